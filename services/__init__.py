@@ -1,0 +1,1 @@
+"""The Soko services (api, surveys, reports) and the `soko` command that runs them."""

@@ -1,0 +1,1 @@
+"""The api service (:8000): territories, organizations, users, roadmaps, indicators, data."""

@@ -1,0 +1,23 @@
+"""The reports service: indicator values, recommendations, the PD order, analytical reports."""
+
+import httpx
+from fastapi import FastAPI
+
+from shared.app import build_app
+from shared.settings import Settings, get_settings
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    peer_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    return build_app(
+        service="reports",
+        title="Soko Reports",
+        description="Значения показателей, адресные рекомендации, план-заказ, отчёты.",
+        settings=settings or get_settings(),
+        routers=[],
+        peers=("api", "surveys"),
+        peer_transports=peer_transports,
+    )

@@ -1,0 +1,67 @@
+"""The one way a Soko service app is built: lifespan, middleware, errors, health, routers."""
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import APIRouter, FastAPI
+
+from shared.client import ServiceClient
+from shared.db import Database
+from shared.errors import install_error_handlers
+from shared.health import router as health_router
+from shared.middleware import RequestIdMiddleware
+from shared.migrations import head_revision
+from shared.settings import ServiceName, Settings
+
+API_PREFIX = "/v1"
+
+
+def build_app(
+    *,
+    service: ServiceName,
+    title: str,
+    description: str,
+    settings: Settings,
+    routers: Sequence[APIRouter] = (),
+    peers: Sequence[ServiceName] = (),
+    peer_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
+    """Create a service app. `peer_transports` lets tests route peer calls to in-process apps."""
+    if not settings.database_url:
+        raise RuntimeError(
+            "SOKO_DATABASE_URL is not set: start the system with `soko up` (embedded database) "
+            "or point SOKO_DATABASE_URL at a PostgreSQL server"
+        )
+    database_url = settings.database_url
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.db = Database(database_url, pool_size=settings.db_pool_size)
+        app.state.peers = {
+            name: ServiceClient(
+                name,
+                settings.peer_url(name),
+                timeout=settings.http_timeout_seconds,
+                retries=settings.http_retries,
+                transport=(peer_transports or {}).get(name),
+            )
+            for name in peers
+        }
+        try:
+            yield
+        finally:
+            for client in app.state.peers.values():
+                await client.aclose()
+            await app.state.db.close()
+
+    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app.state.service = service
+    app.state.settings = settings
+    app.state.migration_head = head_revision()
+    install_error_handlers(app)
+    app.add_middleware(RequestIdMiddleware)
+    app.include_router(health_router)
+    for router in routers:
+        app.include_router(router, prefix=API_PREFIX)
+    return app

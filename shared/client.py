@@ -1,0 +1,104 @@
+"""The client one Soko service uses to call another over HTTP.
+
+It passes the caller's request id and authorization on, times out, and retries only what is safe
+to repeat: idempotent methods, or a write that carries an `Idempotency-Key`. A peer that stays
+down becomes `PeerUnavailable` (503), which callers may catch to mark their answer incomplete.
+"""
+
+import asyncio
+import logging
+from contextvars import ContextVar
+from typing import Any
+
+import httpx
+
+from shared.errors import PeerUnavailable
+from shared.logging import request_id_var
+from shared.middleware import REQUEST_ID_HEADER
+
+logger = logging.getLogger("soko.client")
+
+# The Authorization header of the request being served, passed on to peers where the answer
+# depends on who asks. Set by the auth dependency (see shared/auth.py).
+forwarded_authorization: ContextVar[str | None] = ContextVar("forwarded_auth", default=None)
+
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+class ServiceClient:
+    """Base of the typed clients (`services/<svc>/clients/<peer>.py`) for one peer service."""
+
+    def __init__(
+        self,
+        name: str,
+        base_url: str,
+        *,
+        timeout: float = 10.0,
+        retries: int = 2,
+        backoff: float = 0.2,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.name = name
+        self.retries = retries
+        self.backoff = backoff
+        self._http = httpx.AsyncClient(
+            base_url=base_url, timeout=httpx.Timeout(timeout), transport=transport
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        request_id = request_id_var.get()
+        if request_id:
+            headers[REQUEST_ID_HEADER] = request_id
+        authorization = forwarded_authorization.get()
+        if authorization:
+            headers["Authorization"] = authorization
+        headers.update(extra or {})
+        return headers
+
+    async def request(
+        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+    ) -> httpx.Response:
+        """Send one request; retry transport errors and 502/503/504 only when repeating is safe."""
+        method = method.upper()
+        all_headers = self._headers(headers)
+        retryable = method in IDEMPOTENT_METHODS or "Idempotency-Key" in all_headers
+        attempts = 1 + (self.retries if retryable else 0)
+        for attempt in range(1, attempts + 1):
+            try:
+                response = await self._http.request(method, path, headers=all_headers, **kwargs)
+            except httpx.TransportError as exc:
+                failure = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return response
+                failure = f"HTTP {response.status_code}"
+            logger.warning(
+                "call to %s failed (%s), attempt %d of %d",
+                self.name,
+                failure,
+                attempt,
+                attempts,
+                extra={"peer": self.name, "path": path},
+            )
+            if attempt < attempts:
+                await asyncio.sleep(self.backoff * 2 ** (attempt - 1))
+        raise PeerUnavailable(f"Сервис {self.name} недоступен ({failure})", peer=self.name)
+
+    async def ping(self) -> dict[str, Any]:
+        """One quick `/healthz` call with no retry, for readiness checks."""
+        try:
+            response = await self._http.get("/healthz", timeout=2.0, headers=self._headers(None))
+        except httpx.TransportError as exc:
+            return {"ok": False, "error": type(exc).__name__}
+        return {"ok": response.status_code == 200, "status": response.status_code}
+
+    async def get_json(self, path: str, **kwargs: Any) -> Any:
+        """GET a JSON document; a 4xx is passed through as an httpx.HTTPStatusError."""
+        response = await self.request("GET", path, **kwargs)
+        response.raise_for_status()
+        return response.json()

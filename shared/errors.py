@@ -1,0 +1,168 @@
+"""Domain errors and their single rendering as problem+json (RFC 9457).
+
+Services raise the exceptions below; the handlers installed by ``install_error_handlers`` turn
+them, validation errors, unknown routes and anything unexpected into ``application/problem+json``.
+No stack trace ever reaches a client: an unexpected error is logged with its request id and
+answered with a 500 that carries the same id.
+"""
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.logging import request_id_var
+
+PROBLEM_JSON = "application/problem+json"
+logger = logging.getLogger("soko.errors")
+
+
+class SokoError(Exception):
+    """Base of the errors a service raises on purpose; carries its HTTP status."""
+
+    status: int = 400
+    slug: str = "bad-request"
+    detail: str = "Некорректный запрос"
+
+    def __init__(
+        self,
+        detail: str | None = None,
+        *,
+        errors: Sequence[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+        **extra: Any,
+    ) -> None:
+        self.detail = detail or self.detail
+        self.errors = list(errors) if errors else None
+        self.headers = headers
+        self.extra = extra
+        super().__init__(self.detail)
+
+
+class NotFound(SokoError):
+    status, slug, detail = 404, "not-found", "Не найдено"
+
+
+class Unauthorized(SokoError):
+    status, slug, detail = 401, "unauthorized", "Требуется вход в систему"
+
+
+class Forbidden(SokoError):
+    status, slug, detail = 403, "forbidden", "Недостаточно прав"
+
+
+class Conflict(SokoError):
+    status, slug, detail = 409, "conflict", "Конфликт с текущим состоянием"
+
+
+class Invalid(SokoError):
+    """A well-formed request that breaks a rule about one of its fields (422, names the field)."""
+
+    status, slug, detail = 422, "validation-error", "Запрос содержит ошибки"
+
+
+class TooManyRequests(SokoError):
+    status, slug, detail = 429, "too-many-requests", "Слишком много запросов, повторите позже"
+
+
+class PeerUnavailable(SokoError):
+    """Another Soko service did not answer in time or answered with a server error."""
+
+    status, slug, detail = 503, "peer-unavailable", "Связанный сервис недоступен"
+
+
+def problem(
+    status: int,
+    *,
+    slug: str | None = None,
+    title: str | None = None,
+    detail: str | None = None,
+    errors: Sequence[dict[str, Any]] | None = None,
+    instance: str | None = None,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    """Build one problem+json response."""
+    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    body: dict[str, Any] = {
+        "type": f"urn:soko:problem:{slug}" if slug else "about:blank",
+        "title": title or phrase,
+        "status": status,
+        "detail": detail or phrase,
+    }
+    if instance:
+        body["instance"] = instance
+    if errors:
+        body["errors"] = list(errors)
+    request_id = request_id_var.get()
+    if request_id:
+        body["request_id"] = request_id
+    body.update(extra)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    return [
+        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+
+
+async def _soko_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, SokoError)
+    return problem(
+        exc.status,
+        slug=exc.slug,
+        detail=exc.detail,
+        errors=exc.errors,
+        instance=request.url.path,
+        headers=exc.headers,
+        **exc.extra,
+    )
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"Путь {request.url.path} не найден"
+    return problem(exc.status_code, detail=detail, instance=request.url.path, headers=exc.headers)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = _validation_errors(exc)
+    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
+    return problem(
+        422,
+        slug="validation-error",
+        detail=f"Запрос содержит ошибки: {fields}",
+        errors=errors,
+        instance=request.url.path,
+    )
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # Reached only by errors raised outside RequestIdMiddleware, which answers the others.
+    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, detail="Внутренняя ошибка сервиса", instance=request.url.path)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every error of this app as problem+json."""
+    app.add_exception_handler(SokoError, _soko_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+def error_responses(*errors: type[SokoError]) -> dict[int | str, dict[str, Any]]:
+    """The `responses=` entry of a route for the domain errors it may raise (for OpenAPI)."""
+    return {
+        err.status: {"description": err.detail, "content": {PROBLEM_JSON: {}}} for err in errors
+    }

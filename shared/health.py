@@ -1,0 +1,54 @@
+"""`/healthz` (the process answers) and `/readyz` (database, schema and peers), on every service."""
+
+import asyncio
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from shared.client import ServiceClient
+from shared.db import Database
+from shared.migrations import current_revision
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process is alive")
+async def healthz(request: Request) -> dict[str, str]:
+    return {"status": "ok", "service": request.app.state.service}
+
+
+async def _check_database(db: Database, head: str | None) -> dict[str, Any]:
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            revision = await current_revision(conn)
+    except Exception as exc:  # readiness reports any failure instead of raising it
+        return {"database": {"ok": False, "error": type(exc).__name__}}
+    return {
+        "database": {"ok": True},
+        "schema": {"ok": revision == head, "revision": revision, "head": head},
+    }
+
+
+async def _check_peer(client: ServiceClient) -> tuple[str, dict[str, Any]]:
+    return client.name, await client.ping()
+
+
+@router.get("/readyz", summary="Database reachable, schema at the latest migration, peers up")
+async def readyz(request: Request) -> JSONResponse:
+    state = request.app.state
+    peers: dict[str, ServiceClient] = state.peers
+    db_checks, *peer_checks = await asyncio.gather(
+        _check_database(state.db, state.migration_head),
+        *(_check_peer(client) for client in peers.values()),
+    )
+    checks: dict[str, Any] = dict(db_checks)
+    if peer_checks:
+        checks["peers"] = dict(peer_checks)
+    ready = all(c["ok"] for c in db_checks.values()) and all(p["ok"] for _, p in peer_checks)
+    return JSONResponse(
+        {"status": "ready" if ready else "not_ready", "service": state.service, "checks": checks},
+        status_code=200 if ready else 503,
+    )

@@ -1,0 +1,212 @@
+"""Fixtures: one fresh PostgreSQL database per test run, the three real apps, isolated tests.
+
+`SOKO_TEST_DATABASE_URL` names a server (any database on it; the run creates its own database
+there and drops it at the end). Without it, an embedded PostgreSQL is started in a temporary
+folder. Migrations are applied once per run, so every run tests them.
+
+Each test runs inside an outer transaction that is rolled back at the end; the apps' sessions
+join it through savepoints. A test marked `committed` instead lets the apps commit for real
+(for concurrency) and empties every table afterwards.
+"""
+
+import asyncio
+import os
+import shutil
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from services.api.app import create_app as create_api
+from services.reports.app import create_app as create_reports
+from services.surveys.app import create_app as create_surveys
+from shared.db import SCHEMAS, create_engine, get_session, plain_url
+from shared.embedded import EmbeddedPostgres
+from shared.migrations import upgrade
+from shared.settings import Settings
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "committed: the apps commit for real; tables emptied after")
+
+
+def run_sync(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run blocking or asyncio.run-based code off the test event loop's thread."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn, *args).result()
+
+
+async def _execute(url: str, *statements: str) -> None:
+    conn = await asyncpg.connect(plain_url(url))
+    try:
+        for statement in statements:
+            await conn.execute(statement)
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """URL of a database on the server the run uses, for CREATE/DROP DATABASE."""
+    configured = os.environ.get("SOKO_TEST_DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    folder = Path(tempfile.mkdtemp(prefix="soko-test-"))
+    embedded = EmbeddedPostgres(folder)
+    embedded.start()
+    try:
+        yield embedded.url("postgres")
+    finally:
+        embedded.stop()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def scratch_database(server_url: str) -> Callable[[], Any]:
+    """A factory of empty databases on the test server, each dropped at the end of the run."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"soko_test_{uuid.uuid4().hex[:12]}"
+        run_sync(asyncio.run, _execute(server_url, f'CREATE DATABASE "{name}"'))
+        created.append(name)
+        return make_url(server_url).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for name in created:
+        drop = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+        run_sync(asyncio.run, _execute(server_url, drop))
+
+
+@pytest.fixture(scope="session")
+def database_url(scratch_database: Callable[[], str]) -> str:
+    url = scratch_database()
+    run_sync(upgrade, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, environment="test", log_format="text")
+
+
+@dataclass
+class Apps:
+    api: FastAPI
+    surveys: FastAPI
+    reports: FastAPI
+
+    def __iter__(self) -> Iterator[FastAPI]:
+        return iter((self.api, self.surveys, self.reports))
+
+
+@pytest.fixture(scope="session")
+async def apps(settings: Settings) -> AsyncIterator[Apps]:
+    """The three real apps; peers reach each other in process, through ASGITransport."""
+    api = create_api(settings)
+    surveys = create_surveys(settings, peer_transports={"api": httpx.ASGITransport(app=api)})
+    reports = create_reports(
+        settings,
+        peer_transports={
+            "api": httpx.ASGITransport(app=api),
+            "surveys": httpx.ASGITransport(app=surveys),
+        },
+    )
+    bundle = Apps(api, surveys, reports)
+    async with AsyncExitStack() as stack:
+        for app in bundle:
+            await stack.enter_async_context(app.router.lifespan_context(app))
+        yield bundle
+
+
+@pytest.fixture(scope="session")
+async def test_engine(database_url: str):
+    engine = create_engine(database_url, pool_size=2)
+    yield engine
+    await engine.dispose()
+
+
+async def _truncate_all(engine) -> None:
+    async with engine.begin() as conn:
+        tables = (
+            (
+                await conn.execute(
+                    text(
+                        "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+                        "WHERE schemaname = ANY(:schemas)"
+                    ),
+                    {"schemas": list(SCHEMAS)},
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if tables:
+            await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+async def isolation(request: pytest.FixtureRequest, apps: Apps, test_engine) -> AsyncIterator[None]:
+    """Roll back everything a test wrote (or, for `committed` tests, empty the tables)."""
+    if request.node.get_closest_marker("committed"):
+        yield
+        await _truncate_all(test_engine)
+        return
+    async with test_engine.connect() as conn:
+        outer = await conn.begin()
+        maker = async_sessionmaker(
+            bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint"
+        )
+
+        async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
+            async with maker() as session:
+                try:
+                    yield session
+                except BaseException:
+                    await session.rollback()
+                    raise
+                await session.commit()
+
+        for app in apps:
+            app.dependency_overrides[get_session] = session_in_test_transaction
+        try:
+            yield
+        finally:
+            for app in apps:
+                app.dependency_overrides.pop(get_session, None)
+            await outer.rollback()
+
+
+def _client(app: FastAPI, name: str) -> httpx.AsyncClient:
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}")
+
+
+@pytest.fixture
+async def api_client(apps: Apps, isolation: None) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(apps.api, "api") as client:
+        yield client
+
+
+@pytest.fixture
+async def surveys_client(apps: Apps, isolation: None) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(apps.surveys, "surveys") as client:
+        yield client
+
+
+@pytest.fixture
+async def reports_client(apps: Apps, isolation: None) -> AsyncIterator[httpx.AsyncClient]:
+    async with _client(apps.reports, "reports") as client:
+        yield client
