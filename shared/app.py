@@ -1,16 +1,18 @@
 """The one way a Soko service app is built: lifespan, middleware, errors, health, routers."""
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from shared.auth import HttpScopeResolver, ServiceTokens
 from shared.client import ServiceClient
 from shared.db import Database
 from shared.errors import install_error_handlers
 from shared.health import router as health_router
-from shared.middleware import RequestIdMiddleware
+from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
 from shared.settings import ServiceName, Settings
 
@@ -26,6 +28,7 @@ def build_app(
     routers: Sequence[APIRouter] = (),
     peers: Sequence[ServiceName] = (),
     peer_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+    startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = (),
 ) -> FastAPI:
     """Create a service app. `peer_transports` lets tests route peer calls to in-process apps."""
     if not settings.database_url:
@@ -34,6 +37,7 @@ def build_app(
             "or point SOKO_DATABASE_URL at a PostgreSQL server"
         )
     database_url = settings.database_url
+    tokens = ServiceTokens(settings, service)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,9 +49,17 @@ def build_app(
                 timeout=settings.http_timeout_seconds,
                 retries=settings.http_retries,
                 transport=(peer_transports or {}).get(name),
+                token=tokens,
             )
             for name in peers
         }
+        if "api" in app.state.peers:
+            # Where territories, clusters and organizations sit comes from the api service.
+            app.state.scope_resolver = HttpScopeResolver(
+                app.state.peers["api"].get_json_or_none, ttl=settings.scope_cache_seconds
+            )
+        for hook in startup:
+            await hook(app)
         try:
             yield
         finally:
@@ -60,6 +72,17 @@ def build_app(
     app.state.settings = settings
     app.state.migration_head = head_revision()
     install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
+    # Added last, so outermost: every response, CORS preflight included, carries the id.
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
     for router in routers:

@@ -1,26 +1,24 @@
 """The client one Soko service uses to call another over HTTP.
 
-It passes the caller's request id and authorization on, times out, and retries only what is safe
-to repeat: idempotent methods, or a write that carries an `Idempotency-Key`. A peer that stays
-down becomes `PeerUnavailable` (503), which callers may catch to mark their answer incomplete.
+It authenticates with this service's token, passes the end user's identity (`X-Soko-User`) and
+the request id on, times out, and retries only what is safe to repeat: idempotent methods, or a
+write that carries an `Idempotency-Key`. A peer that stays down becomes `PeerUnavailable` (503),
+which callers may catch to mark their answer incomplete.
 """
 
 import asyncio
 import logging
-from contextvars import ContextVar
+from collections.abc import Callable
 from typing import Any
 
 import httpx
 
+from shared.context import request_id_var, user_token_var
 from shared.errors import PeerUnavailable
-from shared.logging import request_id_var
 from shared.middleware import REQUEST_ID_HEADER
 
 logger = logging.getLogger("soko.client")
-
-# The Authorization header of the request being served, passed on to peers where the answer
-# depends on who asks. Set by the auth dependency (see shared/auth.py).
-forwarded_authorization: ContextVar[str | None] = ContextVar("forwarded_auth", default=None)
+USER_HEADER = "X-Soko-User"
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
@@ -38,8 +36,10 @@ class ServiceClient:
         retries: int = 2,
         backoff: float = 0.2,
         transport: httpx.AsyncBaseTransport | None = None,
+        token: Callable[[], str] | None = None,
     ) -> None:
         self.name = name
+        self._token = token
         self.retries = retries
         self.backoff = backoff
         self._http = httpx.AsyncClient(
@@ -54,9 +54,11 @@ class ServiceClient:
         request_id = request_id_var.get()
         if request_id:
             headers[REQUEST_ID_HEADER] = request_id
-        authorization = forwarded_authorization.get()
-        if authorization:
-            headers["Authorization"] = authorization
+        if self._token is not None:
+            headers["Authorization"] = f"Bearer {self._token()}"
+        user_token = user_token_var.get()
+        if user_token:
+            headers[USER_HEADER] = user_token
         headers.update(extra or {})
         return headers
 
@@ -100,5 +102,13 @@ class ServiceClient:
     async def get_json(self, path: str, **kwargs: Any) -> Any:
         """GET a JSON document; a 4xx is passed through as an httpx.HTTPStatusError."""
         response = await self.request("GET", path, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    async def get_json_or_none(self, path: str, params: dict[str, str] | None = None) -> Any:
+        """GET a JSON document, or None when the peer answers 404."""
+        response = await self.request("GET", path, params=params)
+        if response.status_code == 404:
+            return None
         response.raise_for_status()
         return response.json()

@@ -1,10 +1,12 @@
 """The async engine, the request-scoped session and the metadata every service's models share."""
 
+import uuid
 from collections.abc import AsyncIterator
-from typing import Annotated
+from datetime import UTC, datetime
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData
+from sqlalchemy import DateTime, MetaData, func
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -12,7 +14,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 # Each service owns one PostgreSQL schema and touches only that one.
 SCHEMAS = ("api", "surveys", "reports")
@@ -77,3 +79,28 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def timestamp_column(*, onupdate: bool = False) -> Any:
+    """A `timestamptz NOT NULL DEFAULT now()` column (optionally refreshed on every update)."""
+    return Field(
+        default_factory=utcnow,
+        sa_type=DateTime(timezone=True),
+        sa_column_kwargs={
+            "server_default": func.now(),
+            **({"onupdate": utcnow} if onupdate else {}),
+        },
+        nullable=False,
+    )
+
+
+class Entity(SQLModel):
+    """Columns every entity table has: a UUID key and when it was created and last changed."""
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    created_at: datetime = timestamp_column()
+    updated_at: datetime = timestamp_column(onupdate=True)

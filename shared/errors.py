@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.logging import request_id_var
+from shared.context import request_id_var
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("soko.errors")

@@ -3,10 +3,9 @@
 import json
 import logging
 import sys
-from contextvars import ContextVar
 from datetime import UTC, datetime
 
-request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
+from shared.context import request_id_var
 
 # Attributes every LogRecord has; anything else passed through `extra=` is logged as a field.
 # uvicorn's `color_message` repeats `msg` with terminal colours.

@@ -8,8 +8,8 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.context import client_address_var, principal_var, request_id_var, user_token_var
 from shared.errors import problem
-from shared.logging import request_id_var
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept only if it is short and plain, so that logs cannot be forged through it.
@@ -36,7 +36,13 @@ class RequestIdMiddleware:
             (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), ""
         )
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
-        token = request_id_var.set(request_id)
+        client = scope.get("client")
+        tokens = (
+            request_id_var.set(request_id),
+            principal_var.set(None),
+            user_token_var.set(None),
+            client_address_var.set(client[0] if client else None),
+        )
         started = time.perf_counter()
         status = 500
         started = False
@@ -73,4 +79,50 @@ class RequestIdMiddleware:
                         "duration_ms": round((time.perf_counter() - started) * 1000, 1),
                     },
                 )
-            request_id_var.reset(token)
+            for var, token in zip(
+                (request_id_var, principal_var, user_token_var, client_address_var),
+                tokens,
+                strict=True,
+            ):
+                var.reset(token)
+
+
+# /docs and /redoc load Swagger UI and ReDoc from a CDN: they get the headers but not the CSP.
+_DOCS_PATHS = ("/docs", "/redoc")
+_SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+_CSP = (
+    b"content-security-policy",
+    b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+    b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
+)
+
+
+class SecurityHeadersMiddleware:
+    """Headers that keep browsers from sniffing, framing or leaking what we serve."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        extra = list(_SECURITY_HEADERS)
+        if not scope["path"].startswith(_DOCS_PATHS):
+            extra.append(_CSP)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in extra:
+                    if name.decode() not in headers:
+                        headers.append(name.decode(), value.decode())
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

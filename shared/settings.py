@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import AnyHttpUrl, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_SECRET = "dev-secret-change-me"  # noqa: S105 - refused outside development, see below
+# Long enough for HS256 (32+ bytes); refused in production, see below.
+DEFAULT_SECRET = "dev-secret-change-me-before-production"  # noqa: S105
 
 ServiceName = Literal["api", "surveys", "reports"]
 
@@ -31,12 +32,20 @@ class Settings(BaseSettings):
     http_timeout_seconds: float = 10.0
     http_retries: int = 2
     db_pool_size: int = 10
+    access_token_minutes: int = 30
+    bootstrap_admin_email: str | None = None
+    bootstrap_admin_password: SecretStr | None = None
+    # Origins of browser clients (an external SPA) allowed by CORS, e.g. ["https://spa.example"].
+    cors_origins: list[str] = []
+    login_max_failures: int = 5  # per account and per address within login_window_seconds
+    login_window_seconds: int = 60
+    scope_cache_seconds: float = 60.0
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":
-        default_secret = self.secret_key.get_secret_value() == DEFAULT_SECRET
-        if self.environment == "production" and default_secret:
-            raise ValueError("SOKO_SECRET_KEY must be set to a real secret in production")
+        secret = self.secret_key.get_secret_value()
+        if self.environment == "production" and (secret == DEFAULT_SECRET or len(secret) < 32):
+            raise ValueError("SOKO_SECRET_KEY must be a real secret of 32+ bytes in production")
         return self
 
     def peer_url(self, name: ServiceName) -> str:

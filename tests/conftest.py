@@ -159,10 +159,15 @@ async def _truncate_all(engine) -> None:
 
 
 @pytest.fixture
-async def isolation(request: pytest.FixtureRequest, apps: Apps, test_engine) -> AsyncIterator[None]:
-    """Roll back everything a test wrote (or, for `committed` tests, empty the tables)."""
+async def isolation(
+    request: pytest.FixtureRequest, apps: Apps, test_engine
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Roll back everything a test wrote (or, for `committed` tests, empty the tables).
+
+    Yields a session factory that sees what the apps wrote in this test.
+    """
     if request.node.get_closest_marker("committed"):
-        yield
+        yield async_sessionmaker(test_engine, expire_on_commit=False)
         await _truncate_all(test_engine)
         return
     async with test_engine.connect() as conn:
@@ -183,11 +188,18 @@ async def isolation(request: pytest.FixtureRequest, apps: Apps, test_engine) -> 
         for app in apps:
             app.dependency_overrides[get_session] = session_in_test_transaction
         try:
-            yield
+            yield maker
         finally:
             for app in apps:
                 app.dependency_overrides.pop(get_session, None)
             await outer.rollback()
+
+
+@pytest.fixture
+async def db(isolation: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session inside the test's transaction, for arranging data and checking what was stored."""
+    async with isolation() as session:
+        yield session
 
 
 def _client(app: FastAPI, name: str) -> httpx.AsyncClient:

@@ -1,10 +1,33 @@
 """The api service: territories, organizations, staff, users; roadmaps; indicators; data."""
 
+import logging
+
 import httpx
 from fastapi import FastAPI
 
+from services.api.api_keys.router import router as api_keys_router
+from services.api.audit.router import router as audit_router
+from services.api.auth.router import router as auth_router
+from services.api.organizations.router import router as organizations_router
+from services.api.staff.router import router as staff_router
+from services.api.territories.router import router as territories_router
+from services.api.users.router import router as users_router
+from services.api.users.service import ensure_bootstrap_admin
 from shared.app import build_app
 from shared.settings import Settings, get_settings
+
+logger = logging.getLogger("soko.api")
+
+
+async def bootstrap_admin(app: FastAPI) -> None:
+    """Create the first administrator from settings when there is no user yet."""
+    settings: Settings = app.state.settings
+    if not (settings.bootstrap_admin_email and settings.bootstrap_admin_password):
+        return
+    async with app.state.db.sessionmaker.begin() as session:
+        password = settings.bootstrap_admin_password.get_secret_value()
+        if await ensure_bootstrap_admin(session, settings.bootstrap_admin_email, password):
+            logger.info("created the bootstrap administrator %s", settings.bootstrap_admin_email)
 
 
 def create_app(
@@ -17,7 +40,16 @@ def create_app(
         title="Soko API",
         description="Территории, организации, пользователи, дорожные карты, показатели и данные.",
         settings=settings or get_settings(),
-        routers=[],
+        routers=[
+            auth_router,
+            users_router,
+            territories_router,
+            organizations_router,
+            staff_router,
+            api_keys_router,
+            audit_router,
+        ],
         peers=(),
         peer_transports=peer_transports,
+        startup=[bootstrap_admin],
     )

@@ -1,1 +1,21 @@
 """Every table model of the api service, imported here so that Alembic sees them all."""
+
+from services.api.api_keys.models import ApiKey
+from services.api.audit.models import AuditEvent
+from services.api.auth.models import LoginFailure
+from services.api.organizations.models import Cluster, ClusterMember, Organization
+from services.api.staff.models import StaffMember
+from services.api.territories.models import Territory
+from services.api.users.models import User
+
+__all__ = [
+    "ApiKey",
+    "AuditEvent",
+    "Cluster",
+    "ClusterMember",
+    "LoginFailure",
+    "Organization",
+    "StaffMember",
+    "Territory",
+    "User",
+]

@@ -1,8 +1,19 @@
-"""`soko demo`: fill an empty database with a demo municipality."""
+"""`soko demo`: fill an empty database with a demo district, through the api service's HTTP API.
 
+Everything goes through the same endpoints, validation and audit log as real users' requests.
+"""
+
+import httpx
 from sqlalchemy import text
 
+from services.api.app import create_app as create_api
+from services.api.users.service import ensure_bootstrap_admin
+from services.demo.district import CLUSTERS, schools
 from shared.db import SCHEMAS, create_engine
+from shared.settings import Settings, get_settings
+
+DEMO_PASSWORD = "soko-demo-2026"  # noqa: S105 - demo accounts on a local machine
+DEMO_DOMAIN = "demo.soko.ru"
 
 
 async def database_is_empty(url: str) -> bool:
@@ -27,8 +38,138 @@ async def database_is_empty(url: str) -> bool:
         await engine.dispose()
 
 
-async def load(url: str, *, only_if_empty: bool) -> str:
-    """Load the demo data; returns one line saying what was done."""
+class Demo:
+    """Posts the demo district to the api service as its administrator."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def post(self, path: str, body: dict) -> dict:
+        answer = await self.client.post(path, json=body)
+        if answer.status_code != 201:
+            raise RuntimeError(f"demo: POST {path} answered {answer.status_code}: {answer.text}")
+        return answer.json()
+
+    async def sign_in(self, email: str, password: str) -> None:
+        answer = await self.client.post(
+            "/v1/auth/token", data={"username": email, "password": password}
+        )
+        answer.raise_for_status()
+        self.client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+
+    async def district(self) -> list[str]:
+        """The territory, organizations, clusters, staff and one account per role."""
+        region = await self.post(
+            "/v1/territories", {"name": "Демонстрационная область", "kind": "region"}
+        )
+        district = await self.post(
+            "/v1/territories",
+            {
+                "name": "Демонстрационный муниципальный район",
+                "kind": "municipality",
+                "parent_id": region["id"],
+            },
+        )
+        members: dict[int, list[str]] = {i: [] for i in range(len(CLUSTERS))}
+        first_teacher: dict[str, str] = {}
+        org_ids = []
+        for school in schools():
+            org = await self.post(
+                "/v1/organizations",
+                {
+                    "name": school.name,
+                    "kind": school.kind,
+                    "territory_id": district["id"],
+                    "context": {
+                        "students": school.students,
+                        "rural": school.rural,
+                        "social_index": school.social_index,
+                    },
+                },
+            )
+            org_ids.append(org["id"])
+            if school.cluster >= 0:
+                members[school.cluster].append(org["id"])
+            for name, position, subjects in school.staff:
+                member = await self.post(
+                    f"/v1/organizations/{org['id']}/staff",
+                    {"full_name": name, "position": position, "subjects": subjects},
+                )
+                if position == "teacher":
+                    first_teacher.setdefault(org["id"], member["id"])
+        for index, title in enumerate(CLUSTERS):
+            await self.post(
+                "/v1/clusters",
+                {
+                    "name": title,
+                    "territory_id": district["id"],
+                    "coordinator_id": members[index][0],
+                    "member_ids": members[index],
+                },
+            )
+        school_1 = org_ids[0]
+        accounts = [
+            ("analyst", "Аналитик МОУО", "territory_analyst", "territory", district["id"], None),
+            ("methodologist", "Методист ИМЦ", "methodologist", "territory", district["id"], None),
+            (
+                "leader",
+                "Директор гимназии № 1",
+                "organization_leader",
+                "organization",
+                school_1,
+                None,
+            ),
+            (
+                "teacher",
+                "Учитель гимназии № 1",
+                "teacher",
+                "organization",
+                school_1,
+                first_teacher[school_1],
+            ),
+            ("viewer", "Наблюдатель", "viewer", "territory", district["id"], None),
+        ]
+        for login, full_name, role, scope_type, scope_id, staff_id in accounts:
+            await self.post(
+                "/v1/users",
+                {
+                    "email": f"{login}@{DEMO_DOMAIN}",
+                    "password": DEMO_PASSWORD,
+                    "full_name": full_name,
+                    "role": role,
+                    "scope_type": scope_type,
+                    "scope_id": scope_id,
+                    "staff_id": staff_id,
+                },
+            )
+        return [f"{login}@{DEMO_DOMAIN}" for login, *_ in accounts]
+
+
+async def load(url: str, *, only_if_empty: bool, settings: Settings | None = None) -> str:
+    """Load the demo data; returns what was done, with the demo accounts."""
     if only_if_empty and not await database_is_empty(url):
         return "demo data skipped: the database already holds data"
-    return "demo data: this version has no demo content yet"
+    base = settings or get_settings()
+    settings = base.model_copy(update={"database_url": url})
+    admin_email = settings.bootstrap_admin_email or f"admin@{DEMO_DOMAIN}"
+    admin_password = (
+        settings.bootstrap_admin_password.get_secret_value()
+        if settings.bootstrap_admin_password
+        else DEMO_PASSWORD
+    )
+    api = create_api(settings)
+    async with api.router.lifespan_context(api):
+        async with api.state.db.sessionmaker.begin() as session:
+            await ensure_bootstrap_admin(session, admin_email, admin_password)
+        transport = httpx.ASGITransport(app=api)
+        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+            demo = Demo(client)
+            await demo.sign_in(admin_email, admin_password)
+            accounts = await demo.district()
+    lines = [
+        "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff",
+        f"  sign in as {admin_email} (admin) or as "
+        + ", ".join(accounts)
+        + f"; demo password: {DEMO_PASSWORD}",
+    ]
+    return "\n".join(lines)

@@ -5,6 +5,7 @@ from fastapi import FastAPI
 
 from shared.app import build_app
 from shared.settings import Settings, get_settings
+from shared.whoami import router as whoami_router
 
 
 def create_app(
@@ -17,7 +18,7 @@ def create_app(
         title="Soko Reports",
         description="Значения показателей, адресные рекомендации, план-заказ, отчёты.",
         settings=settings or get_settings(),
-        routers=[],
+        routers=[whoami_router],
         peers=("api", "surveys"),
         peer_transports=peer_transports,
     )

@@ -7,7 +7,8 @@ import httpx
 from fastapi import FastAPI, Request
 
 from shared.client import ServiceClient
-from shared.logging import JsonFormatter, request_id_var
+from shared.context import request_id_var
+from shared.logging import JsonFormatter
 from shared.middleware import RequestIdMiddleware
 
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001_schemas
 Revises:
-Create Date: 2026-11-24 17:00:00
+Create Date: 2026-11-24 16:30:00
 """
 
 from collections.abc import Sequence

@@ -1,0 +1,40 @@
+"""The access rule every api endpoint applies to the thing it reads or changes."""
+
+import uuid
+from collections.abc import Iterable
+
+from services.api.territories.scope import DbScopeResolver
+from shared.auth import Principal, Role, ScopeInfo, ScopeType, ensure_in_scope, require_roles
+
+
+async def authorize(
+    principal: Principal,
+    scopes: DbScopeResolver,
+    scope_type: ScopeType,
+    scope_id: uuid.UUID,
+    roles: Iterable[Role],
+) -> ScopeInfo:
+    """The target must be inside the caller's scope (else 404) and the role allowed (else 403)."""
+    info = await ensure_in_scope(principal, scopes, scope_type, scope_id)
+    require_roles(principal, *roles)
+    return info
+
+
+async def visible_territories(
+    principal: Principal, scopes: DbScopeResolver
+) -> frozenset[uuid.UUID] | None:
+    """Territories a caller may see: their own subtree and the territories above them."""
+    if principal.unrestricted:
+        return None
+    if principal.scope_type is None or principal.scope_id is None:
+        return frozenset()
+    info = await scopes.resolve(principal.scope_type, principal.scope_id)
+    if principal.scope_type == ScopeType.territory:
+        return info.territory_ids | await scopes.subtree(principal.scope_id)
+    return info.territory_ids
+
+
+# Who may write the hierarchy and who may read personal data, by role (admins always may).
+MANAGERS = (Role.territory_analyst,)
+ORGANIZATION_MANAGERS = (Role.territory_analyst, Role.organization_leader)
+PERSONAL_READERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)

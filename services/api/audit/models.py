@@ -1,0 +1,35 @@
+"""The audit log: who changed what and when, and who read personal diagnostic results."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Identity, Index
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from shared.db import timestamp_column
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_entity", "entity_type", "entity_id"),
+        {"schema": "api"},
+    )
+    __audit__ = False
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    at: datetime = timestamp_column()
+    service: str = Field(max_length=20)
+    actor_kind: str = Field(max_length=20)  # user, api_key, service, system
+    actor_id: str | None = Field(default=None, max_length=100, index=True)
+    actor_role: str | None = Field(default=None, max_length=40)
+    via: str | None = Field(default=None, max_length=20)
+    action: str = Field(max_length=40)  # create, update, delete, read_personal, ...
+    entity_type: str = Field(max_length=60)
+    entity_id: str | None = Field(default=None, max_length=100)
+    changes: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
+    )
+    request_id: str | None = Field(default=None, max_length=128)
+    address: str | None = Field(default=None, max_length=64)

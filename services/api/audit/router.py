@@ -1,0 +1,79 @@
+"""HTTP: /v1/audit-events (read by administrators; written by the other Soko services)."""
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.api.audit import service
+from services.api.auth.deps import Caller
+from shared.auth import Role
+from shared.db import SessionDep
+from shared.errors import Forbidden, error_responses
+from shared.pagination import Page, PaginationDep
+
+router = APIRouter(tags=["audit"])
+
+
+class AuditEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    at: datetime
+    service: str
+    actor_kind: str
+    actor_id: str | None
+    actor_role: str | None
+    via: str | None
+    action: str
+    entity_type: str
+    entity_id: str | None
+    changes: dict[str, Any]
+    request_id: str | None
+    address: str | None
+
+
+class AuditEventCreate(BaseModel):
+    """An event another service records here, e.g. a read of personal diagnostic results."""
+
+    action: str = Field(min_length=1, max_length=40)
+    entity_type: str = Field(min_length=1, max_length=60)
+    entity_id: str | None = Field(default=None, max_length=100)
+    changes: dict[str, Any] = Field(default_factory=dict)
+
+
+@router.get("/audit-events", responses=error_responses(Forbidden))
+async def list_audit_events(
+    session: SessionDep,
+    caller: Caller,
+    page: PaginationDep,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    actor_id: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Page[AuditEventRead]:
+    """Newest first; administrators only."""
+    if caller.role != Role.admin:
+        raise Forbidden("Журнал аудита доступен администраторам")
+    items, total = await service.list_events(
+        session,
+        page,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        actor_id=actor_id,
+        action=action,
+        since=since,
+        until=until,
+    )
+    return Page(items=[AuditEventRead.model_validate(e) for e in items], total=total)
+
+
+@router.post("/audit-events", status_code=201, responses=error_responses(Forbidden))
+async def record_audit_event(body: AuditEventCreate, session: SessionDep, caller: Caller) -> None:
+    """For Soko services only: the actor is the user they act for (`X-Soko-User`)."""
+    if caller.via is None and caller.role != Role.service:
+        raise Forbidden("Записи в журнал аудита добавляют только сервисы Soko")
+    await service.record(session, body.action, body.entity_type, body.entity_id, body.changes)

@@ -1,0 +1,138 @@
+"""The audit log. Every ORM write to an api-schema entity is recorded by a flush hook, with the
+changed fields (before and after); secrets are left out. Reads of personal diagnostic results,
+and writes done with bulk SQL, are recorded explicitly through `record()`.
+"""
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
+
+from services.api.audit.models import AuditEvent
+from shared.context import client_address_var, principal_var, request_id_var
+from shared.pagination import Pagination, paginate
+
+SERVICE = "api"
+
+
+def _json(value: Any) -> Any:
+    if isinstance(value, uuid.UUID | datetime | date | Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in value.items()}
+    return value
+
+
+def _event(action: str, entity_type: str, entity_id: Any, changes: dict[str, Any]) -> AuditEvent:
+    principal = principal_var.get()
+    return AuditEvent(
+        service=principal.via if principal and principal.via else SERVICE,
+        actor_kind=principal.kind if principal else "system",
+        actor_id=principal.id if principal else None,
+        actor_role=principal.role.value if principal else None,
+        via=principal.via if principal else None,
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id) if entity_id is not None else None,
+        changes=_json(changes),
+        request_id=request_id_var.get(),
+        address=client_address_var.get(),
+    )
+
+
+def _audited(obj: Any) -> bool:
+    table = getattr(type(obj), "__table__", None)
+    return table is not None and table.schema == "api" and getattr(obj, "__audit__", True)
+
+
+def _columns(obj: Any) -> list[str]:
+    exclude = getattr(obj, "__audit_exclude__", frozenset()) | {"created_at", "updated_at"}
+    return [c.key for c in inspect(obj).mapper.column_attrs if c.key not in exclude]
+
+
+def _changes(obj: Any, action: str) -> dict[str, Any]:
+    state = inspect(obj)
+    if action == "create":
+        return {key: getattr(obj, key) for key in _columns(obj)}
+    if action == "delete":
+        return {key: state.attrs[key].loaded_value for key in _columns(obj)}
+    changed = {}
+    for key in _columns(obj):
+        history = state.attrs[key].history
+        if history.has_changes():
+            before = history.deleted[0] if history.deleted else None
+            after = history.added[0] if history.added else None
+            if before != after:
+                changed[key] = {"before": before, "after": after}
+    return changed
+
+
+def _entity_id(obj: Any) -> Any:
+    identity = inspect(obj).identity
+    if identity:
+        return identity[0] if len(identity) == 1 else ":".join(map(str, identity))
+    return getattr(obj, "id", None)
+
+
+@event.listens_for(Session, "before_flush")
+def _record_changes(session: Session, flush_context: Any, instances: Any) -> None:
+    events = []
+    for action, objects in (
+        ("create", session.new),
+        ("update", session.dirty),
+        ("delete", session.deleted),
+    ):
+        for obj in objects:
+            if not _audited(obj):
+                continue
+            changes = _changes(obj, action)
+            if action == "update" and not changes:
+                continue
+            events.append(_event(action, type(obj).__tablename__, _entity_id(obj), changes))
+    session.add_all(events)
+
+
+async def record(
+    session: AsyncSession,
+    action: str,
+    entity_type: str,
+    entity_id: Any,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """Record one event that the flush hook does not see (reads, bulk writes)."""
+    session.add(_event(action, entity_type, entity_id, changes or {}))
+    await session.flush()
+
+
+async def list_events(
+    session: AsyncSession,
+    page: Pagination,
+    *,
+    entity_type: str | None = None,
+    entity_id: str | None = None,
+    actor_id: str | None = None,
+    action: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> tuple[list[AuditEvent], int]:
+    """The newest events first, filtered."""
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    for column, value in (
+        (AuditEvent.entity_type, entity_type),
+        (AuditEvent.entity_id, entity_id),
+        (AuditEvent.actor_id, actor_id),
+        (AuditEvent.action, action),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEvent.at >= since)
+    if until is not None:
+        query = query.where(AuditEvent.at < until)
+    return await paginate(session, query, page)

@@ -1,0 +1,149 @@
+"""Clusters: named groups of organizations with a coordinating one, across municipalities too."""
+
+import uuid
+
+from sqlalchemy import delete, or_, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.access import MANAGERS, authorize
+from services.api.audit import service as audit
+from services.api.organizations.models import Cluster, ClusterMember, Organization
+from services.api.organizations.schemas import ClusterCreate, ClusterRead, ClusterUpdate
+from services.api.territories.scope import DbScopeResolver
+from shared.auth import Principal, ScopeType, ensure_in_scope, readable_organizations
+from shared.errors import Invalid
+from shared.pagination import Pagination, paginate
+
+
+async def _check_members(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, ids: set[uuid.UUID]
+) -> None:
+    found = set(await session.scalars(select(Organization.id).where(Organization.id.in_(ids))))
+    readable = await readable_organizations(principal, scopes)
+    bad = sorted(map(str, ids - found if readable is None else ids - (found & readable)))
+    if bad:
+        message = f"Организации не найдены или вне вашей территории: {', '.join(bad)}"
+        raise Invalid(message, errors=[{"loc": ["body", "member_ids"], "msg": message}])
+
+
+async def _set_members(session: AsyncSession, cluster_id: uuid.UUID, ids: set[uuid.UUID]) -> None:
+    """Replace the members; recorded in the audit log here (Core SQL bypasses the flush hook)."""
+    before = set(await _members(session, cluster_id))
+    if before == ids:
+        return
+    await audit.record(
+        session,
+        "update",
+        "cluster",
+        cluster_id,
+        {"member_ids": {"before": sorted(map(str, before)), "after": sorted(map(str, ids))}},
+    )
+    await session.execute(
+        delete(ClusterMember).where(
+            ClusterMember.cluster_id == cluster_id, ClusterMember.organization_id.not_in(ids)
+        )
+    )
+    if ids:
+        rows = [{"cluster_id": cluster_id, "organization_id": i} for i in ids]
+        await session.execute(insert(ClusterMember).values(rows).on_conflict_do_nothing())
+
+
+async def _members(session: AsyncSession, cluster_id: uuid.UUID) -> list[uuid.UUID]:
+    query = select(ClusterMember.organization_id).where(ClusterMember.cluster_id == cluster_id)
+    return sorted(await session.scalars(query), key=str)
+
+
+async def read_clusters(session: AsyncSession, clusters: list[Cluster]) -> list[ClusterRead]:
+    """Clusters with their members, in one query for the whole list."""
+    members: dict[uuid.UUID, list[uuid.UUID]] = {c.id: [] for c in clusters}
+    rows = await session.execute(
+        select(ClusterMember.cluster_id, ClusterMember.organization_id)
+        .where(ClusterMember.cluster_id.in_(members))
+        .order_by(ClusterMember.organization_id)
+    )
+    for cluster_id, organization_id in rows:
+        members[cluster_id].append(organization_id)
+    return [ClusterRead(**c.model_dump(), member_ids=members[c.id]) for c in clusters]
+
+
+async def create_cluster(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, data: ClusterCreate
+) -> Cluster:
+    """A cluster; its coordinator is always one of its members."""
+    await authorize(principal, scopes, ScopeType.territory, data.territory_id, MANAGERS)
+    members = set(data.member_ids) | ({data.coordinator_id} if data.coordinator_id else set())
+    await _check_members(session, scopes, principal, members)
+    cluster = Cluster(**data.model_dump(exclude={"member_ids"}))
+    session.add(cluster)
+    await session.flush()
+    await _set_members(session, cluster.id, members)
+    return cluster
+
+
+async def get_cluster(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, cluster_id: uuid.UUID
+) -> Cluster:
+    await ensure_in_scope(principal, scopes, ScopeType.cluster, cluster_id)
+    cluster = await session.get(Cluster, cluster_id)
+    assert cluster is not None
+    return cluster
+
+
+async def update_cluster(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    cluster_id: uuid.UUID,
+    data: ClusterUpdate,
+) -> Cluster:
+    await authorize(principal, scopes, ScopeType.cluster, cluster_id, MANAGERS)
+    cluster = await get_cluster(session, scopes, principal, cluster_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"member_ids"})
+    if data.member_ids is not None or changes.get("coordinator_id"):
+        members = set(data.member_ids if data.member_ids is not None else [])
+        if data.member_ids is None:
+            members = set(await _members(session, cluster_id))
+        coordinator = changes.get("coordinator_id", cluster.coordinator_id)
+        members |= {coordinator} if coordinator else set()
+        await _check_members(session, scopes, principal, members)
+        await _set_members(session, cluster_id, members)
+    for key, value in changes.items():
+        setattr(cluster, key, value)
+    await session.flush()
+    return cluster
+
+
+async def list_clusters(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    page: Pagination,
+    *,
+    territory_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+) -> tuple[list[Cluster], int]:
+    """Clusters in the caller's territory, or with one of the caller's organizations."""
+    query = select(Cluster).order_by(Cluster.name, Cluster.id)
+    if not principal.unrestricted:
+        readable = await readable_organizations(principal, scopes) or frozenset()
+        with_member = select(ClusterMember.cluster_id).where(
+            ClusterMember.organization_id.in_(readable)
+        )
+        conditions = [Cluster.id.in_(with_member)]
+        if principal.scope_type == ScopeType.territory and principal.scope_id:
+            conditions.append(Cluster.territory_id.in_(await scopes.subtree(principal.scope_id)))
+        if principal.scope_type == ScopeType.cluster:
+            conditions = [Cluster.id == principal.scope_id]
+        query = query.where(or_(*conditions))
+    if territory_id is not None:
+        query = query.where(Cluster.territory_id.in_(await scopes.subtree(territory_id)))
+    if organization_id is not None:
+        query = query.where(
+            Cluster.id.in_(
+                select(ClusterMember.cluster_id).where(
+                    ClusterMember.organization_id == organization_id
+                )
+            )
+        )
+    return await paginate(session, query, page)

@@ -1,0 +1,117 @@
+"""HTTP: /v1/organizations and /v1/clusters."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.api.auth.deps import Caller, Scopes
+from services.api.organizations import clusters, service
+from services.api.organizations.schemas import (
+    ClusterCreate,
+    ClusterRead,
+    ClusterUpdate,
+    OrganizationCreate,
+    OrganizationKind,
+    OrganizationRead,
+    OrganizationUpdate,
+)
+from shared.db import SessionDep
+from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.pagination import Page, PaginationDep
+
+router = APIRouter()
+ERRORS = error_responses(Forbidden, NotFound, Invalid)
+Search = Annotated[str | None, Query(max_length=200, description="Часть названия")]
+
+
+@router.post("/organizations", status_code=201, tags=["organizations"], responses=ERRORS)
+async def create_organization(
+    body: OrganizationCreate, session: SessionDep, caller: Caller, scopes: Scopes
+) -> OrganizationRead:
+    organization = await service.create_organization(session, scopes, caller, body)
+    return OrganizationRead.model_validate(organization)
+
+
+@router.get("/organizations", tags=["organizations"], responses=ERRORS)
+async def list_organizations(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    territory_id: uuid.UUID | None = None,
+    cluster_id: uuid.UUID | None = None,
+    kind: OrganizationKind | None = None,
+    q: Search = None,
+) -> Page[OrganizationRead]:
+    """Organizations in the caller's scope; `territory_id` includes the territories under it."""
+    items, total = await service.list_organizations(
+        session,
+        scopes,
+        caller,
+        page,
+        territory_id=territory_id,
+        cluster_id=cluster_id,
+        kind=kind,
+        q=q,
+    )
+    return Page(items=[OrganizationRead.model_validate(o) for o in items], total=total)
+
+
+@router.get("/organizations/{organization_id}", tags=["organizations"], responses=ERRORS)
+async def get_organization(
+    organization_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+) -> OrganizationRead:
+    organization = await service.get_organization(session, scopes, caller, organization_id)
+    return OrganizationRead.model_validate(organization)
+
+
+@router.patch("/organizations/{organization_id}", tags=["organizations"], responses=ERRORS)
+async def update_organization(
+    organization_id: uuid.UUID,
+    body: OrganizationUpdate,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+) -> OrganizationRead:
+    organization = await service.update_organization(session, scopes, caller, organization_id, body)
+    return OrganizationRead.model_validate(organization)
+
+
+@router.post("/clusters", status_code=201, tags=["clusters"], responses=ERRORS)
+async def create_cluster(
+    body: ClusterCreate, session: SessionDep, caller: Caller, scopes: Scopes
+) -> ClusterRead:
+    cluster = await clusters.create_cluster(session, scopes, caller, body)
+    return (await clusters.read_clusters(session, [cluster]))[0]
+
+
+@router.get("/clusters", tags=["clusters"], responses=ERRORS)
+async def list_clusters(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    territory_id: uuid.UUID | None = None,
+    organization_id: uuid.UUID | None = None,
+) -> Page[ClusterRead]:
+    items, total = await clusters.list_clusters(
+        session, scopes, caller, page, territory_id=territory_id, organization_id=organization_id
+    )
+    return Page(items=await clusters.read_clusters(session, items), total=total)
+
+
+@router.get("/clusters/{cluster_id}", tags=["clusters"], responses=ERRORS)
+async def get_cluster(
+    cluster_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+) -> ClusterRead:
+    cluster = await clusters.get_cluster(session, scopes, caller, cluster_id)
+    return (await clusters.read_clusters(session, [cluster]))[0]
+
+
+@router.patch("/clusters/{cluster_id}", tags=["clusters"], responses=ERRORS)
+async def update_cluster(
+    cluster_id: uuid.UUID, body: ClusterUpdate, session: SessionDep, caller: Caller, scopes: Scopes
+) -> ClusterRead:
+    cluster = await clusters.update_cluster(session, scopes, caller, cluster_id, body)
+    return (await clusters.read_clusters(session, [cluster]))[0]

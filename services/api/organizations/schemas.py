@@ -1,0 +1,91 @@
+"""Organizations and clusters over the API."""
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+OrganizationKind = Literal["school", "kindergarten", "additional", "college"]
+
+
+class OrganizationContext(BaseModel):
+    """Context data used by complex analysis (контекстные данные); all optional."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    students: int | None = Field(default=None, ge=0, description="Число обучающихся")
+    teachers: int | None = Field(default=None, ge=0, description="Число педагогов")
+    classes: int | None = Field(default=None, ge=0, description="Число классов (групп)")
+    rural: bool | None = Field(default=None, description="Сельская местность")
+    social_index: float | None = Field(
+        default=None, ge=0, le=100, description="Индекс социального благополучия, 0–100"
+    )
+    low_results: bool | None = Field(default=None, description="ШНОР: низкие результаты")
+    unfavourable_conditions: bool | None = Field(
+        default=None, description="ШНСУ: неблагоприятные социальные условия"
+    )
+    disabled_students: int | None = Field(default=None, ge=0, description="Обучающиеся с ОВЗ")
+    non_native_speakers: int | None = Field(
+        default=None, ge=0, description="Обучающиеся, для которых русский язык не родной"
+    )
+    shifts: int | None = Field(default=None, ge=1, le=3, description="Число смен")
+
+
+class OrganizationCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=500)
+    short_name: str | None = Field(default=None, max_length=200)
+    kind: OrganizationKind
+    territory_id: uuid.UUID
+    context: OrganizationContext = Field(default_factory=OrganizationContext)
+
+
+class OrganizationUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=500)
+    short_name: str | None = Field(default=None, max_length=200)
+    kind: OrganizationKind | None = None
+    territory_id: uuid.UUID | None = None
+    context: OrganizationContext | None = None
+
+
+class OrganizationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    short_name: str | None
+    kind: OrganizationKind
+    territory_id: uuid.UUID
+    context: OrganizationContext
+    created_at: datetime
+    updated_at: datetime
+
+    @field_serializer("context")
+    def _known_context_only(self, context: OrganizationContext) -> dict[str, Any]:
+        return context.model_dump(exclude_none=True)
+
+
+class ClusterCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=500)
+    description: str | None = None
+    territory_id: uuid.UUID
+    coordinator_id: uuid.UUID | None = None
+    member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=5000)
+
+
+class ClusterUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=500)
+    description: str | None = None
+    coordinator_id: uuid.UUID | None = None
+    member_ids: list[uuid.UUID] | None = Field(default=None, max_length=5000)
+
+
+class ClusterRead(BaseModel):
+    id: uuid.UUID
+    name: str
+    description: str | None
+    territory_id: uuid.UUID
+    coordinator_id: uuid.UUID | None
+    member_ids: list[uuid.UUID]
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,38 @@
+"""Staff members over the API."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+Position = Literal["teacher", "leader", "deputy", "methodologist", "psychologist"]
+
+
+class StaffCreate(BaseModel):
+    full_name: str = Field(min_length=1, max_length=300)
+    position: Position
+    subjects: list[str] = Field(default_factory=list, max_length=30)
+    email: EmailStr | None = None
+
+
+class StaffUpdate(BaseModel):
+    full_name: str | None = Field(default=None, min_length=1, max_length=300)
+    position: Position | None = None
+    subjects: list[str] | None = Field(default=None, max_length=30)
+    email: EmailStr | None = None
+    is_active: bool | None = None
+
+
+class StaffRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    organization_id: uuid.UUID
+    full_name: str
+    position: Position
+    subjects: list[str]
+    email: str | None
+    is_active: bool
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,89 @@
+"""Staff members: personal data. Read by the scope's analysts, methodologists and the school's
+leader (and each teacher their own record); written by analysts and the school's leader."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.access import ORGANIZATION_MANAGERS, PERSONAL_READERS, authorize
+from services.api.staff.models import StaffMember
+from services.api.staff.schemas import StaffCreate, StaffUpdate
+from services.api.territories.scope import DbScopeResolver
+from shared.auth import Principal, ScopeType
+from shared.errors import NotFound
+from shared.pagination import Pagination, paginate
+
+
+async def create_staff(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    org_id: uuid.UUID,
+    data: StaffCreate,
+) -> StaffMember:
+    await authorize(principal, scopes, ScopeType.organization, org_id, ORGANIZATION_MANAGERS)
+    member = StaffMember(organization_id=org_id, **data.model_dump())
+    session.add(member)
+    await session.flush()
+    return member
+
+
+async def get_staff(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, staff_id: uuid.UUID
+) -> StaffMember:
+    """One record: a teacher may read their own; personal-data readers those of their scope."""
+    member = await session.get(StaffMember, staff_id)
+    if member is None:
+        raise NotFound("Сотрудник не найден")
+    if principal.staff_id == staff_id:
+        return member
+    await authorize(
+        principal, scopes, ScopeType.organization, member.organization_id, PERSONAL_READERS
+    )
+    return member
+
+
+async def update_staff(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    staff_id: uuid.UUID,
+    data: StaffUpdate,
+) -> StaffMember:
+    member = await session.get(StaffMember, staff_id)
+    if member is None:
+        raise NotFound("Сотрудник не найден")
+    await authorize(
+        principal, scopes, ScopeType.organization, member.organization_id, ORGANIZATION_MANAGERS
+    )
+    for key, value in data.model_dump(exclude_unset=True).items():
+        setattr(member, key, value)
+    await session.flush()
+    return member
+
+
+async def list_staff(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    org_id: uuid.UUID,
+    page: Pagination,
+    *,
+    position: str | None = None,
+    active: bool | None = None,
+    q: str | None = None,
+) -> tuple[list[StaffMember], int]:
+    await authorize(principal, scopes, ScopeType.organization, org_id, PERSONAL_READERS)
+    query = (
+        select(StaffMember)
+        .where(StaffMember.organization_id == org_id)
+        .order_by(StaffMember.full_name, StaffMember.id)
+    )
+    if position is not None:
+        query = query.where(StaffMember.position == position)
+    if active is not None:
+        query = query.where(StaffMember.is_active == active)
+    if q:
+        query = query.where(StaffMember.full_name.ilike(f"%{q}%"))
+    return await paginate(session, query, page)

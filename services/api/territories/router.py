@@ -1,0 +1,77 @@
+"""HTTP: /v1/territories and /v1/scopes/resolve."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from services.api.auth.deps import Caller, Scopes
+from services.api.territories import service
+from services.api.territories.schemas import (
+    TerritoryCreate,
+    TerritoryKind,
+    TerritoryRead,
+    TerritoryUpdate,
+)
+from shared.auth import ScopeType, require_roles
+from shared.db import SessionDep
+from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.pagination import Page, PaginationDep
+
+router = APIRouter(tags=["territories"])
+ERRORS = error_responses(Forbidden, NotFound, Invalid)
+
+
+@router.post("/territories", status_code=201, responses=ERRORS)
+async def create_territory(
+    body: TerritoryCreate, session: SessionDep, caller: Caller, scopes: Scopes
+) -> TerritoryRead:
+    """Create a region or a municipality (analysts: under their own territory)."""
+    territory = await service.create_territory(session, scopes, caller, body)
+    return TerritoryRead.model_validate(territory)
+
+
+@router.get("/territories", responses=ERRORS)
+async def list_territories(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    parent_id: uuid.UUID | None = None,
+    kind: TerritoryKind | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[TerritoryRead]:
+    """Territories the caller may see: their own subtree and the territories above them."""
+    items, total = await service.list_territories(
+        session, scopes, caller, page, parent_id=parent_id, kind=kind, q=q
+    )
+    return Page(items=[TerritoryRead.model_validate(t) for t in items], total=total)
+
+
+@router.get("/territories/{territory_id}", responses=ERRORS)
+async def get_territory(
+    territory_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+) -> TerritoryRead:
+    territory = await service.get_territory(session, scopes, caller, territory_id)
+    return TerritoryRead.model_validate(territory)
+
+
+@router.patch("/territories/{territory_id}", responses=ERRORS)
+async def update_territory(
+    territory_id: uuid.UUID,
+    body: TerritoryUpdate,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+) -> TerritoryRead:
+    territory = await service.update_territory(session, scopes, caller, territory_id, body)
+    return TerritoryRead.model_validate(territory)
+
+
+@router.get("/scopes/resolve", tags=["scopes"], responses=ERRORS)
+async def resolve_scope(
+    scope_type: ScopeType, scope_id: uuid.UUID, caller: Caller, scopes: Scopes
+) -> dict[str, Any]:
+    """Where a territory, cluster or organization sits (for the other Soko services)."""
+    require_roles(caller)
+    return (await scopes.resolve(scope_type, scope_id)).to_json()

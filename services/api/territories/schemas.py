@@ -1,0 +1,32 @@
+"""Territories over the API."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+TerritoryKind = Literal["region", "municipality"]
+
+
+class TerritoryCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=300)
+    kind: TerritoryKind
+    parent_id: uuid.UUID | None = None
+
+
+class TerritoryUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    kind: TerritoryKind | None = None
+    parent_id: uuid.UUID | None = None
+
+
+class TerritoryRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+    kind: TerritoryKind
+    parent_id: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime

@@ -1,0 +1,101 @@
+"""Territories: a tree of regions and municipalities."""
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.access import MANAGERS, authorize, visible_territories
+from services.api.territories.models import Territory
+from services.api.territories.schemas import TerritoryCreate, TerritoryUpdate
+from services.api.territories.scope import DbScopeResolver
+from shared.auth import Principal, ScopeType, require_roles
+from shared.errors import Invalid, NotFound
+from shared.pagination import Pagination, paginate
+
+
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
+
+
+async def _check_parent(session: AsyncSession, kind: str, parent_id: uuid.UUID | None) -> None:
+    if parent_id is None:
+        return
+    parent = await session.get(Territory, parent_id)
+    if parent is None:
+        raise _invalid("parent_id", "Родительская территория не найдена")
+    if kind == "region" and parent.kind == "municipality":
+        raise _invalid("parent_id", "Регион не может входить в муниципалитет")
+
+
+async def create_territory(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, data: TerritoryCreate
+) -> Territory:
+    """Admins create any territory; analysts create territories under their own."""
+    if data.parent_id is None:
+        require_roles(principal)  # a new root territory: administrators only
+    else:
+        await authorize(principal, scopes, ScopeType.territory, data.parent_id, MANAGERS)
+    await _check_parent(session, data.kind, data.parent_id)
+    territory = Territory(**data.model_dump())
+    session.add(territory)
+    await session.flush()
+    return territory
+
+
+async def get_territory(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, territory_id: uuid.UUID
+) -> Territory:
+    visible = await visible_territories(principal, scopes)
+    territory = await session.get(Territory, territory_id)
+    if territory is None or (visible is not None and territory_id not in visible):
+        raise NotFound("Территория не найдена")
+    return territory
+
+
+async def update_territory(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    territory_id: uuid.UUID,
+    data: TerritoryUpdate,
+) -> Territory:
+    await authorize(principal, scopes, ScopeType.territory, territory_id, MANAGERS)
+    territory = await get_territory(session, scopes, principal, territory_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "parent_id" in changes and changes["parent_id"] != territory.parent_id:
+        new_parent = changes["parent_id"]
+        if new_parent is None:
+            require_roles(principal)
+        else:
+            await authorize(principal, scopes, ScopeType.territory, new_parent, MANAGERS)
+            if new_parent in await scopes.subtree(territory_id):
+                raise _invalid("parent_id", "Территория не может входить сама в себя")
+    await _check_parent(session, changes.get("kind", territory.kind), changes.get("parent_id"))
+    for key, value in changes.items():
+        setattr(territory, key, value)
+    await session.flush()
+    return territory
+
+
+async def list_territories(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    page: Pagination,
+    *,
+    parent_id: uuid.UUID | None = None,
+    kind: str | None = None,
+    q: str | None = None,
+) -> tuple[list[Territory], int]:
+    query = select(Territory).order_by(Territory.name, Territory.id)
+    visible = await visible_territories(principal, scopes)
+    if visible is not None:
+        query = query.where(Territory.id.in_(visible))
+    if parent_id is not None:
+        query = query.where(Territory.parent_id == parent_id)
+    if kind is not None:
+        query = query.where(Territory.kind == kind)
+    if q:
+        query = query.where(Territory.name.ilike(f"%{q}%"))
+    return await paginate(session, query, page)

@@ -1,0 +1,53 @@
+"""Users over the API. Passwords go in, never out."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from services.api.auth.passwords import MIN_PASSWORD_LENGTH
+
+UserRole = Literal[
+    "admin", "territory_analyst", "methodologist", "organization_leader", "teacher", "viewer"
+]
+UserScopeType = Literal["territory", "cluster", "organization"]
+
+
+class UserCreate(BaseModel):
+    email: EmailStr
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
+    full_name: str = Field(min_length=1, max_length=300)
+    role: UserRole
+    scope_type: UserScopeType | None = None
+    scope_id: uuid.UUID | None = None
+    staff_id: uuid.UUID | None = Field(default=None, description="Для роли teacher: сотрудник")
+
+
+class UserUpdate(BaseModel):
+    full_name: str | None = Field(default=None, min_length=1, max_length=300)
+    role: UserRole | None = None
+    scope_type: UserScopeType | None = None
+    scope_id: uuid.UUID | None = None
+    staff_id: uuid.UUID | None = None
+    is_active: bool | None = None
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=200)
+    current_password: str | None = Field(
+        default=None, max_length=200, description="Нужен, когда пользователь меняет свой пароль"
+    )
+
+
+class UserRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    email: str
+    full_name: str
+    role: UserRole
+    scope_type: UserScopeType | None
+    scope_id: uuid.UUID | None
+    staff_id: uuid.UUID | None
+    is_active: bool
+    last_login_at: datetime | None
+    created_at: datetime
+    updated_at: datetime

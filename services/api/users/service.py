@@ -1,0 +1,192 @@
+"""Users: one role and one scope each. Administrators manage everyone; territory analysts the
+users whose scope lies inside their territory (never administrators)."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.access import MANAGERS, authorize
+from services.api.auth.passwords import hash_password, verify_password
+from services.api.organizations.models import Cluster
+from services.api.staff.models import StaffMember
+from services.api.territories.scope import DbScopeResolver
+from services.api.users.models import User
+from services.api.users.schemas import UserCreate, UserUpdate
+from shared.auth import Principal, Role, ScopeType, readable_organizations, require_roles
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.pagination import Pagination, paginate
+
+# Which scope each role takes (admins have none; viewers any).
+ROLE_SCOPES: dict[str, tuple[str, ...]] = {
+    "admin": (),
+    "territory_analyst": ("territory",),
+    "methodologist": ("territory",),
+    "organization_leader": ("organization",),
+    "teacher": ("organization",),
+    "viewer": ("territory", "cluster", "organization"),
+}
+
+
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
+
+
+async def _check_assignment(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    role: str,
+    scope_type: str | None,
+    scope_id: uuid.UUID | None,
+    staff_id: uuid.UUID | None,
+) -> None:
+    """The role, scope and staff link fit together, and the caller may grant them."""
+    allowed = ROLE_SCOPES[role]
+    if not allowed:
+        require_roles(principal)  # only administrators make administrators
+        if scope_type or scope_id:
+            raise _invalid("scope_type", "У администратора нет области действия")
+        return
+    if scope_type not in allowed or scope_id is None:
+        raise _invalid("scope_type", f"Роль {role} требует область: {', '.join(allowed)}")
+    await authorize(principal, scopes, ScopeType(scope_type), scope_id, MANAGERS)
+    if role == "teacher":
+        if staff_id is None:
+            raise _invalid("staff_id", "Для роли teacher укажите сотрудника (staff_id)")
+        staff_org = await session.scalar(
+            select(StaffMember.organization_id).where(StaffMember.id == staff_id)
+        )
+        if staff_org != scope_id:
+            raise _invalid("staff_id", "Сотрудник не найден в этой организации")
+
+
+async def create_user(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, data: UserCreate
+) -> User:
+    await _check_assignment(
+        session, scopes, principal, data.role, data.scope_type, data.scope_id, data.staff_id
+    )
+    user = User(
+        **data.model_dump(exclude={"password", "email"}),
+        email=data.email.lower(),
+        password_hash=await hash_password(data.password),
+    )
+    session.add(user)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("Пользователь с таким адресом уже есть", field="email") from exc
+    return user
+
+
+async def _user_in_scope(scopes: DbScopeResolver, principal: Principal, user: User) -> bool:
+    if principal.unrestricted or principal.user_id == user.id:
+        return True
+    if principal.role != Role.territory_analyst or user.scope_type is None:
+        return False
+    try:
+        await authorize(principal, scopes, ScopeType(user.scope_type), user.scope_id, MANAGERS)
+    except NotFound:
+        return False
+    return True
+
+
+async def get_user(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, user_id: uuid.UUID
+) -> User:
+    """Administrators, the territory's analysts and the user themself."""
+    user = await session.get(User, user_id)
+    if user is None or not await _user_in_scope(scopes, principal, user):
+        raise NotFound("Пользователь не найден")
+    return user
+
+
+async def update_user(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    user_id: uuid.UUID,
+    data: UserUpdate,
+) -> User:
+    user = await get_user(session, scopes, principal, user_id)
+    changes = data.model_dump(exclude_unset=True, exclude={"password", "current_password"})
+    is_manager = principal.unrestricted or (
+        principal.role == Role.territory_analyst and principal.user_id != user.id
+    )
+    if not is_manager:
+        if set(changes) - {"full_name"}:
+            raise Forbidden("Свою роль и область действия меняет администратор")
+        if data.password is not None and not await verify_password(
+            user.password_hash, data.current_password or ""
+        ):
+            raise _invalid("current_password", "Текущий пароль указан неверно")
+    if is_manager and set(changes) & {"role", "scope_type", "scope_id", "staff_id"}:
+        merged: dict[str, Any] = {
+            key: changes.get(key, getattr(user, key))
+            for key in ("role", "scope_type", "scope_id", "staff_id")
+        }
+        await _check_assignment(session, scopes, principal, **merged)
+    for key, value in changes.items():
+        setattr(user, key, value)
+    if data.password is not None:
+        user.password_hash = await hash_password(data.password)
+    await session.flush()
+    return user
+
+
+async def list_users(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    page: Pagination,
+    *,
+    role: str | None = None,
+    active: bool | None = None,
+    q: str | None = None,
+) -> tuple[list[User], int]:
+    """Administrators see everyone; territory analysts the users of their territory."""
+    require_roles(principal, Role.territory_analyst)
+    query = select(User).order_by(User.full_name, User.id)
+    if not principal.unrestricted and principal.scope_id is not None:
+        territories = await scopes.subtree(principal.scope_id)
+        organizations = await readable_organizations(principal, scopes) or frozenset()
+        clusters = select(Cluster.id).where(Cluster.territory_id.in_(territories))
+        query = query.where(
+            or_(
+                (User.scope_type == "territory") & User.scope_id.in_(territories),
+                (User.scope_type == "organization") & User.scope_id.in_(organizations),
+                (User.scope_type == "cluster") & User.scope_id.in_(clusters),
+            )
+        )
+    if role is not None:
+        query = query.where(User.role == role)
+    if active is not None:
+        query = query.where(User.is_active == active)
+    if q:
+        pattern = f"%{q}%"
+        query = query.where(or_(User.full_name.ilike(pattern), User.email.ilike(pattern)))
+    return await paginate(session, query, page)
+
+
+async def ensure_bootstrap_admin(session: AsyncSession, email: str, password: str) -> bool:
+    """Create the first administrator when no user exists; True if one was created.
+
+    An advisory lock makes concurrent starts of several api processes create exactly one.
+    """
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('soko.bootstrap_admin'))"))
+    if await session.scalar(select(func.count()).select_from(User)):
+        return False
+    session.add(
+        User(
+            email=email.lower(),
+            full_name="Администратор",
+            password_hash=await hash_password(password),
+            role="admin",
+        )
+    )
+    await session.flush()
+    return True

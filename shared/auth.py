@@ -1,0 +1,302 @@
+"""Who is calling, and what they may reach: tokens, principals and the one scope check.
+
+Every service accepts the same JWTs (HS256, signed with `SOKO_SECRET_KEY`), issued by the api
+service at `POST /v1/auth/token`. A service calling another sends a service token (role
+`service`) and, when it acts for a user, that user's token in `X-Soko-User`: the callee then
+applies the user's rights. API keys (`X-API-Key`) belong to one organization and are checked by
+the api service only (it owns them).
+
+Scope: a user's scope is a territory (and everything under it), a cluster, or an organization.
+`contains()` is the single rule every service applies, on a `ScopeInfo` that the api service
+resolves from its tables (directly there, over HTTP with a short cache elsewhere).
+"""
+
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Annotated, Any, Protocol
+
+import jwt
+from fastapi import Depends, Request
+
+from shared.client import USER_HEADER
+from shared.context import principal_var, user_token_var
+from shared.errors import Forbidden, NotFound, Unauthorized
+from shared.settings import Settings
+
+ALGORITHM = "HS256"
+ISSUER = "soko"
+API_KEY_HEADER = "X-API-Key"
+
+
+class Role(StrEnum):
+    admin = "admin"
+    territory_analyst = "territory_analyst"
+    methodologist = "methodologist"
+    organization_leader = "organization_leader"
+    teacher = "teacher"
+    viewer = "viewer"
+    # Not assignable to users:
+    service = "service"  # another Soko service
+    organization_system = "organization_system"  # a school's information system, by API key
+
+
+class ScopeType(StrEnum):
+    territory = "territory"
+    cluster = "cluster"
+    organization = "organization"
+
+
+USER_ROLES = tuple(r for r in Role if r not in (Role.service, Role.organization_system))
+
+# Roles that reach personal data (staff records, users) of their scope.
+PERSONAL_DATA_ROLES = frozenset(
+    {Role.admin, Role.service, Role.territory_analyst, Role.methodologist, Role.organization_leader}
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller of one request, as every service sees it."""
+
+    kind: str  # "user", "api_key" or "service"
+    id: str  # user id, API key id, or service name
+    role: Role
+    scope_type: ScopeType | None = None
+    scope_id: uuid.UUID | None = None
+    staff_id: uuid.UUID | None = None
+    name: str | None = None
+    via: str | None = None  # the service that passed this user's identity on
+
+    @property
+    def unrestricted(self) -> bool:
+        """Admins and services read everything."""
+        return self.role in (Role.admin, Role.service)
+
+    @property
+    def user_id(self) -> uuid.UUID | None:
+        return uuid.UUID(self.id) if self.kind == "user" else None
+
+
+def _encode(settings: Settings, claims: dict[str, Any], ttl: timedelta) -> str:
+    now = datetime.now(UTC)
+    payload = {"iss": ISSUER, "iat": now, "exp": now + ttl, "jti": uuid.uuid4().hex, **claims}
+    return jwt.encode(payload, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+def issue_user_token(settings: Settings, principal: Principal) -> str:
+    """A short-lived access token carrying the user's role and scope."""
+    claims = {
+        "sub": principal.id,
+        "kind": "user",
+        "role": principal.role.value,
+        "scope_type": principal.scope_type.value if principal.scope_type else None,
+        "scope_id": str(principal.scope_id) if principal.scope_id else None,
+        "staff_id": str(principal.staff_id) if principal.staff_id else None,
+        "name": principal.name,
+    }
+    return _encode(settings, claims, timedelta(minutes=settings.access_token_minutes))
+
+
+def issue_service_token(settings: Settings, service: str) -> str:
+    """A token one Soko service presents to another."""
+    claims = {"sub": service, "kind": "service", "role": Role.service.value}
+    return _encode(settings, claims, timedelta(minutes=10))
+
+
+def decode_token(settings: Settings, token: str) -> Principal:
+    """Verify signature, issuer and expiry; 401 for anything wrong with the token."""
+    try:
+        claims = jwt.decode(
+            token,
+            settings.secret_key.get_secret_value(),
+            algorithms=[ALGORITHM],
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "sub", "iss"]},
+        )
+        return Principal(
+            kind=claims["kind"],
+            id=claims["sub"],
+            role=Role(claims["role"]),
+            scope_type=ScopeType(claims["scope_type"]) if claims.get("scope_type") else None,
+            scope_id=uuid.UUID(claims["scope_id"]) if claims.get("scope_id") else None,
+            staff_id=uuid.UUID(claims["staff_id"]) if claims.get("staff_id") else None,
+            name=claims.get("name"),
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("Срок действия токена истёк, войдите снова", **_bearer()) from exc
+    except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
+        raise Unauthorized("Недействительный токен", **_bearer()) from exc
+
+
+def _bearer() -> dict[str, Any]:
+    return {"headers": {"WWW-Authenticate": "Bearer"}}
+
+
+class ServiceTokens:
+    """Mints this service's token and reuses it until shortly before it expires."""
+
+    def __init__(self, settings: Settings, service: str) -> None:
+        self.settings, self.service = settings, service
+        self._token, self._renew_at = "", 0.0
+
+    def __call__(self) -> str:
+        if time.monotonic() >= self._renew_at:
+            self._token = issue_service_token(self.settings, self.service)
+            self._renew_at = time.monotonic() + 300
+        return self._token
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+
+
+def authenticate_token(request: Request) -> Principal:
+    """The principal behind the request's bearer token (401 when missing or invalid).
+
+    A service token with `X-Soko-User` stands for that user (`via` names the service); the
+    user's token is remembered so that calls this request makes to peers pass it on.
+    """
+    settings: Settings = request.app.state.settings
+    token = bearer_token(request)
+    if token is None:
+        if request.headers.get(API_KEY_HEADER):
+            raise Unauthorized("API-ключи принимает только сервис api", **_bearer())
+        raise Unauthorized(**_bearer())
+    principal = decode_token(settings, token)
+    user_token = token if principal.kind == "user" else None
+    if principal.kind == "service" and (forwarded := request.headers.get(USER_HEADER)):
+        user = decode_token(settings, forwarded)
+        principal = Principal(**{**user.__dict__, "via": principal.id})
+        user_token = forwarded
+    user_token_var.set(user_token)
+    principal_var.set(principal)
+    return principal
+
+
+async def token_principal(request: Request) -> Principal:
+    """Dependency of the surveys and reports services: bearer tokens only."""
+    return authenticate_token(request)
+
+
+Caller = Annotated[Principal, Depends(token_principal)]
+
+
+def require_roles(principal: Principal, *roles: Role) -> None:
+    """403 unless the caller has one of the roles (admins and services always pass)."""
+    if principal.unrestricted or principal.role in roles:
+        return
+    raise Forbidden("Недостаточно прав для этого действия")
+
+
+# --- scope -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScopeInfo:
+    """Where a territory, cluster or organization sits: what a scope check needs to know."""
+
+    scope_type: ScopeType
+    scope_id: uuid.UUID
+    territory_ids: frozenset[uuid.UUID]  # its territory and every ancestor
+    organization_ids: frozenset[uuid.UUID]  # the organizations it covers
+    cluster_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)  # an org's clusters
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "scope_type": self.scope_type.value,
+            "scope_id": str(self.scope_id),
+            "territory_ids": sorted(map(str, self.territory_ids)),
+            "organization_ids": sorted(map(str, self.organization_ids)),
+            "cluster_ids": sorted(map(str, self.cluster_ids)),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "ScopeInfo":
+        def ids(key: str) -> frozenset[uuid.UUID]:
+            return frozenset(uuid.UUID(v) for v in data.get(key, ()))
+
+        return cls(
+            scope_type=ScopeType(data["scope_type"]),
+            scope_id=uuid.UUID(data["scope_id"]),
+            territory_ids=ids("territory_ids"),
+            organization_ids=ids("organization_ids"),
+            cluster_ids=ids("cluster_ids"),
+        )
+
+
+class ScopeResolver(Protocol):
+    async def resolve(self, scope_type: ScopeType, scope_id: uuid.UUID) -> ScopeInfo:
+        """Where the thing sits; NotFound if it does not exist."""
+        ...
+
+
+def contains(principal: Principal, target: ScopeInfo) -> bool:
+    """Is the target (territory, cluster or organization) inside the caller's scope?"""
+    if principal.unrestricted:
+        return True
+    if principal.scope_type is None or principal.scope_id is None:
+        return False
+    own = principal.scope_id
+    match principal.scope_type:
+        case ScopeType.territory:
+            return own in target.territory_ids
+        case ScopeType.cluster:
+            same = target.scope_type == ScopeType.cluster and target.scope_id == own
+            return same or (
+                target.scope_type == ScopeType.organization and own in target.cluster_ids
+            )
+        case ScopeType.organization:
+            if target.scope_type == ScopeType.cluster:  # the clusters one's school belongs to
+                return own in target.organization_ids
+            return target.scope_type == ScopeType.organization and target.scope_id == own
+    return False
+
+
+async def ensure_in_scope(
+    principal: Principal, resolver: ScopeResolver, scope_type: ScopeType, scope_id: uuid.UUID
+) -> ScopeInfo:
+    """The target's ScopeInfo, or 404 when it is outside the caller's scope (existence hidden)."""
+    info = await resolver.resolve(scope_type, scope_id)
+    if not contains(principal, info):
+        raise NotFound()
+    return info
+
+
+async def readable_organizations(
+    principal: Principal, resolver: ScopeResolver
+) -> frozenset[uuid.UUID] | None:
+    """The organizations the caller may read; None means all of them."""
+    if principal.unrestricted:
+        return None
+    if principal.scope_type is None or principal.scope_id is None:
+        return frozenset()
+    return (await resolver.resolve(principal.scope_type, principal.scope_id)).organization_ids
+
+
+class HttpScopeResolver:
+    """Asks the api service where things sit, and keeps each answer for `ttl` seconds."""
+
+    def __init__(self, fetch: Callable[[str, dict[str, str]], Any], ttl: float = 60.0) -> None:
+        self._fetch = fetch
+        self._ttl = ttl
+        self._cache: dict[tuple[ScopeType, uuid.UUID], tuple[float, ScopeInfo]] = {}
+
+    async def resolve(self, scope_type: ScopeType, scope_id: uuid.UUID) -> ScopeInfo:
+        scope_type = ScopeType(scope_type)
+        key = (scope_type, scope_id)
+        hit = self._cache.get(key)
+        if hit and hit[0] > time.monotonic():
+            return hit[1]
+        params = {"scope_type": scope_type.value, "scope_id": str(scope_id)}
+        data = await self._fetch("/v1/scopes/resolve", params)
+        if data is None:
+            raise NotFound()
+        info = ScopeInfo.from_json(data)
+        self._cache[key] = (time.monotonic() + self._ttl, info)
+        return info

@@ -1,0 +1,33 @@
+"""`GET /v1/me` of the surveys and reports services: the caller as this service sees them."""
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from shared.auth import Caller
+from shared.errors import Unauthorized, error_responses
+
+router = APIRouter(tags=["auth"])
+
+
+class Principal(BaseModel):
+    kind: str
+    id: str
+    role: str
+    scope_type: str | None
+    scope_id: str | None
+    name: str | None
+    via: str | None
+
+
+@router.get("/me", responses=error_responses(Unauthorized))
+async def me(caller: Caller) -> Principal:
+    """Who the token belongs to (any token the api service issued is accepted here)."""
+    return Principal(
+        kind=caller.kind,
+        id=caller.id,
+        role=caller.role.value,
+        scope_type=caller.scope_type.value if caller.scope_type else None,
+        scope_id=str(caller.scope_id) if caller.scope_id else None,
+        name=caller.name,
+        via=caller.via,
+    )

@@ -1,0 +1,142 @@
+"""A small world to test access with: one region, two municipalities, schools, clusters, staff,
+a user of every role (scoped to municipality M1 or its school S1), and API keys of S1."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from functools import cache
+
+from argon2 import PasswordHasher
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.api_keys.service import create_api_key
+from services.api.auth.service import user_principal
+from services.api.organizations.models import Cluster, ClusterMember, Organization
+from services.api.staff.models import StaffMember
+from services.api.territories.models import Territory
+from services.api.users.models import User
+from shared.auth import ALGORITHM, ISSUER, issue_service_token, issue_user_token
+from shared.db import utcnow
+from shared.settings import Settings
+
+PASSWORD = "correct-horse-battery"
+
+
+@cache
+def password_hash() -> str:
+    return PasswordHasher().hash(PASSWORD)
+
+
+@dataclass
+class World:
+    region: Territory
+    m1: Territory
+    m2: Territory
+    s1: Organization
+    s2: Organization
+    s3: Organization
+    c1: Cluster
+    c2: Cluster
+    t1: StaffMember
+    t3: StaffMember
+    users: dict[str, User] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)
+    key_s1: str = ""
+    key_s1_id: uuid.UUID | None = None
+    key_s3_id: uuid.UUID | None = None
+    revoked_key: str = ""
+
+    def headers(self, who: str) -> dict[str, str]:
+        """Request headers of a principal: a role name, 'api_key', or 'service'."""
+        if who == "api_key":
+            return {"X-API-Key": self.key_s1}
+        return {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+def add_user(
+    session: AsyncSession,
+    email: str,
+    role: str,
+    scope_type: str | None = None,
+    scope_id: uuid.UUID | None = None,
+    staff_id: uuid.UUID | None = None,
+) -> User:
+    user = User(
+        email=email,
+        full_name=email.split("@")[0],
+        password_hash=password_hash(),
+        role=role,
+        scope_type=scope_type,
+        scope_id=scope_id,
+        staff_id=staff_id,
+    )
+    session.add(user)
+    return user
+
+
+async def build_world(session: AsyncSession, settings: Settings) -> World:
+    region = Territory(name="Область", kind="region")
+    m1 = Territory(name="Район 1", kind="municipality", parent_id=region.id)
+    m2 = Territory(name="Район 2", kind="municipality", parent_id=region.id)
+    s1 = Organization(name="Школа 1", kind="school", territory_id=m1.id, context={"students": 500})
+    s2 = Organization(name="Школа 2", kind="school", territory_id=m1.id)
+    s3 = Organization(name="Школа 3", kind="school", territory_id=m2.id)
+    c1 = Cluster(name="Кластер 1", territory_id=m1.id, coordinator_id=s1.id)
+    c2 = Cluster(name="Кластер 2", territory_id=m2.id, coordinator_id=s3.id)
+    t1 = StaffMember(organization_id=s1.id, full_name="Иванова Мария", position="teacher")
+    t3 = StaffMember(organization_id=s3.id, full_name="Петров Иван", position="teacher")
+    for batch in ([region], [m1, m2], [s1, s2, s3], [c1, c2, t1, t3]):
+        session.add_all(batch)
+        await session.flush()
+    session.add_all(
+        ClusterMember(cluster_id=c.id, organization_id=o.id)
+        for c, o in ((c1, s1), (c1, s2), (c2, s3))
+    )
+    world = World(region, m1, m2, s1, s2, s3, c1, c2, t1, t3)
+    world.users = {
+        "admin": add_user(session, "admin@soko.example", "admin"),
+        "analyst": add_user(
+            session, "analyst@soko.example", "territory_analyst", "territory", m1.id
+        ),
+        "methodologist": add_user(
+            session, "method@soko.example", "methodologist", "territory", m1.id
+        ),
+        "leader": add_user(
+            session, "leader@soko.example", "organization_leader", "organization", s1.id
+        ),
+        "teacher": add_user(
+            session, "teacher@soko.example", "teacher", "organization", s1.id, t1.id
+        ),
+        "viewer": add_user(session, "viewer@soko.example", "viewer", "territory", m1.id),
+        "target": add_user(session, "target@soko.example", "viewer", "organization", s1.id),
+        "leader3": add_user(
+            session, "leader3@soko.example", "organization_leader", "organization", s3.id
+        ),
+    }
+    await session.flush()
+    for name, user in world.users.items():
+        world.tokens[name] = issue_user_token(settings, user_principal(user))
+    world.tokens["service"] = issue_service_token(settings, "reports")
+    key, world.key_s1 = await create_api_key(session, s1.id, "АИС школы 1", None)
+    world.key_s1_id = key.id
+    key3, _ = await create_api_key(session, s3.id, "АИС школы 3", None)
+    world.key_s3_id = key3.id
+    revoked, world.revoked_key = await create_api_key(session, s1.id, "старый ключ", None)
+    revoked.revoked_at = utcnow()
+    await session.flush()
+    return world
+
+
+def expired_token(settings: Settings, world: World) -> str:
+    import jwt
+
+    now = utcnow()
+    claims = {
+        "iss": ISSUER,
+        "sub": str(world.users["admin"].id),
+        "kind": "user",
+        "role": "admin",
+        "iat": now - timedelta(hours=2),
+        "exp": now - timedelta(hours=1),
+    }
+    return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)

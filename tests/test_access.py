@@ -1,0 +1,364 @@
+"""Every endpoint of every service, with each role and scope: who gets in and who does not.
+
+A new endpoint must join TABLE: `test_every_endpoint_is_in_the_table` fails until it does.
+Principals of M1 (analyst, methodologist, viewer) and of school S1 (leader, teacher, the API key)
+are tried on a target inside their scope and on one outside it (in M2 / school S3).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.factories import World, build_world, expired_token
+
+PRINCIPALS = ("admin", "analyst", "methodologist", "leader", "teacher", "viewer", "service")
+USERS = frozenset(PRINCIPALS) - {"service"}
+EVERYONE = USERS | {"service"}
+PUBLIC = {("api", "POST", "/v1/auth/token")}
+
+
+@dataclass(frozen=True)
+class Case:
+    service: str
+    method: str
+    path: str  # the template, as in the OpenAPI document
+    allowed: frozenset[str]  # principals that succeed on a target inside their scope
+    target: Callable[[World, bool], str]  # (world, inside) -> concrete path
+    body: Callable[[World, bool], Any] | None = None
+    ok: int = 200
+    scoped: bool = True  # False: a list, filtered rather than refused
+    extra_ok: frozenset[str] = field(default_factory=frozenset)  # e.g. the API key on /me
+
+
+def fixed(path: str) -> Callable[[World, bool], str]:
+    return lambda w, inside: path
+
+
+def org(w: World, inside: bool) -> str:
+    return str(w.s1.id if inside else w.s3.id)
+
+
+def terr(w: World, inside: bool) -> str:
+    return str(w.m1.id if inside else w.m2.id)
+
+
+MANAGE_ORG = frozenset({"admin", "analyst", "leader"})
+PERSONAL = frozenset({"admin", "analyst", "methodologist", "leader", "service"})
+
+TABLE = [
+    Case(
+        "api",
+        "GET",
+        "/v1/me",
+        EVERYONE,
+        fixed("/v1/me"),
+        scoped=False,
+        extra_ok=frozenset({"api_key"}),
+    ),
+    Case("surveys", "GET", "/v1/me", EVERYONE, fixed("/v1/me"), scoped=False),
+    Case("reports", "GET", "/v1/me", EVERYONE, fixed("/v1/me"), scoped=False),
+    # users
+    Case(
+        "api",
+        "POST",
+        "/v1/users",
+        frozenset({"admin", "analyst"}),
+        fixed("/v1/users"),
+        body=lambda w, inside: {
+            "email": f"new-{inside}@soko.example",
+            "password": "long-enough-1",
+            "full_name": "Новый",
+            "role": "viewer",
+            "scope_type": "territory",
+            "scope_id": terr(w, inside),
+        },
+        ok=201,
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/users",
+        frozenset({"admin", "analyst", "service"}),
+        fixed("/v1/users"),
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/users/{user_id}",
+        frozenset({"admin", "analyst", "service"}),
+        lambda w, inside: f"/v1/users/{w.users['target' if inside else 'leader3'].id}",
+    ),
+    Case(
+        "api",
+        "PATCH",
+        "/v1/users/{user_id}",
+        frozenset({"admin", "analyst"}),
+        lambda w, inside: f"/v1/users/{w.users['target' if inside else 'leader3'].id}",
+        body=lambda w, inside: {"full_name": "Переименован"},
+    ),
+    # territories and scopes
+    Case(
+        "api",
+        "POST",
+        "/v1/territories",
+        frozenset({"admin", "analyst"}),
+        fixed("/v1/territories"),
+        body=lambda w, inside: {
+            "name": "Поселение",
+            "kind": "municipality",
+            "parent_id": terr(w, inside),
+        },
+        ok=201,
+    ),
+    Case("api", "GET", "/v1/territories", EVERYONE, fixed("/v1/territories"), scoped=False),
+    Case(
+        "api",
+        "GET",
+        "/v1/territories/{territory_id}",
+        EVERYONE,
+        lambda w, inside: f"/v1/territories/{terr(w, inside)}",
+    ),
+    Case(
+        "api",
+        "PATCH",
+        "/v1/territories/{territory_id}",
+        frozenset({"admin", "analyst"}),
+        lambda w, inside: f"/v1/territories/{terr(w, inside)}",
+        body=lambda w, inside: {"name": "Район (новое имя)"},
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/scopes/resolve",
+        frozenset({"admin", "service"}),
+        lambda w, inside: f"/v1/scopes/resolve?scope_type=organization&scope_id={org(w, inside)}",
+        scoped=False,
+    ),
+    # organizations and clusters
+    Case(
+        "api",
+        "POST",
+        "/v1/organizations",
+        frozenset({"admin", "analyst"}),
+        fixed("/v1/organizations"),
+        body=lambda w, inside: {
+            "name": "Новая школа",
+            "kind": "school",
+            "territory_id": terr(w, inside),
+        },
+        ok=201,
+    ),
+    Case("api", "GET", "/v1/organizations", EVERYONE, fixed("/v1/organizations"), scoped=False),
+    Case(
+        "api",
+        "GET",
+        "/v1/organizations/{organization_id}",
+        EVERYONE,
+        lambda w, inside: f"/v1/organizations/{org(w, inside)}",
+    ),
+    Case(
+        "api",
+        "PATCH",
+        "/v1/organizations/{organization_id}",
+        MANAGE_ORG,
+        lambda w, inside: f"/v1/organizations/{org(w, inside)}",
+        body=lambda w, inside: {"context": {"students": 640, "rural": True}},
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/clusters",
+        frozenset({"admin", "analyst"}),
+        fixed("/v1/clusters"),
+        body=lambda w, inside: {
+            "name": "Новый кластер",
+            "territory_id": terr(w, inside),
+            "member_ids": [org(w, inside)],
+        },
+        ok=201,
+    ),
+    Case("api", "GET", "/v1/clusters", EVERYONE, fixed("/v1/clusters"), scoped=False),
+    Case(
+        "api",
+        "GET",
+        "/v1/clusters/{cluster_id}",
+        EVERYONE,
+        lambda w, inside: f"/v1/clusters/{w.c1.id if inside else w.c2.id}",
+    ),
+    Case(
+        "api",
+        "PATCH",
+        "/v1/clusters/{cluster_id}",
+        frozenset({"admin", "analyst"}),
+        lambda w, inside: f"/v1/clusters/{w.c1.id if inside else w.c2.id}",
+        body=lambda w, inside: {"description": "Сетевое взаимодействие"},
+    ),
+    # staff: personal data
+    Case(
+        "api",
+        "POST",
+        "/v1/organizations/{organization_id}/staff",
+        MANAGE_ORG,
+        lambda w, inside: f"/v1/organizations/{org(w, inside)}/staff",
+        body=lambda w, inside: {
+            "full_name": "Сидорова Анна",
+            "position": "teacher",
+            "subjects": ["Математика"],
+        },
+        ok=201,
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/organizations/{organization_id}/staff",
+        PERSONAL,
+        lambda w, inside: f"/v1/organizations/{org(w, inside)}/staff",
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/staff/{staff_id}",
+        PERSONAL | {"teacher"},
+        lambda w, inside: f"/v1/staff/{w.t1.id if inside else w.t3.id}",
+    ),
+    Case(
+        "api",
+        "PATCH",
+        "/v1/staff/{staff_id}",
+        MANAGE_ORG,
+        lambda w, inside: f"/v1/staff/{w.t1.id if inside else w.t3.id}",
+        body=lambda w, inside: {"subjects": ["Физика"]},
+    ),
+    # API keys
+    Case(
+        "api",
+        "POST",
+        "/v1/organizations/{organization_id}/api-keys",
+        MANAGE_ORG,
+        lambda w, inside: f"/v1/organizations/{org(w, inside)}/api-keys",
+        body=lambda w, inside: {"name": "АИС"},
+        ok=201,
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/organizations/{organization_id}/api-keys",
+        MANAGE_ORG | {"service"},
+        lambda w, inside: f"/v1/organizations/{org(w, inside)}/api-keys",
+    ),
+    Case(
+        "api",
+        "DELETE",
+        "/v1/organizations/{organization_id}/api-keys/{key_id}",
+        MANAGE_ORG,
+        lambda w, inside: (
+            f"/v1/organizations/{w.s1.id}/api-keys/{w.key_s1_id}"
+            if inside
+            else f"/v1/organizations/{w.s3.id}/api-keys/{w.key_s3_id}"
+        ),
+        ok=204,
+    ),
+    # audit
+    Case(
+        "api",
+        "GET",
+        "/v1/audit-events",
+        frozenset({"admin"}),
+        fixed("/v1/audit-events"),
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/audit-events",
+        frozenset({"service"}),
+        fixed("/v1/audit-events"),
+        body=lambda w, inside: {"action": "read_personal", "entity_type": "deficit_result"},
+        ok=201,
+        scoped=False,
+    ),
+]
+CASES = {f"{c.service} {c.method} {c.path}": c for c in TABLE}
+
+
+def test_every_endpoint_is_in_the_table(apps):
+    served = set()
+    for name in ("api", "surveys", "reports"):
+        for path, operations in getattr(apps, name).openapi()["paths"].items():
+            if path in ("/healthz", "/readyz"):
+                continue
+            served |= {f"{name} {method.upper()} {path}" for method in operations}
+    listed = set(CASES) | {f"{s} {m} {p}" for s, m, p in PUBLIC}
+    assert served - listed == set(), "endpoints missing from the access table"
+    assert listed - served == set(), "table rows for endpoints that do not exist"
+
+
+@pytest.fixture
+async def world(db, settings) -> World:
+    return await build_world(db, settings)
+
+
+async def call(apps, case: Case, world: World, headers: dict[str, str], inside: bool):
+    app = getattr(apps, case.service)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        body = case.body(world, inside) if case.body else None
+        return await client.request(
+            case.method, case.target(world, inside), json=body, headers=headers
+        )
+
+
+@pytest.mark.parametrize("who", [*PRINCIPALS, "api_key"])
+@pytest.mark.parametrize("key", list(CASES))
+async def test_inside_the_scope_only_allowed_principals_succeed(apps, isolation, world, key, who):
+    case = CASES[key]
+    if who == "api_key" and case.service != "api":
+        pytest.skip("API keys are checked by the api service only (see the 401 test)")
+    answer = await call(apps, case, world, world.headers(who), inside=True)
+    if who in case.allowed or who in case.extra_ok:
+        assert answer.status_code == case.ok, answer.text
+    else:
+        assert answer.status_code in (403, 404), answer.text
+        assert answer.headers["content-type"] == "application/problem+json"
+
+
+SCOPED_PRINCIPALS = ("analyst", "methodologist", "leader", "teacher", "viewer")
+
+
+@pytest.mark.parametrize("who", SCOPED_PRINCIPALS)
+@pytest.mark.parametrize("key", [k for k, c in CASES.items() if c.scoped])
+async def test_outside_the_scope_is_refused(apps, isolation, world, key, who):
+    case = CASES[key]
+    answer = await call(apps, case, world, world.headers(who), inside=False)
+    assert answer.status_code in (403, 404), answer.text
+
+
+def bad_credentials(world: World, settings) -> dict[str, dict[str, str]]:
+    return {
+        "none": {},
+        "garbage": {"Authorization": "Bearer not-a-jwt"},
+        "expired": {"Authorization": f"Bearer {expired_token(settings, world)}"},
+        "foreign_secret": {
+            "Authorization": "Bearer eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2lnbmF0dXJl"
+        },
+        "revoked_key": {"X-API-Key": world.revoked_key},
+        "unknown_key": {"X-API-Key": "soko_000000000000_nope"},
+    }
+
+
+@pytest.mark.parametrize(
+    "credential", ["none", "garbage", "expired", "foreign_secret", "revoked_key", "unknown_key"]
+)
+@pytest.mark.parametrize("key", list(CASES))
+async def test_missing_or_bad_credentials_are_401(
+    apps, isolation, world, settings, key, credential
+):
+    case = CASES[key]
+    headers = bad_credentials(world, settings)[credential]
+    answer = await call(apps, case, world, headers, inside=True)
+    assert answer.status_code == 401, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
