@@ -1,0 +1,1 @@
+"""Roadmaps ("дорожные карты"): activities, deadlines and their import."""

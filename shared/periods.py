@@ -1,0 +1,148 @@
+"""Reporting periods: academic year `2021/2022`, year `2022`, quarter `2022Q3`, month `2022-09`."""
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+PeriodKind = Literal["academic_year", "year", "quarter", "month"]
+
+# Years outside this range are typos (20221, 0202), not periods anyone reports on.
+MIN_YEAR = 1900
+MAX_YEAR = 2100
+
+_ACADEMIC_RE = re.compile(r"(\d{4})/(\d{4})")
+_YEAR_RE = re.compile(r"\d{4}")
+_QUARTER_RE = re.compile(r"(\d{4})Q(\d)")
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+
+# Roadmap titles: "в 2019 - 2020 уч. году", "на 2021-2022 учебный год", "2019–2020", "на 2021 год".
+_TITLE_RANGE_RE = re.compile(
+    r"(?<!\d)(\d{4})\s*([-/])\s*(\d{4}|\d{2})(?!\d)\s*(?P<suffix>уч|гг|годы|годов)?"
+)
+_TITLE_YEAR_RE = re.compile(r"(?<![\d/-])(\d{4})(?![\d/])")
+_DASHES_RE = re.compile(r"[\u2010-\u2015\u2212]")
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period; `end` is inclusive."""
+
+    code: str
+    kind: PeriodKind
+    start: date
+    end: date
+
+
+def _check_year(year: int, code: str) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise ValueError(f"Period {code!r}: year {year} is outside {MIN_YEAR}..{MAX_YEAR}")
+
+
+def academic_year(first_year: int) -> Period:
+    """The academic year starting on 1 September of `first_year`."""
+    code = f"{first_year}/{first_year + 1}"
+    _check_year(first_year, code)
+    _check_year(first_year + 1, code)
+    return Period(code, "academic_year", date(first_year, 9, 1), date(first_year + 1, 8, 31))
+
+
+def calendar_year(year: int) -> Period:
+    """The calendar year `year`."""
+    _check_year(year, str(year))
+    return Period(str(year), "year", date(year, 1, 1), date(year, 12, 31))
+
+
+def quarter(year: int, number: int) -> Period:
+    """Calendar quarter `number` (1..4) of `year`."""
+    code = f"{year}Q{number}"
+    _check_year(year, code)
+    if not 1 <= number <= 4:
+        raise ValueError(f"Period {code!r}: quarter must be 1..4, got {number}")
+    first_month = 3 * number - 2
+    last_month = first_month + 2
+    last_day = calendar.monthrange(year, last_month)[1]
+    return Period(code, "quarter", date(year, first_month, 1), date(year, last_month, last_day))
+
+
+def month(year: int, number: int) -> Period:
+    """Calendar month `number` (1..12) of `year`."""
+    code = f"{year}-{number:02d}"
+    _check_year(year, code)
+    if not 1 <= number <= 12:
+        raise ValueError(f"Period {code!r}: month must be 01..12, got {number:02d}")
+    last_day = calendar.monthrange(year, number)[1]
+    return Period(code, "month", date(year, number, 1), date(year, number, last_day))
+
+
+def parse_period(code: str) -> Period:
+    """Parse a period code such as `2021/2022`, `2022`, `2022Q3` or `2022-09`."""
+    if not isinstance(code, str):
+        raise ValueError(f"Period must be a string, got {type(code).__name__}")
+    if not code:
+        raise ValueError("Period is empty; expected e.g. 2021/2022, 2022, 2022Q3 or 2022-09")
+    if m := _ACADEMIC_RE.fullmatch(code):
+        first, second = int(m[1]), int(m[2])
+        if second != first + 1:
+            raise ValueError(
+                f"Period {code!r}: an academic year spans two consecutive years, "
+                f"expected {first}/{first + 1}"
+            )
+        return academic_year(first)
+    if _YEAR_RE.fullmatch(code):
+        return calendar_year(int(code))
+    if m := _QUARTER_RE.fullmatch(code):
+        return quarter(int(m[1]), int(m[2]))
+    if m := _MONTH_RE.fullmatch(code):
+        return month(int(m[1]), int(m[2]))
+    raise ValueError(
+        f"Period {code!r} is malformed; expected an academic year (2021/2022), "
+        "a year (2022), a quarter (2022Q3) or a month (2022-09)"
+    )
+
+
+def previous_period(p: Period) -> Period:
+    """The period of the same kind one step before `p`."""
+    year = p.start.year
+    if p.kind == "academic_year":
+        return academic_year(year - 1)
+    if p.kind == "year":
+        return calendar_year(year - 1)
+    if p.kind == "quarter":
+        number = (p.start.month - 1) // 3 + 1
+        return quarter(year, number - 1) if number > 1 else quarter(year - 1, 4)
+    return month(year, p.start.month - 1) if p.start.month > 1 else month(year - 1, 12)
+
+
+def contains(p: Period, d: date) -> bool:
+    """Whether day `d` falls within `p` (both ends inclusive)."""
+    return p.start <= d <= p.end
+
+
+def academic_year_of(d: date) -> Period:
+    """The academic year (1 September – 31 August) that day `d` belongs to."""
+    return academic_year(d.year if d.month >= 9 else d.year - 1)
+
+
+def period_of_roadmap(text: str) -> Period | None:
+    """Best-effort period of a roadmap from its title, e.g. "на 2021-2022 учебный год"."""
+    lowered = _DASHES_RE.sub("-", text.lower())
+    if m := _TITLE_RANGE_RE.search(lowered):
+        first, second_text = int(m[1]), m[3]
+        second = (
+            int(second_text) if len(second_text) == 4 else first // 100 * 100 + int(second_text)
+        )
+        # "2021-2022 годы" is two calendar years, which no single Period can represent.
+        if m["suffix"] in ("гг", "годы", "годов") or second != first + 1:
+            return None
+        try:
+            return academic_year(first)
+        except ValueError:
+            return None
+    if m := _TITLE_YEAR_RE.search(lowered):
+        try:
+            return calendar_year(int(m[1]))
+        except ValueError:
+            return None
+    return None

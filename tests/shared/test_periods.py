@@ -1,0 +1,176 @@
+"""Reporting periods: codes, neighbours, membership and periods named in roadmap titles."""
+
+import dataclasses
+from datetime import date
+
+import pytest
+
+from shared.periods import (
+    Period,
+    academic_year_of,
+    contains,
+    parse_period,
+    period_of_roadmap,
+    previous_period,
+)
+
+d = date
+
+
+@pytest.mark.parametrize(
+    ("code", "kind", "start", "end"),
+    [
+        ("2021/2022", "academic_year", d(2021, 9, 1), d(2022, 8, 31)),
+        ("2022", "year", d(2022, 1, 1), d(2022, 12, 31)),
+        ("2022Q1", "quarter", d(2022, 1, 1), d(2022, 3, 31)),
+        ("2022Q3", "quarter", d(2022, 7, 1), d(2022, 9, 30)),
+        ("2022Q4", "quarter", d(2022, 10, 1), d(2022, 12, 31)),
+        ("2022-09", "month", d(2022, 9, 1), d(2022, 9, 30)),
+        ("2024-02", "month", d(2024, 2, 1), d(2024, 2, 29)),
+        ("2023-02", "month", d(2023, 2, 1), d(2023, 2, 28)),
+        ("2022-12", "month", d(2022, 12, 1), d(2022, 12, 31)),
+    ],
+)
+def test_parse_period_gives_kind_and_inclusive_bounds(code, kind, start, end):
+    assert parse_period(code) == Period(code, kind, start, end)
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "",
+        "2021/2023",
+        "2021/2021",
+        "2022/2021",
+        "21/22",
+        "2021/22",
+        "2022Q5",
+        "2022Q0",
+        "2022q3",
+        "2022-13",
+        "2022-00",
+        "2022-9",
+        "22",
+        "20222",
+        "0999",
+        " 2022",
+        "2022 ",
+        "2022-09-01",
+        "осень 2022",
+        "2022H1",
+    ],
+)
+def test_parse_period_rejects_malformed_codes(code):
+    with pytest.raises(ValueError, match=r"[Pp]eriod"):
+        parse_period(code)
+
+
+def test_parse_period_names_the_consecutive_year_it_expected():
+    with pytest.raises(ValueError, match="expected 2021/2022"):
+        parse_period("2021/2023")
+
+
+def test_parse_period_rejects_a_non_string():
+    with pytest.raises(ValueError, match="must be a string"):
+        parse_period(2022)  # type: ignore[arg-type]
+
+
+def test_period_is_immutable():
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        parse_period("2022").code = "2023"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("code", "previous"),
+    [
+        ("2021/2022", "2020/2021"),
+        ("2000/2001", "1999/2000"),
+        ("2022", "2021"),
+        ("2022Q3", "2022Q2"),
+        ("2022Q1", "2021Q4"),
+        ("2022-09", "2022-08"),
+        ("2022-01", "2021-12"),
+    ],
+)
+def test_previous_period_is_one_step_back_of_the_same_kind(code, previous):
+    assert previous_period(parse_period(code)) == parse_period(previous)
+
+
+@pytest.mark.parametrize(
+    ("code", "day", "inside"),
+    [
+        ("2021/2022", d(2021, 9, 1), True),
+        ("2021/2022", d(2022, 8, 31), True),
+        ("2021/2022", d(2021, 8, 31), False),
+        ("2021/2022", d(2022, 9, 1), False),
+        ("2022Q3", d(2022, 9, 30), True),
+        ("2022Q3", d(2022, 10, 1), False),
+        ("2022-02", d(2022, 2, 28), True),
+        ("2022", d(2023, 1, 1), False),
+    ],
+)
+def test_contains_includes_both_ends(code, day, inside):
+    assert contains(parse_period(code), day) is inside
+
+
+@pytest.mark.parametrize(
+    ("day", "code"),
+    [
+        (d(2021, 9, 1), "2021/2022"),
+        (d(2021, 12, 31), "2021/2022"),
+        (d(2022, 1, 15), "2021/2022"),
+        (d(2022, 8, 31), "2021/2022"),
+        (d(2021, 8, 31), "2020/2021"),
+    ],
+)
+def test_academic_year_of_starts_on_the_first_of_september(day, code):
+    assert academic_year_of(day) == parse_period(code)
+
+
+@pytest.mark.parametrize(
+    ("title", "code"),
+    [
+        ("в 2019 - 2020 уч. году", "2019/2020"),
+        ("на 2021-2022 учебный год", "2021/2022"),
+        ("2019–2020", "2019/2020"),
+        ("на 2021 год", "2021"),
+        ("в 2021/22 учебном году", "2021/2022"),
+        # Real titles from services/demo/seeds.
+        (
+            "Дорожная карта организации сетевого взаимодействия в рамках действия кластера "
+            "по направлению “Использование современных цифровых технологий для проведения "
+            "оценочных процедур” в 2019 - 2020 уч. году",
+            "2019/2020",
+        ),
+        (
+            "План мероприятий («дорожная карта» 1.1.) по развитию системы оценки качества "
+            "подготовки обучающихся в Дятьковском районе в 2021-2022 учебном году",
+            "2021/2022",
+        ),
+        (
+            "План мероприятий («дорожная карта» 2.5) по реализации системы организации "
+            "воспитания и социализации обучающихся в Дятьковском районе на 2021 – 2022 "
+            "учебный год",
+            "2021/2022",
+        ),
+    ],
+)
+def test_period_of_roadmap_reads_the_title(title, code):
+    assert period_of_roadmap(title) == parse_period(code)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Дорожная карта",
+        "Использование оценочных процедур в системе дополнительного образования",
+        # Two calendar years: no single period can stand for them.
+        "Дорожная карта по развитию муниципальной системы оценки качества дошкольного "
+        "образования в Дятьковском районе на 2021-2022 годы",
+        "на 2021 - 2022 гг.",
+        "программа 2019-2021",
+        "",
+    ],
+)
+def test_period_of_roadmap_is_none_without_a_single_period(title):
+    assert period_of_roadmap(title) is None
