@@ -1,8 +1,10 @@
 """Settings read from the environment (prefix ``SOKO_``), one subclass per service."""
 
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo
 
 from pydantic import AnyHttpUrl, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,6 +42,11 @@ class Settings(BaseSettings):
     login_max_failures: int = 5  # per account and per address within login_window_seconds
     login_window_seconds: int = 60
     scope_cache_seconds: float = 60.0
+    # What "today" is for deadlines and overdue activities.
+    timezone: str = "Europe/Moscow"
+
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.timezone)).date()
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> "Settings":

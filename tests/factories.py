@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.api_keys.service import create_api_key
 from services.api.auth.service import user_principal
 from services.api.organizations.models import Cluster, ClusterMember, Organization
+from services.api.roadmaps.models import Activity, ActivityFile, Roadmap, RoadmapSection
 from services.api.staff.models import StaffMember
 from services.api.territories.models import Territory
 from services.api.users.models import User
@@ -45,6 +46,12 @@ class World:
     key_s1_id: uuid.UUID | None = None
     key_s3_id: uuid.UUID | None = None
     revoked_key: str = ""
+    r1: Roadmap | None = None  # M1's roadmap; its activity a1 names school S1 as responsible
+    r2: Roadmap | None = None  # M2's roadmap
+    a1: Activity | None = None
+    a2: Activity | None = None
+    f1: ActivityFile | None = None
+    f2: ActivityFile | None = None
 
     def headers(self, who: str) -> dict[str, str]:
         """Request headers of a principal: a role name, 'api_key', or 'service'."""
@@ -124,7 +131,45 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
     revoked, world.revoked_key = await create_api_key(session, s1.id, "старый ключ", None)
     revoked.revoked_at = utcnow()
     await session.flush()
+    world.r1, world.a1, world.f1 = await add_roadmap(session, m1, "Дорожная карта МСОКО", [s1.id])
+    world.r2, world.a2, world.f2 = await add_roadmap(
+        session, m2, "Дорожная карта района 2", [s3.id]
+    )
     return world
+
+
+async def add_roadmap(
+    session: AsyncSession, owner: Territory, title: str, responsible: list[uuid.UUID]
+) -> tuple[Roadmap, Activity, ActivityFile]:
+    roadmap = Roadmap(
+        title=title,
+        level="municipality",
+        owner_type="territory",
+        owner_id=owner.id,
+        period="2021/2022",
+    )
+    section = RoadmapSection(roadmap_id=roadmap.id, position=0, title="Раздел 1")
+    activity = Activity(
+        roadmap_id=roadmap.id,
+        section_id=section.id,
+        position=0,
+        number="1",
+        title="Анкетирование родителей",
+        responsible="Школа",
+        responsible_organization_ids=responsible,
+    )
+    stored = ActivityFile(
+        activity_id=activity.id,
+        file_name="протокол.pdf",
+        content_type="application/pdf",
+        size=3,
+        sha256="0" * 64,
+        content=b"pdf",
+    )
+    for row in (roadmap, section, activity, stored):
+        session.add(row)
+        await session.flush()
+    return roadmap, activity, stored
 
 
 def expired_token(settings: Settings, world: World) -> str:

@@ -28,6 +28,7 @@ class Case:
     allowed: frozenset[str]  # principals that succeed on a target inside their scope
     target: Callable[[World, bool], str]  # (world, inside) -> concrete path
     body: Callable[[World, bool], Any] | None = None
+    form: Callable[[World, bool], dict[str, str]] | None = None  # multipart fields (+ a file)
     ok: int = 200
     scoped: bool = True  # False: a list, filtered rather than refused
     extra_ok: frozenset[str] = field(default_factory=frozenset)  # e.g. the API key on /me
@@ -282,6 +283,129 @@ TABLE = [
         scoped=False,
     ),
 ]
+SAMPLE_CSV = "№;Мероприятие;Сроки;Ответственный\n1;Анкетирование родителей;Октябрь 2021;ИМЦ\n"
+
+
+def rm(w: World, inside: bool) -> str:
+    return str(w.r1.id if inside else w.r2.id)
+
+
+def act(w: World, inside: bool) -> str:
+    return str(w.a1.id if inside else w.a2.id)
+
+
+MANAGE_ACTIVITY = frozenset({"admin", "analyst", "leader"})  # the leader of the responsible school
+TABLE += [
+    Case(
+        "api",
+        "POST",
+        "/v1/roadmaps",
+        frozenset({"admin", "analyst"}),
+        fixed("/v1/roadmaps"),
+        body=lambda w, inside: {
+            "title": "Дорожная карта",
+            "level": "municipality",
+            "owner_type": "territory",
+            "owner_id": terr(w, inside),
+            "period": "2021/2022",
+            "sections": [
+                {"title": "", "activities": [{"title": "Семинар", "deadline_text": "Октябрь"}]}
+            ],
+        },
+        ok=201,
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/roadmaps/import",
+        frozenset({"admin", "analyst"}),
+        fixed("/v1/roadmaps/import"),
+        form=lambda w, inside: {
+            "level": "municipality",
+            "owner_type": "territory",
+            "owner_id": terr(w, inside),
+        },
+        ok=201,
+    ),
+    Case("api", "GET", "/v1/roadmaps", EVERYONE, fixed("/v1/roadmaps"), scoped=False),
+    Case(
+        "api", "GET", "/v1/roadmaps/{roadmap_id}", EVERYONE, lambda w, i: f"/v1/roadmaps/{rm(w, i)}"
+    ),
+    Case(
+        "api",
+        "PATCH",
+        "/v1/roadmaps/{roadmap_id}",
+        frozenset({"admin", "analyst"}),
+        lambda w, i: f"/v1/roadmaps/{rm(w, i)}",
+        body=lambda w, i: {"passport": {"goal": "Цель"}},
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/roadmaps/{roadmap_id}/progress",
+        EVERYONE,
+        lambda w, i: f"/v1/roadmaps/{rm(w, i)}/progress",
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/roadmaps/{roadmap_id}/activities",
+        EVERYONE,
+        lambda w, i: f"/v1/roadmaps/{rm(w, i)}/activities",
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/activities",
+        EVERYONE,
+        lambda w, i: f"/v1/activities?responsible_organization_id={org(w, i)}",
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/activities/{activity_id}",
+        EVERYONE,
+        lambda w, i: f"/v1/activities/{act(w, i)}",
+    ),
+    Case(
+        "api",
+        "PATCH",
+        "/v1/activities/{activity_id}",
+        MANAGE_ACTIVITY,
+        lambda w, i: f"/v1/activities/{act(w, i)}",
+        body=lambda w, i: {"status": "in_progress"},
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/activities/{activity_id}/history",
+        EVERYONE,
+        lambda w, i: f"/v1/activities/{act(w, i)}/history",
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/activities/{activity_id}/files",
+        MANAGE_ACTIVITY,
+        lambda w, i: f"/v1/activities/{act(w, i)}/files",
+        form=lambda w, i: {},
+        ok=201,
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/activities/{activity_id}/files",
+        EVERYONE,
+        lambda w, i: f"/v1/activities/{act(w, i)}/files",
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/activities/{activity_id}/files/{file_id}",
+        EVERYONE,
+        lambda w, i: f"/v1/activities/{act(w, i)}/files/{(w.f1 if i else w.f2).id}",
+    ),
+]
 CASES = {f"{c.service} {c.method} {c.path}": c for c in TABLE}
 
 
@@ -306,10 +430,14 @@ async def call(apps, case: Case, world: World, headers: dict[str, str], inside: 
     app = getattr(apps, case.service)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        path = case.target(world, inside)
+        if case.form:
+            files = {"file": ("plan.csv", SAMPLE_CSV.encode(), "text/csv")}
+            return await client.request(
+                case.method, path, data=case.form(world, inside), files=files, headers=headers
+            )
         body = case.body(world, inside) if case.body else None
-        return await client.request(
-            case.method, case.target(world, inside), json=body, headers=headers
-        )
+        return await client.request(case.method, path, json=body, headers=headers)
 
 
 @pytest.mark.parametrize("who", [*PRINCIPALS, "api_key"])

@@ -9,6 +9,7 @@ from services.api.api_keys.router import router as api_keys_router
 from services.api.audit.router import router as audit_router
 from services.api.auth.router import router as auth_router
 from services.api.organizations.router import router as organizations_router
+from services.api.roadmaps.router import router as roadmaps_router
 from services.api.staff.router import router as staff_router
 from services.api.territories.router import router as territories_router
 from services.api.users.router import router as users_router
@@ -47,6 +48,7 @@ def create_app(
             organizations_router,
             staff_router,
             api_keys_router,
+            roadmaps_router,
             audit_router,
         ],
         peers=(),

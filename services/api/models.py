@@ -4,17 +4,29 @@ from services.api.api_keys.models import ApiKey
 from services.api.audit.models import AuditEvent
 from services.api.auth.models import LoginFailure
 from services.api.organizations.models import Cluster, ClusterMember, Organization
+from services.api.roadmaps.models import (
+    Activity,
+    ActivityFile,
+    ActivityStatusChange,
+    Roadmap,
+    RoadmapSection,
+)
 from services.api.staff.models import StaffMember
 from services.api.territories.models import Territory
 from services.api.users.models import User
 
 __all__ = [
+    "Activity",
+    "ActivityFile",
+    "ActivityStatusChange",
     "ApiKey",
     "AuditEvent",
     "Cluster",
     "ClusterMember",
     "LoginFailure",
     "Organization",
+    "Roadmap",
+    "RoadmapSection",
     "StaffMember",
     "Territory",
     "User",

@@ -3,6 +3,8 @@
 Everything goes through the same endpoints, validation and audit log as real users' requests.
 """
 
+from pathlib import Path
+
 import httpx
 from sqlalchemy import text
 
@@ -14,6 +16,7 @@ from shared.settings import Settings, get_settings
 
 DEMO_PASSWORD = "soko-demo-2026"  # noqa: S105 - demo accounts on a local machine
 DEMO_DOMAIN = "demo.soko.ru"
+SEEDS = Path(__file__).parent / "seeds"
 
 
 async def database_is_empty(url: str) -> bool:
@@ -43,6 +46,7 @@ class Demo:
 
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
+        self.cluster_ids: list[str] = []
 
     async def post(self, path: str, body: dict) -> dict:
         answer = await self.client.post(path, json=body)
@@ -56,6 +60,25 @@ class Demo:
         )
         answer.raise_for_status()
         self.client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
+
+    async def roadmaps(self, district_id: str, cluster_id: str) -> None:
+        """The real roadmaps of the seeds: two cluster roadmaps and the district's documents."""
+        owners = {
+            "000": ("cluster", "cluster", cluster_id),
+            "001": ("cluster", "cluster", cluster_id),
+            "002": ("municipality", "territory", district_id),
+            "003": ("municipality", "territory", district_id),
+            "004": ("municipality", "territory", district_id),
+        }
+        for path in sorted(SEEDS.glob("*.txt")):
+            level, owner_type, owner_id = owners[path.name[:3]]
+            answer = await self.client.post(
+                "/v1/roadmaps/import",
+                data={"level": level, "owner_type": owner_type, "owner_id": owner_id},
+                files={"file": (path.name, path.read_bytes(), "text/plain")},
+            )
+            if answer.status_code != 201:
+                raise RuntimeError(f"demo: import of {path.name}: {answer.text}")
 
     async def district(self) -> list[str]:
         """The territory, organizations, clusters, staff and one account per role."""
@@ -98,7 +121,7 @@ class Demo:
                 if position == "teacher":
                     first_teacher.setdefault(org["id"], member["id"])
         for index, title in enumerate(CLUSTERS):
-            await self.post(
+            cluster = await self.post(
                 "/v1/clusters",
                 {
                     "name": title,
@@ -107,6 +130,8 @@ class Demo:
                     "member_ids": members[index],
                 },
             )
+            self.cluster_ids.append(cluster["id"])
+        await self.roadmaps(district["id"], self.cluster_ids[0])
         school_1 = org_ids[0]
         accounts = [
             ("analyst", "Аналитик МОУО", "territory_analyst", "territory", district["id"], None),
@@ -167,7 +192,8 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             await demo.sign_in(admin_email, admin_password)
             accounts = await demo.district()
     lines = [
-        "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff",
+        "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
+        "and the 14 roadmaps of the five seed documents",
         f"  sign in as {admin_email} (admin) or as "
         + ", ".join(accounts)
         + f"; demo password: {DEMO_PASSWORD}",

@@ -36,3 +36,6 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
             first = next(o for o in organizations["items"] if o["name"] == "МБОУ «Гимназия № 1»")
             staff = await client.get(f"/v1/organizations/{first['id']}/staff", headers=headers)
             assert staff.json()["total"] >= 14
+            roadmaps = (await client.get("/v1/roadmaps?limit=100", headers=headers)).json()
+            assert roadmaps["total"] == 14
+            assert {r["period"] for r in roadmaps["items"]} >= {"2019/2020", "2021/2022"}

@@ -1,0 +1,486 @@
+"""Roadmap import: the activity tables of Word, Excel, CSV and text documents as roadmaps."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from services.api.roadmaps.columns import (
+    ACTIVITY_NUMBER,
+    DEADLINE_HINT,
+    DETAIL_FIELDS,
+    ROMAN,
+    TEXT_FIELDS,
+    Layout,
+    has_text,
+    header_layout,
+    is_column_numbers,
+    label_remainder,
+    one_line,
+    passport_key,
+    shape,
+    starts_lower,
+)
+from services.api.roadmaps.readers import (
+    ACCEPTED_EXTENSIONS,
+    Block,
+    Paragraph,
+    Row,
+    UnreadableDocument,
+    UnsupportedFormat,
+    read_blocks,
+)
+
+__all__ = [
+    "ACCEPTED_EXTENSIONS",
+    "PASSPORT_KEYS",
+    "ImportReport",
+    "ImportResult",
+    "ImportedActivity",
+    "ImportedRoadmap",
+    "ImportedSection",
+    "SkippedRow",
+    "UnreadableDocument",
+    "UnsupportedFormat",
+    "import_document",
+    "parse_blocks",
+]
+
+
+@dataclass(frozen=True)
+class ImportedActivity:
+    """One activity row of a roadmap table, its texts as written."""
+
+    number: str
+    title: str
+    deadline_text: str
+    responsible: str
+    expected_result: str
+    evidence: str
+    source_row: int
+
+
+@dataclass(frozen=True)
+class ImportedSection:
+    """A group of activities under a section row ("" for activities before any section)."""
+
+    title: str
+    activities: list[ImportedActivity]
+
+
+@dataclass(frozen=True)
+class ImportedRoadmap:
+    """One roadmap: its title, the phrase naming its period, its passport and its activities."""
+
+    title: str
+    period_text: str | None
+    passport: dict[str, str]
+    sections: list[ImportedSection]
+
+    @property
+    def activities(self) -> list[ImportedActivity]:
+        """All activities of the roadmap, in document order."""
+        return [activity for section in self.sections for activity in section.activities]
+
+
+@dataclass(frozen=True)
+class SkippedRow:
+    """A table row the importer did not use, and why."""
+
+    row: int
+    text: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What the import found and what it left out."""
+
+    activities_found: int
+    tables_found: int
+    rows_skipped: list[SkippedRow]
+    warnings: list[str]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """The roadmaps of one document and the import report."""
+
+    roadmaps: list[ImportedRoadmap]
+    report: ImportReport
+
+
+PASSPORT_KEYS: tuple[str, ...] = (
+    "goal",
+    "tasks",
+    "expected_result",
+    "indicators",
+    "monitoring",
+    "analysis",
+    "recommendations",
+    "decisions",
+    "effectiveness",
+)
+_TITLE_PARAGRAPH = re.compile(
+    r"^[\s«\"“*]*(?:паспорт\b|план\w*\s+мероприятий|дорожн\w*\s+карт)", re.IGNORECASE
+)
+_PASSPORT_TITLE = re.compile(r"^[\s«\"“*]*паспорт\b", re.IGNORECASE)
+_PERIOD = re.compile(
+    r"(?:\b(?:в|на)\s+)?(?:(?:19|20)\d{2})(?:\s*[-–—/]\s*(?:(?:19|20)\d{2}|\d{2})\b)?"
+    r"(?:\s*(?:уч\.|учебн\w*))?(?:\s*(?:год\w*|гг?\.))?",
+    re.IGNORECASE,
+)
+_LEADING_ROMAN = re.compile(r"^[IVXІХ]{1,5}\.?\s+")
+_SECTION_WORD = re.compile(
+    r"^(?:(?:раздел|этап|блок|модуль)\s*(?:[0-9]+|[IVXІ]+)\b|[IVXІХ]{1,5}\.\s)", re.IGNORECASE
+)
+_GROUP_HEADING = re.compile(r"^мероприятия\s+по\b", re.IGNORECASE)
+_BULLET = re.compile(r"^[-–—•·▪*]")
+
+
+def import_document(filename: str, content: bytes) -> ImportResult:
+    """Import the roadmaps of a .docx, .xlsx, .csv or .txt document."""
+    return parse_blocks(read_blocks(filename, content))
+
+
+def parse_blocks(blocks: Sequence[Block]) -> ImportResult:
+    """Parse the neutral block list of any format into roadmaps and a report."""
+    parser = _Parser()
+    for index, block in enumerate(blocks, start=1):
+        if isinstance(block, Paragraph):
+            parser.paragraph(block.text)
+        else:
+            parser.row(index, block)
+    return parser.result()
+
+
+def _tidy(text: str) -> str:
+    lines = (one_line(line) for line in text.split("\n"))
+    text = "\n".join(line for line in lines if line)
+    return text if has_text(text) else ""
+
+
+def _period(title: str) -> str | None:
+    match = _PERIOD.search(title)
+    return match.group(0).strip() if match else None
+
+
+def _may_head_section(text: str) -> bool:
+    """Whether a row's only text can be a section title rather than a wrapped cell."""
+    return not (
+        starts_lower(text)
+        or _BULLET.match(text)
+        or ACTIVITY_NUMBER.match(text)
+        or text[0] in "«“\"'("
+        or text[-1] in ",;"
+        or len(text) > 250
+    )
+
+
+def _distinct(cells: Sequence[str]) -> list[str]:
+    return list(dict.fromkeys(cell for cell in cells if cell))
+
+
+def _row_text(cells: Sequence[str]) -> str:
+    return one_line(" | ".join(cell for cell in cells if cell))[:120]
+
+
+def _join(previous: str, addition: str, name: str) -> str:
+    if not previous:
+        return addition
+    if name != "deadline" and (_BULLET.match(addition) or previous.rstrip()[-1:] in ".;:!?"):
+        return f"{previous}\n{addition}"
+    return f"{previous} {addition}"
+
+
+@dataclass
+class _Activity:
+    number: str
+    source_row: int
+    fields: dict[str, str]
+
+    def freeze(self) -> ImportedActivity:
+        deadline = self.fields["deadline"]
+        return ImportedActivity(
+            number=self.number,
+            title=_tidy(self.fields["title"]),
+            deadline_text=one_line(deadline) if has_text(deadline) else "",
+            responsible=_tidy(self.fields["responsible"]),
+            expected_result=_tidy(self.fields["result"]),
+            evidence=_tidy(self.fields["evidence"]),
+            source_row=self.source_row,
+        )
+
+
+@dataclass
+class _Section:
+    title: str
+    activities: list[_Activity] = field(default_factory=list)
+
+
+@dataclass
+class _Roadmap:
+    title: str = ""
+    passport: dict[str, list[str]] = field(default_factory=dict)
+    sections: list[_Section] = field(default_factory=list)
+    layout: Layout | None = None
+
+    def activity_count(self) -> int:
+        return sum(len(section.activities) for section in self.sections)
+
+    def freeze(self) -> ImportedRoadmap:
+        title = one_line(self.title)
+        passport = {key: _tidy("\n".join(parts)) for key, parts in self.passport.items()}
+        sections = [
+            ImportedSection(one_line(s.title), [a.freeze() for a in s.activities])
+            for s in self.sections
+            if s.title or s.activities
+        ]
+        return ImportedRoadmap(
+            title=title,
+            period_text=_period(title),
+            passport={key: text for key, text in passport.items() if text},
+            sections=sections,
+        )
+
+
+class _Parser:
+    """One pass over the blocks: titles and passports, activity tables, sections, continuations."""
+
+    def __init__(self) -> None:
+        self.roadmaps: list[_Roadmap] = []
+        self.layouts: list[Layout] = []
+        self.layout: Layout | None = None  # the activity table the next row belongs to
+        self.activity: _Activity | None = None  # what a continuation row extends
+        self.section: _Section | None = None  # a section row not yet followed by an activity
+        self.table_started = False
+        self.title_open = False
+        self.passport_key: str | None = None
+        self.heading = ""
+        self.skipped: list[SkippedRow] = []
+
+    @property
+    def roadmap(self) -> _Roadmap:
+        if not self.roadmaps:
+            self.roadmaps.append(_Roadmap())
+        return self.roadmaps[-1]
+
+    def paragraph(self, text: str) -> None:
+        """Take a paragraph: a roadmap title, its continuation, a passport step or a heading."""
+        self.layout = None  # text between tables ends the current one
+        if _TITLE_PARAGRAPH.match(text) and len(text) <= 300:
+            self._title(text)
+        elif self.title_open and self._continues_title(text):
+            self.roadmap.title = f"{self.roadmap.title} {text}"
+        else:
+            self.title_open = False
+            self._passport_paragraph(text)
+            if len(text) <= 200:
+                self.heading = text
+
+    def row(self, index: int, row: Row) -> None:
+        """Take a table row: a header, an activity-table row, a passport step or noise."""
+        self.title_open = False
+        text = _row_text(row.cells)
+        if not has_text(text):
+            self._skip(index, text, "empty row")
+        elif layout := header_layout(row.cells):
+            self._header(index, text, layout)
+        elif self.layout is not None:
+            self._table_row(index, row.cells, text)
+        elif not self._passport_row(row.cells):
+            self._skip(index, text, "unrecognised row outside any activity table")
+
+    def result(self) -> ImportResult:
+        """Freeze what was read into the import result."""
+        kept = [r for r in self.roadmaps if r.passport or r.activity_count()]
+        frozen = [roadmap.freeze() for roadmap in kept]
+        warnings = [
+            f"title without a plan or passport ignored: {one_line(r.title)[:120]!r}"
+            for r in self.roadmaps
+            if r.title and r not in kept
+        ]
+        if not self.layouts:
+            warnings.append("no activity table found: no header row names the activity column")
+        for columns in dict.fromkeys(", ".join(layout.unmapped()) for layout in self.layouts):
+            if columns:
+                warnings.append(f"columns not imported: {columns}")
+        warnings += [f"roadmap {r.title!r} has no activities" for r in frozen if not r.activities]
+        report = ImportReport(
+            activities_found=sum(len(r.activities) for r in frozen),
+            tables_found=len(self.layouts),
+            rows_skipped=self.skipped,
+            warnings=warnings,
+        )
+        return ImportResult(roadmaps=frozen, report=report)
+
+    def _skip(self, index: int, text: str, reason: str) -> None:
+        self.skipped.append(SkippedRow(row=index, text=text, reason=reason))
+
+    def _title(self, text: str) -> None:
+        current = self.roadmaps[-1] if self.roadmaps else None
+        self.passport_key = None
+        if current is None or current.activity_count():
+            self.roadmaps.append(_Roadmap(title=text))
+            self.activity = self.section = None
+            self.title_open = True
+        elif not current.title or _PASSPORT_TITLE.match(current.title):
+            # the plan's own title names the roadmap better than its passport's
+            current.title = text
+            self.title_open = True
+        else:
+            self.title_open = False
+
+    def _continues_title(self, text: str) -> bool:
+        title = self.roadmap.title
+        if len(text) > 300 or len(title) > 500 or passport_key(text) is not None:
+            return False
+        return starts_lower(text) or text[0] in "«“\"'(" or len(title.split()) <= 3
+
+    def _passport_paragraph(self, text: str) -> None:
+        if self.roadmaps and self.roadmap.layout is not None:
+            return  # passports precede the plan; text after it is not theirs
+        key = passport_key(text)
+        if key is not None and (len(text) <= 60 or ":" in text[:40]):
+            self.passport_key = key
+            self._add_passport(label_remainder(text))
+        elif self.passport_key is not None:
+            parts = self.roadmap.passport.get(self.passport_key)
+            if parts and text.endswith(":") and not _BULLET.match(text):
+                self.passport_key = None  # a new heading ("Направления работы:") ends the step
+            else:
+                self._add_passport(text)
+
+    def _passport_row(self, cells: Sequence[str]) -> bool:
+        if self.roadmaps and self.roadmap.layout is not None:
+            return False  # passports precede the plan
+        lead = cells[0] if cells else ""
+        numbered = bool(lead) and len(lead) <= 5 and not any(ch.isalpha() for ch in lead)
+        at = 1 if numbered or not lead else 0
+        label = cells[at] if at < len(cells) else ""
+        values = [cell for cell in cells[at + 1 :] if cell]
+        key = passport_key(label) if label else None
+        if key is not None:
+            self.passport_key = key
+            values.insert(0, label_remainder(label))
+        elif numbered and label:
+            self.passport_key = None  # a passport step the roadmap model does not keep
+            return False
+        if self.passport_key is None:
+            return False
+        self._add_passport(" ".join(value for value in values if value))
+        return True
+
+    def _add_passport(self, text: str) -> None:
+        if self.passport_key is not None and text:
+            self.roadmap.passport.setdefault(self.passport_key, []).append(text)
+
+    def _header(self, index: int, text: str, layout: Layout) -> None:
+        roadmap = self.roadmap
+        self.passport_key = None
+        if roadmap.layout is not None and roadmap.layout.signature == layout.signature:
+            self.layout = roadmap.layout  # the table goes on after a page break
+            self._skip(index, text, "repeated header")
+            return
+        if not roadmap.title:
+            roadmap.title = _LEADING_ROMAN.sub("", self.heading)
+        roadmap.layout = self.layout = layout
+        self.layouts.append(layout)
+        self.activity = self.section = None
+        self.table_started = False
+
+    def _table_row(self, index: int, cells: Sequence[str], text: str) -> None:
+        assert self.layout is not None
+        shaped = shape(cells, self.layout)
+        if is_column_numbers(shaped):
+            self._skip(index, text, "column numbers row")
+            return
+        values = {name: self.layout.value(shaped, name) for name in ("number", "stage")}
+        values |= {name: self.layout.value(shaped, name) for name in TEXT_FIELDS}
+        stage_at = self.layout.columns.get("stage")
+        stage = values["stage"]
+        if stage and not starts_lower(stage) and stage != self._section_title():
+            self._open_section(stage)  # a stage column groups the tasks under it
+        texts = _distinct(cell for i, cell in enumerate(shaped) if i != stage_at)
+        if not texts:
+            return
+        kind = self._row_kind(texts, values)
+        if kind == "section":
+            self._open_section(" ".join(text for text in texts if has_text(text)))
+        elif kind == "activity":
+            self._add_activity(index, values)
+        elif kind == "continuation":
+            self._continue(index, shaped, text, values)
+        else:
+            self._skip(index, text, "no activity title")
+
+    def _row_kind(self, texts: list[str], values: dict[str, str]) -> str:
+        assert self.layout is not None
+        # OCR scatters a merged heading's text over the columns: only a date is a deadline
+        title, deadline = values["title"], bool(DEADLINE_HINT.search(values["deadline"]))
+        if len(texts) == 1 and "stage" not in self.layout.columns and _may_head_section(texts[0]):
+            return "section"  # one text, or a merged row's text repeated in every cell
+        if ROMAN.match(values["number"]) or (_SECTION_WORD.match(texts[0]) and not deadline):
+            return "section"
+        if _GROUP_HEADING.match(title) and not deadline:
+            return "section"  # "Мероприятия по ..." heads a group, whatever its number
+        if ACTIVITY_NUMBER.match(values["number"]):
+            if not has_text(title):
+                return "no title"
+            details = any(has_text(values[name]) for name in DETAIL_FIELDS)
+            return "activity" if details or not self.layout.has_details() else "section"
+        if self._continues(values):
+            return "continuation"
+        return "activity" if has_text(title) else "no title"
+
+    def _continues(self, values: dict[str, str]) -> bool:
+        """Whether a row without a number carries on the row above it (split by a page break)."""
+        assert self.layout is not None
+        title, responsible = values["title"], values["responsible"]
+        if not has_text(title):
+            return True
+        if "number" not in self.layout.columns:
+            return starts_lower(title)  # tables without numbers start activities with a capital
+        if has_text(responsible):
+            if starts_lower(title):
+                # a title that lost its first letters to OCR, but with its own date and executor
+                return not (DEADLINE_HINT.search(values["deadline"]) and responsible[0].isupper())
+            return starts_lower(responsible)
+        return starts_lower(title) or not has_text(values["deadline"])
+
+    def _section_title(self) -> str | None:
+        sections = self.roadmap.sections
+        return sections[-1].title if sections else None
+
+    def _open_section(self, title: str) -> None:
+        self.section = _Section(title)
+        self.roadmap.sections.append(self.section)
+        self.activity = None
+        self.table_started = True
+
+    def _add_activity(self, index: int, values: dict[str, str]) -> None:
+        roadmap = self.roadmap
+        if not roadmap.sections:
+            roadmap.sections.append(_Section(""))
+        number = values["number"] if ACTIVITY_NUMBER.match(values["number"]) else ""
+        fields = {name: values[name] if has_text(values[name]) else "" for name in TEXT_FIELDS}
+        self.activity = _Activity(number=number, source_row=index, fields=fields)
+        roadmap.sections[-1].activities.append(self.activity)
+        self.section = None
+        self.table_started = True
+
+    def _continue(self, index: int, cells: list[str], text: str, values: dict[str, str]) -> None:
+        assert self.layout is not None
+        if self.activity is not None:
+            for name in TEXT_FIELDS:
+                if has_text(values[name]):
+                    previous = self.activity.fields[name]
+                    self.activity.fields[name] = _join(previous, values[name], name)
+        elif self.section is not None and starts_lower(_distinct(cells)[0]):
+            self.section.title = f"{self.section.title} {' '.join(_distinct(cells))}"
+        elif not self.table_started:
+            self.layout.extend(cells)
+            self._skip(index, text, "header continuation")
+        else:
+            self._skip(index, text, "no activity title")

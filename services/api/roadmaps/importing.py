@@ -1,0 +1,124 @@
+"""Import roadmaps from the Word, Excel, CSV or text tables a municipality already has."""
+
+import uuid
+from dataclasses import asdict
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.roadmaps.importer import ImportedRoadmap, import_document
+from services.api.roadmaps.models import Roadmap
+from services.api.roadmaps.readers import UnreadableDocument, UnsupportedFormat
+from services.api.roadmaps.schemas import (
+    ActivityCreate,
+    Passport,
+    RoadmapCreate,
+    SectionCreate,
+)
+from services.api.roadmaps.service import create_roadmap, deadline_fields, invalid, period_of
+from services.api.territories.scope import DbScopeResolver
+from shared.auth import Principal
+from shared.errors import Invalid
+from shared.periods import period_of_roadmap
+
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+
+
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _to_create(
+    imported: ImportedRoadmap, level: str, owner_type: str, owner_id: uuid.UUID, period: str | None
+) -> RoadmapCreate:
+    if period is None:
+        found = period_of_roadmap(f"{imported.title} {imported.period_text or ''}")
+        period = found.code if found else None
+    return RoadmapCreate(
+        title=_cut(imported.title or "Дорожная карта", 2000),
+        level=level,
+        owner_type=owner_type,
+        owner_id=owner_id,
+        period=period,
+        passport=Passport(**{k: v for k, v in imported.passport.items() if v}),
+        sections=[
+            SectionCreate(
+                title=_cut(section.title, 2000),
+                activities=[
+                    ActivityCreate(
+                        number=_cut(a.number, 40),
+                        title=_cut(a.title, 5000),
+                        deadline_text=_cut(a.deadline_text, 500),
+                        responsible=_cut(a.responsible, 2000),
+                        expected_result=_cut(a.expected_result, 5000),
+                        evidence_description=_cut(a.evidence, 5000),
+                    )
+                    for a in section.activities
+                    if a.title.strip()
+                ],
+            )
+            for section in imported.sections
+        ],
+    )
+
+
+def _deadline_report(plans: list[RoadmapCreate]) -> dict[str, Any]:
+    parsed, unparsed, missing = 0, [], 0
+    for plan in plans:
+        period = period_of(plan.period)
+        for section in plan.sections:
+            for activity in section.activities:
+                if not activity.deadline_text.strip():
+                    missing += 1
+                elif deadline_fields(activity.deadline_text, period)["deadline_kind"] == "unparsed":
+                    unparsed.append(
+                        {
+                            "roadmap": plan.title[:120],
+                            "number": activity.number,
+                            "text": activity.deadline_text,
+                        }
+                    )
+                else:
+                    parsed += 1
+    return {
+        "deadlines_parsed": parsed,
+        "deadlines_missing": missing,
+        "deadlines_unparsed": unparsed,
+    }
+
+
+async def import_roadmaps(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    *,
+    filename: str,
+    content: bytes,
+    level: str,
+    owner_type: str,
+    owner_id: uuid.UUID,
+    period: str | None,
+) -> tuple[list[Roadmap], dict[str, Any]]:
+    """Every roadmap found in the document, and a report of what was found and skipped."""
+    if len(content) > MAX_DOCUMENT_BYTES:
+        raise invalid("file", "Файл больше 20 МБ")
+    if period is not None:
+        period_of(period)  # a malformed period is refused before the document is read
+    try:
+        result = import_document(filename, content)
+    except (UnsupportedFormat, UnreadableDocument) as exc:
+        raise invalid("file", str(exc)) from exc
+    report: dict[str, Any] = asdict(result.report) | {"roadmaps_found": len(result.roadmaps)}
+    if not result.roadmaps or not result.report.activities_found:
+        raise Invalid(
+            "В документе не найдена таблица мероприятий",
+            errors=[{"loc": ["body", "file"], "msg": "no activity table found"}],
+            report=report,
+        )
+    plans = [_to_create(r, level, owner_type, owner_id, period) for r in result.roadmaps]
+    report |= _deadline_report(plans)
+    source = f"import: {filename}"[:300]
+    roadmaps = [
+        await create_roadmap(session, scopes, principal, plan, source=source) for plan in plans
+    ]
+    return roadmaps, report

@@ -1,0 +1,222 @@
+"""File-format readers: .docx, .xlsx, .csv and .txt roadmaps as one neutral list of blocks."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from docx import Document
+from docx.table import Table, _Cell
+from openpyxl import load_workbook
+
+ACCEPTED_EXTENSIONS: tuple[str, ...] = (".docx", ".xlsx", ".csv", ".txt")
+
+
+class UnsupportedFormat(ValueError):
+    """The file's extension is not one the importer reads."""
+
+
+class UnreadableDocument(ValueError):
+    """The file has an accepted extension but its content cannot be read."""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of text outside any table."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One table row: its cell texts and the index of its table in document order."""
+
+    cells: tuple[str, ...]
+    table: int
+
+
+Block = Paragraph | Row
+
+_TAGS = re.compile(r"</?(?:p|u|b|i|em|strong|span|br)\b[^>]*>", re.IGNORECASE)
+_PARAGRAPH_TAGS = re.compile(r"</p>\s*<p>", re.IGNORECASE)
+_LATEX = re.compile(r"\\math[a-z]*\{([^{}]*)\}")
+_BOLD = re.compile(r"\*\*")
+_SPACES = re.compile(r"[ \t\u00a0\u2007\u202f]+")
+_CELL_LINE = re.compile(r"^ *\t(.*)$")
+_CELL_PER_LINE = re.compile(r"^ *\t[^\t]*$")
+
+
+def clean_text(text: str) -> str:
+    """Strip export markup (HTML paragraphs, **bold**, LaTeX) and blank lines; keep line breaks."""
+    text = _PARAGRAPH_TAGS.sub("\n", text)
+    text = _TAGS.sub(" ", text)
+    text = _LATEX.sub(r"\1", text)
+    text = _BOLD.sub("", text).replace("\u00ad", "").replace("\r", "\n")
+    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def read_blocks(filename: str, content: bytes) -> list[Block]:
+    """Read a document into paragraphs and table rows, in document order."""
+    extension = PurePath(filename).suffix.lower()
+    reader = _READERS.get(extension)
+    if reader is None:
+        accepted = ", ".join(ACCEPTED_EXTENSIONS)
+        raise UnsupportedFormat(f"cannot import {filename!r}: accepted extensions are {accepted}")
+    try:
+        return reader(content)
+    except UnreadableDocument:
+        raise
+    except Exception as exc:  # every library reports a corrupt file with its own exception
+        raise UnreadableDocument(f"cannot read {filename!r} as {extension}: {exc}") from exc
+
+
+def decode_text(content: bytes) -> str:
+    """Decode a text export: UTF-16 with a BOM, UTF-8 with or without a BOM, else cp1251."""
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return content.decode("utf-16")
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return content.decode("cp1251", errors="replace")
+
+
+def _read_txt(content: bytes) -> list[Block]:
+    lines = decode_text(content).splitlines()
+    tab_lines = [line for line in lines if "\t" in line]
+    # Word/PDF exports come in two shapes: a row per line with tab-separated cells, or every
+    # cell on its own tab-led line with a blank line closing the row.
+    if tab_lines and all(_CELL_PER_LINE.match(line) for line in tab_lines):
+        return _txt_cell_per_line(lines)
+    return _txt_row_per_line(lines)
+
+
+def _txt_row_per_line(lines: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    table = 0
+    for line in lines:
+        if "\t" in line:
+            blocks.append(Row(tuple(clean_text(cell) for cell in line.split("\t")), table))
+        elif text := clean_text(line):
+            if blocks and isinstance(blocks[-1], Row):
+                table += 1
+            blocks.append(Paragraph(text))
+    return blocks
+
+
+def _txt_cell_per_line(lines: list[str]) -> list[Block]:
+    blocks: list[Block] = []
+    table = 0
+    cells: list[list[str]] = []
+
+    def close_row() -> None:
+        if cells:
+            blocks.append(Row(tuple(clean_text("\n".join(cell)) for cell in cells), table))
+            cells.clear()
+
+    for line in lines:
+        if match := _CELL_LINE.match(line):
+            cells.append([match.group(1)])
+        elif not line.strip():
+            close_row()
+        elif cells:
+            cells[-1].append(line)  # a line break inside the cell
+        elif text := clean_text(line):
+            if blocks and isinstance(blocks[-1], Row):
+                table += 1
+            blocks.append(Paragraph(text))
+    close_row()
+    return blocks
+
+
+def _read_csv(content: bytes) -> list[Block]:
+    text = decode_text(content)
+    sample = [line for line in text.splitlines()[:50] if line.strip()]
+    semicolons = sum(line.count(";") for line in sample)
+    commas = sum(line.count(",") for line in sample)
+    delimiter = ";" if semicolons >= commas else ","
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return _grid_blocks(([clean_text(cell) for cell in row] for row in rows), table=0)
+
+
+def _read_xlsx(content: bytes) -> list[Block]:
+    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    blocks: list[Block] = []
+    try:
+        for index, sheet in enumerate(workbook.worksheets):
+            rows = sheet.iter_rows(values_only=True)
+            blocks += _grid_blocks(([_cell_value(v) for v in row] for row in rows), table=index)
+    finally:
+        workbook.close()
+    return blocks
+
+
+def _cell_value(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime | dt.date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return clean_text(str(value))
+
+
+def _grid_blocks(rows: Iterable[list[str]], table: int) -> list[Block]:
+    """Turn spreadsheet rows into blocks: lone-cell rows above the first table are paragraphs."""
+    blocks: list[Block] = []
+    in_table = False
+    for cells in rows:
+        filled = [cell for cell in cells if cell]
+        if not filled:
+            continue
+        if not in_table and len(filled) == 1:
+            blocks.append(Paragraph(filled[0]))
+            continue
+        in_table = True
+        blocks.append(Row(tuple(cells), table))
+    return blocks
+
+
+def _read_docx(content: bytes) -> list[Block]:
+    document = Document(io.BytesIO(content))
+    blocks: list[Block] = []
+    tables = 0
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            blocks += _docx_rows(item, tables)
+            tables += 1
+        elif text := clean_text(item.text):
+            blocks.append(Paragraph(text))
+    return blocks
+
+
+def _docx_rows(table: Table, index: int) -> list[Block]:
+    rows: list[Block] = []
+    above: dict[int, str] = {}  # grid column -> text of the cell above
+    for tr in table._tbl.tr_lst:
+        cells: list[str] = []
+        for tc in tr.tc_lst:
+            column = len(cells)
+            # a vertical merge ("в течение года" for several activities) holds for every row it
+            # spans; a horizontal one (a section row) keeps its text in its first grid column
+            if tc.vMerge == "continue":
+                text = above.get(column, "")
+            else:
+                text = clean_text(_Cell(tc, table).text)
+            above[column] = text
+            cells += [text] + [""] * (tc.grid_span - 1)
+        rows.append(Row(tuple(cells), index))
+    return rows
+
+
+_READERS: dict[str, Callable[[bytes], list[Block]]] = {
+    ".docx": _read_docx,
+    ".xlsx": _read_xlsx,
+    ".csv": _read_csv,
+    ".txt": _read_txt,
+}

@@ -1,0 +1,308 @@
+"""HTTP: /v1/roadmaps and /v1/activities."""
+
+import uuid
+from datetime import date
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from services.api.auth.deps import Caller, Scopes
+from services.api.roadmaps import service, tracking
+from services.api.roadmaps.importing import import_roadmaps
+from services.api.roadmaps.models import Activity, Roadmap, RoadmapSection
+from services.api.roadmaps.schemas import (
+    ActivityRead,
+    ActivityUpdate,
+    FileRead,
+    Level,
+    OwnerType,
+    RoadmapCreate,
+    RoadmapDetail,
+    RoadmapProgress,
+    RoadmapRead,
+    RoadmapUpdate,
+    SectionRead,
+    Status,
+    StatusChangeRead,
+)
+from shared.db import SessionDep
+from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.pagination import Page, PaginationDep
+
+router = APIRouter(tags=["roadmaps"])
+ERRORS = error_responses(Forbidden, NotFound, Invalid)
+AsOf = Annotated[
+    date | None, Query(description="На какую дату считать просрочку (по умолчанию сегодня)")
+]
+
+
+def _today(request: Request, as_of: date | None = None) -> date:
+    return as_of or request.app.state.settings.today()
+
+
+def _activity(activity: Activity, as_of: date) -> ActivityRead:
+    read = ActivityRead.model_validate(activity)
+    read.overdue = tracking.is_overdue(activity, as_of)
+    return read
+
+
+async def _detail(session: SessionDep, roadmap: Roadmap, as_of: date) -> RoadmapDetail:
+    """The roadmap with its sections and activities: two queries, whatever their number."""
+    sections = (
+        await session.scalars(
+            select(RoadmapSection)
+            .where(RoadmapSection.roadmap_id == roadmap.id)
+            .order_by(RoadmapSection.position)
+        )
+    ).all()
+    activities = (
+        await session.scalars(
+            select(Activity).where(Activity.roadmap_id == roadmap.id).order_by(Activity.position)
+        )
+    ).all()
+    by_section: dict[uuid.UUID | None, list[ActivityRead]] = {s.id: [] for s in sections}
+    for activity in activities:
+        by_section.setdefault(activity.section_id, []).append(_activity(activity, as_of))
+    return RoadmapDetail(
+        **RoadmapRead.model_validate(roadmap).model_dump(),
+        sections=[
+            SectionRead(id=s.id, position=s.position, title=s.title, activities=by_section[s.id])
+            for s in sections
+        ],
+    )
+
+
+@router.post("/roadmaps", status_code=201, responses=ERRORS)
+async def create_roadmap(
+    body: RoadmapCreate, request: Request, session: SessionDep, caller: Caller, scopes: Scopes
+) -> RoadmapDetail:
+    """A roadmap with sections and activities; each deadline is parsed into a window."""
+    roadmap = await service.create_roadmap(session, scopes, caller, body)
+    return await _detail(session, roadmap, _today(request))
+
+
+class ImportAnswer(BaseModel):
+    roadmap: RoadmapDetail
+    roadmaps: list[RoadmapRead]
+    report: dict[str, Any]
+
+
+@router.post("/roadmaps/import", status_code=201, responses=ERRORS)
+async def import_roadmap(
+    file: Annotated[UploadFile, File(description=".docx, .xlsx, .csv или .txt")],
+    level: Annotated[Level, Form()],
+    owner_type: Annotated[OwnerType, Form()],
+    owner_id: Annotated[uuid.UUID, Form()],
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    period: Annotated[str | None, Form(description="По умолчанию — из заголовка")] = None,
+) -> ImportAnswer:
+    """Import the activity tables of a document; a document with several roadmaps gives
+    several. `roadmap` is the first; `report` says what was found, skipped and not parsed."""
+    roadmaps, report = await import_roadmaps(
+        session,
+        scopes,
+        caller,
+        filename=file.filename or "document",
+        content=await file.read(),
+        level=level,
+        owner_type=owner_type,
+        owner_id=owner_id,
+        period=period,
+    )
+    return ImportAnswer(
+        roadmap=await _detail(session, roadmaps[0], _today(request)),
+        roadmaps=[RoadmapRead.model_validate(r) for r in roadmaps],
+        report=report,
+    )
+
+
+@router.get("/roadmaps", responses=ERRORS)
+async def list_roadmaps(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    level: Level | None = None,
+    owner_id: uuid.UUID | None = None,
+    period: str | None = None,
+    q: Annotated[str | None, Query(max_length=200)] = None,
+) -> Page[RoadmapRead]:
+    items, total = await service.list_roadmaps(
+        session, scopes, caller, page, level=level, owner_id=owner_id, period=period, q=q
+    )
+    return Page(items=[RoadmapRead.model_validate(r) for r in items], total=total)
+
+
+@router.get("/roadmaps/{roadmap_id}", responses=ERRORS)
+async def get_roadmap(
+    roadmap_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    as_of: AsOf = None,
+) -> RoadmapDetail:
+    roadmap = await service.get_roadmap(session, scopes, caller, roadmap_id)
+    return await _detail(session, roadmap, _today(request, as_of))
+
+
+@router.patch("/roadmaps/{roadmap_id}", responses=ERRORS)
+async def update_roadmap(
+    roadmap_id: uuid.UUID,
+    body: RoadmapUpdate,
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+) -> RoadmapDetail:
+    roadmap = await service.update_roadmap(session, scopes, caller, roadmap_id, body)
+    return await _detail(session, roadmap, _today(request))
+
+
+@router.get("/roadmaps/{roadmap_id}/progress", responses=ERRORS)
+async def roadmap_progress(
+    roadmap_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    as_of: AsOf = None,
+    due_soon_days: Annotated[int, Query(ge=0, le=366)] = 14,
+) -> RoadmapProgress:
+    """Done, done on time, overdue and due soon: per section and for the whole roadmap."""
+    return await tracking.progress(
+        session, scopes, caller, roadmap_id, _today(request, as_of), due_soon_days
+    )
+
+
+class ActivityFilters(BaseModel):
+    status: Status | None = None
+    overdue: bool | None = None
+    responsible_organization_id: uuid.UUID | None = None
+    section_id: uuid.UUID | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    due_within_days: int | None = Query(default=None, ge=0, le=366)
+    as_of: date | None = None
+
+
+async def _activities(
+    request: Request, session, caller, scopes, page, roadmap_id, filters: ActivityFilters
+) -> Page[ActivityRead]:
+    as_of = _today(request, filters.as_of)
+    items, total = await tracking.list_activities(
+        session,
+        scopes,
+        caller,
+        page,
+        roadmap_id=roadmap_id,
+        **filters.model_dump(exclude={"as_of"}),
+        as_of=as_of,
+    )
+    return Page(items=[_activity(a, as_of) for a in items], total=total)
+
+
+@router.get("/roadmaps/{roadmap_id}/activities", responses=ERRORS)
+async def list_roadmap_activities(
+    roadmap_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    filters: Annotated[ActivityFilters, Query()],
+) -> Page[ActivityRead]:
+    """Filter by status, overdue, responsible organization, due window, due in N days."""
+    return await _activities(request, session, caller, scopes, page, roadmap_id, filters)
+
+
+@router.get("/activities", responses=ERRORS)
+async def list_activities(
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    filters: Annotated[ActivityFilters, Query()],
+) -> Page[ActivityRead]:
+    """Activities of every roadmap that names an organization as responsible."""
+    return await _activities(request, session, caller, scopes, page, None, filters)
+
+
+@router.get("/activities/{activity_id}", responses=ERRORS)
+async def get_activity(
+    activity_id: uuid.UUID, request: Request, session: SessionDep, caller: Caller, scopes: Scopes
+) -> ActivityRead:
+    activity = await tracking.get_activity(session, scopes, caller, activity_id)
+    return _activity(activity, _today(request))
+
+
+@router.patch("/activities/{activity_id}", responses=ERRORS)
+async def update_activity(
+    activity_id: uuid.UUID,
+    body: ActivityUpdate,
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+) -> ActivityRead:
+    """Status (with history) and evidence links; the leader of a responsible school may too."""
+    today = _today(request)
+    activity = await tracking.update_activity(session, scopes, caller, activity_id, body, today)
+    return _activity(activity, today)
+
+
+@router.get("/activities/{activity_id}/history", responses=ERRORS)
+async def activity_history(
+    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+) -> list[StatusChangeRead]:
+    changes = await tracking.history(session, scopes, caller, activity_id)
+    return [StatusChangeRead.model_validate(c) for c in changes]
+
+
+@router.post("/activities/{activity_id}/files", status_code=201, responses=ERRORS)
+async def upload_file(
+    activity_id: uuid.UUID,
+    file: Annotated[UploadFile, File()],
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+) -> FileRead:
+    """A document that confirms the activity was done (up to 20 MB)."""
+    stored = await tracking.add_file(
+        session,
+        scopes,
+        caller,
+        activity_id,
+        file.filename or "file",
+        file.content_type or "",
+        await file.read(),
+    )
+    return FileRead.model_validate(stored)
+
+
+@router.get("/activities/{activity_id}/files", responses=ERRORS)
+async def list_files(
+    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+) -> list[FileRead]:
+    return [
+        FileRead.model_validate(f)
+        for f in await tracking.list_files(session, scopes, caller, activity_id)
+    ]
+
+
+@router.get("/activities/{activity_id}/files/{file_id}", responses=ERRORS)
+async def download_file(
+    activity_id: uuid.UUID, file_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+) -> Response:
+    stored = await tracking.get_file(session, scopes, caller, activity_id, file_id)
+    disposition = f"attachment; filename*=UTF-8''{quote(stored.file_name, safe='')}"
+    return Response(
+        stored.content, media_type=stored.content_type, headers={"Content-Disposition": disposition}
+    )

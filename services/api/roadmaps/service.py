@@ -1,0 +1,281 @@
+"""Roadmaps: create (by hand or from a document), read, change. Who sees a roadmap: whoever's
+scope contains its owner, and everyone under it (a school reads its municipality's and its
+clusters' roadmaps). Who writes: the owner scope's analysts, or a school's leader for the
+school's own roadmap."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.access import MANAGERS, ORGANIZATION_MANAGERS
+from services.api.organizations.models import Cluster, Organization
+from services.api.roadmaps import responsible
+from services.api.roadmaps.deadlines import parse_deadline
+from services.api.roadmaps.models import Activity, Roadmap, RoadmapSection
+from services.api.roadmaps.schemas import ActivityCreate, RoadmapCreate, RoadmapUpdate
+from services.api.staff.models import StaffMember
+from services.api.territories.models import Territory
+from services.api.territories.scope import DbScopeResolver
+from shared.auth import Principal, ScopeInfo, ScopeType, contains, require_roles
+from shared.errors import Invalid, NotFound
+from shared.pagination import Pagination, paginate
+from shared.periods import Period, parse_period
+
+# Which owner each level of roadmap has.
+LEVEL_OWNER = {
+    "region": "territory",
+    "municipality": "territory",
+    "cluster": "cluster",
+    "organization": "organization",
+}
+
+
+def invalid(field: str, message: str) -> Invalid:
+    return Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
+
+
+def period_of(code: str | None, field: str = "period") -> Period | None:
+    if not code:
+        return None
+    try:
+        return parse_period(code)
+    except ValueError as exc:
+        raise invalid(field, f"Период «{code}» не распознан: {exc}") from exc
+
+
+async def authorize_owner(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    level: str,
+    owner_type: str,
+    owner_id: uuid.UUID,
+) -> ScopeInfo:
+    """The owner exists, fits the level, and the caller may write its roadmaps."""
+    if LEVEL_OWNER[level] != owner_type:
+        raise invalid(
+            "owner_type", f"Дорожная карта уровня {level} принадлежит: {LEVEL_OWNER[level]}"
+        )
+    if owner_type == "territory":
+        kind = await session.scalar(select(Territory.kind).where(Territory.id == owner_id))
+        if kind is not None and kind != level:
+            raise invalid("level", f"Владелец — территория вида {kind}, а уровень карты {level}")
+    info = await scopes.resolve(ScopeType(owner_type), owner_id)
+    if not contains(principal, info):
+        raise NotFound("Владелец дорожной карты не найден")
+    require_roles(principal, *(ORGANIZATION_MANAGERS if owner_type == "organization" else MANAGERS))
+    return info
+
+
+async def can_read(principal: Principal, scopes: DbScopeResolver, roadmap: Roadmap) -> bool:
+    owner = await scopes.resolve(ScopeType(roadmap.owner_type), roadmap.owner_id)
+    if contains(principal, owner):
+        return True
+    if principal.scope_type is None or principal.scope_id is None:
+        return False
+    mine = await scopes.resolve(principal.scope_type, principal.scope_id)
+    if roadmap.owner_type == "territory":
+        return roadmap.owner_id in mine.territory_ids
+    return roadmap.owner_type == "cluster" and roadmap.owner_id in mine.cluster_ids
+
+
+async def get_roadmap(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, roadmap_id: uuid.UUID
+) -> Roadmap:
+    roadmap = await session.get(Roadmap, roadmap_id)
+    if roadmap is None or not await can_read(principal, scopes, roadmap):
+        raise NotFound("Дорожная карта не найдена")
+    return roadmap
+
+
+async def authorize_write(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, roadmap_id: uuid.UUID
+) -> Roadmap:
+    roadmap = await get_roadmap(session, scopes, principal, roadmap_id)
+    await authorize_owner(
+        session, scopes, principal, roadmap.level, roadmap.owner_type, roadmap.owner_id
+    )
+    return roadmap
+
+
+async def _candidates(
+    session: AsyncSession, owner: ScopeInfo
+) -> tuple[list[responsible.Candidate], list[responsible.Candidate]]:
+    """Organizations (and, below territory level, staff) a roadmap of this owner may name."""
+    orgs = await session.execute(
+        select(Organization.id, Organization.name, Organization.short_name).where(
+            Organization.id.in_(owner.organization_ids)
+        )
+    )
+    staff: list[tuple[uuid.UUID, str]] = []
+    if owner.scope_type != ScopeType.territory:  # a whole territory's staff is too many to scan
+        rows = await session.execute(
+            select(StaffMember.id, StaffMember.full_name).where(
+                StaffMember.organization_id.in_(owner.organization_ids)
+            )
+        )
+        staff = [(r[0], r[1]) for r in rows]
+    return (
+        responsible.organization_candidates([(r[0], r[1], r[2]) for r in orgs]),
+        responsible.staff_candidates(staff),
+    )
+
+
+def deadline_fields(text: str, period: Period | None) -> dict[str, Any]:
+    deadline = parse_deadline(text, period) if text.strip() else None
+    if deadline is None:
+        return {
+            "deadline_kind": "none",
+            "due_start": None,
+            "due_end": None,
+            "recurrence": None,
+            "recurrence_detail": None,
+        }
+    return {
+        "deadline_kind": deadline.kind,
+        "due_start": deadline.due_start,
+        "due_end": deadline.due_end,
+        "recurrence": deadline.recurrence,
+        "recurrence_detail": deadline.recurrence_detail,
+    }
+
+
+async def create_roadmap(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    data: RoadmapCreate,
+    *,
+    source: str | None = None,
+) -> Roadmap:
+    """A roadmap with its sections and activities; deadlines parsed, responsibles recognised."""
+    owner = await authorize_owner(
+        session, scopes, principal, data.level, data.owner_type, data.owner_id
+    )
+    period = period_of(data.period)
+    roadmap = Roadmap(
+        title=data.title,
+        level=data.level,
+        owner_type=data.owner_type,
+        owner_id=data.owner_id,
+        period=period.code if period else None,
+        period_start=period.start if period else None,
+        period_end=period.end if period else None,
+        passport=data.passport.model_dump(exclude_none=True),
+        source=source,
+        created_by=principal.user_id,
+    )
+    sections = [
+        RoadmapSection(roadmap_id=roadmap.id, position=index, title=section.title)
+        for index, section in enumerate(data.sections)
+    ]
+    # Level by level: the models have foreign keys but no relationships to order inserts by.
+    session.add(roadmap)
+    await session.flush()
+    session.add_all(sections)
+    await session.flush()
+    orgs, staff = await _candidates(session, owner)
+    position = 0
+    for section, section_data in zip(sections, data.sections, strict=True):
+        for item in section_data.activities:
+            session.add(_activity(roadmap, section, position, item, period, orgs, staff))
+            position += 1
+    await session.flush()
+    return roadmap
+
+
+def _activity(
+    roadmap: Roadmap,
+    section: RoadmapSection,
+    position: int,
+    item: ActivityCreate,
+    period: Period | None,
+    orgs: list[responsible.Candidate],
+    staff: list[responsible.Candidate],
+) -> Activity:
+    return Activity(
+        roadmap_id=roadmap.id,
+        section_id=section.id,
+        position=position,
+        **item.model_dump(),
+        **deadline_fields(item.deadline_text, period),
+        responsible_organization_ids=responsible.recognise(item.responsible, orgs),
+        responsible_staff_ids=responsible.recognise(item.responsible, staff),
+    )
+
+
+async def update_roadmap(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    roadmap_id: uuid.UUID,
+    data: RoadmapUpdate,
+) -> Roadmap:
+    """Title, passport, period; a new period re-reads every deadline that lacked a year."""
+    roadmap = await authorize_write(session, scopes, principal, roadmap_id)
+    changes = data.model_dump(exclude_unset=True)
+    if "passport" in changes:
+        roadmap.passport = data.passport.model_dump(exclude_none=True) if data.passport else {}
+    if "title" in changes and data.title:
+        roadmap.title = data.title
+    if "period" in changes:
+        period = period_of(data.period)
+        roadmap.period = period.code if period else None
+        roadmap.period_start = period.start if period else None
+        roadmap.period_end = period.end if period else None
+        activities = await session.scalars(
+            select(Activity).where(Activity.roadmap_id == roadmap.id)
+        )
+        for activity in activities:
+            for key, value in deadline_fields(activity.deadline_text, period).items():
+                setattr(activity, key, value)
+    await session.flush()
+    return roadmap
+
+
+async def list_roadmaps(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    page: Pagination,
+    *,
+    level: str | None = None,
+    owner_id: uuid.UUID | None = None,
+    period: str | None = None,
+    q: str | None = None,
+) -> tuple[list[Roadmap], int]:
+    """Roadmaps the caller may read: of their scope, and of the territories and clusters above."""
+    query = select(Roadmap).order_by(Roadmap.created_at.desc(), Roadmap.id)
+    if not principal.unrestricted and principal.scope_type and principal.scope_id:
+        mine = await scopes.resolve(principal.scope_type, principal.scope_id)
+        territories = set(mine.territory_ids)
+        if principal.scope_type == ScopeType.territory:
+            territories |= await scopes.subtree(principal.scope_id)
+        clusters = set(mine.cluster_ids)
+        if principal.scope_type == ScopeType.cluster:
+            clusters.add(principal.scope_id)
+        conditions = [
+            (Roadmap.owner_type == "territory") & Roadmap.owner_id.in_(territories),
+            (Roadmap.owner_type == "organization") & Roadmap.owner_id.in_(mine.organization_ids),
+            (Roadmap.owner_type == "cluster") & Roadmap.owner_id.in_(clusters),
+        ]
+        if principal.scope_type == ScopeType.territory:
+            in_territory = select(Cluster.id).where(
+                Cluster.territory_id.in_(await scopes.subtree(principal.scope_id))
+            )
+            conditions.append(
+                (Roadmap.owner_type == "cluster") & Roadmap.owner_id.in_(in_territory)
+            )
+        query = query.where(or_(*conditions))
+    for column, value in (
+        (Roadmap.level, level),
+        (Roadmap.owner_id, owner_id),
+        (Roadmap.period, period),
+    ):
+        if value is not None:
+            query = query.where(column == value)
+    if q:
+        query = query.where(Roadmap.title.ilike(f"%{q}%"))
+    return await paginate(session, query, page)

@@ -1,0 +1,306 @@
+"""Execution tracking: status with history, evidence, and the figures of a roadmap.
+
+`overdue` is derived from the deadline and the date asked about, never stored: an activity is
+overdue when it is neither done nor cancelled and its window has ended.
+"""
+
+import hashlib
+import uuid
+from collections.abc import Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
+
+from services.api.roadmaps.models import (
+    Activity,
+    ActivityFile,
+    ActivityStatusChange,
+    Roadmap,
+    RoadmapSection,
+)
+from services.api.roadmaps.schemas import ActivityUpdate, Progress, RoadmapProgress, SectionProgress
+from services.api.roadmaps.service import authorize_owner, get_roadmap
+from services.api.territories.scope import DbScopeResolver
+from shared.auth import Principal, Role, ScopeType, ensure_in_scope
+from shared.errors import Forbidden, Invalid, NotFound
+from shared.pagination import Pagination, paginate
+
+OPEN = ("planned", "in_progress")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+
+
+def is_overdue(activity: Activity, as_of: date) -> bool:
+    return activity.status in OPEN and activity.due_end is not None and activity.due_end < as_of
+
+
+def _share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+async def progress(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    roadmap_id: uuid.UUID,
+    as_of: date,
+    due_soon_days: int,
+) -> RoadmapProgress:
+    """Counts per section and overall, in one aggregate query (ROLLUP over sections)."""
+    await get_roadmap(session, scopes, principal, roadmap_id)
+    a = Activity
+    soon = as_of + timedelta(days=due_soon_days)
+    is_open = a.status.in_(OPEN)
+    query = (
+        select(
+            a.section_id,
+            func.grouping(a.section_id).label("is_total"),
+            func.count().label("total"),
+            *(
+                func.count().filter(a.status == s).label(s)
+                for s in ("planned", "in_progress", "done", "cancelled")
+            ),
+            func.count()
+            .filter(a.status == "done", (a.due_end.is_(None)) | (a.completed_on <= a.due_end))
+            .label("done_on_time"),
+            func.count().filter(is_open, a.due_end < as_of).label("overdue"),
+            func.count().filter(is_open, a.due_end >= as_of, a.due_end <= soon).label("due_soon"),
+        )
+        .where(a.roadmap_id == roadmap_id)
+        .group_by(func.rollup(a.section_id))
+    )
+    rows = (await session.execute(query)).mappings().all()
+    sections = (
+        await session.execute(
+            select(RoadmapSection.id, RoadmapSection.title)
+            .where(RoadmapSection.roadmap_id == roadmap_id)
+            .order_by(RoadmapSection.position)
+        )
+    ).all()
+    figures = {None if r["is_total"] else r["section_id"]: _figures(r) for r in rows}
+    overall = figures.pop(None, None) or _figures({})
+    return RoadmapProgress(
+        roadmap_id=roadmap_id,
+        as_of=as_of,
+        due_soon_days=due_soon_days,
+        overall=overall,
+        sections=[
+            SectionProgress(section_id=sid, title=title, **figures[sid].model_dump())
+            for sid, title in sections
+            if sid in figures
+        ],
+    )
+
+
+def _figures(row: Mapping[str, Any]) -> Progress:
+    counts = {
+        k: int(row.get(k) or 0)
+        for k in (
+            "total",
+            "planned",
+            "in_progress",
+            "done",
+            "cancelled",
+            "done_on_time",
+            "overdue",
+            "due_soon",
+        )
+    }
+    active = counts["total"] - counts["cancelled"]
+    return Progress(
+        **counts,
+        done_share=_share(counts["done"], active),
+        done_on_time_share=_share(counts["done_on_time"], active),
+        overdue_share=_share(counts["overdue"], active),
+    )
+
+
+async def list_activities(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    page: Pagination,
+    *,
+    roadmap_id: uuid.UUID | None,
+    as_of: date,
+    status: str | None = None,
+    overdue: bool | None = None,
+    responsible_organization_id: uuid.UUID | None = None,
+    section_id: uuid.UUID | None = None,
+    due_from: date | None = None,
+    due_to: date | None = None,
+    due_within_days: int | None = None,
+) -> tuple[list[Activity], int]:
+    """A roadmap's activities, or (without a roadmap) those an organization is responsible for."""
+    a = Activity
+    query = (
+        select(a)
+        .join(Roadmap, Roadmap.id == a.roadmap_id)
+        .order_by(Roadmap.created_at, a.roadmap_id, a.position)
+    )
+    if roadmap_id is not None:
+        await get_roadmap(session, scopes, principal, roadmap_id)
+        query = query.where(a.roadmap_id == roadmap_id)
+    elif responsible_organization_id is not None:
+        await ensure_in_scope(
+            principal, scopes, ScopeType.organization, responsible_organization_id
+        )
+    else:
+        raise Invalid(
+            "Укажите дорожную карту или ответственную организацию",
+            errors=[{"loc": ["query", "responsible_organization_id"], "msg": "required"}],
+        )
+    if responsible_organization_id is not None:
+        # @> rather than = ANY(...): it is what the GIN index on the array can answer.
+        query = query.where(a.responsible_organization_ids.contains([responsible_organization_id]))
+    if status is not None:
+        query = query.where(a.status == status)
+    if section_id is not None:
+        query = query.where(a.section_id == section_id)
+    if overdue is not None:
+        late = a.status.in_(OPEN) & (a.due_end < as_of)
+        query = query.where(late if overdue else ~late | a.due_end.is_(None))
+    if due_within_days is not None:
+        query = query.where(
+            a.status.in_(OPEN), a.due_end >= as_of, a.due_end <= as_of + timedelta(due_within_days)
+        )
+    if due_from is not None:
+        query = query.where(a.due_end >= due_from)
+    if due_to is not None:
+        query = query.where(a.due_start <= due_to)
+    return await paginate(session, query, page)
+
+
+async def _authorize_activity(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, activity_id: uuid.UUID
+) -> tuple[Activity, Roadmap]:
+    """Read access to the roadmap, then: the owner's managers, or the leader of an organization
+    that owns the roadmap or is responsible for the activity."""
+    activity = await session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("Мероприятие не найдено")
+    roadmap = await get_roadmap(session, scopes, principal, activity.roadmap_id)
+    if (
+        principal.role == Role.organization_leader
+        and principal.scope_id in activity.responsible_organization_ids
+    ):
+        return activity, roadmap
+    try:
+        await authorize_owner(
+            session, scopes, principal, roadmap.level, roadmap.owner_type, roadmap.owner_id
+        )
+    except NotFound as exc:  # the caller reads the roadmap, so its existence is no secret
+        raise Forbidden(
+            "Изменять мероприятие могут аналитики владельца карты и ответственные"
+        ) from exc
+    return activity, roadmap
+
+
+async def get_activity(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, activity_id: uuid.UUID
+) -> Activity:
+    activity = await session.get(Activity, activity_id)
+    if activity is None:
+        raise NotFound("Мероприятие не найдено")
+    await get_roadmap(session, scopes, principal, activity.roadmap_id)
+    return activity
+
+
+async def update_activity(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    activity_id: uuid.UUID,
+    data: ActivityUpdate,
+    today: date,
+) -> Activity:
+    """Status (kept in the history, with the completion date) and evidence links."""
+    activity, _ = await _authorize_activity(session, scopes, principal, activity_id)
+    if data.evidence is not None:
+        activity.evidence = [link.model_dump(mode="json") for link in data.evidence]
+    if data.status is not None and data.status != activity.status:
+        session.add(
+            ActivityStatusChange(
+                activity_id=activity.id,
+                from_status=activity.status,
+                to_status=data.status,
+                changed_by=principal.id,
+                comment=data.comment,
+            )
+        )
+        activity.status = data.status
+        activity.completed_on = (data.completed_on or today) if data.status == "done" else None
+    elif data.completed_on is not None and activity.status == "done":
+        activity.completed_on = data.completed_on
+    await session.flush()
+    return activity
+
+
+async def history(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, activity_id: uuid.UUID
+) -> list[ActivityStatusChange]:
+    await get_activity(session, scopes, principal, activity_id)
+    rows = await session.scalars(
+        select(ActivityStatusChange)
+        .where(ActivityStatusChange.activity_id == activity_id)
+        .order_by(ActivityStatusChange.id)
+    )
+    return list(rows)
+
+
+async def add_file(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    activity_id: uuid.UUID,
+    file_name: str,
+    content_type: str,
+    content: bytes,
+) -> ActivityFile:
+    await _authorize_activity(session, scopes, principal, activity_id)
+    if not content:
+        raise Invalid("Файл пуст", errors=[{"loc": ["body", "file"], "msg": "empty file"}])
+    if len(content) > MAX_FILE_BYTES:
+        message = f"Файл больше {MAX_FILE_BYTES // 1024 // 1024} МБ"
+        raise Invalid(message, errors=[{"loc": ["body", "file"], "msg": message}])
+    stored = ActivityFile(
+        activity_id=activity_id,
+        file_name=file_name[:300],
+        content_type=content_type or "application/octet-stream",
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        content=content,
+        uploaded_by=principal.id,
+    )
+    session.add(stored)
+    await session.flush()
+    return stored
+
+
+async def list_files(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, activity_id: uuid.UUID
+) -> list[ActivityFile]:
+    await get_activity(session, scopes, principal, activity_id)
+    rows = await session.scalars(
+        select(ActivityFile)
+        .options(defer(ActivityFile.content))  # the list needs names and sizes, not the bytes
+        .where(ActivityFile.activity_id == activity_id)
+        .order_by(ActivityFile.created_at)
+    )
+    return list(rows)
+
+
+async def get_file(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    activity_id: uuid.UUID,
+    file_id: uuid.UUID,
+) -> ActivityFile:
+    await get_activity(session, scopes, principal, activity_id)
+    stored = await session.get(ActivityFile, file_id)
+    if stored is None or stored.activity_id != activity_id:
+        raise NotFound("Файл не найден")
+    return stored

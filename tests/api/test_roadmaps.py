@@ -1,0 +1,338 @@
+"""Roadmaps: written by hand or imported from the real documents, and tracked against dates."""
+
+import io
+from datetime import date
+from pathlib import Path
+
+import docx
+import pytest
+
+from tests.factories import build_world
+
+SEEDS = Path(__file__).parents[2] / "services" / "demo" / "seeds"
+
+
+@pytest.fixture
+async def world(db, settings):
+    return await build_world(db, settings)
+
+
+def seed(prefix: str) -> tuple[str, bytes]:
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    return path.name, path.read_bytes()
+
+
+async def create(api_client, world, sections, period="2021/2022", who="analyst"):
+    answer = await api_client.post(
+        "/v1/roadmaps",
+        json={
+            "title": "Дорожная карта МСОКО",
+            "level": "municipality",
+            "owner_type": "territory",
+            "owner_id": str(world.m1.id),
+            "period": period,
+            "passport": {"goal": "Повышение объективности оценки"},
+            "sections": sections,
+        },
+        headers=world.headers(who),
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+async def test_deadlines_are_parsed_against_the_roadmaps_period(api_client, world):
+    roadmap = await create(
+        api_client,
+        world,
+        [
+            {
+                "title": "Мониторинг",
+                "activities": [
+                    {"number": "1", "title": "Анкетирование", "deadline_text": "Сентябрь-ноябрь"},
+                    {"number": "2", "title": "Анализ ВПР", "deadline_text": "Март"},
+                    {
+                        "number": "3",
+                        "title": "Совещания",
+                        "deadline_text": "ежемесячно (третья пятница месяца)",
+                    },
+                    {"number": "4", "title": "Непонятное", "deadline_text": "по потребности"},
+                ],
+            }
+        ],
+    )
+    a1, a2, a3, a4 = roadmap["sections"][0]["activities"]
+    assert (a1["due_start"], a1["due_end"]) == ("2021-09-01", "2021-11-30")
+    assert (a2["due_start"], a2["due_end"]) == ("2022-03-01", "2022-03-31")
+    assert a3["recurrence"] == "monthly" and a3["recurrence_detail"] == "третья пятница месяца"
+    assert a4["deadline_kind"] == "unparsed" and a4["due_end"] is None
+    assert a4["deadline_text"] == "по потребности"  # the original text is always kept
+    assert roadmap["period_start"] == "2021-09-01" and roadmap["passport"]["goal"]
+
+
+async def test_responsible_schools_and_staff_are_recognised(api_client, world):
+    roadmap = await create(
+        api_client,
+        world,
+        [
+            {
+                "title": "",
+                "activities": [
+                    {"title": "Семинар", "responsible": "Администрация «Школа 1», ИМЦ"},
+                    {"title": "Отчёт", "responsible": "Руководители ОО"},
+                ],
+            }
+        ],
+    )
+    first, second = roadmap["sections"][0]["activities"]
+    assert first["responsible_organization_ids"] == [str(world.s1.id)]
+    assert second["responsible_organization_ids"] == []
+
+
+async def test_malformed_period_and_wrong_owner_are_422_naming_the_field(api_client, world):
+    bad_period = await api_client.post(
+        "/v1/roadmaps",
+        json={
+            "title": "X",
+            "level": "municipality",
+            "owner_type": "territory",
+            "owner_id": str(world.m1.id),
+            "period": "2021/2023",
+        },
+        headers=world.headers("analyst"),
+    )
+    assert bad_period.status_code == 422 and bad_period.json()["errors"][0]["loc"] == [
+        "body",
+        "period",
+    ]
+    region_level = await api_client.post(
+        "/v1/roadmaps",
+        json={
+            "title": "X",
+            "level": "region",
+            "owner_type": "territory",
+            "owner_id": str(world.m1.id),
+        },
+        headers=world.headers("admin"),
+    )
+    assert region_level.status_code == 422 and region_level.json()["errors"][0]["loc"] == [
+        "body",
+        "level",
+    ]
+
+
+async def import_file(api_client, world, name: str, content: bytes, who="analyst", **form):
+    fields = {
+        "level": "municipality",
+        "owner_type": "territory",
+        "owner_id": str(world.m1.id),
+    } | form
+    return await api_client.post(
+        "/v1/roadmaps/import",
+        data=fields,
+        files={"file": (name, content)},
+        headers=world.headers(who),
+    )
+
+
+@pytest.mark.parametrize(("prefix", "activities"), [("000", 6), ("001", 18), ("004", 23)])
+async def test_seed_roadmaps_import_with_every_activity(api_client, world, prefix, activities):
+    answer = await import_file(api_client, world, *seed(prefix))
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    found = sum(len(s["activities"]) for s in body["roadmap"]["sections"])
+    assert found == body["report"]["activities_found"] == activities
+    report = body["report"]
+    assert (
+        report["deadlines_parsed"] + report["deadlines_missing"] + len(report["deadlines_unparsed"])
+        == activities
+    )
+
+
+async def test_seed_001_takes_its_period_from_the_title(api_client, world):
+    body = (await import_file(api_client, world, *seed("001"))).json()
+    assert body["roadmap"]["period"] == "2019/2020"
+    activities = body["roadmap"]["sections"][0]["activities"]
+    assert (activities[0]["due_start"], activities[0]["due_end"]) == ("2019-06-01", "2019-08-31")
+    assert activities[0]["deadline_text"] == "июнь - август, 2019"
+    # "1-2 недели сентября, 2019": the first two weeks of September.
+    assert (activities[3]["due_start"], activities[3]["due_end"]) == ("2019-09-01", "2019-09-14")
+
+
+async def test_district_document_gives_one_roadmap_per_plan_with_a_report(api_client, world):
+    body = (await import_file(api_client, world, *seed("002"))).json()
+    assert body["report"]["roadmaps_found"] == len(body["roadmaps"]) == 10
+    assert body["report"]["rows_skipped"], "the OCR noise is reported, not silently dropped"
+    assert all(r["reason"] for r in body["report"]["rows_skipped"])
+    listed = await api_client.get("/v1/roadmaps?limit=100", headers=world.headers("leader"))
+    assert listed.json()["total"] == 11  # the ten imported and the world's own roadmap of M1
+
+
+async def test_word_document_imports_like_its_text(api_client, world):
+    document = docx.Document()
+    document.add_paragraph("Дорожная карта")
+    table = document.add_table(rows=1, cols=4)
+    for cell, text in zip(
+        table.rows[0].cells,
+        ["№", "Этап работы", "Прогнозируемый результат", "Сроки выполнения"],
+        strict=True,
+    ):
+        cell.text = text
+    for number in range(1, 7):
+        cells = table.add_row().cells
+        cells[0].text, cells[1].text = f"{number}.", f"Этап {number}"
+        cells[2].text, cells[3].text = "Результат", "Ноябрь – декабрь 2019 г."
+    buffer = io.BytesIO()
+    document.save(buffer)
+    answer = await import_file(api_client, world, "plan.docx", buffer.getvalue())
+    assert answer.status_code == 201, answer.text
+    activities = answer.json()["roadmap"]["sections"][0]["activities"]
+    assert len(activities) == 6 and activities[0]["due_end"] == "2019-12-31"
+
+
+async def test_unsupported_or_empty_document_is_422_naming_the_file(api_client, world):
+    pdf = await import_file(api_client, world, "plan.pdf", b"%PDF-1.4")
+    assert pdf.status_code == 422 and pdf.json()["errors"][0]["loc"] == ["body", "file"]
+    empty = await import_file(api_client, world, "plan.txt", "Просто текст без таблицы".encode())
+    assert empty.status_code == 422 and empty.json()["errors"][0]["loc"] == ["body", "file"]
+    assert (await api_client.get("/v1/roadmaps", headers=world.headers("admin"))).json()[
+        "total"
+    ] == 2
+
+
+@pytest.fixture
+async def tracked(api_client, world):
+    """A roadmap of known dates: two sections, six activities."""
+    roadmap = await create(
+        api_client,
+        world,
+        [
+            {
+                "title": "Подготовка",
+                "activities": [
+                    {"title": "A", "deadline_text": "Сентябрь 2021"},
+                    {"title": "B", "deadline_text": "Октябрь 2021", "responsible": "Школа 1"},
+                    {"title": "C", "deadline_text": "до 15.11.2021"},
+                ],
+            },
+            {
+                "title": "Анализ",
+                "activities": [
+                    {"title": "D", "deadline_text": "Декабрь 2021", "responsible": "Школа 1"},
+                    {"title": "E", "deadline_text": "Май 2022"},
+                    {"title": "F", "deadline_text": "Январь 2022"},
+                ],
+            },
+        ],
+    )
+    ids = {a["title"]: a["id"] for s in roadmap["sections"] for a in s["activities"]}
+    h = world.headers("analyst")
+    for title, status, completed_on in (
+        ("A", "done", "2021-09-20"),  # on time
+        ("B", "done", "2021-11-03"),  # late
+        ("C", "in_progress", None),  # overdue on 2021-12-01
+        ("F", "cancelled", None),
+    ):
+        body = {"status": status, "comment": "по итогам совещания"}
+        if completed_on:
+            body["completed_on"] = completed_on
+        answer = await api_client.patch(f"/v1/activities/{ids[title]}", json=body, headers=h)
+        assert answer.status_code == 200, answer.text
+    return roadmap, ids
+
+
+async def test_progress_counts_done_on_time_overdue_and_due_soon(api_client, world, tracked):
+    roadmap, _ = tracked
+    answer = await api_client.get(
+        f"/v1/roadmaps/{roadmap['id']}/progress?as_of=2021-12-01&due_soon_days=31",
+        headers=world.headers("viewer"),
+    )
+    body = answer.json()
+    overall = body["overall"]
+    assert (overall["total"], overall["done"], overall["cancelled"]) == (6, 2, 1)
+    assert overall["done_on_time"] == 1 and overall["overdue"] == 1  # C, due 15 November
+    assert overall["due_soon"] == 1  # D, due 31 December
+    assert overall["done_share"] == 40.0 and overall["overdue_share"] == 20.0  # of 5 not cancelled
+    first, second = body["sections"]
+    assert (first["title"], first["done"], first["overdue"]) == ("Подготовка", 2, 1)
+    assert (second["title"], second["total"], second["cancelled"]) == ("Анализ", 3, 1)
+
+
+async def test_activities_filter_by_overdue_responsible_and_due_window(api_client, world, tracked):
+    roadmap, _ = tracked
+    url = f"/v1/roadmaps/{roadmap['id']}/activities"
+    h = world.headers("analyst")
+
+    async def titles(query: str) -> list[str]:
+        answer = await api_client.get(f"{url}?{query}", headers=h)
+        assert answer.status_code == 200, answer.text
+        return [a["title"] for a in answer.json()["items"]]
+
+    assert await titles("overdue=true&as_of=2021-12-01") == ["C"]
+    assert await titles("due_within_days=40&as_of=2021-12-01") == ["D"]
+    assert await titles(f"responsible_organization_id={world.s1.id}") == ["B", "D"]
+    assert await titles("status=done") == ["A", "B"]
+    assert await titles("due_from=2022-01-01&due_to=2022-12-31") == ["E", "F"]
+    # A school's to-do list across roadmaps.
+    mine = await api_client.get(
+        f"/v1/activities?responsible_organization_id={world.s1.id}", headers=world.headers("leader")
+    )
+    assert {a["title"] for a in mine.json()["items"]} == {"B", "D", "Анкетирование родителей"}
+
+
+async def test_status_history_and_the_responsible_schools_leader(api_client, world, tracked):
+    _, ids = tracked
+    leader = world.headers("leader")
+    answer = await api_client.patch(
+        f"/v1/activities/{ids['D']}", json={"status": "done"}, headers=leader
+    )
+    assert answer.status_code == 200
+    assert (
+        answer.json()["completed_on"] == date.today().isoformat() or answer.json()["completed_on"]
+    )
+    # Activity E names no school: the leader may read it but not change it.
+    assert (
+        await api_client.patch(
+            f"/v1/activities/{ids['E']}", json={"status": "done"}, headers=leader
+        )
+    ).status_code == 403
+    history = (await api_client.get(f"/v1/activities/{ids['C']}/history", headers=leader)).json()
+    assert [(h["from_status"], h["to_status"], h["comment"]) for h in history] == [
+        ("planned", "in_progress", "по итогам совещания")
+    ]
+    assert history[0]["changed_by"] == str(world.users["analyst"].id)
+
+
+async def test_evidence_links_and_files(api_client, world, tracked):
+    _, ids = tracked
+    h = world.headers("leader")
+    linked = await api_client.patch(
+        f"/v1/activities/{ids['B']}",
+        json={
+            "evidence": [{"title": "Приказ № 15", "url": "https://school1.example/prikaz15.pdf"}]
+        },
+        headers=h,
+    )
+    assert linked.json()["evidence"][0]["title"] == "Приказ № 15"
+    bad = await api_client.patch(
+        f"/v1/activities/{ids['B']}",
+        json={"evidence": [{"title": "x", "url": "not a url"}]},
+        headers=h,
+    )
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"][:3] == ["body", "evidence", 0]
+    uploaded = await api_client.post(
+        f"/v1/activities/{ids['B']}/files",
+        files={"file": ("протокол.docx", b"PK\x03\x04 minutes", "application/vnd.openxmlformats")},
+        headers=h,
+    )
+    assert uploaded.status_code == 201 and uploaded.json()["size"] == 12
+    download = await api_client.get(
+        f"/v1/activities/{ids['B']}/files/{uploaded.json()['id']}", headers=world.headers("viewer")
+    )
+    assert download.content == b"PK\x03\x04 minutes"
+    assert "filename*=UTF-8''%D0%BF" in download.headers["content-disposition"]
+
+
+async def test_a_school_sees_its_municipalitys_roadmap_but_not_anothers(api_client, world):
+    own = await api_client.get(f"/v1/roadmaps/{world.r1.id}", headers=world.headers("leader"))
+    other = await api_client.get(f"/v1/roadmaps/{world.r2.id}", headers=world.headers("leader"))
+    assert own.status_code == 200 and other.status_code == 404
