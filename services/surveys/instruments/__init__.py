@@ -1,0 +1,1 @@
+"""The instrument bank: questionnaires and diagnostics as validated definitions and XLSForm."""

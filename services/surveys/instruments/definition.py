@@ -1,0 +1,304 @@
+"""The instrument definition format: questionnaires and scored diagnostics as validated data.
+
+An instrument is stored as JSON (see `bank/`) and validated by `InstrumentDefinition`. Every
+error raised by a validator names the offending question, option or competence code in quotes,
+so that a methodologist (and the XLSForm reader, which maps codes back to spreadsheet rows) can
+find it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+BANK_DIR = Path(__file__).parent / "bank"
+
+QuestionType = Literal["likert5", "single", "multiple", "yes_no", "number", "text", "test_item"]
+Kind = Literal["satisfaction", "deficit", "self_assessment"]
+Audience = Literal["parents", "teachers", "leaders", "students"]
+# An answer value as relevance conditions and positive answers name it: a yes/no answer (bool),
+# a likert5 point or a whole number (int), or an option code (str).
+Value = bool | int | str
+
+CHOICE_TYPES: frozenset[str] = frozenset({"single", "multiple", "test_item"})
+# The answers that count as positive for satisfaction when an instrument does not say otherwise.
+DEFAULT_POSITIVE: dict[str, tuple[Value, ...]] = {"likert5": (4, 5), "yes_no": (True,)}
+# Labels of the five likert points, by instrument kind: satisfaction questions ask "how satisfied",
+# self-assessment and diagnostic statements ask "how far this is true of you".
+LIKERT5_LABELS: dict[str, tuple[str, ...]] = {
+    "satisfaction": (
+        "Совсем не удовлетворён(а)",
+        "Скорее не удовлетворён(а)",
+        "Отчасти удовлетворён(а)",
+        "Скорее удовлетворён(а)",
+        "Полностью удовлетворён(а)",
+    ),
+    "self_assessment": (
+        "Совсем не соответствует",
+        "Скорее не соответствует",
+        "Соответствует частично",
+        "Скорее соответствует",
+        "Полностью соответствует",
+    ),
+}
+LIKERT5_LABELS["deficit"] = LIKERT5_LABELS["self_assessment"]
+
+CODE_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
+OPTION_CODE_PATTERN = r"^[a-z0-9_]{1,40}$"
+INSTRUMENT_CODE_PATTERN = r"^[a-z][a-z0-9_]{2,60}$"
+
+
+class _Model(BaseModel):
+    # Typos in hand-written JSON (e.g. "requried") must fail loudly, not be dropped.
+    model_config = ConfigDict(extra="forbid")
+
+
+class Option(_Model):
+    """One answer option of a `single`, `multiple` or `test_item` question."""
+
+    code: str = Field(pattern=OPTION_CODE_PATTERN)
+    text: str = Field(min_length=1)
+    correct: bool = False
+    points: float = Field(default=0, ge=0)
+
+
+class Relevance(_Model):
+    """Show (and require) a question only when an earlier answer equals / is in the values."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    question: str
+    equals: Value | None = None
+    in_: list[Value] | None = Field(default=None, alias="in", min_length=2)
+
+    @model_validator(mode="after")
+    def _exactly_one_condition(self) -> Self:
+        if (self.equals is None) == (self.in_ is None):
+            raise ValueError(
+                f"relevance on '{self.question}': give exactly one of 'equals' and 'in'"
+            )
+        return self
+
+    def values(self) -> list[Value]:
+        """The answers of the earlier question that make the question shown."""
+        return [self.equals] if self.in_ is None else list(self.in_)
+
+
+class Question(_Model):
+    """One question of a questionnaire or one scored item of a diagnostic."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    type: QuestionType
+    text: str = Field(min_length=1)
+    hint: str | None = None
+    required: bool = True
+    options: list[Option] = Field(default_factory=list)
+    min: float | None = None
+    max: float | None = None
+    relevant: Relevance | None = None
+    competence: str | None = None
+    points: float | None = Field(default=None, gt=0)
+    positive: list[Value] | None = None
+
+    @model_validator(mode="after")
+    def _check_and_fill(self) -> Self:
+        self._check_options()
+        self._check_number_bounds()
+        self._check_scoring()
+        self._check_positive()
+        if self.type == "test_item" and self.points is None:
+            self.points = sum(o.points for o in self.options if o.correct)
+        if self.positive is None and self.type in DEFAULT_POSITIVE:
+            self.positive = list(DEFAULT_POSITIVE[self.type])
+        return self
+
+    def _fail(self, message: str) -> ValueError:
+        return ValueError(f"question '{self.code}': {message}")
+
+    def _check_options(self) -> None:
+        if self.type in CHOICE_TYPES and not self.options:
+            raise self._fail(f"a '{self.type}' question needs options")
+        if self.type not in CHOICE_TYPES and self.options:
+            raise self._fail(f"a '{self.type}' question takes no options")
+        seen: set[str] = set()
+        for option in self.options:
+            if option.code in seen:
+                raise self._fail(f"option '{option.code}' is repeated")
+            seen.add(option.code)
+            if self.type != "test_item" and (option.correct or option.points):
+                raise self._fail(
+                    f"option '{option.code}': 'correct' and 'points' are for test items only"
+                )
+
+    def _check_number_bounds(self) -> None:
+        if self.type != "number" and (self.min is not None or self.max is not None):
+            raise self._fail("'min' and 'max' are for number questions only")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise self._fail(f"min {self.min:g} is greater than max {self.max:g}")
+
+    def _check_scoring(self) -> None:
+        if self.type != "test_item":
+            if self.competence is not None:
+                raise self._fail("'competence' is for test items only")
+            if self.points is not None:
+                raise self._fail("'points' is for test items only")
+            return
+        if self.competence is None:
+            raise self._fail("a test item must name its competence")
+        if not any(o.correct and o.points > 0 for o in self.options):
+            raise self._fail("a test item needs at least one correct option with points > 0")
+
+    def _check_positive(self) -> None:
+        if self.positive is None:
+            return
+        if self.type in {"number", "text", "test_item"}:
+            raise self._fail(f"a '{self.type}' question has no positive answers")
+        for value in self.positive:
+            if not self.accepts(value):
+                raise self._fail(f"positive answer {value!r} is not an answer of this question")
+
+    def option_codes(self) -> list[str]:
+        """The codes of the options, in order."""
+        return [o.code for o in self.options]
+
+    def accepts(self, value: Value) -> bool:
+        """Whether `value` is a possible answer (for relevance conditions and positive answers)."""
+        if self.type == "yes_no":
+            return isinstance(value, bool)
+        if self.type == "likert5":
+            return type(value) is int and 1 <= value <= 5
+        if self.type == "number":
+            return (
+                type(value) is int
+                and (self.min is None or value >= self.min)
+                and (self.max is None or value <= self.max)
+            )
+        if self.type == "text":
+            return False
+        return isinstance(value, str) and value in self.option_codes()
+
+
+class Section(_Model):
+    """A titled group of questions, shown together."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    title: str = Field(min_length=1)
+    questions: list[Question] = Field(min_length=1)
+
+
+class Competence(_Model):
+    """A competence measured by a diagnostic's test items."""
+
+    code: str = Field(pattern=CODE_PATTERN)
+    title: str = Field(min_length=1)
+    # A teacher has a deficit in the competence when their score < threshold × maximum.
+    threshold: float = Field(default=0.6, gt=0, le=1)
+    description: str | None = None
+
+
+class InstrumentDefinition(_Model):
+    """A questionnaire (satisfaction, self-assessment) or a scored diagnostic of deficits."""
+
+    code: str = Field(pattern=INSTRUMENT_CODE_PATTERN)
+    kind: Kind
+    title: str = Field(min_length=1)
+    description: str
+    audience: list[Audience] = Field(min_length=1)
+    source: str | None = None
+    language: str = "ru"
+    competences: list[Competence] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check_instrument(self) -> Self:
+        self._check_unique_codes()
+        self._check_relevance()
+        self._check_competences()
+        return self
+
+    def _check_unique_codes(self) -> None:
+        for what, codes in (
+            ("audience", list(self.audience)),
+            ("section", [s.code for s in self.sections]),
+            ("competence", [c.code for c in self.competences]),
+            ("question", [q.code for q in self.questions()]),
+        ):
+            seen: set[str] = set()
+            for code in codes:
+                if code in seen:
+                    raise ValueError(f"{what} '{code}' is repeated")
+                seen.add(code)
+
+    def _check_relevance(self) -> None:
+        earlier: dict[str, Question] = {}
+        for question in self.questions():
+            rel = question.relevant
+            if rel is not None:
+                source = earlier.get(rel.question)
+                if source is None:
+                    raise ValueError(
+                        f"question '{question.code}': relevant refers to '{rel.question}', "
+                        "which is not an earlier question"
+                    )
+                for value in rel.values():
+                    if not source.accepts(value):
+                        raise ValueError(
+                            f"question '{question.code}': relevant value {value!r} is not an "
+                            f"answer of '{source.code}' ({source.type})"
+                        )
+            earlier[question.code] = question
+
+    def _check_competences(self) -> None:
+        known = {c.code for c in self.competences}
+        if self.kind == "deficit" and not known:
+            raise ValueError(f"instrument '{self.code}': a deficit diagnostic needs competences")
+        counts = dict.fromkeys(known, 0)
+        for item in self.scored_items():
+            if item.competence not in known:
+                raise ValueError(f"question '{item.code}': unknown competence '{item.competence}'")
+            counts[item.competence] += 1
+        for code, count in counts.items():
+            if count == 0:
+                raise ValueError(f"competence '{code}' has no test items")
+
+    def questions(self) -> Iterator[Question]:
+        """All questions, section by section, in order."""
+        for section in self.sections:
+            yield from section.questions
+
+    def question(self, code: str) -> Question:
+        """The question with this code; KeyError when there is none."""
+        for question in self.questions():
+            if question.code == code:
+                return question
+        raise KeyError(code)
+
+    def competence(self, code: str) -> Competence:
+        """The competence with this code; KeyError when there is none."""
+        for competence in self.competences:
+            if competence.code == code:
+                return competence
+        raise KeyError(code)
+
+    def scored_items(self) -> list[Question]:
+        """The test items, in order."""
+        return [q for q in self.questions() if q.type == "test_item"]
+
+    def max_score(self, competence_code: str) -> float:
+        """The maximum score in a competence: the sum of its items' points."""
+        self.competence(competence_code)
+        return sum(q.points or 0 for q in self.scored_items() if q.competence == competence_code)
+
+
+def load_instrument(source: str | Path | bytes) -> InstrumentDefinition:
+    """Read one instrument from a JSON file path or from JSON bytes."""
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    return InstrumentDefinition.model_validate_json(data)
+
+
+def load_bank(directory: Path = BANK_DIR) -> list[InstrumentDefinition]:
+    """Every instrument of the bank, in file-name order."""
+    return [load_instrument(path) for path in sorted(directory.glob("*.json"))]

@@ -1,0 +1,116 @@
+"""What the XLSForm reader and writer share: the sheet layout, built-in lists and the error type."""
+
+from __future__ import annotations
+
+SURVEY = "survey"
+CHOICES = "choices"
+SETTINGS = "settings"
+COMPETENCES = "competences"
+
+# Standard XLSForm columns first, then ours (ODK and KoboToolbox ignore unknown columns).
+SURVEY_COLUMNS: tuple[str, ...] = (
+    "type",
+    "name",
+    "label",
+    "hint",
+    "required",
+    "relevant",
+    "constraint",
+    "competence",
+    "points",
+    "positive",
+)
+CHOICES_COLUMNS: tuple[str, ...] = ("list_name", "name", "label", "correct", "points")
+SETTINGS_COLUMNS: tuple[str, ...] = (
+    "form_title",
+    "form_id",
+    "version",
+    "default_language",
+    "kind",
+    "audience",
+    "description",
+    "source",
+)
+COMPETENCES_COLUMNS: tuple[str, ...] = ("name", "label", "threshold", "description")
+
+# `select_one likert5` and `select_one yes_no` are our built-in question types, whatever a
+# workbook's choices sheet says about lists of these names.
+LIKERT5_LIST = "likert5"
+YES_NO_LIST = "yes_no"
+BUILT_IN_LISTS: frozenset[str] = frozenset({LIKERT5_LIST, YES_NO_LIST})
+YES = "yes"
+NO = "no"
+YES_NO_LABELS: dict[str, str] = {YES: "Да", NO: "Нет"}
+# In the `positive` column: "none of the answers counts as positive" (an empty list), as opposed
+# to an empty cell, which means "the default positive answers of the question type".
+NO_POSITIVE = "-"
+
+# Where a field of the definition lives in the workbook, for locating validation errors.
+SURVEY_FIELD_COLUMNS: dict[str, str] = {
+    "code": "name",
+    "type": "type",
+    "text": "label",
+    "title": "label",
+    "hint": "hint",
+    "required": "required",
+    "relevant": "relevant",
+    "min": "constraint",
+    "max": "constraint",
+    "competence": "competence",
+    "points": "points",
+    "positive": "positive",
+    "options": "type",
+}
+CHOICE_FIELD_COLUMNS: dict[str, str] = {
+    "code": "name",
+    "text": "label",
+    "correct": "correct",
+    "points": "points",
+}
+COMPETENCE_FIELD_COLUMNS: dict[str, str] = {
+    "code": "name",
+    "title": "label",
+    "threshold": "threshold",
+    "description": "description",
+}
+SETTINGS_FIELD_COLUMNS: dict[str, str] = {
+    "code": "form_id",
+    "title": "form_title",
+    "kind": "kind",
+    "audience": "audience",
+    "description": "description",
+    "source": "source",
+    "language": "default_language",
+}
+
+
+class XLSFormError(ValueError):
+    """A workbook that cannot be read as an instrument; says which sheet, row and column."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        sheet: str | None = None,
+        row: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        self.message = message
+        self.sheet = sheet
+        self.row = row
+        self.column = column
+        place = [
+            part
+            for part, present in (
+                (f"sheet '{sheet}'", sheet),
+                (f"row {row}", row),
+                (f"column '{column}'", column),
+            )
+            if present
+        ]
+        super().__init__(f"{', '.join(place)}: {message}" if place else message)
+
+
+def format_number(value: float) -> str:
+    """A number as an XLSForm expression writes it: 5, not 5.0."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))

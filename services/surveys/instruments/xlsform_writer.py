@@ -1,0 +1,185 @@
+"""Write an instrument definition as an XLSForm workbook (.xlsx)."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+from services.surveys.instruments.definition import (
+    DEFAULT_POSITIVE,
+    LIKERT5_LABELS,
+    InstrumentDefinition,
+    Question,
+    Value,
+)
+from services.surveys.instruments.xlsform_common import (
+    CHOICES,
+    CHOICES_COLUMNS,
+    COMPETENCES,
+    COMPETENCES_COLUMNS,
+    LIKERT5_LIST,
+    NO,
+    NO_POSITIVE,
+    SETTINGS,
+    SETTINGS_COLUMNS,
+    SURVEY,
+    SURVEY_COLUMNS,
+    YES,
+    YES_NO_LABELS,
+    YES_NO_LIST,
+    format_number,
+)
+
+Cell = str | int | float | None
+
+
+def to_xlsform(defn: InstrumentDefinition, version: str = "1") -> bytes:
+    """The instrument as an XLSForm workbook that `from_xlsform` reads back unchanged."""
+    book = Workbook()
+    survey = book.active
+    assert survey is not None
+    survey.title = SURVEY
+    survey.append(SURVEY_COLUMNS)
+    choices = book.create_sheet(CHOICES)
+    choices.append(CHOICES_COLUMNS)
+    _write_built_in_lists(choices, defn)
+    for section in defn.sections:
+        survey.append(["begin group", section.code, section.title])
+        for question in section.questions:
+            survey.append(_survey_row(defn, question))
+            for option in question.options:
+                choices.append(
+                    [
+                        list_name(question),
+                        option.code,
+                        option.text,
+                        YES if option.correct else None,
+                        _number(option.points) if option.points else None,
+                    ]
+                )
+        survey.append(["end group"])
+    _write_settings(book.create_sheet(SETTINGS), defn, version)
+    if defn.competences:
+        sheet = book.create_sheet(COMPETENCES)
+        sheet.append(COMPETENCES_COLUMNS)
+        for competence in defn.competences:
+            sheet.append(
+                [competence.code, competence.title, competence.threshold, competence.description]
+            )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def list_name(question: Question) -> str:
+    """The choice list of a question with options: its own code (never a built-in list name)."""
+    # A leading underscore cannot start a question code, so renamed lists never collide.
+    return (
+        question.code if question.code not in {LIKERT5_LIST, YES_NO_LIST} else f"_{question.code}"
+    )
+
+
+def format_relevant(defn: InstrumentDefinition, question: Question) -> str | None:
+    """The question's relevance condition as an XLSForm `relevant` expression."""
+    rel = question.relevant
+    if rel is None:
+        return None
+    source = defn.question(rel.question)
+    terms = []
+    for value in rel.values():
+        if source.type == "multiple":
+            terms.append(f"selected(${{{source.code}}}, '{value}')")
+        else:
+            terms.append(f"${{{source.code}}} = {_literal(source, value)}")
+    return " or ".join(terms)
+
+
+def _literal(source: Question, value: Value) -> str:
+    if source.type == "yes_no":
+        return f"'{YES if value else NO}'"
+    if source.type in {"likert5", "number"}:
+        return str(value)
+    return f"'{value}'"
+
+
+def _survey_row(defn: InstrumentDefinition, question: Question) -> list[Cell]:
+    cells: dict[str, Cell] = {
+        "type": _type(question),
+        "name": question.code,
+        "label": question.text,
+        "hint": question.hint,
+        "required": YES if question.required else NO,
+        "relevant": format_relevant(defn, question),
+        "constraint": _constraint(question),
+        "competence": question.competence,
+        "points": _number(question.points) if question.points is not None else None,
+        "positive": _positive(question),
+    }
+    return [cells[column] for column in SURVEY_COLUMNS]
+
+
+def _type(question: Question) -> str:
+    if question.type == "likert5":
+        return f"select_one {LIKERT5_LIST}"
+    if question.type == "yes_no":
+        return f"select_one {YES_NO_LIST}"
+    if question.type in {"single", "test_item"}:
+        return f"select_one {list_name(question)}"
+    if question.type == "multiple":
+        return f"select_multiple {list_name(question)}"
+    if question.type == "number":
+        return "decimal"
+    return "text"
+
+
+def _constraint(question: Question) -> str | None:
+    terms = []
+    if question.min is not None:
+        terms.append(f". >= {format_number(question.min)}")
+    if question.max is not None:
+        terms.append(f". <= {format_number(question.max)}")
+    return " and ".join(terms) or None
+
+
+def _positive(question: Question) -> str | None:
+    positive = question.positive
+    default = DEFAULT_POSITIVE.get(question.type)
+    if positive is None or (default is not None and positive == list(default)):
+        return None
+    if not positive:
+        return NO_POSITIVE
+    if question.type == "yes_no":
+        return " ".join(YES if value else NO for value in positive)
+    return " ".join(str(value) for value in positive)
+
+
+def _number(value: float) -> int | float:
+    return int(value) if float(value).is_integer() else value
+
+
+def _write_built_in_lists(sheet: Worksheet, defn: InstrumentDefinition) -> None:
+    types = {q.type for q in defn.questions()}
+    if "likert5" in types:
+        labels = LIKERT5_LABELS[defn.kind]
+        for point, label in enumerate(labels, 1):
+            sheet.append([LIKERT5_LIST, str(point), f"{point} — {label}"])
+    if "yes_no" in types:
+        for name, label in YES_NO_LABELS.items():
+            sheet.append([YES_NO_LIST, name, label])
+
+
+def _write_settings(sheet: Worksheet, defn: InstrumentDefinition, version: str) -> None:
+    values: dict[str, Cell] = {
+        "form_title": defn.title,
+        "form_id": defn.code,
+        "version": version,
+        "default_language": defn.language,
+        "kind": defn.kind,
+        "audience": " ".join(defn.audience),
+        "description": defn.description,
+        "source": defn.source,
+    }
+    sheet.append(SETTINGS_COLUMNS)
+    sheet.append([values[column] for column in SETTINGS_COLUMNS])
