@@ -31,9 +31,10 @@ PaginationDep = Annotated[Pagination, Depends(pagination)]
 
 
 async def paginate(
-    session: AsyncSession, query: Select[Any], page: Pagination
+    session: AsyncSession, query: Select[Any], page: Pagination, *, whole_rows: bool = False
 ) -> tuple[list[Any], int]:
-    """One page of a query's rows (scalars) and the count of all its rows."""
+    """One page of a query's results (its first column, or whole rows) and the count of all."""
     total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    rows = (await session.scalars(query.limit(page.limit).offset(page.offset))).all()
-    return list(rows), int(total or 0)
+    paged = query.limit(page.limit).offset(page.offset)
+    result = await (session.execute(paged) if whole_rows else session.scalars(paged))
+    return list(result.all()), int(total or 0)

@@ -1,4 +1,4 @@
-"""Settings read from the environment (prefix ``SOKO_``), one subclass per service."""
+"""Settings read from the environment (prefix ``SOKO_``), shared by the three services."""
 
 from datetime import date, datetime
 from functools import lru_cache

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.api_keys.service import create_api_key
 from services.api.auth.service import user_principal
+from services.api.indicators.models import Indicator
 from services.api.organizations.models import Cluster, ClusterMember, Organization
 from services.api.roadmaps.models import Activity, ActivityFile, Roadmap, RoadmapSection
 from services.api.staff.models import StaffMember
@@ -52,6 +53,7 @@ class World:
     a2: Activity | None = None
     f1: ActivityFile | None = None
     f2: ActivityFile | None = None
+    planning: Indicator | None = None  # data_value, boolean: "электронное планирование"
 
     def headers(self, who: str) -> dict[str, str]:
         """Request headers of a principal: a role name, 'api_key', or 'service'."""
@@ -135,6 +137,16 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
     world.r2, world.a2, world.f2 = await add_roadmap(
         session, m2, "Дорожная карта района 2", [s3.id]
     )
+    world.planning = Indicator(
+        code="e_planning",
+        name="ОО ведёт электронное планирование оценочных процедур",
+        unit="boolean",
+        level="organization",
+        method="data_value",
+        params={"value_type": "boolean"},
+    )
+    session.add(world.planning)
+    await session.flush()
     return world
 
 

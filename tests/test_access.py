@@ -29,6 +29,7 @@ class Case:
     target: Callable[[World, bool], str]  # (world, inside) -> concrete path
     body: Callable[[World, bool], Any] | None = None
     form: Callable[[World, bool], dict[str, str]] | None = None  # multipart fields (+ a file)
+    file: tuple[str, str] | None = None  # (name, text) of the uploaded file; a roadmap by default
     ok: int = 200
     scoped: bool = True  # False: a list, filtered rather than refused
     extra_ok: frozenset[str] = field(default_factory=frozenset)  # e.g. the API key on /me
@@ -406,6 +407,86 @@ TABLE += [
         lambda w, i: f"/v1/activities/{act(w, i)}/files/{(w.f1 if i else w.f2).id}",
     ),
 ]
+VALUES_CSV = "indicator_code;organization_id;period;value\ne_planning;{s1};2021/2022;1\n"
+WRITE_DATA = frozenset({"admin", "analyst", "leader"})
+
+
+def values(w: World, inside: bool) -> dict:
+    return {
+        "values": [
+            {
+                "indicator_code": "e_planning",
+                "organization_id": org(w, True),
+                "period": "2021/2022",
+                "value": True,
+            }
+        ]
+    }
+
+
+TABLE += [
+    Case(
+        "api",
+        "POST",
+        "/v1/indicators",
+        frozenset({"admin", "analyst"}),
+        fixed("/v1/indicators"),
+        body=lambda w, i: {
+            "code": "new_one",
+            "name": "Новый",
+            "unit": "percent",
+            "level": "organization",
+            "method": "data_value",
+            "params": {"value_type": "percent"},
+        },
+        ok=201,
+        scoped=False,
+    ),
+    Case("api", "GET", "/v1/indicators", EVERYONE, fixed("/v1/indicators"), scoped=False),
+    Case(
+        "api",
+        "GET",
+        "/v1/indicators/{indicator_id}",
+        EVERYONE,
+        lambda w, i: f"/v1/indicators/{w.planning.id}",
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "PATCH",
+        "/v1/indicators/{indicator_id}",
+        frozenset({"admin", "analyst"}),
+        lambda w, i: f"/v1/indicators/{w.planning.id}",
+        body=lambda w, i: {"min_n": 3},
+        scoped=False,
+    ),
+    # Rows outside the caller's scope are rejected in the summary (see tests/api/test_data_values.py).
+    Case(
+        "api",
+        "POST",
+        "/v1/data-values",
+        WRITE_DATA,
+        fixed("/v1/data-values"),
+        body=values,
+        scoped=False,
+        extra_ok=frozenset({"api_key"}),
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/data-values/upload",
+        WRITE_DATA,
+        fixed("/v1/data-values/upload"),
+        form=lambda w, i: {},
+        scoped=False,
+        extra_ok=frozenset({"api_key"}),
+        file=(
+            "values.csv",
+            "indicator_code;organization_id;period;value\ne_planning;{s1};2021/2022;1\n",
+        ),
+    ),
+    Case("api", "GET", "/v1/data-values", EVERYONE, fixed("/v1/data-values"), scoped=False),
+]
 CASES = {f"{c.service} {c.method} {c.path}": c for c in TABLE}
 
 
@@ -432,7 +513,9 @@ async def call(apps, case: Case, world: World, headers: dict[str, str], inside: 
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         path = case.target(world, inside)
         if case.form:
-            files = {"file": ("plan.csv", SAMPLE_CSV.encode(), "text/csv")}
+            name, content = case.file or ("plan.csv", SAMPLE_CSV)
+            content = content.replace("{s1}", str(world.s1.id))
+            files = {"file": (name, content.encode(), "text/csv")}
             return await client.request(
                 case.method, path, data=case.form(world, inside), files=files, headers=headers
             )

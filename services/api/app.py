@@ -8,6 +8,8 @@ from fastapi import FastAPI
 from services.api.api_keys.router import router as api_keys_router
 from services.api.audit.router import router as audit_router
 from services.api.auth.router import router as auth_router
+from services.api.data_values.router import router as data_values_router
+from services.api.indicators.router import router as indicators_router
 from services.api.organizations.router import router as organizations_router
 from services.api.roadmaps.router import router as roadmaps_router
 from services.api.staff.router import router as staff_router
@@ -49,6 +51,8 @@ def create_app(
             staff_router,
             api_keys_router,
             roadmaps_router,
+            indicators_router,
+            data_values_router,
             audit_router,
         ],
         peers=(),

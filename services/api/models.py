@@ -3,6 +3,8 @@
 from services.api.api_keys.models import ApiKey
 from services.api.audit.models import AuditEvent
 from services.api.auth.models import LoginFailure
+from services.api.data_values.models import DataValue, IdempotencyKeys
+from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
 from services.api.organizations.models import Cluster, ClusterMember, Organization
 from services.api.roadmaps.models import (
     Activity,
@@ -23,6 +25,11 @@ __all__ = [
     "AuditEvent",
     "Cluster",
     "ClusterMember",
+    "DataValue",
+    "IdempotencyKeys",
+    "Indicator",
+    "IndicatorRoadmap",
+    "IndicatorTarget",
     "LoginFailure",
     "Organization",
     "Roadmap",

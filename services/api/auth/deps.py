@@ -13,6 +13,9 @@ from shared.context import principal_var
 from shared.db import SessionDep
 from shared.errors import Forbidden, Unauthorized
 
+# What a service acting for nobody may write here (it reads anything).
+SERVICE_WRITES = frozenset({("POST", "/v1/audit-events")})
+
 
 async def api_principal(request: Request, session: SessionDep) -> Principal:
     """A bearer token (whose account must still be active) or an organization's API key."""
@@ -25,20 +28,6 @@ async def api_principal(request: Request, session: SessionDep) -> Principal:
             active = await session.scalar(select(User.is_active).where(User.id == principal.id))
             if not active:
                 raise Unauthorized("Учётная запись отключена или удалена")
-    principal_var.set(principal)
-    return principal
-
-
-# What a service acting for nobody may write here (it reads anything).
-SERVICE_WRITES = frozenset({("POST", "/v1/audit-events")})
-
-
-async def user_principal(
-    request: Request, principal: Annotated[Principal, Depends(api_principal)]
-) -> Principal:
-    """Deny API keys by default: they may only post their organization's data."""
-    if principal.kind == "api_key":
-        raise Forbidden("API-ключ позволяет только передавать данные своей организации")
     writes = request.method not in ("GET", "HEAD")
     if (
         principal.kind == "service"
@@ -46,6 +35,14 @@ async def user_principal(
         and (request.method, request.url.path) not in SERVICE_WRITES
     ):
         raise Forbidden("Сервис без пользователя может здесь только читать")
+    principal_var.set(principal)
+    return principal
+
+
+async def user_principal(principal: Annotated[Principal, Depends(api_principal)]) -> Principal:
+    """Deny API keys by default: they may only post their organization's data."""
+    if principal.kind == "api_key":
+        raise Forbidden("API-ключ позволяет только передавать данные своей организации")
     return principal
 
 

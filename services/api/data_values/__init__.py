@@ -1,0 +1,1 @@
+"""Data values posted by organizations: one number per indicator, organization and period."""

@@ -1,0 +1,108 @@
+"""HTTP: /v1/data-values (bulk post, spreadsheet upload, read)."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.api.auth.deps import Caller, CallerOrKey, Scopes
+from services.api.data_values import service
+from services.api.data_values.models import IdempotencyKeys
+from shared.bulk import ImportSummary
+from shared.db import SessionDep
+from shared.errors import Conflict, Forbidden, Invalid, error_responses
+from shared.idempotency import idempotent
+from shared.pagination import Page, PaginationDep
+from shared.spreadsheets import read_table
+
+router = APIRouter(tags=["data values"])
+ERRORS = error_responses(Forbidden, Invalid, Conflict)
+DryRun = Annotated[bool, Query(description="Проверить и посчитать, ничего не сохраняя")]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+
+
+class DataValuesIn(BaseModel):
+    values: list[Any] = Field(
+        max_length=service.MAX_ROWS,
+        description="[{indicator_code, organization_id, period, value}], до 10 000 за запрос",
+    )
+
+
+class DataValueRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    indicator_code: str
+    organization_id: uuid.UUID
+    period: str
+    value: float
+    source: str | None
+    updated_at: datetime
+
+
+@router.post("/data-values", response_model=ImportSummary, responses=ERRORS)
+async def post_data_values(
+    body: DataValuesIn,
+    request: Request,
+    session: SessionDep,
+    caller: CallerOrKey,
+    scopes: Scopes,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
+) -> ImportSummary | JSONResponse:
+    """Store the valid values (new, changed) and say which rows were rejected and why.
+
+    Also for school information systems with an API key (their own organization only)."""
+
+    async def run() -> ImportSummary:
+        rows = list(enumerate(body.values))
+        return await service.import_values(session, scopes, caller, rows, dry_run=dry_run)
+
+    return await idempotent(
+        session, IdempotencyKeys, request, caller, idempotency_key, await request.body(), run
+    )
+
+
+@router.post("/data-values/upload", response_model=ImportSummary, responses=ERRORS)
+async def upload_data_values(
+    file: Annotated[
+        UploadFile, File(description="CSV или XLSX: indicator_code, organization_id, period, value")
+    ],
+    session: SessionDep,
+    caller: CallerOrKey,
+    scopes: Scopes,
+    dry_run: DryRun = False,
+) -> ImportSummary:
+    """The same as a post, from a spreadsheet; `index` in `rejected` is the row of the file."""
+    rows = read_table(file.filename or "", await file.read())
+    return await service.import_values(session, scopes, caller, rows, dry_run=dry_run)
+
+
+@router.get("/data-values", responses=ERRORS)
+async def list_data_values(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    indicator_code: Annotated[list[str] | None, Query()] = None,
+    organization_id: uuid.UUID | None = None,
+    period: str | None = None,
+    changed_since: datetime | None = None,
+) -> Page[DataValueRead]:
+    rows, total = await service.list_values(
+        session,
+        scopes,
+        caller,
+        page,
+        indicator_codes=indicator_code,
+        organization_id=organization_id,
+        period=period,
+        changed_since=changed_since,
+    )
+    items = [
+        DataValueRead(indicator_code=code, **value.model_dump(exclude={"indicator_id"}))
+        for value, code in rows
+    ]
+    return Page(items=items, total=total)

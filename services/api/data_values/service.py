@@ -1,0 +1,257 @@
+"""Bulk data values: validate each row, store the valid ones in one statement, say what happened.
+
+The same payload twice changes nothing (unchanged rows are not rewritten); concurrent posts of
+the same rows cannot duplicate them (the key is the primary key, written with ON CONFLICT).
+Each new or changed value is recorded in the audit log with its previous value, by the same
+statement.
+"""
+
+import math
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import ARRAY, Float, String, Uuid, bindparam, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.data_values.models import DataValue
+from services.api.indicators.models import Indicator
+from services.api.organizations.models import Organization
+from services.api.territories.scope import DbScopeResolver
+from shared.auth import Principal, Role, readable_organizations, require_roles
+from shared.bulk import ImportSummary, Rejected, reject, row_errors
+from shared.context import client_address_var, request_id_var
+from shared.errors import Invalid
+from shared.pagination import Pagination, paginate
+from shared.periods import parse_period
+
+MAX_ROWS = 10_000
+WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
+
+
+class DataValueRow(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    indicator_code: str = Field(min_length=1, max_length=80)
+    organization_id: uuid.UUID
+    period: str = Field(min_length=4, max_length=20)
+    value: bool | float
+
+
+@dataclass
+class Valid:
+    index: int
+    indicator_id: uuid.UUID
+    organization_id: uuid.UUID
+    period: str
+    value: float
+
+
+def _check_value(indicator: Indicator, value: bool | float) -> tuple[float | None, str | None]:
+    """The value as stored (booleans as 1/0), or why it does not fit the indicator."""
+    value_type = indicator.params.get("value_type")
+    if value_type == "boolean":
+        if not isinstance(value, bool):
+            return None, "ожидается true или false"
+        return float(value), None
+    if isinstance(value, bool) or not math.isfinite(value):
+        return None, "ожидается число"
+    low, high = indicator.params.get("min"), indicator.params.get("max")
+    if value_type == "percent":
+        low, high = max(low or 0, 0), min(high if high is not None else 100, 100)
+    if low is not None and value < low:
+        return None, f"значение меньше {low:g}"
+    if high is not None and value > high:
+        return None, f"значение больше {high:g}"
+    return float(value), None
+
+
+async def _lookups(
+    session: AsyncSession, rows: list[DataValueRow]
+) -> tuple[dict[str, Indicator], set[uuid.UUID]]:
+    codes = {r.indicator_code for r in rows}
+    indicators = {
+        i.code: i for i in await session.scalars(select(Indicator).where(Indicator.code.in_(codes)))
+    }
+    org_ids = {r.organization_id for r in rows}
+    existing = set(
+        await session.scalars(select(Organization.id).where(Organization.id.in_(org_ids)))
+    )
+    return indicators, existing
+
+
+async def validate_rows(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    raw: list[tuple[int, Any]],
+    summary: ImportSummary,
+) -> list[Valid]:
+    """Each row on its own: a bad row is rejected with its reasons, the others go on."""
+    parsed: list[tuple[int, DataValueRow]] = []
+    for index, item in raw:
+        try:
+            parsed.append((index, DataValueRow.model_validate(item)))
+        except ValidationError as exc:
+            summary.rejected.append(Rejected(index=index, errors=row_errors(exc)))
+    indicators, existing = await _lookups(session, [r for _, r in parsed])
+    readable = await readable_organizations(principal, scopes)
+    periods: dict[str, str | None] = {}
+    seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
+    valid = []
+    for index, row in parsed:
+        indicator = indicators.get(row.indicator_code)
+        if indicator is None or indicator.method != "data_value":
+            reject(summary, index, "indicator_code", "нет такого показателя с методом data_value")
+            continue
+        if row.organization_id not in existing or (
+            readable is not None and row.organization_id not in readable
+        ):
+            reject(
+                summary, index, "organization_id", "организация не найдена или вне вашей области"
+            )
+            continue
+        if row.period not in periods:
+            try:
+                periods[row.period] = parse_period(row.period).code
+            except ValueError as exc:
+                periods[row.period] = None
+                reject(summary, index, "period", str(exc))
+                continue
+        if periods[row.period] is None:
+            reject(summary, index, "period", "период не распознан")
+            continue
+        value, problem = _check_value(indicator, row.value)
+        if problem:
+            reject(summary, index, "value", problem)
+            continue
+        key = (indicator.id, row.organization_id, row.period)
+        if key in seen:
+            reject(summary, index, "indicator_code", f"повтор строки {seen[key]}")
+            continue
+        seen[key] = index
+        valid.append(Valid(index, indicator.id, row.organization_id, row.period, value))
+    return valid
+
+
+_UPSERT = text(
+    """
+    WITH input AS (
+        SELECT * FROM unnest(:indicator_ids, :organization_ids, :periods, :values)
+            AS t(indicator_id, organization_id, period, value)
+    ), previous AS (
+        SELECT d.indicator_id, d.organization_id, d.period, d.value
+        FROM api.data_value d JOIN input i USING (indicator_id, organization_id, period)
+    ), written AS (
+        INSERT INTO api.data_value AS d (indicator_id, organization_id, period, value, source)
+        SELECT indicator_id, organization_id, period, value, :source FROM input
+        ON CONFLICT (indicator_id, organization_id, period) DO UPDATE
+            SET value = EXCLUDED.value, source = EXCLUDED.source, updated_at = now()
+            WHERE d.value IS DISTINCT FROM EXCLUDED.value
+        RETURNING d.indicator_id, d.organization_id, d.period, d.value, (xmax = 0) AS inserted
+    ), audited AS (
+        INSERT INTO api.audit_event (service, actor_kind, actor_id, actor_role, via, action,
+                                     entity_type, entity_id, changes, request_id, address)
+        SELECT 'api', :actor_kind, :actor_id, :actor_role, :via,
+               CASE WHEN w.inserted THEN 'create' ELSE 'update' END, 'data_value',
+               w.indicator_id || ':' || w.organization_id || ':' || w.period,
+               jsonb_build_object('value', jsonb_build_object('before', p.value, 'after', w.value)),
+               :request_id, :address
+        FROM written w LEFT JOIN previous p USING (indicator_id, organization_id, period)
+    )
+    SELECT count(*) FILTER (WHERE inserted) AS imported,
+           count(*) FILTER (WHERE NOT inserted) AS updated
+    FROM written
+    """
+).bindparams(
+    bindparam("indicator_ids", type_=ARRAY(Uuid)),
+    bindparam("organization_ids", type_=ARRAY(Uuid)),
+    bindparam("periods", type_=ARRAY(String)),
+    bindparam("values", type_=ARRAY(Float)),
+)
+
+
+async def store(
+    session: AsyncSession, principal: Principal, rows: list[Valid], summary: ImportSummary
+) -> None:
+    if not rows:
+        return
+    result = await session.execute(
+        _UPSERT,
+        {
+            "indicator_ids": [r.indicator_id for r in rows],
+            "organization_ids": [r.organization_id for r in rows],
+            "periods": [r.period for r in rows],
+            "values": [r.value for r in rows],
+            "source": f"{principal.kind}:{principal.id}",
+            "actor_kind": principal.kind,
+            "actor_id": principal.id,
+            "actor_role": principal.role.value,
+            "via": principal.via,
+            "request_id": request_id_var.get(),
+            "address": client_address_var.get(),
+        },
+    )
+    counts = result.one()
+    summary.imported += counts.imported
+    summary.updated += counts.updated
+    summary.unchanged += len(rows) - counts.imported - counts.updated
+
+
+async def import_values(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    raw: list[tuple[int, Any]],
+    *,
+    dry_run: bool,
+) -> ImportSummary:
+    """Validate every row, store the valid part in one transaction (nothing with dry_run)."""
+    require_roles(principal, *WRITERS)
+    if len(raw) > MAX_ROWS:
+        message = f"Не больше {MAX_ROWS} значений за один запрос"
+        raise Invalid(message, errors=[{"loc": ["body", "values"], "msg": message}])
+    summary = ImportSummary(dry_run=dry_run)
+    valid = await validate_rows(session, scopes, principal, raw, summary)
+    if dry_run:
+        # The same statement, rolled back: the summary says exactly what a real post would do.
+        savepoint = await session.begin_nested()
+        await store(session, principal, valid, summary)
+        await savepoint.rollback()
+    else:
+        await store(session, principal, valid, summary)
+    summary.rejected.sort(key=lambda r: r.index)
+    return summary
+
+
+async def list_values(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    page: Pagination,
+    *,
+    indicator_codes: list[str] | None = None,
+    organization_id: uuid.UUID | None = None,
+    period: str | None = None,
+    changed_since: datetime | None = None,
+) -> tuple[list[Any], int]:
+    """Values of the caller's organizations, newest change first."""
+    query = (
+        select(DataValue, Indicator.code)
+        .join(Indicator, Indicator.id == DataValue.indicator_id)
+        .order_by(DataValue.updated_at.desc(), DataValue.organization_id, Indicator.code)
+    )
+    readable = await readable_organizations(principal, scopes)
+    if readable is not None:
+        query = query.where(DataValue.organization_id.in_(readable))
+    if indicator_codes:
+        query = query.where(Indicator.code.in_(indicator_codes))
+    if organization_id is not None:
+        query = query.where(DataValue.organization_id == organization_id)
+    if period is not None:
+        query = query.where(DataValue.period == period)
+    if changed_since is not None:
+        query = query.where(DataValue.updated_at >= changed_since)
+    return await paginate(session, query, page, whole_rows=True)

@@ -1,0 +1,1 @@
+"""Indicators: what is measured, how, at which level, against which target."""

@@ -1,0 +1,76 @@
+"""The indicator catalogue, targets per period and scope, and links to roadmaps."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Column, Float, Index, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field, SQLModel
+
+from shared.db import Entity
+
+
+class Indicator(Entity, table=True):
+    __tablename__ = "indicator"
+    __table_args__ = (
+        CheckConstraint("unit IN ('percent', 'count', 'score', 'boolean', 'number')", name="unit"),
+        CheckConstraint("direction IN ('higher', 'lower')", name="direction"),
+        CheckConstraint("level IN ('organization', 'cluster', 'territory')", name="level"),
+        {"schema": "api"},
+    )
+
+    code: str = Field(max_length=80, unique=True)
+    name: str = Field(sa_column=Column(Text, nullable=False))
+    description: str | None = Field(default=None, sa_column=Column(Text))
+    unit: str = Field(max_length=20)
+    direction: str = Field(default="higher", max_length=10)
+    level: str = Field(max_length=20)
+    method: str = Field(max_length=40)
+    params: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
+    )
+    # The default target; more specific ones are in indicator_target.
+    target_op: str | None = Field(default=None, max_length=2)
+    target_value: float | None = Field(default=None, sa_column=Column(Float))
+    collection_method: str | None = Field(default=None, sa_column=Column(Text))
+    min_n: int = Field(default=1)
+
+
+class IndicatorTarget(SQLModel, table=True):
+    """A target for one period and/or one scope; the most specific one applies."""
+
+    __tablename__ = "indicator_target"
+    __table_args__ = (
+        UniqueConstraint(
+            "indicator_id",
+            "period",
+            "scope_type",
+            "scope_id",
+            name="uq_indicator_target_key",
+            postgresql_nulls_not_distinct=True,
+        ),
+        {"schema": "api"},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    indicator_id: uuid.UUID = Field(foreign_key="api.indicator.id", index=True, ondelete="CASCADE")
+    period: str | None = Field(default=None, max_length=20)
+    scope_type: str | None = Field(default=None, max_length=20)
+    scope_id: uuid.UUID | None = None
+    op: str = Field(max_length=2)
+    value: float = Field(sa_column=Column(Float, nullable=False))
+
+
+class IndicatorRoadmap(SQLModel, table=True):
+    """An indicator may serve several roadmaps, a roadmap has several indicators."""
+
+    __tablename__ = "indicator_roadmap"
+    __table_args__ = (Index("ix_indicator_roadmap_roadmap", "roadmap_id"), {"schema": "api"})
+    __audit__ = False
+
+    indicator_id: uuid.UUID = Field(
+        foreign_key="api.indicator.id", primary_key=True, ondelete="CASCADE"
+    )
+    roadmap_id: uuid.UUID = Field(
+        foreign_key="api.roadmap.id", primary_key=True, ondelete="CASCADE"
+    )

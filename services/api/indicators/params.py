@@ -1,0 +1,174 @@
+"""The parameters of each computation method, validated when an indicator is defined.
+
+The reports service computes the values; here the definitions are checked so that nothing
+it is given refers to an unknown indicator, forms a cycle or mixes units.
+"""
+
+import ast
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+
+Op = Literal[">=", ">", "<=", "<", "=="]
+Unit = Literal["percent", "count", "score", "boolean", "number"]
+Method = Literal[
+    "survey_positive_share",
+    "survey_mean",
+    "deficit_share",
+    "data_value",
+    "organization_share",
+    "assessment_metric",
+    "formula",
+]
+Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,79}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DataValueParams(Strict):
+    value_type: Literal["boolean", "number", "percent"]
+    min: float | None = None
+    max: float | None = None
+
+
+class SurveyParams(Strict):
+    instrument_code: Code
+    question_codes: list[Code] = Field(default_factory=list, description="Пусто: все вопросы")
+    audience: Literal["parents", "teachers", "leaders", "students"] | None = None
+
+
+class DeficitParams(Strict):
+    instrument_code: Code
+    competences: list[Code] = Field(default_factory=list, description="Пусто: любая компетенция")
+    with_deficit: bool = True
+
+
+class Condition(Strict):
+    op: Op
+    value: bool | float
+
+
+class OrganizationShareParams(Strict):
+    indicator_code: Code
+    condition: Condition
+
+
+AssessmentMetricName = Literal[
+    "participants",
+    "share_2",
+    "share_3",
+    "share_4_5",
+    "share_5",
+    "mean_score",
+    "mean_mark",
+    "share_confirmed",
+    "share_lowered",
+    "share_raised",
+]
+
+
+class AssessmentMetricParams(Strict):
+    procedure: Code
+    metric: AssessmentMetricName
+    subject: str | None = Field(default=None, max_length=100, description="Пусто: все предметы")
+    grade: int | None = Field(default=None, ge=1, le=11)
+
+
+_TERM_RE = re.compile(r"\b([a-z][a-z0-9_]*)\.(numerator|denominator|value)\b")
+
+
+class FormulaParams(Strict):
+    """Arithmetic over other indicators: `code.numerator`, `code.denominator`, `code.value`."""
+
+    numerator: str = Field(min_length=1, max_length=1000)
+    denominator: str | None = Field(default=None, max_length=1000)
+    scale: float = Field(default=1, description="100 для процентов")
+
+    @field_validator("numerator", "denominator")
+    @classmethod
+    def _arithmetic_only(cls, expression: str | None) -> str | None:
+        if expression is not None:
+            check_expression(expression)
+        return expression
+
+    def references(self) -> set[str]:
+        text = f"{self.numerator} {self.denominator or ''}"
+        return {m[1] for m in _TERM_RE.finditer(text)}
+
+
+_ALLOWED_NODES = (
+    ast.Expression,
+    ast.BinOp,
+    ast.UnaryOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.USub,
+    ast.UAdd,
+    ast.Constant,
+    ast.Attribute,
+    ast.Name,
+    ast.Load,
+)
+
+
+def check_expression(expression: str) -> None:
+    """Numbers, + - * /, parentheses and `code.part` terms; nothing else (no calls, no names)."""
+    try:
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError as exc:
+        raise ValueError(f"формула не разобрана: {exc.msg}") from exc
+    for node in ast.walk(tree):
+        if not isinstance(node, _ALLOWED_NODES):
+            raise ValueError(f"недопустимо в формуле: {type(node).__name__}")
+        if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
+            raise ValueError("в формуле допустимы только числа")
+        if isinstance(node, ast.Attribute) and (
+            not isinstance(node.value, ast.Name)
+            or node.attr not in ("numerator", "denominator", "value")
+        ):
+            raise ValueError(
+                "ссылка на показатель пишется как code.numerator, .denominator, .value"
+            )
+    bare = [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    attributes = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)]
+    if len(bare) != len(attributes):
+        raise ValueError("ссылка на показатель пишется как code.numerator, .denominator, .value")
+
+
+PARAMS: dict[str, type[Strict]] = {
+    "data_value": DataValueParams,
+    "survey_positive_share": SurveyParams,
+    "survey_mean": SurveyParams,
+    "deficit_share": DeficitParams,
+    "organization_share": OrganizationShareParams,
+    "assessment_metric": AssessmentMetricParams,
+    "formula": FormulaParams,
+}
+
+# The unit each method yields, where the method fixes it.
+METHOD_UNITS: dict[str, tuple[str, ...]] = {
+    "survey_positive_share": ("percent",),
+    "survey_mean": ("score", "number"),
+    "deficit_share": ("percent",),
+    "organization_share": ("percent",),
+}
+VALUE_TYPE_UNITS = {
+    "boolean": ("boolean",),
+    "percent": ("percent",),
+    "number": ("count", "score", "number"),
+}
+ASSESSMENT_METRIC_UNITS = {
+    "participants": ("count",),
+    "mean_score": ("score", "number"),
+    "mean_mark": ("score", "number"),
+}
+
+
+def parse_params(method: str, params: dict[str, Any]) -> Strict:
+    """Validate params against the method's model (raises pydantic.ValidationError)."""
+    return TypeAdapter(PARAMS[method]).validate_python(params)

@@ -1,0 +1,74 @@
+"""Indicators over the API."""
+
+import uuid
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.api.indicators.params import Code, Method, Op, Unit
+
+
+class Target(BaseModel):
+    op: Op
+    value: float
+
+
+class ScopedTarget(Target):
+    """A target for a period (`2021/2022`) and/or a scope; the most specific one applies."""
+
+    period: str | None = None
+    scope_type: Literal["organization", "cluster", "territory"] | None = None
+    scope_id: uuid.UUID | None = None
+
+
+class IndicatorCreate(BaseModel):
+    code: Code
+    name: str = Field(min_length=1, max_length=1000)
+    description: str | None = Field(default=None, max_length=5000)
+    unit: Unit
+    direction: Literal["higher", "lower"] = "higher"
+    level: Literal["organization", "cluster", "territory"]
+    method: Method
+    params: dict[str, Any] = Field(default_factory=dict)
+    target: Target | None = None
+    targets: list[ScopedTarget] = Field(default_factory=list, max_length=500)
+    collection_method: str | None = Field(default=None, max_length=5000)
+    min_n: int = Field(default=1, ge=1, le=100000)
+    roadmap_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
+
+
+class IndicatorUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=1000)
+    description: str | None = Field(default=None, max_length=5000)
+    unit: Unit | None = None
+    direction: Literal["higher", "lower"] | None = None
+    level: Literal["organization", "cluster", "territory"] | None = None
+    method: Method | None = None
+    params: dict[str, Any] | None = None
+    target: Target | None = None
+    targets: list[ScopedTarget] | None = Field(default=None, max_length=500)
+    collection_method: str | None = Field(default=None, max_length=5000)
+    min_n: int | None = Field(default=None, ge=1, le=100000)
+    roadmap_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
+
+
+class IndicatorRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    name: str
+    description: str | None
+    unit: str
+    direction: str
+    level: str
+    method: str
+    params: dict[str, Any]
+    target: Target | None
+    targets: list[ScopedTarget]
+    collection_method: str | None
+    min_n: int
+    roadmap_ids: list[uuid.UUID]
+    created_at: datetime
+    updated_at: datetime
