@@ -460,7 +460,8 @@ TABLE += [
         body=lambda w, i: {"min_n": 3},
         scoped=False,
     ),
-    # Rows outside the caller's scope are rejected in the summary (see tests/api/test_data_values.py).
+    # Rows outside the caller's scope are rejected in the summary, not refused (see
+    # tests/api/test_data_values.py).
     Case(
         "api",
         "POST",
