@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from typing import Any
 
 from openpyxl import load_workbook
@@ -9,6 +10,16 @@ from openpyxl import load_workbook
 from shared.errors import Invalid
 
 MAX_ROWS = 100_000
+# Russian spreadsheets write decimals with a comma ("64,5"); CSV exports keep it as text.
+_DECIMAL_COMMA_RE = re.compile(r"^-?\d+,\d+$")
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if _DECIMAL_COMMA_RE.match(value):
+            return value.replace(",", ".")
+    return value
 
 
 def _invalid(message: str) -> Invalid:
@@ -56,11 +67,7 @@ def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, Any]]
     for line, values in enumerate(raw[1:], start=2):
         if all(v is None or str(v).strip() == "" for v in values):
             continue
-        row = {
-            h: (v.strip() if isinstance(v, str) else v)
-            for h, v in zip(header, values, strict=False)
-            if h
-        }
+        row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
         rows.append((line, {k: v for k, v in row.items() if v not in (None, "")}))
     if len(rows) > MAX_ROWS:
         raise _invalid(f"В файле больше {MAX_ROWS} строк")

@@ -1,0 +1,240 @@
+"""Data values in bulk: partial rejection, dry run, idempotency, scope, spreadsheets, audit."""
+
+import asyncio
+import io
+import uuid
+
+import httpx
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from services.api.data_values.models import DataValue
+from services.api.indicators.models import Indicator
+from tests.factories import build_world
+
+
+@pytest.fixture
+async def world(db, settings):
+    world = await build_world(db, settings)
+    db.add(
+        Indicator(
+            code="teachers_trained",
+            name="Доля педагогов, прошедших КПК",
+            unit="percent",
+            level="organization",
+            method="data_value",
+            params={"value_type": "percent"},
+        )
+    )
+    db.add(
+        Indicator(
+            code="nok_info_stand_items",
+            name="Информация на стенде",
+            unit="count",
+            level="organization",
+            method="data_value",
+            params={"value_type": "number", "min": 0},
+        )
+    )
+    db.add(
+        Indicator(
+            code="share_planning",
+            name="Доля ОО",
+            unit="percent",
+            level="territory",
+            method="organization_share",
+            params={"indicator_code": "e_planning", "condition": {"op": "==", "value": True}},
+        )
+    )
+    await db.flush()
+    return world
+
+
+def row(world, code="teachers_trained", org=None, period="2021/2022", value=80.0):
+    return {
+        "indicator_code": code,
+        "organization_id": str(org or world.s1.id),
+        "period": period,
+        "value": value,
+    }
+
+
+async def post(client, world, values, who="leader", **params):
+    headers = world.headers(who) if isinstance(who, str) else who
+    return await client.post(
+        "/v1/data-values", json={"values": values}, params=params, headers=headers
+    )
+
+
+async def test_valid_rows_are_kept_and_each_bad_row_is_named(api_client, world, db):
+    values = [
+        row(world),
+        row(world, code="e_planning", value=True),
+        row(world, value=140),  # a percent above 100
+        row(world, code="share_planning"),  # not a data_value indicator
+        row(world, period="2021-2022"),
+        row(world, org=world.s3.id),  # outside the leader's school
+        {
+            "indicator_code": "teachers_trained",
+            "period": "2021/2022",
+            "value": 5,
+        },  # no organization
+        row(world, code="e_planning", value=1),  # a boolean expected
+        row(world),  # the same key as row 0
+    ]
+    answer = await post(api_client, world, values)
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()
+    assert (summary["imported"], summary["updated"], summary["unchanged"]) == (2, 0, 0)
+    rejected = {r["index"]: r["errors"][0]["loc"][-1] for r in summary["rejected"]}
+    assert rejected == {
+        2: "value",
+        3: "indicator_code",
+        4: "period",
+        5: "organization_id",
+        6: "organization_id",
+        7: "value",
+        8: "indicator_code",
+    }
+    stored = (await db.scalars(select(DataValue).order_by(DataValue.value))).all()
+    assert [v.value for v in stored] == [1.0, 80.0]
+
+
+async def test_the_same_payload_twice_changes_nothing(api_client, world):
+    values = [row(world), row(world, code="e_planning", value=False)]
+    first = (await post(api_client, world, values)).json()
+    again = (await post(api_client, world, values)).json()
+    assert (first["imported"], again["imported"], again["updated"], again["unchanged"]) == (
+        2,
+        0,
+        0,
+        2,
+    )
+    changed = (await post(api_client, world, [row(world, value=85.5)])).json()
+    assert (changed["updated"], changed["unchanged"]) == (1, 0)
+
+
+async def test_dry_run_reports_the_same_and_stores_nothing(api_client, world, db):
+    dry = (await post(api_client, world, [row(world), row(world, value=-1)], dry_run="true")).json()
+    assert dry["dry_run"] is True and dry["imported"] == 1 and len(dry["rejected"]) == 1
+    assert (await db.scalars(select(DataValue))).all() == []
+
+
+async def test_change_is_audited_with_the_previous_value(api_client, world):
+    await post(api_client, world, [row(world, value=70)])
+    await post(api_client, world, [row(world, value=75)], who={"X-API-Key": world.key_s1})
+    events = await api_client.get(
+        "/v1/audit-events",
+        params={"entity_type": "data_value", "action": "update"},
+        headers=world.headers("admin"),
+    )
+    [event] = events.json()["items"]
+    assert event["changes"] == {"value": {"before": 70.0, "after": 75.0}}
+    assert event["actor_kind"] == "api_key"
+
+
+async def test_api_key_posts_only_for_its_own_school(api_client, world):
+    answer = await post(
+        api_client,
+        world,
+        [row(world), row(world, org=world.s2.id)],
+        who={"X-API-Key": world.key_s1},
+    )
+    summary = answer.json()
+    assert summary["imported"] == 1
+    assert summary["rejected"][0]["index"] == 1 and summary["rejected"][0]["errors"][0]["loc"] == [
+        "organization_id"
+    ]
+
+
+async def test_analyst_posts_for_every_school_of_the_territory(api_client, world):
+    values = [row(world, org=world.s1.id), row(world, org=world.s2.id), row(world, org=world.s3.id)]
+    summary = (await post(api_client, world, values, who="analyst")).json()
+    assert summary["imported"] == 2 and [r["index"] for r in summary["rejected"]] == [2]
+
+
+async def test_more_than_ten_thousand_rows_is_422(api_client, world):
+    answer = await post(api_client, world, [row(world)] * 10_001)
+    assert answer.status_code == 422 and answer.json()["errors"][0]["loc"][:2] == ["body", "values"]
+
+
+async def test_idempotency_key_replays_the_first_answer_and_refuses_another_body(api_client, world):
+    headers = world.headers("leader") | {"Idempotency-Key": "batch-2021-10-01"}
+    first = await post(api_client, world, [row(world)], who=headers)
+    replay = await post(api_client, world, [row(world)], who=headers)
+    assert replay.json() == first.json() and replay.headers["idempotent-replayed"] == "true"
+    other = await post(api_client, world, [row(world, value=10)], who=headers)
+    assert other.status_code == 409
+
+
+async def test_spreadsheets_upload_with_the_same_summary(api_client, world):
+    csv = (
+        "indicator_code;organization_id;period;value\n"
+        f"teachers_trained;{world.s1.id};2021/2022;64,5\n"
+        f"teachers_trained;{world.s1.id};2021/22;70\n"
+    ).encode("cp1251")
+    answer = await api_client.post(
+        "/v1/data-values/upload",
+        files={"file": ("values.csv", csv)},
+        headers=world.headers("leader"),
+    )
+    summary = answer.json()
+    assert summary["imported"] == 1 and summary["rejected"][0]["index"] == 3  # line 3 of the file
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["indicator_code", "organization_id", "period", "value"])
+    sheet.append(["e_planning", str(world.s1.id), "2021/2022", True])
+    sheet.append(["nok_info_stand_items", str(world.s1.id), "2021/2022", 12])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    xlsx = await api_client.post(
+        "/v1/data-values/upload",
+        files={"file": ("values.xlsx", buffer.getvalue())},
+        headers=world.headers("leader"),
+    )
+    assert xlsx.json()["imported"] == 2 and xlsx.json()["rejected"] == []
+
+
+async def test_values_are_read_back_with_filters(api_client, world):
+    await post(
+        api_client,
+        world,
+        [row(world, period=p, value=v) for p, v in (("2020/2021", 60), ("2021/2022", 80))],
+    )
+    answer = await api_client.get(
+        "/v1/data-values",
+        params={"indicator_code": "teachers_trained", "period": "2021/2022"},
+        headers=world.headers("viewer"),
+    )
+    assert [(v["period"], v["value"]) for v in answer.json()["items"]] == [("2021/2022", 80.0)]
+    hidden = await api_client.get("/v1/data-values", headers=world.headers("leader3"))
+    assert hidden.json()["total"] == 0
+
+
+@pytest.mark.committed
+async def test_concurrent_posts_of_the_same_rows_store_each_value_once(apps, isolation, settings):
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        session.add(
+            Indicator(
+                code="teachers_trained",
+                name="КПК",
+                unit="percent",
+                level="organization",
+                method="data_value",
+                params={"value_type": "percent"},
+            )
+        )
+        await session.commit()
+    values = [row(world, period=f"2021-{m:02d}", value=50 + m) for m in range(1, 13)]
+    transport = httpx.ASGITransport(app=apps.api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answers = await asyncio.gather(*(post(client, world, values) for _ in range(5)))
+    assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+    assert sum(a.json()["imported"] for a in answers) == 12
+    assert sum(a.json()["unchanged"] for a in answers) == 48
+    async with isolation() as session:
+        stored = (await session.scalars(select(DataValue))).all()
+    assert len(stored) == 12 and len({(v.period, v.organization_id) for v in stored}) == 12
+    assert uuid.UUID(str(stored[0].organization_id)) == world.s1.id
