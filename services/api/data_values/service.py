@@ -6,13 +6,13 @@ Each new or changed value is recorded in the audit log with its previous value, 
 statement.
 """
 
+import contextlib
 import math
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import ARRAY, Float, String, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,7 +21,7 @@ from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
 from shared.auth import Principal, Role, readable_organizations, require_roles
-from shared.bulk import ImportSummary, Rejected, reject, row_errors
+from shared.bulk import ImportSummary, Rejected, RowError, reject
 from shared.context import client_address_var, request_id_var
 from shared.errors import Invalid
 from shared.pagination import Pagination, paginate
@@ -31,13 +31,43 @@ MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
 
 
-class DataValueRow(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+FIELDS = ("indicator_code", "organization_id", "period", "value")
 
-    indicator_code: str = Field(min_length=1, max_length=80)
+
+@dataclass(frozen=True)
+class DataValueRow:
+    indicator_code: str
     organization_id: uuid.UUID
-    period: str = Field(min_length=4, max_length=20)
+    period: str
     value: bool | float
+
+
+def parse_row(item: Any) -> DataValueRow | list[RowError]:
+    """One row's shape and types (a hand-written check: 10,000 rows a request, so it counts)."""
+    if not isinstance(item, dict):
+        return [RowError(loc=[], msg="ожидается объект")]
+    errors = [RowError(loc=[k], msg="лишнее поле") for k in item if k not in FIELDS]
+    errors += [RowError(loc=[k], msg="обязательное поле") for k in FIELDS if k not in item]
+    if errors:
+        return errors
+    code, org, period, value = (item[k] for k in FIELDS)
+    if not isinstance(code, str) or not 1 <= len(code) <= 80:
+        errors.append(RowError(loc=["indicator_code"], msg="ожидается код показателя"))
+    try:
+        org = uuid.UUID(org) if isinstance(org, str) else None
+    except ValueError:
+        org = None
+    if org is None:
+        errors.append(RowError(loc=["organization_id"], msg="ожидается UUID организации"))
+    if not isinstance(period, str) or not 4 <= len(period) <= 20:
+        errors.append(RowError(loc=["period"], msg="ожидается период, например 2021/2022"))
+    if isinstance(value, str):  # spreadsheets give text: "1", "64.5", "true"
+        value = {"true": True, "false": False, "да": True, "нет": False}.get(value.lower(), value)
+        with contextlib.suppress(ValueError):
+            value = float(value) if isinstance(value, str) else value
+    if not isinstance(value, bool | int | float):
+        errors.append(RowError(loc=["value"], msg="ожидается число или true/false"))
+    return errors or DataValueRow(code, org, period, value)
 
 
 @dataclass
@@ -92,10 +122,11 @@ async def validate_rows(
     """Each row on its own: a bad row is rejected with its reasons, the others go on."""
     parsed: list[tuple[int, DataValueRow]] = []
     for index, item in raw:
-        try:
-            parsed.append((index, DataValueRow.model_validate(item)))
-        except ValidationError as exc:
-            summary.rejected.append(Rejected(index=index, errors=row_errors(exc)))
+        row = parse_row(item)
+        if isinstance(row, DataValueRow):
+            parsed.append((index, row))
+        else:
+            summary.rejected.append(Rejected(index=index, errors=row))
     indicators, existing = await _lookups(session, [r for _, r in parsed])
     readable = await readable_organizations(principal, scopes)
     periods: dict[str, str | None] = {}

@@ -1,0 +1,131 @@
+"""Bulk import through the api service next to a plain asyncpg COPY of the same rows.
+
+    .venv/bin/python -m bench.import_bench [--values 100000] [--batch 10000]
+
+Prints rows per second for POST /v1/data-values (a real uvicorn process, JSON over loopback,
+validation, upsert and audit events) and for COPY into a scratch table in the same database.
+The goal: the API at least a third of COPY's rate.
+"""
+
+import argparse
+import asyncio
+import random
+import uuid
+
+import asyncpg
+
+from bench.common import Timer, api_server, scratch_database, server_url
+from shared.db import plain_url
+
+
+async def setup(url: str, organizations: int, indicators: int) -> tuple[list[str], list[str]]:
+    """A territory with schools and data_value indicators, inserted directly (not measured)."""
+    conn = await asyncpg.connect(plain_url(url))
+    territory = uuid.uuid4()
+    await conn.execute(
+        "INSERT INTO api.territory (id, name, kind) VALUES ($1, 'Бенчмарк', 'municipality')",
+        territory,
+    )
+    org_ids = [uuid.uuid4() for _ in range(organizations)]
+    await conn.copy_records_to_table(
+        "organization",
+        schema_name="api",
+        columns=["id", "name", "kind", "territory_id"],
+        records=[(o, f"Школа {n}", "school", territory) for n, o in enumerate(org_ids)],
+    )
+    codes = [f"bench_{n}" for n in range(indicators)]
+    await conn.executemany(
+        "INSERT INTO api.indicator (id, code, name, unit, direction, level, method, params, min_n) "
+        "VALUES ($1, $2::text, $2::text, 'percent', 'higher', 'organization', 'data_value', "
+        '\'{"value_type": "percent"}\', 1)',
+        [(uuid.uuid4(), c) for c in codes],
+    )
+    await conn.close()
+    return [str(o) for o in org_ids], codes
+
+
+def value_rows(org_ids: list[str], codes: list[str], total: int) -> list[dict]:
+    rng = random.Random(1)
+    periods = [f"2022-{m:02d}" for m in range(1, 13)]
+    rows = []
+    for period in periods:
+        for code in codes:
+            for org in org_ids:
+                rows.append(
+                    {
+                        "indicator_code": code,
+                        "organization_id": org,
+                        "period": period,
+                        "value": round(rng.uniform(0, 100), 1),
+                    }
+                )
+                if len(rows) == total:
+                    return rows
+    return rows
+
+
+async def bench_values(url: str, total: int, batch: int) -> None:
+    org_ids, codes = await setup(url, organizations=1000, indicators=10)
+    rows = value_rows(org_ids, codes, total)
+    async with api_server(url) as client:
+        with Timer() as api:
+            for start in range(0, len(rows), batch):
+                answer = await client.post(
+                    "/v1/data-values", json={"values": rows[start : start + batch]}
+                )
+                summary = answer.json()
+                assert answer.status_code == 200 and not summary["rejected"], answer.text[:500]
+        with Timer() as again:
+            for start in range(0, len(rows), batch):
+                await client.post("/v1/data-values", json={"values": rows[start : start + batch]})
+    conn = await asyncpg.connect(plain_url(url))
+    ids = dict(await conn.fetch("SELECT code, id FROM api.indicator"))
+    stored = await conn.fetchval("SELECT count(*) FROM api.data_value")
+    await conn.execute(
+        "CREATE TABLE public.copy_scratch "
+        "(indicator_id uuid, organization_id uuid, period text, value float8)"
+    )
+    records = [
+        (ids[r["indicator_code"]], uuid.UUID(r["organization_id"]), r["period"], r["value"])
+        for r in rows
+    ]
+    with Timer() as copy:
+        await conn.copy_records_to_table("copy_scratch", records=records, schema_name="public")
+    # The same COPY into a table with data_value's primary key and indexes: a fairer floor.
+    await conn.execute("CREATE TABLE public.copy_keyed (LIKE api.data_value INCLUDING ALL)")
+    with Timer() as keyed:
+        await conn.copy_records_to_table(
+            "copy_keyed",
+            records=records,
+            schema_name="public",
+            columns=["indicator_id", "organization_id", "period", "value"],
+        )
+    await conn.close()
+    n = len(rows)
+    print(f"data values: {n} rows in batches of {batch}; stored {stored}")
+    print(line("POST /v1/data-values (new rows)", api.seconds, n))
+    print(line("POST again (all unchanged)", again.seconds, n))
+    print(line("asyncpg COPY into a bare table", copy.seconds, n))
+    print(line("COPY into a table with data_value's keys", keyed.seconds, n))
+    print(
+        f"  API / bare COPY: {copy.seconds / api.seconds:.3f}; "
+        f"API / keyed COPY: {keyed.seconds / api.seconds:.3f} (goal: 0.33)"
+    )
+
+
+def line(label: str, seconds: float, rows: int) -> str:
+    return f"  {label:42} {seconds:7.2f} s {rows / seconds:10.0f} rows/s"
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--values", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=10_000)
+    args = parser.parse_args()
+    with server_url() as server:
+        async with scratch_database(server) as url:
+            await bench_values(url, args.values, args.batch)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
