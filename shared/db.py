@@ -18,6 +18,14 @@ from sqlmodel import Field, SQLModel
 
 # Each service owns one PostgreSQL schema and touches only that one.
 SCHEMAS = ("api", "surveys", "reports")
+# Reference data that migrations or start-up put in (not users' data): a database holding only
+# these is empty for the demo loader, and tests keep them when they empty the tables.
+REFERENCE_TABLES = (
+    "api.assessment_procedure",
+    "api.assessment_subject",
+    "surveys.instrument",
+    "surveys.instrument_version",
+)
 
 # Stable constraint names, so that Alembic can drop and compare what it created.
 SQLModel.metadata.naming_convention = {

@@ -6,6 +6,7 @@ import httpx
 from fastapi import FastAPI
 
 from services.api.api_keys.router import router as api_keys_router
+from services.api.assessments.router import router as assessments_router
 from services.api.audit.router import router as audit_router
 from services.api.auth.router import router as auth_router
 from services.api.data_values.router import router as data_values_router
@@ -54,6 +55,7 @@ def create_app(
             indicators_router,
             data_values_router,
             audit_router,
+            assessments_router,
         ],
         peers=(),
         peer_transports=peer_transports,

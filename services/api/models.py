@@ -1,6 +1,12 @@
 """Every table model of the api service, imported here so that Alembic sees them all."""
 
 from services.api.api_keys.models import ApiKey
+from services.api.assessments.models import (
+    AssessmentEvent,
+    AssessmentProcedure,
+    AssessmentResult,
+    AssessmentSubject,
+)
 from services.api.audit.models import AuditEvent
 from services.api.auth.models import LoginFailure
 from services.api.data_values.models import DataValue, IdempotencyKeys
@@ -22,6 +28,10 @@ __all__ = [
     "ActivityFile",
     "ActivityStatusChange",
     "ApiKey",
+    "AssessmentEvent",
+    "AssessmentProcedure",
+    "AssessmentResult",
+    "AssessmentSubject",
     "AuditEvent",
     "Cluster",
     "ClusterMember",

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query
 
 from services.api.auth.deps import Caller, Scopes
 from services.api.organizations import clusters, service
+from services.api.organizations.lookup import LookupRequest, OrganizationFacts, lookup
 from services.api.organizations.schemas import (
     ClusterCreate,
     ClusterRead,
@@ -115,3 +116,13 @@ async def update_cluster(
 ) -> ClusterRead:
     cluster = await clusters.update_cluster(session, scopes, caller, cluster_id, body)
     return (await clusters.read_clusters(session, [cluster]))[0]
+
+
+@router.post("/organizations/lookup", tags=["organizations"], responses=ERRORS)
+async def lookup_organizations(
+    body: LookupRequest, session: SessionDep, caller: Caller, scopes: Scopes
+) -> list[OrganizationFacts]:
+    """Territory chain, clusters, context (and staff) of many organizations in one call: what
+    the surveys and reports services need. Organizations outside the caller's scope are left
+    out; staff only for those who may read personal data."""
+    return await lookup(session, scopes, caller, body)

@@ -1,0 +1,1 @@
+"""Assessment procedures, their calendar in schools, and the results schools post."""

@@ -1,0 +1,335 @@
+"""Assessment results in bulk: validate each row, store the valid ones in one statement, say what
+happened; read them back, and aggregate them per organization or territory in SQL.
+
+As with data values: the same payload twice changes nothing (unchanged rows are not rewritten),
+concurrent posts of the same rows cannot duplicate them (a unique key, written with ON CONFLICT),
+and each new or changed result is recorded in the audit log with its previous values by the same
+statement.
+"""
+
+import json
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    ARRAY,
+    Float,
+    Integer,
+    String,
+    Text,
+    Uuid,
+    bindparam,
+    func,
+    null,
+    select,
+    text,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.assessments.models import AssessmentProcedure, AssessmentResult
+from services.api.assessments.rows import JOURNAL, KEY, MARKS, ResultRow, check_row, parse_row
+from services.api.assessments.schemas import AggregateRead, GroupBy, ResultRead
+from services.api.assessments.service import load_catalogue, subject_spellings
+from services.api.organizations.models import Organization
+from services.api.territories.scope import DbScopeResolver
+from shared.auth import Principal, Role, readable_organizations, require_roles
+from shared.bulk import ImportSummary, Rejected, RowError
+from shared.context import client_address_var, request_id_var
+from shared.errors import Invalid
+from shared.pagination import Pagination, paginate
+
+MAX_ROWS = 10_000
+WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
+STORED = (
+    "participants",
+    *(f"mark_{m}" for m in MARKS),
+    "score_distribution",
+    "mean_score",
+    *JOURNAL,
+)
+
+
+async def validate_rows(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    raw: list[tuple[int, Any]],
+    summary: ImportSummary,
+) -> list[dict[str, Any]]:
+    """Each row on its own: a bad row is rejected with its reasons, the others go on."""
+    parsed: list[tuple[int, ResultRow]] = []
+    for index, item in raw:
+        row = parse_row(item)
+        if isinstance(row, ResultRow):
+            parsed.append((index, row))
+        else:
+            summary.rejected.append(Rejected(index=index, errors=row))
+    catalogue = await load_catalogue(session, {r.procedure for _, r in parsed})
+    mentioned = {r.organization_id for _, r in parsed}
+    organizations = set(
+        await session.scalars(select(Organization.id).where(Organization.id.in_(mentioned)))
+    )
+    readable = await readable_organizations(principal, scopes)
+    if readable is not None:
+        organizations &= readable
+    seen: dict[tuple[Any, ...], int] = {}
+    valid = []
+    for index, row in parsed:
+        checked = check_row(row, catalogue, organizations)
+        if isinstance(checked, list):
+            summary.rejected.append(Rejected(index=index, errors=checked))
+            continue
+        key = tuple(checked[k] for k in KEY)
+        if key in seen:
+            duplicate = RowError(loc=["organization_id"], msg=f"повтор строки {seen[key]}")
+            summary.rejected.append(Rejected(index=index, errors=[duplicate]))
+            continue
+        seen[key] = index
+        valid.append(checked)
+    return valid
+
+
+def _fields(table: str) -> str:
+    """A result's key and values as one jsonb object, for the audit's before and after."""
+    pairs = ", ".join(f"'{column}', {table}.{column}" for column in (*KEY, *STORED))
+    return f"jsonb_build_object({pairs})"
+
+
+_KEY = ", ".join(KEY)
+_VALUES = ", ".join(STORED)
+_UPSERT = text(
+    f"""
+    WITH input AS (
+        SELECT * FROM unnest(:organization_ids, :procedure_ids, :years, :subjects, :grades,
+                             :participants, :mark_2, :mark_3, :mark_4, :mark_5, :distributions,
+                             :mean_scores, :lowered, :confirmed, :raised)
+            AS t({_KEY}, participants, mark_2, mark_3, mark_4, mark_5, distribution,
+                 mean_score, lowered, confirmed, raised)
+    ), previous AS (
+        SELECT {_KEY}, {_fields("r")} AS fields
+        FROM api.assessment_result r JOIN input i USING ({_KEY})
+    ), written AS (
+        INSERT INTO api.assessment_result AS r ({_KEY}, {_VALUES}, source)
+        SELECT {_KEY}, participants, mark_2, mark_3, mark_4, mark_5, distribution::jsonb,
+               mean_score, lowered, confirmed, raised, :source
+        FROM input
+        ON CONFLICT ({_KEY}) DO UPDATE
+            SET {", ".join(f"{c} = EXCLUDED.{c}" for c in STORED)},
+                source = EXCLUDED.source, updated_at = now()
+            WHERE ({", ".join(f"r.{c}" for c in STORED)})
+                IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in STORED)})
+        RETURNING r.id, {", ".join(f"r.{c}" for c in KEY)},
+                  {_fields("r")} AS fields, (xmax = 0) AS inserted
+    ), audited AS (
+        INSERT INTO api.audit_event (service, actor_kind, actor_id, actor_role, via, action,
+                                     entity_type, entity_id, changes, request_id, address)
+        SELECT 'api', :actor_kind, :actor_id, :actor_role, :via,
+               CASE WHEN w.inserted THEN 'create' ELSE 'update' END, 'assessment_result',
+               w.id::text,
+               (SELECT coalesce(jsonb_object_agg(
+                           n.key, jsonb_build_object('before', o.value, 'after', n.value)),
+                       '{{}}'::jsonb)
+                FROM jsonb_each(w.fields) n LEFT JOIN jsonb_each(p.fields) o USING (key)
+                WHERE n.value IS DISTINCT FROM coalesce(o.value, 'null'::jsonb)),
+               :request_id, :address
+        FROM written w LEFT JOIN previous p USING ({_KEY})
+    )
+    SELECT count(*) FILTER (WHERE inserted) AS imported,
+           count(*) FILTER (WHERE NOT inserted) AS updated
+    FROM written
+    """  # noqa: S608 - only this module's column names are interpolated
+).bindparams(
+    bindparam("organization_ids", type_=ARRAY(Uuid)),
+    bindparam("procedure_ids", type_=ARRAY(Uuid)),
+    bindparam("years", type_=ARRAY(String)),
+    bindparam("subjects", type_=ARRAY(String)),
+    bindparam("distributions", type_=ARRAY(Text)),
+    bindparam("mean_scores", type_=ARRAY(Float)),
+    *(
+        bindparam(name, type_=ARRAY(Integer))
+        for name in ("grades", "participants", "mark_2", "mark_3", "mark_4", "mark_5", *JOURNAL)
+    ),
+)
+
+
+async def store(
+    session: AsyncSession, principal: Principal, rows: list[dict[str, Any]], summary: ImportSummary
+) -> None:
+    if not rows:
+        return
+
+    def column(name: str) -> list[Any]:
+        return [r[name] for r in rows]
+
+    distributions = [json.dumps(d) if d is not None else None for d in column("score_distribution")]
+    result = await session.execute(
+        _UPSERT,
+        {
+            **{f"{name}s": column(name) for name in KEY},
+            "distributions": distributions,
+            "mean_scores": column("mean_score"),
+            **{name: column(name) for name in STORED if name.startswith("mark_")},
+            **{name: column(name) for name in ("participants", *JOURNAL)},
+            "source": f"{principal.kind}:{principal.id}",
+            "actor_kind": principal.kind,
+            "actor_id": principal.id,
+            "actor_role": principal.role.value,
+            "via": principal.via,
+            "request_id": request_id_var.get(),
+            "address": client_address_var.get(),
+        },
+    )
+    counts = result.one()
+    summary.imported += counts.imported
+    summary.updated += counts.updated
+    summary.unchanged += len(rows) - counts.imported - counts.updated
+
+
+async def import_results(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    raw: list[tuple[int, Any]],
+    *,
+    dry_run: bool,
+) -> ImportSummary:
+    """Validate every row, store the valid part in one transaction (nothing with dry_run)."""
+    require_roles(principal, *WRITERS)
+    if len(raw) > MAX_ROWS:
+        message = f"Не больше {MAX_ROWS} результатов за один запрос"
+        raise Invalid(message, errors=[{"loc": ["body", "results"], "msg": message}])
+    summary = ImportSummary(dry_run=dry_run)
+    valid = await validate_rows(session, scopes, principal, raw, summary)
+    if dry_run:
+        # The same statement, rolled back: the summary says exactly what a real post would do.
+        savepoint = await session.begin_nested()
+        await store(session, principal, valid, summary)
+        await savepoint.rollback()
+    else:
+        await store(session, principal, valid, summary)
+    summary.rejected.sort(key=lambda r: r.index)
+    return summary
+
+
+@dataclass
+class ResultFilter:
+    organization_id: uuid.UUID | None = None
+    territory_id: uuid.UUID | None = None
+    procedure: str | None = None
+    year: str | None = None
+    subject: str | None = None
+    grade: int | None = None
+
+
+async def _where(
+    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, filters: ResultFilter
+) -> list[Any]:
+    r = AssessmentResult
+    conditions: list[Any] = []
+    readable = await readable_organizations(principal, scopes)
+    if readable is not None:
+        conditions.append(r.organization_id.in_(readable))
+    if filters.organization_id is not None:
+        conditions.append(r.organization_id == filters.organization_id)
+    if filters.territory_id is not None:
+        subtree = await scopes.subtree(filters.territory_id)
+        conditions.append(Organization.territory_id.in_(subtree))
+    if filters.procedure is not None:
+        conditions.append(AssessmentProcedure.code == filters.procedure)
+    if filters.year is not None:
+        conditions.append(r.year == filters.year)
+    if filters.subject is not None:
+        conditions.append(r.subject.in_(await subject_spellings(session, filters.subject)))
+    if filters.grade is not None:
+        conditions.append(r.grade == filters.grade)
+    return conditions
+
+
+def _marks(*counts: int | None) -> dict[str, int] | None:
+    if all(c is None for c in counts):
+        return None
+    return {m: int(c or 0) for m, c in zip(MARKS, counts, strict=True)}
+
+
+async def list_results(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    page: Pagination,
+    filters: ResultFilter,
+) -> tuple[list[ResultRead], int]:
+    """Results of the caller's organizations."""
+    r = AssessmentResult
+    query = (
+        select(r, AssessmentProcedure.code)
+        .join(AssessmentProcedure, AssessmentProcedure.id == r.procedure_id)
+        .join(Organization, Organization.id == r.organization_id)
+        .where(*await _where(session, scopes, principal, filters))
+        .order_by(r.organization_id, AssessmentProcedure.code, r.year, r.subject, r.grade)
+    )
+    rows, total = await paginate(session, query, page, whole_rows=True)
+    items = [
+        ResultRead(
+            **result.model_dump(include=set(ResultRead.model_fields)),
+            procedure=code,
+            marks=_marks(result.mark_2, result.mark_3, result.mark_4, result.mark_5),
+        )
+        for result, code in rows
+    ]
+    return items, total
+
+
+async def aggregate(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    page: Pagination,
+    filters: ResultFilter,
+    group_by: GroupBy,
+) -> tuple[list[AggregateRead], int]:
+    """Per organization or territory, subject and grade: sums, and the mean score pooled over
+    participants (Σ mean×participants / Σ participants, which is Σ score×count / Σ count)."""
+    r, o, p = AssessmentResult, Organization, AssessmentProcedure
+    groups = [o.territory_id] if group_by == "territory" else [r.organization_id, o.territory_id]
+    scored = r.mean_score.is_not(None)
+    query = (
+        select(
+            (r.organization_id if group_by == "organization" else null()).label("organization_id"),
+            o.territory_id,
+            p.code.label("procedure"),
+            r.year,
+            r.subject,
+            r.grade,
+            func.count(r.organization_id.distinct()).label("organizations"),
+            func.sum(r.participants).label("participants"),
+            *(func.sum(getattr(r, f"mark_{m}")).label(f"mark_{m}") for m in MARKS),
+            (
+                func.sum(r.mean_score * r.participants).filter(scored)
+                / func.nullif(func.sum(r.participants).filter(scored), 0)
+            ).label("mean_score"),
+            *(func.sum(getattr(r, key)).label(key) for key in JOURNAL),
+        )
+        .join(o, o.id == r.organization_id)
+        .join(p, p.id == r.procedure_id)
+        .where(*await _where(session, scopes, principal, filters))
+        .group_by(*groups, p.code, r.year, r.subject, r.grade)
+        .order_by(r.subject, r.grade, *groups)
+    )
+    rows, total = await paginate(session, query, page, whole_rows=True)
+    items = []
+    for row in rows:
+        group = dict(row._mapping)
+        marks = _marks(*(group.pop(f"mark_{m}") for m in MARKS))
+        marked = sum(marks.values()) if marks else 0
+        mean_mark = sum(int(m) * n for m, n in marks.items()) / marked if marks and marked else None
+        mean_score = group.pop("mean_score")
+        items.append(
+            AggregateRead(
+                **group,
+                marks=marks,
+                mean_score=round(mean_score, 2) if mean_score is not None else None,
+                mean_mark=round(mean_mark, 2) if mean_mark is not None else None,
+            )
+        )
+    return items, total

@@ -1,0 +1,190 @@
+"""HTTP: /v1/assessment-procedures, /v1/assessment-calendar, /v1/assessment-results."""
+
+import uuid
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, File, Header, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from services.api.assessments import results, service
+from services.api.assessments.rows import from_spreadsheet
+from services.api.assessments.schemas import (
+    AggregateRead,
+    ConflictRead,
+    EventCreate,
+    EventRead,
+    GroupBy,
+    ProcedureCreate,
+    ProcedureKind,
+    ProcedureRead,
+    ResultRead,
+    ResultsIn,
+    SubjectCreate,
+    SubjectRead,
+)
+from services.api.auth.deps import Caller, CallerOrKey, Scopes
+from services.api.data_values.models import IdempotencyKeys
+from shared.bulk import ImportSummary
+from shared.db import SessionDep
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
+from shared.idempotency import idempotent
+from shared.pagination import Page, PaginationDep
+from shared.spreadsheets import read_table
+
+router = APIRouter(tags=["assessments"])
+ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+DryRun = Annotated[bool, Query(description="Проверить и посчитать, ничего не сохраняя")]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+Procedure = Annotated[str | None, Query(max_length=40, description="Код процедуры: vpr, oge, ...")]
+From = Annotated[date | None, Query(alias="from", description="С какой даты")]
+To = Annotated[date | None, Query(alias="to", description="По какую дату включительно")]
+UPLOAD_COLUMNS = (
+    "CSV или XLSX: organization_id, procedure, year, subject, grade, participants, mark_2, "
+    "mark_3, mark_4, mark_5, lowered, confirmed, raised, mean_score и, если есть, score_<балл>"
+)
+
+
+@router.get("/assessment-procedures", responses=ERRORS)
+async def list_procedures(
+    session: SessionDep, caller: Caller, page: PaginationDep, kind: ProcedureKind | None = None
+) -> Page[ProcedureRead]:
+    """The catalogue: procedures with their subjects and maximum primary scores."""
+    items, total = await service.list_procedures(session, page, kind=kind)
+    return Page(items=items, total=total)
+
+
+@router.post("/assessment-procedures", status_code=201, responses=ERRORS)
+async def create_procedure(
+    body: ProcedureCreate, session: SessionDep, caller: Caller
+) -> ProcedureRead:
+    """Add a regional or municipal diagnostic (administrators)."""
+    return await service.create_procedure(session, caller, body)
+
+
+@router.post("/assessment-procedures/{procedure_id}/subjects", status_code=201, responses=ERRORS)
+async def add_subject(
+    procedure_id: uuid.UUID, body: SubjectCreate, session: SessionDep, caller: Caller
+) -> SubjectRead:
+    """Add a subject and grade to a procedure (administrators)."""
+    return await service.add_subject(session, caller, procedure_id, body)
+
+
+@router.post("/assessment-calendar", status_code=201, responses=ERRORS)
+async def create_event(
+    body: EventCreate, session: SessionDep, caller: Caller, scopes: Scopes
+) -> EventRead:
+    """Plan an assessment in a school; the answer lists the events it conflicts with."""
+    return await service.create_event(session, scopes, caller, body)
+
+
+@router.get("/assessment-calendar", responses=ERRORS)
+async def list_events(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    organization_id: uuid.UUID | None = None,
+    territory_id: uuid.UUID | None = None,
+    date_from: From = None,
+    date_to: To = None,
+    procedure: Procedure = None,
+) -> Page[EventRead]:
+    """Events by date; two assessments of one class on one day are each other's conflicts."""
+    filters = service.CalendarFilter(organization_id, territory_id, date_from, date_to, procedure)
+    items, total = await service.list_events(session, scopes, caller, page, filters)
+    return Page(items=items, total=total)
+
+
+@router.get("/assessment-calendar/conflicts", responses=ERRORS)
+async def list_conflicts(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    organization_id: uuid.UUID | None = None,
+    territory_id: uuid.UUID | None = None,
+    date_from: From = None,
+    date_to: To = None,
+    procedure: Procedure = None,
+) -> Page[ConflictRead]:
+    """Only the conflicting pairs, each once."""
+    filters = service.CalendarFilter(organization_id, territory_id, date_from, date_to, procedure)
+    items, total = await service.list_conflicts(session, scopes, caller, page, filters)
+    return Page(items=items, total=total)
+
+
+@router.post("/assessment-results", response_model=ImportSummary, responses=ERRORS)
+async def post_results(
+    body: ResultsIn,
+    request: Request,
+    session: SessionDep,
+    caller: CallerOrKey,
+    scopes: Scopes,
+    dry_run: DryRun = False,
+    idempotency_key: IdempotencyKey = None,
+) -> ImportSummary | JSONResponse:
+    """Store the valid results (new, changed) and say which rows were rejected and why.
+
+    Also for school information systems with an API key (their own organization only)."""
+
+    async def run() -> ImportSummary:
+        rows = list(enumerate(body.results))
+        return await results.import_results(session, scopes, caller, rows, dry_run=dry_run)
+
+    return await idempotent(
+        session, IdempotencyKeys, request, caller, idempotency_key, await request.body(), run
+    )
+
+
+@router.post("/assessment-results/upload", response_model=ImportSummary, responses=ERRORS)
+async def upload_results(
+    file: Annotated[UploadFile, File(description=UPLOAD_COLUMNS)],
+    session: SessionDep,
+    caller: CallerOrKey,
+    scopes: Scopes,
+    dry_run: DryRun = False,
+) -> ImportSummary:
+    """The same as a post, from a spreadsheet; `index` in `rejected` is the row of the file."""
+    rows = read_table(file.filename or "", await file.read())
+    raw = [(line, from_spreadsheet(cells)) for line, cells in rows]
+    return await results.import_results(session, scopes, caller, raw, dry_run=dry_run)
+
+
+@router.get("/assessment-results", responses=ERRORS)
+async def list_results(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    organization_id: uuid.UUID | None = None,
+    territory_id: uuid.UUID | None = None,
+    procedure: Procedure = None,
+    year: Annotated[str | None, Query(max_length=20)] = None,
+    subject: Annotated[str | None, Query(max_length=100)] = None,
+    grade: Annotated[int | None, Query(ge=1, le=11)] = None,
+) -> Page[ResultRead]:
+    """Results of the caller's organizations; `territory_id` includes the territories under it."""
+    filters = results.ResultFilter(organization_id, territory_id, procedure, year, subject, grade)
+    items, total = await results.list_results(session, scopes, caller, page, filters)
+    return Page(items=items, total=total)
+
+
+@router.get("/assessment-results/aggregates", responses=ERRORS)
+async def aggregate_results(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    procedure: Annotated[str, Query(max_length=40, description="Код процедуры")],
+    year: Annotated[str, Query(max_length=20, description="2021/2022 или 2022")],
+    subject: Annotated[str | None, Query(max_length=100)] = None,
+    grade: Annotated[int | None, Query(ge=1, le=11)] = None,
+    territory_id: uuid.UUID | None = None,
+    group_by: GroupBy = "organization",
+) -> Page[AggregateRead]:
+    """Per organization or territory, subject and grade: counts summed and the pooled mean
+    score, over the caller's organizations only (the reports service's source)."""
+    filters = results.ResultFilter(None, territory_id, procedure, year, subject, grade)
+    items, total = await results.aggregate(session, scopes, caller, page, filters, group_by)
+    return Page(items=items, total=total)

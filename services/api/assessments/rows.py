@@ -1,0 +1,278 @@
+"""One posted assessment result: its shape and types (from JSON or a spreadsheet row), then the
+rules it must keep against the catalogue.
+
+Hand-written rather than a Pydantic model: a request carries up to 10,000 rows, and each bad
+row is answered in Russian, field by field.
+"""
+
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from services.api.assessments.service import Catalogue
+from shared.bulk import RowError
+from shared.periods import parse_period
+
+FIELDS = (
+    "organization_id",
+    "procedure",
+    "year",
+    "subject",
+    "grade",
+    "participants",
+    "marks",
+    "score_distribution",
+    "mean_score",
+    "lowered",
+    "confirmed",
+    "raised",
+)
+REQUIRED = FIELDS[:6]
+MARKS = ("2", "3", "4", "5")
+KEY = ("organization_id", "procedure_id", "year", "subject", "grade")
+JOURNAL = ("lowered", "confirmed", "raised")
+# Spreadsheet columns that are taken as they are; mark_<n> and score_<n> are gathered.
+PLAIN_COLUMNS = frozenset(FIELDS) - {"marks", "score_distribution"}
+
+
+@dataclass
+class ResultRow:
+    organization_id: uuid.UUID
+    procedure: str
+    year: str
+    subject: str
+    grade: int
+    participants: int
+    marks: dict[str, int] | None
+    scores: dict[int, int] | None
+    mean_score: float | None
+    lowered: int | None
+    confirmed: int | None
+    raised: int | None
+
+
+def integer(value: Any) -> int | None:
+    """An integer from JSON or a spreadsheet cell (12, 12.0, "12"); None when it is not one."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    if isinstance(value, str):
+        try:
+            return int(value.strip())
+        except ValueError:
+            return None
+    return None
+
+
+def number(value: Any) -> float | None:
+    """A finite number; spreadsheets may write "15,5"."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str):
+        try:
+            value = float(value.strip().replace(",", "."))
+        except ValueError:
+            return None
+    if isinstance(value, int | float) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+class _Errors(list[RowError]):
+    def add(self, loc: list[str | int], msg: str) -> None:
+        self.append(RowError(loc=loc, msg=msg))
+
+
+def _count(errors: _Errors, loc: list[str | int], value: Any) -> int | None:
+    """A count of students: a whole number, not negative."""
+    count = integer(value)
+    if count is None:
+        errors.add(loc, "ожидается целое число")
+    elif count < 0:
+        errors.add(loc, "число не может быть отрицательным")
+    return count
+
+
+def _text(errors: _Errors, field: str, value: Any, max_length: int) -> str:
+    if isinstance(value, int) and not isinstance(value, bool) and field == "year":
+        value = str(value)  # a spreadsheet's 2022
+    if isinstance(value, float) and value.is_integer() and field == "year":
+        value = str(int(value))
+    if not isinstance(value, str) or not 1 <= len(value.strip()) <= max_length:
+        errors.add([field], f"ожидается строка до {max_length} символов")
+        return ""
+    return value.strip()
+
+
+def _marks(errors: _Errors, value: Any) -> dict[str, int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        errors.add(["marks"], 'ожидается объект {"2": n, "3": n, "4": n, "5": n}')
+        return None
+    marks = dict.fromkeys(MARKS, 0)
+    for key, count in value.items():
+        if key not in MARKS:
+            errors.add(["marks", key], "отметки — только 2, 3, 4, 5")
+            continue
+        marks[key] = _count(errors, ["marks", key], count) or 0
+    return marks
+
+
+def _scores(errors: _Errors, value: Any) -> dict[int, int] | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        errors.add(["score_distribution"], "ожидается объект {первичный балл: участников}")
+        return None
+    scores: dict[int, int] = {}
+    for key, count in value.items():
+        score = integer(key)
+        if score is None or score < 0:
+            errors.add(["score_distribution", key], "балл — целое число не меньше 0")
+            continue
+        scores[score] = scores.get(score, 0) + (
+            _count(errors, ["score_distribution", key], count) or 0
+        )
+    return scores
+
+
+def parse_row(item: Any) -> ResultRow | list[RowError]:
+    """One row's shape and types, every problem named; the catalogue is checked afterwards."""
+    errors = _Errors()
+    if not isinstance(item, dict):
+        errors.add([], "ожидается объект")
+        return errors
+    for key in item:
+        if key not in FIELDS:
+            errors.add([key], "лишнее поле")
+    for key in REQUIRED:
+        if item.get(key) is None:
+            errors.add([key], "обязательное поле")
+    if errors:
+        return errors
+    organization_id = None
+    try:
+        organization_id = uuid.UUID(str(item["organization_id"]))
+    except ValueError:
+        errors.add(["organization_id"], "ожидается UUID организации")
+    procedure = _text(errors, "procedure", item["procedure"], 40).lower()
+    year = _text(errors, "year", item["year"], 20)
+    subject = _text(errors, "subject", item["subject"], 100)
+    grade = integer(item["grade"])
+    if grade is None or not 1 <= grade <= 11:
+        errors.add(["grade"], "ожидается класс от 1 до 11")
+    participants = _count(errors, ["participants"], item["participants"])
+    journal = {
+        key: _count(errors, [key], item[key]) if item.get(key) is not None else None
+        for key in JOURNAL
+    }
+    mean_score = None
+    if item.get("mean_score") is not None:
+        mean_score = number(item["mean_score"])
+        if mean_score is None or mean_score < 0:
+            errors.add(["mean_score"], "ожидается число не меньше 0")
+    marks = _marks(errors, item.get("marks"))
+    scores = _scores(errors, item.get("score_distribution"))
+    if errors:
+        return errors
+    assert organization_id is not None and grade is not None and participants is not None
+    return ResultRow(
+        organization_id,
+        procedure,
+        year,
+        subject,
+        grade,
+        participants,
+        marks,
+        scores,
+        mean_score,
+        **journal,
+    )
+
+
+def from_spreadsheet(cells: dict[str, Any]) -> dict[str, Any]:
+    """A file's row as a posted row: mark_<n> columns are the marks, score_<n> the scores.
+
+    Columns the import does not know (a school's name, say) are left out, not rejected."""
+    item = {key: value for key, value in cells.items() if key in PLAIN_COLUMNS}
+    marks = {key[5:]: value for key, value in cells.items() if key.startswith("mark_")}
+    scores = {key[6:]: value for key, value in cells.items() if key.startswith("score_")}
+    if marks:
+        item["marks"] = marks
+    if scores:
+        item["score_distribution"] = scores
+    return item
+
+
+def year_code(code: str) -> str | None:
+    """An academic year (2021/2022) or a calendar year (2022), as stored; None otherwise."""
+    try:
+        period = parse_period(code)
+    except ValueError:
+        return None
+    return period.code if period.kind in ("academic_year", "year") else None
+
+
+def check_row(
+    row: ResultRow, catalogue: Catalogue, organizations: set[uuid.UUID] | frozenset[uuid.UUID]
+) -> dict[str, Any] | list[RowError]:
+    """The columns to store (the key in the catalogue's spelling), or every rule the row breaks
+    (a rule that needs the catalogue's entry is checked once the entry is found)."""
+    errors: list[RowError] = []
+
+    def fail(loc: str, msg: str) -> None:
+        errors.append(RowError(loc=[loc], msg=msg))
+
+    if row.organization_id not in organizations:
+        fail("organization_id", "организация не найдена или вне вашей области")
+    if year_code(row.year) is None:
+        fail("year", "ожидается учебный год (2021/2022) или календарный год (2022)")
+    procedure = catalogue.procedures.get(row.procedure)
+    subject = catalogue.subject(procedure, row.subject, row.grade) if procedure else None
+    if procedure is None:
+        fail("procedure", f"нет оценочной процедуры с кодом {row.procedure}")
+    elif subject is None:
+        fail("subject", f"в каталоге {row.procedure} нет предмета в {row.grade} классе")
+    if row.marks is not None:
+        if procedure is not None and not procedure.has_marks:
+            fail("marks", "эта процедура не выставляет отметки 2–5")
+        elif sum(row.marks.values()) != row.participants:
+            fail("marks", f"сумма отметок не равна числу участников ({row.participants})")
+    mean_score = row.mean_score
+    if row.scores is not None:
+        if sum(row.scores.values()) != row.participants:
+            fail("score_distribution", f"сумма не равна числу участников ({row.participants})")
+        elif subject is not None and max(row.scores, default=0) > subject.max_primary_score:
+            fail("score_distribution", f"балл выше максимального ({subject.max_primary_score})")
+        total = sum(score * count for score, count in row.scores.items())
+        mean_score = total / row.participants if row.participants else None
+    elif mean_score is not None and subject is not None and mean_score > subject.max_primary_score:
+        fail("mean_score", f"средний балл выше максимального ({subject.max_primary_score})")
+    journal = [getattr(row, key) or 0 for key in JOURNAL]
+    if sum(journal) > row.participants:
+        fail("lowered", "понизили + подтвердили + повысили больше, чем участников")
+    if errors:
+        return errors
+    assert procedure is not None and subject is not None
+    marks = row.marks or {}
+    return {
+        "organization_id": row.organization_id,
+        "procedure_id": procedure.id,
+        "year": year_code(row.year),
+        "subject": subject.subject,
+        "grade": row.grade,
+        "participants": row.participants,
+        **{f"mark_{m}": marks.get(m) if row.marks is not None else None for m in MARKS},
+        "score_distribution": (
+            {str(s): c for s, c in sorted(row.scores.items()) if c}
+            if row.scores is not None
+            else None
+        ),
+        "mean_score": mean_score,
+        **{key: getattr(row, key) for key in JOURNAL},
+    }
