@@ -11,7 +11,8 @@ from sqlalchemy import text
 from services.api.app import create_app as create_api
 from services.api.users.service import ensure_bootstrap_admin
 from services.demo.district import CLUSTERS, schools
-from shared.db import SCHEMAS, create_engine
+from services.demo.indicators import list_organizations, load_indicators, load_values
+from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
 from shared.settings import Settings, get_settings
 
 DEMO_PASSWORD = "soko-demo-2026"  # noqa: S105 - demo accounts on a local machine
@@ -28,9 +29,10 @@ async def database_is_empty(url: str) -> bool:
                 await conn.execute(
                     text(
                         "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
-                        "WHERE schemaname = ANY(:schemas)"
+                        "WHERE schemaname = ANY(:schemas) "
+                        "AND format('%s.%s', schemaname, tablename) <> ALL(:reference)"
                     ),
-                    {"schemas": list(SCHEMAS)},
+                    {"schemas": list(SCHEMAS), "reference": list(REFERENCE_TABLES)},
                 )
             ).scalars()
             for table in tables:
@@ -191,9 +193,12 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             demo = Demo(client)
             await demo.sign_in(admin_email, admin_password)
             accounts = await demo.district()
+            indicators = await load_indicators(client)
+            values = await load_values(client, await list_organizations(client))
     lines = [
         "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
-        "and the 14 roadmaps of the five seed documents",
+        f"the 14 roadmaps of the five seed documents, {len(indicators)} indicators "
+        f"and {values['imported']} data values for two academic years",
         f"  sign in as {admin_email} (admin) or as "
         + ", ".join(accounts)
         + f"; demo password: {DEMO_PASSWORD}",
