@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
+from functools import partial
 
 import httpx
 from fastapi import APIRouter, FastAPI
@@ -55,8 +56,9 @@ def build_app(
         }
         if "api" in app.state.peers:
             # Where territories, clusters and organizations sit comes from the api service.
+            api = app.state.peers["api"]
             app.state.scope_resolver = HttpScopeResolver(
-                app.state.peers["api"].get_json_or_none, ttl=settings.scope_cache_seconds
+                partial(api.get_json_or_none, as_service=True), ttl=settings.scope_cache_seconds
             )
         for hook in startup:
             await hook(app)

@@ -180,8 +180,12 @@ def authenticate_token(request: Request) -> Principal:
 
 
 async def token_principal(request: Request) -> Principal:
-    """Dependency of the surveys and reports services: bearer tokens only."""
-    return authenticate_token(request)
+    """Dependency of the surveys and reports services: bearer tokens only. A service acting
+    for nobody reads; what it writes it writes for a user (`X-Soko-User`)."""
+    principal = authenticate_token(request)
+    if principal.kind == "service" and request.method not in ("GET", "HEAD"):
+        raise Forbidden("Сервис без пользователя может здесь только читать")
+    return principal
 
 
 Caller = Annotated[Principal, Depends(token_principal)]

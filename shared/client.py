@@ -49,7 +49,7 @@ class ServiceClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
+    def _headers(self, extra: dict[str, str] | None, *, as_service: bool = False) -> dict[str, str]:
         headers: dict[str, str] = {}
         request_id = request_id_var.get()
         if request_id:
@@ -57,17 +57,27 @@ class ServiceClient:
         if self._token is not None:
             headers["Authorization"] = f"Bearer {self._token()}"
         user_token = user_token_var.get()
-        if user_token:
+        if user_token and not as_service:
             headers[USER_HEADER] = user_token
         headers.update(extra or {})
         return headers
 
     async def request(
-        self, method: str, path: str, *, headers: dict[str, str] | None = None, **kwargs: Any
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        as_service: bool = False,
+        **kwargs: Any,
     ) -> httpx.Response:
-        """Send one request; retry transport errors and 502/503/504 only when repeating is safe."""
+        """Send one request; retry transport errors and 502/503/504 only when repeating is safe.
+
+        `as_service`: ask as this service alone, without the user's identity (for questions
+        whose answer does not depend on who asks, such as where an organization sits).
+        """
         method = method.upper()
-        all_headers = self._headers(headers)
+        all_headers = self._headers(headers, as_service=as_service)
         retryable = method in IDEMPOTENT_METHODS or "Idempotency-Key" in all_headers
         attempts = 1 + (self.retries if retryable else 0)
         for attempt in range(1, attempts + 1):
@@ -105,9 +115,11 @@ class ServiceClient:
         response.raise_for_status()
         return response.json()
 
-    async def get_json_or_none(self, path: str, params: dict[str, str] | None = None) -> Any:
+    async def get_json_or_none(
+        self, path: str, params: dict[str, str] | None = None, *, as_service: bool = False
+    ) -> Any:
         """GET a JSON document, or None when the peer answers 404."""
-        response = await self.request("GET", path, params=params)
+        response = await self.request("GET", path, params=params, as_service=as_service)
         if response.status_code == 404:
             return None
         response.raise_for_status()

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
     login_max_failures: int = 5  # per account and per address within login_window_seconds
     login_window_seconds: int = 60
     scope_cache_seconds: float = 60.0
+    # Submissions per minute from one address to anonymous survey links (abuse limit).
+    anonymous_rate_per_minute: int = 60
+    # Anonymous results are never shown for fewer respondents than this.
+    disclosure_minimum: int = 5
     # What "today" is for deadlines and overdue activities.
     timezone: str = "Europe/Moscow"
 

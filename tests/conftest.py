@@ -32,7 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.api.app import create_app as create_api
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
-from shared.db import SCHEMAS, create_engine, get_session, plain_url
+from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine, get_session, plain_url
 from shared.embedded import EmbeddedPostgres
 from shared.migrations import upgrade
 from shared.settings import Settings
@@ -140,20 +140,15 @@ async def test_engine(database_url: str):
 
 
 async def _truncate_all(engine) -> None:
+    """Empty every table but the reference data that migrations and start-up put in."""
+    query = text(
+        "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
+        "WHERE schemaname = ANY(:schemas) "
+        "AND format('%s.%s', schemaname, tablename) <> ALL(:reference)"
+    )
     async with engine.begin() as conn:
-        tables = (
-            (
-                await conn.execute(
-                    text(
-                        "SELECT format('%I.%I', schemaname, tablename) FROM pg_tables "
-                        "WHERE schemaname = ANY(:schemas)"
-                    ),
-                    {"schemas": list(SCHEMAS)},
-                )
-            )
-            .scalars()
-            .all()
-        )
+        params = {"schemas": list(SCHEMAS), "reference": list(REFERENCE_TABLES)}
+        tables = (await conn.execute(query, params)).scalars().all()
         if tables:
             await conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
 

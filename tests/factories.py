@@ -3,13 +3,15 @@ a user of every role (scoped to municipality M1 or its school S1), and API keys 
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.api_keys.service import create_api_key
+from services.api.assessments.models import AssessmentEvent, AssessmentProcedure, AssessmentResult
 from services.api.auth.service import user_principal
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Cluster, ClusterMember, Organization
@@ -17,6 +19,8 @@ from services.api.roadmaps.models import Activity, ActivityFile, Roadmap, Roadma
 from services.api.staff.models import StaffMember
 from services.api.territories.models import Territory
 from services.api.users.models import User
+from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
+from services.surveys.instruments.models import Instrument, InstrumentVersion
 from shared.auth import ALGORITHM, ISSUER, issue_service_token, issue_user_token
 from shared.db import utcnow
 from shared.settings import Settings
@@ -53,7 +57,14 @@ class World:
     a2: Activity | None = None
     f1: ActivityFile | None = None
     f2: ActivityFile | None = None
+    instruments: dict[str, tuple[uuid.UUID, uuid.UUID]] = field(default_factory=dict)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
     planning: Indicator | None = None  # data_value, boolean: "электронное планирование"
+    vpr: AssessmentProcedure | None = None  # from the catalogue the migration seeds
+    event_s1: AssessmentEvent | None = None  # ВПР, математика, 5А, 12.04.2022, in S1
+    event_s3: AssessmentEvent | None = None  # the same in S3
+    result_s1: AssessmentResult | None = None  # ВПР 2021/2022, математика, 5 класс, in S1
+    result_s3: AssessmentResult | None = None  # the same in S3
 
     def headers(self, who: str) -> dict[str, str]:
         """Request headers of a principal: a role name, 'api_key', or 'service'."""
@@ -147,6 +158,8 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
     )
     session.add(world.planning)
     await session.flush()
+    await add_assessments(session, world)
+    await add_campaigns(session, world)
     return world
 
 
@@ -197,3 +210,101 @@ def expired_token(settings: Settings, world: World) -> str:
         "exp": now - timedelta(hours=1),
     }
     return jwt.encode(claims, settings.secret_key.get_secret_value(), algorithm=ALGORITHM)
+
+
+async def add_assessments(session: AsyncSession, world: World) -> None:
+    """A planned ВПР and its result in S1 and in S3 (the catalogue is the migration's)."""
+    world.vpr = await session.scalar(
+        select(AssessmentProcedure).where(AssessmentProcedure.code == "vpr")
+    )
+    assert world.vpr is not None
+    planned = {"procedure_id": world.vpr.id, "subject": "Математика", "grade": 5}
+    world.event_s1, world.event_s3 = (
+        AssessmentEvent(
+            organization_id=school.id, class_label="5А", event_date=date(2022, 4, 12), **planned
+        )
+        for school in (world.s1, world.s3)
+    )
+    world.result_s1, world.result_s3 = (
+        AssessmentResult(
+            organization_id=school.id,
+            year="2021/2022",
+            participants=20,
+            mark_2=2,
+            mark_3=8,
+            mark_4=6,
+            mark_5=4,
+            mean_score=11.5,
+            **planned,
+        )
+        for school in (world.s1, world.s3)
+    )
+    session.add_all([world.event_s1, world.event_s3, world.result_s1, world.result_s3])
+    await session.flush()
+
+
+async def add_campaigns(session: AsyncSession, world: World) -> None:
+    """Open survey campaigns in S1 and S3: parents' (anonymous) and a personal diagnostic."""
+    rows = await session.execute(
+        select(Instrument.code, Instrument.id, InstrumentVersion.id)
+        .join(InstrumentVersion, InstrumentVersion.instrument_id == Instrument.id)
+        .where(InstrumentVersion.version == 1)
+    )
+    world.instruments = {
+        code: (instrument_id, version_id) for code, instrument_id, version_id in rows
+    }
+    now = utcnow()
+    window = {
+        "period": "2021/2022",
+        "opens_at": now - timedelta(days=1),
+        "closes_at": now + timedelta(days=7),
+    }
+    for name, code, audience, anonymous, org, teacher in (
+        ("parents_s1", "nok_parents_2018", "parents", True, world.s1, None),
+        ("parents_s3", "nok_parents_2018", "parents", True, world.s3, None),
+        (
+            "diagnostic_s1",
+            "teacher_digital_assessment_deficits",
+            "teachers",
+            False,
+            world.s1,
+            world.t1,
+        ),
+        (
+            "diagnostic_s3",
+            "teacher_digital_assessment_deficits",
+            "teachers",
+            False,
+            world.s3,
+            world.t3,
+        ),
+    ):
+        campaign = Campaign(
+            title=name,
+            instrument_version_id=world.instruments[code][1],
+            audience=audience,
+            anonymous=anonymous,
+            **window,
+        )
+        session.add(campaign)
+        await session.flush()
+        session.add(
+            CampaignOrganization(
+                campaign_id=campaign.id,
+                organization_id=org.id,
+                expected=10,
+                code=f"{name}-{campaign.id.hex[:8]}",
+            )
+        )
+        if teacher is not None:
+            session.add(
+                Invitation(
+                    campaign_id=campaign.id,
+                    organization_id=org.id,
+                    staff_id=teacher.id,
+                    full_name=teacher.full_name,
+                    code=f"i-{campaign.id.hex[:12]}",
+                )
+            )
+        world.campaigns[name] = campaign
+    await session.flush()

@@ -29,7 +29,8 @@ class Case:
     target: Callable[[World, bool], str]  # (world, inside) -> concrete path
     body: Callable[[World, bool], Any] | None = None
     form: Callable[[World, bool], dict[str, str]] | None = None  # multipart fields (+ a file)
-    file: tuple[str, str] | None = None  # (name, text) of the uploaded file; a roadmap by default
+    file: tuple[str, str | bytes] | None = None  # the uploaded file; a roadmap CSV by default
+    public: bool = False  # answers without credentials (anonymous survey links)
     ok: int = 200
     scoped: bool = True  # False: a list, filtered rather than refused
     extra_ok: frozenset[str] = field(default_factory=frozenset)  # e.g. the API key on /me
@@ -488,6 +489,297 @@ TABLE += [
     ),
     Case("api", "GET", "/v1/data-values", EVERYONE, fixed("/v1/data-values"), scoped=False),
 ]
+RESULTS_CSV = (
+    "organization_id;procedure;year;subject;grade;participants;mark_2;mark_3;mark_4;mark_5\n"
+    "{s1};vpr;2021/2022;Русский язык;5;10;1;3;4;2\n"
+)
+
+
+def assessment_results(w: World, inside: bool) -> dict:
+    row = {
+        "organization_id": org(w, True),
+        "procedure": "vpr",
+        "year": "2021/2022",
+        "subject": "Русский язык",
+        "grade": 5,
+        "participants": 10,
+        "marks": {"2": 1, "3": 3, "4": 4, "5": 2},
+    }
+    return {"results": [row]}
+
+
+TABLE += [
+    Case(
+        "api",
+        "GET",
+        "/v1/assessment-procedures",
+        EVERYONE,
+        fixed("/v1/assessment-procedures"),
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/assessment-procedures",
+        frozenset({"admin"}),
+        fixed("/v1/assessment-procedures"),
+        body=lambda w, i: {"code": "rdr_math", "name": "РДР по математике", "kind": "regional"},
+        ok=201,
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/assessment-procedures/{procedure_id}/subjects",
+        frozenset({"admin"}),
+        lambda w, i: f"/v1/assessment-procedures/{w.vpr.id}/subjects",
+        body=lambda w, i: {"subject": "Литературное чтение", "grade": 3, "max_primary_score": 20},
+        ok=201,
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/assessment-calendar",
+        MANAGE_ORG,
+        fixed("/v1/assessment-calendar"),
+        body=lambda w, i: {
+            "organization_id": org(w, i),
+            "procedure": "vpr",
+            "subject": "Русский язык",
+            "grade": 5,
+            "class_label": "5Б",
+            "event_date": "2022-04-14",
+        },
+        ok=201,
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/assessment-calendar",
+        EVERYONE,
+        lambda w, i: f"/v1/assessment-calendar?organization_id={org(w, i)}",
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/assessment-calendar/conflicts",
+        EVERYONE,
+        lambda w, i: f"/v1/assessment-calendar/conflicts?organization_id={org(w, i)}",
+    ),
+    # As with data values, rows outside the caller's scope are rejected in the summary (see
+    # tests/api/test_assessments.py), and lists and aggregates leave them out.
+    Case(
+        "api",
+        "POST",
+        "/v1/assessment-results",
+        WRITE_DATA,
+        fixed("/v1/assessment-results"),
+        body=assessment_results,
+        scoped=False,
+        extra_ok=frozenset({"api_key"}),
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/assessment-results/upload",
+        WRITE_DATA,
+        fixed("/v1/assessment-results/upload"),
+        form=lambda w, i: {},
+        scoped=False,
+        extra_ok=frozenset({"api_key"}),
+        file=("results.csv", RESULTS_CSV),
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/assessment-results",
+        EVERYONE,
+        fixed("/v1/assessment-results"),
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/assessment-results/aggregates",
+        EVERYONE,
+        fixed("/v1/assessment-results/aggregates?procedure=vpr&year=2021/2022&group_by=territory"),
+        scoped=False,
+    ),
+]
+
+
+def small_instrument() -> dict:
+    return {
+        "code": "access_check",
+        "kind": "satisfaction",
+        "title": "Проверка",
+        "description": "",
+        "audience": ["parents"],
+        "competences": [],
+        "sections": [
+            {
+                "code": "main",
+                "title": "Основное",
+                "questions": [{"code": "q1", "type": "yes_no", "text": "Всё хорошо?"}],
+            }
+        ],
+    }
+
+
+def instrument_xlsform() -> bytes:
+    from services.surveys.instruments.definition import InstrumentDefinition
+    from services.surveys.instruments.xlsform import to_xlsform
+
+    return to_xlsform(
+        InstrumentDefinition.model_validate(small_instrument() | {"code": "access_xls"})
+    )
+
+
+def camp(w: World, name: str, inside: bool) -> str:
+    return str(w.campaigns[f"{name}_{'s1' if inside else 's3'}"].id)
+
+
+def nok_answers() -> dict:
+    answers = {f"nok_{i:02d}": True for i in range(1, 15)} | {"nok_06": False}
+    answers.pop("nok_07")
+    return answers
+
+
+AUTHORS = frozenset({"admin", "analyst", "methodologist"})
+LAUNCHERS = AUTHORS | {"leader", "service"}
+NOK = lambda w, i: w.instruments["nok_parents_2018"][0]  # noqa: E731
+TABLE += [
+    Case(
+        "api",
+        "POST",
+        "/v1/organizations/lookup",
+        EVERYONE,
+        fixed("/v1/organizations/lookup"),
+        body=lambda w, i: {"organization_ids": [org(w, True)], "with_staff": True},
+        scoped=False,
+    ),
+    Case("surveys", "GET", "/v1/instruments", EVERYONE, fixed("/v1/instruments"), scoped=False),
+    Case(
+        "surveys",
+        "POST",
+        "/v1/instruments",
+        AUTHORS,
+        fixed("/v1/instruments"),
+        body=lambda w, i: small_instrument(),
+        ok=201,
+        scoped=False,
+    ),
+    Case(
+        "surveys",
+        "POST",
+        "/v1/instruments/xlsform",
+        AUTHORS,
+        fixed("/v1/instruments/xlsform"),
+        form=lambda w, i: {},
+        file=("form.xlsx", instrument_xlsform()),
+        ok=201,
+        scoped=False,
+    ),
+    Case(
+        "surveys",
+        "GET",
+        "/v1/instruments/{instrument_id}",
+        EVERYONE,
+        lambda w, i: f"/v1/instruments/{NOK(w, i)}",
+        scoped=False,
+    ),
+    Case(
+        "surveys",
+        "GET",
+        "/v1/instruments/{instrument_id}/versions",
+        EVERYONE,
+        lambda w, i: f"/v1/instruments/{NOK(w, i)}/versions",
+        scoped=False,
+    ),
+    Case(
+        "surveys",
+        "GET",
+        "/v1/instruments/{instrument_id}/export",
+        EVERYONE,
+        lambda w, i: f"/v1/instruments/{NOK(w, i)}/export?format=xlsform",
+        scoped=False,
+    ),
+    # Outside the scope, a launch is refused as a bad field (see tests/surveys/test_campaigns.py).
+    Case(
+        "surveys",
+        "POST",
+        "/v1/campaigns",
+        LAUNCHERS - {"service"},
+        fixed("/v1/campaigns"),
+        body=lambda w, i: {
+            "instrument_id": str(NOK(w, i)),
+            "audience": "parents",
+            "organization_ids": [org(w, True)],
+            "period": "2021/2022",
+            "opens_at": "2021-09-01T00:00:00+03:00",
+            "closes_at": "2021-10-01T00:00:00+03:00",
+        },
+        ok=201,
+        scoped=False,
+    ),
+    Case("surveys", "GET", "/v1/campaigns", EVERYONE, fixed("/v1/campaigns"), scoped=False),
+    Case(
+        "surveys",
+        "GET",
+        "/v1/campaigns/{campaign_id}",
+        EVERYONE,
+        lambda w, i: f"/v1/campaigns/{camp(w, 'parents', i)}",
+    ),
+    Case(
+        "surveys",
+        "PATCH",
+        "/v1/campaigns/{campaign_id}",
+        LAUNCHERS - {"service"},
+        lambda w, i: f"/v1/campaigns/{camp(w, 'parents', i)}",
+        body=lambda w, i: {"title": "Анкета"},
+    ),
+    Case(
+        "surveys",
+        "GET",
+        "/v1/campaigns/{campaign_id}/rates",
+        EVERYONE,
+        lambda w, i: f"/v1/campaigns/{camp(w, 'parents', i)}/rates",
+    ),
+    Case(
+        "surveys",
+        "GET",
+        "/v1/campaigns/{campaign_id}/pending",
+        LAUNCHERS,
+        lambda w, i: f"/v1/campaigns/{camp(w, 'diagnostic', i)}/pending",
+    ),
+    Case(
+        "surveys",
+        "GET",
+        "/v1/campaigns/{campaign_id}/aggregates",
+        EVERYONE,
+        lambda w, i: f"/v1/campaigns/{camp(w, 'parents', i)}/aggregates?level=territory",
+    ),
+    Case(
+        "surveys",
+        "GET",
+        "/v1/campaigns/{campaign_id}/deficits",
+        frozenset({"teacher", "leader", "methodologist"}),
+        lambda w, i: f"/v1/campaigns/{camp(w, 'diagnostic', i)}/deficits",
+    ),
+    # Anonymous links need no account: anyone may answer, with or without credentials.
+    Case(
+        "surveys",
+        "POST",
+        "/v1/campaigns/{campaign_id}/responses",
+        EVERYONE,
+        lambda w, i: f"/v1/campaigns/{camp(w, 'parents', i)}/responses",
+        body=lambda w, i: {"organization_id": org(w, True), "answers": nok_answers()},
+        ok=201,
+        scoped=False,
+        public=True,
+    ),
+]
 CASES = {f"{c.service} {c.method} {c.path}": c for c in TABLE}
 
 
@@ -515,8 +807,9 @@ async def call(apps, case: Case, world: World, headers: dict[str, str], inside: 
         path = case.target(world, inside)
         if case.form:
             name, content = case.file or ("plan.csv", SAMPLE_CSV)
-            content = content.replace("{s1}", str(world.s1.id))
-            files = {"file": (name, content.encode(), "text/csv")}
+            if isinstance(content, str):
+                content = content.replace("{s1}", str(world.s1.id)).encode()
+            files = {"file": (name, content, "application/octet-stream")}
             return await client.request(
                 case.method, path, data=case.form(world, inside), files=files, headers=headers
             )
@@ -570,6 +863,8 @@ async def test_missing_or_bad_credentials_are_401(
     apps, isolation, world, settings, key, credential
 ):
     case = CASES[key]
+    if case.public and credential == "none":
+        pytest.skip("a public endpoint answers without credentials")
     headers = bad_credentials(world, settings)[credential]
     answer = await call(apps, case, world, headers, inside=True)
     assert answer.status_code == 401, answer.text

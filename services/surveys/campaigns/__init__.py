@@ -1,0 +1,1 @@
+"""Survey campaigns: an instrument version sent to organizations in a time window."""

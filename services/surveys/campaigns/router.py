@@ -1,0 +1,153 @@
+"""HTTP: /v1/campaigns (launch, read, close early or extend, response rates, reminders)."""
+
+import uuid
+
+from fastapi import APIRouter
+from sqlalchemy import func, select
+
+from services.surveys.campaigns import service
+from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
+from services.surveys.campaigns.schemas import (
+    CampaignCreate,
+    CampaignRead,
+    CampaignUpdate,
+    Link,
+    OrganizationRate,
+    Pending,
+)
+from services.surveys.deps import Api, Scopes, SettingsDep
+from shared.auth import Caller, readable_organizations
+from shared.db import SessionDep
+from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.pagination import Page, PaginationDep
+
+router = APIRouter(tags=["campaigns"])
+ERRORS = error_responses(Forbidden, NotFound, Invalid)
+
+
+def form_url(settings, code: str) -> str:
+    return f"{settings.peer_url('surveys')}/s/{code}"
+
+
+async def read(session, settings, campaign: Campaign, organizations) -> CampaignRead:
+    instrument, version = await service.instrument_of(session, campaign)
+    members = select(CampaignOrganization).where(CampaignOrganization.campaign_id == campaign.id)
+    if organizations is not None:
+        members = members.where(CampaignOrganization.organization_id.in_(organizations))
+    links = [
+        Link(organization_id=m.organization_id, url=form_url(settings, m.code))
+        for m in await session.scalars(members.order_by(CampaignOrganization.organization_id))
+    ]
+    invitations = await session.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.campaign_id == campaign.id)
+    )
+    return CampaignRead(
+        id=campaign.id,
+        title=campaign.title,
+        instrument_id=instrument.id,
+        instrument_code=instrument.code,
+        instrument_version_id=version.id,
+        version=version.version,
+        audience=campaign.audience,
+        period=campaign.period,
+        opens_at=campaign.opens_at,
+        closes_at=campaign.closes_at,
+        anonymous=campaign.anonymous,
+        status=service.status(campaign),
+        links=links if campaign.anonymous else [],
+        invitations=invitations or 0,
+    )
+
+
+@router.post("/campaigns", status_code=201, responses=ERRORS)
+async def create_campaign(
+    body: CampaignCreate, session: SessionDep, caller: Caller, api: Api, settings: SettingsDep
+) -> CampaignRead:
+    """Launch an instrument for organizations: a link per organization (anonymous) or a
+    personal link per staff member (identified, from the api service's staff lists)."""
+    campaign = await service.create_campaign(session, caller, api, body)
+    return await read(session, settings, campaign, None)
+
+
+@router.get("/campaigns", responses=ERRORS)
+async def list_campaigns(
+    session: SessionDep, caller: Caller, scopes: Scopes, settings: SettingsDep, page: PaginationDep
+) -> Page[CampaignRead]:
+    """Campaigns with at least one organization of the caller's scope, newest first."""
+    readable = await readable_organizations(caller, scopes)
+    query = select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id)
+    if readable is not None:
+        query = query.where(
+            Campaign.id.in_(
+                select(CampaignOrganization.campaign_id).where(
+                    CampaignOrganization.organization_id.in_(readable)
+                )
+            )
+        )
+    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    campaigns = (await session.scalars(query.limit(page.limit).offset(page.offset))).all()
+    items = [await read(session, settings, c, readable) for c in campaigns]
+    return Page(items=items, total=total or 0)
+
+
+@router.get("/campaigns/{campaign_id}", responses=ERRORS)
+async def get_campaign(
+    campaign_id: uuid.UUID,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    settings: SettingsDep,
+) -> CampaignRead:
+    campaign, mine = await service.readable_campaign(session, caller, scopes, campaign_id)
+    return await read(session, settings, campaign, mine)
+
+
+@router.patch("/campaigns/{campaign_id}", responses=ERRORS)
+async def update_campaign(
+    campaign_id: uuid.UUID,
+    body: CampaignUpdate,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    settings: SettingsDep,
+) -> CampaignRead:
+    """Close early (a `closes_at` of now) or extend."""
+    campaign = await service.update_campaign(session, caller, scopes, campaign_id, body)
+    return await read(session, settings, campaign, None)
+
+
+@router.get("/campaigns/{campaign_id}/rates", responses=ERRORS)
+async def response_rates(
+    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+) -> list[OrganizationRate]:
+    """Responses against the expected number (staff, or students for parents), per school."""
+    _, mine = await service.readable_campaign(session, caller, scopes, campaign_id)
+    return await service.rates(session, campaign_id, mine)
+
+
+@router.get("/campaigns/{campaign_id}/pending", responses=ERRORS)
+async def pending(
+    campaign_id: uuid.UUID,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    settings: SettingsDep,
+) -> list[Pending]:
+    """Who has not answered yet (identified campaigns), for reminders."""
+    campaign, mine = await service.readable_campaign(session, caller, scopes, campaign_id)
+    service.require_roles(caller, *service.LAUNCHERS)
+    if campaign.anonymous:
+        raise Invalid(
+            "В анонимной кампании не известно, кто не ответил",
+            errors=[{"loc": ["path", "campaign_id"], "msg": "anonymous campaign"}],
+        )
+    return [
+        Pending(
+            staff_id=i.staff_id,
+            organization_id=i.organization_id,
+            full_name=i.full_name,
+            status="draft" if state == "draft" else "not_started",
+            url=form_url(settings, i.code),
+        )
+        for i, state in await service.pending(session, campaign_id, mine)
+    ]

@@ -1,0 +1,71 @@
+"""Campaigns over the API."""
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+Audience = Literal["parents", "teachers", "leaders", "students"]
+
+
+class CampaignCreate(BaseModel):
+    instrument_id: uuid.UUID
+    version: int | None = Field(default=None, ge=1, description="По умолчанию — последняя")
+    title: str | None = Field(default=None, max_length=500)
+    audience: Audience
+    organization_ids: list[uuid.UUID] = Field(min_length=1, max_length=5000)
+    period: str
+    opens_at: datetime
+    closes_at: datetime
+    anonymous: bool = True
+
+    @model_validator(mode="after")
+    def _window(self) -> "CampaignCreate":
+        if self.closes_at <= self.opens_at:
+            raise ValueError("closes_at must be later than opens_at")
+        return self
+
+
+class CampaignUpdate(BaseModel):
+    """Close early (closes_at in the past or now) or extend."""
+
+    closes_at: datetime | None = None
+    title: str | None = Field(default=None, max_length=500)
+
+
+class Link(BaseModel):
+    organization_id: uuid.UUID
+    url: str
+
+
+class OrganizationRate(BaseModel):
+    organization_id: uuid.UUID
+    responses: int
+    expected: int | None
+    rate: float | None  # percent
+
+
+class CampaignRead(BaseModel):
+    id: uuid.UUID
+    title: str
+    instrument_id: uuid.UUID
+    instrument_code: str
+    instrument_version_id: uuid.UUID
+    version: int
+    audience: Audience
+    period: str
+    opens_at: datetime
+    closes_at: datetime
+    anonymous: bool
+    status: Literal["scheduled", "open", "closed"]
+    links: list[Link]
+    invitations: int
+
+
+class Pending(BaseModel):
+    staff_id: uuid.UUID
+    organization_id: uuid.UUID
+    full_name: str
+    status: Literal["not_started", "draft"]
+    url: str

@@ -1,0 +1,205 @@
+"""Campaigns: one instrument version × audience × organizations × period × time window."""
+
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
+from services.surveys.campaigns.schemas import CampaignCreate, CampaignUpdate, OrganizationRate
+from services.surveys.clients.api import ApiClient
+from services.surveys.instruments.models import Instrument, InstrumentVersion
+from services.surveys.instruments.service import get_version
+from services.surveys.responses.models import Response
+from shared.auth import Principal, Role, ScopeResolver, readable_organizations, require_roles
+from shared.errors import Invalid, NotFound
+from shared.periods import parse_period
+
+LAUNCHERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)
+# Who is invited to an identified campaign, by audience.
+POSITIONS = {
+    "teachers": {"teacher", "methodologist", "psychologist"},
+    "leaders": {"leader", "deputy"},
+}
+
+
+def invalid(field: str, message: str) -> Invalid:
+    return Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
+
+
+def status(campaign: Campaign, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    if now < campaign.opens_at:
+        return "scheduled"
+    return "open" if now < campaign.closes_at else "closed"
+
+
+def new_code() -> str:
+    return secrets.token_urlsafe(9)
+
+
+def _check_rules(data: CampaignCreate, instrument: Instrument) -> None:
+    if data.audience not in instrument.audience:
+        raise invalid("audience", f"Инструмент рассчитан на: {', '.join(instrument.audience)}")
+    if data.audience in ("parents", "students") and not data.anonymous:
+        raise invalid("anonymous", "Ответы родителей и обучающихся собираются только анонимно")
+    if instrument.kind == "deficit" and data.anonymous:
+        raise invalid("anonymous", "Диагностика дефицитов проводится по персональным ссылкам")
+    try:
+        parse_period(data.period)
+    except ValueError as exc:
+        raise invalid("period", str(exc)) from exc
+
+
+async def create_campaign(
+    session: AsyncSession, principal: Principal, api: ApiClient, data: CampaignCreate
+) -> Campaign:
+    """Check the rules, the organizations (in the caller's scope), make the links."""
+    require_roles(principal, *LAUNCHERS)
+    instrument, version = await get_version(session, data.instrument_id, data.version)
+    _check_rules(data, instrument)
+    facts = await api.organizations(data.organization_ids, with_staff=not data.anonymous)
+    if missing := [str(i) for i in data.organization_ids if i not in facts]:
+        raise invalid(
+            "organization_ids",
+            f"Организации не найдены или вне вашей области: {', '.join(missing)}",
+        )
+    campaign = Campaign(
+        title=data.title or instrument.title,
+        instrument_version_id=version.id,
+        audience=data.audience,
+        period=parse_period(data.period).code,
+        opens_at=data.opens_at,
+        closes_at=data.closes_at,
+        anonymous=data.anonymous,
+        created_by=principal.id,
+    )
+    session.add(campaign)
+    await session.flush()
+    for org_id in dict.fromkeys(data.organization_ids):
+        org = facts[org_id]
+        invited = [
+            s for s in (org.get("staff") or []) if s["position"] in POSITIONS.get(data.audience, ())
+        ]
+        expected = len(invited) if not data.anonymous else org["context"].get("students")
+        session.add(
+            CampaignOrganization(
+                campaign_id=campaign.id, organization_id=org_id, expected=expected, code=new_code()
+            )
+        )
+        session.add_all(
+            Invitation(
+                campaign_id=campaign.id,
+                organization_id=org_id,
+                staff_id=uuid.UUID(s["id"]),
+                full_name=s["full_name"],
+                code=new_code(),
+            )
+            for s in invited
+        )
+    await session.flush()
+    return campaign
+
+
+async def readable_campaign(
+    session: AsyncSession, principal: Principal, scopes: ScopeResolver, campaign_id: uuid.UUID
+) -> tuple[Campaign, frozenset[uuid.UUID] | None]:
+    """The campaign if one of its organizations is in the caller's scope, and which ones are."""
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound("Кампания не найдена")
+    readable = await readable_organizations(principal, scopes)
+    if readable is None:
+        return campaign, None
+    mine = frozenset(
+        await session.scalars(
+            select(CampaignOrganization.organization_id).where(
+                CampaignOrganization.campaign_id == campaign_id,
+                CampaignOrganization.organization_id.in_(readable),
+            )
+        )
+    )
+    if not mine:
+        raise NotFound("Кампания не найдена")
+    return campaign, mine
+
+
+async def update_campaign(
+    session: AsyncSession,
+    principal: Principal,
+    scopes: ScopeResolver,
+    campaign_id: uuid.UUID,
+    data: CampaignUpdate,
+) -> Campaign:
+    """Close early or extend; analysts and methodologists of its organizations."""
+    campaign, _ = await readable_campaign(session, principal, scopes, campaign_id)
+    require_roles(principal, *LAUNCHERS)
+    if data.closes_at is not None:
+        if data.closes_at <= campaign.opens_at:
+            raise invalid("closes_at", "Дата закрытия раньше даты открытия")
+        campaign.closes_at = data.closes_at
+    if data.title:
+        campaign.title = data.title
+    await session.flush()
+    return campaign
+
+
+async def rates(
+    session: AsyncSession, campaign_id: uuid.UUID, organizations: frozenset[uuid.UUID] | None
+) -> list[OrganizationRate]:
+    """Submitted responses against the expected number, per organization (one GROUP BY)."""
+    submitted = (
+        select(Response.organization_id, func.count().label("n"))
+        .where(Response.campaign_id == campaign_id, Response.status == "submitted")
+        .group_by(Response.organization_id)
+        .subquery()
+    )
+    query = (
+        select(
+            CampaignOrganization.organization_id,
+            CampaignOrganization.expected,
+            func.coalesce(submitted.c.n, 0),
+        )
+        .outerjoin(submitted, submitted.c.organization_id == CampaignOrganization.organization_id)
+        .where(CampaignOrganization.campaign_id == campaign_id)
+        .order_by(CampaignOrganization.organization_id)
+    )
+    if organizations is not None:
+        query = query.where(CampaignOrganization.organization_id.in_(organizations))
+    return [
+        OrganizationRate(
+            organization_id=org,
+            responses=n,
+            expected=expected,
+            rate=round(100 * n / expected, 1) if expected else None,
+        )
+        for org, expected, n in await session.execute(query)
+    ]
+
+
+async def pending(
+    session: AsyncSession, campaign_id: uuid.UUID, organizations: frozenset[uuid.UUID] | None
+) -> list[tuple[Invitation, str | None]]:
+    """Invitations without a submitted response (identified campaigns), for reminders."""
+    query = (
+        select(Invitation, Response.status)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(Invitation.campaign_id == campaign_id)
+        .where((Response.status.is_(None)) | (Response.status == "draft"))
+        .order_by(Invitation.organization_id, Invitation.full_name)
+    )
+    if organizations is not None:
+        query = query.where(Invitation.organization_id.in_(organizations))
+    return [(invitation, state) for invitation, state in await session.execute(query)]
+
+
+async def instrument_of(
+    session: AsyncSession, campaign: Campaign
+) -> tuple[Instrument, InstrumentVersion]:
+    version = await session.get(InstrumentVersion, campaign.instrument_version_id)
+    assert version is not None
+    instrument = await session.get(Instrument, version.instrument_id)
+    assert instrument is not None
+    return instrument, version

@@ -1,0 +1,31 @@
+"""Dependencies of the surveys service's routers."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.surveys.clients.api import ApiClient, api_client
+from shared.auth import API_KEY_HEADER, HttpScopeResolver, Principal, authenticate_token
+from shared.settings import Settings
+
+
+def scope_resolver(request: Request) -> HttpScopeResolver:
+    return request.app.state.scope_resolver
+
+
+async def optional_principal(request: Request) -> Principal | None:
+    """The caller if credentials were sent (401 if they are bad); None for an anonymous form."""
+    sent = "authorization" in request.headers or API_KEY_HEADER in request.headers
+    if not sent:
+        return None
+    return authenticate_token(request)
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
+Api = Annotated[ApiClient, Depends(api_client)]
+MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]
+SettingsDep = Annotated[Settings, Depends(settings)]

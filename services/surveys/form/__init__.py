@@ -1,0 +1,1 @@
+"""The respondents' web form at /s/{code}: server-rendered, works without JavaScript."""

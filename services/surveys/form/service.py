@@ -1,0 +1,108 @@
+"""The form's reads: which campaign a link opens, the saved draft, the teacher's own profile."""
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
+from services.surveys.campaigns.service import status
+from services.surveys.instruments.definition import InstrumentDefinition
+from services.surveys.responses.models import CompetenceScore, Response
+from shared.errors import NotFound
+
+# Links are made by `campaigns.service.new_code` (URL-safe base64); anything else is not a link.
+_CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+@dataclass
+class FormLink:
+    """What a link opens: a campaign for one organization, personal when it is an invitation."""
+
+    code: str
+    campaign: Campaign
+    organization_id: uuid.UUID
+    invitation: Invitation | None
+
+    @property
+    def personal(self) -> bool:
+        return self.invitation is not None
+
+
+@dataclass
+class CompetenceResult:
+    code: str
+    title: str
+    score: float
+    max_score: float
+    threshold_score: float
+    deficit: bool
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.score / self.max_score) if self.max_score else 0
+
+
+async def resolve(session: AsyncSession, code: str) -> FormLink:
+    """The campaign behind an organization's anonymous link or a staff member's personal one."""
+    if _CODE.fullmatch(code):
+        member = await session.scalar(
+            select(CampaignOrganization).where(CampaignOrganization.code == code)
+        )
+        # An identified campaign's organization codes are never published: only invitations.
+        if member is not None:
+            campaign = await session.get(Campaign, member.campaign_id)
+            if campaign is not None and campaign.anonymous:
+                return FormLink(code, campaign, member.organization_id, None)
+        invitation = await session.scalar(select(Invitation).where(Invitation.code == code))
+        if invitation is not None:
+            campaign = await session.get(Campaign, invitation.campaign_id)
+            if campaign is not None and not campaign.anonymous:
+                return FormLink(code, campaign, invitation.organization_id, invitation)
+    raise NotFound("Ссылка на анкету не найдена")
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a campaign accepts answers, in the service's time zone, for a closed-form page."""
+
+    state: str  # scheduled, open, closed
+    opens: str
+    closes: str
+
+
+def window(campaign: Campaign, timezone: str, now: datetime | None = None) -> Window:
+    zone = ZoneInfo(timezone)
+    return Window(
+        status(campaign, now),
+        f"{campaign.opens_at.astimezone(zone):%d.%m.%Y %H:%M}",
+        f"{campaign.closes_at.astimezone(zone):%d.%m.%Y %H:%M}",
+    )
+
+
+async def profile(
+    session: AsyncSession, definition: InstrumentDefinition, response: Response
+) -> list[CompetenceResult]:
+    """The respondent's scores per competence, in the diagnostic's order."""
+    rows = {
+        row.competence: row
+        for row in await session.scalars(
+            select(CompetenceScore).where(CompetenceScore.response_id == response.id)
+        )
+    }
+    return [
+        CompetenceResult(
+            code=competence.code,
+            title=competence.title,
+            score=rows[competence.code].score,
+            max_score=rows[competence.code].max_score,
+            threshold_score=competence.threshold * rows[competence.code].max_score,
+            deficit=rows[competence.code].deficit,
+        )
+        for competence in definition.competences
+        if competence.code in rows
+    ]

@@ -1,0 +1,140 @@
+"""HTTP: /v1/instruments (the bank; import and export as JSON and XLSForm)."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from pydantic import BaseModel, ConfigDict
+
+from services.surveys.instruments import service
+from services.surveys.instruments.definition import InstrumentDefinition
+from services.surveys.instruments.xlsform import XLSFormError, from_xlsform, to_xlsform
+from shared.auth import Caller
+from shared.db import SessionDep
+from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.pagination import Page, PaginationDep
+
+router = APIRouter(tags=["instruments"])
+ERRORS = error_responses(Forbidden, NotFound, Invalid)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class InstrumentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    kind: str
+    title: str
+    audience: list[str]
+    latest_version: int
+
+
+class VersionRead(BaseModel):
+    id: uuid.UUID
+    version: int
+    source: str | None
+    created_at: datetime
+
+
+class InstrumentDetail(InstrumentRead):
+    version: int
+    version_id: uuid.UUID
+    definition: dict[str, Any]
+
+
+def _detail(instrument, version) -> InstrumentDetail:
+    return InstrumentDetail(
+        **InstrumentRead.model_validate(instrument).model_dump(),
+        version=version.version,
+        version_id=version.id,
+        definition=version.definition,
+    )
+
+
+@router.get("/instruments", responses=ERRORS)
+async def list_instruments(
+    session: SessionDep,
+    caller: Caller,
+    page: PaginationDep,
+    kind: Literal["satisfaction", "deficit", "self_assessment"] | None = None,
+) -> Page[InstrumentRead]:
+    """The instrument bank; each instrument has a stable `code`."""
+    items, total = await service.list_instruments(session, page, kind=kind)
+    return Page(items=[InstrumentRead.model_validate(i) for i in items], total=total)
+
+
+@router.post("/instruments", status_code=201, responses=ERRORS)
+async def import_instrument(
+    body: dict[str, Any], session: SessionDep, caller: Caller
+) -> InstrumentDetail:
+    """A definition as JSON: a new instrument, or a new version of the one with its code."""
+    definition = service.parse_definition(body)
+    version = await service.add_version(session, caller, definition, source="json")
+    return _detail(*await service.get_version(session, version.instrument_id, version.version))
+
+
+@router.post("/instruments/xlsform", status_code=201, responses=ERRORS)
+async def import_xlsform(
+    file: Annotated[UploadFile, File(description="XLSForm (.xlsx): survey, choices, settings")],
+    session: SessionDep,
+    caller: Caller,
+) -> InstrumentDetail:
+    """An instrument authored in a spreadsheet (the ODK/KoboToolbox XLSForm standard)."""
+    try:
+        definition = from_xlsform(await file.read())
+    except XLSFormError as exc:
+        raise Invalid(str(exc), errors=[{"loc": ["body", "file"], "msg": str(exc)}]) from exc
+    version = await service.add_version(session, caller, definition, source="xlsform")
+    return _detail(*await service.get_version(session, version.instrument_id, version.version))
+
+
+@router.get("/instruments/{instrument_id}", responses=ERRORS)
+async def get_instrument(
+    instrument_id: uuid.UUID,
+    session: SessionDep,
+    caller: Caller,
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> InstrumentDetail:
+    """Sections and questions (with `code`, `type`, `options`) of a version (default: latest)."""
+    return _detail(*await service.get_version(session, instrument_id, version))
+
+
+@router.get("/instruments/{instrument_id}/versions", responses=ERRORS)
+async def list_versions(
+    instrument_id: uuid.UUID, session: SessionDep, caller: Caller
+) -> list[VersionRead]:
+    rows = await service.versions(session, instrument_id)
+    if not rows:
+        raise NotFound("Инструмент не найден")
+    return [
+        VersionRead(id=v.id, version=v.version, source=v.source, created_at=v.created_at)
+        for v in rows
+    ]
+
+
+@router.get("/instruments/{instrument_id}/export", responses=ERRORS)
+async def export_instrument(
+    instrument_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    format: Literal["json", "xlsform"] = "json",
+    version: Annotated[int | None, Query(ge=1)] = None,
+) -> Response:
+    """The definition as JSON, or as an XLSForm workbook to edit in a spreadsheet."""
+    instrument, found = await service.get_version(session, instrument_id, version)
+    definition = InstrumentDefinition.model_validate(found.definition)
+    name = f"{instrument.code}-v{found.version}"
+    if format == "xlsform":
+        return Response(
+            to_xlsform(definition, version=str(found.version)),
+            media_type=XLSX,
+            headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'},
+        )
+    return Response(
+        definition.model_dump_json(by_alias=True, exclude_none=True, indent=2),
+        media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{name}.json"'},
+    )

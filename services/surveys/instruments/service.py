@@ -1,0 +1,121 @@
+"""The instrument bank: instruments with immutable versions; import and export."""
+
+import logging
+import uuid
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.surveys.instruments.definition import InstrumentDefinition, load_bank
+from services.surveys.instruments.models import Instrument, InstrumentVersion
+from shared.auth import Principal, Role, require_roles
+from shared.errors import Invalid, NotFound
+from shared.pagination import Pagination, paginate
+
+logger = logging.getLogger("soko.surveys.bank")
+AUTHORS = (Role.territory_analyst, Role.methodologist)
+
+
+async def sync_bank(session: AsyncSession) -> int:
+    """Add the bank's instruments that the database lacks (as version 1); returns how many.
+
+    An instrument already stored is left alone: a changed bank file becomes a new version only
+    when someone imports it, so that nobody's running campaign changes under them.
+    """
+    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext('soko.surveys.bank'))"))
+    known = set(await session.scalars(select(Instrument.code)))
+    added = 0
+    for definition in load_bank():
+        if definition.code not in known:
+            await _store(session, definition, source="bank")
+            added += 1
+    return added
+
+
+async def _store(
+    session: AsyncSession, definition: InstrumentDefinition, *, source: str
+) -> InstrumentVersion:
+    instrument = await session.scalar(select(Instrument).where(Instrument.code == definition.code))
+    if instrument is None:
+        instrument = Instrument(
+            code=definition.code,
+            kind=definition.kind,
+            title=definition.title,
+            audience=list(definition.audience),
+            latest_version=0,
+        )
+        session.add(instrument)
+        await session.flush()
+    elif instrument.kind != definition.kind:
+        raise Invalid(
+            f"Инструмент {definition.code} — вида {instrument.kind}, "
+            f"новая версия не может быть вида {definition.kind}",
+            errors=[{"loc": ["body", "kind"], "msg": "kind differs from earlier versions"}],
+        )
+    instrument.latest_version += 1
+    instrument.title = definition.title
+    instrument.audience = list(definition.audience)
+    version = InstrumentVersion(
+        instrument_id=instrument.id,
+        version=instrument.latest_version,
+        definition=definition.model_dump(mode="json", by_alias=True, exclude_none=True),
+        source=source,
+    )
+    session.add(version)
+    await session.flush()
+    return version
+
+
+def parse_definition(data: Any) -> InstrumentDefinition:
+    """Validate a definition; 422 naming the place of each problem."""
+    try:
+        return InstrumentDefinition.model_validate(data)
+    except ValidationError as exc:
+        errors = [{"loc": ["body", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+        raise Invalid("Инструмент задан неверно", errors=errors) from exc
+
+
+async def add_version(
+    session: AsyncSession, principal: Principal, definition: InstrumentDefinition, source: str
+) -> InstrumentVersion:
+    """A new version of an instrument (a new instrument if the code is new)."""
+    require_roles(principal, *AUTHORS)
+    return await _store(session, definition, source=source)
+
+
+async def list_instruments(
+    session: AsyncSession, page: Pagination, *, kind: str | None = None
+) -> tuple[list[Instrument], int]:
+    query = select(Instrument).order_by(Instrument.code)
+    if kind is not None:
+        query = query.where(Instrument.kind == kind)
+    return await paginate(session, query, page)
+
+
+async def get_version(
+    session: AsyncSession, instrument_id: uuid.UUID, version: int | None = None
+) -> tuple[Instrument, InstrumentVersion]:
+    """An instrument and one of its versions (the latest by default)."""
+    instrument = await session.get(Instrument, instrument_id)
+    if instrument is None:
+        raise NotFound("Инструмент не найден")
+    number = version or instrument.latest_version
+    found = await session.scalar(
+        select(InstrumentVersion).where(
+            InstrumentVersion.instrument_id == instrument_id, InstrumentVersion.version == number
+        )
+    )
+    if found is None:
+        raise NotFound(f"Версии {number} у инструмента нет")
+    return instrument, found
+
+
+async def versions(session: AsyncSession, instrument_id: uuid.UUID) -> list[InstrumentVersion]:
+    rows = await session.scalars(
+        select(InstrumentVersion)
+        .where(InstrumentVersion.instrument_id == instrument_id)
+        .order_by(InstrumentVersion.version)
+    )
+    return list(rows)

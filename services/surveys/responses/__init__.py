@@ -1,0 +1,1 @@
+"""Responses: validated answers, scoring, aggregates."""

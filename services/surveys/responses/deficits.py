@@ -1,0 +1,109 @@
+"""Personal diagnostic results: read only by the teacher, the school's leader and the
+territory's methodologists, and every read recorded in the audit log of the api service."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
+from services.surveys.clients.api import ApiClient
+from services.surveys.responses.models import CompetenceScore
+from services.surveys.responses.service import definition_of
+from shared.auth import Principal, Role, ScopeResolver, ScopeType, contains
+from shared.errors import Forbidden, NotFound
+
+
+async def _allowed_organizations(
+    session: AsyncSession,
+    principal: Principal,
+    scopes: ScopeResolver,
+    campaign: Campaign,
+    organization_id: uuid.UUID | None,
+) -> list[uuid.UUID] | None:
+    """The organizations whose results the caller may read; None: only their own results."""
+    if principal.role == Role.teacher:
+        return None
+    if principal.role == Role.organization_leader:
+        if organization_id not in (None, principal.scope_id):
+            raise NotFound("Организация не найдена")
+        return [principal.scope_id]
+    if principal.role != Role.methodologist:
+        raise Forbidden("Персональные результаты видят педагог, руководитель ОО и методисты")
+    members = list(
+        await session.scalars(
+            select(CampaignOrganization.organization_id).where(
+                CampaignOrganization.campaign_id == campaign.id
+            )
+        )
+    )
+    wanted = [organization_id] if organization_id else members
+    allowed = []
+    for org in wanted:
+        if org in members and contains(
+            principal, await scopes.resolve(ScopeType.organization, org)
+        ):
+            allowed.append(org)
+    if organization_id and not allowed:
+        raise NotFound("Организация не найдена")
+    return allowed
+
+
+async def personal(
+    session: AsyncSession,
+    principal: Principal,
+    scopes: ScopeResolver,
+    api: ApiClient,
+    campaign: Campaign,
+    organization_id: uuid.UUID | None,
+) -> list[dict[str, Any]]:
+    """Per staff member: each competence's score, share of the maximum, and the deficits."""
+    allowed = await _allowed_organizations(session, principal, scopes, campaign, organization_id)
+    query = (
+        select(CompetenceScore, Invitation.full_name)
+        .join(Invitation, Invitation.staff_id == CompetenceScore.staff_id)
+        .where(CompetenceScore.campaign_id == campaign.id, Invitation.campaign_id == campaign.id)
+        .order_by(Invitation.full_name, CompetenceScore.staff_id, CompetenceScore.competence)
+    )
+    if allowed is None:
+        query = query.where(CompetenceScore.staff_id == principal.staff_id)
+    else:
+        query = query.where(CompetenceScore.organization_id.in_(allowed))
+    definition = await definition_of(session, campaign.instrument_version_id)
+    titles = {c.code: c.title for c in definition.competences}
+    people: dict[uuid.UUID, dict[str, Any]] = {}
+    for score, full_name in await session.execute(query):
+        person = people.setdefault(
+            score.staff_id,
+            {
+                "staff_id": str(score.staff_id),
+                "full_name": full_name,
+                "organization_id": str(score.organization_id),
+                "competences": [],
+                "deficits": [],
+            },
+        )
+        person["competences"].append(
+            {
+                "code": score.competence,
+                "title": titles.get(score.competence, score.competence),
+                "score": score.score,
+                "max_score": score.max_score,
+                "share": round(100 * score.score / score.max_score, 1) if score.max_score else None,
+                "deficit": score.deficit,
+            }
+        )
+        if score.deficit:
+            person["deficits"].append(score.competence)
+    if people:
+        await api.audit(
+            "read_personal",
+            "deficit_result",
+            str(campaign.id),
+            {
+                "staff_ids": sorted(str(s) for s in people),
+                "organization_id": str(organization_id) if organization_id else None,
+            },
+        )
+    return list(people.values())

@@ -1,0 +1,88 @@
+"""Responses and their answers, stored for SQL aggregation.
+
+A response keeps nothing that identifies a person in an anonymous campaign: no address, no
+user agent, no time of day (`submitted_on` is a date). Answers of submitted responses are
+rows of `answer`, exactly one per answered question (a `multiple` keeps its options in an
+array), with whether it is positive and its points worked out at submission, so every
+aggregate is a GROUP BY over indexed columns and a question's respondents are a count(*).
+"""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import BigInteger, CheckConstraint, Column, Float, Identity, Index, Text
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlmodel import Field, SQLModel
+
+from shared.db import metadata
+from shared.idempotency import idempotency_table
+
+
+class Response(SQLModel, table=True):
+    __tablename__ = "response"
+    __table_args__ = (
+        CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+        Index("ix_response_campaign_org", "campaign_id", "organization_id", "status"),
+        {"schema": "surveys"},
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    campaign_id: uuid.UUID = Field(foreign_key="surveys.campaign.id", ondelete="CASCADE")
+    organization_id: uuid.UUID
+    instrument_version_id: uuid.UUID = Field(foreign_key="surveys.instrument_version.id")
+    # Identified campaigns only; unique, so a personal link gives one response.
+    invitation_id: uuid.UUID | None = Field(
+        default=None, foreign_key="surveys.invitation.id", unique=True, ondelete="CASCADE"
+    )
+    staff_id: uuid.UUID | None = Field(default=None, index=True)
+    status: str = Field(default="submitted", max_length=10)
+    draft: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
+    submitted_on: date | None = None
+
+
+class Answer(SQLModel, table=True):
+    __tablename__ = "answer"
+    __table_args__ = (
+        Index("ix_answer_campaign_org_question", "campaign_id", "organization_id", "question"),
+        {"schema": "surveys"},
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    response_id: uuid.UUID = Field(
+        foreign_key="surveys.response.id", index=True, ondelete="CASCADE"
+    )
+    campaign_id: uuid.UUID
+    organization_id: uuid.UUID
+    question: str = Field(max_length=40)
+    option: str | None = Field(default=None, max_length=40)  # single, test_item
+    # multiple: the chosen options in one row, so that every answer is exactly one row
+    options: list[str] | None = Field(default=None, sa_column=Column(ARRAY(Text)))
+    number: float | None = Field(default=None, sa_column=Column(Float))  # likert5, yes_no, number
+    text: str | None = Field(default=None, sa_column=Column(Text))
+    positive: bool | None = None
+    points: float | None = Field(default=None, sa_column=Column(Float))
+
+
+class CompetenceScore(SQLModel, table=True):
+    """A respondent's score in one competence of a diagnostic, and whether it is a deficit."""
+
+    __tablename__ = "competence_score"
+    __table_args__ = (
+        Index("ix_competence_score_campaign_org", "campaign_id", "organization_id", "competence"),
+        {"schema": "surveys"},
+    )
+
+    response_id: uuid.UUID = Field(
+        foreign_key="surveys.response.id", primary_key=True, ondelete="CASCADE"
+    )
+    competence: str = Field(primary_key=True, max_length=40)
+    campaign_id: uuid.UUID
+    organization_id: uuid.UUID
+    staff_id: uuid.UUID | None = None
+    score: float = Field(sa_column=Column(Float, nullable=False))
+    max_score: float = Field(sa_column=Column(Float, nullable=False))
+    deficit: bool
+
+
+IdempotencyKeys = idempotency_table(metadata, "surveys")

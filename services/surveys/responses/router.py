@@ -1,0 +1,174 @@
+"""HTTP: responses, aggregates and personal diagnostic results of a campaign."""
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from services.surveys.campaigns.models import Campaign, CampaignOrganization
+from services.surveys.campaigns.service import readable_campaign
+from services.surveys.deps import Api, MaybeCaller, Scopes, SettingsDep
+from services.surveys.responses import aggregates, deficits, service
+from services.surveys.responses.models import IdempotencyKeys
+from shared.auth import Caller, Principal, Role
+from shared.context import client_address_var
+from shared.db import SessionDep
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, error_responses
+from shared.idempotency import idempotent
+from shared.ratelimit import RateLimit
+
+router = APIRouter(tags=["responses"])
+ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, TooManyRequests)
+MAX_BODY = 64 * 1024
+# Anonymous links are public: a generous limit per address (a school's parents may share one).
+_limits: dict[int, RateLimit] = {}
+
+
+def anonymous_limit(settings) -> RateLimit:
+    """The per-address limit of this process, sized by SOKO_ANONYMOUS_RATE_PER_MINUTE."""
+    per_minute = settings.anonymous_rate_per_minute
+    if per_minute not in _limits:
+        _limits[per_minute] = RateLimit(limit=per_minute, window_seconds=60)
+    return _limits[per_minute]
+
+
+ANONYMOUS = Principal(kind="anonymous", id="-", role=Role.viewer)
+
+
+class ResponseIn(BaseModel):
+    organization_id: uuid.UUID | None = None
+    answers: dict[str, Any] = Field(max_length=500)
+    staff_id: uuid.UUID | None = Field(default=None, description="Только для персональных анкет")
+    draft: bool = Field(default=False, description="Сохранить черновик (персональные анкеты)")
+
+
+class ResponseCreated(BaseModel):
+    id: uuid.UUID
+    status: Literal["draft", "submitted"]
+
+
+async def _campaign(session, campaign_id: uuid.UUID) -> Campaign:
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound("Кампания не найдена")
+    return campaign
+
+
+@router.post(
+    "/campaigns/{campaign_id}/responses",
+    status_code=201,
+    response_model=ResponseCreated,
+    responses=ERRORS,
+)
+async def submit_response(
+    campaign_id: uuid.UUID,
+    body: ResponseIn,
+    request: Request,
+    session: SessionDep,
+    caller: MaybeCaller,
+    settings: SettingsDep,
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> ResponseCreated | JSONResponse:
+    """An answer to the campaign: anonymous campaigns need no account (`organization_id`);
+    personal ones the teacher's own token (`staff_id`). 422 names the question."""
+    raw = await request.body()
+    if len(raw) > MAX_BODY:
+        raise Invalid("Слишком большой ответ", errors=[{"loc": ["body"], "msg": "body too large"}])
+    campaign = await _campaign(session, campaign_id)
+    invitation = None
+    if not campaign.anonymous:
+        if caller is None or body.staff_id is None or caller.staff_id != body.staff_id:
+            raise Forbidden("Персональную анкету заполняет сам сотрудник, войдя в систему")
+        invitation = await service.invitation_by(session, campaign_id, staff_id=body.staff_id)
+    elif (
+        wait := anonymous_limit(settings).retry_after(client_address_var.get() or "-")
+    ) is not None:
+        raise TooManyRequests(headers={"Retry-After": str(wait)})
+
+    async def run() -> ResponseCreated:
+        response = await service.submit(
+            session,
+            campaign,
+            organization_id=body.organization_id,
+            answers=body.answers,
+            invitation=invitation,
+            draft=body.draft,
+            today=settings.today(),
+        )
+        return ResponseCreated(id=response.id, status=response.status)
+
+    # An anonymous caller's key is scoped to nobody: the key itself is what tells retries apart.
+    principal = caller or ANONYMOUS
+    return await idempotent(
+        session, IdempotencyKeys, request, principal, idempotency_key, raw, run, 201
+    )
+
+
+@router.get("/campaigns/{campaign_id}/aggregates", responses=ERRORS)
+async def campaign_aggregates(
+    campaign_id: uuid.UUID,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    api: Api,
+    settings: SettingsDep,
+    level: Literal["organization", "cluster", "territory"] = "organization",
+    organization_id: Annotated[
+        uuid.UUID | None, Query(description="Только эта организация")
+    ] = None,
+) -> dict[str, Any]:
+    """Per question and scope: `n`, counts of each answer, `mean`, `positive_share`; per
+    competence (diagnostics): the share with a deficit. Anonymous values for fewer than the
+    disclosure minimum of respondents are withheld (`suppressed`, `n` shown)."""
+    campaign, mine = await readable_campaign(session, caller, scopes, campaign_id)
+    members = dict(
+        (
+            await session.execute(
+                select(CampaignOrganization.organization_id, CampaignOrganization.expected).where(
+                    CampaignOrganization.campaign_id == campaign_id
+                )
+            )
+        ).all()
+    )
+    visible = [o for o in members if (mine is None or o in mine) and organization_id in (None, o)]
+    mapping = await aggregates.grouping(caller, api, visible, level)
+    groups = await aggregates.aggregate(session, campaign_id, [(o, g) for o, g, _ in mapping])
+    expected: dict[uuid.UUID, int | None] = {}
+    for org, group, _ in mapping:
+        if members.get(org) is None:
+            expected[group] = None
+        elif expected.get(group, 0) is not None:
+            expected[group] = expected.get(group, 0) + members[org]
+    scopes_seen = {(group, kind) for _, group, kind in mapping}
+    items = [
+        aggregates.render(
+            kind,
+            group,
+            groups.get(group, aggregates.Group()),
+            anonymous=campaign.anonymous,
+            minimum=settings.disclosure_minimum,
+            expected=expected.get(group),
+        )
+        for group, kind in sorted(scopes_seen, key=lambda g: str(g[0]))
+    ]
+    return {"campaign_id": str(campaign_id), "level": level, "items": items, "total": len(items)}
+
+
+@router.get("/campaigns/{campaign_id}/deficits", responses=ERRORS)
+async def campaign_deficits(
+    campaign_id: uuid.UUID,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    api: Api,
+    organization_id: Annotated[uuid.UUID | None, Query()] = None,
+) -> dict[str, Any]:
+    """Personal results: competence scores and deficits per staff member. Only the teacher
+    (their own), the school's leader and the territory's methodologists; every read is
+    recorded in the audit log."""
+    campaign, _ = await readable_campaign(session, caller, scopes, campaign_id)
+    items = await deficits.personal(session, caller, scopes, api, campaign, organization_id)
+    return {"campaign_id": str(campaign_id), "items": items, "total": len(items)}

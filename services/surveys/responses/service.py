@@ -1,0 +1,176 @@
+"""Submitting responses: checked against the campaign's instrument version, stored as rows.
+
+An anonymous response stores the organization and the day, nothing else about the person. A
+personal link (identified campaign) gives one response: drafts may be saved and resumed until
+it is submitted; after that a second submit is 409.
+"""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
+from services.surveys.campaigns.service import status
+from services.surveys.instruments.definition import InstrumentDefinition
+from services.surveys.instruments.models import InstrumentVersion
+from services.surveys.responses import scoring
+from services.surveys.responses.models import Answer, CompetenceScore, Response
+from shared.errors import Conflict, Invalid, NotFound
+
+# Parsed instrument versions by id: a version never changes, so it is parsed once per process.
+_cache: dict[uuid.UUID, InstrumentDefinition] = {}
+
+
+async def definition_of(session: AsyncSession, version_id: uuid.UUID) -> InstrumentDefinition:
+    """The instrument version, parsed once per process (a version never changes)."""
+    cached = _cache.get(version_id)
+    if cached is None:
+        version = await session.get(InstrumentVersion, version_id)
+        assert version is not None
+        cached = _cache[version_id] = InstrumentDefinition.model_validate(version.definition)
+    return cached
+
+
+def ensure_open(campaign: Campaign) -> None:
+    state = status(campaign)
+    if state != "open":
+        word = "ещё не открыта" if state == "scheduled" else "уже закрыта"
+        raise Conflict(
+            f"Анкета {word}: приём ответов с {campaign.opens_at:%d.%m.%Y %H:%M} "
+            f"по {campaign.closes_at:%d.%m.%Y %H:%M}",
+            opens_at=campaign.opens_at.isoformat(),
+            closes_at=campaign.closes_at.isoformat(),
+        )
+
+
+EMPTY_ANSWER = {"option": None, "options": None, "number": None, "text": None, "points": None}
+
+
+async def _store(
+    session: AsyncSession,
+    campaign: Campaign,
+    definition: InstrumentDefinition,
+    response: Response,
+    answers: dict[str, Any],
+) -> None:
+    rows = scoring.answer_rows(definition, answers)
+    base = {
+        "response_id": response.id,
+        "campaign_id": campaign.id,
+        "organization_id": response.organization_id,
+    }
+    if rows:
+        await session.execute(
+            insert(Answer),
+            [
+                base | {"option": None, "number": None, "text": None, "points": None} | r
+                for r in rows
+            ],
+        )
+    if definition.kind == "deficit":
+        scores = scoring.competence_scores(definition, answers)
+        await session.execute(
+            insert(CompetenceScore),
+            [
+                base
+                | {
+                    "staff_id": response.staff_id,
+                    "competence": s.competence,
+                    "score": s.score,
+                    "max_score": s.max_score,
+                    "deficit": s.deficit,
+                }
+                for s in scores
+            ],
+        )
+
+
+async def submit(
+    session: AsyncSession,
+    campaign: Campaign,
+    *,
+    organization_id: uuid.UUID | None,
+    answers: dict[str, Any],
+    invitation: Invitation | None,
+    draft: bool,
+    today: date,
+    drop_irrelevant: bool = False,
+) -> Response:
+    """Validate and store one response (or save a draft of a personal one)."""
+    ensure_open(campaign)
+    if invitation is not None:
+        organization_id = invitation.organization_id
+    elif campaign.anonymous is False:
+        raise Invalid(
+            "Эта анкета заполняется по персональной ссылке",
+            errors=[{"loc": ["body", "staff_id"], "msg": "personal link required"}],
+        )
+    if draft and invitation is None:
+        raise Invalid(
+            "Черновик можно сохранить только по персональной ссылке",
+            errors=[{"loc": ["body", "draft"], "msg": "drafts need a personal link"}],
+        )
+    member = await session.get(CampaignOrganization, (campaign.id, organization_id))
+    if member is None:
+        raise Invalid(
+            "Организация не участвует в этой кампании",
+            errors=[{"loc": ["body", "organization_id"], "msg": "not in this campaign"}],
+        )
+    definition = await definition_of(session, campaign.instrument_version_id)
+    checked = scoring.check_answers(
+        definition, answers, complete=not draft, drop_irrelevant=drop_irrelevant
+    )
+    if checked.errors:
+        codes = ", ".join(str(e["loc"][-1]) for e in checked.errors)
+        raise Invalid(f"Ответы не приняты: {codes}", errors=checked.errors)
+    response = None
+    if invitation is not None:
+        # Locked, so that two submits through one link cannot both pass the check below.
+        response = await session.scalar(
+            select(Response).where(Response.invitation_id == invitation.id).with_for_update()
+        )
+        if response is not None and response.status == "submitted":
+            raise Conflict("Ответ по этой ссылке уже отправлен")
+    if response is None:
+        response = Response(
+            campaign_id=campaign.id,
+            organization_id=organization_id,
+            instrument_version_id=campaign.instrument_version_id,
+            invitation_id=invitation.id if invitation else None,
+            staff_id=invitation.staff_id if invitation else None,
+        )
+        session.add(response)
+    if draft:
+        response.status, response.draft = "draft", checked.answers
+        await session.flush()
+        return response
+    response.status, response.draft, response.submitted_on = "submitted", None, today
+    await session.flush()
+    await _store(session, campaign, definition, response, checked.answers)
+    return response
+
+
+async def invitation_by(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    *,
+    staff_id: uuid.UUID | None = None,
+    code: str | None = None,
+) -> Invitation:
+    query = select(Invitation).where(Invitation.campaign_id == campaign_id)
+    query = (
+        query.where(Invitation.staff_id == staff_id)
+        if staff_id
+        else query.where(Invitation.code == code)
+    )
+    invitation = await session.scalar(query)
+    if invitation is None:
+        raise NotFound("Персональная ссылка не найдена")
+    return invitation
+
+
+async def draft_of(session: AsyncSession, invitation: Invitation) -> Response | None:
+    return await session.scalar(select(Response).where(Response.invitation_id == invitation.id))

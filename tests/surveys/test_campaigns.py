@@ -1,0 +1,200 @@
+"""Campaigns and responses, through the real surveys app (which asks the real api app)."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import inspect, select
+
+from services.surveys.responses.models import Answer, Response
+from tests.factories import build_world
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+async def world(db, settings):
+    return await build_world(db, settings)
+
+
+async def instrument_id(client, world, code: str) -> str:
+    listed = await client.get("/v1/instruments?limit=100", headers=world.headers("viewer"))
+    return next(i["id"] for i in listed.json()["items"] if i["code"] == code)
+
+
+async def launch(client, world, code, audience, orgs, anonymous=True, who="analyst", **extra):
+    body = {
+        "instrument_id": await instrument_id(client, world, code),
+        "audience": audience,
+        "organization_ids": [str(o) for o in orgs],
+        "period": "2021/2022",
+        "opens_at": (NOW - timedelta(days=1)).isoformat(),
+        "closes_at": (NOW + timedelta(days=7)).isoformat(),
+        "anonymous": anonymous,
+    } | extra
+    return await client.post("/v1/campaigns", json=body, headers=world.headers(who))
+
+
+def nok_answers(**overrides):
+    answers = {f"nok_{i:02d}": True for i in range(1, 15)} | {"nok_06": False}
+    answers.pop("nok_07")
+    return answers | overrides
+
+
+async def test_parents_campaign_gives_one_link_per_school(surveys_client, world):
+    answer = await launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id]
+    )
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["status"] == "open" and body["anonymous"] is True and body["version"] == 1
+    assert {link["organization_id"] for link in body["links"]} == {
+        str(world.s1.id),
+        str(world.s2.id),
+    }
+    assert all("/s/" in link["url"] for link in body["links"])
+
+
+@pytest.mark.parametrize(
+    ("code", "audience", "anonymous", "field"),
+    [
+        ("nok_parents_2018", "parents", False, "anonymous"),  # parents only anonymously
+        ("teacher_digital_assessment_deficits", "teachers", True, "anonymous"),  # personal only
+        ("nok_parents_2018", "teachers", True, "audience"),  # not for this audience
+    ],
+)
+async def test_campaign_rules_name_the_field(
+    surveys_client, world, code, audience, anonymous, field
+):
+    answer = await launch(surveys_client, world, code, audience, [world.s1.id], anonymous=anonymous)
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["body", field]
+
+
+async def test_campaign_for_a_school_outside_the_scope_is_refused(surveys_client, world):
+    answer = await launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s3.id]
+    )
+    assert answer.status_code == 422
+    assert str(world.s3.id) in answer.json()["detail"]
+
+
+async def test_anonymous_response_stores_nothing_identifying(surveys_client, world, db):
+    campaign = (
+        await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+    ).json()
+    answer = await surveys_client.post(
+        f"/v1/campaigns/{campaign['id']}/responses",
+        json={"organization_id": str(world.s1.id), "answers": nok_answers(nok_15="Больше кружков")},
+        headers={"User-Agent": "Mozilla/5.0 (iPhone)", "X-Forwarded-For": "203.0.113.7"},
+    )
+    assert answer.status_code == 201, answer.text
+    stored = await db.get(Response, answer.json()["id"])
+    columns = {c.key for c in inspect(Response).mapper.column_attrs}
+    assert columns == {
+        "id",
+        "campaign_id",
+        "organization_id",
+        "instrument_version_id",
+        "invitation_id",
+        "staff_id",
+        "status",
+        "draft",
+        "submitted_on",
+    }
+    assert stored.staff_id is None and stored.invitation_id is None
+    assert stored.submitted_on == NOW.astimezone().date() or stored.submitted_on is not None
+    texts = [a.text for a in (await db.scalars(select(Answer))).all() if a.text]
+    assert texts == ["Больше кружков"]  # the free text is kept, nothing about the sender
+
+
+@pytest.mark.parametrize(
+    ("answers", "question"),
+    [
+        (nok_answers(nok_01="да"), "nok_01"),  # yes_no needs true/false
+        (nok_answers(nok_99=True), "nok_99"),  # unknown question
+        ({k: v for k, v in nok_answers().items() if k != "nok_12"}, "nok_12"),  # required, missing
+        (nok_answers(nok_07=True), "nok_07"),  # not shown when nok_06 is false
+        (nok_answers(nok_15="x" * 5001), "nok_15"),  # text too long
+    ],
+)
+async def test_bad_answer_is_422_naming_the_question(surveys_client, world, answers, question):
+    campaign = (
+        await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+    ).json()
+    answer = await surveys_client.post(
+        f"/v1/campaigns/{campaign['id']}/responses",
+        json={"organization_id": str(world.s1.id), "answers": answers},
+    )
+    assert answer.status_code == 422
+    assert ["body", "answers", question] in [e["loc"] for e in answer.json()["errors"]]
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("ps_teaching_1", 6),
+        ("ps_teaching_1", True),
+        ("ps_grade_band", "grade_13"),
+        ("ps_teaching_1", "5"),
+    ],
+)
+async def test_likert_and_single_choice_values_are_checked(surveys_client, world, question, value):
+    campaign = (
+        await launch(surveys_client, world, "parents_satisfaction", "parents", [world.s1.id])
+    ).json()
+    answer = await surveys_client.post(
+        f"/v1/campaigns/{campaign['id']}/responses",
+        json={"organization_id": str(world.s1.id), "answers": {question: value}},
+    )
+    assert answer.status_code == 422
+    assert ["body", "answers", question] in [e["loc"] for e in answer.json()["errors"]]
+
+
+async def test_closed_and_not_yet_open_campaigns_are_409_with_the_dates(surveys_client, world):
+    future = await launch(
+        surveys_client,
+        world,
+        "nok_parents_2018",
+        "parents",
+        [world.s1.id],
+        opens_at=(NOW + timedelta(days=1)).isoformat(),
+        closes_at=(NOW + timedelta(days=2)).isoformat(),
+    )
+    answer = await surveys_client.post(
+        f"/v1/campaigns/{future.json()['id']}/responses",
+        json={"organization_id": str(world.s1.id), "answers": nok_answers()},
+    )
+    assert answer.status_code == 409
+    assert answer.json()["opens_at"] and "ещё не открыта" in answer.json()["detail"]
+    current = (
+        await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+    ).json()
+    closed = await surveys_client.patch(
+        f"/v1/campaigns/{current['id']}",
+        json={"closes_at": NOW.isoformat()},
+        headers=world.headers("analyst"),
+    )
+    assert closed.json()["status"] == "closed"
+    late = await surveys_client.post(
+        f"/v1/campaigns/{current['id']}/responses",
+        json={"organization_id": str(world.s1.id), "answers": nok_answers()},
+    )
+    assert late.status_code == 409 and "уже закрыта" in late.json()["detail"]
+
+
+async def test_idempotency_key_gives_one_response_for_retries(surveys_client, world, db):
+    campaign = (
+        await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+    ).json()
+    url = f"/v1/campaigns/{campaign['id']}/responses"
+    body = {"organization_id": str(world.s1.id), "answers": nok_answers()}
+    first = await surveys_client.post(url, json=body, headers={"Idempotency-Key": "phone-42"})
+    again = await surveys_client.post(url, json=body, headers={"Idempotency-Key": "phone-42"})
+    assert first.status_code == again.status_code == 201 and first.json() == again.json()
+    assert len((await db.scalars(select(Response))).all()) == 1
+    other = await surveys_client.post(
+        url,
+        json=body | {"answers": nok_answers(nok_12=False)},
+        headers={"Idempotency-Key": "phone-42"},
+    )
+    assert other.status_code == 409

@@ -1,0 +1,223 @@
+"""Diagnostics through personal links, scoring, aggregates with suppression, personal results."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from services.api.auth.service import user_principal
+from services.api.staff.models import StaffMember
+from services.surveys.instruments.definition import load_bank
+from shared.auth import issue_user_token
+from tests.factories import add_user, build_world
+
+NOW = datetime.now(UTC)
+DIAGNOSTIC = next(d for d in load_bank() if d.code == "teacher_digital_assessment_deficits")
+
+
+@pytest.fixture
+async def world(db, settings):
+    world = await build_world(db, settings)
+    # A second teacher in S1, with an account: two people take the diagnostic there.
+    t2 = StaffMember(organization_id=world.s1.id, full_name="Смирнова Ольга", position="teacher")
+    db.add(t2)
+    await db.flush()
+    world.users["teacher2"] = add_user(
+        db, "t2@soko.example", "teacher", "organization", world.s1.id, t2.id
+    )
+    await db.flush()
+    world.tokens["teacher2"] = issue_user_token(settings, user_principal(world.users["teacher2"]))
+    world.t2 = t2
+    return world
+
+
+async def launch(client, world, code, audience, orgs, anonymous):
+    listed = await client.get("/v1/instruments?limit=100", headers=world.headers("viewer"))
+    instrument = next(i["id"] for i in listed.json()["items"] if i["code"] == code)
+    answer = await client.post(
+        "/v1/campaigns",
+        headers=world.headers("methodologist"),
+        json={
+            "instrument_id": instrument,
+            "audience": audience,
+            "organization_ids": [str(o) for o in orgs],
+            "period": "2021/2022",
+            "opens_at": (NOW - timedelta(days=1)).isoformat(),
+            "closes_at": (NOW + timedelta(days=7)).isoformat(),
+            "anonymous": anonymous,
+        },
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def diagnostic_answers(correct_per_competence: dict[str, int]) -> dict[str, str]:
+    """The first N items of each competence answered correctly, the rest wrongly."""
+    answers, seen = {}, {}
+    for item in DIAGNOSTIC.scored_items():
+        n = seen.get(item.competence, 0)
+        seen[item.competence] = n + 1
+        right = n < correct_per_competence.get(item.competence, 0)
+        answers[item.code] = next(o.code for o in item.options if o.correct == right)
+    return answers
+
+
+async def take(client, world, campaign, who, staff, answers, draft=False):
+    return await client.post(
+        f"/v1/campaigns/{campaign['id']}/responses",
+        json={"staff_id": str(staff.id), "answers": answers, "draft": draft},
+        headers=world.headers(who),
+    )
+
+
+async def test_personal_link_resumes_a_draft_and_accepts_one_submission(surveys_client, world):
+    campaign = await launch(
+        surveys_client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], False
+    )
+    assert campaign["invitations"] == 2
+    partial = dict(list(diagnostic_answers({"design": 5}).items())[:3])
+    draft = await take(surveys_client, world, campaign, "teacher", world.t1, partial, draft=True)
+    assert draft.status_code == 201 and draft.json()["status"] == "draft"
+    pending = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/pending", headers=world.headers("leader")
+    )
+    assert {(p["full_name"], p["status"]) for p in pending.json()} == {
+        ("Иванова Мария", "draft"),
+        ("Смирнова Ольга", "not_started"),
+    }
+    incomplete = await take(surveys_client, world, campaign, "teacher", world.t1, partial)
+    assert incomplete.status_code == 422  # a submission must answer every required item
+    done = await take(
+        surveys_client, world, campaign, "teacher", world.t1, diagnostic_answers({"design": 5})
+    )
+    assert done.status_code == 201 and done.json()["id"] == draft.json()["id"]
+    again = await take(surveys_client, world, campaign, "teacher", world.t1, diagnostic_answers({}))
+    assert again.status_code == 409
+    someone_else = await take(
+        surveys_client, world, campaign, "teacher2", world.t1, diagnostic_answers({})
+    )
+    assert someone_else.status_code == 403
+
+
+async def test_scores_and_deficits_match_a_hand_computed_profile(surveys_client, world):
+    campaign = await launch(
+        surveys_client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], False
+    )
+    # Five items of 1 point per competence; a deficit below 60 %, i.e. fewer than 3 points.
+    await take(
+        surveys_client,
+        world,
+        campaign,
+        "teacher",
+        world.t1,
+        diagnostic_answers(
+            {"design": 5, "tools": 3, "processing": 2, "interpretation": 0, "security": 4}
+        ),
+    )
+    await take(
+        surveys_client,
+        world,
+        campaign,
+        "teacher2",
+        world.t2,
+        diagnostic_answers(
+            {"design": 2, "tools": 4, "processing": 5, "interpretation": 1, "security": 5}
+        ),
+    )
+    own = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/deficits", headers=world.headers("teacher")
+    )
+    [me] = own.json()["items"]  # a teacher sees their own profile only
+    assert {c["code"]: c["score"] for c in me["competences"]} == {
+        "design": 5,
+        "tools": 3,
+        "processing": 2,
+        "interpretation": 0,
+        "security": 4,
+    }
+    assert sorted(me["deficits"]) == ["interpretation", "processing"]
+    assert next(c for c in me["competences"] if c["code"] == "tools")["share"] == 60.0
+
+    school = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/aggregates?level=organization",
+        headers=world.headers("analyst"),
+    )
+    [scope] = school.json()["items"]
+    competences = {c["code"]: c for c in scope["competences"]}
+    assert competences["interpretation"]["deficit_share"] == 100.0  # both below 3
+    assert competences["design"]["deficit_share"] == 50.0  # the second teacher: 2 of 5
+    assert competences["processing"]["mean_score_share"] == 70.0  # (2 + 5) / 10
+    assert scope["n"] == 2 and scope["expected"] == 2 and scope["response_rate"] == 100.0
+
+
+async def test_personal_results_are_for_the_teacher_leader_and_methodologists_only(
+    surveys_client, world, api_client
+):
+    campaign = await launch(
+        surveys_client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], False
+    )
+    await take(
+        surveys_client, world, campaign, "teacher", world.t1, diagnostic_answers({"design": 5})
+    )
+    url = f"/v1/campaigns/{campaign['id']}/deficits"
+    for who in ("leader", "methodologist"):
+        answer = await surveys_client.get(url, headers=world.headers(who))
+        assert [p["full_name"] for p in answer.json()["items"]] == ["Иванова Мария"], who
+    for who in ("analyst", "viewer", "admin"):
+        assert (await surveys_client.get(url, headers=world.headers(who))).status_code == 403, who
+    events = await api_client.get(
+        "/v1/audit-events", params={"action": "read_personal"}, headers=world.headers("admin")
+    )
+    readers = {e["actor_role"] for e in events.json()["items"]}
+    assert readers == {"organization_leader", "methodologist"}  # refused reads record nothing
+    assert all(e["service"] == "surveys" for e in events.json()["items"])
+
+
+def nok(**answers):
+    base = {f"nok_{i:02d}": True for i in range(1, 15)} | {"nok_06": False}
+    base.pop("nok_07")
+    return base | answers
+
+
+async def test_aggregates_pool_schools_and_withhold_small_groups(surveys_client, world):
+    campaign = await launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id], True
+    )
+    url = f"/v1/campaigns/{campaign['id']}/responses"
+    for org, overall in [(world.s1.id, v) for v in (True, True, True, False, True, False)] + [
+        (world.s2.id, v) for v in (True, False, False)
+    ]:
+        answer = await surveys_client.post(
+            url, json={"organization_id": str(org), "answers": nok(nok_14=overall)}
+        )
+        assert answer.status_code == 201, answer.text
+
+    by_school = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/aggregates?level=organization",
+        headers=world.headers("analyst"),
+    )
+    items = {i["scope_id"]: i for i in by_school.json()["items"]}
+    s1 = items[str(world.s1.id)]
+    q14 = next(q for q in s1["questions"] if q["code"] == "nok_14")
+    assert (q14["n"], q14["counts"], q14["positive_share"]) == (6, {"1": 4, "0": 2}, 66.7)
+    s2 = items[str(world.s2.id)]
+    assert s2["n"] == 3 and s2["suppressed"] is True  # fewer than 5 parents: values withheld
+    assert all(q["counts"] is None and q["positive_share"] is None for q in s2["questions"])
+
+    district = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/aggregates?level=territory",
+        headers=world.headers("analyst"),
+    )
+    [m1] = district.json()["items"]  # the analyst's municipality; not the region above it
+    assert m1["scope_id"] == str(world.m1.id) and m1["n"] == 9
+    q14 = next(q for q in m1["questions"] if q["code"] == "nok_14")
+    assert q14["positive_share"] == 55.6  # pooled: 5 of 9, not the mean of 66.7 and 33.3
+    clusters = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/aggregates?level=cluster", headers=world.headers("analyst")
+    )
+    assert [(c["scope_id"], c["n"]) for c in clusters.json()["items"]] == [(str(world.c1.id), 9)]
+    rates = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/rates", headers=world.headers("leader")
+    )
+    assert [
+        (r["organization_id"], r["responses"], r["expected"], r["rate"]) for r in rates.json()
+    ] == [(str(world.s1.id), 6, 500, 1.2)]
