@@ -40,16 +40,19 @@ def server_url() -> Iterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def scratch_database(server: str) -> AsyncIterator[str]:
-    name = f"soko_bench_{uuid.uuid4().hex[:8]}"
+async def scratch_database(server: str, keep: str | None = None) -> AsyncIterator[str]:
+    """A migrated database, dropped afterwards; `keep` names one that is reused and kept."""
+    name = keep or f"soko_bench_{uuid.uuid4().hex[:8]}"
     admin = await asyncpg.connect(plain_url(server))
-    await admin.execute(f'CREATE DATABASE "{name}"')
+    if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+        await admin.execute(f'CREATE DATABASE "{name}"')
     url = make_url(server).set(database=name).render_as_string(hide_password=False)
     try:
         await asyncio.to_thread(upgrade, url)
         yield url
     finally:
-        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if keep is None:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
 
 
@@ -59,37 +62,82 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@contextlib.asynccontextmanager
-async def api_server(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
-    """`soko serve api` as a real process; a client signed in as its administrator."""
-    port = free_port()
-    env = dict(
+def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+    # A plain Popen: the process lives for the whole benchmark, nothing waits on it here.
+    return subprocess.Popen(command, env=env)  # noqa: S603 - our own interpreter and modules
+
+
+async def wait_ready(base: str, path: str = "/readyz") -> None:
+    async with httpx.AsyncClient(base_url=base, timeout=5) as client:
+        for _ in range(200):
+            with contextlib.suppress(httpx.TransportError):
+                if (await client.get(path)).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)
+    raise RuntimeError(f"{base} did not become ready")
+
+
+def service_env(database_url: str, **extra: str) -> dict[str, str]:
+    return dict(
         os.environ,
         SOKO_DATABASE_URL=database_url,
         SOKO_BOOTSTRAP_ADMIN_EMAIL=ADMIN[0],
         SOKO_BOOTSTRAP_ADMIN_PASSWORD=ADMIN[1],
         SOKO_LOG_LEVEL="WARNING",
+        **extra,
     )
-    # A plain Popen: the process lives for the whole block, nothing here waits on it.
-    process = subprocess.Popen(  # noqa: S603, ASYNC220 - our own interpreter and module
-        [sys.executable, "-m", "services.cli", "serve", "api", "--port", str(port)], env=env
-    )
-    base = f"http://127.0.0.1:{port}"
+
+
+@contextlib.asynccontextmanager
+async def services(database_url: str, names: tuple[str, ...], **env: str) -> AsyncIterator[dict]:
+    """`soko serve NAME` processes on free ports, wired to each other; their base URLs."""
+    ports = {name: free_port() for name in names}
+    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    wiring = {f"SOKO_{name.upper()}_URL": url for name, url in urls.items()}
+    processes = []
     try:
-        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
-            for _ in range(100):
-                with contextlib.suppress(httpx.TransportError):
-                    if (await client.get("/readyz")).status_code == 200:
-                        break
-                await asyncio.sleep(0.1)
-            token = await client.post(
-                "/v1/auth/token", data={"username": ADMIN[0], "password": ADMIN[1]}
-            )
-            client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
-            yield client
+        for name in names:
+            command = [
+                sys.executable,
+                "-m",
+                "services.cli",
+                "serve",
+                name,
+                "--port",
+                str(ports[name]),
+            ]
+            processes.append(start(command, service_env(database_url, **wiring, **env)))
+            await wait_ready(urls[name], "/healthz")
+        for name in names:
+            await wait_ready(urls[name])
+        yield urls
     finally:
-        process.terminate()
-        process.wait(10)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            await asyncio.to_thread(process.wait, 10)
+
+
+async def signed_in(base: str, api: str | None = None) -> httpx.AsyncClient:
+    """A client of `base` with the administrator's token (issued by the api service at `api`)."""
+    async with httpx.AsyncClient(base_url=api or base, timeout=30) as issuer:
+        token = await issuer.post(
+            "/v1/auth/token", data={"username": ADMIN[0], "password": ADMIN[1]}
+        )
+    client = httpx.AsyncClient(base_url=base, timeout=120)
+    client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    return client
+
+
+@contextlib.asynccontextmanager
+async def api_server(database_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """`soko serve api` as a real process; a client signed in as its administrator."""
+    async with services(database_url, ("api",)) as urls:
+        client = await signed_in(urls["api"])
+        try:
+            yield client
+        finally:
+            await client.aclose()
 
 
 class Timer:
