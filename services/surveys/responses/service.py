@@ -128,9 +128,13 @@ async def submit(
         raise Invalid(f"Ответы не приняты: {codes}", errors=checked.errors)
     response = None
     if invitation is not None:
-        # Locked, so that two submits through one link cannot both pass the check below.
+        # The invitation row is locked (it always exists; the response may not yet), so that
+        # submits through one link run one after another and only the first gets through.
+        await session.execute(
+            select(Invitation.id).where(Invitation.id == invitation.id).with_for_update()
+        )
         response = await session.scalar(
-            select(Response).where(Response.invitation_id == invitation.id).with_for_update()
+            select(Response).where(Response.invitation_id == invitation.id)
         )
         if response is not None and response.status == "submitted":
             raise Conflict("Ответ по этой ссылке уже отправлен")
