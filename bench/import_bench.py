@@ -117,14 +117,102 @@ def line(label: str, seconds: float, rows: int) -> str:
     return f"  {label:42} {seconds:7.2f} s {rows / seconds:10.0f} rows/s"
 
 
+def result_rows(org_ids: list[str], total: int) -> list[dict]:
+    """ВПР results: schools × (grades 4–8) × (Математика, Русский язык) × years."""
+    rng = random.Random(2)
+    rows = []
+    for year in ("2020/2021", "2021/2022", "2022/2023"):
+        for grade in range(4, 9):
+            for subject in ("Математика", "Русский язык"):
+                for org in org_ids:
+                    participants = rng.randint(40, 120)
+                    two, four, five = (round(participants * f) for f in (0.1, 0.35, 0.15))
+                    rows.append(
+                        {
+                            "organization_id": org,
+                            "procedure": "vpr",
+                            "year": year,
+                            "subject": subject,
+                            "grade": grade,
+                            "participants": participants,
+                            "marks": {
+                                "2": two,
+                                "3": participants - two - four - five,
+                                "4": four,
+                                "5": five,
+                            },
+                            "mean_score": round(rng.uniform(8, 15), 2),
+                            "lowered": 5,
+                            "confirmed": participants - 10,
+                            "raised": 5,
+                        }
+                    )
+                    if len(rows) == total:
+                        return rows
+    return rows
+
+
+async def bench_results(url: str, total: int, batch: int) -> None:
+    conn = await asyncpg.connect(plain_url(url))
+    org_ids = [str(o) for o in await conn.fetchval("SELECT array_agg(id) FROM api.organization")]
+    await conn.close()
+    rows = result_rows(org_ids, total)
+    async with api_server(url) as client:
+        with Timer() as api:
+            for start in range(0, len(rows), batch):
+                answer = await client.post(
+                    "/v1/assessment-results", json={"results": rows[start : start + batch]}
+                )
+                assert answer.status_code == 200 and not answer.json()["rejected"], answer.text[
+                    :500
+                ]
+    conn = await asyncpg.connect(plain_url(url))
+    stored = await conn.fetchval("SELECT count(*) FROM api.assessment_result")
+    await conn.execute(
+        "CREATE TABLE public.results_keyed (LIKE api.assessment_result INCLUDING ALL)"
+    )
+    template = await conn.fetchrow("SELECT * FROM api.assessment_result LIMIT 1")
+    await conn.execute("TRUNCATE api.assessment_result CASCADE")
+    columns = list(template.keys())
+    # The same rows as stored rows: what the API computed (procedure id, marks as stored,
+    # timestamps) is taken from a stored row; the key columns are each posted row's own.
+    records = [
+        tuple(
+            uuid.uuid4()
+            if c == "id"
+            else (
+                uuid.UUID(r["organization_id"])
+                if c == "organization_id"
+                else r.get(c, template[c])
+                if c not in ("marks",)
+                else template[c]
+            )
+            for c in columns
+        )
+        for r in rows
+    ]
+    with Timer() as keyed:
+        await conn.copy_records_to_table(
+            "results_keyed", records=records, schema_name="public", columns=columns
+        )
+    await conn.close()
+    n = len(rows)
+    print(f"assessment results: {n} rows in batches of {batch}; stored {stored}")
+    print(line("POST /v1/assessment-results (new rows)", api.seconds, n))
+    print(line("COPY into a table with its keys", keyed.seconds, n))
+    print(f"  API / keyed COPY: {keyed.seconds / api.seconds:.3f} (goal: 0.33)")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--values", type=int, default=100_000)
+    parser.add_argument("--results", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=10_000)
     args = parser.parse_args()
     with server_url() as server:
         async with scratch_database(server) as url:
             await bench_values(url, args.values, args.batch)
+            await bench_results(url, args.results, args.batch)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from services.api.app import create_app as create_api
 from services.api.users.service import ensure_bootstrap_admin
+from services.demo.assessments import load_results
 from services.demo.district import CLUSTERS, schools
 from services.demo.indicators import list_organizations, load_indicators, load_values
 from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
@@ -194,11 +195,13 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             await demo.sign_in(admin_email, admin_password)
             accounts = await demo.district()
             indicators = await load_indicators(client)
-            values = await load_values(client, await list_organizations(client))
+            organizations = await list_organizations(client)
+            values = await load_values(client, organizations)
+            results = await load_results(client, organizations)
     lines = [
         "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
-        f"the 14 roadmaps of the five seed documents, {len(indicators)} indicators "
-        f"and {values['imported']} data values for two academic years",
+        f"the 14 roadmaps of the five seed documents, {len(indicators)} indicators, "
+        f"{values['imported']} data values and {results} ВПР/ОГЭ results for two academic years",
         f"  sign in as {admin_email} (admin) or as "
         + ", ".join(accounts)
         + f"; demo password: {DEMO_PASSWORD}",

@@ -39,3 +39,11 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
             roadmaps = (await client.get("/v1/roadmaps?limit=100", headers=headers)).json()
             assert roadmaps["total"] == 14
             assert {r["period"] for r in roadmaps["items"]} >= {"2019/2020", "2021/2022"}
+            # ВПР (grades 4–8) and ОГЭ (9) in two subjects, two years, for each of 25 schools.
+            assert "600 ВПР/ОГЭ results" in said
+            weak = await client.get(
+                "/v1/assessment-results/aggregates",
+                params={"procedure": "vpr", "year": "2021/2022", "group_by": "organization"},
+                headers=headers,
+            )
+            assert weak.status_code == 200, weak.text

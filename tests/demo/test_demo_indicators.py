@@ -105,7 +105,7 @@ async def test_demo_indicators_and_two_years_of_values(scratch_database):
             schools = [o for o in organizations if o["kind"] == "school"]
             data_value = [e for e in entries if e["method"] == "data_value"]
             total = len(schools) * len(data_value) * len(YEARS)
-            assert f"and {total} data values" in said  # all imported by `load`, none refused
+            assert f", {total} data values" in said  # all imported by `load`, none refused
             # The same values again change nothing.
             again = await load_values(client, organizations)
             assert again["unchanged"] == again["total"] == total

@@ -1,0 +1,90 @@
+"""Two academic years of ВПР and ОГЭ results for the demo district, deterministic.
+
+Built on the same per-school strength as the synthetic data values, so the same schools are
+weaker everywhere: more "2"s, fewer "4"s and "5"s, lower scores, and (where marking is less
+objective) more journal marks raised above the result.
+"""
+
+import random
+from typing import Any
+
+import httpx
+
+from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
+
+SUBJECTS = ("Математика", "Русский язык")
+PAPERS = [("vpr", grade) for grade in range(4, 9)] + [("oge", 9)]
+
+
+def _marks(participants: int, strength: float, rng: random.Random) -> dict[str, int]:
+    """Counts of 2, 3, 4, 5 that add up to the participants."""
+    two = _clamp(0.1 - 0.35 * strength + rng.gauss(0, 0.02), 0.0, 0.45)
+    top = _clamp(0.45 + 0.9 * strength + rng.gauss(0, 0.04), 0.05, 0.9)
+    five = top * _clamp(0.3 + 0.4 * strength, 0.1, 0.6)
+    counts = {
+        "2": round(participants * two),
+        "4": round(participants * (top - five)),
+        "5": round(participants * five),
+    }
+    counts["3"] = max(0, participants - sum(counts.values()))
+    counts["4"] = participants - counts["2"] - counts["3"] - counts["5"]
+    return {k: counts[k] for k in ("2", "3", "4", "5")}
+
+
+def _result(
+    school: School, procedure: str, grade: int, subject: str, year_index: int, maximum: int
+) -> dict[str, Any]:
+    rng = random.Random(f"{SEED}:{school.name}:{procedure}:{grade}:{subject}:{year_index}")
+    students = school.base["students"][year_index]
+    participants = max(3, round(students / 11 * rng.uniform(0.85, 0.97)))
+    strength = school.strength + 0.03 * year_index * (
+        1 if school.weak else 0
+    )  # weak schools improve
+    marks = _marks(participants, strength, rng)
+    mean = _clamp(maximum * (0.58 + 0.55 * strength + rng.gauss(0, 0.03)), 1, maximum - 0.5)
+    raised = round(participants * _clamp(0.06 - 0.25 * strength + rng.gauss(0, 0.02), 0, 0.4))
+    lowered = round(participants * _clamp(0.04 + rng.gauss(0, 0.01), 0, 0.2))
+    return {
+        "organization_id": school.id,
+        "procedure": procedure,
+        "year": YEARS[year_index],
+        "subject": subject,
+        "grade": grade,
+        "participants": participants,
+        "marks": marks,
+        "mean_score": round(mean, 2),
+        "lowered": lowered,
+        "raised": raised,
+        "confirmed": max(0, participants - lowered - raised),
+    }
+
+
+def synthetic_results(organizations: list[dict[str, Any]], maxima: dict[tuple, int]) -> list[dict]:
+    """Every school × year × paper × subject that the catalogue has a maximum for."""
+    results = []
+    for school in _schools(organizations):
+        for year_index in range(len(YEARS)):
+            for procedure, grade in PAPERS:
+                for subject in SUBJECTS:
+                    maximum = maxima.get((procedure, subject, grade))
+                    if maximum:
+                        results.append(
+                            _result(school, procedure, grade, subject, year_index, maximum)
+                        )
+    return results
+
+
+async def load_results(client: httpx.AsyncClient, organizations: list[dict[str, Any]]) -> int:
+    """Post the results through POST /v1/assessment-results; how many were stored."""
+    catalogue = (await client.get("/v1/assessment-procedures")).json()
+    maxima = {
+        (p["code"], s["subject"], s["grade"]): s["max_primary_score"]
+        for p in catalogue["items"]
+        for s in p["subjects"]
+    }
+    results = synthetic_results(organizations, maxima)
+    answer = await client.post("/v1/assessment-results", json={"results": results})
+    summary = answer.json()
+    if answer.status_code != 200 or summary["rejected"]:
+        raise RuntimeError(f"demo: assessment results refused: {answer.text[:1000]}")
+    return summary["imported"] + summary["updated"] + summary["unchanged"]
