@@ -220,6 +220,22 @@ WHERE r.campaign_id = $1;
 """
 
 
+# What the submissions would have added to the tallies, computed from the generated answers.
+TALLIES = """
+INSERT INTO surveys.answer_tally (campaign_id, organization_id, question, value, n, number_sum,
+                                  number_count, positive, rated)
+SELECT campaign_id, organization_id, '', '*', count(*), 0, 0, 0, 0
+FROM surveys.response WHERE campaign_id = $1 GROUP BY 1, 2
+UNION ALL
+SELECT campaign_id, organization_id, question, '*', count(*), coalesce(sum(number), 0),
+       count(number), count(*) FILTER (WHERE positive), count(positive)
+FROM surveys.answer WHERE campaign_id = $1 GROUP BY 1, 2, 3
+UNION ALL
+SELECT campaign_id, organization_id, question, number::text, count(*), 0, 0, 0, 0
+FROM surveys.answer WHERE campaign_id = $1 AND number IS NOT NULL GROUP BY 1, 2, 3, 4
+"""
+
+
 async def timed_get(client: httpx.AsyncClient, path: str) -> tuple[float, int]:
     with Timer() as timer:
         answer = await client.get(path)
@@ -245,6 +261,11 @@ async def aggregates(database_url: str, responses: int, organizations: int) -> N
             await conn.execute(ANSWERS, uuid.UUID(campaign), likert)
             await conn.execute("VACUUM ANALYZE surveys.response")
             await conn.execute("VACUUM ANALYZE surveys.answer")
+    if not await conn.fetchval("SELECT count(*) FROM surveys.answer_tally"):
+        with Timer() as tallied:
+            await conn.execute(TALLIES, uuid.UUID(campaign))
+            await conn.execute("ANALYZE surveys.answer_tally")
+        print(f"  tallies built from the generated answers in {tallied.seconds:.0f} s")
     rows = await conn.fetchval("SELECT count(*) FROM surveys.answer")
     responses = await conn.fetchval("SELECT count(*) FROM surveys.response")
     likert = range(rows // max(responses, 1))

@@ -1,8 +1,10 @@
 """Aggregates of a campaign per organization, cluster or territory, computed in SQL.
 
-Organizations are grouped by a mapping passed as two arrays (organization, group) and joined
-in the query, so pooled counts, means and shares come from one GROUP BY whatever the level.
-An anonymous campaign's values for fewer respondents than the disclosure minimum are withheld.
+They are read from the answer tallies that each submission keeps (see models.AnswerTally):
+organizations are grouped by a mapping passed as two arrays (organization, group) and joined
+in the query, so pooled counts, means and shares come from one GROUP BY over a few rows per
+organization and question, whatever the number of responses. An anonymous campaign's values
+for fewer respondents than the disclosure minimum are withheld.
 """
 
 import uuid
@@ -17,42 +19,20 @@ from shared.auth import Principal, ScopeType
 
 _ARRAYS = (bindparam("orgs", type_=ARRAY(Uuid)), bindparam("groups", type_=ARRAY(Uuid)))
 
-# The organizations asked about are filtered through `IN (SELECT DISTINCT unnest(...))`: a
-# hashed set, where `= ANY(array)` would scan the whole array for every row.
-_RESPONDENTS = text(
+# The tallies of the organizations asked about, summed per group: a few rows per
+# organization and question, whatever the number of responses.
+_TALLIES = text(
     """
-    WITH per_org AS (
-        SELECT organization_id, count(*) AS n FROM surveys.response
-        WHERE campaign_id = :campaign AND status = 'submitted'
-          AND organization_id IN (SELECT DISTINCT unnest(CAST(:orgs AS uuid[])))
-        GROUP BY organization_id
-    )
-    SELECT m.group_id, sum(p.n)::int AS n FROM per_org p
+    SELECT m.group_id, t.question, t.value, sum(t.n)::int AS n, sum(t.number_sum) AS total,
+           sum(t.number_count)::int AS numbers, sum(t.positive)::int AS positive,
+           sum(t.rated)::int AS rated
+    FROM surveys.answer_tally t
     JOIN unnest(:orgs, :groups) AS m(organization_id, group_id) USING (organization_id)
-    GROUP BY m.group_id
+    WHERE t.campaign_id = :campaign
+    GROUP BY m.group_id, t.question, t.value
     """
 ).bindparams(*_ARRAYS)
-# One pass over the campaign's answers: counted per organization, question and answer (one row
-# per answer, so counts are respondents), then the small per-organization result is mapped to
-# groups. Exact, because each response belongs to one organization. Means, shares and the
-# counts of a `multiple`'s options are then read off these few rows.
-_ANSWERS = text(
-    """
-    WITH per_org AS (
-        SELECT organization_id, question, option, options, number, positive,
-               text IS NOT NULL AS is_text, count(*) AS n
-        FROM surveys.answer
-        WHERE campaign_id = :campaign
-          AND organization_id IN (SELECT DISTINCT unnest(CAST(:orgs AS uuid[])))
-        GROUP BY organization_id, question, option, options, number, positive, text IS NOT NULL
-    )
-    SELECT m.group_id, p.question, p.option, p.options, p.number, p.positive, p.is_text,
-           sum(p.n)::int AS n
-    FROM per_org p
-    JOIN unnest(:orgs, :groups) AS m(organization_id, group_id) USING (organization_id)
-    GROUP BY m.group_id, p.question, p.option, p.options, p.number, p.positive, p.is_text
-    """
-).bindparams(*_ARRAYS)
+# Diagnostics: one score row per teacher and competence, grouped per organization first.
 _COMPETENCES = text(
     """
     WITH per_org AS (
@@ -77,14 +57,9 @@ def _share(part: float, whole: float) -> float | None:
     return round(100 * part / whole, 1) if whole else None
 
 
-def _value_key(value: str) -> str:
-    # Likert points and yes/no are stored as numbers: "4.0" reads better as "4".
-    return value[:-2] if value.endswith(".0") else value
-
-
 @dataclass
 class Tally:
-    """One question's answers in one group, from the (answer, count) rows of the query."""
+    """One question's answers in one group, from its tally rows."""
 
     n: int = 0
     counts: dict[str, int] = field(default_factory=dict)
@@ -94,22 +69,11 @@ class Tally:
     rated: int = 0
 
     def add(self, row: Any) -> None:
-        n = row["n"]
-        self.n += n
-        if row["number"] is not None:
-            self.total += row["number"] * n
-            self.numbers += n
-            self._count(_value_key(repr(row["number"])), n)
-        elif row["option"] is not None:
-            self._count(row["option"], n)
-        for option in row["options"] or ():
-            self._count(option, n)
-        if row["positive"] is not None:
-            self.rated += n
-            self.positive += n if row["positive"] else 0
-
-    def _count(self, value: str, n: int) -> None:
-        self.counts[value] = self.counts.get(value, 0) + n
+        if row["value"] != "*":
+            self.counts[row["value"]] = row["n"]
+            return
+        self.n, self.total, self.numbers = row["n"], row["total"], row["numbers"]
+        self.positive, self.rated = row["positive"], row["rated"]
 
     def result(self, code: str) -> dict[str, Any]:
         return {
@@ -138,13 +102,15 @@ async def aggregate(
         "groups": [m[1] for m in mapping],
     }
     groups: dict[uuid.UUID, Group] = {}
-    for group_id, n in await session.execute(_RESPONDENTS, params):
-        groups.setdefault(group_id, Group()).respondents = n
     tallies: dict[tuple[uuid.UUID, str], Tally] = {}
-    for row in (await session.execute(_ANSWERS, params)).mappings():
-        tallies.setdefault((row["group_id"], row["question"]), Tally()).add(row)
+    for row in (await session.execute(_TALLIES, params)).mappings():
+        group = groups.setdefault(row["group_id"], Group())
+        if row["question"] == "":
+            group.respondents = row["n"]
+        else:
+            tallies.setdefault((row["group_id"], row["question"]), Tally()).add(row)
     for (group_id, question), tally in tallies.items():
-        groups.setdefault(group_id, Group()).questions[question] = tally.result(question)
+        groups[group_id].questions[question] = tally.result(question)
     for row in (await session.execute(_COMPETENCES, params)).mappings():
         groups.setdefault(row["group_id"], Group()).competences[row["competence"]] = {
             "code": row["competence"],

@@ -85,4 +85,31 @@ class CompetenceScore(SQLModel, table=True):
     deficit: bool
 
 
+class AnswerTally(SQLModel, table=True):
+    """Running totals per campaign, organization, question and answer, kept by each submission.
+
+    Rows: question "" value "*" counts respondents; value "*" holds a question's answers, sum
+    and count of numbers, positive and rated answers; any other value counts that answer
+    (an option code, or a number such as "4"). Aggregates read these few rows instead of
+    every answer: the cost follows organizations × questions, not responses.
+    """
+
+    __tablename__ = "answer_tally"
+    __table_args__ = {"schema": "surveys"}
+
+    campaign_id: uuid.UUID = Field(
+        foreign_key="surveys.campaign.id", primary_key=True, ondelete="CASCADE"
+    )
+    organization_id: uuid.UUID = Field(primary_key=True)
+    question: str = Field(primary_key=True, max_length=40)
+    value: str = Field(primary_key=True, max_length=60)
+    n: int = 0
+    number_sum: float = Field(
+        default=0, sa_column=Column(Float, nullable=False, server_default="0")
+    )
+    number_count: int = 0
+    positive: int = 0
+    rated: int = 0
+
+
 IdempotencyKeys = idempotency_table(metadata, "surveys")

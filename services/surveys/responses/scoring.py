@@ -160,3 +160,35 @@ def competence_scores(definition: InstrumentDefinition, answers: dict[str, Any])
             Score(competence.code, total, maximum, total < competence.threshold * maximum)
         )
     return scores
+
+
+def value_key(number: float) -> str:
+    """How a numeric answer is named in tallies and aggregates: 4.0 → "4", 2.5 → "2.5"."""
+    return f"{number:g}"
+
+
+def tally_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str, int, float, int, int, int]]:
+    """What one response adds to the tallies: (question, value, n, sum, numbers, positive,
+    rated), respondents first, sorted so that concurrent submissions lock rows in one order."""
+    tallies = [("", "*", 1, 0.0, 0, 0, 0)]
+    for row in rows:
+        number = row.get("number")
+        positive = row.get("positive")
+        tallies.append(
+            (
+                row["question"],
+                "*",
+                1,
+                number or 0.0,
+                int(number is not None),
+                int(bool(positive)),
+                int(positive is not None),
+            )
+        )
+        values = list(row.get("options") or ())
+        if row.get("option") is not None:
+            values.append(row["option"])
+        if number is not None:
+            values.append(value_key(number))
+        tallies += [(row["question"], value, 1, 0.0, 0, 0, 0) for value in values]
+    return sorted(tallies)

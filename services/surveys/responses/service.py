@@ -9,7 +9,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import ARRAY, Float, Integer, String, bindparam, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
@@ -46,6 +46,42 @@ def ensure_open(campaign: Campaign) -> None:
         )
 
 
+_TALLY = text(
+    """
+    INSERT INTO surveys.answer_tally AS t (campaign_id, organization_id, question, value, n,
+                                           number_sum, number_count, positive, rated)
+    SELECT :campaign, :organization, question, value, sum(n), sum(total), sum(numbers),
+           sum(positive), sum(rated)
+    FROM unnest(:questions, :values, :n, :totals, :numbers, :positive, :rated)
+         AS x(question, value, n, total, numbers, positive, rated)
+    GROUP BY question, value
+    ORDER BY question, value
+    ON CONFLICT (campaign_id, organization_id, question, value) DO UPDATE
+        SET n = t.n + EXCLUDED.n, number_sum = t.number_sum + EXCLUDED.number_sum,
+            number_count = t.number_count + EXCLUDED.number_count,
+            positive = t.positive + EXCLUDED.positive, rated = t.rated + EXCLUDED.rated
+    """
+).bindparams(
+    bindparam("questions", type_=ARRAY(String)),
+    bindparam("values", type_=ARRAY(String)),
+    bindparam("n", type_=ARRAY(Integer)),
+    bindparam("totals", type_=ARRAY(Float)),
+    bindparam("numbers", type_=ARRAY(Integer)),
+    bindparam("positive", type_=ARRAY(Integer)),
+    bindparam("rated", type_=ARRAY(Integer)),
+)
+
+
+def _tally_params(
+    campaign_id: uuid.UUID, organization_id: uuid.UUID, rows: list[dict[str, Any]]
+) -> dict[str, Any]:
+    tallies = scoring.tally_rows(rows)
+    columns = ("questions", "values", "n", "totals", "numbers", "positive", "rated")
+    return {"campaign": campaign_id, "organization": organization_id} | {
+        name: [t[i] for t in tallies] for i, name in enumerate(columns)
+    }
+
+
 EMPTY_ANSWER = {"option": None, "options": None, "number": None, "text": None, "points": None}
 
 
@@ -70,6 +106,7 @@ async def _store(
                 for r in rows
             ],
         )
+    await session.execute(_TALLY, _tally_params(campaign.id, response.organization_id, rows))
     if definition.kind == "deficit":
         scores = scoring.competence_scores(definition, answers)
         await session.execute(
