@@ -11,7 +11,6 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-
 revision: str = "0007_answer_tallies"
 down_revision: str | None = "0006_surveys"
 branch_labels: str | Sequence[str] | None = None
