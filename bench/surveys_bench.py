@@ -136,11 +136,14 @@ async def load(
     return timer.seconds, latencies, failures, retries
 
 
-def report(label: str, count: int, seconds: float, latencies: list[float], failures: int) -> None:
+def report(
+    label: str, count: int, seconds: float, latencies: list[float], failures: int, retries: int
+) -> None:
     q = statistics.quantiles(latencies, n=100)
     print(
         f"  {label:28} {count / seconds:8.0f} responses/s   p50 {q[49] * 1000:6.1f} ms   "
-        f"p95 {q[94] * 1000:6.1f} ms   p99 {q[98] * 1000:6.1f} ms   failed {failures}"
+        f"p95 {q[94] * 1000:6.1f} ms   p99 {q[98] * 1000:6.1f} ms   "
+        f"failed {failures}   retried {retries}"
     )
 
 
