@@ -780,6 +780,31 @@ TABLE += [
         public=True,
     ),
 ]
+TABLE += [
+    # Reads only, though a POST; rows outside the caller's scope are left out, not refused.
+    Case(
+        "api",
+        "POST",
+        "/v1/data-values/query",
+        EVERYONE,
+        fixed("/v1/data-values/query"),
+        body=lambda w, i: {
+            "indicator_codes": ["e_planning"],
+            "periods": ["2021/2022"],
+            "organization_ids": None,
+        },
+        scoped=False,
+    ),
+    Case(
+        "reports",
+        "GET",
+        "/v1/indicator-values",
+        frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
+        lambda w, i: (
+            f"/v1/indicator-values?period=2021/2022&scope_type=territory&scope_id={terr(w, i)}"
+        ),
+    ),
+]
 CASES = {f"{c.service} {c.method} {c.path}": c for c in TABLE}
 
 

@@ -238,3 +238,43 @@ async def test_concurrent_posts_of_the_same_rows_store_each_value_once(apps, iso
         stored = (await session.scalars(select(DataValue))).all()
     assert len(stored) == 12 and len({(v.period, v.organization_id) for v in stored}) == 12
     assert uuid.UUID(str(stored[0].organization_id)) == world.s1.id
+
+
+async def test_query_reads_many_indicators_and_periods_of_the_callers_schools(api_client, world):
+    values = [
+        row(world, value=80.0),
+        row(world, period="2020/2021", value=60.0),
+        row(world, org=world.s2.id, value=50.0),
+        row(world, org=world.s3.id, value=90.0),
+        row(world, code="e_planning", value=True),
+        row(world, period="2019/2020", value=10.0),  # a period not asked for
+    ]
+    answer = await post(api_client, world, values, who="admin")
+    assert answer.json()["imported"] == 6, answer.text
+    query = {
+        "indicator_codes": ["teachers_trained", "e_planning"],
+        "periods": ["2021/2022", "2020/2021"],
+        "organization_ids": None,
+    }
+    answer = await api_client.post(
+        "/v1/data-values/query", json=query, headers=world.headers("viewer")
+    )
+    assert answer.status_code == 200, answer.text
+    got = {
+        (i["indicator_code"], i["organization_id"], i["period"], i["value"])
+        for i in answer.json()["items"]
+    }
+    s1, s2 = str(world.s1.id), str(world.s2.id)
+    assert got == {  # M1's schools only: S3 is outside the viewer's municipality
+        ("teachers_trained", s1, "2021/2022", 80.0),
+        ("teachers_trained", s1, "2020/2021", 60.0),
+        ("teachers_trained", s2, "2021/2022", 50.0),
+        ("e_planning", s1, "2021/2022", 1.0),
+    }
+    only_s2 = await api_client.post(
+        "/v1/data-values/query",
+        json=query | {"organization_ids": [s2]},
+        headers=world.headers("service"),  # a service acting for nobody may ask: it only reads
+    )
+    assert only_s2.status_code == 200, only_s2.text
+    assert [i["organization_id"] for i in only_s2.json()["items"]] == [s2]

@@ -14,7 +14,13 @@ from shared.db import SessionDep
 from shared.errors import Forbidden, Unauthorized
 
 # What a service acting for nobody may write here (it reads anything).
-SERVICE_WRITES = frozenset({("POST", "/v1/audit-events"), ("POST", "/v1/organizations/lookup")})
+SERVICE_WRITES = frozenset(
+    {
+        ("POST", "/v1/audit-events"),
+        ("POST", "/v1/organizations/lookup"),
+        ("POST", "/v1/data-values/query"),  # reads, though it is a POST
+    }
+)
 
 
 async def api_principal(request: Request, session: SessionDep) -> Principal:

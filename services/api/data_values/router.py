@@ -80,6 +80,46 @@ async def upload_data_values(
     return await service.import_values(session, scopes, caller, rows, dry_run=dry_run)
 
 
+class DataValuesQuery(BaseModel):
+    indicator_codes: list[str] = Field(max_length=500)
+    periods: list[str] = Field(max_length=50)
+    organization_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=5000, description="Пусто (null): все организации области"
+    )
+
+
+class DataValueItem(BaseModel):
+    indicator_code: str
+    organization_id: uuid.UUID
+    period: str
+    value: float
+
+
+class DataValueItems(BaseModel):
+    items: list[DataValueItem]
+
+
+@router.post("/data-values/query", responses=ERRORS)
+async def query_data_values(
+    body: DataValuesQuery, session: SessionDep, caller: Caller, scopes: Scopes
+) -> DataValueItems:
+    """Values of many indicators, periods and organizations in one call (what the reports
+    service reads); only the caller's organizations. Reads only, though it is a POST."""
+    rows = await service.query_values(
+        session,
+        scopes,
+        caller,
+        indicator_codes=body.indicator_codes,
+        periods=body.periods,
+        organization_ids=body.organization_ids,
+    )
+    items = [
+        DataValueItem(indicator_code=code, organization_id=org, period=period, value=value)
+        for code, org, period, value in rows
+    ]
+    return DataValueItems(items=items)
+
+
 @router.get("/data-values", responses=ERRORS)
 async def list_data_values(
     session: SessionDep,

@@ -286,3 +286,30 @@ async def list_values(
     if changed_since is not None:
         query = query.where(DataValue.updated_at >= changed_since)
     return await paginate(session, query, page, whole_rows=True)
+
+
+async def query_values(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    *,
+    indicator_codes: list[str],
+    periods: list[str],
+    organization_ids: list[uuid.UUID] | None,
+) -> list[tuple[str, uuid.UUID, str, float]]:
+    """Values of many indicators, periods and organizations in one query (the reports
+    service's input), limited to the organizations the caller may read."""
+    if not indicator_codes or not periods or organization_ids == []:
+        return []
+    query = (
+        select(Indicator.code, DataValue.organization_id, DataValue.period, DataValue.value)
+        .join(Indicator, Indicator.id == DataValue.indicator_id)
+        .where(Indicator.code.in_(indicator_codes), DataValue.period.in_(periods))
+        .order_by(Indicator.code, DataValue.organization_id, DataValue.period)
+    )
+    readable = await readable_organizations(principal, scopes)
+    if readable is not None:
+        query = query.where(DataValue.organization_id.in_(readable))
+    if organization_ids is not None:
+        query = query.where(DataValue.organization_id.in_(organization_ids))
+    return [tuple(row) for row in await session.execute(query)]

@@ -1,8 +1,9 @@
 """HTTP: /v1/campaigns (launch, read, close early or extend, response rates, reminders)."""
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from sqlalchemy import func, select
 
 from services.surveys.campaigns import service
@@ -16,6 +17,7 @@ from services.surveys.campaigns.schemas import (
     Pending,
 )
 from services.surveys.deps import Api, Scopes, SettingsDep
+from services.surveys.instruments.models import Instrument, InstrumentVersion
 from shared.auth import Caller, readable_organizations
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
@@ -71,11 +73,32 @@ async def create_campaign(
 
 @router.get("/campaigns", responses=ERRORS)
 async def list_campaigns(
-    session: SessionDep, caller: Caller, scopes: Scopes, settings: SettingsDep, page: PaginationDep
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    settings: SettingsDep,
+    page: PaginationDep,
+    instrument_code: Annotated[
+        list[str] | None, Query(max_length=80, description="Коды инструментов (можно несколько)")
+    ] = None,
+    period: Annotated[
+        list[str] | None, Query(max_length=20, description="Периоды (можно несколько)")
+    ] = None,
 ) -> Page[CampaignRead]:
-    """Campaigns with at least one organization of the caller's scope, newest first."""
+    """Campaigns with at least one organization of the caller's scope, newest first;
+    optionally of the given instruments and periods."""
     readable = await readable_organizations(caller, scopes)
     query = select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id)
+    if instrument_code:
+        query = query.where(
+            Campaign.instrument_version_id.in_(
+                select(InstrumentVersion.id)
+                .join(Instrument, Instrument.id == InstrumentVersion.instrument_id)
+                .where(Instrument.code.in_(instrument_code))
+            )
+        )
+    if period:
+        query = query.where(Campaign.period.in_(period))
     if readable is not None:
         query = query.where(
             Campaign.id.in_(

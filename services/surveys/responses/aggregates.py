@@ -82,6 +82,9 @@ class Tally:
             "counts": self.counts,
             "mean": round(self.total / self.numbers, 3) if self.numbers else None,
             "positive_share": _share(self.positive, self.rated),
+            # The counts behind the share, so that a caller can pool several questions.
+            "positive": self.positive,
+            "rated": self.rated,
         }
 
 
@@ -137,7 +140,15 @@ def render(
     competences = sorted(group.competences.values(), key=lambda c: c["code"])
     if suppressed:
         questions = [
-            {"code": q["code"], "n": q["n"], "counts": None, "mean": None, "positive_share": None}
+            {
+                "code": q["code"],
+                "n": q["n"],
+                "counts": None,
+                "mean": None,
+                "positive_share": None,
+                "positive": None,
+                "rated": None,
+            }
             for q in questions
         ]
         competences = [{"code": c["code"], "n": c["n"]} for c in competences]

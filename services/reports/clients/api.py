@@ -1,0 +1,96 @@
+"""What the reports service asks the api service: organizations, definitions, data, results.
+
+Each method is one call (or a few pages of one list), whatever the number of organizations;
+a peer that is down raises `PeerUnavailable`, which the caller turns into missing inputs.
+"""
+
+import uuid
+from typing import Any
+
+from fastapi import Request
+
+from shared.client import ServiceClient
+from shared.errors import PeerUnavailable
+
+PAGE = 500
+
+
+class ApiClient:
+    """Calls go with this service's token and the user's identity (`X-Soko-User`)."""
+
+    def __init__(self, client: ServiceClient) -> None:
+        self.client = client
+
+    async def _post(self, path: str, body: dict[str, Any]) -> Any:
+        response = await self.client.request(
+            "POST",
+            path,
+            json=body,
+            # These POSTs only read: safe to retry.
+            headers={"Idempotency-Key": f"read-{uuid.uuid4().hex}"},
+        )
+        if response.status_code != 200:
+            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
+        return response.json()
+
+    async def _pages(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item of a list endpoint (pages of 500)."""
+        items: list[dict[str, Any]] = []
+        while True:
+            response = await self.client.request(
+                "GET", path, params={**params, "limit": PAGE, "offset": len(items)}
+            )
+            if response.status_code != 200:
+                raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
+            page = response.json()
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                return items
+
+    async def organizations(self, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+        """Territory chain and clusters of the organizations the user may read (one call)."""
+        if not ids:
+            return []
+        return await self._post(
+            "/v1/organizations/lookup", {"organization_ids": [str(i) for i in ids]}
+        )
+
+    async def indicators(self) -> list[dict[str, Any]]:
+        """Every indicator definition (formulas and shares refer to others)."""
+        return await self._pages("/v1/indicators", {})
+
+    async def data_values(
+        self, codes: list[str], periods: list[str], organization_ids: list[uuid.UUID]
+    ) -> list[dict[str, Any]]:
+        """Values of the indicators for the organizations and periods, in one call."""
+        if not codes or not organization_ids:
+            return []
+        body = {
+            "indicator_codes": codes,
+            "periods": periods,
+            "organization_ids": [str(o) for o in organization_ids],
+        }
+        return (await self._post("/v1/data-values/query", body))["items"]
+
+    async def assessment_aggregates(
+        self,
+        procedure: str,
+        year: str,
+        *,
+        subject: str | None = None,
+        grade: int | None = None,
+        territory_id: uuid.UUID | None = None,
+    ) -> list[dict[str, Any]]:
+        """Results of one procedure and year summed per organization, subject and grade."""
+        params: dict[str, Any] = {"procedure": procedure, "year": year}
+        if subject is not None:
+            params["subject"] = subject
+        if grade is not None:
+            params["grade"] = grade
+        if territory_id is not None:
+            params["territory_id"] = str(territory_id)
+        return await self._pages("/v1/assessment-results/aggregates", params)
+
+
+def api_client(request: Request) -> ApiClient:
+    return ApiClient(request.app.state.peers["api"])

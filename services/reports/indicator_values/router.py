@@ -1,0 +1,51 @@
+"""HTTP: /v1/indicator-values."""
+
+import uuid
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from services.reports.clients.api import ApiClient, api_client
+from services.reports.clients.surveys import SurveysClient, surveys_client
+from services.reports.indicator_values import service
+from services.reports.indicator_values.schemas import IndicatorValuePage
+from shared.auth import Caller, HttpScopeResolver, ScopeType
+from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
+from shared.pagination import PaginationDep
+
+router = APIRouter(tags=["indicator values"])
+ERRORS = error_responses(Unauthorized, NotFound, Invalid, PeerUnavailable)
+
+
+def scope_resolver(request: Request) -> HttpScopeResolver:
+    return request.app.state.scope_resolver
+
+
+@router.get("/indicator-values", responses=ERRORS)
+async def list_indicator_values(
+    caller: Caller,
+    page: PaginationDep,
+    api: Annotated[ApiClient, Depends(api_client)],
+    surveys: Annotated[SurveysClient, Depends(surveys_client)],
+    scopes: Annotated[HttpScopeResolver, Depends(scope_resolver)],
+    period: Annotated[str, Query(max_length=20, description="2021/2022, 2022, 2022Q3, 2022-09")],
+    indicator_code: Annotated[list[str] | None, Query(description="Коды показателей")] = None,
+    scope_type: ScopeType | None = None,
+    scope_id: uuid.UUID | None = None,
+    level: Annotated[
+        Literal["organization", "cluster", "territory", "all"],
+        Query(description="all: сама область и все организации, кластеры и территории в ней"),
+    ] = "all",
+) -> IndicatorValuePage:
+    """Indicator values against targets for a scope (by default the caller's) and everything
+    inside it, with the previous period's value; values whose inputs a peer did not give are
+    `no_data` with `missing`, and `missing_inputs` says which."""
+    query = service.Query(period, indicator_code, scope_type, scope_id, level)
+    items, missing = await service.indicator_values(caller, scopes, api, surveys, query)
+    return IndicatorValuePage.model_validate(
+        {
+            "items": items[page.offset : page.offset + page.limit],
+            "total": len(items),
+            "missing_inputs": missing,
+        }
+    )

@@ -1,0 +1,45 @@
+"""Indicator values over the API."""
+
+import uuid
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+Status = Literal["achieved", "not_achieved", "insufficient_data", "no_data"]
+
+
+class TargetRead(BaseModel):
+    op: str
+    value: float
+
+
+class MissingInput(BaseModel):
+    peer: str = Field(description="Сервис, который не ответил: api или surveys")
+    input: str
+    detail: str | None = None
+
+
+class IndicatorValueRead(BaseModel):
+    indicator_code: str
+    scope_type: Literal["organization", "cluster", "territory"]
+    scope_id: uuid.UUID
+    period: str
+    value: float | None
+    numerator: float | None
+    denominator: float | None
+    n: int | None = Field(description="Организаций, респондентов или участников")
+    target: TargetRead | None
+    status: Status | None = Field(description="Пусто: значение есть, целевого значения нет")
+    previous_value: float | None
+    change: float | None
+    coverage: dict[str, Any] | None = Field(
+        description="organizations, organizations_reporting, organizations_share "
+        "или respondents, expected, response_rate"
+    )
+    missing: list[str] = Field(description="Сервисы, без данных которых значение не посчитано")
+
+
+class IndicatorValuePage(BaseModel):
+    items: list[IndicatorValueRead]
+    total: int
+    missing_inputs: list[MissingInput]

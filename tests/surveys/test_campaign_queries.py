@@ -1,0 +1,56 @@
+"""What the reports service reads from the surveys service: filtered campaign lists, and
+aggregates carrying the counts behind each share so that several questions can be pooled."""
+
+import pytest
+
+from tests.factories import build_world
+from tests.reports.test_indicator_values import respondents
+from tests.surveys.test_results import launch, nok
+
+
+@pytest.fixture
+async def world(db, settings):
+    return await build_world(db, settings)
+
+
+async def test_campaigns_filter_by_instrument_and_period(surveys_client, world):
+    async def codes(**params):
+        answer = await surveys_client.get(
+            "/v1/campaigns", params=params, headers=world.headers("admin")
+        )
+        assert answer.status_code == 200, answer.text
+        return sorted(c["title"] for c in answer.json()["items"])
+
+    everything = ["diagnostic_s1", "diagnostic_s3", "parents_s1", "parents_s3"]
+    assert await codes() == everything
+    assert await codes(instrument_code="nok_parents_2018") == ["parents_s1", "parents_s3"]
+    assert await codes(period=["2020/2021", "2021/2022"]) == everything
+    assert await codes(period="2020/2021") == []
+    both = {"instrument_code": ["nok_parents_2018", "teacher_digital_assessment_deficits"]}
+    assert await codes(**both, period="2021/2022") == everything
+
+
+async def test_aggregates_carry_positive_and_rated_counts_unless_withheld(
+    apps, surveys_client, world
+):
+    campaign = await launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id], True
+    )
+    answers = [(world.s1.id, v) for v in (True, True, True, False, True, False)]
+    answers += [(world.s2.id, v) for v in (True, False)]
+    async with respondents(apps) as parents:
+        for org, overall in answers:
+            answer = await parents.post(
+                f"/v1/campaigns/{campaign['id']}/responses",
+                json={"organization_id": str(org), "answers": nok(nok_14=overall)},
+            )
+            assert answer.status_code == 201, answer.text
+    answer = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/aggregates?level=organization",
+        headers=world.headers("analyst"),
+    )
+    items = {i["scope_id"]: i for i in answer.json()["items"]}
+    q14 = next(q for q in items[str(world.s1.id)]["questions"] if q["code"] == "nok_14")
+    assert (q14["positive"], q14["rated"], q14["positive_share"]) == (4, 6, 66.7)
+    withheld = items[str(world.s2.id)]["questions"]  # 2 parents: below the disclosure minimum
+    assert all(q["positive"] is None and q["rated"] is None for q in withheld)
