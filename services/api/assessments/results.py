@@ -34,9 +34,7 @@ from services.api.assessments.service import load_catalogue, subject_spellings
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
 from shared.auth import Principal, Role, readable_organizations, require_roles
-from shared.bulk import ImportSummary, Rejected, RowError
-from shared.context import client_address_var, request_id_var
-from shared.errors import Invalid
+from shared.bulk import ImportSummary, Rejected, RowError, count_written, run_import, writer_params
 from shared.pagination import Pagination, paginate
 
 MAX_ROWS = 10_000
@@ -171,19 +169,11 @@ async def store(
             "mean_scores": column("mean_score"),
             **{name: column(name) for name in STORED if name.startswith("mark_")},
             **{name: column(name) for name in ("participants", *JOURNAL)},
-            "source": f"{principal.kind}:{principal.id}",
-            "actor_kind": principal.kind,
-            "actor_id": principal.id,
-            "actor_role": principal.role.value,
-            "via": principal.via,
-            "request_id": request_id_var.get(),
-            "address": client_address_var.get(),
+            **writer_params(principal),
         },
     )
     counts = result.one()
-    summary.imported += counts.imported
-    summary.updated += counts.updated
-    summary.unchanged += len(rows) - counts.imported - counts.updated
+    count_written(summary, len(rows), counts.imported, counts.updated)
 
 
 async def import_results(
@@ -196,20 +186,23 @@ async def import_results(
 ) -> ImportSummary:
     """Validate every row, store the valid part in one transaction (nothing with dry_run)."""
     require_roles(principal, *WRITERS)
-    if len(raw) > MAX_ROWS:
-        message = f"Не больше {MAX_ROWS} результатов за один запрос"
-        raise Invalid(message, errors=[{"loc": ["body", "results"], "msg": message}])
-    summary = ImportSummary(dry_run=dry_run)
-    valid = await validate_rows(session, scopes, principal, raw, summary)
-    if dry_run:
-        # The same statement, rolled back: the summary says exactly what a real post would do.
-        savepoint = await session.begin_nested()
-        await store(session, principal, valid, summary)
-        await savepoint.rollback()
-    else:
-        await store(session, principal, valid, summary)
-    summary.rejected.sort(key=lambda r: r.index)
-    return summary
+
+    async def validate(summary: ImportSummary) -> list[Any]:
+        return await validate_rows(session, scopes, principal, raw, summary)
+
+    async def write(rows: list[Any], summary: ImportSummary) -> None:
+        await store(session, principal, rows, summary)
+
+    return await run_import(
+        session,
+        raw,
+        dry_run=dry_run,
+        limit=MAX_ROWS,
+        field="results",
+        what="результатов",
+        validate=validate,
+        store=write,
+    )
 
 
 @dataclass

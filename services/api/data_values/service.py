@@ -21,9 +21,15 @@ from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
 from shared.auth import Principal, Role, readable_organizations, require_roles
-from shared.bulk import ImportSummary, Rejected, RowError, reject
-from shared.context import client_address_var, request_id_var
-from shared.errors import Invalid
+from shared.bulk import (
+    ImportSummary,
+    Rejected,
+    RowError,
+    count_written,
+    reject,
+    run_import,
+    writer_params,
+)
 from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 
@@ -216,19 +222,11 @@ async def store(
             "organization_ids": [r.organization_id for r in rows],
             "periods": [r.period for r in rows],
             "values": [r.value for r in rows],
-            "source": f"{principal.kind}:{principal.id}",
-            "actor_kind": principal.kind,
-            "actor_id": principal.id,
-            "actor_role": principal.role.value,
-            "via": principal.via,
-            "request_id": request_id_var.get(),
-            "address": client_address_var.get(),
+            **writer_params(principal),
         },
     )
     counts = result.one()
-    summary.imported += counts.imported
-    summary.updated += counts.updated
-    summary.unchanged += len(rows) - counts.imported - counts.updated
+    count_written(summary, len(rows), counts.imported, counts.updated)
 
 
 async def import_values(
@@ -241,20 +239,23 @@ async def import_values(
 ) -> ImportSummary:
     """Validate every row, store the valid part in one transaction (nothing with dry_run)."""
     require_roles(principal, *WRITERS)
-    if len(raw) > MAX_ROWS:
-        message = f"Не больше {MAX_ROWS} значений за один запрос"
-        raise Invalid(message, errors=[{"loc": ["body", "values"], "msg": message}])
-    summary = ImportSummary(dry_run=dry_run)
-    valid = await validate_rows(session, scopes, principal, raw, summary)
-    if dry_run:
-        # The same statement, rolled back: the summary says exactly what a real post would do.
-        savepoint = await session.begin_nested()
-        await store(session, principal, valid, summary)
-        await savepoint.rollback()
-    else:
-        await store(session, principal, valid, summary)
-    summary.rejected.sort(key=lambda r: r.index)
-    return summary
+
+    async def validate(summary: ImportSummary) -> list[Any]:
+        return await validate_rows(session, scopes, principal, raw, summary)
+
+    async def write(rows: list[Any], summary: ImportSummary) -> None:
+        await store(session, principal, rows, summary)
+
+    return await run_import(
+        session,
+        raw,
+        dry_run=dry_run,
+        limit=MAX_ROWS,
+        field="values",
+        what="значений",
+        validate=validate,
+        store=write,
+    )
 
 
 async def list_values(
