@@ -54,10 +54,11 @@ def migrate(url: str) -> None:
     say(f"database schema at {head_revision()}")
 
 
-def load_demo(url: str, *, only_if_empty: bool) -> None:
+def load_demo(url: str) -> None:
+    """Load the demo data unless the database already holds users' data."""
     from services.demo import load
 
-    say(asyncio.run(load(url, only_if_empty=only_if_empty)))
+    say(asyncio.run(load(url, only_if_empty=True)))
 
 
 def _child_env(url: str) -> dict[str, str]:
@@ -115,7 +116,7 @@ def up(settings: Settings, *, demo: bool) -> int:
         with database(settings) as (url, _):
             migrate(url)
             if demo:
-                load_demo(url, only_if_empty=True)
+                load_demo(url)
             env = _child_env(url)
             for name, port in SERVICES.items():
                 procs[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
@@ -184,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     with database(settings) as (url, _):
         migrate(url)
         if args.command == "demo":
-            load_demo(url, only_if_empty=False)
+            load_demo(url)
     return 0
 
 
