@@ -195,11 +195,41 @@ async def pending(
     return [(invitation, state) for invitation, state in await session.execute(query)]
 
 
-async def instrument_of(
-    session: AsyncSession, campaign: Campaign
-) -> tuple[Instrument, InstrumentVersion]:
-    version = await session.get(InstrumentVersion, campaign.instrument_version_id)
-    assert version is not None
-    instrument = await session.get(Instrument, version.instrument_id)
-    assert instrument is not None
-    return instrument, version
+async def campaign_facts(
+    session: AsyncSession, campaigns: list[Campaign], organizations: frozenset[uuid.UUID] | None
+) -> tuple[
+    dict[uuid.UUID, tuple[Instrument, InstrumentVersion]],
+    dict[uuid.UUID, list[CampaignOrganization]],
+    dict[uuid.UUID, int],
+]:
+    """For a page of campaigns, in three queries whatever their number: each one's instrument
+    and version, its organizations' links (those the caller may see), its invitation count."""
+    ids = [c.id for c in campaigns]
+    versions = {c.instrument_version_id for c in campaigns}
+    instruments = {
+        version.id: (instrument, version)
+        for instrument, version in await session.execute(
+            select(Instrument, InstrumentVersion)
+            .join(InstrumentVersion, InstrumentVersion.instrument_id == Instrument.id)
+            .where(InstrumentVersion.id.in_(versions))
+        )
+    }
+    members_query = select(CampaignOrganization).where(CampaignOrganization.campaign_id.in_(ids))
+    if organizations is not None:
+        members_query = members_query.where(CampaignOrganization.organization_id.in_(organizations))
+    members: dict[uuid.UUID, list[CampaignOrganization]] = {i: [] for i in ids}
+    for member in await session.scalars(
+        members_query.order_by(CampaignOrganization.organization_id)
+    ):
+        members[member.campaign_id].append(member)
+    invitations = dict(
+        (
+            await session.execute(
+                select(Invitation.campaign_id, func.count())
+                .where(Invitation.campaign_id.in_(ids))
+                .group_by(Invitation.campaign_id)
+            )
+        ).all()
+    )
+    by_campaign = {c.id: instruments[c.instrument_version_id] for c in campaigns}
+    return by_campaign, members, invitations
