@@ -11,7 +11,7 @@ from services.surveys.campaigns.models import Campaign, CampaignOrganization, In
 from services.surveys.clients.api import ApiClient
 from services.surveys.responses.models import CompetenceScore
 from services.surveys.responses.service import definition_of
-from shared.auth import Principal, Role, ScopeResolver, ScopeType, contains
+from shared.auth import Principal, Role, ScopeResolver, readable_organizations
 from shared.errors import Forbidden, NotFound
 
 
@@ -31,20 +31,17 @@ async def _allowed_organizations(
         return [principal.scope_id]
     if principal.role != Role.methodologist:
         raise Forbidden("Персональные результаты видят педагог, руководитель ОО и методисты")
-    members = list(
+    members = set(
         await session.scalars(
             select(CampaignOrganization.organization_id).where(
                 CampaignOrganization.campaign_id == campaign.id
             )
         )
     )
-    wanted = [organization_id] if organization_id else members
-    allowed = []
-    for org in wanted:
-        if org in members and contains(
-            principal, await scopes.resolve(ScopeType.organization, org)
-        ):
-            allowed.append(org)
+    # One resolution of the methodologist's territory, not one call per school.
+    readable = await readable_organizations(principal, scopes)
+    wanted = {organization_id} if organization_id else members
+    allowed = sorted((o for o in wanted & members if readable is None or o in readable), key=str)
     if organization_id and not allowed:
         raise NotFound("Организация не найдена")
     return allowed
