@@ -805,6 +805,15 @@ TABLE += [
         ),
     ),
 ]
+TABLE += [
+    Case(
+        "reports",
+        "GET",
+        "/v1/nok",
+        frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
+        lambda w, i: f"/v1/nok?territory_id={terr(w, i)}&period=2021/2022",
+    ),
+]
 CASES = {f"{c.service} {c.method} {c.path}": c for c in TABLE}
 
 

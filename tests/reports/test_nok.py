@@ -1,0 +1,152 @@
+"""GET /v1/nok end to end: the reports app asks the real api and surveys apps."""
+
+import httpx
+import pytest
+
+from services.reports.app import create_app as create_reports
+from shared.settings import Settings
+from tests.factories import build_world
+from tests.reports.test_indicator_values import respondents
+from tests.reports.test_nok_compute import EXAMPLE, EXPECTED_CRITERIA, EXPECTED_TOTAL
+
+PERIOD = "2021/2022"
+CHECKLIST = {k: v for k, v in EXAMPLE.items() if k.startswith("nok_") and len(k) > 6}
+# How many of the 20 parents answer "да" to each item (the first ones do, the rest "нет").
+YES = {k: v for k, v in EXAMPLE.items() if len(k) == 6}
+FOLLOW_UPS = {"nok_02": "nok_01", "nok_04": "nok_03", "nok_07": "nok_06", "nok_11": "nok_10"}
+
+
+@pytest.fixture
+async def world(db, settings):
+    return await build_world(db, settings)
+
+
+def parent(index: int) -> dict[str, bool]:
+    """The answers of parent number `index` (0-19) of the hand-computed example; a follow-up
+    question is asked only of those who answered "да" to the one before it."""
+    answers = {code: index < yes for code, yes in YES.items()}
+    for follow_up, condition in FOLLOW_UPS.items():
+        if not answers[condition]:
+            del answers[follow_up]
+    return answers
+
+
+async def arrange(api_client, apps, world):
+    """The eight checklist indicators with S1's values, and 20 parents' answers in S1."""
+    analyst = world.headers("analyst")
+    for code in CHECKLIST:
+        definition = {
+            "code": code,
+            "name": f"НОК: {code}",
+            "unit": "count",
+            "level": "organization",
+            "method": "data_value",
+            "params": {"value_type": "number"},
+        }
+        answer = await api_client.post("/v1/indicators", json=definition, headers=analyst)
+        assert answer.status_code == 201, answer.text
+    rows = [
+        {"indicator_code": c, "organization_id": str(world.s1.id), "period": PERIOD, "value": v}
+        for c, v in CHECKLIST.items()
+    ]
+    answer = await api_client.post("/v1/data-values", json={"values": rows}, headers=analyst)
+    assert answer.json()["imported"] == len(rows), answer.text
+    campaign = world.campaigns["parents_s1"]
+    async with respondents(apps) as parents:
+        for index in range(EXAMPLE["respondents"]):
+            answer = await parents.post(
+                f"/v1/campaigns/{campaign.id}/responses",
+                json={"organization_id": str(world.s1.id), "answers": parent(index)},
+            )
+            assert answer.status_code == 201, answer.text
+
+
+async def get_nok(client, world, who="analyst"):
+    answer = await client.get(
+        "/v1/nok",
+        params={"territory_id": str(world.m1.id), "period": PERIOD},
+        headers=world.headers(who),
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_criteria_total_and_rank_of_a_municipalitys_schools(
+    apps, api_client, reports_client, world
+):
+    await arrange(api_client, apps, world)
+    body = await get_nok(reports_client, world)
+    assert body["missing_inputs"] == [] and body["notes"] == []
+    orgs = {o["organization_id"]: o for o in body["organizations"]}
+    assert set(orgs) == {str(world.s1.id), str(world.s2.id)}  # S3 is in M2
+
+    s1 = orgs[str(world.s1.id)]
+    assert {k: s1[k] for k in EXPECTED_CRITERIA} == EXPECTED_CRITERIA
+    assert (s1["total"], s1["rank"], s1["notes"]) == (EXPECTED_TOTAL, 1, [])
+    assert s1["indicators"]["p_dost_ud"] == 66.67
+    assert s1["inputs"]["respondents"] == 20 and s1["inputs"]["nok_07"] == 2
+
+    s2 = orgs[str(world.s2.id)]  # no checklist values, no parents' answers
+    assert [s2[k] for k in ("k1", "k2", "k3", "k4", "k5", "total", "rank")] == [None] * 7
+    assert any("nok_parents_2018" in n for n in s2["notes"])
+    assert any("экспертной проверки" in n for n in s2["notes"])
+
+    assert body["organizations"][0]["organization_id"] == str(world.s1.id)  # ranked first
+    assert (body["total"], body["organizations_ranked"]) == (EXPECTED_TOTAL, 1)
+
+
+async def test_a_school_below_the_disclosure_minimum_has_no_survey_part(
+    apps, api_client, reports_client, world
+):
+    await arrange(api_client, apps, world)
+    campaign = world.campaigns["parents_s3"]  # S3, in M2: the admin reads it
+    async with respondents(apps) as parents:
+        for index in range(3):
+            answer = await parents.post(
+                f"/v1/campaigns/{campaign.id}/responses",
+                json={"organization_id": str(world.s3.id), "answers": parent(index)},
+            )
+            assert answer.status_code == 201, answer.text
+    answer = await reports_client.get(
+        "/v1/nok",
+        params={"territory_id": str(world.m2.id), "period": PERIOD},
+        headers=world.headers("admin"),
+    )
+    assert answer.status_code == 200, answer.text
+    (s3,) = answer.json()["organizations"]
+    assert (s3["k4"], s3["total"]) == (None, None)
+    assert any("порога раскрытия (3)" in n for n in s3["notes"])
+
+
+async def test_outside_the_callers_scope_is_404(reports_client, world):
+    answer = await reports_client.get(
+        "/v1/nok",
+        params={"territory_id": str(world.m2.id), "period": PERIOD},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 404
+
+
+async def test_a_surveys_outage_names_the_missing_input_and_keeps_the_checklist(
+    apps, settings, api_client, world
+):
+    await arrange(api_client, apps, world)
+    broken = Settings(
+        database_url=settings.database_url,
+        environment="test",
+        log_format="text",
+        surveys_url="http://127.0.0.1:9",
+        http_retries=0,
+        http_timeout_seconds=2,
+    )
+    reports = create_reports(broken, peer_transports={"api": httpx.ASGITransport(app=apps.api)})
+    async with reports.router.lifespan_context(reports):
+        transport = httpx.ASGITransport(app=reports)
+        async with httpx.AsyncClient(transport=transport, base_url="http://reports") as client:
+            body = await get_nok(client, world)
+    assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
+    assert body["notes"] and "surveys" in body["notes"][0]
+    s1 = next(o for o in body["organizations"] if o["organization_id"] == str(world.s1.id))
+    # Checklist terms only: К1 = (0.3·87.5 + 0.3·60) / 0.6; К2 = 80; К3 = 58 / 0.7.
+    assert (s1["k1"], s1["k2"], s1["k3"]) == (73.75, 80.0, 82.86)
+    assert (s1["k4"], s1["total"], s1["rank"]) == (None, None, None)
