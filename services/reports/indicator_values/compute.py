@@ -353,20 +353,13 @@ class Calculator:
         entries = self._survey_entries(definition, unit, period)
         if entries is None:
             return Value(missing=["surveys"])
-        wanted = set(definition["params"].get("question_codes") or [])
-        positive = rated = respondents = withheld = 0
-        for entry in entries:
-            if entry.get("suppressed"):
-                withheld += entry.get("n") or 0
-                continue
-            respondents += entry.get("n") or 0
-            for question in entry.get("questions") or []:
-                if wanted and question["code"] not in wanted:
-                    continue
-                # All questions: those that have positive answers (likert, yes/no).
-                if question.get("rated"):
-                    positive += question.get("positive") or 0
-                    rated += question["rated"]
+        respondents, withheld, questions = _disclosed(definition, entries)
+        positive = rated = 0
+        for question in questions:
+            # All questions: those that have positive answers (likert, yes/no).
+            if question.get("rated"):
+                positive += question.get("positive") or 0
+                rated += question["rated"]
         coverage = self._survey_coverage(entries)
         if not rated:
             return Value(n=respondents or withheld, coverage=coverage, insufficient=withheld > 0)
@@ -376,16 +369,10 @@ class Calculator:
         entries = self._survey_entries(definition, unit, period)
         if entries is None:
             return Value(missing=["surveys"])
-        wanted = set(definition["params"].get("question_codes") or [])
-        weighted = answers = respondents = withheld = 0.0
-        for entry in entries:
-            if entry.get("suppressed"):
-                withheld += entry.get("n") or 0
-                continue
-            respondents += entry.get("n") or 0
-            for question in entry.get("questions") or []:
-                if (wanted and question["code"] not in wanted) or question.get("mean") is None:
-                    continue
+        respondents, withheld, questions = _disclosed(definition, entries)
+        weighted = answers = 0.0
+        for question in questions:
+            if question.get("mean") is not None:
                 # Pooled: each question's mean weighted by its answers.
                 weighted += question["mean"] * question["n"]
                 answers += question["n"]
@@ -470,6 +457,23 @@ class Calculator:
         scale = params.get("scale", 1)
         value = (numerator / denominator if denominator is not None else numerator) * scale
         return Value(value, numerator, denominator, n, missing=missing)
+
+
+def _disclosed(
+    definition: dict[str, Any], entries: list[dict[str, Any]]
+) -> tuple[int, int, list[dict[str, Any]]]:
+    """Respondents of the disclosed groups, respondents withheld (under the disclosure
+    minimum), and the disclosed entries' questions that the indicator asks about."""
+    wanted = set(definition["params"].get("question_codes") or [])
+    respondents = withheld = 0
+    questions: list[dict[str, Any]] = []
+    for entry in entries:
+        if entry.get("suppressed"):
+            withheld += entry.get("n") or 0
+            continue
+        respondents += entry.get("n") or 0
+        questions += [q for q in entry.get("questions") or [] if not wanted or q["code"] in wanted]
+    return respondents, withheld, questions
 
 
 def _assessment_sums(metric: str, rows: list[dict[str, Any]]) -> tuple[float, float]:
