@@ -1,0 +1,262 @@
+"""Reports: snapshots, recommendation rules, recommendations, decisions, PD programmes, routes
+
+Revision ID: 0008_reports
+Revises: 0007_answer_tallies
+Create Date: 2026-11-24 18:45:58.346055
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+from sqlalchemy.dialects import postgresql
+
+revision: str = "0008_reports"
+down_revision: str | None = "0007_answer_tallies"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "individual_route",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("staff_id", sa.Uuid(), nullable=False),
+        sa.Column("full_name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=False),
+        sa.Column("territory_id", sa.Uuid(), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("deficits", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("steps", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column(
+            "built_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_individual_route")),
+        sa.UniqueConstraint("staff_id", "period", name="uq_individual_route_staff_period"),
+        schema="reports",
+    )
+    op.create_index(
+        op.f("ix_reports_individual_route_organization_id"),
+        "individual_route",
+        ["organization_id"],
+        unique=False,
+        schema="reports",
+    )
+    op.create_table(
+        "pd_programme",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("provider", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("hours", sa.Integer(), nullable=False),
+        sa.Column("competences", postgresql.ARRAY(sa.Text()), nullable=False),
+        sa.Column("format", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_pd_programme")),
+        sa.UniqueConstraint("code", name=op.f("uq_pd_programme_code")),
+        schema="reports",
+    )
+    op.create_table(
+        "recommendation_rule",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("title", sa.Text(), nullable=False),
+        sa.Column("condition", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column(
+            "params", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False
+        ),
+        sa.Column("addressee_type", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("template", sa.Text(), nullable=False),
+        sa.Column(
+            "actions", postgresql.JSONB(astext_type=sa.Text()), server_default="[]", nullable=False
+        ),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.CheckConstraint(
+            "addressee_type IN ('organization_leader', 'teacher', 'pd_centre', 'authority')",
+            name=op.f("ck_recommendation_rule_addressee_type"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recommendation_rule")),
+        sa.UniqueConstraint("code", name=op.f("uq_recommendation_rule_code")),
+        schema="reports",
+    )
+    op.create_table(
+        "snapshot",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+        sa.Column("scope_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("scope_id", sa.Uuid(), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("inputs", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
+        sa.Column("inputs_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column(
+            "computed_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_snapshot")),
+        sa.UniqueConstraint(
+            "kind", "scope_type", "scope_id", "period", "inputs_hash", name="uq_snapshot_inputs"
+        ),
+        schema="reports",
+    )
+    op.create_index(
+        "ix_snapshot_key_at",
+        "snapshot",
+        ["kind", "scope_type", "scope_id", "period", "computed_at"],
+        unique=False,
+        schema="reports",
+    )
+    op.create_table(
+        "recommendation",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column("rule_id", sa.Uuid(), nullable=True),
+        sa.Column("rule_code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("addressee_type", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
+        sa.Column("addressee_id", sa.Uuid(), nullable=False),
+        sa.Column("organization_id", sa.Uuid(), nullable=True),
+        sa.Column("territory_id", sa.Uuid(), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+        sa.Column("indicator_code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column(
+            "actions", postgresql.JSONB(astext_type=sa.Text()), server_default="[]", nullable=False
+        ),
+        sa.Column(
+            "evidence", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False
+        ),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column(
+            "history", postgresql.JSONB(astext_type=sa.Text()), server_default="[]", nullable=False
+        ),
+        sa.CheckConstraint(
+            "addressee_type IN ('organization_leader', 'teacher', 'pd_centre', 'authority')",
+            name=op.f("ck_recommendation_addressee_type"),
+        ),
+        sa.CheckConstraint(
+            "status IN ('new', 'accepted', 'in_progress', 'done', 'rejected')",
+            name=op.f("ck_recommendation_status"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["rule_id"],
+            ["reports.recommendation_rule.id"],
+            name=op.f("fk_recommendation_rule_id_recommendation_rule"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_recommendation")),
+        schema="reports",
+    )
+    op.create_index(
+        "ix_recommendation_organization",
+        "recommendation",
+        ["organization_id", "period"],
+        unique=False,
+        schema="reports",
+    )
+    op.create_index(
+        "ix_recommendation_scope",
+        "recommendation",
+        ["territory_id", "period", "addressee_type"],
+        unique=False,
+        schema="reports",
+    )
+    op.create_table(
+        "decision",
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "created_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column(
+            "updated_at",
+            sa.DateTime(timezone=True),
+            server_default=sa.text("now()"),
+            nullable=False,
+        ),
+        sa.Column("recommendation_id", sa.Uuid(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("decided_on", sa.Date(), nullable=False),
+        sa.Column("responsible", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("indicator_code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
+        sa.Column("scope_type", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True),
+        sa.Column("scope_id", sa.Uuid(), nullable=True),
+        sa.Column("period_before", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("value_before", sa.Float(), nullable=True),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["recommendation_id"],
+            ["reports.recommendation.id"],
+            name=op.f("fk_decision_recommendation_id_recommendation"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_decision")),
+        schema="reports",
+    )
+    op.create_index(
+        op.f("ix_reports_decision_recommendation_id"),
+        "decision",
+        ["recommendation_id"],
+        unique=False,
+        schema="reports",
+    )
+
+
+def downgrade() -> None:
+    op.drop_index(
+        op.f("ix_reports_decision_recommendation_id"), table_name="decision", schema="reports"
+    )
+    op.drop_table("decision", schema="reports")
+    op.drop_index("ix_recommendation_scope", table_name="recommendation", schema="reports")
+    op.drop_index("ix_recommendation_organization", table_name="recommendation", schema="reports")
+    op.drop_table("recommendation", schema="reports")
+    op.drop_index("ix_snapshot_key_at", table_name="snapshot", schema="reports")
+    op.drop_table("snapshot", schema="reports")
+    op.drop_table("recommendation_rule", schema="reports")
+    op.drop_table("pd_programme", schema="reports")
+    op.drop_index(
+        op.f("ix_reports_individual_route_organization_id"),
+        table_name="individual_route",
+        schema="reports",
+    )
+    op.drop_table("individual_route", schema="reports")

@@ -1,0 +1,99 @@
+"""Recommendation rules (data, editable), the recommendations they issued, and decisions."""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy import CheckConstraint, Column, Float, Index, Text
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlmodel import Field
+
+from shared.db import Entity
+
+ADDRESSEES = ("organization_leader", "teacher", "pd_centre", "authority")
+STATUSES = ("new", "accepted", "in_progress", "done", "rejected")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class RecommendationRule(Entity, table=True):
+    """A condition over computed facts → an addressee → a Russian text template → actions."""
+
+    __tablename__ = "recommendation_rule"
+    __table_args__ = (
+        CheckConstraint(_in("addressee_type", ADDRESSEES), name="addressee_type"),
+        {"schema": "reports"},
+    )
+
+    code: str = Field(max_length=80, unique=True)
+    title: str = Field(sa_column=Column(Text, nullable=False))
+    condition: str = Field(max_length=40)
+    params: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
+    )
+    addressee_type: str = Field(max_length=30)
+    template: str = Field(sa_column=Column(Text, nullable=False))
+    actions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]")
+    )
+    active: bool = True
+
+
+class Recommendation(Entity, table=True):
+    """An issued recommendation. Its id is derived from the facts (rule, addressee, subject,
+    period), so recomputation finds the same row instead of adding another."""
+
+    __tablename__ = "recommendation"
+    __table_args__ = (
+        CheckConstraint(_in("addressee_type", ADDRESSEES), name="addressee_type"),
+        CheckConstraint(_in("status", STATUSES), name="status"),
+        Index("ix_recommendation_scope", "territory_id", "period", "addressee_type"),
+        Index("ix_recommendation_organization", "organization_id", "period"),
+        {"schema": "reports"},
+    )
+
+    rule_id: uuid.UUID | None = Field(
+        default=None, foreign_key="reports.recommendation_rule.id", ondelete="SET NULL"
+    )
+    rule_code: str = Field(max_length=80)
+    period: str = Field(max_length=20)
+    addressee_type: str = Field(max_length=30)
+    addressee_id: uuid.UUID  # organization, staff member or territory
+    organization_id: uuid.UUID | None = None  # the school it concerns, if any
+    territory_id: uuid.UUID  # the territory it was computed for
+    subject: str = Field(max_length=200)  # indicator code, competence, campaign
+    indicator_code: str | None = Field(default=None, max_length=80)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    actions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]")
+    )
+    evidence: dict[str, Any] = Field(
+        default_factory=dict, sa_column=Column(JSONB, nullable=False, server_default="{}")
+    )
+    status: str = Field(default="new", max_length=20)
+    history: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]")
+    )
+
+
+class Decision(Entity, table=True):
+    """A management decision taken on a recommendation; its effect is the indicator's value
+    in the recommendation's period (before) against a later one (after)."""
+
+    __tablename__ = "decision"
+    __table_args__ = {"schema": "reports"}
+
+    recommendation_id: uuid.UUID = Field(
+        foreign_key="reports.recommendation.id", index=True, ondelete="CASCADE"
+    )
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    decided_on: date
+    responsible: str = Field(max_length=300)
+    indicator_code: str | None = Field(default=None, max_length=80)
+    scope_type: str | None = Field(default=None, max_length=20)
+    scope_id: uuid.UUID | None = None
+    period_before: str = Field(max_length=20)
+    value_before: float | None = Field(default=None, sa_column=Column(Float))
+    created_by: str | None = Field(default=None, max_length=100)
