@@ -25,6 +25,8 @@ REFERENCE_TABLES = (
     "api.assessment_subject",
     "surveys.instrument",
     "surveys.instrument_version",
+    "reports.recommendation_rule",
+    "reports.pd_programme",
 )
 
 # Stable constraint names, so that Alembic can drop and compare what it created.
