@@ -17,6 +17,7 @@ from services.api.staff.router import router as staff_router
 from services.api.territories.router import router as territories_router
 from services.api.users.router import router as users_router
 from services.api.users.service import ensure_bootstrap_admin
+from services.api.versions.router import router as versions_router
 from shared.app import build_app
 from shared.settings import Settings, get_settings
 
@@ -56,6 +57,7 @@ def create_app(
             data_values_router,
             audit_router,
             assessments_router,
+            versions_router,
         ],
         peers=(),
         peer_transports=peer_transports,

@@ -13,6 +13,7 @@ from services.surveys.form.router import static_files as form_static_files
 from services.surveys.instruments.router import router as instruments_router
 from services.surveys.instruments.service import sync_bank
 from services.surveys.responses.router import router as responses_router
+from services.surveys.versions.router import router as versions_router
 from shared.app import build_app
 from shared.settings import Settings, get_settings
 from shared.whoami import router as whoami_router
@@ -30,7 +31,13 @@ def create_app(
         title="Soko Surveys",
         description="Банк инструментов, анкетирование, диагностика профессиональных дефицитов.",
         settings=settings or get_settings(),
-        routers=[whoami_router, instruments_router, campaigns_router, responses_router],
+        routers=[
+            whoami_router,
+            instruments_router,
+            campaigns_router,
+            responses_router,
+            versions_router,
+        ],
         peers=("api",),
         peer_transports=peer_transports,
         startup=[load_bank],

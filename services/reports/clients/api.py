@@ -55,6 +55,18 @@ class ApiClient:
             "/v1/organizations/lookup", {"organization_ids": [str(i) for i in ids]}
         )
 
+    async def territories(self) -> list[dict[str, Any]]:
+        """The territories the user may see (their subtree and those above): a few pages."""
+        return await self._pages("/v1/territories", {})
+
+    async def data_version(self) -> str:
+        """The version of the api service's data: the same version, the same data."""
+        # Asked as this service: the answer does not depend on who asks.
+        response = await self.client.request("GET", "/v1/data-version", as_service=True)
+        if response.status_code != 200:
+            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
+        return str(response.json()["version"])
+
     async def indicators(self) -> list[dict[str, Any]]:
         """Every indicator definition (formulas and shares refer to others)."""
         return await self._pages("/v1/indicators", {})
@@ -90,6 +102,23 @@ class ApiClient:
         if territory_id is not None:
             params["territory_id"] = str(territory_id)
         return await self._pages("/v1/assessment-results/aggregates", params)
+
+    async def audit(
+        self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]
+    ) -> None:
+        """Record an event in the audit log of the api service, as the user it is done for."""
+        response = await self.client.request(
+            "POST",
+            "/v1/audit-events",
+            json={
+                "action": action,
+                "entity_type": entity_type,
+                "entity_id": entity_id,
+                "changes": changes,
+            },
+        )
+        if response.status_code != 201:
+            raise PeerUnavailable("Не удалось записать событие в журнал аудита", peer="api")
 
 
 def api_client(request: Request) -> ApiClient:

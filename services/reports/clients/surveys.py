@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 
 from shared.client import ServiceClient
-from shared.errors import PeerUnavailable
+from shared.errors import Forbidden, PeerUnavailable
 
 PAGE = 500
 
@@ -27,27 +27,57 @@ class SurveysClient:
             raise PeerUnavailable(f"Сервис surveys ответил {response.status_code}", peer="surveys")
         return response.json()
 
-    async def campaigns(self, instrument_codes: list[str], periods: list[str]) -> list[dict]:
-        """Campaigns of the instruments in the periods that reach the user's organizations."""
-        if not instrument_codes:
+    async def campaigns(self, instrument_codes: list[str] | None, periods: list[str]) -> list[dict]:
+        """Campaigns of the instruments (None: of any) in the periods that reach the user's
+        organizations."""
+        if instrument_codes is not None and not instrument_codes:
             return []
         items: list[dict[str, Any]] = []
         while True:
-            params = {
-                "instrument_code": instrument_codes,
-                "period": periods,
-                "limit": PAGE,
-                "offset": len(items),
-            }
+            params: dict[str, Any] = {"period": periods, "limit": PAGE, "offset": len(items)}
+            if instrument_codes is not None:
+                params["instrument_code"] = instrument_codes
             page = await self._get("/v1/campaigns", params)
             items += page["items"]
             if not page["items"] or len(items) >= page["total"]:
                 return items
 
+    async def data_version(self) -> str:
+        """The version of the surveys service's data: the same version, the same data."""
+        # Asked as this service: the answer does not depend on who asks.
+        response = await self.client.request("GET", "/v1/data-version", as_service=True)
+        if response.status_code != 200:
+            raise PeerUnavailable(f"Сервис surveys ответил {response.status_code}", peer="surveys")
+        return str(response.json()["version"])
+
     async def aggregates(self, campaign_id: uuid.UUID | str, level: str) -> list[dict[str, Any]]:
         """One campaign's aggregates per organization, cluster or territory."""
         answer = await self._get(f"/v1/campaigns/{campaign_id}/aggregates", {"level": level})
         return answer["items"]
+
+    async def instrument(self, instrument_id: uuid.UUID | str, version: int) -> dict[str, Any]:
+        """One version of an instrument, with its definition (competence titles and so on)."""
+        return await self._get(f"/v1/instruments/{instrument_id}", {"version": version})
+
+    async def instruments(self, kind: str) -> list[dict[str, Any]]:
+        """The bank's instruments of one kind (`deficit`: the diagnostics of teachers)."""
+        items: list[dict[str, Any]] = []
+        while True:
+            params = {"kind": kind, "limit": PAGE, "offset": len(items)}
+            page = await self._get("/v1/instruments", params)
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                return items
+
+    async def deficits(self, campaign_id: uuid.UUID | str) -> list[dict[str, Any]]:
+        """Personal results of a diagnostic campaign, per staff member, for the schools the
+        user may read them in (the surveys service decides; a refusal is 403 here too)."""
+        response = await self.client.request("GET", f"/v1/campaigns/{campaign_id}/deficits")
+        if response.status_code == 403:
+            raise Forbidden(response.json().get("detail"))
+        if response.status_code != 200:
+            raise PeerUnavailable(f"Сервис surveys ответил {response.status_code}", peer="surveys")
+        return response.json()["items"]
 
 
 def surveys_client(request: Request) -> SurveysClient:

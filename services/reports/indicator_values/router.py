@@ -1,6 +1,7 @@
 """HTTP: /v1/indicator-values."""
 
 import uuid
+from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
@@ -10,6 +11,7 @@ from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.indicator_values import service
 from services.reports.indicator_values.schemas import IndicatorValuePage
 from shared.auth import Caller, HttpScopeResolver, ScopeType
+from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
 from shared.pagination import PaginationDep
 
@@ -23,8 +25,10 @@ def scope_resolver(request: Request) -> HttpScopeResolver:
 
 @router.get("/indicator-values", responses=ERRORS)
 async def list_indicator_values(
+    request: Request,
     caller: Caller,
     page: PaginationDep,
+    session: SessionDep,
     api: Annotated[ApiClient, Depends(api_client)],
     surveys: Annotated[SurveysClient, Depends(surveys_client)],
     scopes: Annotated[HttpScopeResolver, Depends(scope_resolver)],
@@ -36,16 +40,26 @@ async def list_indicator_values(
         Literal["organization", "cluster", "territory", "all"],
         Query(description="all: сама область и все организации, кластеры и территории в ней"),
     ] = "all",
+    as_of: Annotated[
+        date | None,
+        Query(description="Значения, какими они были посчитаны на конец этого дня (YYYY-MM-DD)"),
+    ] = None,
 ) -> IndicatorValuePage:
     """Indicator values against targets for a scope (by default the caller's) and everything
     inside it, with the previous period's value; values whose inputs a peer did not give are
-    `no_data` with `missing`, and `missing_inputs` says which."""
+    `no_data` with `missing`, and `missing_inputs` says which. A computation is stored and
+    served again while the peers' data is unchanged; `as_of` shows the one stored by then."""
     query = service.Query(period, indicator_code, scope_type, scope_id, level)
-    items, missing = await service.indicator_values(caller, scopes, api, surveys, query)
+    moment = service.end_of_day(as_of, request.app.state.settings.timezone) if as_of else None
+    items, missing, meta = await service.indicator_page(
+        caller, scopes, api, surveys, session, query, as_of=moment
+    )
     return IndicatorValuePage.model_validate(
         {
             "items": items[page.offset : page.offset + page.limit],
             "total": len(items),
             "missing_inputs": missing,
+            "computed_at": meta.computed_at,
+            "snapshot_id": meta.snapshot_id,
         }
     )

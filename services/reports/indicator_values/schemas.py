@@ -1,6 +1,7 @@
 """Indicator values over the API."""
 
 import uuid
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -43,3 +44,8 @@ class IndicatorValuePage(BaseModel):
     items: list[IndicatorValueRead]
     total: int
     missing_inputs: list[MissingInput]
+    computed_at: datetime = Field(description="Когда значения были посчитаны")
+    snapshot_id: uuid.UUID | None = Field(
+        description="Сохранённый расчёт; пусто, если он не сохранён "
+        "(не хватило данных или их версий)"
+    )

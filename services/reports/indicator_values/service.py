@@ -4,11 +4,19 @@ Calls per request, whatever the number of schools: the scope (cached), one looku
 organizations, the definitions (pages of 500), one data-values query, one assessment aggregates
 call per (procedure, year, subject, grade) and period, one campaigns list, and one aggregates
 call per campaign and level. A peer that does not answer marks the values that need it.
+
+The endpoint serves stored computations (`scope_values`): one data-version call to each peer
+first, and while both versions are those a computation of the scope was stored with, no other
+call at all.
 """
 
 import uuid
 from dataclasses import dataclass
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.clients.api import ApiClient
 from services.reports.clients.surveys import SurveysClient
@@ -23,10 +31,14 @@ from services.reports.indicator_values.compute import (
     assessment_key,
     closure,
 )
+from services.reports.snapshots import service as snapshots
+from services.reports.snapshots.models import Snapshot
 from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType, ensure_in_scope
-from shared.errors import Invalid, PeerUnavailable
-from shared.periods import parse_period, previous_period
+from shared.db import utcnow
+from shared.errors import Invalid, NotFound, PeerUnavailable
+from shared.periods import Period, parse_period, previous_period
 
+KIND = "indicator_values"
 SCOPE_ORDER = {TERRITORY: 0, CLUSTER: 1, ORGANIZATION: 2}
 
 
@@ -135,34 +147,43 @@ async def _fetch_surveys(
         missing.append({"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail})
 
 
-async def indicator_values(
-    principal: Principal,
-    resolver: ScopeResolver,
-    api: ApiClient,
-    surveys: SurveysClient,
-    query: Query,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Items of every requested indicator for every scope asked about, and the missing inputs."""
+def _period(code: str) -> Period:
     try:
-        period = parse_period(query.period)
+        return parse_period(code)
     except ValueError as exc:
         raise _invalid("period", str(exc)) from exc
-    previous = previous_period(period).code
-    scope_type, scope_id = query.scope_type, query.scope_id
+
+
+def _scope(
+    principal: Principal, scope_type: ScopeType | str | None, scope_id: uuid.UUID | None
+) -> tuple[ScopeType, uuid.UUID]:
+    """The scope asked about, by default the caller's own."""
     if scope_type is None and scope_id is None:
         scope_type, scope_id = principal.scope_type, principal.scope_id
     if scope_type is None or scope_id is None:
         raise _invalid("scope_id", "укажите scope_type и scope_id")
-    scope = await ensure_in_scope(principal, resolver, ScopeType(scope_type), scope_id)
+    return ScopeType(scope_type), scope_id
 
+
+async def _compute(
+    api: ApiClient,
+    surveys: SurveysClient,
+    scope: ScopeInfo,
+    period: Period,
+    codes: list[str] | None,
+    level: str,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
+    """Items of the indicators (None: all) for the scope and what is inside it at `level`,
+    the missing inputs, and the codes of every indicator defined."""
+    previous = previous_period(period).code
     definitions = {d["code"]: d for d in await api.indicators()}
-    wanted = set(query.indicator_codes or definitions)
+    wanted = set(codes or definitions)
     if unknown := sorted(wanted - set(definitions)):
         raise _invalid("indicator_code", f"нет таких показателей: {', '.join(unknown)}")
     needed = [definitions[c] for c in sorted(closure(definitions, wanted))]
 
     organizations = await api.organizations(sorted(scope.organization_ids))
-    units = units_of(scope, organizations, query.level)
+    units = units_of(scope, organizations, level)
     periods = [period.code, previous]
     inputs, missing = Inputs(), []
     org_ids = sorted({o for u in units for o in u.organization_ids} or scope.organization_ids)
@@ -187,4 +208,132 @@ async def indicator_values(
         for unit in units
         if (item := calculator.item(code, unit, period.code, previous)) is not None
     ]
+    return items, missing, sorted(definitions)
+
+
+async def indicator_values(
+    principal: Principal,
+    resolver: ScopeResolver,
+    api: ApiClient,
+    surveys: SurveysClient,
+    query: Query,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Items of every requested indicator for every scope asked about, and the missing inputs
+    (computed now, never stored: `scope_values` serves stored computations)."""
+    period = _period(query.period)
+    scope_type, scope_id = _scope(principal, query.scope_type, query.scope_id)
+    scope = await ensure_in_scope(principal, resolver, scope_type, scope_id)
+    items, missing, _ = await _compute(
+        api, surveys, scope, period, query.indicator_codes, query.level
+    )
     return items, missing
+
+
+# --- stored computations -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Meta:
+    """Where a scope's values come from."""
+
+    computed_at: datetime
+    # None: computed now and not stored (an input or a peer's data version was missing)
+    snapshot_id: uuid.UUID | None
+    indicator_codes: list[str]  # every indicator defined when they were computed
+
+
+def end_of_day(day: date, timezone: str) -> datetime:
+    """The last moment of a day in the given time zone (`as_of` of a date)."""
+    return datetime.combine(day, time.max, tzinfo=ZoneInfo(timezone))
+
+
+async def _versions(api: ApiClient, surveys: SurveysClient) -> dict[str, str] | None:
+    """Both peers' data versions; None when either does not answer. One after the other:
+    each is a quick read (and the test harness runs all apps on one database connection)."""
+    try:
+        return {"api": await api.data_version(), "surveys": await surveys.data_version()}
+    except PeerUnavailable:
+        return None
+
+
+def _served(snapshot: Snapshot) -> tuple[list[dict[str, Any]], Meta]:
+    body = snapshots.decode(snapshot)
+    items = [{**i, "scope_id": uuid.UUID(i["scope_id"])} for i in body["items"]]
+    return items, Meta(snapshot.computed_at, snapshot.id, body["indicator_codes"])
+
+
+async def scope_values(
+    principal: Principal,
+    resolver: ScopeResolver,
+    api: ApiClient,
+    surveys: SurveysClient,
+    session: AsyncSession,
+    scope_type: ScopeType | str | None,
+    scope_id: uuid.UUID | None,
+    period: str,
+    *,
+    as_of: datetime | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Meta]:
+    """Every indicator's items for a scope and everything inside it, the missing inputs, and
+    where they come from: stored while both peers' data versions are unchanged, otherwise
+    computed and stored (only when complete). `as_of`: the latest stored at or before then.
+
+    The versions are asked before the data, so a stored computation is never older than the
+    versions it is stored with."""
+    parsed = _period(period)
+    scope_type, scope_id = _scope(principal, scope_type, scope_id)
+    scope = await ensure_in_scope(principal, resolver, scope_type, scope_id)
+    key = snapshots.SnapshotKey(
+        KIND, scope_type.value, scope_id, parsed.code, snapshots.view_of(principal)
+    )
+    if as_of is not None:
+        found = await snapshots.as_of(session, key, as_of)
+        if found is None:
+            raise NotFound("Нет сохранённых значений показателей на эту дату")
+        items, meta = _served(found)
+        return items, [], meta
+    versions = await _versions(api, surveys)
+    if versions is not None:
+        found = await snapshots.latest(session, key, snapshots.inputs_hash(key, versions))
+        if found is not None:
+            items, meta = _served(found)
+            return items, [], meta
+    items, missing, codes = await _compute(api, surveys, scope, parsed, None, "all")
+    if versions is None or missing:
+        return items, missing, Meta(utcnow(), None, codes)
+    body = {"items": items, "indicator_codes": codes}
+    stored = await snapshots.store(session, key, versions, body)
+    return items, [], Meta(stored.computed_at, stored.id, codes)
+
+
+async def indicator_page(
+    principal: Principal,
+    resolver: ScopeResolver,
+    api: ApiClient,
+    surveys: SurveysClient,
+    session: AsyncSession,
+    query: Query,
+    *,
+    as_of: datetime | None = None,
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Meta]:
+    """`scope_values` narrowed to the requested indicators and level."""
+    items, missing, meta = await scope_values(
+        principal,
+        resolver,
+        api,
+        surveys,
+        session,
+        query.scope_type,
+        query.scope_id,
+        query.period,
+        as_of=as_of,
+    )
+    wanted = set(query.indicator_codes or meta.indicator_codes)
+    if unknown := sorted(wanted - set(meta.indicator_codes)):
+        raise _invalid("indicator_code", f"нет таких показателей: {', '.join(unknown)}")
+    items = [
+        i
+        for i in items
+        if i["indicator_code"] in wanted and query.level in ("all", i["scope_type"])
+    ]
+    return items, missing, meta

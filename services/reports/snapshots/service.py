@@ -1,0 +1,116 @@
+"""Stored computations: look one up by the versions of its inputs, store one, find one by date.
+
+A snapshot's key is the report (`kind`), its scope and period, and whose view of the data it
+is (`view`): the peers answer with the organizations the caller may read, so two callers of
+different scopes may get different figures for the same scope. The view is kept in `inputs`
+beside the peers' versions, so it is part of `inputs_hash` and of the unique key.
+"""
+
+import gzip
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.snapshots.models import Snapshot
+from shared.auth import Principal
+from shared.db import utcnow
+
+
+@dataclass(frozen=True)
+class SnapshotKey:
+    kind: str  # indicator_values, pd_order, ...
+    scope_type: str
+    scope_id: uuid.UUID
+    period: str
+    view: str = "all"  # see view_of()
+
+
+def view_of(principal: Principal) -> str:
+    """Whose view of the data a computation is: "all" for administrators and services, else
+    the caller's scope (what the peers filter by; the role does not change what they give)."""
+    if principal.unrestricted:
+        return "all"
+    scope_type = principal.scope_type.value if principal.scope_type else None
+    return f"{scope_type}:{principal.scope_id}"
+
+
+def _inputs(key: SnapshotKey, inputs: dict[str, Any]) -> dict[str, Any]:
+    return {**inputs, "view": key.view}
+
+
+def inputs_hash(key: SnapshotKey, inputs: dict[str, Any]) -> str:
+    """The hash a computation with these inputs (peers' versions) is stored under."""
+    canonical = json.dumps(_inputs(key, inputs), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def encode(body: Any) -> bytes:
+    return gzip.compress(json.dumps(body, default=str, ensure_ascii=False).encode())
+
+
+def decode(snapshot: Snapshot) -> Any:
+    """The stored body, as JSON (ids and dates as strings)."""
+    return json.loads(gzip.decompress(snapshot.body))
+
+
+def _of(key: SnapshotKey) -> list[Any]:
+    return [
+        Snapshot.kind == key.kind,
+        Snapshot.scope_type == key.scope_type,
+        Snapshot.scope_id == key.scope_id,
+        Snapshot.period == key.period,
+    ]
+
+
+async def latest(session: AsyncSession, key: SnapshotKey, digest: str) -> Snapshot | None:
+    """The computation stored for these inputs (`inputs_hash`), if any."""
+    return await session.scalar(select(Snapshot).where(*_of(key), Snapshot.inputs_hash == digest))
+
+
+async def store(
+    session: AsyncSession, key: SnapshotKey, inputs: dict[str, Any], body: Any
+) -> Snapshot:
+    """Store a computation; when the same one (same key and inputs) is already stored, for
+    instance by a concurrent request, keep that one and return it."""
+    digest = inputs_hash(key, inputs)
+    statement = (
+        insert(Snapshot)
+        .values(
+            id=uuid.uuid4(),
+            kind=key.kind,
+            scope_type=key.scope_type,
+            scope_id=key.scope_id,
+            period=key.period,
+            inputs=_inputs(key, inputs),
+            inputs_hash=digest,
+            body=encode(body),
+            computed_at=utcnow(),
+        )
+        .on_conflict_do_nothing(constraint="uq_snapshot_inputs")
+        .returning(Snapshot.id)
+    )
+    stored = await session.scalar(statement)
+    found = await (session.get(Snapshot, stored) if stored else latest(session, key, digest))
+    assert found is not None  # inserted now, or the conflicting row committed before
+    return found
+
+
+async def as_of(session: AsyncSession, key: SnapshotKey, moment: datetime) -> Snapshot | None:
+    """The latest computation stored at or before a moment: the report as it was shown then."""
+    return await session.scalar(
+        select(Snapshot)
+        .where(
+            *_of(key),
+            Snapshot.inputs["view"].astext == key.view,
+            Snapshot.computed_at <= moment,
+        )
+        .order_by(Snapshot.computed_at.desc())
+        .limit(1)
+    )

@@ -1,0 +1,48 @@
+"""The version of the surveys service's data: an opaque string that changes on every write.
+
+Responses and answers (millions of rows) are never scanned. Each submitted response adds one
+to its campaign's and organization's respondents tally (question "", value "*"), in the same
+statement as its answers and tallies, and in the same transaction as a diagnostic's competence
+scores (responses/service.py). Only the campaigns that may still take answers are summed: open or
+scheduled ones, and those closed within the last hour (a submission accepted just before the
+close may commit just after it). The sum, read through the tally's primary key, grows with
+every submission; the number of those campaigns drops when one closes, so a closing campaign
+cannot offset a submission elsewhere. Drafts are not counted: they are in no aggregate.
+
+Campaigns (created, extended, closed early, renamed) and instruments (a new version renames
+or changes audiences) are small tables: their counts and a checksum of their `updated_at` are
+part of the version. Sums and checksums, unlike a newest timestamp, change also when a write
+that started earlier commits later.
+"""
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_VERSION = text(
+    """
+    WITH answering AS (
+        SELECT id FROM surveys.campaign WHERE closes_at > now() - interval '1 hour'
+    )
+    SELECT
+        (SELECT count(*) FROM answering) AS answering,
+        (SELECT coalesce(sum(t.n), 0)
+         FROM answering c
+         JOIN surveys.answer_tally t
+           ON t.campaign_id = c.id AND t.question = '' AND t.value = '*') AS respondents,
+        (SELECT count(*) FROM surveys.campaign) AS campaigns,
+        (SELECT coalesce(sum(hashtext(id::text || extract(epoch FROM updated_at)::text)), 0)
+         FROM surveys.campaign) AS campaigns_sum,
+        (SELECT count(*) FROM surveys.instrument_version) AS versions,
+        (SELECT coalesce(sum(hashtext(id::text || extract(epoch FROM updated_at)::text)), 0)
+         FROM surveys.instrument) AS instruments_sum
+    """
+)
+
+
+async def data_version(session: AsyncSession) -> str:
+    """The current version of the data the reports are computed from."""
+    row = (await session.execute(_VERSION)).one()
+    return (
+        f"{row.answering}.{row.respondents}.{row.campaigns}.{row.campaigns_sum}"
+        f".{row.versions}.{row.instruments_sum}"
+    )

@@ -1,0 +1,400 @@
+"""Stored computations of indicator values, keyed by the peers' data versions; as of a date."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+import pytest
+from sqlalchemy import func, select, update
+
+from services.reports.app import create_app as create_reports
+from services.reports.snapshots.models import Snapshot
+from shared.db import utcnow
+from shared.settings import Settings
+from tests.factories import build_world
+from tests.reports.test_indicator_values import (
+    PERIOD,
+    Counting,
+    arrange,
+    by_key,
+    get_values,
+    respondents,
+)
+from tests.surveys.test_results import diagnostic_answers, nok
+
+
+@pytest.fixture
+async def world(db, settings):
+    return await build_world(db, settings)
+
+
+class Refusing(httpx.AsyncBaseTransport):
+    """Answers 503 on one path (a peer failing that one call), passes the rest on."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport, path: str) -> None:
+        self.inner, self.path = inner, path
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == self.path:
+            return httpx.Response(503, json={"detail": "unavailable"})
+        return await self.inner.handle_async_request(request)
+
+
+@asynccontextmanager
+async def reports_app(
+    apps, settings: Settings, *, surveys_down: bool = False, refuse: str | None = None, **extra
+) -> AsyncIterator[tuple[httpx.AsyncClient, Counting, Counting]]:
+    """A reports app of its own whose calls to the real peers are counted; its database
+    session is the test's, like the shared apps'."""
+    api = Counting(httpx.ASGITransport(app=apps.api))
+    surveys = Counting(httpx.ASGITransport(app=apps.surveys))
+    transports: dict[str, httpx.AsyncBaseTransport] = {
+        "api": Refusing(api, refuse) if refuse else api,
+        "surveys": surveys,
+    }
+    if surveys_down:
+        del transports["surveys"]
+        extra["surveys_url"] = "http://127.0.0.1:9"
+    own = Settings(
+        database_url=settings.database_url,
+        environment="test",
+        log_format="text",
+        http_retries=0,
+        http_timeout_seconds=2,
+        **extra,
+    )
+    reports = create_reports(own, peer_transports=transports)
+    reports.dependency_overrides.update(apps.reports.dependency_overrides)
+    async with reports.router.lifespan_context(reports):
+        transport = httpx.ASGITransport(app=reports)
+        async with httpx.AsyncClient(transport=transport, base_url="http://reports") as client:
+            yield client, api, surveys
+
+
+async def stored(db) -> int:
+    return await db.scalar(select(func.count()).select_from(Snapshot))
+
+
+def m1(body: dict[str, Any], world, code: str = "trained") -> dict[str, Any]:
+    return by_key(body)[(code, str(world.m1.id))]
+
+
+async def test_a_second_identical_request_is_served_from_the_snapshot(
+    apps, settings, db, api_client, surveys_client, world
+):
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings) as (client, api, surveys):
+        first = await get_values(client, world)
+        assert "POST /v1/data-values/query" in api.calls
+        assert "GET /v1/campaigns" in surveys.calls
+        api.calls.clear()
+        surveys.calls.clear()
+        second = await get_values(client, world)
+        # Only the two version checks: no definitions, organizations, data or aggregates.
+        assert api.calls == ["GET /v1/data-version"]
+        assert surveys.calls == ["GET /v1/data-version"]
+    assert first["snapshot_id"] is not None
+    assert second["snapshot_id"] == first["snapshot_id"]
+    assert second["computed_at"] == first["computed_at"]
+    assert second["items"] == first["items"] and second["total"] == first["total"] == 18
+    assert (m1(second, world)["value"], m1(second, world)["status"]) == (65.0, "not_achieved")
+    assert await stored(db) == 1
+
+
+async def test_filters_apply_to_the_stored_computation(
+    apps, settings, api_client, surveys_client, world
+):
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings) as (client, api, _):
+        full = await get_values(client, world)
+        api.calls.clear()
+        params = {
+            "period": PERIOD,
+            "scope_type": "territory",
+            "scope_id": str(world.m1.id),
+            "indicator_code": "trained",
+            "level": "organization",
+        }
+        answer = await client.get(
+            "/v1/indicator-values", params=params, headers=world.headers("analyst")
+        )
+        unknown = await client.get(
+            "/v1/indicator-values",
+            params=params | {"indicator_code": "nonexistent"},
+            headers=world.headers("analyst"),
+        )
+    assert api.calls == ["GET /v1/data-version", "GET /v1/data-version"]
+    body = answer.json()
+    assert body["snapshot_id"] == full["snapshot_id"]
+    got = {(i["scope_id"], i["value"]) for i in body["items"]}
+    assert got == {(str(world.s1.id), 80.0), (str(world.s2.id), 50.0)} and body["total"] == 2
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["loc"] == ["query", "indicator_code"]
+
+
+async def test_callers_of_one_scope_share_a_snapshot_an_administrator_has_own(
+    apps, settings, db, api_client, surveys_client, world
+):
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings) as (client, _, _):
+        analyst = await get_values(client, world, "analyst")
+        viewer = await get_values(client, world, "viewer")
+        admin = await get_values(client, world, "admin")
+    assert viewer["snapshot_id"] == analyst["snapshot_id"]
+    assert admin["snapshot_id"] not in (None, analyst["snapshot_id"])
+    assert m1(admin, world)["value"] == m1(analyst, world)["value"] == 65.0
+    assert await stored(db) == 2
+
+
+async def test_a_changed_value_is_recomputed_and_the_old_one_stays_as_of_its_date(
+    apps, settings, db, api_client, surveys_client, world
+):
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings) as (client, api, _):
+        before = await get_values(client, world)
+        # Computed three days ago, as far as the stored rows tell.
+        three_days_ago = utcnow() - timedelta(days=3)
+        await db.execute(
+            update(Snapshot)
+            .where(Snapshot.id == before["snapshot_id"])
+            .values(computed_at=three_days_ago)
+        )
+        answer = await api_client.post(
+            "/v1/data-values",
+            json={
+                "values": [
+                    {
+                        "indicator_code": "trained",
+                        "organization_id": str(world.s2.id),
+                        "period": PERIOD,
+                        "value": 90,
+                    }
+                ]
+            },
+            headers=world.headers("analyst"),
+        )
+        assert answer.json()["updated"] == 1, answer.text
+        api.calls.clear()
+        after = await get_values(client, world)
+        assert "POST /v1/data-values/query" in api.calls  # recomputed
+
+        async def as_of(day) -> httpx.Response:
+            return await client.get(
+                "/v1/indicator-values",
+                params={
+                    "period": PERIOD,
+                    "scope_type": "territory",
+                    "scope_id": str(world.m1.id),
+                    "limit": 500,
+                    "as_of": day.isoformat(),
+                },
+                headers=world.headers("analyst"),
+            )
+
+        moscow = ZoneInfo(settings.timezone)
+        api.calls.clear()
+        then = await as_of(three_days_ago.astimezone(moscow).date())
+        today = await as_of(utcnow().astimezone(moscow).date())
+        none = await as_of((three_days_ago - timedelta(days=2)).astimezone(moscow).date())
+        assert api.calls == []  # stored history needs no peer (the scope is cached)
+
+    assert after["snapshot_id"] not in (None, before["snapshot_id"])
+    # S1 80, S2 now 90: their mean 85 against ≥ 70; last year S1's 60 alone.
+    trained = m1(after, world)
+    assert (trained["value"], trained["status"], trained["change"]) == (85.0, "achieved", 25.0)
+    assert by_key(after)[("trained", str(world.s2.id))]["value"] == 90.0
+    share = m1(after, world, "share_trained")  # both schools now ≥ 70
+    assert (share["value"], share["numerator"], share["status"]) == (100.0, 2, "achieved")
+
+    assert then.status_code == 200, then.text
+    assert then.json()["snapshot_id"] == before["snapshot_id"]
+    assert (m1(then.json(), world)["value"], m1(then.json(), world)["status"]) == (
+        65.0,
+        "not_achieved",
+    )
+    assert m1(then.json(), world, "share_trained")["value"] == 50.0
+    assert today.json()["snapshot_id"] == after["snapshot_id"]
+    assert m1(today.json(), world)["value"] == 85.0
+    assert none.status_code == 404
+    assert none.headers["content-type"] == "application/problem+json"
+    assert none.json()["detail"] == "Нет сохранённых значений показателей на эту дату"
+    assert await stored(db) == 2
+
+
+async def test_a_peer_down_is_served_and_not_stored(
+    apps, settings, db, api_client, surveys_client, world
+):
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings, surveys_down=True) as (client, _, _):
+        body = await get_values(client, world)
+    assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
+    assert body["snapshot_id"] is None
+    assert m1(body, world)["value"] == 65.0
+    assert m1(body, world, "parents_satisfied")["status"] == "no_data"
+    assert await stored(db) == 0
+
+
+async def test_without_a_data_version_the_complete_values_are_not_stored(
+    apps, settings, db, api_client, surveys_client, world
+):
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings, refuse="/v1/data-version") as (client, api, _):
+        first = await get_values(client, world)
+        second = await get_values(client, world)
+    assert first["missing_inputs"] == [] and first["snapshot_id"] is None
+    assert m1(first, world)["value"] == 65.0
+    assert second["snapshot_id"] is None
+    assert api.calls.count("POST /v1/data-values/query") == 2  # computed both times
+    assert await stored(db) == 0
+
+
+# --- the peers' data versions ------------------------------------------------------------------
+
+
+async def version(client: httpx.AsyncClient, world) -> str:
+    answer = await client.get("/v1/data-version", headers=world.headers("service"))
+    assert answer.status_code == 200, answer.text
+    return answer.json()["version"]
+
+
+async def test_the_api_data_version_changes_on_writes_only(api_client, world):
+    analyst = world.headers("analyst")
+    indicator = {
+        "code": "trained",
+        "name": "Доля педагогов, прошедших КПК",
+        "unit": "percent",
+        "level": "organization",
+        "method": "data_value",
+        "params": {"value_type": "percent"},
+        "targets": [{"op": ">=", "value": 70, "period": PERIOD}],
+        "roadmap_ids": [str(world.r1.id)],
+    }
+    created = await api_client.post("/v1/indicators", json=indicator, headers=analyst)
+    assert created.status_code == 201, created.text
+    value = {"indicator_code": "trained", "organization_id": str(world.s1.id), "period": PERIOD}
+
+    async def post_value(v: float) -> dict:
+        answer = await api_client.post(
+            "/v1/data-values", json={"values": [value | {"value": v}]}, headers=analyst
+        )
+        return answer.json()
+
+    start = await version(api_client, world)
+    assert await version(api_client, world) == start
+    # Reads, a read of personal results, a sign-in and an unchanged value write nothing.
+    await api_client.get("/v1/indicators", headers=analyst)
+    read = await api_client.post(
+        "/v1/audit-events",
+        json={"action": "read_personal", "entity_type": "deficit_result", "entity_id": "x"},
+        headers=world.headers("service"),
+    )
+    assert read.status_code == 201, read.text
+    token = await api_client.post(
+        "/v1/auth/token",
+        data={"username": "analyst@soko.example", "password": "correct-horse-battery"},
+    )
+    assert token.status_code == 200, token.text
+    assert await version(api_client, world) == start
+
+    assert (await post_value(80))["imported"] == 1
+    with_value = await version(api_client, world)
+    assert with_value != start
+    assert (await post_value(80))["unchanged"] == 1
+    assert await version(api_client, world) == with_value
+
+    result = {
+        "organization_id": str(world.s2.id),
+        "procedure": "vpr",
+        "year": PERIOD,
+        "subject": "Математика",
+        "grade": 5,
+        "participants": 10,
+        "marks": {"2": 4, "3": 4, "4": 1, "5": 1},
+    }
+    answer = await api_client.post(
+        "/v1/assessment-results", json={"results": [result]}, headers=analyst
+    )
+    assert answer.json()["imported"] == 1, answer.text
+    with_result = await version(api_client, world)
+    assert with_result != with_value
+
+    # Targets dropped and roadmap links replaced by Core statements, outside the audit log.
+    url = f"/v1/indicators/{created.json()['id']}"
+    answer = await api_client.patch(url, json={"targets": []}, headers=analyst)
+    assert answer.status_code == 200, answer.text
+    without_targets = await version(api_client, world)
+    assert without_targets != with_result
+    answer = await api_client.patch(url, json={"roadmap_ids": [str(world.r2.id)]}, headers=analyst)
+    assert answer.status_code == 200, answer.text
+    assert await version(api_client, world) not in (without_targets, with_result)
+
+
+async def test_the_surveys_data_version_changes_on_submissions_and_campaign_edits(
+    apps, surveys_client, world
+):
+    start = await version(surveys_client, world)
+    parents = world.campaigns["parents_s1"].id
+    diagnostic = world.campaigns["diagnostic_s1"].id
+    aggregates = await surveys_client.get(
+        f"/v1/campaigns/{parents}/aggregates", headers=world.headers("analyst")
+    )
+    assert aggregates.status_code == 200
+    teacher = world.headers("teacher")
+    partial = dict(list(diagnostic_answers({"design": 5}).items())[:3])
+    draft = await surveys_client.post(
+        f"/v1/campaigns/{diagnostic}/responses",
+        json={"staff_id": str(world.t1.id), "answers": partial, "draft": True},
+        headers=teacher,
+    )
+    assert draft.json()["status"] == "draft", draft.text
+    assert await version(surveys_client, world) == start  # reads and drafts change nothing
+
+    async with respondents(apps) as parent:
+        answer = await parent.post(
+            f"/v1/campaigns/{parents}/responses",
+            json={"organization_id": str(world.s1.id), "answers": nok()},
+        )
+    assert answer.status_code == 201, answer.text
+    answered = await version(surveys_client, world)
+    assert answered != start
+
+    done = await surveys_client.post(
+        f"/v1/campaigns/{diagnostic}/responses",
+        json={"staff_id": str(world.t1.id), "answers": diagnostic_answers({"design": 5})},
+        headers=teacher,
+    )
+    assert done.json()["status"] == "submitted", done.text
+    diagnosed = await version(surveys_client, world)
+    assert diagnosed != answered
+
+    edit = await surveys_client.patch(
+        f"/v1/campaigns/{parents}",
+        json={"title": "Удовлетворённость родителей"},
+        headers=world.headers("analyst"),
+    )
+    assert edit.status_code == 200, edit.text
+    edited = await version(surveys_client, world)
+    assert edited != diagnosed
+    assert await version(surveys_client, world) == edited
+
+
+@pytest.mark.committed
+async def test_concurrent_identical_requests_store_one_row(
+    apps, isolation, settings, api_client, surveys_client
+):
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        await session.commit()
+    await arrange(api_client, surveys_client, world, apps)
+    transport = httpx.ASGITransport(app=apps.reports)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reports") as client:
+        answers = await asyncio.gather(*(get_values(client, world) for _ in range(3)))
+    assert len({a["snapshot_id"] for a in answers}) == 1
+    assert answers[0]["snapshot_id"] is not None
+    assert {m1(a, world)["value"] for a in answers} == {65.0}
+    async with isolation() as session:
+        assert await stored(session) == 1
