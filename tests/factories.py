@@ -19,6 +19,8 @@ from services.api.roadmaps.models import Activity, ActivityFile, Roadmap, Roadma
 from services.api.staff.models import StaffMember
 from services.api.territories.models import Territory
 from services.api.users.models import User
+from services.reports.pd.models import PdProgramme
+from services.reports.recommendations.models import Recommendation
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from shared.auth import ALGORITHM, ISSUER, issue_service_token, issue_user_token
@@ -65,6 +67,9 @@ class World:
     event_s3: AssessmentEvent | None = None  # the same in S3
     result_s1: AssessmentResult | None = None  # ВПР 2021/2022, математика, 5 класс, in S1
     result_s3: AssessmentResult | None = None  # the same in S3
+    programme: PdProgramme | None = None  # a PD programme beside the default catalogue
+    rec_s1: Recommendation | None = None  # to S1's leader, about an indicator, in M1
+    rec_s3: Recommendation | None = None  # the same for S3 in M2
 
     def headers(self, who: str) -> dict[str, str]:
         """Request headers of a principal: a role name, 'api_key', or 'service'."""
@@ -160,6 +165,20 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
     await session.flush()
     await add_assessments(session, world)
     await add_campaigns(session, world)
+    world.rec_s1 = await add_recommendation(session, s1, m1)
+    world.rec_s3 = await add_recommendation(session, s3, m2)
+    world.programme = PdProgramme(
+        # A reference table, kept after committed tests: a code of its own, and switched off
+        # so that it never joins a route.
+        code=f"world_programme_{uuid.uuid4().hex[:8]}",
+        title="Программа для проверок доступа",
+        provider="ИМЦ",
+        hours=24,
+        competences=["subject"],
+        active=False,
+    )
+    session.add(world.programme)
+    await session.flush()
     return world
 
 
@@ -308,3 +327,24 @@ async def add_campaigns(session: AsyncSession, world: World) -> None:
             )
         world.campaigns[name] = campaign
     await session.flush()
+
+
+async def add_recommendation(
+    session: AsyncSession, org: Organization, territory: Territory
+) -> Recommendation:
+    """A recommendation to a school's leader that the planning indicator is not achieved."""
+    rec = Recommendation(
+        rule_code="leader_indicator_not_achieved",
+        period="2021/2022",
+        addressee_type="organization_leader",
+        addressee_id=org.id,
+        organization_id=org.id,
+        territory_id=territory.id,
+        subject="indicator:e_planning",
+        indicator_code="e_planning",
+        text=f"В организации «{org.name}» электронное планирование не ведётся.",
+        evidence={"scope_type": "organization", "scope_id": str(org.id), "value": 0.0},
+    )
+    session.add(rec)
+    await session.flush()
+    return rec

@@ -1,0 +1,128 @@
+"""HTTP: /v1/pd-programmes, /v1/pd-order, /v1/individual-routes."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query
+
+from services.reports.clients.api import ApiClient, api_client
+from services.reports.clients.surveys import SurveysClient, surveys_client
+from services.reports.indicator_values.router import scope_resolver
+from services.reports.pd import catalogue, service
+from services.reports.pd.schemas import (
+    IndividualRouteRead,
+    PdOrderRead,
+    PdProgrammeCreate,
+    PdProgrammeRead,
+    PdProgrammeUpdate,
+)
+from shared.auth import Caller, HttpScopeResolver
+from shared.db import SessionDep
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PeerUnavailable,
+    Unauthorized,
+    error_responses,
+)
+from shared.pagination import Page, PaginationDep
+
+router = APIRouter(tags=["pd order"])
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Invalid, Conflict)
+READ_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Invalid, PeerUnavailable)
+Api = Annotated[ApiClient, Depends(api_client)]
+Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
+Period = Annotated[str, Query(max_length=20, description="2021/2022")]
+
+
+@router.get("/pd-programmes", responses=ERRORS)
+async def list_programmes(
+    session: SessionDep,
+    caller: Caller,
+    page: PaginationDep,
+    active: bool | None = None,
+    competence: Annotated[
+        str | None, Query(max_length=80, description="Программы, направленные на компетенцию")
+    ] = None,
+) -> Page[PdProgrammeRead]:
+    """The catalogue of PD programmes (ЦНППМ, ИРО, ИМЦ), by code."""
+    items, total = await catalogue.list_programmes(
+        session, page, active=active, competence=competence
+    )
+    return Page(items=[PdProgrammeRead.model_validate(p) for p in items], total=total)
+
+
+@router.post("/pd-programmes", status_code=201, responses=ERRORS)
+async def create_programme(
+    body: PdProgrammeCreate, session: SessionDep, caller: Caller
+) -> PdProgrammeRead:
+    """Add a programme; 409 when the code is taken."""
+    return PdProgrammeRead.model_validate(await catalogue.create_programme(session, caller, body))
+
+
+@router.get("/pd-programmes/{programme_id}", responses=ERRORS)
+async def get_programme(
+    programme_id: uuid.UUID, session: SessionDep, caller: Caller
+) -> PdProgrammeRead:
+    return PdProgrammeRead.model_validate(await catalogue.get_programme(session, programme_id))
+
+
+@router.patch("/pd-programmes/{programme_id}", responses=ERRORS)
+async def update_programme(
+    programme_id: uuid.UUID, body: PdProgrammeUpdate, session: SessionDep, caller: Caller
+) -> PdProgrammeRead:
+    programme = await catalogue.update_programme(session, caller, programme_id, body)
+    return PdProgrammeRead.model_validate(programme)
+
+
+@router.delete("/pd-programmes/{programme_id}", status_code=204, responses=ERRORS)
+async def delete_programme(programme_id: uuid.UUID, session: SessionDep, caller: Caller) -> None:
+    """Remove a programme; one of the default catalogue is deactivated instead (it would come
+    back at the next start). Routes already built keep their copy of it."""
+    await catalogue.delete_programme(session, caller, programme_id)
+
+
+@router.get("/pd-order", responses=READ_ERRORS)
+async def get_pd_order(
+    session: SessionDep,
+    caller: Caller,
+    api: Api,
+    surveys: Annotated[SurveysClient, Depends(surveys_client)],
+    scopes: Scopes,
+    territory_id: uuid.UUID,
+    period: Period,
+) -> PdOrderRead:
+    """The PD order (план-заказ): seats per programme per organization of the territory, from
+    the teachers' individual routes. A methodologist's request rebuilds the routes from the
+    diagnostics of the period first; others see the order last built (no names, no scores)."""
+    result = await service.pd_order(session, caller, scopes, api, surveys, territory_id, period)
+    return PdOrderRead.model_validate(result)
+
+
+@router.get("/individual-routes", responses=READ_ERRORS)
+async def list_individual_routes(
+    session: SessionDep,
+    caller: Caller,
+    api: Api,
+    scopes: Scopes,
+    page: PaginationDep,
+    period: Annotated[str | None, Query(max_length=20, description="2021/2022")] = None,
+    organization_id: uuid.UUID | None = None,
+    staff_id: uuid.UUID | None = None,
+) -> Page[IndividualRouteRead]:
+    """Teachers' individual development routes (personal data): a teacher sees their own, a
+    leader their school's, a methodologist their territory's; every read is recorded in the
+    audit log."""
+    items, total = await service.list_routes(
+        session,
+        caller,
+        scopes,
+        api,
+        page,
+        period=period,
+        organization_id=organization_id,
+        staff_id=staff_id,
+    )
+    return Page(items=[IndividualRouteRead.model_validate(r) for r in items], total=total)

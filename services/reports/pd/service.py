@@ -1,0 +1,283 @@
+"""The PD order (план-заказ) of a territory and teachers' individual routes (ИОМ).
+
+Routes are personal data: they are built only for a methodologist of the territory (the
+surveys service gives them the diagnostic results) and read only by the teacher, the school's
+leader and the methodologists; every read is recorded in the api service's audit log.
+The order is counts of seats, summed in SQL from the stored routes, and anyone who reads
+the territory's reports may see it.
+
+Calls per build, whatever the number of schools and teachers: the deficit instruments, the
+campaigns of the period, and one call per diagnostic campaign for its results.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.clients.api import ApiClient
+from services.reports.clients.surveys import SurveysClient
+from services.reports.pd.catalogue import active_programmes
+from services.reports.pd.compute import build_routes, load_catalogue, merge_profiles
+from services.reports.pd.models import IndividualRoute
+from shared.auth import (
+    Principal,
+    Role,
+    ScopeResolver,
+    ScopeType,
+    ensure_in_scope,
+    readable_organizations,
+    require_roles,
+)
+from shared.errors import Forbidden, Invalid, NotFound, PeerUnavailable
+from shared.pagination import Pagination, paginate
+from shared.periods import parse_period
+
+ORDER_READERS = (Role.territory_analyst, Role.methodologist, Role.viewer)
+ROUTE_READERS = (Role.teacher, Role.organization_leader, Role.methodologist)
+
+# Seats per programme and organization, and the sums per programme, per organization and in
+# all, in one pass over the routes' steps.
+_SEATS = text(
+    """
+    WITH step AS (
+        SELECT r.staff_id, r.organization_id, r.built_at,
+               s -> 'programme' ->> 'code' AS code,
+               s -> 'programme' ->> 'title' AS title,
+               s -> 'programme' ->> 'provider' AS provider,
+               (s -> 'programme' ->> 'hours')::int AS hours
+        FROM reports.individual_route r
+        CROSS JOIN LATERAL jsonb_array_elements(r.steps) AS s
+        WHERE r.period = :period AND r.organization_id = ANY(:organizations)
+    )
+    SELECT code, organization_id,
+           min(title) AS title, min(provider) AS provider, min(hours) AS hours,
+           count(*) FILTER (WHERE code IS NOT NULL) AS seats,
+           count(DISTINCT staff_id) AS teachers,
+           max(built_at) AS built_at,
+           GROUPING(code) AS all_programmes, GROUPING(organization_id) AS all_organizations
+    FROM step
+    GROUP BY GROUPING SETS ((code, organization_id), (code), (organization_id), ())
+    """
+)
+# Deficits no programme of the catalogue covered: teachers per competence.
+_UNCOVERED = text(
+    """
+    SELECT c ->> 'code' AS competence, min(c ->> 'title') AS title,
+           count(DISTINCT r.staff_id) AS teachers
+    FROM reports.individual_route r
+    CROSS JOIN LATERAL jsonb_array_elements(r.steps) AS s
+    CROSS JOIN LATERAL jsonb_array_elements(s -> 'competences') AS c
+    WHERE r.period = :period AND r.organization_id = ANY(:organizations)
+      AND jsonb_typeof(s -> 'programme') = 'null'
+    GROUP BY c ->> 'code'
+    ORDER BY teachers DESC, competence
+    """
+)
+
+
+def _period(code: str, loc: str = "period") -> str:
+    try:
+        return parse_period(code).code
+    except ValueError as exc:
+        raise Invalid(str(exc), errors=[{"loc": ["query", loc], "msg": str(exc)}]) from exc
+
+
+async def _diagnostic_results(surveys: SurveysClient, period: str) -> list[dict[str, Any]]:
+    """Per teacher and campaign: the results of every diagnostic campaign of the period."""
+    codes = [i["code"] for i in await surveys.instruments("deficit")]
+    items: list[dict[str, Any]] = []
+    for campaign in await surveys.campaigns(codes, [period]):
+        if campaign["period"] == period and campaign["instrument_code"] in codes:
+            items += await surveys.deficits(campaign["id"])
+    return items
+
+
+async def build(
+    session: AsyncSession,
+    surveys: SurveysClient,
+    organizations: dict[uuid.UUID, dict[str, Any]],
+    territory_id: uuid.UUID,
+    period: str,
+) -> int:
+    """Rebuild the routes of the territory's teachers for the period; returns how many.
+
+    Routes of teachers who no longer have a deficit are removed, in the same transaction."""
+    catalogue = load_catalogue()
+    items = [
+        i
+        for i in await _diagnostic_results(surveys, period)
+        if uuid.UUID(str(i["organization_id"])) in organizations
+    ]
+    routes = build_routes(
+        merge_profiles(items),
+        await active_programmes(session),
+        min_share=catalogue["mentor_min_share"],
+        uncovered_note=catalogue["notes"]["uncovered"],
+    )
+    staff_ids = [r["staff_id"] for r in routes]
+    await session.execute(
+        delete(IndividualRoute).where(
+            IndividualRoute.period == period,
+            IndividualRoute.organization_id.in_(list(organizations)),
+            IndividualRoute.staff_id.not_in(staff_ids),
+        )
+    )
+    if routes:
+        rows = [
+            route
+            | {
+                "id": uuid.uuid4(),
+                "period": period,
+                "territory_id": uuid.UUID(
+                    str(organizations[route["organization_id"]].get("territory_id") or territory_id)
+                ),
+            }
+            for route in routes
+        ]
+        statement = insert(IndividualRoute).values(rows)
+        await session.execute(
+            statement.on_conflict_do_update(
+                constraint="uq_individual_route_staff_period",
+                set_={
+                    "full_name": statement.excluded.full_name,
+                    "organization_id": statement.excluded.organization_id,
+                    "territory_id": statement.excluded.territory_id,
+                    "deficits": statement.excluded.deficits,
+                    "steps": statement.excluded.steps,
+                    "built_at": func.now(),
+                },
+            )
+        )
+    await session.flush()
+    return len(routes)
+
+
+async def _aggregate(
+    session: AsyncSession, organizations: dict[uuid.UUID, dict[str, Any]], period: str
+) -> dict[str, Any]:
+    params = {"period": period, "organizations": list(organizations)}
+    rows = (await session.execute(_SEATS, params)).mappings().all()
+    names = {o: facts.get("name") for o, facts in organizations.items()}
+    programmes: dict[str, dict[str, Any]] = {}
+    by_programme: dict[str, list[dict[str, Any]]] = {}
+    result: dict[str, Any] = {"built_at": None, "teachers": 0, "seats": 0, "organizations": []}
+    for row in rows:
+        if row["all_programmes"] and row["all_organizations"]:
+            result |= {k: row[k] for k in ("built_at", "teachers", "seats")}
+        elif row["all_programmes"]:
+            org = row["organization_id"]
+            result["organizations"].append(
+                {
+                    "organization_id": org,
+                    "name": names.get(org),
+                    "seats": row["seats"],
+                    "teachers": row["teachers"],
+                }
+            )
+        elif row["code"] is None:  # steps without a programme: see `uncovered`
+            continue
+        elif row["all_organizations"]:
+            programmes[row["code"]] = {
+                k: row[k] for k in ("code", "title", "provider", "hours", "seats")
+            }
+        else:
+            org = row["organization_id"]
+            by_programme.setdefault(row["code"], []).append(
+                {"organization_id": org, "name": names.get(org), "seats": row["seats"]}
+            )
+    for code, programme in programmes.items():
+        programme["organizations"] = sorted(
+            by_programme.get(code, []), key=lambda o: (-o["seats"], o["name"] or "")
+        )
+    result["programmes"] = sorted(programmes.values(), key=lambda p: (-p["seats"], p["code"]))
+    result["organizations"].sort(key=lambda o: (o["name"] or "", str(o["organization_id"])))
+    uncovered = await session.execute(_UNCOVERED, params)
+    result["uncovered"] = [dict(row) for row in uncovered.mappings()]
+    return result
+
+
+async def pd_order(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    api: ApiClient,
+    surveys: SurveysClient,
+    territory_id: uuid.UUID,
+    period_code: str,
+) -> dict[str, Any]:
+    """Seats per programme per organization of the territory. A methodologist's request first
+    rebuilds the routes from the diagnostics; anyone else's reads the routes stored."""
+    period = _period(period_code)
+    require_roles(principal, *ORDER_READERS)
+    scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
+    organizations = {
+        uuid.UUID(str(o["id"])): o for o in await api.organizations(sorted(scope.organization_ids))
+    }
+    notes = load_catalogue()["notes"]
+    result: dict[str, Any] = {
+        "territory_id": territory_id,
+        "period": period,
+        "notes": [],
+        "missing_inputs": [],
+    }
+    built = principal.role == Role.methodologist
+    if built:
+        try:
+            await build(session, surveys, organizations, territory_id, period)
+        except PeerUnavailable as exc:
+            built = False
+            result["notes"].append(notes["surveys_unavailable"])
+            result["missing_inputs"].append(
+                {"peer": "surveys", "input": "deficits", "detail": exc.detail}
+            )
+    result |= await _aggregate(session, organizations, period)
+    if not result["teachers"]:
+        result["notes"].append(notes["no_deficits"] if built else notes["not_built"])
+    return result
+
+
+async def list_routes(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    api: ApiClient,
+    page: Pagination,
+    *,
+    period: str | None = None,
+    organization_id: uuid.UUID | None = None,
+    staff_id: uuid.UUID | None = None,
+) -> tuple[list[IndividualRoute], int]:
+    """Stored routes: a teacher's own, a leader's school's, a methodologist's territory's."""
+    if principal.role not in ROUTE_READERS:
+        raise Forbidden("Индивидуальные маршруты видят педагог, руководитель ОО и методисты")
+    readable = await readable_organizations(principal, resolver) or frozenset()
+    if organization_id is not None and organization_id not in readable:
+        raise NotFound("Организация не найдена")
+    query = select(IndividualRoute).order_by(
+        IndividualRoute.period.desc(), IndividualRoute.full_name, IndividualRoute.staff_id
+    )
+    wanted = {organization_id} if organization_id else readable
+    query = query.where(IndividualRoute.organization_id.in_(list(wanted)))
+    if principal.role == Role.teacher:
+        if principal.staff_id is None or staff_id not in (None, principal.staff_id):
+            return [], 0
+        staff_id = principal.staff_id
+    if staff_id is not None:
+        query = query.where(IndividualRoute.staff_id == staff_id)
+    if period is not None:
+        query = query.where(IndividualRoute.period == _period(period))
+    items, total = await paginate(session, query, page)
+    if items:
+        await api.audit(
+            "read_personal",
+            "individual_route",
+            _period(period) if period else None,
+            {
+                "staff_ids": sorted({str(r.staff_id) for r in items}),
+                "organization_id": str(organization_id) if organization_id else None,
+            },
+        )
+    return items, total

@@ -1,0 +1,374 @@
+"""Evaluate the rules over the computed facts: which recommendations they give, to whom, why.
+
+Pure functions over `Facts` (gathered in facts.py): no I/O here, so each condition is easy to
+test and to read. A recommendation's identity is (rule, addressee, subject, period): the same
+facts give the same id on recomputation, and a changed number updates its text and evidence.
+"""
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.reports.recommendations.rules import CONDITIONS
+
+NAMESPACE = uuid.UUID("6f0b3d4e-8a53-4f4a-9d0c-0a5c1e2b7d11")
+TERRITORY_ADDRESSEES = {"authority", "pd_centre"}
+UNITS = {"percent": " %", "count": "", "score": "", "boolean": "", "number": ""}
+
+
+def stable_id(rule_code: str, addressee_id: uuid.UUID, subject: str, period: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"{rule_code}|{addressee_id}|{subject}|{period}")
+
+
+def number(value: float | None, unit: str = "number") -> str:
+    """A number as Russian readers write it: 62,5 %; 12; нет данных."""
+    if value is None:
+        return "нет данных"
+    text = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return text.replace(".", ",") + UNITS.get(unit, "")
+
+
+@dataclass
+class Facts:
+    """Everything the rules look at, for one territory and period."""
+
+    period: str
+    previous: str
+    earliest: str  # the period before the previous one
+    territory_id: uuid.UUID
+    definitions: dict[str, dict[str, Any]]
+    # (indicator_code, scope_type, scope_id) -> indicator value item, this and the previous period
+    values: dict[tuple[str, str, uuid.UUID], dict[str, Any]]
+    earlier: dict[tuple[str, str, uuid.UUID], dict[str, Any]]
+    names: dict[uuid.UUID, str]  # organizations and territories
+    org_territory: dict[uuid.UUID, uuid.UUID]
+    # survey campaigns: {id, title, organizations: {org: (n, expected)}, territories: {...}}
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
+    # (organization, competence) -> (teachers diagnosed, with a deficit)
+    deficits: dict[tuple[uuid.UUID, str], tuple[int, int]] = field(default_factory=dict)
+    competence_titles: dict[str, str] = field(default_factory=dict)
+    routes: list[dict[str, Any]] = field(default_factory=list)
+    programmes: list[dict[str, Any]] = field(default_factory=list)  # active, by priority
+
+
+@dataclass
+class Candidate:
+    id: uuid.UUID
+    rule_id: uuid.UUID
+    rule_code: str
+    period: str
+    addressee_type: str
+    addressee_id: uuid.UUID
+    organization_id: uuid.UUID | None
+    territory_id: uuid.UUID
+    subject: str
+    indicator_code: str | None
+    text: str
+    actions: list[dict[str, Any]]
+    evidence: dict[str, Any]
+
+
+def _worse(a: float, b: float, direction: str) -> bool:
+    return a > b if direction == "lower" else a < b
+
+
+class _Fill(dict):
+    """Template values; a placeholder with no value reads as a dash rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def _candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw: Any) -> Candidate:
+    fill = _Fill(kw.pop("fill"))
+    actions = [
+        {**action, "text": str(action.get("text", "")).format_map(fill).strip()}
+        for action in rule.actions
+    ]
+    actions += kw.pop("extra_actions", [])
+    return Candidate(
+        id=stable_id(rule.code, addressee, subject, facts.period),
+        rule_id=rule.id,
+        rule_code=rule.code,
+        period=facts.period,
+        addressee_type=rule.addressee_type,
+        addressee_id=addressee,
+        subject=subject,
+        text=" ".join(rule.template.format_map(fill).split()),
+        actions=[a for a in actions if a["text"]],
+        **kw,
+    )
+
+
+def _indicator_items(rule: Any, facts: Facts) -> Iterator[tuple[dict[str, Any], str]]:
+    """This period's items the rule looks at, with the scope type they are about."""
+    wanted = set(rule.params.get("indicator_codes") or facts.definitions)
+    level = "territory" if rule.addressee_type in TERRITORY_ADDRESSEES else "organization"
+    for (code, scope_type, _), item in sorted(facts.values.items(), key=lambda kv: str(kv[0])):
+        if code in wanted and scope_type == level and item.get("value") is not None:
+            yield item, level
+
+
+def _indicator_fill(item: dict[str, Any], definition: dict[str, Any], facts: Facts) -> dict:
+    unit = definition.get("unit", "number")
+    target = item.get("target")
+    return {
+        "indicator": definition.get("name", item["indicator_code"]),
+        "code": item["indicator_code"],
+        "value": number(item["value"], unit),
+        "target": f"{target['op']} {number(target['value'], unit)}" if target else "не задано",
+        "unit": UNITS.get(unit, "").strip(),
+        "n": item.get("n") if item.get("n") is not None else "—",
+        "previous": number(item.get("previous_value"), unit),
+        "change": number(item.get("change"), unit),
+        "period": facts.period,
+        "where": facts.names.get(uuid.UUID(str(item["scope_id"])), "—"),
+    }
+
+
+def _evidence(item: dict[str, Any], **more: Any) -> dict[str, Any]:
+    keys = ("indicator_code", "scope_type", "scope_id", "period", "value", "numerator")
+    keys += ("denominator", "n", "target", "status", "previous_value", "change")
+    return {**{k: item.get(k) for k in keys}, "scope_id": str(item["scope_id"]), **more}
+
+
+def _indicator_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
+    for item, level in _indicator_items(rule, facts):
+        code = item["indicator_code"]
+        definition = facts.definitions.get(code, {})
+        unit, direction = definition.get("unit", "number"), definition.get("direction", "higher")
+        fill = _indicator_fill(item, definition, facts)
+        more: dict[str, Any] = {}
+        if rule.condition == "indicator_not_achieved":
+            if item.get("status") != "not_achieved":
+                continue
+        elif rule.condition == "indicator_below":
+            threshold = float(rule.params["threshold"])
+            if not _worse(item["value"], threshold, direction):
+                continue
+            fill["threshold"] = number(threshold, unit)
+            more["threshold"] = threshold
+        else:  # indicator_falling: worse than last period, which was worse than the one before
+            scope = uuid.UUID(str(item["scope_id"]))
+            before = facts.earlier.get((code, level, scope)) or {}
+            previous, oldest = item.get("previous_value"), before.get("previous_value")
+            if previous is None or oldest is None:
+                continue
+            fell = _worse(item["value"], previous, direction)
+            if not (fell and _worse(previous, oldest, direction)):
+                continue
+            fill["values"] = " → ".join(number(v, unit) for v in (oldest, previous, item["value"]))
+            more["values"] = {
+                facts.earliest: oldest,
+                facts.previous: previous,
+                facts.period: item["value"],
+            }
+        scope_id = uuid.UUID(str(item["scope_id"]))
+        yield _candidate(
+            rule,
+            facts,
+            scope_id,
+            f"indicator:{code}",
+            fill=fill,
+            organization_id=scope_id if level == "organization" else None,
+            territory_id=facts.org_territory.get(scope_id, scope_id),
+            indicator_code=code,
+            evidence=_evidence(item, **more),
+        )
+
+
+def _programmes_for(competences: set[str], facts: Facts) -> list[dict[str, Any]]:
+    return [p for p in facts.programmes if competences & set(p["competences"])]
+
+
+def _programme_titles(programmes: list[dict[str, Any]]) -> str:
+    if not programmes:
+        return "программ в каталоге нет — нужен методический семинар"
+    return "; ".join(f"«{p['title']}» ({p['hours']} ч)" for p in programmes)
+
+
+def _share(part: int, whole: int) -> str:
+    return number(round(100 * part / whole, 1), "percent") if whole else "—"
+
+
+def _competence_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
+    min_share = float(rule.params["min_share"])
+    min_teachers = int(rule.params.get("min_teachers", 1))
+    shared: dict[str, list[tuple[uuid.UUID, int, int]]] = {}
+    for (org, competence), (n, with_deficit) in sorted(facts.deficits.items(), key=str):
+        if n and with_deficit >= min_teachers and 100 * with_deficit / n >= min_share:
+            shared.setdefault(competence, []).append((org, n, with_deficit))
+    for competence, schools in sorted(shared.items()):
+        title = facts.competence_titles.get(competence, competence)
+        programmes = _programmes_for({competence}, facts)
+        extra = [
+            {"kind": "pd_programme", "programme_code": p["code"], "text": p["title"]}
+            for p in programmes
+        ]
+        if rule.addressee_type == "organization_leader":
+            for org, n, with_deficit in schools:
+                yield _candidate(
+                    rule,
+                    facts,
+                    org,
+                    f"competence:{competence}",
+                    fill={
+                        "competence": title,
+                        "with_deficit": with_deficit,
+                        "teachers": n,
+                        "share": _share(with_deficit, n),
+                        "where": facts.names.get(org, "—"),
+                        "schools": facts.names.get(org, "—"),
+                        "period": facts.period,
+                        "programmes": _programme_titles(programmes),
+                    },
+                    extra_actions=extra,
+                    organization_id=org,
+                    territory_id=facts.org_territory.get(org, facts.territory_id),
+                    indicator_code=None,
+                    evidence={
+                        "competence": competence,
+                        "teachers": n,
+                        "with_deficit": with_deficit,
+                        "share": round(100 * with_deficit / n, 1),
+                        "min_share": min_share,
+                    },
+                )
+            continue
+        teachers = sum(n for _, n, _ in schools)
+        with_deficit = sum(d for _, _, d in schools)
+        listed = ", ".join(
+            f"«{facts.names.get(o, '—')}» ({d} из {n})"
+            for o, n, d in sorted(schools, key=lambda s: facts.names.get(s[0], ""))
+        )
+        yield _candidate(
+            rule,
+            facts,
+            facts.territory_id,
+            f"competence:{competence}",
+            fill={
+                "competence": title,
+                "with_deficit": with_deficit,
+                "teachers": teachers,
+                "share": _share(with_deficit, teachers),
+                "where": facts.names.get(facts.territory_id, "—"),
+                "schools": listed,
+                "period": facts.period,
+                "programmes": _programme_titles(programmes),
+            },
+            extra_actions=extra,
+            organization_id=None,
+            territory_id=facts.territory_id,
+            indicator_code=None,
+            evidence={
+                "competence": competence,
+                "teachers": teachers,
+                "with_deficit": with_deficit,
+                "min_share": min_share,
+                "organizations": [
+                    {"organization_id": str(o), "teachers": n, "with_deficit": d}
+                    for o, n, d in schools
+                ],
+            },
+        )
+
+
+def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
+    for route in facts.routes:
+        deficits = route.get("deficits") or []
+        if not deficits:
+            continue
+        steps = route.get("steps") or []
+        programmes = [s["programme"] for s in steps if s.get("programme")]
+        # A mentor per competence of a step, where the school has a strong colleague.
+        mentors = sorted(
+            {
+                f"{c['mentor']['full_name']} ({c.get('title') or c.get('code')})"
+                for s in steps
+                for c in s.get("competences") or []
+                if isinstance(c, dict) and c.get("mentor")
+            }
+        )
+        org = uuid.UUID(str(route["organization_id"]))
+        staff = uuid.UUID(str(route["staff_id"]))
+        yield _candidate(
+            rule,
+            facts,
+            staff,
+            "deficits",
+            fill={
+                "teacher": route.get("full_name", ""),
+                "deficits": ", ".join(
+                    f"«{d.get('title') or d.get('code')}» ({number(d.get('share'), 'percent')})"
+                    for d in deficits
+                ),
+                "programmes": _programme_titles(programmes),
+                "mentors": f"Наставник: {'; '.join(mentors)}." if mentors else "",
+                "where": facts.names.get(org, "—"),
+                "period": facts.period,
+            },
+            extra_actions=[
+                {"kind": "pd_programme", "programme_code": p.get("code"), "text": p.get("title")}
+                for p in programmes
+            ],
+            organization_id=org,
+            territory_id=facts.org_territory.get(org, facts.territory_id),
+            indicator_code=None,
+            evidence={"deficits": deficits, "steps": steps},
+        )
+
+
+def _response_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
+    threshold = float(rule.params["threshold"])
+    key = "territories" if rule.addressee_type in TERRITORY_ADDRESSEES else "organizations"
+    for campaign in facts.campaigns:
+        for scope, (n, expected) in sorted(campaign[key].items(), key=str):
+            if not expected or 100 * n / expected >= threshold:
+                continue
+            yield _candidate(
+                rule,
+                facts,
+                scope,
+                f"campaign:{campaign['id']}",
+                fill={
+                    "campaign": campaign["title"],
+                    "responses": n,
+                    "expected": expected,
+                    "rate": _share(n, expected),
+                    "threshold": number(threshold, "percent"),
+                    "where": facts.names.get(scope, "—"),
+                    "period": facts.period,
+                },
+                organization_id=scope if key == "organizations" else None,
+                territory_id=facts.org_territory.get(scope, scope),
+                indicator_code=None,
+                evidence={
+                    "campaign_id": str(campaign["id"]),
+                    "responses": n,
+                    "expected": expected,
+                    "rate": round(100 * n / expected, 1),
+                    "threshold": threshold,
+                },
+            )
+
+
+EVALUATORS = {
+    "indicator_not_achieved": _indicator_rule,
+    "indicator_below": _indicator_rule,
+    "indicator_falling": _indicator_rule,
+    "competence_deficit_shared": _competence_rule,
+    "teacher_deficit": _teacher_rule,
+    "low_response_rate": _response_rule,
+}
+assert set(EVALUATORS) == set(CONDITIONS)
+
+
+def evaluate(rules: list[Any], facts: Facts) -> list[Candidate]:
+    """Every recommendation the active rules give on these facts, each once."""
+    found: dict[uuid.UUID, Candidate] = {}
+    for rule in rules:
+        if rule.active:
+            for candidate in EVALUATORS[rule.condition](rule, facts):
+                found.setdefault(candidate.id, candidate)
+    return list(found.values())

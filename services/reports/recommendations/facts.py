@@ -1,0 +1,143 @@
+"""Gather the facts the rules look at, for one territory and period, in a bounded number of calls.
+
+Calls: the indicator values of this and the previous period (each a bounded computation),
+the organizations (one lookup), the territories (a page or two), the campaigns of the period
+(one list), per campaign its aggregates per organization and per territory, and per diagnostic
+instrument its definition (for competence titles). Teachers' own deficits come from the
+individual routes stored in this service, never from raw diagnostic results.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.clients.api import ApiClient
+from services.reports.clients.surveys import SurveysClient
+from services.reports.indicator_values import service as indicator_values
+from services.reports.pd.models import IndividualRoute, PdProgramme
+from services.reports.recommendations.engine import Facts
+from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType
+from shared.errors import PeerUnavailable
+from shared.periods import parse_period, previous_period
+
+
+async def _values(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    api: ApiClient,
+    surveys: SurveysClient,
+    scope: ScopeInfo,
+    period: str,
+) -> tuple[dict[tuple[str, str, uuid.UUID], dict[str, Any]], list[dict[str, Any]]]:
+    """Every indicator of the territory and everything in it (a stored snapshot when the
+    inputs have not changed since)."""
+    items, missing, _ = await indicator_values.scope_values(
+        principal, resolver, api, surveys, session, ScopeType.territory, scope.scope_id, period
+    )
+    by_key = {
+        (i["indicator_code"], i["scope_type"], uuid.UUID(str(i["scope_id"]))): i for i in items
+    }
+    return by_key, missing
+
+
+async def _campaigns(
+    surveys: SurveysClient, period: str, facts: Facts, missing: list[dict[str, Any]]
+) -> None:
+    """Response counts per organization and territory, and deficit counts per school."""
+    try:
+        campaigns = await surveys.campaigns(None, [period])
+        instruments: dict[tuple[str, int], dict[str, Any]] = {}
+        for campaign in campaigns:
+            per_org = await surveys.aggregates(campaign["id"], "organization")
+            per_territory = await surveys.aggregates(campaign["id"], "territory")
+            entry = {
+                "id": campaign["id"],
+                "title": campaign["title"],
+                "organizations": {
+                    uuid.UUID(i["scope_id"]): (i["n"], i.get("expected")) for i in per_org
+                },
+                "territories": {
+                    uuid.UUID(i["scope_id"]): (i["n"], i.get("expected")) for i in per_territory
+                },
+            }
+            facts.campaigns.append(entry)
+            diagnostic = False
+            for item in per_org:
+                for competence in item.get("competences") or []:
+                    if competence.get("with_deficit") is None:
+                        continue
+                    diagnostic = True
+                    key = (uuid.UUID(item["scope_id"]), competence["code"])
+                    n, deficits = facts.deficits.get(key, (0, 0))
+                    n, deficits = n + competence["n"], deficits + competence["with_deficit"]
+                    facts.deficits[key] = (n, deficits)
+            version = (str(campaign["instrument_id"]), int(campaign["version"]))
+            if diagnostic and version not in instruments:
+                instruments[version] = await surveys.instrument(*version)
+        for instrument in instruments.values():
+            for competence in instrument["definition"].get("competences") or []:
+                facts.competence_titles[competence["code"]] = competence["title"]
+    except PeerUnavailable as exc:
+        missing.append({"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail})
+
+
+async def gather(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    api: ApiClient,
+    surveys: SurveysClient,
+    scope: ScopeInfo,
+    period: str,
+) -> tuple[Facts, list[dict[str, Any]]]:
+    """The facts for the territory `scope` in `period`, and the inputs that were missing."""
+    previous = previous_period(parse_period(period)).code
+    earliest = previous_period(parse_period(previous)).code
+    values, missing = await _values(session, principal, resolver, api, surveys, scope, period)
+    earlier, _ = await _values(session, principal, resolver, api, surveys, scope, previous)
+    organizations = await api.organizations(sorted(scope.organization_ids))
+    names = {uuid.UUID(str(t["id"])): t["name"] for t in await api.territories()}
+    names |= {uuid.UUID(str(o["id"])): o["name"] for o in organizations}
+    facts = Facts(
+        period=period,
+        previous=previous,
+        earliest=earliest,
+        territory_id=scope.scope_id,
+        definitions={d["code"]: d for d in await api.indicators()},
+        values=values,
+        earlier=earlier,
+        names=names,
+        org_territory={
+            uuid.UUID(str(o["id"])): uuid.UUID(str(o["territory_id"])) for o in organizations
+        },
+    )
+    await _campaigns(surveys, period, facts, missing)
+    routes = await session.scalars(
+        select(IndividualRoute)
+        .where(
+            IndividualRoute.organization_id.in_(scope.organization_ids),
+            IndividualRoute.period == period,
+        )
+        .order_by(IndividualRoute.full_name, IndividualRoute.staff_id)
+    )
+    facts.routes = [
+        {
+            "staff_id": r.staff_id,
+            "full_name": r.full_name,
+            "organization_id": r.organization_id,
+            "deficits": r.deficits,
+            "steps": r.steps,
+        }
+        for r in routes
+    ]
+    programmes = await session.scalars(
+        select(PdProgramme).where(PdProgramme.active).order_by(PdProgramme.hours, PdProgramme.code)
+    )
+    facts.programmes = [
+        {"code": p.code, "title": p.title, "hours": p.hours, "competences": p.competences}
+        for p in programmes
+    ]
+    return facts, missing

@@ -1,0 +1,265 @@
+"""HTTP: /v1/recommendation-rules, /v1/recommendations, /v1/decisions."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+
+from services.reports.clients.api import ApiClient, api_client
+from services.reports.clients.surveys import SurveysClient, surveys_client
+from services.reports.indicator_values import service as indicator_values
+from services.reports.indicator_values.router import scope_resolver
+from services.reports.recommendations import facts as gathering
+from services.reports.recommendations import rules, service
+from services.reports.recommendations.schemas import (
+    Addressee,
+    DecisionCreate,
+    DecisionRead,
+    DecisionWithEffect,
+    GenerateRequest,
+    GenerateResult,
+    RecommendationRead,
+    RuleCreate,
+    RuleRead,
+    RuleUpdate,
+    Status,
+    StatusChange,
+)
+from shared.auth import Caller, HttpScopeResolver, Role, ScopeType, ensure_in_scope, require_roles
+from shared.db import SessionDep
+from shared.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    NotFound,
+    PeerUnavailable,
+    Unauthorized,
+    error_responses,
+)
+from shared.pagination import Page, PaginationDep
+from shared.periods import parse_period
+
+router = APIRouter(tags=["recommendations"])
+ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
+Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
+Api = Annotated[ApiClient, Depends(api_client)]
+Surveys = Annotated[SurveysClient, Depends(surveys_client)]
+RULE_EDITORS = (Role.admin, Role.territory_analyst)
+ISSUERS = (Role.admin, Role.territory_analyst, Role.methodologist)
+
+
+def _period(value: str, field: str, where: str = "query") -> str:
+    try:
+        return parse_period(value).code
+    except ValueError as exc:
+        raise Invalid(str(exc), errors=[{"loc": [where, field], "msg": str(exc)}]) from exc
+
+
+@router.get("/recommendation-rules", responses=ERRORS)
+async def list_rules(session: SessionDep, caller: Caller) -> list[RuleRead]:
+    """Every rule: condition, parameters, addressee, the text template and actions."""
+    return [RuleRead.model_validate(r) for r in await service.rules(session)]
+
+
+@router.post("/recommendation-rules", status_code=201, responses=ERRORS)
+async def create_rule(data: RuleCreate, session: SessionDep, caller: Caller) -> RuleRead:
+    """A new rule; the template may use only the numbers its condition provides."""
+    require_roles(caller, *RULE_EDITORS)
+    return RuleRead.model_validate(await rules.create_rule(session, data.model_dump()))
+
+
+@router.get("/recommendation-rules/{rule_id}", responses=ERRORS)
+async def get_rule(rule_id: uuid.UUID, session: SessionDep, caller: Caller) -> RuleRead:
+    return RuleRead.model_validate(await rules.get_rule(session, rule_id))
+
+
+@router.patch("/recommendation-rules/{rule_id}", responses=ERRORS)
+async def update_rule(
+    rule_id: uuid.UUID, data: RuleUpdate, session: SessionDep, caller: Caller
+) -> RuleRead:
+    """Change the text, parameters, actions, or switch the rule off (`active: false`)."""
+    require_roles(caller, *RULE_EDITORS)
+    changes = data.model_dump(exclude_unset=True)
+    for name in ("params", "template", "actions", "title", "addressee_type", "active"):
+        if name in changes and changes[name] is None:
+            raise Invalid(
+                "Поле не может быть пустым", errors=[{"loc": ["body", name], "msg": "пусто"}]
+            )
+    return RuleRead.model_validate(await rules.update_rule(session, rule_id, changes))
+
+
+@router.delete("/recommendation-rules/{rule_id}", status_code=204, responses=ERRORS)
+async def delete_rule(rule_id: uuid.UUID, session: SessionDep, caller: Caller) -> Response:
+    """Remove a rule; recommendations it issued stay, with its code."""
+    require_roles(caller, *RULE_EDITORS)
+    await rules.delete_rule(session, rule_id)
+    return Response(status_code=204)
+
+
+@router.post("/recommendations/generate", responses=error_responses(PeerUnavailable) | ERRORS)
+async def generate(
+    data: GenerateRequest,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    api: Api,
+    surveys: Surveys,
+) -> GenerateResult:
+    """Evaluate the active rules for a territory and period: new facts give new
+    recommendations, known ones are refreshed (status and decisions kept), none duplicated."""
+    require_roles(caller, *ISSUERS)
+    period = _period(data.period, "period", "body")
+    scope = await ensure_in_scope(caller, scopes, ScopeType.territory, data.territory_id)
+    facts, missing = await gathering.gather(session, caller, scopes, api, surveys, scope, period)
+    candidates, counts = await service.issue(session, facts)
+    by_addressee: dict[str, int] = {}
+    for candidate in candidates:
+        by_addressee[candidate.addressee_type] = by_addressee.get(candidate.addressee_type, 0) + 1
+    return GenerateResult(
+        **counts, total=len(candidates), by_addressee=by_addressee, missing_inputs=missing
+    )
+
+
+def _read(rec: Any, decisions: list[Any]) -> RecommendationRead:
+    return RecommendationRead.model_validate(
+        {
+            **{k: getattr(rec, k) for k in RecommendationRead.model_fields if hasattr(rec, k)},
+            "decisions": [DecisionRead.model_validate(d) for d in decisions],
+        }
+    )
+
+
+@router.get("/recommendations", responses=ERRORS)
+async def list_recommendations(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    page: PaginationDep,
+    addressee_type: Addressee | None = None,
+    organization_id: uuid.UUID | None = None,
+    territory_id: uuid.UUID | None = None,
+    period: Annotated[str | None, Query(max_length=20)] = None,
+    status: Status | None = None,
+) -> Page[RecommendationRead]:
+    """Recommendations the caller may read: a teacher their own, a leader their school's, a
+    methodologist also teachers' ones in their territory; others those not addressed to a
+    teacher (personal) in their scope. Each with its evidence, actions and decisions."""
+    items, total, decisions = await service.listing(
+        session,
+        caller,
+        scopes,
+        page,
+        addressee_type=addressee_type,
+        organization_id=organization_id,
+        territory_id=territory_id,
+        period=_period(period, "period") if period else None,
+        status=status,
+    )
+    return Page(items=[_read(i, decisions[i.id]) for i in items], total=total)
+
+
+@router.get("/recommendations/{recommendation_id}", responses=ERRORS)
+async def get_recommendation(
+    recommendation_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+) -> RecommendationRead:
+    rec = await service.readable(session, caller, scopes, recommendation_id)
+    return _read(rec, (await service.decisions_of(session, [rec.id]))[rec.id])
+
+
+@router.patch("/recommendations/{recommendation_id}", responses=ERRORS)
+async def change_status(
+    recommendation_id: uuid.UUID,
+    data: StatusChange,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+) -> RecommendationRead:
+    """new → accepted → in_progress → done, or rejected; done and rejected can be reopened."""
+    rec = await service.change_status(
+        session, caller, scopes, recommendation_id, data.status, data.comment
+    )
+    return _read(rec, (await service.decisions_of(session, [rec.id]))[rec.id])
+
+
+@router.post("/recommendations/{recommendation_id}/decisions", status_code=201, responses=ERRORS)
+async def create_decision(
+    recommendation_id: uuid.UUID,
+    data: DecisionCreate,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+) -> DecisionRead:
+    """A management decision (text, date, responsible) taken on a recommendation; the
+    indicator's value it concerns is kept as the value before."""
+    decision = await service.decide(session, caller, scopes, recommendation_id, data.model_dump())
+    return DecisionRead.model_validate(decision)
+
+
+@router.get("/decisions", responses=error_responses(PeerUnavailable) | ERRORS)
+async def list_decisions(
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    api: Api,
+    surveys: Surveys,
+    territory_id: uuid.UUID,
+    period: Annotated[str, Query(max_length=20, description="Период рекомендаций")],
+    compare_period: Annotated[
+        str | None, Query(max_length=20, description="С каким периодом сравнить (эффект)")
+    ] = None,
+) -> list[DecisionWithEffect]:
+    """Decisions on the territory's recommendations of a period and their effect: the
+    indicator's value before against its value in `compare_period` (one computation)."""
+    period = _period(period, "period")
+    await ensure_in_scope(caller, scopes, ScopeType.territory, territory_id)
+    recs = await service.listing(
+        session,
+        caller,
+        scopes,
+        service.Pagination(limit=100_000, offset=0),
+        addressee_type=None,
+        organization_id=None,
+        territory_id=None,
+        period=period,
+        status=None,
+    )
+    items, _, decisions = recs
+    scope_info = await scopes.resolve(ScopeType.territory, territory_id)
+    inside = [
+        r
+        for r in items
+        if (r.organization_id in scope_info.organization_ids)
+        or (r.organization_id is None and r.territory_id == territory_id)
+    ]
+    values: dict[tuple[str, str, uuid.UUID], dict[str, Any]] = {}
+    directions: dict[str, str] = {}
+    if compare_period:
+        compare_period = _period(compare_period, "compare_period")
+        computed, _, _ = await indicator_values.scope_values(
+            caller, scopes, api, surveys, session, ScopeType.territory, territory_id, compare_period
+        )
+        values = {
+            (i["indicator_code"], i["scope_type"], uuid.UUID(str(i["scope_id"]))): i
+            for i in computed
+        }
+        directions = {d["code"]: d.get("direction", "higher") for d in await api.indicators()}
+    answer = []
+    for rec in inside:
+        for decision in decisions[rec.id]:
+            effect = None
+            if compare_period and decision.indicator_code and decision.scope_id:
+                key = (decision.indicator_code, decision.scope_type or "", decision.scope_id)
+                found = service.effect(
+                    decision, values.get(key), directions.get(decision.indicator_code, "higher")
+                )
+                effect = {"period": compare_period, **found}
+            answer.append(
+                DecisionWithEffect.model_validate(
+                    {
+                        **DecisionRead.model_validate(decision).model_dump(),
+                        "recommendation_text": rec.text,
+                        "effect": effect,
+                    }
+                )
+            )
+    return answer

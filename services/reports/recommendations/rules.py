@@ -1,0 +1,229 @@
+"""Recommendation rules are data: what each condition means, which numbers its template may use.
+
+A rule pairs a condition (with its parameters) with an addressee type, a Russian text template
+whose `{placeholders}` are filled with the numbers that triggered it, and suggested actions.
+The default set (default_rules.json) is added at start-up when a code is absent; edits made
+through the API are never overwritten.
+"""
+
+import json
+import string
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.recommendations.models import RecommendationRule
+from shared.errors import Conflict, Invalid, NotFound
+
+DEFAULTS = Path(__file__).with_name("default_rules.json")
+RULES_NAMESPACE = uuid.UUID("b1f4c3a2-2d7e-4b8f-9a61-3c5d7e9f0a12")
+
+INDICATOR_FIELDS = frozenset(
+    {"indicator", "code", "value", "target", "unit", "n", "previous", "change", "period", "where"}
+)
+ACTION_KINDS = ("pd_programme", "mentor", "seminar", "monitoring_visit", "other")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """What a condition needs: addressees it can serve, parameters, template placeholders."""
+
+    addressees: frozenset[str]
+    params: dict[str, type | tuple[type, ...]]  # name -> type(s); required ones listed below
+    required: frozenset[str]
+    fields: frozenset[str]
+
+
+CONDITIONS: dict[str, Condition] = {
+    # The indicator's status is not_achieved (against its target).
+    "indicator_not_achieved": Condition(
+        frozenset({"organization_leader", "authority", "pd_centre"}),
+        {"indicator_codes": list},
+        frozenset(),
+        INDICATOR_FIELDS,
+    ),
+    # The value is worse than a threshold (below it, or above it for "lower is better").
+    "indicator_below": Condition(
+        frozenset({"organization_leader", "authority", "pd_centre"}),
+        {"indicator_codes": list, "threshold": (int, float)},
+        frozenset({"threshold"}),
+        INDICATOR_FIELDS | {"threshold"},
+    ),
+    # The value got worse in each of the last two periods.
+    "indicator_falling": Condition(
+        frozenset({"organization_leader", "authority", "pd_centre"}),
+        {"indicator_codes": list},
+        frozenset(),
+        INDICATOR_FIELDS | {"values"},
+    ),
+    # A competence in which at least min_share % (and min_teachers) of a school's teachers
+    # have a deficit; to a leader per school, to the PD centre per territory and competence.
+    "competence_deficit_shared": Condition(
+        frozenset({"organization_leader", "pd_centre"}),
+        {"min_share": (int, float), "min_teachers": int},
+        frozenset({"min_share"}),
+        frozenset(
+            {"competence", "with_deficit", "teachers", "share", "where", "schools", "period"}
+            | {"programmes"}
+        ),
+    ),
+    # A teacher's own deficits (from the individual routes a methodologist built).
+    "teacher_deficit": Condition(
+        frozenset({"teacher"}),
+        {},
+        frozenset(),
+        frozenset({"teacher", "deficits", "programmes", "mentors", "where", "period"}),
+    ),
+    # Fewer respondents than threshold % of those expected in a survey campaign.
+    "low_response_rate": Condition(
+        frozenset({"organization_leader", "authority"}),
+        {"threshold": (int, float)},
+        frozenset({"threshold"}),
+        frozenset({"campaign", "responses", "expected", "rate", "threshold", "where", "period"}),
+    ),
+}
+
+
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
+
+
+def placeholders(template: str) -> set[str]:
+    try:
+        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    except ValueError as exc:
+        raise ValueError(f"шаблон не разобран: {exc}") from exc
+
+
+def check_template(field: str, template: str, allowed: frozenset[str]) -> None:
+    try:
+        names = placeholders(template)
+    except ValueError as exc:
+        raise _invalid(field, str(exc)) from exc
+    if unknown := sorted(n for n in names if n not in allowed):
+        raise _invalid(
+            field,
+            f"неизвестные подстановки: {', '.join('{' + n + '}' for n in unknown)}; "
+            f"доступны: {', '.join('{' + n + '}' for n in sorted(allowed))}",
+        )
+
+
+def validate(
+    condition: str,
+    params: dict[str, Any],
+    addressee_type: str,
+    template: str,
+    actions: list[dict[str, Any]],
+) -> None:
+    """Refuse a rule that could not be evaluated, naming the field at fault."""
+    spec = CONDITIONS.get(condition)
+    if spec is None:
+        raise _invalid("condition", f"неизвестное условие; возможны: {', '.join(CONDITIONS)}")
+    if addressee_type not in spec.addressees:
+        raise _invalid(
+            "addressee_type",
+            f"условие {condition} адресуется: {', '.join(sorted(spec.addressees))}",
+        )
+    for name, value in params.items():
+        expected = spec.params.get(name)
+        if expected is None:
+            raise _invalid(f"params.{name}", "параметр не используется этим условием")
+        if isinstance(value, bool) or not isinstance(value, expected):
+            raise _invalid(f"params.{name}", "неверный тип значения")
+        if name == "indicator_codes" and not all(isinstance(c, str) for c in value):
+            raise _invalid(f"params.{name}", "ожидается список кодов показателей")
+    if missing := sorted(spec.required - set(params)):
+        raise _invalid(f"params.{missing[0]}", "обязательный параметр")
+    check_template("template", template, spec.fields)
+    for index, action in enumerate(actions):
+        if action.get("kind") not in ACTION_KINDS:
+            raise _invalid(f"actions.{index}.kind", f"возможны: {', '.join(ACTION_KINDS)}")
+        check_template(f"actions.{index}.text", str(action.get("text", "")), spec.fields)
+
+
+def default_rule_id(code: str) -> uuid.UUID:
+    """The same id for a default rule in every installation."""
+    return uuid.uuid5(RULES_NAMESPACE, code)
+
+
+def default_rules() -> list[dict[str, Any]]:
+    return json.loads(DEFAULTS.read_text(encoding="utf-8"))
+
+
+async def sync_defaults(session: AsyncSession) -> int:
+    """Add the default rules whose codes are absent; returns how many were added."""
+    present = set(await session.scalars(select(RecommendationRule.code)))
+    added = 0
+    for rule in default_rules():
+        if rule["code"] in present:
+            continue
+        validate(
+            rule["condition"],
+            rule.get("params", {}),
+            rule["addressee_type"],
+            rule["template"],
+            rule.get("actions", []),
+        )
+        session.add(RecommendationRule(id=default_rule_id(rule["code"]), **rule))
+        added += 1
+    return added
+
+
+async def get_rule(session: AsyncSession, rule_id: Any) -> RecommendationRule:
+    rule = await session.get(RecommendationRule, rule_id)
+    if rule is None:
+        raise NotFound("Правило не найдено")
+    return rule
+
+
+async def create_rule(session: AsyncSession, data: dict[str, Any]) -> RecommendationRule:
+    validate(
+        data["condition"], data["params"], data["addressee_type"], data["template"], data["actions"]
+    )
+    taken = await session.scalar(
+        select(RecommendationRule.id).where(RecommendationRule.code == data["code"])
+    )
+    if taken is not None:
+        raise Conflict(
+            "Правило с таким кодом уже есть",
+            errors=[{"loc": ["body", "code"], "msg": "код занят"}],
+        )
+    rule = RecommendationRule(**data)
+    session.add(rule)
+    await session.flush()
+    return rule
+
+
+async def update_rule(
+    session: AsyncSession, rule_id: Any, changes: dict[str, Any]
+) -> RecommendationRule:
+    rule = await get_rule(session, rule_id)
+    merged = {
+        "params": rule.params,
+        "addressee_type": rule.addressee_type,
+        "template": rule.template,
+        "actions": rule.actions,
+        **changes,
+    }
+    validate(
+        rule.condition,
+        merged["params"],
+        merged["addressee_type"],
+        merged["template"],
+        merged["actions"],
+    )
+    for name, value in changes.items():
+        setattr(rule, name, value)
+    session.add(rule)
+    await session.flush()
+    await session.refresh(rule)
+    return rule
+
+
+async def delete_rule(session: AsyncSession, rule_id: Any) -> None:
+    """Issued recommendations stay (they keep the rule's code)."""
+    await session.delete(await get_rule(session, rule_id))

@@ -1,0 +1,151 @@
+"""Recommendation rules, recommendations and decisions over the API."""
+
+import uuid
+from datetime import date, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Addressee = Literal["organization_leader", "teacher", "pd_centre", "authority"]
+Status = Literal["new", "accepted", "in_progress", "done", "rejected"]
+ConditionName = Literal[
+    "indicator_not_achieved",
+    "indicator_below",
+    "indicator_falling",
+    "competence_deficit_shared",
+    "teacher_deficit",
+    "low_response_rate",
+]
+
+
+class Action(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    kind: Literal["pd_programme", "mentor", "seminar", "monitoring_visit", "other"]
+    text: str = Field(max_length=2000)
+
+
+class RuleCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9_]+$")
+    title: str = Field(min_length=1, max_length=500)
+    condition: ConditionName
+    params: dict[str, Any] = Field(default_factory=dict)
+    addressee_type: Addressee
+    template: str = Field(
+        min_length=1,
+        max_length=5000,
+        description="Текст с подстановками в фигурных скобках, например {indicator}, {value}",
+    )
+    actions: list[Action] = Field(default_factory=list, max_length=20)
+    active: bool = True
+
+
+class RuleUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = Field(default=None, min_length=1, max_length=500)
+    params: dict[str, Any] | None = None
+    addressee_type: Addressee | None = None
+    template: str | None = Field(default=None, min_length=1, max_length=5000)
+    actions: list[Action] | None = Field(default=None, max_length=20)
+    active: bool | None = None
+
+
+class RuleRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    code: str
+    title: str
+    condition: str
+    params: dict[str, Any]
+    addressee_type: str
+    template: str
+    actions: list[dict[str, Any]]
+    active: bool
+    updated_at: datetime
+
+
+class GenerateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    territory_id: uuid.UUID
+    period: str = Field(max_length=20, description="2021/2022, 2022, 2022Q3, 2022-09")
+
+
+class GenerateResult(BaseModel):
+    created: int
+    updated: int
+    unchanged: int
+    total: int
+    by_addressee: dict[str, int]
+    missing_inputs: list[dict[str, Any]]
+
+
+class DecisionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=5000)
+    decided_on: date
+    responsible: str = Field(min_length=1, max_length=300)
+
+
+class DecisionRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    recommendation_id: uuid.UUID
+    text: str
+    decided_on: date
+    responsible: str
+    indicator_code: str | None
+    scope_type: str | None
+    scope_id: uuid.UUID | None
+    period_before: str
+    value_before: float | None
+    created_at: datetime
+
+
+class Effect(BaseModel):
+    period: str
+    before: float | None
+    after: float | None
+    change: float | None
+    improved: bool | None = Field(description="Изменение в лучшую сторону с учётом направления")
+    status_after: str | None
+
+
+class DecisionWithEffect(DecisionRead):
+    recommendation_text: str
+    effect: Effect | None
+
+
+class RecommendationRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    rule_code: str
+    period: str
+    addressee_type: str
+    addressee_id: uuid.UUID
+    organization_id: uuid.UUID | None
+    territory_id: uuid.UUID
+    subject: str
+    indicator_code: str | None
+    text: str
+    actions: list[dict[str, Any]]
+    evidence: dict[str, Any]
+    status: Status
+    history: list[dict[str, Any]]
+    decisions: list[DecisionRead] = Field(default_factory=list)
+    created_at: datetime
+    updated_at: datetime
+
+
+class StatusChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status
+    comment: str | None = Field(default=None, max_length=2000)

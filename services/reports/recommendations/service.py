@@ -1,0 +1,287 @@
+"""Issue recommendations (upsert by stable id), list them for whoever may read them, move them
+through their lifecycle, and record management decisions with their effect."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_, select, true
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.recommendations.engine import Candidate, evaluate
+from services.reports.recommendations.models import Decision, Recommendation, RecommendationRule
+from shared.auth import Principal, Role, ScopeResolver, ScopeType, contains, readable_organizations
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.pagination import Pagination
+
+# Where each status may go next; done and rejected can be reopened.
+TRANSITIONS = {
+    "new": {"accepted", "in_progress", "rejected"},
+    "accepted": {"in_progress", "done", "rejected"},
+    "in_progress": {"done", "rejected"},
+    "done": {"in_progress"},
+    "rejected": {"new"},
+}
+PERSONAL_READERS = (Role.teacher, Role.organization_leader, Role.methodologist)
+WRITERS = (Role.admin, Role.territory_analyst, Role.methodologist, Role.organization_leader)
+
+
+async def rules(session: AsyncSession) -> list[RecommendationRule]:
+    return list(await session.scalars(select(RecommendationRule).order_by(RecommendationRule.code)))
+
+
+async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str, int]:
+    """Insert new recommendations, refresh the text and evidence of those already issued
+    (their status and decisions stay), and count what happened."""
+    if not candidates:
+        return {"created": 0, "updated": 0, "unchanged": 0}
+    rows = [
+        {
+            "id": c.id,
+            "rule_id": c.rule_id,
+            "rule_code": c.rule_code,
+            "period": c.period,
+            "addressee_type": c.addressee_type,
+            "addressee_id": c.addressee_id,
+            "organization_id": c.organization_id,
+            "territory_id": c.territory_id,
+            "subject": c.subject,
+            "indicator_code": c.indicator_code,
+            "text": c.text,
+            "actions": c.actions,
+            "evidence": c.evidence,
+        }
+        for c in sorted(candidates, key=lambda c: c.id)  # one lock order for concurrent runs
+    ]
+    statement = insert(Recommendation).values(rows)
+    excluded = statement.excluded
+    table = Recommendation.__table__.c
+    statement = statement.on_conflict_do_update(
+        index_elements=["id"],
+        set_={
+            "text": excluded.text,
+            "actions": excluded.actions,
+            "evidence": excluded.evidence,
+            "rule_id": excluded.rule_id,
+            "updated_at": func.now(),
+        },
+        where=or_(
+            table.text.is_distinct_from(excluded.text),
+            table.actions.is_distinct_from(excluded.actions),
+            table.evidence.is_distinct_from(excluded.evidence),
+        ),
+    ).returning(literal_column("xmax = 0").label("inserted"))
+    written = (await session.execute(statement)).scalars().all()
+    created = sum(1 for inserted in written if inserted)
+    updated = len(written) - created
+    return {"created": created, "updated": updated, "unchanged": len(rows) - len(written)}
+
+
+async def issue(session: AsyncSession, facts: Any) -> tuple[list[Candidate], dict[str, int]]:
+    candidates = evaluate(await rules(session), facts)
+    return candidates, await store(session, candidates)
+
+
+async def _visibility(
+    principal: Principal, resolver: ScopeResolver, session: AsyncSession
+) -> ColumnElement[bool]:
+    """The recommendations this caller may read, as a SQL condition."""
+    rec = Recommendation
+    personal = rec.addressee_type == "teacher"
+    if principal.role == Role.teacher:
+        if principal.staff_id is None:
+            return false()
+        return and_(personal, rec.addressee_id == principal.staff_id)
+    if principal.role == Role.organization_leader:
+        return rec.organization_id == principal.scope_id
+    if principal.unrestricted:
+        return ~personal
+    readable = await readable_organizations(principal, resolver) or frozenset()
+    territories = set(
+        await session.scalars(
+            select(rec.territory_id).where(rec.organization_id.is_(None)).distinct()
+        )
+    )
+    allowed_territories = [
+        t
+        for t in territories
+        if contains(principal, await resolver.resolve(ScopeType.territory, t))
+    ]
+    shared = or_(
+        rec.organization_id.in_(readable),
+        and_(rec.organization_id.is_(None), rec.territory_id.in_(allowed_territories)),
+    )
+    if principal.role == Role.methodologist:
+        return shared
+    return and_(shared, ~personal)
+
+
+async def listing(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    page: Pagination,
+    *,
+    addressee_type: str | None,
+    organization_id: uuid.UUID | None,
+    territory_id: uuid.UUID | None,
+    period: str | None,
+    status: str | None,
+) -> tuple[list[Recommendation], int, dict[uuid.UUID, list[Decision]]]:
+    condition = await _visibility(principal, resolver, session)
+    filters = [condition]
+    if addressee_type:
+        filters.append(Recommendation.addressee_type == addressee_type)
+    if organization_id:
+        filters.append(Recommendation.organization_id == organization_id)
+    if territory_id:
+        filters.append(Recommendation.territory_id == territory_id)
+    if period:
+        filters.append(Recommendation.period == period)
+    if status:
+        filters.append(Recommendation.status == status)
+    where = and_(true(), *filters)
+    total = await session.scalar(select(func.count()).select_from(Recommendation).where(where))
+    items = list(
+        await session.scalars(
+            select(Recommendation)
+            .where(where)
+            .order_by(
+                Recommendation.period.desc(),
+                Recommendation.addressee_type,
+                Recommendation.created_at,
+                Recommendation.id,
+            )
+            .offset(page.offset)
+            .limit(page.limit)
+        )
+    )
+    return items, total or 0, await decisions_of(session, [i.id for i in items])
+
+
+async def decisions_of(
+    session: AsyncSession, ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[Decision]]:
+    found: dict[uuid.UUID, list[Decision]] = {i: [] for i in ids}
+    if ids:
+        for decision in await session.scalars(
+            select(Decision)
+            .where(Decision.recommendation_id.in_(ids))
+            .order_by(Decision.decided_on, Decision.created_at)
+        ):
+            found[decision.recommendation_id].append(decision)
+    return found
+
+
+async def readable(
+    session: AsyncSession, principal: Principal, resolver: ScopeResolver, rec_id: uuid.UUID
+) -> Recommendation:
+    condition = await _visibility(principal, resolver, session)
+    found = await session.scalar(
+        select(Recommendation).where(Recommendation.id == rec_id, condition)
+    )
+    if found is None:
+        raise NotFound("Рекомендация не найдена")
+    return found
+
+
+async def change_status(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    rec_id: uuid.UUID,
+    status: str,
+    comment: str | None,
+) -> Recommendation:
+    """Move a recommendation on; its addressee or a manager of its scope may do it."""
+    rec = await readable(session, principal, resolver, rec_id)
+    if principal.role not in (*WRITERS, Role.teacher):
+        raise Forbidden("Статус рекомендации меняют адресат и органы управления")
+    locked = await session.scalar(
+        select(Recommendation).where(Recommendation.id == rec.id).with_for_update()
+    )
+    assert locked is not None
+    if status == locked.status:
+        return locked
+    if status not in TRANSITIONS[locked.status]:
+        allowed = ", ".join(sorted(TRANSITIONS[locked.status]))
+        raise Conflict(
+            f"Из статуса «{locked.status}» можно перейти только в: {allowed}",
+            errors=[{"loc": ["body", "status"], "msg": f"допустимо: {allowed}"}],
+        )
+    locked.history = [
+        *locked.history,
+        {
+            "from": locked.status,
+            "to": status,
+            "at": datetime.now(UTC).isoformat(),
+            "by": principal.id,
+            "comment": comment,
+        },
+    ]
+    locked.status = status
+    session.add(locked)
+    await session.flush()
+    return locked
+
+
+async def decide(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    rec_id: uuid.UUID,
+    data: dict[str, Any],
+) -> Decision:
+    """Record a management decision on a recommendation, with the indicator's value before."""
+    rec = await readable(session, principal, resolver, rec_id)
+    if principal.role not in WRITERS:
+        raise Forbidden("Управленческие решения принимают органы управления и руководители ОО")
+    evidence = rec.evidence or {}
+    decision = Decision(
+        recommendation_id=rec.id,
+        text=data["text"],
+        decided_on=data["decided_on"],
+        responsible=data["responsible"],
+        indicator_code=rec.indicator_code,
+        scope_type=evidence.get("scope_type") if rec.indicator_code else None,
+        scope_id=uuid.UUID(evidence["scope_id"]) if rec.indicator_code else None,
+        period_before=rec.period,
+        value_before=evidence.get("value") if rec.indicator_code else None,
+        created_by=principal.id,
+    )
+    session.add(decision)
+    if rec.status == "new":
+        rec.status = "accepted"
+        rec.history = [
+            *rec.history,
+            {
+                "from": "new",
+                "to": "accepted",
+                "at": datetime.now(UTC).isoformat(),
+                "by": principal.id,
+                "comment": "принято управленческое решение",
+            },
+        ]
+        session.add(rec)
+    await session.flush()
+    return decision
+
+
+def effect(decision: Decision, item: dict[str, Any] | None, direction: str) -> dict[str, Any]:
+    """The indicator's value before the decision and in the compared period, and the change."""
+    item = item or {}
+    after, before = item.get("value"), decision.value_before
+    change = round(after - before, 4) if after is not None and before is not None else None
+    improved = None if change is None else (change < 0 if direction == "lower" else change > 0)
+    return {
+        "before": before,
+        "after": after,
+        "change": change,
+        "improved": improved,
+        "status_after": item.get("status"),
+    }
+
+
+def invalid_query(field: str, message: str) -> Invalid:
+    return Invalid(message, errors=[{"loc": ["query", field], "msg": message}])
