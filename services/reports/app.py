@@ -6,6 +6,7 @@ import httpx
 from fastapi import FastAPI
 from sqlalchemy.exc import ProgrammingError
 
+from services.reports.documents.router import router as documents_router
 from services.reports.indicator_values.router import router as indicator_values_router
 from services.reports.nok.router import router as nok_router
 from services.reports.pd.catalogue import load_default_catalogue
@@ -35,6 +36,7 @@ def create_app(
             nok_router,
             recommendations_router,
             pd_router,
+            documents_router,
         ],
         peers=("api", "surveys"),
         peer_transports=peer_transports,

@@ -1,0 +1,114 @@
+"""Gather a school's one-page report card: its indicators, НОК, activities, recommendations.
+
+Calls per card: the scope (cached), one lookup of the school, the territories (for its
+territory's name), the indicator definitions, one computation of indicator values, one
+data-values query and the НОК campaigns of the school (with one aggregates call each), the
+activities the school is responsible for and the roadmaps' titles (pages of 500), and one
+query of the recommendations table.
+"""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from services.reports.documents import records
+from services.reports.documents.gather import (
+    Context,
+    activity_rows,
+    compute_values,
+    indicator_info,
+    missing_notes,
+    recommendation_rows,
+    report_period,
+    value_rows,
+)
+from services.reports.documents.labels import NOK_LABELS
+from services.reports.documents.model import Execution, Nok, OrganizationCard
+from services.reports.nok.compute import evaluate, load_weights
+from services.reports.nok.service import organization_counts, survey_counts
+from shared.auth import ScopeType, ensure_in_scope
+from shared.errors import NotFound, PeerUnavailable
+
+
+async def school_nok(ctx: Context, organization_id: uuid.UUID, period: str) -> Nok:
+    """НОК УООД criteria and total of one school, by the same formulas as /v1/nok (its rank
+    needs every school of the territory and is left out)."""
+    weights = load_weights()
+    try:
+        rows = await ctx.api.data_values(weights["data_value_codes"], [period], [organization_id])
+        values = {r["indicator_code"]: float(r["value"]) for r in rows if r["value"] is not None}
+        aggregates: list[dict[str, Any]] = []
+        for campaign in await ctx.surveys.campaigns([weights["instrument_code"]], [period]):
+            reaches = any(
+                str(link["organization_id"]) == str(organization_id)
+                for link in campaign.get("links") or []
+            )
+            if campaign["period"] == period and reaches:
+                aggregates += [
+                    a
+                    for a in await ctx.surveys.aggregates(campaign["id"], "organization")
+                    if str(a["scope_id"]) == str(organization_id)
+                ]
+    except PeerUnavailable:
+        return Nok([], None, ["НОК не рассчитана: связанный сервис не ответил."])
+    survey = survey_counts(aggregates).get(organization_id)
+    counts, notes = organization_counts(weights, survey, values, survey_available=True)
+    result = evaluate(counts, weights)
+    criteria = [(label, result[key]) for key, label in NOK_LABELS.items()]
+    return Nok(criteria, result["total"], list(dict.fromkeys(notes + result["notes"])))
+
+
+def _by_roadmap(activities: list[dict[str, Any]], titles: dict[str, str]) -> list[Execution]:
+    """Execution figures of the school's activities, per roadmap."""
+    figures: dict[str, Execution] = {}
+    for activity in activities:
+        roadmap = str(activity["roadmap_id"])
+        row = figures.setdefault(roadmap, Execution(titles.get(roadmap, "Дорожная карта")))
+        row.total += 1
+        setattr(row, activity["status"], getattr(row, activity["status"]) + 1)
+        row.overdue += bool(activity.get("overdue"))
+    for row in figures.values():
+        active = row.total - row.cancelled
+        row.done_share = round(100 * row.done / active, 1) if active else None
+    return sorted(figures.values(), key=lambda r: r.title)
+
+
+async def organization_card(
+    ctx: Context, organization_id: uuid.UUID, period_code: str | None, as_of: date | None
+) -> OrganizationCard:
+    """Everything a school's report card shows."""
+    await ensure_in_scope(ctx.principal, ctx.resolver, ScopeType.organization, organization_id)
+    period = report_period(period_code, None, ctx.today)
+    found_orgs = await ctx.api.organizations([organization_id])
+    if not found_orgs:
+        raise NotFound("Организация не найдена")
+    school = found_orgs[0]
+    territories = {t["id"]: t["name"] for t in await ctx.api.territories()}
+    indicators = {
+        d["code"]: indicator_info(d)
+        for d in sorted(await ctx.api.indicators(), key=lambda d: d["code"])
+    }
+    items, missing = await compute_values(
+        ctx, "organization", organization_id, period.code, None, level="organization"
+    )
+    rows = value_rows(items, indicators, {organization_id: school["name"]})
+    shown = [r for r in rows if r.status != "no_data"]
+
+    activities = await ctx.api.responsible_activities(organization_id, as_of)
+    titles = {str(r["id"]): r["title"] for r in await ctx.api.roadmaps()} if activities else {}
+    about = records.About("organization", organization_id, frozenset({organization_id}))
+    found = await records.recommendations(ctx.session, about, period.code)
+    return OrganizationCard(
+        organization_id=organization_id,
+        name=school["name"],
+        territory=territories.get(str(school["territory_id"]), ""),
+        period=period.code,
+        as_of=as_of or ctx.today,
+        rows=shown,
+        without_data=len(rows) - len(shown),
+        nok=await school_nok(ctx, organization_id, period.code),
+        roadmaps=_by_roadmap(activities, titles),
+        overdue=[a for a in activity_rows(activities, {}, titles) if a.overdue],
+        recommendations=recommendation_rows(found, {organization_id: school["name"]}, indicators),
+        notes=missing_notes(missing),
+    )

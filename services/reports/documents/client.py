@@ -1,0 +1,91 @@
+"""What the documents ask the api service beyond what the indicator values need.
+
+Roadmaps, their activities and progress, the indicators of a roadmap, names of territories
+and clusters: each one call or a few pages of one list, whatever the number of schools.
+The calls carry the user's identity, so the api service applies the user's rights: a roadmap
+the user may not read is a 404 here too.
+"""
+
+import uuid
+from datetime import date
+from typing import Any
+
+from fastapi import Request
+
+from services.reports.clients.api import PAGE, ApiClient
+from shared.errors import NotFound, PeerUnavailable
+
+
+class DocumentsApi(ApiClient):
+    """The reports' api client with the reads the documents need."""
+
+    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        response = await self.client.request("GET", path, params=params or {})
+        if response.status_code == 404:
+            raise NotFound()
+        if response.status_code != 200:
+            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
+        return response.json()
+
+    async def _all(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """Every item of a list (pages of 500); a 404 (the parent is not readable) is NotFound."""
+        items: list[dict[str, Any]] = []
+        while True:
+            page = await self._get(path, {**params, "limit": PAGE, "offset": len(items)})
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                return items
+
+    @staticmethod
+    def _as_of(as_of: date | None) -> dict[str, str]:
+        return {"as_of": as_of.isoformat()} if as_of else {}
+
+    async def roadmap(self, roadmap_id: uuid.UUID, as_of: date | None) -> dict[str, Any]:
+        """The roadmap with its passport and sections; NotFound if the user may not read it."""
+        try:
+            return await self._get(f"/v1/roadmaps/{roadmap_id}", self._as_of(as_of))
+        except NotFound as exc:
+            raise NotFound("Дорожная карта не найдена") from exc
+
+    async def roadmap_activities(
+        self, roadmap_id: uuid.UUID, as_of: date | None
+    ) -> list[dict[str, Any]]:
+        return await self._all(f"/v1/roadmaps/{roadmap_id}/activities", self._as_of(as_of))
+
+    async def progress(self, roadmap_id: uuid.UUID, as_of: date | None) -> dict[str, Any]:
+        return await self._get(f"/v1/roadmaps/{roadmap_id}/progress", self._as_of(as_of))
+
+    async def responsible_activities(
+        self, organization_id: uuid.UUID, as_of: date | None
+    ) -> list[dict[str, Any]]:
+        """Activities of every roadmap that names the organization as responsible."""
+        params = {"responsible_organization_id": str(organization_id), **self._as_of(as_of)}
+        return await self._all("/v1/activities", params)
+
+    async def roadmaps(self) -> list[dict[str, Any]]:
+        """The roadmaps the user may read (for their titles)."""
+        return await self._all("/v1/roadmaps", {})
+
+    async def roadmap_indicators(self, roadmap_id: uuid.UUID) -> list[dict[str, Any]]:
+        return await self._all("/v1/indicators", {"roadmap_id": str(roadmap_id)})
+
+    async def indicators_by_code(self, codes: list[str]) -> list[dict[str, Any]]:
+        if not codes:
+            return []
+        return await self._all("/v1/indicators", {"code": codes})
+
+    async def territories(self) -> list[dict[str, Any]]:
+        """The territories the user sees (their subtree and those above)."""
+        return await self._all("/v1/territories", {})
+
+    async def clusters(self, scope_type: str, scope_id: uuid.UUID) -> list[dict[str, Any]]:
+        """The clusters a territory's figures break down into, or the one cluster itself."""
+        if scope_type == "cluster":
+            return [await self._get(f"/v1/clusters/{scope_id}")]
+        if scope_type == "territory":
+            return await self._all("/v1/clusters", {"territory_id": str(scope_id)})
+        return []
+
+
+def documents_api(request: Request) -> DocumentsApi:
+    return DocumentsApi(request.app.state.peers["api"])

@@ -1,0 +1,391 @@
+"""Gather what the roadmap report shows: the api service's data, computed indicator values,
+and the reports' own recommendations and decisions.
+
+Calls per report, whatever the number of schools: the roadmap, its activities (pages of 500),
+its progress, its indicators, one lookup of the scope's organizations, the territories and
+clusters for their names, two computations of indicator values (the report's period with the
+one before it, and the two before those), and two queries of the reports tables.
+"""
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.clients.surveys import SurveysClient
+from services.reports.documents import labels, records
+from services.reports.documents.client import DocumentsApi
+from services.reports.documents.model import (
+    ActivityRow,
+    DecisionRow,
+    Execution,
+    IndicatorInfo,
+    RecommendationRow,
+    RoadmapReport,
+    Trend,
+    ValueRow,
+)
+from services.reports.indicator_values import service as values_service
+from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
+from shared.errors import Invalid
+from shared.periods import Period, academic_year_of, parse_period, previous_period
+
+SCOPE_ORDER = {"territory": 0, "cluster": 1, "organization": 2}
+EARLIER_PERIODS = 3  # the "over time" chart: the report's period and up to three before it
+
+
+@dataclass
+class Context:
+    principal: Principal
+    resolver: ScopeResolver
+    api: DocumentsApi
+    surveys: SurveysClient
+    session: AsyncSession
+    today: date
+
+
+async def compute_values(
+    ctx: Context,
+    scope_type: str,
+    scope_id: uuid.UUID,
+    period: str,
+    codes: list[str] | None,
+    level: str = "all",
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Indicator values of a scope (and inside it) for a period, with the previous period's.
+
+    The one place the documents get values from: the stored snapshot of the scope when its
+    inputs have not changed.
+    `codes` None: every indicator; an empty list: none (nothing to compute)."""
+    if codes is not None and not codes:
+        return [], []
+    items, missing, _ = await values_service.scope_values(
+        ctx.principal,
+        ctx.resolver,
+        ctx.api,
+        ctx.surveys,
+        ctx.session,
+        ScopeType(scope_type),
+        scope_id,
+        period,
+    )
+    wanted = set(codes) if codes else None
+    return [
+        i
+        for i in items
+        if (wanted is None or i["indicator_code"] in wanted)
+        and (level == "all" or i["scope_type"] == level)
+    ], missing
+
+
+def report_period(code: str | None, default: str | None, today: date) -> Period:
+    """The asked period, else the default (the roadmap's), else the current academic year."""
+    if code:
+        try:
+            return parse_period(code)
+        except ValueError as exc:
+            message = str(exc)
+            raise Invalid(message, errors=[{"loc": ["query", "period"], "msg": message}]) from exc
+    if default:
+        try:
+            return parse_period(default)
+        except ValueError:
+            pass  # a stored period that no longer parses: fall back to today's
+    return academic_year_of(today)
+
+
+def periods_back(period: Period, count: int = EARLIER_PERIODS) -> list[str]:
+    """The period and up to `count` before it, oldest first."""
+    codes, current = [period.code], period
+    for _ in range(count):
+        try:
+            current = previous_period(current)
+        except ValueError:  # before the earliest year a period may have
+            break
+        codes.append(current.code)
+    return codes[::-1]
+
+
+def indicator_info(definition: dict[str, Any]) -> IndicatorInfo:
+    return IndicatorInfo(
+        code=definition["code"],
+        name=definition["name"],
+        unit=definition.get("unit") or "number",
+        direction=definition.get("direction") or "higher",
+    )
+
+
+def missing_notes(missing: Iterable[dict[str, Any]]) -> list[str]:
+    notes = [
+        f"Без данных сервиса {m['peer']} ({m['input']}): значения, которым они нужны, не посчитаны."
+        for m in missing
+    ]
+    return list(dict.fromkeys(notes))
+
+
+def value_rows(
+    items: list[dict[str, Any]], indicators: dict[str, IndicatorInfo], names: dict[uuid.UUID, str]
+) -> list[ValueRow]:
+    """Rows of the indicators table: per indicator, the territory, clusters, then schools."""
+    order = {code: i for i, code in enumerate(indicators)}
+    rows = [
+        ValueRow(
+            indicator=indicators[item["indicator_code"]],
+            scope_type=item["scope_type"],
+            scope_id=uuid.UUID(str(item["scope_id"])),
+            scope_name=names.get(uuid.UUID(str(item["scope_id"])), "—"),
+            value=item["value"],
+            target=item["target"],
+            status=item["status"],
+            change=item["change"],
+            n=item["n"],
+        )
+        for item in items
+        if item["indicator_code"] in indicators
+    ]
+    rows.sort(
+        key=lambda r: (
+            order[r.indicator.code],
+            SCOPE_ORDER[r.scope_type],
+            r.scope_name,
+            str(r.scope_id),
+        )
+    )
+    return rows
+
+
+async def scope_names(
+    ctx: Context, organizations: list[dict[str, Any]], owner: tuple[str, uuid.UUID]
+) -> dict[uuid.UUID, str]:
+    """Names of the organizations, the territories the user sees and the owner's clusters."""
+    names = {uuid.UUID(str(o["id"])): o["name"] for o in organizations}
+    names |= {uuid.UUID(t["id"]): t["name"] for t in await ctx.api.territories()}
+    names |= {uuid.UUID(c["id"]): c["name"] for c in await ctx.api.clusters(*owner)}
+    return names
+
+
+async def _over_time(
+    ctx: Context,
+    owner: tuple[str, uuid.UUID],
+    periods: list[str],
+    codes: list[str],
+    current: list[dict[str, Any]],
+) -> dict[tuple[str, str], float | None]:
+    """(code, period) → the owner scope's value. Each computation gives a period and the one
+    before it, so the report's computation and one more cover four periods."""
+    scope_type, scope_id = owner
+    values: dict[tuple[str, str], float | None] = {}
+
+    def take(items: list[dict[str, Any]], period: str, previous: str | None) -> None:
+        for item in items:
+            if item["scope_type"] == scope_type and str(item["scope_id"]) == str(scope_id):
+                values[(item["indicator_code"], period)] = item["value"]
+                if previous:
+                    values[(item["indicator_code"], previous)] = item["previous_value"]
+
+    newest_first = periods[::-1]
+    take(current, newest_first[0], newest_first[1] if len(newest_first) > 1 else None)
+    if len(newest_first) > 2:
+        earlier, _ = await compute_values(
+            ctx, scope_type, scope_id, newest_first[2], codes, level=scope_type
+        )
+        take(earlier, newest_first[2], newest_first[3] if len(newest_first) > 3 else None)
+    return values
+
+
+def _execution(title: str, figures: dict[str, Any]) -> Execution:
+    return Execution(
+        title=title or "Без названия раздела",
+        **{
+            k: int(figures.get(k) or 0)
+            for k in ("total", "planned", "in_progress", "done", "cancelled", "overdue")
+        },
+        done_share=figures.get("done_share"),
+    )
+
+
+def activity_rows(
+    activities: list[dict[str, Any]], sections: dict[str, str], roadmaps: dict[str, str] | None
+) -> list[ActivityRow]:
+    return [
+        ActivityRow(
+            section=sections.get(str(a["section_id"]), "") or "",
+            number=a["number"],
+            title=a["title"],
+            deadline_text=a["deadline_text"],
+            due_end=date.fromisoformat(a["due_end"]) if a.get("due_end") else None,
+            responsible=a["responsible"],
+            status=a["status"],
+            overdue=bool(a.get("overdue")),
+            completed_on=date.fromisoformat(a["completed_on"]) if a.get("completed_on") else None,
+            roadmap=(roadmaps or {}).get(str(a["roadmap_id"]), ""),
+        )
+        for a in activities
+    ]
+
+
+def recommendation_rows(
+    found: list[Any], names: dict[uuid.UUID, str], indicators: dict[str, IndicatorInfo]
+) -> list[RecommendationRow]:
+    return [
+        RecommendationRow(
+            addressee=labels.ADDRESSEE_LABELS.get(r.addressee_type, r.addressee_type),
+            # The school it concerns, else the addressee (a territory's authority).
+            organization=names.get(r.organization_id or r.addressee_id, "—"),
+            indicator=(
+                indicators[r.indicator_code].name
+                if r.indicator_code in indicators
+                else (r.indicator_code or "—")
+            ),
+            text=r.text,
+            status=labels.RECOMMENDATION_STATUS_LABELS.get(r.status, r.status),
+            period=r.period,
+        )
+        for r in found
+    ]
+
+
+def decision_rows(
+    found: list[tuple[Any, Any]],
+    values: dict[tuple[str, str, str], float | None],
+    names: dict[uuid.UUID, str],
+    indicators: dict[str, IndicatorInfo],
+) -> list[DecisionRow]:
+    """Each decision's effect: its value before against the same indicator and scope now."""
+    rows = []
+    for decision, recommendation in found:
+        code = decision.indicator_code or recommendation.indicator_code
+        info = indicators.get(code or "")
+        scope_type = decision.scope_type or (
+            "organization" if recommendation.organization_id else "territory"
+        )
+        scope_id = (
+            decision.scope_id or recommendation.organization_id or recommendation.territory_id
+        )
+        after = values.get((code or "", scope_type, str(scope_id)))
+        unit = info.unit if info else "number"
+        rows.append(
+            DecisionRow(
+                text=decision.text,
+                decided_on=decision.decided_on,
+                responsible=decision.responsible,
+                indicator=info.name if info else (code or "—"),
+                scope_name=names.get(scope_id, "—"),
+                period_before=decision.period_before,
+                before=decision.value_before,
+                after=after,
+                unit=unit,
+                scope_type=scope_type,
+                effect=labels.effect_text(decision.value_before, after, unit, scope_type),
+                verdict=labels.effect_verdict(
+                    decision.value_before, after, info.direction if info else "higher"
+                ),
+                recommendation=recommendation.text,
+            )
+        )
+    return rows
+
+
+def _owner_about(
+    roadmap: dict[str, Any],
+    organization_ids: frozenset[uuid.UUID],
+    codes: list[str],
+    activities: list[dict[str, Any]],
+) -> records.About:
+    related = {uuid.UUID(str(o)) for a in activities for o in a["responsible_organization_ids"]}
+    owner_id = uuid.UUID(str(roadmap["owner_id"]))
+    if roadmap["owner_type"] == "organization":
+        related.add(owner_id)
+    return records.About(
+        scope_type=roadmap["owner_type"],
+        scope_id=owner_id,
+        organization_ids=organization_ids,
+        indicator_codes=frozenset(codes),
+        related_organization_ids=frozenset(related),
+    )
+
+
+async def _follow_up(
+    ctx: Context, about: records.About, periods: list[str], indicators: dict[str, IndicatorInfo]
+) -> tuple[list[Any], list[tuple[Any, Any]], dict[str, IndicatorInfo], list[str]]:
+    """The report period's recommendations, the decisions on those of the shown periods, every
+    indicator they name, and the codes to compute (the roadmap's and the decisions')."""
+    found = await records.recommendations(ctx.session, about, periods[-1])
+    taken = await records.decisions(ctx.session, about, periods)
+    # A recommendation about a responsible school, and the decision taken on it, may be
+    # about another indicator: its name is shown, and a decision's is computed for its effect.
+    decided = {c for d, r in taken if (c := d.indicator_code or r.indicator_code)}
+    mentioned = decided | {r.indicator_code for r in found if r.indicator_code}
+    others = await ctx.api.indicators_by_code(sorted(mentioned - set(indicators)))
+    known = {**indicators, **{d["code"]: indicator_info(d) for d in others}}
+    return found, taken, known, sorted(set(indicators) | (decided & set(known)))
+
+
+async def roadmap_report(
+    ctx: Context, roadmap_id: uuid.UUID, period_code: str | None, as_of: date | None
+) -> RoadmapReport:
+    """Everything the analytical report of a roadmap shows."""
+    roadmap = await ctx.api.roadmap(roadmap_id, as_of)
+    owner = (roadmap["owner_type"], uuid.UUID(str(roadmap["owner_id"])))
+    scope = await ensure_in_scope(ctx.principal, ctx.resolver, ScopeType(owner[0]), owner[1])
+    period = report_period(period_code, roadmap.get("period"), ctx.today)
+    periods = periods_back(period)
+
+    activities = await ctx.api.roadmap_activities(roadmap_id, as_of)
+    progress = await ctx.api.progress(roadmap_id, as_of)
+    indicators = {
+        d["code"]: indicator_info(d)
+        for d in sorted(await ctx.api.roadmap_indicators(roadmap_id), key=lambda d: d["code"])
+    }
+    organizations = await ctx.api.organizations(sorted(scope.organization_ids))
+    names = await scope_names(ctx, organizations, owner)
+
+    about = _owner_about(roadmap, scope.organization_ids, list(indicators), activities)
+    found, taken, known, codes = await _follow_up(ctx, about, periods, indicators)
+
+    items, missing = await compute_values(ctx, owner[0], owner[1], period.code, codes)
+    trend_values = await _over_time(ctx, owner, periods, list(indicators), items)
+    values = {(i["indicator_code"], i["scope_type"], str(i["scope_id"])): i["value"] for i in items}
+    owner_targets = {
+        i["indicator_code"]: i["target"]
+        for i in items
+        if i["scope_type"] == owner[0] and str(i["scope_id"]) == str(owner[1])
+    }
+    sections = {str(s["id"]): s["title"] for s in roadmap["sections"]}
+    return RoadmapReport(
+        roadmap_id=roadmap_id,
+        title=roadmap["title"],
+        level=roadmap["level"],
+        owner_type=owner[0],
+        owner_name=names.get(owner[1], "—"),
+        roadmap_period=roadmap.get("period"),
+        period=period.code,
+        periods=periods,
+        as_of=date.fromisoformat(progress["as_of"]),
+        passport=[
+            (label, str(roadmap["passport"][key]))
+            for key, label in labels.PASSPORT_LABELS.items()
+            if roadmap["passport"].get(key)
+        ],
+        indicators=list(indicators.values()),
+        rows=value_rows(items, indicators, names),
+        trends=[
+            Trend(
+                info,
+                owner[0],
+                names.get(owner[1], "—"),
+                [(p, trend_values.get((code, p))) for p in periods],
+                owner_targets.get(code),
+            )
+            for code, info in indicators.items()
+        ],
+        sections=[_execution(s["title"], s) for s in progress["sections"]],
+        overall=_execution("Итого", progress["overall"]),
+        activities=activity_rows(activities, sections, None),
+        recommendations=recommendation_rows(found, names, known),
+        decisions=decision_rows(taken, values, names, known),
+        notes=missing_notes(missing),
+    )

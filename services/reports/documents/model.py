@@ -1,0 +1,191 @@
+"""What a document holds, gathered once and rendered as HTML or as a spreadsheet."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from services.reports.documents import labels
+
+
+@dataclass(frozen=True)
+class IndicatorInfo:
+    code: str
+    name: str
+    unit: str
+    direction: str = "higher"
+
+
+@dataclass
+class ValueRow:
+    """One indicator's value in one scope, against its target."""
+
+    indicator: IndicatorInfo
+    scope_type: str
+    scope_id: uuid.UUID
+    scope_name: str
+    value: float | None
+    target: dict[str, Any] | None
+    status: str | None
+    change: float | None
+    n: int | None
+
+    @property
+    def scope_label(self) -> str:
+        return labels.SCOPE_LABELS[self.scope_type]
+
+    @property
+    def value_text(self) -> str:
+        return labels.value_text(self.value, self.indicator.unit, self.scope_type)
+
+    @property
+    def target_text(self) -> str:
+        return labels.target_text(self.target, self.indicator.unit, self.scope_type)
+
+    @property
+    def change_text(self) -> str:
+        return labels.change_text(self.change, self.indicator.unit, self.scope_type)
+
+    @property
+    def status_label(self) -> str:
+        return labels.STATUS_LABELS[self.status]
+
+    @property
+    def status_mark(self) -> str:
+        return labels.STATUS_MARKS[self.status]
+
+    @property
+    def status_key(self) -> str:
+        return labels.status_key(self.status)
+
+
+@dataclass
+class Trend:
+    """One indicator of the document's own scope over the periods (oldest first)."""
+
+    indicator: IndicatorInfo
+    scope_type: str
+    scope_name: str
+    points: list[tuple[str, float | None]]
+    target: dict[str, Any] | None
+
+
+@dataclass
+class ActivityRow:
+    section: str
+    number: str
+    title: str
+    deadline_text: str
+    due_end: date | None
+    responsible: str
+    status: str
+    overdue: bool
+    completed_on: date | None = None
+    roadmap: str = ""
+
+    @property
+    def status_label(self) -> str:
+        return labels.ACTIVITY_STATUS_LABELS.get(self.status, self.status)
+
+
+@dataclass
+class Execution:
+    """Activities' figures of one section (or roadmap): how many done, in work, overdue."""
+
+    title: str
+    total: int = 0
+    planned: int = 0
+    in_progress: int = 0
+    done: int = 0
+    cancelled: int = 0
+    overdue: int = 0
+    done_share: float | None = None
+
+    @property
+    def done_share_text(self) -> str:
+        if self.done_share is None:
+            return labels.NO_VALUE
+        return f"{labels.number(self.done_share, 1, fixed=True)}{labels.NBSP}%"
+
+
+@dataclass
+class RecommendationRow:
+    addressee: str
+    organization: str
+    indicator: str
+    text: str
+    status: str
+    period: str
+
+
+@dataclass
+class DecisionRow:
+    text: str
+    decided_on: date
+    responsible: str
+    indicator: str
+    scope_name: str
+    period_before: str
+    before: float | None
+    after: float | None
+    unit: str
+    scope_type: str
+    effect: str
+    verdict: str
+    recommendation: str
+
+
+@dataclass
+class RoadmapReport:
+    roadmap_id: uuid.UUID
+    title: str
+    level: str
+    owner_type: str
+    owner_name: str
+    roadmap_period: str | None
+    period: str
+    periods: list[str]
+    as_of: date
+    passport: list[tuple[str, str]]
+    indicators: list[IndicatorInfo]
+    rows: list[ValueRow]
+    trends: list[Trend]
+    sections: list[Execution]
+    overall: Execution
+    activities: list[ActivityRow]
+    recommendations: list[RecommendationRow]
+    decisions: list[DecisionRow]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def level_label(self) -> str:
+        return labels.LEVEL_LABELS.get(self.level, self.level)
+
+    @property
+    def overdue(self) -> list[ActivityRow]:
+        return [a for a in self.activities if a.overdue]
+
+
+@dataclass
+class Nok:
+    """НОК УООД of the school: criteria and total (the rank needs the whole territory)."""
+
+    criteria: list[tuple[str, float | None]]
+    total: float | None
+    notes: list[str]
+
+
+@dataclass
+class OrganizationCard:
+    organization_id: uuid.UUID
+    name: str
+    territory: str
+    period: str
+    as_of: date
+    rows: list[ValueRow]
+    without_data: int  # indicators that apply but have no value in the period
+    nok: Nok | None
+    roadmaps: list[Execution]
+    overdue: list[ActivityRow]
+    recommendations: list[RecommendationRow]
+    notes: list[str] = field(default_factory=list)

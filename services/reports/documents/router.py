@@ -1,0 +1,111 @@
+"""HTTP: /v1/reports/roadmaps/{id} and /v1/reports/organizations/{id}, as HTML or .xlsx."""
+
+import re
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from services.reports.clients.surveys import SurveysClient, surveys_client
+from services.reports.documents import html, xlsx
+from services.reports.documents.card import organization_card
+from services.reports.documents.client import DocumentsApi, documents_api
+from services.reports.documents.gather import Context, roadmap_report
+from services.reports.indicator_values.router import scope_resolver
+from shared.auth import Caller, HttpScopeResolver
+from shared.db import SessionDep
+from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
+
+router = APIRouter(tags=["reports"])
+HTML = "text/html; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RESPONSES = {
+    200: {
+        "description": "Документ: страница HTML для печати или книга .xlsx",
+        "content": {"text/html": {}, XLSX: {}},
+    },
+    **error_responses(Unauthorized, NotFound, Invalid, PeerUnavailable),
+}
+Format = Annotated[
+    Literal["html", "xlsx"],
+    Query(alias="format", description="html — страница для печати, xlsx — таблицы"),
+]
+PeriodQuery = Annotated[
+    str | None,
+    Query(max_length=20, description="2021/2022, 2022, 2022Q3, 2022-09; по умолчанию — текущий"),
+]
+AsOf = Annotated[date | None, Query(description="На какую дату считать просрочку")]
+
+
+def context(
+    request: Request,
+    caller: Caller,
+    session: SessionDep,
+    api: Annotated[DocumentsApi, Depends(documents_api)],
+    surveys: Annotated[SurveysClient, Depends(surveys_client)],
+    scopes: Annotated[HttpScopeResolver, Depends(scope_resolver)],
+) -> Context:
+    return Context(caller, scopes, api, surveys, session, request.app.state.settings.today())
+
+
+ContextDep = Annotated[Context, Depends(context)]
+
+
+def _ascii(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "report"
+
+
+def document(body: str | bytes, fmt: str, ascii_name: str, name: str) -> Response:
+    """The answer with its type and a file name (ASCII, plus the Russian one as filename*)."""
+    extension = "xlsx" if fmt == "xlsx" else "html"
+    disposition = "attachment" if fmt == "xlsx" else "inline"
+    utf8 = quote(f"{name}.{extension}", safe="")
+    headers = {
+        "Content-Disposition": (
+            f"{disposition}; filename=\"{_ascii(ascii_name)}.{extension}\"; filename*=UTF-8''{utf8}"
+        ),
+        "Cache-Control": "private, no-store",
+    }
+    return Response(body, media_type=XLSX if fmt == "xlsx" else HTML, headers=headers)
+
+
+@router.get("/reports/roadmaps/{roadmap_id}", response_class=Response, responses=RESPONSES)
+async def roadmap_document(
+    roadmap_id: uuid.UUID,
+    ctx: ContextDep,
+    fmt: Format = "html",
+    period: PeriodQuery = None,
+    as_of: AsOf = None,
+) -> Response:
+    """The analytical report of a roadmap: passport, indicators against targets by school,
+    cluster and territory, charts, execution of the activities, recommendations, decisions and
+    their effect. Period: the roadmap's by default, else the current academic year."""
+    report = await roadmap_report(ctx, roadmap_id, period, as_of)
+    body = (
+        xlsx.roadmap_workbook(report) if fmt == "xlsx" else html.render_roadmap(report, ctx.today)
+    )
+    name = f"Отчёт по дорожной карте {report.title[:80]} {report.period}".replace("/", "-")
+    ascii_name = f"roadmap-report-{report.period}-{str(roadmap_id)[:8]}"
+    return document(body, fmt, ascii_name, name)
+
+
+@router.get(
+    "/reports/organizations/{organization_id}", response_class=Response, responses=RESPONSES
+)
+async def organization_document(
+    organization_id: uuid.UUID,
+    ctx: ContextDep,
+    fmt: Format = "html",
+    period: PeriodQuery = None,
+    as_of: AsOf = None,
+) -> Response:
+    """A school's one-page report card: its indicators against targets, its НОК УООД, the
+    activities it is responsible for, its recommendations. Period: the current academic year
+    by default."""
+    card = await organization_card(ctx, organization_id, period, as_of)
+    body = xlsx.card_workbook(card) if fmt == "xlsx" else html.render_card(card, ctx.today)
+    name = f"Карточка ОО {card.name[:80]} {card.period}".replace("/", "-")
+    ascii_name = f"organization-card-{card.period}-{str(organization_id)[:8]}"
+    return document(body, fmt, ascii_name, name)

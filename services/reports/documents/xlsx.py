@@ -1,0 +1,305 @@
+"""The documents as .xlsx: one sheet per table, numbers as numbers, the header bold and frozen,
+status cells filled with the status colour (and worded, as in the HTML)."""
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from services.reports.documents import labels
+from services.reports.documents.model import (
+    ActivityRow,
+    DecisionRow,
+    OrganizationCard,
+    RecommendationRow,
+    RoadmapReport,
+    ValueRow,
+)
+
+BOLD = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
+DATE = "DD.MM.YYYY"
+MAX_WIDTH = 60
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    width: int
+    format: str | None = None  # a number format for the whole column
+
+
+def _sheet(workbook: Workbook, title: str, columns: Sequence[Column]) -> Worksheet:
+    sheet = workbook.create_sheet(title)
+    sheet.append([c.title for c in columns])
+    for i, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=1, column=i)
+        cell.font = BOLD
+        cell.alignment = WRAP
+        sheet.column_dimensions[get_column_letter(i)].width = min(column.width, MAX_WIDTH)
+    sheet.freeze_panes = "A2"
+    return sheet
+
+
+def _append(sheet: Worksheet, columns: Sequence[Column], values: Sequence[Any]) -> None:
+    sheet.append(list(values))
+    row = sheet.max_row
+    for i, column in enumerate(columns, start=1):
+        cell = sheet.cell(row=row, column=i)
+        if column.format and isinstance(cell.value, int | float | date):
+            cell.number_format = column.format
+        if isinstance(cell.value, str) and len(cell.value) > column.width:
+            cell.alignment = WRAP
+
+
+def _status_cell(sheet: Worksheet, column: int, status: str | None) -> None:
+    fill, text = labels.STATUS_COLOURS[status]
+    cell = sheet.cell(row=sheet.max_row, column=column)
+    cell.fill = PatternFill(fill_type="solid", start_color=fill, end_color=fill)
+    cell.font = Font(bold=True, color=text)
+
+
+def _bytes(workbook: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+VALUE_COLUMNS = [
+    Column("Показатель", 45),
+    Column("Код", 18),
+    Column("Уровень", 14),
+    Column("Организация / кластер / территория", 36),
+    Column("Значение", 12),
+    Column("Цель", 12),
+    Column("Целевое значение", 12),
+    Column("Статус", 22),
+    Column("Изменение", 12),
+    Column("n", 8, "0"),
+]
+
+
+def _values(sheet: Worksheet, rows: Sequence[ValueRow]) -> None:
+    for r in rows:
+        unit, scope = r.indicator.unit, r.scope_type
+        number = labels.excel_format(unit, scope)
+        _append(
+            sheet,
+            VALUE_COLUMNS,
+            [
+                r.indicator.name,
+                r.indicator.code,
+                r.scope_label,
+                r.scope_name,
+                r.value,
+                r.target_text,
+                r.target["value"] if r.target else None,
+                r.status_label,
+                r.change,
+                r.n,
+            ],
+        )
+        for column in (5, 7):
+            sheet.cell(row=sheet.max_row, column=column).number_format = number
+        change = labels.excel_change_format(unit, scope)
+        sheet.cell(row=sheet.max_row, column=9).number_format = change
+        _status_cell(sheet, 8, r.status)
+
+
+RECOMMENDATION_COLUMNS = [
+    Column("Адресат", 22),
+    Column("Организация / территория", 30),
+    Column("Показатель", 36),
+    Column("Рекомендация", 60),
+    Column("Статус", 14),
+    Column("Период", 12),
+]
+
+
+def _recommendations(workbook: Workbook, rows: Sequence[RecommendationRow]) -> None:
+    sheet = _sheet(workbook, "Рекомендации", RECOMMENDATION_COLUMNS)
+    for r in rows:
+        values = [r.addressee, r.organization, r.indicator, r.text, r.status, r.period]
+        _append(sheet, RECOMMENDATION_COLUMNS, values)
+
+
+ACTIVITY_COLUMNS = [
+    Column("Раздел", 30),  # "Дорожная карта" on a school's card
+    Column("№", 8),
+    Column("Мероприятие", 50),
+    Column("Срок", 22),
+    Column("Срок окончания", 14, DATE),
+    Column("Ответственные", 30),
+    Column("Статус", 16),
+    Column("Просрочено", 12),
+    Column("Выполнено", 14, DATE),
+]
+
+
+def _activities(workbook: Workbook, title: str, rows: Sequence[ActivityRow], first: str) -> None:
+    columns = [Column(first, ACTIVITY_COLUMNS[0].width), *ACTIVITY_COLUMNS[1:]]
+    sheet = _sheet(workbook, title, columns)
+    for a in rows:
+        values = [
+            a.section or a.roadmap,
+            a.number,
+            a.title,
+            a.deadline_text,
+            a.due_end,
+            a.responsible,
+            a.status_label,
+            "да" if a.overdue else "нет",
+            a.completed_on,
+        ]
+        _append(sheet, columns, values)
+        if a.overdue:
+            _status_cell(sheet, 8, "not_achieved")
+
+
+DECISION_COLUMNS = [
+    Column("Решение", 50),
+    Column("Дата", 12, DATE),
+    Column("Ответственный", 24),
+    Column("Показатель", 36),
+    Column("Где", 26),
+    Column("Период «было»", 12),
+    Column("Было", 10),
+    Column("Стало", 10),
+    Column("Изменение", 11),
+    Column("Было → стало", 34),
+    Column("Оценка", 18),
+    Column("Рекомендация", 50),
+]
+
+
+def _decisions(workbook: Workbook, rows: Sequence[DecisionRow]) -> None:
+    sheet = _sheet(workbook, "Решения", DECISION_COLUMNS)
+    for d in rows:
+        change = d.after - d.before if d.after is not None and d.before is not None else None
+        values = [
+            d.text,
+            d.decided_on,
+            d.responsible,
+            d.indicator,
+            d.scope_name,
+            d.period_before,
+            d.before,
+            d.after,
+            change,
+            d.effect,
+            d.verdict,
+            d.recommendation,
+        ]
+        _append(sheet, DECISION_COLUMNS, values)
+        for column in (7, 8):
+            cell = sheet.cell(row=sheet.max_row, column=column)
+            cell.number_format = labels.excel_format(d.unit, d.scope_type)
+        cell = sheet.cell(row=sheet.max_row, column=9)
+        cell.number_format = labels.excel_change_format(d.unit, d.scope_type)
+
+
+EXECUTION_COLUMNS = [
+    Column("Раздел", 40),
+    Column("Всего", 9, "0"),
+    Column("Выполнено", 11, "0"),
+    Column("В работе", 10, "0"),
+    Column("Запланировано", 14, "0"),
+    Column("Просрочено", 11, "0"),
+    Column("Отменено", 10, "0"),
+    Column("Выполнено, %", 13, '0.0" %"'),
+]
+
+
+def _execution(workbook: Workbook, title: str, rows: Sequence[Any]) -> None:
+    sheet = _sheet(workbook, title, EXECUTION_COLUMNS)
+    for s in rows:
+        values = [
+            s.title,
+            s.total,
+            s.done,
+            s.in_progress,
+            s.planned,
+            s.overdue,
+            s.cancelled,
+            s.done_share,
+        ]
+        _append(sheet, EXECUTION_COLUMNS, values)
+
+
+def roadmap_workbook(report: RoadmapReport) -> bytes:
+    """Паспорт, Показатели, Динамика, Исполнение, Мероприятия, Рекомендации, Решения."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    passport = [Column("Раздел паспорта", 36), Column("Содержание", 90)]
+    sheet = _sheet(workbook, "Паспорт", passport)
+    for row in [
+        ("Дорожная карта", report.title),
+        ("Уровень", report.level_label),
+        ("Владелец", report.owner_name),
+        ("Период дорожной карты", report.roadmap_period or ""),
+        ("Период отчёта", report.period),
+        *report.passport,
+    ]:
+        _append(sheet, passport, row)
+
+    _values(_sheet(workbook, "Показатели", VALUE_COLUMNS), report.rows)
+
+    trend_columns = [
+        Column("Показатель", 45),
+        Column("Код", 18),
+        Column("Где", 30),
+        *(Column(p, 12) for p in report.periods),
+    ]
+    sheet = _sheet(workbook, "Динамика", trend_columns)
+    for trend in report.trends:
+        info = trend.indicator
+        _append(
+            sheet,
+            trend_columns,
+            [info.name, info.code, trend.scope_name, *(v for _, v in trend.points)],
+        )
+        for column in range(4, 4 + len(trend.points)):
+            cell = sheet.cell(row=sheet.max_row, column=column)
+            cell.number_format = labels.excel_format(info.unit, trend.scope_type)
+
+    _execution(workbook, "Исполнение", [*report.sections, report.overall])
+    _activities(workbook, "Мероприятия", report.activities, "Раздел")
+    _recommendations(workbook, report.recommendations)
+    _decisions(workbook, report.decisions)
+    return _bytes(workbook)
+
+
+def card_workbook(card: OrganizationCard) -> bytes:
+    """Организация, Показатели, НОК, Исполнение, Просрочено, Рекомендации: all rows, uncut."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    about = [Column("Поле", 30), Column("Значение", 60)]
+    sheet = _sheet(workbook, "Организация", about)
+    for row in [
+        ("Организация", card.name),
+        ("Территория", card.territory),
+        ("Период", card.period),
+        ("Исполнение на", card.as_of),
+        ("Показателей без данных", card.without_data),
+    ]:
+        _append(sheet, about, row)
+    sheet.cell(row=5, column=2).number_format = DATE
+
+    _values(_sheet(workbook, "Показатели", VALUE_COLUMNS), card.rows)
+    nok_columns = [Column("Критерий", 30), Column("Баллы", 10, "0.00")]
+    sheet = _sheet(workbook, "НОК", nok_columns)
+    if card.nok is not None:
+        for label, value in [*card.nok.criteria, ("Итого Sn", card.nok.total)]:
+            _append(sheet, nok_columns, [label, value])
+        for note in card.nok.notes:
+            _append(sheet, nok_columns, [note, None])
+    _execution(workbook, "Исполнение", card.roadmaps)
+    _activities(workbook, "Просрочено", card.overdue, "Дорожная карта")
+    _recommendations(workbook, card.recommendations)
+    return _bytes(workbook)
