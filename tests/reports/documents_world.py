@@ -4,7 +4,8 @@ recommendations and decisions, and readers of the HTML tables and the inline SVG
 The numbers, by hand. "trained" (percent, target ≥ 70) is a data value: S1 40 → 60 → 80,
 S2 50 → 55 → 50 over 2019/2020 … 2021/2022; a group's value is the mean of its schools' values
 (only those are known): M1 and C1 45,0 → 57,5 → 65,0, so M1 misses the target by 5 points and
-gained 7,5 points on the year. "mentors" (count, target ≥ 2): S1 1 → 3, S2 1 → 1; M1 1 → 2.
+gained 7,5 points on the year. "mentors" (count, target ≥ 2): S1 1 → 3, S2 1 → 1; a count of
+a group is the sum: M1 2 → 4.
 """
 
 import re

@@ -56,6 +56,13 @@ def test_data_value_of_a_group_is_the_mean_of_organizations_with_coverage():
     assert calc.item("trained", org(A), P, PREV)["value"] == 80.0
 
 
+def test_count_data_value_of_a_group_is_the_sum_of_organizations():
+    pupils = define("pupils", "data_value", {"value_type": "number"}, unit="count")
+    inputs = Inputs(data_values={("pupils", A, P): 120.0, ("pupils", B, P): 85.0})
+    item = calculator(pupils, inputs=inputs).item("pupils", GROUP, P, PREV)
+    assert (item["value"], item["n"]) == (205.0, 2)  # 120 + 85 pupils; C did not report
+
+
 def test_boolean_data_value_of_a_group_is_the_share_of_organizations_with_true():
     item = calculator(PLANNING, inputs=VALUES).item("planning", GROUP, P, PREV)
     assert (item["value"], item["numerator"], item["denominator"]) == (66.67, 2, 3)

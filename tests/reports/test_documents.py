@@ -58,8 +58,8 @@ async def test_html_report_shows_indicators_charts_execution_and_decisions(
     rows = page.tables["indicators"][1:]
     assert rows == [
         # by code: "mentors", then "trained"
-        [MENTORS, "территория", "Район 1", "2", f"≥{N}2", "✓ достигнуто", "+1", "2"],
-        [MENTORS, "кластер", "Кластер 1", "2", f"≥{N}2", "✓ достигнуто", "+1", "2"],
+        [MENTORS, "территория", "Район 1", "4", f"≥{N}2", "✓ достигнуто", "+2", "2"],
+        [MENTORS, "кластер", "Кластер 1", "4", f"≥{N}2", "✓ достигнуто", "+2", "2"],
         [MENTORS, "организация", "Школа 1", "3", f"≥{N}2", "✓ достигнуто", "+2", "1"],
         [MENTORS, "организация", "Школа 2", "1", f"≥{N}2", "✗ не достигнуто", "0", "1"],
         [TRAINED, "территория", "Район 1", f"65,0{N}%", f"≥{N}70,0{N}%", "✗ не достигнуто",
@@ -159,7 +159,7 @@ async def test_xlsx_report_holds_the_values_as_numbers(api_client, reports_clien
 
     trend = list(book["Динамика"].iter_rows(values_only=True))
     assert trend[0][3:] == ("2018/2019", "2019/2020", "2020/2021", "2021/2022")
-    assert trend[1][:3] == (MENTORS, "mentors", "Район 1") and trend[1][3:] == (None, None, 1, 2)
+    assert trend[1][:3] == (MENTORS, "mentors", "Район 1") and trend[1][3:] == (None, None, 2, 4)
     assert trend[2][2:] == ("Район 1", None, 45, 57.5, 65)
 
     execution = list(book["Исполнение"].iter_rows(min_row=2, values_only=True))

@@ -105,7 +105,7 @@ async def test_a_school_missing_its_target_and_falling_gets_two_recommendations(
     assert missed["addressee_type"] == "organization_leader"
     assert missed["organization_id"] == s1
     assert "«Школа 1»" in missed["text"]
-    assert "составил 50 % при целевом значении >= 70 %" in missed["text"]
+    assert "составил 50 % при целевом значении не менее 70 %" in missed["text"]
     assert missed["evidence"]["value"] == 50.0
     assert missed["evidence"]["target"] == {"op": ">=", "value": 70.0}
     assert missed["status"] == "new"

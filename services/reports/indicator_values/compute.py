@@ -6,8 +6,8 @@ fetched (data values, assessment aggregates, survey aggregates), compute per ind
 
 Rules of the domain kept here: percentages of a group are pooled (numerators and denominators
 summed), except a `data_value` percent or number, of which only the organizations' values are
-known (their mean); `organization_share` counts organizations whose own value meets a condition;
-a value built from fewer than `min_n` is `insufficient_data`, not a number.
+known (their mean; a count is their sum); `organization_share` counts organizations whose own
+value meets a condition; a value built from fewer than `min_n` is `insufficient_data`, not a number.
 """
 
 import ast
@@ -295,6 +295,9 @@ class Calculator:
         if (definition.get("params") or {}).get("value_type") == "boolean":
             yes = sum(1 for v in values if v >= 0.5)
             return Value(_pct(yes, len(values)), yes, len(values), len(values), coverage)
+        if definition.get("unit") == "count":
+            # A count of a group is the sum of its organizations' counts (pupils, teachers).
+            return Value(value=sum(values), numerator=sum(values), n=len(values), coverage=coverage)
         # Only the organizations' own figures are known: their mean, not a pooled share.
         return Value(value=sum(values) / len(values), n=len(values), coverage=coverage)
 

@@ -15,6 +15,7 @@ from services.reports.recommendations.rules import CONDITIONS
 NAMESPACE = uuid.UUID("6f0b3d4e-8a53-4f4a-9d0c-0a5c1e2b7d11")
 TERRITORY_ADDRESSEES = {"authority", "pd_centre"}
 UNITS = {"percent": " %", "count": "", "score": "", "boolean": "", "number": ""}
+OPS = {">=": "не менее ", "<=": "не более ", ">": "более ", "<": "менее ", "=": "", "==": ""}
 
 
 def stable_id(rule_code: str, addressee_id: uuid.UUID, subject: str, period: str) -> uuid.UUID:
@@ -117,7 +118,11 @@ def _indicator_fill(item: dict[str, Any], definition: dict[str, Any], facts: Fac
         "indicator": definition.get("name", item["indicator_code"]),
         "code": item["indicator_code"],
         "value": number(item["value"], unit),
-        "target": f"{target['op']} {number(target['value'], unit)}" if target else "не задано",
+        "target": (
+            f"{OPS.get(target['op'], target['op'] + ' ')}{number(target['value'], unit)}"
+            if target
+            else "не задано"
+        ),
         "unit": UNITS.get(unit, "").strip(),
         "n": item.get("n") if item.get("n") is not None else "—",
         "previous": number(item.get("previous_value"), unit),
