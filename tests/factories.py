@@ -340,6 +340,7 @@ async def add_recommendation(
         addressee_id=org.id,
         organization_id=org.id,
         territory_id=territory.id,
+        territory_ids=[territory.id, territory.parent_id],
         subject="indicator:e_planning",
         indicator_code="e_planning",
         text=f"В организации «{org.name}» электронное планирование не ведётся.",

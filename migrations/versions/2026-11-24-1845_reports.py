@@ -155,6 +155,9 @@ def upgrade() -> None:
         sa.Column("addressee_id", sa.Uuid(), nullable=False),
         sa.Column("organization_id", sa.Uuid(), nullable=True),
         sa.Column("territory_id", sa.Uuid(), nullable=False),
+        sa.Column(
+            "territory_ids", postgresql.ARRAY(sa.Uuid()), server_default="{}", nullable=False
+        ),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("indicator_code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=True),
         sa.Column("text", sa.Text(), nullable=False),
@@ -198,6 +201,14 @@ def upgrade() -> None:
         ["territory_id", "period", "addressee_type"],
         unique=False,
         schema="reports",
+    )
+    op.create_index(
+        "ix_recommendation_territory_ids",
+        "recommendation",
+        ["territory_ids"],
+        unique=False,
+        schema="reports",
+        postgresql_using="gin",
     )
     op.create_table(
         "decision",
@@ -247,6 +258,7 @@ def downgrade() -> None:
         op.f("ix_reports_decision_recommendation_id"), table_name="decision", schema="reports"
     )
     op.drop_table("decision", schema="reports")
+    op.drop_index("ix_recommendation_territory_ids", table_name="recommendation", schema="reports")
     op.drop_index("ix_recommendation_scope", table_name="recommendation", schema="reports")
     op.drop_index("ix_recommendation_organization", table_name="recommendation", schema="reports")
     op.drop_table("recommendation", schema="reports")

@@ -351,3 +351,14 @@ async def test_a_territory_outside_the_scope_is_not_found(reports_client, world)
     )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"] == ["body", "period"]
+
+
+async def test_a_territorys_recommendations_are_read_inside_it_and_above(reports_client, arranged):
+    world = arranged
+    await generate(reports_client, world, who="admin", territory=world.region.id)
+    # The region pools S1 and S2 too (65 % < 70 %): one to the region, one to Район 1.
+    issued = await listing(reports_client, world, "admin", addressee_type="authority")
+    assert {i["addressee_id"] for i in issued} >= {str(world.region.id), str(world.m1.id)}
+    for who in ("analyst", "viewer", "methodologist"):
+        seen = await listing(reports_client, world, who, addressee_type="authority")
+        assert {i["addressee_id"] for i in seen} == {str(world.m1.id)}, who

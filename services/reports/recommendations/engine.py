@@ -44,6 +44,8 @@ class Facts:
     earlier: dict[tuple[str, str, uuid.UUID], dict[str, Any]]
     names: dict[uuid.UUID, str]  # organizations and territories
     org_territory: dict[uuid.UUID, uuid.UUID]
+    # a territory -> it and every territory above it
+    chains: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
     # survey campaigns: {id, title, organizations: {org: (n, expected)}, territories: {...}}
     campaigns: list[dict[str, Any]] = field(default_factory=list)
     # (organization, competence) -> (teachers diagnosed, with a deficit)
@@ -63,6 +65,7 @@ class Candidate:
     addressee_id: uuid.UUID
     organization_id: uuid.UUID | None
     territory_id: uuid.UUID
+    territory_ids: list[uuid.UUID]
     subject: str
     indicator_code: str | None
     text: str
@@ -88,7 +91,9 @@ def _candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw
         for action in rule.actions
     ]
     actions += kw.pop("extra_actions", [])
+    territory = kw["territory_id"]
     return Candidate(
+        territory_ids=facts.chains.get(territory, [territory]),
         id=stable_id(rule.code, addressee, subject, facts.period),
         rule_id=rule.id,
         rule_code=rule.code,

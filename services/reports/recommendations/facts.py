@@ -114,6 +114,10 @@ async def gather(
             uuid.UUID(str(o["id"])): uuid.UUID(str(o["territory_id"])) for o in organizations
         },
     )
+    for org in organizations:
+        chain = [uuid.UUID(str(t)) for t in org.get("territory_ids") or []]
+        for index, territory in enumerate(chain):
+            facts.chains.setdefault(territory, chain[index:])
     await _campaigns(surveys, period, facts, missing)
     routes = await session.scalars(
         select(IndividualRoute)

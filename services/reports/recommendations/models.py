@@ -4,8 +4,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Float, Index, Text
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import CheckConstraint, Column, Float, Index, Text, Uuid
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field
 
 from shared.db import Entity
@@ -51,6 +51,7 @@ class Recommendation(Entity, table=True):
         CheckConstraint(_in("status", STATUSES), name="status"),
         Index("ix_recommendation_scope", "territory_id", "period", "addressee_type"),
         Index("ix_recommendation_organization", "organization_id", "period"),
+        Index("ix_recommendation_territory_ids", "territory_ids", postgresql_using="gin"),
         {"schema": "reports"},
     )
 
@@ -62,7 +63,12 @@ class Recommendation(Entity, table=True):
     addressee_type: str = Field(max_length=30)
     addressee_id: uuid.UUID  # organization, staff member or territory
     organization_id: uuid.UUID | None = None  # the school it concerns, if any
-    territory_id: uuid.UUID  # the territory it was computed for
+    territory_id: uuid.UUID  # the territory it concerns (a school's own territory)
+    # That territory and every one above it: who may read it is one array test in SQL.
+    territory_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(Uuid), nullable=False, server_default="{}"),
+    )
     subject: str = Field(max_length=200)  # indicator code, competence, campaign
     indicator_code: str | None = Field(default=None, max_length=80)
     text: str = Field(sa_column=Column(Text, nullable=False))

@@ -5,13 +5,24 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, literal_column, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    any_,
+    false,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.recommendations.engine import Candidate, evaluate
 from services.reports.recommendations.models import Decision, Recommendation, RecommendationRule
-from shared.auth import Principal, Role, ScopeResolver, ScopeType, contains, readable_organizations
+from shared.auth import Principal, Role, ScopeResolver, ScopeType, readable_organizations
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.pagination import Pagination
 
@@ -46,6 +57,7 @@ async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str,
             "addressee_id": c.addressee_id,
             "organization_id": c.organization_id,
             "territory_id": c.territory_id,
+            "territory_ids": c.territory_ids,
             "subject": c.subject,
             "indicator_code": c.indicator_code,
             "text": c.text,
@@ -64,6 +76,7 @@ async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str,
             "actions": excluded.actions,
             "evidence": excluded.evidence,
             "rule_id": excluded.rule_id,
+            "territory_ids": excluded.territory_ids,
             "updated_at": func.now(),
         },
         where=or_(
@@ -83,9 +96,7 @@ async def issue(session: AsyncSession, facts: Any) -> tuple[list[Candidate], dic
     return candidates, await store(session, candidates)
 
 
-async def _visibility(
-    principal: Principal, resolver: ScopeResolver, session: AsyncSession
-) -> ColumnElement[bool]:
+async def _visibility(principal: Principal, resolver: ScopeResolver) -> ColumnElement[bool]:
     """The recommendations this caller may read, as a SQL condition."""
     rec = Recommendation
     personal = rec.addressee_type == "teacher"
@@ -98,20 +109,13 @@ async def _visibility(
     if principal.unrestricted:
         return ~personal
     readable = await readable_organizations(principal, resolver) or frozenset()
-    territories = set(
-        await session.scalars(
-            select(rec.territory_id).where(rec.organization_id.is_(None)).distinct()
-        )
+    # A territory's own recommendations: for those whose scope is that territory or above it.
+    above = (
+        literal(principal.scope_id) == any_(rec.territory_ids)
+        if principal.scope_type == ScopeType.territory and principal.scope_id is not None
+        else false()
     )
-    allowed_territories = [
-        t
-        for t in territories
-        if contains(principal, await resolver.resolve(ScopeType.territory, t))
-    ]
-    shared = or_(
-        rec.organization_id.in_(readable),
-        and_(rec.organization_id.is_(None), rec.territory_id.in_(allowed_territories)),
-    )
+    shared = or_(rec.organization_id.in_(readable), and_(rec.organization_id.is_(None), above))
     if principal.role == Role.methodologist:
         return shared
     return and_(shared, ~personal)
@@ -129,7 +133,7 @@ async def listing(
     period: str | None,
     status: str | None,
 ) -> tuple[list[Recommendation], int, dict[uuid.UUID, list[Decision]]]:
-    condition = await _visibility(principal, resolver, session)
+    condition = await _visibility(principal, resolver)
     filters = [condition]
     if addressee_type:
         filters.append(Recommendation.addressee_type == addressee_type)
@@ -177,7 +181,7 @@ async def decisions_of(
 async def readable(
     session: AsyncSession, principal: Principal, resolver: ScopeResolver, rec_id: uuid.UUID
 ) -> Recommendation:
-    condition = await _visibility(principal, resolver, session)
+    condition = await _visibility(principal, resolver)
     found = await session.scalar(
         select(Recommendation).where(Recommendation.id == rec_id, condition)
     )
