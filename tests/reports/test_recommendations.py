@@ -5,8 +5,9 @@ import uuid
 import pytest
 
 from services.reports.pd.models import IndividualRoute
-from services.reports.recommendations.engine import stable_id
+from services.reports.recommendations.engine import Candidate, stable_id
 from services.reports.recommendations.rules import default_rules
+from services.reports.recommendations.service import store
 from tests.factories import build_world
 
 PERIOD = "2021/2022"
@@ -362,3 +363,30 @@ async def test_a_territorys_recommendations_are_read_inside_it_and_above(reports
     for who in ("analyst", "viewer", "methodologist"):
         seen = await listing(reports_client, world, who, addressee_type="authority")
         assert {i["addressee_id"] for i in seen} == {str(world.m1.id)}, who
+
+
+async def test_thousands_of_recommendations_are_stored_in_batches_once(db, world):
+    def candidate(index: int, text: str) -> Candidate:
+        org = uuid.UUID(int=index + 1)
+        return Candidate(
+            id=stable_id("leader_indicator_not_achieved", org, "indicator:x", PERIOD),
+            rule_id=None,
+            rule_code="leader_indicator_not_achieved",
+            period=PERIOD,
+            addressee_type="organization_leader",
+            addressee_id=org,
+            organization_id=org,
+            territory_id=world.m1.id,
+            territory_ids=[world.m1.id, world.region.id],
+            subject="indicator:x",
+            indicator_code="x",
+            text=text,
+            actions=[],
+            evidence={"value": index},
+        )
+
+    many = [candidate(i, "Цель не достигнута") for i in range(2500)]
+    assert await store(db, many) == {"created": 2500, "updated": 0, "unchanged": 0}
+    assert await store(db, many) == {"created": 0, "updated": 0, "unchanged": 2500}
+    changed = [candidate(i, "Цель снова не достигнута") if i < 10 else many[i] for i in range(2500)]
+    assert await store(db, changed) == {"created": 0, "updated": 10, "unchanged": 2490}

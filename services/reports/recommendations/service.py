@@ -34,7 +34,7 @@ TRANSITIONS = {
     "done": {"in_progress"},
     "rejected": {"new"},
 }
-PERSONAL_READERS = (Role.teacher, Role.organization_leader, Role.methodologist)
+BATCH = 1000  # rows per statement: 15 parameters each, under PostgreSQL's 32,767
 WRITERS = (Role.admin, Role.territory_analyst, Role.methodologist, Role.organization_leader)
 
 
@@ -66,29 +66,31 @@ async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str,
         }
         for c in sorted(candidates, key=lambda c: c.id)  # one lock order for concurrent runs
     ]
-    statement = insert(Recommendation).values(rows)
-    excluded = statement.excluded
-    table = Recommendation.__table__.c
-    statement = statement.on_conflict_do_update(
-        index_elements=["id"],
-        set_={
-            "text": excluded.text,
-            "actions": excluded.actions,
-            "evidence": excluded.evidence,
-            "rule_id": excluded.rule_id,
-            "territory_ids": excluded.territory_ids,
-            "updated_at": func.now(),
-        },
-        where=or_(
-            table.text.is_distinct_from(excluded.text),
-            table.actions.is_distinct_from(excluded.actions),
-            table.evidence.is_distinct_from(excluded.evidence),
-        ),
-    ).returning(literal_column("xmax = 0").label("inserted"))
-    written = (await session.execute(statement)).scalars().all()
-    created = sum(1 for inserted in written if inserted)
-    updated = len(written) - created
-    return {"created": created, "updated": updated, "unchanged": len(rows) - len(written)}
+    created = updated = 0
+    for start in range(0, len(rows), BATCH):
+        statement = insert(Recommendation).values(rows[start : start + BATCH])
+        excluded = statement.excluded
+        table = Recommendation.__table__.c
+        statement = statement.on_conflict_do_update(
+            index_elements=["id"],
+            set_={
+                "text": excluded.text,
+                "actions": excluded.actions,
+                "evidence": excluded.evidence,
+                "rule_id": excluded.rule_id,
+                "territory_ids": excluded.territory_ids,
+                "updated_at": func.now(),
+            },
+            where=or_(
+                table.text.is_distinct_from(excluded.text),
+                table.actions.is_distinct_from(excluded.actions),
+                table.evidence.is_distinct_from(excluded.evidence),
+            ),
+        ).returning(literal_column("xmax = 0").label("inserted"))
+        written = (await session.execute(statement)).scalars().all()
+        created += sum(1 for inserted in written if inserted)
+        updated += sum(1 for inserted in written if not inserted)
+    return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
 
 
 async def issue(session: AsyncSession, facts: Any) -> tuple[list[Candidate], dict[str, int]]:
