@@ -213,6 +213,7 @@ class Calculator:
         self.inputs = inputs
         self._memo: dict[tuple[str, str, uuid.UUID, str], Value] = {}
         self._busy: set[tuple[str, str, uuid.UUID, str]] = set()
+        self._assessment_index: dict[tuple, dict[uuid.UUID, list[dict[str, Any]]]] = {}
         self._methods: dict[str, Callable[[dict[str, Any], Unit, str], Value | None]] = {
             "data_value": self._data_value,
             "organization_share": self._organization_share,
@@ -420,12 +421,8 @@ class Calculator:
         key = assessment_key(params, period)
         if ("assessments", *key) in self.inputs.unavailable:
             return Value(missing=["api"])
-        rows = [
-            r
-            for r in self.inputs.assessments.get(key, [])
-            if r.get("organization_id")
-            and uuid.UUID(str(r["organization_id"])) in unit.organization_ids
-        ]
+        by_org = self._assessments_by_org(key)
+        rows = [r for o in unit.organization_ids for r in by_org.get(o, ())]
         coverage = _org_coverage(unit, len({str(r["organization_id"]) for r in rows}))
         metric = params["metric"]
         numerator, denominator = _assessment_sums(metric, rows)
@@ -438,6 +435,17 @@ class Calculator:
         if metric in MARK_METRICS or metric in JOURNAL_METRICS:
             value *= 100
         return Value(value, numerator, denominator, int(participants), coverage)
+
+    def _assessments_by_org(self, key: tuple) -> dict[uuid.UUID, list[dict[str, Any]]]:
+        """One procedure's rows per organization, indexed once: a scope then reads its own
+        organizations' rows instead of scanning every row (cost follows organizations)."""
+        if key not in self._assessment_index:
+            index: dict[uuid.UUID, list[dict[str, Any]]] = {}
+            for row in self.inputs.assessments.get(key, []):
+                if row.get("organization_id"):
+                    index.setdefault(uuid.UUID(str(row["organization_id"])), []).append(row)
+            self._assessment_index[key] = index
+        return self._assessment_index[key]
 
     def _formula(self, definition: dict[str, Any], unit: Unit, period: str) -> Value | None:
         params = definition["params"]
