@@ -11,6 +11,7 @@ call at all.
 """
 
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -256,10 +257,22 @@ async def _versions(api: ApiClient, surveys: SurveysClient) -> dict[str, str] | 
         return None
 
 
+# Decoded snapshots by id: a stored row never changes, so paging through a region's values
+# (84,000 items, 169 pages) decodes it once, not once a page. Callers must not change items.
+_DECODED: OrderedDict[uuid.UUID, tuple[list[dict[str, Any]], list[str]]] = OrderedDict()
+DECODED_KEPT = 4
+
+
 def _served(snapshot: Snapshot) -> tuple[list[dict[str, Any]], Meta]:
-    body = snapshots.decode(snapshot)
-    items = [{**i, "scope_id": uuid.UUID(i["scope_id"])} for i in body["items"]]
-    return items, Meta(snapshot.computed_at, snapshot.id, body["indicator_codes"])
+    if (found := _DECODED.get(snapshot.id)) is None:
+        body = snapshots.decode(snapshot)
+        items = [{**i, "scope_id": uuid.UUID(i["scope_id"])} for i in body["items"]]
+        found = _DECODED[snapshot.id] = (items, body["indicator_codes"])
+        while len(_DECODED) > DECODED_KEPT:
+            _DECODED.popitem(last=False)
+    _DECODED.move_to_end(snapshot.id)
+    items, codes = found
+    return items, Meta(snapshot.computed_at, snapshot.id, codes)
 
 
 async def scope_values(
