@@ -11,6 +11,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import IO
 
 import asyncpg
 import httpx
@@ -62,9 +63,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start(command: list[str], env: dict[str, str]) -> subprocess.Popen:
+def start(command: list[str], env: dict[str, str], stdout: IO | None = None) -> subprocess.Popen:
     # A plain Popen: the process lives for the whole benchmark, nothing waits on it here.
-    return subprocess.Popen(command, env=env)  # noqa: S603 - our own interpreter and modules
+    # `stdout`: a file that receives the process's (JSON) log, for benchmarks that read it.
+    return subprocess.Popen(command, env=env, stdout=stdout)  # noqa: S603 - our own modules
 
 
 async def wait_ready(base: str, path: str = "/readyz") -> None:
@@ -78,13 +80,16 @@ async def wait_ready(base: str, path: str = "/readyz") -> None:
 
 
 def service_env(database_url: str, **extra: str) -> dict[str, str]:
-    return dict(
-        os.environ,
-        SOKO_DATABASE_URL=database_url,
-        SOKO_BOOTSTRAP_ADMIN_EMAIL=ADMIN[0],
-        SOKO_BOOTSTRAP_ADMIN_PASSWORD=ADMIN[1],
-        SOKO_LOG_LEVEL="WARNING",
-        **extra,
+    """The environment of a service process; `extra` may override the defaults (log level)."""
+    return (
+        dict(
+            os.environ,
+            SOKO_DATABASE_URL=database_url,
+            SOKO_BOOTSTRAP_ADMIN_EMAIL=ADMIN[0],
+            SOKO_BOOTSTRAP_ADMIN_PASSWORD=ADMIN[1],
+            SOKO_LOG_LEVEL="WARNING",
+        )
+        | extra
     )
 
 
@@ -118,13 +123,20 @@ async def services(database_url: str, names: tuple[str, ...], **env: str) -> Asy
             await asyncio.to_thread(process.wait, 10)
 
 
-async def signed_in(base: str, api: str | None = None) -> httpx.AsyncClient:
-    """A client of `base` with the administrator's token (issued by the api service at `api`)."""
+async def signed_in(
+    base: str,
+    api: str | None = None,
+    credentials: tuple[str, str] = ADMIN,
+    request_timeout: float = 120,
+) -> httpx.AsyncClient:
+    """A client of `base` with a user's token (the administrator's unless `credentials`),
+    issued by the api service at `api`."""
     async with httpx.AsyncClient(base_url=api or base, timeout=30) as issuer:
         token = await issuer.post(
-            "/v1/auth/token", data={"username": ADMIN[0], "password": ADMIN[1]}
+            "/v1/auth/token", data={"username": credentials[0], "password": credentials[1]}
         )
-    client = httpx.AsyncClient(base_url=base, timeout=120)
+    assert token.status_code == 200, token.text
+    client = httpx.AsyncClient(base_url=base, timeout=request_timeout)
     client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
     return client
 

@@ -36,6 +36,7 @@ from bench.common import (
     start,
     wait_ready,
 )
+from bench.generate import ANSWERS, GENERATE, TALLIES
 from shared.db import plain_url
 
 LIKERT = [
@@ -202,41 +203,6 @@ async def submissions(database_url: str, count: int, clients: int) -> None:
         f"  stored: {stored} responses, {answers} answers (expected {count} and "
         f"{count * (len(likert) + len(extra))}); bare table: {bare_rows}"
     )
-
-
-GENERATE = """
-INSERT INTO surveys.response (id, campaign_id, organization_id, instrument_version_id, status,
-                              submitted_on)
-SELECT gen_random_uuid(), c.id, o.orgs[1 + (g % array_length(o.orgs, 1))],
-       c.instrument_version_id, 'submitted', current_date
-FROM generate_series(1, $2) g, surveys.campaign c,
-     (SELECT array_agg(organization_id) orgs FROM surveys.campaign_organization
-      WHERE campaign_id = $1) o
-WHERE c.id = $1;
-"""
-ANSWERS = """
-INSERT INTO surveys.answer (response_id, campaign_id, organization_id, question, number, positive)
-SELECT r.id, r.campaign_id, r.organization_id, q, v, v >= 4
-FROM surveys.response r CROSS JOIN unnest($2::text[]) q,
-     LATERAL (SELECT (1 + floor(random() * 5))::float8 AS v WHERE r.id IS NOT NULL) x
-WHERE r.campaign_id = $1;
-"""
-
-
-# What the submissions would have added to the tallies, computed from the generated answers.
-TALLIES = """
-INSERT INTO surveys.answer_tally (campaign_id, organization_id, question, value, n, number_sum,
-                                  number_count, positive, rated)
-SELECT campaign_id, organization_id, '', '*', count(*), 0, 0, 0, 0
-FROM surveys.response WHERE campaign_id = $1 GROUP BY 1, 2
-UNION ALL
-SELECT campaign_id, organization_id, question, '*', count(*), coalesce(sum(number), 0),
-       count(number), count(*) FILTER (WHERE positive), count(positive)
-FROM surveys.answer WHERE campaign_id = $1 GROUP BY 1, 2, 3
-UNION ALL
-SELECT campaign_id, organization_id, question, number::text, count(*), 0, 0, 0, 0
-FROM surveys.answer WHERE campaign_id = $1 AND number IS NOT NULL GROUP BY 1, 2, 3, 4
-"""
 
 
 async def timed_get(client: httpx.AsyncClient, path: str) -> tuple[float, int]:
