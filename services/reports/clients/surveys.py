@@ -27,9 +27,14 @@ class SurveysClient:
             raise PeerUnavailable(f"Сервис surveys ответил {response.status_code}", peer="surveys")
         return response.json()
 
-    async def campaigns(self, instrument_codes: list[str] | None, periods: list[str]) -> list[dict]:
+    async def campaigns(
+        self,
+        instrument_codes: list[str] | None,
+        periods: list[str],
+        territory_id: uuid.UUID | None = None,
+    ) -> list[dict]:
         """Campaigns of the instruments (None: of any) in the periods that reach the user's
-        organizations."""
+        organizations (of `territory_id` only, when given)."""
         if instrument_codes is not None and not instrument_codes:
             return []
         items: list[dict[str, Any]] = []
@@ -37,6 +42,8 @@ class SurveysClient:
             params: dict[str, Any] = {"period": periods, "limit": PAGE, "offset": len(items)}
             if instrument_codes is not None:
                 params["instrument_code"] = instrument_codes
+            if territory_id is not None:
+                params["territory_id"] = str(territory_id)
             page = await self._get("/v1/campaigns", params)
             items += page["items"]
             if not page["items"] or len(items) >= page["total"]:

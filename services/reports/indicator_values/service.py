@@ -119,6 +119,7 @@ async def _fetch_surveys(
     levels: set[str],
     inputs: Inputs,
     missing: list[dict[str, Any]],
+    territory_id: uuid.UUID | None,
 ) -> None:
     instruments = sorted(
         {d["params"]["instrument_code"] for d in definitions if d["method"] in SURVEY_METHODS}
@@ -126,7 +127,7 @@ async def _fetch_surveys(
     if not instruments:
         return
     try:
-        campaigns = await surveys.campaigns(instruments, periods)
+        campaigns = await surveys.campaigns(instruments, periods, territory_id)
         for campaign in campaigns:
             for level in sorted(levels):
                 for item in await surveys.aggregates(campaign["id"], level):
@@ -200,7 +201,7 @@ async def _compute(
     territory = scope.scope_id if scope.scope_type == ScopeType.territory else None
     await _fetch_assessments(api, needed, periods, territory, inputs, missing)
     levels = {u.scope_type for u in units}
-    await _fetch_surveys(surveys, needed, periods, levels, inputs, missing)
+    await _fetch_surveys(surveys, needed, periods, levels, inputs, missing, territory)
 
     calculator = Calculator(definitions, inputs)
     items = [

@@ -48,7 +48,7 @@ async def _campaigns(
 ) -> None:
     """Response counts per organization and territory, and deficit counts per school."""
     try:
-        campaigns = await surveys.campaigns(None, [period])
+        campaigns = await surveys.campaigns(None, [period], facts.territory_id)
         instruments: dict[tuple[str, int], dict[str, Any]] = {}
         for campaign in campaigns:
             per_org = await surveys.aggregates(campaign["id"], "organization")

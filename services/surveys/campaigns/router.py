@@ -18,7 +18,7 @@ from services.surveys.campaigns.schemas import (
 )
 from services.surveys.deps import Api, Scopes, SettingsDep
 from services.surveys.instruments.models import Instrument, InstrumentVersion
-from shared.auth import Caller, readable_organizations
+from shared.auth import Caller, ScopeType, ensure_in_scope, readable_organizations
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
@@ -93,10 +93,21 @@ async def list_campaigns(
     period: Annotated[
         list[str] | None, Query(max_length=20, description="Периоды (можно несколько)")
     ] = None,
+    territory_id: Annotated[
+        uuid.UUID | None, Query(description="Только кампании, охватившие ОО этой территории")
+    ] = None,
 ) -> Page[CampaignRead]:
     """Campaigns with at least one organization of the caller's scope, newest first;
-    optionally of the given instruments and periods."""
+    optionally of the given instruments and periods, and reaching a territory's organizations
+    (their links and counts then cover those organizations only)."""
     readable = await readable_organizations(caller, scopes)
+    if territory_id is not None:
+        territory = await ensure_in_scope(caller, scopes, ScopeType.territory, territory_id)
+        readable = (
+            territory.organization_ids
+            if readable is None
+            else (readable & territory.organization_ids)
+        )
     query = select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id)
     if instrument_code:
         query = query.where(
