@@ -3,7 +3,9 @@
 import uuid
 
 import pytest
+from sqlalchemy import select
 
+from services.api.audit.models import AuditEvent
 from services.reports.pd.models import IndividualRoute
 from services.reports.recommendations.engine import Candidate, stable_id
 from services.reports.recommendations.rules import default_rules
@@ -152,7 +154,7 @@ async def test_recomputation_gives_the_same_recommendations_not_duplicates(
     assert after[key]["status"] == "accepted"  # the lifecycle survives recomputation
 
 
-async def test_lifecycle_moves_on_and_refuses_a_jump(reports_client, arranged):
+async def test_lifecycle_moves_on_and_refuses_a_jump(reports_client, db, arranged):
     world = arranged
     await generate(reports_client, world)
     rec = by_rule(await listing(reports_client, world, "leader"))[
@@ -170,6 +172,20 @@ async def test_lifecycle_moves_on_and_refuses_a_jump(reports_client, arranged):
         ("accepted", "in_progress"),
         ("in_progress", "done"),
     ]
+    # Each change is in the api service's audit log, as the leader who made it.
+    events = (
+        await db.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.entity_type == "recommendation", AuditEvent.entity_id == rec["id"])
+            .order_by(AuditEvent.id)
+        )
+    ).all()
+    assert [(e.action, e.changes["status"]) for e in events] == [
+        ("update", "accepted"),
+        ("update", "in_progress"),
+        ("update", "done"),
+    ]
+    assert {e.actor_id for e in events} == {str(world.users["leader"].id)}
     answer = await reports_client.patch(
         path, json={"status": "accepted"}, headers=world.headers("leader")
     )

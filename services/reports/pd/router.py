@@ -56,10 +56,12 @@ async def list_programmes(
 
 @router.post("/pd-programmes", status_code=201, responses=ERRORS)
 async def create_programme(
-    body: PdProgrammeCreate, session: SessionDep, caller: Caller
+    body: PdProgrammeCreate, session: SessionDep, caller: Caller, api: Api
 ) -> PdProgrammeRead:
     """Add a programme; 409 when the code is taken."""
-    return PdProgrammeRead.model_validate(await catalogue.create_programme(session, caller, body))
+    read = PdProgrammeRead.model_validate(await catalogue.create_programme(session, caller, body))
+    await api.audit("create", "pd_programme", str(read.id), body.model_dump(mode="json"))
+    return read
 
 
 @router.get("/pd-programmes/{programme_id}", responses=ERRORS)
@@ -71,17 +73,26 @@ async def get_programme(
 
 @router.patch("/pd-programmes/{programme_id}", responses=ERRORS)
 async def update_programme(
-    programme_id: uuid.UUID, body: PdProgrammeUpdate, session: SessionDep, caller: Caller
+    programme_id: uuid.UUID,
+    body: PdProgrammeUpdate,
+    session: SessionDep,
+    caller: Caller,
+    api: Api,
 ) -> PdProgrammeRead:
     programme = await catalogue.update_programme(session, caller, programme_id, body)
+    changes = body.model_dump(mode="json", exclude_unset=True)
+    await api.audit("update", "pd_programme", str(programme_id), changes)
     return PdProgrammeRead.model_validate(programme)
 
 
 @router.delete("/pd-programmes/{programme_id}", status_code=204, responses=ERRORS)
-async def delete_programme(programme_id: uuid.UUID, session: SessionDep, caller: Caller) -> None:
+async def delete_programme(
+    programme_id: uuid.UUID, session: SessionDep, caller: Caller, api: Api
+) -> None:
     """Remove a programme; one of the default catalogue is deactivated instead (it would come
     back at the next start). Routes already built keep their copy of it."""
     await catalogue.delete_programme(session, caller, programme_id)
+    await api.audit("delete", "pd_programme", str(programme_id), {})
 
 
 @router.get("/pd-order", responses=READ_ERRORS)

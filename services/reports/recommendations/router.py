@@ -62,10 +62,12 @@ async def list_rules(session: SessionDep, caller: Caller) -> list[RuleRead]:
 
 
 @router.post("/recommendation-rules", status_code=201, responses=ERRORS)
-async def create_rule(data: RuleCreate, session: SessionDep, caller: Caller) -> RuleRead:
+async def create_rule(data: RuleCreate, session: SessionDep, caller: Caller, api: Api) -> RuleRead:
     """A new rule; the template may use only the numbers its condition provides."""
     require_roles(caller, *RULE_EDITORS)
-    return RuleRead.model_validate(await rules.create_rule(session, data.model_dump()))
+    rule = RuleRead.model_validate(await rules.create_rule(session, data.model_dump()))
+    await api.audit("create", "recommendation_rule", str(rule.id), data.model_dump(mode="json"))
+    return rule
 
 
 @router.get("/recommendation-rules/{rule_id}", responses=ERRORS)
@@ -75,7 +77,7 @@ async def get_rule(rule_id: uuid.UUID, session: SessionDep, caller: Caller) -> R
 
 @router.patch("/recommendation-rules/{rule_id}", responses=ERRORS)
 async def update_rule(
-    rule_id: uuid.UUID, data: RuleUpdate, session: SessionDep, caller: Caller
+    rule_id: uuid.UUID, data: RuleUpdate, session: SessionDep, caller: Caller, api: Api
 ) -> RuleRead:
     """Change the text, parameters, actions, or switch the rule off (`active: false`)."""
     require_roles(caller, *RULE_EDITORS)
@@ -85,14 +87,20 @@ async def update_rule(
             raise Invalid(
                 "Поле не может быть пустым", errors=[{"loc": ["body", name], "msg": "пусто"}]
             )
-    return RuleRead.model_validate(await rules.update_rule(session, rule_id, changes))
+    rule = RuleRead.model_validate(await rules.update_rule(session, rule_id, changes))
+    audited = data.model_dump(mode="json", exclude_unset=True)
+    await api.audit("update", "recommendation_rule", str(rule_id), audited)
+    return rule
 
 
 @router.delete("/recommendation-rules/{rule_id}", status_code=204, responses=ERRORS)
-async def delete_rule(rule_id: uuid.UUID, session: SessionDep, caller: Caller) -> Response:
+async def delete_rule(
+    rule_id: uuid.UUID, session: SessionDep, caller: Caller, api: Api
+) -> Response:
     """Remove a rule; recommendations it issued stay, with its code."""
     require_roles(caller, *RULE_EDITORS)
     await rules.delete_rule(session, rule_id)
+    await api.audit("delete", "recommendation_rule", str(rule_id), {})
     return Response(status_code=204)
 
 
@@ -112,6 +120,12 @@ async def generate(
     scope = await ensure_in_scope(caller, scopes, ScopeType.territory, data.territory_id)
     facts, missing = await gathering.gather(session, caller, scopes, api, surveys, scope, period)
     candidates, counts = await service.issue(session, facts)
+    await api.audit(
+        "generate",
+        "recommendation",
+        None,
+        {"territory_id": str(data.territory_id), "period": period, **counts},
+    )
     by_addressee: dict[str, int] = {}
     for candidate in candidates:
         by_addressee[candidate.addressee_type] = by_addressee.get(candidate.addressee_type, 0) + 1
@@ -173,11 +187,13 @@ async def change_status(
     session: SessionDep,
     caller: Caller,
     scopes: Scopes,
+    api: Api,
 ) -> RecommendationRead:
     """new → accepted → in_progress → done, or rejected; done and rejected can be reopened."""
     rec = await service.change_status(
         session, caller, scopes, recommendation_id, data.status, data.comment
     )
+    await api.audit("update", "recommendation", str(rec.id), data.model_dump(mode="json"))
     return _read(rec, (await service.decisions_of(session, [rec.id]))[rec.id])
 
 
@@ -188,10 +204,13 @@ async def create_decision(
     session: SessionDep,
     caller: Caller,
     scopes: Scopes,
+    api: Api,
 ) -> DecisionRead:
     """A management decision (text, date, responsible) taken on a recommendation; the
     indicator's value it concerns is kept as the value before."""
     decision = await service.decide(session, caller, scopes, recommendation_id, data.model_dump())
+    changes = {"recommendation_id": str(recommendation_id), **data.model_dump(mode="json")}
+    await api.audit("create", "decision", str(decision.id), changes)
     return DecisionRead.model_validate(decision)
 
 
