@@ -82,6 +82,7 @@ class Calls:
 
     count: Counter = field(default_factory=Counter)
     last: float = 0.0
+    last_by_peer: dict[str, float] = field(default_factory=dict)
 
     def total(self, peer: str) -> int:
         return sum(n for (p, _), n in self.count.items() if p == peer)
@@ -106,4 +107,6 @@ def calls(logs: Path, prefix: str = "bench-") -> dict[str, Calls]:
             found[request].count[key] += 1
             ended = datetime.fromisoformat(entry["ts"]).timestamp()
             found[request].last = max(found[request].last, ended)
+            by_peer = found[request].last_by_peer
+            by_peer[peer] = max(by_peer.get(peer, 0.0), ended)
     return found
