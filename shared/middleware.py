@@ -43,9 +43,9 @@ class RequestIdMiddleware:
             user_token_var.set(None),
             client_address_var.set(client[0] if client else None),
         )
-        started = time.perf_counter()
+        began = time.perf_counter()
         status = 500
-        started = False
+        started = False  # has the response begun?
 
         async def send_with_id(message: Message) -> None:
             nonlocal status, started
@@ -76,7 +76,7 @@ class RequestIdMiddleware:
                         "method": scope["method"],
                         "path": scope["path"],
                         "status": status,
-                        "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                        "duration_ms": round((time.perf_counter() - began) * 1000, 1),
                     },
                 )
             for var, token in zip(

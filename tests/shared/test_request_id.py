@@ -1,5 +1,6 @@
 """Request ids: echoed or made, logged, and passed on to peer services."""
 
+import asyncio
 import json
 import logging
 
@@ -56,3 +57,19 @@ async def test_access_log_line_is_json_with_the_request_id(caplog):
     line = json.loads(JsonFormatter("api").format(record))
     assert line["request_id"] == "log-42"
     assert line["status"] == 200 and line["path"] == "/v1/thing" and line["service"] == "api"
+
+
+async def test_access_log_gives_how_long_the_request_took(caplog):
+    app = FastAPI()
+    app.add_middleware(RequestIdMiddleware)
+
+    @app.get("/v1/slow")
+    async def slow() -> dict:
+        await asyncio.sleep(0.05)
+        return {}
+
+    caplog.set_level(logging.INFO, logger="soko.access")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c:
+        await c.get("/v1/slow")
+    record = next(r for r in caplog.records if r.name == "soko.access")
+    assert 50 <= record.duration_ms < 5000
