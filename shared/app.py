@@ -1,5 +1,6 @@
 """The one way a Soko service app is built: lifespan, middleware, errors, health, routers."""
 
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
@@ -7,6 +8,8 @@ from functools import partial
 import httpx
 from fastapi import APIRouter, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import HttpScopeResolver, ServiceTokens
 from shared.client import ServiceClient
@@ -90,3 +93,23 @@ def build_app(
     for router in routers:
         app.include_router(router, prefix=API_PREFIX)
     return app
+
+
+def reference_data(
+    what: str, sync: Callable[[AsyncSession], Awaitable[int]], logger: logging.Logger
+) -> Callable[[FastAPI], Awaitable[None]]:
+    """A start-up hook that adds the reference data `sync` writes when it is missing (the first
+    start of a database) and returns how many rows it added. A database not migrated yet is left
+    alone: /readyz says so and the service still starts."""
+
+    async def load(app: FastAPI) -> None:
+        try:
+            async with app.state.db.sessionmaker.begin() as session:
+                added = await sync(session)
+        except ProgrammingError:
+            logger.warning("%s not loaded: the database schema is not migrated", what)
+            return
+        if added:
+            logger.info("added %d %s", added, what)
+
+    return load

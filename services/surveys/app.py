@@ -4,7 +4,6 @@ import logging
 
 import httpx
 from fastapi import FastAPI
-from sqlalchemy.exc import ProgrammingError
 
 from services.surveys.campaigns.router import router as campaigns_router
 from services.surveys.form.router import STATIC_PATH as FORM_STATIC_PATH
@@ -14,7 +13,7 @@ from services.surveys.instruments.router import router as instruments_router
 from services.surveys.instruments.service import sync_bank
 from services.surveys.responses.router import router as responses_router
 from services.surveys.versions.router import router as versions_router
-from shared.app import build_app
+from shared.app import build_app, reference_data
 from shared.settings import Settings, get_settings
 from shared.whoami import router as whoami_router
 
@@ -40,21 +39,9 @@ def create_app(
         ],
         peers=("api",),
         peer_transports=peer_transports,
-        startup=[load_bank],
+        startup=[reference_data("instruments of the bank", sync_bank, logger)],
     )
     # The respondents' form is HTML for people, not part of the /v1 API: it lives at /s/{code}.
     app.include_router(form_router)
     app.mount(FORM_STATIC_PATH, form_static_files, name="form-static")
     return app
-
-
-async def load_bank(app: FastAPI) -> None:
-    """Make sure the bank's instruments exist (the first start of a fresh database)."""
-    try:
-        async with app.state.db.sessionmaker.begin() as session:
-            added = await sync_bank(session)
-    except ProgrammingError:  # not migrated yet: /readyz says so, the service still starts
-        logger.warning("instrument bank not loaded: the database schema is not migrated")
-        return
-    if added:
-        logger.info("added %d instruments of the bank", added)

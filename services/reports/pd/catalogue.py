@@ -1,13 +1,11 @@
 """The catalogue of PD programmes: the default one loaded at start-up, and its editing."""
 
-import logging
 import uuid
 from typing import Any
 
-from fastapi import FastAPI
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.pd.compute import Programme, load_catalogue
@@ -17,7 +15,6 @@ from shared.auth import Principal, Role, require_roles
 from shared.errors import Conflict, Invalid, NotFound
 from shared.pagination import Pagination, paginate
 
-logger = logging.getLogger("soko.reports.pd")
 EDITORS = (Role.territory_analyst, Role.methodologist)
 NOT_NULL = ("code", "title", "provider", "hours", "competences", "active")
 
@@ -38,18 +35,6 @@ async def sync_catalogue(session: AsyncSession) -> int:
         .returning(PdProgramme.code)
     )
     return len(added.all())
-
-
-async def load_default_catalogue(app: FastAPI) -> None:
-    """Start-up hook: make sure the default catalogue exists (the first start of a database)."""
-    try:
-        async with app.state.db.sessionmaker.begin() as session:
-            added = await sync_catalogue(session)
-    except ProgrammingError:  # not migrated yet: /readyz says so, the service still starts
-        logger.warning("PD catalogue not loaded: the database schema is not migrated")
-        return
-    if added:
-        logger.info("added %d programmes of the default PD catalogue", added)
 
 
 async def active_programmes(session: AsyncSession) -> list[Programme]:
