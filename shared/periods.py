@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+from shared.errors import Invalid
+
 PeriodKind = Literal["academic_year", "year", "quarter", "month"]
 
 # Years outside this range are typos (20221, 0202), not periods anyone reports on.
@@ -100,6 +102,14 @@ def parse_period(code: str) -> Period:
         f"Period {code!r} is malformed; expected an academic year (2021/2022), "
         "a year (2022), a quarter (2022Q3) or a month (2022-09)"
     )
+
+
+def period_or_invalid(code: str, field: str = "period", where: str = "query") -> Period:
+    """The period a request names, or a 422 naming its field (`where`: query or body)."""
+    try:
+        return parse_period(code)
+    except ValueError as exc:
+        raise Invalid(str(exc), errors=[{"loc": [where, field], "msg": str(exc)}]) from exc
 
 
 def previous_period(p: Period) -> Period:

@@ -30,8 +30,13 @@ from services.reports.documents.model import (
 )
 from services.reports.indicator_values import service as values_service
 from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
-from shared.errors import Invalid
-from shared.periods import Period, academic_year_of, parse_period, previous_period
+from shared.periods import (
+    Period,
+    academic_year_of,
+    parse_period,
+    period_or_invalid,
+    previous_period,
+)
 
 SCOPE_ORDER = {"territory": 0, "cluster": 1, "organization": 2}
 EARLIER_PERIODS = 3  # the "over time" chart: the report's period and up to three before it
@@ -84,11 +89,7 @@ async def compute_values(
 def report_period(code: str | None, default: str | None, today: date) -> Period:
     """The asked period, else the default (the roadmap's), else the current academic year."""
     if code:
-        try:
-            return parse_period(code)
-        except ValueError as exc:
-            message = str(exc)
-            raise Invalid(message, errors=[{"loc": ["query", "period"], "msg": message}]) from exc
+        return period_or_invalid(code)
     if default:
         try:
             return parse_period(default)

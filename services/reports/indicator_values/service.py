@@ -37,7 +37,7 @@ from services.reports.snapshots.models import Snapshot
 from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType, ensure_in_scope
 from shared.db import utcnow
 from shared.errors import Invalid, NotFound, PeerUnavailable
-from shared.periods import Period, parse_period, previous_period
+from shared.periods import Period, period_or_invalid, previous_period
 
 KIND = "indicator_values"
 SCOPE_ORDER = {TERRITORY: 0, CLUSTER: 1, ORGANIZATION: 2}
@@ -149,13 +149,6 @@ async def _fetch_surveys(
         missing.append({"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail})
 
 
-def _period(code: str) -> Period:
-    try:
-        return parse_period(code)
-    except ValueError as exc:
-        raise _invalid("period", str(exc)) from exc
-
-
 def _scope(
     principal: Principal, scope_type: ScopeType | str | None, scope_id: uuid.UUID | None
 ) -> tuple[ScopeType, uuid.UUID]:
@@ -222,7 +215,7 @@ async def indicator_values(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Items of every requested indicator for every scope asked about, and the missing inputs
     (computed now, never stored: `scope_values` serves stored computations)."""
-    period = _period(query.period)
+    period = period_or_invalid(query.period)
     scope_type, scope_id = _scope(principal, query.scope_type, query.scope_id)
     scope = await ensure_in_scope(principal, resolver, scope_type, scope_id)
     items, missing, _ = await _compute(
@@ -294,7 +287,7 @@ async def scope_values(
 
     The versions are asked before the data, so a stored computation is never older than the
     versions it is stored with."""
-    parsed = _period(period)
+    parsed = period_or_invalid(period)
     scope_type, scope_id = _scope(principal, scope_type, scope_id)
     scope = await ensure_in_scope(principal, resolver, scope_type, scope_id)
     key = snapshots.SnapshotKey(

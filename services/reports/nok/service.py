@@ -14,8 +14,8 @@ from services.reports.clients.api import ApiClient
 from services.reports.clients.surveys import SurveysClient
 from services.reports.nok.compute import Weights, evaluate, load_weights, rank, territory_total
 from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
-from shared.errors import Invalid, PeerUnavailable
-from shared.periods import parse_period
+from shared.errors import PeerUnavailable
+from shared.periods import period_or_invalid
 
 YES = "1"
 
@@ -131,11 +131,7 @@ async def nok(
     period_code: str,
 ) -> dict[str, Any]:
     """Criteria, total and rank of every organization of the territory, and its mean total."""
-    try:
-        period = parse_period(period_code).code
-    except ValueError as exc:
-        message = str(exc)
-        raise Invalid(message, errors=[{"loc": ["query", "period"], "msg": message}]) from exc
+    period = period_or_invalid(period_code).code
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     weights = load_weights()
     organizations = await api.organizations(sorted(scope.organization_ids))

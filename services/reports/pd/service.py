@@ -31,9 +31,9 @@ from shared.auth import (
     readable_organizations,
     require_roles,
 )
-from shared.errors import Forbidden, Invalid, NotFound, PeerUnavailable
+from shared.errors import Forbidden, NotFound, PeerUnavailable
 from shared.pagination import Pagination, paginate
-from shared.periods import parse_period
+from shared.periods import period_or_invalid
 
 ORDER_READERS = (Role.territory_analyst, Role.methodologist, Role.viewer)
 ROUTE_READERS = (Role.teacher, Role.organization_leader, Role.methodologist)
@@ -76,13 +76,6 @@ _UNCOVERED = text(
     ORDER BY teachers DESC, competence
     """
 )
-
-
-def _period(code: str, loc: str = "period") -> str:
-    try:
-        return parse_period(code).code
-    except ValueError as exc:
-        raise Invalid(str(exc), errors=[{"loc": ["query", loc], "msg": str(exc)}]) from exc
 
 
 async def _diagnostic_results(surveys: SurveysClient, period: str) -> list[dict[str, Any]]:
@@ -210,7 +203,7 @@ async def pd_order(
 ) -> dict[str, Any]:
     """Seats per programme per organization of the territory. A methodologist's request first
     rebuilds the routes from the diagnostics; anyone else's reads the routes stored."""
-    period = _period(period_code)
+    period = period_or_invalid(period_code).code
     require_roles(principal, *ORDER_READERS)
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     organizations = {
@@ -268,13 +261,14 @@ async def list_routes(
     if staff_id is not None:
         query = query.where(IndividualRoute.staff_id == staff_id)
     if period is not None:
-        query = query.where(IndividualRoute.period == _period(period))
+        period = period_or_invalid(period).code
+        query = query.where(IndividualRoute.period == period)
     items, total = await paginate(session, query, page)
     if items:
         await api.audit(
             "read_personal",
             "individual_route",
-            _period(period) if period else None,
+            period,
             {
                 "staff_ids": sorted({str(r.staff_id) for r in items}),
                 "organization_id": str(organization_id) if organization_id else None,

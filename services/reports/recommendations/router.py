@@ -37,7 +37,7 @@ from shared.errors import (
     error_responses,
 )
 from shared.pagination import Page, PaginationDep
-from shared.periods import parse_period
+from shared.periods import period_or_invalid
 
 router = APIRouter(tags=["recommendations"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
@@ -46,13 +46,6 @@ Api = Annotated[ApiClient, Depends(api_client)]
 Surveys = Annotated[SurveysClient, Depends(surveys_client)]
 RULE_EDITORS = (Role.admin, Role.territory_analyst)
 ISSUERS = (Role.admin, Role.territory_analyst, Role.methodologist)
-
-
-def _period(value: str, field: str, where: str = "query") -> str:
-    try:
-        return parse_period(value).code
-    except ValueError as exc:
-        raise Invalid(str(exc), errors=[{"loc": [where, field], "msg": str(exc)}]) from exc
 
 
 @router.get("/recommendation-rules", responses=ERRORS)
@@ -116,7 +109,7 @@ async def generate(
     """Evaluate the active rules for a territory and period: new facts give new
     recommendations, known ones are refreshed (status and decisions kept), none duplicated."""
     require_roles(caller, *ISSUERS)
-    period = _period(data.period, "period", "body")
+    period = period_or_invalid(data.period, "period", "body").code
     scope = await ensure_in_scope(caller, scopes, ScopeType.territory, data.territory_id)
     facts, missing = await gathering.gather(session, caller, scopes, api, surveys, scope, period)
     candidates, counts = await service.issue(session, facts)
@@ -166,7 +159,7 @@ async def list_recommendations(
         addressee_type=addressee_type,
         organization_id=organization_id,
         territory_id=territory_id,
-        period=_period(period, "period") if period else None,
+        period=period_or_invalid(period).code if period else None,
         status=status,
     )
     return Page(items=[_read(i, decisions[i.id]) for i in items], total=total)
@@ -229,7 +222,7 @@ async def list_decisions(
 ) -> list[DecisionWithEffect]:
     """Decisions on the territory's recommendations of a period and their effect: the
     indicator's value before against its value in `compare_period` (one computation)."""
-    period = _period(period, "period")
+    period = period_or_invalid(period).code
     await ensure_in_scope(caller, scopes, ScopeType.territory, territory_id)
     recs = await service.listing(
         session,
@@ -253,7 +246,7 @@ async def list_decisions(
     values: dict[tuple[str, str, uuid.UUID], dict[str, Any]] = {}
     directions: dict[str, str] = {}
     if compare_period:
-        compare_period = _period(compare_period, "compare_period")
+        compare_period = period_or_invalid(compare_period, "compare_period").code
         computed, _, _ = await indicator_values.scope_values(
             caller, scopes, api, surveys, session, ScopeType.territory, territory_id, compare_period
         )

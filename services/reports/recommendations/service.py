@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.recommendations.engine import Candidate, evaluate
 from services.reports.recommendations.models import Decision, Recommendation, RecommendationRule
 from shared.auth import Principal, Role, ScopeResolver, ScopeType, readable_organizations
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.errors import Conflict, Forbidden, NotFound
 from shared.pagination import Pagination
 
 # Where each status may go next; done and rejected can be reopened.
@@ -287,7 +287,3 @@ def effect(decision: Decision, item: dict[str, Any] | None, direction: str) -> d
         "improved": improved,
         "status_after": item.get("status"),
     }
-
-
-def invalid_query(field: str, message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["query", field], "msg": message}])
