@@ -124,3 +124,26 @@ class ServiceClient:
             return None
         response.raise_for_status()
         return response.json()
+
+
+async def record_audit(
+    api: ServiceClient,
+    action: str,
+    entity_type: str,
+    entity_id: str | None,
+    changes: dict[str, Any],
+) -> None:
+    """Record an event in the api service's audit log, as the user it is done for (the caller
+    of this request); a write whose event cannot be recorded must not be kept (503)."""
+    response = await api.request(
+        "POST",
+        "/v1/audit-events",
+        json={
+            "action": action,
+            "entity_type": entity_type,
+            "entity_id": entity_id,
+            "changes": changes,
+        },
+    )
+    if response.status_code != 201:
+        raise PeerUnavailable("Не удалось записать событие в журнал аудита", peer="api")

@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import Request
 
-from shared.client import ServiceClient
+from shared.client import ServiceClient, record_audit
 from shared.errors import PeerUnavailable
 
 PAGE = 500
@@ -107,18 +107,7 @@ class ApiClient:
         self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]
     ) -> None:
         """Record an event in the audit log of the api service, as the user it is done for."""
-        response = await self.client.request(
-            "POST",
-            "/v1/audit-events",
-            json={
-                "action": action,
-                "entity_type": entity_type,
-                "entity_id": entity_id,
-                "changes": changes,
-            },
-        )
-        if response.status_code != 201:
-            raise PeerUnavailable("Не удалось записать событие в журнал аудита", peer="api")
+        await record_audit(self.client, action, entity_type, entity_id, changes)
 
 
 def api_client(request: Request) -> ApiClient:
