@@ -23,7 +23,7 @@ from shared.errors import PeerUnavailable
 from shared.periods import parse_period, previous_period
 
 
-async def _values(
+async def territory_values(
     session: AsyncSession,
     principal: Principal,
     resolver: ScopeResolver,
@@ -96,8 +96,10 @@ async def gather(
     """The facts for the territory `scope` in `period`, and the inputs that were missing."""
     previous = previous_period(parse_period(period)).code
     earliest = previous_period(parse_period(previous)).code
-    values, missing = await _values(session, principal, resolver, api, surveys, scope, period)
-    earlier, _ = await _values(session, principal, resolver, api, surveys, scope, previous)
+    values, missing = await territory_values(
+        session, principal, resolver, api, surveys, scope, period
+    )
+    earlier, _ = await territory_values(session, principal, resolver, api, surveys, scope, previous)
     organizations = await api.organizations(sorted(scope.organization_ids))
     names = {uuid.UUID(str(t["id"])): t["name"] for t in await api.territories()}
     names |= {uuid.UUID(str(o["id"])): o["name"] for o in organizations}

@@ -7,7 +7,6 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from services.reports.clients.api import ApiClient, api_client
 from services.reports.clients.surveys import SurveysClient, surveys_client
-from services.reports.indicator_values import service as indicator_values
 from services.reports.indicator_values.router import scope_resolver
 from services.reports.recommendations import facts as gathering
 from services.reports.recommendations import rules, service
@@ -247,13 +246,9 @@ async def list_decisions(
     directions: dict[str, str] = {}
     if compare_period:
         compare_period = period_or_invalid(compare_period, "compare_period").code
-        computed, _, _ = await indicator_values.scope_values(
-            caller, scopes, api, surveys, session, ScopeType.territory, territory_id, compare_period
+        values, _ = await gathering.territory_values(
+            session, caller, scopes, api, surveys, scope_info, compare_period
         )
-        values = {
-            (i["indicator_code"], i["scope_type"], uuid.UUID(str(i["scope_id"]))): i
-            for i in computed
-        }
         directions = {d["code"]: d.get("direction", "higher") for d in await api.indicators()}
     answer = []
     for rec in inside:
