@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Request
 
 from shared.client import ServiceClient, record_audit
-from shared.errors import PeerUnavailable
+from shared.errors import NotFound, PeerUnavailable
 
 PAGE = 500
 
@@ -33,16 +33,20 @@ class ApiClient:
             raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
         return response.json()
 
+    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
+        """One read; a 404 (not there, or not readable by the user) is NotFound, not an outage."""
+        response = await self.client.request("GET", path, params=params or {})
+        if response.status_code == 404:
+            raise NotFound()
+        if response.status_code != 200:
+            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
+        return response.json()
+
     async def _pages(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         """Every item of a list endpoint (pages of 500)."""
         items: list[dict[str, Any]] = []
         while True:
-            response = await self.client.request(
-                "GET", path, params={**params, "limit": PAGE, "offset": len(items)}
-            )
-            if response.status_code != 200:
-                raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
-            page = response.json()
+            page = await self._get(path, {**params, "limit": PAGE, "offset": len(items)})
             items += page["items"]
             if not page["items"] or len(items) >= page["total"]:
                 return items

@@ -12,29 +12,12 @@ from typing import Any
 
 from fastapi import Request
 
-from services.reports.clients.api import PAGE, ApiClient
-from shared.errors import NotFound, PeerUnavailable
+from services.reports.clients.api import ApiClient
+from shared.errors import NotFound
 
 
 class DocumentsApi(ApiClient):
     """The reports' api client with the reads the documents need."""
-
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        response = await self.client.request("GET", path, params=params or {})
-        if response.status_code == 404:
-            raise NotFound()
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
-        return response.json()
-
-    async def _all(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every item of a list (pages of 500); a 404 (the parent is not readable) is NotFound."""
-        items: list[dict[str, Any]] = []
-        while True:
-            page = await self._get(path, {**params, "limit": PAGE, "offset": len(items)})
-            items += page["items"]
-            if not page["items"] or len(items) >= page["total"]:
-                return items
 
     @staticmethod
     def _as_of(as_of: date | None) -> dict[str, str]:
@@ -50,7 +33,7 @@ class DocumentsApi(ApiClient):
     async def roadmap_activities(
         self, roadmap_id: uuid.UUID, as_of: date | None
     ) -> list[dict[str, Any]]:
-        return await self._all(f"/v1/roadmaps/{roadmap_id}/activities", self._as_of(as_of))
+        return await self._pages(f"/v1/roadmaps/{roadmap_id}/activities", self._as_of(as_of))
 
     async def progress(self, roadmap_id: uuid.UUID, as_of: date | None) -> dict[str, Any]:
         return await self._get(f"/v1/roadmaps/{roadmap_id}/progress", self._as_of(as_of))
@@ -60,30 +43,26 @@ class DocumentsApi(ApiClient):
     ) -> list[dict[str, Any]]:
         """Activities of every roadmap that names the organization as responsible."""
         params = {"responsible_organization_id": str(organization_id), **self._as_of(as_of)}
-        return await self._all("/v1/activities", params)
+        return await self._pages("/v1/activities", params)
 
     async def roadmaps(self) -> list[dict[str, Any]]:
         """The roadmaps the user may read (for their titles)."""
-        return await self._all("/v1/roadmaps", {})
+        return await self._pages("/v1/roadmaps", {})
 
     async def roadmap_indicators(self, roadmap_id: uuid.UUID) -> list[dict[str, Any]]:
-        return await self._all("/v1/indicators", {"roadmap_id": str(roadmap_id)})
+        return await self._pages("/v1/indicators", {"roadmap_id": str(roadmap_id)})
 
     async def indicators_by_code(self, codes: list[str]) -> list[dict[str, Any]]:
         if not codes:
             return []
-        return await self._all("/v1/indicators", {"code": codes})
-
-    async def territories(self) -> list[dict[str, Any]]:
-        """The territories the user sees (their subtree and those above)."""
-        return await self._all("/v1/territories", {})
+        return await self._pages("/v1/indicators", {"code": codes})
 
     async def clusters(self, scope_type: str, scope_id: uuid.UUID) -> list[dict[str, Any]]:
         """The clusters a territory's figures break down into, or the one cluster itself."""
         if scope_type == "cluster":
             return [await self._get(f"/v1/clusters/{scope_id}")]
         if scope_type == "territory":
-            return await self._all("/v1/clusters", {"territory_id": str(scope_id)})
+            return await self._pages("/v1/clusters", {"territory_id": str(scope_id)})
         return []
 
 
