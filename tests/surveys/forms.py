@@ -1,0 +1,150 @@
+"""What the form's tests share: a parser of its pages, campaigns, answers as form fields, and
+signing in on a personal link's page as a browser does."""
+
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+from sqlalchemy import select
+
+from services.surveys.instruments.definition import load_bank
+from services.surveys.responses.models import Response
+from tests.factories import PASSWORD
+
+NOW = datetime.now(UTC)
+BANK = {d.code: d for d in load_bank()}
+DIAGNOSTIC = BANK["teacher_digital_assessment_deficits"]
+
+
+class Dom(HTMLParser):
+    """What a test needs of a page: the controls, the text of each element with an id, labels."""
+
+    VOID = frozenset({"input", "meta", "link", "br", "img", "hr"})
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.attrs: dict[str, dict[str, str | None]] = {}
+        self.texts: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+        self.links: list[str] = []
+        self._open: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs) | {"tag": tag}
+        if found.get("id"):
+            self.attrs[str(found["id"])] = found
+        if tag in ("input", "textarea", "button"):
+            self.controls.append(found)
+        self.links += [v for k, v in attrs if k in ("href", "src") and v]
+        if tag not in self.VOID:
+            self._open.append((tag, found))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            if self._open.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for tag, attrs in self._open:
+            if attrs.get("id"):
+                key = str(attrs["id"])
+                self.texts[key] = self.texts.get(key, "") + data
+            if tag == "label" and attrs.get("for"):
+                key = str(attrs["for"])
+                self.labels[key] = self.labels.get(key, "") + data
+
+    def text(self, id_: str) -> str:
+        return " ".join(self.texts.get(id_, "").split())
+
+    def label(self, id_: str) -> str:
+        return " ".join(self.labels.get(id_, "").split())
+
+    def named(self, name: str) -> list[dict[str, str | None]]:
+        return [c for c in self.controls if c.get("name") == name]
+
+    def checked(self, name: str) -> list[str | None]:
+        return [c["value"] for c in self.named(name) if "checked" in c]
+
+
+async def launch(
+    client, world, code, audience, orgs, anonymous=True, who="analyst", **extra
+) -> dict:
+    listed = await client.get("/v1/instruments?limit=100", headers=world.headers("viewer"))
+    instrument = next(i["id"] for i in listed.json()["items"] if i["code"] == code)
+    body = {
+        "instrument_id": instrument,
+        "audience": audience,
+        "organization_ids": [str(o) for o in orgs],
+        "period": "2021/2022",
+        "opens_at": (NOW - timedelta(days=1)).isoformat(),
+        "closes_at": (NOW + timedelta(days=7)).isoformat(),
+        "anonymous": anonymous,
+    } | extra
+    answer = await client.post("/v1/campaigns", json=body, headers=world.headers(who))
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def link_of(campaign: dict) -> str:
+    return urlsplit(campaign["links"][0]["url"]).path
+
+
+def nok_answers(**overrides: object) -> dict[str, object]:
+    """The NOK questionnaire's answers as the API takes them (as nok_fields, for the form)."""
+    answers: dict[str, object] = {f"nok_{i:02d}": True for i in range(1, 15)} | {"nok_06": False}
+    answers.pop("nok_07")
+    return answers | overrides
+
+
+def nok_fields(**overrides: str) -> dict[str, str]:
+    """Every NOK question answered "Да" but the disability one ("Нет": its follow-up is skipped)."""
+    fields = {f"nok_{i:02d}": "yes" for i in range(1, 15)} | {"nok_06": "no"}
+    del fields["nok_07"]
+    return fields | {"nok_15": "Больше кружков"} | overrides
+
+
+def diagnostic_fields(correct: dict[str, int]) -> dict[str, str]:
+    """The first N items of each competence answered correctly, the rest wrongly."""
+    fields: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for item in DIAGNOSTIC.scored_items():
+        n = seen.get(item.competence, 0)
+        seen[item.competence] = n + 1
+        right = n < correct.get(item.competence, 0)
+        fields[item.code] = next(o.code for o in item.options if o.correct == right)
+    return fields
+
+
+async def responses(db) -> list[Response]:
+    query = select(Response).execution_options(populate_existing=True)
+    return list((await db.scalars(query)).all())
+
+
+async def post_pairs(client: httpx.AsyncClient, url: str, pairs: list[tuple[str, str]]):
+    """A form post with repeated fields (ticked checkboxes), as a browser sends it."""
+    return await client.post(
+        url,
+        content=urlencode(pairs),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+
+def csrf_of(page: httpx.Response) -> str:
+    """The CSRF token of a personal link's page (its forms all carry the same)."""
+    fields = Dom(page.text).named("_csrf")
+    assert fields, "the page has no CSRF token"
+    return str(fields[0]["value"])
+
+
+async def sign_in(
+    client: httpx.AsyncClient, url: str, email: str, password: str = PASSWORD
+) -> httpx.Response:
+    """Open a personal link, then sign in on the page it shows, as a browser does (the client
+    keeps the cookies); the answer to the sign-in post."""
+    page = await client.get(url)
+    assert page.status_code == 200 and "Вход для заполнения анкеты" in page.text, page.text
+    fields = {"username": email, "password": password, "_csrf": csrf_of(page)}
+    return await client.post(f"{url}/sign-in", data=fields)
