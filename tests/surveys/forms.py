@@ -1,11 +1,18 @@
 """What the form's tests share: a parser of its pages, campaigns, answers as form fields, and
 signing in on a personal link's page as a browser does."""
 
+import asyncio
+import socket
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+import uvicorn
 from sqlalchemy import select
 
 from services.surveys.instruments.definition import load_bank
@@ -15,6 +22,17 @@ from tests.factories import PASSWORD
 NOW = datetime.now(UTC)
 BANK = {d.code: d for d in load_bank()}
 DIAGNOSTIC = BANK["teacher_digital_assessment_deficits"]
+CHROMIUM = Path("/usr/bin/chromium")
+# A fixed place, so that a person can look at how the form reads on a phone after a run.
+SCREENSHOT = Path("/tmp/soko-form.png")  # noqa: S108
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 class Dom(HTMLParser):
@@ -148,3 +166,24 @@ async def sign_in(
     assert page.status_code == 200 and "Вход для заполнения анкеты" in page.text, page.text
     fields = {"username": email, "password": password, "_csrf": csrf_of(page)}
     return await client.post(f"{url}/sign-in", data=fields)
+
+
+@asynccontextmanager
+async def served(app) -> AsyncIterator[str]:
+    """The app behind a real HTTP server on a free loopback port, in a thread of its own."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="form-server", daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started or not thread.is_alive():
+            break
+        await asyncio.sleep(0.02)
+    assert server.started, "the form server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.to_thread(thread.join, 10)

@@ -1,16 +1,9 @@
 """The respondents' form at /s/{code}: pages, posts, drafts, the profile, and a real browser."""
 
-import asyncio
 import re
-import socket
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from services.surveys.app import create_app as create_surveys
@@ -20,8 +13,11 @@ from services.surveys.responses.models import Answer, CompetenceScore, Response
 from tests.factories import build_world
 from tests.surveys.forms import (
     BANK,
+    CHROMIUM,
+    CHROMIUM_ARGS,
     DIAGNOSTIC,
     NOW,
+    SCREENSHOT,
     Dom,
     csrf_of,
     diagnostic_fields,
@@ -30,21 +26,10 @@ from tests.surveys.forms import (
     nok_fields,
     post_pairs,
     responses,
+    served,
     sign_in,
 )
 from tests.surveys.limits import use_up
-
-CHROMIUM = Path("/usr/bin/chromium")
-# A fixed place, so that a person can look at how the form reads on a phone after a run.
-SCREENSHOT = Path("/tmp/soko-form.png")  # noqa: S108
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 
 
 @pytest.fixture
@@ -273,7 +258,8 @@ async def test_personal_link_saves_a_draft_submits_once_and_shows_the_profile(
     assert scores == len(DIAGNOSTIC.competences)
     again = await form.post(url, data=answers | {"_csrf": csrf})
     assert again.status_code == 409 and "Ответ уже отправлен" in again.text
-    assert (await form.get(url)).status_code == 200  # the page says so, no form any more
+    sent = await form.get(url)  # the page says so, no form any more: a link to the profile
+    assert sent.status_code == 200 and f"{url}/thanks" in Dom(sent.text).links
     [response] = await responses(db)
     assert response.status == "submitted" and response.id == draft.id
 
@@ -334,27 +320,6 @@ async def test_anonymous_form_posts_count_against_the_address_limit(
     answer = await form.post(link_of(campaign), data=nok_fields())
     assert page.status_code == 200 and answer.status_code == 429
     assert int(answer.headers["retry-after"]) > 0 and "Слишком много ответов" in answer.text
-
-
-@asynccontextmanager
-async def served(app) -> AsyncIterator[str]:
-    """The app behind a real HTTP server on a free loopback port, in a thread of its own."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="form-server", daemon=True)
-    thread.start()
-    for _ in range(500):
-        if server.started or not thread.is_alive():
-            break
-        await asyncio.sleep(0.02)
-    assert server.started, "the form server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 10)
 
 
 async def choose(page, question: str, label: str) -> None:
