@@ -9,15 +9,19 @@ from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
 import uvicorn
 from sqlalchemy import select
 
+from services.api.auth.service import user_principal
+from services.api.staff.models import StaffMember
 from services.surveys.instruments.definition import load_bank
 from services.surveys.responses.models import Response
-from tests.factories import PASSWORD
+from shared.auth import issue_user_token
+from tests.factories import PASSWORD, World, add_user
 
 NOW = datetime.now(UTC)
 BANK = {d.code: d for d in load_bank()}
@@ -150,6 +154,17 @@ async def post_pairs(client: httpx.AsyncClient, url: str, pairs: list[tuple[str,
     )
 
 
+async def add_colleague(db, settings, world: World, email: str = "t2@soko.example") -> None:
+    """A second teacher of S1 with an account (`world.t2`, user and token "teacher2")."""
+    t2 = StaffMember(organization_id=world.s1.id, full_name="Смирнова Ольга", position="teacher")
+    db.add(t2)
+    await db.flush()
+    world.users["teacher2"] = add_user(db, email, "teacher", "organization", world.s1.id, t2.id)
+    await db.flush()
+    world.tokens["teacher2"] = issue_user_token(settings, user_principal(world.users["teacher2"]))
+    world.t2 = t2  # type: ignore[attr-defined]
+
+
 def csrf_of(page: httpx.Response) -> str:
     """The CSRF token of a personal link's page (its forms all carry the same)."""
     fields = Dom(page.text).named("_csrf")
@@ -187,3 +202,30 @@ async def served(app) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await asyncio.to_thread(thread.join, 10)
+
+
+@asynccontextmanager
+async def phone(playwright: Any) -> AsyncIterator[tuple[Any, list[str]]]:
+    """A page of Debian's Chromium on a 360-px phone, and the problems it meets on the way:
+    script errors, Content Security Policy violations, styles or scripts not found."""
+    async with playwright.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 360, "height": 740})
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on(
+                "console",
+                lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+            )
+            page.on(
+                "response",
+                lambda r: (
+                    problems.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and r.request.resource_type != "document"
+                    else None
+                ),
+            )
+            yield page, problems
+        finally:
+            await browser.close()

@@ -14,7 +14,6 @@ from tests.factories import build_world
 from tests.surveys.forms import (
     BANK,
     CHROMIUM,
-    CHROMIUM_ARGS,
     DIAGNOSTIC,
     NOW,
     SCREENSHOT,
@@ -24,6 +23,7 @@ from tests.surveys.forms import (
     launch,
     link_of,
     nok_fields,
+    phone,
     post_pairs,
     responses,
     served,
@@ -352,57 +352,38 @@ async def test_parent_fills_the_nok_form_in_a_phone_browser(
         "nok_13": "Да",
         "nok_14": "Да",
     }
-    async with served(app) as base, playwright.async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = await browser.new_page(viewport={"width": 360, "height": 740})
-            problems: list[str] = []  # script errors, CSP violations, styles or scripts not found
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on(
-                "console",
-                lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
-            )
-            page.on(
-                "response",
-                lambda r: (
-                    problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and r.request.resource_type != "document"
-                    else None
-                ),
-            )
-            await page.goto(base + link_of(campaign))
-            await playwright.expect(page.locator("h1")).to_have_text(campaign["title"])
-            assert await page.evaluate("document.documentElement.scrollWidth") <= 360
-            tap_target = await page.locator("label[for=f-nok_01-0]").bounding_box()
-            assert tap_target is not None and tap_target["height"] >= 44
-            for question, label in chosen.items():
-                await choose(page, question, label)
-            await playwright.expect(page.locator("#q-nok_07")).to_be_hidden()  # 6 is "Нет"
-            await playwright.expect(page.locator("#q-nok_04")).to_be_hidden()  # 3 is "Нет"
-            await page.get_by_label("Ваши предложения").fill("Больше кружков")
-            # Question 12 is left unanswered.
-            await page.get_by_role("button", name="Отправить ответы").click()
-            error = page.locator("#q-nok_12-error")
-            await playwright.expect(error).to_have_text("Ошибка: Ответьте на этот вопрос")
-            await playwright.expect(page.locator("#error-summary")).to_be_focused()
-            for question, label in chosen.items():
-                option = page.locator(f"#q-{question} label.choice").filter(has_text=label)
-                await playwright.expect(option.locator("input")).to_be_checked()
-            await playwright.expect(page.locator("#f-nok_15")).to_have_value("Больше кружков")
-            await playwright.expect(page.locator("#q-nok_07")).to_be_hidden()
-            await page.screenshot(path=SCREENSHOT, full_page=True)
-            # From the summary to the question, then answer with the keyboard.
-            await page.get_by_role("link", name=re.compile("Вопрос 12")).click()
-            await playwright.expect(page.locator("#f-nok_12-0")).to_be_focused()
-            await page.keyboard.press("Space")
-            await playwright.expect(page.locator("#f-nok_12-0")).to_be_checked()
-            await page.get_by_role("button", name="Отправить ответы").click()
-            await playwright.expect(page.locator("h1")).to_have_text("Спасибо! Ваши ответы приняты")
-            assert page.url.endswith("/thanks")
-            await page.screenshot(path=SCREENSHOT.with_name("soko-form-thanks.png"))
-            assert problems == []
-        finally:
-            await browser.close()
+    async with served(app) as base, phone(playwright) as (page, problems):
+        await page.goto(base + link_of(campaign))
+        await playwright.expect(page.locator("h1")).to_have_text(campaign["title"])
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+        tap_target = await page.locator("label[for=f-nok_01-0]").bounding_box()
+        assert tap_target is not None and tap_target["height"] >= 44
+        for question, label in chosen.items():
+            await choose(page, question, label)
+        await playwright.expect(page.locator("#q-nok_07")).to_be_hidden()  # 6 is "Нет"
+        await playwright.expect(page.locator("#q-nok_04")).to_be_hidden()  # 3 is "Нет"
+        await page.get_by_label("Ваши предложения").fill("Больше кружков")
+        # Question 12 is left unanswered.
+        await page.get_by_role("button", name="Отправить ответы").click()
+        error = page.locator("#q-nok_12-error")
+        await playwright.expect(error).to_have_text("Ошибка: Ответьте на этот вопрос")
+        await playwright.expect(page.locator("#error-summary")).to_be_focused()
+        for question, label in chosen.items():
+            option = page.locator(f"#q-{question} label.choice").filter(has_text=label)
+            await playwright.expect(option.locator("input")).to_be_checked()
+        await playwright.expect(page.locator("#f-nok_15")).to_have_value("Больше кружков")
+        await playwright.expect(page.locator("#q-nok_07")).to_be_hidden()
+        await page.screenshot(path=SCREENSHOT, full_page=True)
+        # From the summary to the question, then answer with the keyboard.
+        await page.get_by_role("link", name=re.compile("Вопрос 12")).click()
+        await playwright.expect(page.locator("#f-nok_12-0")).to_be_focused()
+        await page.keyboard.press("Space")
+        await playwright.expect(page.locator("#f-nok_12-0")).to_be_checked()
+        await page.get_by_role("button", name="Отправить ответы").click()
+        await playwright.expect(page.locator("h1")).to_have_text("Спасибо! Ваши ответы приняты")
+        assert page.url.endswith("/thanks")
+        await page.screenshot(path=SCREENSHOT.with_name("soko-form-thanks.png"))
+        assert problems == []
     async with isolation() as session:
         [response] = (await session.scalars(select(Response))).all()
         stored = {

@@ -11,25 +11,23 @@ import pytest
 from sqlalchemy import func, select, update
 
 from services.api.app import create_app as create_api
-from services.api.auth.service import user_principal
-from services.api.staff.models import StaffMember
 from services.surveys.app import create_app as create_surveys
 from services.surveys.campaigns.models import Campaign, Invitation
 from services.surveys.clients.api import ApiClient
 from services.surveys.responses.models import Response
-from shared.auth import issue_user_token
 from shared.client import CLIENT_ADDRESS_HEADER, ServiceClient
 from shared.db import utcnow
-from tests.factories import PASSWORD, add_user, build_world, expired_token
+from tests.factories import PASSWORD, build_world, expired_token
 from tests.surveys.forms import (
     CHROMIUM,
-    CHROMIUM_ARGS,
     DIAGNOSTIC,
     SCREENSHOT,
     Dom,
+    add_colleague,
     csrf_of,
     diagnostic_fields,
     launch,
+    phone,
     responses,
     served,
     sign_in,
@@ -50,15 +48,7 @@ ANSWERS = diagnostic_fields({"design": 5, "tools": 3, "processing": 2, "security
 async def world(db, settings):
     """The small world, with a second teacher of S1 who has an account: a colleague."""
     world = await build_world(db, settings)
-    t2 = StaffMember(organization_id=world.s1.id, full_name="Смирнова Ольга", position="teacher")
-    db.add(t2)
-    await db.flush()
-    world.users["teacher2"] = add_user(
-        db, EMAILS["teacher2"], "teacher", "organization", world.s1.id, t2.id
-    )
-    await db.flush()
-    world.tokens["teacher2"] = issue_user_token(settings, user_principal(world.users["teacher2"]))
-    world.t2 = t2
+    await add_colleague(db, settings, world, EMAILS["teacher2"])
     return world
 
 
@@ -385,52 +375,33 @@ async def test_a_teacher_signs_in_on_a_phone_and_out_again(
 
 async def phone_sign_in(playwright, base: str, code: str, title: str) -> None:
     """Sign in on a 360-px phone, fail once, then succeed, then sign out."""
-    async with playwright.async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = await browser.new_page(viewport={"width": 360, "height": 740})
-            problems: list[str] = []  # script errors, CSP violations, assets not found
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on(
-                "console",
-                lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
-            )
-            page.on(
-                "response",
-                lambda r: (
-                    problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and r.request.resource_type != "document"
-                    else None
-                ),
-            )
-            await page.goto(f"{base}/s/{code}")
-            await playwright.expect(page.locator("h1")).to_have_text("Вход для заполнения анкеты")
-            assert await page.evaluate("document.documentElement.scrollWidth") <= 360
-            for field in ("#sign-in-email", "#sign-in-password", "button[type=submit]"):
-                box = await page.locator(field).bounding_box()
-                assert box is not None and box["height"] >= 44, field
-            await page.get_by_label("Электронная почта").fill(EMAILS["teacher"])
-            await page.get_by_label("Пароль").fill("not-the-password")
-            await page.get_by_role("button", name="Войти").click()
-            await playwright.expect(page.locator("#sign-in-problem")).to_contain_text(
-                "Неверный адрес электронной почты или пароль"
-            )
-            await page.screenshot(path=SCREENSHOT.with_name("soko-sign-in.png"), full_page=True)
-            await page.get_by_label("Пароль").fill(PASSWORD)
-            await page.get_by_role("button", name="Войти").click()
-            await playwright.expect(page.locator("h1")).to_have_text(title)
-            await playwright.expect(page.locator(".account")).to_contain_text("Вы вошли как")
-            [cookie] = [c for c in await page.context.cookies() if c["name"] == "soko_form_session"]
-            assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (
-                True,
-                "Strict",
-                "/s/",
-            )
-            assert await page.evaluate("document.cookie") == ""  # no script reads them
-            await page.get_by_role("button", name="Выйти").click()
-            await playwright.expect(page.locator("h1")).to_have_text("Вход для заполнения анкеты")
-            names = {c["name"] for c in await page.context.cookies()}
-            assert "soko_form_session" not in names
-            assert problems == []
-        finally:
-            await browser.close()
+    async with phone(playwright) as (page, problems):
+        await page.goto(f"{base}/s/{code}")
+        await playwright.expect(page.locator("h1")).to_have_text("Вход для заполнения анкеты")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+        for field in ("#sign-in-email", "#sign-in-password", "button[type=submit]"):
+            box = await page.locator(field).bounding_box()
+            assert box is not None and box["height"] >= 44, field
+        await page.get_by_label("Электронная почта").fill(EMAILS["teacher"])
+        await page.get_by_label("Пароль").fill("not-the-password")
+        await page.get_by_role("button", name="Войти").click()
+        await playwright.expect(page.locator("#sign-in-problem")).to_contain_text(
+            "Неверный адрес электронной почты или пароль"
+        )
+        await page.screenshot(path=SCREENSHOT.with_name("soko-sign-in.png"), full_page=True)
+        await page.get_by_label("Пароль").fill(PASSWORD)
+        await page.get_by_role("button", name="Войти").click()
+        await playwright.expect(page.locator("h1")).to_have_text(title)
+        await playwright.expect(page.locator(".account")).to_contain_text("Вы вошли как")
+        [cookie] = [c for c in await page.context.cookies() if c["name"] == "soko_form_session"]
+        assert (cookie["httpOnly"], cookie["sameSite"], cookie["path"]) == (
+            True,
+            "Strict",
+            "/s/",
+        )
+        assert await page.evaluate("document.cookie") == ""  # no script reads them
+        await page.get_by_role("button", name="Выйти").click()
+        await playwright.expect(page.locator("h1")).to_have_text("Вход для заполнения анкеты")
+        names = {c["name"] for c in await page.context.cookies()}
+        assert "soko_form_session" not in names
+        assert problems == []

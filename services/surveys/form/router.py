@@ -31,6 +31,8 @@ from services.surveys.form.session import (
     start_session,
     visitor,
 )
+from services.surveys.instruments.definition import InstrumentDefinition
+from services.surveys.responses.models import Response as ResponseRow
 from services.surveys.responses.service import count_public, definition_of, draft_of, submit
 from shared.auth import decode_token
 from shared.context import client_address_var
@@ -85,6 +87,23 @@ def _owner(
     if person.staff_id != link.invitation.staff_id:
         return pages.message(request, 403, "not_yours", account=account)
     return account
+
+
+async def _thanks(
+    request: Request,
+    session,
+    link: FormLink,
+    definition: InstrumentDefinition,
+    response: ResponseRow,
+    account: Account,
+) -> Response:
+    """The thank-you page of a submitted personal response, with a diagnostic's profile."""
+    results = (
+        await service.profile(session, definition, response) if definition.kind == "deficit" else []
+    )
+    return pages.page(
+        request, "thanks.html", title=link.campaign.title, profile=results, account=account
+    )
 
 
 async def _link(session, code: str) -> FormLink | None:
@@ -192,12 +211,7 @@ async def submit_form(
         return RedirectResponse(f"/s/{code}?saved=1", status_code=303, headers=NO_STORE)
     if not link.personal:
         return RedirectResponse(f"/s/{code}/thanks", status_code=303, headers=NO_STORE)
-    results = (
-        await service.profile(session, definition, response) if definition.kind == "deficit" else []
-    )
-    return pages.page(
-        request, "thanks.html", title=link.campaign.title, profile=results, account=account
-    )
+    return await _thanks(request, session, link, definition, response, account)
 
 
 @router.get("/s/{code}/thanks", include_in_schema=False)
@@ -216,12 +230,7 @@ async def thanks(
     if response is None or response.status != "submitted":
         return RedirectResponse(f"/s/{code}", status_code=303, headers=NO_STORE)
     definition = await definition_of(session, link.campaign.instrument_version_id)
-    results = (
-        await service.profile(session, definition, response) if definition.kind == "deficit" else []
-    )
-    return pages.page(
-        request, "thanks.html", title=link.campaign.title, profile=results, account=owner
-    )
+    return await _thanks(request, session, link, definition, response, owner)
 
 
 @router.post("/s/{code}/sign-in", include_in_schema=False)
