@@ -4,6 +4,7 @@ A page with a POST form of a personal link (sign-in, the answers, sign-out) carr
 token and sets the CSRF cookie when the browser does not hold it yet.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -130,7 +131,7 @@ def sign_in(
     *,
     status_code: int = 200,
     problem: str | None = None,
-    carried: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    carried: Sequence[tuple[str, str]] = (),
     email: str = "",
     retry_after: int | None = None,
 ) -> Response:

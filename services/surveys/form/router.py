@@ -11,12 +11,14 @@ session.py): without a session it shows the sign-in page, with anyone else's a 4
 nothing is stored or shown to them.
 """
 
+import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.service import status
 from services.surveys.deps import AnonymousLimit, Api, SettingsDep
@@ -91,7 +93,7 @@ def _owner(
 
 async def _thanks(
     request: Request,
-    session,
+    session: AsyncSession,
     link: FormLink,
     definition: InstrumentDefinition,
     response: ResponseRow,
@@ -106,7 +108,7 @@ async def _thanks(
     )
 
 
-async def _link(session, code: str) -> FormLink | None:
+async def _link(session: AsyncSession, code: str) -> FormLink | None:
     try:
         return await service.resolve(session, code)
     except NotFound:
@@ -276,23 +278,37 @@ async def sign_in(
         return again(401, "wrong")
     person = decode_token(settings, outcome.token)
     account = Account(person.name or "", csrf, code)
-    if person.staff_id != link.invitation.staff_id:
-        page = pages.message(request, 403, "not_yours", account=account)
-    elif carried and status(link.campaign) == "open":
-        definition = await definition_of(session, link.campaign.instrument_version_id)
-        values = view.form_values(definition, carried)
-        draft = await draft_of(session, link.invitation)
-        if draft is not None and draft.status == "submitted":
-            page = pages.message(request, 409, "already_sent", account=account)
-        else:
-            page = pages.form(request, link, definition, values, notice="restored", account=account)
-    else:
-        page = RedirectResponse(f"/s/{code}", status_code=303, headers=NO_STORE)
+    page = await _landing(request, session, link, person.staff_id, account, carried)
     return start_session(request, page, outcome.token, outcome.expires_in)
 
 
+async def _landing(
+    request: Request,
+    session: AsyncSession,
+    link: FormLink,
+    staff_id: uuid.UUID | None,
+    account: Account,
+    carried: list[tuple[str, str]],
+) -> Response:
+    """Where a sign-in lands: the 403 page when the link is someone else's; the form with
+    the answers carried over (if any, and the campaign still open); else the link itself."""
+    assert link.invitation is not None
+    if staff_id != link.invitation.staff_id:
+        return pages.message(request, 403, "not_yours", account=account)
+    if not carried or status(link.campaign) != "open":
+        return RedirectResponse(f"/s/{link.code}", status_code=303, headers=NO_STORE)
+    existing = await draft_of(session, link.invitation)
+    if existing is not None and existing.status == "submitted":
+        return pages.message(request, 409, "already_sent", account=account)
+    definition = await definition_of(session, link.campaign.instrument_version_id)
+    values = view.form_values(definition, carried)
+    return pages.form(request, link, definition, values, notice="restored", account=account)
+
+
 @router.post("/s/{code}/sign-out", include_in_schema=False)
-async def sign_out(code: str, request: Request, session: SessionDep, settings: SettingsDep):
+async def sign_out(
+    code: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
     """Forget the session in this browser; back to the link (its sign-in page)."""
     link = await _link(session, code)
     if link is None or link.invitation is None:
