@@ -1,6 +1,8 @@
 """Anonymity: no order or time finer than a day in anonymous responses; a shared rate limit
 
-- `surveys.answer` loses its global sequence (`id`): its key is (response_id, question).
+- `surveys.answer` loses its global sequence (`id`): its key is (response_id, question). A
+  `multiple` question's answer was one row per chosen option: its rows are folded into one
+  row whose `options` holds them (in the order they were stored), positive if any was.
 - `idempotency_key` (api and surveys) keeps a SHA-256 of the key and the day, no sequence, no
   time, no path; existing rows are converted, so retries in flight still replay.
 - `surveys.response.channel`: "web" or "paper" (keyed in by an operator).
@@ -94,7 +96,32 @@ def _idempotency_downgrade(schema: str) -> None:
     )
 
 
+# The rows of `multiple` answers (options in `option`, one row each) folded into one row each.
+FOLD_MULTIPLE = """
+WITH chosen AS (
+    SELECT a.id
+    FROM surveys.answer a
+    JOIN surveys.response r ON r.id = a.response_id
+    JOIN surveys.instrument_version v ON v.id = r.instrument_version_id
+    WHERE a.option IS NOT NULL
+      AND jsonb_path_exists(
+          v.definition,
+          '$.sections[*].questions[*] ? (@.code == $q && @.type == "multiple")',
+          jsonb_build_object('q', a.question))
+), removed AS (
+    DELETE FROM surveys.answer a USING chosen c WHERE a.id = c.id RETURNING a.*
+)
+INSERT INTO surveys.answer (response_id, campaign_id, organization_id, question, options,
+                            positive)
+SELECT response_id, campaign_id, organization_id, question, array_agg(option ORDER BY id),
+       bool_or(positive)
+FROM removed
+GROUP BY response_id, campaign_id, organization_id, question
+"""
+
+
 def upgrade() -> None:
+    op.execute(FOLD_MULTIPLE)
     op.drop_constraint("pk_answer", "answer", schema="surveys", type_="primary")
     op.drop_index("ix_surveys_answer_response_id", table_name="answer", schema="surveys")
     op.drop_column("answer", "id", schema="surveys")
@@ -126,6 +153,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    # Answers stay folded (one row per question, as the models before this one described them).
     op.drop_table("rate_limit", schema="surveys")
     op.drop_constraint("ck_response_channel", "response", schema="surveys", type_="check")
     op.drop_column("response", "channel", schema="surveys")
