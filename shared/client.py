@@ -19,6 +19,9 @@ from shared.middleware import REQUEST_ID_HEADER
 
 logger = logging.getLogger("soko.client")
 USER_HEADER = "X-Soko-User"
+# The address of the person a service acts for (e.g. a browser signing in through the surveys
+# form), so that the callee throttles by it; a callee trusts it from a service token only.
+CLIENT_ADDRESS_HEADER = "X-Soko-Client-Address"
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})

@@ -2,28 +2,34 @@
 and change nothing; the same key with another body is 409.
 
 The key is claimed by inserting it in the request's own transaction. A concurrent request with
-the same key waits on the unique index until the first one commits, then finds the stored
+the same key waits on the primary key until the first one commits, then finds the stored
 answer; if the first one fails, its claim is rolled back with it and the retry runs afresh.
+
+What is kept is as little as replaying needs, for anonymous answers above all: the caller
+("anonymous:-" for a public survey link), a SHA-256 of the key (never the key), a hash of the
+request, the answer, and the day (no time of day, no sequence). A key is honoured for at least
+24 hours: rows of the day before yesterday and older are deleted by the first keyed request of
+each day in each process.
 """
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from fastapi import Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import (
-    BigInteger,
     Column,
-    DateTime,
-    Identity,
+    Date,
     Integer,
     MetaData,
     String,
     Table,
-    UniqueConstraint,
+    delete,
     func,
+    literal_column,
     select,
     update,
 )
@@ -34,6 +40,8 @@ from shared.auth import Principal
 from shared.errors import Conflict
 
 REPLAY_HEADER = "Idempotent-Replayed"
+# The day each table was last cleared of expired keys by this process.
+_cleared_on: dict[str, date] = {}
 
 
 def idempotency_table(metadata: MetaData, schema: str) -> Table:
@@ -41,17 +49,25 @@ def idempotency_table(metadata: MetaData, schema: str) -> Table:
     return Table(
         "idempotency_key",
         metadata,
-        Column("id", BigInteger, Identity(), primary_key=True),
-        Column("principal", String(100), nullable=False),
-        Column("key", String(200), nullable=False),
-        Column("method", String(10), nullable=False),
-        Column("path", String(500), nullable=False),
+        Column("principal", String(100), primary_key=True),
+        Column("key_hash", String(64), primary_key=True),  # SHA-256 of the client's key, hex
         Column("request_hash", String(64), nullable=False),
         Column("status_code", Integer),
         Column("response", JSONB),
-        Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-        UniqueConstraint("principal", "key", name="uq_idempotency_key_principal_key"),
+        # The day only: a record of an anonymous answer must not time it.
+        Column("created_on", Date, nullable=False, server_default=func.current_date(), index=True),
         schema=schema,
+    )
+
+
+async def _clear_expired(session: AsyncSession, table: Table) -> None:
+    """Delete keys of the day before yesterday and older, once a day per process and table."""
+    today = date.today()
+    if _cleared_on.get(table.fullname) == today:
+        return
+    _cleared_on[table.fullname] = today
+    await session.execute(
+        delete(table).where(table.c.created_on < literal_column("CURRENT_DATE - 1"))
     )
 
 
@@ -65,27 +81,27 @@ async def idempotent(
     run: Callable[[], Awaitable[BaseModel]],
     status_code: int = 200,
 ) -> BaseModel | JSONResponse:
-    """Run the write once per (caller, key); replay its answer for a retry with the same body."""
+    """Run the write once per (caller, key); replay its answer for a retry with the same body.
+
+    Raises Conflict (409, naming `Idempotency-Key`) for the same key with another request.
+    """
     if not key:
         return await run()
+    await _clear_expired(session, table)
+    owner = f"{principal.kind}:{principal.id}"
+    key_hash = hashlib.sha256(key.encode()).hexdigest()
     digest = hashlib.sha256(request.method.encode() + request.url.path.encode() + body).hexdigest()
     claimed = await session.scalar(
         insert(table)
-        .values(
-            principal=f"{principal.kind}:{principal.id}",
-            key=key,
-            method=request.method,
-            path=request.url.path,
-            request_hash=digest,
-        )
+        .values(principal=owner, key_hash=key_hash, request_hash=digest)
         .on_conflict_do_nothing()
-        .returning(table.c.id)
+        .returning(table.c.key_hash)
     )
     if claimed is None:
         stored = (
             await session.execute(
                 select(table.c.request_hash, table.c.status_code, table.c.response).where(
-                    table.c.principal == f"{principal.kind}:{principal.id}", table.c.key == key
+                    table.c.principal == owner, table.c.key_hash == key_hash
                 )
             )
         ).one()
@@ -99,6 +115,8 @@ async def idempotent(
     result = await run()
     answer: Any = result.model_dump(mode="json")
     await session.execute(
-        update(table).where(table.c.id == claimed).values(status_code=status_code, response=answer)
+        update(table)
+        .where(table.c.principal == owner, table.c.key_hash == key_hash)
+        .values(status_code=status_code, response=answer)
     )
     return result

@@ -1,4 +1,9 @@
-"""Request ids and the access log, as plain ASGI middleware (no per-request task overhead)."""
+"""Request ids and the access log, as plain ASGI middleware (no per-request task overhead).
+
+The access log names the route, not the path: `/s/{code}` rather than a school's link, so
+that the log cannot tie a time to one school's anonymous form. The path itself is logged only
+at DEBUG level.
+"""
 
 import logging
 import re
@@ -16,6 +21,20 @@ REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_logger = logging.getLogger("soko.access")
 error_logger = logging.getLogger("soko.errors")
+UNMATCHED = "(no route)"
+
+
+def route_of(scope: Scope) -> str:
+    """The template of the route that served the request (`/v1/campaigns/{campaign_id}`), the
+    mount's prefix for static files (`/s/static/{path}`), or "(no route)"."""
+    # FastAPI keeps a router included with a prefix as it was declared; the route as served
+    # (prefix and all) is its "effective route context". Without one: the route itself.
+    effective = scope.get("fastapi", {}).get("effective_route_context")
+    for route in (effective, scope.get("route")):
+        if template := getattr(route, "path_format", None):
+            return template
+    mounted = scope.get("root_path", "")[len(scope.get("app_root_path", "")) :]
+    return f"{mounted}/{{path}}" if mounted else UNMATCHED
 
 
 class RequestIdMiddleware:
@@ -58,7 +77,7 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         except Exception as exc:
             error_logger.error(
-                "unhandled error on %s %s", scope["method"], scope["path"], exc_info=exc
+                "unhandled error on %s %s", scope["method"], route_of(scope), exc_info=exc
             )
             if status != 500 or started:
                 raise  # the answer is already on its way: let the server drop the connection
@@ -67,18 +86,16 @@ class RequestIdMiddleware:
             )
         finally:
             if scope["path"] not in ("/healthz", "/readyz"):
-                access_logger.info(
-                    "%s %s %s",
-                    scope["method"],
-                    scope["path"],
-                    status,
-                    extra={
-                        "method": scope["method"],
-                        "path": scope["path"],
-                        "status": status,
-                        "duration_ms": round((time.perf_counter() - began) * 1000, 1),
-                    },
-                )
+                route = route_of(scope)
+                extra = {
+                    "method": scope["method"],
+                    "path": route,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - began) * 1000, 1),
+                }
+                if access_logger.isEnabledFor(logging.DEBUG):
+                    extra["raw_path"] = scope["path"]
+                access_logger.info("%s %s %s", scope["method"], route, status, extra=extra)
             for var, token in zip(
                 (request_id_var, principal_var, user_token_var, client_address_var),
                 tokens,

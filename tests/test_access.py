@@ -768,6 +768,10 @@ TABLE += [
         frozenset({"teacher", "leader", "methodologist"}),
         lambda w, i: f"/v1/campaigns/{camp(w, 'diagnostic', i)}/deficits",
     ),
+    # Each caller's own personal links (teachers'; empty for everyone else).
+    Case(
+        "surveys", "GET", "/v1/me/invitations", EVERYONE, fixed("/v1/me/invitations"), scoped=False
+    ),
     # Anonymous links need no account: anyone may answer, with or without credentials.
     Case(
         "surveys",

@@ -1,6 +1,8 @@
 """The surveys service: instrument bank, campaigns, responses, the form, scoring, aggregates."""
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
@@ -11,9 +13,11 @@ from services.surveys.form.router import router as form_router
 from services.surveys.form.router import static_files as form_static_files
 from services.surveys.instruments.router import router as instruments_router
 from services.surveys.instruments.service import sync_bank
+from services.surveys.responses.models import RateLimits
 from services.surveys.responses.router import router as responses_router
 from services.surveys.versions.router import router as versions_router
 from shared.app import build_app, reference_data
+from shared.ratelimit import SharedRateLimit
 from shared.settings import Settings, get_settings
 from shared.whoami import router as whoami_router
 
@@ -44,4 +48,32 @@ def create_app(
     # The respondents' form is HTML for people, not part of the /v1 API: it lives at /s/{code}.
     app.include_router(form_router)
     app.mount(FORM_STATIC_PATH, form_static_files, name="form-static")
+    _open_anonymous_limit(app)
     return app
+
+
+def _open_anonymous_limit(app: FastAPI) -> None:
+    """Within the app's lifespan: the limit of public submissions per address, in PostgreSQL
+    (so that every process of the service counts the same hits), on `app.state`."""
+    inner = app.router.lifespan_context
+    settings: Settings = app.state.settings
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with inner(app):
+            assert settings.database_url is not None  # build_app refuses an app without one
+            limit = SharedRateLimit.open(
+                settings.database_url,
+                RateLimits,
+                settings.secret_key.get_secret_value().encode(),
+                scope="anonymous-submissions",
+                limit=settings.anonymous_rate_per_minute,
+                window_seconds=60,
+            )
+            app.state.anonymous_limit = limit
+            try:
+                yield
+            finally:
+                await limit.aclose()
+
+    app.router.lifespan_context = lifespan

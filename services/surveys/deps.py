@@ -6,6 +6,7 @@ from fastapi import Depends, Request
 
 from services.surveys.clients.api import ApiClient, api_client
 from shared.auth import API_KEY_HEADER, HttpScopeResolver, Principal, authenticate_token
+from shared.ratelimit import SharedRateLimit
 from shared.settings import Settings
 
 
@@ -25,7 +26,13 @@ def settings(request: Request) -> Settings:
     return request.app.state.settings
 
 
+def anonymous_limit(request: Request) -> SharedRateLimit:
+    """The limit of public submissions per address, shared by every process (app.state)."""
+    return request.app.state.anonymous_limit
+
+
 Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
 Api = Annotated[ApiClient, Depends(api_client)]
 MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]
 SettingsDep = Annotated[Settings, Depends(settings)]
+AnonymousLimit = Annotated[SharedRateLimit, Depends(anonymous_limit)]

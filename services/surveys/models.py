@@ -2,7 +2,13 @@
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
 from services.surveys.instruments.models import Instrument, InstrumentVersion
-from services.surveys.responses.models import Answer, CompetenceScore, IdempotencyKeys, Response
+from services.surveys.responses.models import (
+    Answer,
+    CompetenceScore,
+    IdempotencyKeys,
+    RateLimits,
+    Response,
+)
 
 __all__ = [
     "Answer",
@@ -13,5 +19,6 @@ __all__ = [
     "Instrument",
     "InstrumentVersion",
     "Invitation",
+    "RateLimits",
     "Response",
 ]

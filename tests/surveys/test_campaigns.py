@@ -7,6 +7,7 @@ from sqlalchemy import inspect, select
 
 from services.surveys.responses.models import Answer, Response
 from tests.factories import build_world
+from tests.surveys.forms import nok_answers
 
 NOW = datetime.now(UTC)
 
@@ -32,12 +33,6 @@ async def launch(client, world, code, audience, orgs, anonymous=True, who="analy
         "anonymous": anonymous,
     } | extra
     return await client.post("/v1/campaigns", json=body, headers=world.headers(who))
-
-
-def nok_answers(**overrides):
-    answers = {f"nok_{i:02d}": True for i in range(1, 15)} | {"nok_06": False}
-    answers.pop("nok_07")
-    return answers | overrides
 
 
 async def test_parents_campaign_gives_one_link_per_school(surveys_client, world):
@@ -100,8 +95,9 @@ async def test_anonymous_response_stores_nothing_identifying(surveys_client, wor
         "status",
         "draft",
         "submitted_on",
+        "channel",
     }
-    assert stored.staff_id is None and stored.invitation_id is None
+    assert stored.staff_id is None and stored.invitation_id is None and stored.channel == "web"
     assert stored.submitted_on == NOW.astimezone().date() or stored.submitted_on is not None
     texts = [a.text for a in (await db.scalars(select(Answer))).all() if a.text]
     assert texts == ["Больше кружков"]  # the free text is kept, nothing about the sender

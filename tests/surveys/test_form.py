@@ -1,170 +1,40 @@
 """The respondents' form at /s/{code}: pages, posts, drafts, the profile, and a real browser."""
 
-import asyncio
-import itertools
 import re
-import socket
-import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from datetime import UTC, datetime, timedelta
-from html.parser import HTMLParser
-from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from datetime import UTC, datetime
 
-import httpx
 import pytest
-import uvicorn
 from sqlalchemy import func, select
 
 from services.surveys.app import create_app as create_surveys
 from services.surveys.campaigns.models import CampaignOrganization, Invitation
-from services.surveys.instruments.definition import LIKERT5_LABELS, load_bank
+from services.surveys.instruments.definition import LIKERT5_LABELS
 from services.surveys.responses.models import Answer, CompetenceScore, Response
-from services.surveys.responses.router import anonymous_limit
 from tests.factories import build_world
-
-NOW = datetime.now(UTC)
-BANK = {d.code: d for d in load_bank()}
-DIAGNOSTIC = BANK["teacher_digital_assessment_deficits"]
-CHROMIUM = Path("/usr/bin/chromium")
-# A fixed place, so that a person can look at how the form reads on a phone after a run.
-SCREENSHOT = Path("/tmp/soko-form.png")  # noqa: S108
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-# Each test posts from its own address, so the per-address limit of anonymous posts (kept in
-# the process) never counts another test's posts.
-_addresses = (f"198.51.100.{n}" for n in itertools.count(1))
-
-
-class Dom(HTMLParser):
-    """What a test needs of a page: the controls, the text of each element with an id, labels."""
-
-    VOID = frozenset({"input", "meta", "link", "br", "img", "hr"})
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.controls: list[dict[str, str | None]] = []
-        self.attrs: dict[str, dict[str, str | None]] = {}
-        self.texts: dict[str, str] = {}
-        self.labels: dict[str, str] = {}
-        self.links: list[str] = []
-        self._open: list[tuple[str, dict[str, str | None]]] = []
-        self.feed(html)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        found = dict(attrs) | {"tag": tag}
-        if found.get("id"):
-            self.attrs[str(found["id"])] = found
-        if tag in ("input", "textarea", "button"):
-            self.controls.append(found)
-        self.links += [v for k, v in attrs if k in ("href", "src") and v]
-        if tag not in self.VOID:
-            self._open.append((tag, found))
-
-    def handle_endtag(self, tag: str) -> None:
-        while self._open:
-            if self._open.pop()[0] == tag:
-                break
-
-    def handle_data(self, data: str) -> None:
-        for tag, attrs in self._open:
-            if attrs.get("id"):
-                key = str(attrs["id"])
-                self.texts[key] = self.texts.get(key, "") + data
-            if tag == "label" and attrs.get("for"):
-                key = str(attrs["for"])
-                self.labels[key] = self.labels.get(key, "") + data
-
-    def text(self, id_: str) -> str:
-        return " ".join(self.texts.get(id_, "").split())
-
-    def label(self, id_: str) -> str:
-        return " ".join(self.labels.get(id_, "").split())
-
-    def named(self, name: str) -> list[dict[str, str | None]]:
-        return [c for c in self.controls if c.get("name") == name]
-
-    def checked(self, name: str) -> list[str | None]:
-        return [c["value"] for c in self.named(name) if "checked" in c]
+from tests.surveys.forms import (
+    BANK,
+    CHROMIUM,
+    DIAGNOSTIC,
+    NOW,
+    SCREENSHOT,
+    Dom,
+    csrf_of,
+    diagnostic_fields,
+    launch,
+    link_of,
+    nok_fields,
+    phone,
+    post_pairs,
+    responses,
+    served,
+    sign_in,
+)
+from tests.surveys.limits import use_up
 
 
 @pytest.fixture
 async def world(db, settings):
     return await build_world(db, settings)
-
-
-@pytest.fixture
-def address() -> str:
-    return next(_addresses)
-
-
-@pytest.fixture
-async def form(apps, isolation, address) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of the surveys app as a respondent's browser, from an address of its own."""
-    transport = httpx.ASGITransport(app=apps.surveys, client=(address, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://surveys") as client:
-        yield client
-
-
-async def launch(client, world, code, audience, orgs, anonymous=True, **extra) -> dict:
-    listed = await client.get("/v1/instruments?limit=100", headers=world.headers("viewer"))
-    instrument = next(i["id"] for i in listed.json()["items"] if i["code"] == code)
-    body = {
-        "instrument_id": instrument,
-        "audience": audience,
-        "organization_ids": [str(o) for o in orgs],
-        "period": "2021/2022",
-        "opens_at": (NOW - timedelta(days=1)).isoformat(),
-        "closes_at": (NOW + timedelta(days=7)).isoformat(),
-        "anonymous": anonymous,
-    } | extra
-    answer = await client.post("/v1/campaigns", json=body, headers=world.headers("analyst"))
-    assert answer.status_code == 201, answer.text
-    return answer.json()
-
-
-def link_of(campaign: dict) -> str:
-    return urlsplit(campaign["links"][0]["url"]).path
-
-
-def nok_fields(**overrides: str) -> dict[str, str]:
-    """Every NOK question answered "Да" but the disability one ("Нет": its follow-up is skipped)."""
-    fields = {f"nok_{i:02d}": "yes" for i in range(1, 15)} | {"nok_06": "no"}
-    del fields["nok_07"]
-    return fields | {"nok_15": "Больше кружков"} | overrides
-
-
-def diagnostic_fields(correct: dict[str, int]) -> dict[str, str]:
-    """The first N items of each competence answered correctly, the rest wrongly."""
-    fields: dict[str, str] = {}
-    seen: dict[str, int] = {}
-    for item in DIAGNOSTIC.scored_items():
-        n = seen.get(item.competence, 0)
-        seen[item.competence] = n + 1
-        right = n < correct.get(item.competence, 0)
-        fields[item.code] = next(o.code for o in item.options if o.correct == right)
-    return fields
-
-
-async def responses(db) -> list[Response]:
-    query = select(Response).execution_options(populate_existing=True)
-    return list((await db.scalars(query)).all())
-
-
-async def post_pairs(client: httpx.AsyncClient, url: str, pairs: list[tuple[str, str]]):
-    """A form post with repeated fields (ticked checkboxes), as a browser sends it."""
-    return await client.post(
-        url,
-        content=urlencode(pairs),
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
 
 
 @pytest.mark.parametrize("code", ["parents_satisfaction", "nok_parents_2018"])
@@ -322,15 +192,15 @@ async def test_every_question_type_is_read_from_the_form_fields(surveys_client, 
     done = await post_pairs(form, link_of(campaign), [*fields, ("hours", "2,5"), ("kids", "3")])
     assert done.status_code == 303, done.text
     stored = sorted(
-        (a.question, a.option, a.number) for a in (await db.scalars(select(Answer))).all()
+        (a.question, a.option, a.options, a.number)
+        for a in (await db.scalars(select(Answer))).all()
     )
-    assert stored == [
-        ("clubs", "chess", None),
-        ("clubs", "choir", None),
-        ("hours", None, 2.5),
-        ("kids", None, 3.0),
-        ("likert", None, 2.0),
-        ("yes", None, 0.0),
+    assert stored == [  # one row per question: a `multiple`'s options in one array
+        ("clubs", None, ["chess", "choir"], None),
+        ("hours", None, None, 2.5),
+        ("kids", None, None, 3.0),
+        ("likert", None, None, 2.0),
+        ("yes", None, None, 0.0),
     ]
 
 
@@ -346,14 +216,18 @@ async def test_personal_link_saves_a_draft_submits_once_and_shows_the_profile(
         )
     )
     url = f"/s/{code}"
+    signed_in = await sign_in(form, url, "teacher@soko.example")
+    assert signed_in.status_code == 303 and signed_in.headers["location"] == url
     first = await form.get(url)
     assert first.status_code == 200 and "Сохранить и продолжить позже" in first.text
     assert "Анкета анонимная" not in first.text
+    assert "Вы вошли как" in first.text
+    csrf = csrf_of(first)
     answers = diagnostic_fields(
         {"design": 5, "tools": 3, "processing": 2, "interpretation": 0, "security": 4}
     )
     partial = dict(list(answers.items())[:3])
-    saved = await form.post(url, data=partial | {"_action": "draft"})
+    saved = await form.post(url, data=partial | {"_action": "draft", "_csrf": csrf})
     assert saved.status_code == 303 and saved.headers["location"] == f"{url}?saved=1"
     [draft] = await responses(db)
     assert draft.status == "draft" and draft.staff_id == world.t1.id
@@ -361,29 +235,31 @@ async def test_personal_link_saves_a_draft_submits_once_and_shows_the_profile(
     dom = Dom(resumed.text)
     assert "Черновик сохранён" in resumed.text
     assert all(dom.checked(item) == [option] for item, option in partial.items())
-    incomplete = await form.post(url, data=partial)
+    incomplete = await form.post(url, data=partial | {"_csrf": csrf})
     assert incomplete.status_code == 422 and "Ответы не отправлены" in incomplete.text
-    done = await form.post(url, data=answers | {"_action": "submit"})
+    done = await form.post(url, data=answers | {"_action": "submit", "_csrf": csrf})
     assert done.status_code == 200, done.text
-    dom = Dom(done.text)
-    assert dom.text("profile-title") == "Ваш профиль компетенций"
-    for competence, score, deficit in [
-        ("design", 5, False),
-        ("tools", 3, False),
-        ("processing", 2, True),
-        ("interpretation", 0, True),
-        ("security", 4, False),
-    ]:
-        shown = dom.text(f"c-{competence}")
-        title = DIAGNOSTIC.competence(competence).title
-        assert shown.startswith(f"{title} {score} из 5 ({score * 20} %)"), shown
-        assert ("дефицит" in shown) is deficit
-        assert ("is-deficit" in str(dom.attrs[f"c-{competence}"]["class"])) is deficit
+    for page in (done, await form.get(f"{url}/thanks")):
+        dom = Dom(page.text)
+        assert dom.text("profile-title") == "Ваш профиль компетенций"
+        for competence, score, deficit in [
+            ("design", 5, False),
+            ("tools", 3, False),
+            ("processing", 2, True),
+            ("interpretation", 0, True),
+            ("security", 4, False),
+        ]:
+            shown = dom.text(f"c-{competence}")
+            title = DIAGNOSTIC.competence(competence).title
+            assert shown.startswith(f"{title} {score} из 5 ({score * 20} %)"), shown
+            assert ("дефицит" in shown) is deficit
+            assert ("is-deficit" in str(dom.attrs[f"c-{competence}"]["class"])) is deficit
     scores = await db.scalar(select(func.count()).select_from(CompetenceScore))
     assert scores == len(DIAGNOSTIC.competences)
-    again = await form.post(url, data=answers)
+    again = await form.post(url, data=answers | {"_csrf": csrf})
     assert again.status_code == 409 and "Ответ уже отправлен" in again.text
-    assert (await form.get(url)).status_code == 200  # the page says so, no form any more
+    sent = await form.get(url)  # the page says so, no form any more: a link to the profile
+    assert sent.status_code == 200 and f"{url}/thanks" in Dom(sent.text).links
     [response] = await responses(db)
     assert response.status == "submitted" and response.id == draft.id
 
@@ -436,37 +312,14 @@ async def test_closed_and_scheduled_campaigns_are_409_pages_with_the_dates(
 
 
 async def test_anonymous_form_posts_count_against_the_address_limit(
-    surveys_client, form, world, settings, address
+    surveys_client, form, world, apps, address
 ):
     campaign = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     page = await form.get(link_of(campaign))  # reading the form is not limited
-    limit = anonymous_limit(settings)
-    for _ in range(settings.anonymous_rate_per_minute):  # this address has used up its minute
-        assert limit.retry_after(address) is None
+    await use_up(apps.surveys.state.anonymous_limit, address)  # this address's minute is used up
     answer = await form.post(link_of(campaign), data=nok_fields())
     assert page.status_code == 200 and answer.status_code == 429
     assert int(answer.headers["retry-after"]) > 0 and "Слишком много ответов" in answer.text
-
-
-@asynccontextmanager
-async def served(app) -> AsyncIterator[str]:
-    """The app behind a real HTTP server on a free loopback port, in a thread of its own."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="form-server", daemon=True)
-    thread.start()
-    for _ in range(500):
-        if server.started or not thread.is_alive():
-            break
-        await asyncio.sleep(0.02)
-    assert server.started, "the form server did not start"
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        await asyncio.to_thread(thread.join, 10)
 
 
 async def choose(page, question: str, label: str) -> None:
@@ -499,57 +352,38 @@ async def test_parent_fills_the_nok_form_in_a_phone_browser(
         "nok_13": "Да",
         "nok_14": "Да",
     }
-    async with served(app) as base, playwright.async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            page = await browser.new_page(viewport={"width": 360, "height": 740})
-            problems: list[str] = []  # script errors, CSP violations, styles or scripts not found
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.on(
-                "console",
-                lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
-            )
-            page.on(
-                "response",
-                lambda r: (
-                    problems.append(f"{r.status} {r.url}")
-                    if r.status >= 400 and r.request.resource_type != "document"
-                    else None
-                ),
-            )
-            await page.goto(base + link_of(campaign))
-            await playwright.expect(page.locator("h1")).to_have_text(campaign["title"])
-            assert await page.evaluate("document.documentElement.scrollWidth") <= 360
-            tap_target = await page.locator("label[for=f-nok_01-0]").bounding_box()
-            assert tap_target is not None and tap_target["height"] >= 44
-            for question, label in chosen.items():
-                await choose(page, question, label)
-            await playwright.expect(page.locator("#q-nok_07")).to_be_hidden()  # 6 is "Нет"
-            await playwright.expect(page.locator("#q-nok_04")).to_be_hidden()  # 3 is "Нет"
-            await page.get_by_label("Ваши предложения").fill("Больше кружков")
-            # Question 12 is left unanswered.
-            await page.get_by_role("button", name="Отправить ответы").click()
-            error = page.locator("#q-nok_12-error")
-            await playwright.expect(error).to_have_text("Ошибка: Ответьте на этот вопрос")
-            await playwright.expect(page.locator("#error-summary")).to_be_focused()
-            for question, label in chosen.items():
-                option = page.locator(f"#q-{question} label.choice").filter(has_text=label)
-                await playwright.expect(option.locator("input")).to_be_checked()
-            await playwright.expect(page.locator("#f-nok_15")).to_have_value("Больше кружков")
-            await playwright.expect(page.locator("#q-nok_07")).to_be_hidden()
-            await page.screenshot(path=SCREENSHOT, full_page=True)
-            # From the summary to the question, then answer with the keyboard.
-            await page.get_by_role("link", name=re.compile("Вопрос 12")).click()
-            await playwright.expect(page.locator("#f-nok_12-0")).to_be_focused()
-            await page.keyboard.press("Space")
-            await playwright.expect(page.locator("#f-nok_12-0")).to_be_checked()
-            await page.get_by_role("button", name="Отправить ответы").click()
-            await playwright.expect(page.locator("h1")).to_have_text("Спасибо! Ваши ответы приняты")
-            assert page.url.endswith("/thanks")
-            await page.screenshot(path=SCREENSHOT.with_name("soko-form-thanks.png"))
-            assert problems == []
-        finally:
-            await browser.close()
+    async with served(app) as base, phone(playwright) as (page, problems):
+        await page.goto(base + link_of(campaign))
+        await playwright.expect(page.locator("h1")).to_have_text(campaign["title"])
+        assert await page.evaluate("document.documentElement.scrollWidth") <= 360
+        tap_target = await page.locator("label[for=f-nok_01-0]").bounding_box()
+        assert tap_target is not None and tap_target["height"] >= 44
+        for question, label in chosen.items():
+            await choose(page, question, label)
+        await playwright.expect(page.locator("#q-nok_07")).to_be_hidden()  # 6 is "Нет"
+        await playwright.expect(page.locator("#q-nok_04")).to_be_hidden()  # 3 is "Нет"
+        await page.get_by_label("Ваши предложения").fill("Больше кружков")
+        # Question 12 is left unanswered.
+        await page.get_by_role("button", name="Отправить ответы").click()
+        error = page.locator("#q-nok_12-error")
+        await playwright.expect(error).to_have_text("Ошибка: Ответьте на этот вопрос")
+        await playwright.expect(page.locator("#error-summary")).to_be_focused()
+        for question, label in chosen.items():
+            option = page.locator(f"#q-{question} label.choice").filter(has_text=label)
+            await playwright.expect(option.locator("input")).to_be_checked()
+        await playwright.expect(page.locator("#f-nok_15")).to_have_value("Больше кружков")
+        await playwright.expect(page.locator("#q-nok_07")).to_be_hidden()
+        await page.screenshot(path=SCREENSHOT, full_page=True)
+        # From the summary to the question, then answer with the keyboard.
+        await page.get_by_role("link", name=re.compile("Вопрос 12")).click()
+        await playwright.expect(page.locator("#f-nok_12-0")).to_be_focused()
+        await page.keyboard.press("Space")
+        await playwright.expect(page.locator("#f-nok_12-0")).to_be_checked()
+        await page.get_by_role("button", name="Отправить ответы").click()
+        await playwright.expect(page.locator("h1")).to_have_text("Спасибо! Ваши ответы приняты")
+        assert page.url.endswith("/thanks")
+        await page.screenshot(path=SCREENSHOT.with_name("soko-form-thanks.png"))
+        assert problems == []
     async with isolation() as session:
         [response] = (await session.scalars(select(Response))).all()
         stored = {

@@ -1,14 +1,13 @@
 """Diagnostics through personal links, scoring, aggregates with suppression, personal results."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 
-from services.api.auth.service import user_principal
-from services.api.staff.models import StaffMember
 from services.surveys.instruments.definition import load_bank
-from shared.auth import issue_user_token
-from tests.factories import add_user, build_world
+from tests.factories import build_world
+from tests.surveys import forms
+from tests.surveys.forms import add_colleague
 
 NOW = datetime.now(UTC)
 DIAGNOSTIC = next(d for d in load_bank() if d.code == "teacher_digital_assessment_deficits")
@@ -18,36 +17,13 @@ DIAGNOSTIC = next(d for d in load_bank() if d.code == "teacher_digital_assessmen
 async def world(db, settings):
     world = await build_world(db, settings)
     # A second teacher in S1, with an account: two people take the diagnostic there.
-    t2 = StaffMember(organization_id=world.s1.id, full_name="Смирнова Ольга", position="teacher")
-    db.add(t2)
-    await db.flush()
-    world.users["teacher2"] = add_user(
-        db, "t2@soko.example", "teacher", "organization", world.s1.id, t2.id
-    )
-    await db.flush()
-    world.tokens["teacher2"] = issue_user_token(settings, user_principal(world.users["teacher2"]))
-    world.t2 = t2
+    await add_colleague(db, settings, world)
     return world
 
 
 async def launch(client, world, code, audience, orgs, anonymous):
-    listed = await client.get("/v1/instruments?limit=100", headers=world.headers("viewer"))
-    instrument = next(i["id"] for i in listed.json()["items"] if i["code"] == code)
-    answer = await client.post(
-        "/v1/campaigns",
-        headers=world.headers("methodologist"),
-        json={
-            "instrument_id": instrument,
-            "audience": audience,
-            "organization_ids": [str(o) for o in orgs],
-            "period": "2021/2022",
-            "opens_at": (NOW - timedelta(days=1)).isoformat(),
-            "closes_at": (NOW + timedelta(days=7)).isoformat(),
-            "anonymous": anonymous,
-        },
-    )
-    assert answer.status_code == 201, answer.text
-    return answer.json()
+    """Diagnostics and surveys of these tests are launched by the district's methodologist."""
+    return await forms.launch(client, world, code, audience, orgs, anonymous, who="methodologist")
 
 
 def diagnostic_answers(correct_per_competence: dict[str, int]) -> dict[str, str]:

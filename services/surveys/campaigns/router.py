@@ -1,4 +1,9 @@
-"""HTTP: /v1/campaigns (launch, read, close early or extend, response rates, reminders)."""
+"""HTTP: /v1/campaigns (launch, read, close early or extend, response rates, reminders) and
+/v1/me/invitations (a teacher's own personal links).
+
+A personal link (an invitation's code) is shown to its teacher only: campaign reads list the
+anonymous links of organizations, reminders list who has not answered, never a personal link.
+"""
 
 import uuid
 from typing import Annotated
@@ -13,6 +18,7 @@ from services.surveys.campaigns.schemas import (
     CampaignRead,
     CampaignUpdate,
     Link,
+    MyInvitation,
     OrganizationRate,
     Pending,
 )
@@ -21,13 +27,14 @@ from services.surveys.instruments.models import Instrument, InstrumentVersion
 from shared.auth import Caller, ScopeType, ensure_in_scope, readable_organizations
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
-from shared.pagination import Page, PaginationDep
+from shared.pagination import Page, PaginationDep, paginate
 
 router = APIRouter(tags=["campaigns"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 
 
 def form_url(settings, code: str) -> str:
+    """Where a link opens the form: the surveys service's /s/{code}."""
     return f"{settings.peer_url('surveys')}/s/{code}"
 
 
@@ -163,20 +170,20 @@ async def update_campaign(
 async def response_rates(
     campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
 ) -> list[OrganizationRate]:
-    """Responses against the expected number (staff, or students for parents), per school."""
+    """Responses against the expected number (staff, or students for parents), per school,
+    and how many of them came through the link (`channels.web`) and were keyed in from paper
+    questionnaires (`channels.paper`)."""
     _, mine = await service.readable_campaign(session, caller, scopes, campaign_id)
     return await service.rates(session, campaign_id, mine)
 
 
 @router.get("/campaigns/{campaign_id}/pending", responses=ERRORS)
 async def pending(
-    campaign_id: uuid.UUID,
-    session: SessionDep,
-    caller: Caller,
-    scopes: Scopes,
-    settings: SettingsDep,
+    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
 ) -> list[Pending]:
-    """Who has not answered yet (identified campaigns), for reminders."""
+    """Who has not answered yet (identified campaigns), for reminders: names and staff ids,
+    never personal links (each teacher finds their own at `GET /v1/me/invitations`). 422 for an
+    anonymous campaign."""
     campaign, mine = await service.readable_campaign(session, caller, scopes, campaign_id)
     service.require_roles(caller, *service.LAUNCHERS)
     if campaign.anonymous:
@@ -190,7 +197,32 @@ async def pending(
             organization_id=i.organization_id,
             full_name=i.full_name,
             status="draft" if state == "draft" else "not_started",
-            url=form_url(settings, i.code),
         )
         for i, state in await service.pending(session, campaign_id, mine)
     ]
+
+
+@router.get("/me/invitations", responses=ERRORS)
+async def my_invitations(
+    session: SessionDep, caller: Caller, settings: SettingsDep, page: PaginationDep
+) -> Page[MyInvitation]:
+    """The caller's own personal links in open campaigns (diagnostics, staff surveys): title,
+    window, whether it is answered, and the link, soonest closing first. Empty for a caller
+    without a staff record (only a teacher's own account carries one)."""
+    if caller.staff_id is None:
+        return Page(items=[], total=0)
+    rows, total = await paginate(
+        session, service.own_invitations(caller.staff_id), page, whole_rows=True
+    )
+    items = [
+        MyInvitation(
+            campaign_id=campaign.id,
+            title=campaign.title,
+            opens_at=campaign.opens_at,
+            closes_at=campaign.closes_at,
+            status=state or "not_started",
+            url=form_url(settings, invitation.code),
+        )
+        for invitation, campaign, state in rows
+    ]
+    return Page(items=items, total=total)

@@ -39,11 +39,19 @@ class Link(BaseModel):
     url: str
 
 
+class Channels(BaseModel):
+    """Submitted responses by how they came in."""
+
+    web: int = Field(description="Через ссылку на анкету")
+    paper: int = Field(description="Внесены оператором с бумажных анкет")
+
+
 class OrganizationRate(BaseModel):
     organization_id: uuid.UUID
     responses: int
     expected: int | None
     rate: float | None  # percent
+    channels: Channels
 
 
 class CampaignRead(BaseModel):
@@ -64,8 +72,20 @@ class CampaignRead(BaseModel):
 
 
 class Pending(BaseModel):
+    """Who has not answered; never their personal link (only its teacher may see and use it)."""
+
     staff_id: uuid.UUID
     organization_id: uuid.UUID
     full_name: str
     status: Literal["not_started", "draft"]
+
+
+class MyInvitation(BaseModel):
+    """One of the signed-in teacher's own personal links, in an open campaign."""
+
+    campaign_id: uuid.UUID
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    status: Literal["not_started", "draft", "submitted"]
     url: str

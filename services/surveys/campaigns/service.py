@@ -4,16 +4,22 @@ import secrets
 import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
-from services.surveys.campaigns.schemas import CampaignCreate, CampaignUpdate, OrganizationRate
+from services.surveys.campaigns.schemas import (
+    CampaignCreate,
+    CampaignUpdate,
+    Channels,
+    OrganizationRate,
+)
 from services.surveys.clients.api import ApiClient
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.service import get_version
 from services.surveys.responses.models import Response
 from shared.auth import Principal, Role, ScopeResolver, readable_organizations, require_roles
+from shared.db import utcnow
 from shared.errors import Invalid, NotFound
 from shared.periods import parse_period
 
@@ -126,6 +132,20 @@ async def readable_campaign(
     return campaign, mine
 
 
+async def manages(
+    principal: Principal | None, scopes: ScopeResolver, organization_id: uuid.UUID | None
+) -> bool:
+    """May this signed-in person manage the organization's campaigns (launch, close, key in its
+    paper questionnaires)? The rule of launching and closing: an administrator, or an analyst,
+    methodologist or leader whose scope holds the organization. A service token is nobody."""
+    if principal is None or principal.kind != "user" or organization_id is None:
+        return False
+    if principal.role != Role.admin and principal.role not in LAUNCHERS:
+        return False
+    readable = await readable_organizations(principal, scopes)
+    return readable is None or organization_id in readable
+
+
 async def update_campaign(
     session: AsyncSession,
     principal: Principal,
@@ -149,9 +169,14 @@ async def update_campaign(
 async def rates(
     session: AsyncSession, campaign_id: uuid.UUID, organizations: frozenset[uuid.UUID] | None
 ) -> list[OrganizationRate]:
-    """Submitted responses against the expected number, per organization (one GROUP BY)."""
+    """Submitted responses against the expected number, and how many came on paper, per
+    organization (one GROUP BY)."""
     submitted = (
-        select(Response.organization_id, func.count().label("n"))
+        select(
+            Response.organization_id,
+            func.count().label("n"),
+            func.count().filter(Response.channel == "paper").label("paper"),
+        )
         .where(Response.campaign_id == campaign_id, Response.status == "submitted")
         .group_by(Response.organization_id)
         .subquery()
@@ -161,6 +186,7 @@ async def rates(
             CampaignOrganization.organization_id,
             CampaignOrganization.expected,
             func.coalesce(submitted.c.n, 0),
+            func.coalesce(submitted.c.paper, 0),
         )
         .outerjoin(submitted, submitted.c.organization_id == CampaignOrganization.organization_id)
         .where(CampaignOrganization.campaign_id == campaign_id)
@@ -174,8 +200,9 @@ async def rates(
             responses=n,
             expected=expected,
             rate=round(100 * n / expected, 1) if expected else None,
+            channels=Channels(web=n - paper, paper=paper),
         )
-        for org, expected, n in await session.execute(query)
+        for org, expected, n, paper in await session.execute(query)
     ]
 
 
@@ -193,6 +220,23 @@ async def pending(
     if organizations is not None:
         query = query.where(Invitation.organization_id.in_(organizations))
     return [(invitation, state) for invitation, state in await session.execute(query)]
+
+
+def own_invitations(staff_id: uuid.UUID | None) -> Select:
+    """The staff member's invitations in open campaigns, with the campaign and the response's
+    status (None: not started), soonest closing first; nothing for a caller who is no staff."""
+    now = utcnow()
+    return (
+        select(Invitation, Campaign, Response.status)
+        .join(Campaign, Campaign.id == Invitation.campaign_id)
+        .outerjoin(Response, Response.invitation_id == Invitation.id)
+        .where(
+            Invitation.staff_id == staff_id,
+            Campaign.opens_at <= now,
+            Campaign.closes_at > now,
+        )
+        .order_by(Campaign.closes_at, Campaign.id)
+    )
 
 
 async def campaign_facts(

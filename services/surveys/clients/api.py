@@ -1,12 +1,23 @@
 """What the surveys service asks the api service: organizations and staff, the audit log."""
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
 
-from shared.client import ServiceClient, record_audit
+from shared.client import CLIENT_ADDRESS_HEADER, ServiceClient, record_audit
 from shared.errors import PeerUnavailable
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The api service's answer to a sign-in: a token (and its lifetime in seconds), or not,
+    with the seconds to wait when too many attempts failed."""
+
+    token: str | None = None
+    expires_in: int = 0
+    retry_after: int | None = None
 
 
 class ApiClient:
@@ -31,6 +42,27 @@ class ApiClient:
         if response.status_code != 200:
             raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
         return {uuid.UUID(o["id"]): o for o in response.json()}
+
+    async def sign_in(self, username: str, password: str, address: str | None) -> SignIn:
+        """Check a password at `POST /v1/auth/token`, for the person at `address` (sent in
+        X-Soko-Client-Address, so that failures are counted per person, not per service).
+        Never retried. PeerUnavailable (503) when the api service does not answer usefully."""
+        response = await self.client.request(
+            "POST",
+            "/v1/auth/token",
+            data={"username": username, "password": password},
+            headers={CLIENT_ADDRESS_HEADER: address} if address else None,
+            as_service=True,
+        )
+        if response.status_code == 200:
+            body = response.json()
+            return SignIn(token=body["access_token"], expires_in=int(body["expires_in"]))
+        if response.status_code == 429:
+            wait = response.headers.get("retry-after", "")
+            return SignIn(retry_after=int(wait) if wait.isdigit() else 60)
+        if response.status_code in (401, 422):
+            return SignIn()
+        raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
 
     async def audit(
         self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]

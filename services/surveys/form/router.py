@@ -4,107 +4,53 @@ Every outcome is a page in Russian, never problem+json: a parent on a phone gets
 a wrong link, a page with the dates for a closed campaign, the form again with the errors next
 to the questions. A successful anonymous post redirects (303) to the thank-you page, so that
 reloading it cannot send the answers twice.
+
+An organization's anonymous link is public. A personal link (an invitation) serves its form,
+drafts, answers and the competence profile only to its own staff member, signed in (see
+session.py): without a session it shows the sign-in page, with anyone else's a 403 page;
+nothing is stored or shown to them.
 """
 
-from pathlib import Path
+import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
-import jinja2
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.service import status
-from services.surveys.deps import SettingsDep
-from services.surveys.form import service, view
+from services.surveys.deps import AnonymousLimit, Api, SettingsDep
+from services.surveys.form import pages, service, view
+from services.surveys.form.pages import CARRIED, NO_STORE, Account
 from services.surveys.form.service import FormLink
+from services.surveys.form.session import (
+    CSRF_FIELD,
+    Csrf,
+    csrf_valid,
+    end_session,
+    start_session,
+    visitor,
+)
 from services.surveys.instruments.definition import InstrumentDefinition
-from services.surveys.responses.router import anonymous_limit
-from services.surveys.responses.service import definition_of, draft_of, submit
+from services.surveys.responses.models import Response as ResponseRow
+from services.surveys.responses.service import count_public, definition_of, draft_of, submit
+from shared.auth import decode_token
 from shared.context import client_address_var
 from shared.db import SessionDep
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound, PeerUnavailable, TooManyRequests
 from shared.settings import Settings
 
-HERE = Path(__file__).parent
 STATIC_PATH = "/s/static"
 # Room for the longest answers: every text question may hold 5000 characters, each of which
 # URL-encodes to up to 6 bytes in Cyrillic.
 MAX_FORM_BODY = 256 * 1024
 MAX_FIELDS = 2000
 DRAFT = ("_action", "draft")
-# Pages may show drafts and personal results: no browser or proxy keeps them.
-NO_STORE = {"Cache-Control": "no-store"}
 
 router = APIRouter()
-static_files = StaticFiles(directory=HERE / "static")
-templates = Jinja2Templates(
-    env=jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-)
-templates.env.filters["num"] = lambda x: f"{x:g}".replace(".", ",")
-
-
-def _page(
-    request: Request,
-    name: str,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
-    **context: Any,
-) -> Response:
-    return templates.TemplateResponse(
-        request, name, context, status_code=status_code, headers=NO_STORE | (headers or {})
-    )
-
-
-def _message(
-    request: Request, status_code: int, kind: str, headers: dict[str, str] | None = None, **extra
-) -> Response:
-    return _page(request, "message.html", status_code, headers, kind=kind, **extra)
-
-
-def _not_open(request: Request, link: FormLink, settings: Settings) -> Response:
-    window = service.window(link.campaign, settings.timezone)
-    return _message(
-        request,
-        409,
-        "not_open",
-        title=link.campaign.title,
-        window=window,
-        moscow=settings.timezone == "Europe/Moscow",
-    )
-
-
-def _form(
-    request: Request,
-    link: FormLink,
-    definition: InstrumentDefinition,
-    values: view.FormValues,
-    *,
-    errors: list[dict[str, Any]] | None = None,
-    status_code: int = 200,
-    notice: str | None = None,
-) -> Response:
-    return _page(
-        request,
-        "form.html",
-        status_code,
-        code=link.code,
-        title=link.campaign.title,
-        description=definition.description,
-        kind=definition.kind,
-        personal=link.personal,
-        form=view.build(definition, values, errors),
-        show_progress=bool(values or errors),
-        notice=notice,
-    )
+static_files = StaticFiles(directory=pages.HERE / "static")
 
 
 async def _fields(request: Request) -> list[tuple[str, str]] | None:
@@ -124,49 +70,117 @@ async def _fields(request: Request) -> list[tuple[str, str]] | None:
         return None
 
 
+def _first(pairs: list[tuple[str, str]], name: str) -> str | None:
+    return next((value for key, value in pairs if key == name), None)
+
+
+def _owner(
+    request: Request, link: FormLink, settings: Settings, *, status_code: int = 200, **sign_in: Any
+) -> Account | Response:
+    """For a personal link: its staff member signed in (with the CSRF token of their forms),
+    or the page to answer instead: the sign-in page without a session, a 403 page with
+    anyone else's (it says nothing of the link: whose, which campaign)."""
+    assert link.invitation is not None
+    csrf = Csrf.of(request, settings)
+    person = visitor(request, settings)
+    if person is None:
+        return pages.sign_in(request, link, csrf, status_code=status_code, **sign_in)
+    account = Account(person.name or "", csrf, link.code)
+    if person.staff_id != link.invitation.staff_id:
+        return pages.message(request, 403, "not_yours", account=account)
+    return account
+
+
+async def _thanks(
+    request: Request,
+    session: AsyncSession,
+    link: FormLink,
+    definition: InstrumentDefinition,
+    response: ResponseRow,
+    account: Account,
+) -> Response:
+    """The thank-you page of a submitted personal response, with a diagnostic's profile."""
+    results = (
+        await service.profile(session, definition, response) if definition.kind == "deficit" else []
+    )
+    return pages.page(
+        request, "thanks.html", title=link.campaign.title, profile=results, account=account
+    )
+
+
+async def _link(session: AsyncSession, code: str) -> FormLink | None:
+    try:
+        return await service.resolve(session, code)
+    except NotFound:
+        return None
+
+
 @router.get("/s/{code}", include_in_schema=False)
 async def show_form(
     code: str, request: Request, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    """The form of the campaign's instrument version; a personal link shows its saved draft."""
-    try:
-        link = await service.resolve(session, code)
-    except NotFound:
-        return _message(request, 404, "not_found")
+    """The form of the campaign's instrument version; a personal link, to its staff member
+    signed in, with their saved draft."""
+    link = await _link(session, code)
+    if link is None:
+        return pages.message(request, 404, "not_found")
+    account = None
+    if link.personal:
+        if isinstance(owner := _owner(request, link, settings), Response):
+            return owner
+        account = owner
     if status(link.campaign) != "open":
-        return _not_open(request, link, settings)
+        return pages.not_open(request, link, settings, account=account)
     definition = await definition_of(session, link.campaign.instrument_version_id)
     values: view.FormValues = {}
     if link.invitation is not None:
         existing = await draft_of(session, link.invitation)
         if existing is not None and existing.status == "submitted":
-            return _message(request, 200, "already_sent")
+            return pages.message(request, 200, "already_sent", account=account)
         if existing is not None and existing.draft:
             values = view.values_from(definition, existing.draft)
     saved = link.personal and request.query_params.get("saved") == "1"
-    return _form(request, link, definition, values, notice="saved" if saved else None)
+    notice = "saved" if saved else None
+    return pages.form(request, link, definition, values, notice=notice, account=account)
 
 
 @router.post("/s/{code}", include_in_schema=False)
 async def submit_form(
-    code: str, request: Request, session: SessionDep, settings: SettingsDep
+    code: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    limit: AnonymousLimit,
 ) -> Response:
     """Answers from the form fields; a personal link may save them as a draft instead."""
-    try:
-        link = await service.resolve(session, code)
-    except NotFound:
-        return _message(request, 404, "not_found")
+    link = await _link(session, code)
+    if link is None:
+        return pages.message(request, 404, "not_found")
     if not link.personal:
-        wait = anonymous_limit(settings).retry_after(client_address_var.get() or "-")
-        if wait is not None:
-            return _message(request, 429, "too_many", headers={"Retry-After": str(wait)})
+        try:
+            await count_public(limit, client_address_var.get())
+        except TooManyRequests as exc:
+            return pages.message(request, 429, "too_many", headers=exc.headers)
     pairs = await _fields(request)
     if pairs is None:
-        return _message(request, 413, "too_large")
+        return pages.message(request, 413, "too_large")
+    account = None
+    if link.personal:
+        # Without a session, the sign-in page carries the answers on: none is lost.
+        carried = [(k, v) for k, v in pairs if k != CSRF_FIELD and not k.startswith(CARRIED)]
+        owner = _owner(request, link, settings, status_code=401, carried=carried, problem="ended")
+        if isinstance(owner, Response):
+            return owner
+        account = owner
     if status(link.campaign) != "open":
-        return _not_open(request, link, settings)
+        return pages.not_open(request, link, settings, account=account)
     definition = await definition_of(session, link.campaign.instrument_version_id)
     values = view.form_values(definition, pairs)
+    if link.personal and not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
+        # Not from our page (or from one too old): shown again, nothing stored.
+        return pages.form(
+            request, link, definition, values, status_code=403, notice="csrf", account=account
+        )
     draft = link.personal and DRAFT in pairs
     try:
         response = await submit(
@@ -181,28 +195,126 @@ async def submit_form(
         )
     except Invalid as exc:
         notice = "draft_failed" if draft else None
-        return _form(
-            request, link, definition, values, errors=exc.errors, status_code=422, notice=notice
+        return pages.form(
+            request,
+            link,
+            definition,
+            values,
+            errors=exc.errors,
+            status_code=422,
+            notice=notice,
+            account=account,
         )
     except Conflict:
         if status(link.campaign) != "open":  # closed between the check above and the submit
-            return _not_open(request, link, settings)
-        return _message(request, 409, "already_sent")
+            return pages.not_open(request, link, settings, account=account)
+        return pages.message(request, 409, "already_sent", account=account)
     if draft:
         return RedirectResponse(f"/s/{code}?saved=1", status_code=303, headers=NO_STORE)
     if not link.personal:
         return RedirectResponse(f"/s/{code}/thanks", status_code=303, headers=NO_STORE)
-    results = (
-        await service.profile(session, definition, response) if definition.kind == "deficit" else []
-    )
-    return _page(request, "thanks.html", title=link.campaign.title, profile=results)
+    return await _thanks(request, session, link, definition, response, account)
 
 
 @router.get("/s/{code}/thanks", include_in_schema=False)
-async def thanks(code: str, request: Request, session: SessionDep) -> Response:
-    """Where an anonymous submission lands."""
+async def thanks(
+    code: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Where an anonymous submission lands; for a personal link, its staff member's profile."""
+    link = await _link(session, code)
+    if link is None:
+        return pages.message(request, 404, "not_found")
+    if link.invitation is None:
+        return pages.page(request, "thanks.html", title=link.campaign.title, profile=[])
+    if isinstance(owner := _owner(request, link, settings), Response):
+        return owner
+    response = await draft_of(session, link.invitation)
+    if response is None or response.status != "submitted":
+        return RedirectResponse(f"/s/{code}", status_code=303, headers=NO_STORE)
+    definition = await definition_of(session, link.campaign.instrument_version_id)
+    return await _thanks(request, session, link, definition, response, owner)
+
+
+@router.post("/s/{code}/sign-in", include_in_schema=False)
+async def sign_in(
+    code: str, request: Request, session: SessionDep, settings: SettingsDep, api: Api
+) -> Response:
+    """Email and password, checked by the api service for the browser's address; then the
+    form (with the answers carried over, if any) or the 403 page when it is not their link."""
+    link = await _link(session, code)
+    if link is None or link.invitation is None:
+        return pages.message(request, 404, "not_found")
+    pairs = await _fields(request)
+    if pairs is None:
+        return pages.message(request, 413, "too_large")
+    carried = [(k.removeprefix(CARRIED), v) for k, v in pairs if k.startswith(CARRIED)]
+    email = (_first(pairs, "username") or "").strip()
+    csrf = Csrf.of(request, settings)
+
+    def again(status_code: int, problem: str, retry_after: int | None = None) -> Response:
+        return pages.sign_in(
+            request,
+            link,
+            csrf,
+            status_code=status_code,
+            problem=problem,
+            carried=carried,
+            email=email,
+            retry_after=retry_after,
+        )
+
+    if not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
+        return again(403, "csrf")
+    password = _first(pairs, "password") or ""
+    if not email or not password:
+        return again(422, "missing")
     try:
-        link = await service.resolve(session, code)
-    except NotFound:
-        return _message(request, 404, "not_found")
-    return _page(request, "thanks.html", title=link.campaign.title, profile=[])
+        outcome = await api.sign_in(email, password, client_address_var.get())
+    except PeerUnavailable:
+        return again(503, "unavailable")
+    if outcome.retry_after is not None:
+        return again(429, "throttled", outcome.retry_after)
+    if outcome.token is None:
+        return again(401, "wrong")
+    person = decode_token(settings, outcome.token)
+    account = Account(person.name or "", csrf, code)
+    page = await _landing(request, session, link, person.staff_id, account, carried)
+    return start_session(request, page, outcome.token, outcome.expires_in)
+
+
+async def _landing(
+    request: Request,
+    session: AsyncSession,
+    link: FormLink,
+    staff_id: uuid.UUID | None,
+    account: Account,
+    carried: list[tuple[str, str]],
+) -> Response:
+    """Where a sign-in lands: the 403 page when the link is someone else's; the form with
+    the answers carried over (if any, and the campaign still open); else the link itself."""
+    assert link.invitation is not None
+    if staff_id != link.invitation.staff_id:
+        return pages.message(request, 403, "not_yours", account=account)
+    if not carried or status(link.campaign) != "open":
+        return RedirectResponse(f"/s/{link.code}", status_code=303, headers=NO_STORE)
+    existing = await draft_of(session, link.invitation)
+    if existing is not None and existing.status == "submitted":
+        return pages.message(request, 409, "already_sent", account=account)
+    definition = await definition_of(session, link.campaign.instrument_version_id)
+    values = view.form_values(definition, carried)
+    return pages.form(request, link, definition, values, notice="restored", account=account)
+
+
+@router.post("/s/{code}/sign-out", include_in_schema=False)
+async def sign_out(
+    code: str, request: Request, session: SessionDep, settings: SettingsDep
+) -> Response:
+    """Forget the session in this browser; back to the link (its sign-in page)."""
+    link = await _link(session, code)
+    if link is None or link.invitation is None:
+        return pages.message(request, 404, "not_found")
+    pairs = await _fields(request)
+    if pairs is None or not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
+        return pages.message(request, 403, "stale")
+    page = RedirectResponse(f"/s/{code}", status_code=303, headers=NO_STORE)
+    return end_session(request, page)

@@ -1,28 +1,36 @@
 """Responses and their answers, stored for SQL aggregation.
 
 A response keeps nothing that identifies a person in an anonymous campaign: no address, no
-user agent, no time of day (`submitted_on` is a date). Answers of submitted responses are
-rows of `answer`, exactly one per answered question (a `multiple` keeps its options in an
-array), with whether it is positive and its points worked out at submission, so every
-aggregate is a GROUP BY over indexed columns and a question's respondents are a count(*).
+user agent, no time of day (`submitted_on` is a date), and nothing that orders it among the
+others (its id is a random UUIDv4; answers have no id of their own). Answers of submitted
+responses are rows of `answer`, exactly one per answered question (a `multiple` keeps its
+options in an array), keyed by (response, question), with whether it is positive and its
+points worked out at submission, so every aggregate is a GROUP BY over indexed columns and a
+question's respondents are a count(*). README's "Anonymity" section lists what is stored.
 """
 
 import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Float, Identity, Index, Text
+from sqlalchemy import CheckConstraint, Column, Float, Index, Text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
 from shared.db import metadata
 from shared.idempotency import idempotency_table
+from shared.ratelimit import rate_limit_table
+
+# How a response came in: through a link ("web") or keyed in from a paper questionnaire by
+# someone who manages the campaign ("paper"; who keyed it in is not stored).
+CHANNELS = ("web", "paper")
 
 
 class Response(SQLModel, table=True):
     __tablename__ = "response"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+        CheckConstraint("channel IN ('web', 'paper')", name="channel"),
         Index("ix_response_campaign_org", "campaign_id", "organization_id", "status"),
         {"schema": "surveys"},
     )
@@ -39,6 +47,7 @@ class Response(SQLModel, table=True):
     status: str = Field(default="submitted", max_length=10)
     draft: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     submitted_on: date | None = None
+    channel: str = Field(default="web", max_length=5, sa_column_kwargs={"server_default": "web"})
 
 
 class Answer(SQLModel, table=True):
@@ -48,13 +57,13 @@ class Answer(SQLModel, table=True):
         {"schema": "surveys"},
     )
 
-    id: int | None = Field(default=None, sa_column=Column(BigInteger, Identity(), primary_key=True))
+    # No surrogate key: a global sequence would order the answers, hence the responses.
     response_id: uuid.UUID = Field(
-        foreign_key="surveys.response.id", index=True, ondelete="CASCADE"
+        foreign_key="surveys.response.id", primary_key=True, ondelete="CASCADE"
     )
+    question: str = Field(primary_key=True, max_length=40)
     campaign_id: uuid.UUID
     organization_id: uuid.UUID
-    question: str = Field(max_length=40)
     option: str | None = Field(default=None, max_length=40)  # single, test_item
     # multiple: the chosen options in one row, so that every answer is exactly one row
     options: list[str] | None = Field(default=None, sa_column=Column(ARRAY(Text)))
@@ -113,3 +122,4 @@ class AnswerTally(SQLModel, table=True):
 
 
 IdempotencyKeys = idempotency_table(metadata, "surveys")
+RateLimits = rate_limit_table(metadata, "surveys")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
 from services.surveys.campaigns.service import readable_campaign
-from services.surveys.deps import Api, MaybeCaller, Scopes, SettingsDep
+from services.surveys.deps import AnonymousLimit, Api, MaybeCaller, Scopes, SettingsDep
 from services.surveys.responses import aggregates, deficits, service
 from services.surveys.responses.models import IdempotencyKeys
 from shared.auth import Caller, Principal, Role
@@ -18,23 +18,12 @@ from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, error_responses
 from shared.idempotency import idempotent
-from shared.ratelimit import RateLimit
 
 router = APIRouter(tags=["responses"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, TooManyRequests)
 MAX_BODY = 64 * 1024
-# Anonymous links are public: a generous limit per address (a school's parents may share one).
-_limits: dict[int, RateLimit] = {}
-
-
-def anonymous_limit(settings) -> RateLimit:
-    """The per-address limit of this process, sized by SOKO_ANONYMOUS_RATE_PER_MINUTE."""
-    per_minute = settings.anonymous_rate_per_minute
-    if per_minute not in _limits:
-        _limits[per_minute] = RateLimit(limit=per_minute, window_seconds=60)
-    return _limits[per_minute]
-
-
+# Whose keys an anonymous answer's Idempotency-Key is kept under: nobody's, not even the
+# operator's who keyed in a paper questionnaire.
 ANONYMOUS = Principal(kind="anonymous", id="-", role=Role.viewer)
 
 
@@ -48,6 +37,9 @@ class ResponseIn(BaseModel):
 class ResponseCreated(BaseModel):
     id: uuid.UUID
     status: Literal["draft", "submitted"]
+    channel: Literal["web", "paper"] = Field(
+        description="paper: внесено оператором с бумажной анкеты"
+    )
 
 
 async def _campaign(session, campaign_id: uuid.UUID) -> Campaign:
@@ -70,23 +62,32 @@ async def submit_response(
     session: SessionDep,
     caller: MaybeCaller,
     settings: SettingsDep,
+    scopes: Scopes,
+    limit: AnonymousLimit,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> ResponseCreated | JSONResponse:
     """An answer to the campaign: anonymous campaigns need no account (`organization_id`);
-    personal ones the teacher's own token (`staff_id`). 422 names the question."""
+    personal ones the teacher's own token (`staff_id`). 422 names the question.
+
+    Public submissions are limited per address (429 with Retry-After, shared by all the
+    service's processes); someone who manages the organization's campaigns (an administrator,
+    or an analyst, methodologist or leader whose scope holds it) keys in paper questionnaires
+    without that limit, stored with `channel` "paper" and, like every anonymous answer,
+    without anyone's identity."""
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise Invalid("Слишком большой ответ", errors=[{"loc": ["body"], "msg": "body too large"}])
     campaign = await _campaign(session, campaign_id)
-    invitation = None
-    if not campaign.anonymous:
-        if caller is None or body.staff_id is None or caller.staff_id != body.staff_id:
-            raise Forbidden("Персональную анкету заполняет сам сотрудник, войдя в систему")
-        invitation = await service.invitation_by(session, campaign_id, staff_id=body.staff_id)
-    elif (
-        wait := anonymous_limit(settings).retry_after(client_address_var.get() or "-")
-    ) is not None:
-        raise TooManyRequests(headers={"Retry-After": str(wait)})
+    admission = await service.admit(
+        session,
+        campaign,
+        caller,
+        scopes,
+        limit,
+        client_address_var.get(),
+        staff_id=body.staff_id,
+        organization_id=body.organization_id,
+    )
 
     async def run() -> ResponseCreated:
         response = await service.submit(
@@ -94,14 +95,15 @@ async def submit_response(
             campaign,
             organization_id=body.organization_id,
             answers=body.answers,
-            invitation=invitation,
+            invitation=admission.invitation,
             draft=body.draft,
             today=settings.today(),
+            channel=admission.channel,
         )
-        return ResponseCreated(id=response.id, status=response.status)
+        return ResponseCreated(id=response.id, status=response.status, channel=response.channel)
 
-    # An anonymous caller's key is scoped to nobody: the key itself is what tells retries apart.
-    principal = caller or ANONYMOUS
+    # An anonymous answer's key is kept under nobody: the key itself tells retries apart.
+    principal = ANONYMOUS if admission.anonymous or caller is None else caller
     return await idempotent(
         session, IdempotencyKeys, request, principal, idempotency_key, raw, run, 201
     )

@@ -105,7 +105,8 @@ def check_answers(
 
 
 def answer_rows(definition: InstrumentDefinition, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    """One row per answered question, with positivity and points worked out."""
+    """Exactly one row per answered question (a `multiple`'s options in one array), with
+    positivity and points worked out."""
     rows = []
     for question in definition.questions():
         if question.code not in answers:
@@ -123,10 +124,11 @@ def answer_rows(definition: InstrumentDefinition, answers: dict[str, Any]) -> li
             case "single":
                 rows.append(base | {"option": value})
             case "multiple":
-                rows += [
-                    base | {"option": v, "positive": v in (question.positive or ()) or None}
-                    for v in value
-                ]
+                # One row, the options in an array: (response, question) is the answer's key.
+                # Positive when any chosen option is (None when the question names none).
+                chosen = question.positive or ()
+                positive = any(v in chosen for v in value) if chosen else None
+                rows.append(base | {"options": list(value), "positive": positive})
             case "test_item":
                 option = next(o for o in question.options if o.code == value)
                 rows.append(

@@ -1,11 +1,13 @@
 """Submitting responses: checked against the campaign's instrument version, stored as rows.
 
-An anonymous response stores the organization and the day, nothing else about the person. A
-personal link (identified campaign) gives one response: drafts may be saved and resumed until
-it is submitted; after that a second submit is 409.
+An anonymous response stores the organization, the day and the channel ("web", or "paper" when
+an operator keyed it in), nothing else about the person nor about the operator. A personal
+link (identified campaign) gives one response: drafts may be saved and resumed until it is
+submitted; after that a second submit is 409.
 """
 
 import uuid
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -13,12 +15,14 @@ from sqlalchemy import insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
-from services.surveys.campaigns.service import status
+from services.surveys.campaigns.service import manages, status
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.models import InstrumentVersion
 from services.surveys.responses import scoring
 from services.surveys.responses.models import CompetenceScore, Response
-from shared.errors import Conflict, Invalid, NotFound
+from shared.auth import Principal, ScopeResolver
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from shared.ratelimit import SharedRateLimit
 
 # Parsed instrument versions by id: a version never changes, so it is parsed once per process.
 _cache: dict[uuid.UUID, InstrumentDefinition] = {}
@@ -32,6 +36,54 @@ async def definition_of(session: AsyncSession, version_id: uuid.UUID) -> Instrum
         assert version is not None
         cached = _cache[version_id] = InstrumentDefinition.model_validate(version.definition)
     return cached
+
+
+async def count_public(limit: SharedRateLimit, address: str | None) -> None:
+    """Count a public submission against its address's limit (shared by every process);
+    TooManyRequests (429 with Retry-After) once the address has used up its window."""
+    wait = await limit.retry_after(address or "-")
+    if wait is not None:
+        raise TooManyRequests(headers={"Retry-After": str(wait)})
+
+
+@dataclass(frozen=True)
+class Admission:
+    """How a submission through the API is taken: by whose link, and through which channel."""
+
+    invitation: Invitation | None
+    channel: str
+
+    @property
+    def anonymous(self) -> bool:
+        return self.invitation is None
+
+
+async def admit(
+    session: AsyncSession,
+    campaign: Campaign,
+    caller: Principal | None,
+    scopes: ScopeResolver,
+    limit: SharedRateLimit,
+    address: str | None,
+    *,
+    staff_id: uuid.UUID | None,
+    organization_id: uuid.UUID | None,
+) -> Admission:
+    """Who may submit, and how it is counted.
+
+    A personal (identified) campaign takes the teacher's own answers only (Forbidden, 403,
+    otherwise). An anonymous one takes anyone's: someone who manages the organization's
+    campaigns keys in paper questionnaires ("paper", not limited); everyone else, signed in
+    or not, is the public ("web", counted against the address's limit: TooManyRequests).
+    """
+    if not campaign.anonymous:
+        if caller is None or staff_id is None or caller.staff_id != staff_id:
+            raise Forbidden("Персональную анкету заполняет сам сотрудник, войдя в систему")
+        return Admission(await invitation_by(session, campaign.id, staff_id=staff_id), "web")
+    if await manages(caller, scopes, organization_id):
+        return Admission(None, "paper")
+    await count_public(limit, address)
+    return Admission(None, "web")
 
 
 def ensure_open(campaign: Campaign) -> None:
@@ -78,8 +130,8 @@ ON CONFLICT (campaign_id, organization_id, question, value) DO UPDATE
 """
 _RESPONSE = """response AS (
     INSERT INTO surveys.response (id, campaign_id, organization_id, instrument_version_id,
-                                  status, submitted_on)
-    VALUES (:response, :campaign, :organization, :version, 'submitted', :today)
+                                  status, submitted_on, channel)
+    VALUES (:response, :campaign, :organization, :version, 'submitted', :today, :channel)
 ), """
 WRITE_ANSWERS = text(_WRITE.format(response=""))
 WRITE_RESPONSE_AND_ANSWERS = text(_WRITE.format(response=_RESPONSE))
@@ -122,7 +174,11 @@ async def _store(
     rows = scoring.answer_rows(definition, answers)
     params = _write_params(response.id, campaign.id, response.organization_id, rows)
     if with_response:
-        params |= {"version": response.instrument_version_id, "today": response.submitted_on}
+        params |= {
+            "version": response.instrument_version_id,
+            "today": response.submitted_on,
+            "channel": response.channel,
+        }
         await session.execute(WRITE_RESPONSE_AND_ANSWERS, params)
     else:
         await session.execute(WRITE_ANSWERS, params)
@@ -156,8 +212,14 @@ async def submit(
     draft: bool,
     today: date,
     drop_irrelevant: bool = False,
+    channel: str = "web",
 ) -> Response:
-    """Validate and store one response (or save a draft of a personal one)."""
+    """Validate and store one response (or save a draft of a personal one).
+
+    `channel` is "paper" for an anonymous response keyed in by an operator. Raises Conflict
+    (409) outside the campaign's window or for a second submit on a personal link, Invalid
+    (422, naming the field or question) for answers that do not fit the instrument version.
+    """
     ensure_open(campaign)
     if invitation is not None:
         organization_id = invitation.organization_id
@@ -192,6 +254,7 @@ async def submit(
             instrument_version_id=campaign.instrument_version_id,
             status="submitted",
             submitted_on=today,
+            channel=channel,
         )
         await _store(session, campaign, definition, response, checked.answers, with_response=True)
         return response

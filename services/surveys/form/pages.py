@@ -1,0 +1,152 @@
+"""The form's pages: Jinja templates in Russian, never cached, one per outcome.
+
+A page with a POST form of a personal link (sign-in, the answers, sign-out) carries the CSRF
+token and sets the CSRF cookie when the browser does not hold it yet.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import Request
+from fastapi.responses import Response
+from fastapi.templating import Jinja2Templates
+
+from services.surveys.form import service, view
+from services.surveys.form.service import FormLink
+from services.surveys.form.session import CSRF_FIELD, Csrf
+from services.surveys.instruments.definition import InstrumentDefinition
+from shared.settings import Settings
+
+HERE = Path(__file__).parent
+# Pages may show drafts and personal results: no browser or proxy keeps them.
+NO_STORE = {"Cache-Control": "no-store"}
+# Answers a sign-in page carries over (when a session ended while the form was being filled),
+# as hidden fields named "a:<question code>", so that they are not lost.
+CARRIED = "a:"
+
+templates = Jinja2Templates(
+    env=jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+)
+templates.env.filters["num"] = lambda x: f"{x:g}".replace(".", ",")
+templates.env.globals["csrf_field"] = CSRF_FIELD
+
+
+@dataclass(frozen=True)
+class Account:
+    """Who is signed in to a personal link's page, and the CSRF state of its forms (sign-out
+    from the link `code` too)."""
+
+    name: str
+    csrf: Csrf
+    code: str
+
+
+def page(
+    request: Request,
+    name: str,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+    csrf: Csrf | None = None,
+    **context: Any,
+) -> Response:
+    """A page of the template `name`; with `csrf` (by default the signed-in account's), its
+    token is in the context as `csrf` and its cookie set when the browser has none."""
+    account: Account | None = context.setdefault("account", None)
+    csrf = csrf or (account.csrf if account else None)
+    if csrf is not None:
+        context["csrf"] = csrf.token
+    response = templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=NO_STORE | (headers or {})
+    )
+    return csrf.keep(request, response) if csrf is not None else response
+
+
+def message(
+    request: Request,
+    status_code: int,
+    kind: str,
+    headers: dict[str, str] | None = None,
+    csrf: Csrf | None = None,
+    **extra: Any,
+) -> Response:
+    return page(request, "message.html", status_code, headers, csrf, kind=kind, **extra)
+
+
+def not_open(request: Request, link: FormLink, settings: Settings, **extra: Any) -> Response:
+    window = service.window(link.campaign, settings.timezone)
+    return message(
+        request,
+        409,
+        "not_open",
+        title=link.campaign.title,
+        window=window,
+        moscow=settings.timezone == "Europe/Moscow",
+        **extra,
+    )
+
+
+def form(
+    request: Request,
+    link: FormLink,
+    definition: InstrumentDefinition,
+    values: view.FormValues,
+    *,
+    errors: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+    notice: str | None = None,
+    csrf: Csrf | None = None,
+    account: Account | None = None,
+) -> Response:
+    """The form with these values (and the errors of a failed check next to their questions)."""
+    return page(
+        request,
+        "form.html",
+        status_code,
+        csrf=csrf,
+        code=link.code,
+        title=link.campaign.title,
+        description=definition.description,
+        kind=definition.kind,
+        personal=link.personal,
+        form=view.build(definition, values, errors),
+        show_progress=bool(values or errors),
+        notice=notice,
+        account=account,
+    )
+
+
+def sign_in(
+    request: Request,
+    link: FormLink,
+    csrf: Csrf,
+    *,
+    status_code: int = 200,
+    problem: str | None = None,
+    carried: Sequence[tuple[str, str]] = (),
+    email: str = "",
+    retry_after: int | None = None,
+) -> Response:
+    """The sign-in page of a personal link; `carried` answers travel on as hidden fields."""
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return page(
+        request,
+        "sign_in.html",
+        status_code,
+        headers,
+        csrf,
+        code=link.code,
+        title=link.campaign.title,
+        problem=problem,
+        carried=[(CARRIED + name, value) for name, value in carried],
+        email=email,
+        retry_after=retry_after,
+    )

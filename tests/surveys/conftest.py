@@ -1,0 +1,41 @@
+"""Fixtures of the surveys tests: a respondent's browser from an address of its own."""
+
+import itertools
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+
+# Each test posts from its own address, so the per-address limit of anonymous posts (kept in
+# the database, committed at once) never counts another test's posts.
+_addresses = (f"198.51.100.{n}" for n in itertools.count(1))
+
+
+@pytest.fixture
+def address() -> str:
+    return next(_addresses)
+
+
+@pytest.fixture
+async def form(apps, isolation, address) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of the surveys app as a respondent's browser, from an address of its own."""
+    transport = httpx.ASGITransport(app=apps.surveys, client=(address, 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://surveys") as client:
+        yield client
+
+
+@pytest.fixture
+def new_address() -> Callable[[], str]:
+    """More addresses of their own, for a test that posts from several."""
+    return lambda: next(_addresses)
+
+
+@pytest.fixture
+def browser(apps, isolation) -> Callable[[str], httpx.AsyncClient]:
+    """A client of the surveys app from the given address (use it in `async with`)."""
+
+    def make(address: str, app=None) -> httpx.AsyncClient:
+        transport = httpx.ASGITransport(app=app or apps.surveys, client=(address, 40000))
+        return httpx.AsyncClient(transport=transport, base_url="http://surveys")
+
+    return make

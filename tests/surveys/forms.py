@@ -1,0 +1,231 @@
+"""What the form's tests share: a parser of its pages, campaigns, answers as form fields, and
+signing in on a personal link's page as a browser does."""
+
+import asyncio
+import socket
+import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+import uvicorn
+from sqlalchemy import select
+
+from services.api.auth.service import user_principal
+from services.api.staff.models import StaffMember
+from services.surveys.instruments.definition import load_bank
+from services.surveys.responses.models import Response
+from shared.auth import issue_user_token
+from tests.factories import PASSWORD, World, add_user
+
+NOW = datetime.now(UTC)
+BANK = {d.code: d for d in load_bank()}
+DIAGNOSTIC = BANK["teacher_digital_assessment_deficits"]
+CHROMIUM = Path("/usr/bin/chromium")
+# A fixed place, so that a person can look at how the form reads on a phone after a run.
+SCREENSHOT = Path("/tmp/soko-form.png")  # noqa: S108
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+class Dom(HTMLParser):
+    """What a test needs of a page: the controls, the text of each element with an id, labels."""
+
+    VOID = frozenset({"input", "meta", "link", "br", "img", "hr"})
+
+    def __init__(self, html: str) -> None:
+        super().__init__()
+        self.controls: list[dict[str, str | None]] = []
+        self.attrs: dict[str, dict[str, str | None]] = {}
+        self.texts: dict[str, str] = {}
+        self.labels: dict[str, str] = {}
+        self.links: list[str] = []
+        self._open: list[tuple[str, dict[str, str | None]]] = []
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs) | {"tag": tag}
+        if found.get("id"):
+            self.attrs[str(found["id"])] = found
+        if tag in ("input", "textarea", "button"):
+            self.controls.append(found)
+        self.links += [v for k, v in attrs if k in ("href", "src") and v]
+        if tag not in self.VOID:
+            self._open.append((tag, found))
+
+    def handle_endtag(self, tag: str) -> None:
+        while self._open:
+            if self._open.pop()[0] == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        for tag, attrs in self._open:
+            if attrs.get("id"):
+                key = str(attrs["id"])
+                self.texts[key] = self.texts.get(key, "") + data
+            if tag == "label" and attrs.get("for"):
+                key = str(attrs["for"])
+                self.labels[key] = self.labels.get(key, "") + data
+
+    def text(self, id_: str) -> str:
+        return " ".join(self.texts.get(id_, "").split())
+
+    def label(self, id_: str) -> str:
+        return " ".join(self.labels.get(id_, "").split())
+
+    def named(self, name: str) -> list[dict[str, str | None]]:
+        return [c for c in self.controls if c.get("name") == name]
+
+    def checked(self, name: str) -> list[str | None]:
+        return [c["value"] for c in self.named(name) if "checked" in c]
+
+
+async def launch(
+    client, world, code, audience, orgs, anonymous=True, who="analyst", **extra
+) -> dict:
+    listed = await client.get("/v1/instruments?limit=100", headers=world.headers("viewer"))
+    instrument = next(i["id"] for i in listed.json()["items"] if i["code"] == code)
+    body = {
+        "instrument_id": instrument,
+        "audience": audience,
+        "organization_ids": [str(o) for o in orgs],
+        "period": "2021/2022",
+        "opens_at": (NOW - timedelta(days=1)).isoformat(),
+        "closes_at": (NOW + timedelta(days=7)).isoformat(),
+        "anonymous": anonymous,
+    } | extra
+    answer = await client.post("/v1/campaigns", json=body, headers=world.headers(who))
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def link_of(campaign: dict) -> str:
+    return urlsplit(campaign["links"][0]["url"]).path
+
+
+def nok_answers(**overrides: object) -> dict[str, object]:
+    """The NOK questionnaire's answers as the API takes them (as nok_fields, for the form)."""
+    answers: dict[str, object] = {f"nok_{i:02d}": True for i in range(1, 15)} | {"nok_06": False}
+    answers.pop("nok_07")
+    return answers | overrides
+
+
+def nok_fields(**overrides: str) -> dict[str, str]:
+    """Every NOK question answered "Да" but the disability one ("Нет": its follow-up is skipped)."""
+    fields = {f"nok_{i:02d}": "yes" for i in range(1, 15)} | {"nok_06": "no"}
+    del fields["nok_07"]
+    return fields | {"nok_15": "Больше кружков"} | overrides
+
+
+def diagnostic_fields(correct: dict[str, int]) -> dict[str, str]:
+    """The first N items of each competence answered correctly, the rest wrongly."""
+    fields: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for item in DIAGNOSTIC.scored_items():
+        n = seen.get(item.competence, 0)
+        seen[item.competence] = n + 1
+        right = n < correct.get(item.competence, 0)
+        fields[item.code] = next(o.code for o in item.options if o.correct == right)
+    return fields
+
+
+async def responses(db) -> list[Response]:
+    query = select(Response).execution_options(populate_existing=True)
+    return list((await db.scalars(query)).all())
+
+
+async def post_pairs(client: httpx.AsyncClient, url: str, pairs: list[tuple[str, str]]):
+    """A form post with repeated fields (ticked checkboxes), as a browser sends it."""
+    return await client.post(
+        url,
+        content=urlencode(pairs),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+
+
+async def add_colleague(db, settings, world: World, email: str = "t2@soko.example") -> None:
+    """A second teacher of S1 with an account (`world.t2`, user and token "teacher2")."""
+    t2 = StaffMember(organization_id=world.s1.id, full_name="Смирнова Ольга", position="teacher")
+    db.add(t2)
+    await db.flush()
+    world.users["teacher2"] = add_user(db, email, "teacher", "organization", world.s1.id, t2.id)
+    await db.flush()
+    world.tokens["teacher2"] = issue_user_token(settings, user_principal(world.users["teacher2"]))
+    world.t2 = t2  # type: ignore[attr-defined]
+
+
+def csrf_of(page: httpx.Response) -> str:
+    """The CSRF token of a personal link's page (its forms all carry the same)."""
+    fields = Dom(page.text).named("_csrf")
+    assert fields, "the page has no CSRF token"
+    return str(fields[0]["value"])
+
+
+async def sign_in(
+    client: httpx.AsyncClient, url: str, email: str, password: str = PASSWORD
+) -> httpx.Response:
+    """Open a personal link, then sign in on the page it shows, as a browser does (the client
+    keeps the cookies); the answer to the sign-in post."""
+    page = await client.get(url)
+    assert page.status_code == 200 and "Вход для заполнения анкеты" in page.text, page.text
+    fields = {"username": email, "password": password, "_csrf": csrf_of(page)}
+    return await client.post(f"{url}/sign-in", data=fields)
+
+
+@asynccontextmanager
+async def served(app) -> AsyncIterator[str]:
+    """The app behind a real HTTP server on a free loopback port, in a thread of its own."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="form-server", daemon=True)
+    thread.start()
+    for _ in range(500):
+        if server.started or not thread.is_alive():
+            break
+        await asyncio.sleep(0.02)
+    assert server.started, "the form server did not start"
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await asyncio.to_thread(thread.join, 10)
+
+
+@asynccontextmanager
+async def phone(playwright: Any) -> AsyncIterator[tuple[Any, list[str]]]:
+    """A page of Debian's Chromium on a 360-px phone, and the problems it meets on the way:
+    script errors, Content Security Policy violations, styles or scripts not found."""
+    async with playwright.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 360, "height": 740})
+            problems: list[str] = []
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.on(
+                "console",
+                lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
+            )
+            page.on(
+                "response",
+                lambda r: (
+                    problems.append(f"{r.status} {r.url}")
+                    if r.status >= 400 and r.request.resource_type != "document"
+                    else None
+                ),
+            )
+            yield page, problems
+        finally:
+            await browser.close()
