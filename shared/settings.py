@@ -42,6 +42,9 @@ class Settings(BaseSettings):
     login_max_failures: int = 5  # per account and per address within login_window_seconds
     login_window_seconds: int = 60
     scope_cache_seconds: float = 60.0
+    # How long surveys and reports trust the api service's answer that a user's token still
+    # stands (role, scope, staff link, password and activity unchanged); 0: ask every time.
+    token_check_seconds: float = 5.0
     # Submissions per minute from one address to anonymous survey links (abuse limit).
     anonymous_rate_per_minute: int = 60
     # Anonymous results are never shown for fewer respondents than this.

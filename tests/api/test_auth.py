@@ -101,7 +101,11 @@ async def test_user_changes_own_password_only_with_the_current_one(api_client, w
         headers=headers,
     )
     assert changed.status_code == 200
-    assert (await sign_in(api_client, "teacher@soko.example", "new-password-1")).status_code == 200
+    # The new password ends the tokens issued before it.
+    assert (await api_client.get("/v1/me", headers=headers)).status_code == 401
+    again = await sign_in(api_client, "teacher@soko.example", "new-password-1")
+    assert again.status_code == 200
+    headers = {"Authorization": f"Bearer {again.json()['access_token']}"}
     escalate = await api_client.patch(f"/v1/users/{me}", json={"role": "admin"}, headers=headers)
     assert escalate.status_code == 403
 

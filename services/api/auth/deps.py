@@ -3,12 +3,18 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 
 from services.api.api_keys.service import authenticate_api_key
+from services.api.auth.service import account_stands
 from services.api.territories.scope import DbScopeResolver
-from services.api.users.models import User
-from shared.auth import API_KEY_HEADER, Principal, authenticate_token, bearer_token
+from shared.auth import (
+    API_KEY_HEADER,
+    INTROSPECT_PATH,
+    STALE_ACCOUNT,
+    Principal,
+    authenticate_token,
+    bearer_token,
+)
 from shared.context import principal_var
 from shared.db import SessionDep
 from shared.errors import Forbidden, Unauthorized
@@ -19,21 +25,22 @@ SERVICE_WRITES = frozenset(
         ("POST", "/v1/audit-events"),
         ("POST", "/v1/organizations/lookup"),
         ("POST", "/v1/data-values/query"),  # reads, though it is a POST
+        ("POST", INTROSPECT_PATH),  # reads too
     }
 )
 
 
 async def api_principal(request: Request, session: SessionDep) -> Principal:
-    """A bearer token (whose account must still be active) or an organization's API key."""
+    """A bearer token or an organization's API key. A user's token (own, or passed on by a
+    service in `X-Soko-User`) is 401 unless its account is active and unchanged since it was
+    issued (version, role, scope, staff link: one look-up by primary key)."""
     key = request.headers.get(API_KEY_HEADER)
     if key and bearer_token(request) is None:
         principal = await authenticate_api_key(session, key)
     else:
         principal = authenticate_token(request)
-        if principal.kind == "user":
-            active = await session.scalar(select(User.is_active).where(User.id == principal.id))
-            if not active:
-                raise Unauthorized("Учётная запись отключена или удалена")
+        if principal.kind == "user" and not await account_stands(session, principal):
+            raise Unauthorized(STALE_ACCOUNT, headers={"WWW-Authenticate": "Bearer"})
     writes = request.method not in ("GET", "HEAD")
     if (
         principal.kind == "service"

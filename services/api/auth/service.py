@@ -1,4 +1,4 @@
-"""Sign-in: password check, throttling of failures, the access token."""
+"""Sign-in (password check, throttling, the access token) and whether a token still stands."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,8 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.auth.models import LoginFailure
 from services.api.auth.passwords import verify_password
 from services.api.users.models import User
-from shared.auth import Principal, Role, ScopeType, issue_user_token
+from shared.auth import Principal, Role, ScopeType, decode_token, issue_user_token
 from shared.db import utcnow
+from shared.errors import Unauthorized
 from shared.settings import Settings
 
 
@@ -23,6 +24,7 @@ class SignIn:
 
 
 def user_principal(user: User) -> Principal:
+    """The principal a user's token carries: the account as it is now, with its version."""
     return Principal(
         kind="user",
         id=str(user.id),
@@ -31,6 +33,7 @@ def user_principal(user: User) -> Principal:
         scope_id=user.scope_id,
         staff_id=user.staff_id,
         name=user.full_name,
+        token_version=user.token_version,
     )
 
 
@@ -73,3 +76,39 @@ async def sign_in(
     user.last_login_at = utcnow()
     await session.flush()
     return SignIn(token=issue_user_token(settings, user_principal(user)))
+
+
+async def account_stands(session: AsyncSession, principal: Principal) -> bool:
+    """True when the user's account exists, is active, and its version, role, scope and staff
+    link are those the token was issued with (one look-up by primary key)."""
+    row = (
+        await session.execute(
+            select(
+                User.is_active,
+                User.token_version,
+                User.role,
+                User.scope_type,
+                User.scope_id,
+                User.staff_id,
+            ).where(User.id == principal.id)
+        )
+    ).first()
+    return (
+        row is not None
+        and row.is_active
+        and row.token_version == principal.token_version
+        and row.role == principal.role
+        and row.scope_type == principal.scope_type
+        and row.scope_id == principal.scope_id
+        and row.staff_id == principal.staff_id
+    )
+
+
+async def introspect(session: AsyncSession, settings: Settings, token: str) -> bool:
+    """Does a user's token still stand: valid, unexpired, and its account unchanged?
+    A service token, or anything that is not a token, does not (False, never an error)."""
+    try:
+        principal = decode_token(settings, token)
+    except Unauthorized:
+        return False
+    return principal.kind == "user" and await account_stands(session, principal)
