@@ -37,6 +37,9 @@ from shared.settings import Settings
 ALGORITHM = "HS256"
 ISSUER = "soko"
 API_KEY_HEADER = "X-API-Key"
+# The person's network address, sent by a Soko service that signs a person in on their behalf
+# (the surveys form); believed only with a valid service token.
+CLIENT_ADDRESS_HEADER = "X-Soko-Client-Address"
 INTROSPECT_PATH = "/v1/auth/introspect"
 STALE_ACCOUNT = "Учётная запись изменена или отключена: войдите снова"
 

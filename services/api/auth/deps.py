@@ -1,5 +1,6 @@
 """Who calls the api service: typed dependencies every router here uses."""
 
+import ipaddress
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -9,15 +10,17 @@ from services.api.auth.service import account_stands
 from services.api.territories.scope import DbScopeResolver
 from shared.auth import (
     API_KEY_HEADER,
+    CLIENT_ADDRESS_HEADER,
     INTROSPECT_PATH,
     STALE_ACCOUNT,
     Principal,
     authenticate_token,
     bearer_token,
+    decode_token,
 )
-from shared.context import principal_var
+from shared.context import client_address_var, principal_var
 from shared.db import SessionDep
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import Forbidden, Invalid, Unauthorized
 
 # What a service acting for nobody may write here (it reads anything).
 SERVICE_WRITES = frozenset(
@@ -57,6 +60,30 @@ async def user_principal(principal: Annotated[Principal, Depends(api_principal)]
     if principal.kind == "api_key":
         raise Forbidden("API-ключ позволяет только передавать данные своей организации")
     return principal
+
+
+def sign_in_address(request: Request, forwarded: str | None) -> str | None:
+    """The address a sign-in is counted against: the connecting client's (as the server's
+    handling of trusted proxies gives it) or, when a Soko service signs a person in on their
+    behalf (a valid service token), the person's from `X-Soko-Client-Address` (422 naming the
+    header if it is not an IP address). From anyone else the header is ignored."""
+    token = bearer_token(request)
+    if forwarded is None or token is None:
+        return client_address_var.get()
+    try:
+        caller = decode_token(request.app.state.settings, token)
+    except Unauthorized:
+        return client_address_var.get()
+    if caller.kind != "service":
+        return client_address_var.get()
+    try:
+        address = str(ipaddress.ip_address(forwarded.strip()))
+    except ValueError as exc:
+        message = "Ожидается IP-адрес"
+        errors = [{"loc": ["header", CLIENT_ADDRESS_HEADER], "msg": message}]
+        raise Invalid(message, errors=errors) from exc
+    client_address_var.set(address)  # the audit log records the person's address too
+    return address
 
 
 async def scope_resolver(session: SessionDep) -> DbScopeResolver:

@@ -2,17 +2,24 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
-from services.api.auth.deps import Caller, CallerOrKey
+from services.api.auth.deps import Caller, CallerOrKey, sign_in_address
 from services.api.auth.service import introspect, sign_in
 from services.api.users.models import User
 from services.api.users.schemas import UserRead
-from shared.context import client_address_var
+from shared.auth import CLIENT_ADDRESS_HEADER
 from shared.db import SessionDep
-from shared.errors import Forbidden, TooManyRequests, Unauthorized, error_responses, problem
+from shared.errors import (
+    Forbidden,
+    Invalid,
+    TooManyRequests,
+    Unauthorized,
+    error_responses,
+    problem,
+)
 
 router = APIRouter(tags=["auth"])
 
@@ -48,19 +55,33 @@ class Me(BaseModel):
 
 
 @router.post(
-    "/auth/token", response_model=Token, responses=error_responses(Unauthorized, TooManyRequests)
+    "/auth/token",
+    response_model=Token,
+    responses=error_responses(Unauthorized, TooManyRequests, Invalid),
 )
 async def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
     session: SessionDep,
     response: Response,
+    client_address: Annotated[
+        str | None,
+        Header(
+            alias=CLIENT_ADDRESS_HEADER,
+            description="Адрес человека, которого сервис Soko входит от его имени "
+            "(учитывается только с токеном сервиса)",
+        ),
+    ] = None,
 ) -> Token | Response:
-    """Sign in with email and password; the token lasts `expires_in` seconds."""
+    """Sign in with email and password; the token lasts `expires_in` seconds.
+
+    Failures are throttled per account and per address (429 with `Retry-After`). A Soko
+    service signing a person in on their behalf sends its service token and the person's
+    address in `X-Soko-Client-Address`; from anyone else that header is ignored.
+    """
     settings = request.app.state.settings
-    outcome = await sign_in(
-        session, settings, form.username, form.password, client_address_var.get()
-    )
+    address = sign_in_address(request, client_address)
+    outcome = await sign_in(session, settings, form.username, form.password, address)
     # Returned, not raised: the failed attempt must be committed to count towards throttling.
     if outcome.retry_after is not None:
         return problem(

@@ -1,17 +1,16 @@
 """Sign-in (password check, throttling, the access token) and whether a token still stands."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.auth.models import LoginFailure
+from services.api.auth import throttle
 from services.api.auth.passwords import verify_password
 from services.api.users.models import User
 from shared.auth import Principal, Role, ScopeType, decode_token, issue_user_token
 from shared.db import utcnow
-from shared.errors import Unauthorized
+from shared.errors import Invalid, Unauthorized
 from shared.settings import Settings
 
 
@@ -37,42 +36,27 @@ def user_principal(user: User) -> Principal:
     )
 
 
-async def _throttled(session: AsyncSession, keys: list[str], settings: Settings) -> int | None:
-    """Seconds to wait when any key has used up its failures in the window, else None."""
-    window_start = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    rows = await session.execute(
-        select(LoginFailure.key, func.count(), func.min(LoginFailure.at))
-        .where(LoginFailure.key.in_(keys), LoginFailure.at > window_start)
-        .group_by(LoginFailure.key)
-    )
-    waits = [
-        int((oldest - window_start).total_seconds()) + 1
-        for _, count, oldest in rows
-        if count >= settings.login_max_failures
-    ]
-    return max(waits) if waits else None
-
-
 async def sign_in(
     session: AsyncSession, settings: Settings, email: str, password: str, address: str | None
 ) -> SignIn:
-    """Check the password; failures are stored (and committed) even though the answer is 401."""
-    keys = [f"account:{email.strip().lower()}"] + ([f"address:{address}"] if address else [])
-    if (wait := await _throttled(session, keys, settings)) is not None:
+    """Check the password of an active account (`address`: the person's, for throttling).
+
+    The attempt is counted (and committed) before the password is checked; a failure stays
+    counted although the answer is 401. 422 naming `username` for a NUL character in it.
+    """
+    email = email.strip().lower()
+    if "\x00" in email:
+        message = "Адрес содержит недопустимый символ"
+        raise Invalid(message, errors=[{"loc": ["body", "username"], "msg": message}])
+    keys = throttle.keys_for(email, address)
+    if (wait := await throttle.claim(session, keys, settings)) is not None:
         return SignIn(retry_after=wait)
-    user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = await session.scalar(select(User).where(User.email == email))
     valid = await verify_password(user.password_hash if user else None, password)
     if not valid or user is None or not user.is_active:
-        session.add_all([LoginFailure(key=key) for key in keys])
-        # Old failures only matter for throttling within the window; drop them as we go.
-        await session.execute(
-            delete(LoginFailure).where(
-                LoginFailure.key.in_(keys), LoginFailure.at < utcnow() - timedelta(hours=1)
-            )
-        )
-        await session.flush()
+        await throttle.forget_idle(session, settings)
         return SignIn()
-    await session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    await throttle.succeeded(session, keys)
     user.last_login_at = utcnow()
     await session.flush()
     return SignIn(token=issue_user_token(settings, user_principal(user)))
