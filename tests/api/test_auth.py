@@ -389,3 +389,9 @@ async def test_the_client_address_header_is_ignored_from_anyone_else(
         for n in range(8)
     ]
     assert statuses == [401] * 5 + [429] * 3
+
+
+async def test_a_nul_in_the_username_is_422_naming_it(api_client, world):
+    answer = await sign_in(api_client, "viewer\x00@soko.example", PASSWORD)
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["body", "username"]
