@@ -25,11 +25,7 @@ async def world(db, settings):
 async def sign_in(client: httpx.AsyncClient, email: str, password: str, address: str = "10.0.0.1"):
     """Sign in from a given client address (the transport reports it to the app)."""
     app = client._transport.app  # the app behind the test client
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as from_address:
-        return await from_address.post(
-            "/v1/auth/token", data={"username": email, "password": password}
-        )
+    return await post_sign_in(app, email, password, client=(address, 40000))
 
 
 async def test_sign_in_gives_a_token_every_service_accepts(
@@ -240,6 +236,7 @@ async def test_first_administrator_is_created_once_from_settings(scratch_databas
 
 
 async def post_sign_in(app, email: str, password: str, client=("10.0.0.1", 40000), headers=None):
+    """Sign in through `app` from the `client` (host, port) the transport reports."""
     transport = httpx.ASGITransport(app=app, client=client)
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
         return await http.post(
