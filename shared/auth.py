@@ -31,7 +31,7 @@ from fastapi import Depends, Request
 
 from shared.client import USER_HEADER, ServiceClient
 from shared.context import principal_var, user_token_var
-from shared.errors import Forbidden, NotFound, PeerUnavailable, Unauthorized
+from shared.errors import AccountChanged, Forbidden, NotFound, PeerUnavailable, Unauthorized
 from shared.settings import Settings
 
 ALGORITHM = "HS256"
@@ -41,7 +41,6 @@ API_KEY_HEADER = "X-API-Key"
 # (the surveys form); believed only with a valid service token.
 CLIENT_ADDRESS_HEADER = "X-Soko-Client-Address"
 INTROSPECT_PATH = "/v1/auth/introspect"
-STALE_ACCOUNT = "Учётная запись изменена или отключена: войдите снова"
 
 
 class Role(StrEnum):
@@ -229,7 +228,7 @@ class TokenChecker:
             if self._cache is not None:
                 self._cache[token] = active
         if not active:
-            raise Unauthorized(STALE_ACCOUNT, **_bearer())
+            raise AccountChanged(**_bearer())
 
     async def _ask(self, token: str) -> bool:
         response = await self._api.request(

@@ -345,3 +345,28 @@ async def test_the_api_service_down_is_a_clear_503(settings, isolation):
     assert answer.status_code == 503, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
     assert "api" in answer.json()["detail"]
+
+
+async def test_a_peers_refusal_of_a_changed_account_reaches_the_user_as_401(
+    apps, api_client, reports_client, world
+):
+    """The reports service still holds its answer from before the change (it keeps it for
+    seconds); the surveys and api services it asks for the user see the change: the user gets
+    their 401, not a 503 or a half answer."""
+    kept = {app: app.state.token_checker for app in (apps.surveys, apps.reports)}
+    apps.reports.state.token_checker = TokenChecker(apps.reports.state.peers["api"], ttl=60)
+    apps.surveys.state.token_checker = TokenChecker(apps.surveys.state.peers["api"], ttl=0)
+    try:
+        old = world.headers("methodologist")
+        reads = [
+            f"/v1/pd-order?territory_id={world.m1.id}&period=2021/2022",  # asks surveys
+            f"/v1/reports/organizations/{world.s1.id}?period=2021/2022",  # asks the api too
+        ]
+        for path in reads:
+            assert (await reports_client.get(path, headers=old)).status_code == 200, path
+        await patch_user(api_client, world, "methodologist", {"role": "viewer"})
+        for path in reads:
+            assert_refused_as_stale(await reports_client.get(path, headers=old))
+    finally:
+        for app, checker in kept.items():
+            app.state.token_checker = checker

@@ -12,7 +12,6 @@ from shared.auth import (
     API_KEY_HEADER,
     CLIENT_ADDRESS_HEADER,
     INTROSPECT_PATH,
-    STALE_ACCOUNT,
     Principal,
     authenticate_token,
     bearer_token,
@@ -20,7 +19,7 @@ from shared.auth import (
 )
 from shared.context import client_address_var, principal_var
 from shared.db import SessionDep
-from shared.errors import Forbidden, Invalid, Unauthorized
+from shared.errors import AccountChanged, Forbidden, Invalid, Unauthorized
 
 # What a service acting for nobody may write here (it reads anything).
 SERVICE_WRITES = frozenset(
@@ -43,7 +42,7 @@ async def api_principal(request: Request, session: SessionDep) -> Principal:
     else:
         principal = authenticate_token(request)
         if principal.kind == "user" and not await account_stands(session, principal):
-            raise Unauthorized(STALE_ACCOUNT, headers={"WWW-Authenticate": "Bearer"})
+            raise AccountChanged(headers={"WWW-Authenticate": "Bearer"})
     writes = request.method not in ("GET", "HEAD")
     if (
         principal.kind == "service"
