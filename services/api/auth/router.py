@@ -68,7 +68,7 @@ async def issue_token(
         str | None,
         Header(
             alias=CLIENT_ADDRESS_HEADER,
-            description="Адрес человека, которого сервис Soko входит от его имени "
+            description="IP-адрес человека, за которого входит сервис Soko "
             "(учитывается только с токеном сервиса)",
         ),
     ] = None,
