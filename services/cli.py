@@ -160,7 +160,7 @@ def serve(settings: Settings, name: str, port: int) -> None:
         port=port,
         log_config=None,
         access_log=False,
-        proxy_headers=True,
+        **settings.proxy_options(),  # X-Forwarded-For only from SOKO_TRUSTED_PROXIES
     )
 
 

@@ -11,7 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import HttpScopeResolver, ServiceTokens
+from shared.auth import HttpScopeResolver, ServiceTokens, TokenChecker
 from shared.client import ServiceClient
 from shared.db import Database
 from shared.errors import install_error_handlers
@@ -63,6 +63,8 @@ def build_app(
             app.state.scope_resolver = HttpScopeResolver(
                 partial(api.get_json_or_none, as_service=True), ttl=settings.scope_cache_seconds
             )
+            # Whether a user's token still stands (role, scope, activity) is the api's word too.
+            app.state.token_checker = TokenChecker(api, ttl=settings.token_check_seconds)
         for hook in startup:
             await hook(app)
         try:

@@ -6,6 +6,12 @@ service at `POST /v1/auth/token`. A service calling another sends a service toke
 applies the user's rights. API keys (`X-API-Key`) belong to one organization and are checked by
 the api service only (it owns them).
 
+A user's token carries the account's `token_version` (`ver`), which the api service bumps on
+every change of role, scope, staff link, activity or password. The api service compares a
+token with the account on each request; the surveys and reports services ask it
+(`POST /v1/auth/introspect`, through `TokenChecker`) and keep each answer for
+`SOKO_TOKEN_CHECK_SECONDS`, so an old token stops working everywhere within seconds.
+
 Scope: a user's scope is a territory (and everything under it), a cluster, or an organization.
 `contains()` is the single rule every service applies, on a `ScopeInfo` that the api service
 resolves from its tables (directly there, over HTTP with a short cache elsewhere).
@@ -20,16 +26,18 @@ from enum import StrEnum
 from typing import Annotated, Any, Protocol
 
 import jwt
+from cachetools import TTLCache
 from fastapi import Depends, Request
 
-from shared.client import USER_HEADER
+from shared.client import USER_HEADER, ServiceClient
 from shared.context import principal_var, user_token_var
-from shared.errors import Forbidden, NotFound, Unauthorized
+from shared.errors import AccountChanged, Forbidden, NotFound, PeerUnavailable, Unauthorized
 from shared.settings import Settings
 
 ALGORITHM = "HS256"
 ISSUER = "soko"
 API_KEY_HEADER = "X-API-Key"
+INTROSPECT_PATH = "/v1/auth/introspect"
 
 
 class Role(StrEnum):
@@ -70,6 +78,7 @@ class Principal:
     staff_id: uuid.UUID | None = None
     name: str | None = None
     via: str | None = None  # the service that passed this user's identity on
+    token_version: int | None = None  # a user's: the account's version when the token was issued
 
     @property
     def unrestricted(self) -> bool:
@@ -97,6 +106,7 @@ def issue_user_token(settings: Settings, principal: Principal) -> str:
         "scope_id": str(principal.scope_id) if principal.scope_id else None,
         "staff_id": str(principal.staff_id) if principal.staff_id else None,
         "name": principal.name,
+        "ver": principal.token_version,
     }
     return _encode(settings, claims, timedelta(minutes=settings.access_token_minutes))
 
@@ -108,7 +118,11 @@ def issue_service_token(settings: Settings, service: str) -> str:
 
 
 def decode_token(settings: Settings, token: str) -> Principal:
-    """Verify signature, issuer and expiry; 401 for anything wrong with the token."""
+    """Verify signature, issuer and expiry; 401 for anything wrong with the token.
+
+    Only the token itself is checked here: whether the account still stands is the api
+    service's question (`TokenChecker`, or its own dependency).
+    """
     try:
         claims = jwt.decode(
             token,
@@ -125,10 +139,12 @@ def decode_token(settings: Settings, token: str) -> Principal:
             scope_id=uuid.UUID(claims["scope_id"]) if claims.get("scope_id") else None,
             staff_id=uuid.UUID(claims["staff_id"]) if claims.get("staff_id") else None,
             name=claims.get("name"),
+            # A user's token without its account's version is not ours (KeyError: 401).
+            token_version=int(claims["ver"]) if claims["kind"] == "user" else None,
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("Срок действия токена истёк, войдите снова", **_bearer()) from exc
-    except (jwt.InvalidTokenError, KeyError, ValueError) as exc:
+    except (jwt.InvalidTokenError, KeyError, ValueError, TypeError) as exc:
         raise Unauthorized("Недействительный токен", **_bearer()) from exc
 
 
@@ -160,7 +176,8 @@ def authenticate_token(request: Request) -> Principal:
     """The principal behind the request's bearer token (401 when missing or invalid).
 
     A service token with `X-Soko-User` stands for that user (`via` names the service); the
-    user's token is remembered so that calls this request makes to peers pass it on.
+    user's token is remembered so that calls this request makes to peers pass it on. Whether
+    the user's account still stands is not checked here (see `checked_principal`).
     """
     settings: Settings = request.app.state.settings
     token = bearer_token(request)
@@ -179,10 +196,64 @@ def authenticate_token(request: Request) -> Principal:
     return principal
 
 
-async def token_principal(request: Request) -> Principal:
-    """Dependency of the surveys and reports services: bearer tokens only. A service acting
-    for nobody reads; what it writes it writes for a user (`X-Soko-User`)."""
+class TokenChecker:
+    """Asks the api service whether a user's token still stands; keeps each answer `ttl` s.
+
+    One per process of the surveys and reports services (`app.state.token_checker`, made in
+    the lifespan). A cached answer costs a dictionary look-up; `ttl` 0 asks every time.
+    """
+
+    def __init__(
+        self,
+        api: ServiceClient,
+        ttl: float,
+        *,
+        maxsize: int = 10_000,
+        timer: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._api = api
+        self._cache: TTLCache[str, bool] | None = (
+            TTLCache(maxsize, ttl, timer=timer) if ttl > 0 else None
+        )
+
+    async def ensure_current(self, token: str) -> None:
+        """Nothing when the token's account is unchanged and active; 401 when the account
+        changed, is inactive or is gone; 503 (PeerUnavailable) when the api does not answer."""
+        active = self._cache.get(token) if self._cache is not None else None
+        if active is None:
+            active = await self._ask(token)
+            if self._cache is not None:
+                self._cache[token] = active
+        if not active:
+            raise AccountChanged(**_bearer())
+
+    async def _ask(self, token: str) -> bool:
+        response = await self._api.request(
+            "POST", INTROSPECT_PATH, json={"token": token}, as_service=True
+        )
+        if response.status_code != 200:
+            raise PeerUnavailable(
+                f"Сервис api не проверил токен (HTTP {response.status_code})", peer="api"
+            )
+        return response.json().get("active") is True
+
+
+async def checked_principal(request: Request) -> Principal:
+    """`authenticate_token`, then, for a user, the api service's word that the account still
+    stands (through the app's `token_checker`; the api service checks its own table)."""
     principal = authenticate_token(request)
+    checker: TokenChecker | None = getattr(request.app.state, "token_checker", None)
+    token = user_token_var.get()
+    if principal.kind == "user" and checker is not None and token is not None:
+        await checker.ensure_current(token)
+    return principal
+
+
+async def token_principal(request: Request) -> Principal:
+    """Dependency of the surveys and reports services: bearer tokens only, checked as
+    `checked_principal` does. A service acting for nobody reads; what it writes it writes
+    for a user (`X-Soko-User`)."""
+    principal = await checked_principal(request)
     if principal.kind == "service" and request.method not in ("GET", "HEAD"):
         raise Forbidden("Сервис без пользователя может здесь только читать")
     return principal

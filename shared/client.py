@@ -3,7 +3,8 @@
 It authenticates with this service's token, passes the end user's identity (`X-Soko-User`) and
 the request id on, times out, and retries only what is safe to repeat: idempotent methods, or a
 write that carries an `Idempotency-Key`. A peer that stays down becomes `PeerUnavailable` (503),
-which callers may catch to mark their answer incomplete.
+which callers may catch to mark their answer incomplete. A peer that refuses the passed-on user
+token as `AccountChanged` makes this request's answer that same 401.
 """
 
 import asyncio
@@ -14,7 +15,7 @@ from typing import Any
 import httpx
 
 from shared.context import request_id_var, user_token_var
-from shared.errors import PeerUnavailable
+from shared.errors import AccountChanged, PeerUnavailable
 from shared.middleware import REQUEST_ID_HEADER
 
 logger = logging.getLogger("soko.client")
@@ -90,6 +91,8 @@ class ServiceClient:
                 failure = f"{type(exc).__name__}: {exc}"
             else:
                 if response.status_code not in RETRY_STATUSES:
+                    if _account_changed(response, all_headers):
+                        raise AccountChanged(headers={"WWW-Authenticate": "Bearer"})
                     return response
                 failure = f"HTTP {response.status_code}"
             logger.warning(
@@ -127,6 +130,17 @@ class ServiceClient:
             return None
         response.raise_for_status()
         return response.json()
+
+
+def _account_changed(response: httpx.Response, headers: dict[str, str]) -> bool:
+    """The peer refused the user's token this service passed on, as changed since this service
+    checked it (each service keeps its check for seconds): the user's answer is that 401 too."""
+    if response.status_code != 401 or USER_HEADER not in headers:
+        return False
+    try:
+        return response.json().get("type") == f"urn:soko:problem:{AccountChanged.slug}"
+    except ValueError:
+        return False
 
 
 async def record_audit(

@@ -52,6 +52,13 @@ class Unauthorized(SokoError):
     status, slug, detail = 401, "unauthorized", "Требуется вход в систему"
 
 
+class AccountChanged(Unauthorized):
+    """A user's token issued before a change of the account (role, scope, staff link, activity,
+    password), or whose account is gone: the user signs in again. Peers pass it on as it is."""
+
+    slug, detail = "account-changed", "Учётная запись изменена или отключена: войдите снова"
+
+
 class Forbidden(SokoError):
     status, slug, detail = 403, "forbidden", "Недостаточно прав"
 

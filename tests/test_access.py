@@ -64,6 +64,16 @@ TABLE = [
     ),
     Case("surveys", "GET", "/v1/me", EVERYONE, fixed("/v1/me"), scoped=False),
     Case("reports", "GET", "/v1/me", EVERYONE, fixed("/v1/me"), scoped=False),
+    # Whether a user's token still stands: asked by the surveys and reports services only.
+    Case(
+        "api",
+        "POST",
+        "/v1/auth/introspect",
+        frozenset({"service"}),
+        fixed("/v1/auth/introspect"),
+        body=lambda w, inside: {"token": w.tokens["viewer"]},
+        scoped=False,
+    ),
     # users
     Case(
         "api",

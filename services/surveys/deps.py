@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.surveys.clients.api import ApiClient, api_client
-from shared.auth import API_KEY_HEADER, HttpScopeResolver, Principal, authenticate_token
+from shared.auth import API_KEY_HEADER, HttpScopeResolver, Principal, checked_principal
 from shared.ratelimit import SharedRateLimit
 from shared.settings import Settings
 
@@ -15,11 +15,12 @@ def scope_resolver(request: Request) -> HttpScopeResolver:
 
 
 async def optional_principal(request: Request) -> Principal | None:
-    """The caller if credentials were sent (401 if they are bad); None for an anonymous form."""
+    """The caller if credentials were sent (401 if they are bad, or the account changed or is
+    inactive); None for an anonymous form."""
     sent = "authorization" in request.headers or API_KEY_HEADER in request.headers
     if not sent:
         return None
-    return authenticate_token(request)
+    return await checked_principal(request)
 
 
 def settings(request: Request) -> Settings:

@@ -1,12 +1,16 @@
 """Signing in, tokens accepted by every service, throttling, API keys, the first administrator."""
 
+import asyncio
+from collections import Counter
+
 import httpx
 import pytest
+import uvicorn
 from sqlalchemy import select
 
 from services.api.app import create_app as create_api
 from services.api.users.models import User
-from shared.auth import issue_service_token
+from shared.auth import CLIENT_ADDRESS_HEADER, issue_service_token
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.conftest import run_sync
@@ -21,11 +25,7 @@ async def world(db, settings):
 async def sign_in(client: httpx.AsyncClient, email: str, password: str, address: str = "10.0.0.1"):
     """Sign in from a given client address (the transport reports it to the app)."""
     app = client._transport.app  # the app behind the test client
-    transport = httpx.ASGITransport(app=app, client=(address, 40000))
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as from_address:
-        return await from_address.post(
-            "/v1/auth/token", data={"username": email, "password": password}
-        )
+    return await post_sign_in(app, email, password, client=(address, 40000))
 
 
 async def test_sign_in_gives_a_token_every_service_accepts(
@@ -101,7 +101,11 @@ async def test_user_changes_own_password_only_with_the_current_one(api_client, w
         headers=headers,
     )
     assert changed.status_code == 200
-    assert (await sign_in(api_client, "teacher@soko.example", "new-password-1")).status_code == 200
+    # The new password ends the tokens issued before it.
+    assert (await api_client.get("/v1/me", headers=headers)).status_code == 401
+    again = await sign_in(api_client, "teacher@soko.example", "new-password-1")
+    assert again.status_code == 200
+    headers = {"Authorization": f"Bearer {again.json()['access_token']}"}
     escalate = await api_client.patch(f"/v1/users/{me}", json={"role": "admin"}, headers=headers)
     assert escalate.status_code == 403
 
@@ -229,3 +233,162 @@ async def test_first_administrator_is_created_once_from_settings(scratch_databas
             async with app.state.db.sessionmaker() as session:
                 users = (await session.scalars(select(User))).all()
     assert [(u.email, u.role) for u in users] == [("root@soko.example", "admin")]
+
+
+async def post_sign_in(app, email: str, password: str, client=("10.0.0.1", 40000), headers=None):
+    """Sign in through `app` from the `client` (host, port) the transport reports."""
+    transport = httpx.ASGITransport(app=app, client=client)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        return await http.post(
+            "/v1/auth/token", data={"username": email, "password": password}, headers=headers
+        )
+
+
+@pytest.mark.committed
+async def test_forty_parallel_guesses_at_one_account_check_at_most_five(apps, isolation, settings):
+    async with isolation() as session:
+        await build_world(session, settings)
+        await session.commit()
+    guesses = [
+        post_sign_in(apps.api, "viewer@soko.example", f"guess-{n}", client=(f"10.8.0.{n}", 4000))
+        for n in range(40)
+    ]
+    answers = await asyncio.gather(*guesses)
+    statuses = Counter(a.status_code for a in answers)
+    assert statuses == {401: settings.login_max_failures, 429: 40 - settings.login_max_failures}
+    # The account stays closed for the window, even to the right password from a new address.
+    right = await post_sign_in(apps.api, "viewer@soko.example", PASSWORD, client=("10.9.0.1", 1))
+    assert right.status_code == 429
+
+
+@pytest.mark.committed
+async def test_forty_parallel_guesses_from_one_address_check_at_most_five(
+    apps, isolation, settings
+):
+    guesses = [
+        post_sign_in(apps.api, f"someone{n}@soko.example", "guess", client=("10.8.1.1", 4000))
+        for n in range(40)
+    ]
+    statuses = Counter(a.status_code for a in await asyncio.gather(*guesses))
+    assert statuses == {401: settings.login_max_failures, 429: 40 - settings.login_max_failures}
+
+
+async def test_a_right_password_does_not_count_as_a_failure_of_its_address(api_client, world):
+    for _ in range(8):
+        assert (await sign_in(api_client, "leader@soko.example", PASSWORD)).status_code == 200
+    for n in range(5):
+        assert (await sign_in(api_client, f"x{n}@soko.example", "guess")).status_code == 401
+    assert (await sign_in(api_client, "leader@soko.example", PASSWORD)).status_code == 429
+
+
+def served(app, settings: Settings):
+    """The app as `soko serve` runs it: uvicorn's own wrapping, with the options serve passes."""
+    config = uvicorn.Config(app, log_config=None, **settings.proxy_options())
+    config.load()
+    return config.loaded_app
+
+
+async def rotate_forwarded_for(app, attempts: int = 20, proxy: str = "127.0.0.1") -> list[int]:
+    """Wrong passwords to new accounts, each claiming another address in X-Forwarded-For."""
+    statuses = []
+    for n in range(attempts):
+        answer = await post_sign_in(
+            app,
+            f"nobody{n}@soko.example",
+            "guess",
+            client=(proxy, 50000 + n),
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        )
+        statuses.append(answer.status_code)
+    return statuses
+
+
+async def test_forwarded_for_is_ignored_without_trusted_proxies(apps, world, settings):
+    assert settings.trusted_proxies == []
+    statuses = await rotate_forwarded_for(served(apps.api, settings))
+    assert statuses == [401] * 5 + [429] * 15
+
+
+async def test_forwarded_for_is_ignored_from_a_proxy_not_in_the_list(apps, world, settings):
+    elsewhere = Settings(database_url="postgresql://x/y", trusted_proxies="10.1.0.0/16, 10.2.0.7")
+    statuses = await rotate_forwarded_for(served(apps.api, elsewhere))
+    assert statuses == [401] * 5 + [429] * 15
+
+
+async def test_forwarded_for_from_a_trusted_proxy_counts_the_persons_address(apps, world):
+    trusting = Settings(database_url="postgresql://x/y", trusted_proxies='["127.0.0.0/8"]')
+    app = served(apps.api, trusting)
+    assert await rotate_forwarded_for(app) == [401] * 20  # twenty people behind one proxy
+    # One person behind the proxy is throttled by their own address.
+    same = [
+        (
+            await post_sign_in(
+                app,
+                f"other{n}@soko.example",
+                "guess",
+                client=("127.0.0.1", 50000),
+                headers={"X-Forwarded-For": "203.0.113.5"},
+            )
+        ).status_code
+        for n in range(6)
+    ]
+    assert same == [401] * 5 + [429]
+
+
+def test_trusted_proxies_must_be_addresses_or_networks():
+    with pytest.raises(ValueError, match="trusted_proxies"):
+        Settings(trusted_proxies="*")
+    with pytest.raises(ValueError, match="trusted_proxies"):
+        Settings(trusted_proxies="10.0.0.0/33")
+    assert Settings().proxy_options() == {"proxy_headers": False}
+
+
+async def test_a_service_signs_a_person_in_from_their_address(apps, world, settings):
+    service = {"Authorization": f"Bearer {issue_service_token(settings, 'surveys')}"}
+
+    async def attempt(n: int, person: str):
+        headers = service | {CLIENT_ADDRESS_HEADER: person}
+        # All through the surveys service's one connection.
+        return await post_sign_in(
+            apps.api, f"p{n}@soko.example", "guess", client=("10.0.0.2", 1), headers=headers
+        )
+
+    # Different people behind the same service are counted apart...
+    assert [(await attempt(n, f"192.0.2.{n}")).status_code for n in range(8)] == [401] * 8
+    # ...and one person by their own address.
+    same = [(await attempt(n, "192.0.2.200")).status_code for n in range(10, 16)]
+    assert same == [401] * 5 + [429]
+    bad = await attempt(99, "not-an-address")
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["loc"] == ["header", CLIENT_ADDRESS_HEADER]
+
+
+@pytest.mark.parametrize("credential", ["none", "user", "forged_service"])
+async def test_the_client_address_header_is_ignored_from_anyone_else(
+    apps, world, settings, credential
+):
+    forged = Settings(secret_key="another-secret-of-at-least-32-bytes!!")
+    headers = {
+        "none": {},
+        "user": world.headers("teacher"),
+        "forged_service": {"Authorization": f"Bearer {issue_service_token(forged, 'surveys')}"},
+    }[credential]
+    statuses = [
+        (
+            await post_sign_in(
+                apps.api,
+                f"q{n}@soko.example",
+                "guess",
+                client=("10.0.0.3", 1),
+                headers=headers | {CLIENT_ADDRESS_HEADER: f"192.0.2.{n}"},
+            )
+        ).status_code
+        for n in range(8)
+    ]
+    assert statuses == [401] * 5 + [429] * 3
+
+
+async def test_a_nul_in_the_username_is_422_naming_it(api_client, world):
+    answer = await sign_in(api_client, "viewer\x00@soko.example", PASSWORD)
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["body", "username"]

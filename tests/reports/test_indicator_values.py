@@ -242,10 +242,11 @@ async def test_a_surveys_outage_marks_survey_values_and_computes_the_rest(
     trained = items[("trained", str(world.m1.id))]
     assert (trained["value"], trained["missing"]) == (65.0, [])
     assert items[("vpr_share_2", str(world.m1.id))]["value"] == 20.0
-    # Bounded: scope, data version, definitions, one lookup, one data-values query, ВПР for
-    # two periods.
+    # Bounded: the caller's token check, scope, data version, definitions, one lookup, one
+    # data-values query, ВПР for two periods.
     assert sorted(api.calls) == sorted(
         [
+            "POST /v1/auth/introspect",
             "GET /v1/scopes/resolve",
             "GET /v1/data-version",
             "GET /v1/indicators",

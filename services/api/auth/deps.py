@@ -1,17 +1,25 @@
 """Who calls the api service: typed dependencies every router here uses."""
 
+import ipaddress
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import select
 
 from services.api.api_keys.service import authenticate_api_key
+from services.api.auth.service import account_stands
 from services.api.territories.scope import DbScopeResolver
-from services.api.users.models import User
-from shared.auth import API_KEY_HEADER, Principal, authenticate_token, bearer_token
-from shared.context import principal_var
+from shared.auth import (
+    API_KEY_HEADER,
+    INTROSPECT_PATH,
+    Principal,
+    authenticate_token,
+    bearer_token,
+    decode_token,
+)
+from shared.client import CLIENT_ADDRESS_HEADER
+from shared.context import client_address_var, principal_var
 from shared.db import SessionDep
-from shared.errors import Forbidden, Unauthorized
+from shared.errors import AccountChanged, Forbidden, Invalid, Unauthorized
 
 # What a service acting for nobody may write here (it reads anything).
 SERVICE_WRITES = frozenset(
@@ -19,21 +27,22 @@ SERVICE_WRITES = frozenset(
         ("POST", "/v1/audit-events"),
         ("POST", "/v1/organizations/lookup"),
         ("POST", "/v1/data-values/query"),  # reads, though it is a POST
+        ("POST", INTROSPECT_PATH),  # reads too
     }
 )
 
 
 async def api_principal(request: Request, session: SessionDep) -> Principal:
-    """A bearer token (whose account must still be active) or an organization's API key."""
+    """A bearer token or an organization's API key. A user's token (own, or passed on by a
+    service in `X-Soko-User`) is 401 unless its account is active and unchanged since it was
+    issued (version, role, scope, staff link: one look-up by primary key)."""
     key = request.headers.get(API_KEY_HEADER)
     if key and bearer_token(request) is None:
         principal = await authenticate_api_key(session, key)
     else:
         principal = authenticate_token(request)
-        if principal.kind == "user":
-            active = await session.scalar(select(User.is_active).where(User.id == principal.id))
-            if not active:
-                raise Unauthorized("Учётная запись отключена или удалена")
+        if principal.kind == "user" and not await account_stands(session, principal):
+            raise AccountChanged(headers={"WWW-Authenticate": "Bearer"})
     writes = request.method not in ("GET", "HEAD")
     if (
         principal.kind == "service"
@@ -50,6 +59,30 @@ async def user_principal(principal: Annotated[Principal, Depends(api_principal)]
     if principal.kind == "api_key":
         raise Forbidden("API-ключ позволяет только передавать данные своей организации")
     return principal
+
+
+def sign_in_address(request: Request, forwarded: str | None) -> str | None:
+    """The address a sign-in is counted against: the connecting client's (as the server's
+    handling of trusted proxies gives it) or, when a Soko service signs a person in on their
+    behalf (a valid service token), the person's from `X-Soko-Client-Address` (422 naming the
+    header if it is not an IP address). From anyone else the header is ignored."""
+    token = bearer_token(request)
+    if forwarded is None or token is None:
+        return client_address_var.get()
+    try:
+        caller = decode_token(request.app.state.settings, token)
+    except Unauthorized:
+        return client_address_var.get()
+    if caller.kind != "service":
+        return client_address_var.get()
+    try:
+        address = str(ipaddress.ip_address(forwarded.strip()))
+    except ValueError as exc:
+        message = "Ожидается IP-адрес"
+        errors = [{"loc": ["header", CLIENT_ADDRESS_HEADER], "msg": message}]
+        raise Invalid(message, errors=errors) from exc
+    client_address_var.set(address)  # the audit log records the person's address too
+    return address
 
 
 async def scope_resolver(session: SessionDep) -> DbScopeResolver:

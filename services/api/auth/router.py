@@ -1,18 +1,25 @@
-"""HTTP: /v1/auth/token (OAuth2 password form) and /v1/me."""
+"""HTTP: /v1/auth/token (OAuth2 password form), /v1/auth/introspect and /v1/me."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Header, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
-from services.api.auth.deps import CallerOrKey
-from services.api.auth.service import sign_in
+from services.api.auth.deps import Caller, CallerOrKey, sign_in_address
+from services.api.auth.service import introspect, sign_in
 from services.api.users.models import User
 from services.api.users.schemas import UserRead
-from shared.context import client_address_var
+from shared.client import CLIENT_ADDRESS_HEADER
 from shared.db import SessionDep
-from shared.errors import TooManyRequests, Unauthorized, error_responses, problem
+from shared.errors import (
+    Forbidden,
+    Invalid,
+    TooManyRequests,
+    Unauthorized,
+    error_responses,
+    problem,
+)
 
 router = APIRouter(tags=["auth"])
 
@@ -21,6 +28,19 @@ class Token(BaseModel):
     access_token: str
     token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
     expires_in: int
+
+
+class TokenQuery(BaseModel):
+    """A user's access token, as a service received it."""
+
+    token: str = Field(max_length=8192)
+
+
+class TokenStatus(BaseModel):
+    """RFC 7662's answer: `active` is false for an expired or invalid token, for a service's
+    token, and when the account changed or is inactive or gone since the token was issued."""
+
+    active: bool
 
 
 class Me(BaseModel):
@@ -35,19 +55,33 @@ class Me(BaseModel):
 
 
 @router.post(
-    "/auth/token", response_model=Token, responses=error_responses(Unauthorized, TooManyRequests)
+    "/auth/token",
+    response_model=Token,
+    responses=error_responses(Unauthorized, TooManyRequests, Invalid),
 )
 async def issue_token(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
     request: Request,
     session: SessionDep,
     response: Response,
+    client_address: Annotated[
+        str | None,
+        Header(
+            alias=CLIENT_ADDRESS_HEADER,
+            description="IP-адрес человека, за которого входит сервис Soko "
+            "(учитывается только с токеном сервиса)",
+        ),
+    ] = None,
 ) -> Token | Response:
-    """Sign in with email and password; the token lasts `expires_in` seconds."""
+    """Sign in with email and password; the token lasts `expires_in` seconds.
+
+    Failures are throttled per account and per address (429 with `Retry-After`). A Soko
+    service signing a person in on their behalf sends its service token and the person's
+    address in `X-Soko-Client-Address`; from anyone else that header is ignored.
+    """
     settings = request.app.state.settings
-    outcome = await sign_in(
-        session, settings, form.username, form.password, client_address_var.get()
-    )
+    address = sign_in_address(request, client_address)
+    outcome = await sign_in(session, settings, form.username, form.password, address)
     # Returned, not raised: the failed attempt must be committed to count towards throttling.
     if outcome.retry_after is not None:
         return problem(
@@ -65,6 +99,22 @@ async def issue_token(
         )
     response.headers["Cache-Control"] = "no-store"
     return Token(access_token=outcome.token, expires_in=settings.access_token_minutes * 60)
+
+
+@router.post(
+    "/auth/introspect",
+    responses=error_responses(Unauthorized, Forbidden),
+)
+async def introspect_token(
+    body: TokenQuery, caller: Caller, session: SessionDep, request: Request
+) -> TokenStatus:
+    """For Soko services only (403 for anyone else): does a user's token still stand?
+    The surveys and reports services ask before they accept a user's token, and keep the
+    answer for `SOKO_TOKEN_CHECK_SECONDS`."""
+    if caller.kind != "service":
+        raise Forbidden("Проверять токены могут только сервисы Soko")
+    settings = request.app.state.settings
+    return TokenStatus(active=await introspect(session, settings, body.token))
 
 
 @router.get("/me", responses=error_responses(Unauthorized))

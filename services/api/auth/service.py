@@ -1,16 +1,16 @@
-"""Sign-in: password check, throttling of failures, the access token."""
+"""Sign-in (password check, throttling, the access token) and whether a token still stands."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.auth.models import LoginFailure
+from services.api.auth import throttle
 from services.api.auth.passwords import verify_password
 from services.api.users.models import User
-from shared.auth import Principal, Role, ScopeType, issue_user_token
+from shared.auth import Principal, Role, ScopeType, decode_token, issue_user_token
 from shared.db import utcnow
+from shared.errors import Invalid, Unauthorized
 from shared.settings import Settings
 
 
@@ -23,6 +23,7 @@ class SignIn:
 
 
 def user_principal(user: User) -> Principal:
+    """The principal a user's token carries: the account as it is now, with its version."""
     return Principal(
         kind="user",
         id=str(user.id),
@@ -31,45 +32,67 @@ def user_principal(user: User) -> Principal:
         scope_id=user.scope_id,
         staff_id=user.staff_id,
         name=user.full_name,
+        token_version=user.token_version,
     )
-
-
-async def _throttled(session: AsyncSession, keys: list[str], settings: Settings) -> int | None:
-    """Seconds to wait when any key has used up its failures in the window, else None."""
-    window_start = utcnow() - timedelta(seconds=settings.login_window_seconds)
-    rows = await session.execute(
-        select(LoginFailure.key, func.count(), func.min(LoginFailure.at))
-        .where(LoginFailure.key.in_(keys), LoginFailure.at > window_start)
-        .group_by(LoginFailure.key)
-    )
-    waits = [
-        int((oldest - window_start).total_seconds()) + 1
-        for _, count, oldest in rows
-        if count >= settings.login_max_failures
-    ]
-    return max(waits) if waits else None
 
 
 async def sign_in(
     session: AsyncSession, settings: Settings, email: str, password: str, address: str | None
 ) -> SignIn:
-    """Check the password; failures are stored (and committed) even though the answer is 401."""
-    keys = [f"account:{email.strip().lower()}"] + ([f"address:{address}"] if address else [])
-    if (wait := await _throttled(session, keys, settings)) is not None:
+    """Check the password of an active account (`address`: the person's, for throttling).
+
+    The attempt is counted (and committed) before the password is checked; a failure stays
+    counted although the answer is 401. 422 naming `username` for a NUL character in it.
+    """
+    email = email.strip().lower()
+    if "\x00" in email:
+        message = "Адрес содержит недопустимый символ"
+        raise Invalid(message, errors=[{"loc": ["body", "username"], "msg": message}])
+    keys = throttle.keys_for(email, address)
+    if (wait := await throttle.claim(session, keys, settings)) is not None:
         return SignIn(retry_after=wait)
-    user = await session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = await session.scalar(select(User).where(User.email == email))
     valid = await verify_password(user.password_hash if user else None, password)
     if not valid or user is None or not user.is_active:
-        session.add_all([LoginFailure(key=key) for key in keys])
-        # Old failures only matter for throttling within the window; drop them as we go.
-        await session.execute(
-            delete(LoginFailure).where(
-                LoginFailure.key.in_(keys), LoginFailure.at < utcnow() - timedelta(hours=1)
-            )
-        )
-        await session.flush()
+        await throttle.forget_idle(session, settings)
         return SignIn()
-    await session.execute(delete(LoginFailure).where(LoginFailure.key == keys[0]))
+    await throttle.succeeded(session, keys)
     user.last_login_at = utcnow()
     await session.flush()
     return SignIn(token=issue_user_token(settings, user_principal(user)))
+
+
+async def account_stands(session: AsyncSession, principal: Principal) -> bool:
+    """True when the user's account exists, is active, and its version, role, scope and staff
+    link are those the token was issued with (one look-up by primary key)."""
+    row = (
+        await session.execute(
+            select(
+                User.is_active,
+                User.token_version,
+                User.role,
+                User.scope_type,
+                User.scope_id,
+                User.staff_id,
+            ).where(User.id == principal.id)
+        )
+    ).first()
+    return (
+        row is not None
+        and row.is_active
+        and row.token_version == principal.token_version
+        and row.role == principal.role
+        and row.scope_type == principal.scope_type
+        and row.scope_id == principal.scope_id
+        and row.staff_id == principal.staff_id
+    )
+
+
+async def introspect(session: AsyncSession, settings: Settings, token: str) -> bool:
+    """Does a user's token still stand: valid, unexpired, and its account unchanged?
+    A service token, or anything that is not a token, does not (False, never an error)."""
+    try:
+        principal = decode_token(settings, token)
+    except Unauthorized:
+        return False
+    return principal.kind == "user" and await account_stands(session, principal)

@@ -32,4 +32,7 @@ class User(Entity, table=True):
         default=None, foreign_key="api.staff_member.id", ondelete="SET NULL"
     )
     is_active: bool = Field(default=True)
+    # Bumped on every change of role, scope, staff link, activity or password: tokens carry it
+    # (`ver`), and one issued before the change is refused by every service.
+    token_version: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     last_login_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))

@@ -19,6 +19,9 @@ from shared.auth import Principal, Role, ScopeType, readable_organizations, requ
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.pagination import Pagination, paginate
 
+# A change of any of these ends the account's tokens (`User.token_version`); so does a password.
+TOKEN_FIELDS = ("role", "scope_type", "scope_id", "staff_id", "is_active")
+
 # Which scope each role takes (admins have none; viewers any).
 ROLE_SCOPES: dict[str, tuple[str, ...]] = {
     "admin": (),
@@ -112,6 +115,9 @@ async def update_user(
     user_id: uuid.UUID,
     data: UserUpdate,
 ) -> User:
+    """Managers change role, scope, staff link and activity; users their name and password.
+    A change of role, scope, staff link, activity or password bumps `token_version`, which
+    ends the tokens issued before it in every service."""
     user = await get_user(session, scopes, principal, user_id)
     changes = data.model_dump(exclude_unset=True, exclude={"password", "current_password"})
     is_manager = principal.unrestricted or (
@@ -130,6 +136,10 @@ async def update_user(
             for key in ("role", "scope_type", "scope_id", "staff_id")
         }
         await _check_assignment(session, scopes, principal, **merged)
+    if data.password is not None or any(
+        key in TOKEN_FIELDS and getattr(user, key) != value for key, value in changes.items()
+    ):
+        user.token_version += 1  # tokens issued before this change are refused everywhere
     for key, value in changes.items():
         setattr(user, key, value)
     if data.password is not None:
