@@ -7,19 +7,11 @@ import pytest
 from services.reports.recommendations.rules import default_rule_id
 from tests.factories import build_world
 from tests.owners import add_analysts
+from tests.reports.test_recommendations import TRAINED
 
 PERIOD = "2021/2022"
 LEADER_RULE = "leader_indicator_not_achieved"
 RULE_URL = f"/v1/recommendation-rules/{default_rule_id(LEADER_RULE)}"
-TRAINED = {
-    "code": "trained",
-    "name": "Доля педагогов, прошедших КПК",
-    "unit": "percent",
-    "level": "organization",
-    "method": "data_value",
-    "params": {"value_type": "percent"},
-    "target": {"op": ">=", "value": 70},
-}
 OWN_RULE = {
     "code": "trained_below_90",
     "title": "Меньше 90 % обученных педагогов",
@@ -68,6 +60,13 @@ async def issued(client, world, rule_code: str) -> set[str]:
     }
 
 
+async def switch(client, world, who: str, territory, active: bool, url: str = RULE_URL):
+    """PUT the rule's state for a territory, as `who`."""
+    return await client.put(
+        f"{url}/territories/{territory.id}", json={"active": active}, headers=world.headers(who)
+    )
+
+
 async def rule_as_admin(client, world, url: str = RULE_URL) -> dict:
     answer = await client.get(url, headers=world.headers("admin"))
     assert answer.status_code == 200, answer.text
@@ -112,9 +111,7 @@ async def test_a_rule_of_m1_is_hidden_from_m2_and_changed_in_m1_or_above(reports
     answer = await reports_client.patch(url, json={"template": "{where}"}, headers=attacker)
     assert answer.status_code == 404
     assert (await reports_client.delete(url, headers=attacker)).status_code == 404
-    answer = await reports_client.put(
-        f"{url}/territories/{world.m2.id}", json={"active": False}, headers=attacker
-    )
+    answer = await switch(reports_client, world, "analyst2", world.m2, False, url)
     assert answer.status_code == 404
     listed = await reports_client.get("/v1/recommendation-rules", headers=attacker)
     assert OWN_RULE["code"] not in {r["code"] for r in listed.json()}
@@ -168,21 +165,13 @@ async def test_a_rule_for_another_territory_is_not_added(reports_client, world):
 
 
 async def test_a_global_rule_switched_off_in_m2_still_works_in_m1(reports_client, world):
-    answer = await reports_client.put(
-        f"{RULE_URL}/territories/{world.m2.id}",
-        json={"active": False},
-        headers=world.headers("analyst2"),
-    )
+    answer = await switch(reports_client, world, "analyst2", world.m2, False)
     assert answer.status_code == 200, answer.text
     assert answer.json()["active_here"] is False
     assert answer.json()["switched_off_in"] == [str(world.m2.id)]
     assert answer.json()["active"] is True  # the rule itself stays on
     # M2 cannot switch it off for M1.
-    answer = await reports_client.put(
-        f"{RULE_URL}/territories/{world.m1.id}",
-        json={"active": False},
-        headers=world.headers("analyst2"),
-    )
+    answer = await switch(reports_client, world, "analyst2", world.m1, False)
     assert answer.status_code == 404
 
     await generate(reports_client, world, "analyst", world.m1)
@@ -212,31 +201,19 @@ async def test_a_global_rule_switched_off_in_m2_still_works_in_m1(reports_client
     assert answer.status_code == 404
 
     # Back on in M2: the next run there addresses S3.
-    answer = await reports_client.put(
-        f"{RULE_URL}/territories/{world.m2.id}",
-        json={"active": True},
-        headers=world.headers("analyst2"),
-    )
+    answer = await switch(reports_client, world, "analyst2", world.m2, True)
     assert answer.status_code == 200 and answer.json()["active_here"] is True
     await generate(reports_client, world, "analyst2", world.m2)
     assert await issued(reports_client, world, LEADER_RULE) == {str(world.s1.id), str(world.s3.id)}
 
 
 async def test_switched_off_in_the_region_it_is_off_below_too(reports_client, world):
-    answer = await reports_client.put(
-        f"{RULE_URL}/territories/{world.region.id}",
-        json={"active": False},
-        headers=world.headers("region_analyst"),
-    )
+    answer = await switch(reports_client, world, "region_analyst", world.region, False)
     assert answer.status_code == 200, answer.text
     await generate(reports_client, world, "analyst", world.m1)
     assert await issued(reports_client, world, LEADER_RULE) == set()
     # M1 may not switch off the region's switch-off (it is not theirs).
-    answer = await reports_client.put(
-        f"{RULE_URL}/territories/{world.region.id}",
-        json={"active": True},
-        headers=world.headers("analyst"),
-    )
+    answer = await switch(reports_client, world, "analyst", world.region, True)
     assert answer.status_code == 404
 
 
@@ -252,21 +229,14 @@ async def test_a_territorys_own_rule_applies_there_and_below_only(reports_client
     await generate(reports_client, world, "analyst", world.m1)
     assert await issued(reports_client, world, OWN_RULE["code"]) == {str(world.s1.id)}
     # It cannot be "switched off" where it does not apply.
-    answer = await reports_client.put(
-        f"/v1/recommendation-rules/{created.json()['id']}/territories/{world.region.id}",
-        json={"active": False},
-        headers=world.headers("region_analyst"),
-    )
+    url = f"/v1/recommendation-rules/{created.json()['id']}"
+    answer = await switch(reports_client, world, "region_analyst", world.region, False, url)
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"] == ["path", "territory_id"]
 
 
 async def test_the_methodologist_reads_rules_but_does_not_switch_them(reports_client, world):
-    answer = await reports_client.put(
-        f"{RULE_URL}/territories/{world.m2.id}",
-        json={"active": False},
-        headers=world.headers("methodologist2"),
-    )
+    answer = await switch(reports_client, world, "methodologist2", world.m2, False)
     assert answer.status_code == 403
     answer = await reports_client.post(
         "/v1/recommendation-rules", json=OWN_RULE, headers=world.headers("methodologist2")

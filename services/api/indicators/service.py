@@ -30,6 +30,7 @@ from services.api.roadmaps.models import Roadmap
 from services.api.territories.scope import DbScopeResolver
 from shared.auth import Principal, Role, ScopeType, require_roles
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.owners import Owners
 from shared.pagination import Pagination, paginate
 
 # The fields of the definition (its owner's), as opposed to targets and roadmap links.
@@ -152,29 +153,6 @@ async def referable(
     return frozenset({None, *(await scopes.resolve(ScopeType.territory, owner)).territory_ids})
 
 
-async def _owner_for(
-    scopes: DbScopeResolver, reach: Reach, principal: Principal, data: IndicatorCreate
-) -> uuid.UUID | None:
-    """The owner a new definition gets: the one asked for (inside the caller's scope), else
-    none for an administrator and the analyst's own territory for an analyst."""
-    owner = data.owner_territory_id
-    if owner is None:
-        if reach.unrestricted:
-            return None
-        if principal.scope_type != ScopeType.territory or principal.scope_id is None:
-            raise Forbidden("Показатели заводят аналитики территории")
-        return principal.scope_id
-    msg = "Территория не найдена"
-    not_found = NotFound(msg, errors=[{"loc": ["body", "owner_territory_id"], "msg": msg}])
-    try:
-        await scopes.resolve(ScopeType.territory, owner)
-    except NotFound as exc:
-        raise not_found from exc
-    if not reach.holds(ScopeType.territory, owner):
-        raise not_found
-    return owner
-
-
 async def create_indicator(
     session: AsyncSession,
     scopes: DbScopeResolver,
@@ -182,12 +160,14 @@ async def create_indicator(
     principal: Principal,
     data: IndicatorCreate,
 ) -> Indicator:
-    """A new definition, owned as `_owner_for` says, with its targets and roadmap links (all the
-    caller's: each must be inside their scope). 403 for roles that do not define indicators, 404
-    for an owner, target scope or roadmap outside the scope, 409 for a taken code, 422 naming
-    the field for a definition that cannot be computed."""
+    """A new definition, with its targets and roadmap links (all the caller's: each inside
+    their scope). Its owner: the territory asked for inside the caller's scope; by default none
+    (global) for an administrator, their own territory for an analyst. 403 for roles that do
+    not define indicators, 404 for an owner, target scope or roadmap outside the scope, 409 for
+    a taken code, 422 naming the field for a definition that cannot be computed."""
     _writers(principal)
-    owner = await _owner_for(scopes, reach, principal, data)
+    owners = Owners(principal, scopes)
+    owner = await owners.owner_for_new(data.owner_territory_id, "owner_territory_id")
     fields = data.model_dump(exclude=LINKS | {"owner_territory_id"})
     parsed = await validate(session, fields, await referable(scopes, owner))
     indicator = Indicator(

@@ -14,12 +14,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reports.owners import Owners, Texts
 from services.reports.pd.compute import Programme, load_catalogue
 from services.reports.pd.models import PdProgramme
 from services.reports.pd.schemas import PdProgrammeCreate, PdProgrammeUpdate
 from shared.auth import Role, require_roles
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid
+from shared.owners import Owners, Texts
 from shared.pagination import Pagination, paginate
 
 EDITORS = (Role.territory_analyst, Role.methodologist)
@@ -99,10 +99,7 @@ async def get_programme(
     session: AsyncSession, owners: Owners, programme_id: uuid.UUID
 ) -> PdProgramme:
     """A programme the caller sees (404 otherwise)."""
-    programme = await session.get(PdProgramme, programme_id)
-    if programme is None or not await owners.sees(programme.owner_territory_id):
-        raise NotFound(TEXTS.not_found)
-    return programme
+    return await owners.seen(await session.get(PdProgramme, programme_id), TEXTS)
 
 
 async def _editable(session: AsyncSession, owners: Owners, programme_id: uuid.UUID) -> PdProgramme:

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query
 from services.reports.clients.api import ApiClient, api_client
 from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.indicator_values.router import scope_resolver
-from services.reports.owners import Owners
 from services.reports.pd import catalogue, service
 from services.reports.pd.schemas import (
     IndividualRouteRead,
@@ -28,6 +27,7 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
+from shared.owners import Owners
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["pd order"])

@@ -19,12 +19,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reports.owners import Owners, Texts, applies_to
 from services.reports.recommendations.engine import Candidate
 from services.reports.recommendations.models import RecommendationRule, RuleSwitchOff
 from services.reports.recommendations.schemas import RuleRead
 from shared.auth import ScopeInfo, ScopeResolver, ScopeType
 from shared.errors import Invalid, NotFound
+from shared.owners import Owners, Texts, applies_to
 
 TEXTS = Texts(
     not_found="Правило не найдено",
@@ -39,10 +39,7 @@ async def visible_rule(
     session: AsyncSession, owners: Owners, rule_id: uuid.UUID
 ) -> RecommendationRule:
     """The rule, if the caller sees it (404 otherwise)."""
-    rule = await session.get(RecommendationRule, rule_id)
-    if rule is None or not await owners.sees(rule.owner_territory_id):
-        raise NotFound(TEXTS.not_found)
-    return rule
+    return await owners.seen(await session.get(RecommendationRule, rule_id), TEXTS)
 
 
 async def switch_offs(

@@ -8,7 +8,6 @@ from fastapi import APIRouter, Depends, Query, Response
 from services.reports.clients.api import ApiClient, api_client
 from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.indicator_values.router import scope_resolver
-from services.reports.owners import Owners
 from services.reports.recommendations import facts as gathering
 from services.reports.recommendations import ownership, rules, service
 from services.reports.recommendations.schemas import (
@@ -37,6 +36,7 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
+from shared.owners import Owners
 from shared.pagination import Page, PaginationDep
 from shared.periods import period_or_invalid
 

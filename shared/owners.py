@@ -1,4 +1,5 @@
-"""Owners of catalogue entries (recommendation rules, PD programmes): who sees and who changes.
+"""Owners of catalogue entries (indicators, recommendation rules, PD programmes): who sees and
+who changes them.
 
 An entry without an owner territory is global: everyone sees it, only an administrator changes
 it. A territory's own entry applies in that territory and below; it is seen there, below and by
@@ -6,15 +7,24 @@ the analysts above (whose scope contains it), and changed by those whose scope c
 owner (the territory's own staff of the allowed roles, and those of the territories above).
 Outside that it is hidden: 404, as for an id that does not exist.
 
-Where territories sit is asked of the api service (`HttpScopeResolver`, cached).
+Where territories sit comes from any `ScopeResolver`: the api service's tables there, the api
+service over HTTP (cached) in the reports service.
 """
 
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol, TypeVar
 
 from shared.auth import Principal, ScopeResolver, ScopeType, contains
 from shared.errors import Forbidden, NotFound
+
+
+class Owned(Protocol):
+    owner_territory_id: uuid.UUID | None
+
+
+E = TypeVar("E", bound=Owned)
 
 
 @dataclass(frozen=True)
@@ -60,6 +70,12 @@ class Owners:
         if owner is None or self.principal.unrestricted:
             return True
         return owner in await self.above() or await self.holds(owner)
+
+    async def seen(self, entry: E | None, texts: Texts) -> E:
+        """The entry (as loaded, None if absent) if the caller sees it; 404 otherwise."""
+        if entry is None or not await self.sees(entry.owner_territory_id):
+            raise NotFound(texts.not_found)
+        return entry
 
     async def visible(self, owners: Iterable[uuid.UUID | None]) -> set[uuid.UUID | None]:
         return {o for o in set(owners) if await self.sees(o)}
