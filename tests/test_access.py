@@ -445,6 +445,7 @@ TABLE += [
         fixed("/v1/indicators"),
         body=lambda w, i: {
             "code": "new_one",
+            "owner_territory_id": terr(w, i),
             "name": "Новый",
             "unit": "percent",
             "level": "organization",
@@ -452,7 +453,6 @@ TABLE += [
             "params": {"value_type": "percent"},
         },
         ok=201,
-        scoped=False,
     ),
     Case("api", "GET", "/v1/indicators", EVERYONE, fixed("/v1/indicators"), scoped=False),
     Case(
@@ -469,8 +469,13 @@ TABLE += [
         "/v1/indicators/{indicator_id}",
         frozenset({"admin", "analyst"}),
         lambda w, i: f"/v1/indicators/{w.planning.id}",
-        body=lambda w, i: {"min_n": 3},
-        scoped=False,
+        # A global indicator: an analyst sets the targets of their own scope only (its
+        # definition is the administrators', see tests/api/test_indicators.py).
+        body=lambda w, i: {
+            "targets": [
+                {"op": ">=", "value": 80, "scope_type": "organization", "scope_id": org(w, i)}
+            ]
+        },
     ),
     # Rows outside the caller's scope are rejected in the summary, not refused (see
     # tests/api/test_data_values.py).
@@ -829,7 +834,9 @@ TABLE += [
         lambda w, i: f"/v1/nok?territory_id={terr(w, i)}&period=2021/2022",
     ),
 ]
-# Recommendations: rules are global data; recommendations follow the scope of what they concern.
+# Recommendations: global rules are the administrators', a territory's own rules its analysts'
+# (tests/reports/test_recommendation_owners.py); recommendations follow the scope of what they
+# concern.
 RULE_EDITORS = frozenset({"admin", "analyst"})
 ISSUERS = frozenset({"admin", "analyst", "methodologist"})
 RULE = f"/v1/recommendation-rules/{default_rule_id('leader_indicator_not_achieved')}"
@@ -856,13 +863,13 @@ TABLE += [
         fixed("/v1/recommendation-rules"),
         body=lambda w, i: {
             "code": "access_rule",
+            "owner_territory_id": terr(w, i),
             "title": "Проверка",
             "condition": "indicator_not_achieved",
             "addressee_type": "organization_leader",
             "template": "{indicator}: {value}",
         },
         ok=201,
-        scoped=False,
     ),
     Case(
         "reports",
@@ -876,16 +883,24 @@ TABLE += [
         "reports",
         "PATCH",
         "/v1/recommendation-rules/{rule_id}",
-        RULE_EDITORS,
+        frozenset({"admin"}),  # a global rule
         fixed(RULE),
         body=lambda w, i: {"title": "Показатель не достиг цели"},
         scoped=False,
     ),
     Case(
         "reports",
+        "PUT",
+        "/v1/recommendation-rules/{rule_id}/territories/{territory_id}",
+        RULE_EDITORS,
+        lambda w, i: f"{RULE}/territories/{terr(w, i)}",
+        body=lambda w, i: {"active": False},
+    ),
+    Case(
+        "reports",
         "DELETE",
         "/v1/recommendation-rules/{rule_id}",
-        RULE_EDITORS,
+        frozenset({"admin"}),  # a global rule
         fixed(RULE),
         ok=204,
         scoped=False,
@@ -947,7 +962,9 @@ TABLE += [
     Case("api", "GET", "/v1/data-version", EVERYONE, fixed("/v1/data-version"), scoped=False),
     Case("surveys", "GET", "/v1/data-version", EVERYONE, fixed("/v1/data-version"), scoped=False),
 ]
-# PD catalogue (global data), the PD order of a territory, and teachers' routes (personal data).
+# PD catalogue (the global one is the administrators', a territory's own programmes its analysts'
+# and methodologists': tests/reports/test_pd_programme_owners.py), the PD order of a territory, and
+# teachers' routes (personal data).
 PD_EDITORS = frozenset({"admin", "analyst", "methodologist"})
 TABLE += [
     Case("reports", "GET", "/v1/pd-programmes", EVERYONE, fixed("/v1/pd-programmes"), scoped=False),
@@ -959,13 +976,13 @@ TABLE += [
         fixed("/v1/pd-programmes"),
         body=lambda w, i: {
             "code": "access_pd",
+            "owner_territory_id": terr(w, i),
             "title": "Проверка",
             "provider": "ИМЦ",
             "hours": 16,
             "competences": ["tools"],
         },
         ok=201,
-        scoped=False,
     ),
     Case(
         "reports",
@@ -979,7 +996,7 @@ TABLE += [
         "reports",
         "PATCH",
         "/v1/pd-programmes/{programme_id}",
-        PD_EDITORS,
+        frozenset({"admin"}),  # in the global catalogue
         lambda w, i: f"/v1/pd-programmes/{w.programme.id}",
         body=lambda w, i: {"hours": 36},
         scoped=False,
@@ -988,7 +1005,7 @@ TABLE += [
         "reports",
         "DELETE",
         "/v1/pd-programmes/{programme_id}",
-        PD_EDITORS,
+        frozenset({"admin"}),  # in the global catalogue
         lambda w, i: f"/v1/pd-programmes/{w.programme.id}",
         ok=204,
         scoped=False,

@@ -380,13 +380,14 @@ async def test_the_default_catalogue_covers_every_competence_of_the_bank(db, rep
 
     first = default[0]["code"]
     edited = f"/v1/pd-programmes/{stored[first]['id']}"
-    await reports_client.patch(edited, json={"hours": 40}, headers=world.headers("methodologist"))
+    # The global catalogue is the administrators' (tests/reports/test_pd_programme_owners.py).
+    await reports_client.patch(edited, json={"hours": 40}, headers=world.headers("admin"))
     assert await sync_catalogue(db) == 0  # nothing missing, and an edit is not overwritten
     programme = await db.scalar(select(PdProgramme).where(PdProgramme.code == first))
     await db.refresh(programme)
     assert programme.hours == 40
     # Removing a default programme only retires it: the start-up would bring it back.
-    answer = await reports_client.delete(edited, headers=world.headers("methodologist"))
+    answer = await reports_client.delete(edited, headers=world.headers("admin"))
     assert answer.status_code == 204
     assert (await reports_client.get(edited, headers=world.headers("viewer"))).json()[
         "active"

@@ -1,4 +1,9 @@
-"""The indicator catalogue, targets per period and scope, and links to roadmaps."""
+"""The indicator catalogue, targets per period and scope, and links to roadmaps.
+
+Ownership: a definition with no `owner_territory_id` belongs to the global catalogue (changed by
+administrators only); one with an owner is that territory's own. A target belongs to the scope it
+is set for (an unscoped one to the definition's owner), a link to a roadmap to the roadmap's owner.
+"""
 
 import uuid
 from typing import Any
@@ -20,6 +25,10 @@ class Indicator(Entity, table=True):
     )
 
     code: str = Field(max_length=80, unique=True)
+    # None: the global catalogue; else the territory whose own indicator it is.
+    owner_territory_id: uuid.UUID | None = Field(
+        default=None, foreign_key="api.territory.id", index=True, ondelete="RESTRICT"
+    )
     name: str = Field(sa_column=Column(Text, nullable=False))
     description: str | None = Field(default=None, sa_column=Column(Text))
     unit: str = Field(max_length=20)

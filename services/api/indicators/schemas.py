@@ -24,6 +24,13 @@ class ScopedTarget(Target):
 
 class IndicatorCreate(BaseModel):
     code: Code
+    owner_territory_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "Чей это показатель: территория (её собственный) или null (общий каталог, только "
+            "администратор). Аналитику по умолчанию — его территория"
+        ),
+    )
     name: str = Field(min_length=1, max_length=1000)
     description: str | None = Field(default=None, max_length=5000)
     unit: Unit
@@ -39,6 +46,10 @@ class IndicatorCreate(BaseModel):
 
 
 class IndicatorUpdate(BaseModel):
+    """Only the fields sent change. The definition (every field but `targets` and
+    `roadmap_ids`) is its owner's: a field sent unchanged is no change. `targets` and
+    `roadmap_ids` are each caller's own part (see their descriptions)."""
+
     name: str | None = Field(default=None, min_length=1, max_length=1000)
     description: str | None = Field(default=None, max_length=5000)
     unit: Unit | None = None
@@ -47,10 +58,24 @@ class IndicatorUpdate(BaseModel):
     method: Method | None = None
     params: dict[str, Any] | None = None
     target: Target | None = None
-    targets: list[ScopedTarget] | None = Field(default=None, max_length=500)
+    targets: list[ScopedTarget] | None = Field(
+        default=None,
+        max_length=500,
+        description=(
+            "Цели вызывающего: заменяют те цели, которые он вправе менять (в своей области); "
+            "чужие цели остаются, а переданные без изменений пропускаются"
+        ),
+    )
     collection_method: str | None = Field(default=None, max_length=5000)
     min_n: int | None = Field(default=None, ge=1, le=100000)
-    roadmap_ids: list[uuid.UUID] | None = Field(default=None, max_length=100)
+    roadmap_ids: list[uuid.UUID] | None = Field(
+        default=None,
+        max_length=100,
+        description=(
+            "Связи с дорожными картами вызывающего: заменяют связи с картами, которые он вправе "
+            "менять; связи с чужими картами остаются"
+        ),
+    )
 
 
 class IndicatorRead(BaseModel):
@@ -58,6 +83,9 @@ class IndicatorRead(BaseModel):
 
     id: uuid.UUID
     code: str
+    owner_territory_id: uuid.UUID | None = Field(
+        description="Территория-владелец; null — общий каталог"
+    )
     name: str
     description: str | None
     unit: str

@@ -1,16 +1,24 @@
-"""The indicator catalogue: definitions checked against each other before they are stored."""
+"""The indicator catalogue: definitions checked against each other before they are stored.
+
+Who owns what: a definition without an owner territory is the global catalogue's, and only an
+administrator changes it; a territory's own indicator is changed by the analysts of that territory
+(and of those above it), and read only there and below. Targets and roadmap links are each
+caller's own part (links.py). A definition refers only to indicators its owner sees: the global
+ones, and for a territory's own also those of that territory and the territories above it.
+"""
 
 import uuid
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import delete, select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.indicators import params as p
+from services.api.indicators.links import Writer, write_roadmap_links, write_targets
 from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
+from services.api.indicators.reach import Reach
 from services.api.indicators.schemas import (
     IndicatorCreate,
     IndicatorRead,
@@ -19,10 +27,14 @@ from services.api.indicators.schemas import (
     Target,
 )
 from services.api.roadmaps.models import Roadmap
-from shared.auth import Principal, Role, require_roles
-from shared.errors import Conflict, Invalid, NotFound
+from services.api.territories.scope import DbScopeResolver
+from shared.auth import Principal, Role, ScopeType, require_roles
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.owners import Owners
 from shared.pagination import Pagination, paginate
-from shared.periods import parse_period
+
+# The fields of the definition (its owner's), as opposed to targets and roadmap links.
+LINKS = frozenset({"target", "targets", "roadmap_ids"})
 
 
 def invalid(loc: list[str | int], message: str) -> Invalid:
@@ -89,15 +101,22 @@ def _check_unit(data: dict[str, Any], parsed: p.Strict, refs: dict[str, Indicato
             raise invalid(["params"], f"Формула смешивает единицы: {', '.join(sorted(units))}")
 
 
-async def validate(session: AsyncSession, data: dict[str, Any]) -> p.Strict:
-    """Method parameters, references, cycles and units; 422 naming the field otherwise."""
+async def validate(
+    session: AsyncSession, data: dict[str, Any], referable: frozenset[uuid.UUID | None]
+) -> p.Strict:
+    """Method parameters, references (to indicators whose owner is in `referable`: None for the
+    global catalogue), cycles and units; 422 naming the field otherwise."""
     try:
         parsed = p.parse_params(data["method"], data["params"])
     except ValidationError as exc:
         errors = [{"loc": ["body", "params", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]
         raise Invalid("Параметры метода заданы неверно", errors=errors) from exc
     refs = references(data["method"], parsed)
-    found = await _by_codes(session, refs)
+    found = {
+        code: i
+        for code, i in (await _by_codes(session, refs)).items()
+        if i.owner_territory_id in referable
+    }
     if missing := sorted(refs - set(found)):
         raise invalid(["params"], f"Неизвестные показатели: {', '.join(missing)}")
     if cycle := await _creates_cycle(session, data["code"], refs):
@@ -108,56 +127,52 @@ async def validate(session: AsyncSession, data: dict[str, Any]) -> p.Strict:
     return parsed
 
 
-def _check_targets(targets: list[ScopedTarget]) -> None:
-    for index, target in enumerate(targets):
-        if target.period:
-            try:
-                parse_period(target.period)
-            except ValueError as exc:
-                raise invalid(["targets", index, "period"], str(exc)) from exc
-        if (target.scope_type is None) != (target.scope_id is None):
-            raise invalid(["targets", index, "scope_id"], "Укажите и вид, и идентификатор области")
-
-
-async def _write_links(
-    session: AsyncSession,
-    indicator: Indicator,
-    targets: list[ScopedTarget] | None,
-    roadmap_ids: list[uuid.UUID] | None,
-) -> None:
-    if targets is not None:
-        _check_targets(targets)
-        await session.execute(
-            delete(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator.id)
-        )
-        session.add_all(
-            IndicatorTarget(indicator_id=indicator.id, **t.model_dump()) for t in targets
-        )
-    if roadmap_ids is not None:
-        known = set(await session.scalars(select(Roadmap.id).where(Roadmap.id.in_(roadmap_ids))))
-        if missing := [str(r) for r in roadmap_ids if r not in known]:
-            raise invalid(["roadmap_ids"], f"Дорожные карты не найдены: {', '.join(missing)}")
-        await session.execute(
-            delete(IndicatorRoadmap).where(IndicatorRoadmap.indicator_id == indicator.id)
-        )
-        if roadmap_ids:
-            rows = [{"indicator_id": indicator.id, "roadmap_id": r} for r in set(roadmap_ids)]
-            await session.execute(insert(IndicatorRoadmap).values(rows))
-    await session.flush()
-
-
 def _writers(principal: Principal) -> None:
     require_roles(principal, Role.territory_analyst)
 
 
+def defines(reach: Reach, principal: Principal, indicator: Indicator) -> bool:
+    """May change the definition: the global catalogue an administrator, a territory's own
+    indicator the analysts of that territory or above it."""
+    if reach.unrestricted:
+        return True
+    owner = indicator.owner_territory_id
+    return (
+        principal.role == Role.territory_analyst
+        and owner is not None
+        and owner in reach.territories
+    )
+
+
+async def referable(
+    scopes: DbScopeResolver, owner: uuid.UUID | None
+) -> frozenset[uuid.UUID | None]:
+    """Owners of the indicators a definition of this owner may refer to."""
+    if owner is None:
+        return frozenset({None})
+    return frozenset({None, *(await scopes.resolve(ScopeType.territory, owner)).territory_ids})
+
+
 async def create_indicator(
-    session: AsyncSession, principal: Principal, data: IndicatorCreate
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    reach: Reach,
+    principal: Principal,
+    data: IndicatorCreate,
 ) -> Indicator:
+    """A new definition, with its targets and roadmap links (all the caller's: each inside
+    their scope). Its owner: the territory asked for inside the caller's scope; by default none
+    (global) for an administrator, their own territory for an analyst. 403 for roles that do
+    not define indicators, 404 for an owner, target scope or roadmap outside the scope, 409 for
+    a taken code, 422 naming the field for a definition that cannot be computed."""
     _writers(principal)
-    fields = data.model_dump(exclude={"target", "targets", "roadmap_ids"})
-    parsed = await validate(session, fields)
+    owners = Owners(principal, scopes)
+    owner = await owners.owner_for_new(data.owner_territory_id, "owner_territory_id")
+    fields = data.model_dump(exclude=LINKS | {"owner_territory_id"})
+    parsed = await validate(session, fields, await referable(scopes, owner))
     indicator = Indicator(
         **fields | {"params": parsed.model_dump(mode="json", by_alias=True)},
+        owner_territory_id=owner,
         target_op=data.target.op if data.target else None,
         target_value=data.target.value if data.target else None,
     )
@@ -167,39 +182,78 @@ async def create_indicator(
             await session.flush()
     except IntegrityError as exc:
         raise Conflict(f"Показатель с кодом {data.code} уже есть", field="code") from exc
-    await _write_links(session, indicator, data.targets, data.roadmap_ids)
+    writer = Writer(scopes, reach, indicator, defines=True)
+    await write_targets(session, writer, data.targets)
+    await write_roadmap_links(session, writer, data.roadmap_ids)
     return indicator
 
 
-async def get_indicator(session: AsyncSession, indicator_id: uuid.UUID) -> Indicator:
+async def get_indicator(session: AsyncSession, reach: Reach, indicator_id: uuid.UUID) -> Indicator:
+    """The definition, if the caller sees it (404 otherwise)."""
     indicator = await session.get(Indicator, indicator_id)
-    if indicator is None:
+    if indicator is None or not _sees(reach, indicator):
         raise NotFound("Показатель не найден")
     return indicator
 
 
-async def update_indicator(
-    session: AsyncSession, principal: Principal, indicator_id: uuid.UUID, data: IndicatorUpdate
-) -> Indicator:
-    _writers(principal)
-    indicator = await get_indicator(session, indicator_id)
-    changes = data.model_dump(exclude_unset=True, exclude={"target", "targets", "roadmap_ids"})
-    merged = {
-        k: getattr(indicator, k) for k in ("code", "unit", "method", "params", "level")
-    } | changes
-    parsed = await validate(session, merged)
-    for key, value in changes.items():
-        setattr(indicator, key, value)
-    indicator.params = parsed.model_dump(mode="json", by_alias=True)
+def _sees(reach: Reach, indicator: Indicator) -> bool:
+    owner = indicator.owner_territory_id
+    return reach.unrestricted or owner is None or owner in reach.owners
+
+
+def _definition_changes(indicator: Indicator, data: IndicatorUpdate) -> dict[str, Any]:
+    """The fields of the definition the update really changes (those sent as read are not)."""
+    sent = data.model_dump(exclude_unset=True, exclude=LINKS)
+    changed = {k: v for k, v in sent.items() if v != getattr(indicator, k)}
     if "target" in data.model_fields_set:
-        indicator.target_op = data.target.op if data.target else None
-        indicator.target_value = data.target.value if data.target else None
-    await _write_links(session, indicator, data.targets, data.roadmap_ids)
+        now = (data.target.op, data.target.value) if data.target else (None, None)
+        if now != (indicator.target_op, indicator.target_value):
+            changed["target"] = data.target
+    return changed
+
+
+async def update_indicator(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    reach: Reach,
+    principal: Principal,
+    indicator_id: uuid.UUID,
+    data: IndicatorUpdate,
+) -> Indicator:
+    """Change the definition (its owner only: 403 for others who see it) and the caller's part
+    of the targets and roadmap links (see links.py); 404 for what the caller does not see."""
+    _writers(principal)
+    indicator = await get_indicator(session, reach, indicator_id)
+    may_define = defines(reach, principal, indicator)
+    changes = _definition_changes(indicator, data)
+    if changes and not may_define:
+        whose = "администратор" if indicator.owner_territory_id is None else "его владелец"
+        msg = f"Определение показателя меняет {whose}"
+        raise Forbidden(msg, errors=[{"loc": ["body", k], "msg": msg} for k in sorted(changes)])
+    if "target" in changes:
+        target = changes.pop("target")
+        indicator.target_op = target.op if target else None
+        indicator.target_value = target.value if target else None
+    if changes:
+        fields = ("code", "unit", "method", "params", "level")
+        merged = {k: getattr(indicator, k) for k in fields} | changes
+        referable_owners = await referable(scopes, indicator.owner_territory_id)
+        parsed = await validate(session, merged, referable_owners)
+        for key, value in changes.items():
+            setattr(indicator, key, value)
+        indicator.params = parsed.model_dump(mode="json", by_alias=True)
+    writer = Writer(scopes, reach, indicator, defines=may_define)
+    if data.targets is not None:
+        await write_targets(session, writer, data.targets)
+    if data.roadmap_ids is not None:
+        await write_roadmap_links(session, writer, data.roadmap_ids)
+    await session.flush()
     return indicator
 
 
 async def list_indicators(
     session: AsyncSession,
+    reach: Reach,
     page: Pagination,
     *,
     roadmap_id: uuid.UUID | None = None,
@@ -207,8 +261,16 @@ async def list_indicators(
     level: str | None = None,
     codes: list[str] | None = None,
 ) -> tuple[list[Indicator], int]:
-    """The catalogue is shared by every territory: anyone signed in may read it."""
+    """The definitions the caller sees: the global catalogue, and the own indicators of their
+    territory, of those above it and (for an analyst) of those under it."""
     query = select(Indicator).order_by(Indicator.code)
+    if not reach.unrestricted:
+        query = query.where(
+            or_(
+                Indicator.owner_territory_id.is_(None),
+                Indicator.owner_territory_id.in_(reach.owners),
+            )
+        )
     if roadmap_id is not None:
         linked = select(IndicatorRoadmap.indicator_id).where(
             IndicatorRoadmap.roadmap_id == roadmap_id
@@ -224,23 +286,26 @@ async def list_indicators(
 
 
 async def read_indicators(
-    session: AsyncSession, indicators: list[Indicator]
+    session: AsyncSession, reach: Reach, indicators: list[Indicator]
 ) -> list[IndicatorRead]:
-    """With their targets and roadmaps: two queries for the whole list."""
+    """With the targets and roadmaps that apply to the caller (in their scope or above it; the
+    others' are not shown): two queries for the whole list."""
     ids = [i.id for i in indicators]
     targets: dict[uuid.UUID, list[ScopedTarget]] = {i: [] for i in ids}
     for t in await session.scalars(
         select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids))
     ):
-        targets[t.indicator_id].append(ScopedTarget.model_validate(t, from_attributes=True))
+        if t.scope_type is None or t.scope_id is None or reach.sees(t.scope_type, t.scope_id):
+            targets[t.indicator_id].append(ScopedTarget.model_validate(t, from_attributes=True))
     roadmaps: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
     rows = await session.execute(
-        select(IndicatorRoadmap.indicator_id, IndicatorRoadmap.roadmap_id).where(
-            IndicatorRoadmap.indicator_id.in_(ids)
-        )
+        select(IndicatorRoadmap.indicator_id, Roadmap.id, Roadmap.owner_type, Roadmap.owner_id)
+        .join(Roadmap, Roadmap.id == IndicatorRoadmap.roadmap_id)
+        .where(IndicatorRoadmap.indicator_id.in_(ids))
     )
-    for indicator_id, roadmap_id in rows:
-        roadmaps[indicator_id].append(roadmap_id)
+    for indicator_id, roadmap_id, owner_type, owner_id in rows:
+        if reach.sees(owner_type, owner_id):
+            roadmaps[indicator_id].append(roadmap_id)
     return [
         IndicatorRead(
             **{k: getattr(i, k) for k in IndicatorRead.model_fields if hasattr(i, k)},

@@ -10,10 +10,9 @@ An identity is taken when a row is inserted, not when its transaction commits: a
 took id 10 may commit after one that took id 11. The number of events in the last `WINDOW`
 ids below the newest one changes when such a write commits, so it is part of the version.
 
-Two writes bypass the log, both to indicator definitions (Core statements in
-indicators/service.py): replacing the targets with none (new targets are logged as created
-rows) and replacing the links to roadmaps. Those tables are small; their count and a checksum
-are part of the version.
+One write bypasses the log: the links of indicators to roadmaps (Core statements in
+indicators/links.py; targets are written through the ORM and logged). The links table is small;
+its count and a checksum are part of the version, and so is the count of targets.
 """
 
 from sqlalchemy import text

@@ -1,9 +1,15 @@
-"""The catalogue of PD programmes: the default one loaded at start-up, and its editing."""
+"""The catalogue of PD programmes: the default one loaded at start-up, and its editing.
+
+Owners (services/reports/owners.py): the global catalogue (no owner territory, the defaults
+among it) is changed by administrators only; a territory's PD centre (its methodologists) and
+analysts add and change that territory's own programmes, which are offered there and below.
+"""
 
 import uuid
+from collections.abc import Collection
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,12 +17,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.pd.compute import Programme, load_catalogue
 from services.reports.pd.models import PdProgramme
 from services.reports.pd.schemas import PdProgrammeCreate, PdProgrammeUpdate
-from shared.auth import Principal, Role, require_roles
-from shared.errors import Conflict, Invalid, NotFound
+from shared.auth import Role, require_roles
+from shared.errors import Conflict, Invalid
+from shared.owners import Owners, Texts
 from shared.pagination import Pagination, paginate
 
 EDITORS = (Role.territory_analyst, Role.methodologist)
 NOT_NULL = ("code", "title", "provider", "hours", "competences", "active")
+TEXTS = Texts(
+    not_found="Программа не найдена",
+    global_only="Программы общего каталога меняет только администратор",
+    above="Программа принадлежит вышестоящей территории",
+)
 
 
 async def sync_catalogue(session: AsyncSession) -> int:
@@ -37,10 +49,23 @@ async def sync_catalogue(session: AsyncSession) -> int:
     return len(added.all())
 
 
-async def active_programmes(session: AsyncSession) -> list[Programme]:
-    """The programmes a route may use."""
+def offered_in(territory_ids: Collection[uuid.UUID]) -> ColumnElement[bool]:
+    """Programmes offered in a territory with this chain (it and its ancestors): the global
+    catalogue and the programmes of those territories."""
+    return or_(
+        PdProgramme.owner_territory_id.is_(None),
+        PdProgramme.owner_territory_id.in_(list(territory_ids)),
+    )
+
+
+async def active_programmes(
+    session: AsyncSession, territory_ids: Collection[uuid.UUID]
+) -> list[Programme]:
+    """The programmes a route in a territory with this chain (it and its ancestors) may use."""
     rows = await session.scalars(
-        select(PdProgramme).where(PdProgramme.active).order_by(PdProgramme.code)
+        select(PdProgramme)
+        .where(PdProgramme.active, offered_in(territory_ids))
+        .order_by(PdProgramme.code)
     )
     return [
         Programme(p.id, p.code, p.title, p.provider, p.hours, tuple(p.competences), p.format)
@@ -50,12 +75,19 @@ async def active_programmes(session: AsyncSession) -> list[Programme]:
 
 async def list_programmes(
     session: AsyncSession,
+    owners: Owners,
     page: Pagination,
     *,
     active: bool | None = None,
     competence: str | None = None,
 ) -> tuple[list[PdProgramme], int]:
+    """The programmes the caller sees: the global catalogue, those of their territory and
+    above, and (for a territory's staff) those of the territories under it."""
     query = select(PdProgramme).order_by(PdProgramme.code)
+    if not owners.principal.unrestricted:
+        stored = await session.scalars(select(PdProgramme.owner_territory_id).distinct())
+        seen = {o for o in await owners.visible(stored) if o is not None}
+        query = query.where(offered_in(seen))
     if active is not None:
         query = query.where(PdProgramme.active == active)
     if competence is not None:
@@ -63,10 +95,18 @@ async def list_programmes(
     return await paginate(session, query, page)
 
 
-async def get_programme(session: AsyncSession, programme_id: uuid.UUID) -> PdProgramme:
-    programme = await session.get(PdProgramme, programme_id)
-    if programme is None:
-        raise NotFound("Программа не найдена")
+async def get_programme(
+    session: AsyncSession, owners: Owners, programme_id: uuid.UUID
+) -> PdProgramme:
+    """A programme the caller sees (404 otherwise)."""
+    return await owners.seen(await session.get(PdProgramme, programme_id), TEXTS)
+
+
+async def _editable(session: AsyncSession, owners: Owners, programme_id: uuid.UUID) -> PdProgramme:
+    """404 if the caller does not see it, 403 if their role or its owner does not let them."""
+    programme = await get_programme(session, owners, programme_id)
+    require_roles(owners.principal, *EDITORS)
+    await owners.authorize(programme.owner_territory_id, TEXTS)
     return programme
 
 
@@ -87,37 +127,38 @@ async def _store(session: AsyncSession, programme: PdProgramme, changes: dict[st
 
 
 async def create_programme(
-    session: AsyncSession, principal: Principal, data: PdProgrammeCreate
+    session: AsyncSession, owners: Owners, data: PdProgrammeCreate
 ) -> PdProgramme:
-    """A new programme; 409 when its code is taken."""
-    require_roles(principal, *EDITORS)
+    """A new programme, the caller's territory's own unless they ask for another inside their
+    scope (404 outside it) or are an administrator (global by default); 409 when its code is
+    taken (codes are unique across territories: routes and orders name programmes by code)."""
+    require_roles(owners.principal, *EDITORS)
+    owner = await owners.owner_for_new(data.owner_territory_id, "owner_territory_id")
     programme = PdProgramme(code=data.code)
-    await _store(session, programme, data.model_dump())
+    await _store(session, programme, data.model_dump() | {"owner_territory_id": owner})
     return programme
 
 
 async def update_programme(
-    session: AsyncSession, principal: Principal, programme_id: uuid.UUID, data: PdProgrammeUpdate
+    session: AsyncSession, owners: Owners, programme_id: uuid.UUID, data: PdProgrammeUpdate
 ) -> PdProgramme:
-    require_roles(principal, *EDITORS)
+    """Change the fields sent (see `_editable` for who may); 409 for a taken code."""
+    programme = await _editable(session, owners, programme_id)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if cleared := [k for k in NOT_NULL if k in changes and changes[k] is None]:
         raise Invalid(
             f"Поле {cleared[0]} нельзя очистить",
             errors=[{"loc": ["body", k], "msg": "may not be null"} for k in cleared],
         )
-    programme = await get_programme(session, programme_id)
     await _store(session, programme, changes)
     return programme
 
 
-async def delete_programme(
-    session: AsyncSession, principal: Principal, programme_id: uuid.UUID
-) -> None:
-    """Remove a programme. One of the default catalogue is deactivated instead: removed, it
-    would come back at the next start. Routes already built keep their copy of it."""
-    require_roles(principal, *EDITORS)
-    programme = await get_programme(session, programme_id)
+async def delete_programme(session: AsyncSession, owners: Owners, programme_id: uuid.UUID) -> None:
+    """Remove a programme (who may: see `_editable`). One of the default catalogue is
+    deactivated instead: removed, it would come back at the next start. Routes already built
+    keep their copy of it."""
+    programme = await _editable(session, owners, programme_id)
     if programme.code in {p["code"] for p in load_catalogue()["programmes"]}:
         programme.active = False
     else:

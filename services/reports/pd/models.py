@@ -12,12 +12,15 @@ from shared.db import Entity, timestamp_column
 
 
 class PdProgramme(Entity, table=True):
-    """A programme of the PD centre (ЦНППМ, ИМЦ): which competences it addresses."""
+    """A programme of the PD centre (ЦНППМ, ИМЦ): which competences it addresses. Without an
+    owner territory it is in the global catalogue (an administrator's); with one, that
+    territory's own, offered there and below."""
 
     __tablename__ = "pd_programme"
     __table_args__ = {"schema": "reports"}
 
     code: str = Field(max_length=80, unique=True)
+    owner_territory_id: uuid.UUID | None = Field(default=None, index=True)
     title: str = Field(sa_column=Column(Text, nullable=False))
     provider: str = Field(max_length=300)
     hours: int = Field(gt=0)

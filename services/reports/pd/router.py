@@ -27,6 +27,7 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
+from shared.owners import Owners
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["pd order"])
@@ -41,34 +42,41 @@ Period = Annotated[str, Query(max_length=20, description="2021/2022")]
 async def list_programmes(
     session: SessionDep,
     caller: Caller,
+    scopes: Scopes,
     page: PaginationDep,
     active: bool | None = None,
     competence: Annotated[
         str | None, Query(max_length=80, description="Программы, направленные на компетенцию")
     ] = None,
 ) -> Page[PdProgrammeRead]:
-    """The catalogue of PD programmes (ЦНППМ, ИРО, ИМЦ), by code."""
+    """The PD programmes (ЦНППМ, ИРО, ИМЦ) the caller sees, by code, each with its owner: the
+    global catalogue, those of the caller's territory and above, and of territories under it."""
     items, total = await catalogue.list_programmes(
-        session, page, active=active, competence=competence
+        session, Owners(caller, scopes), page, active=active, competence=competence
     )
     return Page(items=[PdProgrammeRead.model_validate(p) for p in items], total=total)
 
 
 @router.post("/pd-programmes", status_code=201, responses=ERRORS)
 async def create_programme(
-    body: PdProgrammeCreate, session: SessionDep, caller: Caller, api: Api
+    body: PdProgrammeCreate, session: SessionDep, caller: Caller, scopes: Scopes, api: Api
 ) -> PdProgrammeRead:
-    """Add a programme; 409 when the code is taken."""
-    read = PdProgrammeRead.model_validate(await catalogue.create_programme(session, caller, body))
+    """Add a programme: an analyst's or methodologist's is their territory's own
+    (`owner_territory_id` inside their scope, else 404); the global catalogue is the
+    administrators'. 403 for other roles, 409 when the code is taken."""
+    programme = await catalogue.create_programme(session, Owners(caller, scopes), body)
+    read = PdProgrammeRead.model_validate(programme)
     await api.audit("create", "pd_programme", str(read.id), body.model_dump(mode="json"))
     return read
 
 
 @router.get("/pd-programmes/{programme_id}", responses=ERRORS)
 async def get_programme(
-    programme_id: uuid.UUID, session: SessionDep, caller: Caller
+    programme_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
 ) -> PdProgrammeRead:
-    return PdProgrammeRead.model_validate(await catalogue.get_programme(session, programme_id))
+    """One programme the caller sees (404 otherwise)."""
+    programme = await catalogue.get_programme(session, Owners(caller, scopes), programme_id)
+    return PdProgrammeRead.model_validate(programme)
 
 
 @router.patch("/pd-programmes/{programme_id}", responses=ERRORS)
@@ -77,9 +85,14 @@ async def update_programme(
     body: PdProgrammeUpdate,
     session: SessionDep,
     caller: Caller,
+    scopes: Scopes,
     api: Api,
 ) -> PdProgrammeRead:
-    programme = await catalogue.update_programme(session, caller, programme_id, body)
+    """Change a programme: the global catalogue an administrator, a territory's own programme
+    its analysts and methodologists (and those above); 403 for others who see it, 404 for
+    those who do not, 409 for a taken code."""
+    owners = Owners(caller, scopes)
+    programme = await catalogue.update_programme(session, owners, programme_id, body)
     changes = body.model_dump(mode="json", exclude_unset=True)
     await api.audit("update", "pd_programme", str(programme_id), changes)
     return PdProgrammeRead.model_validate(programme)
@@ -87,11 +100,11 @@ async def update_programme(
 
 @router.delete("/pd-programmes/{programme_id}", status_code=204, responses=ERRORS)
 async def delete_programme(
-    programme_id: uuid.UUID, session: SessionDep, caller: Caller, api: Api
+    programme_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes, api: Api
 ) -> None:
-    """Remove a programme; one of the default catalogue is deactivated instead (it would come
-    back at the next start). Routes already built keep their copy of it."""
-    await catalogue.delete_programme(session, caller, programme_id)
+    """Remove a programme (who may: as for PATCH); one of the default catalogue is deactivated
+    instead (it would come back at the next start). Routes already built keep their copy."""
+    await catalogue.delete_programme(session, Owners(caller, scopes), programme_id)
     await api.audit("delete", "pd_programme", str(programme_id), {})
 
 

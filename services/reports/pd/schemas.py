@@ -20,6 +20,13 @@ def _distinct(values: list[str] | None) -> list[str] | None:
 
 class PdProgrammeCreate(BaseModel):
     code: ProgrammeCode
+    owner_territory_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "Территория, чья это программа (предлагается ей и ниже); null — общий каталог "
+            "(только администратор). Аналитику и методисту по умолчанию — их территория"
+        ),
+    )
     title: str = Field(min_length=1, max_length=1000)
     provider: str = Field(min_length=1, max_length=300)
     hours: int = Field(gt=0, le=2000, description="Объём программы, академических часов")
@@ -53,6 +60,7 @@ class PdProgrammeRead(BaseModel):
 
     id: uuid.UUID
     code: str
+    owner_territory_id: uuid.UUID | None = Field(description="Владелец; null — общий каталог")
     title: str
     provider: str
     hours: int

@@ -25,6 +25,7 @@ from services.reports.pd.models import IndividualRoute
 from shared.auth import (
     Principal,
     Role,
+    ScopeInfo,
     ScopeResolver,
     ScopeType,
     ensure_in_scope,
@@ -92,12 +93,14 @@ async def build(
     session: AsyncSession,
     surveys: SurveysClient,
     organizations: dict[uuid.UUID, dict[str, Any]],
-    territory_id: uuid.UUID,
+    scope: ScopeInfo,
     period: str,
 ) -> int:
     """Rebuild the routes of the territory's teachers for the period; returns how many.
 
-    Routes of teachers who no longer have a deficit are removed, in the same transaction."""
+    Routes of teachers who no longer have a deficit are removed, in the same transaction.
+    Programmes: those offered in the territory (global, its own and its ancestors')."""
+    territory_id = scope.scope_id
     catalogue = load_catalogue()
     items = [
         i
@@ -106,7 +109,7 @@ async def build(
     ]
     routes = build_routes(
         merge_profiles(items),
-        await active_programmes(session),
+        await active_programmes(session, scope.territory_ids),
         min_share=catalogue["mentor_min_share"],
         uncovered_note=catalogue["notes"]["uncovered"],
     )
@@ -219,7 +222,7 @@ async def pd_order(
     built = principal.role == Role.methodologist
     if built:
         try:
-            await build(session, surveys, organizations, territory_id, period)
+            await build(session, surveys, organizations, scope, period)
         except PeerUnavailable as exc:
             built = False
             result["notes"].append(notes["surveys_unavailable"])

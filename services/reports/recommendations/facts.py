@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.clients.api import ApiClient
 from services.reports.clients.surveys import SurveysClient
 from services.reports.indicator_values import service as indicator_values
+from services.reports.pd.catalogue import offered_in
 from services.reports.pd.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.engine import Facts
 from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType
@@ -140,7 +141,9 @@ async def gather(
         for r in routes
     ]
     programmes = await session.scalars(
-        select(PdProgramme).where(PdProgramme.active).order_by(PdProgramme.hours, PdProgramme.code)
+        select(PdProgramme)
+        .where(PdProgramme.active, offered_in(scope.territory_ids))
+        .order_by(PdProgramme.hours, PdProgramme.code)
     )
     facts.programmes = [
         {"code": p.code, "title": p.title, "hours": p.hours, "competences": p.competences}

@@ -1,14 +1,14 @@
 """Recommendation rules (data, editable), the recommendations they issued, and decisions."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, Float, Index, Text, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
-from shared.db import Entity
+from shared.db import Entity, timestamp_column
 
 ADDRESSEES = ("organization_leader", "teacher", "pd_centre", "authority")
 STATUSES = ("new", "accepted", "in_progress", "done", "rejected")
@@ -19,7 +19,10 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 
 class RecommendationRule(Entity, table=True):
-    """A condition over computed facts → an addressee → a Russian text template → actions."""
+    """A condition over computed facts → an addressee → a Russian text template → actions.
+
+    Without an owner territory it is a global rule (an administrator's); with one, that
+    territory's own, applied there and below."""
 
     __tablename__ = "recommendation_rule"
     __table_args__ = (
@@ -28,6 +31,7 @@ class RecommendationRule(Entity, table=True):
     )
 
     code: str = Field(max_length=80, unique=True)
+    owner_territory_id: uuid.UUID | None = Field(default=None, index=True)
     title: str = Field(sa_column=Column(Text, nullable=False))
     condition: str = Field(max_length=40)
     params: dict[str, Any] = Field(
@@ -39,6 +43,21 @@ class RecommendationRule(Entity, table=True):
         default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]")
     )
     active: bool = True
+
+
+class RuleSwitchOff(SQLModel, table=True):
+    """A rule switched off in one territory (and so below it) by that territory's analysts,
+    while it stays on elsewhere."""
+
+    __tablename__ = "recommendation_rule_switch_off"
+    __table_args__ = {"schema": "reports"}
+
+    rule_id: uuid.UUID = Field(
+        foreign_key="reports.recommendation_rule.id", primary_key=True, ondelete="CASCADE"
+    )
+    territory_id: uuid.UUID = Field(primary_key=True, index=True)
+    created_by: str | None = Field(default=None, max_length=100)
+    created_at: datetime = timestamp_column()
 
 
 class Recommendation(Entity, table=True):

@@ -9,7 +9,7 @@ from services.reports.clients.api import ApiClient, api_client
 from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.indicator_values.router import scope_resolver
 from services.reports.recommendations import facts as gathering
-from services.reports.recommendations import rules, service
+from services.reports.recommendations import ownership, rules, service
 from services.reports.recommendations.schemas import (
     Addressee,
     DecisionCreate,
@@ -20,6 +20,7 @@ from services.reports.recommendations.schemas import (
     RecommendationRead,
     RuleCreate,
     RuleRead,
+    RuleTerritoryState,
     RuleUpdate,
     Status,
     StatusChange,
@@ -35,6 +36,7 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
+from shared.owners import Owners
 from shared.pagination import Page, PaginationDep
 from shared.periods import period_or_invalid
 
@@ -47,50 +49,117 @@ RULE_EDITORS = (Role.admin, Role.territory_analyst)
 ISSUERS = (Role.admin, Role.territory_analyst, Role.methodologist)
 
 
+Territory = Annotated[
+    uuid.UUID | None,
+    Query(description="Правила, действующие на этой территории, и их состояние на ней"),
+]
+
+
 @router.get("/recommendation-rules", responses=ERRORS)
-async def list_rules(session: SessionDep, caller: Caller) -> list[RuleRead]:
-    """Every rule: condition, parameters, addressee, the text template and actions."""
-    return [RuleRead.model_validate(r) for r in await service.rules(session)]
+async def list_rules(
+    session: SessionDep, caller: Caller, scopes: Scopes, territory_id: Territory = None
+) -> list[RuleRead]:
+    """The rules the caller sees (global ones, those of their territory and above, those of
+    territories under it) or, with `territory_id`, those that apply there; each with its owner,
+    condition, parameters, addressee, text template and actions, `active_here` and the
+    territories it is switched off in. 404 for a territory the caller does not see."""
+    owners = Owners(caller, scopes)
+    return await ownership.listing(session, owners, scopes, territory_id)
 
 
 @router.post("/recommendation-rules", status_code=201, responses=ERRORS)
-async def create_rule(data: RuleCreate, session: SessionDep, caller: Caller, api: Api) -> RuleRead:
-    """A new rule; the template may use only the numbers its condition provides."""
+async def create_rule(
+    data: RuleCreate, session: SessionDep, caller: Caller, scopes: Scopes, api: Api
+) -> RuleRead:
+    """A new rule; the template may use only the numbers its condition provides. An analyst's
+    rule is their territory's own (`owner_territory_id`, a territory inside their scope: 404
+    otherwise); a global rule only an administrator adds. 409 for a taken code."""
     require_roles(caller, *RULE_EDITORS)
-    rule = RuleRead.model_validate(await rules.create_rule(session, data.model_dump()))
+    owners = Owners(caller, scopes)
+    owner = await owners.owner_for_new(data.owner_territory_id, "owner_territory_id")
+    created = await rules.create_rule(session, data.model_dump() | {"owner_territory_id": owner})
+    rule = (await ownership.describe(session, owners, [created], await _here(owners)))[0]
     await api.audit("create", "recommendation_rule", str(rule.id), data.model_dump(mode="json"))
     return rule
 
 
+async def _here(owners: Owners) -> frozenset[uuid.UUID] | None:
+    """The caller's own territory chain, for `active_here` (None for those without a scope)."""
+    return None if owners.principal.scope_id is None else await owners.above()
+
+
 @router.get("/recommendation-rules/{rule_id}", responses=ERRORS)
-async def get_rule(rule_id: uuid.UUID, session: SessionDep, caller: Caller) -> RuleRead:
-    return RuleRead.model_validate(await rules.get_rule(session, rule_id))
+async def get_rule(
+    rule_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+) -> RuleRead:
+    """One rule the caller sees (404 otherwise)."""
+    owners = Owners(caller, scopes)
+    rule = await ownership.visible_rule(session, owners, rule_id)
+    return (await ownership.describe(session, owners, [rule], await _here(owners)))[0]
 
 
 @router.patch("/recommendation-rules/{rule_id}", responses=ERRORS)
 async def update_rule(
-    rule_id: uuid.UUID, data: RuleUpdate, session: SessionDep, caller: Caller, api: Api
+    rule_id: uuid.UUID,
+    data: RuleUpdate,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    api: Api,
 ) -> RuleRead:
-    """Change the text, parameters, actions, or switch the rule off (`active: false`)."""
+    """Change the text, parameters, actions, or switch the rule off everywhere (`active:
+    false`): a global rule only an administrator, a territory's rule the analysts of that
+    territory and above (403 for others who see it, 404 for those who do not)."""
+    owners = Owners(caller, scopes)
+    rule = await ownership.visible_rule(session, owners, rule_id)
     require_roles(caller, *RULE_EDITORS)
+    await owners.authorize(rule.owner_territory_id, ownership.TEXTS)
     changes = data.model_dump(exclude_unset=True)
     for name in ("params", "template", "actions", "title", "addressee_type", "active"):
         if name in changes and changes[name] is None:
             raise Invalid(
                 "Поле не может быть пустым", errors=[{"loc": ["body", name], "msg": "пусто"}]
             )
-    rule = RuleRead.model_validate(await rules.update_rule(session, rule_id, changes))
+    updated = await rules.update_rule(session, rule_id, changes)
+    read = (await ownership.describe(session, owners, [updated], await _here(owners)))[0]
     audited = data.model_dump(mode="json", exclude_unset=True)
     await api.audit("update", "recommendation_rule", str(rule_id), audited)
-    return rule
+    return read
+
+
+@router.put("/recommendation-rules/{rule_id}/territories/{territory_id}", responses=ERRORS)
+async def set_rule_in_territory(
+    rule_id: uuid.UUID,
+    territory_id: uuid.UUID,
+    data: RuleTerritoryState,
+    session: SessionDep,
+    caller: Caller,
+    scopes: Scopes,
+    api: Api,
+) -> RuleRead:
+    """Switch a rule off (`active: false`) for a territory inside the caller's scope, or back
+    on (`true`): it then gives no recommendations about that territory and what is under it,
+    and stays on elsewhere. Analysts (of that territory or above) and administrators; 404 for
+    a rule or territory the caller does not see, 422 when the rule does not apply there.
+    Answers the rule as it stands on that territory."""
+    owners = Owners(caller, scopes)
+    rule = await ownership.visible_rule(session, owners, rule_id)
+    require_roles(caller, *RULE_EDITORS)
+    chain = await ownership.set_active_in(session, owners, scopes, rule, territory_id, data.active)
+    changes = {"territory_id": str(territory_id), "active": data.active}
+    await api.audit("update", "recommendation_rule", str(rule_id), changes)
+    return (await ownership.describe(session, owners, [rule], chain))[0]
 
 
 @router.delete("/recommendation-rules/{rule_id}", status_code=204, responses=ERRORS)
 async def delete_rule(
-    rule_id: uuid.UUID, session: SessionDep, caller: Caller, api: Api
+    rule_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes, api: Api
 ) -> Response:
-    """Remove a rule; recommendations it issued stay, with its code."""
+    """Remove a rule (who may: as for PATCH); recommendations it issued stay, with its code."""
+    owners = Owners(caller, scopes)
+    rule = await ownership.visible_rule(session, owners, rule_id)
     require_roles(caller, *RULE_EDITORS)
+    await owners.authorize(rule.owner_territory_id, ownership.TEXTS)
     await rules.delete_rule(session, rule_id)
     await api.audit("delete", "recommendation_rule", str(rule_id), {})
     return Response(status_code=204)
@@ -105,13 +174,15 @@ async def generate(
     api: Api,
     surveys: Surveys,
 ) -> GenerateResult:
-    """Evaluate the active rules for a territory and period: new facts give new
-    recommendations, known ones are refreshed (status and decisions kept), none duplicated."""
+    """Evaluate the active rules that apply in a territory (global ones not switched off
+    there, the territory's own and those of the territories above and below it, each only
+    where it applies) for a period: new facts give new recommendations, known ones are
+    refreshed (status and decisions kept), none duplicated."""
     require_roles(caller, *ISSUERS)
     period = period_or_invalid(data.period, "period", "body").code
     scope = await ensure_in_scope(caller, scopes, ScopeType.territory, data.territory_id)
     facts, missing = await gathering.gather(session, caller, scopes, api, surveys, scope, period)
-    candidates, counts = await service.issue(session, facts)
+    candidates, counts = await service.issue(session, scopes, scope, facts)
     await api.audit(
         "generate",
         "recommendation",

@@ -29,6 +29,13 @@ class RuleCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     code: str = Field(min_length=1, max_length=80, pattern=r"^[a-z0-9_]+$")
+    owner_territory_id: uuid.UUID | None = Field(
+        default=None,
+        description=(
+            "Территория, чьё это правило (действует на ней и ниже); null — общее правило "
+            "(только администратор). Аналитику по умолчанию — его территория"
+        ),
+    )
     title: str = Field(min_length=1, max_length=500)
     condition: ConditionName
     params: dict[str, Any] = Field(default_factory=dict)
@@ -58,14 +65,31 @@ class RuleRead(BaseModel):
 
     id: uuid.UUID
     code: str
+    owner_territory_id: uuid.UUID | None = Field(description="Владелец; null — общее правило")
     title: str
     condition: str
     params: dict[str, Any]
     addressee_type: str
     template: str
     actions: list[dict[str, Any]]
-    active: bool
+    active: bool = Field(description="Выключатель самого правила (везде)")
+    active_here: bool = Field(
+        default=True,
+        description=(
+            "Даёт ли правило рекомендации на территории, о которой ответ (`territory_id` "
+            "запроса, иначе своя): действует там, включено и не отключено там или выше"
+        ),
+    )
+    switched_off_in: list[uuid.UUID] = Field(
+        default_factory=list, description="Территории (видимые вызывающему), где оно отключено"
+    )
     updated_at: datetime
+
+
+class RuleTerritoryState(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    active: bool = Field(description="false — отключить правило для территории, true — вернуть")
 
 
 class GenerateRequest(BaseModel):

@@ -20,9 +20,17 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.recommendations import ownership
 from services.reports.recommendations.engine import Candidate, evaluate
-from services.reports.recommendations.models import Decision, Recommendation, RecommendationRule
-from shared.auth import Principal, Role, ScopeResolver, ScopeType, readable_organizations
+from services.reports.recommendations.models import Decision, Recommendation
+from shared.auth import (
+    Principal,
+    Role,
+    ScopeInfo,
+    ScopeResolver,
+    ScopeType,
+    readable_organizations,
+)
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.pagination import Pagination
 
@@ -36,10 +44,6 @@ TRANSITIONS = {
 }
 BATCH = 1000  # rows per statement: 15 parameters each, under PostgreSQL's 32,767
 WRITERS = (Role.admin, Role.territory_analyst, Role.methodologist, Role.organization_leader)
-
-
-async def rules(session: AsyncSession) -> list[RecommendationRule]:
-    return list(await session.scalars(select(RecommendationRule).order_by(RecommendationRule.code)))
 
 
 async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str, int]:
@@ -93,8 +97,13 @@ async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str,
     return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
 
 
-async def issue(session: AsyncSession, facts: Any) -> tuple[list[Candidate], dict[str, int]]:
-    candidates = evaluate(await rules(session), facts)
+async def issue(
+    session: AsyncSession, resolver: ScopeResolver, scope: ScopeInfo, facts: Any
+) -> tuple[list[Candidate], dict[str, int]]:
+    """Evaluate the rules that apply in the territory of `scope` (ownership.py) and store what
+    they give; returns the recommendations and the counts of `store`."""
+    rules, offs = await ownership.for_generation(session, resolver, scope)
+    candidates = ownership.kept(evaluate(rules, facts), rules, offs, scope)
     return candidates, await store(session, candidates)
 
 
