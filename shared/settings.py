@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 # The public default: only the test environment signs with it (see _resolve_secret).
 DEFAULT_SECRET = "dev-secret-change-me-before-production"  # noqa: S105
 MIN_SECRET_BYTES = 32  # HS256 wants a key at least as long as its hash
-SECRET_FILE = "secret"  # in data_dir, created when no SOKO_SECRET_KEY is configured
+SECRET_FILE = "secret"  # noqa: S105 - a file name in data_dir, written when no key is set
 
 ServiceName = Literal["api", "surveys", "reports"]
 

@@ -89,7 +89,11 @@ def test_a_configured_secret_wins_over_the_file_and_writes_none(tmp_path):
 
 @pytest.mark.parametrize(
     ("mode", "content", "message"),
-    [(0o644, "x" * 64, "other users"), (0o600, "too-short\n", "no secret"), (0o600, "", "no secret")],
+    [
+        (0o644, "x" * 64, "other users"),
+        (0o600, "too-short\n", "no secret"),
+        (0o600, "", "no secret"),
+    ],
 )
 def test_a_secret_file_others_may_read_or_too_short_is_refused(tmp_path, mode, content, message):
     path = tmp_path / SECRET_FILE
@@ -105,7 +109,9 @@ def test_processes_starting_at_once_agree_on_one_secret(tmp_path):
     env |= {"SOKO_ENVIRONMENT": "development", "SOKO_DATA_DIR": str(tmp_path)}
     code = "from shared.settings import Settings; print(Settings().secret_key.get_secret_value())"
     processes = [
-        subprocess.Popen([sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True)
+        subprocess.Popen(  # noqa: S603 - our own interpreter
+            [sys.executable, "-c", code], env=env, stdout=subprocess.PIPE, text=True
+        )
         for _ in range(6)
     ]
     secrets = {p.communicate(timeout=60)[0].strip() for p in processes}
