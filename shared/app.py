@@ -1,8 +1,11 @@
 """The one way a Soko service app is built: lifespan, middleware, errors, health, routers."""
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+import multiprocessing
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from functools import partial
 
 import httpx
@@ -21,6 +24,33 @@ from shared.migrations import head_revision
 from shared.settings import ServiceName, Settings
 
 API_PREFIX = "/v1"
+logger = logging.getLogger("soko.app")
+
+
+@contextmanager
+def stop_with_supervisor() -> Iterator[None]:
+    """In a uvicorn worker (`soko serve --workers N`): stop gracefully when the supervising
+    process is gone (killed with SIGKILL, say), rather than serve on, orphaned, holding the
+    port that a restarted supervisor needs. Elsewhere (one process, tests) nothing happens.
+
+    multiprocessing gives a worker a pipe from its parent that reads end-of-file only when the
+    parent has exited; the event loop watches it."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+
+    def parent_gone() -> None:
+        loop.remove_reader(parent.sentinel)
+        logger.warning("the supervising process %s is gone: stopping", parent.pid)
+        signal.raise_signal(signal.SIGTERM)  # uvicorn's own graceful shutdown
+
+    loop.add_reader(parent.sentinel, parent_gone)
+    try:
+        yield
+    finally:
+        loop.remove_reader(parent.sentinel)
 
 
 def build_app(
@@ -66,7 +96,8 @@ def build_app(
         for hook in startup:
             await hook(app)
         try:
-            yield
+            with stop_with_supervisor():
+                yield
         finally:
             for client in app.state.peers.values():
                 await client.aclose()

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AnyHttpUrl, SecretStr, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # The public default: only the test environment signs with it (see _resolve_secret).
@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     api_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
     surveys_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8001")
     reports_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8002")
+    # Processes per service under `soko serve` (and each service of `soko up`).
+    workers: int = Field(default=1, ge=1)
     http_timeout_seconds: float = 10.0
     http_retries: int = 2
     db_pool_size: int = 10
