@@ -21,6 +21,7 @@ from shared.errors import install_error_handlers
 from shared.health import router as health_router
 from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
+from shared.scope_cache import ScopeCache
 from shared.settings import ServiceName, Settings
 
 API_PREFIX = "/v1"
@@ -90,8 +91,9 @@ def build_app(
         if "api" in app.state.peers:
             # Where territories, clusters and organizations sit comes from the api service.
             api = app.state.peers["api"]
+            cache = ScopeCache(app.state.db.engine, service, settings.scope_cache_seconds)
             app.state.scope_resolver = HttpScopeResolver(
-                partial(api.get_json_or_none, as_service=True), ttl=settings.scope_cache_seconds
+                partial(api.get_json_or_none, as_service=True), cache
             )
         for hook in startup:
             await hook(app)

@@ -3,6 +3,10 @@
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.responses.models import Answer, CompetenceScore, IdempotencyKeys, Response
+from shared.scope_cache import scope_cache_table
+
+# Answers of the api service about scopes, shared by every process of this service.
+ScopeCache = scope_cache_table("surveys")
 
 __all__ = [
     "Answer",
@@ -14,4 +18,5 @@ __all__ = [
     "InstrumentVersion",
     "Invitation",
     "Response",
+    "ScopeCache",
 ]
