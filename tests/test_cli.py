@@ -17,13 +17,13 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bench.common import free_port
+from bench.up import Up, launch, session_processes
 from services.cli import SERVICES, _child_env
 from shared.auth import issue_service_token
 from shared.migrations import upgrade
@@ -34,33 +34,6 @@ ADMIN = ("up-admin@soko.example", "up-admin-password-1")
 READY_SECONDS = 120  # three services starting on a busy two-core machine
 
 
-@dataclass
-class Up:
-    """A running `soko up`: its process, its output, the services' URLs and pids."""
-
-    process: subprocess.Popen
-    log: Path
-    data_dir: Path
-    urls: dict[str, str]
-    pids: dict[str, int] = field(default_factory=dict)
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def soko_lines(self) -> list[str]:
-        return [line for line in self.output().splitlines() if line.startswith("soko: ")]
-
-    def wait_for(self, pattern: str, seconds: float) -> re.Match:
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            if found := re.search(pattern, self.output(), re.MULTILINE):
-                return found
-            if self.process.poll() is not None and not re.search(pattern, self.output()):
-                break
-            time.sleep(0.2)
-        raise AssertionError(f"no {pattern!r} in the output of soko up:\n{self.output()[-4000:]}")
-
-
 def alive(pid: int) -> bool:
     """Running, and not a zombie."""
     try:
@@ -69,79 +42,34 @@ def alive(pid: int) -> bool:
         return False
 
 
-def session_processes(session: int) -> list[int]:
-    """The live processes of a session (`soko up` and all it started run in their own)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            state, _, _, sid = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:4]
-        except (FileNotFoundError, NotADirectoryError, ValueError):
-            continue
-        if int(sid) == session and state != "Z":
-            found.append(int(entry.name))
-    return found
-
-
 def child_pids(pid: int) -> list[int]:
     children = Path(f"/proc/{pid}/task/{pid}/children")
     return [int(p) for p in children.read_text().split()] if children.exists() else []
 
 
-def stack_env(database: str, data_dir: Path, ports: dict[str, int]) -> dict[str, str]:
-    """A development stack: no SOKO_SECRET_KEY, its own data folder, services on `ports`."""
+def stack_env(database: str) -> dict[str, str]:
+    """A development stack: no SOKO_SECRET_KEY (bench.up.launch adds its data folder and the
+    services' URLs on free ports)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOKO_")}
-    env |= {f"SOKO_{name.upper()}_URL": f"http://127.0.0.1:{port}" for name, port in ports.items()}
     return env | {
         "SOKO_ENVIRONMENT": "development",
         "SOKO_DATABASE_URL": database,
-        "SOKO_DATA_DIR": str(data_dir),
         "SOKO_LOG_LEVEL": "WARNING",
         "SOKO_BOOTSTRAP_ADMIN_EMAIL": ADMIN[0],
         "SOKO_BOOTSTRAP_ADMIN_PASSWORD": ADMIN[1],
-        "PYTHONUNBUFFERED": "1",
     }
 
 
-def launch(database: str, folder: Path, ports: dict[str, int] | None = None) -> Up:
-    """Start `soko up` (in a session of its own) on free ports, or on those given."""
-    ports = {name: free_port() for name in SERVICES} | (ports or {})
-    data_dir = folder / "data"
-    log = folder / "up.log"
-    with log.open("wb") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "services.cli", "up"],
-            env=stack_env(database, data_dir, ports),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    return Up(process, log, data_dir, urls)
-
-
 def start_up(database: str, folder: Path) -> Up:
-    """`soko up`, once all three services are ready; their pids from its output."""
-    up = launch(database, folder)
+    """`soko up`, once all three services are ready."""
+    up = launch(folder, stack_env(database))
     up.wait_for(r"^soko: ready in", READY_SECONDS)
-    for name in SERVICES:
-        up.pids[name] = int(up.wait_for(rf"^soko: {name} .*pid (\d+)\)$", 1).group(1))
     return up
 
 
 def finish(up: Up) -> None:
-    """Whatever a test left: stop the stack, and kill what it left (its own session only)."""
-    if up.process.poll() is None:
-        up.process.send_signal(signal.SIGTERM)
-        try:
-            up.process.wait(30)
-        except subprocess.TimeoutExpired:
-            os.killpg(up.process.pid, signal.SIGKILL)
-            up.process.wait()
-    for pid in up.pids.values():
-        if alive(pid):
-            os.kill(pid, signal.SIGKILL)
+    """Whatever a test left: stop the stack (its whole session killed if it does not stop)."""
+    up.stop(30)
 
 
 @pytest.fixture(scope="module")
@@ -213,19 +141,21 @@ class Poller(threading.Thread):
 
 
 def test_a_killed_service_is_started_again_while_the_others_keep_answering(stack):
+    before = {name: stack.pid(name) for name in SERVICES}
     others = Poller([stack.urls["api"], stack.urls["reports"]])
     others.start()
-    os.kill(stack.pids["surveys"], signal.SIGKILL)
+    os.kill(before["surveys"], signal.SIGKILL)
     stack.wait_for(r"^soko: surveys \(pid \d+\) was killed by SIGKILL", 10)
     restarted = int(stack.wait_for(r"^soko: surveys started again \(pid (\d+)\)", 30).group(1))
     stack.wait_for(r"^soko: surveys is ready again", READY_SECONDS)
     others.done.set()
     others.join()
-    assert restarted != stack.pids["surveys"] and alive(restarted)
-    stack.pids["surveys"] = restarted
+    assert restarted != before["surveys"] and alive(restarted)
+    assert stack.pid("surveys") == restarted
     assert others.failures == [] and others.answered > 10
     assert stack.process.poll() is None
-    assert all(alive(pid) for pid in stack.pids.values())
+    assert all(alive(stack.pid(name)) for name in SERVICES)
+    assert stack.pid("api") == before["api"] and stack.pid("reports") == before["reports"]
     # The new process serves as the old one did, with the same secret.
     token = sign_in(stack)
     me = httpx.get(
@@ -268,7 +198,7 @@ def test_a_service_that_keeps_dying_is_given_up_and_everything_stops(scratch_dat
     surveys_port = free_port()
     holder = hold_port(surveys_port)
     try:
-        up = launch(scratch_database(), tmp_path, {"surveys": surveys_port})
+        up = launch(tmp_path, stack_env(scratch_database()), {"surveys": surveys_port})
         try:
             assert up.process.wait(READY_SECONDS) == 1
         finally:
@@ -289,7 +219,10 @@ def test_the_workers_of_a_killed_serve_stop_and_free_the_port(scratch_database, 
     database = scratch_database()
     run_sync(upgrade, database)
     port = free_port()
-    env = stack_env(database, tmp_path, {"api": free_port()})
+    env = stack_env(database) | {
+        "SOKO_DATA_DIR": str(tmp_path),
+        "SOKO_API_URL": "http://127.0.0.1:9",
+    }
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "services.cli", "serve", "surveys", "--port", str(port)],
         env=env | {"SOKO_WORKERS": "2"},
