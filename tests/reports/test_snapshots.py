@@ -165,21 +165,7 @@ async def test_a_changed_value_is_recomputed_and_the_old_one_stays_as_of_its_dat
             .where(Snapshot.id == before["snapshot_id"])
             .values(computed_at=three_days_ago)
         )
-        answer = await api_client.post(
-            "/v1/data-values",
-            json={
-                "values": [
-                    {
-                        "indicator_code": "trained",
-                        "organization_id": str(world.s2.id),
-                        "period": PERIOD,
-                        "value": 90,
-                    }
-                ]
-            },
-            headers=world.headers("analyst"),
-        )
-        assert answer.json()["updated"] == 1, answer.text
+        await post_trained(api_client, world, 90)
         api.calls.clear()
         after = await get_values(client, world)
         assert "POST /v1/data-values/query" in api.calls  # recomputed
