@@ -1,6 +1,6 @@
 """Faults under load: no acknowledged anonymous response is lost or stored twice.
 
-    .venv/bin/python -m bench.fault_bench [--count 2000] [--clients 20]
+    .venv/bin/python -m bench.fault_bench [--count 2000] [--clients 20] [--workers 1]
 
 `soko up` runs in a temporary folder with its embedded PostgreSQL, on free ports, with the
 anonymous limit raised. `count` anonymous submissions go to one campaign from `clients`
@@ -8,6 +8,7 @@ clients, each with its own Idempotency-Key and sent again after any error, 5xx, 
 until acknowledged. Meanwhile, once a quarter are acknowledged, the surveys process is killed
 (SIGKILL) and `soko up` must start it again; once 60 % are, PostgreSQL is restarted
 (`pg_ctl restart -m fast` on the embedded server's folder, never the machine's server).
+With `--workers 2` every service runs two workers (the killed process is their supervisor).
 Then the database is counted: acknowledged, stored, duplicated, lost must be n, n, 0, 0.
 The last line reads `RESULT acknowledged=… stored=… duplicated=… lost=…`.
 """
@@ -31,11 +32,12 @@ from shared.embedded import restart, running_url
 READY_SECONDS = 180
 
 
-def stack_env() -> dict[str, str]:
+def stack_env(workers: int) -> dict[str, str]:
     """A development stack of its own: embedded database, generated secret, no limit to speak
     of (one address sends everything here)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SOKO_")}
     return env | {
+        "SOKO_WORKERS": str(workers),
         "SOKO_ANONYMOUS_RATE_PER_MINUTE": "10000000",
         "SOKO_BOOTSTRAP_ADMIN_EMAIL": ADMIN[0],
         "SOKO_BOOTSTRAP_ADMIN_PASSWORD": ADMIN[1],
@@ -71,8 +73,8 @@ async def faults(up: Up, delivery: Delivery, count: int) -> list[str]:
     return said
 
 
-async def run(folder: Path, count: int, clients: int) -> int:
-    up = launch(folder, stack_env())
+async def run(folder: Path, count: int, clients: int, workers: int) -> int:
+    up = launch(folder, stack_env(workers))
     try:
         await asyncio.to_thread(up.wait_for, r"^soko: ready in", READY_SECONDS)
         database = running_url(up.data_dir)
@@ -80,7 +82,10 @@ async def run(folder: Path, count: int, clients: int) -> int:
         campaign, orgs, likert, extra = await make_campaign(up.urls, organizations=20)
         bodies = anonymous_bodies(random.Random(5), orgs, likert, extra, count)
         url = f"{up.urls['surveys']}/v1/campaigns/{campaign}/responses"
-        print(f"fault: {count} anonymous submissions from {clients} clients with Idempotency-Key")
+        print(
+            f"fault: {count} anonymous submissions from {clients} clients with Idempotency-Key; "
+            f"{workers} worker{'s' if workers > 1 else ''} per service"
+        )
         delivery = Delivery()
         sending = deliver(
             url, bodies, clients, key_prefix="fault", request_timeout=5, into=delivery
@@ -113,10 +118,11 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--workers", type=int, default=1, help="SOKO_WORKERS of every service")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="soko-fault-"))
     try:
-        return asyncio.run(run(folder, args.count, args.clients))
+        return asyncio.run(run(folder, args.count, args.clients, args.workers))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
