@@ -94,8 +94,14 @@ def service_env(database_url: str, **extra: str) -> dict[str, str]:
 
 
 @contextlib.asynccontextmanager
-async def services(database_url: str, names: tuple[str, ...], **env: str) -> AsyncIterator[dict]:
-    """`soko serve NAME` processes on free ports, wired to each other; their base URLs."""
+async def services(
+    database_url: str,
+    names: tuple[str, ...],
+    env_of: dict[str, dict[str, str]] | None = None,
+    **env: str,
+) -> AsyncIterator[dict]:
+    """`soko serve NAME` processes on free ports, wired to each other; their base URLs.
+    `env` goes to every process, `env_of[NAME]` to one (e.g. its SOKO_WORKERS)."""
     ports = {name: free_port() for name in names}
     urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
     wiring = {f"SOKO_{name.upper()}_URL": url for name, url in urls.items()}
@@ -111,7 +117,8 @@ async def services(database_url: str, names: tuple[str, ...], **env: str) -> Asy
                 "--port",
                 str(ports[name]),
             ]
-            processes.append(start(command, service_env(database_url, **wiring, **env)))
+            own = env | (env_of or {}).get(name, {})
+            processes.append(start(command, service_env(database_url, **wiring, **own)))
             await wait_ready(urls[name], "/healthz")
         for name in names:
             await wait_ready(urls[name])

@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.surveys_bench submissions [--count 20000] [--clients 50]
     .venv/bin/python -m bench.surveys_bench aggregates [--responses 1000000] [--organizations 2000]
+    .venv/bin/python -m bench.surveys_bench workers [--count 5000] [--clients 50]
 
 submissions: anonymous responses to a 20-question form posted by concurrent clients to a real
 uvicorn process of the surveys service, next to a bare FastAPI endpoint that does one asyncpg
@@ -11,6 +12,11 @@ the database afterwards (none lost, none duplicated).
 aggregates: responses × 20 questions over organizations in 20 municipalities, generated in the
 database; the time of the aggregates at territory and at organization level, and of one
 organization's, cold (first request after the services start) and warm.
+
+workers: the surveys service as one process and as two workers (`SOKO_WORKERS=2`): anonymous
+responses with Idempotency-Key, each sent again until acknowledged, then acknowledged, stored,
+duplicated and lost (n, n, 0, 0 with either); and the anonymous limit of one address: twice
+a minute's budget sent at once, counting what was accepted and what was refused (429).
 """
 
 import argparse
@@ -36,6 +42,7 @@ from bench.common import (
     start,
     wait_ready,
 )
+from bench.delivery import deliver, one_address_budget, tally
 from bench.generate import ANSWERS, GENERATE, TALLIES
 from shared.db import plain_url
 
@@ -102,6 +109,19 @@ async def make_campaign(urls: dict, organizations: int) -> tuple[str, list[str],
     return campaign.json()["id"], org_ids, likert, extra
 
 
+def anonymous_bodies(
+    rng: random.Random, orgs: list[str], likert: list[str], extra: dict, count: int
+) -> list[dict]:
+    """Parents' answers: every likert question 1–5 at random, the required choices, a school."""
+    return [
+        {
+            "organization_id": rng.choice(orgs),
+            "answers": {q: rng.randint(1, 5) for q in likert} | extra,
+        }
+        for _ in range(count)
+    ]
+
+
 async def load(
     url: str, bodies: list[dict], clients: int, *, keys: bool
 ) -> tuple[float, list[float], int, int]:
@@ -154,13 +174,7 @@ async def submissions(database_url: str, count: int, clients: int) -> None:
         database_url, ("api", "surveys"), SOKO_ANONYMOUS_RATE_PER_MINUTE="10000000"
     ) as urls:
         campaign, orgs, likert, extra = await make_campaign(urls, organizations=20)
-        bodies = [
-            {
-                "organization_id": rng.choice(orgs),
-                "answers": {q: rng.randint(1, 5) for q in likert} | extra,
-            }
-            for _ in range(count)
-        ]
+        bodies = anonymous_bodies(rng, orgs, likert, extra, count)
         soko = await load(
             f"{urls['surveys']}/v1/campaigns/{campaign}/responses", bodies, clients, keys=True
         )
@@ -259,10 +273,65 @@ async def aggregates(database_url: str, responses: int, organizations: int) -> N
         await client.aclose()
 
 
+BUDGET = 60  # SOKO_ANONYMOUS_RATE_PER_MINUTE's default
+UNLIMITED = "10000000"
+
+
+def worker_env(workers: int, rate: str) -> dict[str, dict[str, str]]:
+    return {"surveys": {"SOKO_WORKERS": str(workers), "SOKO_ANONYMOUS_RATE_PER_MINUTE": rate}}
+
+
+async def budget_of_one_address(database_url: str, workers: int, campaign: str, body: dict) -> str:
+    """Twice a minute's budget from one address, at once: what was accepted, what refused."""
+    async with services(database_url, ("api", "surveys"), worker_env(workers, str(BUDGET))) as urls:
+        url = f"{urls['surveys']}/v1/campaigns/{campaign}/responses"
+        statuses = await one_address_budget(url, body, sent=2 * BUDGET)
+    others = {code: n for code, n in statuses.items() if code not in (201, 429)}
+    return (
+        f"{statuses[201]} accepted, {statuses[429]} refused (429)"
+        + (f", other answers {others}" if others else "")
+        + f" of {2 * BUDGET} (limit {BUDGET} a minute)"
+    )
+
+
+async def workers(database_url: str, count: int, clients: int) -> None:
+    rng = random.Random(11)
+    print(
+        f"workers: the surveys service as 1 process and as 2 workers; {count} anonymous "
+        f"responses from {clients} clients with Idempotency-Key (limit raised), and "
+        f"{2 * BUDGET} at once from one address"
+    )
+    async with services(database_url, ("api", "surveys")) as urls:
+        probe, orgs, likert, extra = await make_campaign(urls, organizations=20)
+    probe_body = anonymous_bodies(rng, orgs, likert, extra, 1)[0]
+    # Limits kept in PostgreSQL remember the last minute's hits across restarts: each
+    # measurement of one address's budget starts a minute after the one before.
+    budgets = {}
+    for n in (1, 2):
+        if n > 1:
+            await asyncio.sleep(61)
+        budgets[n] = await budget_of_one_address(database_url, n, probe, probe_body)
+    for n in (1, 2):
+        async with services(database_url, ("api", "surveys"), worker_env(n, UNLIMITED)) as urls:
+            campaign, orgs, likert, extra = await make_campaign(urls, organizations=20)
+            bodies = anonymous_bodies(rng, orgs, likert, extra, count)
+            url = f"{urls['surveys']}/v1/campaigns/{campaign}/responses"
+            delivery = await deliver(url, bodies, clients, key_prefix=f"workers-{n}")
+        counts = await tally(database_url, campaign, delivery)
+        q = statistics.quantiles(delivery.latencies, n=100)
+        print(
+            f"  {n} worker{'s' if n > 1 else ' '}: {count / delivery.seconds:6.0f} responses/s  "
+            f"p50 {q[49] * 1000:5.1f} ms  p99 {q[98] * 1000:6.1f} ms  "
+            f"retried {sum(delivery.retried.values())}"
+        )
+        print(f"             {counts.line()}")
+        print(f"             one address: {budgets[n]}")
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("what", choices=["submissions", "aggregates"])
-    parser.add_argument("--count", type=int, default=20_000)
+    parser.add_argument("what", choices=["submissions", "aggregates", "workers"])
+    parser.add_argument("--count", type=int, help="responses (20,000; workers: 5,000)")
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--organizations", type=int, default=2000)
@@ -271,7 +340,9 @@ async def main() -> None:
     with server_url() as server:
         async with scratch_database(server, args.keep) as url:
             if args.what == "submissions":
-                await submissions(url, args.count, args.clients)
+                await submissions(url, args.count or 20_000, args.clients)
+            elif args.what == "workers":
+                await workers(url, args.count or 5_000, args.clients)
             else:
                 await aggregates(url, args.responses, args.organizations)
 

@@ -1,7 +1,8 @@
 """`soko`: run the whole system, one service, migrations or the demo data.
 
 soko up [--demo]     embedded PostgreSQL (unless SOKO_DATABASE_URL is set), migrate, start
-                     the three services; Ctrl-C stops them and the database
+                     the three services and keep them running (a service that dies is started
+                     again); Ctrl-C stops them and the database
 soko serve NAME      one service under uvicorn (what `up` starts, and what Docker runs)
 soko migrate         apply all migrations
 soko demo            load the demo data into an empty database
@@ -14,17 +15,27 @@ import signal
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
 import httpx
 
 from shared.embedded import EmbeddedPostgres
-from shared.settings import Settings, get_settings
+from shared.settings import ServiceName, Settings, get_settings
 
-SERVICES = {"api": 8000, "surveys": 8001, "reports": 8002}
+# Default ports; each service listens on the port of its URL (SOKO_API_URL, ...).
+SERVICES: dict[ServiceName, int] = {"api": 8000, "surveys": 8001, "reports": 8002}
 READY_TIMEOUT_SECONDS = 60
 STOP_TIMEOUT_SECONDS = 15
+# A service that dies is started again after a delay that doubles from the first to the
+# longest while it keeps dying; dying this many times within the window, it is given up.
+RESTART_FIRST_DELAY_SECONDS = 0.5
+RESTART_LONGEST_DELAY_SECONDS = 10.0
+GIVE_UP_DEATHS = 5
+GIVE_UP_WINDOW_SECONDS = 60.0
+TICK_SECONDS = 0.2
 
 
 def say(message: str) -> None:
@@ -61,107 +72,218 @@ def load_demo(url: str) -> None:
     say(asyncio.run(load(url, only_if_empty=True)))
 
 
-def _child_env(url: str) -> dict[str, str]:
+def service_port(settings: Settings, name: ServiceName) -> int:
+    """The port a service listens on: its URL's (SOKO_SURVEYS_URL, ...), by default 8000–8002."""
+    return urlsplit(settings.peer_url(name)).port or SERVICES[name]
+
+
+def _child_env(settings: Settings, url: str, workers: int | None) -> dict[str, str]:
     env = dict(os.environ, SOKO_DATABASE_URL=url)
-    for name, port in SERVICES.items():
-        env.setdefault(f"SOKO_{name.upper()}_URL", f"http://127.0.0.1:{port}")
+    for name in SERVICES:
+        env[f"SOKO_{name.upper()}_URL"] = settings.peer_url(name)
+    if workers:
+        env["SOKO_WORKERS"] = str(workers)
     return env
 
 
-def _wait_ready(procs: dict[str, subprocess.Popen], host: str) -> bool:
-    """Poll every /readyz until all answer 200, a child dies, or the time runs out."""
-    deadline = time.monotonic() + READY_TIMEOUT_SECONDS
-    pending = set(procs)
-    while pending and time.monotonic() < deadline:
-        for name in sorted(pending):
-            if procs[name].poll() is not None:
-                return False
-            try:
-                answer = httpx.get(f"http://{host}:{SERVICES[name]}/readyz", timeout=1.0)
-            except httpx.TransportError:
-                continue
-            if answer.status_code == 200:
-                pending.discard(name)
-        time.sleep(0.3)
-    return not pending
-
-
-def _stop_children(procs: dict[str, subprocess.Popen]) -> None:
-    for proc in procs.values():
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-    deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
-    for name, proc in procs.items():
+def _death(code: int) -> str:
+    if code < 0:
         try:
-            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+            return f"was killed by {signal.Signals(-code).name}"
+        except ValueError:
+            return f"was killed by signal {-code}"
+    return f"exited with code {code}"
+
+
+class Child:
+    """One service process of `soko up`: its command, its process, its deaths."""
+
+    def __init__(self, name: ServiceName, settings: Settings, env: dict[str, str]) -> None:
+        self.name, self.env = name, env
+        self.url = settings.peer_url(name)
+        port = str(service_port(settings, name))
+        self.command = [sys.executable, "-m", "services.cli", "serve", name, "--port", port]
+        self.proc: subprocess.Popen | None = None
+        self.started_at = 0.0
+        self.ready = False
+        self.deaths: deque[float] = deque()
+        self.delay = RESTART_FIRST_DELAY_SECONDS
+        self.restart_at: float | None = None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(self.command, env=self.env)  # noqa: S603 - our own module
+        self.started_at, self.ready, self.restart_at = time.monotonic(), False, None
+
+    def answers(self) -> bool:
+        """Does its /readyz answer 200 (database, schema and peers fine)?"""
+        try:
+            return httpx.get(f"{self.url}/readyz", timeout=1.0).status_code == 200
+        except httpx.TransportError:
+            return False
+
+    def died(self, now: float) -> bool:
+        """Count a death; schedule the restart, or say it is given up (False)."""
+        assert self.proc is not None
+        ran = now - self.started_at
+        if ran >= GIVE_UP_WINDOW_SECONDS:  # it had been running well: start afresh
+            self.delay = RESTART_FIRST_DELAY_SECONDS
+        self.deaths.append(now)
+        while self.deaths and self.deaths[0] <= now - GIVE_UP_WINDOW_SECONDS:
+            self.deaths.popleft()
+        how = _death(self.proc.returncode)
+        if len(self.deaths) >= GIVE_UP_DEATHS:
+            say(
+                f"{self.name} {how}; it died {len(self.deaths)} times within "
+                f"{GIVE_UP_WINDOW_SECONDS:.0f} s: giving up, stopping everything"
+            )
+            return False
+        say(
+            f"{self.name} (pid {self.proc.pid}) {how} after {ran:.1f} s; starting it again in "
+            f"{self.delay:g} s, the other services and the database keep running"
+        )
+        self.restart_at = now + self.delay
+        self.delay = min(self.delay * 2, RESTART_LONGEST_DELAY_SECONDS)
+        return True
+
+    def stop(self, deadline: float) -> None:
+        if self.proc is None:
+            return
+        try:
+            self.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
-            say(f"{name} did not stop in {STOP_TIMEOUT_SECONDS} s; killing it")
-            proc.kill()
-            proc.wait()
+            say(f"{self.name} did not stop in {STOP_TIMEOUT_SECONDS} s; killing it")
+            self.proc.kill()
+            self.proc.wait()
 
 
-def _raise_interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+class Supervisor:
+    """Starts the services, restarts one that dies, stops all on Ctrl-C or SIGTERM.
+
+    The signal handlers raise KeyboardInterrupt, except while a process is being started or
+    the services are being stopped: then the signal is only noted (and acted on right after),
+    so that no process is left unrecorded or half-stopped.
+    """
+
+    def __init__(self, children: list[Child]) -> None:
+        self.children = children
+        self.interrupted = False
+        self._hold = False
+
+    def on_signal(self, signum: int, frame: object) -> None:
+        self.interrupted = True
+        if not self._hold:
+            raise KeyboardInterrupt
+
+    def _start(self, child: Child) -> None:
+        self._hold = True
+        try:
+            child.start()
+        finally:
+            self._hold = False
+        if self.interrupted:
+            raise KeyboardInterrupt
+
+    def run(self, started: float) -> int:
+        """Until Ctrl-C (KeyboardInterrupt), or 1 when a service is given up or never ready."""
+        for child in self.children:
+            self._start(child)
+        announced = False
+        while True:
+            now = time.monotonic()
+            for child in self.children:
+                assert child.proc is not None
+                if child.restart_at is not None:
+                    if now >= child.restart_at:
+                        self._start(child)
+                        say(f"{child.name} started again (pid {child.proc.pid})")
+                elif child.proc.poll() is not None:
+                    if not child.died(now):
+                        return 1
+                elif not child.ready and child.answers():
+                    child.ready = True
+                    if announced:
+                        say(f"{child.name} is ready again")
+            if not announced:
+                if all(child.ready for child in self.children):
+                    self._announce(started)
+                    announced = True
+                elif now - started > READY_TIMEOUT_SECONDS:
+                    say("the services did not become ready; see the log above")
+                    return 1
+            time.sleep(TICK_SECONDS)
+
+    def _announce(self, started: float) -> None:
+        say(f"ready in {time.monotonic() - started:.1f} s")
+        for child in self.children:
+            assert child.proc is not None
+            say(f"{child.name:8} {child.url}  (docs: /docs, pid {child.proc.pid})")
+        say("press Ctrl-C to stop")
+
+    def stop(self) -> None:
+        """SIGTERM to every running service, then wait (SIGKILL after STOP_TIMEOUT_SECONDS)."""
+        self._hold = True  # from here on, a second Ctrl-C must not cut the stopping short
+        running = [c for c in self.children if c.proc is not None and c.proc.poll() is None]
+        if running:
+            say("stopping the services")
+        for child in running:
+            assert child.proc is not None
+            child.proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + STOP_TIMEOUT_SECONDS
+        for child in running:
+            child.stop(deadline)
 
 
-def up(settings: Settings, *, demo: bool) -> int:
-    """Run everything until Ctrl-C (or SIGTERM), or until one service dies."""
+def up(settings: Settings, *, demo: bool, workers: int | None = None) -> int:
+    """Run everything until Ctrl-C (or SIGTERM), restarting a service that dies; 1 when one
+    kept dying (GIVE_UP_DEATHS within GIVE_UP_WINDOW_SECONDS) or never became ready."""
+    supervisor = Supervisor([])
     # A background job of a non-interactive shell inherits SIGINT ignored; take both back.
-    signal.signal(signal.SIGINT, _raise_interrupt)
-    signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, supervisor.on_signal)
+    signal.signal(signal.SIGTERM, supervisor.on_signal)
     started = time.monotonic()
-    procs: dict[str, subprocess.Popen] = {}
     exit_code = 0
     try:
         with database(settings) as (url, _):
             migrate(url)
             if demo:
                 load_demo(url)
-            env = _child_env(url)
-            for name, port in SERVICES.items():
-                procs[name] = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-                    [sys.executable, "-m", "services.cli", "serve", name, "--port", str(port)],
-                    env=env,
-                )
+            env = _child_env(settings, url, workers)
+            supervisor.children = [Child(name, settings, env) for name in SERVICES]
             try:
-                if not _wait_ready(procs, settings.host):
-                    say("the services did not become ready; see the log above")
-                    return 1
-                say(f"ready in {time.monotonic() - started:.1f} s")
-                for name, port in SERVICES.items():
-                    say(f"{name:8} http://{settings.host}:{port}  (docs: /docs)")
-                say("press Ctrl-C to stop")
-                while True:
-                    for name, proc in procs.items():
-                        if proc.poll() is not None:
-                            say(f"{name} exited with code {proc.returncode}; stopping the others")
-                            exit_code = 1
-                            return exit_code
-                    time.sleep(0.5)
+                exit_code = supervisor.run(started)
             finally:
-                say("stopping the services")
-                _stop_children(procs)
+                supervisor.stop()
     except KeyboardInterrupt:
-        _stop_children(procs)
+        supervisor.stop()
         say("stopped")
     return exit_code
 
 
-def serve(settings: Settings, name: str, port: int) -> None:
+def serve(settings: Settings, name: ServiceName, port: int, workers: int) -> None:
+    """One service under uvicorn; with `workers` > 1, that many processes share the port (each
+    runs the app's lifespan; what they must agree on is kept in PostgreSQL)."""
     import uvicorn
 
-    from shared.logging import configure_logging
+    from shared.logging import logging_config
 
-    configure_logging(name, settings.log_level, settings.log_format)
     uvicorn.run(
         f"services.{name}.app:create_app",
         factory=True,
         host=settings.host,
         port=port,
-        log_config=None,
+        workers=workers,
+        # A dict, not a call here: uvicorn applies it in every worker process too.
+        log_config=logging_config(name, settings.log_level, settings.log_format),
         access_log=False,
         **settings.proxy_options(),  # X-Forwarded-For only from SOKO_TRUSTED_PROXIES
     )
+
+
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return number
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,18 +291,23 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     up_cmd = commands.add_parser("up", help="start the database, migrate, run all three services")
     up_cmd.add_argument("--demo", action="store_true", help="load demo data into an empty database")
+    up_cmd.add_argument(
+        "--workers", type=_positive, help="processes per service (default SOKO_WORKERS)"
+    )
     serve_cmd = commands.add_parser("serve", help="run one service under uvicorn")
     serve_cmd.add_argument("name", choices=sorted(SERVICES))
-    serve_cmd.add_argument("--port", type=int)
+    serve_cmd.add_argument("--port", type=int, help="default: the port of the service's URL")
+    serve_cmd.add_argument("--workers", type=_positive, help="processes (default SOKO_WORKERS)")
     commands.add_parser("migrate", help="apply all migrations")
     commands.add_parser("demo", help="load the demo data (into an empty database)")
     args = parser.parse_args(argv)
     settings = get_settings()
 
     if args.command == "up":
-        return up(settings, demo=args.demo)
+        return up(settings, demo=args.demo, workers=args.workers)
     if args.command == "serve":
-        serve(settings, args.name, args.port or SERVICES[args.name])
+        port = args.port or service_port(settings, args.name)
+        serve(settings, args.name, port, args.workers or settings.workers)
         return 0
     with database(settings) as (url, _):
         migrate(url)

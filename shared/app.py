@@ -1,8 +1,11 @@
 """The one way a Soko service app is built: lifespan, middleware, errors, health, routers."""
 
+import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import asynccontextmanager
+import multiprocessing
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
 from functools import partial
 
 import httpx
@@ -18,9 +21,37 @@ from shared.errors import install_error_handlers
 from shared.health import router as health_router
 from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
+from shared.scope_cache import ScopeCache
 from shared.settings import ServiceName, Settings
 
 API_PREFIX = "/v1"
+logger = logging.getLogger("soko.app")
+
+
+@contextmanager
+def stop_with_supervisor() -> Iterator[None]:
+    """In a uvicorn worker (`soko serve --workers N`): stop gracefully when the supervising
+    process is gone (killed with SIGKILL, say), rather than serve on, orphaned, holding the
+    port that a restarted supervisor needs. Elsewhere (one process, tests) nothing happens.
+
+    multiprocessing gives a worker a pipe from its parent that reads end-of-file only when the
+    parent has exited; the event loop watches it."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        yield
+        return
+    loop = asyncio.get_running_loop()
+
+    def parent_gone() -> None:
+        loop.remove_reader(parent.sentinel)
+        logger.warning("the supervising process %s is gone: stopping", parent.pid)
+        signal.raise_signal(signal.SIGTERM)  # uvicorn's own graceful shutdown
+
+    loop.add_reader(parent.sentinel, parent_gone)
+    try:
+        yield
+    finally:
+        loop.remove_reader(parent.sentinel)
 
 
 def build_app(
@@ -60,15 +91,17 @@ def build_app(
         if "api" in app.state.peers:
             # Where territories, clusters and organizations sit comes from the api service.
             api = app.state.peers["api"]
+            cache = ScopeCache(app.state.db.engine, service, settings.scope_cache_seconds)
             app.state.scope_resolver = HttpScopeResolver(
-                partial(api.get_json_or_none, as_service=True), ttl=settings.scope_cache_seconds
+                partial(api.get_json_or_none, as_service=True), cache
             )
             # Whether a user's token still stands (role, scope, activity) is the api's word too.
             app.state.token_checker = TokenChecker(api, ttl=settings.token_check_seconds)
         for hook in startup:
             await hook(app)
         try:
-            yield
+            with stop_with_supervisor():
+                yield
         finally:
             for client in app.state.peers.values():
                 await client.aclose()

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Protocol
+from typing import TYPE_CHECKING, Annotated, Any, Protocol
 
 import jwt
 from cachetools import TTLCache
@@ -33,6 +33,11 @@ from shared.client import USER_HEADER, ServiceClient
 from shared.context import principal_var, user_token_var
 from shared.errors import AccountChanged, Forbidden, NotFound, PeerUnavailable, Unauthorized
 from shared.settings import Settings
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from shared.scope_cache import ScopeCache
 
 ALGORITHM = "HS256"
 ISSUER = "soko"
@@ -355,23 +360,35 @@ async def readable_organizations(
 
 
 class HttpScopeResolver:
-    """Asks the api service where things sit, and keeps each answer for `ttl` seconds."""
+    """Asks the api service where things sit, and keeps each answer in `cache`: a table of the
+    asking service, so that all its processes give the same answer (shared/scope_cache.py).
 
-    def __init__(self, fetch: Callable[[str, dict[str, str]], Any], ttl: float = 60.0) -> None:
+    The app keeps one (`app.state.scope_resolver`); a request uses it bound to its own database
+    session (`using`), through which the kept answers are read."""
+
+    def __init__(
+        self,
+        fetch: Callable[[str, dict[str, str]], Any],
+        cache: "ScopeCache",
+        session: "AsyncSession | None" = None,
+    ) -> None:
         self._fetch = fetch
-        self._ttl = ttl
-        self._cache: dict[tuple[ScopeType, uuid.UUID], tuple[float, ScopeInfo]] = {}
+        self._cache = cache
+        self._session = session
+
+    def using(self, session: "AsyncSession") -> "HttpScopeResolver":
+        """The same resolver, reading kept answers through a request's session."""
+        return HttpScopeResolver(self._fetch, self._cache, session)
 
     async def resolve(self, scope_type: ScopeType, scope_id: uuid.UUID) -> ScopeInfo:
         scope_type = ScopeType(scope_type)
-        key = (scope_type, scope_id)
-        hit = self._cache.get(key)
-        if hit and hit[0] > time.monotonic():
-            return hit[1]
+        kept = await self._cache.get(scope_type.value, scope_id, self._session)
+        if kept is not None:
+            return ScopeInfo.from_json(kept)
         params = {"scope_type": scope_type.value, "scope_id": str(scope_id)}
         data = await self._fetch("/v1/scopes/resolve", params)
         if data is None:
             raise NotFound()
         info = ScopeInfo.from_json(data)
-        self._cache[key] = (time.monotonic() + self._ttl, info)
+        await self._cache.put(scope_type.value, scope_id, info.to_json())
         return info

@@ -2,8 +2,9 @@
 
 import json
 import logging
-import sys
+import logging.config
 from datetime import UTC, datetime
+from typing import Any
 
 from shared.context import request_id_var
 
@@ -43,20 +44,38 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+def logging_config(service: str, level: str = "INFO", fmt: str = "json") -> dict[str, Any]:
+    """The logging set-up as a `logging.config.dictConfig` dictionary: the root logger (and
+    uvicorn's) to stdout in the chosen format. uvicorn applies it in every worker process."""
+    level = level.upper()
+    formatter: dict[str, Any] = (
+        {"()": JsonFormatter, "service": service}
+        if fmt == "json"
+        else {"format": f"%(asctime)s {service} %(levelname)s %(message)s"}
+    )
+    quiet = max(logging.WARNING, logging.getLevelName(level))
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"soko": formatter},
+        "handlers": {
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "formatter": "soko",
+            }
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            "uvicorn": {"handlers": [], "propagate": True},
+            "uvicorn.error": {"handlers": [], "propagate": True},
+            # Our middleware logs every request with its id; uvicorn's access line would repeat it.
+            "uvicorn.access": {"handlers": [], "propagate": False},
+            **{name: {"level": logging.getLevelName(quiet)} for name in _QUIET_LOGGERS},
+        },
+    }
+
+
 def configure_logging(service: str, level: str = "INFO", fmt: str = "json") -> None:
     """Route the root logger (and uvicorn's) to stdout in the chosen format."""
-    handler = logging.StreamHandler(sys.stdout)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter(service))
-    else:
-        handler.setFormatter(logging.Formatter(f"%(asctime)s {service} %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    root.handlers[:] = [handler]
-    root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error"):
-        logging.getLogger(name).handlers[:] = []
-        logging.getLogger(name).propagate = True
-    for name in _QUIET_LOGGERS:
-        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
-    # Our middleware logs every request with its id; uvicorn's access line would repeat it.
-    logging.getLogger("uvicorn.access").disabled = True
+    logging.config.dictConfig(logging_config(service, level, fmt))

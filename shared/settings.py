@@ -2,17 +2,21 @@
 
 import ipaddress
 import json
+import os
+import secrets
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AnyHttpUrl, SecretStr, field_validator, model_validator
+from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-# Long enough for HS256 (32+ bytes); refused in production, see below.
+# The public default: only the test environment signs with it (see _resolve_secret).
 DEFAULT_SECRET = "dev-secret-change-me-before-production"  # noqa: S105
+MIN_SECRET_BYTES = 32  # HS256 wants a key at least as long as its hash
+SECRET_FILE = "secret"  # noqa: S105 - a file name in data_dir, written when no key is set
 
 ServiceName = Literal["api", "surveys", "reports"]
 
@@ -26,13 +30,17 @@ class Settings(BaseSettings):
     # Unset: the CLI starts an embedded PostgreSQL in `data_dir` and passes its URL on.
     database_url: str | None = None
     data_dir: Path = Path(".soko")
-    secret_key: SecretStr = SecretStr(DEFAULT_SECRET)
+    # Empty: the test environment uses DEFAULT_SECRET, development the secret file in data_dir
+    # (generated once), production refuses to start. Always set once the settings are built.
+    secret_key: SecretStr = SecretStr("")
     log_level: str = "INFO"
     log_format: Literal["json", "text"] = "json"
     host: str = "127.0.0.1"
     api_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8000")
     surveys_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8001")
     reports_url: AnyHttpUrl = AnyHttpUrl("http://127.0.0.1:8002")
+    # Processes per service under `soko serve` (and each service of `soko up`).
+    workers: int = Field(default=1, ge=1)
     http_timeout_seconds: float = 10.0
     http_retries: int = 2
     db_pool_size: int = 10
@@ -78,16 +86,56 @@ class Settings(BaseSettings):
         return datetime.now(ZoneInfo(self.timezone)).date()
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> "Settings":
+    def _resolve_secret(self) -> "Settings":
+        """The secret tokens are signed with: configured, else (development) the one in the data
+        folder, generated on first use; the public default only in the test environment."""
         secret = self.secret_key.get_secret_value()
-        if self.environment == "production" and (secret == DEFAULT_SECRET or len(secret) < 32):
-            raise ValueError("SOKO_SECRET_KEY must be a real secret of 32+ bytes in production")
+        if self.environment == "test":
+            self.secret_key = SecretStr(secret or DEFAULT_SECRET)
+            return self
+        if not secret:
+            if self.environment == "production":
+                raise ValueError("SOKO_SECRET_KEY must be set in production")
+            secret = read_or_create_secret(self.data_dir / SECRET_FILE)
+            self.secret_key = SecretStr(secret)
+        if secret == DEFAULT_SECRET:
+            raise ValueError("SOKO_SECRET_KEY is the public default: set a secret of your own")
+        if len(secret.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"SOKO_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long")
         return self
 
     def peer_url(self, name: ServiceName) -> str:
         """Base URL of a peer service, without a trailing slash."""
         url: AnyHttpUrl = getattr(self, f"{name}_url")
         return str(url).rstrip("/")
+
+
+def read_or_create_secret(path: Path) -> str:
+    """The secret kept in `path` (mode 600), generated there first if missing.
+
+    Every process started from one data folder (`soko up` and its children, `soko serve`,
+    `migrate`, `demo`) reads the same file. Processes starting at once may all try to create
+    it: each writes a candidate and links it into place, which only one link can win, so all
+    of them read the winner's secret and none ever reads a half-written file.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        candidate = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+        descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(descriptor, "w") as file:
+                file.write(secrets.token_urlsafe(48) + "\n")
+            os.link(candidate, path)
+        except FileExistsError:
+            pass  # another process created it first: use theirs
+        finally:
+            candidate.unlink(missing_ok=True)
+    if path.stat().st_mode & 0o077:
+        raise ValueError(f"{path} may be read by other users: chmod 600 {path}")
+    secret = path.read_text().strip()
+    if len(secret.encode()) < MIN_SECRET_BYTES:
+        raise ValueError(f"{path} holds no secret of {MIN_SECRET_BYTES}+ bytes: delete it")
+    return secret
 
 
 @lru_cache

@@ -37,6 +37,10 @@ from shared.embedded import EmbeddedPostgres
 from shared.migrations import upgrade
 from shared.settings import Settings
 
+# Settings built in tests are the test environment's unless a test says otherwise: they sign
+# with the public default and write no secret file into the working folder.
+os.environ.setdefault("SOKO_ENVIRONMENT", "test")
+
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "committed: the apps commit for real; tables emptied after")

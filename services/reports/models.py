@@ -3,6 +3,10 @@
 from services.reports.pd.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.models import Decision, Recommendation, RecommendationRule
 from services.reports.snapshots.models import Snapshot
+from shared.scope_cache import scope_cache_table
+
+# Answers of the api service about scopes, shared by every process of this service.
+ScopeCache = scope_cache_table("reports")
 
 __all__ = [
     "Decision",
@@ -10,5 +14,6 @@ __all__ = [
     "PdProgramme",
     "Recommendation",
     "RecommendationRule",
+    "ScopeCache",
     "Snapshot",
 ]

@@ -6,12 +6,14 @@ from fastapi import Depends, Request
 
 from services.surveys.clients.api import ApiClient, api_client
 from shared.auth import API_KEY_HEADER, HttpScopeResolver, Principal, checked_principal
+from shared.db import SessionDep
 from shared.ratelimit import SharedRateLimit
 from shared.settings import Settings
 
 
-def scope_resolver(request: Request) -> HttpScopeResolver:
-    return request.app.state.scope_resolver
+def scope_resolver(request: Request, session: SessionDep) -> HttpScopeResolver:
+    """The app's resolver, reading kept answers through the request's session."""
+    return request.app.state.scope_resolver.using(session)
 
 
 async def optional_principal(request: Request) -> Principal | None:

@@ -9,6 +9,10 @@ from services.surveys.responses.models import (
     RateLimits,
     Response,
 )
+from shared.scope_cache import scope_cache_table
+
+# Answers of the api service about scopes, shared by every process of this service.
+ScopeCache = scope_cache_table("surveys")
 
 __all__ = [
     "Answer",
@@ -21,4 +25,5 @@ __all__ = [
     "Invitation",
     "RateLimits",
     "Response",
+    "ScopeCache",
 ]

@@ -1,6 +1,7 @@
 """Stored computations of indicator values, keyed by the peers' data versions; as of a date."""
 
 import asyncio
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -10,6 +11,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import DBAPIError
 
 from services.reports.app import create_app as create_reports
 from services.reports.snapshots.models import Snapshot
@@ -163,21 +165,7 @@ async def test_a_changed_value_is_recomputed_and_the_old_one_stays_as_of_its_dat
             .where(Snapshot.id == before["snapshot_id"])
             .values(computed_at=three_days_ago)
         )
-        answer = await api_client.post(
-            "/v1/data-values",
-            json={
-                "values": [
-                    {
-                        "indicator_code": "trained",
-                        "organization_id": str(world.s2.id),
-                        "period": PERIOD,
-                        "value": 90,
-                    }
-                ]
-            },
-            headers=world.headers("analyst"),
-        )
-        assert answer.json()["updated"] == 1, answer.text
+        await post_trained(api_client, world, 90)
         api.calls.clear()
         after = await get_values(client, world)
         assert "POST /v1/data-values/query" in api.calls  # recomputed
@@ -399,3 +387,82 @@ async def test_concurrent_identical_requests_store_one_row(
     assert {m1(a, world)["value"] for a in answers} == {65.0}
     async with isolation() as session:
         assert await stored(session) == 1
+
+
+async def post_trained(api_client, world, value: float) -> None:
+    answer = await api_client.post(
+        "/v1/data-values",
+        json={
+            "values": [
+                {
+                    "indicator_code": "trained",
+                    "organization_id": str(world.s2.id),
+                    "period": PERIOD,
+                    "value": value,
+                }
+            ]
+        },
+        headers=world.headers("analyst"),
+    )
+    assert answer.json()["updated"] == 1, answer.text
+
+
+async def test_two_workers_never_serve_different_computations(
+    apps, settings, api_client, surveys_client, world
+):
+    """Each worker keeps the snapshots it decoded; which one to serve is the database's answer,
+    so a worker that decoded the old one serves the new one as soon as it exists."""
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings) as (a, _, _), reports_app(apps, settings) as (b, _, _):
+        first_a, first_b = await get_values(a, world), await get_values(b, world)
+        await post_trained(api_client, world, 90)
+        second_b = await get_values(b, world)  # B computes and stores the new one
+        second_a = await get_values(a, world)  # A had decoded (and kept) the first
+    assert first_a["snapshot_id"] == first_b["snapshot_id"]
+    assert second_a["snapshot_id"] == second_b["snapshot_id"] != first_a["snapshot_id"]
+    assert second_a["items"] == second_b["items"]
+    assert m1(first_a, world)["value"] == 65.0
+    assert m1(second_a, world)["value"] == m1(second_b, world)["value"] == 85.0
+
+
+async def test_pages_of_one_snapshot_are_decoded_once_per_worker(
+    apps, settings, api_client, surveys_client, world
+):
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings) as (client, _, _):
+        decoded = client._transport.app.state.decoded_snapshots  # this worker's
+        full = await get_values(client, world)
+        pages = []
+        for offset in range(0, full["total"], 5):
+            params = {
+                "period": PERIOD,
+                "scope_type": "territory",
+                "scope_id": str(world.m1.id),
+                "limit": 5,
+                "offset": offset,
+            }
+            answer = await client.get(
+                "/v1/indicator-values", params=params, headers=world.headers("analyst")
+            )
+            pages += answer.json()["items"]
+    assert pages == full["items"]
+    assert len(decoded) == 1 and uuid.UUID(full["snapshot_id"]) in decoded
+
+
+async def test_the_database_refuses_to_change_a_stored_snapshot(
+    apps, settings, db, api_client, surveys_client, world
+):
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings) as (client, _, _):
+        snapshot_id = (await get_values(client, world))["snapshot_id"]
+    for change in ({"body": b"\x1f\x8b forged"}, {"id": uuid.uuid4()}):
+        with pytest.raises(DBAPIError, match="a stored snapshot never changes"):
+            async with db.begin_nested():
+                await db.execute(
+                    update(Snapshot).where(Snapshot.id == snapshot_id).values(**change)
+                )
+    # When it was computed may be corrected (the tests above move it back in time).
+    async with db.begin_nested():
+        await db.execute(
+            update(Snapshot).where(Snapshot.id == snapshot_id).values(computed_at=utcnow())
+        )

@@ -29,6 +29,7 @@ from services.reports.documents.model import (
     ValueRow,
 )
 from services.reports.indicator_values import service as values_service
+from services.reports.snapshots.service import DecodedSnapshots
 from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
 from shared.periods import (
     Period,
@@ -50,6 +51,7 @@ class Context:
     surveys: SurveysClient
     session: AsyncSession
     today: date
+    decoded: DecodedSnapshots | None = None  # the app's, so a repeated document decodes once
 
 
 async def compute_values(
@@ -76,6 +78,7 @@ async def compute_values(
         ScopeType(scope_type),
         scope_id,
         period,
+        decoded=ctx.decoded,
     )
     wanted = set(codes) if codes else None
     return [

@@ -47,7 +47,10 @@ def context(
     surveys: Annotated[SurveysClient, Depends(surveys_client)],
     scopes: Annotated[HttpScopeResolver, Depends(scope_resolver)],
 ) -> Context:
-    return Context(caller, scopes, api, surveys, session, request.app.state.settings.today())
+    state = request.app.state
+    return Context(
+        caller, scopes, api, surveys, session, state.settings.today(), state.decoded_snapshots
+    )
 
 
 ContextDep = Annotated[Context, Depends(context)]

@@ -19,8 +19,9 @@ router = APIRouter(tags=["indicator values"])
 ERRORS = error_responses(Unauthorized, NotFound, Invalid, PeerUnavailable)
 
 
-def scope_resolver(request: Request) -> HttpScopeResolver:
-    return request.app.state.scope_resolver
+def scope_resolver(request: Request, session: SessionDep) -> HttpScopeResolver:
+    """The app's resolver, reading kept answers through the request's session."""
+    return request.app.state.scope_resolver.using(session)
 
 
 @router.get("/indicator-values", responses=ERRORS)
@@ -52,7 +53,14 @@ async def list_indicator_values(
     query = service.Query(period, indicator_code, scope_type, scope_id, level)
     moment = service.end_of_day(as_of, request.app.state.settings.timezone) if as_of else None
     items, missing, meta = await service.indicator_page(
-        caller, scopes, api, surveys, session, query, as_of=moment
+        caller,
+        scopes,
+        api,
+        surveys,
+        session,
+        query,
+        as_of=moment,
+        decoded=request.app.state.decoded_snapshots,
     )
     return IndicatorValuePage.model_validate(
         {

@@ -11,7 +11,6 @@ call at all.
 """
 
 import uuid
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -251,21 +250,19 @@ async def _versions(api: ApiClient, surveys: SurveysClient) -> dict[str, str] | 
         return None
 
 
-# Decoded snapshots by id: a stored row never changes, so paging through a region's values
-# (84,000 items, 169 pages) decodes it once, not once a page. Callers must not change items.
-_DECODED: OrderedDict[uuid.UUID, tuple[list[dict[str, Any]], list[str]]] = OrderedDict()
-DECODED_KEPT = 4
+def _parsed(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
+    items = [{**i, "scope_id": uuid.UUID(i["scope_id"])} for i in body["items"]]
+    return items, body["indicator_codes"]
 
 
-def _served(snapshot: Snapshot) -> tuple[list[dict[str, Any]], Meta]:
-    if (found := _DECODED.get(snapshot.id)) is None:
-        body = snapshots.decode(snapshot)
-        items = [{**i, "scope_id": uuid.UUID(i["scope_id"])} for i in body["items"]]
-        found = _DECODED[snapshot.id] = (items, body["indicator_codes"])
-        while len(_DECODED) > DECODED_KEPT:
-            _DECODED.popitem(last=False)
-    _DECODED.move_to_end(snapshot.id)
-    items, codes = found
+def _served(
+    snapshot: Snapshot, decoded: snapshots.DecodedSnapshots | None
+) -> tuple[list[dict[str, Any]], Meta]:
+    """A stored computation's items (decoded once per process with `decoded`)."""
+    if decoded is None:
+        items, codes = _parsed(snapshots.decode(snapshot))
+    else:
+        items, codes = decoded.body(snapshot, _parsed)
     return items, Meta(snapshot.computed_at, snapshot.id, codes)
 
 
@@ -280,10 +277,13 @@ async def scope_values(
     period: str,
     *,
     as_of: datetime | None = None,
+    decoded: snapshots.DecodedSnapshots | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Meta]:
     """Every indicator's items for a scope and everything inside it, the missing inputs, and
     where they come from: stored while both peers' data versions are unchanged, otherwise
     computed and stored (only when complete). `as_of`: the latest stored at or before then.
+    `decoded`: the app's decoded snapshots, for a caller that serves one snapshot many times
+    (pages); the items are then shared and must not be changed.
 
     The versions are asked before the data, so a stored computation is never older than the
     versions it is stored with."""
@@ -297,13 +297,13 @@ async def scope_values(
         found = await snapshots.as_of(session, key, as_of)
         if found is None:
             raise NotFound("Нет сохранённых значений показателей на эту дату")
-        items, meta = _served(found)
+        items, meta = _served(found, decoded)
         return items, [], meta
     versions = await _versions(api, surveys)
     if versions is not None:
         found = await snapshots.latest(session, key, snapshots.inputs_hash(key, versions))
         if found is not None:
-            items, meta = _served(found)
+            items, meta = _served(found, decoded)
             return items, [], meta
     items, missing, codes = await _compute(api, surveys, scope, parsed, None, "all")
     if versions is None or missing:
@@ -322,6 +322,7 @@ async def indicator_page(
     query: Query,
     *,
     as_of: datetime | None = None,
+    decoded: snapshots.DecodedSnapshots | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Meta]:
     """`scope_values` narrowed to the requested indicators and level."""
     items, missing, meta = await scope_values(
@@ -334,6 +335,7 @@ async def indicator_page(
         query.scope_id,
         query.period,
         as_of=as_of,
+        decoded=decoded,
     )
     wanted = set(query.indicator_codes or meta.indicator_codes)
     if unknown := sorted(wanted - set(meta.indicator_codes)):

@@ -10,9 +10,11 @@ import gzip
 import hashlib
 import json
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
@@ -58,6 +60,41 @@ def encode(body: Any) -> bytes:
 def decode(snapshot: Snapshot) -> Any:
     """The stored body, as JSON (ids and dates as strings)."""
     return json.loads(gzip.decompress(snapshot.body))
+
+
+T = TypeVar("T")
+
+
+class DecodedSnapshots:
+    """The decoded bodies of the last few snapshots this process served, by snapshot id: paging
+    through a region's values (84,000 items, 169 pages) decodes its snapshot once, not once a
+    page. One per app (`app.state.decoded_snapshots`, made in its lifespan).
+
+    Kept per process, and yet no two processes can disagree through it: which snapshot a request
+    serves is decided in PostgreSQL (by the peers' data versions, `latest` and `as_of`), and
+    what is kept here is only what a snapshot id decodes to, which never changes, since the
+    database refuses to change a stored snapshot's body (trigger of migration 0012). Callers
+    must not change what they get.
+    """
+
+    def __init__(self, kept: int = 4) -> None:
+        self.kept = kept
+        self._bodies: OrderedDict[uuid.UUID, Any] = OrderedDict()
+
+    def body(self, snapshot: Snapshot, parse: Callable[[Any], T]) -> T:
+        """`parse(decode(snapshot))`, computed once per snapshot id while it is kept."""
+        if (found := self._bodies.get(snapshot.id)) is None:
+            found = self._bodies[snapshot.id] = parse(decode(snapshot))
+            while len(self._bodies) > self.kept:
+                self._bodies.popitem(last=False)
+        self._bodies.move_to_end(snapshot.id)
+        return found
+
+    def __contains__(self, snapshot_id: object) -> bool:
+        return snapshot_id in self._bodies
+
+    def __len__(self) -> int:
+        return len(self._bodies)
 
 
 def _of(key: SnapshotKey) -> list[Any]:
