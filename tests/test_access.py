@@ -765,7 +765,7 @@ TABLE += [
         "surveys",
         "GET",
         "/v1/campaigns/{campaign_id}/deficits",
-        frozenset({"teacher", "leader", "methodologist"}),
+        frozenset({"admin", "teacher", "leader", "methodologist"}),
         lambda w, i: f"/v1/campaigns/{camp(w, 'diagnostic', i)}/deficits",
     ),
     # Anonymous links need no account: anyone may answer, with or without credentials.

@@ -168,9 +168,11 @@ async def test_values_of_a_municipality_are_pooled_and_judged_against_targets(
     parents = items[("parents_satisfied", m1)]  # pooled: 5 of 9, not the mean of 66.7 and 33.3
     assert (parents["value"], parents["n"], parents["status"]) == (55.56, 9, "not_achieved")
     assert items[("parents_satisfied", c1)]["value"] == 55.56
-    assert items[("parents_satisfied", s1)]["value"] == 66.67
     small = items[("parents_satisfied", s2)]  # 3 parents: withheld, below min_n
     assert (small["status"], small["value"], small["n"]) == ("insufficient_data", None, 3)
+    # S1's 6 parents are withheld too: the district's 5 of 9 minus S1's 4 of 6 would give S2's.
+    beside = items[("parents_satisfied", s1)]
+    assert (beside["status"], beside["value"], beside["n"]) == ("insufficient_data", None, 6)
 
 
 async def test_only_the_requested_level_and_indicator(
