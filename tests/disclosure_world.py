@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from services.api.auth.service import user_principal
+from services.api.organizations.models import Organization
 from services.api.staff.models import StaffMember
 from shared.auth import issue_user_token
 from tests.factories import World, add_colleagues, add_user, build_world
@@ -26,6 +27,14 @@ async def disclosure_world(db, settings) -> World:
     world = await add_colleagues(db, settings, await build_world(db, settings))
     world.staff = {}  # principal name -> StaffMember of the teachers added below
     return world
+
+
+async def add_school(db, world: World, name: str = "Школа 4") -> Organization:
+    """One more school of M1, in no cluster."""
+    school = Organization(name=name, kind="school", territory_id=world.m1.id)
+    db.add(school)
+    await db.flush()
+    return school
 
 
 async def add_teachers(db, settings, world: World, school, count: int, tag: str) -> list[str]:
