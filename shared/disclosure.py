@@ -90,14 +90,11 @@ def withhold(
         )
         if not unsafe:
             return Withheld(frozenset(hidden_leaves), frozenset(hidden_groups))
-        orphan = None
         for _, _, signature in unsafe:
             partners = shown.get(signature)
             if partners:
                 hidden_leaves.add(min(partners, key=lambda leaf: (sizes[leaf], _key(leaf))))
-            elif orphan is None:
-                orphan = signature
-        if orphan is not None:
-            # No shown leaf shares these groups: withhold the smallest of them, then look again
-            # (the parts' signatures change, so the others wait for the next pass).
-            hidden_groups.add(min(orphan, key=lambda g: (group_size[g], _key(g))))
+            else:
+                # No shown leaf shares these groups: withhold the smallest of them (the part
+                # then merges with others); the next pass looks again.
+                hidden_groups.add(min(signature, key=lambda g: (group_size[g], _key(g))))

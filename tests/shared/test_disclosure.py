@@ -1,6 +1,7 @@
 """What withhold() keeps back: small groups, and whatever differences of shown figures would
 reveal them (a territory minus its shown schools, a territory minus a cluster and the rest)."""
 
+import random
 from itertools import combinations
 
 import pytest
@@ -126,3 +127,14 @@ def test_many_schools_and_overlapping_clusters_leave_nothing_to_difference():
 )
 def test_who_reads_personal_results(role, reads):
     assert reads_personal_results(Principal(kind="user", id="x", role=role)) is reads
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_districts_leave_nothing_to_difference(seed):
+    rng = random.Random(seed)
+    sizes = {f"s{i}": rng.choice([0, 1, 2, 3, 4, 5, 6, 9, 20]) for i in range(40)}
+    groups = {f"m{j}": [f"s{i}" for i in range(j * 10, j * 10 + 10)] for j in range(4)}
+    groups["r"] = list(sizes)[:-3]  # three schools under no municipality of the region
+    groups |= {f"c{c}": rng.sample(list(sizes), rng.randint(2, 6)) for c in range(5)}
+    withheld = withhold(sizes, groups, MINIMUM)
+    assert revealed(sizes, groups, withheld) == []

@@ -195,6 +195,19 @@ def groups_of(
     return groups
 
 
+def _expected(
+    mapping: list[tuple[uuid.UUID, uuid.UUID, str]], members: dict[uuid.UUID, int | None]
+) -> dict[uuid.UUID, int | None]:
+    """Per group, the respondents expected in its organizations (None if one has no figure)."""
+    expected: dict[uuid.UUID, int | None] = {}
+    for org, group, _ in mapping:
+        if members.get(org) is None:
+            expected[group] = None
+        elif expected.get(group, 0) is not None:
+            expected[group] = expected.get(group, 0) + members[org]
+    return expected
+
+
 async def _respondents(
     session: AsyncSession, campaign_id: uuid.UUID, organizations: list[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
@@ -250,12 +263,7 @@ async def campaign_aggregates(
         )
         mapping = [m for m in mapping if m[0] in asked]
     figures = await aggregate(session, campaign_id, [(o, g) for o, g, _ in mapping])
-    expected: dict[uuid.UUID, int | None] = {}
-    for org, group, _ in mapping:
-        if members.get(org) is None:
-            expected[group] = None
-        elif expected.get(group, 0) is not None:
-            expected[group] = expected.get(group, 0) + members[org]
+    expected = _expected(mapping, members)
 
     def suppressed(group: uuid.UUID) -> bool:
         # One organization's figures, whatever level they are labelled with, are its own.
