@@ -8,8 +8,11 @@ Below the minimum, S1 is withheld from those who may not read personal results, 
 (C1 and M1 minus S2 would otherwise give S1); S4 is shown.
 """
 
+import httpx
 import pytest
 
+from services.reports.app import create_app as create_reports
+from shared.settings import Settings
 from tests.disclosure_world import (
     MINIMUM,
     OUTSIDERS,
@@ -221,3 +224,36 @@ async def test_documents_show_small_groups_to_no_one(
         assert card.status_code == 200, card.text
         [row] = [r for r in parse(card.text).tables["indicators"][1:] if r[0] == name]
         assert "100" not in " ".join(row) and "недостаточно данных" in " ".join(row), who
+
+
+async def test_without_the_surveys_service_the_pd_order_folds_by_the_routes_alone(
+    apps, db, settings, api_client, surveys_client, reports_client, world
+):
+    await arrange(db, settings, api_client, surveys_client, world, 1)
+    params = {"territory_id": str(world.m1.id), "period": PERIOD}
+    built = await reports_client.get(
+        "/v1/pd-order", params=params, headers=world.headers("methodologist")
+    )
+    assert built.status_code == 200
+    broken = Settings(
+        database_url=settings.database_url,
+        environment="test",
+        log_format="text",
+        surveys_url="http://127.0.0.1:9",
+        http_retries=0,
+        http_timeout_seconds=2,
+    )
+    reports = create_reports(broken, peer_transports={"api": httpx.ASGITransport(app=apps.api)})
+    reports.dependency_overrides |= apps.reports.dependency_overrides  # this test's transaction
+    async with reports.router.lifespan_context(reports):
+        transport = httpx.ASGITransport(app=reports)
+        async with httpx.AsyncClient(transport=transport, base_url="http://reports") as client:
+            answer = await client.get(
+                "/v1/pd-order", params=params, headers=world.headers("viewer")
+            )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
+    # Every teacher diagnosed has a route here: the routes alone still fold S1 (and S2).
+    assert [o["name"] for o in body["organizations"]] == ["Школа 4", OTHER]
+    assert body["teachers"] == built.json()["teachers"]
