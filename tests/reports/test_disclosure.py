@@ -8,11 +8,8 @@ Below the minimum, S1 is withheld from those who may not read personal results, 
 (C1 and M1 minus S2 would otherwise give S1); S4 is shown.
 """
 
-import httpx
 import pytest
 
-from services.reports.app import create_app as create_reports
-from shared.settings import Settings
 from tests.disclosure_world import (
     MINIMUM,
     OUTSIDERS,
@@ -22,6 +19,7 @@ from tests.disclosure_world import (
     disclosure_world,
 )
 from tests.reports.documents_world import parse
+from tests.reports.outage import reports_without_surveys
 from tests.surveys.test_results import DIAGNOSTIC
 
 PERIOD = "2021/2022"
@@ -235,22 +233,8 @@ async def test_without_the_surveys_service_the_pd_order_folds_by_the_routes_alon
         "/v1/pd-order", params=params, headers=world.headers("methodologist")
     )
     assert built.status_code == 200
-    broken = Settings(
-        database_url=settings.database_url,
-        environment="test",
-        log_format="text",
-        surveys_url="http://127.0.0.1:9",
-        http_retries=0,
-        http_timeout_seconds=2,
-    )
-    reports = create_reports(broken, peer_transports={"api": httpx.ASGITransport(app=apps.api)})
-    reports.dependency_overrides |= apps.reports.dependency_overrides  # this test's transaction
-    async with reports.router.lifespan_context(reports):
-        transport = httpx.ASGITransport(app=reports)
-        async with httpx.AsyncClient(transport=transport, base_url="http://reports") as client:
-            answer = await client.get(
-                "/v1/pd-order", params=params, headers=world.headers("viewer")
-            )
+    async with reports_without_surveys(apps, settings) as client:
+        answer = await client.get("/v1/pd-order", params=params, headers=world.headers("viewer"))
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
