@@ -1,5 +1,7 @@
 """A small world to test access with: one region, two municipalities, schools, clusters, staff,
-a user of every role (scoped to municipality M1 or its school S1), and API keys of S1."""
+a user of every role (scoped to municipality M1 or its school S1), and API keys of S1.
+`add_colleagues` adds the people of the same scope who must not read each other's personal
+data: a second teacher of S1 and the leader of S2."""
 
 import uuid
 from dataclasses import dataclass, field
@@ -24,6 +26,7 @@ from services.reports.recommendations.models import Recommendation
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from shared.auth import ALGORITHM, ISSUER, issue_service_token, issue_user_token
+from shared.client import USER_HEADER
 from shared.db import utcnow
 from shared.settings import Settings
 
@@ -47,6 +50,7 @@ class World:
     c2: Cluster
     t1: StaffMember
     t3: StaffMember
+    t2: StaffMember | None = None  # a second teacher of S1 (add_colleagues)
     users: dict[str, User] = field(default_factory=dict)
     tokens: dict[str, str] = field(default_factory=dict)
     key_s1: str = ""
@@ -72,9 +76,16 @@ class World:
     rec_s3: Recommendation | None = None  # the same for S3 in M2
 
     def headers(self, who: str) -> dict[str, str]:
-        """Request headers of a principal: a role name, 'api_key', or 'service'."""
+        """Request headers of a principal: a role name, 'api_key', 'service', or
+        'service+<name>' (a Soko service acting for that user)."""
         if who == "api_key":
             return {"X-API-Key": self.key_s1}
+        if who.startswith("service+"):
+            user = who.removeprefix("service+")
+            return {
+                "Authorization": f"Bearer {self.tokens['service']}",
+                USER_HEADER: self.tokens[user],
+            }
         return {"Authorization": f"Bearer {self.tokens[who]}"}
 
 
@@ -179,6 +190,26 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
     )
     session.add(world.programme)
     await session.flush()
+    return world
+
+
+async def add_colleagues(session: AsyncSession, settings: Settings, world: World) -> World:
+    """Same scope, other people: teacher T2 of S1 ("teacher2") and the leader of S2
+    ("leader2"). Kept out of build_world: the invitations of S1's campaigns count its staff."""
+    world.t2 = StaffMember(
+        organization_id=world.s1.id, full_name="Смирнова Ольга", position="teacher"
+    )
+    session.add(world.t2)
+    await session.flush()
+    world.users["teacher2"] = add_user(
+        session, "teacher2@soko.example", "teacher", "organization", world.s1.id, world.t2.id
+    )
+    world.users["leader2"] = add_user(
+        session, "leader2@soko.example", "organization_leader", "organization", world.s2.id
+    )
+    await session.flush()
+    for name in ("teacher2", "leader2"):
+        world.tokens[name] = issue_user_token(settings, user_principal(world.users[name]))
     return world
 
 

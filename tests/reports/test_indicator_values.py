@@ -5,9 +5,8 @@ import random
 import httpx
 import pytest
 
-from services.reports.app import create_app as create_reports
-from shared.settings import Settings
 from tests.factories import build_world
+from tests.reports.outage import reports_without_surveys
 from tests.surveys.test_results import launch, nok
 
 PERIOD = "2021/2022"
@@ -168,9 +167,11 @@ async def test_values_of_a_municipality_are_pooled_and_judged_against_targets(
     parents = items[("parents_satisfied", m1)]  # pooled: 5 of 9, not the mean of 66.7 and 33.3
     assert (parents["value"], parents["n"], parents["status"]) == (55.56, 9, "not_achieved")
     assert items[("parents_satisfied", c1)]["value"] == 55.56
-    assert items[("parents_satisfied", s1)]["value"] == 66.67
     small = items[("parents_satisfied", s2)]  # 3 parents: withheld, below min_n
     assert (small["status"], small["value"], small["n"]) == ("insufficient_data", None, 3)
+    # S1's 6 parents are withheld too: the district's 5 of 9 minus S1's 4 of 6 would give S2's.
+    beside = items[("parents_satisfied", s1)]
+    assert (beside["status"], beside["value"], beside["n"]) == ("insufficient_data", None, 6)
 
 
 async def test_only_the_requested_level_and_indicator(
@@ -217,20 +218,9 @@ async def test_a_surveys_outage_marks_survey_values_and_computes_the_rest(
     apps, settings, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
-    broken = Settings(
-        database_url=settings.database_url,
-        environment="test",
-        log_format="text",
-        surveys_url="http://127.0.0.1:9",
-        http_retries=0,
-        http_timeout_seconds=2,
-    )
     api = Counting(httpx.ASGITransport(app=apps.api))
-    reports = create_reports(broken, peer_transports={"api": api})
-    async with reports.router.lifespan_context(reports):
-        transport = httpx.ASGITransport(app=reports)
-        async with httpx.AsyncClient(transport=transport, base_url="http://reports") as client:
-            body = await get_values(client, world)
+    async with reports_without_surveys(apps, settings, api) as client:
+        body = await get_values(client, world)
     assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
     items = by_key(body)
     parents = items[("parents_satisfied", str(world.m1.id))]

@@ -1,11 +1,9 @@
 """GET /v1/nok end to end: the reports app asks the real api and surveys apps."""
 
-import httpx
 import pytest
 
-from services.reports.app import create_app as create_reports
-from shared.settings import Settings
 from tests.factories import build_world
+from tests.reports.outage import reports_without_surveys
 from tests.reports.test_indicator_values import respondents
 from tests.reports.test_nok_compute import EXAMPLE, EXPECTED_CRITERIA, EXPECTED_TOTAL
 
@@ -131,19 +129,8 @@ async def test_a_surveys_outage_names_the_missing_input_and_keeps_the_checklist(
     apps, settings, api_client, world
 ):
     await arrange(api_client, apps, world)
-    broken = Settings(
-        database_url=settings.database_url,
-        environment="test",
-        log_format="text",
-        surveys_url="http://127.0.0.1:9",
-        http_retries=0,
-        http_timeout_seconds=2,
-    )
-    reports = create_reports(broken, peer_transports={"api": httpx.ASGITransport(app=apps.api)})
-    async with reports.router.lifespan_context(reports):
-        transport = httpx.ASGITransport(app=reports)
-        async with httpx.AsyncClient(transport=transport, base_url="http://reports") as client:
-            body = await get_nok(client, world)
+    async with reports_without_surveys(apps, settings) as client:
+        body = await get_nok(client, world)
     assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
     assert body["notes"] and "surveys" in body["notes"][0]
     s1 = next(o for o in body["organizations"] if o["organization_id"] == str(world.s1.id))

@@ -1,7 +1,8 @@
 """What the reports service asks the surveys service: campaigns and their aggregates.
 
 Aggregates, never responses: the surveys service pools them in SQL and withholds small
-anonymous groups. A peer that is down raises `PeerUnavailable`.
+groups (anonymous ones from everyone, teachers' from all but the readers of personal
+results). A peer that is down raises `PeerUnavailable`.
 """
 
 import uuid
@@ -57,9 +58,14 @@ class SurveysClient:
             raise PeerUnavailable(f"Сервис surveys ответил {response.status_code}", peer="surveys")
         return str(response.json()["version"])
 
-    async def aggregates(self, campaign_id: uuid.UUID | str, level: str) -> list[dict[str, Any]]:
-        """One campaign's aggregates per organization, cluster or territory."""
-        answer = await self._get(f"/v1/campaigns/{campaign_id}/aggregates", {"level": level})
+    async def aggregates(
+        self, campaign_id: uuid.UUID | str, level: str, *, public: bool = False
+    ) -> list[dict[str, Any]]:
+        """One campaign's aggregates per organization, cluster or territory, small groups
+        withheld as the user may see them; `public`: as a reader without access to personal
+        results sees them (what documents and recommendations may show)."""
+        params = {"level": level, "public": "true" if public else "false"}
+        answer = await self._get(f"/v1/campaigns/{campaign_id}/aggregates", params)
         return answer["items"]
 
     async def instrument(self, instrument_id: uuid.UUID | str, version: int) -> dict[str, Any]:

@@ -46,7 +46,9 @@ async def school_nok(ctx: Context, organization_id: uuid.UUID, period: str) -> N
             if campaign["period"] == period and reaches:
                 aggregates += [
                     a
-                    for a in await ctx.surveys.aggregates(campaign["id"], "organization")
+                    for a in await ctx.surveys.aggregates(
+                        campaign["id"], "organization", public=True
+                    )
                     if str(a["scope_id"]) == str(organization_id)
                 ]
     except PeerUnavailable:

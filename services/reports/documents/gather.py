@@ -65,7 +65,9 @@ async def compute_values(
     """Indicator values of a scope (and inside it) for a period, with the previous period's.
 
     The one place the documents get values from: the stored snapshot of the scope when its
-    inputs have not changed.
+    inputs have not changed. As a reader without access to personal results sees them, for
+    every caller: a document is printed and passed on (teachers' results of a group below
+    the disclosure minimum are `insufficient_data`).
     `codes` None: every indicator; an empty list: none (nothing to compute)."""
     if codes is not None and not codes:
         return [], []
@@ -79,6 +81,7 @@ async def compute_values(
         scope_id,
         period,
         decoded=ctx.decoded,
+        public=True,
     )
     wanted = set(codes) if codes else None
     return [

@@ -393,11 +393,15 @@ class Calculator:
         params = definition["params"]
         wanted = set(params.get("competences") or [])
         totals: dict[str, list[int]] = {}
+        withheld = 0  # teachers of the groups withheld below the disclosure minimum
         for entry in entries:
+            if entry.get("suppressed"):
+                withheld += entry.get("n") or 0
+                continue
             for competence in entry.get("competences") or []:
                 if wanted and competence["code"] not in wanted:
                     continue
-                if competence.get("with_deficit") is None:  # withheld
+                if competence.get("with_deficit") is None:
                     continue
                 pair = totals.setdefault(competence["code"], [0, 0])
                 pair[0] += competence["with_deficit"]
@@ -405,7 +409,7 @@ class Calculator:
         coverage = self._survey_coverage(entries)
         totals = {c: p for c, p in totals.items() if p[1]}
         if not totals:
-            return Value(n=0, coverage=coverage)
+            return Value(n=withheld, coverage=coverage, insufficient=withheld > 0)
         # The aggregates give per competence n and with_deficit, not who has a deficit in any
         # of them; the largest competence share is the best lower bound of "any" they allow.
         deficits, diagnosed = max(totals.values(), key=lambda p: (p[0] / p[1], p[1]))

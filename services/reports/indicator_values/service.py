@@ -35,6 +35,7 @@ from services.reports.snapshots import service as snapshots
 from services.reports.snapshots.models import Snapshot
 from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType, ensure_in_scope
 from shared.db import utcnow
+from shared.disclosure import reads_personal_results
 from shared.errors import Invalid, NotFound, PeerUnavailable
 from shared.periods import Period, period_or_invalid, previous_period
 
@@ -119,6 +120,7 @@ async def _fetch_surveys(
     inputs: Inputs,
     missing: list[dict[str, Any]],
     territory_id: uuid.UUID | None,
+    public: bool,
 ) -> None:
     instruments = sorted(
         {d["params"]["instrument_code"] for d in definitions if d["method"] in SURVEY_METHODS}
@@ -129,7 +131,7 @@ async def _fetch_surveys(
         campaigns = await surveys.campaigns(instruments, periods, territory_id)
         for campaign in campaigns:
             for level in sorted(levels):
-                for item in await surveys.aggregates(campaign["id"], level):
+                for item in await surveys.aggregates(campaign["id"], level, public=public):
                     key = (
                         campaign["instrument_code"],
                         campaign["period"],
@@ -166,9 +168,11 @@ async def _compute(
     period: Period,
     codes: list[str] | None,
     level: str,
+    public: bool = False,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
     """Items of the indicators (None: all) for the scope and what is inside it at `level`,
-    the missing inputs, and the codes of every indicator defined."""
+    the missing inputs, and the codes of every indicator defined. `public`: survey values as
+    a reader without access to personal results sees them, whoever asks."""
     previous = previous_period(period).code
     definitions = {d["code"]: d for d in await api.indicators()}
     wanted = set(codes or definitions)
@@ -193,7 +197,7 @@ async def _compute(
     territory = scope.scope_id if scope.scope_type == ScopeType.territory else None
     await _fetch_assessments(api, needed, periods, territory, inputs, missing)
     levels = {u.scope_type for u in units}
-    await _fetch_surveys(surveys, needed, periods, levels, inputs, missing, territory)
+    await _fetch_surveys(surveys, needed, periods, levels, inputs, missing, territory, public)
 
     calculator = Calculator(definitions, inputs)
     items = [
@@ -278,21 +282,25 @@ async def scope_values(
     *,
     as_of: datetime | None = None,
     decoded: snapshots.DecodedSnapshots | None = None,
+    public: bool = False,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Meta]:
     """Every indicator's items for a scope and everything inside it, the missing inputs, and
     where they come from: stored while both peers' data versions are unchanged, otherwise
     computed and stored (only when complete). `as_of`: the latest stored at or before then.
     `decoded`: the app's decoded snapshots, for a caller that serves one snapshot many times
     (pages); the items are then shared and must not be changed.
+    `public`: without small groups of teachers' personal results even for a caller who may
+    read them (for documents and recommendations, which go to many readers); a caller who
+    may not read them never gets them.
 
     The versions are asked before the data, so a stored computation is never older than the
     versions it is stored with."""
     parsed = period_or_invalid(period)
     scope_type, scope_id = _scope(principal, scope_type, scope_id)
     scope = await ensure_in_scope(principal, resolver, scope_type, scope_id)
-    key = snapshots.SnapshotKey(
-        KIND, scope_type.value, scope_id, parsed.code, snapshots.view_of(principal)
-    )
+    personal = reads_personal_results(principal) and not public
+    view = snapshots.view_of(principal, personal=personal)
+    key = snapshots.SnapshotKey(KIND, scope_type.value, scope_id, parsed.code, view)
     if as_of is not None:
         found = await snapshots.as_of(session, key, as_of)
         if found is None:
@@ -305,7 +313,7 @@ async def scope_values(
         if found is not None:
             items, meta = _served(found, decoded)
             return items, [], meta
-    items, missing, codes = await _compute(api, surveys, scope, parsed, None, "all")
+    items, missing, codes = await _compute(api, surveys, scope, parsed, None, "all", not personal)
     if versions is None or missing:
         return items, missing, Meta(utcnow(), None, codes)
     body = {"items": items, "indicator_codes": codes}

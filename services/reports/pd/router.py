@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 
 from services.reports.clients.api import ApiClient, api_client
 from services.reports.clients.surveys import SurveysClient, surveys_client
@@ -110,6 +110,7 @@ async def delete_programme(
 
 @router.get("/pd-order", responses=READ_ERRORS)
 async def get_pd_order(
+    request: Request,
     session: SessionDep,
     caller: Caller,
     api: Api,
@@ -120,8 +121,14 @@ async def get_pd_order(
 ) -> PdOrderRead:
     """The PD order (план-заказ): seats per programme per organization of the territory, from
     the teachers' individual routes. A methodologist's request rebuilds the routes from the
-    diagnostics of the period first; others see the order last built (no names, no scores)."""
-    result = await service.pd_order(session, caller, scopes, api, surveys, territory_id, period)
+    diagnostics of the period first; others see the order last built (no names, no scores),
+    and unless they may read personal results, the schools of fewer diagnosed teachers than
+    the disclosure minimum folded into «другие организации» (or no order at all, `suppressed`,
+    when the territory has so few)."""
+    minimum = request.app.state.settings.disclosure_minimum
+    result = await service.pd_order(
+        session, caller, scopes, api, surveys, territory_id, period, minimum
+    )
     return PdOrderRead.model_validate(result)
 
 

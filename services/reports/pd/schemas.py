@@ -72,7 +72,9 @@ class PdProgrammeRead(BaseModel):
 
 
 class OrderOrganizationSeats(BaseModel):
-    organization_id: uuid.UUID
+    organization_id: uuid.UUID | None = Field(
+        description="null — «другие организации»: школы, места которых не показаны отдельно"
+    )
     name: str | None
     seats: int
 
@@ -87,7 +89,11 @@ class OrderProgramme(BaseModel):
 
 
 class OrderOrganization(BaseModel):
-    organization_id: uuid.UUID
+    organization_id: uuid.UUID | None = Field(
+        description="null — «другие организации»: школы, где диагностику прошли меньше "
+        "педагогов, чем порог раскрытия (и свёрнутые вместе с ними), для тех, кто не видит "
+        "персональные результаты"
+    )
     name: str | None
     seats: int
     teachers: int = Field(description="Педагогов с индивидуальным маршрутом")
@@ -103,8 +109,13 @@ class PdOrderRead(BaseModel):
     territory_id: uuid.UUID
     period: str
     built_at: datetime | None = Field(description="Когда построены маршруты, из которых он собран")
-    teachers: int
-    seats: int
+    suppressed: bool = Field(
+        default=False,
+        description="План-заказ скрыт: на территории диагностику прошли меньше педагогов, "
+        "чем порог раскрытия (teachers, seats — null, списки пусты)",
+    )
+    teachers: int | None
+    seats: int | None
     programmes: list[OrderProgramme]
     organizations: list[OrderOrganization]
     uncovered: list[OrderUncovered]

@@ -4,10 +4,12 @@ Routes are personal data: they are built only for a methodologist of the territo
 surveys service gives them the diagnostic results) and read only by the teacher, the school's
 leader and the methodologists; every read is recorded in the api service's audit log.
 The order is counts of seats, summed in SQL from the stored routes, and anyone who reads
-the territory's reports may see it.
+the territory's reports may see it; but the seats of a school with fewer diagnosed teachers
+than the disclosure minimum only those who may read personal results (see public.py).
 
 Calls per build, whatever the number of schools and teachers: the deficit instruments, the
-campaigns of the period, and one call per diagnostic campaign for its results.
+campaigns of the period, and one call per diagnostic campaign for its results; a read by
+anyone else makes as many for the number of teachers diagnosed per school.
 """
 
 import uuid
@@ -22,6 +24,7 @@ from services.reports.clients.surveys import SurveysClient
 from services.reports.pd.catalogue import active_programmes
 from services.reports.pd.compute import build_routes, load_catalogue, merge_profiles
 from services.reports.pd.models import IndividualRoute
+from services.reports.pd.public import public_order
 from shared.auth import (
     Principal,
     Role,
@@ -32,6 +35,7 @@ from shared.auth import (
     readable_organizations,
     require_roles,
 )
+from shared.disclosure import reads_personal_results
 from shared.errors import Forbidden, NotFound, PeerUnavailable
 from shared.pagination import Pagination, paginate
 from shared.periods import period_or_invalid
@@ -79,14 +83,41 @@ _UNCOVERED = text(
 )
 
 
+async def _diagnostic_campaigns(
+    surveys: SurveysClient, period: str, territory_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    """The campaigns of the period's diagnostics of teachers (of the territory, when given)."""
+    codes = [i["code"] for i in await surveys.instruments("deficit")]
+    return [
+        c
+        for c in await surveys.campaigns(codes, [period], territory_id)
+        if c["period"] == period and c["instrument_code"] in codes
+    ]
+
+
 async def _diagnostic_results(surveys: SurveysClient, period: str) -> list[dict[str, Any]]:
     """Per teacher and campaign: the results of every diagnostic campaign of the period."""
-    codes = [i["code"] for i in await surveys.instruments("deficit")]
     items: list[dict[str, Any]] = []
-    for campaign in await surveys.campaigns(codes, [period]):
-        if campaign["period"] == period and campaign["instrument_code"] in codes:
-            items += await surveys.deficits(campaign["id"])
+    for campaign in await _diagnostic_campaigns(surveys, period):
+        items += await surveys.deficits(campaign["id"])
     return items
+
+
+async def _diagnosed(
+    surveys: SurveysClient, territory_id: uuid.UUID, period: str, order: dict[str, Any]
+) -> tuple[dict[uuid.UUID, int], list[dict[str, Any]]]:
+    """Teachers diagnosed in the period per organization, at least: the most of any one
+    campaign, and never fewer than those with a route. Without the surveys service, those
+    with a route alone (so more schools are folded, never fewer), and the input missing."""
+    counts = {o["organization_id"]: o["teachers"] for o in order["organizations"]}
+    try:
+        for campaign in await _diagnostic_campaigns(surveys, period, territory_id):
+            for item in await surveys.aggregates(campaign["id"], "organization", public=True):
+                org = uuid.UUID(item["scope_id"])
+                counts[org] = max(counts.get(org, 0), item["n"])
+    except PeerUnavailable as exc:
+        return counts, [{"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail}]
+    return counts, []
 
 
 async def build(
@@ -203,9 +234,13 @@ async def pd_order(
     surveys: SurveysClient,
     territory_id: uuid.UUID,
     period_code: str,
+    minimum: int,
 ) -> dict[str, Any]:
     """Seats per programme per organization of the territory. A methodologist's request first
-    rebuilds the routes from the diagnostics; anyone else's reads the routes stored."""
+    rebuilds the routes from the diagnostics; anyone else's reads the routes stored, and
+    unless they may read personal results, sees the schools of fewer diagnosed teachers than
+    `minimum` folded into one line (public.py). 403 for other roles, 404 outside the scope,
+    422 for a bad period."""
     period = period_or_invalid(period_code).code
     require_roles(principal, *ORDER_READERS)
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
@@ -218,6 +253,7 @@ async def pd_order(
         "period": period,
         "notes": [],
         "missing_inputs": [],
+        "suppressed": False,
     }
     built = principal.role == Role.methodologist
     if built:
@@ -232,7 +268,11 @@ async def pd_order(
     result |= await _aggregate(session, organizations, period)
     if not result["teachers"]:
         result["notes"].append(notes["no_deficits"] if built else notes["not_built"])
-    return result
+    if reads_personal_results(principal):
+        return result
+    diagnosed, missing = await _diagnosed(surveys, territory_id, period, result)
+    result["missing_inputs"] += missing
+    return public_order(result, organizations, territory_id, diagnosed, minimum)
 
 
 async def list_routes(

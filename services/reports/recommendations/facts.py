@@ -34,9 +34,19 @@ async def territory_values(
     period: str,
 ) -> tuple[dict[tuple[str, str, uuid.UUID], dict[str, Any]], list[dict[str, Any]]]:
     """Every indicator of the territory and everything in it (a stored snapshot when the
-    inputs have not changed since)."""
+    inputs have not changed since), as a reader without access to personal results sees
+    them: recommendations and decisions are read by analysts and viewers too, and do not
+    change with who issued them."""
     items, missing, _ = await indicator_values.scope_values(
-        principal, resolver, api, surveys, session, ScopeType.territory, scope.scope_id, period
+        principal,
+        resolver,
+        api,
+        surveys,
+        session,
+        ScopeType.territory,
+        scope.scope_id,
+        period,
+        public=True,
     )
     by_key = {
         (i["indicator_code"], i["scope_type"], uuid.UUID(str(i["scope_id"]))): i for i in items
@@ -47,13 +57,14 @@ async def territory_values(
 async def _campaigns(
     surveys: SurveysClient, period: str, facts: Facts, missing: list[dict[str, Any]]
 ) -> None:
-    """Response counts per organization and territory, and deficit counts per school."""
+    """Response counts per organization and territory, and deficit counts per school (those
+    of at least the disclosure minimum of teachers: the public view, see territory_values)."""
     try:
         campaigns = await surveys.campaigns(None, [period], facts.territory_id)
         instruments: dict[tuple[str, int], dict[str, Any]] = {}
         for campaign in campaigns:
-            per_org = await surveys.aggregates(campaign["id"], "organization")
-            per_territory = await surveys.aggregates(campaign["id"], "territory")
+            per_org = await surveys.aggregates(campaign["id"], "organization", public=True)
+            per_territory = await surveys.aggregates(campaign["id"], "territory", public=True)
             entry = {
                 "id": campaign["id"],
                 "title": campaign["title"],

@@ -1,9 +1,10 @@
 """Stored computations: look one up by the versions of its inputs, store one, find one by date.
 
 A snapshot's key is the report (`kind`), its scope and period, and whose view of the data it
-is (`view`): the peers answer with the organizations the caller may read, so two callers of
-different scopes may get different figures for the same scope. The view is kept in `inputs`
-beside the peers' versions, so it is part of `inputs_hash` and of the unique key.
+is (`view`): the peers answer with the organizations the caller may read, and withhold small
+groups of teachers' results from those who may not read personal results, so two callers of
+different scopes or rights may get different figures for the same scope. The view is kept in
+`inputs` beside the peers' versions, so it is part of `inputs_hash` and of the unique key.
 """
 
 import gzip
@@ -34,13 +35,20 @@ class SnapshotKey:
     view: str = "all"  # see view_of()
 
 
-def view_of(principal: Principal) -> str:
-    """Whose view of the data a computation is: "all" for administrators and services, else
-    the caller's scope (what the peers filter by; the role does not change what they give)."""
+def view_of(principal: Principal, *, personal: bool) -> str:
+    """Whose view of the data a computation is: the caller's scope ("all" for administrators
+    and services), which the peers filter by, and whether small groups of teachers' personal
+    results are in it (`personal`: the caller reads them and did not ask for the public view).
+
+    A view without personal results ends in ":aggregates": computations stored before the
+    surveys service withheld identified campaigns' small groups had no such suffix, and are
+    never served to someone who may not read personal results."""
     if principal.unrestricted:
-        return "all"
-    scope_type = principal.scope_type.value if principal.scope_type else None
-    return f"{scope_type}:{principal.scope_id}"
+        base = "all"
+    else:
+        scope_type = principal.scope_type.value if principal.scope_type else None
+        base = f"{scope_type}:{principal.scope_id}"
+    return base if personal else f"{base}:aggregates"
 
 
 def _inputs(key: SnapshotKey, inputs: dict[str, Any]) -> dict[str, Any]:

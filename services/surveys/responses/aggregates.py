@@ -3,19 +3,27 @@
 They are read from the answer tallies that each submission keeps (see models.AnswerTally):
 organizations are grouped by a mapping passed as two arrays (organization, group) and joined
 in the query, so pooled counts, means and shares come from one GROUP BY over a few rows per
-organization and question, whatever the number of responses. An anonymous campaign's values
-for fewer respondents than the disclosure minimum are withheld.
+organization and question, whatever the number of responses.
+
+The disclosure minimum (shared/disclosure.py): an anonymous campaign's values are withheld
+for groups of fewer respondents, for everyone; an identified campaign's (teachers' personal
+results) likewise for everyone who may not read personal results. What is withheld is decided
+once over every organization, cluster and territory the caller may see, whatever level they
+ask for, so that no figure minus others gives a withheld group's values.
 """
 
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ARRAY, Uuid, bindparam, text
+from sqlalchemy import ARRAY, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.surveys.campaigns.models import CampaignOrganization
+from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient
-from shared.auth import Principal, ScopeType
+from shared.auth import Principal, ScopeResolver, ScopeType
+from shared.disclosure import Withheld, reads_personal_results, withhold
 
 _ARRAYS = (bindparam("orgs", type_=ARRAY(Uuid)), bindparam("groups", type_=ARRAY(Uuid)))
 
@@ -32,6 +40,14 @@ _TALLIES = text(
     GROUP BY m.group_id, t.question, t.value
     """
 ).bindparams(*_ARRAYS)
+# Respondents per organization: the tally row of question "" (see models.AnswerTally).
+_RESPONDENTS = text(
+    """
+    SELECT organization_id, n FROM surveys.answer_tally
+    WHERE campaign_id = :campaign AND question = '' AND value = '*'
+      AND organization_id = ANY(:orgs)
+    """
+).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
 # Diagnostics: one score row per teacher and competence, grouped per organization first.
 _COMPETENCES = text(
     """
@@ -130,28 +146,17 @@ def render(
     scope_id: uuid.UUID,
     group: Group,
     *,
-    anonymous: bool,
-    minimum: int,
+    suppressed: bool,
     expected: int | None,
 ) -> dict[str, Any]:
-    """One scope's aggregates; values withheld below the disclosure minimum when anonymous."""
-    suppressed = anonymous and group.respondents < minimum
+    """One scope's aggregates; when `suppressed`, only the counts of respondents are shown."""
     questions = sorted(group.questions.values(), key=lambda q: q["code"])
     competences = sorted(group.competences.values(), key=lambda c: c["code"])
     if suppressed:
-        questions = [
-            {
-                "code": q["code"],
-                "n": q["n"],
-                "counts": None,
-                "mean": None,
-                "positive_share": None,
-                "positive": None,
-                "rated": None,
-            }
-            for q in questions
+        questions = [{**dict.fromkeys(q, None), "code": q["code"], "n": q["n"]} for q in questions]
+        competences = [
+            {**dict.fromkeys(c, None), "code": c["code"], "n": c["n"]} for c in competences
         ]
-        competences = [{"code": c["code"], "n": c["n"]} for c in competences]
     return {
         "scope_type": scope_type,
         "scope_id": str(scope_id),
@@ -164,28 +169,116 @@ def render(
     }
 
 
-async def grouping(
-    principal: Principal, api: ApiClient, organizations: list[uuid.UUID], level: str
-) -> list[tuple[uuid.UUID, uuid.UUID, str]]:
-    """(organization, group, kind of group) for the level, from one call to the api service.
+GroupKey = tuple[str, uuid.UUID]  # ("cluster" | "territory", id)
 
-    At territory level an organization counts towards its territory and every one above it,
-    but only towards territories inside the caller's scope: a municipal viewer gets their
-    municipality, not a region figure made of their schools alone.
+
+def groups_of(
+    principal: Principal, facts: dict[uuid.UUID, dict[str, Any]]
+) -> dict[GroupKey, set[uuid.UUID]]:
+    """The clusters and territories the organizations make up, each with its organizations.
+
+    An organization counts towards its territory and every one above it, but only towards
+    territories inside the caller's scope: a municipal viewer gets their municipality, not a
+    region figure made of their schools alone.
     """
-    if level == "organization":
-        return [(o, o, "organization") for o in organizations]
-    facts = await api.organizations(organizations)
-    mapping = []
+    groups: dict[GroupKey, set[uuid.UUID]] = {}
     for org_id, org in facts.items():
-        if level == "cluster":
-            mapping += [(org_id, uuid.UUID(c), "cluster") for c in org["cluster_ids"]]
-            continue
+        for cluster in org["cluster_ids"]:
+            groups.setdefault(("cluster", uuid.UUID(cluster)), set()).add(org_id)
         chain = [uuid.UUID(t) for t in org["territory_ids"]]
         for index, territory in enumerate(chain):
             inside = principal.unrestricted or (
                 principal.scope_type == ScopeType.territory and principal.scope_id in chain[index:]
             )
             if inside:
-                mapping.append((org_id, territory, "territory"))
-    return mapping
+                groups.setdefault(("territory", territory), set()).add(org_id)
+    return groups
+
+
+def _expected(
+    mapping: list[tuple[uuid.UUID, uuid.UUID, str]], members: dict[uuid.UUID, int | None]
+) -> dict[uuid.UUID, int | None]:
+    """Per group, the respondents expected in its organizations (None if one has no figure)."""
+    expected: dict[uuid.UUID, int | None] = {}
+    for org, group, _ in mapping:
+        if members.get(org) is None:
+            expected[group] = None
+        elif expected.get(group, 0) is not None:
+            expected[group] = expected.get(group, 0) + members[org]
+    return expected
+
+
+async def _respondents(
+    session: AsyncSession, campaign_id: uuid.UUID, organizations: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    rows = await session.execute(_RESPONDENTS, {"campaign": campaign_id, "orgs": organizations})
+    return {org: n for org, n in rows.all()}
+
+
+async def campaign_aggregates(
+    session: AsyncSession,
+    principal: Principal,
+    scopes: ScopeResolver,
+    api: ApiClient,
+    campaign_id: uuid.UUID,
+    *,
+    level: str,
+    organization_id: uuid.UUID | None,
+    minimum: int,
+    public: bool = False,
+) -> dict[str, Any]:
+    """`{campaign_id, level, items, total}`: per scope of the level (organization, cluster,
+    territory) inside the caller's scope, `n`, `expected`, `response_rate`, `suppressed`,
+    per question `n`, `counts`, `mean`, `positive_share` and per competence `n`,
+    `with_deficit`, `deficit_share`, `mean_score_share` (shares in percent), the values null
+    where withheld. `organization_id`: that organization's figures only. `public`: withheld as
+    for a reader without access to personal results, whoever asks. NotFound (404) when the
+    campaign is not in the caller's scope."""
+    campaign, mine = await readable_campaign(session, principal, scopes, campaign_id)
+    members = dict(
+        (
+            await session.execute(
+                select(CampaignOrganization.organization_id, CampaignOrganization.expected).where(
+                    CampaignOrganization.campaign_id == campaign_id
+                )
+            )
+        ).all()
+    )
+    visible = [o for o in members if mine is None or o in mine]
+    personal = not campaign.anonymous and not public and reads_personal_results(principal)
+    groups: dict[GroupKey, set[uuid.UUID]] = {}
+    if level != "organization" or not personal:
+        groups = groups_of(principal, await api.organizations(visible))
+    withheld: Withheld[uuid.UUID, GroupKey] = Withheld.nothing()
+    if not personal:
+        sizes = await _respondents(session, campaign_id, visible)
+        withheld = withhold({o: sizes.get(o, 0) for o in visible}, groups, minimum)
+
+    asked = [o for o in visible if organization_id in (None, o)]
+    if level == "organization":
+        mapping = [(o, o, level) for o in asked]
+    else:
+        mapping = sorted(
+            (o, key[1], level) for key, orgs in groups.items() if key[0] == level for o in orgs
+        )
+        mapping = [m for m in mapping if m[0] in asked]
+    figures = await aggregate(session, campaign_id, [(o, g) for o, g, _ in mapping])
+    expected = _expected(mapping, members)
+
+    def suppressed(group: uuid.UUID) -> bool:
+        # One organization's figures, whatever level they are labelled with, are its own.
+        if organization_id is not None or level == "organization":
+            return (organization_id or group) in withheld.leaves
+        return (level, group) in withheld.groups
+
+    items = [
+        render(
+            level,
+            group,
+            figures.get(group, Group()),
+            suppressed=suppressed(group),
+            expected=expected.get(group),
+        )
+        for group in sorted({g for _, g, _ in mapping}, key=str)
+    ]
+    return {"campaign_id": str(campaign_id), "level": level, "items": items, "total": len(items)}

@@ -1,5 +1,6 @@
-"""Personal diagnostic results: read only by the teacher, the school's leader and the
-territory's methodologists, and every read recorded in the audit log of the api service."""
+"""Personal diagnostic results: read only by the teacher, the school's leader, the
+territory's methodologists and administrators, and every read recorded in the audit log of
+the api service."""
 
 import uuid
 from typing import Any
@@ -12,6 +13,7 @@ from services.surveys.clients.api import ApiClient
 from services.surveys.responses.models import CompetenceScore
 from services.surveys.responses.service import definition_of
 from shared.auth import Principal, Role, ScopeResolver, readable_organizations
+from shared.disclosure import reads_personal_results
 from shared.errors import Forbidden, NotFound
 
 
@@ -22,14 +24,15 @@ async def _allowed_organizations(
     campaign: Campaign,
     organization_id: uuid.UUID | None,
 ) -> list[uuid.UUID] | None:
-    """The organizations whose results the caller may read; None: only their own results."""
+    """The organizations whose results the caller may read; None: only their own results.
+    403 for the roles that read no one's; 404 for an organization outside the caller's."""
     if principal.role == Role.teacher:
         return None
     if principal.role == Role.organization_leader:
         if organization_id not in (None, principal.scope_id):
             raise NotFound("Организация не найдена")
         return [principal.scope_id]
-    if principal.role != Role.methodologist:
+    if not reads_personal_results(principal):
         raise Forbidden("Персональные результаты видят педагог, руководитель ОО и методисты")
     members = set(
         await session.scalars(

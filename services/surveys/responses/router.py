@@ -6,9 +6,8 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy import select
 
-from services.surveys.campaigns.models import Campaign, CampaignOrganization
+from services.surveys.campaigns.models import Campaign
 from services.surveys.campaigns.service import readable_campaign
 from services.surveys.deps import AnonymousLimit, Api, MaybeCaller, Scopes, SettingsDep
 from services.surveys.responses import aggregates, deficits, service
@@ -121,42 +120,31 @@ async def campaign_aggregates(
     organization_id: Annotated[
         uuid.UUID | None, Query(description="Только эта организация")
     ] = None,
+    public: Annotated[
+        bool,
+        Query(
+            description="Скрыть малые группы, как для читателя без доступа к персональным "
+            "результатам (для документов и рекомендаций)"
+        ),
+    ] = False,
 ) -> dict[str, Any]:
     """Per question and scope: `n`, counts of each answer, `mean`, `positive_share`; per
-    competence (diagnostics): the share with a deficit. Anonymous values for fewer than the
-    disclosure minimum of respondents are withheld (`suppressed`, `n` shown)."""
-    campaign, mine = await readable_campaign(session, caller, scopes, campaign_id)
-    members = dict(
-        (
-            await session.execute(
-                select(CampaignOrganization.organization_id, CampaignOrganization.expected).where(
-                    CampaignOrganization.campaign_id == campaign_id
-                )
-            )
-        ).all()
+    competence (diagnostics): the share with a deficit. Values of a group of fewer than the
+    disclosure minimum of respondents are withheld (`suppressed`, `n` shown), and of other
+    groups where needed so that differences do not reveal them: in anonymous campaigns for
+    everyone, in identified ones for all but the readers of personal results (the school's
+    leader, the territory's methodologists, administrators)."""
+    return await aggregates.campaign_aggregates(
+        session,
+        caller,
+        scopes,
+        api,
+        campaign_id,
+        level=level,
+        organization_id=organization_id,
+        minimum=settings.disclosure_minimum,
+        public=public,
     )
-    visible = [o for o in members if (mine is None or o in mine) and organization_id in (None, o)]
-    mapping = await aggregates.grouping(caller, api, visible, level)
-    groups = await aggregates.aggregate(session, campaign_id, [(o, g) for o, g, _ in mapping])
-    expected: dict[uuid.UUID, int | None] = {}
-    for org, group, _ in mapping:
-        if members.get(org) is None:
-            expected[group] = None
-        elif expected.get(group, 0) is not None:
-            expected[group] = expected.get(group, 0) + members[org]
-    scopes_seen = {(group, kind) for _, group, kind in mapping}
-    items = [
-        aggregates.render(
-            kind,
-            group,
-            groups.get(group, aggregates.Group()),
-            anonymous=campaign.anonymous,
-            minimum=settings.disclosure_minimum,
-            expected=expected.get(group),
-        )
-        for group, kind in sorted(scopes_seen, key=lambda g: str(g[0]))
-    ]
-    return {"campaign_id": str(campaign_id), "level": level, "items": items, "total": len(items)}
 
 
 @router.get("/campaigns/{campaign_id}/deficits", responses=ERRORS)

@@ -1,0 +1,79 @@
+"""The PD order as read by those who may not read teachers' personal results (analysts,
+viewers): a school with fewer diagnosed teachers than the disclosure minimum shows its seats
+only to the methodologists (and administrators); for everyone else it is folded into one line,
+«другие организации», so that the totals still add up. No I/O.
+
+Which schools are folded is decided by shared/disclosure.withhold() over the territory and
+the territories inside it: the folded line is itself the territory's total minus the schools
+shown, so it must cover no one or at least the minimum of diagnosed teachers; a smaller school
+would be singled out by it, and so one more school is folded where needed. A territory with
+fewer diagnosed teachers in all than the minimum shows no order at all.
+"""
+
+import uuid
+from typing import Any
+
+from shared.disclosure import withhold
+
+OTHER = "другие организации"
+WITHHELD = (
+    "План-заказ не показан: диагностику прошли меньше {minimum} педагогов территории, и места "
+    "по программам раскрыли бы их персональные результаты. Его видят методисты."
+)
+
+
+def _territories(
+    organizations: dict[uuid.UUID, dict[str, Any]], territory_id: uuid.UUID
+) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """The territory and every territory inside it, each with its organizations."""
+    groups: dict[uuid.UUID, set[uuid.UUID]] = {territory_id: set(organizations)}
+    for org_id, org in organizations.items():
+        chain = [uuid.UUID(str(t)) for t in org.get("territory_ids") or []]
+        below = chain[: chain.index(territory_id)] if territory_id in chain else []
+        for territory in below:
+            groups.setdefault(territory, set()).add(org_id)
+    return groups
+
+
+def _fold(rows: list[dict[str, Any]], hidden: frozenset, keys: tuple[str, ...]) -> list[dict]:
+    """The rows of shown organizations, then one row summing the hidden ones (if any)."""
+    shown = [r for r in rows if r["organization_id"] not in hidden]
+    folded = [r for r in rows if r["organization_id"] in hidden]
+    if folded:
+        other = {"organization_id": None, "name": OTHER}
+        shown.append(other | {k: sum(r[k] for r in folded) for k in keys})
+    return shown
+
+
+def public_order(
+    order: dict[str, Any],
+    organizations: dict[uuid.UUID, dict[str, Any]],
+    territory_id: uuid.UUID,
+    diagnosed: dict[uuid.UUID, int],
+    minimum: int,
+) -> dict[str, Any]:
+    """The aggregated order (`teachers`, `seats`, `programmes[].organizations`,
+    `organizations`, `uncovered`) with the small schools folded, or withheld whole
+    (`suppressed`: counts null, lists empty, a note) when the territory itself is small.
+    `diagnosed`: teachers who took a diagnostic of the period, per organization."""
+    sizes = {o: diagnosed.get(o, 0) for o in organizations}
+    withheld = withhold(sizes, _territories(organizations, territory_id), minimum)
+    if territory_id in withheld.groups:
+        return order | {
+            "suppressed": True,
+            "teachers": None,
+            "seats": None,
+            "programmes": [],
+            "organizations": [],
+            "uncovered": [],
+            # Not even "no deficits": of so few teachers, that is personal too.
+            "notes": [WITHHELD.format(minimum=minimum)],
+        }
+    hidden = withheld.leaves
+    return order | {
+        "organizations": _fold(order["organizations"], hidden, ("seats", "teachers")),
+        "programmes": [
+            p | {"organizations": _fold(p["organizations"], hidden, ("seats",))}
+            for p in order["programmes"]
+        ],
+    }

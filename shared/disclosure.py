@@ -1,0 +1,100 @@
+"""The disclosure minimum: whose figures are withheld, so that no figure shown, and no difference
+of figures shown, describes fewer people than `SOKO_DISCLOSURE_MINIMUM`.
+
+Teachers' diagnostic results are personal data: the teacher, that school's leader and the
+territory's methodologists (and administrators) read them. Everyone else, and every document
+or recommendation (which go to many readers), sees a group's figures only when the group has
+at least the minimum of people; anonymous answers are withheld below the minimum for everyone.
+
+Withholding the small groups is not enough when bigger ones are shown: a territory's figure
+minus its schools' figures is the figure of the one school withheld. `withhold()` therefore
+also withholds, where needed, further schools (or, if there is no such school, a group) until
+whatever the figures shown let a reader compute by differences covers either nobody or at
+least the minimum of people.
+"""
+
+from collections.abc import Collection, Hashable, Mapping
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from shared.auth import Principal, Role
+
+# Roles that read teachers' personal diagnostic results (of the organizations in their scope):
+# a leader sees only their school, a methodologist their territory, an administrator all.
+# A service acting for nobody does not: personal data is read for a person, in the audit log.
+PERSONAL_RESULT_READERS = frozenset({Role.admin, Role.methodologist, Role.organization_leader})
+
+Leaf = TypeVar("Leaf", bound=Hashable)
+Group = TypeVar("Group", bound=Hashable)
+
+
+def reads_personal_results(principal: Principal) -> bool:
+    """Whether the caller may read teachers' personal results in their scope (the role's
+    right; the scope check that the results are inside it is the caller's)."""
+    return principal.role in PERSONAL_RESULT_READERS
+
+
+@dataclass(frozen=True)
+class Withheld(Generic[Leaf, Group]):
+    """What is not shown: the leaves (organizations) and the groups (clusters, territories)."""
+
+    leaves: frozenset[Leaf]
+    groups: frozenset[Group]
+
+    @classmethod
+    def nothing(cls) -> "Withheld[Leaf, Group]":
+        return cls(frozenset(), frozenset())
+
+
+def _key(item: Hashable) -> str:
+    return str(item)
+
+
+def withhold(
+    sizes: Mapping[Leaf, int], groups: Mapping[Group, Collection[Leaf]], minimum: int
+) -> Withheld[Leaf, Group]:
+    """Which leaves and groups to withhold, given each leaf's number of people (`sizes`) and
+    each group's leaves (a group's size is the sum of its leaves'; groups may overlap).
+
+    1. Every leaf and group with fewer than `minimum` people is withheld.
+    2. The withheld leaves are split by the set of shown groups each belongs to: a reader who
+       has every shown figure can compute, by adding and subtracting them, at best the total
+       of each such part (a territory minus its shown schools, a territory minus a cluster
+       and the schools outside it). Each part must hold no one or at least `minimum` people;
+       a part with fewer gets the smallest shown leaf of the same groups withheld with it,
+       or, when there is none, its smallest group withheld (which merges it with others).
+       Repeated until every part is safe. Deterministic: ties go by size, then by key.
+    """
+    members = {g: frozenset(leaf for leaf in ms if leaf in sizes) for g, ms in groups.items()}
+    containing: dict[Leaf, set[Group]] = {leaf: set() for leaf in sizes}
+    for group, leaves in members.items():
+        for leaf in leaves:
+            containing[leaf].add(group)
+    group_size = {g: sum(sizes[leaf] for leaf in ms) for g, ms in members.items()}
+    hidden_leaves = {leaf for leaf, n in sizes.items() if n < minimum}
+    hidden_groups = {g for g, n in group_size.items() if n < minimum}
+    while True:
+        parts: dict[frozenset[Group], list[Leaf]] = {}
+        shown: dict[frozenset[Group], list[Leaf]] = {}
+        for leaf in sizes:
+            signature = frozenset(containing[leaf] - hidden_groups)
+            if signature:
+                (parts if leaf in hidden_leaves else shown).setdefault(signature, []).append(leaf)
+        unsafe = sorted(
+            (
+                (total, sorted(map(_key, signature)), signature)
+                for signature, leaves in parts.items()
+                if 0 < (total := sum(sizes[leaf] for leaf in leaves)) < minimum
+            ),
+            key=lambda part: part[:2],
+        )
+        if not unsafe:
+            return Withheld(frozenset(hidden_leaves), frozenset(hidden_groups))
+        for _, _, signature in unsafe:
+            partners = shown.get(signature)
+            if partners:
+                hidden_leaves.add(min(partners, key=lambda leaf: (sizes[leaf], _key(leaf))))
+            else:
+                # No shown leaf shares these groups: withhold the smallest of them (the part
+                # then merges with others); the next pass looks again.
+                hidden_groups.add(min(signature, key=lambda g: (group_size[g], _key(g))))

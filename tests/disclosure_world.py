@@ -1,0 +1,107 @@
+"""Diagnosed teachers for the disclosure tests: the access world with its colleagues (T2 of S1,
+the leader of S2), as many more teachers per school as a test needs, each with an account,
+and a diagnostic they take through the real surveys app.
+
+Every teacher answers the same profile: "design" without a deficit, "interpretation" with one,
+"tools" with one for every other teacher (so a group's shares are not all 0 or 100).
+"""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from services.api.auth.service import user_principal
+from services.api.organizations.models import Organization
+from services.api.staff.models import StaffMember
+from shared.auth import issue_user_token
+from tests.factories import World, add_colleagues, add_user, build_world
+from tests.surveys.test_results import DIAGNOSTIC, diagnostic_answers
+
+NOW = datetime.now(UTC)
+MINIMUM = 5  # SOKO_DISCLOSURE_MINIMUM of the test settings (the default)
+# Who may not read S1's teachers' personal results, and who may.
+OUTSIDERS = ("analyst", "viewer", "teacher2", "service+viewer", "service+analyst", "service")
+READERS = ("admin", "methodologist", "leader")
+
+
+async def disclosure_world(db, settings) -> World:
+    world = await add_colleagues(db, settings, await build_world(db, settings))
+    world.staff = {}  # principal name -> StaffMember of the teachers added below
+    return world
+
+
+async def add_school(db, world: World, name: str = "Школа 4") -> Organization:
+    """One more school of M1, in no cluster."""
+    school = Organization(name=name, kind="school", territory_id=world.m1.id)
+    db.add(school)
+    await db.flush()
+    return school
+
+
+async def add_teachers(db, settings, world: World, school, count: int, tag: str) -> list[str]:
+    """`count` teachers of the school, each with an account; their principal names."""
+    names = []
+    for i in range(count):
+        name = f"{tag}{i}"
+        staff = StaffMember(
+            organization_id=school.id, full_name=f"Педагог {tag.upper()}-{i}", position="teacher"
+        )
+        db.add(staff)
+        await db.flush()
+        world.users[name] = add_user(
+            db, f"{name}@soko.example", "teacher", "organization", school.id, staff.id
+        )
+        await db.flush()
+        world.tokens[name] = issue_user_token(settings, user_principal(world.users[name]))
+        world.staff[name] = staff
+        names.append(name)
+    return names
+
+
+def profile(index: int) -> dict[str, str]:
+    """The answers of the index-th teacher: see the module's docstring."""
+    correct = {"design": 5, "interpretation": 0, "processing": 5, "security": 5}
+    return diagnostic_answers(correct | {"tools": 1 if index % 2 == 0 else 5})
+
+
+async def diagnose(surveys_client, world: World, schools: list, takers: list[str]) -> dict:
+    """A diagnostic campaign (launched by the methodologist) for the schools' teachers, taken
+    by `takers` (principal names of teachers added with add_teachers, or "teacher")."""
+    launched = await surveys_client.post(
+        "/v1/campaigns",
+        headers=world.headers("methodologist"),
+        json={
+            "instrument_id": await _instrument_id(surveys_client, world),
+            "audience": "teachers",
+            "organization_ids": [str(s.id) for s in schools],
+            "period": "2021/2022",
+            "opens_at": (NOW - timedelta(days=1)).isoformat(),
+            "closes_at": (NOW + timedelta(days=7)).isoformat(),
+            "anonymous": False,
+        },
+    )
+    assert launched.status_code == 201, launched.text
+    campaign = launched.json()
+    for index, who in enumerate(takers):
+        staff = world.t1 if who == "teacher" else world.staff[who]
+        taken = await surveys_client.post(
+            f"/v1/campaigns/{campaign['id']}/responses",
+            json={"staff_id": str(staff.id), "answers": profile(index)},
+            headers=world.headers(who),
+        )
+        assert taken.status_code == 201, taken.text
+    return campaign
+
+
+async def _instrument_id(surveys_client, world: World) -> str:
+    listed = await surveys_client.get(
+        "/v1/instruments?kind=deficit", headers=world.headers("viewer")
+    )
+    return next(i["id"] for i in listed.json()["items"] if i["code"] == DIAGNOSTIC.code)
+
+
+def withheld(item: dict[str, Any]) -> bool:
+    """Whether an aggregates item is withheld: flagged, and no value left in it."""
+    values = [v for c in item["competences"] for k, v in c.items() if k not in ("code", "n")] + [
+        v for q in item["questions"] for k, v in q.items() if k not in ("code", "n")
+    ]
+    return item["suppressed"] is True and all(v is None for v in values)

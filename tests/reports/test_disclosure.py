@@ -1,0 +1,243 @@
+"""Downstream of teachers' diagnostic results, as an attacker of the same municipality would
+try them: indicator values of `deficit_share` (and their stored snapshots per caller view),
+the PD order's seats per school, recommendations, and the report documents.
+
+The world: M1 = S1 (k diagnosed teachers: 1, the minimum − 1, or the minimum), S2 (6, in
+cluster C1 with S1) and S4 (7, in no cluster); every teacher has the "interpretation" deficit.
+Below the minimum, S1 is withheld from those who may not read personal results, and S2 with it
+(C1 and M1 minus S2 would otherwise give S1); S4 is shown.
+"""
+
+import pytest
+
+from tests.disclosure_world import (
+    MINIMUM,
+    OUTSIDERS,
+    add_school,
+    add_teachers,
+    diagnose,
+    disclosure_world,
+)
+from tests.reports.documents_world import parse
+from tests.reports.outage import reports_without_surveys
+from tests.surveys.test_results import DIAGNOSTIC
+
+PERIOD = "2021/2022"
+CODE = "deficit_interpretation"
+OTHER = "другие организации"
+DIAGNOSTIC_RULES = {"leader_competence_deficit", "pd_centre_competence_deficit"}
+
+
+@pytest.fixture
+async def world(db, settings):
+    world = await disclosure_world(db, settings)
+    world.s4 = await add_school(db, world)
+    return world
+
+
+async def arrange(db, settings, api_client, surveys_client, world, k: int) -> None:
+    """The indicator (on M1's roadmap), the teachers and their diagnostic."""
+    answer = await api_client.post(
+        "/v1/indicators",
+        json={
+            "code": CODE,
+            "name": "Доля педагогов с дефицитом интерпретации результатов",
+            "unit": "percent",
+            "level": "organization",
+            "method": "deficit_share",
+            "params": {"instrument_code": DIAGNOSTIC.code, "competences": ["interpretation"]},
+            "target": {"op": "<=", "value": 30},
+            "roadmap_ids": [str(world.r1.id)],
+        },
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 201, answer.text
+    takers = await add_teachers(db, settings, world, world.s1, k, "a")
+    takers += await add_teachers(db, settings, world, world.s2, 6, "b")
+    takers += await add_teachers(db, settings, world, world.s4, 7, "c")
+    await diagnose(surveys_client, world, [world.s1, world.s2, world.s4], takers)
+
+
+async def values(reports_client, world, who, scope=None) -> tuple[dict[str, dict], str | None]:
+    """The indicator's items of M1 (or of `scope`, a school) as `who` reads them."""
+    answer = await reports_client.get(
+        "/v1/indicator-values",
+        params={
+            "period": PERIOD,
+            "scope_type": "organization" if scope else "territory",
+            "scope_id": str((scope or world.m1).id),
+            "indicator_code": CODE,
+            "limit": 500,
+        },
+        headers=world.headers(who),
+    )
+    assert answer.status_code == 200, answer.text
+    return {i["scope_id"]: i for i in answer.json()["items"]}, answer.json()["snapshot_id"]
+
+
+@pytest.mark.parametrize("k", [1, MINIMUM - 1, MINIMUM])
+async def test_deficit_shares_of_small_schools_are_withheld_and_snapshots_kept_apart(
+    db, settings, api_client, surveys_client, reports_client, world, k
+):
+    await arrange(db, settings, api_client, surveys_client, world, k)
+    s1, s2, s4, m1 = (str(x.id) for x in (world.s1, world.s2, world.s4, world.m1))
+    # The methodologist first: their computation (with S1) is stored for their view only.
+    mine, first = await values(reports_client, world, "methodologist")
+    assert (mine[s1]["value"], mine[s1]["n"]) == (100.0, k)
+    small = k < MINIMUM
+    served = []  # the stored computations the outsiders were served
+    # Another teacher of S1 reads their own school's values.
+    [own] = (await values(reports_client, world, "teacher2", world.s1))[0].values()
+    assert (own["value"], own["n"]) == ((None, k) if small else (100.0, k))
+    for who in set(OUTSIDERS) - {"teacher2"}:
+        items, snapshot = await values(reports_client, world, who)
+        served.append(snapshot)
+        for school, n in ((s1, k), (s2, 6)):
+            expected = ("insufficient_data", None) if small else ("not_achieved", 100.0)
+            assert (items[school]["status"], items[school]["value"]) == expected, (who, school)
+            assert items[school]["n"] == n, (who, school)  # how many: always shown
+        assert (items[s4]["value"], items[s4]["n"]) == (100.0, 7)
+        assert (items[m1]["value"], items[m1]["n"]) == (100.0, k + 13)
+        # What a difference of the figures shown gives covers nobody or at least the minimum.
+        shown = sum(
+            i["n"]
+            for i in items.values()
+            if i["scope_type"] == "organization" and i["value"] is not None
+        )
+        assert items[m1]["n"] - shown in (0, *range(MINIMUM, 100)), who
+    again, second = await values(reports_client, world, "methodologist")
+    assert second == first and again[s1]["value"] == 100.0
+    assert first is not None and first not in served  # never the methodologist's to others
+
+
+@pytest.mark.parametrize("k", [1, MINIMUM - 1, MINIMUM])
+async def test_the_pd_order_folds_small_schools_into_other_organizations(
+    db, settings, api_client, surveys_client, reports_client, world, k
+):
+    await arrange(db, settings, api_client, surveys_client, world, k)
+    params = {"territory_id": str(world.m1.id), "period": PERIOD}
+
+    async def order(who):
+        answer = await reports_client.get("/v1/pd-order", params=params, headers=world.headers(who))
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    full = await order("methodologist")  # builds the routes
+    lines = {o["name"]: o for o in full["organizations"]}
+    assert lines["Школа 1"]["teachers"] == k and full["teachers"] == k + 13
+    assert full == await order("admin") | {"notes": full["notes"]}
+    for who in ("analyst", "viewer", "service+viewer", "service+analyst", "service"):
+        seen = await order(who)
+        assert (seen["teachers"], seen["seats"]) == (full["teachers"], full["seats"]), who
+        names = [o["name"] for o in seen["organizations"]]
+        ids = {o["organization_id"] for o in seen["organizations"]}
+        if k < MINIMUM:
+            assert names == ["Школа 4", OTHER], who
+            assert ids == {str(world.s4.id), None}
+        else:
+            assert names == ["Школа 1", "Школа 2", "Школа 4"], who
+        # The totals still add up, in all and per programme.
+        assert sum(o["teachers"] for o in seen["organizations"]) == seen["teachers"]
+        assert sum(o["seats"] for o in seen["organizations"]) == seen["seats"]
+        for programme in seen["programmes"]:
+            assert sum(o["seats"] for o in programme["organizations"]) == programme["seats"]
+            hidden = {str(world.s1.id), str(world.s2.id)} if k < MINIMUM else set()
+            assert not hidden & {o["organization_id"] for o in programme["organizations"]}
+
+
+async def test_recommendations_show_no_small_group_to_anyone_who_may_read_them(
+    db, settings, api_client, surveys_client, reports_client, world
+):
+    await arrange(db, settings, api_client, surveys_client, world, MINIMUM - 1)
+    params = {"territory_id": str(world.m1.id), "period": PERIOD}
+    built = await reports_client.get(
+        "/v1/pd-order", params=params, headers=world.headers("methodologist")
+    )
+    assert built.status_code == 200  # the teachers' routes, for their own recommendations
+    issued = await reports_client.post(
+        "/v1/recommendations/generate",
+        json={"territory_id": str(world.m1.id), "period": PERIOD},
+        headers=world.headers("methodologist"),
+    )
+    assert issued.status_code == 200, issued.text
+    # Issued by the analyst, the same recommendations: nothing changes.
+    again = await reports_client.post(
+        "/v1/recommendations/generate",
+        json={"territory_id": str(world.m1.id), "period": PERIOD},
+        headers=world.headers("analyst"),
+    )
+    assert (again.json()["created"], again.json()["updated"]) == (0, 0), again.text
+
+    small = {str(world.s1.id), str(world.s2.id)}
+    for who in (*OUTSIDERS, "leader2", "leader", "methodologist"):
+        answer = await reports_client.get(
+            "/v1/recommendations", params={"limit": 500}, headers=world.headers(who)
+        )
+        assert answer.status_code == 200, answer.text
+        for rec in answer.json()["items"]:
+            about_small = rec["organization_id"] in small
+            if rec["addressee_type"] == "teacher":  # personal: the teacher's own readers only
+                school = {"leader": str(world.s1.id), "leader2": str(world.s2.id)}.get(who)
+                assert who == "methodologist" or rec["organization_id"] == school, who
+                continue
+            assert not (about_small and rec["rule_code"] in DIAGNOSTIC_RULES), (who, rec["text"])
+            assert not (about_small and rec["indicator_code"] == CODE), (who, rec["text"])
+            if rec["rule_code"] in DIAGNOSTIC_RULES or rec["indicator_code"] == CODE:
+                assert "Школа 1" not in rec["text"] and "Школа 2" not in rec["text"], who
+            for school in rec["evidence"].get("organizations") or []:
+                assert school["organization_id"] not in small, who
+    # S4's seven teachers make a group: its leader and the PD centre hear of them.
+    listed = await reports_client.get(
+        "/v1/recommendations",
+        params={"limit": 500, "organization_id": str(world.s4.id)},
+        headers=world.headers("analyst"),
+    )
+    codes = {r["rule_code"] for r in listed.json()["items"]}
+    assert "leader_competence_deficit" in codes
+
+
+async def test_documents_show_small_groups_to_no_one(
+    db, settings, api_client, surveys_client, reports_client, world
+):
+    await arrange(db, settings, api_client, surveys_client, world, MINIMUM - 1)
+    name = "Доля педагогов с дефицитом интерпретации результатов"
+    for who in ("viewer", "analyst", "methodologist", "admin"):
+        answer = await reports_client.get(
+            f"/v1/reports/roadmaps/{world.r1.id}",
+            params={"period": PERIOD},
+            headers=world.headers(who),
+        )
+        assert answer.status_code == 200, answer.text
+        rows = {r[2]: r for r in parse(answer.text).tables["indicators"][1:] if r[0] == name}
+        for school in ("Школа 1", "Школа 2"):
+            assert "недостаточно данных" in rows[school][5], (who, rows[school])
+            assert "100" not in rows[school][3], (who, rows[school])
+        assert "100" in rows["Школа 4"][3] and "100" in rows["Район 1"][3]
+    for who in ("viewer", "leader", "methodologist", "teacher", "teacher2"):
+        card = await reports_client.get(
+            f"/v1/reports/organizations/{world.s1.id}",
+            params={"period": PERIOD},
+            headers=world.headers(who),
+        )
+        assert card.status_code == 200, card.text
+        [row] = [r for r in parse(card.text).tables["indicators"][1:] if r[0] == name]
+        assert "100" not in " ".join(row) and "недостаточно данных" in " ".join(row), who
+
+
+async def test_without_the_surveys_service_the_pd_order_folds_by_the_routes_alone(
+    apps, db, settings, api_client, surveys_client, reports_client, world
+):
+    await arrange(db, settings, api_client, surveys_client, world, 1)
+    params = {"territory_id": str(world.m1.id), "period": PERIOD}
+    built = await reports_client.get(
+        "/v1/pd-order", params=params, headers=world.headers("methodologist")
+    )
+    assert built.status_code == 200
+    async with reports_without_surveys(apps, settings) as client:
+        answer = await client.get("/v1/pd-order", params=params, headers=world.headers("viewer"))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
+    # Every teacher diagnosed has a route here: the routes alone still fold S1 (and S2).
+    assert [o["name"] for o in body["organizations"]] == ["Школа 4", OTHER]
+    assert body["teachers"] == built.json()["teachers"]

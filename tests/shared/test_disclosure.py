@@ -1,0 +1,140 @@
+"""What withhold() keeps back: small groups, and whatever differences of shown figures would
+reveal them (a territory minus its shown schools, a territory minus a cluster and the rest)."""
+
+import random
+from itertools import combinations
+
+import pytest
+
+from shared.auth import Principal, Role
+from shared.disclosure import reads_personal_results, withhold
+
+MINIMUM = 5
+
+
+def revealed(sizes, groups, withheld) -> list[tuple[frozenset, int]]:
+    """Every set of withheld schools whose total a reader can compute as a shown group minus
+    shown schools and minus other shown groups inside it (pairs of groups: what a territory,
+    its clusters and its municipalities give), with its number of people, when it is between
+    1 and the minimum − 1."""
+    shown_leaves = {leaf for leaf in sizes if leaf not in withheld.leaves}
+    shown_groups = {g: set(ms) for g, ms in groups.items() if g not in withheld.groups}
+    found = []
+    candidates = [(g, set()) for g in shown_groups]
+    candidates += [
+        (a, shown_groups[b])
+        for a, b in combinations(sorted(shown_groups), 2)
+        if shown_groups[b] < shown_groups[a]
+    ]
+    candidates += [
+        (b, shown_groups[a])
+        for a, b in combinations(sorted(shown_groups), 2)
+        if shown_groups[a] < shown_groups[b]
+    ]
+    for group, minus in candidates:
+        rest = frozenset(shown_groups[group] - minus - shown_leaves)
+        total = sum(sizes[leaf] for leaf in rest)
+        if 0 < total < MINIMUM:
+            found.append((rest, total))
+    return found
+
+
+def test_a_group_below_the_minimum_is_withheld_and_one_at_it_is_not():
+    sizes = {"s1": 1, "s2": 4, "s3": 5}
+    withheld = withhold(sizes, {}, MINIMUM)
+    assert withheld.leaves == {"s1", "s2"}
+    assert withheld.groups == set()
+
+
+@pytest.mark.parametrize("small", [1, MINIMUM - 1])
+def test_a_territory_minus_its_shown_schools_never_gives_a_withheld_one(small):
+    sizes = {"s1": small, "s2": 7, "s3": 6, "s4": 9}
+    groups = {"m1": ["s1", "s2", "s3", "s4"]}
+    withheld = withhold(sizes, groups, MINIMUM)
+    # s3 is the smallest school shown beside s1: withheld with it, 6 + small teachers.
+    assert withheld.leaves == {"s1", "s3"}
+    assert withheld.groups == set()
+    assert revealed(sizes, groups, withheld) == []
+
+
+def test_two_withheld_schools_of_the_minimum_together_need_no_third():
+    sizes = {"s1": 2, "s2": 3, "s3": 6}
+    groups = {"m1": ["s1", "s2", "s3"]}
+    withheld = withhold(sizes, groups, MINIMUM)
+    assert withheld.leaves == {"s1", "s2"}  # 2 + 3 = 5: the difference covers five people
+    assert revealed(sizes, groups, withheld) == []
+
+
+def test_a_territory_smaller_than_the_minimum_is_withheld_with_its_schools():
+    sizes = {"s1": 1, "s2": 2}
+    withheld = withhold(sizes, {"m1": ["s1", "s2"], "c1": ["s1"]}, MINIMUM)
+    assert withheld.leaves == {"s1", "s2"}
+    assert withheld.groups == {"m1", "c1"}
+
+
+def test_a_territory_minus_a_cluster_never_gives_a_withheld_school():
+    # m1 − c1 would give s4 (3 people), and no shown school is, like s4, in m1 alone: the
+    # municipality's figure goes. s1 (1 person) in c1 is withheld with s2, its smallest peer.
+    sizes = {"s1": 1, "s2": 6, "s3": 8, "s4": 3}
+    groups = {"m1": ["s1", "s2", "s3", "s4"], "c1": ["s1", "s2", "s3"]}
+    withheld = withhold(sizes, groups, MINIMUM)
+    assert revealed(sizes, groups, withheld) == []
+    assert withheld.leaves == {"s1", "s2", "s4"}
+    assert withheld.groups == {"m1"}
+
+
+def test_a_region_minus_its_municipality_is_covered():
+    # r1 = m1 + s9 (attached to the region itself, 2 people): r1 − m1 would give s9.
+    sizes = {"s1": 6, "s2": 7, "s9": 2}
+    groups = {"r1": ["s1", "s2", "s9"], "m1": ["s1", "s2"]}
+    withheld = withhold(sizes, groups, MINIMUM)
+    assert revealed(sizes, groups, withheld) == []
+    # No shown school sits only in the region as s9 does: the region's figure goes.
+    assert withheld.groups == {"r1"}
+
+
+def test_nobody_at_all_is_not_a_group_to_protect():
+    sizes = {"s1": 0, "s2": 6}
+    withheld = withhold(sizes, {"m1": ["s1", "s2"]}, MINIMUM)
+    assert withheld.leaves == {"s1"}  # nothing to show of s1; s2 stays: m1 − s2 is nobody
+
+
+def test_many_schools_and_overlapping_clusters_leave_nothing_to_difference():
+    sizes = {f"s{i}": n for i, n in enumerate([1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 1, 0, 5])}
+    groups = {
+        "m1": [f"s{i}" for i in range(0, 7)],
+        "m2": [f"s{i}" for i in range(7, 13)],
+        "c1": ["s0", "s5", "s7"],
+        "c2": ["s5", "s6", "s8", "s9"],
+        "r": list(sizes),
+    }
+    withheld = withhold(sizes, groups, MINIMUM)
+    assert revealed(sizes, groups, withheld) == []
+    assert withhold(sizes, groups, MINIMUM) == withheld  # the same answer every time
+
+
+@pytest.mark.parametrize(
+    ("role", "reads"),
+    [
+        (Role.admin, True),
+        (Role.methodologist, True),
+        (Role.organization_leader, True),
+        (Role.territory_analyst, False),
+        (Role.viewer, False),
+        (Role.teacher, False),
+        (Role.service, False),
+    ],
+)
+def test_who_reads_personal_results(role, reads):
+    assert reads_personal_results(Principal(kind="user", id="x", role=role)) is reads
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_random_districts_leave_nothing_to_difference(seed):
+    rng = random.Random(seed)
+    sizes = {f"s{i}": rng.choice([0, 1, 2, 3, 4, 5, 6, 9, 20]) for i in range(40)}
+    groups = {f"m{j}": [f"s{i}" for i in range(j * 10, j * 10 + 10)] for j in range(4)}
+    groups["r"] = list(sizes)[:-3]  # three schools under no municipality of the region
+    groups |= {f"c{c}": rng.sample(list(sizes), rng.randint(2, 6)) for c in range(5)}
+    withheld = withhold(sizes, groups, MINIMUM)
+    assert revealed(sizes, groups, withheld) == []

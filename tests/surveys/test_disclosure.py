@@ -1,0 +1,147 @@
+"""Teachers' diagnostic results in aggregates: a group of fewer diagnosed teachers than the
+disclosure minimum is withheld from everyone who may not read personal results, at every
+level, and so is whatever a difference of shown figures would single out."""
+
+import pytest
+
+from tests.disclosure_world import (
+    MINIMUM,
+    OUTSIDERS,
+    READERS,
+    add_teachers,
+    diagnose,
+    disclosure_world,
+    withheld,
+)
+from tests.reports.test_indicator_values import respondents
+from tests.surveys.test_results import launch, nok
+
+
+@pytest.fixture
+async def world(db, settings):
+    return await disclosure_world(db, settings)
+
+
+async def aggregates(client, world, campaign, who, **params) -> list[dict]:
+    answer = await client.get(
+        f"/v1/campaigns/{campaign['id']}/aggregates", params=params, headers=world.headers(who)
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]
+
+
+def by_scope(items: list[dict]) -> dict[str, dict]:
+    return {i["scope_id"]: i for i in items}
+
+
+@pytest.mark.parametrize("size", [1, MINIMUM - 1, MINIMUM])
+async def test_a_school_of_few_diagnosed_teachers_is_withheld_at_every_level(
+    db, settings, surveys_client, world, size
+):
+    takers = await add_teachers(db, settings, world, world.s1, size, "a")
+    campaign = await diagnose(surveys_client, world, [world.s1], takers)
+    small = size < MINIMUM
+    for level, scope in (
+        ("organization", world.s1),
+        ("cluster", world.c1),
+        ("territory", world.m1),
+    ):
+        for who in OUTSIDERS + READERS:
+            items = by_scope(await aggregates(surveys_client, world, campaign, who, level=level))
+            # A teacher's or a leader's scope holds no territory; the others' holds M1.
+            assert str(scope.id) in items or (
+                level == "territory" and who in ("teacher2", "leader")
+            )
+            filtered = await aggregates(
+                surveys_client, world, campaign, who, level=level, organization_id=world.s1.id
+            )
+            for item in [*items.values(), *filtered]:
+                assert item["n"] == size  # how many: always shown
+                assert withheld(item) is (small and who in OUTSIDERS), (who, level, item)
+            if who in READERS and str(scope.id) in items:
+                weak = next(
+                    c for c in items[str(scope.id)]["competences"] if c["code"] == "interpretation"
+                )
+                assert (weak["n"], weak["with_deficit"]) == (size, size), (who, level)
+
+
+async def test_a_school_shown_beside_a_withheld_one_is_withheld_too(
+    db, settings, surveys_client, world
+):
+    """M1 = S1 (1 teacher) + S2 (6): the district's figure minus S2's would be S1's teacher."""
+    alone = await add_teachers(db, settings, world, world.s1, 1, "a")
+    six = await add_teachers(db, settings, world, world.s2, 6, "b")
+    campaign = await diagnose(surveys_client, world, [world.s1, world.s2], alone + six)
+    for who in ("analyst", "viewer", "service+analyst"):
+        schools = by_scope(await aggregates(surveys_client, world, campaign, who))
+        assert withheld(schools[str(world.s1.id)]) and withheld(schools[str(world.s2.id)])
+        assert schools[str(world.s2.id)]["n"] == 6
+        [district] = await aggregates(surveys_client, world, campaign, who, level="territory")
+        [cluster] = await aggregates(surveys_client, world, campaign, who, level="cluster")
+        assert district["n"] == cluster["n"] == 7
+        assert not withheld(district) and not withheld(cluster)
+        # Asked about S2 alone, the answer is the same: no request tells more than another.
+        [s2] = await aggregates(surveys_client, world, campaign, who, organization_id=world.s2.id)
+        assert withheld(s2)
+    # The leader of S2 sees only S2 (no district figure to subtract from): shown to them.
+    [own] = await aggregates(surveys_client, world, campaign, "leader2")
+    assert own["scope_id"] == str(world.s2.id) and not withheld(own)
+    schools = by_scope(await aggregates(surveys_client, world, campaign, "methodologist"))
+    assert not any(withheld(i) for i in schools.values())
+
+
+async def test_the_public_view_withholds_for_readers_of_personal_results_too(
+    db, settings, surveys_client, world
+):
+    takers = await add_teachers(db, settings, world, world.s1, MINIMUM - 1, "a")
+    campaign = await diagnose(surveys_client, world, [world.s1], takers)
+    for who in READERS:
+        [item] = await aggregates(surveys_client, world, campaign, who, public="true")
+        assert withheld(item), who
+        [item] = await aggregates(surveys_client, world, campaign, who)
+        assert not withheld(item), who
+
+
+async def test_another_school_of_the_municipality_sees_nothing_of_s1(
+    db, settings, surveys_client, world
+):
+    takers = await add_teachers(db, settings, world, world.s1, 2, "a")
+    campaign = await diagnose(surveys_client, world, [world.s1, world.s2], takers)
+    url = f"/v1/campaigns/{campaign['id']}"
+    for level in ("organization", "cluster", "territory"):
+        items = await aggregates(surveys_client, world, campaign, "leader2", level=level)
+        assert all(i["n"] == 0 for i in items), level  # S2's own (nobody diagnosed there)
+    refused = await surveys_client.get(
+        f"{url}/aggregates",
+        params={"organization_id": str(world.s1.id)},
+        headers=world.headers("leader2"),
+    )
+    assert refused.status_code == 200 and refused.json()["items"] == []
+    deficits = await surveys_client.get(
+        f"{url}/deficits",
+        params={"organization_id": str(world.s1.id)},
+        headers=world.headers("leader2"),
+    )
+    assert deficits.status_code == 404
+    own_school = await surveys_client.get(f"{url}/deficits", headers=world.headers("leader2"))
+    assert own_school.status_code == 200 and own_school.json()["items"] == []
+
+
+async def test_anonymous_answers_are_withheld_by_the_same_rule_for_everyone(
+    apps, surveys_client, world
+):
+    campaign = await launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id], True
+    )
+    async with respondents(apps) as parents:
+        for org, count in ((world.s1.id, 1), (world.s2.id, 7)):
+            for _ in range(count):
+                answer = await parents.post(
+                    f"/v1/campaigns/{campaign['id']}/responses",
+                    json={"organization_id": str(org), "answers": nok()},
+                )
+                assert answer.status_code == 201, answer.text
+    for who in ("admin", "methodologist", "leader", "analyst"):
+        schools = await aggregates(surveys_client, world, campaign, who)
+        # S1's one parent, and S2's seven with them (the district minus S2 would give S1).
+        assert schools and all(withheld(i) for i in schools), who
