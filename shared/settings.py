@@ -6,13 +6,14 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AnyHttpUrl, SecretStr, model_validator
+from pydantic import AnyHttpUrl, PositiveInt, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Long enough for HS256 (32+ bytes); refused in production, see below.
 DEFAULT_SECRET = "dev-secret-change-me-before-production"  # noqa: S105
 
 ServiceName = Literal["api", "surveys", "reports"]
+MIB = 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -48,6 +49,18 @@ class Settings(BaseSettings):
     disclosure_minimum: int = 5
     # What "today" is for deadlines and overdue activities.
     timezone: str = "Europe/Moscow"
+    # Upload limits (README "Upload limits"): every upload is bounded while it is read.
+    upload_max_bytes: PositiveInt = 20 * MIB  # one uploaded file; the request body + 1 MiB
+    upload_max_unpacked_bytes: PositiveInt = 100 * MIB  # parts of a .docx/.xlsx as inflated
+    upload_max_parts: PositiveInt = 1_000  # parts of a .docx/.xlsx archive
+    upload_max_xml_elements: PositiveInt = 500_000  # parsed whole (all but worksheets)
+    upload_max_rows: PositiveInt = 20_000  # table rows and text lines of a file
+    upload_max_cells: PositiveInt = 500_000  # table cells of a file
+    upload_max_text_chars: PositiveInt = 100_000  # one cell, paragraph or line of text
+    upload_max_paragraphs: PositiveInt = 50_000  # paragraphs of a .docx
+    upload_max_tables: PositiveInt = 1_000  # tables of a .docx, nested ones included
+    upload_max_xlsform_rows: PositiveInt = 5_000  # rows of one XLSForm sheet
+    upload_parsers: PositiveInt = 2  # uploads parsed at once per process (worker threads)
 
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.timezone)).date()

@@ -20,8 +20,7 @@ from services.api.territories.scope import DbScopeResolver
 from shared.auth import Principal
 from shared.errors import Invalid
 from shared.periods import period_of_roadmap
-
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+from shared.uploads import UploadLimits, parse_upload
 
 
 def _cut(text: str, limit: int) -> str:
@@ -98,14 +97,17 @@ async def import_roadmaps(
     owner_type: str,
     owner_id: uuid.UUID,
     period: str | None,
+    limits: UploadLimits,
 ) -> tuple[list[Roadmap], dict[str, Any]]:
-    """Every roadmap found in the document, and a report of what was found and skipped."""
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise invalid("file", "Файл больше 20 МБ")
+    """Every roadmap found in the document, and a report of what was found and skipped.
+
+    The document (already within `limits.max_bytes`) is parsed in a worker thread within
+    `limits`: UploadLimitExceeded (422 naming the limit), Invalid naming `file` when it cannot
+    be read or holds no activity table."""
     if period is not None:
         period_of(period)  # a malformed period is refused before the document is read
     try:
-        result = import_document(filename, content)
+        result = await parse_upload(limits, import_document, filename, content, limits)
     except (UnsupportedFormat, UnreadableDocument) as exc:
         raise invalid("file", str(exc)) from exc
     report: dict[str, Any] = asdict(result.report) | {"roadmaps_found": len(result.roadmaps)}
