@@ -4,8 +4,6 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from fastapi import UploadFile
-
 from shared.errors import Invalid
 from shared.uploads import (
     FIELD,
@@ -16,7 +14,6 @@ from shared.uploads import (
     lines,
     open_xlsx,
     parse_upload,
-    read_upload,
     sheet_rows,
 )
 
@@ -99,12 +96,11 @@ def read_table(
     return rows
 
 
-async def upload_table(
-    file: UploadFile, limits: UploadLimits, *, max_rows: int
+async def parse_table(
+    filename: str, content: bytes, limits: UploadLimits, *, max_rows: int
 ) -> list[tuple[int, dict[str, Any]]]:
-    """`read_table` of an uploaded file: read within its size (413), parsed in a worker thread
-    within `limits` and `max_rows` rows with data (422 naming the limit)."""
-    content = await read_upload(file, limits)
+    """`read_table` in a worker thread (`shared.uploads.parse_upload`), within `limits` and
+    `max_rows` rows with data: what a request handler calls."""
     return await parse_upload(
-        limits, read_table, file.filename or "", content, limits=limits, max_rows=max_rows
+        limits, read_table, filename, content, limits=limits, max_rows=max_rows
     )

@@ -8,7 +8,6 @@ from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from services.api.assessments import results, service
-from services.api.assessments.rows import from_spreadsheet
 from services.api.assessments.schemas import (
     AggregateRead,
     ConflictRead,
@@ -30,8 +29,7 @@ from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.idempotency import idempotent
 from shared.pagination import Page, PaginationDep
-from shared.spreadsheets import upload_table
-from shared.uploads import UploadLimitsDep, UploadTooLarge
+from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["assessments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
@@ -152,9 +150,10 @@ async def upload_results(
 
     The file is read within the upload limits (413 past its size; 422 naming the limit past
     10,000 rows with data or another bound of README "Upload limits")."""
-    rows = await upload_table(file, limits, max_rows=results.MAX_ROWS)
-    raw = [(line, from_spreadsheet(cells)) for line, cells in rows]
-    return await results.import_results(session, scopes, caller, raw, dry_run=dry_run)
+    content = await read_upload(file, limits)
+    return await results.upload_results(
+        session, scopes, caller, file.filename or "", content, limits=limits, dry_run=dry_run
+    )
 
 
 @router.get("/assessment-results", responses=ERRORS)

@@ -16,8 +16,7 @@ from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, error_responses
 from shared.idempotency import idempotent
 from shared.pagination import Page, PaginationDep
-from shared.spreadsheets import upload_table
-from shared.uploads import UploadLimitsDep, UploadTooLarge
+from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["data values"])
 ERRORS = error_responses(Forbidden, Invalid, Conflict)
@@ -82,8 +81,10 @@ async def upload_data_values(
 
     The file is read within the upload limits (413 past its size; 422 naming the limit past
     10,000 rows with data or another bound of README "Upload limits")."""
-    rows = await upload_table(file, limits, max_rows=service.MAX_ROWS)
-    return await service.import_values(session, scopes, caller, rows, dry_run=dry_run)
+    content = await read_upload(file, limits)
+    return await service.upload_values(
+        session, scopes, caller, file.filename or "", content, limits=limits, dry_run=dry_run
+    )
 
 
 class DataValuesQuery(BaseModel):

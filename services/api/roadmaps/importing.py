@@ -15,7 +15,13 @@ from services.api.roadmaps.schemas import (
     RoadmapCreate,
     SectionCreate,
 )
-from services.api.roadmaps.service import create_roadmap, deadline_fields, invalid, period_of
+from services.api.roadmaps.service import (
+    authorize_owner,
+    create_roadmap,
+    deadline_fields,
+    invalid,
+    period_of,
+)
 from services.api.territories.scope import DbScopeResolver
 from shared.auth import Principal
 from shared.errors import Invalid
@@ -106,6 +112,7 @@ async def import_roadmaps(
     be read or holds no activity table."""
     if period is not None:
         period_of(period)  # a malformed period is refused before the document is read
+    await authorize_owner(session, scopes, principal, level, owner_type, owner_id)
     try:
         result = await parse_upload(limits, import_document, filename, content, limits)
     except (UnsupportedFormat, UnreadableDocument) as exc:

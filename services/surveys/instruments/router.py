@@ -9,12 +9,12 @@ from pydantic import BaseModel, ConfigDict
 
 from services.surveys.instruments import service
 from services.surveys.instruments.definition import InstrumentDefinition
-from services.surveys.instruments.xlsform import XLSFormError, from_xlsform, to_xlsform
+from services.surveys.instruments.xlsform import to_xlsform
 from shared.auth import Caller
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
-from shared.uploads import UploadLimitsDep, UploadTooLarge, parse_upload, read_upload
+from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["instruments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
@@ -89,11 +89,7 @@ async def import_xlsform(
     Read within the upload limits (413 past the file size, 422 naming any other limit) in a
     worker thread; 422 naming `file` with the sheet, row and column of a problem."""
     content = await read_upload(file, limits)
-    try:
-        definition = await parse_upload(limits, from_xlsform, content, limits)
-    except XLSFormError as exc:
-        raise Invalid(str(exc), errors=[{"loc": ["body", "file"], "msg": str(exc)}]) from exc
-    version = await service.add_version(session, caller, definition, source="xlsform")
+    version = await service.import_xlsform(session, caller, content, limits)
     return _detail(*await service.get_version(session, version.instrument_id, version.version))
 
 
