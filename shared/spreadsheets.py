@@ -1,8 +1,12 @@
-"""Uploaded .csv and .xlsx tables read into rows keyed by their header, within the upload limits."""
+"""Spreadsheets: uploaded .csv and .xlsx tables read into rows keyed by their header within
+the upload limits, and rows written into the .xlsx files we produce as values, never formulas."""
 
 import re
 from collections.abc import Iterator, Sequence
 from typing import Any
+
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING, Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.errors import Invalid
 from shared.uploads import (
@@ -104,3 +108,39 @@ async def parse_table(
     return await parse_upload(
         limits, read_table, filename, content, limits=limits, max_rows=max_rows
     )
+
+
+# Writing: every text we put in a spreadsheet is a string cell, never a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters a spreadsheet may take as the start of a formula (OWASP CSV injection)."""
+MAX_CELL_CHARS = 32_767  # Excel's limit: a longer text makes it "repair" the file
+
+
+def set_text(cell: Cell, text: str) -> None:
+    """Write `text` as a string cell, whatever it looks like ("=HYPERLINK(…)", "#N/A", "-").
+
+    A text that starts like a formula also gets Excel's quotePrefix style: the cell shows the
+    text as it is, and stays text when someone edits it, as if typed with a leading
+    apostrophe; the value itself is unchanged, so what we read back is what we wrote.
+    Characters XML cannot hold are dropped; a text past Excel's cell limit is cut."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - 1] + "…"
+    cell.value = text  # openpyxl makes "=…" a formula and "#N/A" an error: undone below
+    cell.data_type = TYPE_STRING
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+
+
+def write_row(sheet: Worksheet, values: Sequence[Any]) -> None:
+    """Append a row to `sheet`: texts through `set_text`, numbers, dates and booleans as
+    they are (None: an empty cell). The one way our .xlsx writers (the reports' documents,
+    the XLSForm export) put values in a sheet."""
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            cell = Cell(sheet)
+            set_text(cell, value)
+            value = cell
+        row.append(value)
+    sheet.append(row)
