@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     upload_max_rows: PositiveInt = 20_000  # table rows and text lines of a file
     upload_max_cells: PositiveInt = 500_000  # table cells of a file
     upload_max_text_chars: PositiveInt = 100_000  # one cell, paragraph or line of text
-    upload_max_paragraphs: PositiveInt = 50_000  # paragraphs of a .docx
+    upload_max_paragraphs: PositiveInt = 20_000  # paragraphs of a .docx
     upload_max_tables: PositiveInt = 1_000  # tables of a .docx, nested ones included
     upload_max_xlsform_rows: PositiveInt = 5_000  # rows of one XLSForm sheet
     upload_parsers: PositiveInt = 2  # uploads parsed at once per process (worker threads)

@@ -60,7 +60,7 @@ def test_a_small_docx_of_three_million_paragraphs_is_refused_at_the_paragraph_li
     limit = refused(roadmap, "plan.docx", bomb)
     assert limit == {
         "name": "paragraphs",
-        "value": 50_000,
+        "value": 20_000,
         "setting": "SOKO_UPLOAD_MAX_PARAGRAPHS",
     }
 
