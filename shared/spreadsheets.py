@@ -13,6 +13,7 @@ from shared.uploads import (
     FIELD,
     Budget,
     UnreadableUpload,
+    Upload,
     UploadLimits,
     csv_rows,
     lines,
@@ -100,13 +101,12 @@ def read_table(
     return rows
 
 
-async def parse_table(
-    filename: str, content: bytes, limits: UploadLimits, *, max_rows: int
-) -> list[tuple[int, dict[str, Any]]]:
-    """`read_table` in a worker thread (`shared.uploads.parse_upload`), within `limits` and
-    `max_rows` rows with data: what a request handler calls."""
+async def parse_table(upload: Upload, *, max_rows: int) -> list[tuple[int, dict[str, Any]]]:
+    """`read_table` of an upload in a worker thread (`shared.uploads.parse_upload`), within
+    its limits and `max_rows` rows with data: what a request handler calls."""
+    limits = upload.limits
     return await parse_upload(
-        limits, read_table, filename, content, limits=limits, max_rows=max_rows
+        limits, read_table, upload.filename, upload.content, limits=limits, max_rows=max_rows
     )
 
 

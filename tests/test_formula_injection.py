@@ -96,38 +96,35 @@ async def rename(db, world) -> None:
     await db.flush()
 
 
+async def xlsx_of(reports_client, world, path: str, who: str) -> bytes:
+    answer = await reports_client.get(
+        path,
+        params={"as_of": AS_OF, "period": PERIOD, "format": "xlsx"},
+        headers=world.headers(who),
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.content
+
+
 async def test_the_roadmap_report_writes_every_text_as_text(api_client, reports_client, db, world):
     roadmap = await roadmap_with_indicators(api_client, world)
     await rename(db, world)
-    answer = await reports_client.get(
-        f"/v1/reports/roadmaps/{roadmap['id']}",
-        params={"as_of": AS_OF, "period": PERIOD, "format": "xlsx"},
-        headers=world.headers("analyst"),
-    )
-    assert answer.status_code == 200, answer.text
+    data = await xlsx_of(reports_client, world, f"/v1/reports/roadmaps/{roadmap['id']}", "analyst")
     dangerous = {ORGANIZATION, OTHER_ORGANIZATION, TERRITORY, CLUSTER, ROADMAP, ACTIVITY}
     dangerous |= {SECTION, GOAL, DECISION, "=Начальник управления"}
-    assert_text_never_formula(answer.content, dangerous)
+    assert_text_never_formula(data, dangerous)
     # numbers stay numbers
-    sheet = load_workbook(io.BytesIO(answer.content))["Показатели"]
-    school = next(
-        r
-        for r in sheet.iter_rows(min_row=2)
-        if r[0].value == TRAINED and r[3].value == ORGANIZATION
-    )
+    rows = load_workbook(io.BytesIO(data))["Показатели"].iter_rows(min_row=2)
+    school = next(r for r in rows if r[0].value == TRAINED and r[3].value == ORGANIZATION)
     assert school[4].value == 80 and school[4].data_type == "n"
 
 
 async def test_the_school_card_writes_every_text_as_text(api_client, reports_client, db, world):
     await roadmap_with_indicators(api_client, world)
     await rename(db, world)
-    answer = await reports_client.get(
-        f"/v1/reports/organizations/{world.s1.id}",
-        params={"as_of": AS_OF, "period": PERIOD, "format": "xlsx"},
-        headers=world.headers("leader"),
-    )
-    assert answer.status_code == 200, answer.text
-    found = assert_text_never_formula(answer.content, {ORGANIZATION, TERRITORY})
+    card = f"/v1/reports/organizations/{world.s1.id}"
+    data = await xlsx_of(reports_client, world, card, "leader")
+    found = assert_text_never_formula(data, {ORGANIZATION, TERRITORY})
     assert any(c.data_type == "n" for c in found)
 
 

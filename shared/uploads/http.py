@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import problem
 from shared.settings import MIB
-from shared.uploads.limits import UploadLimits, UploadTooLarge
+from shared.uploads.limits import Upload, UploadLimits, UploadTooLarge
 
 FORM_OVERHEAD = MIB
 """What a request body may hold beyond the file: the multipart framing and the other fields."""
@@ -102,12 +102,13 @@ def upload_limits(request: Request) -> UploadLimits:
 UploadLimitsDep = Annotated[UploadLimits, Depends(upload_limits)]
 
 
-async def read_upload(file: UploadFile, limits: UploadLimits) -> bytes:
-    """The uploaded file's bytes; UploadTooLarge (413) past `max_bytes`, having read one more."""
+async def read_upload(file: UploadFile, limits: UploadLimits) -> Upload:
+    """The uploaded file, read whole; UploadTooLarge (413) past `max_bytes`, having read no
+    more than one byte beyond it."""
     content = await file.read(limits.max_bytes + 1)
     if len(content) > limits.max_bytes:
         raise UploadTooLarge(limits.max_bytes)
-    return content
+    return Upload(file.filename or "", content, limits)
 
 
 _limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (

@@ -99,6 +99,15 @@ class UploadLimits:
         )
 
 
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file, read within its size, and the limits to parse it within."""
+
+    filename: str
+    content: bytes
+    limits: UploadLimits
+
+
 class Budget:
     """Counts what a reader has taken from one file and refuses past a limit.
 

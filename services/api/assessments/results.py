@@ -45,7 +45,7 @@ from shared.auth import Principal, Role, readable_organizations, require_roles
 from shared.bulk import ImportSummary, Rejected, RowError, count_written, run_import, writer_params
 from shared.pagination import Pagination, paginate
 from shared.spreadsheets import parse_table
-from shared.uploads import UploadLimits
+from shared.uploads import Upload
 
 MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
@@ -219,17 +219,15 @@ async def upload_results(
     session: AsyncSession,
     scopes: DbScopeResolver,
     principal: Principal,
-    filename: str,
-    content: bytes,
+    upload: Upload,
     *,
-    limits: UploadLimits,
     dry_run: bool,
 ) -> ImportSummary:
     """`import_results` of a .csv or .xlsx file (one row per result; mark_<n> and score_<n>
-    columns), read within `limits` and MAX_ROWS rows with data once the caller may write:
+    columns), read within its limits and MAX_ROWS rows with data once the caller may write:
     UploadLimitExceeded (422 naming the limit) or Invalid naming `file` otherwise."""
     require_roles(principal, *WRITERS)
-    rows = await parse_table(filename, content, limits, max_rows=MAX_ROWS)
+    rows = await parse_table(upload, max_rows=MAX_ROWS)
     raw = [(line, from_spreadsheet(cells)) for line, cells in rows]
     return await import_results(session, scopes, principal, raw, dry_run=dry_run)
 

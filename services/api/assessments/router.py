@@ -150,10 +150,8 @@ async def upload_results(
 
     The file is read within the upload limits (413 past its size; 422 naming the limit past
     10,000 rows with data or another bound of README "Upload limits")."""
-    content = await read_upload(file, limits)
-    return await results.upload_results(
-        session, scopes, caller, file.filename or "", content, limits=limits, dry_run=dry_run
-    )
+    upload = await read_upload(file, limits)
+    return await results.upload_results(session, scopes, caller, upload, dry_run=dry_run)
 
 
 @router.get("/assessment-results", responses=ERRORS)

@@ -81,10 +81,8 @@ async def upload_data_values(
 
     The file is read within the upload limits (413 past its size; 422 naming the limit past
     10,000 rows with data or another bound of README "Upload limits")."""
-    content = await read_upload(file, limits)
-    return await service.upload_values(
-        session, scopes, caller, file.filename or "", content, limits=limits, dry_run=dry_run
-    )
+    upload = await read_upload(file, limits)
+    return await service.upload_values(session, scopes, caller, upload, dry_run=dry_run)
 
 
 class DataValuesQuery(BaseModel):

@@ -33,7 +33,7 @@ from shared.bulk import (
 from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 from shared.spreadsheets import parse_table
-from shared.uploads import UploadLimits
+from shared.uploads import Upload
 
 MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
@@ -264,17 +264,15 @@ async def upload_values(
     session: AsyncSession,
     scopes: DbScopeResolver,
     principal: Principal,
-    filename: str,
-    content: bytes,
+    upload: Upload,
     *,
-    limits: UploadLimits,
     dry_run: bool,
 ) -> ImportSummary:
     """`import_values` of a .csv or .xlsx file (header indicator_code, organization_id,
-    period, value), read within `limits` and MAX_ROWS rows with data once the caller may
+    period, value), read within its limits and MAX_ROWS rows with data once the caller may
     write: UploadLimitExceeded (422 naming the limit) or Invalid naming `file` otherwise."""
     require_roles(principal, *WRITERS)
-    rows = await parse_table(filename, content, limits, max_rows=MAX_ROWS)
+    rows = await parse_table(upload, max_rows=MAX_ROWS)
     return await import_values(session, scopes, principal, rows, dry_run=dry_run)
 
 

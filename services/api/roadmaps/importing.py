@@ -26,7 +26,7 @@ from services.api.territories.scope import DbScopeResolver
 from shared.auth import Principal
 from shared.errors import Invalid
 from shared.periods import period_of_roadmap
-from shared.uploads import UploadLimits, parse_upload
+from shared.uploads import Upload, parse_upload
 
 
 def _cut(text: str, limit: int) -> str:
@@ -97,24 +97,25 @@ async def import_roadmaps(
     scopes: DbScopeResolver,
     principal: Principal,
     *,
-    filename: str,
-    content: bytes,
+    upload: Upload,
     level: str,
     owner_type: str,
     owner_id: uuid.UUID,
     period: str | None,
-    limits: UploadLimits,
 ) -> tuple[list[Roadmap], dict[str, Any]]:
     """Every roadmap found in the document, and a report of what was found and skipped.
 
-    The document (already within `limits.max_bytes`) is parsed in a worker thread within
-    `limits`: UploadLimitExceeded (422 naming the limit), Invalid naming `file` when it cannot
-    be read or holds no activity table."""
+    The document is parsed in a worker thread within the upload's limits once the caller may
+    write the owner's roadmaps: UploadLimitExceeded (422 naming the limit), Invalid naming
+    `file` when it cannot be read or holds no activity table."""
+    filename = upload.filename or "document"
     if period is not None:
         period_of(period)  # a malformed period is refused before the document is read
     await authorize_owner(session, scopes, principal, level, owner_type, owner_id)
     try:
-        result = await parse_upload(limits, import_document, filename, content, limits)
+        result = await parse_upload(
+            upload.limits, import_document, filename, upload.content, upload.limits
+        )
     except (UnsupportedFormat, UnreadableDocument) as exc:
         raise invalid("file", str(exc)) from exc
     report: dict[str, Any] = asdict(result.report) | {"roadmaps_found": len(result.roadmaps)}

@@ -113,13 +113,11 @@ async def import_roadmap(
         session,
         scopes,
         caller,
-        filename=file.filename or "document",
-        content=await read_upload(file, limits),
+        upload=await read_upload(file, limits),
         level=level,
         owner_type=owner_type,
         owner_id=owner_id,
         period=period,
-        limits=limits,
     )
     return ImportAnswer(
         roadmap=await _detail(session, roadmaps[0], _today(request)),
@@ -290,7 +288,7 @@ async def upload_file(
         activity_id,
         file.filename or "file",
         file.content_type or "",
-        await read_upload(file, limits),
+        (await read_upload(file, limits)).content,
     )
     return FileRead.model_validate(stored)
 

@@ -88,8 +88,8 @@ async def import_xlsform(
 
     Read within the upload limits (413 past the file size, 422 naming any other limit) in a
     worker thread; 422 naming `file` with the sheet, row and column of a problem."""
-    content = await read_upload(file, limits)
-    version = await service.import_xlsform(session, caller, content, limits)
+    upload = await read_upload(file, limits)
+    version = await service.import_xlsform(session, caller, upload)
     return _detail(*await service.get_version(session, version.instrument_id, version.version))
 
 

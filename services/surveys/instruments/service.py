@@ -14,7 +14,7 @@ from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from shared.auth import Principal, Role, require_roles
 from shared.errors import Invalid, NotFound
 from shared.pagination import Pagination, paginate
-from shared.uploads import FIELD, UploadLimits, parse_upload
+from shared.uploads import FIELD, Upload, parse_upload
 
 logger = logging.getLogger("soko.surveys.bank")
 AUTHORS = (Role.territory_analyst, Role.methodologist)
@@ -88,14 +88,14 @@ async def add_version(
 
 
 async def import_xlsform(
-    session: AsyncSession, principal: Principal, content: bytes, limits: UploadLimits
+    session: AsyncSession, principal: Principal, upload: Upload
 ) -> InstrumentVersion:
-    """A new version from an XLSForm workbook, read in a worker thread within `limits` once
+    """A new version from an XLSForm workbook, read in a worker thread within its limits once
     the caller may author: UploadLimitExceeded (422 naming the limit), or Invalid naming
     `file` with the sheet, row and column of the problem."""
     require_roles(principal, *AUTHORS)
     try:
-        definition = await parse_upload(limits, from_xlsform, content, limits)
+        definition = await parse_upload(upload.limits, from_xlsform, upload.content, upload.limits)
     except XLSFormError as exc:
         raise Invalid(str(exc), errors=[{"loc": ["body", FIELD], "msg": str(exc)}]) from exc
     return await add_version(session, principal, definition, source="xlsform")
