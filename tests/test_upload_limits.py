@@ -197,3 +197,12 @@ async def test_the_service_keeps_answering_while_a_slow_file_is_parsed(api_clien
     assert (await upload).status_code == 422  # read whole, and no activity table in it
     # Had the parse held the event loop, one gap between answers would span all of it.
     assert answered >= 3 and longest_gap < parsing / 2, (answered, longest_gap, parsing)
+
+
+async def test_any_request_body_past_the_limit_is_413_naming_the_body(api_client, world):
+    values = [{"indicator_code": "e_planning", "value": "1" * 1000}] * (22 * 1024)  # 22 MB
+    answer = await api_client.post(
+        "/v1/data-values", json={"values": values}, headers=world.headers("api_key")
+    )
+    assert answer.status_code == 413 and answer.json()["errors"][0]["loc"] == ["body"]
+    assert answer.json()["limit"]["setting"] == "SOKO_UPLOAD_MAX_BYTES"

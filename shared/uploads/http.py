@@ -81,7 +81,8 @@ class BodyLimitMiddleware:
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        error = UploadTooLarge(self.max_file_bytes, body=self.max_body_bytes)
+        form = Headers(scope=scope).get("content-type", "").startswith("multipart/form-data")
+        error = UploadTooLarge(self.max_file_bytes, body=self.max_body_bytes, form=form)
         response = problem(
             error.status,
             slug=error.slug,

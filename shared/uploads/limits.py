@@ -50,13 +50,16 @@ class UploadTooLarge(SokoError):
 
     status, slug, detail = 413, "content-too-large", "Файл или запрос слишком большой"
 
-    def __init__(self, limit: int, *, body: int | None = None) -> None:
+    def __init__(self, limit: int, *, body: int | None = None, form: bool = True) -> None:
+        """`body`: the whole request body's limit, when that was passed (`form`: a multipart
+        form, whose big part is the file)."""
         message = f"файл больше {_amount('bytes', limit)}"
         if body is not None:
             message = f"запрос больше {_amount('bytes', body)}: {message} не принимается"
+        loc = ["body", FIELD] if form else ["body"]
         super().__init__(
             f"Файл не принят: {message} (ограничение SOKO_UPLOAD_MAX_BYTES)",
-            errors=[{"loc": ["body", FIELD], "msg": message, "type": "upload_limit.bytes"}],
+            errors=[{"loc": loc, "msg": message, "type": "upload_limit.bytes"}],
             limit={"name": "bytes", "value": limit, "setting": "SOKO_UPLOAD_MAX_BYTES"},
         )
 
