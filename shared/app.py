@@ -23,6 +23,7 @@ from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
 from shared.scope_cache import ScopeCache
 from shared.settings import ServiceName, Settings
+from shared.uploads import BodyLimitMiddleware
 
 API_PREFIX = "/v1"
 logger = logging.getLogger("soko.app")
@@ -112,6 +113,8 @@ def build_app(
     app.state.settings = settings
     app.state.migration_head = head_revision()
     install_error_handlers(app)
+    # Innermost: its 413 gets the security headers, CORS and the request id like any answer.
+    app.add_middleware(BodyLimitMiddleware, max_file_bytes=settings.upload_max_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(

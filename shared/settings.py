@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import AnyHttpUrl, Field, SecretStr, field_validator, model_validator
+from pydantic import AnyHttpUrl, Field, PositiveInt, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The public default: only the test environment signs with it (see _resolve_secret).
@@ -19,6 +19,7 @@ MIN_SECRET_BYTES = 32  # HS256 wants a key at least as long as its hash
 SECRET_FILE = "secret"  # noqa: S105 - a file name in data_dir, written when no key is set
 
 ServiceName = Literal["api", "surveys", "reports"]
+MIB = 1024 * 1024
 
 
 class Settings(BaseSettings):
@@ -64,6 +65,18 @@ class Settings(BaseSettings):
     disclosure_minimum: int = 5
     # What "today" is for deadlines and overdue activities.
     timezone: str = "Europe/Moscow"
+    # Upload limits (README "Upload limits"): every upload is bounded while it is read.
+    upload_max_bytes: PositiveInt = 20 * MIB  # one uploaded file; the request body + 1 MiB
+    upload_max_unpacked_bytes: PositiveInt = 100 * MIB  # parts of a .docx/.xlsx as inflated
+    upload_max_parts: PositiveInt = 1_000  # parts of a .docx/.xlsx archive
+    upload_max_xml_elements: PositiveInt = 500_000  # parsed whole (all but worksheets)
+    upload_max_rows: PositiveInt = 20_000  # table rows and text lines of a file
+    upload_max_cells: PositiveInt = 500_000  # table cells of a file
+    upload_max_text_chars: PositiveInt = 100_000  # one cell, paragraph or line of text
+    upload_max_paragraphs: PositiveInt = 20_000  # paragraphs of a .docx
+    upload_max_tables: PositiveInt = 1_000  # tables of a .docx, nested ones included
+    upload_max_xlsform_rows: PositiveInt = 5_000  # rows of one XLSForm sheet
+    upload_parsers: PositiveInt = 2  # uploads parsed at once per process (worker threads)
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -1,13 +1,26 @@
-"""Read an uploaded .csv or .xlsx table into rows keyed by its header."""
+"""Spreadsheets: uploaded .csv and .xlsx tables read into rows keyed by their header within
+the upload limits, and rows written into the .xlsx files we produce as values, never formulas."""
 
-import csv
-import io
 import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
-from openpyxl import load_workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING, Cell
+from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.errors import Invalid
+from shared.uploads import (
+    FIELD,
+    Budget,
+    UnreadableUpload,
+    Upload,
+    UploadLimits,
+    csv_rows,
+    lines,
+    open_xlsx,
+    parse_upload,
+    sheet_rows,
+)
 
 MAX_ROWS = 100_000
 # Russian spreadsheets write decimals with a comma ("64,5"); CSV exports keep it as text.
@@ -23,52 +36,111 @@ def _cell(value: Any) -> Any:
 
 
 def _invalid(message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["body", "file"], "msg": message}])
+    return Invalid(message, errors=[{"loc": ["body", FIELD], "msg": message}])
 
 
-def _csv_rows(content: bytes) -> list[list[Any]]:
+def _decode(content: bytes) -> str:
     for encoding in ("utf-8-sig", "cp1251"):
         try:
-            text = content.decode(encoding)
-            break
+            return content.decode(encoding)
         except UnicodeDecodeError:
             continue
-    else:
-        raise _invalid("Файл CSV не в кодировке UTF-8 или Windows-1251")
-    first_line = text.split("\n", 1)[0]
+    raise _invalid("Файл CSV не в кодировке UTF-8 или Windows-1251")
+
+
+def _csv_rows(content: bytes, budget: Budget) -> Iterator[list[Any]]:
+    text = _decode(content)
+    first_line = text[: text.find("\n")] if "\n" in text else text
     delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    yield from csv_rows(lines(text), delimiter, budget)
 
 
-def _xlsx_rows(content: bytes) -> list[list[Any]]:
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise _invalid(f"Файл .xlsx не читается: {type(exc).__name__}") from exc
-    sheet = workbook.worksheets[0]
-    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    workbook.close()
-    return rows
-
-
-def read_table(filename: str, content: bytes) -> list[tuple[int, dict[str, Any]]]:
-    """(line of the file, {header: value}) for each non-empty row under the header."""
-    name = filename.lower()
+def _rows(name: str, content: bytes, budget: Budget) -> Iterator[Sequence[Any]]:
     if name.endswith(".csv"):
-        raw = _csv_rows(content)
+        yield from _csv_rows(content, budget)
     elif name.endswith(".xlsx"):
-        raw = _xlsx_rows(content)
+        workbook = open_xlsx(content, budget.limits)
+        try:
+            yield from sheet_rows(workbook.worksheets[0], budget)
+        finally:
+            workbook.close()
     else:
         raise _invalid("Принимаются файлы .csv и .xlsx")
-    if not raw:
-        raise _invalid("Файл пуст")
-    header = [str(h or "").strip().lower() for h in raw[0]]
-    rows = []
-    for line, values in enumerate(raw[1:], start=2):
-        if all(v is None or str(v).strip() == "" for v in values):
-            continue
-        row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
-        rows.append((line, {k: v for k, v in row.items() if v not in (None, "")}))
-    if len(rows) > MAX_ROWS:
-        raise _invalid(f"В файле больше {MAX_ROWS} строк")
+
+
+def read_table(
+    filename: str,
+    content: bytes,
+    *,
+    limits: UploadLimits | None = None,
+    max_rows: int = MAX_ROWS,
+) -> list[tuple[int, dict[str, Any]]]:
+    """(line of the file, {header: value}) for each non-empty row under the header.
+
+    The file is read within `limits` and at most `max_rows` rows with data; past a limit,
+    UploadLimitExceeded (422, naming it); a file that cannot be read: Invalid naming `file`.
+    Blocking: call it through `shared.uploads.parse_upload` from a request."""
+    budget = Budget(limits or UploadLimits.defaults(), data_rows=max_rows)
+    name = filename.lower()
+    try:
+        lines = _rows(name, content, budget)
+        first = next(lines, None)
+        if first is None:
+            raise _invalid("Файл пуст")
+        header = [str(h or "").strip().lower() for h in first]
+        rows = []
+        for line, values in enumerate(lines, start=2):
+            if all(v is None or str(v).strip() == "" for v in values):
+                continue
+            budget.data_row()
+            row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
+            rows.append((line, {k: v for k, v in row.items() if v not in (None, "")}))
+    except UnreadableUpload as exc:
+        kind = ".xlsx" if name.endswith(".xlsx") else "CSV"
+        raise _invalid(f"Файл {kind} не читается: {exc}") from exc
     return rows
+
+
+async def parse_table(upload: Upload, *, max_rows: int) -> list[tuple[int, dict[str, Any]]]:
+    """`read_table` of an upload in a worker thread (`shared.uploads.parse_upload`), within
+    its limits and `max_rows` rows with data: what a request handler calls."""
+    limits = upload.limits
+    return await parse_upload(
+        limits, read_table, upload.filename, upload.content, limits=limits, max_rows=max_rows
+    )
+
+
+# Writing: every text we put in a spreadsheet is a string cell, never a formula.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+"""Leading characters a spreadsheet may take as the start of a formula (OWASP CSV injection)."""
+MAX_CELL_CHARS = 32_767  # Excel's limit: a longer text makes it "repair" the file
+
+
+def set_text(cell: Cell, text: str) -> None:
+    """Write `text` as a string cell, whatever it looks like ("=HYPERLINK(…)", "#N/A", "-").
+
+    A text that starts like a formula also gets Excel's quotePrefix style: the cell shows the
+    text as it is, and stays text when someone edits it, as if typed with a leading
+    apostrophe; the value itself is unchanged, so what we read back is what we wrote.
+    Characters XML cannot hold are dropped; a text past Excel's cell limit is cut."""
+    text = ILLEGAL_CHARACTERS_RE.sub("", text)
+    if len(text) > MAX_CELL_CHARS:
+        text = text[: MAX_CELL_CHARS - 1] + "…"
+    cell.value = text  # openpyxl makes "=…" a formula and "#N/A" an error: undone below
+    cell.data_type = TYPE_STRING
+    if text.startswith(FORMULA_TRIGGERS):
+        cell.quotePrefix = True
+
+
+def write_row(sheet: Worksheet, values: Sequence[Any]) -> None:
+    """Append a row to `sheet`: texts through `set_text`, numbers, dates and booleans as
+    they are (None: an empty cell). The one way our .xlsx writers (the reports' documents,
+    the XLSForm export) put values in a sheet."""
+    row: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            cell = Cell(sheet)
+            set_text(cell, value)
+            value = cell
+        row.append(value)
+    sheet.append(row)

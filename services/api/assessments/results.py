@@ -28,7 +28,15 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.assessments.models import AssessmentProcedure, AssessmentResult
-from services.api.assessments.rows import JOURNAL, KEY, MARKS, ResultRow, check_row, parse_row
+from services.api.assessments.rows import (
+    JOURNAL,
+    KEY,
+    MARKS,
+    ResultRow,
+    check_row,
+    from_spreadsheet,
+    parse_row,
+)
 from services.api.assessments.schemas import AggregateRead, GroupBy, ResultRead
 from services.api.assessments.service import load_catalogue, subject_spellings
 from services.api.organizations.models import Organization
@@ -36,6 +44,8 @@ from services.api.territories.scope import DbScopeResolver
 from shared.auth import Principal, Role, readable_organizations, require_roles
 from shared.bulk import ImportSummary, Rejected, RowError, count_written, run_import, writer_params
 from shared.pagination import Pagination, paginate
+from shared.spreadsheets import parse_table
+from shared.uploads import Upload
 
 MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
@@ -203,6 +213,23 @@ async def import_results(
         validate=validate,
         store=write,
     )
+
+
+async def upload_results(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    upload: Upload,
+    *,
+    dry_run: bool,
+) -> ImportSummary:
+    """`import_results` of a .csv or .xlsx file (one row per result; mark_<n> and score_<n>
+    columns), read within its limits and MAX_ROWS rows with data once the caller may write:
+    UploadLimitExceeded (422 naming the limit) or Invalid naming `file` otherwise."""
+    require_roles(principal, *WRITERS)
+    rows = await parse_table(upload, max_rows=MAX_ROWS)
+    raw = [(line, from_spreadsheet(cells)) for line, cells in rows]
+    return await import_results(session, scopes, principal, raw, dry_run=dry_run)
 
 
 @dataclass

@@ -8,7 +8,6 @@ from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from services.api.assessments import results, service
-from services.api.assessments.rows import from_spreadsheet
 from services.api.assessments.schemas import (
     AggregateRead,
     ConflictRead,
@@ -30,10 +29,11 @@ from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.idempotency import idempotent
 from shared.pagination import Page, PaginationDep
-from shared.spreadsheets import read_table
+from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["assessments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
 DryRun = Annotated[bool, Query(description="Проверить и посчитать, ничего не сохраняя")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 Procedure = Annotated[str | None, Query(max_length=40, description="Код процедуры: vpr, oge, ...")]
@@ -137,18 +137,21 @@ async def post_results(
     )
 
 
-@router.post("/assessment-results/upload", response_model=ImportSummary, responses=ERRORS)
+@router.post("/assessment-results/upload", response_model=ImportSummary, responses=UPLOAD_ERRORS)
 async def upload_results(
     file: Annotated[UploadFile, File(description=UPLOAD_COLUMNS)],
     session: SessionDep,
     caller: CallerOrKey,
     scopes: Scopes,
+    limits: UploadLimitsDep,
     dry_run: DryRun = False,
 ) -> ImportSummary:
-    """The same as a post, from a spreadsheet; `index` in `rejected` is the row of the file."""
-    rows = read_table(file.filename or "", await file.read())
-    raw = [(line, from_spreadsheet(cells)) for line, cells in rows]
-    return await results.import_results(session, scopes, caller, raw, dry_run=dry_run)
+    """The same as a post, from a spreadsheet; `index` in `rejected` is the row of the file.
+
+    The file is read within the upload limits (413 past its size; 422 naming the limit past
+    10,000 rows with data or another bound of README "Upload limits")."""
+    upload = await read_upload(file, limits)
+    return await results.upload_results(session, scopes, caller, upload, dry_run=dry_run)
 
 
 @router.get("/assessment-results", responses=ERRORS)

@@ -16,10 +16,11 @@ from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, error_responses
 from shared.idempotency import idempotent
 from shared.pagination import Page, PaginationDep
-from shared.spreadsheets import read_table
+from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["data values"])
 ERRORS = error_responses(Forbidden, Invalid, Conflict)
+UPLOAD_ERRORS = error_responses(Forbidden, Invalid, Conflict, UploadTooLarge)
 DryRun = Annotated[bool, Query(description="Проверить и посчитать, ничего не сохраняя")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
@@ -65,7 +66,7 @@ async def post_data_values(
     )
 
 
-@router.post("/data-values/upload", response_model=ImportSummary, responses=ERRORS)
+@router.post("/data-values/upload", response_model=ImportSummary, responses=UPLOAD_ERRORS)
 async def upload_data_values(
     file: Annotated[
         UploadFile, File(description="CSV или XLSX: indicator_code, organization_id, period, value")
@@ -73,11 +74,15 @@ async def upload_data_values(
     session: SessionDep,
     caller: CallerOrKey,
     scopes: Scopes,
+    limits: UploadLimitsDep,
     dry_run: DryRun = False,
 ) -> ImportSummary:
-    """The same as a post, from a spreadsheet; `index` in `rejected` is the row of the file."""
-    rows = read_table(file.filename or "", await file.read())
-    return await service.import_values(session, scopes, caller, rows, dry_run=dry_run)
+    """The same as a post, from a spreadsheet; `index` in `rejected` is the row of the file.
+
+    The file is read within the upload limits (413 past its size; 422 naming the limit past
+    10,000 rows with data or another bound of README "Upload limits")."""
+    upload = await read_upload(file, limits)
+    return await service.upload_values(session, scopes, caller, upload, dry_run=dry_run)
 
 
 class DataValuesQuery(BaseModel):

@@ -32,6 +32,8 @@ from shared.bulk import (
 )
 from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
+from shared.spreadsheets import parse_table
+from shared.uploads import Upload
 
 MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
@@ -256,6 +258,22 @@ async def import_values(
         validate=validate,
         store=write,
     )
+
+
+async def upload_values(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    upload: Upload,
+    *,
+    dry_run: bool,
+) -> ImportSummary:
+    """`import_values` of a .csv or .xlsx file (header indicator_code, organization_id,
+    period, value), read within its limits and MAX_ROWS rows with data once the caller may
+    write: UploadLimitExceeded (422 naming the limit) or Invalid naming `file` otherwise."""
+    require_roles(principal, *WRITERS)
+    rows = await parse_table(upload, max_rows=MAX_ROWS)
+    return await import_values(session, scopes, principal, rows, dry_run=dry_run)
 
 
 async def list_values(

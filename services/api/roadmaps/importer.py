@@ -31,6 +31,7 @@ from services.api.roadmaps.readers import (
     UnsupportedFormat,
     read_blocks,
 )
+from shared.uploads import UploadLimits
 
 __all__ = [
     "ACCEPTED_EXTENSIONS",
@@ -139,9 +140,12 @@ _GROUP_HEADING = re.compile(r"^мероприятия\s+по\b", re.IGNORECASE)
 _BULLET = re.compile(r"^[-–—•·▪*]")
 
 
-def import_document(filename: str, content: bytes) -> ImportResult:
-    """Import the roadmaps of a .docx, .xlsx, .csv or .txt document."""
-    return parse_blocks(read_blocks(filename, content))
+def import_document(
+    filename: str, content: bytes, limits: UploadLimits | None = None
+) -> ImportResult:
+    """Import the roadmaps of a .docx, .xlsx, .csv or .txt document read within `limits`
+    (see `read_blocks`). Blocking: call it through `shared.uploads.parse_upload`."""
+    return parse_blocks(read_blocks(filename, content, limits))
 
 
 def parse_blocks(blocks: Sequence[Block]) -> ImportResult:

@@ -15,13 +15,18 @@ from services.api.roadmaps.schemas import (
     RoadmapCreate,
     SectionCreate,
 )
-from services.api.roadmaps.service import create_roadmap, deadline_fields, invalid, period_of
+from services.api.roadmaps.service import (
+    authorize_owner,
+    create_roadmap,
+    deadline_fields,
+    invalid,
+    period_of,
+)
 from services.api.territories.scope import DbScopeResolver
 from shared.auth import Principal
 from shared.errors import Invalid
 from shared.periods import period_of_roadmap
-
-MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+from shared.uploads import Upload, parse_upload
 
 
 def _cut(text: str, limit: int) -> str:
@@ -92,20 +97,25 @@ async def import_roadmaps(
     scopes: DbScopeResolver,
     principal: Principal,
     *,
-    filename: str,
-    content: bytes,
+    upload: Upload,
     level: str,
     owner_type: str,
     owner_id: uuid.UUID,
     period: str | None,
 ) -> tuple[list[Roadmap], dict[str, Any]]:
-    """Every roadmap found in the document, and a report of what was found and skipped."""
-    if len(content) > MAX_DOCUMENT_BYTES:
-        raise invalid("file", "Файл больше 20 МБ")
+    """Every roadmap found in the document, and a report of what was found and skipped.
+
+    The document is parsed in a worker thread within the upload's limits once the caller may
+    write the owner's roadmaps: UploadLimitExceeded (422 naming the limit), Invalid naming
+    `file` when it cannot be read or holds no activity table."""
+    filename = upload.filename or "document"
     if period is not None:
         period_of(period)  # a malformed period is refused before the document is read
+    await authorize_owner(session, scopes, principal, level, owner_type, owner_id)
     try:
-        result = import_document(filename, content)
+        result = await parse_upload(
+            upload.limits, import_document, filename, upload.content, upload.limits
+        )
     except (UnsupportedFormat, UnreadableDocument) as exc:
         raise invalid("file", str(exc)) from exc
     report: dict[str, Any] = asdict(result.report) | {"roadmaps_found": len(result.roadmaps)}

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import PurePath
 
-from docx import Document
 from docx.table import Table, _Cell
-from openpyxl import load_workbook
+
+from shared.uploads import (
+    Budget,
+    UploadLimitExceeded,
+    UploadLimits,
+    csv_rows,
+    lines,
+    open_docx,
+    open_xlsx,
+    sheet_rows,
+    text_lines,
+)
 
 ACCEPTED_EXTENSIONS: tuple[str, ...] = (".docx", ".xlsx", ".csv", ".txt")
 
@@ -61,16 +70,18 @@ def clean_text(text: str) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def read_blocks(filename: str, content: bytes) -> list[Block]:
-    """Read a document into paragraphs and table rows, in document order."""
+def read_blocks(filename: str, content: bytes, limits: UploadLimits | None = None) -> list[Block]:
+    """Read a document into paragraphs and table rows, in document order, within `limits`
+    (default: the settings' defaults). Past a limit UploadLimitExceeded (422 naming it);
+    UnsupportedFormat or UnreadableDocument otherwise. Blocking: parse in a worker thread."""
     extension = PurePath(filename).suffix.lower()
     reader = _READERS.get(extension)
     if reader is None:
         accepted = ", ".join(ACCEPTED_EXTENSIONS)
         raise UnsupportedFormat(f"cannot import {filename!r}: accepted extensions are {accepted}")
     try:
-        return reader(content)
-    except UnreadableDocument:
+        return reader(content, Budget(limits or UploadLimits.defaults()))
+    except (UnreadableDocument, UploadLimitExceeded):
         raise
     except Exception as exc:  # every library reports a corrupt file with its own exception
         raise UnreadableDocument(f"cannot read {filename!r} as {extension}: {exc}") from exc
@@ -86,70 +97,82 @@ def decode_text(content: bytes) -> str:
         return content.decode("cp1251", errors="replace")
 
 
-def _read_txt(content: bytes) -> list[Block]:
-    lines = decode_text(content).splitlines()
+def _read_txt(content: bytes, budget: Budget) -> list[Block]:
+    lines = text_lines(decode_text(content), budget)
     tab_lines = [line for line in lines if "\t" in line]
     # Word/PDF exports come in two shapes: a row per line with tab-separated cells, or every
     # cell on its own tab-led line with a blank line closing the row.
     if tab_lines and all(_CELL_PER_LINE.match(line) for line in tab_lines):
-        return _txt_cell_per_line(lines)
-    return _txt_row_per_line(lines)
+        return _txt_cell_per_line(lines, budget)
+    return _txt_row_per_line(lines, budget)
 
 
-def _txt_row_per_line(lines: list[str]) -> list[Block]:
+def _paragraph(blocks: list[Block], table: int, text: str, budget: Budget) -> int:
+    """Add a paragraph; a paragraph after table rows ends that table (the next index)."""
+    budget.paragraph()
+    if blocks and isinstance(blocks[-1], Row):
+        table += 1
+    blocks.append(Paragraph(text))
+    return table
+
+
+def _txt_row_per_line(lines: list[str], budget: Budget) -> list[Block]:
     blocks: list[Block] = []
     table = 0
     for line in lines:
         if "\t" in line:
-            blocks.append(Row(tuple(clean_text(cell) for cell in line.split("\t")), table))
+            budget.cells_ahead(line.count("\t") + 1)
+            cells = tuple(clean_text(cell) for cell in line.split("\t"))
+            budget.row(len(cells))
+            blocks.append(Row(cells, table))
         elif text := clean_text(line):
-            if blocks and isinstance(blocks[-1], Row):
-                table += 1
-            blocks.append(Paragraph(text))
+            table = _paragraph(blocks, table, text, budget)
     return blocks
 
 
-def _txt_cell_per_line(lines: list[str]) -> list[Block]:
+def _txt_cell_per_line(lines: list[str], budget: Budget) -> list[Block]:
     blocks: list[Block] = []
     table = 0
     cells: list[list[str]] = []
 
     def close_row() -> None:
         if cells:
-            blocks.append(Row(tuple(clean_text("\n".join(cell)) for cell in cells), table))
+            budget.row(len(cells))
+            texts = (budget.text(clean_text("\n".join(cell))) for cell in cells)
+            blocks.append(Row(tuple(texts), table))
             cells.clear()
 
     for line in lines:
         if match := _CELL_LINE.match(line):
+            budget.cells_ahead(len(cells) + 1)
             cells.append([match.group(1)])
         elif not line.strip():
             close_row()
         elif cells:
             cells[-1].append(line)  # a line break inside the cell
         elif text := clean_text(line):
-            if blocks and isinstance(blocks[-1], Row):
-                table += 1
-            blocks.append(Paragraph(text))
+            table = _paragraph(blocks, table, text, budget)
     close_row()
     return blocks
 
 
-def _read_csv(content: bytes) -> list[Block]:
+def _read_csv(content: bytes, budget: Budget) -> list[Block]:
     text = decode_text(content)
-    sample = [line for line in text.splitlines()[:50] if line.strip()]
+    head = islice(lines(text), 50)
+    sample = [budget.text(line) for line in head if line.strip()]
     semicolons = sum(line.count(";") for line in sample)
     commas = sum(line.count(",") for line in sample)
     delimiter = ";" if semicolons >= commas else ","
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = csv_rows(lines(text), delimiter, budget)
     return _grid_blocks(([clean_text(cell) for cell in row] for row in rows), table=0)
 
 
-def _read_xlsx(content: bytes) -> list[Block]:
-    workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+def _read_xlsx(content: bytes, budget: Budget) -> list[Block]:
+    workbook = open_xlsx(content, budget.limits)
     blocks: list[Block] = []
     try:
         for index, sheet in enumerate(workbook.worksheets):
-            rows = sheet.iter_rows(values_only=True)
+            rows = sheet_rows(sheet, budget)
             blocks += _grid_blocks(([_cell_value(v) for v in row] for row in rows), table=index)
     finally:
         workbook.close()
@@ -182,20 +205,21 @@ def _grid_blocks(rows: Iterable[list[str]], table: int) -> list[Block]:
     return blocks
 
 
-def _read_docx(content: bytes) -> list[Block]:
-    document = Document(io.BytesIO(content))
+def _read_docx(content: bytes, budget: Budget) -> list[Block]:
+    # paragraphs, tables, rows and cells were counted when the package was opened
+    document = open_docx(content, budget.limits)
     blocks: list[Block] = []
     tables = 0
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            blocks += _docx_rows(item, tables)
+            blocks += _docx_rows(item, tables, budget)
             tables += 1
-        elif text := clean_text(item.text):
+        elif text := clean_text(budget.text(item.text)):
             blocks.append(Paragraph(text))
     return blocks
 
 
-def _docx_rows(table: Table, index: int) -> list[Block]:
+def _docx_rows(table: Table, index: int, budget: Budget) -> list[Block]:
     rows: list[Block] = []
     above: dict[int, str] = {}  # grid column -> text of the cell above
     for tr in table._tbl.tr_lst:
@@ -207,14 +231,14 @@ def _docx_rows(table: Table, index: int) -> list[Block]:
             if tc.vMerge == "continue":
                 text = above.get(column, "")
             else:
-                text = clean_text(_Cell(tc, table).text)
+                text = clean_text(budget.text(_Cell(tc, table).text))
             above[column] = text
             cells += [text] + [""] * (tc.grid_span - 1)
         rows.append(Row(tuple(cells), index))
     return rows
 
 
-_READERS: dict[str, Callable[[bytes], list[Block]]] = {
+_READERS: dict[str, Callable[[bytes, Budget], list[Block]]] = {
     ".docx": _read_docx,
     ".xlsx": _read_xlsx,
     ".csv": _read_csv,

@@ -31,9 +31,11 @@ from services.api.roadmaps.schemas import (
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
+from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["roadmaps"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
+UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
 AsOf = Annotated[
     date | None, Query(description="На какую дату считать просрочку (по умолчанию сегодня)")
 ]
@@ -90,7 +92,7 @@ class ImportAnswer(BaseModel):
     report: dict[str, Any]
 
 
-@router.post("/roadmaps/import", status_code=201, responses=ERRORS)
+@router.post("/roadmaps/import", status_code=201, responses=UPLOAD_ERRORS)
 async def import_roadmap(
     file: Annotated[UploadFile, File(description=".docx, .xlsx, .csv или .txt")],
     level: Annotated[Level, Form()],
@@ -100,16 +102,18 @@ async def import_roadmap(
     session: SessionDep,
     caller: Caller,
     scopes: Scopes,
+    limits: UploadLimitsDep,
     period: Annotated[str | None, Form(description="По умолчанию — из заголовка")] = None,
 ) -> ImportAnswer:
     """Import the activity tables of a document; a document with several roadmaps gives
-    several. `roadmap` is the first; `report` says what was found, skipped and not parsed."""
+    several. `roadmap` is the first; `report` says what was found, skipped and not parsed.
+
+    Read within the upload limits: 413 past the file size, 422 naming any other limit."""
     roadmaps, report = await import_roadmaps(
         session,
         scopes,
         caller,
-        filename=file.filename or "document",
-        content=await file.read(),
+        upload=await read_upload(file, limits),
         level=level,
         owner_type=owner_type,
         owner_id=owner_id,
@@ -266,15 +270,17 @@ async def activity_history(
     return [StatusChangeRead.model_validate(c) for c in changes]
 
 
-@router.post("/activities/{activity_id}/files", status_code=201, responses=ERRORS)
+@router.post("/activities/{activity_id}/files", status_code=201, responses=UPLOAD_ERRORS)
 async def upload_file(
     activity_id: uuid.UUID,
     file: Annotated[UploadFile, File()],
     session: SessionDep,
     caller: Caller,
     scopes: Scopes,
+    limits: UploadLimitsDep,
 ) -> FileRead:
-    """A document that confirms the activity was done (up to 20 MB)."""
+    """A document that confirms the activity was done (up to SOKO_UPLOAD_MAX_BYTES, 20 MB by
+    default: 413 past it; stored as it is, never parsed)."""
     stored = await tracking.add_file(
         session,
         scopes,
@@ -282,7 +288,7 @@ async def upload_file(
         activity_id,
         file.filename or "file",
         file.content_type or "",
-        await file.read(),
+        (await read_upload(file, limits)).content,
     )
     return FileRead.model_validate(stored)
 

@@ -1,5 +1,6 @@
-"""The documents as .xlsx: one sheet per table, numbers as numbers, the header bold and frozen,
-status cells filled with the status colour (and worded, as in the HTML)."""
+"""The documents as .xlsx: one sheet per table, numbers as numbers, texts as texts (never
+formulas: shared.spreadsheets.write_row), the header bold and frozen, status cells filled with
+the status colour (and worded, as in the HTML)."""
 
 import io
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from services.reports.documents.model import (
     RoadmapReport,
     ValueRow,
 )
+from shared.spreadsheets import write_row
 
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -37,7 +39,7 @@ class Column:
 
 def _sheet(workbook: Workbook, title: str, columns: Sequence[Column]) -> Worksheet:
     sheet = workbook.create_sheet(title)
-    sheet.append([c.title for c in columns])
+    write_row(sheet, [c.title for c in columns])
     for i, column in enumerate(columns, start=1):
         cell = sheet.cell(row=1, column=i)
         cell.font = BOLD
@@ -48,7 +50,7 @@ def _sheet(workbook: Workbook, title: str, columns: Sequence[Column]) -> Workshe
 
 
 def _append(sheet: Worksheet, columns: Sequence[Column], values: Sequence[Any]) -> None:
-    sheet.append(list(values))
+    write_row(sheet, values)
     row = sheet.max_row
     for i, column in enumerate(columns, start=1):
         cell = sheet.cell(row=row, column=i)

@@ -9,14 +9,16 @@ from pydantic import BaseModel, ConfigDict
 
 from services.surveys.instruments import service
 from services.surveys.instruments.definition import InstrumentDefinition
-from services.surveys.instruments.xlsform import XLSFormError, from_xlsform, to_xlsform
+from services.surveys.instruments.xlsform import to_xlsform
 from shared.auth import Caller
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
+from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["instruments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
+UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -75,18 +77,19 @@ async def import_instrument(
     return _detail(*await service.get_version(session, version.instrument_id, version.version))
 
 
-@router.post("/instruments/xlsform", status_code=201, responses=ERRORS)
+@router.post("/instruments/xlsform", status_code=201, responses=UPLOAD_ERRORS)
 async def import_xlsform(
     file: Annotated[UploadFile, File(description="XLSForm (.xlsx): survey, choices, settings")],
     session: SessionDep,
     caller: Caller,
+    limits: UploadLimitsDep,
 ) -> InstrumentDetail:
-    """An instrument authored in a spreadsheet (the ODK/KoboToolbox XLSForm standard)."""
-    try:
-        definition = from_xlsform(await file.read())
-    except XLSFormError as exc:
-        raise Invalid(str(exc), errors=[{"loc": ["body", "file"], "msg": str(exc)}]) from exc
-    version = await service.add_version(session, caller, definition, source="xlsform")
+    """An instrument authored in a spreadsheet (the ODK/KoboToolbox XLSForm standard).
+
+    Read within the upload limits (413 past the file size, 422 naming any other limit) in a
+    worker thread; 422 naming `file` with the sheet, row and column of a problem."""
+    upload = await read_upload(file, limits)
+    version = await service.import_xlsform(session, caller, upload)
     return _detail(*await service.get_version(session, version.instrument_id, version.version))
 
 

@@ -10,9 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.instruments.definition import InstrumentDefinition, load_bank
 from services.surveys.instruments.models import Instrument, InstrumentVersion
+from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from shared.auth import Principal, Role, require_roles
 from shared.errors import Invalid, NotFound
 from shared.pagination import Pagination, paginate
+from shared.uploads import FIELD, Upload, parse_upload
 
 logger = logging.getLogger("soko.surveys.bank")
 AUTHORS = (Role.territory_analyst, Role.methodologist)
@@ -83,6 +85,20 @@ async def add_version(
     """A new version of an instrument (a new instrument if the code is new)."""
     require_roles(principal, *AUTHORS)
     return await _store(session, definition, source=source)
+
+
+async def import_xlsform(
+    session: AsyncSession, principal: Principal, upload: Upload
+) -> InstrumentVersion:
+    """A new version from an XLSForm workbook, read in a worker thread within its limits once
+    the caller may author: UploadLimitExceeded (422 naming the limit), or Invalid naming
+    `file` with the sheet, row and column of the problem."""
+    require_roles(principal, *AUTHORS)
+    try:
+        definition = await parse_upload(upload.limits, from_xlsform, upload.content, upload.limits)
+    except XLSFormError as exc:
+        raise Invalid(str(exc), errors=[{"loc": ["body", FIELD], "msg": str(exc)}]) from exc
+    return await add_version(session, principal, definition, source="xlsform")
 
 
 async def list_instruments(

@@ -11,14 +11,10 @@ means "not required".
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from pydantic import ValidationError
 
@@ -40,6 +36,7 @@ from services.surveys.instruments.xlsform_expressions import (
     parse_relevant,
     question_type,
 )
+from shared.uploads import Budget, UnreadableUpload, UploadLimits, open_xlsx, sheet_rows
 
 _METADATA_TYPES = frozenset(
     {"start", "end", "today", "deviceid", "username", "audit", "phonenumber", "simserial"}
@@ -100,6 +97,14 @@ class Row:
 
 
 @dataclass
+class _Book:
+    """The open workbook and what has been taken from it, against the upload limits."""
+
+    workbook: Workbook
+    budget: Budget
+
+
+@dataclass
 class _Reading:
     """What has been read so far, and where it came from."""
 
@@ -110,9 +115,12 @@ class _Reading:
     sections: list[tuple[Row, list[tuple[Row, list[Row]]]]] = field(default_factory=list)
 
 
-def from_xlsform(data: bytes) -> InstrumentDefinition:
-    """Read an XLSForm workbook; XLSFormError names the sheet, row and column of any problem."""
-    book = _open(data)
+def from_xlsform(data: bytes, limits: UploadLimits | None = None) -> InstrumentDefinition:
+    """Read an XLSForm workbook within `limits` (default: the settings' defaults; a sheet of at
+    most `max_xlsform_rows` rows). XLSFormError names the sheet, row and column of any problem;
+    UploadLimitExceeded (422) names a limit passed. Blocking: parse in a worker thread."""
+    limits = limits or UploadLimits.defaults()
+    book = _Book(_open(data, limits), Budget(limits))
     reading = _Reading()
     try:
         payload = _read_settings(book, reading)
@@ -120,17 +128,17 @@ def from_xlsform(data: bytes) -> InstrumentDefinition:
         payload["competences"] = _read_competences(book, reading)
         payload["sections"] = _read_survey(book, reading, payload.get("title", ""))
     finally:
-        book.close()
+        book.workbook.close()
     try:
         return InstrumentDefinition.model_validate(payload)
     except ValidationError as exc:
         raise _locate(exc, reading) from exc
 
 
-def _open(data: bytes) -> Workbook:
+def _open(data: bytes, limits: UploadLimits) -> Workbook:
     try:
-        return load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:
+        return open_xlsx(data, limits)
+    except UnreadableUpload as exc:
         raise XLSFormError(f"not an .xlsx workbook ({exc})") from exc
 
 
@@ -144,12 +152,13 @@ def _text(value: Any) -> str:
     return str(value).strip()
 
 
-def _rows(book: Workbook, name: str, required: tuple[str, ...]) -> list[Row] | None:
+def _rows(book: _Book, name: str, required: tuple[str, ...]) -> list[Row] | None:
     """The data rows of a sheet (None when the workbook has no such sheet)."""
-    sheet = next((book[s] for s in book.sheetnames if s.strip().lower() == name), None)
+    workbook = book.workbook
+    sheet = next((workbook[s] for s in workbook.sheetnames if s.strip().lower() == name), None)
     if sheet is None:
         return None
-    lines = sheet.iter_rows(values_only=True)
+    lines = sheet_rows(sheet, book.budget)
     header = [_text(cell).lower() for cell in next(lines, ())]
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
@@ -165,14 +174,17 @@ def _rows(book: Workbook, name: str, required: tuple[str, ...]) -> list[Row] | N
                 f"the column '{column}' is missing", sheet=name, row=1, column=column
             )
     rows = []
+    limits = book.budget.limits
     for number, line in enumerate(lines, 2):
         cells = {c: line[i] for c, i in columns.items() if i < len(line)}
         if any(_text(v) for v in cells.values()):
+            if len(rows) >= limits.max_xlsform_rows:
+                raise limits.exceeded("xlsform_rows")
             rows.append(Row(name, number, cells))
     return rows
 
 
-def _read_settings(book: Workbook, reading: _Reading) -> dict[str, Any]:
+def _read_settings(book: _Book, reading: _Reading) -> dict[str, Any]:
     rows = _rows(book, SETTINGS, ("form_title", "form_id"))
     if rows is None:
         raise XLSFormError("the settings sheet is missing", sheet=SETTINGS)
@@ -195,7 +207,7 @@ def _read_settings(book: Workbook, reading: _Reading) -> dict[str, Any]:
     }
 
 
-def _read_choices(book: Workbook) -> dict[str, list[tuple[Row, dict[str, Any]]]]:
+def _read_choices(book: _Book) -> dict[str, list[tuple[Row, dict[str, Any]]]]:
     lists: dict[str, list[tuple[Row, dict[str, Any]]]] = {}
     for row in _rows(book, CHOICES, ("list_name", "name", "label")) or []:
         name = row.text("name")
@@ -217,7 +229,7 @@ def _read_choices(book: Workbook) -> dict[str, list[tuple[Row, dict[str, Any]]]]
     return lists
 
 
-def _read_competences(book: Workbook, reading: _Reading) -> list[dict[str, Any]]:
+def _read_competences(book: _Book, reading: _Reading) -> list[dict[str, Any]]:
     competences = []
     for row in _rows(book, COMPETENCES, ("name", "label")) or []:
         competence: dict[str, Any] = {
@@ -233,7 +245,7 @@ def _read_competences(book: Workbook, reading: _Reading) -> list[dict[str, Any]]
     return competences
 
 
-def _read_survey(book: Workbook, reading: _Reading, title: str) -> list[dict[str, Any]]:
+def _read_survey(book: _Book, reading: _Reading, title: str) -> list[dict[str, Any]]:
     rows = _rows(book, SURVEY, ("type", "name", "label"))
     if rows is None:
         raise XLSFormError("the survey sheet is missing", sheet=SURVEY)

@@ -1,4 +1,5 @@
-"""Write an instrument definition as an XLSForm workbook (.xlsx)."""
+"""Write an instrument definition as an XLSForm workbook (.xlsx): every text a string cell,
+never a formula (shared.spreadsheets.write_row), read back unchanged by the reader."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ from services.surveys.instruments.xlsform_common import (
     YES_NO_LIST,
     format_number,
 )
+from shared.spreadsheets import write_row
 
 Cell = str | int | float | None
 
@@ -41,32 +43,34 @@ def to_xlsform(defn: InstrumentDefinition, version: str = "1") -> bytes:
     survey = book.active
     assert survey is not None
     survey.title = SURVEY
-    survey.append(SURVEY_COLUMNS)
+    write_row(survey, SURVEY_COLUMNS)
     choices = book.create_sheet(CHOICES)
-    choices.append(CHOICES_COLUMNS)
+    write_row(choices, CHOICES_COLUMNS)
     _write_built_in_lists(choices, defn)
     for section in defn.sections:
-        survey.append(["begin group", section.code, section.title])
+        write_row(survey, ["begin group", section.code, section.title])
         for question in section.questions:
-            survey.append(_survey_row(defn, question))
+            write_row(survey, _survey_row(defn, question))
             for option in question.options:
-                choices.append(
+                write_row(
+                    choices,
                     [
                         list_name(question),
                         option.code,
                         option.text,
                         YES if option.correct else None,
                         _number(option.points) if option.points else None,
-                    ]
+                    ],
                 )
-        survey.append(["end group"])
+        write_row(survey, ["end group"])
     _write_settings(book.create_sheet(SETTINGS), defn, version)
     if defn.competences:
         sheet = book.create_sheet(COMPETENCES)
-        sheet.append(COMPETENCES_COLUMNS)
+        write_row(sheet, COMPETENCES_COLUMNS)
         for competence in defn.competences:
-            sheet.append(
-                [competence.code, competence.title, competence.threshold, competence.description]
+            write_row(
+                sheet,
+                [competence.code, competence.title, competence.threshold, competence.description],
             )
     buffer = io.BytesIO()
     book.save(buffer)
@@ -164,10 +168,10 @@ def _write_built_in_lists(sheet: Worksheet, defn: InstrumentDefinition) -> None:
     if "likert5" in types:
         labels = LIKERT5_LABELS[defn.kind]
         for point, label in enumerate(labels, 1):
-            sheet.append([LIKERT5_LIST, str(point), f"{point} — {label}"])
+            write_row(sheet, [LIKERT5_LIST, str(point), f"{point} — {label}"])
     if "yes_no" in types:
         for name, label in YES_NO_LABELS.items():
-            sheet.append([YES_NO_LIST, name, label])
+            write_row(sheet, [YES_NO_LIST, name, label])
 
 
 def _write_settings(sheet: Worksheet, defn: InstrumentDefinition, version: str) -> None:
@@ -181,5 +185,5 @@ def _write_settings(sheet: Worksheet, defn: InstrumentDefinition, version: str) 
         "description": defn.description,
         "source": defn.source,
     }
-    sheet.append(SETTINGS_COLUMNS)
-    sheet.append([values[column] for column in SETTINGS_COLUMNS])
+    write_row(sheet, SETTINGS_COLUMNS)
+    write_row(sheet, [values[column] for column in SETTINGS_COLUMNS])

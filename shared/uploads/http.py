@@ -1,0 +1,137 @@
+"""The HTTP side of uploads: the request body bounded as it streams in, the file read within
+its limit, and parsing in a worker thread so the event loop keeps answering."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import weakref
+from collections.abc import Callable
+from typing import Annotated, Any, TypeVar
+
+import anyio.to_thread
+from anyio import CapacityLimiter
+from fastapi import Depends, Request, UploadFile
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from shared.errors import problem
+from shared.settings import MIB
+from shared.uploads.limits import Upload, UploadLimits, UploadTooLarge
+
+FORM_OVERHEAD = MIB
+"""What a request body may hold beyond the file: the multipart framing and the other fields."""
+
+T = TypeVar("T")
+
+
+class _BodyTooLarge(Exception):
+    """Raised into the app from `receive` once the body passed the limit."""
+
+
+class BodyLimitMiddleware:
+    """Refuse a request body larger than the upload limit (plus FORM_OVERHEAD) with a 413
+    problem+json: at once when Content-Length says so, else as soon as the streamed bytes
+    pass it; the rest of the body is never read.
+
+    Starlette's own RequestBodyLimitMiddleware answers in plain text from outside the app's
+    middleware (no problem+json, no request id), hence this one."""
+
+    def __init__(self, app: ASGIApp, max_file_bytes: int) -> None:
+        self.app = app
+        self.max_file_bytes = max_file_bytes
+        self.max_body_bytes = max_file_bytes + FORM_OVERHEAD
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_body_bytes:
+            await self._refuse(scope, receive, send)
+            return
+        received = 0
+        exceeded = answered = False
+
+        async def limited_receive() -> Message:
+            nonlocal received, exceeded
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_body_bytes:
+                    exceeded = True
+                    raise _BodyTooLarge
+            return message
+
+        async def guarded_send(message: Message) -> None:
+            nonlocal answered
+            if not exceeded:
+                await send(message)
+            elif message["type"] == "http.response.start" and not answered:
+                # the app turned the interruption into an answer of its own (FastAPI: 400)
+                answered = True
+                await self._refuse(scope, receive, send)
+
+        try:
+            await self.app(scope, limited_receive, guarded_send)
+        except Exception:
+            if not exceeded:
+                raise
+            if not answered:
+                await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        form = Headers(scope=scope).get("content-type", "").startswith("multipart/form-data")
+        error = UploadTooLarge(self.max_file_bytes, body=self.max_body_bytes, form=form)
+        response = problem(
+            error.status,
+            slug=error.slug,
+            detail=error.detail,
+            errors=error.errors,
+            instance=scope["path"],
+            headers={"Connection": "close"},
+            **error.extra,
+        )
+        await response(scope, receive, send)
+
+
+def upload_limits(request: Request) -> UploadLimits:
+    """The app's upload limits (a dependency)."""
+    return UploadLimits.from_settings(request.app.state.settings)
+
+
+UploadLimitsDep = Annotated[UploadLimits, Depends(upload_limits)]
+
+
+async def read_upload(file: UploadFile, limits: UploadLimits) -> Upload:
+    """The uploaded file, read whole; UploadTooLarge (413) past `max_bytes`, having read no
+    more than one byte beyond it."""
+    content = await file.read(limits.max_bytes + 1)
+    if len(content) > limits.max_bytes:
+        raise UploadTooLarge(limits.max_bytes)
+    return Upload(file.filename or "", content, limits)
+
+
+_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _limiter(parsers: int) -> CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _limiters.get(loop)
+    if limiter is None:
+        limiter = _limiters[loop] = CapacityLimiter(parsers)
+    elif limiter.total_tokens != parsers:
+        limiter.total_tokens = parsers
+    return limiter
+
+
+async def parse_upload(
+    limits: UploadLimits, parse: Callable[..., T], /, *args: Any, **kwargs: Any
+) -> T:
+    """`parse(*args, **kwargs)` in a worker thread, at most `limits.parsers` at once in this
+    process, so that the event loop (health checks, other requests) keeps answering while a
+    file is read. What `parse` raises is raised here."""
+    call = functools.partial(parse, *args, **kwargs)
+    return await anyio.to_thread.run_sync(call, limiter=_limiter(limits.parsers))

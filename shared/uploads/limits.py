@@ -1,0 +1,163 @@
+"""Upload limits, the errors that name them, and the counters that enforce them while reading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+from shared.errors import Invalid, SokoError
+from shared.settings import MIB, Settings
+
+FIELD = "file"
+"""The multipart field every upload endpoint takes (`loc` of the errors below)."""
+
+# What each limit bounds, in the Russian of the error messages ({value} is the limit).
+_WORDING: dict[str, str] = {
+    "bytes": "файл больше {value}",
+    "unpacked_bytes": "содержимое файла в распакованном виде больше {value}",
+    "parts": "в архиве файла больше {value} частей",
+    "xml_elements": "в разметке файла больше {value} элементов",
+    "rows": "в файле больше {value} строк",
+    "data_rows": "в файле больше {value} строк с данными",
+    "cells": "в таблицах файла больше {value} ячеек",
+    "text_chars": "ячейка, абзац или строка текста длиннее {value} символов",
+    "paragraphs": "в документе больше {value} абзацев",
+    "tables": "в документе больше {value} таблиц",
+    "xlsform_rows": "на листе XLSForm больше {value} строк",
+}
+
+
+def _amount(name: str, value: int) -> str:
+    if name.endswith("bytes"):
+        return f"{value / MIB:g} МБ" if value >= MIB else f"{value} байт"
+    return f"{value:,}".replace(",", "\u00a0")
+
+
+class UploadLimitExceeded(Invalid):
+    """A file bigger than a limit in what it holds (422): names the limit and the field."""
+
+    def __init__(self, name: str, value: int, setting: str | None) -> None:
+        message = _WORDING[name].format(value=_amount(name, value))
+        where = f" (ограничение {setting})" if setting else ""
+        super().__init__(
+            f"Файл не принят: {message}{where}",
+            errors=[{"loc": ["body", FIELD], "msg": message, "type": f"upload_limit.{name}"}],
+            limit={"name": name, "value": value, "setting": setting},
+        )
+
+
+class UploadTooLarge(SokoError):
+    """A file (or a whole request body) bigger than SOKO_UPLOAD_MAX_BYTES allows (413)."""
+
+    status, slug, detail = 413, "content-too-large", "Файл или запрос слишком большой"
+
+    def __init__(self, limit: int, *, body: int | None = None, form: bool = True) -> None:
+        """`body`: the whole request body's limit, when that was passed (`form`: a multipart
+        form, whose big part is the file)."""
+        message = f"файл больше {_amount('bytes', limit)}"
+        if body is not None:
+            message = f"запрос больше {_amount('bytes', body)}: {message} не принимается"
+        loc = ["body", FIELD] if form else ["body"]
+        super().__init__(
+            f"Файл не принят: {message} (ограничение SOKO_UPLOAD_MAX_BYTES)",
+            errors=[{"loc": loc, "msg": message, "type": "upload_limit.bytes"}],
+            limit={"name": "bytes", "value": limit, "setting": "SOKO_UPLOAD_MAX_BYTES"},
+        )
+
+
+class UnreadableUpload(ValueError):
+    """The file is not what its extension says, or is damaged (each reader words it its way)."""
+
+
+@dataclass(frozen=True)
+class UploadLimits:
+    """The bounds of one upload, from the SOKO_UPLOAD_* settings (README "Upload limits")."""
+
+    max_bytes: int
+    max_unpacked_bytes: int
+    max_parts: int
+    max_xml_elements: int
+    max_rows: int
+    max_cells: int
+    max_text_chars: int
+    max_paragraphs: int
+    max_tables: int
+    max_xlsform_rows: int
+    parsers: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> UploadLimits:
+        return cls(**{f.name: getattr(settings, f"upload_{f.name}") for f in fields(cls)})
+
+    @classmethod
+    def defaults(cls) -> UploadLimits:
+        """The limits with every setting at its default (readers called outside a request)."""
+        return cls(
+            **{f.name: Settings.model_fields[f"upload_{f.name}"].default for f in fields(cls)}
+        )
+
+    def exceeded(self, name: str) -> UploadLimitExceeded:
+        """The error for the limit `max_<name>`, naming its setting."""
+        return UploadLimitExceeded(
+            name, getattr(self, f"max_{name}"), f"SOKO_UPLOAD_MAX_{name.upper()}"
+        )
+
+
+@dataclass(frozen=True)
+class Upload:
+    """An uploaded file, read within its size, and the limits to parse it within."""
+
+    filename: str
+    content: bytes
+    limits: UploadLimits
+
+
+class Budget:
+    """Counts what a reader has taken from one file and refuses past a limit.
+
+    `data_rows` is a caller's own bound on non-empty rows (a bulk endpoint's batch size)."""
+
+    def __init__(self, limits: UploadLimits, *, data_rows: int | None = None) -> None:
+        self.limits = limits
+        self.data_rows_limit = data_rows
+        self.rows = self.cells = self.data_rows = self.paragraphs = self.tables = 0
+
+    def row(self, width: int) -> None:
+        """One more table row (or line of text) of `width` cells."""
+        self.rows += 1
+        self.cells += width
+        if self.rows > self.limits.max_rows:
+            raise self.limits.exceeded("rows")
+        if self.cells > self.limits.max_cells:
+            raise self.limits.exceeded("cells")
+
+    def data_row(self) -> None:
+        """One more row that holds data, against the caller's bound."""
+        self.data_rows += 1
+        if self.data_rows_limit is not None and self.data_rows > self.data_rows_limit:
+            raise UploadLimitExceeded("data_rows", self.data_rows_limit, None)
+
+    def cell(self) -> None:
+        """One more cell, counted on its own (an archive's scan)."""
+        self.cells_ahead(1)
+        self.cells += 1
+
+    def cells_ahead(self, count: int) -> None:
+        """Refuse a row before it is split when its `count` cells would pass the limit."""
+        if self.cells + count > self.limits.max_cells:
+            raise self.limits.exceeded("cells")
+
+    def paragraph(self) -> None:
+        self.paragraphs += 1
+        if self.paragraphs > self.limits.max_paragraphs:
+            raise self.limits.exceeded("paragraphs")
+
+    def table(self) -> None:
+        self.tables += 1
+        if self.tables > self.limits.max_tables:
+            raise self.limits.exceeded("tables")
+
+    def text(self, value: str) -> str:
+        """The text of one cell, paragraph or line, if it is not too long."""
+        if len(value) > self.limits.max_text_chars:
+            raise self.limits.exceeded("text_chars")
+        return value

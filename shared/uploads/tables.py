@@ -1,0 +1,62 @@
+"""Rows of a worksheet, a CSV text or a plain text, taken one at a time and counted."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+from shared.uploads.limits import Budget, UnreadableUpload
+
+# A line with its end, as io.StringIO(text, newline="") gives it (without its copy of the text).
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+# Line breaks str.splitlines() honours, "\r\n" counted once below.
+_LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
+
+
+def sheet_rows(sheet: ReadOnlyWorksheet, budget: Budget) -> Iterator[tuple[Any, ...]]:
+    """The values of each row of a read-only sheet, counted as openpyxl makes them: it pads a
+    row to the sheet's declared width and yields an empty row for each one a file skips."""
+    for row in sheet.iter_rows(values_only=True):
+        budget.row(len(row))
+        for value in row:
+            if isinstance(value, str):
+                budget.text(value)
+        yield row
+
+
+def lines(text: str) -> Iterator[str]:
+    """The lines of a text one at a time, each with its line end (\\n, \\r\\n or \\r)."""
+    return (match.group() for match in _LINE.finditer(text))
+
+
+def csv_rows(lines: Iterable[str], delimiter: str, budget: Budget) -> Iterator[list[str]]:
+    """The rows of a CSV text given line by line; each line is measured before it is split."""
+
+    def measured() -> Iterator[str]:
+        for line in lines:
+            budget.text(line)
+            budget.cells_ahead(line.count(delimiter) + 1)
+            yield line
+
+    try:
+        for row in csv.reader(measured(), delimiter=delimiter):
+            budget.row(len(row))
+            yield row
+    except csv.Error as exc:
+        raise UnreadableUpload(f"строка CSV не читается ({exc})") from exc
+
+
+def text_lines(text: str, budget: Budget) -> list[str]:
+    """The lines of a text, refused before they are split when there are too many or one is
+    too long (one line of megabytes, or megabytes of line breaks)."""
+    breaks = sum(text.count(mark) for mark in _LINE_BREAKS) - text.count("\r\n")
+    if breaks >= budget.limits.max_rows:
+        raise budget.limits.exceeded("rows")
+    lines = text.splitlines()
+    for line in lines:
+        budget.text(line)
+    return lines
