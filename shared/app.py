@@ -4,9 +4,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from functools import partial
+from typing import Any
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,13 +15,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import HttpScopeResolver, ServiceTokens
 from shared.client import ServiceClient
 from shared.db import Database
-from shared.errors import install_error_handlers
+from shared.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
 from shared.health import router as health_router
 from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
 from shared.settings import ServiceName, Settings
+from shared.validation import refuse_nul_characters
 
 API_PREFIX = "/v1"
+# What any API operation may answer besides its own outcomes (documented on every one).
+COMMON_RESPONSES = {
+    401: problem_response("Нет действительных учётных данных"),
+    422: problem_response("Запрос содержит ошибки (поля названы в errors)"),
+    503: problem_response("База данных или связанный сервис недоступны; см. Retry-After"),
+}
 
 
 def build_app(
@@ -91,8 +99,26 @@ def build_app(
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
     for router in routers:
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(
+            router,
+            prefix=API_PREFIX,
+            dependencies=[Depends(refuse_nul_characters)],
+            responses=COMMON_RESPONSES,  # a route's own entry for a status wins
+        )
+    _add_problem_schema(app)
     return app
+
+
+def _add_problem_schema(app: FastAPI) -> None:
+    """The OpenAPI document defines the Problem schema that every error response refers to."""
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = plain_openapi()  # FastAPI caches it until routes change
+        document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def reference_data(

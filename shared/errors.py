@@ -14,12 +14,41 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import request_id_var
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("soko.errors")
+# The body of every error, as OpenAPI documents it (components/schemas/Problem of each service).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
 class SokoError(Exception):
@@ -75,6 +104,10 @@ class PeerUnavailable(SokoError):
 
     status, slug, detail = 503, "peer-unavailable", "Связанный сервис недоступен"
 
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": "5"})
+        super().__init__(detail, **kwargs)
+
 
 def problem(
     status: int,
@@ -126,12 +159,35 @@ async def _soko_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _allowed_methods(request: Request) -> str:
+    """Every method some route of the app serves at this path (Starlette names only one route's)."""
+    methods: set[str] = set()
+    path = request.scope["path"]
+    for route in iter_route_contexts(request.app.router.routes):
+        regex = getattr(route, "path_regex", None)
+        if route.methods and regex is not None and regex.match(path):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == 400:
+        # Only FastAPI and Starlette raise HTTPException(400): a body they could not read (not
+        # UTF-8, broken multipart, a number too long). Malformed like invalid JSON, which
+        # FastAPI answers 422: one status for both, naming the body.
+        message = "Тело запроса не удалось прочитать"
+        errors = [{"loc": ["body"], "msg": detail or message, "type": "body_unreadable"}]
+        return problem(
+            422, slug="validation-error", detail=message, errors=errors, instance=request.url.path
+        )
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"Путь {request.url.path} не найден"
-    return problem(exc.status_code, detail=detail, instance=request.url.path, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return problem(exc.status_code, detail=detail, instance=request.url.path, headers=headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -161,8 +217,11 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
+def problem_response(description: str) -> dict[str, Any]:
+    """One `responses=` entry: a problem+json answer (OpenAPI)."""
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
+
+
 def error_responses(*errors: type[SokoError]) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry of a route for the domain errors it may raise (for OpenAPI)."""
-    return {
-        err.status: {"description": err.detail, "content": {PROBLEM_JSON: {}}} for err in errors
-    }
+    return {err.status: problem_response(err.detail) for err in errors}

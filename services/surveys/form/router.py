@@ -27,6 +27,7 @@ from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, NotFound
 from shared.settings import Settings
+from shared.validation import nul_errors
 
 HERE = Path(__file__).parent
 STATIC_PATH = "/s/static"
@@ -167,6 +168,9 @@ async def submit_form(
         return _not_open(request, link, settings)
     definition = await definition_of(session, link.campaign.instrument_version_id)
     values = view.form_values(definition, pairs)
+    # U+0000 cannot be stored: the form comes back with the error at the question.
+    if nul := nul_errors({q: "\n".join(texts) for q, texts in values.items()}, ("body", "answers")):
+        return _form(request, link, definition, values, errors=nul, status_code=422)
     draft = link.personal and DRAFT in pairs
     try:
         response = await submit(

@@ -14,6 +14,7 @@ from shared.auth import Caller
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
+from shared.validation import PositiveInt32
 
 router = APIRouter(tags=["instruments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
@@ -95,7 +96,7 @@ async def get_instrument(
     instrument_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[PositiveInt32 | None, Query()] = None,
 ) -> InstrumentDetail:
     """Sections and questions (with `code`, `type`, `options`) of a version (default: latest)."""
     return _detail(*await service.get_version(session, instrument_id, version))
@@ -114,14 +115,17 @@ async def list_versions(
     ]
 
 
-@router.get("/instruments/{instrument_id}/export", responses=ERRORS)
+@router.get(
+    "/instruments/{instrument_id}/export",
+    responses={**ERRORS, 200: {"description": "JSON или XLSForm", "content": {XLSX: {}}}},
+)
 async def export_instrument(
     instrument_id: uuid.UUID,
     request: Request,
     session: SessionDep,
     caller: Caller,
     format: Literal["json", "xlsform"] = "json",
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[PositiveInt32 | None, Query()] = None,
 ) -> Response:
     """The definition as JSON, or as an XLSForm workbook to edit in a spreadsheet."""
     instrument, found = await service.get_version(session, instrument_id, version)
