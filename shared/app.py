@@ -19,6 +19,7 @@ from shared.errors import PROBLEM_SCHEMA, install_error_handlers, problem_respon
 from shared.health import router as health_router
 from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
+from shared.outage import DatabaseUnavailable, install_outage_handlers
 from shared.settings import ServiceName, Settings
 from shared.validation import refuse_nul_characters
 
@@ -53,7 +54,11 @@ def build_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = Database(database_url, pool_size=settings.db_pool_size)
+        app.state.db = Database(
+            database_url,
+            pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout_seconds,
+        )
         app.state.peers = {
             name: ServiceClient(
                 name,
@@ -85,6 +90,7 @@ def build_app(
     app.state.settings = settings
     app.state.migration_head = head_revision()
     install_error_handlers(app)
+    install_outage_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     if settings.cors_origins:
         app.add_middleware(
@@ -125,8 +131,9 @@ def reference_data(
     what: str, sync: Callable[[AsyncSession], Awaitable[int]], logger: logging.Logger
 ) -> Callable[[FastAPI], Awaitable[None]]:
     """A start-up hook that adds the reference data `sync` writes when it is missing (the first
-    start of a database) and returns how many rows it added. A database not migrated yet is left
-    alone: /readyz says so and the service still starts."""
+    start of a database) and returns how many rows it added. A database not migrated yet, or out
+    of reach, is left alone: /readyz says so, the service still starts and answers 503 until the
+    database is back (the data is added at the next start)."""
 
     async def load(app: FastAPI) -> None:
         try:
@@ -134,6 +141,9 @@ def reference_data(
                 added = await sync(session)
         except ProgrammingError:
             logger.warning("%s not loaded: the database schema is not migrated", what)
+            return
+        except DatabaseUnavailable as exc:
+            logger.warning("%s not loaded: %s", what, exc.words)
             return
         if added:
             logger.info("added %d %s", added, what)
