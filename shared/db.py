@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel import Field, SQLModel
 
 from shared.outage import watch_connects
+from shared.validation import refuse_nul_parameters
 
 # Each service owns one PostgreSQL schema and touches only that one.
 SCHEMAS = ("api", "surveys", "reports")
@@ -61,7 +62,8 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) 
 
     A failed connection attempt raises `shared.outage.DatabaseUnavailable` (503 with a reason);
     waiting more than `pool_timeout` seconds for a free connection raises SQLAlchemy's
-    `TimeoutError` (503 as well).
+    `TimeoutError` (503 as well); a statement with U+0000 in a parameter raises
+    `shared.errors.Invalid` (422) before it is sent.
     """
     engine = create_async_engine(
         async_url(url),
@@ -71,6 +73,7 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) 
         pool_pre_ping=True,
     )
     watch_connects(engine)
+    refuse_nul_parameters(engine)
     return engine
 
 

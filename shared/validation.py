@@ -10,9 +10,11 @@ deep inside a service, are refused here with a 422 that names the field:
   `UpdateSchema`, which refuses null except for fields marked `Clearable`;
 - the character U+0000, which no text or jsonb column can store: `refuse_nul_characters` checks
   path and query parameters, JSON bodies (keys and strings at any depth) and form and multipart
-  text fields of every API request before the endpoint runs.
+  text fields of every API request before the endpoint runs; `refuse_nul_parameters` stops any
+  that reaches a statement by another way (a cell of an uploaded file) before PostgreSQL.
 """
 
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Annotated, Any
 
@@ -21,6 +23,8 @@ from fastapi.params import Form
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import UploadFile
 
 from shared.errors import Invalid
@@ -167,3 +171,31 @@ async def refuse_nul_characters(request: Request) -> None:
     if errors:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
         raise Invalid(f"{NUL_MESSAGE}: {fields}", errors=errors)
+
+
+_BIND_SUFFIX = re.compile(r"_(?:m)?\d+$")
+
+
+def refuse_nul_parameters(engine: AsyncEngine) -> None:
+    """The last line: a statement with U+0000 in a text or JSON parameter is not sent to
+    PostgreSQL (which would fail it, a 500) but refused as a 422 naming the column. Text that
+    reaches the database from elsewhere than the request's fields (a cell of an uploaded file)
+    is caught here; the request's own fields are caught earlier, by `refuse_nul_characters`."""
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def check(_conn: Any, _cursor: Any, _statement: str, _params: Any, context: Any, _many: Any):
+        for row in getattr(context, "compiled_parameters", None) or ():
+            for name, value in row.items():
+                if value.__class__ is str:  # the common case, kept cheap for bulk writes
+                    if NUL not in value:
+                        continue
+                elif (
+                    not isinstance(value, dict | list)
+                    or next(nul_locations(value, ()), None) is None
+                ):
+                    continue
+                column = _BIND_SUFFIX.sub("", name)
+                raise Invalid(
+                    f"{NUL_MESSAGE}: {column}",
+                    errors=[{"loc": [column], "msg": NUL_MESSAGE, "type": "nul_character"}],
+                )

@@ -168,6 +168,27 @@ async def test_multipart_text_fields_are_checked_and_file_bytes_are_not(api_clie
     refused(imported, ["body", "period"])
 
 
+async def test_nul_in_a_cell_of_an_uploaded_file_is_422_and_nothing_is_stored(
+    api_client, world, db
+):
+    # The request's fields are clean: the NUL reaches a statement from inside the file.
+    plan = "№;Мероприятие;Сроки;Ответственный\n1;Анкетирование\x00 родителей;ноябрь 2021;Школа\n"
+    answer = await api_client.post(
+        "/v1/roadmaps/import",
+        data={
+            "level": "municipality",
+            "owner_type": "territory",
+            "owner_id": str(world.m1.id),
+            "period": "2021/2022",
+        },
+        files={"file": ("plan.csv", plan.encode(), "text/csv")},
+        headers=world.headers("admin"),
+    )
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["type"] == "nul_character"
+    assert await count(db, Roadmap, Roadmap.owner_id == world.m1.id) == 1  # the world's only
+
+
 async def test_public_survey_response_with_nul_is_422_and_stores_nothing(surveys_client, world, db):
     campaign = world.campaigns["parents_s1"]
     answers = {f"nok_{i:02d}": True for i in range(1, 15)} | {"nok_15": "Больше\x00 кружков"}
