@@ -159,15 +159,24 @@ async def _soko_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-def _allowed_methods(request: Request) -> str:
-    """Every method some route of the app serves at this path (Starlette names only one route's)."""
-    methods: set[str] = set()
+def _literal_methods(request: Request) -> tuple[int, set[str]]:
+    """The routes that serve this path with the fewest path parameters (a literal segment such
+    as /organizations/lookup wins over /organizations/{organization_id}): how many parameters
+    they have, and their methods together."""
     path = request.scope["path"]
-    for route in iter_route_contexts(request.app.router.routes):
-        regex = getattr(route, "path_regex", None)
-        if route.methods and regex is not None and regex.match(path):
-            methods |= route.methods
-    return ", ".join(sorted(methods))
+    matching = [
+        (route.path_format.count("{"), route.methods)
+        for route in iter_route_contexts(request.app.router.routes)
+        if route.methods and getattr(route, "path_regex", None) and route.path_regex.match(path)
+    ]
+    if not matching:
+        return 0, set()
+    fewest = min(count for count, _ in matching)
+    return fewest, set().union(*(methods for count, methods in matching if count == fewest))
+
+
+def _method_not_allowed(request: Request, methods: set[str]) -> JSONResponse:
+    return problem(405, instance=request.url.path, headers={"Allow": ", ".join(sorted(methods))})
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -184,15 +193,21 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         )
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"Путь {request.url.path} не найден"
-    headers = exc.headers
-    if exc.status_code == 405:
-        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
-    return problem(exc.status_code, detail=detail, instance=request.url.path, headers=headers)
+    if exc.status_code == 405:  # Starlette names the methods of one route, or none
+        return _method_not_allowed(request, _literal_methods(request)[1])
+    return problem(exc.status_code, detail=detail, instance=request.url.path, headers=exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _validation_errors(exc)
+    route = request.scope.get("route")
+    if route is not None and any(e["loc"][:1] == ["path"] for e in errors):
+        # PATCH /v1/organizations/lookup reached /organizations/{organization_id}: the path
+        # names the lookup, which does not take this method.
+        fewest, methods = _literal_methods(request)
+        if methods and fewest < route.path_format.count("{"):
+            return _method_not_allowed(request, methods)
     fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
     return problem(
         422,

@@ -136,6 +136,17 @@ async def test_nul_in_a_form_field_is_422_naming_it(api_client, world):
     refused(answer, ["body", "username"])
 
 
+async def import_plan(api_client, world: World, plan: str, period: str):
+    """A municipality's plan as a .csv, imported by the administrator."""
+    form = {"level": "municipality", "owner_type": "territory", "owner_id": str(world.m1.id)}
+    return await api_client.post(
+        "/v1/roadmaps/import",
+        data=form | {"period": period},
+        files={"file": ("plan.csv", plan.encode(), "text/csv")},
+        headers=world.headers("admin"),
+    )
+
+
 async def test_multipart_text_fields_are_checked_and_file_bytes_are_not(api_client, world, db):
     admin = world.headers("admin")
     path = f"/v1/activities/{world.a1.id}/files"
@@ -154,17 +165,7 @@ async def test_multipart_text_fields_are_checked_and_file_bytes_are_not(api_clie
     )
     refused(named, ["body", "file", "filename"])
     assert await count(db, ActivityFile, ActivityFile.activity_id == world.a1.id) == 2
-    imported = await api_client.post(
-        "/v1/roadmaps/import",
-        data={
-            "level": "municipality",
-            "owner_type": "territory",
-            "owner_id": str(world.m1.id),
-            "period": "2021/2022\x00",
-        },
-        files={"file": ("plan.csv", "№;Мероприятие;Сроки\n1;Анкетирование;2022", "text/csv")},
-        headers=admin,
-    )
+    imported = await import_plan(api_client, world, "№;Мероприятие\n1;Опрос\n", "2021/2022\x00")
     refused(imported, ["body", "period"])
 
 
@@ -173,17 +174,7 @@ async def test_nul_in_a_cell_of_an_uploaded_file_is_422_and_nothing_is_stored(
 ):
     # The request's fields are clean: the NUL reaches a statement from inside the file.
     plan = "№;Мероприятие;Сроки;Ответственный\n1;Анкетирование\x00 родителей;ноябрь 2021;Школа\n"
-    answer = await api_client.post(
-        "/v1/roadmaps/import",
-        data={
-            "level": "municipality",
-            "owner_type": "territory",
-            "owner_id": str(world.m1.id),
-            "period": "2021/2022",
-        },
-        files={"file": ("plan.csv", plan.encode(), "text/csv")},
-        headers=world.headers("admin"),
-    )
+    answer = await import_plan(api_client, world, plan, "2021/2022")
     assert answer.status_code == 422, answer.text
     assert answer.json()["errors"][0]["type"] == "nul_character"
     assert await count(db, Roadmap, Roadmap.owner_id == world.m1.id) == 1  # the world's only
@@ -400,6 +391,11 @@ async def test_a_body_that_cannot_be_read_is_422_naming_the_body(
         ("api", "DELETE", "/v1/territories", "GET, POST"),
         ("surveys", "PUT", "/v1/campaigns/{id}", "GET, PATCH"),
         ("reports", "PUT", "/v1/pd-programmes/{id}", "DELETE, GET, PATCH"),
+        # A literal path wins over an item path of the same shape: the lookup is not an item.
+        ("api", "PATCH", "/v1/organizations/lookup", "POST"),
+        ("api", "OPTIONS", "/v1/roadmaps/import", "POST"),
+        ("surveys", "OPTIONS", "/v1/instruments/xlsform", "POST"),
+        ("reports", "PATCH", "/v1/recommendations/generate", "POST"),
     ],
 )
 async def test_405_lists_every_method_of_the_path_in_allow(
@@ -412,3 +408,29 @@ async def test_405_lists_every_method_of_the_path_in_allow(
     assert answer.status_code == 405
     assert answer.headers["content-type"] == PROBLEM
     assert answer.headers["allow"] == allow
+
+
+async def test_a_malformed_id_is_still_422_naming_it(api_client, world):
+    answer = await api_client.get("/v1/territories/not-an-id", headers=world.headers("admin"))
+    refused(answer, ["path", "territory_id"])
+
+
+# --- found by the fuzz (tests/test_fuzz.py) -------------------------------------------------
+
+
+async def test_an_unknown_staff_record_for_a_user_is_422_not_500(api_client, world, db):
+    unknown = str(uuid.uuid4())
+    admin = world.headers("admin")
+    changed = await api_client.patch(
+        f"/v1/users/{world.users['viewer'].id}", json={"staff_id": unknown}, headers=admin
+    )
+    refused(changed, ["body", "staff_id"])
+    user = {
+        "email": "new-admin@soko.example",
+        "password": "correct-horse-battery-staple",
+        "full_name": "Новый администратор",
+        "role": "admin",
+        "staff_id": unknown,
+    }
+    created = await api_client.post("/v1/users", json=user, headers=admin)
+    refused(created, ["body", "staff_id"])
