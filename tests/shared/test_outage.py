@@ -31,7 +31,7 @@ from shared.db import SessionDep, plain_url
 from shared.embedded import EmbeddedPostgres
 from shared.migrations import upgrade
 from shared.settings import Settings
-from tests.conftest import Apps, run_sync
+from tests.conftest import Apps, run_sync, running_apps
 from tests.factories import add_user
 
 PROBLEM = "application/problem+json"
@@ -40,24 +40,20 @@ NOK = {f"nok_{i:02d}": True for i in range(1, 15) if i != 7} | {"nok_06": False}
 
 @asynccontextmanager
 async def started(settings: Settings, probe: APIRouter | None = None) -> AsyncIterator[Apps]:
-    """The three apps on `settings`' database, peers in process, as tests/conftest.py wires them."""
-    api = create_api(settings)
-    surveys = create_surveys(settings, peer_transports={"api": httpx.ASGITransport(app=api)})
-    reports = create_reports(
-        settings,
-        peer_transports={
-            "api": httpx.ASGITransport(app=api),
-            "surveys": httpx.ASGITransport(app=surveys),
-        },
-    )
-    apps = Apps(api, surveys, reports)
-    if probe is not None:
-        for app in apps:
-            app.include_router(probe, prefix="/v1")
+    """The three apps on `settings`' database; `probe` adds a router of the test's to each."""
+    if probe is None:
+        async with running_apps(settings) as apps:
+            yield apps
+        return
+    with_probe = []
+    for create in (create_api, create_surveys, create_reports):
+        app = create(settings)
+        app.include_router(probe, prefix="/v1")
+        with_probe.append(app)
     async with AsyncExitStack() as stack:
-        for app in apps:
+        for app in with_probe:
             await stack.enter_async_context(app.router.lifespan_context(app))
-        yield apps
+        yield Apps(*with_probe)
 
 
 def client(app) -> httpx.AsyncClient:
@@ -76,7 +72,17 @@ def assert_unavailable(answer: httpx.Response, *reasons: str) -> None:
         assert body["type"] == "urn:soko:problem:peer-unavailable", body
 
 
-async def readiness(app) -> dict:
+async def public_writes(apps: Apps) -> tuple[httpx.Response, httpx.Response]:
+    """A sign-in to the api service and an anonymous survey response: no token, yet both need
+    the database."""
+    async with client(apps.api) as api:
+        sign_in = await api.post("/v1/auth/token", data={"username": "a@b.c", "password": "x"})
+    async with client(apps.surveys) as surveys:
+        public = await surveys.post(f"/v1/campaigns/{uuid.uuid4()}/responses", json={"answers": {}})
+    return sign_in, public
+
+
+async def readiness(app) -> tuple[int, dict]:
     async with client(app) as c:
         answer = await c.get("/readyz")
     return answer.status_code, answer.json()["checks"]["database"]
@@ -214,11 +220,7 @@ async def test_a_port_nobody_listens_on_is_503_refused(settings):
     async with started(dead) as apps:
         async with client(apps.api) as api:
             signed_in = await api.get("/v1/organizations", headers=admin_token(settings))
-            sign_in = await api.post("/v1/auth/token", data={"username": "a@b.c", "password": "x"})
-        async with client(apps.surveys) as surveys:
-            public = await surveys.post(
-                f"/v1/campaigns/{uuid.uuid4()}/responses", json={"answers": {}}
-            )
+        sign_in, public = await public_writes(apps)
         status, database = await readiness(apps.reports)
     assert_unavailable(signed_in, "refused")
     assert_unavailable(sign_in, "refused")
@@ -329,12 +331,7 @@ async def test_an_exhausted_pool_is_503_after_the_pool_timeout(settings):
         for app in apps:  # the pool's connection and its one overflow, busy elsewhere
             for _ in range(2):
                 await held.enter_async_context(app.state.db.engine.connect())
-        async with client(apps.api) as api:
-            sign_in = await api.post("/v1/auth/token", data={"username": "a@b.c", "password": "x"})
-        async with client(apps.surveys) as surveys:
-            public = await surveys.post(
-                f"/v1/campaigns/{uuid.uuid4()}/responses", json={"answers": {}}
-            )
+        sign_in, public = await public_writes(apps)
         status, database = await readiness(apps.reports)
     assert_unavailable(sign_in, "pool_timeout")
     assert_unavailable(public, "pool_timeout")
