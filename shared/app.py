@@ -7,9 +7,10 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from functools import partial
+from typing import Any
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,15 +18,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.auth import HttpScopeResolver, ServiceTokens, TokenChecker
 from shared.client import ServiceClient
 from shared.db import Database
-from shared.errors import install_error_handlers
+from shared.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
 from shared.health import router as health_router
 from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
+from shared.outage import DatabaseUnavailable, install_outage_handlers
 from shared.scope_cache import ScopeCache
 from shared.settings import ServiceName, Settings
 from shared.uploads import BodyLimitMiddleware
+from shared.validation import refuse_nul_characters
 
 API_PREFIX = "/v1"
+# What any API operation may answer besides its own outcomes (documented on every one).
+COMMON_RESPONSES = {
+    401: problem_response("Нет действительных учётных данных"),
+    422: problem_response("Запрос содержит ошибки (поля названы в errors)"),
+    503: problem_response("База данных или связанный сервис недоступны; см. Retry-After"),
+}
 logger = logging.getLogger("soko.app")
 
 
@@ -77,7 +86,11 @@ def build_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.db = Database(database_url, pool_size=settings.db_pool_size)
+        app.state.db = Database(
+            database_url,
+            pool_size=settings.db_pool_size,
+            pool_timeout=settings.db_pool_timeout_seconds,
+        )
         app.state.peers = {
             name: ServiceClient(
                 name,
@@ -113,6 +126,7 @@ def build_app(
     app.state.settings = settings
     app.state.migration_head = head_revision()
     install_error_handlers(app)
+    install_outage_handlers(app)
     # Innermost: its 413 gets the security headers, CORS and the request id like any answer.
     app.add_middleware(BodyLimitMiddleware, max_file_bytes=settings.upload_max_bytes)
     app.add_middleware(SecurityHeadersMiddleware)
@@ -129,16 +143,35 @@ def build_app(
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
     for router in routers:
-        app.include_router(router, prefix=API_PREFIX)
+        app.include_router(
+            router,
+            prefix=API_PREFIX,
+            dependencies=[Depends(refuse_nul_characters)],
+            responses=COMMON_RESPONSES,  # a route's own entry for a status wins
+        )
+    _add_problem_schema(app)
     return app
+
+
+def _add_problem_schema(app: FastAPI) -> None:
+    """The OpenAPI document defines the Problem schema that every error response refers to."""
+    plain_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = plain_openapi()  # FastAPI caches it until routes change
+        document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def reference_data(
     what: str, sync: Callable[[AsyncSession], Awaitable[int]], logger: logging.Logger
 ) -> Callable[[FastAPI], Awaitable[None]]:
     """A start-up hook that adds the reference data `sync` writes when it is missing (the first
-    start of a database) and returns how many rows it added. A database not migrated yet is left
-    alone: /readyz says so and the service still starts."""
+    start of a database) and returns how many rows it added. A database not migrated yet, or out
+    of reach, is left alone: /readyz says so, the service still starts and answers 503 until the
+    database is back (the data is added at the next start)."""
 
     async def load(app: FastAPI) -> None:
         try:
@@ -146,6 +179,9 @@ def reference_data(
                 added = await sync(session)
         except ProgrammingError:
             logger.warning("%s not loaded: the database schema is not migrated", what)
+            return
+        except DatabaseUnavailable as exc:
+            logger.warning("%s not loaded: %s", what, exc.words)
             return
         if added:
             logger.info("added %d %s", added, what)

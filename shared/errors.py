@@ -14,12 +14,41 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import request_id_var
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("soko.errors")
+# The body of every error, as OpenAPI documents it (components/schemas/Problem of each service).
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "request_id": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["loc", "msg"],
+                "properties": {
+                    "loc": {"type": "array", "items": {"type": ["string", "integer"]}},
+                    "msg": {"type": "string"},
+                    "type": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 
 
 class SokoError(Exception):
@@ -82,6 +111,10 @@ class PeerUnavailable(SokoError):
 
     status, slug, detail = 503, "peer-unavailable", "Связанный сервис недоступен"
 
+    def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
+        kwargs.setdefault("headers", {"Retry-After": "5"})
+        super().__init__(detail, **kwargs)
+
 
 def problem(
     status: int,
@@ -133,17 +166,55 @@ async def _soko_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _literal_methods(request: Request) -> tuple[int, set[str]]:
+    """The routes that serve this path with the fewest path parameters (a literal segment such
+    as /organizations/lookup wins over /organizations/{organization_id}): how many parameters
+    they have, and their methods together."""
+    path = request.scope["path"]
+    matching = [
+        (route.path_format.count("{"), route.methods)
+        for route in iter_route_contexts(request.app.router.routes)
+        if route.methods and getattr(route, "path_regex", None) and route.path_regex.match(path)
+    ]
+    if not matching:
+        return 0, set()
+    fewest = min(count for count, _ in matching)
+    return fewest, set().union(*(methods for count, methods in matching if count == fewest))
+
+
+def _method_not_allowed(request: Request, methods: set[str]) -> JSONResponse:
+    return problem(405, instance=request.url.path, headers={"Allow": ", ".join(sorted(methods))})
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == 400:
+        # Only FastAPI and Starlette raise HTTPException(400): a body they could not read (not
+        # UTF-8, broken multipart, a number too long). Malformed like invalid JSON, which
+        # FastAPI answers 422: one status for both, naming the body.
+        message = "Тело запроса не удалось прочитать"
+        errors = [{"loc": ["body"], "msg": detail or message, "type": "body_unreadable"}]
+        return problem(
+            422, slug="validation-error", detail=message, errors=errors, instance=request.url.path
+        )
     if exc.status_code == 404 and detail == "Not Found":
         detail = f"Путь {request.url.path} не найден"
+    if exc.status_code == 405:  # Starlette names the methods of one route, or none
+        return _method_not_allowed(request, _literal_methods(request)[1])
     return problem(exc.status_code, detail=detail, instance=request.url.path, headers=exc.headers)
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     errors = _validation_errors(exc)
+    route = request.scope.get("route")
+    if route is not None and any(e["loc"][:1] == ["path"] for e in errors):
+        # PATCH /v1/organizations/lookup reached /organizations/{organization_id}: the path
+        # names the lookup, which does not take this method.
+        fewest, methods = _literal_methods(request)
+        if methods and fewest < route.path_format.count("{"):
+            return _method_not_allowed(request, methods)
     fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
     return problem(
         422,
@@ -168,8 +239,11 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
+def problem_response(description: str) -> dict[str, Any]:
+    """One `responses=` entry: a problem+json answer (OpenAPI)."""
+    return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
+
+
 def error_responses(*errors: type[SokoError]) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry of a route for the domain errors it may raise (for OpenAPI)."""
-    return {
-        err.status: {"description": err.detail, "content": {PROBLEM_JSON: {}}} for err in errors
-    }
+    return {err.status: problem_response(err.detail) for err in errors}

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from shared.client import ServiceClient
 from shared.db import Database
 from shared.migrations import current_revision
+from shared.outage import describe
 
 router = APIRouter(tags=["health"])
 
@@ -25,7 +26,7 @@ async def _check_database(db: Database, head: str | None) -> dict[str, Any]:
             await conn.execute(text("SELECT 1"))
             revision = await current_revision(conn)
     except Exception as exc:  # readiness reports any failure instead of raising it
-        return {"database": {"ok": False, "error": type(exc).__name__}}
+        return {"database": describe(exc)}
     return {
         "database": {"ok": True},
         "schema": {"ok": revision == head, "revision": revision, "head": head},

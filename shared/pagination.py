@@ -7,6 +7,8 @@ from pydantic import BaseModel
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.validation import INT32_MAX
+
 T = TypeVar("T")
 
 
@@ -22,7 +24,7 @@ class Pagination(BaseModel):
 
 def pagination(
     limit: Annotated[int, Query(ge=1, le=500, description="Сколько записей вернуть")] = 50,
-    offset: Annotated[int, Query(ge=0, description="Сколько записей пропустить")] = 0,
+    offset: Annotated[int, Query(ge=0, le=INT32_MAX, description="Сколько записей пропустить")] = 0,
 ) -> Pagination:
     return Pagination(limit=limit, offset=offset)
 

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     http_timeout_seconds: float = 10.0
     http_retries: int = 2
     db_pool_size: int = 10
+    # How long a request waits for a free connection of the pool before it answers 503.
+    db_pool_timeout_seconds: float = 30.0
     access_token_minutes: int = 30
     bootstrap_admin_email: str | None = None
     bootstrap_admin_password: SecretStr | None = None

@@ -16,7 +16,7 @@ import tempfile
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import AsyncExitStack
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -117,9 +117,9 @@ class Apps:
         return iter((self.api, self.surveys, self.reports))
 
 
-@pytest.fixture(scope="session")
-async def apps(settings: Settings) -> AsyncIterator[Apps]:
-    """The three real apps; peers reach each other in process, through ASGITransport."""
+@asynccontextmanager
+async def running_apps(settings: Settings) -> AsyncIterator[Apps]:
+    """The three real apps on `settings`, started; peers reach each other in process."""
     api = create_api(settings)
     surveys = create_surveys(settings, peer_transports={"api": httpx.ASGITransport(app=api)})
     reports = create_reports(
@@ -133,6 +133,13 @@ async def apps(settings: Settings) -> AsyncIterator[Apps]:
     async with AsyncExitStack() as stack:
         for app in bundle:
             await stack.enter_async_context(app.router.lifespan_context(app))
+        yield bundle
+
+
+@pytest.fixture(scope="session")
+async def apps(settings: Settings) -> AsyncIterator[Apps]:
+    """The three real apps of the run's database."""
+    async with running_apps(settings) as bundle:
         yield bundle
 
 

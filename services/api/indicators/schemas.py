@@ -2,11 +2,12 @@
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.indicators.params import Code, Method, Op, Unit
+from shared.validation import CLEARABLE, UpdateSchema
 
 
 class Target(BaseModel):
@@ -45,19 +46,19 @@ class IndicatorCreate(BaseModel):
     roadmap_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
 
 
-class IndicatorUpdate(BaseModel):
+class IndicatorUpdate(UpdateSchema):
     """Only the fields sent change. The definition (every field but `targets` and
     `roadmap_ids`) is its owner's: a field sent unchanged is no change. `targets` and
     `roadmap_ids` are each caller's own part (see their descriptions)."""
 
     name: str | None = Field(default=None, min_length=1, max_length=1000)
-    description: str | None = Field(default=None, max_length=5000)
+    description: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=5000)
     unit: Unit | None = None
     direction: Literal["higher", "lower"] | None = None
     level: Literal["organization", "cluster", "territory"] | None = None
     method: Method | None = None
     params: dict[str, Any] | None = None
-    target: Target | None = None
+    target: Annotated[Target | None, CLEARABLE] = None
     targets: list[ScopedTarget] | None = Field(
         default=None,
         max_length=500,
@@ -66,7 +67,7 @@ class IndicatorUpdate(BaseModel):
             "чужие цели остаются, а переданные без изменений пропускаются"
         ),
     )
-    collection_method: str | None = Field(default=None, max_length=5000)
+    collection_method: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=5000)
     min_n: int | None = Field(default=None, ge=1, le=100000)
     roadmap_ids: list[uuid.UUID] | None = Field(
         default=None,

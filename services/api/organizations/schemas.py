@@ -2,9 +2,11 @@
 
 import uuid
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
+
+from shared.validation import CLEARABLE, Count, UpdateSchema
 
 OrganizationKind = Literal["school", "kindergarten", "additional", "college"]
 
@@ -14,9 +16,9 @@ class OrganizationContext(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    students: int | None = Field(default=None, ge=0, description="Число обучающихся")
-    teachers: int | None = Field(default=None, ge=0, description="Число педагогов")
-    classes: int | None = Field(default=None, ge=0, description="Число классов (групп)")
+    students: Count | None = Field(default=None, description="Число обучающихся")
+    teachers: Count | None = Field(default=None, description="Число педагогов")
+    classes: Count | None = Field(default=None, description="Число классов (групп)")
     rural: bool | None = Field(default=None, description="Сельская местность")
     social_index: float | None = Field(
         default=None, ge=0, le=100, description="Индекс социального благополучия, 0–100"
@@ -25,9 +27,9 @@ class OrganizationContext(BaseModel):
     unfavourable_conditions: bool | None = Field(
         default=None, description="ШНСУ: неблагоприятные социальные условия"
     )
-    disabled_students: int | None = Field(default=None, ge=0, description="Обучающиеся с ОВЗ")
-    non_native_speakers: int | None = Field(
-        default=None, ge=0, description="Обучающиеся, для которых русский язык не родной"
+    disabled_students: Count | None = Field(default=None, description="Обучающиеся с ОВЗ")
+    non_native_speakers: Count | None = Field(
+        default=None, description="Обучающиеся, для которых русский язык не родной"
     )
     shifts: int | None = Field(default=None, ge=1, le=3, description="Число смен")
 
@@ -40,9 +42,9 @@ class OrganizationCreate(BaseModel):
     context: OrganizationContext = Field(default_factory=OrganizationContext)
 
 
-class OrganizationUpdate(BaseModel):
+class OrganizationUpdate(UpdateSchema):
     name: str | None = Field(default=None, min_length=1, max_length=500)
-    short_name: str | None = Field(default=None, max_length=200)
+    short_name: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=200)
     kind: OrganizationKind | None = None
     territory_id: uuid.UUID | None = None
     context: OrganizationContext | None = None
@@ -73,10 +75,10 @@ class ClusterCreate(BaseModel):
     member_ids: list[uuid.UUID] = Field(default_factory=list, max_length=5000)
 
 
-class ClusterUpdate(BaseModel):
+class ClusterUpdate(UpdateSchema):
     name: str | None = Field(default=None, min_length=1, max_length=500)
-    description: str | None = None
-    coordinator_id: uuid.UUID | None = None
+    description: Annotated[str | None, CLEARABLE] = None
+    coordinator_id: Annotated[uuid.UUID | None, CLEARABLE] = None
     member_ids: list[uuid.UUID] | None = Field(default=None, max_length=5000)
 
 

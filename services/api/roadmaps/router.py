@@ -303,7 +303,13 @@ async def list_files(
     ]
 
 
-@router.get("/activities/{activity_id}/files/{file_id}", responses=ERRORS)
+@router.get(
+    "/activities/{activity_id}/files/{file_id}",
+    responses={
+        **ERRORS,
+        200: {"description": "Файл с его типом содержимого", "content": {"*/*": {}}},
+    },
+)
 async def download_file(
     activity_id: uuid.UUID, file_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
 ) -> Response:

@@ -2,9 +2,11 @@
 
 import uuid
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
+
+from shared.validation import CLEARABLE, UpdateSchema
 
 Level = Literal["region", "municipality", "cluster", "organization"]
 OwnerType = Literal["territory", "cluster", "organization"]
@@ -67,17 +69,19 @@ class RoadmapCreate(BaseModel):
     sections: list[SectionCreate] = Field(default_factory=list, max_length=200)
 
 
-class RoadmapUpdate(BaseModel):
+class RoadmapUpdate(UpdateSchema):
     title: str | None = Field(default=None, min_length=1, max_length=2000)
-    period: str | None = None
+    period: Annotated[str | None, CLEARABLE] = None
     passport: Passport | None = None
 
 
-class ActivityUpdate(BaseModel):
+class ActivityUpdate(UpdateSchema):
     status: Status | None = None
     evidence: list[EvidenceLink] | None = Field(default=None, max_length=50)
-    comment: str | None = Field(default=None, max_length=2000, description="К смене статуса")
-    completed_on: date | None = Field(
+    comment: Annotated[str | None, CLEARABLE] = Field(
+        default=None, max_length=2000, description="К смене статуса"
+    )
+    completed_on: Annotated[date | None, CLEARABLE] = Field(
         default=None, description="Дата выполнения; по умолчанию сегодня при статусе done"
     )
 

@@ -2,9 +2,11 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from shared.validation import CLEARABLE, UpdateSchema
 
 Position = Literal["teacher", "leader", "deputy", "methodologist", "psychologist"]
 
@@ -16,11 +18,11 @@ class StaffCreate(BaseModel):
     email: EmailStr | None = None
 
 
-class StaffUpdate(BaseModel):
+class StaffUpdate(UpdateSchema):
     full_name: str | None = Field(default=None, min_length=1, max_length=300)
     position: Position | None = None
     subjects: list[str] | None = Field(default=None, max_length=30)
-    email: EmailStr | None = None
+    email: Annotated[EmailStr | None, CLEARABLE] = None
     is_active: bool | None = None
 
 

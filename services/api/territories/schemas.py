@@ -2,9 +2,11 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from shared.validation import CLEARABLE, UpdateSchema
 
 TerritoryKind = Literal["region", "municipality"]
 
@@ -15,10 +17,10 @@ class TerritoryCreate(BaseModel):
     parent_id: uuid.UUID | None = None
 
 
-class TerritoryUpdate(BaseModel):
+class TerritoryUpdate(UpdateSchema):
     name: str | None = Field(default=None, min_length=1, max_length=300)
     kind: TerritoryKind | None = None
-    parent_id: uuid.UUID | None = None
+    parent_id: Annotated[uuid.UUID | None, CLEARABLE] = None
 
 
 class TerritoryRead(BaseModel):

@@ -2,11 +2,12 @@
 
 import uuid
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.api.auth.passwords import MIN_PASSWORD_LENGTH
+from shared.validation import CLEARABLE, UpdateSchema
 
 UserRole = Literal[
     "admin", "territory_analyst", "methodologist", "organization_leader", "teacher", "viewer"
@@ -24,15 +25,15 @@ class UserCreate(BaseModel):
     staff_id: uuid.UUID | None = Field(default=None, description="Для роли teacher: сотрудник")
 
 
-class UserUpdate(BaseModel):
+class UserUpdate(UpdateSchema):
     full_name: str | None = Field(default=None, min_length=1, max_length=300)
     role: UserRole | None = None
-    scope_type: UserScopeType | None = None
-    scope_id: uuid.UUID | None = None
-    staff_id: uuid.UUID | None = None
+    scope_type: Annotated[UserScopeType | None, CLEARABLE] = None
+    scope_id: Annotated[uuid.UUID | None, CLEARABLE] = None
+    staff_id: Annotated[uuid.UUID | None, CLEARABLE] = None
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=200)
-    current_password: str | None = Field(
+    current_password: Annotated[str | None, CLEARABLE] = Field(
         default=None, max_length=200, description="Нужен, когда пользователь меняет свой пароль"
     )
 

@@ -47,6 +47,13 @@ async def _check_assignment(
     staff_id: uuid.UUID | None,
 ) -> None:
     """The role, scope and staff link fit together, and the caller may grant them."""
+    # A teacher's link is checked below, with the organization.
+    if (
+        staff_id is not None
+        and role != "teacher"
+        and await session.get(StaffMember, staff_id) is None
+    ):
+        raise _invalid("staff_id", "Сотрудник не найден")
     allowed = ROLE_SCOPES[role]
     if not allowed:
         require_roles(principal)  # only administrators make administrators

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from services.reports.indicator_values.schemas import MissingInput
+from shared.validation import CLEARABLE, UpdateSchema
 
 ProgrammeCode = Annotated[
     str, Field(min_length=1, max_length=80, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
@@ -41,7 +42,7 @@ class PdProgrammeCreate(BaseModel):
     _distinct_competences = field_validator("competences")(_distinct)
 
 
-class PdProgrammeUpdate(BaseModel):
+class PdProgrammeUpdate(UpdateSchema):
     """Only the fields sent change; `format` may be cleared with null, the others may not."""
 
     code: ProgrammeCode | None = None
@@ -49,7 +50,7 @@ class PdProgrammeUpdate(BaseModel):
     provider: str | None = Field(default=None, min_length=1, max_length=300)
     hours: int | None = Field(default=None, gt=0, le=2000)
     competences: list[Competence] | None = Field(default=None, min_length=1, max_length=20)
-    format: str | None = Field(default=None, max_length=100)
+    format: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=100)
     active: bool | None = None
 
     _distinct_competences = field_validator("competences")(_distinct)

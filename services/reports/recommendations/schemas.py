@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.validation import UpdateSchema
+
 Addressee = Literal["organization_leader", "teacher", "pd_centre", "authority"]
 Status = Literal["new", "accepted", "in_progress", "done", "rejected"]
 ConditionName = Literal[
@@ -49,7 +51,7 @@ class RuleCreate(BaseModel):
     active: bool = True
 
 
-class RuleUpdate(BaseModel):
+class RuleUpdate(UpdateSchema):
     model_config = ConfigDict(extra="forbid")
 
     title: str | None = Field(default=None, min_length=1, max_length=500)

@@ -6,12 +6,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from shared.validation import PositiveInt32, UpdateSchema
+
 Audience = Literal["parents", "teachers", "leaders", "students"]
 
 
 class CampaignCreate(BaseModel):
     instrument_id: uuid.UUID
-    version: int | None = Field(default=None, ge=1, description="По умолчанию — последняя")
+    version: PositiveInt32 | None = Field(default=None, description="По умолчанию — последняя")
     title: str | None = Field(default=None, max_length=500)
     audience: Audience
     organization_ids: list[uuid.UUID] = Field(min_length=1, max_length=5000)
@@ -27,7 +29,7 @@ class CampaignCreate(BaseModel):
         return self
 
 
-class CampaignUpdate(BaseModel):
+class CampaignUpdate(UpdateSchema):
     """Close early (closes_at in the past or now) or extend."""
 
     closes_at: datetime | None = None

@@ -41,6 +41,7 @@ from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, NotFound, PeerUnavailable, TooManyRequests
 from shared.settings import Settings
+from shared.validation import nul_errors
 
 STATIC_PATH = "/s/static"
 # Room for the longest answers: every text question may hold 5000 characters, each of which
@@ -180,6 +181,11 @@ async def submit_form(
         # Not from our page (or from one too old): shown again, nothing stored.
         return pages.form(
             request, link, definition, values, status_code=403, notice="csrf", account=account
+        )
+    # U+0000 cannot be stored: the form comes back with the error at the question.
+    if nul := nul_errors({q: "\n".join(texts) for q, texts in values.items()}, ("body", "answers")):
+        return pages.form(
+            request, link, definition, values, errors=nul, status_code=422, account=account
         )
     draft = link.personal and DRAFT in pairs
     try:

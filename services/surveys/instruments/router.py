@@ -15,6 +15,7 @@ from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
+from shared.validation import PositiveInt32
 
 router = APIRouter(tags=["instruments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
@@ -98,7 +99,7 @@ async def get_instrument(
     instrument_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[PositiveInt32 | None, Query()] = None,
 ) -> InstrumentDetail:
     """Sections and questions (with `code`, `type`, `options`) of a version (default: latest)."""
     return _detail(*await service.get_version(session, instrument_id, version))
@@ -117,14 +118,17 @@ async def list_versions(
     ]
 
 
-@router.get("/instruments/{instrument_id}/export", responses=ERRORS)
+@router.get(
+    "/instruments/{instrument_id}/export",
+    responses={**ERRORS, 200: {"description": "JSON или XLSForm", "content": {XLSX: {}}}},
+)
 async def export_instrument(
     instrument_id: uuid.UUID,
     request: Request,
     session: SessionDep,
     caller: Caller,
     format: Literal["json", "xlsform"] = "json",
-    version: Annotated[int | None, Query(ge=1)] = None,
+    version: Annotated[PositiveInt32 | None, Query()] = None,
 ) -> Response:
     """The definition as JSON, or as an XLSForm workbook to edit in a spreadsheet."""
     instrument, found = await service.get_version(session, instrument_id, version)

@@ -1,0 +1,161 @@
+"""The database out of reach: a 503 with `Retry-After` and the reason in words, never a 500.
+
+While PostgreSQL restarts, a request may fail at three points: connecting (refused, the Unix
+socket missing, "the database system is starting up" or "shutting down"), in the middle of its
+queries (the server terminated the connection), or waiting for a free connection of the pool.
+`watch_connects` turns every failure to connect into `DatabaseUnavailable`, and the handlers of
+`install_outage_handlers` recognise the other two; all of them answer
+`503 application/problem+json` with `Retry-After` and a `reason` code. `/readyz` uses the same
+words (`describe`). Once the server is back, `pool_pre_ping` replaces the dead connections.
+"""
+
+import asyncio
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+import asyncpg
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from shared.errors import SokoError, problem
+
+logger = logging.getLogger("soko.db")
+
+# Reason code: (what operators read in /readyz and the log, seconds a client should wait).
+REASONS: dict[str, tuple[str, int]] = {
+    "refused": ("the database server refuses connections: it is not running or not listening", 5),
+    "socket_missing": ("the database server's socket does not exist: the server is not running", 5),
+    "starting_up": ("the database system is starting up", 5),
+    "shutting_down": ("the database system is shutting down", 5),
+    "recovering": ("the database system is in recovery and does not accept connections yet", 5),
+    "connection_lost": ("the connection to the database was lost in the middle of a request", 2),
+    "too_many_connections": ("the database server has no free connection slots", 2),
+    "pool_timeout": ("every database connection of this process stayed busy too long", 2),
+    "unreachable": ("the database server cannot be reached", 5),
+}
+_CANNOT_CONNECT_NOW = (
+    ("starting up", "starting_up"),
+    ("shutting down", "shutting_down"),
+    ("recovery", "recovering"),
+    ("not yet accepting", "starting_up"),
+)
+
+
+class DatabaseUnavailable(SokoError):
+    """PostgreSQL cannot serve the request now; the client should retry after a few seconds."""
+
+    status, slug = 503, "database-unavailable"
+    detail = "База данных временно недоступна, повторите запрос через несколько секунд"
+
+    def __init__(self, reason: str, cause: str = "") -> None:
+        words, retry_after = REASONS[reason]
+        self.reason, self.words = reason, f"{words} ({cause})" if cause else words
+        super().__init__(headers={"Retry-After": str(retry_after)}, reason=reason)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        current = current.__cause__ or current.__context__
+
+
+def _reason_of_one(exc: BaseException) -> str | None:
+    match exc:
+        case DatabaseUnavailable():
+            return exc.reason
+        case sa_exc.TimeoutError():
+            return "pool_timeout"
+        case asyncpg.CannotConnectNowError():
+            text = str(exc)
+            return next((r for words, r in _CANNOT_CONNECT_NOW if words in text), "starting_up")
+        case asyncpg.AdminShutdownError() | asyncpg.CrashShutdownError():
+            return "shutting_down"
+        case asyncpg.TooManyConnectionsError():
+            return "too_many_connections"
+        case asyncpg.PostgresConnectionError() | asyncpg.ConnectionDoesNotExistError():
+            return "connection_lost"
+        case sa_exc.DBAPIError() if exc.connection_invalidated:
+            return "connection_lost"
+        case asyncpg.InterfaceError() if "connection is closed" in str(exc):
+            return "connection_lost"
+    return None
+
+
+def reason_of(exc: BaseException) -> str | None:
+    """The reason code when `exc` (or what caused it) means the database is out of reach."""
+    return next((r for e in _chain(exc) if (r := _reason_of_one(e)) is not None), None)
+
+
+def _connect_failure(exc: BaseException) -> DatabaseUnavailable | None:
+    reason = reason_of(exc)
+    if reason is not None:
+        return DatabaseUnavailable(reason, str(exc))
+    match exc:
+        case FileNotFoundError():
+            return DatabaseUnavailable("socket_missing", str(exc))
+        case ConnectionRefusedError():
+            return DatabaseUnavailable("refused", str(exc))
+        case OSError() | asyncio.TimeoutError():
+            return DatabaseUnavailable("unreachable", f"{type(exc).__name__}: {exc}")
+    return None
+
+
+def watch_connects(engine: AsyncEngine) -> None:
+    """Make every failed attempt of `engine` to connect a `DatabaseUnavailable` with a reason."""
+
+    @event.listens_for(engine.sync_engine, "do_connect")
+    def connect(dialect: Any, _record: Any, cargs: Any, cparams: Any) -> Any:
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except Exception as exc:
+            unavailable = _connect_failure(exc)
+            if unavailable is None:
+                raise
+            raise unavailable from exc
+
+
+def describe(exc: BaseException) -> dict[str, Any]:
+    """What /readyz says about a failed database check: the reason code and its words."""
+    reason = reason_of(exc)
+    if reason is None:
+        return {"ok": False, "reason": "error", "error": f"{type(exc).__name__}: {exc}"}
+    words = exc.words if isinstance(exc, DatabaseUnavailable) else REASONS[reason][0]
+    return {"ok": False, "reason": reason, "error": words}
+
+
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    reason = reason_of(exc)
+    if reason is None:
+        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return problem(500, detail="Внутренняя ошибка сервиса", instance=request.url.path)
+    unavailable = exc if isinstance(exc, DatabaseUnavailable) else DatabaseUnavailable(reason)
+    logger.warning(
+        "database unavailable on %s %s: %s", request.method, request.url.path, unavailable.words
+    )
+    return problem(
+        503,
+        slug=unavailable.slug,
+        detail=unavailable.detail,
+        instance=request.url.path,
+        headers=unavailable.headers,
+        reason=reason,
+    )
+
+
+def install_outage_handlers(app: FastAPI) -> None:
+    """Answer 503 with Retry-After, not 500, when a request fails because the database is away."""
+    for kind in (
+        DatabaseUnavailable,
+        sa_exc.DBAPIError,
+        sa_exc.TimeoutError,
+        asyncpg.PostgresError,
+        asyncpg.InterfaceError,
+    ):
+        app.add_exception_handler(kind, _database_error)
