@@ -1,7 +1,7 @@
 """Tokens carry the account's version; sign-in attempts are claimed in one counter per key
 
 Revision ID: 0010_token_version
-Revises: 0008_reports
+Revises: 0009_anonymity
 Create Date: 2026-11-30 20:10:00
 
 `api.user.token_version` is bumped on every change of role, scope, staff link, activity or
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0010_token_version"
-down_revision: str | None = "0008_reports"
+down_revision: str | None = "0009_anonymity"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -4,7 +4,7 @@ territory (NULL: the global catalogue), and a rule may be switched off for one t
 Everything stored before stays global, as it was.
 
 Revision ID: 0011_catalogue_owners
-Revises: 0008_reports
+Revises: 0010_token_version
 Create Date: 2026-11-30 20:20:00
 """
 
@@ -15,7 +15,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0011_catalogue_owners"
-down_revision: str | None = "0008_reports"
+down_revision: str | None = "0010_token_version"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -18,7 +18,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0012_shared_caches"
-down_revision: str | None = "0008_reports"
+down_revision: str | None = "0011_catalogue_owners"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

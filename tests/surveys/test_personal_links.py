@@ -15,6 +15,7 @@ from services.surveys.app import create_app as create_surveys
 from services.surveys.campaigns.models import Campaign, Invitation
 from services.surveys.clients.api import ApiClient
 from services.surveys.responses.models import Response
+from shared.auth import TokenChecker
 from shared.client import CLIENT_ADDRESS_HEADER, ServiceClient
 from shared.db import utcnow
 from tests.factories import PASSWORD, build_world, expired_token
@@ -405,3 +406,32 @@ async def phone_sign_in(playwright, base: str, code: str, title: str) -> None:
         names = {c["name"] for c in await page.context.cookies()}
         assert "soko_form_session" not in names
         assert problems == []
+
+
+@pytest.mark.parametrize(
+    "change", [{"is_active": False}, {"password": "a-new-password-1"}, {"role": "viewer"}]
+)
+async def test_a_form_session_ends_when_the_teachers_account_changes(
+    form, diagnostic, world, db, apps, api_client, change
+):
+    """Deactivated, given a new password or another role: the session in the form's cookie
+    stands no longer, as no token of that account does elsewhere; nothing is stored."""
+    _, links = diagnostic
+    await sign_in(form, links["t1"], EMAILS["teacher"])
+    page = await form.get(links["t1"])
+    assert shows_the_form(page)
+    kept = apps.surveys.state.token_checker
+    apps.surveys.state.token_checker = TokenChecker(apps.surveys.state.peers["api"], ttl=0)
+    try:
+        changed = await api_client.patch(
+            f"/v1/users/{world.users['teacher'].id}", json=change, headers=world.headers("admin")
+        )
+        assert changed.status_code == 200, changed.text
+        again = await form.get(links["t1"])
+        assert again.status_code == 200 and "Вход для заполнения анкеты" in again.text
+        assert not shows_the_form(again)
+        posted = await form.post(links["t1"], data=ANSWERS | {"_csrf": csrf_of(page)})
+        assert posted.status_code == 401 and "профиль" not in posted.text
+    finally:
+        apps.surveys.state.token_checker = kept
+    assert await stored(db) == 0

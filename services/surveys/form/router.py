@@ -75,15 +75,19 @@ def _first(pairs: list[tuple[str, str]], name: str) -> str | None:
     return next((value for key, value in pairs if key == name), None)
 
 
-def _owner(
+async def _owner(
     request: Request, link: FormLink, settings: Settings, *, status_code: int = 200, **sign_in: Any
 ) -> Account | Response:
     """For a personal link: its staff member signed in (with the CSRF token of their forms),
-    or the page to answer instead: the sign-in page without a session, a 403 page with
-    anyone else's (it says nothing of the link: whose, which campaign)."""
+    or the page to answer instead: the sign-in page without a session (or with one whose
+    account has changed since), a 403 page with anyone else's (it says nothing of the link:
+    whose, which campaign), a 503 page when the api service cannot vouch for the session."""
     assert link.invitation is not None
     csrf = Csrf.of(request, settings)
-    person = visitor(request, settings)
+    try:
+        person = await visitor(request, settings)
+    except PeerUnavailable:
+        return pages.message(request, 503, "unavailable", headers={"Retry-After": "5"})
     if person is None:
         return pages.sign_in(request, link, csrf, status_code=status_code, **sign_in)
     account = Account(person.name or "", csrf, link.code)
@@ -127,7 +131,7 @@ async def show_form(
         return pages.message(request, 404, "not_found")
     account = None
     if link.personal:
-        if isinstance(owner := _owner(request, link, settings), Response):
+        if isinstance(owner := await _owner(request, link, settings), Response):
             return owner
         account = owner
     if status(link.campaign) != "open":
@@ -169,7 +173,9 @@ async def submit_form(
     if link.personal:
         # Without a session, the sign-in page carries the answers on: none is lost.
         carried = [(k, v) for k, v in pairs if k != CSRF_FIELD and not k.startswith(CARRIED)]
-        owner = _owner(request, link, settings, status_code=401, carried=carried, problem="ended")
+        owner = await _owner(
+            request, link, settings, status_code=401, carried=carried, problem="ended"
+        )
         if isinstance(owner, Response):
             return owner
         account = owner
@@ -232,7 +238,7 @@ async def thanks(
         return pages.message(request, 404, "not_found")
     if link.invitation is None:
         return pages.page(request, "thanks.html", title=link.campaign.title, profile=[])
-    if isinstance(owner := _owner(request, link, settings), Response):
+    if isinstance(owner := await _owner(request, link, settings), Response):
         return owner
     response = await draft_of(session, link.invitation)
     if response is None or response.status != "submitted":

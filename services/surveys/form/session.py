@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from fastapi import Request, Response
 
-from shared.auth import Principal, decode_token
-from shared.errors import Unauthorized
+from shared.auth import Principal, TokenChecker, decode_token
+from shared.errors import AccountChanged, Unauthorized
 from shared.settings import Settings
 
 SESSION_COOKIE = "soko_form_session"
@@ -28,8 +28,10 @@ CSRF_FIELD = "_csrf"
 COOKIE_PATH = "/s/"
 
 
-def visitor(request: Request, settings: Settings) -> Principal | None:
-    """The person signed in to the form (a user's valid token in the cookie), or None."""
+async def visitor(request: Request, settings: Settings) -> Principal | None:
+    """The person signed in to the form (a user's valid token in the cookie, whose account
+    the api service says still stands, as for every token), or None. PeerUnavailable when the
+    api service cannot say."""
     token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None
@@ -37,7 +39,15 @@ def visitor(request: Request, settings: Settings) -> Principal | None:
         principal = decode_token(settings, token)
     except Unauthorized:  # expired, forged or signed with another secret
         return None
-    return principal if principal.kind == "user" else None
+    if principal.kind != "user":
+        return None
+    checker: TokenChecker | None = getattr(request.app.state, "token_checker", None)
+    if checker is not None:
+        try:
+            await checker.ensure_current(token)
+        except AccountChanged:  # demoted, moved, deactivated, new password: sign in again
+            return None
+    return principal
 
 
 def _secure(request: Request) -> bool:
