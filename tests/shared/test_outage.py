@@ -65,7 +65,7 @@ def assert_unavailable(answer: httpx.Response, *reasons: str) -> None:
     assert answer.headers["content-type"] == PROBLEM
     assert int(answer.headers["retry-after"]) > 0
     body = answer.json()
-    assert "недоступн" in body["detail"]
+    assert "недоступ" in body["detail"]  # недоступна (the database), недоступен (a peer)
     if body["type"] == "urn:soko:problem:database-unavailable":
         assert body["reason"] in reasons, body
     else:  # a peer whose own database is away
