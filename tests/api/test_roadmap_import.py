@@ -9,14 +9,14 @@ from docx import Document
 from docx.enum.text import WD_BREAK
 from openpyxl import Workbook
 
-from services.api.roadmaps.importer import (
+from services.api.roadmaps.document_import.document import (
     ImportResult,
     UnreadableDocument,
     UnsupportedFormat,
     import_document,
     parse_blocks,
 )
-from services.api.roadmaps.readers import Block, Paragraph, Row, read_blocks
+from services.api.roadmaps.document_import.readers import Block, Paragraph, Row, read_blocks
 
 SEEDS = Path(__file__).resolve().parents[2] / "services" / "demo" / "seeds"
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from openpyxl import Workbook
 
-from services.api.roadmaps.readers import UnreadableDocument, read_blocks
+from services.api.roadmaps.document_import.readers import UnreadableDocument, read_blocks
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from shared.errors import Invalid
 from shared.settings import Settings

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from services.api.auth.deps import Caller, Scopes
 from services.api.roadmaps import service, tracking
-from services.api.roadmaps.importing import import_roadmaps
+from services.api.roadmaps.document_import.service import import_roadmaps
 from services.api.roadmaps.models import Activity, Roadmap, RoadmapSection
 from services.api.roadmaps.schemas import (
     ActivityRead,

@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from services.api.roadmaps.columns import (
+from services.api.roadmaps.document_import.columns import (
     ACTIVITY_NUMBER,
     DEADLINE_HINT,
     DETAIL_FIELDS,
@@ -22,7 +22,7 @@ from services.api.roadmaps.columns import (
     shape,
     starts_lower,
 )
-from services.api.roadmaps.readers import (
+from services.api.roadmaps.document_import.readers import (
     ACCEPTED_EXTENSIONS,
     Block,
     Paragraph,
