@@ -137,8 +137,7 @@ def withheld(item: dict[str, Any], reason: str | None = None) -> bool:
     left in it but how many answered: no question, no competence, not even their `n`."""
     return (
         item["suppressed"] is True
-        and item["reason"] is not None
-        and reason in (None, item["reason"])
+        and reason in (None, item.get("reason"))
         and item["questions"] == []
         and item["competences"] == []
     )

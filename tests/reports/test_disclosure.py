@@ -35,8 +35,8 @@ async def world(db, settings):
     return world
 
 
-async def arrange(db, settings, api_client, surveys_client, world, k: int) -> None:
-    """The indicator (on M1's roadmap), the teachers and their diagnostic."""
+async def add_indicator(api_client, world) -> None:
+    """The `deficit_share` indicator of "interpretation", on M1's roadmap."""
     answer = await api_client.post(
         "/v1/indicators",
         json={
@@ -52,6 +52,11 @@ async def arrange(db, settings, api_client, surveys_client, world, k: int) -> No
         headers=world.headers("analyst"),
     )
     assert answer.status_code == 201, answer.text
+
+
+async def arrange(db, settings, api_client, surveys_client, world, k: int) -> None:
+    """The indicator (on M1's roadmap), the teachers and their diagnostic."""
+    await add_indicator(api_client, world)
     takers = await add_teachers(db, settings, world, world.s1, k, "a")
     takers += await add_teachers(db, settings, world, world.s2, 6, "b")
     takers += await add_teachers(db, settings, world, world.s4, 7, "c")

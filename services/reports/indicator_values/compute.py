@@ -349,7 +349,10 @@ class Calculator:
         (`withheld`: the surveys service's reasons, e.g. "campaign_open", "minimum")."""
         respondents = sum(e.get("n") or 0 for e in entries)
         expected = sum(e.get("expected") or 0 for e in entries)
-        withheld = {e.get("reason") or "minimum" for e in entries if e.get("suppressed")}
+        # A group nobody answered in has nothing withheld.
+        withheld = {
+            e.get("reason") or "minimum" for e in entries if e.get("suppressed") and e.get("n")
+        }
         return {
             "respondents": respondents,
             "expected": expected or None,
