@@ -58,9 +58,14 @@ def published_at(closes_at: datetime) -> datetime:
     return closes_at + SETTLE
 
 
+def published_by(now: datetime | None = None) -> datetime:
+    """The latest close of a campaign whose figures are published by `now` (default: now)."""
+    return (now or datetime.now(UTC)) - SETTLE
+
+
 def published(closes_at: datetime, now: datetime | None = None) -> bool:
     """Whether a campaign closing at `closes_at` has published its figures by `now`."""
-    return (now or datetime.now(UTC)) >= published_at(closes_at)
+    return closes_at <= published_by(now)
 
 
 def reads_personal_results(principal: Principal) -> bool:

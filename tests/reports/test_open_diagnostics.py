@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from shared import disclosure
 from tests.disclosure_world import (
     MINIMUM,
     add_school,
@@ -110,3 +111,22 @@ async def test_the_pd_order_of_an_open_diagnostic_is_withheld_until_rebuilt_afte
         seen = await order(who)
         assert not seen["suppressed"] and seen["reason"] is None, who
         assert (seen["teachers"], seen["seats"]) == (MINIMUM + 8, full["seats"]), who
+
+
+async def test_figures_published_after_the_close_are_not_served_from_an_earlier_snapshot(
+    db, settings, api_client, surveys_client, reports_client, world, monkeypatch
+):
+    """Publication comes with time, not with a write: the values stored while the figures
+    were withheld are not served once they are out."""
+    await add_indicator(api_client, world)
+    campaign, _ = await open_diagnostic(db, settings, surveys_client, world)
+    await close(surveys_client, world, campaign, ago=timedelta(seconds=30))
+    s1 = str(world.s1.id)
+    items, first = await values(reports_client, world, "viewer")
+    assert items[s1]["coverage"]["withheld"] == ["campaign_open"]
+    assert (await values(reports_client, world, "viewer"))[1] == first  # stored, served again
+    # The settling time over (shortened here rather than waited for), nothing written since.
+    monkeypatch.setattr(disclosure, "SETTLE", timedelta(seconds=10))
+    items, second = await values(reports_client, world, "viewer")
+    assert second != first
+    assert (items[s1]["value"], items[s1]["n"]) == (100.0, MINIMUM)

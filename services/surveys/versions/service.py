@@ -19,12 +19,10 @@ part of the version. Sums and checksums, unlike a newest timestamp, change also 
 that started earlier commits later.
 """
 
-from datetime import UTC, datetime
-
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.disclosure import SETTLE
+from shared.disclosure import published_by
 
 _VERSION = text(
     """
@@ -51,8 +49,7 @@ _VERSION = text(
 async def data_version(session: AsyncSession) -> str:
     """The current version of the data the reports are computed from."""
     # The clock that decides publication (shared.disclosure.published), not the database's.
-    published_by = datetime.now(UTC) - SETTLE
-    row = (await session.execute(_VERSION, {"published_by": published_by})).one()
+    row = (await session.execute(_VERSION, {"published_by": published_by()})).one()
     return (
         f"{row.answering}.{row.respondents}.{row.campaigns}.{row.published}.{row.campaigns_sum}"
         f".{row.versions}.{row.instruments_sum}"
