@@ -11,10 +11,24 @@ minus its schools' figures is the figure of the one school withheld. `withhold()
 also withholds, where needed, further schools (or, if there is no such school, a group) until
 whatever the figures shown let a reader compute by differences covers either nobody or at
 least the minimum of people.
+
+Withholding at one moment is not enough either while answers still come in: two readings of
+an identified campaign's figures taken before and after one teacher submits differ by exactly
+that teacher's answers, and who has answered is no secret (`/pending`, response rates). So an
+identified campaign's figures are published to those who may not read personal results only
+once it has closed (and `SETTLE` has passed, for a submission accepted just before the close
+to commit): until then every group of it is withheld from them (`CAMPAIGN_OPEN`). After that
+its figures no longer change: an identified campaign whose figures are out and that has
+answers cannot be re-opened (campaigns/service.py). Anonymous answers name nobody and no
+list says who has given them: their groups follow the minimum alone.
+
+A withheld group shows its number of respondents and nothing else: nothing that varies with
+the answers (no per-question counts, no list of the questions answered, no competences).
 """
 
 from collections.abc import Collection, Hashable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
 from shared.auth import Principal, Role
@@ -26,6 +40,32 @@ PERSONAL_RESULT_READERS = frozenset({Role.admin, Role.methodologist, Role.organi
 
 Leaf = TypeVar("Leaf", bound=Hashable)
 Group = TypeVar("Group", bound=Hashable)
+
+# Why a group's figures are withheld (the `reason` of an aggregate, null when shown).
+BELOW_MINIMUM = "minimum"  # fewer respondents than the minimum
+DIFFERENCE = "difference"  # withheld so that a difference of shown figures reveals no one
+CAMPAIGN_OPEN = "campaign_open"  # the campaign still takes answers (or closed within SETTLE)
+
+# How long after its close a campaign's figures are published: a submission accepted just
+# before the close may commit just after it, and a reading in between would then differ from
+# every later one by that one person.
+SETTLE = timedelta(minutes=1)
+
+
+def published_at(closes_at: datetime) -> datetime:
+    """When an identified campaign closing at `closes_at` publishes its figures to those who
+    may not read personal results."""
+    return closes_at + SETTLE
+
+
+def published_by(now: datetime | None = None) -> datetime:
+    """The latest close of a campaign whose figures are published by `now` (default: now)."""
+    return (now or datetime.now(UTC)) - SETTLE
+
+
+def published(closes_at: datetime, now: datetime | None = None) -> bool:
+    """Whether a campaign closing at `closes_at` has published its figures by `now`."""
+    return closes_at <= published_by(now)
 
 
 def reads_personal_results(principal: Principal) -> bool:
@@ -44,6 +84,13 @@ class Withheld(Generic[Leaf, Group]):
     @classmethod
     def nothing(cls) -> "Withheld[Leaf, Group]":
         return cls(frozenset(), frozenset())
+
+    def reason(self, item: Hashable, size: int, minimum: int) -> str | None:
+        """Why `item` (a leaf or a group of `size` people) is withheld: BELOW_MINIMUM or
+        DIFFERENCE; None when it is shown."""
+        if item not in self.leaves and item not in self.groups:
+            return None
+        return BELOW_MINIMUM if size < minimum else DIFFERENCE
 
 
 def _key(item: Hashable) -> str:

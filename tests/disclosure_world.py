@@ -24,8 +24,13 @@ READERS = ("admin", "methodologist", "leader")
 
 
 async def disclosure_world(db, settings) -> World:
+    """The access world, its own diagnostics closed long ago (an open diagnostic of the
+    period would withhold every figure of the period from outsiders: the tests open theirs)."""
     world = await add_colleagues(db, settings, await build_world(db, settings))
     world.staff = {}  # principal name -> StaffMember of the teachers added below
+    for name in ("diagnostic_s1", "diagnostic_s3"):
+        world.campaigns[name].closes_at = NOW - timedelta(hours=2)
+    await db.flush()
     return world
 
 
@@ -63,9 +68,12 @@ def profile(index: int) -> dict[str, str]:
     return diagnostic_answers(correct | {"tools": 1 if index % 2 == 0 else 5})
 
 
-async def diagnose(surveys_client, world: World, schools: list, takers: list[str]) -> dict:
+async def diagnose(
+    surveys_client, world: World, schools: list, takers: list[str], *, closed: bool = True
+) -> dict:
     """A diagnostic campaign (launched by the methodologist) for the schools' teachers, taken
-    by `takers` (principal names of teachers added with add_teachers, or "teacher")."""
+    by `takers` (principal names of teachers added with add_teachers, or "teacher"), then
+    closed long enough ago for its figures to be out, unless not `closed`."""
     launched = await surveys_client.post(
         "/v1/campaigns",
         headers=world.headers("methodologist"),
@@ -89,7 +97,32 @@ async def diagnose(surveys_client, world: World, schools: list, takers: list[str
             headers=world.headers(who),
         )
         assert taken.status_code == 201, taken.text
+    if closed:
+        campaign = await close(surveys_client, world, campaign)
     return campaign
+
+
+async def answer(surveys_client, world: World, campaign: dict, who: str, index: int = 0) -> None:
+    """`who` (a teacher added with add_teachers) takes the diagnostic."""
+    taken = await surveys_client.post(
+        f"/v1/campaigns/{campaign['id']}/responses",
+        json={"staff_id": str(world.staff[who].id), "answers": profile(index)},
+        headers=world.headers(who),
+    )
+    assert taken.status_code == 201, taken.text
+
+
+async def close(surveys_client, world: World, campaign: dict, ago=timedelta(hours=1)):
+    """The methodologist closes the campaign as of `ago` before now (by default long enough
+    ago for its figures to be published before this test's transaction began: routes built in
+    it are stamped with its start)."""
+    closed = await surveys_client.patch(
+        f"/v1/campaigns/{campaign['id']}",
+        json={"closes_at": (datetime.now(UTC) - ago).isoformat()},
+        headers=world.headers("methodologist"),
+    )
+    assert closed.status_code == 200, closed.text
+    return closed.json()
 
 
 async def _instrument_id(surveys_client, world: World) -> str:
@@ -99,9 +132,12 @@ async def _instrument_id(surveys_client, world: World) -> str:
     return next(i["id"] for i in listed.json()["items"] if i["code"] == DIAGNOSTIC.code)
 
 
-def withheld(item: dict[str, Any]) -> bool:
-    """Whether an aggregates item is withheld: flagged, and no value left in it."""
-    values = [v for c in item["competences"] for k, v in c.items() if k not in ("code", "n")] + [
-        v for q in item["questions"] for k, v in q.items() if k not in ("code", "n")
-    ]
-    return item["suppressed"] is True and all(v is None for v in values)
+def withheld(item: dict[str, Any], reason: str | None = None) -> bool:
+    """Whether an aggregates item is withheld (for `reason`, if given): flagged, and nothing
+    left in it but how many answered: no question, no competence, not even their `n`."""
+    return (
+        item["suppressed"] is True
+        and reason in (None, item.get("reason"))
+        and item["questions"] == []
+        and item["competences"] == []
+    )

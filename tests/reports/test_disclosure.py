@@ -35,8 +35,8 @@ async def world(db, settings):
     return world
 
 
-async def arrange(db, settings, api_client, surveys_client, world, k: int) -> None:
-    """The indicator (on M1's roadmap), the teachers and their diagnostic."""
+async def add_indicator(api_client, world) -> None:
+    """The `deficit_share` indicator of "interpretation", on M1's roadmap."""
     answer = await api_client.post(
         "/v1/indicators",
         json={
@@ -52,6 +52,11 @@ async def arrange(db, settings, api_client, surveys_client, world, k: int) -> No
         headers=world.headers("analyst"),
     )
     assert answer.status_code == 201, answer.text
+
+
+async def arrange(db, settings, api_client, surveys_client, world, k: int) -> None:
+    """The indicator (on M1's roadmap), the teachers and their diagnostic."""
+    await add_indicator(api_client, world)
     takers = await add_teachers(db, settings, world, world.s1, k, "a")
     takers += await add_teachers(db, settings, world, world.s2, 6, "b")
     takers += await add_teachers(db, settings, world, world.s4, 7, "c")
@@ -128,7 +133,10 @@ async def test_the_pd_order_folds_small_schools_into_other_organizations(
     assert full == await order("admin") | {"notes": full["notes"]}
     for who in ("analyst", "viewer", "service+viewer", "service+analyst", "service"):
         seen = await order(who)
-        assert (seen["teachers"], seen["seats"]) == (full["teachers"], full["seats"]), who
+        assert (seen["teachers"], seen["seats"]) == (full["teachers"], full["seats"]), (
+            who,
+            seen["reason"],
+        )
         names = [o["name"] for o in seen["organizations"]]
         ids = {o["organization_id"] for o in seen["organizations"]}
         if k < MINIMUM:
@@ -224,7 +232,7 @@ async def test_documents_show_small_groups_to_no_one(
         assert "100" not in " ".join(row) and "недостаточно данных" in " ".join(row), who
 
 
-async def test_without_the_surveys_service_the_pd_order_folds_by_the_routes_alone(
+async def test_without_the_surveys_service_the_pd_order_is_withheld(
     apps, db, settings, api_client, surveys_client, reports_client, world
 ):
     await arrange(db, settings, api_client, surveys_client, world, 1)
@@ -238,6 +246,7 @@ async def test_without_the_surveys_service_the_pd_order_folds_by_the_routes_alon
     assert answer.status_code == 200, answer.text
     body = answer.json()
     assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
-    # Every teacher diagnosed has a route here: the routes alone still fold S1 (and S2).
-    assert [o["name"] for o in body["organizations"]] == ["Школа 4", OTHER]
-    assert body["teachers"] == built.json()["teachers"]
+    # Whether the period's diagnostics are closed is unknown: nothing is shown.
+    assert (body["suppressed"], body["reason"]) == (True, "surveys_unavailable")
+    assert (body["teachers"], body["seats"], body["organizations"]) == (None, None, [])
+    assert built.json()["teachers"] == 14

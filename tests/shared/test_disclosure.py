@@ -2,12 +2,13 @@
 reveal them (a territory minus its shown schools, a territory minus a cluster and the rest)."""
 
 import random
+from datetime import UTC, datetime, timedelta
 from itertools import combinations
 
 import pytest
 
 from shared.auth import Principal, Role
-from shared.disclosure import reads_personal_results, withhold
+from shared.disclosure import SETTLE, published, reads_personal_results, withhold
 
 MINIMUM = 5
 
@@ -138,3 +139,19 @@ def test_random_districts_leave_nothing_to_difference(seed):
     groups |= {f"c{c}": rng.sample(list(sizes), rng.randint(2, 6)) for c in range(5)}
     withheld = withhold(sizes, groups, MINIMUM)
     assert revealed(sizes, groups, withheld) == []
+
+
+def test_a_campaign_publishes_its_figures_a_settling_time_after_its_close():
+    closes = datetime(2026, 5, 31, 12, tzinfo=UTC)
+    assert not published(closes, closes - timedelta(days=1))
+    assert not published(closes, closes)
+    assert not published(closes, closes + SETTLE - timedelta(microseconds=1))
+    assert published(closes, closes + SETTLE)
+
+
+def test_a_withheld_item_says_whether_for_the_minimum_or_a_difference():
+    sizes = {"s1": 1, "s2": 6, "s3": 9}
+    withheld = withhold(sizes, {"m": ["s1", "s2", "s3"]}, MINIMUM)
+    assert withheld.reason("s1", 1, MINIMUM) == "minimum"
+    assert withheld.reason("s2", 6, MINIMUM) == "difference"
+    assert withheld.reason("s3", 9, MINIMUM) is None

@@ -345,12 +345,19 @@ class Calculator:
 
     @staticmethod
     def _survey_coverage(entries: list[dict[str, Any]]) -> dict[str, Any]:
+        """Respondents, expected, response rate, and why some groups' figures were withheld
+        (`withheld`: the surveys service's reasons, e.g. "campaign_open", "minimum")."""
         respondents = sum(e.get("n") or 0 for e in entries)
         expected = sum(e.get("expected") or 0 for e in entries)
+        # A group nobody answered in has nothing withheld.
+        withheld = {
+            e.get("reason") or "minimum" for e in entries if e.get("suppressed") and e.get("n")
+        }
         return {
             "respondents": respondents,
             "expected": expected or None,
             "response_rate": _round(_pct(respondents, expected)),
+            "withheld": sorted(withheld),
         }
 
     def _survey_positive_share(self, definition: dict[str, Any], unit: Unit, period: str) -> Value:

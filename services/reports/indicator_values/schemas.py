@@ -35,7 +35,9 @@ class IndicatorValueRead(BaseModel):
     change: float | None
     coverage: dict[str, Any] | None = Field(
         description="organizations, organizations_reporting, organizations_share "
-        "или respondents, expected, response_rate"
+        "или respondents, expected, response_rate, withheld (почему скрыты итоги части групп: "
+        "campaign_open — опрос ещё идёт, minimum — меньше порога раскрытия, difference — "
+        "скрыты, чтобы разность с другими не выдала малую группу)"
     )
     missing: list[str] = Field(description="Сервисы, без данных которых значение не посчитано")
 

@@ -14,6 +14,7 @@ from services.reports.clients.api import ApiClient
 from services.reports.clients.surveys import SurveysClient
 from services.reports.nok.compute import Weights, evaluate, load_weights, rank, territory_total
 from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
+from shared.disclosure import CAMPAIGN_OPEN
 from shared.errors import PeerUnavailable
 from shared.periods import period_or_invalid
 
@@ -28,13 +29,18 @@ class Survey:
     yes: dict[str, int] = field(default_factory=dict)
     disclosed: int = 0  # campaigns whose values were given
     withheld: int = 0  # respondents in campaigns below the disclosure minimum
+    pending: int = 0  # respondents in campaigns still open (their figures come at the close)
 
 
 def survey_counts(aggregates: list[dict[str, Any]]) -> dict[uuid.UUID, Survey]:
-    """Per organization: respondents and "да" answers per item, summed over campaigns."""
+    """Per organization: respondents and "да" answers per item, summed over campaigns whose
+    figures are shown; of the others, how many answered (nothing else is given of them)."""
     surveys: dict[uuid.UUID, Survey] = {}
     for item in aggregates:
         survey = surveys.setdefault(uuid.UUID(str(item["scope_id"])), Survey())
+        if item["suppressed"] and item.get("reason") == CAMPAIGN_OPEN:
+            survey.pending += item["n"]
+            continue
         if item["suppressed"]:
             survey.withheld += item["n"]
             continue
@@ -58,6 +64,8 @@ def organization_counts(
     `values` None: the api service did not answer (said once for the whole answer)."""
     templates, notes = weights["notes"], []
     counts: dict[str, float] = dict(values or {})
+    if survey is not None and survey.pending:
+        notes.append(templates["survey_open"].format(n=survey.pending))
     if survey is not None and survey.disclosed:
         if survey.withheld:
             notes.append(templates["survey_partly_suppressed"].format(n=survey.withheld))
@@ -66,7 +74,7 @@ def organization_counts(
         counts |= {code: survey.yes.get(code, 0) for code in survey_items(weights)}
     elif survey is not None and survey.withheld:
         notes.append(templates["survey_suppressed"].format(n=survey.withheld))
-    elif survey_available:
+    elif survey_available and not (survey is not None and survey.pending):
         notes.append(templates["survey_missing"].format(instrument=weights["instrument_code"]))
     if values is not None:
         absent = [c for c in weights["data_value_codes"] if c not in values]

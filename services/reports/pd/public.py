@@ -8,18 +8,35 @@ the territories inside it: the folded line is itself the territory's total minus
 shown, so it must cover no one or at least the minimum of diagnosed teachers; a smaller school
 would be singled out by it, and so one more school is folded where needed. A territory with
 fewer diagnosed teachers in all than the minimum shows no order at all.
+
+Nor while a diagnostic of the period still takes answers: the order read before and after one
+teacher's submission (and the methodologist's next build) would differ by that teacher's
+seats. It is shown once every diagnostic of the period reaching the territory has closed and
+published its figures (shared/disclosure.py), and only as built after that: routes built
+while a diagnostic was open would, rebuilt, differ from it by whoever answered after them.
 """
 
 import uuid
 from typing import Any
 
-from shared.disclosure import withhold
+from shared.disclosure import BELOW_MINIMUM, CAMPAIGN_OPEN, withhold
 
 OTHER = "другие организации"
-WITHHELD = (
-    "План-заказ не показан: диагностику прошли меньше {minimum} педагогов территории, и места "
-    "по программам раскрыли бы их персональные результаты. Его видят методисты."
-)
+BUILT_WHILE_OPEN = "built_while_open"
+SURVEYS_UNAVAILABLE = "surveys_unavailable"
+# Why the whole order is withheld (`reason`), and what the reader is told.
+WITHHELD = {
+    BELOW_MINIMUM: "План-заказ не показан: диагностику прошли меньше {minimum} педагогов "
+    "территории, и места по программам раскрыли бы их персональные результаты. "
+    "Его видят методисты.",
+    CAMPAIGN_OPEN: "План-заказ будет показан после закрытия диагностики периода: пока она "
+    "идёт, его изменения выдавали бы результаты каждого ответившего педагога. "
+    "Его видят методисты.",
+    BUILT_WHILE_OPEN: "План-заказ построен, когда диагностика периода ещё шла; он будет "
+    "показан, когда методист территории построит его заново по её итогам.",
+    SURVEYS_UNAVAILABLE: "Сервис анкетирования не ответил: не проверить, закрыта ли "
+    "диагностика периода, и план-заказ не показан.",
+}
 
 
 def _territories(
@@ -45,35 +62,45 @@ def _fold(rows: list[dict[str, Any]], hidden: frozenset, keys: tuple[str, ...]) 
     return shown
 
 
+def _withheld(order: dict[str, Any], reason: str, minimum: int) -> dict[str, Any]:
+    return order | {
+        "suppressed": True,
+        "reason": reason,
+        "teachers": None,
+        "seats": None,
+        "programmes": [],
+        "organizations": [],
+        "uncovered": [],
+        # Not even "no deficits": of so few teachers, or of those who answered so far, that
+        # is personal too.
+        "notes": [WITHHELD[reason].format(minimum=minimum)],
+    }
+
+
 def public_order(
     order: dict[str, Any],
     organizations: dict[uuid.UUID, dict[str, Any]],
     territory_id: uuid.UUID,
     diagnosed: dict[uuid.UUID, int],
     minimum: int,
+    withheld: str | None = None,
 ) -> dict[str, Any]:
     """The aggregated order (`teachers`, `seats`, `programmes[].organizations`,
     `organizations`, `uncovered`) with the small schools folded, or withheld whole
-    (`suppressed`: counts null, lists empty, a note) when the territory itself is small.
-    `diagnosed`: teachers who took a diagnostic of the period, per organization."""
+    (`suppressed`: counts null, lists empty, a note; `reason`) for the reason `withheld`
+    (CAMPAIGN_OPEN, BUILT_WHILE_OPEN, SURVEYS_UNAVAILABLE), or BELOW_MINIMUM when the
+    territory itself is small. `diagnosed`: teachers who took a diagnostic of the period,
+    per organization."""
+    if withheld is not None:
+        return _withheld(order, withheld, minimum)
     sizes = {o: diagnosed.get(o, 0) for o in organizations}
-    withheld = withhold(sizes, _territories(organizations, territory_id), minimum)
-    if territory_id in withheld.groups:
-        return order | {
-            "suppressed": True,
-            "teachers": None,
-            "seats": None,
-            "programmes": [],
-            "organizations": [],
-            "uncovered": [],
-            # Not even "no deficits": of so few teachers, that is personal too.
-            "notes": [WITHHELD.format(minimum=minimum)],
-        }
-    hidden = withheld.leaves
+    hidden = withhold(sizes, _territories(organizations, territory_id), minimum)
+    if territory_id in hidden.groups:
+        return _withheld(order, BELOW_MINIMUM, minimum)
     return order | {
-        "organizations": _fold(order["organizations"], hidden, ("seats", "teachers")),
+        "organizations": _fold(order["organizations"], hidden.leaves, ("seats", "teachers")),
         "programmes": [
-            p | {"organizations": _fold(p["organizations"], hidden, ("seats",))}
+            p | {"organizations": _fold(p["organizations"], hidden.leaves, ("seats",))}
             for p in order["programmes"]
         ],
     }

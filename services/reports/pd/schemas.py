@@ -2,7 +2,7 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -72,6 +72,9 @@ class PdProgrammeRead(BaseModel):
     updated_at: datetime
 
 
+OrderWithheld = Literal["minimum", "campaign_open", "built_while_open", "surveys_unavailable"]
+
+
 class OrderOrganizationSeats(BaseModel):
     organization_id: uuid.UUID | None = Field(
         description="null — «другие организации»: школы, места которых не показаны отдельно"
@@ -112,8 +115,15 @@ class PdOrderRead(BaseModel):
     built_at: datetime | None = Field(description="Когда построены маршруты, из которых он собран")
     suppressed: bool = Field(
         default=False,
-        description="План-заказ скрыт: на территории диагностику прошли меньше педагогов, "
-        "чем порог раскрытия (teachers, seats — null, списки пусты)",
+        description="План-заказ скрыт от тех, кто не видит персональные результаты "
+        "(teachers, seats — null, списки пусты); почему — в reason",
+    )
+    reason: OrderWithheld | None = Field(
+        default=None,
+        description="minimum — диагностику прошли меньше педагогов, чем порог раскрытия; "
+        "campaign_open — диагностика периода ещё идёт (или закрылась меньше минуты назад); "
+        "built_while_open — построен до её закрытия, ждёт новой сборки методистом; "
+        "surveys_unavailable — сервис анкетирования не ответил",
     )
     teachers: int | None
     seats: int | None

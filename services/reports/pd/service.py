@@ -13,6 +13,7 @@ anyone else makes as many for the number of teachers diagnosed per school.
 """
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, text
@@ -24,7 +25,12 @@ from services.reports.clients.surveys import SurveysClient
 from services.reports.pd.catalogue import active_programmes
 from services.reports.pd.compute import build_routes, load_catalogue, merge_profiles
 from services.reports.pd.models import IndividualRoute
-from services.reports.pd.public import public_order
+from services.reports.pd.public import (
+    BUILT_WHILE_OPEN,
+    CAMPAIGN_OPEN,
+    SURVEYS_UNAVAILABLE,
+    public_order,
+)
 from shared.auth import (
     Principal,
     Role,
@@ -35,7 +41,7 @@ from shared.auth import (
     readable_organizations,
     require_roles,
 )
-from shared.disclosure import reads_personal_results
+from shared.disclosure import published, published_at, reads_personal_results
 from shared.errors import Forbidden, NotFound, PeerUnavailable
 from shared.pagination import Pagination, paginate
 from shared.periods import period_or_invalid
@@ -61,7 +67,7 @@ _SEATS = text(
            min(title) AS title, min(provider) AS provider, min(hours) AS hours,
            count(*) FILTER (WHERE code IS NOT NULL) AS seats,
            count(DISTINCT staff_id) AS teachers,
-           max(built_at) AS built_at,
+           max(built_at) AS built_at, min(built_at) AS first_built_at,
            GROUPING(code) AS all_programmes, GROUPING(organization_id) AS all_organizations
     FROM step
     GROUP BY GROUPING SETS ((code, organization_id), (code), (organization_id), ())
@@ -104,20 +110,34 @@ async def _diagnostic_results(surveys: SurveysClient, period: str) -> list[dict[
 
 
 async def _diagnosed(
-    surveys: SurveysClient, territory_id: uuid.UUID, period: str, order: dict[str, Any]
-) -> tuple[dict[uuid.UUID, int], list[dict[str, Any]]]:
+    surveys: SurveysClient,
+    territory_id: uuid.UUID,
+    period: str,
+    order: dict[str, Any],
+    first_built: datetime | None,
+) -> tuple[dict[uuid.UUID, int], str | None, list[dict[str, Any]]]:
     """Teachers diagnosed in the period per organization, at least: the most of any one
-    campaign, and never fewer than those with a route. Without the surveys service, those
-    with a route alone (so more schools are folded, never fewer), and the input missing."""
+    campaign, and never fewer than those with a route. And why the whole order is withheld
+    from readers without personal results, if it is (public.py): a diagnostic of the period
+    is not closed and published yet (CAMPAIGN_OPEN), the routes (the oldest built at
+    `first_built`) were built before the last one was (BUILT_WHILE_OPEN), or the surveys
+    service did not answer (SURVEYS_UNAVAILABLE: whether they are closed is unknown)."""
     counts = {o["organization_id"]: o["teachers"] for o in order["organizations"]}
     try:
-        for campaign in await _diagnostic_campaigns(surveys, period, territory_id):
+        campaigns = await _diagnostic_campaigns(surveys, period, territory_id)
+        for campaign in campaigns:
             for item in await surveys.aggregates(campaign["id"], "organization", public=True):
                 org = uuid.UUID(item["scope_id"])
                 counts[org] = max(counts.get(org, 0), item["n"])
     except PeerUnavailable as exc:
-        return counts, [{"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail}]
-    return counts, []
+        missing = [{"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail}]
+        return counts, SURVEYS_UNAVAILABLE, missing
+    closes = [datetime.fromisoformat(c["closes_at"]) for c in campaigns]
+    if not all(published(c) for c in closes):
+        return counts, CAMPAIGN_OPEN, []
+    if first_built is not None and closes and first_built < published_at(max(closes)):
+        return counts, BUILT_WHILE_OPEN, []
+    return counts, None, []
 
 
 async def build(
@@ -190,10 +210,16 @@ async def _aggregate(
     names = {o: facts.get("name") for o, facts in organizations.items()}
     programmes: dict[str, dict[str, Any]] = {}
     by_programme: dict[str, list[dict[str, Any]]] = {}
-    result: dict[str, Any] = {"built_at": None, "teachers": 0, "seats": 0, "organizations": []}
+    result: dict[str, Any] = {
+        "built_at": None,
+        "first_built_at": None,
+        "teachers": 0,
+        "seats": 0,
+        "organizations": [],
+    }
     for row in rows:
         if row["all_programmes"] and row["all_organizations"]:
-            result |= {k: row[k] for k in ("built_at", "teachers", "seats")}
+            result |= {k: row[k] for k in ("built_at", "first_built_at", "teachers", "seats")}
         elif row["all_programmes"]:
             org = row["organization_id"]
             result["organizations"].append(
@@ -268,11 +294,14 @@ async def pd_order(
     result |= await _aggregate(session, organizations, period)
     if not result["teachers"]:
         result["notes"].append(notes["no_deficits"] if built else notes["not_built"])
+    first_built = result.pop("first_built_at")
     if reads_personal_results(principal):
         return result
-    diagnosed, missing = await _diagnosed(surveys, territory_id, period, result)
+    diagnosed, reason, missing = await _diagnosed(
+        surveys, territory_id, period, result, first_built
+    )
     result["missing_inputs"] += missing
-    return public_order(result, organizations, territory_id, diagnosed, minimum)
+    return public_order(result, organizations, territory_id, diagnosed, minimum, reason)
 
 
 async def list_routes(

@@ -26,11 +26,12 @@ from services.surveys.deps import Api, Scopes, SettingsDep
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from shared.auth import Caller, ScopeType, ensure_in_scope, readable_organizations
 from shared.db import SessionDep
-from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep, paginate
 
 router = APIRouter(tags=["campaigns"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
+UPDATE_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 
 
 def form_url(settings, code: str) -> str:
@@ -152,7 +153,7 @@ async def get_campaign(
     return await read(session, settings, campaign, mine)
 
 
-@router.patch("/campaigns/{campaign_id}", responses=ERRORS)
+@router.patch("/campaigns/{campaign_id}", responses=UPDATE_ERRORS)
 async def update_campaign(
     campaign_id: uuid.UUID,
     body: CampaignUpdate,
@@ -161,7 +162,9 @@ async def update_campaign(
     scopes: Scopes,
     settings: SettingsDep,
 ) -> CampaignRead:
-    """Close early (a `closes_at` of now) or extend."""
+    """Close early (a `closes_at` of now) or extend. 409 for re-opening a campaign that has
+    answers and whose figures are out (closed over a minute ago): launch a new one for late
+    respondents."""
     campaign = await service.update_campaign(session, caller, scopes, campaign_id, body)
     return await read(session, settings, campaign, None)
 

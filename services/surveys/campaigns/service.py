@@ -20,7 +20,8 @@ from services.surveys.instruments.service import get_version
 from services.surveys.responses.models import Response
 from shared.auth import Principal, Role, ScopeResolver, readable_organizations, require_roles
 from shared.db import utcnow
-from shared.errors import Invalid, NotFound
+from shared.disclosure import published
+from shared.errors import Conflict, Invalid, NotFound
 from shared.periods import parse_period
 
 LAUNCHERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)
@@ -153,17 +154,45 @@ async def update_campaign(
     campaign_id: uuid.UUID,
     data: CampaignUpdate,
 ) -> Campaign:
-    """Close early or extend; analysts and methodologists of its organizations."""
+    """Close early or extend; analysts, methodologists and leaders of its organizations.
+
+    Invalid (422) for a close before the opening. Conflict (409) for re-opening an identified
+    campaign whose figures are out (closed over `SETTLE` ago) and that has answers: its
+    published figures and those after more answers would differ by the late respondents,
+    however few (shared/disclosure.py). A campaign closed without answers, or within `SETTLE`,
+    or an anonymous one, may be re-opened; it is then open again."""
     campaign, _ = await readable_campaign(session, principal, scopes, campaign_id)
     require_roles(principal, *LAUNCHERS)
     if data.closes_at is not None:
         if data.closes_at <= campaign.opens_at:
             raise invalid("closes_at", "Дата закрытия раньше даты открытия")
+        now = utcnow()
+        if (
+            data.closes_at > now
+            and not campaign.anonymous
+            and published(campaign.closes_at, now)
+            and await has_answers(session, campaign.id)
+        ):
+            raise Conflict(
+                "Итоги кампании уже открыты, её нельзя продлить: новые ответы отличили бы "
+                "итоги от открытых на ответы опоздавших. Чтобы собрать их, запустите новую "
+                "кампанию.",
+                errors=[{"loc": ["body", "closes_at"], "msg": "campaign results published"}],
+                closes_at=campaign.closes_at.isoformat(),
+            )
         campaign.closes_at = data.closes_at
     if data.title:
         campaign.title = data.title
     await session.flush()
     return campaign
+
+
+async def has_answers(session: AsyncSession, campaign_id: uuid.UUID) -> bool:
+    """Whether the campaign has a submitted response (drafts are no answers)."""
+    query = select(Response.id).where(
+        Response.campaign_id == campaign_id, Response.status == "submitted"
+    )
+    return bool(await session.scalar(select(query.exists())))
 
 
 async def rates(

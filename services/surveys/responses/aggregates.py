@@ -5,11 +5,14 @@ organizations are grouped by a mapping passed as two arrays (organization, group
 in the query, so pooled counts, means and shares come from one GROUP BY over a few rows per
 organization and question, whatever the number of responses.
 
-The disclosure minimum (shared/disclosure.py): an anonymous campaign's values are withheld
-for groups of fewer respondents, for everyone; an identified campaign's (teachers' personal
-results) likewise for everyone who may not read personal results. What is withheld is decided
-once over every organization, cluster and territory the caller may see, whatever level they
-ask for, so that no figure minus others gives a withheld group's values.
+The disclosure rules (shared/disclosure.py): an anonymous campaign's values are withheld
+for everyone, an identified campaign's (teachers' personal results) for everyone who may not
+read personal results, for groups of fewer respondents than the minimum and those that a
+difference of shown figures would give away: decided once over every organization, cluster
+and territory the caller may see, whatever level they ask for. An identified campaign's
+groups are all withheld from them, too, until the campaign has closed (two readings would
+differ by whoever answered in between, and `/pending` says who that is). A withheld group
+shows how many answered, nothing else.
 """
 
 import uuid
@@ -19,11 +22,11 @@ from typing import Any
 from sqlalchemy import ARRAY, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.surveys.campaigns.models import CampaignOrganization
+from services.surveys.campaigns.models import Campaign, CampaignOrganization
 from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient
 from shared.auth import Principal, ScopeResolver, ScopeType
-from shared.disclosure import Withheld, reads_personal_results, withhold
+from shared.disclosure import CAMPAIGN_OPEN, published, reads_personal_results, withhold
 
 _ARRAYS = (bindparam("orgs", type_=ARRAY(Uuid)), bindparam("groups", type_=ARRAY(Uuid)))
 
@@ -146,17 +149,12 @@ def render(
     scope_id: uuid.UUID,
     group: Group,
     *,
-    suppressed: bool,
+    reason: str | None,
     expected: int | None,
 ) -> dict[str, Any]:
-    """One scope's aggregates; when `suppressed`, only the counts of respondents are shown."""
-    questions = sorted(group.questions.values(), key=lambda q: q["code"])
-    competences = sorted(group.competences.values(), key=lambda c: c["code"])
-    if suppressed:
-        questions = [{**dict.fromkeys(q, None), "code": q["code"], "n": q["n"]} for q in questions]
-        competences = [
-            {**dict.fromkeys(c, None), "code": c["code"], "n": c["n"]} for c in competences
-        ]
+    """One scope's aggregates. Withheld (`reason` given): how many answered and nothing else,
+    no question or competence (their list, their counts, vary with the answers)."""
+    suppressed = reason is not None
     return {
         "scope_type": scope_type,
         "scope_id": str(scope_id),
@@ -164,9 +162,14 @@ def render(
         "expected": expected,
         "response_rate": _share(group.respondents, expected) if expected else None,
         "suppressed": suppressed,
-        "questions": questions,
-        "competences": competences,
+        "reason": reason,
+        "questions": [] if suppressed else sorted(group.questions.values(), key=_code),
+        "competences": [] if suppressed else sorted(group.competences.values(), key=_code),
     }
+
+
+def _code(entry: dict[str, Any]) -> str:
+    return entry["code"]
 
 
 GroupKey = tuple[str, uuid.UUID]  # ("cluster" | "territory", id)
@@ -215,6 +218,30 @@ async def _respondents(
     return {org: n for org, n in rows.all()}
 
 
+def _reasons(
+    campaign: Campaign,
+    sizes: dict[uuid.UUID, int],
+    groups: dict[GroupKey, set[uuid.UUID]],
+    members: dict[uuid.UUID, list[uuid.UUID]],
+    *,
+    level: str,
+    single: bool,
+    minimum: int,
+) -> dict[uuid.UUID, str]:
+    """Per scope asked about (`members`: its organizations asked about), why it is withheld;
+    scopes shown are absent. `single`: each scope stands for one organization's figures."""
+    if not campaign.anonymous and not published(campaign.closes_at):
+        return dict.fromkeys(members, CAMPAIGN_OPEN)
+    withheld = withhold(sizes, groups, minimum)
+    reasons = {}
+    for scope, orgs in members.items():
+        size = sum(sizes.get(o, 0) for o in orgs)
+        item: Any = orgs[0] if single else (level, scope)
+        if (reason := withheld.reason(item, size, minimum)) is not None:
+            reasons[scope] = reason
+    return reasons
+
+
 async def campaign_aggregates(
     session: AsyncSession,
     principal: Principal,
@@ -229,11 +256,17 @@ async def campaign_aggregates(
 ) -> dict[str, Any]:
     """`{campaign_id, level, items, total}`: per scope of the level (organization, cluster,
     territory) inside the caller's scope, `n`, `expected`, `response_rate`, `suppressed`,
-    per question `n`, `counts`, `mean`, `positive_share` and per competence `n`,
-    `with_deficit`, `deficit_share`, `mean_score_share` (shares in percent), the values null
-    where withheld. `organization_id`: that organization's figures only. `public`: withheld as
-    for a reader without access to personal results, whoever asks. NotFound (404) when the
-    campaign is not in the caller's scope."""
+    `reason`, per question `n`, `counts`, `mean`, `positive_share`, `positive`, `rated` and per
+    competence `n`, `with_deficit`, `deficit_share`, `mean_score_share` (shares in percent).
+
+    A scope withheld (`suppressed`, `reason` "campaign_open", "minimum" or "difference", see
+    shared/disclosure.py) has its `n`, `expected` and `response_rate` only, and empty
+    `questions` and `competences`. Withheld from everyone in anonymous campaigns (by the
+    minimum), from all but the readers of personal results in identified ones (by the
+    minimum, and every scope while the campaign is open). `organization_id`: that
+    organization's figures only. `public`: withheld as for a reader without access to
+    personal results, whoever asks. NotFound (404) when the campaign is not in the caller's
+    scope."""
     campaign, mine = await readable_campaign(session, principal, scopes, campaign_id)
     members = dict(
         (
@@ -249,10 +282,6 @@ async def campaign_aggregates(
     groups: dict[GroupKey, set[uuid.UUID]] = {}
     if level != "organization" or not personal:
         groups = groups_of(principal, await api.organizations(visible))
-    withheld: Withheld[uuid.UUID, GroupKey] = Withheld.nothing()
-    if not personal:
-        sizes = await _respondents(session, campaign_id, visible)
-        withheld = withhold({o: sizes.get(o, 0) for o in visible}, groups, minimum)
 
     asked = [o for o in visible if organization_id in (None, o)]
     if level == "organization":
@@ -262,23 +291,34 @@ async def campaign_aggregates(
             (o, key[1], level) for key, orgs in groups.items() if key[0] == level for o in orgs
         )
         mapping = [m for m in mapping if m[0] in asked]
-    figures = await aggregate(session, campaign_id, [(o, g) for o, g, _ in mapping])
     expected = _expected(mapping, members)
+    of_scope: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for org, scope, _ in mapping:
+        of_scope.setdefault(scope, []).append(org)
 
-    def suppressed(group: uuid.UUID) -> bool:
-        # One organization's figures, whatever level they are labelled with, are its own.
-        if organization_id is not None or level == "organization":
-            return (organization_id or group) in withheld.leaves
-        return (level, group) in withheld.groups
-
-    items = [
-        render(
-            level,
-            group,
-            figures.get(group, Group()),
-            suppressed=suppressed(group),
-            expected=expected.get(group),
+    reasons: dict[uuid.UUID, str] = {}
+    sizes: dict[uuid.UUID, int] = {}
+    if not personal:
+        sizes = await _respondents(session, campaign_id, visible)
+        single = organization_id is not None or level == "organization"
+        reasons = _reasons(
+            campaign,
+            {o: sizes.get(o, 0) for o in visible},
+            groups,
+            of_scope,
+            level=level,
+            single=single,
+            minimum=minimum,
         )
-        for group in sorted({g for _, g, _ in mapping}, key=str)
-    ]
+    # Only the scopes shown are aggregated: nothing of a withheld one is even read.
+    shown = [(o, g) for o, g, _ in mapping if g not in reasons]
+    figures = await aggregate(session, campaign_id, shown) if shown else {}
+    items = []
+    for scope in sorted(of_scope, key=str):
+        group = figures.get(scope) or Group()
+        if scope in reasons:
+            group = Group(respondents=sum(sizes.get(o, 0) for o in of_scope[scope]))
+        items.append(
+            render(level, scope, group, reason=reasons.get(scope), expected=expected.get(scope))
+        )
     return {"campaign_id": str(campaign_id), "level": level, "items": items, "total": len(items)}

@@ -123,17 +123,23 @@ async def campaign_aggregates(
     public: Annotated[
         bool,
         Query(
-            description="Скрыть малые группы, как для читателя без доступа к персональным "
-            "результатам (для документов и рекомендаций)"
+            description="Скрыть итоги, как для читателя без доступа к персональным "
+            "результатам: малые группы, итоги идущей диагностики (для документов и рекомендаций)"
         ),
     ] = False,
 ) -> dict[str, Any]:
-    """Per question and scope: `n`, counts of each answer, `mean`, `positive_share`; per
-    competence (diagnostics): the share with a deficit. Values of a group of fewer than the
-    disclosure minimum of respondents are withheld (`suppressed`, `n` shown), and of other
-    groups where needed so that differences do not reveal them: in anonymous campaigns for
-    everyone, in identified ones for all but the readers of personal results (the school's
-    leader, the territory's methodologists, administrators)."""
+    """Per scope of the level: `n` (respondents), `expected`, `response_rate`, `suppressed`,
+    `reason`; per question `n`, counts of each answer, `mean`, `positive_share`; per competence
+    (diagnostics) `n`, `with_deficit`, `deficit_share`, `mean_score_share` (shares in percent).
+
+    A withheld scope (`suppressed: true`) shows its `n`, `expected` and `response_rate` and
+    nothing else (`questions` and `competences` empty). `reason`: `minimum` for fewer
+    respondents than the disclosure minimum, `difference` where a difference of shown figures
+    would give a withheld group away (in anonymous campaigns for everyone; in identified ones
+    for all but the readers of personal results: the school's leader, the territory's
+    methodologists, administrators, unless `public`); `campaign_open`: every scope of an
+    identified campaign, for those same readers, while it takes answers and for a minute after
+    it closes."""
     return await aggregates.campaign_aggregates(
         session,
         caller,

@@ -1,0 +1,216 @@
+"""Group figures as an attacker reads them: another teacher of the same school, a viewer, an
+analyst (and the services acting for them).
+
+1. A withheld group shows how many answered and why, nothing else: with a conditional question
+   (asked only after a "да"), a per-question `n` would tell who said "да".
+2. An identified campaign's groups are withheld from them while it takes answers: a reading
+   before and one after a colleague answers (`/pending` says who) would differ by that
+   colleague's result. Its leader and methodologists see them all along.
+"""
+
+from datetime import timedelta
+
+import pytest
+
+from tests.disclosure_world import (
+    MINIMUM,
+    add_teachers,
+    answer,
+    close,
+    diagnose,
+    disclosure_world,
+    withheld,
+)
+from tests.reports.test_indicator_values import respondents
+from tests.surveys.test_results import launch, nok
+
+ATTACKERS = ("teacher2", "viewer", "analyst", "service+viewer", "service+analyst")
+SATISFACTION = "teachers_digital_tools_satisfaction"
+LEVELS = ("organization", "cluster", "territory")
+
+
+@pytest.fixture
+async def world(db, settings):
+    return await disclosure_world(db, settings)
+
+
+async def aggregates(client, world, campaign, who, **params) -> list[dict]:
+    answered = await client.get(
+        f"/v1/campaigns/{campaign['id']}/aggregates", params=params, headers=world.headers(who)
+    )
+    assert answered.status_code == 200, answered.text
+    return answered.json()["items"]
+
+
+async def every_reading(client, world, campaign, who) -> list[dict]:
+    """Every item `who` can get: each level, all schools and each school alone."""
+    items = []
+    for level in LEVELS:
+        items += await aggregates(client, world, campaign, who, level=level)
+        for school in (world.s1, world.s2):
+            items += await aggregates(
+                client, world, campaign, who, level=level, organization_id=school.id
+            )
+    return items
+
+
+def satisfaction(uses_tests: bool) -> dict:
+    """A teacher's answers: "dt_sat_tests" is asked only of those who use tests."""
+    answers = {f"dt_use_{k}": False for k in ("tests", "surveys", "planning", "analysis")}
+    answers |= {f"dt_sat_{k}": 4 for k in ("catalog", "time", "support", "overall")}
+    if uses_tests:
+        answers |= {"dt_use_tests": True, "dt_sat_tests": 2}
+    return answers
+
+
+@pytest.mark.parametrize("size", [1, 2, MINIMUM - 1])
+async def test_a_small_group_of_teachers_shows_no_per_question_n(
+    db, settings, surveys_client, world, size
+):
+    """S1: `size` teachers, one of them uses tests (and so answers "dt_sat_tests"); S2: 6.
+    Closed: S1 is withheld for the minimum, S2 with it (M1 − S2 = S1)."""
+    takers = await add_teachers(db, settings, world, world.s1, size, "a")
+    six = await add_teachers(db, settings, world, world.s2, 6, "b")
+    campaign = await launch(
+        surveys_client, world, SATISFACTION, "teachers", [world.s1.id, world.s2.id], False
+    )
+    for index, who in enumerate(takers + six):
+        taken = await surveys_client.post(
+            f"/v1/campaigns/{campaign['id']}/responses",
+            json={"staff_id": str(world.staff[who].id), "answers": satisfaction(index == 0)},
+            headers=world.headers(who),
+        )
+        assert taken.status_code == 201, taken.text
+    await close(surveys_client, world, campaign)
+    for who in ATTACKERS:
+        items = await every_reading(surveys_client, world, campaign, who)
+        schools = [i for i in items if i["scope_id"] in (str(world.s1.id), str(world.s2.id))]
+        assert schools, who
+        for item in schools:
+            assert withheld(item), (who, item)
+            assert item["n"] == (size if item["scope_id"] == str(world.s1.id) else 6)
+        s1 = [i for i in schools if i["scope_id"] == str(world.s1.id)]
+        assert {i["reason"] for i in s1} == {"minimum"}, who
+    # The leader of S1 reads personal results of S1: the question's n is theirs to see.
+    [own] = await aggregates(surveys_client, world, campaign, "leader")
+    asked = {q["code"]: q["n"] for q in own["questions"]}
+    assert asked["dt_sat_tests"] == 1 and asked["dt_sat_overall"] == size
+
+
+async def test_a_small_group_of_parents_shows_no_per_question_n_to_anyone(
+    apps, surveys_client, world
+):
+    """Two parents of S1, one says "да" to nok_01 and so answers nok_02; S2 has 7."""
+    campaign = await launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id], True
+    )
+    async with respondents(apps) as parents:
+        for org, answers in (
+            (world.s1.id, nok()),
+            (world.s1.id, nok(nok_01=False) | {"nok_02": None}),
+            *((world.s2.id, nok()) for _ in range(7)),
+        ):
+            answers = {k: v for k, v in answers.items() if v is not None}
+            sent = await parents.post(
+                f"/v1/campaigns/{campaign['id']}/responses",
+                json={"organization_id": str(org), "answers": answers},
+            )
+            assert sent.status_code == 201, sent.text
+    for who in ("admin", "methodologist", "leader", *ATTACKERS):
+        items = await every_reading(surveys_client, world, campaign, who)
+        schools = [i for i in items if i["scope_type"] == "organization"]
+        assert schools and all(withheld(i) for i in schools), who
+        # Open or not, anonymous answers follow the minimum alone: the district is shown.
+        assert not any(i["reason"] == "campaign_open" for i in items), who
+
+
+async def test_an_open_diagnostic_is_withheld_before_and_after_one_more_answer(
+    db, settings, surveys_client, world
+):
+    """S1: the minimum of teachers have answered, one more has not (`/pending` names them).
+    Readings before and after their answer would give their result: both withheld."""
+    five = await add_teachers(db, settings, world, world.s1, MINIMUM, "a")
+    [late] = await add_teachers(db, settings, world, world.s1, 1, "z")
+    campaign = await diagnose(surveys_client, world, [world.s1], five, closed=False)
+    pending = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/pending", headers=world.headers("analyst")
+    )
+    assert pending.status_code == 200, pending.text
+    assert str(world.staff[late].id) in pending.text
+    before = {who: await every_reading(surveys_client, world, campaign, who) for who in ATTACKERS}
+    await answer(surveys_client, world, campaign, late, index=len(five))
+    for who in ATTACKERS:
+        after = await every_reading(surveys_client, world, campaign, who)
+        for items, n in ((before[who], MINIMUM), (after, MINIMUM + 1)):
+            s1 = [i for i in items if i["n"]]
+            assert s1, who
+            for item in s1:
+                assert withheld(item, "campaign_open"), (who, item)
+                assert item["n"] == n  # how many: still shown
+    # Public view (documents, recommendations): withheld for readers of personal results too.
+    [public] = await aggregates(surveys_client, world, campaign, "methodologist", public="true")
+    assert withheld(public, "campaign_open")
+    # The readers of personal results see the group as it stands.
+    for who in ("leader", "methodologist", "admin"):
+        [item] = await aggregates(surveys_client, world, campaign, who)
+        assert not item["suppressed"] and item["reason"] is None, who
+        weak = next(c for c in item["competences"] if c["code"] == "interpretation")
+        assert (weak["n"], weak["with_deficit"]) == (MINIMUM + 1, MINIMUM + 1), who
+
+
+async def test_a_closed_diagnostic_shows_its_figures_once_they_settle(
+    db, settings, surveys_client, world
+):
+    six = await add_teachers(db, settings, world, world.s1, MINIMUM + 1, "a")
+    campaign = await diagnose(surveys_client, world, [world.s1], six, closed=False)
+    # Just closed: a submission accepted before the close may still be committing.
+    await close(surveys_client, world, campaign, ago=timedelta(0))
+    for who in ATTACKERS:
+        for item in await every_reading(surveys_client, world, campaign, who):
+            assert withheld(item, "campaign_open") or item["n"] == 0, (who, item)
+    await close(surveys_client, world, campaign)
+    for who in ATTACKERS:
+        items = [i for i in await every_reading(surveys_client, world, campaign, who) if i["n"]]
+        assert items, who
+        for item in items:
+            assert not item["suppressed"] and item["reason"] is None, (who, item)
+            weak = next(c for c in item["competences"] if c["code"] == "interpretation")
+            assert weak["deficit_share"] == 100.0, who
+
+
+async def test_a_diagnostic_whose_figures_are_out_cannot_be_reopened(
+    db, settings, surveys_client, world, apps
+):
+    """Reopened, one late answer and closed again, it would differ by that teacher alone."""
+    six = await add_teachers(db, settings, world, world.s1, MINIMUM + 1, "a")
+    campaign = await diagnose(surveys_client, world, [world.s1], six)
+    url = f"/v1/campaigns/{campaign['id']}"
+    later = {"closes_at": "2099-01-01T00:00:00+00:00"}
+    refused = await surveys_client.patch(url, json=later, headers=world.headers("methodologist"))
+    assert refused.status_code == 409, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["errors"][0]["loc"] == ["body", "closes_at"]
+    # Closed only just now (figures not out yet), or without answers: may be extended.
+    empty = await diagnose(surveys_client, world, [world.s2], [])
+    fresh = await diagnose(surveys_client, world, [world.s1], six[:1], closed=False)
+    await close(surveys_client, world, fresh, ago=timedelta(0))
+    for other in (empty, fresh):
+        extended = await surveys_client.patch(
+            f"/v1/campaigns/{other['id']}", json=later, headers=world.headers("methodologist")
+        )
+        assert extended.status_code == 200, extended.text
+    # An anonymous survey follows the minimum alone: reopening changes no rule of it.
+    parents = await launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id], True
+    )
+    async with respondents(apps) as client:
+        sent = await client.post(
+            f"/v1/campaigns/{parents['id']}/responses",
+            json={"organization_id": str(world.s1.id), "answers": nok()},
+        )
+        assert sent.status_code == 201, sent.text
+    await close(surveys_client, world, parents)
+    reopened = await surveys_client.patch(
+        f"/v1/campaigns/{parents['id']}", json=later, headers=world.headers("methodologist")
+    )
+    assert reopened.status_code == 200, reopened.text
