@@ -21,7 +21,7 @@ from services.api.roadmaps.models import Activity, ActivityFile, Roadmap, Roadma
 from services.api.staff.models import StaffMember
 from services.api.territories.models import Territory
 from services.api.users.models import User
-from services.reports.pd.models import PdProgramme
+from services.reports.pd_order.models import PdProgramme
 from services.reports.recommendations.models import Recommendation
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
 from services.surveys.instruments.models import Instrument, InstrumentVersion

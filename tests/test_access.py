@@ -1233,7 +1233,7 @@ PERSONAL_CASES: dict[str, list[PersonalCheck]] = {
 async def diagnosed(apps, db, settings, world) -> World:
     """The world with T2 and the leader of S2, T1's diagnostic taken, a route and a
     recommendation of T1's own."""
-    from services.reports.pd.models import IndividualRoute
+    from services.reports.pd_order.models import IndividualRoute
     from services.reports.recommendations.models import Recommendation
     from tests.factories import add_colleagues
     from tests.surveys.test_results import diagnostic_answers

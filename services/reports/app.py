@@ -7,9 +7,9 @@ from fastapi import FastAPI
 
 from services.reports.documents.router import router as documents_router
 from services.reports.indicator_values.router import router as indicator_values_router
-from services.reports.nok.router import router as nok_router
-from services.reports.pd.catalogue import sync_catalogue
-from services.reports.pd.router import router as pd_router
+from services.reports.pd_order.catalogue import sync_catalogue
+from services.reports.pd_order.router import router as pd_router
+from services.reports.quality_evaluation.router import router as nok_router
 from services.reports.recommendations.router import router as recommendations_router
 from services.reports.recommendations.rules import sync_defaults as sync_rules
 from services.reports.snapshots.service import DecodedSnapshots

@@ -1,6 +1,6 @@
 """Every table model of the reports service, imported here so that Alembic sees them all."""
 
-from services.reports.pd.models import IndividualRoute, PdProgramme
+from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.models import Decision, Recommendation, RecommendationRule
 from services.reports.snapshots.models import Snapshot
 from shared.scope_cache import scope_cache_table

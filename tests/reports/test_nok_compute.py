@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from services.reports.nok.compute import (
+from services.reports.quality_evaluation.compute import (
     WEIGHTS_PATH,
     evaluate,
     load_weights,
@@ -144,7 +144,7 @@ def test_weights_and_points_are_read_from_weights_json(tmp_path):
 
 
 def test_campaigns_of_the_period_are_summed_and_withheld_ones_left_out():
-    from services.reports.nok.service import survey_counts
+    from services.reports.quality_evaluation.service import survey_counts
 
     school = "00000000-0000-0000-0000-000000000001"
 

@@ -29,10 +29,16 @@ from sqlalchemy import select, update
 
 from services.api.auth.service import user_principal
 from services.api.staff.models import StaffMember
-from services.reports.pd.catalogue import sync_catalogue
-from services.reports.pd.compute import Profile, Programme, Result, choose_programmes, mentor_of
-from services.reports.pd.compute import load_catalogue as default_catalogue
-from services.reports.pd.models import IndividualRoute, PdProgramme
+from services.reports.pd_order.catalogue import sync_catalogue
+from services.reports.pd_order.compute import (
+    Profile,
+    Programme,
+    Result,
+    choose_programmes,
+    mentor_of,
+)
+from services.reports.pd_order.compute import load_catalogue as default_catalogue
+from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.surveys.instruments.definition import load_bank
 from shared.auth import issue_user_token
 from tests.factories import add_user, build_world

@@ -5,7 +5,7 @@ the staff of M2 against M1's programmes, and as M1's against the global and the 
 import pytest
 from sqlalchemy import update
 
-from services.reports.pd.models import PdProgramme
+from services.reports.pd_order.models import PdProgramme
 from tests.factories import build_world
 from tests.owners import add_analysts
 from tests.reports.test_pd_order import DIGITAL, STRONG, answers

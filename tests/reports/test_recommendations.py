@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from services.api.audit.models import AuditEvent
-from services.reports.pd.models import IndividualRoute
+from services.reports.pd_order.models import IndividualRoute
 from services.reports.recommendations.engine import Candidate, stable_id
 from services.reports.recommendations.rules import default_rules
 from services.reports.recommendations.service import store

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from services.api.organizations.models import Organization
 from services.api.roadmaps.models import ActivityFile, Roadmap
 from services.api.territories.models import Territory
-from services.reports.pd.models import PdProgramme
+from services.reports.pd_order.models import PdProgramme
 from services.reports.recommendations.rules import default_rule_id
 from services.surveys.campaigns.models import CampaignOrganization
 from services.surveys.responses.models import Answer, Response

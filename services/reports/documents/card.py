@@ -24,8 +24,8 @@ from services.reports.documents.gather import (
 )
 from services.reports.documents.labels import NOK_LABELS
 from services.reports.documents.model import Execution, Nok, OrganizationCard
-from services.reports.nok.compute import evaluate, load_weights
-from services.reports.nok.service import organization_counts, survey_counts
+from services.reports.quality_evaluation.compute import evaluate, load_weights
+from services.reports.quality_evaluation.service import organization_counts, survey_counts
 from shared.auth import ScopeType, ensure_in_scope
 from shared.errors import NotFound, PeerUnavailable
 

@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.clients.api import ApiClient
 from services.reports.clients.surveys import SurveysClient
 from services.reports.indicator_values import service as indicator_values
-from services.reports.pd.catalogue import offered_in
-from services.reports.pd.models import IndividualRoute, PdProgramme
+from services.reports.pd_order.catalogue import offered_in
+from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.engine import Facts
 from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType
 from shared.errors import PeerUnavailable

@@ -22,10 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.clients.api import ApiClient
 from services.reports.clients.surveys import SurveysClient
-from services.reports.pd.catalogue import active_programmes
-from services.reports.pd.compute import build_routes, load_catalogue, merge_profiles
-from services.reports.pd.models import IndividualRoute
-from services.reports.pd.public import (
+from services.reports.pd_order.catalogue import active_programmes
+from services.reports.pd_order.compute import build_routes, load_catalogue, merge_profiles
+from services.reports.pd_order.models import IndividualRoute
+from services.reports.pd_order.public import (
     BUILT_WHILE_OPEN,
     CAMPAIGN_OPEN,
     SURVEYS_UNAVAILABLE,

@@ -14,9 +14,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reports.pd.compute import Programme, load_catalogue
-from services.reports.pd.models import PdProgramme
-from services.reports.pd.schemas import PdProgrammeCreate, PdProgrammeUpdate
+from services.reports.pd_order.compute import Programme, load_catalogue
+from services.reports.pd_order.models import PdProgramme
+from services.reports.pd_order.schemas import PdProgrammeCreate, PdProgrammeUpdate
 from shared.auth import Role, require_roles
 from shared.errors import Conflict, Invalid
 from shared.owners import Owners, Texts

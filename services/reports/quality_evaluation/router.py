@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query
 from services.reports.clients.api import ApiClient, api_client
 from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.indicator_values.router import scope_resolver
-from services.reports.nok import service
-from services.reports.nok.schemas import NokRead
+from services.reports.quality_evaluation import service
+from services.reports.quality_evaluation.schemas import NokRead
 from shared.auth import Caller, HttpScopeResolver
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from services.reports.clients.api import ApiClient, api_client
 from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.indicator_values.router import scope_resolver
-from services.reports.pd import catalogue, service
-from services.reports.pd.schemas import (
+from services.reports.pd_order import catalogue, service
+from services.reports.pd_order.schemas import (
     IndividualRouteRead,
     PdOrderRead,
     PdProgrammeCreate,

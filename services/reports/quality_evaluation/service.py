@@ -12,7 +12,13 @@ from typing import Any
 
 from services.reports.clients.api import ApiClient
 from services.reports.clients.surveys import SurveysClient
-from services.reports.nok.compute import Weights, evaluate, load_weights, rank, territory_total
+from services.reports.quality_evaluation.compute import (
+    Weights,
+    evaluate,
+    load_weights,
+    rank,
+    territory_total,
+)
 from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
 from shared.disclosure import CAMPAIGN_OPEN
 from shared.errors import PeerUnavailable
