@@ -34,6 +34,7 @@ from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 from shared.spreadsheets import parse_table
 from shared.uploads import Upload
+from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
 MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
@@ -94,8 +95,13 @@ def _check_value(indicator: Indicator, value: bool | float) -> tuple[float | Non
         if not isinstance(value, bool):
             return None, "ожидается true или false"
         return float(value), None
-    if isinstance(value, bool) or not math.isfinite(value):
+    if isinstance(value, bool):
         return None, "ожидается число"
+    # Bounded, so that no sum of values can overflow (an int is compared before any float()).
+    if not -MEASURE_MAX <= value <= MEASURE_MAX:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, "ожидается число"
+        return None, f"значение по модулю больше {MEASURE_MAX_TEXT}"
     low, high = indicator.params.get("min"), indicator.params.get("max")
     if value_type == "percent":
         low, high = max(low or 0, 0), min(high if high is not None else 100, 100)
