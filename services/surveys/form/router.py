@@ -40,8 +40,9 @@ from shared.auth import decode_token
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, NotFound, PeerUnavailable, TooManyRequests
+from shared.outage import DatabaseUnavailable
 from shared.settings import Settings
-from shared.validation import nul_errors
+from shared.validation import unstorable_errors
 
 STATIC_PATH = "/s/static"
 # Room for the longest answers: every text question may hold 5000 characters, each of which
@@ -52,6 +53,14 @@ DRAFT = ("_action", "draft")
 
 router = APIRouter()
 static_files = StaticFiles(directory=pages.HERE / "static")
+
+
+def outage_page(request: Request, unavailable: DatabaseUnavailable) -> Response | None:
+    """While the database is away, a page of the form's (/s/...) says so in Russian: 503 with
+    `Retry-After`, like the form's other error pages; None for any other path (problem+json)."""
+    if not request.scope["path"].startswith("/s/"):
+        return None
+    return pages.message(request, 503, "unavailable", headers=unavailable.headers)
 
 
 async def _fields(request: Request) -> list[tuple[str, str]] | None:
@@ -189,9 +198,10 @@ async def submit_form(
             request, link, definition, values, status_code=403, notice="csrf", account=account
         )
     # U+0000 cannot be stored: the form comes back with the error at the question.
-    if nul := nul_errors({q: "\n".join(texts) for q, texts in values.items()}, ("body", "answers")):
+    texts = {q: "\n".join(texts) for q, texts in values.items()}
+    if unstorable := unstorable_errors(texts, ("body", "answers")):
         return pages.form(
-            request, link, definition, values, errors=nul, status_code=422, account=account
+            request, link, definition, values, errors=unstorable, status_code=422, account=account
         )
     draft = link.personal and DRAFT in pairs
     try:
