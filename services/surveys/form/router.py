@@ -11,6 +11,7 @@ session.py): without a session it shows the sign-in page, with anyone else's a 4
 nothing is stored or shown to them.
 """
 
+import contextlib
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl
@@ -27,6 +28,7 @@ from services.surveys.form.pages import CARRIED, NO_STORE, Account
 from services.surveys.form.service import FormLink
 from services.surveys.form.session import (
     CSRF_FIELD,
+    SESSION_COOKIE,
     Csrf,
     csrf_valid,
     end_session,
@@ -329,14 +331,19 @@ async def _landing(
 
 @router.post("/s/{code}/sign-out", include_in_schema=False)
 async def sign_out(
-    code: str, request: Request, session: SessionDep, settings: SettingsDep
+    code: str, request: Request, session: SessionDep, settings: SettingsDep, api: Api
 ) -> Response:
-    """Forget the session in this browser; back to the link (its sign-in page)."""
+    """Forget the session in this browser and revoke its token on every service (a copy of
+    the cookie is worth nothing after it); back to the link (its sign-in page). Should the
+    api service not answer, the browser forgets the session all the same."""
     link = await _link(session, code)
     if link is None or link.invitation is None:
         return pages.message(request, 404, "not_found")
     pairs = await _fields(request)
     if pairs is None or not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
         return pages.message(request, 403, "stale")
+    if token := request.cookies.get(SESSION_COOKIE):
+        with contextlib.suppress(PeerUnavailable):  # logged by the client; expires anyway
+            await api.revoke(token)
     page = RedirectResponse(f"/s/{code}", status_code=303, headers=NO_STORE)
     return end_session(request, page)
