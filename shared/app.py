@@ -26,7 +26,7 @@ from shared.outage import DatabaseUnavailable, install_outage_handlers
 from shared.scope_cache import ScopeCache
 from shared.settings import ServiceName, Settings
 from shared.uploads import BodyLimitMiddleware
-from shared.validation import refuse_nul_characters
+from shared.validation import refuse_unstorable_input
 
 API_PREFIX = "/v1"
 # What any API operation may answer besides its own outcomes (documented on every one).
@@ -146,7 +146,7 @@ def build_app(
         app.include_router(
             router,
             prefix=API_PREFIX,
-            dependencies=[Depends(refuse_nul_characters)],
+            dependencies=[Depends(refuse_unstorable_input)],
             responses=COMMON_RESPONSES,  # a route's own entry for a status wins
         )
     _add_problem_schema(app)

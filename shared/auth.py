@@ -84,6 +84,8 @@ class Principal:
     name: str | None = None
     via: str | None = None  # the service that passed this user's identity on
     token_version: int | None = None  # a user's: the account's version when the token was issued
+    token_id: str | None = None  # the token's `jti`, by which it may be revoked
+    expires_at: datetime | None = None  # the token's expiry (UTC)
 
     @property
     def unrestricted(self) -> bool:
@@ -134,7 +136,7 @@ def decode_token(settings: Settings, token: str) -> Principal:
             settings.secret_key.get_secret_value(),
             algorithms=[ALGORITHM],
             issuer=ISSUER,
-            options={"require": ["exp", "iat", "sub", "iss"]},
+            options={"require": ["exp", "iat", "sub", "iss", "jti"]},  # jti: to revoke it
         )
         return Principal(
             kind=claims["kind"],
@@ -146,6 +148,8 @@ def decode_token(settings: Settings, token: str) -> Principal:
             name=claims.get("name"),
             # A user's token without its account's version is not ours (KeyError: 401).
             token_version=int(claims["ver"]) if claims["kind"] == "user" else None,
+            token_id=str(claims["jti"]),
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
     except jwt.ExpiredSignatureError as exc:
         raise Unauthorized("Срок действия токена истёк, войдите снова", **_bearer()) from exc

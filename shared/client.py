@@ -16,6 +16,7 @@ import httpx
 
 from shared.context import request_id_var, user_token_var
 from shared.errors import AccountChanged, PeerUnavailable
+from shared.logging import path_shape
 from shared.middleware import REQUEST_ID_HEADER
 
 logger = logging.getLogger("soko.client")
@@ -101,7 +102,7 @@ class ServiceClient:
                 failure,
                 attempt,
                 attempts,
-                extra={"peer": self.name, "path": path},
+                extra={"peer": self.name, "path": path_shape(path)},  # no id or code
             )
             if attempt < attempts:
                 await asyncio.sleep(self.backoff * 2 ** (attempt - 1))

@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel import Field, SQLModel
 
 from shared.outage import watch_connects
-from shared.validation import refuse_nul_parameters
+from shared.validation import refuse_unstorable_parameters
 
 # Each service owns one PostgreSQL schema and touches only that one.
 SCHEMAS = ("api", "surveys", "reports")
@@ -62,8 +62,10 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) 
 
     A failed connection attempt raises `shared.outage.DatabaseUnavailable` (503 with a reason);
     waiting more than `pool_timeout` seconds for a free connection raises SQLAlchemy's
-    `TimeoutError` (503 as well); a statement with U+0000 in a parameter raises
-    `shared.errors.Invalid` (422) before it is sent.
+    `TimeoutError` (503 as well); a statement with U+0000 or a lone surrogate in a text
+    parameter, or a non-finite number, raises `shared.errors.Invalid` (422) before it is sent.
+    A failed statement's error never carries its parameters (`hide_parameters`): they may be
+    anonymous answers, and the error is logged.
     """
     engine = create_async_engine(
         async_url(url),
@@ -71,9 +73,10 @@ def create_engine(url: str, *, pool_size: int = 10, pool_timeout: float = 30.0) 
         max_overflow=pool_size,
         pool_timeout=pool_timeout,
         pool_pre_ping=True,
+        hide_parameters=True,
     )
     watch_connects(engine)
-    refuse_nul_parameters(engine)
+    refuse_unstorable_parameters(engine)
     return engine
 
 

@@ -18,6 +18,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import request_id_var
+from shared.logging import route_of
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("soko.errors")
@@ -227,7 +228,9 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     # Reached only by errors raised outside RequestIdMiddleware, which answers the others.
-    logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # The route's template, never the path: it may hold a personal link's code.
+    route = route_of(request.scope)
+    logger.error("unhandled error on %s %s", request.method, route, exc_info=exc)
     return problem(500, detail="Внутренняя ошибка сервиса", instance=request.url.path)
 
 

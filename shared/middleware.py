@@ -15,26 +15,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.context import client_address_var, principal_var, request_id_var, user_token_var
 from shared.errors import problem
+from shared.logging import route_of
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept only if it is short and plain, so that logs cannot be forged through it.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_logger = logging.getLogger("soko.access")
 error_logger = logging.getLogger("soko.errors")
-UNMATCHED = "(no route)"
-
-
-def route_of(scope: Scope) -> str:
-    """The template of the route that served the request (`/v1/campaigns/{campaign_id}`), the
-    mount's prefix for static files (`/s/static/{path}`), or "(no route)"."""
-    # FastAPI keeps a router included with a prefix as it was declared; the route as served
-    # (prefix and all) is its "effective route context". Without one: the route itself.
-    effective = scope.get("fastapi", {}).get("effective_route_context")
-    for route in (effective, scope.get("route")):
-        if template := getattr(route, "path_format", None):
-            return template
-    mounted = scope.get("root_path", "")[len(scope.get("app_root_path", "")) :]
-    return f"{mounted}/{{path}}" if mounted else UNMATCHED
 
 
 class RequestIdMiddleware:
@@ -93,8 +80,6 @@ class RequestIdMiddleware:
                     "status": status,
                     "duration_ms": round((time.perf_counter() - began) * 1000, 1),
                 }
-                if access_logger.isEnabledFor(logging.DEBUG):
-                    extra["raw_path"] = scope["path"]
                 access_logger.info("%s %s %s", scope["method"], route, status, extra=extra)
             for var, token in zip(
                 (request_id_var, principal_var, user_token_var, client_address_var),

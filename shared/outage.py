@@ -7,21 +7,26 @@ queries (the server terminated the connection), or waiting for a free connection
 `install_outage_handlers` recognise the other two; all of them answer
 `503 application/problem+json` with `Retry-After` and a `reason` code. `/readyz` uses the same
 words (`describe`). Once the server is back, `pool_pre_ping` replaces the dead connections.
+
+Pages for people (the respondents' form at /s/{code}) answer an HTML page of their own instead:
+`set_outage_page` gives an app the function that renders it. Logs name the route's template
+(`POST /s/{code}`), never the path, which may hold a personal link's code.
 """
 
 import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import asyncpg
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from shared.errors import SokoError, problem
+from shared.logging import route_of
 
 logger = logging.getLogger("soko.db")
 
@@ -130,15 +135,28 @@ def describe(exc: BaseException) -> dict[str, Any]:
     return {"ok": False, "reason": reason, "error": words}
 
 
-async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+OutagePage = Callable[[Request, "DatabaseUnavailable"], Response | None]
+"""Renders the answer to a request for people while the database is away (an HTML page, 503,
+with the `Retry-After` of `DatabaseUnavailable.headers`), or None for problem+json."""
+
+
+def set_outage_page(app: FastAPI, page: OutagePage) -> None:
+    """Let `page` answer the app's requests that fail for want of the database, where it
+    returns a response (the others keep their problem+json)."""
+    app.state.outage_page = page
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    route = route_of(request.scope)  # never the path: it may hold a personal link's code
     reason = reason_of(exc)
     if reason is None:
-        logger.error("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        logger.error("unhandled error on %s %s", request.method, route, exc_info=exc)
         return problem(500, detail="Внутренняя ошибка сервиса", instance=request.url.path)
     unavailable = exc if isinstance(exc, DatabaseUnavailable) else DatabaseUnavailable(reason)
-    logger.warning(
-        "database unavailable on %s %s: %s", request.method, request.url.path, unavailable.words
-    )
+    logger.warning("database unavailable on %s %s: %s", request.method, route, unavailable.words)
+    page: OutagePage | None = getattr(request.app.state, "outage_page", None)
+    if page is not None and (answer := page(request, unavailable)) is not None:
+        return answer
     return problem(
         503,
         slug=unavailable.slug,

@@ -18,7 +18,9 @@ from tests.factories import World, build_world, expired_token
 PRINCIPALS = ("admin", "analyst", "methodologist", "leader", "teacher", "viewer", "service")
 USERS = frozenset(PRINCIPALS) - {"service"}
 EVERYONE = USERS | {"service"}
-PUBLIC = {("api", "POST", "/v1/auth/token")}
+# Sign-in, and sign-out (RFC 7009: holding the token is the right to revoke it; a stranger's
+# guess revokes nothing and learns nothing, tests/api/test_token_revocation.py).
+PUBLIC = {("api", "POST", "/v1/auth/token"), ("api", "POST", "/v1/auth/revoke")}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from services.api.assessments.models import (
     AssessmentSubject,
 )
 from services.api.audit.models import AuditEvent
-from services.api.auth.models import LoginAttempt
+from services.api.auth.models import LoginAttempt, RevokedToken
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
 from services.api.organizations.models import Cluster, ClusterMember, Organization
@@ -42,6 +42,7 @@ __all__ = [
     "IndicatorTarget",
     "LoginAttempt",
     "Organization",
+    "RevokedToken",
     "Roadmap",
     "RoadmapSection",
     "StaffMember",

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from services.surveys.campaigns.router import router as campaigns_router
 from services.surveys.form.router import STATIC_PATH as FORM_STATIC_PATH
+from services.surveys.form.router import outage_page as form_outage_page
 from services.surveys.form.router import router as form_router
 from services.surveys.form.router import static_files as form_static_files
 from services.surveys.instruments.router import router as instruments_router
@@ -17,6 +18,7 @@ from services.surveys.responses.models import RateLimits
 from services.surveys.responses.router import router as responses_router
 from services.surveys.versions.router import router as versions_router
 from shared.app import build_app, reference_data
+from shared.outage import set_outage_page
 from shared.ratelimit import SharedRateLimit
 from shared.settings import Settings, get_settings
 from shared.whoami import router as whoami_router
@@ -48,6 +50,7 @@ def create_app(
     # The respondents' form is HTML for people, not part of the /v1 API: it lives at /s/{code}.
     app.include_router(form_router)
     app.mount(FORM_STATIC_PATH, form_static_files, name="form-static")
+    set_outage_page(app, form_outage_page)  # a Russian page, not problem+json, at /s/...
     _open_anonymous_limit(app)
     return app
 

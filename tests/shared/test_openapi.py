@@ -1,7 +1,8 @@
 """What the three OpenAPI documents promise about input and errors, checked on every operation.
 
 These fail when a new endpoint forgets a rule of tests/shared/test_validation.py: an integer
-without bounds, a PATCH body that is not an `UpdateSchema`, an error answer not documented.
+or a number without bounds, a PATCH body that is not an `UpdateSchema`, an error answer not
+documented.
 """
 
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ from services.api.app import create_app as create_api
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
 from shared.settings import Settings
-from shared.validation import INT64_MAX, UpdateSchema
+from shared.validation import INT64_MAX, MEASURE_MAX, UpdateSchema
 
 FACTORIES = {"api": create_api, "surveys": create_surveys, "reports": create_reports}
 OFFLINE = Settings(database_url="postgresql://nobody@127.0.0.1:1/none", environment="test")
@@ -31,7 +32,8 @@ def operations() -> Iterator[tuple[str, str, str, dict[str, Any]]]:
 
 
 def integers(node: Any, doc: dict, where: str, seen: frozenset = frozenset()) -> Iterator:
-    """(where, schema) of every integer a request may carry, through $refs and nesting."""
+    """(where, schema) of every integer or number a request may carry, through $refs and
+    nesting."""
     if isinstance(node, list):
         for item in node:
             yield from integers(item, doc, where, seen)
@@ -43,7 +45,7 @@ def integers(node: Any, doc: dict, where: str, seen: frozenset = frozenset()) ->
         if name not in seen:
             yield from integers(doc["components"]["schemas"][name], doc, where, seen | {name})
         return
-    if node.get("type") == "integer":
+    if node.get("type") in ("integer", "number"):
         yield where, node
     for key, value in node.items():
         if key == "properties":
@@ -56,7 +58,7 @@ def integers(node: Any, doc: dict, where: str, seen: frozenset = frozenset()) ->
                 yield from integers(media, doc, where, seen)
 
 
-def test_every_integer_a_request_carries_is_bounded():
+def test_every_integer_and_number_a_request_carries_is_bounded():
     unbounded = []
     for service, method, path, operation in operations():
         doc = DOCS[service]
@@ -67,13 +69,15 @@ def test_every_integer_a_request_carries_is_bounded():
         for where, schema in integers(list(body.values()), doc, "body"):
             if not _bounded(schema):
                 unbounded.append((service, method, path, where))
-    assert unbounded == [], "use shared.validation's Count, Int32 or PositiveInt32"
+    assert unbounded == [], "use shared.validation's Count, Int32, PositiveInt32 or Measure"
 
 
 def _bounded(schema: dict) -> bool:
+    """An integer within bigint; a number within ±10^15, so that sums of it stay finite."""
     low = schema.get("minimum", schema.get("exclusiveMinimum"))
     high = schema.get("maximum", schema.get("exclusiveMaximum"))
-    return low is not None and high is not None and -INT64_MAX - 1 <= low <= high <= INT64_MAX
+    limit = INT64_MAX if schema["type"] == "integer" else MEASURE_MAX
+    return low is not None and high is not None and -limit - 1 <= low <= high <= limit
 
 
 def test_every_operation_documents_its_errors_as_problem_json():

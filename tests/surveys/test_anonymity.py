@@ -146,7 +146,7 @@ async def test_access_log_has_routes_not_a_schools_link(form, parents, caplog):
     ]
     logged = json.dumps([vars(r) for r in caplog.records], default=str)
     assert code not in logged and parents["id"] not in logged
-    assert "raw_path" not in logged  # the path itself only at DEBUG level
+    assert "raw_path" not in logged  # the path itself never
 
 
 @pytest.mark.parametrize("who", ["admin", "analyst", "methodologist", "leader"])

@@ -192,6 +192,22 @@ async def test_sign_out_ends_the_session(form, diagnostic):
     assert not shows_the_form(again)
 
 
+async def test_a_copy_of_the_session_kept_from_before_the_sign_out_is_refused(
+    form, diagnostic, api_client
+):
+    """Sign-out revokes the session's token: a copy of the cookie (a shared computer, a
+    stolen cookie) no longer signs anybody in, on the api service at once."""
+    _, links = diagnostic
+    await sign_in(form, links["t1"], EMAILS["teacher"])
+    token = form.cookies["soko_form_session"]
+    assert (await api_client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})).is_success
+    page = await form.get(links["t1"])
+    out = await form.post(f"{links['t1']}/sign-out", data={"_csrf": csrf_of(page)})
+    assert out.status_code == 303
+    after = await api_client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert after.status_code == 401
+
+
 async def test_wrong_password_and_throttling_are_pages_and_sign_nobody_in(form, diagnostic):
     _, links = diagnostic
     page = await form.get(links["t1"])

@@ -5,7 +5,6 @@ Hand-written rather than a Pydantic model: a request carries up to 10,000 rows, 
 row is answered in Russian, field by field.
 """
 
-import math
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -13,6 +12,7 @@ from typing import Any
 from services.api.assessments.service import Catalogue
 from shared.bulk import RowError
 from shared.periods import parse_period
+from shared.validation import INT32_MAX, MEASURE_MAX
 
 FIELDS = (
     "organization_id",
@@ -69,7 +69,7 @@ def integer(value: Any) -> int | None:
 
 
 def number(value: Any) -> float | None:
-    """A finite number; spreadsheets may write "15,5"."""
+    """A finite number within ±10^15 (so that no sum overflows); spreadsheets may write "15,5"."""
     if isinstance(value, bool):
         return None
     if isinstance(value, str):
@@ -77,7 +77,8 @@ def number(value: Any) -> float | None:
             value = float(value.strip().replace(",", "."))
         except ValueError:
             return None
-    if isinstance(value, int | float) and math.isfinite(value):
+    # Compared before float(): an integer of 400 digits has no float.
+    if isinstance(value, int | float) and -MEASURE_MAX <= value <= MEASURE_MAX:
         return float(value)
     return None
 
@@ -94,6 +95,8 @@ def _count(errors: _Errors, loc: list[str | int], value: Any) -> int | None:
         errors.add(loc, "ожидается целое число")
     elif count < 0:
         errors.add(loc, "число не может быть отрицательным")
+    elif count > INT32_MAX:
+        errors.add(loc, f"число больше {INT32_MAX}")
     return count
 
 

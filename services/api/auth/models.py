@@ -18,3 +18,16 @@ class LoginAttempt(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(400), primary_key=True))
     window_start: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     attempts: int = Field(sa_column=Column(Integer, nullable=False))
+
+
+class RevokedToken(SQLModel, table=True):
+    """An access token revoked before its expiry (`POST /v1/auth/revoke`), by its `jti`: every
+    service refuses it until `expires_at`, the token's own expiry, after which the row is
+    purged (a token past its expiry is refused anyway)."""
+
+    __tablename__ = "revoked_token"
+    __table_args__ = (Index("ix_revoked_token_expires_at", "expires_at"), {"schema": "api"})
+    __audit__ = False
+
+    jti: str = Field(sa_column=Column(String(64), primary_key=True))
+    expires_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))

@@ -1,15 +1,17 @@
-"""HTTP: /v1/auth/token (OAuth2 password form), /v1/auth/introspect and /v1/me."""
+"""HTTP: /v1/auth/token (OAuth2 password form), /v1/auth/revoke (RFC 7009),
+/v1/auth/introspect and /v1/me."""
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Request, Response
+from fastapi import APIRouter, Depends, Form, Header, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 
 from services.api.auth.deps import Caller, CallerOrKey, sign_in_address
-from services.api.auth.service import introspect, sign_in
+from services.api.auth.service import introspect, revoke, sign_in
 from services.api.users.models import User
 from services.api.users.schemas import UserRead
+from shared.auth import bearer_token
 from shared.client import CLIENT_ADDRESS_HEADER
 from shared.db import SessionDep
 from shared.errors import (
@@ -99,6 +101,40 @@ async def issue_token(
         )
     response.headers["Cache-Control"] = "no-store"
     return Token(access_token=outcome.token, expires_in=settings.access_token_minutes * 60)
+
+
+@router.post(
+    "/auth/revoke",
+    response_class=Response,
+    responses={200: {"description": "Токен отозван (или уже недействителен)"}}
+    | error_responses(Invalid),
+)
+async def revoke_token(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[
+        str | None,
+        Form(max_length=8192, description="Токен доступа; без него: токен из Authorization"),
+    ] = None,
+    token_type_hint: Annotated[
+        str | None, Form(max_length=100, description="RFC 7009; не учитывается")
+    ] = None,
+) -> Response:
+    """Sign out (RFC 7009, `application/x-www-form-urlencoded`): the access token in `token`,
+    or else the one in `Authorization: Bearer`, is refused by every service from now on (the
+    api service at once, surveys and reports within `SOKO_TOKEN_CHECK_SECONDS`) until it
+    expires. Holding the token is the right to revoke it: no other credentials are asked.
+
+    200 with an empty body every time, also for a token already revoked, expired, invalid or
+    unknown (RFC 7009 § 2.2); 422 naming `token` when no token is presented at all.
+    """
+    del token_type_hint  # only access tokens exist here
+    presented = token or bearer_token(request)
+    if not presented:
+        message = "Передайте токен в поле token или в заголовке Authorization"
+        raise Invalid(message, errors=[{"loc": ["body", "token"], "msg": message}])
+    await revoke(session, request.app.state.settings, presented)
+    return Response(status_code=200, headers={"Cache-Control": "no-store"})
 
 
 @router.post(

@@ -1,11 +1,14 @@
-"""Sign-in (password check, throttling, the access token) and whether a token still stands."""
+"""Sign-in (password check, throttling, the access token), whether a token still stands, and
+revocation (sign-out): a denylist of tokens by `jti` until their expiry."""
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import delete, exists, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.auth import throttle
+from services.api.auth.models import RevokedToken
 from services.api.auth.passwords import verify_password
 from services.api.users.models import User
 from shared.auth import Principal, Role, ScopeType, decode_token, issue_user_token
@@ -64,7 +67,9 @@ async def sign_in(
 
 async def account_stands(session: AsyncSession, principal: Principal) -> bool:
     """True when the user's account exists, is active, and its version, role, scope and staff
-    link are those the token was issued with (one look-up by primary key)."""
+    link are those the token was issued with, and the token was not revoked (one statement:
+    two look-ups by primary key)."""
+    revoked = exists().where(RevokedToken.jti == principal.token_id)
     row = (
         await session.execute(
             select(
@@ -74,11 +79,13 @@ async def account_stands(session: AsyncSession, principal: Principal) -> bool:
                 User.scope_type,
                 User.scope_id,
                 User.staff_id,
+                revoked.label("revoked"),
             ).where(User.id == principal.id)
         )
     ).first()
     return (
         row is not None
+        and not row.revoked
         and row.is_active
         and row.token_version == principal.token_version
         and row.role == principal.role
@@ -96,3 +103,22 @@ async def introspect(session: AsyncSession, settings: Settings, token: str) -> b
     except Unauthorized:
         return False
     return principal.kind == "user" and await account_stands(session, principal)
+
+
+async def revoke(session: AsyncSession, settings: Settings, token: str) -> None:
+    """Sign-out (RFC 7009): a user's valid access token is refused by every service from now
+    on, until its expiry (the api service at once, surveys and reports within
+    `SOKO_TOKEN_CHECK_SECONDS`). Idempotent; nothing happens, and nothing is said, for an
+    expired, invalid or unknown token or a service's. Purges the rows of expired tokens."""
+    try:
+        principal = decode_token(settings, token)
+    except Unauthorized:
+        return
+    if principal.kind != "user" or principal.token_id is None or principal.expires_at is None:
+        return
+    await session.execute(delete(RevokedToken).where(RevokedToken.expires_at < utcnow()))
+    await session.execute(
+        insert(RevokedToken)
+        .values(jti=principal.token_id, expires_at=principal.expires_at)
+        .on_conflict_do_nothing(index_elements=["jti"])
+    )

@@ -18,8 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
-from services.api.organizations.models import Organization
-from services.api.territories.scope import DbScopeResolver
+from services.api.territories.scope import DbScopeResolver, organization_territories
 from shared.auth import Principal, Role, readable_organizations, require_roles
 from shared.bulk import (
     ImportSummary,
@@ -34,6 +33,7 @@ from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 from shared.spreadsheets import parse_table
 from shared.uploads import Upload
+from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
 MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
@@ -94,8 +94,13 @@ def _check_value(indicator: Indicator, value: bool | float) -> tuple[float | Non
         if not isinstance(value, bool):
             return None, "ожидается true или false"
         return float(value), None
-    if isinstance(value, bool) or not math.isfinite(value):
+    if isinstance(value, bool):
         return None, "ожидается число"
+    # Bounded, so that no sum of values can overflow (an int is compared before any float()).
+    if not -MEASURE_MAX <= value <= MEASURE_MAX:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, "ожидается число"
+        return None, f"значение по модулю больше {MEASURE_MAX_TEXT}"
     low, high = indicator.params.get("min"), indicator.params.get("max")
     if value_type == "percent":
         low, high = max(low or 0, 0), min(high if high is not None else 100, 100)
@@ -108,16 +113,22 @@ def _check_value(indicator: Indicator, value: bool | float) -> tuple[float | Non
 
 async def _lookups(
     session: AsyncSession, rows: list[DataValueRow]
-) -> tuple[dict[str, Indicator], set[uuid.UUID]]:
+) -> tuple[dict[str, Indicator], dict[uuid.UUID, frozenset[uuid.UUID]]]:
+    """The rows' indicators by code, and their existing organizations with the territories
+    each lies in (its own and every one above it)."""
     codes = {r.indicator_code for r in rows}
     indicators = {
         i.code: i for i in await session.scalars(select(Indicator).where(Indicator.code.in_(codes)))
     }
-    org_ids = {r.organization_id for r in rows}
-    existing = set(
-        await session.scalars(select(Organization.id).where(Organization.id.in_(org_ids)))
-    )
-    return indicators, existing
+    territories = await organization_territories(session, (r.organization_id for r in rows))
+    return indicators, territories
+
+
+def applies(indicator: Indicator, territories: frozenset[uuid.UUID]) -> bool:
+    """Does the indicator exist for an organization in these territories: one of the global
+    catalogue, or the own indicator of one of them (another territory's is unknown there)."""
+    owner = indicator.owner_territory_id
+    return owner is None or owner in territories
 
 
 async def validate_rows(
@@ -135,7 +146,7 @@ async def validate_rows(
             parsed.append((index, row))
         else:
             summary.rejected.append(Rejected(index=index, errors=row))
-    indicators, existing = await _lookups(session, [r for _, r in parsed])
+    indicators, territories = await _lookups(session, [r for _, r in parsed])
     readable = await readable_organizations(principal, scopes)
     periods: dict[str, str | None] = {}
     seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
@@ -145,12 +156,15 @@ async def validate_rows(
         if indicator is None or indicator.method != "data_value":
             reject(summary, index, "indicator_code", "нет такого показателя с методом data_value")
             continue
-        if row.organization_id not in existing or (
+        if row.organization_id not in territories or (
             readable is not None and row.organization_id not in readable
         ):
             reject(
                 summary, index, "organization_id", "организация не найдена или вне вашей области"
             )
+            continue
+        if not applies(indicator, territories[row.organization_id]):
+            reject(summary, index, "indicator_code", "нет такого показателя с методом data_value")
             continue
         if row.period not in periods:
             try:

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT, Measure
+
 Op = Literal[">=", ">", "<=", "<", "=="]
 Unit = Literal["percent", "count", "score", "boolean", "number"]
 Method = Literal[
@@ -30,8 +32,8 @@ class Strict(BaseModel):
 
 class DataValueParams(Strict):
     value_type: Literal["boolean", "number", "percent"]
-    min: float | None = None
-    max: float | None = None
+    min: Measure | None = None
+    max: Measure | None = None
 
 
 class SurveyParams(Strict):
@@ -48,7 +50,7 @@ class DeficitParams(Strict):
 
 class Condition(Strict):
     op: Op
-    value: bool | float
+    value: bool | Measure
 
 
 class OrganizationShareParams(Strict):
@@ -85,7 +87,7 @@ class FormulaParams(Strict):
 
     numerator: str = Field(min_length=1, max_length=1000)
     denominator: str | None = Field(default=None, max_length=1000)
-    scale: float = Field(default=1, description="100 для процентов")
+    scale: Measure = Field(default=1, description="100 для процентов")
 
     @field_validator("numerator", "denominator")
     @classmethod
@@ -127,6 +129,8 @@ def check_expression(expression: str) -> None:
             raise ValueError(f"недопустимо в формуле: {type(node).__name__}")
         if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
             raise ValueError("в формуле допустимы только числа")
+        if isinstance(node, ast.Constant) and not abs(node.value) <= MEASURE_MAX:
+            raise ValueError(f"число в формуле по модулю больше {MEASURE_MAX_TEXT}")
         if isinstance(node, ast.Attribute) and (
             not isinstance(node.value, ast.Name)
             or node.attr not in ("numerator", "denominator", "value")

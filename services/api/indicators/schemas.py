@@ -7,20 +7,35 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.indicators.params import Code, Method, Op, Unit
-from shared.validation import CLEARABLE, UpdateSchema
+from shared.validation import CLEARABLE, Measure, UpdateSchema
 
 
-class Target(BaseModel):
+class TargetRead(BaseModel):
+    """A target as stored (one written before targets were bounded is shown as it is)."""
+
     op: Op
     value: float
 
 
-class ScopedTarget(Target):
+class ScopedTargetRead(TargetRead):
     """A target for a period (`2021/2022`) and/or a scope; the most specific one applies."""
 
     period: str | None = None
     scope_type: Literal["organization", "cluster", "territory"] | None = None
     scope_id: uuid.UUID | None = None
+
+
+class Target(TargetRead):
+    """A target as written: the value is finite, at most 10^15 in magnitude."""
+
+    value: Measure
+
+
+class ScopedTarget(ScopedTargetRead):
+    """A target for a period (`2021/2022`) and/or a scope; the most specific one applies.
+    The value is finite, at most 10^15 in magnitude."""
+
+    value: Measure
 
 
 class IndicatorCreate(BaseModel):
@@ -94,8 +109,8 @@ class IndicatorRead(BaseModel):
     level: str
     method: str
     params: dict[str, Any]
-    target: Target | None
-    targets: list[ScopedTarget]
+    target: TargetRead | None
+    targets: list[ScopedTargetRead]
     collection_method: str | None
     min_n: int
     roadmap_ids: list[uuid.UUID]

@@ -23,8 +23,8 @@ from services.api.indicators.schemas import (
     IndicatorCreate,
     IndicatorRead,
     IndicatorUpdate,
-    ScopedTarget,
-    Target,
+    ScopedTargetRead,
+    TargetRead,
 )
 from services.api.roadmaps.models import Roadmap
 from services.api.territories.scope import DbScopeResolver
@@ -291,12 +291,12 @@ async def read_indicators(
     """With the targets and roadmaps that apply to the caller (in their scope or above it; the
     others' are not shown): two queries for the whole list."""
     ids = [i.id for i in indicators]
-    targets: dict[uuid.UUID, list[ScopedTarget]] = {i: [] for i in ids}
+    targets: dict[uuid.UUID, list[ScopedTargetRead]] = {i: [] for i in ids}
     for t in await session.scalars(
         select(IndicatorTarget).where(IndicatorTarget.indicator_id.in_(ids))
     ):
         if t.scope_type is None or t.scope_id is None or reach.sees(t.scope_type, t.scope_id):
-            targets[t.indicator_id].append(ScopedTarget.model_validate(t, from_attributes=True))
+            targets[t.indicator_id].append(ScopedTargetRead.model_validate(t, from_attributes=True))
     roadmaps: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
     rows = await session.execute(
         select(IndicatorRoadmap.indicator_id, Roadmap.id, Roadmap.owner_type, Roadmap.owner_id)
@@ -309,7 +309,7 @@ async def read_indicators(
     return [
         IndicatorRead(
             **{k: getattr(i, k) for k in IndicatorRead.model_fields if hasattr(i, k)},
-            target=Target(op=i.target_op, value=i.target_value) if i.target_op else None,
+            target=TargetRead(op=i.target_op, value=i.target_value) if i.target_op else None,
             targets=sorted(targets[i.id], key=lambda t: (t.period or "", str(t.scope_id or ""))),
             roadmap_ids=sorted(roadmaps[i.id], key=str),
         )

@@ -1,8 +1,9 @@
 """Where territories, clusters and organizations sit, read from the api schema."""
 
 import uuid
+from collections.abc import Iterable
 
-from sqlalchemy import select, text
+from sqlalchemy import ARRAY, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.organizations.models import Cluster, ClusterMember, Organization
@@ -29,6 +30,34 @@ _SUBTREE = text(
     SELECT id FROM down
     """
 )
+
+# Each organization with its territory and every territory above it.
+_ORGANIZATION_TERRITORIES = text(
+    """
+    WITH RECURSIVE up AS (
+        SELECT o.id AS organization_id, t.id, t.parent_id
+        FROM api.organization o JOIN api.territory t ON t.id = o.territory_id
+        WHERE o.id = ANY(:ids)
+        UNION ALL
+        SELECT up.organization_id, t.id, t.parent_id
+        FROM api.territory t JOIN up ON t.id = up.parent_id
+    )
+    SELECT organization_id, id FROM up
+    """
+).bindparams(bindparam("ids", type_=ARRAY(Uuid)))
+
+
+async def organization_territories(
+    session: AsyncSession, ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, frozenset[uuid.UUID]]:
+    """For each existing organization of `ids`: its territory and every ancestor (one query
+    for any number; an id that is no organization is absent)."""
+    found: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for organization_id, territory_id in await session.execute(
+        _ORGANIZATION_TERRITORIES, {"ids": list(set(ids))}
+    ):
+        found.setdefault(organization_id, set()).add(territory_id)
+    return {organization: frozenset(territories) for organization, territories in found.items()}
 
 
 class DbScopeResolver:

@@ -137,7 +137,7 @@ _UNARY: dict[type, Callable[[float], float]] = {ast.USub: operator.neg, ast.UAdd
 
 def evaluate(expression: str, term: Callable[[str, str], float | None]) -> float | None:
     """Arithmetic over `code.part` terms, walked node by node (never `eval`); None when a term
-    has no value or a division is by zero."""
+    has no value, a division is by zero or a result leaves the range of float8."""
 
     def walk(node: ast.AST) -> float | None:
         if isinstance(node, ast.Expression):
@@ -156,7 +156,8 @@ def evaluate(expression: str, term: Callable[[str, str], float | None]) -> float
                 return None
             if isinstance(node.op, ast.Div) and right == 0:
                 return None
-            return _BINARY[type(node.op)](left, right)
+            result = _BINARY[type(node.op)](left, right)
+            return result if math.isfinite(result) else None  # past float8: no value
         if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
             operand = walk(node.operand)
             return None if operand is None else _UNARY[type(node.op)](operand)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.recommendations.models import RecommendationRule
 from shared.errors import Conflict, Invalid, NotFound
+from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
 DEFAULTS = Path(__file__).with_name("default_rules.json")
 RULES_NAMESPACE = uuid.UUID("b1f4c3a2-2d7e-4b8f-9a61-3c5d7e9f0a12")
@@ -134,6 +135,8 @@ def validate(
             raise _invalid(f"params.{name}", "параметр не используется этим условием")
         if isinstance(value, bool) or not isinstance(value, expected):
             raise _invalid(f"params.{name}", "неверный тип значения")
+        if isinstance(value, int | float) and not -MEASURE_MAX <= value <= MEASURE_MAX:
+            raise _invalid(f"params.{name}", f"число по модулю больше {MEASURE_MAX_TEXT}")
         if name == "indicator_codes" and not all(isinstance(c, str) for c in value):
             raise _invalid(f"params.{name}", "ожидается список кодов показателей")
     if missing := sorted(spec.required - set(params)):

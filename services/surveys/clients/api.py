@@ -64,6 +64,15 @@ class ApiClient:
             return SignIn()
         raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
 
+    async def revoke(self, token: str) -> None:
+        """Sign a user's token out everywhere (`POST /v1/auth/revoke`). Never retried.
+        PeerUnavailable (503) when the api service does not answer 200."""
+        response = await self.client.request(
+            "POST", "/v1/auth/revoke", data={"token": token}, as_service=True
+        )
+        if response.status_code != 200:
+            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
+
     async def audit(
         self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]
     ) -> None:

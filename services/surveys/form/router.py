@@ -11,6 +11,7 @@ session.py): without a session it shows the sign-in page, with anyone else's a 4
 nothing is stored or shown to them.
 """
 
+import contextlib
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl
@@ -27,6 +28,7 @@ from services.surveys.form.pages import CARRIED, NO_STORE, Account
 from services.surveys.form.service import FormLink
 from services.surveys.form.session import (
     CSRF_FIELD,
+    SESSION_COOKIE,
     Csrf,
     csrf_valid,
     end_session,
@@ -40,8 +42,9 @@ from shared.auth import decode_token
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, NotFound, PeerUnavailable, TooManyRequests
+from shared.outage import DatabaseUnavailable
 from shared.settings import Settings
-from shared.validation import nul_errors
+from shared.validation import unstorable_errors
 
 STATIC_PATH = "/s/static"
 # Room for the longest answers: every text question may hold 5000 characters, each of which
@@ -52,6 +55,14 @@ DRAFT = ("_action", "draft")
 
 router = APIRouter()
 static_files = StaticFiles(directory=pages.HERE / "static")
+
+
+def outage_page(request: Request, unavailable: DatabaseUnavailable) -> Response | None:
+    """While the database is away, a page of the form's (/s/...) says so in Russian: 503 with
+    `Retry-After`, like the form's other error pages; None for any other path (problem+json)."""
+    if not request.scope["path"].startswith("/s/"):
+        return None
+    return pages.message(request, 503, "unavailable", headers=unavailable.headers)
 
 
 async def _fields(request: Request) -> list[tuple[str, str]] | None:
@@ -189,9 +200,10 @@ async def submit_form(
             request, link, definition, values, status_code=403, notice="csrf", account=account
         )
     # U+0000 cannot be stored: the form comes back with the error at the question.
-    if nul := nul_errors({q: "\n".join(texts) for q, texts in values.items()}, ("body", "answers")):
+    texts = {q: "\n".join(texts) for q, texts in values.items()}
+    if unstorable := unstorable_errors(texts, ("body", "answers")):
         return pages.form(
-            request, link, definition, values, errors=nul, status_code=422, account=account
+            request, link, definition, values, errors=unstorable, status_code=422, account=account
         )
     draft = link.personal and DRAFT in pairs
     try:
@@ -319,14 +331,19 @@ async def _landing(
 
 @router.post("/s/{code}/sign-out", include_in_schema=False)
 async def sign_out(
-    code: str, request: Request, session: SessionDep, settings: SettingsDep
+    code: str, request: Request, session: SessionDep, settings: SettingsDep, api: Api
 ) -> Response:
-    """Forget the session in this browser; back to the link (its sign-in page)."""
+    """Forget the session in this browser and revoke its token on every service (a copy of
+    the cookie is worth nothing after it); back to the link (its sign-in page). Should the
+    api service not answer, the browser forgets the session all the same."""
     link = await _link(session, code)
     if link is None or link.invitation is None:
         return pages.message(request, 404, "not_found")
     pairs = await _fields(request)
     if pairs is None or not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
         return pages.message(request, 403, "stale")
+    if token := request.cookies.get(SESSION_COOKIE):
+        with contextlib.suppress(PeerUnavailable):  # logged by the client; expires anyway
+            await api.revoke(token)
     page = RedirectResponse(f"/s/{code}", status_code=303, headers=NO_STORE)
     return end_session(request, page)

@@ -14,6 +14,8 @@ from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shared.validation import Measure, NonNegativeMeasure
+
 BANK_DIR = Path(__file__).parent / "bank"
 
 QuestionType = Literal["likert5", "single", "multiple", "yes_no", "number", "text", "test_item"]
@@ -62,7 +64,7 @@ class Option(_Model):
     code: str = Field(pattern=OPTION_CODE_PATTERN)
     text: str = Field(min_length=1)
     correct: bool = False
-    points: float = Field(default=0, ge=0)
+    points: NonNegativeMeasure = 0
 
 
 class Relevance(_Model):
@@ -96,11 +98,12 @@ class Question(_Model):
     hint: str | None = None
     required: bool = True
     options: list[Option] = Field(default_factory=list)
-    min: float | None = None
-    max: float | None = None
+    # A number's answers lie within ±10^15 whatever these say (see shared.validation.Measure).
+    min: Measure | None = None
+    max: Measure | None = None
     relevant: Relevance | None = None
     competence: str | None = None
-    points: float | None = Field(default=None, gt=0)
+    points: NonNegativeMeasure | None = Field(default=None, gt=0)
     positive: list[Value] | None = None
 
     @model_validator(mode="after")

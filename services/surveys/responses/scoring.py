@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.surveys.instruments.definition import InstrumentDefinition, Question
+from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
 MAX_TEXT = 5000
 
@@ -41,12 +42,12 @@ def _check_value(question: Question, value: Any) -> str | None:
         unknown = [v for v in value if v not in question.option_codes()]
         return f"нет таких вариантов: {', '.join(map(str, unknown))}" if unknown else None
     if kind == "number":
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
+        if isinstance(value, bool) or not isinstance(value, int | float):
             return "ожидается число"
+        # Bounded, so that no tally or aggregate sum can overflow (an int compares exactly).
+        if not -MEASURE_MAX <= value <= MEASURE_MAX:
+            finite = not isinstance(value, float) or math.isfinite(value)
+            return f"число по модулю больше {MEASURE_MAX_TEXT}" if finite else "ожидается число"
         if question.min is not None and value < question.min:
             return f"число меньше {question.min:g}"
         if question.max is not None and value > question.max:
