@@ -213,9 +213,12 @@ def padded(part: Chunks | bytes, padding: int = 200_000) -> Chunks:
     yield from [part] if isinstance(part, bytes) else part
 
 
-def encoded(part: Chunks | bytes, codec: str) -> Chunks:
-    """`part` (ASCII or UTF-8 bytes) re-encoded in `codec` as it streams."""
+def encoded(part: Chunks | bytes, codec: str, bom: bool = False) -> Chunks:
+    """`part` (ASCII or UTF-8 bytes) re-encoded in `codec` as it streams (after a byte-order
+    mark if `bom`, for a codec that writes none of its own, such as "utf-32-be")."""
     encoder = codecs.getincrementalencoder(codec)()
+    if bom:
+        yield "\ufeff".encode(codec)
     for chunk in [part] if isinstance(part, bytes) else part:
         yield encoder.encode(chunk.decode())
     yield encoder.encode("", final=True)

@@ -84,6 +84,18 @@ DOCX = {
         ),
         "UTF-32",
     ),
+    "utf32be-document-without-bom": (
+        lambda: bombs.docx(
+            document=bombs.encoded(bombs.document_xml(paragraphs(200_000)), "utf-32-be")
+        ),
+        "UTF-32",
+    ),
+    "utf32be-document": (
+        lambda: bombs.docx(
+            document=bombs.encoded(bombs.document_xml(paragraphs(200_000)), "utf-32-be", bom=True)
+        ),
+        "UTF-32",
+    ),
     "entities-in-document": (lambda: bombs.docx(document=bombs.laughs(bombs.DOCUMENT_ROOT)), "DTD"),
     "elements-in-custom-properties": (
         lambda: bombs.docx(parts={"docProps/custom.xml": bombs.padded(bombs.elements(ELEMENTS))}),
