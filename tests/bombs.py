@@ -6,6 +6,7 @@ from __future__ import annotations
 import codecs
 import functools
 import io
+import posixpath
 import struct
 import threading
 import time
@@ -196,7 +197,7 @@ def xlsx_second_sheet(sheet: Chunks | bytes, target: str = "worksheets/sheet2.xm
             f'<workbook xmlns="{S}" xmlns:r="{R}"><sheets>{sheets}</sheets></workbook>'
         ).encode(),
         "xl/_rels/workbook.xml.rels": rels.encode(),
-        f"xl/{target}": sheet,
+        posixpath.normpath(f"xl/{target}"): sheet,
     }
     return xlsx(b'<row r="1"><c r="A1"><v>1</v></c></row>', parts=parts)
 
