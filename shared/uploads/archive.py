@@ -9,11 +9,11 @@ and feeds every part a library may read as XML to a streaming parser that builds
 counted against the limits, its encoding must be UTF-8 or UTF-16 and it may declare no DTD.
 
 Which parts are XML is decided by the part, never by its first bytes: a part is read as XML
-when its name ends in .xml, .rels or .vml, when [Content_Types].xml gives it an XML content
-type or none at all, or when a relationship points to it with a type that is not one of a
-binary part (an image, a font, an embedded object...). The content types and the
-relationships are therefore read first. Nothing is allocated in proportion to what a part
-claims.
+when its name ends in .xml or .rels, when [Content_Types].xml gives it an XML content type
+(not an image's, such as SVG) or none at all, or when a relationship points to it with a type
+whose target neither library parses (an image, a font, an embedded object, a VML drawing...).
+The content types and the relationships are therefore read first. Nothing is allocated in
+proportion to what a part claims.
 """
 
 from __future__ import annotations
@@ -40,13 +40,16 @@ _LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
 _LOCAL_HEADER = struct.Struct("<4s5H3I2H")  # ends with the lengths of the name and extra field
 
 _CONTENT_TYPES = "[content_types].xml"
-_XML_EXTENSIONS = (".xml", ".rels", ".vml")
-# Relationship types (the last segment of the type's URI, lower case) whose targets are not XML.
-_BINARY_RELATIONSHIPS = frozenset(
+_XML_EXTENSIONS = (".xml", ".rels")
+# Relationship types (the last segment of the type's URI, lower case) whose targets neither
+# library reads as XML: binary parts, and legacy VML drawings (kept as bytes; Excel's are not
+# always well-formed XML, so parsing them would refuse files with comments or form controls).
+_UNPARSED_RELATIONSHIPS = frozenset(
     {
         "image", "hdphoto", "media", "audio", "video", "model3d", "oleobject", "package",
         "printersettings", "font", "thumbnail", "customproperty", "certificate", "origin",
         "afchunk", "vbaproject", "activexcontrolbinary", "attachedtoolbars", "legacydoctextinfo",
+        "vmldrawing",
     }
 )  # fmt: skip
 _WORKSHEET_RELATIONSHIP = "worksheet"
@@ -81,12 +84,13 @@ class _Manifest:
                 return
             if attributes.get("TargetMode", "Internal").lower() == "external":
                 return
-            target = unquote(target.split("#", 1)[0])
-            if not target.startswith("/"):
-                target = posixpath.join(folder, target)
             kind = attributes.get("Type", "").rstrip("/").rpartition("/")[2].lower()
-            name = _part_name(posixpath.normpath("/" + target))
-            self.relationships.setdefault(name, set()).add(kind)
+            # as OPC reads the target (a URI), and as openpyxl does (the text as it is)
+            for path in {target, unquote(target.split("#", 1)[0])}:
+                if not path.startswith("/"):
+                    path = posixpath.join(folder, path)
+                name = _part_name(posixpath.normpath("/" + path))
+                self.relationships.setdefault(name, set()).add(kind)
 
         return watch
 
@@ -97,9 +101,13 @@ class _Manifest:
             return True
         extension = posixpath.splitext(name)[1].lstrip(".")
         content_type = self.overrides.get(name, self.defaults.get(extension))
-        if content_type is None or content_type.endswith("xml"):
+        if content_type is None:
             return True
-        return any(k not in _BINARY_RELATIONSHIPS for k in self.relationships.get(name, ()))
+        # python-docx parses a part by its content type; an SVG image (image/svg+xml) it keeps
+        # as bytes, and SVGs often declare a DTD.
+        if content_type.endswith("xml") and not content_type.startswith("image/"):
+            return True
+        return any(k not in _UNPARSED_RELATIONSHIPS for k in self.relationships.get(name, ()))
 
     def is_worksheet(self, name: str) -> bool:
         """Whether only worksheet relationships point to the part (openpyxl streams those)."""

@@ -75,3 +75,19 @@ def test_a_part_a_relationship_reads_is_counted_whatever_its_name_and_type():
     with pytest.raises(UploadLimitExceeded) as caught:
         scan_package(bomb, DEFAULTS, streamed=True)
     assert caught.value.extra["limit"]["name"] == "xml_elements"
+
+
+def test_parts_neither_library_parses_are_not_parsed_even_if_they_look_like_xml():
+    types = (
+        f'<Types xmlns="{bombs.CT}"><Default Extension="rels" ContentType="{bombs.RELS_TYPE}"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Default Extension="svg" ContentType="image/svg+xml"/>'
+        '<Default Extension="vml" ContentType="application/vnd.openxmlformats-officedocument.'
+        'vmlDrawing"/>'
+        f'<Override PartName="/word/document.xml" ContentType="{bombs.DOCX_MAIN}"/></Types>'
+    )
+    svg = b'<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "svg11.dtd"><svg/>'  # as Inkscape's
+    vml = b"<xml><v:shape><div>a<br>b</div></v:shape></xml>"  # as Excel's may be: not XML
+    parts = {"[Content_Types].xml": types.encode(), "word/media/a.svg": svg, "x/a.vml": vml}
+    body = "<w:p><w:r><w:t>план</w:t></w:r></w:p>".encode()
+    assert read_blocks("plan.docx", bombs.docx(body, parts=parts), DEFAULTS) == [Paragraph("план")]
