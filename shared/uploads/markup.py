@@ -97,7 +97,8 @@ class PartCounter:
 
     `streamed`: the part is read by nothing but openpyxl's row-by-row worksheet reader, which
     lets go of each row at its end; then what a row holds counts per row (at most
-    _ROW_ELEMENTS), not against xml_elements. `watch(tag, attributes)` sees every element.
+    _ROW_ELEMENTS), not against xml_elements. `watch(tag, attributes)` sees every element
+    that has attributes.
     Raises UploadLimitExceeded past a limit, UnreadableUpload for a part that is not
     well-formed XML, declares a DTD, or is in another encoding than UTF-8 or UTF-16."""
 
@@ -109,6 +110,7 @@ class PartCounter:
         self.limits = tally.limits
         self.streamed = streamed
         self.watch = watch
+        self.max_chars = self.limits.max_text_chars
         self.max_token = min(4 * self.limits.max_text_chars, _MAX_TOKEN_BYTES) + 64 * 1024
         self.head: bytes | None = b""
         self.fed = 0
@@ -187,43 +189,51 @@ class PartCounter:
         raise UnreadableUpload(f"часть {self.name} объявляет DTD")
 
     def _start(self, tag: str, attributes: dict[str, str]) -> None:
-        self.depth += 1
+        # Called for every element (millions in a big sheet): kept to a few look-ups.
+        depth = self.depth = self.depth + 1
         self.run_chars = 0
-        if self.depth > _MAX_DEPTH:
+        if depth > _MAX_DEPTH:
             raise UploadLimitExceeded("xml_depth", _MAX_DEPTH, None)
-        if self.depth == 1:
+        if attributes:
+            for value in attributes.values():
+                if len(value) > self.max_chars:
+                    raise self.limits.exceeded("text_chars")
+            if self.watch is not None:
+                self.watch(tag, attributes)
+        if depth == 1:
             self.streamed = self.streamed and tag == WORKSHEET
-        for value in attributes.values():
-            self._chars(len(value))
-        if self.watch is not None:
-            self.watch(tag, attributes)
         if not self.text_depth and tag in _TEXTS:
-            self.text_depth, self.text_chars = self.depth, 0
-        kind = _KINDS.get(tag)
-        if not self.row_depth and self.streamed and tag == _ROW:
-            self.row_depth, self.row_elements = 1, 0
-        elif self.row_depth:
+            self.text_depth, self.text_chars = depth, 0
+        if self.row_depth:  # inside a streamed row: counted per row
             self.row_depth += 1
-            self._row_element()
+            self.row_elements += 1
+            if self.row_elements > _ROW_ELEMENTS:
+                raise UnreadableUpload(
+                    f"строка листа {self.name} содержит больше элементов, чем допускает Excel"
+                )
+        elif tag == _ROW and self.streamed:
+            self.row_depth, self.row_elements = 1, 0
         else:
             self.tally.element()
-        self.tally.kind(kind)
+        if (kind := _KINDS.get(tag)) is not None:
+            self.tally.kind(kind)
 
     def _end(self, _tag: str) -> None:
-        if self.text_depth == self.depth:
+        depth = self.depth
+        if self.text_depth == depth:
             self.text_depth = 0
         if self.row_depth:
             self.row_depth -= 1
-        self.depth -= 1
+        self.depth = depth - 1
         self.run_chars = 0
 
     def _text(self, data: str) -> None:
         self.run_chars += len(data)
-        if self.run_chars > self.limits.max_text_chars:
+        if self.run_chars > self.max_chars:
             raise self.limits.exceeded("text_chars")
         if self.text_depth:
             self.text_chars += len(data)
-            if self.text_chars > self.limits.max_text_chars:
+            if self.text_chars > self.max_chars:
                 raise self.limits.exceeded("text_chars")
 
     def _node(self, *data: str) -> None:
@@ -237,10 +247,12 @@ class PartCounter:
             self.tally.element()
 
     def _chars(self, count: int) -> None:
-        if count > self.limits.max_text_chars:
+        if count > self.max_chars:
             raise self.limits.exceeded("text_chars")
 
     def _row_element(self) -> None:
         self.row_elements += 1
         if self.row_elements > _ROW_ELEMENTS:
-            raise UnreadableUpload("строка листа содержит больше элементов, чем допускает Excel")
+            raise UnreadableUpload(
+                f"строка листа {self.name} содержит больше элементов, чем допускает Excel"
+            )
