@@ -3,8 +3,10 @@ raw XML (no office library), so that tests stay fast."""
 
 from __future__ import annotations
 
+import codecs
 import functools
 import io
+import posixpath
 import struct
 import threading
 import time
@@ -54,24 +56,37 @@ def _repeat(unit: bytes, times: int, head: bytes = b"", tail: bytes = b"") -> Ch
     yield tail
 
 
-def docx(body: Chunks | bytes) -> bytes:
-    """A minimal Word document whose body is `body` (raw WordprocessingML)."""
-    head = f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'
-    document = _wrapped(head.encode(), body, b"</w:body></w:document>")
-    return _package(
-        {
-            "[Content_Types].xml": (
-                f'<Types xmlns="{CT}"><Default Extension="rels" ContentType="{RELS_TYPE}"/>'
-                '<Default Extension="xml" ContentType="application/xml"/>'
-                f'<Override PartName="/word/document.xml" ContentType="{DOCX_MAIN}"/></Types>'
-            ).encode(),
-            "_rels/.rels": (
-                f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{OFFICE_DOC}" '
-                'Target="word/document.xml"/></Relationships>'
-            ).encode(),
-            "word/document.xml": document,
-        }
-    )
+DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>'
+
+
+def document_xml(body: Chunks | bytes, prolog: bytes = DECLARATION) -> Chunks | bytes:
+    """A Word document part whose body is `body`, after `prolog` (the XML declaration)."""
+    head = prolog + f'<w:document xmlns:w="{W}"><w:body>'.encode()
+    return _wrapped(head, body, b"</w:body></w:document>")
+
+
+def docx(
+    body: Chunks | bytes = b"",
+    *,
+    document: Chunks | bytes | None = None,
+    parts: dict[str, Chunks | bytes] | None = None,
+) -> bytes:
+    """A minimal Word document whose body is `body` (raw WordprocessingML), or whose whole
+    document part is `document`; `parts` are added (or replace the ones of that name)."""
+    package: dict[str, Chunks | bytes] = {
+        "[Content_Types].xml": (
+            f'<Types xmlns="{CT}"><Default Extension="rels" ContentType="{RELS_TYPE}"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Default Extension="png" ContentType="image/png"/>'
+            f'<Override PartName="/word/document.xml" ContentType="{DOCX_MAIN}"/></Types>'
+        ).encode(),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{PKG}"><Relationship Id="rId1" Type="{OFFICE_DOC}" '
+            'Target="word/document.xml"/></Relationships>'
+        ).encode(),
+        "word/document.xml": document_xml(body) if document is None else document,
+    }
+    return _package(package | (parts or {}))
 
 
 def docx_paragraphs(count: int) -> bytes:
@@ -104,19 +119,22 @@ def xlsx(
     dimension: str | None = None,
     sheet_name: str = "Лист1",
     strings: Chunks | None = None,
+    parts: dict[str, Chunks | bytes] | None = None,
 ) -> bytes:
     """A minimal workbook of one sheet whose <sheetData> holds `rows` (raw SpreadsheetML),
-    with a shared-strings part of `strings` (raw <si> elements) if given."""
+    with a shared-strings part of `strings` (raw <si> elements) if given; `parts` are added
+    (or replace the ones of that name)."""
     dim = f'<dimension ref="{dimension}"/>' if dimension else ""
     head = f'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="{S}">{dim}<sheetData>'
     strings_type = f'<Override PartName="/xl/sharedStrings.xml" ContentType="{XLSX_STRINGS}"/>'
     strings_rel = f'<Relationship Id="rId2" Type="{STRINGS_REL}" Target="sharedStrings.xml"/>'
     if strings is None:
         strings_type = strings_rel = ""
-    parts: dict[str, Chunks | bytes] = {
+    package: dict[str, Chunks | bytes] = {
         "[Content_Types].xml": (
             f'<Types xmlns="{CT}"><Default Extension="rels" ContentType="{RELS_TYPE}"/>'
             '<Default Extension="xml" ContentType="application/xml"/>'
+            '<Default Extension="png" ContentType="image/png"/>'
             f'<Override PartName="/xl/workbook.xml" ContentType="{XLSX_MAIN}"/>'
             f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{XLSX_SHEET}"/>'
             f"{strings_type}</Types>"
@@ -136,8 +154,10 @@ def xlsx(
         "xl/worksheets/sheet1.xml": _wrapped(head.encode(), rows, b"</sheetData></worksheet>"),
     }
     if strings is not None:
-        parts["xl/sharedStrings.xml"] = _wrapped(f'<sst xmlns="{S}">'.encode(), strings, b"</sst>")
-    return _package(parts)
+        package["xl/sharedStrings.xml"] = _wrapped(
+            f'<sst xmlns="{S}">'.encode(), strings, b"</sst>"
+        )
+    return _package(package | (parts or {}))
 
 
 def _wrapped(head: bytes, body: Chunks | bytes, tail: bytes) -> Chunks | bytes:
@@ -155,6 +175,66 @@ def xlsx_rows(count: int) -> bytes:
     """A workbook of `count` rows of one number (2 million: about 0.3 MB)."""
     row = b"<row><c><v>1</v></c></row>"
     return xlsx(_repeat(row, count))
+
+
+# Root elements, opened, of a worksheet, a shared-strings part and a Word document.
+WORKSHEET_ROOT = f'<worksheet xmlns="{S}">'.encode()
+STRINGS_ROOT = f'<sst xmlns="{S}">'.encode()
+DOCUMENT_ROOT = f'<w:document xmlns:w="{W}">'.encode()
+
+
+def xlsx_second_sheet(sheet: Chunks | bytes, target: str = "worksheets/sheet2.xml") -> bytes:
+    """A workbook of two sheets, the second one the part `sheet` at `target` (beside
+    xl/workbook.xml; a .png target is declared an image by [Content_Types].xml)."""
+    rel = f'<Relationship Id="rId{{}}" Type="{WORKSHEET_REL}" Target="worksheets/sheet{{}}.xml"/>'
+    rels = rel.format(1, 1) + rel.format(2, 2).replace("worksheets/sheet2.xml", target)
+    rels = f'<Relationships xmlns="{PKG}">{rels}</Relationships>'
+    sheets = (
+        '<sheet name="Лист1" sheetId="1" r:id="rId1"/><sheet name="Лист2" sheetId="2" r:id="rId2"/>'
+    )
+    parts: dict[str, Chunks | bytes] = {
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{S}" xmlns:r="{R}"><sheets>{sheets}</sheets></workbook>'
+        ).encode(),
+        "xl/_rels/workbook.xml.rels": rels.encode(),
+        posixpath.normpath(f"xl/{target}"): sheet,
+    }
+    return xlsx(b'<row r="1"><c r="A1"><v>1</v></c></row>', parts=parts)
+
+
+def elements(count: int, unit: bytes = b"<x/>", head: bytes = b"<Properties>") -> Chunks:
+    """An XML part of `count` small elements inside one root (`head` opens it)."""
+    tail = b"</" + head[1:].split(b" ")[0].rstrip(b">") + b">"
+    return _repeat(unit, count, head, tail)
+
+
+def padded(part: Chunks | bytes, padding: int = 200_000) -> Chunks:
+    """`part` after `padding` bytes of spaces and line breaks (more than any first chunk)."""
+    yield b" \n" * (padding // 2)
+    yield from [part] if isinstance(part, bytes) else part
+
+
+def encoded(part: Chunks | bytes, codec: str, bom: bool = False) -> Chunks:
+    """`part` (ASCII or UTF-8 bytes) re-encoded in `codec` as it streams (after a byte-order
+    mark if `bom`, for a codec that writes none of its own, such as "utf-32-be")."""
+    encoder = codecs.getincrementalencoder(codec)()
+    if bom:
+        yield "\ufeff".encode(codec)
+    for chunk in [part] if isinstance(part, bytes) else part:
+        yield encoder.encode(chunk.decode())
+    yield encoder.encode("", final=True)
+
+
+def laughs(root: bytes, levels: int = 9) -> bytes:
+    """A part whose root element `root` holds one entity that expands to 10**levels "lol"s."""
+    entities = [b'<!ENTITY lol0 "lol">']
+    entities += [
+        b'<!ENTITY lol%d "%s">' % (i, b"".join(b"&lol%d;" % (i - 1) for _ in range(10)))
+        for i in range(1, levels + 1)
+    ]
+    name = root[1:].split(b" ")[0].rstrip(b">")
+    doctype = b"<!DOCTYPE %s [%s]>" % (name, b"".join(entities))
+    return DECLARATION + doctype + root + b"&lol%d;</%s>" % (levels, name)
 
 
 @functools.cache

@@ -6,7 +6,8 @@ service spend more than the limits allow (README "Upload limits"; SOKO_UPLOAD_* 
 1. the request body as it streams in (`BodyLimitMiddleware`, 413) and the file read from it
    (`read_upload`, 413);
 2. a .docx or .xlsx before any library opens it (`open_docx`, `open_xlsx`: every part inflated
-   and measured, its XML elements counted without building a tree; 422 naming the limit);
+   and measured, every part a library may read as XML counted by a streaming parser without
+   building a tree, in UTF-8 or UTF-16 and without a DTD; 422 naming the limit or the file);
 3. rows, cells, paragraphs, tables and the length of each text as a reader takes them
    (`Budget`, `sheet_rows`, `csv_rows`, `text_lines`; 422 naming the limit);
 4. the parsing itself in a worker thread, a few at a time (`parse_upload`), so the event loop

@@ -3,142 +3,168 @@
 python-docx and openpyxl trust an archive: they inflate whole parts and build trees of whole
 XML documents, so a 1 MB file can hold millions of paragraphs or rows. Before either library
 sees the file, `scan_package` inflates every part in chunks, counting the bytes actually
-inflated (a part that inflates past its declared size is refused, since declared sizes can lie)
-and, without building any tree, the XML elements of every part: rows and cells of worksheets,
-paragraphs, tables, rows and cells of Word documents, and every other element, since the
-libraries keep those in memory whole. Nothing is allocated in proportion to what a part claims.
+inflated (a part that inflates past its declared size is refused, since declared sizes can lie),
+and feeds every part a library may read as XML to a streaming parser that builds no tree
+(`shared.uploads.markup`): its elements, rows, cells, paragraphs, tables, texts and depth are
+counted against the limits, its encoding must be UTF-8 or UTF-16 and it may declare no DTD.
+
+Which parts are XML is decided by the part, never by its first bytes: a part is read as XML
+when its name ends in .xml or .rels, when [Content_Types].xml gives it an XML content type
+(not an image's, such as SVG) or none at all, or when a relationship points to it with a type
+whose target neither library parses (an image, a font, an embedded object, a VML drawing...).
+The content types and the relationships are therefore read first. Nothing is allocated in
+proportion to what a part claims.
 """
 
 from __future__ import annotations
 
 import io
+import posixpath
 import struct
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import Any
+from urllib.parse import unquote
 
 from docx import Document
 from docx.document import Document as DocxDocument
-from lxml import etree
 from openpyxl import load_workbook
 from openpyxl.workbook.workbook import Workbook
 
-from shared.uploads.limits import Budget, UnreadableUpload, UploadLimits
+from shared.uploads.limits import UnreadableUpload, UploadLimits
+from shared.uploads.markup import PartCounter, Tally, Watcher
 
 _CHUNK = 64 * 1024
 _CENTRAL_DIRECTORY_ENTRY = b"PK\x01\x02"
 _LOCAL_HEADER_SIGNATURE = b"PK\x03\x04"
 _LOCAL_HEADER = struct.Struct("<4s5H3I2H")  # ends with the lengths of the name and extra field
-# Elements one worksheet row may hold (cells and what is inside them): 8 per cell of the
-# 16,384 columns Excel has. openpyxl keeps a row whole until its end.
-_ROW_ELEMENTS = 16_384 * 8
 
-_SPREADSHEET = ("http://schemas.openxmlformats.org/spreadsheetml/2006/main",)
-_SPREADSHEET += ("http://purl.oclc.org/ooxml/spreadsheetml/main",)
-_WORD = ("http://schemas.openxmlformats.org/wordprocessingml/2006/main",)
-_WORD += ("http://purl.oclc.org/ooxml/wordprocessingml/main",)
-
-
-def _tags(namespaces: tuple[str, ...], *names: str) -> dict[str, str]:
-    return {f"{{{ns}}}{name}": name for ns in namespaces for name in names}
-
-
-_WORKSHEET_ROOTS = frozenset(_tags(_SPREADSHEET, "worksheet", "dialogsheet"))
-_SHEET_TAGS = _tags(_SPREADSHEET, "row", "c")
-# What a worksheet row holds: cells, values, formulas, inline and rich text.
-_ROW_CONTENT = frozenset(
-    _tags(_SPREADSHEET, "v", "f", "is", "t", "r", "rPr", "rFont", "charset", "family", "b", "i")
-    | _tags(_SPREADSHEET, "strike", "outline", "shadow", "condense", "extend", "color", "sz")
-    | _tags(_SPREADSHEET, "u", "vertAlign", "scheme", "rPh", "phoneticPr", "extLst", "ext")
-)
-_WORD_TAGS = _tags(_WORD, "p", "tbl", "tr", "tc")
+_CONTENT_TYPES = "[content_types].xml"
+_XML_EXTENSIONS = (".xml", ".rels")
+# Relationship types (the last segment of the type's URI, lower case) whose targets neither
+# library reads as XML: binary parts, and legacy VML drawings (kept as bytes; Excel's are not
+# always well-formed XML, so parsing them would refuse files with comments or form controls).
+_UNPARSED_RELATIONSHIPS = frozenset(
+    {
+        "image", "hdphoto", "media", "audio", "video", "model3d", "oleobject", "package",
+        "printersettings", "font", "thumbnail", "customproperty", "certificate", "origin",
+        "afchunk", "vbaproject", "activexcontrolbinary", "attachedtoolbars", "legacydoctextinfo",
+        "vmldrawing",
+    }
+)  # fmt: skip
+_WORKSHEET_RELATIONSHIP = "worksheet"
 
 
-class _Counter:
-    """An lxml parser target: sees each element as it opens and keeps nothing (no tree)."""
+class _Manifest:
+    """What a package says of its parts: their content types ([Content_Types].xml) and the
+    relationships pointing to them (every .rels part). Part names are kept in lower case
+    without a leading slash, as OPC compares them."""
 
-    def __init__(self, scan: _Scan, strict: bool) -> None:
-        self.scan = scan
-        self.strict = strict
-        self.sheet: bool | None = None  # decided by the root element
-        self.row_elements = 0
+    def __init__(self) -> None:
+        self.defaults: dict[str, str] = {}  # extension -> content type
+        self.overrides: dict[str, str] = {}  # part name -> content type
+        self.relationships: dict[str, set[str]] = {}  # part name -> types pointing to it
 
-    def start(self, tag: str, attrib: Any) -> None:
-        if self.sheet is None:
-            self.sheet = tag in _WORKSHEET_ROOTS
-        if not self.sheet:
-            self.scan.element(tag)
-            return
-        # A worksheet is streamed row by row by openpyxl: its rows and cells count as such,
-        # what a row holds counts per row, and everything else as elements kept whole.
-        kind = _SHEET_TAGS.get(tag)
-        if kind == "row":
-            self.scan.budget.row(0)
-            self.row_elements = 0
-            return
-        if kind == "c":
-            self.scan.budget.cell()
-        elif tag not in _ROW_CONTENT:
-            self.scan.element(tag)
-            return
-        self.row_elements += 1
-        if self.row_elements > _ROW_ELEMENTS:
-            raise UnreadableUpload("строка листа содержит больше элементов, чем допускает Excel")
+    def content_types(self, tag: str, attributes: dict[str, str]) -> None:
+        """A watcher of [Content_Types].xml: each Default and Override."""
+        kind = tag.rpartition(" ")[2]
+        content_type = attributes.get("ContentType", "").lower()
+        if kind == "Default" and "Extension" in attributes:
+            self.defaults[attributes["Extension"].lower()] = content_type
+        elif kind == "Override" and "PartName" in attributes:
+            self.overrides[_part_name(attributes["PartName"])] = content_type
 
-    def doctype(self, *_: Any) -> None:
-        if self.strict:  # Office Open XML parts never declare a DTD (ECMA-376 part 2, M1.17)
-            raise UnreadableUpload("часть файла объявляет DTD")
+    def relationships_of(self, rels_name: str) -> Watcher:
+        """A watcher of one .rels part: each internal target, resolved against its source."""
+        folder = posixpath.dirname(posixpath.dirname(rels_name))  # "word/_rels/x.rels" -> "word"
 
-    def close(self) -> None:
-        return None
+        def watch(tag: str, attributes: dict[str, str]) -> None:
+            target = attributes.get("Target")
+            if tag.rpartition(" ")[2] != "Relationship" or not target:
+                return
+            if attributes.get("TargetMode", "Internal").lower() == "external":
+                return
+            kind = attributes.get("Type", "").rstrip("/").rpartition("/")[2].lower()
+            # as OPC reads the target (a URI), and as openpyxl does (the text as it is)
+            for path in {target, unquote(target.split("#", 1)[0])}:
+                if not path.startswith("/"):
+                    path = posixpath.join(folder, path)
+                name = _part_name(posixpath.normpath("/" + path))
+                self.relationships.setdefault(name, set()).add(kind)
+
+        return watch
+
+    def is_markup(self, name: str) -> bool:
+        """Whether a library may read the part as XML (see the module's docstring)."""
+        name = _part_name(name)
+        if name.endswith(_XML_EXTENSIONS):
+            return True
+        extension = posixpath.splitext(name)[1].lstrip(".")
+        content_type = self.overrides.get(name, self.defaults.get(extension))
+        if content_type is None:
+            return True
+        # python-docx parses a part by its content type; an SVG image (image/svg+xml) it keeps
+        # as bytes, and SVGs often declare a DTD.
+        if content_type.endswith("xml") and not content_type.startswith("image/"):
+            return True
+        return any(k not in _UNPARSED_RELATIONSHIPS for k in self.relationships.get(name, ()))
+
+    def is_worksheet(self, name: str) -> bool:
+        """Whether only worksheet relationships point to the part (openpyxl streams those)."""
+        return self.relationships.get(_part_name(name)) == {_WORKSHEET_RELATIONSHIP}
+
+
+def _part_name(name: str) -> str:
+    return name.lstrip("/").lower()
+
+
+def _order(info: zipfile.ZipInfo) -> int:
+    """Content types first, relationships next: what the other parts are is known by then."""
+    name = info.filename.lower()
+    return 0 if name == _CONTENT_TYPES else 1 if name.endswith(".rels") else 2
 
 
 class _Scan:
-    """What one archive holds, counted against the limits."""
+    """What one archive holds, counted against the limits. `streamed`: the package is read by
+    openpyxl in read-only mode, which streams worksheets row by row."""
 
-    def __init__(self, limits: UploadLimits) -> None:
+    def __init__(self, content: bytes, limits: UploadLimits, *, streamed: bool) -> None:
+        self.content = content
         self.limits = limits
-        self.budget = Budget(limits)
-        self.elements = 0
+        self.tally = Tally(limits)
+        self.manifest = _Manifest()
+        self.streamed = streamed
         self.inflated = 0
 
-    def element(self, tag: str) -> None:
-        self.elements += 1
-        if self.elements > self.limits.max_xml_elements:
-            raise self.limits.exceeded("xml_elements")
-        kind = _WORD_TAGS.get(tag)
-        if kind == "p":
-            self.budget.paragraph()
-        elif kind == "tbl":
-            self.budget.table()
-        elif kind == "tr":
-            self.budget.row(0)
-        elif kind == "tc":
-            self.budget.cell()
-
-    def part(self, content: bytes, info: zipfile.ZipInfo) -> None:
-        """Inflate one part in chunks, counting its bytes and (if it is XML) its elements."""
-        parser: etree.XMLParser | None = None
+    def part(self, info: zipfile.ZipInfo) -> None:
+        """Inflate one part in chunks, counting its bytes and, if XML, what its markup holds."""
+        counter = self._counter(info)
         size = 0
-        for chunk in _inflate(content, info):
+        for chunk in _inflate(self.content, info):
             size += len(chunk)
             self.inflated += len(chunk)
             if size > info.file_size:
                 raise UnreadableUpload("часть файла распаковывается больше заявленного размера")
             if self.inflated > self.limits.max_unpacked_bytes:
                 raise self.limits.exceeded("unpacked_bytes")
-            if parser is None and size == len(chunk) and _looks_like_xml(chunk):
-                strict = info.filename.lower().endswith((".xml", ".rels"))
-                parser = etree.XMLParser(
-                    target=_Counter(self, strict), resolve_entities=False, no_network=True
-                )
-            if parser is not None:
-                parser.feed(chunk)
+            if counter is not None:
+                counter.feed(chunk)
         if size != info.file_size:
             raise UnreadableUpload("часть файла короче заявленного размера")
-        if parser is not None:
-            parser.close()
+        if counter is not None:
+            counter.close()
+
+    def _counter(self, info: zipfile.ZipInfo) -> PartCounter | None:
+        name = info.filename
+        if info.is_dir() or not self.manifest.is_markup(name):
+            return None
+        watch: Watcher | None = None
+        if name.lower() == _CONTENT_TYPES:
+            watch = self.manifest.content_types
+        elif name.lower().endswith(".rels"):
+            watch = self.manifest.relationships_of(name)
+        streamed = self.streamed and self.manifest.is_worksheet(name)
+        return PartCounter(name, self.tally, streamed=streamed, watch=watch)
 
 
 def _inflate(content: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -175,20 +201,17 @@ def _inflate(content: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
         yield tail
 
 
-def _looks_like_xml(head: bytes) -> bool:
-    head = head.lstrip(b" \t\r\n")
-    return head.startswith((b"<", b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
-
-
-def scan_package(content: bytes, limits: UploadLimits) -> None:
+def scan_package(content: bytes, limits: UploadLimits, *, streamed: bool = False) -> None:
     """Measure every part of an Office Open XML file within `limits`.
 
-    Raises UploadLimitExceeded (422, naming the limit) past a limit, and UnreadableUpload when
-    the file is not a sound zip of well-formed parts."""
+    `streamed`: the file is to be read by openpyxl in read-only mode (`open_xlsx`), so that
+    what a worksheet's rows hold counts per row. Raises UploadLimitExceeded (422, naming the
+    limit) past a limit, and UnreadableUpload (422 naming `file`) when the file is not a sound
+    zip of well-formed parts in UTF-8 or UTF-16 without DTDs."""
     # The central directory is read whole by zipfile: count its entries before it is.
     if content.count(_CENTRAL_DIRECTORY_ENTRY) > limits.max_parts:
         raise limits.exceeded("parts")
-    scan = _Scan(limits)
+    scan = _Scan(content, limits, streamed=streamed)
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             infos = archive.infolist()
@@ -196,18 +219,16 @@ def scan_package(content: bytes, limits: UploadLimits) -> None:
                 raise limits.exceeded("parts")
             if sum(info.file_size for info in infos) > limits.max_unpacked_bytes:
                 raise limits.exceeded("unpacked_bytes")
-            for info in infos:
-                scan.part(content, info)
+            for info in sorted(infos, key=_order):
+                scan.part(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
         raise UnreadableUpload(f"файл повреждён или это не архив Office ({exc})") from exc
-    except etree.XMLSyntaxError as exc:
-        raise UnreadableUpload(f"разметка файла повреждена ({exc})") from exc
 
 
 def open_xlsx(content: bytes, limits: UploadLimits) -> Workbook:
     """An .xlsx workbook, read-only (rows streamed), after `scan_package`. Rows still need
     counting while read (`sheet_rows`): openpyxl pads rows and fills gaps between them."""
-    scan_package(content, limits)
+    scan_package(content, limits, streamed=True)
     try:
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl reports a broken workbook with many kinds

@@ -16,6 +16,7 @@ _WORDING: dict[str, str] = {
     "unpacked_bytes": "содержимое файла в распакованном виде больше {value}",
     "parts": "в архиве файла больше {value} частей",
     "xml_elements": "в разметке файла больше {value} элементов",
+    "xml_depth": "разметка файла вложена глубже {value} уровней",
     "rows": "в файле больше {value} строк",
     "data_rows": "в файле больше {value} строк с данными",
     "cells": "в таблицах файла больше {value} ячеек",
@@ -64,8 +65,12 @@ class UploadTooLarge(SokoError):
         )
 
 
-class UnreadableUpload(ValueError):
-    """The file is not what its extension says, or is damaged (each reader words it its way)."""
+class UnreadableUpload(Invalid, ValueError):
+    """The file is not what its extension says, or is damaged: readers word it their way, and
+    where none does it is a 422 naming `file` with `message` as it is."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, errors=[{"loc": ["body", FIELD], "msg": message}])
 
 
 @dataclass(frozen=True)

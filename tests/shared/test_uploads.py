@@ -102,9 +102,9 @@ def test_nested_tables_count_as_tables():
     assert refused(roadmap, "plan.docx", nested)["name"] == "tables"
 
 
-def test_tables_nested_hundreds_deep_are_unreadable():
-    with pytest.raises(UnreadableDocument):
-        read_blocks("plan.docx", bombs.docx_deep_tables(300))
+def test_tables_nested_hundreds_deep_are_refused_at_the_depth_libxml2_reads():
+    limit = refused(roadmap, "plan.docx", bombs.docx_deep_tables(300))
+    assert limit == {"name": "xml_depth", "value": 256, "setting": None}
 
 
 def test_table_cells_of_a_docx_are_counted_before_it_is_opened():
