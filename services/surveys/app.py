@@ -8,6 +8,8 @@ import httpx
 from fastapi import FastAPI
 
 from services.surveys.campaigns.router import router as campaigns_router
+from services.surveys.changes.entities import FEED
+from services.surveys.changes.router import router as changes_router
 from services.surveys.form.router import STATIC_PATH as FORM_STATIC_PATH
 from services.surveys.form.router import router as form_router
 from services.surveys.form.router import static_files as form_static_files
@@ -16,7 +18,8 @@ from services.surveys.instruments.service import sync_bank
 from services.surveys.responses.models import RateLimits
 from services.surveys.responses.router import router as responses_router
 from services.surveys.versions.router import router as versions_router
-from shared.app import build_app, reference_data
+from shared.app import add_to_lifespan, build_app, reference_data
+from shared.changes.serve import serve_changes
 from shared.ratelimit import SharedRateLimit
 from shared.settings import Settings, get_settings
 from shared.whoami import router as whoami_router
@@ -40,6 +43,7 @@ def create_app(
             campaigns_router,
             responses_router,
             versions_router,
+            changes_router,
         ],
         peers=("api",),
         peer_transports=peer_transports,
@@ -49,31 +53,30 @@ def create_app(
     app.include_router(form_router)
     app.mount(FORM_STATIC_PATH, form_static_files, name="form-static")
     _open_anonymous_limit(app)
+    serve_changes(app, FEED)
     return app
 
 
 def _open_anonymous_limit(app: FastAPI) -> None:
     """Within the app's lifespan: the limit of public submissions per address, in PostgreSQL
     (so that every process of the service counts the same hits), on `app.state`."""
-    inner = app.router.lifespan_context
     settings: Settings = app.state.settings
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app):
-            assert settings.database_url is not None  # build_app refuses an app without one
-            limit = SharedRateLimit.open(
-                settings.database_url,
-                RateLimits,
-                settings.secret_key.get_secret_value().encode(),
-                scope="anonymous-submissions",
-                limit=settings.anonymous_rate_per_minute,
-                window_seconds=60,
-            )
-            app.state.anonymous_limit = limit
-            try:
-                yield
-            finally:
-                await limit.aclose()
+    async def opened(app: FastAPI) -> AsyncIterator[None]:
+        assert settings.database_url is not None  # build_app refuses an app without one
+        limit = SharedRateLimit.open(
+            settings.database_url,
+            RateLimits,
+            settings.secret_key.get_secret_value().encode(),
+            scope="anonymous-submissions",
+            limit=settings.anonymous_rate_per_minute,
+            window_seconds=60,
+        )
+        app.state.anonymous_limit = limit
+        try:
+            yield
+        finally:
+            await limit.aclose()
 
-    app.router.lifespan_context = lifespan
+    add_to_lifespan(app, opened)
