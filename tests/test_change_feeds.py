@@ -13,17 +13,13 @@ import uuid
 from typing import Any
 
 import asyncpg
-import httpx
 import pytest
 from sqlalchemy import text
 
 from services.api.changes.entities import FEED as API_FEED
 from services.surveys.changes.entities import FEED as SURVEYS_FEED
-from shared.auth import ServiceTokens
-from shared.changes import ChangeFeedReader, FeedRefused, FeedReset
 from shared.changes.positions import START, Cursor, Position, decode_cursor, encode_cursor
 from shared.changes.serve import compact
-from shared.client import ServiceClient
 from shared.db import plain_url
 from shared.migrations import upgrade
 from tests.changes import get_changes, of, read_all
@@ -172,53 +168,6 @@ async def test_deletions_past_the_retention_send_older_cursors_back_to_the_begin
     assert (await get_changes(apps.api, settings, after)).status_code == 200
     resync, _ = await read_all(apps.api, settings)
     assert territory not in ids(resync)
-
-
-def reader_of(app, settings, name: str) -> ChangeFeedReader:
-    client = ServiceClient(
-        name,
-        f"http://{name}",
-        transport=httpx.ASGITransport(app=app),
-        token=ServiceTokens(settings, "reports"),
-    )
-    return ChangeFeedReader(client)
-
-
-async def test_the_reader_reads_both_feeds_to_their_end(apps, db, settings):
-    await build_world(db, settings)
-    for name, app in (("api", apps.api), ("surveys", apps.surveys)):
-        reader = reader_of(app, settings, name)
-        batch = await reader.read(limit=3)
-        assert len(batch.items) == 3 and batch.has_more
-        cursor, seen = batch.cursor, list(batch.items)
-        while batch.has_more:
-            batch = await reader.read(cursor, limit=5000)
-            cursor, seen = batch.cursor, seen + batch.items
-        assert (await reader.read(cursor, wait=0.1)).items == []
-        whole, _ = await read_all(app, settings)
-        assert [i.model_dump() for i in seen] == whole
-        await reader.client.aclose()
-
-
-async def test_the_reader_tells_a_reset_from_a_refusal(apps, db, settings):
-    reader = reader_of(apps.api, settings, "api")
-    row = (
-        await db.execute(
-            text(
-                "INSERT INTO api.change_tombstone (entity, key, change_xid, change_seq, "
-                "deleted_at) VALUES ('territory', '{\"id\": \"x\"}', 1, nextval('api.change_seq'), "
-                "now() - interval '30 days') RETURNING change_seq"
-            )
-        )
-    ).one()
-    assert await compact(db, API_FEED, retention_days=7) == 1
-    with pytest.raises(FeedReset):
-        await reader.read(encode_cursor("api", Position(1, row.change_seq - 1)))
-    with pytest.raises(FeedRefused) as refused:
-        await reader.read(encode_cursor("surveys", Position(1, 1)))
-    assert refused.value.status == 422
-    assert (await reader.read()).items  # from the beginning: the resync
-    await reader.client.aclose()
 
 
 async def _triggers(conn, table: str) -> dict[str, str]:
