@@ -94,6 +94,29 @@ async def test_transactions_committed_out_of_order_are_read_in_order_none_skippe
 
 
 @pytest.mark.committed
+async def test_a_transaction_of_another_database_holds_nothing_back(
+    apps, settings, isolation, test_engine, server_url
+):
+    cursor = await caught_up(apps.api, settings)
+    elsewhere = await asyncpg.connect(plain_url(server_url))  # the server's own database
+    try:
+        async with elsewhere.transaction():
+            await elsewhere.fetchval("SELECT pg_current_xact_id()")  # it has an id: it runs
+            territory = await add_territory(test_engine, "Пока идёт чужая транзакция")
+            # Older than our commit, still running, but in another database: not waited for.
+            # (Other transactions of this database may still run: read a little longer.)
+            deadline = time.monotonic() + 5
+            items: list[dict] = []
+            while territory not in ids(items):
+                assert time.monotonic() < deadline, "held back by another database"
+                answer = await get_changes(apps.api, settings, cursor, wait=1)
+                items += answer.json()["items"]
+                cursor = answer.json()["cursor"]
+    finally:
+        await elsewhere.close()
+
+
+@pytest.mark.committed
 async def test_a_waiting_reader_gets_a_change_as_soon_as_it_commits(
     apps, settings, isolation, test_engine
 ):

@@ -12,8 +12,8 @@ ordered by position. A tombstone whose key has been written again since is not d
 key's live row stands (see the README on re-inserted keys).
 
 What may be delivered is decided from figures the statement also returns, of the same
-snapshot: the oldest transaction still running (`xmin`), the reader's own transaction id (if
-it has one), and the feed's horizon.
+snapshot: the oldest transaction of the database still running (`xmin`), the reader's own
+transaction id (if it has one), and the feed's horizon.
 """
 
 from collections.abc import Sequence
@@ -30,6 +30,22 @@ from shared.changes.positions import Position
 # Key column types a tombstone's key is compared with (its JSON text cast back to them).
 KEY_TYPES = frozenset({"uuid", "text", "bigint", "integer"})
 NO_JIT = text("SET LOCAL jit = off")
+
+
+# The oldest transaction of this database still running when the statement's snapshot was
+# taken (or the snapshot's xmax: none). A transaction running in another database of the
+# server writes nothing a feed carries, so it holds nothing back; one is known to be of another
+# database when a backend connected there runs it now (its 32-bit id; pg_stat_get_activity
+# shows it to superusers and pg_read_all_stats). Any other running transaction (of this
+# database, prepared, ended since the snapshot, or whose backend this role may not see) counts.
+OLDEST_RUNNING_HERE = """COALESCE(
+    (SELECT min(x::text::bigint) FROM pg_snapshot_xip(pg_current_snapshot()) AS x
+     WHERE NOT EXISTS (
+        SELECT 1 FROM pg_stat_get_activity(NULL) AS a
+        WHERE a.backend_xid::text::bigint = x::text::bigint % 4294967296
+          AND a.datid <> (SELECT d.oid FROM pg_database d WHERE d.datname = current_database())
+     )),
+    pg_snapshot_xmax(pg_current_snapshot())::text::bigint)"""
 
 
 def utc(expression: str) -> str:
@@ -100,7 +116,7 @@ class Feed:
         # One statement, one snapshot: the horizon is the one the rows were read under.
         sql = f"""
             WITH snap AS MATERIALIZED (
-                SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin,
+                SELECT {OLDEST_RUNNING_HERE} AS xmin,
                        pg_current_xact_id_if_assigned()::text::bigint AS own,
                        (SELECT change_xid FROM {self.schema}.change_horizon) AS horizon_xid,
                        (SELECT change_seq FROM {self.schema}.change_horizon) AS horizon_seq
@@ -180,10 +196,12 @@ class Fetched:
 async def fetch(session: AsyncSession, feed: Feed, after: Position, limit: int) -> Fetched:
     """Up to `limit` rows after `after` that no transaction still running can precede.
 
-    A row is delivered when its transaction is older than every transaction still running
-    (`change_xid < xmin`): then every change at a lower position has committed, or never
-    will, so a reader that moves past it skips nothing. Rows of the reading transaction itself
-    are delivered too (a test that writes and reads in one transaction). The first row that
+    A row is delivered when its transaction is older than every transaction of the database
+    still running (`change_xid < xmin`): then every change at a lower position has committed,
+    or never will, so a reader that moves past it skips nothing. Rows of the reading
+    transaction itself are delivered too (a test that writes and reads in one transaction),
+    though an older transaction still running might write later at a lower position: a service
+    never reads its feed in a transaction that writes. The first row that
     may not be delivered ends the batch: nothing after it is delivered either.
     """
     # The statement is large and its estimates rough: JIT compiling it took 1.5 s of a
