@@ -5,7 +5,7 @@ import logging
 import multiprocessing
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
 from functools import partial
 from typing import Any
 
@@ -187,3 +187,18 @@ def reference_data(
             logger.info("added %d %s", added, what)
 
     return load
+
+
+def add_to_lifespan(
+    app: FastAPI, resources: Callable[[FastAPI], AbstractAsyncContextManager[Any]]
+) -> None:
+    """Open `resources(app)` within the app's lifespan, once what the lifespan opens already
+    (the database, peers) is open, and close it before them."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with inner(app), resources(app):
+            yield
+
+    app.router.lifespan_context = lifespan

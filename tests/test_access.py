@@ -963,6 +963,12 @@ TABLE += [
     # The version of the data the reports are computed from: any account or Soko service.
     Case("api", "GET", "/v1/data-version", EVERYONE, fixed("/v1/data-version"), scoped=False),
     Case("surveys", "GET", "/v1/data-version", EVERYONE, fixed("/v1/data-version"), scoped=False),
+    # The change feeds: a Soko service's own token only (acting for a user, it is refused too:
+    # tests/api/test_changes.py).
+    Case("api", "GET", "/v1/changes", frozenset({"service"}), fixed("/v1/changes"), scoped=False),
+    Case(
+        "surveys", "GET", "/v1/changes", frozenset({"service"}), fixed("/v1/changes"), scoped=False
+    ),
 ]
 # PD catalogue (the global one is the administrators', a territory's own programmes its analysts'
 # and methodologists': tests/reports/test_pd_programme_owners.py), the PD order of a territory, and

@@ -5,7 +5,7 @@ listed token, and answers `active: false` for it to the surveys and reports serv
 their `expires_at` are purged on the next revocation (an expired token is refused anyway).
 
 Revision ID: 0016_token_revocation
-Revises: 0012_shared_caches
+Revises: 0013_change_feeds
 Create Date: 2026-12-01 10:00:00
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016_token_revocation"
-down_revision: str | None = "0012_shared_caches"
+revision: str = "0014_token_revocation"
+down_revision: str | None = "0013_change_feeds"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,6 +9,8 @@ from services.api.api_keys.router import router as api_keys_router
 from services.api.assessments.router import router as assessments_router
 from services.api.audit.router import router as audit_router
 from services.api.auth.router import router as auth_router
+from services.api.changes.entities import FEED
+from services.api.changes.router import router as changes_router
 from services.api.data_values.router import router as data_values_router
 from services.api.indicators.router import router as indicators_router
 from services.api.organizations.router import router as organizations_router
@@ -19,6 +21,7 @@ from services.api.users.router import router as users_router
 from services.api.users.service import ensure_bootstrap_admin
 from services.api.versions.router import router as versions_router
 from shared.app import build_app
+from shared.changes.serve import serve_changes
 from shared.settings import Settings, get_settings
 
 logger = logging.getLogger("soko.api")
@@ -40,7 +43,7 @@ def create_app(
     *,
     peer_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
 ) -> FastAPI:
-    return build_app(
+    app = build_app(
         service="api",
         title="Soko API",
         description="Территории, организации, пользователи, дорожные карты, показатели и данные.",
@@ -58,8 +61,11 @@ def create_app(
             audit_router,
             assessments_router,
             versions_router,
+            changes_router,
         ],
         peers=(),
         peer_transports=peer_transports,
         startup=[bootstrap_admin],
     )
+    serve_changes(app, FEED)
+    return app

@@ -9,6 +9,7 @@ from services.api.assessments.models import (
 )
 from services.api.audit.models import AuditEvent
 from services.api.auth.models import LoginAttempt, RevokedToken
+from services.api.changes.models import ChangeHorizon, ChangeTombstones
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
 from services.api.organizations.models import Cluster, ClusterMember, Organization
@@ -33,6 +34,8 @@ __all__ = [
     "AssessmentResult",
     "AssessmentSubject",
     "AuditEvent",
+    "ChangeHorizon",
+    "ChangeTombstones",
     "Cluster",
     "ClusterMember",
     "DataValue",

@@ -8,6 +8,8 @@ import httpx
 from fastapi import FastAPI
 
 from services.surveys.campaigns.router import router as campaigns_router
+from services.surveys.changes.entities import FEED
+from services.surveys.changes.router import router as changes_router
 from services.surveys.form.router import STATIC_PATH as FORM_STATIC_PATH
 from services.surveys.form.router import outage_page as form_outage_page
 from services.surveys.form.router import router as form_router
@@ -17,7 +19,8 @@ from services.surveys.instruments.service import sync_bank
 from services.surveys.responses.models import RateLimits
 from services.surveys.responses.router import router as responses_router
 from services.surveys.versions.router import router as versions_router
-from shared.app import build_app, reference_data
+from shared.app import add_to_lifespan, build_app, reference_data
+from shared.changes.serve import serve_changes
 from shared.outage import set_outage_page
 from shared.ratelimit import SharedRateLimit
 from shared.settings import Settings, get_settings
@@ -42,6 +45,7 @@ def create_app(
             campaigns_router,
             responses_router,
             versions_router,
+            changes_router,
         ],
         peers=("api",),
         peer_transports=peer_transports,
@@ -52,31 +56,30 @@ def create_app(
     app.mount(FORM_STATIC_PATH, form_static_files, name="form-static")
     set_outage_page(app, form_outage_page)  # a Russian page, not problem+json, at /s/...
     _open_anonymous_limit(app)
+    serve_changes(app, FEED)
     return app
 
 
 def _open_anonymous_limit(app: FastAPI) -> None:
     """Within the app's lifespan: the limit of public submissions per address, in PostgreSQL
     (so that every process of the service counts the same hits), on `app.state`."""
-    inner = app.router.lifespan_context
     settings: Settings = app.state.settings
 
     @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        async with inner(app):
-            assert settings.database_url is not None  # build_app refuses an app without one
-            limit = SharedRateLimit.open(
-                settings.database_url,
-                RateLimits,
-                settings.secret_key.get_secret_value().encode(),
-                scope="anonymous-submissions",
-                limit=settings.anonymous_rate_per_minute,
-                window_seconds=60,
-            )
-            app.state.anonymous_limit = limit
-            try:
-                yield
-            finally:
-                await limit.aclose()
+    async def opened(app: FastAPI) -> AsyncIterator[None]:
+        assert settings.database_url is not None  # build_app refuses an app without one
+        limit = SharedRateLimit.open(
+            settings.database_url,
+            RateLimits,
+            settings.secret_key.get_secret_value().encode(),
+            scope="anonymous-submissions",
+            limit=settings.anonymous_rate_per_minute,
+            window_seconds=60,
+        )
+        app.state.anonymous_limit = limit
+        try:
+            yield
+        finally:
+            await limit.aclose()
 
-    app.router.lifespan_context = lifespan
+    add_to_lifespan(app, opened)

@@ -1,10 +1,13 @@
 """Every table model of the surveys service, imported here so that Alembic sees them all."""
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
+from services.surveys.changes.models import ChangeHorizon, ChangeTombstones
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.responses.models import (
     Answer,
+    AnswerTally,
     CompetenceScore,
+    CompetenceTally,
     IdempotencyKeys,
     RateLimits,
     Response,
@@ -16,9 +19,13 @@ ScopeCache = scope_cache_table("surveys")
 
 __all__ = [
     "Answer",
+    "AnswerTally",
     "Campaign",
     "CampaignOrganization",
+    "ChangeHorizon",
+    "ChangeTombstones",
     "CompetenceScore",
+    "CompetenceTally",
     "IdempotencyKeys",
     "Instrument",
     "InstrumentVersion",

@@ -3,7 +3,7 @@ as before, whatever else is refused naming the part."""
 
 import pytest
 
-from services.api.roadmaps.readers import Paragraph, read_blocks
+from services.api.roadmaps.document_import.readers import Paragraph, read_blocks
 from shared.spreadsheets import read_table
 from shared.uploads import UnreadableUpload, UploadLimitExceeded, UploadLimits, scan_package
 from tests import bombs

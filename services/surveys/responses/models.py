@@ -121,5 +121,25 @@ class AnswerTally(SQLModel, table=True):
     rated: int = 0
 
 
+class CompetenceTally(SQLModel, table=True):
+    """Running totals of a diagnostic per campaign, organization and competence: how many
+    respondents were scored, how many of them with a deficit, the sums of their scores and of
+    the maximum scores. Kept by triggers on `competence_score` in the statement that stores a
+    submission's scores (so by every writer); counts only, no response, no staff id."""
+
+    __tablename__ = "competence_tally"
+    __table_args__ = {"schema": "surveys"}
+
+    campaign_id: uuid.UUID = Field(
+        foreign_key="surveys.campaign.id", primary_key=True, ondelete="CASCADE"
+    )
+    organization_id: uuid.UUID = Field(primary_key=True)
+    competence: str = Field(primary_key=True, max_length=40)
+    respondents: int = 0
+    with_deficit: int = 0
+    score_sum: float = Field(default=0, sa_column=Column(Float, nullable=False))
+    max_score_sum: float = Field(default=0, sa_column=Column(Float, nullable=False))
+
+
 IdempotencyKeys = idempotency_table(metadata, "surveys")
 RateLimits = rate_limit_table(metadata, "surveys")

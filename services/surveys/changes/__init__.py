@@ -1,0 +1,1 @@
+"""The surveys service's change feed (`GET /v1/changes`): see README, "Change feeds"."""
