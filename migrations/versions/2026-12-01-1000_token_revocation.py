@@ -4,7 +4,7 @@
 listed token, and answers `active: false` for it to the surveys and reports services. Rows past
 their `expires_at` are purged on the next revocation (an expired token is refused anyway).
 
-Revision ID: 0016_token_revocation
+Revision ID: 0014_token_revocation
 Revises: 0013_change_feeds
 Create Date: 2026-12-01 10:00:00
 """
