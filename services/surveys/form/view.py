@@ -11,12 +11,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from services.surveys.instruments.definition import (
-    LIKERT5_LABELS,
-    InstrumentDefinition,
-    Question,
-    Value,
-)
+from services.surveys.instruments.definition import InstrumentDefinition, Question, Value
+from services.surveys.instruments.question_types import LIKERT5_LABELS
 from services.surveys.responses import scoring
 
 FormValues = dict[str, list[str]]

@@ -8,13 +8,8 @@ import io
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.surveys.instruments.definition import (
-    DEFAULT_POSITIVE,
-    LIKERT5_LABELS,
-    InstrumentDefinition,
-    Question,
-    Value,
-)
+from services.surveys.instruments.definition import InstrumentDefinition, Question, Value
+from services.surveys.instruments.question_types import LIKERT5_LABELS, question_type
 from services.surveys.instruments.xlsform_common import (
     CHOICES,
     CHOICES_COLUMNS,
@@ -149,7 +144,7 @@ def _constraint(question: Question) -> str | None:
 
 def _positive(question: Question) -> str | None:
     positive = question.positive
-    default = DEFAULT_POSITIVE.get(question.type)
+    default = question_type(question.type).default_positive or None
     if positive is None or (default is not None and positive == list(default)):
         return None
     if not positive:
