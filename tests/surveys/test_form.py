@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from services.surveys.app import create_app as create_surveys
 from services.surveys.campaigns.models import CampaignOrganization, Invitation
-from services.surveys.instruments.definition import LIKERT5_LABELS
+from services.surveys.instruments.question_types import LIKERT5_LABELS
 from services.surveys.responses.models import Answer, CompetenceScore, Response
 from tests.factories import build_world
 from tests.surveys.forms import (

@@ -5,27 +5,16 @@ by its question's code and carries strings: "1".."5" for a likert point, "yes"/"
 code, a number as typed, free text; a `multiple` question sends one field per ticked option.
 """
 
-import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-from services.surveys.instruments.definition import (
-    LIKERT5_LABELS,
-    InstrumentDefinition,
-    Question,
-    Value,
-)
+from services.surveys.instruments.definition import InstrumentDefinition, Question
+from services.surveys.instruments.question_types import Control, question_type
 from services.surveys.responses import scoring
 
 FormValues = dict[str, list[str]]
-Control = Literal["radio", "checkbox", "number", "text"]
 
-YES, NO = "yes", "no"
-_INTEGER = re.compile(r"[+-]?[0-9]{1,15}")
-# Browsers send "2.5" from <input type=number>; a phone keyboard or an old browser may send "2,5".
-_DECIMAL = re.compile(r"[+-]?[0-9]{0,15}[.,][0-9]{1,15}")
 _MESSAGES = {"нужен ответ": "Ответьте на этот вопрос"}
 
 
@@ -42,6 +31,16 @@ class QuestionView:
     condition: str | None = None  # when the question applies, in words (for a page without JS)
     relevant_on: str | None = None  # the earlier question it depends on, for the optional JS
     relevant_values: list[str] = field(default_factory=list)
+
+    @property
+    def widget(self) -> str:
+        """The template of its controls: `templates/questions/<widget>.html`."""
+        return question_type(self.question.type).widget
+
+    @property
+    def marked(self) -> bool:
+        """Whether a choice shows its value (a likert point) before its label."""
+        return question_type(self.question.type).marked
 
     @property
     def code(self) -> str:
@@ -86,27 +85,6 @@ def form_values(definition: InstrumentDefinition, pairs: Iterable[tuple[str, str
     return values
 
 
-def _number(text: str) -> int | float | str:
-    if _INTEGER.fullmatch(text):
-        return int(text)
-    if _DECIMAL.fullmatch(text):
-        number = float(text.replace(",", "."))
-        return int(number) if number.is_integer() else number
-    return text  # not a number: kept, so that the check says so next to the question
-
-
-def _typed(question: Question, text: str) -> Any:
-    match question.type:
-        case "likert5":
-            return int(text) if _INTEGER.fullmatch(text) else text
-        case "yes_no":
-            return {YES: True, NO: False}.get(text, text)
-        case "number":
-            return _number(text)
-        case _:
-            return text
-
-
 def answers_from(definition: InstrumentDefinition, values: FormValues) -> dict[str, Any]:
     """Answers as the API takes them: ints for likert, bools for yes/no, numbers, lists."""
     answers: dict[str, Any] = {}
@@ -114,19 +92,8 @@ def answers_from(definition: InstrumentDefinition, values: FormValues) -> dict[s
         given = [v for v in values.get(question.code, []) if v]
         if not given:
             continue
-        if question.type == "multiple":
-            answers[question.code] = list(dict.fromkeys(given))
-        else:  # a radio group sends one value; a forged second one is ignored
-            answers[question.code] = _typed(question, given[0])
+        answers[question.code] = question_type(question.type).from_form(given)
     return answers
-
-
-def _as_text(question: Question, value: Any) -> str:
-    if question.type == "yes_no" and isinstance(value, bool):
-        return YES if value else NO
-    if isinstance(value, float):
-        return f"{value:g}" if math.isfinite(value) else str(value)
-    return str(value)
 
 
 def values_from(definition: InstrumentDefinition, answers: dict[str, Any]) -> FormValues:
@@ -137,35 +104,8 @@ def values_from(definition: InstrumentDefinition, answers: dict[str, Any]) -> Fo
         if value is None:
             continue
         items = value if isinstance(value, list) else [value]
-        values[question.code] = [_as_text(question, v) for v in items]
+        values[question.code] = [question_type(question.type).form_text(v) for v in items]
     return values
-
-
-def _choices(definition: InstrumentDefinition, question: Question) -> list[tuple[str, str]]:
-    if question.type == "likert5":
-        labels = LIKERT5_LABELS[definition.kind]
-        return [(str(point), label) for point, label in enumerate(labels, start=1)]
-    if question.type == "yes_no":
-        return [(YES, "Да"), (NO, "Нет")]
-    return [(o.code, o.text) for o in question.options]
-
-
-def _control(question: Question) -> Control:
-    if question.type == "multiple":
-        return "checkbox"
-    if question.type in ("number", "text"):
-        return question.type  # type: ignore[return-value]
-    return "radio"
-
-
-def _described(definition: InstrumentDefinition, source: Question, value: Value) -> tuple[str, str]:
-    """A relevance value as a form value and in words."""
-    if source.type == "yes_no":
-        return (YES, "«Да»") if value else (NO, "«Нет»")
-    if source.type == "likert5":
-        return str(value), f"«{LIKERT5_LABELS[definition.kind][int(value) - 1]}»"
-    option = next((o for o in source.options if o.code == value), None)
-    return str(value), f"«{option.text}»" if option else str(value)
 
 
 def _message(text: str) -> str:
@@ -205,20 +145,20 @@ def build(
     for s, section in enumerate(definition.sections, start=1):
         views = []
         for question in section.questions:
+            kind = question_type(question.type)
             numbers[question.code] = len(numbers) + 1
             view = QuestionView(
                 question=question,
                 number=numbers[question.code],
-                control=_control(question),
-                choices=_choices(definition, question)
-                if question.type not in ("number", "text")
-                else [],
+                control=kind.control,
+                choices=kind.choices(question, definition.kind),
                 values=values.get(question.code, []),
                 error=by_question.get(question.code),
             )
             if (rel := question.relevant) is not None:
                 source = sources[rel.question]
-                pairs = [_described(definition, source, v) for v in rel.values()]
+                described = question_type(source.type).described
+                pairs = [described(source, v, definition.kind) for v in rel.values()]
                 view.relevant_on = rel.question
                 view.relevant_values = [p[0] for p in pairs]
                 view.condition = (

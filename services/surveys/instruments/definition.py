@@ -10,43 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Literal, Self
+from typing import Annotated, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from services.surveys.instruments.question_types import (
+    Value,
+    question_type,
+    registered_name,
+)
 from shared.validation import Measure, NonNegativeMeasure
 
 BANK_DIR = Path(__file__).parent / "bank"
 
-QuestionType = Literal["likert5", "single", "multiple", "yes_no", "number", "text", "test_item"]
+# A question's type: the name of a registered one (see `question_types`).
+QuestionTypeName = Annotated[str, AfterValidator(registered_name)]
 Kind = Literal["satisfaction", "deficit", "self_assessment"]
 Audience = Literal["parents", "teachers", "leaders", "students"]
-# An answer value as relevance conditions and positive answers name it: a yes/no answer (bool),
-# a likert5 point or a whole number (int), or an option code (str).
-Value = bool | int | str
-
-CHOICE_TYPES: frozenset[str] = frozenset({"single", "multiple", "test_item"})
-# The answers that count as positive for satisfaction when an instrument does not say otherwise.
-DEFAULT_POSITIVE: dict[str, tuple[Value, ...]] = {"likert5": (4, 5), "yes_no": (True,)}
-# Labels of the five likert points, by instrument kind: satisfaction questions ask "how satisfied",
-# self-assessment and diagnostic statements ask "how far this is true of you".
-LIKERT5_LABELS: dict[str, tuple[str, ...]] = {
-    "satisfaction": (
-        "Совсем не удовлетворён(а)",
-        "Скорее не удовлетворён(а)",
-        "Отчасти удовлетворён(а)",
-        "Скорее удовлетворён(а)",
-        "Полностью удовлетворён(а)",
-    ),
-    "self_assessment": (
-        "Совсем не соответствует",
-        "Скорее не соответствует",
-        "Соответствует частично",
-        "Скорее соответствует",
-        "Полностью соответствует",
-    ),
-}
-LIKERT5_LABELS["deficit"] = LIKERT5_LABELS["self_assessment"]
 
 CODE_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
 OPTION_CODE_PATTERN = r"^[a-z0-9_]{1,40}$"
@@ -59,7 +39,7 @@ class _Model(BaseModel):
 
 
 class Option(_Model):
-    """One answer option of a `single`, `multiple` or `test_item` question."""
+    """One answer option of a question of a type with options (`question_types`)."""
 
     code: str = Field(pattern=OPTION_CODE_PATTERN)
     text: str = Field(min_length=1)
@@ -93,7 +73,7 @@ class Question(_Model):
     """One question of a questionnaire or one scored item of a diagnostic."""
 
     code: str = Field(pattern=CODE_PATTERN)
-    type: QuestionType
+    type: QuestionTypeName
     text: str = Field(min_length=1)
     hint: str | None = None
     required: bool = True
@@ -108,60 +88,10 @@ class Question(_Model):
 
     @model_validator(mode="after")
     def _check_and_fill(self) -> Self:
-        self._check_options()
-        self._check_number_bounds()
-        self._check_scoring()
-        self._check_positive()
-        if self.type == "test_item" and self.points is None:
-            self.points = sum(o.points for o in self.options if o.correct)
-        if self.positive is None and self.type in DEFAULT_POSITIVE:
-            self.positive = list(DEFAULT_POSITIVE[self.type])
+        kind = question_type(self.type)
+        kind.check_definition(self)
+        kind.fill(self)
         return self
-
-    def _fail(self, message: str) -> ValueError:
-        return ValueError(f"question '{self.code}': {message}")
-
-    def _check_options(self) -> None:
-        if self.type in CHOICE_TYPES and not self.options:
-            raise self._fail(f"a '{self.type}' question needs options")
-        if self.type not in CHOICE_TYPES and self.options:
-            raise self._fail(f"a '{self.type}' question takes no options")
-        seen: set[str] = set()
-        for option in self.options:
-            if option.code in seen:
-                raise self._fail(f"option '{option.code}' is repeated")
-            seen.add(option.code)
-            if self.type != "test_item" and (option.correct or option.points):
-                raise self._fail(
-                    f"option '{option.code}': 'correct' and 'points' are for test items only"
-                )
-
-    def _check_number_bounds(self) -> None:
-        if self.type != "number" and (self.min is not None or self.max is not None):
-            raise self._fail("'min' and 'max' are for number questions only")
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise self._fail(f"min {self.min:g} is greater than max {self.max:g}")
-
-    def _check_scoring(self) -> None:
-        if self.type != "test_item":
-            if self.competence is not None:
-                raise self._fail("'competence' is for test items only")
-            if self.points is not None:
-                raise self._fail("'points' is for test items only")
-            return
-        if self.competence is None:
-            raise self._fail("a test item must name its competence")
-        if not any(o.correct and o.points > 0 for o in self.options):
-            raise self._fail("a test item needs at least one correct option with points > 0")
-
-    def _check_positive(self) -> None:
-        if self.positive is None:
-            return
-        if self.type in {"number", "text", "test_item"}:
-            raise self._fail(f"a '{self.type}' question has no positive answers")
-        for value in self.positive:
-            if not self.accepts(value):
-                raise self._fail(f"positive answer {value!r} is not an answer of this question")
 
     def option_codes(self) -> list[str]:
         """The codes of the options, in order."""
@@ -169,19 +99,7 @@ class Question(_Model):
 
     def accepts(self, value: Value) -> bool:
         """Whether `value` is a possible answer (for relevance conditions and positive answers)."""
-        if self.type == "yes_no":
-            return isinstance(value, bool)
-        if self.type == "likert5":
-            return type(value) is int and 1 <= value <= 5
-        if self.type == "number":
-            return (
-                type(value) is int
-                and (self.min is None or value >= self.min)
-                and (self.max is None or value <= self.max)
-            )
-        if self.type == "text":
-            return False
-        return isinstance(value, str) and value in self.option_codes()
+        return question_type(self.type).accepts(self, value)
 
 
 class Section(_Model):
@@ -288,7 +206,7 @@ class InstrumentDefinition(_Model):
 
     def scored_items(self) -> list[Question]:
         """The test items, in order."""
-        return [q for q in self.questions() if q.type == "test_item"]
+        return [q for q in self.questions() if question_type(q.type).scored]
 
     def max_score(self, competence_code: str) -> float:
         """The maximum score in a competence: the sum of its items' points."""

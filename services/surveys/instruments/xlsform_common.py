@@ -33,14 +33,9 @@ SETTINGS_COLUMNS: tuple[str, ...] = (
 )
 COMPETENCES_COLUMNS: tuple[str, ...] = ("name", "label", "threshold", "description")
 
-# `select_one likert5` and `select_one yes_no` are our built-in question types, whatever a
-# workbook's choices sheet says about lists of these names.
-LIKERT5_LIST = "likert5"
-YES_NO_LIST = "yes_no"
-BUILT_IN_LISTS: frozenset[str] = frozenset({LIKERT5_LIST, YES_NO_LIST})
+# A yes/no flag cell (`required`, `correct`) as the writer fills it.
 YES = "yes"
 NO = "no"
-YES_NO_LABELS: dict[str, str] = {YES: "Да", NO: "Нет"}
 # In the `positive` column: "none of the answers counts as positive" (an empty list), as opposed
 # to an empty cell, which means "the default positive answers of the question type".
 NO_POSITIVE = "-"

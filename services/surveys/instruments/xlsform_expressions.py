@@ -5,14 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from services.surveys.instruments.definition import Value
-from services.surveys.instruments.xlsform_common import (
-    LIKERT5_LIST,
-    NO,
-    NO_POSITIVE,
-    YES,
-    YES_NO_LIST,
-)
+from services.surveys.instruments.question_types import Value, question_type
+from services.surveys.instruments.xlsform_common import NO_POSITIVE
 
 _QUOTED = r"(?:'(?P<q1>[^']*)'|\"(?P<q2>[^\"]*)\")"
 _EQUALS = re.compile(
@@ -24,33 +18,6 @@ _SELECTED = re.compile(
 _OR = re.compile(r"\s+or\s+", re.IGNORECASE)
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 _BOUND = re.compile(r"^\.\s*(?P<op>>=|<=)\s*(?P<num>-?\d+(?:[.,]\d+)?)$")
-
-
-def question_type(type_cell: str, competence: str) -> tuple[str, str | None]:
-    """Our question type and the choice list it uses, from an XLSForm `type` cell."""
-    tokens = type_cell.split()
-    if not tokens:
-        raise ValueError("the type is missing")
-    base = tokens[0].lower()
-    if base in {"select_one", "select_multiple"}:
-        if len(tokens) != 2:
-            raise ValueError(f"'{type_cell}': expected '{base} <list name>'")
-        name = tokens[1]
-        if name in {LIKERT5_LIST, YES_NO_LIST}:
-            if base == "select_multiple":
-                raise ValueError(f"the built-in list '{name}' is for select_one only")
-            return ("likert5" if name == LIKERT5_LIST else "yes_no"), None
-        if base == "select_multiple":
-            return "multiple", name
-        return ("test_item" if competence else "single"), name
-    if base in {"decimal", "integer"} and len(tokens) == 1:
-        return "number", None
-    if base == "text" and len(tokens) == 1:
-        return "text", None
-    raise ValueError(
-        f"unknown type '{type_cell}' (supported: select_one, select_multiple, decimal, integer, "
-        "text, begin group, end group)"
-    )
 
 
 def parse_relevant(expression: str, earlier: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
@@ -86,18 +53,10 @@ def parse_relevant(expression: str, earlier: dict[str, dict[str, Any]]) -> dict[
 def _relevant_value(
     source: dict[str, Any], quoted: str | None, number: str | None, selected: bool
 ) -> Value:
-    kind = source["type"]
     literal = quoted if quoted is not None else number
     assert literal is not None
-    if kind == "multiple" and not selected:
-        raise ValueError(f"use selected(${{{source['code']}}}, '...') for a select_multiple")
-    if kind == "yes_no" and literal in {YES, NO}:
-        return literal == YES
-    if kind in {"likert5", "number"} and re.fullmatch(r"-?\d+", literal):
-        return int(literal)
-    if kind in {"single", "multiple", "test_item"} and quoted is not None:
-        return quoted
-    raise ValueError(f"{literal} is not a value the condition can compare '{source['code']}' to")
+    kind = question_type(source["type"])
+    return kind.relevant_value(source["code"], literal, quoted is not None, selected)
 
 
 def parse_constraint(expression: str) -> tuple[float | None, float | None]:
@@ -119,19 +78,10 @@ def parse_constraint(expression: str) -> tuple[float | None, float | None]:
     return low, high
 
 
-def parse_positive(cell: str, question_type: str) -> list[Value] | None:
+def parse_positive(cell: str, type_name: str) -> list[Value] | None:
     """The positive answers from a `positive` cell: empty = the default, '-' = none."""
     if not cell:
         return None
     if cell == NO_POSITIVE:
         return []
-    tokens = re.split(r"[\s,;]+", cell)
-    if question_type == "yes_no":
-        if any(token not in {YES, NO} for token in tokens):
-            raise ValueError(f"expected yes and/or no, got '{cell}'")
-        return [token == YES for token in tokens]
-    if question_type == "likert5":
-        if any(not token.isdigit() for token in tokens):
-            raise ValueError(f"expected likert points 1-5, got '{cell}'")
-        return [int(token) for token in tokens]
-    return list(tokens)
+    return question_type(type_name).parse_positive(cell, re.split(r"[\s,;]+", cell))

@@ -19,6 +19,7 @@ from openpyxl.workbook.workbook import Workbook
 from pydantic import ValidationError
 
 from services.surveys.instruments.definition import OPTION_CODE_PATTERN, InstrumentDefinition
+from services.surveys.instruments.question_types import question_type, type_from_xlsform
 from services.surveys.instruments.xlsform_common import (
     CHOICE_FIELD_COLUMNS,
     CHOICES,
@@ -34,7 +35,6 @@ from services.surveys.instruments.xlsform_expressions import (
     parse_constraint,
     parse_positive,
     parse_relevant,
-    question_type,
 )
 from shared.uploads import Budget, UnreadableUpload, UploadLimits, open_xlsx, sheet_rows
 
@@ -291,7 +291,7 @@ def _read_question(
     row: Row, reading: _Reading, earlier: dict[str, dict[str, Any]]
 ) -> dict[str, Any]:
     try:
-        kind, list_name = question_type(row.text("type"), row.text("competence"))
+        kind, list_name = type_from_xlsform(row.text("type"), row.text("competence"))
     except ValueError as exc:
         raise row.error("type", str(exc)) from None
     choices: list[tuple[Row, dict[str, Any]]] = []
@@ -312,7 +312,7 @@ def _read_question(
     }
     constraint = row.text("constraint")
     try:
-        if constraint and kind != "number":
+        if constraint and not question_type(kind).ranged:
             raise ValueError("constraints are supported on decimal and integer questions only")
         question["min"], question["max"] = (
             parse_constraint(constraint) if constraint else (None, None)

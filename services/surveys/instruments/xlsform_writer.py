@@ -8,19 +8,17 @@ import io
 from openpyxl import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from services.surveys.instruments.definition import (
-    DEFAULT_POSITIVE,
-    LIKERT5_LABELS,
-    InstrumentDefinition,
-    Question,
-    Value,
+from services.surveys.instruments.definition import InstrumentDefinition, Question
+from services.surveys.instruments.question_types import (
+    built_in_lists,
+    question_type,
+    question_types,
 )
 from services.surveys.instruments.xlsform_common import (
     CHOICES,
     CHOICES_COLUMNS,
     COMPETENCES,
     COMPETENCES_COLUMNS,
-    LIKERT5_LIST,
     NO,
     NO_POSITIVE,
     SETTINGS,
@@ -28,8 +26,6 @@ from services.surveys.instruments.xlsform_common import (
     SURVEY,
     SURVEY_COLUMNS,
     YES,
-    YES_NO_LABELS,
-    YES_NO_LIST,
     format_number,
 )
 from shared.spreadsheets import write_row
@@ -80,9 +76,7 @@ def to_xlsform(defn: InstrumentDefinition, version: str = "1") -> bytes:
 def list_name(question: Question) -> str:
     """The choice list of a question with options: its own code (never a built-in list name)."""
     # A leading underscore cannot start a question code, so renamed lists never collide.
-    return (
-        question.code if question.code not in {LIKERT5_LIST, YES_NO_LIST} else f"_{question.code}"
-    )
+    return question.code if question.code not in built_in_lists() else f"_{question.code}"
 
 
 def format_relevant(defn: InstrumentDefinition, question: Question) -> str | None:
@@ -90,27 +84,13 @@ def format_relevant(defn: InstrumentDefinition, question: Question) -> str | Non
     rel = question.relevant
     if rel is None:
         return None
-    source = defn.question(rel.question)
-    terms = []
-    for value in rel.values():
-        if source.type == "multiple":
-            terms.append(f"selected(${{{source.code}}}, '{value}')")
-        else:
-            terms.append(f"${{{source.code}}} = {_literal(source, value)}")
-    return " or ".join(terms)
-
-
-def _literal(source: Question, value: Value) -> str:
-    if source.type == "yes_no":
-        return f"'{YES if value else NO}'"
-    if source.type in {"likert5", "number"}:
-        return str(value)
-    return f"'{value}'"
+    kind = question_type(defn.question(rel.question).type)
+    return " or ".join(kind.relevant_term(rel.question, value) for value in rel.values())
 
 
 def _survey_row(defn: InstrumentDefinition, question: Question) -> list[Cell]:
     cells: dict[str, Cell] = {
-        "type": _type(question),
+        "type": question_type(question.type).xlsform_type(list_name(question)),
         "name": question.code,
         "label": question.text,
         "hint": question.hint,
@@ -124,20 +104,6 @@ def _survey_row(defn: InstrumentDefinition, question: Question) -> list[Cell]:
     return [cells[column] for column in SURVEY_COLUMNS]
 
 
-def _type(question: Question) -> str:
-    if question.type == "likert5":
-        return f"select_one {LIKERT5_LIST}"
-    if question.type == "yes_no":
-        return f"select_one {YES_NO_LIST}"
-    if question.type in {"single", "test_item"}:
-        return f"select_one {list_name(question)}"
-    if question.type == "multiple":
-        return f"select_multiple {list_name(question)}"
-    if question.type == "number":
-        return "decimal"
-    return "text"
-
-
 def _constraint(question: Question) -> str | None:
     terms = []
     if question.min is not None:
@@ -149,14 +115,12 @@ def _constraint(question: Question) -> str | None:
 
 def _positive(question: Question) -> str | None:
     positive = question.positive
-    default = DEFAULT_POSITIVE.get(question.type)
-    if positive is None or (default is not None and positive == list(default)):
+    kind = question_type(question.type)
+    if positive is None or (kind.default_positive and positive == list(kind.default_positive)):
         return None
     if not positive:
         return NO_POSITIVE
-    if question.type == "yes_no":
-        return " ".join(YES if value else NO for value in positive)
-    return " ".join(str(value) for value in positive)
+    return " ".join(kind.format_positive(value) for value in positive)
 
 
 def _number(value: float) -> int | float:
@@ -164,14 +128,11 @@ def _number(value: float) -> int | float:
 
 
 def _write_built_in_lists(sheet: Worksheet, defn: InstrumentDefinition) -> None:
-    types = {q.type for q in defn.questions()}
-    if "likert5" in types:
-        labels = LIKERT5_LABELS[defn.kind]
-        for point, label in enumerate(labels, 1):
-            write_row(sheet, [LIKERT5_LIST, str(point), f"{point} — {label}"])
-    if "yes_no" in types:
-        for name, label in YES_NO_LABELS.items():
-            write_row(sheet, [YES_NO_LIST, name, label])
+    used = {q.type for q in defn.questions()}
+    for kind in question_types():
+        if kind.name in used and kind.built_in_list is not None:
+            for name, label in kind.built_in_choices(defn.kind):
+                write_row(sheet, [kind.built_in_list, name, label])
 
 
 def _write_settings(sheet: Worksheet, defn: InstrumentDefinition, version: str) -> None:

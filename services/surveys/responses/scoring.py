@@ -3,14 +3,11 @@
 Pure functions: no database, no HTTP, so that validation and scoring are tested on their own.
 """
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
 from services.surveys.instruments.definition import InstrumentDefinition, Question
-from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
-
-MAX_TEXT = 5000
+from services.surveys.instruments.question_types import question_type
 
 
 @dataclass
@@ -23,39 +20,6 @@ class Checked:
 
 def _error(code: str, message: str) -> dict[str, Any]:
     return {"loc": ["body", "answers", code], "msg": message}
-
-
-def _check_value(question: Question, value: Any) -> str | None:
-    """Why the value is not an answer to the question, or None."""
-    kind = question.type
-    if kind == "likert5":
-        return None if type(value) is int and 1 <= value <= 5 else "ожидается целое число от 1 до 5"
-    if kind == "yes_no":
-        return None if isinstance(value, bool) else "ожидается true или false"
-    if kind in ("single", "test_item"):
-        if value in question.option_codes():
-            return None
-        return f"нет такого варианта; допустимы: {', '.join(question.option_codes())}"
-    if kind == "multiple":
-        if not isinstance(value, list) or not value or len(set(value)) != len(value):
-            return "ожидается непустой список разных вариантов"
-        unknown = [v for v in value if v not in question.option_codes()]
-        return f"нет таких вариантов: {', '.join(map(str, unknown))}" if unknown else None
-    if kind == "number":
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return "ожидается число"
-        # Bounded, so that no tally or aggregate sum can overflow (an int compares exactly).
-        if not -MEASURE_MAX <= value <= MEASURE_MAX:
-            finite = not isinstance(value, float) or math.isfinite(value)
-            return f"число по модулю больше {MEASURE_MAX_TEXT}" if finite else "ожидается число"
-        if question.min is not None and value < question.min:
-            return f"число меньше {question.min:g}"
-        if question.max is not None and value > question.max:
-            return f"число больше {question.max:g}"
-        return None
-    if not isinstance(value, str) or len(value) > MAX_TEXT:
-        return f"ожидается текст до {MAX_TEXT} символов"
-    return None
 
 
 def _relevant(question: Question, answers: dict[str, Any]) -> bool:
@@ -97,7 +61,7 @@ def check_answers(
             if complete and question.required:
                 errors.append(_error(question.code, "нужен ответ"))
             continue
-        problem = _check_value(question, value)
+        problem = question_type(question.type).check_answer(question, value)
         if problem:
             errors.append(_error(question.code, problem))
         else:
@@ -106,37 +70,18 @@ def check_answers(
 
 
 def answer_rows(definition: InstrumentDefinition, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    """Exactly one row per answered question (a `multiple`'s options in one array), with
+    """Exactly one row per answered question (several options in one array), with
     positivity and points worked out."""
     rows = []
     for question in definition.questions():
         if question.code not in answers:
             continue
         value = answers[question.code]
-        positive = None
-        if question.positive:  # an empty list: the question does not count towards satisfaction
-            positive = value in question.positive
-        base = {"question": question.code, "positive": positive}
-        match question.type:
-            case "likert5" | "number":
-                rows.append(base | {"number": float(value)})
-            case "yes_no":
-                rows.append(base | {"number": 1.0 if value else 0.0})
-            case "single":
-                rows.append(base | {"option": value})
-            case "multiple":
-                # One row, the options in an array: (response, question) is the answer's key.
-                # Positive when any chosen option is (None when the question names none).
-                chosen = question.positive or ()
-                positive = any(v in chosen for v in value) if chosen else None
-                rows.append(base | {"options": list(value), "positive": positive})
-            case "test_item":
-                option = next(o for o in question.options if o.code == value)
-                rows.append(
-                    base | {"option": value, "points": option.points if option.correct else 0.0}
-                )
-            case _:
-                rows.append(base | {"text": value})
+        kind = question_type(question.type)
+        positive = kind.is_positive(question, value)
+        rows.append(
+            {"question": question.code, "positive": positive} | kind.stored(question, value)
+        )
     return rows
 
 
@@ -155,9 +100,7 @@ def competence_scores(definition: InstrumentDefinition, answers: dict[str, Any])
         items = [q for q in definition.scored_items() if q.competence == competence.code]
         total = 0.0
         for item in items:
-            chosen = answers.get(item.code)
-            option = next((o for o in item.options if o.code == chosen), None)
-            total += option.points if option is not None and option.correct else 0.0
+            total += question_type(item.type).points(item, answers.get(item.code))
         maximum = definition.max_score(competence.code)
         scores.append(
             Score(competence.code, total, maximum, total < competence.threshold * maximum)
