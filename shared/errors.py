@@ -102,6 +102,16 @@ class Invalid(SokoError):
 
     status, slug, detail = 422, "validation-error", "Запрос содержит ошибки"
 
+    @classmethod
+    def at(
+        cls, field: str | Sequence[str | int], message: str, *, where: str = "body"
+    ) -> "Invalid":
+        """The 422 for one field: `Invalid.at("period", "…", where="query")` names
+        `loc: ["query", "period"]`; a path (`["rows", 3, "value"]`) is taken as it is.
+        `where`: body | query | path | header | form. The message (Russian) is also the detail."""
+        path = [field] if isinstance(field, str) else list(field)
+        return cls(message, errors=[{"loc": [where, *path], "msg": message}])
+
 
 class TooManyRequests(SokoError):
     status, slug, detail = 429, "too-many-requests", "Слишком много запросов, повторите позже"

@@ -101,3 +101,14 @@ async def test_unexpected_error_is_500_without_internals(client):
     body = answer.json()
     assert body["request_id"] == "trace-me-1"
     assert "secret" not in answer.text and "Traceback" not in answer.text
+
+
+def test_invalid_at_names_the_field_where_it_was_sent():
+    from shared.errors import Invalid
+
+    error = Invalid.at("period", "неверный период", where="query")
+    assert error.status == 422
+    assert error.detail == "неверный период"
+    assert error.errors == [{"loc": ["query", "period"], "msg": "неверный период"}]
+    nested = Invalid.at(["rows", 3, "value"], "не число")
+    assert nested.errors == [{"loc": ["body", "rows", 3, "value"], "msg": "не число"}]
