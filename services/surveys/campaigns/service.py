@@ -18,10 +18,19 @@ from services.surveys.clients.api import ApiClient
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.service import get_version
 from services.surveys.responses.models import Response
-from shared.auth import Principal, Role, ScopeResolver, readable_organizations, require_roles
+from shared.auth import (
+    Principal,
+    Role,
+    ScopeResolver,
+    ScopeType,
+    ensure_in_scope,
+    readable_organizations,
+    require_roles,
+)
 from shared.db import utcnow
 from shared.disclosure import published
 from shared.errors import Conflict, Invalid, NotFound
+from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 
 LAUNCHERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)
@@ -131,6 +140,51 @@ async def readable_campaign(
     if not mine:
         raise NotFound("Кампания не найдена")
     return campaign, mine
+
+
+async def list_campaigns(
+    session: AsyncSession,
+    principal: Principal,
+    scopes: ScopeResolver,
+    page: Pagination,
+    *,
+    instrument_codes: list[str] | None,
+    periods: list[str] | None,
+    territory_id: uuid.UUID | None,
+) -> tuple[list[Campaign], int, frozenset[uuid.UUID] | None]:
+    """One page of the campaigns with at least one organization the caller reads (and of the
+    territory, when given: NotFound outside the caller's scope), newest first, optionally of
+    the given instruments (codes) and periods (codes); the count of all of them; and the
+    organizations they are read for (None: all)."""
+    readable = await readable_organizations(principal, scopes)
+    if territory_id is not None:
+        territory = await ensure_in_scope(principal, scopes, ScopeType.territory, territory_id)
+        readable = (
+            territory.organization_ids
+            if readable is None
+            else (readable & territory.organization_ids)
+        )
+    query = select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id)
+    if instrument_codes:
+        query = query.where(
+            Campaign.instrument_version_id.in_(
+                select(InstrumentVersion.id)
+                .join(Instrument, Instrument.id == InstrumentVersion.instrument_id)
+                .where(Instrument.code.in_(instrument_codes))
+            )
+        )
+    if periods:
+        query = query.where(Campaign.period.in_(periods))
+    if readable is not None:
+        query = query.where(
+            Campaign.id.in_(
+                select(CampaignOrganization.campaign_id).where(
+                    CampaignOrganization.organization_id.in_(readable)
+                )
+            )
+        )
+    campaigns, total = await paginate(session, query, page)
+    return campaigns, total, readable
 
 
 async def manages(
