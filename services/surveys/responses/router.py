@@ -5,7 +5,6 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from services.surveys.deps import (
     AnonymousLimit,
@@ -18,6 +17,7 @@ from services.surveys.deps import (
 )
 from services.surveys.responses import aggregates, deficits, service
 from services.surveys.responses.models import IdempotencyKeys
+from services.surveys.responses.schemas import ResponseCreated, ResponseIn
 from shared.auth import Caller, Principal, Role
 from shared.context import client_address_var
 from shared.db import SessionDep
@@ -30,21 +30,6 @@ MAX_BODY = 64 * 1024
 # Whose keys an anonymous answer's Idempotency-Key is kept under: nobody's, not even the
 # operator's who keyed in a paper questionnaire.
 ANONYMOUS = Principal(kind="anonymous", id="-", role=Role.viewer)
-
-
-class ResponseIn(BaseModel):
-    organization_id: uuid.UUID | None = None
-    answers: dict[str, Any] = Field(max_length=500)
-    staff_id: uuid.UUID | None = Field(default=None, description="Только для персональных анкет")
-    draft: bool = Field(default=False, description="Сохранить черновик (персональные анкеты)")
-
-
-class ResponseCreated(BaseModel):
-    id: uuid.UUID
-    status: Literal["draft", "submitted"]
-    channel: Literal["web", "paper"] = Field(
-        description="paper: внесено оператором с бумажной анкеты"
-    )
 
 
 @router.post(
