@@ -31,7 +31,7 @@ from shared.db import utcnow
 from shared.disclosure import published
 from shared.errors import Conflict, Invalid, NotFound
 from shared.pagination import Pagination, paginate
-from shared.periods import parse_period
+from shared.periods import Period, parse_period
 
 LAUNCHERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)
 # Who is invited to an identified campaign, by audience.
@@ -56,7 +56,8 @@ def new_code() -> str:
     return secrets.token_urlsafe(9)
 
 
-def _check_rules(data: CampaignCreate, instrument: Instrument) -> None:
+def _check_rules(data: CampaignCreate, instrument: Instrument) -> Period:
+    """The campaign's period, once the request keeps the instrument's rules (Invalid else)."""
     if data.audience not in instrument.audience:
         raise invalid("audience", f"Инструмент рассчитан на: {', '.join(instrument.audience)}")
     if data.audience in ("parents", "students") and not data.anonymous:
@@ -64,7 +65,7 @@ def _check_rules(data: CampaignCreate, instrument: Instrument) -> None:
     if instrument.kind == "deficit" and data.anonymous:
         raise invalid("anonymous", "Диагностика дефицитов проводится по персональным ссылкам")
     try:
-        parse_period(data.period)
+        return parse_period(data.period)
     except ValueError as exc:
         raise invalid("period", str(exc)) from exc
 
@@ -75,7 +76,7 @@ async def create_campaign(
     """Check the rules, the organizations (in the caller's scope), make the links."""
     require_roles(principal, *LAUNCHERS)
     instrument, version = await get_version(session, data.instrument_id, data.version)
-    _check_rules(data, instrument)
+    period = _check_rules(data, instrument)
     facts = await api.organizations(data.organization_ids, with_staff=not data.anonymous)
     if missing := [str(i) for i in data.organization_ids if i not in facts]:
         raise invalid(
@@ -86,7 +87,7 @@ async def create_campaign(
         title=data.title or instrument.title,
         instrument_version_id=version.id,
         audience=data.audience,
-        period=parse_period(data.period).code,
+        period=period.code,
         opens_at=data.opens_at,
         closes_at=data.closes_at,
         anonymous=data.anonymous,
