@@ -5,7 +5,6 @@ import asyncio
 import uuid
 
 import pytest
-
 from sqlalchemy import text
 
 from services.api.changes.entities import FEED as API_FEED
