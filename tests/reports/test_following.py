@@ -24,9 +24,7 @@ async def _wait_for(condition, seconds: float = 10.0):
     raise AssertionError("not within the time")
 
 
-async def test_a_posted_value_reaches_the_facts_and_readyz_tells_their_age(
-    db, isolation, settings
-):
+async def test_a_posted_value_reaches_the_facts_and_readyz_tells_their_age(db, isolation, settings):
     world = await build_world(db, settings)
     db.add(
         Indicator(
