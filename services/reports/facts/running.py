@@ -14,7 +14,11 @@ from fastapi import FastAPI
 
 from services.reports.facts.follower import FeedFollower
 from services.reports.facts.tables import FEEDS
+from shared.auth import ServiceTokens
 from shared.changes.reader import ChangeFeedReader
+from shared.client import ServiceClient
+from shared.db import Database
+from shared.settings import Settings
 
 
 def followers_of(app: FastAPI) -> dict[str, FeedFollower]:
@@ -48,3 +52,30 @@ async def following(app: FastAPI) -> AsyncIterator[None]:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         app.state.following = set()
+
+
+async def resync_feeds(settings: Settings, sources: list[str]) -> dict[str, int]:
+    """`soko resync`: drop the facts of each feed in `sources` and read it again from the
+    beginning, each in one transaction (the running reports service keeps answering from the
+    old facts until it commits). Needs the peers running. Returns changes applied per feed.
+    Raises PeerUnavailable, FeedRefused."""
+    db = Database(settings.database_url or "", pool_size=2)
+    tokens = ServiceTokens(settings, "reports")
+    counts: dict[str, int] = {}
+    try:
+        for source in sources:
+            client = ServiceClient(
+                source,
+                settings.peer_url(source),
+                timeout=settings.http_timeout_seconds,
+                retries=settings.http_retries,
+                token=tokens,
+            )
+            try:
+                follower = FeedFollower(db.sessionmaker, source, ChangeFeedReader(client))
+                counts[source] = await follower.resync()
+            finally:
+                await client.aclose()
+    finally:
+        await db.close()
+    return counts
