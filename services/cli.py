@@ -38,6 +38,9 @@ RESTART_LONGEST_DELAY_SECONDS = 10.0
 GIVE_UP_DEATHS = 5
 GIVE_UP_WINDOW_SECONDS = 60.0
 TICK_SECONDS = 0.2
+# After SIGTERM a service finishes the requests in flight for at most this long, then cancels
+# them: a change feed's long poll (up to 30 s) must not hold a stop up.
+GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
 def say(message: str) -> None:
@@ -277,6 +280,7 @@ def serve(settings: Settings, name: ServiceName, port: int, workers: int) -> Non
         # A dict, not a call here: uvicorn applies it in every worker process too.
         log_config=logging_config(name, settings.log_level, settings.log_format),
         access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         **settings.proxy_options(),  # X-Forwarded-For only from SOKO_TRUSTED_PROXIES
     )
 
