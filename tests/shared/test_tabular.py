@@ -7,6 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
+from services.api.roadmaps.document_import.readers import UnreadableDocument, read_blocks
 from shared.errors import Invalid
 from shared.spreadsheets import read_table
 from shared.tabular import (
@@ -59,6 +60,8 @@ def test_bytes_of_no_encoding_we_read_are_refused_not_replaced():
         read_table("values.csv", b"code\n" + content)
     assert caught.value.errors[0]["loc"] == ["body", "file"]
     assert "UTF-8, UTF-16 или Windows-1251" in caught.value.errors[0]["msg"]
+    with pytest.raises(UnreadableDocument):  # the roadmap used to import "Лицей\ufffd"
+        read_blocks("plan.csv", b"a;b\n" + content + b";x\n")
 
 
 @pytest.mark.parametrize("mark", [",", ";", "\t"])
