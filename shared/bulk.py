@@ -62,6 +62,7 @@ class Importer(Protocol):
     field: str  # the JSON body's list field, named by the 422 for too many rows
     noun: str  # what a row is, in the genitive plural of the message: "значений"
     max_rows: int  # rows one request may carry
+    idempotency_keys: Table  # where a post's `Idempotency-Key` is kept (the service's table)
 
     def from_spreadsheet(self, cells: dict[str, Any]) -> Any:
         """A file's row ({column: value}) as the row a JSON body would carry."""
@@ -144,18 +145,18 @@ async def import_posted(
     *,
     dry_run: bool,
     request: Request,
-    keys: Table,
     idempotency_key: str | None,
 ) -> ImportSummary | JSONResponse:
     """The handler of a bulk JSON post: `run_import` of the body's rows (indexed from 0), once
-    per `Idempotency-Key` (kept in `keys`; a retry gets the first answer, another body with
-    the same key is 409)."""
+    per `Idempotency-Key` (kept in `importer.idempotency_keys`; a retry gets the first answer,
+    another body with the same key is 409)."""
 
     async def run() -> ImportSummary:
         return await run_import(session, importer, list(enumerate(items)), dry_run=dry_run)
 
     body = await request.body()
     principal = importer.principal
+    keys = importer.idempotency_keys
     return await idempotent(session, keys, request, principal, idempotency_key, body, run)
 
 

@@ -2,10 +2,8 @@
 reader (uploads of values and results, roadmaps, XLSForm) reads through it."""
 
 import datetime as dt
-import io
 
 import pytest
-from openpyxl import Workbook
 
 from services.api.roadmaps.document_import.readers import UnreadableDocument, read_blocks
 from shared.errors import Invalid
@@ -22,6 +20,7 @@ from shared.tabular import (
     read_lines,
 )
 from shared.uploads import Budget, UploadLimitExceeded, UploadLimits
+from tests.surveys.test_xlsform import build
 
 DEFAULTS = UploadLimits.defaults()
 TEXT = "Код;Школа\nA1;Лицей №1\n"
@@ -128,22 +127,12 @@ def test_a_cell_as_text_reads_as_a_person_sees_it():
     assert texts == ["", "12", "2.5", "01.09.2021", "Лицей", "True"]
 
 
-def workbook(*sheets: tuple[str, list[list]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)
-    for title, rows in sheets:
-        sheet = book.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def test_an_xlsx_opens_as_its_sheets_of_typed_cells():
-    content = workbook(
-        ("Данные", [["код", "значение", "дата", "флаг"], ["a", 64.5, dt.date(2021, 9, 1), True]]),
-        (" Survey ", [["type"], ["text"]]),
+    content = build(
+        {
+            "Данные": [["код", "значение", "дата", "флаг"], ["a", 64.5, dt.date(2021, 9, 1), True]],
+            " Survey ": [["type"], ["text"]],
+        }
     )
     with open_workbook(content, budget()) as table:
         assert table.sheet_names == ["Данные", " Survey "]

@@ -39,6 +39,7 @@ from services.api.assessments.rows import (
 )
 from services.api.assessments.schemas import AggregateRead, GroupBy, ResultRead
 from services.api.assessments.service import load_catalogue, subject_spellings
+from services.api.data_values.models import IdempotencyKeys
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
 from shared.auth import Principal, Role, readable_organizations
@@ -126,6 +127,7 @@ class ResultImporter(ScopedImporter):
     field = "results"
     noun = "результатов"
     max_rows = MAX_ROWS
+    idempotency_keys = IdempotencyKeys
 
     def from_spreadsheet(self, cells: dict[str, Any]) -> dict[str, Any]:
         """One row per result; mark_<n> and score_<n> columns are gathered (`from_spreadsheet`)."""

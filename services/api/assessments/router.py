@@ -23,7 +23,6 @@ from services.api.assessments.schemas import (
     SubjectRead,
 )
 from services.api.auth.deps import Caller, CallerOrKey, Scopes
-from services.api.data_values.models import IdempotencyKeys
 from shared import bulk
 from shared.bulk import ImportSummary
 from shared.db import SessionDep
@@ -134,7 +133,6 @@ async def post_results(
         body.results,
         dry_run=dry_run,
         request=request,
-        keys=IdempotencyKeys,
         idempotency_key=idempotency_key,
     )
 

@@ -10,7 +10,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.auth.deps import Caller, CallerOrKey, Scopes
 from services.api.data_values import service
-from services.api.data_values.models import IdempotencyKeys
 from shared import bulk
 from shared.bulk import ImportSummary
 from shared.db import SessionDep
@@ -63,7 +62,6 @@ async def post_data_values(
         body.values,
         dry_run=dry_run,
         request=request,
-        keys=IdempotencyKeys,
         idempotency_key=idempotency_key,
     )
 

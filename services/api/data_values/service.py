@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Float, String, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.data_values.models import DataValue
+from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.indicators.models import Indicator
 from services.api.territories.scope import DbScopeResolver, organization_territories
 from shared.auth import Principal, Role, readable_organizations
@@ -173,6 +173,7 @@ class DataValueImporter(ScopedImporter):
     field = "values"
     noun = "значений"
     max_rows = MAX_ROWS
+    idempotency_keys = IdempotencyKeys
 
     def from_spreadsheet(self, cells: dict[str, Any]) -> dict[str, Any]:
         """A file's row is a posted row as it is (header indicator_code, organization_id,
