@@ -1,260 +1,288 @@
-"""Indicator values of a whole region: time, calls to the peers, memory of the reports service.
+"""The reports read model at region scale: sync, cold and live reads, a change's visibility.
 
     .venv/bin/python -m bench.reports_bench [--scale 0.05] [--keep DBNAME] [--no-linearity]
-                                            [--page-budget 300] [--profile]
+                                            [--live-seconds 20] [--rate 20] [--profile]
 
 At --scale 1: a region of 60 municipalities and 2,000 schools (clusters of 8), 100,000 teachers
 diagnosed (a campaign per municipality), 1,000,000 parents' responses of 20 answers, ВПР and ОГЭ
 results, data values, and 40 indicators of every method with targets; all written with SQL
 (bench.generate), the indicators posted to the api service. The services run as real processes
-(bench.stack); a territory analyst of the region asks GET /v1/indicator-values for the region
-at every level: cold (first request after start), repeated, after one school's data value
-changed, and for one municipality. Printed per request: seconds, items, the calls the reports
-service made to each peer (from the peers' access logs), and the reports process's peak memory.
+(bench.stack); the reports service follows the api and surveys change feeds into its facts.
 
-Linearity: before the responses are complete the same schools are measured with a quarter of
-the responses and diagnosed teachers, and a second database at a quarter of the scale (a
-quarter of the schools, the same quarter of responses) is measured too: time per school and
-per response side by side show what the cost follows.
+Measured, in one run:
+- sync_s: the facts rebuilt from empty (`soko resync` of both feeds, as the bench calls it);
+- cold_s: the region's indicator values at every level, first page, by a territory analyst,
+  asked of a reports process just started (the facts already synced);
+- change_visible_s: from the answer to one school's POSTed data value until the region's
+  values (read again and again) show it;
+- live_p95_s: the 95th percentile of region reads while parents' anonymous responses arrive at
+  `--rate` a second for `--live-seconds`;
+- peak_mb: the reports process's peak resident memory;
+- peer_calls_per_read: calls the reports service made to its peers per read (from the peers'
+  access logs, by our request ids; the feeds' long polls are not a read's).
+Linearity: a second database at a quarter of the scale, measured the same way (sync and cold
+per school side by side). The last line: `RESULT cold_s=… change_visible_s=… live_p95_s=…
+sync_s=… peak_mb=… peer_calls_per_read=…`.
 """
 
 import argparse
 import asyncio
 import contextlib
-import math
 import os
 import pstats
+import random
+import statistics
 import tempfile
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
 import httpx
 
 from bench.common import Timer, scratch_database, signed_in
-from bench.reports_data import ANALYST, PERIOD, PREVIOUS, Size, counts, respond, setup
+from bench.reports_data import ANALYST, PERIOD, Size, counts, definitions, respond, setup
+from bench.reports_indicators import PARENTS
 from bench.stack import Stack, calls, stack
+from services.reports.facts.running import resync_feeds
 from shared.db import plain_url
+from shared.settings import Settings
 
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 PAGE = 500
-
-
-# --- measuring ----------------------------------------------------------------------------------
+INDICATOR = "dv_qualified_teachers"
+FAST_LIMIT = {"surveys": {"SOKO_ANONYMOUS_RATE_PER_MINUTE": "10000000"}}
 
 
 @dataclass
-class Sample:
+class Point:
+    """One database measured: its size and the figures."""
+
     label: str
-    request_ids: list[str]
-    seconds: float  # of the first page (the whole computation)
-    items: int
-    pages: int
-    fetched: int = 1
-    all_seconds: float | None = None  # of the pages fetched
+    size: dict
+    sync_s: float = 0.0
+    sync_changes: int = 0
+    cold_s: float = 0.0
+    cold_items: int = 0
+    repeat_s: float = 0.0
+    change_visible_s: float | None = None
+    live: list[float] = field(default_factory=list)
+    live_posted: int = 0
+    live_failed: int = 0
     peak_mb: int = 0
-    missing: int = 0
-    started: float = 0.0  # epoch seconds of the first page's request and answer
-    ended: float = 0.0
+    reads: int = 0
+    peer_calls: int = 0
 
 
-class Session:
-    """The analyst's client of the reports service, and the samples taken."""
+class Reader:
+    """The analyst's reads of the region's values; each carries a request id of ours."""
 
-    def __init__(self, running: Stack, client: httpx.AsyncClient) -> None:
-        self.stack = running
-        self.client = client
-        self.samples: list[Sample] = []
-        self.serial = 0
-        self.started = self.ended = 0.0
+    def __init__(self, client: httpx.AsyncClient, region: uuid.UUID) -> None:
+        self.client, self.region, self.serial = client, region, 0
+        self.request_ids: list[str] = []
 
-    async def page(self, params: dict, offset: int) -> tuple[str, float, dict]:
+    async def region_values(self, **extra: str) -> tuple[float, dict]:
         self.serial += 1
-        request_id = f"bench-{self.serial:04d}"
-        query = params | {"period": PERIOD, "level": "all", "limit": PAGE, "offset": offset}
-        self.started = time.time()
+        request_id = f"bench-{self.serial:05d}"
+        self.request_ids.append(request_id)
+        params = {
+            "scope_type": "territory",
+            "scope_id": str(self.region),
+            "period": PERIOD,
+            "level": "all",
+            "limit": PAGE,
+        } | extra
         with Timer() as timer:
             answer = await self.client.get(
-                "/v1/indicator-values", params=query, headers={"X-Request-ID": request_id}
+                "/v1/indicator-values", params=params, headers={"X-Request-ID": request_id}
             )
-        self.ended = time.time()
         assert answer.status_code == 200, answer.text[:500]
-        return request_id, timer.seconds, answer.json()
-
-    async def sample(self, label: str, params: dict, budget: float = 0.0) -> Sample:
-        """The first page; then the next ones while the time spent stays within `budget`."""
-        request_id, seconds, body = await self.page(params, 0)
-        pages = max(1, math.ceil(body["total"] / PAGE))
-        sample = Sample(label, [request_id], seconds, body["total"], pages)
-        sample.started, sample.ended = self.started, self.ended
-        sample.missing = len(body["missing_inputs"])
-        spent = seconds
-        while sample.fetched < pages and spent < budget:
-            request_id, seconds, _ = await self.page(params, sample.fetched * PAGE)
-            sample.request_ids.append(request_id)
-            sample.fetched += 1
-            spent += seconds
-        if sample.fetched > 1:
-            sample.all_seconds = spent
-        sample.peak_mb = self.stack.memory()["VmHWM"]
-        self.samples.append(sample)
-        return sample
+        return timer.seconds, answer.json()
 
 
-async def change_one_value(running: Stack, school: uuid.UUID, value: float) -> None:
-    """One school's data value for the period posted through the api service."""
-    api = await signed_in(running.urls["api"], credentials=ANALYST)
-    row = {"indicator_code": "dv_qualified_teachers", "organization_id": str(school)}
-    answer = await api.post(
-        "/v1/data-values", json={"values": [row | {"period": PERIOD, "value": value}]}
+async def timed_resync(running: Stack, url: str) -> tuple[float, int]:
+    """`soko resync` of both feeds against the running peers: seconds, changes applied."""
+    settings = Settings(
+        database_url=url,
+        api_url=running.urls["api_reports"],
+        surveys_url=running.urls["surveys"],
+        http_timeout_seconds=300,
     )
+    with Timer() as timer:
+        applied = await resync_feeds(settings, ["api", "surveys"])
+    return timer.seconds, sum(applied.values())
+
+
+async def change_visible(running: Stack, reader: Reader, school: uuid.UUID, value: float) -> float:
+    """POST one school's value; seconds from the answer until the region's values show it."""
+    api = await signed_in(running.urls["api"], credentials=ANALYST)
+    row = {"indicator_code": INDICATOR, "organization_id": str(school), "period": PERIOD}
+    answer = await api.post("/v1/data-values", json={"values": [row | {"value": value}]})
+    answered = time.perf_counter()
     summary = answer.json()
-    assert answer.status_code == 200 and summary["updated"] + summary["imported"] == 1, summary
     await api.aclose()
+    assert answer.status_code == 200 and summary["updated"] + summary["imported"] == 1, summary
+    deadline = answered + 60
+    while time.perf_counter() < deadline:
+        _, body = await reader.region_values(indicator_code=INDICATOR, level="organization")
+        mine = [i for i in body["items"] if i["scope_id"] == str(school)]
+        if mine and mine[0]["value"] == value:
+            return time.perf_counter() - answered
+    raise AssertionError("the posted value was not visible within 60 s")
 
 
-async def measure(url: str, region: uuid.UUID, args: argparse.Namespace, *, full: bool) -> dict:
-    """The phases (only the cold first page unless `full`); samples, calls, memory, profile."""
+def parents_answers(rng: random.Random, definition) -> dict:
+    """A parent's answers: every question with options answered at random."""
+    answers: dict = {}
+    for question in definition.questions():
+        codes = question.option_codes() if question.options else []
+        if question.type.startswith("likert"):
+            answers[question.code] = rng.randint(1, 5)
+        elif codes and question.type == "multiple_choice":
+            answers[question.code] = [rng.choice(codes)]
+        elif codes:
+            answers[question.code] = rng.choice(codes)
+    return answers
+
+
+async def live_reads(
+    running: Stack, url: str, reader: Reader, point: Point, seconds: float, rate: float
+) -> None:
+    """Region reads one after another while parents answer at `rate` a second."""
     conn = await asyncpg.connect(plain_url(url))
-    municipality, school = await conn.fetchrow(
-        "SELECT t.id, o.id FROM api.territory t JOIN api.organization o ON o.territory_id = t.id "
+    found = await definitions(conn)
+    version = found[PARENTS][0]
+    campaign, orgs = await conn.fetchrow(
+        "SELECT c.id, array_agg(o.organization_id) FROM surveys.campaign c "
+        "JOIN surveys.campaign_organization o ON o.campaign_id = c.id "
+        "WHERE c.instrument_version_id = $1 GROUP BY c.id LIMIT 1",
+        version,
+    )
+    await conn.close()
+    rng = random.Random(7)
+    definition = found[PARENTS][1]
+    stop = time.perf_counter() + seconds
+    post_url = f"{running.urls['surveys']}/v1/campaigns/{campaign}/responses"
+
+    async def parents() -> None:
+        async with httpx.AsyncClient(timeout=30) as client:
+            tick = time.perf_counter()
+            while tick < stop:
+                body = {"organization_id": str(rng.choice(orgs))}
+                body["answers"] = parents_answers(rng, definition)
+                answer = await client.post(post_url, json=body)
+                point.live_posted += 1
+                point.live_failed += answer.status_code != 201
+                if answer.status_code != 201 and point.live_failed == 1:
+                    print(f"  a parent's response refused: {answer.text[:300]}")
+                tick += 1 / rate
+                await asyncio.sleep(max(0.0, tick - time.perf_counter()))
+
+    async def analyst() -> None:
+        while time.perf_counter() < stop:
+            seconds_taken, _ = await reader.region_values()
+            point.live.append(seconds_taken)
+
+    await asyncio.gather(parents(), analyst())
+
+
+async def measure(url: str, region: uuid.UUID, point: Point, args: argparse.Namespace) -> None:
+    conn = await asyncpg.connect(plain_url(url))
+    school = await conn.fetchval(
+        "SELECT o.id FROM api.territory t JOIN api.organization o ON o.territory_id = t.id "
         "WHERE t.parent_id = $1 ORDER BY t.name, o.name LIMIT 1",
         region,
     )
-    # A value the school does not have yet (a kept database has the last run's).
     current = await conn.fetchval(
         "SELECT v.value FROM api.data_value v JOIN api.indicator i ON i.id = v.indicator_id "
-        "WHERE i.code = 'dv_qualified_teachers' AND v.organization_id = $1 AND v.period = $2",
+        "WHERE i.code = $1 AND v.organization_id = $2 AND v.period = $3",
+        INDICATOR,
         school,
         PERIOD,
     )
-    posted = 98.0 if current == 99.0 else 99.0
-    # Cold: nothing computed before (a kept database keeps the snapshots of its last run).
-    await conn.execute("DELETE FROM reports.snapshot")
     await conn.close()
+    posted = 98.0 if current == 99.0 else 99.0
     logs = Path(tempfile.mkdtemp(prefix="soko-reports-bench-"))
-    profile = logs / "reports.prof" if args.profile and full else None
-    region_scope = {"scope_type": "territory", "scope_id": str(region)}
-    async with stack(url, logs, profile=profile) as running:
+    # 1. The facts rebuilt from empty, while the services run.
+    async with stack(url, logs, env_of=FAST_LIMIT) as running:
+        point.sync_s, point.sync_changes = await timed_resync(running, url)
+    # 2. A reports process just started, its facts synced: cold, repeated, a change, live.
+    profile = logs / "reports.prof" if args.profile and point.label.startswith("all") else None
+    async with stack(url, logs, profile=profile, env_of=FAST_LIMIT) as running:
         client = await signed_in(
             running.urls["reports"], running.urls["api"], ANALYST, request_timeout=3600
         )
-        session = Session(running, client)
-        before = running.memory()
-        await session.sample("cold, first page", region_scope)
-        if full:
-            await session.sample("repeat, first page", region_scope)
-            await session.sample("repeat, paging through", region_scope, args.page_budget)
-            await change_one_value(running, school, posted)
-            await session.sample("after one school's value changed", region_scope)
-            seen = await client.get(
-                "/v1/indicator-values",
-                params={"period": PERIOD, "indicator_code": "dv_qualified_teachers"}
-                | {"scope_type": "organization", "scope_id": str(school)},
-            )
-            changed = seen.json()["items"][0]["value"]
-            scope = {"scope_type": "territory", "scope_id": str(municipality)}
-            await session.sample("one municipality, every page", scope, math.inf)
+        reader = Reader(client, region)
+        point.cold_s, body = await reader.region_values()
+        point.cold_items = body["total"]
+        point.repeat_s, _ = await reader.region_values()
+        if args.full:
+            point.change_visible_s = await change_visible(running, reader, school, posted)
+            await live_reads(running, url, reader, point, args.live_seconds, args.rate)
+        point.peak_mb = running.memory()["VmHWM"]
         await client.aclose()
-    result = {"samples": session.samples, "calls": calls(logs), "before": before}
-    return result | {"profile": profile, "changed": (posted, changed) if full else None}
-
-
-# --- printing -----------------------------------------------------------------------------------
-
-
-def print_samples(result: dict) -> None:
-    found = result["calls"]
-    before = result["before"]
-    print(f"  reports process before the first request: RSS {before['VmRSS']} MB")
-    print("  (fetching: until the last call to a peer ended; computing: from then to the answer)")
-    print(
-        f"  {'request':34} {'seconds':>8} {'fetching':>8} {'computing':>9} {'items':>6}"
-        f" {'pages':>6} {'api':>4} {'surveys':>7} {'(surveys→api)':>13} {'peak MB':>7}"
+    found = calls(logs)
+    point.reads = len(reader.request_ids)
+    point.peer_calls = sum(
+        found[r].total("api") + found[r].total("surveys") for r in reader.request_ids if r in found
     )
-    for s in result["samples"]:
-        first = found.get(s.request_ids[0])
-        api, surveys, nested = (
-            (first.total("api"), first.total("surveys"), first.total("surveys→api"))
-            if first
-            else (0, 0, 0)
-        )
-        fetching = max(0.0, first.last - s.started) if first else 0.0
-        computing = s.ended - s.started - fetching
-        missing = f"  missing inputs: {s.missing}" if s.missing else ""
-        print(
-            f"  {s.label:34} {s.seconds:8.2f} {fetching:8.2f} {computing:9.2f} {s.items:6}"
-            f" {f'1/{s.pages}':>6} {api:4} {surveys:7} {nested:13} {s.peak_mb:7}{missing}"
-        )
-        if s.all_seconds is not None:
-            per_page = s.all_seconds / s.fetched
-            every = "every page" if s.fetched == s.pages else f"{s.fetched} of {s.pages} pages"
-            estimate = "" if s.fetched == s.pages else f", all ≈ {per_page * s.pages:.0f} s"
-            print(f"  {'':34} {every}: {s.all_seconds:.2f} s ({per_page:.2f} s a page{estimate})")
-    posted, seen = result["changed"]
-    print(f"  the changed school's value: posted {posted}, the reports service gives {seen}")
-    first = result["samples"][0]
-    cold = found.get(first.request_ids[0])
-    if cold and {"api", "surveys"} <= set(cold.last_by_peer):
-        # The service asks the api service everything first, then the surveys service.
-        api = cold.last_by_peer["api"] - first.started
-        surveys = cold.last_by_peer["surveys"] - cold.last_by_peer["api"]
-        print(
-            f"  the cold request: {api:.2f} s until the last call to the api service ended, "
-            f"then {surveys:.2f} s of calls to the surveys service, "
-            f"then {first.ended - cold.last:.2f} s computing and answering"
-        )
-    if cold:
-        print("  calls of the cold request, per peer and path:")
-        for (peer, path), n in sorted(cold.count.items()):
-            print(f"    {peer:12} {n:5}  {path}")
+    if profile is not None:
+        print_profile(profile)
 
 
 def print_profile(path: Path) -> None:
-    """Where the reports process spent its time: our functions by cumulative time, and any
-    function by its own time (awaiting a peer is not counted: a coroutine is timed while it
-    runs)."""
+    """Where the reports process spent its time: our functions by cumulative time."""
     stats = pstats.Stats(str(path))
     print("  reports process under cProfile: services/ and shared/ by cumulative time")
     stats.sort_stats("cumulative").print_stats(r"/(services|shared)/", 20)
-    print("  reports process under cProfile: by own time")
-    stats.sort_stats("tottime").print_stats(15)
 
 
-def print_linearity(points: list[tuple[str, dict, dict]]) -> None:
-    """Per point: the data's size, and the cold request's time and calls."""
-    print("linearity (the cold first page: the whole computation):")
-    print(
-        f"  {'':28} {'schools':>7} {'units':>6} {'responses':>9} {'diagnosed':>9}"
-        f" {'seconds':>8} {'ms/school':>9} {'µs/response':>11} {'api':>4} {'surveys':>7}"
+def p95(values: list[float]) -> float:
+    return (
+        statistics.quantiles(values, n=20, method="inclusive")[-1]
+        if len(values) >= 2
+        else max(values, default=0.0)
     )
-    for label, n, result in points:
-        cold = result["samples"][0]
-        found = result["calls"].get(cold.request_ids[0])
-        api, surveys = (found.total("api"), found.total("surveys")) if found else (0, 0)
-        units = n["organizations"] + n["clusters"] + n["territories"]
-        answers = n["responses"] + n["diagnosed"]
+
+
+def print_point(point: Point) -> None:
+    n = point.size
+    print(f"{point.label}: {n['organizations']} schools, {n['responses']} responses")
+    print(f"  sync from empty (both feeds): {point.sync_s:.2f} s, {point.sync_changes} changes")
+    print(f"  region values, cold first page: {point.cold_s:.3f} s ({point.cold_items} items)")
+    print(f"  region values, repeated: {point.repeat_s:.3f} s")
+    if point.change_visible_s is not None:
+        print(f"  a school's value visible in the region's values: {point.change_visible_s:.3f} s")
+    if point.live:
         print(
-            f"  {label:28} {n['organizations']:7} {units:6} {n['responses']:9}"
-            f" {n['diagnosed']:9} {cold.seconds:8.2f}"
-            f" {1000 * cold.seconds / n['organizations']:9.2f}"
-            f" {1e6 * cold.seconds / max(answers, 1):11.2f} {api:4} {surveys:7}"
+            f"  live: {len(point.live)} region reads while {point.live_posted} responses arrived"
+            f" ({point.live_failed} refused): p50 {statistics.median(point.live):.3f} s,"
+            f" p95 {p95(point.live):.3f} s, max {max(point.live):.3f} s"
+        )
+    print(f"  reports peak memory: {point.peak_mb} MB")
+    print(f"  calls to peers: {point.peer_calls} in {point.reads} reads")
+
+
+def print_linearity(points: list[Point]) -> None:
+    print("linearity (cost per school at two sizes):")
+    print(f"  {'':28} {'schools':>7} {'sync s':>8} {'ms/school':>9} {'cold s':>7} {'ms/school':>9}")
+    for p in points:
+        schools = p.size["organizations"]
+        print(
+            f"  {p.label:28} {schools:7} {p.sync_s:8.2f} {1000 * p.sync_s / schools:9.2f}"
+            f" {p.cold_s:7.3f} {1000 * p.cold_s / schools:9.3f}"
         )
 
 
-# --- the run ------------------------------------------------------------------------------------
-
-
-async def quarter_scale(server: str, scale: float) -> tuple[dict, dict]:
-    size = Size.of(scale / 4)
-    print(f"quarter scale: {size}")
-    async with scratch_database(server) as url:
-        region, _ = await setup(url, size)
-        await respond(url, region, size, 1.0)
-        result = await measure(url, region, argparse.Namespace(profile=False), full=False)
-        return await counts(url), result
+async def point_at(server: str, label: str, size: Size, args, keep: str | None) -> Point:
+    async with scratch_database(server, keep) as url:
+        region, fresh = await setup(url, size)
+        if fresh:
+            await respond(url, region, size, 1.0)
+        point = Point(label, await counts(url))
+        await measure(url, region, point, args)
+        return point
 
 
 async def main() -> None:
@@ -262,37 +290,29 @@ async def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--keep", help="a database to reuse and keep (generated if absent)")
     parser.add_argument("--no-linearity", dest="linearity", action="store_false")
-    parser.add_argument("--page-budget", type=float, default=300, help="seconds for paging")
+    parser.add_argument("--live-seconds", type=float, default=20.0)
+    parser.add_argument("--rate", type=float, default=20.0, help="parents' responses a second")
     parser.add_argument("--profile", action="store_true", help="run reports under cProfile")
     args = parser.parse_args()
     server = os.environ.get("SOKO_BENCH_DATABASE_URL", SERVER)
     size = Size.of(args.scale)
     print(f"reports benchmark at scale {args.scale}: {size}")
-    points = []
-    async with scratch_database(server, args.keep) as url:
-        region, fresh = await setup(url, size)
-        if fresh and args.linearity:
-            await respond(url, region, size, 0.25)
-            result = await measure(url, region, args, full=False)
-            points.append(("same schools, ¼ responses", await counts(url), result))
-        if fresh:
-            await respond(url, region, size, 1.0)
-        n = await counts(url)
-        print(
-            "data: "
-            + ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in n.items())
-            + f"; 40 indicators, periods {PERIOD} and {PREVIOUS}"
-        )
-        result = await measure(url, region, args, full=True)
-        print(f"GET /v1/indicator-values?scope_type=territory&level=all&period={PERIOD}:")
-        print_samples(result)
-        if result["profile"]:
-            print_profile(result["profile"])
-    points.append(("all schools, all responses", n, result))
+    args.full = True
+    whole = await point_at(server, "all schools", size, args, args.keep)
+    print_point(whole)
+    points = [whole]
     if args.linearity:
-        small, quarter = await quarter_scale(server, args.scale)
-        points.insert(0, ("¼ schools, ¼ responses", small, quarter))
-    print_linearity(points)
+        args.full = False
+        quarter = await point_at(server, "¼ of the schools", Size.of(args.scale / 4), args, None)
+        print_point(quarter)
+        points.insert(0, quarter)
+        print_linearity(points)
+    per_read = whole.peer_calls / max(whole.reads, 1)
+    print(
+        f"RESULT cold_s={whole.cold_s:.3f} change_visible_s={whole.change_visible_s:.3f}"
+        f" live_p95_s={p95(whole.live):.3f} sync_s={whole.sync_s:.2f}"
+        f" peak_mb={whole.peak_mb} peer_calls_per_read={per_read:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -41,10 +41,15 @@ class Stack:
 
 @contextlib.asynccontextmanager
 async def stack(
-    database_url: str, logs: Path, *, profile: Path | None = None
+    database_url: str,
+    logs: Path,
+    *,
+    profile: Path | None = None,
+    env_of: dict[str, dict[str, str]] | None = None,
 ) -> AsyncIterator[Stack]:
     """api, api_reports, surveys and reports as `soko serve` processes (reports under cProfile
-    when `profile` names the output file); their JSON logs in `logs`/<label>.log."""
+    when `profile` names the output file); their JSON logs in `logs`/<label>.log. `env_of`:
+    more environment for one label's process (e.g. the surveys service's anonymous limit)."""
     ports = {label: free_port() for label in LABELS}
     urls = {label: f"http://127.0.0.1:{port}" for label, port in ports.items()}
     processes, files = {}, []
@@ -53,7 +58,10 @@ async def stack(
             wiring = {f"SOKO_{name.upper()}_URL": urls[name] for name in ("surveys", "reports")}
             wiring["SOKO_API_URL"] = urls["api_reports" if label == "reports" else "api"]
             level = "WARNING" if label == "reports" else "INFO"
-            env = service_env(database_url, **wiring, SOKO_LOG_LEVEL=level, PYTHONUNBUFFERED="1")
+            own = (env_of or {}).get(label, {})
+            env = service_env(
+                database_url, **wiring, SOKO_LOG_LEVEL=level, PYTHONUNBUFFERED="1", **own
+            )
             prefix = [sys.executable]
             if profile is not None and label == "reports":
                 prefix += ["-m", "cProfile", "-o", str(profile)]

@@ -6,6 +6,8 @@ soko up [--demo]     embedded PostgreSQL (unless SOKO_DATABASE_URL is set), migr
 soko serve NAME      one service under uvicorn (what `up` starts, and what Docker runs)
 soko migrate         apply all migrations
 soko demo            load the demo data into an empty database
+soko resync [FEED]   rebuild the reports service's facts from the api and surveys change feeds
+                     (both, or the one named); the services must be running
 """
 
 import argparse
@@ -36,6 +38,9 @@ RESTART_LONGEST_DELAY_SECONDS = 10.0
 GIVE_UP_DEATHS = 5
 GIVE_UP_WINDOW_SECONDS = 60.0
 TICK_SECONDS = 0.2
+# After SIGTERM a service finishes the requests in flight for at most this long, then cancels
+# them: a change feed's long poll (up to 30 s) must not hold a stop up.
+GRACEFUL_SHUTDOWN_SECONDS = 5
 
 
 def say(message: str) -> None:
@@ -275,8 +280,27 @@ def serve(settings: Settings, name: ServiceName, port: int, workers: int) -> Non
         # A dict, not a call here: uvicorn applies it in every worker process too.
         log_config=logging_config(name, settings.log_level, settings.log_format),
         access_log=False,
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
         **settings.proxy_options(),  # X-Forwarded-For only from SOKO_TRUSTED_PROXIES
     )
+
+
+def resync(settings: Settings, feeds: list[str]) -> int:
+    """Read the change feeds again into the reports facts; 1 when a peer does not answer."""
+    from services.reports.facts.running import resync_feeds
+    from shared.errors import PeerUnavailable
+
+    with database(settings) as (url, _):
+        try:
+            counts = asyncio.run(
+                resync_feeds(settings.model_copy(update={"database_url": url}), feeds)
+            )
+        except PeerUnavailable as exc:
+            say(f"resync failed: {exc.detail}; start the services first (soko up)")
+            return 1
+    for feed, changes in counts.items():
+        say(f"{feed} feed: {changes} changes read again into the reports facts")
+    return 0
 
 
 def _positive(value: str) -> int:
@@ -300,7 +324,13 @@ def main(argv: list[str] | None = None) -> int:
     serve_cmd.add_argument("--workers", type=_positive, help="processes (default SOKO_WORKERS)")
     commands.add_parser("migrate", help="apply all migrations")
     commands.add_parser("demo", help="load the demo data (into an empty database)")
+    resync_cmd = commands.add_parser(
+        "resync", help="rebuild the reports facts from the change feeds (services running)"
+    )
+    resync_cmd.add_argument("feeds", nargs="*", metavar="FEED", help="api, surveys (default both)")
     args = parser.parse_args(argv)
+    if args.command == "resync" and set(args.feeds) - {"api", "surveys"}:
+        parser.error(f"unknown feed: {', '.join(sorted(set(args.feeds) - {'api', 'surveys'}))}")
     settings = get_settings()
 
     if args.command == "up":
@@ -309,6 +339,8 @@ def main(argv: list[str] | None = None) -> int:
         port = args.port or service_port(settings, args.name)
         serve(settings, args.name, port, args.workers or settings.workers)
         return 0
+    if args.command == "resync":
+        return resync(settings, args.feeds or ["api", "surveys"])
     with database(settings) as (url, _):
         migrate(url)
         if args.command == "demo":

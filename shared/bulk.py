@@ -1,15 +1,29 @@
-"""What a bulk import answers: how many rows were new, changed, unchanged, and which were not
-taken and why (by their index in the request, or their row in the spreadsheet)."""
+"""Bulk imports: one protocol and the one place that runs it.
 
-from collections.abc import Awaitable, Callable
-from typing import Any
+An importer (data values, assessment results) says how to check rows and how to store the valid
+ones; `run_import` runs it and builds the summary: how many rows were new, changed, unchanged,
+and which were not taken and why (by their index in the request, or their row in the file).
+`import_posted` and `import_upload` are the two handlers every bulk endpoint calls, for a JSON
+body and for a spreadsheet.
+"""
 
+from collections.abc import Callable, Sequence
+from typing import Any, NamedTuple, Protocol, TypeVar
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
+from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import Principal
+from shared.auth import Principal, Role, ScopeResolver, require_roles
 from shared.context import client_address_var, request_id_var
 from shared.errors import Invalid
+from shared.idempotency import idempotent
+from shared.spreadsheets import parse_table
+from shared.uploads import Upload
+
+T = TypeVar("T")
 
 
 class RowError(BaseModel):
@@ -30,43 +44,133 @@ class ImportSummary(BaseModel):
     dry_run: bool = False
 
 
+class Counts(NamedTuple):
+    """What one store wrote: rows inserted and rows changed (the rest were unchanged)."""
+
+    imported: int
+    updated: int
+
+
+class Importer(Protocol):
+    """What a bulk import of one kind of row provides; `run_import` does the rest.
+
+    The importer is made for one request (it holds what its checks need: the session, the
+    caller, their scope)."""
+
+    principal: Principal
+    writers: tuple[Role, ...]  # roles that may import (administrators and services always may)
+    field: str  # the JSON body's list field, named by the 422 for too many rows
+    noun: str  # what a row is, in the genitive plural of the message: "значений"
+    max_rows: int  # rows one request may carry
+    idempotency_keys: Table  # where a post's `Idempotency-Key` is kept (the service's table)
+
+    def from_spreadsheet(self, cells: dict[str, Any]) -> Any:
+        """A file's row ({column: value}) as the row a JSON body would carry."""
+        ...
+
+    async def validate(self, rows: list[tuple[int, Any]]) -> tuple[list[Any], list[Rejected]]:
+        """(index, row) pairs -> the valid rows, ready to store, and the rejected ones with
+        every reason each was refused; a bad row never stops the others."""
+        ...
+
+    async def store(self, session: AsyncSession, valid: list[Any]) -> Counts:
+        """Write the valid rows (at least one) in `session`, flushing only; what was written."""
+        ...
+
+
+class ScopedImporter:
+    """A base for importers whose checks read the database within the caller's scope."""
+
+    def __init__(self, session: AsyncSession, scopes: ScopeResolver, principal: Principal) -> None:
+        self.session, self.scopes, self.principal = session, scopes, principal
+
+
 def row_errors(exc: ValidationError) -> list[RowError]:
     return [RowError(loc=list(e["loc"]), msg=e["msg"]) for e in exc.errors()]
 
 
-def reject(summary: ImportSummary, index: int, field: str, message: str) -> None:
-    summary.rejected.append(Rejected(index=index, errors=[RowError(loc=[field], msg=message)]))
+def rejection(index: int, field: str, message: str) -> Rejected:
+    """Row `index` refused for one reason about `field`."""
+    return Rejected(index=index, errors=[RowError(loc=[field], msg=message)])
+
+
+def parse_rows(
+    rows: Sequence[tuple[int, Any]], parse: Callable[[Any], T | list[RowError]], kind: type[T]
+) -> tuple[list[tuple[int, T]], list[Rejected]]:
+    """Each row's shape and types by `parse` (which returns a `kind` or its errors): the
+    parsed rows with their index, and the rejected ones."""
+    parsed: list[tuple[int, T]] = []
+    rejected: list[Rejected] = []
+    for index, item in rows:
+        row = parse(item)
+        if isinstance(row, kind):
+            parsed.append((index, row))
+        else:
+            rejected.append(Rejected(index=index, errors=row))
+    return parsed, rejected
 
 
 async def run_import(
-    session: AsyncSession,
-    raw: list[Any],
-    *,
-    dry_run: bool,
-    limit: int,
-    field: str,
-    what: str,
-    validate: Callable[[ImportSummary], Awaitable[list[Any]]],
-    store: Callable[[list[Any], ImportSummary], Awaitable[None]],
+    session: AsyncSession, importer: Importer, rows: list[tuple[int, Any]], *, dry_run: bool
 ) -> ImportSummary:
     """Validate every row, store the valid part in one transaction, and say what happened.
 
     With `dry_run` the very same statement runs in a savepoint that is rolled back, so the
-    summary says exactly what a real post would have done.
-    """
-    if len(raw) > limit:
-        message = f"Не больше {limit} {what} за один запрос"
-        raise Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
-    summary = ImportSummary(dry_run=dry_run)
-    valid = await validate(summary)
-    if dry_run:
-        savepoint = await session.begin_nested()
-        await store(valid, summary)
-        await savepoint.rollback()
-    else:
-        await store(valid, summary)
-    summary.rejected.sort(key=lambda r: r.index)
-    return summary
+    summary says exactly what a real post would have done. Raises Forbidden (403) for a caller
+    who may not import, Invalid (422 naming the body's field) past `importer.max_rows` rows."""
+    require_roles(importer.principal, *importer.writers)
+    if len(rows) > importer.max_rows:
+        message = f"Не больше {importer.max_rows} {importer.noun} за один запрос"
+        raise Invalid.at(importer.field, message)
+    valid, rejected = await importer.validate(rows)
+    counts = Counts(0, 0)
+    if valid:
+        savepoint = await session.begin_nested() if dry_run else None
+        counts = await importer.store(session, valid)
+        if savepoint is not None:
+            await savepoint.rollback()
+    return ImportSummary(
+        imported=counts.imported,
+        updated=counts.updated,
+        unchanged=len(valid) - counts.imported - counts.updated,
+        rejected=sorted(rejected, key=lambda r: r.index),
+        dry_run=dry_run,
+    )
+
+
+async def import_posted(
+    session: AsyncSession,
+    importer: Importer,
+    items: list[Any],
+    *,
+    dry_run: bool,
+    request: Request,
+    idempotency_key: str | None,
+) -> ImportSummary | JSONResponse:
+    """The handler of a bulk JSON post: `run_import` of the body's rows (indexed from 0), once
+    per `Idempotency-Key` (kept in `importer.idempotency_keys`; a retry gets the first answer,
+    another body with the same key is 409)."""
+
+    async def run() -> ImportSummary:
+        return await run_import(session, importer, list(enumerate(items)), dry_run=dry_run)
+
+    body = await request.body()
+    principal = importer.principal
+    keys = importer.idempotency_keys
+    return await idempotent(session, keys, request, principal, idempotency_key, body, run)
+
+
+async def import_upload(
+    session: AsyncSession, importer: Importer, upload: Upload, *, dry_run: bool
+) -> ImportSummary:
+    """The handler of a bulk upload: `run_import` of a .csv or .xlsx file's rows (indexed by
+    their line in the file), read within the upload's limits and `importer.max_rows` rows
+    with data once the caller may import. Raises Forbidden (403) first, then
+    UploadLimitExceeded (422 naming the limit) or Invalid naming `file`."""
+    require_roles(importer.principal, *importer.writers)
+    table = await parse_table(upload, max_rows=importer.max_rows)
+    rows = [(line, importer.from_spreadsheet(cells)) for line, cells in table]
+    return await run_import(session, importer, rows, dry_run=dry_run)
 
 
 def writer_params(principal: Principal) -> dict[str, Any]:
@@ -80,9 +184,3 @@ def writer_params(principal: Principal) -> dict[str, Any]:
         "request_id": request_id_var.get(),
         "address": client_address_var.get(),
     }
-
-
-def count_written(summary: ImportSummary, rows: int, imported: int, updated: int) -> None:
-    summary.imported += imported
-    summary.updated += updated
-    summary.unchanged += rows - imported - updated

@@ -49,6 +49,14 @@ async def readyz(request: Request) -> JSONResponse:
     if peer_checks:
         checks["peers"] = dict(peer_checks)
     ready = all(c["ok"] for c in db_checks.values()) and all(p["ok"] for _, p in peer_checks)
+    # A service's own checks (e.g. the reports service's facts), once its database answers.
+    if db_checks.get("database", {}).get("ok"):
+        for name, check in getattr(state, "readiness_checks", {}).items():
+            try:
+                checks[name] = await check(request.app)
+            except Exception as exc:  # readiness reports any failure instead of raising it
+                checks[name] = describe(exc)
+            ready = ready and checks[name]["ok"]
     return JSONResponse(
         {"status": "ready" if ready else "not_ready", "service": state.service, "checks": checks},
         status_code=200 if ready else 503,

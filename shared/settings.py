@@ -81,6 +81,16 @@ class Settings(BaseSettings):
     upload_parsers: PositiveInt = 2  # uploads parsed at once per process (worker threads)
     # Deletions stay in the change feeds this long; a cursor older than that gets 410.
     changes_retention_days: PositiveInt = 7
+    # The reports service follows the api and surveys change feeds into its facts while it
+    # runs (unset: except in the test environment, whose tests bring the facts up to date
+    # themselves); a long poll waits this long for a change before asking again (seconds).
+    follow_feeds: bool | None = None
+    feed_wait_seconds: float = Field(default=25.0, ge=1, le=30)
+
+    @property
+    def following_feeds(self) -> bool:
+        """Whether the reports service follows the change feeds (`follow_feeds`)."""
+        return self.follow_feeds if self.follow_feeds is not None else self.environment != "test"
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

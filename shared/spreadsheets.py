@@ -2,25 +2,15 @@
 the upload limits, and rows written into the .xlsx files we produce as values, never formulas."""
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.errors import Invalid
-from shared.uploads import (
-    FIELD,
-    Budget,
-    UnreadableUpload,
-    Upload,
-    UploadLimits,
-    csv_rows,
-    lines,
-    open_xlsx,
-    parse_upload,
-    sheet_rows,
-)
+from shared.tabular import UnsupportedTable, open_table
+from shared.uploads import FIELD, Budget, UnreadableUpload, Upload, UploadLimits, parse_upload
 
 MAX_ROWS = 100_000
 # Russian spreadsheets write decimals with a comma ("64,5"); CSV exports keep it as text.
@@ -35,39 +25,6 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _invalid(message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["body", FIELD], "msg": message}])
-
-
-def _decode(content: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1251"):
-        try:
-            return content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise _invalid("Файл CSV не в кодировке UTF-8 или Windows-1251")
-
-
-def _csv_rows(content: bytes, budget: Budget) -> Iterator[list[Any]]:
-    text = _decode(content)
-    first_line = text[: text.find("\n")] if "\n" in text else text
-    delimiter = ";" if first_line.count(";") >= first_line.count(",") else ","
-    yield from csv_rows(lines(text), delimiter, budget)
-
-
-def _rows(name: str, content: bytes, budget: Budget) -> Iterator[Sequence[Any]]:
-    if name.endswith(".csv"):
-        yield from _csv_rows(content, budget)
-    elif name.endswith(".xlsx"):
-        workbook = open_xlsx(content, budget.limits)
-        try:
-            yield from sheet_rows(workbook.worksheets[0], budget)
-        finally:
-            workbook.close()
-    else:
-        raise _invalid("Принимаются файлы .csv и .xlsx")
-
-
 def read_table(
     filename: str,
     content: bytes,
@@ -75,7 +32,9 @@ def read_table(
     limits: UploadLimits | None = None,
     max_rows: int = MAX_ROWS,
 ) -> list[tuple[int, dict[str, Any]]]:
-    """(line of the file, {header: value}) for each non-empty row under the header.
+    """(line of the file, {header: value}) for each non-empty row under the header of a .csv
+    or the first sheet of an .xlsx (`shared.tabular`); values as the file holds them, text
+    stripped and a decimal comma made a point ("64,5" -> "64.5").
 
     The file is read within `limits` and at most `max_rows` rows with data; past a limit,
     UploadLimitExceeded (422, naming it); a file that cannot be read: Invalid naming `file`.
@@ -83,21 +42,28 @@ def read_table(
     budget = Budget(limits or UploadLimits.defaults(), data_rows=max_rows)
     name = filename.lower()
     try:
-        lines = _rows(name, content, budget)
-        first = next(lines, None)
-        if first is None:
-            raise _invalid("Файл пуст")
-        header = [str(h or "").strip().lower() for h in first]
-        rows = []
-        for line, values in enumerate(lines, start=2):
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            budget.data_row()
-            row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
-            rows.append((line, {k: v for k, v in row.items() if v not in (None, "")}))
+        with open_table(filename, content, budget) as table:
+            return _keyed_rows(table.rows(0), budget)
+    except UnsupportedTable:
+        raise Invalid.at(FIELD, "Принимаются файлы .csv и .xlsx") from None
     except UnreadableUpload as exc:
         kind = ".xlsx" if name.endswith(".xlsx") else "CSV"
-        raise _invalid(f"Файл {kind} не читается: {exc}") from exc
+        raise Invalid.at(FIELD, f"Файл {kind} не читается: {exc}") from exc
+
+
+def _keyed_rows(lines: Any, budget: Budget) -> list[tuple[int, dict[str, Any]]]:
+    first = next(lines, None)
+    if first is None:
+        raise Invalid.at(FIELD, "Файл пуст")
+    header = [str(h.raw or "").strip().lower() for h in first]
+    rows = []
+    for line, cells in enumerate(lines, start=2):
+        values = [c.raw for c in cells]
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        budget.data_row()
+        row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
+        rows.append((line, {k: v for k, v in row.items() if v not in (None, "")}))
     return rows
 
 

@@ -75,7 +75,9 @@ def finish(up: Up) -> None:
 @pytest.fixture(scope="module")
 def stack(scratch_database, tmp_path_factory) -> Iterator[Up]:
     """One `soko up` for the tests below; the last of them stops it."""
-    up = start_up(scratch_database(), tmp_path_factory.mktemp("up"))
+    url = scratch_database()
+    up = start_up(url, tmp_path_factory.mktemp("up"))
+    up.database_url = url
     try:
         yield up
     finally:
@@ -138,6 +140,34 @@ class Poller(threading.Thread):
                     else:
                         self.failures.append(f"{url}: {status}")
                 time.sleep(0.1)
+
+
+def _facts(up: Up) -> dict:
+    answer = httpx.get(f"{up.urls['reports']}/readyz", timeout=30)
+    return answer.json()["checks"].get("facts", {})
+
+
+def test_the_reports_facts_follow_the_stack_and_soko_resync_rebuilds_them(stack):
+    deadline = time.monotonic() + 30
+    while not (facts := _facts(stack)).get("as_of") and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert facts["ok"] and facts["as_of"], facts
+    assert facts["feeds"]["api"]["following"] and facts["feeds"]["api"]["resets"] == 0
+    resync = subprocess.run(
+        [sys.executable, "-m", "services.cli", "resync"],
+        env=stack_env(stack.database_url)
+        | {f"SOKO_{name.upper()}_URL": url for name, url in stack.urls.items()}
+        | {"SOKO_DATA_DIR": str(stack.data_dir)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert resync.returncode == 0, resync.stdout + resync.stderr
+    assert "soko: api feed:" in resync.stdout and "soko: surveys feed:" in resync.stdout
+    after = _facts(stack)
+    assert {after["feeds"][feed]["resets"] for feed in ("api", "surveys")} == {1}
+    assert after["ok"] and after["as_of"]
 
 
 def test_a_killed_service_is_started_again_while_the_others_keep_answering(stack):

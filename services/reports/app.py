@@ -6,6 +6,8 @@ import httpx
 from fastapi import FastAPI
 
 from services.reports.documents.router import router as documents_router
+from services.reports.facts.freshness import readiness as facts_readiness
+from services.reports.facts.running import following
 from services.reports.indicator_values.router import router as indicator_values_router
 from services.reports.pd_order.catalogue import sync_catalogue
 from services.reports.pd_order.router import router as pd_router
@@ -13,7 +15,7 @@ from services.reports.quality_evaluation.router import router as nok_router
 from services.reports.recommendations.router import router as recommendations_router
 from services.reports.recommendations.rules import sync_defaults as sync_rules
 from services.reports.snapshots.service import DecodedSnapshots
-from shared.app import build_app, reference_data
+from shared.app import add_to_lifespan, build_app, reference_data
 from shared.settings import Settings, get_settings
 from shared.whoami import router as whoami_router
 
@@ -31,7 +33,7 @@ def create_app(
     *,
     peer_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
 ) -> FastAPI:
-    return build_app(
+    app = build_app(
         service="reports",
         title="Soko Reports",
         description="Значения показателей, адресные рекомендации, план-заказ, отчёты.",
@@ -52,3 +54,7 @@ def create_app(
             reference_data("programmes of the default PD catalogue", sync_catalogue, logger),
         ],
     )
+    # The facts follow the peers' change feeds for as long as the app runs (services/reports/facts).
+    add_to_lifespan(app, following)
+    app.state.readiness_checks = {"facts": facts_readiness}
+    return app

@@ -39,13 +39,12 @@ from services.api.assessments.rows import (
 )
 from services.api.assessments.schemas import AggregateRead, GroupBy, ResultRead
 from services.api.assessments.service import load_catalogue, subject_spellings
+from services.api.data_values.models import IdempotencyKeys
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, Role, readable_organizations, require_roles
-from shared.bulk import ImportSummary, Rejected, RowError, count_written, run_import, writer_params
+from shared.auth import Principal, Role, readable_organizations
+from shared.bulk import Counts, Rejected, RowError, ScopedImporter, parse_rows, writer_params
 from shared.pagination import Pagination, paginate
-from shared.spreadsheets import parse_table
-from shared.uploads import Upload
 
 MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
@@ -56,46 +55,6 @@ STORED = (
     "mean_score",
     *JOURNAL,
 )
-
-
-async def validate_rows(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    raw: list[tuple[int, Any]],
-    summary: ImportSummary,
-) -> list[dict[str, Any]]:
-    """Each row on its own: a bad row is rejected with its reasons, the others go on."""
-    parsed: list[tuple[int, ResultRow]] = []
-    for index, item in raw:
-        row = parse_row(item)
-        if isinstance(row, ResultRow):
-            parsed.append((index, row))
-        else:
-            summary.rejected.append(Rejected(index=index, errors=row))
-    catalogue = await load_catalogue(session, {r.procedure for _, r in parsed})
-    mentioned = {r.organization_id for _, r in parsed}
-    organizations = set(
-        await session.scalars(select(Organization.id).where(Organization.id.in_(mentioned)))
-    )
-    readable = await readable_organizations(principal, scopes)
-    if readable is not None:
-        organizations &= readable
-    seen: dict[tuple[Any, ...], int] = {}
-    valid = []
-    for index, row in parsed:
-        checked = check_row(row, catalogue, organizations)
-        if isinstance(checked, list):
-            summary.rejected.append(Rejected(index=index, errors=checked))
-            continue
-        key = tuple(checked[k] for k in KEY)
-        if key in seen:
-            duplicate = RowError(loc=["organization_id"], msg=f"повтор строки {seen[key]}")
-            summary.rejected.append(Rejected(index=index, errors=[duplicate]))
-            continue
-        seen[key] = index
-        valid.append(checked)
-    return valid
 
 
 def _fields(table: str) -> str:
@@ -161,75 +120,72 @@ _UPSERT = text(
 )
 
 
-async def store(
-    session: AsyncSession, principal: Principal, rows: list[dict[str, Any]], summary: ImportSummary
-) -> None:
-    if not rows:
-        return
+class ResultImporter(ScopedImporter):
+    """The bulk import of assessment results (`shared.bulk.Importer`) for one caller's request."""
 
-    def column(name: str) -> list[Any]:
-        return [r[name] for r in rows]
+    writers = WRITERS
+    field = "results"
+    noun = "результатов"
+    max_rows = MAX_ROWS
+    idempotency_keys = IdempotencyKeys
 
-    distributions = [json.dumps(d) if d is not None else None for d in column("score_distribution")]
-    result = await session.execute(
-        _UPSERT,
-        {
-            **{f"{name}s": column(name) for name in KEY},
-            "distributions": distributions,
-            "mean_scores": column("mean_score"),
-            **{name: column(name) for name in STORED if name.startswith("mark_")},
-            **{name: column(name) for name in ("participants", *JOURNAL)},
-            **writer_params(principal),
-        },
-    )
-    counts = result.one()
-    count_written(summary, len(rows), counts.imported, counts.updated)
+    def from_spreadsheet(self, cells: dict[str, Any]) -> dict[str, Any]:
+        """One row per result; mark_<n> and score_<n> columns are gathered (`from_spreadsheet`)."""
+        return from_spreadsheet(cells)
 
+    async def validate(
+        self, rows: list[tuple[int, Any]]
+    ) -> tuple[list[dict[str, Any]], list[Rejected]]:
+        """Each row on its own: a bad row is rejected with its reasons, the others go on."""
+        parsed, rejected = parse_rows(rows, parse_row, ResultRow)
+        catalogue = await load_catalogue(self.session, {r.procedure for _, r in parsed})
+        mentioned = {r.organization_id for _, r in parsed}
+        organizations = set(
+            await self.session.scalars(
+                select(Organization.id).where(Organization.id.in_(mentioned))
+            )
+        )
+        readable = await readable_organizations(self.principal, self.scopes)
+        if readable is not None:
+            organizations &= readable
+        seen: dict[tuple[Any, ...], int] = {}
+        valid = []
+        for index, row in parsed:
+            checked = check_row(row, catalogue, organizations)
+            if isinstance(checked, list):
+                rejected.append(Rejected(index=index, errors=checked))
+                continue
+            key = tuple(checked[k] for k in KEY)
+            if key in seen:
+                duplicate = RowError(loc=["organization_id"], msg=f"повтор строки {seen[key]}")
+                rejected.append(Rejected(index=index, errors=[duplicate]))
+                continue
+            seen[key] = index
+            valid.append(checked)
+        return valid, rejected
 
-async def import_results(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    raw: list[tuple[int, Any]],
-    *,
-    dry_run: bool,
-) -> ImportSummary:
-    """Validate every row, store the valid part in one transaction (nothing with dry_run)."""
-    require_roles(principal, *WRITERS)
+    async def store(self, session: AsyncSession, valid: list[dict[str, Any]]) -> Counts:
+        """One statement: new and changed results, and their audit events."""
 
-    async def validate(summary: ImportSummary) -> list[Any]:
-        return await validate_rows(session, scopes, principal, raw, summary)
+        def column(name: str) -> list[Any]:
+            return [r[name] for r in valid]
 
-    async def write(rows: list[Any], summary: ImportSummary) -> None:
-        await store(session, principal, rows, summary)
-
-    return await run_import(
-        session,
-        raw,
-        dry_run=dry_run,
-        limit=MAX_ROWS,
-        field="results",
-        what="результатов",
-        validate=validate,
-        store=write,
-    )
-
-
-async def upload_results(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    upload: Upload,
-    *,
-    dry_run: bool,
-) -> ImportSummary:
-    """`import_results` of a .csv or .xlsx file (one row per result; mark_<n> and score_<n>
-    columns), read within its limits and MAX_ROWS rows with data once the caller may write:
-    UploadLimitExceeded (422 naming the limit) or Invalid naming `file` otherwise."""
-    require_roles(principal, *WRITERS)
-    rows = await parse_table(upload, max_rows=MAX_ROWS)
-    raw = [(line, from_spreadsheet(cells)) for line, cells in rows]
-    return await import_results(session, scopes, principal, raw, dry_run=dry_run)
+        distributions = [
+            json.dumps(d) if d is not None else None for d in column("score_distribution")
+        ]
+        result = await session.execute(
+            _UPSERT,
+            {
+                **{f"{name}s": column(name) for name in KEY},
+                "distributions": distributions,
+                "mean_scores": column("mean_score"),
+                **{name: column(name) for name in STORED if name.startswith("mark_")},
+                **{name: column(name) for name in ("participants", *JOURNAL)},
+                **writer_params(self.principal),
+            },
+        )
+        counts = result.one()
+        return Counts(counts.imported, counts.updated)
 
 
 @dataclass

@@ -23,11 +23,10 @@ from services.api.assessments.schemas import (
     SubjectRead,
 )
 from services.api.auth.deps import Caller, CallerOrKey, Scopes
-from services.api.data_values.models import IdempotencyKeys
+from shared import bulk
 from shared.bulk import ImportSummary
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
-from shared.idempotency import idempotent
 from shared.pagination import Page, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
@@ -127,13 +126,14 @@ async def post_results(
     """Store the valid results (new, changed) and say which rows were rejected and why.
 
     Also for school information systems with an API key (their own organization only)."""
-
-    async def run() -> ImportSummary:
-        rows = list(enumerate(body.results))
-        return await results.import_results(session, scopes, caller, rows, dry_run=dry_run)
-
-    return await idempotent(
-        session, IdempotencyKeys, request, caller, idempotency_key, await request.body(), run
+    importer = results.ResultImporter(session, scopes, caller)
+    return await bulk.import_posted(
+        session,
+        importer,
+        body.results,
+        dry_run=dry_run,
+        request=request,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -151,7 +151,8 @@ async def upload_results(
     The file is read within the upload limits (413 past its size; 422 naming the limit past
     10,000 rows with data or another bound of README "Upload limits")."""
     upload = await read_upload(file, limits)
-    return await results.upload_results(session, scopes, caller, upload, dry_run=dry_run)
+    importer = results.ResultImporter(session, scopes, caller)
+    return await bulk.import_upload(session, importer, upload, dry_run=dry_run)
 
 
 @router.get("/assessment-results", responses=ERRORS)

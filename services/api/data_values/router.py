@@ -9,7 +9,6 @@ from fastapi.responses import JSONResponse
 
 from services.api.auth.deps import Caller, CallerOrKey, Scopes
 from services.api.data_values import service
-from services.api.data_values.models import IdempotencyKeys
 from services.api.data_values.schemas import (
     DataValueItem,
     DataValueItems,
@@ -17,10 +16,10 @@ from services.api.data_values.schemas import (
     DataValuesIn,
     DataValuesQuery,
 )
+from shared import bulk
 from shared.bulk import ImportSummary
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, error_responses
-from shared.idempotency import idempotent
 from shared.pagination import Page, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
@@ -44,13 +43,14 @@ async def post_data_values(
     """Store the valid values (new, changed) and say which rows were rejected and why.
 
     Also for school information systems with an API key (their own organization only)."""
-
-    async def run() -> ImportSummary:
-        rows = list(enumerate(body.values))
-        return await service.import_values(session, scopes, caller, rows, dry_run=dry_run)
-
-    return await idempotent(
-        session, IdempotencyKeys, request, caller, idempotency_key, await request.body(), run
+    importer = service.DataValueImporter(session, scopes, caller)
+    return await bulk.import_posted(
+        session,
+        importer,
+        body.values,
+        dry_run=dry_run,
+        request=request,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -70,7 +70,8 @@ async def upload_data_values(
     The file is read within the upload limits (413 past its size; 422 naming the limit past
     10,000 rows with data or another bound of README "Upload limits")."""
     upload = await read_upload(file, limits)
-    return await service.upload_values(session, scopes, caller, upload, dry_run=dry_run)
+    importer = service.DataValueImporter(session, scopes, caller)
+    return await bulk.import_upload(session, importer, upload, dry_run=dry_run)
 
 
 @router.post("/data-values/query", responses=ERRORS)

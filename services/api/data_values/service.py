@@ -16,23 +16,21 @@ from typing import Any
 from sqlalchemy import ARRAY, Float, String, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.data_values.models import DataValue
+from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.indicators.models import Indicator
 from services.api.territories.scope import DbScopeResolver, organization_territories
-from shared.auth import Principal, Role, readable_organizations, require_roles
+from shared.auth import Principal, Role, readable_organizations
 from shared.bulk import (
-    ImportSummary,
+    Counts,
     Rejected,
     RowError,
-    count_written,
-    reject,
-    run_import,
+    ScopedImporter,
+    parse_rows,
+    rejection,
     writer_params,
 )
 from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
-from shared.spreadsheets import parse_table
-from shared.uploads import Upload
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
 MAX_ROWS = 10_000
@@ -131,64 +129,6 @@ def applies(indicator: Indicator, territories: frozenset[uuid.UUID]) -> bool:
     return owner is None or owner in territories
 
 
-async def validate_rows(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    raw: list[tuple[int, Any]],
-    summary: ImportSummary,
-) -> list[Valid]:
-    """Each row on its own: a bad row is rejected with its reasons, the others go on."""
-    parsed: list[tuple[int, DataValueRow]] = []
-    for index, item in raw:
-        row = parse_row(item)
-        if isinstance(row, DataValueRow):
-            parsed.append((index, row))
-        else:
-            summary.rejected.append(Rejected(index=index, errors=row))
-    indicators, territories = await _lookups(session, [r for _, r in parsed])
-    readable = await readable_organizations(principal, scopes)
-    periods: dict[str, str | None] = {}
-    seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
-    valid = []
-    for index, row in parsed:
-        indicator = indicators.get(row.indicator_code)
-        if indicator is None or indicator.method != "data_value":
-            reject(summary, index, "indicator_code", "нет такого показателя с методом data_value")
-            continue
-        if row.organization_id not in territories or (
-            readable is not None and row.organization_id not in readable
-        ):
-            reject(
-                summary, index, "organization_id", "организация не найдена или вне вашей области"
-            )
-            continue
-        if not applies(indicator, territories[row.organization_id]):
-            reject(summary, index, "indicator_code", "нет такого показателя с методом data_value")
-            continue
-        if row.period not in periods:
-            try:
-                periods[row.period] = parse_period(row.period).code
-            except ValueError as exc:
-                periods[row.period] = None
-                reject(summary, index, "period", str(exc))
-                continue
-        if periods[row.period] is None:
-            reject(summary, index, "period", "период не распознан")
-            continue
-        value, problem = _check_value(indicator, row.value)
-        if problem:
-            reject(summary, index, "value", problem)
-            continue
-        key = (indicator.id, row.organization_id, row.period)
-        if key in seen:
-            reject(summary, index, "indicator_code", f"повтор строки {seen[key]}")
-            continue
-        seen[key] = index
-        valid.append(Valid(index, indicator.id, row.organization_id, row.period, value))
-    return valid
-
-
 _UPSERT = text(
     """
     WITH input AS (
@@ -226,68 +166,81 @@ _UPSERT = text(
 )
 
 
-async def store(
-    session: AsyncSession, principal: Principal, rows: list[Valid], summary: ImportSummary
-) -> None:
-    if not rows:
-        return
-    result = await session.execute(
-        _UPSERT,
-        {
-            "indicator_ids": [r.indicator_id for r in rows],
-            "organization_ids": [r.organization_id for r in rows],
-            "periods": [r.period for r in rows],
-            "values": [r.value for r in rows],
-            **writer_params(principal),
-        },
-    )
-    counts = result.one()
-    count_written(summary, len(rows), counts.imported, counts.updated)
+class DataValueImporter(ScopedImporter):
+    """The bulk import of data values (`shared.bulk.Importer`) for one caller's request."""
 
+    writers = WRITERS
+    field = "values"
+    noun = "значений"
+    max_rows = MAX_ROWS
+    idempotency_keys = IdempotencyKeys
 
-async def import_values(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    raw: list[tuple[int, Any]],
-    *,
-    dry_run: bool,
-) -> ImportSummary:
-    """Validate every row, store the valid part in one transaction (nothing with dry_run)."""
-    require_roles(principal, *WRITERS)
+    def from_spreadsheet(self, cells: dict[str, Any]) -> dict[str, Any]:
+        """A file's row is a posted row as it is (header indicator_code, organization_id,
+        period, value)."""
+        return cells
 
-    async def validate(summary: ImportSummary) -> list[Any]:
-        return await validate_rows(session, scopes, principal, raw, summary)
+    async def validate(self, rows: list[tuple[int, Any]]) -> tuple[list[Valid], list[Rejected]]:
+        """Each row on its own: a bad row is rejected with its reasons, the others go on."""
+        parsed, rejected = parse_rows(rows, parse_row, DataValueRow)
+        indicators, territories = await _lookups(self.session, [r for _, r in parsed])
+        readable = await readable_organizations(self.principal, self.scopes)
+        periods: dict[str, str | None] = {}
+        seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
+        valid = []
 
-    async def write(rows: list[Any], summary: ImportSummary) -> None:
-        await store(session, principal, rows, summary)
+        def reject(index: int, field: str, message: str) -> None:
+            rejected.append(rejection(index, field, message))
 
-    return await run_import(
-        session,
-        raw,
-        dry_run=dry_run,
-        limit=MAX_ROWS,
-        field="values",
-        what="значений",
-        validate=validate,
-        store=write,
-    )
+        for index, row in parsed:
+            indicator = indicators.get(row.indicator_code)
+            if indicator is None or indicator.method != "data_value":
+                reject(index, "indicator_code", "нет такого показателя с методом data_value")
+                continue
+            if row.organization_id not in territories or (
+                readable is not None and row.organization_id not in readable
+            ):
+                reject(index, "organization_id", "организация не найдена или вне вашей области")
+                continue
+            if not applies(indicator, territories[row.organization_id]):
+                reject(index, "indicator_code", "нет такого показателя с методом data_value")
+                continue
+            if row.period not in periods:
+                try:
+                    periods[row.period] = parse_period(row.period).code
+                except ValueError as exc:
+                    periods[row.period] = None
+                    reject(index, "period", str(exc))
+                    continue
+            if periods[row.period] is None:
+                reject(index, "period", "период не распознан")
+                continue
+            value, problem = _check_value(indicator, row.value)
+            if problem:
+                reject(index, "value", problem)
+                continue
+            key = (indicator.id, row.organization_id, row.period)
+            if key in seen:
+                reject(index, "indicator_code", f"повтор строки {seen[key]}")
+                continue
+            seen[key] = index
+            valid.append(Valid(index, indicator.id, row.organization_id, row.period, value))
+        return valid, rejected
 
-
-async def upload_values(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    upload: Upload,
-    *,
-    dry_run: bool,
-) -> ImportSummary:
-    """`import_values` of a .csv or .xlsx file (header indicator_code, organization_id,
-    period, value), read within its limits and MAX_ROWS rows with data once the caller may
-    write: UploadLimitExceeded (422 naming the limit) or Invalid naming `file` otherwise."""
-    require_roles(principal, *WRITERS)
-    rows = await parse_table(upload, max_rows=MAX_ROWS)
-    return await import_values(session, scopes, principal, rows, dry_run=dry_run)
+    async def store(self, session: AsyncSession, valid: list[Valid]) -> Counts:
+        """One statement: new and changed values, and their audit events."""
+        result = await session.execute(
+            _UPSERT,
+            {
+                "indicator_ids": [r.indicator_id for r in valid],
+                "organization_ids": [r.organization_id for r in valid],
+                "periods": [r.period for r in valid],
+                "values": [r.value for r in valid],
+                **writer_params(self.principal),
+            },
+        )
+        counts = result.one()
+        return Counts(counts.imported, counts.updated)
 
 
 async def list_values(

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl.workbook.workbook import Workbook
 from pydantic import ValidationError
 
 from services.surveys.instruments.definition import OPTION_CODE_PATTERN, InstrumentDefinition
@@ -36,7 +35,8 @@ from services.surveys.instruments.xlsform_expressions import (
     parse_positive,
     parse_relevant,
 )
-from shared.uploads import Budget, UnreadableUpload, UploadLimits, open_xlsx, sheet_rows
+from shared.tabular import Table, open_workbook
+from shared.uploads import Budget, UnreadableUpload, UploadLimits
 
 _METADATA_TYPES = frozenset(
     {"start", "end", "today", "deviceid", "username", "audit", "phonenumber", "simserial"}
@@ -100,7 +100,7 @@ class Row:
 class _Book:
     """The open workbook and what has been taken from it, against the upload limits."""
 
-    workbook: Workbook
+    table: Table
     budget: Budget
 
 
@@ -119,8 +119,8 @@ def from_xlsform(data: bytes, limits: UploadLimits | None = None) -> InstrumentD
     """Read an XLSForm workbook within `limits` (default: the settings' defaults; a sheet of at
     most `max_xlsform_rows` rows). XLSFormError names the sheet, row and column of any problem;
     UploadLimitExceeded (422) names a limit passed. Blocking: parse in a worker thread."""
-    limits = limits or UploadLimits.defaults()
-    book = _Book(_open(data, limits), Budget(limits))
+    budget = Budget(limits or UploadLimits.defaults())
+    book = _Book(_open(data, budget), budget)
     reading = _Reading()
     try:
         payload = _read_settings(book, reading)
@@ -128,16 +128,16 @@ def from_xlsform(data: bytes, limits: UploadLimits | None = None) -> InstrumentD
         payload["competences"] = _read_competences(book, reading)
         payload["sections"] = _read_survey(book, reading, payload.get("title", ""))
     finally:
-        book.workbook.close()
+        book.table.close()
     try:
         return InstrumentDefinition.model_validate(payload)
     except ValidationError as exc:
         raise _locate(exc, reading) from exc
 
 
-def _open(data: bytes, limits: UploadLimits) -> Workbook:
+def _open(data: bytes, budget: Budget) -> Table:
     try:
-        return open_xlsx(data, limits)
+        return open_workbook(data, budget)
     except UnreadableUpload as exc:
         raise XLSFormError(f"not an .xlsx workbook ({exc})") from exc
 
@@ -154,12 +154,11 @@ def _text(value: Any) -> str:
 
 def _rows(book: _Book, name: str, required: tuple[str, ...]) -> list[Row] | None:
     """The data rows of a sheet (None when the workbook has no such sheet)."""
-    workbook = book.workbook
-    sheet = next((workbook[s] for s in workbook.sheetnames if s.strip().lower() == name), None)
+    sheet = book.table.find(name)
     if sheet is None:
         return None
-    lines = sheet_rows(sheet, book.budget)
-    header = [_text(cell).lower() for cell in next(lines, ())]
+    lines = ([cell.raw for cell in row] for row in book.table.rows(sheet))
+    header = [_text(cell).lower() for cell in next(lines, [])]
     columns: dict[str, int] = {}
     for index, title in enumerate(header):
         if title and "::" not in title:

@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from itertools import islice
 from pathlib import PurePath
 
 from docx.table import Table, _Cell
 
-from shared.uploads import (
-    Budget,
-    UploadLimitExceeded,
-    UploadLimits,
-    csv_rows,
-    lines,
-    open_docx,
-    open_xlsx,
-    sheet_rows,
-    text_lines,
-)
+from shared.tabular import Cell, open_csv, open_workbook, read_lines
+from shared.uploads import Budget, UploadLimitExceeded, UploadLimits, open_docx
 
 ACCEPTED_EXTENSIONS: tuple[str, ...] = (".docx", ".xlsx", ".csv", ".txt")
 
@@ -87,18 +76,8 @@ def read_blocks(filename: str, content: bytes, limits: UploadLimits | None = Non
         raise UnreadableDocument(f"cannot read {filename!r} as {extension}: {exc}") from exc
 
 
-def decode_text(content: bytes) -> str:
-    """Decode a text export: UTF-16 with a BOM, UTF-8 with or without a BOM, else cp1251."""
-    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return content.decode("utf-16")
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return content.decode("cp1251", errors="replace")
-
-
 def _read_txt(content: bytes, budget: Budget) -> list[Block]:
-    lines = text_lines(decode_text(content), budget)
+    lines = read_lines(content, budget)
     tab_lines = [line for line in lines if "\t" in line]
     # Word/PDF exports come in two shapes: a row per line with tab-separated cells, or every
     # cell on its own tab-led line with a blank line closing the row.
@@ -157,36 +136,21 @@ def _txt_cell_per_line(lines: list[str], budget: Budget) -> list[Block]:
 
 
 def _read_csv(content: bytes, budget: Budget) -> list[Block]:
-    text = decode_text(content)
-    head = islice(lines(text), 50)
-    sample = [budget.text(line) for line in head if line.strip()]
-    semicolons = sum(line.count(";") for line in sample)
-    commas = sum(line.count(",") for line in sample)
-    delimiter = ";" if semicolons >= commas else ","
-    rows = csv_rows(lines(text), delimiter, budget)
-    return _grid_blocks(([clean_text(cell) for cell in row] for row in rows), table=0)
+    with open_csv(content, budget) as table:
+        return _grid_blocks(([_cell_text(cell) for cell in row] for row in table.rows()), 0)
 
 
 def _read_xlsx(content: bytes, budget: Budget) -> list[Block]:
-    workbook = open_xlsx(content, budget.limits)
     blocks: list[Block] = []
-    try:
-        for index, sheet in enumerate(workbook.worksheets):
-            rows = sheet_rows(sheet, budget)
-            blocks += _grid_blocks(([_cell_value(v) for v in row] for row in rows), table=index)
-    finally:
-        workbook.close()
+    with open_workbook(content, budget) as table:
+        for index in range(len(table.sheet_names)):
+            rows = table.rows(index)
+            blocks += _grid_blocks(([_cell_text(cell) for cell in row] for row in rows), index)
     return blocks
 
 
-def _cell_value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime | dt.date):
-        return value.strftime("%d.%m.%Y")
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return clean_text(str(value))
+def _cell_text(cell: Cell) -> str:
+    return clean_text(cell.text)
 
 
 def _grid_blocks(rows: Iterable[list[str]], table: int) -> list[Block]:

@@ -1,0 +1,178 @@
+"""The reports service's facts follow the peers' change feeds: every change, once, in order;
+a restart resumes from the stored cursor; a reset (410) resyncs in one transaction."""
+
+import asyncio
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from services.api.changes.entities import FEED as API_FEED
+from services.api.indicators.models import Indicator
+from services.reports.facts.store import feed_state
+from shared.changes.positions import Position, encode_cursor
+from shared.changes.serve import compact
+from tests.factories import build_world
+from tests.facts import followers, sync_facts
+
+
+async def _indicator(db) -> Indicator:
+    indicator = Indicator(
+        code="teachers_trained",
+        name="Доля педагогов, прошедших КПК",
+        unit="percent",
+        level="organization",
+        method="data_value",
+        params={"value_type": "percent"},
+    )
+    db.add(indicator)
+    await db.flush()
+    return indicator
+
+
+async def _post(api_client, world, who, org, value, period="2024/2025"):
+    response = await api_client.post(
+        "/v1/data-values",
+        json={
+            "values": [
+                {
+                    "indicator_code": "teachers_trained",
+                    "organization_id": str(org),
+                    "period": period,
+                    "value": value,
+                }
+            ]
+        },
+        headers=world.headers(who),
+    )
+    assert response.status_code in (200, 201), response.text
+    return response.json()
+
+
+async def _facts(db, sql: str, **params):
+    return (await db.execute(text(sql), params)).all()
+
+
+async def test_facts_mirror_the_hierarchy_values_and_their_changes(
+    apps, db, isolation, api_client, settings
+):
+    world = await build_world(db, settings)
+    await _indicator(db)
+    await sync_facts(apps, isolation)
+    organizations = await _facts(
+        db, "SELECT id, territory_id, context FROM reports.fact_organization"
+    )
+    assert {(o.id, o.territory_id) for o in organizations} == {
+        (world.s1.id, world.m1.id),
+        (world.s2.id, world.m1.id),
+        (world.s3.id, world.m2.id),
+    }
+    assert {o.context.get("students") for o in organizations} == {500, None}
+    members = await _facts(
+        db, "SELECT cluster_id, organization_id FROM reports.fact_cluster_member"
+    )
+    assert (world.c1.id, world.s2.id) in {tuple(m) for m in members}
+
+    await _post(api_client, world, "admin", world.s1.id, 80.0)
+    await sync_facts(apps, isolation)
+    values = await _facts(
+        db, "SELECT organization_id, period, value, indicator_code FROM reports.fact_data_value"
+    )
+    assert [tuple(v) for v in values] == [(world.s1.id, "2024/2025", 80.0, "teachers_trained")]
+
+    await _post(api_client, world, "admin", world.s1.id, 65.5)
+    await sync_facts(apps, isolation)
+    values = await _facts(db, "SELECT value FROM reports.fact_data_value")
+    assert [v.value for v in values] == [65.5]
+
+    # A deletion reaches the facts too: the cluster membership goes.
+    await db.execute(
+        text("DELETE FROM api.cluster_member WHERE organization_id = :o"), {"o": world.s2.id}
+    )
+    await sync_facts(apps, isolation)
+    members = await _facts(db, "SELECT organization_id FROM reports.fact_cluster_member")
+    assert world.s2.id not in {m.organization_id for m in members}
+
+
+async def test_a_restart_resumes_from_the_stored_cursor(apps, db, isolation, api_client, settings):
+    world = await build_world(db, settings)
+    await _indicator(db)
+    first = followers(apps, isolation)["api"]
+    await first.catch_up()
+    async with isolation() as session:
+        stored = await feed_state(session, "api")
+    assert stored.cursor and stored.changes > 0 and stored.caught_up_at is not None
+
+    # A new follower (the process restarted) starts at the stored cursor: it reads only what
+    # came after, and applies nothing twice.
+    await _post(api_client, world, "admin", world.s2.id, 50.0)
+    again = followers(apps, isolation)["api"]
+    seen: list[int] = []
+    original = again.reader.read
+
+    async def counting(after="", limit=1000, wait=0.0):
+        batch = await original(after, limit, wait)
+        seen.append(len(batch.items))
+        return batch
+
+    again.reader.read = counting
+    await again.catch_up()
+    assert sum(seen) == 1  # the one data value posted, not the whole world again
+    async with isolation() as session:
+        assert (await feed_state(session, "api")).changes == stored.changes + 1
+
+
+async def test_a_feed_reset_resyncs_in_one_transaction(apps, db, isolation, settings):
+    world = await build_world(db, settings)
+    follower = followers(apps, isolation)["api"]
+    await follower.catch_up()
+    # A fact the feed no longer holds (its deletion was compacted away meanwhile) must go.
+    ghost = uuid.uuid4()
+    await db.execute(
+        text("INSERT INTO reports.fact_organization (id, name) VALUES (:id, 'Снесённая школа')"),
+        {"id": ghost},
+    )
+    # The stored cursor falls below the horizon: a tombstone older than the retention is
+    # compacted, which moves the horizon past it.
+    seq = (
+        await db.execute(
+            text(
+                "INSERT INTO api.change_tombstone (entity, key, change_xid, change_seq, "
+                "deleted_at) VALUES ('territory', '{\"id\": \"x\"}', 1, "
+                "nextval('api.change_seq'), now() - interval '30 days') RETURNING change_seq"
+            )
+        )
+    ).scalar_one()
+    assert await compact(db, API_FEED, retention_days=7) == 1
+    old = encode_cursor("api", Position(1, seq - 1))
+    await db.execute(
+        text("UPDATE reports.feed_cursor SET cursor = :c WHERE source = 'api'"), {"c": old}
+    )
+    await follower.catch_up()
+    ids = {row.id for row in await _facts(db, "SELECT id FROM reports.fact_organization")}
+    assert ids == {world.s1.id, world.s2.id, world.s3.id}
+    async with isolation() as session:
+        state = await feed_state(session, "api")
+    assert state.resets == 1 and state.cursor != old
+
+
+@pytest.mark.committed
+async def test_two_followers_never_apply_one_change_twice(
+    apps, db, isolation, api_client, settings
+):
+    world = await build_world(db, settings)
+    await _indicator(db)
+    await db.commit()
+    await sync_facts(apps, isolation)
+    await _post(api_client, world, "admin", world.s1.id, 70.0)
+    await _post(api_client, world, "admin", world.s3.id, 90.0)
+    one, two = followers(apps, isolation)["api"], followers(apps, isolation)["api"]
+    await asyncio.gather(one.catch_up(), two.catch_up())
+    async with isolation() as session:
+        state = await feed_state(session, "api")
+    rows = await _facts(db, "SELECT value FROM reports.fact_data_value ORDER BY value")
+    assert [r.value for r in rows] == [70.0, 90.0]
+    before = state.changes
+    await sync_facts(apps, isolation)
+    async with isolation() as session:
+        assert (await feed_state(session, "api")).changes == before

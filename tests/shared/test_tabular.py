@@ -1,0 +1,166 @@
+"""The one tabular reader (`shared.tabular`): encodings, separators, cell types; every table
+reader (uploads of values and results, roadmaps, XLSForm) reads through it."""
+
+import datetime as dt
+
+import pytest
+
+from services.api.roadmaps.document_import.readers import UnreadableDocument, read_blocks
+from shared.errors import Invalid
+from shared.spreadsheets import read_table
+from shared.tabular import (
+    Cell,
+    CellType,
+    UndecodableText,
+    UnsupportedTable,
+    decode,
+    open_csv,
+    open_table,
+    open_workbook,
+    read_lines,
+)
+from shared.uploads import Budget, UploadLimitExceeded, UploadLimits
+from tests.surveys.test_xlsform import build
+
+DEFAULTS = UploadLimits.defaults()
+TEXT = "Код;Школа\nA1;Лицей №1\n"
+
+
+def budget(**limits) -> Budget:
+    return Budget(UploadLimits(**{**vars(DEFAULTS), **limits}))
+
+
+def csv_values(content: bytes) -> list[list[str]]:
+    with open_csv(content, budget()) as table:
+        return [[cell.raw for cell in row] for row in table.rows()]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(TEXT.encode(), id="utf-8"),
+        pytest.param(TEXT.encode("utf-8-sig"), id="utf-8-bom"),
+        pytest.param(TEXT.encode("cp1251"), id="cp1251"),
+        pytest.param(TEXT.encode("utf-16"), id="utf-16-bom"),
+        pytest.param(b"\xfe\xff" + TEXT.encode("utf-16-be"), id="utf-16-be-bom"),
+    ],
+)
+def test_every_encoding_we_read_gives_the_same_rows(content):
+    assert decode(content) == TEXT
+    assert csv_values(content) == [["Код", "Школа"], ["A1", "Лицей №1"]]
+
+
+def test_bytes_of_no_encoding_we_read_are_refused_not_replaced():
+    # 0x98 is a byte Windows-1251 does not define, and this is not UTF-8 either.
+    content = "Лицей".encode("cp1251") + b"\x98"
+    with pytest.raises(UndecodableText):
+        decode(content)
+    with pytest.raises(Invalid) as caught:
+        read_table("values.csv", b"code\n" + content)
+    assert caught.value.errors[0]["loc"] == ["body", "file"]
+    assert "UTF-8, UTF-16 или Windows-1251" in caught.value.errors[0]["msg"]
+    with pytest.raises(UnreadableDocument):  # the roadmap used to import "Лицей\ufffd"
+        read_blocks("plan.csv", b"a;b\n" + content + b";x\n")
+
+
+@pytest.mark.parametrize("mark", [",", ";", "\t"])
+def test_the_separator_is_the_one_the_first_lines_hold_most_of(mark):
+    content = mark.join(["код", "значение", "период"]) + "\n"
+    content += mark.join(["a", '"64,5"' if mark == "," else "64,5", "2021/2022"]) + "\n"
+    assert csv_values(content.encode()) == [
+        ["код", "значение", "период"],
+        ["a", "64,5", "2021/2022"],
+    ]
+
+
+def test_a_header_without_separators_and_a_tie_read_as_semicolons():
+    assert csv_values(b"one\n") == [["one"]]
+    assert csv_values(b"a;b,c\n") == [["a", "b,c"]]
+
+
+def test_excel_unicode_text_export_uploads_as_values():
+    """Excel's "Unicode text" is UTF-16 with tabs: the upload reads it like any CSV."""
+    content = "indicator_code\torganization_id\tperiod\tvalue\r\nx\tid\t2021/2022\t64,5\r\n"
+    rows = read_table("values.csv", content.encode("utf-16"))
+    assert rows == [
+        (
+            2,
+            {
+                "indicator_code": "x",
+                "organization_id": "id",
+                "period": "2021/2022",
+                "value": "64.5",
+            },
+        )
+    ]
+
+
+@pytest.mark.parametrize(
+    ("raw", "kind", "value"),
+    [
+        ("64,5", CellType.number, 64.5),
+        (" -3 ", CellType.number, -3),
+        ("2.25", CellType.number, 2.25),
+        ("да", CellType.bool, True),
+        ("FALSE", CellType.bool, False),
+        ("01.09.2021", CellType.date, dt.date(2021, 9, 1)),
+        ("2021-09-01", CellType.date, dt.date(2021, 9, 1)),
+        ("31.02.2021", CellType.text, "31.02.2021"),
+        ("2021/2022", CellType.text, "2021/2022"),
+        (" Лицей ", CellType.text, "Лицей"),
+        ("  ", CellType.empty, None),
+        (None, CellType.empty, None),
+        (12, CellType.number, 12),
+        (0.645, CellType.number, 0.645),
+        (True, CellType.bool, True),
+        (dt.datetime(2021, 9, 1), CellType.date, dt.date(2021, 9, 1)),
+        (dt.datetime(2021, 9, 1, 8, 30), CellType.date, dt.datetime(2021, 9, 1, 8, 30)),
+    ],
+)
+def test_a_cell_says_its_type_and_typed_value_and_keeps_what_the_file_holds(raw, kind, value):
+    cell = Cell(raw)
+    assert (cell.type, cell.value, cell.raw) == (kind, value, raw)
+
+
+def test_a_cell_as_text_reads_as_a_person_sees_it():
+    texts = [Cell(v).text for v in (None, 12.0, 2.5, dt.date(2021, 9, 1), "Лицей", True)]
+    assert texts == ["", "12", "2.5", "01.09.2021", "Лицей", "True"]
+
+
+def test_an_xlsx_opens_as_its_sheets_of_typed_cells():
+    content = build(
+        {
+            "Данные": [["код", "значение", "дата", "флаг"], ["a", 64.5, dt.date(2021, 9, 1), True]],
+            " Survey ": [["type"], ["text"]],
+        }
+    )
+    with open_workbook(content, budget()) as table:
+        assert table.sheet_names == ["Данные", " Survey "]
+        assert table.find("survey") == 1 and table.find("choices") is None
+        rows = list(table.rows(0))
+    assert [c.type for c in rows[1]] == [
+        CellType.text,
+        CellType.number,
+        CellType.date,
+        CellType.bool,
+    ]
+    assert [c.value for c in rows[1]] == ["a", 64.5, dt.date(2021, 9, 1), True]
+
+
+def test_tables_are_opened_by_their_extension():
+    with open_table("VALUES.CSV", b"a;b\n", budget()) as table:
+        assert [c.raw for c in next(table.rows())] == ["a", "b"]
+    with pytest.raises(UnsupportedTable):
+        open_table("values.ods", b"", budget())
+
+
+def test_rows_and_lines_are_taken_within_the_upload_limits():
+    with (
+        pytest.raises(UploadLimitExceeded) as caught,
+        open_csv(b"a\nb\nc\n", budget(max_rows=2)) as t,
+    ):
+        list(t.rows())
+    assert caught.value.extra["limit"]["name"] == "rows"
+    with pytest.raises(UploadLimitExceeded):
+        read_lines("a\nb\nc\n".encode("cp1251"), budget(max_rows=2))
+    assert read_lines("раз\r\nдва".encode("utf-16"), budget()) == ["раз", "два"]
