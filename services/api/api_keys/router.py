@@ -1,13 +1,12 @@
 """HTTP: /v1/organizations/{id}/api-keys."""
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.access import ORGANIZATION_MANAGERS, authorize
 from services.api.api_keys import service
+from services.api.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from services.api.auth.deps import Caller, Scopes
 from shared.auth import ScopeType
 from shared.db import SessionDep
@@ -15,25 +14,6 @@ from shared.errors import Forbidden, NotFound, error_responses
 
 router = APIRouter(tags=["api keys"])
 ERRORS = error_responses(Forbidden, NotFound)
-
-
-class ApiKeyCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200, description="Например: «АИС школы»")
-
-
-class ApiKeyRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    organization_id: uuid.UUID
-    name: str
-    prefix: str
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-class ApiKeyCreated(ApiKeyRead):
-    key: str = Field(description="Показывается один раз: сохраните его")
 
 
 @router.post("/organizations/{organization_id}/api-keys", status_code=201, responses=ERRORS)

@@ -2,21 +2,21 @@
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
-from pydantic import BaseModel
-from sqlalchemy import select
 
-from services.api.auth.deps import Caller, Scopes
+from services.api.deps import Caller, ReadableRoadmap, Scopes
 from services.api.roadmaps import service, tracking
 from services.api.roadmaps.document_import.service import import_roadmaps
-from services.api.roadmaps.models import Activity, Roadmap, RoadmapSection
+from services.api.roadmaps.models import Activity, Roadmap
 from services.api.roadmaps.schemas import (
+    ActivityFilters,
     ActivityRead,
     ActivityUpdate,
     FileRead,
+    ImportAnswer,
     Level,
     OwnerType,
     RoadmapCreate,
@@ -25,7 +25,6 @@ from services.api.roadmaps.schemas import (
     RoadmapRead,
     RoadmapUpdate,
     SectionRead,
-    Status,
     StatusChangeRead,
 )
 from shared.db import SessionDep
@@ -52,19 +51,8 @@ def _activity(activity: Activity, as_of: date) -> ActivityRead:
 
 
 async def _detail(session: SessionDep, roadmap: Roadmap, as_of: date) -> RoadmapDetail:
-    """The roadmap with its sections and activities: two queries, whatever their number."""
-    sections = (
-        await session.scalars(
-            select(RoadmapSection)
-            .where(RoadmapSection.roadmap_id == roadmap.id)
-            .order_by(RoadmapSection.position)
-        )
-    ).all()
-    activities = (
-        await session.scalars(
-            select(Activity).where(Activity.roadmap_id == roadmap.id).order_by(Activity.position)
-        )
-    ).all()
+    """The roadmap with its sections and activities, overdue as of `as_of`."""
+    sections, activities = await service.contents(session, roadmap)
     by_section: dict[uuid.UUID | None, list[ActivityRead]] = {s.id: [] for s in sections}
     for activity in activities:
         by_section.setdefault(activity.section_id, []).append(_activity(activity, as_of))
@@ -84,12 +72,6 @@ async def create_roadmap(
     """A roadmap with sections and activities; each deadline is parsed into a window."""
     roadmap = await service.create_roadmap(session, scopes, caller, body)
     return await _detail(session, roadmap, _today(request))
-
-
-class ImportAnswer(BaseModel):
-    roadmap: RoadmapDetail
-    roadmaps: list[RoadmapRead]
-    report: dict[str, Any]
 
 
 @router.post("/roadmaps/import", status_code=201, responses=UPLOAD_ERRORS)
@@ -145,14 +127,8 @@ async def list_roadmaps(
 
 @router.get("/roadmaps/{roadmap_id}", responses=ERRORS)
 async def get_roadmap(
-    roadmap_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    caller: Caller,
-    scopes: Scopes,
-    as_of: AsOf = None,
+    roadmap: ReadableRoadmap, request: Request, session: SessionDep, as_of: AsOf = None
 ) -> RoadmapDetail:
-    roadmap = await service.get_roadmap(session, scopes, caller, roadmap_id)
     return await _detail(session, roadmap, _today(request, as_of))
 
 
@@ -183,17 +159,6 @@ async def roadmap_progress(
     return await tracking.progress(
         session, scopes, caller, roadmap_id, _today(request, as_of), due_soon_days
     )
-
-
-class ActivityFilters(BaseModel):
-    status: Status | None = None
-    overdue: bool | None = None
-    responsible_organization_id: uuid.UUID | None = None
-    section_id: uuid.UUID | None = None
-    due_from: date | None = None
-    due_to: date | None = None
-    due_within_days: int | None = Query(default=None, ge=0, le=366)
-    as_of: date | None = None
 
 
 async def _activities(

@@ -279,3 +279,19 @@ async def list_roadmaps(
     if q:
         query = query.where(Roadmap.title.ilike(f"%{q}%"))
     return await paginate(session, query, page)
+
+
+async def contents(
+    session: AsyncSession, roadmap: Roadmap
+) -> tuple[list[RoadmapSection], list[Activity]]:
+    """The roadmap's sections and activities, each in document order: two queries, whatever
+    their number."""
+    sections = await session.scalars(
+        select(RoadmapSection)
+        .where(RoadmapSection.roadmap_id == roadmap.id)
+        .order_by(RoadmapSection.position)
+    )
+    activities = await session.scalars(
+        select(Activity).where(Activity.roadmap_id == roadmap.id).order_by(Activity.position)
+    )
+    return list(sections), list(activities)
