@@ -8,10 +8,10 @@ from services.reports.indicator_values.compute import (
     Calculator,
     Inputs,
     Unit,
-    closure,
     evaluate,
     select_target,
 )
+from shared.indicator_methods import closure
 
 A, B, C = (uuid.UUID(int=i) for i in (1, 2, 3))
 GROUP_ID = uuid.UUID(int=100)

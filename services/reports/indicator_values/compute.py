@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ORGANIZATION, CLUSTER, TERRITORY = "organization", "cluster", "territory"
-SURVEY_METHODS = frozenset({"survey_positive_share", "survey_mean", "deficit_share"})
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     ">": operator.gt,
@@ -93,35 +92,6 @@ def _round(x: float | None, digits: int = 2) -> float | None:
 
 def assessment_key(params: dict[str, Any], period: str) -> tuple[str, str, str | None, int | None]:
     return (params["procedure"], period, params.get("subject"), params.get("grade"))
-
-
-def references(definition: dict[str, Any]) -> set[str]:
-    """The indicators a definition is computed from."""
-    params = definition.get("params") or {}
-    if definition["method"] == "organization_share":
-        return {params["indicator_code"]}
-    if definition["method"] == "formula":
-        return {
-            node.value.id
-            for expression in (params.get("numerator"), params.get("denominator"))
-            if expression
-            for node in ast.walk(ast.parse(expression, mode="eval"))
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-        }
-    return set()
-
-
-def closure(definitions: dict[str, dict[str, Any]], codes: set[str]) -> set[str]:
-    """The codes and every indicator they are computed from, transitively."""
-    seen: set[str] = set()
-    stack = list(codes)
-    while stack:
-        code = stack.pop()
-        if code in seen or code not in definitions:
-            continue
-        seen.add(code)
-        stack += references(definitions[code])
-    return seen
 
 
 # --- formulas ----------------------------------------------------------------------------------

@@ -23,13 +23,11 @@ from services.reports.clients.surveys import SurveysClient
 from services.reports.indicator_values.compute import (
     CLUSTER,
     ORGANIZATION,
-    SURVEY_METHODS,
     TERRITORY,
     Calculator,
     Inputs,
     Unit,
     assessment_key,
-    closure,
 )
 from services.reports.snapshots import service as snapshots
 from services.reports.snapshots.models import Snapshot
@@ -37,6 +35,7 @@ from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType, ensure_i
 from shared.db import utcnow
 from shared.disclosure import reads_personal_results
 from shared.errors import Invalid, NotFound, PeerUnavailable
+from shared.indicator_methods import SURVEY_METHODS, closure
 from shared.periods import Period, period_or_invalid, previous_period
 
 KIND = "indicator_values"
