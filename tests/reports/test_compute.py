@@ -1,17 +1,17 @@
-"""Indicator values computed from fetched inputs, checked against hand-computed numbers."""
+"""The oracle's Calculator (tests/reports/calculator.py), checked against hand-computed numbers."""
 
 import uuid
 
 import pytest
 
-from services.reports.indicator_values.compute import (
+from shared.indicator_methods import closure
+from tests.reports.calculator import (
     Calculator,
     Inputs,
     Unit,
     evaluate,
     select_target,
 )
-from shared.indicator_methods import closure
 
 A, B, C = (uuid.UUID(int=i) for i in (1, 2, 3))
 GROUP_ID = uuid.UUID(int=100)

@@ -1,4 +1,6 @@
-"""Indicator values against targets: pure functions over fetched inputs (no HTTP, no database).
+"""The test oracle's Calculator: indicator values against targets computed in Python from
+inputs fetched over HTTP (no database), as the reports service computed them before the facts
+(services/reports/indicator_values/methods/ computes them in SQL now).
 
 Given the definitions, the scopes (each with its organizations) and the inputs the service
 fetched (data values, assessment aggregates, survey aggregates), compute per indicator × scope
