@@ -225,6 +225,18 @@ async def surveys_client(apps: Apps, isolation: None) -> AsyncIterator[httpx.Asy
 
 
 @pytest.fixture
-async def reports_client(apps: Apps, isolation: None) -> AsyncIterator[httpx.AsyncClient]:
+async def reports_client(
+    apps: Apps, isolation: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The reports app, its facts brought up to date before each request (the app's follower
+    runs in the background in production; here what a test wrote through the other apps is
+    applied at the moment it asks), so that a test posting to api then reading reports sees
+    its data."""
+    from tests.facts import sync_facts
+
+    async def bring_facts_up_to_date(request: httpx.Request) -> None:
+        await sync_facts(apps, isolation)
+
     async with _client(apps.reports, "reports") as client:
+        client.event_hooks["request"].append(bring_facts_up_to_date)
         yield client

@@ -7,11 +7,11 @@ from fastapi import APIRouter, Query
 
 from services.api.auth.deps import Caller, Scopes
 from services.api.indicators import service
-from services.api.indicators.params import Method
 from services.api.indicators.reach import reach_of
 from services.api.indicators.schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
+from shared.indicator_methods import Method
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["indicators"])

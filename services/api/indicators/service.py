@@ -15,7 +15,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.indicators import params as p
 from services.api.indicators.links import Writer, write_roadmap_links, write_targets
 from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
 from services.api.indicators.reach import Reach
@@ -28,6 +27,7 @@ from services.api.indicators.schemas import (
 )
 from services.api.roadmaps.models import Roadmap
 from services.api.territories.scope import DbScopeResolver
+from shared import indicator_methods as p
 from shared.auth import Principal, Role, ScopeType, require_roles
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.owners import Owners
@@ -48,15 +48,6 @@ async def _by_codes(session: AsyncSession, codes: set[str]) -> dict[str, Indicat
     return {i.code: i for i in rows}
 
 
-def references(method: str, parsed: p.Strict) -> set[str]:
-    """The other indicators a definition is computed from."""
-    if isinstance(parsed, p.OrganizationShareParams):
-        return {parsed.indicator_code}
-    if isinstance(parsed, p.FormulaParams):
-        return parsed.references()
-    return set()
-
-
 async def _creates_cycle(session: AsyncSession, code: str, refs: set[str]) -> list[str] | None:
     """The chain back to `code` if following references from `refs` reaches it."""
     seen: set[str] = set()
@@ -73,7 +64,7 @@ async def _creates_cycle(session: AsyncSession, code: str, refs: set[str]) -> li
         if indicator is None:
             continue
         parsed = p.parse_params(indicator.method, indicator.params)
-        paths.extend([*path, nxt] for nxt in references(indicator.method, parsed))
+        paths.extend([*path, nxt] for nxt in p.references(indicator.method, parsed))
     return None
 
 
@@ -111,7 +102,7 @@ async def validate(
     except ValidationError as exc:
         errors = [{"loc": ["body", "params", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]
         raise Invalid("Параметры метода заданы неверно", errors=errors) from exc
-    refs = references(data["method"], parsed)
+    refs = p.references(data["method"], parsed)
     found = {
         code: i
         for code, i in (await _by_codes(session, refs)).items()

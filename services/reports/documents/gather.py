@@ -72,8 +72,6 @@ async def compute_values(
     items, missing, _ = await values_service.scope_values(
         ctx.principal,
         ctx.resolver,
-        ctx.api,
-        ctx.surveys,
         ctx.session,
         ScopeType(scope_type),
         scope_id,

@@ -6,8 +6,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.reports.clients.api import ApiClient, api_client
-from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.indicator_values import service
 from services.reports.indicator_values.schemas import IndicatorValuePage
 from shared.auth import Caller, HttpScopeResolver, ScopeType
@@ -30,8 +28,6 @@ async def list_indicator_values(
     caller: Caller,
     page: PaginationDep,
     session: SessionDep,
-    api: Annotated[ApiClient, Depends(api_client)],
-    surveys: Annotated[SurveysClient, Depends(surveys_client)],
     scopes: Annotated[HttpScopeResolver, Depends(scope_resolver)],
     period: Annotated[str, Query(max_length=20, description="2021/2022, 2022, 2022Q3, 2022-09")],
     indicator_code: Annotated[list[str] | None, Query(description="Коды показателей")] = None,
@@ -47,20 +43,20 @@ async def list_indicator_values(
     ] = None,
 ) -> IndicatorValuePage:
     """Indicator values against targets for a scope (by default the caller's) and everything
-    inside it, with the previous period's value; values whose inputs a peer did not give are
-    `no_data` with `missing`, and `missing_inputs` says which. A computation is stored and
-    served again while the peers' data is unchanged; `as_of` shows the one stored by then."""
+    inside it, with the previous period's value, computed over the facts the reports service
+    keeps from the peers' change feeds (values whose data never arrived are `no_data`). A
+    computation is stored and served again while the facts are unchanged; `as_of` shows the
+    one stored by then."""
     query = service.Query(period, indicator_code, scope_type, scope_id, level)
     moment = service.end_of_day(as_of, request.app.state.settings.timezone) if as_of else None
     items, missing, meta = await service.indicator_page(
         caller,
         scopes,
-        api,
-        surveys,
         session,
         query,
         as_of=moment,
         decoded=request.app.state.decoded_snapshots,
+        minimum=request.app.state.settings.disclosure_minimum,
     )
     return IndicatorValuePage.model_validate(
         {

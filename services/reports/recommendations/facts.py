@@ -40,8 +40,6 @@ async def territory_values(
     items, missing, _ = await indicator_values.scope_values(
         principal,
         resolver,
-        api,
-        surveys,
         session,
         ScopeType.territory,
         scope.scope_id,
