@@ -19,6 +19,7 @@ from shared.auth import HttpScopeResolver, ServiceTokens, TokenChecker
 from shared.client import ServiceClient
 from shared.db import Database
 from shared.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
+from shared.headers import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, RETRY_AFTER_HEADER
 from shared.health import router as health_router
 from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
@@ -135,8 +136,13 @@ def build_app(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                IDEMPOTENCY_KEY_HEADER,
+                REQUEST_ID_HEADER,
+            ],
+            expose_headers=[REQUEST_ID_HEADER, RETRY_AFTER_HEADER],
             max_age=600,
         )
     # Added last, so outermost: every response, CORS preflight included, carries the id.

@@ -20,6 +20,7 @@ resolves from its tables (directly there, over HTTP with a short cache elsewhere
 import time
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -29,9 +30,10 @@ import jwt
 from cachetools import TTLCache
 from fastapi import Depends, Request
 
-from shared.client import USER_HEADER, ServiceClient
-from shared.context import principal_var, user_token_var
+from shared.client import ServiceClient
+from shared.context import user_token_var
 from shared.errors import AccountChanged, Forbidden, NotFound, PeerUnavailable, Unauthorized
+from shared.headers import API_KEY_HEADER, USER_HEADER
 from shared.settings import Settings
 
 if TYPE_CHECKING:
@@ -41,7 +43,6 @@ if TYPE_CHECKING:
 
 ALGORITHM = "HS256"
 ISSUER = "soko"
-API_KEY_HEADER = "X-API-Key"
 INTROSPECT_PATH = "/v1/auth/introspect"
 
 
@@ -95,6 +96,10 @@ class Principal:
     @property
     def user_id(self) -> uuid.UUID | None:
         return uuid.UUID(self.id) if self.kind == "user" else None
+
+
+# Who is calling the request being served (set by the auth dependency, reset by the middleware).
+principal_var: ContextVar[Principal | None] = ContextVar("principal", default=None)
 
 
 def _encode(settings: Settings, claims: dict[str, Any], ttl: timedelta) -> str:

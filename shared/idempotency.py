@@ -38,8 +38,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.auth import Principal
 from shared.errors import Conflict
+from shared.headers import REPLAY_HEADER
 
-REPLAY_HEADER = "Idempotent-Replayed"
 # The day each table was last cleared of expired keys by this process.
 _cleared_on: dict[str, date] = {}
 

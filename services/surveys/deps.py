@@ -5,8 +5,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.surveys.clients.api import ApiClient, api_client
-from shared.auth import API_KEY_HEADER, HttpScopeResolver, Principal, checked_principal
+from shared.auth import HttpScopeResolver, Principal, checked_principal
 from shared.db import SessionDep
+from shared.headers import API_KEY_HEADER
 from shared.ratelimit import SharedRateLimit
 from shared.settings import Settings
 

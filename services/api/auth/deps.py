@@ -9,17 +9,17 @@ from services.api.api_keys.service import authenticate_api_key
 from services.api.auth.service import account_stands
 from services.api.territories.scope import DbScopeResolver
 from shared.auth import (
-    API_KEY_HEADER,
     INTROSPECT_PATH,
     Principal,
     authenticate_token,
     bearer_token,
     decode_token,
+    principal_var,
 )
-from shared.client import CLIENT_ADDRESS_HEADER
-from shared.context import client_address_var, principal_var
+from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import AccountChanged, Forbidden, Invalid, Unauthorized
+from shared.headers import API_KEY_HEADER, CLIENT_ADDRESS_HEADER
 
 # What a service acting for nobody may write here (it reads anything).
 SERVICE_WRITES = frozenset(

@@ -11,6 +11,7 @@ from fastapi import Request
 
 from shared.client import ServiceClient, record_audit
 from shared.errors import NotFound, PeerUnavailable
+from shared.headers import IDEMPOTENCY_KEY_HEADER
 
 PAGE = 500
 
@@ -27,7 +28,7 @@ class ApiClient:
             path,
             json=body,
             # These POSTs only read: safe to retry.
-            headers={"Idempotency-Key": f"read-{uuid.uuid4().hex}"},
+            headers={IDEMPOTENCY_KEY_HEADER: f"read-{uuid.uuid4().hex}"},
         )
         if response.status_code != 200:
             raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")

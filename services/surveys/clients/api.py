@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import Request
 
-from shared.client import CLIENT_ADDRESS_HEADER, ServiceClient, record_audit
+from shared.client import ServiceClient, record_audit
 from shared.errors import PeerUnavailable
+from shared.headers import CLIENT_ADDRESS_HEADER, IDEMPOTENCY_KEY_HEADER
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,7 @@ class ApiClient:
             "/v1/organizations/lookup",
             json={"organization_ids": [str(i) for i in ids], "with_staff": with_staff},
             # A lookup changes nothing: safe to retry.
-            headers={"Idempotency-Key": f"lookup-{uuid.uuid4().hex}"},
+            headers={IDEMPOTENCY_KEY_HEADER: f"lookup-{uuid.uuid4().hex}"},
         )
         if response.status_code != 200:
             raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
