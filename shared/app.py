@@ -15,15 +15,16 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import HttpScopeResolver, ServiceTokens, TokenChecker
 from shared.client import ServiceClient
 from shared.db import Database
 from shared.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
 from shared.headers import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, RETRY_AFTER_HEADER
 from shared.health import router as health_router
+from shared.identity import ServiceTokens, TokenChecker
 from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
 from shared.outage import DatabaseUnavailable, install_outage_handlers
+from shared.scope import HttpScopeResolver
 from shared.scope_cache import ScopeCache
 from shared.settings import ServiceName, Settings
 from shared.uploads import BodyLimitMiddleware

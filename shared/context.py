@@ -1,6 +1,6 @@
 """What belongs to the request being served, visible to logs, the audit log and peer calls.
 
-Who is calling (`principal_var`) lives beside `Principal` in shared/auth.py.
+Who is calling (`principal_var`) lives beside `Principal` in shared/identity.py.
 
 RequestIdMiddleware sets and resets all of them around each request, so nothing leaks from one
 request to the next even when one app calls another in the same task (tests, ASGITransport).

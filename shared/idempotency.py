@@ -36,9 +36,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import Principal
 from shared.errors import Conflict
 from shared.headers import REPLAY_HEADER
+from shared.identity import Principal
 
 # The day each table was last cleared of expired keys by this process.
 _cleared_on: dict[str, date] = {}

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from shared.auth import Principal, ScopeResolver, ScopeType, contains
 from shared.errors import Forbidden, NotFound
+from shared.identity import Principal, ScopeType
+from shared.scope import ScopeResolver, contains
 
 
 class Owned(Protocol):

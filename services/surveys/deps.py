@@ -5,10 +5,11 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from services.surveys.clients.api import ApiClient, api_client
-from shared.auth import HttpScopeResolver, Principal, checked_principal
 from shared.db import SessionDep
 from shared.headers import API_KEY_HEADER
+from shared.identity import Principal, checked_principal
 from shared.ratelimit import SharedRateLimit
+from shared.scope import HttpScopeResolver
 from shared.settings import Settings
 
 

@@ -71,7 +71,8 @@ def test_each_cross_cutting_module_imports_alone():
     for module in (
         "shared.headers",
         "shared.context",
-        "shared.auth",
+        "shared.identity",
+        "shared.scope",
         "shared.client",
         "shared.middleware",
     ):

@@ -9,9 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.api.access import ORGANIZATION_MANAGERS, authorize
 from services.api.api_keys import service
 from services.api.auth.deps import Caller, Scopes
-from shared.auth import ScopeType
 from shared.db import SessionDep
 from shared.errors import Forbidden, NotFound, error_responses
+from shared.identity import ScopeType
 
 router = APIRouter(tags=["api keys"])
 ERRORS = error_responses(Forbidden, NotFound)

@@ -8,9 +8,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.audit import service
 from services.api.auth.deps import Caller
-from shared.auth import Role
 from shared.db import SessionDep
 from shared.errors import Forbidden, error_responses
+from shared.identity import Role
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["audit"])

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from services.api.audit.models import AuditEvent
-from shared.auth import principal_var
 from shared.context import client_address_var, request_id_var
+from shared.identity import principal_var
 from shared.pagination import Pagination, paginate
 
 SERVICE = "api"

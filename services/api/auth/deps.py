@@ -8,7 +8,11 @@ from fastapi import Depends, Request
 from services.api.api_keys.service import authenticate_api_key
 from services.api.auth.service import account_stands
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import (
+from shared.context import client_address_var
+from shared.db import SessionDep
+from shared.errors import AccountChanged, Forbidden, Invalid, Unauthorized
+from shared.headers import API_KEY_HEADER, CLIENT_ADDRESS_HEADER
+from shared.identity import (
     INTROSPECT_PATH,
     Principal,
     authenticate_token,
@@ -16,10 +20,6 @@ from shared.auth import (
     decode_token,
     principal_var,
 )
-from shared.context import client_address_var
-from shared.db import SessionDep
-from shared.errors import AccountChanged, Forbidden, Invalid, Unauthorized
-from shared.headers import API_KEY_HEADER, CLIENT_ADDRESS_HEADER
 
 # What a service acting for nobody may write here (it reads anything).
 SERVICE_WRITES = frozenset(

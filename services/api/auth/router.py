@@ -11,7 +11,6 @@ from services.api.auth.deps import Caller, CallerOrKey, sign_in_address
 from services.api.auth.service import introspect, revoke, sign_in
 from services.api.users.models import User
 from services.api.users.schemas import UserRead
-from shared.auth import bearer_token
 from shared.db import SessionDep
 from shared.errors import (
     Forbidden,
@@ -22,6 +21,7 @@ from shared.errors import (
     problem,
 )
 from shared.headers import CLIENT_ADDRESS_HEADER
+from shared.identity import bearer_token
 
 router = APIRouter(tags=["auth"])
 

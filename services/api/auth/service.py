@@ -11,9 +11,9 @@ from services.api.auth import throttle
 from services.api.auth.models import RevokedToken
 from services.api.auth.passwords import verify_password
 from services.api.users.models import User
-from shared.auth import Principal, Role, ScopeType, decode_token, issue_user_token
 from shared.db import utcnow
 from shared.errors import Invalid, Unauthorized
+from shared.identity import Principal, Role, ScopeType, decode_token, issue_user_token
 from shared.settings import Settings
 
 

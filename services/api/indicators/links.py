@@ -23,8 +23,8 @@ from services.api.indicators.reach import Reach
 from services.api.indicators.schemas import ScopedTarget
 from services.api.roadmaps.models import Roadmap
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import ScopeType
 from shared.errors import Forbidden, Invalid, NotFound
+from shared.identity import ScopeType
 from shared.periods import parse_period
 
 TargetKey = tuple[str | None, str | None, uuid.UUID | None]

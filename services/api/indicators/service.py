@@ -28,8 +28,8 @@ from services.api.indicators.schemas import (
 )
 from services.api.roadmaps.models import Roadmap
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, Role, ScopeType, require_roles
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.owners import Owners
 from shared.pagination import Pagination, paginate
 

@@ -13,9 +13,9 @@ from services.api.territories.schemas import (
     TerritoryRead,
     TerritoryUpdate,
 )
-from shared.auth import ScopeType, require_roles
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.identity import ScopeType, require_roles
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["territories"])

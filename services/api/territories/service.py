@@ -9,8 +9,8 @@ from services.api.access import MANAGERS, authorize, visible_territories
 from services.api.territories.models import Territory
 from services.api.territories.schemas import TerritoryCreate, TerritoryUpdate
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, ScopeType, require_roles
 from shared.errors import Invalid, NotFound
+from shared.identity import Principal, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
 
 

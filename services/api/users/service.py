@@ -15,9 +15,10 @@ from services.api.staff.models import StaffMember
 from services.api.territories.scope import DbScopeResolver
 from services.api.users.models import User
 from services.api.users.schemas import UserCreate, UserUpdate
-from shared.auth import Principal, Role, ScopeType, readable_organizations, require_roles
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
+from shared.scope import readable_organizations
 
 # A change of any of these ends the account's tokens (`User.token_version`); so does a password.
 TOKEN_FIELDS = ("role", "scope_type", "scope_id", "staff_id", "is_active")

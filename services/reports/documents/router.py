@@ -14,9 +14,10 @@ from services.reports.documents.card import organization_card
 from services.reports.documents.client import DocumentsApi, documents_api
 from services.reports.documents.gather import Context, roadmap_report
 from services.reports.indicator_values.router import scope_resolver
-from shared.auth import Caller, HttpScopeResolver
 from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
+from shared.identity import Caller
+from shared.scope import HttpScopeResolver
 
 router = APIRouter(tags=["reports"])
 HTML = "text/html; charset=utf-8"

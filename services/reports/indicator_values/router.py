@@ -10,10 +10,11 @@ from services.reports.clients.api import ApiClient, api_client
 from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.indicator_values import service
 from services.reports.indicator_values.schemas import IndicatorValuePage
-from shared.auth import Caller, HttpScopeResolver, ScopeType
 from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
+from shared.identity import Caller, ScopeType
 from shared.pagination import PaginationDep
+from shared.scope import HttpScopeResolver
 
 router = APIRouter(tags=["indicator values"])
 ERRORS = error_responses(Unauthorized, NotFound, Invalid, PeerUnavailable)

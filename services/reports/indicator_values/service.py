@@ -33,11 +33,12 @@ from services.reports.indicator_values.compute import (
 )
 from services.reports.snapshots import service as snapshots
 from services.reports.snapshots.models import Snapshot
-from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType, ensure_in_scope
 from shared.db import utcnow
 from shared.disclosure import reads_personal_results
 from shared.errors import Invalid, NotFound, PeerUnavailable
+from shared.identity import Principal, ScopeType
 from shared.periods import Period, period_or_invalid, previous_period
+from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope
 
 KIND = "indicator_values"
 SCOPE_ORDER = {TERRITORY: 0, CLUSTER: 1, ORGANIZATION: 2}

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.pd_order.compute import Programme, load_catalogue
 from services.reports.pd_order.models import PdProgramme
 from services.reports.pd_order.schemas import PdProgrammeCreate, PdProgrammeUpdate
-from shared.auth import Role, require_roles
 from shared.errors import Conflict, Invalid
+from shared.identity import Role, require_roles
 from shared.owners import Owners, Texts
 from shared.pagination import Pagination, paginate
 

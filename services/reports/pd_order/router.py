@@ -16,7 +16,6 @@ from services.reports.pd_order.schemas import (
     PdProgrammeRead,
     PdProgrammeUpdate,
 )
-from shared.auth import Caller, HttpScopeResolver
 from shared.db import SessionDep
 from shared.errors import (
     Conflict,
@@ -27,8 +26,10 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
+from shared.identity import Caller
 from shared.owners import Owners
 from shared.pagination import Page, PaginationDep
+from shared.scope import HttpScopeResolver
 
 router = APIRouter(tags=["pd order"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Invalid, Conflict)

@@ -10,8 +10,9 @@ from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.indicator_values.router import scope_resolver
 from services.reports.quality_evaluation import service
 from services.reports.quality_evaluation.schemas import NokRead
-from shared.auth import Caller, HttpScopeResolver
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
+from shared.identity import Caller
+from shared.scope import HttpScopeResolver
 
 router = APIRouter(tags=["nok"])
 ERRORS = error_responses(Unauthorized, NotFound, Invalid, PeerUnavailable)

@@ -22,9 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.recommendations.engine import Candidate
 from services.reports.recommendations.models import RecommendationRule, RuleSwitchOff
 from services.reports.recommendations.schemas import RuleRead
-from shared.auth import ScopeInfo, ScopeResolver, ScopeType
 from shared.errors import Invalid, NotFound
+from shared.identity import ScopeType
 from shared.owners import Owners, Texts, applies_to
+from shared.scope import ScopeInfo, ScopeResolver
 
 TEXTS = Texts(
     not_found="Правило не найдено",

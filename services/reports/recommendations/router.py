@@ -25,7 +25,6 @@ from services.reports.recommendations.schemas import (
     Status,
     StatusChange,
 )
-from shared.auth import Caller, HttpScopeResolver, Role, ScopeType, ensure_in_scope, require_roles
 from shared.db import SessionDep
 from shared.errors import (
     Conflict,
@@ -36,9 +35,11 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
+from shared.identity import Caller, Role, ScopeType, require_roles
 from shared.owners import Owners
 from shared.pagination import Page, PaginationDep
 from shared.periods import period_or_invalid
+from shared.scope import HttpScopeResolver, ensure_in_scope
 
 router = APIRouter(tags=["recommendations"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)

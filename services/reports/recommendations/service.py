@@ -23,16 +23,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.recommendations import ownership
 from services.reports.recommendations.engine import Candidate, evaluate
 from services.reports.recommendations.models import Decision, Recommendation
-from shared.auth import (
-    Principal,
-    Role,
-    ScopeInfo,
-    ScopeResolver,
-    ScopeType,
-    readable_organizations,
-)
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.identity import Principal, Role, ScopeType
 from shared.pagination import Pagination
+from shared.scope import ScopeInfo, ScopeResolver, readable_organizations
 
 # Where each status may go next; done and rejected can be reopened.
 TRANSITIONS = {

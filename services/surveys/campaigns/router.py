@@ -24,10 +24,11 @@ from services.surveys.campaigns.schemas import (
 )
 from services.surveys.deps import Api, Scopes, SettingsDep
 from services.surveys.instruments.models import Instrument, InstrumentVersion
-from shared.auth import Caller, ScopeType, ensure_in_scope, readable_organizations
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
+from shared.identity import Caller, ScopeType
 from shared.pagination import Page, PaginationDep, paginate
+from shared.scope import ensure_in_scope, readable_organizations
 
 router = APIRouter(tags=["campaigns"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)

@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.surveys.instruments.definition import InstrumentDefinition, load_bank
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
-from shared.auth import Principal, Role, require_roles
 from shared.errors import Invalid, NotFound
+from shared.identity import Principal, Role, require_roles
 from shared.pagination import Pagination, paginate
 from shared.uploads import FIELD, Upload, parse_upload
 

@@ -12,11 +12,11 @@ from services.surveys.campaigns.service import readable_campaign
 from services.surveys.deps import AnonymousLimit, Api, MaybeCaller, Scopes, SettingsDep
 from services.surveys.responses import aggregates, deficits, service
 from services.surveys.responses.models import IdempotencyKeys
-from shared.auth import Caller, Principal, Role
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, error_responses
 from shared.idempotency import idempotent
+from shared.identity import Caller, Principal, Role
 
 router = APIRouter(tags=["responses"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, TooManyRequests)
