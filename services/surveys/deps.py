@@ -36,7 +36,7 @@ def anonymous_limit(request: Request) -> SharedRateLimit:
     return request.app.state.anonymous_limit
 
 
-Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
+ScopeResolverDep = Annotated[HttpScopeResolver, Depends(scope_resolver)]
 Api = Annotated[ApiClient, Depends(api_client)]
 MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]
 SettingsDep = Annotated[Settings, Depends(settings)]

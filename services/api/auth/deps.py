@@ -91,4 +91,4 @@ async def scope_resolver(session: SessionDep) -> DbScopeResolver:
 
 Caller = Annotated[Principal, Depends(user_principal)]
 CallerOrKey = Annotated[Principal, Depends(api_principal)]
-Scopes = Annotated[DbScopeResolver, Depends(scope_resolver)]
+ScopeResolverDep = Annotated[DbScopeResolver, Depends(scope_resolver)]

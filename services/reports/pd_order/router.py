@@ -35,7 +35,7 @@ router = APIRouter(tags=["pd order"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Invalid, Conflict)
 READ_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Invalid, PeerUnavailable)
 Api = Annotated[ApiClient, Depends(api_client)]
-Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
+ScopeResolverDep = Annotated[HttpScopeResolver, Depends(scope_resolver)]
 Period = Annotated[str, Query(max_length=20, description="2021/2022")]
 
 
@@ -43,7 +43,7 @@ Period = Annotated[str, Query(max_length=20, description="2021/2022")]
 async def list_programmes(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     active: bool | None = None,
     competence: Annotated[
@@ -60,7 +60,7 @@ async def list_programmes(
 
 @router.post("/pd-programmes", status_code=201, responses=ERRORS)
 async def create_programme(
-    body: PdProgrammeCreate, session: SessionDep, caller: Caller, scopes: Scopes, api: Api
+    body: PdProgrammeCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep, api: Api
 ) -> PdProgrammeRead:
     """Add a programme: an analyst's or methodologist's is their territory's own
     (`owner_territory_id` inside their scope, else 404); the global catalogue is the
@@ -73,7 +73,7 @@ async def create_programme(
 
 @router.get("/pd-programmes/{programme_id}", responses=ERRORS)
 async def get_programme(
-    programme_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    programme_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> PdProgrammeRead:
     """One programme the caller sees (404 otherwise)."""
     programme = await catalogue.get_programme(session, Owners(caller, scopes), programme_id)
@@ -86,7 +86,7 @@ async def update_programme(
     body: PdProgrammeUpdate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
 ) -> PdProgrammeRead:
     """Change a programme: the global catalogue an administrator, a territory's own programme
@@ -101,7 +101,7 @@ async def update_programme(
 
 @router.delete("/pd-programmes/{programme_id}", status_code=204, responses=ERRORS)
 async def delete_programme(
-    programme_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes, api: Api
+    programme_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep, api: Api
 ) -> None:
     """Remove a programme (who may: as for PATCH); one of the default catalogue is deactivated
     instead (it would come back at the next start). Routes already built keep their copy."""
@@ -116,7 +116,7 @@ async def get_pd_order(
     caller: Caller,
     api: Api,
     surveys: Annotated[SurveysClient, Depends(surveys_client)],
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     territory_id: uuid.UUID,
     period: Period,
 ) -> PdOrderRead:
@@ -138,7 +138,7 @@ async def list_individual_routes(
     session: SessionDep,
     caller: Caller,
     api: Api,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     period: Annotated[str | None, Query(max_length=20, description="2021/2022")] = None,
     organization_id: uuid.UUID | None = None,

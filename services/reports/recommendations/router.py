@@ -43,7 +43,7 @@ from shared.scope import HttpScopeResolver, ensure_in_scope
 
 router = APIRouter(tags=["recommendations"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
-Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
+ScopeResolverDep = Annotated[HttpScopeResolver, Depends(scope_resolver)]
 Api = Annotated[ApiClient, Depends(api_client)]
 Surveys = Annotated[SurveysClient, Depends(surveys_client)]
 RULE_EDITORS = (Role.admin, Role.territory_analyst)
@@ -58,7 +58,7 @@ Territory = Annotated[
 
 @router.get("/recommendation-rules", responses=ERRORS)
 async def list_rules(
-    session: SessionDep, caller: Caller, scopes: Scopes, territory_id: Territory = None
+    session: SessionDep, caller: Caller, scopes: ScopeResolverDep, territory_id: Territory = None
 ) -> list[RuleRead]:
     """The rules the caller sees (global ones, those of their territory and above, those of
     territories under it) or, with `territory_id`, those that apply there; each with its owner,
@@ -70,7 +70,7 @@ async def list_rules(
 
 @router.post("/recommendation-rules", status_code=201, responses=ERRORS)
 async def create_rule(
-    data: RuleCreate, session: SessionDep, caller: Caller, scopes: Scopes, api: Api
+    data: RuleCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep, api: Api
 ) -> RuleRead:
     """A new rule; the template may use only the numbers its condition provides. An analyst's
     rule is their territory's own (`owner_territory_id`, a territory inside their scope: 404
@@ -91,7 +91,7 @@ async def _here(owners: Owners) -> frozenset[uuid.UUID] | None:
 
 @router.get("/recommendation-rules/{rule_id}", responses=ERRORS)
 async def get_rule(
-    rule_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    rule_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> RuleRead:
     """One rule the caller sees (404 otherwise)."""
     owners = Owners(caller, scopes)
@@ -105,7 +105,7 @@ async def update_rule(
     data: RuleUpdate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
 ) -> RuleRead:
     """Change the text, parameters, actions, or switch the rule off everywhere (`active:
@@ -135,7 +135,7 @@ async def set_rule_in_territory(
     data: RuleTerritoryState,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
 ) -> RuleRead:
     """Switch a rule off (`active: false`) for a territory inside the caller's scope, or back
@@ -154,7 +154,7 @@ async def set_rule_in_territory(
 
 @router.delete("/recommendation-rules/{rule_id}", status_code=204, responses=ERRORS)
 async def delete_rule(
-    rule_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes, api: Api
+    rule_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep, api: Api
 ) -> Response:
     """Remove a rule (who may: as for PATCH); recommendations it issued stay, with its code."""
     owners = Owners(caller, scopes)
@@ -171,7 +171,7 @@ async def generate(
     data: GenerateRequest,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
     surveys: Surveys,
 ) -> GenerateResult:
@@ -211,7 +211,7 @@ def _read(rec: Any, decisions: list[Any]) -> RecommendationRead:
 async def list_recommendations(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     addressee_type: Addressee | None = None,
     organization_id: uuid.UUID | None = None,
@@ -238,7 +238,7 @@ async def list_recommendations(
 
 @router.get("/recommendations/{recommendation_id}", responses=ERRORS)
 async def get_recommendation(
-    recommendation_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    recommendation_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> RecommendationRead:
     rec = await service.readable(session, caller, scopes, recommendation_id)
     return _read(rec, (await service.decisions_of(session, [rec.id]))[rec.id])
@@ -250,7 +250,7 @@ async def change_status(
     data: StatusChange,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
 ) -> RecommendationRead:
     """new → accepted → in_progress → done, or rejected; done and rejected can be reopened."""
@@ -267,7 +267,7 @@ async def create_decision(
     data: DecisionCreate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
 ) -> DecisionRead:
     """A management decision (text, date, responsible) taken on a recommendation; the
@@ -282,7 +282,7 @@ async def create_decision(
 async def list_decisions(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
     surveys: Surveys,
     territory_id: uuid.UUID,

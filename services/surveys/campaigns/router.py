@@ -22,7 +22,7 @@ from services.surveys.campaigns.schemas import (
     OrganizationRate,
     Pending,
 )
-from services.surveys.deps import Api, Scopes, SettingsDep
+from services.surveys.deps import Api, ScopeResolverDep, SettingsDep
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
@@ -93,7 +93,7 @@ async def create_campaign(
 async def list_campaigns(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     settings: SettingsDep,
     page: PaginationDep,
     instrument_code: Annotated[
@@ -147,7 +147,7 @@ async def get_campaign(
     campaign_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     settings: SettingsDep,
 ) -> CampaignRead:
     campaign, mine = await service.readable_campaign(session, caller, scopes, campaign_id)
@@ -160,7 +160,7 @@ async def update_campaign(
     body: CampaignUpdate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     settings: SettingsDep,
 ) -> CampaignRead:
     """Close early (a `closes_at` of now) or extend. 409 for re-opening a campaign that has
@@ -172,7 +172,7 @@ async def update_campaign(
 
 @router.get("/campaigns/{campaign_id}/rates", responses=ERRORS)
 async def response_rates(
-    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> list[OrganizationRate]:
     """Responses against the expected number (staff, or students for parents), per school,
     and how many of them came through the link (`channels.web`) and were keyed in from paper
@@ -183,7 +183,7 @@ async def response_rates(
 
 @router.get("/campaigns/{campaign_id}/pending", responses=ERRORS)
 async def pending(
-    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> list[Pending]:
     """Who has not answered yet (identified campaigns), for reminders: names and staff ids,
     never personal links (each teacher finds their own at `GET /v1/me/invitations`). 422 for an

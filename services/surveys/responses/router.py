@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.surveys.campaigns.models import Campaign
 from services.surveys.campaigns.service import readable_campaign
-from services.surveys.deps import AnonymousLimit, Api, MaybeCaller, Scopes, SettingsDep
+from services.surveys.deps import AnonymousLimit, Api, MaybeCaller, ScopeResolverDep, SettingsDep
 from services.surveys.responses import aggregates, deficits, service
 from services.surveys.responses.models import IdempotencyKeys
 from shared.context import client_address_var
@@ -61,7 +61,7 @@ async def submit_response(
     session: SessionDep,
     caller: MaybeCaller,
     settings: SettingsDep,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     limit: AnonymousLimit,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> ResponseCreated | JSONResponse:
@@ -113,7 +113,7 @@ async def campaign_aggregates(
     campaign_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
     settings: SettingsDep,
     level: Literal["organization", "cluster", "territory"] = "organization",
@@ -158,7 +158,7 @@ async def campaign_deficits(
     campaign_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
     organization_id: Annotated[uuid.UUID | None, Query()] = None,
 ) -> dict[str, Any]:
