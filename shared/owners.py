@@ -107,7 +107,7 @@ class Owners:
             return p.scope_id
         if not await self.holds(asked):
             msg = "Территория не найдена"
-            raise NotFound(msg, errors=[{"loc": ["body", field], "msg": msg}])
+            raise NotFound.at(field, msg)
         return asked
 
 

@@ -79,8 +79,7 @@ def sign_in_address(request: Request, forwarded: str | None) -> str | None:
         address = str(ipaddress.ip_address(forwarded.strip()))
     except ValueError as exc:
         message = "Ожидается IP-адрес"
-        errors = [{"loc": ["header", CLIENT_ADDRESS_HEADER], "msg": message}]
-        raise Invalid(message, errors=errors) from exc
+        raise Invalid.at(CLIENT_ADDRESS_HEADER, message, where="header") from exc
     client_address_var.set(address)  # the audit log records the person's address too
     return address
 

@@ -50,7 +50,7 @@ async def sign_in(
     email = email.strip().lower()
     if "\x00" in email:
         message = "Адрес содержит недопустимый символ"
-        raise Invalid(message, errors=[{"loc": ["body", "username"], "msg": message}])
+        raise Invalid.at("username", message)
     keys = throttle.keys_for(email, address)
     if (wait := await throttle.claim(session, keys, settings)) is not None:
         return SignIn(retry_after=wait)

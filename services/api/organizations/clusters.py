@@ -25,7 +25,7 @@ async def _check_members(
     bad = sorted(map(str, ids - found if readable is None else ids - (found & readable)))
     if bad:
         message = f"Организации не найдены или вне вашей территории: {', '.join(bad)}"
-        raise Invalid(message, errors=[{"loc": ["body", "member_ids"], "msg": message}])
+        raise Invalid.at("member_ids", message)
 
 
 async def _set_members(session: AsyncSession, cluster_id: uuid.UUID, ids: set[uuid.UUID]) -> None:

@@ -130,7 +130,7 @@ async def set_active_in(
     chain = (await resolver.resolve(ScopeType.territory, territory_id)).territory_ids
     if not applies_to(rule.owner_territory_id, chain):
         msg = "Правило не действует на этой территории"
-        raise Invalid(msg, errors=[{"loc": ["path", "territory_id"], "msg": msg}])
+        raise Invalid.at("territory_id", msg, where="path")
     if active:
         await session.execute(
             delete(RuleSwitchOff).where(

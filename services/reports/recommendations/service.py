@@ -215,9 +215,10 @@ async def change_status(
         return locked
     if status not in TRANSITIONS[locked.status]:
         allowed = ", ".join(sorted(TRANSITIONS[locked.status]))
-        raise Conflict(
-            f"Из статуса «{locked.status}» можно перейти только в: {allowed}",
-            errors=[{"loc": ["body", "status"], "msg": f"допустимо: {allowed}"}],
+        raise Conflict.at(
+            "status",
+            f"допустимо: {allowed}",
+            detail=f"Из статуса «{locked.status}» можно перейти только в: {allowed}",
         )
     locked.history = [
         *locked.history,
