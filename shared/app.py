@@ -15,6 +15,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit_outbox import AuditOutbox
 from shared.client import ServiceClient
 from shared.db import Database
 from shared.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
@@ -93,6 +94,7 @@ def build_app(
             pool_size=settings.db_pool_size,
             pool_timeout=settings.db_pool_timeout_seconds,
         )
+        background: list[asyncio.Task[None]] = []
         app.state.peers = {
             name: ServiceClient(
                 name,
@@ -113,12 +115,20 @@ def build_app(
             )
             # Whether a user's token still stands (role, scope, activity) is the api's word too.
             app.state.token_checker = TokenChecker(api, ttl=settings.token_check_seconds)
+            # The audit log is the api's too: entries go through this service's outbox.
+            app.state.audit_outbox = AuditOutbox(
+                service, api, app.state.db.sessionmaker, interval=settings.audit_outbox_seconds
+            )
+            background.append(asyncio.create_task(app.state.audit_outbox.run()))
         for hook in startup:
             await hook(app)
         try:
             with stop_with_supervisor():
                 yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             for client in app.state.peers.values():
                 await client.aclose()
             await app.state.db.close()

@@ -41,6 +41,7 @@ class AuditEventCreate(BaseModel):
     entity_type: str = Field(min_length=1, max_length=60)
     entity_id: str | None = Field(default=None, max_length=100)
     changes: dict[str, Any] = Field(default_factory=dict)
+    entry: service.OutboxEntry | None = None  # from a service's outbox: who, when, its id
 
 
 @router.get("/audit-events", responses=error_responses(Forbidden))
@@ -76,4 +77,9 @@ async def record_audit_event(body: AuditEventCreate, session: SessionDep, caller
     """For Soko services only: the actor is the user they act for (`X-Soko-User`)."""
     if caller.via is None and caller.role != Role.service:
         raise Forbidden("Записи в журнал аудита добавляют только сервисы Soko")
+    if body.entry is not None:
+        await service.record_entry(
+            session, caller, body.action, body.entity_type, body.entity_id, body.changes, body.entry
+        )
+        return
     await service.record(session, body.action, body.entity_type, body.entity_id, body.changes)
