@@ -137,6 +137,8 @@ def build_app(
     app.state.service = service
     app.state.settings = settings
     app.state.migration_head = head_revision()
+    # The day each idempotency table was last cleared of expired keys by this app.
+    app.state.idempotency_cleared_on = {}
     install_error_handlers(app)
     install_outage_handlers(app)
     # Innermost: its 413 gets the security headers, CORS and the request id like any answer.
