@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 from sqlalchemy import event, inspect, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -119,7 +119,7 @@ class OutboxEntry(BaseModel):
     under which it is stored once."""
 
     id: uuid.UUID
-    at: datetime
+    at: AwareDatetime
     actor_kind: str = Field(max_length=20)
     actor_id: str | None = Field(default=None, max_length=100)
     actor_role: str | None = Field(default=None, max_length=40)
