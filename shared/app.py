@@ -119,9 +119,10 @@ def build_app(
             app.state.audit_outbox = AuditOutbox(
                 service, api, app.state.db.sessionmaker, interval=settings.audit_outbox_seconds
             )
-            background.append(asyncio.create_task(app.state.audit_outbox.run()))
         for hook in startup:
             await hook(app)
+        if "api" in app.state.peers:  # started last: nothing is left running if a hook fails
+            background.append(asyncio.create_task(app.state.audit_outbox.run()))
         try:
             with stop_with_supervisor():
                 yield
