@@ -128,7 +128,7 @@ def period_or_invalid(code: str, field: str = "period", where: str = "query") ->
     try:
         return parse_period(code)
     except ValueError as exc:
-        raise Invalid(str(exc), errors=[{"loc": [where, field], "msg": str(exc)}]) from exc
+        raise Invalid.at(field, str(exc), where=where) from exc
 
 
 def previous_period(p: Period) -> Period:

@@ -11,9 +11,10 @@ from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.recommendations import ownership
 from services.reports.recommendations import service as recommendations
 from services.reports.recommendations.models import Recommendation, RecommendationRule
-from shared.auth import Caller, HttpScopeResolver
 from shared.db import SessionDep
+from shared.identity import Caller
 from shared.owners import Owners
+from shared.scope import HttpScopeResolver
 
 
 def scope_resolver(request: Request, session: SessionDep) -> HttpScopeResolver:
@@ -21,12 +22,12 @@ def scope_resolver(request: Request, session: SessionDep) -> HttpScopeResolver:
     return request.app.state.scope_resolver.using(session)
 
 
-Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
+ScopeResolverDep = Annotated[HttpScopeResolver, Depends(scope_resolver)]
 Api = Annotated[ApiClient, Depends(api_client)]
 Surveys = Annotated[SurveysClient, Depends(surveys_client)]
 
 
-def owners(caller: Caller, scopes: Scopes) -> Owners:
+def owners(caller: Caller, scopes: ScopeResolverDep) -> Owners:
     """Who owns what, as the caller sees it (shared/owners.py)."""
     return Owners(caller, scopes)
 
@@ -42,7 +43,7 @@ async def visible_rule(
 
 
 async def readable_recommendation(
-    recommendation_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    recommendation_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> Recommendation:
     """The recommendation of the path, if the caller may read it (404 otherwise)."""
     return await recommendations.readable(session, caller, scopes, recommendation_id)

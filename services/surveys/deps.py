@@ -8,10 +8,12 @@ from fastapi import Depends, Request
 from services.surveys.campaigns.models import Campaign
 from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient, api_client
-from shared.auth import API_KEY_HEADER, Caller, HttpScopeResolver, Principal, checked_principal
 from shared.db import SessionDep
 from shared.errors import NotFound
+from shared.headers import API_KEY_HEADER
+from shared.identity import Caller, Principal, checked_principal
 from shared.ratelimit import SharedRateLimit
+from shared.scope import HttpScopeResolver
 from shared.settings import Settings
 
 
@@ -38,7 +40,7 @@ def anonymous_limit(request: Request) -> SharedRateLimit:
     return request.app.state.anonymous_limit
 
 
-Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
+ScopeResolverDep = Annotated[HttpScopeResolver, Depends(scope_resolver)]
 Api = Annotated[ApiClient, Depends(api_client)]
 MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]
 SettingsDep = Annotated[Settings, Depends(settings)]
@@ -55,7 +57,7 @@ async def valid_campaign(campaign_id: uuid.UUID, session: SessionDep) -> Campaig
 
 
 async def campaign_in_scope(
-    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> tuple[Campaign, frozenset[uuid.UUID] | None]:
     """The campaign of the path if one of its organizations is in the caller's scope (NotFound
     otherwise), and which of them are (None: all)."""

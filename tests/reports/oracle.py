@@ -11,11 +11,12 @@ from typing import Any
 
 from services.reports.clients.api import ApiClient
 from services.reports.clients.surveys import SurveysClient
-from shared.auth import ScopeInfo, ScopeType
 from shared.context import user_token_var
 from shared.errors import PeerUnavailable
+from shared.identity import ScopeType
 from shared.indicator_methods import SURVEY_METHODS, closure
 from shared.periods import Period, period_or_invalid, previous_period
+from shared.scope import ScopeInfo
 from tests.reports.calculator import (
     CLUSTER,
     ORGANIZATION,

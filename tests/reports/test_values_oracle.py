@@ -8,11 +8,12 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from services.demo import load
 from services.demo.loader import DEMO_PASSWORD
 from services.reports.indicator_values import computation
-from shared.auth import ScopeType, decode_token, ensure_in_scope
 from shared.db import create_engine
 from shared.errors import NotFound
+from shared.identity import ScopeType, decode_token
 from shared.migrations import upgrade
 from shared.periods import period_or_invalid, previous_period
+from shared.scope import ensure_in_scope
 from shared.settings import Settings
 from tests.conftest import run_sync, running_apps
 from tests.disclosure_world import add_school, add_teachers, diagnose, disclosure_world

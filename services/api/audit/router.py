@@ -7,9 +7,9 @@ from fastapi import APIRouter
 from services.api.audit import service
 from services.api.audit.schemas import AuditEventCreate, AuditEventRead
 from services.api.auth.deps import Caller
-from shared.auth import Role
 from shared.db import SessionDep
 from shared.errors import Forbidden, error_responses
+from shared.identity import Role
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["audit"])
@@ -48,4 +48,9 @@ async def record_audit_event(body: AuditEventCreate, session: SessionDep, caller
     """For Soko services only: the actor is the user they act for (`X-Soko-User`)."""
     if caller.via is None and caller.role != Role.service:
         raise Forbidden("Записи в журнал аудита добавляют только сервисы Soko")
+    if body.entry is not None:
+        await service.record_entry(
+            session, caller, body.action, body.entity_type, body.entity_id, body.changes, body.entry
+        )
+        return
     await service.record(session, body.action, body.entity_type, body.entity_id, body.changes)

@@ -11,8 +11,6 @@ from services.api.auth.schemas import Me, Token, TokenQuery, TokenStatus
 from services.api.auth.service import introspect, revoke, sign_in
 from services.api.users.models import User
 from services.api.users.schemas import UserRead
-from shared.auth import bearer_token
-from shared.client import CLIENT_ADDRESS_HEADER
 from shared.db import SessionDep
 from shared.errors import (
     Forbidden,
@@ -22,6 +20,8 @@ from shared.errors import (
     error_responses,
     problem,
 )
+from shared.headers import CLIENT_ADDRESS_HEADER
+from shared.identity import bearer_token
 
 router = APIRouter(tags=["auth"])
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
-from services.api.auth.deps import Caller, CallerOrKey, Scopes
+from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
 from services.api.data_values import service
 from services.api.data_values.schemas import (
     DataValueItem,
@@ -36,7 +36,7 @@ async def post_data_values(
     request: Request,
     session: SessionDep,
     caller: CallerOrKey,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     dry_run: DryRun = False,
     idempotency_key: IdempotencyKey = None,
 ) -> ImportSummary | JSONResponse:
@@ -61,7 +61,7 @@ async def upload_data_values(
     ],
     session: SessionDep,
     caller: CallerOrKey,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     limits: UploadLimitsDep,
     dry_run: DryRun = False,
 ) -> ImportSummary:
@@ -76,7 +76,7 @@ async def upload_data_values(
 
 @router.post("/data-values/query", responses=ERRORS)
 async def query_data_values(
-    body: DataValuesQuery, session: SessionDep, caller: Caller, scopes: Scopes
+    body: DataValuesQuery, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> DataValueItems:
     """Values of many indicators, periods and organizations in one call (what the reports
     service reads); only the caller's organizations. Reads only, though it is a POST."""
@@ -99,7 +99,7 @@ async def query_data_values(
 async def list_data_values(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     indicator_code: Annotated[list[str] | None, Query()] = None,
     organization_id: uuid.UUID | None = None,

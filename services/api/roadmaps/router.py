@@ -7,7 +7,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
-from services.api.deps import Caller, ReadableRoadmap, Scopes
+from services.api.deps import Caller, ReadableRoadmap, ScopeResolverDep
 from services.api.roadmaps import service, tracking
 from services.api.roadmaps.document_import.service import import_roadmaps
 from services.api.roadmaps.models import Activity, Roadmap
@@ -67,7 +67,11 @@ async def _detail(session: SessionDep, roadmap: Roadmap, as_of: date) -> Roadmap
 
 @router.post("/roadmaps", status_code=201, responses=ERRORS)
 async def create_roadmap(
-    body: RoadmapCreate, request: Request, session: SessionDep, caller: Caller, scopes: Scopes
+    body: RoadmapCreate,
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
 ) -> RoadmapDetail:
     """A roadmap with sections and activities; each deadline is parsed into a window."""
     roadmap = await service.create_roadmap(session, scopes, caller, body)
@@ -83,7 +87,7 @@ async def import_roadmap(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     limits: UploadLimitsDep,
     period: Annotated[str | None, Form(description="По умолчанию — из заголовка")] = None,
 ) -> ImportAnswer:
@@ -112,7 +116,7 @@ async def import_roadmap(
 async def list_roadmaps(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     level: Level | None = None,
     owner_id: uuid.UUID | None = None,
@@ -139,7 +143,7 @@ async def update_roadmap(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
 ) -> RoadmapDetail:
     roadmap = await service.update_roadmap(session, scopes, caller, roadmap_id, body)
     return await _detail(session, roadmap, _today(request))
@@ -151,7 +155,7 @@ async def roadmap_progress(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     as_of: AsOf = None,
     due_soon_days: Annotated[int, Query(ge=0, le=366)] = 14,
 ) -> RoadmapProgress:
@@ -183,7 +187,7 @@ async def list_roadmap_activities(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     filters: Annotated[ActivityFilters, Query()],
 ) -> Page[ActivityRead]:
@@ -196,7 +200,7 @@ async def list_activities(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     filters: Annotated[ActivityFilters, Query()],
 ) -> Page[ActivityRead]:
@@ -206,7 +210,11 @@ async def list_activities(
 
 @router.get("/activities/{activity_id}", responses=ERRORS)
 async def get_activity(
-    activity_id: uuid.UUID, request: Request, session: SessionDep, caller: Caller, scopes: Scopes
+    activity_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
 ) -> ActivityRead:
     activity = await tracking.get_activity(session, scopes, caller, activity_id)
     return _activity(activity, _today(request))
@@ -219,7 +227,7 @@ async def update_activity(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
 ) -> ActivityRead:
     """Status (with history) and evidence links; the leader of a responsible school may too."""
     today = _today(request)
@@ -229,7 +237,7 @@ async def update_activity(
 
 @router.get("/activities/{activity_id}/history", responses=ERRORS)
 async def activity_history(
-    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> list[StatusChangeRead]:
     changes = await tracking.history(session, scopes, caller, activity_id)
     return [StatusChangeRead.model_validate(c) for c in changes]
@@ -241,7 +249,7 @@ async def upload_file(
     file: Annotated[UploadFile, File()],
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     limits: UploadLimitsDep,
 ) -> FileRead:
     """A document that confirms the activity was done (up to SOKO_UPLOAD_MAX_BYTES, 20 MB by
@@ -260,7 +268,7 @@ async def upload_file(
 
 @router.get("/activities/{activity_id}/files", responses=ERRORS)
 async def list_files(
-    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> list[FileRead]:
     return [
         FileRead.model_validate(f)
@@ -276,7 +284,11 @@ async def list_files(
     },
 )
 async def download_file(
-    activity_id: uuid.UUID, file_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    activity_id: uuid.UUID,
+    file_id: uuid.UUID,
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
 ) -> Response:
     stored = await tracking.get_file(session, scopes, caller, activity_id, file_id)
     disposition = f"attachment; filename*=UTF-8''{quote(stored.file_name, safe='')}"

@@ -18,10 +18,11 @@ from services.api.roadmaps.schemas import ActivityCreate, RoadmapCreate, Roadmap
 from services.api.staff.models import StaffMember
 from services.api.territories.models import Territory
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, ScopeInfo, ScopeType, contains, require_roles
 from shared.errors import Invalid, NotFound
+from shared.identity import Principal, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
 from shared.periods import Period, parse_period
+from shared.scope import ScopeInfo, contains
 
 # Which owner each level of roadmap has.
 LEVEL_OWNER = {

@@ -26,9 +26,10 @@ from services.reports.documents.labels import NOK_LABELS
 from services.reports.documents.model import Execution, Nok, OrganizationCard
 from services.reports.quality_evaluation.compute import evaluate, load_weights
 from services.reports.quality_evaluation.service import organization_counts, survey_counts
-from shared.auth import ScopeType, ensure_in_scope
 from shared.errors import NotFound, PeerUnavailable
+from shared.identity import ScopeType
 from shared.periods import Period
+from shared.scope import ensure_in_scope
 
 
 async def school_nok(ctx: Context, organization_id: uuid.UUID, period: str) -> Nok:

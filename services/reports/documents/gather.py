@@ -30,12 +30,13 @@ from services.reports.documents.model import (
 )
 from services.reports.indicator_values import service as values_service
 from services.reports.snapshots.service import DecodedSnapshots
-from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
+from shared.identity import Principal, ScopeType
 from shared.periods import (
     Period,
     academic_year_of,
     parse_period,
 )
+from shared.scope import ScopeResolver, ensure_in_scope
 
 SCOPE_ORDER = {"territory": 0, "cluster": 1, "organization": 2}
 EARLIER_PERIODS = 3  # the "over time" chart: the report's period and up to three before it

@@ -8,14 +8,14 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.reports.deps import Scopes, Surveys
+from services.reports.deps import ScopeResolverDep, Surveys
 from services.reports.documents import html, xlsx
 from services.reports.documents.card import organization_card
 from services.reports.documents.client import DocumentsApi, documents_api
 from services.reports.documents.gather import Context, roadmap_report
-from shared.auth import Caller
 from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
+from shared.identity import Caller
 from shared.periods import Period, period_query
 
 router = APIRouter(tags=["reports"])
@@ -49,7 +49,7 @@ def context(
     session: SessionDep,
     api: Annotated[DocumentsApi, Depends(documents_api)],
     surveys: Surveys,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
 ) -> Context:
     state = request.app.state
     return Context(

@@ -31,15 +31,10 @@ from services.reports.indicator_values.methods.base import (
     select_target,
     status_of,
 )
-from shared.auth import (
-    Principal,
-    ScopeInfo,
-    ScopeResolver,
-    ScopeType,
-    readable_organizations,
-)
 from shared.disclosure import reads_personal_results
+from shared.identity import Principal, ScopeType
 from shared.indicator_methods import closure, references
+from shared.scope import ScopeInfo, ScopeResolver, readable_organizations
 
 SCOPE_ORDER = {TERRITORY: 0, CLUSTER: 1, ORGANIZATION: 2}
 

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from services.reports.indicator_values import service
 from services.reports.indicator_values.schemas import IndicatorValuePage
-from shared.auth import Caller, HttpScopeResolver, ScopeType
 from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
+from shared.identity import Caller, ScopeType
 from shared.pagination import PaginationDep
+from shared.scope import HttpScopeResolver
 
 router = APIRouter(tags=["indicator values"])
 ERRORS = error_responses(Unauthorized, NotFound, Invalid, PeerUnavailable)

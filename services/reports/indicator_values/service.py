@@ -23,11 +23,12 @@ from services.reports.facts.store import feed_states
 from services.reports.indicator_values import computation
 from services.reports.snapshots import service as snapshots
 from services.reports.snapshots.models import Snapshot
-from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType, ensure_in_scope
 from shared.db import utcnow
 from shared.disclosure import published_by, reads_personal_results
 from shared.errors import Invalid, NotFound
+from shared.identity import Principal, ScopeType
 from shared.periods import Period, period_or_invalid, previous_period
+from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope
 from shared.settings import get_settings
 
 KIND = "indicator_values"

@@ -18,8 +18,8 @@ from services.reports.clients.api import ApiClient
 from services.reports.pd_order.compute import Programme, load_catalogue
 from services.reports.pd_order.models import PdProgramme
 from services.reports.pd_order.schemas import PdProgrammeCreate, PdProgrammeUpdate
-from shared.auth import Role, require_roles
-from shared.errors import Conflict, Invalid
+from shared.errors import Conflict, Invalid, field_error
+from shared.identity import Role, require_roles
 from shared.owners import Owners, Texts
 from shared.pagination import Pagination, paginate
 
@@ -121,9 +121,8 @@ async def _store(session: AsyncSession, programme: PdProgramme, changes: dict[st
             session.add(programme)
             await session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            f"Программа с кодом {code} уже есть в каталоге",
-            errors=[{"loc": ["body", "code"], "msg": "code is already used"}],
+        raise Conflict.at(
+            "code", "code is already used", detail=f"Программа с кодом {code} уже есть в каталоге"
         ) from exc
 
 
@@ -156,7 +155,7 @@ async def update_programme(
     if cleared := [k for k in NOT_NULL if k in changes and changes[k] is None]:
         raise Invalid(
             f"Поле {cleared[0]} нельзя очистить",
-            errors=[{"loc": ["body", k], "msg": "may not be null"} for k in cleared],
+            errors=[field_error(k, "may not be null") for k in cleared],
         )
     await _store(session, programme, changes)
     audited = data.model_dump(mode="json", exclude_unset=True)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.reports.deps import Api, OwnersDep, Scopes, Surveys
+from services.reports.deps import Api, OwnersDep, ScopeResolverDep, Surveys
 from services.reports.pd_order import catalogue, service
 from services.reports.pd_order.schemas import (
     IndividualRouteRead,
@@ -14,7 +14,6 @@ from services.reports.pd_order.schemas import (
     PdProgrammeRead,
     PdProgrammeUpdate,
 )
-from shared.auth import Caller
 from shared.db import SessionDep
 from shared.errors import (
     Conflict,
@@ -25,6 +24,7 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
+from shared.identity import Caller
 from shared.pagination import Page, PaginationDep
 from shared.periods import Period, period_query
 
@@ -106,7 +106,7 @@ async def get_pd_order(
     caller: Caller,
     api: Api,
     surveys: Surveys,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     territory_id: uuid.UUID,
     period: PdPeriod,
 ) -> PdOrderRead:
@@ -128,7 +128,7 @@ async def list_individual_routes(
     session: SessionDep,
     caller: Caller,
     api: Api,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     period: OptionalPdPeriod,
     organization_id: uuid.UUID | None = None,

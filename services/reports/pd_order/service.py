@@ -31,20 +31,12 @@ from services.reports.pd_order.public import (
     SURVEYS_UNAVAILABLE,
     public_order,
 )
-from shared.auth import (
-    Principal,
-    Role,
-    ScopeInfo,
-    ScopeResolver,
-    ScopeType,
-    ensure_in_scope,
-    readable_organizations,
-    require_roles,
-)
 from shared.disclosure import published, published_at, reads_personal_results
 from shared.errors import Forbidden, NotFound, PeerUnavailable
+from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
 from shared.periods import Period
+from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope, readable_organizations
 
 ORDER_READERS = (Role.territory_analyst, Role.methodologist, Role.viewer)
 ROUTE_READERS = (Role.teacher, Role.organization_leader, Role.methodologist)

@@ -5,11 +5,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends
 
-from services.reports.deps import Api, Scopes, Surveys
+from services.reports.deps import Api, ScopeResolverDep, Surveys
 from services.reports.quality_evaluation import service
 from services.reports.quality_evaluation.schemas import NokRead
-from shared.auth import Caller
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
+from shared.identity import Caller
 from shared.periods import Period, period_query
 
 router = APIRouter(tags=["nok"])
@@ -21,7 +21,7 @@ async def get_nok(
     caller: Caller,
     api: Api,
     surveys: Surveys,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     territory_id: uuid.UUID,
     period: Annotated[Period, Depends(period_query(description="2021/2022"))],
 ) -> NokRead:

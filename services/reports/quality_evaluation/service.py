@@ -19,10 +19,11 @@ from services.reports.quality_evaluation.compute import (
     rank,
     territory_total,
 )
-from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
 from shared.disclosure import CAMPAIGN_OPEN
 from shared.errors import PeerUnavailable
+from shared.identity import Principal, ScopeType
 from shared.periods import Period
+from shared.scope import ScopeResolver, ensure_in_scope
 
 YES = "1"
 

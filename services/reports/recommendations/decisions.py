@@ -17,10 +17,11 @@ from services.reports.recommendations.schemas import (
     DecisionRead,
     DecisionWithEffect,
 )
-from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
 from shared.errors import Forbidden
+from shared.identity import Principal, ScopeType
 from shared.pagination import Pagination
 from shared.periods import Period
+from shared.scope import ScopeResolver, ensure_in_scope
 
 PAGE = 500  # recommendations read per query when gathering a territory's decisions
 

@@ -19,9 +19,10 @@ from services.reports.indicator_values import service as indicator_values
 from services.reports.pd_order.catalogue import offered_in
 from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.engine import Facts
-from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType
 from shared.errors import PeerUnavailable
+from shared.identity import Principal, ScopeType
 from shared.periods import Period
+from shared.scope import ScopeInfo, ScopeResolver
 
 
 async def territory_values(

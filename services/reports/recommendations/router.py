@@ -9,7 +9,7 @@ from services.reports.deps import (
     Api,
     OwnersDep,
     ReadableRecommendation,
-    Scopes,
+    ScopeResolverDep,
     Surveys,
     VisibleRule,
 )
@@ -30,7 +30,6 @@ from services.reports.recommendations.schemas import (
     Status,
     StatusChange,
 )
-from shared.auth import Caller
 from shared.db import SessionDep
 from shared.errors import (
     Conflict,
@@ -41,6 +40,7 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
+from shared.identity import Caller
 from shared.pagination import Page, PaginationDep
 from shared.periods import OptionalPeriodQuery, Period, period_query
 
@@ -64,7 +64,7 @@ ComparePeriod = Annotated[
 
 @router.get("/recommendation-rules", responses=ERRORS)
 async def list_rules(
-    session: SessionDep, owners: OwnersDep, scopes: Scopes, territory_id: Territory = None
+    session: SessionDep, owners: OwnersDep, scopes: ScopeResolverDep, territory_id: Territory = None
 ) -> list[RuleRead]:
     """The rules the caller sees (global ones, those of their territory and above, those of
     territories under it) or, with `territory_id`, those that apply there; each with its owner,
@@ -106,7 +106,7 @@ async def set_rule_in_territory(
     data: RuleTerritoryState,
     session: SessionDep,
     owners: OwnersDep,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
 ) -> RuleRead:
     """Switch a rule off (`active: false`) for a territory inside the caller's scope, or back
@@ -133,7 +133,7 @@ async def generate(
     data: GenerateRequest,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
     surveys: Surveys,
 ) -> GenerateResult:
@@ -159,7 +159,7 @@ def _read(rec: Any, decisions: list[Any]) -> RecommendationRead:
 async def list_recommendations(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     period: OptionalPeriodQuery,
     addressee_type: Addressee | None = None,
@@ -214,7 +214,7 @@ async def create_decision(
 async def list_decisions(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
     surveys: Surveys,
     territory_id: uuid.UUID,

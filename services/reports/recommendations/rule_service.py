@@ -9,9 +9,10 @@ from services.reports.clients.api import ApiClient
 from services.reports.recommendations import ownership, rules
 from services.reports.recommendations.models import RecommendationRule
 from services.reports.recommendations.schemas import RuleCreate, RuleRead, RuleUpdate
-from shared.auth import Role, ScopeResolver, require_roles
 from shared.errors import Invalid
+from shared.identity import Role, require_roles
 from shared.owners import Owners
+from shared.scope import ScopeResolver
 
 RULE_EDITORS = (Role.admin, Role.territory_analyst)
 # Fields of a rule that a PATCH may change but never clear.

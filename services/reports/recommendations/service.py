@@ -27,19 +27,11 @@ from services.reports.recommendations import ownership
 from services.reports.recommendations.engine import Candidate, evaluate
 from services.reports.recommendations.models import Decision, Recommendation
 from services.reports.recommendations.schemas import GenerateResult, StatusChange
-from shared.auth import (
-    Principal,
-    Role,
-    ScopeInfo,
-    ScopeResolver,
-    ScopeType,
-    ensure_in_scope,
-    readable_organizations,
-    require_roles,
-)
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination
 from shared.periods import Period
+from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope, readable_organizations
 
 # Where each status may go next; done and rejected can be reopened.
 TRANSITIONS = {
@@ -266,9 +258,10 @@ async def change_status(
         return locked
     if status not in TRANSITIONS[locked.status]:
         allowed = ", ".join(sorted(TRANSITIONS[locked.status]))
-        raise Conflict(
-            f"Из статуса «{locked.status}» можно перейти только в: {allowed}",
-            errors=[{"loc": ["body", "status"], "msg": f"допустимо: {allowed}"}],
+        raise Conflict.at(
+            "status",
+            f"допустимо: {allowed}",
+            detail=f"Из статуса «{locked.status}» можно перейти только в: {allowed}",
         )
     locked.history = [
         *locked.history,

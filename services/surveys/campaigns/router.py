@@ -21,10 +21,10 @@ from services.surveys.campaigns.schemas import (
     OrganizationRate,
     Pending,
 )
-from services.surveys.deps import Api, ReadableCampaign, Scopes, SettingsDep
-from shared.auth import Caller
+from services.surveys.deps import Api, ReadableCampaign, ScopeResolverDep, SettingsDep
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
+from shared.identity import Caller
 from shared.pagination import Page, PaginationDep, paginate
 
 router = APIRouter(tags=["campaigns"])
@@ -90,7 +90,7 @@ async def create_campaign(
 async def list_campaigns(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     settings: SettingsDep,
     page: PaginationDep,
     instrument_code: Annotated[
@@ -133,7 +133,7 @@ async def update_campaign(
     body: CampaignUpdate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     settings: SettingsDep,
 ) -> CampaignRead:
     """Close early (a `closes_at` of now) or extend. 409 for re-opening a campaign that has

@@ -18,20 +18,13 @@ from services.surveys.clients.api import ApiClient
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.service import get_version
 from services.surveys.responses.models import Response
-from shared.auth import (
-    Principal,
-    Role,
-    ScopeResolver,
-    ScopeType,
-    ensure_in_scope,
-    readable_organizations,
-    require_roles,
-)
 from shared.db import utcnow
 from shared.disclosure import published
 from shared.errors import Conflict, Invalid, NotFound
+from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
 from shared.periods import Period, parse_period
+from shared.scope import ScopeResolver, ensure_in_scope, readable_organizations
 
 LAUNCHERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)
 # Who is invited to an identified campaign, by audience.

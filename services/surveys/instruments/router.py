@@ -9,9 +9,9 @@ from services.surveys.instruments import service
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.schemas import InstrumentDetail, InstrumentRead, VersionRead
 from services.surveys.instruments.xlsform import to_xlsform
-from shared.auth import Caller
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.identity import Caller
 from shared.pagination import Page, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 from shared.validation import PositiveInt32

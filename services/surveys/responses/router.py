@@ -11,18 +11,18 @@ from services.surveys.deps import (
     Api,
     MaybeCaller,
     ReadableCampaign,
-    Scopes,
+    ScopeResolverDep,
     SettingsDep,
     ValidCampaign,
 )
 from services.surveys.responses import aggregates, deficits, service
 from services.surveys.responses.models import IdempotencyKeys
 from services.surveys.responses.schemas import ResponseCreated, ResponseIn
-from shared.auth import Caller, Principal, Role
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, error_responses
 from shared.idempotency import idempotent
+from shared.identity import Caller, Principal, Role
 
 router = APIRouter(tags=["responses"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, TooManyRequests)
@@ -45,7 +45,7 @@ async def submit_response(
     caller: MaybeCaller,
     campaign: ValidCampaign,
     settings: SettingsDep,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     limit: AnonymousLimit,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> ResponseCreated | JSONResponse:
@@ -96,7 +96,7 @@ async def campaign_aggregates(
     campaign_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
     settings: SettingsDep,
     level: Literal["organization", "cluster", "territory"] = "organization",
@@ -141,7 +141,7 @@ async def campaign_deficits(
     found: ReadableCampaign,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
     organization_id: Annotated[uuid.UUID | None, Query()] = None,
 ) -> dict[str, Any]:

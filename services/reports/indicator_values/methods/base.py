@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Text, Uuid, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import Principal
+from shared.identity import Principal
 
 ORGANIZATION, CLUSTER, TERRITORY = "organization", "cluster", "territory"
 OPS: dict[str, Callable[[float, float], bool]] = {

@@ -30,8 +30,8 @@ from services.reports.indicator_values.methods.base import (
     pct,
     rounded,
 )
-from shared.auth import ScopeType
 from shared.disclosure import CAMPAIGN_OPEN, published, withhold
+from shared.identity import ScopeType
 
 FACTS = (
     "fact_campaign",
