@@ -26,9 +26,9 @@ from services.reports.indicator_values.methods.base import (
     Context,
     Known,
     Scope,
+    TargetIndex,
     after_min_n,
     rounded,
-    select_target,
     status_of,
 )
 from shared.disclosure import reads_personal_results
@@ -188,13 +188,14 @@ def answer_items(
     period's value and the change, coverage, missing."""
     items = []
     for code in codes:
+        targets = TargetIndex(definitions[code])
         for scope in scopes:
             current = known.get((code, scope.scope_type, scope.scope_id, period))
             if current is None:
                 continue
             before = known.get((code, scope.scope_type, scope.scope_id, previous))
             previous_value = before.value if before is not None else None
-            target = select_target(definitions[code], scope, period)
+            target = targets.select(scope, period)
             change = (
                 current.value - previous_value
                 if current.value is not None and previous_value is not None

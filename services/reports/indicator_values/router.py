@@ -1,11 +1,12 @@
 """HTTP: /v1/indicator-values."""
 
 import uuid
-from datetime import date
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
+from services.reports.facts.freshness import freshness
 from services.reports.indicator_values import service
 from services.reports.indicator_values.schemas import IndicatorValuePage
 from shared.db import SessionDep
@@ -66,5 +67,17 @@ async def list_indicator_values(
             "missing_inputs": missing,
             "computed_at": meta.computed_at,
             "snapshot_id": meta.snapshot_id,
+            **(await _freshness(request, session, moment, meta)),
         }
     )
+
+
+async def _freshness(
+    request: Request, session: SessionDep, moment: datetime | None, meta: service.Meta
+) -> dict[str, Any]:
+    """`as_of`, `lag_seconds` of the answer: the facts' freshness now, or, for values as they
+    were stored by a past date, when they were computed."""
+    if moment is not None:
+        return {"as_of": meta.computed_at, "lag_seconds": None}
+    current = await freshness(request.app, session)
+    return {"as_of": current.as_of, "lag_seconds": current.lag_seconds}

@@ -139,22 +139,49 @@ def after_min_n(value: Value | None, min_n: int) -> Value | None:
     return Value(n=value.n, coverage=value.coverage, missing=value.missing, insufficient=True)
 
 
+class TargetIndex:
+    """One definition's targets by (scope_type, scope_id, period), so that choosing the target of
+    a scope costs a few lookups, not a scan of every target (a region has thousands of scopes,
+    an indicator may carry a target per municipality). Chooses what `select_target` chooses."""
+
+    # The keys to look up, most specific first: rank (scope_type, period, scope_id) as
+    # select_target orders it, from (set, set, set) down to (unset, unset, unset).
+    _RANKS = sorted(
+        ((a, b, c) for a in (True, False) for b in (True, False) for c in (True, False)),
+        reverse=True,
+    )
+
+    def __init__(self, definition: dict[str, Any]) -> None:
+        self.by_key: dict[tuple[str | None, str | None, str | None], dict[str, Any]] = {}
+        for target in definition.get("targets") or []:
+            scope_id = target.get("scope_id")
+            key = (
+                target.get("scope_type"),
+                None if scope_id is None else str(scope_id),
+                target.get("period"),
+            )
+            self.by_key.setdefault(key, target)  # the first of equal rank wins, as in a scan
+        self.default = definition.get("target")
+
+    def select(self, scope: Scope, period: str) -> dict[str, Any] | None:
+        scope_id = str(scope.scope_id)
+        for typed, dated, named in self._RANKS:
+            key = (
+                scope.scope_type if typed else None,
+                scope_id if named else None,
+                period if dated else None,
+            )
+            if key in self.by_key:
+                chosen = self.by_key[key]
+                return {"op": chosen["op"], "value": chosen["value"]}
+        chosen = self.default
+        return {"op": chosen["op"], "value": chosen["value"]} if chosen else None
+
+
 def select_target(definition: dict[str, Any], scope: Scope, period: str) -> dict[str, Any] | None:
-    """The most specific target: period and scope > scope > period > the default `target`."""
-    best, best_rank = None, None
-    for target in definition.get("targets") or []:
-        if target.get("period") not in (None, period):
-            continue
-        scope_type, scope_id = target.get("scope_type"), target.get("scope_id")
-        if scope_type is not None and scope_type != scope.scope_type:
-            continue
-        if scope_id is not None and str(scope_id) != str(scope.scope_id):
-            continue
-        rank = (scope_type is not None, target.get("period") is not None, scope_id is not None)
-        if best_rank is None or rank > best_rank:
-            best, best_rank = target, rank
-    chosen = best or definition.get("target")
-    return {"op": chosen["op"], "value": chosen["value"]} if chosen else None
+    """The most specific target: period and scope > scope > period > the default `target`
+    (`{op, value}`, or None). For many scopes build one TargetIndex instead."""
+    return TargetIndex(definition).select(scope, period)
 
 
 def status_of(value: Value, target: dict[str, Any] | None) -> str | None:

@@ -7,6 +7,7 @@ by zero or a result leaves the range of float8.
 """
 
 import ast
+import functools
 import math
 import operator
 from collections.abc import Callable
@@ -54,7 +55,13 @@ def evaluate(expression: str, term: Callable[[str, str], float | None]) -> float
             return None if operand is None else _UNARY[type(node.op)](operand)
         raise ValueError(f"недопустимо в формуле: {type(node).__name__}")
 
-    return walk(ast.parse(expression, mode="eval"))
+    return walk(_parsed(expression))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(expression: str) -> ast.Expression:
+    """An expression parsed once per process (a formula is evaluated for every scope)."""
+    return ast.parse(expression, mode="eval")
 
 
 def combine(params: dict[str, Any], value_of: Callable[[str], Value | None]) -> Value | None:
