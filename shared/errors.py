@@ -148,6 +148,13 @@ class PeerUnavailable(SokoError):
         super().__init__(detail, **kwargs)
 
 
+class PeerRefused(SokoError):
+    """Another Soko service refused a call this one made (a 4xx other than 401/403/404): a
+    contract error between the services, a bug to fix, not an outage to wait out."""
+
+    status, slug, detail = 502, "peer-refused", "Связанный сервис отклонил запрос"
+
+
 def problem(
     status: int,
     *,

@@ -8,7 +8,7 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.audit_outbox import AuditOutbox
-from shared.client import ServiceClient, record_audit
+from shared.client import ServiceClient, checked, record_audit
 from shared.db import SessionDep
 from shared.errors import PeerUnavailable
 from shared.headers import CLIENT_ADDRESS_HEADER, IDEMPOTENCY_KEY_HEADER
@@ -50,9 +50,7 @@ class ApiClient:
             # A lookup changes nothing: safe to retry.
             headers={IDEMPOTENCY_KEY_HEADER: f"lookup-{uuid.uuid4().hex}"},
         )
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
-        return {uuid.UUID(o["id"]): o for o in response.json()}
+        return {uuid.UUID(o["id"]): o for o in checked(response, "api").json()}
 
     async def sign_in(self, username: str, password: str, address: str | None) -> SignIn:
         """Check a password at `POST /v1/auth/token`, for the person at `address` (sent in
@@ -77,12 +75,12 @@ class ApiClient:
 
     async def revoke(self, token: str) -> None:
         """Sign a user's token out everywhere (`POST /v1/auth/revoke`). Never retried.
-        PeerUnavailable (503) when the api service does not answer 200."""
+        PeerUnavailable (503) when the api service is down, PeerRefused (502) when it
+        refuses (shared.client.checked)."""
         response = await self.client.request(
             "POST", "/v1/auth/revoke", data={"token": token}, as_service=True
         )
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
+        checked(response, "api")
 
     async def audit(
         self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]
