@@ -115,10 +115,10 @@ def _message(text: str) -> str:
 
 def _progress(definition: InstrumentDefinition, answers: dict[str, Any]) -> tuple[int, int]:
     kept = scoring.check_answers(definition, answers, complete=False, drop_irrelevant=True).answers
+    state = scoring.shown(definition, answers)
     answered = required = 0
     for question in definition.questions():
-        rel = question.relevant
-        if not question.required or (rel and kept.get(rel.question) not in rel.values()):
+        if not state.required.get(question.code):
             continue
         required += 1
         answered += question.code in kept

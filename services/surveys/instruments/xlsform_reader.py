@@ -98,11 +98,11 @@ def from_xlsform(
     kind: str | None = None,
     audience: list[str] | None = None,
 ) -> InstrumentDefinition:
-    """Read an XLSForm workbook within `limits` (default: the settings' defaults; a sheet of at
-    most `max_xlsform_rows` rows). `kind` and `audience` (the upload's form fields) stand in
-    for settings the workbook does not give. XLSFormError names the sheet, row and column of
-    any problem; UploadLimitExceeded (422) names a limit passed. Blocking: parse in a worker
-    thread."""
+    """Read an XLSForm workbook within `limits` (default: the settings' defaults; a sheet of
+    at most `max_xlsform_rows` rows). `kind` and `audience` (the upload's form fields) stand in
+    for settings the workbook does not give (else a parents' satisfaction questionnaire).
+    XLSFormError names the sheet, row and column of any problem; UploadLimitExceeded (422)
+    names a limit passed. Blocking: parse in a worker thread."""
     budget = Budget(limits or UploadLimits.defaults())
     table = _open(data, budget)
     try:
@@ -241,8 +241,8 @@ def _read_settings(
     return {
         "code": row.text("form_id"),
         "title": row.text("form_title"),
-        "kind": kind or row.text("kind") or DEFAULT_KIND,
-        "audience": audience or written or list(DEFAULT_AUDIENCE),
+        "kind": row.text("kind") or kind or DEFAULT_KIND,
+        "audience": written or audience or list(DEFAULT_AUDIENCE),
         "description": row.text("description"),
         "source": row.optional("source"),
         "language": language.group(1) if language else row.text("default_language") or "ru",
