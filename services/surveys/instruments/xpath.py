@@ -285,6 +285,8 @@ def to_text(value: Scalar) -> str:
     if isinstance(value, float):
         if math.isnan(value):
             return "NaN"
+        if math.isinf(value):
+            return "Infinity" if value > 0 else "-Infinity"
         return str(int(value)) if value.is_integer() else repr(value)
     return value
 
@@ -303,16 +305,25 @@ def _compare(op: str, left: Scalar, right: Scalar) -> bool:
 
 
 def _arithmetic(op: str, left: Scalar, right: Scalar) -> float:
+    """As JavaScript computes it (the browser's evaluator must agree): x div 0 is ±Infinity."""
     a, b = to_number(left), to_number(right)
     if op == "+":
         return a + b
     if op == "-":
         return a - b
     if op == "*":
-        return a * b
-    if b == 0 or math.isnan(a) or math.isnan(b):
-        return math.nan if op == "mod" or a == 0 or math.isnan(a) else math.copysign(math.inf, a)
-    return a / b if op == "div" else math.fmod(a, b)
+        return a * b if not (math.isinf(a) or math.isinf(b)) or (a and b) else math.nan
+    if op == "div":
+        if b == 0:
+            return (
+                math.nan
+                if a == 0 or math.isnan(a)
+                else math.copysign(math.inf, a) * (-1 if math.copysign(1, b) < 0 else 1)
+            )
+        return a / b
+    if b == 0 or math.isnan(b) or not math.isfinite(a):
+        return math.nan
+    return math.fmod(a, b)
 
 
 def evaluate(node: Node, context: Context) -> Scalar:
