@@ -12,7 +12,6 @@ takes those given with the upload, else a parents' satisfaction questionnaire.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -38,6 +37,7 @@ from services.surveys.instruments.xlsform_common import (
     SURVEY_FIELD_COLUMNS,
     XLSFormError,
 )
+from services.surveys.instruments.xlsform_sheets import Sheet, check_columns, read_sheet, require
 from services.surveys.instruments.xlsform_survey import Placed, SourceRow, sections_from
 from shared.tabular import Table, open_workbook
 from shared.uploads import Budget, UnreadableUpload, UploadLimits
@@ -64,18 +64,6 @@ _PYXFORM_COLUMNS = (
     ("question type", "type"),
     ("unknown type", "type"),
 )
-
-
-@dataclass
-class _Sheet:
-    """A sheet's cleaned headers (None for an empty one) and its rows, blank ones included."""
-
-    name: str
-    headers: list[str | None]
-    rows: list[SourceRow] = field(default_factory=list)
-
-    def filled(self) -> list[SourceRow]:
-        return [row for row in self.rows if any(row.cells.values())]
 
 
 @dataclass
@@ -106,10 +94,11 @@ def from_xlsform(
     budget = Budget(limits or UploadLimits.defaults())
     table = _open(data, budget)
     try:
-        sheets = {name: _sheet(table, budget, name) for name in (SURVEY, CHOICES, SETTINGS)}
-        competence_sheet = _sheet(table, budget, COMPETENCES)
+        sheets = {name: read_sheet(table, budget, name) for name in (SURVEY, CHOICES, SETTINGS)}
+        competence_sheet = read_sheet(table, budget, COMPETENCES)
     finally:
         table.close()
+    check_columns(sheets)
     reading = _Reading()
     payload = _read_settings(sheets[SETTINGS], reading, kind, audience)
     payload["competences"] = _read_competences(competence_sheet, reading)
@@ -140,63 +129,6 @@ def _open(data: bytes, budget: Budget) -> Table:
         raise XLSFormError(f"not an .xlsx workbook ({exc})") from exc
 
 
-def _text(value: Any) -> str:
-    """A cell as pyxform reads it: stripped text, a whole float without `.0`."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime | dt.date | dt.time):
-        return str(value)
-    return str(value).replace("\xa0", " ").strip()
-
-
-def _header(value: Any) -> str | None:
-    """`Label ` → `label`; `label::Russian (ru)` keeps the language as written."""
-    text = " ".join(_text(value).split())
-    if not text:
-        return None
-    base, sep, language = text.partition("::")
-    return base.strip().lower() + (f"::{language.strip()}" if sep else "")
-
-
-def _sheet(table: Table, budget: Budget, name: str) -> _Sheet | None:
-    """The sheet of this name (case and spaces aside), None when the workbook has none."""
-    index = table.find(name)
-    if index is None:
-        return None
-    lines = ([cell.raw for cell in row] for row in table.rows(index))
-    headers = [_header(cell) for cell in next(lines, [])]
-    sheet = _Sheet(name, headers)
-    seen: set[str] = set()
-    for column, header in enumerate(headers):
-        if header is not None and header in seen:
-            raise XLSFormError(
-                f"the column '{header}' is repeated", sheet=name, row=1, column=header
-            )
-        if header is not None:
-            seen.add(header)
-        del column
-    limits = budget.limits
-    filled = 0
-    for number, line in enumerate(lines, 2):
-        cells = {
-            header: _text(line[i])
-            for i, header in enumerate(headers)
-            if header is not None and i < len(line) and _text(line[i])
-        }
-        if cells:
-            filled += 1
-            if filled > limits.max_xlsform_rows:
-                raise limits.exceeded("xlsform_rows")
-        sheet.rows.append(SourceRow(name, number, cells))
-    while sheet.rows and not sheet.rows[-1].cells:
-        sheet.rows.pop()
-    return sheet
-
-
 def _numeric(row: SourceRow, column: str) -> float | None:
     """The cell as a number; None when empty."""
     text = row.text(column)
@@ -208,21 +140,12 @@ def _numeric(row: SourceRow, column: str) -> float | None:
         raise row.error(column, f"expected a number, got '{text}'") from None
 
 
-def _require(sheet: _Sheet, *columns: str) -> None:
-    present = {h.split("::", 1)[0] for h in sheet.headers if h}
-    for column in columns:
-        if column not in present:
-            raise XLSFormError(
-                f"the column '{column}' is missing", sheet=sheet.name, row=1, column=column
-            )
-
-
 def _read_settings(
-    sheet: _Sheet | None, reading: _Reading, kind: str | None, audience: list[str] | None
+    sheet: Sheet | None, reading: _Reading, kind: str | None, audience: list[str] | None
 ) -> dict[str, Any]:
     if sheet is None:
         raise XLSFormError("the settings sheet is missing", sheet=SETTINGS)
-    _require(sheet, "form_title", "form_id")
+    require(sheet, "form_title", "form_id")
     rows = sheet.filled()
     if not rows:
         raise XLSFormError("the settings row is empty", sheet=SETTINGS, row=2)
@@ -249,10 +172,10 @@ def _read_settings(
     }
 
 
-def _read_competences(sheet: _Sheet | None, reading: _Reading) -> list[dict[str, Any]]:
+def _read_competences(sheet: Sheet | None, reading: _Reading) -> list[dict[str, Any]]:
     if sheet is None:
         return []
-    _require(sheet, "name", "label")
+    require(sheet, "name", "label")
     competences = []
     for row in sheet.filled():
         competence: dict[str, Any] = {
@@ -268,7 +191,7 @@ def _read_competences(sheet: _Sheet | None, reading: _Reading) -> list[dict[str,
     return competences
 
 
-def _built_in_rows(sheets: dict[str, _Sheet | None], kind: str) -> list[dict[str, str]]:
+def _built_in_rows(sheets: dict[str, Sheet | None], kind: str) -> list[dict[str, str]]:
     """Rows of our built-in lists (`likert5`, `yes_no`) that the choices sheet leaves out."""
     given = (
         {row.text("list_name") for row in sheets[CHOICES].filled()} if sheets[CHOICES] else set()
@@ -284,14 +207,14 @@ def _built_in_rows(sheets: dict[str, _Sheet | None], kind: str) -> list[dict[str
     return rows
 
 
-def _pyxform(sheets: dict[str, _Sheet | None], form_id: str, kind: str) -> dict[str, Any]:
+def _pyxform(sheets: dict[str, Sheet | None], form_id: str, kind: str) -> dict[str, Any]:
     """pyxform's survey JSON of the survey, choices and settings rows."""
     survey = sheets[SURVEY]
     if survey is None:
         raise XLSFormError("the survey sheet is missing", sheet=SURVEY)
-    _require(survey, "type", "name", "label")
+    require(survey, "type", "name", "label")
     if sheets[CHOICES] is not None:
-        _require(sheets[CHOICES], "list_name", "name", "label")
+        require(sheets[CHOICES], "list_name", "name", "label")
     data: dict[str, Any] = {"sheet_names": [s.name for s in sheets.values() if s is not None]}
     for name, sheet in sheets.items():
         if sheet is not None:
@@ -308,7 +231,7 @@ def _pyxform(sheets: dict[str, _Sheet | None], form_id: str, kind: str) -> dict[
         raise _pyxform_error(str(exc), sheets) from exc
 
 
-def _pyxform_error(message: str, sheets: dict[str, _Sheet | None]) -> XLSFormError:
+def _pyxform_error(message: str, sheets: dict[str, Sheet | None]) -> XLSFormError:
     """pyxform's message, placed at the row it names (`[row : 5]`) or the row of a name it
     quotes (`See [hot meal] in [t]`), and at the column it is about."""
     text = " ".join(message.split())

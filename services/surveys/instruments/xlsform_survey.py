@@ -76,6 +76,10 @@ class Placed:
     )
 
 
+# The open group: pyxform's element, its row, its heading and the heading per language.
+_Group = tuple[dict[str, Any], SourceRow, str, dict[str, dict[str, str]] | None]
+
+
 @dataclass
 class _Walk:
     survey_rows: dict[str, SourceRow]
@@ -101,7 +105,7 @@ def sections_from(
         survey_rows, choice_rows, survey.get("default_language") or "default", title, numeric
     )
     first = next(iter(survey_rows.values()), None)
-    _children(walk, survey.get("children", []), [], None, first)
+    _children(walk, survey.get("children", []), [], None, first, {})
     if not walk.sections:
         raise XLSFormError("the survey has no questions", sheet=SURVEY, row=2)
     return walk.sections, walk.placed
@@ -116,9 +120,12 @@ def _children(
     walk: _Walk,
     children: list[dict[str, Any]],
     conditions: list[str],
-    group: tuple[dict[str, Any], SourceRow, str] | None,
+    group: _Group | None,
     previous: SourceRow | None,
+    inherited: dict[str, str],
 ) -> None:
+    """Questions join the open section; a group's `relevant` joins `conditions`, its
+    `required` and appearance are `inherited` by the questions inside that set none."""
     for child in children:
         kind, name = child.get("type", ""), child.get("name", "")
         row = _row(walk, name, previous)
@@ -128,11 +135,25 @@ def _children(
             inner = [*conditions]
             if child.get("bind", {}).get("relevant"):
                 inner.append(_refs(child["bind"]["relevant"]))
-            label, _ = _texts(walk, child.get("label"), "title")
-            outer_title = group[2] if group else None
+            label, own = _texts(walk, child.get("label"), "title")
+            outer_title, outer = (group[2], group[3]) if group else (None, None)
             title = f"{outer_title} — {label}" if outer_title and label else label or outer_title
+            if own and outer_title:
+                own = _nested_titles(outer_title, outer, own)
+            passed = dict(inherited)
+            if child.get("bind", {}).get("required"):
+                passed["required"] = str(child["bind"]["required"])
+            if child.get("control", {}).get("appearance"):
+                passed["appearance"] = child["control"]["appearance"]
             walk.open_section = False
-            _children(walk, child.get("children", []), inner, (child, row, title or name), row)
+            _children(
+                walk,
+                child.get("children", []),
+                inner,
+                (child, row, title or name, own),
+                row,
+                passed,
+            )
             walk.open_section = False  # questions after an inner group start a section again
             continue
         if kind == "repeat":
@@ -145,6 +166,11 @@ def _children(
             continue
         if not walk.open_section:
             _open_section(walk, group, row)
+        if kind not in {"note", "calculate"} and "required" in inherited:
+            child = {**child, "bind": {"required": inherited["required"]} | child.get("bind", {})}
+        if "appearance" in inherited and not child.get("control", {}).get("appearance"):
+            child = {**child, "control": {**child.get("control", {}), **inherited}}
+            child["control"].pop("required", None)
         question, option_rows = _question(walk, child, row, conditions)
         walk.sections[-1]["questions"].append(question)
         walk.placed.sections[-1][1].append((row, option_rows))
@@ -152,9 +178,17 @@ def _children(
         previous = row
 
 
-def _open_section(
-    walk: _Walk, group: tuple[dict[str, Any], SourceRow, str] | None, row: SourceRow
-) -> None:
+def _nested_titles(
+    outer_title: str, outer: dict[str, dict[str, str]] | None, own: dict[str, dict[str, str]]
+) -> dict[str, dict[str, str]]:
+    """A nested group's heading names the groups around it, in every language."""
+    return {
+        lang: {"title": f"{(outer or {}).get(lang, {}).get('title', outer_title)} — {t['title']}"}
+        for lang, t in own.items()
+    }
+
+
+def _open_section(walk: _Walk, group: _Group | None, row: SourceRow) -> None:
     codes = {s["code"] for s in walk.sections}
     if group is None:
         code, title, appearance, translations, at = (
@@ -165,10 +199,9 @@ def _open_section(
             row,
         )
     else:
-        child, at, title = group
+        child, at, title, translations = group
         code = child["name"]
         appearance = child.get("control", {}).get("appearance")
-        _, translations = _texts(walk, child.get("label"), "title")
     number = 2
     base = code
     while code in codes:
@@ -306,9 +339,13 @@ def _option(
         option["points"] = walk.numeric(row, "points") or 0
     if translations:
         option["translations"] = translations
-    properties = {
-        k: str(v) for k, v in choice.items() if k not in _OWN_CHOICE_KEYS and isinstance(v, str)
-    }
+    for key, value in choice.items():
+        if key in {"name", "label"}:
+            continue
+        if key in {"media", "image", "audio"} or not isinstance(value, str):
+            column = f"{key}::…" if isinstance(value, dict) else key
+            raise row.error(column, f"choice '{name}': '{key}' (media) is not supported")
+    properties = {k: str(v) for k, v in choice.items() if k not in _OWN_CHOICE_KEYS}
     if properties:
         option["properties"] = properties
     return option, row
@@ -326,22 +363,21 @@ def _logic(
     flag = _flag(row, required)
     question["required"] = bool(flag)
     question["required_expression"] = required.strip() if flag is None else None
-    relevant = _refs(bind.get("relevant", "")) or None
-    question["relevant"] = None
-    if relevant is not None:
+    own = _refs(bind.get("relevant", "")) or None
+    parts = [*conditions, *([own] if own else [])]
+    question["relevant"] = question["relevant_expression"] = None
+    if len(parts) == 1:
         try:
-            question["relevant"] = parse_relevant(relevant, walk.earlier)
-            relevant = None
+            # The structured form where it fits (what the bank's JSON writes).
+            question["relevant"] = parse_relevant(parts[0], walk.earlier)
         except ValueError:
-            pass  # beyond the structured subset: kept as an expression
-    if question["relevant"] is not None and conditions:
-        # A group's condition too: one expression (what the export writes back).
-        relevant = _refs(bind["relevant"])
-        question["relevant"] = None
-    parts = [*conditions, *([relevant] if relevant else [])]
-    question["relevant_expression"] = (
-        " and ".join(f"({p})" for p in parts) if len(parts) > 1 else (parts[0] if parts else None)
-    )
+            question["relevant_expression"] = parts[0]  # beyond it: kept as an expression
+    elif parts:
+        question["relevant_expression"] = " and ".join(f"({p})" for p in parts)
+    _constraint(question, bind)
+
+
+def _constraint(question: dict[str, Any], bind: dict[str, Any]) -> None:
     constraint = bind.get("constraint", "").strip() or None
     question["min"] = question["max"] = question["constraint"] = None
     if constraint is not None:
