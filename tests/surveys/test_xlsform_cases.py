@@ -196,6 +196,20 @@ def test_choice_names_and_nested_groups_of_real_forms_are_kept():
     assert [(s.code, s.title) for s in nested.sections] == [("b", "Раздел — Подраздел")]
 
 
+def test_spaced_headers_blank_rows_and_special_characters_are_read_as_typed():
+    spaced = from_xlsform((CASES / "xf7_header_spaces.xlsx").read_bytes())
+    assert [(q.code, q.type, q.required) for q in spaced.questions()] == [
+        ("n", "integer", True),
+        ("c", "text", False),
+    ]
+    special = from_xlsform((CASES / "xf10_special_chars.xlsx").read_bytes())
+    back = from_xlsform(to_xlsform(special))
+    question = next(back.questions())
+    assert question.text == "Оцените «качество» питания & <b>меню</b> (ёлки-палки, Ü)"
+    assert question.hint == "Подсказка: 5 > 3 и 2 < 4; кавычки \"двойные\" и 'одинарные'"
+    assert [o.text for o in question.options] == ["Да — «полностью»", "Нет & <нет>"]
+
+
 # (expression, answers, `.`, choice, value): the table the browser's evaluator must agree with.
 EXPRESSIONS = [
     ("selected(${t}, 'other')", {"t": "food other"}, "", {}, True),
