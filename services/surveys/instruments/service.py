@@ -104,7 +104,7 @@ async def import_xlsform(
             upload.limits, from_xlsform, upload.content, upload.limits, kind=kind, audience=audience
         )
     except XLSFormError as exc:
-        raise Invalid(str(exc), errors=[{"loc": ["body", FIELD], "msg": str(exc)}]) from exc
+        raise Invalid.at(FIELD, str(exc)) from exc
     return await add_version(session, principal, definition, source="xlsform")
 
 
