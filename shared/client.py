@@ -16,14 +16,14 @@ import httpx
 
 from shared.context import request_id_var, user_token_var
 from shared.errors import AccountChanged, PeerUnavailable
+from shared.headers import (
+    IDEMPOTENCY_KEY_HEADER,
+    REQUEST_ID_HEADER,
+    USER_HEADER,
+)
 from shared.logging import path_shape
-from shared.middleware import REQUEST_ID_HEADER
 
 logger = logging.getLogger("soko.client")
-USER_HEADER = "X-Soko-User"
-# The address of the person a service acts for (e.g. a browser signing in through the surveys
-# form), so that the callee throttles by it; a callee trusts it from a service token only.
-CLIENT_ADDRESS_HEADER = "X-Soko-Client-Address"
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
@@ -83,7 +83,7 @@ class ServiceClient:
         """
         method = method.upper()
         all_headers = self._headers(headers, as_service=as_service)
-        retryable = method in IDEMPOTENT_METHODS or "Idempotency-Key" in all_headers
+        retryable = method in IDEMPOTENT_METHODS or IDEMPOTENCY_KEY_HEADER in all_headers
         attempts = 1 + (self.retries if retryable else 0)
         for attempt in range(1, attempts + 1):
             try:

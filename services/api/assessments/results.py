@@ -42,9 +42,10 @@ from services.api.assessments.service import load_catalogue, subject_spellings
 from services.api.data_values.models import IdempotencyKeys
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, Role, readable_organizations
 from shared.bulk import Counts, Rejected, RowError, ScopedImporter, parse_rows, writer_params
+from shared.identity import Principal, Role
 from shared.pagination import Pagination, paginate
+from shared.scope import readable_organizations
 
 MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)

@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.indicators.models import Indicator
 from services.api.territories.scope import DbScopeResolver, organization_territories
-from shared.auth import Principal, Role, readable_organizations
 from shared.bulk import (
     Counts,
     Rejected,
@@ -29,8 +28,10 @@ from shared.bulk import (
     rejection,
     writer_params,
 )
+from shared.identity import Principal, Role
 from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
+from shared.scope import readable_organizations
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
 MAX_ROWS = 10_000

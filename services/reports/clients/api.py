@@ -8,9 +8,13 @@ import uuid
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.audit_outbox import AuditOutbox
 from shared.client import ServiceClient, record_audit
+from shared.db import SessionDep
 from shared.errors import NotFound, PeerUnavailable
+from shared.headers import IDEMPOTENCY_KEY_HEADER
 
 PAGE = 500
 
@@ -18,8 +22,15 @@ PAGE = 500
 class ApiClient:
     """Calls go with this service's token and the user's identity (`X-Soko-User`)."""
 
-    def __init__(self, client: ServiceClient) -> None:
+    def __init__(
+        self,
+        client: ServiceClient,
+        *,
+        outbox: AuditOutbox | None = None,
+        session: AsyncSession | None = None,
+    ) -> None:
         self.client = client
+        self.outbox, self.session = outbox, session  # where `audit` writes its entries
 
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
         response = await self.client.request(
@@ -27,7 +38,7 @@ class ApiClient:
             path,
             json=body,
             # These POSTs only read: safe to retry.
-            headers={"Idempotency-Key": f"read-{uuid.uuid4().hex}"},
+            headers={IDEMPOTENCY_KEY_HEADER: f"read-{uuid.uuid4().hex}"},
         )
         if response.status_code != 200:
             raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
@@ -110,9 +121,17 @@ class ApiClient:
     async def audit(
         self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]
     ) -> None:
-        """Record an event in the audit log of the api service, as the user it is done for."""
-        await record_audit(self.client, action, entity_type, entity_id, changes)
+        """Record an event in the audit log of the api service, as the user it is done for: in
+        this service's outbox, in the request's transaction, sent once it commits
+        (shared/audit_outbox.py). Without an outbox (a client made outside a request), sent
+        at once; PeerUnavailable (503) then if the api service does not take it."""
+        if self.outbox is None or self.session is None:
+            await record_audit(self.client, action, entity_type, entity_id, changes)
+            return
+        await self.outbox.add(self.session, action, entity_type, entity_id, changes)
 
 
-def api_client(request: Request) -> ApiClient:
-    return ApiClient(request.app.state.peers["api"])
+def api_client(request: Request, session: SessionDep) -> ApiClient:
+    """The api client of a request, writing audit entries through the request's session."""
+    outbox = getattr(request.app.state, "audit_outbox", None)
+    return ApiClient(request.app.state.peers["api"], outbox=outbox, session=session)
