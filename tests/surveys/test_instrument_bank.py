@@ -355,7 +355,7 @@ BAD_DEFINITIONS: list[tuple[str, Mutation, str]] = [
         _option(3, 0, correct=True),
         "question 'tool': option 'forms': 'correct' and 'points' are for test items only",
     ),
-    ("bad option code", _option(3, 0, code="Forms"), "Forms"),
+    ("bad option code", _option(3, 0, code="Forms x"), "Forms x"),
     ("bad question code", _set(3, code="1tool"), "1tool"),
     ("unknown question type", _set(3, type="matrix"), "matrix"),
     (

@@ -43,6 +43,9 @@ SAMPLES: dict[str, tuple[dict[str, Any], list[Any], list[Any]]] = {
         [0, -10, 2.5, 10],
         [11, -10.5, "5", True, float("nan"), float("inf"), [1]],
     ),
+    "integer": ({"min": -10, "max": 10}, [0, -10, 10, 3.0], [2.5, 11, "5", True, [1]]),
+    "note": ({}, [], ["Прочитано", 1, True]),
+    "calculate": ({"calculation": "1 + 1"}, [], ["2", 2]),
     "text": ({}, ["Хорошо", "я" * 5000], ["я" * 5001, 5, ["a"], True]),
     "test_item": (
         {"options": SCORED_OPTIONS, "competence": "skill"},

@@ -5,12 +5,15 @@ by its question's code and carries strings: "1".."5" for a likert point, "yes"/"
 code, a number as typed, free text; a `multiple` question sends one field per ticked option.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.surveys.instruments import xpath
 from services.surveys.instruments.definition import InstrumentDefinition, Question
 from services.surveys.instruments.question_types import Control, question_type
+from services.surveys.instruments.xlsform_writer import format_relevant
 from services.surveys.responses import scoring
 
 FormValues = dict[str, list[str]]
@@ -31,6 +34,11 @@ class QuestionView:
     condition: str | None = None  # when the question applies, in words (for a page without JS)
     relevant_on: str | None = None  # the earlier question it depends on, for the optional JS
     relevant_values: list[str] = field(default_factory=list)
+    # The form's logic as the browser evaluates it (`static/xpath.js`): JSON trees.
+    relevance: str | None = None  # when it is shown
+    calculation: str | None = None  # its value, for a `calculate`
+    choice_filter: str | None = None  # which choices it offers
+    choice_data: dict[str, str] = field(default_factory=dict)  # per choice: what a filter reads
 
     @property
     def widget(self) -> str:
@@ -108,6 +116,28 @@ def values_from(definition: InstrumentDefinition, answers: dict[str, Any]) -> Fo
     return values
 
 
+def _tree(expression: str | None) -> str | None:
+    return None if expression is None else json.dumps(xpath.parse(expression))
+
+
+def logic(definition: InstrumentDefinition, question: Question) -> dict[str, Any]:
+    """The question's relevance, calculation and choice filter as JSON trees for the browser."""
+    parts = [format_relevant(definition, question), question.relevant_expression]
+    conditions = [xpath.parse(p) for p in parts if p]
+    relevance = None
+    if conditions:
+        tree = conditions[0] if len(conditions) == 1 else ["and", *conditions]
+        relevance = json.dumps(tree)
+    return {
+        "relevance": relevance,
+        "calculation": _tree(question.calculation),
+        "choice_filter": _tree(question.choice_filter),
+        "choice_data": {
+            o.code: json.dumps({**(o.properties or {}), "name": o.code}) for o in question.options
+        },
+    }
+
+
 def _message(text: str) -> str:
     text = _MESSAGES.get(text, text)
     return text[:1].upper() + text[1:]
@@ -115,10 +145,10 @@ def _message(text: str) -> str:
 
 def _progress(definition: InstrumentDefinition, answers: dict[str, Any]) -> tuple[int, int]:
     kept = scoring.check_answers(definition, answers, complete=False, drop_irrelevant=True).answers
+    state = scoring.shown(definition, answers)
     answered = required = 0
     for question in definition.questions():
-        rel = question.relevant
-        if not question.required or (rel and kept.get(rel.question) not in rel.values()):
+        if not state.required.get(question.code):
             continue
         required += 1
         answered += question.code in kept
@@ -154,6 +184,7 @@ def build(
                 choices=kind.choices(question, definition.kind),
                 values=values.get(question.code, []),
                 error=by_question.get(question.code),
+                **logic(definition, question),
             )
             if (rel := question.relevant) is not None:
                 source = sources[rel.question]

@@ -14,6 +14,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from services.surveys.instruments import xpath
 from services.surveys.instruments.question_types import (
     Value,
     question_type,
@@ -28,14 +29,28 @@ QuestionTypeName = Annotated[str, AfterValidator(registered_name)]
 Kind = Literal["satisfaction", "deficit", "self_assessment"]
 Audience = Literal["parents", "teachers", "leaders", "students"]
 
-CODE_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"
-OPTION_CODE_PATTERN = r"^[a-z0-9_]{1,40}$"
+# XML names as XLSForm allows them (`Q1`, `hh-size`), no longer than 40 characters.
+CODE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$"
+# A choice name: no space (a select_multiple answer is its codes separated by spaces).
+OPTION_CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,40}$"
 INSTRUMENT_CODE_PATTERN = r"^[a-z][a-z0-9_]{2,60}$"
 
 
 class _Model(BaseModel):
     # Typos in hand-written JSON (e.g. "requried") must fail loudly, not be dropped.
     model_config = ConfigDict(extra="forbid")
+
+
+def _check_expression(text: str) -> str:
+    xpath.parse(text)  # ExpressionError (a ValueError) saying what cannot be read
+    return text
+
+
+# An ODK XPath expression (see `xpath`): checked when the definition is read.
+Expression = Annotated[str, AfterValidator(_check_expression)]
+# Texts per XLSForm language name ("Russian (ru)", or "default" for unsuffixed columns).
+TranslatedField = Literal["text", "title", "hint", "constraint_message", "required_message"]
+Translations = dict[str, dict[TranslatedField, str]]
 
 
 class Option(_Model):
@@ -45,6 +60,9 @@ class Option(_Model):
     text: str = Field(min_length=1)
     correct: bool = False
     points: NonNegativeMeasure = 0
+    translations: Translations | None = None
+    # Other columns of the choices sheet (what a `choice_filter` compares, e.g. `level`).
+    properties: dict[str, str] | None = None
 
 
 class Relevance(_Model):
@@ -85,6 +103,20 @@ class Question(_Model):
     competence: str | None = None
     points: NonNegativeMeasure | None = Field(default=None, gt=0)
     positive: list[Value] | None = None
+    # XLSForm logic beyond the structured fields above, all ODK XPath (see `xpath`): shown when
+    # `relevant` and `relevant_expression` both hold; required when `required` or
+    # `required_expression` holds; an answer must satisfy min, max and `constraint` (`.` is the
+    # answer); an option is offered when `choice_filter` holds for it (bare names are its
+    # properties); a `calculate` question's value is its `calculation`.
+    relevant_expression: Expression | None = None
+    required_expression: Expression | None = None
+    constraint: Expression | None = None
+    choice_filter: Expression | None = None
+    calculation: Expression | None = None
+    constraint_message: str | None = None
+    required_message: str | None = None
+    appearance: str | None = None
+    translations: Translations | None = None
 
     @model_validator(mode="after")
     def _check_and_fill(self) -> Self:
@@ -108,6 +140,8 @@ class Section(_Model):
     code: str = Field(pattern=CODE_PATTERN)
     title: str = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
+    appearance: str | None = None
+    translations: Translations | None = None
 
 
 class Competence(_Model):
@@ -130,6 +164,8 @@ class InstrumentDefinition(_Model):
     audience: list[Audience] = Field(min_length=1)
     source: str | None = None
     language: str = "ru"
+    # The XLSForm `default_language` setting as written ("Russian (ru)"), when there is one.
+    default_language: str | None = None
     competences: list[Competence] = Field(default_factory=list)
     sections: list[Section] = Field(min_length=1)
 
@@ -137,6 +173,7 @@ class InstrumentDefinition(_Model):
     def _check_instrument(self) -> Self:
         self._check_unique_codes()
         self._check_relevance()
+        self._check_expressions()
         self._check_competences()
         return self
 
@@ -171,6 +208,36 @@ class InstrumentDefinition(_Model):
                             f"answer of '{source.code}' ({source.type})"
                         )
             earlier[question.code] = question
+
+    def _check_expressions(self) -> None:
+        known = {q.code for q in self.questions()}
+        for question in self.questions():
+            for field in (
+                "relevant_expression",
+                "required_expression",
+                "constraint",
+                "choice_filter",
+                "calculation",
+            ):
+                text = getattr(question, field)
+                if text is None:
+                    continue
+                tree = xpath.parse(text)
+                column = field.removesuffix("_expression")
+                for name in sorted(xpath.references(tree) - known):
+                    raise ValueError(
+                        f"question '{question.code}': {column} refers to '{name}', "
+                        "which is not a question of the form"
+                    )
+                if field == "choice_filter" and not question_type(question.type).options:
+                    raise ValueError(
+                        f"question '{question.code}': choice_filter is for questions with options"
+                    )
+                if field != "choice_filter" and xpath.uses(tree, "name"):
+                    raise ValueError(
+                        f"question '{question.code}': {column} '{text}' names something "
+                        "that is not an answer (write answers as ${name})"
+                    )
 
     def _check_competences(self) -> None:
         known = {c.code for c in self.competences}

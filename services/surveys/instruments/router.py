@@ -3,7 +3,7 @@
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Query, Request, Response, UploadFile
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
 from services.surveys.instruments import service
 from services.surveys.instruments.definition import InstrumentDefinition
@@ -59,13 +59,22 @@ async def import_xlsform(
     session: SessionDep,
     caller: Caller,
     limits: UploadLimitsDep,
+    kind: Annotated[
+        Literal["satisfaction", "deficit", "self_assessment"] | None,
+        Form(description="when the settings sheet has no `kind` (default: satisfaction)"),
+    ] = None,
+    audience: Annotated[
+        list[Literal["parents", "teachers", "leaders", "students"]] | None,
+        Form(description="when the settings sheet has no `audience` (default: parents)"),
+    ] = None,
 ) -> InstrumentDetail:
-    """An instrument authored in a spreadsheet (the ODK/KoboToolbox XLSForm standard).
+    """An instrument authored in a spreadsheet (the ODK/KoboToolbox XLSForm standard, read by
+    pyxform). `kind` and `audience` fill what a KoboToolbox form's settings lack.
 
     Read within the upload limits (413 past the file size, 422 naming any other limit) in a
     worker thread; 422 naming `file` with the sheet, row and column of a problem."""
     upload = await read_upload(file, limits)
-    version = await service.import_xlsform(session, caller, upload)
+    version = await service.import_xlsform(session, caller, upload, kind=kind, audience=audience)
     return _detail(*await service.get_version(session, version.instrument_id, version.version))
 
 

@@ -89,14 +89,21 @@ async def add_version(
 
 
 async def import_xlsform(
-    session: AsyncSession, principal: Principal, upload: Upload
+    session: AsyncSession,
+    principal: Principal,
+    upload: Upload,
+    *,
+    kind: str | None = None,
+    audience: list[str] | None = None,
 ) -> InstrumentVersion:
     """A new version from an XLSForm workbook, read in a worker thread within its limits once
     the caller may author: UploadLimitExceeded (422 naming the limit), or Invalid naming
     `file` with the sheet, row and column of the problem."""
     require_roles(principal, *AUTHORS)
     try:
-        definition = await parse_upload(upload.limits, from_xlsform, upload.content, upload.limits)
+        definition = await parse_upload(
+            upload.limits, from_xlsform, upload.content, upload.limits, kind=kind, audience=audience
+        )
     except XLSFormError as exc:
         raise Invalid.at(FIELD, str(exc)) from exc
     return await add_version(session, principal, definition, source="xlsform")

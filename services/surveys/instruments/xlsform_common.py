@@ -19,7 +19,20 @@ SURVEY_COLUMNS: tuple[str, ...] = (
     "competence",
     "points",
     "positive",
+    "constraint_message",
+    "required_message",
+    "choice_filter",
+    "calculation",
+    "appearance",
 )
+# Columns that take a text per language (`label::Russian (ru)`), and the definition's field.
+TRANSLATED_SURVEY_COLUMNS: dict[str, str] = {
+    "label": "text",
+    "hint": "hint",
+    "constraint_message": "constraint_message",
+    "required_message": "required_message",
+}
+DEFAULT_LANGUAGE = "default"  # pyxform's name for the texts of unsuffixed columns
 CHOICES_COLUMNS: tuple[str, ...] = ("list_name", "name", "label", "correct", "points")
 SETTINGS_COLUMNS: tuple[str, ...] = (
     "form_title",
@@ -55,6 +68,15 @@ SURVEY_FIELD_COLUMNS: dict[str, str] = {
     "points": "points",
     "positive": "positive",
     "options": "type",
+    "constraint": "constraint",
+    "relevant_expression": "relevant",
+    "required_expression": "required",
+    "choice_filter": "choice_filter",
+    "calculation": "calculation",
+    "constraint_message": "constraint_message",
+    "required_message": "required_message",
+    "appearance": "appearance",
+    "translations": "label",
 }
 CHOICE_FIELD_COLUMNS: dict[str, str] = {
     "code": "name",

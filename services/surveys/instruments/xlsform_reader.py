@@ -1,12 +1,13 @@
 """Read an instrument definition from an XLSForm workbook (.xlsx), written by hand or exported.
 
-The supported subset of XLSForm: `begin group`/`end group` (one level: the sections),
-`select_one`/`select_multiple` with a list of the choices sheet, the built-in lists `likert5` and
-`yes_no`, `decimal`/`integer` (constraint `. >= a and . <= b`) and `text`. A `relevant`
-expression is one or several `${q} = 'value'`, `${q} = 3` or `selected(${q}, 'value')` joined by
-`or`, all about the same earlier question. Metadata rows (`start`, `end`, ...) are skipped;
-questions outside any group form a section of their own. As in XLSForm, an empty `required` cell
-means "not required".
+The sheets are read through `shared.tabular` within the upload limits, handed to pyxform (the
+ODK project's reference reader, what KoboToolbox and ODK Central use) as rows, and pyxform's
+survey JSON becomes our definition (`xlsform_survey`). Whatever pyxform refuses, or reads but
+our definition cannot hold, is an XLSFormError naming the sheet, row and column; nothing is
+dropped. Our own columns (`competence`, `points`, `positive`; `correct`, `points` of choices;
+`kind`, `audience`, `description`, `source` of settings; the `competences` sheet) are read
+from the rows beside pyxform. A workbook without `kind` or `audience` (a KoboToolbox form)
+takes those given with the upload, else a parents' satisfaction questionnaire.
 """
 
 from __future__ import annotations
@@ -16,9 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import ValidationError
+from pyxform.errors import PyXFormError
+from pyxform.xls2json import workbook_to_json
+from pyxform.xls2json_backends import DefinitionData
 
-from services.surveys.instruments.definition import OPTION_CODE_PATTERN, InstrumentDefinition
-from services.surveys.instruments.question_types import question_type, type_from_xlsform
+from services.surveys.instruments.definition import (
+    INSTRUMENT_CODE_PATTERN,
+    InstrumentDefinition,
+)
+from services.surveys.instruments.question_types import LIKERT5_LABELS, question_types
 from services.surveys.instruments.xlsform_common import (
     CHOICE_FIELD_COLUMNS,
     CHOICES,
@@ -30,105 +37,85 @@ from services.surveys.instruments.xlsform_common import (
     SURVEY_FIELD_COLUMNS,
     XLSFormError,
 )
-from services.surveys.instruments.xlsform_expressions import (
-    parse_constraint,
-    parse_positive,
-    parse_relevant,
-)
+from services.surveys.instruments.xlsform_sheets import Sheet, check_columns, read_sheet, require
+from services.surveys.instruments.xlsform_survey import Placed, SourceRow, sections_from
 from shared.tabular import Table, open_workbook
 from shared.uploads import Budget, UnreadableUpload, UploadLimits
 
-_METADATA_TYPES = frozenset(
-    {"start", "end", "today", "deviceid", "username", "audit", "phonenumber", "simserial"}
-)
-_OPTION_CODE = re.compile(OPTION_CODE_PATTERN)
+DEFAULT_KIND = "satisfaction"
+DEFAULT_AUDIENCE = ("parents",)
 _MESSAGE_COLUMNS = (
     ("relevant", "relevant"),
+    ("required", "required"),
+    ("choice_filter", "choice_filter"),
+    ("calculation", "calculation"),
+    ("constraint", "constraint"),
     ("competence", "competence"),
     ("positive", "positive"),
     ("'min'", "constraint"),
     ("min ", "constraint"),
 )
-_TRUE = frozenset({"yes", "true", "true()", "1", "да"})
-_FALSE = frozenset({"", "no", "false", "false()", "0", "нет"})
-
-
-@dataclass
-class Row:
-    """One non-empty row of a sheet, with its 1-based number as the spreadsheet shows it."""
-
-    sheet: str
-    number: int
-    cells: dict[str, Any]
-
-    def error(self, column: str | None, message: str) -> XLSFormError:
-        """An error about this row (and column)."""
-        return XLSFormError(message, sheet=self.sheet, row=self.number, column=column)
-
-    def text(self, column: str) -> str:
-        """The cell as stripped text; "" when empty or absent."""
-        return _text(self.cells.get(column))
-
-    def optional(self, column: str) -> str | None:
-        """The cell as stripped text; None when empty."""
-        return self.text(column) or None
-
-    def flag(self, column: str) -> bool:
-        """The cell as a yes/no flag (yes, true, 1, да / empty, no, false, 0, нет)."""
-        value = self.text(column).lower()
-        if value in _TRUE:
-            return True
-        if value in _FALSE:
-            return False
-        raise self.error(column, f"expected yes or no, got '{self.text(column)}'")
-
-    def numeric(self, column: str) -> float | None:
-        """The cell as a number; None when empty."""
-        value = self.cells.get(column)
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            return float(value)
-        text = self.text(column)
-        if not text:
-            return None
-        try:
-            return float(text.replace(",", "."))
-        except ValueError:
-            raise self.error(column, f"expected a number, got '{text}'") from None
-
-
-@dataclass
-class _Book:
-    """The open workbook and what has been taken from it, against the upload limits."""
-
-    table: Table
-    budget: Budget
+Row = SourceRow
+# Words of pyxform's messages and the survey column they are about.
+_PYXFORM_COLUMNS = (
+    ("list name", "type"),
+    ("group", "type"),
+    ("repeat", "type"),
+    ("question type", "type"),
+    ("unknown type", "type"),
+)
 
 
 @dataclass
 class _Reading:
-    """What has been read so far, and where it came from."""
+    """Where the definition came from, for placing validation errors."""
 
-    lists: dict[str, list[tuple[Row, dict[str, Any]]]] = field(default_factory=dict)
     settings_row: int = 2
-    competences: list[Row] = field(default_factory=list)
-    # Per section: its row and, per question, the question's row and its choices' rows.
-    sections: list[tuple[Row, list[tuple[Row, list[Row]]]]] = field(default_factory=list)
+    competences: list[SourceRow] = field(default_factory=list)
+    placed: Placed = field(default_factory=Placed)
+
+    @property
+    def sections(self) -> list[tuple[SourceRow, list[tuple[SourceRow, list[SourceRow]]]]]:
+        return self.placed.sections
 
 
-def from_xlsform(data: bytes, limits: UploadLimits | None = None) -> InstrumentDefinition:
-    """Read an XLSForm workbook within `limits` (default: the settings' defaults; a sheet of at
-    most `max_xlsform_rows` rows). XLSFormError names the sheet, row and column of any problem;
-    UploadLimitExceeded (422) names a limit passed. Blocking: parse in a worker thread."""
+def from_xlsform(
+    data: bytes,
+    limits: UploadLimits | None = None,
+    *,
+    kind: str | None = None,
+    audience: list[str] | None = None,
+) -> InstrumentDefinition:
+    """Read an XLSForm workbook within `limits` (default: the settings' defaults; a sheet of
+    at most `max_xlsform_rows` rows). `kind` and `audience` (the upload's form fields) stand in
+    for settings the workbook does not give (else a parents' satisfaction questionnaire).
+    XLSFormError names the sheet, row and column of any problem; UploadLimitExceeded (422)
+    names a limit passed. Blocking: parse in a worker thread."""
     budget = Budget(limits or UploadLimits.defaults())
-    book = _Book(_open(data, budget), budget)
-    reading = _Reading()
+    table = _open(data, budget)
     try:
-        payload = _read_settings(book, reading)
-        reading.lists = _read_choices(book)
-        payload["competences"] = _read_competences(book, reading)
-        payload["sections"] = _read_survey(book, reading, payload.get("title", ""))
+        sheets = {name: read_sheet(table, budget, name) for name in (SURVEY, CHOICES, SETTINGS)}
+        competence_sheet = read_sheet(table, budget, COMPETENCES)
     finally:
-        book.table.close()
+        table.close()
+    check_columns(sheets)
+    reading = _Reading()
+    payload = _read_settings(sheets[SETTINGS], reading, kind, audience)
+    payload["competences"] = _read_competences(competence_sheet, reading)
+    survey = _pyxform(sheets, payload["code"], payload["kind"])
+    # Kept as written when it names a language ("Russian (ru)"); a bare code is `language`.
+    written = survey.get("default_language") or ""
+    payload["default_language"] = written if re.search(r"\(\w+\)\s*$", written) else None
+    survey_rows: dict[str, SourceRow] = {}
+    for row in sheets[SURVEY].filled():
+        survey_rows.setdefault(row.text("name"), row)
+    choice_rows = {
+        (row.text("list_name"), row.text("name")): row
+        for row in (sheets[CHOICES].filled() if sheets[CHOICES] else [])
+    }
+    payload["sections"], reading.placed = sections_from(
+        survey, survey_rows, choice_rows, payload["title"], _numeric
+    )
     try:
         return InstrumentDefinition.model_validate(payload)
     except ValidationError as exc:
@@ -142,101 +129,61 @@ def _open(data: bytes, budget: Budget) -> Table:
         raise XLSFormError(f"not an .xlsx workbook ({exc})") from exc
 
 
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
-def _rows(book: _Book, name: str, required: tuple[str, ...]) -> list[Row] | None:
-    """The data rows of a sheet (None when the workbook has no such sheet)."""
-    sheet = book.table.find(name)
-    if sheet is None:
+def _numeric(row: SourceRow, column: str) -> float | None:
+    """The cell as a number; None when empty."""
+    text = row.text(column)
+    if not text:
         return None
-    lines = ([cell.raw for cell in row] for row in book.table.rows(sheet))
-    header = [_text(cell).lower() for cell in next(lines, [])]
-    columns: dict[str, int] = {}
-    for index, title in enumerate(header):
-        if title and "::" not in title:
-            columns.setdefault(title, index)
-    for index, title in enumerate(header):
-        # `label::Russian (ru)`: a translated column stands in for a missing plain one.
-        if "::" in title:
-            columns.setdefault(title.split("::", 1)[0].strip(), index)
-    for column in required:
-        if column not in columns:
-            raise XLSFormError(
-                f"the column '{column}' is missing", sheet=name, row=1, column=column
-            )
-    rows = []
-    limits = book.budget.limits
-    for number, line in enumerate(lines, 2):
-        cells = {c: line[i] for c, i in columns.items() if i < len(line)}
-        if any(_text(v) for v in cells.values()):
-            if len(rows) >= limits.max_xlsform_rows:
-                raise limits.exceeded("xlsform_rows")
-            rows.append(Row(name, number, cells))
-    return rows
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        raise row.error(column, f"expected a number, got '{text}'") from None
 
 
-def _read_settings(book: _Book, reading: _Reading) -> dict[str, Any]:
-    rows = _rows(book, SETTINGS, ("form_title", "form_id"))
-    if rows is None:
+def _read_settings(
+    sheet: Sheet | None, reading: _Reading, kind: str | None, audience: list[str] | None
+) -> dict[str, Any]:
+    if sheet is None:
         raise XLSFormError("the settings sheet is missing", sheet=SETTINGS)
+    require(sheet, "form_title", "form_id")
+    rows = sheet.filled()
     if not rows:
         raise XLSFormError("the settings row is empty", sheet=SETTINGS, row=2)
     row = rows[0]
-    for column in ("form_title", "form_id", "kind", "audience"):
+    for column in ("form_title", "form_id"):
         if not row.text(column):
             raise row.error(column, f"the setting '{column}' is missing")
     reading.settings_row = row.number
+    if not re.fullmatch(INSTRUMENT_CODE_PATTERN, row.text("form_id")):
+        raise row.error(
+            "form_id",
+            f"form_id '{row.text('form_id')}' should match pattern {INSTRUMENT_CODE_PATTERN}",
+        )
     language = re.search(r"\((\w+)\)\s*$", row.text("default_language"))
+    written = re.split(r"[\s,;]+", row.text("audience")) if row.text("audience") else None
     return {
         "code": row.text("form_id"),
         "title": row.text("form_title"),
-        "kind": row.text("kind"),
-        "audience": re.split(r"[\s,;]+", row.text("audience")),
+        "kind": row.text("kind") or kind or DEFAULT_KIND,
+        "audience": written or audience or list(DEFAULT_AUDIENCE),
         "description": row.text("description"),
         "source": row.optional("source"),
         "language": language.group(1) if language else row.text("default_language") or "ru",
     }
 
 
-def _read_choices(book: _Book) -> dict[str, list[tuple[Row, dict[str, Any]]]]:
-    lists: dict[str, list[tuple[Row, dict[str, Any]]]] = {}
-    for row in _rows(book, CHOICES, ("list_name", "name", "label")) or []:
-        name = row.text("name")
-        if not row.text("list_name"):
-            raise row.error("list_name", "the list name is missing")
-        if not _OPTION_CODE.match(name):
-            raise row.error(
-                "name", f"choice name '{name}' must be 1-40 lowercase latin letters, digits or _"
-            )
-        if not row.text("label"):
-            raise row.error("label", f"choice '{name}' has no label")
-        options = lists.setdefault(row.text("list_name"), [])
-        if any(option["code"] == name for _, option in options):
-            raise row.error("name", f"choice '{name}' is repeated in its list")
-        option: dict[str, Any] = {"code": name, "text": row.text("label")}
-        option["correct"] = row.flag("correct")
-        option["points"] = row.numeric("points") or 0
-        options.append((row, option))
-    return lists
-
-
-def _read_competences(book: _Book, reading: _Reading) -> list[dict[str, Any]]:
+def _read_competences(sheet: Sheet | None, reading: _Reading) -> list[dict[str, Any]]:
+    if sheet is None:
+        return []
+    require(sheet, "name", "label")
     competences = []
-    for row in _rows(book, COMPETENCES, ("name", "label")) or []:
+    for row in sheet.filled():
         competence: dict[str, Any] = {
             "code": row.text("name"),
             "title": row.text("label"),
             "description": row.optional("description"),
         }
-        threshold = row.numeric("threshold")
+        threshold = _numeric(row, "threshold")
         if threshold is not None:
             competence["threshold"] = threshold
         reading.competences.append(row)
@@ -244,89 +191,75 @@ def _read_competences(book: _Book, reading: _Reading) -> list[dict[str, Any]]:
     return competences
 
 
-def _read_survey(book: _Book, reading: _Reading, title: str) -> list[dict[str, Any]]:
-    rows = _rows(book, SURVEY, ("type", "name", "label"))
-    if rows is None:
+def _built_in_rows(sheets: dict[str, Sheet | None], kind: str) -> list[dict[str, str]]:
+    """Rows of our built-in lists (`likert5`, `yes_no`) that the choices sheet leaves out."""
+    given = (
+        {row.text("list_name") for row in sheets[CHOICES].filled()} if sheets[CHOICES] else set()
+    )
+    rows = []
+    for question_kind in question_types():
+        name = question_kind.built_in_list
+        if name is not None and name not in given:
+            choices = question_kind.built_in_choices(
+                kind if kind in LIKERT5_LABELS else DEFAULT_KIND
+            )
+            rows += [{"list_name": name, "name": code, "label": text} for code, text in choices]
+    return rows
+
+
+def _pyxform(sheets: dict[str, Sheet | None], form_id: str, kind: str) -> dict[str, Any]:
+    """pyxform's survey JSON of the survey, choices and settings rows."""
+    survey = sheets[SURVEY]
+    if survey is None:
         raise XLSFormError("the survey sheet is missing", sheet=SURVEY)
-    sections: list[dict[str, Any]] = []
-    group: Row | None = None  # the open `begin group` row
-    loose = False  # whether the last section gathers questions outside any group
-    earlier: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        kind = " ".join(row.text("type").lower().replace("_", " ").split())
-        if kind == "begin group":
-            if group is not None:
-                raise row.error("type", f"group '{group.text('name')}' is open: no nested groups")
-            group, loose = row, False
-            _add_section(sections, reading, row, row.text("name"), row.text("label"))
-        elif kind == "end group":
-            if group is None:
-                raise row.error("type", "'end group' without 'begin group'")
-            group = None
-        elif kind not in _METADATA_TYPES:
-            if group is None and not loose:
-                # Questions outside groups (a flat form) make a section of their own.
-                code = f"section_{len(sections) + 1}"
-                _add_section(sections, reading, row, code, title)
-                loose = True
-            question = _read_question(row, reading, earlier)
-            sections[-1]["questions"].append(question)
-            earlier[question["code"]] = question
-    if group is not None:
-        raise group.error("type", f"group '{group.text('name')}' has no 'end group'")
-    if not sections:
-        raise XLSFormError("the survey has no questions", sheet=SURVEY, row=2)
-    return sections
+    require(survey, "type", "name", "label")
+    if sheets[CHOICES] is not None:
+        require(sheets[CHOICES], "list_name", "name", "label")
+    data: dict[str, Any] = {"sheet_names": [s.name for s in sheets.values() if s is not None]}
+    for name, sheet in sheets.items():
+        if sheet is not None:
+            data[name] = [dict(row.cells) for row in sheet.rows]
+            data[f"{name}_header"] = [{h: None for h in sheet.headers if h is not None}]
+    built_in = _built_in_rows(sheets, kind)
+    if built_in:
+        data.setdefault(CHOICES, []).extend(built_in)
+        header = data.setdefault(f"{CHOICES}_header", [{}])
+        header[0].update(dict.fromkeys(("list_name", "name", "label")))
+    try:
+        return workbook_to_json(DefinitionData(**data), form_name=form_id, warnings=[])
+    except PyXFormError as exc:
+        raise _pyxform_error(str(exc), sheets) from exc
 
 
-def _add_section(
-    sections: list[dict[str, Any]], reading: _Reading, row: Row, code: str, title: str
-) -> None:
-    sections.append({"code": code, "title": title, "questions": []})
-    reading.sections.append((row, []))
-
-
-def _read_question(
-    row: Row, reading: _Reading, earlier: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    try:
-        kind, list_name = type_from_xlsform(row.text("type"), row.text("competence"))
-    except ValueError as exc:
-        raise row.error("type", str(exc)) from None
-    choices: list[tuple[Row, dict[str, Any]]] = []
-    if list_name is not None:
-        if list_name not in reading.lists:
-            raise row.error("type", f"unknown list '{list_name}': not on the choices sheet")
-        choices = reading.lists[list_name]
-    reading.sections[-1][1].append((row, [choice_row for choice_row, _ in choices]))
-    question: dict[str, Any] = {
-        "code": row.text("name"),
-        "type": kind,
-        "text": row.text("label"),
-        "hint": row.optional("hint"),
-        "required": row.flag("required"),
-        "options": [dict(option) for _, option in choices],
-        "competence": row.optional("competence"),
-        "points": row.numeric("points"),
-    }
-    constraint = row.text("constraint")
-    try:
-        if constraint and not question_type(kind).ranged:
-            raise ValueError("constraints are supported on decimal and integer questions only")
-        question["min"], question["max"] = (
-            parse_constraint(constraint) if constraint else (None, None)
-        )
-    except ValueError as exc:
-        raise row.error("constraint", str(exc)) from None
-    try:
-        question["relevant"] = parse_relevant(row.text("relevant"), earlier)
-    except ValueError as exc:
-        raise row.error("relevant", str(exc)) from None
-    try:
-        question["positive"] = parse_positive(row.text("positive"), kind)
-    except ValueError as exc:
-        raise row.error("positive", str(exc)) from None
-    return question
+def _pyxform_error(message: str, sheets: dict[str, Sheet | None]) -> XLSFormError:
+    """pyxform's message, placed at the row it names (`[row : 5]`) or the row of a name it
+    quotes (`See [hot meal] in [t]`), and at the column it is about."""
+    text = " ".join(message.split())
+    named = re.search(r"on the '(\w+)' sheet", text, re.IGNORECASE)
+    sheet_name = named.group(1).lower() if named else SURVEY
+    row_number: int | None = None
+    if (found := re.search(r"\[row\s*:\s*(\d+)\]", text)) is not None:
+        row_number = int(found.group(1))
+    else:
+        quoted = re.findall(r"\[([^\]]+)\]", text)
+        for name in (SURVEY, CHOICES):
+            sheet = sheets.get(name)
+            for row in sheet.filled() if sheet else []:
+                if row.text("name") and row.text("name") in quoted:
+                    return XLSFormError(text, sheet=name, row=row.number, column="name")
+            if row_number is not None:
+                break
+    lowered = text.lower()
+    value = re.search(r"the '([^']+)' value", lowered)
+    column = value.group(1) if value else None
+    column = column or next((c for word, c in _PYXFORM_COLUMNS if word in lowered), None)
+    sheet = sheets.get(sheet_name)
+    if column is None and sheet is not None:
+        for header in sheet.headers:
+            if header and re.search(rf"\b{re.escape(header.split('::')[0])}\b", lowered):
+                column = header
+                break
+    return XLSFormError(text, sheet=sheet_name, row=row_number, column=column)
 
 
 def _locate(exc: ValidationError, reading: _Reading) -> XLSFormError:
@@ -370,7 +303,8 @@ def _place(loc: list[Any], reading: _Reading) -> Place | None:
         return SURVEY, section_row.number, field_after(2, SURVEY_FIELD_COLUMNS)
     question_row, choice_rows = questions[loc[3]]
     if len(loc) > 6 and loc[4] == "options":
-        return CHOICES, choice_rows[loc[5]].number, field_after(6, CHOICE_FIELD_COLUMNS)
+        option_row = choice_rows[loc[5]]
+        return option_row.sheet, option_row.number, field_after(6, CHOICE_FIELD_COLUMNS)
     return SURVEY, question_row.number, field_after(4, SURVEY_FIELD_COLUMNS)
 
 

@@ -6,6 +6,7 @@ Pure functions: no database, no HTTP, so that validation and scoring are tested 
 from dataclasses import dataclass
 from typing import Any
 
+from services.surveys.instruments import xpath
 from services.surveys.instruments.definition import InstrumentDefinition, Question
 from services.surveys.instruments.question_types import question_type
 
@@ -22,11 +23,69 @@ def _error(code: str, message: str) -> dict[str, Any]:
     return {"loc": ["body", "answers", code], "msg": message}
 
 
-def _relevant(question: Question, answers: dict[str, Any]) -> bool:
-    if question.relevant is None:
-        return True
-    given = answers.get(question.relevant.question)
-    return given is not None and given in question.relevant.values()
+def _relevant(question: Question, answers: dict[str, Any], texts: dict[str, str]) -> bool:
+    rel = question.relevant
+    if rel is not None:
+        given = answers.get(rel.question)
+        chosen = given if isinstance(given, list) else [given]  # selected() on a multiple
+        if given is None or not any(v in rel.values() for v in chosen):
+            return False
+    expression = question.relevant_expression
+    return expression is None or xpath.holds(xpath.parse(expression), xpath.Context(texts))
+
+
+def _required(question: Question, texts: dict[str, str]) -> bool:
+    expression = question.required_expression
+    if expression is not None:
+        return xpath.holds(xpath.parse(expression), xpath.Context(texts))
+    return question.required
+
+
+def offered(question: Question, texts: dict[str, str]) -> list[str]:
+    """The codes of the options a `choice_filter` leaves for these answers (all without one)."""
+    if question.choice_filter is None:
+        return question.option_codes()
+    tree = xpath.parse(question.choice_filter)
+    return [
+        o.code
+        for o in question.options
+        if xpath.holds(tree, xpath.Context(texts, choice={**(o.properties or {}), "name": o.code}))
+    ]
+
+
+def _logic_problem(question: Question, value: Any, texts: dict[str, str]) -> str | None:
+    """Why an answer of the right type breaks the form's choice_filter or constraint."""
+    if question.choice_filter is not None:
+        allowed = offered(question, texts)
+        chosen = value if isinstance(value, list) else [value]
+        if any(v not in allowed for v in chosen):
+            return "такой вариант не предлагается при ваших ответах"
+    if question.constraint is not None:
+        context = xpath.Context(texts, current=xpath.answer_text(value))
+        if not xpath.holds(xpath.parse(question.constraint), context):
+            return question.constraint_message or "ответ не подходит под условие анкеты"
+    return None
+
+
+def _type_problem(question: Question, value: Any) -> str | None:
+    """The type's objection; the form's constraint_message when only min or max is broken."""
+    kind = question_type(question.type)
+    problem = kind.check_answer(question, value)
+    bounded = question.min is not None or question.max is not None
+    if problem and question.constraint_message and bounded:
+        unbounded = question.model_copy(update={"min": None, "max": None})
+        if kind.check_answer(unbounded, value) is None:
+            return question.constraint_message
+    return problem
+
+
+@dataclass
+class Shown:
+    """Which questions apply to the answers, which of them are required, calculated values."""
+
+    relevant: dict[str, bool]
+    required: dict[str, bool]
+    texts: dict[str, str]
 
 
 def check_answers(
@@ -38,10 +97,28 @@ def check_answers(
 ) -> Checked:
     """Unknown questions, wrong values, irrelevant answers, and (when `complete`) missing ones.
 
-    Questions are read in order, so a relevance condition sees the answer it depends on. An
-    answer to a question that is not shown for these answers is an error (an API client sent
-    it), or dropped when `drop_irrelevant` (a form without JavaScript shows every question).
+    Questions are read in order, so a condition sees the answers before it (as ODK values:
+    `xpath.answer_text`), and a `calculate` sees its value worked out. An answer to a question
+    that is not shown for these answers is an error (an API client sent it), or dropped when
+    `drop_irrelevant` (a form without JavaScript shows every question). A missing required
+    answer says the form's `required_message`, a broken constraint its `constraint_message`.
     """
+    checked, _ = _walk(definition, answers, complete=complete, drop_irrelevant=drop_irrelevant)
+    return checked
+
+
+def shown(definition: InstrumentDefinition, answers: dict[str, Any]) -> Shown:
+    """Which questions the answers (kept as a draft keeps them) make apply and required."""
+    return _walk(definition, answers, complete=False, drop_irrelevant=True)[1]
+
+
+def _walk(
+    definition: InstrumentDefinition,
+    answers: dict[str, Any],
+    *,
+    complete: bool,
+    drop_irrelevant: bool,
+) -> tuple[Checked, Shown]:
     errors: list[dict[str, Any]] = []
     known = {q.code for q in definition.questions()}
     errors += [
@@ -50,23 +127,33 @@ def check_answers(
         if code not in known
     ]
     kept: dict[str, Any] = {}
+    state = Shown({}, {}, {})
+    texts = state.texts
     for question in definition.questions():
         value = answers.get(question.code)
         blank = value is None or value == "" or value == []
-        if not _relevant(question, kept):
+        relevant = state.relevant[question.code] = _relevant(question, kept, texts)
+        kind = question_type(question.type)
+        if not relevant:
+            state.required[question.code] = False
             if not blank and not drop_irrelevant:
                 errors.append(_error(question.code, "вопрос не задаётся при таких ответах"))
             continue
+        if question.calculation is not None:
+            calculated = xpath.evaluate(xpath.parse(question.calculation), xpath.Context(texts))
+            texts[question.code] = xpath.to_text(calculated)
+        required = state.required[question.code] = kind.answered and _required(question, texts)
         if blank:
-            if complete and question.required:
-                errors.append(_error(question.code, "нужен ответ"))
+            if complete and required:
+                errors.append(_error(question.code, question.required_message or "нужен ответ"))
             continue
-        problem = question_type(question.type).check_answer(question, value)
+        problem = _type_problem(question, value) or _logic_problem(question, value, texts)
         if problem:
             errors.append(_error(question.code, problem))
         else:
             kept[question.code] = value
-    return Checked(kept, errors)
+            texts[question.code] = xpath.answer_text(value)
+    return Checked(kept, errors), state
 
 
 def answer_rows(definition: InstrumentDefinition, answers: dict[str, Any]) -> list[dict[str, Any]]:

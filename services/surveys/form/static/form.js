@@ -1,36 +1,74 @@
-// Optional: hides the questions that do not apply to the answers given so far. The form works
-// without it (the server ignores answers to questions that do not apply).
+// Optional: applies the form's logic to the answers given so far, with the server's evaluator
+// (xpath.js): hides the questions that do not apply, works out calculations, and offers only
+// the choices a choice filter leaves. The form works without it (the server checks the same
+// logic and ignores answers to questions that do not apply). What it cannot evaluate stays
+// shown, and a ticked choice is never hidden: no answer disappears unseen.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
-  if (!form) {
+  if (!form || !window.sokoXPath) {
     return;
   }
-  var dependents = form.querySelectorAll("[data-relevant-on]");
+  var xpath = window.sokoXPath;
+  var questions = form.querySelectorAll("[data-code]");
 
   function given(name) {
     var values = [];
     form.querySelectorAll("[name='" + name + "']").forEach(function (input) {
       var chosen = input.type === "radio" || input.type === "checkbox" ? input.checked : input.value !== "";
       if (chosen) {
-        values.push(input.value);
+        values.push(input.value.trim());
       }
     });
     return values;
   }
 
+  function attempt(json, context, fallback) {
+    try {
+      return xpath.evaluate(JSON.parse(json), context);
+    } catch (e) {
+      return fallback;
+    }
+  }
+
+  function filterChoices(question, answers) {
+    var box = question.querySelector("[data-choice-filter]");
+    if (!box) {
+      return;
+    }
+    var tree = box.getAttribute("data-choice-filter");
+    box.querySelectorAll("label.choice[data-choice]").forEach(function (label) {
+      var choice = JSON.parse(label.getAttribute("data-choice"));
+      var offered = xpath.toBool(attempt(tree, { answers: answers, choice: choice }, true));
+      var input = label.querySelector("input");
+      label.hidden = !offered && !(input && input.checked);
+    });
+  }
+
   function update() {
-    // In document order, so that a question depending on a hidden one is hidden too.
-    dependents.forEach(function (question) {
-      var source = document.getElementById("q-" + question.getAttribute("data-relevant-on"));
-      var wanted = question.getAttribute("data-relevant-values").split(" ");
-      var shown = !(source && source.hidden) && given(question.getAttribute("data-relevant-on")).some(function (v) {
-        return wanted.indexOf(v) >= 0;
-      });
+    // In document order: a condition sees the answers (and calculations) before it, and the
+    // answer of a hidden question counts as none.
+    var answers = {};
+    questions.forEach(function (question) {
+      var code = question.getAttribute("data-code");
+      var relevant = question.getAttribute("data-relevant");
+      var shown = relevant ? xpath.toBool(attempt(relevant, { answers: answers }, true)) : true;
+      var calculation = question.getAttribute("data-calculate");
+      if (calculation !== null) {
+        if (shown) {
+          answers[code] = xpath.toText(attempt(calculation, { answers: answers }, ""));
+        }
+        return;
+      }
       question.hidden = !shown;
+      if (shown) {
+        filterChoices(question, answers);
+        answers[code] = given(code).join(" ");
+      }
     });
   }
 
   form.addEventListener("change", update);
+  form.addEventListener("input", update);
   update();
 })();

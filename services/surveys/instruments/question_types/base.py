@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 # An answer value as relevance conditions and positive answers name it: a yes/no answer (bool),
 # a likert5 point or a whole number (int), or an option code (str).
 Value = bool | int | str
-# The form control of a question: a group of radios or checkboxes, a number box, a text area.
-Control = Literal["radio", "checkbox", "number", "text"]
+# The form control of a question: a group of radios or checkboxes, a number box, a text area;
+# none for a note or a calculation.
+Control = Literal["radio", "checkbox", "number", "text", "none"]
 
 YES, NO = "yes", "no"  # a yes/no answer in the form and in XLSForm
 
@@ -42,6 +43,8 @@ class QuestionType:
     marked: ClassVar[bool] = False  # the form shows a choice's value before its label
     xlsform_bases: ClassVar[tuple[str, ...]]  # the first word of the `type` cell; [0] is written
     built_in_list: ClassVar[str | None] = None  # `select_one <list>` whatever the choices sheet
+    # False for a note (text only) and a calculation (the server works it out): no answer.
+    answered: ClassVar[bool] = True
 
     # The definition of a question.
 

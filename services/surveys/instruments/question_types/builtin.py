@@ -229,7 +229,7 @@ class Number(_Numeric):
     positive_answers = False
     control = "number"
     widget = "number"
-    xlsform_bases = ("decimal", "integer")
+    xlsform_bases = ("decimal",)
 
     def accepts(self, question: Question, value: Value) -> bool:
         return (
@@ -259,6 +259,66 @@ class Number(_Numeric):
             number = float(text.replace(",", "."))
             return int(number) if number.is_integer() else number
         return text  # not a number: kept, so that the check says so next to the question
+
+
+@register
+class Integer(Number):
+    """A whole number (XLSForm `integer`), within `min` and `max` when the question sets them."""
+
+    name = "integer"
+    xlsform_bases = ("integer",)
+
+    def check_answer(self, question: Question, value: Any) -> str | None:
+        problem = super().check_answer(question, value)
+        if problem is None and isinstance(value, float) and not value.is_integer():
+            return "ожидается целое число"
+        return problem
+
+
+class _Unanswered(QuestionType):
+    """A row of the form that the respondent does not answer."""
+
+    answered = False
+    positive_answers = False
+    control = "none"
+
+    def check_definition(self, question: Question) -> None:
+        super().check_definition(question)
+        if question.required_expression:
+            raise fail(question, f"a '{self.name}' is never required")
+
+    def fill(self, question: Question) -> None:
+        question.required = False
+        super().fill(question)
+
+    def check_answer(self, question: Question, value: Any) -> str | None:
+        return "на этот пункт не отвечают"
+
+    def stored(self, question: Question, value: Any) -> dict[str, Any]:
+        return {"text": str(value)}
+
+
+@register
+class Note(_Unanswered):
+    """A text shown between the questions (XLSForm `note`)."""
+
+    name = "note"
+    widget = "note"
+    xlsform_bases = ("note",)
+
+
+@register
+class Calculate(_Unanswered):
+    """A value worked out from the answers (XLSForm `calculate`): other expressions read it."""
+
+    name = "calculate"
+    widget = "calculate"
+    xlsform_bases = ("calculate",)
+
+    def check_definition(self, question: Question) -> None:
+        super().check_definition(question)
+        if not question.calculation:
+            raise fail(question, "a 'calculate' needs its calculation")
 
 
 @register

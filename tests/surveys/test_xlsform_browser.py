@@ -1,0 +1,86 @@
+"""The web form applies an imported XLSForm's logic in the browser with the server's own trees:
+the browser's evaluator agrees with the server's on the expression table, follow-up questions
+appear when their condition holds, a choice filter offers only its choices, and the answer
+the old form dropped (the text after "Другое") is stored."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select, text
+
+from services.surveys.app import create_app as create_surveys
+from services.surveys.instruments import xpath
+from services.surveys.instruments.models import Instrument
+from services.surveys.responses.models import Answer
+from tests.factories import build_world
+from tests.surveys.forms import CHROMIUM, launch, link_of, phone, served
+from tests.surveys.test_xlsform_cases import EXPRESSIONS
+
+CASES = Path(__file__).parent / "cases"
+
+
+@pytest.mark.committed
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium")
+async def test_the_browser_applies_the_forms_logic_as_the_server_does(
+    apps, isolation, settings, surveys_client, forget_imported
+):
+    playwright = pytest.importorskip("playwright.async_api")
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        await session.commit()
+    imported = await surveys_client.post(
+        "/v1/instruments/xlsform",
+        files={"file": ("kobo.xlsx", (CASES / "xf1b_kobo_with_kind.xlsx").read_bytes())},
+        headers=world.headers("analyst"),
+    )
+    assert imported.status_code == 201, imported.text
+    campaign = await launch(surveys_client, world, "hunt_kobo_parents", "parents", [world.s1.id])
+    app = create_surveys(settings.model_copy(update={"anonymous_rate_per_minute": 1000}))
+    async with served(app) as base, phone(playwright) as (page, problems):
+        await page.goto(base + link_of(campaign))
+        for expression, answers, current, choice, value in EXPRESSIONS:
+            context = {"answers": answers, "current": current, "choice": choice}
+            tree = json.dumps(xpath.parse(expression))
+            seen = await page.evaluate(
+                "([tree, context]) => window.sokoXPath.evaluate(JSON.parse(tree), context)",
+                [tree, context],
+            )
+            assert seen == value, expression
+        other = page.locator("#q-topics_other")
+        await playwright.expect(other).to_be_hidden()
+        await page.locator("#q-topics label.choice").filter(has_text="Питание").click()
+        await playwright.expect(other).to_be_hidden()
+        await page.locator("#q-topics label.choice").filter(has_text="Другое").click()
+        await playwright.expect(other).to_be_visible()
+        await page.locator("#q-edu_level label.choice").filter(has_text="Начальное").click()
+        grades = page.locator("#q-grade label.choice")
+        await playwright.expect(grades.filter(has_text="5 класс")).to_be_hidden()
+        await playwright.expect(grades.filter(has_text="4 класс")).to_be_visible()
+        await grades.filter(has_text="4 класс").click()
+        await page.locator("#f-topics_other").fill("Шумно в столовой")
+        await page.get_by_role("button", name="Отправить ответы").click()
+        await playwright.expect(page.locator("h1")).to_have_text("Спасибо! Ваши ответы приняты")
+        assert problems == []
+    async with isolation() as session:
+        stored = {
+            a.question: a.text or a.option or a.options
+            for a in (await session.scalars(select(Answer))).all()
+        }
+    assert stored == {
+        "edu_level": "noo",
+        "grade": "g4",
+        "topics": ["food", "other"],
+        "topics_other": "Шумно в столовой",
+    }
+
+
+@pytest.fixture
+async def forget_imported(isolation):
+    """The instrument bank outlives a committed test's clean-up: drop what this one imported
+    (its campaign and responses first), so that other tests see the bank as it was."""
+    yield
+    async with isolation() as session:
+        await session.execute(text("TRUNCATE surveys.campaign, surveys.response CASCADE"))
+        await session.execute(delete(Instrument).where(Instrument.code == "hunt_kobo_parents"))
+        await session.commit()
