@@ -402,6 +402,7 @@ class _Parser:
             return
         values = {name: self.layout.value(shaped, name) for name in ("number", "stage")}
         values |= {name: self.layout.value(shaped, name) for name in TEXT_FIELDS}
+        values["deadline"] = _window(values["deadline"], self.layout.value(shaped, "deadline_end"))
         stage_at = self.layout.columns.get("stage")
         stage = values["stage"]
         if stage and not starts_lower(stage) and stage != self._section_title():
@@ -488,3 +489,15 @@ class _Parser:
             self._skip(index, text, "header continuation")
         else:
             self._skip(index, text, "no activity title")
+
+
+_DAY = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
+
+
+def _window(start: str, end: str) -> str:
+    """A deadline given in two columns (start, end) as the one window it is: "A – B"."""
+    if not end or end == start:
+        return start
+    if start:
+        return f"{start} – {end}"
+    return f"до {end}" if _DAY.match(end) else end

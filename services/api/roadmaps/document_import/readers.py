@@ -144,9 +144,23 @@ def _read_xlsx(content: bytes, budget: Budget) -> list[Block]:
     blocks: list[Block] = []
     with open_workbook(content, budget) as table:
         for index in range(len(table.sheet_names)):
-            rows = table.rows(index)
-            blocks += _grid_blocks(([_cell_text(cell) for cell in row] for row in rows), index)
+            rows = [[_cell_text(cell) for cell in row] for row in table.rows(index)]
+            _spread_vertical_merges(rows, table.merged_ranges(index))
+            blocks += _grid_blocks(rows, index)
     return blocks
+
+
+def _spread_vertical_merges(rows: list[list[str]], merges: list[tuple[int, int, int, int]]) -> None:
+    """A cell merged down over several rows ("в течение года" for several activities) holds
+    for each of them, as in the .docx reader; a horizontal merge (a section row) keeps its
+    text in its first column."""
+    for first_row, column, last_row, _ in merges:
+        if first_row >= len(rows) or column >= len(rows[first_row]):
+            continue
+        text = rows[first_row][column]
+        for row in rows[first_row + 1 : last_row + 1]:
+            if column < len(row):
+                row[column] = text
 
 
 def _cell_text(cell: Cell) -> str:
