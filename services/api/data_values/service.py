@@ -20,7 +20,7 @@ from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.data_values.sheet import SheetItem, from_cells
 from services.api.data_values.sheet import columns as sheet_columns
 from services.api.indicators.models import Indicator
-from services.api.organizations.matching import match_names, name_key
+from services.api.organizations.matching import resolve_names
 from services.api.territories.scope import DbScopeResolver, organization_territories
 from shared.auth import Principal, Role, readable_organizations
 from shared.bulk import (
@@ -263,24 +263,19 @@ class DataValueImporter(ScopedImporter):
         """Rows that name their organization get its id when the name is the caller's one
         organization's name or short name; otherwise they are rejected (none, or the
         candidates named)."""
-        names = [row.organization for _, row in parsed if row.organization_id is None]
-        found = await match_names(self.session, [n for n in names if n], readable)
-        resolved = []
-        for index, row in parsed:
-            if row.organization_id is not None or row.organization is None:
-                resolved.append((index, row))
-                continue
-            candidates = found.get(name_key(row.organization), [])
-            if len(candidates) == 1:
-                resolved.append((index, replace(row, organization_id=candidates[0][0])))
-                continue
-            if candidates:
-                listed = "; ".join(f"{name} ({org_id})" for org_id, name in candidates)
-                message = f"несколько организаций «{row.organization}»: {listed}"
-            else:
-                message = f"организация «{row.organization}» не найдена или вне вашей области"
-            rejected.append(rejection(index, "organization", message))
-        return resolved
+        named = {
+            index: row.organization
+            for index, row in parsed
+            if row.organization_id is None and row.organization
+        }
+        ids, reasons = await resolve_names(self.session, named, readable)
+        for index, reason in reasons.items():
+            rejected.append(rejection(index, "organization", reason))
+        return [
+            (index, replace(row, organization_id=ids[index]) if index in ids else row)
+            for index, row in parsed
+            if index not in reasons
+        ]
 
     async def store(self, session: AsyncSession, valid: list[Valid]) -> Counts:
         """One statement: new and changed values, and their audit events."""

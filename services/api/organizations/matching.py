@@ -42,3 +42,29 @@ async def match_names(
         for key in keys & wanted:
             found[key].append((org_id, name))
     return found
+
+
+class OrganizationName(str):
+    """An organization given by its name in a file's row, where an id would be (resolved by
+    `resolve_names` before the row is checked)."""
+
+
+async def resolve_names(
+    session: AsyncSession, named: dict[int, str], readable: frozenset[uuid.UUID] | None
+) -> tuple[dict[int, uuid.UUID], dict[int, str]]:
+    """Rows (by index) that name their organization: the id of each name that is exactly one
+    readable organization's name or short name, and for the others why not (Russian: not
+    found, or the candidates of an ambiguous name with their ids)."""
+    found = await match_names(session, named.values(), readable)
+    ids: dict[int, uuid.UUID] = {}
+    reasons: dict[int, str] = {}
+    for index, name in named.items():
+        candidates = found.get(name_key(name), [])
+        if len(candidates) == 1:
+            ids[index] = candidates[0][0]
+        elif candidates:
+            listed = "; ".join(f"{full} ({org_id})" for org_id, full in candidates)
+            reasons[index] = f"несколько организаций «{name}»: {listed}"
+        else:
+            reasons[index] = f"организация «{name}» не найдена или вне вашей области"
+    return ids, reasons
