@@ -61,3 +61,25 @@ async def test_russian_titles_and_procedure_names_are_matched(api_client, world,
     assert (summary["imported"], summary["rejected"]) == (1, [])
     (stored,) = await db.scalars(select(AssessmentResult).where(AssessmentResult.year == "2031"))
     assert (stored.subject, stored.mark_5, stored.mark_2) == ("Русский язык", 1, 2)
+
+
+async def test_organizations_are_found_by_name_when_no_id_is_given(api_client, world, db):
+    content = (
+        "ОО;procedure;year;subject;grade;participants\r\n"
+        "школа\u00a01;vpr;2031;Математика;4;10\r\n"
+        "Школа 7;vpr;2031;Математика;4;10\r\n"
+    ).encode()
+    summary = await upload(api_client, world, "r.csv", content)
+    assert summary["imported"] == 1
+    assert await results(db, world) == {("s1", "Математика", 4, 10)}
+    assert summary["rejected"] == [
+        {
+            "index": 3,
+            "errors": [
+                {
+                    "loc": ["organization"],
+                    "msg": "организация «Школа 7» не найдена или вне вашей области",
+                }
+            ],
+        }
+    ]

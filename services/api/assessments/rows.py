@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.api.assessments.service import Catalogue
+from services.api.organizations.matching import OrganizationName
 from shared.bulk import RowError
 from shared.periods import parse_period
 from shared.tabular import Cell, CellType
@@ -41,7 +42,7 @@ PLAIN_COLUMNS = frozenset(FIELDS) - {"marks", "score_distribution"}
 
 @dataclass
 class ResultRow:
-    organization_id: uuid.UUID
+    organization_id: uuid.UUID | OrganizationName  # a name until `resolve_names`
     procedure: str
     year: str
     subject: str
@@ -161,11 +162,13 @@ def parse_row(item: Any) -> ResultRow | list[RowError]:
             errors.add([key], "обязательное поле")
     if errors:
         return errors
-    organization_id = None
-    try:
-        organization_id = uuid.UUID(str(item["organization_id"]))
-    except ValueError:
-        errors.add(["organization_id"], "ожидается UUID организации")
+    organization_id = item["organization_id"]
+    if not isinstance(organization_id, OrganizationName):
+        try:
+            organization_id = uuid.UUID(str(organization_id))
+        except ValueError:
+            organization_id = None
+            errors.add(["organization_id"], "ожидается UUID организации")
     procedure = _text(errors, "procedure", item["procedure"], 300)
     year = _text(errors, "year", item["year"], 20)
     subject = _text(errors, "subject", item["subject"], 100)
@@ -203,6 +206,15 @@ def parse_row(item: Any) -> ResultRow | list[RowError]:
 
 _SYNONYMS = {
     "organization_id": ("organization id", "id оо", "id организации"),
+    "organization": (
+        "organization",
+        "организация",
+        "оо",
+        "образовательная организация",
+        "наименование оо",
+        "наименование организации",
+        "школа",
+    ),
     "procedure": ("procedure", "процедура", "оценочная процедура"),
     "year": ("year", "год", "учебный год"),
     "subject": ("subject", "предмет", "учебный предмет"),
@@ -216,6 +228,15 @@ _SYNONYMS = {
 COLUMNS = {title: name for name, titles in _SYNONYMS.items() for title in titles}
 _MARK = re.compile(r"^(?:mark|отметка|отметки) ?[«\"]?([2-5])[»\"]?$")
 _SCORE = re.compile(r"^(?:score|балл) ?(\d{1,3})$")
+
+
+def columns(headers: list[str]) -> list[str | None]:
+    """The field of each column (`column`); a name column is used only when the file has no
+    organization_id column."""
+    fields = [column(header) for header in headers]
+    if "organization_id" in fields:
+        fields = [None if f == "organization" else f for f in fields]
+    return fields
 
 
 def column(header: str) -> str | None:
@@ -242,8 +263,10 @@ def _plain(cell: Cell) -> Any:
 
 def from_spreadsheet(cells: dict[str, Cell]) -> dict[str, Any]:
     """A file's row ({field: typed cell}) as a posted row: mark_<n> columns are the marks,
-    score_<n> the scores."""
+    score_<n> the scores; an organization's name stands for its id (`OrganizationName`)."""
     item = {key: _plain(cell) for key, cell in cells.items() if key in PLAIN_COLUMNS}
+    if "organization" in cells and "organization_id" not in cells:
+        item["organization_id"] = OrganizationName(cells["organization"].text.strip())
     marks = {key[5:]: _plain(cell) for key, cell in cells.items() if key.startswith("mark_")}
     scores = {key[6:]: _plain(cell) for key, cell in cells.items() if key.startswith("score_")}
     if marks:
