@@ -103,3 +103,10 @@ def test_a_deadline_in_two_csv_columns_is_one_window():
     content += "1;Семинар;сентябрь 2021;октябрь 2021;ИМЦ\r\n"
     found = activities(content.encode("cp1251"), "plan.csv")
     assert found["1"] == ("сентябрь 2021 – октябрь 2021", "2021-09-01", "2021-10-31")
+
+
+def test_the_report_says_which_date_cells_were_read_as_a_month():
+    result = import_document("rm1.xlsx", (CASES / "rm1_xlsx_merged_dates.xlsx").read_bytes())
+    notes = [w for w in result.report.warnings if "формат даты" in w]
+    # rows are counted as the report counts skipped rows: the blocks read, empty rows aside
+    assert notes == ["row 6: формат даты «месяц год»: 01.03.2022 → март 2022"]

@@ -151,12 +151,16 @@ def import_document(
 def parse_blocks(blocks: Sequence[Block]) -> ImportResult:
     """Parse the neutral block list of any format into roadmaps and a report."""
     parser = _Parser()
+    notes: list[str] = []
     for index, block in enumerate(blocks, start=1):
         if isinstance(block, Paragraph):
             parser.paragraph(block.text)
         else:
             parser.row(index, block)
-    return parser.result()
+            notes += (f"row {index}: {note}" for note in block.notes)
+    result = parser.result()
+    result.report.warnings.extend(notes)  # cells read otherwise than the file stores them
+    return result
 
 
 def _tidy(text: str) -> str:
