@@ -243,3 +243,29 @@ async def test_headers_match_in_any_case_and_spacing_and_organizations_by_name(
     assert "несколько организаций «школа 1»" in message
     assert "Школа 1" in message and "Школа 2" in message and str(world.s1.id) in message
     assert unknown["errors"][0]["msg"] == "организация «Школа 99» не найдена или вне вашей области"
+
+
+async def test_a_second_column_of_the_same_field_is_left_out_and_named(api_client, world, db):
+    content = (
+        "indicator_code\tvalue\torganization_id\tperiod\tЗначение\r\n"
+        f"teachers_count\t7\t{world.s1.id}\t2030/2031\t8\r\n"
+    ).encode("utf-16-le")  # Excel's "Unicode text", here without its byte-order mark
+    summary = await upload(api_client, world, "v.csv", content)
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert list((await stored(db, world)).values()) == [7.0]
+    assert summary["warnings"] == [
+        {"index": None, "loc": ["Значение"], "msg": "столбец «Значение» повторяет value: пропущен"}
+    ]
+
+
+async def test_posted_json_rows_carry_no_warnings(api_client, world):
+    row = {
+        "indicator_code": "teachers_count",
+        "organization_id": str(world.s1.id),
+        "period": "2031",
+        "value": 3,
+    }
+    answer = await api_client.post(
+        "/v1/data-values", json={"values": [row]}, headers=world.headers("admin")
+    )
+    assert answer.json()["imported"] == 1 and answer.json()["warnings"] == []
