@@ -83,3 +83,23 @@ async def test_organizations_are_found_by_name_when_no_id_is_given(api_client, w
             ],
         }
     ]
+
+
+async def test_a_posted_procedure_may_be_its_russian_abbreviation(api_client, world, db):
+    row = {
+        "organization_id": str(world.s1.id),
+        "procedure": "впр",
+        "year": "2031",
+        "subject": "Окружающий  мир",
+        "grade": 4,
+        "participants": 12,
+    }
+    answer = await api_client.post(
+        "/v1/assessment-results", json={"results": [row]}, headers=world.headers("admin")
+    )
+    summary = answer.json()
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert summary["warnings"] == [
+        {"index": 0, "loc": ["procedure"], "msg": "процедура «впр» прочитана как vpr"}
+    ]
+    assert await results(db, world) == {("s1", "Окружающий мир", 4, 12)}
