@@ -32,8 +32,8 @@ import httpx
 
 from bench.common import Timer, scratch_database, server_url, services, signed_in
 from bench.import_bench import line, setup
-from shared.auth import issue_service_token
 from shared.db import plain_url
+from shared.identity import issue_service_token
 from shared.settings import Settings
 
 SECRET = secrets.token_urlsafe(48)

@@ -15,14 +15,17 @@ from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import HttpScopeResolver, ServiceTokens, TokenChecker
+from shared.audit_outbox import AuditOutbox
 from shared.client import ServiceClient
 from shared.db import Database
 from shared.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
+from shared.headers import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, RETRY_AFTER_HEADER
 from shared.health import router as health_router
+from shared.identity import ServiceTokens, TokenChecker
 from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
 from shared.outage import DatabaseUnavailable, install_outage_handlers
+from shared.scope import HttpScopeResolver
 from shared.scope_cache import ScopeCache
 from shared.settings import ServiceName, Settings
 from shared.uploads import BodyLimitMiddleware
@@ -91,6 +94,7 @@ def build_app(
             pool_size=settings.db_pool_size,
             pool_timeout=settings.db_pool_timeout_seconds,
         )
+        background: list[asyncio.Task[None]] = []
         app.state.peers = {
             name: ServiceClient(
                 name,
@@ -111,12 +115,21 @@ def build_app(
             )
             # Whether a user's token still stands (role, scope, activity) is the api's word too.
             app.state.token_checker = TokenChecker(api, ttl=settings.token_check_seconds)
+            # The audit log is the api's too: entries go through this service's outbox.
+            app.state.audit_outbox = AuditOutbox(
+                service, api, app.state.db.sessionmaker, interval=settings.audit_outbox_seconds
+            )
         for hook in startup:
             await hook(app)
+        if "api" in app.state.peers:  # started last: nothing is left running if a hook fails
+            background.append(asyncio.create_task(app.state.audit_outbox.run()))
         try:
             with stop_with_supervisor():
                 yield
         finally:
+            for task in background:
+                task.cancel()
+            await asyncio.gather(*background, return_exceptions=True)
             for client in app.state.peers.values():
                 await client.aclose()
             await app.state.db.close()
@@ -125,6 +138,8 @@ def build_app(
     app.state.service = service
     app.state.settings = settings
     app.state.migration_head = head_revision()
+    # The day each idempotency table was last cleared of expired keys by this app.
+    app.state.idempotency_cleared_on = {}
     install_error_handlers(app)
     install_outage_handlers(app)
     # Innermost: its 413 gets the security headers, CORS and the request id like any answer.
@@ -135,8 +150,13 @@ def build_app(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
             allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "X-Request-ID"],
-            expose_headers=["X-Request-ID", "Retry-After"],
+            allow_headers=[
+                "Authorization",
+                "Content-Type",
+                IDEMPOTENCY_KEY_HEADER,
+                REQUEST_ID_HEADER,
+            ],
+            expose_headers=[REQUEST_ID_HEADER, RETRY_AFTER_HEADER],
             max_age=600,
         )
     # Added last, so outermost: every response, CORS preflight included, carries the id.

@@ -16,10 +16,11 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import Principal, Role, ScopeResolver, require_roles
 from shared.context import client_address_var, request_id_var
 from shared.errors import Invalid
 from shared.idempotency import idempotent
+from shared.identity import Principal, Role, require_roles
+from shared.scope import ScopeResolver
 from shared.spreadsheets import header_key, parse_sheet
 from shared.tabular import Cell, CellType
 from shared.uploads import Upload

@@ -15,18 +15,19 @@ from typing import Any
 import httpx
 
 from shared.context import request_id_var, user_token_var
-from shared.errors import AccountChanged, PeerUnavailable
+from shared.errors import AccountChanged, Forbidden, NotFound, PeerRefused, PeerUnavailable
+from shared.headers import (
+    IDEMPOTENCY_KEY_HEADER,
+    REQUEST_ID_HEADER,
+    USER_HEADER,
+)
 from shared.logging import path_shape
-from shared.middleware import REQUEST_ID_HEADER
 
 logger = logging.getLogger("soko.client")
-USER_HEADER = "X-Soko-User"
-# The address of the person a service acts for (e.g. a browser signing in through the surveys
-# form), so that the callee throttles by it; a callee trusts it from a service token only.
-CLIENT_ADDRESS_HEADER = "X-Soko-Client-Address"
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
+PAGE_SIZE = 500  # items per page when a client reads a whole list
 
 
 class ServiceClient:
@@ -83,7 +84,7 @@ class ServiceClient:
         """
         method = method.upper()
         all_headers = self._headers(headers, as_service=as_service)
-        retryable = method in IDEMPOTENT_METHODS or "Idempotency-Key" in all_headers
+        retryable = method in IDEMPOTENT_METHODS or IDEMPOTENCY_KEY_HEADER in all_headers
         attempts = 1 + (self.retries if retryable else 0)
         for attempt in range(1, attempts + 1):
             try:
@@ -117,10 +118,23 @@ class ServiceClient:
         return {"ok": response.status_code == 200, "status": response.status_code}
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
-        """GET a JSON document; a 4xx is passed through as an httpx.HTTPStatusError."""
+        """GET a JSON document. Raises what `checked` raises for anything but a 2xx."""
         response = await self.request("GET", path, **kwargs)
-        response.raise_for_status()
-        return response.json()
+        return checked(response, self.name).json()
+
+    async def pages(
+        self, path: str, params: dict[str, Any] | None = None, *, size: int = PAGE_SIZE
+    ) -> list[Any]:
+        """Every item of a paged list endpoint (`{items, total}`, `limit`/`offset`), read
+        `size` at a time: the one pager of the typed clients. Raises what `checked` raises."""
+        items: list[Any] = []
+        while True:
+            page = await self.get_json(
+                path, params={**(params or {}), "limit": size, "offset": len(items)}
+            )
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                return items
 
     async def get_json_or_none(
         self, path: str, params: dict[str, str] | None = None, *, as_service: bool = False
@@ -129,8 +143,43 @@ class ServiceClient:
         response = await self.request("GET", path, params=params, as_service=as_service)
         if response.status_code == 404:
             return None
-        response.raise_for_status()
-        return response.json()
+        return checked(response, self.name).json()
+
+
+def checked(response: httpx.Response, peer: str) -> httpx.Response:
+    """The response when it is a 2xx. Otherwise tells an outage from a refusal: 5xx is
+    `PeerUnavailable` (503, wait and retry); 404 is `NotFound` and 403 `Forbidden` (what the
+    peer says about the user's request, passed on); any other 4xx is `PeerRefused` (502),
+    logged as the contract error between the services it is."""
+    status = response.status_code
+    if 200 <= status < 300:
+        return response
+    if status >= 500:
+        raise PeerUnavailable(f"Сервис {peer} недоступен (HTTP {status})", peer=peer)
+    detail = _detail(response)
+    if status == 404:
+        raise NotFound(detail or None)
+    if status == 403:
+        raise Forbidden(detail or None)
+    logger.error(
+        "the %s service refused a call: %s %s answered %d: %s",
+        peer,
+        response.request.method,
+        path_shape(response.request.url.path),
+        status,
+        detail,
+    )
+    raise PeerRefused(
+        f"Сервис {peer} отклонил запрос (HTTP {status})", peer=peer, peer_status=status
+    )
+
+
+def _detail(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    return str(body.get("detail", ""))[:300] if isinstance(body, dict) else str(body)[:300]
 
 
 def _account_changed(response: httpx.Response, headers: dict[str, str]) -> bool:

@@ -1,7 +1,7 @@
 """The async engine, the request-scoped session and the metadata every service's models share."""
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -105,6 +105,23 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.rollback()
             raise
         await session.commit()
+        await run_after_commit(session)
+
+
+AfterCommit = Callable[[AsyncSession], Awaitable[None]]
+
+
+def after_commit(session: AsyncSession, hook: AfterCommit) -> None:
+    """Have `hook(session)` run once the request's session has committed (not after a
+    rollback), before the response is sent; it may use the session for a new transaction."""
+    session.info.setdefault("after_commit", []).append(hook)
+
+
+async def run_after_commit(session: AsyncSession) -> None:
+    """Run the hooks `after_commit` registered on a committed session, each once."""
+    hooks: list[AfterCommit] = session.info.pop("after_commit", [])
+    for hook in hooks:
+        await hook(session)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

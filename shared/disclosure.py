@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
-from shared.auth import Principal, Role
+from shared.identity import Principal, Role
 
 # Roles that read teachers' personal diagnostic results (of the organizations in their scope):
 # a leader sees only their school, a methodologist their territory, an administrator all.

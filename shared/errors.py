@@ -9,7 +9,7 @@ answered with a 500 that carries the same id.
 import logging
 from collections.abc import Sequence
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Self
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -73,6 +73,37 @@ class SokoError(Exception):
         self.extra = extra
         super().__init__(self.detail)
 
+    @classmethod
+    def at(
+        cls,
+        field: str | Sequence[str | int],
+        message: str,
+        *,
+        where: str = "body",
+        detail: str | None = None,
+        kind: str | None = None,
+        **extra: Any,
+    ) -> Self:
+        """The error for one field: `Invalid.at("period", "…", where="query")` names
+        `loc: ["query", "period"]`; a path (`["rows", 3, "value"]`) is taken as it is.
+        `where`: body | query | path | header | form. The message (Russian) is also the detail
+        unless `detail` says more; `kind` is the error's `type`; `extra` goes into the body.
+        Any error class has it (`NotFound.at`, `Conflict.at`), most often `Invalid`."""
+        error = field_error(field, message, where=where, kind=kind)
+        return cls(detail or message, errors=[error], **extra)
+
+
+def field_error(
+    field: str | Sequence[str | int], message: str, *, where: str = "body", kind: str | None = None
+) -> dict[str, Any]:
+    """One item of a problem's `errors`: `{"loc": [where, *field], "msg": message}`, with
+    `type` when `kind` is given (for error classes whose constructor builds its own list)."""
+    path = [field] if isinstance(field, str) else list(field)
+    error: dict[str, Any] = {"loc": [where, *path], "msg": message}
+    if kind is not None:
+        error["type"] = kind
+    return error
+
 
 class NotFound(SokoError):
     status, slug, detail = 404, "not-found", "Не найдено"
@@ -102,16 +133,6 @@ class Invalid(SokoError):
 
     status, slug, detail = 422, "validation-error", "Запрос содержит ошибки"
 
-    @classmethod
-    def at(
-        cls, field: str | Sequence[str | int], message: str, *, where: str = "body"
-    ) -> "Invalid":
-        """The 422 for one field: `Invalid.at("period", "…", where="query")` names
-        `loc: ["query", "period"]`; a path (`["rows", 3, "value"]`) is taken as it is.
-        `where`: body | query | path | header | form. The message (Russian) is also the detail."""
-        path = [field] if isinstance(field, str) else list(field)
-        return cls(message, errors=[{"loc": [where, *path], "msg": message}])
-
 
 class TooManyRequests(SokoError):
     status, slug, detail = 429, "too-many-requests", "Слишком много запросов, повторите позже"
@@ -125,6 +146,13 @@ class PeerUnavailable(SokoError):
     def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"Retry-After": "5"})
         super().__init__(detail, **kwargs)
+
+
+class PeerRefused(SokoError):
+    """Another Soko service refused a call this one made (a 4xx other than 401/403/404): a
+    contract error between the services, a bug to fix, not an outage to wait out."""
+
+    status, slug, detail = 502, "peer-refused", "Связанный сервис отклонил запрос"
 
 
 def problem(

@@ -36,12 +36,9 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import Principal
 from shared.errors import Conflict
-
-REPLAY_HEADER = "Idempotent-Replayed"
-# The day each table was last cleared of expired keys by this process.
-_cleared_on: dict[str, date] = {}
+from shared.headers import REPLAY_HEADER
+from shared.identity import Principal
 
 
 def idempotency_table(metadata: MetaData, schema: str) -> Table:
@@ -60,12 +57,12 @@ def idempotency_table(metadata: MetaData, schema: str) -> Table:
     )
 
 
-async def _clear_expired(session: AsyncSession, table: Table) -> None:
-    """Delete keys of the day before yesterday and older, once a day per process and table."""
+async def _clear_expired(session: AsyncSession, table: Table, done: dict[str, date]) -> None:
+    """Delete keys of the day before yesterday and older, once a day per app and table."""
     today = date.today()
-    if _cleared_on.get(table.fullname) == today:
+    if done.get(table.fullname) == today:
         return
-    _cleared_on[table.fullname] = today
+    done[table.fullname] = today
     await session.execute(
         delete(table).where(table.c.created_on < literal_column("CURRENT_DATE - 1"))
     )
@@ -87,7 +84,7 @@ async def idempotent(
     """
     if not key:
         return await run()
-    await _clear_expired(session, table)
+    await _clear_expired(session, table, request.app.state.idempotency_cleared_on)
     owner = f"{principal.kind}:{principal.id}"
     key_hash = hashlib.sha256(key.encode()).hexdigest()
     digest = hashlib.sha256(request.method.encode() + request.url.path.encode() + body).hexdigest()

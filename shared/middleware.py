@@ -13,11 +13,12 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from shared.context import client_address_var, principal_var, request_id_var, user_token_var
+from shared.context import client_address_var, request_id_var, user_token_var
 from shared.errors import problem
+from shared.headers import REQUEST_ID_HEADER
+from shared.identity import principal_var
 from shared.logging import route_of
 
-REQUEST_ID_HEADER = "X-Request-ID"
 # A caller's id is kept only if it is short and plain, so that logs cannot be forged through it.
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 access_logger = logging.getLogger("soko.access")

@@ -16,8 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar
 
-from shared.auth import Principal, ScopeResolver, ScopeType, contains
 from shared.errors import Forbidden, NotFound
+from shared.identity import Principal, ScopeType
+from shared.scope import ScopeResolver, contains
 
 
 class Owned(Protocol):
@@ -106,7 +107,7 @@ class Owners:
             return p.scope_id
         if not await self.holds(asked):
             msg = "Территория не найдена"
-            raise NotFound(msg, errors=[{"loc": ["body", field], "msg": msg}])
+            raise NotFound.at(field, msg)
         return asked
 
 

@@ -2,9 +2,14 @@
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, Query
+from pydantic import GetCoreSchemaHandler, GetPydanticSchema
+from pydantic_core import PydanticCustomError, core_schema
 
 from shared.errors import Invalid
 
@@ -35,6 +40,20 @@ class Period:
     kind: PeriodKind
     start: date
     end: date
+
+    @property
+    def previous(self) -> "Period":
+        """The period of the same kind one step before (2021/2022 -> 2020/2021, 2022Q1 ->
+        2021Q4, 2022-01 -> 2021-12). ValueError when that falls before MIN_YEAR."""
+        year = self.start.year
+        if self.kind == "academic_year":
+            return academic_year(year - 1)
+        if self.kind == "year":
+            return calendar_year(year - 1)
+        if self.kind == "quarter":
+            number = (self.start.month - 1) // 3 + 1
+            return quarter(year, number - 1) if number > 1 else quarter(year - 1, 4)
+        return month(year, self.start.month - 1) if self.start.month > 1 else month(year - 1, 12)
 
 
 def _check_year(year: int, code: str) -> None:
@@ -109,20 +128,12 @@ def period_or_invalid(code: str, field: str = "period", where: str = "query") ->
     try:
         return parse_period(code)
     except ValueError as exc:
-        raise Invalid(str(exc), errors=[{"loc": [where, field], "msg": str(exc)}]) from exc
+        raise Invalid.at(field, str(exc), where=where) from exc
 
 
 def previous_period(p: Period) -> Period:
-    """The period of the same kind one step before `p`."""
-    year = p.start.year
-    if p.kind == "academic_year":
-        return academic_year(year - 1)
-    if p.kind == "year":
-        return calendar_year(year - 1)
-    if p.kind == "quarter":
-        number = (p.start.month - 1) // 3 + 1
-        return quarter(year, number - 1) if number > 1 else quarter(year - 1, 4)
-    return month(year, p.start.month - 1) if p.start.month > 1 else month(year - 1, 12)
+    """The period of the same kind one step before `p` (`p.previous`)."""
+    return p.previous
 
 
 def contains(p: Period, d: date) -> bool:
@@ -156,3 +167,73 @@ def period_of_roadmap(text: str) -> Period | None:
         except ValueError:
             return None
     return None
+
+
+# Requests: a period arrives as its code and goes on as a Period, parsed once at the edge.
+PERIOD_MAX_LENGTH = 20
+PERIOD_DESCRIPTION = "2021/2022, 2022, 2022Q3 или 2022-09"
+
+
+def period_query(
+    name: str = "period", *, description: str = PERIOD_DESCRIPTION, required: bool = True
+) -> Callable[..., Any]:
+    """A dependency reading the query parameter `name` (a code, at most 20 characters) as a
+    Period; None when it is absent and not `required`. A malformed code is a 422 naming
+    `["query", name]`, the message saying what is wrong; a missing required one FastAPI's 422."""
+    if required:
+
+        def required_period(
+            code: Annotated[
+                str, Query(alias=name, max_length=PERIOD_MAX_LENGTH, description=description)
+            ],
+        ) -> Period:
+            return _parsed(code, name)
+
+        return required_period
+
+    def optional_period(
+        code: Annotated[
+            str | None, Query(alias=name, max_length=PERIOD_MAX_LENGTH, description=description)
+        ] = None,
+    ) -> Period | None:
+        return None if code is None else _parsed(code, name)
+
+    return optional_period
+
+
+def _parsed(code: str, name: str) -> Period:
+    try:
+        return parse_period(code)
+    except ValueError as exc:
+        raise Invalid.at(name, str(exc), where="query") from exc
+
+
+def _period_of_code(code: str) -> Period:
+    try:
+        return parse_period(code)
+    except ValueError as exc:
+        # The message is the template of a pydantic error: no braces in it.
+        message = str(exc).replace("{", "(").replace("}", ")")
+        raise PydanticCustomError("period", message) from exc
+
+
+def _body_schema(_source: Any, _handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+    from_code = core_schema.no_info_after_validator_function(
+        _period_of_code, core_schema.str_schema(max_length=PERIOD_MAX_LENGTH)
+    )
+    return core_schema.json_or_python_schema(
+        json_schema=from_code,
+        python_schema=core_schema.no_info_wrap_validator_function(
+            lambda value, read: value if isinstance(value, Period) else read(value), from_code
+        ),
+        serialization=core_schema.plain_serializer_function_ser_schema(lambda p: p.code),
+    )
+
+
+# `?period=2021/2022` as a Period (422 naming `["query", "period"]` when malformed).
+PeriodQuery = Annotated[Period, Depends(period_query())]
+# The same, optional: None when absent.
+OptionalPeriodQuery = Annotated[Period | None, Depends(period_query(required=False))]
+# A body field holding a period code (a string of at most 20 characters, as documented): read
+# into a Period, a 422 naming the field when malformed; written back as the code.
+PeriodBody = Annotated[Period, GetPydanticSchema(_body_schema)]

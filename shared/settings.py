@@ -58,6 +58,9 @@ class Settings(BaseSettings):
     # How long surveys and reports trust the api service's answer that a user's token still
     # stands (role, scope, staff link, password and activity unchanged); 0: ask every time.
     token_check_seconds: float = 5.0
+    # Seconds between the rounds that send the surveys and reports services' audit entries the
+    # api service did not take at once (shared/audit_outbox.py).
+    audit_outbox_seconds: float = 5.0
     # Proxies whose X-Forwarded-For is believed (addresses or CIDR networks); empty: nobody's,
     # the address is the connecting peer's.
     trusted_proxies: Annotated[list[str], NoDecode] = []

@@ -3,8 +3,8 @@
 from fastapi import APIRouter
 from pydantic import BaseModel
 
-from shared.auth import Caller
 from shared.errors import Unauthorized, error_responses
+from shared.identity import Caller
 
 router = APIRouter(tags=["auth"])
 

@@ -5,7 +5,7 @@ from typing import Any
 import httpx
 from fastapi import FastAPI
 
-from shared.auth import issue_service_token
+from shared.identity import issue_service_token
 from shared.settings import Settings
 
 

@@ -32,7 +32,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from services.api.app import create_app as create_api
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
-from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine, get_session, plain_url
+from shared.db import (
+    REFERENCE_TABLES,
+    SCHEMAS,
+    create_engine,
+    get_session,
+    plain_url,
+    run_after_commit,
+)
 from shared.embedded import EmbeddedPostgres
 from shared.migrations import upgrade
 from shared.settings import Settings
@@ -104,7 +111,14 @@ def database_url(scratch_database: Callable[[], str]) -> str:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(database_url=database_url, environment="test", log_format="text")
+    # The audit outbox's background rounds are left to the tests that start an app of their own
+    # (tests/reports/test_audit_outbox.py): these apps send entries right after each commit.
+    return Settings(
+        database_url=database_url,
+        environment="test",
+        log_format="text",
+        audit_outbox_seconds=3600,
+    )
 
 
 @dataclass
@@ -190,6 +204,7 @@ async def isolation(
                     await session.rollback()
                     raise
                 await session.commit()
+                await run_after_commit(session)
 
         for app in apps:
             app.dependency_overrides[get_session] = session_in_test_transaction
@@ -225,6 +240,18 @@ async def surveys_client(apps: Apps, isolation: None) -> AsyncIterator[httpx.Asy
 
 
 @pytest.fixture
-async def reports_client(apps: Apps, isolation: None) -> AsyncIterator[httpx.AsyncClient]:
+async def reports_client(
+    apps: Apps, isolation: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[httpx.AsyncClient]:
+    """The reports app, its facts brought up to date before each request (the app's follower
+    runs in the background in production; here what a test wrote through the other apps is
+    applied at the moment it asks), so that a test posting to api then reading reports sees
+    its data."""
+    from tests.facts import sync_facts
+
+    async def bring_facts_up_to_date(request: httpx.Request) -> None:
+        await sync_facts(apps, isolation)
+
     async with _client(apps.reports, "reports") as client:
+        client.event_hooks["request"].append(bring_facts_up_to_date)
         yield client

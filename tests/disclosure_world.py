@@ -12,7 +12,7 @@ from typing import Any
 from services.api.auth.service import user_principal
 from services.api.organizations.models import Organization
 from services.api.staff.models import StaffMember
-from shared.auth import issue_user_token
+from shared.identity import issue_user_token
 from tests.factories import World, add_colleagues, add_user, build_world
 from tests.surveys.test_results import DIAGNOSTIC, diagnostic_answers
 

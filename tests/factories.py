@@ -25,9 +25,9 @@ from services.reports.pd_order.models import PdProgramme
 from services.reports.recommendations.models import Recommendation
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
 from services.surveys.instruments.models import Instrument, InstrumentVersion
-from shared.auth import ALGORITHM, ISSUER, issue_service_token, issue_user_token
-from shared.client import USER_HEADER
 from shared.db import utcnow
+from shared.headers import USER_HEADER
+from shared.identity import ALGORITHM, ISSUER, issue_service_token, issue_user_token
 from shared.settings import Settings
 
 PASSWORD = "correct-horse-battery"

@@ -4,7 +4,7 @@ catalogue entries), the analyst of the region above both, and the methodologist 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.auth.service import user_principal
-from shared.auth import issue_user_token
+from shared.identity import issue_user_token
 from shared.settings import Settings
 from tests.factories import World, add_user
 

@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import text
 
 from services.api.changes.entities import FEED as API_FEED
-from shared.auth import ServiceTokens
 from shared.changes import ChangeBatch, ChangeFeedReader, FeedRefused, FeedReset
 from shared.changes.positions import Position, encode_cursor
 from shared.changes.serve import compact
 from shared.client import ServiceClient
 from shared.errors import PeerUnavailable
+from shared.identity import ServiceTokens
 from tests.changes import read_all
 from tests.factories import build_world
 

@@ -25,7 +25,7 @@ import pytest
 from bench.common import free_port
 from bench.up import Up, launch, session_processes
 from services.cli import SERVICES, _child_env
-from shared.auth import issue_service_token
+from shared.identity import issue_service_token
 from shared.migrations import upgrade
 from shared.settings import SECRET_FILE, Settings
 from tests.conftest import run_sync

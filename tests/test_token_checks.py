@@ -20,7 +20,7 @@ from sqlalchemy import delete
 from services.api.staff.models import StaffMember
 from services.api.users.models import User
 from services.surveys.app import create_app as create_surveys
-from shared.auth import Principal, Role, ScopeType, TokenChecker, issue_user_token
+from shared.identity import Principal, Role, ScopeType, TokenChecker, issue_user_token
 from tests.factories import PASSWORD, World, build_world, expired_token
 
 
@@ -305,8 +305,8 @@ async def test_a_user_token_without_the_accounts_version_is_refused(
     """A token minted with the secret but not by our sign-in (no `ver`) is not accepted."""
     import jwt
 
-    from shared.auth import ALGORITHM, ISSUER
     from shared.db import utcnow
+    from shared.identity import ALGORITHM, ISSUER
 
     now = utcnow()
     user = world.users["admin"]

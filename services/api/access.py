@@ -4,7 +4,8 @@ import uuid
 from collections.abc import Iterable
 
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, Role, ScopeInfo, ScopeType, ensure_in_scope, require_roles
+from shared.identity import Principal, Role, ScopeType, require_roles
+from shared.scope import ScopeInfo, ensure_in_scope
 
 
 async def authorize(

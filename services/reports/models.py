@@ -4,12 +4,16 @@ from services.reports.facts import tables as facts  # noqa: F401 - the facts tab
 from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.models import Decision, Recommendation, RecommendationRule
 from services.reports.snapshots.models import Snapshot
+from shared.audit_outbox import audit_outbox_table
 from shared.scope_cache import scope_cache_table
 
 # Answers of the api service about scopes, shared by every process of this service.
 ScopeCache = scope_cache_table("reports")
+# Audit entries written with a change, sent to the api service after the commit.
+AuditOutboxTable = audit_outbox_table("reports")
 
 __all__ = [
+    "AuditOutboxTable",
     "Decision",
     "IndividualRoute",
     "PdProgramme",

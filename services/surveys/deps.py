@@ -1,13 +1,19 @@
 """Dependencies of the surveys service's routers."""
 
+import uuid
 from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.surveys.campaigns.models import Campaign
+from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient, api_client
-from shared.auth import API_KEY_HEADER, HttpScopeResolver, Principal, checked_principal
 from shared.db import SessionDep
+from shared.errors import NotFound
+from shared.headers import API_KEY_HEADER
+from shared.identity import Caller, Principal, checked_principal
 from shared.ratelimit import SharedRateLimit
+from shared.scope import HttpScopeResolver
 from shared.settings import Settings
 
 
@@ -34,8 +40,31 @@ def anonymous_limit(request: Request) -> SharedRateLimit:
     return request.app.state.anonymous_limit
 
 
-Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
+ScopeResolverDep = Annotated[HttpScopeResolver, Depends(scope_resolver)]
 Api = Annotated[ApiClient, Depends(api_client)]
 MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]
 SettingsDep = Annotated[Settings, Depends(settings)]
 AnonymousLimit = Annotated[SharedRateLimit, Depends(anonymous_limit)]
+
+
+async def valid_campaign(campaign_id: uuid.UUID, session: SessionDep) -> Campaign:
+    """The campaign of the path, whoever asks (NotFound when there is none): for the public
+    form and submissions, whose rules say who may do what with it."""
+    campaign = await session.get(Campaign, campaign_id)
+    if campaign is None:
+        raise NotFound("Кампания не найдена")
+    return campaign
+
+
+async def campaign_in_scope(
+    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
+) -> tuple[Campaign, frozenset[uuid.UUID] | None]:
+    """The campaign of the path if one of its organizations is in the caller's scope (NotFound
+    otherwise), and which of them are (None: all)."""
+    return await readable_campaign(session, caller, scopes, campaign_id)
+
+
+ValidCampaign = Annotated[Campaign, Depends(valid_campaign)]
+ReadableCampaign = Annotated[
+    tuple[Campaign, frozenset[uuid.UUID] | None], Depends(campaign_in_scope)
+]

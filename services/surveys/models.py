@@ -12,14 +12,18 @@ from services.surveys.responses.models import (
     RateLimits,
     Response,
 )
+from shared.audit_outbox import audit_outbox_table
 from shared.scope_cache import scope_cache_table
 
 # Answers of the api service about scopes, shared by every process of this service.
 ScopeCache = scope_cache_table("surveys")
+# Audit entries written with a change, sent to the api service after the commit.
+AuditOutboxTable = audit_outbox_table("surveys")
 
 __all__ = [
     "Answer",
     "AnswerTally",
+    "AuditOutboxTable",
     "Campaign",
     "CampaignOrganization",
     "ChangeHorizon",

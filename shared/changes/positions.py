@@ -65,9 +65,12 @@ def encode_cursor(service: str, position: Position, safe: Position = START) -> s
 
 
 def _refuse(message: str) -> Invalid:
-    return Invalid(
-        f"Курсор ленты изменений не распознан: {message}",
-        errors=[{"loc": ["query", "after"], "msg": message, "type": "cursor"}],
+    return Invalid.at(
+        "after",
+        message,
+        where="query",
+        detail=f"Курсор ленты изменений не распознан: {message}",
+        kind="cursor",
     )
 
 

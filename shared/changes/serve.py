@@ -16,13 +16,13 @@ from fastapi import APIRouter, FastAPI, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.app import add_to_lifespan
-from shared.auth import Principal
 from shared.changes.feed import Feed, FeedRow, fetch
 from shared.changes.notify import ChangeNotifier
 from shared.changes.positions import MAX_CURSOR_CHARS, Cursor, decode_cursor, encode_cursor
 from shared.changes.schemas import ChangeBatch, ChangeItem
 from shared.db import Database, SessionDep
 from shared.errors import Forbidden, SokoError, Unauthorized, error_responses
+from shared.identity import Principal
 from shared.settings import Settings
 
 logger = logging.getLogger("soko.changes")

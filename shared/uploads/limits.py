@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from shared.errors import Invalid, SokoError
+from shared.errors import Invalid, SokoError, field_error
 from shared.settings import MIB, Settings
 
 FIELD = "file"
@@ -41,7 +41,7 @@ class UploadLimitExceeded(Invalid):
         where = f" (ограничение {setting})" if setting else ""
         super().__init__(
             f"Файл не принят: {message}{where}",
-            errors=[{"loc": ["body", FIELD], "msg": message, "type": f"upload_limit.{name}"}],
+            errors=[field_error(FIELD, message, kind=f"upload_limit.{name}")],
             limit={"name": name, "value": value, "setting": setting},
         )
 
@@ -57,10 +57,10 @@ class UploadTooLarge(SokoError):
         message = f"файл больше {_amount('bytes', limit)}"
         if body is not None:
             message = f"запрос больше {_amount('bytes', body)}: {message} не принимается"
-        loc = ["body", FIELD] if form else ["body"]
+        loc = [FIELD] if form else []
         super().__init__(
             f"Файл не принят: {message} (ограничение SOKO_UPLOAD_MAX_BYTES)",
-            errors=[{"loc": loc, "msg": message, "type": "upload_limit.bytes"}],
+            errors=[field_error(loc, message, kind="upload_limit.bytes")],
             limit={"name": "bytes", "value": limit, "setting": "SOKO_UPLOAD_MAX_BYTES"},
         )
 
@@ -70,7 +70,7 @@ class UnreadableUpload(Invalid, ValueError):
     where none does it is a 422 naming `file` with `message` as it is."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, errors=[{"loc": ["body", FIELD], "msg": message}])
+        super().__init__(message, errors=[field_error(FIELD, message)])
 
 
 @dataclass(frozen=True)

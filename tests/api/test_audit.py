@@ -72,7 +72,7 @@ async def test_cluster_membership_changes_are_recorded(api_client, world):
 
 
 async def test_another_service_records_a_read_for_the_user_it_acts_for(api_client, world, settings):
-    from shared.auth import issue_service_token
+    from shared.identity import issue_service_token
 
     headers = {
         "Authorization": f"Bearer {issue_service_token(settings, 'surveys')}",

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from services.api.app import create_app as create_api
 from services.api.users.models import User
-from shared.auth import issue_service_token
-from shared.client import CLIENT_ADDRESS_HEADER
+from shared.headers import CLIENT_ADDRESS_HEADER
+from shared.identity import issue_service_token
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.conftest import run_sync

@@ -95,7 +95,7 @@ async def test_regional_analyst_builds_a_cluster_across_municipalities(
     api_client, db, world, settings
 ):
     from services.api.auth.service import user_principal
-    from shared.auth import issue_user_token
+    from shared.identity import issue_user_token
     from tests.factories import add_user
 
     regional = add_user(

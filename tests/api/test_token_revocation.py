@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import func, select
 
 from services.api.auth.models import RevokedToken
-from shared.auth import TokenChecker, decode_token
 from shared.db import utcnow
 from shared.errors import AccountChanged
+from shared.identity import TokenChecker, decode_token
 from tests.factories import PASSWORD, World, build_world, expired_token
 from tests.test_token_checks import bearer, fresh_checks  # noqa: F401 - a fixture
 
@@ -120,7 +120,7 @@ async def test_a_user_token_without_a_jti_is_refused(api_client, world, settings
     """Every token we issue has a `jti`; one without it could never be revoked."""
     import jwt
 
-    from shared.auth import ALGORITHM, ISSUER
+    from shared.identity import ALGORITHM, ISSUER
 
     now = utcnow()
     user = world.users["admin"]

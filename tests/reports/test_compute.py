@@ -1,14 +1,14 @@
-"""Indicator values computed from fetched inputs, checked against hand-computed numbers."""
+"""The oracle's Calculator (tests/reports/calculator.py), checked against hand-computed numbers."""
 
 import uuid
 
 import pytest
 
-from services.reports.indicator_values.compute import (
+from shared.indicator_methods import closure
+from tests.reports.calculator import (
     Calculator,
     Inputs,
     Unit,
-    closure,
     evaluate,
     select_target,
 )

@@ -176,3 +176,18 @@ async def test_two_followers_never_apply_one_change_twice(
     await sync_facts(apps, isolation)
     async with isolation() as session:
         assert (await feed_state(session, "api")).changes == before
+
+
+async def test_every_indicator_values_answer_says_how_current_it_is(
+    apps, db, isolation, reports_client, settings
+):
+    world = await build_world(db, settings)
+    answer = await reports_client.get(
+        "/v1/indicator-values",
+        params={"period": "2024/2025", "scope_type": "territory", "scope_id": str(world.m1.id)},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    # The test client brought both feeds up to their end just before the request.
+    assert body["as_of"] is not None and 0 <= body["lag_seconds"] < 60

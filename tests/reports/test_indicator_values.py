@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from tests.factories import build_world
+from tests.facts import followers, sync_facts
 from tests.reports.outage import reports_without_surveys
 from tests.surveys.test_results import launch, nok
 
@@ -214,35 +215,86 @@ class Counting(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
-async def test_a_surveys_outage_marks_survey_values_and_computes_the_rest(
-    apps, settings, api_client, surveys_client, world
+async def test_a_surveys_outage_changes_nothing_values_come_from_the_facts(
+    apps, settings, isolation, api_client, surveys_client, world
 ):
+    """The values are computed over the facts the reports service keeps: with the surveys
+    service down they are answered as before; what never arrived in the facts is `no_data`.
+    (Before the facts, a peer down made its values `no_data` with `missing`.)"""
     await arrange(api_client, surveys_client, world, apps)
     api = Counting(httpx.ASGITransport(app=apps.api))
     async with reports_without_surveys(apps, settings, api) as client:
+        await followers(apps, isolation)["api"].catch_up()  # the surveys feed not read yet
+        api_only = by_key(await get_values(client, world))
+        await sync_facts(apps, isolation)
+        api.calls.clear()
         body = await get_values(client, world)
-    assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
+    m1 = str(world.m1.id)
+    assert api_only[("trained", m1)]["value"] == 65.0
+    never_arrived = api_only[("parents_satisfied", m1)]
+    assert (never_arrived["status"], never_arrived["value"]) == ("no_data", None)
+    assert body["missing_inputs"] == []
     items = by_key(body)
-    parents = items[("parents_satisfied", str(world.m1.id))]
+    parents = items[("parents_satisfied", m1)]
     assert (parents["status"], parents["value"], parents["missing"]) == (
-        "no_data",
-        None,
-        ["surveys"],
+        "not_achieved",
+        55.56,
+        [],
     )
-    trained = items[("trained", str(world.m1.id))]
+    trained = items[("trained", m1)]
     assert (trained["value"], trained["missing"]) == (65.0, [])
-    assert items[("vpr_share_2", str(world.m1.id))]["value"] == 20.0
-    # Bounded: the caller's token check, scope, data version, definitions, one lookup, one
-    # data-values query, ВПР for two periods.
-    assert sorted(api.calls) == sorted(
-        [
-            "POST /v1/auth/introspect",
-            "GET /v1/scopes/resolve",
-            "GET /v1/data-version",
-            "GET /v1/indicators",
-            "POST /v1/organizations/lookup",
-            "POST /v1/data-values/query",
-            "GET /v1/assessment-results/aggregates",
-            "GET /v1/assessment-results/aggregates",
-        ]
+    assert items[("vpr_share_2", m1)]["value"] == 20.0
+    # No peer is asked for the values: at most the caller's token check and the scope.
+    assert set(api.calls) <= {"POST /v1/auth/introspect", "GET /v1/scopes/resolve"}
+
+
+async def test_a_schools_changed_value_is_visible_in_its_cluster_and_territories(
+    apps, api_client, surveys_client, reports_client, world
+):
+    """One school's new value reaches at once every unit it belongs to: its cluster, its
+    municipality and the region (computed over the facts, two stages: per organization, then
+    per unit)."""
+    await arrange(api_client, surveys_client, world, apps)
+
+    async def region_values() -> dict:
+        answer = await reports_client.get(
+            "/v1/indicator-values",
+            params={
+                "period": PERIOD,
+                "scope_type": "territory",
+                "scope_id": str(world.region.id),
+                "indicator_code": ["trained", "share_trained"],
+                "limit": 500,
+            },
+            headers=world.headers("admin"),
+        )
+        assert answer.status_code == 200, answer.text
+        return by_key(answer.json())
+
+    before = await region_values()
+    answer = await api_client.post(
+        "/v1/data-values",
+        json={
+            "values": [
+                {
+                    "indicator_code": "trained",
+                    "organization_id": str(world.s2.id),
+                    "period": PERIOD,
+                    "value": 90.0,
+                }
+            ]
+        },
+        headers=world.headers("analyst"),
     )
+    assert answer.json()["updated"] == 1, answer.text
+    after = await region_values()
+    s2, c1, m1, region = (str(x.id) for x in (world.s2, world.c1, world.m1, world.region))
+    # S1 80 and S2 50, then 90: the mean of the two, wherever both count.
+    for scope in (c1, m1, region):
+        assert before[("trained", scope)]["value"] == 65.0, scope
+        assert after[("trained", scope)]["value"] == 85.0, scope
+        assert after[("trained", scope)]["change"] == 25.0, scope  # last year: S1's 60
+        assert before[("share_trained", scope)]["value"] == 50.0, scope
+        assert after[("share_trained", scope)]["value"] == 100.0, scope
+    assert (before[("trained", s2)]["value"], after[("trained", s2)]["value"]) == (50.0, 90.0)
+    assert after[("trained", str(world.m2.id))]["value"] is None  # S3 posted nothing

@@ -40,7 +40,7 @@ from services.reports.pd_order.compute import (
 from services.reports.pd_order.compute import load_catalogue as default_catalogue
 from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.surveys.instruments.definition import load_bank
-from shared.auth import issue_user_token
+from shared.identity import issue_user_token
 from tests.factories import add_user, build_world
 
 PERIOD = "2021/2022"

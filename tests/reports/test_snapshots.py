@@ -1,4 +1,5 @@
-"""Stored computations of indicator values, keyed by the peers' data versions; as of a date."""
+"""Stored computations of indicator values, keyed by the facts' feed cursors; as of a date; the
+peers' data versions."""
 
 import asyncio
 import uuid
@@ -18,6 +19,7 @@ from services.reports.snapshots.models import Snapshot
 from shared.db import utcnow
 from shared.settings import Settings
 from tests.factories import build_world
+from tests.facts import sync_facts
 from tests.reports.test_indicator_values import (
     PERIOD,
     Counting,
@@ -27,6 +29,10 @@ from tests.reports.test_indicator_values import (
     respondents,
 )
 from tests.surveys.test_results import diagnostic_answers, nok
+
+# What the reports service still asks the api service on a read: the caller's token check and
+# where the scope sits (kept in scope_cache).
+TOKEN_AND_SCOPE = {"POST /v1/auth/introspect", "GET /v1/scopes/resolve"}
 
 
 @pytest.fixture
@@ -48,10 +54,18 @@ class Refusing(httpx.AsyncBaseTransport):
 
 @asynccontextmanager
 async def reports_app(
-    apps, settings: Settings, *, surveys_down: bool = False, refuse: str | None = None, **extra
+    apps,
+    settings: Settings,
+    *,
+    sessions=None,
+    surveys_down: bool = False,
+    refuse: str | None = None,
+    **extra,
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Counting, Counting]]:
     """A reports app of its own whose calls to the real peers are counted; its database
-    session is the test's, like the shared apps'."""
+    session is the test's, like the shared apps'. With `sessions` (the test's session
+    factory) the facts are brought up to date before each request, as the shared client does
+    (the feeds are read through the shared app's peers: not counted)."""
     api = Counting(httpx.ASGITransport(app=apps.api))
     surveys = Counting(httpx.ASGITransport(app=apps.surveys))
     transports: dict[str, httpx.AsyncBaseTransport] = {
@@ -74,6 +88,12 @@ async def reports_app(
     async with reports.router.lifespan_context(reports):
         transport = httpx.ASGITransport(app=reports)
         async with httpx.AsyncClient(transport=transport, base_url="http://reports") as client:
+            if sessions is not None:
+
+                async def bring_facts_up_to_date(request: httpx.Request) -> None:
+                    await sync_facts(apps, sessions)
+
+                client.event_hooks["request"].append(bring_facts_up_to_date)
             yield client, api, surveys
 
 
@@ -86,19 +106,16 @@ def m1(body: dict[str, Any], world, code: str = "trained") -> dict[str, Any]:
 
 
 async def test_a_second_identical_request_is_served_from_the_snapshot(
-    apps, settings, db, api_client, surveys_client, world
+    apps, settings, isolation, db, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(apps, settings) as (client, api, surveys):
+    async with reports_app(apps, settings, sessions=isolation) as (client, api, surveys):
         first = await get_values(client, world)
-        assert "POST /v1/data-values/query" in api.calls
-        assert "GET /v1/campaigns" in surveys.calls
-        api.calls.clear()
-        surveys.calls.clear()
         second = await get_values(client, world)
-        # Only the two version checks: no definitions, organizations, data or aggregates.
-        assert api.calls == ["GET /v1/data-version"]
-        assert surveys.calls == ["GET /v1/data-version"]
+        # Computed over the facts: no peer is asked for definitions, data or aggregates, nor
+        # for a data version (the facts' version is their feeds' cursors).
+        assert set(api.calls) <= TOKEN_AND_SCOPE
+        assert surveys.calls == []
     assert first["snapshot_id"] is not None
     assert second["snapshot_id"] == first["snapshot_id"]
     assert second["computed_at"] == first["computed_at"]
@@ -108,10 +125,10 @@ async def test_a_second_identical_request_is_served_from_the_snapshot(
 
 
 async def test_filters_apply_to_the_stored_computation(
-    apps, settings, api_client, surveys_client, world
+    apps, settings, isolation, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(apps, settings) as (client, api, _):
+    async with reports_app(apps, settings, sessions=isolation) as (client, api, _):
         full = await get_values(client, world)
         api.calls.clear()
         params = {
@@ -129,7 +146,7 @@ async def test_filters_apply_to_the_stored_computation(
             params=params | {"indicator_code": "nonexistent"},
             headers=world.headers("analyst"),
         )
-    assert api.calls == ["GET /v1/data-version", "GET /v1/data-version"]
+    assert set(api.calls) <= TOKEN_AND_SCOPE
     body = answer.json()
     assert body["snapshot_id"] == full["snapshot_id"]
     got = {(i["scope_id"], i["value"]) for i in body["items"]}
@@ -139,10 +156,10 @@ async def test_filters_apply_to_the_stored_computation(
 
 
 async def test_callers_of_one_scope_share_a_snapshot_an_administrator_has_own(
-    apps, settings, db, api_client, surveys_client, world
+    apps, settings, isolation, db, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(apps, settings) as (client, _, _):
+    async with reports_app(apps, settings, sessions=isolation) as (client, _, _):
         analyst = await get_values(client, world, "analyst")
         viewer = await get_values(client, world, "viewer")
         admin = await get_values(client, world, "admin")
@@ -153,10 +170,10 @@ async def test_callers_of_one_scope_share_a_snapshot_an_administrator_has_own(
 
 
 async def test_a_changed_value_is_recomputed_and_the_old_one_stays_as_of_its_date(
-    apps, settings, db, api_client, surveys_client, world
+    apps, settings, isolation, db, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(apps, settings) as (client, api, _):
+    async with reports_app(apps, settings, sessions=isolation) as (client, api, _):
         before = await get_values(client, world)
         # Computed three days ago, as far as the stored rows tell.
         three_days_ago = utcnow() - timedelta(days=3)
@@ -166,9 +183,7 @@ async def test_a_changed_value_is_recomputed_and_the_old_one_stays_as_of_its_dat
             .values(computed_at=three_days_ago)
         )
         await post_trained(api_client, world, 90)
-        api.calls.clear()
-        after = await get_values(client, world)
-        assert "POST /v1/data-values/query" in api.calls  # recomputed
+        after = await get_values(client, world)  # recomputed: the api feed moved on
 
         async def as_of(day) -> httpx.Response:
             return await client.get(
@@ -188,7 +203,7 @@ async def test_a_changed_value_is_recomputed_and_the_old_one_stays_as_of_its_dat
         then = await as_of(three_days_ago.astimezone(moscow).date())
         today = await as_of(utcnow().astimezone(moscow).date())
         none = await as_of((three_days_ago - timedelta(days=2)).astimezone(moscow).date())
-        assert api.calls == []  # stored history needs no peer (the scope is cached)
+        assert set(api.calls) <= TOKEN_AND_SCOPE  # stored history needs no peer
 
     assert after["snapshot_id"] not in (None, before["snapshot_id"])
     # S1 80, S2 now 90: their mean 85 against ≥ 70; last year S1's 60 alone.
@@ -213,31 +228,43 @@ async def test_a_changed_value_is_recomputed_and_the_old_one_stays_as_of_its_dat
     assert await stored(db) == 2
 
 
-async def test_a_peer_down_is_served_and_not_stored(
-    apps, settings, db, api_client, surveys_client, world
+async def test_a_peer_down_changes_nothing_the_facts_are_served_and_stored(
+    apps, settings, isolation, db, api_client, surveys_client, world
 ):
+    """With the facts, a peer that does not answer changes nothing: the values are computed
+    over what the facts hold and stored. (Before the facts, a peer down made its values
+    `no_data` and the computation was not stored.)"""
     await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(apps, settings, surveys_down=True) as (client, _, _):
+    async with reports_app(apps, settings, sessions=isolation, surveys_down=True) as (
+        client,
+        _,
+        _,
+    ):
         body = await get_values(client, world)
-    assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
-    assert body["snapshot_id"] is None
+    assert body["missing_inputs"] == []
+    assert body["snapshot_id"] is not None
     assert m1(body, world)["value"] == 65.0
-    assert m1(body, world, "parents_satisfied")["status"] == "no_data"
-    assert await stored(db) == 0
+    assert m1(body, world, "parents_satisfied")["value"] == 55.56
+    assert await stored(db) == 1
 
 
-async def test_without_a_data_version_the_complete_values_are_not_stored(
-    apps, settings, db, api_client, surveys_client, world
+async def test_before_the_feeds_were_read_the_values_are_not_stored(
+    apps, settings, isolation, db, api_client, surveys_client, world
 ):
+    """Facts never read from a feed have no version to store a computation with: computed
+    (nothing arrived: no indicator yet) and not stored, until the feeds are read."""
     await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(apps, settings, refuse="/v1/data-version") as (client, api, _):
+    async with reports_app(apps, settings) as (client, api, _):
         first = await get_values(client, world)
         second = await get_values(client, world)
+        await sync_facts(apps, isolation)
+        third = await get_values(client, world)
     assert first["missing_inputs"] == [] and first["snapshot_id"] is None
-    assert m1(first, world)["value"] == 65.0
-    assert second["snapshot_id"] is None
-    assert api.calls.count("POST /v1/data-values/query") == 2  # computed both times
-    assert await stored(db) == 0
+    assert first["items"] == second["items"] == [] and second["snapshot_id"] is None
+    assert third["snapshot_id"] is not None
+    assert m1(third, world)["value"] == 65.0
+    assert set(api.calls) <= TOKEN_AND_SCOPE
+    assert await stored(db) == 1
 
 
 # --- the peers' data versions ------------------------------------------------------------------
@@ -379,6 +406,7 @@ async def test_concurrent_identical_requests_store_one_row(
         world = await build_world(session, settings)
         await session.commit()
     await arrange(api_client, surveys_client, world, apps)
+    await sync_facts(apps, isolation)
     transport = httpx.ASGITransport(app=apps.reports)
     async with httpx.AsyncClient(transport=transport, base_url="http://reports") as client:
         answers = await asyncio.gather(*(get_values(client, world) for _ in range(3)))
@@ -408,12 +436,15 @@ async def post_trained(api_client, world, value: float) -> None:
 
 
 async def test_two_workers_never_serve_different_computations(
-    apps, settings, api_client, surveys_client, world
+    apps, settings, isolation, api_client, surveys_client, world
 ):
     """Each worker keeps the snapshots it decoded; which one to serve is the database's answer,
     so a worker that decoded the old one serves the new one as soon as it exists."""
     await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(apps, settings) as (a, _, _), reports_app(apps, settings) as (b, _, _):
+    async with (
+        reports_app(apps, settings, sessions=isolation) as (a, _, _),
+        reports_app(apps, settings, sessions=isolation) as (b, _, _),
+    ):
         first_a, first_b = await get_values(a, world), await get_values(b, world)
         await post_trained(api_client, world, 90)
         second_b = await get_values(b, world)  # B computes and stores the new one
@@ -426,10 +457,10 @@ async def test_two_workers_never_serve_different_computations(
 
 
 async def test_pages_of_one_snapshot_are_decoded_once_per_worker(
-    apps, settings, api_client, surveys_client, world
+    apps, settings, isolation, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(apps, settings) as (client, _, _):
+    async with reports_app(apps, settings, sessions=isolation) as (client, _, _):
         decoded = client._transport.app.state.decoded_snapshots  # this worker's
         full = await get_values(client, world)
         pages = []
@@ -450,10 +481,10 @@ async def test_pages_of_one_snapshot_are_decoded_once_per_worker(
 
 
 async def test_the_database_refuses_to_change_a_stored_snapshot(
-    apps, settings, db, api_client, surveys_client, world
+    apps, settings, isolation, db, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(apps, settings) as (client, _, _):
+    async with reports_app(apps, settings, sessions=isolation) as (client, _, _):
         snapshot_id = (await get_values(client, world))["snapshot_id"]
     for change in ({"body": b"\x1f\x8b forged"}, {"id": uuid.uuid4()}):
         with pytest.raises(DBAPIError, match="a stored snapshot never changes"):

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.auth import Principal, Role
 from shared.bulk import Counts, Importer, Rejected, parse_rows, rejection, run_import
 from shared.errors import Forbidden, Invalid
+from shared.identity import Principal, Role
 
 ANALYST = Principal(kind="user", id="analyst", role=Role.territory_analyst)
 VIEWER = Principal(kind="user", id="viewer", role=Role.viewer)

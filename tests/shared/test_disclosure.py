@@ -7,8 +7,8 @@ from itertools import combinations
 
 import pytest
 
-from shared.auth import Principal, Role
 from shared.disclosure import SETTLE, published, reads_personal_results, withhold
+from shared.identity import Principal, Role
 
 MINIMUM = 5
 

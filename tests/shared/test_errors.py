@@ -112,3 +112,15 @@ def test_invalid_at_names_the_field_where_it_was_sent():
     assert error.errors == [{"loc": ["query", "period"], "msg": "неверный период"}]
     nested = Invalid.at(["rows", 3, "value"], "не число")
     assert nested.errors == [{"loc": ["body", "rows", 3, "value"], "msg": "не число"}]
+
+
+def test_any_error_names_one_field_with_its_own_detail_and_type():
+    from shared.errors import NotFound, field_error
+
+    missing = Conflict.at("code", "код занят", detail="Правило с таким кодом уже есть")
+    assert (missing.status, missing.detail) == (409, "Правило с таким кодом уже есть")
+    assert missing.errors == [{"loc": ["body", "code"], "msg": "код занят"}]
+    cursor = NotFound.at("after", "не распознан", where="query", kind="cursor")
+    assert cursor.status == 404
+    assert cursor.errors == [{"loc": ["query", "after"], "msg": "не распознан", "type": "cursor"}]
+    assert field_error([], "пусто") == {"loc": ["body"], "msg": "пусто"}

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select, text
 
 from services.api.indicators.models import Indicator
-from services.reports.indicator_values.compute import evaluate
+from services.reports.indicator_values.methods.formula import evaluate
 from services.surveys.responses.models import Answer, AnswerTally
 from shared.validation import MEASURE_MAX
 from tests.factories import World, build_world

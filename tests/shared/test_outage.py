@@ -26,9 +26,9 @@ from services.api.auth.service import user_principal
 from services.api.users.models import User
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
-from shared.auth import issue_user_token
 from shared.db import SessionDep, plain_url
 from shared.embedded import EmbeddedPostgres
+from shared.identity import issue_user_token
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.conftest import Apps, run_sync, running_apps

@@ -93,7 +93,13 @@ def test_period_is_immutable():
     ],
 )
 def test_previous_period_is_one_step_back_of_the_same_kind(code, previous):
+    assert parse_period(code).previous == parse_period(previous)
     assert previous_period(parse_period(code)) == parse_period(previous)
+
+
+def test_previous_of_the_first_year_allowed_is_refused():
+    with pytest.raises(ValueError, match="outside"):
+        _ = parse_period("1900").previous
 
 
 @pytest.mark.parametrize(

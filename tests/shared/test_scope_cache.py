@@ -18,9 +18,9 @@ from sqlalchemy import text
 
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
-from shared.auth import ScopeType
 from shared.db import get_session
 from shared.errors import NotFound
+from shared.identity import ScopeType
 from tests.factories import build_world
 
 RESOLVE = "/v1/scopes/resolve"

@@ -12,7 +12,7 @@ import pytest
 from services.api.app import create_app as create_api
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
-from shared.auth import Principal, Role, issue_service_token, issue_user_token
+from shared.identity import Principal, Role, issue_service_token, issue_user_token
 from shared.settings import DEFAULT_SECRET, Settings
 
 # Per service: a request a service token may make (the api resolves scopes for its peers).

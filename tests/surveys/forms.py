@@ -20,7 +20,7 @@ from services.api.auth.service import user_principal
 from services.api.staff.models import StaffMember
 from services.surveys.instruments.definition import load_bank
 from services.surveys.responses.models import Response
-from shared.auth import issue_user_token
+from shared.identity import issue_user_token
 from tests.factories import PASSWORD, World, add_user
 
 NOW = datetime.now(UTC)

@@ -13,7 +13,6 @@ from sqlalchemy import func, select, text, update
 
 from services.surveys.app import create_app as create_surveys
 from services.surveys.responses.models import IdempotencyKeys, RateLimits, Response
-from shared import idempotency
 from shared.ratelimit import SharedRateLimit
 from tests.factories import build_world
 from tests.surveys.forms import launch, link_of, nok_answers, nok_fields
@@ -102,7 +101,9 @@ async def test_response_ids_are_random_and_keys_are_kept_hashed_by_the_day(
     assert stored.submitted_on is not None and stored.channel == "web"
 
 
-async def test_idempotency_records_expire_after_the_day_after(surveys_client, parents, world, db):
+async def test_idempotency_records_expire_after_the_day_after(
+    apps, surveys_client, parents, world, db
+):
     url = responses_url(parents)
     first = await surveys_client.post(url, json=body(world), headers={"Idempotency-Key": "old"})
     await surveys_client.post(url, json=body(world), headers={"Idempotency-Key": "yesterday"})
@@ -112,7 +113,7 @@ async def test_idempotency_records_expire_after_the_day_after(surveys_client, pa
             .where(IdempotencyKeys.c.key_hash == hashlib.sha256(key.encode()).hexdigest())
             .values(created_on=func.current_date() - days)
         )
-    idempotency._cleared_on.clear()  # as if this process had not cleared today yet
+    apps.surveys.state.idempotency_cleared_on.clear()  # as if not cleared today yet
     await surveys_client.post(url, json=body(world), headers={"Idempotency-Key": "today"})
     kept = await db.scalar(select(func.count()).select_from(IdempotencyKeys))
     assert kept == 2  # yesterday's and today's: a key is honoured for at least 24 hours

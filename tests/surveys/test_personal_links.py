@@ -15,9 +15,10 @@ from services.surveys.app import create_app as create_surveys
 from services.surveys.campaigns.models import Campaign, Invitation
 from services.surveys.clients.api import ApiClient
 from services.surveys.responses.models import Response
-from shared.auth import TokenChecker
-from shared.client import CLIENT_ADDRESS_HEADER, ServiceClient
+from shared.client import ServiceClient
 from shared.db import utcnow
+from shared.headers import CLIENT_ADDRESS_HEADER
+from shared.identity import TokenChecker
 from tests.factories import PASSWORD, build_world, expired_token
 from tests.surveys.forms import (
     CHROMIUM,

@@ -1,39 +1,19 @@
 """HTTP: /v1/organizations/{id}/api-keys."""
 
 import uuid
-from datetime import datetime
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.access import ORGANIZATION_MANAGERS, authorize
 from services.api.api_keys import service
-from services.api.auth.deps import Caller, Scopes
-from shared.auth import ScopeType
+from services.api.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
+from services.api.auth.deps import Caller, ScopeResolverDep
 from shared.db import SessionDep
 from shared.errors import Forbidden, NotFound, error_responses
+from shared.identity import ScopeType
 
 router = APIRouter(tags=["api keys"])
 ERRORS = error_responses(Forbidden, NotFound)
-
-
-class ApiKeyCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200, description="Например: «АИС школы»")
-
-
-class ApiKeyRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    organization_id: uuid.UUID
-    name: str
-    prefix: str
-    created_at: datetime
-    revoked_at: datetime | None
-
-
-class ApiKeyCreated(ApiKeyRead):
-    key: str = Field(description="Показывается один раз: сохраните его")
 
 
 @router.post("/organizations/{organization_id}/api-keys", status_code=201, responses=ERRORS)
@@ -42,7 +22,7 @@ async def create_api_key(
     body: ApiKeyCreate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     response: Response,
 ) -> ApiKeyCreated:
     """A key for the organization's information system; the key is in this answer only."""
@@ -54,7 +34,7 @@ async def create_api_key(
 
 @router.get("/organizations/{organization_id}/api-keys", responses=ERRORS)
 async def list_api_keys(
-    organization_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    organization_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> list[ApiKeyRead]:
     await authorize(caller, scopes, ScopeType.organization, organization_id, ORGANIZATION_MANAGERS)
     keys = await service.list_api_keys(session, organization_id)
@@ -69,7 +49,7 @@ async def revoke_api_key(
     key_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
 ) -> None:
     """Revoke the key: it stops working at once."""
     await authorize(caller, scopes, ScopeType.organization, organization_id, ORGANIZATION_MANAGERS)

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.api_keys.models import ApiKey
-from shared.auth import Principal, Role, ScopeType
 from shared.db import utcnow
 from shared.errors import NotFound, Unauthorized
+from shared.identity import Principal, Role, ScopeType
 
 KEY_PREFIX = "soko"
 

@@ -44,7 +44,6 @@ from services.api.data_values.models import IdempotencyKeys
 from services.api.organizations.matching import resolve_names
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, Role, readable_organizations
 from shared.bulk import (
     Counts,
     Rejected,
@@ -54,7 +53,9 @@ from shared.bulk import (
     rejection,
     writer_params,
 )
+from shared.identity import Principal, Role
 from shared.pagination import Pagination, paginate
+from shared.scope import readable_organizations
 from shared.tabular import Cell, normalize_name
 
 MAX_ROWS = 10_000

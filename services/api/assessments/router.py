@@ -22,7 +22,7 @@ from services.api.assessments.schemas import (
     SubjectCreate,
     SubjectRead,
 )
-from services.api.auth.deps import Caller, CallerOrKey, Scopes
+from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
 from shared import bulk
 from shared.bulk import ImportSummary
 from shared.db import SessionDep
@@ -71,7 +71,7 @@ async def add_subject(
 
 @router.post("/assessment-calendar", status_code=201, responses=ERRORS)
 async def create_event(
-    body: EventCreate, session: SessionDep, caller: Caller, scopes: Scopes
+    body: EventCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> EventRead:
     """Plan an assessment in a school; the answer lists the events it conflicts with."""
     return await service.create_event(session, scopes, caller, body)
@@ -81,7 +81,7 @@ async def create_event(
 async def list_events(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     organization_id: uuid.UUID | None = None,
     territory_id: uuid.UUID | None = None,
@@ -99,7 +99,7 @@ async def list_events(
 async def list_conflicts(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     organization_id: uuid.UUID | None = None,
     territory_id: uuid.UUID | None = None,
@@ -119,7 +119,7 @@ async def post_results(
     request: Request,
     session: SessionDep,
     caller: CallerOrKey,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     dry_run: DryRun = False,
     idempotency_key: IdempotencyKey = None,
 ) -> ImportSummary | JSONResponse:
@@ -142,7 +142,7 @@ async def upload_results(
     file: Annotated[UploadFile, File(description=UPLOAD_COLUMNS)],
     session: SessionDep,
     caller: CallerOrKey,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     limits: UploadLimitsDep,
     dry_run: DryRun = False,
 ) -> ImportSummary:
@@ -159,7 +159,7 @@ async def upload_results(
 async def list_results(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     organization_id: uuid.UUID | None = None,
     territory_id: uuid.UUID | None = None,
@@ -178,7 +178,7 @@ async def list_results(
 async def aggregate_results(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     procedure: Annotated[str, Query(max_length=40, description="Код процедуры")],
     year: Annotated[str, Query(max_length=20, description="2021/2022 или 2022")],

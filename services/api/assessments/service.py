@@ -35,9 +35,10 @@ from services.api.assessments.schemas import (
 )
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, Role, ScopeType, ensure_in_scope, readable_organizations
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.identity import Principal, Role, ScopeType
 from shared.pagination import Pagination, paginate
+from shared.scope import ensure_in_scope, readable_organizations
 from shared.tabular import normalize_name
 
 # "5А", "5", "А", "5-1", "5.1"; Latin letters that look Cyrillic are taken as Cyrillic.

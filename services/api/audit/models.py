@@ -1,9 +1,10 @@
 """The audit log: who changed what and when, and who read personal diagnostic results."""
 
+import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Identity, Index
+from sqlalchemy import BigInteger, Column, Identity, Index, Uuid
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
@@ -33,3 +34,5 @@ class AuditEvent(SQLModel, table=True):
     )
     request_id: str | None = Field(default=None, max_length=128)
     address: str | None = Field(default=None, max_length=64)
+    # The id of an entry another service sent from its outbox: stored once however often sent.
+    entry_id: uuid.UUID | None = Field(default=None, sa_column=Column(Uuid, unique=True))

@@ -1,46 +1,18 @@
 """HTTP: /v1/audit-events (read by administrators; written by the other Soko services)."""
 
 from datetime import datetime
-from typing import Any
 
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.audit import service
+from services.api.audit.schemas import AuditEventCreate, AuditEventRead
 from services.api.auth.deps import Caller
-from shared.auth import Role
 from shared.db import SessionDep
 from shared.errors import Forbidden, error_responses
+from shared.identity import Role
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["audit"])
-
-
-class AuditEventRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: int
-    at: datetime
-    service: str
-    actor_kind: str
-    actor_id: str | None
-    actor_role: str | None
-    via: str | None
-    action: str
-    entity_type: str
-    entity_id: str | None
-    changes: dict[str, Any]
-    request_id: str | None
-    address: str | None
-
-
-class AuditEventCreate(BaseModel):
-    """An event another service records here, e.g. a read of personal diagnostic results."""
-
-    action: str = Field(min_length=1, max_length=40)
-    entity_type: str = Field(min_length=1, max_length=60)
-    entity_id: str | None = Field(default=None, max_length=100)
-    changes: dict[str, Any] = Field(default_factory=dict)
 
 
 @router.get("/audit-events", responses=error_responses(Forbidden))
@@ -76,4 +48,9 @@ async def record_audit_event(body: AuditEventCreate, session: SessionDep, caller
     """For Soko services only: the actor is the user they act for (`X-Soko-User`)."""
     if caller.via is None and caller.role != Role.service:
         raise Forbidden("Записи в журнал аудита добавляют только сервисы Soko")
+    if body.entry is not None:
+        await service.record_entry(
+            session, caller, body.action, body.entity_type, body.entity_id, body.changes, body.entry
+        )
+        return
     await service.record(session, body.action, body.entity_type, body.entity_id, body.changes)

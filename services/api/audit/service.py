@@ -9,11 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import event, inspect, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from services.api.audit.models import AuditEvent
-from shared.context import client_address_var, principal_var, request_id_var
+from services.api.audit.schemas import OutboxEntry
+from shared.context import client_address_var, request_id_var
+from shared.errors import Forbidden
+from shared.identity import Principal, principal_var
 from shared.pagination import Pagination, paginate
 
 SERVICE = "api"
@@ -108,6 +112,38 @@ async def record(
     """Record one event that the flush hook does not see (reads, bulk writes)."""
     session.add(_event(action, entity_type, entity_id, changes or {}))
     await session.flush()
+
+
+async def record_entry(
+    session: AsyncSession,
+    caller: Principal,
+    action: str,
+    entity_type: str,
+    entity_id: str | None,
+    changes: dict[str, Any],
+    entry: OutboxEntry,
+) -> None:
+    """Store an entry of a service's audit outbox as made by the actor it names, once: a
+    second delivery of the same entry id changes nothing. Forbidden (403) unless the caller is
+    a Soko service acting for nobody (the entry names the actor)."""
+    if caller.kind != "service" or caller.via is not None:
+        raise Forbidden("Записи из очереди аудита передают только сервисы Soko")
+    statement = insert(AuditEvent.__table__).values(
+        at=entry.at,
+        service=caller.id,
+        actor_kind=entry.actor_kind,
+        actor_id=entry.actor_id,
+        actor_role=entry.actor_role,
+        via=caller.id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        changes=_json(changes),
+        request_id=entry.request_id,
+        address=entry.address,
+        entry_id=entry.id,
+    )
+    await session.execute(statement.on_conflict_do_nothing(index_elements=["entry_id"]))
 
 
 async def list_events(

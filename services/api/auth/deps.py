@@ -8,18 +8,18 @@ from fastapi import Depends, Request
 from services.api.api_keys.service import authenticate_api_key
 from services.api.auth.service import account_stands
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import (
-    API_KEY_HEADER,
+from shared.context import client_address_var
+from shared.db import SessionDep
+from shared.errors import AccountChanged, Forbidden, Invalid, Unauthorized
+from shared.headers import API_KEY_HEADER, CLIENT_ADDRESS_HEADER
+from shared.identity import (
     INTROSPECT_PATH,
     Principal,
     authenticate_token,
     bearer_token,
     decode_token,
+    principal_var,
 )
-from shared.client import CLIENT_ADDRESS_HEADER
-from shared.context import client_address_var, principal_var
-from shared.db import SessionDep
-from shared.errors import AccountChanged, Forbidden, Invalid, Unauthorized
 
 # What a service acting for nobody may write here (it reads anything).
 SERVICE_WRITES = frozenset(
@@ -79,8 +79,7 @@ def sign_in_address(request: Request, forwarded: str | None) -> str | None:
         address = str(ipaddress.ip_address(forwarded.strip()))
     except ValueError as exc:
         message = "Ожидается IP-адрес"
-        errors = [{"loc": ["header", CLIENT_ADDRESS_HEADER], "msg": message}]
-        raise Invalid(message, errors=errors) from exc
+        raise Invalid.at(CLIENT_ADDRESS_HEADER, message, where="header") from exc
     client_address_var.set(address)  # the audit log records the person's address too
     return address
 
@@ -91,4 +90,4 @@ async def scope_resolver(session: SessionDep) -> DbScopeResolver:
 
 Caller = Annotated[Principal, Depends(user_principal)]
 CallerOrKey = Annotated[Principal, Depends(api_principal)]
-Scopes = Annotated[DbScopeResolver, Depends(scope_resolver)]
+ScopeResolverDep = Annotated[DbScopeResolver, Depends(scope_resolver)]

@@ -5,14 +5,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Header, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
-from pydantic import BaseModel, Field
 
 from services.api.auth.deps import Caller, CallerOrKey, sign_in_address
+from services.api.auth.schemas import Me, Token, TokenQuery, TokenStatus
 from services.api.auth.service import introspect, revoke, sign_in
 from services.api.users.models import User
 from services.api.users.schemas import UserRead
-from shared.auth import bearer_token
-from shared.client import CLIENT_ADDRESS_HEADER
 from shared.db import SessionDep
 from shared.errors import (
     Forbidden,
@@ -22,38 +20,10 @@ from shared.errors import (
     error_responses,
     problem,
 )
+from shared.headers import CLIENT_ADDRESS_HEADER
+from shared.identity import bearer_token
 
 router = APIRouter(tags=["auth"])
-
-
-class Token(BaseModel):
-    access_token: str
-    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
-    expires_in: int
-
-
-class TokenQuery(BaseModel):
-    """A user's access token, as a service received it."""
-
-    token: str = Field(max_length=8192)
-
-
-class TokenStatus(BaseModel):
-    """RFC 7662's answer: `active` is false for an expired or invalid token, for a service's
-    token, and when the account changed or is inactive or gone since the token was issued."""
-
-    active: bool
-
-
-class Me(BaseModel):
-    """The caller: a user (with the user's record) or an organization's API key."""
-
-    kind: str
-    id: str
-    role: str
-    scope_type: str | None
-    scope_id: str | None
-    user: UserRead | None = None
 
 
 @router.post(

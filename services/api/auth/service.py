@@ -11,9 +11,9 @@ from services.api.auth import throttle
 from services.api.auth.models import RevokedToken
 from services.api.auth.passwords import verify_password
 from services.api.users.models import User
-from shared.auth import Principal, Role, ScopeType, decode_token, issue_user_token
 from shared.db import utcnow
 from shared.errors import Invalid, Unauthorized
+from shared.identity import Principal, Role, ScopeType, decode_token, issue_user_token
 from shared.settings import Settings
 
 
@@ -50,7 +50,7 @@ async def sign_in(
     email = email.strip().lower()
     if "\x00" in email:
         message = "Адрес содержит недопустимый символ"
-        raise Invalid(message, errors=[{"loc": ["body", "username"], "msg": message}])
+        raise Invalid.at("username", message)
     keys = throttle.keys_for(email, address)
     if (wait := await throttle.claim(session, keys, settings)) is not None:
         return SignIn(retry_after=wait)

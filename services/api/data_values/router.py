@@ -2,14 +2,20 @@
 
 import uuid
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.auth.deps import Caller, CallerOrKey, Scopes
+from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
 from services.api.data_values import service
+from services.api.data_values.schemas import (
+    DataValueItem,
+    DataValueItems,
+    DataValueRead,
+    DataValuesIn,
+    DataValuesQuery,
+)
 from shared import bulk
 from shared.bulk import ImportSummary
 from shared.db import SessionDep
@@ -24,31 +30,13 @@ DryRun = Annotated[bool, Query(description="Проверить и посчита
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-class DataValuesIn(BaseModel):
-    values: list[Any] = Field(
-        max_length=service.MAX_ROWS,
-        description="[{indicator_code, organization_id, period, value}], до 10 000 за запрос",
-    )
-
-
-class DataValueRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    indicator_code: str
-    organization_id: uuid.UUID
-    period: str
-    value: float
-    source: str | None
-    updated_at: datetime
-
-
 @router.post("/data-values", response_model=ImportSummary, responses=ERRORS)
 async def post_data_values(
     body: DataValuesIn,
     request: Request,
     session: SessionDep,
     caller: CallerOrKey,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     dry_run: DryRun = False,
     idempotency_key: IdempotencyKey = None,
 ) -> ImportSummary | JSONResponse:
@@ -73,7 +61,7 @@ async def upload_data_values(
     ],
     session: SessionDep,
     caller: CallerOrKey,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     limits: UploadLimitsDep,
     dry_run: DryRun = False,
 ) -> ImportSummary:
@@ -86,28 +74,9 @@ async def upload_data_values(
     return await bulk.import_upload(session, importer, upload, dry_run=dry_run)
 
 
-class DataValuesQuery(BaseModel):
-    indicator_codes: list[str] = Field(max_length=500)
-    periods: list[str] = Field(max_length=50)
-    organization_ids: list[uuid.UUID] | None = Field(
-        default=None, max_length=5000, description="Пусто (null): все организации области"
-    )
-
-
-class DataValueItem(BaseModel):
-    indicator_code: str
-    organization_id: uuid.UUID
-    period: str
-    value: float
-
-
-class DataValueItems(BaseModel):
-    items: list[DataValueItem]
-
-
 @router.post("/data-values/query", responses=ERRORS)
 async def query_data_values(
-    body: DataValuesQuery, session: SessionDep, caller: Caller, scopes: Scopes
+    body: DataValuesQuery, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> DataValueItems:
     """Values of many indicators, periods and organizations in one call (what the reports
     service reads); only the caller's organizations. Reads only, though it is a POST."""
@@ -130,7 +99,7 @@ async def query_data_values(
 async def list_data_values(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     indicator_code: Annotated[list[str] | None, Query()] = None,
     organization_id: uuid.UUID | None = None,

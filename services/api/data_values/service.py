@@ -22,7 +22,6 @@ from services.api.data_values.sheet import columns as sheet_columns
 from services.api.indicators.models import Indicator
 from services.api.organizations.matching import resolve_names
 from services.api.territories.scope import DbScopeResolver, organization_territories
-from shared.auth import Principal, Role, readable_organizations
 from shared.bulk import (
     Counts,
     Rejected,
@@ -32,8 +31,10 @@ from shared.bulk import (
     rejection,
     writer_params,
 )
+from shared.identity import Principal, Role
 from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
+from shared.scope import readable_organizations
 from shared.tabular import Cell
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 

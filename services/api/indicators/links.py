@@ -23,15 +23,11 @@ from services.api.indicators.reach import Reach
 from services.api.indicators.schemas import ScopedTarget
 from services.api.roadmaps.models import Roadmap
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import ScopeType
 from shared.errors import Forbidden, Invalid, NotFound
+from shared.identity import ScopeType
 from shared.periods import parse_period
 
 TargetKey = tuple[str | None, str | None, uuid.UUID | None]
-
-
-def _error(kind: type[Invalid | NotFound | Forbidden], loc: list[str | int], msg: str):
-    return kind(msg, errors=[{"loc": ["body", *loc], "msg": msg}])
 
 
 def key_of(target: ScopedTarget | IndicatorTarget) -> TargetKey:
@@ -72,13 +68,13 @@ def _check_shapes(targets: list[ScopedTarget]) -> None:
             try:
                 parse_period(target.period)
             except ValueError as exc:
-                raise _error(Invalid, ["targets", index, "period"], str(exc)) from exc
+                raise Invalid.at(["targets", index, "period"], str(exc)) from exc
         if (target.scope_type is None) != (target.scope_id is None):
             msg = "Укажите и вид, и идентификатор области"
-            raise _error(Invalid, ["targets", index, "scope_id"], msg)
+            raise Invalid.at(["targets", index, "scope_id"], msg)
         if key_of(target) in seen:
             msg = "Цель для этого периода и области уже указана в списке"
-            raise _error(Invalid, ["targets", index], msg)
+            raise Invalid.at(["targets", index], msg)
         seen.add(key_of(target))
 
 
@@ -93,22 +89,20 @@ async def _check_new_target(writer: Writer, index: int, target: ScopedTarget) ->
     try:
         inside = await writer.inside_owner(target.scope_type, target.scope_id)
     except NotFound as exc:
-        raise _error(NotFound, loc, "Область цели не найдена") from exc
+        raise NotFound.at(loc, "Область цели не найдена") from exc
     if not inside:
-        raise _error(Invalid, loc, "Область вне территории, которой принадлежит показатель")
+        raise Invalid.at(loc, "Область вне территории, которой принадлежит показатель")
 
 
 def _refusal(writer: Writer, index: int, key: TargetKey) -> Exception:
     if not writer.sees_target(key):
-        return _error(NotFound, ["targets", index, "scope_id"], "Область цели не найдена")
+        return NotFound.at(["targets", index, "scope_id"], "Область цели не найдена")
     if key[1] is None:
         msg = "Цель без области задаёт владелец показателя" + (
             " (общий каталог: администратор)" if writer.indicator.owner_territory_id is None else ""
         )
-        return _error(Forbidden, ["targets", index], msg)
-    return _error(
-        Forbidden, ["targets", index, "scope_id"], "Цель этой области меняют её аналитики"
-    )
+        return Forbidden.at(["targets", index], msg)
+    return Forbidden.at(["targets", index, "scope_id"], "Цель этой области меняют её аналитики")
 
 
 async def write_targets(session: AsyncSession, writer: Writer, targets: list[ScopedTarget]) -> None:
@@ -172,17 +166,17 @@ async def write_roadmap_links(
         owner = owners.get(roadmap_id)
         loc: list[str | int] = ["roadmap_ids", index]
         if owner is None or not reach.sees(*owner):
-            raise _error(NotFound, loc, "Дорожная карта не найдена")
+            raise NotFound.at(loc, "Дорожная карта не найдена")
         if reach.holds(*owner):
             owned = writer.indicator.owner_territory_id is not None
             if owned and not await writer.inside_owner(*owner):
                 msg = "Дорожная карта вне территории, которой принадлежит показатель"
-                raise _error(Invalid, loc, msg)
+                raise Invalid.at(loc, msg)
             if roadmap_id not in linked:
                 add.append(roadmap_id)
         elif roadmap_id not in linked:
             msg = "Показатели к этой дорожной карте привязывают аналитики её владельца"
-            raise _error(Forbidden, loc, msg)
+            raise Forbidden.at(loc, msg)
     drop = [r for r in linked if r not in wanted and r in owners and reach.holds(*owners[r])]
     if drop:
         await session.execute(

@@ -1,6 +1,6 @@
 """What a caller sees and holds among the scopes that targets and roadmap links point at.
 
-A caller *holds* what lies inside their scope (`shared.auth.contains`: for a territory analyst
+A caller *holds* what lies inside their scope (`shared.scope.contains`: for a territory analyst
 their territory, the territories under it, its clusters and organizations): an analyst changes
 targets and roadmap links there only. A caller *sees* what they hold and what lies above them
 (their territory's ancestors, their school's clusters): targets and links there apply to them, so
@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.organizations.models import Cluster
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, ScopeType
+from shared.identity import Principal, ScopeType
 
 EMPTY: frozenset[uuid.UUID] = frozenset()
 

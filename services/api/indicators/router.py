@@ -5,13 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.api.auth.deps import Caller, Scopes
+from services.api.auth.deps import Caller, ScopeResolverDep
 from services.api.indicators import service
-from services.api.indicators.params import Method
 from services.api.indicators.reach import reach_of
 from services.api.indicators.schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
+from shared.indicator_methods import Method
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["indicators"])
@@ -20,7 +20,7 @@ ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 
 @router.post("/indicators", status_code=201, responses=ERRORS)
 async def create_indicator(
-    body: IndicatorCreate, session: SessionDep, caller: Caller, scopes: Scopes
+    body: IndicatorCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> IndicatorRead:
     """Define an indicator: method with params, target(s), the roadmaps it serves. An analyst's
     indicator is their territory's own (`owner_territory_id`); the global catalogue is the
@@ -35,7 +35,7 @@ async def create_indicator(
 async def list_indicators(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     roadmap_id: uuid.UUID | None = None,
     method: Method | None = None,
@@ -54,7 +54,7 @@ async def list_indicators(
 
 @router.get("/indicators/{indicator_id}", responses=ERRORS)
 async def get_indicator(
-    indicator_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    indicator_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> IndicatorRead:
     """One definition the caller sees (404 otherwise)."""
     reach = await reach_of(session, scopes, caller)
@@ -68,7 +68,7 @@ async def update_indicator(
     body: IndicatorUpdate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
 ) -> IndicatorRead:
     """Change the definition (its owner: an administrator for the global catalogue) and the
     caller's own part of `targets` and `roadmap_ids` (what lies inside their scope); others'

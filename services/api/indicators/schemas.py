@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from services.api.indicators.params import Code, Method, Op, Unit
+from shared.indicator_methods import Code, Method, Op, Unit
 from shared.validation import CLEARABLE, Measure, UpdateSchema
 
 

@@ -15,7 +15,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.indicators import params as p
 from services.api.indicators.links import Writer, write_roadmap_links, write_targets
 from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
 from services.api.indicators.reach import Reach
@@ -28,8 +27,9 @@ from services.api.indicators.schemas import (
 )
 from services.api.roadmaps.models import Roadmap
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, Role, ScopeType, require_roles
-from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared import indicator_methods as p
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, field_error
+from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.owners import Owners
 from shared.pagination import Pagination, paginate
 
@@ -37,24 +37,11 @@ from shared.pagination import Pagination, paginate
 LINKS = frozenset({"target", "targets", "roadmap_ids"})
 
 
-def invalid(loc: list[str | int], message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["body", *loc], "msg": message}])
-
-
 async def _by_codes(session: AsyncSession, codes: set[str]) -> dict[str, Indicator]:
     if not codes:
         return {}
     rows = await session.scalars(select(Indicator).where(Indicator.code.in_(codes)))
     return {i.code: i for i in rows}
-
-
-def references(method: str, parsed: p.Strict) -> set[str]:
-    """The other indicators a definition is computed from."""
-    if isinstance(parsed, p.OrganizationShareParams):
-        return {parsed.indicator_code}
-    if isinstance(parsed, p.FormulaParams):
-        return parsed.references()
-    return set()
 
 
 async def _creates_cycle(session: AsyncSession, code: str, refs: set[str]) -> list[str] | None:
@@ -73,7 +60,7 @@ async def _creates_cycle(session: AsyncSession, code: str, refs: set[str]) -> li
         if indicator is None:
             continue
         parsed = p.parse_params(indicator.method, indicator.params)
-        paths.extend([*path, nxt] for nxt in references(indicator.method, parsed))
+        paths.extend([*path, nxt] for nxt in p.references(indicator.method, parsed))
     return None
 
 
@@ -85,20 +72,24 @@ def _check_unit(data: dict[str, Any], parsed: p.Strict, refs: dict[str, Indicato
     if isinstance(parsed, p.AssessmentMetricParams):
         allowed = p.ASSESSMENT_METRIC_UNITS.get(parsed.metric, ("percent",))
     if allowed and unit not in allowed:
-        raise invalid(["unit"], f"Метод {method} даёт единицу {' или '.join(allowed)}, а не {unit}")
+        raise Invalid.at(
+            "unit", f"Метод {method} даёт единицу {' или '.join(allowed)}, а не {unit}"
+        )
     if isinstance(parsed, p.OrganizationShareParams):
         source = refs[parsed.indicator_code]
         if source.level != "organization":
-            raise invalid(["params", "indicator_code"], "Доля ОО считается по показателю уровня ОО")
+            raise Invalid.at(
+                ["params", "indicator_code"], "Доля ОО считается по показателю уровня ОО"
+            )
         is_bool = isinstance(parsed.condition.value, bool)
         if is_bool != (source.unit == "boolean"):
-            raise invalid(
+            raise Invalid.at(
                 ["params", "condition", "value"], f"Условие не подходит к единице {source.unit}"
             )
     if isinstance(parsed, p.FormulaParams):
         units = {refs[c].unit for c in parsed.references()}
         if len(units) > 1:
-            raise invalid(["params"], f"Формула смешивает единицы: {', '.join(sorted(units))}")
+            raise Invalid.at("params", f"Формула смешивает единицы: {', '.join(sorted(units))}")
 
 
 async def validate(
@@ -109,18 +100,18 @@ async def validate(
     try:
         parsed = p.parse_params(data["method"], data["params"])
     except ValidationError as exc:
-        errors = [{"loc": ["body", "params", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+        errors = [field_error(["params", *e["loc"]], e["msg"]) for e in exc.errors()]
         raise Invalid("Параметры метода заданы неверно", errors=errors) from exc
-    refs = references(data["method"], parsed)
+    refs = p.references(data["method"], parsed)
     found = {
         code: i
         for code, i in (await _by_codes(session, refs)).items()
         if i.owner_territory_id in referable
     }
     if missing := sorted(refs - set(found)):
-        raise invalid(["params"], f"Неизвестные показатели: {', '.join(missing)}")
+        raise Invalid.at("params", f"Неизвестные показатели: {', '.join(missing)}")
     if cycle := await _creates_cycle(session, data["code"], refs):
-        raise invalid(
+        raise Invalid.at(
             ["params"], f"Показатели ссылаются друг на друга по кругу: {' → '.join(cycle)}"
         )
     _check_unit(data, parsed, found)
@@ -229,7 +220,7 @@ async def update_indicator(
     if changes and not may_define:
         whose = "администратор" if indicator.owner_territory_id is None else "его владелец"
         msg = f"Определение показателя меняет {whose}"
-        raise Forbidden(msg, errors=[{"loc": ["body", k], "msg": msg} for k in sorted(changes)])
+        raise Forbidden(msg, errors=[field_error(k, msg) for k in sorted(changes)])
     if "target" in changes:
         target = changes.pop("target")
         indicator.target_op = target.op if target else None

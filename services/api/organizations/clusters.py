@@ -11,9 +11,10 @@ from services.api.audit import service as audit
 from services.api.organizations.models import Cluster, ClusterMember, Organization
 from services.api.organizations.schemas import ClusterCreate, ClusterRead, ClusterUpdate
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, ScopeType, ensure_in_scope, readable_organizations
 from shared.errors import Invalid
+from shared.identity import Principal, ScopeType
 from shared.pagination import Pagination, paginate
+from shared.scope import ensure_in_scope, readable_organizations
 
 
 async def _check_members(
@@ -24,7 +25,7 @@ async def _check_members(
     bad = sorted(map(str, ids - found if readable is None else ids - (found & readable)))
     if bad:
         message = f"Организации не найдены или вне вашей территории: {', '.join(bad)}"
-        raise Invalid(message, errors=[{"loc": ["body", "member_ids"], "msg": message}])
+        raise Invalid.at("member_ids", message)
 
 
 async def _set_members(session: AsyncSession, cluster_id: uuid.UUID, ids: set[uuid.UUID]) -> None:

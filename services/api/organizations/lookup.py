@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.staff.models import StaffMember
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import PERSONAL_DATA_ROLES, Principal, readable_organizations
+from shared.identity import PERSONAL_DATA_ROLES, Principal
+from shared.scope import readable_organizations
 
 MAX_IDS = 5000
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.api.auth.deps import Caller, Scopes
+from services.api.auth.deps import Caller, ScopeResolverDep
 from services.api.organizations import clusters, service
 from services.api.organizations.lookup import LookupRequest, OrganizationFacts, lookup
 from services.api.organizations.schemas import (
@@ -28,7 +28,7 @@ Search = Annotated[str | None, Query(max_length=200, description="Часть н�
 
 @router.post("/organizations", status_code=201, tags=["organizations"], responses=ERRORS)
 async def create_organization(
-    body: OrganizationCreate, session: SessionDep, caller: Caller, scopes: Scopes
+    body: OrganizationCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> OrganizationRead:
     organization = await service.create_organization(session, scopes, caller, body)
     return OrganizationRead.model_validate(organization)
@@ -38,7 +38,7 @@ async def create_organization(
 async def list_organizations(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     territory_id: uuid.UUID | None = None,
     cluster_id: uuid.UUID | None = None,
@@ -61,7 +61,7 @@ async def list_organizations(
 
 @router.get("/organizations/{organization_id}", tags=["organizations"], responses=ERRORS)
 async def get_organization(
-    organization_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    organization_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> OrganizationRead:
     organization = await service.get_organization(session, scopes, caller, organization_id)
     return OrganizationRead.model_validate(organization)
@@ -73,7 +73,7 @@ async def update_organization(
     body: OrganizationUpdate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
 ) -> OrganizationRead:
     organization = await service.update_organization(session, scopes, caller, organization_id, body)
     return OrganizationRead.model_validate(organization)
@@ -81,7 +81,7 @@ async def update_organization(
 
 @router.post("/clusters", status_code=201, tags=["clusters"], responses=ERRORS)
 async def create_cluster(
-    body: ClusterCreate, session: SessionDep, caller: Caller, scopes: Scopes
+    body: ClusterCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> ClusterRead:
     cluster = await clusters.create_cluster(session, scopes, caller, body)
     return (await clusters.read_clusters(session, [cluster]))[0]
@@ -91,7 +91,7 @@ async def create_cluster(
 async def list_clusters(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     territory_id: uuid.UUID | None = None,
     organization_id: uuid.UUID | None = None,
@@ -104,7 +104,7 @@ async def list_clusters(
 
 @router.get("/clusters/{cluster_id}", tags=["clusters"], responses=ERRORS)
 async def get_cluster(
-    cluster_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    cluster_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> ClusterRead:
     cluster = await clusters.get_cluster(session, scopes, caller, cluster_id)
     return (await clusters.read_clusters(session, [cluster]))[0]
@@ -112,7 +112,11 @@ async def get_cluster(
 
 @router.patch("/clusters/{cluster_id}", tags=["clusters"], responses=ERRORS)
 async def update_cluster(
-    cluster_id: uuid.UUID, body: ClusterUpdate, session: SessionDep, caller: Caller, scopes: Scopes
+    cluster_id: uuid.UUID,
+    body: ClusterUpdate,
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
 ) -> ClusterRead:
     cluster = await clusters.update_cluster(session, scopes, caller, cluster_id, body)
     return (await clusters.read_clusters(session, [cluster]))[0]
@@ -120,7 +124,7 @@ async def update_cluster(
 
 @router.post("/organizations/lookup", tags=["organizations"], responses=ERRORS)
 async def lookup_organizations(
-    body: LookupRequest, session: SessionDep, caller: Caller, scopes: Scopes
+    body: LookupRequest, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> list[OrganizationFacts]:
     """Territory chain, clusters, context (and staff) of many organizations in one call: what
     the surveys and reports services need. Organizations outside the caller's scope are left

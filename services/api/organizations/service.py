@@ -9,9 +9,10 @@ from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, authorize
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, Role, ScopeType, ensure_in_scope, readable_organizations
 from shared.errors import Forbidden
+from shared.identity import Principal, Role, ScopeType
 from shared.pagination import Pagination, paginate
+from shared.scope import ensure_in_scope, readable_organizations
 
 # What a school leader may change about their own school.
 LEADER_FIELDS = frozenset({"short_name", "context"})

@@ -2,21 +2,21 @@
 
 import uuid
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
-from pydantic import BaseModel
-from sqlalchemy import select
 
-from services.api.auth.deps import Caller, Scopes
+from services.api.deps import Caller, ReadableRoadmap, ScopeResolverDep
 from services.api.roadmaps import service, tracking
 from services.api.roadmaps.document_import.service import import_roadmaps
-from services.api.roadmaps.models import Activity, Roadmap, RoadmapSection
+from services.api.roadmaps.models import Activity, Roadmap
 from services.api.roadmaps.schemas import (
+    ActivityFilters,
     ActivityRead,
     ActivityUpdate,
     FileRead,
+    ImportAnswer,
     Level,
     OwnerType,
     RoadmapCreate,
@@ -25,7 +25,6 @@ from services.api.roadmaps.schemas import (
     RoadmapRead,
     RoadmapUpdate,
     SectionRead,
-    Status,
     StatusChangeRead,
 )
 from shared.db import SessionDep
@@ -52,19 +51,8 @@ def _activity(activity: Activity, as_of: date) -> ActivityRead:
 
 
 async def _detail(session: SessionDep, roadmap: Roadmap, as_of: date) -> RoadmapDetail:
-    """The roadmap with its sections and activities: two queries, whatever their number."""
-    sections = (
-        await session.scalars(
-            select(RoadmapSection)
-            .where(RoadmapSection.roadmap_id == roadmap.id)
-            .order_by(RoadmapSection.position)
-        )
-    ).all()
-    activities = (
-        await session.scalars(
-            select(Activity).where(Activity.roadmap_id == roadmap.id).order_by(Activity.position)
-        )
-    ).all()
+    """The roadmap with its sections and activities, overdue as of `as_of`."""
+    sections, activities = await service.contents(session, roadmap)
     by_section: dict[uuid.UUID | None, list[ActivityRead]] = {s.id: [] for s in sections}
     for activity in activities:
         by_section.setdefault(activity.section_id, []).append(_activity(activity, as_of))
@@ -79,17 +67,15 @@ async def _detail(session: SessionDep, roadmap: Roadmap, as_of: date) -> Roadmap
 
 @router.post("/roadmaps", status_code=201, responses=ERRORS)
 async def create_roadmap(
-    body: RoadmapCreate, request: Request, session: SessionDep, caller: Caller, scopes: Scopes
+    body: RoadmapCreate,
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
 ) -> RoadmapDetail:
     """A roadmap with sections and activities; each deadline is parsed into a window."""
     roadmap = await service.create_roadmap(session, scopes, caller, body)
     return await _detail(session, roadmap, _today(request))
-
-
-class ImportAnswer(BaseModel):
-    roadmap: RoadmapDetail
-    roadmaps: list[RoadmapRead]
-    report: dict[str, Any]
 
 
 @router.post("/roadmaps/import", status_code=201, responses=UPLOAD_ERRORS)
@@ -101,7 +87,7 @@ async def import_roadmap(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     limits: UploadLimitsDep,
     period: Annotated[str | None, Form(description="По умолчанию — из заголовка")] = None,
 ) -> ImportAnswer:
@@ -130,7 +116,7 @@ async def import_roadmap(
 async def list_roadmaps(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     level: Level | None = None,
     owner_id: uuid.UUID | None = None,
@@ -145,14 +131,8 @@ async def list_roadmaps(
 
 @router.get("/roadmaps/{roadmap_id}", responses=ERRORS)
 async def get_roadmap(
-    roadmap_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    caller: Caller,
-    scopes: Scopes,
-    as_of: AsOf = None,
+    roadmap: ReadableRoadmap, request: Request, session: SessionDep, as_of: AsOf = None
 ) -> RoadmapDetail:
-    roadmap = await service.get_roadmap(session, scopes, caller, roadmap_id)
     return await _detail(session, roadmap, _today(request, as_of))
 
 
@@ -163,7 +143,7 @@ async def update_roadmap(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
 ) -> RoadmapDetail:
     roadmap = await service.update_roadmap(session, scopes, caller, roadmap_id, body)
     return await _detail(session, roadmap, _today(request))
@@ -175,7 +155,7 @@ async def roadmap_progress(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     as_of: AsOf = None,
     due_soon_days: Annotated[int, Query(ge=0, le=366)] = 14,
 ) -> RoadmapProgress:
@@ -183,17 +163,6 @@ async def roadmap_progress(
     return await tracking.progress(
         session, scopes, caller, roadmap_id, _today(request, as_of), due_soon_days
     )
-
-
-class ActivityFilters(BaseModel):
-    status: Status | None = None
-    overdue: bool | None = None
-    responsible_organization_id: uuid.UUID | None = None
-    section_id: uuid.UUID | None = None
-    due_from: date | None = None
-    due_to: date | None = None
-    due_within_days: int | None = Query(default=None, ge=0, le=366)
-    as_of: date | None = None
 
 
 async def _activities(
@@ -218,7 +187,7 @@ async def list_roadmap_activities(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     filters: Annotated[ActivityFilters, Query()],
 ) -> Page[ActivityRead]:
@@ -231,7 +200,7 @@ async def list_activities(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     filters: Annotated[ActivityFilters, Query()],
 ) -> Page[ActivityRead]:
@@ -241,7 +210,11 @@ async def list_activities(
 
 @router.get("/activities/{activity_id}", responses=ERRORS)
 async def get_activity(
-    activity_id: uuid.UUID, request: Request, session: SessionDep, caller: Caller, scopes: Scopes
+    activity_id: uuid.UUID,
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
 ) -> ActivityRead:
     activity = await tracking.get_activity(session, scopes, caller, activity_id)
     return _activity(activity, _today(request))
@@ -254,7 +227,7 @@ async def update_activity(
     request: Request,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
 ) -> ActivityRead:
     """Status (with history) and evidence links; the leader of a responsible school may too."""
     today = _today(request)
@@ -264,7 +237,7 @@ async def update_activity(
 
 @router.get("/activities/{activity_id}/history", responses=ERRORS)
 async def activity_history(
-    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> list[StatusChangeRead]:
     changes = await tracking.history(session, scopes, caller, activity_id)
     return [StatusChangeRead.model_validate(c) for c in changes]
@@ -276,7 +249,7 @@ async def upload_file(
     file: Annotated[UploadFile, File()],
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     limits: UploadLimitsDep,
 ) -> FileRead:
     """A document that confirms the activity was done (up to SOKO_UPLOAD_MAX_BYTES, 20 MB by
@@ -295,7 +268,7 @@ async def upload_file(
 
 @router.get("/activities/{activity_id}/files", responses=ERRORS)
 async def list_files(
-    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> list[FileRead]:
     return [
         FileRead.model_validate(f)
@@ -311,7 +284,11 @@ async def list_files(
     },
 )
 async def download_file(
-    activity_id: uuid.UUID, file_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    activity_id: uuid.UUID,
+    file_id: uuid.UUID,
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
 ) -> Response:
     stored = await tracking.get_file(session, scopes, caller, activity_id, file_id)
     disposition = f"attachment; filename*=UTF-8''{quote(stored.file_name, safe='')}"

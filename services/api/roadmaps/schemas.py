@@ -4,6 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from shared.validation import CLEARABLE, UpdateSchema
@@ -189,3 +190,22 @@ class FileRead(BaseModel):
     size: int
     sha256: str
     created_at: datetime
+
+
+class ImportAnswer(BaseModel):
+    roadmap: RoadmapDetail
+    roadmaps: list[RoadmapRead]
+    report: dict[str, Any]
+
+
+class ActivityFilters(BaseModel):
+    """The query of an activity list (`Annotated[ActivityFilters, Query()]`)."""
+
+    status: Status | None = None
+    overdue: bool | None = None
+    responsible_organization_id: uuid.UUID | None = None
+    section_id: uuid.UUID | None = None
+    due_from: date | None = None
+    due_to: date | None = None
+    due_within_days: int | None = Query(default=None, ge=0, le=366)
+    as_of: date | None = None

@@ -18,10 +18,11 @@ from services.api.roadmaps.schemas import ActivityCreate, RoadmapCreate, Roadmap
 from services.api.staff.models import StaffMember
 from services.api.territories.models import Territory
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, ScopeInfo, ScopeType, contains, require_roles
 from shared.errors import Invalid, NotFound
+from shared.identity import Principal, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
 from shared.periods import Period, parse_period
+from shared.scope import ScopeInfo, contains
 
 # Which owner each level of roadmap has.
 LEVEL_OWNER = {
@@ -279,3 +280,19 @@ async def list_roadmaps(
     if q:
         query = query.where(Roadmap.title.ilike(f"%{q}%"))
     return await paginate(session, query, page)
+
+
+async def contents(
+    session: AsyncSession, roadmap: Roadmap
+) -> tuple[list[RoadmapSection], list[Activity]]:
+    """The roadmap's sections and activities, each in document order: two queries, whatever
+    their number."""
+    sections = await session.scalars(
+        select(RoadmapSection)
+        .where(RoadmapSection.roadmap_id == roadmap.id)
+        .order_by(RoadmapSection.position)
+    )
+    activities = await session.scalars(
+        select(Activity).where(Activity.roadmap_id == roadmap.id).order_by(Activity.position)
+    )
+    return list(sections), list(activities)

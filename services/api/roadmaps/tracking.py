@@ -24,9 +24,10 @@ from services.api.roadmaps.models import (
 from services.api.roadmaps.schemas import ActivityUpdate, Progress, RoadmapProgress, SectionProgress
 from services.api.roadmaps.service import authorize_owner, get_roadmap
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, Role, ScopeType, ensure_in_scope
 from shared.errors import Forbidden, Invalid, NotFound
+from shared.identity import Principal, Role, ScopeType
 from shared.pagination import Pagination, paginate
+from shared.scope import ensure_in_scope
 
 OPEN = ("planned", "in_progress")
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.api.auth.deps import Caller, Scopes
+from services.api.auth.deps import Caller, ScopeResolverDep
 from services.api.staff import service
 from services.api.staff.schemas import Position, StaffCreate, StaffRead, StaffUpdate
 from shared.db import SessionDep
@@ -22,7 +22,7 @@ async def create_staff(
     body: StaffCreate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
 ) -> StaffRead:
     member = await service.create_staff(session, scopes, caller, organization_id, body)
     return StaffRead.model_validate(member)
@@ -33,7 +33,7 @@ async def list_staff(
     organization_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     position: Position | None = None,
     active: bool | None = None,
@@ -47,14 +47,18 @@ async def list_staff(
 
 @router.get("/staff/{staff_id}", responses=ERRORS)
 async def get_staff(
-    staff_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    staff_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> StaffRead:
     return StaffRead.model_validate(await service.get_staff(session, scopes, caller, staff_id))
 
 
 @router.patch("/staff/{staff_id}", responses=ERRORS)
 async def update_staff(
-    staff_id: uuid.UUID, body: StaffUpdate, session: SessionDep, caller: Caller, scopes: Scopes
+    staff_id: uuid.UUID,
+    body: StaffUpdate,
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
 ) -> StaffRead:
     member = await service.update_staff(session, scopes, caller, staff_id, body)
     return StaffRead.model_validate(member)

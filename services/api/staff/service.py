@@ -10,8 +10,8 @@ from services.api.access import ORGANIZATION_MANAGERS, PERSONAL_READERS, authori
 from services.api.staff.models import StaffMember
 from services.api.staff.schemas import StaffCreate, StaffUpdate
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, ScopeType
 from shared.errors import NotFound
+from shared.identity import Principal, ScopeType
 from shared.pagination import Pagination, paginate
 
 

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from services.api.auth.deps import Caller, Scopes
+from services.api.auth.deps import Caller, ScopeResolverDep
 from services.api.territories import service
 from services.api.territories.schemas import (
     TerritoryCreate,
@@ -13,9 +13,9 @@ from services.api.territories.schemas import (
     TerritoryRead,
     TerritoryUpdate,
 )
-from shared.auth import ScopeType, require_roles
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.identity import ScopeType, require_roles
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["territories"])
@@ -24,7 +24,7 @@ ERRORS = error_responses(Forbidden, NotFound, Invalid)
 
 @router.post("/territories", status_code=201, responses=ERRORS)
 async def create_territory(
-    body: TerritoryCreate, session: SessionDep, caller: Caller, scopes: Scopes
+    body: TerritoryCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> TerritoryRead:
     """Create a region or a municipality (analysts: under their own territory)."""
     territory = await service.create_territory(session, scopes, caller, body)
@@ -35,7 +35,7 @@ async def create_territory(
 async def list_territories(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     parent_id: uuid.UUID | None = None,
     kind: TerritoryKind | None = None,
@@ -50,7 +50,7 @@ async def list_territories(
 
 @router.get("/territories/{territory_id}", responses=ERRORS)
 async def get_territory(
-    territory_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    territory_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> TerritoryRead:
     territory = await service.get_territory(session, scopes, caller, territory_id)
     return TerritoryRead.model_validate(territory)
@@ -62,7 +62,7 @@ async def update_territory(
     body: TerritoryUpdate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
 ) -> TerritoryRead:
     territory = await service.update_territory(session, scopes, caller, territory_id, body)
     return TerritoryRead.model_validate(territory)
@@ -70,7 +70,7 @@ async def update_territory(
 
 @router.get("/scopes/resolve", tags=["scopes"], responses=ERRORS)
 async def resolve_scope(
-    scope_type: ScopeType, scope_id: uuid.UUID, caller: Caller, scopes: Scopes
+    scope_type: ScopeType, scope_id: uuid.UUID, caller: Caller, scopes: ScopeResolverDep
 ) -> dict[str, Any]:
     """Where a territory, cluster or organization sits (for the other Soko services)."""
     require_roles(caller)

@@ -7,8 +7,9 @@ from sqlalchemy import ARRAY, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.organizations.models import Cluster, ClusterMember, Organization
-from shared.auth import ScopeInfo, ScopeType
 from shared.errors import NotFound
+from shared.identity import ScopeType
+from shared.scope import ScopeInfo
 
 _ANCESTORS = text(
     """

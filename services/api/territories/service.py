@@ -9,13 +9,9 @@ from services.api.access import MANAGERS, authorize, visible_territories
 from services.api.territories.models import Territory
 from services.api.territories.schemas import TerritoryCreate, TerritoryUpdate
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal, ScopeType, require_roles
 from shared.errors import Invalid, NotFound
+from shared.identity import Principal, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
-
-
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
 
 
 async def _check_parent(session: AsyncSession, kind: str, parent_id: uuid.UUID | None) -> None:
@@ -23,9 +19,9 @@ async def _check_parent(session: AsyncSession, kind: str, parent_id: uuid.UUID |
         return
     parent = await session.get(Territory, parent_id)
     if parent is None:
-        raise _invalid("parent_id", "Родительская территория не найдена")
+        raise Invalid.at("parent_id", "Родительская территория не найдена")
     if kind == "region" and parent.kind == "municipality":
-        raise _invalid("parent_id", "Регион не может входить в муниципалитет")
+        raise Invalid.at("parent_id", "Регион не может входить в муниципалитет")
 
 
 async def create_territory(
@@ -70,7 +66,7 @@ async def update_territory(
         else:
             await authorize(principal, scopes, ScopeType.territory, new_parent, MANAGERS)
             if new_parent in await scopes.subtree(territory_id):
-                raise _invalid("parent_id", "Территория не может входить сама в себя")
+                raise Invalid.at("parent_id", "Территория не может входить сама в себя")
     await _check_parent(session, changes.get("kind", territory.kind), changes.get("parent_id"))
     for key, value in changes.items():
         setattr(territory, key, value)

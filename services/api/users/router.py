@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.api.auth.deps import Caller, Scopes
+from services.api.auth.deps import Caller, ScopeResolverDep
 from services.api.users import service
 from services.api.users.schemas import UserCreate, UserRead, UserRole, UserUpdate
 from shared.db import SessionDep
@@ -18,7 +18,7 @@ ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 
 @router.post("/users", status_code=201, responses=ERRORS)
 async def create_user(
-    body: UserCreate, session: SessionDep, caller: Caller, scopes: Scopes
+    body: UserCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> UserRead:
     """Administrators create anyone; territory analysts users inside their territory."""
     return UserRead.model_validate(await service.create_user(session, scopes, caller, body))
@@ -28,7 +28,7 @@ async def create_user(
 async def list_users(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
     role: UserRole | None = None,
     active: bool | None = None,
@@ -42,14 +42,18 @@ async def list_users(
 
 @router.get("/users/{user_id}", responses=ERRORS)
 async def get_user(
-    user_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    user_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> UserRead:
     return UserRead.model_validate(await service.get_user(session, scopes, caller, user_id))
 
 
 @router.patch("/users/{user_id}", responses=ERRORS)
 async def update_user(
-    user_id: uuid.UUID, body: UserUpdate, session: SessionDep, caller: Caller, scopes: Scopes
+    user_id: uuid.UUID,
+    body: UserUpdate,
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
 ) -> UserRead:
     """Managers change role, scope and `is_active`; users their own name and password."""
     user = await service.update_user(session, scopes, caller, user_id, body)

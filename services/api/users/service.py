@@ -15,9 +15,10 @@ from services.api.staff.models import StaffMember
 from services.api.territories.scope import DbScopeResolver
 from services.api.users.models import User
 from services.api.users.schemas import UserCreate, UserUpdate
-from shared.auth import Principal, Role, ScopeType, readable_organizations, require_roles
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
+from shared.scope import readable_organizations
 
 # A change of any of these ends the account's tokens (`User.token_version`); so does a password.
 TOKEN_FIELDS = ("role", "scope_type", "scope_id", "staff_id", "is_active")
@@ -31,10 +32,6 @@ ROLE_SCOPES: dict[str, tuple[str, ...]] = {
     "teacher": ("organization",),
     "viewer": ("territory", "cluster", "organization"),
 }
-
-
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
 
 
 async def _check_assignment(
@@ -53,24 +50,24 @@ async def _check_assignment(
         and role != "teacher"
         and await session.get(StaffMember, staff_id) is None
     ):
-        raise _invalid("staff_id", "Сотрудник не найден")
+        raise Invalid.at("staff_id", "Сотрудник не найден")
     allowed = ROLE_SCOPES[role]
     if not allowed:
         require_roles(principal)  # only administrators make administrators
         if scope_type or scope_id:
-            raise _invalid("scope_type", "У администратора нет области действия")
+            raise Invalid.at("scope_type", "У администратора нет области действия")
         return
     if scope_type not in allowed or scope_id is None:
-        raise _invalid("scope_type", f"Роль {role} требует область: {', '.join(allowed)}")
+        raise Invalid.at("scope_type", f"Роль {role} требует область: {', '.join(allowed)}")
     await authorize(principal, scopes, ScopeType(scope_type), scope_id, MANAGERS)
     if role == "teacher":
         if staff_id is None:
-            raise _invalid("staff_id", "Для роли teacher укажите сотрудника (staff_id)")
+            raise Invalid.at("staff_id", "Для роли teacher укажите сотрудника (staff_id)")
         staff_org = await session.scalar(
             select(StaffMember.organization_id).where(StaffMember.id == staff_id)
         )
         if staff_org != scope_id:
-            raise _invalid("staff_id", "Сотрудник не найден в этой организации")
+            raise Invalid.at("staff_id", "Сотрудник не найден в этой организации")
 
 
 async def create_user(
@@ -136,7 +133,7 @@ async def update_user(
         if data.password is not None and not await verify_password(
             user.password_hash, data.current_password or ""
         ):
-            raise _invalid("current_password", "Текущий пароль указан неверно")
+            raise Invalid.at("current_password", "Текущий пароль указан неверно")
     if is_manager and set(changes) & {"role", "scope_type", "scope_id", "staff_id"}:
         merged: dict[str, Any] = {
             key: changes.get(key, getattr(user, key))

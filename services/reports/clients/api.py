@@ -1,25 +1,34 @@
 """What the reports service asks the api service: organizations, definitions, data, results.
 
 Each method is one call (or a few pages of one list), whatever the number of organizations;
-a peer that is down raises `PeerUnavailable`, which the caller turns into missing inputs.
+a peer that is down raises `PeerUnavailable`, which the caller turns into missing inputs; a
+refusal (4xx) is `NotFound`, `Forbidden` or `PeerRefused` (shared.client.checked).
 """
 
 import uuid
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.client import ServiceClient, record_audit
-from shared.errors import NotFound, PeerUnavailable
-
-PAGE = 500
+from shared.audit_outbox import AuditOutbox
+from shared.client import ServiceClient, checked, record_audit
+from shared.db import SessionDep
+from shared.headers import IDEMPOTENCY_KEY_HEADER
 
 
 class ApiClient:
     """Calls go with this service's token and the user's identity (`X-Soko-User`)."""
 
-    def __init__(self, client: ServiceClient) -> None:
+    def __init__(
+        self,
+        client: ServiceClient,
+        *,
+        outbox: AuditOutbox | None = None,
+        session: AsyncSession | None = None,
+    ) -> None:
         self.client = client
+        self.outbox, self.session = outbox, session  # where `audit` writes its entries
 
     async def _post(self, path: str, body: dict[str, Any]) -> Any:
         response = await self.client.request(
@@ -27,29 +36,17 @@ class ApiClient:
             path,
             json=body,
             # These POSTs only read: safe to retry.
-            headers={"Idempotency-Key": f"read-{uuid.uuid4().hex}"},
+            headers={IDEMPOTENCY_KEY_HEADER: f"read-{uuid.uuid4().hex}"},
         )
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
-        return response.json()
+        return checked(response, "api").json()
 
     async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """One read; a 404 (not there, or not readable by the user) is NotFound, not an outage."""
-        response = await self.client.request("GET", path, params=params or {})
-        if response.status_code == 404:
-            raise NotFound()
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
-        return response.json()
+        return await self.client.get_json(path, params=params or {})
 
     async def _pages(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every item of a list endpoint (pages of 500)."""
-        items: list[dict[str, Any]] = []
-        while True:
-            page = await self._get(path, {**params, "limit": PAGE, "offset": len(items)})
-            items += page["items"]
-            if not page["items"] or len(items) >= page["total"]:
-                return items
+        """Every item of a list endpoint (shared/client.py's pager)."""
+        return await self.client.pages(path, params)
 
     async def organizations(self, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
         """Territory chain and clusters of the organizations the user may read (one call)."""
@@ -62,14 +59,6 @@ class ApiClient:
     async def territories(self) -> list[dict[str, Any]]:
         """The territories the user may see (their subtree and those above): a few pages."""
         return await self._pages("/v1/territories", {})
-
-    async def data_version(self) -> str:
-        """The version of the api service's data: the same version, the same data."""
-        # Asked as this service: the answer does not depend on who asks.
-        response = await self.client.request("GET", "/v1/data-version", as_service=True)
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
-        return str(response.json()["version"])
 
     async def indicators(self) -> list[dict[str, Any]]:
         """Every indicator definition (formulas and shares refer to others)."""
@@ -110,9 +99,17 @@ class ApiClient:
     async def audit(
         self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]
     ) -> None:
-        """Record an event in the audit log of the api service, as the user it is done for."""
-        await record_audit(self.client, action, entity_type, entity_id, changes)
+        """Record an event in the audit log of the api service, as the user it is done for: in
+        this service's outbox, in the request's transaction, sent once it commits
+        (shared/audit_outbox.py). Without an outbox (a client made outside a request), sent
+        at once; PeerUnavailable (503) then if the api service does not take it."""
+        if self.outbox is None or self.session is None:
+            await record_audit(self.client, action, entity_type, entity_id, changes)
+            return
+        await self.outbox.add(self.session, action, entity_type, entity_id, changes)
 
 
-def api_client(request: Request) -> ApiClient:
-    return ApiClient(request.app.state.peers["api"])
+def api_client(request: Request, session: SessionDep) -> ApiClient:
+    """The api client of a request, writing audit entries through the request's session."""
+    outbox = getattr(request.app.state, "audit_outbox", None)
+    return ApiClient(request.app.state.peers["api"], outbox=outbox, session=session)

@@ -2,7 +2,8 @@
 
 Aggregates, never responses: the surveys service pools them in SQL and withholds small
 groups (anonymous ones from everyone, teachers' from all but the readers of personal
-results). A peer that is down raises `PeerUnavailable`.
+results). A peer that is down raises `PeerUnavailable`; a refusal `NotFound`, `Forbidden`
+or `PeerRefused` (shared.client.checked).
 """
 
 import uuid
@@ -11,9 +12,6 @@ from typing import Any
 from fastapi import Request
 
 from shared.client import ServiceClient
-from shared.errors import Forbidden, PeerUnavailable
-
-PAGE = 500
 
 
 class SurveysClient:
@@ -23,10 +21,7 @@ class SurveysClient:
         self.client = client
 
     async def _get(self, path: str, params: dict[str, Any]) -> Any:
-        response = await self.client.request("GET", path, params=params)
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис surveys ответил {response.status_code}", peer="surveys")
-        return response.json()
+        return await self.client.get_json(path, params=params)
 
     async def campaigns(
         self,
@@ -38,25 +33,12 @@ class SurveysClient:
         organizations (of `territory_id` only, when given)."""
         if instrument_codes is not None and not instrument_codes:
             return []
-        items: list[dict[str, Any]] = []
-        while True:
-            params: dict[str, Any] = {"period": periods, "limit": PAGE, "offset": len(items)}
-            if instrument_codes is not None:
-                params["instrument_code"] = instrument_codes
-            if territory_id is not None:
-                params["territory_id"] = str(territory_id)
-            page = await self._get("/v1/campaigns", params)
-            items += page["items"]
-            if not page["items"] or len(items) >= page["total"]:
-                return items
-
-    async def data_version(self) -> str:
-        """The version of the surveys service's data: the same version, the same data."""
-        # Asked as this service: the answer does not depend on who asks.
-        response = await self.client.request("GET", "/v1/data-version", as_service=True)
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис surveys ответил {response.status_code}", peer="surveys")
-        return str(response.json()["version"])
+        params: dict[str, Any] = {"period": periods}
+        if instrument_codes is not None:
+            params["instrument_code"] = instrument_codes
+        if territory_id is not None:
+            params["territory_id"] = str(territory_id)
+        return await self.client.pages("/v1/campaigns", params)
 
     async def aggregates(
         self, campaign_id: uuid.UUID | str, level: str, *, public: bool = False
@@ -74,23 +56,12 @@ class SurveysClient:
 
     async def instruments(self, kind: str) -> list[dict[str, Any]]:
         """The bank's instruments of one kind (`deficit`: the diagnostics of teachers)."""
-        items: list[dict[str, Any]] = []
-        while True:
-            params = {"kind": kind, "limit": PAGE, "offset": len(items)}
-            page = await self._get("/v1/instruments", params)
-            items += page["items"]
-            if not page["items"] or len(items) >= page["total"]:
-                return items
+        return await self.client.pages("/v1/instruments", {"kind": kind})
 
     async def deficits(self, campaign_id: uuid.UUID | str) -> list[dict[str, Any]]:
         """Personal results of a diagnostic campaign, per staff member, for the schools the
         user may read them in (the surveys service decides; a refusal is 403 here too)."""
-        response = await self.client.request("GET", f"/v1/campaigns/{campaign_id}/deficits")
-        if response.status_code == 403:
-            raise Forbidden(response.json().get("detail"))
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис surveys ответил {response.status_code}", peer="surveys")
-        return response.json()["items"]
+        return (await self._get(f"/v1/campaigns/{campaign_id}/deficits", {}))["items"]
 
 
 def surveys_client(request: Request) -> SurveysClient:

@@ -26,8 +26,10 @@ from services.reports.documents.labels import NOK_LABELS
 from services.reports.documents.model import Execution, Nok, OrganizationCard
 from services.reports.quality_evaluation.compute import evaluate, load_weights
 from services.reports.quality_evaluation.service import organization_counts, survey_counts
-from shared.auth import ScopeType, ensure_in_scope
 from shared.errors import NotFound, PeerUnavailable
+from shared.identity import ScopeType
+from shared.periods import Period
+from shared.scope import ensure_in_scope
 
 
 async def school_nok(ctx: Context, organization_id: uuid.UUID, period: str) -> Nok:
@@ -76,11 +78,11 @@ def _by_roadmap(activities: list[dict[str, Any]], titles: dict[str, str]) -> lis
 
 
 async def organization_card(
-    ctx: Context, organization_id: uuid.UUID, period_code: str | None, as_of: date | None
+    ctx: Context, organization_id: uuid.UUID, asked: Period | None, as_of: date | None
 ) -> OrganizationCard:
     """Everything a school's report card shows."""
     await ensure_in_scope(ctx.principal, ctx.resolver, ScopeType.organization, organization_id)
-    period = report_period(period_code, None, ctx.today)
+    period = report_period(asked, None, ctx.today)
     found_orgs = await ctx.api.organizations([organization_id])
     if not found_orgs:
         raise NotFound("Организация не найдена")

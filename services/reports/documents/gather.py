@@ -30,14 +30,13 @@ from services.reports.documents.model import (
 )
 from services.reports.indicator_values import service as values_service
 from services.reports.snapshots.service import DecodedSnapshots
-from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
+from shared.identity import Principal, ScopeType
 from shared.periods import (
     Period,
     academic_year_of,
     parse_period,
-    period_or_invalid,
-    previous_period,
 )
+from shared.scope import ScopeResolver, ensure_in_scope
 
 SCOPE_ORDER = {"territory": 0, "cluster": 1, "organization": 2}
 EARLIER_PERIODS = 3  # the "over time" chart: the report's period and up to three before it
@@ -74,8 +73,6 @@ async def compute_values(
     items, missing, _ = await values_service.scope_values(
         ctx.principal,
         ctx.resolver,
-        ctx.api,
-        ctx.surveys,
         ctx.session,
         ScopeType(scope_type),
         scope_id,
@@ -92,10 +89,10 @@ async def compute_values(
     ], missing
 
 
-def report_period(code: str | None, default: str | None, today: date) -> Period:
+def report_period(asked: Period | None, default: str | None, today: date) -> Period:
     """The asked period, else the default (the roadmap's), else the current academic year."""
-    if code:
-        return period_or_invalid(code)
+    if asked is not None:
+        return asked
     if default:
         try:
             return parse_period(default)
@@ -109,7 +106,7 @@ def periods_back(period: Period, count: int = EARLIER_PERIODS) -> list[str]:
     codes, current = [period.code], period
     for _ in range(count):
         try:
-            current = previous_period(current)
+            current = current.previous
         except ValueError:  # before the earliest year a period may have
             break
         codes.append(current.code)
@@ -332,13 +329,13 @@ async def _follow_up(
 
 
 async def roadmap_report(
-    ctx: Context, roadmap_id: uuid.UUID, period_code: str | None, as_of: date | None
+    ctx: Context, roadmap_id: uuid.UUID, asked: Period | None, as_of: date | None
 ) -> RoadmapReport:
     """Everything the analytical report of a roadmap shows."""
     roadmap = await ctx.api.roadmap(roadmap_id, as_of)
     owner = (roadmap["owner_type"], uuid.UUID(str(roadmap["owner_id"])))
     scope = await ensure_in_scope(ctx.principal, ctx.resolver, ScopeType(owner[0]), owner[1])
-    period = report_period(period_code, roadmap.get("period"), ctx.today)
+    period = report_period(asked, roadmap.get("period"), ctx.today)
     periods = periods_back(period)
 
     activities = await ctx.api.roadmap_activities(roadmap_id, as_of)

@@ -8,15 +8,15 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
-from services.reports.clients.surveys import SurveysClient, surveys_client
+from services.reports.deps import ScopeResolverDep, Surveys
 from services.reports.documents import html, xlsx
 from services.reports.documents.card import organization_card
 from services.reports.documents.client import DocumentsApi, documents_api
 from services.reports.documents.gather import Context, roadmap_report
-from services.reports.indicator_values.router import scope_resolver
-from shared.auth import Caller, HttpScopeResolver
 from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
+from shared.identity import Caller
+from shared.periods import Period, period_query
 
 router = APIRouter(tags=["reports"])
 HTML = "text/html; charset=utf-8"
@@ -32,9 +32,13 @@ Format = Annotated[
     Literal["html", "xlsx"],
     Query(alias="format", description="html — страница для печати, xlsx — таблицы"),
 ]
-PeriodQuery = Annotated[
-    str | None,
-    Query(max_length=20, description="2021/2022, 2022, 2022Q3, 2022-09; по умолчанию — текущий"),
+ReportPeriod = Annotated[
+    Period | None,
+    Depends(
+        period_query(
+            description="2021/2022, 2022, 2022Q3, 2022-09; по умолчанию — текущий", required=False
+        )
+    ),
 ]
 AsOf = Annotated[date | None, Query(description="На какую дату считать просрочку")]
 
@@ -44,8 +48,8 @@ def context(
     caller: Caller,
     session: SessionDep,
     api: Annotated[DocumentsApi, Depends(documents_api)],
-    surveys: Annotated[SurveysClient, Depends(surveys_client)],
-    scopes: Annotated[HttpScopeResolver, Depends(scope_resolver)],
+    surveys: Surveys,
+    scopes: ScopeResolverDep,
 ) -> Context:
     state = request.app.state
     return Context(
@@ -78,8 +82,8 @@ def document(body: str | bytes, fmt: str, ascii_name: str, name: str) -> Respons
 async def roadmap_document(
     roadmap_id: uuid.UUID,
     ctx: ContextDep,
+    period: ReportPeriod,
     fmt: Format = "html",
-    period: PeriodQuery = None,
     as_of: AsOf = None,
 ) -> Response:
     """The analytical report of a roadmap: passport, indicators against targets by school,
@@ -100,8 +104,8 @@ async def roadmap_document(
 async def organization_document(
     organization_id: uuid.UUID,
     ctx: ContextDep,
+    period: ReportPeriod,
     fmt: Format = "html",
-    period: PeriodQuery = None,
     as_of: AsOf = None,
 ) -> Response:
     """A school's one-page report card: its indicators against targets, its НОК УООД, the

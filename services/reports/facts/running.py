@@ -14,10 +14,10 @@ from fastapi import FastAPI
 
 from services.reports.facts.follower import FeedFollower
 from services.reports.facts.tables import FEEDS
-from shared.auth import ServiceTokens
 from shared.changes.reader import ChangeFeedReader
 from shared.client import ServiceClient
 from shared.db import Database
+from shared.identity import ServiceTokens
 from shared.settings import Settings
 
 

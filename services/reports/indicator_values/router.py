@@ -1,19 +1,19 @@
 """HTTP: /v1/indicator-values."""
 
 import uuid
-from datetime import date
-from typing import Annotated, Literal
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.reports.clients.api import ApiClient, api_client
-from services.reports.clients.surveys import SurveysClient, surveys_client
+from services.reports.facts.freshness import freshness
 from services.reports.indicator_values import service
 from services.reports.indicator_values.schemas import IndicatorValuePage
-from shared.auth import Caller, HttpScopeResolver, ScopeType
 from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
+from shared.identity import Caller, ScopeType
 from shared.pagination import PaginationDep
+from shared.scope import HttpScopeResolver
 
 router = APIRouter(tags=["indicator values"])
 ERRORS = error_responses(Unauthorized, NotFound, Invalid, PeerUnavailable)
@@ -30,8 +30,6 @@ async def list_indicator_values(
     caller: Caller,
     page: PaginationDep,
     session: SessionDep,
-    api: Annotated[ApiClient, Depends(api_client)],
-    surveys: Annotated[SurveysClient, Depends(surveys_client)],
     scopes: Annotated[HttpScopeResolver, Depends(scope_resolver)],
     period: Annotated[str, Query(max_length=20, description="2021/2022, 2022, 2022Q3, 2022-09")],
     indicator_code: Annotated[list[str] | None, Query(description="Коды показателей")] = None,
@@ -47,20 +45,20 @@ async def list_indicator_values(
     ] = None,
 ) -> IndicatorValuePage:
     """Indicator values against targets for a scope (by default the caller's) and everything
-    inside it, with the previous period's value; values whose inputs a peer did not give are
-    `no_data` with `missing`, and `missing_inputs` says which. A computation is stored and
-    served again while the peers' data is unchanged; `as_of` shows the one stored by then."""
+    inside it, with the previous period's value, computed over the facts the reports service
+    keeps from the peers' change feeds (values whose data never arrived are `no_data`). A
+    computation is stored and served again while the facts are unchanged; `as_of` shows the
+    one stored by then."""
     query = service.Query(period, indicator_code, scope_type, scope_id, level)
     moment = service.end_of_day(as_of, request.app.state.settings.timezone) if as_of else None
     items, missing, meta = await service.indicator_page(
         caller,
         scopes,
-        api,
-        surveys,
         session,
         query,
         as_of=moment,
         decoded=request.app.state.decoded_snapshots,
+        minimum=request.app.state.settings.disclosure_minimum,
     )
     return IndicatorValuePage.model_validate(
         {
@@ -69,5 +67,17 @@ async def list_indicator_values(
             "missing_inputs": missing,
             "computed_at": meta.computed_at,
             "snapshot_id": meta.snapshot_id,
+            **(await _freshness(request, session, moment, meta)),
         }
     )
+
+
+async def _freshness(
+    request: Request, session: SessionDep, moment: datetime | None, meta: service.Meta
+) -> dict[str, Any]:
+    """`as_of`, `lag_seconds` of the answer: the facts' freshness now, or, for values as they
+    were stored by a past date, when they were computed."""
+    if moment is not None:
+        return {"as_of": meta.computed_at, "lag_seconds": None}
+    current = await freshness(request.app, session)
+    return {"as_of": current.as_of, "lag_seconds": current.lag_seconds}

@@ -51,3 +51,10 @@ class IndicatorValuePage(BaseModel):
         description="Сохранённый расчёт; пусто, если он не сохранён "
         "(не хватило данных или их версий)"
     )
+    as_of: datetime | None = Field(
+        description="Все изменения данных до этого момента учтены (UTC); пусто, пока данные "
+        "не получены"
+    )
+    lag_seconds: float | None = Field(
+        description="Насколько значения отстают от текущего момента, секунды (0: актуальны)"
+    )

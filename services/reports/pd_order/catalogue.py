@@ -14,11 +14,12 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.clients.api import ApiClient
 from services.reports.pd_order.compute import Programme, load_catalogue
 from services.reports.pd_order.models import PdProgramme
 from services.reports.pd_order.schemas import PdProgrammeCreate, PdProgrammeUpdate
-from shared.auth import Role, require_roles
-from shared.errors import Conflict, Invalid
+from shared.errors import Conflict, Invalid, field_error
+from shared.identity import Role, require_roles
 from shared.owners import Owners, Texts
 from shared.pagination import Pagination, paginate
 
@@ -120,47 +121,58 @@ async def _store(session: AsyncSession, programme: PdProgramme, changes: dict[st
             session.add(programme)
             await session.flush()
     except IntegrityError as exc:
-        raise Conflict(
-            f"Программа с кодом {code} уже есть в каталоге",
-            errors=[{"loc": ["body", "code"], "msg": "code is already used"}],
+        raise Conflict.at(
+            "code", "code is already used", detail=f"Программа с кодом {code} уже есть в каталоге"
         ) from exc
 
 
 async def create_programme(
-    session: AsyncSession, owners: Owners, data: PdProgrammeCreate
+    session: AsyncSession, owners: Owners, api: ApiClient, data: PdProgrammeCreate
 ) -> PdProgramme:
     """A new programme, the caller's territory's own unless they ask for another inside their
     scope (404 outside it) or are an administrator (global by default); 409 when its code is
-    taken (codes are unique across territories: routes and orders name programmes by code)."""
+    taken (codes are unique across territories: routes and orders name programmes by code).
+    Recorded in the audit log."""
     require_roles(owners.principal, *EDITORS)
     owner = await owners.owner_for_new(data.owner_territory_id, "owner_territory_id")
     programme = PdProgramme(code=data.code)
     await _store(session, programme, data.model_dump() | {"owner_territory_id": owner})
+    await api.audit("create", "pd_programme", str(programme.id), data.model_dump(mode="json"))
     return programme
 
 
 async def update_programme(
-    session: AsyncSession, owners: Owners, programme_id: uuid.UUID, data: PdProgrammeUpdate
+    session: AsyncSession,
+    owners: Owners,
+    api: ApiClient,
+    programme_id: uuid.UUID,
+    data: PdProgrammeUpdate,
 ) -> PdProgramme:
-    """Change the fields sent (see `_editable` for who may); 409 for a taken code."""
+    """Change the fields sent (see `_editable` for who may), recorded in the audit log; 409
+    for a taken code, 422 for clearing a field that may not be null."""
     programme = await _editable(session, owners, programme_id)
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if cleared := [k for k in NOT_NULL if k in changes and changes[k] is None]:
         raise Invalid(
             f"Поле {cleared[0]} нельзя очистить",
-            errors=[{"loc": ["body", k], "msg": "may not be null"} for k in cleared],
+            errors=[field_error(k, "may not be null") for k in cleared],
         )
     await _store(session, programme, changes)
+    audited = data.model_dump(mode="json", exclude_unset=True)
+    await api.audit("update", "pd_programme", str(programme_id), audited)
     return programme
 
 
-async def delete_programme(session: AsyncSession, owners: Owners, programme_id: uuid.UUID) -> None:
-    """Remove a programme (who may: see `_editable`). One of the default catalogue is
-    deactivated instead: removed, it would come back at the next start. Routes already built
-    keep their copy of it."""
+async def delete_programme(
+    session: AsyncSession, owners: Owners, api: ApiClient, programme_id: uuid.UUID
+) -> None:
+    """Remove a programme (who may: see `_editable`), recorded in the audit log. One of the
+    default catalogue is deactivated instead: removed, it would come back at the next start.
+    Routes already built keep their copy of it."""
     programme = await _editable(session, owners, programme_id)
     if programme.code in {p["code"] for p in load_catalogue()["programmes"]}:
         programme.active = False
     else:
         await session.delete(programme)
     await session.flush()
+    await api.audit("delete", "pd_programme", str(programme_id), {})

@@ -5,9 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from services.reports.clients.api import ApiClient, api_client
-from services.reports.clients.surveys import SurveysClient, surveys_client
-from services.reports.indicator_values.router import scope_resolver
+from services.reports.deps import Api, OwnersDep, ScopeResolverDep, Surveys
 from services.reports.pd_order import catalogue, service
 from services.reports.pd_order.schemas import (
     IndividualRouteRead,
@@ -16,7 +14,6 @@ from services.reports.pd_order.schemas import (
     PdProgrammeRead,
     PdProgrammeUpdate,
 )
-from shared.auth import Caller, HttpScopeResolver
 from shared.db import SessionDep
 from shared.errors import (
     Conflict,
@@ -27,22 +24,23 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
-from shared.owners import Owners
+from shared.identity import Caller
 from shared.pagination import Page, PaginationDep
+from shared.periods import Period, period_query
 
 router = APIRouter(tags=["pd order"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Invalid, Conflict)
 READ_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Invalid, PeerUnavailable)
-Api = Annotated[ApiClient, Depends(api_client)]
-Scopes = Annotated[HttpScopeResolver, Depends(scope_resolver)]
-Period = Annotated[str, Query(max_length=20, description="2021/2022")]
+PdPeriod = Annotated[Period, Depends(period_query(description="2021/2022"))]
+OptionalPdPeriod = Annotated[
+    Period | None, Depends(period_query(description="2021/2022", required=False))
+]
 
 
 @router.get("/pd-programmes", responses=ERRORS)
 async def list_programmes(
     session: SessionDep,
-    caller: Caller,
-    scopes: Scopes,
+    owners: OwnersDep,
     page: PaginationDep,
     active: bool | None = None,
     competence: Annotated[
@@ -52,30 +50,28 @@ async def list_programmes(
     """The PD programmes (ЦНППМ, ИРО, ИМЦ) the caller sees, by code, each with its owner: the
     global catalogue, those of the caller's territory and above, and of territories under it."""
     items, total = await catalogue.list_programmes(
-        session, Owners(caller, scopes), page, active=active, competence=competence
+        session, owners, page, active=active, competence=competence
     )
     return Page(items=[PdProgrammeRead.model_validate(p) for p in items], total=total)
 
 
 @router.post("/pd-programmes", status_code=201, responses=ERRORS)
 async def create_programme(
-    body: PdProgrammeCreate, session: SessionDep, caller: Caller, scopes: Scopes, api: Api
+    body: PdProgrammeCreate, session: SessionDep, owners: OwnersDep, api: Api
 ) -> PdProgrammeRead:
     """Add a programme: an analyst's or methodologist's is their territory's own
     (`owner_territory_id` inside their scope, else 404); the global catalogue is the
     administrators'. 403 for other roles, 409 when the code is taken."""
-    programme = await catalogue.create_programme(session, Owners(caller, scopes), body)
-    read = PdProgrammeRead.model_validate(programme)
-    await api.audit("create", "pd_programme", str(read.id), body.model_dump(mode="json"))
-    return read
+    programme = await catalogue.create_programme(session, owners, api, body)
+    return PdProgrammeRead.model_validate(programme)
 
 
 @router.get("/pd-programmes/{programme_id}", responses=ERRORS)
 async def get_programme(
-    programme_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
+    programme_id: uuid.UUID, session: SessionDep, owners: OwnersDep
 ) -> PdProgrammeRead:
     """One programme the caller sees (404 otherwise)."""
-    programme = await catalogue.get_programme(session, Owners(caller, scopes), programme_id)
+    programme = await catalogue.get_programme(session, owners, programme_id)
     return PdProgrammeRead.model_validate(programme)
 
 
@@ -84,28 +80,23 @@ async def update_programme(
     programme_id: uuid.UUID,
     body: PdProgrammeUpdate,
     session: SessionDep,
-    caller: Caller,
-    scopes: Scopes,
+    owners: OwnersDep,
     api: Api,
 ) -> PdProgrammeRead:
     """Change a programme: the global catalogue an administrator, a territory's own programme
     its analysts and methodologists (and those above); 403 for others who see it, 404 for
     those who do not, 409 for a taken code."""
-    owners = Owners(caller, scopes)
-    programme = await catalogue.update_programme(session, owners, programme_id, body)
-    changes = body.model_dump(mode="json", exclude_unset=True)
-    await api.audit("update", "pd_programme", str(programme_id), changes)
+    programme = await catalogue.update_programme(session, owners, api, programme_id, body)
     return PdProgrammeRead.model_validate(programme)
 
 
 @router.delete("/pd-programmes/{programme_id}", status_code=204, responses=ERRORS)
 async def delete_programme(
-    programme_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes, api: Api
+    programme_id: uuid.UUID, session: SessionDep, owners: OwnersDep, api: Api
 ) -> None:
     """Remove a programme (who may: as for PATCH); one of the default catalogue is deactivated
     instead (it would come back at the next start). Routes already built keep their copy."""
-    await catalogue.delete_programme(session, Owners(caller, scopes), programme_id)
-    await api.audit("delete", "pd_programme", str(programme_id), {})
+    await catalogue.delete_programme(session, owners, api, programme_id)
 
 
 @router.get("/pd-order", responses=READ_ERRORS)
@@ -114,10 +105,10 @@ async def get_pd_order(
     session: SessionDep,
     caller: Caller,
     api: Api,
-    surveys: Annotated[SurveysClient, Depends(surveys_client)],
-    scopes: Scopes,
+    surveys: Surveys,
+    scopes: ScopeResolverDep,
     territory_id: uuid.UUID,
-    period: Period,
+    period: PdPeriod,
 ) -> PdOrderRead:
     """The PD order (план-заказ): seats per programme per organization of the territory, from
     the teachers' individual routes. A methodologist's request rebuilds the routes from the
@@ -137,9 +128,9 @@ async def list_individual_routes(
     session: SessionDep,
     caller: Caller,
     api: Api,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     page: PaginationDep,
-    period: Annotated[str | None, Query(max_length=20, description="2021/2022")] = None,
+    period: OptionalPdPeriod,
     organization_id: uuid.UUID | None = None,
     staff_id: uuid.UUID | None = None,
 ) -> Page[IndividualRouteRead]:

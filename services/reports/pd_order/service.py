@@ -31,20 +31,12 @@ from services.reports.pd_order.public import (
     SURVEYS_UNAVAILABLE,
     public_order,
 )
-from shared.auth import (
-    Principal,
-    Role,
-    ScopeInfo,
-    ScopeResolver,
-    ScopeType,
-    ensure_in_scope,
-    readable_organizations,
-    require_roles,
-)
 from shared.disclosure import published, published_at, reads_personal_results
 from shared.errors import Forbidden, NotFound, PeerUnavailable
+from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
-from shared.periods import period_or_invalid
+from shared.periods import Period
+from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope, readable_organizations
 
 ORDER_READERS = (Role.territory_analyst, Role.methodologist, Role.viewer)
 ROUTE_READERS = (Role.teacher, Role.organization_leader, Role.methodologist)
@@ -259,15 +251,13 @@ async def pd_order(
     api: ApiClient,
     surveys: SurveysClient,
     territory_id: uuid.UUID,
-    period_code: str,
+    period: Period,
     minimum: int,
 ) -> dict[str, Any]:
     """Seats per programme per organization of the territory. A methodologist's request first
     rebuilds the routes from the diagnostics; anyone else's reads the routes stored, and
     unless they may read personal results, sees the schools of fewer diagnosed teachers than
-    `minimum` folded into one line (public.py). 403 for other roles, 404 outside the scope,
-    422 for a bad period."""
-    period = period_or_invalid(period_code).code
+    `minimum` folded into one line (public.py). 403 for other roles, 404 outside the scope."""
     require_roles(principal, *ORDER_READERS)
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     organizations = {
@@ -276,7 +266,7 @@ async def pd_order(
     notes = load_catalogue()["notes"]
     result: dict[str, Any] = {
         "territory_id": territory_id,
-        "period": period,
+        "period": period.code,
         "notes": [],
         "missing_inputs": [],
         "suppressed": False,
@@ -284,21 +274,21 @@ async def pd_order(
     built = principal.role == Role.methodologist
     if built:
         try:
-            await build(session, surveys, organizations, scope, period)
+            await build(session, surveys, organizations, scope, period.code)
         except PeerUnavailable as exc:
             built = False
             result["notes"].append(notes["surveys_unavailable"])
             result["missing_inputs"].append(
                 {"peer": "surveys", "input": "deficits", "detail": exc.detail}
             )
-    result |= await _aggregate(session, organizations, period)
+    result |= await _aggregate(session, organizations, period.code)
     if not result["teachers"]:
         result["notes"].append(notes["no_deficits"] if built else notes["not_built"])
     first_built = result.pop("first_built_at")
     if reads_personal_results(principal):
         return result
     diagnosed, reason, missing = await _diagnosed(
-        surveys, territory_id, period, result, first_built
+        surveys, territory_id, period.code, result, first_built
     )
     result["missing_inputs"] += missing
     return public_order(result, organizations, territory_id, diagnosed, minimum, reason)
@@ -311,7 +301,7 @@ async def list_routes(
     api: ApiClient,
     page: Pagination,
     *,
-    period: str | None = None,
+    period: Period | None = None,
     organization_id: uuid.UUID | None = None,
     staff_id: uuid.UUID | None = None,
 ) -> tuple[list[IndividualRoute], int]:
@@ -333,14 +323,13 @@ async def list_routes(
     if staff_id is not None:
         query = query.where(IndividualRoute.staff_id == staff_id)
     if period is not None:
-        period = period_or_invalid(period).code
-        query = query.where(IndividualRoute.period == period)
+        query = query.where(IndividualRoute.period == period.code)
     items, total = await paginate(session, query, page)
     if items:
         await api.audit(
             "read_personal",
             "individual_route",
-            period,
+            period.code if period else None,
             {
                 "staff_ids": sorted({str(r.staff_id) for r in items}),
                 "organization_id": str(organization_id) if organization_id else None,

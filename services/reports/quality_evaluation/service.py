@@ -19,10 +19,11 @@ from services.reports.quality_evaluation.compute import (
     rank,
     territory_total,
 )
-from shared.auth import Principal, ScopeResolver, ScopeType, ensure_in_scope
 from shared.disclosure import CAMPAIGN_OPEN
 from shared.errors import PeerUnavailable
-from shared.periods import period_or_invalid
+from shared.identity import Principal, ScopeType
+from shared.periods import Period
+from shared.scope import ScopeResolver, ensure_in_scope
 
 YES = "1"
 
@@ -142,10 +143,10 @@ async def nok(
     api: ApiClient,
     surveys: SurveysClient,
     territory_id: uuid.UUID,
-    period_code: str,
+    asked: Period,
 ) -> dict[str, Any]:
     """Criteria, total and rank of every organization of the territory, and its mean total."""
-    period = period_or_invalid(period_code).code
+    period = asked.code
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     weights = load_weights()
     organizations = await api.organizations(sorted(scope.organization_ids))

@@ -19,9 +19,10 @@ from services.reports.indicator_values import service as indicator_values
 from services.reports.pd_order.catalogue import offered_in
 from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.engine import Facts
-from shared.auth import Principal, ScopeInfo, ScopeResolver, ScopeType
 from shared.errors import PeerUnavailable
-from shared.periods import parse_period, previous_period
+from shared.identity import Principal, ScopeType
+from shared.periods import Period
+from shared.scope import ScopeInfo, ScopeResolver
 
 
 async def territory_values(
@@ -31,7 +32,7 @@ async def territory_values(
     api: ApiClient,
     surveys: SurveysClient,
     scope: ScopeInfo,
-    period: str,
+    period: Period,
 ) -> tuple[dict[tuple[str, str, uuid.UUID], dict[str, Any]], list[dict[str, Any]]]:
     """Every indicator of the territory and everything in it (a stored snapshot when the
     inputs have not changed since), as a reader without access to personal results sees
@@ -40,12 +41,10 @@ async def territory_values(
     items, missing, _ = await indicator_values.scope_values(
         principal,
         resolver,
-        api,
-        surveys,
         session,
         ScopeType.territory,
         scope.scope_id,
-        period,
+        period.code,
         public=True,
     )
     by_key = {
@@ -103,11 +102,10 @@ async def gather(
     api: ApiClient,
     surveys: SurveysClient,
     scope: ScopeInfo,
-    period: str,
+    period: Period,
 ) -> tuple[Facts, list[dict[str, Any]]]:
     """The facts for the territory `scope` in `period`, and the inputs that were missing."""
-    previous = previous_period(parse_period(period)).code
-    earliest = previous_period(parse_period(previous)).code
+    previous = period.previous
     values, missing = await territory_values(
         session, principal, resolver, api, surveys, scope, period
     )
@@ -116,9 +114,9 @@ async def gather(
     names = {uuid.UUID(str(t["id"])): t["name"] for t in await api.territories()}
     names |= {uuid.UUID(str(o["id"])): o["name"] for o in organizations}
     facts = Facts(
-        period=period,
-        previous=previous,
-        earliest=earliest,
+        period=period.code,
+        previous=previous.code,
+        earliest=previous.previous.code,
         territory_id=scope.scope_id,
         definitions={d["code"]: d for d in await api.indicators()},
         values=values,
@@ -132,12 +130,12 @@ async def gather(
         chain = [uuid.UUID(str(t)) for t in org.get("territory_ids") or []]
         for index, territory in enumerate(chain):
             facts.chains.setdefault(territory, chain[index:])
-    await _campaigns(surveys, period, facts, missing)
+    await _campaigns(surveys, period.code, facts, missing)
     routes = await session.scalars(
         select(IndividualRoute)
         .where(
             IndividualRoute.organization_id.in_(scope.organization_ids),
-            IndividualRoute.period == period,
+            IndividualRoute.period == period.code,
         )
         .order_by(IndividualRoute.full_name, IndividualRoute.staff_id)
     )

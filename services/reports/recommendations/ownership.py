@@ -22,9 +22,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.recommendations.engine import Candidate
 from services.reports.recommendations.models import RecommendationRule, RuleSwitchOff
 from services.reports.recommendations.schemas import RuleRead
-from shared.auth import ScopeInfo, ScopeResolver, ScopeType
 from shared.errors import Invalid, NotFound
+from shared.identity import ScopeType
 from shared.owners import Owners, Texts, applies_to
+from shared.scope import ScopeInfo, ScopeResolver
 
 TEXTS = Texts(
     not_found="Правило не найдено",
@@ -129,7 +130,7 @@ async def set_active_in(
     chain = (await resolver.resolve(ScopeType.territory, territory_id)).territory_ids
     if not applies_to(rule.owner_territory_id, chain):
         msg = "Правило не действует на этой территории"
-        raise Invalid(msg, errors=[{"loc": ["path", "territory_id"], "msg": msg}])
+        raise Invalid.at("territory_id", msg, where="path")
     if active:
         await session.execute(
             delete(RuleSwitchOff).where(

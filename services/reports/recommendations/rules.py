@@ -89,10 +89,6 @@ CONDITIONS: dict[str, Condition] = {
 }
 
 
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
-
-
 def placeholders(template: str) -> set[str]:
     try:
         return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
@@ -104,9 +100,9 @@ def check_template(field: str, template: str, allowed: frozenset[str]) -> None:
     try:
         names = placeholders(template)
     except ValueError as exc:
-        raise _invalid(field, str(exc)) from exc
+        raise Invalid.at(field, str(exc)) from exc
     if unknown := sorted(n for n in names if n not in allowed):
-        raise _invalid(
+        raise Invalid.at(
             field,
             f"неизвестные подстановки: {', '.join('{' + n + '}' for n in unknown)}; "
             f"доступны: {', '.join('{' + n + '}' for n in sorted(allowed))}",
@@ -123,28 +119,28 @@ def validate(
     """Refuse a rule that could not be evaluated, naming the field at fault."""
     spec = CONDITIONS.get(condition)
     if spec is None:
-        raise _invalid("condition", f"неизвестное условие; возможны: {', '.join(CONDITIONS)}")
+        raise Invalid.at("condition", f"неизвестное условие; возможны: {', '.join(CONDITIONS)}")
     if addressee_type not in spec.addressees:
-        raise _invalid(
+        raise Invalid.at(
             "addressee_type",
             f"условие {condition} адресуется: {', '.join(sorted(spec.addressees))}",
         )
     for name, value in params.items():
         expected = spec.params.get(name)
         if expected is None:
-            raise _invalid(f"params.{name}", "параметр не используется этим условием")
+            raise Invalid.at(f"params.{name}", "параметр не используется этим условием")
         if isinstance(value, bool) or not isinstance(value, expected):
-            raise _invalid(f"params.{name}", "неверный тип значения")
+            raise Invalid.at(f"params.{name}", "неверный тип значения")
         if isinstance(value, int | float) and not -MEASURE_MAX <= value <= MEASURE_MAX:
-            raise _invalid(f"params.{name}", f"число по модулю больше {MEASURE_MAX_TEXT}")
+            raise Invalid.at(f"params.{name}", f"число по модулю больше {MEASURE_MAX_TEXT}")
         if name == "indicator_codes" and not all(isinstance(c, str) for c in value):
-            raise _invalid(f"params.{name}", "ожидается список кодов показателей")
+            raise Invalid.at(f"params.{name}", "ожидается список кодов показателей")
     if missing := sorted(spec.required - set(params)):
-        raise _invalid(f"params.{missing[0]}", "обязательный параметр")
+        raise Invalid.at(f"params.{missing[0]}", "обязательный параметр")
     check_template("template", template, spec.fields)
     for index, action in enumerate(actions):
         if action.get("kind") not in ACTION_KINDS:
-            raise _invalid(f"actions.{index}.kind", f"возможны: {', '.join(ACTION_KINDS)}")
+            raise Invalid.at(f"actions.{index}.kind", f"возможны: {', '.join(ACTION_KINDS)}")
         check_template(f"actions.{index}.text", str(action.get("text", "")), spec.fields)
 
 
@@ -191,10 +187,7 @@ async def create_rule(session: AsyncSession, data: dict[str, Any]) -> Recommenda
         select(RecommendationRule.id).where(RecommendationRule.code == data["code"])
     )
     if taken is not None:
-        raise Conflict(
-            "Правило с таким кодом уже есть",
-            errors=[{"loc": ["body", "code"], "msg": "код занят"}],
-        )
+        raise Conflict.at("code", "код занят", detail="Правило с таким кодом уже есть")
     rule = RecommendationRule(**data)
     session.add(rule)
     await session.flush()

@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.periods import PeriodBody
 from shared.validation import UpdateSchema
 
 Addressee = Literal["organization_leader", "teacher", "pd_centre", "authority"]
@@ -98,7 +99,7 @@ class GenerateRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     territory_id: uuid.UUID
-    period: str = Field(max_length=20, description="2021/2022, 2022, 2022Q3, 2022-09")
+    period: PeriodBody = Field(description="2021/2022, 2022, 2022Q3, 2022-09")
 
 
 class GenerateResult(BaseModel):

@@ -1,5 +1,5 @@
-"""Issue recommendations (upsert by stable id), list them for whoever may read them, move them
-through their lifecycle, and record management decisions with their effect."""
+"""Issue recommendations (upsert by stable id), list them for whoever may read them, and move
+them through their lifecycle; management decisions are in decisions.py."""
 
 import uuid
 from datetime import UTC, datetime
@@ -20,19 +20,18 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.clients.api import ApiClient
+from services.reports.clients.surveys import SurveysClient
+from services.reports.recommendations import facts as gathering
 from services.reports.recommendations import ownership
 from services.reports.recommendations.engine import Candidate, evaluate
 from services.reports.recommendations.models import Decision, Recommendation
-from shared.auth import (
-    Principal,
-    Role,
-    ScopeInfo,
-    ScopeResolver,
-    ScopeType,
-    readable_organizations,
-)
+from services.reports.recommendations.schemas import GenerateResult, StatusChange
 from shared.errors import Conflict, Forbidden, NotFound
+from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination
+from shared.periods import Period
+from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope, readable_organizations
 
 # Where each status may go next; done and rejected can be reopened.
 TRANSITIONS = {
@@ -43,6 +42,7 @@ TRANSITIONS = {
     "rejected": {"new"},
 }
 BATCH = 1000  # rows per statement: 15 parameters each, under PostgreSQL's 32,767
+ISSUERS = (Role.admin, Role.territory_analyst, Role.methodologist)
 WRITERS = (Role.admin, Role.territory_analyst, Role.methodologist, Role.organization_leader)
 
 
@@ -97,6 +97,39 @@ async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str,
     return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
 
 
+async def generate(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    api: ApiClient,
+    surveys: SurveysClient,
+    territory_id: uuid.UUID,
+    period: Period,
+) -> GenerateResult:
+    """Evaluate the rules that apply in a territory (NotFound outside the caller's scope;
+    Forbidden but for administrators, analysts and methodologists) for a period and store what
+    they give, recorded in the audit log: how many are new, refreshed and unchanged, per
+    addressee, and the inputs a peer did not give."""
+    require_roles(principal, *ISSUERS)
+    scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
+    facts, missing = await gathering.gather(
+        session, principal, resolver, api, surveys, scope, period
+    )
+    candidates, counts = await issue(session, resolver, scope, facts)
+    await api.audit(
+        "generate",
+        "recommendation",
+        None,
+        {"territory_id": str(territory_id), "period": period.code, **counts},
+    )
+    by_addressee: dict[str, int] = {}
+    for candidate in candidates:
+        by_addressee[candidate.addressee_type] = by_addressee.get(candidate.addressee_type, 0) + 1
+    return GenerateResult(
+        **counts, total=len(candidates), by_addressee=by_addressee, missing_inputs=missing
+    )
+
+
 async def issue(
     session: AsyncSession, resolver: ScopeResolver, scope: ScopeInfo, facts: Any
 ) -> tuple[list[Candidate], dict[str, int]]:
@@ -141,9 +174,11 @@ async def listing(
     addressee_type: str | None,
     organization_id: uuid.UUID | None,
     territory_id: uuid.UUID | None,
-    period: str | None,
+    period: Period | None,
     status: str | None,
 ) -> tuple[list[Recommendation], int, dict[uuid.UUID, list[Decision]]]:
+    """One page of the recommendations the caller reads (see `_visibility`), newest period
+    first, with the filters given; the count of all of them; and each one's decisions."""
     condition = await _visibility(principal, resolver)
     filters = [condition]
     if addressee_type:
@@ -152,8 +187,8 @@ async def listing(
         filters.append(Recommendation.organization_id == organization_id)
     if territory_id:
         filters.append(Recommendation.territory_id == territory_id)
-    if period:
-        filters.append(Recommendation.period == period)
+    if period is not None:
+        filters.append(Recommendation.period == period.code)
     if status:
         filters.append(Recommendation.status == status)
     where = and_(true(), *filters)
@@ -204,13 +239,14 @@ async def readable(
 async def change_status(
     session: AsyncSession,
     principal: Principal,
-    resolver: ScopeResolver,
-    rec_id: uuid.UUID,
-    status: str,
-    comment: str | None,
+    api: ApiClient,
+    rec: Recommendation,
+    change: StatusChange,
 ) -> Recommendation:
-    """Move a recommendation on; its addressee or a manager of its scope may do it."""
-    rec = await readable(session, principal, resolver, rec_id)
+    """Move a recommendation the caller reads on (TRANSITIONS; Conflict otherwise), with the
+    change in its history and in the audit log; its addressee or a manager of its scope may
+    do it (Forbidden for others)."""
+    status, comment = change.status, change.comment
     if principal.role not in (*WRITERS, Role.teacher):
         raise Forbidden("Статус рекомендации меняют адресат и органы управления")
     locked = await session.scalar(
@@ -218,12 +254,14 @@ async def change_status(
     )
     assert locked is not None
     if status == locked.status:
+        await _audit_status(api, locked, change)
         return locked
     if status not in TRANSITIONS[locked.status]:
         allowed = ", ".join(sorted(TRANSITIONS[locked.status]))
-        raise Conflict(
-            f"Из статуса «{locked.status}» можно перейти только в: {allowed}",
-            errors=[{"loc": ["body", "status"], "msg": f"допустимо: {allowed}"}],
+        raise Conflict.at(
+            "status",
+            f"допустимо: {allowed}",
+            detail=f"Из статуса «{locked.status}» можно перейти только в: {allowed}",
         )
     locked.history = [
         *locked.history,
@@ -238,61 +276,9 @@ async def change_status(
     locked.status = status
     session.add(locked)
     await session.flush()
+    await _audit_status(api, locked, change)
     return locked
 
 
-async def decide(
-    session: AsyncSession,
-    principal: Principal,
-    resolver: ScopeResolver,
-    rec_id: uuid.UUID,
-    data: dict[str, Any],
-) -> Decision:
-    """Record a management decision on a recommendation, with the indicator's value before."""
-    rec = await readable(session, principal, resolver, rec_id)
-    if principal.role not in WRITERS:
-        raise Forbidden("Управленческие решения принимают органы управления и руководители ОО")
-    evidence = rec.evidence or {}
-    decision = Decision(
-        recommendation_id=rec.id,
-        text=data["text"],
-        decided_on=data["decided_on"],
-        responsible=data["responsible"],
-        indicator_code=rec.indicator_code,
-        scope_type=evidence.get("scope_type") if rec.indicator_code else None,
-        scope_id=uuid.UUID(evidence["scope_id"]) if rec.indicator_code else None,
-        period_before=rec.period,
-        value_before=evidence.get("value") if rec.indicator_code else None,
-        created_by=principal.id,
-    )
-    session.add(decision)
-    if rec.status == "new":
-        rec.status = "accepted"
-        rec.history = [
-            *rec.history,
-            {
-                "from": "new",
-                "to": "accepted",
-                "at": datetime.now(UTC).isoformat(),
-                "by": principal.id,
-                "comment": "принято управленческое решение",
-            },
-        ]
-        session.add(rec)
-    await session.flush()
-    return decision
-
-
-def effect(decision: Decision, item: dict[str, Any] | None, direction: str) -> dict[str, Any]:
-    """The indicator's value before the decision and in the compared period, and the change."""
-    item = item or {}
-    after, before = item.get("value"), decision.value_before
-    change = round(after - before, 4) if after is not None and before is not None else None
-    improved = None if change is None else (change < 0 if direction == "lower" else change > 0)
-    return {
-        "before": before,
-        "after": after,
-        "change": change,
-        "improved": improved,
-        "status_after": item.get("status"),
-    }
+async def _audit_status(api: ApiClient, rec: Recommendation, change: StatusChange) -> None:
+    await api.audit("update", "recommendation", str(rec.id), change.model_dump(mode="json"))

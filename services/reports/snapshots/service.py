@@ -22,8 +22,8 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.snapshots.models import Snapshot
-from shared.auth import Principal
 from shared.db import utcnow
+from shared.identity import Principal
 
 
 @dataclass(frozen=True)

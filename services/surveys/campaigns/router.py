@@ -9,10 +9,9 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from sqlalchemy import func, select
 
 from services.surveys.campaigns import service
-from services.surveys.campaigns.models import Campaign, CampaignOrganization
+from services.surveys.campaigns.models import Campaign
 from services.surveys.campaigns.schemas import (
     CampaignCreate,
     CampaignRead,
@@ -22,11 +21,10 @@ from services.surveys.campaigns.schemas import (
     OrganizationRate,
     Pending,
 )
-from services.surveys.deps import Api, Scopes, SettingsDep
-from services.surveys.instruments.models import Instrument, InstrumentVersion
-from shared.auth import Caller, ScopeType, ensure_in_scope, readable_organizations
+from services.surveys.deps import Api, ReadableCampaign, ScopeResolverDep, SettingsDep
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
+from shared.identity import Caller
 from shared.pagination import Page, PaginationDep, paginate
 
 router = APIRouter(tags=["campaigns"])
@@ -92,7 +90,7 @@ async def create_campaign(
 async def list_campaigns(
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     settings: SettingsDep,
     page: PaginationDep,
     instrument_code: Annotated[
@@ -108,48 +106,24 @@ async def list_campaigns(
     """Campaigns with at least one organization of the caller's scope, newest first;
     optionally of the given instruments and periods, and reaching a territory's organizations
     (their links and counts then cover those organizations only)."""
-    readable = await readable_organizations(caller, scopes)
-    if territory_id is not None:
-        territory = await ensure_in_scope(caller, scopes, ScopeType.territory, territory_id)
-        readable = (
-            territory.organization_ids
-            if readable is None
-            else (readable & territory.organization_ids)
-        )
-    query = select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id)
-    if instrument_code:
-        query = query.where(
-            Campaign.instrument_version_id.in_(
-                select(InstrumentVersion.id)
-                .join(Instrument, Instrument.id == InstrumentVersion.instrument_id)
-                .where(Instrument.code.in_(instrument_code))
-            )
-        )
-    if period:
-        query = query.where(Campaign.period.in_(period))
-    if readable is not None:
-        query = query.where(
-            Campaign.id.in_(
-                select(CampaignOrganization.campaign_id).where(
-                    CampaignOrganization.organization_id.in_(readable)
-                )
-            )
-        )
-    total = await session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    campaigns = (await session.scalars(query.limit(page.limit).offset(page.offset))).all()
-    items = await read_many(session, settings, list(campaigns), readable)
-    return Page(items=items, total=total or 0)
+    campaigns, total, readable = await service.list_campaigns(
+        session,
+        caller,
+        scopes,
+        page,
+        instrument_codes=instrument_code,
+        periods=period,
+        territory_id=territory_id,
+    )
+    items = await read_many(session, settings, campaigns, readable)
+    return Page(items=items, total=total)
 
 
 @router.get("/campaigns/{campaign_id}", responses=ERRORS)
 async def get_campaign(
-    campaign_id: uuid.UUID,
-    session: SessionDep,
-    caller: Caller,
-    scopes: Scopes,
-    settings: SettingsDep,
+    found: ReadableCampaign, session: SessionDep, settings: SettingsDep
 ) -> CampaignRead:
-    campaign, mine = await service.readable_campaign(session, caller, scopes, campaign_id)
+    campaign, mine = found
     return await read(session, settings, campaign, mine)
 
 
@@ -159,7 +133,7 @@ async def update_campaign(
     body: CampaignUpdate,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     settings: SettingsDep,
 ) -> CampaignRead:
     """Close early (a `closes_at` of now) or extend. 409 for re-opening a campaign that has
@@ -170,24 +144,20 @@ async def update_campaign(
 
 
 @router.get("/campaigns/{campaign_id}/rates", responses=ERRORS)
-async def response_rates(
-    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
-) -> list[OrganizationRate]:
+async def response_rates(found: ReadableCampaign, session: SessionDep) -> list[OrganizationRate]:
     """Responses against the expected number (staff, or students for parents), per school,
     and how many of them came through the link (`channels.web`) and were keyed in from paper
     questionnaires (`channels.paper`)."""
-    _, mine = await service.readable_campaign(session, caller, scopes, campaign_id)
-    return await service.rates(session, campaign_id, mine)
+    campaign, mine = found
+    return await service.rates(session, campaign.id, mine)
 
 
 @router.get("/campaigns/{campaign_id}/pending", responses=ERRORS)
-async def pending(
-    campaign_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: Scopes
-) -> list[Pending]:
+async def pending(found: ReadableCampaign, session: SessionDep, caller: Caller) -> list[Pending]:
     """Who has not answered yet (identified campaigns), for reminders: names and staff ids,
     never personal links (each teacher finds their own at `GET /v1/me/invitations`). 422 for an
     anonymous campaign."""
-    campaign, mine = await service.readable_campaign(session, caller, scopes, campaign_id)
+    campaign, mine = found
     service.require_roles(caller, *service.LAUNCHERS)
     if campaign.anonymous:
         raise Invalid(
@@ -201,7 +171,7 @@ async def pending(
             full_name=i.full_name,
             status="draft" if state == "draft" else "not_started",
         )
-        for i, state in await service.pending(session, campaign_id, mine)
+        for i, state in await service.pending(session, campaign.id, mine)
     ]
 
 

@@ -18,11 +18,13 @@ from services.surveys.clients.api import ApiClient
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.service import get_version
 from services.surveys.responses.models import Response
-from shared.auth import Principal, Role, ScopeResolver, readable_organizations, require_roles
 from shared.db import utcnow
 from shared.disclosure import published
 from shared.errors import Conflict, Invalid, NotFound
-from shared.periods import parse_period
+from shared.identity import Principal, Role, ScopeType, require_roles
+from shared.pagination import Pagination, paginate
+from shared.periods import Period, parse_period
+from shared.scope import ScopeResolver, ensure_in_scope, readable_organizations
 
 LAUNCHERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)
 # Who is invited to an identified campaign, by audience.
@@ -47,7 +49,8 @@ def new_code() -> str:
     return secrets.token_urlsafe(9)
 
 
-def _check_rules(data: CampaignCreate, instrument: Instrument) -> None:
+def _check_rules(data: CampaignCreate, instrument: Instrument) -> Period:
+    """The campaign's period, once the request keeps the instrument's rules (Invalid else)."""
     if data.audience not in instrument.audience:
         raise invalid("audience", f"Инструмент рассчитан на: {', '.join(instrument.audience)}")
     if data.audience in ("parents", "students") and not data.anonymous:
@@ -55,7 +58,7 @@ def _check_rules(data: CampaignCreate, instrument: Instrument) -> None:
     if instrument.kind == "deficit" and data.anonymous:
         raise invalid("anonymous", "Диагностика дефицитов проводится по персональным ссылкам")
     try:
-        parse_period(data.period)
+        return parse_period(data.period)
     except ValueError as exc:
         raise invalid("period", str(exc)) from exc
 
@@ -66,7 +69,7 @@ async def create_campaign(
     """Check the rules, the organizations (in the caller's scope), make the links."""
     require_roles(principal, *LAUNCHERS)
     instrument, version = await get_version(session, data.instrument_id, data.version)
-    _check_rules(data, instrument)
+    period = _check_rules(data, instrument)
     facts = await api.organizations(data.organization_ids, with_staff=not data.anonymous)
     if missing := [str(i) for i in data.organization_ids if i not in facts]:
         raise invalid(
@@ -77,7 +80,7 @@ async def create_campaign(
         title=data.title or instrument.title,
         instrument_version_id=version.id,
         audience=data.audience,
-        period=parse_period(data.period).code,
+        period=period.code,
         opens_at=data.opens_at,
         closes_at=data.closes_at,
         anonymous=data.anonymous,
@@ -131,6 +134,51 @@ async def readable_campaign(
     if not mine:
         raise NotFound("Кампания не найдена")
     return campaign, mine
+
+
+async def list_campaigns(
+    session: AsyncSession,
+    principal: Principal,
+    scopes: ScopeResolver,
+    page: Pagination,
+    *,
+    instrument_codes: list[str] | None,
+    periods: list[str] | None,
+    territory_id: uuid.UUID | None,
+) -> tuple[list[Campaign], int, frozenset[uuid.UUID] | None]:
+    """One page of the campaigns with at least one organization the caller reads (and of the
+    territory, when given: NotFound outside the caller's scope), newest first, optionally of
+    the given instruments (codes) and periods (codes); the count of all of them; and the
+    organizations they are read for (None: all)."""
+    readable = await readable_organizations(principal, scopes)
+    if territory_id is not None:
+        territory = await ensure_in_scope(principal, scopes, ScopeType.territory, territory_id)
+        readable = (
+            territory.organization_ids
+            if readable is None
+            else (readable & territory.organization_ids)
+        )
+    query = select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id)
+    if instrument_codes:
+        query = query.where(
+            Campaign.instrument_version_id.in_(
+                select(InstrumentVersion.id)
+                .join(Instrument, Instrument.id == InstrumentVersion.instrument_id)
+                .where(Instrument.code.in_(instrument_codes))
+            )
+        )
+    if periods:
+        query = query.where(Campaign.period.in_(periods))
+    if readable is not None:
+        query = query.where(
+            Campaign.id.in_(
+                select(CampaignOrganization.campaign_id).where(
+                    CampaignOrganization.organization_id.in_(readable)
+                )
+            )
+        )
+    campaigns, total = await paginate(session, query, page)
+    return campaigns, total, readable
 
 
 async def manages(

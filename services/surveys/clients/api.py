@@ -5,9 +5,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.client import CLIENT_ADDRESS_HEADER, ServiceClient, record_audit
+from shared.audit_outbox import AuditOutbox
+from shared.client import ServiceClient, checked, record_audit
+from shared.db import SessionDep
 from shared.errors import PeerUnavailable
+from shared.headers import CLIENT_ADDRESS_HEADER, IDEMPOTENCY_KEY_HEADER
 
 
 @dataclass(frozen=True)
@@ -23,8 +27,15 @@ class SignIn:
 class ApiClient:
     """Calls go with this service's token and the user's identity (`X-Soko-User`)."""
 
-    def __init__(self, client: ServiceClient) -> None:
+    def __init__(
+        self,
+        client: ServiceClient,
+        *,
+        outbox: AuditOutbox | None = None,
+        session: AsyncSession | None = None,
+    ) -> None:
         self.client = client
+        self.outbox, self.session = outbox, session  # where `audit` writes its entries
 
     async def organizations(
         self, ids: list[uuid.UUID], *, with_staff: bool = False
@@ -37,11 +48,9 @@ class ApiClient:
             "/v1/organizations/lookup",
             json={"organization_ids": [str(i) for i in ids], "with_staff": with_staff},
             # A lookup changes nothing: safe to retry.
-            headers={"Idempotency-Key": f"lookup-{uuid.uuid4().hex}"},
+            headers={IDEMPOTENCY_KEY_HEADER: f"lookup-{uuid.uuid4().hex}"},
         )
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
-        return {uuid.UUID(o["id"]): o for o in response.json()}
+        return {uuid.UUID(o["id"]): o for o in checked(response, "api").json()}
 
     async def sign_in(self, username: str, password: str, address: str | None) -> SignIn:
         """Check a password at `POST /v1/auth/token`, for the person at `address` (sent in
@@ -66,19 +75,27 @@ class ApiClient:
 
     async def revoke(self, token: str) -> None:
         """Sign a user's token out everywhere (`POST /v1/auth/revoke`). Never retried.
-        PeerUnavailable (503) when the api service does not answer 200."""
+        PeerUnavailable (503) when the api service is down, PeerRefused (502) when it
+        refuses (shared.client.checked)."""
         response = await self.client.request(
             "POST", "/v1/auth/revoke", data={"token": token}, as_service=True
         )
-        if response.status_code != 200:
-            raise PeerUnavailable(f"Сервис api ответил {response.status_code}", peer="api")
+        checked(response, "api")
 
     async def audit(
         self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]
     ) -> None:
-        """Record an event in the audit log of the api service, as the user it is done for."""
-        await record_audit(self.client, action, entity_type, entity_id, changes)
+        """Record an event in the audit log of the api service, as the user it is done for: in
+        this service's outbox, in the request's transaction, sent once it commits
+        (shared/audit_outbox.py). Without an outbox (a client made outside a request), sent
+        at once; PeerUnavailable (503) then if the api service does not take it."""
+        if self.outbox is None or self.session is None:
+            await record_audit(self.client, action, entity_type, entity_id, changes)
+            return
+        await self.outbox.add(self.session, action, entity_type, entity_id, changes)
 
 
-def api_client(request: Request) -> ApiClient:
-    return ApiClient(request.app.state.peers["api"])
+def api_client(request: Request, session: SessionDep) -> ApiClient:
+    """The api client of a request, writing audit entries through the request's session."""
+    outbox = getattr(request.app.state, "audit_outbox", None)
+    return ApiClient(request.app.state.peers["api"], outbox=outbox, session=session)

@@ -38,10 +38,10 @@ from services.surveys.form.session import (
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.responses.models import Response as ResponseRow
 from services.surveys.responses.service import count_public, definition_of, draft_of, submit
-from shared.auth import decode_token
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, NotFound, PeerUnavailable, TooManyRequests
+from shared.identity import decode_token
 from shared.outage import DatabaseUnavailable
 from shared.settings import Settings
 from shared.validation import unstorable_errors

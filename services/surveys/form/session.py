@@ -18,8 +18,8 @@ from dataclasses import dataclass
 
 from fastapi import Request, Response
 
-from shared.auth import Principal, TokenChecker, decode_token
 from shared.errors import AccountChanged, Unauthorized
+from shared.identity import Principal, TokenChecker, decode_token
 from shared.settings import Settings
 
 SESSION_COOKIE = "soko_form_session"

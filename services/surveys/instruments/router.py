@@ -1,18 +1,17 @@
 """HTTP: /v1/instruments (the bank; import and export as JSON and XLSForm)."""
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
-from pydantic import BaseModel, ConfigDict
 
 from services.surveys.instruments import service
 from services.surveys.instruments.definition import InstrumentDefinition
+from services.surveys.instruments.schemas import InstrumentDetail, InstrumentRead, VersionRead
 from services.surveys.instruments.xlsform import to_xlsform
-from shared.auth import Caller
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.identity import Caller
 from shared.pagination import Page, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 from shared.validation import PositiveInt32
@@ -21,30 +20,6 @@ router = APIRouter(tags=["instruments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-class InstrumentRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
-    code: str
-    kind: str
-    title: str
-    audience: list[str]
-    latest_version: int
-
-
-class VersionRead(BaseModel):
-    id: uuid.UUID
-    version: int
-    source: str | None
-    created_at: datetime
-
-
-class InstrumentDetail(InstrumentRead):
-    version: int
-    version_id: uuid.UUID
-    definition: dict[str, Any]
 
 
 def _detail(instrument, version) -> InstrumentDetail:

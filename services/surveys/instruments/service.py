@@ -11,8 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.surveys.instruments.definition import InstrumentDefinition, load_bank
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
-from shared.auth import Principal, Role, require_roles
-from shared.errors import Invalid, NotFound
+from shared.errors import Invalid, NotFound, field_error
+from shared.identity import Principal, Role, require_roles
 from shared.pagination import Pagination, paginate
 from shared.uploads import FIELD, Upload, parse_upload
 
@@ -51,10 +51,11 @@ async def _store(
         session.add(instrument)
         await session.flush()
     elif instrument.kind != definition.kind:
-        raise Invalid(
-            f"Инструмент {definition.code} — вида {instrument.kind}, "
+        raise Invalid.at(
+            "kind",
+            "kind differs from earlier versions",
+            detail=f"Инструмент {definition.code} — вида {instrument.kind}, "
             f"новая версия не может быть вида {definition.kind}",
-            errors=[{"loc": ["body", "kind"], "msg": "kind differs from earlier versions"}],
         )
     instrument.latest_version += 1
     instrument.title = definition.title
@@ -75,7 +76,7 @@ def parse_definition(data: Any) -> InstrumentDefinition:
     try:
         return InstrumentDefinition.model_validate(data)
     except ValidationError as exc:
-        errors = [{"loc": ["body", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+        errors = [field_error(e["loc"], e["msg"]) for e in exc.errors()]
         raise Invalid("Инструмент задан неверно", errors=errors) from exc
 
 
@@ -97,7 +98,7 @@ async def import_xlsform(
     try:
         definition = await parse_upload(upload.limits, from_xlsform, upload.content, upload.limits)
     except XLSFormError as exc:
-        raise Invalid(str(exc), errors=[{"loc": ["body", FIELD], "msg": str(exc)}]) from exc
+        raise Invalid.at(FIELD, str(exc)) from exc
     return await add_version(session, principal, definition, source="xlsform")
 
 

@@ -25,8 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
 from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient
-from shared.auth import Principal, ScopeResolver, ScopeType
 from shared.disclosure import CAMPAIGN_OPEN, published, reads_personal_results, withhold
+from shared.identity import Principal, ScopeType
+from shared.scope import ScopeResolver
 
 _ARRAYS = (bindparam("orgs", type_=ARRAY(Uuid)), bindparam("groups", type_=ARRAY(Uuid)))
 

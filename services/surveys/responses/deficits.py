@@ -12,9 +12,10 @@ from services.surveys.campaigns.models import Campaign, CampaignOrganization, In
 from services.surveys.clients.api import ApiClient
 from services.surveys.responses.models import CompetenceScore
 from services.surveys.responses.service import definition_of
-from shared.auth import Principal, Role, ScopeResolver, readable_organizations
 from shared.disclosure import reads_personal_results
 from shared.errors import Forbidden, NotFound
+from shared.identity import Principal, Role
+from shared.scope import ScopeResolver, readable_organizations
 
 
 async def _allowed_organizations(

@@ -5,18 +5,24 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
-from services.surveys.campaigns.models import Campaign
-from services.surveys.campaigns.service import readable_campaign
-from services.surveys.deps import AnonymousLimit, Api, MaybeCaller, Scopes, SettingsDep
+from services.surveys.deps import (
+    AnonymousLimit,
+    Api,
+    MaybeCaller,
+    ReadableCampaign,
+    ScopeResolverDep,
+    SettingsDep,
+    ValidCampaign,
+)
 from services.surveys.responses import aggregates, deficits, service
 from services.surveys.responses.models import IdempotencyKeys
-from shared.auth import Caller, Principal, Role
+from services.surveys.responses.schemas import ResponseCreated, ResponseIn
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, error_responses
 from shared.idempotency import idempotent
+from shared.identity import Caller, Principal, Role
 
 router = APIRouter(tags=["responses"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, TooManyRequests)
@@ -26,28 +32,6 @@ MAX_BODY = 64 * 1024
 ANONYMOUS = Principal(kind="anonymous", id="-", role=Role.viewer)
 
 
-class ResponseIn(BaseModel):
-    organization_id: uuid.UUID | None = None
-    answers: dict[str, Any] = Field(max_length=500)
-    staff_id: uuid.UUID | None = Field(default=None, description="Только для персональных анкет")
-    draft: bool = Field(default=False, description="Сохранить черновик (персональные анкеты)")
-
-
-class ResponseCreated(BaseModel):
-    id: uuid.UUID
-    status: Literal["draft", "submitted"]
-    channel: Literal["web", "paper"] = Field(
-        description="paper: внесено оператором с бумажной анкеты"
-    )
-
-
-async def _campaign(session, campaign_id: uuid.UUID) -> Campaign:
-    campaign = await session.get(Campaign, campaign_id)
-    if campaign is None:
-        raise NotFound("Кампания не найдена")
-    return campaign
-
-
 @router.post(
     "/campaigns/{campaign_id}/responses",
     status_code=201,
@@ -55,13 +39,13 @@ async def _campaign(session, campaign_id: uuid.UUID) -> Campaign:
     responses=ERRORS,
 )
 async def submit_response(
-    campaign_id: uuid.UUID,
     body: ResponseIn,
     request: Request,
     session: SessionDep,
     caller: MaybeCaller,
+    campaign: ValidCampaign,
     settings: SettingsDep,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     limit: AnonymousLimit,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> ResponseCreated | JSONResponse:
@@ -76,7 +60,6 @@ async def submit_response(
     raw = await request.body()
     if len(raw) > MAX_BODY:
         raise Invalid("Слишком большой ответ", errors=[{"loc": ["body"], "msg": "body too large"}])
-    campaign = await _campaign(session, campaign_id)
     admission = await service.admit(
         session,
         campaign,
@@ -113,7 +96,7 @@ async def campaign_aggregates(
     campaign_id: uuid.UUID,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
     settings: SettingsDep,
     level: Literal["organization", "cluster", "territory"] = "organization",
@@ -155,16 +138,16 @@ async def campaign_aggregates(
 
 @router.get("/campaigns/{campaign_id}/deficits", responses=ERRORS)
 async def campaign_deficits(
-    campaign_id: uuid.UUID,
+    found: ReadableCampaign,
     session: SessionDep,
     caller: Caller,
-    scopes: Scopes,
+    scopes: ScopeResolverDep,
     api: Api,
     organization_id: Annotated[uuid.UUID | None, Query()] = None,
 ) -> dict[str, Any]:
     """Personal results: competence scores and deficits per staff member. Only the teacher
     (their own), the school's leader and the territory's methodologists; every read is
     recorded in the audit log."""
-    campaign, _ = await readable_campaign(session, caller, scopes, campaign_id)
+    campaign, _ = found
     items = await deficits.personal(session, caller, scopes, api, campaign, organization_id)
-    return {"campaign_id": str(campaign_id), "items": items, "total": len(items)}
+    return {"campaign_id": str(campaign.id), "items": items, "total": len(items)}

@@ -20,9 +20,10 @@ from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.models import InstrumentVersion
 from services.surveys.responses import scoring
 from services.surveys.responses.models import CompetenceScore, Response
-from shared.auth import Principal, ScopeResolver
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
+from shared.identity import Principal
 from shared.ratelimit import SharedRateLimit
+from shared.scope import ScopeResolver
 
 # Parsed instrument versions by id: a version never changes, so it is parsed once per process.
 _cache: dict[uuid.UUID, InstrumentDefinition] = {}

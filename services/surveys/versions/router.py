@@ -4,9 +4,9 @@ from fastapi import APIRouter
 
 from services.surveys.versions import service
 from services.surveys.versions.schemas import DataVersion
-from shared.auth import Caller
 from shared.db import SessionDep
 from shared.errors import Unauthorized, error_responses
+from shared.identity import Caller
 
 router = APIRouter(tags=["data version"])
 

@@ -23,8 +23,8 @@ from services.api.roadmaps.service import (
     period_of,
 )
 from services.api.territories.scope import DbScopeResolver
-from shared.auth import Principal
 from shared.errors import Invalid
+from shared.identity import Principal
 from shared.periods import period_of_roadmap
 from shared.uploads import Upload, parse_upload
 

@@ -1,7 +1,10 @@
-"""The parameters of each computation method, validated when an indicator is defined.
+"""Indicator methods: their names, parameter models, units and references (one home).
 
-The reports service computes the values; here the definitions are checked so that nothing
-it is given refers to an unknown indicator, forms a cycle or mixes units.
+The api service validates definitions with these models (nothing it stores refers to an
+unknown indicator, forms a cycle or mixes units); the reports service computes each method in
+`services/reports/indicator_values/methods/` (one module per family) and asks here which
+indicators a definition is computed from. Adding a method: its params model here (`PARAMS`,
+and its units) and one module there.
 """
 
 import ast
@@ -173,6 +176,39 @@ ASSESSMENT_METRIC_UNITS = {
 }
 
 
+# Methods computed from campaign tallies (the surveys service's facts).
+SURVEY_METHODS = frozenset({"survey_positive_share", "survey_mean", "deficit_share"})
+
+
 def parse_params(method: str, params: dict[str, Any]) -> Strict:
     """Validate params against the method's model (raises pydantic.ValidationError)."""
     return TypeAdapter(PARAMS[method]).validate_python(params)
+
+
+def references(method: str, params: Strict | dict[str, Any] | None) -> set[str]:
+    """The codes of the other indicators a definition of `method` is computed from; `params`
+    as parsed or as stored (a dict; then assumed valid, as the api service stored it)."""
+    if method not in ("organization_share", "formula"):
+        return set()
+    if isinstance(params, dict):
+        params = parse_params(method, params)
+    if isinstance(params, OrganizationShareParams):
+        return {params.indicator_code}
+    if isinstance(params, FormulaParams):
+        return params.references()
+    return set()
+
+
+def closure(definitions: dict[str, dict[str, Any]], codes: set[str]) -> set[str]:
+    """The codes (of `definitions`, by code: `method`, `params`) and every indicator they are
+    computed from, transitively; codes not in `definitions` are left out."""
+    seen: set[str] = set()
+    stack = list(codes)
+    while stack:
+        code = stack.pop()
+        if code in seen or code not in definitions:
+            continue
+        seen.add(code)
+        definition = definitions[code]
+        stack += references(definition["method"], definition.get("params") or {})
+    return seen

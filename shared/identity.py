@@ -1,4 +1,4 @@
-"""Who is calling, and what they may reach: tokens, principals and the one scope check.
+"""Who is calling: roles, principals, tokens and the auth dependency.
 
 Every service accepts the same JWTs (HS256, signed with `SOKO_SECRET_KEY`), issued by the api
 service at `POST /v1/auth/token`. A service calling another sends a service token (role
@@ -12,36 +12,30 @@ token with the account on each request; the surveys and reports services ask it
 (`POST /v1/auth/introspect`, through `TokenChecker`) and keep each answer for
 `SOKO_TOKEN_CHECK_SECONDS`, so an old token stops working everywhere within seconds.
 
-Scope: a user's scope is a territory (and everything under it), a cluster, or an organization.
-`contains()` is the single rule every service applies, on a `ScopeInfo` that the api service
-resolves from its tables (directly there, over HTTP with a short cache elsewhere).
+What a principal may reach (its scope) is decided in shared/scope.py.
 """
 
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, Protocol
+from typing import Annotated, Any
 
 import jwt
 from cachetools import TTLCache
 from fastapi import Depends, Request
 
-from shared.client import USER_HEADER, ServiceClient
-from shared.context import principal_var, user_token_var
-from shared.errors import AccountChanged, Forbidden, NotFound, PeerUnavailable, Unauthorized
+from shared.client import ServiceClient
+from shared.context import user_token_var
+from shared.errors import AccountChanged, Forbidden, PeerUnavailable, Unauthorized
+from shared.headers import API_KEY_HEADER, USER_HEADER
 from shared.settings import Settings
-
-if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
-
-    from shared.scope_cache import ScopeCache
 
 ALGORITHM = "HS256"
 ISSUER = "soko"
-API_KEY_HEADER = "X-API-Key"
 INTROSPECT_PATH = "/v1/auth/introspect"
 
 
@@ -95,6 +89,10 @@ class Principal:
     @property
     def user_id(self) -> uuid.UUID | None:
         return uuid.UUID(self.id) if self.kind == "user" else None
+
+
+# Who is calling the request being served (set by the auth dependency, reset by the middleware).
+principal_var: ContextVar[Principal | None] = ContextVar("principal", default=None)
 
 
 def _encode(settings: Settings, claims: dict[str, Any], ttl: timedelta) -> str:
@@ -276,123 +274,3 @@ def require_roles(principal: Principal, *roles: Role) -> None:
     if principal.unrestricted or principal.role in roles:
         return
     raise Forbidden("Недостаточно прав для этого действия")
-
-
-# --- scope -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ScopeInfo:
-    """Where a territory, cluster or organization sits: what a scope check needs to know."""
-
-    scope_type: ScopeType
-    scope_id: uuid.UUID
-    territory_ids: frozenset[uuid.UUID]  # its territory and every ancestor
-    organization_ids: frozenset[uuid.UUID]  # the organizations it covers
-    cluster_ids: frozenset[uuid.UUID] = field(default_factory=frozenset)  # an org's clusters
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "scope_type": self.scope_type.value,
-            "scope_id": str(self.scope_id),
-            "territory_ids": sorted(map(str, self.territory_ids)),
-            "organization_ids": sorted(map(str, self.organization_ids)),
-            "cluster_ids": sorted(map(str, self.cluster_ids)),
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "ScopeInfo":
-        def ids(key: str) -> frozenset[uuid.UUID]:
-            return frozenset(uuid.UUID(v) for v in data.get(key, ()))
-
-        return cls(
-            scope_type=ScopeType(data["scope_type"]),
-            scope_id=uuid.UUID(data["scope_id"]),
-            territory_ids=ids("territory_ids"),
-            organization_ids=ids("organization_ids"),
-            cluster_ids=ids("cluster_ids"),
-        )
-
-
-class ScopeResolver(Protocol):
-    async def resolve(self, scope_type: ScopeType, scope_id: uuid.UUID) -> ScopeInfo:
-        """Where the thing sits; NotFound if it does not exist."""
-        ...
-
-
-def contains(principal: Principal, target: ScopeInfo) -> bool:
-    """Is the target (territory, cluster or organization) inside the caller's scope?"""
-    if principal.unrestricted:
-        return True
-    if principal.scope_type is None or principal.scope_id is None:
-        return False
-    own = principal.scope_id
-    match principal.scope_type:
-        case ScopeType.territory:
-            return own in target.territory_ids
-        case ScopeType.cluster:
-            same = target.scope_type == ScopeType.cluster and target.scope_id == own
-            return same or (
-                target.scope_type == ScopeType.organization and own in target.cluster_ids
-            )
-        case ScopeType.organization:
-            if target.scope_type == ScopeType.cluster:  # the clusters one's school belongs to
-                return own in target.organization_ids
-            return target.scope_type == ScopeType.organization and target.scope_id == own
-    return False
-
-
-async def ensure_in_scope(
-    principal: Principal, resolver: ScopeResolver, scope_type: ScopeType, scope_id: uuid.UUID
-) -> ScopeInfo:
-    """The target's ScopeInfo, or 404 when it is outside the caller's scope (existence hidden)."""
-    info = await resolver.resolve(scope_type, scope_id)
-    if not contains(principal, info):
-        raise NotFound()
-    return info
-
-
-async def readable_organizations(
-    principal: Principal, resolver: ScopeResolver
-) -> frozenset[uuid.UUID] | None:
-    """The organizations the caller may read; None means all of them."""
-    if principal.unrestricted:
-        return None
-    if principal.scope_type is None or principal.scope_id is None:
-        return frozenset()
-    return (await resolver.resolve(principal.scope_type, principal.scope_id)).organization_ids
-
-
-class HttpScopeResolver:
-    """Asks the api service where things sit, and keeps each answer in `cache`: a table of the
-    asking service, so that all its processes give the same answer (shared/scope_cache.py).
-
-    The app keeps one (`app.state.scope_resolver`); a request uses it bound to its own database
-    session (`using`), through which the kept answers are read."""
-
-    def __init__(
-        self,
-        fetch: Callable[[str, dict[str, str]], Any],
-        cache: "ScopeCache",
-        session: "AsyncSession | None" = None,
-    ) -> None:
-        self._fetch = fetch
-        self._cache = cache
-        self._session = session
-
-    def using(self, session: "AsyncSession") -> "HttpScopeResolver":
-        """The same resolver, reading kept answers through a request's session."""
-        return HttpScopeResolver(self._fetch, self._cache, session)
-
-    async def resolve(self, scope_type: ScopeType, scope_id: uuid.UUID) -> ScopeInfo:
-        scope_type = ScopeType(scope_type)
-        kept = await self._cache.get(scope_type.value, scope_id, self._session)
-        if kept is not None:
-            return ScopeInfo.from_json(kept)
-        params = {"scope_type": scope_type.value, "scope_id": str(scope_id)}
-        data = await self._fetch("/v1/scopes/resolve", params)
-        if data is None:
-            raise NotFound()
-        info = ScopeInfo.from_json(data)
-        await self._cache.put(scope_type.value, scope_id, info.to_json())
-        return info

@@ -1,4 +1,6 @@
-"""Indicator values against targets: pure functions over fetched inputs (no HTTP, no database).
+"""The test oracle's Calculator: indicator values against targets computed in Python from
+inputs fetched over HTTP (no database), as the reports service computed them before the facts
+(services/reports/indicator_values/methods/ computes them in SQL now).
 
 Given the definitions, the scopes (each with its organizations) and the inputs the service
 fetched (data values, assessment aggregates, survey aggregates), compute per indicator × scope
@@ -19,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 ORGANIZATION, CLUSTER, TERRITORY = "organization", "cluster", "territory"
-SURVEY_METHODS = frozenset({"survey_positive_share", "survey_mean", "deficit_share"})
 OPS: dict[str, Callable[[float, float], bool]] = {
     ">=": operator.ge,
     ">": operator.gt,
@@ -93,35 +94,6 @@ def _round(x: float | None, digits: int = 2) -> float | None:
 
 def assessment_key(params: dict[str, Any], period: str) -> tuple[str, str, str | None, int | None]:
     return (params["procedure"], period, params.get("subject"), params.get("grade"))
-
-
-def references(definition: dict[str, Any]) -> set[str]:
-    """The indicators a definition is computed from."""
-    params = definition.get("params") or {}
-    if definition["method"] == "organization_share":
-        return {params["indicator_code"]}
-    if definition["method"] == "formula":
-        return {
-            node.value.id
-            for expression in (params.get("numerator"), params.get("denominator"))
-            if expression
-            for node in ast.walk(ast.parse(expression, mode="eval"))
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
-        }
-    return set()
-
-
-def closure(definitions: dict[str, dict[str, Any]], codes: set[str]) -> set[str]:
-    """The codes and every indicator they are computed from, transitively."""
-    seen: set[str] = set()
-    stack = list(codes)
-    while stack:
-        code = stack.pop()
-        if code in seen or code not in definitions:
-            continue
-        seen.add(code)
-        stack += references(definitions[code])
-    return seen
 
 
 # --- formulas ----------------------------------------------------------------------------------

@@ -1,0 +1,46 @@
+"""Data values: a bulk post, a value as read, and the many-at-once query of the reports service."""
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from services.api.data_values.service import MAX_ROWS
+
+
+class DataValuesIn(BaseModel):
+    values: list[Any] = Field(
+        max_length=MAX_ROWS,
+        description="[{indicator_code, organization_id, period, value}], до 10 000 за запрос",
+    )
+
+
+class DataValueRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    indicator_code: str
+    organization_id: uuid.UUID
+    period: str
+    value: float
+    source: str | None
+    updated_at: datetime
+
+
+class DataValuesQuery(BaseModel):
+    indicator_codes: list[str] = Field(max_length=500)
+    periods: list[str] = Field(max_length=50)
+    organization_ids: list[uuid.UUID] | None = Field(
+        default=None, max_length=5000, description="Пусто (null): все организации области"
+    )
+
+
+class DataValueItem(BaseModel):
+    indicator_code: str
+    organization_id: uuid.UUID
+    period: str
+    value: float
+
+
+class DataValueItems(BaseModel):
+    items: list[DataValueItem]

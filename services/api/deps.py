@@ -1,0 +1,24 @@
+"""Dependencies of the api service's routers: who calls (auth/deps.py) and the objects a path
+names, loaded (or 404 when missing or out of the caller's sight) before the handler runs."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends
+
+from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
+from services.api.roadmaps import service as roadmaps
+from services.api.roadmaps.models import Roadmap
+from shared.db import SessionDep
+
+__all__ = ["Caller", "CallerOrKey", "ReadableRoadmap", "ScopeResolverDep"]
+
+
+async def readable_roadmap(
+    roadmap_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
+) -> Roadmap:
+    """The roadmap of the path if the caller may read it (NotFound otherwise)."""
+    return await roadmaps.get_roadmap(session, scopes, caller, roadmap_id)
+
+
+ReadableRoadmap = Annotated[Roadmap, Depends(readable_roadmap)]

@@ -1,0 +1,53 @@
+"""Dependencies of the reports service's routers: its peers, its scope resolver, and the
+objects a path names, loaded (or 404) before the handler runs."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from services.reports.clients.api import ApiClient, api_client
+from services.reports.clients.surveys import SurveysClient, surveys_client
+from services.reports.recommendations import ownership
+from services.reports.recommendations import service as recommendations
+from services.reports.recommendations.models import Recommendation, RecommendationRule
+from shared.db import SessionDep
+from shared.identity import Caller
+from shared.owners import Owners
+from shared.scope import HttpScopeResolver
+
+
+def scope_resolver(request: Request, session: SessionDep) -> HttpScopeResolver:
+    """The app's resolver, reading kept answers through the request's session."""
+    return request.app.state.scope_resolver.using(session)
+
+
+ScopeResolverDep = Annotated[HttpScopeResolver, Depends(scope_resolver)]
+Api = Annotated[ApiClient, Depends(api_client)]
+Surveys = Annotated[SurveysClient, Depends(surveys_client)]
+
+
+def owners(caller: Caller, scopes: ScopeResolverDep) -> Owners:
+    """Who owns what, as the caller sees it (shared/owners.py)."""
+    return Owners(caller, scopes)
+
+
+OwnersDep = Annotated[Owners, Depends(owners)]
+
+
+async def visible_rule(
+    rule_id: uuid.UUID, session: SessionDep, owners: OwnersDep
+) -> RecommendationRule:
+    """The recommendation rule of the path, if the caller sees it (404 otherwise)."""
+    return await ownership.visible_rule(session, owners, rule_id)
+
+
+async def readable_recommendation(
+    recommendation_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
+) -> Recommendation:
+    """The recommendation of the path, if the caller may read it (404 otherwise)."""
+    return await recommendations.readable(session, caller, scopes, recommendation_id)
+
+
+VisibleRule = Annotated[RecommendationRule, Depends(visible_rule)]
+ReadableRecommendation = Annotated[Recommendation, Depends(readable_recommendation)]

@@ -1,0 +1,258 @@
+"""Indicator values computed over the reports service's facts, for every unit of a scope at once.
+
+    scopes = await scopes_of(session, scope)         # organizations, clusters, territories
+    definitions = await definitions_for(session, principal, resolver)
+    known = await compute(ctx, definitions, codes)   # every method, both periods, in SQL
+    items = answer_items(definitions, known, codes, scopes, period, previous)
+
+The unit → organization mapping comes from the facts (`fact_organization.territory_id`, the
+territory chain of `fact_territory.parent_id`, `fact_cluster_member`); each method module
+(methods/) computes its definitions for every scope in a few queries; definitions are
+computed after those they refer to (organization shares and formulas). Python only applies
+formulas, `min_n`, targets and the previous period, and shapes the answer.
+"""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ARRAY, Uuid, bindparam, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.indicator_values.methods import MODULES
+from services.reports.indicator_values.methods.base import (
+    CLUSTER,
+    ORGANIZATION,
+    TERRITORY,
+    Context,
+    Known,
+    Scope,
+    TargetIndex,
+    after_min_n,
+    rounded,
+    status_of,
+)
+from shared.disclosure import reads_personal_results
+from shared.identity import Principal, ScopeType
+from shared.indicator_methods import closure, references
+from shared.scope import ScopeInfo, ScopeResolver, readable_organizations
+
+SCOPE_ORDER = {TERRITORY: 0, CLUSTER: 1, ORGANIZATION: 2}
+
+_ORGS = bindparam("orgs", type_=ARRAY(Uuid))
+# Per organization of the scope: its own unit, its clusters, and its territories from its own
+# up to the scope's territory (none when the scope is not a territory or not in its chain).
+_MAPPING = text(
+    """
+    WITH RECURSIVE orgs AS (
+        SELECT id, territory_id FROM reports.fact_organization WHERE id = ANY(:orgs)
+    ), chain(organization_id, territory_id) AS (
+        SELECT id, territory_id FROM orgs WHERE territory_id IS NOT NULL AND :territory
+        UNION ALL
+        SELECT c.organization_id, t.parent_id
+        FROM chain c JOIN reports.fact_territory t ON t.id = c.territory_id
+        WHERE c.territory_id <> :scope_id AND t.parent_id IS NOT NULL
+    )
+    SELECT 'organization' AS scope_type, id AS scope_id, id AS organization_id FROM orgs
+    UNION ALL
+    SELECT 'cluster', m.cluster_id, m.organization_id
+    FROM reports.fact_cluster_member m JOIN orgs o ON o.id = m.organization_id
+    WHERE :territory
+    UNION ALL
+    SELECT 'territory', territory_id, organization_id FROM chain
+    WHERE organization_id IN (SELECT organization_id FROM chain WHERE territory_id = :scope_id)
+    """
+).bindparams(_ORGS)
+_SUBTREE = text(
+    """
+    WITH RECURSIVE down(id) AS (
+        SELECT CAST(:root AS uuid)
+        UNION SELECT t.id FROM reports.fact_territory t JOIN down d ON t.parent_id = d.id
+    )
+    SELECT id FROM down
+    """
+)
+_DEFINITIONS = text(
+    "SELECT id, code, owner_territory_id, unit, level, method, params, target, min_n "
+    "FROM reports.fact_indicator"
+)
+_TARGETS = text(
+    "SELECT indicator_id, period, scope_type, scope_id, op, value "
+    "FROM reports.fact_indicator_target ORDER BY id"
+)
+
+
+async def scopes_of(session: AsyncSession, scope: ScopeInfo) -> list[Scope]:
+    """The scope itself and every organization, cluster and territory inside it, each with
+    its organizations (a cluster's members inside the scope), ordered territories, clusters,
+    organizations, then by id. Organizations the facts do not hold yet are left out."""
+    rows = await session.execute(
+        _MAPPING,
+        {
+            "orgs": sorted(scope.organization_ids),
+            "territory": scope.scope_type == ScopeType.territory,
+            "scope_id": scope.scope_id,
+        },
+    )
+    members: dict[tuple[str, uuid.UUID], set[uuid.UUID]] = {}
+    for scope_type, scope_id, org in rows:
+        members.setdefault((scope_type, scope_id), set()).add(org)
+    if scope.scope_type == ScopeType.cluster:
+        orgs = {o for (t, _), m in members.items() if t == ORGANIZATION for o in m}
+        members[(CLUSTER, scope.scope_id)] = orgs
+    elif scope.scope_type == ScopeType.territory:
+        members.setdefault((TERRITORY, scope.scope_id), set())
+    units = [Scope(t, i, frozenset(m)) for (t, i), m in members.items()]
+    return sorted(units, key=lambda u: (SCOPE_ORDER[u.scope_type], str(u.scope_id)))
+
+
+async def _owners(
+    session: AsyncSession, principal: Principal, resolver: ScopeResolver
+) -> frozenset[uuid.UUID] | None:
+    """Territories whose own indicators the caller sees (theirs, below and above); None: all."""
+    if principal.unrestricted:
+        return None
+    if principal.scope_type is None or principal.scope_id is None:
+        return frozenset()
+    info = await resolver.resolve(principal.scope_type, principal.scope_id)
+    owners = set(info.territory_ids)
+    if principal.scope_type == ScopeType.territory:
+        owners |= set((await session.scalars(_SUBTREE, {"root": principal.scope_id})).all())
+    return frozenset(owners)
+
+
+async def definitions_for(
+    session: AsyncSession, principal: Principal, resolver: ScopeResolver
+) -> dict[str, dict[str, Any]]:
+    """The indicator definitions the caller sees (global ones, and those of territories in
+    their scope or above it), by code: `code`, `method`, `params`, `unit`, `min_n`, `target`
+    and `targets` (period, scope_type, scope_id, op, value)."""
+    owners = await _owners(session, principal, resolver)
+    definitions: dict[uuid.UUID, dict[str, Any]] = {}
+    for row in (await session.execute(_DEFINITIONS)).mappings():
+        owner = row["owner_territory_id"]
+        if owners is None or owner is None or owner in owners:
+            definitions[row["id"]] = {**row, "params": row["params"] or {}, "targets": []}
+    for row in (await session.execute(_TARGETS)).mappings():
+        if (definition := definitions.get(row["indicator_id"])) is not None:
+            definition["targets"].append(dict(row))
+    return {d["code"]: d for d in definitions.values()}
+
+
+def _depths(definitions: dict[str, dict[str, Any]], codes: set[str]) -> dict[str, int]:
+    """How far each definition is from facts: 0 reads facts only, others come after what they
+    refer to (a cycle, which the api refuses, is cut where it closes)."""
+    depths: dict[str, int] = {}
+
+    def depth(code: str, path: frozenset[str]) -> int:
+        if code in depths:
+            return depths[code]
+        definition = definitions[code]
+        refs = references(definition["method"], definition["params"]) & codes
+        below = [depth(r, path | {code}) for r in refs if r not in path]
+        depths[code] = 1 + max(below) if refs else 0
+        return depths[code]
+
+    for code in sorted(codes):
+        depth(code, frozenset())
+    return depths
+
+
+async def compute(ctx: Context, definitions: dict[str, dict[str, Any]], codes: set[str]) -> Known:
+    """Values of the codes and of everything they are computed from, for every scope of `ctx`
+    and both periods, after each indicator's `min_n` (None: the method does not apply)."""
+    needed = closure(definitions, codes)
+    depths = _depths(definitions, needed)
+    known: Known = {}
+    for level in sorted(set(depths.values())):
+        by_module: dict[Any, list[dict[str, Any]]] = {}
+        for code in sorted(c for c, d in depths.items() if d == level):
+            module = MODULES[definitions[code]["method"]]
+            by_module.setdefault(module, []).append(definitions[code])
+        for module, batch in by_module.items():
+            min_n = {d["code"]: d.get("min_n") or 1 for d in batch}
+            for key, value in (await module.compute(ctx, batch, known)).items():
+                known[key] = after_min_n(value, min_n[key[0]])
+    return known
+
+
+def answer_items(
+    definitions: dict[str, dict[str, Any]],
+    known: Known,
+    codes: list[str],
+    scopes: list[Scope],
+    period: str,
+    previous: str,
+) -> list[dict[str, Any]]:
+    """One item per code (in the given order) × scope where the method applies: value,
+    numerator, denominator (rounded to 2, 4, 4 decimals), n, target, status, the previous
+    period's value and the change, coverage, missing."""
+    items = []
+    for code in codes:
+        targets = TargetIndex(definitions[code])
+        for scope in scopes:
+            current = known.get((code, scope.scope_type, scope.scope_id, period))
+            if current is None:
+                continue
+            before = known.get((code, scope.scope_type, scope.scope_id, previous))
+            previous_value = before.value if before is not None else None
+            target = targets.select(scope, period)
+            change = (
+                current.value - previous_value
+                if current.value is not None and previous_value is not None
+                else None
+            )
+            items.append(
+                {
+                    "indicator_code": code,
+                    "scope_type": scope.scope_type,
+                    "scope_id": scope.scope_id,
+                    "period": period,
+                    "value": rounded(current.value),
+                    "numerator": rounded(current.numerator, 4),
+                    "denominator": rounded(current.denominator, 4),
+                    "n": current.n,
+                    "target": target,
+                    "status": status_of(current, target),
+                    "previous_value": rounded(previous_value),
+                    "change": rounded(change),
+                    "coverage": current.coverage,
+                    "missing": current.missing,
+                }
+            )
+    return items
+
+
+async def scope_items(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    scope: ScopeInfo,
+    period: str,
+    previous: str,
+    codes: list[str] | None,
+    *,
+    minimum: int,
+    public: bool = False,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Items of the indicators (None: all the caller sees; unknown codes are left out) for the
+    scope and everything inside it, and the codes of every indicator the caller sees.
+    `public`: survey values as a reader without access to personal results sees them,
+    whoever asks. `minimum`: the disclosure minimum."""
+    definitions = await definitions_for(session, principal, resolver)
+    wanted = sorted(set(codes or definitions) & set(definitions))
+    scopes = await scopes_of(session, scope)
+    readable = await readable_organizations(principal, resolver)
+    ctx = Context(
+        session,
+        scopes,
+        [period, previous],
+        principal=principal,
+        readable=readable,
+        minimum=minimum,
+        personal=reads_personal_results(principal) and not public,
+        campaign_organizations=(
+            scope.organization_ids if scope.scope_type == ScopeType.territory else readable
+        ),
+    )
+    known = await compute(ctx, definitions, set(wanted))
+    return answer_items(definitions, known, wanted, scopes, period, previous), sorted(definitions)

@@ -1,0 +1,26 @@
+"""Indicator methods over the reports service's facts: one module per method family.
+
+Each module has `FACTS` (the fact tables it reads) and `compute(ctx, definitions, known)`
+(see base.py). Adding a method: its params model in `shared/indicator_methods.py` and one
+module here, named in `MODULES`.
+"""
+
+from types import ModuleType
+
+from services.reports.indicator_values.methods import (
+    assessment_metric,
+    data_value,
+    formula,
+    organization_share,
+    survey,
+)
+
+MODULES: dict[str, ModuleType] = {
+    "data_value": data_value,
+    "organization_share": organization_share,
+    "assessment_metric": assessment_metric,
+    "survey_positive_share": survey,
+    "survey_mean": survey,
+    "deficit_share": survey,
+    "formula": formula,
+}

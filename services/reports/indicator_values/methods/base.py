@@ -1,0 +1,195 @@
+"""What every method module shares: the scopes values are computed for, a computed value, the
+unit → organization mapping passed to SQL, and the rules around a method (min_n, targets,
+status).
+
+A method module says which facts it reads (`FACTS`) and computes, in one or a few SQL queries,
+its definitions' values for every scope and both periods at once:
+
+    async def compute(ctx: Context, definitions: list[dict], known: Known) -> Known
+
+`definitions` are the indicator definitions of that method (`code`, `method`, `params`,
+`unit`, `min_n`, `target`, `targets`), `known` the values computed so far (formulas and
+organization shares read their sources there). The answer maps (code, scope_type, scope_id,
+period) to a `Value`, or to None where the method does not apply to that scope (a share of
+organizations for one organization). The `min_n` rule is applied by the caller.
+"""
+
+import math
+import operator
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ARRAY, Text, Uuid, bindparam
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.identity import Principal
+
+ORGANIZATION, CLUSTER, TERRITORY = "organization", "cluster", "territory"
+OPS: dict[str, Callable[[float, float], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": lambda a, b: math.isclose(a, b, abs_tol=1e-9),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """An organization, cluster or territory a value is computed for, with the organizations
+    it covers (inside the scope asked about)."""
+
+    scope_type: str
+    scope_id: uuid.UUID
+    organization_ids: frozenset[uuid.UUID]
+
+
+@dataclass
+class Value:
+    """One computed value (before targets): `n` counts organizations, respondents or
+    participants; `missing` names peers whose data it lacks (none over facts)."""
+
+    value: float | None = None
+    numerator: float | None = None
+    denominator: float | None = None
+    n: int | None = None
+    coverage: dict[str, Any] | None = None
+    missing: list[str] = field(default_factory=list)
+    insufficient: bool = False
+
+
+Key = tuple[str, str, uuid.UUID, str]  # (indicator code, scope type, scope id, period)
+Known = dict[Key, Value | None]
+
+# The mapping as three parallel arrays, joined in a query as
+# `unnest(:scope_types, :scope_ids, :organization_ids) AS m(scope_type, scope_id, organization_id)`.
+MAPPING = (
+    bindparam("scope_types", type_=ARRAY(Text)),
+    bindparam("scope_ids", type_=ARRAY(Uuid)),
+    bindparam("organization_ids", type_=ARRAY(Uuid)),
+)
+MAPPED = (
+    "unnest(CAST(:scope_types AS text[]), CAST(:scope_ids AS uuid[]), "
+    "CAST(:organization_ids AS uuid[])) AS m(scope_type, scope_id, organization_id)"
+)
+
+
+@dataclass
+class Context:
+    """What a computation is for: the scopes (every organization, cluster and territory of the
+    scope asked about), the periods (the one asked about and the previous one), and, for the
+    survey methods, whose view the values are (see methods/survey.py)."""
+
+    session: AsyncSession
+    scopes: list[Scope]
+    periods: list[str]
+    principal: Principal | None = None  # whose view (None: unrestricted)
+    readable: frozenset[uuid.UUID] | None = None  # the organizations they read (None: all)
+    minimum: int = 5  # the disclosure minimum
+    personal: bool = False  # the caller reads teachers' personal results (and not `public`)
+    # Campaigns count when they reach one of these organizations (None: any).
+    campaign_organizations: frozenset[uuid.UUID] | None = None
+    now: datetime | None = None
+
+    def mapping(self) -> dict[str, list[Any]]:
+        """The unit → organization mapping as bound arrays (see MAPPED)."""
+        rows = [(s.scope_type, s.scope_id, o) for s in self.scopes for o in s.organization_ids]
+        return {
+            "scope_types": [r[0] for r in rows],
+            "scope_ids": [r[1] for r in rows],
+            "organization_ids": [r[2] for r in rows],
+        }
+
+    @property
+    def organization_ids(self) -> list[uuid.UUID]:
+        return sorted({o for s in self.scopes for o in s.organization_ids})
+
+
+def pct(part: float, whole: float) -> float | None:
+    return 100 * part / whole if whole else None
+
+
+def rounded(x: float | None, digits: int = 2) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def organization_coverage(scope: Scope, reporting: int) -> dict[str, Any]:
+    """How many of the scope's organizations gave what the value is made of."""
+    total = len(scope.organization_ids)
+    return {
+        "organizations": total,
+        "organizations_reporting": reporting,
+        "organizations_share": rounded(pct(reporting, total)),
+    }
+
+
+def too_few(value: Value, min_n: int) -> bool:
+    """Some answers, but fewer than the indicator asks for (none at all is no data)."""
+    return value.n is not None and 0 < value.n < min_n
+
+
+def after_min_n(value: Value | None, min_n: int) -> Value | None:
+    """`value`, or an `insufficient` one without figures when it is built from fewer than
+    `min_n` (organizations, respondents, participants)."""
+    if value is None or not too_few(value, min_n):
+        return value
+    return Value(n=value.n, coverage=value.coverage, missing=value.missing, insufficient=True)
+
+
+class TargetIndex:
+    """One definition's targets by (scope_type, scope_id, period), so that choosing the target of
+    a scope costs a few lookups, not a scan of every target (a region has thousands of scopes,
+    an indicator may carry a target per municipality). Chooses what `select_target` chooses."""
+
+    # The keys to look up, most specific first: rank (scope_type, period, scope_id) as
+    # select_target orders it, from (set, set, set) down to (unset, unset, unset).
+    _RANKS = sorted(
+        ((a, b, c) for a in (True, False) for b in (True, False) for c in (True, False)),
+        reverse=True,
+    )
+
+    def __init__(self, definition: dict[str, Any]) -> None:
+        self.by_key: dict[tuple[str | None, str | None, str | None], dict[str, Any]] = {}
+        for target in definition.get("targets") or []:
+            scope_id = target.get("scope_id")
+            key = (
+                target.get("scope_type"),
+                None if scope_id is None else str(scope_id),
+                target.get("period"),
+            )
+            self.by_key.setdefault(key, target)  # the first of equal rank wins, as in a scan
+        self.default = definition.get("target")
+
+    def select(self, scope: Scope, period: str) -> dict[str, Any] | None:
+        scope_id = str(scope.scope_id)
+        for typed, dated, named in self._RANKS:
+            key = (
+                scope.scope_type if typed else None,
+                scope_id if named else None,
+                period if dated else None,
+            )
+            if key in self.by_key:
+                chosen = self.by_key[key]
+                return {"op": chosen["op"], "value": chosen["value"]}
+        chosen = self.default
+        return {"op": chosen["op"], "value": chosen["value"]} if chosen else None
+
+
+def select_target(definition: dict[str, Any], scope: Scope, period: str) -> dict[str, Any] | None:
+    """The most specific target: period and scope > scope > period > the default `target`
+    (`{op, value}`, or None). For many scopes build one TargetIndex instead."""
+    return TargetIndex(definition).select(scope, period)
+
+
+def status_of(value: Value, target: dict[str, Any] | None) -> str | None:
+    """`achieved`, `not_achieved`, `insufficient_data`, `no_data`; None: a value, no target."""
+    if value.insufficient:
+        return "insufficient_data"
+    if value.value is None:
+        return "no_data"
+    if target is None:
+        return None
+    return "achieved" if OPS[target["op"]](value.value, target["value"]) else "not_achieved"

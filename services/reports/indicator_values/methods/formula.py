@@ -1,0 +1,105 @@
+"""`formula`: arithmetic over other indicators' `code.numerator`, `code.denominator`,
+`code.value` of the same scope and period, on values already computed in SQL (the only method
+computed in Python: it reads no facts).
+
+`n` is the smallest `n` of the values it uses; no value when a term has none, a division is
+by zero or a result leaves the range of float8.
+"""
+
+import ast
+import functools
+import math
+import operator
+from collections.abc import Callable
+from typing import Any
+
+from services.reports.indicator_values.methods.base import Context, Known, Value
+
+FACTS = ()
+
+_BINARY: dict[type, Callable[[float, float], float]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
+_UNARY: dict[type, Callable[[float], float]] = {ast.USub: operator.neg, ast.UAdd: operator.pos}
+
+
+def evaluate(expression: str, term: Callable[[str, str], float | None]) -> float | None:
+    """Arithmetic over `code.part` terms, walked node by node (never `eval`); None when a term
+    has no value, a division is by zero or a result leaves the range of float8. Raises
+    ValueError on anything but numbers, + - * / and terms."""
+
+    def walk(node: ast.AST) -> float | None:
+        if isinstance(node, ast.Expression):
+            return walk(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float):
+            if isinstance(node.value, bool):
+                raise ValueError("в формуле допустимы только числа")
+            return float(node.value)
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            if node.attr not in ("numerator", "denominator", "value"):
+                raise ValueError(f"недопустимая часть показателя: {node.attr}")
+            return term(node.value.id, node.attr)
+        if isinstance(node, ast.BinOp) and type(node.op) in _BINARY:
+            left, right = walk(node.left), walk(node.right)
+            if left is None or right is None:
+                return None
+            if isinstance(node.op, ast.Div) and right == 0:
+                return None
+            result = _BINARY[type(node.op)](left, right)
+            return result if math.isfinite(result) else None  # past float8: no value
+        if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
+            operand = walk(node.operand)
+            return None if operand is None else _UNARY[type(node.op)](operand)
+        raise ValueError(f"недопустимо в формуле: {type(node).__name__}")
+
+    return walk(_parsed(expression))
+
+
+@functools.lru_cache(maxsize=1024)
+def _parsed(expression: str) -> ast.Expression:
+    """An expression parsed once per process (a formula is evaluated for every scope)."""
+    return ast.parse(expression, mode="eval")
+
+
+def combine(params: dict[str, Any], value_of: Callable[[str], Value | None]) -> Value | None:
+    """One formula's value from the values of the indicators it names (`value_of(code)`:
+    None when that indicator does not apply to the scope)."""
+    used: list[Value] = []
+
+    def term(code: str, part: str) -> float | None:
+        found = value_of(code)
+        if found is None:
+            return None
+        used.append(found)
+        return getattr(found, part)
+
+    numerator = evaluate(params["numerator"], term)
+    denominator = evaluate(params["denominator"], term) if params.get("denominator") else None
+    missing = sorted({m for v in used for m in v.missing})
+    counts = [v.n for v in used if v.n is not None]
+    n = min(counts) if counts else None
+    if numerator is None or (params.get("denominator") and not denominator):
+        return Value(n=n if n else None, missing=missing)
+    scale = params.get("scale", 1)
+    value = (numerator / denominator if denominator is not None else numerator) * scale
+    return Value(value, numerator, denominator, n, missing=missing)
+
+
+async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known) -> Known:
+    """Values of every formula for every scope and period, from `known` (an indicator not
+    there is unknown or hidden from the caller: no value)."""
+    found: Known = {}
+    for definition in definitions:
+        for scope in ctx.scopes:
+            for period in ctx.periods:
+
+                def value_of(code: str, scope=scope, period=period) -> Value | None:
+                    key = (code, scope.scope_type, scope.scope_id, period)
+                    return known[key] if key in known else Value()
+
+                key = (definition["code"], scope.scope_type, scope.scope_id, period)
+                found[key] = combine(definition["params"], value_of)
+    return found

@@ -1,0 +1,164 @@
+"""Management decisions on recommendations: taking one (with the indicator's value before),
+and the decisions of a territory's recommendations with their effect in a later period."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.clients.api import ApiClient
+from services.reports.clients.surveys import SurveysClient
+from services.reports.recommendations import facts as gathering
+from services.reports.recommendations import service
+from services.reports.recommendations.models import Decision, Recommendation
+from services.reports.recommendations.schemas import (
+    DecisionCreate,
+    DecisionRead,
+    DecisionWithEffect,
+)
+from shared.errors import Forbidden
+from shared.identity import Principal, ScopeType
+from shared.pagination import Pagination
+from shared.periods import Period
+from shared.scope import ScopeResolver, ensure_in_scope
+
+PAGE = 500  # recommendations read per query when gathering a territory's decisions
+
+
+async def decide(
+    session: AsyncSession,
+    principal: Principal,
+    api: ApiClient,
+    rec: Recommendation,
+    data: DecisionCreate,
+) -> Decision:
+    """Record a management decision on a recommendation the caller reads, with the indicator's
+    value before, and in the audit log; a new recommendation becomes accepted. Forbidden for
+    those who do not manage (teachers, viewers)."""
+    if principal.role not in service.WRITERS:
+        raise Forbidden("Управленческие решения принимают органы управления и руководители ОО")
+    evidence = rec.evidence or {}
+    decision = Decision(
+        recommendation_id=rec.id,
+        text=data.text,
+        decided_on=data.decided_on,
+        responsible=data.responsible,
+        indicator_code=rec.indicator_code,
+        scope_type=evidence.get("scope_type") if rec.indicator_code else None,
+        scope_id=uuid.UUID(evidence["scope_id"]) if rec.indicator_code else None,
+        period_before=rec.period,
+        value_before=evidence.get("value") if rec.indicator_code else None,
+        created_by=principal.id,
+    )
+    session.add(decision)
+    if rec.status == "new":
+        rec.status = "accepted"
+        rec.history = [
+            *rec.history,
+            {
+                "from": "new",
+                "to": "accepted",
+                "at": datetime.now(UTC).isoformat(),
+                "by": principal.id,
+                "comment": "принято управленческое решение",
+            },
+        ]
+        session.add(rec)
+    await session.flush()
+    changes = {"recommendation_id": str(rec.id), **data.model_dump(mode="json")}
+    await api.audit("create", "decision", str(decision.id), changes)
+    return decision
+
+
+def effect(decision: Decision, item: dict[str, Any] | None, direction: str) -> dict[str, Any]:
+    """The indicator's value before the decision and in the compared period (`item`, an
+    indicator value), the change and whether it is for the better given the `direction`."""
+    item = item or {}
+    after, before = item.get("value"), decision.value_before
+    change = round(after - before, 4) if after is not None and before is not None else None
+    improved = None if change is None else (change < 0 if direction == "lower" else change > 0)
+    return {
+        "before": before,
+        "after": after,
+        "change": change,
+        "improved": improved,
+        "status_after": item.get("status"),
+    }
+
+
+async def _of_period(
+    session: AsyncSession, principal: Principal, resolver: ScopeResolver, period: Period
+) -> tuple[list[Recommendation], dict[uuid.UUID, list[Decision]]]:
+    """Every recommendation of the period the caller reads, page by page, and its decisions."""
+    items: list[Recommendation] = []
+    decisions: dict[uuid.UUID, list[Decision]] = {}
+    offset, total = 0, 1
+    while offset < total:
+        page, total, found = await service.listing(
+            session,
+            principal,
+            resolver,
+            Pagination(limit=PAGE, offset=offset),
+            addressee_type=None,
+            organization_id=None,
+            territory_id=None,
+            period=period,
+            status=None,
+        )
+        if not page:
+            break
+        items += page
+        decisions |= found
+        offset += len(page)
+    return items, decisions
+
+
+async def with_effect(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    api: ApiClient,
+    surveys: SurveysClient,
+    territory_id: uuid.UUID,
+    period: Period,
+    compare: Period | None,
+) -> list[DecisionWithEffect]:
+    """The decisions on the recommendations of `period` about the territory (NotFound outside
+    the caller's scope) and its organizations and, with `compare`, each one's effect: the
+    indicator's value before against its value then (one computation of the territory's
+    values). PeerUnavailable when a peer does not answer."""
+    await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
+    items, decisions = await _of_period(session, principal, resolver, period)
+    scope = await resolver.resolve(ScopeType.territory, territory_id)
+    inside = [
+        r
+        for r in items
+        if (r.organization_id in scope.organization_ids)
+        or (r.organization_id is None and r.territory_id == territory_id)
+    ]
+    values: dict[tuple[str, str, uuid.UUID], dict[str, Any]] = {}
+    directions: dict[str, str] = {}
+    if compare is not None:
+        values, _ = await gathering.territory_values(
+            session, principal, resolver, api, surveys, scope, compare
+        )
+        directions = {d["code"]: d.get("direction", "higher") for d in await api.indicators()}
+    answer = []
+    for rec in inside:
+        for decision in decisions[rec.id]:
+            found = None
+            if compare is not None and decision.indicator_code and decision.scope_id:
+                key = (decision.indicator_code, decision.scope_type or "", decision.scope_id)
+                direction = directions.get(decision.indicator_code, "higher")
+                found = {"period": compare.code, **effect(decision, values.get(key), direction)}
+            answer.append(
+                DecisionWithEffect.model_validate(
+                    {
+                        **DecisionRead.model_validate(decision).model_dump(),
+                        "recommendation_text": rec.text,
+                        "effect": found,
+                    }
+                )
+            )
+    return answer

@@ -1,0 +1,100 @@
+"""Decisions on a territory's recommendations: all of them, however many, each in the api
+service's audit log with the recommendation it was taken on."""
+
+import pytest
+from sqlalchemy import select
+
+from services.api.audit.models import AuditEvent
+from services.reports.recommendations import decisions
+from tests.factories import build_world
+from tests.reports.test_recommendations import (
+    PERIOD,
+    TRAINED,
+    VALUES,
+    generate,
+    listing,
+    post_values,
+)
+
+DECISION = {
+    "text": "Провести методический семинар",
+    "decided_on": "2022-06-01",
+    "responsible": "Методический кабинет",
+}
+
+
+@pytest.fixture
+async def issued(db, settings, api_client, reports_client):
+    world = await build_world(db, settings)
+    answer = await api_client.post("/v1/indicators", json=TRAINED, headers=world.headers("analyst"))
+    assert answer.status_code == 201, answer.text
+    await post_values(api_client, world, VALUES)
+    await generate(reports_client, world)
+    return world
+
+
+async def test_decisions_of_a_territory_are_all_listed_past_one_read(
+    reports_client, db, issued, monkeypatch
+):
+    world = issued
+    recs = await listing(reports_client, world, "analyst", period=PERIOD)
+    assert len(recs) >= 3
+    taken = []
+    for rec in recs:
+        answer = await reports_client.post(
+            f"/v1/recommendations/{rec['id']}/decisions",
+            json=DECISION,
+            headers=world.headers("analyst"),
+        )
+        assert answer.status_code == 201, answer.text
+        taken.append(answer.json()["id"])
+    params = {"territory_id": str(world.m1.id), "period": PERIOD}
+    whole = await reports_client.get(
+        "/v1/decisions", params=params, headers=world.headers("analyst")
+    )
+    assert whole.status_code == 200, whole.text
+    # Read two recommendations at a time: the answer is the same, in the same order.
+    monkeypatch.setattr(decisions, "PAGE", 2)
+    paged = await reports_client.get(
+        "/v1/decisions", params=params, headers=world.headers("analyst")
+    )
+    assert paged.json() == whole.json()
+    assert sorted(d["id"] for d in paged.json()) == sorted(taken)
+    events = (
+        await db.scalars(select(AuditEvent).where(AuditEvent.entity_type == "decision"))
+    ).all()
+    assert sorted(e.entity_id for e in events) == sorted(taken)
+    assert {e.changes["recommendation_id"] for e in events} == {r["id"] for r in recs}
+    assert {e.actor_id for e in events} == {str(world.users["analyst"].id)}
+
+
+async def test_malformed_compare_period_is_422_naming_it(reports_client, issued):
+    answer = await reports_client.get(
+        "/v1/decisions",
+        params={"territory_id": str(issued.m1.id), "period": PERIOD, "compare_period": "2022Q7"},
+        headers=issued.headers("analyst"),
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["query", "compare_period"]
+
+
+async def test_rule_changes_are_in_the_audit_log(reports_client, db, issued):
+    world = issued
+    headers = world.headers("analyst")
+    rules = (await reports_client.get("/v1/recommendation-rules", headers=headers)).json()
+    rule = rules[0]
+    path = f"/v1/recommendation-rules/{rule['id']}/territories/{world.m1.id}"
+    answer = await reports_client.put(path, json={"active": False}, headers=headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["active_here"] is False
+    events = (
+        await db.scalars(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "recommendation_rule",
+                AuditEvent.entity_id == rule["id"],
+            )
+        )
+    ).all()
+    assert [(e.action, e.changes) for e in events] == [
+        ("update", {"territory_id": str(world.m1.id), "active": False})
+    ]
