@@ -21,7 +21,8 @@ from shared.errors import Invalid
 from shared.idempotency import idempotent
 from shared.identity import Principal, Role, require_roles
 from shared.scope import ScopeResolver
-from shared.spreadsheets import parse_table
+from shared.spreadsheets import header_key, parse_sheet
+from shared.tabular import Cell, CellType
 from shared.uploads import Upload
 
 T = TypeVar("T")
@@ -37,12 +38,28 @@ class Rejected(BaseModel):
     errors: list[RowError]
 
 
+class Notice(BaseModel):
+    """Something the import did that the sender should know: a column of the file it left
+    out, a value it read otherwise than it is written (a percent-formatted cell, a year
+    typed as a number)."""
+
+    index: int | None = Field(
+        description="Номер строки (как в rejected); null — о файле в целом (например, столбец)"
+    )
+    loc: list[str | int]
+    msg: str
+
+
 class ImportSummary(BaseModel):
     imported: int = 0
     updated: int = 0
     unchanged: int = 0
     rejected: list[Rejected] = Field(default_factory=list)
     dry_run: bool = False
+    warnings: list[Notice] = Field(
+        default_factory=list,
+        description="Пропущенные столбцы файла и значения, прочитанные иначе, чем записаны",
+    )
 
 
 class Counts(NamedTuple):
@@ -65,8 +82,18 @@ class Importer(Protocol):
     max_rows: int  # rows one request may carry
     idempotency_keys: Table  # where a post's `Idempotency-Key` is kept (the service's table)
 
-    def from_spreadsheet(self, cells: dict[str, Any]) -> Any:
-        """A file's row ({column: value}) as the row a JSON body would carry."""
+    def columns(self, headers: list[str]) -> list[str | None]:
+        """For each column of a file (its title as `shared.spreadsheets.header_key` gives it),
+        the field it holds, or None for a column the import leaves out (warned of)."""
+        ...
+
+    def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> Any:
+        """A file's row at line `index` ({field: non-empty typed cell}) as the row `validate`
+        takes; what it reads otherwise than written it notes in `warnings()`."""
+        ...
+
+    def warnings(self) -> list[Notice]:
+        """The notices of this import so far (the summary's `warnings`), appended to."""
         ...
 
     async def validate(self, rows: list[tuple[int, Any]]) -> tuple[list[Any], list[Rejected]]:
@@ -84,6 +111,14 @@ class ScopedImporter:
 
     def __init__(self, session: AsyncSession, scopes: ScopeResolver, principal: Principal) -> None:
         self.session, self.scopes, self.principal = session, scopes, principal
+        self._warnings: list[Notice] = []
+
+    def warnings(self) -> list[Notice]:
+        return self._warnings
+
+    def warn(self, index: int | None, field: str, message: str) -> None:
+        """Note that row `index` (None: the file) was read otherwise than written."""
+        self._warnings.append(Notice(index=index, loc=[field], msg=message))
 
 
 def row_errors(exc: ValidationError) -> list[RowError]:
@@ -136,6 +171,7 @@ async def run_import(
         unchanged=len(valid) - counts.imported - counts.updated,
         rejected=sorted(rejected, key=lambda r: r.index),
         dry_run=dry_run,
+        warnings=sorted(importer.warnings(), key=lambda n: -1 if n.index is None else n.index),
     )
 
 
@@ -169,8 +205,26 @@ async def import_upload(
     with data once the caller may import. Raises Forbidden (403) first, then
     UploadLimitExceeded (422 naming the limit) or Invalid naming `file`."""
     require_roles(importer.principal, *importer.writers)
-    table = await parse_table(upload, max_rows=importer.max_rows)
-    rows = [(line, importer.from_spreadsheet(cells)) for line, cells in table]
+    sheet = await parse_sheet(upload, max_rows=importer.max_rows)
+    fields = importer.columns([header_key(title) for title in sheet.header])
+    taken: set[str] = set()
+    for position, (title, field) in enumerate(zip(sheet.header, fields, strict=True)):
+        if field is not None and field in taken:
+            fields[position] = None
+            importer.warnings().append(
+                Notice(
+                    index=None, loc=[title], msg=f"столбец «{title}» повторяет {field}: пропущен"
+                )
+            )
+        elif field is None and title:
+            importer.warnings().append(
+                Notice(index=None, loc=[title], msg=f"столбец «{title}» не используется: пропущен")
+            )
+        taken.add(field or "")
+    rows = []
+    for line, cells in sheet.rows:
+        row = {f: c for f, c in zip(fields, cells, strict=False) if f and c.type != CellType.empty}
+        rows.append((line, importer.from_spreadsheet(line, row)))
     return await run_import(session, importer, rows, dry_run=dry_run)
 
 

@@ -2,14 +2,16 @@
 the upload limits, and rows written into the .xlsx files we produce as values, never formulas."""
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shared.errors import Invalid
-from shared.tabular import UnsupportedTable, open_table
+from shared.tabular import Cell as TypedCell
+from shared.tabular import UnsupportedTable, normalize_name, open_table
 from shared.uploads import FIELD, Budget, UnreadableUpload, Upload, UploadLimits, parse_upload
 
 MAX_ROWS = 100_000
@@ -25,16 +27,24 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def read_table(
+@dataclass(frozen=True)
+class Sheet:
+    """A table as an upload gives it: the header's texts (stripped) and each row with data,
+    by its line in the file, as typed cells (`shared.tabular.Cell`)."""
+
+    header: list[str]
+    rows: list[tuple[int, list[TypedCell]]]
+
+
+def read_sheet(
     filename: str,
     content: bytes,
     *,
     limits: UploadLimits | None = None,
     max_rows: int = MAX_ROWS,
-) -> list[tuple[int, dict[str, Any]]]:
-    """(line of the file, {header: value}) for each non-empty row under the header of a .csv
-    or the first sheet of an .xlsx (`shared.tabular`); values as the file holds them, text
-    stripped and a decimal comma made a point ("64,5" -> "64.5").
+) -> Sheet:
+    """The header and the rows with data of a .csv or the first sheet of an .xlsx
+    (`shared.tabular`); empty rows, also formatted ones an .xlsx ends with, are left out.
 
     The file is read within `limits` and at most `max_rows` rows with data; past a limit,
     UploadLimitExceeded (422, naming it); a file that cannot be read: Invalid naming `file`.
@@ -43,7 +53,7 @@ def read_table(
     name = filename.lower()
     try:
         with open_table(filename, content, budget) as table:
-            return _keyed_rows(table.rows(0), budget)
+            return _sheet(table.rows(0), table.first_line, budget)
     except UnsupportedTable:
         raise Invalid.at(FIELD, "Принимаются файлы .csv и .xlsx") from None
     except UnreadableUpload as exc:
@@ -51,28 +61,51 @@ def read_table(
         raise Invalid.at(FIELD, f"Файл {kind} не читается: {exc}") from exc
 
 
-def _keyed_rows(lines: Any, budget: Budget) -> list[tuple[int, dict[str, Any]]]:
+def _sheet(lines: Iterator[list[TypedCell]], first_line: int, budget: Budget) -> Sheet:
     first = next(lines, None)
     if first is None:
         raise Invalid.at(FIELD, "Файл пуст")
-    header = [str(h.raw or "").strip().lower() for h in first]
+    header = [str(h.raw or "").strip() for h in first]
     rows = []
-    for line, cells in enumerate(lines, start=2):
-        values = [c.raw for c in cells]
-        if all(v is None or str(v).strip() == "" for v in values):
+    for line, cells in enumerate(lines, start=first_line + 1):
+        if all(c.raw is None or str(c.raw).strip() == "" for c in cells):
             continue
         budget.data_row()
-        row = {h: _cell(v) for h, v in zip(header, values, strict=False) if h}
+        rows.append((line, cells))
+    return Sheet(header, rows)
+
+
+def read_table(
+    filename: str,
+    content: bytes,
+    *,
+    limits: UploadLimits | None = None,
+    max_rows: int = MAX_ROWS,
+) -> list[tuple[int, dict[str, Any]]]:
+    """(line of the file, {header: value}) for each row with data (`read_sheet`), headers in
+    lower case; values as the file holds them, text stripped and a decimal comma made a point
+    ("64,5" -> "64.5"). Errors as `read_sheet`."""
+    sheet = read_sheet(filename, content, limits=limits, max_rows=max_rows)
+    header = [h.lower() for h in sheet.header]
+    rows = []
+    for line, cells in sheet.rows:
+        row = {h: _cell(c.raw) for h, c in zip(header, cells, strict=False) if h}
         rows.append((line, {k: v for k, v in row.items() if v not in (None, "")}))
     return rows
 
 
-async def parse_table(upload: Upload, *, max_rows: int) -> list[tuple[int, dict[str, Any]]]:
-    """`read_table` of an upload in a worker thread (`shared.uploads.parse_upload`), within
+def header_key(title: str) -> str:
+    """A column title as importers match it: case, spaces (NBSP too), `_` and ё/е aside
+    ("Код  показателя" and "код_показателя" are one key)."""
+    return normalize_name(title.replace("_", " "))
+
+
+async def parse_sheet(upload: Upload, *, max_rows: int) -> Sheet:
+    """`read_sheet` of an upload in a worker thread (`shared.uploads.parse_upload`), within
     its limits and `max_rows` rows with data: what a request handler calls."""
     limits = upload.limits
     return await parse_upload(
-        limits, read_table, upload.filename, upload.content, limits=limits, max_rows=max_rows
+        limits, read_sheet, upload.filename, upload.content, limits=limits, max_rows=max_rows
     )
 
 

@@ -11,9 +11,15 @@ text file into lines, for every reader of tables (data-value and assessment uplo
 - A cell keeps what the file holds (`Cell.raw`: a CSV's text, an .xlsx value as openpyxl gives
   it) and says what it is (`Cell.type`: number, text, date, bool, empty) and its typed `value`.
 
-Where this grows (real-world inputs): the `sep=` hint line and more encodings in `decode` and
-`delimiter`; number formats of .xlsx cells beside `raw`; more spellings of numbers and booleans
-in `_classify`.
+- Excel's `sep=;` hint line names the separator and is not a row (`Table.first_line` says
+  which line of the file the first row is); UTF-16 without a BOM is recognised by its zero bytes.
+- Spellings people and Excel use are read as what they mean: thousands separated by a space,
+  NBSP or narrow NBSP (`1 234,5`), a `%` suffix (`Cell.percent`), booleans да/нет, ИСТИНА/ЛОЖЬ,
+  true/false. An .xlsx cell keeps its number format (`Cell.number_format`): a percent format
+  makes its fraction the percent it shows (0.645 → 64.5), a date format the granularity it
+  shows (`Cell.granularity`: day, month or year). `Cell.note` says in Russian what was
+  reinterpreted, for the import summaries.
+- `merged_ranges` gives a worksheet's merged cells (read-only sheets do not keep them).
 """
 
 from __future__ import annotations
@@ -22,11 +28,15 @@ import datetime as dt
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from itertools import islice
 from typing import Any
 
+from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.xml.constants import SHEET_MAIN_NS
+from openpyxl.xml.functions import iterparse
 
 from shared.uploads import Budget, UnreadableUpload, csv_rows, lines, open_xlsx, sheet_rows
 from shared.uploads import text_lines as _text_lines
@@ -34,6 +44,7 @@ from shared.uploads import text_lines as _text_lines
 TABLE_EXTENSIONS = (".csv", ".xlsx")
 DELIMITERS = (";", ",", "\t")  # in the order a tie is settled
 _SAMPLE_LINES = 50
+_MERGE_CELL = f"{{{SHEET_MAIN_NS}}}mergeCell"
 
 
 class CellType(StrEnum):
@@ -44,10 +55,39 @@ class CellType(StrEnum):
     empty = "empty"
 
 
-_NUMBER = re.compile(r"^[+-]?\d+(?:[.,]\d+)?$")
+# Thousands grouped by a space, NBSP, narrow NBSP or thin space ("1 234"), a decimal comma or
+# point, and an optional percent sign ("64,5 %").
+_GROUP = "[ \u00a0\u202f\u2009]"
+_NUMBER = re.compile(
+    rf"^(?P<number>[+-]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+|\d+)(?:[.,]\d+)?)"
+    rf"(?:{_GROUP}?(?P<percent>%))?$"
+)
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_BOOLEANS = {"true": True, "false": False, "да": True, "нет": False}
+_BOOLEANS = {
+    "true": True,
+    "false": False,
+    "да": True,
+    "нет": False,
+    "истина": True,
+    "ложь": False,
+}
+# Parts of a number format that are not its tokens: quoted text, escapes, [$-419] and colours.
+_FORMAT_NOISE = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]|_.|\*.')
+_MONTHS = [
+    "январь",
+    "февраль",
+    "март",
+    "апрель",
+    "май",
+    "июнь",
+    "июль",
+    "август",
+    "сентябрь",
+    "октябрь",
+    "ноябрь",
+    "декабрь",
+]
 
 
 def _date(year: str, month: str, day: str) -> dt.date | None:
@@ -57,13 +97,17 @@ def _date(year: str, month: str, day: str) -> dt.date | None:
         return None
 
 
+def _number(text: str) -> int | float:
+    number = re.sub(_GROUP, "", text).replace(",", ".")
+    return float(number) if "." in number else int(number)
+
+
 def _classify_text(text: str) -> tuple[CellType, Any]:
     text = text.strip()
     if not text:
         return CellType.empty, None
-    if _NUMBER.match(text):
-        number = text.replace(",", ".")
-        return CellType.number, float(number) if "." in number else int(number)
+    if match := _NUMBER.match(text):
+        return CellType.number, _number(match["number"])
     if (flag := _BOOLEANS.get(text.lower())) is not None:
         return CellType.bool, flag
     date = None
@@ -91,32 +135,113 @@ def _classify(raw: Any) -> tuple[CellType, Any]:
     return _classify_text(str(raw))
 
 
+def format_tokens(number_format: str | None) -> str:
+    """The tokens of an Excel number format's first section, lower-cased, without quoted
+    text, escapes, locale and colour brackets ("[$-419]MMMM YYYY;@" -> "mmmm yyyy")."""
+    if not number_format:
+        return ""
+    return _FORMAT_NOISE.sub("", number_format.split(";")[0]).lower()
+
+
+def granularity_of(number_format: str | None) -> str | None:
+    """What a date format shows: "day", "month" (month and year), "year", or None when the
+    format shows no date ("General", times only)."""
+    tokens = format_tokens(number_format)
+    if "d" in tokens:
+        return "day"
+    if "y" in tokens and tokens != "general":
+        return "month" if "m" in tokens else "year"
+    return None
+
+
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_name(text: str) -> str:
+    """A name as it is matched: spaces of any kind (NBSP, doubled) made one, trimmed,
+    case folded, ё as е ("Окружающий\u00a0 Мир" -> "окружающий мир")."""
+    return _SPACES.sub(" ", text).strip().casefold().replace("ё", "е")
+
+
+def decimal_text(number: float | int) -> str:
+    """A number as a Russian reader writes it: 64,5; 2031 (no ".0")."""
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    return str(number).replace(".", ",")
+
+
 @dataclass(frozen=True, slots=True)
 class Cell:
     """One cell: `raw` as the file holds it (a CSV's text; an .xlsx cell's str, int, float,
     bool, datetime or None), its `type` and its typed `value`: int or float for a number,
     stripped str for text, date (or datetime with a time of day, or time) for a date, bool,
-    None when empty. Text that spells a number ("64,5"), a boolean (true/false, да/нет) or a
-    date (31.12.2021, 2021-12-31) is of that type, in a CSV and in an .xlsx text cell alike."""
+    None when empty. Text that spells a number ("64,5", "1 234", "64,5%"), a boolean
+    (true/false, да/нет, ИСТИНА/ЛОЖЬ) or a date (31.12.2021, 2021-12-31) is of that type, in a
+    CSV and in an .xlsx text cell alike. `number_format` is an .xlsx cell's format (None for
+    "General" and in a CSV)."""
 
     raw: Any
+    number_format: str | None = None
 
     @property
     def type(self) -> CellType:
         return _classify(self.raw)[0]
 
     @property
+    def percent(self) -> bool:
+        """A percent: text with a `%` sign, or a number in a percent format."""
+        if isinstance(self.raw, str):
+            match = _NUMBER.match(self.raw.strip())
+            return bool(match and match["percent"])
+        return self.type == CellType.number and "%" in format_tokens(self.number_format)
+
+    @property
     def value(self) -> Any:
-        return _classify(self.raw)[1]
+        """The typed value as the cell shows it: a percent-formatted fraction as its percent
+        (0.645 -> 64.5, exact to the digits the file holds)."""
+        kind, value = _classify(self.raw)
+        if kind == CellType.number and not isinstance(self.raw, str) and self.percent:
+            shown = Decimal(repr(value)) * 100
+            return int(shown) if shown == shown.to_integral_value() else float(shown)
+        return value
+
+    @property
+    def granularity(self) -> str | None:
+        """A date cell's "day", "month" or "year", as its format shows it (a date typed as text
+        or without a format: "day"); None for anything but a date."""
+        if self.type != CellType.date:
+            return None
+        return granularity_of(self.number_format) or "day"
+
+    @property
+    def note(self) -> str | None:
+        """What reading the cell reinterpreted, in Russian for an import summary, or None:
+        "процентный формат ячейки: 0,645 → 64,5", "формат даты «месяц год»: 01.09.2031 →
+        сентябрь 2031"."""
+        if self.percent and not isinstance(self.raw, str):
+            return (
+                f"процентный формат ячейки: {decimal_text(self.raw)} → {decimal_text(self.value)}"
+            )
+        granularity = self.granularity
+        if granularity in ("month", "year") and isinstance(self.raw, dt.date):
+            shown = f"«{'месяц год' if granularity == 'month' else 'год'}»"
+            return f"формат даты {shown}: {self.raw.strftime('%d.%m.%Y')} → {self.text}"
+        return None
 
     @property
     def text(self) -> str:
-        """The cell as a person reads it: "" when empty, a date as 31.12.2021, a whole float
-        without ".0", anything else as `str` (unstripped)."""
+        """The cell as a person reads it: "" when empty, a date as 31.12.2021 (as "март 2022"
+        or "2022" when its format shows only the month or the year), a whole float without
+        ".0", anything else as `str` (unstripped)."""
         raw = self.raw
         if raw is None:
             return ""
         if isinstance(raw, dt.datetime | dt.date):
+            granularity = granularity_of(self.number_format)
+            if granularity == "month":
+                return f"{_MONTHS[raw.month - 1]} {raw.year}"
+            if granularity == "year":
+                return str(raw.year)
             return raw.strftime("%d.%m.%Y")
         if isinstance(raw, float) and raw.is_integer():
             return str(int(raw))
@@ -134,12 +259,29 @@ class UnsupportedTable(ValueError):
     """The file's extension is not one of TABLE_EXTENSIONS."""
 
 
+def _utf16_without_bom(content: bytes) -> str | None:
+    """ "utf-16-le" or "utf-16-be" when every other byte of the start is zero, as in Latin and
+    digits written in UTF-16 without a byte-order mark (no text of ours has zeros otherwise)."""
+    head = content[:4096]
+    if len(head) < 4 or len(head) % 2:
+        return None
+    odd, even = head[1::2], head[0::2]
+    if odd.count(0) >= len(odd) * 0.3 and not even.count(0):
+        return "utf-16-le"
+    if even.count(0) >= len(even) * 0.3 and not odd.count(0):
+        return "utf-16-be"
+    return None
+
+
 def decode(content: bytes) -> str:
-    """The text of a file: UTF-16 with a BOM, UTF-8 with or without a BOM, else Windows-1251.
-    Raises UndecodableText when it is none of them (bytes Windows-1251 does not define)."""
+    """The text of a file: UTF-16 with a BOM (or without one, recognised by its zero bytes),
+    UTF-8 with or without a BOM, else Windows-1251. Raises UndecodableText when it is none of
+    them (bytes Windows-1251 does not define)."""
     try:
         if content.startswith((b"\xff\xfe", b"\xfe\xff")):
             return content.decode("utf-16")
+        if encoding := _utf16_without_bom(content):
+            return content.decode(encoding)
         try:
             return content.decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -171,10 +313,13 @@ class Table:
         sheet_names: list[str],
         raw_rows: Callable[[int], Iterator[Sequence[Any]]],
         close: Callable[[], None] = lambda: None,
+        *,
+        first_line: int = 1,
     ) -> None:
         self.sheet_names = sheet_names
         self._raw_rows = raw_rows
         self._close = close
+        self.first_line = first_line  # the file's line of the first row (2 after `sep=;`)
 
     def find(self, name: str) -> int | None:
         """The index of the first sheet called `name` (case and surrounding spaces aside)."""
@@ -188,7 +333,12 @@ class Table:
         """The rows of a sheet, every one the file has (empty ones too, as wide as the file
         makes them). Past a limit UploadLimitExceeded; a damaged row UnreadableUpload."""
         for row in self._raw_rows(sheet):
-            yield [Cell(value) for value in row]
+            yield [value if isinstance(value, Cell) else Cell(value) for value in row]
+
+    def merged_ranges(self, sheet: int = 0) -> list[tuple[int, int, int, int]]:
+        """The merged cells of a sheet as (first row, first column, last row, last column),
+        0-based as `rows` gives them; none in a CSV."""
+        return []
 
     def close(self) -> None:
         self._close()
@@ -200,23 +350,58 @@ class Table:
         self.close()
 
 
+_SEP_HINT = re.compile(r'^"?sep=(.)"?[ \t]*(?:\r\n|\r|\n|$)', re.IGNORECASE)
+
+
 def open_csv(content: bytes, budget: Budget) -> Table:
-    """A CSV file as a table of one sheet: decoded (`decode`), split at its `delimiter`."""
+    """A CSV file as a table of one sheet: decoded (`decode`), split at the separator its
+    `sep=` first line names (Excel's hint, not a row) or else at its `delimiter`."""
     text = decode(content)
+    if hint := _SEP_HINT.match(text):
+        mark, text = hint.group(1), text[hint.end() :]
+        return Table([""], lambda _: csv_rows(lines(text), mark, budget), first_line=2)
     mark = delimiter(text, budget)
     return Table([""], lambda _: csv_rows(lines(text), mark, budget))
+
+
+class _Workbook(Table):
+    def __init__(self, workbook: Workbook, budget: Budget) -> None:
+        sheets = workbook.worksheets
+        super().__init__(
+            [sheet.title for sheet in sheets],
+            lambda index: _typed_rows(sheets[index], budget),
+            workbook.close,
+        )
+        self._sheets = sheets
+
+    def merged_ranges(self, sheet: int = 0) -> list[tuple[int, int, int, int]]:
+        ranges = []
+        source = self._sheets[sheet]
+        with source._get_source() as xml:  # read-only sheets drop <mergeCells>: read them
+            for _, element in iterparse(xml):
+                if element.tag == _MERGE_CELL and (ref := element.get("ref")):
+                    low, _, high = ref.partition(":")
+                    high = high or low
+                    (row, column), (last_row, last_column) = map(coordinate_to_tuple, (low, high))
+                    ranges.append((row - 1, column - 1, last_row - 1, last_column - 1))
+                element.clear()
+        return ranges
+
+
+def _typed_rows(sheet: Any, budget: Budget) -> Iterator[list[Cell]]:
+    for row in sheet_rows(sheet, budget, values_only=False):
+        yield [
+            Cell(
+                cell.value, None if cell.number_format in (None, "General") else cell.number_format
+            )
+            for cell in row
+        ]
 
 
 def open_workbook(content: bytes, budget: Budget) -> Table:
     """An .xlsx workbook as a table of its worksheets, opened within the budget's limits
     (`shared.uploads.open_xlsx`: UploadLimitExceeded, or UnreadableUpload when damaged)."""
-    workbook: Workbook = open_xlsx(content, budget.limits)
-    sheets = workbook.worksheets
-    return Table(
-        [sheet.title for sheet in sheets],
-        lambda index: sheet_rows(sheets[index], budget),
-        workbook.close,
-    )
+    return _Workbook(open_xlsx(content, budget.limits), budget)
 
 
 def open_table(filename: str, content: bytes, budget: Budget) -> Table:

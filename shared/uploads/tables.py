@@ -17,12 +17,16 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 _LINE_BREAKS = ("\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
 
 
-def sheet_rows(sheet: ReadOnlyWorksheet, budget: Budget) -> Iterator[tuple[Any, ...]]:
-    """The values of each row of a read-only sheet, counted as openpyxl makes them: it pads a
-    row to the sheet's declared width and yields an empty row for each one a file skips."""
-    for row in sheet.iter_rows(values_only=True):
+def sheet_rows(
+    sheet: ReadOnlyWorksheet, budget: Budget, *, values_only: bool = True
+) -> Iterator[tuple[Any, ...]]:
+    """The values (or, not `values_only`, the read-only cells, with their number formats) of
+    each row of a read-only sheet, counted as openpyxl makes them: it pads a row to the
+    sheet's declared width and yields an empty row for each one a file skips."""
+    for row in sheet.iter_rows(values_only=values_only):
         budget.row(len(row))
-        for value in row:
+        for cell in row:
+            value = cell if values_only else getattr(cell, "value", None)
             if isinstance(value, str):
                 budget.text(value)
         yield row

@@ -32,8 +32,14 @@ class Words:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
 
-    def from_spreadsheet(self, cells: dict[str, Any]) -> Any:
-        return cells.get("word")
+    def columns(self, headers: list[str]) -> list[str | None]:
+        return [h if h == "word" else None for h in headers]
+
+    def from_spreadsheet(self, index: int, cells: dict[str, Any]) -> Any:
+        return cells["word"].text if "word" in cells else None
+
+    def warnings(self) -> list:
+        return []
 
     async def validate(self, rows: list[tuple[int, Any]]) -> tuple[list[str], list[Rejected]]:
         parsed, rejected = parse_rows(rows, _word, str)
@@ -89,6 +95,7 @@ async def test_summary_counts_new_unchanged_and_rejected_rows_in_index_order(wor
             {"index": 5, "errors": [{"loc": ["word"], "msg": "стоп-слово"}]},
         ],
         "dry_run": False,
+        "warnings": [],
     }
     assert await stored(words) == ["новое", "старое"]
 

@@ -2,6 +2,7 @@
 reader (uploads of values and results, roadmaps, XLSForm) reads through it."""
 
 import datetime as dt
+import io
 
 import pytest
 
@@ -164,3 +165,90 @@ def test_rows_and_lines_are_taken_within_the_upload_limits():
     with pytest.raises(UploadLimitExceeded):
         read_lines("a\nb\nc\n".encode("cp1251"), budget(max_rows=2))
     assert read_lines("раз\r\nдва".encode("utf-16"), budget()) == ["раз", "два"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "percent"),
+    [
+        ("1\u00a0234", 1234, False),
+        ("1 234", 1234, False),
+        ("1\u202f234,0", 1234.0, False),
+        ("-12 345 678,25", -12345678.25, False),
+        ("64,5%", 64.5, True),
+        ("64,5 %", 64.5, True),
+        ("100%", 100, True),
+    ],
+)
+def test_numbers_are_read_with_thousands_separators_and_percent_signs(raw, value, percent):
+    cell = Cell(raw)
+    assert (cell.type, cell.value, cell.percent) == (CellType.number, value, percent)
+
+
+@pytest.mark.parametrize("raw", ["12 34", "1 2345", "1,234,5", "%", "64,5%%"])
+def test_what_only_looks_like_a_grouped_number_stays_text(raw):
+    assert Cell(raw).type == CellType.text
+
+
+@pytest.mark.parametrize(
+    ("raw", "flag"), [("ИСТИНА", True), ("ложь", False), ("Да", True), ("TRUE", True)]
+)
+def test_russian_and_excel_booleans(raw, flag):
+    assert (Cell(raw).type, Cell(raw).value) == (CellType.bool, flag)
+
+
+def test_a_percent_formatted_cell_is_the_percent_it_shows_and_says_so():
+    cell = Cell(0.645, "0.0%")
+    assert (cell.value, cell.percent) == (64.5, True)
+    assert cell.note == "процентный формат ячейки: 0,645 → 64,5"
+    assert Cell(0.645).value == 0.645 and not Cell(0.645).percent
+    assert Cell(1, "0%").value == 100
+
+
+@pytest.mark.parametrize(
+    ("number_format", "granularity", "text"),
+    [
+        ("DD.MM.YYYY", "day", "01.03.2022"),
+        ("mm-dd-yy", "day", "01.03.2022"),
+        ("[$-419]MMMM YYYY;@", "month", "март 2022"),
+        ("mmm\\ yy", "month", "март 2022"),
+        ('yyyy" г."', "year", "2022"),
+        (None, "day", "01.03.2022"),
+    ],
+)
+def test_a_date_cell_has_the_granularity_its_format_shows(number_format, granularity, text):
+    cell = Cell(dt.datetime(2022, 3, 1), number_format)
+    assert (cell.granularity, cell.text) == (granularity, text)
+    assert (cell.note is None) == (granularity == "day")
+
+
+def test_the_sep_hint_line_names_the_separator_and_is_not_a_row():
+    content = b'sep=,\r\ncode,value\r\na,"64,5"\r\n'
+    with open_csv(content, budget()) as table:
+        assert table.first_line == 2
+        assert [[c.raw for c in row] for row in table.rows()] == [["code", "value"], ["a", "64,5"]]
+    rows = read_table("values.csv", b'"sep=;"\nindicator_code;value\nx;1\n')
+    assert rows == [(3, {"indicator_code": "x", "value": "1"})]
+
+
+def test_utf16_without_a_byte_order_mark_is_recognised():
+    assert decode(TEXT.encode("utf-16-le")) == TEXT
+    assert decode(TEXT.encode("utf-16-be")) == TEXT
+
+
+def test_an_xlsx_keeps_number_formats_and_merged_cells():
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["доля", "дата"])
+    sheet.append([0.5, dt.datetime(2031, 9, 1)])
+    sheet.append(["в течение года", None])
+    sheet["A2"].number_format = "0%"
+    sheet["B2"].number_format = "mmm yy"
+    sheet.merge_cells("B2:B3")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with open_workbook(buffer.getvalue(), budget()) as table:
+        rows = list(table.rows())
+        assert table.merged_ranges() == [(1, 1, 2, 1)]
+    assert (rows[1][0].value, rows[1][1].granularity) == (50, "month")

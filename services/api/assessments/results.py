@@ -34,18 +34,29 @@ from services.api.assessments.rows import (
     MARKS,
     ResultRow,
     check_row,
+    columns,
     from_spreadsheet,
     parse_row,
 )
 from services.api.assessments.schemas import AggregateRead, GroupBy, ResultRead
-from services.api.assessments.service import load_catalogue, subject_spellings
+from services.api.assessments.service import load_catalogue, procedure_codes, subject_spellings
 from services.api.data_values.models import IdempotencyKeys
+from services.api.organizations.matching import resolve_names
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
-from shared.bulk import Counts, Rejected, RowError, ScopedImporter, parse_rows, writer_params
+from shared.bulk import (
+    Counts,
+    Rejected,
+    RowError,
+    ScopedImporter,
+    parse_rows,
+    rejection,
+    writer_params,
+)
 from shared.identity import Principal, Role
 from shared.pagination import Pagination, paginate
 from shared.scope import readable_organizations
+from shared.tabular import Cell, normalize_name
 
 MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
@@ -130,15 +141,41 @@ class ResultImporter(ScopedImporter):
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
 
-    def from_spreadsheet(self, cells: dict[str, Any]) -> dict[str, Any]:
+    def columns(self, headers: list[str]) -> list[str | None]:
+        """The fields, their Russian synonyms, mark_<n> and score_<n> (`rows.columns`); a
+        school's name only when no organization_id column is given; other columns are left
+        out."""
+        return columns(headers)
+
+    def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> dict[str, Any]:
         """One row per result; mark_<n> and score_<n> columns are gathered (`from_spreadsheet`)."""
         return from_spreadsheet(cells)
+
+    async def _procedure_codes(self, parsed: list[tuple[int, ResultRow]]) -> None:
+        """A procedure written by its name or abbreviation ("ВПР") is its code ("vpr")."""
+        spellings = await procedure_codes(self.session)
+        for index, row in parsed:
+            written = row.procedure
+            row.procedure = spellings.get(normalize_name(written), written.strip().lower())
+            if normalize_name(written) != row.procedure:
+                self.warn(
+                    index, "procedure", f"процедура «{written}» прочитана как {row.procedure}"
+                )
 
     async def validate(
         self, rows: list[tuple[int, Any]]
     ) -> tuple[list[dict[str, Any]], list[Rejected]]:
         """Each row on its own: a bad row is rejected with its reasons, the others go on."""
         parsed, rejected = parse_rows(rows, parse_row, ResultRow)
+        await self._procedure_codes(parsed)
+        readable = await readable_organizations(self.principal, self.scopes)
+        named = {i: r.organization_id for i, r in parsed if isinstance(r.organization_id, str)}
+        ids, reasons = await resolve_names(self.session, named, readable)
+        for index, reason in reasons.items():
+            rejected.append(rejection(index, "organization", reason))
+        parsed = [(index, row) for index, row in parsed if index not in reasons]
+        for index, row in parsed:
+            row.organization_id = ids.get(index, row.organization_id)
         catalogue = await load_catalogue(self.session, {r.procedure for _, r in parsed})
         mentioned = {r.organization_id for _, r in parsed}
         organizations = set(
@@ -146,7 +183,6 @@ class ResultImporter(ScopedImporter):
                 select(Organization.id).where(Organization.id.in_(mentioned))
             )
         )
-        readable = await readable_organizations(self.principal, self.scopes)
         if readable is not None:
             organizations &= readable
         seen: dict[tuple[Any, ...], int] = {}

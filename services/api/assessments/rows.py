@@ -5,13 +5,17 @@ Hand-written rather than a Pydantic model: a request carries up to 10,000 rows, 
 row is answered in Russian, field by field.
 """
 
+import datetime as dt
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from services.api.assessments.service import Catalogue
+from services.api.organizations.matching import OrganizationName
 from shared.bulk import RowError
 from shared.periods import parse_period
+from shared.tabular import Cell, CellType
 from shared.validation import INT32_MAX, MEASURE_MAX
 
 FIELDS = (
@@ -38,7 +42,7 @@ PLAIN_COLUMNS = frozenset(FIELDS) - {"marks", "score_distribution"}
 
 @dataclass
 class ResultRow:
-    organization_id: uuid.UUID
+    organization_id: uuid.UUID | OrganizationName  # a name until `resolve_names`
     procedure: str
     year: str
     subject: str
@@ -158,12 +162,14 @@ def parse_row(item: Any) -> ResultRow | list[RowError]:
             errors.add([key], "обязательное поле")
     if errors:
         return errors
-    organization_id = None
-    try:
-        organization_id = uuid.UUID(str(item["organization_id"]))
-    except ValueError:
-        errors.add(["organization_id"], "ожидается UUID организации")
-    procedure = _text(errors, "procedure", item["procedure"], 40).lower()
+    organization_id = item["organization_id"]
+    if not isinstance(organization_id, OrganizationName):
+        try:
+            organization_id = uuid.UUID(str(organization_id))
+        except ValueError:
+            organization_id = None
+            errors.add(["organization_id"], "ожидается UUID организации")
+    procedure = _text(errors, "procedure", item["procedure"], 300)
     year = _text(errors, "year", item["year"], 20)
     subject = _text(errors, "subject", item["subject"], 100)
     grade = integer(item["grade"])
@@ -198,13 +204,71 @@ def parse_row(item: Any) -> ResultRow | list[RowError]:
     )
 
 
-def from_spreadsheet(cells: dict[str, Any]) -> dict[str, Any]:
-    """A file's row as a posted row: mark_<n> columns are the marks, score_<n> the scores.
+_SYNONYMS = {
+    "organization_id": ("organization id", "id оо", "id организации"),
+    "organization": (
+        "organization",
+        "организация",
+        "оо",
+        "образовательная организация",
+        "наименование оо",
+        "наименование организации",
+        "школа",
+    ),
+    "procedure": ("procedure", "процедура", "оценочная процедура"),
+    "year": ("year", "год", "учебный год"),
+    "subject": ("subject", "предмет", "учебный предмет"),
+    "grade": ("grade", "класс", "параллель"),
+    "participants": ("participants", "участников", "количество участников", "число участников"),
+    "mean_score": ("mean score", "средний балл"),
+    "lowered": ("lowered", "понизили"),
+    "confirmed": ("confirmed", "подтвердили"),
+    "raised": ("raised", "повысили"),
+}
+COLUMNS = {title: name for name, titles in _SYNONYMS.items() for title in titles}
+_MARK = re.compile(r"^(?:mark|отметка|отметки) ?[«\"]?([2-5])[»\"]?$")
+_SCORE = re.compile(r"^(?:score|балл) ?(\d{1,3})$")
 
-    Columns the import does not know (a school's name, say) are left out, not rejected."""
-    item = {key: value for key, value in cells.items() if key in PLAIN_COLUMNS}
-    marks = {key[5:]: value for key, value in cells.items() if key.startswith("mark_")}
-    scores = {key[6:]: value for key, value in cells.items() if key.startswith("score_")}
+
+def columns(headers: list[str]) -> list[str | None]:
+    """The field of each column (`column`); a name column is used only when the file has no
+    organization_id column."""
+    fields = [column(header) for header in headers]
+    if "organization_id" in fields:
+        fields = [None if f == "organization" else f for f in fields]
+    return fields
+
+
+def column(header: str) -> str | None:
+    """The field of a column (`shared.spreadsheets.header_key` title): a plain field, its
+    Russian synonym, mark_<n> (Отметка 5) or score_<n> (Балл 12); None for any other."""
+    if header in COLUMNS:
+        return COLUMNS[header]
+    if match := _MARK.match(header):
+        return f"mark_{match.group(1)}"
+    if match := _SCORE.match(header):
+        return f"score_{match.group(1)}"
+    return None
+
+
+def _plain(cell: Cell) -> Any:
+    """A typed cell as a posted value: a number or boolean as it is, a date as its year (a
+    year column), anything else as its text."""
+    if cell.type in (CellType.number, CellType.bool):
+        return cell.value
+    if cell.type == CellType.date and isinstance(cell.raw, dt.date):
+        return str(cell.raw.year) if cell.granularity == "year" else cell.text
+    return cell.text.strip()
+
+
+def from_spreadsheet(cells: dict[str, Cell]) -> dict[str, Any]:
+    """A file's row ({field: typed cell}) as a posted row: mark_<n> columns are the marks,
+    score_<n> the scores; an organization's name stands for its id (`OrganizationName`)."""
+    item = {key: _plain(cell) for key, cell in cells.items() if key in PLAIN_COLUMNS}
+    if "organization" in cells and "organization_id" not in cells:
+        item["organization_id"] = OrganizationName(cells["organization"].text.strip())
+    marks = {key[5:]: _plain(cell) for key, cell in cells.items() if key.startswith("mark_")}
+    scores = {key[6:]: _plain(cell) for key, cell in cells.items() if key.startswith("score_")}
     if marks:
         item["marks"] = marks
     if scores:

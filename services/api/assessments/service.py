@@ -39,6 +39,7 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal, Role, ScopeType
 from shared.pagination import Pagination, paginate
 from shared.scope import ensure_in_scope, readable_organizations
+from shared.tabular import normalize_name
 
 # "5А", "5", "А", "5-1", "5.1"; Latin letters that look Cyrillic are taken as Cyrillic.
 _CLASS_LABEL_RE = re.compile(r"(?P<grade>\d{1,2})?(?:[А-ЯЁ]{1,2}|[-./]\d{1,2})?")
@@ -54,7 +55,8 @@ def invalid(loc: list[str | int], message: str) -> Invalid:
 
 @dataclass
 class Catalogue:
-    """Procedures by code and their subjects by (procedure, subject in any case, grade)."""
+    """Procedures by code and their subjects by (procedure, subject, grade), the subject
+    compared by `shared.tabular.normalize_name` (case, NBSP and doubled spaces, ё/е aside)."""
 
     procedures: dict[str, AssessmentProcedure]
     subjects: dict[tuple[uuid.UUID, str, int], AssessmentSubject]
@@ -62,7 +64,7 @@ class Catalogue:
     def subject(
         self, procedure: AssessmentProcedure, subject: str, grade: int
     ) -> AssessmentSubject | None:
-        return self.subjects.get((procedure.id, subject.strip().casefold(), grade))
+        return self.subjects.get((procedure.id, normalize_name(subject), grade))
 
 
 async def load_catalogue(session: AsyncSession, codes: set[str]) -> Catalogue:
@@ -78,8 +80,26 @@ async def load_catalogue(session: AsyncSession, codes: set[str]) -> Catalogue:
         select(AssessmentSubject).where(AssessmentSubject.procedure_id.in_(ids))
     )
     return Catalogue(
-        procedures, {(s.procedure_id, s.subject.casefold(), s.grade): s for s in subjects}
+        procedures, {(s.procedure_id, normalize_name(s.subject), s.grade): s for s in subjects}
     )
+
+
+_ABBREVIATION = re.compile(r"\(([^()]+)\)\s*$")
+
+
+async def procedure_codes(session: AsyncSession) -> dict[str, str]:
+    """Every way a procedure is written (`normalize_name` of its code, its name, and the
+    abbreviation its name ends with: "ВПР") -> its code."""
+    spellings: dict[str, str] = {}
+    for code, name in await session.execute(
+        select(AssessmentProcedure.code, AssessmentProcedure.name)
+    ):
+        spellings[normalize_name(name)] = code
+        if match := _ABBREVIATION.search(name):
+            spellings[normalize_name(match.group(1))] = code
+    for code in list(spellings.values()):
+        spellings[normalize_name(code)] = code
+    return spellings
 
 
 async def subject_spellings(session: AsyncSession, subject: str) -> list[str]:

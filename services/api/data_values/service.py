@@ -9,7 +9,7 @@ statement.
 import contextlib
 import math
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -17,7 +17,10 @@ from sqlalchemy import ARRAY, Float, String, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.data_values.models import DataValue, IdempotencyKeys
+from services.api.data_values.sheet import SheetItem, from_cells
+from services.api.data_values.sheet import columns as sheet_columns
 from services.api.indicators.models import Indicator
+from services.api.organizations.matching import resolve_names
 from services.api.territories.scope import DbScopeResolver, organization_territories
 from shared.bulk import (
     Counts,
@@ -32,6 +35,7 @@ from shared.identity import Principal, Role
 from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 from shared.scope import readable_organizations
+from shared.tabular import Cell
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
 MAX_ROWS = 10_000
@@ -44,17 +48,27 @@ FIELDS = ("indicator_code", "organization_id", "period", "value")
 @dataclass(frozen=True)
 class DataValueRow:
     indicator_code: str
-    organization_id: uuid.UUID
+    organization_id: uuid.UUID | None  # None: a file's row naming `organization` instead
     period: str
     value: bool | float
+    sheet: SheetItem | None = None  # what a file's row says beyond the posted fields
+
+    @property
+    def organization(self) -> str | None:
+        return self.sheet.organization if self.sheet else None
 
 
 def parse_row(item: Any) -> DataValueRow | list[RowError]:
-    """One row's shape and types (a hand-written check: 10,000 rows a request, so it counts)."""
+    """One row's shape and types (a hand-written check: 10,000 rows a request, so it counts);
+    a file's row (`SheetItem`) may name its organization instead of giving its id."""
+    sheet = item if isinstance(item, SheetItem) else None
+    if sheet is not None:
+        item = {**sheet.fields, **({"organization_id": None} if sheet.organization else {})}
     if not isinstance(item, dict):
         return [RowError(loc=[], msg="ожидается объект")]
     errors = [RowError(loc=[k], msg="лишнее поле") for k in item if k not in FIELDS]
     errors += [RowError(loc=[k], msg="обязательное поле") for k in FIELDS if k not in item]
+    errors += [RowError(loc=[k], msg=m) for k, m in (sheet.problems if sheet else [])]
     if errors:
         return errors
     code, org, period, value = (item[k] for k in FIELDS)
@@ -64,7 +78,7 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
         org = uuid.UUID(org) if isinstance(org, str) else None
     except ValueError:
         org = None
-    if org is None:
+    if org is None and not (sheet and sheet.organization):
         errors.append(RowError(loc=["organization_id"], msg="ожидается UUID организации"))
     if not isinstance(period, str) or not 4 <= len(period) <= 20:
         errors.append(RowError(loc=["period"], msg="ожидается период, например 2021/2022"))
@@ -74,7 +88,7 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
             value = float(value) if isinstance(value, str) else value
     if not isinstance(value, bool | int | float):
         errors.append(RowError(loc=["value"], msg="ожидается число или true/false"))
-    return errors or DataValueRow(code, org, period, value)
+    return errors or DataValueRow(code, org, period, value, sheet)
 
 
 @dataclass
@@ -86,9 +100,15 @@ class Valid:
     value: float
 
 
-def _check_value(indicator: Indicator, value: bool | float) -> tuple[float | None, str | None]:
-    """The value as stored (booleans as 1/0), or why it does not fit the indicator."""
-    value_type = indicator.params.get("value_type")
+def _check_value(indicator: Indicator, row: DataValueRow) -> tuple[float | None, str | None]:
+    """The value as stored (booleans as 1/0), or why it does not fit the indicator. A file's
+    1 and 0 are true and false; its percent (64,5 %) fits a percent indicator only."""
+    value, value_type = row.value, indicator.params.get("value_type")
+    if row.sheet and row.sheet.percent and value_type != "percent":
+        return None, "значение в процентах, а показатель не в процентах"
+    if row.sheet and value_type == "boolean" and value in (0, 1) and not isinstance(value, bool):
+        value = bool(value)
+        row.sheet.notes.append(("value", f"число {int(value)} прочитано как {str(value).lower()}"))
     if value_type == "boolean":
         if not isinstance(value, bool):
             return None, "ожидается true или false"
@@ -176,16 +196,21 @@ class DataValueImporter(ScopedImporter):
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
 
-    def from_spreadsheet(self, cells: dict[str, Any]) -> dict[str, Any]:
-        """A file's row is a posted row as it is (header indicator_code, organization_id,
-        period, value)."""
-        return cells
+    def columns(self, headers: list[str]) -> list[str | None]:
+        """indicator_code (Код показателя), organization_id, or else organization (ОО, by
+        name), period (Период), value (Значение); other columns are left out."""
+        return sheet_columns(headers)
+
+    def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> SheetItem:
+        """A file's row read from its typed cells (`services.api.data_values.sheet`)."""
+        return from_cells(cells)
 
     async def validate(self, rows: list[tuple[int, Any]]) -> tuple[list[Valid], list[Rejected]]:
         """Each row on its own: a bad row is rejected with its reasons, the others go on."""
         parsed, rejected = parse_rows(rows, parse_row, DataValueRow)
-        indicators, territories = await _lookups(self.session, [r for _, r in parsed])
         readable = await readable_organizations(self.principal, self.scopes)
+        parsed = await self._named_organizations(parsed, rejected, readable)
+        indicators, territories = await _lookups(self.session, [r for _, r in parsed])
         periods: dict[str, str | None] = {}
         seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
         valid = []
@@ -216,7 +241,7 @@ class DataValueImporter(ScopedImporter):
             if periods[row.period] is None:
                 reject(index, "period", "период не распознан")
                 continue
-            value, problem = _check_value(indicator, row.value)
+            value, problem = _check_value(indicator, row)
             if problem:
                 reject(index, "value", problem)
                 continue
@@ -226,7 +251,32 @@ class DataValueImporter(ScopedImporter):
                 continue
             seen[key] = index
             valid.append(Valid(index, indicator.id, row.organization_id, row.period, value))
+            for field, note in row.sheet.notes if row.sheet else ():
+                self.warn(index, field, note)
         return valid, rejected
+
+    async def _named_organizations(
+        self,
+        parsed: list[tuple[int, DataValueRow]],
+        rejected: list[Rejected],
+        readable: frozenset[uuid.UUID] | None,
+    ) -> list[tuple[int, DataValueRow]]:
+        """Rows that name their organization get its id when the name is the caller's one
+        organization's name or short name; otherwise they are rejected (none, or the
+        candidates named)."""
+        named = {
+            index: row.organization
+            for index, row in parsed
+            if row.organization_id is None and row.organization
+        }
+        ids, reasons = await resolve_names(self.session, named, readable)
+        for index, reason in reasons.items():
+            rejected.append(rejection(index, "organization", reason))
+        return [
+            (index, replace(row, organization_id=ids[index]) if index in ids else row)
+            for index, row in parsed
+            if index not in reasons
+        ]
 
     async def store(self, session: AsyncSession, valid: list[Valid]) -> Counts:
         """One statement: new and changed values, and their audit events."""

@@ -36,7 +36,12 @@ _NOT_HEADER_CHAR = re.compile(r"[^а-я/ ]+")
 _NUMBER_HEADER = re.compile(r"^(?:№|n[oо0º°₂2]?|#)?\s*(?:[пn]\s*/\s*[пn]?)?\.?$")
 _HEADER_FIELDS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("evidence", re.compile(r"подтвержда|форма\s+(?:представлени|отчет)|отчетн\w*\s+документ")),
-    ("deadline", re.compile(r"^(?:срок|дата|период\s+(?:исполн|выполн|реализ))")),
+    # the end of a deadline given in two columns (Срок начала / Срок окончания, с / по)
+    (
+        "deadline_end",
+        re.compile(r"^(?:срок\w*\s+|дата\s+)?(?:окончани|завершени)|^(?:срок\s+)?по$"),
+    ),
+    ("deadline", re.compile(r"^(?:срок|дата|период\s+(?:исполн|выполн|реализ)|с$|начал)")),
     ("responsible", re.compile(r"^(?:ответствен|исполнител)")),
     ("result", re.compile(r"^(?:(?:ожидаем|планируем|прогнозируем)\w*\s+)?результат")),
     ("stage", re.compile(r"^этап")),

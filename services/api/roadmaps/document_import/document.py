@@ -151,12 +151,16 @@ def import_document(
 def parse_blocks(blocks: Sequence[Block]) -> ImportResult:
     """Parse the neutral block list of any format into roadmaps and a report."""
     parser = _Parser()
+    notes: list[str] = []
     for index, block in enumerate(blocks, start=1):
         if isinstance(block, Paragraph):
             parser.paragraph(block.text)
         else:
             parser.row(index, block)
-    return parser.result()
+            notes += (f"row {index}: {note}" for note in block.notes)
+    result = parser.result()
+    result.report.warnings.extend(notes)  # cells read otherwise than the file stores them
+    return result
 
 
 def _tidy(text: str) -> str:
@@ -402,6 +406,7 @@ class _Parser:
             return
         values = {name: self.layout.value(shaped, name) for name in ("number", "stage")}
         values |= {name: self.layout.value(shaped, name) for name in TEXT_FIELDS}
+        values["deadline"] = _window(values["deadline"], self.layout.value(shaped, "deadline_end"))
         stage_at = self.layout.columns.get("stage")
         stage = values["stage"]
         if stage and not starts_lower(stage) and stage != self._section_title():
@@ -488,3 +493,15 @@ class _Parser:
             self._skip(index, text, "header continuation")
         else:
             self._skip(index, text, "no activity title")
+
+
+_DAY = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
+
+
+def _window(start: str, end: str) -> str:
+    """A deadline given in two columns (start, end) as the one window it is: "A – B"."""
+    if not end or end == start:
+        return start
+    if start:
+        return f"{start} – {end}"
+    return f"до {end}" if _DAY.match(end) else end

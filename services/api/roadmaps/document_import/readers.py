@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
@@ -32,10 +32,13 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Row:
-    """One table row: its cell texts and the index of its table in document order."""
+    """One table row: its cell texts, the index of its table in document order, and what
+    reading its cells reinterpreted (`shared.tabular.Cell.note`: a date cell formatted as a
+    month read as that month)."""
 
     cells: tuple[str, ...]
     table: int
+    notes: tuple[str, ...] = ()
 
 
 Block = Paragraph | Row
@@ -144,20 +147,39 @@ def _read_xlsx(content: bytes, budget: Budget) -> list[Block]:
     blocks: list[Block] = []
     with open_workbook(content, budget) as table:
         for index in range(len(table.sheet_names)):
-            rows = table.rows(index)
-            blocks += _grid_blocks(([_cell_text(cell) for cell in row] for row in rows), index)
+            cells = list(table.rows(index))
+            rows = [[_cell_text(cell) for cell in row] for row in cells]
+            _spread_vertical_merges(rows, table.merged_ranges(index))
+            notes = [tuple(c.note for c in row if c.note) for row in cells]
+            blocks += _grid_blocks(rows, index, notes)
     return blocks
+
+
+def _spread_vertical_merges(rows: list[list[str]], merges: list[tuple[int, int, int, int]]) -> None:
+    """A cell merged down over several rows ("в течение года" for several activities) holds
+    for each of them, as in the .docx reader; a horizontal merge (a section row) keeps its
+    text in its first column."""
+    for first_row, column, last_row, _ in merges:
+        if first_row >= len(rows) or column >= len(rows[first_row]):
+            continue
+        text = rows[first_row][column]
+        for row in rows[first_row + 1 : last_row + 1]:
+            if column < len(row):
+                row[column] = text
 
 
 def _cell_text(cell: Cell) -> str:
     return clean_text(cell.text)
 
 
-def _grid_blocks(rows: Iterable[list[str]], table: int) -> list[Block]:
-    """Turn spreadsheet rows into blocks: lone-cell rows above the first table are paragraphs."""
+def _grid_blocks(
+    rows: Iterable[list[str]], table: int, notes: Sequence[tuple[str, ...]] = ()
+) -> list[Block]:
+    """Turn spreadsheet rows into blocks: lone-cell rows above the first table are paragraphs;
+    a table row keeps the notes of its cells (`notes`, by row)."""
     blocks: list[Block] = []
     in_table = False
-    for cells in rows:
+    for position, cells in enumerate(rows):
         filled = [cell for cell in cells if cell]
         if not filled:
             continue
@@ -165,7 +187,7 @@ def _grid_blocks(rows: Iterable[list[str]], table: int) -> list[Block]:
             blocks.append(Paragraph(filled[0]))
             continue
         in_table = True
-        blocks.append(Row(tuple(cells), table))
+        blocks.append(Row(tuple(cells), table, notes[position] if position < len(notes) else ()))
     return blocks
 
 

@@ -1,0 +1,70 @@
+"""Organizations named in a file instead of by id: matched by name or short name.
+
+Organizations have no INN (ИНН) in Soko, so a file without ids names them by `name` or
+`short_name`, compared after normalising spaces (NBSP, doubled), case, ё/е, quotes («» "")
+and "№ 1"/"№1"."""
+
+import re
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.organizations.models import Organization
+from shared.tabular import normalize_name
+
+_QUOTES = re.compile(r"[«»“”„\"']")
+_NUMBER_SIGN = re.compile(r"№\s*")
+
+
+def name_key(name: str) -> str:
+    """A name as organizations are matched by it ("МБОУ «Гимназия №1»" -> 'мбоу гимназия № 1')."""
+    return normalize_name(_NUMBER_SIGN.sub("№ ", _QUOTES.sub(" ", name)))
+
+
+async def match_names(
+    session: AsyncSession, names: Iterable[str], readable: frozenset[uuid.UUID] | None
+) -> dict[str, list[tuple[uuid.UUID, str]]]:
+    """For each name (by `name_key`), the organizations the caller may read (`readable`; None:
+    all) whose name or short name it is, as (id, full name): none, one, or the candidates of
+    an ambiguous name."""
+    wanted = {name_key(name) for name in names}
+    wanted.discard("")
+    if not wanted:
+        return {}
+    query = select(Organization.id, Organization.name, Organization.short_name)
+    if readable is not None:
+        query = query.where(Organization.id.in_(readable))
+    found: dict[str, list[tuple[uuid.UUID, str]]] = {key: [] for key in wanted}
+    for org_id, name, short_name in await session.execute(query):
+        keys = {name_key(name), name_key(short_name or "")}
+        for key in keys & wanted:
+            found[key].append((org_id, name))
+    return found
+
+
+class OrganizationName(str):
+    """An organization given by its name in a file's row, where an id would be (resolved by
+    `resolve_names` before the row is checked)."""
+
+
+async def resolve_names(
+    session: AsyncSession, named: dict[int, str], readable: frozenset[uuid.UUID] | None
+) -> tuple[dict[int, uuid.UUID], dict[int, str]]:
+    """Rows (by index) that name their organization: the id of each name that is exactly one
+    readable organization's name or short name, and for the others why not (Russian: not
+    found, or the candidates of an ambiguous name with their ids)."""
+    found = await match_names(session, named.values(), readable)
+    ids: dict[int, uuid.UUID] = {}
+    reasons: dict[int, str] = {}
+    for index, name in named.items():
+        candidates = found.get(name_key(name), [])
+        if len(candidates) == 1:
+            ids[index] = candidates[0][0]
+        elif candidates:
+            listed = "; ".join(f"{full} ({org_id})" for org_id, full in candidates)
+            reasons[index] = f"несколько организаций «{name}»: {listed}"
+        else:
+            reasons[index] = f"организация «{name}» не найдена или вне вашей области"
+    return ids, reasons

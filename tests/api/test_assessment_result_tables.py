@@ -1,0 +1,105 @@
+"""Assessment results uploaded as school systems export them (issue 14): subjects with NBSP or
+doubled spaces, procedures by their Russian name, Russian column titles."""
+
+import pytest
+from sqlalchemy import select
+
+from services.api.assessments.models import AssessmentResult
+from tests.api.test_data_value_tables import case
+from tests.factories import build_world
+
+
+@pytest.fixture
+async def world(db, settings):
+    return await build_world(db, settings)
+
+
+async def upload(client, world, name: str, content: bytes) -> dict:
+    answer = await client.post(
+        "/v1/assessment-results/upload",
+        files={"file": (name, content)},
+        headers=world.headers("admin"),
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def results(db, world) -> set[tuple[str, str, int, int]]:
+    schools = {getattr(world, s).id: s for s in ("s1", "s2", "s3")}
+    rows = await db.scalars(select(AssessmentResult).where(AssessmentResult.year == "2031"))
+    return {(schools[r.organization_id], r.subject, r.grade, r.participants) for r in rows}
+
+
+async def test_ar1_subjects_and_procedures_as_a_school_exports_them(api_client, world, db):
+    content = case(world, "ar1_assessment_school_export.xlsx")
+    summary = await upload(api_client, world, "ar1.xlsx", content)
+    assert (summary["imported"], summary["rejected"]) == (4, [])
+    assert await results(db, world) == {
+        ("s1", "Русский язык", 4, 50),
+        ("s2", "Математика", 4, 40),
+        ("s3", "Окружающий мир", 4, 30),
+        ("s3", "Математика", 4, 30),
+    }
+    assert summary["warnings"] == [
+        {
+            "index": None,
+            "loc": ["Наименование ОО"],
+            "msg": "столбец «Наименование ОО» не используется: пропущен",
+        },
+        {"index": 5, "loc": ["procedure"], "msg": "процедура «ВПР» прочитана как vpr"},
+    ]
+
+
+async def test_russian_titles_and_procedure_names_are_matched(api_client, world, db):
+    content = (
+        "ID ОО;Процедура;Год;Предмет;Класс;Количество участников;Отметка «5»;Отметка 2;"
+        "Отметка 3;Отметка 4\r\n"
+        f"{world.s1.id};Всероссийские проверочные работы (ВПР);2031;русский язык;4;"
+        "10;1;2;3;4\r\n"
+    ).encode("cp1251")
+    summary = await upload(api_client, world, "r.csv", content)
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    (stored,) = await db.scalars(select(AssessmentResult).where(AssessmentResult.year == "2031"))
+    assert (stored.subject, stored.mark_5, stored.mark_2) == ("Русский язык", 1, 2)
+
+
+async def test_organizations_are_found_by_name_when_no_id_is_given(api_client, world, db):
+    content = (
+        "ОО;procedure;year;subject;grade;participants\r\n"
+        "школа\u00a01;vpr;2031;Математика;4;10\r\n"
+        "Школа 7;vpr;2031;Математика;4;10\r\n"
+    ).encode()
+    summary = await upload(api_client, world, "r.csv", content)
+    assert summary["imported"] == 1
+    assert await results(db, world) == {("s1", "Математика", 4, 10)}
+    assert summary["rejected"] == [
+        {
+            "index": 3,
+            "errors": [
+                {
+                    "loc": ["organization"],
+                    "msg": "организация «Школа 7» не найдена или вне вашей области",
+                }
+            ],
+        }
+    ]
+
+
+async def test_a_posted_procedure_may_be_its_russian_abbreviation(api_client, world, db):
+    row = {
+        "organization_id": str(world.s1.id),
+        "procedure": "впр",
+        "year": "2031",
+        "subject": "Окружающий  мир",
+        "grade": 4,
+        "participants": 12,
+    }
+    answer = await api_client.post(
+        "/v1/assessment-results", json={"results": [row]}, headers=world.headers("admin")
+    )
+    summary = answer.json()
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert summary["warnings"] == [
+        {"index": 0, "loc": ["procedure"], "msg": "процедура «впр» прочитана как vpr"}
+    ]
+    assert await results(db, world) == {("s1", "Окружающий мир", 4, 12)}

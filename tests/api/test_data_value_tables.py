@@ -1,0 +1,271 @@
+"""Data values uploaded as Excel and school systems write them (issue 14): the handed files of
+../shared/cases/real-world give their right values, and each kind is tested on its own."""
+
+import datetime as dt
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import select
+
+from services.api.data_values.models import DataValue
+from services.api.indicators.models import Indicator
+from services.api.organizations.models import Organization
+from tests.factories import build_world
+
+CASES = Path(__file__).parent / "cases"
+# The demo load's ids in the handed files, and the schools of the test world they stand for.
+CASE_IDS = {
+    "ff8ca8d1-b34f-4912-93e1-80a930c3e344": "s1",
+    "29cb2cc4-194a-4faf-8438-5869359667ae": "s2",
+    "f157d1b6-79dc-4442-9020-f8719e1cc193": "s3",
+}
+INDICATORS = {
+    "extracurricular_coverage": {"value_type": "percent"},
+    "upbringing_program": {"value_type": "boolean"},
+    "students_grades_5_11": {"value_type": "number", "min": 0},
+    "teachers_count": {"value_type": "number", "min": 0},
+}
+
+
+@pytest.fixture
+async def world(db, settings):
+    world = await build_world(db, settings)
+    for code, params in INDICATORS.items():
+        unit = {"percent": "percent", "boolean": "boolean"}.get(params["value_type"], "count")
+        db.add(
+            Indicator(
+                code=code,
+                name=code,
+                unit=unit,
+                level="organization",
+                method="data_value",
+                params=params,
+            )
+        )
+    await db.flush()
+    return world
+
+
+def case(world, name: str) -> bytes:
+    """A handed file with the demo's organization ids made the test world's (in an .xlsx,
+    inside its XML parts, so that formulas keep their cached values)."""
+    content = (CASES / name).read_bytes()
+
+    def substituted(data: bytes) -> bytes:
+        for demo_id, school in CASE_IDS.items():
+            data = data.replace(demo_id.encode(), str(getattr(world, school).id).encode())
+        return data
+
+    if not name.endswith(".xlsx"):
+        return substituted(content)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, substituted(source.read(info)))
+    return buffer.getvalue()
+
+
+async def upload(client, world, name: str, content: bytes) -> dict:
+    answer = await client.post(
+        "/v1/data-values/upload", files={"file": (name, content)}, headers=world.headers("admin")
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def stored(db, world) -> dict[tuple[str, str, str], float]:
+    schools = {getattr(world, s).id: s for s in ("s1", "s2", "s3")}
+    rows = await db.execute(
+        select(Indicator.code, DataValue.organization_id, DataValue.period, DataValue.value).join(
+            Indicator, Indicator.id == DataValue.indicator_id
+        )
+    )
+    return {(code, schools[org], period): value for code, org, period, value in rows}
+
+
+async def test_dv1_cp1251_semicolons_decimal_commas_and_russian_booleans(api_client, world, db):
+    summary = await upload(api_client, world, "dv1.csv", case(world, CASES_DV1))
+    assert (summary["imported"], summary["rejected"], summary["warnings"]) == (4, [], [])
+    assert await stored(db, world) == {
+        ("extracurricular_coverage", "s1", "2030/2031"): 64.5,
+        ("extracurricular_coverage", "s2", "2030/2031"): 20.33,
+        ("upbringing_program", "s1", "2030/2031"): 1.0,
+        ("upbringing_program", "s2", "2030/2031"): 0.0,
+    }
+
+
+CASES_DV1 = "dv1_cp1251_semicolon_decimal_comma.csv"
+
+
+async def test_dv2_thousands_separated_by_nbsp_space_and_narrow_nbsp(api_client, world, db):
+    summary = await upload(api_client, world, "dv2.csv", case(world, "dv2_thousands_sep.csv"))
+    assert (summary["imported"], summary["rejected"]) == (3, [])
+    assert set((await stored(db, world)).values()) == {1234.0}
+
+
+async def test_dv3_utf8_bom_before_the_first_header(api_client, world, db):
+    summary = await upload(api_client, world, "dv3.csv", case(world, "dv3_utf8_bom_comma.csv"))
+    assert (summary["imported"], summary["rejected"]) == (2, [])
+    assert sorted((await stored(db, world)).values()) == [70.5, 71.25]
+
+
+async def test_dv4_extra_columns_are_left_out_and_named(api_client, world, db):
+    content = case(world, "dv4_extra_columns_cp1251.csv")
+    summary = await upload(api_client, world, "dv4.csv", content)
+    assert (summary["imported"], summary["rejected"]) == (2, [])
+    assert sorted((await stored(db, world)).values()) == [44.0, 55.5]
+    assert summary["warnings"] == [
+        {
+            "index": None,
+            "loc": ["Наименование ОО"],
+            "msg": "столбец «Наименование ОО» не используется: пропущен",
+        },
+        {"index": None, "loc": ["comment"], "msg": "столбец «comment» не используется: пропущен"},
+    ]
+
+
+async def test_dv5_the_sep_hint_line_is_honoured_and_skipped(api_client, world, db):
+    summary = await upload(api_client, world, "dv5.csv", case(world, "dv5_sep_hint.csv"))
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert list((await stored(db, world)).values()) == [64.5]
+
+
+async def test_dv6_percent_sign_and_excel_booleans(api_client, world, db):
+    summary = await upload(api_client, world, "dv6.csv", case(world, "dv6_percent_bool_ru.csv"))
+    assert (summary["imported"], summary["rejected"]) == (4, [])
+    assert await stored(db, world) == {
+        ("extracurricular_coverage", "s1", "2030/2031"): 64.5,
+        ("upbringing_program", "s1", "2030/2031"): 1.0,
+        ("upbringing_program", "s2", "2030/2031"): 0.0,
+        ("upbringing_program", "s3", "2030/2031"): 1.0,
+    }
+    assert [(w["index"], w["msg"]) for w in summary["warnings"]] == [
+        (5, "число 1 прочитано как true")
+    ]
+
+
+async def test_dv7_periods_typed_as_a_year_and_a_month_date_and_trailing_rows(
+    api_client, world, db
+):
+    content = case(world, "dv7_xlsx_types_trailing.xlsx")
+    summary = await upload(api_client, world, "dv7.xlsx", content)
+    assert (summary["imported"], summary["rejected"]) == (3, [])
+    assert await stored(db, world) == {
+        ("extracurricular_coverage", "s1", "2031"): 61.0,
+        ("extracurricular_coverage", "s2", "2031-09"): 62.0,
+        ("extracurricular_coverage", "s3", "2030/2031"): 64.5,
+    }
+    assert [(w["index"], w["loc"]) for w in summary["warnings"]] == [
+        (2, ["period"]),
+        (3, ["period"]),
+    ]
+
+
+async def test_dv8_the_cached_value_of_a_formula_is_read(api_client, world, db):
+    summary = await upload(api_client, world, "dv8.xlsx", case(world, "dv8_formula_cached.xlsx"))
+    assert (summary["imported"], summary["rejected"]) == (2, [])
+    assert sorted((await stored(db, world)).values()) == [40.0, 42.0]
+
+
+async def test_dv9_the_same_key_twice_rejects_the_second_naming_the_first(api_client, world):
+    summary = await upload(api_client, world, "dv9.csv", case(world, "dv9_duplicate_key.csv"))
+    assert summary["imported"] == 1
+    assert summary["rejected"] == [
+        {"index": 3, "errors": [{"loc": ["indicator_code"], "msg": "повтор строки 2"}]}
+    ]
+
+
+def xlsx(rows, formats=None) -> bytes:
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    for cell, number_format in (formats or {}).items():
+        book.active[cell].number_format = number_format
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+async def test_a_percent_formatted_cell_is_the_percent_it_shows_and_the_summary_says_so(
+    api_client, world, db
+):
+    rows = [["Код показателя", "ОО", "Период", "Значение"]]
+    rows.append(["extracurricular_coverage", "Школа 1", "2030/2031", 0.645])
+    rows.append(["teachers_count", "Школа 1", "2030/2031", 0.5])
+    summary = await upload(api_client, world, "v.xlsx", xlsx(rows, {"D2": "0.0%", "D3": "0%"}))
+    assert await stored(db, world) == {("extracurricular_coverage", "s1", "2030/2031"): 64.5}
+    assert summary["warnings"] == [
+        {"index": 2, "loc": ["value"], "msg": "процентный формат ячейки: 0,645 → 64,5"}
+    ]
+    assert summary["rejected"] == [
+        {
+            "index": 3,
+            "errors": [
+                {"loc": ["value"], "msg": "значение в процентах, а показатель не в процентах"}
+            ],
+        }
+    ]
+
+
+async def test_a_whole_date_where_a_period_is_expected_is_refused_not_guessed(api_client, world):
+    rows = [["indicator_code", "organization_id", "period", "value"]]
+    rows.append(["teachers_count", str(world.s1.id), dt.datetime(2031, 9, 1), 5])
+    summary = await upload(api_client, world, "v.xlsx", xlsx(rows, {"C2": "dd.mm.yyyy"}))
+    assert summary["imported"] == 0
+    assert summary["rejected"][0]["errors"][0]["loc"] == ["period"]
+    assert "01.09.2031" in summary["rejected"][0]["errors"][0]["msg"]
+
+
+async def test_headers_match_in_any_case_and_spacing_and_organizations_by_name(
+    api_client, world, db
+):
+    db.add(Organization(name="МБОУ «Лицей № 7»", kind="school", territory_id=world.s1.territory_id))
+    db.add(
+        Organization(
+            name="Школа 2", short_name="Школа 1", kind="school", territory_id=world.s1.territory_id
+        )
+    )
+    await db.flush()
+    content = (
+        "КОД  ПОКАЗАТЕЛЯ;Образовательная\u00a0организация;период;ЗНАЧЕНИЕ\r\n"
+        'teachers_count;мбоу "лицей №7";2030/2031;1\u202f234\r\n'
+        "teachers_count;школа 1;2030/2031;5\r\n"
+        "teachers_count;Школа 99;2030/2031;5\r\n"
+    ).encode()
+    summary = await upload(api_client, world, "v.csv", content)
+    assert summary["imported"] == 1 and summary["warnings"] == []
+    (ambiguous, unknown) = summary["rejected"]
+    assert ambiguous["index"] == 3 and ambiguous["errors"][0]["loc"] == ["organization"]
+    message = ambiguous["errors"][0]["msg"]
+    assert "несколько организаций «школа 1»" in message
+    assert "Школа 1" in message and "Школа 2" in message and str(world.s1.id) in message
+    assert unknown["errors"][0]["msg"] == "организация «Школа 99» не найдена или вне вашей области"
+
+
+async def test_a_second_column_of_the_same_field_is_left_out_and_named(api_client, world, db):
+    content = (
+        "indicator_code\tvalue\torganization_id\tperiod\tЗначение\r\n"
+        f"teachers_count\t7\t{world.s1.id}\t2030/2031\t8\r\n"
+    ).encode("utf-16-le")  # Excel's "Unicode text", here without its byte-order mark
+    summary = await upload(api_client, world, "v.csv", content)
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert list((await stored(db, world)).values()) == [7.0]
+    assert summary["warnings"] == [
+        {"index": None, "loc": ["Значение"], "msg": "столбец «Значение» повторяет value: пропущен"}
+    ]
+
+
+async def test_posted_json_rows_carry_no_warnings(api_client, world):
+    row = {
+        "indicator_code": "teachers_count",
+        "organization_id": str(world.s1.id),
+        "period": "2031",
+        "value": 3,
+    }
+    answer = await api_client.post(
+        "/v1/data-values", json={"values": [row]}, headers=world.headers("admin")
+    )
+    assert answer.json()["imported"] == 1 and answer.json()["warnings"] == []

@@ -1,0 +1,112 @@
+"""Roadmap tables as spreadsheets write them (issue 14): vertical merges, deadlines in two
+columns, date cells formatted as a month or a year."""
+
+import io
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+
+from services.api.roadmaps.deadlines import parse_deadline
+from services.api.roadmaps.document_import.document import import_document
+
+CASES = Path(__file__).parent / "cases"
+
+
+def activities(content: bytes, name: str = "plan.xlsx") -> dict[str, tuple[str, object, object]]:
+    """number -> (deadline text, due start, due end) of every activity imported."""
+    result = import_document(name, content)
+    found = {}
+    for roadmap in result.roadmaps:
+        for section in roadmap.sections:
+            for activity in section.activities:
+                deadline = parse_deadline(activity.deadline_text)
+                found[activity.number] = (
+                    activity.deadline_text,
+                    str(deadline.due_start),
+                    str(deadline.due_end),
+                )
+    return found
+
+
+def xlsx(rows: list[list[object]], merges=(), formats=None) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    for cells in merges:
+        sheet.merge_cells(cells)
+    for cell, number_format in (formats or {}).items():
+        sheet[cell].number_format = number_format
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+HEADER = ["№", "Наименование мероприятия", "Срок исполнения", "Ответственный"]
+
+
+def test_the_handed_rm1_file_gives_every_activity_its_deadline():
+    found = activities((CASES / "rm1_xlsx_merged_dates.xlsx").read_bytes())
+    assert found["2.1"][0] == found["2.2"][0] == "в течение года"  # merged C9:C10
+    assert found["1.3"] == ("март 2022", "2022-03-01", "2022-03-31")  # [$-419]MMMM YYYY
+    assert found["1.1"] == ("01.11.2021", "2021-11-01", "2021-11-01")
+    assert found["1.2"] == ("15.12.2021", "2021-12-15", "2021-12-15")
+
+
+def test_a_cell_merged_down_belongs_to_every_activity_it_spans():
+    rows = [HEADER, ["1", "Семинар", "II квартал 2022", "ИМЦ"], ["2", "Совещание", None, None]]
+    rows.append(["3", "Отчёт", "01.06.2022", None])
+    found = activities(xlsx(rows, merges=["C2:C3", "D2:D4"]))
+    assert found["1"] == found["2"] == ("II квартал 2022", "2022-04-01", "2022-06-30")
+    assert found["3"][0] == "01.06.2022"
+
+
+@pytest.mark.parametrize(
+    ("number_format", "text", "start", "end"),
+    [
+        ("mmmm yyyy", "сентябрь 2021", "2021-09-01", "2021-09-30"),
+        ("mmm\\ yy", "сентябрь 2021", "2021-09-01", "2021-09-30"),
+        ('yyyy" г."', "2021", "2021-01-01", "2021-12-31"),
+        ("dd.mm.yyyy", "15.09.2021", "2021-09-15", "2021-09-15"),
+    ],
+)
+def test_a_date_cell_keeps_the_granularity_its_format_shows(number_format, text, start, end):
+    import datetime as dt
+
+    rows = [HEADER, ["1", "Семинар", dt.datetime(2021, 9, 15), "ИМЦ"]]
+    if number_format != "dd.mm.yyyy":
+        rows[1][2] = dt.datetime(2021, 9, 1)
+    found = activities(xlsx(rows, formats={"C2": number_format}))
+    assert found["1"] == (text, start, end)
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        [["№", "Мероприятие", "Срок начала", "Срок окончания", "Ответственный"]],
+        [["№", "Мероприятие", "Срок", "", "Ответственный"], ["", "", "с", "по", ""]],
+    ],
+)
+def test_a_deadline_in_two_columns_is_one_window(header):
+    rows = [*header, ["1", "Семинар", "01.09.2021", "31.10.2021", "ИМЦ"]]
+    rows.append(["2", "Совещание", "", "31.05.2022", "ИМЦ"])
+    rows.append(["3", "Отчёт", "март 2022", "март 2022", "ИМЦ"])
+    found = activities(xlsx(rows, merges=["C1:D1"] if len(header) == 2 else ()))
+    assert found["1"] == ("01.09.2021 – 31.10.2021", "2021-09-01", "2021-10-31")
+    assert found["2"][0] == "до 31.05.2022" and found["2"][2] == "2022-05-31"
+    assert found["3"] == ("март 2022", "2022-03-01", "2022-03-31")
+
+
+def test_a_deadline_in_two_csv_columns_is_one_window():
+    content = "№;Мероприятие;Срок начала;Срок окончания;Ответственный\r\n"
+    content += "1;Семинар;сентябрь 2021;октябрь 2021;ИМЦ\r\n"
+    found = activities(content.encode("cp1251"), "plan.csv")
+    assert found["1"] == ("сентябрь 2021 – октябрь 2021", "2021-09-01", "2021-10-31")
+
+
+def test_the_report_says_which_date_cells_were_read_as_a_month():
+    result = import_document("rm1.xlsx", (CASES / "rm1_xlsx_merged_dates.xlsx").read_bytes())
+    notes = [w for w in result.report.warnings if "формат даты" in w]
+    # rows are counted as the report counts skipped rows: the blocks read, empty rows aside
+    assert notes == ["row 6: формат даты «месяц год»: 01.03.2022 → март 2022"]
