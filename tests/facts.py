@@ -5,6 +5,7 @@ same thing at the moment it needs it: `await sync_facts(apps, isolation)` applie
 change both feeds hold (the same FeedFollower, on the test's session factory).
 """
 
+from services.api.indicators.models import Indicator
 from services.reports.facts.follower import FeedFollower
 from shared.changes.reader import ChangeFeedReader
 
@@ -22,3 +23,18 @@ async def sync_facts(apps, sessions) -> None:
     """Apply everything both feeds hold now."""
     for follower in followers(apps, sessions).values():
         await follower.catch_up()
+
+
+async def add_trained_teachers(db) -> Indicator:
+    """A school-reported percent indicator (`teachers_trained`) the feed tests post values of."""
+    indicator = Indicator(
+        code="teachers_trained",
+        name="Доля педагогов, прошедших КПК",
+        unit="percent",
+        level="organization",
+        method="data_value",
+        params={"value_type": "percent"},
+    )
+    db.add(indicator)
+    await db.flush()
+    return indicator

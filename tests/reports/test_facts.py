@@ -8,26 +8,11 @@ import pytest
 from sqlalchemy import text
 
 from services.api.changes.entities import FEED as API_FEED
-from services.api.indicators.models import Indicator
 from services.reports.facts.store import feed_state
 from shared.changes.positions import Position, encode_cursor
 from shared.changes.serve import compact
 from tests.factories import build_world
-from tests.facts import followers, sync_facts
-
-
-async def _indicator(db) -> Indicator:
-    indicator = Indicator(
-        code="teachers_trained",
-        name="Доля педагогов, прошедших КПК",
-        unit="percent",
-        level="organization",
-        method="data_value",
-        params={"value_type": "percent"},
-    )
-    db.add(indicator)
-    await db.flush()
-    return indicator
+from tests.facts import add_trained_teachers, followers, sync_facts
 
 
 async def _post(api_client, world, who, org, value, period="2024/2025"):
@@ -57,7 +42,7 @@ async def test_facts_mirror_the_hierarchy_values_and_their_changes(
     apps, db, isolation, api_client, settings
 ):
     world = await build_world(db, settings)
-    await _indicator(db)
+    await add_trained_teachers(db)
     await sync_facts(apps, isolation)
     organizations = await _facts(
         db, "SELECT id, territory_id, context FROM reports.fact_organization"
@@ -96,7 +81,7 @@ async def test_facts_mirror_the_hierarchy_values_and_their_changes(
 
 async def test_a_restart_resumes_from_the_stored_cursor(apps, db, isolation, api_client, settings):
     world = await build_world(db, settings)
-    await _indicator(db)
+    await add_trained_teachers(db)
     first = followers(apps, isolation)["api"]
     await first.catch_up()
     async with isolation() as session:
@@ -161,7 +146,7 @@ async def test_two_followers_never_apply_one_change_twice(
     apps, db, isolation, api_client, settings
 ):
     world = await build_world(db, settings)
-    await _indicator(db)
+    await add_trained_teachers(db)
     await db.commit()
     await sync_facts(apps, isolation)
     await _post(api_client, world, "admin", world.s1.id, 70.0)

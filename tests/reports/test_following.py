@@ -8,9 +8,9 @@ import httpx
 import pytest
 from sqlalchemy import text
 
-from services.api.indicators.models import Indicator
 from tests.conftest import running_apps
 from tests.factories import build_world
+from tests.facts import add_trained_teachers
 
 pytestmark = pytest.mark.committed
 
@@ -26,16 +26,7 @@ async def _wait_for(condition, seconds: float = 10.0):
 
 async def test_a_posted_value_reaches_the_facts_and_readyz_tells_their_age(db, isolation, settings):
     world = await build_world(db, settings)
-    db.add(
-        Indicator(
-            code="teachers_trained",
-            name="Доля педагогов, прошедших КПК",
-            unit="percent",
-            level="organization",
-            method="data_value",
-            params={"value_type": "percent"},
-        )
-    )
+    await add_trained_teachers(db)
     await db.commit()
     live = settings.model_copy(update={"follow_feeds": True, "feed_wait_seconds": 2.0})
     async with running_apps(live) as apps:
