@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from shared.client import ServiceClient
+from shared.client import ServiceClient, record_audit
 from shared.context import client_address_var, request_id_var
 from shared.db import after_commit, metadata
 from shared.identity import principal_var
@@ -194,3 +194,22 @@ class AuditOutbox:
                     await self.deliver(session)
             except Exception:  # the database or the api is away: the next round tries again
                 logger.warning("audit outbox round failed", exc_info=True)
+
+
+async def audit(
+    client: ServiceClient,
+    outbox: "AuditOutbox | None",
+    session: AsyncSession | None,
+    action: str,
+    entity_type: str,
+    entity_id: str | None,
+    changes: dict[str, Any],
+) -> None:
+    """Record an event in the audit log of the api service, as the user it is done for: in
+    this service's outbox, in the request's transaction, sent once it commits. Without an
+    outbox or a session (a client made outside a request), sent at once; PeerUnavailable (503)
+    then if the api service does not take it. The one body of both services' `ApiClient.audit`."""
+    if outbox is None or session is None:
+        await record_audit(client, action, entity_type, entity_id, changes)
+        return
+    await outbox.add(session, action, entity_type, entity_id, changes)

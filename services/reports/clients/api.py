@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.audit_outbox import AuditOutbox
-from shared.client import ServiceClient, checked, record_audit
+from shared.audit_outbox import AuditOutbox, audit
+from shared.client import ServiceClient, checked
 from shared.db import SessionDep
 from shared.headers import IDEMPOTENCY_KEY_HEADER
 
@@ -103,10 +103,7 @@ class ApiClient:
         this service's outbox, in the request's transaction, sent once it commits
         (shared/audit_outbox.py). Without an outbox (a client made outside a request), sent
         at once; PeerUnavailable (503) then if the api service does not take it."""
-        if self.outbox is None or self.session is None:
-            await record_audit(self.client, action, entity_type, entity_id, changes)
-            return
-        await self.outbox.add(self.session, action, entity_type, entity_id, changes)
+        await audit(self.client, self.outbox, self.session, action, entity_type, entity_id, changes)
 
 
 def api_client(request: Request, session: SessionDep) -> ApiClient:

@@ -9,6 +9,7 @@ share; a type overrides a method where it differs.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 if TYPE_CHECKING:
@@ -29,7 +30,7 @@ def fail(question: Question, message: str) -> ValueError:
     return ValueError(f"question '{question.code}': {message}")
 
 
-class QuestionType:
+class QuestionType(ABC):
     """The behaviour every type has; the flags and overrides of a subclass say how it differs."""
 
     name: ClassVar[str]
@@ -104,18 +105,18 @@ class QuestionType:
 
     # Answers.
 
+    @abstractmethod
     def check_answer(self, question: Question, value: Any) -> str | None:
         """Why `value` (not blank) is not an answer to the question, in Russian; None if it is."""
-        raise NotImplementedError
 
     def is_positive(self, question: Question, value: Any) -> bool | None:
         """Whether the answer counts as positive; None when the question names no positive
         answers (an empty list: it does not count towards satisfaction)."""
         return value in question.positive if question.positive else None
 
+    @abstractmethod
     def stored(self, question: Question, value: Any) -> dict[str, Any]:
         """The columns of the answer's row: `number`, `option`, `options`, `text`, `points`."""
-        raise NotImplementedError
 
     def points(self, question: Question, value: Any) -> float:
         """What the answer (None: unanswered) adds to its competence's score."""
