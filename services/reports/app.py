@@ -14,18 +14,11 @@ from services.reports.pd_order.router import router as pd_router
 from services.reports.quality_evaluation.router import router as nok_router
 from services.reports.recommendations.router import router as recommendations_router
 from services.reports.recommendations.rules import sync_defaults as sync_rules
-from services.reports.snapshots.service import DecodedSnapshots
 from shared.app import add_to_lifespan, build_app, reference_data
 from shared.settings import Settings, get_settings
 from shared.whoami import router as whoami_router
 
 logger = logging.getLogger("soko.reports")
-
-
-async def keep_decoded_snapshots(app: FastAPI) -> None:
-    """This process's decoded snapshots, by id (see DecodedSnapshots: it cannot disagree with
-    another process's)."""
-    app.state.decoded_snapshots = DecodedSnapshots()
 
 
 def create_app(
@@ -49,7 +42,6 @@ def create_app(
         peers=("api", "surveys"),
         peer_transports=peer_transports,
         startup=[
-            keep_decoded_snapshots,
             reference_data("default recommendation rules", sync_rules, logger),
             reference_data("programmes of the default PD catalogue", sync_catalogue, logger),
         ],

@@ -1,6 +1,7 @@
 """Every table model of the reports service, imported here so that Alembic sees them all."""
 
 from services.reports.facts import tables as facts  # noqa: F401 - the facts tables
+from services.reports.indicator_values import store  # noqa: F401 - kept indicator values
 from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.models import Decision, Recommendation, RecommendationRule
 from services.reports.snapshots.models import Snapshot

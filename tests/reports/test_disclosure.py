@@ -1,5 +1,5 @@
 """Downstream of teachers' diagnostic results, as an attacker of the same municipality would
-try them: indicator values of `deficit_share` (and their stored snapshots per caller view),
+try them: indicator values of `deficit_share` (and their kept values per caller view),
 the PD order's seats per school, recommendations, and the report documents.
 
 The world: M1 = S1 (k diagnosed teachers: 1, the minimum − 1, or the minimum), S2 (6, in
@@ -63,7 +63,7 @@ async def arrange(db, settings, api_client, surveys_client, world, k: int) -> No
     await diagnose(surveys_client, world, [world.s1, world.s2, world.s4], takers)
 
 
-async def values(reports_client, world, who, scope=None) -> tuple[dict[str, dict], str | None]:
+async def values(reports_client, world, who, scope=None) -> tuple[dict[str, dict], str]:
     """The indicator's items of M1 (or of `scope`, a school) as `who` reads them."""
     answer = await reports_client.get(
         "/v1/indicator-values",
@@ -77,7 +77,7 @@ async def values(reports_client, world, who, scope=None) -> tuple[dict[str, dict
         headers=world.headers(who),
     )
     assert answer.status_code == 200, answer.text
-    return {i["scope_id"]: i for i in answer.json()["items"]}, answer.json()["snapshot_id"]
+    return {i["scope_id"]: i for i in answer.json()["items"]}, answer.json()["computed_at"]
 
 
 @pytest.mark.parametrize("k", [1, MINIMUM - 1, MINIMUM])
@@ -86,11 +86,11 @@ async def test_deficit_shares_of_small_schools_are_withheld_and_snapshots_kept_a
 ):
     await arrange(db, settings, api_client, surveys_client, world, k)
     s1, s2, s4, m1 = (str(x.id) for x in (world.s1, world.s2, world.s4, world.m1))
-    # The methodologist first: their computation (with S1) is stored for their view only.
+    # The methodologist first: their computation (with S1) is kept for their view only.
     mine, first = await values(reports_client, world, "methodologist")
     assert (mine[s1]["value"], mine[s1]["n"]) == (100.0, k)
     small = k < MINIMUM
-    served = []  # the stored computations the outsiders were served
+    served = []  # when the values the outsiders were served were computed
     # Another teacher of S1 reads their own school's values.
     [own] = (await values(reports_client, world, "teacher2", world.s1))[0].values()
     assert (own["value"], own["n"]) == ((None, k) if small else (100.0, k))

@@ -113,7 +113,7 @@ async def test_the_pd_order_of_an_open_diagnostic_is_withheld_until_rebuilt_afte
         assert (seen["teachers"], seen["seats"]) == (MINIMUM + 8, full["seats"]), who
 
 
-async def test_figures_published_after_the_close_are_not_served_from_an_earlier_snapshot(
+async def test_figures_published_after_the_close_are_not_served_from_earlier_kept_values(
     db, settings, api_client, surveys_client, reports_client, world, monkeypatch
 ):
     """Publication comes with time, not with a write: the values stored while the figures

@@ -29,7 +29,6 @@ from services.reports.documents.model import (
     ValueRow,
 )
 from services.reports.indicator_values import service as values_service
-from services.reports.snapshots.service import DecodedSnapshots
 from shared.identity import Principal, ScopeType
 from shared.periods import (
     Period,
@@ -50,7 +49,6 @@ class Context:
     surveys: SurveysClient
     session: AsyncSession
     today: date
-    decoded: DecodedSnapshots | None = None  # the app's, so a repeated document decodes once
 
 
 async def compute_values(
@@ -63,7 +61,7 @@ async def compute_values(
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Indicator values of a scope (and inside it) for a period, with the previous period's.
 
-    The one place the documents get values from: the stored snapshot of the scope when its
+    The one place the documents get values from: the kept values of the scope when their
     inputs have not changed. As a reader without access to personal results sees them, for
     every caller: a document is printed and passed on (teachers' results of a group below
     the disclosure minimum are `insufficient_data`).
@@ -77,16 +75,11 @@ async def compute_values(
         ScopeType(scope_type),
         scope_id,
         period,
-        decoded=ctx.decoded,
+        codes=codes,
+        level=level,
         public=True,
     )
-    wanted = set(codes) if codes else None
-    return [
-        i
-        for i in items
-        if (wanted is None or i["indicator_code"] in wanted)
-        and (level == "all" or i["scope_type"] == level)
-    ], missing
+    return items, missing
 
 
 def report_period(asked: Period | None, default: str | None, today: date) -> Period:

@@ -52,9 +52,7 @@ def context(
     scopes: ScopeResolverDep,
 ) -> Context:
     state = request.app.state
-    return Context(
-        caller, scopes, api, surveys, session, state.settings.today(), state.decoded_snapshots
-    )
+    return Context(caller, scopes, api, surveys, session, state.settings.today())
 
 
 ContextDep = Annotated[Context, Depends(context)]

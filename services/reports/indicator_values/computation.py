@@ -13,11 +13,13 @@ formulas, `min_n`, targets and the previous period, and shapes the answer.
 """
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ARRAY, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.facts.tables import FEEDS
 from services.reports.indicator_values.methods import MODULES
 from services.reports.indicator_values.methods.base import (
     CLUSTER,
@@ -222,24 +224,38 @@ def answer_items(
     return items
 
 
-async def scope_items(
+@dataclass
+class Prepared:
+    """What a scope's computation needs: the definitions the caller sees (by code), the scopes
+    (the scope asked about and every unit inside it) and the method context."""
+
+    definitions: dict[str, dict[str, Any]]
+    scopes: list[Scope]
+    ctx: Context
+    period: str
+    previous: str
+
+    @property
+    def codes(self) -> list[str]:
+        """Every indicator the caller sees, in answer order."""
+        return sorted(self.definitions)
+
+
+async def prepare(
     session: AsyncSession,
     principal: Principal,
     resolver: ScopeResolver,
     scope: ScopeInfo,
     period: str,
     previous: str,
-    codes: list[str] | None,
     *,
     minimum: int,
     public: bool = False,
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """Items of the indicators (None: all the caller sees; unknown codes are left out) for the
-    scope and everything inside it, and the codes of every indicator the caller sees.
-    `public`: survey values as a reader without access to personal results sees them,
-    whoever asks. `minimum`: the disclosure minimum."""
+) -> Prepared:
+    """The definitions, scopes and context of a computation for the scope and period (and the
+    previous period). `public`: survey values as a reader without access to personal results
+    sees them, whoever asks. `minimum`: the disclosure minimum."""
     definitions = await definitions_for(session, principal, resolver)
-    wanted = sorted(set(codes or definitions) & set(definitions))
     scopes = await scopes_of(session, scope)
     readable = await readable_organizations(principal, resolver)
     ctx = Context(
@@ -254,5 +270,65 @@ async def scope_items(
             scope.organization_ids if scope.scope_type == ScopeType.territory else readable
         ),
     )
-    known = await compute(ctx, definitions, set(wanted))
-    return answer_items(definitions, known, wanted, scopes, period, previous), sorted(definitions)
+    return Prepared(definitions, scopes, ctx, period, previous)
+
+
+async def items_of(prepared: Prepared, codes: list[str]) -> list[dict[str, Any]]:
+    """The answer items of these codes (known to `prepared`), computed now, in answer order."""
+    wanted = sorted(set(codes) & set(prepared.definitions))
+    known = await compute(prepared.ctx, prepared.definitions, set(wanted))
+    return answer_items(
+        prepared.definitions, known, wanted, prepared.scopes, prepared.period, prepared.previous
+    )
+
+
+def counts(prepared: Prepared, codes: list[str], level: str | None) -> dict[str, int]:
+    """How many items each code has at a level (None: all) without computing a value: one per
+    scope its method applies to (see methods' `LEVELS`)."""
+    per_level: dict[str, int] = {}
+    for scope in prepared.scopes:
+        per_level[scope.scope_type] = per_level.get(scope.scope_type, 0) + 1
+    found = {}
+    for code in codes:
+        levels = levels_of(prepared.definitions[code]["method"])
+        found[code] = sum(n for t, n in per_level.items() if t in levels and level in (None, t))
+    return found
+
+
+def levels_of(method: str) -> frozenset[str]:
+    """The scope types a method gives values for."""
+    return getattr(MODULES[method], "LEVELS", frozenset(SCOPE_ORDER))
+
+
+def sources_of(definitions: dict[str, dict[str, Any]], code: str) -> frozenset[str]:
+    """The feeds (`api`, `surveys`) whose facts a code's value is computed from (definitions,
+    the hierarchy and targets always come from the api)."""
+    sources = {"api"}
+    for needed in closure(definitions, {code}):
+        sources |= {_FEED_OF[t] for t in MODULES[definitions[needed]["method"]].FACTS}
+    return frozenset(sources)
+
+
+# Which feed each fact table comes from.
+_FEED_OF = {t.name: source for source, tables in FEEDS.items() for t in tables.values()}
+
+
+async def scope_items(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    scope: ScopeInfo,
+    period: str,
+    previous: str,
+    codes: list[str] | None,
+    *,
+    minimum: int,
+    public: bool = False,
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Items of the indicators (None: all the caller sees; unknown codes are left out) for the
+    scope and everything inside it, computed now, and the codes of every indicator the caller
+    sees. `public`, `minimum`: as in `prepare`."""
+    prepared = await prepare(
+        session, principal, resolver, scope, period, previous, minimum=minimum, public=public
+    )
+    return await items_of(prepared, codes or prepared.codes), prepared.codes

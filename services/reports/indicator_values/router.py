@@ -46,27 +46,27 @@ async def list_indicator_values(
 ) -> IndicatorValuePage:
     """Indicator values against targets for a scope (by default the caller's) and everything
     inside it, with the previous period's value, computed over the facts the reports service
-    keeps from the peers' change feeds (values whose data never arrived are `no_data`). A
-    computation is stored and served again while the facts are unchanged; `as_of` shows the
-    one stored by then."""
+    keeps from the peers' change feeds (values whose data never arrived are `no_data`). Only the
+    indicators on the page are computed, and only when the facts they read changed; `as_of`
+    shows the values valid at the end of that day."""
     query = service.Query(period, indicator_code, scope_type, scope_id, level)
     moment = service.end_of_day(as_of, request.app.state.settings.timezone) if as_of else None
-    items, missing, meta = await service.indicator_page(
+    items, total, meta = await service.indicator_page(
         caller,
         scopes,
         session,
         query,
+        offset=page.offset,
+        limit=page.limit,
         as_of=moment,
-        decoded=request.app.state.decoded_snapshots,
         minimum=request.app.state.settings.disclosure_minimum,
     )
     return IndicatorValuePage.model_validate(
         {
-            "items": items[page.offset : page.offset + page.limit],
-            "total": len(items),
-            "missing_inputs": missing,
+            "items": items,
+            "total": total,
+            "missing_inputs": [],
             "computed_at": meta.computed_at,
-            "snapshot_id": meta.snapshot_id,
             **(await _freshness(request, session, moment, meta)),
         }
     )

@@ -47,10 +47,6 @@ class IndicatorValuePage(BaseModel):
     total: int
     missing_inputs: list[MissingInput]
     computed_at: datetime = Field(description="Когда значения были посчитаны")
-    snapshot_id: uuid.UUID | None = Field(
-        description="Сохранённый расчёт; пусто, если он не сохранён "
-        "(не хватило данных или их версий)"
-    )
     as_of: datetime | None = Field(
         description="Все изменения данных до этого момента учтены (UTC); пусто, пока данные "
         "не получены"

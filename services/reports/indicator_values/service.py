@@ -5,9 +5,12 @@ feeds) hold the definitions, the hierarchy, the data and the campaign tallies, a
 `computation` computes every indicator for every unit of the scope at once. Only the scope
 check asks where the scope sits (the scope resolver, its answers kept in `scope_cache`).
 
-Stored computations (`scope_values`): a computation is stored with the feeds' cursors (and
-how many campaigns have published their figures, which changes with the clock alone) and
-served again while they are unchanged; `as_of` serves the one stored by then.
+Kept values (`store`): an indicator's values for a scope, as one view sees them, are kept
+with the inputs they were computed from (the cursors of the feeds the indicator reads, and how
+many campaigns have published their figures, which changes with the clock alone) and served
+again while those are unchanged. A page computes only the indicators on it; the total is
+known without computing (one item per unit a method applies to). `as_of` serves the values
+valid at a moment.
 """
 
 import uuid
@@ -20,18 +23,16 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.facts.store import feed_states
-from services.reports.indicator_values import computation
-from services.reports.snapshots import service as snapshots
-from services.reports.snapshots.models import Snapshot
+from services.reports.indicator_values import computation, store
+from services.reports.indicator_values.computation import Prepared
 from shared.db import utcnow
 from shared.disclosure import published_by, reads_personal_results
 from shared.errors import Invalid, NotFound
 from shared.identity import Principal, ScopeType
-from shared.periods import Period, period_or_invalid, previous_period
-from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope
+from shared.periods import period_or_invalid, previous_period
+from shared.scope import ScopeResolver, ensure_in_scope
 from shared.settings import get_settings
 
-KIND = "indicator_values"
 
 
 @dataclass
@@ -58,41 +59,6 @@ def _scope(
     return ScopeType(scope_type), scope_id
 
 
-async def _compute(
-    session: AsyncSession,
-    principal: Principal,
-    resolver: ScopeResolver,
-    scope: ScopeInfo,
-    period: Period,
-    codes: list[str] | None,
-    level: str,
-    *,
-    minimum: int,
-    public: bool = False,
-) -> tuple[list[dict[str, Any]], list[str]]:
-    """Items of the indicators (None: all) for the scope and what is inside it at `level`, and
-    the codes of every indicator the caller sees; 422 naming `indicator_code` for a code they
-    do not. `public`: survey values as a reader without access to personal results sees them,
-    whoever asks."""
-    items, defined = await computation.scope_items(
-        session,
-        principal,
-        resolver,
-        scope,
-        period.code,
-        previous_period(period).code,
-        None,
-        minimum=minimum,
-        public=public,
-    )
-    _check_codes(codes, defined)
-    wanted = set(codes or defined)
-    items = [
-        i for i in items if i["indicator_code"] in wanted and level in ("all", i["scope_type"])
-    ]
-    return items, defined
-
-
 def _check_codes(codes: list[str] | None, defined: list[str]) -> None:
     if unknown := sorted(set(codes or ()) - set(defined)):
         raise _invalid("indicator_code", f"нет таких показателей: {', '.join(unknown)}")
@@ -102,22 +68,34 @@ def _minimum(minimum: int | None) -> int:
     return get_settings().disclosure_minimum if minimum is None else minimum
 
 
-# --- stored computations -----------------------------------------------------------------------
+# --- kept values -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Meta:
     """Where a scope's values come from."""
 
-    computed_at: datetime
-    # None: computed now and not stored (the facts were never read from a feed)
-    snapshot_id: uuid.UUID | None
-    indicator_codes: list[str]  # every indicator defined when they were computed
+    computed_at: datetime  # when the newest value served was computed
+    kept: bool  # False: computed now and not kept (the feeds were never read)
+    indicator_codes: list[str]  # every indicator the caller sees
 
 
 def end_of_day(day: date, timezone: str) -> datetime:
     """The last moment of a day in the given time zone (`as_of` of a date)."""
     return datetime.combine(day, time.max, tzinfo=ZoneInfo(timezone))
+
+
+def view_of(principal: Principal, *, personal: bool) -> str:
+    """Whose view of the data values are: the caller's scope ("all" for administrators and
+    services), which decides the organizations whose groups they see, and whether small groups
+    of teachers' personal results are in it (`personal`: the caller reads them and did not ask
+    for the public view; a view without them ends in ":aggregates")."""
+    if principal.unrestricted:
+        base = "all"
+    else:
+        scope_type = principal.scope_type.value if principal.scope_type else None
+        base = f"{scope_type}:{principal.scope_id}"
+    return base if personal else f"{base}:aggregates"
 
 
 _PUBLISHED = text("SELECT count(*) FROM reports.fact_campaign WHERE closes_at <= :published_by")
@@ -137,20 +115,140 @@ async def _versions(session: AsyncSession) -> dict[str, Any] | None:
     }
 
 
-def _parsed(body: dict[str, Any]) -> tuple[list[dict[str, Any]], list[str]]:
-    items = [{**i, "scope_id": uuid.UUID(i["scope_id"])} for i in body["items"]]
-    return items, body["indicator_codes"]
+async def _prepare(
+    principal: Principal,
+    resolver: ScopeResolver,
+    session: AsyncSession,
+    query: Query,
+    *,
+    public: bool,
+    minimum: int | None,
+) -> tuple[Prepared, store.RunKey]:
+    """The computation of the query's scope and period (403/404 for a scope the caller may not
+    read, 422 for a period), and the key its values are kept under."""
+    parsed = period_or_invalid(query.period)
+    scope_type, scope_id = _scope(principal, query.scope_type, query.scope_id)
+    scope = await ensure_in_scope(principal, resolver, scope_type, scope_id)
+    personal = reads_personal_results(principal) and not public
+    prepared = await computation.prepare(
+        session,
+        principal,
+        resolver,
+        scope,
+        parsed.code,
+        previous_period(parsed).code,
+        minimum=_minimum(minimum),
+        public=not personal,
+    )
+    view = view_of(principal, personal=personal)
+    key = store.RunKey(view, scope_type.value, scope_id, parsed.code)
+    return prepared, key
 
 
-def _served(
-    snapshot: Snapshot, decoded: snapshots.DecodedSnapshots | None
-) -> tuple[list[dict[str, Any]], Meta]:
-    """A stored computation's items (decoded once per process with `decoded`)."""
-    if decoded is None:
-        items, codes = _parsed(snapshots.decode(snapshot))
-    else:
-        items, codes = decoded.body(snapshot, _parsed)
-    return items, Meta(snapshot.computed_at, snapshot.id, codes)
+def _inputs(prepared: Prepared, key: store.RunKey, versions: dict[str, Any], code: str) -> str:
+    """The hash of what a code's values are computed from: the cursors of the feeds it reads
+    (and the published campaigns, for survey values), the view and the disclosure minimum."""
+    sources = computation.sources_of(prepared.definitions, code)
+    inputs: dict[str, Any] = {"view": key.view, "minimum": prepared.ctx.minimum}
+    inputs |= {source: versions[source] for source in sorted(sources)}
+    if "surveys" in sources:
+        inputs["published"] = versions["published"]
+    return store.inputs_hash(inputs)
+
+
+async def _current(
+    session: AsyncSession,
+    prepared: Prepared,
+    key: store.RunKey,
+    versions: dict[str, Any],
+    codes: list[str],
+) -> datetime:
+    """Make the kept values of the codes current (computing those whose inputs changed, one
+    caller at a time per run) and say when the newest of them was computed."""
+    inputs = {code: _inputs(prepared, key, versions, code) for code in codes}
+    runs = await store.runs(session, key, codes)
+    stale = [c for c in codes if c not in runs or runs[c].inputs != inputs[c]]
+    if stale:
+        await store.lock(session, key, stale)
+        runs |= await store.runs(session, key, stale)  # a caller before us may have kept them
+        stale = [c for c in stale if c not in runs or runs[c].inputs != inputs[c]]
+    if stale:
+        now = utcnow()
+        items = await computation.items_of(prepared, stale)
+        await store.keep(session, key, {c: inputs[c] for c in stale}, items, now)
+        return now
+    return max((runs[c].computed_at for c in codes), default=utcnow())
+
+
+def _window(
+    codes: list[str], counts: dict[str, int], offset: int, limit: int | None
+) -> tuple[list[str], int]:
+    """The codes whose items fall on the page [offset, offset + limit) of the answer, and the
+    page's offset inside the first of them."""
+    window, inside, start = [], 0, 0
+    end = None if limit is None else offset + limit
+    for code in codes:
+        n = counts[code]
+        if n and start + n > offset and (end is None or start < end):
+            if not window:
+                inside = offset - start if offset > start else 0
+            window.append(code)
+        start += n
+    return window, inside
+
+
+def _parsed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{**i, "scope_id": uuid.UUID(str(i["scope_id"]))} for i in items]
+
+
+async def indicator_page(
+    principal: Principal,
+    resolver: ScopeResolver,
+    session: AsyncSession,
+    query: Query,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    as_of: datetime | None = None,
+    public: bool = False,
+    minimum: int | None = None,
+    strict: bool = True,
+) -> tuple[list[dict[str, Any]], int, Meta]:
+    """One page of a scope's indicator values: the items of the requested indicators (None:
+    all the caller sees, by code) for the scope and every unit inside it at `level`, ordered by
+    code, then territories, clusters, organizations by id; the total; where they come from.
+    Only the indicators on the page are computed (when their inputs changed). `as_of`: the
+    values valid at that moment (404 when none was kept by then). `public`: survey values as
+    a reader without access to personal results sees them (for documents and recommendations,
+    which go to many readers); `minimum`: the disclosure minimum (default: the settings').
+    `strict` False: indicators the caller does not see are left out; otherwise a 422 naming
+    `indicator_code` for one. 422 naming `period` for a bad period, `scope_id` for no scope."""
+    prepared, key = await _prepare(
+        principal, resolver, session, query, public=public, minimum=minimum
+    )
+    if strict:
+        _check_codes(query.indicator_codes, prepared.codes)
+    asked = prepared.codes if query.indicator_codes is None else query.indicator_codes
+    codes = sorted(set(asked) & set(prepared.codes))
+    level = None if query.level == "all" else query.level
+    if as_of is not None:
+        everything, computed_at = await store.count(session, key, prepared.codes, None, as_of)
+        if not everything or computed_at is None:
+            raise NotFound("Нет сохранённых значений показателей на эту дату")
+        total, _ = await store.count(session, key, codes, level, as_of)
+        items = await store.page(session, key, codes, level, offset, limit, as_of)
+        return _parsed(items), total, Meta(computed_at, True, prepared.codes)
+    counts = computation.counts(prepared, codes, level)
+    window, inside = _window(codes, counts, offset, limit)
+    versions = await _versions(session)
+    if versions is None:
+        computed = await computation.items_of(prepared, window)
+        items = [i for i in computed if level in (None, i["scope_type"])]
+        end = None if limit is None else inside + limit
+        return items[inside:end], sum(counts.values()), Meta(utcnow(), False, prepared.codes)
+    computed_at = await _current(session, prepared, key, versions, window)
+    items = await store.page(session, key, window, level, inside, limit)
+    return _parsed(items), sum(counts.values()), Meta(computed_at, True, prepared.codes)
 
 
 async def scope_values(
@@ -161,85 +259,24 @@ async def scope_values(
     scope_id: uuid.UUID | None,
     period: str,
     *,
+    codes: list[str] | None = None,
+    level: str = "all",
     as_of: datetime | None = None,
-    decoded: snapshots.DecodedSnapshots | None = None,
     public: bool = False,
     minimum: int | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Meta]:
-    """Every indicator's items for a scope and everything inside it, the missing inputs (none:
-    values that never arrived in the facts are `no_data`), and where they come from: stored
-    while the facts are unchanged (same feed cursors), otherwise computed over the facts and
-    stored. `as_of`: the latest stored at or before then (404 when none).
-    `decoded`: the app's decoded snapshots, for a caller that serves one snapshot many times
-    (pages); the items are then shared and must not be changed.
-    `public`: without small groups of teachers' personal results even for a caller who may
-    read them (for documents and recommendations, which go to many readers); a caller who
-    may not read them never gets them. `minimum`: the disclosure minimum (default: the
-    settings')."""
-    parsed = period_or_invalid(period)
-    scope_type, scope_id = _scope(principal, scope_type, scope_id)
-    scope = await ensure_in_scope(principal, resolver, scope_type, scope_id)
-    personal = reads_personal_results(principal) and not public
-    view = snapshots.view_of(principal, personal=personal)
-    key = snapshots.SnapshotKey(KIND, scope_type.value, scope_id, parsed.code, view)
-    if as_of is not None:
-        found = await snapshots.as_of(session, key, as_of)
-        if found is None:
-            raise NotFound("Нет сохранённых значений показателей на эту дату")
-        items, meta = _served(found, decoded)
-        return items, [], meta
-    versions = await _versions(session)
-    if versions is not None:
-        found = await snapshots.latest(session, key, snapshots.inputs_hash(key, versions))
-        if found is not None:
-            items, meta = _served(found, decoded)
-            return items, [], meta
-    items, codes = await _compute(
-        session,
-        principal,
-        resolver,
-        scope,
-        parsed,
-        None,
-        "all",
-        minimum=_minimum(minimum),
-        public=not personal,
-    )
-    if versions is None:
-        return items, [], Meta(utcnow(), None, codes)
-    body = {"items": items, "indicator_codes": codes}
-    stored = await snapshots.store(session, key, versions, body)
-    return items, [], Meta(stored.computed_at, stored.id, codes)
-
-
-async def indicator_page(
-    principal: Principal,
-    resolver: ScopeResolver,
-    session: AsyncSession,
-    query: Query,
-    *,
-    as_of: datetime | None = None,
-    decoded: snapshots.DecodedSnapshots | None = None,
-    minimum: int | None = None,
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Meta]:
-    """`scope_values` narrowed to the requested indicators and level (422 naming
-    `indicator_code` for an indicator the caller does not see)."""
-    items, missing, meta = await scope_values(
+    """The items of the indicators (None: every one the caller sees; others are left out) for
+    a scope and everything inside it at `level` (as `indicator_page` gives them), and the
+    missing inputs (none: values that never arrived in the facts are `no_data`)."""
+    query = Query(period, codes, ScopeType(scope_type) if scope_type else None, scope_id, level)
+    items, _, meta = await indicator_page(
         principal,
         resolver,
         session,
-        query.scope_type,
-        query.scope_id,
-        query.period,
+        query,
         as_of=as_of,
-        decoded=decoded,
+        public=public,
         minimum=minimum,
+        strict=False,
     )
-    _check_codes(query.indicator_codes, meta.indicator_codes)
-    wanted = set(query.indicator_codes or meta.indicator_codes)
-    items = [
-        i
-        for i in items
-        if i["indicator_code"] in wanted and query.level in ("all", i["scope_type"])
-    ]
-    return items, missing, meta
+    return items, [], meta

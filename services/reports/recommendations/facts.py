@@ -34,7 +34,7 @@ async def territory_values(
     scope: ScopeInfo,
     period: Period,
 ) -> tuple[dict[tuple[str, str, uuid.UUID], dict[str, Any]], list[dict[str, Any]]]:
-    """Every indicator of the territory and everything in it (a stored snapshot when the
+    """Every indicator of the territory and everything in it (kept values when their
     inputs have not changed since), as a reader without access to personal results sees
     them: recommendations and decisions are read by analysts and viewers too, and do not
     change with who issued them."""

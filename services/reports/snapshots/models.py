@@ -1,4 +1,7 @@
-"""Stored computations: a report as it was computed, with the versions of its inputs."""
+"""Stored computations of indicator values made before migration 0017, kept as they were.
+
+Nothing reads or writes them now: indicator values are kept per period with validity
+(services/reports/indicator_values/store.py)."""
 
 import uuid
 from datetime import datetime

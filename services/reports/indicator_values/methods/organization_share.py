@@ -12,9 +12,11 @@ from typing import Any
 from sqlalchemy import ARRAY, Float, Text, Uuid, bindparam, text
 
 from services.reports.indicator_values.methods.base import (
+    CLUSTER,
     MAPPED,
     MAPPING,
     ORGANIZATION,
+    TERRITORY,
     Context,
     Known,
     Value,
@@ -22,6 +24,8 @@ from services.reports.indicator_values.methods.base import (
     pct,
 )
 
+# Organizations have no share of organizations: no value at that level.
+LEVELS = frozenset({TERRITORY, CLUSTER})
 FACTS = ()  # reads the source indicator's values, whatever facts they come from
 
 _CONDITIONS = {

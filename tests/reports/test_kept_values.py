@@ -1,8 +1,8 @@
-"""Stored computations of indicator values, keyed by the facts' feed cursors; as of a date; the
-peers' data versions."""
+"""Kept indicator values: per indicator, scope, period and view, with the inputs (feed cursors)
+they were computed from; only a page's indicators are computed; a change closes only the rows
+it changed; values as of a date; the peers' data versions."""
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -11,11 +11,10 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from services.reports.app import create_app as create_reports
-from services.reports.snapshots.models import Snapshot
 from shared.db import utcnow
 from shared.settings import Settings
 from tests.factories import build_world
@@ -97,15 +96,37 @@ async def reports_app(
             yield client, api, surveys
 
 
-async def stored(db) -> int:
-    return await db.scalar(select(func.count()).select_from(Snapshot))
+async def kept_runs(db) -> int:
+    """How many (view, scope, period, indicator) value sets are kept."""
+    return await db.scalar(text("SELECT count(*) FROM reports.indicator_value_run"))
+
+
+async def current_rows(db) -> list:
+    return (
+        await db.execute(
+            text(
+                "SELECT id, view, indicator_code, unit_id, valid_from, item "
+                "FROM reports.indicator_value WHERE valid_to IS NULL"
+            )
+        )
+    ).all()
 
 
 def m1(body: dict[str, Any], world, code: str = "trained") -> dict[str, Any]:
     return by_key(body)[(code, str(world.m1.id))]
 
 
-async def test_a_second_identical_request_is_served_from_the_snapshot(
+async def get_page(client, world, **params) -> dict[str, Any]:
+    answer = await client.get(
+        "/v1/indicator-values",
+        params={"period": PERIOD, "scope_type": "territory", "scope_id": str(world.m1.id)} | params,
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_a_second_identical_request_is_served_from_the_kept_values(
     apps, settings, isolation, db, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
@@ -116,46 +137,37 @@ async def test_a_second_identical_request_is_served_from_the_snapshot(
         # for a data version (the facts' version is their feeds' cursors).
         assert set(api.calls) <= TOKEN_AND_SCOPE
         assert surveys.calls == []
-    assert first["snapshot_id"] is not None
-    assert second["snapshot_id"] == first["snapshot_id"]
     assert second["computed_at"] == first["computed_at"]
     assert second["items"] == first["items"] and second["total"] == first["total"] == 18
+    assert len(first["items"]) == 18  # the total counted without computing is what is shown
     assert (m1(second, world)["value"], m1(second, world)["status"]) == (65.0, "not_achieved")
-    assert await stored(db) == 1
+    codes = {i["indicator_code"] for i in first["items"]}
+    assert await kept_runs(db) == len(codes)
+    assert len(await current_rows(db)) == 18
 
 
-async def test_filters_apply_to_the_stored_computation(
+async def test_filters_apply_to_the_kept_values(
     apps, settings, isolation, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
     async with reports_app(apps, settings, sessions=isolation) as (client, api, _):
         full = await get_values(client, world)
         api.calls.clear()
-        params = {
-            "period": PERIOD,
-            "scope_type": "territory",
-            "scope_id": str(world.m1.id),
-            "indicator_code": "trained",
-            "level": "organization",
-        }
-        answer = await client.get(
-            "/v1/indicator-values", params=params, headers=world.headers("analyst")
-        )
+        body = await get_page(client, world, indicator_code="trained", level="organization")
         unknown = await client.get(
             "/v1/indicator-values",
-            params=params | {"indicator_code": "nonexistent"},
+            params={"period": PERIOD, "indicator_code": "nonexistent"},
             headers=world.headers("analyst"),
         )
     assert set(api.calls) <= TOKEN_AND_SCOPE
-    body = answer.json()
-    assert body["snapshot_id"] == full["snapshot_id"]
+    assert body["computed_at"] == full["computed_at"]  # served, not computed again
     got = {(i["scope_id"], i["value"]) for i in body["items"]}
     assert got == {(str(world.s1.id), 80.0), (str(world.s2.id), 50.0)} and body["total"] == 2
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["loc"] == ["query", "indicator_code"]
 
 
-async def test_callers_of_one_scope_share_a_snapshot_an_administrator_has_own(
+async def test_callers_of_one_scope_share_kept_values_an_administrator_has_own(
     apps, settings, isolation, db, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
@@ -163,25 +175,51 @@ async def test_callers_of_one_scope_share_a_snapshot_an_administrator_has_own(
         analyst = await get_values(client, world, "analyst")
         viewer = await get_values(client, world, "viewer")
         admin = await get_values(client, world, "admin")
-    assert viewer["snapshot_id"] == analyst["snapshot_id"]
-    assert admin["snapshot_id"] not in (None, analyst["snapshot_id"])
+    assert viewer["computed_at"] == analyst["computed_at"]
+    assert admin["computed_at"] != analyst["computed_at"]
     assert m1(admin, world)["value"] == m1(analyst, world)["value"] == 65.0
-    assert await stored(db) == 2
+    views = {row.view for row in await current_rows(db)}
+    assert views == {f"territory:{world.m1.id}:aggregates", "all"}
 
 
-async def test_a_changed_value_is_recomputed_and_the_old_one_stays_as_of_its_date(
+async def test_only_the_indicators_on_a_page_are_computed(
+    apps, settings, isolation, db, api_client, surveys_client, world
+):
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings, sessions=isolation) as (client, _, _):
+        first = await get_page(client, world, limit=2)
+        codes = {i["indicator_code"] for i in first["items"]}
+        assert first["total"] == 18 and len(first["items"]) == 2
+        assert await kept_runs(db) == len(codes) == 1
+        full = await get_values(client, world)  # the rest are computed now, the first kept
+        pages = []
+        for offset in range(0, full["total"], 5):
+            pages += (await get_page(client, world, limit=5, offset=offset))["items"]
+    assert pages == full["items"]
+    assert first["items"] == full["items"][:2]
+    assert await kept_runs(db) == len({i["indicator_code"] for i in full["items"]})
+
+
+async def test_a_change_closes_only_the_rows_it_changed_and_the_old_stay_as_of_their_date(
     apps, settings, isolation, db, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
     async with reports_app(apps, settings, sessions=isolation) as (client, api, _):
         before = await get_values(client, world)
-        # Computed three days ago, as far as the stored rows tell.
+        # Computed three days ago, as far as the kept rows tell (the trigger that keeps them
+        # as they were is set aside for this test's session only).
         three_days_ago = utcnow() - timedelta(days=3)
-        await db.execute(
-            update(Snapshot)
-            .where(Snapshot.id == before["snapshot_id"])
-            .values(computed_at=three_days_ago)
-        )
+        async with db.begin_nested():
+            await db.execute(text("SET LOCAL session_replication_role = replica"))
+            await db.execute(
+                text("UPDATE reports.indicator_value SET valid_from = :at"), {"at": three_days_ago}
+            )
+            await db.execute(
+                text("UPDATE reports.indicator_value_run SET computed_at = :at"),
+                {"at": three_days_ago},
+            )
+            await db.execute(text("SET LOCAL session_replication_role = origin"))
+        old = {(r.indicator_code, r.unit_id): r.id for r in await current_rows(db)}
         await post_trained(api_client, world, 90)
         after = await get_values(client, world)  # recomputed: the api feed moved on
 
@@ -203,37 +241,38 @@ async def test_a_changed_value_is_recomputed_and_the_old_one_stays_as_of_its_dat
         then = await as_of(three_days_ago.astimezone(moscow).date())
         today = await as_of(utcnow().astimezone(moscow).date())
         none = await as_of((three_days_ago - timedelta(days=2)).astimezone(moscow).date())
-        assert set(api.calls) <= TOKEN_AND_SCOPE  # stored history needs no peer
+        assert set(api.calls) <= TOKEN_AND_SCOPE  # kept history needs no peer
 
-    assert after["snapshot_id"] not in (None, before["snapshot_id"])
+    assert after["computed_at"] != before["computed_at"]
     # S1 80, S2 now 90: their mean 85 against ≥ 70; last year S1's 60 alone.
     trained = m1(after, world)
     assert (trained["value"], trained["status"], trained["change"]) == (85.0, "achieved", 25.0)
     assert by_key(after)[("trained", str(world.s2.id))]["value"] == 90.0
     share = m1(after, world, "share_trained")  # both schools now ≥ 70
     assert (share["value"], share["numerator"], share["status"]) == (100.0, 2, "achieved")
+    # S1's own rows did not change: kept as they were; S2's and M1's were closed and added.
+    now = {(r.indicator_code, r.unit_id): r.id for r in await current_rows(db)}
+    assert now[("trained", world.s1.id)] == old[("trained", world.s1.id)]
+    assert now[("trained", world.s2.id)] != old[("trained", world.s2.id)]
+    assert now[("trained", world.m1.id)] != old[("trained", world.m1.id)]
+    assert len(set(now.values()) - set(old.values())) < len(now) // 2
 
     assert then.status_code == 200, then.text
-    assert then.json()["snapshot_id"] == before["snapshot_id"]
-    assert (m1(then.json(), world)["value"], m1(then.json(), world)["status"]) == (
-        65.0,
-        "not_achieved",
-    )
+    assert then.json()["items"] == before["items"] and then.json()["total"] == 18
     assert m1(then.json(), world, "share_trained")["value"] == 50.0
-    assert today.json()["snapshot_id"] == after["snapshot_id"]
+    assert then.json()["as_of"] is not None
+    assert today.json()["items"] == after["items"]
     assert m1(today.json(), world)["value"] == 85.0
     assert none.status_code == 404
     assert none.headers["content-type"] == "application/problem+json"
     assert none.json()["detail"] == "Нет сохранённых значений показателей на эту дату"
-    assert await stored(db) == 2
 
 
-async def test_a_peer_down_changes_nothing_the_facts_are_served_and_stored(
+async def test_a_peer_down_changes_nothing_the_facts_are_served_and_kept(
     apps, settings, isolation, db, api_client, surveys_client, world
 ):
     """With the facts, a peer that does not answer changes nothing: the values are computed
-    over what the facts hold and stored. (Before the facts, a peer down made its values
-    `no_data` and the computation was not stored.)"""
+    over what the facts hold and kept."""
     await arrange(api_client, surveys_client, world, apps)
     async with reports_app(apps, settings, sessions=isolation, surveys_down=True) as (
         client,
@@ -242,29 +281,28 @@ async def test_a_peer_down_changes_nothing_the_facts_are_served_and_stored(
     ):
         body = await get_values(client, world)
     assert body["missing_inputs"] == []
-    assert body["snapshot_id"] is not None
     assert m1(body, world)["value"] == 65.0
     assert m1(body, world, "parents_satisfied")["value"] == 55.56
-    assert await stored(db) == 1
+    assert len(await current_rows(db)) == 18
 
 
-async def test_before_the_feeds_were_read_the_values_are_not_stored(
+async def test_before_the_feeds_were_read_the_values_are_not_kept(
     apps, settings, isolation, db, api_client, surveys_client, world
 ):
-    """Facts never read from a feed have no version to store a computation with: computed
-    (nothing arrived: no indicator yet) and not stored, until the feeds are read."""
+    """Facts never read from a feed have no version to keep values with: computed (nothing
+    arrived: no indicator yet) and not kept, until the feeds are read."""
     await arrange(api_client, surveys_client, world, apps)
     async with reports_app(apps, settings) as (client, api, _):
         first = await get_values(client, world)
         second = await get_values(client, world)
+        assert await kept_runs(db) == 0
         await sync_facts(apps, isolation)
         third = await get_values(client, world)
-    assert first["missing_inputs"] == [] and first["snapshot_id"] is None
-    assert first["items"] == second["items"] == [] and second["snapshot_id"] is None
-    assert third["snapshot_id"] is not None
+    assert first["missing_inputs"] == []
+    assert first["items"] == second["items"] == [] and first["total"] == 0
     assert m1(third, world)["value"] == 65.0
     assert set(api.calls) <= TOKEN_AND_SCOPE
-    assert await stored(db) == 1
+    assert await kept_runs(db) > 0
 
 
 # --- the peers' data versions ------------------------------------------------------------------
@@ -399,7 +437,7 @@ async def test_the_surveys_data_version_changes_on_submissions_and_campaign_edit
 
 
 @pytest.mark.committed
-async def test_concurrent_identical_requests_store_one_row(
+async def test_concurrent_identical_requests_keep_one_set_of_values(
     apps, isolation, settings, api_client, surveys_client
 ):
     async with isolation() as session:
@@ -410,11 +448,10 @@ async def test_concurrent_identical_requests_store_one_row(
     transport = httpx.ASGITransport(app=apps.reports)
     async with httpx.AsyncClient(transport=transport, base_url="http://reports") as client:
         answers = await asyncio.gather(*(get_values(client, world) for _ in range(3)))
-    assert len({a["snapshot_id"] for a in answers}) == 1
-    assert answers[0]["snapshot_id"] is not None
+    assert len({a["computed_at"] for a in answers}) == 1
     assert {m1(a, world)["value"] for a in answers} == {65.0}
     async with isolation() as session:
-        assert await stored(session) == 1
+        assert len(await current_rows(session)) == 18
 
 
 async def post_trained(api_client, world, value: float) -> None:
@@ -435,11 +472,11 @@ async def post_trained(api_client, world, value: float) -> None:
     assert answer.json()["updated"] == 1, answer.text
 
 
-async def test_two_workers_never_serve_different_computations(
+async def test_two_workers_never_serve_different_values(
     apps, settings, isolation, api_client, surveys_client, world
 ):
-    """Each worker keeps the snapshots it decoded; which one to serve is the database's answer,
-    so a worker that decoded the old one serves the new one as soon as it exists."""
+    """Which values to serve is the database's answer: a worker that served the old ones
+    serves the new ones as soon as another kept them."""
     await arrange(api_client, surveys_client, world, apps)
     async with (
         reports_app(apps, settings, sessions=isolation) as (a, _, _),
@@ -447,53 +484,36 @@ async def test_two_workers_never_serve_different_computations(
     ):
         first_a, first_b = await get_values(a, world), await get_values(b, world)
         await post_trained(api_client, world, 90)
-        second_b = await get_values(b, world)  # B computes and stores the new one
-        second_a = await get_values(a, world)  # A had decoded (and kept) the first
-    assert first_a["snapshot_id"] == first_b["snapshot_id"]
-    assert second_a["snapshot_id"] == second_b["snapshot_id"] != first_a["snapshot_id"]
+        second_b = await get_values(b, world)  # B computes and keeps the new ones
+        second_a = await get_values(a, world)
+    assert first_a["computed_at"] == first_b["computed_at"]
+    assert second_a["computed_at"] == second_b["computed_at"] != first_a["computed_at"]
     assert second_a["items"] == second_b["items"]
     assert m1(first_a, world)["value"] == 65.0
     assert m1(second_a, world)["value"] == m1(second_b, world)["value"] == 85.0
 
 
-async def test_pages_of_one_snapshot_are_decoded_once_per_worker(
-    apps, settings, isolation, api_client, surveys_client, world
-):
-    await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(apps, settings, sessions=isolation) as (client, _, _):
-        decoded = client._transport.app.state.decoded_snapshots  # this worker's
-        full = await get_values(client, world)
-        pages = []
-        for offset in range(0, full["total"], 5):
-            params = {
-                "period": PERIOD,
-                "scope_type": "territory",
-                "scope_id": str(world.m1.id),
-                "limit": 5,
-                "offset": offset,
-            }
-            answer = await client.get(
-                "/v1/indicator-values", params=params, headers=world.headers("analyst")
-            )
-            pages += answer.json()["items"]
-    assert pages == full["items"]
-    assert len(decoded) == 1 and uuid.UUID(full["snapshot_id"]) in decoded
-
-
-async def test_the_database_refuses_to_change_a_stored_snapshot(
+async def test_the_database_refuses_to_change_a_kept_value(
     apps, settings, isolation, db, api_client, surveys_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
     async with reports_app(apps, settings, sessions=isolation) as (client, _, _):
-        snapshot_id = (await get_values(client, world))["snapshot_id"]
-    for change in ({"body": b"\x1f\x8b forged"}, {"id": uuid.uuid4()}):
-        with pytest.raises(DBAPIError, match="a stored snapshot never changes"):
+        await get_values(client, world)
+    row_id = (await current_rows(db))[0].id
+    for change in (
+        "item = '{\"value\": 100}'",
+        "valid_from = now() - interval '1 day'",
+        "unit_id = gen_random_uuid()",
+    ):
+        with pytest.raises(DBAPIError, match="only ever closed"):
             async with db.begin_nested():
                 await db.execute(
-                    update(Snapshot).where(Snapshot.id == snapshot_id).values(**change)
+                    text(f"UPDATE reports.indicator_value SET {change} WHERE id = :id"),  # noqa: S608
+                    {"id": row_id},
                 )
-    # When it was computed may be corrected (the tests above move it back in time).
+    close = text("UPDATE reports.indicator_value SET valid_to = now() WHERE id = :id")
     async with db.begin_nested():
-        await db.execute(
-            update(Snapshot).where(Snapshot.id == snapshot_id).values(computed_at=utcnow())
-        )
+        await db.execute(close, {"id": row_id})  # closed once
+    with pytest.raises(DBAPIError, match="only ever closed"):
+        async with db.begin_nested():
+            await db.execute(close, {"id": row_id})  # and never again
