@@ -2,7 +2,9 @@
 
 import pytest
 
+from services.surveys.campaigns.models import Campaign, CampaignOrganization
 from tests.factories import build_world
+from tests.facts import sync_facts
 from tests.reports.outage import reports_without_surveys
 from tests.reports.test_indicator_values import respondents
 from tests.reports.test_nok_compute import EXAMPLE, EXPECTED_CRITERIA, EXPECTED_TOTAL
@@ -125,15 +127,54 @@ async def test_outside_the_callers_scope_is_404(reports_client, world):
     assert answer.status_code == 404
 
 
-async def test_a_surveys_outage_names_the_missing_input_and_keeps_the_checklist(
-    apps, settings, api_client, world
+async def test_a_surveys_outage_changes_nothing_the_facts_are_used(
+    apps, settings, isolation, api_client, world
 ):
     await arrange(api_client, apps, world)
+    await sync_facts(apps, isolation)
     async with reports_without_surveys(apps, settings) as client:
         body = await get_nok(client, world)
-    assert [m["peer"] for m in body["missing_inputs"]] == ["surveys"]
-    assert body["notes"] and "surveys" in body["notes"][0]
+    assert body["missing_inputs"] == [] and body["notes"] == []
     s1 = next(o for o in body["organizations"] if o["organization_id"] == str(world.s1.id))
-    # Checklist terms only: К1 = (0.3·87.5 + 0.3·60) / 0.6; К2 = 80; К3 = 58 / 0.7.
-    assert (s1["k1"], s1["k2"], s1["k3"]) == (73.75, 80.0, 82.86)
-    assert (s1["k4"], s1["total"], s1["rank"]) == (None, None, None)
+    assert {k: s1[k] for k in EXPECTED_CRITERIA} == EXPECTED_CRITERIA
+    assert (s1["total"], s1["rank"]) == (EXPECTED_TOTAL, 1)
+
+
+async def test_the_answers_of_two_campaigns_of_the_period_are_summed(
+    db, apps, api_client, reports_client, world
+):
+    await arrange(api_client, apps, world)  # 20 parents in the first campaign
+    first = world.campaigns["parents_s1"]
+    second = Campaign(
+        title="Родители, второй опрос",
+        instrument_version_id=first.instrument_version_id,
+        audience="parents",
+        anonymous=True,
+        period=PERIOD,
+        opens_at=first.opens_at,
+        closes_at=first.closes_at,
+    )
+    db.add(second)
+    await db.flush()
+    db.add(
+        CampaignOrganization(
+            campaign_id=second.id,
+            organization_id=world.s1.id,
+            expected=10,
+            code=f"second-{second.id.hex[:8]}",
+        )
+    )
+    await db.flush()
+    async with respondents(apps) as parents:
+        for index in range(6):
+            answer = await parents.post(
+                f"/v1/campaigns/{second.id}/responses",
+                json={"organization_id": str(world.s1.id), "answers": parent(index)},
+            )
+            assert answer.status_code == 201, answer.text
+    body = await get_nok(reports_client, world)
+    s1 = next(o for o in body["organizations"] if o["organization_id"] == str(world.s1.id))
+    # 20 + 6 parents; "да" to nok_07 from the first two of each campaign.
+    assert s1["inputs"]["respondents"] == 26
+    assert s1["inputs"]["nok_07"] == 2 + 2
+    assert s1["inputs"]["nok_14"] == YES["nok_14"] + min(6, YES["nok_14"])

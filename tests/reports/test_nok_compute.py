@@ -141,22 +141,3 @@ def test_weights_and_points_are_read_from_weights_json(tmp_path):
     result = evaluate(EXAMPLE, weights)
     assert result["indicators"]["p_dist"] == 50.0
     assert result["k1"] == 71.5  # 0.2·87.5 + 0.4·50 + 0.4·85 = 17.5 + 20 + 34
-
-
-def test_campaigns_of_the_period_are_summed_and_withheld_ones_left_out():
-    from services.reports.quality_evaluation.service import survey_counts
-
-    school = "00000000-0000-0000-0000-000000000001"
-
-    def entry(n, yes, suppressed=False):
-        counts = None if suppressed else {"1": yes, "0": n - yes}
-        question = {"code": "nok_14", "n": n, "counts": counts}
-        return {"scope_id": school, "n": n, "suppressed": suppressed, "questions": [question]}
-
-    (survey,) = survey_counts([entry(6, 4), entry(8, 5), entry(3, 3, suppressed=True)]).values()
-    assert (survey.respondents, survey.yes, survey.disclosed, survey.withheld) == (
-        14,
-        {"nok_14": 9},
-        2,
-        3,
-    )

@@ -25,8 +25,9 @@ from services.reports.documents.gather import (
 from services.reports.documents.labels import NOK_LABELS
 from services.reports.documents.model import Execution, Nok, OrganizationCard
 from services.reports.quality_evaluation.compute import evaluate, load_weights
-from services.reports.quality_evaluation.service import organization_counts, survey_counts
-from shared.errors import NotFound, PeerUnavailable
+from services.reports.quality_evaluation.inputs import checklist_values, parents_answers
+from services.reports.quality_evaluation.service import organization_counts
+from shared.errors import NotFound
 from shared.identity import ScopeType
 from shared.periods import Period
 from shared.scope import ensure_in_scope
@@ -36,27 +37,22 @@ async def school_nok(ctx: Context, organization_id: uuid.UUID, period: str) -> N
     """НОК УООД criteria and total of one school, by the same formulas as /v1/nok (its rank
     needs every school of the territory and is left out)."""
     weights = load_weights()
-    try:
-        rows = await ctx.api.data_values(weights["data_value_codes"], [period], [organization_id])
-        values = {r["indicator_code"]: float(r["value"]) for r in rows if r["value"] is not None}
-        aggregates: list[dict[str, Any]] = []
-        for campaign in await ctx.surveys.campaigns([weights["instrument_code"]], [period]):
-            reaches = any(
-                str(link["organization_id"]) == str(organization_id)
-                for link in campaign.get("links") or []
-            )
-            if campaign["period"] == period and reaches:
-                aggregates += [
-                    a
-                    for a in await ctx.surveys.aggregates(
-                        campaign["id"], "organization", public=True
-                    )
-                    if str(a["scope_id"]) == str(organization_id)
-                ]
-    except PeerUnavailable:
-        return Nok([], None, ["НОК не рассчитана: связанный сервис не ответил."])
-    survey = survey_counts(aggregates).get(organization_id)
-    counts, notes = organization_counts(weights, survey, values, survey_available=True)
+    period_values = await checklist_values(
+        ctx.session, [organization_id], weights["data_value_codes"], period
+    )
+    answers = await parents_answers(
+        ctx.session,
+        ctx.principal,
+        ctx.resolver,
+        [organization_id],
+        weights["instrument_code"],
+        period,
+        minimum=ctx.minimum,
+        public=True,
+    )
+    counts, notes = organization_counts(
+        weights, answers.get(organization_id), period_values.get(organization_id, {})
+    )
     result = evaluate(counts, weights)
     criteria = [(label, result[key]) for key, label in NOK_LABELS.items()]
     return Nok(criteria, result["total"], list(dict.fromkeys(notes + result["notes"])))

@@ -49,6 +49,7 @@ class Context:
     surveys: SurveysClient
     session: AsyncSession
     today: date
+    minimum: int  # the disclosure minimum
 
 
 async def compute_values(

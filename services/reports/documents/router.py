@@ -52,7 +52,10 @@ def context(
     scopes: ScopeResolverDep,
 ) -> Context:
     state = request.app.state
-    return Context(caller, scopes, api, surveys, session, state.settings.today())
+    settings = state.settings
+    return Context(
+        caller, scopes, api, surveys, session, settings.today(), settings.disclosure_minimum
+    )
 
 
 ContextDep = Annotated[Context, Depends(context)]

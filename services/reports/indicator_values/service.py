@@ -34,7 +34,6 @@ from shared.scope import ScopeResolver, ensure_in_scope
 from shared.settings import get_settings
 
 
-
 @dataclass
 class Query:
     period: str

@@ -1,17 +1,13 @@
-"""НОК УООД of a territory: fetch the counts in a bounded number of calls, then compute.
-
-Calls per request, whatever the number of organizations: the scope (cached), one lookup of
-its organizations, one data-values query, one campaigns list, and one aggregates call per
-campaign of the questionnaire in the period. A peer that does not answer leaves out what it
-would have given; the rest is computed and `missing_inputs` names what is missing.
+"""НОК УООД of a territory, computed over the reports service's facts (quality_evaluation/
+inputs.py): no peer is asked but the scope resolver; a peer that is down changes nothing but
+the facts' age.
 """
 
 import uuid
-from dataclasses import dataclass, field
 from typing import Any
 
-from services.reports.clients.api import ApiClient
-from services.reports.clients.surveys import SurveysClient
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from services.reports.quality_evaluation.compute import (
     Weights,
     evaluate,
@@ -19,58 +15,23 @@ from services.reports.quality_evaluation.compute import (
     rank,
     territory_total,
 )
-from shared.disclosure import CAMPAIGN_OPEN
-from shared.errors import PeerUnavailable
+from services.reports.quality_evaluation.inputs import (
+    Survey,
+    checklist_values,
+    organization_names,
+    parents_answers,
+)
 from shared.identity import Principal, ScopeType
 from shared.periods import Period
 from shared.scope import ScopeResolver, ensure_in_scope
 
-YES = "1"
-
-
-@dataclass
-class Survey:
-    """One organization's answers summed over the campaigns that disclose them."""
-
-    respondents: int = 0
-    yes: dict[str, int] = field(default_factory=dict)
-    disclosed: int = 0  # campaigns whose values were given
-    withheld: int = 0  # respondents in campaigns below the disclosure minimum
-    pending: int = 0  # respondents in campaigns still open (their figures come at the close)
-
-
-def survey_counts(aggregates: list[dict[str, Any]]) -> dict[uuid.UUID, Survey]:
-    """Per organization: respondents and "да" answers per item, summed over campaigns whose
-    figures are shown; of the others, how many answered (nothing else is given of them)."""
-    surveys: dict[uuid.UUID, Survey] = {}
-    for item in aggregates:
-        survey = surveys.setdefault(uuid.UUID(str(item["scope_id"])), Survey())
-        if item["suppressed"] and item.get("reason") == CAMPAIGN_OPEN:
-            survey.pending += item["n"]
-            continue
-        if item["suppressed"]:
-            survey.withheld += item["n"]
-            continue
-        survey.disclosed += 1
-        survey.respondents += item["n"]
-        for question in item["questions"]:
-            yes = (question.get("counts") or {}).get(YES, 0)
-            survey.yes[question["code"]] = survey.yes.get(question["code"], 0) + yes
-    return surveys
-
 
 def organization_counts(
-    weights: Weights,
-    survey: Survey | None,
-    values: dict[str, float] | None,
-    *,
-    survey_available: bool,
+    weights: Weights, survey: Survey | None, values: dict[str, float]
 ) -> tuple[dict[str, float], list[str]]:
-    """The flat counts `evaluate` takes, and notes on what of the inputs is absent.
-
-    `values` None: the api service did not answer (said once for the whole answer)."""
+    """The flat counts `evaluate` takes, and notes on what of the inputs is absent."""
     templates, notes = weights["notes"], []
-    counts: dict[str, float] = dict(values or {})
+    counts: dict[str, float] = dict(values)
     if survey is not None and survey.pending:
         notes.append(templates["survey_open"].format(n=survey.pending))
     if survey is not None and survey.disclosed:
@@ -81,14 +42,13 @@ def organization_counts(
         counts |= {code: survey.yes.get(code, 0) for code in survey_items(weights)}
     elif survey is not None and survey.withheld:
         notes.append(templates["survey_suppressed"].format(n=survey.withheld))
-    elif survey_available and not (survey is not None and survey.pending):
+    elif not (survey is not None and survey.pending):
         notes.append(templates["survey_missing"].format(instrument=weights["instrument_code"]))
-    if values is not None:
-        absent = [c for c in weights["data_value_codes"] if c not in values]
-        if len(absent) == len(weights["data_value_codes"]):
-            notes.append(templates["checklist_missing"])
-        elif absent:
-            notes.append(templates["data_value_missing"].format(codes=", ".join(absent)))
+    absent = [c for c in weights["data_value_codes"] if c not in values]
+    if len(absent) == len(weights["data_value_codes"]):
+        notes.append(templates["checklist_missing"])
+    elif absent:
+        notes.append(templates["data_value_missing"].format(codes=", ".join(absent)))
     return counts, notes
 
 
@@ -103,71 +63,40 @@ def survey_items(weights: Weights) -> set[str]:
     return codes - set(weights["data_value_codes"]) - {weights["respondents"]}
 
 
-async def _fetch_surveys(
-    surveys: SurveysClient, instrument: str, period: str, missing: list[dict[str, Any]]
-) -> dict[uuid.UUID, Survey] | None:
-    try:
-        aggregates = []
-        for campaign in await surveys.campaigns([instrument], [period]):
-            if campaign["instrument_code"] == instrument and campaign["period"] == period:
-                aggregates += await surveys.aggregates(campaign["id"], "organization")
-    except PeerUnavailable as exc:
-        missing.append({"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail})
-        return None
-    return survey_counts(aggregates)
-
-
-async def _fetch_values(
-    api: ApiClient,
-    codes: list[str],
-    period: str,
-    org_ids: list[uuid.UUID],
-    missing: list[dict[str, Any]],
-) -> dict[uuid.UUID, dict[str, float]] | None:
-    try:
-        rows = await api.data_values(codes, [period], org_ids)
-    except PeerUnavailable as exc:
-        missing.append({"peer": "api", "input": "data_values", "detail": exc.detail})
-        return None
-    values: dict[uuid.UUID, dict[str, float]] = {}
-    for row in rows:
-        if row["value"] is not None and row["period"] == period:
-            org = uuid.UUID(str(row["organization_id"]))
-            values.setdefault(org, {})[row["indicator_code"]] = float(row["value"])
-    return values
-
-
 async def nok(
+    session: AsyncSession,
     principal: Principal,
     resolver: ScopeResolver,
-    api: ApiClient,
-    surveys: SurveysClient,
     territory_id: uuid.UUID,
     asked: Period,
+    *,
+    minimum: int,
 ) -> dict[str, Any]:
-    """Criteria, total and rank of every organization of the territory, and its mean total."""
+    """Criteria (К1–К5, percent-based points 0–100), total Sn and rank of every organization of
+    the territory, and its mean total (formulas and weights: quality_evaluation/weights.json,
+    after the Rosobrnadzor method). 404 for a territory outside the caller's scope.
+    `minimum`: the disclosure minimum of the parents' answers."""
     period = asked.code
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     weights = load_weights()
-    organizations = await api.organizations(sorted(scope.organization_ids))
-    org_ids = sorted(uuid.UUID(str(o["id"])) for o in organizations)
-    missing: list[dict[str, Any]] = []
-    values = await _fetch_values(api, weights["data_value_codes"], period, org_ids, missing)
-    answers = await _fetch_surveys(surveys, weights["instrument_code"], period, missing)
-    notes = []
-    if values is None:
-        notes.append(weights["notes"]["data_values_unavailable"])
-    if answers is None:
-        notes.append(weights["notes"]["survey_unavailable"])
-
+    names = await organization_names(session, scope.organization_ids)
+    organizations = [{"id": org, "name": name} for org, name in names.items()]
+    org_ids = sorted(names)
+    values = await checklist_values(session, org_ids, weights["data_value_codes"], period)
+    answers = await parents_answers(
+        session,
+        principal,
+        resolver,
+        org_ids,
+        weights["instrument_code"],
+        period,
+        minimum=minimum,
+    )
     items = []
     for org in organizations:
         org_id = uuid.UUID(str(org["id"]))
         counts, org_notes = organization_counts(
-            weights,
-            (answers or {}).get(org_id),
-            None if values is None else values.get(org_id, {}),
-            survey_available=answers is not None,
+            weights, answers.get(org_id), values.get(org_id, {})
         )
         result = evaluate(counts, weights)
         items.append(
@@ -191,7 +120,7 @@ async def nok(
         "total": territory_total([i["total"] for i in items]),
         "organizations_ranked": sum(i["total"] is not None for i in items),
         "organizations": items,
-        "notes": notes,
-        "missing_inputs": missing,
+        "notes": [],
+        "missing_inputs": [],
         "source": weights["source"],
     }

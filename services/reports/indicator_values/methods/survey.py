@@ -179,7 +179,7 @@ def _reasons(
     return reasons
 
 
-async def _campaigns(ctx: Context, instruments: list[str]) -> list[Campaign]:
+async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
     """The campaigns of the instruments and periods reaching the scope, with their groups and
     what of them is withheld from the caller."""
     rows = (
@@ -196,6 +196,12 @@ async def _campaigns(ctx: Context, instruments: list[str]) -> list[Campaign]:
     for campaign_id, org, n in respondents:
         sizes.setdefault(campaign_id, {})[org] = n or 0
     levels = {s.scope_type for s in ctx.scopes}
+    # The groups of every organization any campaign reaches, in two queries for all campaigns;
+    # each campaign's groups are these narrowed to its organizations.
+    reached = {
+        o for r in rows for o in r.organizations if ctx.readable is None or o in ctx.readable
+    }
+    every_group = await _groups(ctx, sorted(reached))
     campaigns = []
     for row in sorted(rows, key=lambda r: str(r.id)):
         expected = {
@@ -204,7 +210,11 @@ async def _campaigns(ctx: Context, instruments: list[str]) -> list[Campaign]:
             if ctx.readable is None or o in ctx.readable
         }
         visible = sorted(expected)
-        groups = await _groups(ctx, visible)
+        groups = {
+            key: members & expected.keys()
+            for key, members in every_group.items()
+            if not members.isdisjoint(expected)
+        }
         scopes: dict[GroupKey, list[uuid.UUID]] = {}
         if ORGANIZATION in levels:
             scopes.update({(ORGANIZATION, o): [o] for o in visible})
@@ -281,7 +291,7 @@ async def _entries(ctx: Context, campaigns: list[Campaign]) -> dict[tuple, list[
 async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known) -> Known:
     """Values of every survey definition for every scope and period."""
     instruments = sorted({d["params"]["instrument_code"] for d in definitions})
-    entries = await _entries(ctx, await _campaigns(ctx, instruments))
+    entries = await _entries(ctx, await campaigns_of(ctx, instruments))
     found: Known = {}
     for definition in definitions:
         params = definition["params"]
