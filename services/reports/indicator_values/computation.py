@@ -74,7 +74,8 @@ _SUBTREE = text(
     """
 )
 _DEFINITIONS = text(
-    "SELECT id, code, owner_territory_id, unit, level, method, params, target, min_n "
+    "SELECT id, code, owner_territory_id, name, unit, direction, level, method, params, "
+    "target, min_n "
     "FROM reports.fact_indicator"
 )
 _TARGETS = text(
@@ -126,8 +127,8 @@ async def definitions_for(
     session: AsyncSession, principal: Principal, resolver: ScopeResolver
 ) -> dict[str, dict[str, Any]]:
     """The indicator definitions the caller sees (global ones, and those of territories in
-    their scope or above it), by code: `code`, `method`, `params`, `unit`, `min_n`, `target`
-    and `targets` (period, scope_type, scope_id, op, value)."""
+    their scope or above it), by code: `code`, `name`, `method`, `params`, `unit`,
+    `direction`, `min_n`, `target` and `targets` (period, scope_type, scope_id, op, value)."""
     owners = await _owners(session, principal, resolver)
     definitions: dict[uuid.UUID, dict[str, Any]] = {}
     for row in (await session.execute(_DEFINITIONS)).mappings():

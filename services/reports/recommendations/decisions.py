@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.clients.api import ApiClient
-from services.reports.clients.surveys import SurveysClient
+from services.reports.indicator_values.computation import definitions_for
 from services.reports.recommendations import facts as gathering
 from services.reports.recommendations import service
 from services.reports.recommendations.models import Decision, Recommendation
@@ -118,8 +118,6 @@ async def with_effect(
     session: AsyncSession,
     principal: Principal,
     resolver: ScopeResolver,
-    api: ApiClient,
-    surveys: SurveysClient,
     territory_id: uuid.UUID,
     period: Period,
     compare: Period | None,
@@ -140,10 +138,9 @@ async def with_effect(
     values: dict[tuple[str, str, uuid.UUID], dict[str, Any]] = {}
     directions: dict[str, str] = {}
     if compare is not None:
-        values, _ = await gathering.territory_values(
-            session, principal, resolver, api, surveys, scope, compare
-        )
-        directions = {d["code"]: d.get("direction", "higher") for d in await api.indicators()}
+        values, _ = await gathering.territory_values(session, principal, resolver, scope, compare)
+        definitions = await definitions_for(session, principal, resolver)
+        directions = {c: d.get("direction") or "higher" for c, d in definitions.items()}
     answer = []
     for rec in inside:
         for decision in decisions[rec.id]:

@@ -1,36 +1,59 @@
-"""Gather the facts the rules look at, for one territory and period, in a bounded number of calls.
+"""Gather what the rules look at, for one territory and period, from the reports service's facts.
 
-Calls: the indicator values of this and the previous period (each a bounded computation),
-the organizations (one lookup), the territories (a page or two), the campaigns of the period
-(one list), per campaign its aggregates per organization and per territory, and per diagnostic
-instrument its definition (for competence titles). Teachers' own deficits come from the
+The indicator values of this and the previous period (kept values, see indicator_values), the
+organizations, territories and definitions, and per survey campaign of the period its
+respondents per organization and territory and its deficit counts per school — all as a reader
+without access to personal results sees them (the survey values' disclosure rules,
+indicator_values/methods/survey.py). No peer is asked. Teachers' own deficits come from the
 individual routes stored in this service, never from raw diagnostic results.
 """
 
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ARRAY, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.reports.clients.api import ApiClient
-from services.reports.clients.surveys import SurveysClient
 from services.reports.indicator_values import service as indicator_values
+from services.reports.indicator_values.computation import definitions_for
+from services.reports.indicator_values.methods.base import (
+    ORGANIZATION,
+    TERRITORY,
+    Context,
+    Scope,
+)
+from services.reports.indicator_values.methods.survey import (
+    campaigns_of,
+    entries_of,
+    territory_chains,
+)
 from services.reports.pd_order.catalogue import offered_in
 from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.engine import Facts
-from shared.errors import PeerUnavailable
 from shared.identity import Principal, ScopeType
 from shared.periods import Period
-from shared.scope import ScopeInfo, ScopeResolver
+from shared.scope import ScopeInfo, ScopeResolver, readable_organizations
+from shared.settings import get_settings
+
+_ORGANIZATIONS = text(
+    "SELECT id, name, territory_id FROM reports.fact_organization WHERE id = ANY(:orgs)"
+).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
+_TERRITORIES = text("SELECT id, name FROM reports.fact_territory")
+_INSTRUMENTS = text("SELECT DISTINCT instrument_code FROM reports.fact_campaign WHERE period = :p")
+_CAMPAIGNS = text(
+    """
+    SELECT c.id, c.title, v.definition
+    FROM reports.fact_campaign c
+    LEFT JOIN reports.fact_instrument_version v ON v.id = c.instrument_version_id
+    WHERE c.id = ANY(:ids)
+    """
+).bindparams(bindparam("ids", type_=ARRAY(Uuid)))
 
 
 async def territory_values(
     session: AsyncSession,
     principal: Principal,
     resolver: ScopeResolver,
-    api: ApiClient,
-    surveys: SurveysClient,
     scope: ScopeInfo,
     period: Period,
 ) -> tuple[dict[tuple[str, str, uuid.UUID], dict[str, Any]], list[dict[str, Any]]]:
@@ -53,84 +76,108 @@ async def territory_values(
     return by_key, missing
 
 
+def _sum_expected(expected: list[int | None]) -> int | None:
+    """Expected respondents of a group: unknown when one member's is."""
+    return None if any(e is None for e in expected) else sum(e or 0 for e in expected)
+
+
 async def _campaigns(
-    surveys: SurveysClient, period: str, facts: Facts, missing: list[dict[str, Any]]
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    scope: ScopeInfo,
+    period: str,
+    facts: Facts,
 ) -> None:
-    """Response counts per organization and territory, and deficit counts per school (those
-    of at least the disclosure minimum of teachers: the public view, see territory_values)."""
-    try:
-        campaigns = await surveys.campaigns(None, [period], facts.territory_id)
-        instruments: dict[tuple[str, int], dict[str, Any]] = {}
-        for campaign in campaigns:
-            per_org = await surveys.aggregates(campaign["id"], "organization", public=True)
-            per_territory = await surveys.aggregates(campaign["id"], "territory", public=True)
-            entry = {
-                "id": campaign["id"],
-                "title": campaign["title"],
-                "organizations": {
-                    uuid.UUID(i["scope_id"]): (i["n"], i.get("expected")) for i in per_org
-                },
-                "territories": {
-                    uuid.UUID(i["scope_id"]): (i["n"], i.get("expected")) for i in per_territory
-                },
+    """Respondents per organization and territory of every campaign of the period reaching
+    the territory, and deficit counts per school (those shown: the public view, see
+    territory_values)."""
+    orgs = frozenset(scope.organization_ids)
+    ctx = Context(
+        session,
+        [Scope(ORGANIZATION, o, frozenset({o})) for o in sorted(orgs)]
+        + [Scope(TERRITORY, scope.scope_id, orgs)],
+        [period],
+        principal=principal,
+        readable=await readable_organizations(principal, resolver),
+        minimum=get_settings().disclosure_minimum,
+        personal=False,
+        campaign_organizations=orgs,
+    )
+    instruments = list(await session.scalars(_INSTRUMENTS, {"p": period}))
+    campaigns = await campaigns_of(ctx, instruments)
+    about = {
+        row.id: row for row in await session.execute(_CAMPAIGNS, {"ids": [c.id for c in campaigns]})
+    }
+    for campaign in campaigns:
+        groups: dict[str, dict[uuid.UUID, tuple[int, int | None]]] = {
+            ORGANIZATION: {},
+            TERRITORY: {},
+        }
+        for (level, unit), members in sorted(campaign.scopes.items(), key=str):
+            if level in groups:
+                n = sum(campaign.sizes.get(o, 0) for o in members)
+                groups[level][unit] = (n, _sum_expected([campaign.expected[o] for o in members]))
+        facts.campaigns.append(
+            {
+                "id": campaign.id,
+                "title": about[campaign.id].title,
+                "organizations": groups[ORGANIZATION],
+                "territories": groups[TERRITORY],
             }
-            facts.campaigns.append(entry)
-            diagnostic = False
-            for item in per_org:
-                for competence in item.get("competences") or []:
-                    if competence.get("with_deficit") is None:
-                        continue
-                    diagnostic = True
-                    key = (uuid.UUID(item["scope_id"]), competence["code"])
-                    n, deficits = facts.deficits.get(key, (0, 0))
-                    n, deficits = n + competence["n"], deficits + competence["with_deficit"]
-                    facts.deficits[key] = (n, deficits)
-            version = (str(campaign["instrument_id"]), int(campaign["version"]))
-            if diagnostic and version not in instruments:
-                instruments[version] = await surveys.instrument(*version)
-        for instrument in instruments.values():
-            for competence in instrument["definition"].get("competences") or []:
-                facts.competence_titles[competence["code"]] = competence["title"]
-    except PeerUnavailable as exc:
-        missing.append({"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail})
+        )
+    diagnostic: set[uuid.UUID] = set()
+    for (_, _, level, unit), entries in sorted((await entries_of(ctx, campaigns)).items(), key=str):
+        if level != ORGANIZATION:
+            continue
+        for entry in entries:
+            for code, competence in sorted(entry.competences.items()):
+                if entry.reason is not None:
+                    continue
+                diagnostic.add(entry.campaign_id)
+                n, deficits = facts.deficits.get((unit, code), (0, 0))
+                facts.deficits[(unit, code)] = (
+                    n + competence["n"],
+                    deficits + competence["with_deficit"],
+                )
+    for campaign_id in sorted(diagnostic, key=str):
+        definition = about[campaign_id].definition or {}
+        for competence in definition.get("competences") or []:
+            facts.competence_titles[competence["code"]] = competence["title"]
 
 
 async def gather(
     session: AsyncSession,
     principal: Principal,
     resolver: ScopeResolver,
-    api: ApiClient,
-    surveys: SurveysClient,
     scope: ScopeInfo,
     period: Period,
 ) -> tuple[Facts, list[dict[str, Any]]]:
-    """The facts for the territory `scope` in `period`, and the inputs that were missing."""
+    """The facts for the territory `scope` in `period`, and the inputs that were missing
+    (none: what never arrived in the facts is no data)."""
     previous = period.previous
-    values, missing = await territory_values(
-        session, principal, resolver, api, surveys, scope, period
-    )
-    earlier, _ = await territory_values(session, principal, resolver, api, surveys, scope, previous)
-    organizations = await api.organizations(sorted(scope.organization_ids))
-    names = {uuid.UUID(str(t["id"])): t["name"] for t in await api.territories()}
-    names |= {uuid.UUID(str(o["id"])): o["name"] for o in organizations}
+    values, missing = await territory_values(session, principal, resolver, scope, period)
+    earlier, _ = await territory_values(session, principal, resolver, scope, previous)
+    organizations = (
+        await session.execute(_ORGANIZATIONS, {"orgs": sorted(scope.organization_ids)})
+    ).all()
+    names = {row.id: row.name for row in await session.execute(_TERRITORIES)}
+    names |= {o.id: o.name for o in organizations}
     facts = Facts(
         period=period.code,
         previous=previous.code,
         earliest=previous.previous.code,
         territory_id=scope.scope_id,
-        definitions={d["code"]: d for d in await api.indicators()},
+        definitions=await definitions_for(session, principal, resolver),
         values=values,
         earlier=earlier,
         names=names,
-        org_territory={
-            uuid.UUID(str(o["id"])): uuid.UUID(str(o["territory_id"])) for o in organizations
-        },
+        org_territory={o.id: o.territory_id for o in organizations if o.territory_id},
     )
-    for org in organizations:
-        chain = [uuid.UUID(str(t)) for t in org.get("territory_ids") or []]
+    for chain in (await territory_chains(session, [o.id for o in organizations])).values():
         for index, territory in enumerate(chain):
             facts.chains.setdefault(territory, chain[index:])
-    await _campaigns(surveys, period.code, facts, missing)
+    await _campaigns(session, principal, resolver, scope, period.code, facts)
     routes = await session.scalars(
         select(IndividualRoute)
         .where(

@@ -10,7 +10,6 @@ from services.reports.deps import (
     OwnersDep,
     ReadableRecommendation,
     ScopeResolverDep,
-    Surveys,
     VisibleRule,
 )
 from services.reports.recommendations import decisions as deciding
@@ -135,15 +134,12 @@ async def generate(
     caller: Caller,
     scopes: ScopeResolverDep,
     api: Api,
-    surveys: Surveys,
 ) -> GenerateResult:
     """Evaluate the active rules that apply in a territory (global ones not switched off
     there, the territory's own and those of the territories above and below it, each only
     where it applies) for a period: new facts give new recommendations, known ones are
     refreshed (status and decisions kept), none duplicated."""
-    return await service.generate(
-        session, caller, scopes, api, surveys, data.territory_id, data.period
-    )
+    return await service.generate(session, caller, scopes, api, data.territory_id, data.period)
 
 
 def _read(rec: Any, decisions: list[Any]) -> RecommendationRead:
@@ -210,19 +206,15 @@ async def create_decision(
     return DecisionRead.model_validate(decision)
 
 
-@router.get("/decisions", responses=error_responses(PeerUnavailable) | ERRORS)
+@router.get("/decisions", responses=ERRORS)
 async def list_decisions(
     session: SessionDep,
     caller: Caller,
     scopes: ScopeResolverDep,
-    api: Api,
-    surveys: Surveys,
     territory_id: uuid.UUID,
     period: RecommendationsPeriod,
     compare_period: ComparePeriod,
 ) -> list[DecisionWithEffect]:
     """Decisions on the territory's recommendations of a period and their effect: the
     indicator's value before against its value in `compare_period` (one computation)."""
-    return await deciding.with_effect(
-        session, caller, scopes, api, surveys, territory_id, period, compare_period
-    )
+    return await deciding.with_effect(session, caller, scopes, territory_id, period, compare_period)

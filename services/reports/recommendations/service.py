@@ -21,7 +21,6 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.clients.api import ApiClient
-from services.reports.clients.surveys import SurveysClient
 from services.reports.recommendations import facts as gathering
 from services.reports.recommendations import ownership
 from services.reports.recommendations.engine import Candidate, evaluate
@@ -102,7 +101,6 @@ async def generate(
     principal: Principal,
     resolver: ScopeResolver,
     api: ApiClient,
-    surveys: SurveysClient,
     territory_id: uuid.UUID,
     period: Period,
 ) -> GenerateResult:
@@ -112,9 +110,7 @@ async def generate(
     addressee, and the inputs a peer did not give."""
     require_roles(principal, *ISSUERS)
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
-    facts, missing = await gathering.gather(
-        session, principal, resolver, api, surveys, scope, period
-    )
+    facts, missing = await gathering.gather(session, principal, resolver, scope, period)
     candidates, counts = await issue(session, resolver, scope, facts)
     await api.audit(
         "generate",

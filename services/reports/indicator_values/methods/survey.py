@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ARRAY, Text, Uuid, bindparam, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.indicator_values.methods.base import (
     CLUSTER,
@@ -117,11 +118,15 @@ class Entry:
     reason: str | None  # why withheld; None: shown
     questions: dict[str, dict[str, Any]] = field(default_factory=dict)
     competences: dict[str, dict[str, int]] = field(default_factory=dict)
+    campaign_id: uuid.UUID | None = None
 
 
-async def _chains(ctx: Context, orgs: list[uuid.UUID]) -> dict[uuid.UUID, list[uuid.UUID]]:
+async def territory_chains(
+    session: AsyncSession, orgs: list[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Per organization the territories it is in, its own first, up to the root."""
     chains: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for org, territory in await ctx.session.execute(_CHAINS, {"orgs": orgs}):
+    for org, territory in await session.execute(_CHAINS, {"orgs": orgs}):
         chains.setdefault(org, []).append(territory)
     return chains
 
@@ -140,7 +145,7 @@ async def _groups(ctx: Context, orgs: list[uuid.UUID]) -> dict[GroupKey, set[uui
     groups: dict[GroupKey, set[uuid.UUID]] = {}
     for cluster, org in await ctx.session.execute(_CLUSTERS, {"orgs": orgs}):
         groups.setdefault((CLUSTER, cluster), set()).add(org)
-    for org, chain in (await _chains(ctx, orgs)).items():
+    for org, chain in (await territory_chains(ctx.session, orgs)).items():
         for index, territory in enumerate(chain):
             if _inside(ctx, chain, index):
                 groups.setdefault((TERRITORY, territory), set()).add(org)
@@ -236,7 +241,7 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
     return campaigns
 
 
-async def _entries(ctx: Context, campaigns: list[Campaign]) -> dict[tuple, list[Entry]]:
+async def entries_of(ctx: Context, campaigns: list[Campaign]) -> dict[tuple, list[Entry]]:
     """Per (instrument, period, scope type, scope id): one entry per campaign."""
     shown = [
         (c.id, key, org)
@@ -283,6 +288,7 @@ async def _entries(ctx: Context, campaigns: list[Campaign]) -> dict[tuple, list[
                 c.reasons.get(key),
                 questions.get((c.id, *key), {}),
                 competences.get((c.id, *key), {}),
+                c.id,
             )
             entries.setdefault((c.instrument_code, c.period, *key), []).append(entry)
     return entries
@@ -291,7 +297,7 @@ async def _entries(ctx: Context, campaigns: list[Campaign]) -> dict[tuple, list[
 async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known) -> Known:
     """Values of every survey definition for every scope and period."""
     instruments = sorted({d["params"]["instrument_code"] for d in definitions})
-    entries = await _entries(ctx, await campaigns_of(ctx, instruments))
+    entries = await entries_of(ctx, await campaigns_of(ctx, instruments))
     found: Known = {}
     for definition in definitions:
         params = definition["params"]
