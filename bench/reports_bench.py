@@ -15,7 +15,8 @@ Measured, in one run:
   asked of a reports process just started (the facts already synced);
 - change_visible_s: from the answer to one school's POSTed data value until the region's
   values (read again and again) show it;
-- live_p95_s: the 95th percentile of region reads while parents' anonymous responses arrive at
+- live_p95_s: the 95th percentile of region reads (the first page and the page of a parents'
+  survey indicator, by turns) while parents' anonymous responses arrive at
   `--rate` a second for `--live-seconds`;
 - peak_mb: the reports process's peak resident memory;
 - peer_calls_per_read: calls the reports service made to its peers per read (from the peers'
@@ -52,6 +53,8 @@ from shared.settings import Settings
 SERVER = "postgresql://postgres@127.0.0.1:5432/postgres"
 PAGE = 500
 INDICATOR = "dv_qualified_teachers"
+# A parents' survey indicator: every response that arrives changes its inputs.
+SURVEY_INDICATOR = "sp_all"
 FAST_LIMIT = {"surveys": {"SOKO_ANONYMOUS_RATE_PER_MINUTE": "10000000"}}
 
 
@@ -68,6 +71,7 @@ class Point:
     repeat_s: float = 0.0
     change_visible_s: float | None = None
     live: list[float] = field(default_factory=list)
+    live_survey: list[float] = field(default_factory=list)  # the survey indicator's reads
     live_posted: int = 0
     live_failed: int = 0
     peak_mb: int = 0
@@ -185,9 +189,14 @@ async def live_reads(
                 await asyncio.sleep(max(0.0, tick - time.perf_counter()))
 
     async def analyst() -> None:
+        """The region's first page and the survey indicator's page by turns: the first reads
+        values the responses do not change, the second values each response changes."""
         while time.perf_counter() < stop:
             seconds_taken, _ = await reader.region_values()
             point.live.append(seconds_taken)
+            seconds_taken, _ = await reader.region_values(indicator_code=SURVEY_INDICATOR)
+            point.live.append(seconds_taken)
+            point.live_survey.append(seconds_taken)
 
     await asyncio.gather(parents(), analyst())
 
@@ -216,9 +225,10 @@ async def measure(url: str, region: uuid.UUID, point: Point, args: argparse.Name
         point.sync_s, point.sync_changes = await timed_resync(running, url)
     print(f"  (sync from empty: {point.sync_s:.1f} s, {point.sync_changes} changes)", flush=True)
     # 2. A reports process just started, its facts synced, nothing computed before (a kept
-    # database keeps the last run's stored computations): cold, repeated, a change, live.
+    # database keeps the last run's kept values): cold, repeated, a change, live.
     conn = await asyncpg.connect(plain_url(url))
-    await conn.execute("DELETE FROM reports.snapshot")
+    await conn.execute("DELETE FROM reports.indicator_value")
+    await conn.execute("DELETE FROM reports.indicator_value_run")
     await conn.close()
     profile = logs / "reports.prof" if args.profile and point.label.startswith("all") else None
     async with stack(url, logs, profile=profile, env_of=FAST_LIMIT) as running:
@@ -272,6 +282,12 @@ def print_point(point: Point) -> None:
             f"  live: {len(point.live)} region reads while {point.live_posted} responses arrived"
             f" ({point.live_failed} refused): p50 {statistics.median(point.live):.3f} s,"
             f" p95 {p95(point.live):.3f} s, max {max(point.live):.3f} s"
+        )
+    if point.live_survey:
+        print(
+            f"    of them {len(point.live_survey)} of {SURVEY_INDICATOR} (changed by each"
+            f" response): p50 {statistics.median(point.live_survey):.3f} s,"
+            f" p95 {p95(point.live_survey):.3f} s"
         )
     print(f"  reports peak memory: {point.peak_mb} MB")
     print(f"  calls to peers: {point.peer_calls} in {point.reads} reads")
