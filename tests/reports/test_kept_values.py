@@ -222,6 +222,18 @@ async def test_a_change_closes_only_the_rows_it_changed_and_the_old_stay_as_of_t
         old = {(r.indicator_code, r.unit_id): r.id for r in await current_rows(db)}
         await post_trained(api_client, world, 90)
         after = await get_values(client, world)  # recomputed: the api feed moved on
+        await post_trained(api_client, world, 95)
+        await get_values(client, world)
+        await post_trained(api_client, world, 90)  # the same day: 95 was never seen at its end
+        assert (await get_values(client, world))["items"] == after["items"]
+        s2_rows = await db.scalar(
+            text(
+                "SELECT count(*) FROM reports.indicator_value "
+                "WHERE indicator_code = 'trained' AND unit_id = :s2"
+            ),
+            {"s2": world.s2.id},
+        )
+        assert s2_rows == 2  # three days ago's (closed) and today's, not the 95 between
 
         async def as_of(day) -> httpx.Response:
             return await client.get(

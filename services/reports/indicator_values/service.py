@@ -174,7 +174,8 @@ async def _current(
     if stale:
         now = utcnow()
         items = await computation.items_of(prepared, stale)
-        await store.keep(session, key, {c: inputs[c] for c in stale}, items, now)
+        fresh = {c: inputs[c] for c in stale}
+        await store.keep(session, key, fresh, items, now, get_settings().timezone)
         return now
     return max((runs[c].computed_at for c in codes), default=utcnow())
 

@@ -8,6 +8,8 @@ minimum) and when; `indicator_value` holds one row per unit with its answer item
 validity [valid_from, valid_to). A recomputation closes only the rows whose item changed and
 adds their new rows, so one school's change writes that school, its clusters and its
 territories; the rows valid at a moment are the values as they were shown then (`as_of`).
+A row replaced on the day it was computed is dropped instead: `as_of` reads the end of a day,
+which never saw it, so a live campaign does not grow the history with every response.
 
 Rows are never changed except to close them once (trigger of migration 0017): what was
 shown on a date stays as it was.
@@ -130,9 +132,19 @@ _CURRENT = text(
     "WHERE view = :view AND scope_type = :scope_type AND scope_id = :scope_id "
     "AND period = :period AND indicator_code = ANY(:codes) AND valid_to IS NULL"
 ).bindparams(_CODES)
-_CLOSE = text("UPDATE reports.indicator_value SET valid_to = :now WHERE id = ANY(:ids)").bindparams(
-    bindparam("ids", type_=ARRAY(BigInteger))
+_IDS = bindparam("ids", type_=ARRAY(BigInteger))
+_SAME_DAY = (
+    "(valid_from AT TIME ZONE :timezone)::date "
+    "= (CAST(:now AS timestamptz) AT TIME ZONE :timezone)::date"
 )
+# A row replaced on the day it was computed was never valid at the end of a day: no `as_of`
+# (the end of a day) can show it, so it is dropped rather than closed.
+_DROP = text(
+    f"DELETE FROM reports.indicator_value WHERE id = ANY(:ids) AND {_SAME_DAY}"  # noqa: S608
+).bindparams(_IDS)
+_CLOSE = text(
+    f"UPDATE reports.indicator_value SET valid_to = :now WHERE id = ANY(:ids) AND NOT {_SAME_DAY}"  # noqa: S608
+).bindparams(_IDS)
 _ADD = text(
     """
     INSERT INTO reports.indicator_value
@@ -171,10 +183,12 @@ async def keep(
     inputs: dict[str, str],
     items: list[dict[str, Any]],
     now: datetime,
+    timezone: str,
 ) -> int:
     """Keep freshly computed items of the codes in `inputs` (code → inputs hash) as their
-    current values: rows whose item changed (or whose unit is gone) are closed at `now`, new
-    and changed ones added from `now`. Returns how many rows were added."""
+    current values: rows whose item changed (or whose unit is gone) are closed at `now` (or
+    dropped when computed the same day in `timezone`: no end of a day saw them), new and
+    changed ones added from `now`. Returns how many rows were added."""
     codes = sorted(inputs)
     fresh = {
         (i["indicator_code"], i["scope_type"], str(i["scope_id"])): as_json(i)
@@ -190,7 +204,9 @@ async def keep(
         else:
             closing.append(row.id)
     if closing:
-        await session.execute(_CLOSE, {"ids": closing, "now": now})
+        replaced = {"ids": closing, "now": now, "timezone": timezone}
+        await session.execute(_DROP, replaced)
+        await session.execute(_CLOSE, replaced)
     adding = [(unit, item) for unit, item in fresh.items() if unit not in kept]
     if adding:
         await session.execute(
