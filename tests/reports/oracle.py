@@ -9,7 +9,7 @@ compares it, value by value, with the SQL over the reports service's facts.
 import uuid
 from typing import Any
 
-from services.reports.clients.api import ApiClient
+from services.reports.clients.api import ApiClient as ReportsApiClient
 from services.reports.clients.surveys import SurveysClient
 from shared.context import user_token_var
 from shared.errors import PeerUnavailable
@@ -28,6 +28,43 @@ from tests.reports.calculator import (
 )
 
 SCOPE_ORDER = {TERRITORY: 0, CLUSTER: 1, ORGANIZATION: 2}
+
+
+class ApiClient(ReportsApiClient):
+    """The reports' api client with the reads the oracle makes over HTTP (the reports service
+    itself reads data values and results from its facts)."""
+
+    async def data_values(
+        self, codes: list[str], periods: list[str], organization_ids: list[uuid.UUID]
+    ) -> list[dict[str, Any]]:
+        """Values of the indicators for the organizations and periods, in one call."""
+        if not codes or not organization_ids:
+            return []
+        body = {
+            "indicator_codes": codes,
+            "periods": periods,
+            "organization_ids": [str(o) for o in organization_ids],
+        }
+        return (await self._post("/v1/data-values/query", body))["items"]
+
+    async def assessment_aggregates(
+        self,
+        procedure: str,
+        year: str,
+        *,
+        subject: str | None = None,
+        grade: int | None = None,
+        territory_id: uuid.UUID | None = None,
+    ) -> list[dict[str, Any]]:
+        """Results of one procedure and year summed per organization, subject and grade."""
+        params: dict[str, Any] = {"procedure": procedure, "year": year}
+        if subject is not None:
+            params["subject"] = subject
+        if grade is not None:
+            params["grade"] = grade
+        if territory_id is not None:
+            params["territory_id"] = str(territory_id)
+        return await self._pages("/v1/assessment-results/aggregates", params)
 
 
 def units_of(scope: ScopeInfo, organizations: list[dict[str, Any]], level: str) -> list[Unit]:

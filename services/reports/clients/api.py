@@ -1,4 +1,5 @@
-"""What the reports service asks the api service: organizations, definitions, data, results.
+"""What the reports service still asks the api service: organizations, territories, indicators
+(for documents and the PD order), and where audit entries go (the values come from the facts).
 
 Each method is one call (or a few pages of one list), whatever the number of organizations;
 a peer that is down raises `PeerUnavailable`, which the caller turns into missing inputs; a
@@ -63,38 +64,6 @@ class ApiClient:
     async def indicators(self) -> list[dict[str, Any]]:
         """Every indicator definition (formulas and shares refer to others)."""
         return await self._pages("/v1/indicators", {})
-
-    async def data_values(
-        self, codes: list[str], periods: list[str], organization_ids: list[uuid.UUID]
-    ) -> list[dict[str, Any]]:
-        """Values of the indicators for the organizations and periods, in one call."""
-        if not codes or not organization_ids:
-            return []
-        body = {
-            "indicator_codes": codes,
-            "periods": periods,
-            "organization_ids": [str(o) for o in organization_ids],
-        }
-        return (await self._post("/v1/data-values/query", body))["items"]
-
-    async def assessment_aggregates(
-        self,
-        procedure: str,
-        year: str,
-        *,
-        subject: str | None = None,
-        grade: int | None = None,
-        territory_id: uuid.UUID | None = None,
-    ) -> list[dict[str, Any]]:
-        """Results of one procedure and year summed per organization, subject and grade."""
-        params: dict[str, Any] = {"procedure": procedure, "year": year}
-        if subject is not None:
-            params["subject"] = subject
-        if grade is not None:
-            params["grade"] = grade
-        if territory_id is not None:
-            params["territory_id"] = str(territory_id)
-        return await self._pages("/v1/assessment-results/aggregates", params)
 
     async def audit(
         self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]

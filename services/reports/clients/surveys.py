@@ -1,4 +1,5 @@
-"""What the reports service asks the surveys service: campaigns and their aggregates.
+"""What the reports service still asks the surveys service, for the PD order: diagnostics,
+their campaigns, aggregates and teachers' deficits (personal results, never in a feed).
 
 Aggregates, never responses: the surveys service pools them in SQL and withholds small
 groups (anonymous ones from everyone, teachers' from all but the readers of personal
@@ -49,10 +50,6 @@ class SurveysClient:
         params = {"level": level, "public": "true" if public else "false"}
         answer = await self._get(f"/v1/campaigns/{campaign_id}/aggregates", params)
         return answer["items"]
-
-    async def instrument(self, instrument_id: uuid.UUID | str, version: int) -> dict[str, Any]:
-        """One version of an instrument, with its definition (competence titles and so on)."""
-        return await self._get(f"/v1/instruments/{instrument_id}", {"version": version})
 
     async def instruments(self, kind: str) -> list[dict[str, Any]]:
         """The bank's instruments of one kind (`deficit`: the diagnostics of teachers)."""
