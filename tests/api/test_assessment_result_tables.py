@@ -46,7 +46,13 @@ async def test_ar1_subjects_and_procedures_as_a_school_exports_them(api_client, 
             "loc": ["Наименование ОО"],
             "msg": "столбец «Наименование ОО» не используется: пропущен",
         },
-        {"index": 5, "loc": ["procedure"], "msg": "процедура «ВПР» прочитана как vpr"},
+        {"index": 2, "loc": ["subject"], "msg": "предмет: «Русский язык» → Русский язык (пробелы)"},
+        {
+            "index": 4,
+            "loc": ["subject"],
+            "msg": "предмет: «Окружающий мир» → Окружающий мир (пробелы)",
+        },
+        {"index": 5, "loc": ["procedure"], "msg": "процедура: «ВПР» → vpr"},
     ]
 
 
@@ -100,6 +106,11 @@ async def test_a_posted_procedure_may_be_its_russian_abbreviation(api_client, wo
     summary = answer.json()
     assert (summary["imported"], summary["rejected"]) == (1, [])
     assert summary["warnings"] == [
-        {"index": 0, "loc": ["procedure"], "msg": "процедура «впр» прочитана как vpr"}
+        {"index": 0, "loc": ["procedure"], "msg": "процедура: «впр» → vpr"},
+        {
+            "index": 0,
+            "loc": ["subject"],
+            "msg": "предмет: «Окружающий мир» → Окружающий мир (пробелы)",
+        },
     ]
     assert await results(db, world) == {("s1", "Окружающий мир", 4, 12)}

@@ -104,6 +104,11 @@ async def test_dv2_thousands_separated_by_nbsp_space_and_narrow_nbsp(api_client,
     summary = await upload(api_client, world, "dv2.csv", case(world, "dv2_thousands_sep.csv"))
     assert (summary["imported"], summary["rejected"]) == (3, [])
     assert set((await stored(db, world)).values()) == {1234.0}
+    assert [(w["index"], w["loc"], w["msg"]) for w in summary["warnings"]] == [
+        (2, ["value"], "разделитель разрядов: 1\u00a0234 → 1234"),
+        (3, ["value"], "разделитель разрядов: 1 234 → 1234"),
+        (4, ["value"], "разделитель разрядов: 1\u202f234,0 → 1234"),
+    ]
 
 
 async def test_dv3_utf8_bom_before_the_first_header(api_client, world, db):
@@ -143,7 +148,8 @@ async def test_dv6_percent_sign_and_excel_booleans(api_client, world, db):
         ("upbringing_program", "s3", "2030/2031"): 1.0,
     }
     assert [(w["index"], w["msg"]) for w in summary["warnings"]] == [
-        (5, "число 1 прочитано как true")
+        (2, "знак процента: 64,5% → 64,5"),
+        (5, "число 1 прочитано как true"),
     ]
 
 
@@ -236,7 +242,10 @@ async def test_headers_match_in_any_case_and_spacing_and_organizations_by_name(
         "teachers_count;Школа 99;2030/2031;5\r\n"
     ).encode()
     summary = await upload(api_client, world, "v.csv", content)
-    assert summary["imported"] == 1 and summary["warnings"] == []
+    assert summary["imported"] == 1
+    assert summary["warnings"] == [
+        {"index": 2, "loc": ["value"], "msg": "разделитель разрядов: 1\u202f234 → 1234"}
+    ]
     (ambiguous, unknown) = summary["rejected"]
     assert ambiguous["index"] == 3 and ambiguous["errors"][0]["loc"] == ["organization"]
     message = ambiguous["errors"][0]["msg"]

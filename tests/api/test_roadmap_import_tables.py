@@ -52,6 +52,10 @@ def test_the_handed_rm1_file_gives_every_activity_its_deadline():
     assert found["1.3"] == ("март 2022", "2022-03-01", "2022-03-31")  # [$-419]MMMM YYYY
     assert found["1.1"] == ("01.11.2021", "2021-11-01", "2021-11-01")
     assert found["1.2"] == ("15.12.2021", "2021-12-15", "2021-12-15")
+    assert found["2.3"] == ("20.04.2022", "2022-04-20", "2022-04-20")
+    # 44713 in a "General" cell of the deadline column: the date Excel stores for 01.06.2022
+    assert found["2.4"] == ("01.06.2022", "2022-06-01", "2022-06-01")
+    assert set(found) == {"1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4"}
 
 
 def test_a_cell_merged_down_belongs_to_every_activity_it_spans():
@@ -107,6 +111,9 @@ def test_a_deadline_in_two_csv_columns_is_one_window():
 
 def test_the_report_says_which_date_cells_were_read_as_a_month():
     result = import_document("rm1.xlsx", (CASES / "rm1_xlsx_merged_dates.xlsx").read_bytes())
-    notes = [w for w in result.report.warnings if "формат даты" in w]
-    # rows are counted as the report counts skipped rows: the blocks read, empty rows aside
-    assert notes == ["row 6: формат даты «месяц год»: 01.03.2022 → март 2022"]
+    # rows are named as Excel numbers them (1.3 is row 7, 2.4 row 12), empty rows and the
+    # title above the table counted
+    assert [w for w in result.report.warnings if w.startswith("row ")] == [
+        "row 7: формат даты «месяц год»: 01.03.2022 → март 2022",
+        "row 12: число 44713 — дата Excel: 01.06.2022",
+    ]
