@@ -117,3 +117,39 @@ def test_the_report_says_which_date_cells_were_read_as_a_month():
         "row 7: формат даты «месяц год»: 01.03.2022 → март 2022",
         "row 12: число 44713 — дата Excel: 01.06.2022",
     ]
+
+
+def test_rows_are_named_as_excel_numbers_them_whatever_the_sheet_skips():
+    import datetime as dt
+
+    rows = [["План мероприятий на 2021-2022 учебный год"], [], [], HEADER, []]
+    rows += [["1", "Семинар", dt.datetime(2022, 3, 1), "ИМЦ"], [], ["3", None, "май 2022", None]]
+    rows += [HEADER, ["2", "Совещание", 44713, "ИМЦ"]]
+    result = import_document("plan.xlsx", xlsx(rows, formats={"C6": "mmmm yyyy"}))
+    skipped = [(s.row, s.reason) for s in result.report.rows_skipped]
+    assert skipped == [(8, "no activity title"), (9, "repeated header")]
+    assert [w for w in result.report.warnings if w.startswith("row ")] == [
+        "row 6: формат даты «месяц год»: 01.03.2022 → март 2022",
+        "row 10: число 44713 — дата Excel: 01.06.2022",
+    ]
+    assert [a.source_row for a in result.roadmaps[0].activities] == [6, 10]
+
+
+def test_csv_rows_are_named_by_their_line_after_the_sep_hint():
+    content = "sep=;\r\n№;Мероприятие;Срок;Ответственный\r\n\r\n1;Семинар;44713;ИМЦ\r\n"
+    content += ";;;\r\n2;Совещание;2022;44713\r\n"
+    result = import_document("plan.csv", content.encode("cp1251"))
+    assert [w for w in result.report.warnings if w.startswith("row ")] == [
+        "row 4: число 44713 — дата Excel: 01.06.2022"
+    ]
+    (first, second) = result.roadmaps[0].activities
+    assert (first.source_row, first.deadline_text) == (4, "01.06.2022")
+    # a year in the deadline column is that year; a number in another column is left alone
+    assert (second.source_row, second.deadline_text, second.responsible) == (6, "2022", "44713")
+    assert str(parse_deadline(second.deadline_text).due_end) == "2022-12-31"
+
+
+def test_an_excel_date_in_a_merged_deadline_cell_holds_for_every_row_it_spans():
+    rows = [HEADER, ["1", "Семинар", 44713, "ИМЦ"], ["2", "Совещание", None, "ИМЦ"]]
+    found = activities(xlsx(rows, merges=["C2:C3"]))
+    assert found["1"] == found["2"] == ("01.06.2022", "2022-06-01", "2022-06-01")

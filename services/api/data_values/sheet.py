@@ -65,18 +65,17 @@ class SheetItem:
 
 def _period(cell: Cell, item: SheetItem) -> str | None:
     raw = cell.raw
+    if cell.type == CellType.number and (day := excel_date(cell.value)) is not None:
+        # a date that lost its format (also in a CSV Excel wrote): a day, as it shows no other
+        problem = f"{reinterpreted.excel_serial(cell.value, day)}; {_DAY_NOT_PERIOD}"
+        item.problems.append(("period", problem))
+        return None
     if cell.type == CellType.number and not isinstance(raw, str):
         number = cell.value
         if float(number).is_integer() and MIN_YEAR <= number <= MAX_YEAR:
-            year = str(int(number))
             item.notes.append(("period", reinterpreted.year_number(int(number))))
-            return year
-        if (day := excel_date(number)) is None:
-            return cell.text
-        # a date that lost its format: its granularity is unknown, so it is one day
-        problem = f"{reinterpreted.excel_serial(number, day)}; {_DAY_NOT_PERIOD}"
-        item.problems.append(("period", problem))
-        return None
+            return str(int(number))
+        return cell.text
     if cell.type == CellType.date and isinstance(raw, dt.date):
         granularity = cell.granularity
         if granularity == "month":
