@@ -153,3 +153,43 @@ def test_an_excel_date_in_a_merged_deadline_cell_holds_for_every_row_it_spans():
     rows = [HEADER, ["1", "Семинар", 44713, "ИМЦ"], ["2", "Совещание", None, "ИМЦ"]]
     found = activities(xlsx(rows, merges=["C2:C3"]))
     assert found["1"] == found["2"] == ("01.06.2022", "2022-06-01", "2022-06-01")
+
+
+def test_the_handed_rm3_docx_repeated_header_and_a_row_split_across_pages():
+    content = (CASES / "rm3_docx_repeated_header_split_row.docx").read_bytes()
+    result = import_document("rm3.docx", content)
+    assert len(result.roadmaps) == 1 and result.report.warnings == []
+    found = activities(content, "rm3.docx")
+    assert list(found) == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3"]
+    # 1.2 continues after the header repeated on the next page: one activity, one deadline
+    (split,) = [a for a in result.roadmaps[0].activities if a.number == "1.2"]
+    assert split.title.endswith("для обучающихся и родителей (законных представителей)")
+    assert found["1.2"] == ("Ноябрь – декабрь 2021 г.", "2021-11-01", "2021-12-31")
+    assert found["2.3"] == ("до 01.11.2021", "None", "2021-11-01")
+    sections = [s.title for s in result.roadmaps[0].sections]
+    assert sections == [
+        "I. Информационно-аналитическое направление",
+        "II. Методическое направление",
+    ]
+    assert [(s.row, s.reason) for s in result.report.rows_skipped] == [
+        (3, "column numbers row"),
+        (7, "repeated header"),
+        (8, "column numbers row"),
+    ]
+
+
+def test_the_handed_rm4_docx_two_tables_across_a_page_break_are_one_plan():
+    content = (CASES / "rm4_docx_two_tables_page_break.docx").read_bytes()
+    result = import_document("rm4.docx", content)
+    assert len(result.roadmaps) == 1
+    found = activities(content, "rm4.docx")
+    assert found == {
+        "1.1": ("Ноябрь – декабрь 2021 г.", "2021-11-01", "2021-12-31"),
+        "1.2": ("Ноябрь – декабрь 2021 г.", "2021-11-01", "2021-12-31"),
+        "1.3": ("III квартал 2022", "2022-07-01", "2022-09-30"),
+    }
+    assert [a.responsible for a in result.roadmaps[0].activities] == [
+        "Управление образования",
+        "Заместители директоров",
+        "Управление образования",
+    ]

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from services.surveys.instruments import xpath
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform, to_xlsform
+from services.surveys.responses.models import Answer
 from tests.factories import build_world
 from tests.surveys.forms import Dom, launch, link_of
 from tests.surveys.test_xlsform import build
@@ -154,7 +156,7 @@ async def test_the_default_language_is_the_text_and_every_language_is_exported(
     assert dict(zip(settings[0], settings[1], strict=True))["default_language"] == "Russian (ru)"
 
 
-async def test_notes_are_shown_and_calculations_feed_other_logic(surveys_client, form, world):
+async def test_notes_are_shown_and_calculations_feed_other_logic(surveys_client, form, world, db):
     url = await responses_url(surveys_client, world, "xf3_note_calculate.xlsx", "hunt_note_calc")
     school = str(world.s1.id)
     noted = await surveys_client.post(
@@ -163,6 +165,9 @@ async def test_notes_are_shown_and_calculations_feed_other_logic(surveys_client,
     assert set(problems(noted)) == {"intro"}
     taken = await surveys_client.post(url, json={"organization_id": school, "answers": {"a": 2}})
     assert taken.status_code == 201, taken.text
+    rows = await db.scalars(select(Answer).where(Answer.response_id == taken.json()["id"]))
+    # the calculate `a2 = ${a} * 2` is worked out by the server and stored with the answer
+    assert {a.question: (a.number, a.text) for a in rows} == {"a": (2.0, None), "a2": (4.0, "4")}
     campaign = await launch(surveys_client, world, "hunt_note_calc", "parents", [world.s1.id])
     page = Dom((await form.get(link_of(campaign))).text)
     assert page.text("q-intro") == "Анкета анонимна. Спасибо!"
