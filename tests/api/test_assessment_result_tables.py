@@ -192,3 +192,9 @@ async def test_an_id_in_the_organization_name_column_of_results(api_client, worl
     shaped = str(world.s2.id).upper()
     message = f"в столбце названий организаций идентификатор {shaped}: прочитан как id"
     assert {"index": 2, "loc": ["organization_id"], "msg": message} in summary["warnings"]
+
+
+async def test_an_unknown_procedure_is_rejected_without_a_note(api_client, world):
+    summary = await post(api_client, world, vpr_row(world, "Проверочные работы"))
+    assert summary["imported"] == 0 and summary["warnings"] == []
+    assert summary["rejected"][0]["errors"][0]["loc"] == ["procedure"]

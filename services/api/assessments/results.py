@@ -153,13 +153,15 @@ class ResultImporter(ScopedImporter):
         return from_spreadsheet(cells, lambda field, note: self.warn(index, field, note))
 
     async def _procedure_codes(self, parsed: list[tuple[int, ResultRow]]) -> None:
-        """A procedure written by its name or abbreviation ("ВПР") is its code ("vpr")."""
+        """A procedure written by its name (with or without its abbreviation), or the
+        abbreviation ("ВПР"), in any spacing, case and ё/е, is its code ("vpr"), noted."""
         spellings = await procedure_codes(self.session)
         for index, row in parsed:
             written = row.procedure
-            row.procedure = spellings.get(normalize_name(written), written.strip().lower())
-            if written != row.procedure:
-                note = reinterpreted.name_matched("процедура", written, row.procedure)
+            code = spellings.get(normalize_name(written))
+            row.procedure = code or written.strip().lower()
+            if code is not None and written != code:
+                note = reinterpreted.name_matched("процедура", written, code)
                 self.warn(index, "procedure", note)
 
     async def validate(
