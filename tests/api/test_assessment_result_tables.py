@@ -198,3 +198,17 @@ async def test_an_unknown_procedure_is_rejected_without_a_note(api_client, world
     summary = await post(api_client, world, vpr_row(world, "Проверочные работы"))
     assert summary["imported"] == 0 and summary["warnings"] == []
     assert summary["rejected"][0]["errors"][0]["loc"] == ["procedure"]
+
+
+async def test_an_excel_date_in_the_year_column_is_named_and_refused(api_client, world):
+    content = (
+        "ID ОО;Процедура;Год;Предмет;Класс;Количество участников\r\n"
+        f"{world.s1.id};vpr;44713;Математика;4;10\r\n"
+        f"{world.s1.id};vpr;2031;Математика;5;10\r\n"
+    ).encode()
+    summary = await upload(api_client, world, "r.csv", content)
+    assert summary["imported"] == 1
+    assert [(r["index"], r["errors"][0]["loc"]) for r in summary["rejected"]] == [(2, ["year"])]
+    assert summary["warnings"] == [
+        {"index": 2, "loc": ["year"], "msg": "число 44713 — дата Excel: 01.06.2022"}
+    ]
