@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared import reinterpreted
 from shared.context import client_address_var, request_id_var
 from shared.errors import Invalid
 from shared.idempotency import idempotent
@@ -212,13 +213,11 @@ async def import_upload(
         if field is not None and field in taken:
             fields[position] = None
             importer.warnings().append(
-                Notice(
-                    index=None, loc=[title], msg=f"столбец «{title}» повторяет {field}: пропущен"
-                )
+                Notice(index=None, loc=[title], msg=reinterpreted.column_repeated(title, field))
             )
         elif field is None and title:
             importer.warnings().append(
-                Notice(index=None, loc=[title], msg=f"столбец «{title}» не используется: пропущен")
+                Notice(index=None, loc=[title], msg=reinterpreted.column_unused(title))
             )
         taken.add(field or "")
     rows = []

@@ -38,6 +38,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
+from shared import reinterpreted
 from shared.uploads import Budget, UnreadableUpload, csv_rows, lines, open_xlsx, sheet_rows
 from shared.uploads import text_lines as _text_lines
 
@@ -155,6 +156,13 @@ def granularity_of(number_format: str | None) -> str | None:
 
 
 _SPACES = re.compile(r"\s+")
+_UUID = re.compile(r"^[0-9a-f]{8}-?(?:[0-9a-f]{4}-?){3}[0-9a-f]{12}$", re.IGNORECASE)
+
+
+def is_id(text: str) -> bool:
+    """Whether a cell's text is shaped as an id (a UUID, with or without hyphens or braces)
+    rather than a name: a column of names holding one means the id."""
+    return bool(_UUID.match(text.strip().strip("{}")))
 
 
 def normalize_name(text: str) -> str:
@@ -163,11 +171,19 @@ def normalize_name(text: str) -> str:
     return _SPACES.sub(" ", text).strip().casefold().replace("ё", "е")
 
 
-def decimal_text(number: float | int) -> str:
-    """A number as a Russian reader writes it: 64,5; 2031 (no ".0")."""
-    if isinstance(number, float) and number.is_integer():
-        number = int(number)
-    return str(number).replace(".", ",")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+EXCEL_SERIALS = (10_000, 73_050)  # 18.05.1927 .. 31.12.2099, past every year 1900..2100
+
+
+def excel_date(number: Any) -> dt.date | None:
+    """The date an Excel serial number stands for (44713 -> 2022-06-01), for a number in a
+    date or period column whose cell lost its date format ("General"): whole numbers in
+    EXCEL_SERIALS only, so that a year (2022) is never one; None otherwise."""
+    if isinstance(number, bool) or not isinstance(number, int | float):
+        return None
+    if not float(number).is_integer() or not EXCEL_SERIALS[0] <= number <= EXCEL_SERIALS[1]:
+        return None
+    return _EXCEL_EPOCH + dt.timedelta(days=int(number))
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,17 +231,24 @@ class Cell:
 
     @property
     def note(self) -> str | None:
-        """What reading the cell reinterpreted, in Russian for an import summary, or None:
-        "процентный формат ячейки: 0,645 → 64,5", "формат даты «месяц год»: 01.09.2031 →
-        сентябрь 2031"."""
-        if self.percent and not isinstance(self.raw, str):
-            return (
-                f"процентный формат ячейки: {decimal_text(self.raw)} → {decimal_text(self.value)}"
-            )
+        """What reading the cell reinterpreted, in Russian for an import summary
+        (`shared.reinterpreted`), or None: "процентный формат ячейки: 0,645 → 64,5",
+        "разделитель разрядов: 1 234 → 1234", "знак процента: 64,5% → 64,5", "формат даты
+        «месяц год»: 01.09.2031 → сентябрь 2031"."""
+        raw = self.raw
+        if isinstance(raw, str):
+            match = _NUMBER.match(raw.strip())
+            grouped = bool(match and re.search(_GROUP, match["number"]))
+            if match and (grouped or match["percent"]):
+                return reinterpreted.number_text(
+                    raw.strip(), self.value, grouped=grouped, percent=bool(match["percent"])
+                )
+            return None
+        if self.percent:
+            return reinterpreted.percent_format(raw, self.value)
         granularity = self.granularity
-        if granularity in ("month", "year") and isinstance(self.raw, dt.date):
-            shown = f"«{'месяц год' if granularity == 'month' else 'год'}»"
-            return f"формат даты {shown}: {self.raw.strftime('%d.%m.%Y')} → {self.text}"
+        if granularity in ("month", "year") and isinstance(raw, dt.date):
+            return reinterpreted.date_format(raw, granularity, self.text)
         return None
 
     @property

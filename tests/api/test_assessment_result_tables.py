@@ -4,7 +4,11 @@ doubled spaces, procedures by their Russian name, Russian column titles."""
 import pytest
 from sqlalchemy import select
 
-from services.api.assessments.models import AssessmentResult
+from services.api.assessments.models import (
+    AssessmentProcedure,
+    AssessmentResult,
+    AssessmentSubject,
+)
 from tests.api.test_data_value_tables import case
 from tests.factories import build_world
 
@@ -46,7 +50,13 @@ async def test_ar1_subjects_and_procedures_as_a_school_exports_them(api_client, 
             "loc": ["Наименование ОО"],
             "msg": "столбец «Наименование ОО» не используется: пропущен",
         },
-        {"index": 5, "loc": ["procedure"], "msg": "процедура «ВПР» прочитана как vpr"},
+        {"index": 2, "loc": ["subject"], "msg": "предмет: «Русский язык» → Русский язык (пробелы)"},
+        {
+            "index": 4,
+            "loc": ["subject"],
+            "msg": "предмет: «Окружающий мир» → Окружающий мир (пробелы)",
+        },
+        {"index": 5, "loc": ["procedure"], "msg": "процедура: «ВПР» → vpr"},
     ]
 
 
@@ -100,6 +110,105 @@ async def test_a_posted_procedure_may_be_its_russian_abbreviation(api_client, wo
     summary = answer.json()
     assert (summary["imported"], summary["rejected"]) == (1, [])
     assert summary["warnings"] == [
-        {"index": 0, "loc": ["procedure"], "msg": "процедура «впр» прочитана как vpr"}
+        {"index": 0, "loc": ["procedure"], "msg": "процедура: «впр» → vpr"},
+        {
+            "index": 0,
+            "loc": ["subject"],
+            "msg": "предмет: «Окружающий мир» → Окружающий мир (пробелы)",
+        },
     ]
     assert await results(db, world) == {("s1", "Окружающий мир", 4, 12)}
+
+
+async def post(client, world, row: dict) -> dict:
+    answer = await client.post(
+        "/v1/assessment-results", json={"results": [row]}, headers=world.headers("admin")
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+def vpr_row(world, procedure: str, subject: str = "Математика") -> dict:
+    return {
+        "organization_id": str(world.s1.id),
+        "procedure": procedure,
+        "year": "2031",
+        "subject": subject,
+        "grade": 4,
+        "participants": 12,
+    }
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "Всероссийские проверочные работы",  # the catalogue's name without «(ВПР)»
+        "всероссийские  проверочные\u00a0работы",
+        "ВСЕРОССИЙСКИЕ ПРОВЕРОЧНЫЕ РАБОТЫ (ВПР)",
+        " Всероссийские проверочные работы\u202f(впр) ",
+    ],
+)
+async def test_a_procedure_by_its_full_name_in_any_spelling(api_client, world, db, written):
+    summary = await post(api_client, world, vpr_row(world, written))
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert await results(db, world) == {("s1", "Математика", 4, 12)}
+    (warning,) = summary["warnings"]
+    assert warning["loc"] == ["procedure"] and warning["msg"].endswith(
+        ("→ vpr", "→ vpr (пробелы)", "→ vpr (регистр)", "→ vpr (пробелы, регистр)")
+    )
+    assert warning["msg"].startswith(f"процедура: «{' '.join(written.split())}»")
+
+
+async def test_yo_and_ye_are_one_letter_in_procedures_and_subjects(api_client, world, db):
+    procedure = AssessmentProcedure(
+        code="mon_yo", name="Мониторинг учёта достижений (МУД)", kind="regional"
+    )
+    db.add(procedure)
+    await db.flush()
+    db.add(
+        AssessmentSubject(
+            procedure_id=procedure.id, subject="Естествознание", grade=4, max_primary_score=20
+        )
+    )
+    await db.flush()
+    row = vpr_row(world, "мониторинг учета достижений", "ёстествознание")
+    summary = await post(api_client, world, row)
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert await results(db, world) == {("s1", "Естествознание", 4, 12)}
+    assert [w["msg"] for w in summary["warnings"]] == [
+        "процедура: «мониторинг учета достижений» → mon_yo",  # by the name, without «(МУД)»
+        "предмет: «ёстествознание» → Естествознание (ё/е, регистр)",
+    ]
+
+
+async def test_an_id_in_the_organization_name_column_of_results(api_client, world, db):
+    content = (
+        "ОО;Процедура;Год;Предмет;Класс;Количество участников\r\n"
+        f"{str(world.s2.id).upper()};ВПР;2031;Математика;4;40\r\n"
+    ).encode("cp1251")
+    summary = await upload(api_client, world, "r.csv", content)
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert await results(db, world) == {("s2", "Математика", 4, 40)}
+    shaped = str(world.s2.id).upper()
+    message = f"в столбце названий организаций идентификатор {shaped}: прочитан как id"
+    assert {"index": 2, "loc": ["organization_id"], "msg": message} in summary["warnings"]
+
+
+async def test_an_unknown_procedure_is_rejected_without_a_note(api_client, world):
+    summary = await post(api_client, world, vpr_row(world, "Проверочные работы"))
+    assert summary["imported"] == 0 and summary["warnings"] == []
+    assert summary["rejected"][0]["errors"][0]["loc"] == ["procedure"]
+
+
+async def test_an_excel_date_in_the_year_column_is_named_and_refused(api_client, world):
+    content = (
+        "ID ОО;Процедура;Год;Предмет;Класс;Количество участников\r\n"
+        f"{world.s1.id};vpr;44713;Математика;4;10\r\n"
+        f"{world.s1.id};vpr;2031;Математика;5;10\r\n"
+    ).encode()
+    summary = await upload(api_client, world, "r.csv", content)
+    assert summary["imported"] == 1
+    assert [(r["index"], r["errors"][0]["loc"]) for r in summary["rejected"]] == [(2, ["year"])]
+    assert summary["warnings"] == [
+        {"index": 2, "loc": ["year"], "msg": "число 44713 — дата Excel: 01.06.2022"}
+    ]

@@ -104,6 +104,11 @@ async def test_dv2_thousands_separated_by_nbsp_space_and_narrow_nbsp(api_client,
     summary = await upload(api_client, world, "dv2.csv", case(world, "dv2_thousands_sep.csv"))
     assert (summary["imported"], summary["rejected"]) == (3, [])
     assert set((await stored(db, world)).values()) == {1234.0}
+    assert [(w["index"], w["loc"], w["msg"]) for w in summary["warnings"]] == [
+        (2, ["value"], "разделитель разрядов: 1\u00a0234 → 1234"),
+        (3, ["value"], "разделитель разрядов: 1 234 → 1234"),
+        (4, ["value"], "разделитель разрядов: 1\u202f234,0 → 1234"),
+    ]
 
 
 async def test_dv3_utf8_bom_before_the_first_header(api_client, world, db):
@@ -143,7 +148,8 @@ async def test_dv6_percent_sign_and_excel_booleans(api_client, world, db):
         ("upbringing_program", "s3", "2030/2031"): 1.0,
     }
     assert [(w["index"], w["msg"]) for w in summary["warnings"]] == [
-        (5, "число 1 прочитано как true")
+        (2, "знак процента: 64,5% → 64,5"),
+        (5, "число 1 прочитано как true"),
     ]
 
 
@@ -236,7 +242,10 @@ async def test_headers_match_in_any_case_and_spacing_and_organizations_by_name(
         "teachers_count;Школа 99;2030/2031;5\r\n"
     ).encode()
     summary = await upload(api_client, world, "v.csv", content)
-    assert summary["imported"] == 1 and summary["warnings"] == []
+    assert summary["imported"] == 1
+    assert summary["warnings"] == [
+        {"index": 2, "loc": ["value"], "msg": "разделитель разрядов: 1\u202f234 → 1234"}
+    ]
     (ambiguous, unknown) = summary["rejected"]
     assert ambiguous["index"] == 3 and ambiguous["errors"][0]["loc"] == ["organization"]
     message = ambiguous["errors"][0]["msg"]
@@ -269,3 +278,65 @@ async def test_posted_json_rows_carry_no_warnings(api_client, world):
         "/v1/data-values", json={"values": [row]}, headers=world.headers("admin")
     )
     assert answer.json()["imported"] == 1 and answer.json()["warnings"] == []
+
+
+@pytest.mark.parametrize("written", ["{id}", "{ID}", "{{{id}}}"])
+async def test_an_id_in_the_organization_name_column_is_taken_as_the_id(
+    api_client, world, db, written
+):
+    school = str(world.s2.id)
+    shaped = written.format(id=school, ID=school.upper())
+    content = f"Код показателя;ОО;Период;Значение\r\nteachers_count;{shaped};2030/2031;7\r\n"
+    summary = await upload(api_client, world, "v.csv", content.encode("cp1251"))
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert await stored(db, world) == {("teachers_count", "s2", "2030/2031"): 7.0}
+    assert summary["warnings"] == [
+        {
+            "index": 2,
+            "loc": ["organization_id"],
+            "msg": f"в столбце названий организаций идентификатор {shaped}: прочитан как id",
+        }
+    ]
+
+
+async def test_grouped_thousands_and_percent_signs_in_text_cells_are_named(api_client, world, db):
+    rows = [["indicator_code", "organization_id", "period", "value"]]
+    rows.append(["teachers_count", str(world.s1.id), "2030/2031", "12\u00a0345"])
+    rows.append(["extracurricular_coverage", str(world.s2.id), "2030/2031", "99,5 %"])
+    rows.append(["teachers_count", str(world.s3.id), "2030/2031", "64,5"])  # a decimal comma
+    summary = await upload(api_client, world, "v.xlsx", xlsx(rows))
+    assert (summary["imported"], summary["rejected"]) == (3, [])
+    assert await stored(db, world) == {
+        ("teachers_count", "s1", "2030/2031"): 12345.0,
+        ("extracurricular_coverage", "s2", "2030/2031"): 99.5,
+        ("teachers_count", "s3", "2030/2031"): 64.5,
+    }
+    assert [(w["index"], w["msg"]) for w in summary["warnings"]] == [
+        (2, "разделитель разрядов: 12\u00a0345 → 12345"),
+        (3, "знак процента: 99,5 % → 99,5"),
+    ]
+
+
+async def test_a_number_in_the_period_column_is_a_year_or_an_excel_date(api_client, world, db):
+    rows = [["indicator_code", "organization_id", "period", "value"]]
+    rows.append(["teachers_count", str(world.s1.id), 2031, 5])
+    rows.append(["teachers_count", str(world.s2.id), 44713, 6])  # 01.06.2022, format lost
+    rows.append(["teachers_count", str(world.s3.id), 2030.5, 7])
+    summary = await upload(api_client, world, "v.xlsx", xlsx(rows))
+    assert await stored(db, world) == {("teachers_count", "s1", "2031"): 5.0}
+    assert summary["warnings"] == [
+        {"index": 2, "loc": ["period"], "msg": "число 2031 в столбце периода прочитано как год"}
+    ]
+    (serial, fraction) = summary["rejected"]
+    assert serial["index"] == 3 and serial["errors"][0]["loc"] == ["period"]
+    assert serial["errors"][0]["msg"] == (
+        "число 44713 — дата Excel: 01.06.2022; укажите учебный год, год, квартал или месяц"
+    )
+    assert fraction["index"] == 4 and fraction["errors"][0]["loc"] == ["period"]
+
+
+async def test_an_excel_date_in_a_csv_period_column_is_named_too(api_client, world, db):
+    content = f"indicator_code;organization_id;period;value\r\nteachers_count;{world.s1.id};"
+    summary = await upload(api_client, world, "v.csv", f"{content}44713;5\r\n".encode())
+    assert summary["imported"] == 0
+    assert "01.06.2022" in summary["rejected"][0]["errors"][0]["msg"]

@@ -52,6 +52,10 @@ def test_the_handed_rm1_file_gives_every_activity_its_deadline():
     assert found["1.3"] == ("март 2022", "2022-03-01", "2022-03-31")  # [$-419]MMMM YYYY
     assert found["1.1"] == ("01.11.2021", "2021-11-01", "2021-11-01")
     assert found["1.2"] == ("15.12.2021", "2021-12-15", "2021-12-15")
+    assert found["2.3"] == ("20.04.2022", "2022-04-20", "2022-04-20")
+    # 44713 in a "General" cell of the deadline column: the date Excel stores for 01.06.2022
+    assert found["2.4"] == ("01.06.2022", "2022-06-01", "2022-06-01")
+    assert set(found) == {"1.1", "1.2", "1.3", "2.1", "2.2", "2.3", "2.4"}
 
 
 def test_a_cell_merged_down_belongs_to_every_activity_it_spans():
@@ -107,6 +111,85 @@ def test_a_deadline_in_two_csv_columns_is_one_window():
 
 def test_the_report_says_which_date_cells_were_read_as_a_month():
     result = import_document("rm1.xlsx", (CASES / "rm1_xlsx_merged_dates.xlsx").read_bytes())
-    notes = [w for w in result.report.warnings if "формат даты" in w]
-    # rows are counted as the report counts skipped rows: the blocks read, empty rows aside
-    assert notes == ["row 6: формат даты «месяц год»: 01.03.2022 → март 2022"]
+    # rows are named as Excel numbers them (1.3 is row 7, 2.4 row 12), empty rows and the
+    # title above the table counted
+    assert [w for w in result.report.warnings if w.startswith("row ")] == [
+        "row 7: формат даты «месяц год»: 01.03.2022 → март 2022",
+        "row 12: число 44713 — дата Excel: 01.06.2022",
+    ]
+
+
+def test_rows_are_named_as_excel_numbers_them_whatever_the_sheet_skips():
+    import datetime as dt
+
+    rows = [["План мероприятий на 2021-2022 учебный год"], [], [], HEADER, []]
+    rows += [["1", "Семинар", dt.datetime(2022, 3, 1), "ИМЦ"], [], ["3", None, "май 2022", None]]
+    rows += [HEADER, ["2", "Совещание", 44713, "ИМЦ"]]
+    result = import_document("plan.xlsx", xlsx(rows, formats={"C6": "mmmm yyyy"}))
+    skipped = [(s.row, s.reason) for s in result.report.rows_skipped]
+    assert skipped == [(8, "no activity title"), (9, "repeated header")]
+    assert [w for w in result.report.warnings if w.startswith("row ")] == [
+        "row 6: формат даты «месяц год»: 01.03.2022 → март 2022",
+        "row 10: число 44713 — дата Excel: 01.06.2022",
+    ]
+    assert [a.source_row for a in result.roadmaps[0].activities] == [6, 10]
+
+
+def test_csv_rows_are_named_by_their_line_after_the_sep_hint():
+    content = "sep=;\r\n№;Мероприятие;Срок;Ответственный\r\n\r\n1;Семинар;44713;ИМЦ\r\n"
+    content += ";;;\r\n2;Совещание;2022;44713\r\n"
+    result = import_document("plan.csv", content.encode("cp1251"))
+    assert [w for w in result.report.warnings if w.startswith("row ")] == [
+        "row 4: число 44713 — дата Excel: 01.06.2022"
+    ]
+    (first, second) = result.roadmaps[0].activities
+    assert (first.source_row, first.deadline_text) == (4, "01.06.2022")
+    # a year in the deadline column is that year; a number in another column is left alone
+    assert (second.source_row, second.deadline_text, second.responsible) == (6, "2022", "44713")
+    assert str(parse_deadline(second.deadline_text).due_end) == "2022-12-31"
+
+
+def test_an_excel_date_in_a_merged_deadline_cell_holds_for_every_row_it_spans():
+    rows = [HEADER, ["1", "Семинар", 44713, "ИМЦ"], ["2", "Совещание", None, "ИМЦ"]]
+    found = activities(xlsx(rows, merges=["C2:C3"]))
+    assert found["1"] == found["2"] == ("01.06.2022", "2022-06-01", "2022-06-01")
+
+
+def test_the_handed_rm3_docx_repeated_header_and_a_row_split_across_pages():
+    content = (CASES / "rm3_docx_repeated_header_split_row.docx").read_bytes()
+    result = import_document("rm3.docx", content)
+    assert len(result.roadmaps) == 1 and result.report.warnings == []
+    found = activities(content, "rm3.docx")
+    assert list(found) == ["1.1", "1.2", "1.3", "2.1", "2.2", "2.3"]
+    # 1.2 continues after the header repeated on the next page: one activity, one deadline
+    (split,) = [a for a in result.roadmaps[0].activities if a.number == "1.2"]
+    assert split.title.endswith("для обучающихся и родителей (законных представителей)")
+    assert found["1.2"] == ("Ноябрь – декабрь 2021 г.", "2021-11-01", "2021-12-31")
+    assert found["2.3"] == ("до 01.11.2021", "None", "2021-11-01")
+    sections = [s.title for s in result.roadmaps[0].sections]
+    assert sections == [
+        "I. Информационно-аналитическое направление",
+        "II. Методическое направление",
+    ]
+    assert [(s.row, s.reason) for s in result.report.rows_skipped] == [
+        (3, "column numbers row"),
+        (7, "repeated header"),
+        (8, "column numbers row"),
+    ]
+
+
+def test_the_handed_rm4_docx_two_tables_across_a_page_break_are_one_plan():
+    content = (CASES / "rm4_docx_two_tables_page_break.docx").read_bytes()
+    result = import_document("rm4.docx", content)
+    assert len(result.roadmaps) == 1
+    found = activities(content, "rm4.docx")
+    assert found == {
+        "1.1": ("Ноябрь – декабрь 2021 г.", "2021-11-01", "2021-12-31"),
+        "1.2": ("Ноябрь – декабрь 2021 г.", "2021-11-01", "2021-12-31"),
+        "1.3": ("III квартал 2022", "2022-07-01", "2022-09-30"),
+    }
+    assert [a.responsible for a in result.roadmaps[0].activities] == [
+        "Управление образования",
+        "Заместители директоров",
+        "Управление образования",
+    ]

@@ -15,6 +15,8 @@ from shared.tabular import (
     UndecodableText,
     UnsupportedTable,
     decode,
+    excel_date,
+    is_id,
     open_csv,
     open_table,
     open_workbook,
@@ -202,6 +204,43 @@ def test_a_percent_formatted_cell_is_the_percent_it_shows_and_says_so():
     assert cell.note == "процентный формат ячейки: 0,645 → 64,5"
     assert Cell(0.645).value == 0.645 and not Cell(0.645).percent
     assert Cell(1, "0%").value == 100
+
+
+@pytest.mark.parametrize(
+    ("raw", "value", "note"),
+    [
+        ("1 234", 1234, "разделитель разрядов: 1 234 → 1234"),
+        ("1\u00a0234,5", 1234.5, "разделитель разрядов: 1\u00a0234,5 → 1234,5"),
+        ("64,5%", 64.5, "знак процента: 64,5% → 64,5"),
+        (" 1\u202f000 % ", 1000, "разделитель разрядов и знак процента: 1\u202f000 % → 1000"),
+        ("64,5", 64.5, None),  # a decimal comma is how Russian is written, not a change
+        ("1234", 1234, None),
+    ],
+)
+def test_a_number_written_with_separators_or_a_percent_sign_says_so(raw, value, note):
+    assert (Cell(raw).value, Cell(raw).note) == (value, note)
+
+
+@pytest.mark.parametrize(
+    ("number", "day"),
+    [(44713, dt.date(2022, 6, 1)), (44713.0, dt.date(2022, 6, 1)), (2022, None), (44713.5, None)],
+)
+def test_an_excel_serial_is_a_date_and_a_year_is_never_one(number, day):
+    assert excel_date(number) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "shaped"),
+    [
+        ("29cb2cc4-194a-4faf-8438-5869359667ae", True),
+        ("{29CB2CC4-194A-4FAF-8438-5869359667AE}", True),
+        ("29cb2cc4194a4faf84385869359667ae", True),
+        ("Школа 1", False),
+        ("29cb2cc4-194a-4faf-8438", False),
+    ],
+)
+def test_an_id_shaped_text_is_told_from_a_name(text, shaped):
+    assert is_id(text) is shaped
 
 
 @pytest.mark.parametrize(

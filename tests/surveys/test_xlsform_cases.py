@@ -7,11 +7,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from services.surveys.instruments import xpath
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform, to_xlsform
+from services.surveys.responses.models import Answer
 from tests.factories import build_world
 from tests.surveys.forms import Dom, launch, link_of
+from tests.surveys.test_xlsform import build
 
 CASES = Path(__file__).parent / "cases"
 IMPORTED = sorted(
@@ -153,7 +156,7 @@ async def test_the_default_language_is_the_text_and_every_language_is_exported(
     assert dict(zip(settings[0], settings[1], strict=True))["default_language"] == "Russian (ru)"
 
 
-async def test_notes_are_shown_and_calculations_feed_other_logic(surveys_client, form, world):
+async def test_notes_are_shown_and_calculations_feed_other_logic(surveys_client, form, world, db):
     url = await responses_url(surveys_client, world, "xf3_note_calculate.xlsx", "hunt_note_calc")
     school = str(world.s1.id)
     noted = await surveys_client.post(
@@ -162,6 +165,9 @@ async def test_notes_are_shown_and_calculations_feed_other_logic(surveys_client,
     assert set(problems(noted)) == {"intro"}
     taken = await surveys_client.post(url, json={"organization_id": school, "answers": {"a": 2}})
     assert taken.status_code == 201, taken.text
+    rows = await db.scalars(select(Answer).where(Answer.response_id == taken.json()["id"]))
+    # the calculate `a2 = ${a} * 2` is worked out by the server and stored with the answer
+    assert {a.question: (a.number, a.text) for a in rows} == {"a": (2.0, None), "a2": (4.0, "4")}
     campaign = await launch(surveys_client, world, "hunt_note_calc", "parents", [world.s1.id])
     page = Dom((await form.get(link_of(campaign))).text)
     assert page.text("q-intro") == "Анкета анонимна. Спасибо!"
@@ -185,6 +191,51 @@ async def test_what_cannot_be_held_is_refused_naming_sheet_row_and_column(
     [error] = answer.json()["errors"]
     assert answer.status_code == 422 and message in error["msg"]
     assert f"sheet '{place[0]}', row {place[1]}, column '{place[2]}'" in error["msg"]
+    assert not {"hunt_repeat", "hunt_space_multi"} & await bank_codes(surveys_client, world)
+
+
+async def bank_codes(client, world) -> set[str]:
+    listed = await client.get("/v1/instruments?limit=100", headers=world.headers("viewer"))
+    return {i["code"] for i in listed.json()["items"]}
+
+
+@pytest.mark.parametrize(
+    ("rows", "row"),
+    [
+        ([["begin repeat", "kids", "Дети"], ["integer", "age", "Возраст"], ["end repeat"]], 4),
+        (
+            [
+                ["begin group", "family", "Семья"],
+                ["begin repeat", "kids", "Дети"],
+                ["text", "name", "Имя"],
+                ["end repeat"],
+                ["end group"],
+            ],
+            5,
+        ),
+    ],
+)
+async def test_a_repeat_anywhere_is_refused_naming_its_row_and_nothing_is_imported(
+    surveys_client, world, rows, row
+):
+    survey = [
+        ["type", "name", "label"],
+        ["integer", "count", "Сколько детей?"],
+        ["note", "hello", "Спасибо"],
+        *rows,
+    ]
+    form = {"survey": survey, "settings": [["form_title", "form_id"], ["Повторы", "own_repeat"]]}
+    before = await bank_codes(surveys_client, world)
+    answer = await surveys_client.post(
+        "/v1/instruments/xlsform",
+        files={"file": ("repeat.xlsx", build(form))},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["body", "file"]
+    assert f"sheet 'survey', row {row}, column 'type': begin repeat 'kids'" in error["msg"]
+    assert await bank_codes(surveys_client, world) == before
 
 
 def test_choice_names_and_nested_groups_of_real_forms_are_kept():

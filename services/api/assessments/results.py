@@ -44,6 +44,7 @@ from services.api.data_values.models import IdempotencyKeys
 from services.api.organizations.matching import resolve_names
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
+from shared import reinterpreted
 from shared.bulk import (
     Counts,
     Rejected,
@@ -149,18 +150,19 @@ class ResultImporter(ScopedImporter):
 
     def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> dict[str, Any]:
         """One row per result; mark_<n> and score_<n> columns are gathered (`from_spreadsheet`)."""
-        return from_spreadsheet(cells)
+        return from_spreadsheet(cells, lambda field, note: self.warn(index, field, note))
 
     async def _procedure_codes(self, parsed: list[tuple[int, ResultRow]]) -> None:
-        """A procedure written by its name or abbreviation ("ВПР") is its code ("vpr")."""
+        """A procedure written by its name (with or without its abbreviation), or the
+        abbreviation ("ВПР"), in any spacing, case and ё/е, is its code ("vpr"), noted."""
         spellings = await procedure_codes(self.session)
         for index, row in parsed:
             written = row.procedure
-            row.procedure = spellings.get(normalize_name(written), written.strip().lower())
-            if normalize_name(written) != row.procedure:
-                self.warn(
-                    index, "procedure", f"процедура «{written}» прочитана как {row.procedure}"
-                )
+            code = spellings.get(normalize_name(written))
+            row.procedure = code or written.strip().lower()
+            if code is not None and written != code:
+                note = reinterpreted.name_matched("процедура", written, code)
+                self.warn(index, "procedure", note)
 
     async def validate(
         self, rows: list[tuple[int, Any]]
@@ -199,6 +201,9 @@ class ResultImporter(ScopedImporter):
                 continue
             seen[key] = index
             valid.append(checked)
+            if checked["subject"] != row.subject:
+                note = reinterpreted.name_matched("предмет", row.subject, checked["subject"])
+                self.warn(index, "subject", note)
         return valid, rejected
 
     async def store(self, session: AsyncSession, valid: list[dict[str, Any]]) -> Counts:

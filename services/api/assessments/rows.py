@@ -8,14 +8,16 @@ row is answered in Russian, field by field.
 import datetime as dt
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from services.api.assessments.service import Catalogue
 from services.api.organizations.matching import OrganizationName
+from shared import reinterpreted
 from shared.bulk import RowError
 from shared.periods import parse_period
-from shared.tabular import Cell, CellType
+from shared.tabular import Cell, CellType, excel_date, is_id
 from shared.validation import INT32_MAX, MEASURE_MAX
 
 FIELDS = (
@@ -261,12 +263,27 @@ def _plain(cell: Cell) -> Any:
     return cell.text.strip()
 
 
-def from_spreadsheet(cells: dict[str, Cell]) -> dict[str, Any]:
+def from_spreadsheet(cells: dict[str, Cell], note: Callable[[str, str], None]) -> dict[str, Any]:
     """A file's row ({field: typed cell}) as a posted row: mark_<n> columns are the marks,
-    score_<n> the scores; an organization's name stands for its id (`OrganizationName`)."""
+    score_<n> the scores; an organization's name stands for its id (`OrganizationName`), an
+    id-shaped value of the name column is the id; an Excel date number in the year column
+    (44713) is the date it stands for, refused as a year. What a cell alone reinterpreted
+    ("1 234"), an id in the name column and an Excel date are told to `note(field, message)`."""
+    for key, cell in cells.items():
+        if cell.note:
+            note(key, cell.note)
     item = {key: _plain(cell) for key, cell in cells.items() if key in PLAIN_COLUMNS}
+    year = cells.get("year")
+    if year is not None and year.type == CellType.number and (day := excel_date(year.value)):
+        item["year"] = day.strftime("%d.%m.%Y")  # a date that lost its format: no year, said so
+        note("year", reinterpreted.excel_serial(year.value, day))
     if "organization" in cells and "organization_id" not in cells:
-        item["organization_id"] = OrganizationName(cells["organization"].text.strip())
+        name = cells["organization"].text.strip()
+        if is_id(name):
+            item["organization_id"] = name
+            note("organization_id", reinterpreted.id_in_name_column(name))
+        else:
+            item["organization_id"] = OrganizationName(name)
     marks = {key[5:]: _plain(cell) for key, cell in cells.items() if key.startswith("mark_")}
     scores = {key[6:]: _plain(cell) for key, cell in cells.items() if key.startswith("score_")}
     if marks:

@@ -88,8 +88,9 @@ _ABBREVIATION = re.compile(r"\(([^()]+)\)\s*$")
 
 
 async def procedure_codes(session: AsyncSession) -> dict[str, str]:
-    """Every way a procedure is written (`normalize_name` of its code, its name, and the
-    abbreviation its name ends with: "ВПР") -> its code."""
+    """Every way a procedure is written (`normalize_name` of its code, its name, the
+    abbreviation its name ends with: "ВПР", and its name without that abbreviation:
+    "Всероссийские проверочные работы") -> its code."""
     spellings: dict[str, str] = {}
     for code, name in await session.execute(
         select(AssessmentProcedure.code, AssessmentProcedure.name)
@@ -97,6 +98,7 @@ async def procedure_codes(session: AsyncSession) -> dict[str, str]:
         spellings[normalize_name(name)] = code
         if match := _ABBREVIATION.search(name):
             spellings[normalize_name(match.group(1))] = code
+            spellings[normalize_name(name[: match.start()])] = code  # the name without it
     for code in list(spellings.values()):
         spellings[normalize_name(code)] = code
     return spellings

@@ -22,6 +22,7 @@ from services.api.data_values.sheet import columns as sheet_columns
 from services.api.indicators.models import Indicator
 from services.api.organizations.matching import resolve_names
 from services.api.territories.scope import DbScopeResolver, organization_territories
+from shared import reinterpreted
 from shared.bulk import (
     Counts,
     Rejected,
@@ -108,7 +109,7 @@ def _check_value(indicator: Indicator, row: DataValueRow) -> tuple[float | None,
         return None, "значение в процентах, а показатель не в процентах"
     if row.sheet and value_type == "boolean" and value in (0, 1) and not isinstance(value, bool):
         value = bool(value)
-        row.sheet.notes.append(("value", f"число {int(value)} прочитано как {str(value).lower()}"))
+        row.sheet.notes.append(("value", reinterpreted.boolean_number(int(value), value)))
     if value_type == "boolean":
         if not isinstance(value, bool):
             return None, "ожидается true или false"

@@ -3,15 +3,20 @@ synonyms, in any case and spacing), and each row's typed cells read into a row t
 
 A period typed as a number (2031) is that year; a date cell is the period its format shows
 (month and year: that month; a year: that year; a whole date is refused, never guessed); a
-value may be a percent (64,5 % as text, or 0.645 in a percent format: 64.5). What was read
+value may be a percent (64,5 % as text, or 0.645 in a percent format: 64.5). A number that is
+an Excel date (44713: a date cell saved as "General") is that date, refused as a period like any
+whole date; a UUID in the organization-name column is the organization's id. What was read
 otherwise than written is kept in `notes`, for the summary's warnings."""
 
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from shared import reinterpreted
 from shared.periods import MAX_YEAR, MIN_YEAR
-from shared.tabular import Cell, CellType
+from shared.tabular import Cell, CellType, excel_date, is_id
+
+_DAY_NOT_PERIOD = "укажите учебный год, год, квартал или месяц"
 
 _SYNONYMS = {
     "indicator_code": ("indicator code", "код показателя", "показатель", "код"),
@@ -60,12 +65,16 @@ class SheetItem:
 
 def _period(cell: Cell, item: SheetItem) -> str | None:
     raw = cell.raw
+    if cell.type == CellType.number and (day := excel_date(cell.value)) is not None:
+        # a date that lost its format (also in a CSV Excel wrote): a day, as it shows no other
+        problem = f"{reinterpreted.excel_serial(cell.value, day)}; {_DAY_NOT_PERIOD}"
+        item.problems.append(("period", problem))
+        return None
     if cell.type == CellType.number and not isinstance(raw, str):
         number = cell.value
         if float(number).is_integer() and MIN_YEAR <= number <= MAX_YEAR:
-            year = str(int(number))
-            item.notes.append(("period", f"число {year} в столбце периода прочитано как год"))
-            return year
+            item.notes.append(("period", reinterpreted.year_number(int(number))))
+            return str(int(number))
         return cell.text
     if cell.type == CellType.date and isinstance(raw, dt.date):
         granularity = cell.granularity
@@ -74,8 +83,7 @@ def _period(cell: Cell, item: SheetItem) -> str | None:
         elif granularity == "year":
             code = str(raw.year)
         else:
-            day = raw.strftime("%d.%m.%Y")
-            problem = f"дата {day} вместо периода: укажите учебный год, год, квартал или месяц"
+            problem = f"дата {raw.strftime('%d.%m.%Y')} вместо периода: {_DAY_NOT_PERIOD}"
             item.problems.append(("period", problem))
             return None
         item.notes.append(("period", f"{cell.note} (период {code})"))
@@ -99,7 +107,12 @@ def from_cells(cells: dict[str, Cell]) -> SheetItem:
         if name in cells:
             item.fields[name] = cells[name].text.strip()
     if "organization" in cells and "organization_id" not in cells:
-        item.organization = cells["organization"].text.strip()
+        name = cells["organization"].text.strip()
+        if is_id(name):
+            item.fields["organization_id"] = name
+            item.notes.append(("organization_id", reinterpreted.id_in_name_column(name)))
+        else:
+            item.organization = name
     if "period" in cells:
         item.fields["period"] = _period(cells["period"], item)
     if "value" in cells:

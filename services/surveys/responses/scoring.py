@@ -3,7 +3,7 @@
 Pure functions: no database, no HTTP, so that validation and scoring are tested on their own.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from services.surveys.instruments import xpath
@@ -13,10 +13,19 @@ from services.surveys.instruments.question_types import question_type
 
 @dataclass
 class Checked:
-    """The answers kept (irrelevant ones dropped when asked to) and the problems found."""
+    """The answers kept (irrelevant ones dropped when asked to), the problems found, and the
+    values of the relevant `calculate` questions worked out from the answers (ODK text,
+    `xpath.to_text`; an empty result left out): the server's, never sent by a client (an
+    answer to a calculate is refused), stored with the answers on submission."""
 
     answers: dict[str, Any]
     errors: list[dict[str, Any]]
+    calculated: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def stored(self) -> dict[str, Any]:
+        """What a submission stores: the answers and the calculated values."""
+        return self.answers | self.calculated
 
 
 def _error(code: str, message: str) -> dict[str, Any]:
@@ -127,6 +136,7 @@ def _walk(
         if code not in known
     ]
     kept: dict[str, Any] = {}
+    calculated: dict[str, str] = {}
     state = Shown({}, {}, {})
     texts = state.texts
     for question in definition.questions():
@@ -140,8 +150,10 @@ def _walk(
                 errors.append(_error(question.code, "вопрос не задаётся при таких ответах"))
             continue
         if question.calculation is not None:
-            calculated = xpath.evaluate(xpath.parse(question.calculation), xpath.Context(texts))
-            texts[question.code] = xpath.to_text(calculated)
+            value_of = xpath.evaluate(xpath.parse(question.calculation), xpath.Context(texts))
+            texts[question.code] = xpath.to_text(value_of)
+            if texts[question.code] != "" and not kind.answered:
+                calculated[question.code] = texts[question.code]
         required = state.required[question.code] = kind.answered and _required(question, texts)
         if blank:
             if complete and required:
@@ -153,7 +165,7 @@ def _walk(
         else:
             kept[question.code] = value
             texts[question.code] = xpath.answer_text(value)
-    return Checked(kept, errors), state
+    return Checked(kept, errors, calculated), state
 
 
 def answer_rows(definition: InstrumentDefinition, answers: dict[str, Any]) -> list[dict[str, Any]]:

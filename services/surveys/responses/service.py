@@ -257,7 +257,7 @@ async def submit(
             submitted_on=today,
             channel=channel,
         )
-        await _store(session, campaign, definition, response, checked.answers, with_response=True)
+        await _store(session, campaign, definition, response, checked.stored, with_response=True)
         return response
     # The invitation row is locked (it always exists; the response may not yet), so that
     # submits through one link run one after another and only the first gets through.
@@ -282,7 +282,7 @@ async def submit(
         return response
     response.status, response.draft, response.submitted_on = "submitted", None, today
     await session.flush()
-    await _store(session, campaign, definition, response, checked.answers, with_response=False)
+    await _store(session, campaign, definition, response, checked.stored, with_response=False)
     return response
 
 

@@ -31,6 +31,8 @@ from services.api.roadmaps.document_import.readers import (
     UnsupportedFormat,
     read_blocks,
 )
+from shared import reinterpreted
+from shared.tabular import excel_date
 from shared.uploads import UploadLimits
 
 __all__ = [
@@ -151,15 +153,14 @@ def import_document(
 def parse_blocks(blocks: Sequence[Block]) -> ImportResult:
     """Parse the neutral block list of any format into roadmaps and a report."""
     parser = _Parser()
-    notes: list[str] = []
     for index, block in enumerate(blocks, start=1):
         if isinstance(block, Paragraph):
             parser.paragraph(block.text)
-        else:
-            parser.row(index, block)
-            notes += (f"row {index}: {note}" for note in block.notes)
+        else:  # a row is named by its line in the file, or by its place in a .docx
+            parser.row(block.line or index, block)
+            parser.notes += (f"row {block.line or index}: {note}" for note in block.notes)
     result = parser.result()
-    result.report.warnings.extend(notes)  # cells read otherwise than the file stores them
+    result.report.warnings.extend(parser.notes)  # cells read otherwise than the file has them
     return result
 
 
@@ -267,6 +268,7 @@ class _Parser:
         self.passport_key: str | None = None
         self.heading = ""
         self.skipped: list[SkippedRow] = []
+        self.notes: list[str] = []  # "row 9: ..." what was read otherwise than written
 
     @property
     def roadmap(self) -> _Roadmap:
@@ -406,7 +408,8 @@ class _Parser:
             return
         values = {name: self.layout.value(shaped, name) for name in ("number", "stage")}
         values |= {name: self.layout.value(shaped, name) for name in TEXT_FIELDS}
-        values["deadline"] = _window(values["deadline"], self.layout.value(shaped, "deadline_end"))
+        start, end = (self._date(index, self.layout.value(shaped, n)) for n in DEADLINE_COLUMNS)
+        values["deadline"] = _window(start, end)
         stage_at = self.layout.columns.get("stage")
         stage = values["stage"]
         if stage and not starts_lower(stage) and stage != self._section_title():
@@ -423,6 +426,14 @@ class _Parser:
             self._continue(index, shaped, text, values)
         else:
             self._skip(index, text, "no activity title")
+
+    def _date(self, index: int, text: str) -> str:
+        """A deadline cell's text; a number there that is an Excel date (44713: a date cell
+        saved as "General") is that day, noted. A year (2022) stays a year."""
+        if _SERIAL.match(text) and (day := excel_date(int(text))):
+            self.notes.append(f"row {index}: {reinterpreted.excel_serial(int(text), day)}")
+            return day.strftime("%d.%m.%Y")
+        return text
 
     def _row_kind(self, texts: list[str], values: dict[str, str]) -> str:
         assert self.layout is not None
@@ -496,6 +507,8 @@ class _Parser:
 
 
 _DAY = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
+_SERIAL = re.compile(r"^\d{5}$")
+DEADLINE_COLUMNS = ("deadline", "deadline_end")
 
 
 def _window(start: str, end: str) -> str:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
 
 from docx.table import Table, _Cell
 
-from shared.tabular import Cell, open_csv, open_workbook, read_lines
+from shared.tabular import Cell, CellType, open_csv, open_workbook, read_lines
 from shared.uploads import Budget, UploadLimitExceeded, UploadLimits, open_docx
 
 ACCEPTED_EXTENSIONS: tuple[str, ...] = (".docx", ".xlsx", ".csv", ".txt")
@@ -34,11 +34,15 @@ class Paragraph:
 class Row:
     """One table row: its cell texts, the index of its table in document order, and what
     reading its cells reinterpreted (`shared.tabular.Cell.note`: a date cell formatted as a
-    month read as that month)."""
+    month read as that month).
+
+    `line` is where a person finds the row: the row number Excel shows (.xlsx), the line of
+    the file (.csv, .txt); 0 in a .docx, which numbers nothing."""
 
     cells: tuple[str, ...]
     table: int
     notes: tuple[str, ...] = ()
+    line: int = 0
 
 
 Block = Paragraph | Row
@@ -101,12 +105,12 @@ def _paragraph(blocks: list[Block], table: int, text: str, budget: Budget) -> in
 def _txt_row_per_line(lines: list[str], budget: Budget) -> list[Block]:
     blocks: list[Block] = []
     table = 0
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
         if "\t" in line:
             budget.cells_ahead(line.count("\t") + 1)
             cells = tuple(clean_text(cell) for cell in line.split("\t"))
             budget.row(len(cells))
-            blocks.append(Row(cells, table))
+            blocks.append(Row(cells, table, line=number))
         elif text := clean_text(line):
             table = _paragraph(blocks, table, text, budget)
     return blocks
@@ -116,17 +120,19 @@ def _txt_cell_per_line(lines: list[str], budget: Budget) -> list[Block]:
     blocks: list[Block] = []
     table = 0
     cells: list[list[str]] = []
+    first = 0  # the line of the row's first cell
 
     def close_row() -> None:
         if cells:
             budget.row(len(cells))
             texts = (budget.text(clean_text("\n".join(cell))) for cell in cells)
-            blocks.append(Row(tuple(texts), table))
+            blocks.append(Row(tuple(texts), table, line=first))
             cells.clear()
 
-    for line in lines:
+    for number, line in enumerate(lines, start=1):
         if match := _CELL_LINE.match(line):
             budget.cells_ahead(len(cells) + 1)
+            first = first if cells else number
             cells.append([match.group(1)])
         elif not line.strip():
             close_row()
@@ -140,7 +146,9 @@ def _txt_cell_per_line(lines: list[str], budget: Budget) -> list[Block]:
 
 def _read_csv(content: bytes, budget: Budget) -> list[Block]:
     with open_csv(content, budget) as table:
-        return _grid_blocks(([_cell_text(cell) for cell in row] for row in table.rows()), 0)
+        cells = list(table.rows())
+        rows = [[_cell_text(cell) for cell in row] for row in cells]
+        return _grid_blocks(rows, 0, cells, first_line=table.first_line)
 
 
 def _read_xlsx(content: bytes, budget: Budget) -> list[Block]:
@@ -150,8 +158,7 @@ def _read_xlsx(content: bytes, budget: Budget) -> list[Block]:
             cells = list(table.rows(index))
             rows = [[_cell_text(cell) for cell in row] for row in cells]
             _spread_vertical_merges(rows, table.merged_ranges(index))
-            notes = [tuple(c.note for c in row if c.note) for row in cells]
-            blocks += _grid_blocks(rows, index, notes)
+            blocks += _grid_blocks(rows, index, cells)
     return blocks
 
 
@@ -173,10 +180,11 @@ def _cell_text(cell: Cell) -> str:
 
 
 def _grid_blocks(
-    rows: Iterable[list[str]], table: int, notes: Sequence[tuple[str, ...]] = ()
+    rows: list[list[str]], table: int, typed: Sequence[list[Cell]], *, first_line: int = 1
 ) -> list[Block]:
-    """Turn spreadsheet rows into blocks: lone-cell rows above the first table are paragraphs;
-    a table row keeps the notes of its cells (`notes`, by row)."""
+    """Turn spreadsheet rows (their texts, and their `typed` cells) into blocks: lone-cell rows
+    above the first table are paragraphs; a table row keeps its line in the file (the first
+    row is `first_line`) and the notes of its date cells (a month format)."""
     blocks: list[Block] = []
     in_table = False
     for position, cells in enumerate(rows):
@@ -187,7 +195,8 @@ def _grid_blocks(
             blocks.append(Paragraph(filled[0]))
             continue
         in_table = True
-        blocks.append(Row(tuple(cells), table, notes[position] if position < len(notes) else ()))
+        notes = tuple(c.note for c in typed[position] if c.type == CellType.date and c.note)
+        blocks.append(Row(tuple(cells), table, notes, position + first_line))
     return blocks
 
 

@@ -320,6 +320,19 @@ class Calculate(_Unanswered):
         if not question.calculation:
             raise fail(question, "a 'calculate' needs its calculation")
 
+    def stored(self, question: Question, value: Any) -> dict[str, Any]:
+        """The value the server worked out (ODK text, `xpath.to_text`): a finite number
+        within ±10^15 in `number`, so that aggregates count and average it like a number
+        question's, and its text in `text` (cut to MAX_TEXT characters)."""
+        text = str(value)
+        try:
+            number: float | None = float(text)
+        except ValueError:
+            number = None
+        if number is not None and not (math.isfinite(number) and abs(number) <= MEASURE_MAX):
+            number = None
+        return {"number": number, "text": text[:MAX_TEXT]}
+
 
 @register
 class Text(QuestionType):

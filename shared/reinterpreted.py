@@ -1,0 +1,91 @@
+"""The one home of the import summaries' notes: what a reader of a file took otherwise than it
+is written, said in Russian the same way by every import (data values, assessment results,
+roadmap documents).
+
+Each function returns the message of one kind of reinterpretation; the readers decide when it
+applies (`shared.tabular.Cell.note` for what a cell alone says, the importers for what a
+column means).
+"""
+
+import datetime as dt
+import re
+
+
+def decimal_text(number: float | int) -> str:
+    """A number as a Russian reader writes it: 64,5; 2031 (no ".0")."""
+    if isinstance(number, float) and number.is_integer():
+        number = int(number)
+    return str(number).replace(".", ",")
+
+
+def percent_format(fraction: float | int, percent: float | int) -> str:
+    """A fraction in a percent-formatted cell read as the percent it shows (0.645 -> 64.5)."""
+    return f"процентный формат ячейки: {decimal_text(fraction)} → {decimal_text(percent)}"
+
+
+def number_text(written: str, number: float | int, *, grouped: bool, percent: bool) -> str:
+    """A number written as text with thousands separators ("1 234") and/or a percent sign
+    ("64,5%") read as the number (1234, 64.5)."""
+    what = " и ".join(
+        part
+        for part, present in (("разделитель разрядов", grouped), ("знак процента", percent))
+        if present
+    )
+    return f"{what}: {written} → {decimal_text(number)}"
+
+
+def date_format(day: dt.date, granularity: str, shown: str) -> str:
+    """A date cell read at the granularity its format shows ("month" or "year")."""
+    label = "месяц год" if granularity == "month" else "год"
+    return f"формат даты «{label}»: {day.strftime('%d.%m.%Y')} → {shown}"
+
+
+def excel_serial(number: float | int, day: dt.date) -> str:
+    """A number in a date or period column read as the Excel date it stands for (44713 ->
+    01.06.2022: the cell lost its date format)."""
+    return f"число {decimal_text(number)} — дата Excel: {day.strftime('%d.%m.%Y')}"
+
+
+def year_number(year: int) -> str:
+    """A whole number 1900..2100 in a period column read as that year."""
+    return f"число {year} в столбце периода прочитано как год"
+
+
+def boolean_number(number: int, flag: bool) -> str:
+    """1 or 0 read as true or false (a yes/no indicator)."""
+    return f"число {number} прочитано как {str(flag).lower()}"
+
+
+_ODD_SPACES = re.compile(r"[^\S ]|  |^ | $")
+
+
+def name_matched(what: str, written: str, matched: str) -> str:
+    """A name matched after normalising (spaces, NBSP, case, ё/е) or by another spelling (an
+    abbreviation, the full name): `what` is the field's Russian noun ("процедура",
+    "предмет"); the differences that cannot be seen (NBSP, doubled spaces) are named."""
+    differences = []
+    if _ODD_SPACES.search(written):
+        differences.append("пробелы")
+    if ("ё" in written.lower()) != ("ё" in matched.lower()):
+        differences.append("ё/е")
+    plain = [" ".join(t.split()).replace("ё", "е").replace("Ё", "Е") for t in (written, matched)]
+    if plain[0] != plain[1] and plain[0].casefold() == plain[1].casefold():
+        differences.append("регистр")
+    said = f" ({', '.join(differences)})" if differences else ""
+    return f"{what}: «{' '.join(written.split())}» → {matched}{said}"
+
+
+def id_in_name_column(value: str) -> str:
+    """An organization's column of names (ОО, Школа) holding an id-shaped value (a UUID),
+    taken as the organization's id."""
+    return f"в столбце названий организаций идентификатор {value}: прочитан как id"
+
+
+def column_unused(title: str) -> str:
+    """A column of the file no field takes."""
+    return f"столбец «{title}» не используется: пропущен"
+
+
+def column_repeated(title: str, field: str) -> str:
+    """A second column for a field already taken."""
+    return f"столбец «{title}» повторяет {field}: пропущен"
