@@ -53,6 +53,10 @@ class FollowerStatus:
         return _now() if self.waiting and self.error is None else self.synced_to
 
 
+# A resync reads the whole feed: in the largest pages a feed gives (shared/changes/serve.py).
+RESYNC_LIMIT = 5000
+
+
 class FeedFollower:
     """Keeps the facts of one feed (`source`: api | surveys) current."""
 
@@ -120,7 +124,7 @@ class FeedFollower:
         async with self.sessions.begin() as session:
             await forget_feed(session, self.source)
             while more:
-                batch = await self.reader.read(cursor, self.limit, 0.0)
+                batch = await self.reader.read(cursor, max(self.limit, RESYNC_LIMIT), 0.0)
                 applied += await apply_batch(session, self.source, cursor, batch)
                 cursor, more = batch.cursor, batch.has_more
             await mark_synced(session, self.source, asked_at)
