@@ -23,6 +23,7 @@ from services.reports.indicator_values.methods.base import (
     Scope,
 )
 from services.reports.indicator_values.methods.survey import (
+    Wanted,
     campaigns_of,
     entries_of,
     territory_chains,
@@ -127,7 +128,9 @@ async def _campaigns(
             }
         )
     diagnostic: set[uuid.UUID] = set()
-    for (_, _, level, unit), entries in sorted((await entries_of(ctx, campaigns)).items(), key=str):
+    for (_, _, level, unit), entries in sorted(
+        (await entries_of(ctx, campaigns, Wanted(competences=True))).items(), key=str
+    ):
         if level != ORGANIZATION:
             continue
         for entry in entries:

@@ -82,26 +82,67 @@ _GROUPS = (
     "unnest(CAST(:campaigns AS uuid[]), CAST(:scope_types AS text[]), CAST(:scope_ids AS uuid[]), "
     "CAST(:orgs AS uuid[])) AS m(campaign_id, scope_type, scope_id, organization_id)"
 )
+# Each query sums an organization's tallies once (`per_org`), then adds the organizations up
+# into every group they are in: an organization is in four or so groups (itself, its cluster,
+# its territories), and its tallies are read once, not once per group.
+_PAIRS = f"""
+    m AS MATERIALIZED (SELECT * FROM {_GROUPS}),
+    pairs AS (SELECT DISTINCT campaign_id, organization_id FROM m)
+"""  # noqa: S608 (a constant fragment)
 _QUESTIONS = text(
     f"""
-    SELECT m.campaign_id, m.scope_type, m.scope_id, t.question, sum(t.n)::int AS n,
-           sum(t.number_sum) AS total, sum(t.number_count)::int AS numbers,
-           sum(t.positive)::int AS positive, sum(t.rated)::int AS rated
-    FROM {_GROUPS}
-    JOIN reports.fact_answer_tally t
-      ON t.campaign_id = m.campaign_id AND t.organization_id = m.organization_id
-    WHERE t.value = '*' AND t.question <> ''
-    GROUP BY m.campaign_id, m.scope_type, m.scope_id, t.question
+    WITH {_PAIRS}, per_org AS (
+        SELECT t.campaign_id, t.organization_id, t.question, t.n, t.number_sum,
+               t.number_count, t.positive, t.rated
+        FROM pairs p
+        JOIN reports.fact_answer_tally t
+          ON t.campaign_id = p.campaign_id AND t.organization_id = p.organization_id
+        WHERE t.value = '*' AND t.question <> ''
+          AND (CAST(:questions AS text[]) IS NULL OR t.question = ANY(CAST(:questions AS text[])))
+    )
+    SELECT m.campaign_id, m.scope_type, m.scope_id, o.question, sum(o.n)::int AS n,
+           sum(o.number_sum) AS total, sum(o.number_count)::int AS numbers,
+           sum(o.positive)::int AS positive, sum(o.rated)::int AS rated
+    FROM m JOIN per_org o
+      ON o.campaign_id = m.campaign_id AND o.organization_id = m.organization_id
+    GROUP BY m.campaign_id, m.scope_type, m.scope_id, o.question
+    """  # noqa: S608 (a constant fragment, values bound)
+)
+# Positive and rated answers pooled over each question set (`''`: every question) per
+# campaign and group, for the positive shares: one row per group and set, not per question.
+_SHARES = text(
+    f"""
+    WITH {_PAIRS}, per_org AS (
+        SELECT t.campaign_id, t.organization_id, s.idx,
+               COALESCE(sum(t.positive), 0) AS positive, COALESCE(sum(t.rated), 0) AS rated
+        FROM pairs p
+        JOIN reports.fact_answer_tally t
+          ON t.campaign_id = p.campaign_id AND t.organization_id = p.organization_id
+        JOIN unnest(CAST(:set_ids AS int[]), CAST(:set_questions AS text[])) AS s(idx, question)
+          ON s.question = t.question OR s.question = ''
+        WHERE t.value = '*' AND t.question <> '' AND t.rated > 0
+        GROUP BY t.campaign_id, t.organization_id, s.idx
+    )
+    SELECT m.campaign_id, m.scope_type, m.scope_id, o.idx,
+           sum(o.positive)::int AS positive, sum(o.rated)::int AS rated
+    FROM m JOIN per_org o
+      ON o.campaign_id = m.campaign_id AND o.organization_id = m.organization_id
+    GROUP BY m.campaign_id, m.scope_type, m.scope_id, o.idx
     """  # noqa: S608 (a constant fragment, values bound)
 )
 _COMPETENCES = text(
     f"""
-    SELECT m.campaign_id, m.scope_type, m.scope_id, t.competence,
-           sum(t.respondents)::int AS n, sum(t.with_deficit)::int AS with_deficit
-    FROM {_GROUPS}
-    JOIN reports.fact_competence_tally t
-      ON t.campaign_id = m.campaign_id AND t.organization_id = m.organization_id
-    GROUP BY m.campaign_id, m.scope_type, m.scope_id, t.competence
+    WITH {_PAIRS}, per_org AS (
+        SELECT t.campaign_id, t.organization_id, t.competence, t.respondents, t.with_deficit
+        FROM pairs p
+        JOIN reports.fact_competence_tally t
+          ON t.campaign_id = p.campaign_id AND t.organization_id = p.organization_id
+    )
+    SELECT m.campaign_id, m.scope_type, m.scope_id, o.competence,
+           sum(o.respondents)::int AS n, sum(o.with_deficit)::int AS with_deficit
+    FROM m JOIN per_org o
+      ON o.campaign_id = m.campaign_id AND o.organization_id = m.organization_id
+    GROUP BY m.campaign_id, m.scope_type, m.scope_id, o.competence
     """  # noqa: S608 (a constant fragment, values bound)
 )
 
@@ -119,6 +160,35 @@ class Entry:
     questions: dict[str, dict[str, Any]] = field(default_factory=dict)
     competences: dict[str, dict[str, int]] = field(default_factory=dict)
     campaign_id: uuid.UUID | None = None
+    # per question set (sorted codes; (): every question): positive and rated answers
+    shares: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """What the definitions being computed read of the tallies: the question sets of positive
+    shares (sorted codes, () for every question), the questions whose own figures means need
+    (None: every question), and the competences (deficit shares)."""
+
+    shares: frozenset[tuple[str, ...]] = frozenset()
+    questions: frozenset[str] | None = frozenset()
+    competences: bool = False
+
+
+def wanted_by(definitions: list[dict[str, Any]]) -> Wanted:
+    """What these survey definitions read."""
+    shares, questions, competences = set(), set(), False
+    every_question = False
+    for definition in definitions:
+        codes = tuple(sorted(definition["params"].get("question_codes") or ()))
+        if definition["method"] == "survey_positive_share":
+            shares.add(codes)
+        elif definition["method"] == "survey_mean":
+            every_question |= not codes
+            questions |= set(codes)
+        else:
+            competences = True
+    return Wanted(frozenset(shares), None if every_question else frozenset(questions), competences)
 
 
 async def territory_chains(
@@ -207,6 +277,10 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
         o for r in rows for o in r.organizations if ctx.readable is None or o in ctx.readable
     }
     every_group = await _groups(ctx, sorted(reached))
+    groups_of: dict[uuid.UUID, list[GroupKey]] = {}
+    for key, members in every_group.items():
+        for org in members:
+            groups_of.setdefault(org, []).append(key)
     campaigns = []
     for row in sorted(rows, key=lambda r: str(r.id)):
         expected = {
@@ -215,11 +289,10 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
             if ctx.readable is None or o in ctx.readable
         }
         visible = sorted(expected)
-        groups = {
-            key: members & expected.keys()
-            for key, members in every_group.items()
-            if not members.isdisjoint(expected)
-        }
+        groups: dict[GroupKey, set[uuid.UUID]] = {}
+        for org in expected:
+            for key in groups_of.get(org, ()):
+                groups.setdefault(key, set()).add(org)
         scopes: dict[GroupKey, list[uuid.UUID]] = {}
         if ORGANIZATION in levels:
             scopes.update({(ORGANIZATION, o): [o] for o in visible})
@@ -241,8 +314,11 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
     return campaigns
 
 
-async def entries_of(ctx: Context, campaigns: list[Campaign]) -> dict[tuple, list[Entry]]:
-    """Per (instrument, period, scope type, scope id): one entry per campaign."""
+async def entries_of(
+    ctx: Context, campaigns: list[Campaign], wanted: Wanted
+) -> dict[tuple, list[Entry]]:
+    """Per (instrument, period, scope type, scope id): one entry per campaign, with what
+    `wanted` asks of the groups shown."""
     shown = [
         (c.id, key, org)
         for c in campaigns
@@ -258,14 +334,27 @@ async def entries_of(ctx: Context, campaigns: list[Campaign]) -> dict[tuple, lis
     }
     questions: dict[tuple, dict[str, dict[str, Any]]] = {}
     competences: dict[tuple, dict[str, dict[str, int]]] = {}
-    if shown:
-        for r in await ctx.session.execute(_QUESTIONS, params):
+    shares: dict[tuple, dict[tuple[str, ...], tuple[int, int]]] = {}
+    sets = sorted(wanted.shares)
+    if shown and sets:
+        pairs = [(i, q) for i, codes in enumerate(sets) for q in (codes or ("",))]
+        rows = await ctx.session.execute(
+            _SHARES,
+            params | {"set_ids": [p[0] for p in pairs], "set_questions": [p[1] for p in pairs]},
+        )
+        for r in rows:
+            pooled = shares.setdefault((r.campaign_id, r.scope_type, r.scope_id), {})
+            pooled[sets[r.idx]] = (r.positive, r.rated)
+    if shown and wanted.questions != frozenset():
+        questions_of = None if wanted.questions is None else sorted(wanted.questions)
+        for r in await ctx.session.execute(_QUESTIONS, params | {"questions": questions_of}):
             questions.setdefault((r.campaign_id, r.scope_type, r.scope_id), {})[r.question] = {
                 "n": r.n,
                 "mean": round(r.total / r.numbers, 3) if r.numbers else None,
                 "positive": r.positive,
                 "rated": r.rated,
             }
+    if shown and wanted.competences:
         for r in await ctx.session.execute(_COMPETENCES, params):
             competences.setdefault((r.campaign_id, r.scope_type, r.scope_id), {})[r.competence] = {
                 "n": r.n,
@@ -289,6 +378,7 @@ async def entries_of(ctx: Context, campaigns: list[Campaign]) -> dict[tuple, lis
                 questions.get((c.id, *key), {}),
                 competences.get((c.id, *key), {}),
                 c.id,
+                shares.get((c.id, *key), {}),
             )
             entries.setdefault((c.instrument_code, c.period, *key), []).append(entry)
     return entries
@@ -297,7 +387,7 @@ async def entries_of(ctx: Context, campaigns: list[Campaign]) -> dict[tuple, lis
 async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known) -> Known:
     """Values of every survey definition for every scope and period."""
     instruments = sorted({d["params"]["instrument_code"] for d in definitions})
-    entries = await entries_of(ctx, await campaigns_of(ctx, instruments))
+    entries = await entries_of(ctx, await campaigns_of(ctx, instruments), wanted_by(definitions))
     found: Known = {}
     for definition in definitions:
         params = definition["params"]
@@ -344,9 +434,11 @@ def _disclosed(
 
 
 def _positive_share(params: dict[str, Any], entries: list[Entry]) -> Value:
-    respondents, withheld, questions = _disclosed(params, entries)
-    positive = sum(q["positive"] or 0 for q in questions if q["rated"])
-    rated = sum(q["rated"] for q in questions if q["rated"])
+    respondents, withheld, _ = _disclosed(params, entries)
+    codes = tuple(sorted(params.get("question_codes") or ()))
+    pooled = [e.shares.get(codes, (0, 0)) for e in entries if e.reason is None]
+    positive = sum(p[0] for p in pooled)
+    rated = sum(p[1] for p in pooled)
     coverage = _coverage(entries)
     if not rated:
         return Value(n=respondents or withheld, coverage=coverage, insufficient=withheld > 0)
