@@ -23,6 +23,7 @@ surface as a 500 from deep inside a service, are refused here with a 422 that na
 
 import math
 import re
+import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Annotated, Any
 
@@ -239,8 +240,32 @@ def _unstorable_parameter(value: Any) -> str | None:
         return text_problem(value)
     if kind is float:
         return None if math.isfinite(value) else "finite_number"
+    if kind is list and (found := _flat_list_problem(value)) is not _NESTED:
+        return found
     if kind is list or kind is dict or isinstance(value, list | dict):
         return next((problem for _, problem in unstorable_locations(value, ())), None)
+    return None
+
+
+# Parameter classes that can always be stored; an array of them and of texts (a region's
+# organizations and their scope types) is checked item by item without a walk.
+_PLAIN = frozenset({uuid.UUID, int, bool, type(None)})
+_NESTED = "nested"
+
+
+def _flat_list_problem(value: list[Any]) -> str | None:
+    """Why a flat array cannot be sent, None when it can, `_NESTED` when it holds more than
+    ids, numbers and texts (walked then)."""
+    for item in value:
+        kind = item.__class__
+        if kind is str:
+            if (problem := text_problem(item)) is not None:
+                return problem
+        elif kind is float:
+            if not math.isfinite(item):
+                return "finite_number"
+        elif kind not in _PLAIN:
+            return _NESTED
     return None
 
 

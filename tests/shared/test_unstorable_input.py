@@ -302,6 +302,8 @@ async def test_undecodable_bytes_in_form_fields_and_queries_never_reach_the_data
         (NAN, Float(), "finite_number"),
         ({"k": [1, {"m": -INF}]}, JSON(), "finite_number"),
         (["ok", "x\x00"], ARRAY(String()), "nul_character"),
+        ([1.5, 2.0, NAN], ARRAY(Float()), "finite_number"),
+        (["organization"] * 5000 + ["x\ud800"], ARRAY(String()), "surrogate_character"),
     ],
 )
 async def test_a_statement_with_an_unstorable_parameter_is_not_sent(
