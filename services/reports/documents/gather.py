@@ -202,16 +202,8 @@ async def _over_time(
 
 
 def _execution(title: str, figures: Progress) -> Execution:
-    return Execution(
-        title=title or "Без названия раздела",
-        total=figures.total,
-        planned=figures.planned,
-        in_progress=figures.in_progress,
-        done=figures.done,
-        cancelled=figures.cancelled,
-        overdue=figures.overdue,
-        done_share=figures.done_share,
-    )
+    counts = figures.model_dump(include=set(Progress.model_fields))
+    return Execution(title=title or "Без названия раздела", **counts)
 
 
 def activity_rows(
