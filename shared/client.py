@@ -10,9 +10,11 @@ token as `AccountChanged` makes this request's answer that same 401.
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import Any
+from functools import lru_cache
+from typing import Any, Generic, TypeVar
 
 import httpx
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from shared.context import request_id_var, user_token_var
 from shared.errors import AccountChanged, Forbidden, NotFound, PeerRefused, PeerUnavailable
@@ -28,6 +30,15 @@ logger = logging.getLogger("soko.client")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
 PAGE_SIZE = 500  # items per page when a client reads a whole list
+
+T = TypeVar("T")
+
+
+class _Page(BaseModel, Generic[T]):
+    """One page of a list endpoint, as every Soko service answers it."""
+
+    items: list[T]
+    total: int
 
 
 class ServiceClient:
@@ -118,22 +129,31 @@ class ServiceClient:
         return {"ok": response.status_code == 200, "status": response.status_code}
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
-        """GET a JSON document. Raises what `checked` raises for anything but a 2xx."""
+        """GET a JSON document. Raises what `checked` raises for anything but a 2xx, and
+        `PeerRefused` for a 2xx whose body is not JSON."""
         response = await self.request("GET", path, **kwargs)
-        return checked(response, self.name).json()
+        return json_of(checked(response, self.name), self.name)
 
     async def pages(
-        self, path: str, params: dict[str, Any] | None = None, *, size: int = PAGE_SIZE
+        self,
+        path: str,
+        params: dict[str, Any] | None = None,
+        *,
+        size: int = PAGE_SIZE,
+        model: type[T] | None = None,
     ) -> list[Any]:
         """Every item of a paged list endpoint (`{items, total}`, `limit`/`offset`), read
-        `size` at a time: the one pager of the typed clients. Raises what `checked` raises."""
+        `size` at a time: the one pager of the typed clients. With `model`, each item parsed
+        as one (a list of `model`). Raises what `checked` raises, and `PeerRefused` for a
+        page (or an item) that does not fit (`parsed`)."""
         items: list[Any] = []
         while True:
-            page = await self.get_json(
+            answer = await self.get_json(
                 path, params={**(params or {}), "limit": size, "offset": len(items)}
             )
-            items += page["items"]
-            if not page["items"] or len(items) >= page["total"]:
+            page = parsed(_Page[model or Any], answer, self.name, path)  # type: ignore[index]
+            items += page.items
+            if not page.items or len(items) >= page.total:
                 return items
 
     async def get_json_or_none(
@@ -143,7 +163,45 @@ class ServiceClient:
         response = await self.request("GET", path, params=params, as_service=as_service)
         if response.status_code == 404:
             return None
-        return checked(response, self.name).json()
+        return json_of(checked(response, self.name), self.name)
+
+
+@lru_cache(maxsize=256)
+def _adapter(shape: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(shape)
+
+
+def parsed(shape: type[T] | Any, data: Any, peer: str, path: str) -> T:
+    """`data` (a peer's decoded JSON answer to `path`) parsed as `shape` (a pydantic model, or
+    a type such as `list[Model]`). An answer that does not fit is the peer breaking the
+    contract between the services: logged as an error (where and which fields, never the
+    values, which may be personal data) and raised as `PeerRefused` (502), not a 500."""
+    try:
+        return _adapter(shape).validate_python(data)
+    except ValidationError as exc:
+        fields = [(".".join(map(str, e["loc"])) or "(answer)", e["type"]) for e in exc.errors()]
+        raise _breach(peer, path, str(fields[:5])) from None
+
+
+def _breach(peer: str, path: str, what: str) -> PeerRefused:
+    """Log a peer's 2xx answer that breaks the contract (`what`: how, never its values) and
+    make the `PeerRefused` (502) that says so."""
+    logger.error(
+        "the %s service answered %s with what the contract does not allow: %s",
+        peer,
+        path_shape(path),
+        what,
+        extra={"peer": peer, "path": path_shape(path)},
+    )
+    return PeerRefused(f"Сервис {peer} ответил не по договору", peer=peer, peer_status=200)
+
+
+def json_of(response: httpx.Response, peer: str) -> Any:
+    """The decoded JSON body of a peer's answer; `PeerRefused` (502, logged) if it is not JSON."""
+    try:
+        return response.json()
+    except ValueError:
+        raise _breach(peer, response.request.url.path, "not JSON") from None
 
 
 def checked(response: httpx.Response, peer: str) -> httpx.Response:

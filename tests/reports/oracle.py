@@ -10,6 +10,7 @@ import uuid
 from typing import Any
 
 from services.reports.clients.api import ApiClient as ReportsApiClient
+from services.reports.clients.models import OrganizationFacts
 from services.reports.clients.surveys import SurveysClient
 from shared.context import user_token_var
 from shared.errors import PeerUnavailable
@@ -32,7 +33,11 @@ SCOPE_ORDER = {TERRITORY: 0, CLUSTER: 1, ORGANIZATION: 2}
 
 class ApiClient(ReportsApiClient):
     """The reports' api client with the reads the oracle makes over HTTP (the reports service
-    itself reads data values and results from its facts)."""
+    itself reads data values and results from its facts), answers kept as the peer's JSON."""
+
+    async def definitions(self) -> list[dict[str, Any]]:
+        """Every indicator definition, whole (targets and all), as the api service answers."""
+        return await self._pages("/v1/indicators", {}, dict)
 
     async def data_values(
         self, codes: list[str], periods: list[str], organization_ids: list[uuid.UUID]
@@ -45,7 +50,7 @@ class ApiClient(ReportsApiClient):
             "periods": periods,
             "organization_ids": [str(o) for o in organization_ids],
         }
-        return (await self._post("/v1/data-values/query", body))["items"]
+        return (await self._post("/v1/data-values/query", body, dict))["items"]
 
     async def assessment_aggregates(
         self,
@@ -64,12 +69,12 @@ class ApiClient(ReportsApiClient):
             params["grade"] = grade
         if territory_id is not None:
             params["territory_id"] = str(territory_id)
-        return await self._pages("/v1/assessment-results/aggregates", params)
+        return await self._pages("/v1/assessment-results/aggregates", params, dict)
 
 
-def units_of(scope: ScopeInfo, organizations: list[dict[str, Any]], level: str) -> list[Unit]:
+def units_of(scope: ScopeInfo, organizations: list[OrganizationFacts], level: str) -> list[Unit]:
     """The scope itself and every organization, cluster and territory inside it (or one kind)."""
-    orgs = {uuid.UUID(str(o["id"])): o for o in organizations}
+    orgs = {o.id: o for o in organizations}
     units: list[Unit] = [Unit(ORGANIZATION, o, frozenset({o})) for o in orgs]
     if scope.scope_type == ScopeType.cluster:
         units.append(Unit(CLUSTER, scope.scope_id, frozenset(orgs)))
@@ -77,9 +82,9 @@ def units_of(scope: ScopeInfo, organizations: list[dict[str, Any]], level: str) 
         clusters: dict[uuid.UUID, set[uuid.UUID]] = {}
         territories: dict[uuid.UUID, set[uuid.UUID]] = {}
         for org_id, org in orgs.items():
-            for cluster in org.get("cluster_ids") or []:
-                clusters.setdefault(uuid.UUID(str(cluster)), set()).add(org_id)
-            chain = [uuid.UUID(str(t)) for t in org.get("territory_ids") or []]
+            for cluster in org.cluster_ids:
+                clusters.setdefault(cluster, set()).add(org_id)
+            chain = org.territory_ids
             if scope.scope_id in chain:  # the scope's territory and those below it
                 for territory in chain[: chain.index(scope.scope_id) + 1]:
                     territories.setdefault(territory, set()).add(org_id)
@@ -142,17 +147,13 @@ async def _fetch_surveys(
         campaigns = await surveys.campaigns(instruments, periods, territory_id)
         for campaign in campaigns:
             for level in sorted(levels):
-                for item in await surveys.aggregates(campaign["id"], level, public=public):
-                    key = (
-                        campaign["instrument_code"],
-                        campaign["period"],
-                        item["scope_type"],
-                        uuid.UUID(item["scope_id"]),
-                    )
+                for item in await surveys.aggregates(campaign.id, level, public=public):
+                    unit = (item.scope_type, item.scope_id)
+                    key = (campaign.instrument_code, campaign.period, *unit)
                     entry = {
-                        **item,
-                        "audience": campaign["audience"],
-                        "campaign_id": campaign["id"],
+                        **item.model_dump(mode="json"),
+                        "audience": campaign.audience,
+                        "campaign_id": str(campaign.id),
                     }
                     inputs.surveys.setdefault(key, []).append(entry)
     except PeerUnavailable as exc:
@@ -174,7 +175,7 @@ async def compute(
     the missing inputs, and the codes of every indicator defined (as the service did).
     `public`: survey values as a reader without access to personal results sees them."""
     previous = previous_period(period).code
-    definitions = {d["code"]: d for d in await api.indicators()}
+    definitions = {d["code"]: d for d in await api.definitions()}
     wanted = set(codes or definitions)
     if unknown := sorted(wanted - set(definitions)):
         raise ValueError(f"нет таких показателей: {', '.join(unknown)}")

@@ -1,21 +1,26 @@
 """What the reports service still asks the api service: organizations, territories, indicators
 (for documents and the PD order), and where audit entries go (the values come from the facts).
 
-Each method is one call (or a few pages of one list), whatever the number of organizations;
-a peer that is down raises `PeerUnavailable`, which the caller turns into missing inputs; a
-refusal (4xx) is `NotFound`, `Forbidden` or `PeerRefused` (shared.client.checked).
+Each method is one call (or a few pages of one list), whatever the number of organizations,
+and returns the typed models of clients/models.py; a peer that is down raises
+`PeerUnavailable`, which the caller turns into missing inputs; a refusal (4xx) is `NotFound`,
+`Forbidden` or `PeerRefused` (shared.client.checked), and so is an answer that does not fit
+its model (`PeerRefused`, shared.client.parsed).
 """
 
 import uuid
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.clients.models import Indicator, OrganizationFacts, Territory
 from shared.audit_outbox import AuditOutbox, audit
-from shared.client import ServiceClient, checked
+from shared.client import ServiceClient, checked, json_of, parsed
 from shared.db import SessionDep
 from shared.headers import IDEMPOTENCY_KEY_HEADER
+
+M = TypeVar("M")
 
 
 class ApiClient:
@@ -31,7 +36,8 @@ class ApiClient:
         self.client = client
         self.outbox, self.session = outbox, session  # where `audit` writes its entries
 
-    async def _post(self, path: str, body: dict[str, Any]) -> Any:
+    async def _post(self, path: str, body: dict[str, Any], shape: type[M]) -> M:
+        """One read sent as a POST (a body too long for a query), parsed as `shape`."""
         response = await self.client.request(
             "POST",
             path,
@@ -39,31 +45,34 @@ class ApiClient:
             # These POSTs only read: safe to retry.
             headers={IDEMPOTENCY_KEY_HEADER: f"read-{uuid.uuid4().hex}"},
         )
-        return checked(response, "api").json()
+        return parsed(shape, json_of(checked(response, "api"), "api"), "api", path)
 
-    async def _get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """One read; a 404 (not there, or not readable by the user) is NotFound, not an outage."""
-        return await self.client.get_json(path, params=params or {})
+    async def _get(self, path: str, shape: type[M], params: dict[str, Any] | None = None) -> M:
+        """One read parsed as `shape`; a 404 (not there, or not readable by the user) is
+        NotFound, not an outage."""
+        return parsed(shape, await self.client.get_json(path, params=params or {}), "api", path)
 
-    async def _pages(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """Every item of a list endpoint (shared/client.py's pager)."""
-        return await self.client.pages(path, params)
+    async def _pages(self, path: str, params: dict[str, Any], model: type[M]) -> list[M]:
+        """Every item of a list endpoint (shared/client.py's pager), each parsed as `model`."""
+        return await self.client.pages(path, params, model=model)
 
-    async def organizations(self, ids: list[uuid.UUID]) -> list[dict[str, Any]]:
+    async def organizations(self, ids: list[uuid.UUID]) -> list[OrganizationFacts]:
         """Territory chain and clusters of the organizations the user may read (one call)."""
         if not ids:
             return []
         return await self._post(
-            "/v1/organizations/lookup", {"organization_ids": [str(i) for i in ids]}
+            "/v1/organizations/lookup",
+            {"organization_ids": [str(i) for i in ids]},
+            list[OrganizationFacts],  # type: ignore[arg-type]
         )
 
-    async def territories(self) -> list[dict[str, Any]]:
+    async def territories(self) -> list[Territory]:
         """The territories the user may see (their subtree and those above): a few pages."""
-        return await self._pages("/v1/territories", {})
+        return await self._pages("/v1/territories", {}, Territory)
 
-    async def indicators(self) -> list[dict[str, Any]]:
+    async def indicators(self) -> list[Indicator]:
         """Every indicator definition (formulas and shares refer to others)."""
-        return await self._pages("/v1/indicators", {})
+        return await self._pages("/v1/indicators", {}, Indicator)
 
     async def audit(
         self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]

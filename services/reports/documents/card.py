@@ -9,8 +9,8 @@ query of the recommendations table.
 
 import uuid
 from datetime import date
-from typing import Any
 
+from services.reports.clients.models import Activity
 from services.reports.documents import records
 from services.reports.documents.gather import (
     Context,
@@ -58,15 +58,15 @@ async def school_nok(ctx: Context, organization_id: uuid.UUID, period: str) -> N
     return Nok(criteria, result["total"], list(dict.fromkeys(notes + result["notes"])))
 
 
-def _by_roadmap(activities: list[dict[str, Any]], titles: dict[str, str]) -> list[Execution]:
+def _by_roadmap(activities: list[Activity], titles: dict[uuid.UUID, str]) -> list[Execution]:
     """Execution figures of the school's activities, per roadmap."""
-    figures: dict[str, Execution] = {}
+    figures: dict[uuid.UUID, Execution] = {}
     for activity in activities:
-        roadmap = str(activity["roadmap_id"])
+        roadmap = activity.roadmap_id
         row = figures.setdefault(roadmap, Execution(titles.get(roadmap, "Дорожная карта")))
         row.total += 1
-        setattr(row, activity["status"], getattr(row, activity["status"]) + 1)
-        row.overdue += bool(activity.get("overdue"))
+        setattr(row, activity.status, getattr(row, activity.status) + 1)
+        row.overdue += activity.overdue
     for row in figures.values():
         active = row.total - row.cancelled
         row.done_share = round(100 * row.done / active, 1) if active else None
@@ -83,25 +83,24 @@ async def organization_card(
     if not found_orgs:
         raise NotFound("Организация не найдена")
     school = found_orgs[0]
-    territories = {t["id"]: t["name"] for t in await ctx.api.territories()}
+    territories = {t.id: t.name for t in await ctx.api.territories()}
     indicators = {
-        d["code"]: indicator_info(d)
-        for d in sorted(await ctx.api.indicators(), key=lambda d: d["code"])
+        d.code: indicator_info(d) for d in sorted(await ctx.api.indicators(), key=lambda d: d.code)
     }
     items, missing = await compute_values(
         ctx, "organization", organization_id, period.code, None, level="organization"
     )
-    rows = value_rows(items, indicators, {organization_id: school["name"]})
+    rows = value_rows(items, indicators, {organization_id: school.name})
     shown = [r for r in rows if r.status != "no_data"]
 
     activities = await ctx.api.responsible_activities(organization_id, as_of)
-    titles = {str(r["id"]): r["title"] for r in await ctx.api.roadmaps()} if activities else {}
+    titles = {r.id: r.title for r in await ctx.api.roadmaps()} if activities else {}
     about = records.About("organization", organization_id, frozenset({organization_id}))
     found = await records.recommendations(ctx.session, about, period.code)
     return OrganizationCard(
         organization_id=organization_id,
-        name=school["name"],
-        territory=territories.get(str(school["territory_id"]), ""),
+        name=school.name,
+        territory=territories.get(school.territory_id, ""),
         period=period.code,
         as_of=as_of or ctx.today,
         rows=shown,
@@ -109,6 +108,6 @@ async def organization_card(
         nok=await school_nok(ctx, organization_id, period.code),
         roadmaps=_by_roadmap(activities, titles),
         overdue=[a for a in activity_rows(activities, {}, titles) if a.overdue],
-        recommendations=recommendation_rows(found, {organization_id: school["name"]}, indicators),
+        recommendations=recommendation_rows(found, {organization_id: school.name}, indicators),
         notes=missing_notes(missing),
     )

@@ -15,6 +15,13 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.clients.models import (
+    Activity,
+    Indicator,
+    OrganizationFacts,
+    Progress,
+    Roadmap,
+)
 from services.reports.clients.surveys import SurveysClient
 from services.reports.documents import labels, records
 from services.reports.documents.client import DocumentsApi
@@ -107,12 +114,12 @@ def periods_back(period: Period, count: int = EARLIER_PERIODS) -> list[str]:
     return codes[::-1]
 
 
-def indicator_info(definition: dict[str, Any]) -> IndicatorInfo:
+def indicator_info(definition: Indicator) -> IndicatorInfo:
     return IndicatorInfo(
-        code=definition["code"],
-        name=definition["name"],
-        unit=definition.get("unit") or "number",
-        direction=definition.get("direction") or "higher",
+        code=definition.code,
+        name=definition.name,
+        unit=definition.unit or "number",
+        direction=definition.direction or "higher",
     )
 
 
@@ -156,12 +163,12 @@ def value_rows(
 
 
 async def scope_names(
-    ctx: Context, organizations: list[dict[str, Any]], owner: tuple[str, uuid.UUID]
+    ctx: Context, organizations: list[OrganizationFacts], owner: tuple[str, uuid.UUID]
 ) -> dict[uuid.UUID, str]:
     """Names of the organizations, the territories the user sees and the owner's clusters."""
-    names = {uuid.UUID(str(o["id"])): o["name"] for o in organizations}
-    names |= {uuid.UUID(t["id"]): t["name"] for t in await ctx.api.territories()}
-    names |= {uuid.UUID(c["id"]): c["name"] for c in await ctx.api.clusters(*owner)}
+    names = {o.id: o.name for o in organizations}
+    names |= {t.id: t.name for t in await ctx.api.territories()}
+    names |= {c.id: c.name for c in await ctx.api.clusters(*owner)}
     return names
 
 
@@ -194,32 +201,28 @@ async def _over_time(
     return values
 
 
-def _execution(title: str, figures: dict[str, Any]) -> Execution:
-    return Execution(
-        title=title or "Без названия раздела",
-        **{
-            k: int(figures.get(k) or 0)
-            for k in ("total", "planned", "in_progress", "done", "cancelled", "overdue")
-        },
-        done_share=figures.get("done_share"),
-    )
+def _execution(title: str, figures: Progress) -> Execution:
+    counts = figures.model_dump(include=set(Progress.model_fields))
+    return Execution(title=title or "Без названия раздела", **counts)
 
 
 def activity_rows(
-    activities: list[dict[str, Any]], sections: dict[str, str], roadmaps: dict[str, str] | None
+    activities: list[Activity],
+    sections: dict[uuid.UUID, str],
+    roadmaps: dict[uuid.UUID, str] | None,
 ) -> list[ActivityRow]:
     return [
         ActivityRow(
-            section=sections.get(str(a["section_id"]), "") or "",
-            number=a["number"],
-            title=a["title"],
-            deadline_text=a["deadline_text"],
-            due_end=date.fromisoformat(a["due_end"]) if a.get("due_end") else None,
-            responsible=a["responsible"],
-            status=a["status"],
-            overdue=bool(a.get("overdue")),
-            completed_on=date.fromisoformat(a["completed_on"]) if a.get("completed_on") else None,
-            roadmap=(roadmaps or {}).get(str(a["roadmap_id"]), ""),
+            section=sections.get(a.section_id, "") if a.section_id else "",
+            number=a.number,
+            title=a.title,
+            deadline_text=a.deadline_text,
+            due_end=a.due_end,
+            responsible=a.responsible,
+            status=a.status,
+            overdue=a.overdue,
+            completed_on=a.completed_on,
+            roadmap=(roadmaps or {}).get(a.roadmap_id, ""),
         )
         for a in activities
     ]
@@ -288,18 +291,17 @@ def decision_rows(
 
 
 def _owner_about(
-    roadmap: dict[str, Any],
+    roadmap: Roadmap,
     organization_ids: frozenset[uuid.UUID],
     codes: list[str],
-    activities: list[dict[str, Any]],
+    activities: list[Activity],
 ) -> records.About:
-    related = {uuid.UUID(str(o)) for a in activities for o in a["responsible_organization_ids"]}
-    owner_id = uuid.UUID(str(roadmap["owner_id"]))
-    if roadmap["owner_type"] == "organization":
-        related.add(owner_id)
+    related = {o for a in activities for o in a.responsible_organization_ids}
+    if roadmap.owner_type == "organization":
+        related.add(roadmap.owner_id)
     return records.About(
-        scope_type=roadmap["owner_type"],
-        scope_id=owner_id,
+        scope_type=roadmap.owner_type,
+        scope_id=roadmap.owner_id,
         organization_ids=organization_ids,
         indicator_codes=frozenset(codes),
         related_organization_ids=frozenset(related),
@@ -318,7 +320,7 @@ async def _follow_up(
     decided = {c for d, r in taken if (c := d.indicator_code or r.indicator_code)}
     mentioned = decided | {r.indicator_code for r in found if r.indicator_code}
     others = await ctx.api.indicators_by_code(sorted(mentioned - set(indicators)))
-    known = {**indicators, **{d["code"]: indicator_info(d) for d in others}}
+    known = {**indicators, **{d.code: indicator_info(d) for d in others}}
     return found, taken, known, sorted(set(indicators) | (decided & set(known)))
 
 
@@ -327,16 +329,16 @@ async def roadmap_report(
 ) -> RoadmapReport:
     """Everything the analytical report of a roadmap shows."""
     roadmap = await ctx.api.roadmap(roadmap_id, as_of)
-    owner = (roadmap["owner_type"], uuid.UUID(str(roadmap["owner_id"])))
+    owner = (roadmap.owner_type, roadmap.owner_id)
     scope = await ensure_in_scope(ctx.principal, ctx.resolver, ScopeType(owner[0]), owner[1])
-    period = report_period(asked, roadmap.get("period"), ctx.today)
+    period = report_period(asked, roadmap.period, ctx.today)
     periods = periods_back(period)
 
     activities = await ctx.api.roadmap_activities(roadmap_id, as_of)
     progress = await ctx.api.progress(roadmap_id, as_of)
     indicators = {
-        d["code"]: indicator_info(d)
-        for d in sorted(await ctx.api.roadmap_indicators(roadmap_id), key=lambda d: d["code"])
+        d.code: indicator_info(d)
+        for d in sorted(await ctx.api.roadmap_indicators(roadmap_id), key=lambda d: d.code)
     }
     organizations = await ctx.api.organizations(sorted(scope.organization_ids))
     names = await scope_names(ctx, organizations, owner)
@@ -352,21 +354,21 @@ async def roadmap_report(
         for i in items
         if i["scope_type"] == owner[0] and str(i["scope_id"]) == str(owner[1])
     }
-    sections = {str(s["id"]): s["title"] for s in roadmap["sections"]}
+    sections = {s.id: s.title for s in roadmap.sections}
     return RoadmapReport(
         roadmap_id=roadmap_id,
-        title=roadmap["title"],
-        level=roadmap["level"],
+        title=roadmap.title,
+        level=roadmap.level,
         owner_type=owner[0],
         owner_name=names.get(owner[1], "—"),
-        roadmap_period=roadmap.get("period"),
+        roadmap_period=roadmap.period,
         period=period.code,
         periods=periods,
-        as_of=date.fromisoformat(progress["as_of"]),
+        as_of=progress.as_of,
         passport=[
-            (label, str(roadmap["passport"][key]))
+            (label, str(roadmap.passport[key]))
             for key, label in labels.PASSPORT_LABELS.items()
-            if roadmap["passport"].get(key)
+            if roadmap.passport.get(key)
         ],
         indicators=list(indicators.values()),
         rows=value_rows(items, indicators, names),
@@ -380,8 +382,8 @@ async def roadmap_report(
             )
             for code, info in indicators.items()
         ],
-        sections=[_execution(s["title"], s) for s in progress["sections"]],
-        overall=_execution("Итого", progress["overall"]),
+        sections=[_execution(s.title, s) for s in progress.sections],
+        overall=_execution("Итого", progress.overall),
         activities=activity_rows(activities, sections, None),
         recommendations=recommendation_rows(found, names, known),
         decisions=decision_rows(taken, values, names, known),

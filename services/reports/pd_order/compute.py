@@ -15,6 +15,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from services.reports.clients.models import DeficitResult
+
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.json")
 
 
@@ -85,24 +87,20 @@ def _weaker(a: Result, b: Result) -> bool:
     return (a.ratio, not a.deficit) < (b.ratio, not b.deficit)
 
 
-def merge_profiles(items: list[dict[str, Any]]) -> dict[uuid.UUID, Profile]:
+def merge_profiles(items: list[DeficitResult]) -> dict[uuid.UUID, Profile]:
     """One profile per teacher from the surveys service's per-campaign results.
 
     A competence measured twice in the period keeps the weaker result: a deficit shown by one
     diagnostic is not hidden by a better score in another."""
     profiles: dict[uuid.UUID, Profile] = {}
     for item in items:
-        staff_id = uuid.UUID(str(item["staff_id"]))
         profile = profiles.setdefault(
-            staff_id,
-            Profile(staff_id, item["full_name"], uuid.UUID(str(item["organization_id"]))),
+            item.staff_id, Profile(item.staff_id, item.full_name, item.organization_id)
         )
-        for c in item["competences"]:
-            if not c.get("max_score"):
+        for c in item.competences:
+            if not c.max_score:
                 continue
-            result = Result(
-                c["code"], c.get("title") or c["code"], c["score"], c["max_score"], c["deficit"]
-            )
+            result = Result(c.code, c.title or c.code, c.score, c.max_score, c.deficit)
             known = profile.results.get(result.code)
             if known is None or _weaker(result, known):
                 profile.results[result.code] = result

@@ -19,6 +19,7 @@ while a diagnostic was open would, rebuilt, differ from it by whoever answered a
 import uuid
 from typing import Any
 
+from services.reports.clients.models import OrganizationFacts
 from shared.disclosure import BELOW_MINIMUM, CAMPAIGN_OPEN, withhold
 
 OTHER = "другие организации"
@@ -40,12 +41,12 @@ WITHHELD = {
 
 
 def _territories(
-    organizations: dict[uuid.UUID, dict[str, Any]], territory_id: uuid.UUID
+    organizations: dict[uuid.UUID, OrganizationFacts], territory_id: uuid.UUID
 ) -> dict[uuid.UUID, set[uuid.UUID]]:
     """The territory and every territory inside it, each with its organizations."""
     groups: dict[uuid.UUID, set[uuid.UUID]] = {territory_id: set(organizations)}
     for org_id, org in organizations.items():
-        chain = [uuid.UUID(str(t)) for t in org.get("territory_ids") or []]
+        chain = org.territory_ids
         below = chain[: chain.index(territory_id)] if territory_id in chain else []
         for territory in below:
             groups.setdefault(territory, set()).add(org_id)
@@ -79,7 +80,7 @@ def _withheld(order: dict[str, Any], reason: str, minimum: int) -> dict[str, Any
 
 def public_order(
     order: dict[str, Any],
-    organizations: dict[uuid.UUID, dict[str, Any]],
+    organizations: dict[uuid.UUID, OrganizationFacts],
     territory_id: uuid.UUID,
     diagnosed: dict[uuid.UUID, int],
     minimum: int,

@@ -21,6 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.clients.api import ApiClient
+from services.reports.clients.models import Campaign, DeficitResult, OrganizationFacts
 from services.reports.clients.surveys import SurveysClient
 from services.reports.pd_order.catalogue import active_programmes
 from services.reports.pd_order.compute import build_routes, load_catalogue, merge_profiles
@@ -83,21 +84,21 @@ _UNCOVERED = text(
 
 async def _diagnostic_campaigns(
     surveys: SurveysClient, period: str, territory_id: uuid.UUID | None = None
-) -> list[dict[str, Any]]:
+) -> list[Campaign]:
     """The campaigns of the period's diagnostics of teachers (of the territory, when given)."""
-    codes = [i["code"] for i in await surveys.instruments("deficit")]
+    codes = [i.code for i in await surveys.instruments("deficit")]
     return [
         c
         for c in await surveys.campaigns(codes, [period], territory_id)
-        if c["period"] == period and c["instrument_code"] in codes
+        if c.period == period and c.instrument_code in codes
     ]
 
 
-async def _diagnostic_results(surveys: SurveysClient, period: str) -> list[dict[str, Any]]:
+async def _diagnostic_results(surveys: SurveysClient, period: str) -> list[DeficitResult]:
     """Per teacher and campaign: the results of every diagnostic campaign of the period."""
-    items: list[dict[str, Any]] = []
+    items: list[DeficitResult] = []
     for campaign in await _diagnostic_campaigns(surveys, period):
-        items += await surveys.deficits(campaign["id"])
+        items += await surveys.deficits(campaign.id)
     return items
 
 
@@ -118,13 +119,12 @@ async def _diagnosed(
     try:
         campaigns = await _diagnostic_campaigns(surveys, period, territory_id)
         for campaign in campaigns:
-            for item in await surveys.aggregates(campaign["id"], "organization", public=True):
-                org = uuid.UUID(item["scope_id"])
-                counts[org] = max(counts.get(org, 0), item["n"])
+            for item in await surveys.aggregates(campaign.id, "organization", public=True):
+                counts[item.scope_id] = max(counts.get(item.scope_id, 0), item.n)
     except PeerUnavailable as exc:
         missing = [{"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail}]
         return counts, SURVEYS_UNAVAILABLE, missing
-    closes = [datetime.fromisoformat(c["closes_at"]) for c in campaigns]
+    closes = [c.closes_at for c in campaigns]
     if not all(published(c) for c in closes):
         return counts, CAMPAIGN_OPEN, []
     if first_built is not None and closes and first_built < published_at(max(closes)):
@@ -135,7 +135,7 @@ async def _diagnosed(
 async def build(
     session: AsyncSession,
     surveys: SurveysClient,
-    organizations: dict[uuid.UUID, dict[str, Any]],
+    organizations: dict[uuid.UUID, OrganizationFacts],
     scope: ScopeInfo,
     period: str,
 ) -> int:
@@ -143,13 +143,9 @@ async def build(
 
     Routes of teachers who no longer have a deficit are removed, in the same transaction.
     Programmes: those offered in the territory (global, its own and its ancestors')."""
-    territory_id = scope.scope_id
     catalogue = load_catalogue()
-    items = [
-        i
-        for i in await _diagnostic_results(surveys, period)
-        if uuid.UUID(str(i["organization_id"])) in organizations
-    ]
+    found = await _diagnostic_results(surveys, period)
+    items = [i for i in found if i.organization_id in organizations]
     routes = build_routes(
         merge_profiles(items),
         await active_programmes(session, scope.territory_ids),
@@ -170,9 +166,7 @@ async def build(
             | {
                 "id": uuid.uuid4(),
                 "period": period,
-                "territory_id": uuid.UUID(
-                    str(organizations[route["organization_id"]].get("territory_id") or territory_id)
-                ),
+                "territory_id": organizations[route["organization_id"]].territory_id,
             }
             for route in routes
         ]
@@ -195,11 +189,11 @@ async def build(
 
 
 async def _aggregate(
-    session: AsyncSession, organizations: dict[uuid.UUID, dict[str, Any]], period: str
+    session: AsyncSession, organizations: dict[uuid.UUID, OrganizationFacts], period: str
 ) -> dict[str, Any]:
     params = {"period": period, "organizations": list(organizations)}
     rows = (await session.execute(_SEATS, params)).mappings().all()
-    names = {o: facts.get("name") for o, facts in organizations.items()}
+    names = {o: facts.name for o, facts in organizations.items()}
     programmes: dict[str, dict[str, Any]] = {}
     by_programme: dict[str, list[dict[str, Any]]] = {}
     result: dict[str, Any] = {
@@ -260,9 +254,7 @@ async def pd_order(
     `minimum` folded into one line (public.py). 403 for other roles, 404 outside the scope."""
     require_roles(principal, *ORDER_READERS)
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
-    organizations = {
-        uuid.UUID(str(o["id"])): o for o in await api.organizations(sorted(scope.organization_ids))
-    }
+    organizations = {o.id: o for o in await api.organizations(sorted(scope.organization_ids))}
     notes = load_catalogue()["notes"]
     result: dict[str, Any] = {
         "territory_id": territory_id,
