@@ -17,7 +17,6 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import reinterpreted
-from shared.context import client_address_var, request_id_var
 from shared.errors import Invalid
 from shared.idempotency import idempotent
 from shared.identity import Principal, Role, require_roles
@@ -227,14 +226,6 @@ async def import_upload(
     return await run_import(session, importer, rows, dry_run=dry_run)
 
 
-def writer_params(principal: Principal) -> dict[str, Any]:
-    """Who writes, for the source column and the audit events a bulk statement records."""
-    return {
-        "source": f"{principal.kind}:{principal.id}",
-        "actor_kind": principal.kind,
-        "actor_id": principal.id,
-        "actor_role": principal.role.value,
-        "via": principal.via,
-        "request_id": request_id_var.get(),
-        "address": client_address_var.get(),
-    }
+def writer_source(principal: Principal) -> str:
+    """The `source` column of bulk-written rows: who wrote them, `kind:id`."""
+    return f"{principal.kind}:{principal.id}"

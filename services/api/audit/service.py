@@ -1,6 +1,9 @@
-"""The audit log. Every ORM write to an api-schema entity is recorded by a flush hook, with the
-changed fields (before and after); secrets are left out. Reads of personal diagnostic results,
-and writes done with bulk SQL, are recorded explicitly through `record()`.
+"""The audit log of the api service, its one home. Every ORM write to an api-schema entity is
+recorded by a flush hook, with the changed fields (before and after); secrets are left out.
+Events the hook does not see (reads of personal diagnostic results, Core SQL) are recorded
+through `record()`; bulk SQL statements record theirs in the same statement with
+`bulk_events()`. All of them say who acted with `actor()`; the other services' entries arrive
+through `record_entry()`.
 """
 
 import uuid
@@ -33,21 +36,46 @@ def _json(value: Any) -> Any:
     return value
 
 
+def actor(principal: Principal | None = None) -> dict[str, Any]:
+    """Who makes a change, as the columns of its audit event: `service` (this one, or the Soko
+    service the caller acts through), `actor_kind`, `actor_id`, `actor_role`, `via`,
+    `request_id` and `address` (the request's). `principal`: by default the request's caller;
+    none is the system."""
+    principal = principal or principal_var.get()
+    return {
+        "service": principal.via if principal and principal.via else SERVICE,
+        "actor_kind": principal.kind if principal else "system",
+        "actor_id": principal.id if principal else None,
+        "actor_role": principal.role.value if principal else None,
+        "via": principal.via if principal else None,
+        "request_id": request_id_var.get(),
+        "address": client_address_var.get(),
+    }
+
+
 def _event(action: str, entity_type: str, entity_id: Any, changes: dict[str, Any]) -> AuditEvent:
-    principal = principal_var.get()
     return AuditEvent(
-        service=principal.via if principal and principal.via else SERVICE,
-        actor_kind=principal.kind if principal else "system",
-        actor_id=principal.id if principal else None,
-        actor_role=principal.role.value if principal else None,
-        via=principal.via if principal else None,
+        **actor(),
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id) if entity_id is not None else None,
         changes=_json(changes),
-        request_id=request_id_var.get(),
-        address=client_address_var.get(),
     )
+
+
+def bulk_events(entity_type: str, *, entity_id: str, changes: str, rows: str) -> str:
+    """SQL that records one audit event for each row a bulk upsert wrote, for a `WITH` clause
+    of the same statement: `rows` is its FROM clause, naming the written rows `w` with a boolean
+    `w.inserted` (a create, else an update); `entity_id` (text) and `changes` (jsonb) are SQL
+    expressions over it. Its parameters are the keys of `actor()`. Only constant SQL of the
+    caller may be passed (it is interpolated)."""
+    return f"""
+        INSERT INTO api.audit_event (service, actor_kind, actor_id, actor_role, via, action,
+                                     entity_type, entity_id, changes, request_id, address)
+        SELECT :service, :actor_kind, :actor_id, :actor_role, :via,
+               CASE WHEN w.inserted THEN 'create' ELSE 'update' END, '{entity_type}',
+               {entity_id}, {changes}, :request_id, :address
+        FROM {rows}"""  # noqa: S608 - constant SQL of this service only
 
 
 def _audited(obj: Any) -> bool:
