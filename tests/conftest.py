@@ -43,6 +43,7 @@ from shared.db import (
 from shared.embedded import EmbeddedPostgres
 from shared.migrations import upgrade
 from shared.settings import Settings
+from tests.factories import World, build_world
 
 # Settings built in tests are the test environment's unless a test says otherwise: they sign
 # with the public default and write no secret file into the working folder.
@@ -221,6 +222,13 @@ async def db(isolation: async_sessionmaker[AsyncSession]) -> AsyncIterator[Async
     """A session inside the test's transaction, for arranging data and checking what was stored."""
     async with isolation() as session:
         yield session
+
+
+@pytest.fixture
+async def world(db: AsyncSession, settings: Settings) -> World:
+    """The standard test world (`tests.factories.build_world`) in the test's transaction; a
+    module that needs another world defines its own `world`."""
+    return await build_world(db, settings)
 
 
 def _client(app: FastAPI, name: str) -> httpx.AsyncClient:

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from services.reports.recommendations.rules import default_rule_id
-from tests.factories import World, build_world, expired_token
+from tests.factories import World, expired_token
 
 PRINCIPALS = ("admin", "analyst", "methodologist", "leader", "teacher", "viewer", "service")
 USERS = frozenset(PRINCIPALS) - {"service"}
@@ -1064,11 +1064,6 @@ def test_every_endpoint_is_in_the_table(apps):
     listed = set(CASES) | {f"{s} {m} {p}" for s, m, p in PUBLIC}
     assert served - listed == set(), "endpoints missing from the access table"
     assert listed - served == set(), "table rows for endpoints that do not exist"
-
-
-@pytest.fixture
-async def world(db, settings) -> World:
-    return await build_world(db, settings)
 
 
 async def call(apps, case: Case, world: World, headers: dict[str, str], inside: bool):

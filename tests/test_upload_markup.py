@@ -9,7 +9,6 @@ import httpx
 import pytest
 
 from tests import bombs
-from tests.factories import World, build_world
 from tests.test_upload_limits import LIMIT, MEGABYTES, SECONDS, UPLOADS, send, stored
 
 ROW = b'<row r="1"><c r="A1"><v>1</v></c></row>'
@@ -106,11 +105,6 @@ CASES = [
     (kind, "bomb.xlsx", case, XLSX[case], XLSX_NAMES[case]) for kind in UPLOADS for case in XLSX
 ]
 CASES += [("roadmap", "bomb.docx", case, make, named) for case, (make, named) in DOCX.items()]
-
-
-@pytest.fixture
-async def world(db, settings) -> World:
-    return await build_world(db, settings)
 
 
 @pytest.fixture

@@ -1,7 +1,6 @@
 """Assessment results uploaded as school systems export them (issue 14): subjects with NBSP or
 doubled spaces, procedures by their Russian name, Russian column titles."""
 
-import pytest
 from sqlalchemy import select
 
 from services.api.assessments.models import (
@@ -10,12 +9,6 @@ from services.api.assessments.models import (
     AssessmentSubject,
 )
 from tests.api.test_data_value_tables import case
-from tests.factories import build_world
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def upload(client, world, name: str, content: bytes) -> dict:

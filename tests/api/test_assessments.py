@@ -13,11 +13,6 @@ from services.api.assessments.models import AssessmentResult
 from tests.factories import build_world
 
 
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
-
 def result(world, org=None, **fields):
     """A valid ВПР result of 10 fifth-graders in Russian (maximum 45) in S1, with changes."""
     row = {

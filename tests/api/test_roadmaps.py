@@ -7,14 +7,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from tests.factories import build_world
-
 SEEDS = Path(__file__).parents[2] / "services" / "demo" / "seeds"
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 def seed(prefix: str) -> tuple[str, bytes]:

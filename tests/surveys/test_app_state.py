@@ -6,20 +6,13 @@ import uuid
 from contextlib import AsyncExitStack
 
 import httpx
-import pytest
 
 from services.surveys.app import create_app as create_surveys
 from services.surveys.instruments.models import InstrumentVersion
 from shared.db import get_session
-from tests.factories import build_world
 from tests.surveys.forms import launch, link_of
 
 RENAMED = "Вопрос, переименованный в базе другого приложения"
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def test_a_second_app_parses_the_versions_it_shows_for_itself(

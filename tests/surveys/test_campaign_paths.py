@@ -5,13 +5,7 @@ import uuid
 
 import pytest
 
-from tests.factories import build_world
 from tests.surveys.test_campaigns import launch
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 @pytest.mark.parametrize("tail", ["", "/rates", "/pending", "/deficits", "/aggregates"])

@@ -6,15 +6,9 @@ import pytest
 from sqlalchemy import inspect, select
 
 from services.surveys.responses.models import Answer, Response
-from tests.factories import build_world
 from tests.surveys.forms import nok_answers
 
 NOW = datetime.now(UTC)
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def instrument_id(client, world, code: str) -> str:

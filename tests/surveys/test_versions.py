@@ -13,11 +13,6 @@ from tests.factories import build_world
 NOW = datetime.now(UTC)
 
 
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
-
 def window() -> dict:
     return {
         "opens_at": (NOW - timedelta(days=1)).isoformat(),
