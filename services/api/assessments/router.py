@@ -4,7 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.api.assessments import results, service
 from services.api.assessments.schemas import (
@@ -34,6 +34,20 @@ UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTo
 Procedure = Annotated[str | None, Query(max_length=40, description="Код процедуры: vpr, oge, ...")]
 From = Annotated[date | None, Query(alias="from", description="С какой даты")]
 To = Annotated[date | None, Query(alias="to", description="По какую дату включительно")]
+
+
+def calendar_filter(
+    organization_id: uuid.UUID | None = None,
+    territory_id: uuid.UUID | None = None,
+    date_from: From = None,
+    date_to: To = None,
+    procedure: Procedure = None,
+) -> service.CalendarFilter:
+    """The query parameters that narrow the assessment calendar (a dependency)."""
+    return service.CalendarFilter(organization_id, territory_id, date_from, date_to, procedure)
+
+
+CalendarFilterDep = Annotated[service.CalendarFilter, Depends(calendar_filter)]
 UPLOAD_COLUMNS = (
     "CSV или XLSX: organization_id, procedure, year, subject, grade, participants, mark_2, "
     "mark_3, mark_4, mark_5, lowered, confirmed, raised, mean_score и, если есть, score_<балл>"
@@ -78,15 +92,10 @@ async def list_events(
     session: SessionDep,
     caller: Caller,
     scopes: ScopeResolverDep,
+    filters: CalendarFilterDep,
     page: PaginationDep,
-    organization_id: uuid.UUID | None = None,
-    territory_id: uuid.UUID | None = None,
-    date_from: From = None,
-    date_to: To = None,
-    procedure: Procedure = None,
 ) -> Page[EventRead]:
     """Events by date; two assessments of one class on one day are each other's conflicts."""
-    filters = service.CalendarFilter(organization_id, territory_id, date_from, date_to, procedure)
     items, total = await service.list_events(session, scopes, caller, page, filters)
     return Page(items=items, total=total)
 
@@ -96,15 +105,10 @@ async def list_conflicts(
     session: SessionDep,
     caller: Caller,
     scopes: ScopeResolverDep,
+    filters: CalendarFilterDep,
     page: PaginationDep,
-    organization_id: uuid.UUID | None = None,
-    territory_id: uuid.UUID | None = None,
-    date_from: From = None,
-    date_to: To = None,
-    procedure: Procedure = None,
 ) -> Page[ConflictRead]:
     """Only the conflicting pairs, each once."""
-    filters = service.CalendarFilter(organization_id, territory_id, date_from, date_to, procedure)
     items, total = await service.list_conflicts(session, scopes, caller, page, filters)
     return Page(items=items, total=total)
 
