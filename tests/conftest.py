@@ -248,6 +248,12 @@ async def surveys_client(apps: Apps, isolation: None) -> AsyncIterator[httpx.Asy
 
 
 @pytest.fixture
+def client(api_client, surveys_client) -> Callable[[str], httpx.AsyncClient]:
+    """The api or the surveys client by the service's name."""
+    return {"api": api_client, "surveys": surveys_client}.__getitem__
+
+
+@pytest.fixture
 async def reports_client(
     apps: Apps, isolation: async_sessionmaker[AsyncSession]
 ) -> AsyncIterator[httpx.AsyncClient]:

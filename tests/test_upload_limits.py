@@ -50,11 +50,6 @@ STORED = {
 }
 
 
-@pytest.fixture
-def client(api_client, surveys_client) -> Callable[[str], httpx.AsyncClient]:
-    return {"api": api_client, "surveys": surveys_client}.__getitem__
-
-
 async def stored(db) -> dict[str, int]:
     return {what: await db.scalar(text(query)) for what, query in STORED.items()}
 

@@ -3,9 +3,6 @@ one: whitespace before it, an encoding Office does not allow, a DTD, a bomb in a
 than the first. Each is refused promptly with a 422 naming the limit or the file, and nothing
 is stored."""
 
-from collections.abc import Callable
-
-import httpx
 import pytest
 
 from tests import bombs
@@ -105,11 +102,6 @@ CASES = [
     (kind, "bomb.xlsx", case, XLSX[case], XLSX_NAMES[case]) for kind in UPLOADS for case in XLSX
 ]
 CASES += [("roadmap", "bomb.docx", case, make, named) for case, (make, named) in DOCX.items()]
-
-
-@pytest.fixture
-def client(api_client, surveys_client) -> Callable[[str], httpx.AsyncClient]:
-    return {"api": api_client, "surveys": surveys_client}.__getitem__
 
 
 @pytest.mark.parametrize(

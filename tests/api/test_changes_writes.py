@@ -2,11 +2,8 @@
 of data values, a batch of assessment results, a roadmap import, and targets replaced (the
 ones taken away are deletions). tests/api/test_changes.py covers the feed itself."""
 
-from pathlib import Path
-
+from services.demo.loader import SEEDS
 from tests.changes import of, read_all
-
-SEEDS = Path(__file__).parents[2] / "services" / "demo" / "seeds"
 
 
 async def test_an_uploaded_spreadsheet_of_values_is_in_the_feed_row_by_row(
