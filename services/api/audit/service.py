@@ -17,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from services.api.audit.models import AuditEvent
-from services.api.audit.schemas import OutboxEntry
+from services.api.audit.schemas import AuditEventCreate, EventFilter, OutboxEntry
 from shared.context import client_address_var, request_id_var
 from shared.errors import Forbidden
-from shared.identity import Principal, principal_var
+from shared.identity import Principal, Role, principal_var
 from shared.pagination import Pagination, paginate
 
 SERVICE = "api"
@@ -174,29 +174,37 @@ async def record_entry(
     await session.execute(statement.on_conflict_do_nothing(index_elements=["entry_id"]))
 
 
+async def record_posted(session: AsyncSession, caller: Principal, body: AuditEventCreate) -> None:
+    """An event another Soko service posts (`POST /v1/audit-events`): from its outbox when it
+    carries an `entry` (`record_entry`), else as the user the service acts for. Forbidden
+    (403) unless the caller is a Soko service."""
+    if caller.via is None and caller.role != Role.service:
+        raise Forbidden("Записи в журнал аудита добавляют только сервисы Soko")
+    if body.entry is not None:
+        await record_entry(
+            session, caller, body.action, body.entity_type, body.entity_id, body.changes, body.entry
+        )
+        return
+    await record(session, body.action, body.entity_type, body.entity_id, body.changes)
+
+
 async def list_events(
-    session: AsyncSession,
-    page: Pagination,
-    *,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    actor_id: str | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    session: AsyncSession, caller: Principal, page: Pagination, filters: EventFilter
 ) -> tuple[list[AuditEvent], int]:
-    """The newest events first, filtered."""
+    """The newest events first, filtered; Forbidden (403) but for administrators."""
+    if caller.role != Role.admin:
+        raise Forbidden("Журнал аудита доступен администраторам")
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     for column, value in (
-        (AuditEvent.entity_type, entity_type),
-        (AuditEvent.entity_id, entity_id),
-        (AuditEvent.actor_id, actor_id),
-        (AuditEvent.action, action),
+        (AuditEvent.entity_type, filters.entity_type),
+        (AuditEvent.entity_id, filters.entity_id),
+        (AuditEvent.actor_id, filters.actor_id),
+        (AuditEvent.action, filters.action),
     ):
         if value is not None:
             query = query.where(column == value)
-    if since is not None:
-        query = query.where(AuditEvent.at >= since)
-    if until is not None:
-        query = query.where(AuditEvent.at < until)
+    if filters.since is not None:
+        query = query.where(AuditEvent.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEvent.at < filters.until)
     return await paginate(session, query, page)
