@@ -2,6 +2,7 @@
 
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -98,7 +99,17 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     dependency has ``scope="function"``), so a client never sees a success that was not stored.
     """
     db: Database = request.app.state.db
-    async with db.sessionmaker() as session:
+    async with request_session(db.sessionmaker) as session:
+        yield session
+
+
+@asynccontextmanager
+async def request_session(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A session of `sessionmaker` for one request: committed when the block ends, and then
+    its after-commit hooks run (`after_commit`); rolled back if the block raises."""
+    async with sessionmaker() as session:
         try:
             yield session
         except BaseException:

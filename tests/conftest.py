@@ -38,7 +38,7 @@ from shared.db import (
     create_engine,
     get_session,
     plain_url,
-    run_after_commit,
+    request_session,
 )
 from shared.embedded import EmbeddedPostgres
 from shared.migrations import upgrade
@@ -198,14 +198,8 @@ async def isolation(
         )
 
         async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
-            async with maker() as session:
-                try:
-                    yield session
-                except BaseException:
-                    await session.rollback()
-                    raise
-                await session.commit()
-                await run_after_commit(session)
+            async with request_session(maker) as session:
+                yield session
 
         for app in apps:
             app.dependency_overrides[get_session] = session_in_test_transaction
