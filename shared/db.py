@@ -1,10 +1,10 @@
 """The async engine, the request-scoped session and the metadata every service's models share."""
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, func
@@ -42,6 +42,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+T = TypeVar("T")
 
 
 def async_url(url: str) -> str:
@@ -117,6 +119,15 @@ async def request_session(
             raise
         await session.commit()
         await run_after_commit(session)
+
+
+async def apply_changes(session: AsyncSession, obj: T, changes: Mapping[str, Any]) -> T:
+    """A PATCH applied: each field of `changes` (an update's `model_dump(exclude_unset=True)`,
+    checked by the caller) set on `obj`, then flushed. Returns `obj`."""
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    await session.flush()
+    return obj
 
 
 AfterCommit = Callable[[AsyncSession], Awaitable[None]]

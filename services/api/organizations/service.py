@@ -9,6 +9,7 @@ from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, authorize
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from services.api.territories.scope import DbScopeResolver
+from shared.db import apply_changes
 from shared.errors import Forbidden
 from shared.identity import Principal, Role, ScopeType
 from shared.pagination import Pagination, paginate
@@ -55,10 +56,7 @@ async def update_organization(
     organization = await get_organization(session, scopes, principal, org_id)
     if "context" in changes:
         changes["context"] = (data.context.model_dump(exclude_none=True)) if data.context else {}
-    for key, value in changes.items():
-        setattr(organization, key, value)
-    await session.flush()
-    return organization
+    return await apply_changes(session, organization, changes)
 
 
 async def list_organizations(

@@ -9,6 +9,7 @@ from services.api.access import MANAGERS, authorize, visible_territories
 from services.api.territories.models import Territory
 from services.api.territories.schemas import TerritoryCreate, TerritoryUpdate
 from services.api.territories.scope import DbScopeResolver
+from shared.db import apply_changes
 from shared.errors import Invalid, NotFound
 from shared.identity import Principal, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
@@ -68,10 +69,7 @@ async def update_territory(
             if new_parent in await scopes.subtree(territory_id):
                 raise Invalid.at("parent_id", "Территория не может входить сама в себя")
     await _check_parent(session, changes.get("kind", territory.kind), changes.get("parent_id"))
-    for key, value in changes.items():
-        setattr(territory, key, value)
-    await session.flush()
-    return territory
+    return await apply_changes(session, territory, changes)
 
 
 async def list_territories(
