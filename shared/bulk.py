@@ -243,7 +243,6 @@ def add_import_routes(
     caller: Any,
     scopes: Any,
     names: tuple[str, str],
-    what: str,
     columns: str,
     responses: tuple[dict[int | str, Any], dict[int | str, Any]],
 ) -> None:
@@ -251,10 +250,11 @@ def add_import_routes(
     list field is `importer.field`; `dry_run`, `Idempotency-Key`) and `POST {path}/upload` (a
     .csv or .xlsx `file`, described by `columns`; `dry_run`), both answering `ImportSummary`.
 
-    `importer(session, scopes, principal)` makes the request's importer; `caller` and `scopes`
+    `importer` is a class with the body's field as `field` (it names the rows in the docs),
+    made for each request as `importer(session, scopes, principal)`; `caller` and `scopes`
     are the service's dependencies (Annotated types) for the principal and the scope resolver;
-    `names` the routes' names (operation ids), `what` the rows in words ("values"),
-    `responses` the documented errors of the post and of the upload."""
+    `names` the routes' names (operation ids), `responses` the documented errors of the post
+    and of the upload."""
     Body, Caller, Scopes = body, caller, scopes  # annotations of the endpoints below
 
     async def post(
@@ -290,8 +290,8 @@ def add_import_routes(
         name=names[0],
         response_model=ImportSummary,
         responses=responses[0],
-        description=f"Store the valid {what} (new, changed) and say which rows were rejected "
-        "and why.\n\nAlso for school information systems with an API key (their own "
+        description=f"Store the valid {importer.field} (new, changed) and say which rows were "
+        "rejected and why.\n\nAlso for school information systems with an API key (their own "
         "organization only).",
     )(post)
     router.post(

@@ -121,7 +121,6 @@ bulk.add_import_routes(
     caller=CallerOrKey,
     scopes=ScopeResolverDep,
     names=("post_results", "upload_results"),
-    what="results",
     columns=UPLOAD_COLUMNS,
     responses=(ERRORS, UPLOAD_ERRORS),
 )
