@@ -121,6 +121,14 @@ async def request_session(
         await run_after_commit(session)
 
 
+async def add_new(session: AsyncSession, obj: T) -> T:
+    """A new row: `obj` added to `session` and flushed (its id and server defaults filled in;
+    a broken constraint raises here). Returns `obj`."""
+    session.add(obj)
+    await session.flush()
+    return obj
+
+
 async def apply_changes(session: AsyncSession, obj: T, changes: Mapping[str, Any]) -> T:
     """A PATCH applied: each field of `changes` (an update's `model_dump(exclude_unset=True)`,
     checked by the caller) set on `obj`, then flushed. Returns `obj`."""

@@ -9,7 +9,7 @@ from services.api.access import MANAGERS, authorize, visible_territories
 from services.api.territories.models import Territory
 from services.api.territories.schemas import TerritoryCreate, TerritoryUpdate
 from services.api.territories.scope import DbScopeResolver
-from shared.db import apply_changes
+from shared.db import add_new, apply_changes
 from shared.errors import Invalid, NotFound
 from shared.identity import Principal, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
@@ -35,9 +35,7 @@ async def create_territory(
         await authorize(principal, scopes, ScopeType.territory, data.parent_id, MANAGERS)
     await _check_parent(session, data.kind, data.parent_id)
     territory = Territory(**data.model_dump())
-    session.add(territory)
-    await session.flush()
-    return territory
+    return await add_new(session, territory)
 
 
 async def get_territory(
