@@ -425,6 +425,27 @@ VALUES_CSV = "indicator_code;organization_id;period;value\ne_planning;{s1};2021/
 WRITE_DATA = frozenset({"admin", "analyst", "leader"})
 
 
+def bulk_cases(path: str, body: Callable[[World, bool], dict], file: tuple[str, str]) -> list[Case]:
+    """The two endpoints of one bulk import (`shared.bulk.add_import_routes`): the JSON post
+    and the upload, for the data writers and API keys; rows outside the caller's scope are
+    rejected in the summary, not refused."""
+    common: dict[str, Any] = {"scoped": False, "extra_ok": frozenset({"api_key"})}
+    upload = f"{path}/upload"
+    return [
+        Case("api", "POST", path, WRITE_DATA, fixed(path), body=body, **common),
+        Case(
+            "api",
+            "POST",
+            upload,
+            WRITE_DATA,
+            fixed(upload),
+            form=lambda w, i: {},
+            file=file,
+            **common,
+        ),
+    ]
+
+
 def values(w: World, inside: bool) -> dict:
     return {
         "values": [
@@ -481,30 +502,7 @@ TABLE += [
     ),
     # Rows outside the caller's scope are rejected in the summary, not refused (see
     # tests/api/test_data_values.py).
-    Case(
-        "api",
-        "POST",
-        "/v1/data-values",
-        WRITE_DATA,
-        fixed("/v1/data-values"),
-        body=values,
-        scoped=False,
-        extra_ok=frozenset({"api_key"}),
-    ),
-    Case(
-        "api",
-        "POST",
-        "/v1/data-values/upload",
-        WRITE_DATA,
-        fixed("/v1/data-values/upload"),
-        form=lambda w, i: {},
-        scoped=False,
-        extra_ok=frozenset({"api_key"}),
-        file=(
-            "values.csv",
-            "indicator_code;organization_id;period;value\ne_planning;{s1};2021/2022;1\n",
-        ),
-    ),
+    *bulk_cases("/v1/data-values", values, ("values.csv", VALUES_CSV)),
     Case("api", "GET", "/v1/data-values", EVERYONE, fixed("/v1/data-values"), scoped=False),
 ]
 RESULTS_CSV = (
@@ -587,27 +585,7 @@ TABLE += [
     ),
     # As with data values, rows outside the caller's scope are rejected in the summary (see
     # tests/api/test_assessments.py), and lists and aggregates leave them out.
-    Case(
-        "api",
-        "POST",
-        "/v1/assessment-results",
-        WRITE_DATA,
-        fixed("/v1/assessment-results"),
-        body=assessment_results,
-        scoped=False,
-        extra_ok=frozenset({"api_key"}),
-    ),
-    Case(
-        "api",
-        "POST",
-        "/v1/assessment-results/upload",
-        WRITE_DATA,
-        fixed("/v1/assessment-results/upload"),
-        form=lambda w, i: {},
-        scoped=False,
-        extra_ok=frozenset({"api_key"}),
-        file=("results.csv", RESULTS_CSV),
-    ),
+    *bulk_cases("/v1/assessment-results", assessment_results, ("results.csv", RESULTS_CSV)),
     Case(
         "api",
         "GET",
