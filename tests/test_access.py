@@ -13,6 +13,7 @@ import httpx
 import pytest
 
 from services.reports.recommendations.rules import default_rule_id
+from tests.api.helpers import result
 from tests.factories import World, expired_token
 
 PRINCIPALS = ("admin", "analyst", "methodologist", "leader", "teacher", "viewer", "service")
@@ -512,16 +513,7 @@ RESULTS_CSV = (
 
 
 def assessment_results(w: World, inside: bool) -> dict:
-    row = {
-        "organization_id": org(w, True),
-        "procedure": "vpr",
-        "year": "2021/2022",
-        "subject": "Русский язык",
-        "grade": 5,
-        "participants": 10,
-        "marks": {"2": 1, "3": 3, "4": 4, "5": 2},
-    }
-    return {"results": [row]}
+    return {"results": [result(w, org=org(w, True))]}
 
 
 TABLE += [
