@@ -1,6 +1,7 @@
 """Assessment results uploaded as school systems export them (issue 14): subjects with NBSP or
 doubled spaces, procedures by their Russian name, Russian column titles."""
 
+import pytest
 from sqlalchemy import select
 
 from services.api.assessments.models import (

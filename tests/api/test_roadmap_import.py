@@ -16,6 +16,7 @@ from services.api.roadmaps.document_import.document import (
     parse_blocks,
 )
 from services.api.roadmaps.document_import.readers import Block, Paragraph, Row, read_blocks
+from services.demo.loader import SEEDS
 from tests.api.helpers import seed
 
 # Counted by hand from the seed texts: (number, title start, deadline_text, responsible).
