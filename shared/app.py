@@ -10,6 +10,7 @@ from functools import partial
 from typing import Any
 
 import httpx
+from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from sqlalchemy.exc import ProgrammingError
@@ -95,6 +96,8 @@ def build_app(
             pool_timeout=settings.db_pool_timeout_seconds,
         )
         background: list[asyncio.Task[None]] = []
+        # This app's threads for parsing uploads (`shared.uploads.parse_upload`).
+        app.state.upload_parsing = CapacityLimiter(settings.upload_parsers)
         app.state.peers = {
             name: ServiceClient(
                 name,

@@ -13,8 +13,9 @@ import asyncio
 import logging
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
+from fastapi import Request
 from sqlalchemy import (
     Column,
     DateTime,
@@ -196,20 +197,35 @@ class AuditOutbox:
                 logger.warning("audit outbox round failed", exc_info=True)
 
 
-async def audit(
-    client: ServiceClient,
-    outbox: "AuditOutbox | None",
-    session: AsyncSession | None,
-    action: str,
-    entity_type: str,
-    entity_id: str | None,
-    changes: dict[str, Any],
-) -> None:
-    """Record an event in the audit log of the api service, as the user it is done for: in
-    this service's outbox, in the request's transaction, sent once it commits. Without an
-    outbox or a session (a client made outside a request), sent at once; PeerUnavailable (503)
-    then if the api service does not take it. The one body of both services' `ApiClient.audit`."""
-    if outbox is None or session is None:
-        await record_audit(client, action, entity_type, entity_id, changes)
-        return
-    await outbox.add(session, action, entity_type, entity_id, changes)
+class AuditingApiClient:
+    """The base of the surveys and reports services' clients of the api service: calls go
+    with this service's token and the user's identity (`X-Soko-User`), and `audit` records
+    events in the api's audit log through this service's outbox."""
+
+    def __init__(
+        self,
+        client: ServiceClient,
+        *,
+        outbox: AuditOutbox | None = None,
+        session: AsyncSession | None = None,
+    ) -> None:
+        self.client = client
+        self.outbox, self.session = outbox, session  # where `audit` writes its entries
+
+    @classmethod
+    def of_request(cls, request: Request, session: AsyncSession) -> Self:
+        """The client of a request, writing audit entries through the request's session."""
+        outbox = getattr(request.app.state, "audit_outbox", None)
+        return cls(request.app.state.peers["api"], outbox=outbox, session=session)
+
+    async def audit(
+        self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]
+    ) -> None:
+        """Record an event in the audit log of the api service, as the user it is done for: in
+        this service's outbox, in the request's transaction, sent once it commits. Without an
+        outbox or a session (a client made outside a request), sent at once; PeerUnavailable
+        (503) then if the api service does not take it."""
+        if self.outbox is None or self.session is None:
+            await record_audit(self.client, action, entity_type, entity_id, changes)
+            return
+        await self.outbox.add(self.session, action, entity_type, entity_id, changes)

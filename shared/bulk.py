@@ -4,29 +4,31 @@ An importer (data values, assessment results) says how to check rows and how to 
 ones; `run_import` runs it and builds the summary: how many rows were new, changed, unchanged,
 and which were not taken and why (by their index in the request, or their row in the file).
 `import_posted` and `import_upload` are the two handlers every bulk endpoint calls, for a JSON
-body and for a spreadsheet.
+body and for a spreadsheet; `add_import_routes` puts the pair of endpoints on a router.
 """
 
 from collections.abc import Callable, Sequence
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Annotated, Any, NamedTuple, Protocol, TypeVar
 
-from fastapi import Request
+from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field, ValidationError
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import reinterpreted
-from shared.context import client_address_var, request_id_var
+from shared.db import SessionDep
 from shared.errors import Invalid
 from shared.idempotency import idempotent
 from shared.identity import Principal, Role, require_roles
 from shared.scope import ScopeResolver
 from shared.spreadsheets import header_key, parse_sheet
 from shared.tabular import Cell, CellType
-from shared.uploads import Upload
+from shared.uploads import Upload, UploadLimitsDep, read_upload
 
 T = TypeVar("T")
+DryRun = Annotated[bool, Query(description="Проверить и посчитать, ничего не сохраняя")]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 class RowError(BaseModel):
@@ -227,14 +229,78 @@ async def import_upload(
     return await run_import(session, importer, rows, dry_run=dry_run)
 
 
-def writer_params(principal: Principal) -> dict[str, Any]:
-    """Who writes, for the source column and the audit events a bulk statement records."""
-    return {
-        "source": f"{principal.kind}:{principal.id}",
-        "actor_kind": principal.kind,
-        "actor_id": principal.id,
-        "actor_role": principal.role.value,
-        "via": principal.via,
-        "request_id": request_id_var.get(),
-        "address": client_address_var.get(),
-    }
+def writer_source(principal: Principal) -> str:
+    """The `source` column of bulk-written rows: who wrote them, `kind:id`."""
+    return f"{principal.kind}:{principal.id}"
+
+
+def add_import_routes(
+    router: APIRouter,
+    path: str,
+    *,
+    body: type[BaseModel],
+    importer: Callable[[AsyncSession, Any, Principal], Importer],
+    caller: Any,
+    scopes: Any,
+    names: tuple[str, str],
+    columns: str,
+    responses: tuple[dict[int | str, Any], dict[int | str, Any]],
+) -> None:
+    """The two endpoints of one bulk import on `router`: `POST {path}` (a JSON `body` whose
+    list field is `importer.field`; `dry_run`, `Idempotency-Key`) and `POST {path}/upload` (a
+    .csv or .xlsx `file`, described by `columns`; `dry_run`), both answering `ImportSummary`.
+
+    `importer` is a class with the body's field as `field` (it names the rows in the docs),
+    made for each request as `importer(session, scopes, principal)`; `caller` and `scopes`
+    are the service's dependencies (Annotated types) for the principal and the scope resolver;
+    `names` the routes' names (operation ids), `responses` the documented errors of the post
+    and of the upload."""
+    Body, Caller, Scopes = body, caller, scopes  # annotations of the endpoints below
+
+    async def post(
+        body: Body,
+        request: Request,
+        session: SessionDep,
+        caller: Caller,
+        scopes: Scopes,
+        dry_run: DryRun = False,
+        idempotency_key: IdempotencyKey = None,
+    ) -> ImportSummary | JSONResponse:
+        made = importer(session, scopes, caller)
+        items = getattr(body, made.field)
+        return await import_posted(
+            session, made, items, dry_run=dry_run, request=request, idempotency_key=idempotency_key
+        )
+
+    async def upload(
+        file: Annotated[UploadFile, File(description=columns)],
+        session: SessionDep,
+        caller: Caller,
+        scopes: Scopes,
+        limits: UploadLimitsDep,
+        dry_run: DryRun = False,
+    ) -> ImportSummary:
+        read = await read_upload(file, limits)
+        return await import_upload(
+            session, importer(session, scopes, caller), read, dry_run=dry_run
+        )
+
+    router.post(
+        path,
+        name=names[0],
+        response_model=ImportSummary,
+        responses=responses[0],
+        description=f"Store the valid {importer.field} (new, changed) and say which rows were "
+        "rejected and why.\n\nAlso for school information systems with an API key (their own "
+        "organization only).",
+    )(post)
+    router.post(
+        f"{path}/upload",
+        name=names[1],
+        response_model=ImportSummary,
+        responses=responses[1],
+        description="The same as a post, from a spreadsheet; `index` in `rejected` is the row "
+        "of the file.\n\nThe file is read within the upload limits (413 past its size; 422 "
+        'naming the limit past\n10,000 rows with data or another bound of README "Upload '
+        'limits").',
+    )(upload)

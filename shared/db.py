@@ -1,9 +1,10 @@
 """The async engine, the request-scoped session and the metadata every service's models share."""
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy import DateTime, MetaData, func
@@ -41,6 +42,8 @@ SQLModel.metadata.naming_convention = {
     "pk": "pk_%(table_name)s",
 }
 metadata: MetaData = SQLModel.metadata
+
+T = TypeVar("T")
 
 
 def async_url(url: str) -> str:
@@ -98,7 +101,17 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     dependency has ``scope="function"``), so a client never sees a success that was not stored.
     """
     db: Database = request.app.state.db
-    async with db.sessionmaker() as session:
+    async with request_session(db.sessionmaker) as session:
+        yield session
+
+
+@asynccontextmanager
+async def request_session(
+    sessionmaker: async_sessionmaker[AsyncSession],
+) -> AsyncIterator[AsyncSession]:
+    """A session of `sessionmaker` for one request: committed when the block ends, and then
+    its after-commit hooks run (`after_commit`); rolled back if the block raises."""
+    async with sessionmaker() as session:
         try:
             yield session
         except BaseException:
@@ -106,6 +119,23 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             raise
         await session.commit()
         await run_after_commit(session)
+
+
+async def add_new(session: AsyncSession, obj: T) -> T:
+    """A new row: `obj` added to `session` and flushed (its id and server defaults filled in;
+    a broken constraint raises here). Returns `obj`."""
+    session.add(obj)
+    await session.flush()
+    return obj
+
+
+async def apply_changes(session: AsyncSession, obj: T, changes: Mapping[str, Any]) -> T:
+    """A PATCH applied: each field of `changes` (an update's `model_dump(exclude_unset=True)`,
+    checked by the caller) set on `obj`, then flushed. Returns `obj`."""
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    await session.flush()
+    return obj
 
 
 AfterCommit = Callable[[AsyncSession], Awaitable[None]]

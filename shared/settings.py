@@ -81,7 +81,7 @@ class Settings(BaseSettings):
     upload_max_paragraphs: PositiveInt = 20_000  # paragraphs of a .docx
     upload_max_tables: PositiveInt = 1_000  # tables of a .docx, nested ones included
     upload_max_xlsform_rows: PositiveInt = 5_000  # rows of one XLSForm sheet
-    upload_parsers: PositiveInt = 2  # uploads parsed at once per process (worker threads)
+    upload_parsers: PositiveInt = 2  # uploads parsed at once per app (worker threads)
     # Deletions stay in the change feeds this long; a cursor older than that gets 410.
     changes_retention_days: PositiveInt = 7
     # The reports service follows the api and surveys change feeds into its facts while it

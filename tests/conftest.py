@@ -38,11 +38,12 @@ from shared.db import (
     create_engine,
     get_session,
     plain_url,
-    run_after_commit,
+    request_session,
 )
 from shared.embedded import EmbeddedPostgres
 from shared.migrations import upgrade
 from shared.settings import Settings
+from tests.factories import World, build_world
 
 # Settings built in tests are the test environment's unless a test says otherwise: they sign
 # with the public default and write no secret file into the working folder.
@@ -197,14 +198,8 @@ async def isolation(
         )
 
         async def session_in_test_transaction() -> AsyncIterator[AsyncSession]:
-            async with maker() as session:
-                try:
-                    yield session
-                except BaseException:
-                    await session.rollback()
-                    raise
-                await session.commit()
-                await run_after_commit(session)
+            async with request_session(maker) as session:
+                yield session
 
         for app in apps:
             app.dependency_overrides[get_session] = session_in_test_transaction
@@ -223,6 +218,13 @@ async def db(isolation: async_sessionmaker[AsyncSession]) -> AsyncIterator[Async
         yield session
 
 
+@pytest.fixture
+async def world(db: AsyncSession, settings: Settings) -> World:
+    """The standard test world (`tests.factories.build_world`) in the test's transaction; a
+    module that needs another world defines its own `world`."""
+    return await build_world(db, settings)
+
+
 def _client(app: FastAPI, name: str) -> httpx.AsyncClient:
     return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}")
 
@@ -237,6 +239,12 @@ async def api_client(apps: Apps, isolation: None) -> AsyncIterator[httpx.AsyncCl
 async def surveys_client(apps: Apps, isolation: None) -> AsyncIterator[httpx.AsyncClient]:
     async with _client(apps.surveys, "surveys") as client:
         yield client
+
+
+@pytest.fixture
+def client(api_client, surveys_client) -> Callable[[str], httpx.AsyncClient]:
+    """The api or the surveys client by the service's name."""
+    return {"api": api_client, "surveys": surveys_client}.__getitem__
 
 
 @pytest.fixture

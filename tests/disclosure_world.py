@@ -132,6 +132,15 @@ async def _instrument_id(surveys_client, world: World) -> str:
     return next(i["id"] for i in listed.json()["items"] if i["code"] == DIAGNOSTIC.code)
 
 
+async def aggregates(client, world: World, campaign: dict, who: str, **params) -> list[dict]:
+    """The campaign's aggregates as `who` reads them (200 asserted): their items."""
+    answer = await client.get(
+        f"/v1/campaigns/{campaign['id']}/aggregates", params=params, headers=world.headers(who)
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]
+
+
 def withheld(item: dict[str, Any], reason: str | None = None) -> bool:
     """Whether an aggregates item is withheld (for `reason`, if given): flagged, and nothing
     left in it but how many answered: no question, no competence, not even their `n`."""

@@ -110,6 +110,28 @@ def add_user(
     return user
 
 
+UNITS = {"percent": "percent", "boolean": "boolean"}  # any other value type counts
+TRAINED = "Доля педагогов, прошедших КПК"  # the name of `teachers_trained`, which tests post
+
+
+async def add_data_indicator(
+    session: AsyncSession, code: str, name: str, value_type: str, **params: object
+) -> Indicator:
+    """An indicator of the global catalogue that schools report (method `data_value`), its
+    unit following `value_type` ("percent", "boolean", "number"); `params` beside it."""
+    indicator = Indicator(
+        code=code,
+        name=name,
+        unit=UNITS.get(value_type, "count"),
+        level="organization",
+        method="data_value",
+        params={"value_type": value_type, **params},
+    )
+    session.add(indicator)
+    await session.flush()
+    return indicator
+
+
 async def build_world(session: AsyncSession, settings: Settings) -> World:
     region = Territory(name="Область", kind="region")
     m1 = Territory(name="Район 1", kind="municipality", parent_id=region.id)
@@ -164,16 +186,9 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
     world.r2, world.a2, world.f2 = await add_roadmap(
         session, m2, "Дорожная карта района 2", [s3.id]
     )
-    world.planning = Indicator(
-        code="e_planning",
-        name="ОО ведёт электронное планирование оценочных процедур",
-        unit="boolean",
-        level="organization",
-        method="data_value",
-        params={"value_type": "boolean"},
+    world.planning = await add_data_indicator(
+        session, "e_planning", "ОО ведёт электронное планирование оценочных процедур", "boolean"
     )
-    session.add(world.planning)
-    await session.flush()
     await add_assessments(session, world)
     await add_campaigns(session, world)
     world.rec_s1 = await add_recommendation(session, s1, m1)

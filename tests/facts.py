@@ -8,6 +8,7 @@ change both feeds hold (the same FeedFollower, on the test's session factory).
 from services.api.indicators.models import Indicator
 from services.reports.facts.follower import FeedFollower
 from shared.changes.reader import ChangeFeedReader
+from tests.factories import TRAINED, add_data_indicator
 
 
 def followers(apps, sessions) -> dict[str, FeedFollower]:
@@ -27,14 +28,4 @@ async def sync_facts(apps, sessions) -> None:
 
 async def add_trained_teachers(db) -> Indicator:
     """A school-reported percent indicator (`teachers_trained`) the feed tests post values of."""
-    indicator = Indicator(
-        code="teachers_trained",
-        name="Доля педагогов, прошедших КПК",
-        unit="percent",
-        level="organization",
-        method="data_value",
-        params={"value_type": "percent"},
-    )
-    db.add(indicator)
-    await db.flush()
-    return indicator
+    return await add_data_indicator(db, "teachers_trained", TRAINED, "percent")

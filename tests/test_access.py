@@ -13,7 +13,8 @@ import httpx
 import pytest
 
 from services.reports.recommendations.rules import default_rule_id
-from tests.factories import World, build_world, expired_token
+from tests.api.helpers import result
+from tests.factories import World, expired_token
 
 PRINCIPALS = ("admin", "analyst", "methodologist", "leader", "teacher", "viewer", "service")
 USERS = frozenset(PRINCIPALS) - {"service"}
@@ -425,6 +426,27 @@ VALUES_CSV = "indicator_code;organization_id;period;value\ne_planning;{s1};2021/
 WRITE_DATA = frozenset({"admin", "analyst", "leader"})
 
 
+def bulk_cases(path: str, body: Callable[[World, bool], dict], file: tuple[str, str]) -> list[Case]:
+    """The two endpoints of one bulk import (`shared.bulk.add_import_routes`): the JSON post
+    and the upload, for the data writers and API keys; rows outside the caller's scope are
+    rejected in the summary, not refused."""
+    common: dict[str, Any] = {"scoped": False, "extra_ok": frozenset({"api_key"})}
+    upload = f"{path}/upload"
+    return [
+        Case("api", "POST", path, WRITE_DATA, fixed(path), body=body, **common),
+        Case(
+            "api",
+            "POST",
+            upload,
+            WRITE_DATA,
+            fixed(upload),
+            form=lambda w, i: {},
+            file=file,
+            **common,
+        ),
+    ]
+
+
 def values(w: World, inside: bool) -> dict:
     return {
         "values": [
@@ -481,30 +503,7 @@ TABLE += [
     ),
     # Rows outside the caller's scope are rejected in the summary, not refused (see
     # tests/api/test_data_values.py).
-    Case(
-        "api",
-        "POST",
-        "/v1/data-values",
-        WRITE_DATA,
-        fixed("/v1/data-values"),
-        body=values,
-        scoped=False,
-        extra_ok=frozenset({"api_key"}),
-    ),
-    Case(
-        "api",
-        "POST",
-        "/v1/data-values/upload",
-        WRITE_DATA,
-        fixed("/v1/data-values/upload"),
-        form=lambda w, i: {},
-        scoped=False,
-        extra_ok=frozenset({"api_key"}),
-        file=(
-            "values.csv",
-            "indicator_code;organization_id;period;value\ne_planning;{s1};2021/2022;1\n",
-        ),
-    ),
+    *bulk_cases("/v1/data-values", values, ("values.csv", VALUES_CSV)),
     Case("api", "GET", "/v1/data-values", EVERYONE, fixed("/v1/data-values"), scoped=False),
 ]
 RESULTS_CSV = (
@@ -514,16 +513,7 @@ RESULTS_CSV = (
 
 
 def assessment_results(w: World, inside: bool) -> dict:
-    row = {
-        "organization_id": org(w, True),
-        "procedure": "vpr",
-        "year": "2021/2022",
-        "subject": "Русский язык",
-        "grade": 5,
-        "participants": 10,
-        "marks": {"2": 1, "3": 3, "4": 4, "5": 2},
-    }
-    return {"results": [row]}
+    return {"results": [result(w, org=org(w, True))]}
 
 
 TABLE += [
@@ -587,27 +577,7 @@ TABLE += [
     ),
     # As with data values, rows outside the caller's scope are rejected in the summary (see
     # tests/api/test_assessments.py), and lists and aggregates leave them out.
-    Case(
-        "api",
-        "POST",
-        "/v1/assessment-results",
-        WRITE_DATA,
-        fixed("/v1/assessment-results"),
-        body=assessment_results,
-        scoped=False,
-        extra_ok=frozenset({"api_key"}),
-    ),
-    Case(
-        "api",
-        "POST",
-        "/v1/assessment-results/upload",
-        WRITE_DATA,
-        fixed("/v1/assessment-results/upload"),
-        form=lambda w, i: {},
-        scoped=False,
-        extra_ok=frozenset({"api_key"}),
-        file=("results.csv", RESULTS_CSV),
-    ),
+    *bulk_cases("/v1/assessment-results", assessment_results, ("results.csv", RESULTS_CSV)),
     Case(
         "api",
         "GET",
@@ -1064,11 +1034,6 @@ def test_every_endpoint_is_in_the_table(apps):
     listed = set(CASES) | {f"{s} {m} {p}" for s, m, p in PUBLIC}
     assert served - listed == set(), "endpoints missing from the access table"
     assert listed - served == set(), "table rows for endpoints that do not exist"
-
-
-@pytest.fixture
-async def world(db, settings) -> World:
-    return await build_world(db, settings)
 
 
 async def call(apps, case: Case, world: World, headers: dict[str, str], inside: bool):

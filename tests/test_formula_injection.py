@@ -14,7 +14,6 @@ from services.reports.recommendations.models import Decision
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.xlsform import from_xlsform, to_xlsform
 from shared.spreadsheets import FORMULA_TRIGGERS, write_row
-from tests.factories import build_world
 from tests.reports.documents_world import (
     AS_OF,
     PERIOD,
@@ -34,11 +33,6 @@ SECTION = "=Подготовка"
 GOAL = "=SUM(1,2)"
 RECOMMENDATION = "@SUM(1+9)*cmd|' /C calc'!A0"
 DECISION = "-2+3 решение"
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 def cells(data: bytes) -> list[Any]:

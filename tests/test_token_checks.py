@@ -21,12 +21,7 @@ from services.api.staff.models import StaffMember
 from services.api.users.models import User
 from services.surveys.app import create_app as create_surveys
 from shared.identity import Principal, Role, ScopeType, TokenChecker, issue_user_token
-from tests.factories import PASSWORD, World, build_world, expired_token
-
-
-@pytest.fixture
-async def world(db, settings) -> World:
-    return await build_world(db, settings)
+from tests.factories import PASSWORD, World, expired_token
 
 
 @pytest.fixture

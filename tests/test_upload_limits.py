@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import text
 
 from tests import bombs
-from tests.factories import World, build_world
+from tests.factories import World
 
 MIB = 1024 * 1024
 LIMIT = 20 * MIB  # SOKO_UPLOAD_MAX_BYTES by default
@@ -48,16 +48,6 @@ STORED = {
     "instrument versions": "SELECT count(*) FROM surveys.instrument_version",
     "activity files": "SELECT count(*) FROM api.activity_file",
 }
-
-
-@pytest.fixture
-async def world(db, settings) -> World:
-    return await build_world(db, settings)
-
-
-@pytest.fixture
-def client(api_client, surveys_client) -> Callable[[str], httpx.AsyncClient]:
-    return {"api": api_client, "surveys": surveys_client}.__getitem__
 
 
 async def stored(db) -> dict[str, int]:

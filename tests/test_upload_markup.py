@@ -3,13 +3,9 @@ one: whitespace before it, an encoding Office does not allow, a DTD, a bomb in a
 than the first. Each is refused promptly with a 422 naming the limit or the file, and nothing
 is stored."""
 
-from collections.abc import Callable
-
-import httpx
 import pytest
 
 from tests import bombs
-from tests.factories import World, build_world
 from tests.test_upload_limits import LIMIT, MEGABYTES, SECONDS, UPLOADS, send, stored
 
 ROW = b'<row r="1"><c r="A1"><v>1</v></c></row>'
@@ -106,16 +102,6 @@ CASES = [
     (kind, "bomb.xlsx", case, XLSX[case], XLSX_NAMES[case]) for kind in UPLOADS for case in XLSX
 ]
 CASES += [("roadmap", "bomb.docx", case, make, named) for case, (make, named) in DOCX.items()]
-
-
-@pytest.fixture
-async def world(db, settings) -> World:
-    return await build_world(db, settings)
-
-
-@pytest.fixture
-def client(api_client, surveys_client) -> Callable[[str], httpx.AsyncClient]:
-    return {"api": api_client, "surveys": surveys_client}.__getitem__
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from services.surveys.form.router import STATIC_PATH as FORM_STATIC_PATH
 from services.surveys.form.router import outage_page as form_outage_page
 from services.surveys.form.router import router as form_router
 from services.surveys.form.router import static_files as form_static_files
+from services.surveys.instruments.parsed import Definitions
 from services.surveys.instruments.router import router as instruments_router
 from services.surveys.instruments.service import sync_bank
 from services.surveys.responses.models import RateLimits
@@ -51,6 +52,7 @@ def create_app(
         peer_transports=peer_transports,
         startup=[reference_data("instruments of the bank", sync_bank, logger)],
     )
+    app.state.definitions = Definitions()  # this app's own: never shared with another app
     # The respondents' form is HTML for people, not part of the /v1 API: it lives at /s/{code}.
     app.include_router(form_router)
     app.mount(FORM_STATIC_PATH, form_static_files, name="form-static")

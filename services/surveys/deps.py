@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from services.surveys.campaigns.models import Campaign
 from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient, api_client
+from services.surveys.instruments.parsed import Definitions
 from shared.db import SessionDep
 from shared.errors import NotFound
 from shared.headers import API_KEY_HEADER
@@ -40,11 +41,17 @@ def anonymous_limit(request: Request) -> SharedRateLimit:
     return request.app.state.anonymous_limit
 
 
+def definitions(request: Request) -> Definitions:
+    """The app's parsed instrument versions (app.state)."""
+    return request.app.state.definitions
+
+
 ScopeResolverDep = Annotated[HttpScopeResolver, Depends(scope_resolver)]
 Api = Annotated[ApiClient, Depends(api_client)]
 MaybeCaller = Annotated[Principal | None, Depends(optional_principal)]
 SettingsDep = Annotated[Settings, Depends(settings)]
 AnonymousLimit = Annotated[SharedRateLimit, Depends(anonymous_limit)]
+DefinitionsDep = Annotated[Definitions, Depends(definitions)]
 
 
 async def valid_campaign(campaign_id: uuid.UUID, session: SessionDep) -> Campaign:

@@ -3,10 +3,9 @@ its limit, and parsing in a worker thread so the event loop keeps answering."""
 
 from __future__ import annotations
 
-import asyncio
 import functools
-import weakref
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
@@ -96,8 +95,9 @@ class BodyLimitMiddleware:
 
 
 def upload_limits(request: Request) -> UploadLimits:
-    """The app's upload limits (a dependency)."""
-    return UploadLimits.from_settings(request.app.state.settings)
+    """The app's upload limits, with its parsing threads (a dependency)."""
+    limits = UploadLimits.from_settings(request.app.state.settings)
+    return replace(limits, parsing=request.app.state.upload_parsing)
 
 
 UploadLimitsDep = Annotated[UploadLimits, Depends(upload_limits)]
@@ -112,26 +112,13 @@ async def read_upload(file: UploadFile, limits: UploadLimits) -> Upload:
     return Upload(file.filename or "", content, limits)
 
 
-_limiters: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, CapacityLimiter] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def _limiter(parsers: int) -> CapacityLimiter:
-    loop = asyncio.get_running_loop()
-    limiter = _limiters.get(loop)
-    if limiter is None:
-        limiter = _limiters[loop] = CapacityLimiter(parsers)
-    elif limiter.total_tokens != parsers:
-        limiter.total_tokens = parsers
-    return limiter
-
-
 async def parse_upload(
     limits: UploadLimits, parse: Callable[..., T], /, *args: Any, **kwargs: Any
 ) -> T:
     """`parse(*args, **kwargs)` in a worker thread, at most `limits.parsers` at once in this
-    process, so that the event loop (health checks, other requests) keeps answering while a
-    file is read. What `parse` raises is raised here."""
+    app (its `limits.parsing`; outside a request, in this call), so that the event loop (health
+    checks, other requests) keeps answering while a file is read. What `parse` raises is
+    raised here."""
     call = functools.partial(parse, *args, **kwargs)
-    return await anyio.to_thread.run_sync(call, limiter=_limiter(limits.parsers))
+    limiter = limits.parsing or CapacityLimiter(limits.parsers)
+    return await anyio.to_thread.run_sync(call, limiter=limiter)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
+
+from anyio import CapacityLimiter
 
 from shared.errors import Invalid, SokoError, field_error
 from shared.settings import MIB, Settings
@@ -88,17 +90,18 @@ class UploadLimits:
     max_tables: int
     max_xlsform_rows: int
     parsers: int
+    # The app's worker threads for parsing (`app.state.upload_parsing`, `parsers` of them), set
+    # by the `upload_limits` dependency; none outside a request (`parse_upload` then makes one).
+    parsing: CapacityLimiter | None = field(default=None, compare=False, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> UploadLimits:
-        return cls(**{f.name: getattr(settings, f"upload_{f.name}") for f in fields(cls)})
+        return cls(**{name: getattr(settings, f"upload_{name}") for name in _SETTINGS})
 
     @classmethod
     def defaults(cls) -> UploadLimits:
         """The limits with every setting at its default (readers called outside a request)."""
-        return cls(
-            **{f.name: Settings.model_fields[f"upload_{f.name}"].default for f in fields(cls)}
-        )
+        return cls(**{name: Settings.model_fields[f"upload_{name}"].default for name in _SETTINGS})
 
     def exceeded(self, name: str) -> UploadLimitExceeded:
         """The error for the limit `max_<name>`, naming its setting."""
@@ -166,3 +169,7 @@ class Budget:
         if len(value) > self.limits.max_text_chars:
             raise self.limits.exceeded("text_chars")
         return value
+
+
+# The fields of UploadLimits that are settings (SOKO_UPLOAD_<NAME>).
+_SETTINGS = tuple(f.name for f in fields(UploadLimits) if f.name != "parsing")

@@ -10,12 +10,6 @@ from services.api.assessments.models import (
     AssessmentSubject,
 )
 from tests.api.test_data_value_tables import case
-from tests.factories import build_world
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def upload(client, world, name: str, content: bytes) -> dict:

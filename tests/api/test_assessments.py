@@ -10,26 +10,8 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from services.api.assessments.models import AssessmentResult
+from tests.api.helpers import result
 from tests.factories import build_world
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
-
-def result(world, org=None, **fields):
-    """A valid ВПР result of 10 fifth-graders in Russian (maximum 45) in S1, with changes."""
-    row = {
-        "organization_id": str(org or world.s1.id),
-        "procedure": "vpr",
-        "year": "2021/2022",
-        "subject": "Русский язык",
-        "grade": 5,
-        "participants": 10,
-        "marks": {"2": 1, "3": 3, "4": 4, "5": 2},
-    }
-    return row | fields
 
 
 async def post(client, world, rows, who="leader", **params):

@@ -1,14 +1,5 @@
 """The audit log: every write with its before and after, never a secret; admins read it."""
 
-import pytest
-
-from tests.factories import build_world
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
 
 async def events(api_client, world, **filters):
     answer = await api_client.get(

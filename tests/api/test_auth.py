@@ -18,11 +18,6 @@ from tests.conftest import run_sync
 from tests.factories import PASSWORD, build_world
 
 
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
-
 async def sign_in(client: httpx.AsyncClient, email: str, password: str, address: str = "10.0.0.1"):
     """Sign in from a given client address (the transport reports it to the app)."""
     app = client._transport.app  # the app behind the test client

@@ -16,7 +16,6 @@ from services.api.changes.entities import FEED
 from shared.changes.positions import Position, decode_cursor, encode_cursor
 from shared.changes.serve import compact
 from tests.changes import get_changes, of, read_all, service_headers
-from tests.factories import build_world
 
 API_ENTITIES = {
     "territory",
@@ -48,11 +47,6 @@ PERSONAL_FIELDS = {
     "password_hash",
     "key_hash",
 }
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def post_value(api_client, world, value, period="2021/2022", who="leader"):

@@ -2,19 +2,8 @@
 of data values, a batch of assessment results, a roadmap import, and targets replaced (the
 ones taken away are deletions). tests/api/test_changes.py covers the feed itself."""
 
-from pathlib import Path
-
-import pytest
-
+from services.demo.loader import SEEDS
 from tests.changes import of, read_all
-from tests.factories import build_world
-
-SEEDS = Path(__file__).parents[2] / "services" / "demo" / "seeds"
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def test_an_uploaded_spreadsheet_of_values_is_in_the_feed_row_by_row(

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
-from tests.factories import build_world
+from tests.factories import add_data_indicator, build_world
 
 CASES = Path(__file__).parent / "cases"
 # The demo load's ids in the handed files, and the schools of the test world they stand for.
@@ -34,18 +34,7 @@ INDICATORS = {
 async def world(db, settings):
     world = await build_world(db, settings)
     for code, params in INDICATORS.items():
-        unit = {"percent": "percent", "boolean": "boolean"}.get(params["value_type"], "count")
-        db.add(
-            Indicator(
-                code=code,
-                name=code,
-                unit=unit,
-                level="organization",
-                method="data_value",
-                params=params,
-            )
-        )
-    await db.flush()
+        await add_data_indicator(db, code, code, **params)
     return world
 
 

@@ -11,32 +11,14 @@ from sqlalchemy import select
 
 from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
-from tests.factories import build_world
+from tests.factories import TRAINED, add_data_indicator, build_world
 
 
 @pytest.fixture
 async def world(db, settings):
     world = await build_world(db, settings)
-    db.add(
-        Indicator(
-            code="teachers_trained",
-            name="Доля педагогов, прошедших КПК",
-            unit="percent",
-            level="organization",
-            method="data_value",
-            params={"value_type": "percent"},
-        )
-    )
-    db.add(
-        Indicator(
-            code="nok_info_stand_items",
-            name="Информация на стенде",
-            unit="count",
-            level="organization",
-            method="data_value",
-            params={"value_type": "number", "min": 0},
-        )
-    )
+    await add_data_indicator(db, "teachers_trained", TRAINED, "percent")
+    await add_data_indicator(db, "nok_info_stand_items", "Информация на стенде", "number", min=0)
     db.add(
         Indicator(
             code="share_planning",
@@ -216,16 +198,7 @@ async def test_values_are_read_back_with_filters(api_client, world):
 async def test_concurrent_posts_of_the_same_rows_store_each_value_once(apps, isolation, settings):
     async with isolation() as session:
         world = await build_world(session, settings)
-        session.add(
-            Indicator(
-                code="teachers_trained",
-                name="КПК",
-                unit="percent",
-                level="organization",
-                method="data_value",
-                params={"value_type": "percent"},
-            )
-        )
+        await add_data_indicator(session, "teachers_trained", "КПК", "percent")
         await session.commit()
     values = [row(world, period=f"2021-{m:02d}", value=50 + m) for m in range(1, 13)]
     transport = httpx.ASGITransport(app=apps.api)

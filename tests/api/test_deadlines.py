@@ -2,17 +2,16 @@
 
 import dataclasses
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from services.api.roadmaps.deadlines import Deadline, parse_deadline
+from services.demo.loader import SEEDS
 from shared.periods import parse_period
 
 d = date
 AY19, AY21, Y21 = "2019/2020", "2021/2022", "2021"
 W, R, S, U = "window", "recurring", "schedule", "unparsed"
-SEEDS = Path(__file__).resolve().parents[2] / "services" / "demo" / "seeds"
 
 
 def parse(text: str, period: str | None = None) -> Deadline:

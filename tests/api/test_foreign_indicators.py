@@ -14,8 +14,7 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from services.api.data_values.models import DataValue
-from services.api.indicators.models import Indicator
-from tests.factories import World, build_world
+from tests.factories import TRAINED, World, add_data_indicator, build_world
 from tests.owners import add_analysts
 
 UNKNOWN = "нет такого показателя с методом data_value"
@@ -24,17 +23,8 @@ UNKNOWN = "нет такого показателя с методом data_value
 @pytest.fixture
 async def world(db, settings) -> World:
     world = await add_analysts(db, settings, await build_world(db, settings))
-    db.add(  # of the global catalogue: it exists for every school
-        Indicator(
-            code="teachers_trained",
-            name="Доля педагогов, прошедших КПК",
-            unit="percent",
-            level="organization",
-            method="data_value",
-            params={"value_type": "percent"},
-        )
-    )
-    await db.flush()
+    # Of the global catalogue: it exists for every school.
+    await add_data_indicator(db, "teachers_trained", TRAINED, "percent")
     return world
 
 

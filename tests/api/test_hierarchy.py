@@ -1,14 +1,5 @@
 """Territories, organizations with context data, clusters and staff, as analysts build them."""
 
-import pytest
-
-from tests.factories import build_world
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
 
 async def test_analyst_builds_a_municipality_with_schools_and_a_cluster(api_client, world):
     h = world.headers("analyst")

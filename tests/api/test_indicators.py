@@ -6,13 +6,8 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from tests.factories import World, add_roadmap, build_world
+from tests.factories import World, add_roadmap
 from tests.owners import add_analysts
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 def definition(

@@ -2,7 +2,6 @@
 
 import csv
 import io
-from pathlib import Path
 
 import pytest
 from docx import Document
@@ -17,8 +16,8 @@ from services.api.roadmaps.document_import.document import (
     parse_blocks,
 )
 from services.api.roadmaps.document_import.readers import Block, Paragraph, Row, read_blocks
-
-SEEDS = Path(__file__).resolve().parents[2] / "services" / "demo" / "seeds"
+from services.demo.loader import SEEDS
+from tests.api.helpers import seed
 
 # Counted by hand from the seed texts: (number, title start, deadline_text, responsible).
 EXPECTED = {
@@ -57,11 +56,6 @@ EXPECTED = {
         "last": ("2.8.", "Заседание экспертной комиссии по оценке", "По плану МОУО", "МОУО"),
     },
 }
-
-
-def seed(prefix: str) -> tuple[str, bytes]:
-    path = next(SEEDS.glob(f"{prefix}_*.txt"))
-    return path.name, path.read_bytes()
 
 
 def import_seed(prefix: str) -> ImportResult:

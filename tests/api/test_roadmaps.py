@@ -2,24 +2,11 @@
 
 import io
 from datetime import date
-from pathlib import Path
 
 import docx
 import pytest
 
-from tests.factories import build_world
-
-SEEDS = Path(__file__).parents[2] / "services" / "demo" / "seeds"
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
-
-def seed(prefix: str) -> tuple[str, bytes]:
-    path = next(SEEDS.glob(f"{prefix}_*.txt"))
-    return path.name, path.read_bytes()
+from tests.api.helpers import seed
 
 
 async def create(api_client, world, sections, period="2021/2022", who="analyst"):

@@ -14,15 +14,10 @@ from services.api.auth.models import RevokedToken
 from shared.db import utcnow
 from shared.errors import AccountChanged
 from shared.identity import TokenChecker, decode_token
-from tests.factories import PASSWORD, World, build_world, expired_token
+from tests.factories import PASSWORD, expired_token
 from tests.test_token_checks import bearer, fresh_checks  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.usefixtures("fresh_checks")
-
-
-@pytest.fixture
-async def world(db, settings) -> World:
-    return await build_world(db, settings)
 
 
 async def signed_in(api_client, email: str = "leader@soko.example") -> str:

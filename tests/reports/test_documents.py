@@ -6,10 +6,8 @@ the hand-computed numbers are in documents_world.py.
 import io
 from datetime import date
 
-import pytest
 from openpyxl import load_workbook
 
-from tests.factories import build_world
 from tests.reports.documents_world import (
     AS_OF,
     MENTORS,
@@ -26,11 +24,6 @@ from tests.reports.documents_world import (
 )
 from tests.reports.test_nok import arrange as arrange_nok
 from tests.reports.test_nok_compute import EXPECTED_CRITERIA, EXPECTED_TOTAL
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def get_report(reports_client, world, roadmap_id, who="analyst", **params):

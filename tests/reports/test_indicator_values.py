@@ -3,9 +3,7 @@
 import random
 
 import httpx
-import pytest
 
-from tests.factories import build_world
 from tests.facts import followers, sync_facts
 from tests.reports.outage import reports_without_surveys
 from tests.surveys.test_results import launch, nok
@@ -19,11 +17,6 @@ def respondents(apps) -> httpx.AsyncClient:
     address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
     transport = httpx.ASGITransport(app=apps.surveys, client=(address, 40000))
     return httpx.AsyncClient(transport=transport, base_url="http://surveys")
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 INDICATORS = [

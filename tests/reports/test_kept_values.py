@@ -34,11 +34,6 @@ from tests.surveys.test_results import diagnostic_answers, nok
 TOKEN_AND_SCOPE = {"POST /v1/auth/introspect", "GET /v1/scopes/resolve"}
 
 
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
-
 class Refusing(httpx.AsyncBaseTransport):
     """Answers 503 on one path (a peer failing that one call), passes the rest on."""
 

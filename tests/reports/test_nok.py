@@ -1,9 +1,6 @@
 """GET /v1/nok end to end: the reports app asks the real api and surveys apps."""
 
-import pytest
-
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
-from tests.factories import build_world
 from tests.facts import sync_facts
 from tests.reports.outage import reports_without_surveys
 from tests.reports.test_indicator_values import respondents
@@ -14,11 +11,6 @@ CHECKLIST = {k: v for k, v in EXAMPLE.items() if k.startswith("nok_") and len(k)
 # How many of the 20 parents answer "да" to each item (the first ones do, the rest "нет").
 YES = {k: v for k, v in EXAMPLE.items() if len(k) == 6}
 FOLLOW_UPS = {"nok_02": "nok_01", "nok_04": "nok_03", "nok_07": "nok_06", "nok_11": "nok_10"}
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 def parent(index: int) -> dict[str, bool]:

@@ -10,7 +10,6 @@ from services.reports.pd_order.models import IndividualRoute
 from services.reports.recommendations.engine import Candidate, stable_id
 from services.reports.recommendations.rules import default_rules
 from services.reports.recommendations.service import store
-from tests.factories import build_world
 
 PERIOD = "2021/2022"
 TRAINED = {
@@ -30,11 +29,6 @@ VALUES = [
     ("s2", "2020/2021", 75.0),
     ("s2", PERIOD, 80.0),
 ]
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def post_values(api_client, world, rows):

@@ -17,15 +17,8 @@ from services.api.indicators.models import Indicator
 from services.reports.indicator_values.methods.formula import evaluate
 from services.surveys.responses.models import Answer, AnswerTally
 from shared.validation import MEASURE_MAX
-from tests.factories import World, build_world
 from tests.shared.test_unstorable_input import indicator, instrument_with, send
 from tests.shared.test_validation import count, refused
-
-
-@pytest.fixture
-async def world(db, settings) -> World:
-    return await build_world(db, settings)
-
 
 # --- bounds: numbers that would overflow a sum ----------------------------------------------
 

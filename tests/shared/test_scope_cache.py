@@ -21,7 +21,6 @@ from services.surveys.app import create_app as create_surveys
 from shared.db import get_session
 from shared.errors import NotFound
 from shared.identity import ScopeType
-from tests.factories import build_world
 
 RESOLVE = "/v1/scopes/resolve"
 
@@ -36,11 +35,6 @@ class Counted(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         self.paths[request.url.path] += 1
         return await self.inner.handle_async_request(request)
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 @asynccontextmanager

@@ -17,15 +17,9 @@ from services.api.territories.models import Territory
 from services.surveys.instruments.models import Instrument
 from services.surveys.responses.models import Response
 from shared.errors import Invalid
-from tests.factories import World, build_world
 from tests.shared.test_validation import count, refused
 
 NAN, INF = float("nan"), float("inf")
-
-
-@pytest.fixture
-async def world(db, settings) -> World:
-    return await build_world(db, settings)
 
 
 def raw(value) -> bytes:

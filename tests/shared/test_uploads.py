@@ -1,20 +1,24 @@
 """Every reader of an upload stops at the limits: bombs refused promptly, in bounded memory,
 naming the limit; files within the limits read as before."""
 
+import asyncio
 import io
 import threading
 import zipfile
 from dataclasses import replace
 
 import pytest
+from fastapi import Request
 from openpyxl import Workbook
 
+from services.api.app import create_app as create_api
 from services.api.roadmaps.document_import.readers import UnreadableDocument, read_blocks
+from services.surveys.app import create_app as create_surveys
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from shared.errors import Invalid
 from shared.settings import Settings
 from shared.spreadsheets import read_table
-from shared.uploads import UploadLimitExceeded, UploadLimits, parse_upload
+from shared.uploads import UploadLimitExceeded, UploadLimits, parse_upload, upload_limits
 from tests import bombs
 
 DEFAULTS = UploadLimits.defaults()
@@ -229,3 +233,23 @@ async def test_parsing_runs_in_a_worker_thread_and_its_errors_reach_the_caller()
     assert await parse_upload(DEFAULTS, threading.get_ident) != loop_thread
     with pytest.raises(XLSFormError):
         await parse_upload(DEFAULTS, from_xlsform, b"not a workbook")
+
+
+async def test_each_app_parses_uploads_in_threads_of_its_own(settings):
+    """Two apps in one process (as the tests make): one app's parsing, all of its
+    SOKO_UPLOAD_PARSERS threads busy, does not hold up an upload to the other."""
+    one = settings.model_copy(update={"upload_parsers": 1})
+    busy, other = create_surveys(one), create_api(one)
+    release = threading.Event()
+    async with busy.router.lifespan_context(busy), other.router.lifespan_context(other):
+        limits = {
+            app: upload_limits(Request({"type": "http", "app": app})) for app in (busy, other)
+        }
+        held = asyncio.create_task(parse_upload(limits[busy], release.wait, 30))
+        try:
+            await asyncio.sleep(0.1)  # the busy app's one thread now waits
+            async with asyncio.timeout(5):
+                assert await parse_upload(limits[other], sum, [1, 2]) == 3
+        finally:
+            release.set()
+            assert await held is True

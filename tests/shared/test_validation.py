@@ -18,15 +18,10 @@ from services.reports.recommendations.rules import default_rule_id
 from services.surveys.campaigns.models import CampaignOrganization
 from services.surveys.responses.models import Answer, Response
 from shared.validation import INT32_MAX
-from tests.factories import World, build_world
+from tests.factories import World
 
 RULE = default_rule_id("leader_indicator_not_achieved")
 PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-async def world(db, settings) -> World:
-    return await build_world(db, settings)
 
 
 def refused(answer, *locs: list) -> dict:

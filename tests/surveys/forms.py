@@ -91,13 +91,19 @@ class Dom(HTMLParser):
         return [c["value"] for c in self.named(name) if "checked" in c]
 
 
-async def launch(
-    client, world, code, audience, orgs, anonymous=True, who="analyst", **extra
-) -> dict:
+async def instrument_id(client, world, code: str) -> str:
+    """The id of the bank's instrument `code`."""
     listed = await client.get("/v1/instruments?limit=100", headers=world.headers("viewer"))
-    instrument = next(i["id"] for i in listed.json()["items"] if i["code"] == code)
+    return next(i["id"] for i in listed.json()["items"] if i["code"] == code)
+
+
+async def post_campaign(
+    client, world, code, audience, orgs, anonymous=True, who="analyst", **extra
+) -> httpx.Response:
+    """`POST /v1/campaigns` of the bank's instrument `code` in `orgs`, open from a day ago for
+    a week (`extra` fields beside), as `who`; the answer as it is."""
     body = {
-        "instrument_id": instrument,
+        "instrument_id": await instrument_id(client, world, code),
         "audience": audience,
         "organization_ids": [str(o) for o in orgs],
         "period": "2021/2022",
@@ -105,7 +111,14 @@ async def launch(
         "closes_at": (NOW + timedelta(days=7)).isoformat(),
         "anonymous": anonymous,
     } | extra
-    answer = await client.post("/v1/campaigns", json=body, headers=world.headers(who))
+    return await client.post("/v1/campaigns", json=body, headers=world.headers(who))
+
+
+async def launch(
+    client, world, code, audience, orgs, anonymous=True, who="analyst", **extra
+) -> dict:
+    """`post_campaign`, asserted to be created: the campaign."""
+    answer = await post_campaign(client, world, code, audience, orgs, anonymous, who, **extra)
     assert answer.status_code == 201, answer.text
     return answer.json()
 

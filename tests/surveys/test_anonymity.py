@@ -23,11 +23,6 @@ ANONYMOUS_TABLES = ("response", "answer", "answer_tally", "competence_score", "i
 
 
 @pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
-
-@pytest.fixture
 async def parents(surveys_client, world) -> dict:
     """An anonymous parents' campaign in S1 (M1) and S3 (M2), launched by an administrator."""
     return await launch(

@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from services.surveys.responses.models import Answer
-from tests.factories import build_world
 from tests.surveys.forms import launch
 from tests.surveys.test_xlsform import build
 
@@ -24,11 +23,6 @@ FORM = {
     "settings": [["form_title", "form_id"], ["Семья и кружки", "calc_family"]],
 }
 # fmt: on
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 @pytest.fixture

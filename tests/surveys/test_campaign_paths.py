@@ -5,13 +5,7 @@ import uuid
 
 import pytest
 
-from tests.factories import build_world
-from tests.surveys.test_campaigns import launch
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
+from tests.surveys.forms import post_campaign
 
 
 @pytest.mark.parametrize("tail", ["", "/rates", "/pending", "/deficits", "/aggregates"])
@@ -33,7 +27,7 @@ async def test_answers_to_an_unknown_campaign_are_404(surveys_client, world):
 
 
 async def test_a_campaign_outside_the_scope_is_404_and_inside_it_is_read(surveys_client, world):
-    launched = await launch(
+    launched = await post_campaign(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id], who="admin"
     )
     assert launched.status_code == 201, launched.text
@@ -47,7 +41,7 @@ async def test_a_campaign_outside_the_scope_is_404_and_inside_it_is_read(surveys
 
 async def test_the_campaign_list_pages_newest_first(surveys_client, world):
     for code in ("nok_parents_2018", "parents_satisfaction", "nok_parents_2018"):
-        answer = await launch(surveys_client, world, code, "parents", [world.s1.id])
+        answer = await post_campaign(surveys_client, world, code, "parents", [world.s1.id])
         assert answer.status_code == 201, answer.text
     headers = world.headers("analyst")
     whole = (await surveys_client.get("/v1/campaigns", headers=headers)).json()

@@ -1,16 +1,8 @@
 """What the reports service reads from the surveys service: filtered campaign lists, and
 aggregates carrying the counts behind each share so that several questions can be pooled."""
 
-import pytest
-
-from tests.factories import build_world
 from tests.reports.test_indicator_values import respondents
 from tests.surveys.test_results import launch, nok
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def test_campaigns_filter_by_instrument_and_period(surveys_client, world):

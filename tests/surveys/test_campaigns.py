@@ -1,42 +1,16 @@
 """Campaigns and responses, through the real surveys app (which asks the real api app)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import inspect, select
 
 from services.surveys.responses.models import Answer, Response
-from tests.factories import build_world
-from tests.surveys.forms import nok_answers
-
-NOW = datetime.now(UTC)
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
-
-async def instrument_id(client, world, code: str) -> str:
-    listed = await client.get("/v1/instruments?limit=100", headers=world.headers("viewer"))
-    return next(i["id"] for i in listed.json()["items"] if i["code"] == code)
-
-
-async def launch(client, world, code, audience, orgs, anonymous=True, who="analyst", **extra):
-    body = {
-        "instrument_id": await instrument_id(client, world, code),
-        "audience": audience,
-        "organization_ids": [str(o) for o in orgs],
-        "period": "2021/2022",
-        "opens_at": (NOW - timedelta(days=1)).isoformat(),
-        "closes_at": (NOW + timedelta(days=7)).isoformat(),
-        "anonymous": anonymous,
-    } | extra
-    return await client.post("/v1/campaigns", json=body, headers=world.headers(who))
+from tests.surveys.forms import NOW, nok_answers, post_campaign
 
 
 async def test_parents_campaign_gives_one_link_per_school(surveys_client, world):
-    answer = await launch(
+    answer = await post_campaign(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id]
     )
     assert answer.status_code == 201, answer.text
@@ -60,13 +34,15 @@ async def test_parents_campaign_gives_one_link_per_school(surveys_client, world)
 async def test_campaign_rules_name_the_field(
     surveys_client, world, code, audience, anonymous, field
 ):
-    answer = await launch(surveys_client, world, code, audience, [world.s1.id], anonymous=anonymous)
+    answer = await post_campaign(
+        surveys_client, world, code, audience, [world.s1.id], anonymous=anonymous
+    )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"] == ["body", field]
 
 
 async def test_campaign_for_a_school_outside_the_scope_is_refused(surveys_client, world):
-    answer = await launch(
+    answer = await post_campaign(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s3.id]
     )
     assert answer.status_code == 422
@@ -75,7 +51,7 @@ async def test_campaign_for_a_school_outside_the_scope_is_refused(surveys_client
 
 async def test_anonymous_response_stores_nothing_identifying(surveys_client, world, db):
     campaign = (
-        await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+        await post_campaign(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     ).json()
     answer = await surveys_client.post(
         f"/v1/campaigns/{campaign['id']}/responses",
@@ -115,7 +91,7 @@ async def test_anonymous_response_stores_nothing_identifying(surveys_client, wor
 )
 async def test_bad_answer_is_422_naming_the_question(surveys_client, world, answers, question):
     campaign = (
-        await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+        await post_campaign(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     ).json()
     answer = await surveys_client.post(
         f"/v1/campaigns/{campaign['id']}/responses",
@@ -136,7 +112,7 @@ async def test_bad_answer_is_422_naming_the_question(surveys_client, world, answ
 )
 async def test_likert_and_single_choice_values_are_checked(surveys_client, world, question, value):
     campaign = (
-        await launch(surveys_client, world, "parents_satisfaction", "parents", [world.s1.id])
+        await post_campaign(surveys_client, world, "parents_satisfaction", "parents", [world.s1.id])
     ).json()
     answer = await surveys_client.post(
         f"/v1/campaigns/{campaign['id']}/responses",
@@ -147,7 +123,7 @@ async def test_likert_and_single_choice_values_are_checked(surveys_client, world
 
 
 async def test_closed_and_not_yet_open_campaigns_are_409_with_the_dates(surveys_client, world):
-    future = await launch(
+    future = await post_campaign(
         surveys_client,
         world,
         "nok_parents_2018",
@@ -163,7 +139,7 @@ async def test_closed_and_not_yet_open_campaigns_are_409_with_the_dates(surveys_
     assert answer.status_code == 409
     assert answer.json()["opens_at"] and "ещё не открыта" in answer.json()["detail"]
     current = (
-        await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+        await post_campaign(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     ).json()
     closed = await surveys_client.patch(
         f"/v1/campaigns/{current['id']}",
@@ -180,7 +156,7 @@ async def test_closed_and_not_yet_open_campaigns_are_409_with_the_dates(surveys_
 
 async def test_idempotency_key_gives_one_response_for_retries(surveys_client, world, db):
     campaign = (
-        await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+        await post_campaign(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     ).json()
     url = f"/v1/campaigns/{campaign['id']}/responses"
     body = {"organization_id": str(world.s1.id), "answers": nok_answers()}
@@ -199,7 +175,7 @@ async def test_idempotency_key_gives_one_response_for_retries(surveys_client, wo
 async def test_campaigns_can_be_listed_for_one_territory(surveys_client, world):
     """A region's admin asks for one municipality's campaigns: those reaching its schools,
     with their links there only (the reports service asks this way for a municipality)."""
-    both = await launch(
+    both = await post_campaign(
         surveys_client,
         world,
         "nok_parents_2018",
@@ -207,7 +183,7 @@ async def test_campaigns_can_be_listed_for_one_territory(surveys_client, world):
         [world.s1.id, world.s3.id],
         who="admin",
     )
-    only_m2 = await launch(
+    only_m2 = await post_campaign(
         surveys_client, world, "parents_satisfaction", "parents", [world.s3.id], who="admin"
     )
     assert both.status_code == only_m2.status_code == 201

@@ -9,6 +9,7 @@ from tests.disclosure_world import (
     OUTSIDERS,
     READERS,
     add_teachers,
+    aggregates,
     diagnose,
     disclosure_world,
     withheld,
@@ -20,14 +21,6 @@ from tests.surveys.test_results import launch, nok
 @pytest.fixture
 async def world(db, settings):
     return await disclosure_world(db, settings)
-
-
-async def aggregates(client, world, campaign, who, **params) -> list[dict]:
-    answer = await client.get(
-        f"/v1/campaigns/{campaign['id']}/aggregates", params=params, headers=world.headers(who)
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()["items"]
 
 
 def by_scope(items: list[dict]) -> dict[str, dict]:

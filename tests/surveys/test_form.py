@@ -32,11 +32,6 @@ from tests.surveys.forms import (
 from tests.surveys.limits import use_up
 
 
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
-
 @pytest.mark.parametrize("code", ["parents_satisfaction", "nok_parents_2018"])
 async def test_form_shows_every_question_with_its_label_and_control(
     surveys_client, form, world, code

@@ -24,7 +24,6 @@ from services.surveys.instruments.question_types import (
 from services.surveys.instruments.xlsform import from_xlsform, to_xlsform
 from services.surveys.responses.models import Answer
 from services.surveys.responses.scoring import answer_rows, check_answers
-from tests.factories import build_world
 from tests.surveys.forms import Dom, launch, link_of
 
 OPTIONS = [{"code": "a", "text": "Первый"}, {"code": "b", "text": "Второй"}]
@@ -239,11 +238,6 @@ def test_a_registered_toy_type_validates_checks_and_round_trips(stars):
         {"question": "rating", "positive": True, "number": 3.0}
     ]
     assert from_xlsform(to_xlsform(definition)) == definition
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def test_a_registered_toy_type_works_through_the_api_and_the_form(

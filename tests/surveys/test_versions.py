@@ -13,11 +13,6 @@ from tests.factories import build_world
 NOW = datetime.now(UTC)
 
 
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
-
-
 def window() -> dict:
     return {
         "opens_at": (NOW - timedelta(days=1)).isoformat(),
@@ -28,17 +23,22 @@ def window() -> dict:
 async def test_a_new_version_leaves_running_campaigns_on_theirs(surveys_client, world):
     h = world.headers("methodologist")
     nok_id = str(world.instruments["nok_parents_2018"][0])
-    old = await surveys_client.post(
-        "/v1/campaigns",
-        headers=h,
-        json={
-            "instrument_id": nok_id,
-            "audience": "parents",
-            "organization_ids": [str(world.s1.id)],
-            "period": "2021/2022",
-        }
-        | window(),
-    )
+
+    async def launch() -> httpx.Response:
+        """A parents' campaign of the NOK questionnaire in S1, on its newest version."""
+        return await surveys_client.post(
+            "/v1/campaigns",
+            headers=h,
+            json={
+                "instrument_id": nok_id,
+                "audience": "parents",
+                "organization_ids": [str(world.s1.id)],
+                "period": "2021/2022",
+            }
+            | window(),
+        )
+
+    old = await launch()
     definition = (await surveys_client.get(f"/v1/instruments/{nok_id}", headers=h)).json()[
         "definition"
     ]
@@ -66,17 +66,7 @@ async def test_a_new_version_leaves_running_campaigns_on_theirs(surveys_client, 
             url, json={"organization_id": str(world.s1.id), "answers": answers}
         )
     ).status_code == 201
-    new = await surveys_client.post(
-        "/v1/campaigns",
-        headers=h,
-        json={
-            "instrument_id": nok_id,
-            "audience": "parents",
-            "organization_ids": [str(world.s1.id)],
-            "period": "2021/2022",
-        }
-        | window(),
-    )
+    new = await launch()
     assert new.json()["version"] == 2 and old.json()["version"] == 1
 
 

@@ -15,6 +15,7 @@ import pytest
 from tests.disclosure_world import (
     MINIMUM,
     add_teachers,
+    aggregates,
     answer,
     close,
     diagnose,
@@ -32,14 +33,6 @@ LEVELS = ("organization", "cluster", "territory")
 @pytest.fixture
 async def world(db, settings):
     return await disclosure_world(db, settings)
-
-
-async def aggregates(client, world, campaign, who, **params) -> list[dict]:
-    answered = await client.get(
-        f"/v1/campaigns/{campaign['id']}/aggregates", params=params, headers=world.headers(who)
-    )
-    assert answered.status_code == 200, answered.text
-    return answered.json()["items"]
 
 
 async def every_reading(client, world, campaign, who) -> list[dict]:

@@ -12,7 +12,6 @@ from sqlalchemy import select
 from services.surveys.instruments import xpath
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform, to_xlsform
 from services.surveys.responses.models import Answer
-from tests.factories import build_world
 from tests.surveys.forms import Dom, launch, link_of
 from tests.surveys.test_xlsform import build
 
@@ -26,11 +25,6 @@ IMPORTED = sorted(
         "xf9b_repeat.xlsx",
     }
 )
-
-
-@pytest.fixture
-async def world(db, settings):
-    return await build_world(db, settings)
 
 
 async def upload(client, world, name: str, **fields: str | list[str]):

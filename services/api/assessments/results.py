@@ -40,6 +40,7 @@ from services.api.assessments.rows import (
 )
 from services.api.assessments.schemas import AggregateRead, GroupBy, ResultRead
 from services.api.assessments.service import load_catalogue, procedure_codes, subject_spellings
+from services.api.audit import service as audit
 from services.api.data_values.models import IdempotencyKeys
 from services.api.organizations.matching import resolve_names
 from services.api.organizations.models import Organization
@@ -52,7 +53,7 @@ from shared.bulk import (
     ScopedImporter,
     parse_rows,
     rejection,
-    writer_params,
+    writer_source,
 )
 from shared.identity import Principal, Role
 from shared.pagination import Pagination, paginate
@@ -77,7 +78,18 @@ def _fields(table: str) -> str:
 
 
 _KEY = ", ".join(KEY)
+# The fields whose value a write changed, each as {"before": …, "after": …}.
+_CHANGES = """(SELECT coalesce(jsonb_object_agg(
+                   n.key, jsonb_build_object('before', o.value, 'after', n.value)), '{}'::jsonb)
+        FROM jsonb_each(w.fields) n LEFT JOIN jsonb_each(p.fields) o USING (key)
+        WHERE n.value IS DISTINCT FROM coalesce(o.value, 'null'::jsonb))"""
 _VALUES = ", ".join(STORED)
+_AUDITED = audit.bulk_events(
+    "assessment_result",
+    entity_id="w.id::text",
+    changes=_CHANGES,
+    rows=f"written w LEFT JOIN previous p USING ({_KEY})",
+)
 _UPSERT = text(
     f"""
     WITH input AS (
@@ -101,19 +113,7 @@ _UPSERT = text(
                 IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in STORED)})
         RETURNING r.id, {", ".join(f"r.{c}" for c in KEY)},
                   {_fields("r")} AS fields, (xmax = 0) AS inserted
-    ), audited AS (
-        INSERT INTO api.audit_event (service, actor_kind, actor_id, actor_role, via, action,
-                                     entity_type, entity_id, changes, request_id, address)
-        SELECT 'api', :actor_kind, :actor_id, :actor_role, :via,
-               CASE WHEN w.inserted THEN 'create' ELSE 'update' END, 'assessment_result',
-               w.id::text,
-               (SELECT coalesce(jsonb_object_agg(
-                           n.key, jsonb_build_object('before', o.value, 'after', n.value)),
-                       '{{}}'::jsonb)
-                FROM jsonb_each(w.fields) n LEFT JOIN jsonb_each(p.fields) o USING (key)
-                WHERE n.value IS DISTINCT FROM coalesce(o.value, 'null'::jsonb)),
-               :request_id, :address
-        FROM written w LEFT JOIN previous p USING ({_KEY})
+    ), audited AS ({_AUDITED}
     )
     SELECT count(*) FILTER (WHERE inserted) AS imported,
            count(*) FILTER (WHERE NOT inserted) AS updated
@@ -223,7 +223,8 @@ class ResultImporter(ScopedImporter):
                 "mean_scores": column("mean_score"),
                 **{name: column(name) for name in STORED if name.startswith("mark_")},
                 **{name: column(name) for name in ("participants", *JOURNAL)},
-                **writer_params(self.principal),
+                "source": writer_source(self.principal),
+                **audit.actor(self.principal),
             },
         )
         counts = result.one()

@@ -4,8 +4,7 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query
 
 from services.api.assessments import results, service
 from services.api.assessments.schemas import (
@@ -24,20 +23,31 @@ from services.api.assessments.schemas import (
 )
 from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
 from shared import bulk
-from shared.bulk import ImportSummary
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
-from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
+from shared.uploads import UploadTooLarge
 
 router = APIRouter(tags=["assessments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
-DryRun = Annotated[bool, Query(description="Проверить и посчитать, ничего не сохраняя")]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 Procedure = Annotated[str | None, Query(max_length=40, description="Код процедуры: vpr, oge, ...")]
 From = Annotated[date | None, Query(alias="from", description="С какой даты")]
 To = Annotated[date | None, Query(alias="to", description="По какую дату включительно")]
+
+
+def calendar_filter(
+    organization_id: uuid.UUID | None = None,
+    territory_id: uuid.UUID | None = None,
+    date_from: From = None,
+    date_to: To = None,
+    procedure: Procedure = None,
+) -> service.CalendarFilter:
+    """The query parameters that narrow the assessment calendar (a dependency)."""
+    return service.CalendarFilter(organization_id, territory_id, date_from, date_to, procedure)
+
+
+CalendarFilterDep = Annotated[service.CalendarFilter, Depends(calendar_filter)]
 UPLOAD_COLUMNS = (
     "CSV или XLSX: organization_id, procedure, year, subject, grade, participants, mark_2, "
     "mark_3, mark_4, mark_5, lowered, confirmed, raised, mean_score и, если есть, score_<балл>"
@@ -82,15 +92,10 @@ async def list_events(
     session: SessionDep,
     caller: Caller,
     scopes: ScopeResolverDep,
+    filters: CalendarFilterDep,
     page: PaginationDep,
-    organization_id: uuid.UUID | None = None,
-    territory_id: uuid.UUID | None = None,
-    date_from: From = None,
-    date_to: To = None,
-    procedure: Procedure = None,
 ) -> Page[EventRead]:
     """Events by date; two assessments of one class on one day are each other's conflicts."""
-    filters = service.CalendarFilter(organization_id, territory_id, date_from, date_to, procedure)
     items, total = await service.list_events(session, scopes, caller, page, filters)
     return Page(items=items, total=total)
 
@@ -100,59 +105,25 @@ async def list_conflicts(
     session: SessionDep,
     caller: Caller,
     scopes: ScopeResolverDep,
+    filters: CalendarFilterDep,
     page: PaginationDep,
-    organization_id: uuid.UUID | None = None,
-    territory_id: uuid.UUID | None = None,
-    date_from: From = None,
-    date_to: To = None,
-    procedure: Procedure = None,
 ) -> Page[ConflictRead]:
     """Only the conflicting pairs, each once."""
-    filters = service.CalendarFilter(organization_id, territory_id, date_from, date_to, procedure)
     items, total = await service.list_conflicts(session, scopes, caller, page, filters)
     return Page(items=items, total=total)
 
 
-@router.post("/assessment-results", response_model=ImportSummary, responses=ERRORS)
-async def post_results(
-    body: ResultsIn,
-    request: Request,
-    session: SessionDep,
-    caller: CallerOrKey,
-    scopes: ScopeResolverDep,
-    dry_run: DryRun = False,
-    idempotency_key: IdempotencyKey = None,
-) -> ImportSummary | JSONResponse:
-    """Store the valid results (new, changed) and say which rows were rejected and why.
-
-    Also for school information systems with an API key (their own organization only)."""
-    importer = results.ResultImporter(session, scopes, caller)
-    return await bulk.import_posted(
-        session,
-        importer,
-        body.results,
-        dry_run=dry_run,
-        request=request,
-        idempotency_key=idempotency_key,
-    )
-
-
-@router.post("/assessment-results/upload", response_model=ImportSummary, responses=UPLOAD_ERRORS)
-async def upload_results(
-    file: Annotated[UploadFile, File(description=UPLOAD_COLUMNS)],
-    session: SessionDep,
-    caller: CallerOrKey,
-    scopes: ScopeResolverDep,
-    limits: UploadLimitsDep,
-    dry_run: DryRun = False,
-) -> ImportSummary:
-    """The same as a post, from a spreadsheet; `index` in `rejected` is the row of the file.
-
-    The file is read within the upload limits (413 past its size; 422 naming the limit past
-    10,000 rows with data or another bound of README "Upload limits")."""
-    upload = await read_upload(file, limits)
-    importer = results.ResultImporter(session, scopes, caller)
-    return await bulk.import_upload(session, importer, upload, dry_run=dry_run)
+bulk.add_import_routes(
+    router,
+    "/assessment-results",
+    body=ResultsIn,
+    importer=results.ResultImporter,
+    caller=CallerOrKey,
+    scopes=ScopeResolverDep,
+    names=("post_results", "upload_results"),
+    columns=UPLOAD_COLUMNS,
+    responses=(ERRORS, UPLOAD_ERRORS),
+)
 
 
 @router.get("/assessment-results", responses=ERRORS)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from services.api.assessments.service import Catalogue
-from services.api.organizations.matching import OrganizationName
+from services.api.organizations.matching import ORGANIZATION_HEADERS, OrganizationName
 from shared import reinterpreted
 from shared.bulk import RowError
 from shared.periods import parse_period
@@ -207,16 +207,7 @@ def parse_row(item: Any) -> ResultRow | list[RowError]:
 
 
 _SYNONYMS = {
-    "organization_id": ("organization id", "id оо", "id организации"),
-    "organization": (
-        "organization",
-        "организация",
-        "оо",
-        "образовательная организация",
-        "наименование оо",
-        "наименование организации",
-        "школа",
-    ),
+    **ORGANIZATION_HEADERS,
     "procedure": ("procedure", "процедура", "оценочная процедура"),
     "year": ("year", "год", "учебный год"),
     "subject": ("subject", "предмет", "учебный предмет"),

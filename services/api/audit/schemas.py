@@ -46,3 +46,15 @@ class AuditEventCreate(BaseModel):
     entity_id: str | None = Field(default=None, max_length=100)
     changes: dict[str, Any] = Field(default_factory=dict)
     entry: OutboxEntry | None = None  # from a service's outbox: who, when, its id
+
+
+class EventFilter(BaseModel):
+    """The query of the audit log (`Annotated[EventFilter, Query()]`): each given field must
+    match; `since` inclusive, `until` exclusive."""
+
+    entity_type: str | None = None
+    entity_id: str | None = None
+    actor_id: str | None = None
+    action: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None

@@ -1,6 +1,9 @@
-"""The audit log. Every ORM write to an api-schema entity is recorded by a flush hook, with the
-changed fields (before and after); secrets are left out. Reads of personal diagnostic results,
-and writes done with bulk SQL, are recorded explicitly through `record()`.
+"""The audit log of the api service, its one home. Every ORM write to an api-schema entity is
+recorded by a flush hook, with the changed fields (before and after); secrets are left out.
+Events the hook does not see (reads of personal diagnostic results, Core SQL) are recorded
+through `record()`; bulk SQL statements record theirs in the same statement with
+`bulk_events()`. All of them say who acted with `actor()`; the other services' entries arrive
+through `record_entry()`.
 """
 
 import uuid
@@ -14,10 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from services.api.audit.models import AuditEvent
-from services.api.audit.schemas import OutboxEntry
+from services.api.audit.schemas import AuditEventCreate, EventFilter, OutboxEntry
 from shared.context import client_address_var, request_id_var
 from shared.errors import Forbidden
-from shared.identity import Principal, principal_var
+from shared.identity import Principal, Role, principal_var
 from shared.pagination import Pagination, paginate
 
 SERVICE = "api"
@@ -33,21 +36,46 @@ def _json(value: Any) -> Any:
     return value
 
 
+def actor(principal: Principal | None = None) -> dict[str, Any]:
+    """Who makes a change, as the columns of its audit event: `service` (this one, or the Soko
+    service the caller acts through), `actor_kind`, `actor_id`, `actor_role`, `via`,
+    `request_id` and `address` (the request's). `principal`: by default the request's caller;
+    none is the system."""
+    principal = principal or principal_var.get()
+    return {
+        "service": principal.via if principal and principal.via else SERVICE,
+        "actor_kind": principal.kind if principal else "system",
+        "actor_id": principal.id if principal else None,
+        "actor_role": principal.role.value if principal else None,
+        "via": principal.via if principal else None,
+        "request_id": request_id_var.get(),
+        "address": client_address_var.get(),
+    }
+
+
 def _event(action: str, entity_type: str, entity_id: Any, changes: dict[str, Any]) -> AuditEvent:
-    principal = principal_var.get()
     return AuditEvent(
-        service=principal.via if principal and principal.via else SERVICE,
-        actor_kind=principal.kind if principal else "system",
-        actor_id=principal.id if principal else None,
-        actor_role=principal.role.value if principal else None,
-        via=principal.via if principal else None,
+        **actor(),
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id) if entity_id is not None else None,
         changes=_json(changes),
-        request_id=request_id_var.get(),
-        address=client_address_var.get(),
     )
+
+
+def bulk_events(entity_type: str, *, entity_id: str, changes: str, rows: str) -> str:
+    """SQL that records one audit event for each row a bulk upsert wrote, for a `WITH` clause
+    of the same statement: `rows` is its FROM clause, naming the written rows `w` with a boolean
+    `w.inserted` (a create, else an update); `entity_id` (text) and `changes` (jsonb) are SQL
+    expressions over it. Its parameters are the keys of `actor()`. Only constant SQL of the
+    caller may be passed (it is interpolated)."""
+    return f"""
+        INSERT INTO api.audit_event (service, actor_kind, actor_id, actor_role, via, action,
+                                     entity_type, entity_id, changes, request_id, address)
+        SELECT :service, :actor_kind, :actor_id, :actor_role, :via,
+               CASE WHEN w.inserted THEN 'create' ELSE 'update' END, '{entity_type}',
+               {entity_id}, {changes}, :request_id, :address
+        FROM {rows}"""  # noqa: S608 - constant SQL of this service only
 
 
 def _audited(obj: Any) -> bool:
@@ -146,29 +174,37 @@ async def record_entry(
     await session.execute(statement.on_conflict_do_nothing(index_elements=["entry_id"]))
 
 
+async def record_posted(session: AsyncSession, caller: Principal, body: AuditEventCreate) -> None:
+    """An event another Soko service posts (`POST /v1/audit-events`): from its outbox when it
+    carries an `entry` (`record_entry`), else as the user the service acts for. Forbidden
+    (403) unless the caller is a Soko service."""
+    if caller.via is None and caller.role != Role.service:
+        raise Forbidden("Записи в журнал аудита добавляют только сервисы Soko")
+    if body.entry is not None:
+        await record_entry(
+            session, caller, body.action, body.entity_type, body.entity_id, body.changes, body.entry
+        )
+        return
+    await record(session, body.action, body.entity_type, body.entity_id, body.changes)
+
+
 async def list_events(
-    session: AsyncSession,
-    page: Pagination,
-    *,
-    entity_type: str | None = None,
-    entity_id: str | None = None,
-    actor_id: str | None = None,
-    action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    session: AsyncSession, caller: Principal, page: Pagination, filters: EventFilter
 ) -> tuple[list[AuditEvent], int]:
-    """The newest events first, filtered."""
+    """The newest events first, filtered; Forbidden (403) but for administrators."""
+    if caller.role != Role.admin:
+        raise Forbidden("Журнал аудита доступен администраторам")
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     for column, value in (
-        (AuditEvent.entity_type, entity_type),
-        (AuditEvent.entity_id, entity_id),
-        (AuditEvent.actor_id, actor_id),
-        (AuditEvent.action, action),
+        (AuditEvent.entity_type, filters.entity_type),
+        (AuditEvent.entity_id, filters.entity_id),
+        (AuditEvent.actor_id, filters.actor_id),
+        (AuditEvent.action, filters.action),
     ):
         if value is not None:
             query = query.where(column == value)
-    if since is not None:
-        query = query.where(AuditEvent.at >= since)
-    if until is not None:
-        query = query.where(AuditEvent.at < until)
+    if filters.since is not None:
+        query = query.where(AuditEvent.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEvent.at < filters.until)
     return await paginate(session, query, page)

@@ -4,8 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, File, Header, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query
 
 from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
 from services.api.data_values import service
@@ -17,61 +16,27 @@ from services.api.data_values.schemas import (
     DataValuesQuery,
 )
 from shared import bulk
-from shared.bulk import ImportSummary
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, error_responses
 from shared.pagination import Page, PaginationDep
-from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
+from shared.uploads import UploadTooLarge
 
 router = APIRouter(tags=["data values"])
 ERRORS = error_responses(Forbidden, Invalid, Conflict)
 UPLOAD_ERRORS = error_responses(Forbidden, Invalid, Conflict, UploadTooLarge)
-DryRun = Annotated[bool, Query(description="Проверить и посчитать, ничего не сохраняя")]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
-@router.post("/data-values", response_model=ImportSummary, responses=ERRORS)
-async def post_data_values(
-    body: DataValuesIn,
-    request: Request,
-    session: SessionDep,
-    caller: CallerOrKey,
-    scopes: ScopeResolverDep,
-    dry_run: DryRun = False,
-    idempotency_key: IdempotencyKey = None,
-) -> ImportSummary | JSONResponse:
-    """Store the valid values (new, changed) and say which rows were rejected and why.
-
-    Also for school information systems with an API key (their own organization only)."""
-    importer = service.DataValueImporter(session, scopes, caller)
-    return await bulk.import_posted(
-        session,
-        importer,
-        body.values,
-        dry_run=dry_run,
-        request=request,
-        idempotency_key=idempotency_key,
-    )
-
-
-@router.post("/data-values/upload", response_model=ImportSummary, responses=UPLOAD_ERRORS)
-async def upload_data_values(
-    file: Annotated[
-        UploadFile, File(description="CSV или XLSX: indicator_code, organization_id, period, value")
-    ],
-    session: SessionDep,
-    caller: CallerOrKey,
-    scopes: ScopeResolverDep,
-    limits: UploadLimitsDep,
-    dry_run: DryRun = False,
-) -> ImportSummary:
-    """The same as a post, from a spreadsheet; `index` in `rejected` is the row of the file.
-
-    The file is read within the upload limits (413 past its size; 422 naming the limit past
-    10,000 rows with data or another bound of README "Upload limits")."""
-    upload = await read_upload(file, limits)
-    importer = service.DataValueImporter(session, scopes, caller)
-    return await bulk.import_upload(session, importer, upload, dry_run=dry_run)
+bulk.add_import_routes(
+    router,
+    "/data-values",
+    body=DataValuesIn,
+    importer=service.DataValueImporter,
+    caller=CallerOrKey,
+    scopes=ScopeResolverDep,
+    names=("post_data_values", "upload_data_values"),
+    columns="CSV или XLSX: indicator_code, organization_id, period, value",
+    responses=(ERRORS, UPLOAD_ERRORS),
+)
 
 
 @router.post("/data-values/query", responses=ERRORS)

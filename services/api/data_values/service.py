@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Float, String, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.audit import service as audit
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.data_values.sheet import SheetItem, from_cells
 from services.api.data_values.sheet import columns as sheet_columns
@@ -30,7 +31,7 @@ from shared.bulk import (
     ScopedImporter,
     parse_rows,
     rejection,
-    writer_params,
+    writer_source,
 )
 from shared.identity import Principal, Role
 from shared.pagination import Pagination, paginate
@@ -151,8 +152,14 @@ def applies(indicator: Indicator, territories: frozenset[uuid.UUID]) -> bool:
     return owner is None or owner in territories
 
 
+_AUDITED = audit.bulk_events(
+    "data_value",
+    entity_id="w.indicator_id || ':' || w.organization_id || ':' || w.period",
+    changes="jsonb_build_object('value', jsonb_build_object('before', p.value, 'after', w.value))",
+    rows="written w LEFT JOIN previous p USING (indicator_id, organization_id, period)",
+)
 _UPSERT = text(
-    """
+    f"""
     WITH input AS (
         SELECT * FROM unnest(:indicator_ids, :organization_ids, :periods, :values)
             AS t(indicator_id, organization_id, period, value)
@@ -166,20 +173,12 @@ _UPSERT = text(
             SET value = EXCLUDED.value, source = EXCLUDED.source, updated_at = now()
             WHERE d.value IS DISTINCT FROM EXCLUDED.value
         RETURNING d.indicator_id, d.organization_id, d.period, d.value, (xmax = 0) AS inserted
-    ), audited AS (
-        INSERT INTO api.audit_event (service, actor_kind, actor_id, actor_role, via, action,
-                                     entity_type, entity_id, changes, request_id, address)
-        SELECT 'api', :actor_kind, :actor_id, :actor_role, :via,
-               CASE WHEN w.inserted THEN 'create' ELSE 'update' END, 'data_value',
-               w.indicator_id || ':' || w.organization_id || ':' || w.period,
-               jsonb_build_object('value', jsonb_build_object('before', p.value, 'after', w.value)),
-               :request_id, :address
-        FROM written w LEFT JOIN previous p USING (indicator_id, organization_id, period)
+    ), audited AS ({_AUDITED}
     )
     SELECT count(*) FILTER (WHERE inserted) AS imported,
            count(*) FILTER (WHERE NOT inserted) AS updated
     FROM written
-    """
+    """  # noqa: S608 - only constant SQL of this service is interpolated
 ).bindparams(
     bindparam("indicator_ids", type_=ARRAY(Uuid)),
     bindparam("organization_ids", type_=ARRAY(Uuid)),
@@ -288,7 +287,8 @@ class DataValueImporter(ScopedImporter):
                 "organization_ids": [r.organization_id for r in valid],
                 "periods": [r.period for r in valid],
                 "values": [r.value for r in valid],
-                **writer_params(self.principal),
+                "source": writer_source(self.principal),
+                **audit.actor(self.principal),
             },
         )
         counts = result.one()

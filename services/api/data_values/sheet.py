@@ -12,6 +12,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from services.api.organizations.matching import ORGANIZATION_HEADERS
 from shared import reinterpreted
 from shared.periods import MAX_YEAR, MIN_YEAR
 from shared.tabular import Cell, CellType, excel_date, is_id
@@ -20,22 +21,7 @@ _DAY_NOT_PERIOD = "укажите учебный год, год, квартал 
 
 _SYNONYMS = {
     "indicator_code": ("indicator code", "код показателя", "показатель", "код"),
-    "organization_id": (
-        "organization id",
-        "id организации",
-        "id оо",
-        "идентификатор организации",
-        "идентификатор оо",
-    ),
-    "organization": (
-        "organization",
-        "организация",
-        "оо",
-        "образовательная организация",
-        "наименование оо",
-        "наименование организации",
-        "школа",
-    ),
+    **ORGANIZATION_HEADERS,
     "period": ("period", "период", "учебный год", "год"),
     "value": ("value", "значение"),
 }

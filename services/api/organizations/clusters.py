@@ -11,6 +11,7 @@ from services.api.audit import service as audit
 from services.api.organizations.models import Cluster, ClusterMember, Organization
 from services.api.organizations.schemas import ClusterCreate, ClusterRead, ClusterUpdate
 from services.api.territories.scope import DbScopeResolver
+from shared.db import apply_changes
 from shared.errors import Invalid
 from shared.identity import Principal, ScopeType
 from shared.pagination import Pagination, paginate
@@ -109,10 +110,7 @@ async def update_cluster(
         members |= {coordinator} if coordinator else set()
         await _check_members(session, scopes, principal, members)
         await _set_members(session, cluster_id, members)
-    for key, value in changes.items():
-        setattr(cluster, key, value)
-    await session.flush()
-    return cluster
+    return await apply_changes(session, cluster, changes)
 
 
 async def list_clusters(

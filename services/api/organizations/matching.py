@@ -14,6 +14,25 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.organizations.models import Organization
 from shared.tabular import normalize_name
 
+# The headers of a file's column that identifies an organization (as `header_key` gives them).
+ORGANIZATION_HEADERS: dict[str, tuple[str, ...]] = {
+    "organization_id": (
+        "organization id",
+        "id организации",
+        "id оо",
+        "идентификатор организации",
+        "идентификатор оо",
+    ),
+    "organization": (
+        "organization",
+        "организация",
+        "оо",
+        "образовательная организация",
+        "наименование оо",
+        "наименование организации",
+        "школа",
+    ),
+}
 _QUOTES = re.compile(r"[«»“”„\"']")
 _NUMBER_SIGN = re.compile(r"№\s*")
 

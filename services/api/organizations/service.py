@@ -9,6 +9,7 @@ from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, authorize
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from services.api.territories.scope import DbScopeResolver
+from shared.db import add_new, apply_changes
 from shared.errors import Forbidden
 from shared.identity import Principal, Role, ScopeType
 from shared.pagination import Pagination, paginate
@@ -24,9 +25,7 @@ async def create_organization(
     await authorize(principal, scopes, ScopeType.territory, data.territory_id, MANAGERS)
     organization = Organization(**data.model_dump(exclude={"context"}))
     organization.context = data.context.model_dump(exclude_none=True)
-    session.add(organization)
-    await session.flush()
-    return organization
+    return await add_new(session, organization)
 
 
 async def get_organization(
@@ -55,10 +54,7 @@ async def update_organization(
     organization = await get_organization(session, scopes, principal, org_id)
     if "context" in changes:
         changes["context"] = (data.context.model_dump(exclude_none=True)) if data.context else {}
-    for key, value in changes.items():
-        setattr(organization, key, value)
-    await session.flush()
-    return organization
+    return await apply_changes(session, organization, changes)
 
 
 async def list_organizations(

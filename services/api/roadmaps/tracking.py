@@ -24,6 +24,7 @@ from services.api.roadmaps.models import (
 from services.api.roadmaps.schemas import ActivityUpdate, Progress, RoadmapProgress, SectionProgress
 from services.api.roadmaps.service import authorize_owner, get_roadmap
 from services.api.territories.scope import DbScopeResolver
+from shared.db import add_new
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.identity import Principal, Role, ScopeType
 from shared.pagination import Pagination, paginate
@@ -273,9 +274,7 @@ async def add_file(
         content=content,
         uploaded_by=principal.id,
     )
-    session.add(stored)
-    await session.flush()
-    return stored
+    return await add_new(session, stored)
 
 
 async def list_files(

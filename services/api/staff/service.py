@@ -10,6 +10,7 @@ from services.api.access import ORGANIZATION_MANAGERS, PERSONAL_READERS, authori
 from services.api.staff.models import StaffMember
 from services.api.staff.schemas import StaffCreate, StaffUpdate
 from services.api.territories.scope import DbScopeResolver
+from shared.db import add_new, apply_changes
 from shared.errors import NotFound
 from shared.identity import Principal, ScopeType
 from shared.pagination import Pagination, paginate
@@ -24,9 +25,7 @@ async def create_staff(
 ) -> StaffMember:
     await authorize(principal, scopes, ScopeType.organization, org_id, ORGANIZATION_MANAGERS)
     member = StaffMember(organization_id=org_id, **data.model_dump())
-    session.add(member)
-    await session.flush()
-    return member
+    return await add_new(session, member)
 
 
 async def get_staff(
@@ -57,10 +56,7 @@ async def update_staff(
     await authorize(
         principal, scopes, ScopeType.organization, member.organization_id, ORGANIZATION_MANAGERS
     )
-    for key, value in data.model_dump(exclude_unset=True).items():
-        setattr(member, key, value)
-    await session.flush()
-    return member
+    return await apply_changes(session, member, data.model_dump(exclude_unset=True))
 
 
 async def list_staff(

@@ -9,6 +9,7 @@ from services.api.access import MANAGERS, authorize, visible_territories
 from services.api.territories.models import Territory
 from services.api.territories.schemas import TerritoryCreate, TerritoryUpdate
 from services.api.territories.scope import DbScopeResolver
+from shared.db import add_new, apply_changes
 from shared.errors import Invalid, NotFound
 from shared.identity import Principal, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
@@ -34,9 +35,7 @@ async def create_territory(
         await authorize(principal, scopes, ScopeType.territory, data.parent_id, MANAGERS)
     await _check_parent(session, data.kind, data.parent_id)
     territory = Territory(**data.model_dump())
-    session.add(territory)
-    await session.flush()
-    return territory
+    return await add_new(session, territory)
 
 
 async def get_territory(
@@ -68,10 +67,7 @@ async def update_territory(
             if new_parent in await scopes.subtree(territory_id):
                 raise Invalid.at("parent_id", "Территория не может входить сама в себя")
     await _check_parent(session, changes.get("kind", territory.kind), changes.get("parent_id"))
-    for key, value in changes.items():
-        setattr(territory, key, value)
-    await session.flush()
-    return territory
+    return await apply_changes(session, territory, changes)
 
 
 async def list_territories(

@@ -15,6 +15,7 @@ from services.api.staff.models import StaffMember
 from services.api.territories.scope import DbScopeResolver
 from services.api.users.models import User
 from services.api.users.schemas import UserCreate, UserUpdate
+from shared.db import apply_changes
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
@@ -144,12 +145,9 @@ async def update_user(
         key in TOKEN_FIELDS and getattr(user, key) != value for key, value in changes.items()
     ):
         user.token_version += 1  # tokens issued before this change are refused everywhere
-    for key, value in changes.items():
-        setattr(user, key, value)
     if data.password is not None:
-        user.password_hash = await hash_password(data.password)
-    await session.flush()
-    return user
+        changes["password_hash"] = await hash_password(data.password)
+    return await apply_changes(session, user, changes)
 
 
 async def list_users(

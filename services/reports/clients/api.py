@@ -12,29 +12,18 @@ import uuid
 from typing import Any, TypeVar
 
 from fastapi import Request
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.clients.models import Indicator, OrganizationFacts, Territory
-from shared.audit_outbox import AuditOutbox, audit
-from shared.client import ServiceClient, checked, json_of, parsed
+from shared.audit_outbox import AuditingApiClient
+from shared.client import checked, json_of, parsed
 from shared.db import SessionDep
 from shared.headers import IDEMPOTENCY_KEY_HEADER
 
 M = TypeVar("M")
 
 
-class ApiClient:
+class ApiClient(AuditingApiClient):
     """Calls go with this service's token and the user's identity (`X-Soko-User`)."""
-
-    def __init__(
-        self,
-        client: ServiceClient,
-        *,
-        outbox: AuditOutbox | None = None,
-        session: AsyncSession | None = None,
-    ) -> None:
-        self.client = client
-        self.outbox, self.session = outbox, session  # where `audit` writes its entries
 
     async def _post(self, path: str, body: dict[str, Any], shape: type[M]) -> M:
         """One read sent as a POST (a body too long for a query), parsed as `shape`."""
@@ -74,17 +63,7 @@ class ApiClient:
         """Every indicator definition (formulas and shares refer to others)."""
         return await self._pages("/v1/indicators", {}, Indicator)
 
-    async def audit(
-        self, action: str, entity_type: str, entity_id: str | None, changes: dict[str, Any]
-    ) -> None:
-        """Record an event in the audit log of the api service, as the user it is done for: in
-        this service's outbox, in the request's transaction, sent once it commits
-        (shared/audit_outbox.py). Without an outbox (a client made outside a request), sent
-        at once; PeerUnavailable (503) then if the api service does not take it."""
-        await audit(self.client, self.outbox, self.session, action, entity_type, entity_id, changes)
-
 
 def api_client(request: Request, session: SessionDep) -> ApiClient:
     """The api client of a request, writing audit entries through the request's session."""
-    outbox = getattr(request.app.state, "audit_outbox", None)
-    return ApiClient(request.app.state.peers["api"], outbox=outbox, session=session)
+    return ApiClient.of_request(request, session)

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.recommendations.models import RecommendationRule
+from shared.db import add_new
 from shared.errors import Conflict, Invalid, NotFound
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
@@ -189,9 +190,7 @@ async def create_rule(session: AsyncSession, data: dict[str, Any]) -> Recommenda
     if taken is not None:
         raise Conflict.at("code", "код занят", detail="Правило с таким кодом уже есть")
     rule = RecommendationRule(**data)
-    session.add(rule)
-    await session.flush()
-    return rule
+    return await add_new(session, rule)
 
 
 async def update_rule(

@@ -22,7 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.service import status
-from services.surveys.deps import AnonymousLimit, Api, SettingsDep
+from services.surveys.deps import AnonymousLimit, Api, DefinitionsDep, SettingsDep
 from services.surveys.form import pages, service, view
 from services.surveys.form.pages import CARRIED, NO_STORE, Account
 from services.surveys.form.service import FormLink
@@ -36,8 +36,9 @@ from services.surveys.form.session import (
     visitor,
 )
 from services.surveys.instruments.definition import InstrumentDefinition
+from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses.models import Response as ResponseRow
-from services.surveys.responses.service import count_public, definition_of, draft_of, submit
+from services.surveys.responses.service import count_public, draft_of, submit
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, NotFound, PeerUnavailable, TooManyRequests
@@ -133,7 +134,11 @@ async def _link(session: AsyncSession, code: str) -> FormLink | None:
 
 @router.get("/s/{code}", include_in_schema=False)
 async def show_form(
-    code: str, request: Request, session: SessionDep, settings: SettingsDep
+    code: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    definitions: DefinitionsDep,
 ) -> Response:
     """The form of the campaign's instrument version; a personal link, to its staff member
     signed in, with their saved draft."""
@@ -147,7 +152,7 @@ async def show_form(
         account = owner
     if status(link.campaign) != "open":
         return pages.not_open(request, link, settings, account=account)
-    definition = await definition_of(session, link.campaign.instrument_version_id)
+    definition = await definitions.get(session, link.campaign.instrument_version_id)
     values: view.FormValues = {}
     if link.invitation is not None:
         existing = await draft_of(session, link.invitation)
@@ -167,6 +172,7 @@ async def submit_form(
     session: SessionDep,
     settings: SettingsDep,
     limit: AnonymousLimit,
+    definitions: DefinitionsDep,
 ) -> Response:
     """Answers from the form fields; a personal link may save them as a draft instead."""
     link = await _link(session, code)
@@ -192,7 +198,7 @@ async def submit_form(
         account = owner
     if status(link.campaign) != "open":
         return pages.not_open(request, link, settings, account=account)
-    definition = await definition_of(session, link.campaign.instrument_version_id)
+    definition = await definitions.get(session, link.campaign.instrument_version_id)
     values = view.form_values(definition, pairs)
     if link.personal and not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
         # Not from our page (or from one too old): shown again, nothing stored.
@@ -210,6 +216,7 @@ async def submit_form(
         response = await submit(
             session,
             link.campaign,
+            definitions=definitions,
             organization_id=link.organization_id,
             answers=view.answers_from(definition, values),
             invitation=link.invitation,
@@ -242,7 +249,11 @@ async def submit_form(
 
 @router.get("/s/{code}/thanks", include_in_schema=False)
 async def thanks(
-    code: str, request: Request, session: SessionDep, settings: SettingsDep
+    code: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    definitions: DefinitionsDep,
 ) -> Response:
     """Where an anonymous submission lands; for a personal link, its staff member's profile."""
     link = await _link(session, code)
@@ -255,13 +266,18 @@ async def thanks(
     response = await draft_of(session, link.invitation)
     if response is None or response.status != "submitted":
         return RedirectResponse(f"/s/{code}", status_code=303, headers=NO_STORE)
-    definition = await definition_of(session, link.campaign.instrument_version_id)
+    definition = await definitions.get(session, link.campaign.instrument_version_id)
     return await _thanks(request, session, link, definition, response, owner)
 
 
 @router.post("/s/{code}/sign-in", include_in_schema=False)
 async def sign_in(
-    code: str, request: Request, session: SessionDep, settings: SettingsDep, api: Api
+    code: str,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    api: Api,
+    definitions: DefinitionsDep,
 ) -> Response:
     """Email and password, checked by the api service for the browser's address; then the
     form (with the answers carried over, if any) or the 403 page when it is not their link."""
@@ -302,7 +318,7 @@ async def sign_in(
         return again(401, "wrong")
     person = decode_token(settings, outcome.token)
     account = Account(person.name or "", csrf, code)
-    page = await _landing(request, session, link, person.staff_id, account, carried)
+    page = await _landing(request, session, link, person.staff_id, account, carried, definitions)
     return start_session(request, page, outcome.token, outcome.expires_in)
 
 
@@ -313,6 +329,7 @@ async def _landing(
     staff_id: uuid.UUID | None,
     account: Account,
     carried: list[tuple[str, str]],
+    definitions: Definitions,
 ) -> Response:
     """Where a sign-in lands: the 403 page when the link is someone else's; the form with
     the answers carried over (if any, and the campaign still open); else the link itself."""
@@ -324,7 +341,7 @@ async def _landing(
     existing = await draft_of(session, link.invitation)
     if existing is not None and existing.status == "submitted":
         return pages.message(request, 409, "already_sent", account=account)
-    definition = await definition_of(session, link.campaign.instrument_version_id)
+    definition = await definitions.get(session, link.campaign.instrument_version_id)
     values = view.form_values(definition, carried)
     return pages.form(request, link, definition, values, notice="restored", account=account)
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.surveys.instruments.definition import InstrumentDefinition, load_bank
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
+from shared.db import add_new
 from shared.errors import Invalid, NotFound, field_error
 from shared.identity import Principal, Role, require_roles
 from shared.pagination import Pagination, paginate
@@ -66,9 +67,7 @@ async def _store(
         definition=definition.model_dump(mode="json", by_alias=True, exclude_none=True),
         source=source,
     )
-    session.add(version)
-    await session.flush()
-    return version
+    return await add_new(session, version)
 
 
 def parse_definition(data: Any) -> InstrumentDefinition:

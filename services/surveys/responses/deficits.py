@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
 from services.surveys.clients.api import ApiClient
+from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses.models import CompetenceScore
-from services.surveys.responses.service import definition_of
 from shared.disclosure import reads_personal_results
 from shared.errors import Forbidden, NotFound
 from shared.identity import Principal, Role
@@ -58,8 +58,10 @@ async def personal(
     api: ApiClient,
     campaign: Campaign,
     organization_id: uuid.UUID | None,
+    definitions: Definitions,
 ) -> list[dict[str, Any]]:
-    """Per staff member: each competence's score, share of the maximum, and the deficits."""
+    """Per staff member: each competence's score, share of the maximum, and the deficits
+    (competence titles from the campaign's version, through the app's `definitions`)."""
     allowed = await _allowed_organizations(session, principal, scopes, campaign, organization_id)
     query = (
         select(CompetenceScore, Invitation.full_name)
@@ -71,7 +73,7 @@ async def personal(
         query = query.where(CompetenceScore.staff_id == principal.staff_id)
     else:
         query = query.where(CompetenceScore.organization_id.in_(allowed))
-    definition = await definition_of(session, campaign.instrument_version_id)
+    definition = await definitions.get(session, campaign.instrument_version_id)
     titles = {c.code: c.title for c in definition.competences}
     people: dict[uuid.UUID, dict[str, Any]] = {}
     for score, full_name in await session.execute(query):

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from services.surveys.deps import (
     AnonymousLimit,
     Api,
+    DefinitionsDep,
     MaybeCaller,
     ReadableCampaign,
     ScopeResolverDep,
@@ -47,6 +48,7 @@ async def submit_response(
     settings: SettingsDep,
     scopes: ScopeResolverDep,
     limit: AnonymousLimit,
+    definitions: DefinitionsDep,
     idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
 ) -> ResponseCreated | JSONResponse:
     """An answer to the campaign: anonymous campaigns need no account (`organization_id`);
@@ -75,6 +77,7 @@ async def submit_response(
         response = await service.submit(
             session,
             campaign,
+            definitions=definitions,
             organization_id=body.organization_id,
             answers=body.answers,
             invitation=admission.invitation,
@@ -143,11 +146,14 @@ async def campaign_deficits(
     caller: Caller,
     scopes: ScopeResolverDep,
     api: Api,
+    definitions: DefinitionsDep,
     organization_id: Annotated[uuid.UUID | None, Query()] = None,
 ) -> dict[str, Any]:
     """Personal results: competence scores and deficits per staff member. Only the teacher
     (their own), the school's leader and the territory's methodologists; every read is
     recorded in the audit log."""
     campaign, _ = found
-    items = await deficits.personal(session, caller, scopes, api, campaign, organization_id)
+    items = await deficits.personal(
+        session, caller, scopes, api, campaign, organization_id, definitions
+    )
     return {"campaign_id": str(campaign.id), "items": items, "total": len(items)}

@@ -17,26 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
 from services.surveys.campaigns.service import manages, status
 from services.surveys.instruments.definition import InstrumentDefinition
-from services.surveys.instruments.models import InstrumentVersion
+from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses import scoring
 from services.surveys.responses.models import CompetenceScore, Response
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests
 from shared.identity import Principal
 from shared.ratelimit import SharedRateLimit
 from shared.scope import ScopeResolver
-
-# Parsed instrument versions by id: a version never changes, so it is parsed once per process.
-_cache: dict[uuid.UUID, InstrumentDefinition] = {}
-
-
-async def definition_of(session: AsyncSession, version_id: uuid.UUID) -> InstrumentDefinition:
-    """The instrument version, parsed once per process (a version never changes)."""
-    cached = _cache.get(version_id)
-    if cached is None:
-        version = await session.get(InstrumentVersion, version_id)
-        assert version is not None
-        cached = _cache[version_id] = InstrumentDefinition.model_validate(version.definition)
-    return cached
 
 
 async def count_public(limit: SharedRateLimit, address: str | None) -> None:
@@ -207,6 +194,7 @@ async def submit(
     session: AsyncSession,
     campaign: Campaign,
     *,
+    definitions: Definitions,
     organization_id: uuid.UUID | None,
     answers: dict[str, Any],
     invitation: Invitation | None,
@@ -217,7 +205,8 @@ async def submit(
 ) -> Response:
     """Validate and store one response (or save a draft of a personal one).
 
-    `channel` is "paper" for an anonymous response keyed in by an operator. Raises Conflict
+    `definitions`: the app's parsed instrument versions. `channel` is "paper" for an
+    anonymous response keyed in by an operator. Raises Conflict
     (409) outside the campaign's window or for a second submit on a personal link, Invalid
     (422, naming the field or question) for answers that do not fit the instrument version.
     """
@@ -240,7 +229,7 @@ async def submit(
             "Организация не участвует в этой кампании",
             errors=[{"loc": ["body", "organization_id"], "msg": "not in this campaign"}],
         )
-    definition = await definition_of(session, campaign.instrument_version_id)
+    definition = await definitions.get(session, campaign.instrument_version_id)
     checked = scoring.check_answers(
         definition, answers, complete=not draft, drop_irrelevant=drop_irrelevant
     )

@@ -37,7 +37,6 @@ from shared.uploads import UploadLimits
 
 __all__ = [
     "ACCEPTED_EXTENSIONS",
-    "PASSPORT_KEYS",
     "ImportReport",
     "ImportResult",
     "ImportedActivity",
@@ -114,17 +113,6 @@ class ImportResult:
     report: ImportReport
 
 
-PASSPORT_KEYS: tuple[str, ...] = (
-    "goal",
-    "tasks",
-    "expected_result",
-    "indicators",
-    "monitoring",
-    "analysis",
-    "recommendations",
-    "decisions",
-    "effectiveness",
-)
 _TITLE_PARAGRAPH = re.compile(
     r"^[\s«\"“*]*(?:паспорт\b|план\w*\s+мероприятий|дорожн\w*\s+карт)", re.IGNORECASE
 )
