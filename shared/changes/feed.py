@@ -5,10 +5,10 @@ types) and the fields of its state, each an SQL expression over the row `r` (a s
 subquery where another table of the same schema is needed, such as an indicator's code).
 Fields are listed one by one: a column added to a table never reaches a feed unnoticed.
 
-The statement is a UNION ALL of every entity's rows and the tombstones, filtered on the outside
-by position (so that each branch stays a plain scan of its `(change_xid, change_seq)` index and
-PostgreSQL merges them in order, reading only about `limit` rows whatever the tables hold),
-ordered by position. A tombstone whose key has been written again since is not delivered: the
+The statement is a UNION ALL of every entity's rows and the tombstones, each branch reading
+its own first `limit` rows after the cursor from its `(change_xid, change_seq)` index (so a
+batch reads at most `limit` rows a branch whatever the tables hold and whatever the planner
+estimates), ordered by position and cut to `limit`. A tombstone whose key has been written again since is not delivered: the
 key's live row stands (see the README on re-inserted keys).
 
 What may be delivered is decided from figures the statement also returns, of the same
