@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from services.reports.documents.router import router as documents_router
 from services.reports.facts.freshness import readiness as facts_readiness
 from services.reports.facts.running import following
+from services.reports.indicator_values.computation import KnownUnits
 from services.reports.indicator_values.router import router as indicator_values_router
 from services.reports.pd_order.catalogue import sync_catalogue
 from services.reports.pd_order.router import router as pd_router
@@ -19,6 +20,12 @@ from shared.settings import Settings, get_settings
 from shared.whoami import router as whoami_router
 
 logger = logging.getLogger("soko.reports")
+
+
+async def keep_known_units(app: FastAPI) -> None:
+    """This process's known units of scopes (computation.KnownUnits: it cannot disagree with
+    another process's)."""
+    app.state.known_units = KnownUnits()
 
 
 def create_app(
@@ -42,6 +49,7 @@ def create_app(
         peers=("api", "surveys"),
         peer_transports=peer_transports,
         startup=[
+            keep_known_units,
             reference_data("default recommendation rules", sync_rules, logger),
             reference_data("programmes of the default PD catalogue", sync_catalogue, logger),
         ],

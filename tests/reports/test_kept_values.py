@@ -195,6 +195,30 @@ async def test_only_the_indicators_on_a_page_are_computed(
     assert await kept_runs(db) == len({i["indicator_code"] for i in full["items"]})
 
 
+async def test_a_kept_page_follows_a_change_of_a_clusters_members(
+    apps, settings, isolation, api_client, surveys_client, world
+):
+    """The units of a scope are known per api feed cursor: a cluster that loses a school
+    shows it on the next read, whichever indicator's page it is."""
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(apps, settings, sessions=isolation) as (client, _, _):
+        before = await get_page(client, world, indicator_code="trained", level="cluster")
+        changed = await api_client.patch(
+            f"/v1/clusters/{world.c1.id}",
+            json={"member_ids": [str(world.s1.id)]},
+            headers=world.headers("analyst"),
+        )
+        assert changed.status_code == 200, changed.text
+        after = await get_page(client, world, indicator_code="trained", level="cluster")
+        units = client._transport.app.state.known_units
+    [c1_before] = before["items"]
+    [c1_after] = after["items"]
+    # S1 80 and S2 50 before; S1 alone after.
+    assert (c1_before["value"], c1_before["n"]) == (65.0, 2)
+    assert (c1_after["value"], c1_after["n"]) == (80.0, 1)
+    assert len(units._units) == 2  # one per api cursor read at
+
+
 async def test_a_change_closes_only_the_rows_it_changed_and_the_old_stay_as_of_their_date(
     apps, settings, isolation, db, api_client, surveys_client, world
 ):

@@ -13,6 +13,7 @@ formulas, `min_n`, targets and the previous period, and shapes the answer.
 """
 
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -225,6 +226,29 @@ def answer_items(
     return items
 
 
+class KnownUnits:
+    """The units (`scopes_of`) of the last few scopes this process computed, by the api feed's
+    cursor they were read at: the same cursor always gives the same units, so a kept page is
+    served without reading the region's 8,000-row mapping again, and no two processes can
+    disagree through it. One per app (`app.state.known_units`)."""
+
+    def __init__(self, kept: int = 16) -> None:
+        self.kept = kept
+        self._units: OrderedDict[tuple, list[Scope]] = OrderedDict()
+
+    async def of(self, session: AsyncSession, scope: ScopeInfo, cursor: str | None) -> list[Scope]:
+        """The scope's units as the facts hold them at `cursor` (None: read, not kept)."""
+        if cursor is None:
+            return await scopes_of(session, scope)
+        key = (scope.scope_type, scope.scope_id, cursor, scope.organization_ids)
+        if (found := self._units.get(key)) is None:
+            found = self._units[key] = await scopes_of(session, scope)
+            while len(self._units) > self.kept:
+                self._units.popitem(last=False)
+        self._units.move_to_end(key)
+        return found
+
+
 @dataclass
 class Prepared:
     """What a scope's computation needs: the definitions the caller sees (by code), the scopes
@@ -252,12 +276,18 @@ async def prepare(
     *,
     minimum: int,
     public: bool = False,
+    units: KnownUnits | None = None,
+    api_cursor: str | None = None,
 ) -> Prepared:
     """The definitions, scopes and context of a computation for the scope and period (and the
     previous period). `public`: survey values as a reader without access to personal results
-    sees them, whoever asks. `minimum`: the disclosure minimum."""
+    sees them, whoever asks. `minimum`: the disclosure minimum. `units`, `api_cursor`: the
+    app's known units and the api feed's cursor they are looked up at."""
     definitions = await definitions_for(session, principal, resolver)
-    scopes = await scopes_of(session, scope)
+    if units is None:
+        scopes = await scopes_of(session, scope)
+    else:
+        scopes = await units.of(session, scope, api_cursor)
     readable = await readable_organizations(principal, resolver)
     ctx = Context(
         session,

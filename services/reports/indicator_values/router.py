@@ -60,6 +60,7 @@ async def list_indicator_values(
         limit=page.limit,
         as_of=moment,
         minimum=request.app.state.settings.disclosure_minimum,
+        units=request.app.state.known_units,
     )
     return IndicatorValuePage.model_validate(
         {

@@ -122,6 +122,8 @@ async def _prepare(
     *,
     public: bool,
     minimum: int | None,
+    units: computation.KnownUnits | None,
+    versions: dict[str, Any] | None,
 ) -> tuple[Prepared, store.RunKey]:
     """The computation of the query's scope and period (403/404 for a scope the caller may not
     read, 422 for a period), and the key its values are kept under."""
@@ -138,6 +140,8 @@ async def _prepare(
         previous_period(parsed).code,
         minimum=_minimum(minimum),
         public=not personal,
+        units=units,
+        api_cursor=None if versions is None else versions["api"],
     )
     view = view_of(principal, personal=personal)
     key = store.RunKey(view, scope_type.value, scope_id, parsed.code)
@@ -213,6 +217,7 @@ async def indicator_page(
     public: bool = False,
     minimum: int | None = None,
     strict: bool = True,
+    units: computation.KnownUnits | None = None,
 ) -> tuple[list[dict[str, Any]], int, Meta]:
     """One page of a scope's indicator values: the items of the requested indicators (None:
     all the caller sees, by code) for the scope and every unit inside it at `level`, ordered by
@@ -222,9 +227,18 @@ async def indicator_page(
     a reader without access to personal results sees them (for documents and recommendations,
     which go to many readers); `minimum`: the disclosure minimum (default: the settings').
     `strict` False: indicators the caller does not see are left out; otherwise a 422 naming
-    `indicator_code` for one. 422 naming `period` for a bad period, `scope_id` for no scope."""
+    `indicator_code` for one. 422 naming `period` for a bad period, `scope_id` for no scope.
+    `units`: the app's known units (computation.KnownUnits)."""
+    versions = await _versions(session)
     prepared, key = await _prepare(
-        principal, resolver, session, query, public=public, minimum=minimum
+        principal,
+        resolver,
+        session,
+        query,
+        public=public,
+        minimum=minimum,
+        units=units,
+        versions=versions,
     )
     if strict:
         _check_codes(query.indicator_codes, prepared.codes)
@@ -240,7 +254,6 @@ async def indicator_page(
         return _parsed(items), total, Meta(computed_at, True, prepared.codes)
     counts = computation.counts(prepared, codes, level)
     window, inside = _window(codes, counts, offset, limit)
-    versions = await _versions(session)
     if versions is None:
         computed = await computation.items_of(prepared, window)
         items = [i for i in computed if level in (None, i["scope_type"])]
