@@ -264,7 +264,7 @@ def _flat_list_problem(value: list[Any]) -> str | None:
         elif kind is float:
             if not math.isfinite(item):
                 return "finite_number"
-        elif kind not in _PLAIN:
+        elif kind not in _PLAIN and not issubclass(kind, uuid.UUID):  # asyncpg's ids too
             return _NESTED
     return None
 

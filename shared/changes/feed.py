@@ -8,8 +8,8 @@ Fields are listed one by one: a column added to a table never reaches a feed unn
 The statement is a UNION ALL of every entity's rows and the tombstones, each branch reading
 its own first `limit` rows after the cursor from its `(change_xid, change_seq)` index (so a
 batch reads at most `limit` rows a branch whatever the tables hold and whatever the planner
-estimates), ordered by position and cut to `limit`. A tombstone whose key has been written again since is not delivered: the
-key's live row stands (see the README on re-inserted keys).
+estimates), ordered by position and cut to `limit`. A tombstone whose key has been written
+again since is not delivered: the key's live row stands (see the README on re-inserted keys).
 
 What may be delivered is decided from figures the statement also returns, of the same
 snapshot: the oldest transaction of the database still running (`xmin`), the reader's own
