@@ -89,11 +89,21 @@ class Settings(BaseSettings):
     # themselves); a long poll waits this long for a change before asking again (seconds).
     follow_feeds: bool | None = None
     feed_wait_seconds: float = Field(default=25.0, ge=1, le=30)
+    # Kept indicator values whose inputs changed are served while younger than this, and
+    # recomputed after the answer; None: 1 s, but 0 (always before answering) in tests.
+    values_max_age_seconds: float | None = Field(default=None, ge=0, le=60)
 
     @property
     def following_feeds(self) -> bool:
         """Whether the reports service follows the change feeds (`follow_feeds`)."""
         return self.follow_feeds if self.follow_feeds is not None else self.environment != "test"
+
+    @property
+    def values_max_age(self) -> float:
+        """Seconds a changed indicator's kept values are still served (`values_max_age_seconds`)."""
+        if self.values_max_age_seconds is not None:
+            return self.values_max_age_seconds
+        return 0.0 if self.environment == "test" else 1.0
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

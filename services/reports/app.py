@@ -24,8 +24,9 @@ logger = logging.getLogger("soko.reports")
 
 async def keep_known_units(app: FastAPI) -> None:
     """This process's known units of scopes (computation.KnownUnits: it cannot disagree with
-    another process's)."""
+    another process's), and the indicator values it is recomputing after an answer."""
     app.state.known_units = KnownUnits()
+    app.state.values_refreshing = set()
 
 
 def create_app(

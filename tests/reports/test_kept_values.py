@@ -548,3 +548,31 @@ async def test_the_database_refuses_to_change_a_kept_value(
     with pytest.raises(DBAPIError, match="only ever closed"):
         async with db.begin_nested():
             await db.execute(close, {"id": row_id})  # and never again
+
+
+@pytest.mark.committed
+async def test_changed_values_younger_than_the_maximum_age_are_served_then_recomputed(
+    apps, isolation, settings, api_client, surveys_client
+):
+    """With `SOKO_VALUES_MAX_AGE_SECONDS`, a read right after a change answers at once from
+    the kept values (their `computed_at` says how old) and has them recomputed after the
+    answer: the next read shows the change without computing it."""
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        await session.commit()
+    await arrange(api_client, surveys_client, world, apps)
+    async with reports_app(
+        apps, settings, sessions=isolation, values_max_age_seconds=60
+    ) as (client, _, _):
+        first = await get_values(client, world)
+        await post_trained(api_client, world, 90)
+        served = await get_values(client, world)  # the change is in the facts, not yet computed
+        refreshed = await get_values(client, world)  # recomputed after the answer before
+        again = await get_values(client, world)
+    assert m1(first, world)["value"] == m1(served, world)["value"] == 65.0
+    assert served["computed_at"] == first["computed_at"]
+    assert m1(refreshed, world)["value"] == 85.0
+    assert refreshed["computed_at"] > first["computed_at"]
+    assert again["computed_at"] == refreshed["computed_at"]  # served, not computed again
+    async with isolation() as session:
+        assert len(await current_rows(session)) == 18

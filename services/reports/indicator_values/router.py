@@ -4,14 +4,14 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Query, Request
 
 from services.reports.facts.freshness import freshness
 from services.reports.indicator_values import service
 from services.reports.indicator_values.schemas import IndicatorValuePage
-from shared.db import SessionDep
+from shared.db import SessionDep, request_session
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
-from shared.identity import Caller, ScopeType
+from shared.identity import Caller, Principal, ScopeType
 from shared.pagination import PaginationDep
 from shared.scope import HttpScopeResolver
 
@@ -27,6 +27,7 @@ def scope_resolver(request: Request, session: SessionDep) -> HttpScopeResolver:
 @router.get("/indicator-values", responses=ERRORS)
 async def list_indicator_values(
     request: Request,
+    background: BackgroundTasks,
     caller: Caller,
     page: PaginationDep,
     session: SessionDep,
@@ -47,8 +48,9 @@ async def list_indicator_values(
     """Indicator values against targets for a scope (by default the caller's) and everything
     inside it, with the previous period's value, computed over the facts the reports service
     keeps from the peers' change feeds (values whose data never arrived are `no_data`). Only the
-    indicators on the page are computed, and only when the facts they read changed; `as_of`
-    shows the values valid at the end of that day."""
+    indicators on the page are computed, and only when the facts they read changed (values
+    computed less than `SOKO_VALUES_MAX_AGE_SECONDS` ago are served and recomputed after the
+    answer: `computed_at` says when); `as_of` shows the values valid at the end of that day."""
     query = service.Query(period, indicator_code, scope_type, scope_id, level)
     moment = service.end_of_day(as_of, request.app.state.settings.timezone) if as_of else None
     items, total, meta = await service.indicator_page(
@@ -61,7 +63,10 @@ async def list_indicator_values(
         as_of=moment,
         minimum=request.app.state.settings.disclosure_minimum,
         units=request.app.state.known_units,
+        max_age=request.app.state.settings.values_max_age,
     )
+    if meta.refresh:
+        background.add_task(_refresh, request.app, caller, query, list(meta.refresh))
     return IndicatorValuePage.model_validate(
         {
             "items": items,
@@ -71,6 +76,29 @@ async def list_indicator_values(
             **(await _freshness(request, session, moment, meta)),
         }
     )
+
+
+async def _refresh(app: FastAPI, caller: Principal, query: service.Query, codes: list[str]) -> None:
+    """After an answer that served changed indicators' kept values (younger than the maximum
+    age): recompute them in a session of their own, once per process at a time."""
+    busy = app.state.values_refreshing
+    task = (caller.scope_type, caller.scope_id, query.scope_type, query.scope_id, query.period)
+    if task in busy:
+        return
+    busy.add(task)
+    try:
+        async with request_session(app.state.db.sessionmaker) as session:
+            await service.refresh(
+                caller,
+                app.state.scope_resolver.using(session),
+                session,
+                query,
+                codes,
+                minimum=app.state.settings.disclosure_minimum,
+                units=app.state.known_units,
+            )
+    finally:
+        busy.discard(task)
 
 
 async def _freshness(

@@ -77,6 +77,9 @@ class Meta:
     computed_at: datetime  # when the newest value served was computed
     kept: bool  # False: computed now and not kept (the feeds were never read)
     indicator_codes: list[str]  # every indicator the caller sees
+    # Indicators served from kept values younger than the maximum age although their inputs
+    # changed: the caller has them recomputed after answering (`refresh`).
+    refresh: tuple[str, ...] = ()
 
 
 def end_of_day(day: date, timezone: str) -> datetime:
@@ -165,23 +168,38 @@ async def _current(
     key: store.RunKey,
     versions: dict[str, Any],
     codes: list[str],
-) -> datetime:
+    *,
+    max_age: float = 0.0,
+    wait: bool = True,
+) -> tuple[datetime, list[str]]:
     """Make the kept values of the codes current (computing those whose inputs changed, one
-    caller at a time per run) and say when the newest of them was computed."""
+    caller at a time per run) and say when the newest of them was computed. Kept values whose
+    inputs changed but that are younger than `max_age` seconds are left as they are and
+    returned, to be recomputed after the answer. `wait` False: when another transaction is
+    recomputing them, leave them to it."""
     inputs = {code: _inputs(prepared, key, versions, code) for code in codes}
     runs = await store.runs(session, key, codes)
     stale = [c for c in codes if c not in runs or runs[c].inputs != inputs[c]]
+    now = utcnow()
+    later = [
+        c
+        for c in stale
+        if max_age and c in runs and (now - runs[c].computed_at).total_seconds() < max_age
+    ]
+    stale = [c for c in stale if c not in later]
     if stale:
-        await store.lock(session, key, stale)
+        if wait:
+            await store.lock(session, key, stale)
+        elif not await store.try_lock(session, key, stale):
+            return now, []
         runs |= await store.runs(session, key, stale)  # a caller before us may have kept them
         stale = [c for c in stale if c not in runs or runs[c].inputs != inputs[c]]
     if stale:
-        now = utcnow()
-        items = await computation.items_of(prepared, stale)
         fresh = {c: inputs[c] for c in stale}
+        items = await computation.items_of(prepared, stale)
         await store.keep(session, key, fresh, items, now, get_settings().timezone)
-        return now
-    return max((runs[c].computed_at for c in codes), default=utcnow())
+        return now, later
+    return max((runs[c].computed_at for c in codes), default=now), later
 
 
 def _window(
@@ -218,6 +236,7 @@ async def indicator_page(
     minimum: int | None = None,
     strict: bool = True,
     units: computation.KnownUnits | None = None,
+    max_age: float = 0.0,
 ) -> tuple[list[dict[str, Any]], int, Meta]:
     """One page of a scope's indicator values: the items of the requested indicators (None:
     all the caller sees, by code) for the scope and every unit inside it at `level`, ordered by
@@ -228,7 +247,9 @@ async def indicator_page(
     which go to many readers); `minimum`: the disclosure minimum (default: the settings').
     `strict` False: indicators the caller does not see are left out; otherwise a 422 naming
     `indicator_code` for one. 422 naming `period` for a bad period, `scope_id` for no scope.
-    `units`: the app's known units (computation.KnownUnits)."""
+    `units`: the app's known units (computation.KnownUnits). `max_age`: seconds a changed
+    indicator's kept values may still be served; those are named in `Meta.refresh`, for the
+    caller to have them recomputed after answering (`refresh`)."""
     versions = await _versions(session)
     prepared, key = await _prepare(
         principal,
@@ -259,9 +280,40 @@ async def indicator_page(
         items = [i for i in computed if level in (None, i["scope_type"])]
         end = None if limit is None else inside + limit
         return items[inside:end], sum(counts.values()), Meta(utcnow(), False, prepared.codes)
-    computed_at = await _current(session, prepared, key, versions, window)
+    computed_at, later = await _current(session, prepared, key, versions, window, max_age=max_age)
     items = await store.page(session, key, window, level, inside, limit)
-    return _parsed(items), sum(counts.values()), Meta(computed_at, True, prepared.codes)
+    meta = Meta(computed_at, True, prepared.codes, tuple(later))
+    return _parsed(items), sum(counts.values()), meta
+
+
+async def refresh(
+    principal: Principal,
+    resolver: ScopeResolver,
+    session: AsyncSession,
+    query: Query,
+    codes: list[str],
+    *,
+    minimum: int | None = None,
+    units: computation.KnownUnits | None = None,
+) -> None:
+    """Recompute the codes' kept values for the query's scope and period as `principal` sees
+    them, unless another transaction is doing it (after an answer served them while they
+    were younger than the maximum age)."""
+    versions = await _versions(session)
+    if versions is None:
+        return
+    prepared, key = await _prepare(
+        principal,
+        resolver,
+        session,
+        query,
+        public=False,
+        minimum=minimum,
+        units=units,
+        versions=versions,
+    )
+    wanted = sorted(set(codes) & set(prepared.codes))
+    await _current(session, prepared, key, versions, wanted, wait=False)
 
 
 async def scope_values(

@@ -127,6 +127,18 @@ async def lock(session: AsyncSession, key: RunKey, codes: Sequence[str]) -> None
         )
 
 
+async def try_lock(session: AsyncSession, key: RunKey, codes: Sequence[str]) -> bool:
+    """`lock` without waiting: False when another transaction recomputes one of these runs."""
+    for code in sorted(codes):
+        name = f"soko.reports.values.{key.view}.{key.scope_type}.{key.scope_id}.{key.period}.{code}"
+        taken = await session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
+        )
+        if not taken:
+            return False
+    return True
+
+
 _CURRENT = text(
     "SELECT id, indicator_code, unit_type, unit_id, item FROM reports.indicator_value "
     "WHERE view = :view AND scope_type = :scope_type AND scope_id = :scope_id "
