@@ -192,8 +192,15 @@ async def _current(
             await store.lock(session, key, stale)
         elif not await store.try_lock(session, key, stale):
             return now, []
+        seen = {c: runs[c].computed_at for c in stale if c in runs}
         runs |= await store.runs(session, key, stale)  # a caller before us may have kept them
-        stale = [c for c in stale if c not in runs or runs[c].inputs != inputs[c]]
+        # What another transaction recomputed while we waited is served as it is, even if a
+        # change came since: recomputing it again would only make both wait longer.
+        stale = [
+            c
+            for c in stale
+            if c not in runs or (runs[c].inputs != inputs[c] and runs[c].computed_at == seen.get(c))
+        ]
     if stale:
         fresh = {c: inputs[c] for c in stale}
         items = await computation.items_of(prepared, stale)
