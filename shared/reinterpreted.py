@@ -89,3 +89,13 @@ def column_unused(title: str) -> str:
 def column_repeated(title: str, field: str) -> str:
     """A second column for a field already taken."""
     return f"столбец «{title}» повторяет {field}: пропущен"
+
+
+def header_below(line: int) -> str:
+    """A table's header found below the file's first row (a title above it): those rows skipped."""
+    return f"заголовок таблицы в строке {line}: строки выше пропущены"
+
+
+def sheet_taken(title: str) -> str:
+    """A table read from a sheet other than the workbook's first."""
+    return f"таблица прочитана с листа «{title}»"

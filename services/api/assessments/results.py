@@ -141,6 +141,14 @@ class ResultImporter(ScopedImporter):
     noun = "результатов"
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
+    required = {
+        "организация": ("organization_id", "organization"),
+        "процедура": ("procedure",),
+        "год": ("year",),
+        "предмет": ("subject",),
+        "класс": ("grade",),
+        "участников": ("participants",),
+    }
 
     def columns(self, headers: list[str]) -> list[str | None]:
         """The fields, their Russian synonyms, mark_<n> and score_<n> (`rows.columns`); a

@@ -195,6 +195,12 @@ class DataValueImporter(ScopedImporter):
     noun = "значений"
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
+    required = {
+        "код показателя": ("indicator_code",),
+        "организация": ("organization_id", "organization"),
+        "период": ("period",),
+        "значение": ("value",),
+    }
 
     def columns(self, headers: list[str]) -> list[str | None]:
         """indicator_code (Код показателя), organization_id, or else organization (ОО, by

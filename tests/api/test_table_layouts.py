@@ -1,0 +1,103 @@
+"""Where a table sits in an uploaded file and how wide its rows are (issue 14 follow-ups): a row
+with values right of its header's last column is refused naming them, never cut; the header is
+found below a title and on another sheet, and a file without it is a 422 naming the columns."""
+
+import io
+
+from openpyxl import Workbook
+
+from tests.api import test_data_value_tables as data_values
+from tests.api.test_data_value_tables import stored, upload
+
+world = data_values.world  # the fixture: the test world with the data indicators
+
+
+async def test_a_comma_split_decimal_is_refused_naming_the_extra_values(api_client, world, db):
+    content = (
+        "indicator_code,organization_id,period,value\r\n"
+        f"teachers_count,{world.s1.id},2032,64,5\r\n"
+        f"students_grades_5_11,{world.s1.id},2032,70\r\n"
+    ).encode()
+    summary = await upload(api_client, world, "v.csv", content)
+    assert await stored(db, world) == {("students_grades_5_11", "s1", "2032"): 70}
+    (refused,) = summary["rejected"]
+    assert refused["index"] == 2 and refused["errors"][0]["loc"] == ["file"]
+    assert "лишние «5»" in refused["errors"][0]["msg"]
+
+
+async def test_a_semicolon_row_wider_than_its_header_is_refused_too(api_client, world, db):
+    content = (
+        "Код показателя;ОО;Период;Значение\r\n"
+        f"teachers_count;{world.s1.id};2032;64;5;;\r\n"
+        f"teachers_count;{world.s2.id};2032;12;;\r\n"  # empty cells past the header are fine
+    ).encode()
+    summary = await upload(api_client, world, "v.csv", content)
+    assert await stored(db, world) == {("teachers_count", "s2", "2032"): 12}
+    assert [r["index"] for r in summary["rejected"]] == [2]
+    assert "лишние «5»" in summary["rejected"][0]["errors"][0]["msg"]
+
+
+async def test_a_result_row_wider_than_its_header_is_refused(api_client, world):
+    content = (
+        "ID ОО;Процедура;Год;Предмет;Класс;Количество участников\r\n"
+        f"{world.s1.id};vpr;2031;Математика;4;10;7\r\n"
+    ).encode()
+    answer = await api_client.post(
+        "/v1/assessment-results/upload",
+        files={"file": ("r.csv", content)},
+        headers=world.headers("admin"),
+    )
+    summary = answer.json()
+    assert summary["imported"] == 0
+    assert summary["rejected"][0]["index"] == 2
+    assert "лишние «7»" in summary["rejected"][0]["errors"][0]["msg"]
+
+
+def book(*sheets: tuple[str, list[list]]) -> bytes:
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+HEADER = ["Код показателя", "ID ОО", "Период", "Значение"]
+
+
+async def test_the_header_is_found_below_a_title_and_the_summary_says_so(api_client, world, db):
+    rows = [["Отчёт школы за 2032 год"], [], HEADER, ["teachers_count", str(world.s1.id), 2032, 9]]
+    summary = await upload(api_client, world, "v.xlsx", book(("Лист1", rows)))
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert await stored(db, world) == {("teachers_count", "s1", "2032"): 9}
+    assert {
+        "index": None,
+        "loc": ["file"],
+        "msg": "заголовок таблицы в строке 3: строки выше пропущены",
+    } in summary["warnings"]
+
+
+async def test_the_table_on_the_second_sheet_is_read_and_named(api_client, world, db):
+    rows = [HEADER, ["teachers_count", str(world.s2.id), 2032, 4]]
+    content = book(("Инструкция", [["Заполните лист «Данные»"]]), ("Данные", rows))
+    summary = await upload(api_client, world, "v.xlsx", content)
+    assert await stored(db, world) == {("teachers_count", "s2", "2032"): 4}
+    assert {
+        "index": None,
+        "loc": ["file"],
+        "msg": "таблица прочитана с листа «Данные»",
+    } in summary["warnings"]
+
+
+async def test_a_file_without_the_required_columns_is_a_422_naming_them(api_client, world):
+    rows = [["Код показателя", "ID ОО", "Примечание"], ["teachers_count", str(world.s1.id), "x"]]
+    answer = await api_client.post(
+        "/v1/data-values/upload",
+        files={"file": ("v.xlsx", book(("Лист1", rows)))},
+        headers=world.headers("admin"),
+    )
+    assert answer.status_code == 422
+    assert "не найдены столбцы: период, значение" in answer.text
