@@ -35,9 +35,11 @@ def number_text(written: str, number: float | int, *, grouped: bool, percent: bo
 
 
 def date_format(day: dt.date, granularity: str, shown: str) -> str:
-    """A date cell read at the granularity its format shows ("month" or "year")."""
-    label = "месяц год" if granularity == "month" else "год"
-    return f"формат даты «{label}»: {day.strftime('%d.%m.%Y')} → {shown}"
+    """A date cell read at the granularity its format shows ("month", "year", or
+    "month_only": a month without its year, which is taken from the date the cell holds)."""
+    labels = {"month": "месяц год", "year": "год", "month_only": "месяц"}
+    said = f"формат даты «{labels[granularity]}»: {day.strftime('%d.%m.%Y')} → {shown}"
+    return f"{said} (год взят из даты)" if granularity == "month_only" else said
 
 
 def excel_serial(number: float | int, day: dt.date) -> str:

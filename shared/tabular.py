@@ -145,14 +145,17 @@ def format_tokens(number_format: str | None) -> str:
 
 
 def granularity_of(number_format: str | None) -> str | None:
-    """What a date format shows: "day", "month" (month and year), "year", or None when the
-    format shows no date ("General", times only)."""
+    """What a date format shows: "day", "month" (a month, with or without its year:
+    "[$-419]MMMM;@" shows "Декабрь"), "year", or None when the format shows no date
+    ("General", times only: an m next to h or s is minutes)."""
     tokens = format_tokens(number_format)
     if "d" in tokens:
         return "day"
-    if "y" in tokens and tokens != "general":
-        return "month" if "m" in tokens else "year"
-    return None
+    if tokens == "general" or "h" in tokens or "s" in tokens:
+        return "year" if "y" in tokens and "m" not in tokens else None
+    if "m" in tokens:
+        return "month"
+    return "year" if "y" in tokens else None
 
 
 _SPACES = re.compile(r"\s+")
@@ -248,7 +251,8 @@ class Cell:
             return reinterpreted.percent_format(raw, self.value)
         granularity = self.granularity
         if granularity in ("month", "year") and isinstance(raw, dt.date):
-            return reinterpreted.date_format(raw, granularity, self.text)
+            shown = "month_only" if "y" not in format_tokens(self.number_format) else granularity
+            return reinterpreted.date_format(raw, shown, self.text)
         return None
 
     @property

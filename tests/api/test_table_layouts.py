@@ -101,3 +101,18 @@ async def test_a_file_without_the_required_columns_is_a_422_naming_them(api_clie
     )
     assert answer.status_code == 422
     assert "не найдены столбцы: период, значение" in answer.text
+
+
+async def test_a_month_only_date_cell_is_that_month_in_data_values_as_in_roadmaps(
+    api_client, world, db
+):
+    import datetime as dt
+
+    from tests.api.test_data_value_tables import xlsx
+
+    rows = [HEADER, ["teachers_count", str(world.s1.id), dt.datetime(2031, 12, 1), 7]]
+    summary = await upload(api_client, world, "v.xlsx", xlsx(rows, {"C2": "[$-419]MMMM;@"}))
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    assert await stored(db, world) == {("teachers_count", "s1", "2031-12"): 7}
+    note = "формат даты «месяц»: 01.12.2031 → декабрь 2031 (год взят из даты) (период 2031-12)"
+    assert summary["warnings"] == [{"index": 2, "loc": ["period"], "msg": note}]
