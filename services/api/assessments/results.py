@@ -165,7 +165,7 @@ class ResultImporter(ScopedImporter):
         abbreviation ("ВПР"), in any spacing, case and ё/е, is its code ("vpr"), noted."""
         spellings = await procedure_codes(self.session)
         for index, row in parsed:
-            written = row.procedure
+            written = row.written_procedure = row.procedure
             code = spellings.get(normalize_name(written))
             row.procedure = code or written.strip().lower()
             if code is not None and written != code:
