@@ -233,7 +233,12 @@ async def test_headers_match_in_any_case_and_spacing_and_organizations_by_name(
     summary = await upload(api_client, world, "v.csv", content)
     assert summary["imported"] == 1
     assert summary["warnings"] == [
-        {"index": 2, "loc": ["value"], "msg": "разделитель разрядов: 1\u202f234 → 1234"}
+        {
+            "index": 2,
+            "loc": ["organization"],
+            "msg": 'организация: «мбоу "лицей №7"» → МБОУ «Лицей № 7»',
+        },
+        {"index": 2, "loc": ["value"], "msg": "разделитель разрядов: 1\u202f234 → 1234"},
     ]
     (ambiguous, unknown) = summary["rejected"]
     assert ambiguous["index"] == 3 and ambiguous["errors"][0]["loc"] == ["organization"]

@@ -116,3 +116,58 @@ async def test_a_month_only_date_cell_is_that_month_in_data_values_as_in_roadmap
     assert await stored(db, world) == {("teachers_count", "s1", "2031-12"): 7}
     note = "формат даты «месяц»: 01.12.2031 → декабрь 2031 (год взят из даты) (период 2031-12)"
     assert summary["warnings"] == [{"index": 2, "loc": ["period"], "msg": note}]
+
+
+async def add_school(db, world, name: str, short_name: str | None = None):
+    from services.api.organizations.models import Organization
+
+    school = Organization(
+        name=name, short_name=short_name, kind="school", territory_id=world.s1.territory_id
+    )
+    db.add(school)
+    await db.flush()
+    return school
+
+
+async def test_a_school_is_found_by_its_name_without_the_legal_form_and_noted(
+    api_client, world, db
+):
+    school = await add_school(db, world, "МБОУ «Гимназия № 1»")
+    content = (
+        "Код показателя;ОО;Период;Значение\r\n"
+        "teachers_count;Гимназия №1;2032;5\r\n"
+        "students_grades_5_11;гимназия № 1;2032;50\r\n"
+        "teachers_count;МБОУ «Гимназия № 1»;2031;4\r\n"  # letter for letter: no note
+    ).encode()
+    summary = await upload(api_client, world, "v.csv", content)
+    assert (summary["imported"], summary["rejected"]) == (3, [])
+    assert summary["warnings"] == [
+        {
+            "index": 2,
+            "loc": ["organization"],
+            "msg": "организация: «Гимназия №1» → МБОУ «Гимназия № 1»",
+        },
+        {
+            "index": 3,
+            "loc": ["organization"],
+            "msg": "организация: «гимназия № 1» → МБОУ «Гимназия № 1»",
+        },
+    ]
+    from sqlalchemy import select
+
+    from services.api.data_values.models import DataValue
+
+    owners = set(await db.scalars(select(DataValue.organization_id)))
+    assert owners == {school.id}
+
+
+async def test_a_name_two_schools_have_without_their_legal_forms_is_ambiguous(
+    api_client, world, db
+):
+    await add_school(db, world, "МБОУ «Гимназия № 2»")
+    await add_school(db, world, "МАОУ «Гимназия № 2»")
+    content = "Код показателя;ОО;Период;Значение\r\nteachers_count;Гимназия № 2;2032;5\r\n"
+    summary = await upload(api_client, world, "v.csv", content.encode())
+    message = summary["rejected"][0]["errors"][0]["msg"]
+    assert "несколько организаций «Гимназия № 2»" in message
+    assert "МБОУ «Гимназия № 2»" in message and "МАОУ «Гимназия № 2»" in message

@@ -180,7 +180,9 @@ class ResultImporter(ScopedImporter):
         await self._procedure_codes(parsed)
         readable = await readable_organizations(self.principal, self.scopes)
         named = {i: r.organization_id for i, r in parsed if isinstance(r.organization_id, str)}
-        ids, reasons = await resolve_names(self.session, named, readable)
+        ids, reasons, notes = await resolve_names(self.session, named, readable)
+        for index, note in notes.items():
+            self.warn(index, "organization", note)
         for index, reason in reasons.items():
             rejected.append(rejection(index, "organization", reason))
         parsed = [(index, row) for index, row in parsed if index not in reasons]

@@ -275,7 +275,9 @@ class DataValueImporter(ScopedImporter):
             for index, row in parsed
             if row.organization_id is None and row.organization
         }
-        ids, reasons = await resolve_names(self.session, named, readable)
+        ids, reasons, notes = await resolve_names(self.session, named, readable)
+        for index, note in notes.items():
+            self.warn(index, "organization", note)
         for index, reason in reasons.items():
             rejected.append(rejection(index, "organization", reason))
         return [
