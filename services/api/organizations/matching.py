@@ -38,10 +38,33 @@ ORGANIZATION_HEADERS: dict[str, tuple[str, ...]] = {
 _QUOTES = re.compile(r"[«»“”„\"']")
 _NUMBER_SIGN = re.compile(r"№\s*")
 # Legal forms a school's full name starts with (МБОУ «Гимназия № 1»), as `name_key` gives them.
-LEGAL_FORMS = (
-    "мбоу маоу мкоу мобу моу гбоу гаоу гкоу гоу фгбоу чоу ноу аноо мбудо маудо мкудо мбдоу "
-    "мадоу мкдоу гбпоу гапоу мбу мау мку гбу"
-).split()
+LEGAL_FORMS = [
+    "мбоу",
+    "маоу",
+    "мкоу",
+    "мобу",
+    "моу",
+    "гбоу",
+    "гаоу",
+    "гкоу",
+    "гоу",
+    "фгбоу",
+    "чоу",
+    "ноу",
+    "аноо",
+    "мбудо",
+    "маудо",
+    "мкудо",
+    "мбдоу",
+    "мадоу",
+    "мкдоу",
+    "гбпоу",
+    "гапоу",
+    "мбу",
+    "мау",
+    "мку",
+    "гбу",
+]
 _LEGAL_FORM = re.compile(rf"^(?:{'|'.join(LEGAL_FORMS)}) ")
 
 
