@@ -34,6 +34,15 @@ def number_text(written: str, number: float | int, *, grouped: bool, percent: bo
     return f"{what}: {written} → {decimal_text(number)}"
 
 
+def comma_before_three_digits(written: str, number: float | int) -> str:
+    """A comma before exactly three digits ("1,234"): read as a decimal comma (1.234), though
+    English writes thousands so (1234); the sender should check which was meant."""
+    return (
+        f"запятая перед тремя цифрами: {written} прочитано как {decimal_text(number)} "
+        f"(дробь), а не {written.replace(',', '')}"
+    )
+
+
 def date_format(day: dt.date, granularity: str, shown: str) -> str:
     """A date cell read at the granularity its format shows ("month", "year", or
     "month_only": a month without its year, which is taken from the date the cell holds)."""

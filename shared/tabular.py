@@ -63,6 +63,8 @@ _NUMBER = re.compile(
     rf"^(?P<number>[+-]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+|\d+)(?:[.,]\d+)?)"
     rf"(?:{_GROUP}?(?P<percent>%))?$"
 )
+# "1,234": a decimal comma, or thousands separated by a comma as English writes them.
+_THOUSANDS_OR_DECIMAL = re.compile(r"^[+-]?\d{1,3},\d{3}$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _BOOLEANS = {
@@ -236,7 +238,8 @@ class Cell:
     def note(self) -> str | None:
         """What reading the cell reinterpreted, in Russian for an import summary
         (`shared.reinterpreted`), or None: "процентный формат ячейки: 0,645 → 64,5",
-        "разделитель разрядов: 1 234 → 1234", "знак процента: 64,5% → 64,5", "формат даты
+        "разделитель разрядов: 1 234 → 1234", "знак процента: 64,5% → 64,5", a comma before
+        three digits ("1,234": 1.234, or 1234 in English?), "формат даты
         «месяц год»: 01.09.2031 → сентябрь 2031"."""
         raw = self.raw
         if isinstance(raw, str):
@@ -246,6 +249,8 @@ class Cell:
                 return reinterpreted.number_text(
                     raw.strip(), self.value, grouped=grouped, percent=bool(match["percent"])
                 )
+            if match and _THOUSANDS_OR_DECIMAL.match(match["number"]):
+                return reinterpreted.comma_before_three_digits(raw.strip(), self.value)
             return None
         if self.percent:
             return reinterpreted.percent_format(raw, self.value)

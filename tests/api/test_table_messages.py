@@ -36,3 +36,24 @@ async def test_a_malformed_period_is_said_in_russian_naming_it(api_client, world
     )
     message = errors(answer.json())["period"]
     assert message.startswith("Период «2030-2031» не распознан: ожидается учебный год (2021/2022)")
+
+
+async def test_a_comma_before_three_digits_is_noted_and_a_count_refuses_the_fraction(
+    api_client, world, db
+):
+    content = (
+        "Код показателя;ID ОО;Период;Значение\r\n"
+        f"teachers_count;{world.s1.id};2032;1,234\r\n"
+        f"students_grades_5_11;{world.s1.id};2032;12,5\r\n"
+        f"extracurricular_coverage;{world.s1.id};2032;64,500\r\n"
+    ).encode()
+    summary = await data_values.upload(api_client, world, "v.csv", content)
+    assert await data_values.stored(db, world) == {("extracurricular_coverage", "s1", "2032"): 64.5}
+    assert [(r["index"], r["errors"][0]["msg"]) for r in summary["rejected"]] == [
+        (2, "показатель в штуках: ожидается целое число, а не 1,234"),
+        (3, "показатель в штуках: ожидается целое число, а не 12,5"),
+    ]
+    notes = [(n["index"], n["msg"]) for n in summary["warnings"]]
+    assert notes == [  # a refused row is told by its rejection
+        (4, "запятая перед тремя цифрами: 64,500 прочитано как 64,5 (дробь), а не 64500"),
+    ]
