@@ -7,6 +7,7 @@ import io
 from openpyxl import Workbook
 
 from tests.api import test_data_value_tables as data_values
+from tests.api.test_assessment_result_tables import upload as upload_results
 from tests.api.test_data_value_tables import stored, upload
 
 world = data_values.world  # the fixture: the test world with the data indicators
@@ -42,12 +43,7 @@ async def test_a_result_row_wider_than_its_header_is_refused(api_client, world):
         "ID ОО;Процедура;Год;Предмет;Класс;Количество участников\r\n"
         f"{world.s1.id};vpr;2031;Математика;4;10;7\r\n"
     ).encode()
-    answer = await api_client.post(
-        "/v1/assessment-results/upload",
-        files={"file": ("r.csv", content)},
-        headers=world.headers("admin"),
-    )
-    summary = answer.json()
+    summary = await upload_results(api_client, world, "r.csv", content)
     assert summary["imported"] == 0
     assert summary["rejected"][0]["index"] == 2
     assert "лишние «7»" in summary["rejected"][0]["errors"][0]["msg"]
