@@ -128,7 +128,7 @@ def test_rows_are_named_as_excel_numbers_them_whatever_the_sheet_skips():
     rows += [HEADER, ["2", "Совещание", 44713, "ИМЦ"]]
     result = import_document("plan.xlsx", xlsx(rows, formats={"C6": "mmmm yyyy"}))
     skipped = [(s.row, s.reason) for s in result.report.rows_skipped]
-    assert skipped == [(8, "no activity title"), (9, "repeated header")]
+    assert skipped == [(8, "нет названия мероприятия"), (9, "повтор заголовка")]
     assert [w for w in result.report.warnings if w.startswith("строка ")] == [
         "строка 6: формат даты «месяц год»: 01.03.2022 → март 2022",
         "строка 10: число 44713 — дата Excel: 01.06.2022",
@@ -173,9 +173,9 @@ def test_the_handed_rm3_docx_repeated_header_and_a_row_split_across_pages():
         "II. Методическое направление",
     ]
     assert [(s.row, s.reason) for s in result.report.rows_skipped] == [
-        (3, "column numbers row"),
-        (7, "repeated header"),
-        (8, "column numbers row"),
+        (3, "строка номеров столбцов"),
+        (7, "повтор заголовка"),
+        (8, "строка номеров столбцов"),
     ]
 
 

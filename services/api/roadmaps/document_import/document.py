@@ -286,7 +286,7 @@ class _Parser:
         self.title_open = False
         text = _row_text(row.cells)
         if not has_text(text):
-            self._skip(index, text, "empty row")
+            self._skip(index, text, "пустая строка")
         elif layout := header_layout(row.cells):
             self._header(index, text, layout)
             self.tables.add(row.table)
@@ -294,7 +294,7 @@ class _Parser:
             self._table_row(index, row.cells, text)
             self.tables.add(row.table)  # a table going on after a page break is one more
         elif not self._passport_row(row.cells):
-            self._skip(index, text, "unrecognised row outside any activity table")
+            self._skip(index, text, "строка вне таблицы мероприятий")
 
     def result(self) -> ImportResult:
         """Freeze what was read into the import result."""
@@ -387,7 +387,7 @@ class _Parser:
         self.passport_key = None
         if roadmap.layout is not None and roadmap.layout.signature == layout.signature:
             self.layout = roadmap.layout  # the table goes on after a page break
-            self._skip(index, text, "repeated header")
+            self._skip(index, text, "повтор заголовка")
             return
         if not roadmap.title:
             roadmap.title = _LEADING_ROMAN.sub("", self.heading)
@@ -400,7 +400,7 @@ class _Parser:
         assert self.layout is not None
         shaped = shape(cells, self.layout)
         if is_column_numbers(shaped):
-            self._skip(index, text, "column numbers row")
+            self._skip(index, text, "строка номеров столбцов")
             return
         values = {name: self.layout.value(shaped, name) for name in ("number", "stage")}
         values |= {name: self.layout.value(shaped, name) for name in TEXT_FIELDS}
@@ -421,7 +421,7 @@ class _Parser:
         elif kind == "continuation":
             self._continue(index, shaped, text, values)
         else:
-            self._skip(index, text, "no activity title")
+            self._skip(index, text, "нет названия мероприятия")
 
     def _date(self, index: int, text: str) -> str:
         """A deadline cell's text; a number there that is an Excel date (44713: a date cell
@@ -497,9 +497,9 @@ class _Parser:
             self.section.title = f"{self.section.title} {' '.join(_distinct(cells))}"
         elif not self.table_started:
             self.layout.extend(cells)
-            self._skip(index, text, "header continuation")
+            self._skip(index, text, "продолжение заголовка")
         else:
-            self._skip(index, text, "no activity title")
+            self._skip(index, text, "нет названия мероприятия")
 
 
 _DAY = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
