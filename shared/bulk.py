@@ -251,8 +251,13 @@ async def import_upload(
             )
         taken.add(field or "")
     width = max((i + 1 for i, title in enumerate(sheet.header) if title), default=0)
+    untitled = {i for i, title in enumerate(sheet.header[:width]) if not title}
     rows, refused = [], []
     for line, cells in sheet.rows:
+        for position in [p for p in untitled if p < len(cells) and cells[p].type != CellType.empty]:
+            untitled.discard(position)
+            message = reinterpreted.column_untitled(position + 1)
+            importer.warnings().append(Notice(index=None, loc=[FIELD], msg=message))
         if extra := [c.text.strip() for c in cells[width:] if c.type != CellType.empty]:
             refused.append(rejection(line, FIELD, past_header(extra)))
             continue

@@ -97,6 +97,11 @@ def column_unused(title: str) -> str:
     return f"столбец «{title}» не используется: пропущен"
 
 
+def column_untitled(number: int) -> str:
+    """A column without a title (its 1-based place) that holds values: left out, said so."""
+    return f"столбец {number} без заголовка не используется: его значения пропущены"
+
+
 def column_repeated(title: str, field: str) -> str:
     """A second column for a field already taken."""
     return f"столбец «{title}» повторяет {field}: пропущен"

@@ -209,9 +209,7 @@ def test_seed_002_a_whole_set_of_roadmaps_through_ocr_noise():
     assert roadmaps[0].sections[1].title.startswith("II Мероприятия по аналитическому")
     skipped = result.report.rows_skipped
     assert len(skipped) >= 20
-    assert {"продолжение заголовка", "строка вне таблицы мероприятий"} <= set(
-        reasons(result)
-    )
+    assert {"продолжение заголовка", "строка вне таблицы мероприятий"} <= set(reasons(result))
     assert all(s.row > 0 and 0 < len(s.text) <= 120 and s.reason for s in skipped)
 
 

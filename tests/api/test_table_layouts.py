@@ -38,6 +38,25 @@ async def test_a_semicolon_row_wider_than_its_header_is_refused_too(api_client, 
     assert "лишние «5»" in summary["rejected"][0]["errors"][0]["msg"]
 
 
+async def test_values_in_a_column_without_a_title_are_named_not_dropped_silently(
+    api_client, world, db
+):
+    content = (
+        "Код показателя;ID ОО;;Период;Значение\r\n"
+        f"teachers_count;{world.s1.id};;2032;3\r\n"
+        f"teachers_count;{world.s2.id};пометка;2032;4\r\n"
+    ).encode()
+    summary = await upload(api_client, world, "v.csv", content)
+    assert summary["imported"] == 2
+    assert summary["warnings"] == [
+        {
+            "index": None,
+            "loc": ["file"],
+            "msg": "столбец 3 без заголовка не используется: его значения пропущены",
+        }
+    ]
+
+
 async def test_a_result_row_wider_than_its_header_is_refused(api_client, world):
     content = (
         "ID ОО;Процедура;Год;Предмет;Класс;Количество участников\r\n"
