@@ -24,7 +24,7 @@ from shared.identity import Principal, Role, require_roles
 from shared.scope import ScopeResolver
 from shared.spreadsheets import header_key, parse_sheet
 from shared.tabular import Cell, CellType
-from shared.uploads import Upload, UploadLimitsDep, read_upload
+from shared.uploads import FIELD, Upload, UploadLimitsDep, read_upload
 
 T = TypeVar("T")
 DryRun = Annotated[bool, Query(description="Проверить и посчитать, ничего не сохраняя")]
@@ -84,6 +84,8 @@ class Importer(Protocol):
     noun: str  # what a row is, in the genitive plural of the message: "значений"
     max_rows: int  # rows one request may carry
     idempotency_keys: Table  # where a post's `Idempotency-Key` is kept (the service's table)
+    # the columns a file must have: a Russian name -> the fields any of which it may be
+    required: dict[str, tuple[str, ...]]
 
     def columns(self, headers: list[str]) -> list[str | None]:
         """For each column of a file (its title as `shared.spreadsheets.header_key` gives it),
@@ -133,6 +135,16 @@ def rejection(index: int, field: str, message: str) -> Rejected:
     return Rejected(index=index, errors=[RowError(loc=[field], msg=message)])
 
 
+def past_header(values: list[str]) -> str:
+    """Why a file's row with values right of its header's last column is refused (a decimal
+    comma not quoted in a comma-separated file splits "64,5" in two): never cut silently."""
+    listed = ", ".join(f"«{value}»" for value in values)
+    return (
+        f"в строке больше значений, чем столбцов в заголовке: лишние {listed} "
+        "(не разделила ли запятая десятичное число? возьмите его в кавычки)"
+    )
+
+
 def parse_rows(
     rows: Sequence[tuple[int, Any]], parse: Callable[[Any], T | list[RowError]], kind: type[T]
 ) -> tuple[list[tuple[int, T]], list[Rejected]]:
@@ -150,18 +162,25 @@ def parse_rows(
 
 
 async def run_import(
-    session: AsyncSession, importer: Importer, rows: list[tuple[int, Any]], *, dry_run: bool
+    session: AsyncSession,
+    importer: Importer,
+    rows: list[tuple[int, Any]],
+    *,
+    dry_run: bool,
+    refused: Sequence[Rejected] = (),
 ) -> ImportSummary:
     """Validate every row, store the valid part in one transaction, and say what happened.
 
     With `dry_run` the very same statement runs in a savepoint that is rolled back, so the
-    summary says exactly what a real post would have done. Raises Forbidden (403) for a caller
-    who may not import, Invalid (422 naming the body's field) past `importer.max_rows` rows."""
+    summary says exactly what a real post would have done; `refused` are rows rejected before
+    (a file's row wider than its header). Raises Forbidden (403) for a caller who may not
+    import, Invalid (422 naming the body's field) past `importer.max_rows` rows."""
     require_roles(importer.principal, *importer.writers)
-    if len(rows) > importer.max_rows:
+    if len(rows) + len(refused) > importer.max_rows:
         message = f"Не больше {importer.max_rows} {importer.noun} за один запрос"
         raise Invalid.at(importer.field, message)
     valid, rejected = await importer.validate(rows)
+    rejected = [*refused, *rejected]
     counts = Counts(0, 0)
     if valid:
         savepoint = await session.begin_nested() if dry_run else None
@@ -205,10 +224,19 @@ async def import_upload(
 ) -> ImportSummary:
     """The handler of a bulk upload: `run_import` of a .csv or .xlsx file's rows (indexed by
     their line in the file), read within the upload's limits and `importer.max_rows` rows
-    with data once the caller may import. Raises Forbidden (403) first, then
-    UploadLimitExceeded (422 naming the limit) or Invalid naming `file`."""
+    with data once the caller may import. The header is the first row holding every column of
+    `importer.required` (titles above it and another sheet are said in `warnings`); a row
+    with a value right of the header's last column is rejected naming the values, never cut.
+    Raises Forbidden (403) first, then UploadLimitExceeded (422 naming the limit) or Invalid
+    naming `file` (also when no row has the required columns: "не найдены столбцы: …")."""
     require_roles(importer.principal, *importer.writers)
-    sheet = await parse_sheet(upload, max_rows=importer.max_rows)
+
+    def missing(keys: list[str]) -> list[str]:
+        present = set(importer.columns(keys))
+        return [name for name, any_of in importer.required.items() if present.isdisjoint(any_of)]
+
+    sheet = await parse_sheet(upload, max_rows=importer.max_rows, missing=missing)
+    importer.warnings().extend(Notice(index=None, loc=[FIELD], msg=note) for note in sheet.notes)
     fields = importer.columns([header_key(title) for title in sheet.header])
     taken: set[str] = set()
     for position, (title, field) in enumerate(zip(sheet.header, fields, strict=True)):
@@ -222,11 +250,20 @@ async def import_upload(
                 Notice(index=None, loc=[title], msg=reinterpreted.column_unused(title))
             )
         taken.add(field or "")
-    rows = []
+    width = max((i + 1 for i, title in enumerate(sheet.header) if title), default=0)
+    untitled = {i for i, title in enumerate(sheet.header[:width]) if not title}
+    rows, refused = [], []
     for line, cells in sheet.rows:
+        for position in [p for p in untitled if p < len(cells) and cells[p].type != CellType.empty]:
+            untitled.discard(position)
+            message = reinterpreted.column_untitled(position + 1)
+            importer.warnings().append(Notice(index=None, loc=[FIELD], msg=message))
+        if extra := [c.text.strip() for c in cells[width:] if c.type != CellType.empty]:
+            refused.append(rejection(line, FIELD, past_header(extra)))
+            continue
         row = {f: c for f, c in zip(fields, cells, strict=False) if f and c.type != CellType.empty}
         rows.append((line, importer.from_spreadsheet(line, row)))
-    return await run_import(session, importer, rows, dry_run=dry_run)
+    return await run_import(session, importer, rows, dry_run=dry_run, refused=refused)
 
 
 def writer_source(principal: Principal) -> str:

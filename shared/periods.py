@@ -58,7 +58,7 @@ class Period:
 
 def _check_year(year: int, code: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"Period {code!r}: year {year} is outside {MIN_YEAR}..{MAX_YEAR}")
+        raise ValueError(f"Период «{code}»: год {year} вне {MIN_YEAR}–{MAX_YEAR}")
 
 
 def academic_year(first_year: int) -> Period:
@@ -80,7 +80,7 @@ def quarter(year: int, number: int) -> Period:
     code = f"{year}Q{number}"
     _check_year(year, code)
     if not 1 <= number <= 4:
-        raise ValueError(f"Period {code!r}: quarter must be 1..4, got {number}")
+        raise ValueError(f"Период «{code}»: квартал — от 1 до 4, указан {number}")
     first_month = 3 * number - 2
     last_month = first_month + 2
     last_day = calendar.monthrange(year, last_month)[1]
@@ -92,7 +92,7 @@ def month(year: int, number: int) -> Period:
     code = f"{year}-{number:02d}"
     _check_year(year, code)
     if not 1 <= number <= 12:
-        raise ValueError(f"Period {code!r}: month must be 01..12, got {number:02d}")
+        raise ValueError(f"Период «{code}»: месяц — от 01 до 12, указан {number:02d}")
     last_day = calendar.monthrange(year, number)[1]
     return Period(code, "month", date(year, number, 1), date(year, number, last_day))
 
@@ -100,15 +100,16 @@ def month(year: int, number: int) -> Period:
 def parse_period(code: str) -> Period:
     """Parse a period code such as `2021/2022`, `2022`, `2022Q3` or `2022-09`."""
     if not isinstance(code, str):
-        raise ValueError(f"Period must be a string, got {type(code).__name__}")
+        raise ValueError("Период должен быть строкой")
     if not code:
-        raise ValueError("Period is empty; expected e.g. 2021/2022, 2022, 2022Q3 or 2022-09")
+        raise ValueError(
+            "Период не указан: ожидается, например, 2021/2022, 2022, 2022Q3 или 2022-09"
+        )
     if m := _ACADEMIC_RE.fullmatch(code):
         first, second = int(m[1]), int(m[2])
         if second != first + 1:
             raise ValueError(
-                f"Period {code!r}: an academic year spans two consecutive years, "
-                f"expected {first}/{first + 1}"
+                f"Период «{code}»: учебный год — два соседних года, ожидается {first}/{first + 1}"
             )
         return academic_year(first)
     if _YEAR_RE.fullmatch(code):
@@ -118,8 +119,8 @@ def parse_period(code: str) -> Period:
     if m := _MONTH_RE.fullmatch(code):
         return month(int(m[1]), int(m[2]))
     raise ValueError(
-        f"Period {code!r} is malformed; expected an academic year (2021/2022), "
-        "a year (2022), a quarter (2022Q3) or a month (2022-09)"
+        f"Период «{code}» не распознан: ожидается учебный год (2021/2022), "
+        "год (2022), квартал (2022Q3) или месяц (2022-09)"
     )
 
 

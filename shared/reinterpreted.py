@@ -34,10 +34,21 @@ def number_text(written: str, number: float | int, *, grouped: bool, percent: bo
     return f"{what}: {written} → {decimal_text(number)}"
 
 
+def comma_before_three_digits(written: str, number: float | int) -> str:
+    """A comma before exactly three digits ("1,234"): read as a decimal comma (1.234), though
+    English writes thousands so (1234); the sender should check which was meant."""
+    return (
+        f"запятая перед тремя цифрами: {written} прочитано как {decimal_text(number)} "
+        f"(дробь), а не {written.replace(',', '')}"
+    )
+
+
 def date_format(day: dt.date, granularity: str, shown: str) -> str:
-    """A date cell read at the granularity its format shows ("month" or "year")."""
-    label = "месяц год" if granularity == "month" else "год"
-    return f"формат даты «{label}»: {day.strftime('%d.%m.%Y')} → {shown}"
+    """A date cell read at the granularity its format shows ("month", "year", or
+    "month_only": a month without its year, which is taken from the date the cell holds)."""
+    labels = {"month": "месяц год", "year": "год", "month_only": "месяц"}
+    said = f"формат даты «{labels[granularity]}»: {day.strftime('%d.%m.%Y')} → {shown}"
+    return f"{said} (год взят из даты)" if granularity == "month_only" else said
 
 
 def excel_serial(number: float | int, day: dt.date) -> str:
@@ -86,6 +97,21 @@ def column_unused(title: str) -> str:
     return f"столбец «{title}» не используется: пропущен"
 
 
+def column_untitled(number: int) -> str:
+    """A column without a title (its 1-based place) that holds values: left out, said so."""
+    return f"столбец {number} без заголовка не используется: его значения пропущены"
+
+
 def column_repeated(title: str, field: str) -> str:
     """A second column for a field already taken."""
     return f"столбец «{title}» повторяет {field}: пропущен"
+
+
+def header_below(line: int) -> str:
+    """A table's header found below the file's first row (a title above it): those rows skipped."""
+    return f"заголовок таблицы в строке {line}: строки выше пропущены"
+
+
+def sheet_taken(title: str) -> str:
+    """A table read from a sheet other than the workbook's first."""
+    return f"таблица прочитана с листа «{title}»"

@@ -2,19 +2,21 @@
 the upload limits, and rows written into the .xlsx files we produce as values, never formulas."""
 
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, TYPE_STRING, Cell
 from openpyxl.worksheet.worksheet import Worksheet
 
+from shared import reinterpreted
 from shared.errors import Invalid
 from shared.tabular import Cell as TypedCell
-from shared.tabular import UnsupportedTable, normalize_name, open_table
+from shared.tabular import Table, UnsupportedTable, normalize_name, open_table
 from shared.uploads import FIELD, Budget, UnreadableUpload, Upload, UploadLimits, parse_upload
 
 MAX_ROWS = 100_000
+HEADER_SEARCH_ROWS = 20  # rows of each sheet looked through for the header
 # Russian spreadsheets write decimals with a comma ("64,5"); CSV exports keep it as text.
 _DECIMAL_COMMA_RE = re.compile(r"^-?\d+,\d+$")
 
@@ -30,10 +32,17 @@ def _cell(value: Any) -> Any:
 @dataclass(frozen=True)
 class Sheet:
     """A table as an upload gives it: the header's texts (stripped) and each row with data,
-    by its line in the file, as typed cells (`shared.tabular.Cell`)."""
+    by its line in the file, as typed cells (`shared.tabular.Cell`); `notes` say in Russian
+    where the header was found when it is not the first row of the first sheet."""
 
     header: list[str]
     rows: list[tuple[int, list[TypedCell]]]
+    notes: list[str] = field(default_factory=list)
+
+
+Missing = Callable[[list[str]], list[str]]
+"""Given a row's texts as `header_key` gives them, the names of the required columns it lacks
+(none: the row is the header)."""
 
 
 def read_sheet(
@@ -42,9 +51,15 @@ def read_sheet(
     *,
     limits: UploadLimits | None = None,
     max_rows: int = MAX_ROWS,
+    missing: Missing | None = None,
 ) -> Sheet:
     """The header and the rows with data of a .csv or the first sheet of an .xlsx
     (`shared.tabular`); empty rows, also formatted ones an .xlsx ends with, are left out.
+
+    With `missing`, the header is the first row (of the first HEADER_SEARCH_ROWS of each
+    sheet, sheet by sheet) that lacks no required column: rows above it (a title) are skipped
+    and the sheet it is on is read, both said in `Sheet.notes`; when no row has them all,
+    Invalid naming `file` and the columns the closest row lacks ("не найдены столбцы: …").
 
     The file is read within `limits` and at most `max_rows` rows with data; past a limit,
     UploadLimitExceeded (422, naming it); a file that cannot be read: Invalid naming `file`.
@@ -53,7 +68,9 @@ def read_sheet(
     name = filename.lower()
     try:
         with open_table(filename, content, budget) as table:
-            return _sheet(table.rows(0), table.first_line, budget)
+            if missing is None:
+                return _sheet(table.rows(0), table.first_line, budget)
+            return _find_sheet(table, missing, budget)
     except UnsupportedTable:
         raise Invalid.at(FIELD, "Принимаются файлы .csv и .xlsx") from None
     except UnreadableUpload as exc:
@@ -61,11 +78,49 @@ def read_sheet(
         raise Invalid.at(FIELD, f"Файл {kind} не читается: {exc}") from exc
 
 
-def _sheet(lines: Iterator[list[TypedCell]], first_line: int, budget: Budget) -> Sheet:
-    first = next(lines, None)
-    if first is None:
+def _texts(cells: list[TypedCell]) -> list[str]:
+    return [str(c.raw if c.raw is not None else "").strip() for c in cells]
+
+
+def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
+    closest: list[str] | None = None
+    for index, title in enumerate(table.sheet_names):
+        lines = table.rows(index)
+        for position, cells in enumerate(lines):
+            if position >= HEADER_SEARCH_ROWS:
+                break
+            texts = _texts(cells)
+            if not any(texts):
+                continue
+            lacking = missing([header_key(text) for text in texts])
+            if lacking and (closest is None or len(lacking) < len(closest)):
+                closest = lacking
+            if lacking:
+                continue
+            first_line = table.first_line + position
+            sheet = _sheet(lines, first_line, budget, header=texts)
+            if position:
+                sheet.notes.append(reinterpreted.header_below(first_line))
+            if index:
+                sheet.notes.append(reinterpreted.sheet_taken(title))
+            return sheet
+    if closest is None:
         raise Invalid.at(FIELD, "Файл пуст")
-    header = [str(h.raw or "").strip() for h in first]
+    raise Invalid.at(FIELD, f"не найдены столбцы: {', '.join(closest)}")
+
+
+def _sheet(
+    lines: Iterator[list[TypedCell]],
+    first_line: int,
+    budget: Budget,
+    *,
+    header: list[str] | None = None,
+) -> Sheet:
+    if header is None:
+        first = next(lines, None)
+        if first is None:
+            raise Invalid.at(FIELD, "Файл пуст")
+        header = _texts(first)
     rows = []
     for line, cells in enumerate(lines, start=first_line + 1):
         if all(c.raw is None or str(c.raw).strip() == "" for c in cells):
@@ -100,12 +155,19 @@ def header_key(title: str) -> str:
     return normalize_name(title.replace("_", " "))
 
 
-async def parse_sheet(upload: Upload, *, max_rows: int) -> Sheet:
+async def parse_sheet(upload: Upload, *, max_rows: int, missing: Missing | None = None) -> Sheet:
     """`read_sheet` of an upload in a worker thread (`shared.uploads.parse_upload`), within
-    its limits and `max_rows` rows with data: what a request handler calls."""
+    its limits and `max_rows` rows with data, its header found by `missing`: what a request
+    handler calls."""
     limits = upload.limits
     return await parse_upload(
-        limits, read_sheet, upload.filename, upload.content, limits=limits, max_rows=max_rows
+        limits,
+        read_sheet,
+        upload.filename,
+        upload.content,
+        limits=limits,
+        max_rows=max_rows,
+        missing=missing,
     )
 
 

@@ -63,6 +63,8 @@ _NUMBER = re.compile(
     rf"^(?P<number>[+-]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+|\d+)(?:[.,]\d+)?)"
     rf"(?:{_GROUP}?(?P<percent>%))?$"
 )
+# "1,234": a decimal comma, or thousands separated by a comma as English writes them.
+_THOUSANDS_OR_DECIMAL = re.compile(r"^[+-]?\d{1,3},\d{3}$")
 _DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
 _ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 _BOOLEANS = {
@@ -145,14 +147,17 @@ def format_tokens(number_format: str | None) -> str:
 
 
 def granularity_of(number_format: str | None) -> str | None:
-    """What a date format shows: "day", "month" (month and year), "year", or None when the
-    format shows no date ("General", times only)."""
+    """What a date format shows: "day", "month" (a month, with or without its year:
+    "[$-419]MMMM;@" shows "Декабрь"), "year", or None when the format shows no date
+    ("General", times only: an m next to h or s is minutes)."""
     tokens = format_tokens(number_format)
     if "d" in tokens:
         return "day"
-    if "y" in tokens and tokens != "general":
-        return "month" if "m" in tokens else "year"
-    return None
+    if tokens == "general" or "h" in tokens or "s" in tokens:
+        return "year" if "y" in tokens and "m" not in tokens else None
+    if "m" in tokens:
+        return "month"
+    return "year" if "y" in tokens else None
 
 
 _SPACES = re.compile(r"\s+")
@@ -233,7 +238,8 @@ class Cell:
     def note(self) -> str | None:
         """What reading the cell reinterpreted, in Russian for an import summary
         (`shared.reinterpreted`), or None: "процентный формат ячейки: 0,645 → 64,5",
-        "разделитель разрядов: 1 234 → 1234", "знак процента: 64,5% → 64,5", "формат даты
+        "разделитель разрядов: 1 234 → 1234", "знак процента: 64,5% → 64,5", a comma before
+        three digits ("1,234": 1.234, or 1234 in English?), "формат даты
         «месяц год»: 01.09.2031 → сентябрь 2031"."""
         raw = self.raw
         if isinstance(raw, str):
@@ -243,12 +249,15 @@ class Cell:
                 return reinterpreted.number_text(
                     raw.strip(), self.value, grouped=grouped, percent=bool(match["percent"])
                 )
+            if match and _THOUSANDS_OR_DECIMAL.match(match["number"]):
+                return reinterpreted.comma_before_three_digits(raw.strip(), self.value)
             return None
         if self.percent:
             return reinterpreted.percent_format(raw, self.value)
         granularity = self.granularity
         if granularity in ("month", "year") and isinstance(raw, dt.date):
-            return reinterpreted.date_format(raw, granularity, self.text)
+            shown = "month_only" if "y" not in format_tokens(self.number_format) else granularity
+            return reinterpreted.date_format(raw, shown, self.text)
         return None
 
     @property

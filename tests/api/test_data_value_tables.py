@@ -233,7 +233,12 @@ async def test_headers_match_in_any_case_and_spacing_and_organizations_by_name(
     summary = await upload(api_client, world, "v.csv", content)
     assert summary["imported"] == 1
     assert summary["warnings"] == [
-        {"index": 2, "loc": ["value"], "msg": "разделитель разрядов: 1\u202f234 → 1234"}
+        {
+            "index": 2,
+            "loc": ["organization"],
+            "msg": 'организация: «мбоу "лицей №7"» → МБОУ «Лицей № 7»',
+        },
+        {"index": 2, "loc": ["value"], "msg": "разделитель разрядов: 1\u202f234 → 1234"},
     ]
     (ambiguous, unknown) = summary["rejected"]
     assert ambiguous["index"] == 3 and ambiguous["errors"][0]["loc"] == ["organization"]
@@ -292,13 +297,15 @@ async def test_grouped_thousands_and_percent_signs_in_text_cells_are_named(api_c
     rows = [["indicator_code", "organization_id", "period", "value"]]
     rows.append(["teachers_count", str(world.s1.id), "2030/2031", "12\u00a0345"])
     rows.append(["extracurricular_coverage", str(world.s2.id), "2030/2031", "99,5 %"])
-    rows.append(["teachers_count", str(world.s3.id), "2030/2031", "64,5"])  # a decimal comma
+    rows.append(
+        ["extracurricular_coverage", str(world.s3.id), "2030/2031", "64,5"]
+    )  # decimal comma
     summary = await upload(api_client, world, "v.xlsx", xlsx(rows))
     assert (summary["imported"], summary["rejected"]) == (3, [])
     assert await stored(db, world) == {
         ("teachers_count", "s1", "2030/2031"): 12345.0,
         ("extracurricular_coverage", "s2", "2030/2031"): 99.5,
-        ("teachers_count", "s3", "2030/2031"): 64.5,
+        ("extracurricular_coverage", "s3", "2030/2031"): 64.5,
     }
     assert [(w["index"], w["msg"]) for w in summary["warnings"]] == [
         (2, "разделитель разрядов: 12\u00a0345 → 12345"),

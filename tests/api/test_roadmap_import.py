@@ -150,7 +150,7 @@ def test_seed_001_title_period_passport_and_cells_dropped_by_the_export():
     assert seventh.title.startswith("Проведение совещаний для координаторов ОО:\n· Анализ")
     assert seventh.title.count("\n·") == 8
     # the criteria table after the plan has no activity column
-    assert reasons(result) == ["unrecognised row outside any activity table"] * 13
+    assert reasons(result) == ["строка вне таблицы мероприятий"] * 13
     assert result.report.rows_skipped[0].text.startswith("Критерии | Показатели эффективности")
 
 
@@ -177,9 +177,9 @@ def test_seed_004_sections_continuations_and_page_breaks():
     assert unnumbered[0].title.startswith("Использование муниципальных показателей по:\n- контролю")
     assert "<p>" not in unnumbered[0].title
     assert by_position[16].title.endswith("(семинары, встречи, конференции)")
-    assert reasons(result) == ["repeated header"] * 5 + ["empty row"]
+    assert reasons(result) == ["повтор заголовка"] * 5 + ["пустая строка"]
     # named by the line of the text file a person opens, not by the blocks read
-    repeated = [s.row for s in result.report.rows_skipped if s.reason == "repeated header"]
+    repeated = [s.row for s in result.report.rows_skipped if s.reason == "повтор заголовка"]
     assert repeated == [25, 36, 40, 47, 50]
     lines = next(SEEDS.glob("004_*.txt")).read_text().splitlines()
     assert all(lines[row - 1].startswith("№ п/п\tМероприятие") for row in repeated)
@@ -209,9 +209,7 @@ def test_seed_002_a_whole_set_of_roadmaps_through_ocr_noise():
     assert roadmaps[0].sections[1].title.startswith("II Мероприятия по аналитическому")
     skipped = result.report.rows_skipped
     assert len(skipped) >= 20
-    assert {"header continuation", "unrecognised row outside any activity table"} <= set(
-        reasons(result)
-    )
+    assert {"продолжение заголовка", "строка вне таблицы мероприятий"} <= set(reasons(result))
     assert all(s.row > 0 and 0 < len(s.text) <= 120 and s.reason for s in skipped)
 
 
@@ -226,7 +224,7 @@ def test_seed_003_programme_with_stages():
     assert first.deadline_text == "Январь 2019 года-декабрь 2019 года"
     assert first.expected_result == "Организационная готовность к реализации проекта"
     assert first.evidence.startswith("Приказ ИМЦ о формировании рабочей группы")
-    assert reasons(result) == ["repeated header"] * 6
+    assert reasons(result) == ["повтор заголовка"] * 6
     assert any("Средства контроля" in warning for warning in result.report.warnings)
 
 
@@ -332,8 +330,8 @@ def test_seed_as_docx_gives_the_same_activities(prefix):
     assert [r.passport for r in result.roadmaps] == [r.passport for r in from_text.roadmaps]
     sections = [[s.title for s in r.sections] for r in result.roadmaps]
     assert sections == [[s.title for s in r.sections] for r in from_text.roadmaps]
-    assert result.report.tables_found == 1
-    assert "repeated header" in reasons(result)
+    assert result.report.tables_found == 2  # split across pages: two Word tables, one plan
+    assert "повтор заголовка" in reasons(result)
 
 
 @pytest.mark.parametrize("prefix", ["000", "001", "004"])
@@ -433,10 +431,10 @@ def test_continuation_rows_merge_and_repeated_headers_are_reported():
     assert [a.number for a in roadmap.activities] == ["1.1.", "1.2.", "2.1."]
     skipped = [(s.row, s.reason) for s in result.report.rows_skipped]
     assert skipped == [
-        (3, "column numbers row"),
-        (7, "repeated header"),
-        (9, "empty row"),
-        (12, "no activity title"),
+        (3, "строка номеров столбцов"),
+        (7, "повтор заголовка"),
+        (9, "пустая строка"),
+        (12, "нет названия мероприятия"),
     ]
     assert result.report.rows_skipped[1].text.startswith("№ п/п | Наименование мероприятия")
 
@@ -456,7 +454,7 @@ def test_headers_are_matched_through_line_breaks_and_ocr_look_alikes():
         "УО",
     )
     assert result.roadmaps[0].period_text == "на 2022-2023 учебный год"
-    assert result.report.warnings == ["columns not imported: Итог"]
+    assert result.report.warnings == ["столбцы не импортированы: Итог"]
 
 
 def test_a_table_without_an_activity_column_is_not_an_activity_table():
@@ -467,8 +465,8 @@ def test_a_table_without_an_activity_column_is_not_an_activity_table():
     result = parse_blocks(blocks)
     assert result.roadmaps == []
     assert result.report.tables_found == 0
-    assert reasons(result) == ["unrecognised row outside any activity table"] * 2
-    assert result.report.warnings[0].startswith("no activity table found")
+    assert reasons(result) == ["строка вне таблицы мероприятий"] * 2
+    assert result.report.warnings[0].startswith("таблица мероприятий не найдена")
 
 
 def test_docx_merged_section_row_and_vertically_merged_deadline():

@@ -8,7 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from services.api.roadmaps.deadlines import parse_deadline
-from services.api.roadmaps.document_import.document import import_document
+from services.api.roadmaps.document_import.document import import_document, parse_blocks
 
 CASES = Path(__file__).parent / "cases"
 
@@ -71,6 +71,7 @@ def test_a_cell_merged_down_belongs_to_every_activity_it_spans():
     [
         ("mmmm yyyy", "сентябрь 2021", "2021-09-01", "2021-09-30"),
         ("mmm\\ yy", "сентябрь 2021", "2021-09-01", "2021-09-30"),
+        ("[$-419]MMMM;@", "сентябрь 2021", "2021-09-01", "2021-09-30"),  # shows "Сентябрь"
         ('yyyy" г."', "2021", "2021-01-01", "2021-12-31"),
         ("dd.mm.yyyy", "15.09.2021", "2021-09-15", "2021-09-15"),
     ],
@@ -113,9 +114,9 @@ def test_the_report_says_which_date_cells_were_read_as_a_month():
     result = import_document("rm1.xlsx", (CASES / "rm1_xlsx_merged_dates.xlsx").read_bytes())
     # rows are named as Excel numbers them (1.3 is row 7, 2.4 row 12), empty rows and the
     # title above the table counted
-    assert [w for w in result.report.warnings if w.startswith("row ")] == [
-        "row 7: формат даты «месяц год»: 01.03.2022 → март 2022",
-        "row 12: число 44713 — дата Excel: 01.06.2022",
+    assert [w for w in result.report.warnings if w.startswith("строка ")] == [
+        "строка 7: формат даты «месяц год»: 01.03.2022 → март 2022",
+        "строка 12: число 44713 — дата Excel: 01.06.2022",
     ]
 
 
@@ -127,10 +128,10 @@ def test_rows_are_named_as_excel_numbers_them_whatever_the_sheet_skips():
     rows += [HEADER, ["2", "Совещание", 44713, "ИМЦ"]]
     result = import_document("plan.xlsx", xlsx(rows, formats={"C6": "mmmm yyyy"}))
     skipped = [(s.row, s.reason) for s in result.report.rows_skipped]
-    assert skipped == [(8, "no activity title"), (9, "repeated header")]
-    assert [w for w in result.report.warnings if w.startswith("row ")] == [
-        "row 6: формат даты «месяц год»: 01.03.2022 → март 2022",
-        "row 10: число 44713 — дата Excel: 01.06.2022",
+    assert skipped == [(8, "нет названия мероприятия"), (9, "повтор заголовка")]
+    assert [w for w in result.report.warnings if w.startswith("строка ")] == [
+        "строка 6: формат даты «месяц год»: 01.03.2022 → март 2022",
+        "строка 10: число 44713 — дата Excel: 01.06.2022",
     ]
     assert [a.source_row for a in result.roadmaps[0].activities] == [6, 10]
 
@@ -139,8 +140,8 @@ def test_csv_rows_are_named_by_their_line_after_the_sep_hint():
     content = "sep=;\r\n№;Мероприятие;Срок;Ответственный\r\n\r\n1;Семинар;44713;ИМЦ\r\n"
     content += ";;;\r\n2;Совещание;2022;44713\r\n"
     result = import_document("plan.csv", content.encode("cp1251"))
-    assert [w for w in result.report.warnings if w.startswith("row ")] == [
-        "row 4: число 44713 — дата Excel: 01.06.2022"
+    assert [w for w in result.report.warnings if w.startswith("строка ")] == [
+        "строка 4: число 44713 — дата Excel: 01.06.2022"
     ]
     (first, second) = result.roadmaps[0].activities
     assert (first.source_row, first.deadline_text) == (4, "01.06.2022")
@@ -172,9 +173,9 @@ def test_the_handed_rm3_docx_repeated_header_and_a_row_split_across_pages():
         "II. Методическое направление",
     ]
     assert [(s.row, s.reason) for s in result.report.rows_skipped] == [
-        (3, "column numbers row"),
-        (7, "repeated header"),
-        (8, "column numbers row"),
+        (3, "строка номеров столбцов"),
+        (7, "повтор заголовка"),
+        (8, "строка номеров столбцов"),
     ]
 
 
@@ -182,6 +183,7 @@ def test_the_handed_rm4_docx_two_tables_across_a_page_break_are_one_plan():
     content = (CASES / "rm4_docx_two_tables_page_break.docx").read_bytes()
     result = import_document("rm4.docx", content)
     assert len(result.roadmaps) == 1
+    assert result.report.tables_found == 2  # the table goes on in a second one
     found = activities(content, "rm4.docx")
     assert found == {
         "1.1": ("Ноябрь – декабрь 2021 г.", "2021-11-01", "2021-12-31"),
@@ -193,3 +195,27 @@ def test_the_handed_rm4_docx_two_tables_across_a_page_break_are_one_plan():
         "Заместители директоров",
         "Управление образования",
     ]
+
+
+def test_a_docx_table_continued_after_a_page_break_counts_as_two_tables():
+    from services.api.roadmaps.document_import.readers import Row
+
+    header = ("№", "Наименование мероприятия", "Срок исполнения", "Ответственный")
+    blocks = [Row(header, 0), Row(("1", "Семинар", "май 2022", "ИМЦ"), 0)]
+    blocks += [Row(("2", "Совещание", "июнь 2022", "ИМЦ"), 1)]
+    result = parse_blocks(blocks)
+    assert result.report.activities_found == 2 and result.report.tables_found == 2
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("plan.pdf", b"%PDF", "файл «plan.pdf» не импортируется: принимаются .docx, .xlsx"),
+        ("plan.xlsx", b"not a zip", "файл «plan.xlsx» не читается как .xlsx"),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_said_in_russian(name, content, message):
+    from services.api.roadmaps.document_import.readers import read_blocks
+
+    with pytest.raises(ValueError, match=message):
+        read_blocks(name, content)

@@ -105,5 +105,5 @@ def test_period_body_is_documented_as_the_code_string():
 
 def test_period_body_takes_a_period_and_says_why_a_code_is_refused():
     assert Body(period=parse_period("2022")).period.code == "2022"
-    with pytest.raises(ValidationError, match="consecutive years"):
+    with pytest.raises(ValidationError, match="два соседних года"):
         Body(period="2021/2023")

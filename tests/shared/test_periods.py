@@ -61,17 +61,17 @@ def test_parse_period_gives_kind_and_inclusive_bounds(code, kind, start, end):
     ],
 )
 def test_parse_period_rejects_malformed_codes(code):
-    with pytest.raises(ValueError, match=r"[Pp]eriod"):
+    with pytest.raises(ValueError, match="Период"):
         parse_period(code)
 
 
 def test_parse_period_names_the_consecutive_year_it_expected():
-    with pytest.raises(ValueError, match="expected 2021/2022"):
+    with pytest.raises(ValueError, match="ожидается 2021/2022"):
         parse_period("2021/2023")
 
 
 def test_parse_period_rejects_a_non_string():
-    with pytest.raises(ValueError, match="must be a string"):
+    with pytest.raises(ValueError, match="должен быть строкой"):
         parse_period(2022)  # type: ignore[arg-type]
 
 
@@ -98,7 +98,7 @@ def test_previous_period_is_one_step_back_of_the_same_kind(code, previous):
 
 
 def test_previous_of_the_first_year_allowed_is_refused():
-    with pytest.raises(ValueError, match="outside"):
+    with pytest.raises(ValueError, match="вне"):
         _ = parse_period("1900").previous
 
 

@@ -249,6 +249,9 @@ def test_an_id_shaped_text_is_told_from_a_name(text, shaped):
         ("DD.MM.YYYY", "day", "01.03.2022"),
         ("mm-dd-yy", "day", "01.03.2022"),
         ("[$-419]MMMM YYYY;@", "month", "март 2022"),
+        ("[$-419]MMMM;@", "month", "март 2022"),  # shows "Март": the month of the date's year
+        ("mmm", "month", "март 2022"),
+        ("h:mm", None, "01.03.2022"),  # a time: m is minutes, not a month
         ("mmm\\ yy", "month", "март 2022"),
         ('yyyy" г."', "year", "2022"),
         (None, "day", "01.03.2022"),
@@ -256,8 +259,13 @@ def test_an_id_shaped_text_is_told_from_a_name(text, shaped):
 )
 def test_a_date_cell_has_the_granularity_its_format_shows(number_format, granularity, text):
     cell = Cell(dt.datetime(2022, 3, 1), number_format)
-    assert (cell.granularity, cell.text) == (granularity, text)
-    assert (cell.note is None) == (granularity == "day")
+    assert (cell.granularity, cell.text) == (granularity or "day", text)
+    assert (cell.note is None) == (granularity in ("day", None))
+
+
+def test_a_month_only_format_is_named_in_the_note():
+    cell = Cell(dt.datetime(2031, 12, 1), "[$-419]MMMM;@")
+    assert cell.note == "формат даты «месяц»: 01.12.2031 → декабрь 2031 (год взят из даты)"
 
 
 def test_the_sep_hint_line_names_the_separator_and_is_not_a_row():

@@ -141,6 +141,14 @@ class ResultImporter(ScopedImporter):
     noun = "результатов"
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
+    required = {
+        "организация": ("organization_id", "organization"),
+        "процедура": ("procedure",),
+        "год": ("year",),
+        "предмет": ("subject",),
+        "класс": ("grade",),
+        "участников": ("participants",),
+    }
 
     def columns(self, headers: list[str]) -> list[str | None]:
         """The fields, their Russian synonyms, mark_<n> and score_<n> (`rows.columns`); a
@@ -157,7 +165,7 @@ class ResultImporter(ScopedImporter):
         abbreviation ("ВПР"), in any spacing, case and ё/е, is its code ("vpr"), noted."""
         spellings = await procedure_codes(self.session)
         for index, row in parsed:
-            written = row.procedure
+            written = row.written_procedure = row.procedure
             code = spellings.get(normalize_name(written))
             row.procedure = code or written.strip().lower()
             if code is not None and written != code:
@@ -172,7 +180,9 @@ class ResultImporter(ScopedImporter):
         await self._procedure_codes(parsed)
         readable = await readable_organizations(self.principal, self.scopes)
         named = {i: r.organization_id for i, r in parsed if isinstance(r.organization_id, str)}
-        ids, reasons = await resolve_names(self.session, named, readable)
+        ids, reasons, notes = await resolve_names(self.session, named, readable)
+        for index, note in notes.items():
+            self.warn(index, "organization", note)
         for index, reason in reasons.items():
             rejected.append(rejection(index, "organization", reason))
         parsed = [(index, row) for index, row in parsed if index not in reasons]

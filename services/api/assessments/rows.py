@@ -56,6 +56,7 @@ class ResultRow:
     lowered: int | None
     confirmed: int | None
     raised: int | None
+    written_procedure: str = ""  # the procedure as the row writes it, for its messages
 
 
 def integer(value: Any) -> int | None:
@@ -309,10 +310,14 @@ def check_row(
         fail("year", "ожидается учебный год (2021/2022) или календарный год (2022)")
     procedure = catalogue.procedures.get(row.procedure)
     subject = catalogue.subject(procedure, row.subject, row.grade) if procedure else None
+    written = row.written_procedure or row.procedure
     if procedure is None:
-        fail("procedure", f"нет оценочной процедуры с кодом {row.procedure}")
+        fail("procedure", f"нет оценочной процедуры «{written}»")
     elif subject is None:
-        fail("subject", f"в каталоге {row.procedure} нет предмета в {row.grade} классе")
+        message = (
+            f"в каталоге процедуры «{written}» нет предмета «{row.subject}» в {row.grade} классе"
+        )
+        fail("subject", message)
     if row.marks is not None:
         if procedure is not None and not procedure.has_marks:
             fail("marks", "эта процедура не выставляет отметки 2–5")

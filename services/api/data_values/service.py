@@ -104,7 +104,8 @@ class Valid:
 
 def _check_value(indicator: Indicator, row: DataValueRow) -> tuple[float | None, str | None]:
     """The value as stored (booleans as 1/0), or why it does not fit the indicator. A file's
-    1 and 0 are true and false; its percent (64,5 %) fits a percent indicator only."""
+    1 and 0 are true and false; its percent (64,5 %) fits a percent indicator only; an
+    indicator counted in units ("count") takes whole numbers only."""
     value, value_type = row.value, indicator.params.get("value_type")
     if row.sheet and row.sheet.percent and value_type != "percent":
         return None, "значение в процентах, а показатель не в процентах"
@@ -122,6 +123,11 @@ def _check_value(indicator: Indicator, row: DataValueRow) -> tuple[float | None,
         if isinstance(value, float) and not math.isfinite(value):
             return None, "ожидается число"
         return None, f"значение по модулю больше {MEASURE_MAX_TEXT}"
+    if indicator.unit == "count" and not float(value).is_integer():
+        return (
+            None,
+            f"показатель в штуках: ожидается целое число, а не {reinterpreted.decimal_text(value)}",
+        )
     low, high = indicator.params.get("min"), indicator.params.get("max")
     if value_type == "percent":
         low, high = max(low or 0, 0), min(high if high is not None else 100, 100)
@@ -195,6 +201,12 @@ class DataValueImporter(ScopedImporter):
     noun = "значений"
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
+    required = {
+        "код показателя": ("indicator_code",),
+        "организация": ("organization_id", "organization"),
+        "период": ("period",),
+        "значение": ("value",),
+    }
 
     def columns(self, headers: list[str]) -> list[str | None]:
         """indicator_code (Код показателя), organization_id, or else organization (ОО, by
@@ -269,7 +281,9 @@ class DataValueImporter(ScopedImporter):
             for index, row in parsed
             if row.organization_id is None and row.organization
         }
-        ids, reasons = await resolve_names(self.session, named, readable)
+        ids, reasons, notes = await resolve_names(self.session, named, readable)
+        for index, note in notes.items():
+            self.warn(index, "organization", note)
         for index, reason in reasons.items():
             rejected.append(rejection(index, "organization", reason))
         return [

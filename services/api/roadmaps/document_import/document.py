@@ -86,6 +86,9 @@ class ImportedRoadmap:
         return [activity for section in self.sections for activity in section.activities]
 
 
+NO_TABLE = "таблица мероприятий не найдена: ни в одной строке заголовка нет столбца мероприятия"
+
+
 @dataclass(frozen=True)
 class SkippedRow:
     """A table row the importer did not use, and why."""
@@ -146,7 +149,7 @@ def parse_blocks(blocks: Sequence[Block]) -> ImportResult:
             parser.paragraph(block.text)
         else:  # a row is named by its line in the file, or by its place in a .docx
             parser.row(block.line or index, block)
-            parser.notes += (f"row {block.line or index}: {note}" for note in block.notes)
+            parser.notes += (f"строка {block.line or index}: {note}" for note in block.notes)
     result = parser.result()
     result.report.warnings.extend(parser.notes)  # cells read otherwise than the file has them
     return result
@@ -248,6 +251,7 @@ class _Parser:
     def __init__(self) -> None:
         self.roadmaps: list[_Roadmap] = []
         self.layouts: list[Layout] = []
+        self.tables: set[int] = set()  # the document's tables that hold activity rows
         self.layout: Layout | None = None  # the activity table the next row belongs to
         self.activity: _Activity | None = None  # what a continuation row extends
         self.section: _Section | None = None  # a section row not yet followed by an activity
@@ -282,32 +286,36 @@ class _Parser:
         self.title_open = False
         text = _row_text(row.cells)
         if not has_text(text):
-            self._skip(index, text, "empty row")
+            self._skip(index, text, "пустая строка")
         elif layout := header_layout(row.cells):
             self._header(index, text, layout)
+            self.tables.add(row.table)
         elif self.layout is not None:
             self._table_row(index, row.cells, text)
+            self.tables.add(row.table)  # a table going on after a page break is one more
         elif not self._passport_row(row.cells):
-            self._skip(index, text, "unrecognised row outside any activity table")
+            self._skip(index, text, "строка вне таблицы мероприятий")
 
     def result(self) -> ImportResult:
         """Freeze what was read into the import result."""
         kept = [r for r in self.roadmaps if r.passport or r.activity_count()]
         frozen = [roadmap.freeze() for roadmap in kept]
         warnings = [
-            f"title without a plan or passport ignored: {one_line(r.title)[:120]!r}"
+            f"заголовок без плана и паспорта пропущен: «{one_line(r.title)[:120]}»"
             for r in self.roadmaps
             if r.title and r not in kept
         ]
         if not self.layouts:
-            warnings.append("no activity table found: no header row names the activity column")
+            warnings.append(NO_TABLE)
         for columns in dict.fromkeys(", ".join(layout.unmapped()) for layout in self.layouts):
             if columns:
-                warnings.append(f"columns not imported: {columns}")
-        warnings += [f"roadmap {r.title!r} has no activities" for r in frozen if not r.activities]
+                warnings.append(f"столбцы не импортированы: {columns}")
+        warnings += [
+            f"в дорожной карте «{r.title}» нет мероприятий" for r in frozen if not r.activities
+        ]
         report = ImportReport(
             activities_found=sum(len(r.activities) for r in frozen),
-            tables_found=len(self.layouts),
+            tables_found=len(self.tables),
             rows_skipped=self.skipped,
             warnings=warnings,
         )
@@ -379,7 +387,7 @@ class _Parser:
         self.passport_key = None
         if roadmap.layout is not None and roadmap.layout.signature == layout.signature:
             self.layout = roadmap.layout  # the table goes on after a page break
-            self._skip(index, text, "repeated header")
+            self._skip(index, text, "повтор заголовка")
             return
         if not roadmap.title:
             roadmap.title = _LEADING_ROMAN.sub("", self.heading)
@@ -392,7 +400,7 @@ class _Parser:
         assert self.layout is not None
         shaped = shape(cells, self.layout)
         if is_column_numbers(shaped):
-            self._skip(index, text, "column numbers row")
+            self._skip(index, text, "строка номеров столбцов")
             return
         values = {name: self.layout.value(shaped, name) for name in ("number", "stage")}
         values |= {name: self.layout.value(shaped, name) for name in TEXT_FIELDS}
@@ -413,13 +421,13 @@ class _Parser:
         elif kind == "continuation":
             self._continue(index, shaped, text, values)
         else:
-            self._skip(index, text, "no activity title")
+            self._skip(index, text, "нет названия мероприятия")
 
     def _date(self, index: int, text: str) -> str:
         """A deadline cell's text; a number there that is an Excel date (44713: a date cell
         saved as "General") is that day, noted. A year (2022) stays a year."""
         if _SERIAL.match(text) and (day := excel_date(int(text))):
-            self.notes.append(f"row {index}: {reinterpreted.excel_serial(int(text), day)}")
+            self.notes.append(f"строка {index}: {reinterpreted.excel_serial(int(text), day)}")
             return day.strftime("%d.%m.%Y")
         return text
 
@@ -489,9 +497,9 @@ class _Parser:
             self.section.title = f"{self.section.title} {' '.join(_distinct(cells))}"
         elif not self.table_started:
             self.layout.extend(cells)
-            self._skip(index, text, "header continuation")
+            self._skip(index, text, "продолжение заголовка")
         else:
-            self._skip(index, text, "no activity title")
+            self._skip(index, text, "нет названия мероприятия")
 
 
 _DAY = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")

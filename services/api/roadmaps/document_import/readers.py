@@ -10,7 +10,7 @@ from pathlib import PurePath
 from docx.table import Table, _Cell
 
 from shared.tabular import Cell, CellType, open_csv, open_workbook, read_lines
-from shared.uploads import Budget, UploadLimitExceeded, UploadLimits, open_docx
+from shared.uploads import Budget, UnreadableUpload, UploadLimitExceeded, UploadLimits, open_docx
 
 ACCEPTED_EXTENSIONS: tuple[str, ...] = (".docx", ".xlsx", ".csv", ".txt")
 
@@ -74,13 +74,15 @@ def read_blocks(filename: str, content: bytes, limits: UploadLimits | None = Non
     reader = _READERS.get(extension)
     if reader is None:
         accepted = ", ".join(ACCEPTED_EXTENSIONS)
-        raise UnsupportedFormat(f"cannot import {filename!r}: accepted extensions are {accepted}")
+        raise UnsupportedFormat(f"файл «{filename}» не импортируется: принимаются {accepted}")
     try:
         return reader(content, Budget(limits or UploadLimits.defaults()))
     except (UnreadableDocument, UploadLimitExceeded):
         raise
     except Exception as exc:  # every library reports a corrupt file with its own exception
-        raise UnreadableDocument(f"cannot read {filename!r} as {extension}: {exc}") from exc
+        why = str(exc) if isinstance(exc, UnreadableUpload) else "повреждён или другого формата"
+        what = f"файл «{filename}» не читается как {extension}: {why}"
+        raise UnreadableDocument(what) from exc
 
 
 def _read_txt(content: bytes, budget: Budget) -> list[Block]:

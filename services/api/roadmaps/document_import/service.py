@@ -6,7 +6,11 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.roadmaps.document_import.document import ImportedRoadmap, import_document
+from services.api.roadmaps.document_import.document import (
+    NO_TABLE,
+    ImportedRoadmap,
+    import_document,
+)
 from services.api.roadmaps.document_import.readers import UnreadableDocument, UnsupportedFormat
 from services.api.roadmaps.models import Roadmap
 from services.api.roadmaps.schemas import (
@@ -122,7 +126,7 @@ async def import_roadmaps(
     if not result.roadmaps or not result.report.activities_found:
         raise Invalid(
             "В документе не найдена таблица мероприятий",
-            errors=[{"loc": ["body", "file"], "msg": "no activity table found"}],
+            errors=[{"loc": ["body", "file"], "msg": NO_TABLE}],
             report=report,
         )
     plans = [_to_create(r, level, owner_type, owner_id, period) for r in result.roadmaps]
