@@ -64,6 +64,23 @@ INDICATORS = [
 ]
 
 
+async def post_s2_result(api_client, world) -> None:
+    """S2's ВПР result in mathematics, grade 5 (10 participants, marks 4/4/1/1)."""
+    result = {
+        "organization_id": str(world.s2.id),
+        "procedure": "vpr",
+        "year": PERIOD,
+        "subject": "Математика",
+        "grade": 5,
+        "participants": 10,
+        "marks": {"2": 4, "3": 4, "4": 1, "5": 1},
+    }
+    answer = await api_client.post(
+        "/v1/assessment-results", json={"results": [result]}, headers=world.headers("analyst")
+    )
+    assert answer.json()["imported"] == 1, answer.text
+
+
 async def arrange(api_client, surveys_client, world, apps):
     """Indicators, data values, a ВПР result for S2 (S1's is the world's), parents' answers."""
     analyst = world.headers("analyst")
@@ -86,19 +103,7 @@ async def arrange(api_client, surveys_client, world, apps):
         headers=analyst,
     )
     assert answer.json()["imported"] == 3, answer.text
-    result = {
-        "organization_id": str(world.s2.id),
-        "procedure": "vpr",
-        "year": PERIOD,
-        "subject": "Математика",
-        "grade": 5,
-        "participants": 10,
-        "marks": {"2": 4, "3": 4, "4": 1, "5": 1},
-    }
-    answer = await api_client.post(
-        "/v1/assessment-results", json={"results": [result]}, headers=analyst
-    )
-    assert answer.json()["imported"] == 1, answer.text
+    await post_s2_result(api_client, world)
     campaign = await launch(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id], True
     )

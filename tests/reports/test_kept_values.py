@@ -25,6 +25,7 @@ from tests.reports.test_indicator_values import (
     arrange,
     by_key,
     get_values,
+    post_s2_result,
     respondents,
 )
 from tests.surveys.test_results import diagnostic_answers, nok
@@ -390,19 +391,7 @@ async def test_the_api_data_version_changes_on_writes_only(api_client, world):
     assert (await post_value(80))["unchanged"] == 1
     assert await version(api_client, world) == with_value
 
-    result = {
-        "organization_id": str(world.s2.id),
-        "procedure": "vpr",
-        "year": PERIOD,
-        "subject": "Математика",
-        "grade": 5,
-        "participants": 10,
-        "marks": {"2": 4, "3": 4, "4": 1, "5": 1},
-    }
-    answer = await api_client.post(
-        "/v1/assessment-results", json={"results": [result]}, headers=analyst
-    )
-    assert answer.json()["imported"] == 1, answer.text
+    await post_s2_result(api_client, world)
     with_result = await version(api_client, world)
     assert with_result != with_value
 
@@ -561,9 +550,11 @@ async def test_changed_values_younger_than_the_maximum_age_are_served_then_recom
         world = await build_world(session, settings)
         await session.commit()
     await arrange(api_client, surveys_client, world, apps)
-    async with reports_app(
-        apps, settings, sessions=isolation, values_max_age_seconds=60
-    ) as (client, _, _):
+    async with reports_app(apps, settings, sessions=isolation, values_max_age_seconds=60) as (
+        client,
+        _,
+        _,
+    ):
         first = await get_values(client, world)
         await post_trained(api_client, world, 90)
         served = await get_values(client, world)  # the change is in the facts, not yet computed
