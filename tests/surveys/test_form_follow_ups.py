@@ -3,6 +3,7 @@ numbers asked as whole numbers, a calculation without a finite value stores noth
 real browser a choice the filter no longer offers is unticked and hidden, and the answer of a
 question that no longer applies is not sent."""
 
+import copy
 import re
 from urllib.parse import parse_qs
 
@@ -11,10 +12,11 @@ from sqlalchemy import delete, select, text
 
 from services.surveys.app import create_app as create_surveys
 from services.surveys.instruments.models import Instrument
+from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from services.surveys.responses.models import Answer
 from tests.factories import build_world
 from tests.surveys.forms import CHROMIUM, Dom, launch, link_of, phone, served
-from tests.surveys.test_xlsform import build
+from tests.surveys.test_xlsform import BASE, build, cell
 
 # fmt: off
 PAGE_FORM = {
@@ -145,3 +147,16 @@ async def forget_w14(isolation):
         await session.execute(text("TRUNCATE surveys.campaign, surveys.response CASCADE"))
         await session.execute(delete(Instrument).where(Instrument.code == "w14_filter"))
         await session.commit()
+
+
+def test_every_settings_problem_is_named():
+    sheets = copy.deepcopy(BASE)
+    cell("settings", 2, "kind", "exam")(sheets)
+    cell("settings", 2, "audience", "aliens")(sheets)
+    with pytest.raises(XLSFormError) as caught:
+        from_xlsform(build(sheets))
+    error = caught.value
+    assert (error.sheet, error.row, error.column) == ("settings", 2, "kind")
+    assert "exam" in str(error)
+    assert "column 'audience'" in str(error) and "aliens" in str(error)
+    assert "more problems" not in str(error)

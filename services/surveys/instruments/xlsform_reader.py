@@ -263,14 +263,21 @@ def _pyxform_error(message: str, sheets: dict[str, Sheet | None]) -> XLSFormErro
 
 
 def _locate(exc: ValidationError, reading: _Reading) -> XLSFormError:
-    """The first validation error, placed at the sheet, row and column it comes from."""
-    error = exc.errors()[0]
+    """Every validation error, each placed at the sheet, row and column it comes from: the
+    first is the error's place, the others follow in its message ("; sheet …, row …: …")."""
+    first, *others = [_located(error, reading) for error in exc.errors()]
+    if not others:
+        return first
+    message = "; ".join([first.message, *(str(other) for other in others)])
+    return XLSFormError(message, sheet=first.sheet, row=first.row, column=first.column)
+
+
+def _located(error: Any, reading: _Reading) -> XLSFormError:
+    """One validation error of pydantic, placed."""
     loc = list(error["loc"])
     message = str(error["msg"]).removeprefix("Value error, ")
     if isinstance(error.get("input"), str | int | float) and error["type"] != "value_error":
         message += f" (got {error['input']!r})"
-    if exc.error_count() > 1:
-        message += f" (and {exc.error_count() - 1} more problems)"
     place = _place(loc, reading) or _place_by_code(message, reading)
     if place is None:
         return XLSFormError(message)
