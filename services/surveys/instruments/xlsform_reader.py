@@ -6,8 +6,10 @@ survey JSON becomes our definition (`xlsform_survey`). Whatever pyxform refuses,
 our definition cannot hold, is an XLSFormError naming the sheet, row and column; nothing is
 dropped. Our own columns (`competence`, `points`, `positive`; `correct`, `points` of choices;
 `kind`, `audience`, `description`, `source` of settings; the `competences` sheet) are read
-from the rows beside pyxform. A workbook without `kind` or `audience` (a KoboToolbox form)
-takes those given with the upload, else a parents' satisfaction questionnaire.
+from the rows beside pyxform; logic pyxform leaves to ODK Validate is checked in
+`xlsform_checks` (cycles, unknown filter columns, the default language). A workbook
+without `kind` or `audience` (a KoboToolbox form) takes those given with the upload, else a
+parents' satisfaction questionnaire.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from services.surveys.instruments.definition import (
     InstrumentDefinition,
 )
 from services.surveys.instruments.question_types import LIKERT5_LABELS, question_types
+from services.surveys.instruments.xlsform_checks import check_logic
 from services.surveys.instruments.xlsform_common import (
     CHOICE_FIELD_COLUMNS,
     CHOICES,
@@ -103,6 +106,7 @@ def from_xlsform(
     payload = _read_settings(sheets[SETTINGS], reading, kind, audience)
     payload["competences"] = _read_competences(competence_sheet, reading)
     survey = _pyxform(sheets, payload["code"], payload["kind"])
+    check_logic(sheets)
     # Kept as written when it names a language ("Russian (ru)"); a bare code is `language`.
     written = survey.get("default_language") or ""
     payload["default_language"] = written if re.search(r"\(\w+\)\s*$", written) else None
