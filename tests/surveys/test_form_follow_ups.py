@@ -14,8 +14,7 @@ from services.surveys.app import create_app as create_surveys
 from services.surveys.instruments.models import Instrument
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from services.surveys.responses.models import Answer
-from tests.factories import build_world
-from tests.surveys.forms import CHROMIUM, Dom, launch, link_of, phone, served
+from tests.surveys.forms import CHROMIUM, Dom, committed_world, launch, link_of, phone, served
 from tests.surveys.test_xlsform import BASE, build, cell
 
 # fmt: off
@@ -105,9 +104,7 @@ async def test_the_browser_clears_choices_and_answers_that_no_longer_apply(
     apps, isolation, settings, surveys_client, forget_w14
 ):
     playwright = pytest.importorskip("playwright.async_api")
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
+    world = await committed_world(isolation, settings)
     await _import(surveys_client, world, FILTER_FORM)
     campaign = await launch(surveys_client, world, "w14_filter", "parents", [world.s1.id])
     app = create_surveys(settings.model_copy(update={"anonymous_rate_per_minute": 1000}))

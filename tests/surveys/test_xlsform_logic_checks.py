@@ -58,12 +58,7 @@ BROKEN = [
 async def test_a_form_nobody_could_answer_is_refused_naming_the_cell(
     surveys_client, world, survey, setup, place, message
 ):
-    workbook = build({"survey": survey, "choices": CHOICES, "settings": setup})
-    answer = await surveys_client.post(
-        "/v1/instruments/xlsform",
-        files={"file": ("logic.xlsx", workbook)},
-        headers=world.headers("analyst"),
-    )
+    answer = await _import(surveys_client, world, survey, setup)
     assert answer.status_code == 422, answer.text
     [error] = answer.json()["errors"]
     assert error["loc"] == ["body", "file"]
@@ -72,6 +67,15 @@ async def test_a_form_nobody_could_answer_is_refused_naming_the_cell(
     assert message in error["msg"]
     bank = await surveys_client.get("/v1/instruments", headers=world.headers("analyst"))
     assert "w14_logic" not in {i["code"] for i in bank.json()["items"]}
+
+
+async def _import(client, world, survey: list, setup: list):
+    workbook = build({"survey": survey, "choices": CHOICES, "settings": setup})
+    return await client.post(
+        "/v1/instruments/xlsform",
+        files={"file": ("logic.xlsx", workbook)},
+        headers=world.headers("analyst"),
+    )
 
 
 # fmt: off
@@ -95,10 +99,5 @@ SOUND = [
     ("survey", "setup"), [pytest.param(*case[1:], id=case[0]) for case in SOUND]
 )
 async def test_sound_logic_still_imports(surveys_client, world, survey, setup):
-    workbook = build({"survey": survey, "choices": CHOICES, "settings": setup})
-    answer = await surveys_client.post(
-        "/v1/instruments/xlsform",
-        files={"file": ("logic.xlsx", workbook)},
-        headers=world.headers("analyst"),
-    )
+    answer = await _import(surveys_client, world, survey, setup)
     assert answer.status_code == 201, answer.text
