@@ -21,7 +21,7 @@ from services.api.staff.models import StaffMember
 from services.surveys.instruments.definition import load_bank
 from services.surveys.responses.models import Response
 from shared.identity import issue_user_token
-from tests.factories import PASSWORD, World, add_user
+from tests.factories import PASSWORD, World, add_user, build_world
 
 NOW = datetime.now(UTC)
 BANK = {d.code: d for d in load_bank()}
@@ -194,6 +194,14 @@ async def sign_in(
     assert page.status_code == 200 and "Вход для заполнения анкеты" in page.text, page.text
     fields = {"username": email, "password": password, "_csrf": csrf_of(page)}
     return await client.post(f"{url}/sign-in", data=fields)
+
+
+async def committed_world(isolation, settings) -> World:
+    """The world of a `committed` test (one a real server in a thread reads), committed."""
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        await session.commit()
+    return world
 
 
 @asynccontextmanager

@@ -81,12 +81,25 @@ async def test_xlsform_export_imports_back_as_the_same_instrument(surveys_client
     imported = await surveys_client.post(
         "/v1/instruments/xlsform", files={"file": (f"{code}.xlsx", exported.content)}, headers=h
     )
-    assert imported.status_code == 201, imported.text
+    # The same definition: no new version, and the answer says so.
+    assert imported.status_code == 200, imported.text
     original = (
         await surveys_client.get(f"/v1/instruments/{instrument_id}?version=1", headers=h)
     ).json()
-    assert imported.json()["version"] == 2
+    assert (imported.json()["version"], imported.json()["unchanged"]) == (1, True)
     assert imported.json()["definition"] == original["definition"]
+    again = await surveys_client.post(
+        "/v1/instruments/xlsform", files={"file": (f"{code}.xlsx", exported.content)}, headers=h
+    )
+    assert again.status_code == 200 and again.json()["version"] == 1
+    versions = await surveys_client.get(f"/v1/instruments/{instrument_id}/versions", headers=h)
+    assert [v["version"] for v in versions.json()] == [1]
+    edited = original["definition"] | {"title": "Дефициты (редакция 2)"}
+    added = await surveys_client.post("/v1/instruments", json=edited, headers=h)
+    assert added.status_code == 201 and added.json()["version"] == 2
+    assert added.json()["unchanged"] is False
+    same = await surveys_client.post("/v1/instruments", json=edited, headers=h)
+    assert (same.status_code, same.json()["version"], same.json()["unchanged"]) == (200, 2, True)
     broken = await surveys_client.post(
         "/v1/instruments/xlsform", files={"file": ("x.xlsx", b"not a workbook")}, headers=h
     )

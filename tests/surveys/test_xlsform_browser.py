@@ -13,8 +13,7 @@ from services.surveys.app import create_app as create_surveys
 from services.surveys.instruments import xpath
 from services.surveys.instruments.models import Instrument
 from services.surveys.responses.models import Answer
-from tests.factories import build_world
-from tests.surveys.forms import CHROMIUM, launch, link_of, phone, served
+from tests.surveys.forms import CHROMIUM, committed_world, launch, link_of, phone, served
 from tests.surveys.test_xlsform_cases import EXPRESSIONS
 
 CASES = Path(__file__).parent / "cases"
@@ -26,9 +25,7 @@ async def test_the_browser_applies_the_forms_logic_as_the_server_does(
     apps, isolation, settings, surveys_client, forget_imported
 ):
     playwright = pytest.importorskip("playwright.async_api")
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
+    world = await committed_world(isolation, settings)
     imported = await surveys_client.post(
         "/v1/instruments/xlsform",
         files={"file": ("kobo.xlsx", (CASES / "xf1b_kobo_with_kind.xlsx").read_bytes())},

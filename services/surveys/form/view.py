@@ -26,7 +26,7 @@ class QuestionView:
     """One question as the page shows it."""
 
     question: Question
-    number: int
+    number: int  # 0 for a note or a calculation, which take no number
     control: Control
     choices: list[tuple[str, str]]
     values: list[str]
@@ -176,10 +176,11 @@ def build(
         views = []
         for question in section.questions:
             kind = question_type(question.type)
-            numbers[question.code] = len(numbers) + 1
+            if kind.control != "none":  # notes and calculations take no number
+                numbers[question.code] = len(numbers) + 1
             view = QuestionView(
                 question=question,
-                number=numbers[question.code],
+                number=numbers.get(question.code, 0),
                 control=kind.control,
                 choices=kind.choices(question, definition.kind),
                 values=values.get(question.code, []),
@@ -193,7 +194,7 @@ def build(
                 view.relevant_on = rel.question
                 view.relevant_values = [p[0] for p in pairs]
                 view.condition = (
-                    f"Отвечайте, если в вопросе {numbers[rel.question]} выбран ответ "
+                    f"Отвечайте, если в вопросе {numbers.get(rel.question, '')} выбран ответ "
                     + " или ".join(p[1] for p in pairs)
                 )
             if view.error:

@@ -20,15 +20,25 @@ router = APIRouter(tags=["instruments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UNCHANGED = {200: {"model": InstrumentDetail, "description": "unchanged: no version added"}}
 
 
-def _detail(instrument, version) -> InstrumentDetail:
+def _detail(instrument, version, *, unchanged: bool = False) -> InstrumentDetail:
     return InstrumentDetail(
         **InstrumentRead.model_validate(instrument).model_dump(),
         version=version.version,
         version_id=version.id,
         definition=version.definition,
+        unchanged=unchanged,
     )
+
+
+async def _added(session, version, created: bool, response: Response) -> InstrumentDetail:
+    """201 with the new version; 200 with the latest and `unchanged` when nothing was added."""
+    if not created:
+        response.status_code = 200
+    found = await service.get_version(session, version.instrument_id, version.version)
+    return _detail(*found, unchanged=not created)
 
 
 @router.get("/instruments", responses=ERRORS)
@@ -43,21 +53,23 @@ async def list_instruments(
     return Page(items=[InstrumentRead.model_validate(i) for i in items], total=total)
 
 
-@router.post("/instruments", status_code=201, responses=ERRORS)
+@router.post("/instruments", status_code=201, responses=ERRORS | UNCHANGED)
 async def import_instrument(
-    body: dict[str, Any], session: SessionDep, caller: Caller
+    body: dict[str, Any], session: SessionDep, caller: Caller, response: Response
 ) -> InstrumentDetail:
-    """A definition as JSON: a new instrument, or a new version of the one with its code."""
+    """A definition as JSON: a new instrument, or a new version of the one with its code
+    (201); the same definition as the latest version adds none (200, `unchanged`)."""
     definition = service.parse_definition(body)
-    version = await service.add_version(session, caller, definition, source="json")
-    return _detail(*await service.get_version(session, version.instrument_id, version.version))
+    version, created = await service.add_version(session, caller, definition, source="json")
+    return await _added(session, version, created, response)
 
 
-@router.post("/instruments/xlsform", status_code=201, responses=UPLOAD_ERRORS)
+@router.post("/instruments/xlsform", status_code=201, responses=UPLOAD_ERRORS | UNCHANGED)
 async def import_xlsform(
     file: Annotated[UploadFile, File(description="XLSForm (.xlsx): survey, choices, settings")],
     session: SessionDep,
     caller: Caller,
+    response: Response,
     limits: UploadLimitsDep,
     kind: Annotated[
         Literal["satisfaction", "deficit", "self_assessment"] | None,
@@ -69,13 +81,17 @@ async def import_xlsform(
     ] = None,
 ) -> InstrumentDetail:
     """An instrument authored in a spreadsheet (the ODK/KoboToolbox XLSForm standard, read by
-    pyxform). `kind` and `audience` fill what a KoboToolbox form's settings lack.
+    pyxform). `kind` and `audience` fill what a KoboToolbox form's settings lack. A workbook
+    that defines the latest version unchanged (an export imported back) adds none: 200 with
+    `unchanged`.
 
     Read within the upload limits (413 past the file size, 422 naming any other limit) in a
     worker thread; 422 naming `file` with the sheet, row and column of a problem."""
     upload = await read_upload(file, limits)
-    version = await service.import_xlsform(session, caller, upload, kind=kind, audience=audience)
-    return _detail(*await service.get_version(session, version.instrument_id, version.version))
+    version, created = await service.import_xlsform(
+        session, caller, upload, kind=kind, audience=audience
+    )
+    return await _added(session, version, created, response)
 
 
 @router.get("/instruments/{instrument_id}", responses=ERRORS)

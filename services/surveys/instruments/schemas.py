@@ -29,3 +29,5 @@ class InstrumentDetail(InstrumentRead):
     version: int
     version_id: uuid.UUID
     definition: dict[str, Any]
+    # True when an import defined the latest version unchanged: no new version was made.
+    unchanged: bool = False

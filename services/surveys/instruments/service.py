@@ -39,7 +39,10 @@ async def sync_bank(session: AsyncSession) -> int:
 
 async def _store(
     session: AsyncSession, definition: InstrumentDefinition, *, source: str
-) -> InstrumentVersion:
+) -> tuple[InstrumentVersion, bool]:
+    """The new version and True; or, when the definition equals the latest version's, that
+    version and False (an unchanged re-import makes no version)."""
+    dumped = definition.model_dump(mode="json", by_alias=True, exclude_none=True)
     instrument = await session.scalar(select(Instrument).where(Instrument.code == definition.code))
     if instrument is None:
         instrument = Instrument(
@@ -58,16 +61,25 @@ async def _store(
             detail=f"Инструмент {definition.code} — вида {instrument.kind}, "
             f"новая версия не может быть вида {definition.kind}",
         )
+    else:
+        latest = await session.scalar(
+            select(InstrumentVersion).where(
+                InstrumentVersion.instrument_id == instrument.id,
+                InstrumentVersion.version == instrument.latest_version,
+            )
+        )
+        if latest is not None and latest.definition == dumped:
+            return latest, False
     instrument.latest_version += 1
     instrument.title = definition.title
     instrument.audience = list(definition.audience)
     version = InstrumentVersion(
         instrument_id=instrument.id,
         version=instrument.latest_version,
-        definition=definition.model_dump(mode="json", by_alias=True, exclude_none=True),
+        definition=dumped,
         source=source,
     )
-    return await add_new(session, version)
+    return await add_new(session, version), True
 
 
 def parse_definition(data: Any) -> InstrumentDefinition:
@@ -81,8 +93,9 @@ def parse_definition(data: Any) -> InstrumentDefinition:
 
 async def add_version(
     session: AsyncSession, principal: Principal, definition: InstrumentDefinition, source: str
-) -> InstrumentVersion:
-    """A new version of an instrument (a new instrument if the code is new)."""
+) -> tuple[InstrumentVersion, bool]:
+    """A new version of an instrument (a new instrument if the code is new) and True; the
+    latest version and False when its definition is the same (nothing is added)."""
     require_roles(principal, *AUTHORS)
     return await _store(session, definition, source=source)
 
@@ -94,9 +107,10 @@ async def import_xlsform(
     *,
     kind: str | None = None,
     audience: list[str] | None = None,
-) -> InstrumentVersion:
-    """A new version from an XLSForm workbook, read in a worker thread within its limits once
-    the caller may author: UploadLimitExceeded (422 naming the limit), or Invalid naming
+) -> tuple[InstrumentVersion, bool]:
+    """A new version from an XLSForm workbook (as `add_version`: with False and the latest
+    version when the workbook defines it unchanged), read in a worker thread within its limits
+    once the caller may author: UploadLimitExceeded (422 naming the limit), or Invalid naming
     `file` with the sheet, row and column of the problem."""
     require_roles(principal, *AUTHORS)
     try:

@@ -6,8 +6,10 @@ survey JSON becomes our definition (`xlsform_survey`). Whatever pyxform refuses,
 our definition cannot hold, is an XLSFormError naming the sheet, row and column; nothing is
 dropped. Our own columns (`competence`, `points`, `positive`; `correct`, `points` of choices;
 `kind`, `audience`, `description`, `source` of settings; the `competences` sheet) are read
-from the rows beside pyxform. A workbook without `kind` or `audience` (a KoboToolbox form)
-takes those given with the upload, else a parents' satisfaction questionnaire.
+from the rows beside pyxform; logic pyxform leaves to ODK Validate is checked in
+`xlsform_checks` (cycles, unknown filter columns, the default language). A workbook
+without `kind` or `audience` (a KoboToolbox form) takes those given with the upload, else a
+parents' satisfaction questionnaire.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from services.surveys.instruments.definition import (
     InstrumentDefinition,
 )
 from services.surveys.instruments.question_types import LIKERT5_LABELS, question_types
+from services.surveys.instruments.xlsform_checks import check_logic
 from services.surveys.instruments.xlsform_common import (
     CHOICE_FIELD_COLUMNS,
     CHOICES,
@@ -103,6 +106,7 @@ def from_xlsform(
     payload = _read_settings(sheets[SETTINGS], reading, kind, audience)
     payload["competences"] = _read_competences(competence_sheet, reading)
     survey = _pyxform(sheets, payload["code"], payload["kind"])
+    check_logic(sheets)
     # Kept as written when it names a language ("Russian (ru)"); a bare code is `language`.
     written = survey.get("default_language") or ""
     payload["default_language"] = written if re.search(r"\(\w+\)\s*$", written) else None
@@ -263,14 +267,21 @@ def _pyxform_error(message: str, sheets: dict[str, Sheet | None]) -> XLSFormErro
 
 
 def _locate(exc: ValidationError, reading: _Reading) -> XLSFormError:
-    """The first validation error, placed at the sheet, row and column it comes from."""
-    error = exc.errors()[0]
+    """Every validation error, each placed at the sheet, row and column it comes from: the
+    first is the error's place, the others follow in its message ("; sheet …, row …: …")."""
+    first, *others = [_located(error, reading) for error in exc.errors()]
+    if not others:
+        return first
+    message = "; ".join([first.message, *(str(other) for other in others)])
+    return XLSFormError(message, sheet=first.sheet, row=first.row, column=first.column)
+
+
+def _located(error: Any, reading: _Reading) -> XLSFormError:
+    """One validation error of pydantic, placed."""
     loc = list(error["loc"])
     message = str(error["msg"]).removeprefix("Value error, ")
     if isinstance(error.get("input"), str | int | float) and error["type"] != "value_error":
         message += f" (got {error['input']!r})"
-    if exc.error_count() > 1:
-        message += f" (and {exc.error_count() - 1} more problems)"
     place = _place(loc, reading) or _place_by_code(message, reading)
     if place is None:
         return XLSFormError(message)

@@ -201,7 +201,13 @@ class _Parser:
 
 def references(node: Node) -> set[str]:
     """The `${name}` references of a tree."""
-    if node[0] == "ref":
+    return named(node, "ref")
+
+
+def named(node: Node, kind: str) -> set[str]:
+    """The names the tree's nodes of this kind hold: `ref` (`${name}`), `name` (a bare name,
+    in a choice filter a column of the choices)."""
+    if node[0] == kind:
         return {node[1]}
     found: set[str] = set()
     for part in node[1:]:
@@ -209,7 +215,7 @@ def references(node: Node) -> set[str]:
             children = part if part and isinstance(part[0], list) else [part]
             for child in children:
                 if isinstance(child, list) and child and isinstance(child[0], str):
-                    found |= references(child)
+                    found |= named(child, kind)
     return found
 
 

@@ -3,6 +3,7 @@
 Pure functions: no database, no HTTP, so that validation and scoring are tested on their own.
 """
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,7 +152,9 @@ def _walk(
             continue
         if question.calculation is not None:
             value_of = xpath.evaluate(xpath.parse(question.calculation), xpath.Context(texts))
-            texts[question.code] = xpath.to_text(value_of)
+            # NaN or Infinity (`${a} div 0`) is no value, as an empty result is.
+            finite = not isinstance(value_of, float) or math.isfinite(value_of)
+            texts[question.code] = xpath.to_text(value_of) if finite else ""
             if texts[question.code] != "" and not kind.answered:
                 calculated[question.code] = texts[question.code]
         required = state.required[question.code] = kind.answered and _required(question, texts)

@@ -2,7 +2,8 @@
 // (xpath.js): hides the questions that do not apply, works out calculations, and offers only
 // the choices a choice filter leaves. The form works without it (the server checks the same
 // logic and ignores answers to questions that do not apply). What it cannot evaluate stays
-// shown, and a ticked choice is never hidden: no answer disappears unseen.
+// shown. As Enketo does, a choice the filter no longer offers is unticked and hidden, and the
+// controls of a question that does not apply are disabled, so that its answer is not sent.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
@@ -41,8 +42,16 @@
       var choice = JSON.parse(label.getAttribute("data-choice"));
       var offered = xpath.toBool(attempt(tree, { answers: answers, choice: choice }, true));
       var input = label.querySelector("input");
-      label.hidden = !offered && !(input && input.checked);
+      if (!offered && input) {
+        input.checked = false;
+      }
+      label.hidden = !offered;
     });
+  }
+
+  // A calculation's text; NaN or Infinity (`1 div 0`) is no value, as on the server.
+  function finite(value) {
+    return typeof value === "number" && !isFinite(value) ? "" : xpath.toText(value);
   }
 
   function update() {
@@ -56,11 +65,14 @@
       var calculation = question.getAttribute("data-calculate");
       if (calculation !== null) {
         if (shown) {
-          answers[code] = xpath.toText(attempt(calculation, { answers: answers }, ""));
+          answers[code] = finite(attempt(calculation, { answers: answers }, ""));
         }
         return;
       }
       question.hidden = !shown;
+      question.querySelectorAll("input, textarea, select").forEach(function (control) {
+        control.disabled = !shown;
+      });
       if (shown) {
         filterChoices(question, answers);
         answers[code] = given(code).join(" ");
