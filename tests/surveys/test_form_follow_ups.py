@@ -136,13 +136,39 @@ async def test_the_browser_clears_choices_and_answers_that_no_longer_apply(
     assert stored == {"level": "ooo"}
 
 
+@pytest.mark.committed
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium")
+async def test_a_decimal_comma_typed_in_the_browser_is_stored_as_typed(
+    apps, isolation, settings, surveys_client, forget_w14
+):
+    """A browser's number box drops a comma (3,5 became 35, stored without a word): the
+    form's number boxes are text boxes, read with either decimal mark."""
+    playwright = pytest.importorskip("playwright.async_api")
+    world = await committed_world(isolation, settings)
+    await _import(surveys_client, world, PAGE_FORM)
+    campaign = await launch(surveys_client, world, "w14_page", "parents", [world.s1.id])
+    app = create_surveys(settings.model_copy(update={"anonymous_rate_per_minute": 1000}))
+    async with served(app) as base, phone(playwright) as (page, problems):
+        await page.goto(base + link_of(campaign))
+        await page.locator("#f-kids").press_sequentially("2")
+        await page.locator("#f-hours").press_sequentially("3,5")
+        await page.get_by_role("button", name="Отправить ответы").click()
+        await playwright.expect(page.locator("h1")).to_have_text("Спасибо! Ваши ответы приняты")
+        assert problems == []
+    async with isolation() as session:
+        stored = {a.question: a.number for a in (await session.scalars(select(Answer))).all()}
+    assert stored["hours"] == 3.5 and stored["kids"] == 2
+    assert stored["per_kid"] == 1.75  # the calculation read the comma too
+
+
 @pytest.fixture
 async def forget_w14(isolation):
     """The bank outlives a committed test's clean-up: drop what this one imported."""
     yield
     async with isolation() as session:
         await session.execute(text("TRUNCATE surveys.campaign, surveys.response CASCADE"))
-        await session.execute(delete(Instrument).where(Instrument.code == "w14_filter"))
+        codes = ("w14_filter", "w14_page")
+        await session.execute(delete(Instrument).where(Instrument.code.in_(codes)))
         await session.commit()
 
 

@@ -18,7 +18,10 @@
     form.querySelectorAll("[name='" + name + "']").forEach(function (input) {
       var chosen = input.type === "radio" || input.type === "checkbox" ? input.checked : input.value !== "";
       if (chosen) {
-        values.push(input.value.trim());
+        // A number box is a text box (a browser's number box drops a decimal comma: 3,5
+        // became 35): its value is read with either mark, as the server reads it.
+        var typed = input.value.trim();
+        values.push(input.classList.contains("input-number") ? typed.replace(",", ".") : typed);
       }
     });
     return values;
