@@ -176,7 +176,7 @@ async def test_every_question_type_is_read_from_the_form_fields(surveys_client, 
     dom = Dom((await form.get(link_of(campaign))).text)
     assert [c["type"] for c in dom.named("clubs")] == ["checkbox"] * 3
     [hours] = dom.named("hours")
-    assert (hours["type"], hours["max"], hours.get("min")) == ("number", "40", None)
+    assert (hours["type"], hours["inputmode"], hours["max"]) == ("text", "decimal", "40")
     assert "Сколько часов?" in dom.label("f-hours") and "до 40" in dom.text("q-hours-range")
     fields = [("likert", "2"), ("yes", "no"), ("clubs", "chess"), ("clubs", "choir")]
     wrong = await post_pairs(form, link_of(campaign), [*fields, ("hours", "много"), ("kids", "2")])
