@@ -6,12 +6,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.roadmaps.document_import.document import (
-    NO_TABLE,
-    ImportedRoadmap,
-    import_document,
-)
+from services.api.roadmaps.document_import.document import import_document
 from services.api.roadmaps.document_import.readers import UnreadableDocument, UnsupportedFormat
+from services.api.roadmaps.document_import.results import NO_TABLE, ImportedRoadmap
 from services.api.roadmaps.models import Roadmap
 from services.api.roadmaps.schemas import (
     ActivityCreate,
