@@ -81,6 +81,25 @@ async def post_s2_result(api_client, world) -> None:
     assert answer.json()["imported"] == 1, answer.text
 
 
+async def post_trained(api_client, world, value: float) -> None:
+    """S2's "trained" value of the period changed to `value` (it had one)."""
+    answer = await api_client.post(
+        "/v1/data-values",
+        json={
+            "values": [
+                {
+                    "indicator_code": "trained",
+                    "organization_id": str(world.s2.id),
+                    "period": PERIOD,
+                    "value": value,
+                }
+            ]
+        },
+        headers=world.headers("analyst"),
+    )
+    assert answer.json()["updated"] == 1, answer.text
+
+
 async def arrange(api_client, surveys_client, world, apps):
     """Indicators, data values, a ВПР result for S2 (S1's is the world's), parents' answers."""
     analyst = world.headers("analyst")
@@ -270,21 +289,7 @@ async def test_a_schools_changed_value_is_visible_in_its_cluster_and_territories
         return by_key(answer.json())
 
     before = await region_values()
-    answer = await api_client.post(
-        "/v1/data-values",
-        json={
-            "values": [
-                {
-                    "indicator_code": "trained",
-                    "organization_id": str(world.s2.id),
-                    "period": PERIOD,
-                    "value": 90.0,
-                }
-            ]
-        },
-        headers=world.headers("analyst"),
-    )
-    assert answer.json()["updated"] == 1, answer.text
+    await post_trained(api_client, world, 90.0)
     after = await region_values()
     s2, c1, m1, region = (str(x.id) for x in (world.s2, world.c1, world.m1, world.region))
     # S1 80 and S2 50, then 90: the mean of the two, wherever both count.

@@ -26,6 +26,7 @@ from tests.reports.test_indicator_values import (
     by_key,
     get_values,
     post_s2_result,
+    post_trained,
     respondents,
 )
 from tests.surveys.test_results import diagnostic_answers, nok
@@ -472,24 +473,6 @@ async def test_concurrent_identical_requests_keep_one_set_of_values(
     assert {m1(a, world)["value"] for a in answers} == {65.0}
     async with isolation() as session:
         assert len(await current_rows(session)) == 18
-
-
-async def post_trained(api_client, world, value: float) -> None:
-    answer = await api_client.post(
-        "/v1/data-values",
-        json={
-            "values": [
-                {
-                    "indicator_code": "trained",
-                    "organization_id": str(world.s2.id),
-                    "period": PERIOD,
-                    "value": value,
-                }
-            ]
-        },
-        headers=world.headers("analyst"),
-    )
-    assert answer.json()["updated"] == 1, answer.text
 
 
 async def test_two_workers_never_serve_different_values(

@@ -88,6 +88,11 @@ class RunKey:
     scope_id: uuid.UUID
     period: str
 
+    def lock_name(self, code: str) -> str:
+        """The advisory lock serialising recomputations of one indicator's run."""
+        run = f"{self.view}.{self.scope_type}.{self.scope_id}.{self.period}.{code}"
+        return f"soko.reports.values.{run}"
+
     def params(self) -> dict[str, Any]:
         return {
             "view": self.view,
@@ -121,18 +126,18 @@ async def lock(session: AsyncSession, key: RunKey, codes: Sequence[str]) -> None
     """Serialise recomputations of these runs until the transaction ends (codes in one order,
     so two callers never wait for each other in a circle)."""
     for code in sorted(codes):
-        name = f"soko.reports.values.{key.view}.{key.scope_type}.{key.scope_id}.{key.period}.{code}"
         await session.execute(
-            text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"),
+            {"name": key.lock_name(code)},
         )
 
 
 async def try_lock(session: AsyncSession, key: RunKey, codes: Sequence[str]) -> bool:
     """`lock` without waiting: False when another transaction recomputes one of these runs."""
     for code in sorted(codes):
-        name = f"soko.reports.values.{key.view}.{key.scope_type}.{key.scope_id}.{key.period}.{code}"
         taken = await session.scalar(
-            text("SELECT pg_try_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name}
+            text("SELECT pg_try_advisory_xact_lock(hashtextextended(:name, 0))"),
+            {"name": key.lock_name(code)},
         )
         if not taken:
             return False
