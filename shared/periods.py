@@ -132,11 +132,6 @@ def period_or_invalid(code: str, field: str = "period", where: str = "query") ->
         raise Invalid.at(field, str(exc), where=where) from exc
 
 
-def previous_period(p: Period) -> Period:
-    """The period of the same kind one step before `p` (`p.previous`)."""
-    return p.previous
-
-
 def contains(p: Period, d: date) -> bool:
     """Whether day `d` falls within `p` (both ends inclusive)."""
     return p.start <= d <= p.end

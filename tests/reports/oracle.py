@@ -16,7 +16,7 @@ from shared.context import user_token_var
 from shared.errors import PeerUnavailable
 from shared.identity import ScopeType
 from shared.indicator_methods import SURVEY_METHODS, closure
-from shared.periods import Period, period_or_invalid, previous_period
+from shared.periods import Period, period_or_invalid
 from shared.scope import ScopeInfo
 from tests.reports.calculator import (
     CLUSTER,
@@ -174,7 +174,7 @@ async def compute(
     """Items of the indicators (None: all) for the scope and what is inside it at `level`,
     the missing inputs, and the codes of every indicator defined (as the service did).
     `public`: survey values as a reader without access to personal results sees them."""
-    previous = previous_period(period).code
+    previous = period.previous.code
     definitions = {d["code"]: d for d in await api.definitions()}
     wanted = set(codes or definitions)
     if unknown := sorted(wanted - set(definitions)):

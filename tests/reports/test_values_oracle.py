@@ -12,7 +12,7 @@ from shared.db import create_engine
 from shared.errors import NotFound
 from shared.identity import ScopeType, decode_token
 from shared.migrations import upgrade
-from shared.periods import period_or_invalid, previous_period
+from shared.periods import period_or_invalid
 from shared.scope import ensure_in_scope
 from shared.settings import Settings
 from tests.conftest import run_sync, running_apps
@@ -80,7 +80,7 @@ async def test_sql_values_agree_with_the_calculator_on_the_demo_district(demo_se
                                 resolver,
                                 scope,
                                 period,
-                                previous_period(period_or_invalid(period)).code,
+                                period_or_invalid(period).previous.code,
                                 None,
                                 minimum=settings.disclosure_minimum,
                                 public=public,

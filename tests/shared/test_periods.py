@@ -11,7 +11,6 @@ from shared.periods import (
     contains,
     parse_period,
     period_of_roadmap,
-    previous_period,
 )
 
 d = date
@@ -94,7 +93,6 @@ def test_period_is_immutable():
 )
 def test_previous_period_is_one_step_back_of_the_same_kind(code, previous):
     assert parse_period(code).previous == parse_period(previous)
-    assert previous_period(parse_period(code)) == parse_period(previous)
 
 
 def test_previous_of_the_first_year_allowed_is_refused():

@@ -88,7 +88,7 @@ async def organization_card(
         d.code: indicator_info(d) for d in sorted(await ctx.api.indicators(), key=lambda d: d.code)
     }
     items, missing = await compute_values(
-        ctx, "organization", organization_id, period.code, None, level="organization"
+        ctx, "organization", organization_id, period, None, level="organization"
     )
     rows = value_rows(items, indicators, {organization_id: school.name})
     shown = [r for r in rows if r.status != "no_data"]

@@ -63,7 +63,7 @@ async def compute_values(
     ctx: Context,
     scope_type: str,
     scope_id: uuid.UUID,
-    period: str,
+    period: Period,
     codes: list[str] | None,
     level: str = "all",
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -102,16 +102,16 @@ def report_period(asked: Period | None, default: str | None, today: date) -> Per
     return academic_year_of(today)
 
 
-def periods_back(period: Period, count: int = EARLIER_PERIODS) -> list[str]:
+def periods_back(period: Period, count: int = EARLIER_PERIODS) -> list[Period]:
     """The period and up to `count` before it, oldest first."""
-    codes, current = [period.code], period
+    periods, current = [period], period
     for _ in range(count):
         try:
             current = current.previous
         except ValueError:  # before the earliest year a period may have
             break
-        codes.append(current.code)
-    return codes[::-1]
+        periods.append(current)
+    return periods[::-1]
 
 
 def indicator_info(definition: Indicator) -> IndicatorInfo:
@@ -175,21 +175,21 @@ async def scope_names(
 async def _over_time(
     ctx: Context,
     owner: tuple[str, uuid.UUID],
-    periods: list[str],
+    periods: list[Period],
     codes: list[str],
     current: list[dict[str, Any]],
 ) -> dict[tuple[str, str], float | None]:
-    """(code, period) → the owner scope's value. Each computation gives a period and the one
-    before it, so the report's computation and one more cover four periods."""
+    """(code, period code) → the owner scope's value. Each computation gives a period and the
+    one before it, so the report's computation and one more cover four periods."""
     scope_type, scope_id = owner
     values: dict[tuple[str, str], float | None] = {}
 
-    def take(items: list[dict[str, Any]], period: str, previous: str | None) -> None:
+    def take(items: list[dict[str, Any]], period: Period, previous: Period | None) -> None:
         for item in items:
             if item["scope_type"] == scope_type and str(item["scope_id"]) == str(scope_id):
-                values[(item["indicator_code"], period)] = item["value"]
+                values[(item["indicator_code"], period.code)] = item["value"]
                 if previous:
-                    values[(item["indicator_code"], previous)] = item["previous_value"]
+                    values[(item["indicator_code"], previous.code)] = item["previous_value"]
 
     newest_first = periods[::-1]
     take(current, newest_first[0], newest_first[1] if len(newest_first) > 1 else None)
@@ -309,12 +309,12 @@ def _owner_about(
 
 
 async def _follow_up(
-    ctx: Context, about: records.About, periods: list[str], indicators: dict[str, IndicatorInfo]
+    ctx: Context, about: records.About, periods: list[Period], indicators: dict[str, IndicatorInfo]
 ) -> tuple[list[Any], list[tuple[Any, Any]], dict[str, IndicatorInfo], list[str]]:
     """The report period's recommendations, the decisions on those of the shown periods, every
     indicator they name, and the codes to compute (the roadmap's and the decisions')."""
-    found = await records.recommendations(ctx.session, about, periods[-1])
-    taken = await records.decisions(ctx.session, about, periods)
+    found = await records.recommendations(ctx.session, about, periods[-1].code)
+    taken = await records.decisions(ctx.session, about, [p.code for p in periods])
     # A recommendation about a responsible school, and the decision taken on it, may be
     # about another indicator: its name is shown, and a decision's is computed for its effect.
     decided = {c for d, r in taken if (c := d.indicator_code or r.indicator_code)}
@@ -346,7 +346,7 @@ async def roadmap_report(
     about = _owner_about(roadmap, scope.organization_ids, list(indicators), activities)
     found, taken, known, codes = await _follow_up(ctx, about, periods, indicators)
 
-    items, missing = await compute_values(ctx, owner[0], owner[1], period.code, codes)
+    items, missing = await compute_values(ctx, owner[0], owner[1], period, codes)
     trend_values = await _over_time(ctx, owner, periods, list(indicators), items)
     values = {(i["indicator_code"], i["scope_type"], str(i["scope_id"])): i["value"] for i in items}
     owner_targets = {
@@ -363,7 +363,7 @@ async def roadmap_report(
         owner_name=names.get(owner[1], "—"),
         roadmap_period=roadmap.period,
         period=period.code,
-        periods=periods,
+        periods=[p.code for p in periods],
         as_of=progress.as_of,
         passport=[
             (label, str(roadmap.passport[key]))
@@ -377,7 +377,7 @@ async def roadmap_report(
                 info,
                 owner[0],
                 names.get(owner[1], "—"),
-                [(p, trend_values.get((code, p))) for p in periods],
+                [(p.code, trend_values.get((code, p.code))) for p in periods],
                 owner_targets.get(code),
             )
             for code, info in indicators.items()

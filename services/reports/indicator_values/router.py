@@ -13,6 +13,7 @@ from shared.db import SessionDep, request_session
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
 from shared.identity import Caller, Principal, ScopeType
 from shared.pagination import PaginationDep
+from shared.periods import PeriodQuery
 from shared.scope import HttpScopeResolver
 
 router = APIRouter(tags=["indicator values"])
@@ -32,7 +33,7 @@ async def list_indicator_values(
     page: PaginationDep,
     session: SessionDep,
     scopes: Annotated[HttpScopeResolver, Depends(scope_resolver)],
-    period: Annotated[str, Query(max_length=20, description="2021/2022, 2022, 2022Q3, 2022-09")],
+    period: PeriodQuery,
     indicator_code: Annotated[list[str] | None, Query(description="Коды показателей")] = None,
     scope_type: ScopeType | None = None,
     scope_id: uuid.UUID | None = None,

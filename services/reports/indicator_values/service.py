@@ -29,22 +29,18 @@ from shared.db import utcnow
 from shared.disclosure import published_by, reads_personal_results
 from shared.errors import Invalid, NotFound
 from shared.identity import Principal, ScopeType
-from shared.periods import period_or_invalid, previous_period
+from shared.periods import Period
 from shared.scope import ScopeResolver, ensure_in_scope
 from shared.settings import get_settings
 
 
 @dataclass
 class Query:
-    period: str
+    period: Period
     indicator_codes: list[str] | None
     scope_type: ScopeType | None
     scope_id: uuid.UUID | None
     level: str  # organization | cluster | territory | all
-
-
-def _invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["query", field], "msg": message}])
 
 
 def _scope(
@@ -54,13 +50,15 @@ def _scope(
     if scope_type is None and scope_id is None:
         scope_type, scope_id = principal.scope_type, principal.scope_id
     if scope_type is None or scope_id is None:
-        raise _invalid("scope_id", "укажите scope_type и scope_id")
+        raise Invalid.at("scope_id", "укажите scope_type и scope_id", where="query")
     return ScopeType(scope_type), scope_id
 
 
 def _check_codes(codes: list[str] | None, defined: list[str]) -> None:
     if unknown := sorted(set(codes or ()) - set(defined)):
-        raise _invalid("indicator_code", f"нет таких показателей: {', '.join(unknown)}")
+        raise Invalid.at(
+            "indicator_code", f"нет таких показателей: {', '.join(unknown)}", where="query"
+        )
 
 
 def _minimum(minimum: int | None) -> int:
@@ -129,8 +127,7 @@ async def _prepare(
     versions: dict[str, Any] | None,
 ) -> tuple[Prepared, store.RunKey]:
     """The computation of the query's scope and period (403/404 for a scope the caller may not
-    read, 422 for a period), and the key its values are kept under."""
-    parsed = period_or_invalid(query.period)
+    read), and the key its values are kept under."""
     scope_type, scope_id = _scope(principal, query.scope_type, query.scope_id)
     scope = await ensure_in_scope(principal, resolver, scope_type, scope_id)
     personal = reads_personal_results(principal) and not public
@@ -139,15 +136,15 @@ async def _prepare(
         principal,
         resolver,
         scope,
-        parsed.code,
-        previous_period(parsed).code,
+        query.period.code,
+        query.period.previous.code,
         minimum=_minimum(minimum),
         public=not personal,
         units=units,
         api_cursor=None if versions is None else versions["api"],
     )
     view = view_of(principal, personal=personal)
-    key = store.RunKey(view, scope_type.value, scope_id, parsed.code)
+    key = store.RunKey(view, scope_type.value, scope_id, query.period.code)
     return prepared, key
 
 
@@ -329,7 +326,7 @@ async def scope_values(
     session: AsyncSession,
     scope_type: ScopeType | str | None,
     scope_id: uuid.UUID | None,
-    period: str,
+    period: Period,
     *,
     codes: list[str] | None = None,
     level: str = "all",

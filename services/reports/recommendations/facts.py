@@ -68,7 +68,7 @@ async def territory_values(
         session,
         ScopeType.territory,
         scope.scope_id,
-        period.code,
+        period,
         public=True,
     )
     by_key = {
