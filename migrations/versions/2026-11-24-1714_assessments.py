@@ -6,17 +6,16 @@ Create Date: 2026-11-24 17:14:38.931480
 """
 
 import uuid
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.columns import entity_columns, foreign_key, timestamps
+
 revision: str = "0005_assessments"
 down_revision: str | None = "0004_indicators"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 # Fixed ids (uuid5 of the code), so that every database has the same catalogue rows.
 NAMESPACE = uuid.UUID("5b0c0a55-7e51-4c1d-9d57-a55e55ed0005")
@@ -130,19 +129,7 @@ def catalogue_rows() -> tuple[list[dict], list[dict]]:
 def upgrade() -> None:
     procedure = op.create_table(
         "assessment_procedure",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -157,19 +144,7 @@ def upgrade() -> None:
     )
     subject = op.create_table(
         "assessment_subject",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("procedure_id", sa.Uuid(), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("grade", sa.Integer(), nullable=False),
@@ -178,11 +153,8 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "max_primary_score > 0", name=op.f("ck_assessment_subject_max_primary_score")
         ),
-        sa.ForeignKeyConstraint(
-            ["procedure_id"],
-            ["api.assessment_procedure.id"],
-            name=op.f("fk_assessment_subject_procedure_id_assessment_procedure"),
-            ondelete="CASCADE",
+        foreign_key(
+            "assessment_subject", "procedure_id", "api.assessment_procedure", ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_subject")),
         sa.UniqueConstraint("procedure_id", "subject", "grade", name="uq_assessment_subject_key"),
@@ -190,19 +162,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "assessment_event",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("procedure_id", sa.Uuid(), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
@@ -211,12 +171,7 @@ def upgrade() -> None:
         sa.Column("event_date", sa.Date(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.CheckConstraint("grade BETWEEN 1 AND 11", name=op.f("ck_assessment_event_grade")),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["api.organization.id"],
-            name=op.f("fk_assessment_event_organization_id_organization"),
-            ondelete="RESTRICT",
-        ),
+        foreign_key("assessment_event", "organization_id", "api.organization", ondelete="RESTRICT"),
         sa.ForeignKeyConstraint(
             ["procedure_id", "subject", "grade"],
             [
@@ -259,24 +214,10 @@ def upgrade() -> None:
         sa.Column("confirmed", sa.Integer(), nullable=True),
         sa.Column("raised", sa.Integer(), nullable=True),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=140), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *timestamps(),
         sa.CheckConstraint("participants >= 0", name=op.f("ck_assessment_result_participants")),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["api.organization.id"],
-            name=op.f("fk_assessment_result_organization_id_organization"),
-            ondelete="RESTRICT",
+        foreign_key(
+            "assessment_result", "organization_id", "api.organization", ondelete="RESTRICT"
         ),
         sa.ForeignKeyConstraint(
             ["procedure_id", "subject", "grade"],

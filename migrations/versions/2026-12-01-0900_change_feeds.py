@@ -26,16 +26,14 @@ Revises: 0012_shared_caches
 Create Date: 2026-12-01 09:00:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.columns import foreign_key
+
 revision: str = "0013_change_feeds"
 down_revision: str | None = "0012_shared_caches"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 # schema -> entity -> (table, key columns)
 FEEDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
@@ -283,12 +281,7 @@ def _competence_tally_table() -> None:
         sa.Column("score_sum", sa.Float(), nullable=False),
         sa.Column("max_score_sum", sa.Float(), nullable=False),
         *_position_columns(),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"],
-            ["surveys.campaign.id"],
-            name=op.f("fk_competence_tally_campaign_id_campaign"),
-            ondelete="CASCADE",
-        ),
+        foreign_key("competence_tally", "campaign_id", "surveys.campaign", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint(
             "campaign_id", "organization_id", "competence", name=op.f("pk_competence_tally")
         ),

@@ -10,16 +10,12 @@ Revises: 0014_token_revocation
 Create Date: 2026-12-01 11:00:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0015_reports_facts"
 down_revision: str | None = "0014_token_revocation"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
