@@ -12,6 +12,7 @@ the repository root on the path).
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 
 def now_column(name: str) -> sa.Column:
@@ -49,3 +50,22 @@ def foreign_key(
         name=op.f(f"fk_{table}_{column}_{referred}"),
         ondelete=ondelete,
     )
+
+
+def assessment_figures() -> list[sa.Column]:
+    """The figures of an assessment result, each NULL when not given, in this order.
+
+    `mark_2` … `mark_5` (integer: participants per mark), `score_distribution` (jsonb:
+    {primary score: participants}), `mean_score` (double precision), `lowered`, `confirmed`,
+    `raised` (integer: journal marks against the procedure's marks). As in
+    `api.assessment_result` (0005) and its copy `reports.fact_assessment_result` (0015).
+    """
+    return [
+        *(sa.Column(f"mark_{mark}", sa.Integer(), nullable=True) for mark in (2, 3, 4, 5)),
+        sa.Column("score_distribution", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
+        sa.Column("mean_score", sa.Float(), nullable=True),
+        *(
+            sa.Column(name, sa.Integer(), nullable=True)
+            for name in ("lowered", "confirmed", "raised")
+        ),
+    ]

@@ -10,9 +10,8 @@ import uuid
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
-from migrations.columns import entity_columns, foreign_key, timestamps
+from migrations.columns import assessment_figures, entity_columns, foreign_key, timestamps
 
 revision: str = "0005_assessments"
 down_revision: str | None = "0004_indicators"
@@ -204,15 +203,7 @@ def upgrade() -> None:
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("grade", sa.Integer(), nullable=False),
         sa.Column("participants", sa.Integer(), nullable=False),
-        sa.Column("mark_2", sa.Integer(), nullable=True),
-        sa.Column("mark_3", sa.Integer(), nullable=True),
-        sa.Column("mark_4", sa.Integer(), nullable=True),
-        sa.Column("mark_5", sa.Integer(), nullable=True),
-        sa.Column("score_distribution", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("mean_score", sa.Float(), nullable=True),
-        sa.Column("lowered", sa.Integer(), nullable=True),
-        sa.Column("confirmed", sa.Integer(), nullable=True),
-        sa.Column("raised", sa.Integer(), nullable=True),
+        *assessment_figures(),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=140), nullable=True),
         *timestamps(),
         sa.CheckConstraint("participants >= 0", name=op.f("ck_assessment_result_participants")),
