@@ -125,6 +125,17 @@ def catalogue_rows() -> tuple[list[dict], list[dict]]:
     return procedures, subjects
 
 
+def _subject_reference(table: str) -> sa.ForeignKeyConstraint:
+    """An event's or a result's (procedure_id, subject, grade) is a row of the catalogue."""
+    key = ["procedure_id", "subject", "grade"]
+    return sa.ForeignKeyConstraint(
+        key,
+        [f"api.assessment_subject.{column}" for column in key],
+        name=f"fk_{table}_subject_assessment_subject",
+        ondelete="RESTRICT",
+    )
+
+
 def upgrade() -> None:
     procedure = op.create_table(
         "assessment_procedure",
@@ -171,16 +182,7 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=True),
         sa.CheckConstraint("grade BETWEEN 1 AND 11", name=op.f("ck_assessment_event_grade")),
         foreign_key("assessment_event", "organization_id", "api.organization", ondelete="RESTRICT"),
-        sa.ForeignKeyConstraint(
-            ["procedure_id", "subject", "grade"],
-            [
-                "api.assessment_subject.procedure_id",
-                "api.assessment_subject.subject",
-                "api.assessment_subject.grade",
-            ],
-            name="fk_assessment_event_subject_assessment_subject",
-            ondelete="RESTRICT",
-        ),
+        _subject_reference("assessment_event"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_event")),
         sa.UniqueConstraint(
             "organization_id",
@@ -210,16 +212,7 @@ def upgrade() -> None:
         foreign_key(
             "assessment_result", "organization_id", "api.organization", ondelete="RESTRICT"
         ),
-        sa.ForeignKeyConstraint(
-            ["procedure_id", "subject", "grade"],
-            [
-                "api.assessment_subject.procedure_id",
-                "api.assessment_subject.subject",
-                "api.assessment_subject.grade",
-            ],
-            name="fk_assessment_result_subject_assessment_subject",
-            ondelete="RESTRICT",
-        ),
+        _subject_reference("assessment_result"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_result")),
         sa.UniqueConstraint(
             "organization_id",

@@ -161,6 +161,21 @@ SELECT campaign_id, organization_id, competence, count(*) AS n,
        sum(max_score) AS max_score
 FROM {rows} GROUP BY campaign_id, organization_id, competence
 """
+# The tallies' triggers on competence_score: (name, event, transition table, function). An
+# update is its old rows taken away and its new rows added (two triggers, one order: by name).
+_TALLY_TRIGGERS = "".join(
+    f"""-- statement
+CREATE TRIGGER competence_tally_{name} AFTER {event} ON surveys.competence_score
+    REFERENCING {rows.upper()} TABLE AS {rows}_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION surveys.competence_tally_{function}();
+"""
+    for name, event, rows, function in (
+        ("insert", "INSERT", "new", "add"),
+        ("delete", "DELETE", "old", "subtract"),
+        ("update_1", "UPDATE", "old", "subtract"),
+        ("update_2", "UPDATE", "new", "add"),
+    )
+)
 COMPETENCE_TALLY = f"""
 -- statement
 CREATE FUNCTION surveys.competence_tally_add() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -197,24 +212,7 @@ BEGIN
 END
 $$;
 
--- statement
-CREATE TRIGGER competence_tally_insert AFTER INSERT ON surveys.competence_score
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION surveys.competence_tally_add();
--- statement
-CREATE TRIGGER competence_tally_delete AFTER DELETE ON surveys.competence_score
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION surveys.competence_tally_subtract();
--- statement
--- An update is its old rows taken away and its new rows added (two triggers, one order).
-CREATE TRIGGER competence_tally_update_1 AFTER UPDATE ON surveys.competence_score
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION surveys.competence_tally_subtract();
--- statement
-CREATE TRIGGER competence_tally_update_2 AFTER UPDATE ON surveys.competence_score
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION surveys.competence_tally_add();
-
+{_TALLY_TRIGGERS}
 -- statement
 INSERT INTO surveys.competence_tally (campaign_id, organization_id, competence, respondents,
     with_deficit, score_sum, max_score_sum)
