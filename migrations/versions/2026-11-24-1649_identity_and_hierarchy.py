@@ -5,26 +5,23 @@ Revises: 0001_schemas
 Create Date: 2026-11-24 16:49:06.642537
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.columns import entity_columns, foreign_key, now_column
+from migrations.operations import create_index_on, drop_index_on
+
 revision: str = "0002_identity"
 down_revision: str | None = "0001_schemas"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
     op.create_table(
         "audit_event",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column(
-            "at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        now_column("at"),
         sa.Column("service", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("actor_kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("actor_id", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
@@ -41,9 +38,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
         schema="api",
     )
-    op.create_index(
-        op.f("ix_api_audit_event_actor_id"), "audit_event", ["actor_id"], unique=False, schema="api"
-    )
+    create_index_on("audit_event", "actor_id", schema="api")
     op.create_index(
         "ix_audit_event_entity",
         "audit_event",
@@ -55,9 +50,7 @@ def upgrade() -> None:
         "login_failure",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
         sa.Column("key", sqlmodel.sql.sqltypes.AutoString(length=400), nullable=False),
-        sa.Column(
-            "at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        now_column("at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_login_failure")),
         schema="api",
     )
@@ -66,50 +59,19 @@ def upgrade() -> None:
     )
     op.create_table(
         "territory",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("parent_id", sa.Uuid(), nullable=True),
         sa.CheckConstraint("kind IN ('region', 'municipality')", name=op.f("ck_territory_kind")),
-        sa.ForeignKeyConstraint(
-            ["parent_id"],
-            ["api.territory.id"],
-            name=op.f("fk_territory_parent_id_territory"),
-            ondelete="RESTRICT",
-        ),
+        foreign_key("territory", "parent_id", "api.territory", ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_territory")),
         schema="api",
     )
-    op.create_index(
-        op.f("ix_api_territory_parent_id"), "territory", ["parent_id"], unique=False, schema="api"
-    )
+    create_index_on("territory", "parent_id", schema="api")
     op.create_table(
         "organization",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("short_name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -124,112 +86,42 @@ def upgrade() -> None:
             "kind IN ('school', 'kindergarten', 'additional', 'college')",
             name=op.f("ck_organization_kind"),
         ),
-        sa.ForeignKeyConstraint(
-            ["territory_id"],
-            ["api.territory.id"],
-            name=op.f("fk_organization_territory_id_territory"),
-            ondelete="RESTRICT",
-        ),
+        foreign_key("organization", "territory_id", "api.territory", ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_organization")),
         schema="api",
     )
-    op.create_index(
-        op.f("ix_api_organization_territory_id"),
-        "organization",
-        ["territory_id"],
-        unique=False,
-        schema="api",
-    )
+    create_index_on("organization", "territory_id", schema="api")
     op.create_table(
         "api_key",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("prefix", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
         sa.Column("key_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("created_by", sa.Uuid(), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["api.organization.id"],
-            name=op.f("fk_api_key_organization_id_organization"),
-            ondelete="CASCADE",
-        ),
+        foreign_key("api_key", "organization_id", "api.organization", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_api_key")),
         sa.UniqueConstraint("prefix", name=op.f("uq_api_key_prefix")),
         schema="api",
     )
-    op.create_index(
-        op.f("ix_api_api_key_organization_id"),
-        "api_key",
-        ["organization_id"],
-        unique=False,
-        schema="api",
-    )
+    create_index_on("api_key", "organization_id", schema="api")
     op.create_table(
         "cluster",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
         sa.Column("description", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.Column("territory_id", sa.Uuid(), nullable=False),
         sa.Column("coordinator_id", sa.Uuid(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["coordinator_id"],
-            ["api.organization.id"],
-            name=op.f("fk_cluster_coordinator_id_organization"),
-            ondelete="SET NULL",
-        ),
-        sa.ForeignKeyConstraint(
-            ["territory_id"],
-            ["api.territory.id"],
-            name=op.f("fk_cluster_territory_id_territory"),
-            ondelete="RESTRICT",
-        ),
+        foreign_key("cluster", "coordinator_id", "api.organization", ondelete="SET NULL"),
+        foreign_key("cluster", "territory_id", "api.territory", ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cluster")),
         schema="api",
     )
-    op.create_index(
-        op.f("ix_api_cluster_territory_id"), "cluster", ["territory_id"], unique=False, schema="api"
-    )
+    create_index_on("cluster", "territory_id", schema="api")
     op.create_table(
         "staff_member",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("full_name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("position", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -240,63 +132,24 @@ def upgrade() -> None:
             "position IN ('teacher', 'leader', 'deputy', 'methodologist', 'psychologist')",
             name=op.f("ck_staff_member_position"),
         ),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["api.organization.id"],
-            name=op.f("fk_staff_member_organization_id_organization"),
-            ondelete="RESTRICT",
-        ),
+        foreign_key("staff_member", "organization_id", "api.organization", ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_member")),
         schema="api",
     )
-    op.create_index(
-        op.f("ix_api_staff_member_organization_id"),
-        "staff_member",
-        ["organization_id"],
-        unique=False,
-        schema="api",
-    )
+    create_index_on("staff_member", "organization_id", schema="api")
     op.create_table(
         "cluster_member",
         sa.Column("cluster_id", sa.Uuid(), nullable=False),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["cluster_id"],
-            ["api.cluster.id"],
-            name=op.f("fk_cluster_member_cluster_id_cluster"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["api.organization.id"],
-            name=op.f("fk_cluster_member_organization_id_organization"),
-            ondelete="CASCADE",
-        ),
+        foreign_key("cluster_member", "cluster_id", "api.cluster", ondelete="CASCADE"),
+        foreign_key("cluster_member", "organization_id", "api.organization", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("cluster_id", "organization_id", name=op.f("pk_cluster_member")),
         schema="api",
     )
-    op.create_index(
-        op.f("ix_api_cluster_member_organization_id"),
-        "cluster_member",
-        ["organization_id"],
-        unique=False,
-        schema="api",
-    )
+    create_index_on("cluster_member", "organization_id", schema="api")
     op.create_table(
         "user",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=320), nullable=False),
         sa.Column("full_name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("password_hash", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
@@ -311,40 +164,31 @@ def upgrade() -> None:
             name=op.f("ck_user_scope_matches_role"),
         ),
         sa.CheckConstraint("email = lower(email)", name=op.f("ck_user_email_lowercase")),
-        sa.ForeignKeyConstraint(
-            ["staff_id"],
-            ["api.staff_member.id"],
-            name=op.f("fk_user_staff_id_staff_member"),
-            ondelete="SET NULL",
-        ),
+        foreign_key("user", "staff_id", "api.staff_member", ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user")),
         sa.UniqueConstraint("email", name=op.f("uq_user_email")),
         schema="api",
     )
-    op.create_index(op.f("ix_api_user_scope_id"), "user", ["scope_id"], unique=False, schema="api")
+    create_index_on("user", "scope_id", schema="api")
 
 
 def downgrade() -> None:
-    op.drop_index(op.f("ix_api_user_scope_id"), table_name="user", schema="api")
+    drop_index_on("user", "scope_id", schema="api")
     op.drop_table("user", schema="api")
-    op.drop_index(
-        op.f("ix_api_cluster_member_organization_id"), table_name="cluster_member", schema="api"
-    )
+    drop_index_on("cluster_member", "organization_id", schema="api")
     op.drop_table("cluster_member", schema="api")
-    op.drop_index(
-        op.f("ix_api_staff_member_organization_id"), table_name="staff_member", schema="api"
-    )
+    drop_index_on("staff_member", "organization_id", schema="api")
     op.drop_table("staff_member", schema="api")
-    op.drop_index(op.f("ix_api_cluster_territory_id"), table_name="cluster", schema="api")
+    drop_index_on("cluster", "territory_id", schema="api")
     op.drop_table("cluster", schema="api")
-    op.drop_index(op.f("ix_api_api_key_organization_id"), table_name="api_key", schema="api")
+    drop_index_on("api_key", "organization_id", schema="api")
     op.drop_table("api_key", schema="api")
-    op.drop_index(op.f("ix_api_organization_territory_id"), table_name="organization", schema="api")
+    drop_index_on("organization", "territory_id", schema="api")
     op.drop_table("organization", schema="api")
-    op.drop_index(op.f("ix_api_territory_parent_id"), table_name="territory", schema="api")
+    drop_index_on("territory", "parent_id", schema="api")
     op.drop_table("territory", schema="api")
     op.drop_index("ix_login_failure_key_at", table_name="login_failure", schema="api")
     op.drop_table("login_failure", schema="api")
     op.drop_index("ix_audit_event_entity", table_name="audit_event", schema="api")
-    op.drop_index(op.f("ix_api_audit_event_actor_id"), table_name="audit_event", schema="api")
+    drop_index_on("audit_event", "actor_id", schema="api")
     op.drop_table("audit_event", schema="api")

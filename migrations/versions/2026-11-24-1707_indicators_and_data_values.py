@@ -5,55 +5,23 @@ Revises: 0003_roadmaps
 Create Date: 2026-11-24 17:07:19.460190
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.columns import entity_columns, foreign_key, timestamps
+from migrations.operations import create_idempotency_key_table, create_index_on, drop_index_on
+
 revision: str = "0004_indicators"
 down_revision: str | None = "0003_roadmaps"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    op.create_table(
-        "idempotency_key",
-        sa.Column("id", sa.BigInteger(), sa.Identity(always=False), nullable=False),
-        sa.Column("principal", sa.String(length=100), nullable=False),
-        sa.Column("key", sa.String(length=200), nullable=False),
-        sa.Column("method", sa.String(length=10), nullable=False),
-        sa.Column("path", sa.String(length=500), nullable=False),
-        sa.Column("request_hash", sa.String(length=64), nullable=False),
-        sa.Column("status_code", sa.Integer(), nullable=True),
-        sa.Column("response", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_idempotency_key")),
-        sa.UniqueConstraint("principal", "key", name="uq_idempotency_key_principal_key"),
-        schema="api",
-    )
+    create_idempotency_key_table("api")
     op.create_table(
         "indicator",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("name", sa.Text(), nullable=False),
         sa.Column("description", sa.Text(), nullable=True),
@@ -84,18 +52,8 @@ def upgrade() -> None:
         "indicator_roadmap",
         sa.Column("indicator_id", sa.Uuid(), nullable=False),
         sa.Column("roadmap_id", sa.Uuid(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["indicator_id"],
-            ["api.indicator.id"],
-            name=op.f("fk_indicator_roadmap_indicator_id_indicator"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["roadmap_id"],
-            ["api.roadmap.id"],
-            name=op.f("fk_indicator_roadmap_roadmap_id_roadmap"),
-            ondelete="CASCADE",
-        ),
+        foreign_key("indicator_roadmap", "indicator_id", "api.indicator", ondelete="CASCADE"),
+        foreign_key("indicator_roadmap", "roadmap_id", "api.roadmap", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("indicator_id", "roadmap_id", name=op.f("pk_indicator_roadmap")),
         schema="api",
     )
@@ -115,12 +73,7 @@ def upgrade() -> None:
         sa.Column("scope_id", sa.Uuid(), nullable=True),
         sa.Column("op", sqlmodel.sql.sqltypes.AutoString(length=2), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["indicator_id"],
-            ["api.indicator.id"],
-            name=op.f("fk_indicator_target_indicator_id_indicator"),
-            ondelete="CASCADE",
-        ),
+        foreign_key("indicator_target", "indicator_id", "api.indicator", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_indicator_target")),
         sa.UniqueConstraint(
             "indicator_id",
@@ -132,13 +85,7 @@ def upgrade() -> None:
         ),
         schema="api",
     )
-    op.create_index(
-        op.f("ix_api_indicator_target_indicator_id"),
-        "indicator_target",
-        ["indicator_id"],
-        unique=False,
-        schema="api",
-    )
+    create_index_on("indicator_target", "indicator_id", schema="api")
     op.create_table(
         "data_value",
         sa.Column("indicator_id", sa.Uuid(), nullable=False),
@@ -146,30 +93,9 @@ def upgrade() -> None:
         sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=140), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["indicator_id"],
-            ["api.indicator.id"],
-            name=op.f("fk_data_value_indicator_id_indicator"),
-            ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["api.organization.id"],
-            name=op.f("fk_data_value_organization_id_organization"),
-            ondelete="RESTRICT",
-        ),
+        *timestamps(),
+        foreign_key("data_value", "indicator_id", "api.indicator", ondelete="RESTRICT"),
+        foreign_key("data_value", "organization_id", "api.organization", ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint(
             "indicator_id", "organization_id", "period", name=op.f("pk_data_value")
         ),
@@ -191,9 +117,7 @@ def downgrade() -> None:
     op.drop_index("ix_data_value_updated_at", table_name="data_value", schema="api")
     op.drop_index("ix_data_value_organization_period", table_name="data_value", schema="api")
     op.drop_table("data_value", schema="api")
-    op.drop_index(
-        op.f("ix_api_indicator_target_indicator_id"), table_name="indicator_target", schema="api"
-    )
+    drop_index_on("indicator_target", "indicator_id", schema="api")
     op.drop_table("indicator_target", schema="api")
     op.drop_index("ix_indicator_roadmap_roadmap", table_name="indicator_roadmap", schema="api")
     op.drop_table("indicator_roadmap", schema="api")

@@ -6,17 +6,15 @@ Create Date: 2026-11-24 17:14:38.931480
 """
 
 import uuid
-from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-from sqlalchemy.dialects import postgresql
+
+from migrations.columns import assessment_figures, entity_columns, foreign_key, timestamps
 
 revision: str = "0005_assessments"
 down_revision: str | None = "0004_indicators"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 # Fixed ids (uuid5 of the code), so that every database has the same catalogue rows.
 NAMESPACE = uuid.UUID("5b0c0a55-7e51-4c1d-9d57-a55e55ed0005")
@@ -127,22 +125,21 @@ def catalogue_rows() -> tuple[list[dict], list[dict]]:
     return procedures, subjects
 
 
+def _subject_reference(table: str) -> sa.ForeignKeyConstraint:
+    """An event's or a result's (procedure_id, subject, grade) is a row of the catalogue."""
+    key = ["procedure_id", "subject", "grade"]
+    return sa.ForeignKeyConstraint(
+        key,
+        [f"api.assessment_subject.{column}" for column in key],
+        name=f"fk_{table}_subject_assessment_subject",
+        ondelete="RESTRICT",
+    )
+
+
 def upgrade() -> None:
     procedure = op.create_table(
         "assessment_procedure",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
         sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -157,19 +154,7 @@ def upgrade() -> None:
     )
     subject = op.create_table(
         "assessment_subject",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("procedure_id", sa.Uuid(), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("grade", sa.Integer(), nullable=False),
@@ -178,11 +163,8 @@ def upgrade() -> None:
         sa.CheckConstraint(
             "max_primary_score > 0", name=op.f("ck_assessment_subject_max_primary_score")
         ),
-        sa.ForeignKeyConstraint(
-            ["procedure_id"],
-            ["api.assessment_procedure.id"],
-            name=op.f("fk_assessment_subject_procedure_id_assessment_procedure"),
-            ondelete="CASCADE",
+        foreign_key(
+            "assessment_subject", "procedure_id", "api.assessment_procedure", ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_subject")),
         sa.UniqueConstraint("procedure_id", "subject", "grade", name="uq_assessment_subject_key"),
@@ -190,19 +172,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "assessment_event",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("procedure_id", sa.Uuid(), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
@@ -211,22 +181,8 @@ def upgrade() -> None:
         sa.Column("event_date", sa.Date(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.CheckConstraint("grade BETWEEN 1 AND 11", name=op.f("ck_assessment_event_grade")),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["api.organization.id"],
-            name=op.f("fk_assessment_event_organization_id_organization"),
-            ondelete="RESTRICT",
-        ),
-        sa.ForeignKeyConstraint(
-            ["procedure_id", "subject", "grade"],
-            [
-                "api.assessment_subject.procedure_id",
-                "api.assessment_subject.subject",
-                "api.assessment_subject.grade",
-            ],
-            name="fk_assessment_event_subject_assessment_subject",
-            ondelete="RESTRICT",
-        ),
+        foreign_key("assessment_event", "organization_id", "api.organization", ondelete="RESTRICT"),
+        _subject_reference("assessment_event"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_event")),
         sa.UniqueConstraint(
             "organization_id",
@@ -249,45 +205,14 @@ def upgrade() -> None:
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.Column("grade", sa.Integer(), nullable=False),
         sa.Column("participants", sa.Integer(), nullable=False),
-        sa.Column("mark_2", sa.Integer(), nullable=True),
-        sa.Column("mark_3", sa.Integer(), nullable=True),
-        sa.Column("mark_4", sa.Integer(), nullable=True),
-        sa.Column("mark_5", sa.Integer(), nullable=True),
-        sa.Column("score_distribution", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("mean_score", sa.Float(), nullable=True),
-        sa.Column("lowered", sa.Integer(), nullable=True),
-        sa.Column("confirmed", sa.Integer(), nullable=True),
-        sa.Column("raised", sa.Integer(), nullable=True),
+        *assessment_figures(),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=140), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *timestamps(),
         sa.CheckConstraint("participants >= 0", name=op.f("ck_assessment_result_participants")),
-        sa.ForeignKeyConstraint(
-            ["organization_id"],
-            ["api.organization.id"],
-            name=op.f("fk_assessment_result_organization_id_organization"),
-            ondelete="RESTRICT",
+        foreign_key(
+            "assessment_result", "organization_id", "api.organization", ondelete="RESTRICT"
         ),
-        sa.ForeignKeyConstraint(
-            ["procedure_id", "subject", "grade"],
-            [
-                "api.assessment_subject.procedure_id",
-                "api.assessment_subject.subject",
-                "api.assessment_subject.grade",
-            ],
-            name="fk_assessment_result_subject_assessment_subject",
-            ondelete="RESTRICT",
-        ),
+        _subject_reference("assessment_result"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assessment_result")),
         sa.UniqueConstraint(
             "organization_id",

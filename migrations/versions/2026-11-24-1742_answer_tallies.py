@@ -5,16 +5,14 @@ Revises: 0006_surveys
 Create Date: 2026-11-24 17:42:04.305898
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from migrations.columns import foreign_key
+
 revision: str = "0007_answer_tallies"
 down_revision: str | None = "0006_surveys"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -29,12 +27,7 @@ def upgrade() -> None:
         sa.Column("number_count", sa.Integer(), nullable=False),
         sa.Column("positive", sa.Integer(), nullable=False),
         sa.Column("rated", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"],
-            ["surveys.campaign.id"],
-            name=op.f("fk_answer_tally_campaign_id_campaign"),
-            ondelete="CASCADE",
-        ),
+        foreign_key("answer_tally", "campaign_id", "surveys.campaign", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint(
             "campaign_id", "organization_id", "question", "value", name=op.f("pk_answer_tally")
         ),

@@ -5,17 +5,16 @@ Revises: 0007_answer_tallies
 Create Date: 2026-11-24 18:45:58.346055
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.columns import entity_columns, foreign_key, now_column
+from migrations.operations import create_index_on, drop_index_on
+
 revision: str = "0008_reports"
 down_revision: str | None = "0007_answer_tallies"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -29,35 +28,15 @@ def upgrade() -> None:
         sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("deficits", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("steps", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
-        sa.Column(
-            "built_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        now_column("built_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_individual_route")),
         sa.UniqueConstraint("staff_id", "period", name="uq_individual_route_staff_period"),
         schema="reports",
     )
-    op.create_index(
-        op.f("ix_reports_individual_route_organization_id"),
-        "individual_route",
-        ["organization_id"],
-        unique=False,
-        schema="reports",
-    )
+    create_index_on("individual_route", "organization_id", schema="reports")
     op.create_table(
         "pd_programme",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("provider", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
@@ -71,19 +50,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "recommendation_rule",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("condition", sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
@@ -114,12 +81,7 @@ def upgrade() -> None:
         sa.Column("inputs", postgresql.JSONB(astext_type=sa.Text()), nullable=False),
         sa.Column("inputs_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
         sa.Column("body", sa.LargeBinary(), nullable=False),
-        sa.Column(
-            "computed_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        now_column("computed_at"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_snapshot")),
         sa.UniqueConstraint(
             "kind", "scope_type", "scope_id", "period", "inputs_hash", name="uq_snapshot_inputs"
@@ -135,19 +97,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "recommendation",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("rule_id", sa.Uuid(), nullable=True),
         sa.Column("rule_code", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
         sa.Column("period", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
@@ -179,11 +129,8 @@ def upgrade() -> None:
             "status IN ('new', 'accepted', 'in_progress', 'done', 'rejected')",
             name=op.f("ck_recommendation_status"),
         ),
-        sa.ForeignKeyConstraint(
-            ["rule_id"],
-            ["reports.recommendation_rule.id"],
-            name=op.f("fk_recommendation_rule_id_recommendation_rule"),
-            ondelete="SET NULL",
+        foreign_key(
+            "recommendation", "rule_id", "reports.recommendation_rule", ondelete="SET NULL"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_recommendation")),
         schema="reports",
@@ -212,19 +159,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "decision",
-        sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *entity_columns(),
         sa.Column("recommendation_id", sa.Uuid(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("decided_on", sa.Date(), nullable=False),
@@ -235,28 +170,15 @@ def upgrade() -> None:
         sa.Column("period_before", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("value_before", sa.Float(), nullable=True),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["recommendation_id"],
-            ["reports.recommendation.id"],
-            name=op.f("fk_decision_recommendation_id_recommendation"),
-            ondelete="CASCADE",
-        ),
+        foreign_key("decision", "recommendation_id", "reports.recommendation", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_decision")),
         schema="reports",
     )
-    op.create_index(
-        op.f("ix_reports_decision_recommendation_id"),
-        "decision",
-        ["recommendation_id"],
-        unique=False,
-        schema="reports",
-    )
+    create_index_on("decision", "recommendation_id", schema="reports")
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_reports_decision_recommendation_id"), table_name="decision", schema="reports"
-    )
+    drop_index_on("decision", "recommendation_id", schema="reports")
     op.drop_table("decision", schema="reports")
     op.drop_index("ix_recommendation_territory_ids", table_name="recommendation", schema="reports")
     op.drop_index("ix_recommendation_scope", table_name="recommendation", schema="reports")
@@ -266,9 +188,5 @@ def downgrade() -> None:
     op.drop_table("snapshot", schema="reports")
     op.drop_table("recommendation_rule", schema="reports")
     op.drop_table("pd_programme", schema="reports")
-    op.drop_index(
-        op.f("ix_reports_individual_route_organization_id"),
-        table_name="individual_route",
-        schema="reports",
-    )
+    drop_index_on("individual_route", "organization_id", schema="reports")
     op.drop_table("individual_route", schema="reports")

@@ -13,8 +13,6 @@ Revises: 0008_reports
 Create Date: 2026-11-30 20:00:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
@@ -22,8 +20,6 @@ from sqlalchemy.dialects import postgresql
 
 revision: str = "0009_anonymity"
 down_revision: str | None = "0008_reports"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 SCHEMAS = ("api", "surveys")
 

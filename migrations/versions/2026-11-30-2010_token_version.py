@@ -10,16 +10,12 @@ failures in `api.login_failure`: failures of the last minute are not carried ove
 window at most is forgotten at the upgrade).
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0010_token_version"
 down_revision: str | None = "0009_anonymity"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

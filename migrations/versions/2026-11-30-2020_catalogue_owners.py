@@ -8,16 +8,15 @@ Revises: 0010_token_version
 Create Date: 2026-11-30 20:20:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
+from migrations.columns import foreign_key, now_column
+from migrations.operations import create_index_on, drop_index_on
+
 revision: str = "0011_catalogue_owners"
 down_revision: str | None = "0010_token_version"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
@@ -26,16 +25,11 @@ def upgrade() -> None:
         sa.Column("rule_id", sa.Uuid(), nullable=False),
         sa.Column("territory_id", sa.Uuid(), nullable=False),
         sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.ForeignKeyConstraint(
-            ["rule_id"],
-            ["reports.recommendation_rule.id"],
-            name=op.f("fk_recommendation_rule_switch_off_rule_id_recommendation_rule"),
+        now_column("created_at"),
+        foreign_key(
+            "recommendation_rule_switch_off",
+            "rule_id",
+            "reports.recommendation_rule",
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint(
@@ -43,23 +37,11 @@ def upgrade() -> None:
         ),
         schema="reports",
     )
-    op.create_index(
-        op.f("ix_reports_recommendation_rule_switch_off_territory_id"),
-        "recommendation_rule_switch_off",
-        ["territory_id"],
-        unique=False,
-        schema="reports",
-    )
+    create_index_on("recommendation_rule_switch_off", "territory_id", schema="reports")
     op.add_column(
         "indicator", sa.Column("owner_territory_id", sa.Uuid(), nullable=True), schema="api"
     )
-    op.create_index(
-        op.f("ix_api_indicator_owner_territory_id"),
-        "indicator",
-        ["owner_territory_id"],
-        unique=False,
-        schema="api",
-    )
+    create_index_on("indicator", "owner_territory_id", schema="api")
     op.create_foreign_key(
         op.f("fk_indicator_owner_territory_id_territory"),
         "indicator",
@@ -73,39 +55,19 @@ def upgrade() -> None:
     op.add_column(
         "pd_programme", sa.Column("owner_territory_id", sa.Uuid(), nullable=True), schema="reports"
     )
-    op.create_index(
-        op.f("ix_reports_pd_programme_owner_territory_id"),
-        "pd_programme",
-        ["owner_territory_id"],
-        unique=False,
-        schema="reports",
-    )
+    create_index_on("pd_programme", "owner_territory_id", schema="reports")
     op.add_column(
         "recommendation_rule",
         sa.Column("owner_territory_id", sa.Uuid(), nullable=True),
         schema="reports",
     )
-    op.create_index(
-        op.f("ix_reports_recommendation_rule_owner_territory_id"),
-        "recommendation_rule",
-        ["owner_territory_id"],
-        unique=False,
-        schema="reports",
-    )
+    create_index_on("recommendation_rule", "owner_territory_id", schema="reports")
 
 
 def downgrade() -> None:
-    op.drop_index(
-        op.f("ix_reports_recommendation_rule_owner_territory_id"),
-        table_name="recommendation_rule",
-        schema="reports",
-    )
+    drop_index_on("recommendation_rule", "owner_territory_id", schema="reports")
     op.drop_column("recommendation_rule", "owner_territory_id", schema="reports")
-    op.drop_index(
-        op.f("ix_reports_pd_programme_owner_territory_id"),
-        table_name="pd_programme",
-        schema="reports",
-    )
+    drop_index_on("pd_programme", "owner_territory_id", schema="reports")
     op.drop_column("pd_programme", "owner_territory_id", schema="reports")
     op.drop_constraint(
         op.f("fk_indicator_owner_territory_id_territory"),
@@ -113,11 +75,7 @@ def downgrade() -> None:
         schema="api",
         type_="foreignkey",
     )
-    op.drop_index(op.f("ix_api_indicator_owner_territory_id"), table_name="indicator", schema="api")
+    drop_index_on("indicator", "owner_territory_id", schema="api")
     op.drop_column("indicator", "owner_territory_id", schema="api")
-    op.drop_index(
-        op.f("ix_reports_recommendation_rule_switch_off_territory_id"),
-        table_name="recommendation_rule_switch_off",
-        schema="reports",
-    )
+    drop_index_on("recommendation_rule_switch_off", "territory_id", schema="reports")
     op.drop_table("recommendation_rule_switch_off", schema="reports")

@@ -11,16 +11,14 @@ Revises: 0008_reports
 Create Date: 2026-11-30 20:30:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.operations import create_update_guard, drop_update_guard
+
 revision: str = "0012_shared_caches"
 down_revision: str | None = "0011_catalogue_owners"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 SCOPE_CACHE_SCHEMAS = ("surveys", "reports")
 
@@ -36,28 +34,15 @@ def upgrade() -> None:
             sa.PrimaryKeyConstraint("scope_type", "scope_id", name=op.f("pk_scope_cache")),
             schema=schema,
         )
-    op.execute(
-        """
-        CREATE FUNCTION reports.snapshot_body_never_changes() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION 'a stored snapshot never changes: store a new one (snapshot %)', OLD.id;
-        END
-        $$
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER snapshot_body_never_changes
-        BEFORE UPDATE ON reports.snapshot FOR EACH ROW
-        WHEN (NEW.id IS DISTINCT FROM OLD.id OR NEW.body IS DISTINCT FROM OLD.body)
-        EXECUTE FUNCTION reports.snapshot_body_never_changes()
-        """
+    create_update_guard(
+        "reports.snapshot",
+        "snapshot_body_never_changes",
+        message="a stored snapshot never changes: store a new one (snapshot %)",
+        when="NEW.id IS DISTINCT FROM OLD.id OR NEW.body IS DISTINCT FROM OLD.body",
     )
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER snapshot_body_never_changes ON reports.snapshot")
-    op.execute("DROP FUNCTION reports.snapshot_body_never_changes()")
+    drop_update_guard("reports.snapshot", "snapshot_body_never_changes")
     for schema in reversed(SCOPE_CACHE_SCHEMAS):
         op.drop_table("scope_cache", schema=schema)

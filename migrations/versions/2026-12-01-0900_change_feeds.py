@@ -26,16 +26,14 @@ Revises: 0012_shared_caches
 Create Date: 2026-12-01 09:00:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.columns import foreign_key
+
 revision: str = "0013_change_feeds"
 down_revision: str | None = "0012_shared_caches"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 # schema -> entity -> (table, key columns)
 FEEDS: dict[str, dict[str, tuple[str, tuple[str, ...]]]] = {
@@ -163,6 +161,21 @@ SELECT campaign_id, organization_id, competence, count(*) AS n,
        sum(max_score) AS max_score
 FROM {rows} GROUP BY campaign_id, organization_id, competence
 """
+# The tallies' triggers on competence_score: (name, event, transition table, function). An
+# update is its old rows taken away and its new rows added (two triggers, one order: by name).
+_TALLY_TRIGGERS = "".join(
+    f"""-- statement
+CREATE TRIGGER competence_tally_{name} AFTER {event} ON surveys.competence_score
+    REFERENCING {rows.upper()} TABLE AS {rows}_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION surveys.competence_tally_{function}();
+"""
+    for name, event, rows, function in (
+        ("insert", "INSERT", "new", "add"),
+        ("delete", "DELETE", "old", "subtract"),
+        ("update_1", "UPDATE", "old", "subtract"),
+        ("update_2", "UPDATE", "new", "add"),
+    )
+)
 COMPETENCE_TALLY = f"""
 -- statement
 CREATE FUNCTION surveys.competence_tally_add() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -199,24 +212,7 @@ BEGIN
 END
 $$;
 
--- statement
-CREATE TRIGGER competence_tally_insert AFTER INSERT ON surveys.competence_score
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION surveys.competence_tally_add();
--- statement
-CREATE TRIGGER competence_tally_delete AFTER DELETE ON surveys.competence_score
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION surveys.competence_tally_subtract();
--- statement
--- An update is its old rows taken away and its new rows added (two triggers, one order).
-CREATE TRIGGER competence_tally_update_1 AFTER UPDATE ON surveys.competence_score
-    REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION surveys.competence_tally_subtract();
--- statement
-CREATE TRIGGER competence_tally_update_2 AFTER UPDATE ON surveys.competence_score
-    REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION surveys.competence_tally_add();
-
+{_TALLY_TRIGGERS}
 -- statement
 INSERT INTO surveys.competence_tally (campaign_id, organization_id, competence, respondents,
     with_deficit, score_sum, max_score_sum)
@@ -283,12 +279,7 @@ def _competence_tally_table() -> None:
         sa.Column("score_sum", sa.Float(), nullable=False),
         sa.Column("max_score_sum", sa.Float(), nullable=False),
         *_position_columns(),
-        sa.ForeignKeyConstraint(
-            ["campaign_id"],
-            ["surveys.campaign.id"],
-            name=op.f("fk_competence_tally_campaign_id_campaign"),
-            ondelete="CASCADE",
-        ),
+        foreign_key("competence_tally", "campaign_id", "surveys.campaign", ondelete="CASCADE"),
         sa.PrimaryKeyConstraint(
             "campaign_id", "organization_id", "competence", name=op.f("pk_competence_tally")
         ),

@@ -9,15 +9,11 @@ Revises: 0013_change_feeds
 Create Date: 2026-12-01 10:00:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014_token_revocation"
 down_revision: str | None = "0013_change_feeds"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:

@@ -10,16 +10,26 @@ Revises: 0014_token_revocation
 Create Date: 2026-12-01 11:00:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.columns import assessment_figures
+
 revision: str = "0015_reports_facts"
 down_revision: str | None = "0014_token_revocation"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
+
+
+def _create_index(table: str, *columns: str) -> None:
+    """A plain index of `reports.<table>` on `columns`, named `ix_<table>_<columns joined by _>`."""
+    op.create_index(
+        f"ix_{table}_{'_'.join(columns)}", table, list(columns), unique=False, schema="reports"
+    )
+
+
+def _drop_index(table: str, *columns: str) -> None:
+    """Drops the index `_create_index` made."""
+    op.drop_index(f"ix_{table}_{'_'.join(columns)}", table_name=table, schema="reports")
 
 
 def upgrade() -> None:
@@ -46,13 +56,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_activity")),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_activity_roadmap_id",
-        "fact_activity",
-        ["roadmap_id"],
-        unique=False,
-        schema="reports",
-    )
+    _create_index("fact_activity", "roadmap_id")
     op.create_table(
         "fact_activity_status_change",
         sa.Column("id", sa.BigInteger(), nullable=False),
@@ -63,13 +67,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_activity_status_change")),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_activity_status_change_activity_id",
-        "fact_activity_status_change",
-        ["activity_id"],
-        unique=False,
-        schema="reports",
-    )
+    _create_index("fact_activity_status_change", "activity_id")
     op.create_table(
         "fact_answer_tally",
         sa.Column("campaign_id", sa.Uuid(), nullable=False),
@@ -106,33 +104,13 @@ def upgrade() -> None:
         sa.Column("subject", sa.Text(), nullable=True),
         sa.Column("grade", sa.Integer(), nullable=True),
         sa.Column("participants", sa.Integer(), nullable=True),
-        sa.Column("mark_2", sa.Integer(), nullable=True),
-        sa.Column("mark_3", sa.Integer(), nullable=True),
-        sa.Column("mark_4", sa.Integer(), nullable=True),
-        sa.Column("mark_5", sa.Integer(), nullable=True),
-        sa.Column("score_distribution", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
-        sa.Column("mean_score", sa.Float(), nullable=True),
-        sa.Column("lowered", sa.Integer(), nullable=True),
-        sa.Column("confirmed", sa.Integer(), nullable=True),
-        sa.Column("raised", sa.Integer(), nullable=True),
+        *assessment_figures(),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_assessment_result")),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_assessment_result_organization_id",
-        "fact_assessment_result",
-        ["organization_id"],
-        unique=False,
-        schema="reports",
-    )
-    op.create_index(
-        "ix_fact_assessment_result_procedure_code_year",
-        "fact_assessment_result",
-        ["procedure_code", "year"],
-        unique=False,
-        schema="reports",
-    )
+    _create_index("fact_assessment_result", "organization_id")
+    _create_index("fact_assessment_result", "procedure_code", "year")
     op.create_table(
         "fact_assessment_subject",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -159,13 +137,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_campaign")),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_campaign_instrument_code_period",
-        "fact_campaign",
-        ["instrument_code", "period"],
-        unique=False,
-        schema="reports",
-    )
+    _create_index("fact_campaign", "instrument_code", "period")
     op.create_table(
         "fact_campaign_organization",
         sa.Column("campaign_id", sa.Uuid(), nullable=False),
@@ -195,13 +167,7 @@ def upgrade() -> None:
         ),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_cluster_member_organization_id",
-        "fact_cluster_member",
-        ["organization_id"],
-        unique=False,
-        schema="reports",
-    )
+    _create_index("fact_cluster_member", "organization_id")
     op.create_table(
         "fact_competence_tally",
         sa.Column("campaign_id", sa.Uuid(), nullable=False),
@@ -229,13 +195,7 @@ def upgrade() -> None:
         ),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_data_value_indicator_code_period",
-        "fact_data_value",
-        ["indicator_code", "period"],
-        unique=False,
-        schema="reports",
-    )
+    _create_index("fact_data_value", "indicator_code", "period")
     op.create_table(
         "fact_indicator",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -254,9 +214,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_indicator")),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_indicator_code", "fact_indicator", ["code"], unique=False, schema="reports"
-    )
+    _create_index("fact_indicator", "code")
     op.create_table(
         "fact_indicator_roadmap",
         sa.Column("indicator_id", sa.Uuid(), nullable=False),
@@ -278,13 +236,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_indicator_target")),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_indicator_target_indicator_id",
-        "fact_indicator_target",
-        ["indicator_id"],
-        unique=False,
-        schema="reports",
-    )
+    _create_index("fact_indicator_target", "indicator_id")
     op.create_table(
         "fact_instrument",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -296,9 +248,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_instrument")),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_instrument_code", "fact_instrument", ["code"], unique=False, schema="reports"
-    )
+    _create_index("fact_instrument", "code")
     op.create_table(
         "fact_instrument_version",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -309,13 +259,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_instrument_version")),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_instrument_version_instrument_code_version",
-        "fact_instrument_version",
-        ["instrument_code", "version"],
-        unique=False,
-        schema="reports",
-    )
+    _create_index("fact_instrument_version", "instrument_code", "version")
     op.create_table(
         "fact_organization",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -327,13 +271,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_organization")),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_organization_territory_id",
-        "fact_organization",
-        ["territory_id"],
-        unique=False,
-        schema="reports",
-    )
+    _create_index("fact_organization", "territory_id")
     op.create_table(
         "fact_roadmap",
         sa.Column("id", sa.Uuid(), nullable=False),
@@ -366,13 +304,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_territory")),
         schema="reports",
     )
-    op.create_index(
-        "ix_fact_territory_parent_id",
-        "fact_territory",
-        ["parent_id"],
-        unique=False,
-        schema="reports",
-    )
+    _create_index("fact_territory", "parent_id")
     op.create_table(
         "feed_cursor",
         sa.Column("source", sa.Text(), nullable=False),
@@ -388,65 +320,37 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("feed_cursor", schema="reports")
-    op.drop_index("ix_fact_territory_parent_id", table_name="fact_territory", schema="reports")
+    _drop_index("fact_territory", "parent_id")
     op.drop_table("fact_territory", schema="reports")
     op.drop_table("fact_roadmap_section", schema="reports")
     op.drop_table("fact_roadmap", schema="reports")
-    op.drop_index(
-        "ix_fact_organization_territory_id", table_name="fact_organization", schema="reports"
-    )
+    _drop_index("fact_organization", "territory_id")
     op.drop_table("fact_organization", schema="reports")
-    op.drop_index(
-        "ix_fact_instrument_version_instrument_code_version",
-        table_name="fact_instrument_version",
-        schema="reports",
-    )
+    _drop_index("fact_instrument_version", "instrument_code", "version")
     op.drop_table("fact_instrument_version", schema="reports")
-    op.drop_index("ix_fact_instrument_code", table_name="fact_instrument", schema="reports")
+    _drop_index("fact_instrument", "code")
     op.drop_table("fact_instrument", schema="reports")
-    op.drop_index(
-        "ix_fact_indicator_target_indicator_id",
-        table_name="fact_indicator_target",
-        schema="reports",
-    )
+    _drop_index("fact_indicator_target", "indicator_id")
     op.drop_table("fact_indicator_target", schema="reports")
     op.drop_table("fact_indicator_roadmap", schema="reports")
-    op.drop_index("ix_fact_indicator_code", table_name="fact_indicator", schema="reports")
+    _drop_index("fact_indicator", "code")
     op.drop_table("fact_indicator", schema="reports")
-    op.drop_index(
-        "ix_fact_data_value_indicator_code_period", table_name="fact_data_value", schema="reports"
-    )
+    _drop_index("fact_data_value", "indicator_code", "period")
     op.drop_table("fact_data_value", schema="reports")
     op.drop_table("fact_competence_tally", schema="reports")
-    op.drop_index(
-        "ix_fact_cluster_member_organization_id", table_name="fact_cluster_member", schema="reports"
-    )
+    _drop_index("fact_cluster_member", "organization_id")
     op.drop_table("fact_cluster_member", schema="reports")
     op.drop_table("fact_cluster", schema="reports")
     op.drop_table("fact_campaign_organization", schema="reports")
-    op.drop_index(
-        "ix_fact_campaign_instrument_code_period", table_name="fact_campaign", schema="reports"
-    )
+    _drop_index("fact_campaign", "instrument_code", "period")
     op.drop_table("fact_campaign", schema="reports")
     op.drop_table("fact_assessment_subject", schema="reports")
-    op.drop_index(
-        "ix_fact_assessment_result_procedure_code_year",
-        table_name="fact_assessment_result",
-        schema="reports",
-    )
-    op.drop_index(
-        "ix_fact_assessment_result_organization_id",
-        table_name="fact_assessment_result",
-        schema="reports",
-    )
+    _drop_index("fact_assessment_result", "procedure_code", "year")
+    _drop_index("fact_assessment_result", "organization_id")
     op.drop_table("fact_assessment_result", schema="reports")
     op.drop_table("fact_assessment_procedure", schema="reports")
     op.drop_table("fact_answer_tally", schema="reports")
-    op.drop_index(
-        "ix_fact_activity_status_change_activity_id",
-        table_name="fact_activity_status_change",
-        schema="reports",
-    )
+    _drop_index("fact_activity_status_change", "activity_id")
     op.drop_table("fact_activity_status_change", schema="reports")
-    op.drop_index("ix_fact_activity_roadmap_id", table_name="fact_activity", schema="reports")
+    _drop_index("fact_activity", "roadmap_id")
     op.drop_table("fact_activity", schema="reports")

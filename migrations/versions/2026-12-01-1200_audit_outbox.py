@@ -10,16 +10,12 @@ Revises: 0015_reports_facts
 Create Date: 2026-12-01 12:00:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0016_audit_outbox"
 down_revision: str | None = "0015_reports_facts"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 OUTBOX_SCHEMAS = ("surveys", "reports")
 

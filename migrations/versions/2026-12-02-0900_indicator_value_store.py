@@ -11,16 +11,14 @@ Revises: 0016_audit_outbox
 Create Date: 2026-12-02 09:00:00
 """
 
-from collections.abc import Sequence
-
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.operations import create_update_guard, drop_update_guard
+
 revision: str = "0017_indicator_value_store"
 down_revision: str | None = "0016_audit_outbox"
-branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = None
 
 KEY = ("view", "scope_type", "scope_id", "period", "indicator_code")
 
@@ -67,34 +65,21 @@ def upgrade() -> None:
         [*KEY, "valid_from"],
         schema="reports",
     )
-    op.execute(
-        """
-        CREATE FUNCTION reports.indicator_value_only_closes() RETURNS trigger
-        LANGUAGE plpgsql AS $$
-        BEGIN
-            RAISE EXCEPTION 'a kept indicator value is only ever closed (value %)', OLD.id;
-        END
-        $$
-        """
-    )
-    op.execute(
-        """
-        CREATE TRIGGER indicator_value_only_closes
-        BEFORE UPDATE ON reports.indicator_value FOR EACH ROW
-        WHEN (OLD.valid_to IS NOT NULL OR NEW.valid_to IS NULL
+    create_update_guard(
+        "reports.indicator_value",
+        "indicator_value_only_closes",
+        message="a kept indicator value is only ever closed (value %)",
+        when="""OLD.valid_to IS NOT NULL OR NEW.valid_to IS NULL
               OR (NEW.id, NEW.view, NEW.scope_type, NEW.scope_id, NEW.period,
                   NEW.indicator_code, NEW.unit_type, NEW.unit_id, NEW.item, NEW.valid_from)
                  IS DISTINCT FROM
                  (OLD.id, OLD.view, OLD.scope_type, OLD.scope_id, OLD.period,
-                  OLD.indicator_code, OLD.unit_type, OLD.unit_id, OLD.item, OLD.valid_from))
-        EXECUTE FUNCTION reports.indicator_value_only_closes()
-        """
+                  OLD.indicator_code, OLD.unit_type, OLD.unit_id, OLD.item, OLD.valid_from)""",
     )
 
 
 def downgrade() -> None:
-    op.execute("DROP TRIGGER indicator_value_only_closes ON reports.indicator_value")
-    op.execute("DROP FUNCTION reports.indicator_value_only_closes()")
+    drop_update_guard("reports.indicator_value", "indicator_value_only_closes")
     op.drop_index("ix_indicator_value_history", table_name="indicator_value", schema="reports")
     op.drop_index("uq_indicator_value_current", table_name="indicator_value", schema="reports")
     op.drop_table("indicator_value", schema="reports")
