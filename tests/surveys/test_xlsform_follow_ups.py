@@ -327,3 +327,16 @@ def test_every_label_in_the_default_language_shows_it_and_keeps_the_other():
     assert (q1.text, [o.text for o in q1.options]) == ("Довольны?", ["Да", "Нет"])
     assert q1.translations["English (en)"]["text"] == "Satisfied?"
     assert definition.question("q2").text == "Почему?"
+
+
+def test_a_hint_in_english_only_is_refused_naming_the_russian_hint_column():
+    survey = [
+        ["type", "name", "label::Russian (ru)", "hint::English (en)", "hint::Russian (ru)"],
+        ["text", "q1", "Почему?", "Tell us", "Расскажите"],
+        ["text", "q2", "Что ещё?", "Anything else", None],
+    ]
+    workbook = build({"survey": survey, "settings": SETTINGS_RU})
+    with pytest.raises(XLSFormError) as caught:
+        from_xlsform(workbook, filename="hint.xlsx")
+    [problem] = caught.value.problems
+    assert (problem.sheet, problem.row, problem.column) == ("survey", 3, "hint::Russian (ru)")

@@ -13,7 +13,13 @@ from __future__ import annotations
 import re
 
 from services.surveys.instruments import xpath
-from services.surveys.instruments.xlsform_common import CHOICES, SETTINGS, SURVEY, Problems
+from services.surveys.instruments.xlsform_common import (
+    CHOICES,
+    SETTINGS,
+    SURVEY,
+    TRANSLATED_SURVEY_COLUMNS,
+    Problems,
+)
 from services.surveys.instruments.xlsform_filters import check_choice_filters
 from services.surveys.instruments.xlsform_sheets import Sheet
 from services.surveys.instruments.xlsform_survey import SourceRow
@@ -100,12 +106,12 @@ def _check_default_language(survey: Sheet, settings: Sheet | None) -> None:
     )
 
 
-def _default_column(labels: list[str], language: str) -> str | None:
-    """The label column in the default language: its own, else the unsuffixed one (which
-    pyxform reads as the default language's)."""
+def _default_column(columns: list[str], language: str, base: str = "label") -> str | None:
+    """The column of a text (`label`, `hint`, ...) in the default language: its own, else
+    the unsuffixed one (which pyxform reads as the default language's)."""
     wanted = _language_key(language)
-    own = [h for h in labels if "::" in h and _language_key(h.split("::", 1)[1]) == wanted]
-    return own[0] if own else ("label" if "label" in labels else None)
+    own = [h for h in columns if "::" in h and _language_key(h.split("::", 1)[1]) == wanted]
+    return own[0] if own else (base if base in columns else None)
 
 
 def _base(header: str) -> str:
@@ -117,45 +123,46 @@ def _language_key(text: str) -> str:
 
 
 def _check_default_labels(survey: Sheet, choices: Sheet | None, settings: Sheet | None) -> None:
-    """Every labelled row of the survey and choices sheets has a label in the default
-    language: pyxform would give the respondent "-" (ODK) or another language in its place.
-    A sheet without the default language's label column at all is named once."""
+    """Every text of the survey and choices sheets given in some language (label, hint and
+    messages; a choice's label) is given in the default language too: pyxform only warns,
+    and a respondent would see "-" (ODK) or another language in its place. A sheet without
+    the default language's column of a text at all is named once."""
     setting = _default_language(settings)
     if setting is None:
         return
     language = setting.text("default_language")
     problems = Problems()
-    for sheet in (survey, choices):
-        labels = [h for h in (sheet.headers if sheet else []) if h and _base(h) == "label"]
-        if sheet is None or not any("::" in h for h in labels):
+    texts = [(survey, base) for base in TRANSLATED_SURVEY_COLUMNS] + [(choices, "label")]
+    for sheet, base in texts:
+        columns = [h for h in (sheet.headers if sheet else []) if h and _base(h) == base]
+        if sheet is None or not any("::" in h for h in columns):
             continue  # one language only
-        column = _default_column(labels, language)
+        column = _default_column(columns, language, base)
         lacking = [
             row
             for row in sheet.filled()
             if not (sheet is survey and _UNLABELLED.fullmatch(row.text("type").lower()))
-            and any(row.text(h) for h in labels)
+            and any(row.text(h) for h in columns)
             and not (column and row.text(column))
-            and not row.text("label")
+            and not row.text(base)
         ]
-        if column is None and lacking and sheet is not survey:
-            first = lacking[0]
+        if column is None and lacking and (sheet, base) != (survey, "label"):
+            # (a survey sheet without labels in it: `_check_default_language` names it)
             problems.add(
-                first.error(
-                    f"label::{language}",
-                    f"the {sheet.name} sheet has no label in the default language "
+                lacking[0].error(
+                    f"{base}::{language}",
+                    f"the {sheet.name} sheet has no {base} in the default language "
                     f"'{language}' ({len(lacking)} rows): respondents would see an empty or "
-                    f"another language's label; add the column 'label::{language}'",
+                    f"another language's text; add the column '{base}::{language}'",
                 )
             )
-            continue
         for row in lacking if column is not None else []:
-            given = ", ".join(f"'{h}'" for h in labels if row.text(h))
+            given = ", ".join(f"'{h}'" for h in columns if row.text(h))
             problems.add(
                 row.error(
                     column,
-                    f"no label in the default language '{language}' (only {given}): "
-                    "respondents would see an empty or another language's label",
+                    f"no {base} in the default language '{language}' (only {given}): "
+                    "respondents would see an empty or another language's text",
                 )
             )
     problems.check()
