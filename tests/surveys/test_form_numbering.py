@@ -50,15 +50,18 @@ def test_only_the_questions_that_apply_take_numbers(values, expected):
     assert list(numbers(values).values()) == expected
 
 
-async def test_the_page_numbers_the_questions_shown_at_first(surveys_client, world, form):
-    imported = await surveys_client.post(
-        "/v1/instruments/xlsform",
-        files={"file": ("numbering.xlsx", build(FORM))},
-        headers=world.headers("analyst"),
+async def launched(client, world) -> str:
+    """The form imported and a campaign launched with it: the campaign's link."""
+    files = {"file": ("numbering.xlsx", build(FORM))}
+    answer = await client.post(
+        "/v1/instruments/xlsform", files=files, headers=world.headers("analyst")
     )
-    assert imported.status_code == 201, imported.text
-    campaign = await launch(surveys_client, world, "w14_numbering", "parents", [world.s1.id])
-    dom = Dom((await form.get(link_of(campaign))).text)
+    assert answer.status_code == 201, answer.text
+    return link_of(await launch(client, world, "w14_numbering", "parents", [world.s1.id]))
+
+
+async def test_the_page_numbers_the_questions_shown_at_first(surveys_client, world, form):
+    dom = Dom((await form.get(await launched(surveys_client, world))).text)
     assert dom.text("q-visited").startswith("1. Вы посещали школу?")
     assert dom.text("q-liked").startswith("Что понравилось?")  # no number while left out
     assert "Отвечайте, если в вопросе 1 выбран ответ «Да»" in dom.text("q-liked")
@@ -74,17 +77,10 @@ async def test_the_browser_renumbers_the_shown_questions_as_answers_change(
     apps, isolation, settings, surveys_client, forget_numbering
 ):
     playwright = pytest.importorskip("playwright.async_api")
-    world = await committed_world(isolation, settings)
-    imported = await surveys_client.post(
-        "/v1/instruments/xlsform",
-        files={"file": ("numbering.xlsx", build(FORM))},
-        headers=world.headers("analyst"),
-    )
-    assert imported.status_code == 201, imported.text
-    campaign = await launch(surveys_client, world, "w14_numbering", "parents", [world.s1.id])
+    link = await launched(surveys_client, await committed_world(isolation, settings))
     app = create_surveys(settings.model_copy(update={"anonymous_rate_per_minute": 1000}))
     async with served(app) as base, phone(playwright) as (page, problems):
-        await page.goto(base + link_of(campaign))
+        await page.goto(base + link)
 
         async def seen() -> list[str]:
             """The numbers of the questions shown, top to bottom."""
