@@ -340,3 +340,9 @@ def test_a_hint_in_english_only_is_refused_naming_the_russian_hint_column():
         from_xlsform(workbook, filename="hint.xlsx")
     [problem] = caught.value.problems
     assert (problem.sheet, problem.row, problem.column) == ("survey", 3, "hint::Russian (ru)")
+
+
+def test_a_form_id_without_a_title_is_the_title_as_in_pyxform():
+    workbook = build({"survey": SURVEY, "choices": CHOICES, "settings": [["form_id"], ["w14_t"]]})
+    definition = from_xlsform(workbook, filename="Что угодно.xlsx")
+    assert (definition.code, definition.title) == ("w14_t", "w14_t")

@@ -167,8 +167,9 @@ def _read_settings(
     filename: str | None,
 ) -> dict[str, Any]:
     """The instrument's settings. As pyxform does, a workbook without a settings sheet (or
-    without form_id / form_title) takes its form_id from the file's name and its title from
-    the name as written; kind and audience come from the upload, else the defaults."""
+    without form_id) takes its form_id from the file's name, and without form_title its title
+    from the form_id given, else the file's name as written; kind and audience come from the
+    upload, else the defaults."""
     row = sheet.filled()[0] if sheet is not None and sheet.filled() else SourceRow(SETTINGS, 2, {})
     reading.settings_row = row.number
     stem = _file_stem(filename)
@@ -185,7 +186,8 @@ def _read_settings(
     written = re.split(r"[\s,;]+", row.text("audience")) if row.text("audience") else None
     return {
         "code": code,
-        "title": row.text("form_title") or stem or code,
+        # pyxform's title is the form id; one made of the file's name reads better as written.
+        "title": row.text("form_title") or (stem if not row.text("form_id") else "") or code,
         "kind": row.text("kind") or kind or DEFAULT_KIND,
         "audience": written or audience or list(DEFAULT_AUDIENCE),
         "description": row.text("description"),
