@@ -93,7 +93,8 @@ async def test_missing_required_answer_comes_back_422_next_to_its_question(
     assert "q-nok_12-error" in str(question["aria-describedby"]).split()
     assert all(c.get("aria-invalid") == "true" for c in dom.named("nok_12"))
     assert "#f-nok_12-0" in dom.links  # the summary at the top leads to the question
-    assert "Вопрос 12: Ответьте на этот вопрос" in dom.text("error-summary")
+    # nok_07 does not apply (nok_06 is "no"), so nok_12 is the 11th question shown.
+    assert "Вопрос 11: Ответьте на этот вопрос" in dom.text("error-summary")
     assert not any(c.get("aria-invalid") for c in dom.named("nok_13"))
     for code, value in nok_fields().items():  # every other answer is still there
         if code == "nok_15":
@@ -370,7 +371,9 @@ async def test_parent_fills_the_nok_form_in_a_phone_browser(
         await playwright.expect(page.locator("#q-nok_07")).to_be_hidden()
         await page.screenshot(path=SCREENSHOT, full_page=True)
         # From the summary to the question, then answer with the keyboard.
-        await page.get_by_role("link", name=re.compile("Вопрос 12")).click()
+        # nok_04, nok_07 and nok_11 do not apply: nok_12 is the 9th question shown.
+        await playwright.expect(page.locator("#q-nok_12 .question-number")).to_have_text("9.")
+        await page.get_by_role("link", name=re.compile("Вопрос 9")).click()
         await playwright.expect(page.locator("#f-nok_12-0")).to_be_focused()
         await page.keyboard.press("Space")
         await playwright.expect(page.locator("#f-nok_12-0")).to_be_checked()

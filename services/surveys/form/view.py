@@ -26,12 +26,19 @@ class QuestionView:
     """One question as the page shows it."""
 
     question: Question
-    number: int  # 0 for a note or a calculation, which take no number
+    # Its place among the questions shown with the answers so far, counting from 1; 0 for a
+    # note or a calculation, and for a question these answers leave out (the form's script
+    # renumbers the shown ones as answers change, so that the numbers seen have no gaps).
+    number: int
     control: Control
     choices: list[tuple[str, str]]
     values: list[str]
     error: str | None = None
-    condition: str | None = None  # when the question applies, in words (for a page without JS)
+    # When the question applies, in words (for a page without JS): "Отвечайте, если в вопросе
+    # {condition_source} {condition}", the source being the earlier question's number, or its
+    # text in quotes while it has none.
+    condition: str | None = None
+    condition_source: str | None = None
     relevant_on: str | None = None  # the earlier question it depends on, for the optional JS
     relevant_values: list[str] = field(default_factory=list)
     # The form's logic as the browser evaluates it (`static/xpath.js`): JSON trees.
@@ -143,9 +150,10 @@ def _message(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _progress(definition: InstrumentDefinition, answers: dict[str, Any]) -> tuple[int, int]:
+def _progress(
+    definition: InstrumentDefinition, answers: dict[str, Any], state: scoring.Shown
+) -> tuple[int, int]:
     kept = scoring.check_answers(definition, answers, complete=False, drop_irrelevant=True).answers
-    state = scoring.shown(definition, answers)
     answered = required = 0
     for question in definition.questions():
         if not state.required.get(question.code):
@@ -169,6 +177,8 @@ def build(
             by_question.setdefault(str(loc[2]), _message(str(error.get("msg", ""))))
         else:
             general.append(_message(str(error.get("msg", ""))))
+    answers = answers_from(definition, values)
+    state = scoring.shown(definition, answers)
     numbers: dict[str, int] = {}
     sources: dict[str, Question] = {}
     sections, summary = [], []
@@ -176,7 +186,8 @@ def build(
         views = []
         for question in section.questions:
             kind = question_type(question.type)
-            if kind.control != "none":  # notes and calculations take no number
+            # Notes and calculations take no number, nor questions these answers leave out.
+            if kind.control != "none" and state.relevant.get(question.code, True):
                 numbers[question.code] = len(numbers) + 1
             view = QuestionView(
                 question=question,
@@ -193,14 +204,14 @@ def build(
                 pairs = [described(source, v, definition.kind) for v in rel.values()]
                 view.relevant_on = rel.question
                 view.relevant_values = [p[0] for p in pairs]
-                view.condition = (
-                    f"Отвечайте, если в вопросе {numbers.get(rel.question, '')} выбран ответ "
-                    + " или ".join(p[1] for p in pairs)
-                )
+                view.condition = "выбран ответ " + " или ".join(p[1] for p in pairs)
+                number = numbers.get(rel.question)
+                view.condition_source = str(number) if number else f"«{source.text}»"
             if view.error:
-                summary.append((view.first_id, f"Вопрос {view.number}: {view.error}"))
+                named = f"Вопрос {view.number}" if view.number else f"Вопрос «{question.text}»"
+                summary.append((view.first_id, f"{named}: {view.error}"))
             sources[question.code] = question
             views.append(view)
         sections.append(SectionView(s, section.code, section.title, views))
-    answered, required = _progress(definition, answers_from(definition, values))
+    answered, required = _progress(definition, answers, state)
     return FormView(sections, summary, general, answered, required)

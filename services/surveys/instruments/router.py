@@ -85,8 +85,11 @@ async def import_xlsform(
     that defines the latest version unchanged (an export imported back) adds none: 200 with
     `unchanged`.
 
+    A workbook without settings takes its code and title from the file's name (as pyxform).
     Read within the upload limits (413 past the file size, 422 naming any other limit) in a
-    worker thread; 422 naming `file` with the sheet, row and column of a problem."""
+    worker thread; a workbook Soko cannot hold is a 422 with one `errors` item per problem
+    (the first 50; `detail` counts them all), each with `loc` `["body", "file"]`, `msg`
+    (`sheet 'survey', row 5, column 'type': ...`) and `sheet`, `row`, `column`."""
     upload = await read_upload(file, limits)
     version, created = await service.import_xlsform(
         session, caller, upload, kind=kind, audience=audience

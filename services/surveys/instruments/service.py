@@ -110,16 +110,36 @@ async def import_xlsform(
 ) -> tuple[InstrumentVersion, bool]:
     """A new version from an XLSForm workbook (as `add_version`: with False and the latest
     version when the workbook defines it unchanged), read in a worker thread within its limits
-    once the caller may author: UploadLimitExceeded (422 naming the limit), or Invalid naming
-    `file` with the sheet, row and column of the problem."""
+    once the caller may author: UploadLimitExceeded (422 naming the limit), or Invalid with one
+    item of `errors` per problem (the first MAX_PROBLEMS), each naming `file` and giving the
+    `sheet`, `row` and `column` (null when not known) beside its message. The file's name
+    stands in for a form_id and form_title the workbook lacks."""
     require_roles(principal, *AUTHORS)
     try:
         definition = await parse_upload(
-            upload.limits, from_xlsform, upload.content, upload.limits, kind=kind, audience=audience
+            upload.limits,
+            from_xlsform,
+            upload.content,
+            upload.limits,
+            kind=kind,
+            audience=audience,
+            filename=upload.filename,
         )
     except XLSFormError as exc:
-        raise Invalid.at(FIELD, str(exc)) from exc
+        raise _invalid_workbook(exc) from exc
     return await add_version(session, principal, definition, source="xlsform")
+
+
+def _invalid_workbook(exc: XLSFormError) -> Invalid:
+    """422 naming every problem of the workbook: `file`, its place and its message."""
+    errors = [
+        field_error(FIELD, str(p)) | {"sheet": p.sheet, "row": p.row, "column": p.column}
+        for p in exc.problems
+    ]
+    if exc.count == 1:
+        return Invalid(str(exc.problems[0]), errors=errors)
+    shown = f" (показаны первые {len(errors)})" if exc.count > len(errors) else ""
+    return Invalid(f"В файле XLSForm ошибок: {exc.count}{shown}", errors=errors)
 
 
 async def list_instruments(

@@ -1,17 +1,29 @@
-"""Checks of an XLSForm's logic that pyxform leaves to ODK Validate: forms that would import
-but leave questions nobody can answer. Each failure is an XLSFormError naming the sheet, row
-and column: a `choice_filter` reading a column the choices sheet lacks, `relevant` and
-`calculation` references that form a cycle (a question shown only when an answer given after
-it, a calculation of itself), and a `default_language` with no label column."""
+"""Checks of an XLSForm's rows before pyxform reads them (which stops at the first problem),
+and of its logic that pyxform leaves to ODK Validate: forms that would import but leave
+questions nobody can answer. Each failure is an XLSFormError naming the sheet, row and column,
+and every failure is named, not the first: unknown types, expressions that do not parse or
+name no question (`check_rows`); a `choice_filter` reading a column the choices sheet lacks or
+that can never offer a choice (`xlsform_filters`), `relevant` and `calculation` references
+that form a cycle (a question shown only when an answer given after it, a calculation of
+itself), a `default_language` with no label column or rows without a label in it, which a
+respondent would see empty (`check_logic`)."""
 
 from __future__ import annotations
 
 import re
 
 from services.surveys.instruments import xpath
-from services.surveys.instruments.xlsform_common import CHOICES, SETTINGS, SURVEY
+from services.surveys.instruments.xlsform_common import (
+    CHOICES,
+    SETTINGS,
+    SURVEY,
+    TRANSLATED_SURVEY_COLUMNS,
+    Problems,
+)
+from services.surveys.instruments.xlsform_filters import check_choice_filters
 from services.surveys.instruments.xlsform_sheets import Sheet
 from services.surveys.instruments.xlsform_survey import SourceRow
+from services.surveys.instruments.xlsform_types import flag, type_problem
 
 # The cells whose references make a question's value or presence depend on other questions.
 _DEPENDING = ("relevant", "calculation")
@@ -20,27 +32,71 @@ _REFERENCE = re.compile(r"\$\{([^}\s]+)\}")
 _Edge = tuple[str, SourceRow, str]
 
 
-def check_logic(sheets: dict[str, Sheet | None]) -> None:
-    """XLSFormError at the first broken place the checks above find; nothing when none."""
+# The cells holding an expression, and those holding one unless they are a yes/no flag.
+_EXPRESSIONS = ("relevant", "constraint", "calculation", "choice_filter")
+_FLAG_OR_EXPRESSION = ("required",)
+# Survey rows that show no label: the ends of groups, calculations and metadata.
+_UNLABELLED = re.compile(r"(end[ _](group|repeat)|calculate)\b.*")
+
+
+def check_rows(sheets: dict[str, Sheet | None]) -> None:
+    """XLSFormError naming every survey row whose type we do not read, and every expression
+    cell that does not parse or refers (`${name}`) to no row of the survey."""
     survey = sheets[SURVEY]
     if survey is None:
         return
-    _check_default_language(survey, sheets[SETTINGS])
-    _check_choice_filters(survey, sheets[CHOICES])
-    _check_cycles(survey)
+    problems = Problems()
+    rows = survey.filled()
+    names = {row.text("name") for row in rows if row.text("name")}
+    for row in rows:
+        if row.text("type") and (problem := type_problem(row.text("type"), row.text("competence"))):
+            problems.add(row.error("type", problem))
+        for column in (*_EXPRESSIONS, *_FLAG_OR_EXPRESSION):
+            text = row.text(column)
+            if not text or (column in _FLAG_OR_EXPRESSION and flag(text) is not None):
+                continue
+            try:
+                tree = xpath.parse(text)
+            except xpath.ExpressionError as exc:
+                problems.add(row.error(column, str(exc)))
+                continue
+            for name in sorted(xpath.references(tree) - names):
+                problems.add(
+                    row.error(column, f"Could not find the name '{name}' among the questions")
+                )
+    problems.check()
+
+
+def check_logic(sheets: dict[str, Sheet | None]) -> None:
+    """XLSFormError naming every broken place the checks above find; nothing when none."""
+    survey = sheets[SURVEY]
+    if survey is None:
+        return
+    problems = Problems()
+    with problems.collecting():
+        _check_default_language(survey, sheets[SETTINGS])
+    with problems.collecting():
+        _check_default_labels(survey, sheets[CHOICES], sheets[SETTINGS])
+    with problems.collecting():
+        check_choice_filters(survey, sheets[CHOICES])
+    with problems.collecting():
+        _check_cycles(survey)
+    problems.check()
+
+
+def _default_language(settings: Sheet | None) -> SourceRow | None:
+    """The settings row when it names a default_language."""
+    rows = settings.filled() if settings else []
+    return rows[0] if rows and rows[0].text("default_language") else None
 
 
 def _check_default_language(survey: Sheet, settings: Sheet | None) -> None:
-    rows = settings.filled() if settings else []
-    if not rows or not rows[0].text("default_language"):
+    row = _default_language(settings)
+    if row is None:
         return
-    row = rows[0]
     language = row.text("default_language")
-    labels = [h for h in survey.headers if h and h.split("::", 1)[0] == "label"]
-    if "label" in labels or not labels:
-        return  # unsuffixed labels are in the default language, whatever it is called
-    wanted = _language_key(language)
-    if any(_language_key(h.split("::", 1)[1]) == wanted for h in labels if "::" in h):
+    labels = [h for h in survey.headers if h and _base(h) == "label"]
+    if not labels or _default_column(labels, language) is not None:
         return
     written = ", ".join(f"'{h}'" for h in labels)
     raise row.error(
@@ -50,28 +106,66 @@ def _check_default_language(survey: Sheet, settings: Sheet | None) -> None:
     )
 
 
+def _default_column(columns: list[str], language: str, base: str = "label") -> str | None:
+    """The column of a text (`label`, `hint`, ...) in the default language: its own, else
+    the unsuffixed one (which pyxform reads as the default language's)."""
+    wanted = _language_key(language)
+    own = [h for h in columns if "::" in h and _language_key(h.split("::", 1)[1]) == wanted]
+    return own[0] if own else (base if base in columns else None)
+
+
+def _base(header: str) -> str:
+    return header.split("::", 1)[0]
+
+
 def _language_key(text: str) -> str:
     return " ".join(text.split()).lower()
 
 
-def _check_choice_filters(survey: Sheet, choices: Sheet | None) -> None:
-    columns = {h.split("::", 1)[0] for h in (choices.headers if choices else []) if h}
-    for row in survey.filled():
-        expression = row.text("choice_filter")
-        if not expression:
-            continue
-        try:
-            tree = xpath.parse(expression)
-        except xpath.ExpressionError:
-            continue  # the definition's check names what does not parse
-        for name in sorted(xpath.named(tree, "name")):
-            if name not in columns:
-                known = ", ".join(f"'{c}'" for c in sorted(columns)) or "none"
-                raise row.error(
-                    "choice_filter",
-                    f"choice_filter reads the column '{name}', which the choices sheet lacks "
-                    f"(its columns: {known})",
+def _check_default_labels(survey: Sheet, choices: Sheet | None, settings: Sheet | None) -> None:
+    """Every text of the survey and choices sheets given in some language (label, hint and
+    messages; a choice's label) is given in the default language too: pyxform only warns,
+    and a respondent would see "-" (ODK) or another language in its place. A sheet without
+    the default language's column of a text at all is named once."""
+    setting = _default_language(settings)
+    if setting is None:
+        return
+    language = setting.text("default_language")
+    problems = Problems()
+    texts = [(survey, base) for base in TRANSLATED_SURVEY_COLUMNS] + [(choices, "label")]
+    for sheet, base in texts:
+        columns = [h for h in (sheet.headers if sheet else []) if h and _base(h) == base]
+        if sheet is None or not any("::" in h for h in columns):
+            continue  # one language only
+        column = _default_column(columns, language, base)
+        lacking = [
+            row
+            for row in sheet.filled()
+            if not (sheet is survey and _UNLABELLED.fullmatch(row.text("type").lower()))
+            and any(row.text(h) for h in columns)
+            and not (column and row.text(column))
+            and not row.text(base)
+        ]
+        if column is None and lacking and (sheet, base) != (survey, "label"):
+            # (a survey sheet without labels in it: `_check_default_language` names it)
+            problems.add(
+                lacking[0].error(
+                    f"{base}::{language}",
+                    f"the {sheet.name} sheet has no {base} in the default language "
+                    f"'{language}' ({len(lacking)} rows): respondents would see an empty or "
+                    f"another language's text; add the column '{base}::{language}'",
                 )
+            )
+        for row in lacking if column is not None else []:
+            given = ", ".join(f"'{h}'" for h in columns if row.text(h))
+            problems.add(
+                row.error(
+                    column,
+                    f"no {base} in the default language '{language}' (only {given}): "
+                    "respondents would see an empty or another language's text",
+                )
+            )
+    problems.check()
 
 
 def _check_cycles(survey: Sheet) -> None:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 SURVEY = "survey"
 CHOICES = "choices"
 SETTINGS = "settings"
@@ -126,6 +129,53 @@ class XLSFormError(ValueError):
             if present
         ]
         super().__init__(f"{', '.join(place)}: {message}" if place else message)
+        # Every problem of the workbook found so far (this one alone unless `several`).
+        self.problems: list[XLSFormError] = [self]
+        self.count = 1  # how many there are, beyond the `problems` kept
+
+    @classmethod
+    def several(cls, problems: list[XLSFormError], count: int) -> XLSFormError:
+        """One error for `count` problems: placed at the first, its text naming each kept."""
+        first = problems[0]
+        if len(problems) == 1 and count == 1:
+            return first
+        error = cls(first.message, sheet=first.sheet, row=first.row, column=first.column)
+        error.args = ("; ".join(str(p) for p in problems),)
+        error.problems, error.count = list(problems), count
+        return error
+
+
+# At most this many problems of one workbook are named; the count says how many there are.
+MAX_PROBLEMS = 50
+
+
+class Problems:
+    """Collects a workbook's problems, so that one answer names each (the first
+    MAX_PROBLEMS of them) instead of the first alone."""
+
+    def __init__(self) -> None:
+        self.found: list[XLSFormError] = []
+        self.count = 0
+
+    def add(self, error: XLSFormError) -> None:
+        for problem in error.problems:
+            self.count += 1
+            if len(self.found) < MAX_PROBLEMS:
+                self.found.append(problem)
+        self.count += error.count - len(error.problems)
+
+    @contextmanager
+    def collecting(self) -> Iterator[None]:
+        """Runs the block; an XLSFormError it raises is collected, not raised."""
+        try:
+            yield
+        except XLSFormError as error:
+            self.add(error)
+
+    def check(self) -> None:
+        """Raises XLSFormError with every problem collected; nothing when there is none."""
+        if self.found:
+            raise XLSFormError.several(self.found, self.count)
 
 
 def format_number(value: float) -> str:

@@ -28,7 +28,7 @@ from services.surveys.instruments.definition import (
     InstrumentDefinition,
 )
 from services.surveys.instruments.question_types import LIKERT5_LABELS, question_types
-from services.surveys.instruments.xlsform_checks import check_logic
+from services.surveys.instruments.xlsform_checks import check_logic, check_rows
 from services.surveys.instruments.xlsform_common import (
     CHOICE_FIELD_COLUMNS,
     CHOICES,
@@ -38,6 +38,7 @@ from services.surveys.instruments.xlsform_common import (
     SETTINGS_FIELD_COLUMNS,
     SURVEY,
     SURVEY_FIELD_COLUMNS,
+    Problems,
     XLSFormError,
 )
 from services.surveys.instruments.xlsform_sheets import Sheet, check_columns, read_sheet, require
@@ -88,25 +89,38 @@ def from_xlsform(
     *,
     kind: str | None = None,
     audience: list[str] | None = None,
+    filename: str | None = None,
 ) -> InstrumentDefinition:
     """Read an XLSForm workbook within `limits` (default: the settings' defaults; a sheet of
     at most `max_xlsform_rows` rows). `kind` and `audience` (the upload's form fields) stand in
-    for settings the workbook does not give (else a parents' satisfaction questionnaire).
-    XLSFormError names the sheet, row and column of any problem; UploadLimitExceeded (422)
-    names a limit passed. Blocking: parse in a worker thread."""
+    for settings the workbook does not give (else a parents' satisfaction questionnaire);
+    `filename` for a missing form_id and form_title (as pyxform takes them).
+    XLSFormError names the sheet, row and column of a problem, and in `problems` every problem
+    found (at most MAX_PROBLEMS; `count` says how many); UploadLimitExceeded (422) names a limit
+    passed. Blocking: parse in a worker thread."""
     budget = Budget(limits or UploadLimits.defaults())
+    problems = Problems()
     table = _open(data, budget)
     try:
         sheets = {name: read_sheet(table, budget, name) for name in (SURVEY, CHOICES, SETTINGS)}
         competence_sheet = read_sheet(table, budget, COMPETENCES)
     finally:
         table.close()
-    check_columns(sheets)
     reading = _Reading()
-    payload = _read_settings(sheets[SETTINGS], reading, kind, audience)
-    payload["competences"] = _read_competences(competence_sheet, reading)
+    payload: dict[str, Any] = {}
+    with problems.collecting():
+        check_columns(sheets)
+    with problems.collecting():
+        payload = _read_settings(sheets[SETTINGS], reading, kind, audience, filename)
+    with problems.collecting():
+        payload["competences"] = _read_competences(competence_sheet, reading)
+    with problems.collecting():
+        check_rows(sheets)
+    problems.check()  # what pyxform would stop at the first of, each named
     survey = _pyxform(sheets, payload["code"], payload["kind"])
-    check_logic(sheets)
+    with problems.collecting():
+        check_logic(sheets)
+    problems.check()
     # Kept as written when it names a language ("Russian (ru)"); a bare code is `language`.
     written = survey.get("default_language") or ""
     payload["default_language"] = written if re.search(r"\(\w+\)\s*$", written) else None
@@ -118,8 +132,9 @@ def from_xlsform(
         for row in (sheets[CHOICES].filled() if sheets[CHOICES] else [])
     }
     payload["sections"], reading.placed = sections_from(
-        survey, survey_rows, choice_rows, payload["title"], _numeric
+        survey, survey_rows, choice_rows, payload["title"], _numeric, problems
     )
+    problems.check()
     try:
         return InstrumentDefinition.model_validate(payload)
     except ValidationError as exc:
@@ -145,35 +160,65 @@ def _numeric(row: SourceRow, column: str) -> float | None:
 
 
 def _read_settings(
-    sheet: Sheet | None, reading: _Reading, kind: str | None, audience: list[str] | None
+    sheet: Sheet | None,
+    reading: _Reading,
+    kind: str | None,
+    audience: list[str] | None,
+    filename: str | None,
 ) -> dict[str, Any]:
-    if sheet is None:
-        raise XLSFormError("the settings sheet is missing", sheet=SETTINGS)
-    require(sheet, "form_title", "form_id")
-    rows = sheet.filled()
-    if not rows:
-        raise XLSFormError("the settings row is empty", sheet=SETTINGS, row=2)
-    row = rows[0]
-    for column in ("form_title", "form_id"):
-        if not row.text(column):
-            raise row.error(column, f"the setting '{column}' is missing")
+    """The instrument's settings. As pyxform does, a workbook without a settings sheet (or
+    without form_id) takes its form_id from the file's name, and without form_title its title
+    from the form_id given, else the file's name as written; kind and audience come from the
+    upload, else the defaults."""
+    row = sheet.filled()[0] if sheet is not None and sheet.filled() else SourceRow(SETTINGS, 2, {})
     reading.settings_row = row.number
-    if not re.fullmatch(INSTRUMENT_CODE_PATTERN, row.text("form_id")):
+    stem = _file_stem(filename)
+    code = row.text("form_id") or (form_code(stem) if stem else "")
+    if not code:
         raise row.error(
-            "form_id",
-            f"form_id '{row.text('form_id')}' should match pattern {INSTRUMENT_CODE_PATTERN}",
+            "form_id", "the setting 'form_id' is missing (and the file has no name to take it from)"
+        )
+    if not re.fullmatch(INSTRUMENT_CODE_PATTERN, code):
+        raise row.error(
+            "form_id", f"form_id '{code}' should match pattern {INSTRUMENT_CODE_PATTERN}"
         )
     language = re.search(r"\((\w+)\)\s*$", row.text("default_language"))
     written = re.split(r"[\s,;]+", row.text("audience")) if row.text("audience") else None
     return {
-        "code": row.text("form_id"),
-        "title": row.text("form_title"),
+        "code": code,
+        # pyxform's title is the form id; one made of the file's name reads better as written.
+        "title": row.text("form_title") or (stem if not row.text("form_id") else "") or code,
         "kind": row.text("kind") or kind or DEFAULT_KIND,
         "audience": written or audience or list(DEFAULT_AUDIENCE),
         "description": row.text("description"),
         "source": row.optional("source"),
         "language": language.group(1) if language else row.text("default_language") or "ru",
     }
+
+
+def _file_stem(filename: str | None) -> str:
+    """`Анкета родителей (1).xlsx` → `Анкета родителей (1)`; "" without a name."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    stem = re.sub(r"\.xls[xm]?$", "", name, flags=re.IGNORECASE)
+    return " ".join(stem.split())
+
+
+_LATIN = "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch - y - e iu ia"
+_CYRILLIC = {
+    letter: latin.strip("-")
+    for letter, latin in zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюя", _LATIN.split(), strict=True)
+}
+
+
+def form_code(name: str) -> str:
+    """An instrument code made of a file's name, as pyxform makes the form id of it:
+    `Анкета родителей 2024` → `anketa_roditelei_2024`; prefixed `form_` where it would not
+    start with a letter or be too short."""
+    latin = "".join(_CYRILLIC.get(ch, ch) for ch in name.lower())
+    code = re.sub(r"[^a-z0-9]+", "_", latin).strip("_")[:61].rstrip("_")
+    if not re.fullmatch(INSTRUMENT_CODE_PATTERN, code):
+        code = f"form_{code}"[:61].rstrip("_")
+    return code
 
 
 def _read_competences(sheet: Sheet | None, reading: _Reading) -> list[dict[str, Any]]:
@@ -267,13 +312,11 @@ def _pyxform_error(message: str, sheets: dict[str, Sheet | None]) -> XLSFormErro
 
 
 def _locate(exc: ValidationError, reading: _Reading) -> XLSFormError:
-    """Every validation error, each placed at the sheet, row and column it comes from: the
-    first is the error's place, the others follow in its message ("; sheet …, row …: …")."""
-    first, *others = [_located(error, reading) for error in exc.errors()]
-    if not others:
-        return first
-    message = "; ".join([first.message, *(str(other) for other in others)])
-    return XLSFormError(message, sheet=first.sheet, row=first.row, column=first.column)
+    """Every validation error, each placed at the sheet, row and column it comes from."""
+    problems = Problems()
+    for error in exc.errors():
+        problems.add(_located(error, reading))
+    return XLSFormError.several(problems.found, problems.count)
 
 
 def _located(error: Any, reading: _Reading) -> XLSFormError:

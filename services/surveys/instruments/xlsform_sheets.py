@@ -7,7 +7,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from services.surveys.instruments.xlsform_common import CHOICES, SETTINGS, SURVEY, XLSFormError
+from services.surveys.instruments.xlsform_common import (
+    CHOICES,
+    SETTINGS,
+    SURVEY,
+    Problems,
+    XLSFormError,
+)
 from services.surveys.instruments.xlsform_survey import SourceRow
 from shared.tabular import Table
 from shared.uploads import Budget
@@ -122,27 +128,38 @@ def read_sheet(table: Table, budget: Budget, name: str) -> Sheet | None:
 
 
 def check_columns(sheets: dict[str, Sheet | None]) -> None:
-    """XLSFormError at the first filled cell of a column our definition cannot hold."""
+    """XLSFormError naming, for each column our definition cannot hold, its first filled cell."""
+    problems = Problems()
     for name, allowed in ((SURVEY, _SURVEY_COLUMNS), (SETTINGS, _SETTINGS_COLUMNS)):
         sheet = sheets[name]
+        named: set[str] = set()
         for row in sheet.filled() if sheet else []:
             for column in row.cells:
                 base, sep, _ = column.partition("::")
-                if base in allowed and (not sep or base in _TRANSLATED):
+                if (base in allowed and (not sep or base in _TRANSLATED)) or column in named:
                     continue
-                raise row.error(
-                    column,
-                    f"the column '{column}' is not supported: Soko cannot keep it "
-                    "(remove it or leave it empty)",
+                named.add(column)
+                problems.add(
+                    row.error(
+                        column,
+                        f"the column '{column}' is not supported: Soko cannot keep it "
+                        "(remove it or leave it empty)",
+                    )
                 )
     choices = sheets[CHOICES]
+    named = set()
     for row in choices.filled() if choices else []:
         for column in row.cells:
             base, sep, _ = column.partition("::")
-            if (sep and base != "label") or base in {"media", "image", "audio", "video"}:
-                raise row.error(
-                    column, f"the column '{column}' is not supported: Soko cannot keep it"
+            unsupported = (sep and base != "label") or base in {"media", "image", "audio", "video"}
+            if unsupported and column not in named:
+                named.add(column)
+                problems.add(
+                    row.error(
+                        column, f"the column '{column}' is not supported: Soko cannot keep it"
+                    )
                 )
+    problems.check()
 
 
 def require(sheet: Sheet, *columns: str) -> None:

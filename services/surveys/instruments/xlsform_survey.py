@@ -16,33 +16,22 @@ from typing import Any
 
 from services.surveys.instruments.definition import OPTION_CODE_PATTERN
 from services.surveys.instruments.question_types import question_type, type_from_xlsform
-from services.surveys.instruments.xlsform_common import SURVEY, XLSFormError
+from services.surveys.instruments.xlsform_common import SURVEY, Problems, XLSFormError
 from services.surveys.instruments.xlsform_expressions import (
     parse_constraint,
     parse_positive,
     parse_relevant,
 )
-
-METADATA_TYPES = frozenset(
-    {
-        "start",
-        "end",
-        "today",
-        "deviceid",
-        "username",
-        "audit",
-        "phonenumber",
-        "simserial",
-        "subscriberid",
-        "email",
-        "start-geopoint",
-    }
+from services.surveys.instruments.xlsform_types import (
+    METADATA_TYPES,
+    PLAIN_TYPES,
+    flag,
+    type_problem,
+    unknown_type,
 )
+
 # pyxform's words for what `select_one`/`select_multiple` rows become.
 _SELECTS = {"select one": "select_one", "select all that apply": "select_multiple"}
-_PLAIN = frozenset({"integer", "decimal", "text", "note", "calculate"})
-_TRUE = frozenset({"yes", "true", "true()", "1", "да"})
-_FALSE = frozenset({"", "no", "false", "false()", "0", "нет"})
 # What pyxform names the `or_other` choice and question, in our users' language.
 _OR_OTHER = {"Other": "Другое", "Specify other.": "Уточните, что именно"}
 _OWN_CHOICE_KEYS = frozenset({"name", "label", "correct", "points", "media", "image", "audio"})
@@ -87,6 +76,7 @@ class _Walk:
     language: str
     title: str
     numeric: Callable[[SourceRow, str], float | None]
+    problems: Problems
     placed: Placed = field(default_factory=Placed)
     sections: list[dict[str, Any]] = field(default_factory=list)
     earlier: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -99,14 +89,18 @@ def sections_from(
     choice_rows: dict[tuple[str, str], SourceRow],
     title: str,
     numeric: Callable[[SourceRow, str], float | None],
+    problems: Problems | None = None,
 ) -> tuple[list[dict[str, Any]], Placed]:
-    """The sections of the definition from pyxform's JSON; XLSFormError at the row refused."""
-    walk = _Walk(
-        survey_rows, choice_rows, survey.get("default_language") or "default", title, numeric
-    )
+    """The sections of the definition from pyxform's JSON. Each row refused is an
+    XLSFormError added to `problems` (given: the caller raises them; else raised here)."""
+    collected = problems if problems is not None else Problems()
+    language = survey.get("default_language") or "default"
+    walk = _Walk(survey_rows, choice_rows, language, title, numeric, collected)
     first = next(iter(survey_rows.values()), None)
     _children(walk, survey.get("children", []), [], None, first, {})
-    if not walk.sections:
+    if problems is None:
+        collected.check()
+    if not walk.sections and not collected.found:
         raise XLSFormError("the survey has no questions", sheet=SURVEY, row=2)
     return walk.sections, walk.placed
 
@@ -157,11 +151,14 @@ def _children(
             walk.open_section = False  # questions after an inner group start a section again
             continue
         if kind == "repeat":
-            raise row.error(
-                "type",
-                f"begin repeat '{name}' is not supported: an answer is stored once per "
-                "response and question; ask for each item as its own question",
+            walk.problems.add(
+                row.error(
+                    "type",
+                    f"begin repeat '{name}' is not supported: an answer is stored once per "
+                    "response and question; ask for each item as its own question",
+                )
             )
+            continue
         if kind in METADATA_TYPES or child.get("bind", {}).get("jr:preload"):
             continue
         if not walk.open_section:
@@ -171,7 +168,11 @@ def _children(
         if "appearance" in inherited and not child.get("control", {}).get("appearance"):
             child = {**child, "control": {**child.get("control", {}), **inherited}}
             child["control"].pop("required", None)
-        question, option_rows = _question(walk, child, row, conditions)
+        try:
+            question, option_rows = _question(walk, child, row, conditions)
+        except XLSFormError as error:
+            walk.problems.add(error)
+            continue
         walk.sections[-1]["questions"].append(question)
         walk.placed.sections[-1][1].append((row, option_rows))
         walk.earlier[question["code"]] = question
@@ -236,16 +237,6 @@ def _refs(expression: str) -> str:
     return re.sub(r"\.\./([A-Za-z_][\w.-]*)", r"${\1}", expression.strip())
 
 
-def _flag(row: SourceRow, value: str) -> bool | None:
-    """A `required` value as yes/no; None when it is an expression."""
-    lowered = value.strip().lower()
-    if lowered in _TRUE:
-        return True
-    if lowered in _FALSE:
-        return False
-    return None
-
-
 def _question(
     walk: _Walk, child: dict[str, Any], row: SourceRow, conditions: list[str]
 ) -> tuple[dict[str, Any], list[SourceRow]]:
@@ -255,7 +246,7 @@ def _question(
         raise row.error("type", f"'{row.text('type')}': choices from a file are not supported")
     if kind in _SELECTS:
         cell = f"{_SELECTS[kind]} {child.get('list_name') or child.get('itemset')}"
-    elif kind in _PLAIN:
+    elif kind in PLAIN_TYPES:
         cell = kind
     elif "from file" in kind:
         raise row.error(
@@ -265,15 +256,7 @@ def _question(
         )
     else:
         cell = row.text("type") or kind
-        try:
-            type_from_xlsform(cell, competence)
-        except ValueError as exc:
-            raise row.error("type", str(exc)) from None
-        raise row.error(
-            "type",
-            f"unknown type '{cell}' (supported: select_one, select_multiple, integer, decimal, "
-            "text, note, calculate, begin group, end group)",
-        )
+        raise row.error("type", type_problem(cell, competence) or unknown_type(cell))
     try:
         type_name, list_name = type_from_xlsform(cell, competence)
     except ValueError as exc:
@@ -332,10 +315,10 @@ def _option(
         )
     option: dict[str, Any] = {"code": name, "text": text}
     if row.sheet != SURVEY:
-        flag = _flag(row, row.text("correct"))
-        if flag is None:
+        correct = flag(row.text("correct"))
+        if correct is None:
             raise row.error("correct", f"expected yes or no, got '{row.text('correct')}'")
-        option["correct"] = flag
+        option["correct"] = correct
         option["points"] = walk.numeric(row, "points") or 0
     if translations:
         option["translations"] = translations
@@ -360,9 +343,9 @@ def _logic(
 ) -> None:
     """relevant, required and constraint: the structured form where it fits, else expressions."""
     required = str(bind.get("required", ""))
-    flag = _flag(row, required)
-    question["required"] = bool(flag)
-    question["required_expression"] = required.strip() if flag is None else None
+    given = flag(required)
+    question["required"] = bool(given)
+    question["required_expression"] = required.strip() if given is None else None
     own = _refs(bind.get("relevant", "")) or None
     parts = [*conditions, *([own] if own else [])]
     question["relevant"] = question["relevant_expression"] = None

@@ -4,6 +4,8 @@
 // logic and ignores answers to questions that do not apply). What it cannot evaluate stays
 // shown. As Enketo does, a choice the filter no longer offers is unticked and hidden, and the
 // controls of a question that does not apply are disabled, so that its answer is not sent.
+// The shown questions are numbered again after each change (1, 2, 3 ... without gaps), and
+// a condition's "в вопросе N" follows the number of the question it names.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
@@ -79,6 +81,31 @@
       if (shown) {
         filterChoices(question, answers);
         answers[code] = given(code).join(" ");
+      }
+    });
+    renumber();
+  }
+
+  function renumber() {
+    var numbers = {};
+    var count = 0;
+    questions.forEach(function (question) {
+      var label = question.querySelector(".question-number");
+      if (!label) {
+        return; // a note or a calculation takes no number
+      }
+      if (question.hidden) {
+        label.textContent = "";
+        return;
+      }
+      count += 1;
+      numbers[question.getAttribute("data-code")] = count;
+      label.textContent = count + ".";
+    });
+    form.querySelectorAll("[data-number-of]").forEach(function (reference) {
+      var number = numbers[reference.getAttribute("data-number-of")];
+      if (number) {
+        reference.textContent = String(number);
       }
     });
   }
