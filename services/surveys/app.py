@@ -11,9 +11,11 @@ from services.surveys.campaigns.router import router as campaigns_router
 from services.surveys.changes.entities import FEED
 from services.surveys.changes.router import router as changes_router
 from services.surveys.form.router import STATIC_PATH as FORM_STATIC_PATH
+from services.surveys.form.router import link_not_found_page
 from services.surveys.form.router import outage_page as form_outage_page
 from services.surveys.form.router import router as form_router
 from services.surveys.form.router import static_files as form_static_files
+from services.surveys.form.service import LinkNotFound
 from services.surveys.instruments.parsed import Definitions
 from services.surveys.instruments.router import router as instruments_router
 from services.surveys.instruments.service import sync_bank
@@ -57,6 +59,7 @@ def create_app(
     app.include_router(form_router)
     app.mount(FORM_STATIC_PATH, form_static_files, name="form-static")
     set_outage_page(app, form_outage_page)  # a Russian page, not problem+json, at /s/...
+    app.add_exception_handler(LinkNotFound, link_not_found_page)  # so is a wrong link's 404
     _open_anonymous_limit(app)
     serve_changes(app, FEED)
     return app
