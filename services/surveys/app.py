@@ -4,7 +4,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 
 from services.surveys.campaigns.router import router as campaigns_router
@@ -22,11 +21,11 @@ from services.surveys.instruments.service import sync_bank
 from services.surveys.responses.models import RateLimits
 from services.surveys.responses.router import router as responses_router
 from services.surveys.versions.router import router as versions_router
-from shared.app import add_to_lifespan, build_app, reference_data
+from shared.app import PeerTransports, add_to_lifespan, build_app, reference_data
 from shared.changes.serve import serve_changes
 from shared.outage import set_outage_page
 from shared.ratelimit import SharedRateLimit
-from shared.settings import Settings, get_settings
+from shared.settings import Settings
 from shared.whoami import router as whoami_router
 
 logger = logging.getLogger("soko.surveys")
@@ -35,13 +34,13 @@ logger = logging.getLogger("soko.surveys")
 def create_app(
     settings: Settings | None = None,
     *,
-    peer_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+    peer_transports: PeerTransports = None,
 ) -> FastAPI:
     app = build_app(
         service="surveys",
         title="Soko Surveys",
         description="Банк инструментов, анкетирование, диагностика профессиональных дефицитов.",
-        settings=settings or get_settings(),
+        settings=settings,
         routers=[
             whoami_router,
             instruments_router,
