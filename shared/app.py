@@ -28,10 +28,13 @@ from shared.migrations import head_revision
 from shared.outage import DatabaseUnavailable, install_outage_handlers
 from shared.scope import HttpScopeResolver
 from shared.scope_cache import ScopeCache
-from shared.settings import ServiceName, Settings
+from shared.settings import ServiceName, Settings, get_settings
 from shared.uploads import BodyLimitMiddleware
 from shared.validation import refuse_unstorable_input
 
+# A service's peers by name, reached through these transports instead of the network (tests
+# route peer calls to in-process apps); None or a peer left out: the network.
+PeerTransports = dict[str, httpx.AsyncBaseTransport] | None
 API_PREFIX = "/v1"
 # What any API operation may answer besides its own outcomes (documented on every one).
 COMMON_RESPONSES = {
@@ -73,13 +76,16 @@ def build_app(
     service: ServiceName,
     title: str,
     description: str,
-    settings: Settings,
+    settings: Settings | None = None,
     routers: Sequence[APIRouter] = (),
     peers: Sequence[ServiceName] = (),
-    peer_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+    peer_transports: PeerTransports = None,
     startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = (),
 ) -> FastAPI:
-    """Create a service app. `peer_transports` lets tests route peer calls to in-process apps."""
+    """Create a service app: with `settings` (the environment's, `get_settings()`, when None),
+    its `routers` under /v1, clients of its `peers` (through `peer_transports` where given)
+    and the `startup` hooks run in its lifespan. RuntimeError without a database URL."""
+    settings = settings or get_settings()
     if not settings.database_url:
         raise RuntimeError(
             "SOKO_DATABASE_URL is not set: start the system with `soko up` (embedded database) "

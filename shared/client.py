@@ -9,6 +9,7 @@ token as `AccountChanged` makes this request's answer that same 401.
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, Generic, TypeVar
@@ -132,6 +133,15 @@ class ServiceClient:
         """GET a JSON document. Raises what `checked` raises for anything but a 2xx, and
         `PeerRefused` for a 2xx whose body is not JSON."""
         response = await self.request("GET", path, **kwargs)
+        return json_of(checked(response, self.name), self.name)
+
+    async def post_read(self, path: str, body: Any) -> Any:
+        """POST a question that changes nothing (a body too long for a query, such as a lookup
+        of many ids) and return its JSON answer. It carries a fresh `Idempotency-Key`, so that
+        it is retried like a GET. Raises what `get_json` raises."""
+        response = await self.request(
+            "POST", path, json=body, headers={IDEMPOTENCY_KEY_HEADER: f"read-{uuid.uuid4().hex}"}
+        )
         return json_of(checked(response, self.name), self.name)
 
     async def pages(

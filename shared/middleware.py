@@ -25,12 +25,9 @@ access_logger = logging.getLogger("soko.access")
 error_logger = logging.getLogger("soko.errors")
 
 
-class RequestIdMiddleware:
-    """Read `X-Request-ID` or make one, keep it in a context variable, echo it, log the request.
-
-    An unexpected exception is logged here, with the id, and answered as a problem+json 500
-    that carries the same id, so a user's report can be matched to the log line.
-    """
+class HttpMiddleware:
+    """A plain ASGI middleware that acts on HTTP requests only: anything else (the lifespan,
+    a websocket) passes through untouched. A subclass says what it does in `handle`."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -39,6 +36,21 @@ class RequestIdMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """One HTTP request, passed on to `self.app` (or answered here)."""
+        raise NotImplementedError
+
+
+class RequestIdMiddleware(HttpMiddleware):
+    """Read `X-Request-ID` or make one, keep it in a context variable, echo it, log the request.
+
+    An unexpected exception is logged here, with the id, and answered as a problem+json 500
+    that carries the same id, so a user's report can be matched to the log line.
+    """
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = next(
             (v.decode("latin-1") for k, v in scope["headers"] if k == b"x-request-id"), ""
         )
@@ -106,16 +118,10 @@ _CSP = (
 )
 
 
-class SecurityHeadersMiddleware:
+class SecurityHeadersMiddleware(HttpMiddleware):
     """Headers that keep browsers from sniffing, framing or leaking what we serve."""
 
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         extra = list(_SECURITY_HEADERS)
         if not scope["path"].startswith(_DOCS_PATHS):
             extra.append(_CSP)

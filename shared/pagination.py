@@ -4,7 +4,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.validation import INT32_MAX
@@ -40,3 +40,21 @@ async def paginate(
     paged = query.limit(page.limit).offset(page.offset)
     result = await (session.execute(paged) if whole_rows else session.scalars(paged))
     return list(result.all()), int(total or 0)
+
+
+def where_given(query: Select[Any], *filters: tuple[Any, object]) -> Select[Any]:
+    """`query` narrowed to `column == value` for each `(column, value)` whose value was given
+    (is not None): a list's optional filters."""
+    for column, value in filters:
+        if value is not None:
+            query = query.where(column == value)
+    return query
+
+
+def containing(query: Select[Any], q: str | None, *columns: Any) -> Select[Any]:
+    """`query` narrowed to the rows where one of `columns` contains the search text `q`, in any
+    case; unchanged without one (None or empty)."""
+    if not q:
+        return query
+    pattern = f"%{q}%"
+    return query.where(or_(*(column.ilike(pattern) for column in columns)))

@@ -2,7 +2,6 @@
 
 import logging
 
-import httpx
 from fastapi import FastAPI
 
 from services.api.api_keys.router import router as api_keys_router
@@ -20,9 +19,9 @@ from services.api.territories.router import router as territories_router
 from services.api.users.router import router as users_router
 from services.api.users.service import ensure_bootstrap_admin
 from services.api.versions.router import router as versions_router
-from shared.app import build_app
+from shared.app import PeerTransports, build_app
 from shared.changes.serve import serve_changes
-from shared.settings import Settings, get_settings
+from shared.settings import Settings
 
 logger = logging.getLogger("soko.api")
 
@@ -41,13 +40,13 @@ async def bootstrap_admin(app: FastAPI) -> None:
 def create_app(
     settings: Settings | None = None,
     *,
-    peer_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+    peer_transports: PeerTransports = None,
 ) -> FastAPI:
     app = build_app(
         service="api",
         title="Soko API",
         description="Территории, организации, пользователи, дорожные карты, показатели и данные.",
-        settings=settings or get_settings(),
+        settings=settings,
         routers=[
             auth_router,
             users_router,

@@ -2,7 +2,6 @@
 
 import logging
 
-import httpx
 from fastapi import FastAPI
 
 from services.reports.documents.router import router as documents_router
@@ -15,8 +14,8 @@ from services.reports.pd_order.router import router as pd_router
 from services.reports.quality_evaluation.router import router as nok_router
 from services.reports.recommendations.router import router as recommendations_router
 from services.reports.recommendations.rules import sync_defaults as sync_rules
-from shared.app import add_to_lifespan, build_app, reference_data
-from shared.settings import Settings, get_settings
+from shared.app import PeerTransports, add_to_lifespan, build_app, reference_data
+from shared.settings import Settings
 from shared.whoami import router as whoami_router
 
 logger = logging.getLogger("soko.reports")
@@ -32,13 +31,13 @@ async def keep_known_units(app: FastAPI) -> None:
 def create_app(
     settings: Settings | None = None,
     *,
-    peer_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+    peer_transports: PeerTransports = None,
 ) -> FastAPI:
     app = build_app(
         service="reports",
         title="Soko Reports",
         description="Значения показателей, адресные рекомендации, план-заказ, отчёты.",
-        settings=settings or get_settings(),
+        settings=settings,
         routers=[
             whoami_router,
             indicator_values_router,

@@ -4,27 +4,28 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
 from fastapi import FastAPI
 
 from services.surveys.campaigns.router import router as campaigns_router
 from services.surveys.changes.entities import FEED
 from services.surveys.changes.router import router as changes_router
 from services.surveys.form.router import STATIC_PATH as FORM_STATIC_PATH
+from services.surveys.form.router import link_not_found_page
 from services.surveys.form.router import outage_page as form_outage_page
 from services.surveys.form.router import router as form_router
 from services.surveys.form.router import static_files as form_static_files
+from services.surveys.form.service import LinkNotFound
 from services.surveys.instruments.parsed import Definitions
 from services.surveys.instruments.router import router as instruments_router
 from services.surveys.instruments.service import sync_bank
 from services.surveys.responses.models import RateLimits
 from services.surveys.responses.router import router as responses_router
 from services.surveys.versions.router import router as versions_router
-from shared.app import add_to_lifespan, build_app, reference_data
+from shared.app import PeerTransports, add_to_lifespan, build_app, reference_data
 from shared.changes.serve import serve_changes
 from shared.outage import set_outage_page
 from shared.ratelimit import SharedRateLimit
-from shared.settings import Settings, get_settings
+from shared.settings import Settings
 from shared.whoami import router as whoami_router
 
 logger = logging.getLogger("soko.surveys")
@@ -33,13 +34,13 @@ logger = logging.getLogger("soko.surveys")
 def create_app(
     settings: Settings | None = None,
     *,
-    peer_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+    peer_transports: PeerTransports = None,
 ) -> FastAPI:
     app = build_app(
         service="surveys",
         title="Soko Surveys",
         description="Банк инструментов, анкетирование, диагностика профессиональных дефицитов.",
-        settings=settings or get_settings(),
+        settings=settings,
         routers=[
             whoami_router,
             instruments_router,
@@ -57,6 +58,7 @@ def create_app(
     app.include_router(form_router)
     app.mount(FORM_STATIC_PATH, form_static_files, name="form-static")
     set_outage_page(app, form_outage_page)  # a Russian page, not problem+json, at /s/...
+    app.add_exception_handler(LinkNotFound, link_not_found_page)  # so is a wrong link's 404
     _open_anonymous_limit(app)
     serve_changes(app, FEED)
     return app

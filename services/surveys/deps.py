@@ -8,6 +8,7 @@ from fastapi import Depends, Request
 from services.surveys.campaigns.models import Campaign
 from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient, api_client
+from services.surveys.form.service import FormLink, LinkNotFound, resolve
 from services.surveys.instruments.parsed import Definitions
 from shared.db import SessionDep
 from shared.errors import NotFound
@@ -75,3 +76,23 @@ ValidCampaign = Annotated[Campaign, Depends(valid_campaign)]
 ReadableCampaign = Annotated[
     tuple[Campaign, frozenset[uuid.UUID] | None], Depends(campaign_in_scope)
 ]
+
+
+async def form_link(code: str, session: SessionDep) -> FormLink:
+    """The campaign behind the path's link code of the respondents' form, anonymous or personal
+    (LinkNotFound, the form's 404 page, when there is none)."""
+    return await resolve(session, code)
+
+
+ValidLink = Annotated[FormLink, Depends(form_link)]
+
+
+async def personal_link(link: ValidLink) -> FormLink:
+    """The path's link code when it is a staff member's personal link (an invitation);
+    LinkNotFound, the form's 404 page, for an anonymous link or none."""
+    if link.invitation is None:
+        raise LinkNotFound("Ссылка на анкету не найдена")
+    return link
+
+
+PersonalLink = Annotated[FormLink, Depends(personal_link)]

@@ -15,6 +15,7 @@ from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.errors import problem
+from shared.middleware import HttpMiddleware
 from shared.settings import MIB
 from shared.uploads.limits import Upload, UploadLimits, UploadTooLarge
 
@@ -28,7 +29,7 @@ class _BodyTooLarge(Exception):
     """Raised into the app from `receive` once the body passed the limit."""
 
 
-class BodyLimitMiddleware:
+class BodyLimitMiddleware(HttpMiddleware):
     """Refuse a request body larger than the upload limit (plus FORM_OVERHEAD) with a 413
     problem+json: at once when Content-Length says so, else as soon as the streamed bytes
     pass it; the rest of the body is never read.
@@ -37,14 +38,11 @@ class BodyLimitMiddleware:
     middleware (no problem+json, no request id), hence this one."""
 
     def __init__(self, app: ASGIApp, max_file_bytes: int) -> None:
-        self.app = app
+        super().__init__(app)
         self.max_file_bytes = max_file_bytes
         self.max_body_bytes = max_file_bytes + FORM_OVERHEAD
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = Headers(scope=scope).get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_body_bytes:
             await self._refuse(scope, receive, send)

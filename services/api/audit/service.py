@@ -21,7 +21,7 @@ from services.api.audit.schemas import AuditEventCreate, EventFilter, OutboxEntr
 from shared.context import client_address_var, request_id_var
 from shared.errors import Forbidden
 from shared.identity import Principal, Role, principal_var
-from shared.pagination import Pagination, paginate
+from shared.pagination import Pagination, paginate, where_given
 
 SERVICE = "api"
 
@@ -195,14 +195,13 @@ async def list_events(
     if caller.role != Role.admin:
         raise Forbidden("Журнал аудита доступен администраторам")
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
-    for column, value in (
+    query = where_given(
+        query,
         (AuditEvent.entity_type, filters.entity_type),
         (AuditEvent.entity_id, filters.entity_id),
         (AuditEvent.actor_id, filters.actor_id),
         (AuditEvent.action, filters.action),
-    ):
-        if value is not None:
-            query = query.where(column == value)
+    )
     if filters.since is not None:
         query = query.where(AuditEvent.at >= filters.since)
     if filters.until is not None:

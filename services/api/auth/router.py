@@ -129,11 +129,4 @@ async def me(caller: CallerOrKey, session: SessionDep) -> Me:
     user = None
     if caller.kind == "user":
         user = UserRead.model_validate(await session.get(User, caller.id))
-    return Me(
-        kind=caller.kind,
-        id=caller.id,
-        role=caller.role.value,
-        scope_type=caller.scope_type.value if caller.scope_type else None,
-        scope_id=str(caller.scope_id) if caller.scope_id else None,
-        user=user,
-    )
+    return Me.of(caller, user=user)

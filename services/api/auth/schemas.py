@@ -3,6 +3,7 @@
 from pydantic import BaseModel, Field
 
 from services.api.users.schemas import UserRead
+from shared.whoami import CallerRead
 
 
 class Token(BaseModel):
@@ -24,12 +25,7 @@ class TokenStatus(BaseModel):
     active: bool
 
 
-class Me(BaseModel):
+class Me(CallerRead):
     """The caller: a user (with the user's record) or an organization's API key."""
 
-    kind: str
-    id: str
-    role: str
-    scope_type: str | None
-    scope_id: str | None
     user: UserRead | None = None

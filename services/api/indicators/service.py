@@ -31,7 +31,7 @@ from shared import indicator_methods as p
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.owners import Owners
-from shared.pagination import Pagination, paginate
+from shared.pagination import Pagination, paginate, where_given
 
 # The fields of the definition (its owner's), as opposed to targets and roadmap links.
 LINKS = frozenset({"target", "targets", "roadmap_ids"})
@@ -267,10 +267,7 @@ async def list_indicators(
             IndicatorRoadmap.roadmap_id == roadmap_id
         )
         query = query.where(Indicator.id.in_(linked))
-    if method is not None:
-        query = query.where(Indicator.method == method)
-    if level is not None:
-        query = query.where(Indicator.level == level)
+    query = where_given(query, (Indicator.method, method), (Indicator.level, level))
     if codes:
         query = query.where(Indicator.code.in_(codes))
     return await paginate(session, query, page)

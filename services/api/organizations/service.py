@@ -12,7 +12,7 @@ from services.api.territories.scope import DbScopeResolver
 from shared.db import add_new, apply_changes
 from shared.errors import Forbidden
 from shared.identity import Principal, Role, ScopeType
-from shared.pagination import Pagination, paginate
+from shared.pagination import Pagination, containing, paginate, where_given
 from shared.scope import ensure_in_scope, readable_organizations
 
 # What a school leader may change about their own school.
@@ -79,8 +79,5 @@ async def list_organizations(
             ClusterMember.cluster_id == cluster_id
         )
         query = query.where(Organization.id.in_(members))
-    if kind is not None:
-        query = query.where(Organization.kind == kind)
-    if q:
-        query = query.where(Organization.name.ilike(f"%{q}%"))
-    return await paginate(session, query, page)
+    query = where_given(query, (Organization.kind, kind))
+    return await paginate(session, containing(query, q, Organization.name), page)

@@ -20,7 +20,7 @@ from services.api.territories.models import Territory
 from services.api.territories.scope import DbScopeResolver
 from shared.errors import Invalid, NotFound
 from shared.identity import Principal, ScopeType, require_roles
-from shared.pagination import Pagination, paginate
+from shared.pagination import Pagination, containing, paginate, where_given
 from shared.periods import Period, parse_period
 from shared.scope import ScopeInfo, contains
 
@@ -270,16 +270,10 @@ async def list_roadmaps(
                 (Roadmap.owner_type == "cluster") & Roadmap.owner_id.in_(in_territory)
             )
         query = query.where(or_(*conditions))
-    for column, value in (
-        (Roadmap.level, level),
-        (Roadmap.owner_id, owner_id),
-        (Roadmap.period, period),
-    ):
-        if value is not None:
-            query = query.where(column == value)
-    if q:
-        query = query.where(Roadmap.title.ilike(f"%{q}%"))
-    return await paginate(session, query, page)
+    query = where_given(
+        query, (Roadmap.level, level), (Roadmap.owner_id, owner_id), (Roadmap.period, period)
+    )
+    return await paginate(session, containing(query, q, Roadmap.title), page)
 
 
 async def contents(

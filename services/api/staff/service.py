@@ -13,7 +13,7 @@ from services.api.territories.scope import DbScopeResolver
 from shared.db import add_new, apply_changes
 from shared.errors import NotFound
 from shared.identity import Principal, ScopeType
-from shared.pagination import Pagination, paginate
+from shared.pagination import Pagination, containing, paginate, where_given
 
 
 async def create_staff(
@@ -76,10 +76,5 @@ async def list_staff(
         .where(StaffMember.organization_id == org_id)
         .order_by(StaffMember.full_name, StaffMember.id)
     )
-    if position is not None:
-        query = query.where(StaffMember.position == position)
-    if active is not None:
-        query = query.where(StaffMember.is_active == active)
-    if q:
-        query = query.where(StaffMember.full_name.ilike(f"%{q}%"))
-    return await paginate(session, query, page)
+    query = where_given(query, (StaffMember.position, position), (StaffMember.is_active, active))
+    return await paginate(session, containing(query, q, StaffMember.full_name), page)

@@ -12,7 +12,7 @@ from services.api.territories.scope import DbScopeResolver
 from shared.db import add_new, apply_changes
 from shared.errors import Invalid, NotFound
 from shared.identity import Principal, ScopeType, require_roles
-from shared.pagination import Pagination, paginate
+from shared.pagination import Pagination, containing, paginate, where_given
 
 
 async def _check_parent(session: AsyncSession, kind: str, parent_id: uuid.UUID | None) -> None:
@@ -84,10 +84,5 @@ async def list_territories(
     visible = await visible_territories(principal, scopes)
     if visible is not None:
         query = query.where(Territory.id.in_(visible))
-    if parent_id is not None:
-        query = query.where(Territory.parent_id == parent_id)
-    if kind is not None:
-        query = query.where(Territory.kind == kind)
-    if q:
-        query = query.where(Territory.name.ilike(f"%{q}%"))
-    return await paginate(session, query, page)
+    query = where_given(query, (Territory.parent_id, parent_id), (Territory.kind, kind))
+    return await paginate(session, containing(query, q, Territory.name), page)

@@ -18,7 +18,7 @@ from services.api.users.schemas import UserCreate, UserUpdate
 from shared.db import apply_changes
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal, Role, ScopeType, require_roles
-from shared.pagination import Pagination, paginate
+from shared.pagination import Pagination, containing, paginate, where_given
 from shared.scope import readable_organizations
 
 # A change of any of these ends the account's tokens (`User.token_version`); so does a password.
@@ -174,14 +174,8 @@ async def list_users(
                 (User.scope_type == "cluster") & User.scope_id.in_(clusters),
             )
         )
-    if role is not None:
-        query = query.where(User.role == role)
-    if active is not None:
-        query = query.where(User.is_active == active)
-    if q:
-        pattern = f"%{q}%"
-        query = query.where(or_(User.full_name.ilike(pattern), User.email.ilike(pattern)))
-    return await paginate(session, query, page)
+    query = where_given(query, (User.role, role), (User.is_active, active))
+    return await paginate(session, containing(query, q, User.full_name, User.email), page)
 
 
 async def ensure_bootstrap_admin(session: AsyncSession, email: str, password: str) -> bool:

@@ -15,9 +15,8 @@ from fastapi import Request
 
 from services.reports.clients.models import Indicator, OrganizationFacts, Territory
 from shared.audit_outbox import AuditingApiClient
-from shared.client import checked, json_of, parsed
+from shared.client import parsed
 from shared.db import SessionDep
-from shared.headers import IDEMPOTENCY_KEY_HEADER
 
 M = TypeVar("M")
 
@@ -27,14 +26,7 @@ class ApiClient(AuditingApiClient):
 
     async def _post(self, path: str, body: dict[str, Any], shape: type[M]) -> M:
         """One read sent as a POST (a body too long for a query), parsed as `shape`."""
-        response = await self.client.request(
-            "POST",
-            path,
-            json=body,
-            # These POSTs only read: safe to retry.
-            headers={IDEMPOTENCY_KEY_HEADER: f"read-{uuid.uuid4().hex}"},
-        )
-        return parsed(shape, json_of(checked(response, "api"), "api"), "api", path)
+        return parsed(shape, await self.client.post_read(path, body), "api", path)
 
     async def _get(self, path: str, shape: type[M], params: dict[str, Any] | None = None) -> M:
         """One read parsed as `shape`; a 404 (not there, or not readable by the user) is

@@ -63,7 +63,7 @@ def _by_roadmap(activities: list[Activity], titles: dict[uuid.UUID, str]) -> lis
     figures: dict[uuid.UUID, Execution] = {}
     for activity in activities:
         roadmap = activity.roadmap_id
-        row = figures.setdefault(roadmap, Execution(titles.get(roadmap, "Дорожная карта")))
+        row = figures.setdefault(roadmap, Execution(title=titles.get(roadmap, "Дорожная карта")))
         row.total += 1
         setattr(row, activity.status, getattr(row, activity.status) + 1)
         row.overdue += activity.overdue

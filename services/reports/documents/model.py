@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from pydantic import ConfigDict
+
+from services.reports.clients.models import Progress
 from services.reports.documents import labels
 
 
@@ -88,18 +91,14 @@ class ActivityRow:
         return labels.ACTIVITY_STATUS_LABELS.get(self.status, self.status)
 
 
-@dataclass
-class Execution:
-    """Activities' figures of one section (or roadmap): how many done, in work, overdue."""
+class Execution(Progress):
+    """Activities' figures of one section (or roadmap): how many done, in work, overdue, as the
+    api counts them (`Progress`), under the title a document shows them with."""
+
+    # A school's card counts its activities into it (documents.card).
+    model_config = ConfigDict(frozen=False)
 
     title: str
-    total: int = 0
-    planned: int = 0
-    in_progress: int = 0
-    done: int = 0
-    cancelled: int = 0
-    overdue: int = 0
-    done_share: float | None = None
 
     @property
     def done_share_text(self) -> str:

@@ -10,7 +10,7 @@ from shared.audit_outbox import AuditingApiClient
 from shared.client import checked
 from shared.db import SessionDep
 from shared.errors import PeerUnavailable
-from shared.headers import CLIENT_ADDRESS_HEADER, IDEMPOTENCY_KEY_HEADER
+from shared.headers import CLIENT_ADDRESS_HEADER
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,11 @@ class ApiClient(AuditingApiClient):
         """Facts of the organizations the user may read, by id (one call, whatever their number)."""
         if not ids:
             return {}
-        response = await self.client.request(
-            "POST",
+        found = await self.client.post_read(
             "/v1/organizations/lookup",
-            json={"organization_ids": [str(i) for i in ids], "with_staff": with_staff},
-            # A lookup changes nothing: safe to retry.
-            headers={IDEMPOTENCY_KEY_HEADER: f"lookup-{uuid.uuid4().hex}"},
+            {"organization_ids": [str(i) for i in ids], "with_staff": with_staff},
         )
-        return {uuid.UUID(o["id"]): o for o in checked(response, "api").json()}
+        return {uuid.UUID(o["id"]): o for o in found}
 
     async def sign_in(self, username: str, password: str, address: str | None) -> SignIn:
         """Check a password at `POST /v1/auth/token`, for the person at `address` (sent in

@@ -22,7 +22,14 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.service import status
-from services.surveys.deps import AnonymousLimit, Api, DefinitionsDep, SettingsDep
+from services.surveys.deps import (
+    AnonymousLimit,
+    Api,
+    DefinitionsDep,
+    PersonalLink,
+    SettingsDep,
+    ValidLink,
+)
 from services.surveys.form import pages, service, view
 from services.surveys.form.pages import CARRIED, NO_STORE, Account
 from services.surveys.form.service import FormLink
@@ -41,7 +48,7 @@ from services.surveys.responses.models import Response as ResponseRow
 from services.surveys.responses.service import count_public, draft_of, submit
 from shared.context import client_address_var
 from shared.db import SessionDep
-from shared.errors import Conflict, Invalid, NotFound, PeerUnavailable, TooManyRequests
+from shared.errors import Conflict, Invalid, PeerUnavailable, TooManyRequests
 from shared.identity import decode_token
 from shared.outage import DatabaseUnavailable
 from shared.settings import Settings
@@ -125,16 +132,15 @@ async def _thanks(
     )
 
 
-async def _link(session: AsyncSession, code: str) -> FormLink | None:
-    try:
-        return await service.resolve(session, code)
-    except NotFound:
-        return None
+async def link_not_found_page(request: Request, _exc: Exception) -> Response:
+    """The 404 page of a link code with no form behind it (`LinkNotFound`, raised by the
+    `ValidLink` and `PersonalLink` dependencies), installed on the app as its handler."""
+    return pages.message(request, 404, "not_found")
 
 
 @router.get("/s/{code}", include_in_schema=False)
 async def show_form(
-    code: str,
+    link: ValidLink,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -142,9 +148,6 @@ async def show_form(
 ) -> Response:
     """The form of the campaign's instrument version; a personal link, to its staff member
     signed in, with their saved draft."""
-    link = await _link(session, code)
-    if link is None:
-        return pages.message(request, 404, "not_found")
     account = None
     if link.personal:
         if isinstance(owner := await _owner(request, link, settings), Response):
@@ -167,7 +170,7 @@ async def show_form(
 
 @router.post("/s/{code}", include_in_schema=False)
 async def submit_form(
-    code: str,
+    link: ValidLink,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -175,9 +178,6 @@ async def submit_form(
     definitions: DefinitionsDep,
 ) -> Response:
     """Answers from the form fields; a personal link may save them as a draft instead."""
-    link = await _link(session, code)
-    if link is None:
-        return pages.message(request, 404, "not_found")
     if not link.personal:
         try:
             await count_public(limit, client_address_var.get())
@@ -241,38 +241,35 @@ async def submit_form(
             return pages.not_open(request, link, settings, account=account)
         return pages.message(request, 409, "already_sent", account=account)
     if draft:
-        return RedirectResponse(f"/s/{code}?saved=1", status_code=303, headers=NO_STORE)
+        return RedirectResponse(f"/s/{link.code}?saved=1", status_code=303, headers=NO_STORE)
     if not link.personal:
-        return RedirectResponse(f"/s/{code}/thanks", status_code=303, headers=NO_STORE)
+        return RedirectResponse(f"/s/{link.code}/thanks", status_code=303, headers=NO_STORE)
     return await _thanks(request, session, link, definition, response, account)
 
 
 @router.get("/s/{code}/thanks", include_in_schema=False)
 async def thanks(
-    code: str,
+    link: ValidLink,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     definitions: DefinitionsDep,
 ) -> Response:
     """Where an anonymous submission lands; for a personal link, its staff member's profile."""
-    link = await _link(session, code)
-    if link is None:
-        return pages.message(request, 404, "not_found")
     if link.invitation is None:
         return pages.page(request, "thanks.html", title=link.campaign.title, profile=[])
     if isinstance(owner := await _owner(request, link, settings), Response):
         return owner
     response = await draft_of(session, link.invitation)
     if response is None or response.status != "submitted":
-        return RedirectResponse(f"/s/{code}", status_code=303, headers=NO_STORE)
+        return RedirectResponse(f"/s/{link.code}", status_code=303, headers=NO_STORE)
     definition = await definitions.get(session, link.campaign.instrument_version_id)
     return await _thanks(request, session, link, definition, response, owner)
 
 
 @router.post("/s/{code}/sign-in", include_in_schema=False)
 async def sign_in(
-    code: str,
+    link: PersonalLink,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -281,9 +278,6 @@ async def sign_in(
 ) -> Response:
     """Email and password, checked by the api service for the browser's address; then the
     form (with the answers carried over, if any) or the 403 page when it is not their link."""
-    link = await _link(session, code)
-    if link is None or link.invitation is None:
-        return pages.message(request, 404, "not_found")
     pairs = await _fields(request)
     if pairs is None:
         return pages.message(request, 413, "too_large")
@@ -317,7 +311,7 @@ async def sign_in(
     if outcome.token is None:
         return again(401, "wrong")
     person = decode_token(settings, outcome.token)
-    account = Account(person.name or "", csrf, code)
+    account = Account(person.name or "", csrf, link.code)
     page = await _landing(request, session, link, person.staff_id, account, carried, definitions)
     return start_session(request, page, outcome.token, outcome.expires_in)
 
@@ -348,19 +342,16 @@ async def _landing(
 
 @router.post("/s/{code}/sign-out", include_in_schema=False)
 async def sign_out(
-    code: str, request: Request, session: SessionDep, settings: SettingsDep, api: Api
+    link: PersonalLink, request: Request, settings: SettingsDep, api: Api
 ) -> Response:
     """Forget the session in this browser and revoke its token on every service (a copy of
     the cookie is worth nothing after it); back to the link (its sign-in page). Should the
     api service not answer, the browser forgets the session all the same."""
-    link = await _link(session, code)
-    if link is None or link.invitation is None:
-        return pages.message(request, 404, "not_found")
     pairs = await _fields(request)
     if pairs is None or not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
         return pages.message(request, 403, "stale")
     if token := request.cookies.get(SESSION_COOKIE):
         with contextlib.suppress(PeerUnavailable):  # logged by the client; expires anyway
             await api.revoke(token)
-    page = RedirectResponse(f"/s/{code}", status_code=303, headers=NO_STORE)
+    page = RedirectResponse(f"/s/{link.code}", status_code=303, headers=NO_STORE)
     return end_session(request, page)

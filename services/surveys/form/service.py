@@ -47,8 +47,14 @@ class CompetenceResult:
         return round(100 * self.score / self.max_score) if self.max_score else 0
 
 
+class LinkNotFound(NotFound):
+    """No form behind a link code (or not the kind of link asked for): the form answers it with
+    its 404 page (`services.surveys.form.router.link_not_found_page`), never problem+json."""
+
+
 async def resolve(session: AsyncSession, code: str) -> FormLink:
-    """The campaign behind an organization's anonymous link or a staff member's personal one."""
+    """The campaign behind an organization's anonymous link or a staff member's personal one
+    (LinkNotFound when there is none)."""
     if _CODE.fullmatch(code):
         member = await session.scalar(
             select(CampaignOrganization).where(CampaignOrganization.code == code)
@@ -63,7 +69,7 @@ async def resolve(session: AsyncSession, code: str) -> FormLink:
             campaign = await session.get(Campaign, invitation.campaign_id)
             if campaign is not None and not campaign.anonymous:
                 return FormLink(code, campaign, invitation.organization_id, invitation)
-    raise NotFound("Ссылка на анкету не найдена")
+    raise LinkNotFound("Ссылка на анкету не найдена")
 
 
 @dataclass(frozen=True)
