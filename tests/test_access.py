@@ -1209,7 +1209,7 @@ async def diagnosed(apps, db, settings, world) -> World:
     from services.reports.pd_order.models import IndividualRoute
     from services.reports.recommendations.models import Recommendation
     from tests.factories import add_colleagues
-    from tests.surveys.test_results import diagnostic_answers
+    from tests.surveys.forms import diagnostic_answers
 
     await add_colleagues(db, settings, world)
     transport = httpx.ASGITransport(app=apps.surveys)

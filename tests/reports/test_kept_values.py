@@ -29,7 +29,8 @@ from tests.reports.test_indicator_values import (
     post_trained,
     respondents,
 )
-from tests.surveys.test_results import diagnostic_answers, nok
+from tests.surveys.forms import diagnostic_answers
+from tests.surveys.test_results import nok
 
 # What the reports service still asks the api service on a read: the caller's token check and
 # where the scope sits (kept in scope_cache).

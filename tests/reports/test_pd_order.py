@@ -42,6 +42,7 @@ from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.surveys.instruments.definition import load_bank
 from shared.identity import issue_user_token
 from tests.factories import add_user, build_world
+from tests.surveys.forms import diagnostic_answers
 
 PERIOD = "2021/2022"
 NOW = datetime.now(UTC)
@@ -62,17 +63,6 @@ PROFILES = {  # correct answers per competence (6 items each) in the professiona
     "teacher_c": {"subject": 4, "methodological": 5, "psycho_pedagogical": 4, "communicative": 4},
     "teacher_d": STRONG | {"subject": 1, "psycho_pedagogical": 2, "methodological": 3},
 }
-
-
-def answers(definition, correct: dict[str, int]) -> dict[str, str]:
-    """The first N items of each competence answered correctly, the rest wrongly."""
-    result, seen = {}, {}
-    for item in definition.scored_items():
-        n = seen.get(item.competence, 0)
-        seen[item.competence] = n + 1
-        right = n < correct.get(item.competence, 0)
-        result[item.code] = next(o.code for o in item.options if o.correct == right)
-    return result
 
 
 @pytest.fixture
@@ -138,13 +128,16 @@ async def diagnose(surveys_client, world):
     )
     assert launched.status_code == 201, launched.text
     assert launched.json()["invitations"] == 4
-    taken = [(launched.json()["id"], who, answers(PROFESSIONAL, c)) for who, c in PROFILES.items()]
+    taken = [
+        (launched.json()["id"], who, diagnostic_answers(c, PROFESSIONAL))
+        for who, c in PROFILES.items()
+    ]
     digital = STRONG | {"design": 5, "tools": 5, "processing": 5, "interpretation": 1}
     taken.append(
         (
             world.campaigns["diagnostic_s1"].id,
             "teacher",
-            answers(DIGITAL, digital | {"security": 5}),
+            diagnostic_answers(digital | {"security": 5}, DIGITAL),
         )
     )
     for campaign_id, who, given in taken:

@@ -141,16 +141,18 @@ def nok_fields(**overrides: str) -> dict[str, str]:
     return fields | {"nok_15": "Больше кружков"} | overrides
 
 
-def diagnostic_fields(correct: dict[str, int]) -> dict[str, str]:
-    """The first N items of each competence answered correctly, the rest wrongly."""
-    fields: dict[str, str] = {}
+def diagnostic_answers(correct: dict[str, int], definition=DIAGNOSTIC) -> dict[str, str]:
+    """The first N items of each competence of `definition` (by default the bank's digital
+    diagnostic) answered correctly, the rest wrongly: item code to option code, as the API and
+    the form's fields take them. `correct` gives N by competence code (0 where absent)."""
+    answers: dict[str, str] = {}
     seen: dict[str, int] = {}
-    for item in DIAGNOSTIC.scored_items():
+    for item in definition.scored_items():
         n = seen.get(item.competence, 0)
         seen[item.competence] = n + 1
         right = n < correct.get(item.competence, 0)
-        fields[item.code] = next(o.code for o in item.options if o.correct == right)
-    return fields
+        answers[item.code] = next(o.code for o in item.options if o.correct == right)
+    return answers
 
 
 async def responses(db) -> list[Response]:

@@ -19,7 +19,7 @@ from tests.surveys.forms import (
     SCREENSHOT,
     Dom,
     csrf_of,
-    diagnostic_fields,
+    diagnostic_answers,
     launch,
     link_of,
     nok_fields,
@@ -218,7 +218,7 @@ async def test_personal_link_saves_a_draft_submits_once_and_shows_the_profile(
     assert "Анкета анонимная" not in first.text
     assert "Вы вошли как" in first.text
     csrf = csrf_of(first)
-    answers = diagnostic_fields(
+    answers = diagnostic_answers(
         {"design": 5, "tools": 3, "processing": 2, "interpretation": 0, "security": 4}
     )
     partial = dict(list(answers.items())[:3])

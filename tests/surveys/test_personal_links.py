@@ -27,7 +27,7 @@ from tests.surveys.forms import (
     Dom,
     add_colleague,
     csrf_of,
-    diagnostic_fields,
+    diagnostic_answers,
     launch,
     phone,
     responses,
@@ -43,7 +43,7 @@ EMAILS = {
     "methodologist": "method@soko.example",
     "admin": "admin@soko.example",
 }
-ANSWERS = diagnostic_fields({"design": 5, "tools": 3, "processing": 2, "security": 4})
+ANSWERS = diagnostic_answers({"design": 5, "tools": 3, "processing": 2, "security": 4})
 
 
 @pytest.fixture
