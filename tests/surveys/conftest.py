@@ -1,4 +1,4 @@
-"""Fixtures of the surveys tests: a respondent's browser from an address of its own."""
+"""Fixtures of the surveys tests: a respondent's browser from an address of its own, Playwright."""
 
 import itertools
 from collections.abc import AsyncIterator, Callable
@@ -40,3 +40,9 @@ def browser(apps, isolation) -> Callable[[str], httpx.AsyncClient]:
         return httpx.AsyncClient(transport=transport, base_url="http://surveys")
 
     return make
+
+
+@pytest.fixture
+def playwright():
+    """Playwright's async API (`playwright.async_api`); the test is skipped without it."""
+    return pytest.importorskip("playwright.async_api")
