@@ -42,6 +42,7 @@ from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.surveys.instruments.definition import load_bank
 from shared.identity import issue_user_token
 from tests.factories import add_user, build_world
+from tests.reports.helpers import individual_route, territory_report
 from tests.surveys.forms import diagnostic_answers
 
 PERIOD = "2021/2022"
@@ -150,11 +151,7 @@ async def diagnose(surveys_client, world):
 
 
 async def order(reports_client, world, who):
-    answer = await reports_client.get(
-        "/v1/pd-order",
-        params={"territory_id": str(world.m1.id), "period": PERIOD},
-        headers=world.headers(who),
-    )
+    answer = await territory_report(reports_client, "/v1/pd-order", world, who)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -182,24 +179,11 @@ async def test_a_methodologist_builds_the_routes_and_the_order_counts_seats(
     db, surveys_client, reports_client, world, catalogue
 ):
     stale = [
-        IndividualRoute(
-            staff_id=world.staff["teacher_c"].id,  # no deficit any more: removed by the build
-            full_name="Соколова Елена",
-            organization_id=world.s1.id,
-            territory_id=world.m1.id,
-            period=PERIOD,
-            deficits=[],
-            steps=[],
-        ),
-        IndividualRoute(
-            staff_id=world.t3.id,  # another municipality: left alone
-            full_name="Петров Иван",
-            organization_id=world.s3.id,
-            territory_id=world.m2.id,
-            period=PERIOD,
-            deficits=[],
-            steps=[],
-        ),
+        # C (Соколова Елена, S1): no deficit any more, removed by the build.
+        individual_route(world.staff["teacher_c"], world.m1.id),
+        individual_route(
+            world.t3, world.m2.id
+        ),  # Петров Иван, S3: another municipality, left alone
     ]
     db.add_all(stale)
     await db.flush()
@@ -320,11 +304,7 @@ async def test_others_read_the_stored_order_without_rebuilding_it(
     assert withheld["suppressed"] is True and withheld["seats"] is None
     assert withheld["programmes"] == [] and withheld["organizations"] == []
     for who in ("leader", "teacher"):  # the order is for the territory's readers
-        answer = await reports_client.get(
-            "/v1/pd-order",
-            params={"territory_id": str(world.m1.id), "period": PERIOD},
-            headers=world.headers(who),
-        )
+        answer = await territory_report(reports_client, "/v1/pd-order", world, who)
         assert answer.status_code == 403, who
 
 

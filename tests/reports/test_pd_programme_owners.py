@@ -8,6 +8,7 @@ from sqlalchemy import update
 from services.reports.pd_order.models import PdProgramme
 from tests.factories import build_world
 from tests.owners import add_analysts
+from tests.reports.helpers import territory_report
 from tests.reports.test_pd_order import DIGITAL, STRONG
 from tests.surveys.forms import diagnostic_answers
 
@@ -131,11 +132,7 @@ async def test_the_pd_order_uses_the_global_its_own_and_its_ancestors_programmes
     assert answer.status_code == 201, answer.text
 
     async def chosen() -> list[str]:
-        built = await reports_client.get(
-            "/v1/pd-order",
-            params={"territory_id": str(world.m1.id), "period": PERIOD},
-            headers=world.headers("methodologist"),
-        )
+        built = await territory_report(reports_client, "/v1/pd-order", world, "methodologist")
         assert built.status_code == 200, built.text
         listed = await reports_client.get(
             "/v1/individual-routes",
