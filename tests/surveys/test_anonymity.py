@@ -22,19 +22,6 @@ from tests.surveys.limits import fresh_window, use_up
 ANONYMOUS_TABLES = ("response", "answer", "answer_tally", "competence_score", "idempotency_key")
 
 
-@pytest.fixture
-async def parents(surveys_client, world) -> dict:
-    """An anonymous parents' campaign in S1 (M1) and S3 (M2), launched by an administrator."""
-    return await launch(
-        surveys_client,
-        world,
-        "nok_parents_2018",
-        "parents",
-        [world.s1.id, world.s3.id],
-        who="admin",
-    )
-
-
 def responses_url(campaign: dict) -> str:
     return f"/v1/campaigns/{campaign['id']}/responses"
 
