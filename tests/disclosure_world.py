@@ -14,7 +14,7 @@ from services.api.organizations.models import Organization
 from services.api.staff.models import StaffMember
 from shared.identity import issue_user_token
 from tests.factories import World, add_colleagues, add_user, build_world
-from tests.surveys.test_results import DIAGNOSTIC, diagnostic_answers
+from tests.surveys.forms import DIAGNOSTIC, diagnostic_answers
 
 NOW = datetime.now(UTC)
 MINIMUM = 5  # SOKO_DISCLOSURE_MINIMUM of the test settings (the default)

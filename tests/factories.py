@@ -208,6 +208,14 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
     return world
 
 
+async def committed_world(isolation, settings) -> World:
+    """The world of a `committed` test (one a real server in a thread reads), committed."""
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        await session.commit()
+    return world
+
+
 async def add_colleagues(session: AsyncSession, settings: Settings, world: World) -> World:
     """Same scope, other people: teacher T2 of S1 ("teacher2") and the leader of S2
     ("leader2"). Kept out of build_world: the invitations of S1's campaigns count its staff."""

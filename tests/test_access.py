@@ -1206,10 +1206,10 @@ PERSONAL_CASES: dict[str, list[PersonalCheck]] = {
 async def diagnosed(apps, db, settings, world) -> World:
     """The world with T2 and the leader of S2, T1's diagnostic taken, a route and a
     recommendation of T1's own."""
-    from services.reports.pd_order.models import IndividualRoute
     from services.reports.recommendations.models import Recommendation
     from tests.factories import add_colleagues
-    from tests.surveys.test_results import diagnostic_answers
+    from tests.reports.helpers import individual_route
+    from tests.surveys.forms import diagnostic_answers
 
     await add_colleagues(db, settings, world)
     transport = httpx.ASGITransport(app=apps.surveys)
@@ -1223,12 +1223,10 @@ async def diagnosed(apps, db, settings, world) -> World:
     deficit = {"code": "interpretation", "title": "Интерпретация", "share": 0.0}
     programme = {"code": "p", "title": "Программа", "provider": "ИМЦ", "hours": 24}
     db.add(
-        IndividualRoute(
-            staff_id=world.t1.id,
-            full_name=world.t1.full_name,
-            organization_id=world.s1.id,
-            territory_id=world.m1.id,
-            period="2021/2022",
+        individual_route(
+            world.t1,
+            world.m1.id,
+            "2021/2022",
             deficits=[deficit],
             steps=[{"position": 1, "programme": programme, "competences": [deficit]}],
         )

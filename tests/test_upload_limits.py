@@ -63,6 +63,23 @@ async def send(client, world: World, upload: Upload, name: str, content: bytes):
     )
 
 
+async def refused_promptly(client, world: World, db, kind: str, name: str, content: bytes) -> dict:
+    """Send `content` (a file under LIMIT) as `name` to the upload `kind` of UPLOADS: it is a
+    422 problem naming the file, answered within SECONDS and MEGABYTES, and nothing is stored.
+    The problem."""
+    assert len(content) < LIMIT
+    before = await stored(db)
+    with bombs.Footprint() as footprint:
+        answer = await send(client, world, UPLOADS[kind], name, content)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert problem["errors"][0]["loc"] == ["body", "file"], problem
+    assert footprint.seconds < SECONDS and footprint.rise_mb < MEGABYTES, vars(footprint)
+    assert await stored(db) == before
+    return problem
+
+
 def assert_too_large(answer: httpx.Response) -> None:
     assert answer.status_code == 413, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
@@ -142,32 +159,17 @@ BOMBS = [
 async def test_a_bomb_is_refused_promptly_naming_the_limit(
     client, world, db, kind, name, make, limit
 ):
-    content = make()
-    assert len(content) < LIMIT
-    before = await stored(db)
-    with bombs.Footprint() as footprint:
-        answer = await send(client, world, UPLOADS[kind], name, content)
-    assert answer.status_code == 422, answer.text
-    problem = answer.json()
+    problem = await refused_promptly(client, world, db, kind, name, make())
     assert problem["limit"]["name"] == limit
-    assert problem["errors"][0]["loc"] == ["body", "file"]
     assert problem["detail"].startswith("Файл не принят: ")
-    assert footprint.seconds < SECONDS and footprint.rise_mb < MEGABYTES, vars(footprint)
-    assert await stored(db) == before
 
 
 @pytest.mark.parametrize("kind", ["roadmap", "xlsform"])
 async def test_a_part_that_lies_about_its_size_is_422_naming_the_file(client, world, db, kind):
-    before = await stored(db)
     bomb = bombs.lying_zip(declared=100, actual=400_000_000)
     name = "plan.docx" if kind == "roadmap" else "form.xlsx"
-    with bombs.Footprint() as footprint:
-        answer = await send(client, world, UPLOADS[kind], name, bomb)
-    assert answer.status_code == 422, answer.text
-    assert answer.json()["errors"][0]["loc"] == ["body", "file"]
-    assert "заявленн" in answer.json()["detail"]
-    assert footprint.seconds < SECONDS and footprint.rise_mb < MEGABYTES, vars(footprint)
-    assert await stored(db) == before
+    problem = await refused_promptly(client, world, db, kind, name, bomb)
+    assert "заявленн" in problem["detail"]
 
 
 async def test_the_service_keeps_answering_while_a_slow_file_is_parsed(api_client, world):

@@ -1,17 +1,24 @@
 """Assessment procedures, the assessment calendar with its conflicts, and assessment results:
 the rules of each row, partial rejection, dry run, idempotency, spreadsheets, aggregates."""
 
-import asyncio
-import io
+from functools import partial
 
-import httpx
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from services.api.assessments.models import AssessmentResult
-from tests.api.helpers import result
-from tests.factories import build_world
+from tests.api.helpers import (
+    check_an_api_key_posts_for_its_school_only,
+    check_an_idempotency_key_replays,
+    check_more_than_ten_thousand_rows_is_422,
+    check_the_same_rows_twice_change_nothing,
+    post_at_once,
+    result,
+    the_update_audited,
+    upload,
+    xlsx,
+)
+from tests.factories import committed_world
 
 
 async def post(client, world, rows, who="leader", **params):
@@ -316,16 +323,9 @@ async def test_dry_run_reports_the_same_and_stores_nothing(api_client, world, db
 
 async def test_the_same_payload_twice_changes_nothing(api_client, world):
     rows = [result(world), result(world, subject="Биология", marks=None, mean_score=17.5)]
-    first = (await post(api_client, world, rows)).json()
-    again = (await post(api_client, world, rows)).json()
-    assert (first["imported"], again["imported"], again["updated"], again["unchanged"]) == (
-        2,
-        0,
-        0,
-        2,
+    await check_the_same_rows_twice_change_nothing(
+        partial(post, api_client, world), rows, result(world, lowered=1)
     )
-    changed = (await post(api_client, world, [result(world, lowered=1)])).json()
-    assert (changed["updated"], changed["unchanged"]) == (1, 0)
 
 
 async def test_a_change_is_audited_with_the_previous_values(api_client, world):
@@ -336,12 +336,7 @@ async def test_a_change_is_audited_with_the_previous_values(api_client, world):
         [result(world, marks={"2": 0, "3": 4, "4": 4, "5": 2})],
         who={"X-API-Key": world.key_s1},
     )
-    events = await api_client.get(
-        "/v1/audit-events",
-        params={"entity_type": "assessment_result", "action": "update"},
-        headers=world.headers("admin"),
-    )
-    [audit] = events.json()["items"]
+    audit = await the_update_audited(api_client, world, "assessment_result")
     assert audit["changes"] == {
         "mark_2": {"before": 1, "after": 0},
         "mark_3": {"before": 3, "after": 4},
@@ -351,25 +346,25 @@ async def test_a_change_is_audited_with_the_previous_values(api_client, world):
 
 async def test_idempotency_key_replays_the_first_answer_and_refuses_another_body(api_client, world):
     headers = world.headers("leader") | {"Idempotency-Key": "vpr-2022-upload-1"}
-    first = await post(api_client, world, [result(world)], who=headers)
-    replay = await post(api_client, world, [result(world)], who=headers)
-    assert replay.json() == first.json() and replay.headers["idempotent-replayed"] == "true"
-    other = await post(api_client, world, [result(world, participants=11)], who=headers)
-    assert other.status_code == 409
+    other = result(world, participants=11)
+    await check_an_idempotency_key_replays(
+        partial(post, api_client, world), headers, result(world), other
+    )
 
 
 async def test_an_api_key_posts_only_for_its_own_school(api_client, world):
-    rows = [result(world), result(world, org=world.s2.id)]
-    summary = (await post(api_client, world, rows, who={"X-API-Key": world.key_s1})).json()
-    assert summary["imported"] == 1
-    [rejected] = summary["rejected"]
-    assert rejected["index"] == 1 and rejected["errors"][0]["loc"] == ["organization_id"]
+    await check_an_api_key_posts_for_its_school_only(
+        partial(post, api_client, world),
+        result(world),
+        result(world, org=world.s2.id),
+        world.key_s1,
+    )
 
 
 async def test_more_than_ten_thousand_rows_is_422(api_client, world):
-    answer = await post(api_client, world, [result(world)] * 10_001)
-    assert answer.status_code == 422
-    assert answer.json()["errors"][0]["loc"][:2] == ["body", "results"]
+    await check_more_than_ten_thousand_rows_is_422(
+        partial(post, api_client, world), result(world), "results"
+    )
 
 
 async def test_a_csv_file_is_imported_with_the_same_summary(api_client, world, db):
@@ -380,12 +375,7 @@ async def test_a_csv_file_is_imported_with_the_same_summary(api_client, world, d
         f"{world.s1.id};vpr;2021/2022;Математика;4;2;;;;;;;;12,5;;\n"
         f"{world.s1.id};vpr;2021/2022;Математика;5;2;1;1;1;0;;;;;;\n"
     ).encode("cp1251")
-    answer = await api_client.post(
-        "/v1/assessment-results/upload",
-        files={"file": ("results.csv", csv)},
-        headers=world.headers("leader"),
-    )
-    summary = answer.json()
+    summary = await upload(api_client, world, "/v1/assessment-results/upload", "results.csv", csv)
     assert summary["imported"] == 2 and [r["index"] for r in summary["rejected"]] == [4]
     [russian] = await stored(db, subject="Русский язык")
     assert (russian.mean_score, russian.score_distribution) == (17.5, {"10": 1, "20": 3})
@@ -395,19 +385,13 @@ async def test_a_csv_file_is_imported_with_the_same_summary(api_client, world, d
 
 
 async def test_an_xlsx_file_is_imported(api_client, world, db):
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["organization_id", "procedure", "year", "subject", "grade", "participants"])
-    sheet.append([str(world.s1.id), "oge", 2022, "Математика", 9, 25])
-    sheet.append([str(world.s1.id), "oge", "2022", "Физика", 9, 3.5])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    answer = await api_client.post(
-        "/v1/assessment-results/upload",
-        files={"file": ("results.xlsx", buffer.getvalue())},
-        headers=world.headers("leader"),
+    content = xlsx(
+        ["organization_id", "procedure", "year", "subject", "grade", "participants"],
+        [str(world.s1.id), "oge", 2022, "Математика", 9, 25],
+        [str(world.s1.id), "oge", "2022", "Физика", 9, 3.5],
     )
-    summary = answer.json()
+    path = "/v1/assessment-results/upload"
+    summary = await upload(api_client, world, path, "results.xlsx", content)
     assert summary["imported"] == 1 and summary["rejected"][0]["index"] == 3
     [mathematics] = await stored(db, year="2022")
     assert (mathematics.subject, mathematics.participants) == ("Математика", 25)
@@ -517,20 +501,13 @@ async def test_aggregates_count_only_the_callers_organizations(api_client, world
 
 @pytest.mark.committed
 async def test_concurrent_posts_of_the_same_results_store_each_once(apps, isolation, settings):
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
+    world = await committed_world(isolation, settings)
     rows = [
         result(world, year="2022", subject=subject, grade=grade, marks=None)
         for grade in (4, 5, 6, 7, 8)
         for subject in ("Русский язык", "Математика")
     ]
-    transport = httpx.ASGITransport(app=apps.api)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        answers = await asyncio.gather(*(post(client, world, rows) for _ in range(5)))
-    assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
-    assert sum(a.json()["imported"] for a in answers) == 10
-    assert sum(a.json()["unchanged"] for a in answers) == 40
+    await post_at_once(apps.api, lambda client, rows: post(client, world, rows), rows, 10)
     r = AssessmentResult
     async with isolation() as session:
         per_key = (

@@ -106,29 +106,23 @@ async def test_user_changes_own_password_only_with_the_current_one(api_client, w
     assert escalate.status_code == 403
 
 
+def account(email: str, full_name: str, role: str, scope_type=None, scope_id=None) -> dict:
+    """A new account as `POST /v1/users` takes it (password "long-enough-1"), in the scope
+    `scope_type` and `scope_id` (an id) when given."""
+    body = {"email": email, "password": "long-enough-1", "full_name": full_name, "role": role}
+    if scope_type:
+        body |= {"scope_type": scope_type, "scope_id": str(scope_id)}
+    return body
+
+
 async def test_analyst_cannot_create_an_administrator(api_client, world):
-    answer = await api_client.post(
-        "/v1/users",
-        json={
-            "email": "boss@soko.example",
-            "password": "long-enough-1",
-            "full_name": "Boss",
-            "role": "admin",
-        },
-        headers=world.headers("analyst"),
-    )
+    body = account("boss@soko.example", "Boss", "admin")
+    answer = await api_client.post("/v1/users", json=body, headers=world.headers("analyst"))
     assert answer.status_code == 403
 
 
 async def test_teacher_account_must_link_a_staff_member_of_that_school(api_client, world):
-    body = {
-        "email": "t2@soko.example",
-        "password": "long-enough-1",
-        "full_name": "Учитель",
-        "role": "teacher",
-        "scope_type": "organization",
-        "scope_id": str(world.s1.id),
-    }
+    body = account("t2@soko.example", "Учитель", "teacher", "organization", world.s1.id)
     missing = await api_client.post("/v1/users", json=body, headers=world.headers("analyst"))
     assert missing.status_code == 422 and missing.json()["errors"][0]["loc"] == ["body", "staff_id"]
     wrong = await api_client.post(
@@ -143,14 +137,7 @@ async def test_teacher_account_must_link_a_staff_member_of_that_school(api_clien
 
 
 async def test_duplicate_email_is_409(api_client, world):
-    body = {
-        "email": "VIEWER@soko.example",
-        "password": "long-enough-1",
-        "full_name": "Дубль",
-        "role": "viewer",
-        "scope_type": "territory",
-        "scope_id": str(world.m1.id),
-    }
+    body = account("VIEWER@soko.example", "Дубль", "viewer", "territory", world.m1.id)
     answer = await api_client.post("/v1/users", json=body, headers=world.headers("admin"))
     assert answer.status_code == 409
     assert answer.json()["field"] == "email"

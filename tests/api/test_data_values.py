@@ -1,16 +1,23 @@
 """Data values in bulk: partial rejection, dry run, idempotency, scope, spreadsheets, audit."""
 
-import asyncio
-import io
 import uuid
+from functools import partial
 
-import httpx
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import select
 
 from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
+from tests.api.helpers import (
+    check_an_api_key_posts_for_its_school_only,
+    check_an_idempotency_key_replays,
+    check_more_than_ten_thousand_rows_is_422,
+    check_the_same_rows_twice_change_nothing,
+    post_at_once,
+    the_update_audited,
+    upload,
+    xlsx,
+)
 from tests.factories import TRAINED, add_data_indicator, build_world
 
 
@@ -85,16 +92,9 @@ async def test_valid_rows_are_kept_and_each_bad_row_is_named(api_client, world, 
 
 async def test_the_same_payload_twice_changes_nothing(api_client, world):
     values = [row(world), row(world, code="e_planning", value=False)]
-    first = (await post(api_client, world, values)).json()
-    again = (await post(api_client, world, values)).json()
-    assert (first["imported"], again["imported"], again["updated"], again["unchanged"]) == (
-        2,
-        0,
-        0,
-        2,
+    await check_the_same_rows_twice_change_nothing(
+        partial(post, api_client, world), values, row(world, value=85.5)
     )
-    changed = (await post(api_client, world, [row(world, value=85.5)])).json()
-    assert (changed["updated"], changed["unchanged"]) == (1, 0)
 
 
 async def test_dry_run_reports_the_same_and_stores_nothing(api_client, world, db):
@@ -106,28 +106,15 @@ async def test_dry_run_reports_the_same_and_stores_nothing(api_client, world, db
 async def test_change_is_audited_with_the_previous_value(api_client, world):
     await post(api_client, world, [row(world, value=70)])
     await post(api_client, world, [row(world, value=75)], who={"X-API-Key": world.key_s1})
-    events = await api_client.get(
-        "/v1/audit-events",
-        params={"entity_type": "data_value", "action": "update"},
-        headers=world.headers("admin"),
-    )
-    [event] = events.json()["items"]
+    event = await the_update_audited(api_client, world, "data_value")
     assert event["changes"] == {"value": {"before": 70.0, "after": 75.0}}
     assert event["actor_kind"] == "api_key"
 
 
 async def test_api_key_posts_only_for_its_own_school(api_client, world):
-    answer = await post(
-        api_client,
-        world,
-        [row(world), row(world, org=world.s2.id)],
-        who={"X-API-Key": world.key_s1},
+    await check_an_api_key_posts_for_its_school_only(
+        partial(post, api_client, world), row(world), row(world, org=world.s2.id), world.key_s1
     )
-    summary = answer.json()
-    assert summary["imported"] == 1
-    assert summary["rejected"][0]["index"] == 1 and summary["rejected"][0]["errors"][0]["loc"] == [
-        "organization_id"
-    ]
 
 
 async def test_analyst_posts_for_every_school_of_the_territory(api_client, world):
@@ -137,17 +124,16 @@ async def test_analyst_posts_for_every_school_of_the_territory(api_client, world
 
 
 async def test_more_than_ten_thousand_rows_is_422(api_client, world):
-    answer = await post(api_client, world, [row(world)] * 10_001)
-    assert answer.status_code == 422 and answer.json()["errors"][0]["loc"][:2] == ["body", "values"]
+    await check_more_than_ten_thousand_rows_is_422(
+        partial(post, api_client, world), row(world), "values"
+    )
 
 
 async def test_idempotency_key_replays_the_first_answer_and_refuses_another_body(api_client, world):
     headers = world.headers("leader") | {"Idempotency-Key": "batch-2021-10-01"}
-    first = await post(api_client, world, [row(world)], who=headers)
-    replay = await post(api_client, world, [row(world)], who=headers)
-    assert replay.json() == first.json() and replay.headers["idempotent-replayed"] == "true"
-    other = await post(api_client, world, [row(world, value=10)], who=headers)
-    assert other.status_code == 409
+    await check_an_idempotency_key_replays(
+        partial(post, api_client, world), headers, row(world), row(world, value=10)
+    )
 
 
 async def test_spreadsheets_upload_with_the_same_summary(api_client, world):
@@ -156,26 +142,15 @@ async def test_spreadsheets_upload_with_the_same_summary(api_client, world):
         f"teachers_trained;{world.s1.id};2021/2022;64,5\n"
         f"teachers_trained;{world.s1.id};2021/22;70\n"
     ).encode("cp1251")
-    answer = await api_client.post(
-        "/v1/data-values/upload",
-        files={"file": ("values.csv", csv)},
-        headers=world.headers("leader"),
-    )
-    summary = answer.json()
+    summary = await upload(api_client, world, "/v1/data-values/upload", "values.csv", csv)
     assert summary["imported"] == 1 and summary["rejected"][0]["index"] == 3  # line 3 of the file
-    book = Workbook()
-    sheet = book.active
-    sheet.append(["indicator_code", "organization_id", "period", "value"])
-    sheet.append(["e_planning", str(world.s1.id), "2021/2022", True])
-    sheet.append(["nok_info_stand_items", str(world.s1.id), "2021/2022", 12])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    xlsx = await api_client.post(
-        "/v1/data-values/upload",
-        files={"file": ("values.xlsx", buffer.getvalue())},
-        headers=world.headers("leader"),
+    content = xlsx(
+        ["indicator_code", "organization_id", "period", "value"],
+        ["e_planning", str(world.s1.id), "2021/2022", True],
+        ["nok_info_stand_items", str(world.s1.id), "2021/2022", 12],
     )
-    assert xlsx.json()["imported"] == 2 and xlsx.json()["rejected"] == []
+    summary = await upload(api_client, world, "/v1/data-values/upload", "values.xlsx", content)
+    assert summary["imported"] == 2 and summary["rejected"] == []
 
 
 async def test_values_are_read_back_with_filters(api_client, world):
@@ -201,12 +176,7 @@ async def test_concurrent_posts_of_the_same_rows_store_each_value_once(apps, iso
         await add_data_indicator(session, "teachers_trained", "КПК", "percent")
         await session.commit()
     values = [row(world, period=f"2021-{m:02d}", value=50 + m) for m in range(1, 13)]
-    transport = httpx.ASGITransport(app=apps.api)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        answers = await asyncio.gather(*(post(client, world, values) for _ in range(5)))
-    assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
-    assert sum(a.json()["imported"] for a in answers) == 12
-    assert sum(a.json()["unchanged"] for a in answers) == 48
+    await post_at_once(apps.api, lambda client, rows: post(client, world, rows), values, 12)
     async with isolation() as session:
         stored = (await session.scalars(select(DataValue))).all()
     assert len(stored) == 12 and len({(v.period, v.organization_id) for v in stored}) == 12

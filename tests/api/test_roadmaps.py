@@ -6,22 +6,13 @@ from datetime import date
 import docx
 import pytest
 
-from tests.api.helpers import seed
+from tests.api.helpers import post_roadmap, roadmap_body, seed
 
 
 async def create(api_client, world, sections, period="2021/2022", who="analyst"):
-    answer = await api_client.post(
-        "/v1/roadmaps",
-        json={
-            "title": "Дорожная карта МСОКО",
-            "level": "municipality",
-            "owner_type": "territory",
-            "owner_id": str(world.m1.id),
-            "period": period,
-            "passport": {"goal": "Повышение объективности оценки"},
-            "sections": sections,
-        },
-        headers=world.headers(who),
+    passport = {"goal": "Повышение объективности оценки"}
+    answer = await post_roadmap(
+        api_client, world, who, period=period, passport=passport, sections=sections
     )
     assert answer.status_code == 201, answer.text
     return answer.json()
@@ -76,31 +67,15 @@ async def test_responsible_schools_and_staff_are_recognised(api_client, world):
 
 
 async def test_malformed_period_and_wrong_owner_are_422_naming_the_field(api_client, world):
-    bad_period = await api_client.post(
-        "/v1/roadmaps",
-        json={
-            "title": "X",
-            "level": "municipality",
-            "owner_type": "territory",
-            "owner_id": str(world.m1.id),
-            "period": "2021/2023",
-        },
-        headers=world.headers("analyst"),
-    )
+    bad_period = await post_roadmap(api_client, world, title="X", period="2021/2023")
     assert bad_period.status_code == 422 and bad_period.json()["errors"][0]["loc"] == [
         "body",
         "period",
     ]
-    region_level = await api_client.post(
-        "/v1/roadmaps",
-        json={
-            "title": "X",
-            "level": "region",
-            "owner_type": "territory",
-            "owner_id": str(world.m1.id),
-        },
-        headers=world.headers("admin"),
-    )
+    body = {
+        k: v for k, v in roadmap_body(world, title="X", level="region").items() if k != "period"
+    }
+    region_level = await api_client.post("/v1/roadmaps", json=body, headers=world.headers("admin"))
     assert region_level.status_code == 422 and region_level.json()["errors"][0]["loc"] == [
         "body",
         "level",

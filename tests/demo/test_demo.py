@@ -1,13 +1,11 @@
 """`soko demo` fills an empty database with a district people can sign in to, and only once."""
 
-import httpx
-
-from services.api.app import create_app as create_api
 from services.demo import load
 from services.demo.loader import DEMO_PASSWORD
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.conftest import run_sync
+from tests.demo.helpers import demo_api
 
 
 async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
@@ -19,31 +17,22 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
     assert "analyst@demo.soko.ru" in said and DEMO_PASSWORD in said
     assert "skipped" in await load(url, only_if_empty=True, settings=settings)
 
-    app = create_api(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-            token = await client.post(
-                "/v1/auth/token",
-                data={"username": "analyst@demo.soko.ru", "password": DEMO_PASSWORD},
-            )
-            headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
-            organizations = (await client.get("/v1/organizations", headers=headers)).json()
-            clusters = (await client.get("/v1/clusters", headers=headers)).json()
-            assert organizations["total"] == 28
-            assert sum(o["kind"] == "school" for o in organizations["items"]) == 25
-            assert clusters["total"] == 3
-            first = next(o for o in organizations["items"] if o["name"] == "МБОУ «Гимназия № 1»")
-            staff = await client.get(f"/v1/organizations/{first['id']}/staff", headers=headers)
-            assert staff.json()["total"] >= 14
-            roadmaps = (await client.get("/v1/roadmaps?limit=100", headers=headers)).json()
-            assert roadmaps["total"] == 14
-            assert {r["period"] for r in roadmaps["items"]} >= {"2019/2020", "2021/2022"}
-            # ВПР (grades 4–8) and ОГЭ (9) in two subjects, two years, for each of 25 schools.
-            assert "600 ВПР/ОГЭ results" in said
-            weak = await client.get(
-                "/v1/assessment-results/aggregates",
-                params={"procedure": "vpr", "year": "2021/2022", "group_by": "organization"},
-                headers=headers,
-            )
-            assert weak.status_code == 200, weak.text
+    async with demo_api(settings, "analyst@demo.soko.ru") as client:
+        organizations = (await client.get("/v1/organizations")).json()
+        clusters = (await client.get("/v1/clusters")).json()
+        assert organizations["total"] == 28
+        assert sum(o["kind"] == "school" for o in organizations["items"]) == 25
+        assert clusters["total"] == 3
+        first = next(o for o in organizations["items"] if o["name"] == "МБОУ «Гимназия № 1»")
+        staff = await client.get(f"/v1/organizations/{first['id']}/staff")
+        assert staff.json()["total"] >= 14
+        roadmaps = (await client.get("/v1/roadmaps?limit=100")).json()
+        assert roadmaps["total"] == 14
+        assert {r["period"] for r in roadmaps["items"]} >= {"2019/2020", "2021/2022"}
+        # ВПР (grades 4–8) and ОГЭ (9) in two subjects, two years, for each of 25 schools.
+        assert "600 ВПР/ОГЭ results" in said
+        weak = await client.get(
+            "/v1/assessment-results/aggregates",
+            params={"procedure": "vpr", "year": "2021/2022", "group_by": "organization"},
+        )
+        assert weak.status_code == 200, weak.text

@@ -3,9 +3,6 @@
 import statistics
 from collections import defaultdict
 
-import httpx
-
-from services.api.app import create_app as create_api
 from services.demo import load
 from services.demo.indicators import (
     YEARS,
@@ -14,10 +11,10 @@ from services.demo.indicators import (
     load_values,
     synthetic_values,
 )
-from services.demo.loader import DEMO_PASSWORD
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.conftest import run_sync
+from tests.demo.helpers import demo_api
 
 
 def test_definitions_are_well_formed():
@@ -63,59 +60,49 @@ async def test_demo_indicators_and_two_years_of_values(scratch_database):
     said = await load(url, only_if_empty=False, settings=settings)
     assert "demo data loaded" in said
 
-    app = create_api(settings)
-    async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
-            token = await client.post(
-                "/v1/auth/token",
-                data={"username": "admin@demo.soko.ru", "password": DEMO_PASSWORD},
-            )
-            assert token.status_code == 200, token.text
-            client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
+    async with demo_api(settings, "admin@demo.soko.ru") as client:
+        # `load` has posted every definition already; read them back in file order.
+        entries = definitions()
+        listed = await client.get("/v1/indicators", params={"limit": 500})
+        assert listed.json()["total"] == len(entries)
+        by_code = {i["code"]: i for i in listed.json()["items"]}
+        created = [by_code[e["code"]] for e in entries]
 
-            # `load` has posted every definition already; read them back in file order.
-            entries = definitions()
-            listed = await client.get("/v1/indicators", params={"limit": 500})
-            assert listed.json()["total"] == len(entries)
-            by_code = {i["code"]: i for i in listed.json()["items"]}
-            created = [by_code[e["code"]] for e in entries]
+        roadmaps = (await client.get("/v1/roadmaps", params={"limit": 500})).json()["items"]
+        by_id = {r["id"]: r for r in roadmaps}
+        (seed_001,) = [r for r in roadmaps if "001_" in (r["source"] or "")]
+        for indicator, entry in zip(created, entries, strict=True):
+            linked = [by_id[i] for i in indicator["roadmap_ids"]]
+            assert linked, indicator["code"]
+            if entry["roadmap"]["seed"] == "001":
+                assert indicator["roadmap_ids"] == [seed_001["id"]]
+            else:
+                assert all("002_" in r["source"] for r in linked)
+                number = entry["roadmap"]["number"]
+                if number == "2.1":
+                    assert "«дорожная карта» 2.1)" in linked[0]["title"]
+                if number == "1.2":  # its title lost the number: found by its subject
+                    assert "низкими образовательными результатами" in linked[0]["title"]
+        linked_001 = await client.get(
+            "/v1/indicators", params={"roadmap_id": seed_001["id"], "limit": 500}
+        )
+        assert linked_001.json()["total"] == 24
 
-            roadmaps = (await client.get("/v1/roadmaps", params={"limit": 500})).json()["items"]
-            by_id = {r["id"]: r for r in roadmaps}
-            (seed_001,) = [r for r in roadmaps if "001_" in (r["source"] or "")]
-            for indicator, entry in zip(created, entries, strict=True):
-                linked = [by_id[i] for i in indicator["roadmap_ids"]]
-                assert linked, indicator["code"]
-                if entry["roadmap"]["seed"] == "001":
-                    assert indicator["roadmap_ids"] == [seed_001["id"]]
-                else:
-                    assert all("002_" in r["source"] for r in linked)
-                    number = entry["roadmap"]["number"]
-                    if number == "2.1":
-                        assert "«дорожная карта» 2.1)" in linked[0]["title"]
-                    if number == "1.2":  # its title lost the number: found by its subject
-                        assert "низкими образовательными результатами" in linked[0]["title"]
-            linked_001 = await client.get(
-                "/v1/indicators", params={"roadmap_id": seed_001["id"], "limit": 500}
-            )
-            assert linked_001.json()["total"] == 24
+        organizations = await list_organizations(client)
+        schools = [o for o in organizations if o["kind"] == "school"]
+        data_value = [e for e in entries if e["method"] == "data_value"]
+        total = len(schools) * len(data_value) * len(YEARS)
+        assert f", {total} data values" in said  # all imported by `load`, none refused
+        # The same values again change nothing.
+        again = await load_values(client, organizations)
+        assert again["unchanged"] == again["total"] == total
+        assert again["imported"] == again["updated"] == 0
 
-            organizations = await list_organizations(client)
-            schools = [o for o in organizations if o["kind"] == "school"]
-            data_value = [e for e in entries if e["method"] == "data_value"]
-            total = len(schools) * len(data_value) * len(YEARS)
-            assert f", {total} data values" in said  # all imported by `load`, none refused
-            # The same values again change nothing.
-            again = await load_values(client, organizations)
-            assert again["unchanged"] == again["total"] == total
-            assert again["imported"] == again["updated"] == 0
-
-            stored = await client.get(
-                "/v1/data-values",
-                params={"indicator_code": "additional_education_coverage", "limit": 500},
-            )
-            assert stored.json()["total"] == len(schools) * len(YEARS)
+        stored = await client.get(
+            "/v1/data-values",
+            params={"indicator_code": "additional_education_coverage", "limit": 500},
+        )
+        assert stored.json()["total"] == len(schools) * len(YEARS)
 
     _check_distribution(organizations)
 

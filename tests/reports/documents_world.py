@@ -14,6 +14,8 @@ from datetime import date
 from html.parser import HTMLParser
 
 from services.reports.recommendations.models import Decision, Recommendation
+from tests.api.helpers import post_roadmap
+from tests.reports.helpers import post_values
 
 PERIOD = "2021/2022"
 AS_OF = "2021-12-01"
@@ -74,42 +76,37 @@ def charts(body: str) -> list[ET.Element]:
 
 async def roadmap_with_indicators(api_client, world) -> dict:
     analyst = world.headers("analyst")
-    answer = await api_client.post(
-        "/v1/roadmaps",
-        json={
-            "title": "Дорожная карта МСОКО <2021>",
-            "level": "municipality",
-            "owner_type": "territory",
-            "owner_id": str(world.m1.id),
-            "period": PERIOD,
-            "passport": {
-                "goal": "Повышение квалификации педагогов",
-                "tasks": "Снизить долю <script>alert(1)</script> без КПК",
-            },
-            "sections": [
-                {
-                    "title": "Подготовка",
-                    "activities": [
-                        {"number": "1.1", "title": "Семинар", "deadline_text": "Сентябрь 2021"},
-                        {
-                            "number": "1.2",
-                            "title": "Курсы КПК",
-                            "deadline_text": "до 15.11.2021",
-                            "responsible": "Школа 1",
-                        },
-                        {"number": "1.3", "title": "Мониторинг", "deadline_text": "Май 2022"},
-                    ],
-                },
-                {
-                    "title": "Анализ",
-                    "activities": [
-                        {"number": "2.1", "title": "Справка", "deadline_text": "Октябрь 2021"},
-                        {"number": "2.2", "title": "Совещание", "deadline_text": "Декабрь 2021"},
-                    ],
-                },
-            ],
+    answer = await post_roadmap(
+        api_client,
+        world,
+        title="Дорожная карта МСОКО <2021>",
+        period=PERIOD,
+        passport={
+            "goal": "Повышение квалификации педагогов",
+            "tasks": "Снизить долю <script>alert(1)</script> без КПК",
         },
-        headers=analyst,
+        sections=[
+            {
+                "title": "Подготовка",
+                "activities": [
+                    {"number": "1.1", "title": "Семинар", "deadline_text": "Сентябрь 2021"},
+                    {
+                        "number": "1.2",
+                        "title": "Курсы КПК",
+                        "deadline_text": "до 15.11.2021",
+                        "responsible": "Школа 1",
+                    },
+                    {"number": "1.3", "title": "Мониторинг", "deadline_text": "Май 2022"},
+                ],
+            },
+            {
+                "title": "Анализ",
+                "activities": [
+                    {"number": "2.1", "title": "Справка", "deadline_text": "Октябрь 2021"},
+                    {"number": "2.2", "title": "Совещание", "deadline_text": "Декабрь 2021"},
+                ],
+            },
+        ],
     )
     assert answer.status_code == 201, answer.text
     roadmap = answer.json()
@@ -150,17 +147,8 @@ async def roadmap_with_indicators(api_client, world) -> dict:
         ("mentors", world.s1.id, PERIOD, 3),
         ("mentors", world.s2.id, PERIOD, 1),
     ]
-    answer = await api_client.post(
-        "/v1/data-values",
-        json={
-            "values": [
-                {"indicator_code": c, "organization_id": str(o), "period": p, "value": v}
-                for c, o, p, v in values
-            ]
-        },
-        headers=analyst,
-    )
-    assert answer.json()["imported"] == len(values), answer.text
+    summary = await post_values(api_client, world, values)
+    assert summary["imported"] == len(values), summary
     return roadmap
 
 

@@ -13,7 +13,7 @@ from services.api.audit.models import AuditEvent
 from services.reports.app import create_app as create_reports
 from services.reports.models import AuditOutboxTable, PdProgramme
 from shared.audit_outbox import AUDIT_PATH
-from tests.factories import build_world
+from tests.factories import build_world, committed_world
 
 URL = "/v1/pd-programmes"
 
@@ -102,9 +102,7 @@ async def test_an_entry_reaches_the_api_audit_log_with_the_change(reports_client
 async def test_with_the_api_away_the_change_commits_and_its_entry_arrives_later_once(
     apps, isolation, settings
 ):
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
+    world = await committed_world(isolation, settings)
     api = AuditPostsFail(apps.api)
     try:
         await _arrive_later_once(apps, isolation, settings, world, api)

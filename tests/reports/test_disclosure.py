@@ -19,6 +19,7 @@ from tests.disclosure_world import (
     disclosure_world,
 )
 from tests.reports.documents_world import parse
+from tests.reports.helpers import generate, territory_report
 from tests.reports.outage import reports_without_surveys
 from tests.surveys.test_results import DIAGNOSTIC
 
@@ -157,23 +158,12 @@ async def test_recommendations_show_no_small_group_to_anyone_who_may_read_them(
     db, settings, api_client, surveys_client, reports_client, world
 ):
     await arrange(db, settings, api_client, surveys_client, world, MINIMUM - 1)
-    params = {"territory_id": str(world.m1.id), "period": PERIOD}
-    built = await reports_client.get(
-        "/v1/pd-order", params=params, headers=world.headers("methodologist")
-    )
+    built = await territory_report(reports_client, "/v1/pd-order", world, "methodologist")
     assert built.status_code == 200  # the teachers' routes, for their own recommendations
-    issued = await reports_client.post(
-        "/v1/recommendations/generate",
-        json={"territory_id": str(world.m1.id), "period": PERIOD},
-        headers=world.headers("methodologist"),
-    )
+    issued = await generate(reports_client, world, "methodologist")
     assert issued.status_code == 200, issued.text
     # Issued by the analyst, the same recommendations: nothing changes.
-    again = await reports_client.post(
-        "/v1/recommendations/generate",
-        json={"territory_id": str(world.m1.id), "period": PERIOD},
-        headers=world.headers("analyst"),
-    )
+    again = await generate(reports_client, world, "analyst")
     assert (again.json()["created"], again.json()["updated"]) == (0, 0), again.text
 
     small = {str(world.s1.id), str(world.s2.id)}

@@ -8,6 +8,7 @@ from datetime import date
 
 from openpyxl import load_workbook
 
+from tests.api.helpers import post_roadmap
 from tests.reports.documents_world import (
     AS_OF,
     MENTORS,
@@ -200,16 +201,15 @@ async def test_school_leader_reads_own_roadmap_and_own_card(api_client, reports_
     )
     await db.flush()
     leader = world.headers("leader")
-    own = await api_client.post(
-        "/v1/roadmaps",
-        json={
-            "title": "Дорожная карта ВСОКО школы 1",
-            "level": "organization",
-            "owner_type": "organization",
-            "owner_id": str(world.s1.id),
-            "period": PERIOD,
-        },
-        headers=leader,
+    own = await post_roadmap(
+        api_client,
+        world,
+        "leader",
+        title="Дорожная карта ВСОКО школы 1",
+        level="organization",
+        owner_type="organization",
+        owner_id=str(world.s1.id),
+        period=PERIOD,
     )
     assert own.status_code == 201, own.text
     report = await get_report(reports_client, world, own.json()["id"], who="leader")

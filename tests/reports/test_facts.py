@@ -13,25 +13,11 @@ from shared.changes.positions import Position, encode_cursor
 from shared.changes.serve import compact
 from tests.factories import build_world
 from tests.facts import add_trained_teachers, followers, sync_facts
+from tests.reports.helpers import post_values, read_values
 
 
 async def _post(api_client, world, who, org, value, period="2024/2025"):
-    response = await api_client.post(
-        "/v1/data-values",
-        json={
-            "values": [
-                {
-                    "indicator_code": "teachers_trained",
-                    "organization_id": str(org),
-                    "period": period,
-                    "value": value,
-                }
-            ]
-        },
-        headers=world.headers(who),
-    )
-    assert response.status_code in (200, 201), response.text
-    return response.json()
+    return await post_values(api_client, world, [("teachers_trained", org, period, value)], who)
 
 
 async def _facts(db, sql: str, **params):
@@ -167,11 +153,7 @@ async def test_every_indicator_values_answer_says_how_current_it_is(
     apps, db, isolation, reports_client, settings
 ):
     world = await build_world(db, settings)
-    answer = await reports_client.get(
-        "/v1/indicator-values",
-        params={"period": "2024/2025", "scope_type": "territory", "scope_id": str(world.m1.id)},
-        headers=world.headers("analyst"),
-    )
+    answer = await read_values(reports_client, world, period="2024/2025")
     assert answer.status_code == 200, answer.text
     body = answer.json()
     # The test client brought both feeds up to their end just before the request.

@@ -1,34 +1,18 @@
 """GET /v1/indicator-values end to end: the reports app asks the real api and surveys apps."""
 
-import random
-
 import httpx
 
 from tests.facts import followers, sync_facts
+from tests.reports.helpers import TRAINED_INDICATOR, post_values, read_values
 from tests.reports.outage import reports_without_surveys
+from tests.surveys.forms import answer_as_parents
 from tests.surveys.test_results import launch, nok
 
 PERIOD = "2021/2022"
 
 
-def respondents(apps) -> httpx.AsyncClient:
-    """Parents answering from an address of their own: the anonymous rate limit is per address
-    and per process, so other tests' answers must not count against these."""
-    address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
-    transport = httpx.ASGITransport(app=apps.surveys, client=(address, 40000))
-    return httpx.AsyncClient(transport=transport, base_url="http://surveys")
-
-
 INDICATORS = [
-    {
-        "code": "trained",
-        "name": "Доля педагогов, прошедших КПК",
-        "unit": "percent",
-        "level": "organization",
-        "method": "data_value",
-        "params": {"value_type": "percent"},
-        "target": {"op": ">=", "value": 70},
-    },
+    TRAINED_INDICATOR,
     {
         "code": "share_trained",
         "name": "Доля ОО, где не менее 70 % педагогов прошли КПК",
@@ -83,21 +67,8 @@ async def post_s2_result(api_client, world) -> None:
 
 async def post_trained(api_client, world, value: float) -> None:
     """S2's "trained" value of the period changed to `value` (it had one)."""
-    answer = await api_client.post(
-        "/v1/data-values",
-        json={
-            "values": [
-                {
-                    "indicator_code": "trained",
-                    "organization_id": str(world.s2.id),
-                    "period": PERIOD,
-                    "value": value,
-                }
-            ]
-        },
-        headers=world.headers("analyst"),
-    )
-    assert answer.json()["updated"] == 1, answer.text
+    summary = await post_values(api_client, world, [("trained", world.s2.id, PERIOD, value)])
+    assert summary["updated"] == 1, summary
 
 
 async def arrange(api_client, surveys_client, world, apps):
@@ -111,30 +82,15 @@ async def arrange(api_client, surveys_client, world, apps):
         (world.s2.id, PERIOD, 50.0),
         (world.s1.id, "2020/2021", 60.0),
     ]
-    answer = await api_client.post(
-        "/v1/data-values",
-        json={
-            "values": [
-                {"indicator_code": "trained", "organization_id": str(o), "period": p, "value": v}
-                for o, p, v in values
-            ]
-        },
-        headers=analyst,
-    )
-    assert answer.json()["imported"] == 3, answer.text
+    summary = await post_values(api_client, world, [("trained", o, p, v) for o, p, v in values])
+    assert summary["imported"] == 3, summary
     await post_s2_result(api_client, world)
     campaign = await launch(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id], True
     )
     answers = [(world.s1.id, v) for v in (True, True, True, False, True, False)]
     answers += [(world.s2.id, v) for v in (True, False, False)]
-    async with respondents(apps) as parents:
-        for org, overall in answers:
-            answer = await parents.post(
-                f"/v1/campaigns/{campaign['id']}/responses",
-                json={"organization_id": str(org), "answers": nok(nok_14=overall)},
-            )
-            assert answer.status_code == 201, answer.text
+    await answer_as_parents(apps, campaign["id"], [(org, nok(nok_14=v)) for org, v in answers])
 
 
 def by_key(body: dict) -> dict:
@@ -142,16 +98,7 @@ def by_key(body: dict) -> dict:
 
 
 async def get_values(client, world, who="analyst"):
-    answer = await client.get(
-        "/v1/indicator-values",
-        params={
-            "period": PERIOD,
-            "scope_type": "territory",
-            "scope_id": str(world.m1.id),
-            "limit": 500,
-        },
-        headers=world.headers(who),
-    )
+    answer = await read_values(client, world, who, limit=500)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -196,16 +143,8 @@ async def test_only_the_requested_level_and_indicator(
     apps, api_client, surveys_client, reports_client, world
 ):
     await arrange(api_client, surveys_client, world, apps)
-    answer = await reports_client.get(
-        "/v1/indicator-values",
-        params={
-            "period": PERIOD,
-            "scope_type": "territory",
-            "scope_id": str(world.m1.id),
-            "indicator_code": "trained",
-            "level": "organization",
-        },
-        headers=world.headers("viewer"),
+    answer = await read_values(
+        reports_client, world, "viewer", indicator_code="trained", level="organization"
     )
     assert answer.status_code == 200, answer.text
     got = {(i["indicator_code"], i["scope_type"], i["value"]) for i in answer.json()["items"]}
@@ -213,11 +152,7 @@ async def test_only_the_requested_level_and_indicator(
 
 
 async def test_outside_the_callers_scope_is_404(reports_client, world):
-    answer = await reports_client.get(
-        "/v1/indicator-values",
-        params={"period": PERIOD, "scope_type": "territory", "scope_id": str(world.m2.id)},
-        headers=world.headers("analyst"),
-    )
+    answer = await read_values(reports_client, world, scope=world.m2.id)
     assert answer.status_code == 404
 
 
@@ -274,16 +209,9 @@ async def test_a_schools_changed_value_is_visible_in_its_cluster_and_territories
     await arrange(api_client, surveys_client, world, apps)
 
     async def region_values() -> dict:
-        answer = await reports_client.get(
-            "/v1/indicator-values",
-            params={
-                "period": PERIOD,
-                "scope_type": "territory",
-                "scope_id": str(world.region.id),
-                "indicator_code": ["trained", "share_trained"],
-                "limit": 500,
-            },
-            headers=world.headers("admin"),
+        codes = ["trained", "share_trained"]
+        answer = await read_values(
+            reports_client, world, "admin", world.region.id, indicator_code=codes, limit=500
         )
         assert answer.status_code == 200, answer.text
         return by_key(answer.json())

@@ -17,8 +17,9 @@ from sqlalchemy.exc import DBAPIError
 from services.reports.app import create_app as create_reports
 from shared.db import utcnow
 from shared.settings import Settings
-from tests.factories import build_world
+from tests.factories import committed_world
 from tests.facts import sync_facts
+from tests.reports.helpers import TRAINED_INDICATOR, read_values
 from tests.reports.test_indicator_values import (
     PERIOD,
     Counting,
@@ -27,9 +28,9 @@ from tests.reports.test_indicator_values import (
     get_values,
     post_s2_result,
     post_trained,
-    respondents,
 )
-from tests.surveys.test_results import diagnostic_answers, nok
+from tests.surveys.forms import answer_as_parents, diagnostic_answers
+from tests.surveys.test_results import nok
 
 # What the reports service still asks the api service on a read: the caller's token check and
 # where the scope sits (kept in scope_cache).
@@ -114,11 +115,7 @@ def m1(body: dict[str, Any], world, code: str = "trained") -> dict[str, Any]:
 
 
 async def get_page(client, world, **params) -> dict[str, Any]:
-    answer = await client.get(
-        "/v1/indicator-values",
-        params={"period": PERIOD, "scope_type": "territory", "scope_id": str(world.m1.id)} | params,
-        headers=world.headers("analyst"),
-    )
+    answer = await read_values(client, world, **params)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -257,17 +254,7 @@ async def test_a_change_closes_only_the_rows_it_changed_and_the_old_stay_as_of_t
         assert s2_rows == 2  # three days ago's (closed) and today's, not the 95 between
 
         async def as_of(day) -> httpx.Response:
-            return await client.get(
-                "/v1/indicator-values",
-                params={
-                    "period": PERIOD,
-                    "scope_type": "territory",
-                    "scope_id": str(world.m1.id),
-                    "limit": 500,
-                    "as_of": day.isoformat(),
-                },
-                headers=world.headers("analyst"),
-            )
+            return await read_values(client, world, limit=500, as_of=day.isoformat())
 
         moscow = ZoneInfo(settings.timezone)
         api.calls.clear()
@@ -349,14 +336,8 @@ async def version(client: httpx.AsyncClient, world) -> str:
 
 async def test_the_api_data_version_changes_on_writes_only(api_client, world):
     analyst = world.headers("analyst")
-    indicator = {
-        "code": "trained",
-        "name": "Доля педагогов, прошедших КПК",
-        "unit": "percent",
-        "level": "organization",
-        "method": "data_value",
-        "params": {"value_type": "percent"},
-        "targets": [{"op": ">=", "value": 70, "period": PERIOD}],
+    indicator = {k: v for k, v in TRAINED_INDICATOR.items() if k != "target"} | {
+        "targets": [TRAINED_INDICATOR["target"] | {"period": PERIOD}],
         "roadmap_ids": [str(world.r1.id)],
     }
     created = await api_client.post("/v1/indicators", json=indicator, headers=analyst)
@@ -428,12 +409,7 @@ async def test_the_surveys_data_version_changes_on_submissions_and_campaign_edit
     assert draft.json()["status"] == "draft", draft.text
     assert await version(surveys_client, world) == start  # reads and drafts change nothing
 
-    async with respondents(apps) as parent:
-        answer = await parent.post(
-            f"/v1/campaigns/{parents}/responses",
-            json={"organization_id": str(world.s1.id), "answers": nok()},
-        )
-    assert answer.status_code == 201, answer.text
+    await answer_as_parents(apps, parents, [(world.s1.id, nok())])
     answered = await version(surveys_client, world)
     assert answered != start
 
@@ -461,9 +437,7 @@ async def test_the_surveys_data_version_changes_on_submissions_and_campaign_edit
 async def test_concurrent_identical_requests_keep_one_set_of_values(
     apps, isolation, settings, api_client, surveys_client
 ):
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
+    world = await committed_world(isolation, settings)
     await arrange(api_client, surveys_client, world, apps)
     await sync_facts(apps, isolation)
     transport = httpx.ASGITransport(app=apps.reports)
@@ -529,9 +503,7 @@ async def test_changed_values_younger_than_the_maximum_age_are_served_then_recom
     """With `SOKO_VALUES_MAX_AGE_SECONDS`, a read right after a change answers at once from
     the kept values (their `computed_at` says how old) and has them recomputed after the
     answer: the next read shows the change without computing it."""
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
+    world = await committed_world(isolation, settings)
     await arrange(api_client, surveys_client, world, apps)
     async with reports_app(apps, settings, sessions=isolation, values_max_age_seconds=60) as (
         client,

@@ -2,9 +2,10 @@
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
 from tests.facts import sync_facts
+from tests.reports.helpers import post_values, territory_report
 from tests.reports.outage import reports_without_surveys
-from tests.reports.test_indicator_values import respondents
 from tests.reports.test_nok_compute import EXAMPLE, EXPECTED_CRITERIA, EXPECTED_TOTAL
+from tests.surveys.forms import answer_as_parents
 
 PERIOD = "2021/2022"
 CHECKLIST = {k: v for k, v in EXAMPLE.items() if k.startswith("nok_") and len(k) > 6}
@@ -37,28 +38,16 @@ async def arrange(api_client, apps, world):
         }
         answer = await api_client.post("/v1/indicators", json=definition, headers=analyst)
         assert answer.status_code == 201, answer.text
-    rows = [
-        {"indicator_code": c, "organization_id": str(world.s1.id), "period": PERIOD, "value": v}
-        for c, v in CHECKLIST.items()
-    ]
-    answer = await api_client.post("/v1/data-values", json={"values": rows}, headers=analyst)
-    assert answer.json()["imported"] == len(rows), answer.text
+    rows = [(c, world.s1.id, PERIOD, v) for c, v in CHECKLIST.items()]
+    summary = await post_values(api_client, world, rows)
+    assert summary["imported"] == len(rows), summary
     campaign = world.campaigns["parents_s1"]
-    async with respondents(apps) as parents:
-        for index in range(EXAMPLE["respondents"]):
-            answer = await parents.post(
-                f"/v1/campaigns/{campaign.id}/responses",
-                json={"organization_id": str(world.s1.id), "answers": parent(index)},
-            )
-            assert answer.status_code == 201, answer.text
+    answers = [(world.s1.id, parent(index)) for index in range(EXAMPLE["respondents"])]
+    await answer_as_parents(apps, campaign.id, answers)
 
 
 async def get_nok(client, world, who="analyst"):
-    answer = await client.get(
-        "/v1/nok",
-        params={"territory_id": str(world.m1.id), "period": PERIOD},
-        headers=world.headers(who),
-    )
+    answer = await territory_report(client, "/v1/nok", world, who)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -92,18 +81,8 @@ async def test_a_school_below_the_disclosure_minimum_has_no_survey_part(
 ):
     await arrange(api_client, apps, world)
     campaign = world.campaigns["parents_s3"]  # S3, in M2: the admin reads it
-    async with respondents(apps) as parents:
-        for index in range(3):
-            answer = await parents.post(
-                f"/v1/campaigns/{campaign.id}/responses",
-                json={"organization_id": str(world.s3.id), "answers": parent(index)},
-            )
-            assert answer.status_code == 201, answer.text
-    answer = await reports_client.get(
-        "/v1/nok",
-        params={"territory_id": str(world.m2.id), "period": PERIOD},
-        headers=world.headers("admin"),
-    )
+    await answer_as_parents(apps, campaign.id, [(world.s3.id, parent(index)) for index in range(3)])
+    answer = await territory_report(reports_client, "/v1/nok", world, "admin", world.m2.id)
     assert answer.status_code == 200, answer.text
     (s3,) = answer.json()["organizations"]
     assert (s3["k4"], s3["total"]) == (None, None)
@@ -111,11 +90,7 @@ async def test_a_school_below_the_disclosure_minimum_has_no_survey_part(
 
 
 async def test_outside_the_callers_scope_is_404(reports_client, world):
-    answer = await reports_client.get(
-        "/v1/nok",
-        params={"territory_id": str(world.m2.id), "period": PERIOD},
-        headers=world.headers("analyst"),
-    )
+    answer = await territory_report(reports_client, "/v1/nok", world, "analyst", world.m2.id)
     assert answer.status_code == 404
 
 
@@ -157,13 +132,7 @@ async def test_the_answers_of_two_campaigns_of_the_period_are_summed(
         )
     )
     await db.flush()
-    async with respondents(apps) as parents:
-        for index in range(6):
-            answer = await parents.post(
-                f"/v1/campaigns/{second.id}/responses",
-                json={"organization_id": str(world.s1.id), "answers": parent(index)},
-            )
-            assert answer.status_code == 201, answer.text
+    await answer_as_parents(apps, second.id, [(world.s1.id, parent(index)) for index in range(6)])
     body = await get_nok(reports_client, world)
     s1 = next(o for o in body["organizations"] if o["organization_id"] == str(world.s1.id))
     # 20 + 6 parents; "да" to nok_07 from the first two of each campaign.

@@ -42,6 +42,8 @@ from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.surveys.instruments.definition import load_bank
 from shared.identity import issue_user_token
 from tests.factories import add_user, build_world
+from tests.reports.helpers import individual_route, territory_report
+from tests.surveys.forms import diagnostic_answers
 
 PERIOD = "2021/2022"
 NOW = datetime.now(UTC)
@@ -62,17 +64,6 @@ PROFILES = {  # correct answers per competence (6 items each) in the professiona
     "teacher_c": {"subject": 4, "methodological": 5, "psycho_pedagogical": 4, "communicative": 4},
     "teacher_d": STRONG | {"subject": 1, "psycho_pedagogical": 2, "methodological": 3},
 }
-
-
-def answers(definition, correct: dict[str, int]) -> dict[str, str]:
-    """The first N items of each competence answered correctly, the rest wrongly."""
-    result, seen = {}, {}
-    for item in definition.scored_items():
-        n = seen.get(item.competence, 0)
-        seen[item.competence] = n + 1
-        right = n < correct.get(item.competence, 0)
-        result[item.code] = next(o.code for o in item.options if o.correct == right)
-    return result
 
 
 @pytest.fixture
@@ -138,13 +129,16 @@ async def diagnose(surveys_client, world):
     )
     assert launched.status_code == 201, launched.text
     assert launched.json()["invitations"] == 4
-    taken = [(launched.json()["id"], who, answers(PROFESSIONAL, c)) for who, c in PROFILES.items()]
+    taken = [
+        (launched.json()["id"], who, diagnostic_answers(c, PROFESSIONAL))
+        for who, c in PROFILES.items()
+    ]
     digital = STRONG | {"design": 5, "tools": 5, "processing": 5, "interpretation": 1}
     taken.append(
         (
             world.campaigns["diagnostic_s1"].id,
             "teacher",
-            answers(DIGITAL, digital | {"security": 5}),
+            diagnostic_answers(digital | {"security": 5}, DIGITAL),
         )
     )
     for campaign_id, who, given in taken:
@@ -157,11 +151,7 @@ async def diagnose(surveys_client, world):
 
 
 async def order(reports_client, world, who):
-    answer = await reports_client.get(
-        "/v1/pd-order",
-        params={"territory_id": str(world.m1.id), "period": PERIOD},
-        headers=world.headers(who),
-    )
+    answer = await territory_report(reports_client, "/v1/pd-order", world, who)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -189,24 +179,11 @@ async def test_a_methodologist_builds_the_routes_and_the_order_counts_seats(
     db, surveys_client, reports_client, world, catalogue
 ):
     stale = [
-        IndividualRoute(
-            staff_id=world.staff["teacher_c"].id,  # no deficit any more: removed by the build
-            full_name="Соколова Елена",
-            organization_id=world.s1.id,
-            territory_id=world.m1.id,
-            period=PERIOD,
-            deficits=[],
-            steps=[],
-        ),
-        IndividualRoute(
-            staff_id=world.t3.id,  # another municipality: left alone
-            full_name="Петров Иван",
-            organization_id=world.s3.id,
-            territory_id=world.m2.id,
-            period=PERIOD,
-            deficits=[],
-            steps=[],
-        ),
+        # C (Соколова Елена, S1): no deficit any more, removed by the build.
+        individual_route(world.staff["teacher_c"], world.m1.id),
+        individual_route(
+            world.t3, world.m2.id
+        ),  # Петров Иван, S3: another municipality, left alone
     ]
     db.add_all(stale)
     await db.flush()
@@ -327,11 +304,7 @@ async def test_others_read_the_stored_order_without_rebuilding_it(
     assert withheld["suppressed"] is True and withheld["seats"] is None
     assert withheld["programmes"] == [] and withheld["organizations"] == []
     for who in ("leader", "teacher"):  # the order is for the territory's readers
-        answer = await reports_client.get(
-            "/v1/pd-order",
-            params={"territory_id": str(world.m1.id), "period": PERIOD},
-            headers=world.headers(who),
-        )
+        answer = await territory_report(reports_client, "/v1/pd-order", world, who)
         assert answer.status_code == 403, who
 
 

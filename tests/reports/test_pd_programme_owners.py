@@ -8,7 +8,9 @@ from sqlalchemy import update
 from services.reports.pd_order.models import PdProgramme
 from tests.factories import build_world
 from tests.owners import add_analysts
-from tests.reports.test_pd_order import DIGITAL, STRONG, answers
+from tests.reports.helpers import territory_report
+from tests.reports.test_pd_order import DIGITAL, STRONG
+from tests.surveys.forms import diagnostic_answers
 
 PERIOD = "2021/2022"
 URL = "/v1/pd-programmes"
@@ -121,7 +123,7 @@ async def test_the_pd_order_uses_the_global_its_own_and_its_ancestors_programmes
         await create(reports_client, world, who, programme(code, hours, interpretation))
     campaign = world.campaigns["diagnostic_s1"]
     strong = {"design": 5, "tools": 5, "processing": 5, "security": 5, "interpretation": 1}
-    given = answers(DIGITAL, STRONG | strong)
+    given = diagnostic_answers(STRONG | strong, DIGITAL)
     answer = await surveys_client.post(
         f"/v1/campaigns/{campaign.id}/responses",
         json={"staff_id": str(world.t1.id), "answers": given},
@@ -130,11 +132,7 @@ async def test_the_pd_order_uses_the_global_its_own_and_its_ancestors_programmes
     assert answer.status_code == 201, answer.text
 
     async def chosen() -> list[str]:
-        built = await reports_client.get(
-            "/v1/pd-order",
-            params={"territory_id": str(world.m1.id), "period": PERIOD},
-            headers=world.headers("methodologist"),
-        )
+        built = await territory_report(reports_client, "/v1/pd-order", world, "methodologist")
         assert built.status_code == 200, built.text
         listed = await reports_client.get(
             "/v1/individual-routes",

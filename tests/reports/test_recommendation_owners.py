@@ -7,6 +7,7 @@ import pytest
 from services.reports.recommendations.rules import default_rule_id
 from tests.factories import build_world
 from tests.owners import add_analysts
+from tests.reports import helpers
 from tests.reports.test_recommendations import TRAINED
 
 PERIOD = "2021/2022"
@@ -29,21 +30,13 @@ async def world(db, settings, api_client):
     admin = world.headers("admin")
     answer = await api_client.post("/v1/indicators", json=TRAINED, headers=admin)
     assert answer.status_code == 201, answer.text
-    values = [
-        {"indicator_code": "trained", "organization_id": str(o.id), "period": PERIOD, "value": v}
-        for o, v in ((world.s1, 50.0), (world.s3, 40.0))
-    ]
-    answer = await api_client.post("/v1/data-values", json={"values": values}, headers=admin)
-    assert answer.status_code == 200, answer.text
+    values = [("trained", o.id, PERIOD, v) for o, v in ((world.s1, 50.0), (world.s3, 40.0))]
+    await helpers.post_values(api_client, world, values, "admin")
     return world
 
 
 async def generate(client, world, who: str, territory) -> None:
-    answer = await client.post(
-        "/v1/recommendations/generate",
-        json={"territory_id": str(territory.id), "period": PERIOD},
-        headers=world.headers(who),
-    )
+    answer = await helpers.generate(client, world, who, territory.id)
     assert answer.status_code == 200, answer.text
 
 

@@ -6,21 +6,13 @@ import pytest
 from sqlalchemy import select
 
 from services.api.audit.models import AuditEvent
-from services.reports.pd_order.models import IndividualRoute
 from services.reports.recommendations.engine import Candidate, stable_id
 from services.reports.recommendations.rules import default_rules
 from services.reports.recommendations.service import store
+from tests.reports import helpers
 
 PERIOD = "2021/2022"
-TRAINED = {
-    "code": "trained",
-    "name": "Доля педагогов, прошедших КПК",
-    "unit": "percent",
-    "level": "organization",
-    "method": "data_value",
-    "params": {"value_type": "percent"},
-    "target": {"op": ">=", "value": 70},
-}
+TRAINED = helpers.TRAINED_INDICATOR
 # S1 falls two years running (70 → 60 → 50) and misses the target; S2 meets it.
 VALUES = [
     ("s1", "2019/2020", 70.0),
@@ -32,19 +24,9 @@ VALUES = [
 
 
 async def post_values(api_client, world, rows):
-    body = {
-        "values": [
-            {
-                "indicator_code": "trained",
-                "organization_id": str(getattr(world, org).id),
-                "period": period,
-                "value": value,
-            }
-            for org, period, value in rows
-        ]
-    }
-    answer = await api_client.post("/v1/data-values", json=body, headers=world.headers("analyst"))
-    assert answer.status_code in (200, 201), answer.text
+    """The "trained" values `rows`, each (school attribute of the world, period, value)."""
+    values = [("trained", getattr(world, org).id, period, value) for org, period, value in rows]
+    await helpers.post_values(api_client, world, values)
 
 
 @pytest.fixture
@@ -56,11 +38,7 @@ async def arranged(api_client, world):
 
 
 async def generate(reports_client, world, who="analyst", territory=None):
-    answer = await reports_client.post(
-        "/v1/recommendations/generate",
-        json={"territory_id": str(territory or world.m1.id), "period": PERIOD},
-        headers=world.headers(who),
-    )
+    answer = await helpers.generate(reports_client, world, who, territory)
     assert answer.status_code == 200, answer.text
     return answer.json()
 
@@ -307,12 +285,9 @@ async def test_rules_are_data_that_analysts_edit(reports_client, arranged):
 async def test_a_teachers_recommendation_is_personal(reports_client, db, arranged):
     world = arranged
     db.add(
-        IndividualRoute(
-            staff_id=world.t1.id,
-            full_name=world.t1.full_name,
-            organization_id=world.s1.id,
-            territory_id=world.m1.id,
-            period=PERIOD,
+        helpers.individual_route(
+            world.t1,
+            world.m1.id,
             deficits=[{"code": "methodological", "title": "Методические компетенции", "share": 40}],
             steps=[
                 {
@@ -349,17 +324,9 @@ async def test_a_teachers_recommendation_is_personal(reports_client, db, arrange
 
 
 async def test_a_territory_outside_the_scope_is_not_found(reports_client, world):
-    answer = await reports_client.post(
-        "/v1/recommendations/generate",
-        json={"territory_id": str(world.m2.id), "period": PERIOD},
-        headers=world.headers("analyst"),
-    )
+    answer = await helpers.generate(reports_client, world, territory=world.m2.id)
     assert answer.status_code == 404
-    answer = await reports_client.post(
-        "/v1/recommendations/generate",
-        json={"territory_id": str(world.m1.id), "period": "прошлый год"},
-        headers=world.headers("analyst"),
-    )
+    answer = await helpers.generate(reports_client, world, period="прошлый год")
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"] == ["body", "period"]
 

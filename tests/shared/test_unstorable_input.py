@@ -17,6 +17,7 @@ from services.api.territories.models import Territory
 from services.surveys.instruments.models import Instrument
 from services.surveys.responses.models import Response
 from shared.errors import Invalid
+from tests.api.helpers import roadmap_body
 from tests.shared.test_validation import count, refused
 
 NAN, INF = float("nan"), float("inf")
@@ -205,16 +206,9 @@ async def test_non_finite_numbers_anywhere_in_a_json_body_are_422(
 
 
 async def test_a_lone_surrogate_in_json_text_is_422_naming_the_field(api_client, world, db):
-    roadmap = {
-        "title": "План",
-        "level": "municipality",
-        "owner_type": "territory",
-        "owner_id": str(world.m1.id),
-        "period": "2021/2022",
-        "passport": {"goal": "\ud800", "tasks": ["ok", "\udfff конец"]},
-        "sections": [],
-    }
-    answer = await send(api_client, "POST", "/v1/roadmaps", roadmap, world.headers("admin"))
+    passport = {"goal": "\ud800", "tasks": ["ok", "\udfff конец"]}
+    body = roadmap_body(world, title="План", passport=passport, sections=[])
+    answer = await send(api_client, "POST", "/v1/roadmaps", body, world.headers("admin"))
     body = refused(answer, ["body", "passport", "goal"], ["body", "passport", "tasks", 1])
     assert {e["type"] for e in body["errors"]} == {"surrogate_character"}
     assert await count(db, Roadmap, Roadmap.title == "План") == 0

@@ -18,6 +18,7 @@ from services.reports.recommendations.rules import default_rule_id
 from services.surveys.campaigns.models import CampaignOrganization
 from services.surveys.responses.models import Answer, Response
 from shared.validation import INT32_MAX
+from tests.api.helpers import post_roadmap
 from tests.factories import World
 
 RULE = default_rule_id("leader_indicator_not_achieved")
@@ -54,21 +55,11 @@ async def test_nul_in_json_text_is_422_naming_the_field_and_nothing_is_stored(
 
 
 async def test_nul_deep_in_a_json_body_names_the_whole_path(api_client, world, db):
-    roadmap = {
-        "title": "План",
-        "level": "municipality",
-        "owner_type": "territory",
-        "owner_id": str(world.m1.id),
-        "period": "2021/2022",
-        "sections": [
-            {"title": "Раздел", "activities": [{"number": "1", "title": "ok"}]},
-            {
-                "title": "Раздел 2",
-                "activities": [{"number": "1", "title": "ok"}, {"title": "\x00"}],
-            },
-        ],
-    }
-    answer = await api_client.post("/v1/roadmaps", json=roadmap, headers=world.headers("admin"))
+    sections = [
+        {"title": "Раздел", "activities": [{"number": "1", "title": "ok"}]},
+        {"title": "Раздел 2", "activities": [{"number": "1", "title": "ok"}, {"title": "\x00"}]},
+    ]
+    answer = await post_roadmap(api_client, world, "admin", title="План", sections=sections)
     refused(answer, ["body", "sections", 1, "activities", 1, "title"])
     assert await count(db, Roadmap, Roadmap.title == "План") == 0
 

@@ -1,10 +1,13 @@
-"""Fixtures of the surveys tests: a respondent's browser from an address of its own."""
+"""Fixtures of the surveys tests: a respondent's browser from an address of its own, a parents'
+campaign in two districts, Playwright."""
 
 import itertools
 from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
+
+from tests.surveys.forms import launch
 
 # Each test posts from its own address, so the per-address limit of anonymous posts (kept in
 # the database, committed at once) never counts another test's posts: from 198.18.0.0/15, a
@@ -40,3 +43,23 @@ def browser(apps, isolation) -> Callable[[str], httpx.AsyncClient]:
         return httpx.AsyncClient(transport=transport, base_url="http://surveys")
 
     return make
+
+
+@pytest.fixture
+async def parents(surveys_client, world) -> dict:
+    """An anonymous parents' campaign (NOK) in S1 (M1) and S3 (M2), launched by an
+    administrator: the campaign as created."""
+    return await launch(
+        surveys_client,
+        world,
+        "nok_parents_2018",
+        "parents",
+        [world.s1.id, world.s3.id],
+        who="admin",
+    )
+
+
+@pytest.fixture
+def playwright():
+    """Playwright's async API (`playwright.async_api`); the test is skipped without it."""
+    return pytest.importorskip("playwright.async_api")

@@ -2,9 +2,10 @@
 signing in on a personal link's page as a browser does."""
 
 import asyncio
+import random
 import socket
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -13,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+import pytest
 import uvicorn
 from sqlalchemy import select
 
@@ -21,7 +23,8 @@ from services.api.staff.models import StaffMember
 from services.surveys.instruments.definition import load_bank
 from services.surveys.responses.models import Response
 from shared.identity import issue_user_token
-from tests.factories import PASSWORD, World, add_user, build_world
+from tests.factories import PASSWORD, World, add_user
+from tests.factories import committed_world as committed_world  # the browser tests' world
 
 NOW = datetime.now(UTC)
 BANK = {d.code: d for d in load_bank()}
@@ -141,16 +144,38 @@ def nok_fields(**overrides: str) -> dict[str, str]:
     return fields | {"nok_15": "Больше кружков"} | overrides
 
 
-def diagnostic_fields(correct: dict[str, int]) -> dict[str, str]:
-    """The first N items of each competence answered correctly, the rest wrongly."""
-    fields: dict[str, str] = {}
+def diagnostic_answers(correct: dict[str, int], definition=DIAGNOSTIC) -> dict[str, str]:
+    """The first N items of each competence of `definition` (by default the bank's digital
+    diagnostic) answered correctly, the rest wrongly: item code to option code, as the API and
+    the form's fields take them. `correct` gives N by competence code (0 where absent)."""
+    answers: dict[str, str] = {}
     seen: dict[str, int] = {}
-    for item in DIAGNOSTIC.scored_items():
+    for item in definition.scored_items():
         n = seen.get(item.competence, 0)
         seen[item.competence] = n + 1
         right = n < correct.get(item.competence, 0)
-        fields[item.code] = next(o.code for o in item.options if o.correct == right)
-    return fields
+        answers[item.code] = next(o.code for o in item.options if o.correct == right)
+    return answers
+
+
+def respondents(apps) -> httpx.AsyncClient:
+    """Parents answering from an address of their own: the anonymous rate limit is per address
+    and per process, so other tests' answers must not count against these."""
+    address = f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    transport = httpx.ASGITransport(app=apps.surveys, client=(address, 40000))
+    return httpx.AsyncClient(transport=transport, base_url="http://surveys")
+
+
+async def answer_as_parents(apps, campaign_id, answers: Iterable[tuple[Any, dict]]) -> None:
+    """Post each `(organization id, answers)` to the anonymous campaign `campaign_id`, as
+    `respondents`; each must be stored (201)."""
+    async with respondents(apps) as parents:
+        for org, given in answers:
+            answer = await parents.post(
+                f"/v1/campaigns/{campaign_id}/responses",
+                json={"organization_id": str(org), "answers": given},
+            )
+            assert answer.status_code == 201, answer.text
 
 
 async def responses(db) -> list[Response]:
@@ -196,12 +221,14 @@ async def sign_in(
     return await client.post(f"{url}/sign-in", data=fields)
 
 
-async def committed_world(isolation, settings) -> World:
-    """The world of a `committed` test (one a real server in a thread reads), committed."""
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
-    return world
+def in_a_browser(test):
+    """Mark `test` as one that drives Debian's Chromium (with the `playwright` fixture): the
+    apps commit for real (`committed`: a server in a thread reads what the test wrote), and
+    the test is skipped where Chromium is not at CHROMIUM."""
+    absent = pytest.mark.skipif(
+        not CHROMIUM.exists(), reason=f"Debian's Chromium is not at {CHROMIUM}"
+    )
+    return pytest.mark.committed(absent(test))
 
 
 @asynccontextmanager

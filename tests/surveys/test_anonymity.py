@@ -14,25 +14,12 @@ from sqlalchemy import func, select, text, update
 from services.surveys.app import create_app as create_surveys
 from services.surveys.responses.models import IdempotencyKeys, RateLimits, Response
 from shared.ratelimit import SharedRateLimit
-from tests.factories import build_world
+from tests.factories import committed_world
 from tests.surveys.forms import launch, link_of, nok_answers, nok_fields
 from tests.surveys.limits import fresh_window, use_up
 
 # Every table that holds anonymous answers or what they leave behind.
 ANONYMOUS_TABLES = ("response", "answer", "answer_tally", "competence_score", "idempotency_key")
-
-
-@pytest.fixture
-async def parents(surveys_client, world) -> dict:
-    """An anonymous parents' campaign in S1 (M1) and S3 (M2), launched by an administrator."""
-    return await launch(
-        surveys_client,
-        world,
-        "nok_parents_2018",
-        "parents",
-        [world.s1.id, world.s3.id],
-        who="admin",
-    )
 
 
 def responses_url(campaign: dict) -> str:
@@ -257,9 +244,7 @@ async def test_two_processes_share_one_limit_for_the_api_and_the_form(
 ):
     """Two app instances on one database (two workers): the limit counts the hits of both, on
     the JSON API and the HTML form alike."""
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
+    world = await committed_world(isolation, settings)
     campaign = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     small = settings.model_copy(update={"anonymous_rate_per_minute": 3})
     workers = [

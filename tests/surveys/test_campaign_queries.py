@@ -1,7 +1,7 @@
 """What the reports service reads from the surveys service: filtered campaign lists, and
 aggregates carrying the counts behind each share so that several questions can be pooled."""
 
-from tests.reports.test_indicator_values import respondents
+from tests.surveys.forms import answer_as_parents
 from tests.surveys.test_results import launch, nok
 
 
@@ -30,13 +30,7 @@ async def test_aggregates_carry_positive_and_rated_counts_unless_withheld(
     )
     answers = [(world.s1.id, v) for v in (True, True, True, False, True, False)]
     answers += [(world.s2.id, v) for v in (True, False)]
-    async with respondents(apps) as parents:
-        for org, overall in answers:
-            answer = await parents.post(
-                f"/v1/campaigns/{campaign['id']}/responses",
-                json={"organization_id": str(org), "answers": nok(nok_14=overall)},
-            )
-            assert answer.status_code == 201, answer.text
+    await answer_as_parents(apps, campaign["id"], [(org, nok(nok_14=v)) for org, v in answers])
     answer = await surveys_client.get(
         f"/v1/campaigns/{campaign['id']}/aggregates?level=territory",
         headers=world.headers("analyst"),

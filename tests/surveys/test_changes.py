@@ -9,8 +9,8 @@ from services.surveys.changes.entities import FEED
 from services.surveys.responses.models import CompetenceScore, Response
 from tests.changes import of, read_all
 from tests.factories import build_world
-from tests.surveys.forms import DIAGNOSTIC, add_colleague, launch, nok_answers
-from tests.surveys.test_results import diagnostic_answers, take
+from tests.surveys.forms import DIAGNOSTIC, add_colleague, diagnostic_answers, launch, nok_answers
+from tests.surveys.test_results import take
 
 SURVEYS_ENTITIES = {
     "instrument",

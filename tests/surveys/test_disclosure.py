@@ -14,7 +14,7 @@ from tests.disclosure_world import (
     disclosure_world,
     withheld,
 )
-from tests.reports.test_indicator_values import respondents
+from tests.surveys.forms import answer_as_parents
 from tests.surveys.test_results import launch, nok
 
 
@@ -126,14 +126,10 @@ async def test_anonymous_answers_are_withheld_by_the_same_rule_for_everyone(
     campaign = await launch(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id], True
     )
-    async with respondents(apps) as parents:
-        for org, count in ((world.s1.id, 1), (world.s2.id, 7)):
-            for _ in range(count):
-                answer = await parents.post(
-                    f"/v1/campaigns/{campaign['id']}/responses",
-                    json={"organization_id": str(org), "answers": nok()},
-                )
-                assert answer.status_code == 201, answer.text
+    answers = [
+        (org, nok()) for org, count in ((world.s1.id, 1), (world.s2.id, 7)) for _ in range(count)
+    ]
+    await answer_as_parents(apps, campaign["id"], answers)
     for who in ("admin", "methodologist", "leader", "analyst"):
         schools = await aggregates(surveys_client, world, campaign, who)
         # S1's one parent, and S2's seven with them (the district minus S2 would give S1).

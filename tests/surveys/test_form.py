@@ -10,16 +10,16 @@ from services.surveys.app import create_app as create_surveys
 from services.surveys.campaigns.models import CampaignOrganization, Invitation
 from services.surveys.instruments.question_types import LIKERT5_LABELS
 from services.surveys.responses.models import Answer, CompetenceScore, Response
-from tests.factories import build_world
+from tests.factories import committed_world
 from tests.surveys.forms import (
     BANK,
-    CHROMIUM,
     DIAGNOSTIC,
     NOW,
     SCREENSHOT,
     Dom,
     csrf_of,
-    diagnostic_fields,
+    diagnostic_answers,
+    in_a_browser,
     launch,
     link_of,
     nok_fields,
@@ -219,7 +219,7 @@ async def test_personal_link_saves_a_draft_submits_once_and_shows_the_profile(
     assert "Анкета анонимная" not in first.text
     assert "Вы вошли как" in first.text
     csrf = csrf_of(first)
-    answers = diagnostic_fields(
+    answers = diagnostic_answers(
         {"design": 5, "tools": 3, "processing": 2, "interpretation": 0, "security": 4}
     )
     partial = dict(list(answers.items())[:3])
@@ -323,15 +323,11 @@ async def choose(page, question: str, label: str) -> None:
     await page.locator(f"#q-{question} label.choice").filter(has_text=label).click()
 
 
-@pytest.mark.committed
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium")
+@in_a_browser
 async def test_parent_fills_the_nok_form_in_a_phone_browser(
-    apps, isolation, settings, surveys_client
+    apps, isolation, settings, surveys_client, playwright
 ):
-    playwright = pytest.importorskip("playwright.async_api")
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
+    world = await committed_world(isolation, settings)
     campaign = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     # Its own app (uvicorn runs it on another event loop) and its own limit of anonymous posts,
     # which the other tests' in-process posts from 127.0.0.1 must not use up.

@@ -14,7 +14,8 @@ from services.surveys.app import create_app as create_surveys
 from services.surveys.instruments.models import Instrument
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from services.surveys.responses.models import Answer
-from tests.surveys.forms import CHROMIUM, Dom, committed_world, launch, link_of, phone, served
+from tests.factories import committed_world
+from tests.surveys.forms import Dom, in_a_browser, launch, link_of, phone, served
 from tests.surveys.test_xlsform import BASE, build, cell
 
 # fmt: off
@@ -98,12 +99,10 @@ async def test_a_calculation_without_a_finite_value_stores_nothing(surveys_clien
         assert {a.question: a.number for a in rows} == {"kids": kids, "hours": hours}
 
 
-@pytest.mark.committed
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium")
+@in_a_browser
 async def test_the_browser_clears_choices_and_answers_that_no_longer_apply(
-    apps, isolation, settings, surveys_client, forget_w14
+    apps, isolation, settings, surveys_client, forget_w14, playwright
 ):
-    playwright = pytest.importorskip("playwright.async_api")
     world = await committed_world(isolation, settings)
     await _import(surveys_client, world, FILTER_FORM)
     campaign = await launch(surveys_client, world, "w14_filter", "parents", [world.s1.id])
@@ -136,14 +135,12 @@ async def test_the_browser_clears_choices_and_answers_that_no_longer_apply(
     assert stored == {"level": "ooo"}
 
 
-@pytest.mark.committed
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium")
+@in_a_browser
 async def test_a_decimal_comma_typed_in_the_browser_is_stored_as_typed(
-    apps, isolation, settings, surveys_client, forget_w14
+    apps, isolation, settings, surveys_client, forget_w14, playwright
 ):
     """A browser's number box drops a comma (3,5 became 35, stored without a word): the
     form's number boxes are text boxes, read with either decimal mark."""
-    playwright = pytest.importorskip("playwright.async_api")
     world = await committed_world(isolation, settings)
     await _import(surveys_client, world, PAGE_FORM)
     campaign = await launch(surveys_client, world, "w14_page", "parents", [world.s1.id])

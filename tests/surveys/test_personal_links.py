@@ -19,15 +19,15 @@ from shared.client import ServiceClient
 from shared.db import utcnow
 from shared.headers import CLIENT_ADDRESS_HEADER
 from shared.identity import TokenChecker
-from tests.factories import PASSWORD, build_world, expired_token
+from tests.factories import PASSWORD, build_world, committed_world, expired_token
 from tests.surveys.forms import (
-    CHROMIUM,
     DIAGNOSTIC,
     SCREENSHOT,
     Dom,
     add_colleague,
     csrf_of,
-    diagnostic_fields,
+    diagnostic_answers,
+    in_a_browser,
     launch,
     phone,
     responses,
@@ -43,7 +43,7 @@ EMAILS = {
     "methodologist": "method@soko.example",
     "admin": "admin@soko.example",
 }
-ANSWERS = diagnostic_fields({"design": 5, "tools": 3, "processing": 2, "security": 4})
+ANSWERS = diagnostic_answers({"design": 5, "tools": 3, "processing": 2, "security": 4})
 
 
 @pytest.fixture
@@ -366,15 +366,11 @@ async def test_my_invitations_lists_open_campaigns_with_the_answer_state(
         assert none.status_code == 200 and none.json() == {"items": [], "total": 0}
 
 
-@pytest.mark.committed
-@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium")
+@in_a_browser
 async def test_a_teacher_signs_in_on_a_phone_and_out_again(
-    apps, isolation, settings, surveys_client
+    apps, isolation, settings, surveys_client, playwright
 ):
-    playwright = pytest.importorskip("playwright.async_api")
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
+    world = await committed_world(isolation, settings)
     campaign = await launch(
         surveys_client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], anonymous=False
     )

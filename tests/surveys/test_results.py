@@ -4,13 +4,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from services.surveys.instruments.definition import load_bank
 from tests.factories import build_world
 from tests.surveys import forms
-from tests.surveys.forms import add_colleague
+from tests.surveys.forms import DIAGNOSTIC, add_colleague, diagnostic_answers
 
 NOW = datetime.now(UTC)
-DIAGNOSTIC = next(d for d in load_bank() if d.code == "teacher_digital_assessment_deficits")
 
 
 @pytest.fixture
@@ -24,17 +22,6 @@ async def world(db, settings):
 async def launch(client, world, code, audience, orgs, anonymous):
     """Diagnostics and surveys of these tests are launched by the district's methodologist."""
     return await forms.launch(client, world, code, audience, orgs, anonymous, who="methodologist")
-
-
-def diagnostic_answers(correct_per_competence: dict[str, int]) -> dict[str, str]:
-    """The first N items of each competence answered correctly, the rest wrongly."""
-    answers, seen = {}, {}
-    for item in DIAGNOSTIC.scored_items():
-        n = seen.get(item.competence, 0)
-        seen[item.competence] = n + 1
-        right = n < correct_per_competence.get(item.competence, 0)
-        answers[item.code] = next(o.code for o in item.options if o.correct == right)
-    return answers
 
 
 async def take(client, world, campaign, who, staff, answers, draft=False):

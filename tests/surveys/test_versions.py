@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.surveys.responses.models import Response
-from tests.factories import build_world
+from tests.factories import committed_world
 
 NOW = datetime.now(UTC)
 
@@ -110,9 +110,7 @@ async def test_xlsform_export_imports_back_as_the_same_instrument(surveys_client
 async def test_concurrent_retries_and_double_submits_store_one_response_each(
     apps, isolation, settings
 ):
-    async with isolation() as session:
-        world = await build_world(session, settings)
-        await session.commit()
+    world = await committed_world(isolation, settings)
     transport = httpx.ASGITransport(app=apps.surveys, client=("192.0.2.77", 5000))
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
         parents = world.campaigns["parents_s1"].id

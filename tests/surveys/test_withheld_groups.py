@@ -22,7 +22,7 @@ from tests.disclosure_world import (
     disclosure_world,
     withheld,
 )
-from tests.reports.test_indicator_values import respondents
+from tests.surveys.forms import answer_as_parents
 from tests.surveys.test_results import launch, nok
 
 ATTACKERS = ("teacher2", "viewer", "analyst", "service+viewer", "service+analyst")
@@ -97,18 +97,10 @@ async def test_a_small_group_of_parents_shows_no_per_question_n_to_anyone(
     campaign = await launch(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id], True
     )
-    async with respondents(apps) as parents:
-        for org, answers in (
-            (world.s1.id, nok()),
-            (world.s1.id, nok(nok_01=False) | {"nok_02": None}),
-            *((world.s2.id, nok()) for _ in range(7)),
-        ):
-            answers = {k: v for k, v in answers.items() if v is not None}
-            sent = await parents.post(
-                f"/v1/campaigns/{campaign['id']}/responses",
-                json={"organization_id": str(org), "answers": answers},
-            )
-            assert sent.status_code == 201, sent.text
+    skipped = nok(nok_01=False)
+    del skipped["nok_02"]
+    answers = [(world.s1.id, nok()), (world.s1.id, skipped), *((world.s2.id, nok()),) * 7]
+    await answer_as_parents(apps, campaign["id"], answers)
     for who in ("admin", "methodologist", "leader", *ATTACKERS):
         items = await every_reading(surveys_client, world, campaign, who)
         schools = [i for i in items if i["scope_type"] == "organization"]
@@ -196,12 +188,7 @@ async def test_a_diagnostic_whose_figures_are_out_cannot_be_reopened(
     parents = await launch(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id], True
     )
-    async with respondents(apps) as client:
-        sent = await client.post(
-            f"/v1/campaigns/{parents['id']}/responses",
-            json={"organization_id": str(world.s1.id), "answers": nok()},
-        )
-        assert sent.status_code == 201, sent.text
+    await answer_as_parents(apps, parents["id"], [(world.s1.id, nok())])
     await close(surveys_client, world, parents)
     reopened = await surveys_client.patch(
         f"/v1/campaigns/{parents['id']}", json=later, headers=world.headers("methodologist")
