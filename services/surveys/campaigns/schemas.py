@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from shared.periods import PeriodBody
 from shared.validation import PositiveInt32, UpdateSchema
 
 Audience = Literal["parents", "teachers", "leaders", "students"]
@@ -17,7 +18,7 @@ class CampaignCreate(BaseModel):
     title: str | None = Field(default=None, max_length=500)
     audience: Audience
     organization_ids: list[uuid.UUID] = Field(min_length=1, max_length=5000)
-    period: str
+    period: PeriodBody = Field(description="2021/2022, 2022, 2022Q3 или 2022-09")
     opens_at: datetime
     closes_at: datetime
     anonymous: bool = True

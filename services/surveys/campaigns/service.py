@@ -23,7 +23,6 @@ from shared.disclosure import published
 from shared.errors import Conflict, Invalid, NotFound
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
-from shared.periods import Period, parse_period
 from shared.scope import ScopeResolver, ensure_in_scope, readable_organizations
 
 LAUNCHERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)
@@ -32,10 +31,6 @@ POSITIONS = {
     "teachers": {"teacher", "methodologist", "psychologist"},
     "leaders": {"leader", "deputy"},
 }
-
-
-def invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
 
 
 def status(campaign: Campaign, now: datetime | None = None) -> str:
@@ -49,18 +44,14 @@ def new_code() -> str:
     return secrets.token_urlsafe(9)
 
 
-def _check_rules(data: CampaignCreate, instrument: Instrument) -> Period:
-    """The campaign's period, once the request keeps the instrument's rules (Invalid else)."""
+def _check_rules(data: CampaignCreate, instrument: Instrument) -> None:
+    """Invalid unless the request keeps the instrument's rules (audience, anonymity)."""
     if data.audience not in instrument.audience:
-        raise invalid("audience", f"Инструмент рассчитан на: {', '.join(instrument.audience)}")
+        raise Invalid.at("audience", f"Инструмент рассчитан на: {', '.join(instrument.audience)}")
     if data.audience in ("parents", "students") and not data.anonymous:
-        raise invalid("anonymous", "Ответы родителей и обучающихся собираются только анонимно")
+        raise Invalid.at("anonymous", "Ответы родителей и обучающихся собираются только анонимно")
     if instrument.kind == "deficit" and data.anonymous:
-        raise invalid("anonymous", "Диагностика дефицитов проводится по персональным ссылкам")
-    try:
-        return parse_period(data.period)
-    except ValueError as exc:
-        raise invalid("period", str(exc)) from exc
+        raise Invalid.at("anonymous", "Диагностика дефицитов проводится по персональным ссылкам")
 
 
 async def create_campaign(
@@ -69,10 +60,10 @@ async def create_campaign(
     """Check the rules, the organizations (in the caller's scope), make the links."""
     require_roles(principal, *LAUNCHERS)
     instrument, version = await get_version(session, data.instrument_id, data.version)
-    period = _check_rules(data, instrument)
+    _check_rules(data, instrument)
     facts = await api.organizations(data.organization_ids, with_staff=not data.anonymous)
     if missing := [str(i) for i in data.organization_ids if i not in facts]:
-        raise invalid(
+        raise Invalid.at(
             "organization_ids",
             f"Организации не найдены или вне вашей области: {', '.join(missing)}",
         )
@@ -80,7 +71,7 @@ async def create_campaign(
         title=data.title or instrument.title,
         instrument_version_id=version.id,
         audience=data.audience,
-        period=period.code,
+        period=data.period.code,
         opens_at=data.opens_at,
         closes_at=data.closes_at,
         anonymous=data.anonymous,
@@ -213,7 +204,7 @@ async def update_campaign(
     require_roles(principal, *LAUNCHERS)
     if data.closes_at is not None:
         if data.closes_at <= campaign.opens_at:
-            raise invalid("closes_at", "Дата закрытия раньше даты открытия")
+            raise Invalid.at("closes_at", "Дата закрытия раньше даты открытия")
         now = utcnow()
         if (
             data.closes_at > now
