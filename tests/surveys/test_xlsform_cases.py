@@ -3,6 +3,7 @@ the README's right result through the real surveys app, answers are checked by t
 logic (one XPath evaluator), and every form round-trips through export and import."""
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -298,7 +299,5 @@ def test_the_evaluator_gives_odk_values(expression, answers, current, choice, va
     ],
 )
 def test_expressions_outside_the_subset_are_refused_saying_why(expression, message):
-    with pytest.raises(
-        xpath.ExpressionError, match=message.replace("(", r"\(").replace(")", r"\)")
-    ):
+    with pytest.raises(xpath.ExpressionError, match=re.escape(message)):
         xpath.parse(expression)

@@ -24,6 +24,8 @@ from services.surveys.instruments.xlsform_sheets import Sheet
 
 # Words of pyxform's messages and the survey column they are about.
 _PYXFORM_COLUMNS = (
+    ("missing calculation", "calculation"),
+    ("with no name", "name"),
     ("list name", "type"),
     ("group", "type"),
     ("repeat", "type"),
