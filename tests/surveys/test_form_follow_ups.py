@@ -177,6 +177,6 @@ def test_every_settings_problem_is_named():
         from_xlsform(build(sheets))
     error = caught.value
     assert (error.sheet, error.row, error.column) == ("settings", 2, "kind")
-    assert "exam" in str(error)
-    assert "column 'audience'" in str(error) and "aliens" in str(error)
+    assert "столбец kind: значение «exam» не подходит" in str(error)
+    assert "лист settings, строка 2, столбец audience: значение «aliens» не подходит" in str(error)
     assert "more problems" not in str(error)

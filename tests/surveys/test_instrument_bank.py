@@ -255,120 +255,132 @@ def _option(index: int, option: int, **changes: Any) -> Mutation:
 
 LATER = {"code": "later", "type": "text", "text": "Комментарий"}
 BAD_DEFINITIONS: list[tuple[str, Mutation, str]] = [
-    ("repeated question code", _set(3, code="uses_tests"), "question 'uses_tests' is repeated"),
+    ("repeated question code", _set(3, code="uses_tests"), "вопрос «uses_tests» повторяется"),
     (
         "relevance on a later question",
         _set(0, relevant={"question": "tool", "equals": "forms"}),
-        "question 'uses_tests': relevant refers to 'tool', which is not an earlier question",
+        "вопрос «uses_tests»: relevant ссылается на «tool», а это не вопрос выше по форме",
     ),
     (
         "relevance on an unknown question",
         _set(1, relevant={"question": "ghost", "equals": True}),
-        "question 'tests_count': relevant refers to 'ghost'",
+        "вопрос «tests_count»: relevant ссылается на «ghost»",
     ),
     (
         "relevance value of the wrong type",
         _set(1, relevant={"question": "uses_tests", "equals": "yes"}),
-        "question 'tests_count': relevant value 'yes' is not an answer of 'uses_tests'",
+        "вопрос «tests_count»: значение «yes» в relevant — не ответ на вопрос «uses_tests»",
     ),
     (
         "relevance on an unknown option",
         _append({**LATER, "relevant": {"question": "tool", "in": ["forms", "paper"]}}),
-        "question 'later': relevant value 'paper' is not an answer of 'tool'",
+        "вопрос «later»: значение «paper» в relevant — не ответ на вопрос «tool»",
     ),
     (
         "relevance value outside the number's bounds",
         _append({**LATER, "relevant": {"question": "tests_count", "equals": 99}}),
-        "question 'later': relevant value 99 is not an answer of 'tests_count'",
+        "вопрос «later»: значение «99» в relevant — не ответ на вопрос «tests_count»",
     ),
     (
         "relevance on a text answer",
         lambda defn, questions: questions.extend(
             [LATER, {**LATER, "code": "after", "relevant": {"question": "later", "equals": "x"}}]
         ),
-        "question 'after': relevant value 'x' is not an answer of 'later' (text)",
+        "вопрос «after»: значение «x» в relevant — не ответ на вопрос «later» (text)",
     ),
     (
         "relevance with both equals and in",
         _set(1, relevant={"question": "uses_tests", "equals": True, "in": [True, False]}),
-        "relevance on 'uses_tests': give exactly one of 'equals' and 'in'",
+        "условие показа по «uses_tests» (relevant): укажите ровно одно из equals и in",
     ),
     (
         "deficit without competences",
         _top(competences=[]),
-        "instrument 'tiny_diagnostic': a deficit diagnostic needs competences",
+        "инструмент «tiny_diagnostic»: диагностике дефицитов нужны компетенции",
     ),
     (
         "test item with an unknown competence",
         _set(2, competence="ghost"),
-        "question 'item_one': unknown competence 'ghost'",
+        "вопрос «item_one»: неизвестная компетенция «ghost»",
     ),
     (
         "test item without competence",
         _set(2, competence=None),
-        "question 'item_one': a test item must name its competence",
+        "вопрос «item_one»: у тестового задания должна быть указана компетенция",
     ),
     (
         "competence without items",
         _top(competences=[{"code": "assess", "title": "А"}, {"code": "feedback", "title": "Б"}]),
-        "competence 'feedback' has no test items",
+        "у компетенции «feedback» нет тестовых заданий",
     ),
     (
         "test item without a correct option",
         _option(2, 0, correct=False),
-        "question 'item_one': a test item needs at least one correct option with points > 0",
+        "вопрос «item_one»: у тестового задания нужен хотя бы один верный вариант (correct)",
     ),
     (
         "correct option worth nothing",
         _option(2, 0, points=0),
-        "question 'item_one': a test item needs at least one correct option with points > 0",
+        "вопрос «item_one»: у тестового задания нужен хотя бы один верный вариант (correct)",
     ),
     (
         "competence on a question",
         _set(0, competence="assess"),
-        "question 'uses_tests': 'competence' is for test items only",
+        "вопрос «uses_tests»: competence (компетенция) задаётся только у тестовых заданий",
     ),
-    ("points on a question", _set(3, points=2), "question 'tool': 'points' is for test items"),
+    (
+        "points on a question",
+        _set(3, points=2),
+        "вопрос «tool»: points (баллы) задаются только у тестовых заданий",
+    ),
     (
         "min on a yes/no question",
         _set(0, min=0),
-        "question 'uses_tests': 'min' and 'max' are for number questions only",
+        "вопрос «uses_tests»: min и max (границы ответа) задаются только у числовых вопросов",
     ),
     (
         "min above max",
         _set(1, min=10, max=5),
-        "question 'tests_count': min 10 is greater than max 5",
+        "вопрос «tests_count»: min 10 больше max 5",
     ),
     (
         "options on a yes/no question",
         _set(0, options=[{"code": "y", "text": "Да"}]),
-        "question 'uses_tests': a 'yes_no' question takes no options",
+        "вопрос «uses_tests»: у вопроса типа «yes_no» не бывает вариантов ответа",
     ),
-    ("single without options", _set(3, options=[]), "question 'tool': a 'single' question needs"),
+    (
+        "single without options",
+        _set(3, options=[]),
+        "вопрос «tool»: вопросу типа «single» нужны варианты",
+    ),
     (
         "repeated option code",
         _option(3, 1, code="forms"),
-        "question 'tool': option 'forms' is repeated",
+        "вопрос «tool»: вариант «forms» повторяется",
     ),
     (
         "correct option outside a test item",
         _option(3, 0, correct=True),
-        "question 'tool': option 'forms': 'correct' and 'points' are for test items only",
+        "вопрос «tool»: вариант «forms»: correct и points задаются только у тестовых заданий",
     ),
     ("bad option code", _option(3, 0, code="Forms x"), "Forms x"),
     ("bad question code", _set(3, code="1tool"), "1tool"),
-    ("unknown question type", _set(3, type="matrix"), "matrix"),
+    ("unknown question type", _set(3, type="matrix"), "неизвестный тип вопроса «matrix»"),
     (
         "positive answer that is not an answer",
         _set(0, positive=[5]),
-        "question 'uses_tests': positive answer 5 is not an answer of this question",
+        "вопрос «uses_tests»: положительный ответ «5» (positive) — не ответ на этот вопрос",
     ),
     (
         "positive answers on a test item",
         _set(2, positive=["a"]),
-        "question 'item_one': a 'test_item' question has no positive answers",
+        "вопрос «item_one»: у вопроса типа «test_item» нет положительных ответов",
     ),
-    ("repeated section code", _top(sections=[base()["sections"][0]] * 2), "section 'main'"),
+    (
+        "repeated section code",
+        _top(sections=[base()["sections"][0]] * 2),
+        "раздел «main» повторяется",
+    ),
     ("unknown kind", _top(kind="exam"), "exam"),
     ("unknown field", _set(0, requried=False), "requried"),
 ]

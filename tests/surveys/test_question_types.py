@@ -121,19 +121,21 @@ def test_each_type_validates_a_definition(name):
     assert validated(name).question(f"q_{name}").type == name
     if kind.options:
         wrong = question_of(name, options=[])
-        expected = f"question 'q_{name}': a '{name}' question needs options"
+        expected = f"вопрос «q_{name}»: вопросу типа «{name}» нужны варианты ответа"
     else:
         wrong = question_of(name, options=OPTIONS)
-        expected = f"question 'q_{name}': a '{name}' question takes no options"
+        expected = f"вопрос «q_{name}»: у вопроса типа «{name}» не бывает вариантов ответа"
     assert expected in refusal(instrument(wrong, question_of("test_item", code="q_item")))
     if not kind.ranged:
         message = refusal(instrument(question_of(name, min=1), question_of("test_item", code="i")))
-        assert f"question 'q_{name}': 'min' and 'max' are for number questions only" in message
+        assert (
+            f"вопрос «q_{name}»: min и max (границы ответа) задаются только у числовых" in message
+        )
     if not kind.scored:
         message = refusal(
             instrument(question_of(name, competence="skill"), question_of("test_item"))
         )
-        assert f"question 'q_{name}': 'competence' is for test items only" in message
+        assert f"вопрос «q_{name}»: competence (компетенция) задаётся только у тестовых" in message
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -218,7 +220,7 @@ def stars() -> Iterator[QuestionType]:
 
 
 def test_an_unregistered_type_is_refused_by_name():
-    assert "unknown question type 'stars'" in refusal(copy.deepcopy(STARRED))
+    assert "неизвестный тип вопроса «stars»" in refusal(copy.deepcopy(STARRED))
 
 
 def test_a_registered_toy_type_validates_checks_and_round_trips(stars):
@@ -227,9 +229,9 @@ def test_a_registered_toy_type_validates_checks_and_round_trips(stars):
     assert rating.positive == [3]  # its default positive answers
     bad = copy.deepcopy(STARRED)
     bad["sections"][0]["questions"][1]["relevant"]["in"] = [2, 4]
-    assert "relevant value 4 is not an answer of 'rating' (stars)" in refusal(bad)
+    assert "значение «4» в relevant — не ответ на вопрос «rating» (stars)" in refusal(bad)
     bad["sections"][0]["questions"][0]["options"] = OPTIONS
-    assert "question 'rating': a 'stars' question takes no options" in refusal(bad)
+    assert "вопрос «rating»: у вопроса типа «stars» не бывает вариантов ответа" in refusal(bad)
 
     assert check_answers(definition, {"rating": 2, "why": "Мало"}, complete=True).errors == []
     refused = check_answers(definition, {"rating": 4}, complete=True).errors
@@ -284,4 +286,4 @@ async def test_an_unknown_question_type_is_422_naming_the_type_field(surveys_cli
     assert answer.status_code == 422
     [error] = answer.json()["errors"]
     assert error["loc"] == ["body", "sections", 0, "questions", 0, "type"]
-    assert "unknown question type 'stars'" in error["msg"]
+    assert "неизвестный тип вопроса «stars»" in error["msg"]

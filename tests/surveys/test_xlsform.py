@@ -313,58 +313,65 @@ def both(*changes: Callable[[Sheets], None]) -> Callable[[Sheets], None]:
 # fmt: off
 # (case, change, (sheet, row, column) of the error, part of the message)
 BAD_WORKBOOKS = [
-    ("unknown type", cell("survey", 5, "type", "geopoint"), ("survey", 5, "type"), "geopoint"),
+    ("unknown type", cell("survey", 5, "type", "geopoint"), ("survey", 5, "type"),
+     "тип «geopoint» не поддерживается"),
     ("unknown list", cell("survey", 4, "type", "select_one colours"), ("survey", 4, "type"),
-     "List name not in choices sheet: colours"),
+     "списка вариантов «colours» нет на листе choices"),
     ("select_one without list", cell("survey", 4, "type", "select_one"), ("survey", 4, "type"),
-     "select_one <list name>"),
+     "тип «select_one»: после select_one нужно имя списка вариантов"),
     ("relevant with an unknown function", cell("survey", 4, "relevant", "pulldata(${visited})"),
-     ("survey", 4, "relevant"), "function pulldata() is not supported"),
+     ("survey", 4, "relevant"), "функция pulldata() не поддерживается"),
     ("relevant on an unknown question", cell("survey", 3, "relevant", "${nothing} = 'good'"),
-     ("survey", 3, "relevant"), "Could not find the name 'nothing'"),
+     ("survey", 3, "relevant"), "вопроса с именем «nothing» на листе survey нет"),
     ("relevant that does not parse", cell("survey", 4, "relevant", "${visited} = "),
-     ("survey", 4, "relevant"), "ends too early"),
+     ("survey", 4, "relevant"), "выражение «${visited} =»: оборвано на середине"),
     ("relevant on an unknown option", cell("survey", 5, "relevant", "${rating} = 'great'"),
-     ("survey", 5, "relevant"), "'great'"),
+     ("survey", 5, "relevant"), "значение «great» в relevant — не ответ на вопрос «rating»"),
     ("no settings sheet nor a file name", drop("settings"), ("settings", 2, "form_id"),
-     "the file has no name to take it from"),
+     "а у файла нет имени, из которого её можно взять"),
     ("no form_id nor a file name",
      lambda s: s.update(settings=[["form_title", "kind"], ["Анкета", "satisfaction"]]),
-     ("settings", 2, "form_id"), "the setting 'form_id' is missing"),
-    ("unknown kind", cell("settings", 2, "kind", "exam"), ("settings", 2, "kind"), "exam"),
+     ("settings", 2, "form_id"), "не заполнена настройка form_id"),
+    ("unknown kind", cell("settings", 2, "kind", "exam"), ("settings", 2, "kind"),
+     "значение «exam» не подходит"),
     ("bad form_id", cell("settings", 2, "form_id", "Анкета 1"), ("settings", 2, "form_id"),
-     "pattern"),
-    ("missing survey sheet", drop("survey"), ("survey", None, None), "missing"),
+     "form_id «Анкета 1» не подходит"),
+    ("missing survey sheet", drop("survey"), ("survey", None, None), "в книге нет листа survey"),
     ("group without end", lambda s: s["survey"].pop(), ("survey", 2, "type"),
-     "No matching 'end_group' was found for the name 'main'"),
+     "у «begin group» с именем «main» нет парной строки «end group»"),
     ("end group without begin", lambda s: s["survey"].append(["end group"]),
-     ("survey", 7, "type"), "No matching 'begin_group'"),
+     ("survey", 7, "type"), "строка «end group» без парной «begin group»"),
     ("repeat", lambda s: s["survey"].__setitem__(slice(2, 2), [["begin repeat", "kids", "Дети"],
                                                              ["end repeat"]]),
-     ("survey", 3, "type"), "begin repeat 'kids' is not supported"),
+     ("survey", 3, "type"), "повторяющаяся группа «kids» (begin repeat) не поддерживается"),
     ("choices from a file", cell("survey", 4, "type", "select_one_from_file schools.csv"),
-     ("survey", 4, "type"), "choices from a file are not supported"),
+     ("survey", 4, "type"),
+     "тип «select_one_from_file schools.csv» не поддерживается: варианты из файла не загружаются"),
     ("bad choice name", cell("choices", 3, "name", "Плохо"), ("choices", 3, "name"),
-     "choice name 'Плохо'"),
+     "имя варианта «Плохо» не подходит"),
     ("repeated choice name", cell("choices", 3, "name", "good"), ("choices", 3, "name"),
-     "Choice names must be unique"),
-    ("bad points", cell("choices", 2, "points", "много"), ("choices", 2, "points"), "много"),
+     "имя варианта повторяется в том же списке"),
+    ("bad points", cell("choices", 2, "points", "много"), ("choices", 2, "points"),
+     "ожидается число, а написано «много»"),
     ("correct choice outside a test item", cell("choices", 2, "correct", "yes"),
-     ("survey", 4, None), "'correct' and 'points' are for test items only"),
+     ("survey", 4, None), "вариант «good»: correct и points задаются только у тестовых заданий"),
     ("constraint outside the subset",
      both(cell("survey", 5, "type", "decimal"), cell("survey", 5, "constraint", "random()")),
-     ("survey", 5, "constraint"), "function random() is not supported"),
-    ("bad question name", cell("survey", 4, "name", "Оценка"), ("survey", 4, "name"), "pattern"),
+     ("survey", 5, "constraint"), "функция random() не поддерживается"),
+    ("bad question name", cell("survey", 4, "name", "Оценка"), ("survey", 4, "name"),
+     "значение «Оценка» не подходит"),
     ("unknown competence",
      both(cell("survey", 4, "competence", "design"), cell("choices", 2, "correct", "yes"),
           cell("choices", 2, "points", 1)),
-     ("survey", 4, "competence"), "unknown competence 'design'"),
+     ("survey", 4, "competence"), "неизвестная компетенция «design»"),
     ("competence on a text question", cell("survey", 5, "competence", "design"),
-     ("survey", 5, "competence"), "'competence' is for test items only"),
+     ("survey", 5, "competence"), "competence (компетенция) задаётся только у тестовых заданий"),
     ("bad positive answer", cell("survey", 3, "positive", "maybe"), ("survey", 3, "positive"),
-     "expected yes and/or no"),
-    ("bad required", cell("survey", 3, "required", "иногда"), ("survey", 3, "required"), "иногда"),
-    ("missing label", cell("survey", 5, "label", None), ("survey", 5, "label"), "at least 1"),
+     "ожидается yes и/или no, а написано «maybe»"),
+    ("bad required", cell("survey", 3, "required", "иногда"), ("survey", 3, "required"),
+     "required «иногда» называет не ответ"),
+    ("missing label", cell("survey", 5, "label", None), ("survey", 5, "label"),
+     "не заполнено"),
 ]
 # fmt: on
 
@@ -384,11 +391,13 @@ def test_each_bad_workbook_is_reported_with_sheet_row_and_column(change, place, 
     error = caught.value
     assert (error.sheet, error.row, error.column) == place
     assert message in str(error)
-    assert f"sheet '{place[0]}'" in str(error)
+    assert str(error).startswith(f"лист {place[0]}")
     if place[1] is not None:
-        assert f"row {place[1]}" in str(error)
+        assert f"строка {place[1]}" in str(error)
+    if place[2] is not None:
+        assert f"столбец {place[2]}: " in str(error)
 
 
 def test_a_file_that_is_not_a_workbook_is_reported():
-    with pytest.raises(XLSFormError, match=r"not an \.xlsx workbook"):
+    with pytest.raises(XLSFormError, match=r"файл не читается как книга Excel \.xlsx"):
         from_xlsform(b"type,name,label\ntext,q1,Question\n")

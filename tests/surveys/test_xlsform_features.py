@@ -119,4 +119,4 @@ def test_a_column_the_definition_cannot_hold_is_refused(sheet, row, column, valu
     with pytest.raises(XLSFormError) as caught:
         from_xlsform(build(sheets))
     assert (caught.value.sheet, caught.value.row, caught.value.column) == (sheet, row, column)
-    assert "not supported" in str(caught.value)
+    assert f"столбец {column} не поддерживается: Soko не может сохранить" in str(caught.value)

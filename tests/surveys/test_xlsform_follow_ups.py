@@ -136,8 +136,8 @@ async def test_an_unknown_type_and_a_bad_expression_are_both_named(surveys_clien
         ("survey", 9, "relevant"),
     ]
     assert all(e["loc"] == ["body", "file"] for e in errors)
-    assert "unknown type 'geopoint'" in errors[0]["msg"]
-    assert "sheet 'survey', row 9, column 'relevant'" in errors[1]["msg"]
+    assert "тип «geopoint» не поддерживается" in errors[0]["msg"]
+    assert "лист survey, строка 9, столбец relevant: выражение «${q2} =»" in errors[1]["msg"]
     assert "2" in answer.json()["detail"]
     assert "two_problems" not in await bank_codes(surveys_client, world)
 
@@ -158,7 +158,7 @@ def test_problems_of_every_kind_are_listed_together():
         ("survey", 3, "type"),
         ("survey", 4, "relevant"),
     ]
-    assert "Could not find the name 'nobody'" in caught.value.problems[1].message
+    assert "вопроса с именем «nobody» на листе survey нет" in caught.value.problems[1].message
 
 
 def test_questions_refused_after_pyxform_are_each_named():
@@ -208,19 +208,19 @@ DEADLOCKS = [
     ("its own question",
      ["select_one levels", "level", "Уровень", None],
      ["select_one grades", "grade", "Класс", "level = ${grade}"],
-     3, "its own question ${grade}"),
+     3, "choice_filter ссылается на свой же вопрос ${grade}"),
     ("a question after it",
      ["select_one grades", "grade", "Класс", "level = ${level}"],
      ["select_one levels", "level", "Уровень", None],
-     2, "${level}, a question asked after 'grade'"),
+     2, "${level} — вопрос, который задаётся после «grade»"),
     ("a value no choice has",
      ["select_one levels", "level", "Уровень", None],
      ["select_one grades", "grade", "Класс", "level = 'spo'"],
-     3, "leaves none of the choices"),
+     3, "choice_filter «level = 'spo'» не оставляет ни одного варианта"),
     ("answers no choice matches",
      ["select_one levels", "level", "Уровень", None],
      ["select_one grades", "grade", "Класс", "level = concat(${level}, '_x')"],
-     3, "leaves none of the choices for any answer of ${level}"),
+     3, "не оставляет ни одного варианта ни при каком ответе на ${level}"),
 ]
 # fmt: on
 
@@ -287,7 +287,7 @@ def test_a_question_with_an_english_label_only_is_refused_naming_the_russian_col
         from_xlsform(workbook, filename="lang.xlsx")
     [problem] = caught.value.problems
     assert (problem.sheet, problem.row, problem.column) == ("survey", 3, "label::Russian (ru)")
-    assert "'label::English (en)'" in problem.message
+    assert "заполнено только label::English (en)" in problem.message
 
 
 async def test_a_choice_with_an_english_label_only_is_refused_naming_the_russian_column(
@@ -314,7 +314,7 @@ def test_choices_in_english_only_under_a_russian_default_are_named_once():
         from_xlsform(workbook, filename="lang.xlsx")
     [problem] = caught.value.problems
     assert (problem.sheet, problem.row, problem.column) == ("choices", 2, "label::Russian (ru)")
-    assert "(2 rows)" in problem.message
+    assert "(строк: 2)" in problem.message
 
 
 def test_every_label_in_the_default_language_shows_it_and_keeps_the_other():

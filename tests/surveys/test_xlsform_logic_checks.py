@@ -17,36 +17,38 @@ BROKEN = [
      [["type", "name", "label", "choice_filter"],
       ["select_one levels", "level", "Уровень", None],
       ["select_one grades", "grade", "Класс", "level = ${level}"]],
-     SETTINGS, ("survey", 3, "choice_filter"), "the column 'level'"),
+     SETTINGS, ("survey", 3, "choice_filter"),
+     "choice_filter читает столбец level, которого нет на листе choices"),
     ("two questions shown only after each other",
      [["type", "name", "label", "relevant"],
       ["integer", "a", "Сколько?", "${b} > 1"],
       ["integer", "b", "А сколько?", "${a} > 1"]],
-     SETTINGS, ("survey", 2, "relevant"), "cycle (${a} → ${b} → ${a})"),
+     SETTINGS, ("survey", 2, "relevant"), "замкнуты в цикл (${a} → ${b} → ${a})"),
     ("a calculation of itself",
      [["type", "name", "label", "calculation"],
       ["integer", "a", "Сколько?", None],
       ["calculate", "total", None, "${total} + ${a}"]],
-     SETTINGS, ("survey", 3, "calculation"), "cycle (${total} → ${total})"),
+     SETTINGS, ("survey", 3, "calculation"), "замкнуты в цикл (${total} → ${total})"),
     ("a group shown after an answer inside it",
      [["type", "name", "label", "relevant"],
       ["integer", "a", "Сколько?", None],
       ["begin group", "more", "Подробнее", "${b} > 0"],
       ["integer", "b", "А сколько?", None],
       ["end group", None, None, None]],
-     SETTINGS, ("survey", 3, "relevant"), "cycle"),
+     SETTINGS, ("survey", 3, "relevant"), "замкнуты в цикл"),
     ("a calculation of a question that does not exist",
      [["type", "name", "label", "calculation"],
       ["calculate", "total", None, "${nobody} + 1"]],
-     SETTINGS, ("survey", 2, "calculation"), "Could not find the name 'nobody'"),
+     SETTINGS, ("survey", 2, "calculation"), "вопроса с именем «nobody» на листе survey нет"),
     ("a choice filter on a question that does not exist",
      [["type", "name", "label", "choice_filter"],
       ["select_one grades", "grade", "Класс", "name = ${nobody}"]],
-     SETTINGS, ("survey", 2, "choice_filter"), "'nobody'"),
+     SETTINGS, ("survey", 2, "choice_filter"), "ссылка ${nobody}"),
     ("default_language without its label column",
      [["type", "name", "label::Russian (ru)"], ["integer", "a", "Сколько?"]],
      [["form_title", "form_id", "default_language"], ["Проверка", "w14_logic", "English (en)"]],
-     ("settings", 2, "default_language"), "'English (en)' has no label column"),
+     ("settings", 2, "default_language"),
+     "для языка по умолчанию «English (en)» на листе survey нет столбца label"),
 ]
 # fmt: on
 
@@ -63,7 +65,7 @@ async def test_a_form_nobody_could_answer_is_refused_naming_the_cell(
     [error] = answer.json()["errors"]
     assert error["loc"] == ["body", "file"]
     sheet, row, column = place
-    assert f"sheet '{sheet}', row {row}, column '{column}'" in error["msg"]
+    assert error["msg"].startswith(f"лист {sheet}, строка {row}, столбец {column}: ")
     assert message in error["msg"]
     bank = await surveys_client.get("/v1/instruments", headers=world.headers("analyst"))
     assert "w14_logic" not in {i["code"] for i in bank.json()["items"]}

@@ -1,9 +1,9 @@
 """The instrument definition format: questionnaires and scored diagnostics as validated data.
 
 An instrument is stored as JSON (see `bank/`) and validated by `InstrumentDefinition`. Every
-error raised by a validator names the offending question, option or competence code in quotes,
-so that a methodologist (and the XLSForm reader, which maps codes back to spreadsheet rows) can
-find it.
+error raised by a validator is Russian (the author reads it) and names the offending question,
+option or competence code in «» quotes and the field it is about by its name, so that a
+methodologist (and the XLSForm reader, which maps codes back to spreadsheet rows) can find it.
 """
 
 from __future__ import annotations
@@ -78,7 +78,7 @@ class Relevance(_Model):
     def _exactly_one_condition(self) -> Self:
         if (self.equals is None) == (self.in_ is None):
             raise ValueError(
-                f"relevance on '{self.question}': give exactly one of 'equals' and 'in'"
+                f"условие показа по «{self.question}» (relevant): укажите ровно одно из equals и in"
             )
         return self
 
@@ -179,15 +179,15 @@ class InstrumentDefinition(_Model):
 
     def _check_unique_codes(self) -> None:
         for what, codes in (
-            ("audience", list(self.audience)),
-            ("section", [s.code for s in self.sections]),
-            ("competence", [c.code for c in self.competences]),
-            ("question", [q.code for q in self.questions()]),
+            ("аудитория", list(self.audience)),
+            ("раздел", [s.code for s in self.sections]),
+            ("компетенция", [c.code for c in self.competences]),
+            ("вопрос", [q.code for q in self.questions()]),
         ):
             seen: set[str] = set()
             for code in codes:
                 if code in seen:
-                    raise ValueError(f"{what} '{code}' is repeated")
+                    raise ValueError(f"{what} «{code}» повторяется")
                 seen.add(code)
 
     def _check_relevance(self) -> None:
@@ -198,14 +198,14 @@ class InstrumentDefinition(_Model):
                 source = earlier.get(rel.question)
                 if source is None:
                     raise ValueError(
-                        f"question '{question.code}': relevant refers to '{rel.question}', "
-                        "which is not an earlier question"
+                        f"вопрос «{question.code}»: relevant ссылается на «{rel.question}», "
+                        "а это не вопрос выше по форме"
                     )
                 for value in rel.values():
                     if not source.accepts(value):
                         raise ValueError(
-                            f"question '{question.code}': relevant value {value!r} is not an "
-                            f"answer of '{source.code}' ({source.type})"
+                            f"вопрос «{question.code}»: значение «{value}» в relevant — не "
+                            f"ответ на вопрос «{source.code}» ({source.type})"
                         )
             earlier[question.code] = question
 
@@ -226,31 +226,37 @@ class InstrumentDefinition(_Model):
                 column = field.removesuffix("_expression")
                 for name in sorted(xpath.references(tree) - known):
                     raise ValueError(
-                        f"question '{question.code}': {column} refers to '{name}', "
-                        "which is not a question of the form"
+                        f"вопрос «{question.code}»: {column} ссылается на «{name}», "
+                        "а такого вопроса в форме нет"
                     )
                 if field == "choice_filter" and not question_type(question.type).options:
                     raise ValueError(
-                        f"question '{question.code}': choice_filter is for questions with options"
+                        f"вопрос «{question.code}»: choice_filter бывает только у вопросов "
+                        "с вариантами ответа"
                     )
                 if field != "choice_filter" and xpath.uses(tree, "name"):
                     raise ValueError(
-                        f"question '{question.code}': {column} '{text}' names something "
-                        "that is not an answer (write answers as ${name})"
+                        f"вопрос «{question.code}»: {column} «{text}» называет не ответ "
+                        "(ответ на вопрос пишется как ${имя_вопроса})"
                     )
 
     def _check_competences(self) -> None:
         known = {c.code for c in self.competences}
         if self.kind == "deficit" and not known:
-            raise ValueError(f"instrument '{self.code}': a deficit diagnostic needs competences")
+            raise ValueError(
+                f"инструмент «{self.code}»: диагностике дефицитов нужны компетенции (competences)"
+            )
         counts = dict.fromkeys(known, 0)
         for item in self.scored_items():
             if item.competence not in known:
-                raise ValueError(f"question '{item.code}': unknown competence '{item.competence}'")
+                raise ValueError(
+                    f"вопрос «{item.code}»: неизвестная компетенция «{item.competence}» "
+                    "(competence)"
+                )
             counts[item.competence] += 1
         for code, count in counts.items():
             if count == 0:
-                raise ValueError(f"competence '{code}' has no test items")
+                raise ValueError(f"у компетенции «{code}» нет тестовых заданий")
 
     def questions(self) -> Iterator[Question]:
         """All questions, section by section, in order."""

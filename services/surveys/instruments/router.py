@@ -89,7 +89,7 @@ async def import_xlsform(
     Read within the upload limits (413 past the file size, 422 naming any other limit) in a
     worker thread; a workbook Soko cannot hold is a 422 with one `errors` item per problem
     (the first 50; `detail` counts them all), each with `loc` `["body", "file"]`, `msg`
-    (`sheet 'survey', row 5, column 'type': ...`) and `sheet`, `row`, `column`."""
+    in Russian (`лист survey, строка 5, столбец type: ...`) and `sheet`, `row`, `column`."""
     upload = await read_upload(file, limits)
     version, created = await service.import_xlsform(
         session, caller, upload, kind=kind, audience=audience

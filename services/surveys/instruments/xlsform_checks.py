@@ -62,7 +62,9 @@ def check_rows(sheets: dict[str, Sheet | None]) -> None:
                 continue
             for name in sorted(xpath.references(tree) - names):
                 problems.add(
-                    row.error(column, f"Could not find the name '{name}' among the questions")
+                    row.error(
+                        column, f"ссылка ${{{name}}}: вопроса с именем «{name}» на листе survey нет"
+                    )
                 )
     problems.check()
 
@@ -98,11 +100,11 @@ def _check_default_language(survey: Sheet, settings: Sheet | None) -> None:
     labels = [h for h in survey.headers if h and _base(h) == "label"]
     if not labels or _default_column(labels, language) is not None:
         return
-    written = ", ".join(f"'{h}'" for h in labels)
+    written = ", ".join(labels)
     raise row.error(
         "default_language",
-        f"default_language '{language}' has no label column on the survey sheet "
-        f"(its labels are {written}): name one of their languages",
+        f"для языка по умолчанию «{language}» на листе survey нет столбца label (есть "
+        f"{written}): укажите в default_language один из их языков",
     )
 
 
@@ -151,18 +153,18 @@ def _check_default_labels(survey: Sheet, choices: Sheet | None, settings: Sheet 
             problems.add(
                 lacking[0].error(
                     f"{base}::{language}",
-                    f"the {sheet.name} sheet has no {base} in the default language "
-                    f"'{language}' ({len(lacking)} rows): respondents would see an empty or "
-                    f"another language's text; add the column '{base}::{language}'",
+                    f"на листе {sheet.name} нет {base} на языке по умолчанию «{language}» "
+                    f"(строк: {len(lacking)}): респонденты увидят пустой текст или текст на "
+                    f"другом языке; добавьте столбец {base}::{language}",
                 )
             )
         for row in lacking if column is not None else []:
-            given = ", ".join(f"'{h}'" for h in columns if row.text(h))
+            given = ", ".join(h for h in columns if row.text(h))
             problems.add(
                 row.error(
                     column,
-                    f"no {base} in the default language '{language}' (only {given}): "
-                    "respondents would see an empty or another language's text",
+                    f"нет {base} на языке по умолчанию «{language}» (заполнено только "
+                    f"{given}): респонденты увидят пустой текст или текст на другом языке",
                 )
             )
     problems.check()
@@ -199,8 +201,8 @@ def _check_cycles(survey: Sheet) -> None:
     path = " → ".join([f"${{{cycle[-1][0]}}}", *(f"${{{ref}}}" for ref, _, _ in cycle)])
     raise row.error(
         column,
-        f"relevant and calculation references form a cycle ({path}): each waits for the "
-        "other, so these questions could never be answered",
+        f"ссылки в relevant и calculation замкнуты в цикл ({path}): каждый вопрос ждёт "
+        "другого, поэтому на них никогда не ответить",
     )
 
 

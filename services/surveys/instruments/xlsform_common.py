@@ -105,7 +105,10 @@ SETTINGS_FIELD_COLUMNS: dict[str, str] = {
 
 
 class XLSFormError(ValueError):
-    """A workbook that cannot be read as an instrument; says which sheet, row and column."""
+    """A workbook that cannot be read as an instrument; says which sheet, row and column.
+
+    `message` is Russian (what the uploader reads); its text is the place, then the message:
+    `лист survey, строка 5, столбец type: тип «geopoint» не поддерживается ...`."""
 
     def __init__(
         self,
@@ -122,9 +125,9 @@ class XLSFormError(ValueError):
         place = [
             part
             for part, present in (
-                (f"sheet '{sheet}'", sheet),
-                (f"row {row}", row),
-                (f"column '{column}'", column),
+                (f"лист {sheet}", sheet),
+                (f"строка {row}", row),
+                (f"столбец {column}", column),
             )
             if present
         ]

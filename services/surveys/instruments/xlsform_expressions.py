@@ -32,18 +32,18 @@ def parse_relevant(expression: str, earlier: dict[str, dict[str, Any]]) -> dict[
         match = match or _SELECTED.match(term.strip())
         if match is None:
             raise ValueError(
-                f"'{term.strip()}' is outside the supported subset: ${{q}} = 'value', "
-                "${q} = 3 or selected(${q}, 'value'), joined by 'or'"
+                f"«{term.strip()}» не в простом виде условия: ${{q}} = 'значение', "
+                "${q} = 3 или selected(${q}, 'значение'), соединённые через or"
             )
         names.add(match["name"])
         source = earlier.get(match["name"])
         if source is None:
-            raise ValueError(f"'{match['name']}' is not an earlier question")
+            raise ValueError(f"«{match['name']}» — не вопрос выше по форме")
         quoted = match["q1"] if match["q1"] is not None else match["q2"]
         number = None if selected else match["num"]
         values.append(_relevant_value(source, quoted, number, selected))
     if len(names) > 1:
-        raise ValueError(f"the condition names several questions: {', '.join(sorted(names))}")
+        raise ValueError(f"условие называет несколько вопросов: {', '.join(sorted(names))}")
     (name,) = names
     if len(values) == 1:
         return {"question": name, "equals": values[0]}
@@ -67,8 +67,8 @@ def parse_constraint(expression: str) -> tuple[float | None, float | None]:
         match = _BOUND.match(term.strip())
         if match is None:
             raise ValueError(
-                f"'{term.strip()}' is outside the supported subset: '. >= a', '. <= b', "
-                "joined by 'and'"
+                f"«{term.strip()}» не в простом виде границ: '. >= a', '. <= b', "
+                "соединённые через and"
             )
         bound = float(match["num"].replace(",", "."))
         if match["op"] == ">=":

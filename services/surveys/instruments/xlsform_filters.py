@@ -47,12 +47,12 @@ def check_choice_filters(survey: Sheet, choices: Sheet | None) -> None:
             continue  # `check_rows` names what does not parse
         missing = sorted(xpath.named(tree, "name") - columns)
         if missing:
-            known = ", ".join(f"'{c}'" for c in sorted(columns)) or "none"
+            known = ", ".join(sorted(columns)) or "нет"
             problems.add(
                 row.error(
                     "choice_filter",
-                    f"choice_filter reads the column '{missing[0]}', which the choices sheet "
-                    f"lacks (its columns: {known})",
+                    f"choice_filter читает столбец {missing[0]}, которого нет на листе choices "
+                    f"(его столбцы: {known})",
                 )
             )
             continue
@@ -75,15 +75,15 @@ def _deadlock(
     references = sorted(xpath.references(tree))
     if name in references:
         return (
-            f"choice_filter refers to its own question ${{{name}}}: the choices offered would "
-            "wait for the answer chosen among them, so none can ever be offered"
+            f"choice_filter ссылается на свой же вопрос ${{{name}}}: варианты ждали бы ответа, "
+            "выбранного среди них самих, поэтому не будет предложен ни один"
         )
     later = [ref for ref in references if order.get(ref, -1) > index]
     if later:
         return (
-            f"choice_filter refers to ${{{later[0]}}}, a question asked after '{name}': it has "
-            "no answer yet when the choices are offered, so the filter cannot follow it "
-            f"(move ${{{later[0]}}} before '{name}')"
+            f"choice_filter ссылается на ${{{later[0]}}} — вопрос, который задаётся после "
+            f"«{name}»: когда предлагаются варианты, ответа на него ещё нет (перенесите "
+            f"${{{later[0]}}} выше «{name}»)"
         )
     found = _LIST.match(" ".join(row.text("type").split()).lower())
     offered = lists.get(next((g for g in found.groups()[1:] if g), "")) if found else None
@@ -108,8 +108,9 @@ def _deadlock(
                     return None
             except (ValueError, ArithmeticError):
                 return None
-    after = f" for any answer of {', '.join(f'${{{r}}}' for r in references)}" if references else ""
+    refs = ", ".join(f"${{{r}}}" for r in references)
+    after = f" ни при каком ответе на {refs}" if references else ""
     return (
-        f"choice_filter '{row.text('choice_filter')}' leaves none of the choices{after}: "
-        f"'{name}' could never be answered"
+        f"choice_filter «{row.text('choice_filter')}» не оставляет ни одного варианта{after}: "
+        f"на вопрос «{name}» никогда не ответить"
     )

@@ -41,6 +41,7 @@ from services.surveys.instruments.xlsform_common import (
     Problems,
     XLSFormError,
 )
+from services.surveys.instruments.xlsform_messages import pyxform_error, validation_message
 from services.surveys.instruments.xlsform_sheets import Sheet, check_columns, read_sheet, require
 from services.surveys.instruments.xlsform_survey import Placed, SourceRow, sections_from
 from shared.tabular import Table, open_workbook
@@ -48,6 +49,7 @@ from shared.uploads import Budget, UnreadableUpload, UploadLimits
 
 DEFAULT_KIND = "satisfaction"
 DEFAULT_AUDIENCE = ("parents",)
+# Words of the definition's messages (which name the field they are about) → the survey column.
 _MESSAGE_COLUMNS = (
     ("relevant", "relevant"),
     ("required", "required"),
@@ -56,18 +58,9 @@ _MESSAGE_COLUMNS = (
     ("constraint", "constraint"),
     ("competence", "competence"),
     ("positive", "positive"),
-    ("'min'", "constraint"),
     ("min ", "constraint"),
 )
 Row = SourceRow
-# Words of pyxform's messages and the survey column they are about.
-_PYXFORM_COLUMNS = (
-    ("list name", "type"),
-    ("group", "type"),
-    ("repeat", "type"),
-    ("question type", "type"),
-    ("unknown type", "type"),
-)
 
 
 @dataclass
@@ -145,7 +138,7 @@ def _open(data: bytes, budget: Budget) -> Table:
     try:
         return open_workbook(data, budget)
     except UnreadableUpload as exc:
-        raise XLSFormError(f"not an .xlsx workbook ({exc})") from exc
+        raise XLSFormError(f"файл не читается как книга Excel .xlsx ({exc})") from exc
 
 
 def _numeric(row: SourceRow, column: str) -> float | None:
@@ -156,7 +149,7 @@ def _numeric(row: SourceRow, column: str) -> float | None:
     try:
         return float(text.replace(",", "."))
     except ValueError:
-        raise row.error(column, f"expected a number, got '{text}'") from None
+        raise row.error(column, f"ожидается число, а написано «{text}»") from None
 
 
 def _read_settings(
@@ -176,11 +169,14 @@ def _read_settings(
     code = row.text("form_id") or (form_code(stem) if stem else "")
     if not code:
         raise row.error(
-            "form_id", "the setting 'form_id' is missing (and the file has no name to take it from)"
+            "form_id",
+            "не заполнена настройка form_id (а у файла нет имени, из которого её можно взять)",
         )
     if not re.fullmatch(INSTRUMENT_CODE_PATTERN, code):
         raise row.error(
-            "form_id", f"form_id '{code}' should match pattern {INSTRUMENT_CODE_PATTERN}"
+            "form_id",
+            f"form_id «{code}» не подходит: нужны 3–61 строчная латинская буква, цифра или _, "
+            "первая — буква",
         )
     language = re.search(r"\((\w+)\)\s*$", row.text("default_language"))
     written = re.split(r"[\s,;]+", row.text("audience")) if row.text("audience") else None
@@ -260,7 +256,7 @@ def _pyxform(sheets: dict[str, Sheet | None], form_id: str, kind: str) -> dict[s
     """pyxform's survey JSON of the survey, choices and settings rows."""
     survey = sheets[SURVEY]
     if survey is None:
-        raise XLSFormError("the survey sheet is missing", sheet=SURVEY)
+        raise XLSFormError("в книге нет листа survey", sheet=SURVEY)
     require(survey, "type", "name", "label")
     if sheets[CHOICES] is not None:
         require(sheets[CHOICES], "list_name", "name", "label")
@@ -277,38 +273,7 @@ def _pyxform(sheets: dict[str, Sheet | None], form_id: str, kind: str) -> dict[s
     try:
         return workbook_to_json(DefinitionData(**data), form_name=form_id, warnings=[])
     except PyXFormError as exc:
-        raise _pyxform_error(str(exc), sheets) from exc
-
-
-def _pyxform_error(message: str, sheets: dict[str, Sheet | None]) -> XLSFormError:
-    """pyxform's message, placed at the row it names (`[row : 5]`) or the row of a name it
-    quotes (`See [hot meal] in [t]`), and at the column it is about."""
-    text = " ".join(message.split())
-    named = re.search(r"on the '(\w+)' sheet", text, re.IGNORECASE)
-    sheet_name = named.group(1).lower() if named else SURVEY
-    row_number: int | None = None
-    if (found := re.search(r"\[row\s*:\s*(\d+)\]", text)) is not None:
-        row_number = int(found.group(1))
-    else:
-        quoted = re.findall(r"\[([^\]]+)\]", text)
-        for name in (SURVEY, CHOICES):
-            sheet = sheets.get(name)
-            for row in sheet.filled() if sheet else []:
-                if row.text("name") and row.text("name") in quoted:
-                    return XLSFormError(text, sheet=name, row=row.number, column="name")
-            if row_number is not None:
-                break
-    lowered = text.lower()
-    value = re.search(r"the '([^']+)' value", lowered)
-    column = value.group(1) if value else None
-    column = column or next((c for word, c in _PYXFORM_COLUMNS if word in lowered), None)
-    sheet = sheets.get(sheet_name)
-    if column is None and sheet is not None:
-        for header in sheet.headers:
-            if header and re.search(rf"\b{re.escape(header.split('::')[0])}\b", lowered):
-                column = header
-                break
-    return XLSFormError(text, sheet=sheet_name, row=row_number, column=column)
+        raise pyxform_error(str(exc), sheets) from exc
 
 
 def _locate(exc: ValidationError, reading: _Reading) -> XLSFormError:
@@ -322,9 +287,7 @@ def _locate(exc: ValidationError, reading: _Reading) -> XLSFormError:
 def _located(error: Any, reading: _Reading) -> XLSFormError:
     """One validation error of pydantic, placed."""
     loc = list(error["loc"])
-    message = str(error["msg"]).removeprefix("Value error, ")
-    if isinstance(error.get("input"), str | int | float) and error["type"] != "value_error":
-        message += f" (got {error['input']!r})"
+    message = validation_message(error)
     place = _place(loc, reading) or _place_by_code(message, reading)
     if place is None:
         return XLSFormError(message)
@@ -368,7 +331,7 @@ def _place_by_code(message: str, reading: _Reading) -> Place | None:
     for section_row, questions in reading.sections:
         rows.setdefault(section_row.text("name"), (SURVEY, section_row))
         rows.update({row.text("name"): (SURVEY, row) for row, _ in questions})
-    for code in re.findall(r"'([^']+)'", message):
+    for code in re.findall(r"«([^»]+)»", message):
         if code in rows:
             sheet, row = rows[code]
             return sheet, row.number, None

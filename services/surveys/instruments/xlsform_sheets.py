@@ -103,9 +103,7 @@ def read_sheet(table: Table, budget: Budget, name: str) -> Sheet | None:
     seen: set[str] = set()
     for column, header in enumerate(headers):
         if header is not None and header in seen:
-            raise XLSFormError(
-                f"the column '{header}' is repeated", sheet=name, row=1, column=header
-            )
+            raise XLSFormError(f"столбец {header} повторяется", sheet=name, row=1, column=header)
         if header is not None:
             seen.add(header)
         del column
@@ -142,8 +140,8 @@ def check_columns(sheets: dict[str, Sheet | None]) -> None:
                 problems.add(
                     row.error(
                         column,
-                        f"the column '{column}' is not supported: Soko cannot keep it "
-                        "(remove it or leave it empty)",
+                        f"столбец {column} не поддерживается: Soko не может сохранить его "
+                        "значения (удалите столбец или оставьте его пустым)",
                     )
                 )
     choices = sheets[CHOICES]
@@ -156,7 +154,8 @@ def check_columns(sheets: dict[str, Sheet | None]) -> None:
                 named.add(column)
                 problems.add(
                     row.error(
-                        column, f"the column '{column}' is not supported: Soko cannot keep it"
+                        column,
+                        f"столбец {column} не поддерживается: Soko не может сохранить его значения",
                     )
                 )
     problems.check()
@@ -168,5 +167,5 @@ def require(sheet: Sheet, *columns: str) -> None:
     for column in columns:
         if column not in present:
             raise XLSFormError(
-                f"the column '{column}' is missing", sheet=sheet.name, row=1, column=column
+                f"нет обязательного столбца {column}", sheet=sheet.name, row=1, column=column
             )

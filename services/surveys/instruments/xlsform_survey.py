@@ -101,7 +101,7 @@ def sections_from(
     if problems is None:
         collected.check()
     if not walk.sections and not collected.found:
-        raise XLSFormError("the survey has no questions", sheet=SURVEY, row=2)
+        raise XLSFormError("на листе survey нет ни одного вопроса", sheet=SURVEY, row=2)
     return walk.sections, walk.placed
 
 
@@ -154,8 +154,9 @@ def _children(
             walk.problems.add(
                 row.error(
                     "type",
-                    f"begin repeat '{name}' is not supported: an answer is stored once per "
-                    "response and question; ask for each item as its own question",
+                    f"повторяющаяся группа «{name}» (begin repeat) не поддерживается: ответ "
+                    "на вопрос хранится один раз на анкету; задайте вопрос о каждом элементе "
+                    "отдельно",
                 )
             )
             continue
@@ -243,17 +244,13 @@ def _question(
     kind, name = child["type"], child["name"]
     competence = row.text("competence") if row.text("name") == name else ""
     if kind in _SELECTS and child.get("itemset", "").endswith((".csv", ".xml", ".geojson")):
-        raise row.error("type", f"'{row.text('type')}': choices from a file are not supported")
+        raise row.error("type", _from_file(row.text("type") or kind))
     if kind in _SELECTS:
         cell = f"{_SELECTS[kind]} {child.get('list_name') or child.get('itemset')}"
     elif kind in PLAIN_TYPES:
         cell = kind
     elif "from file" in kind:
-        raise row.error(
-            "type",
-            f"'{row.text('type') or kind}': choices from a file are not supported; put them on "
-            "the choices sheet",
-        )
+        raise row.error("type", _from_file(row.text("type") or kind))
     else:
         cell = row.text("type") or kind
         raise row.error("type", type_problem(cell, competence) or unknown_type(cell))
@@ -299,6 +296,13 @@ def _question(
     return question, option_rows
 
 
+def _from_file(cell: str) -> str:
+    return (
+        f"тип «{cell}» не поддерживается: варианты из файла не загружаются, перечислите их "
+        "на листе choices"
+    )
+
+
 def _option(
     walk: _Walk, list_name: str, choice: dict[str, Any], question_row: SourceRow
 ) -> tuple[dict[str, Any], SourceRow]:
@@ -306,18 +310,18 @@ def _option(
     row = walk.choice_rows.get((list_name, name), question_row)
     text, translations = _texts(walk, choice.get("label"), "text")
     if not text:
-        raise row.error("label", f"choice '{name}' has no label")
+        raise row.error("label", f"у варианта «{name}» нет подписи (label)")
     if not re.fullmatch(OPTION_CODE_PATTERN, name):
         raise row.error(
             "name",
-            f"choice name '{name}' must be 1-40 latin letters, digits, '_', '-' or '.', "
-            "without spaces",
+            f"имя варианта «{name}» не подходит: нужны 1–40 латинских букв, цифр, _, - или ., "
+            "без пробелов",
         )
     option: dict[str, Any] = {"code": name, "text": text}
     if row.sheet != SURVEY:
         correct = flag(row.text("correct"))
         if correct is None:
-            raise row.error("correct", f"expected yes or no, got '{row.text('correct')}'")
+            raise row.error("correct", f"ожидается yes или no, а написано «{row.text('correct')}»")
         option["correct"] = correct
         option["points"] = walk.numeric(row, "points") or 0
     if translations:
@@ -327,7 +331,7 @@ def _option(
             continue
         if key in {"media", "image", "audio"} or not isinstance(value, str):
             column = f"{key}::…" if isinstance(value, dict) else key
-            raise row.error(column, f"choice '{name}': '{key}' (media) is not supported")
+            raise row.error(column, f"вариант «{name}»: {key} (медиафайлы) не поддерживается")
     properties = {k: str(v) for k, v in choice.items() if k not in _OWN_CHOICE_KEYS}
     if properties:
         option["properties"] = properties

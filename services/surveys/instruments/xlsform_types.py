@@ -35,8 +35,8 @@ _KNOWN_TYPE = re.compile(
 def unknown_type(cell: str) -> str:
     """The message for a type we do not read."""
     return (
-        f"unknown type '{cell}' (supported: select_one, select_multiple, integer, decimal, "
-        "text, note, calculate, begin group, end group)"
+        f"тип «{cell}» не поддерживается (поддерживаются: select_one, select_multiple, "
+        "integer, decimal, text, note, calculate, begin group, end group)"
     )
 
 

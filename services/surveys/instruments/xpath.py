@@ -108,7 +108,7 @@ class _Parser:
         self.at = 0
 
     def fail(self, message: str) -> ExpressionError:
-        return ExpressionError(f"'{self.text}': {message}")
+        return ExpressionError(f"выражение «{self.text}»: {message}")
 
     def peek(self) -> tuple[str, str] | None:
         return self.tokens[self.at] if self.at < len(self.tokens) else None
@@ -116,16 +116,16 @@ class _Parser:
     def take(self) -> tuple[str, str]:
         token = self.peek()
         if token is None:
-            raise self.fail("the expression ends too early")
+            raise self.fail("оборвано на середине: после него ожидается продолжение")
         self.at += 1
         return token
 
     def parse(self) -> Node:
         if not self.tokens:
-            raise self.fail("the expression is empty")
+            raise self.fail("пустое")
         node = self.binary(0)
         if self.peek() is not None:
-            raise self.fail(f"unexpected '{self.peek()[1]}'")  # type: ignore[index]
+            raise self.fail(f"лишнее «{self.peek()[1]}»")  # type: ignore[index]
         return node
 
     def binary(self, level: int) -> Node:
@@ -155,30 +155,30 @@ class _Parser:
         if kind == "PYXFORM_REF":
             name = value[2:-1]
             if name.startswith("last-saved#"):
-                raise self.fail("last-saved references are not supported")
+                raise self.fail("ссылки last-saved не поддерживаются")
             return ["ref", name]
         if kind == "SELF_REF":
             return ["self"]
         if kind == "PARENT_REF":
             # `../name`, as pyxform writes the `or_other` question's condition.
             if self.take()[1] != "/" or (name := self.take())[0] != "NAME":
-                raise self.fail("paths are not supported; use ${name}")
+                raise self.fail("пути не поддерживаются; пишите ${имя_вопроса}")
             return ["ref", name[1]]
         if kind == "NAME":
             return ["name", value]
         if kind == "OPEN_PAREN":
             node = self.binary(0)
             if self.take()[0] != "CLOSE_PAREN":
-                raise self.fail("a ')' is missing")
+                raise self.fail("не хватает «)»")
             return node
         if kind == "FUNC_CALL":
             return self.call(value[:-1])
-        raise self.fail(f"unexpected '{value}'")
+        raise self.fail(f"неожиданное «{value}»")
 
     def call(self, name: str) -> Node:
         if name not in FUNCTIONS:
             raise self.fail(
-                f"function {name}() is not supported (supported: "
+                f"функция {name}() не поддерживается (поддерживаются: "
                 + ", ".join(f"{f}()" for f in FUNCTIONS)
                 + ")"
             )
@@ -192,10 +192,13 @@ class _Parser:
                 if kind == "CLOSE_PAREN":
                     break
                 if kind != "COMMA":
-                    raise self.fail(f"unexpected '{value}' in the arguments of {name}()")
+                    raise self.fail(f"неожиданное «{value}» в аргументах {name}()")
         least, most = FUNCTIONS[name]
         if len(args) < least or (most is not None and len(args) > most):
-            raise self.fail(f"{name}() takes {least if least == most else 'other'} arguments")
+            count = (
+                f"должно быть аргументов: {least}" if least == most else "другое число аргументов"
+            )
+            raise self.fail(f"у {name}() {count}")
         return ["call", name, args]
 
 

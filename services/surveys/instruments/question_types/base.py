@@ -27,7 +27,7 @@ YES, NO = "yes", "no"  # a yes/no answer in the form and in XLSForm
 
 def fail(question: Question, message: str) -> ValueError:
     """The error of a question's definition, naming the question."""
-    return ValueError(f"question '{question.code}': {message}")
+    return ValueError(f"вопрос «{question.code}»: {message}")
 
 
 class QuestionType(ABC):
@@ -58,41 +58,45 @@ class QuestionType(ABC):
 
     def _check_options(self, question: Question) -> None:
         if self.options and not question.options:
-            raise fail(question, f"a '{self.name}' question needs options")
+            raise fail(question, f"вопросу типа «{self.name}» нужны варианты ответа")
         if not self.options and question.options:
-            raise fail(question, f"a '{self.name}' question takes no options")
+            raise fail(question, f"у вопроса типа «{self.name}» не бывает вариантов ответа")
         seen: set[str] = set()
         for option in question.options:
             if option.code in seen:
-                raise fail(question, f"option '{option.code}' is repeated")
+                raise fail(question, f"вариант «{option.code}» повторяется")
             seen.add(option.code)
             if not self.scored and (option.correct or option.points):
                 raise fail(
                     question,
-                    f"option '{option.code}': 'correct' and 'points' are for test items only",
+                    f"вариант «{option.code}»: correct и points задаются только у тестовых заданий",
                 )
 
     def _check_range(self, question: Question) -> None:
         low, high = question.min, question.max
         if not self.ranged and (low is not None or high is not None):
-            raise fail(question, "'min' and 'max' are for number questions only")
+            raise fail(question, "min и max (границы ответа) задаются только у числовых вопросов")
         if low is not None and high is not None and low > high:
-            raise fail(question, f"min {low:g} is greater than max {high:g}")
+            raise fail(question, f"min {low:g} больше max {high:g}")
 
     def _check_scoring(self, question: Question) -> None:
         if question.competence is not None:
-            raise fail(question, "'competence' is for test items only")
+            raise fail(question, "competence (компетенция) задаётся только у тестовых заданий")
         if question.points is not None:
-            raise fail(question, "'points' is for test items only")
+            raise fail(question, "points (баллы) задаются только у тестовых заданий")
 
     def _check_positive(self, question: Question) -> None:
         if question.positive is None:
             return
         if not self.positive_answers:
-            raise fail(question, f"a '{self.name}' question has no positive answers")
+            raise fail(
+                question, f"у вопроса типа «{self.name}» нет положительных ответов (positive)"
+            )
         for value in question.positive:
             if not self.accepts(question, value):
-                raise fail(question, f"positive answer {value!r} is not an answer of this question")
+                raise fail(
+                    question, f"положительный ответ «{value}» (positive) — не ответ на этот вопрос"
+                )
 
     def fill(self, question: Question) -> None:
         """Fill what the definition leaves to the type: the default positive answers."""
@@ -182,7 +186,7 @@ class QuestionType(ABC):
 
     @staticmethod
     def _not_comparable(code: str, literal: str) -> ValueError:
-        return ValueError(f"{literal} is not a value the condition can compare '{code}' to")
+        return ValueError(f"«{literal}» — не значение, с которым условие может сравнить «{code}»")
 
 
 _REGISTRY: dict[str, QuestionType] = {}
@@ -212,7 +216,7 @@ def question_types() -> list[QuestionType]:
 def registered_name(name: str) -> str:
     """`name` when a type has it (a Pydantic validator); ValueError naming the known ones."""
     if name not in _REGISTRY:
-        raise ValueError(f"unknown question type '{name}' (known: {', '.join(_REGISTRY)})")
+        raise ValueError(f"неизвестный тип вопроса «{name}» (известны: {', '.join(_REGISTRY)})")
     return name
 
 
@@ -221,19 +225,21 @@ def type_from_xlsform(type_cell: str, competence: str) -> tuple[str, str | None]
     XLSForm `type` cell; ValueError saying what is wrong with the cell."""
     tokens = type_cell.split()
     if not tokens:
-        raise ValueError("the type is missing")
+        raise ValueError("тип не указан")
     base = tokens[0].lower()
     types = question_types()
     list_name = None
     if any(t.options or t.built_in_list for t in types if base in t.xlsform_bases):
         if len(tokens) != 2:
-            raise ValueError(f"'{type_cell}': expected '{base} <list name>'")
+            raise ValueError(
+                f"тип «{type_cell}»: после {base} нужно имя списка вариантов: «{base} <имя списка>»"
+            )
         list_name = tokens[1]
         built_in = next((t for t in types if t.built_in_list == list_name), None)
         if built_in is not None:
             if base not in built_in.xlsform_bases:
-                only = " or ".join(built_in.xlsform_bases)
-                raise ValueError(f"the built-in list '{list_name}' is for {only} only")
+                only = " или ".join(built_in.xlsform_bases)
+                raise ValueError(f"встроенный список «{list_name}» — только для типа {only}")
             return built_in.name, None
     elif len(tokens) != 1:
         base = ""  # a word after a type that takes no list: unknown
@@ -242,7 +248,8 @@ def type_from_xlsform(type_cell: str, competence: str) -> tuple[str, str | None]
             return kind.name, list_name
     supported = dict.fromkeys(b for t in types for b in t.xlsform_bases)
     raise ValueError(
-        f"unknown type '{type_cell}' (supported: {', '.join(supported)}, begin group, end group)"
+        f"тип «{type_cell}» не поддерживается (поддерживаются: {', '.join(supported)}, "
+        "begin group, end group)"
     )
 
 

@@ -120,7 +120,7 @@ class Likert5(_Numeric):
 
     def parse_positive(self, cell: str, tokens: list[str]) -> list[Value]:
         if any(not token.isdigit() for token in tokens):
-            raise ValueError(f"expected likert points 1-5, got '{cell}'")
+            raise ValueError(f"ожидаются баллы шкалы от 1 до 5, а написано «{cell}»")
         return [int(token) for token in tokens]
 
 
@@ -162,7 +162,7 @@ class Multiple(_Choice):
 
     def relevant_value(self, code: str, literal: str, quoted: bool, selected: bool) -> Value:
         if not selected:
-            raise ValueError(f"use selected(${{{code}}}, '...') for a select_multiple")
+            raise ValueError(f"для select_multiple пишите selected(${{{code}}}, '...')")
         return super().relevant_value(code, literal, quoted, selected)
 
     def relevant_term(self, code: str, value: Value) -> str:
@@ -213,7 +213,7 @@ class YesNo(QuestionType):
 
     def parse_positive(self, cell: str, tokens: list[str]) -> list[Value]:
         if any(token not in {YES, NO} for token in tokens):
-            raise ValueError(f"expected yes and/or no, got '{cell}'")
+            raise ValueError(f"ожидается yes и/или no, а написано «{cell}»")
         return [token == YES for token in tokens]
 
     def format_positive(self, value: Value) -> str:
@@ -285,7 +285,7 @@ class _Unanswered(QuestionType):
     def check_definition(self, question: Question) -> None:
         super().check_definition(question)
         if question.required_expression:
-            raise fail(question, f"a '{self.name}' is never required")
+            raise fail(question, f"вопрос типа «{self.name}» не бывает обязательным (required)")
 
     def fill(self, question: Question) -> None:
         question.required = False
@@ -318,7 +318,7 @@ class Calculate(_Unanswered):
     def check_definition(self, question: Question) -> None:
         super().check_definition(question)
         if not question.calculation:
-            raise fail(question, "a 'calculate' needs its calculation")
+            raise fail(question, "у calculate должна быть формула (calculation)")
 
     def stored(self, question: Question, value: Any) -> dict[str, Any]:
         """The value the server worked out (ODK text, `xpath.to_text`): a finite number
@@ -367,9 +367,13 @@ class TestItem(_Choice):
 
     def _check_scoring(self, question: Question) -> None:
         if question.competence is None:
-            raise fail(question, "a test item must name its competence")
+            raise fail(question, "у тестового задания должна быть указана компетенция (competence)")
         if not any(o.correct and o.points > 0 for o in question.options):
-            raise fail(question, "a test item needs at least one correct option with points > 0")
+            raise fail(
+                question,
+                "у тестового задания нужен хотя бы один верный вариант (correct) с баллами "
+                "(points) больше 0",
+            )
 
     def fill(self, question: Question) -> None:
         if question.points is None:
