@@ -2,10 +2,26 @@
 
 import uuid
 from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.territories.scope import DbScopeResolver
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.scope import ScopeInfo, ensure_in_scope
+
+
+@dataclass(frozen=True)
+class Access:
+    """One request's access: who is asking (`principal`: role, scope, user or API key), what
+    they may see (`scopes`, the resolver of where territories, clusters and organizations sit,
+    asked by `authorize` and `ensure_in_scope`) and the request's `session` (committed by the
+    request, never by a service). Handlers receive it as `AccessDep` (`auth/deps.py`) and pass
+    it first to the service functions that check access."""
+
+    session: AsyncSession
+    principal: Principal
+    scopes: DbScopeResolver
 
 
 async def authorize(

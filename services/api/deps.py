@@ -6,19 +6,16 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
+from services.api.auth.deps import AccessDep, Caller, CallerOrKey, ScopeResolverDep
 from services.api.roadmaps import service as roadmaps
 from services.api.roadmaps.models import Roadmap
-from shared.db import SessionDep
 
-__all__ = ["Caller", "CallerOrKey", "ReadableRoadmap", "ScopeResolverDep"]
+__all__ = ["AccessDep", "Caller", "CallerOrKey", "ReadableRoadmap", "ScopeResolverDep"]
 
 
-async def readable_roadmap(
-    roadmap_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> Roadmap:
+async def readable_roadmap(roadmap_id: uuid.UUID, access: AccessDep) -> Roadmap:
     """The roadmap of the path if the caller may read it (NotFound otherwise)."""
-    return await roadmaps.get_roadmap(session, scopes, caller, roadmap_id)
+    return await roadmaps.get_roadmap(access, roadmap_id)
 
 
 ReadableRoadmap = Annotated[Roadmap, Depends(readable_roadmap)]

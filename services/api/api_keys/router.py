@@ -4,11 +4,10 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from services.api.access import ORGANIZATION_MANAGERS, authorize
+from services.api.access import ORGANIZATION_MANAGERS, Access, authorize
 from services.api.api_keys import service
 from services.api.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
-from services.api.auth.deps import Caller, ScopeResolverDep
-from shared.db import SessionDep
+from services.api.auth.deps import AccessDep
 from shared.errors import Forbidden, NotFound, error_responses
 from shared.identity import ScopeType
 
@@ -16,28 +15,37 @@ router = APIRouter(tags=["api keys"])
 ERRORS = error_responses(Forbidden, NotFound)
 
 
+async def _managed(access: Access, organization_id: uuid.UUID) -> None:
+    """404 outside the caller's scope; 403 unless they manage the organization."""
+    await authorize(
+        access.principal,
+        access.scopes,
+        ScopeType.organization,
+        organization_id,
+        ORGANIZATION_MANAGERS,
+    )
+
+
 @router.post("/organizations/{organization_id}/api-keys", status_code=201, responses=ERRORS)
 async def create_api_key(
     organization_id: uuid.UUID,
     body: ApiKeyCreate,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     response: Response,
 ) -> ApiKeyCreated:
     """A key for the organization's information system; the key is in this answer only."""
-    await authorize(caller, scopes, ScopeType.organization, organization_id, ORGANIZATION_MANAGERS)
-    key, plain = await service.create_api_key(session, organization_id, body.name, caller.id)
+    await _managed(access, organization_id)
+    key, plain = await service.create_api_key(
+        access.session, organization_id, body.name, access.principal.id
+    )
     response.headers["Cache-Control"] = "no-store"
     return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=plain)
 
 
 @router.get("/organizations/{organization_id}/api-keys", responses=ERRORS)
-async def list_api_keys(
-    organization_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> list[ApiKeyRead]:
-    await authorize(caller, scopes, ScopeType.organization, organization_id, ORGANIZATION_MANAGERS)
-    keys = await service.list_api_keys(session, organization_id)
+async def list_api_keys(organization_id: uuid.UUID, access: AccessDep) -> list[ApiKeyRead]:
+    await _managed(access, organization_id)
+    keys = await service.list_api_keys(access.session, organization_id)
     return [ApiKeyRead.model_validate(k) for k in keys]
 
 
@@ -47,10 +55,8 @@ async def list_api_keys(
 async def revoke_api_key(
     organization_id: uuid.UUID,
     key_id: uuid.UUID,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
 ) -> None:
     """Revoke the key: it stops working at once."""
-    await authorize(caller, scopes, ScopeType.organization, organization_id, ORGANIZATION_MANAGERS)
-    await service.revoke_api_key(session, organization_id, key_id)
+    await _managed(access, organization_id)
+    await service.revoke_api_key(access.session, organization_id, key_id)

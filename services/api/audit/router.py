@@ -6,8 +6,7 @@ from fastapi import APIRouter, Query
 
 from services.api.audit import service
 from services.api.audit.schemas import AuditEventCreate, AuditEventRead, EventFilter
-from services.api.auth.deps import Caller
-from shared.db import SessionDep
+from services.api.auth.deps import AccessDep
 from shared.errors import Forbidden, error_responses
 from shared.pagination import Page, PaginationDep
 
@@ -16,17 +15,16 @@ router = APIRouter(tags=["audit"])
 
 @router.get("/audit-events", responses=error_responses(Forbidden))
 async def list_audit_events(
-    session: SessionDep,
-    caller: Caller,
+    access: AccessDep,
     page: PaginationDep,
     filters: Annotated[EventFilter, Query()],
 ) -> Page[AuditEventRead]:
     """Newest first; administrators only."""
-    items, total = await service.list_events(session, caller, page, filters)
+    items, total = await service.list_events(access, page, filters)
     return Page(items=[AuditEventRead.model_validate(e) for e in items], total=total)
 
 
 @router.post("/audit-events", status_code=201, responses=error_responses(Forbidden))
-async def record_audit_event(body: AuditEventCreate, session: SessionDep, caller: Caller) -> None:
+async def record_audit_event(body: AuditEventCreate, access: AccessDep) -> None:
     """For Soko services only: the actor is the user they act for (`X-Soko-User`)."""
-    await service.record_posted(session, caller, body)
+    await service.record_posted(access, body)

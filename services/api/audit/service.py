@@ -16,6 +16,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from services.api.access import Access
 from services.api.audit.models import AuditEvent
 from services.api.audit.schemas import AuditEventCreate, EventFilter, OutboxEntry
 from shared.context import client_address_var, request_id_var
@@ -174,10 +175,11 @@ async def record_entry(
     await session.execute(statement.on_conflict_do_nothing(index_elements=["entry_id"]))
 
 
-async def record_posted(session: AsyncSession, caller: Principal, body: AuditEventCreate) -> None:
+async def record_posted(access: Access, body: AuditEventCreate) -> None:
     """An event another Soko service posts (`POST /v1/audit-events`): from its outbox when it
     carries an `entry` (`record_entry`), else as the user the service acts for. Forbidden
     (403) unless the caller is a Soko service."""
+    session, caller = access.session, access.principal
     if caller.via is None and caller.role != Role.service:
         raise Forbidden("Записи в журнал аудита добавляют только сервисы Soko")
     if body.entry is not None:
@@ -189,10 +191,10 @@ async def record_posted(session: AsyncSession, caller: Principal, body: AuditEve
 
 
 async def list_events(
-    session: AsyncSession, caller: Principal, page: Pagination, filters: EventFilter
+    access: Access, page: Pagination, filters: EventFilter
 ) -> tuple[list[AuditEvent], int]:
     """The newest events first, filtered; Forbidden (403) but for administrators."""
-    if caller.role != Role.admin:
+    if access.principal.role != Role.admin:
         raise Forbidden("Журнал аудита доступен администраторам")
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     query = where_given(
@@ -206,4 +208,4 @@ async def list_events(
         query = query.where(AuditEvent.at >= filters.since)
     if filters.until is not None:
         query = query.where(AuditEvent.at < filters.until)
-    return await paginate(session, query, page)
+    return await paginate(access.session, query, page)

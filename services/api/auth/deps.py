@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.api.access import Access
 from services.api.api_keys.service import authenticate_api_key
 from services.api.auth.service import account_stands
 from services.api.territories.scope import DbScopeResolver
@@ -91,3 +92,12 @@ async def scope_resolver(session: SessionDep) -> DbScopeResolver:
 Caller = Annotated[Principal, Depends(user_principal)]
 CallerOrKey = Annotated[Principal, Depends(api_principal)]
 ScopeResolverDep = Annotated[DbScopeResolver, Depends(scope_resolver)]
+
+
+async def request_access(session: SessionDep, caller: Caller, scopes: ScopeResolverDep) -> Access:
+    """The request's `Access`: its session, the caller (a user or a service acting for one; API
+    keys are refused with 403, as by `Caller`) and the scope resolver."""
+    return Access(session, caller, scopes)
+
+
+AccessDep = Annotated[Access, Depends(request_access)]

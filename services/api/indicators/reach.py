@@ -14,11 +14,10 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access import Access
 from services.api.organizations.models import Cluster
-from services.api.territories.scope import DbScopeResolver
-from shared.identity import Principal, ScopeType
+from shared.identity import ScopeType
 
 EMPTY: frozenset[uuid.UUID] = frozenset()
 
@@ -59,8 +58,9 @@ class Reach:
         return self.territories | self.above_territories
 
 
-async def reach_of(session: AsyncSession, scopes: DbScopeResolver, principal: Principal) -> Reach:
+async def reach_of(access: Access) -> Reach:
     """The caller's reach; administrators and services reach everything."""
+    session, scopes, principal = access.session, access.scopes, access.principal
     if principal.unrestricted:
         return Reach(unrestricted=True)
     if principal.scope_type is None or principal.scope_id is None:

@@ -5,11 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.api.auth.deps import Caller, ScopeResolverDep
+from services.api.auth.deps import AccessDep
 from services.api.indicators import service
 from services.api.indicators.reach import reach_of
 from services.api.indicators.schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate
-from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.indicator_methods import Method
 from shared.pagination import Page, PaginationDep
@@ -19,23 +18,19 @@ ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 
 
 @router.post("/indicators", status_code=201, responses=ERRORS)
-async def create_indicator(
-    body: IndicatorCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> IndicatorRead:
+async def create_indicator(body: IndicatorCreate, access: AccessDep) -> IndicatorRead:
     """Define an indicator: method with params, target(s), the roadmaps it serves. An analyst's
     indicator is their territory's own (`owner_territory_id`); the global catalogue is the
     administrators'. 403 for other roles, 404 for an owner, target scope or roadmap outside the
     caller's scope, 409 for a taken code, 422 naming the field otherwise."""
-    reach = await reach_of(session, scopes, caller)
-    indicator = await service.create_indicator(session, scopes, reach, caller, body)
-    return (await service.read_indicators(session, reach, [indicator]))[0]
+    reach = await reach_of(access)
+    indicator = await service.create_indicator(access, reach, body)
+    return (await service.read_indicators(access.session, reach, [indicator]))[0]
 
 
 @router.get("/indicators", responses=ERRORS)
 async def list_indicators(
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     page: PaginationDep,
     roadmap_id: uuid.UUID | None = None,
     method: Method | None = None,
@@ -45,35 +40,31 @@ async def list_indicators(
     """The global catalogue and the own indicators of the caller's territory, those above it
     and (for an analyst) under it, each with its owner and the targets and roadmaps that apply
     to the caller."""
-    reach = await reach_of(session, scopes, caller)
+    reach = await reach_of(access)
     items, total = await service.list_indicators(
-        session, reach, page, roadmap_id=roadmap_id, method=method, level=level, codes=code
+        access.session, reach, page, roadmap_id=roadmap_id, method=method, level=level, codes=code
     )
-    return Page(items=await service.read_indicators(session, reach, items), total=total)
+    return Page(items=await service.read_indicators(access.session, reach, items), total=total)
 
 
 @router.get("/indicators/{indicator_id}", responses=ERRORS)
-async def get_indicator(
-    indicator_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> IndicatorRead:
+async def get_indicator(indicator_id: uuid.UUID, access: AccessDep) -> IndicatorRead:
     """One definition the caller sees (404 otherwise)."""
-    reach = await reach_of(session, scopes, caller)
-    indicator = await service.get_indicator(session, reach, indicator_id)
-    return (await service.read_indicators(session, reach, [indicator]))[0]
+    reach = await reach_of(access)
+    indicator = await service.get_indicator(access.session, reach, indicator_id)
+    return (await service.read_indicators(access.session, reach, [indicator]))[0]
 
 
 @router.patch("/indicators/{indicator_id}", responses=ERRORS)
 async def update_indicator(
     indicator_id: uuid.UUID,
     body: IndicatorUpdate,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
 ) -> IndicatorRead:
     """Change the definition (its owner: an administrator for the global catalogue) and the
     caller's own part of `targets` and `roadmap_ids` (what lies inside their scope); others'
     targets and links stay. 403 for what the caller sees but may not change, 404 for what they
     do not see, 422 naming the field."""
-    reach = await reach_of(session, scopes, caller)
-    indicator = await service.update_indicator(session, scopes, reach, caller, indicator_id, body)
-    return (await service.read_indicators(session, reach, [indicator]))[0]
+    reach = await reach_of(access)
+    indicator = await service.update_indicator(access, reach, indicator_id, body)
+    return (await service.read_indicators(access.session, reach, [indicator]))[0]

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access import Access
 from services.api.indicators.links import Writer, write_roadmap_links, write_targets
 from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
 from services.api.indicators.reach import Reach
@@ -144,18 +145,13 @@ async def referable(
     return frozenset({None, *(await scopes.resolve(ScopeType.territory, owner)).territory_ids})
 
 
-async def create_indicator(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    reach: Reach,
-    principal: Principal,
-    data: IndicatorCreate,
-) -> Indicator:
+async def create_indicator(access: Access, reach: Reach, data: IndicatorCreate) -> Indicator:
     """A new definition, with its targets and roadmap links (all the caller's: each inside
     their scope). Its owner: the territory asked for inside the caller's scope; by default none
     (global) for an administrator, their own territory for an analyst. 403 for roles that do
     not define indicators, 404 for an owner, target scope or roadmap outside the scope, 409 for
     a taken code, 422 naming the field for a definition that cannot be computed."""
+    session, scopes, principal = access.session, access.scopes, access.principal
     _writers(principal)
     owners = Owners(principal, scopes)
     owner = await owners.owner_for_new(data.owner_territory_id, "owner_territory_id")
@@ -204,15 +200,11 @@ def _definition_changes(indicator: Indicator, data: IndicatorUpdate) -> dict[str
 
 
 async def update_indicator(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    reach: Reach,
-    principal: Principal,
-    indicator_id: uuid.UUID,
-    data: IndicatorUpdate,
+    access: Access, reach: Reach, indicator_id: uuid.UUID, data: IndicatorUpdate
 ) -> Indicator:
     """Change the definition (its owner only: 403 for others who see it) and the caller's part
     of the targets and roadmap links (see links.py); 404 for what the caller does not see."""
+    session, scopes, principal = access.session, access.scopes, access.principal
     _writers(principal)
     indicator = await get_indicator(session, reach, indicator_id)
     may_define = defines(reach, principal, indicator)

@@ -6,23 +6,21 @@ from sqlalchemy import delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.access import MANAGERS, authorize
+from services.api.access import MANAGERS, Access, authorize
 from services.api.audit import service as audit
 from services.api.organizations.models import Cluster, ClusterMember, Organization
 from services.api.organizations.schemas import ClusterCreate, ClusterRead, ClusterUpdate
-from services.api.territories.scope import DbScopeResolver
 from shared.db import apply_changes
 from shared.errors import Invalid
-from shared.identity import Principal, ScopeType
+from shared.identity import ScopeType
 from shared.pagination import Pagination, paginate
 from shared.scope import ensure_in_scope, readable_organizations
 
 
-async def _check_members(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, ids: set[uuid.UUID]
-) -> None:
-    found = set(await session.scalars(select(Organization.id).where(Organization.id.in_(ids))))
-    readable = await readable_organizations(principal, scopes)
+async def _check_members(access: Access, ids: set[uuid.UUID]) -> None:
+    query = select(Organization.id).where(Organization.id.in_(ids))
+    found = set(await access.session.scalars(query))
+    readable = await readable_organizations(access.principal, access.scopes)
     bad = sorted(map(str, ids - found if readable is None else ids - (found & readable)))
     if bad:
         message = f"Организации не найдены или вне вашей территории: {', '.join(bad)}"
@@ -69,38 +67,32 @@ async def read_clusters(session: AsyncSession, clusters: list[Cluster]) -> list[
     return [ClusterRead(**c.model_dump(), member_ids=members[c.id]) for c in clusters]
 
 
-async def create_cluster(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, data: ClusterCreate
-) -> Cluster:
+async def create_cluster(access: Access, data: ClusterCreate) -> Cluster:
     """A cluster; its coordinator is always one of its members."""
-    await authorize(principal, scopes, ScopeType.territory, data.territory_id, MANAGERS)
+    await authorize(
+        access.principal, access.scopes, ScopeType.territory, data.territory_id, MANAGERS
+    )
     members = set(data.member_ids) | ({data.coordinator_id} if data.coordinator_id else set())
-    await _check_members(session, scopes, principal, members)
+    await _check_members(access, members)
     cluster = Cluster(**data.model_dump(exclude={"member_ids"}))
-    session.add(cluster)
-    await session.flush()
-    await _set_members(session, cluster.id, members)
+    access.session.add(cluster)
+    await access.session.flush()
+    await _set_members(access.session, cluster.id, members)
     return cluster
 
 
-async def get_cluster(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, cluster_id: uuid.UUID
-) -> Cluster:
-    await ensure_in_scope(principal, scopes, ScopeType.cluster, cluster_id)
-    cluster = await session.get(Cluster, cluster_id)
+async def get_cluster(access: Access, cluster_id: uuid.UUID) -> Cluster:
+    """The cluster if the caller sees it (NotFound otherwise)."""
+    await ensure_in_scope(access.principal, access.scopes, ScopeType.cluster, cluster_id)
+    cluster = await access.session.get(Cluster, cluster_id)
     assert cluster is not None
     return cluster
 
 
-async def update_cluster(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    cluster_id: uuid.UUID,
-    data: ClusterUpdate,
-) -> Cluster:
-    await authorize(principal, scopes, ScopeType.cluster, cluster_id, MANAGERS)
-    cluster = await get_cluster(session, scopes, principal, cluster_id)
+async def update_cluster(access: Access, cluster_id: uuid.UUID, data: ClusterUpdate) -> Cluster:
+    await authorize(access.principal, access.scopes, ScopeType.cluster, cluster_id, MANAGERS)
+    cluster = await get_cluster(access, cluster_id)
+    session = access.session
     changes = data.model_dump(exclude_unset=True, exclude={"member_ids"})
     if data.member_ids is not None or changes.get("coordinator_id"):
         members = set(data.member_ids if data.member_ids is not None else [])
@@ -108,21 +100,20 @@ async def update_cluster(
             members = set(await _members(session, cluster_id))
         coordinator = changes.get("coordinator_id", cluster.coordinator_id)
         members |= {coordinator} if coordinator else set()
-        await _check_members(session, scopes, principal, members)
+        await _check_members(access, members)
         await _set_members(session, cluster_id, members)
     return await apply_changes(session, cluster, changes)
 
 
 async def list_clusters(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
+    access: Access,
     page: Pagination,
     *,
     territory_id: uuid.UUID | None = None,
     organization_id: uuid.UUID | None = None,
 ) -> tuple[list[Cluster], int]:
     """Clusters in the caller's territory, or with one of the caller's organizations."""
+    principal, scopes = access.principal, access.scopes
     query = select(Cluster).order_by(Cluster.name, Cluster.id)
     if not principal.unrestricted:
         readable = await readable_organizations(principal, scopes) or frozenset()
@@ -145,4 +136,4 @@ async def list_clusters(
                 )
             )
         )
-    return await paginate(session, query, page)
+    return await paginate(access.session, query, page)

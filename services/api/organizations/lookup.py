@@ -6,12 +6,11 @@ from typing import Any
 from pydantic import BaseModel, Field
 from sqlalchemy import Uuid, bindparam, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access import Access
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.staff.models import StaffMember
-from services.api.territories.scope import DbScopeResolver
-from shared.identity import PERSONAL_DATA_ROLES, Principal
+from shared.identity import PERSONAL_DATA_ROLES
 from shared.scope import readable_organizations
 
 MAX_IDS = 5000
@@ -53,11 +52,10 @@ class OrganizationFacts(BaseModel):
     staff: list[StaffBrief] | None = None  # only when asked for, and to personal-data readers
 
 
-async def lookup(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, data: LookupRequest
-) -> list[OrganizationFacts]:
+async def lookup(access: Access, data: LookupRequest) -> list[OrganizationFacts]:
     """Facts about the requested organizations that the caller may read (others are left out)."""
-    readable = await readable_organizations(principal, scopes)
+    session = access.session
+    readable = await readable_organizations(access.principal, access.scopes)
     ids = [i for i in dict.fromkeys(data.organization_ids) if readable is None or i in readable]
     orgs = list(await session.scalars(select(Organization).where(Organization.id.in_(ids))))
     chains = dict(
@@ -71,7 +69,7 @@ async def lookup(
     ):
         clusters[org_id].append(cluster_id)
     staff: dict[uuid.UUID, list[StaffBrief]] | None = None
-    if data.with_staff and principal.role in PERSONAL_DATA_ROLES:
+    if data.with_staff and access.principal.role in PERSONAL_DATA_ROLES:
         staff = {o.id: [] for o in orgs}
         rows = await session.scalars(
             select(StaffMember)

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.api.auth.deps import Caller, ScopeResolverDep
+from services.api.auth.deps import AccessDep
 from services.api.organizations import clusters, service
 from services.api.organizations.lookup import LookupRequest, OrganizationFacts, lookup
 from services.api.organizations.schemas import (
@@ -17,7 +17,6 @@ from services.api.organizations.schemas import (
     OrganizationRead,
     OrganizationUpdate,
 )
-from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
 
@@ -27,18 +26,14 @@ Search = Annotated[str | None, Query(max_length=200, description="Часть н�
 
 
 @router.post("/organizations", status_code=201, tags=["organizations"], responses=ERRORS)
-async def create_organization(
-    body: OrganizationCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> OrganizationRead:
-    organization = await service.create_organization(session, scopes, caller, body)
+async def create_organization(body: OrganizationCreate, access: AccessDep) -> OrganizationRead:
+    organization = await service.create_organization(access, body)
     return OrganizationRead.model_validate(organization)
 
 
 @router.get("/organizations", tags=["organizations"], responses=ERRORS)
 async def list_organizations(
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     page: PaginationDep,
     territory_id: uuid.UUID | None = None,
     cluster_id: uuid.UUID | None = None,
@@ -47,9 +42,7 @@ async def list_organizations(
 ) -> Page[OrganizationRead]:
     """Organizations in the caller's scope; `territory_id` includes the territories under it."""
     items, total = await service.list_organizations(
-        session,
-        scopes,
-        caller,
+        access,
         page,
         territory_id=territory_id,
         cluster_id=cluster_id,
@@ -60,10 +53,8 @@ async def list_organizations(
 
 
 @router.get("/organizations/{organization_id}", tags=["organizations"], responses=ERRORS)
-async def get_organization(
-    organization_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> OrganizationRead:
-    organization = await service.get_organization(session, scopes, caller, organization_id)
+async def get_organization(organization_id: uuid.UUID, access: AccessDep) -> OrganizationRead:
+    organization = await service.get_organization(access, organization_id)
     return OrganizationRead.model_validate(organization)
 
 
@@ -71,62 +62,50 @@ async def get_organization(
 async def update_organization(
     organization_id: uuid.UUID,
     body: OrganizationUpdate,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
 ) -> OrganizationRead:
-    organization = await service.update_organization(session, scopes, caller, organization_id, body)
+    organization = await service.update_organization(access, organization_id, body)
     return OrganizationRead.model_validate(organization)
 
 
 @router.post("/clusters", status_code=201, tags=["clusters"], responses=ERRORS)
-async def create_cluster(
-    body: ClusterCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> ClusterRead:
-    cluster = await clusters.create_cluster(session, scopes, caller, body)
-    return (await clusters.read_clusters(session, [cluster]))[0]
+async def create_cluster(body: ClusterCreate, access: AccessDep) -> ClusterRead:
+    cluster = await clusters.create_cluster(access, body)
+    return (await clusters.read_clusters(access.session, [cluster]))[0]
 
 
 @router.get("/clusters", tags=["clusters"], responses=ERRORS)
 async def list_clusters(
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     page: PaginationDep,
     territory_id: uuid.UUID | None = None,
     organization_id: uuid.UUID | None = None,
 ) -> Page[ClusterRead]:
     items, total = await clusters.list_clusters(
-        session, scopes, caller, page, territory_id=territory_id, organization_id=organization_id
+        access, page, territory_id=territory_id, organization_id=organization_id
     )
-    return Page(items=await clusters.read_clusters(session, items), total=total)
+    return Page(items=await clusters.read_clusters(access.session, items), total=total)
 
 
 @router.get("/clusters/{cluster_id}", tags=["clusters"], responses=ERRORS)
-async def get_cluster(
-    cluster_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> ClusterRead:
-    cluster = await clusters.get_cluster(session, scopes, caller, cluster_id)
-    return (await clusters.read_clusters(session, [cluster]))[0]
+async def get_cluster(cluster_id: uuid.UUID, access: AccessDep) -> ClusterRead:
+    cluster = await clusters.get_cluster(access, cluster_id)
+    return (await clusters.read_clusters(access.session, [cluster]))[0]
 
 
 @router.patch("/clusters/{cluster_id}", tags=["clusters"], responses=ERRORS)
 async def update_cluster(
     cluster_id: uuid.UUID,
     body: ClusterUpdate,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
 ) -> ClusterRead:
-    cluster = await clusters.update_cluster(session, scopes, caller, cluster_id, body)
-    return (await clusters.read_clusters(session, [cluster]))[0]
+    cluster = await clusters.update_cluster(access, cluster_id, body)
+    return (await clusters.read_clusters(access.session, [cluster]))[0]
 
 
 @router.post("/organizations/lookup", tags=["organizations"], responses=ERRORS)
-async def lookup_organizations(
-    body: LookupRequest, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> list[OrganizationFacts]:
+async def lookup_organizations(body: LookupRequest, access: AccessDep) -> list[OrganizationFacts]:
     """Territory chain, clusters, context (and staff) of many organizations in one call: what
     the surveys and reports services need. Organizations outside the caller's scope are left
     out; staff only for those who may read personal data."""
-    return await lookup(session, scopes, caller, body)
+    return await lookup(access, body)

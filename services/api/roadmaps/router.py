@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
-from services.api.deps import Caller, ReadableRoadmap, ScopeResolverDep
+from services.api.access import Access
+from services.api.deps import AccessDep, ReadableRoadmap
 from services.api.roadmaps import service, tracking
 from services.api.roadmaps.document_import.service import import_roadmaps
 from services.api.roadmaps.models import Activity, Roadmap
@@ -29,7 +30,7 @@ from services.api.roadmaps.schemas import (
 )
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
-from shared.pagination import Page, PaginationDep
+from shared.pagination import Page, Pagination, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["roadmaps"])
@@ -66,16 +67,10 @@ async def _detail(session: SessionDep, roadmap: Roadmap, as_of: date) -> Roadmap
 
 
 @router.post("/roadmaps", status_code=201, responses=ERRORS)
-async def create_roadmap(
-    body: RoadmapCreate,
-    request: Request,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
-) -> RoadmapDetail:
+async def create_roadmap(body: RoadmapCreate, request: Request, access: AccessDep) -> RoadmapDetail:
     """A roadmap with sections and activities; each deadline is parsed into a window."""
-    roadmap = await service.create_roadmap(session, scopes, caller, body)
-    return await _detail(session, roadmap, _today(request))
+    roadmap = await service.create_roadmap(access, body)
+    return await _detail(access.session, roadmap, _today(request))
 
 
 @router.post("/roadmaps/import", status_code=201, responses=UPLOAD_ERRORS)
@@ -85,9 +80,7 @@ async def import_roadmap(
     owner_type: Annotated[OwnerType, Form()],
     owner_id: Annotated[uuid.UUID, Form()],
     request: Request,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     limits: UploadLimitsDep,
     period: Annotated[str | None, Form(description="По умолчанию — из заголовка")] = None,
 ) -> ImportAnswer:
@@ -96,9 +89,7 @@ async def import_roadmap(
 
     Read within the upload limits: 413 past the file size, 422 naming any other limit."""
     roadmaps, report = await import_roadmaps(
-        session,
-        scopes,
-        caller,
+        access,
         upload=await read_upload(file, limits),
         level=level,
         owner_type=owner_type,
@@ -106,7 +97,7 @@ async def import_roadmap(
         period=period,
     )
     return ImportAnswer(
-        roadmap=await _detail(session, roadmaps[0], _today(request)),
+        roadmap=await _detail(access.session, roadmaps[0], _today(request)),
         roadmaps=[RoadmapRead.model_validate(r) for r in roadmaps],
         report=report,
     )
@@ -114,9 +105,7 @@ async def import_roadmap(
 
 @router.get("/roadmaps", responses=ERRORS)
 async def list_roadmaps(
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     page: PaginationDep,
     level: Level | None = None,
     owner_id: uuid.UUID | None = None,
@@ -124,7 +113,7 @@ async def list_roadmaps(
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[RoadmapRead]:
     items, total = await service.list_roadmaps(
-        session, scopes, caller, page, level=level, owner_id=owner_id, period=period, q=q
+        access, page, level=level, owner_id=owner_id, period=period, q=q
     )
     return Page(items=[RoadmapRead.model_validate(r) for r in items], total=total)
 
@@ -141,38 +130,34 @@ async def update_roadmap(
     roadmap_id: uuid.UUID,
     body: RoadmapUpdate,
     request: Request,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
 ) -> RoadmapDetail:
-    roadmap = await service.update_roadmap(session, scopes, caller, roadmap_id, body)
-    return await _detail(session, roadmap, _today(request))
+    roadmap = await service.update_roadmap(access, roadmap_id, body)
+    return await _detail(access.session, roadmap, _today(request))
 
 
 @router.get("/roadmaps/{roadmap_id}/progress", responses=ERRORS)
 async def roadmap_progress(
     roadmap_id: uuid.UUID,
     request: Request,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     as_of: AsOf = None,
     due_soon_days: Annotated[int, Query(ge=0, le=366)] = 14,
 ) -> RoadmapProgress:
     """Done, done on time, overdue and due soon: per section and for the whole roadmap."""
-    return await tracking.progress(
-        session, scopes, caller, roadmap_id, _today(request, as_of), due_soon_days
-    )
+    return await tracking.progress(access, roadmap_id, _today(request, as_of), due_soon_days)
 
 
 async def _activities(
-    request: Request, session, caller, scopes, page, roadmap_id, filters: ActivityFilters
+    request: Request,
+    access: Access,
+    page: Pagination,
+    roadmap_id: uuid.UUID | None,
+    filters: ActivityFilters,
 ) -> Page[ActivityRead]:
     as_of = _today(request, filters.as_of)
     items, total = await tracking.list_activities(
-        session,
-        scopes,
-        caller,
+        access,
         page,
         roadmap_id=roadmap_id,
         **filters.model_dump(exclude={"as_of"}),
@@ -185,38 +170,28 @@ async def _activities(
 async def list_roadmap_activities(
     roadmap_id: uuid.UUID,
     request: Request,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     page: PaginationDep,
     filters: Annotated[ActivityFilters, Query()],
 ) -> Page[ActivityRead]:
     """Filter by status, overdue, responsible organization, due window, due in N days."""
-    return await _activities(request, session, caller, scopes, page, roadmap_id, filters)
+    return await _activities(request, access, page, roadmap_id, filters)
 
 
 @router.get("/activities", responses=ERRORS)
 async def list_activities(
     request: Request,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     page: PaginationDep,
     filters: Annotated[ActivityFilters, Query()],
 ) -> Page[ActivityRead]:
     """Activities of every roadmap that names an organization as responsible."""
-    return await _activities(request, session, caller, scopes, page, None, filters)
+    return await _activities(request, access, page, None, filters)
 
 
 @router.get("/activities/{activity_id}", responses=ERRORS)
-async def get_activity(
-    activity_id: uuid.UUID,
-    request: Request,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
-) -> ActivityRead:
-    activity = await tracking.get_activity(session, scopes, caller, activity_id)
+async def get_activity(activity_id: uuid.UUID, request: Request, access: AccessDep) -> ActivityRead:
+    activity = await tracking.get_activity(access, activity_id)
     return _activity(activity, _today(request))
 
 
@@ -225,21 +200,17 @@ async def update_activity(
     activity_id: uuid.UUID,
     body: ActivityUpdate,
     request: Request,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
 ) -> ActivityRead:
     """Status (with history) and evidence links; the leader of a responsible school may too."""
     today = _today(request)
-    activity = await tracking.update_activity(session, scopes, caller, activity_id, body, today)
+    activity = await tracking.update_activity(access, activity_id, body, today)
     return _activity(activity, today)
 
 
 @router.get("/activities/{activity_id}/history", responses=ERRORS)
-async def activity_history(
-    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> list[StatusChangeRead]:
-    changes = await tracking.history(session, scopes, caller, activity_id)
+async def activity_history(activity_id: uuid.UUID, access: AccessDep) -> list[StatusChangeRead]:
+    changes = await tracking.history(access, activity_id)
     return [StatusChangeRead.model_validate(c) for c in changes]
 
 
@@ -247,17 +218,13 @@ async def activity_history(
 async def upload_file(
     activity_id: uuid.UUID,
     file: Annotated[UploadFile, File()],
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     limits: UploadLimitsDep,
 ) -> FileRead:
     """A document that confirms the activity was done (up to SOKO_UPLOAD_MAX_BYTES, 20 MB by
     default: 413 past it; stored as it is, never parsed)."""
     stored = await tracking.add_file(
-        session,
-        scopes,
-        caller,
+        access,
         activity_id,
         file.filename or "file",
         file.content_type or "",
@@ -267,13 +234,8 @@ async def upload_file(
 
 
 @router.get("/activities/{activity_id}/files", responses=ERRORS)
-async def list_files(
-    activity_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> list[FileRead]:
-    return [
-        FileRead.model_validate(f)
-        for f in await tracking.list_files(session, scopes, caller, activity_id)
-    ]
+async def list_files(activity_id: uuid.UUID, access: AccessDep) -> list[FileRead]:
+    return [FileRead.model_validate(f) for f in await tracking.list_files(access, activity_id)]
 
 
 @router.get(
@@ -286,11 +248,9 @@ async def list_files(
 async def download_file(
     activity_id: uuid.UUID,
     file_id: uuid.UUID,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
 ) -> Response:
-    stored = await tracking.get_file(session, scopes, caller, activity_id, file_id)
+    stored = await tracking.get_file(access, activity_id, file_id)
     disposition = f"attachment; filename*=UTF-8''{quote(stored.file_name, safe='')}"
     return Response(
         stored.content, media_type=stored.content_type, headers={"Content-Disposition": disposition}

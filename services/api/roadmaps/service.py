@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.access import MANAGERS, ORGANIZATION_MANAGERS
+from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, Access
 from services.api.organizations.models import Cluster, Organization
 from services.api.roadmaps import responsible
 from services.api.roadmaps.deadlines import parse_deadline
@@ -47,26 +47,24 @@ def period_of(code: str | None, field: str = "period") -> Period | None:
 
 
 async def authorize_owner(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    level: str,
-    owner_type: str,
-    owner_id: uuid.UUID,
+    access: Access, level: str, owner_type: str, owner_id: uuid.UUID
 ) -> ScopeInfo:
-    """The owner exists, fits the level, and the caller may write its roadmaps."""
+    """The owner exists, fits the level, and the caller may write its roadmaps (Invalid for a
+    level that does not fit, NotFound outside the caller's scope, Forbidden for other roles)."""
     if LEVEL_OWNER[level] != owner_type:
         raise invalid(
             "owner_type", f"Дорожная карта уровня {level} принадлежит: {LEVEL_OWNER[level]}"
         )
     if owner_type == "territory":
-        kind = await session.scalar(select(Territory.kind).where(Territory.id == owner_id))
+        query = select(Territory.kind).where(Territory.id == owner_id)
+        kind = await access.session.scalar(query)
         if kind is not None and kind != level:
             raise invalid("level", f"Владелец — территория вида {kind}, а уровень карты {level}")
-    info = await scopes.resolve(ScopeType(owner_type), owner_id)
-    if not contains(principal, info):
+    info = await access.scopes.resolve(ScopeType(owner_type), owner_id)
+    if not contains(access.principal, info):
         raise NotFound("Владелец дорожной карты не найден")
-    require_roles(principal, *(ORGANIZATION_MANAGERS if owner_type == "organization" else MANAGERS))
+    writers = ORGANIZATION_MANAGERS if owner_type == "organization" else MANAGERS
+    require_roles(access.principal, *writers)
     return info
 
 
@@ -82,22 +80,17 @@ async def can_read(principal: Principal, scopes: DbScopeResolver, roadmap: Roadm
     return roadmap.owner_type == "cluster" and roadmap.owner_id in mine.cluster_ids
 
 
-async def get_roadmap(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, roadmap_id: uuid.UUID
-) -> Roadmap:
-    roadmap = await session.get(Roadmap, roadmap_id)
-    if roadmap is None or not await can_read(principal, scopes, roadmap):
+async def get_roadmap(access: Access, roadmap_id: uuid.UUID) -> Roadmap:
+    """The roadmap if the caller may read it (NotFound otherwise)."""
+    roadmap = await access.session.get(Roadmap, roadmap_id)
+    if roadmap is None or not await can_read(access.principal, access.scopes, roadmap):
         raise NotFound("Дорожная карта не найдена")
     return roadmap
 
 
-async def authorize_write(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, roadmap_id: uuid.UUID
-) -> Roadmap:
-    roadmap = await get_roadmap(session, scopes, principal, roadmap_id)
-    await authorize_owner(
-        session, scopes, principal, roadmap.level, roadmap.owner_type, roadmap.owner_id
-    )
+async def authorize_write(access: Access, roadmap_id: uuid.UUID) -> Roadmap:
+    roadmap = await get_roadmap(access, roadmap_id)
+    await authorize_owner(access, roadmap.level, roadmap.owner_type, roadmap.owner_id)
     return roadmap
 
 
@@ -144,17 +137,11 @@ def deadline_fields(text: str, period: Period | None) -> dict[str, Any]:
 
 
 async def create_roadmap(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    data: RoadmapCreate,
-    *,
-    source: str | None = None,
+    access: Access, data: RoadmapCreate, *, source: str | None = None
 ) -> Roadmap:
     """A roadmap with its sections and activities; deadlines parsed, responsibles recognised."""
-    owner = await authorize_owner(
-        session, scopes, principal, data.level, data.owner_type, data.owner_id
-    )
+    session = access.session
+    owner = await authorize_owner(access, data.level, data.owner_type, data.owner_id)
     period = period_of(data.period)
     roadmap = Roadmap(
         title=data.title,
@@ -166,7 +153,7 @@ async def create_roadmap(
         period_end=period.end if period else None,
         passport=data.passport.model_dump(exclude_none=True),
         source=source,
-        created_by=principal.user_id,
+        created_by=access.principal.user_id,
     )
     sections = [
         RoadmapSection(roadmap_id=roadmap.id, position=index, title=section.title)
@@ -207,15 +194,10 @@ def _activity(
     )
 
 
-async def update_roadmap(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    roadmap_id: uuid.UUID,
-    data: RoadmapUpdate,
-) -> Roadmap:
+async def update_roadmap(access: Access, roadmap_id: uuid.UUID, data: RoadmapUpdate) -> Roadmap:
     """Title, passport, period; a new period re-reads every deadline that lacked a year."""
-    roadmap = await authorize_write(session, scopes, principal, roadmap_id)
+    session = access.session
+    roadmap = await authorize_write(access, roadmap_id)
     changes = data.model_dump(exclude_unset=True)
     if "passport" in changes:
         roadmap.passport = data.passport.model_dump(exclude_none=True) if data.passport else {}
@@ -237,9 +219,7 @@ async def update_roadmap(
 
 
 async def list_roadmaps(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
+    access: Access,
     page: Pagination,
     *,
     level: str | None = None,
@@ -248,6 +228,7 @@ async def list_roadmaps(
     q: str | None = None,
 ) -> tuple[list[Roadmap], int]:
     """Roadmaps the caller may read: of their scope, and of the territories and clusters above."""
+    principal, scopes = access.principal, access.scopes
     query = select(Roadmap).order_by(Roadmap.created_at.desc(), Roadmap.id)
     if not principal.unrestricted and principal.scope_type and principal.scope_id:
         mine = await scopes.resolve(principal.scope_type, principal.scope_id)
@@ -273,7 +254,7 @@ async def list_roadmaps(
     query = where_given(
         query, (Roadmap.level, level), (Roadmap.owner_id, owner_id), (Roadmap.period, period)
     )
-    return await paginate(session, containing(query, q, Roadmap.title), page)
+    return await paginate(access.session, containing(query, q, Roadmap.title), page)
 
 
 async def contents(

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
+from services.api.access import Access
 from services.api.roadmaps.models import (
     Activity,
     ActivityFile,
@@ -23,10 +23,9 @@ from services.api.roadmaps.models import (
 )
 from services.api.roadmaps.schemas import ActivityUpdate, Progress, RoadmapProgress, SectionProgress
 from services.api.roadmaps.service import authorize_owner, get_roadmap
-from services.api.territories.scope import DbScopeResolver
 from shared.db import add_new
 from shared.errors import Forbidden, Invalid, NotFound
-from shared.identity import Principal, Role, ScopeType
+from shared.identity import Role, ScopeType
 from shared.pagination import Pagination, paginate
 from shared.scope import ensure_in_scope
 
@@ -42,15 +41,11 @@ def _share(part: int, whole: int) -> float | None:
 
 
 async def progress(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    roadmap_id: uuid.UUID,
-    as_of: date,
-    due_soon_days: int,
+    access: Access, roadmap_id: uuid.UUID, as_of: date, due_soon_days: int
 ) -> RoadmapProgress:
     """Counts per section and overall, in one aggregate query (ROLLUP over sections)."""
-    await get_roadmap(session, scopes, principal, roadmap_id)
+    await get_roadmap(access, roadmap_id)
+    session = access.session
     a = Activity
     soon = as_of + timedelta(days=due_soon_days)
     is_open = a.status.in_(OPEN)
@@ -119,9 +114,7 @@ def _figures(row: Mapping[str, Any]) -> Progress:
 
 
 async def list_activities(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
+    access: Access,
     page: Pagination,
     *,
     roadmap_id: uuid.UUID | None,
@@ -142,11 +135,11 @@ async def list_activities(
         .order_by(Roadmap.created_at, a.roadmap_id, a.position)
     )
     if roadmap_id is not None:
-        await get_roadmap(session, scopes, principal, roadmap_id)
+        await get_roadmap(access, roadmap_id)
         query = query.where(a.roadmap_id == roadmap_id)
     elif responsible_organization_id is not None:
         await ensure_in_scope(
-            principal, scopes, ScopeType.organization, responsible_organization_id
+            access.principal, access.scopes, ScopeType.organization, responsible_organization_id
         )
     else:
         raise Invalid(
@@ -171,27 +164,24 @@ async def list_activities(
         query = query.where(a.due_end >= due_from)
     if due_to is not None:
         query = query.where(a.due_start <= due_to)
-    return await paginate(session, query, page)
+    return await paginate(access.session, query, page)
 
 
-async def _authorize_activity(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, activity_id: uuid.UUID
-) -> tuple[Activity, Roadmap]:
+async def _authorize_activity(access: Access, activity_id: uuid.UUID) -> tuple[Activity, Roadmap]:
     """Read access to the roadmap, then: the owner's managers, or the leader of an organization
     that owns the roadmap or is responsible for the activity."""
-    activity = await session.get(Activity, activity_id)
+    activity = await access.session.get(Activity, activity_id)
     if activity is None:
         raise NotFound("Мероприятие не найдено")
-    roadmap = await get_roadmap(session, scopes, principal, activity.roadmap_id)
+    roadmap = await get_roadmap(access, activity.roadmap_id)
+    principal = access.principal
     if (
         principal.role == Role.organization_leader
         and principal.scope_id in activity.responsible_organization_ids
     ):
         return activity, roadmap
     try:
-        await authorize_owner(
-            session, scopes, principal, roadmap.level, roadmap.owner_type, roadmap.owner_id
-        )
+        await authorize_owner(access, roadmap.level, roadmap.owner_type, roadmap.owner_id)
     except NotFound as exc:  # the caller reads the roadmap, so its existence is no secret
         raise Forbidden(
             "Изменять мероприятие могут аналитики владельца карты и ответственные"
@@ -199,26 +189,21 @@ async def _authorize_activity(
     return activity, roadmap
 
 
-async def get_activity(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, activity_id: uuid.UUID
-) -> Activity:
-    activity = await session.get(Activity, activity_id)
+async def get_activity(access: Access, activity_id: uuid.UUID) -> Activity:
+    """The activity if the caller may read its roadmap (NotFound otherwise)."""
+    activity = await access.session.get(Activity, activity_id)
     if activity is None:
         raise NotFound("Мероприятие не найдено")
-    await get_roadmap(session, scopes, principal, activity.roadmap_id)
+    await get_roadmap(access, activity.roadmap_id)
     return activity
 
 
 async def update_activity(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    activity_id: uuid.UUID,
-    data: ActivityUpdate,
-    today: date,
+    access: Access, activity_id: uuid.UUID, data: ActivityUpdate, today: date
 ) -> Activity:
     """Status (kept in the history, with the completion date) and evidence links."""
-    activity, _ = await _authorize_activity(session, scopes, principal, activity_id)
+    session = access.session
+    activity, _ = await _authorize_activity(access, activity_id)
     if data.evidence is not None:
         activity.evidence = [link.model_dump(mode="json") for link in data.evidence]
     if data.status is not None and data.status != activity.status:
@@ -227,7 +212,7 @@ async def update_activity(
                 activity_id=activity.id,
                 from_status=activity.status,
                 to_status=data.status,
-                changed_by=principal.id,
+                changed_by=access.principal.id,
                 comment=data.comment,
             )
         )
@@ -239,11 +224,9 @@ async def update_activity(
     return activity
 
 
-async def history(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, activity_id: uuid.UUID
-) -> list[ActivityStatusChange]:
-    await get_activity(session, scopes, principal, activity_id)
-    rows = await session.scalars(
+async def history(access: Access, activity_id: uuid.UUID) -> list[ActivityStatusChange]:
+    await get_activity(access, activity_id)
+    rows = await access.session.scalars(
         select(ActivityStatusChange)
         .where(ActivityStatusChange.activity_id == activity_id)
         .order_by(ActivityStatusChange.id)
@@ -252,9 +235,7 @@ async def history(
 
 
 async def add_file(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
+    access: Access,
     activity_id: uuid.UUID,
     file_name: str,
     content_type: str,
@@ -262,7 +243,7 @@ async def add_file(
 ) -> ActivityFile:
     """Store a file for the activity as it is; its size was bounded when it was read (the
     router's `read_upload`). Invalid naming `file` when it is empty."""
-    await _authorize_activity(session, scopes, principal, activity_id)
+    await _authorize_activity(access, activity_id)
     if not content:
         raise Invalid("Файл пуст", errors=[{"loc": ["body", "file"], "msg": "empty file"}])
     stored = ActivityFile(
@@ -272,16 +253,14 @@ async def add_file(
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
         content=content,
-        uploaded_by=principal.id,
+        uploaded_by=access.principal.id,
     )
-    return await add_new(session, stored)
+    return await add_new(access.session, stored)
 
 
-async def list_files(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, activity_id: uuid.UUID
-) -> list[ActivityFile]:
-    await get_activity(session, scopes, principal, activity_id)
-    rows = await session.scalars(
+async def list_files(access: Access, activity_id: uuid.UUID) -> list[ActivityFile]:
+    await get_activity(access, activity_id)
+    rows = await access.session.scalars(
         select(ActivityFile)
         .options(defer(ActivityFile.content))  # the list needs names and sizes, not the bytes
         .where(ActivityFile.activity_id == activity_id)
@@ -290,15 +269,9 @@ async def list_files(
     return list(rows)
 
 
-async def get_file(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    activity_id: uuid.UUID,
-    file_id: uuid.UUID,
-) -> ActivityFile:
-    await get_activity(session, scopes, principal, activity_id)
-    stored = await session.get(ActivityFile, file_id)
+async def get_file(access: Access, activity_id: uuid.UUID, file_id: uuid.UUID) -> ActivityFile:
+    await get_activity(access, activity_id)
+    stored = await access.session.get(ActivityFile, file_id)
     if stored is None or stored.activity_id != activity_id:
         raise NotFound("Файл не найден")
     return stored

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from services.api.auth.deps import Caller, ScopeResolverDep
+from services.api.auth.deps import AccessDep, Caller, ScopeResolverDep
 from services.api.territories import service
 from services.api.territories.schemas import (
     TerritoryCreate,
@@ -13,7 +13,6 @@ from services.api.territories.schemas import (
     TerritoryRead,
     TerritoryUpdate,
 )
-from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.identity import ScopeType, require_roles
 from shared.pagination import Page, PaginationDep
@@ -23,36 +22,28 @@ ERRORS = error_responses(Forbidden, NotFound, Invalid)
 
 
 @router.post("/territories", status_code=201, responses=ERRORS)
-async def create_territory(
-    body: TerritoryCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> TerritoryRead:
+async def create_territory(body: TerritoryCreate, access: AccessDep) -> TerritoryRead:
     """Create a region or a municipality (analysts: under their own territory)."""
-    territory = await service.create_territory(session, scopes, caller, body)
+    territory = await service.create_territory(access, body)
     return TerritoryRead.model_validate(territory)
 
 
 @router.get("/territories", responses=ERRORS)
 async def list_territories(
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
     page: PaginationDep,
     parent_id: uuid.UUID | None = None,
     kind: TerritoryKind | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[TerritoryRead]:
     """Territories the caller may see: their own subtree and the territories above them."""
-    items, total = await service.list_territories(
-        session, scopes, caller, page, parent_id=parent_id, kind=kind, q=q
-    )
+    items, total = await service.list_territories(access, page, parent_id=parent_id, kind=kind, q=q)
     return Page(items=[TerritoryRead.model_validate(t) for t in items], total=total)
 
 
 @router.get("/territories/{territory_id}", responses=ERRORS)
-async def get_territory(
-    territory_id: uuid.UUID, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
-) -> TerritoryRead:
-    territory = await service.get_territory(session, scopes, caller, territory_id)
+async def get_territory(territory_id: uuid.UUID, access: AccessDep) -> TerritoryRead:
+    territory = await service.get_territory(access, territory_id)
     return TerritoryRead.model_validate(territory)
 
 
@@ -60,11 +51,9 @@ async def get_territory(
 async def update_territory(
     territory_id: uuid.UUID,
     body: TerritoryUpdate,
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
+    access: AccessDep,
 ) -> TerritoryRead:
-    territory = await service.update_territory(session, scopes, caller, territory_id, body)
+    territory = await service.update_territory(access, territory_id, body)
     return TerritoryRead.model_validate(territory)
 
 

@@ -5,13 +5,12 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.access import MANAGERS, authorize, visible_territories
+from services.api.access import MANAGERS, Access, authorize, visible_territories
 from services.api.territories.models import Territory
 from services.api.territories.schemas import TerritoryCreate, TerritoryUpdate
-from services.api.territories.scope import DbScopeResolver
 from shared.db import add_new, apply_changes
 from shared.errors import Invalid, NotFound
-from shared.identity import Principal, ScopeType, require_roles
+from shared.identity import ScopeType, require_roles
 from shared.pagination import Pagination, containing, paginate, where_given
 
 
@@ -25,38 +24,33 @@ async def _check_parent(session: AsyncSession, kind: str, parent_id: uuid.UUID |
         raise Invalid.at("parent_id", "Регион не может входить в муниципалитет")
 
 
-async def create_territory(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, data: TerritoryCreate
-) -> Territory:
+async def create_territory(access: Access, data: TerritoryCreate) -> Territory:
     """Admins create any territory; analysts create territories under their own."""
     if data.parent_id is None:
-        require_roles(principal)  # a new root territory: administrators only
+        require_roles(access.principal)  # a new root territory: administrators only
     else:
-        await authorize(principal, scopes, ScopeType.territory, data.parent_id, MANAGERS)
-    await _check_parent(session, data.kind, data.parent_id)
-    territory = Territory(**data.model_dump())
-    return await add_new(session, territory)
+        await authorize(
+            access.principal, access.scopes, ScopeType.territory, data.parent_id, MANAGERS
+        )
+    await _check_parent(access.session, data.kind, data.parent_id)
+    return await add_new(access.session, Territory(**data.model_dump()))
 
 
-async def get_territory(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, territory_id: uuid.UUID
-) -> Territory:
-    visible = await visible_territories(principal, scopes)
-    territory = await session.get(Territory, territory_id)
+async def get_territory(access: Access, territory_id: uuid.UUID) -> Territory:
+    """The territory if the caller sees it (NotFound otherwise)."""
+    visible = await visible_territories(access.principal, access.scopes)
+    territory = await access.session.get(Territory, territory_id)
     if territory is None or (visible is not None and territory_id not in visible):
         raise NotFound("Территория не найдена")
     return territory
 
 
 async def update_territory(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    territory_id: uuid.UUID,
-    data: TerritoryUpdate,
+    access: Access, territory_id: uuid.UUID, data: TerritoryUpdate
 ) -> Territory:
+    principal, scopes = access.principal, access.scopes
     await authorize(principal, scopes, ScopeType.territory, territory_id, MANAGERS)
-    territory = await get_territory(session, scopes, principal, territory_id)
+    territory = await get_territory(access, territory_id)
     changes = data.model_dump(exclude_unset=True)
     if "parent_id" in changes and changes["parent_id"] != territory.parent_id:
         new_parent = changes["parent_id"]
@@ -66,14 +60,14 @@ async def update_territory(
             await authorize(principal, scopes, ScopeType.territory, new_parent, MANAGERS)
             if new_parent in await scopes.subtree(territory_id):
                 raise Invalid.at("parent_id", "Территория не может входить сама в себя")
-    await _check_parent(session, changes.get("kind", territory.kind), changes.get("parent_id"))
-    return await apply_changes(session, territory, changes)
+    await _check_parent(
+        access.session, changes.get("kind", territory.kind), changes.get("parent_id")
+    )
+    return await apply_changes(access.session, territory, changes)
 
 
 async def list_territories(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
+    access: Access,
     page: Pagination,
     *,
     parent_id: uuid.UUID | None = None,
@@ -81,8 +75,8 @@ async def list_territories(
     q: str | None = None,
 ) -> tuple[list[Territory], int]:
     query = select(Territory).order_by(Territory.name, Territory.id)
-    visible = await visible_territories(principal, scopes)
+    visible = await visible_territories(access.principal, access.scopes)
     if visible is not None:
         query = query.where(Territory.id.in_(visible))
     query = where_given(query, (Territory.parent_id, parent_id), (Territory.kind, kind))
-    return await paginate(session, containing(query, q, Territory.name), page)
+    return await paginate(access.session, containing(query, q, Territory.name), page)

@@ -8,16 +8,15 @@ from sqlalchemy import func, or_, select, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.access import MANAGERS, authorize
+from services.api.access import MANAGERS, Access, authorize
 from services.api.auth.passwords import hash_password, verify_password
 from services.api.organizations.models import Cluster
 from services.api.staff.models import StaffMember
-from services.api.territories.scope import DbScopeResolver
 from services.api.users.models import User
 from services.api.users.schemas import UserCreate, UserUpdate
 from shared.db import apply_changes
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
-from shared.identity import Principal, Role, ScopeType, require_roles
+from shared.identity import Role, ScopeType, require_roles
 from shared.pagination import Pagination, containing, paginate, where_given
 from shared.scope import readable_organizations
 
@@ -36,15 +35,14 @@ ROLE_SCOPES: dict[str, tuple[str, ...]] = {
 
 
 async def _check_assignment(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
+    access: Access,
     role: str,
     scope_type: str | None,
     scope_id: uuid.UUID | None,
     staff_id: uuid.UUID | None,
 ) -> None:
     """The role, scope and staff link fit together, and the caller may grant them."""
+    session, principal = access.session, access.principal
     # A teacher's link is checked below, with the organization.
     if (
         staff_id is not None
@@ -60,7 +58,7 @@ async def _check_assignment(
         return
     if scope_type not in allowed or scope_id is None:
         raise Invalid.at("scope_type", f"Роль {role} требует область: {', '.join(allowed)}")
-    await authorize(principal, scopes, ScopeType(scope_type), scope_id, MANAGERS)
+    await authorize(principal, access.scopes, ScopeType(scope_type), scope_id, MANAGERS)
     if role == "teacher":
         if staff_id is None:
             raise Invalid.at("staff_id", "Для роли teacher укажите сотрудника (staff_id)")
@@ -71,12 +69,11 @@ async def _check_assignment(
             raise Invalid.at("staff_id", "Сотрудник не найден в этой организации")
 
 
-async def create_user(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, data: UserCreate
-) -> User:
-    await _check_assignment(
-        session, scopes, principal, data.role, data.scope_type, data.scope_id, data.staff_id
-    )
+async def create_user(access: Access, data: UserCreate) -> User:
+    """A new account (Invalid for a role, scope or staff link that do not fit, Conflict for a
+    taken email); the caller must be allowed to grant its role and scope."""
+    await _check_assignment(access, data.role, data.scope_type, data.scope_id, data.staff_id)
+    session = access.session
     user = User(
         **data.model_dump(exclude={"password", "email"}),
         email=data.email.lower(),
@@ -91,39 +88,35 @@ async def create_user(
     return user
 
 
-async def _user_in_scope(scopes: DbScopeResolver, principal: Principal, user: User) -> bool:
+async def _user_in_scope(access: Access, user: User) -> bool:
+    principal = access.principal
     if principal.unrestricted or principal.user_id == user.id:
         return True
     if principal.role != Role.territory_analyst or user.scope_type is None:
         return False
     try:
-        await authorize(principal, scopes, ScopeType(user.scope_type), user.scope_id, MANAGERS)
+        await authorize(
+            principal, access.scopes, ScopeType(user.scope_type), user.scope_id, MANAGERS
+        )
     except NotFound:
         return False
     return True
 
 
-async def get_user(
-    session: AsyncSession, scopes: DbScopeResolver, principal: Principal, user_id: uuid.UUID
-) -> User:
-    """Administrators, the territory's analysts and the user themself."""
-    user = await session.get(User, user_id)
-    if user is None or not await _user_in_scope(scopes, principal, user):
+async def get_user(access: Access, user_id: uuid.UUID) -> User:
+    """Administrators, the territory's analysts and the user themself (NotFound otherwise)."""
+    user = await access.session.get(User, user_id)
+    if user is None or not await _user_in_scope(access, user):
         raise NotFound("Пользователь не найден")
     return user
 
 
-async def update_user(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    user_id: uuid.UUID,
-    data: UserUpdate,
-) -> User:
+async def update_user(access: Access, user_id: uuid.UUID, data: UserUpdate) -> User:
     """Managers change role, scope, staff link and activity; users their name and password.
     A change of role, scope, staff link, activity or password bumps `token_version`, which
     ends the tokens issued before it in every service."""
-    user = await get_user(session, scopes, principal, user_id)
+    principal = access.principal
+    user = await get_user(access, user_id)
     changes = data.model_dump(exclude_unset=True, exclude={"password", "current_password"})
     is_manager = principal.unrestricted or (
         principal.role == Role.territory_analyst and principal.user_id != user.id
@@ -140,20 +133,18 @@ async def update_user(
             key: changes.get(key, getattr(user, key))
             for key in ("role", "scope_type", "scope_id", "staff_id")
         }
-        await _check_assignment(session, scopes, principal, **merged)
+        await _check_assignment(access, **merged)
     if data.password is not None or any(
         key in TOKEN_FIELDS and getattr(user, key) != value for key, value in changes.items()
     ):
         user.token_version += 1  # tokens issued before this change are refused everywhere
     if data.password is not None:
         changes["password_hash"] = await hash_password(data.password)
-    return await apply_changes(session, user, changes)
+    return await apply_changes(access.session, user, changes)
 
 
 async def list_users(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
+    access: Access,
     page: Pagination,
     *,
     role: str | None = None,
@@ -161,6 +152,7 @@ async def list_users(
     q: str | None = None,
 ) -> tuple[list[User], int]:
     """Administrators see everyone; territory analysts the users of their territory."""
+    principal, scopes = access.principal, access.scopes
     require_roles(principal, Role.territory_analyst)
     query = select(User).order_by(User.full_name, User.id)
     if not principal.unrestricted and principal.scope_id is not None:
@@ -175,7 +167,8 @@ async def list_users(
             )
         )
     query = where_given(query, (User.role, role), (User.is_active, active))
-    return await paginate(session, containing(query, q, User.full_name, User.email), page)
+    searched = containing(query, q, User.full_name, User.email)
+    return await paginate(access.session, searched, page)
 
 
 async def ensure_bootstrap_admin(session: AsyncSession, email: str, password: str) -> bool:

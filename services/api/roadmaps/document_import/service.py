@@ -4,8 +4,7 @@ import uuid
 from dataclasses import asdict
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
+from services.api.access import Access
 from services.api.roadmaps.document_import.document import import_document
 from services.api.roadmaps.document_import.readers import UnreadableDocument, UnsupportedFormat
 from services.api.roadmaps.document_import.results import NO_TABLE, ImportedRoadmap
@@ -23,9 +22,7 @@ from services.api.roadmaps.service import (
     invalid,
     period_of,
 )
-from services.api.territories.scope import DbScopeResolver
 from shared.errors import Invalid
-from shared.identity import Principal
 from shared.periods import period_of_roadmap
 from shared.uploads import Upload, parse_upload
 
@@ -94,9 +91,7 @@ def _deadline_report(plans: list[RoadmapCreate]) -> dict[str, Any]:
 
 
 async def import_roadmaps(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
+    access: Access,
     *,
     upload: Upload,
     level: str,
@@ -112,7 +107,7 @@ async def import_roadmaps(
     filename = upload.filename or "document"
     if period is not None:
         period_of(period)  # a malformed period is refused before the document is read
-    await authorize_owner(session, scopes, principal, level, owner_type, owner_id)
+    await authorize_owner(access, level, owner_type, owner_id)
     try:
         result = await parse_upload(
             upload.limits, import_document, filename, upload.content, upload.limits
@@ -129,7 +124,5 @@ async def import_roadmaps(
     plans = [_to_create(r, level, owner_type, owner_id, period) for r in result.roadmaps]
     report |= _deadline_report(plans)
     source = f"import: {filename}"[:300]
-    roadmaps = [
-        await create_roadmap(session, scopes, principal, plan, source=source) for plan in plans
-    ]
+    roadmaps = [await create_roadmap(access, plan, source=source) for plan in plans]
     return roadmaps, report
