@@ -33,17 +33,13 @@ LEVEL_OWNER = {
 }
 
 
-def invalid(field: str, message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["body", field], "msg": message}])
-
-
 def period_of(code: str | None, field: str = "period") -> Period | None:
     if not code:
         return None
     try:
         return parse_period(code)
     except ValueError as exc:
-        raise invalid(field, f"Период «{code}» не распознан: {exc}") from exc
+        raise Invalid.at(field, f"Период «{code}» не распознан: {exc}") from exc
 
 
 async def authorize_owner(
@@ -52,14 +48,14 @@ async def authorize_owner(
     """The owner exists, fits the level, and the caller may write its roadmaps (Invalid for a
     level that does not fit, NotFound outside the caller's scope, Forbidden for other roles)."""
     if LEVEL_OWNER[level] != owner_type:
-        raise invalid(
+        raise Invalid.at(
             "owner_type", f"Дорожная карта уровня {level} принадлежит: {LEVEL_OWNER[level]}"
         )
     if owner_type == "territory":
         query = select(Territory.kind).where(Territory.id == owner_id)
         kind = await access.session.scalar(query)
         if kind is not None and kind != level:
-            raise invalid("level", f"Владелец — территория вида {kind}, а уровень карты {level}")
+            raise Invalid.at("level", f"Владелец — территория вида {kind}, а уровень карты {level}")
     info = await access.scopes.resolve(ScopeType(owner_type), owner_id)
     if not contains(access.principal, info):
         raise NotFound("Владелец дорожной карты не найден")

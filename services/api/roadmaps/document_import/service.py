@@ -19,7 +19,6 @@ from services.api.roadmaps.service import (
     authorize_owner,
     create_roadmap,
     deadline_fields,
-    invalid,
     period_of,
 )
 from shared.errors import Invalid
@@ -113,7 +112,7 @@ async def import_roadmaps(
             upload.limits, import_document, filename, upload.content, upload.limits
         )
     except (UnsupportedFormat, UnreadableDocument) as exc:
-        raise invalid("file", str(exc)) from exc
+        raise Invalid.at("file", str(exc)) from exc
     report: dict[str, Any] = asdict(result.report) | {"roadmaps_found": len(result.roadmaps)}
     if not result.roadmaps or not result.report.activities_found:
         raise Invalid(
