@@ -160,11 +160,17 @@ def past_header(values: list[str], separator: str | None) -> str:
     return message
 
 
+WRITTEN_CHARS = 100  # of a refused cell's value, as a message repeats it
+
+
 def at_cell(message: str, line: int, column: str, written: str) -> str:
     """An error about one cell of a file's row, saying where the cell is and what it holds as
     written: "ожидается целое число (строка 5, столбец F «Количество участников»: «40.5»)".
-    The value is left out when the cell is empty or the message already names it."""
+    The value is left out when the cell is empty or the message already names it, and cut
+    past WRITTEN_CHARS characters ("…")."""
     names = re.search(rf"(?<![\w.,/-]){re.escape(written)}(?![\w.,/-])", message)
+    if len(written) > WRITTEN_CHARS:
+        written = written[: WRITTEN_CHARS - 1] + "…"
     said = f": «{written}»" if written and not names else ""
     return f"{message} (строка {line}, столбец {column}{said})"
 

@@ -43,6 +43,7 @@ async def test_refused_data_value_cells_name_the_value_column_and_row_in_a_csv(
         f"upbringing_program;{s1};2031;скорее да\r\n"  # inputs of our own beside the tester's
         f"teachers_count;{s1};2031;12 шт.\r\n"
         f"teachers_count;12345;2031;4\r\n"
+        f"teachers_count;{s1};2031;{'много ' * 40}\r\n"  # a long text is cut in the message
         f"teachers_count;{s1};2030;7\r\n"
     ).encode("cp1251")
     summary = await upload(api_client, world, "v.csv", content)
@@ -56,6 +57,7 @@ async def test_refused_data_value_cells_name_the_value_column_and_row_in_a_csv(
         (5, ["value"], f"{value} (строка 5, столбец 4 «Значение»: «скорее да»)"),
         (6, ["value"], f"{value} (строка 6, столбец 4 «Значение»: «12 шт.»)"),
         (7, ["organization_id"], f"{org} (строка 7, столбец 2 «ID ОО»: «12345»)"),
+        (8, ["value"], f"{value} (строка 8, столбец 4 «Значение»: «{('много ' * 17)[:99]}…»)"),
     ]
 
 
