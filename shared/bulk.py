@@ -7,6 +7,7 @@ and which were not taken and why (by their index in the request, or their row in
 body and for a spreadsheet; `add_import_routes` puts the pair of endpoints on a router.
 """
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, NamedTuple, Protocol, TypeVar
 
@@ -22,7 +23,7 @@ from shared.errors import Invalid
 from shared.idempotency import idempotent
 from shared.identity import Principal, Role, require_roles
 from shared.scope import ScopeResolver
-from shared.spreadsheets import header_key, parse_sheet
+from shared.spreadsheets import Sheet, header_key, parse_sheet
 from shared.tabular import Cell, CellType
 from shared.uploads import FIELD, Upload, UploadLimitsDep, read_upload
 
@@ -84,7 +85,8 @@ class Importer(Protocol):
     noun: str  # what a row is, in the genitive plural of the message: "значений"
     max_rows: int  # rows one request may carry
     idempotency_keys: Table  # where a post's `Idempotency-Key` is kept (the service's table)
-    # the columns a file must have: a Russian name -> the fields any of which it may be
+    # the columns a file must have: the header a file is expected to have (in full, as the
+    # "не найдены столбцы" message names it) -> the fields any of which it may be
     required: dict[str, tuple[str, ...]]
 
     def columns(self, headers: list[str]) -> list[str | None]:
@@ -94,7 +96,13 @@ class Importer(Protocol):
 
     def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> Any:
         """A file's row at line `index` ({field: non-empty typed cell}) as the row `validate`
-        takes; what it reads otherwise than written it notes in `warnings()`."""
+        takes; what it reads otherwise than written it notes in `warnings()`, for a row it
+        rejects as for one it stores."""
+        ...
+
+    def cell_fields(self, loc: list[str | int]) -> tuple[str, ...]:
+        """The fields (`columns` values) whose file cell an error at `loc` is about, the
+        first the file has being named in the message; none for an error about no cell."""
         ...
 
     def warnings(self) -> list[Notice]:
@@ -125,6 +133,12 @@ class ScopedImporter:
         """Note that row `index` (None: the file) was read otherwise than written."""
         self._warnings.append(Notice(index=index, loc=[field], msg=message))
 
+    def cell_fields(self, loc: list[str | int]) -> tuple[str, ...]:
+        """The error's field; an organization's id may come from its column of names."""
+        if not loc:
+            return ()
+        return (str(loc[0]), "organization") if loc[0] == "organization_id" else (str(loc[0]),)
+
 
 def row_errors(exc: ValidationError) -> list[RowError]:
     return [RowError(loc=list(e["loc"]), msg=e["msg"]) for e in exc.errors()]
@@ -135,14 +149,52 @@ def rejection(index: int, field: str, message: str) -> Rejected:
     return Rejected(index=index, errors=[RowError(loc=[field], msg=message)])
 
 
-def past_header(values: list[str]) -> str:
-    """Why a file's row with values right of its header's last column is refused (a decimal
-    comma not quoted in a comma-separated file splits "64,5" in two): never cut silently."""
+def past_header(values: list[str], separator: str | None) -> str:
+    """Why a file's row with values right of its header's last column is refused: never cut
+    silently. In a comma-separated file the likely cause is said: a decimal comma not quoted
+    splits "64,5" in two (no other separator or an .xlsx can split a number)."""
     listed = ", ".join(f"«{value}»" for value in values)
-    return (
-        f"в строке больше значений, чем столбцов в заголовке: лишние {listed} "
-        "(не разделила ли запятая десятичное число? возьмите его в кавычки)"
-    )
+    message = f"в строке больше значений, чем столбцов в заголовке: лишние {listed}"
+    if separator == ",":
+        message += " (не разделила ли запятая десятичное число? возьмите его в кавычки)"
+    return message
+
+
+WRITTEN_CHARS = 100  # of a refused cell's value, as a message repeats it
+
+
+def at_cell(message: str, line: int, column: str, written: str) -> str:
+    """An error about one cell of a file's row, saying where the cell is and what it holds as
+    written: "ожидается целое число (строка 5, столбец F «Количество участников»: «40.5»)".
+    The value is left out when the cell is empty or the message already names it, and cut
+    past WRITTEN_CHARS characters ("…")."""
+    names = re.search(rf"(?<![\w.,/-]){re.escape(written)}(?![\w.,/-])", message)
+    if len(written) > WRITTEN_CHARS:
+        written = written[: WRITTEN_CHARS - 1] + "…"
+    said = f": «{written}»" if written and not names else ""
+    return f"{message} (строка {line}, столбец {column}{said})"
+
+
+def _name_cells(
+    rejected: list[Rejected],
+    sheet: Sheet,
+    fields: list[str | None],
+    lines: dict[int, list[Cell]],
+    importer: Importer,
+) -> None:
+    """Each error of a refused file row about one of its cells names the cell (`at_cell`)."""
+    positions = {field: position for position, field in enumerate(fields) if field}
+    for refused in rejected:
+        cells = lines.get(refused.index)
+        if cells is None:
+            continue
+        for error in refused.errors:
+            candidates = importer.cell_fields(error.loc)
+            position = next((positions[f] for f in candidates if f in positions), None)
+            if position is None:
+                continue
+            written = cells[position].text.strip() if position < len(cells) else ""
+            error.msg = at_cell(error.msg, refused.index, sheet.column(position), written)
 
 
 def parse_rows(
@@ -226,7 +278,9 @@ async def import_upload(
     their line in the file), read within the upload's limits and `importer.max_rows` rows
     with data once the caller may import. The header is the first row holding every column of
     `importer.required` (titles above it and another sheet are said in `warnings`); a row
-    with a value right of the header's last column is rejected naming the values, never cut.
+    with a value right of the header's last column is rejected naming the values, never cut;
+    an error about a cell names it: its row, its column (letter in an .xlsx, number in a CSV,
+    and header) and its value as written (`at_cell`).
     Raises Forbidden (403) first, then UploadLimitExceeded (422 naming the limit) or Invalid
     naming `file` (also when no row has the required columns: "не найдены столбцы: …")."""
     require_roles(importer.principal, *importer.writers)
@@ -256,14 +310,17 @@ async def import_upload(
     for line, cells in sheet.rows:
         for position in [p for p in untitled if p < len(cells) and cells[p].type != CellType.empty]:
             untitled.discard(position)
-            message = reinterpreted.column_untitled(position + 1)
+            message = reinterpreted.column_untitled(sheet.column_label(position))
             importer.warnings().append(Notice(index=None, loc=[FIELD], msg=message))
         if extra := [c.text.strip() for c in cells[width:] if c.type != CellType.empty]:
-            refused.append(rejection(line, FIELD, past_header(extra)))
+            refused.append(rejection(line, FIELD, past_header(extra, sheet.separator)))
             continue
         row = {f: c for f, c in zip(fields, cells, strict=False) if f and c.type != CellType.empty}
         rows.append((line, importer.from_spreadsheet(line, row)))
-    return await run_import(session, importer, rows, dry_run=dry_run, refused=refused)
+    lines = dict(sheet.rows)
+    summary = await run_import(session, importer, rows, dry_run=dry_run, refused=refused)
+    _name_cells(summary.rejected, sheet, fields, lines, importer)
+    return summary
 
 
 def writer_source(principal: Principal) -> str:

@@ -97,9 +97,10 @@ def column_unused(title: str) -> str:
     return f"столбец «{title}» не используется: пропущен"
 
 
-def column_untitled(number: int) -> str:
-    """A column without a title (its 1-based place) that holds values: left out, said so."""
-    return f"столбец {number} без заголовка не используется: его значения пропущены"
+def column_untitled(label: str) -> str:
+    """A column without a title that holds values, by its letter in an .xlsx ("K") or its
+    number in a CSV ("3"): left out, said so."""
+    return f"столбец {label} без заголовка не используется: его значения пропущены"
 
 
 def column_repeated(title: str, field: str) -> str:

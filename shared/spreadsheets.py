@@ -38,6 +38,15 @@ class Sheet:
     header: list[str]
     rows: list[tuple[int, list[TypedCell]]]
     notes: list[str] = field(default_factory=list)
+    separator: str | None = None  # a CSV's separator (None: an .xlsx)
+    column_label: Callable[[int], str] = lambda position: str(position + 1)
+
+    def column(self, position: int) -> str:
+        """The 0-based column `position` as a person finds it: its letter in an .xlsx ("D"),
+        its number in a CSV ("4"), and its header where it has one ("D «Значение»")."""
+        label = self.column_label(position)
+        title = self.header[position] if position < len(self.header) else ""
+        return f"{label} «{title}»" if title else label
 
 
 Missing = Callable[[list[str]], list[str]]
@@ -69,7 +78,7 @@ def read_sheet(
     try:
         with open_table(filename, content, budget) as table:
             if missing is None:
-                return _sheet(table.rows(0), table.first_line, budget)
+                return _sheet(table, table.rows(0), table.first_line, budget)
             return _find_sheet(table, missing, budget)
     except UnsupportedTable:
         raise Invalid.at(FIELD, "Принимаются файлы .csv и .xlsx") from None
@@ -98,7 +107,7 @@ def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
             if lacking:
                 continue
             first_line = table.first_line + position
-            sheet = _sheet(lines, first_line, budget, header=texts)
+            sheet = _sheet(table, lines, first_line, budget, header=texts)
             if position:
                 sheet.notes.append(reinterpreted.header_below(first_line))
             if index:
@@ -110,6 +119,7 @@ def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
 
 
 def _sheet(
+    table: Table,
     lines: Iterator[list[TypedCell]],
     first_line: int,
     budget: Budget,
@@ -127,7 +137,7 @@ def _sheet(
             continue
         budget.data_row()
         rows.append((line, cells))
-    return Sheet(header, rows)
+    return Sheet(header, rows, separator=table.separator, column_label=table.column_label)
 
 
 def read_table(

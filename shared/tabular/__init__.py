@@ -3,7 +3,9 @@ text file into lines, for every reader of tables (data-value and assessment uplo
 `shared.spreadsheets`, roadmap documents, XLSForm).
 
 - Text is decoded one way (`decode`): UTF-16 with a BOM, UTF-8 with or without a BOM, else
-  Windows-1251; anything else is refused (`UndecodableText`), never read with replacements.
+  Windows-1251 or KOI8-R, told apart by the case of letters inside words
+  (`single_byte_encoding`); anything else is refused (`UndecodableText`), never read with
+  replacements.
 - A CSV's separator is `,`, `;` or a tab, whichever its first lines hold most of (`;` on a tie
   with `,`, as Russian Excel writes it).
 - Every row is taken through the upload limits' counters (`shared.uploads`: `csv_rows`,
@@ -47,6 +49,7 @@ from shared.tabular.files import (
     open_table,
     open_workbook,
     read_lines,
+    single_byte_encoding,
 )
 
 __all__ = [
@@ -69,4 +72,5 @@ __all__ = [
     "open_table",
     "open_workbook",
     "read_lines",
+    "single_byte_encoding",
 ]

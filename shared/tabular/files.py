@@ -2,8 +2,9 @@
 (`Table`, `open_table`), a text file as lines (`read_lines`).
 
 - Text is decoded one way (`decode`): UTF-16 with a BOM (or without one, recognised by its zero
-  bytes), UTF-8 with or without a BOM, else Windows-1251; anything else is refused
-  (`UndecodableText`), never read with replacements.
+  bytes), UTF-8 with or without a BOM, else Windows-1251 or KOI8-R, whichever reads as Russian
+  (`single_byte_encoding`); anything else is refused (`UndecodableText`), never read with
+  replacements.
 - A CSV's separator is the one Excel's `sep=;` hint line names (not a row: `Table.first_line`
   says which line of the file the first row is), else `,`, `;` or a tab, whichever its first
   lines hold most of (`;` on a tie with `,`, as Russian Excel writes it).
@@ -14,10 +15,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice
+from itertools import islice, pairwise
 from typing import Any
 
-from openpyxl.utils.cell import coordinate_to_tuple
+from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
@@ -36,7 +37,7 @@ class UndecodableText(UnreadableUpload):
     """A text file in none of the encodings we read (422 naming `file`)."""
 
     def __init__(self) -> None:
-        super().__init__("текст не в кодировке UTF-8, UTF-16 или Windows-1251")
+        super().__init__("текст не в кодировке UTF-8, UTF-16 или Windows-1251 (KOI8-R)")
 
 
 class UnsupportedTable(ValueError):
@@ -57,10 +58,35 @@ def _utf16_without_bom(content: bytes) -> str | None:
     return None
 
 
+def _is_cyrillic(char: str) -> bool:
+    return "а" <= char.lower() <= "я" or char in "ёЁ"
+
+
+def _miscased(text: str) -> int:
+    """How many times a capital Cyrillic letter follows a small one ("кОД"): what a text read
+    in the wrong one of Windows-1251 and KOI8-R is full of (each swaps the other's cases)."""
+    return sum(
+        1
+        for before, after in pairwise(text)
+        if before.islower() and after.isupper() and _is_cyrillic(before) and _is_cyrillic(after)
+    )
+
+
+def single_byte_encoding(content: bytes) -> str:
+    """ "cp1251" or "koi8_r" for bytes that are not UTF-8: the one whose reading has fewer
+    capitals right after a small letter inside a word. Each encoding puts its small letters
+    where the other has capitals, so a word written «Код» reads «кОД» in the wrong one; text
+    with no such word either way (all capitals or all small letters) is Windows-1251, the
+    encoding Russian Excel writes. Raises UnicodeDecodeError for bytes Windows-1251 does not
+    define (0x98: in KOI8-R a "≤", never in a table of ours)."""
+    windows = content.decode("cp1251")
+    return "koi8_r" if _miscased(content.decode("koi8_r")) < _miscased(windows) else "cp1251"
+
+
 def decode(content: bytes) -> str:
     """The text of a file: UTF-16 with a BOM (or without one, recognised by its zero bytes),
-    UTF-8 with or without a BOM, else Windows-1251. Raises UndecodableText when it is none of
-    them (bytes Windows-1251 does not define)."""
+    UTF-8 with or without a BOM, else Windows-1251 or KOI8-R (`single_byte_encoding`). Raises
+    UndecodableText when it is none of them."""
     try:
         if content.startswith((b"\xff\xfe", b"\xfe\xff")):
             return content.decode("utf-16")
@@ -69,7 +95,7 @@ def decode(content: bytes) -> str:
         try:
             return content.decode("utf-8-sig")
         except UnicodeDecodeError:
-            return content.decode("cp1251")
+            return content.decode(single_byte_encoding(content))
     except UnicodeDecodeError:
         raise UndecodableText() from None
 
@@ -99,11 +125,18 @@ class Table:
         close: Callable[[], None] = lambda: None,
         *,
         first_line: int = 1,
+        separator: str | None = None,
     ) -> None:
         self.sheet_names = sheet_names
         self._raw_rows = raw_rows
         self._close = close
         self.first_line = first_line  # the file's line of the first row (2 after `sep=;`)
+        self.separator = separator  # a CSV's separator; None for a workbook
+
+    def column_label(self, position: int) -> str:
+        """How a person finds the 0-based column `position`: its number in a CSV ("4"), its
+        letter in a workbook ("D", as Excel heads it)."""
+        return str(position + 1)
 
     def find(self, name: str) -> int | None:
         """The index of the first sheet called `name` (case and surrounding spaces aside)."""
@@ -140,12 +173,14 @@ _SEP_HINT = re.compile(r'^"?sep=(.)"?[ \t]*(?:\r\n|\r|\n|$)', re.IGNORECASE)
 def open_csv(content: bytes, budget: Budget) -> Table:
     """A CSV file as a table of one sheet: decoded (`decode`), split at the separator its
     `sep=` first line names (Excel's hint, not a row) or else at its `delimiter`."""
-    text = decode(content)
+    text, first_line = decode(content), 1
     if hint := _SEP_HINT.match(text):
-        mark, text = hint.group(1), text[hint.end() :]
-        return Table([""], lambda _: csv_rows(lines(text), mark, budget), first_line=2)
-    mark = delimiter(text, budget)
-    return Table([""], lambda _: csv_rows(lines(text), mark, budget))
+        mark, text, first_line = hint.group(1), text[hint.end() :], 2
+    else:
+        mark = delimiter(text, budget)
+    return Table(
+        [""], lambda _: csv_rows(lines(text), mark, budget), first_line=first_line, separator=mark
+    )
 
 
 class _Workbook(Table):
@@ -157,6 +192,9 @@ class _Workbook(Table):
             workbook.close,
         )
         self._sheets = sheets
+
+    def column_label(self, position: int) -> str:
+        return get_column_letter(position + 1)
 
     def merged_ranges(self, sheet: int = 0) -> list[tuple[int, int, int, int]]:
         ranges = []

@@ -169,7 +169,16 @@ async def test_dv9_the_same_key_twice_rejects_the_second_naming_the_first(api_cl
     summary = await upload(api_client, world, "dv9.csv", case(world, "dv9_duplicate_key.csv"))
     assert summary["imported"] == 1
     assert summary["rejected"] == [
-        {"index": 3, "errors": [{"loc": ["indicator_code"], "msg": "повтор строки 2"}]}
+        {
+            "index": 3,
+            "errors": [
+                {
+                    "loc": ["indicator_code"],
+                    "msg": "повтор строки 2 (строка 3, столбец 1 «indicator_code»: "
+                    "«teachers_count»)",
+                }
+            ],
+        }
     ]
 
 
@@ -192,14 +201,19 @@ async def test_a_percent_formatted_cell_is_the_percent_it_shows_and_the_summary_
     rows.append(["teachers_count", "Школа 1", "2030/2031", 0.5])
     summary = await upload(api_client, world, "v.xlsx", xlsx(rows, {"D2": "0.0%", "D3": "0%"}))
     assert await stored(db, world) == {("extracurricular_coverage", "s1", "2030/2031"): 64.5}
-    assert summary["warnings"] == [
-        {"index": 2, "loc": ["value"], "msg": "процентный формат ячейки: 0,645 → 64,5"}
+    assert summary["warnings"] == [  # the rejected row is told how its cell was read too
+        {"index": 2, "loc": ["value"], "msg": "процентный формат ячейки: 0,645 → 64,5"},
+        {"index": 3, "loc": ["value"], "msg": "процентный формат ячейки: 0,5 → 50"},
     ]
     assert summary["rejected"] == [
         {
             "index": 3,
             "errors": [
-                {"loc": ["value"], "msg": "значение в процентах, а показатель не в процентах"}
+                {
+                    "loc": ["value"],
+                    "msg": "значение в процентах, а показатель не в процентах "
+                    "(строка 3, столбец D «Значение»: «0.5»)",
+                }
             ],
         }
     ]
@@ -245,7 +259,10 @@ async def test_headers_match_in_any_case_and_spacing_and_organizations_by_name(
     message = ambiguous["errors"][0]["msg"]
     assert "несколько организаций «школа 1»" in message
     assert "Школа 1" in message and "Школа 2" in message and str(world.s1.id) in message
-    assert unknown["errors"][0]["msg"] == "организация «Школа 99» не найдена или вне вашей области"
+    assert unknown["errors"][0]["msg"] == (
+        "организация «Школа 99» не найдена или вне вашей области "
+        "(строка 4, столбец 2 «Образовательная\u00a0организация»)"
+    )
 
 
 async def test_a_second_column_of_the_same_field_is_left_out_and_named(api_client, world, db):
@@ -326,7 +343,8 @@ async def test_a_number_in_the_period_column_is_a_year_or_an_excel_date(api_clie
     (serial, fraction) = summary["rejected"]
     assert serial["index"] == 3 and serial["errors"][0]["loc"] == ["period"]
     assert serial["errors"][0]["msg"] == (
-        "число 44713 — дата Excel: 01.06.2022; укажите учебный год, год, квартал или месяц"
+        "число 44713 — дата Excel: 01.06.2022; укажите учебный год, год, квартал или месяц "
+        "(строка 3, столбец C «period»)"
     )
     assert fraction["index"] == 4 and fraction["errors"][0]["loc"] == ["period"]
 

@@ -17,7 +17,7 @@ from services.api.data_values.models import DataValue
 from tests.factories import TRAINED, World, add_data_indicator, build_world
 from tests.owners import add_analysts
 
-UNKNOWN = "нет такого показателя с методом data_value"
+UNKNOWN = "нет показателя с кодом «m1_own»"  # another territory's own is unknown here
 
 
 @pytest.fixture
@@ -132,7 +132,9 @@ async def test_a_file_with_another_territorys_indicator_has_those_rows_rejected(
     assert answer.status_code == 200, answer.text
     summary = answer.json()
     assert summary["imported"] == 1
-    assert [(r["index"], r["errors"][0]["msg"]) for r in summary["rejected"]] == [(2, UNKNOWN)]
+    assert [(r["index"], r["errors"][0]["msg"]) for r in summary["rejected"]] == [
+        (2, f"{UNKNOWN} (строка 2, столбец 1 «indicator_code»)")
+    ]
     book = Workbook()
     book.active.append(["indicator_code", "organization_id", "period", "value"])
     book.active.append([m1_own, str(world.s3.id), "2021/2022", 5])
@@ -144,8 +146,9 @@ async def test_a_file_with_another_territorys_indicator_has_those_rows_rejected(
         headers=await s3_key(api_client, world),
     )
     assert xlsx.status_code == 200, xlsx.text
-    assert (
-        xlsx.json()["imported"] == 0 and xlsx.json()["rejected"][0]["errors"][0]["msg"] == UNKNOWN
+    assert xlsx.json()["imported"] == 0
+    assert xlsx.json()["rejected"][0]["errors"][0]["msg"] == (
+        f"{UNKNOWN} (строка 2, столбец A «indicator_code»)"
     )
     m1_values = await db.scalar(
         select(func.count()).select_from(DataValue).where(DataValue.organization_id == world.s3.id)

@@ -49,11 +49,13 @@ async def test_a_comma_before_three_digits_is_noted_and_a_count_refuses_the_frac
     ).encode()
     summary = await data_values.upload(api_client, world, "v.csv", content)
     assert await data_values.stored(db, world) == {("extracurricular_coverage", "s1", "2032"): 64.5}
+    count = "показатель в штуках: ожидается целое число, а не"
     assert [(r["index"], r["errors"][0]["msg"]) for r in summary["rejected"]] == [
-        (2, "показатель в штуках: ожидается целое число, а не 1,234"),
-        (3, "показатель в штуках: ожидается целое число, а не 12,5"),
+        (2, f"{count} 1,234 (строка 2, столбец 4 «Значение»)"),
+        (3, f"{count} 12,5 (строка 3, столбец 4 «Значение»)"),
     ]
     notes = [(n["index"], n["msg"]) for n in summary["warnings"]]
-    assert notes == [  # a refused row is told by its rejection
+    assert notes == [  # a refused row carries the notes a stored one does
+        (2, "запятая перед тремя цифрами: 1,234 прочитано как 1,234 (дробь), а не 1234"),
         (4, "запятая перед тремя цифрами: 64,500 прочитано как 64,5 (дробь), а не 64500"),
     ]

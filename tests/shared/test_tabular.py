@@ -21,6 +21,7 @@ from shared.tabular import (
     open_table,
     open_workbook,
     read_lines,
+    single_byte_encoding,
 )
 from shared.uploads import Budget, UploadLimitExceeded, UploadLimits
 from tests.surveys.test_xlsform import build
@@ -51,6 +52,34 @@ def csv_values(content: bytes) -> list[list[str]]:
 def test_every_encoding_we_read_gives_the_same_rows(content):
     assert decode(content) == TEXT
     assert csv_values(content) == [["Код", "Школа"], ["A1", "Лицей №1"]]
+
+
+KOI8_TEXTS = [
+    "Код показателя;ОО;Период;Значение\nupbringing_program;Школа 1;2031;да\n",
+    'indicator_code,organization,period,value\nx,"МБОУ ""Гимназия 1""",2031,Нет\n',
+    "Окружающий мир",
+    "предмет;класс\nматематика;4\nРусский язык;4\n",
+    "ВПР;Всероссийские проверочные работы\n",
+    "Учёт;Ёлка\n",
+]
+
+
+@pytest.mark.parametrize("encoding", ["koi8_r", "cp1251", "utf-8", "utf-8-sig", "utf-16"])
+@pytest.mark.parametrize("text", KOI8_TEXTS)
+def test_koi8_r_is_told_from_windows_1251_and_the_unicode_encodings(text, encoding):
+    assert decode(text.encode(encoding)) == text
+
+
+def test_text_in_capitals_only_is_read_as_windows_1251():
+    # Nothing tells the two apart in capitals alone: Russian Excel's encoding is taken.
+    for text in ("ОО;ВПР;ИСТИНА;ЛОЖЬ", "да;нет"):
+        assert single_byte_encoding(text.encode("cp1251")) == "cp1251"
+        assert decode(text.encode("cp1251")) == text
+
+
+def test_a_koi8_r_table_is_read_as_written():
+    content = "Код;Школа\nA1;Лицей\n".encode("koi8_r")
+    assert read_table("values.csv", content) == [(2, {"код": "A1", "школа": "Лицей"})]
 
 
 def test_bytes_of_no_encoding_we_read_are_refused_not_replaced():

@@ -141,13 +141,13 @@ class ResultImporter(ScopedImporter):
     noun = "результатов"
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
-    required = {
-        "организация": ("organization_id", "organization"),
+    required = {  # named by the headers a file is expected to have
+        "ОО или ID ОО": ("organization_id", "organization"),
         "процедура": ("procedure",),
         "год": ("year",),
         "предмет": ("subject",),
         "класс": ("grade",),
-        "участников": ("participants",),
+        "количество участников": ("participants",),
     }
 
     def columns(self, headers: list[str]) -> list[str | None]:
@@ -155,6 +155,12 @@ class ResultImporter(ScopedImporter):
         school's name only when no organization_id column is given; other columns are left
         out."""
         return columns(headers)
+
+    def cell_fields(self, loc: list[str | int]) -> tuple[str, ...]:
+        """A mark's or a score's error is about its own column (mark_5, score_12)."""
+        if len(loc) == 2 and loc[0] in ("marks", "score_distribution"):
+            return (f"{'mark' if loc[0] == 'marks' else 'score'}_{loc[1]}",)
+        return super().cell_fields(loc)
 
     def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> dict[str, Any]:
         """One row per result; mark_<n> and score_<n> columns are gathered (`from_spreadsheet`)."""

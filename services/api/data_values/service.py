@@ -151,6 +151,18 @@ async def _lookups(
     return indicators, territories
 
 
+def unknown_indicator(code: str, indicator: Indicator | None) -> str:
+    """Why a row's indicator takes no value: no indicator with this code (or another
+    territory's own), or one whose values are not entered by organizations (computed from
+    surveys, assessments or other indicators)."""
+    if indicator is None:
+        return f"нет показателя с кодом «{code}»"
+    return (
+        f"значения показателя «{code}» не вносятся организациями: он рассчитывается "
+        "по анкетам, результатам оценки или другим показателям"
+    )
+
+
 def applies(indicator: Indicator, territories: frozenset[uuid.UUID]) -> bool:
     """Does the indicator exist for an organization in these territories: one of the global
     catalogue, or the own indicator of one of them (another territory's is unknown there)."""
@@ -201,9 +213,9 @@ class DataValueImporter(ScopedImporter):
     noun = "значений"
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
-    required = {
+    required = {  # named by the headers a file is expected to have
         "код показателя": ("indicator_code",),
-        "организация": ("organization_id", "organization"),
+        "ОО или ID ОО": ("organization_id", "organization"),
         "период": ("period",),
         "значение": ("value",),
     }
@@ -233,7 +245,7 @@ class DataValueImporter(ScopedImporter):
         for index, row in parsed:
             indicator = indicators.get(row.indicator_code)
             if indicator is None or indicator.method != "data_value":
-                reject(index, "indicator_code", "нет такого показателя с методом data_value")
+                reject(index, "indicator_code", unknown_indicator(row.indicator_code, indicator))
                 continue
             if row.organization_id not in territories or (
                 readable is not None and row.organization_id not in readable
@@ -241,7 +253,7 @@ class DataValueImporter(ScopedImporter):
                 reject(index, "organization_id", "организация не найдена или вне вашей области")
                 continue
             if not applies(indicator, territories[row.organization_id]):
-                reject(index, "indicator_code", "нет такого показателя с методом data_value")
+                reject(index, "indicator_code", unknown_indicator(row.indicator_code, None))
                 continue
             if row.period not in periods:
                 try:
@@ -263,7 +275,8 @@ class DataValueImporter(ScopedImporter):
                 continue
             seen[key] = index
             valid.append(Valid(index, indicator.id, row.organization_id, row.period, value))
-            for field, note in row.sheet.notes if row.sheet else ():
+        for index, item in rows:  # a rejected row is told what was reinterpreted too
+            for field, note in item.notes if isinstance(item, SheetItem) else ():
                 self.warn(index, field, note)
         return valid, rejected
 

@@ -45,7 +45,10 @@ class ImportedRoadmap:
         return [activity for section in self.sections for activity in section.activities]
 
 
-NO_TABLE = "таблица мероприятий не найдена: ни в одной строке заголовка нет столбца мероприятия"
+NO_TABLE = (
+    "таблица мероприятий не найдена: ни в одной строке нет заголовка столбца «Мероприятие» "
+    "(или «Наименование мероприятия», «Содержание деятельности», «Задачи»)"
+)
 
 
 @dataclass(frozen=True)
