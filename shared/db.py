@@ -27,6 +27,8 @@ SCHEMAS = ("api", "surveys", "reports")
 REFERENCE_TABLES = (
     "api.assessment_procedure",
     "api.assessment_subject",
+    "api.assessment_specification",
+    "api.assessment_task",
     "surveys.instrument",
     "surveys.instrument_version",
     "reports.recommendation_rule",

@@ -1,0 +1,109 @@
+"""HTTP: /v1/assessment-tasks, /v1/assessment-results/participants."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
+
+from services.api.assessment_tasks import participants, service
+from services.api.assessment_tasks.schemas import (
+    ParticipantList,
+    ParticipantsIn,
+    SpecificationCreate,
+    SpecificationRead,
+)
+from services.api.assessments.schemas import Grade
+from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
+from shared import bulk
+from shared.db import SessionDep
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
+from shared.pagination import Page, PaginationDep
+
+router = APIRouter(tags=["assessment tasks"])
+ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+Text = Annotated[str | None, Query(max_length=100)]
+
+
+@router.post("/assessment-tasks", status_code=201, responses=ERRORS)
+async def create_specification(
+    body: SpecificationCreate, response: Response, session: SessionDep, caller: Caller
+) -> SpecificationRead:
+    """A procedure's task specification for a year, subject and grade (administrators): 201
+    with the new version, or 200 with the latest one when it is the same. 422 names the
+    field: an unknown procedure or subject, a task number not as printed (1, 3.1, 1К1) or
+    repeated, a mark scale not 2–5 rising from 0 to at most the sum of the maximum scores."""
+    spec, created = await service.create_specification(session, caller, body)
+    if not created:
+        response.status_code = 200
+    return spec
+
+
+@router.get("/assessment-tasks", responses=ERRORS)
+async def list_specifications(
+    session: SessionDep,
+    caller: Caller,
+    page: PaginationDep,
+    procedure: Annotated[str | None, Query(max_length=40)] = None,
+    year: Annotated[str | None, Query(max_length=20)] = None,
+    subject: Text = None,
+    grade: Annotated[int | None, Query(ge=1, le=11)] = None,
+    all_versions: bool = False,
+) -> Page[SpecificationRead]:
+    """The catalogue of task specifications: the latest version of each (every version with
+    `all_versions`); anyone signed in reads it."""
+    filters = service.SpecificationFilter(procedure, year, subject, grade, all_versions)
+    items, total = await service.list_specifications(session, page, filters)
+    return Page(items=items, total=total)
+
+
+@router.post(
+    "/assessment-results/participants",
+    response_model=bulk.ImportSummary,
+    responses=ERRORS,
+)
+async def post_participants(
+    body: ParticipantsIn,
+    request: Request,
+    session: SessionDep,
+    caller: CallerOrKey,
+    scopes: ScopeResolverDep,
+    dry_run: bulk.DryRun = False,
+    idempotency_key: bulk.IdempotencyKey = None,
+) -> bulk.ImportSummary | JSONResponse:
+    """One school's participants by task (the whole set: participants it does not name are
+    removed), checked against the task specification; the school's summary result is derived
+    from them. Same writers as assessment results (a school leader or information system for
+    their own school, the territory's analysts): 403 for another role, 404 for a school
+    outside the caller's scope, 422 for a procedure, subject or year without a specification.
+    A participant is rejected naming it and the task: a score above the maximum, an unknown
+    or a missing task, a code that reads as a name."""
+    importer = participants.ParticipantImporter(session, scopes, caller, body)
+    await importer.prepare()
+    return await bulk.import_posted(
+        session,
+        importer,
+        body.participants,
+        dry_run=dry_run,
+        request=request,
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.get("/assessment-results/participants", responses=ERRORS)
+async def list_participants(
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    organization_id: uuid.UUID,
+    procedure: Annotated[str, Query(max_length=40)],
+    year: Annotated[str, Query(max_length=20)],
+    subject: Annotated[str, Query(max_length=100)],
+    grade: Annotated[Grade, Query()],
+) -> ParticipantList:
+    """One school's participants (codes, scores by task, marks); 404 outside the caller's
+    scope."""
+    items = await participants.list_participants(
+        session, scopes, caller, organization_id, procedure, year, subject, grade
+    )
+    return ParticipantList(items=items, total=len(items))

@@ -1,0 +1,245 @@
+"""Participants' results by task: checked against the specification, stored under
+pseudonymous codes only, idempotent, a re-post replacing the school's set, audited, and the
+school's summary result derived from them (numbers computed by hand in the comments)."""
+
+import pytest
+from sqlalchemy import select
+
+from services.api.assessment_tasks.models import AssessmentParticipant
+from services.api.assessment_tasks.participants import pseudonym_problem
+from services.api.audit.models import AuditEvent
+from tests.api.test_assessment_tasks import SPEC
+from tests.factories import add_colleagues
+
+# SPEC: tasks 1 (max 1), 2 (max 2), 3.1 (max 1), 3.2 (max 2), total 6; "3" from 2, "4" from
+# 4, "5" from 5.
+A = {
+    "code": "1001",
+    "class_label": "5а",
+    "variant": 1,
+    "journal_mark": 5,
+    "task_scores": {"1": 1, "2": 2, "3.1": 1, "3.2": 2},
+}  # 6: "5", confirmed
+B = {
+    "code": "1002",
+    "class_label": "5А",
+    "variant": 2,
+    "journal_mark": 4,
+    "task_scores": {"1": 1, "2": 1, "3.1": 0, "3.2": 1},
+}  # 3: "3", lowered
+C = {
+    "code": "1003",
+    "class_label": "5Б",
+    "variant": 1,
+    "journal_mark": 2,
+    "task_scores": {"1": 0, "2": 0, "3.1": 1, "3.2": 0},
+}  # 1: "2", confirmed
+D = {
+    "code": "1004",
+    "class_label": "5Б",
+    "variant": 2,
+    "journal_mark": 3,
+    "task_scores": {"1": 1, "2": 2, "3.1": 1, "3.2": 0},
+}  # 4: "4", raised
+
+
+@pytest.fixture
+async def spec(api_client, world):
+    answer = await api_client.post(
+        "/v1/assessment-tasks", json=SPEC, headers=world.headers("admin")
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+def body(world, participants, org=None):
+    return {
+        "organization_id": str(org or world.s1.id),
+        "procedure": "vpr",
+        "year": "2023/2024",
+        "subject": "математика",
+        "grade": 5,
+        "participants": participants,
+    }
+
+
+async def post(client, world, participants, who="leader", org=None, **params):
+    return await client.post(
+        "/v1/assessment-results/participants",
+        json=body(world, participants, org),
+        params=params,
+        headers=world.headers(who),
+    )
+
+
+async def summary_row(client, world, org=None):
+    answer = await client.get(
+        "/v1/assessment-results",
+        params={"organization_id": str(org or world.s1.id), "year": "2023/2024", "grade": 5},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["items"]
+
+
+async def stored(db):
+    query = select(AssessmentParticipant).order_by(AssessmentParticipant.code)
+    return (await db.scalars(query)).all()
+
+
+async def test_the_school_summary_is_derived_from_its_participants(api_client, world, spec):
+    answer = await post(api_client, world, [A, B, C, D])
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["imported"] == 4 and answer.json()["rejected"] == []
+    [row] = await summary_row(api_client, world)
+    assert row["participants"] == 4
+    assert row["marks"] == {"2": 1, "3": 1, "4": 1, "5": 1}
+    assert row["score_distribution"] == {"1": 1, "3": 1, "4": 1, "6": 1}
+    assert row["mean_score"] == 3.5  # (6 + 3 + 1 + 4) / 4
+    assert (row["lowered"], row["confirmed"], row["raised"]) == (1, 2, 1)
+    listed = await api_client.get(
+        "/v1/assessment-results/participants",
+        params={
+            "organization_id": str(world.s1.id),
+            "procedure": "vpr",
+            "year": "2023/2024",
+            "subject": "Математика",
+            "grade": 5,
+        },
+        headers=world.headers("leader"),
+    )
+    items = {p["code"]: p for p in listed.json()["items"]}
+    assert items["1002"]["total_score"] == 3 and items["1002"]["mark"] == 3
+    assert items["1001"]["class_label"] == "5А"  # "5а" written as the calendar writes it
+
+
+async def test_the_same_post_twice_changes_nothing(api_client, world, spec, db):
+    await post(api_client, world, [A, B])
+    before = await db.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    again = (await post(api_client, world, [A, B])).json()
+    assert (again["imported"], again["updated"], again["unchanged"]) == (0, 0, 2)
+    after = await db.scalar(select(AuditEvent.id).order_by(AuditEvent.id.desc()).limit(1))
+    assert after == before  # nothing written, nothing audited
+
+
+async def test_a_repost_replaces_the_schools_set(api_client, world, spec, db):
+    await post(api_client, world, [A, B, C, D])
+    changed_b = {**B, "task_scores": {**B["task_scores"], "3.2": 2}}  # 4: "4", confirmed
+    summary = (await post(api_client, world, [A, changed_b])).json()
+    assert (summary["imported"], summary["updated"], summary["unchanged"]) == (0, 1, 1)
+    assert any("удалено участников" in w["msg"] and "2" in w["msg"] for w in summary["warnings"])
+    assert [p.code for p in await stored(db)] == ["1001", "1002"]
+    [row] = await summary_row(api_client, world)
+    assert row["participants"] == 2 and row["marks"] == {"2": 0, "3": 0, "4": 1, "5": 1}
+    assert row["mean_score"] == 5.0  # (6 + 4) / 2
+    assert (row["lowered"], row["confirmed"], row["raised"]) == (0, 2, 0)
+
+
+async def test_each_write_is_audited_under_the_code_only(api_client, world, spec, db):
+    await post(api_client, world, [A, B, C])
+    await post(api_client, world, [A, B])
+    events = (
+        await db.scalars(
+            select(AuditEvent).where(AuditEvent.entity_type == "assessment_participant")
+        )
+    ).all()
+    assert sorted(e.action for e in events) == ["create", "create", "create", "delete"]
+    assert {e.actor_id for e in events} == {str(world.users["leader"].id)}
+    created = next(e for e in events if e.action == "create" and "1001" in str(e.changes))
+    assert created.changes["total_score"] == {"before": None, "after": 6}
+
+
+@pytest.mark.parametrize(
+    ("scores", "task", "words"),
+    [
+        ({"1": 1, "2": 3, "3.1": 1, "3.2": 2}, "2", "задание 2: балл 3 выше максимального 2"),
+        ({"1": 1, "2": 2, "3.1": 1, "3.2": 2, "4": 1}, "4", "задания 4 нет в спецификации"),
+        ({"1": 1, "2": 2, "3.1": 1}, "3.2", "нет балла за задание 3.2"),
+        ({"1": 1, "2": -1, "3.1": 1, "3.2": 2}, "2", "задание 2: балл — целое число от 0"),
+    ],
+)
+async def test_a_participant_against_the_specification_is_rejected_naming_it_and_the_task(
+    api_client, world, spec, db, scores, task, words
+):
+    bad = {"code": "1005", "task_scores": scores}
+    summary = (await post(api_client, world, [A, bad])).json()
+    assert summary["imported"] == 1
+    [rejected] = summary["rejected"]
+    assert rejected["index"] == 1
+    [error] = rejected["errors"]
+    assert error["loc"] == ["task_scores", task]
+    assert "участник 1005" in error["msg"] and words in error["msg"]
+    assert [p.code for p in await stored(db)] == ["1001"]
+
+
+def test_a_code_that_reads_as_a_name_is_refused():
+    for name in ("Иванов Пётр", "Иванов", "Petrov", "ivanov1", "Ivan Petrov 1", ""):
+        assert pseudonym_problem(name) is not None, name
+    for code in ("10017", "5А-07", "AB12", "2024/5/017", "№12"):
+        assert pseudonym_problem(code) is None, code
+
+
+async def test_a_name_posted_as_a_code_is_not_stored(api_client, world, spec, db):
+    named = {**A, "code": "Иванов Пётр"}
+    summary = (await post(api_client, world, [named, B])).json()
+    [rejected] = summary["rejected"]
+    assert rejected["index"] == 0 and rejected["errors"][0]["loc"] == ["code"]
+    assert [p.code for p in await stored(db)] == ["1002"]
+    query = select(AuditEvent.changes).where(
+        AuditEvent.entity_type.in_(["assessment_participant", "assessment_result"])
+    )
+    assert not any("Иванов" in str(changes) for changes in await db.scalars(query))
+
+
+async def test_a_repeated_code_is_rejected(api_client, world, spec):
+    summary = (await post(api_client, world, [A, {**B, "code": "1001"}])).json()
+    assert summary["imported"] == 1
+    assert summary["rejected"][0]["errors"][0]["msg"] == "участник 1001 уже был в строке 0"
+
+
+async def test_without_a_specification_the_post_is_a_422_naming_the_year(api_client, world):
+    answer = await post(api_client, world, [A])
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["body", "year"]
+
+
+async def test_another_schools_leader_in_the_same_territory_can_neither_post_nor_see(
+    api_client, world, spec, db, settings
+):
+    await add_colleagues(db, settings, world)
+    await post(api_client, world, [A, B])
+    intruder = await post(api_client, world, [C], who="leader2")
+    assert intruder.status_code == 404
+    assert [p.code for p in await stored(db)] == ["1001", "1002"]
+    peek = await api_client.get(
+        "/v1/assessment-results/participants",
+        params={
+            "organization_id": str(world.s1.id),
+            "procedure": "vpr",
+            "year": "2023/2024",
+            "subject": "Математика",
+            "grade": 5,
+        },
+        headers=world.headers("leader2"),
+    )
+    assert peek.status_code == 404
+    assert await summary_row(api_client, world) != []  # S1's own summary is still there
+    other = await api_client.get(
+        "/v1/assessment-results",
+        params={"organization_id": str(world.s1.id), "year": "2023/2024"},
+        headers=world.headers("leader2"),
+    )
+    assert other.json()["items"] == []
+
+
+async def test_a_teacher_may_not_post_and_the_territorys_analyst_may(api_client, world, spec):
+    assert (await post(api_client, world, [A], who="teacher")).status_code == 403
+    answer = await post(api_client, world, [A], who="analyst")
+    assert answer.status_code == 200 and answer.json()["imported"] == 1
+
+
+async def test_a_dry_run_stores_nothing(api_client, world, spec, db):
+    summary = (await post(api_client, world, [A, B], dry_run="true")).json()
+    assert summary["imported"] == 2 and summary["dry_run"]
+    assert await stored(db) == []
+    assert await summary_row(api_client, world) == []
