@@ -13,34 +13,23 @@ from tests.factories import add_colleagues
 
 # SPEC: tasks 1 (max 1), 2 (max 2), 3.1 (max 1), 3.2 (max 2), total 6; "3" from 2, "4" from
 # 4, "5" from 5.
-A = {
-    "code": "1001",
-    "class_label": "5а",
-    "variant": 1,
-    "journal_mark": 5,
-    "task_scores": {"1": 1, "2": 2, "3.1": 1, "3.2": 2},
-}  # 6: "5", confirmed
-B = {
-    "code": "1002",
-    "class_label": "5А",
-    "variant": 2,
-    "journal_mark": 4,
-    "task_scores": {"1": 1, "2": 1, "3.1": 0, "3.2": 1},
-}  # 3: "3", lowered
-C = {
-    "code": "1003",
-    "class_label": "5Б",
-    "variant": 1,
-    "journal_mark": 2,
-    "task_scores": {"1": 0, "2": 0, "3.1": 1, "3.2": 0},
-}  # 1: "2", confirmed
-D = {
-    "code": "1004",
-    "class_label": "5Б",
-    "variant": 2,
-    "journal_mark": 3,
-    "task_scores": {"1": 1, "2": 2, "3.1": 1, "3.2": 0},
-}  # 4: "4", raised
+TASKS = ("1", "2", "3.1", "3.2")
+
+
+def participant(code, class_label, variant, journal_mark, *scores):
+    return {
+        "code": code,
+        "class_label": class_label,
+        "variant": variant,
+        "journal_mark": journal_mark,
+        "task_scores": dict(zip(TASKS, scores, strict=True)),
+    }
+
+
+A = participant("1001", "5а", 1, 5, 1, 2, 1, 2)  # 6: "5", confirmed
+B = participant("1002", "5А", 2, 4, 1, 1, 0, 1)  # 3: "3", lowered
+C = participant("1003", "5Б", 1, 2, 0, 0, 1, 0)  # 1: "2", confirmed
+D = participant("1004", "5Б", 2, 3, 1, 2, 1, 0)  # 4: "4", raised
 
 
 @pytest.fixture
@@ -82,6 +71,15 @@ async def summary_row(client, world, org=None):
     return answer.json()["items"]
 
 
+async def listed_participants(client, world, who):
+    """GET S1's participants as `who`."""
+    params = {"organization_id": str(world.s1.id), "procedure": "vpr", "year": "2023/2024"}
+    params |= {"subject": "Математика", "grade": 5}
+    return await client.get(
+        "/v1/assessment-results/participants", params=params, headers=world.headers(who)
+    )
+
+
 async def stored(db):
     query = select(AssessmentParticipant).order_by(AssessmentParticipant.code)
     return (await db.scalars(query)).all()
@@ -97,17 +95,7 @@ async def test_the_school_summary_is_derived_from_its_participants(api_client, w
     assert row["score_distribution"] == {"1": 1, "3": 1, "4": 1, "6": 1}
     assert row["mean_score"] == 3.5  # (6 + 3 + 1 + 4) / 4
     assert (row["lowered"], row["confirmed"], row["raised"]) == (1, 2, 1)
-    listed = await api_client.get(
-        "/v1/assessment-results/participants",
-        params={
-            "organization_id": str(world.s1.id),
-            "procedure": "vpr",
-            "year": "2023/2024",
-            "subject": "Математика",
-            "grade": 5,
-        },
-        headers=world.headers("leader"),
-    )
+    listed = await listed_participants(api_client, world, "leader")
     items = {p["code"]: p for p in listed.json()["items"]}
     assert items["1002"]["total_score"] == 3 and items["1002"]["mark"] == 3
     assert items["1001"]["class_label"] == "5А"  # "5а" written as the calendar writes it
@@ -211,17 +199,7 @@ async def test_another_schools_leader_in_the_same_territory_can_neither_post_nor
     intruder = await post(api_client, world, [C], who="leader2")
     assert intruder.status_code == 404
     assert [p.code for p in await stored(db)] == ["1001", "1002"]
-    peek = await api_client.get(
-        "/v1/assessment-results/participants",
-        params={
-            "organization_id": str(world.s1.id),
-            "procedure": "vpr",
-            "year": "2023/2024",
-            "subject": "Математика",
-            "grade": 5,
-        },
-        headers=world.headers("leader2"),
-    )
+    peek = await listed_participants(api_client, world, "leader2")
     assert peek.status_code == 404
     assert await summary_row(api_client, world) != []  # S1's own summary is still there
     other = await api_client.get(

@@ -2,26 +2,24 @@
 and the participants' results by task that a school's summary result is derived from."""
 
 import uuid
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    DateTime,
-    ForeignKeyConstraint,
     Index,
     Text,
     UniqueConstraint,
-    func,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from shared.db import Entity
+from services.api.assessments.models import subject_reference
+from shared.db import BulkEntity, Entity
 
 LEVELS = ("basic", "advanced", "high")
+# A school's result: one per organization, procedure, year, subject and grade.
+RESULT_KEY = ("organization_id", "procedure_id", "year", "subject", "grade")
 
 
 class AssessmentSpecification(Entity, table=True):
@@ -34,16 +32,7 @@ class AssessmentSpecification(Entity, table=True):
         UniqueConstraint(
             "procedure_id", "year", "subject", "grade", "version", name="uq_assessment_spec_key"
         ),
-        ForeignKeyConstraint(
-            ["procedure_id", "subject", "grade"],
-            [
-                "api.assessment_subject.procedure_id",
-                "api.assessment_subject.subject",
-                "api.assessment_subject.grade",
-            ],
-            name="fk_assessment_specification_subject_assessment_subject",
-            ondelete="RESTRICT",
-        ),
+        subject_reference("assessment_specification"),
         CheckConstraint("version >= 1", name="version"),
         {"schema": "api"},
     )
@@ -80,20 +69,12 @@ class AssessmentTask(SQLModel, table=True):
     skill: str | None = Field(default=None, sa_column=Column(Text))
 
 
-class AssessmentParticipant(SQLModel, table=True):
+class AssessmentParticipant(BulkEntity, table=True):
     """One participant's scores by task, under a pseudonymous code (never a name)."""
 
     __tablename__ = "assessment_participant"
     __table_args__ = (
-        UniqueConstraint(
-            "organization_id",
-            "procedure_id",
-            "year",
-            "subject",
-            "grade",
-            "code",
-            name="uq_assessment_participant_key",
-        ),
+        UniqueConstraint(*RESULT_KEY, "code", name="uq_assessment_participant_key"),
         Index("ix_assessment_participant_specification_id", "specification_id"),
         CheckConstraint("total_score >= 0", name="total_score"),
         CheckConstraint("mark IS NULL OR mark BETWEEN 2 AND 5", name="mark"),
@@ -102,11 +83,6 @@ class AssessmentParticipant(SQLModel, table=True):
     )
     __audit__ = False  # written in bulk with SQL, which records its own audit events
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        primary_key=True,
-        sa_column_kwargs={"server_default": text("gen_random_uuid()")},
-    )
     organization_id: uuid.UUID = Field(foreign_key="api.organization.id", ondelete="RESTRICT")
     specification_id: uuid.UUID = Field(
         foreign_key="api.assessment_specification.id", ondelete="RESTRICT"
@@ -123,9 +99,3 @@ class AssessmentParticipant(SQLModel, table=True):
     mark: int | None = None  # by the specification's scale; None when it has none
     journal_mark: int | None = None
     source: str | None = Field(default=None, max_length=140)
-    created_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )
-    updated_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )

@@ -12,23 +12,26 @@ nothing. Every create, change and removal is in the audit log, written by the sa
 import json
 import re
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ARRAY, Integer, String, Text, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.assessment_tasks.models import AssessmentParticipant
-from services.api.assessment_tasks.schemas import ParticipantRead, ParticipantsIn
-from services.api.assessment_tasks.service import Specification, latest_specification, year_code
+from services.api.assessment_tasks.schemas import ParticipantRead, ParticipantScores, ParticipantsIn
+from services.api.assessment_tasks.service import (
+    Specification,
+    catalogue_entry,
+    latest_specification,
+)
 from services.api.assessments.results import WRITERS, ResultImporter
-from services.api.assessments.rows import integer
-from services.api.assessments.service import load_catalogue, normalize_class_label
+from services.api.assessments.rows import integer, year_code
+from services.api.assessments.service import normalize_class_label
 from services.api.audit import service as audit
 from services.api.data_values.models import IdempotencyKeys
 from services.api.territories.scope import DbScopeResolver
 from shared.bulk import Counts, Rejected, RowError, ScopedImporter, writer_source
-from shared.errors import Invalid, NotFound
+from shared.errors import Invalid
 from shared.identity import Principal, ScopeType, require_roles
 from shared.scope import ensure_in_scope
 
@@ -53,20 +56,9 @@ def pseudonym_problem(code: str) -> str | None:
     return None
 
 
-@dataclass
-class ParticipantRow:
-    code: str
-    class_label: str | None
-    variant: int | None
-    task_scores: dict[str, int]
-    total_score: int
-    mark: int | None
-    journal_mark: int | None
-
-
 def check_participant(
     item: Any, spec: Specification, grade: int
-) -> ParticipantRow | list[RowError]:
+) -> ParticipantScores | list[RowError]:
     """One posted participant against the specification: every problem, each naming the
     participant and, for a score, the task."""
     errors: list[RowError] = []
@@ -128,7 +120,15 @@ def check_participant(
         return errors
     ordered = {task.number: taken[task.number] for task in spec.tasks}
     total = sum(ordered.values())
-    return ParticipantRow(code, class_label, variant, ordered, total, spec.mark(total), journal)
+    return ParticipantScores(
+        code=code,
+        class_label=class_label,
+        variant=variant,
+        task_scores=ordered,
+        total_score=total,
+        mark=spec.mark(total),
+        journal_mark=journal,
+    )
 
 
 _KEY_WHERE = """p.organization_id = :organization_id AND p.procedure_id = :procedure_id
@@ -140,10 +140,7 @@ _FIELDS = "jsonb_build_object('code', p.code, {})".format(
 _AUDITED = audit.bulk_events(
     "assessment_participant",
     entity_id="w.id::text",
-    changes="""(SELECT coalesce(jsonb_object_agg(
-                   n.key, jsonb_build_object('before', o.value, 'after', n.value)), '{}'::jsonb)
-        FROM jsonb_each(w.fields) n LEFT JOIN jsonb_each(b.fields) o USING (key)
-        WHERE n.value IS DISTINCT FROM coalesce(o.value, 'null'::jsonb))""",
+    changes=audit.field_changes("w.fields", "b.fields"),
     rows="written w LEFT JOIN before b USING (code)",
 )
 _COMPARED = ("specification_id", *_STORED)
@@ -171,9 +168,7 @@ _UPSERT = text(
         RETURNING p.id, p.code, {_FIELDS} AS fields, (xmax = 0) AS inserted
     ), audited AS ({_AUDITED}
     )
-    SELECT count(*) FILTER (WHERE inserted) AS imported,
-           count(*) FILTER (WHERE NOT inserted) AS updated
-    FROM written
+    {audit.WRITTEN_COUNTS}
     """  # noqa: S608 - only this module's column names are interpolated
 ).bindparams(
     bindparam("codes", type_=ARRAY(String)),
@@ -187,12 +182,15 @@ _REMOVE = text(
         DELETE FROM api.assessment_participant p
         WHERE {_KEY_WHERE} AND NOT (p.code = ANY(:codes))
         RETURNING p.id, {_FIELDS} AS fields
-    ), audited AS (
-        INSERT INTO api.audit_event (service, actor_kind, actor_id, actor_role, via, action,
-                                     entity_type, entity_id, changes, request_id, address)
-        SELECT :service, :actor_kind, :actor_id, :actor_role, :via, 'delete',
-               'assessment_participant', g.id::text, g.fields, :request_id, :address
-        FROM gone g
+    ), audited AS ({
+        audit.bulk_events(
+            "assessment_participant",
+            entity_id="w.id::text",
+            changes="w.fields",
+            rows="gone w",
+            action="delete",
+        )
+    }
     )
     SELECT count(*) FROM gone
     """  # noqa: S608 - constant SQL of this module
@@ -253,14 +251,7 @@ class ParticipantImporter(ScopedImporter):
         year = year_code(h.year)
         if year is None:
             raise Invalid.at("year", "Ожидается учебный год (2025/2026) или календарный год (2026)")
-        catalogue = await load_catalogue(self.session, {h.procedure})
-        procedure = catalogue.procedures.get(h.procedure)
-        if procedure is None:
-            raise Invalid.at("procedure", f"Нет оценочной процедуры с кодом {h.procedure}")
-        subject = catalogue.subject(procedure, h.subject, h.grade)
-        if subject is None:
-            message = f"В каталоге {procedure.code} нет предмета «{h.subject}» в {h.grade} классе"
-            raise Invalid.at("subject", message)
+        procedure, subject = await catalogue_entry(self.session, h.procedure, h.subject, h.grade)
         self.spec = await latest_specification(
             self.session, procedure.id, year, subject.subject, h.grade
         )
@@ -281,7 +272,7 @@ class ParticipantImporter(ScopedImporter):
     async def validate(self, rows: list[tuple[int, Any]]) -> tuple[list[Any], list[Rejected]]:
         """Each participant against the specification; a repeated code is rejected."""
         assert self.spec is not None
-        valid: list[ParticipantRow] = []
+        valid: list[ParticipantScores] = []
         rejected: list[Rejected] = []
         seen: dict[str, int] = {}
         for index, item in rows:
@@ -299,7 +290,7 @@ class ParticipantImporter(ScopedImporter):
                 valid.append(checked)
         return valid, rejected
 
-    async def store(self, session: AsyncSession, valid: list[ParticipantRow]) -> Counts:
+    async def store(self, session: AsyncSession, valid: list[ParticipantScores]) -> Counts:
         """The participants (new, changed), the removal of those the post does not name, and
         the school's summary result derived from what is stored; one audit event each."""
         assert self.spec is not None
@@ -358,13 +349,9 @@ async def list_participants(
     grade: int,
 ) -> list[ParticipantRead]:
     """One school's participants by code; NotFound (404) for a school outside the caller's
-    scope."""
+    scope, Invalid (422) for a procedure or subject the catalogue does not have."""
     await ensure_in_scope(principal, scopes, ScopeType.organization, organization_id)
-    catalogue = await load_catalogue(session, {procedure})
-    found = catalogue.procedures.get(procedure)
-    entry = catalogue.subject(found, subject, grade) if found else None
-    if found is None or entry is None:
-        raise NotFound("Нет такой процедуры, предмета или класса в каталоге")
+    found, entry = await catalogue_entry(session, procedure, subject, grade, where="query")
     p = AssessmentParticipant
     query = (
         select(p)

@@ -79,7 +79,10 @@ class ParticipantsIn(BaseModel):
     )
 
 
-class ParticipantRead(BaseModel):
+class ParticipantScores(BaseModel):
+    """A participant as stored: the code, scores by task in printed order, the total and the
+    mark it gets on the specification's scale (null without a scale)."""
+
     code: str
     class_label: str | None
     variant: int | None
@@ -87,6 +90,9 @@ class ParticipantRead(BaseModel):
     total_score: int
     mark: int | None
     journal_mark: int | None
+
+
+class ParticipantRead(ParticipantScores):
     updated_at: datetime
 
 

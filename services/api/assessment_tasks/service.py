@@ -26,12 +26,12 @@ from services.api.assessment_tasks.schemas import (
     SpecificationRead,
     TaskSpec,
 )
-from services.api.assessments.models import AssessmentProcedure
+from services.api.assessments.models import AssessmentProcedure, AssessmentSubject
+from services.api.assessments.rows import year_code
 from services.api.assessments.service import admin_only, load_catalogue
 from shared.errors import Invalid
 from shared.identity import Principal
 from shared.pagination import Pagination, paginate
-from shared.periods import parse_period
 
 DATA = Path(__file__).parent / "data"
 MARKS = (2, 3, 4, 5)
@@ -44,15 +44,6 @@ def task_number(written: str) -> str | None:
     is not one."""
     compact = re.sub(r"\s+", "", written).upper().replace("K", "К")
     return compact if _NUMBER.fullmatch(compact) else None
-
-
-def year_code(written: str) -> str | None:
-    """An academic year (2025/2026) or a calendar year (2026) as stored; None otherwise."""
-    try:
-        period = parse_period(written)
-    except ValueError:
-        return None
-    return period.code if period.kind in ("academic_year", "year") else None
 
 
 def _problems(data: SpecificationCreate, has_marks: bool) -> list[dict[str, Any]]:
@@ -97,6 +88,22 @@ def _problems(data: SpecificationCreate, has_marks: bool) -> list[dict[str, Any]
     if data.mark_scale and not has_marks:
         fail(["mark_scale"], f"Процедура {data.procedure} не выставляет отметки 2–5")
     return errors
+
+
+async def catalogue_entry(
+    session: AsyncSession, code: str, subject: str, grade: int, *, where: str = "body"
+) -> tuple[AssessmentProcedure, AssessmentSubject]:
+    """The catalogue's procedure and its subject in a grade (the subject in any case and
+    spacing); Invalid (422 naming `procedure` or `subject` in `where`) when it has none."""
+    catalogue = await load_catalogue(session, {code})
+    procedure = catalogue.procedures.get(code)
+    if procedure is None:
+        raise Invalid.at("procedure", f"Нет оценочной процедуры с кодом {code}", where=where)
+    entry = catalogue.subject(procedure, subject, grade)
+    if entry is None:
+        message = f"В каталоге {procedure.code} нет предмета «{subject}» в {grade} классе"
+        raise Invalid.at("subject", message, where=where)
+    return procedure, entry
 
 
 @dataclass
@@ -194,14 +201,7 @@ async def store_specification(
     False) when it equals the latest. Raises Invalid (422) naming each field that breaks a
     rule: an unknown procedure or subject, a malformed or repeated task number, a mark scale
     that is not 2–5 rising from 0 to at most the sum of the tasks' maximum scores."""
-    catalogue = await load_catalogue(session, {data.procedure})
-    procedure = catalogue.procedures.get(data.procedure)
-    if procedure is None:
-        raise Invalid.at("procedure", f"Нет оценочной процедуры с кодом {data.procedure}")
-    subject = catalogue.subject(procedure, data.subject, data.grade)
-    if subject is None:
-        message = f"В каталоге {procedure.code} нет предмета «{data.subject}» в {data.grade} классе"
-        raise Invalid.at("subject", message)
+    procedure, subject = await catalogue_entry(session, data.procedure, data.subject, data.grade)
     if errors := _problems(data, procedure.has_marks):
         raise Invalid(errors[0]["msg"], errors=errors)
     year = year_code(data.year)
