@@ -646,6 +646,17 @@ TABLE += [
     Case(
         "api",
         "GET",
+        "/v1/assessment-results/task-completion",
+        EVERYONE,
+        fixed(
+            "/v1/assessment-results/task-completion?procedure=vpr&year=2025/2026"
+            "&subject=Русский язык&grade=4&group_by=territory"
+        ),
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "GET",
         "/v1/assessment-results/participants",
         EVERYONE,
         lambda w, i: (

@@ -221,3 +221,49 @@ async def test_a_dry_run_stores_nothing(api_client, world, spec, db):
     assert summary["imported"] == 2 and summary["dry_run"]
     assert await stored(db) == []
     assert await summary_row(api_client, world) == []
+
+
+# --- task completion ---------------------------------------------------------------------------
+
+
+async def completion(client, world, who="analyst", **params):
+    query = {"procedure": "vpr", "year": "2023/2024", "subject": "Математика", "grade": 5}
+    answer = await client.get(
+        "/v1/assessment-results/task-completion",
+        params={**query, **params},
+        headers=world.headers(who),
+    )
+    assert answer.status_code == 200, answer.text
+    return {
+        item["group_id"]: (
+            item["participants"],
+            {t["number"]: t["completion"] for t in item["tasks"]},
+        )
+        for item in answer.json()["items"]
+    }
+
+
+async def test_task_completion_per_organization_cluster_and_territory(api_client, world, spec):
+    await post(api_client, world, [A, B])  # S1
+    await post(api_client, world, [C, D], who="analyst", org=world.s2.id)  # S2, M1, cluster C1
+    by_school = await completion(api_client, world)
+    # S1, task 2 (max 2): (2 + 1) / (2 × 2) = 75 %; task 3.1 (max 1): (1 + 0) / (1 × 2) = 50 %
+    assert by_school[str(world.s1.id)] == (2, {"1": 100.0, "2": 75.0, "3.1": 50.0, "3.2": 75.0})
+    # S2: task 1 (0 + 1) / 2 = 50 %, task 3.2 (0 + 0) / 4 = 0 %
+    assert by_school[str(world.s2.id)] == (2, {"1": 50.0, "2": 50.0, "3.1": 100.0, "3.2": 0.0})
+    # M1 pools both: task 2 (2 + 1 + 0 + 2) / (2 × 4) = 62.5 %, task 3.2 (2 + 1 + 0 + 0) / 8
+    pooled = (4, {"1": 75.0, "2": 62.5, "3.1": 75.0, "3.2": 37.5})
+    assert await completion(api_client, world, group_by="territory") == {str(world.m1.id): pooled}
+    assert await completion(api_client, world, group_by="cluster") == {str(world.c1.id): pooled}
+
+
+async def test_task_completion_counts_only_the_callers_schools(
+    api_client, world, spec, db, settings
+):
+    await add_colleagues(db, settings, world)
+    await post(api_client, world, [A, B])
+    await post(api_client, world, [C, D], who="analyst", org=world.s2.id)
+    own = await completion(api_client, world, who="leader2", group_by="territory")
+    # S2's leader sees S2's participants only: task 1 (0 + 1) / 2 = 50 %
+    assert own == {str(world.m1.id): (2, {"1": 50.0, "2": 50.0, "3.1": 100.0, "3.2": 0.0})}
+    assert await completion(api_client, world, who="leader3") == {}

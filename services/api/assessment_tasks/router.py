@@ -6,8 +6,9 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from services.api.assessment_tasks import participants, service
+from services.api.assessment_tasks import completion, participants, service
 from services.api.assessment_tasks.schemas import (
+    CompletionRead,
     ParticipantList,
     ParticipantsIn,
     SpecificationCreate,
@@ -107,3 +108,24 @@ async def list_participants(
         session, scopes, caller, organization_id, procedure, year, subject, grade
     )
     return ParticipantList(items=items, total=len(items))
+
+
+@router.get("/assessment-results/task-completion", responses=ERRORS)
+async def task_completion(
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    page: PaginationDep,
+    procedure: Annotated[str, Query(max_length=40, description="Код процедуры")],
+    year: Annotated[str, Query(max_length=20, description="2025/2026 или 2026")],
+    subject: Annotated[str, Query(max_length=100)],
+    grade: Annotated[Grade, Query()],
+    group_by: completion.CompletionGroup = "organization",
+    territory_id: uuid.UUID | None = None,
+) -> Page[CompletionRead]:
+    """Each task's completion (Σ scores / (maximum × participants) × 100) per organization,
+    cluster or territory (the organization's own), over the participants of the caller's
+    organizations; `territory_id` keeps those of that territory and the ones under it."""
+    filters = completion.CompletionFilter(procedure, year, subject, grade, group_by, territory_id)
+    items, total = await completion.task_completion(session, scopes, caller, page, filters)
+    return Page(items=items, total=total)

@@ -99,3 +99,26 @@ class ParticipantRead(ParticipantScores):
 class ParticipantList(BaseModel):
     items: list[ParticipantRead]
     total: int
+
+
+class TaskCompletion(BaseModel):
+    number: str
+    level: Level | None
+    max_score: int
+    completion: float = Field(
+        description="Σ баллов / (максимальный балл × участники) × 100, от 0 до 100"
+    )
+
+
+class CompletionRead(BaseModel):
+    """One group's completion of each task of one specification version."""
+
+    group_by: Literal["organization", "cluster", "territory"]
+    group_id: uuid.UUID = Field(description="Организация, кластер или территория")
+    procedure: str
+    year: str
+    subject: str
+    grade: int
+    specification_version: int
+    participants: int
+    tasks: list[TaskCompletion]
