@@ -516,6 +516,11 @@ def assessment_results(w: World, inside: bool) -> dict:
     return {"results": [result(w, org=org(w, True))]}
 
 
+PARTICIPANTS_CSV = (
+    "Код участника;" + ";".join(str(n) for n in range(1, 13)) + "\n10001;" + ";".join("0" * 12)
+)
+
+
 def participants(w: World, inside: bool) -> dict:
     return {
         "organization_id": org(w, inside),
@@ -653,6 +658,18 @@ TABLE += [
             "&subject=Русский язык&grade=4&group_by=territory"
         ),
         scoped=False,
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/assessment-results/participants/upload",
+        WRITE_DATA,
+        fixed("/v1/assessment-results/participants/upload"),
+        form=lambda w, i: {
+            key: str(value) for key, value in participants(w, i).items() if key != "participants"
+        },
+        file=("participants.csv", PARTICIPANTS_CSV),
+        extra_ok=frozenset({"api_key"}),
     ),
     Case(
         "api",

@@ -267,3 +267,50 @@ async def test_task_completion_counts_only_the_callers_schools(
     # S2's leader sees S2's participants only: task 1 (0 + 1) / 2 = 50 %
     assert own == {str(world.m1.id): (2, {"1": 50.0, "2": 50.0, "3.1": 100.0, "3.2": 0.0})}
     assert await completion(api_client, world, who="leader3") == {}
+
+
+# --- the per-participant spreadsheet -----------------------------------------------------------
+
+
+async def upload(client, world, content: str, name="participants.csv", who="leader"):
+    form = {
+        "organization_id": str(world.s1.id),
+        "procedure": "vpr",
+        "year": "2023/2024",
+        "subject": "Математика",
+        "grade": "5",
+    }
+    files = {"file": (name, content.encode(), "text/csv")}
+    return await client.post(
+        "/v1/assessment-results/participants/upload",
+        data=form,
+        files=files,
+        headers=world.headers(who),
+    )
+
+
+async def test_the_spreadsheet_is_read_by_its_headers(api_client, world, spec, db):
+    content = (
+        "Код участника;Класс;Вариант;1;2;Задание 3.1;3.2;Отметка по журналу;Примечание\n"
+        "1001;5А;1;1;2;1;2;5;\n"
+        "1002;5А;2;1;1;0;1;4;\n"
+        "1003;5Б;1;1;3;1;0;;\n"  # task 2 above its maximum 2
+        "1004;5Б;2;1;;1;0;3;\n"  # no score for task 2
+    )
+    answer = await upload(api_client, world, content)
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()
+    assert summary["imported"] == 2
+    rejected = {r["index"]: r["errors"][0] for r in summary["rejected"]}
+    assert rejected[4]["loc"] == ["task_scores", "2"] and "участник 1003" in rejected[4]["msg"]
+    assert rejected[5]["msg"] == "участник 1004: нет балла за задание 2"
+    assert any(w["loc"] == ["Примечание"] for w in summary["warnings"])
+    [row] = await summary_row(api_client, world)
+    assert row["marks"] == {"2": 0, "3": 1, "4": 0, "5": 1} and row["mean_score"] == 4.5
+
+
+async def test_another_schools_leader_cannot_upload(api_client, world, spec, db, settings):
+    await add_colleagues(db, settings, world)
+    answer = await upload(api_client, world, "Код участника;1\n1001;1\n", who="leader2")
+    assert answer.status_code == 404
+    assert await stored(db) == []

@@ -17,8 +17,13 @@ from typing import Any
 from sqlalchemy import ARRAY, Integer, String, Text, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.assessment_tasks import sheet
 from services.api.assessment_tasks.models import AssessmentParticipant
-from services.api.assessment_tasks.schemas import ParticipantRead, ParticipantScores, ParticipantsIn
+from services.api.assessment_tasks.schemas import (
+    ParticipantRead,
+    ParticipantScores,
+    ParticipantsHeader,
+)
 from services.api.assessment_tasks.service import (
     Specification,
     catalogue_entry,
@@ -34,6 +39,7 @@ from shared.bulk import Counts, Rejected, RowError, ScopedImporter, writer_sourc
 from shared.errors import Invalid
 from shared.identity import Principal, ScopeType, require_roles
 from shared.scope import ensure_in_scope
+from shared.tabular import Cell
 
 MAX_ROWS = 2000
 FIELDS = ("code", "class_label", "variant", "task_scores", "journal_mark")
@@ -225,14 +231,14 @@ class ParticipantImporter(ScopedImporter):
     noun = "участников"
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
-    required = {"код": ("code",)}
+    required = sheet.REQUIRED
 
     def __init__(
         self,
         session: AsyncSession,
         scopes: DbScopeResolver,
         principal: Principal,
-        header: ParticipantsIn,
+        header: ParticipantsHeader,
     ) -> None:
         super().__init__(session, scopes, principal)
         self.header = header
@@ -268,6 +274,16 @@ class ParticipantImporter(ScopedImporter):
             "subject": subject.subject,
             "grade": h.grade,
         }
+
+    def columns(self, headers: list[str]) -> list[str | None]:
+        """A file's columns: code, class, variant, journal mark, and the specification's
+        tasks by number (`sheet.column`); any other column is left out."""
+        numbers = {task.number for task in self.spec.tasks} if self.spec else set()
+        return [sheet.column(title, numbers) for title in headers]
+
+    def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> dict[str, Any]:
+        """One row per participant (`sheet.participant`)."""
+        return sheet.participant(cells, lambda field, note: self.warn(index, field, note))
 
     async def validate(self, rows: list[tuple[int, Any]]) -> tuple[list[Any], list[Rejected]]:
         """Each participant against the specification; a repeated code is rejected."""

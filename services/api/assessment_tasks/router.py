@@ -3,13 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 
 from services.api.assessment_tasks import completion, participants, service
 from services.api.assessment_tasks.schemas import (
     CompletionRead,
     ParticipantList,
+    ParticipantsHeader,
     ParticipantsIn,
     SpecificationCreate,
     SpecificationRead,
@@ -20,10 +21,16 @@ from shared import bulk
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
+from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["assessment tasks"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
 Text = Annotated[str | None, Query(max_length=100)]
+UPLOAD_COLUMNS = (
+    "CSV или XLSX, строка на участника: «Код участника», «Класс», «Вариант», «Отметка по "
+    "журналу» и столбец на каждое задание, озаглавленный его номером («1», «3.1», «1К1»)"
+)
 
 
 @router.post("/assessment-tasks", status_code=201, responses=ERRORS)
@@ -89,6 +96,40 @@ async def post_participants(
         request=request,
         idempotency_key=idempotency_key,
     )
+
+
+@router.post(
+    "/assessment-results/participants/upload",
+    response_model=bulk.ImportSummary,
+    responses=UPLOAD_ERRORS,
+)
+async def upload_participants(
+    file: Annotated[UploadFile, File(description=UPLOAD_COLUMNS)],
+    organization_id: Annotated[uuid.UUID, Form()],
+    procedure: Annotated[str, Form(max_length=40)],
+    year: Annotated[str, Form(max_length=20)],
+    subject: Annotated[str, Form(max_length=100)],
+    grade: Annotated[int, Form(ge=1, le=11)],
+    session: SessionDep,
+    caller: CallerOrKey,
+    scopes: ScopeResolverDep,
+    limits: UploadLimitsDep,
+    dry_run: bulk.DryRun = False,
+) -> bulk.ImportSummary:
+    """The same as the post, from the per-participant spreadsheet (.csv or .xlsx, one row per
+    participant); `index` in `rejected` is the row of the file. The school, procedure, year,
+    subject and grade are form fields."""
+    header = ParticipantsHeader(
+        organization_id=organization_id,
+        procedure=procedure,
+        year=year,
+        subject=subject,
+        grade=grade,
+    )
+    importer = participants.ParticipantImporter(session, scopes, caller, header)
+    await importer.prepare()
+    upload = await read_upload(file, limits)
+    return await bulk.import_upload(session, importer, upload, dry_run=dry_run)
 
 
 @router.get("/assessment-results/participants", responses=ERRORS)

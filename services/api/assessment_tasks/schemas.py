@@ -62,15 +62,20 @@ class SpecificationRead(BaseModel):
     created_at: datetime
 
 
-class ParticipantsIn(BaseModel):
-    """One school's participants in one procedure, year, subject and grade: the whole set
-    (a re-post replaces it)."""
+class ParticipantsHeader(BaseModel):
+    """Whose participants: one school, procedure, year, subject and grade."""
 
     organization_id: uuid.UUID
     procedure: ProcedureCode
     year: Year
     subject: SubjectName
     grade: Grade
+
+
+class ParticipantsIn(ParticipantsHeader):
+    """One school's participants in one procedure, year, subject and grade: the whole set
+    (a re-post replaces it)."""
+
     participants: list[Any] = Field(
         min_length=1,
         max_length=2000,
