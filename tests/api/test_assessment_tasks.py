@@ -149,6 +149,8 @@ async def test_the_shipped_vpr_specifications_are_in_the_catalogue(api_client, w
     assert len(spec["tasks"]) == 12 and spec["max_score"] == 24
     assert {s["mark"]: s["min_score"] for s in spec["mark_scale"]} == {2: 0, 3: 10, 4: 16, 5: 21}
     assert "ФИОКО" in spec["source"]
+    everything = await listed(api_client, world, limit=500)
+    assert everything["total"] == len(shipped_specifications())  # each found its catalogue entry
     maths = await listed(api_client, world, procedure="vpr", subject="Математика", grade=4)
     [spec] = maths["items"]
     assert spec["max_score"] == 20 and spec["mark_scale"] == []

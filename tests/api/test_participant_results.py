@@ -179,6 +179,14 @@ async def test_a_name_posted_as_a_code_is_not_stored(api_client, world, spec, db
     assert not any("Иванов" in str(changes) for changes in await db.scalars(query))
 
 
+async def test_task_numbers_are_matched_as_printed(api_client, world, spec, db):
+    written = {**A, "task_scores": {"1": 1, "2": 2, " 3.1": 1, "3.2 ": 2}}
+    summary = (await post(api_client, world, [written])).json()
+    assert summary["imported"] == 1, summary
+    [stored_a] = await stored(db)
+    assert stored_a.task_scores == {"1": 1, "2": 2, "3.1": 1, "3.2": 2}
+
+
 async def test_a_repeated_code_is_rejected(api_client, world, spec):
     summary = (await post(api_client, world, [A, {**B, "code": "1001"}])).json()
     assert summary["imported"] == 1

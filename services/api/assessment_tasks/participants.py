@@ -28,6 +28,7 @@ from services.api.assessment_tasks.service import (
     Specification,
     catalogue_entry,
     latest_specification,
+    task_number,
 )
 from services.api.assessments.results import WRITERS, ResultImporter
 from services.api.assessments.rows import integer, year_code
@@ -108,7 +109,8 @@ def check_participant(
         return errors
     maxima = {task.number: task.max_score for task in spec.tasks}
     taken: dict[str, int] = {}
-    for number, value in scores.items():
+    for written, value in scores.items():
+        number = task_number(str(written)) or str(written)  # "3,1" stays unknown, "1к1" is 1К1
         score = integer(value)
         if number not in maxima:
             fail(["task_scores", number], f"{who}: задания {number} нет в спецификации")
@@ -119,8 +121,9 @@ def check_participant(
             fail(["task_scores", number], message)
         else:
             taken[number] = score
+    named = {task_number(str(written)) or str(written) for written in scores}
     for number in maxima:
-        if number not in scores:
+        if number not in named:
             fail(["task_scores", number], f"{who}: нет балла за задание {number}")
     if errors:
         return errors
