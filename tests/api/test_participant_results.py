@@ -322,3 +322,20 @@ async def test_another_schools_leader_cannot_upload(api_client, world, spec, db,
     answer = await upload(api_client, world, "Код участника;1\n1001;1\n", who="leader2")
     assert answer.status_code == 404
     assert await stored(db) == []
+
+
+async def test_a_malformed_form_field_is_a_422_naming_it(api_client, world, spec):
+    answer = await api_client.post(
+        "/v1/assessment-results/participants/upload",
+        data={
+            "organization_id": str(world.s1.id),
+            "procedure": "ВПР!",
+            "year": "2023/2024",
+            "subject": "Математика",
+            "grade": "5",
+        },
+        files={"file": ("p.csv", b"\xd0\x9a\xd0\xbe\xd0\xb4;1\n1001;1\n", "text/csv")},
+        headers=world.headers("leader"),
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["loc"] == ["form", "procedure"]

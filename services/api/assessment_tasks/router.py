@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
 from services.api.assessment_tasks import completion, participants, service
 from services.api.assessment_tasks.schemas import (
@@ -119,13 +120,12 @@ async def upload_participants(
     """The same as the post, from the per-participant spreadsheet (.csv or .xlsx, one row per
     participant); `index` in `rejected` is the row of the file. The school, procedure, year,
     subject and grade are form fields."""
-    header = ParticipantsHeader(
-        organization_id=organization_id,
-        procedure=procedure,
-        year=year,
-        subject=subject,
-        grade=grade,
-    )
+    fields = {"procedure": procedure, "year": year, "subject": subject, "grade": grade}
+    try:
+        header = ParticipantsHeader(organization_id=organization_id, **fields)
+    except ValidationError as exc:
+        errors = [{"loc": ["form", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+        raise Invalid(errors[0]["msg"], errors=errors) from exc
     importer = participants.ParticipantImporter(session, scopes, caller, header)
     await importer.prepare()
     upload = await read_upload(file, limits)
