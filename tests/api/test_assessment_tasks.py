@@ -70,6 +70,12 @@ async def test_the_same_specification_again_makes_no_version_a_changed_one_does(
     assert [s["version"] for s in every["items"]] == [1, 2]
 
 
+def with_scale(*minima):
+    """SPEC with the minimum scores of marks 2, 3, 4, 5."""
+    scale = [{"mark": mark, "min_score": m} for mark, m in zip((2, 3, 4, 5), minima, strict=True)]
+    return {**SPEC, "mark_scale": scale}
+
+
 def with_tasks(*tasks):
     return {**SPEC, "tasks": [dict(t) for t in tasks], "mark_scale": []}
 
@@ -90,28 +96,12 @@ def with_tasks(*tasks):
             "",
         ),
         (
-            {
-                **SPEC,
-                "mark_scale": [
-                    {"mark": 2, "min_score": 0},
-                    {"mark": 3, "min_score": 4},
-                    {"mark": 4, "min_score": 4},
-                    {"mark": 5, "min_score": 5},
-                ],
-            },
+            with_scale(0, 4, 4, 5),
             ["body", "mark_scale", 2, "min_score"],
             "«4» (4) должен быть больше, чем у «3» (4)",
         ),
         (
-            {
-                **SPEC,
-                "mark_scale": [
-                    {"mark": 2, "min_score": 0},
-                    {"mark": 3, "min_score": 2},
-                    {"mark": 4, "min_score": 4},
-                    {"mark": 5, "min_score": 7},
-                ],
-            },
+            with_scale(0, 2, 4, 7),
             ["body", "mark_scale", 3, "min_score"],
             "выше суммы максимальных баллов заданий (6)",
         ),
