@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, func
+from sqlalchemy import DateTime, MetaData, func, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,6 +27,8 @@ SCHEMAS = ("api", "surveys", "reports")
 REFERENCE_TABLES = (
     "api.assessment_procedure",
     "api.assessment_subject",
+    "api.assessment_specification",
+    "api.assessment_task",
     "surveys.instrument",
     "surveys.instrument_version",
     "reports.recommendation_rule",
@@ -172,6 +174,19 @@ def timestamp_column(*, onupdate: bool = False) -> Any:
         },
         nullable=False,
     )
+
+
+class BulkEntity(SQLModel):
+    """Columns of a table written in bulk by SQL statements: a UUID key the database makes, and
+    when a row was created and last changed (the statements set `updated_at`)."""
+
+    id: uuid.UUID = Field(
+        default_factory=uuid.uuid4,
+        primary_key=True,
+        sa_column_kwargs={"server_default": text("gen_random_uuid()")},
+    )
+    created_at: datetime = timestamp_column()
+    updated_at: datetime = timestamp_column()
 
 
 class Entity(SQLModel):

@@ -516,6 +516,24 @@ def assessment_results(w: World, inside: bool) -> dict:
     return {"results": [result(w, org=org(w, True))]}
 
 
+PARTICIPANTS_CSV = (
+    "Код участника;" + ";".join(str(n) for n in range(1, 13)) + "\n10001;" + ";".join("0" * 12)
+)
+
+
+def participants(w: World, inside: bool) -> dict:
+    return {
+        "organization_id": org(w, inside),
+        "procedure": "vpr",
+        "year": "2025/2026",
+        "subject": "Русский язык",
+        "grade": 4,
+        "participants": [
+            {"code": "10001", "task_scores": {str(n): 0 for n in range(1, 13)}, "journal_mark": 3}
+        ],
+    }
+
+
 TABLE += [
     Case(
         "api",
@@ -593,6 +611,75 @@ TABLE += [
         EVERYONE,
         fixed("/v1/assessment-results/aggregates?procedure=vpr&year=2021/2022&group_by=territory"),
         scoped=False,
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/assessment-tasks",
+        EVERYONE,
+        fixed("/v1/assessment-tasks"),
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/assessment-tasks",
+        frozenset({"admin"}),
+        fixed("/v1/assessment-tasks"),
+        body=lambda w, i: {
+            "procedure": "vpr",
+            "year": "2023/2024",
+            "subject": "Математика",
+            "grade": 5,
+            "tasks": [{"number": "1", "max_score": 1}, {"number": "2", "max_score": 2}],
+            "mark_scale": [],
+        },
+        ok=201,
+        scoped=False,
+    ),
+    # One school's participants: a school outside the caller's scope is 404 (the shipped
+    # specification of ВПР, Russian, grade 4, 2025/2026 is the one checked against).
+    Case(
+        "api",
+        "POST",
+        "/v1/assessment-results/participants",
+        WRITE_DATA,
+        fixed("/v1/assessment-results/participants"),
+        body=participants,
+        extra_ok=frozenset({"api_key"}),
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/assessment-results/task-completion",
+        EVERYONE,
+        fixed(
+            "/v1/assessment-results/task-completion?procedure=vpr&year=2025/2026"
+            "&subject=Русский язык&grade=4&group_by=territory"
+        ),
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "POST",
+        "/v1/assessment-results/participants/upload",
+        WRITE_DATA,
+        fixed("/v1/assessment-results/participants/upload"),
+        form=lambda w, i: {
+            key: str(value) for key, value in participants(w, i).items() if key != "participants"
+        },
+        file=("participants.csv", PARTICIPANTS_CSV),
+        extra_ok=frozenset({"api_key"}),
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/assessment-results/participants",
+        EVERYONE,
+        lambda w, i: (
+            f"/v1/assessment-results/participants?organization_id={org(w, i)}&procedure=vpr"
+            "&year=2025/2026&subject=Русский язык&grade=4"
+        ),
     ),
 ]
 

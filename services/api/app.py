@@ -5,6 +5,8 @@ import logging
 from fastapi import FastAPI
 
 from services.api.api_keys.router import router as api_keys_router
+from services.api.assessment_tasks.router import router as assessment_tasks_router
+from services.api.assessment_tasks.service import sync_specifications
 from services.api.assessments.router import router as assessments_router
 from services.api.audit.router import router as audit_router
 from services.api.auth.router import router as auth_router
@@ -19,7 +21,7 @@ from services.api.territories.router import router as territories_router
 from services.api.users.router import router as users_router
 from services.api.users.service import ensure_bootstrap_admin
 from services.api.versions.router import router as versions_router
-from shared.app import PeerTransports, build_app
+from shared.app import PeerTransports, build_app, reference_data
 from shared.changes.serve import serve_changes
 from shared.settings import Settings
 
@@ -59,12 +61,16 @@ def create_app(
             data_values_router,
             audit_router,
             assessments_router,
+            assessment_tasks_router,
             versions_router,
             changes_router,
         ],
         peers=(),
         peer_transports=peer_transports,
-        startup=[bootstrap_admin],
+        startup=[
+            bootstrap_admin,
+            reference_data("task specifications", sync_specifications, logger),
+        ],
     )
     serve_changes(app, FEED)
     return app

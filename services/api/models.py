@@ -1,6 +1,11 @@
 """Every table model of the api service, imported here so that Alembic sees them all."""
 
 from services.api.api_keys.models import ApiKey
+from services.api.assessment_tasks.models import (
+    AssessmentParticipant,
+    AssessmentSpecification,
+    AssessmentTask,
+)
 from services.api.assessments.models import (
     AssessmentEvent,
     AssessmentProcedure,
@@ -30,9 +35,12 @@ __all__ = [
     "ActivityStatusChange",
     "ApiKey",
     "AssessmentEvent",
+    "AssessmentParticipant",
     "AssessmentProcedure",
     "AssessmentResult",
+    "AssessmentSpecification",
     "AssessmentSubject",
+    "AssessmentTask",
     "AuditEvent",
     "ChangeHorizon",
     "ChangeTombstones",

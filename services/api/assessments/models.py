@@ -1,30 +1,27 @@
 """The catalogue of assessment procedures, the assessment calendar, and assessment results."""
 
 import uuid
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     Column,
-    DateTime,
     Float,
     ForeignKeyConstraint,
     Index,
     Text,
     UniqueConstraint,
-    func,
-    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from shared.db import Entity
+from shared.db import BulkEntity, Entity
 
 PROCEDURE_KINDS = ("federal", "international", "regional", "municipal")
 
 
-def _subject_reference(table: str) -> ForeignKeyConstraint:
+def subject_reference(table: str) -> ForeignKeyConstraint:
     """An event or a result names a (procedure, subject, grade) that the catalogue has."""
     return ForeignKeyConstraint(
         ["procedure_id", "subject", "grade"],
@@ -88,7 +85,7 @@ class AssessmentEvent(Entity, table=True):
             name="uq_assessment_event_key",
             postgresql_nulls_not_distinct=True,
         ),
-        _subject_reference("assessment_event"),
+        subject_reference("assessment_event"),
         CheckConstraint("grade BETWEEN 1 AND 11", name="grade"),
         {"schema": "api"},
     )
@@ -102,7 +99,7 @@ class AssessmentEvent(Entity, table=True):
     note: str | None = Field(default=None, sa_column=Column(Text))
 
 
-class AssessmentResult(SQLModel, table=True):
+class AssessmentResult(BulkEntity, table=True):
     """What one school's students got in one procedure, year, subject and grade."""
 
     __tablename__ = "assessment_result"
@@ -115,7 +112,7 @@ class AssessmentResult(SQLModel, table=True):
             "grade",
             name="uq_assessment_result_key",
         ),
-        _subject_reference("assessment_result"),
+        subject_reference("assessment_result"),
         Index("ix_assessment_result_procedure_year", "procedure_id", "year"),
         Index("ix_assessment_result_updated_at", "updated_at"),
         CheckConstraint("participants >= 0", name="participants"),
@@ -123,11 +120,6 @@ class AssessmentResult(SQLModel, table=True):
     )
     __audit__ = False  # written in bulk with SQL, which records its own audit events
 
-    id: uuid.UUID = Field(
-        default_factory=uuid.uuid4,
-        primary_key=True,
-        sa_column_kwargs={"server_default": text("gen_random_uuid()")},
-    )
     organization_id: uuid.UUID = Field(foreign_key="api.organization.id", ondelete="RESTRICT")
     procedure_id: uuid.UUID
     year: str = Field(max_length=20)  # academic year 2021/2022 or calendar year 2022
@@ -146,9 +138,3 @@ class AssessmentResult(SQLModel, table=True):
     confirmed: int | None = None
     raised: int | None = None
     source: str | None = Field(default=None, max_length=140)  # api_key:<id> or user:<id>
-    created_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )
-    updated_at: datetime = Field(
-        sa_column=Column(DateTime(timezone=True), nullable=False, server_default=func.now())
-    )

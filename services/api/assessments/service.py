@@ -111,7 +111,9 @@ async def subject_spellings(session: AsyncSession, subject: str) -> list[str]:
     return [name for name in names if name.casefold() == wanted]
 
 
-def _admin_only(principal: Principal) -> None:
+def admin_only(principal: Principal) -> None:
+    """Forbidden (403) unless an administrator: who changes the catalogues of procedures and
+    of their task specifications."""
     if principal.role != Role.admin:
         raise Forbidden("Каталог оценочных процедур меняет только администратор")
 
@@ -176,7 +178,7 @@ async def create_procedure(
     session: AsyncSession, principal: Principal, data: ProcedureCreate
 ) -> ProcedureRead:
     """A regional or municipal diagnostic, with its subjects."""
-    _admin_only(principal)
+    admin_only(principal)
     procedure = AssessmentProcedure(**data.model_dump(exclude={"subjects"}))
     session.add(procedure)
     try:
@@ -191,7 +193,7 @@ async def create_procedure(
 async def add_subject(
     session: AsyncSession, principal: Principal, procedure_id: uuid.UUID, data: SubjectCreate
 ) -> SubjectRead:
-    _admin_only(principal)
+    admin_only(principal)
     procedure = await session.get(AssessmentProcedure, procedure_id)
     if procedure is None:
         raise NotFound("Оценочная процедура не найдена")

@@ -64,19 +64,38 @@ def _event(action: str, entity_type: str, entity_id: Any, changes: dict[str, Any
     )
 
 
-def bulk_events(entity_type: str, *, entity_id: str, changes: str, rows: str) -> str:
+def bulk_events(
+    entity_type: str, *, entity_id: str, changes: str, rows: str, action: str | None = None
+) -> str:
     """SQL that records one audit event for each row a bulk upsert wrote, for a `WITH` clause
     of the same statement: `rows` is its FROM clause, naming the written rows `w` with a boolean
-    `w.inserted` (a create, else an update); `entity_id` (text) and `changes` (jsonb) are SQL
-    expressions over it. Its parameters are the keys of `actor()`. Only constant SQL of the
-    caller may be passed (it is interpolated)."""
+    `w.inserted` (a create, else an update) unless `action` names them all ("delete");
+    `entity_id` (text) and `changes` (jsonb) are SQL expressions over it. Its parameters are
+    the keys of `actor()`. Only constant SQL of the caller may be passed (it is interpolated)."""
+    kind = f"'{action}'" if action else "CASE WHEN w.inserted THEN 'create' ELSE 'update' END"
     return f"""
         INSERT INTO api.audit_event (service, actor_kind, actor_id, actor_role, via, action,
                                      entity_type, entity_id, changes, request_id, address)
         SELECT :service, :actor_kind, :actor_id, :actor_role, :via,
-               CASE WHEN w.inserted THEN 'create' ELSE 'update' END, '{entity_type}',
+               {kind}, '{entity_type}',
                {entity_id}, {changes}, :request_id, :address
         FROM {rows}"""  # noqa: S608 - constant SQL of this service only
+
+
+def field_changes(after: str, before: str) -> str:
+    """SQL (jsonb) of the fields a bulk write changed, each {"before": …, "after": …}: `after`
+    and `before` are jsonb objects of the row's fields (`before` NULL for a new row). Only
+    constant SQL of the caller may be passed (it is interpolated)."""
+    return f"""(SELECT coalesce(jsonb_object_agg(
+                   n.key, jsonb_build_object('before', o.value, 'after', n.value)), '{{}}'::jsonb)
+        FROM jsonb_each({after}) n LEFT JOIN jsonb_each({before}) o USING (key)
+        WHERE n.value IS DISTINCT FROM coalesce(o.value, 'null'::jsonb))"""  # noqa: S608
+
+
+# The last part of a bulk upsert whose `written` rows carry `inserted`: what it wrote.
+WRITTEN_COUNTS = """SELECT count(*) FILTER (WHERE inserted) AS imported,
+           count(*) FILTER (WHERE NOT inserted) AS updated
+    FROM written"""
 
 
 def _audited(obj: Any) -> bool:

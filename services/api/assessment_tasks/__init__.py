@@ -1,0 +1,1 @@
+"""Task specifications of assessment procedures and participants' results by task."""

@@ -1,0 +1,120 @@
+"""Task completion: for each task, the share of its maximum score that a group's participants
+reached, pooled (Σ scores / (maximum × participants) × 100), per organization, cluster or
+territory, in one SQL aggregation over the participants.
+
+A group's participants are counted by the specification version they were checked against
+(the tasks of two versions may differ), so a group has one item per version. Only the
+organizations the caller may read are counted.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import Integer, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.assessment_tasks.models import (
+    AssessmentParticipant,
+    AssessmentSpecification,
+    AssessmentTask,
+)
+from services.api.assessment_tasks.schemas import CompletionRead, TaskCompletion
+from services.api.assessment_tasks.service import catalogue_entry
+from services.api.assessments.rows import year_code
+from services.api.organizations.models import ClusterMember, Organization
+from services.api.territories.scope import DbScopeResolver
+from shared.errors import Invalid
+from shared.identity import Principal
+from shared.pagination import Pagination
+from shared.scope import readable_organizations
+
+CompletionGroup = Literal["organization", "cluster", "territory"]
+
+
+@dataclass
+class CompletionFilter:
+    procedure: str
+    year: str
+    subject: str
+    grade: int
+    group_by: CompletionGroup = "organization"
+    territory_id: uuid.UUID | None = None
+
+
+async def task_completion(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    page: Pagination,
+    filters: CompletionFilter,
+) -> tuple[list[CompletionRead], int]:
+    """Per group and specification version: participants and each task's completion (%,
+    rounded to 0.1), tasks in printed order. Invalid (422 naming the query field) for a
+    procedure, subject or year the catalogue does not have."""
+    procedure, subject = await catalogue_entry(
+        session, filters.procedure, filters.subject, filters.grade, where="query"
+    )
+    year = year_code(filters.year)
+    if year is None:
+        message = "Ожидается учебный год (2025/2026) или календарный год (2026)"
+        raise Invalid.at("year", message, where="query")
+    p, s, t, o = AssessmentParticipant, AssessmentSpecification, AssessmentTask, Organization
+    group: Any = {
+        "organization": p.organization_id,
+        "cluster": ClusterMember.cluster_id,
+        "territory": o.territory_id,
+    }[filters.group_by]
+    score = func.sum(p.task_scores.op("->>")(t.number).cast(Integer))
+    query = (
+        select(
+            group.label("group_id"),
+            s.id.label("specification_id"),
+            s.version,
+            t.number,
+            t.level,
+            t.max_score,
+            func.count(p.id).label("participants"),
+            score.label("score"),
+        )
+        .join(s, s.id == p.specification_id)
+        .join(t, t.specification_id == s.id)
+        .join(o, o.id == p.organization_id)
+        .where(p.procedure_id == procedure.id, p.year == year)
+        .where(p.subject == subject.subject, p.grade == filters.grade)
+        .group_by(group, s.id, s.version, t.number, t.position, t.level, t.max_score)
+        .order_by(group, s.version, t.position)
+    )
+    if filters.group_by == "cluster":
+        query = query.join(ClusterMember, ClusterMember.organization_id == p.organization_id)
+    readable = await readable_organizations(principal, scopes)
+    if readable is not None:
+        query = query.where(p.organization_id.in_(readable))
+    if filters.territory_id is not None:
+        query = query.where(o.territory_id.in_(await scopes.subtree(filters.territory_id)))
+    items: dict[tuple[uuid.UUID, uuid.UUID], CompletionRead] = {}
+    for row in await session.execute(query):
+        item = items.get((row.group_id, row.specification_id))
+        if item is None:
+            item = items[(row.group_id, row.specification_id)] = CompletionRead(
+                group_by=filters.group_by,
+                group_id=row.group_id,
+                procedure=procedure.code,
+                year=year,
+                subject=subject.subject,
+                grade=filters.grade,
+                specification_version=row.version,
+                participants=row.participants,
+                tasks=[],
+            )
+        completion = 100 * row.score / (row.max_score * row.participants)
+        item.tasks.append(
+            TaskCompletion(
+                number=row.number,
+                level=row.level,
+                max_score=row.max_score,
+                completion=round(completion, 1),
+            )
+        )
+    found = list(items.values())
+    return found[page.offset : page.offset + page.limit], len(found)

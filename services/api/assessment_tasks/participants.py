@@ -1,0 +1,384 @@
+"""Participants' results by task: one school's set for one procedure, year, subject and grade,
+checked against the task specification, stored in bulk, and the school's summary result
+(`api.assessment_result`: marks, score distribution, mean, journal comparison) derived from
+the stored set in the same transaction, so that reports see one kind of fact.
+
+A participant is kept under a pseudonymous code only (`pseudonym_problem` says what a code may
+be). A re-post replaces the school's set: participants whose codes it does not name are
+removed; a participant it names but rejects keeps what was stored. The same post twice changes
+nothing. Every create, change and removal is in the audit log, written by the same statements.
+"""
+
+import json
+import re
+import uuid
+from typing import Any
+
+from sqlalchemy import ARRAY, Integer, String, Text, bindparam, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.assessment_tasks import sheet
+from services.api.assessment_tasks.models import AssessmentParticipant
+from services.api.assessment_tasks.schemas import (
+    ParticipantRead,
+    ParticipantScores,
+    ParticipantsHeader,
+)
+from services.api.assessment_tasks.service import (
+    Specification,
+    catalogue_entry,
+    latest_specification,
+    task_number,
+)
+from services.api.assessments.results import WRITERS, ResultImporter
+from services.api.assessments.rows import integer, year_code
+from services.api.assessments.service import normalize_class_label
+from services.api.audit import service as audit
+from services.api.data_values.models import IdempotencyKeys
+from services.api.territories.scope import DbScopeResolver
+from shared.bulk import Counts, Rejected, RowError, ScopedImporter, writer_source
+from shared.errors import Invalid
+from shared.identity import Principal, ScopeType, require_roles
+from shared.scope import ensure_in_scope
+from shared.tabular import Cell
+
+MAX_ROWS = 2000
+FIELDS = ("code", "class_label", "variant", "task_scores", "journal_mark")
+_CODE = re.compile(r"[0-9A-Za-zА-Яа-яЁё№_\-./]{1,40}")
+_LETTERS = re.compile(r"[A-Za-zА-Яа-яЁё]{3,}")
+
+
+def pseudonym_problem(code: str) -> str | None:
+    """Why `code` cannot be a participant's pseudonymous code, or None when it can.
+
+    A code is up to 40 characters of digits, letters and - _ . / №, with at least one digit,
+    no spaces, and no three letters in a row: "10017", "5А-07" and "AB12" are codes; "Иванов
+    Пётр", "Petrov" and "ivanov1" read as names and are refused."""
+    if not _CODE.fullmatch(code):
+        return "код участника — до 40 цифр, букв и знаков - _ . / № без пробелов"
+    if not any(ch.isdigit() for ch in code):
+        return "в коде участника нет ни одной цифры: похоже на имя, а хранится только код"
+    if _LETTERS.search(code):
+        return "в коде участника три буквы подряд: похоже на имя, а хранится только код"
+    return None
+
+
+def check_participant(
+    item: Any, spec: Specification, grade: int
+) -> ParticipantScores | list[RowError]:
+    """One posted participant against the specification: every problem, each naming the
+    participant and, for a score, the task."""
+    errors: list[RowError] = []
+
+    def fail(loc: list[str | int], msg: str) -> None:
+        errors.append(RowError(loc=loc, msg=msg))
+
+    if not isinstance(item, dict):
+        return [RowError(loc=[], msg="ожидается объект участника")]
+    for key in item:
+        if key not in FIELDS:
+            fail([str(key)], "лишнее поле")
+    code = item.get("code")
+    if isinstance(code, int) and not isinstance(code, bool):
+        code = str(code)
+    if not isinstance(code, str) or not code.strip():
+        return [*errors, RowError(loc=["code"], msg="обязательное поле: код участника")]
+    code = code.strip()
+    who = f"участник {code}" if (problem := pseudonym_problem(code)) is None else "участник"
+    if problem is not None:
+        fail(["code"], problem)
+    class_label = None
+    if item.get("class_label") is not None:
+        try:
+            class_label = normalize_class_label(str(item["class_label"]), grade)
+        except Invalid as exc:
+            fail(["class_label"], f"{who}: {exc.detail}")
+    variant = None
+    if item.get("variant") is not None:
+        variant = integer(item["variant"])
+        if variant is None or not 1 <= variant <= 999:
+            fail(["variant"], f"{who}: вариант — целое число от 1 до 999")
+    journal = None
+    if item.get("journal_mark") is not None:
+        journal = integer(item["journal_mark"])
+        if journal is None or not 2 <= journal <= 5:
+            fail(["journal_mark"], f"{who}: отметка по журналу — целое число от 2 до 5")
+    scores = item.get("task_scores")
+    if not isinstance(scores, dict):
+        fail(["task_scores"], f"{who}: ожидается объект {{номер задания: балл}}")
+        return errors
+    maxima = {task.number: task.max_score for task in spec.tasks}
+    taken: dict[str, int] = {}
+    for written, value in scores.items():
+        number = task_number(str(written)) or str(written)  # "3,1" stays unknown, "1к1" is 1К1
+        score = integer(value)
+        if number not in maxima:
+            fail(["task_scores", number], f"{who}: задания {number} нет в спецификации")
+        elif score is None or score < 0:
+            fail(["task_scores", number], f"{who}, задание {number}: балл — целое число от 0")
+        elif score > maxima[number]:
+            message = f"{who}, задание {number}: балл {score} выше максимального {maxima[number]}"
+            fail(["task_scores", number], message)
+        else:
+            taken[number] = score
+    named = {task_number(str(written)) or str(written) for written in scores}
+    for number in maxima:
+        if number not in named:
+            fail(["task_scores", number], f"{who}: нет балла за задание {number}")
+    if errors:
+        return errors
+    ordered = {task.number: taken[task.number] for task in spec.tasks}
+    total = sum(ordered.values())
+    return ParticipantScores(
+        code=code,
+        class_label=class_label,
+        variant=variant,
+        task_scores=ordered,
+        total_score=total,
+        mark=spec.mark(total),
+        journal_mark=journal,
+    )
+
+
+_KEY_WHERE = """p.organization_id = :organization_id AND p.procedure_id = :procedure_id
+    AND p.year = :year AND p.subject = :subject AND p.grade = :grade"""
+_STORED = ("class_label", "variant", "task_scores", "total_score", "mark", "journal_mark")
+_FIELDS = "jsonb_build_object('code', p.code, {})".format(
+    ", ".join(f"'{c}', p.{c}" for c in ("specification_id", *_STORED))
+)
+_AUDITED = audit.bulk_events(
+    "assessment_participant",
+    entity_id="w.id::text",
+    changes=audit.field_changes("w.fields", "b.fields"),
+    rows="written w LEFT JOIN before b USING (code)",
+)
+_COMPARED = ("specification_id", *_STORED)
+_UPSERT = text(
+    f"""
+    WITH input AS (
+        SELECT * FROM unnest(:codes, :class_labels, :variants, :scores, :totals, :marks,
+                             :journal_marks)
+            AS t(code, class_label, variant, task_scores, total_score, mark, journal_mark)
+    ), before AS (
+        SELECT p.code, {_FIELDS} AS fields
+        FROM api.assessment_participant p JOIN input i USING (code) WHERE {_KEY_WHERE}
+    ), written AS (
+        INSERT INTO api.assessment_participant AS p (organization_id, specification_id,
+            procedure_id, year, subject, grade, code, {", ".join(_STORED)}, source)
+        SELECT :organization_id, :specification_id, :procedure_id, :year, :subject, :grade,
+               code, class_label, variant, task_scores::jsonb, total_score, mark,
+               journal_mark, :source
+        FROM input
+        ON CONFLICT ON CONSTRAINT uq_assessment_participant_key DO UPDATE
+            SET {", ".join(f"{c} = EXCLUDED.{c}" for c in _COMPARED)},
+                source = EXCLUDED.source, updated_at = now()
+            WHERE ({", ".join(f"p.{c}" for c in _COMPARED)})
+                IS DISTINCT FROM ({", ".join(f"EXCLUDED.{c}" for c in _COMPARED)})
+        RETURNING p.id, p.code, {_FIELDS} AS fields, (xmax = 0) AS inserted
+    ), audited AS ({_AUDITED}
+    )
+    {audit.WRITTEN_COUNTS}
+    """  # noqa: S608 - only this module's column names are interpolated
+).bindparams(
+    bindparam("codes", type_=ARRAY(String)),
+    bindparam("class_labels", type_=ARRAY(String)),
+    bindparam("scores", type_=ARRAY(Text)),
+    *(bindparam(n, type_=ARRAY(Integer)) for n in ("variants", "totals", "marks", "journal_marks")),
+)
+_REMOVE = text(
+    f"""
+    WITH gone AS (
+        DELETE FROM api.assessment_participant p
+        WHERE {_KEY_WHERE} AND NOT (p.code = ANY(:codes))
+        RETURNING p.id, {_FIELDS} AS fields
+    ), audited AS ({
+        audit.bulk_events(
+            "assessment_participant",
+            entity_id="w.id::text",
+            changes="w.fields",
+            rows="gone w",
+            action="delete",
+        )
+    }
+    )
+    SELECT count(*) FROM gone
+    """  # noqa: S608 - constant SQL of this module
+).bindparams(bindparam("codes", type_=ARRAY(String)))
+# The school's summary, from its stored participants: "lowered" is a procedure mark below the
+# journal mark, "raised" above it (as ФИС ОКО compares them).
+_SUMMARY = text(
+    f"""
+    WITH p AS (SELECT * FROM api.assessment_participant p WHERE {_KEY_WHERE})
+    SELECT count(*) AS participants,
+           count(*) FILTER (WHERE mark = 2) AS mark_2, count(*) FILTER (WHERE mark = 3) AS mark_3,
+           count(*) FILTER (WHERE mark = 4) AS mark_4, count(*) FILTER (WHERE mark = 5) AS mark_5,
+           bool_and(mark IS NOT NULL) AS marked,
+           avg(total_score)::float AS mean_score,
+           (SELECT jsonb_object_agg(total_score, n ORDER BY total_score)
+            FROM (SELECT total_score, count(*) AS n FROM p GROUP BY total_score) d) AS scores,
+           count(*) FILTER (WHERE mark < journal_mark) AS lowered,
+           count(*) FILTER (WHERE mark = journal_mark) AS confirmed,
+           count(*) FILTER (WHERE mark > journal_mark) AS raised,
+           bool_or(mark IS NOT NULL AND journal_mark IS NOT NULL) AS compared
+    FROM p
+    """  # noqa: S608 - constant SQL of this module
+)
+
+
+class ParticipantImporter(ScopedImporter):
+    """The bulk import (`shared.bulk.Importer`) of one school's participants for one caller's
+    request; `prepare` checks the request's header first."""
+
+    writers = WRITERS
+    field = "participants"
+    noun = "участников"
+    max_rows = MAX_ROWS
+    idempotency_keys = IdempotencyKeys
+    required = sheet.REQUIRED
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        scopes: DbScopeResolver,
+        principal: Principal,
+        header: ParticipantsHeader,
+    ) -> None:
+        super().__init__(session, scopes, principal)
+        self.header = header
+        self.spec: Specification | None = None
+        self.key: dict[str, Any] = {}
+        self.posted_codes: list[str] = []
+
+    async def prepare(self) -> None:
+        """The caller may write (else Forbidden, 403), the school is theirs (else NotFound,
+        404), and the catalogue has the specification (else Invalid, 422 naming the field)."""
+        h = self.header
+        require_roles(self.principal, *self.writers)
+        await ensure_in_scope(
+            self.principal, self.scopes, ScopeType.organization, h.organization_id
+        )
+        year = year_code(h.year)
+        if year is None:
+            raise Invalid.at("year", "Ожидается учебный год (2025/2026) или календарный год (2026)")
+        procedure, subject = await catalogue_entry(self.session, h.procedure, h.subject, h.grade)
+        self.spec = await latest_specification(
+            self.session, procedure.id, year, subject.subject, h.grade
+        )
+        if self.spec is None:
+            message = (
+                f"Нет спецификации заданий {procedure.code}, {year}, «{subject.subject}», "
+                f"{h.grade} класс: её добавляет администратор (POST /v1/assessment-tasks)"
+            )
+            raise Invalid.at("year", message)
+        self.key = {
+            "organization_id": h.organization_id,
+            "procedure_id": procedure.id,
+            "year": year,
+            "subject": subject.subject,
+            "grade": h.grade,
+        }
+
+    def columns(self, headers: list[str]) -> list[str | None]:
+        """A file's columns: code, class, variant, journal mark, and the specification's
+        tasks by number (`sheet.column`); any other column is left out."""
+        numbers = {task.number for task in self.spec.tasks} if self.spec else set()
+        return [sheet.column(title, numbers) for title in headers]
+
+    def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> dict[str, Any]:
+        """One row per participant (`sheet.participant`)."""
+        return sheet.participant(cells, lambda field, note: self.warn(index, field, note))
+
+    async def validate(self, rows: list[tuple[int, Any]]) -> tuple[list[Any], list[Rejected]]:
+        """Each participant against the specification; a repeated code is rejected."""
+        assert self.spec is not None
+        valid: list[ParticipantScores] = []
+        rejected: list[Rejected] = []
+        seen: dict[str, int] = {}
+        for index, item in rows:
+            checked = check_participant(item, self.spec, self.header.grade)
+            code = item.get("code") if isinstance(item, dict) else None
+            if isinstance(code, str | int) and not isinstance(code, bool):
+                self.posted_codes.append(str(code).strip())
+            if isinstance(checked, list):
+                rejected.append(Rejected(index=index, errors=checked))
+            elif checked.code in seen:
+                message = f"участник {checked.code} уже был в строке {seen[checked.code]}"
+                rejected.append(Rejected(index=index, errors=[RowError(loc=["code"], msg=message)]))
+            else:
+                seen[checked.code] = index
+                valid.append(checked)
+        return valid, rejected
+
+    async def store(self, session: AsyncSession, valid: list[ParticipantScores]) -> Counts:
+        """The participants (new, changed), the removal of those the post does not name, and
+        the school's summary result derived from what is stored; one audit event each."""
+        assert self.spec is not None
+        who = {**audit.actor(self.principal), "source": writer_source(self.principal)}
+        counts = (
+            await session.execute(
+                _UPSERT,
+                {
+                    **self.key,
+                    **who,
+                    "specification_id": self.spec.row.id,
+                    "codes": [r.code for r in valid],
+                    "class_labels": [r.class_label for r in valid],
+                    "variants": [r.variant for r in valid],
+                    "scores": [json.dumps(r.task_scores) for r in valid],
+                    "totals": [r.total_score for r in valid],
+                    "marks": [r.mark for r in valid],
+                    "journal_marks": [r.journal_mark for r in valid],
+                },
+            )
+        ).one()
+        removed = await session.scalar(
+            _REMOVE, {**self.key, **audit.actor(self.principal), "codes": self.posted_codes}
+        )
+        if removed:
+            message = f"удалено участников, которых нет в этой передаче: {removed}"
+            self.warn(None, "participants", message)
+        await self._derive_summary(session)
+        return Counts(counts.imported, counts.updated)
+
+    async def _derive_summary(self, session: AsyncSession) -> None:
+        """The school's `assessment_result` from its stored participants (through the
+        assessment results' own upsert, audited there)."""
+        s = (await session.execute(_SUMMARY, self.key)).one()
+        summary = {
+            **self.key,
+            "participants": s.participants,
+            **{f"mark_{m}": getattr(s, f"mark_{m}") if s.marked else None for m in range(2, 6)},
+            "score_distribution": {str(k): v for k, v in (s.scores or {}).items()},
+            "mean_score": s.mean_score,
+            **{
+                k: getattr(s, k) if s.compared else None for k in ("lowered", "confirmed", "raised")
+            },
+        }
+        await ResultImporter(session, self.scopes, self.principal).store(session, [summary])
+
+
+async def list_participants(
+    session: AsyncSession,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    organization_id: uuid.UUID,
+    procedure: str,
+    year: str,
+    subject: str,
+    grade: int,
+) -> list[ParticipantRead]:
+    """One school's participants by code; NotFound (404) for a school outside the caller's
+    scope, Invalid (422) for a procedure or subject the catalogue does not have."""
+    await ensure_in_scope(principal, scopes, ScopeType.organization, organization_id)
+    found, entry = await catalogue_entry(session, procedure, subject, grade, where="query")
+    p = AssessmentParticipant
+    query = (
+        select(p)
+        .where(p.organization_id == organization_id, p.procedure_id == found.id)
+        .where(p.year == (year_code(year) or year), p.subject == entry.subject, p.grade == grade)
+        .order_by(p.class_label.nulls_first(), p.code)
+    )
+    return [
+        ParticipantRead.model_validate(row, from_attributes=True)
+        for row in await session.scalars(query)
+    ]

@@ -1,0 +1,172 @@
+"""HTTP: /v1/assessment-tasks, /v1/assessment-results/participants."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import ValidationError
+
+from services.api.assessment_tasks import completion, participants, service
+from services.api.assessment_tasks.schemas import (
+    CompletionRead,
+    ParticipantList,
+    ParticipantsHeader,
+    ParticipantsIn,
+    SpecificationCreate,
+    SpecificationRead,
+)
+from services.api.assessments.schemas import Grade
+from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
+from shared import bulk
+from shared.db import SessionDep
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
+from shared.pagination import Page, PaginationDep
+from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
+
+router = APIRouter(tags=["assessment tasks"])
+ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
+Text = Annotated[str | None, Query(max_length=100)]
+UPLOAD_COLUMNS = (
+    "CSV или XLSX, строка на участника: «Код участника», «Класс», «Вариант», «Отметка по "
+    "журналу» и столбец на каждое задание, озаглавленный его номером («1», «3.1», «1К1»)"
+)
+
+
+@router.post("/assessment-tasks", status_code=201, responses=ERRORS)
+async def create_specification(
+    body: SpecificationCreate, response: Response, session: SessionDep, caller: Caller
+) -> SpecificationRead:
+    """A procedure's task specification for a year, subject and grade (administrators): 201
+    with the new version, or 200 with the latest one when it is the same. 422 names the
+    field: an unknown procedure or subject, a task number not as printed (1, 3.1, 1К1) or
+    repeated, a mark scale not 2–5 rising from 0 to at most the sum of the maximum scores."""
+    spec, created = await service.create_specification(session, caller, body)
+    if not created:
+        response.status_code = 200
+    return spec
+
+
+@router.get("/assessment-tasks", responses=ERRORS)
+async def list_specifications(
+    session: SessionDep,
+    caller: Caller,
+    page: PaginationDep,
+    procedure: Annotated[str | None, Query(max_length=40)] = None,
+    year: Annotated[str | None, Query(max_length=20)] = None,
+    subject: Text = None,
+    grade: Annotated[int | None, Query(ge=1, le=11)] = None,
+    all_versions: bool = False,
+) -> Page[SpecificationRead]:
+    """The catalogue of task specifications: the latest version of each (every version with
+    `all_versions`); anyone signed in reads it."""
+    filters = service.SpecificationFilter(procedure, year, subject, grade, all_versions)
+    items, total = await service.list_specifications(session, page, filters)
+    return Page(items=items, total=total)
+
+
+@router.post(
+    "/assessment-results/participants",
+    response_model=bulk.ImportSummary,
+    responses=ERRORS,
+)
+async def post_participants(
+    body: ParticipantsIn,
+    request: Request,
+    session: SessionDep,
+    caller: CallerOrKey,
+    scopes: ScopeResolverDep,
+    dry_run: bulk.DryRun = False,
+    idempotency_key: bulk.IdempotencyKey = None,
+) -> bulk.ImportSummary | JSONResponse:
+    """One school's participants by task (the whole set: participants it does not name are
+    removed), checked against the task specification; the school's summary result is derived
+    from them. Same writers as assessment results (a school leader or information system for
+    their own school, the territory's analysts): 403 for another role, 404 for a school
+    outside the caller's scope, 422 for a procedure, subject or year without a specification.
+    A participant is rejected naming it and the task: a score above the maximum, an unknown
+    or a missing task, a code that reads as a name."""
+    importer = participants.ParticipantImporter(session, scopes, caller, body)
+    await importer.prepare()
+    return await bulk.import_posted(
+        session,
+        importer,
+        body.participants,
+        dry_run=dry_run,
+        request=request,
+        idempotency_key=idempotency_key,
+    )
+
+
+@router.post(
+    "/assessment-results/participants/upload",
+    response_model=bulk.ImportSummary,
+    responses=UPLOAD_ERRORS,
+)
+async def upload_participants(
+    file: Annotated[UploadFile, File(description=UPLOAD_COLUMNS)],
+    organization_id: Annotated[uuid.UUID, Form()],
+    procedure: Annotated[str, Form(max_length=40)],
+    year: Annotated[str, Form(max_length=20)],
+    subject: Annotated[str, Form(max_length=100)],
+    grade: Annotated[int, Form(ge=1, le=11)],
+    session: SessionDep,
+    caller: CallerOrKey,
+    scopes: ScopeResolverDep,
+    limits: UploadLimitsDep,
+    dry_run: bulk.DryRun = False,
+) -> bulk.ImportSummary:
+    """The same as the post, from the per-participant spreadsheet (.csv or .xlsx, one row per
+    participant); `index` in `rejected` is the row of the file. The school, procedure, year,
+    subject and grade are form fields."""
+    fields = {"procedure": procedure, "year": year, "subject": subject, "grade": grade}
+    try:
+        header = ParticipantsHeader(organization_id=organization_id, **fields)
+    except ValidationError as exc:
+        errors = [{"loc": ["form", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+        raise Invalid(errors[0]["msg"], errors=errors) from exc
+    importer = participants.ParticipantImporter(session, scopes, caller, header)
+    await importer.prepare()
+    upload = await read_upload(file, limits)
+    return await bulk.import_upload(session, importer, upload, dry_run=dry_run)
+
+
+@router.get("/assessment-results/participants", responses=ERRORS)
+async def list_participants(
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    organization_id: uuid.UUID,
+    procedure: Annotated[str, Query(max_length=40)],
+    year: Annotated[str, Query(max_length=20)],
+    subject: Annotated[str, Query(max_length=100)],
+    grade: Annotated[Grade, Query()],
+) -> ParticipantList:
+    """One school's participants (codes, scores by task, marks); 404 outside the caller's
+    scope."""
+    items = await participants.list_participants(
+        session, scopes, caller, organization_id, procedure, year, subject, grade
+    )
+    return ParticipantList(items=items, total=len(items))
+
+
+@router.get("/assessment-results/task-completion", responses=ERRORS)
+async def task_completion(
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    page: PaginationDep,
+    procedure: Annotated[str, Query(max_length=40, description="Код процедуры")],
+    year: Annotated[str, Query(max_length=20, description="2025/2026 или 2026")],
+    subject: Annotated[str, Query(max_length=100)],
+    grade: Annotated[Grade, Query()],
+    group_by: completion.CompletionGroup = "organization",
+    territory_id: uuid.UUID | None = None,
+) -> Page[CompletionRead]:
+    """Each task's completion (Σ scores / (maximum × participants) × 100) per organization,
+    cluster or territory (the organization's own), over the participants of the caller's
+    organizations; `territory_id` keeps those of that territory and the ones under it."""
+    filters = completion.CompletionFilter(procedure, year, subject, grade, group_by, territory_id)
+    items, total = await completion.task_completion(session, scopes, caller, page, filters)
+    return Page(items=items, total=total)

@@ -1,0 +1,129 @@
+"""Task specifications and participants' results over the API."""
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StringConstraints
+
+from services.api.assessments.schemas import Grade, ProcedureCode, SubjectName
+
+Level = Literal["basic", "advanced", "high"]
+Year = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=20)]
+
+
+class TaskSpec(BaseModel):
+    number: str = Field(
+        min_length=1,
+        max_length=20,
+        description="Номер задания, как напечатан: «1», «3.1», «1К1» (критерий задания 1)",
+    )
+    max_score: int = Field(ge=1, le=100, description="Максимальный балл за задание")
+    level: Level | None = Field(
+        default=None, description="Уровень сложности; null — источник его не называет"
+    )
+    skill: str | None = Field(
+        default=None, max_length=2000, description="Проверяемое умение или элемент содержания"
+    )
+
+
+class MarkStep(BaseModel):
+    mark: int = Field(ge=2, le=5)
+    min_score: int = Field(ge=0, le=1000, description="Наименьший первичный балл этой отметки")
+
+
+class SpecificationCreate(BaseModel):
+    procedure: ProcedureCode = Field(description="Код процедуры: vpr, oge, …")
+    year: Year = Field(description="Учебный год 2025/2026 или календарный год 2026")
+    subject: SubjectName
+    grade: Grade
+    tasks: list[TaskSpec] = Field(min_length=1, max_length=200)
+    mark_scale: list[MarkStep] = Field(
+        max_length=4,
+        description="Отметки 2–5 с наименьшим баллом каждой; пусто — шкала неизвестна "
+        "(тогда отметки участников не выводятся)",
+    )
+    source: str | None = Field(
+        default=None, max_length=2000, description="Документы, по которым составлена спецификация"
+    )
+
+
+class SpecificationRead(BaseModel):
+    id: uuid.UUID
+    procedure: str
+    year: str
+    subject: str
+    grade: int
+    version: int
+    tasks: list[TaskSpec]
+    mark_scale: list[MarkStep]
+    max_score: int = Field(description="Сумма максимальных баллов заданий")
+    source: str | None
+    created_at: datetime
+
+
+class ParticipantsHeader(BaseModel):
+    """Whose participants: one school, procedure, year, subject and grade."""
+
+    organization_id: uuid.UUID
+    procedure: ProcedureCode
+    year: Year
+    subject: SubjectName
+    grade: Grade
+
+
+class ParticipantsIn(ParticipantsHeader):
+    """One school's participants in one procedure, year, subject and grade: the whole set
+    (a re-post replaces it)."""
+
+    participants: list[Any] = Field(
+        min_length=1,
+        max_length=2000,
+        description='[{code, class_label, variant, task_scores: {"1": 1, …}, journal_mark}], '
+        "до 2000 за запрос",
+    )
+
+
+class ParticipantScores(BaseModel):
+    """A participant as stored: the code, scores by task in printed order, the total and the
+    mark it gets on the specification's scale (null without a scale)."""
+
+    code: str
+    class_label: str | None
+    variant: int | None
+    task_scores: dict[str, int]
+    total_score: int
+    mark: int | None
+    journal_mark: int | None
+
+
+class ParticipantRead(ParticipantScores):
+    updated_at: datetime
+
+
+class ParticipantList(BaseModel):
+    items: list[ParticipantRead]
+    total: int
+
+
+class TaskCompletion(BaseModel):
+    number: str
+    level: Level | None
+    max_score: int
+    completion: float = Field(
+        description="Σ баллов / (максимальный балл × участники) × 100, от 0 до 100"
+    )
+
+
+class CompletionRead(BaseModel):
+    """One group's completion of each task of one specification version."""
+
+    group_by: Literal["organization", "cluster", "territory"]
+    group_id: uuid.UUID = Field(description="Организация, кластер или территория")
+    procedure: str
+    year: str
+    subject: str
+    grade: int
+    specification_version: int
+    participants: int
+    tasks: list[TaskCompletion]
