@@ -82,6 +82,22 @@ async def test_malformed_period_and_wrong_owner_are_422_naming_the_field(api_cli
     ]
 
 
+async def test_the_list_filters_by_period_and_refuses_a_malformed_one(api_client, world):
+    for title, period in (("Карта 2021/2022", "2021/2022"), ("Карта 2022/2023", "2022/2023")):
+        assert (
+            await post_roadmap(api_client, world, title=title, period=period)
+        ).status_code == 201
+    listed = await api_client.get(
+        "/v1/roadmaps", params={"period": "2022/2023"}, headers=world.headers("analyst")
+    )
+    assert [r["title"] for r in listed.json()["items"]] == ["Карта 2022/2023"]
+    malformed = await api_client.get(
+        "/v1/roadmaps", params={"period": "2022/2024"}, headers=world.headers("analyst")
+    )
+    assert malformed.status_code == 422
+    assert malformed.json()["errors"][0]["loc"] == ["query", "period"]
+
+
 async def import_file(api_client, world, name: str, content: bytes, who="analyst", **form):
     fields = {
         "level": "municipality",

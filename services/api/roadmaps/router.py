@@ -31,6 +31,7 @@ from services.api.roadmaps.schemas import (
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, Pagination, PaginationDep
+from shared.periods import OptionalPeriodQuery
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["roadmaps"])
@@ -107,9 +108,9 @@ async def import_roadmap(
 async def list_roadmaps(
     access: AccessDep,
     page: PaginationDep,
+    period: OptionalPeriodQuery,
     level: Level | None = None,
     owner_id: uuid.UUID | None = None,
-    period: str | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,
 ) -> Page[RoadmapRead]:
     items, total = await service.list_roadmaps(

@@ -220,7 +220,7 @@ async def list_roadmaps(
     *,
     level: str | None = None,
     owner_id: uuid.UUID | None = None,
-    period: str | None = None,
+    period: Period | None = None,
     q: str | None = None,
 ) -> tuple[list[Roadmap], int]:
     """Roadmaps the caller may read: of their scope, and of the territories and clusters above."""
@@ -247,8 +247,9 @@ async def list_roadmaps(
                 (Roadmap.owner_type == "cluster") & Roadmap.owner_id.in_(in_territory)
             )
         query = query.where(or_(*conditions))
+    code = period.code if period else None
     query = where_given(
-        query, (Roadmap.level, level), (Roadmap.owner_id, owner_id), (Roadmap.period, period)
+        query, (Roadmap.level, level), (Roadmap.owner_id, owner_id), (Roadmap.period, code)
     )
     return await paginate(access.session, containing(query, q, Roadmap.title), page)
 
