@@ -39,7 +39,7 @@ GIVE_UP_DEATHS = 5
 GIVE_UP_WINDOW_SECONDS = 60.0
 TICK_SECONDS = 0.2
 # After SIGTERM a service finishes the requests in flight for at most this long, then cancels
-# them: a change feed's long poll (up to 30 s) must not hold a stop up.
+# them. A change feed's long poll (up to 30 s) answers at once then (`app.state.stopping`).
 GRACEFUL_SHUTDOWN_SECONDS = 5
 
 

@@ -4,8 +4,9 @@ import asyncio
 import logging
 import multiprocessing
 import signal
+import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, suppress
 from functools import partial
 from typing import Any
 
@@ -71,6 +72,39 @@ def stop_with_supervisor() -> Iterator[None]:
         loop.remove_reader(parent.sentinel)
 
 
+@contextmanager
+def note_stop_signals(stopping: asyncio.Event) -> Iterator[None]:
+    """Set `stopping` the moment the process is told to stop (SIGTERM, SIGINT), then let the
+    server's own handler act as before. Under uvicorn this comes before its graceful shutdown,
+    which waits for the requests in flight and runs the lifespan's shutdown only after them:
+    a request that would wait on (a change feed's long poll) answers at once instead, and the
+    stop is not held up. Only a signal that already has a Python handler (the server's) is
+    chained; outside the main thread nothing happens."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    loop = asyncio.get_running_loop()
+    chained = {
+        sig: handler
+        for sig in (signal.SIGTERM, signal.SIGINT)
+        if callable(handler := signal.getsignal(sig))
+    }
+
+    def stop_signal(signum: int, frame: Any) -> None:
+        with suppress(RuntimeError):  # the loop already closed
+            loop.call_soon_threadsafe(stopping.set)
+        chained[signum](signum, frame)
+
+    for sig in chained:
+        signal.signal(sig, stop_signal)
+    try:
+        yield
+    finally:
+        for sig, handler in chained.items():
+            if signal.getsignal(sig) is stop_signal:  # not replaced since: put the server's back
+                signal.signal(sig, handler)
+
+
 def build_app(
     *,
     service: ServiceName,
@@ -102,6 +136,8 @@ def build_app(
             pool_timeout=settings.db_pool_timeout_seconds,
         )
         background: list[asyncio.Task[None]] = []
+        # Set when the process is told to stop: what waits on in a request gives up then.
+        app.state.stopping = asyncio.Event()
         # This app's threads for parsing uploads (`shared.uploads.parse_upload`).
         app.state.upload_parsing = CapacityLimiter(settings.upload_parsers)
         app.state.peers = {
@@ -133,9 +169,10 @@ def build_app(
         if "api" in app.state.peers:  # started last: nothing is left running if a hook fails
             background.append(asyncio.create_task(app.state.audit_outbox.run()))
         try:
-            with stop_with_supervisor():
+            with stop_with_supervisor(), note_stop_signals(app.state.stopping):
                 yield
         finally:
+            app.state.stopping.set()
             for task in background:
                 task.cancel()
             await asyncio.gather(*background, return_exceptions=True)

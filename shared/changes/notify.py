@@ -59,12 +59,21 @@ class ChangeNotifier:
         """Take before reading the feed; pass to `wait`."""
         return self._event
 
-    async def wait(self, ticket: asyncio.Event, seconds: float) -> None:
-        """Until a change commits after the ticket was taken, or `seconds` pass."""
+    async def wait(
+        self, ticket: asyncio.Event, seconds: float, stopping: asyncio.Event | None = None
+    ) -> None:
+        """Until a change commits after the ticket was taken, `stopping` is set (the process
+        is told to stop), or `seconds` pass."""
         if not self.listening.is_set():
             seconds = min(seconds, self.fallback_seconds)
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(ticket.wait(), seconds)
+        waiters = [asyncio.ensure_future(ticket.wait())]
+        if stopping is not None:
+            waiters.append(asyncio.ensure_future(stopping.wait()))
+        try:
+            await asyncio.wait(waiters, timeout=seconds, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for waiter in waiters:
+                waiter.cancel()
 
     @property
     def server_pid(self) -> int | None:

@@ -49,10 +49,12 @@ class CursorExpired(SokoError):
 
 @dataclass(frozen=True)
 class ChangeFeed:
-    """What a process serves its feed with (`app.state.changes`)."""
+    """What a process serves its feed with (`app.state.changes`); `stopping` is set when the
+    process is told to stop (`app.state.stopping`): a long poll answers then."""
 
     feed: Feed
     notifier: ChangeNotifier
+    stopping: asyncio.Event
 
 
 def require_own_service(principal: Principal) -> None:
@@ -80,6 +82,9 @@ async def read_changes(
 ) -> ChangeBatch:
     """Up to `limit` changes after the cursor `after` ("" or None: from the beginning), in
     commit order; with `wait` > 0 seconds, when there is none yet, wait for one that long.
+    The wait ends early, with the page as it is (no changes, the same cursor), when the
+    process is told to stop or the request is cancelled (its client gone, the server giving
+    up on it): neither is an error.
 
     Raises Invalid (422 naming `after`) for a cursor this feed did not give, CursorExpired
     (410) for one below the horizon. While it waits the request holds no connection."""
@@ -98,14 +103,28 @@ async def read_changes(
             elif fetched.horizon > cursor.checked_to():
                 raise CursorExpired()
         remaining = deadline - loop.time()
-        if fetched.rows or remaining <= 0:
+        if fetched.rows or remaining <= 0 or served.stopping.is_set():
             return _batch(feed, cursor, fetched.rows, limit)
         await session.rollback()  # ends the read: no connection nor snapshot kept while waiting
-        if fetched.held_back:
-            await asyncio.sleep(min(delay, remaining))
-            delay = min(2 * delay, HELD_BACK_MAX_SECONDS)
-        else:
-            await served.notifier.wait(ticket, remaining)
+        try:
+            if fetched.held_back:
+                await _until(served.stopping, min(delay, remaining))
+                delay = min(2 * delay, HELD_BACK_MAX_SECONDS)
+            else:
+                await served.notifier.wait(ticket, remaining, served.stopping)
+        except asyncio.CancelledError:
+            # Nothing is read nor held while waiting: the page as it is ends the poll cleanly.
+            # The cancellation is answered here: the request goes on to send the page.
+            if (task := asyncio.current_task()) is not None:
+                task.uncancel()
+            logger.info("a long poll of the %s feed was cancelled while waiting", feed.service)
+            return _batch(feed, cursor, [], limit)
+
+
+async def _until(event: asyncio.Event, seconds: float) -> None:
+    """Until `event` is set or `seconds` pass."""
+    with suppress(TimeoutError):
+        await asyncio.wait_for(event.wait(), seconds)
 
 
 async def compact(session: AsyncSession, feed: Feed, retention_days: int) -> int:
@@ -136,7 +155,7 @@ def serve_changes(app: FastAPI, feed: Feed) -> None:
         assert settings.database_url is not None  # build_app refuses an app without one
         notifier = ChangeNotifier(settings.database_url, feed.channel)
         notifier.start()
-        app.state.changes = ChangeFeed(feed, notifier)
+        app.state.changes = ChangeFeed(feed, notifier, app.state.stopping)
         compactor = asyncio.create_task(
             _compact_now_and_then(app.state.db, feed, settings), name="compact changes"
         )
