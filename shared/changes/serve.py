@@ -83,8 +83,7 @@ async def read_changes(
     """Up to `limit` changes after the cursor `after` ("" or None: from the beginning), in
     commit order; with `wait` > 0 seconds, when there is none yet, wait for one that long.
     The wait ends early, with the page as it is (no changes, the same cursor), when the
-    process is told to stop or the request is cancelled (its client gone, the server giving
-    up on it): neither is an error.
+    process is told to stop (`stopping`): a stop is not held up by a waiting poll.
 
     Raises Invalid (422 naming `after`) for a cursor this feed did not give, CursorExpired
     (410) for one below the horizon. While it waits the request holds no connection."""
@@ -106,19 +105,11 @@ async def read_changes(
         if fetched.rows or remaining <= 0 or served.stopping.is_set():
             return _batch(feed, cursor, fetched.rows, limit)
         await session.rollback()  # ends the read: no connection nor snapshot kept while waiting
-        try:
-            if fetched.held_back:
-                await _until(served.stopping, min(delay, remaining))
-                delay = min(2 * delay, HELD_BACK_MAX_SECONDS)
-            else:
-                await served.notifier.wait(ticket, remaining, served.stopping)
-        except asyncio.CancelledError:
-            # Nothing is read nor held while waiting: the page as it is ends the poll cleanly.
-            # The cancellation is answered here: the request goes on to send the page.
-            if (task := asyncio.current_task()) is not None:
-                task.uncancel()
-            logger.info("a long poll of the %s feed was cancelled while waiting", feed.service)
-            return _batch(feed, cursor, [], limit)
+        if fetched.held_back:
+            await _until(served.stopping, min(delay, remaining))
+            delay = min(2 * delay, HELD_BACK_MAX_SECONDS)
+        else:
+            await served.notifier.wait(ticket, remaining, served.stopping)
 
 
 async def _until(event: asyncio.Event, seconds: float) -> None:
