@@ -314,3 +314,24 @@ async def test_a_malformed_request_is_answered_in_russian(
     assert all(CYRILLIC.search(e["msg"]) for e in errors), errors
     assert not any(re.search(r"Input should|Field required|Extra inputs", e["msg"]) for e in errors)
     assert SAID[what] in named[0]["msg"], named
+
+
+async def test_our_validators_message_reaches_the_user_without_pydantics_prefix(
+    surveys_client, world
+):
+    instrument, _ = world.instruments["nok_parents_2018"]
+    campaign = {
+        "instrument_id": str(instrument),
+        "audience": "parents",
+        "organization_ids": [str(world.s1.id)],
+        "period": "2021/2022",
+        "opens_at": "2022-02-01T00:00:00Z",
+        "closes_at": "2022-01-01T00:00:00Z",
+    }
+    answer = await surveys_client.post(
+        "/v1/campaigns", json=campaign, headers=world.headers("admin")
+    )
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert error["type"] == "value_error" and error["loc"] == ["body"]
+    assert error["msg"] == "closes_at (закрытие) должно быть позже opens_at (открытия)"
