@@ -203,98 +203,57 @@ SAID = {
 KINDS = tuple(SAID)
 
 
-def _requests(world) -> dict[str, list[tuple[str, str, Any, list[Any], str]]]:
-    school = {"name": "Школа", "kind": "school", "territory_id": str(world.m1.id)}
+def _campaign(world, **changes: Any) -> dict[str, Any]:
     instrument, _ = world.instruments["nok_parents_2018"]
-    campaign = {
+    return {
         "instrument_id": str(instrument),
         "audience": "parents",
         "organization_ids": [str(world.s1.id)],
         "period": "2021/2022",
         "opens_at": "2022-01-01T00:00:00Z",
         "closes_at": "2022-02-01T00:00:00Z",
-    }
-    rule = {
-        "code": "probe_rule",
-        "title": "Правило",
-        "condition": "indicator_below",
-        "params": {"threshold": 1},
-        "addressee_type": "authority",
-        "template": "{indicator}",
-    }
-    without = lambda body, key: {k: v for k, v in body.items() if k != key}  # noqa: E731
+    } | changes
+
+
+def _requests(world) -> dict[str, list[tuple[str, str, Any, list[Any], str]]]:
+    school = {"name": "Школа", "kind": "school", "territory_id": str(world.m1.id)}
+    rule = dict(code="probe_rule", title="Правило", condition="indicator_below")
+    rule |= dict(params={}, addressee_type="authority", template="{indicator}")
     card = f"/v1/reports/organizations/{world.s1.id}?period=2021/2022&as_of=2024-02-30"
+    organizations, campaigns, rules = (
+        "/v1/organizations",
+        "/v1/campaigns",
+        "/v1/recommendation-rules",
+    )
+    no_id = {k: v for k, v in _campaign(world).items() if k != "instrument_id"}
+    # fmt: off
     return {
         "api": [
-            ("POST", "/v1/organizations", without(school, "name"), ["body", "name"], "missing"),
-            ("GET", "/v1/organizations/42", None, ["path", "organization_id"], "uuid_parsing"),
+            ("POST", organizations, {"kind": "school"}, ["body", "name"], "missing"),
+            ("GET", f"{organizations}/42", None, ["path", "organization_id"], "uuid_parsing"),
             ("GET", "/v1/assessment-calendar?from=2024-02-30", None, ["query", "from"], ""),
-            (
-                "POST",
-                "/v1/organizations",
-                school | {"kind": "castle"},
-                ["body", "kind"],
-                "literal_error",
-            ),
-            (
-                "POST",
-                "/v1/organizations",
-                school | {"context": {"pupils": 5}},
-                ["body", "context", "pupils"],
-                "extra_forbidden",
-            ),
+            ("POST", organizations, school | {"kind": "castle"}, ["body", "kind"], "literal_error"),
+            ("POST", organizations, school | {"context": {"pupils": 5}},
+             ["body", "context", "pupils"], "extra_forbidden"),
         ],
         "surveys": [
-            (
-                "POST",
-                "/v1/campaigns",
-                without(campaign, "instrument_id"),
-                ["body", "instrument_id"],
-                "missing",
-            ),
-            ("GET", "/v1/campaigns/42", None, ["path", "campaign_id"], "uuid_parsing"),
-            (
-                "POST",
-                "/v1/campaigns",
-                campaign | {"opens_at": "2022-02-30"},
-                ["body", "opens_at"],
-                "",
-            ),
-            (
-                "POST",
-                "/v1/campaigns",
-                campaign | {"audience": "aliens"},
-                ["body", "audience"],
-                "literal_error",
-            ),
+            ("POST", campaigns, no_id, ["body", "instrument_id"], "missing"),
+            ("GET", f"{campaigns}/42", None, ["path", "campaign_id"], "uuid_parsing"),
+            ("POST", campaigns, _campaign(world, opens_at="2022-02-30"), ["body", "opens_at"], ""),
+            ("POST", campaigns, _campaign(world, audience="aliens"), ["body", "audience"],
+             "literal_error"),
             ("POST", "/v1/instruments", {"colour": "red"}, ["body", "colour"], "extra_forbidden"),
         ],
         "reports": [
-            (
-                "POST",
-                "/v1/recommendation-rules",
-                without(rule, "title"),
-                ["body", "title"],
-                "missing",
-            ),
-            ("GET", "/v1/recommendation-rules/42", None, ["path", "rule_id"], "uuid_parsing"),
+            ("POST", rules, {"code": "probe_rule"}, ["body", "title"], "missing"),
+            ("GET", f"{rules}/42", None, ["path", "rule_id"], "uuid_parsing"),
             ("GET", card, None, ["query", "as_of"], ""),
-            (
-                "POST",
-                "/v1/recommendation-rules",
-                rule | {"condition": "moon_phase"},
-                ["body", "condition"],
-                "literal_error",
-            ),
-            (
-                "POST",
-                "/v1/recommendation-rules",
-                rule | {"colour": "red"},
-                ["body", "colour"],
-                "extra_forbidden",
-            ),
+            ("POST", rules, rule | {"condition": "moon_phase"}, ["body", "condition"],
+             "literal_error"),
+            ("POST", rules, rule | {"colour": "red"}, ["body", "colour"], "extra_forbidden"),
         ],
     }
+    # fmt: on
 
 
 @pytest.mark.parametrize("what", KINDS)
@@ -319,15 +278,7 @@ async def test_a_malformed_request_is_answered_in_russian(
 async def test_our_validators_message_reaches_the_user_without_pydantics_prefix(
     surveys_client, world
 ):
-    instrument, _ = world.instruments["nok_parents_2018"]
-    campaign = {
-        "instrument_id": str(instrument),
-        "audience": "parents",
-        "organization_ids": [str(world.s1.id)],
-        "period": "2021/2022",
-        "opens_at": "2022-02-01T00:00:00Z",
-        "closes_at": "2022-01-01T00:00:00Z",
-    }
+    campaign = _campaign(world, closes_at="2021-12-31T00:00:00Z")
     answer = await surveys_client.post(
         "/v1/campaigns", json=campaign, headers=world.headers("admin")
     )
