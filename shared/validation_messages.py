@@ -4,8 +4,8 @@ pydantic (and FastAPI, which validates requests with it) says what is wrong in E
 required", "Input should be a valid UUID". `russian_message` turns one such error into a Russian
 sentence by its `type`, naming the value given when it is short; the error's `type` and `loc`
 stay as they are (machines read them), only its text changes. Every service's 422 for a
-malformed request (`shared.errors`) and the XLSForm import (which passes the words for its own
-patterns) say it this way.
+malformed request (`shared.errors`) and the instrument imports, JSON and XLSForm (which pass
+the words for the definition's patterns), say it this way.
 """
 
 import re
@@ -91,17 +91,18 @@ def _too_short_list(value: str, ctx: Mapping[str, Any], _: Mapping[str, str]) ->
 
 
 def _bound(kind: str) -> Say:
-    words, _ = _BOUNDS[kind]
+    words, key = _BOUNDS[kind]
 
     def say(value: str, ctx: Mapping[str, Any], _: Mapping[str, str]) -> str:
-        limit = next(iter(ctx.values()), "")
+        limit = ctx[key]
         return f"значение {value} должно быть {words} {limit}"
 
     return say
 
 
 def _expects(what: str) -> Say:
-    """ "ожидается <what>, а указано «value»" (without the value when there is none to name)."""
+    """The sentence «ожидается <what>, а указано «value»», without the value when there is
+    none to name."""
 
     def say(value: str, _ctx: Mapping[str, Any], _: Mapping[str, str]) -> str:
         return f"ожидается {what}, а указано {value}" if value else f"ожидается {what}"
