@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import request_id_var
 from shared.logging import route_of
+from shared.validation_messages import russian_message
 
 PROBLEM_JSON = "application/problem+json"
 logger = logging.getLogger("soko.errors")
@@ -186,8 +187,10 @@ def problem(
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    """FastAPI's errors as `{loc, msg, type}`: pydantic's `type` and `loc` as they are, the
+    message in Russian (`russian_message`)."""
     return [
-        {"loc": list(err.get("loc", ())), "msg": err.get("msg", ""), "type": err.get("type", "")}
+        {"loc": list(err.get("loc", ())), "msg": russian_message(err), "type": err.get("type", "")}
         for err in exc.errors()
     ]
 

@@ -26,7 +26,7 @@ class CampaignCreate(BaseModel):
     @model_validator(mode="after")
     def _window(self) -> "CampaignCreate":
         if self.closes_at <= self.opens_at:
-            raise ValueError("closes_at must be later than opens_at")
+            raise ValueError("closes_at (закрытие) должно быть позже opens_at (открытия)")
         return self
 
 

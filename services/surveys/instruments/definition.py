@@ -34,6 +34,14 @@ CODE_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]{0,39}$"
 # A choice name: no space (a select_multiple answer is its codes separated by spaces).
 OPTION_CODE_PATTERN = r"^[A-Za-z0-9_.-]{1,40}$"
 INSTRUMENT_CODE_PATTERN = r"^[a-z][a-z0-9_]{2,60}$"
+# What each pattern asks for, in words: for `shared.validation_messages.russian_message`,
+# which says pydantic's errors of a definition (JSON or XLSForm) in Russian.
+DEFINITION_PATTERNS = {
+    CODE_PATTERN: "имя должно начинаться с латинской буквы или _, дальше — до 39 латинских букв, "
+    "цифр, _, - или .",
+    OPTION_CODE_PATTERN: "нужны 1–40 латинских букв, цифр, _, - или ., без пробелов",
+    INSTRUMENT_CODE_PATTERN: "нужны 3–61 строчная латинская буква, цифра или _, первая — буква",
+}
 
 
 class _Model(BaseModel):

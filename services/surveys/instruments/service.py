@@ -8,7 +8,11 @@ from pydantic import ValidationError
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.surveys.instruments.definition import InstrumentDefinition, load_bank
+from services.surveys.instruments.definition import (
+    DEFINITION_PATTERNS,
+    InstrumentDefinition,
+    load_bank,
+)
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from shared.db import add_new
@@ -16,6 +20,7 @@ from shared.errors import Invalid, NotFound, field_error
 from shared.identity import Principal, Role, require_roles
 from shared.pagination import Pagination, paginate
 from shared.uploads import FIELD, Upload, parse_upload
+from shared.validation_messages import russian_message
 
 logger = logging.getLogger("soko.surveys.bank")
 AUTHORS = (Role.territory_analyst, Role.methodologist)
@@ -87,7 +92,10 @@ def parse_definition(data: Any) -> InstrumentDefinition:
     try:
         return InstrumentDefinition.model_validate(data)
     except ValidationError as exc:
-        errors = [field_error(e["loc"], e["msg"]) for e in exc.errors()]
+        errors = [
+            field_error(e["loc"], russian_message(e, DEFINITION_PATTERNS), kind=e["type"])
+            for e in exc.errors()
+        ]
         raise Invalid("Инструмент задан неверно", errors=errors) from exc
 
 

@@ -1,9 +1,11 @@
 """What other libraries say about a workbook, in our users' language and at its cell.
 
 pyxform (the ODK reader) and pydantic (the definition's validation) speak English. The uploader
-reads Russian: each kind of their messages we recognise becomes a Russian sentence naming the
-value as written; pyxform's own text follows it (`pyxform: ...`), so nothing it says is lost,
-and one we do not recognise is shown after «Ошибка в форме». Each is placed at the sheet, row
+reads Russian: each kind of pyxform's messages we recognise becomes a Russian sentence naming
+the value as written; pyxform's own text follows it (`pyxform: ...`), so nothing it says is
+lost, and one we do not recognise is shown after «Ошибка в форме». pydantic's errors are said by
+`shared.validation_messages.russian_message` with the words of the definition's patterns
+(`definition.DEFINITION_PATTERNS`). Each is placed at the sheet, row
 and column it is about, which pyxform says in words (`[row : 5]`, `on the 'choices' sheet`,
 `the 'name' value`, `See [hot meal] in [t]`).
 """
@@ -12,13 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
-from services.surveys.instruments.definition import (
-    CODE_PATTERN,
-    INSTRUMENT_CODE_PATTERN,
-    OPTION_CODE_PATTERN,
-)
 from services.surveys.instruments.xlsform_common import CHOICES, SURVEY, XLSFormError
 from services.surveys.instruments.xlsform_sheets import Sheet
 
@@ -174,49 +170,3 @@ def pyxform_error(message: str, sheets: dict[str, Sheet | None]) -> XLSFormError
                 column = header
                 break
     return XLSFormError(russian, sheet=sheet_name, row=row_number, column=column)
-
-
-# What a field's pattern asks for, in words.
-_PATTERNS = {
-    CODE_PATTERN: "имя должно начинаться с латинской буквы или _, дальше — до 39 латинских букв, "
-    "цифр, _, - или .",
-    OPTION_CODE_PATTERN: "нужны 1–40 латинских букв, цифр, _, - или ., без пробелов",
-    INSTRUMENT_CODE_PATTERN: "нужны 3–61 строчная латинская буква, цифра или _, первая — буква",
-}
-
-
-def validation_message(error: Any) -> str:
-    """One pydantic error of the definition (a dict of `ValidationError.errors()`) in Russian,
-    naming the value given. Our validators' messages are Russian already."""
-    kind, ctx = error["type"], error.get("ctx") or {}
-    given = error.get("input")
-    shown = f"«{given}»" if isinstance(given, str | int | float) else ""
-    if kind == "value_error":
-        return str(error["msg"]).removeprefix("Value error, ")
-    if kind == "string_pattern_mismatch":
-        rule = _PATTERNS.get(str(ctx.get("pattern")), f"шаблон {ctx.get('pattern')}")
-        return f"значение {shown} не подходит: {rule}"
-    if kind in {"string_too_short", "missing"}:
-        return "не заполнено: нужен текст" if kind == "string_too_short" else "не заполнено"
-    if kind == "too_short":
-        return "список пуст: нужен хотя бы один элемент"
-    if kind in {"literal_error", "enum"}:
-        expected = str(ctx.get("expected", "")).replace(" or ", " или ")
-        return f"значение {shown} не подходит; допустимы: {expected}"
-    bounds = {
-        "greater_than": "больше",
-        "greater_than_equal": "не меньше",
-        "less_than": "меньше",
-        "less_than_equal": "не больше",
-    }
-    if kind in bounds:
-        limit = next(iter(ctx.values()), "")
-        return f"значение {shown} должно быть {bounds[kind]} {limit}"
-    written = f", а написано {shown}" if shown else ""
-    if kind in {"float_parsing", "float_type", "int_parsing", "finite_number"}:
-        return f"ожидается число{written}"
-    if kind in {"bool_parsing", "bool_type"}:
-        return f"ожидается yes или no{written}"
-    if kind == "extra_forbidden":
-        return "лишнее поле: Soko его не хранит"
-    return f"значение {shown} не подходит (pydantic: {error['msg']})"

@@ -24,6 +24,7 @@ from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData
 
 from services.surveys.instruments.definition import (
+    DEFINITION_PATTERNS,
     INSTRUMENT_CODE_PATTERN,
     InstrumentDefinition,
 )
@@ -41,11 +42,12 @@ from services.surveys.instruments.xlsform_common import (
     Problems,
     XLSFormError,
 )
-from services.surveys.instruments.xlsform_messages import pyxform_error, validation_message
+from services.surveys.instruments.xlsform_messages import pyxform_error
 from services.surveys.instruments.xlsform_sheets import Sheet, check_columns, read_sheet, require
 from services.surveys.instruments.xlsform_survey import Placed, SourceRow, sections_from
 from shared.tabular import Table, open_workbook
 from shared.uploads import Budget, UnreadableUpload, UploadLimits
+from shared.validation_messages import russian_message
 
 DEFAULT_KIND = "satisfaction"
 DEFAULT_AUDIENCE = ("parents",)
@@ -287,7 +289,7 @@ def _locate(exc: ValidationError, reading: _Reading) -> XLSFormError:
 def _located(error: Any, reading: _Reading) -> XLSFormError:
     """One validation error of pydantic, placed."""
     loc = list(error["loc"])
-    message = validation_message(error)
+    message = russian_message(error, DEFINITION_PATTERNS)
     place = _place(loc, reading) or _place_by_code(message, reading)
     if place is None:
         return XLSFormError(message)
