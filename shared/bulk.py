@@ -13,7 +13,7 @@ from typing import Annotated, Any, NamedTuple, Protocol, TypeVar
 
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -138,10 +138,6 @@ class ScopedImporter:
         if not loc:
             return ()
         return (str(loc[0]), "organization") if loc[0] == "organization_id" else (str(loc[0]),)
-
-
-def row_errors(exc: ValidationError) -> list[RowError]:
-    return [RowError(loc=list(e["loc"]), msg=e["msg"]) for e in exc.errors()]
 
 
 def rejection(index: int, field: str, message: str) -> Rejected:

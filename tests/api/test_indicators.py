@@ -1,5 +1,6 @@
 """Indicator definitions: each method's parameters, references, cycles and units are checked."""
 
+import re
 import uuid
 from dataclasses import dataclass
 
@@ -105,7 +106,9 @@ async def test_cluster_share_of_schools_with_electronic_planning(api_client, wor
 async def test_malformed_params_are_422_naming_the_parameter(api_client, world, body, loc):
     answer = await post(api_client, world, body)
     assert answer.status_code == 422, answer.text
-    assert answer.json()["errors"][0]["loc"] == loc
+    error = answer.json()["errors"][0]
+    assert error["loc"] == loc
+    assert re.search("[а-яё]", error["msg"], re.IGNORECASE), error["msg"]  # said in Russian
 
 
 async def test_reference_to_an_unknown_indicator_is_refused(api_client, world):

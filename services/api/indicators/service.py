@@ -33,6 +33,7 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound, field_error
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.owners import Owners
 from shared.pagination import Pagination, paginate, where_given
+from shared.validation_messages import russian_message
 
 # The fields of the definition (its owner's), as opposed to targets and roadmap links.
 LINKS = frozenset({"target", "targets", "roadmap_ids"})
@@ -101,7 +102,7 @@ async def validate(
     try:
         parsed = p.parse_params(data["method"], data["params"])
     except ValidationError as exc:
-        errors = [field_error(["params", *e["loc"]], e["msg"]) for e in exc.errors()]
+        errors = [field_error(["params", *e["loc"]], russian_message(e)) for e in exc.errors()]
         raise Invalid("Параметры метода заданы неверно", errors=errors) from exc
     refs = p.references(data["method"], parsed)
     found = {
