@@ -156,6 +156,30 @@ class PeerRefused(SokoError):
     status, slug, detail = 502, "peer-refused", "Связанный сервис отклонил запрос"
 
 
+# A problem's `title` (RFC 9457: a short summary of its kind, the same for every problem of a
+# status) as people read it; the `detail` says what happened this time.
+TITLES: dict[int, str] = {
+    400: "Неверный запрос",
+    401: "Нужно войти",
+    403: "Доступ запрещён",
+    404: "Не найдено",
+    405: "Метод не поддерживается",
+    406: "Формат ответа не поддерживается",
+    409: "Конфликт с сохранёнными данными",
+    410: "Больше недоступно",
+    412: "Условие запроса не выполнено",
+    413: "Слишком большой запрос",
+    415: "Формат не поддерживается",
+    422: "Ошибка в данных запроса",
+    428: "Нужно условие запроса",
+    429: "Слишком много запросов",
+    500: "Внутренняя ошибка",
+    502: "Смежный сервис ответил ошибкой",
+    503: "Сервис временно недоступен",
+    504: "Смежный сервис не ответил вовремя",
+}
+
+
 def problem(
     status: int,
     *,
@@ -168,7 +192,9 @@ def problem(
     **extra: Any,
 ) -> JSONResponse:
     """Build one problem+json response."""
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+    phrase = TITLES.get(status) or (
+        HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Ошибка"
+    )
     body: dict[str, Any] = {
         "type": f"urn:soko:problem:{slug}" if slug else "about:blank",
         "title": title or phrase,

@@ -55,7 +55,7 @@ async def test_unknown_path_is_problem_404(client):
     assert answer.headers["content-type"] == "application/problem+json"
     body = answer.json()
     assert body["status"] == 404
-    assert body["title"] == "Not Found"
+    assert body["title"] == "Не найдено"
     assert "/v1/no-such-thing" in body["detail"]
     assert body["request_id"] == answer.headers["x-request-id"]
 
