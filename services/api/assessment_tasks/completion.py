@@ -11,7 +11,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.assessment_tasks.models import (
@@ -21,6 +21,7 @@ from services.api.assessment_tasks.models import (
 )
 from services.api.assessment_tasks.schemas import CompletionRead, TaskCompletion
 from services.api.assessment_tasks.service import catalogue_entry
+from services.api.assessments.models import AssessmentProcedure, AssessmentSubject
 from services.api.assessments.rows import year_code
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.territories.scope import DbScopeResolver
@@ -42,6 +43,59 @@ class CompletionFilter:
     territory_id: uuid.UUID | None = None
 
 
+async def resolved(
+    session: AsyncSession, filters: CompletionFilter
+) -> tuple[AssessmentProcedure, AssessmentSubject, str]:
+    """The catalogue's procedure and subject and the year's code of `filters`; Invalid (422
+    naming the query field) for a procedure, subject or year the catalogue does not have."""
+    procedure, subject = await catalogue_entry(
+        session, filters.procedure, filters.subject, filters.grade, where="query"
+    )
+    year = year_code(filters.year)
+    if year is None:
+        message = "Ожидается учебный год (2025/2026) или календарный год (2026)"
+        raise Invalid.at("year", message, where="query")
+    return procedure, subject, year
+
+
+def group_column(group_by: CompletionGroup) -> Any:
+    """The column a query `narrowed` by the same `group_by` groups participants by."""
+    return {
+        "organization": AssessmentParticipant.organization_id,
+        "cluster": ClusterMember.cluster_id,
+        "territory": Organization.territory_id,
+    }[group_by]
+
+
+async def narrowed(
+    query: Select,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    procedure: AssessmentProcedure,
+    subject: AssessmentSubject,
+    year: str,
+    filters: CompletionFilter,
+) -> Select:
+    """`query` over participants joined to their organization (and, by cluster, to the
+    clusters' members: a school in two clusters counts in each), kept to the paper of
+    `filters`, to the organizations the caller may read and to `filters.territory_id` and the
+    territories under it."""
+    p = AssessmentParticipant
+    query = query.join(Organization, Organization.id == p.organization_id)
+    if filters.group_by == "cluster":
+        query = query.join(ClusterMember, ClusterMember.organization_id == p.organization_id)
+    query = query.where(p.procedure_id == procedure.id, p.year == year).where(
+        p.subject == subject.subject, p.grade == filters.grade
+    )
+    readable = await readable_organizations(principal, scopes)
+    if readable is not None:
+        query = query.where(p.organization_id.in_(readable))
+    if filters.territory_id is not None:
+        subtree = await scopes.subtree(filters.territory_id)
+        query = query.where(Organization.territory_id.in_(subtree))
+    return query
+
+
 async def task_completion(
     session: AsyncSession,
     scopes: DbScopeResolver,
@@ -52,19 +106,9 @@ async def task_completion(
     """Per group and specification version: participants and each task's completion (%,
     rounded to 0.1), tasks in printed order. Invalid (422 naming the query field) for a
     procedure, subject or year the catalogue does not have."""
-    procedure, subject = await catalogue_entry(
-        session, filters.procedure, filters.subject, filters.grade, where="query"
-    )
-    year = year_code(filters.year)
-    if year is None:
-        message = "Ожидается учебный год (2025/2026) или календарный год (2026)"
-        raise Invalid.at("year", message, where="query")
-    p, s, t, o = AssessmentParticipant, AssessmentSpecification, AssessmentTask, Organization
-    group: Any = {
-        "organization": p.organization_id,
-        "cluster": ClusterMember.cluster_id,
-        "territory": o.territory_id,
-    }[filters.group_by]
+    procedure, subject, year = await resolved(session, filters)
+    p, s, t = AssessmentParticipant, AssessmentSpecification, AssessmentTask
+    group = group_column(filters.group_by)
     score = func.sum(p.task_scores.op("->>")(t.number).cast(Integer))
     query = (
         select(
@@ -77,21 +121,13 @@ async def task_completion(
             func.count(p.id).label("participants"),
             score.label("score"),
         )
+        .select_from(p)
         .join(s, s.id == p.specification_id)
         .join(t, t.specification_id == s.id)
-        .join(o, o.id == p.organization_id)
-        .where(p.procedure_id == procedure.id, p.year == year)
-        .where(p.subject == subject.subject, p.grade == filters.grade)
         .group_by(group, s.id, s.version, t.number, t.position, t.level, t.max_score)
         .order_by(group, s.version, t.position)
     )
-    if filters.group_by == "cluster":
-        query = query.join(ClusterMember, ClusterMember.organization_id == p.organization_id)
-    readable = await readable_organizations(principal, scopes)
-    if readable is not None:
-        query = query.where(p.organization_id.in_(readable))
-    if filters.territory_id is not None:
-        query = query.where(o.territory_id.in_(await scopes.subtree(filters.territory_id)))
+    query = await narrowed(query, scopes, principal, procedure, subject, year, filters)
     items: dict[tuple[uuid.UUID, uuid.UUID], CompletionRead] = {}
     for row in await session.execute(query):
         item = items.get((row.group_id, row.specification_id))

@@ -1,4 +1,5 @@
-"""HTTP: /v1/assessment-tasks, /v1/assessment-results/participants."""
+"""HTTP: /v1/assessment-tasks, /v1/assessment-results/participants and the aggregates over
+participants (task completion, score distribution, marks by class)."""
 
 import uuid
 from typing import Annotated
@@ -7,9 +8,11 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from services.api.assessment_tasks import completion, participants, service
+from services.api.assessment_tasks import completion, distributions, participants, service
 from services.api.assessment_tasks.schemas import (
     CompletionRead,
+    DistributionRead,
+    MarksByClassRead,
     ParticipantList,
     ParticipantsHeader,
     ParticipantsIn,
@@ -169,4 +172,47 @@ async def task_completion(
     organizations; `territory_id` keeps those of that territory and the ones under it."""
     filters = completion.CompletionFilter(procedure, year, subject, grade, group_by, territory_id)
     items, total = await completion.task_completion(session, scopes, caller, page, filters)
+    return Page(items=items, total=total)
+
+
+@router.get("/assessment-results/score-distribution", responses=ERRORS)
+async def score_distribution(
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    page: PaginationDep,
+    procedure: Annotated[str, Query(max_length=40, description="Код процедуры")],
+    year: Annotated[str, Query(max_length=20, description="2025/2026 или 2026")],
+    subject: Annotated[str, Query(max_length=100)],
+    grade: Annotated[Grade, Query()],
+    group_by: completion.CompletionGroup = "organization",
+    territory_id: uuid.UUID | None = None,
+) -> Page[DistributionRead]:
+    """Participants per primary score (`scores`: [{score, participants}], rising) with the
+    specification's maximum and mark scale, per organization, cluster or territory, over the
+    participants of the caller's organizations; filters and 422s as for task completion."""
+    filters = completion.CompletionFilter(procedure, year, subject, grade, group_by, territory_id)
+    items, total = await distributions.score_distribution(session, scopes, caller, page, filters)
+    return Page(items=items, total=total)
+
+
+@router.get("/assessment-results/marks-by-class", responses=ERRORS)
+async def marks_by_class(
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    page: PaginationDep,
+    procedure: Annotated[str, Query(max_length=40, description="Код процедуры")],
+    year: Annotated[str, Query(max_length=20, description="2025/2026 или 2026")],
+    subject: Annotated[str, Query(max_length=100)],
+    grade: Annotated[Grade, Query()],
+    territory_id: uuid.UUID | None = None,
+) -> Page[MarksByClassRead]:
+    """Per organization of the caller's, per class: participants, counts of marks 2–5 and the
+    comparison with the journal (lowered, confirmed, raised); `territory_id` keeps the
+    organizations of that territory and the ones under it; 422s as for task completion."""
+    filters = completion.CompletionFilter(
+        procedure, year, subject, grade, "organization", territory_id
+    )
+    items, total = await distributions.marks_by_class(session, scopes, caller, page, filters)
     return Page(items=items, total=total)

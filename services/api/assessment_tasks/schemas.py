@@ -127,3 +127,48 @@ class CompletionRead(BaseModel):
     specification_version: int
     participants: int
     tasks: list[TaskCompletion]
+
+
+class ScoreCount(BaseModel):
+    score: int = Field(description="Первичный балл")
+    participants: int
+
+
+class DistributionRead(BaseModel):
+    """One group's participants per primary score under one specification version, with that
+    version's maximum and mark scale (so a peak at a mark's minimum score shows)."""
+
+    group_by: Literal["organization", "cluster", "territory"]
+    group_id: uuid.UUID = Field(description="Организация, кластер или территория")
+    procedure: str
+    year: str
+    subject: str
+    grade: int
+    specification_version: int
+    max_score: int = Field(description="Сумма максимальных баллов заданий")
+    mark_scale: list[MarkStep]
+    participants: int
+    scores: list[ScoreCount] = Field(description="Баллы, которые кто-то получил, по возрастанию")
+
+
+class ClassMarks(BaseModel):
+    class_label: str | None = Field(description="Класс («5А»); null — не указан")
+    participants: int
+    marks: dict[str, int] = Field(
+        description='Участники по отметкам {"2": n, "3": n, "4": n, "5": n}; без шкалы — нули'
+    )
+    lowered: int = Field(description="Отметка за работу ниже отметки по журналу")
+    confirmed: int
+    raised: int = Field(description="Отметка за работу выше отметки по журналу")
+
+
+class MarksByClassRead(BaseModel):
+    """One organization's marks per class."""
+
+    organization_id: uuid.UUID
+    procedure: str
+    year: str
+    subject: str
+    grade: int
+    participants: int
+    classes: list[ClassMarks]
