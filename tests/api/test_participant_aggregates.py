@@ -63,6 +63,18 @@ async def test_score_distribution_per_organization_cluster_and_territory(api_cli
     assert await distribution(api_client, world, group_by="cluster") == {str(world.c1.id): pooled}
 
 
+def klass(label, participants, marks, lowered, confirmed, raised):
+    """A class as marks-by-class lists it; `marks` names the marks someone got."""
+    return {
+        "class_label": label,
+        "participants": participants,
+        "marks": {"2": 0, "3": 0, "4": 0, "5": 0, **marks},
+        "lowered": lowered,
+        "confirmed": confirmed,
+        "raised": raised,
+    }
+
+
 @pytest.mark.usefixtures("spec")
 async def test_marks_by_class_with_the_journal_comparison(api_client, world):
     await post(api_client, world, [A, B, E])
@@ -71,44 +83,14 @@ async def test_marks_by_class_with_the_journal_comparison(api_client, world):
         item["organization_id"]: (item["participants"], item["classes"])
         for item in (await aggregate(api_client, world, "marks-by-class"))["items"]
     }
-    no_marks = {"2": 0, "3": 0, "4": 0, "5": 0}
     # S1: 5А is A ("5", journal 5: confirmed) and B ("3", journal 4: lowered); E has no class
     # (listed last) and no journal mark (compared with nothing).
     assert found[str(world.s1.id)] == (
         3,
-        [
-            {
-                "class_label": "5А",
-                "participants": 2,
-                "marks": {**no_marks, "3": 1, "5": 1},
-                "lowered": 1,
-                "confirmed": 1,
-                "raised": 0,
-            },
-            {
-                "class_label": None,
-                "participants": 1,
-                "marks": {**no_marks, "4": 1},
-                "lowered": 0,
-                "confirmed": 0,
-                "raised": 0,
-            },
-        ],
+        [klass("5А", 2, {"3": 1, "5": 1}, 1, 1, 0), klass(None, 1, {"4": 1}, 0, 0, 0)],
     )
     # S2: 5Б is C ("2", journal 2: confirmed) and D ("4", journal 3: raised)
-    assert found[str(world.s2.id)] == (
-        2,
-        [
-            {
-                "class_label": "5Б",
-                "participants": 2,
-                "marks": {**no_marks, "2": 1, "4": 1},
-                "lowered": 0,
-                "confirmed": 1,
-                "raised": 1,
-            }
-        ],
-    )
+    assert found[str(world.s2.id)] == (2, [klass("5Б", 2, {"2": 1, "4": 1}, 0, 1, 1)])
 
 
 @pytest.mark.usefixtures("spec")

@@ -11,8 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.assessment_tasks.completion import (
     CompletionFilter,
-    group_column,
+    group_item,
     narrowed,
+    per_version,
     resolved,
 )
 from services.api.assessment_tasks.models import (
@@ -44,43 +45,29 @@ async def score_distribution(
     """Per group and specification version: participants per primary score (only the scores
     someone got, rising), the version's maximum and mark scale. Invalid (422 naming the query
     field) for a procedure, subject or year the catalogue does not have."""
-    procedure, subject, year = await resolved(session, filters)
+    paper = await resolved(session, filters)
     p, s = AssessmentParticipant, AssessmentSpecification
-    group = group_column(filters.group_by)
-    query = (
-        select(
-            group.label("group_id"),
-            s.id.label("specification_id"),
-            s.version,
-            s.mark_scale,
-            p.total_score,
-            func.count(p.id).label("participants"),
-        )
-        .select_from(p)
-        .join(s, s.id == p.specification_id)
-        .group_by(group, s.id, s.version, s.mark_scale, p.total_score)
-        .order_by(group, s.version, p.total_score)
+    count = func.count(p.id).label("participants")
+    query, group = per_version(filters.group_by, s.mark_scale, p.total_score, count)
+    query = query.group_by(group, s.id, s.version, s.mark_scale, p.total_score).order_by(
+        group, s.version, p.total_score
     )
-    query = await narrowed(query, scopes, principal, procedure, subject, year, filters)
+    query = await narrowed(query, scopes, principal, paper, filters)
     rows = (await session.execute(query)).all()
     maxima = await _maxima(session, {row.specification_id for row in rows})
     items: dict[tuple[uuid.UUID, uuid.UUID], DistributionRead] = {}
     for row in rows:
-        item = items.get((row.group_id, row.specification_id))
-        if item is None:
-            item = items[(row.group_id, row.specification_id)] = DistributionRead(
-                group_by=filters.group_by,
-                group_id=row.group_id,
-                procedure=procedure.code,
-                year=year,
-                subject=subject.subject,
-                grade=filters.grade,
-                specification_version=row.version,
-                max_score=maxima[row.specification_id],
-                mark_scale=[MarkStep(**step) for step in row.mark_scale],
-                participants=0,
-                scores=[],
-            )
+        item = group_item(
+            items,
+            row,
+            paper,
+            filters,
+            DistributionRead,
+            max_score=maxima[row.specification_id],
+            mark_scale=[MarkStep(**step) for step in row.mark_scale],
+            participants=0,
+            scores=[],
+        )
         item.participants += row.participants
         item.scores.append(ScoreCount(score=row.total_score, participants=row.participants))
     found = list(items.values())
@@ -109,7 +96,7 @@ async def marks_by_class(
     each mark (2–5; zeros where the specification has no scale) and how the marks compare with
     the journal's (lowered: below it, raised: above it; participants without either mark in
     none). Invalid (422 naming the query field) as for `score_distribution`."""
-    procedure, subject, year = await resolved(session, filters)
+    paper = await resolved(session, filters)
     p = AssessmentParticipant
     counted = [func.count(p.id).filter(p.mark == int(mark)).label(f"m{mark}") for mark in MARKS]
     query = (
@@ -125,18 +112,16 @@ async def marks_by_class(
         .group_by(p.organization_id, p.class_label)
         .order_by(p.organization_id, p.class_label.nulls_last())
     )
-    by_school = replace(filters, group_by="organization")
-    query = await narrowed(query, scopes, principal, procedure, subject, year, by_school)
+    query = await narrowed(
+        query, scopes, principal, paper, replace(filters, group_by="organization")
+    )
     items: dict[uuid.UUID, MarksByClassRead] = {}
     for row in await session.execute(query):
         item = items.get(row.organization_id)
         if item is None:
             item = items[row.organization_id] = MarksByClassRead(
+                **paper.fields(),
                 organization_id=row.organization_id,
-                procedure=procedure.code,
-                year=year,
-                subject=subject.subject,
-                grade=filters.grade,
                 participants=0,
                 classes=[],
             )

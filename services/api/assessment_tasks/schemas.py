@@ -115,17 +115,27 @@ class TaskCompletion(BaseModel):
     )
 
 
-class CompletionRead(BaseModel):
-    """One group's completion of each task of one specification version."""
+class PaperRead(BaseModel):
+    """The paper an aggregate over participants is of."""
 
-    group_by: Literal["organization", "cluster", "territory"]
-    group_id: uuid.UUID = Field(description="Организация, кластер или территория")
     procedure: str
     year: str
     subject: str
     grade: int
+
+
+class GroupedRead(PaperRead):
+    """One group's participants under one specification version."""
+
+    group_by: Literal["organization", "cluster", "territory"]
+    group_id: uuid.UUID = Field(description="Организация, кластер или территория")
     specification_version: int
     participants: int
+
+
+class CompletionRead(GroupedRead):
+    """One group's completion of each task of one specification version."""
+
     tasks: list[TaskCompletion]
 
 
@@ -134,20 +144,12 @@ class ScoreCount(BaseModel):
     participants: int
 
 
-class DistributionRead(BaseModel):
+class DistributionRead(GroupedRead):
     """One group's participants per primary score under one specification version, with that
     version's maximum and mark scale (so a peak at a mark's minimum score shows)."""
 
-    group_by: Literal["organization", "cluster", "territory"]
-    group_id: uuid.UUID = Field(description="Организация, кластер или территория")
-    procedure: str
-    year: str
-    subject: str
-    grade: int
-    specification_version: int
     max_score: int = Field(description="Сумма максимальных баллов заданий")
     mark_scale: list[MarkStep]
-    participants: int
     scores: list[ScoreCount] = Field(description="Баллы, которые кто-то получил, по возрастанию")
 
 
@@ -162,13 +164,9 @@ class ClassMarks(BaseModel):
     raised: int = Field(description="Отметка за работу выше отметки по журналу")
 
 
-class MarksByClassRead(BaseModel):
+class MarksByClassRead(PaperRead):
     """One organization's marks per class."""
 
     organization_id: uuid.UUID
-    procedure: str
-    year: str
-    subject: str
-    grade: int
     participants: int
     classes: list[ClassMarks]
