@@ -661,6 +661,28 @@ TABLE += [
     ),
     Case(
         "api",
+        "GET",
+        "/v1/assessment-results/score-distribution",
+        EVERYONE,
+        fixed(
+            "/v1/assessment-results/score-distribution?procedure=vpr&year=2025/2026"
+            "&subject=Русский язык&grade=4&group_by=territory"
+        ),
+        scoped=False,
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/assessment-results/marks-by-class",
+        EVERYONE,
+        fixed(
+            "/v1/assessment-results/marks-by-class?procedure=vpr&year=2025/2026"
+            "&subject=Русский язык&grade=4"
+        ),
+        scoped=False,
+    ),
+    Case(
+        "api",
         "POST",
         "/v1/assessment-results/participants/upload",
         WRITE_DATA,

@@ -13,6 +13,7 @@ from services.api.users.service import ensure_bootstrap_admin
 from services.demo.assessments import load_results
 from services.demo.district import CLUSTERS, schools
 from services.demo.indicators import list_organizations, load_indicators, load_values
+from services.demo.participants import load_participants
 from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
 from shared.settings import Settings, get_settings
 
@@ -198,10 +199,12 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             organizations = await list_organizations(client)
             values = await load_values(client, organizations)
             results = await load_results(client, organizations)
+            participants = await load_participants(client, organizations)
     lines = [
         "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
         f"the 14 roadmaps of the five seed documents, {len(indicators)} indicators, "
-        f"{values['imported']} data values and {results} ВПР/ОГЭ results for two academic years",
+        f"{values['imported']} data values, {results} ВПР/ОГЭ results for two academic years "
+        f"and {participants} ВПР participants' results by task",
         f"  sign in as {admin_email} (admin) or as "
         + ", ".join(accounts)
         + f"; demo password: {DEMO_PASSWORD}",

@@ -9,9 +9,9 @@ organizations the caller may read are counted.
 
 import uuid
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Integer, func, select
+from sqlalchemy import Integer, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.assessment_tasks.models import (
@@ -19,8 +19,9 @@ from services.api.assessment_tasks.models import (
     AssessmentSpecification,
     AssessmentTask,
 )
-from services.api.assessment_tasks.schemas import CompletionRead, TaskCompletion
+from services.api.assessment_tasks.schemas import CompletionRead, GroupedRead, TaskCompletion
 from services.api.assessment_tasks.service import catalogue_entry
+from services.api.assessments.models import AssessmentProcedure, AssessmentSubject
 from services.api.assessments.rows import year_code
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.territories.scope import DbScopeResolver
@@ -30,6 +31,7 @@ from shared.pagination import Pagination
 from shared.scope import readable_organizations
 
 CompletionGroup = Literal["organization", "cluster", "territory"]
+GroupedT = TypeVar("GroupedT", bound=GroupedRead)
 
 
 @dataclass
@@ -42,6 +44,105 @@ class CompletionFilter:
     territory_id: uuid.UUID | None = None
 
 
+@dataclass
+class Paper:
+    """The catalogue's procedure and subject, the year's code and the grade of a filter."""
+
+    procedure: AssessmentProcedure
+    subject: AssessmentSubject
+    year: str
+    grade: int
+
+    def fields(self) -> dict[str, Any]:
+        """What an aggregate's item says of its paper: procedure (code), year, subject, grade."""
+        return {
+            "procedure": self.procedure.code,
+            "year": self.year,
+            "subject": self.subject.subject,
+            "grade": self.grade,
+        }
+
+
+async def resolved(session: AsyncSession, filters: CompletionFilter) -> Paper:
+    """The paper of `filters`; Invalid (422 naming the query field) for a procedure, subject
+    or year the catalogue does not have."""
+    procedure, subject = await catalogue_entry(
+        session, filters.procedure, filters.subject, filters.grade, where="query"
+    )
+    year = year_code(filters.year)
+    if year is None:
+        message = "Ожидается учебный год (2025/2026) или календарный год (2026)"
+        raise Invalid.at("year", message, where="query")
+    return Paper(procedure, subject, year, filters.grade)
+
+
+def group_column(group_by: CompletionGroup) -> Any:
+    """The column a query `narrowed` by the same `group_by` groups participants by."""
+    return {
+        "organization": AssessmentParticipant.organization_id,
+        "cluster": ClusterMember.cluster_id,
+        "territory": Organization.territory_id,
+    }[group_by]
+
+
+def per_version(group_by: CompletionGroup, *columns: Any) -> tuple[Select, Any]:
+    """A select of participants joined to their specification: the group's column as
+    `group_id`, `specification_id`, `version`, then `columns`; and the group's column, to
+    group and order by. `narrowed` by the same `group_by` adds the rest."""
+    p, s = AssessmentParticipant, AssessmentSpecification
+    group = group_column(group_by)
+    query = select(group.label("group_id"), s.id.label("specification_id"), s.version, *columns)
+    return query.select_from(p).join(s, s.id == p.specification_id), group
+
+
+async def narrowed(
+    query: Select,
+    scopes: DbScopeResolver,
+    principal: Principal,
+    paper: Paper,
+    filters: CompletionFilter,
+) -> Select:
+    """`query` over participants joined to their organization (and, by cluster, to the
+    clusters' members: a school in two clusters counts in each), kept to the paper of
+    `filters`, to the organizations the caller may read and to `filters.territory_id` and the
+    territories under it."""
+    p = AssessmentParticipant
+    query = query.join(Organization, Organization.id == p.organization_id)
+    if filters.group_by == "cluster":
+        query = query.join(ClusterMember, ClusterMember.organization_id == p.organization_id)
+    query = query.where(p.procedure_id == paper.procedure.id, p.year == paper.year)
+    query = query.where(p.subject == paper.subject.subject, p.grade == paper.grade)
+    readable = await readable_organizations(principal, scopes)
+    if readable is not None:
+        query = query.where(p.organization_id.in_(readable))
+    if filters.territory_id is not None:
+        subtree = await scopes.subtree(filters.territory_id)
+        query = query.where(Organization.territory_id.in_(subtree))
+    return query
+
+
+def group_item(
+    items: dict[tuple[Any, Any], Any],
+    row: Any,
+    paper: Paper,
+    filters: CompletionFilter,
+    make: type[GroupedT],
+    **fields: Any,
+) -> GroupedT:
+    """The item of `row`'s group and specification version (`row.group_id`,
+    `row.specification_id`, `row.version`) in `items`, made with `fields` on first sight."""
+    key = (row.group_id, row.specification_id)
+    if key not in items:
+        items[key] = make(
+            **paper.fields(),
+            group_by=filters.group_by,
+            group_id=row.group_id,
+            specification_version=row.version,
+            **fields,
+        )
+    return items[key]
+
+
 async def task_completion(
     session: AsyncSession,
     scopes: DbScopeResolver,
@@ -52,61 +153,28 @@ async def task_completion(
     """Per group and specification version: participants and each task's completion (%,
     rounded to 0.1), tasks in printed order. Invalid (422 naming the query field) for a
     procedure, subject or year the catalogue does not have."""
-    procedure, subject = await catalogue_entry(
-        session, filters.procedure, filters.subject, filters.grade, where="query"
-    )
-    year = year_code(filters.year)
-    if year is None:
-        message = "Ожидается учебный год (2025/2026) или календарный год (2026)"
-        raise Invalid.at("year", message, where="query")
-    p, s, t, o = AssessmentParticipant, AssessmentSpecification, AssessmentTask, Organization
-    group: Any = {
-        "organization": p.organization_id,
-        "cluster": ClusterMember.cluster_id,
-        "territory": o.territory_id,
-    }[filters.group_by]
+    paper = await resolved(session, filters)
+    p, s, t = AssessmentParticipant, AssessmentSpecification, AssessmentTask
     score = func.sum(p.task_scores.op("->>")(t.number).cast(Integer))
+    query, group = per_version(
+        filters.group_by,
+        t.number,
+        t.level,
+        t.max_score,
+        func.count(p.id).label("participants"),
+        score.label("score"),
+    )
     query = (
-        select(
-            group.label("group_id"),
-            s.id.label("specification_id"),
-            s.version,
-            t.number,
-            t.level,
-            t.max_score,
-            func.count(p.id).label("participants"),
-            score.label("score"),
-        )
-        .join(s, s.id == p.specification_id)
-        .join(t, t.specification_id == s.id)
-        .join(o, o.id == p.organization_id)
-        .where(p.procedure_id == procedure.id, p.year == year)
-        .where(p.subject == subject.subject, p.grade == filters.grade)
+        query.join(t, t.specification_id == s.id)
         .group_by(group, s.id, s.version, t.number, t.position, t.level, t.max_score)
         .order_by(group, s.version, t.position)
     )
-    if filters.group_by == "cluster":
-        query = query.join(ClusterMember, ClusterMember.organization_id == p.organization_id)
-    readable = await readable_organizations(principal, scopes)
-    if readable is not None:
-        query = query.where(p.organization_id.in_(readable))
-    if filters.territory_id is not None:
-        query = query.where(o.territory_id.in_(await scopes.subtree(filters.territory_id)))
+    query = await narrowed(query, scopes, principal, paper, filters)
     items: dict[tuple[uuid.UUID, uuid.UUID], CompletionRead] = {}
     for row in await session.execute(query):
-        item = items.get((row.group_id, row.specification_id))
-        if item is None:
-            item = items[(row.group_id, row.specification_id)] = CompletionRead(
-                group_by=filters.group_by,
-                group_id=row.group_id,
-                procedure=procedure.code,
-                year=year,
-                subject=subject.subject,
-                grade=filters.grade,
-                specification_version=row.version,
-                participants=row.participants,
-                tasks=[],
-            )
+        item = group_item(
+            items, row, paper, filters, CompletionRead, participants=row.participants, tasks=[]
+        )
         completion = 100 * row.score / (row.max_score * row.participants)
         item.tasks.append(
             TaskCompletion(

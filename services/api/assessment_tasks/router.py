@@ -1,15 +1,21 @@
-"""HTTP: /v1/assessment-tasks, /v1/assessment-results/participants."""
+"""HTTP: /v1/assessment-tasks, /v1/assessment-results/participants and the aggregates over
+participants (task completion, score distribution, marks by class)."""
 
 import uuid
-from typing import Annotated
+from collections.abc import Awaitable
+from dataclasses import replace
+from typing import Annotated, NamedTuple, TypeVar
 
-from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.assessment_tasks import completion, participants, service
+from services.api.assessment_tasks import completion, distributions, participants, service
 from services.api.assessment_tasks.schemas import (
     CompletionRead,
+    DistributionRead,
+    MarksByClassRead,
     ParticipantList,
     ParticipantsHeader,
     ParticipantsIn,
@@ -18,13 +24,16 @@ from services.api.assessment_tasks.schemas import (
 )
 from services.api.assessments.schemas import Grade
 from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
+from services.api.territories.scope import DbScopeResolver
 from shared import bulk
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
-from shared.pagination import Page, PaginationDep
+from shared.identity import Principal
+from shared.pagination import Page, Pagination, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["assessment tasks"])
+T = TypeVar("T")
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
 Text = Annotated[str | None, Query(max_length=100)]
@@ -151,22 +160,80 @@ async def list_participants(
     return ParticipantList(items=items, total=len(items))
 
 
-@router.get("/assessment-results/task-completion", responses=ERRORS)
-async def task_completion(
-    session: SessionDep,
-    caller: Caller,
-    scopes: ScopeResolverDep,
-    page: PaginationDep,
+def paper_filter(
     procedure: Annotated[str, Query(max_length=40, description="Код процедуры")],
     year: Annotated[str, Query(max_length=20, description="2025/2026 или 2026")],
     subject: Annotated[str, Query(max_length=100)],
     grade: Annotated[Grade, Query()],
+    territory_id: Annotated[
+        uuid.UUID | None, Query(description="Эта территория и территории под ней")
+    ] = None,
+) -> completion.CompletionFilter:
+    """The query of the aggregates over participants: the paper and, optionally, a territory."""
+    return completion.CompletionFilter(procedure, year, subject, grade, territory_id=territory_id)
+
+
+PaperFilter = Annotated[completion.CompletionFilter, Depends(paper_filter)]
+
+
+class Aggregate(NamedTuple):
+    """What an aggregate over participants is computed from, in the order its functions take."""
+
+    session: AsyncSession
+    scopes: DbScopeResolver
+    principal: Principal
+    page: Pagination
+    filters: completion.CompletionFilter
+
+
+def by_organization(
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    page: PaginationDep,
+    paper: PaperFilter,
+) -> Aggregate:
+    """An aggregate per organization."""
+    return Aggregate(session, scopes, caller, page, paper)
+
+
+def grouped(
+    query: Annotated[Aggregate, Depends(by_organization)],
     group_by: completion.CompletionGroup = "organization",
-    territory_id: uuid.UUID | None = None,
-) -> Page[CompletionRead]:
+) -> Aggregate:
+    """An aggregate per organization, cluster or territory (`group_by`)."""
+    return query._replace(filters=replace(query.filters, group_by=group_by))
+
+
+Grouped = Annotated[Aggregate, Depends(grouped)]
+PerOrganization = Annotated[Aggregate, Depends(by_organization)]
+
+
+async def paged(found: Awaitable[tuple[list[T], int]]) -> Page[T]:
+    """The page of an aggregate from its items and their total."""
+    items, total = await found
+    return Page(items=items, total=total)
+
+
+@router.get("/assessment-results/task-completion", responses=ERRORS)
+async def task_completion(query: Grouped) -> Page[CompletionRead]:
     """Each task's completion (Σ scores / (maximum × participants) × 100) per organization,
     cluster or territory (the organization's own), over the participants of the caller's
     organizations; `territory_id` keeps those of that territory and the ones under it."""
-    filters = completion.CompletionFilter(procedure, year, subject, grade, group_by, territory_id)
-    items, total = await completion.task_completion(session, scopes, caller, page, filters)
-    return Page(items=items, total=total)
+    return await paged(completion.task_completion(*query))
+
+
+@router.get("/assessment-results/score-distribution", responses=ERRORS)
+async def score_distribution(query: Grouped) -> Page[DistributionRead]:
+    """Participants per primary score (`scores`: [{score, participants}], rising) with the
+    specification's maximum and mark scale, per organization, cluster or territory, over the
+    participants of the caller's organizations; filters and 422s as for task completion."""
+    return await paged(distributions.score_distribution(*query))
+
+
+@router.get("/assessment-results/marks-by-class", responses=ERRORS)
+async def marks_by_class(query: PerOrganization) -> Page[MarksByClassRead]:
+    """Per organization of the caller's, per class: participants, counts of marks 2–5 and the
+    comparison with the journal (lowered, confirmed, raised); `territory_id` keeps the
+    organizations of that territory and the ones under it; 422s as for task completion."""
+    return await paged(distributions.marks_by_class(*query))

@@ -115,15 +115,58 @@ class TaskCompletion(BaseModel):
     )
 
 
-class CompletionRead(BaseModel):
-    """One group's completion of each task of one specification version."""
+class PaperRead(BaseModel):
+    """The paper an aggregate over participants is of."""
 
-    group_by: Literal["organization", "cluster", "territory"]
-    group_id: uuid.UUID = Field(description="Организация, кластер или территория")
     procedure: str
     year: str
     subject: str
     grade: int
+
+
+class GroupedRead(PaperRead):
+    """One group's participants under one specification version."""
+
+    group_by: Literal["organization", "cluster", "territory"]
+    group_id: uuid.UUID = Field(description="Организация, кластер или территория")
     specification_version: int
     participants: int
+
+
+class CompletionRead(GroupedRead):
+    """One group's completion of each task of one specification version."""
+
     tasks: list[TaskCompletion]
+
+
+class ScoreCount(BaseModel):
+    score: int = Field(description="Первичный балл")
+    participants: int
+
+
+class DistributionRead(GroupedRead):
+    """One group's participants per primary score under one specification version, with that
+    version's maximum and mark scale (so a peak at a mark's minimum score shows)."""
+
+    max_score: int = Field(description="Сумма максимальных баллов заданий")
+    mark_scale: list[MarkStep]
+    scores: list[ScoreCount] = Field(description="Баллы, которые кто-то получил, по возрастанию")
+
+
+class ClassMarks(BaseModel):
+    class_label: str | None = Field(description="Класс («5А»); null — не указан")
+    participants: int
+    marks: dict[str, int] = Field(
+        description='Участники по отметкам {"2": n, "3": n, "4": n, "5": n}; без шкалы — нули'
+    )
+    lowered: int = Field(description="Отметка за работу ниже отметки по журналу")
+    confirmed: int
+    raised: int = Field(description="Отметка за работу выше отметки по журналу")
+
+
+class MarksByClassRead(PaperRead):
+    """One organization's marks per class."""
+
+    organization_id: uuid.UUID
+    participants: int
+    classes: list[ClassMarks]
