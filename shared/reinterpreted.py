@@ -113,6 +113,13 @@ def header_below(line: int) -> str:
     return f"заголовок таблицы в строке {line}: строки выше пропущены"
 
 
+def encoding_guessed(name: str) -> str:
+    """A text file in neither UTF-8 nor UTF-16, read in the single-byte encoding it looked
+    most like (`name`: "Windows-1251", "KOI8-R"), said when a row of it is refused: a wrong
+    guess garbles its Russian text ("ОЕФ")."""
+    return f"файл прочитан как {name}; если текст искажён, сохраните файл в UTF-8"
+
+
 def sheet_taken(title: str) -> str:
     """A table read from a sheet other than the workbook's first."""
     return f"таблица прочитана с листа «{title}»"

@@ -152,7 +152,7 @@ async def test_refused_result_cells_name_the_value_column_and_row(api_client, wo
     assert refusals(summary) == [
         (2, ["year"], f"{year} (строка 2, столбец C «Год»: «2032-09»)"),
         (3, ["year"], f"{year} (строка 3, столбец C «Год»: «44713»)"),
-        (4, ["participants"], f"{count} (строка 4, столбец F «Количество участников»: «40.5»)"),
+        (4, ["participants"], f"{count} (строка 4, столбец F «Количество участников»: «40,5»)"),
         (5, ["year"], f"{year} (строка 5, столбец C «Год»: «прошлый год»)"),
         (6, ["participants"], f"{count} (строка 6, столбец F «Количество участников»: «десять»)"),
         (
