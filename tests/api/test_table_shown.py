@@ -83,21 +83,30 @@ async def test_a_refused_value_says_what_its_indicator_accepts(api_client, world
         (line, ["value"], f"{said} (строка {line}, столбец 4 «Значение»: «{written}»)")
         for line, (_, written, said) in enumerate(cases, start=2)
     ]
-    posted = await api_client.post(  # a JSON post is told the same
+    posted = await api_client.post(  # a JSON post is told what a JSON value may be
         "/v1/data-values",
         json={
             "values": [
                 {
-                    "indicator_code": "upbringing_program",
+                    "indicator_code": code,
                     "organization_id": str(s1),
                     "period": "2032",
-                    "value": "может",
+                    "value": value,
                 }
+                for code, value in (
+                    ("upbringing_program", "может"),
+                    ("upbringing_program", 1),  # a file's 1 is yes; JSON has true
+                    ("extracurricular_coverage", "64,5 %"),
+                )
             ]
         },
         headers=world.headers("admin"),
     )
-    assert refusals(posted.json()) == [(0, ["value"], YES_NO)]
+    assert refusals(posted.json()) == [
+        (0, ["value"], "показатель «да/нет»: ожидается true или false"),
+        (1, ["value"], "показатель «да/нет»: ожидается true или false"),
+        (2, ["value"], "показатель в процентах: ожидается число от 0 до 100"),
+    ]
 
 
 async def test_every_spelling_the_yes_no_message_names_is_taken(api_client, world, db):

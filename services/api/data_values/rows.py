@@ -3,7 +3,7 @@ whether it fits its indicator (`check_value`), refused in Russian saying what th
 kind accepts (`expected`: yes/no spellings, a percent's range, a whole number).
 
 A value that is neither a number nor a yes/no is refused before its indicator is known
-(`NOT_A_VALUE`); the import then says what that indicator accepts (`refused_values`)."""
+(`NOT_A_VALUE`); the import then says what that indicator accepts (`explain_refused_values`)."""
 
 import contextlib
 import math
@@ -68,25 +68,33 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
 
 _BOOLEANS = {"true": True, "false": False, "да": True, "нет": False, "истина": True, "ложь": False}
 NOT_A_VALUE = "ожидается число или да/нет"  # before the indicator is known (`expected`)
-_EXPECTED = {
+_EXPECTED = {  # what a file's cell may hold
     "boolean": "показатель «да/нет»: ожидается да/нет, ИСТИНА/ЛОЖЬ, 1/0 или true/false",
     "percent": "показатель в процентах: ожидается число от 0 до 100, можно со знаком «%»",
     "count": "показатель в штуках: ожидается целое число",
     "number": "ожидается число, можно с десятичной запятой",
 }
+_EXPECTED_POSTED = {  # what a posted JSON value may be
+    "boolean": "показатель «да/нет»: ожидается true или false",
+    "percent": "показатель в процентах: ожидается число от 0 до 100",
+    "count": "показатель в штуках: ожидается целое число",
+    "number": "ожидается число",
+}
 
 
-def expected(indicator: Indicator) -> str:
+def expected(indicator: Indicator, *, file: bool) -> str:
     """What a value of this indicator may be, said when one is not: for a yes/no indicator
-    the spellings of yes and no taken, for a percent one the range and the sign, for one in
-    units ("count") a whole number, else a number with a decimal comma or point."""
-    value_type = indicator.params.get("value_type")
-    if value_type in ("boolean", "percent"):
-        return _EXPECTED[value_type]
-    return _EXPECTED["count" if indicator.unit == "count" else "number"]
+    the spellings of yes and no taken, for a percent one the range (and in a file the sign),
+    for one in units ("count") a whole number, else a number (in a file: with a decimal
+    comma). A file's cell is read more ways (1/0, ИСТИНА/ЛОЖЬ, "64,5 %") than a posted JSON
+    value, and each is told what it may hold."""
+    kind = indicator.params.get("value_type")
+    if kind not in ("boolean", "percent"):
+        kind = "count" if indicator.unit == "count" else "number"
+    return (_EXPECTED if file else _EXPECTED_POSTED)[kind]
 
 
-def refused_values(rows: list[tuple[int, Any]], rejected: list[Rejected]) -> dict[int, str]:
+def refused_codes(rows: list[tuple[int, Any]], rejected: list[Rejected]) -> dict[int, str]:
     """The indicator code of each rejected row whose value was refused as neither a number nor
     a boolean (`NOT_A_VALUE`), by the row's index."""
     items = dict(rows)
@@ -101,6 +109,25 @@ def refused_values(rows: list[tuple[int, Any]], rejected: list[Rejected]) -> dic
     return codes
 
 
+def explain_refused_values(
+    rows: list[tuple[int, Any]], rejected: list[Rejected], indicators: dict[str, Indicator]
+) -> None:
+    """Each value refused before its indicator was known (`NOT_A_VALUE`) told instead what
+    that indicator accepts (`expected`), when it is one of the global catalogue's that
+    organizations enter (a territory's own indicator: its kind is not told to another)."""
+    codes, items = refused_codes(rows, rejected), dict(rows)
+    for refused in rejected:
+        indicator = indicators.get(codes.get(refused.index, ""))
+        if indicator is None or indicator.method != "data_value":
+            continue
+        if indicator.owner_territory_id is not None:
+            continue
+        file = isinstance(items.get(refused.index), SheetItem)
+        for error in refused.errors:
+            if error.loc == ["value"] and error.msg == NOT_A_VALUE:
+                error.msg = expected(indicator, file=file)
+
+
 def check_value(indicator: Indicator, row: DataValueRow) -> tuple[float | None, str | None]:
     """The value as stored (booleans as 1/0), or why it does not fit the indicator. A file's
     1 and 0 are true and false; its percent (64,5 %) fits a percent indicator only; an
@@ -113,14 +140,14 @@ def check_value(indicator: Indicator, row: DataValueRow) -> tuple[float | None, 
         row.sheet.notes.append(("value", reinterpreted.boolean_number(int(value), value)))
     if value_type == "boolean":
         if not isinstance(value, bool):
-            return None, expected(indicator)
+            return None, expected(indicator, file=row.sheet is not None)
         return float(value), None
     if isinstance(value, bool):
-        return None, expected(indicator)
+        return None, expected(indicator, file=row.sheet is not None)
     # Bounded, so that no sum of values can overflow (an int is compared before any float()).
     if not -MEASURE_MAX <= value <= MEASURE_MAX:
         if isinstance(value, float) and not math.isfinite(value):
-            return None, expected(indicator)
+            return None, expected(indicator, file=row.sheet is not None)
         return None, f"значение по модулю больше {MEASURE_MAX_TEXT}"
     if indicator.unit == "count" and not float(value).is_integer():
         return (

@@ -18,12 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.audit import service as audit
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.data_values.rows import (
-    NOT_A_VALUE,
     DataValueRow,
     check_value,
-    expected,
+    explain_refused_values,
     parse_row,
-    refused_values,
+    refused_codes,
 )
 from services.api.data_values.sheet import SheetItem, from_cells
 from services.api.data_values.sheet import columns as sheet_columns
@@ -153,19 +152,9 @@ class DataValueImporter(ScopedImporter):
         parsed, rejected = parse_rows(rows, parse_row, DataValueRow)
         readable = await readable_organizations(self.principal, self.scopes)
         parsed = await self._named_organizations(parsed, rejected, readable)
-        refused_codes = refused_values(rows, rejected)
-        indicators, territories = await _lookups(
-            self.session, [r for _, r in parsed], refused_codes.values()
-        )
-        for refused in rejected:  # a value refused before its indicator was known: say what fits
-            indicator = indicators.get(refused_codes.get(refused.index, ""))
-            if indicator is None or indicator.method != "data_value":
-                continue
-            if indicator.owner_territory_id is not None:
-                continue  # a territory's own indicator: its kind is not told to another one
-            for error in refused.errors:
-                if error.loc == ["value"] and error.msg == NOT_A_VALUE:
-                    error.msg = expected(indicator)
+        codes = refused_codes(rows, rejected).values()
+        indicators, territories = await _lookups(self.session, [r for _, r in parsed], codes)
+        explain_refused_values(rows, rejected, indicators)
         periods: dict[str, str | None] = {}
         seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
         valid = []
