@@ -24,7 +24,7 @@ from shared.idempotency import idempotent
 from shared.identity import Principal, Role, require_roles
 from shared.scope import ScopeResolver
 from shared.spreadsheets import Sheet, header_key, parse_sheet
-from shared.tabular import Cell, CellType
+from shared.tabular import SINGLE_BYTE_ENCODINGS, Cell, CellType
 from shared.uploads import FIELD, Upload, UploadLimitsDep, read_upload
 
 T = TypeVar("T")
@@ -145,15 +145,16 @@ def rejection(index: int, field: str, message: str) -> Rejected:
     return Rejected(index=index, errors=[RowError(loc=[field], msg=message)])
 
 
-def past_header(values: list[str], separator: str | None) -> str:
-    """Why a file's row with values right of its header's last column is refused: never cut
-    silently. In a comma-separated file the likely cause is said: a decimal comma not quoted
-    splits "64,5" in two (no other separator or an .xlsx can split a number)."""
+def past_header(values: list[str], separator: str | None, line: int) -> str:
+    """Why the file's row at `line` with values right of its header's last column is refused:
+    never cut silently; the values as written, then the row as other cells' refusals name it
+    ("… лишние «5» (строка 3)"). In a comma-separated file the likely cause is said: a decimal
+    comma not quoted splits "64,5" in two (no other separator or an .xlsx can split a number)."""
     listed = ", ".join(f"«{value}»" for value in values)
     message = f"в строке больше значений, чем столбцов в заголовке: лишние {listed}"
     if separator == ",":
         message += " (не разделила ли запятая десятичное число? возьмите его в кавычки)"
-    return message
+    return f"{message} (строка {line})"
 
 
 WRITTEN_CHARS = 100  # of a refused cell's value, as a message repeats it
@@ -161,7 +162,8 @@ WRITTEN_CHARS = 100  # of a refused cell's value, as a message repeats it
 
 def at_cell(message: str, line: int, column: str, written: str) -> str:
     """An error about one cell of a file's row, saying where the cell is and what it holds as
-    written: "ожидается целое число (строка 5, столбец F «Количество участников»: «40.5»)".
+    written (`Cell.shown`: as the file or Excel shows it, a percent-formatted 1.5 as "150 %"):
+    "ожидается целое число (строка 5, столбец F «Количество участников»: «40,5»)".
     The value is left out when the cell is empty or the message already names it, and cut
     past WRITTEN_CHARS characters ("…")."""
     names = re.search(rf"(?<![\w.,/-]){re.escape(written)}(?![\w.,/-])", message)
@@ -189,7 +191,7 @@ def _name_cells(
             position = next((positions[f] for f in candidates if f in positions), None)
             if position is None:
                 continue
-            written = cells[position].text.strip() if position < len(cells) else ""
+            written = cells[position].shown if position < len(cells) else ""
             error.msg = at_cell(error.msg, refused.index, sheet.column(position), written)
 
 
@@ -276,7 +278,8 @@ async def import_upload(
     `importer.required` (titles above it and another sheet are said in `warnings`); a row
     with a value right of the header's last column is rejected naming the values, never cut;
     an error about a cell names it: its row, its column (letter in an .xlsx, number in a CSV,
-    and header) and its value as written (`at_cell`).
+    and header) and its value as written (`at_cell`). When a row is refused and the file was
+    read in a guessed single-byte encoding (Windows-1251 or KOI8-R), `warnings` say which.
     Raises Forbidden (403) first, then UploadLimitExceeded (422 naming the limit) or Invalid
     naming `file` (also when no row has the required columns: "не найдены столбцы: …")."""
     require_roles(importer.principal, *importer.writers)
@@ -308,13 +311,16 @@ async def import_upload(
             untitled.discard(position)
             message = reinterpreted.column_untitled(sheet.column_label(position))
             importer.warnings().append(Notice(index=None, loc=[FIELD], msg=message))
-        if extra := [c.text.strip() for c in cells[width:] if c.type != CellType.empty]:
-            refused.append(rejection(line, FIELD, past_header(extra, sheet.separator)))
+        if extra := [c.shown for c in cells[width:] if c.type != CellType.empty]:
+            refused.append(rejection(line, FIELD, past_header(extra, sheet.separator, line)))
             continue
         row = {f: c for f, c in zip(fields, cells, strict=False) if f and c.type != CellType.empty}
         rows.append((line, importer.from_spreadsheet(line, row)))
     lines = dict(sheet.rows)
     summary = await run_import(session, importer, rows, dry_run=dry_run, refused=refused)
+    if summary.rejected and (guessed := SINGLE_BYTE_ENCODINGS.get(sheet.encoding or "")):
+        note = Notice(index=None, loc=[FIELD], msg=reinterpreted.encoding_guessed(guessed))
+        summary.warnings.insert(0, note)
     _name_cells(summary.rejected, sheet, fields, lines, importer)
     return summary
 

@@ -67,23 +67,44 @@ def boolean_number(number: int, flag: bool) -> str:
     return f"число {number} прочитано как {str(flag).lower()}"
 
 
+_NARROW_SPACES = "\u00a0\u202f\u2009\u2007"  # NBSP, narrow NBSP, thin and figure spaces
 _ODD_SPACES = re.compile(r"[^\S ]|  |^ | $")
+_SHOWN_SPACES = re.compile(r"\s{2,}|[^\S ]")
+
+
+def spaces_shown(text: str) -> str:
+    """A text with the spaces one cannot see made visible: every space of a run of two or
+    more, and every space that is not a plain one (NBSP, tab), as "·" ("Окружающий\u00a0мир"
+    -> "Окружающий·мир"; "Русский  язык" -> "Русский··язык")."""
+    return _SHOWN_SPACES.sub(lambda match: "·" * len(match.group()), text)
+
+
+def _space_differences(text: str) -> list[str]:
+    said = []
+    if any(char in _NARROW_SPACES for char in text):
+        said.append("неразрывный пробел")
+    if "  " in text:
+        said.append("двойной пробел")
+    if re.search(r"^\s|\s$", text):
+        said.append("пробел в начале или в конце")
+    if re.search(rf"[^\S {_NARROW_SPACES}]", text.strip()):
+        said.append("пробелы")
+    return said
 
 
 def name_matched(what: str, written: str, matched: str) -> str:
     """A name matched after normalising (spaces, NBSP, case, ё/е) or by another spelling (an
     abbreviation, the full name): `what` is the field's Russian noun ("процедура",
-    "предмет"); the differences that cannot be seen (NBSP, doubled spaces) are named."""
-    differences = []
-    if _ODD_SPACES.search(written):
-        differences.append("пробелы")
+    "предмет"); the name as written on the left, its invisible spaces shown (`spaces_shown`)
+    and named ("предмет: «Окружающий·мир» → Окружающий мир (неразрывный пробел)")."""
+    differences = _space_differences(written) if _ODD_SPACES.search(written) else []
     if ("ё" in written.lower()) != ("ё" in matched.lower()):
         differences.append("ё/е")
     plain = [" ".join(t.split()).replace("ё", "е").replace("Ё", "Е") for t in (written, matched)]
     if plain[0] != plain[1] and plain[0].casefold() == plain[1].casefold():
         differences.append("регистр")
     said = f" ({', '.join(differences)})" if differences else ""
-    return f"{what}: «{' '.join(written.split())}» → {matched}{said}"
+    return f"{what}: «{spaces_shown(written)}» → {matched}{said}"
 
 
 def id_in_name_column(value: str) -> str:
@@ -111,6 +132,13 @@ def column_repeated(title: str, field: str) -> str:
 def header_below(line: int) -> str:
     """A table's header found below the file's first row (a title above it): those rows skipped."""
     return f"заголовок таблицы в строке {line}: строки выше пропущены"
+
+
+def encoding_guessed(name: str) -> str:
+    """A text file in neither UTF-8 nor UTF-16, read in the single-byte encoding it looked
+    most like (`name`: "Windows-1251", "KOI8-R"), said when a row of it is refused: a wrong
+    guess garbles its Russian text ("ОЕФ")."""
+    return f"файл прочитан как {name}; если текст искажён, сохраните файл в UTF-8"
 
 
 def sheet_taken(title: str) -> str:

@@ -39,6 +39,7 @@ class Sheet:
     rows: list[tuple[int, list[TypedCell]]]
     notes: list[str] = field(default_factory=list)
     separator: str | None = None  # a CSV's separator (None: an .xlsx)
+    encoding: str | None = None  # a CSV's encoding (`shared.tabular.decoded`; None: an .xlsx)
     column_label: Callable[[int], str] = lambda position: str(position + 1)
 
     def column(self, position: int) -> str:
@@ -137,7 +138,13 @@ def _sheet(
             continue
         budget.data_row()
         rows.append((line, cells))
-    return Sheet(header, rows, separator=table.separator, column_label=table.column_label)
+    return Sheet(
+        header,
+        rows,
+        separator=table.separator,
+        encoding=table.encoding,
+        column_label=table.column_label,
+    )
 
 
 def read_table(

@@ -5,13 +5,16 @@ text file into lines, for every reader of tables (data-value and assessment uplo
 - Text is decoded one way (`decode`): UTF-16 with a BOM, UTF-8 with or without a BOM, else
   Windows-1251 or KOI8-R, told apart by the case of letters inside words
   (`single_byte_encoding`); anything else is refused (`UndecodableText`), never read with
-  replacements.
+  replacements; `decoded` also names the encoding, so that an import can say which single-byte
+  one it assumed.
 - A CSV's separator is `,`, `;` or a tab, whichever its first lines hold most of (`;` on a tie
   with `,`, as Russian Excel writes it).
 - Every row is taken through the upload limits' counters (`shared.uploads`: `csv_rows`,
   `sheet_rows`, `text_lines`), exactly as each reader took them before.
 - A cell keeps what the file holds (`Cell.raw`: a CSV's text, an .xlsx value as openpyxl gives
-  it) and says what it is (`Cell.type`: number, text, date, bool, empty) and its typed `value`.
+  it) and says what it is (`Cell.type`: number, text, date, bool, empty) and its typed `value`;
+  `Cell.shown` is the cell as its writer sees it (an .xlsx number with its format applied:
+  1.5 in a percent format is "150 %"), what a refusal quotes.
 
 - Excel's `sep=;` hint line names the separator and is not a row (`Table.first_line` says
   which line of the file the first row is); UTF-16 without a BOM is recognised by its zero bytes.
@@ -39,11 +42,13 @@ from shared.tabular.cells import (
 )
 from shared.tabular.files import (
     DELIMITERS,
+    SINGLE_BYTE_ENCODINGS,
     TABLE_EXTENSIONS,
     Table,
     UndecodableText,
     UnsupportedTable,
     decode,
+    decoded,
     delimiter,
     open_csv,
     open_table,
@@ -55,6 +60,7 @@ from shared.tabular.files import (
 __all__ = [
     "DELIMITERS",
     "EXCEL_SERIALS",
+    "SINGLE_BYTE_ENCODINGS",
     "TABLE_EXTENSIONS",
     "Cell",
     "CellType",
@@ -62,6 +68,7 @@ __all__ = [
     "UndecodableText",
     "UnsupportedTable",
     "decode",
+    "decoded",
     "delimiter",
     "excel_date",
     "format_tokens",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -130,6 +130,33 @@ def granularity_of(number_format: str | None) -> str | None:
     return "year" if "y" in tokens else None
 
 
+# A number format's digits: the integer part ("#,##0": grouped) and the decimal places ("0.0").
+_DIGITS = re.compile(r"[#0?][#0?,]*(?:\.([#0?]*))?")
+
+
+def shown_number(number: int | float, number_format: str | None) -> str:
+    """A number as Excel shows it with its number format, in the Russian way: a decimal comma,
+    thousands grouped by a space, a percent format's fraction as its percent ("0%": 1.5 ->
+    "150 %"; "0.0%": 0.645 -> "64,5 %"), the format's decimal places (rounded half away from
+    zero, as Excel rounds); "General" and formats with no digits (dates, text, exponents,
+    fractions) as the number itself, to 15 significant digits (0.30000000000000004 -> "0,3")."""
+    tokens = format_tokens(number_format)
+    percent = "%" in tokens
+    digits = _DIGITS.search(tokens) if not re.search(r"e[+-]|/", tokens) else None
+    exact = Decimal(repr(number)) * (100 if percent else 1)
+    if digits is None:
+        text = format(float(exact), ".15g").replace("e", "E")
+        if "E" not in text and "." in text:
+            text = text.rstrip("0").rstrip(".")
+        text = text.replace(".", ",")
+    else:
+        places = len(digits.group(1) or "")
+        rounded = exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+        grouping = "," if "," in digits.group(0).split(".")[0].rstrip(",") else ""
+        text = format(rounded, f"{grouping}.{places}f").replace(",", " ").replace(".", ",")
+    return f"{text} %" if percent else text
+
+
 _SPACES = re.compile(r"\s+")
 _UUID = re.compile(r"^[0-9a-f]{8}-?(?:[0-9a-f]{4}-?){3}[0-9a-f]{12}$", re.IGNORECASE)
 
@@ -229,6 +256,19 @@ class Cell:
             shown = "month_only" if "y" not in format_tokens(self.number_format) else granularity
             return reinterpreted.date_format(raw, shown, self.text)
         return None
+
+    @property
+    def shown(self) -> str:
+        """The cell as the person who wrote it sees it, for messages that quote it: a CSV's
+        text as written and an .xlsx text as typed (both stripped), an .xlsx number with its
+        number format applied (`shown_number`: "150 %" for 1.5 in a percent format, "40,5"),
+        a boolean as Russian Excel shows it (ИСТИНА, ЛОЖЬ), a date as `text` shows it."""
+        raw = self.raw
+        if isinstance(raw, bool):
+            return "ИСТИНА" if raw else "ЛОЖЬ"
+        if isinstance(raw, int | float):
+            return shown_number(raw, self.number_format)
+        return self.text.strip()
 
     @property
     def text(self) -> str:

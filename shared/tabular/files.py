@@ -83,21 +83,31 @@ def single_byte_encoding(content: bytes) -> str:
     return "koi8_r" if _miscased(content.decode("koi8_r")) < _miscased(windows) else "cp1251"
 
 
-def decode(content: bytes) -> str:
-    """The text of a file: UTF-16 with a BOM (or without one, recognised by its zero bytes),
-    UTF-8 with or without a BOM, else Windows-1251 or KOI8-R (`single_byte_encoding`). Raises
-    UndecodableText when it is none of them."""
+SINGLE_BYTE_ENCODINGS = {"cp1251": "Windows-1251", "koi8_r": "KOI8-R"}  # guessed: their names
+
+
+def decoded(content: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was read in ("utf-16", "utf-16-le", "utf-16-be",
+    "utf-8-sig", or a guess of SINGLE_BYTE_ENCODINGS): UTF-16 with a BOM (or without one,
+    recognised by its zero bytes), UTF-8 with or without a BOM, else Windows-1251 or KOI8-R
+    (`single_byte_encoding`). Raises UndecodableText when it is none of them."""
     try:
         if content.startswith((b"\xff\xfe", b"\xfe\xff")):
-            return content.decode("utf-16")
+            return content.decode("utf-16"), "utf-16"
         if encoding := _utf16_without_bom(content):
-            return content.decode(encoding)
+            return content.decode(encoding), encoding
         try:
-            return content.decode("utf-8-sig")
+            return content.decode("utf-8-sig"), "utf-8-sig"
         except UnicodeDecodeError:
-            return content.decode(single_byte_encoding(content))
+            encoding = single_byte_encoding(content)
+            return content.decode(encoding), encoding
     except UnicodeDecodeError:
         raise UndecodableText() from None
+
+
+def decode(content: bytes) -> str:
+    """The text of a file (`decoded`, without the encoding's name)."""
+    return decoded(content)[0]
 
 
 def delimiter(text: str, budget: Budget) -> str:
@@ -126,12 +136,14 @@ class Table:
         *,
         first_line: int = 1,
         separator: str | None = None,
+        encoding: str | None = None,
     ) -> None:
         self.sheet_names = sheet_names
         self._raw_rows = raw_rows
         self._close = close
         self.first_line = first_line  # the file's line of the first row (2 after `sep=;`)
         self.separator = separator  # a CSV's separator; None for a workbook
+        self.encoding = encoding  # a CSV's encoding as `decoded` names it; None for a workbook
 
     def column_label(self, position: int) -> str:
         """How a person finds the 0-based column `position`: its number in a CSV ("4"), its
@@ -173,13 +185,17 @@ _SEP_HINT = re.compile(r'^"?sep=(.)"?[ \t]*(?:\r\n|\r|\n|$)', re.IGNORECASE)
 def open_csv(content: bytes, budget: Budget) -> Table:
     """A CSV file as a table of one sheet: decoded (`decode`), split at the separator its
     `sep=` first line names (Excel's hint, not a row) or else at its `delimiter`."""
-    text, first_line = decode(content), 1
+    (text, encoding), first_line = decoded(content), 1
     if hint := _SEP_HINT.match(text):
         mark, text, first_line = hint.group(1), text[hint.end() :], 2
     else:
         mark = delimiter(text, budget)
     return Table(
-        [""], lambda _: csv_rows(lines(text), mark, budget), first_line=first_line, separator=mark
+        [""],
+        lambda _: csv_rows(lines(text), mark, budget),
+        first_line=first_line,
+        separator=mark,
+        encoding=encoding,
     )
 
 

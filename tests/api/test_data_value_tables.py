@@ -212,7 +212,7 @@ async def test_a_percent_formatted_cell_is_the_percent_it_shows_and_the_summary_
                 {
                     "loc": ["value"],
                     "msg": "значение в процентах, а показатель не в процентах "
-                    "(строка 3, столбец D «Значение»: «0.5»)",
+                    "(строка 3, столбец D «Значение»: «50 %»)",
                 }
             ],
         }

@@ -48,16 +48,17 @@ async def test_refused_data_value_cells_name_the_value_column_and_row_in_a_csv(
     ).encode("cp1251")
     summary = await upload(api_client, world, "v.csv", content)
     assert await stored(db, world) == {("teachers_count", "s1", "2030"): 7.0}
-    value = "ожидается число или true/false"
+    yes_no = "показатель «да/нет»: ожидается да/нет, ИСТИНА/ЛОЖЬ, 1/0 или true/false"
+    count = "показатель в штуках: ожидается целое число"
     org = "ожидается UUID организации"
     assert refusals(summary) == [
-        (2, ["value"], f"{value} (строка 2, столбец 4 «Значение»: «может»)"),
-        (3, ["value"], f"{value} (строка 3, столбец 4 «Значение»: «abc»)"),
+        (2, ["value"], f"{yes_no} (строка 2, столбец 4 «Значение»: «может»)"),
+        (3, ["value"], f"{count} (строка 3, столбец 4 «Значение»: «abc»)"),
         (4, ["organization_id"], f"{org} (строка 4, столбец 2 «ID ОО»: «nope»)"),
-        (5, ["value"], f"{value} (строка 5, столбец 4 «Значение»: «скорее да»)"),
-        (6, ["value"], f"{value} (строка 6, столбец 4 «Значение»: «12 шт.»)"),
+        (5, ["value"], f"{yes_no} (строка 5, столбец 4 «Значение»: «скорее да»)"),
+        (6, ["value"], f"{count} (строка 6, столбец 4 «Значение»: «12 шт.»)"),
         (7, ["organization_id"], f"{org} (строка 7, столбец 2 «ID ОО»: «12345»)"),
-        (8, ["value"], f"{value} (строка 8, столбец 4 «Значение»: «{('много ' * 17)[:99]}…»)"),
+        (8, ["value"], f"{count} (строка 8, столбец 4 «Значение»: «{('много ' * 17)[:99]}…»)"),
     ]
 
 
@@ -76,7 +77,12 @@ async def test_an_xlsx_names_the_refused_cells_column_by_its_letter(api_client, 
         ),
     )
     assert refusals(summary) == [
-        (2, ["value"], "ожидается число или true/false (строка 2, столбец F «Значение»: «может»)"),
+        (
+            2,
+            ["value"],
+            "показатель «да/нет»: ожидается да/нет, ИСТИНА/ЛОЖЬ, 1/0 или true/false "
+            "(строка 2, столбец F «Значение»: «может»)",
+        ),
         (
             3,
             ["organization_id"],
@@ -152,7 +158,7 @@ async def test_refused_result_cells_name_the_value_column_and_row(api_client, wo
     assert refusals(summary) == [
         (2, ["year"], f"{year} (строка 2, столбец C «Год»: «2032-09»)"),
         (3, ["year"], f"{year} (строка 3, столбец C «Год»: «44713»)"),
-        (4, ["participants"], f"{count} (строка 4, столбец F «Количество участников»: «40.5»)"),
+        (4, ["participants"], f"{count} (строка 4, столбец F «Количество участников»: «40,5»)"),
         (5, ["year"], f"{year} (строка 5, столбец C «Год»: «прошлый год»)"),
         (6, ["participants"], f"{count} (строка 6, столбец F «Количество участников»: «десять»)"),
         (

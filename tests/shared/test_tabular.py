@@ -15,6 +15,7 @@ from shared.tabular import (
     UndecodableText,
     UnsupportedTable,
     decode,
+    decoded,
     excel_date,
     is_id,
     open_csv,
@@ -328,3 +329,38 @@ def test_an_xlsx_keeps_number_formats_and_merged_cells():
         rows = list(table.rows())
         assert table.merged_ranges() == [(1, 1, 2, 1)]
     assert (rows[1][0].value, rows[1][1].granularity) == (50, "month")
+
+
+@pytest.mark.parametrize(
+    ("raw", "number_format", "shown"),
+    [
+        (1.5, "0%", "150 %"),  # what a refusal quotes: the cell as Excel shows it
+        (0.5, "0%", "50 %"),
+        (0.645, "0.0%", "64,5 %"),
+        (0.12345, "0.00%", "12,35 %"),  # rounded half away from zero, as Excel rounds
+        (40.5, None, "40,5"),
+        (0.1 + 0.2, None, "0,3"),  # 15 significant digits
+        (1234567.891, "#,##0.00", "1 234 567,89"),
+        (2.5, "0", "3"),
+        (12, None, "12"),
+        (True, None, "ИСТИНА"),
+        (False, None, "ЛОЖЬ"),
+        (dt.datetime(2031, 9, 1), "mmmm yyyy", "сентябрь 2031"),
+        (dt.datetime(2031, 9, 1), "dd.mm.yyyy", "01.09.2031"),
+        (" 64,5 % ", None, "64,5 %"),  # text as written
+        (None, None, ""),
+    ],
+)
+def test_a_cell_is_shown_as_its_writer_sees_it(raw, number_format, shown):
+    assert Cell(raw, number_format).shown == shown
+
+
+def test_decoded_names_the_encoding_it_read():
+    text = "Код;Школа\nA1;лицей\n"
+    assert decoded(text.encode()) == (text, "utf-8-sig")
+    assert decoded(text.encode("utf-16")) == (text, "utf-16")
+    assert decoded(text.encode("cp1251")) == (text, "cp1251")
+    assert decoded(text.encode("koi8_r")) == (text, "koi8_r")
+    lowercase = "код;школа\n".encode("koi8_r")  # nothing tells it: Windows-1251 assumed
+    assert decoded(lowercase)[1] == "cp1251"
+    assert open_csv(lowercase, Budget(DEFAULTS)).encoding == "cp1251"

@@ -6,9 +6,8 @@ Each new or changed value is recorded in the audit log with its previous value, 
 statement.
 """
 
-import contextlib
-import math
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -18,16 +17,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.audit import service as audit
 from services.api.data_values.models import DataValue, IdempotencyKeys
+from services.api.data_values.rows import (
+    DataValueRow,
+    check_value,
+    explain_refused_values,
+    parse_row,
+    refused_codes,
+)
 from services.api.data_values.sheet import SheetItem, from_cells
 from services.api.data_values.sheet import columns as sheet_columns
 from services.api.indicators.models import Indicator
 from services.api.organizations.matching import resolve_names
 from services.api.territories.scope import DbScopeResolver, organization_territories
-from shared import reinterpreted
 from shared.bulk import (
     Counts,
     Rejected,
-    RowError,
     ScopedImporter,
     parse_rows,
     rejection,
@@ -38,59 +42,9 @@ from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 from shared.scope import readable_organizations
 from shared.tabular import Cell
-from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
 MAX_ROWS = 10_000
 WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
-
-
-FIELDS = ("indicator_code", "organization_id", "period", "value")
-
-
-@dataclass(frozen=True)
-class DataValueRow:
-    indicator_code: str
-    organization_id: uuid.UUID | None  # None: a file's row naming `organization` instead
-    period: str
-    value: bool | float
-    sheet: SheetItem | None = None  # what a file's row says beyond the posted fields
-
-    @property
-    def organization(self) -> str | None:
-        return self.sheet.organization if self.sheet else None
-
-
-def parse_row(item: Any) -> DataValueRow | list[RowError]:
-    """One row's shape and types (a hand-written check: 10,000 rows a request, so it counts);
-    a file's row (`SheetItem`) may name its organization instead of giving its id."""
-    sheet = item if isinstance(item, SheetItem) else None
-    if sheet is not None:
-        item = {**sheet.fields, **({"organization_id": None} if sheet.organization else {})}
-    if not isinstance(item, dict):
-        return [RowError(loc=[], msg="ожидается объект")]
-    errors = [RowError(loc=[k], msg="лишнее поле") for k in item if k not in FIELDS]
-    errors += [RowError(loc=[k], msg="обязательное поле") for k in FIELDS if k not in item]
-    errors += [RowError(loc=[k], msg=m) for k, m in (sheet.problems if sheet else [])]
-    if errors:
-        return errors
-    code, org, period, value = (item[k] for k in FIELDS)
-    if not isinstance(code, str) or not 1 <= len(code) <= 80:
-        errors.append(RowError(loc=["indicator_code"], msg="ожидается код показателя"))
-    try:
-        org = uuid.UUID(org) if isinstance(org, str) else None
-    except ValueError:
-        org = None
-    if org is None and not (sheet and sheet.organization):
-        errors.append(RowError(loc=["organization_id"], msg="ожидается UUID организации"))
-    if not isinstance(period, str) or not 4 <= len(period) <= 20:
-        errors.append(RowError(loc=["period"], msg="ожидается период, например 2021/2022"))
-    if isinstance(value, str):  # spreadsheets give text: "1", "64.5", "true"
-        value = {"true": True, "false": False, "да": True, "нет": False}.get(value.lower(), value)
-        with contextlib.suppress(ValueError):
-            value = float(value) if isinstance(value, str) else value
-    if not isinstance(value, bool | int | float):
-        errors.append(RowError(loc=["value"], msg="ожидается число или true/false"))
-    return errors or DataValueRow(code, org, period, value, sheet)
 
 
 @dataclass
@@ -102,48 +56,12 @@ class Valid:
     value: float
 
 
-def _check_value(indicator: Indicator, row: DataValueRow) -> tuple[float | None, str | None]:
-    """The value as stored (booleans as 1/0), or why it does not fit the indicator. A file's
-    1 and 0 are true and false; its percent (64,5 %) fits a percent indicator only; an
-    indicator counted in units ("count") takes whole numbers only."""
-    value, value_type = row.value, indicator.params.get("value_type")
-    if row.sheet and row.sheet.percent and value_type != "percent":
-        return None, "значение в процентах, а показатель не в процентах"
-    if row.sheet and value_type == "boolean" and value in (0, 1) and not isinstance(value, bool):
-        value = bool(value)
-        row.sheet.notes.append(("value", reinterpreted.boolean_number(int(value), value)))
-    if value_type == "boolean":
-        if not isinstance(value, bool):
-            return None, "ожидается true или false"
-        return float(value), None
-    if isinstance(value, bool):
-        return None, "ожидается число"
-    # Bounded, so that no sum of values can overflow (an int is compared before any float()).
-    if not -MEASURE_MAX <= value <= MEASURE_MAX:
-        if isinstance(value, float) and not math.isfinite(value):
-            return None, "ожидается число"
-        return None, f"значение по модулю больше {MEASURE_MAX_TEXT}"
-    if indicator.unit == "count" and not float(value).is_integer():
-        return (
-            None,
-            f"показатель в штуках: ожидается целое число, а не {reinterpreted.decimal_text(value)}",
-        )
-    low, high = indicator.params.get("min"), indicator.params.get("max")
-    if value_type == "percent":
-        low, high = max(low or 0, 0), min(high if high is not None else 100, 100)
-    if low is not None and value < low:
-        return None, f"значение меньше {low:g}"
-    if high is not None and value > high:
-        return None, f"значение больше {high:g}"
-    return float(value), None
-
-
 async def _lookups(
-    session: AsyncSession, rows: list[DataValueRow]
+    session: AsyncSession, rows: list[DataValueRow], more_codes: Iterable[str] = ()
 ) -> tuple[dict[str, Indicator], dict[uuid.UUID, frozenset[uuid.UUID]]]:
-    """The rows' indicators by code, and their existing organizations with the territories
-    each lies in (its own and every one above it)."""
-    codes = {r.indicator_code for r in rows}
+    """The rows' indicators by code (and those of `more_codes`), and their existing
+    organizations with the territories each lies in (its own and every one above it)."""
+    codes = {r.indicator_code for r in rows} | set(more_codes)
     indicators = {
         i.code: i for i in await session.scalars(select(Indicator).where(Indicator.code.in_(codes)))
     }
@@ -234,7 +152,9 @@ class DataValueImporter(ScopedImporter):
         parsed, rejected = parse_rows(rows, parse_row, DataValueRow)
         readable = await readable_organizations(self.principal, self.scopes)
         parsed = await self._named_organizations(parsed, rejected, readable)
-        indicators, territories = await _lookups(self.session, [r for _, r in parsed])
+        codes = refused_codes(rows, rejected).values()
+        indicators, territories = await _lookups(self.session, [r for _, r in parsed], codes)
+        explain_refused_values(rows, rejected, indicators)
         periods: dict[str, str | None] = {}
         seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
         valid = []
@@ -265,7 +185,7 @@ class DataValueImporter(ScopedImporter):
             if periods[row.period] is None:
                 reject(index, "period", "период не распознан")
                 continue
-            value, problem = _check_value(indicator, row)
+            value, problem = check_value(indicator, row)
             if problem:
                 reject(index, "value", problem)
                 continue

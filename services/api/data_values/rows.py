@@ -1,0 +1,164 @@
+"""One data value as posted or read from a file's row: its shape and types (`parse_row`), then
+whether it fits its indicator (`check_value`), refused in Russian saying what the indicator's
+kind accepts (`expected`: yes/no spellings, a percent's range, a whole number).
+
+A value that is neither a number nor a yes/no is refused before its indicator is known
+(`NOT_A_VALUE`); the import then says what that indicator accepts (`explain_refused_values`)."""
+
+import contextlib
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from services.api.data_values.sheet import SheetItem
+from services.api.indicators.models import Indicator
+from shared import reinterpreted
+from shared.bulk import Rejected, RowError
+from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
+
+FIELDS = ("indicator_code", "organization_id", "period", "value")
+
+
+@dataclass(frozen=True)
+class DataValueRow:
+    indicator_code: str
+    organization_id: uuid.UUID | None  # None: a file's row naming `organization` instead
+    period: str
+    value: bool | float
+    sheet: SheetItem | None = None  # what a file's row says beyond the posted fields
+
+    @property
+    def organization(self) -> str | None:
+        return self.sheet.organization if self.sheet else None
+
+
+def parse_row(item: Any) -> DataValueRow | list[RowError]:
+    """One row's shape and types (a hand-written check: 10,000 rows a request, so it counts);
+    a file's row (`SheetItem`) may name its organization instead of giving its id."""
+    sheet = item if isinstance(item, SheetItem) else None
+    if sheet is not None:
+        item = {**sheet.fields, **({"organization_id": None} if sheet.organization else {})}
+    if not isinstance(item, dict):
+        return [RowError(loc=[], msg="ожидается объект")]
+    errors = [RowError(loc=[k], msg="лишнее поле") for k in item if k not in FIELDS]
+    errors += [RowError(loc=[k], msg="обязательное поле") for k in FIELDS if k not in item]
+    errors += [RowError(loc=[k], msg=m) for k, m in (sheet.problems if sheet else [])]
+    if errors:
+        return errors
+    code, org, period, value = (item[k] for k in FIELDS)
+    if not isinstance(code, str) or not 1 <= len(code) <= 80:
+        errors.append(RowError(loc=["indicator_code"], msg="ожидается код показателя"))
+    try:
+        org = uuid.UUID(org) if isinstance(org, str) else None
+    except ValueError:
+        org = None
+    if org is None and not (sheet and sheet.organization):
+        errors.append(RowError(loc=["organization_id"], msg="ожидается UUID организации"))
+    if not isinstance(period, str) or not 4 <= len(period) <= 20:
+        errors.append(RowError(loc=["period"], msg="ожидается период, например 2021/2022"))
+    if isinstance(value, str):  # spreadsheets give text: "1", "64.5", "true"
+        value = _BOOLEANS.get(value.strip().lower(), value)
+        with contextlib.suppress(ValueError):
+            value = float(value) if isinstance(value, str) else value
+    if not isinstance(value, bool | int | float):
+        errors.append(RowError(loc=["value"], msg=NOT_A_VALUE))
+    return errors or DataValueRow(code, org, period, value, sheet)
+
+
+_BOOLEANS = {"true": True, "false": False, "да": True, "нет": False, "истина": True, "ложь": False}
+NOT_A_VALUE = "ожидается число или да/нет"  # before the indicator is known (`expected`)
+_EXPECTED = {  # what a file's cell may hold
+    "boolean": "показатель «да/нет»: ожидается да/нет, ИСТИНА/ЛОЖЬ, 1/0 или true/false",
+    "percent": "показатель в процентах: ожидается число от 0 до 100, можно со знаком «%»",
+    "count": "показатель в штуках: ожидается целое число",
+    "number": "ожидается число, можно с десятичной запятой",
+}
+_EXPECTED_POSTED = {  # what a posted JSON value may be
+    "boolean": "показатель «да/нет»: ожидается true или false",
+    "percent": "показатель в процентах: ожидается число от 0 до 100",
+    "count": "показатель в штуках: ожидается целое число",
+    "number": "ожидается число",
+}
+
+
+def expected(indicator: Indicator, *, file: bool) -> str:
+    """What a value of this indicator may be, said when one is not: for a yes/no indicator
+    the spellings of yes and no taken, for a percent one the range (and in a file the sign),
+    for one in units ("count") a whole number, else a number (in a file: with a decimal
+    comma). A file's cell is read more ways (1/0, ИСТИНА/ЛОЖЬ, "64,5 %") than a posted JSON
+    value, and each is told what it may hold."""
+    kind = indicator.params.get("value_type")
+    if kind not in ("boolean", "percent"):
+        kind = "count" if indicator.unit == "count" else "number"
+    return (_EXPECTED if file else _EXPECTED_POSTED)[kind]
+
+
+def refused_codes(rows: list[tuple[int, Any]], rejected: list[Rejected]) -> dict[int, str]:
+    """The indicator code of each rejected row whose value was refused as neither a number nor
+    a boolean (`NOT_A_VALUE`), by the row's index."""
+    items = dict(rows)
+    codes = {}
+    for refused in rejected:
+        if any(e.loc == ["value"] and e.msg == NOT_A_VALUE for e in refused.errors):
+            item = items.get(refused.index)
+            fields = item.fields if isinstance(item, SheetItem) else item
+            code = fields.get("indicator_code") if isinstance(fields, dict) else None
+            if isinstance(code, str):
+                codes[refused.index] = code
+    return codes
+
+
+def explain_refused_values(
+    rows: list[tuple[int, Any]], rejected: list[Rejected], indicators: dict[str, Indicator]
+) -> None:
+    """Each value refused before its indicator was known (`NOT_A_VALUE`) told instead what
+    that indicator accepts (`expected`), when it is one of the global catalogue's that
+    organizations enter (a territory's own indicator: its kind is not told to another)."""
+    codes, items = refused_codes(rows, rejected), dict(rows)
+    for refused in rejected:
+        indicator = indicators.get(codes.get(refused.index, ""))
+        if indicator is None or indicator.method != "data_value":
+            continue
+        if indicator.owner_territory_id is not None:
+            continue
+        file = isinstance(items.get(refused.index), SheetItem)
+        for error in refused.errors:
+            if error.loc == ["value"] and error.msg == NOT_A_VALUE:
+                error.msg = expected(indicator, file=file)
+
+
+def check_value(indicator: Indicator, row: DataValueRow) -> tuple[float | None, str | None]:
+    """The value as stored (booleans as 1/0), or why it does not fit the indicator. A file's
+    1 and 0 are true and false; its percent (64,5 %) fits a percent indicator only; an
+    indicator counted in units ("count") takes whole numbers only."""
+    value, value_type = row.value, indicator.params.get("value_type")
+    if row.sheet and row.sheet.percent and value_type != "percent":
+        return None, "значение в процентах, а показатель не в процентах"
+    if row.sheet and value_type == "boolean" and value in (0, 1) and not isinstance(value, bool):
+        value = bool(value)
+        row.sheet.notes.append(("value", reinterpreted.boolean_number(int(value), value)))
+    if value_type == "boolean":
+        if not isinstance(value, bool):
+            return None, expected(indicator, file=row.sheet is not None)
+        return float(value), None
+    if isinstance(value, bool):
+        return None, expected(indicator, file=row.sheet is not None)
+    # Bounded, so that no sum of values can overflow (an int is compared before any float()).
+    if not -MEASURE_MAX <= value <= MEASURE_MAX:
+        if isinstance(value, float) and not math.isfinite(value):
+            return None, expected(indicator, file=row.sheet is not None)
+        return None, f"значение по модулю больше {MEASURE_MAX_TEXT}"
+    if indicator.unit == "count" and not float(value).is_integer():
+        return (
+            None,
+            f"показатель в штуках: ожидается целое число, а не {reinterpreted.decimal_text(value)}",
+        )
+    low, high = indicator.params.get("min"), indicator.params.get("max")
+    if value_type == "percent":
+        low, high = max(low or 0, 0), min(high if high is not None else 100, 100)
+    if low is not None and value < low:
+        return None, f"значение меньше {low:g}"
+    if high is not None and value > high:
+        return None, f"значение больше {high:g}"
+    return float(value), None
