@@ -72,6 +72,7 @@ MAX_FIELDS = 2000
 DRAFT = ("_action", "draft")
 # Whose submission tokens these are in the idempotency table: the form's, nobody's in person.
 SUBMITTER = "form:-"
+SUBMITTED = hashlib.sha256(b"form-submission").hexdigest()
 
 router = APIRouter()
 static_files = StaticFiles(directory=pages.HERE / "static")
@@ -112,10 +113,10 @@ def _submission(pairs: list[tuple[str, str]]) -> str | None:
     return token if token and len(token) <= 100 else None
 
 
-async def _first_use(session: AsyncSession, request: Request, code: str, token: str) -> bool:
-    """Claim the submission token of a form of link `code`: False when it was used already."""
-    digest = hashlib.sha256(f"form-submission\x1f{code}".encode()).hexdigest()
-    return await claim(session, IdempotencyKeys, request, SUBMITTER, token, digest)
+async def _first_use(session: AsyncSession, request: Request, token: str) -> bool:
+    """Claim a form's submission token: False when it was used already. What it was used for
+    is kept as the same hash for every form (not the link: a school is no business of it)."""
+    return await claim(session, IdempotencyKeys, request, SUBMITTER, token, SUBMITTED)
 
 
 async def _owner(
@@ -242,7 +243,7 @@ async def submit_form(
         )
     draft = link.personal and DRAFT in pairs
     token = None if draft else _submission(pairs)
-    if token is not None and not await _first_use(session, request, link.code, token):
+    if token is not None and not await _first_use(session, request, token):
         # Sent already: the first submission stands, this one stores nothing.
         return RedirectResponse(f"/s/{link.code}/thanks", status_code=303, headers=NO_STORE)
     try:
