@@ -10,6 +10,9 @@ What is kept is as little as replaying needs, for anonymous answers above all: t
 request, the answer, and the day (no time of day, no sequence). A key is honoured for at least
 24 hours: rows of the day before yesterday and older are deleted by the first keyed request of
 each day in each process.
+
+The web form's one-time submission tokens are kept in the same table (`claim`, `release`),
+under the owner "form:-": a second post of one rendered form stores nothing.
 """
 
 import hashlib
@@ -68,6 +71,33 @@ async def _clear_expired(session: AsyncSession, table: Table, done: dict[str, da
     )
 
 
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+async def claim(
+    session: AsyncSession, table: Table, request: Request, owner: str, key: str, digest: str
+) -> bool:
+    """Claim `key` for `owner` in the request's transaction: True the first time, False when
+    it is claimed already (a concurrent claim waits until the first commits or rolls back).
+    `digest` (64 hex characters) names what the key was used for."""
+    await _clear_expired(session, table, request.app.state.idempotency_cleared_on)
+    claimed = await session.scalar(
+        insert(table)
+        .values(principal=owner, key_hash=_hash(key), request_hash=digest)
+        .on_conflict_do_nothing()
+        .returning(table.c.key_hash)
+    )
+    return claimed is not None
+
+
+async def release(session: AsyncSession, table: Table, owner: str, key: str) -> None:
+    """Give back a key claimed in this transaction whose write did not happen after all."""
+    await session.execute(
+        delete(table).where(table.c.principal == owner, table.c.key_hash == _hash(key))
+    )
+
+
 async def idempotent(
     session: AsyncSession,
     table: Table,
@@ -84,17 +114,10 @@ async def idempotent(
     """
     if not key:
         return await run()
-    await _clear_expired(session, table, request.app.state.idempotency_cleared_on)
     owner = f"{principal.kind}:{principal.id}"
-    key_hash = hashlib.sha256(key.encode()).hexdigest()
+    key_hash = _hash(key)
     digest = hashlib.sha256(request.method.encode() + request.url.path.encode() + body).hexdigest()
-    claimed = await session.scalar(
-        insert(table)
-        .values(principal=owner, key_hash=key_hash, request_hash=digest)
-        .on_conflict_do_nothing()
-        .returning(table.c.key_hash)
-    )
-    if claimed is None:
+    if not await claim(session, table, request, owner, key, digest):
         stored = (
             await session.execute(
                 select(table.c.request_hash, table.c.status_code, table.c.response).where(

@@ -6,7 +6,9 @@ from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
+from sqlalchemy import delete, text
 
+from services.surveys.instruments.models import Instrument
 from tests.surveys.forms import launch
 
 # Each test posts from its own address, so the per-address limit of anonymous posts (kept in
@@ -63,3 +65,15 @@ async def parents(surveys_client, world) -> dict:
 def playwright():
     """Playwright's async API (`playwright.async_api`); the test is skipped without it."""
     return pytest.importorskip("playwright.async_api")
+
+
+@pytest.fixture
+async def forget_imported(isolation):
+    """The instrument bank outlives a committed test's clean-up: drop the Kobo form a test
+    imported (`test_xlsform_browser.launch_kobo`; its campaign and responses first), so that
+    other tests see the bank as it was."""
+    yield
+    async with isolation() as session:
+        await session.execute(text("TRUNCATE surveys.campaign, surveys.response CASCADE"))
+        await session.execute(delete(Instrument).where(Instrument.code == "hunt_kobo_parents"))
+        await session.commit()

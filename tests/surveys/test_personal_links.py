@@ -448,3 +448,21 @@ async def test_a_form_session_ends_when_the_teachers_account_changes(
     finally:
         apps.surveys.state.token_checker = kept
     assert await stored(db) == 0
+
+
+async def test_the_same_page_sent_again_shows_the_profile_and_stores_nothing(form, diagnostic, db):
+    _, links = diagnostic
+    await sign_in(form, links["t1"], EMAILS["teacher"])
+    page = await form.get(links["t1"])
+    [token] = Dom(page.text).named("_submission")
+    fields = ANSWERS | {"_csrf": csrf_of(page), "_submission": str(token["value"])}
+    done = await form.post(links["t1"], data=fields)
+    assert done.status_code == 200 and "Ваш профиль компетенций" in done.text
+    again = await form.post(links["t1"], data=fields)
+    assert again.status_code == 303 and again.headers["location"] == f"{links['t1']}/thanks"
+    assert "Ваш профиль компетенций" in (await form.get(again.headers["location"])).text
+    # Another page of the same link (a new token) is refused as before.
+    another = fields | {"_submission": "another-page-of-the-same-link-0123456789"}
+    refused = await form.post(links["t1"], data=another)
+    assert refused.status_code == 409 and "Ответ уже отправлен" in refused.text
+    assert await stored(db) == 1

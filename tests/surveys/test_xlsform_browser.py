@@ -7,16 +7,27 @@ import json
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import select
 
 from services.surveys.app import create_app as create_surveys
 from services.surveys.instruments import xpath
-from services.surveys.instruments.models import Instrument
 from services.surveys.responses.models import Answer
 from tests.surveys.forms import CHROMIUM, committed_world, launch, link_of, phone, served
 from tests.surveys.test_xlsform_cases import EXPRESSIONS
 
 CASES = Path(__file__).parent / "cases"
+
+
+async def launch_kobo(surveys_client, world) -> dict:
+    """The Kobo parents' form (a choice filter, an "Другое" follow-up) imported to the bank,
+    and a campaign of it launched in S1: the campaign as created."""
+    imported = await surveys_client.post(
+        "/v1/instruments/xlsform",
+        files={"file": ("kobo.xlsx", (CASES / "xf1b_kobo_with_kind.xlsx").read_bytes())},
+        headers=world.headers("analyst"),
+    )
+    assert imported.status_code == 201, imported.text
+    return await launch(surveys_client, world, "hunt_kobo_parents", "parents", [world.s1.id])
 
 
 @pytest.mark.committed
@@ -26,13 +37,7 @@ async def test_the_browser_applies_the_forms_logic_as_the_server_does(
 ):
     playwright = pytest.importorskip("playwright.async_api")
     world = await committed_world(isolation, settings)
-    imported = await surveys_client.post(
-        "/v1/instruments/xlsform",
-        files={"file": ("kobo.xlsx", (CASES / "xf1b_kobo_with_kind.xlsx").read_bytes())},
-        headers=world.headers("analyst"),
-    )
-    assert imported.status_code == 201, imported.text
-    campaign = await launch(surveys_client, world, "hunt_kobo_parents", "parents", [world.s1.id])
+    campaign = await launch_kobo(surveys_client, world)
     app = create_surveys(settings.model_copy(update={"anonymous_rate_per_minute": 1000}))
     async with served(app) as base, phone(playwright) as (page, problems):
         await page.goto(base + link_of(campaign))
@@ -70,14 +75,3 @@ async def test_the_browser_applies_the_forms_logic_as_the_server_does(
         "topics": ["food", "other"],
         "topics_other": "Шумно в столовой",
     }
-
-
-@pytest.fixture
-async def forget_imported(isolation):
-    """The instrument bank outlives a committed test's clean-up: drop what this one imported
-    (its campaign and responses first), so that other tests see the bank as it was."""
-    yield
-    async with isolation() as session:
-        await session.execute(text("TRUNCATE surveys.campaign, surveys.response CASCADE"))
-        await session.execute(delete(Instrument).where(Instrument.code == "hunt_kobo_parents"))
-        await session.commit()

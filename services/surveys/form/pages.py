@@ -4,6 +4,7 @@ A page with a POST form of a personal link (sign-in, the answers, sign-out) carr
 token and sets the CSRF cookie when the browser does not hold it yet.
 """
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 # Answers a sign-in page carries over (when a session ended while the form was being filled),
 # as hidden fields named "a:<question code>", so that they are not lost.
 CARRIED = "a:"
+# Every rendered form carries a new random token of one submission (see router.submit_form).
+SUBMISSION_FIELD = "_submission"
 
 templates = Jinja2Templates(
     env=jinja2.Environment(
@@ -38,6 +41,7 @@ templates = Jinja2Templates(
 )
 templates.env.filters["num"] = lambda x: f"{x:g}".replace(".", ",")
 templates.env.globals["csrf_field"] = CSRF_FIELD
+templates.env.globals["submission_field"] = SUBMISSION_FIELD
 
 
 @dataclass(frozen=True)
@@ -106,7 +110,8 @@ def form(
     csrf: Csrf | None = None,
     account: Account | None = None,
 ) -> Response:
-    """The form with these values (and the errors of a failed check next to their questions)."""
+    """The form with these values (and the errors of a failed check next to their questions),
+    with a new one-time submission token: random, the same for nobody and nothing else."""
     return page(
         request,
         "form.html",
@@ -121,6 +126,7 @@ def form(
         show_progress=bool(values or errors),
         notice=notice,
         account=account,
+        submission=secrets.token_urlsafe(24),
     )
 
 

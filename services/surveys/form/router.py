@@ -5,6 +5,13 @@ a wrong link, a page with the dates for a closed campaign, the form again with t
 to the questions. A successful anonymous post redirects (303) to the thank-you page, so that
 reloading it cannot send the answers twice.
 
+Each rendered form carries a one-time random submission token (`SUBMISSION_FIELD`). A
+submission claims it in the idempotency table (`shared.idempotency`: a hash of it and the day,
+kept two days at most, never on the response row); a second post of the same token (the
+browser resending it, Back and "Отправить ответы" again) stores nothing and lands on the
+thank-you page. A failed submission gives its token back. A post without a token (not from our
+page) is taken as it comes.
+
 An organization's anonymous link is public. A personal link (an invitation) serves its form,
 drafts, answers and the competence profile only to its own staff member, signed in (see
 session.py): without a session it shows the sign-in page, with anyone else's a 403 page;
@@ -12,6 +19,7 @@ nothing is stored or shown to them.
 """
 
 import contextlib
+import hashlib
 import uuid
 from typing import Any
 from urllib.parse import parse_qsl
@@ -31,7 +39,7 @@ from services.surveys.deps import (
     ValidLink,
 )
 from services.surveys.form import pages, service, view
-from services.surveys.form.pages import CARRIED, NO_STORE, Account
+from services.surveys.form.pages import CARRIED, NO_STORE, SUBMISSION_FIELD, Account
 from services.surveys.form.service import FormLink
 from services.surveys.form.session import (
     CSRF_FIELD,
@@ -44,11 +52,13 @@ from services.surveys.form.session import (
 )
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.parsed import Definitions
+from services.surveys.responses.models import IdempotencyKeys
 from services.surveys.responses.models import Response as ResponseRow
 from services.surveys.responses.service import count_public, draft_of, submit
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, PeerUnavailable, TooManyRequests
+from shared.idempotency import claim, release
 from shared.identity import decode_token
 from shared.outage import DatabaseUnavailable
 from shared.settings import Settings
@@ -60,6 +70,9 @@ STATIC_PATH = "/s/static"
 MAX_FORM_BODY = 256 * 1024
 MAX_FIELDS = 2000
 DRAFT = ("_action", "draft")
+# Whose submission tokens these are in the idempotency table: the form's, nobody's in person.
+SUBMITTER = "form:-"
+SUBMITTED = hashlib.sha256(b"form-submission").hexdigest()
 
 router = APIRouter()
 static_files = StaticFiles(directory=pages.HERE / "static")
@@ -92,6 +105,18 @@ async def _fields(request: Request) -> list[tuple[str, str]] | None:
 
 def _first(pairs: list[tuple[str, str]], name: str) -> str | None:
     return next((value for key, value in pairs if key == name), None)
+
+
+def _submission(pairs: list[tuple[str, str]]) -> str | None:
+    """The form's one-time submission token, if the post carries a plausible one."""
+    token = _first(pairs, SUBMISSION_FIELD)
+    return token if token and len(token) <= 100 else None
+
+
+async def _first_use(session: AsyncSession, request: Request, token: str) -> bool:
+    """Claim a form's submission token: False when it was used already. What it was used for
+    is kept as the same hash for every form (not the link: a school is no business of it)."""
+    return await claim(session, IdempotencyKeys, request, SUBMITTER, token, SUBMITTED)
 
 
 async def _owner(
@@ -128,7 +153,12 @@ async def _thanks(
         await service.profile(session, definition, response) if definition.kind == "deficit" else []
     )
     return pages.page(
-        request, "thanks.html", title=link.campaign.title, profile=results, account=account
+        request,
+        "thanks.html",
+        title=link.campaign.title,
+        code=link.code,
+        profile=results,
+        account=account,
     )
 
 
@@ -212,6 +242,10 @@ async def submit_form(
             request, link, definition, values, errors=unstorable, status_code=422, account=account
         )
     draft = link.personal and DRAFT in pairs
+    token = None if draft else _submission(pairs)
+    if token is not None and not await _first_use(session, request, token):
+        # Sent already: the first submission stands, this one stores nothing.
+        return RedirectResponse(f"/s/{link.code}/thanks", status_code=303, headers=NO_STORE)
     try:
         response = await submit(
             session,
@@ -225,6 +259,8 @@ async def submit_form(
             drop_irrelevant=True,
         )
     except Invalid as exc:
+        if token is not None:
+            await release(session, IdempotencyKeys, SUBMITTER, token)
         notice = "draft_failed" if draft else None
         return pages.form(
             request,
@@ -237,6 +273,8 @@ async def submit_form(
             account=account,
         )
     except Conflict:
+        if token is not None:
+            await release(session, IdempotencyKeys, SUBMITTER, token)
         if status(link.campaign) != "open":  # closed between the check above and the submit
             return pages.not_open(request, link, settings, account=account)
         return pages.message(request, 409, "already_sent", account=account)
@@ -257,7 +295,9 @@ async def thanks(
 ) -> Response:
     """Where an anonymous submission lands; for a personal link, its staff member's profile."""
     if link.invitation is None:
-        return pages.page(request, "thanks.html", title=link.campaign.title, profile=[])
+        return pages.page(
+            request, "thanks.html", title=link.campaign.title, code=link.code, profile=[]
+        )
     if isinstance(owner := await _owner(request, link, settings), Response):
         return owner
     response = await draft_of(session, link.invitation)

@@ -110,7 +110,62 @@
     });
   }
 
+  // Answers are sent once. The page's one-time token is kept in this history entry when the
+  // form is sent: the browser may show the form again (Back, from its cache or the server,
+  // with the answers it restores), and sending it again then carries the same token, which
+  // the server stores nothing for. When the thank-you page has said the token went through
+  // (sessionStorage of this tab), the form says so and its button is disabled.
+  var link = form.getAttribute("data-link");
+  var token = form.querySelector("input[name='_submission']");
+
+  function stored(key) {
+    try {
+      return window.sessionStorage.getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (!token || (event.submitter && event.submitter.value === "draft")) {
+      return;
+    }
+    try {
+      window.history.replaceState({ sokoSubmission: token.value }, "", window.location.href);
+      window.sessionStorage.setItem("soko-pending:" + link, token.value);
+    } catch (e) {
+      // Without history or storage the server still refuses a second post of this page.
+    }
+  });
+
+  function restore() {
+    var state = window.history.state;
+    var sent = state && state.sokoSubmission;
+    if (token && sent) {
+      token.value = sent;
+      if (stored("soko-sent:" + link) === sent) {
+        var note = document.getElementById("already-sent");
+        if (note) {
+          note.hidden = false;
+        }
+        form.querySelectorAll("button[type='submit']").forEach(function (button) {
+          button.disabled = true;
+        });
+      }
+    }
+    // Restored answers (Back) change no control's events: apply the logic to them.
+    update();
+  }
+
   form.addEventListener("change", update);
   form.addEventListener("input", update);
-  update();
+  window.addEventListener("pageshow", restore);
+  // Back or Forward: the browser restores the answers after this script has run, into
+  // enabled controls only; the logic waits for them (pageshow) rather than disable any first.
+  var navigation = window.performance && window.performance.getEntriesByType
+    ? window.performance.getEntriesByType("navigation")[0]
+    : null;
+  if (!navigation || navigation.type !== "back_forward") {
+    update();
+  }
 })();
