@@ -84,3 +84,67 @@ def drop_update_guard(table: str, name: str) -> None:
     """Drops the trigger and the function `create_update_guard` made."""
     op.execute(f"DROP TRIGGER {name} ON {table}")
     op.execute(f"DROP FUNCTION {table.split('.')[0]}.{name}()")
+
+
+# A tracked table's triggers as revision 0013 made them (its `TRIGGERS`), on the functions it
+# made in the table's schema: `{t}` the table, `{s}` its schema, `{args}` the entity and key
+# columns quoted, `{old}`/`{new}` the key columns of OLD and NEW.
+_CHANGE_TRIGGERS = (
+    """CREATE TRIGGER changes_stamp_insert BEFORE INSERT ON {t}
+    FOR EACH ROW EXECUTE FUNCTION {s}.changes_stamp()""",
+    """CREATE TRIGGER changes_stamp_update BEFORE UPDATE ON {t}
+    FOR EACH ROW WHEN (OLD.* IS DISTINCT FROM NEW.*) EXECUTE FUNCTION {s}.changes_stamp()""",
+    """CREATE TRIGGER changes_key_moved AFTER UPDATE ON {t}
+    FOR EACH ROW WHEN (({old}) IS DISTINCT FROM ({new}))
+    EXECUTE FUNCTION {s}.changes_key_moved({args})""",
+    """CREATE TRIGGER changes_deleted AFTER DELETE ON {t}
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION {s}.changes_deleted({args})""",
+    """CREATE TRIGGER changes_notify AFTER INSERT OR UPDATE OR DELETE ON {t}
+    FOR EACH STATEMENT EXECUTE FUNCTION {s}.changes_notify()""",
+    """CREATE TRIGGER changes_truncated AFTER TRUNCATE ON {t}
+    FOR EACH STATEMENT EXECUTE FUNCTION {s}.changes_truncated()""",
+)
+_CHANGE_TRIGGER_NAMES = tuple(statement.split()[2] for statement in _CHANGE_TRIGGERS)
+
+
+def track_changes(table: str, entity: str, key: tuple[str, ...]) -> None:
+    """Put an existing table ("schema.table") in its schema's change feed as entity `entity`
+    with key columns `key`, as revision 0013 did for the tables it tracked.
+
+    Adds `change_xid bigint NOT NULL` and `change_seq bigint NOT NULL`, the index
+    `ix_<table>_change` on both, and the six triggers of 0013 on the functions 0013 made in
+    the schema. Rows already there get the migrating transaction's id and a number each of
+    `<schema>.change_seq`: positions after every cursor a reader holds (0013 could use
+    transaction 0, before any reader existed), so a follower gets them without a resync.
+    """
+    schema, name = table.split(".")
+    op.execute(
+        f"ALTER TABLE {table} "
+        "ADD COLUMN change_xid bigint NOT NULL DEFAULT pg_current_xact_id()::text::bigint, "
+        f"ADD COLUMN change_seq bigint NOT NULL DEFAULT nextval('{schema}.change_seq')"
+    )
+    op.execute(
+        f"ALTER TABLE {table} ALTER COLUMN change_xid DROP DEFAULT, "
+        "ALTER COLUMN change_seq DROP DEFAULT"
+    )
+    op.create_index(f"ix_{name}_change", name, ["change_xid", "change_seq"], schema=schema)
+    names = {
+        "t": table,
+        "s": schema,
+        "args": ", ".join(f"'{n}'" for n in (entity, *key)),
+        "old": ", ".join(f"OLD.{c}" for c in key),
+        "new": ", ".join(f"NEW.{c}" for c in key),
+    }
+    for statement in _CHANGE_TRIGGERS:
+        op.execute(statement.format(**names))
+
+
+def untrack_changes(table: str) -> None:
+    """Undoes `track_changes`: drops the six triggers, the index and the position columns."""
+    schema, name = table.split(".")
+    for trigger in _CHANGE_TRIGGER_NAMES:
+        op.execute(f"DROP TRIGGER {trigger} ON {table}")
+    op.drop_index(f"ix_{name}_change", table_name=name, schema=schema)
+    op.drop_column(name, "change_seq", schema=schema)
+    op.drop_column(name, "change_xid", schema=schema)

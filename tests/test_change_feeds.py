@@ -22,6 +22,8 @@ from shared.changes.positions import START, Cursor, Position, decode_cursor, enc
 from shared.changes.serve import compact
 from shared.db import plain_url
 from shared.migrations import upgrade
+from tests.api.test_assessment_tasks import SPEC
+from tests.api.test_participant_results import A, B, C, post
 from tests.changes import get_changes, of, read_all
 from tests.conftest import run_sync
 from tests.factories import build_world
@@ -283,6 +285,48 @@ async def test_migration_gives_existing_rows_positions_and_tallies_the_scores(sc
         await conn.close()
 
 
+async def test_migration_puts_stored_specifications_after_every_earlier_change(scratch_database):
+    """Rows of a table added to a feed that readers follow already come after their cursors."""
+    url = scratch_database()
+    run_sync(upgrade, url, "0018_assessment_tasks")
+    conn = await asyncpg.connect(plain_url(url))
+    try:
+        territory, spec = uuid.uuid4(), uuid.uuid4()
+        await conn.execute(
+            "INSERT INTO api.territory (id, name, kind) VALUES ($1, 'Край', 'region')", territory
+        )
+        await conn.execute(
+            "INSERT INTO api.assessment_specification (id, procedure_id, year, subject, grade, "
+            "version, mark_scale) SELECT $1, procedure_id, '2023/2024', subject, grade, 1, "
+            "'[]' FROM api.assessment_subject ORDER BY subject, grade LIMIT 1",
+            spec,
+        )
+        await conn.execute(
+            "INSERT INTO api.assessment_task (specification_id, number, position, max_score) "
+            "VALUES ($1, '1', 0, 1)",
+            spec,
+        )
+        await conn.close()
+        run_sync(upgrade, url)
+        conn = await asyncpg.connect(plain_url(url))
+        read_up_to = tuple(
+            await conn.fetchrow(
+                "SELECT change_xid, change_seq FROM api.territory WHERE id = $1", territory
+            )
+        )
+        for table, column in (
+            ("assessment_specification", "id"),
+            ("assessment_task", "specification_id"),
+        ):
+            position = await conn.fetchrow(
+                f"SELECT change_xid, change_seq FROM api.{table} WHERE {column} = $1",  # noqa: S608
+                spec,
+            )
+            assert tuple(position) > read_up_to, table
+    finally:
+        await conn.close()
+
+
 async def _diagnostic_taken_before(conn: asyncpg.Connection) -> tuple[uuid.UUID, uuid.UUID]:
     """A campaign with two teachers' competence scores, stored before the feeds existed."""
     instrument, version = uuid.uuid4(), uuid.uuid4()
@@ -350,3 +394,47 @@ async def test_a_feed_row_is_not_delivered_twice_after_a_no_op_update(apps, db, 
     )
     items, _ = await read_all(apps.api, settings, cursor)
     assert [i["state"]["name"] for i in of(items, "territory")] == ["Район 1 (новый)"]
+
+
+PARTICIPANT_STATE = {
+    "id", "organization_id", "specification_id", "procedure_id", "year", "subject", "grade",
+    "code", "class_label", "variant", "task_scores", "total_score", "mark", "journal_mark",
+    "updated_at",
+}  # fmt: skip
+
+
+async def test_specifications_and_participants_are_fed_by_code_and_a_repost_deletes(
+    apps, api_client, world, settings
+):
+    _, cursor = await read_all(apps.api, settings)
+    answer = await api_client.post(
+        "/v1/assessment-tasks", json=SPEC, headers=world.headers("admin")
+    )
+    assert answer.status_code == 201, answer.text
+    spec = answer.json()["id"]
+    assert (await post(api_client, world, [A, B, C])).status_code == 200
+    items, cursor = await read_all(apps.api, settings, cursor)
+    [specification] = of(items, "assessment_specification", id=spec)
+    assert specification["state"]["procedure_code"] == "vpr"
+    assert specification["state"]["mark_scale"] == SPEC["mark_scale"]
+    tasks = of(items, "assessment_task", specification_id=spec)
+    assert [(t["key"]["number"], t["state"]["max_score"]) for t in tasks] == [
+        ("1", 1),
+        ("2", 2),
+        ("3.1", 1),
+        ("3.2", 2),
+    ]
+    participants = of(items, "assessment_participant")
+    assert sorted(p["state"]["code"] for p in participants) == ["1001", "1002", "1003"]
+    assert all(set(p["state"]) == PARTICIPANT_STATE for p in participants)
+    by_code = {p["state"]["code"]: p for p in participants}
+    assert by_code["1002"]["state"]["task_scores"] == B["task_scores"]
+    assert (by_code["1002"]["state"]["total_score"], by_code["1002"]["state"]["mark"]) == (3, 3)
+
+    # A re-post naming only A: B and C are deleted, A (unchanged) is not fed again.
+    assert (await post(api_client, world, [A])).status_code == 200
+    items, _ = await read_all(apps.api, settings, cursor)
+    changed = of(items, "assessment_participant")
+    assert sorted((i["op"], i["key"]["id"]) for i in changed) == sorted(
+        ("delete", by_code[code]["key"]["id"]) for code in ("1002", "1003")
+    )

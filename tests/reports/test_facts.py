@@ -1,5 +1,6 @@
 """The reports service's facts follow the peers' change feeds: every change, once, in order;
-a restart resumes from the stored cursor; a reset (410) resyncs in one transaction."""
+a restart resumes from the stored cursor; a reset (410) resyncs in one transaction; task
+specifications and participants' results (by code, never a name) reach them as posted."""
 
 import asyncio
 import uuid
@@ -11,6 +12,8 @@ from services.api.changes.entities import FEED as API_FEED
 from services.reports.facts.store import feed_state
 from shared.changes.positions import Position, encode_cursor
 from shared.changes.serve import compact
+from tests.api.test_assessment_tasks import SPEC
+from tests.api.test_participant_results import A, B, C, D, post
 from tests.factories import build_world
 from tests.facts import add_trained_teachers, followers, sync_facts
 from tests.reports.helpers import post_values, read_values
@@ -158,3 +161,73 @@ async def test_every_indicator_values_answer_says_how_current_it_is(
     body = answer.json()
     # The test client brought both feeds up to their end just before the request.
     assert body["as_of"] is not None and 0 <= body["lag_seconds"] < 60
+
+
+PARTICIPANT_FACTS = (
+    "SELECT organization_id, code, class_label, variant, task_scores, total_score, mark, "
+    "journal_mark, specification_id, year, subject, grade "
+    "FROM reports.fact_assessment_participant ORDER BY organization_id, code"
+)
+
+
+async def test_participants_reach_the_facts_by_code_and_a_repost_replaces_the_set(
+    apps, db, isolation, api_client, settings
+):
+    world = await build_world(db, settings)
+    answer = await api_client.post(
+        "/v1/assessment-tasks", json=SPEC, headers=world.headers("admin")
+    )
+    assert answer.status_code == 201, answer.text
+    spec = uuid.UUID(answer.json()["id"])
+    assert (await post(api_client, world, [A, B, C, D])).status_code == 200
+    assert (await post(api_client, world, [C], "leader3", world.s3.id)).status_code == 200
+    await sync_facts(apps, isolation)
+
+    [stored] = await _facts(
+        db,
+        "SELECT procedure_code, year, subject, grade, version, mark_scale "
+        "FROM reports.fact_assessment_specification WHERE id = :id",
+        id=spec,
+    )
+    assert tuple(stored) == ("vpr", "2023/2024", "Математика", 5, 1, SPEC["mark_scale"])
+    tasks = await _facts(
+        db,
+        "SELECT number, position, max_score, level, skill FROM reports.fact_assessment_task "
+        "WHERE specification_id = :id ORDER BY position",
+        id=spec,
+    )
+    assert [tuple(t) for t in tasks] == [
+        ("1", 0, 1, "basic", "Действия с числами"),
+        ("2", 1, 2, "basic", None),
+        ("3.1", 2, 1, "advanced", None),
+        ("3.2", 3, 2, "high", None),
+    ]
+    rows = await _facts(db, PARTICIPANT_FACTS)
+    key = (spec, "2023/2024", "Математика", 5)
+    scores = {"1": 1, "2": 1, "3.1": 0, "3.2": 1}
+    expected_b = (world.s1.id, "1002", "5А", 2, scores, 3, 3, 4, *key)
+    assert expected_b in [tuple(r) for r in rows]
+    assert [(r.organization_id, r.code) for r in rows] == sorted(
+        [(world.s1.id, c) for c in ("1001", "1002", "1003", "1004")] + [(world.s3.id, "1003")]
+    )
+
+    # A re-post of S1 with two participants (B's scores changed): S1's other two leave the
+    # facts, B's row is replaced, S3's set is untouched.
+    changed_b = {**B, "task_scores": {**B["task_scores"], "3.2": 2}}
+    assert (await post(api_client, world, [A, changed_b])).status_code == 200
+    await sync_facts(apps, isolation)
+    rows = await _facts(db, PARTICIPANT_FACTS)
+    assert sorted((r.organization_id, r.code, r.total_score, r.mark) for r in rows) == sorted(
+        [(world.s1.id, "1001", 6, 5), (world.s1.id, "1002", 4, 4), (world.s3.id, "1003", 1, 2)]
+    )
+    # Codes only: the facts have no column a name could be in.
+    columns = await _facts(
+        db,
+        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'reports' "
+        "AND table_name = 'fact_assessment_participant'",
+    )
+    assert {c.column_name for c in columns} == {
+        "id", "organization_id", "specification_id", "procedure_id", "year", "subject", "grade",
+        "code", "class_label", "variant", "task_scores", "total_score", "mark", "journal_mark",
+        "updated_at",
+    }  # fmt: skip

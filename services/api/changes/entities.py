@@ -10,6 +10,8 @@ idempotency keys, sign-ins, nor anything naming who wrote a row (`source`, `crea
 from shared.changes.feed import Entity, Feed, utc
 
 UUID = "uuid"
+# A procedure's code never changes (the catalogue keeps it), so rows may carry it.
+PROCEDURE_CODE = "(SELECT p.code FROM api.assessment_procedure p WHERE p.id = r.procedure_id)"
 
 ENTITIES = (
     Entity(
@@ -138,9 +140,7 @@ ENTITIES = (
             "id": "r.id",
             "organization_id": "r.organization_id",
             "procedure_id": "r.procedure_id",
-            "procedure_code": (
-                "(SELECT p.code FROM api.assessment_procedure p WHERE p.id = r.procedure_id)"
-            ),
+            "procedure_code": PROCEDURE_CODE,
             "year": "r.year",
             "subject": "r.subject",
             "grade": "r.grade",
@@ -154,6 +154,58 @@ ENTITIES = (
             "lowered": "r.lowered",
             "confirmed": "r.confirmed",
             "raised": "r.raised",
+            "updated_at": utc("r.updated_at"),
+        },
+    ),
+    Entity(
+        "assessment_specification",
+        "api.assessment_specification",
+        {"id": UUID},
+        {
+            "id": "r.id",
+            "procedure_id": "r.procedure_id",
+            "procedure_code": PROCEDURE_CODE,
+            "year": "r.year",
+            "subject": "r.subject",
+            "grade": "r.grade",
+            "version": "r.version",
+            "mark_scale": "r.mark_scale",
+        },
+    ),
+    Entity(
+        "assessment_task",
+        "api.assessment_task",
+        {"specification_id": UUID, "number": "text"},
+        {
+            "specification_id": "r.specification_id",
+            "number": "r.number",
+            "position": "r.position",
+            "max_score": "r.max_score",
+            "level": "r.level",
+            "skill": "r.skill",
+        },
+    ),
+    # One participant under a pseudonymous code (the api never stores a name); the procedure's
+    # code is its specification's (kept off a million rows).
+    Entity(
+        "assessment_participant",
+        "api.assessment_participant",
+        {"id": UUID},
+        {
+            "id": "r.id",
+            "organization_id": "r.organization_id",
+            "specification_id": "r.specification_id",
+            "procedure_id": "r.procedure_id",
+            "year": "r.year",
+            "subject": "r.subject",
+            "grade": "r.grade",
+            "code": "r.code",
+            "class_label": "r.class_label",
+            "variant": "r.variant",
+            "task_scores": "r.task_scores",
+            "total_score": "r.total_score",
+            "mark": "r.mark",
+            "journal_mark": "r.journal_mark",
             "updated_at": utc("r.updated_at"),
         },
     ),

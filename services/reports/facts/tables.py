@@ -7,7 +7,8 @@ maps its fields onto these columns by name), so a field the peer adds later is i
 column is added here, and a field missing from the state is stored as NULL.
 
 `FEEDS` says which entities come from which peer: a reset of one feed drops only its facts.
-No table holds a person: the feeds carry organizations, definitions, values and counts only.
+No table holds a person's name: the feeds carry organizations, definitions, values, counts and
+assessment participants under pseudonymous codes only.
 """
 
 from sqlalchemy import (
@@ -157,6 +158,46 @@ assessment_result = _fact(
     _col("updated_at", DateTime(timezone=True)),
     indexes=(("procedure_code", "year"), ("organization_id",)),
 )
+assessment_specification = _fact(
+    "assessment_specification",
+    _key("id"),
+    _col("procedure_id", Uuid),
+    _col("procedure_code"),
+    _col("year"),
+    _col("subject"),
+    _col("grade", Integer),
+    _col("version", Integer),
+    _col("mark_scale", JSONB),
+)
+assessment_task = _fact(
+    "assessment_task",
+    _key("specification_id"),
+    _key("number", Text),
+    _col("position", Integer),
+    _col("max_score", Integer),
+    _col("level"),
+    _col("skill"),
+)
+# One participant by pseudonymous code: no name is ever here (the api stores none).
+assessment_participant = _fact(
+    "assessment_participant",
+    _key("id"),
+    _col("organization_id", Uuid),
+    _col("specification_id", Uuid),
+    _col("procedure_id", Uuid),
+    _col("year"),
+    _col("subject"),
+    _col("grade", Integer),
+    _col("code"),
+    _col("class_label"),
+    _col("variant", Integer),
+    _col("task_scores", JSONB),
+    _col("total_score", Integer),
+    _col("mark", Integer),
+    _col("journal_mark", Integer),
+    _col("updated_at", DateTime(timezone=True)),
+    indexes=(("procedure_id", "year", "subject", "grade"), ("organization_id",)),
+)
 roadmap = _fact(
     "roadmap",
     _key("id"),
@@ -287,6 +328,9 @@ FEEDS: dict[str, dict[str, Table]] = {
             assessment_procedure,
             assessment_subject,
             assessment_result,
+            assessment_specification,
+            assessment_task,
+            assessment_participant,
             roadmap,
             roadmap_section,
             activity,
