@@ -10,6 +10,10 @@ from services.api.territories.scope import DbScopeResolver
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.scope import ScopeInfo, ensure_in_scope
 
+# Who posts an organization's figures (data values, assessment results, participants' results):
+# the territory's analysts, the school's leader and the school's information system (API key).
+FIGURE_WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
+
 
 @dataclass(frozen=True)
 class Access:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Integer, String, Text, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access import FIGURE_WRITERS
 from services.api.assessment_tasks import sheet
 from services.api.assessment_tasks.models import AssessmentParticipant
 from services.api.assessment_tasks.schemas import (
@@ -30,7 +31,7 @@ from services.api.assessment_tasks.service import (
     latest_specification,
     task_number,
 )
-from services.api.assessments.results import WRITERS, ResultImporter
+from services.api.assessments.results import ResultImporter
 from services.api.assessments.rows import integer, year_code
 from services.api.assessments.service import normalize_class_label
 from services.api.audit import service as audit
@@ -229,7 +230,7 @@ class ParticipantImporter(ScopedImporter):
     """The bulk import (`shared.bulk.Importer`) of one school's participants for one caller's
     request; `prepare` checks the request's header first."""
 
-    writers = WRITERS
+    writers = FIGURE_WRITERS
     field = "participants"
     noun = "участников"
     max_rows = MAX_ROWS

@@ -27,6 +27,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access import FIGURE_WRITERS
 from services.api.assessments.models import AssessmentProcedure, AssessmentResult
 from services.api.assessments.rows import (
     JOURNAL,
@@ -55,13 +56,12 @@ from shared.bulk import (
     rejection,
     writer_source,
 )
-from shared.identity import Principal, Role
+from shared.identity import Principal
 from shared.pagination import Pagination, paginate
 from shared.scope import readable_organizations
 from shared.tabular import Cell, normalize_name
 
 MAX_ROWS = 10_000
-WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
 STORED = (
     "participants",
     *(f"mark_{m}" for m in MARKS),
@@ -136,7 +136,7 @@ _UPSERT = text(
 class ResultImporter(ScopedImporter):
     """The bulk import of assessment results (`shared.bulk.Importer`) for one caller's request."""
 
-    writers = WRITERS
+    writers = FIGURE_WRITERS
     field = "results"
     noun = "результатов"
     max_rows = MAX_ROWS

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Float, String, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access import FIGURE_WRITERS
 from services.api.audit import service as audit
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.data_values.rows import (
@@ -37,14 +38,13 @@ from shared.bulk import (
     rejection,
     writer_source,
 )
-from shared.identity import Principal, Role
+from shared.identity import Principal
 from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 from shared.scope import readable_organizations
 from shared.tabular import Cell
 
 MAX_ROWS = 10_000
-WRITERS = (Role.territory_analyst, Role.organization_leader, Role.organization_system)
 
 
 @dataclass
@@ -126,7 +126,7 @@ _UPSERT = text(
 class DataValueImporter(ScopedImporter):
     """The bulk import of data values (`shared.bulk.Importer`) for one caller's request."""
 
-    writers = WRITERS
+    writers = FIGURE_WRITERS
     field = "values"
     noun = "значений"
     max_rows = MAX_ROWS
