@@ -18,6 +18,8 @@ import sqlmodel
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
+from migrations.columns import timestamps
+
 revision: str = "0018_assessment_tasks"
 down_revision: str | None = "0017_indicator_value_store"
 branch_labels: str | Sequence[str] | None = None
@@ -28,18 +30,7 @@ def upgrade() -> None:
     op.create_table(
         "assessment_specification",
         sa.Column("id", sa.Uuid(), nullable=False),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *timestamps(),
         sa.Column("procedure_id", sa.Uuid(), nullable=False),
         sa.Column("year", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
@@ -81,18 +72,7 @@ def upgrade() -> None:
         sa.Column("mark", sa.Integer(), nullable=True),
         sa.Column("journal_mark", sa.Integer(), nullable=True),
         sa.Column("source", sqlmodel.sql.sqltypes.AutoString(length=140), nullable=True),
-        sa.Column(
-            "created_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
-        sa.Column(
-            "updated_at",
-            sa.DateTime(timezone=True),
-            server_default=sa.text("now()"),
-            nullable=False,
-        ),
+        *timestamps(),
         sa.CheckConstraint(
             "journal_mark IS NULL OR journal_mark BETWEEN 2 AND 5",
             name=op.f("ck_assessment_participant_journal"),

@@ -3,25 +3,13 @@ file writes it, the column by its header (and by its letter in an .xlsx, its num
 and the row; a separator hint only where a separator can split a number; missing columns by
 the headers expected; the notes of a rejected row as of a stored one."""
 
-import io
-
-from openpyxl import Workbook
-
 from services.api.indicators.models import Indicator
 from tests.api import test_data_value_tables as data_values
+from tests.api.helpers import xlsx
 from tests.api.test_assessment_result_tables import upload as upload_results
 from tests.api.test_data_value_tables import stored, upload
 
 world = data_values.world  # the fixture: the test world with the data indicators
-
-
-def xlsx(*rows: list) -> bytes:
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def refusals(summary: dict) -> list[tuple[int, list, str]]:
