@@ -46,10 +46,6 @@ _CLASS_LABEL_RE = re.compile(r"(?P<grade>\d{1,2})?(?:[А-ЯЁ]{1,2}|[-./]\d{1,2}
 _LATIN_LOOKALIKES = str.maketrans("ABEKMHOPCTXY", "АВЕКМНОРСТХУ")
 
 
-def invalid(loc: list[str | int], message: str) -> Invalid:
-    return Invalid(message, errors=[{"loc": ["body", *loc], "msg": message}])
-
-
 # --- the catalogue -----------------------------------------------------------------------------
 
 
@@ -212,9 +208,9 @@ def normalize_class_label(label: str | None, grade: int) -> str | None:
     compact = re.sub(r"(?<=\d)[-.](?=[А-ЯЁ])", "", compact)  # "5-а" is "5А"
     match = _CLASS_LABEL_RE.fullmatch(compact)
     if not match:
-        raise invalid(["class_label"], "Класс записывается как «5А» (или пусто — вся параллель)")
+        raise Invalid.at("class_label", "Класс записывается как «5А» (или пусто — вся параллель)")
     if match["grade"] and int(match["grade"]) != grade:
-        raise invalid(["class_label"], f"Класс {compact} не из {grade}-й параллели")
+        raise Invalid.at("class_label", f"Класс {compact} не из {grade}-й параллели")
     return compact
 
 
@@ -285,11 +281,11 @@ async def create_event(
     catalogue = await load_catalogue(session, {data.procedure})
     procedure = catalogue.procedures.get(data.procedure)
     if procedure is None:
-        raise invalid(["procedure"], f"Нет оценочной процедуры с кодом {data.procedure}")
+        raise Invalid.at("procedure", f"Нет оценочной процедуры с кодом {data.procedure}")
     subject = catalogue.subject(procedure, data.subject, data.grade)
     if subject is None:
-        raise invalid(
-            ["subject"],
+        raise Invalid.at(
+            "subject",
             f"В каталоге {procedure.code} нет предмета «{data.subject}» в {data.grade} классе",
         )
     event = AssessmentEvent(
