@@ -4,6 +4,8 @@ import logging
 
 from fastapi import FastAPI
 
+from services.reports.analysis.router import router as analysis_router
+from services.reports.analysis.thresholds import Thresholds
 from services.reports.documents.router import router as documents_router
 from services.reports.facts.freshness import readiness as facts_readiness
 from services.reports.facts.running import following
@@ -28,6 +30,11 @@ async def keep_known_units(app: FastAPI) -> None:
     app.state.values_refreshing = set()
 
 
+async def keep_analysis_thresholds(app: FastAPI) -> None:
+    """The complex analysis' thresholds (`SOKO_ANALYSIS_…`), read once at startup."""
+    app.state.analysis_thresholds = Thresholds()
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -45,11 +52,13 @@ def create_app(
             recommendations_router,
             pd_router,
             documents_router,
+            analysis_router,
         ],
         peers=("api", "surveys"),
         peer_transports=peer_transports,
         startup=[
             keep_known_units,
+            keep_analysis_thresholds,
             reference_data("default recommendation rules", sync_rules, logger),
             reference_data("programmes of the default PD catalogue", sync_catalogue, logger),
         ],

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from services.reports.analysis.thresholds import Thresholds
 from services.reports.clients.api import ApiClient, api_client
 from services.reports.clients.surveys import SurveysClient, surveys_client
 from services.reports.recommendations import ownership
@@ -51,3 +52,11 @@ async def readable_recommendation(
 
 VisibleRule = Annotated[RecommendationRule, Depends(visible_rule)]
 ReadableRecommendation = Annotated[Recommendation, Depends(readable_recommendation)]
+
+
+def analysis_thresholds(request: Request) -> Thresholds:
+    """The complex analysis' thresholds this app read at startup (`SOKO_ANALYSIS_…`)."""
+    return request.app.state.analysis_thresholds
+
+
+ThresholdsDep = Annotated[Thresholds, Depends(analysis_thresholds)]
