@@ -120,3 +120,31 @@ async def test_another_territory_is_404_and_a_bad_year_422(reports_client, world
         bad = await analysis(reports_client, world, "low-results", year=year)
         assert bad.status_code == 422, bad.text
         assert [e["loc"] for e in bad.json()["errors"]] == [["query", "year"]]
+
+
+async def test_the_maximum_is_the_specifications_when_there_is_one(
+    api_client, reports_client, world
+):
+    # A specification of mathematics 6 for 2021/2022 with 8 tasks of 2 points: maximum 16, not
+    # the catalogue's 20. X's completion 6/16 = 37.5; the paper's (37.5, 56.25, 81.25, 100):
+    # 10th percentile 37.5 + 0.3 × 18.75 = 43.125, given to 2 places (Python's round, half to
+    # even): 43.12.
+    spec = {
+        "procedure": "vpr",
+        "year": NEW,
+        "subject": MATH[0],
+        "grade": MATH[1],
+        "tasks": [{"number": str(n), "max_score": 2, "level": "basic"} for n in range(1, 9)],
+        "mark_scale": [{"mark": m, "min_score": s} for m, s in ((2, 0), (3, 5), (4, 9), (5, 13))],
+    }
+    answer = await api_client.post(
+        "/v1/assessment-tasks", json=spec, headers=world.headers("admin")
+    )
+    assert answer.status_code == 201, answer.text
+    ids = await add_schools(api_client, world, {code: {} for code in RESULTS})
+    await post_results(api_client, world, rows(world, ids))
+    (x,) = (await analysis(reports_client, world, "low-results", year=NEW)).json()["items"]
+    math = [p for p in x["procedures"] if (p["subject"], p["year"]) == (MATH[0], NEW)]
+    assert [(p["criterion"], p["value"], p["threshold"]) for p in math] == [
+        ("bottom_share", 37.5, 43.12)
+    ]
