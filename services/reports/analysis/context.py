@@ -23,7 +23,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ARRAY, Boolean, Float, Text, Uuid, bindparam, text
+from sqlalchemy import ARRAY, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.thresholds import Thresholds
@@ -34,8 +34,8 @@ SD_ZERO = 1e-9  # a population SD below this is 0 (every school alike)
 _INDEX = text(
     """
     WITH component AS (
-        SELECT * FROM unnest(:codes, :fields, :pers, :flags, :signs, :weights)
-            AS c(code, field, per, flag, sign, weight)
+        SELECT * FROM jsonb_to_recordset(CAST(:components AS jsonb))
+            AS c(code text, field text, per text, flag boolean, sign float8, weight float8)
     ), base AS (
         SELECT o.id, c.code, c.sign, c.weight,
             CASE
@@ -74,15 +74,7 @@ _INDEX = text(
     SELECT i.id, i.code, i.value, i.z, i.n, i.index, cut.low, cut.high
     FROM indexed i CROSS JOIN cut ORDER BY i.id, i.code
     """
-).bindparams(
-    bindparam("codes", type_=ARRAY(Text)),
-    bindparam("fields", type_=ARRAY(Text)),
-    bindparam("pers", type_=ARRAY(Text)),
-    bindparam("flags", type_=ARRAY(Boolean)),
-    bindparam("signs", type_=ARRAY(Float)),
-    bindparam("weights", type_=ARRAY(Float)),
-    bindparam("orgs", type_=ARRAY(Uuid)),
-)
+).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
 
 
 @cache
@@ -116,12 +108,19 @@ async def context_index(
     rows = await session.execute(
         _INDEX,
         {
-            "codes": [c["code"] for c in spec],
-            "fields": [c["field"] for c in spec],
-            "pers": [c.get("per") for c in spec],
-            "flags": [bool(c.get("flag")) for c in spec],
-            "signs": [1.0 if c["direction"] == "favourable" else -1.0 for c in spec],
-            "weights": [float(c["weight"]) for c in spec],
+            "components": json.dumps(
+                [
+                    {
+                        "code": c["code"],
+                        "field": c["field"],
+                        "per": c.get("per"),
+                        "flag": bool(c.get("flag")),
+                        "sign": 1 if c["direction"] == "favourable" else -1,
+                        "weight": c["weight"],
+                    }
+                    for c in spec
+                ]
+            ),
             "orgs": organizations,
             "sd_zero": SD_ZERO,
             "low": quartile,

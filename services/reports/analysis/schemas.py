@@ -44,7 +44,9 @@ class LowResultsRead(BaseModel):
 
 class ContextComponentValue(BaseModel):
     value: float | None = Field(description="Значение: %, или 1/0 для признака")
-    standardised: float | None = Field(description="z-оценка по территории")
+    standardised: float | None = Field(
+        description="z-оценка по школам территории (до учёта направления компонента)"
+    )
 
 
 class ContextItem(BaseModel):
