@@ -27,6 +27,18 @@ async def _facts(db, sql: str, **params):
     return (await db.execute(text(sql), params)).all()
 
 
+async def _task_sums(db, organization_id):
+    """The specification and task sums of the organization's summary fact (ВПР maths 5)."""
+    [row] = await _facts(
+        db,
+        "SELECT specification_id, task_scores FROM reports.fact_assessment_result "
+        "WHERE organization_id = :org AND procedure_code = 'vpr' AND grade = 5 "
+        "AND year = '2023/2024'",
+        org=organization_id,
+    )
+    return tuple(row)
+
+
 async def test_facts_mirror_the_hierarchy_values_and_their_changes(
     apps, db, isolation, api_client, settings
 ):
@@ -210,6 +222,9 @@ async def test_participants_reach_the_facts_by_code_and_a_repost_replaces_the_se
     assert [(r.organization_id, r.code) for r in rows] == sorted(
         [(world.s1.id, c) for c in ("1001", "1002", "1003", "1004")] + [(world.s3.id, "1003")]
     )
+    # S1's summary carries its task sums: task 1 is 1+1+0+1 = 3 (A, B, C, D), task 2 is
+    # 2+1+0+2 = 5, task 3.1 is 1+0+1+1 = 3, task 3.2 is 2+1+0+0 = 3.
+    assert await _task_sums(db, world.s1.id) == (spec, {"1": 3, "2": 5, "3.1": 3, "3.2": 3})
 
     # A re-post of S1 with two participants (B's scores changed): S1's other two leave the
     # facts, B's row is replaced, S3's set is untouched.
@@ -220,6 +235,23 @@ async def test_participants_reach_the_facts_by_code_and_a_repost_replaces_the_se
     assert sorted((r.organization_id, r.code, r.total_score, r.mark) for r in rows) == sorted(
         [(world.s1.id, "1001", 6, 5), (world.s1.id, "1002", 4, 4), (world.s3.id, "1003", 1, 2)]
     )
+    # A (1, 2, 1, 2) and the changed B (1, 1, 0, 2).
+    assert await _task_sums(db, world.s1.id) == (spec, {"1": 2, "2": 3, "3.1": 1, "3.2": 4})
+    # A summary posted as such says nothing of tasks: the sums are cleared, not left stale.
+    summary = {
+        "organization_id": str(world.s1.id),
+        "procedure": "vpr",
+        "year": "2023/2024",
+        "subject": "Математика",
+        "grade": 5,
+        "participants": 2,
+    }
+    answer = await api_client.post(
+        "/v1/assessment-results", json={"results": [summary]}, headers=world.headers("leader")
+    )
+    assert answer.status_code == 200 and answer.json()["updated"] == 1, answer.text
+    await sync_facts(apps, isolation)
+    assert await _task_sums(db, world.s1.id) == (None, None)
     # Codes only: the facts have no column a name could be in.
     columns = await _facts(
         db,

@@ -206,7 +206,8 @@ _REMOVE = text(
     """  # noqa: S608 - constant SQL of this module
 ).bindparams(bindparam("codes", type_=ARRAY(String)))
 # The school's summary, from its stored participants: "lowered" is a procedure mark below the
-# journal mark, "raised" above it (as ФИС ОКО compares them).
+# journal mark, "raised" above it (as ФИС ОКО compares them); `task_sums` is {task number: Σ
+# that task's scores}, what the reports' task-level analysis reads instead of the participants.
 _SUMMARY = text(
     f"""
     WITH p AS (SELECT * FROM api.assessment_participant p WHERE {_KEY_WHERE})
@@ -220,7 +221,10 @@ _SUMMARY = text(
            count(*) FILTER (WHERE mark < journal_mark) AS lowered,
            count(*) FILTER (WHERE mark = journal_mark) AS confirmed,
            count(*) FILTER (WHERE mark > journal_mark) AS raised,
-           bool_or(mark IS NOT NULL AND journal_mark IS NOT NULL) AS compared
+           bool_or(mark IS NOT NULL AND journal_mark IS NOT NULL) AS compared,
+           (SELECT jsonb_object_agg(key, total ORDER BY key)
+            FROM (SELECT t.key, sum(t.value::int) AS total
+                  FROM p, jsonb_each_text(p.task_scores) t GROUP BY t.key) s) AS task_sums
     FROM p
     """  # noqa: S608 - constant SQL of this module
 )
@@ -354,6 +358,8 @@ class ParticipantImporter(ScopedImporter):
             **{
                 k: getattr(s, k) if s.compared else None for k in ("lowered", "confirmed", "raised")
             },
+            "specification_id": self.spec.row.id if self.spec else None,
+            "task_scores": s.task_sums,
         }
         await ResultImporter(session, self.scopes, self.principal).store(session, [summary])
 

@@ -137,4 +137,10 @@ class AssessmentResult(BulkEntity, table=True):
     lowered: int | None = None
     confirmed: int | None = None
     raised: int | None = None
+    # Derived from the school's participants only (NULL for a result posted as a summary): the
+    # specification they were checked against and {task number: Σ that task's scores}.
+    specification_id: uuid.UUID | None = Field(
+        default=None, foreign_key="api.assessment_specification.id", ondelete="SET NULL"
+    )
+    task_scores: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     source: str | None = Field(default=None, max_length=140)  # api_key:<id> or user:<id>

@@ -68,6 +68,8 @@ STORED = (
     "score_distribution",
     "mean_score",
     *JOURNAL,
+    "specification_id",
+    "task_scores",
 )
 
 
@@ -95,16 +97,18 @@ _UPSERT = text(
     WITH input AS (
         SELECT * FROM unnest(:organization_ids, :procedure_ids, :years, :subjects, :grades,
                              :participants, :mark_2, :mark_3, :mark_4, :mark_5, :distributions,
-                             :mean_scores, :lowered, :confirmed, :raised)
+                             :mean_scores, :lowered, :confirmed, :raised,
+                             :specification_ids, :task_scores)
             AS t({_KEY}, participants, mark_2, mark_3, mark_4, mark_5, distribution,
-                 mean_score, lowered, confirmed, raised)
+                 mean_score, lowered, confirmed, raised, specification_id, task_scores)
     ), previous AS (
         SELECT {_KEY}, {_fields("r")} AS fields
         FROM api.assessment_result r JOIN input i USING ({_KEY})
     ), written AS (
         INSERT INTO api.assessment_result AS r ({_KEY}, {_VALUES}, source)
         SELECT {_KEY}, participants, mark_2, mark_3, mark_4, mark_5, distribution::jsonb,
-               mean_score, lowered, confirmed, raised, :source
+               mean_score, lowered, confirmed, raised, specification_id, task_scores::jsonb,
+               :source
         FROM input
         ON CONFLICT ({_KEY}) DO UPDATE
             SET {", ".join(f"{c} = EXCLUDED.{c}" for c in STORED)},
@@ -125,6 +129,8 @@ _UPSERT = text(
     bindparam("years", type_=ARRAY(String)),
     bindparam("subjects", type_=ARRAY(String)),
     bindparam("distributions", type_=ARRAY(Text)),
+    bindparam("specification_ids", type_=ARRAY(Uuid)),
+    bindparam("task_scores", type_=ARRAY(Text)),
     bindparam("mean_scores", type_=ARRAY(Float)),
     *(
         bindparam(name, type_=ARRAY(Integer))
@@ -223,7 +229,8 @@ class ResultImporter(ScopedImporter):
         return valid, rejected
 
     async def store(self, session: AsyncSession, valid: list[dict[str, Any]]) -> Counts:
-        """One statement: new and changed results, and their audit events."""
+        """One statement: new and changed results, and their audit events. A row derived from
+        participants carries `specification_id` and `task_scores`; a posted summary clears them."""
 
         def column(name: str) -> list[Any]:
             return [r[name] for r in valid]
@@ -236,6 +243,11 @@ class ResultImporter(ScopedImporter):
             {
                 **{f"{name}s": column(name) for name in KEY},
                 "distributions": distributions,
+                "specification_ids": [r.get("specification_id") for r in valid],
+                "task_scores": [
+                    json.dumps(r["task_scores"]) if r.get("task_scores") is not None else None
+                    for r in valid
+                ],
                 "mean_scores": column("mean_score"),
                 **{name: column(name) for name in STORED if name.startswith("mark_")},
                 **{name: column(name) for name in ("participants", *JOURNAL)},

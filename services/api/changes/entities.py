@@ -154,6 +154,8 @@ ENTITIES = (
             "lowered": "r.lowered",
             "confirmed": "r.confirmed",
             "raised": "r.raised",
+            "specification_id": "r.specification_id",
+            "task_scores": "r.task_scores",
             "updated_at": utc("r.updated_at"),
         },
     ),

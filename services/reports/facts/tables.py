@@ -155,6 +155,9 @@ assessment_result = _fact(
     _col("lowered", Integer),
     _col("confirmed", Integer),
     _col("raised", Integer),
+    # Set when the school posted its participants: the specification and {task number: Σ scores}.
+    _col("specification_id", Uuid),
+    _col("task_scores", JSONB),
     _col("updated_at", DateTime(timezone=True)),
     indexes=(("procedure_code", "year"), ("organization_id",)),
 )
