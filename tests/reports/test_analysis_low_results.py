@@ -122,6 +122,27 @@ async def test_another_territory_is_404_and_a_bad_year_422(reports_client, world
         assert [e["loc"] for e in bad.json()["errors"]] == [["query", "year"]]
 
 
+def math_specification(tasks: int) -> dict:
+    """A specification of mathematics 6 for 2021/2022: `tasks` tasks of 2 points."""
+    return {
+        "procedure": "vpr",
+        "year": NEW,
+        "subject": MATH[0],
+        "grade": MATH[1],
+        "tasks": [
+            {"number": str(n), "max_score": 2, "level": "basic"} for n in range(1, tasks + 1)
+        ],
+        "mark_scale": [{"mark": m, "min_score": s} for m, s in ((2, 0), (3, 5), (4, 9), (5, 13))],
+    }
+
+
+async def post_specification(api_client, world, tasks: int) -> None:
+    answer = await api_client.post(
+        "/v1/assessment-tasks", json=math_specification(tasks), headers=world.headers("admin")
+    )
+    assert answer.status_code == 201, answer.text
+
+
 async def test_the_maximum_is_the_specifications_when_there_is_one(
     api_client, reports_client, world
 ):
@@ -129,22 +150,48 @@ async def test_the_maximum_is_the_specifications_when_there_is_one(
     # the catalogue's 20. X's completion 6/16 = 37.5; the paper's (37.5, 56.25, 81.25, 100):
     # 10th percentile 37.5 + 0.3 × 18.75 = 43.125, given to 2 places (Python's round, half to
     # even): 43.12.
-    spec = {
-        "procedure": "vpr",
-        "year": NEW,
-        "subject": MATH[0],
-        "grade": MATH[1],
-        "tasks": [{"number": str(n), "max_score": 2, "level": "basic"} for n in range(1, 9)],
-        "mark_scale": [{"mark": m, "min_score": s} for m, s in ((2, 0), (3, 5), (4, 9), (5, 13))],
-    }
-    answer = await api_client.post(
-        "/v1/assessment-tasks", json=spec, headers=world.headers("admin")
-    )
-    assert answer.status_code == 201, answer.text
+    await post_specification(api_client, world, 8)
     ids = await add_schools(api_client, world, {code: {} for code in RESULTS})
     await post_results(api_client, world, rows(world, ids))
     (x,) = (await analysis(reports_client, world, "low-results", year=NEW)).json()["items"]
     math = [p for p in x["procedures"] if (p["subject"], p["year"]) == (MATH[0], NEW)]
     assert [(p["criterion"], p["value"], p["threshold"]) for p in math] == [
         ("bottom_share", 37.5, 43.12)
+    ]
+
+
+async def test_a_summary_from_participants_keeps_its_own_specifications_maximum(
+    api_client, reports_client, world
+):
+    # X posts its mathematics 2021/2022 as 10 participants (6 points each: tasks 1–3 done)
+    # under the specification of 8 tasks (maximum 16); then a second version of 10 tasks
+    # (maximum 20) is the latest, which the other schools' posted summaries are measured by.
+    # X: 6/16 = 37.5; the paper (37.5, 45, 65, 80): 10th percentile 37.5 + 0.3 × 7.5 = 39.75.
+    await post_specification(api_client, world, 8)
+    ids = await add_schools(api_client, world, {code: {} for code in RESULTS})
+    x_math = (ids["X"], "Математика", NEW)
+    posted = [
+        r for r in rows(world, ids) if (r["organization_id"], r["subject"], r["year"]) != x_math
+    ]
+    await post_results(api_client, world, posted)
+    scores = {str(n): 2 if n <= 3 else 0 for n in range(1, 9)}
+    body = {
+        "organization_id": ids["X"],
+        "procedure": "vpr",
+        "year": NEW,
+        "subject": MATH[0],
+        "grade": MATH[1],
+        "participants": [
+            {"code": f"6-{k:03d}", "task_scores": scores, "journal_mark": 3} for k in range(10)
+        ],
+    }
+    answer = await api_client.post(
+        "/v1/assessment-results/participants", json=body, headers=world.headers("analyst")
+    )
+    assert answer.status_code == 200 and answer.json()["imported"] == 10, answer.text
+    await post_specification(api_client, world, 10)
+    (x,) = (await analysis(reports_client, world, "low-results", year=NEW)).json()["items"]
+    math = [p for p in x["procedures"] if (p["subject"], p["year"]) == (MATH[0], NEW)]
+    assert [(p["criterion"], p["value"], p["threshold"]) for p in math] == [
+        ("bottom_share", 37.5, 39.75)
     ]
