@@ -6,6 +6,7 @@ import pytest
 from services.demo.district import schools as demo_schools
 from services.demo.participants import roles
 from tests.api.helpers import result
+from tests.reports.analysis_helpers import add_school, add_schools, analysis, post_results
 
 # Three schools of M1 whose contexts give simple z-scores (population SD over the three):
 #   parents with higher education 60, 40, 20 %  -> z +1.2247, 0, -1.2247 (SD 16.33)
@@ -33,34 +34,6 @@ for n, (code, context) in enumerate(CONTEXTS.items(), start=1):
     }
 USED = ["disabled_students", "families_at_risk", "parents_higher_education", "rural"]
 USED += ["single_parent"]
-
-
-async def add_school(api_client, world, name: str, context: dict, kind: str = "school") -> str:
-    """A school (or an organization of `kind`) of M1 with its context data, posted by the
-    analyst: its id."""
-    body = {"name": name, "kind": kind, "territory_id": str(world.m1.id), "context": context}
-    answer = await api_client.post("/v1/organizations", json=body, headers=world.headers("analyst"))
-    assert answer.status_code == 201, answer.text
-    return answer.json()["id"]
-
-
-async def add_schools(api_client, world, contexts: dict[str, dict]) -> dict[str, str]:
-    return {
-        code: await add_school(api_client, world, f"Школа {code}", c)
-        for code, c in contexts.items()
-    }
-
-
-async def post_results(api_client, world, rows: list[dict]) -> None:
-    answer = await api_client.post(
-        "/v1/assessment-results", json={"results": rows}, headers=world.headers("analyst")
-    )
-    assert answer.status_code == 200 and not answer.json()["rejected"], answer.text
-
-
-async def analysis(client, world, what: str, who: str = "analyst", **params):
-    query = {"territory_id": str(world.m1.id)} | params
-    return await client.get(f"/v1/analysis/{what}", params=query, headers=world.headers(who))
 
 
 async def test_the_index_of_three_schools_from_their_context(api_client, reports_client, world):

@@ -2,41 +2,27 @@
 the reports app's facts."""
 
 from tests.api.helpers import result
-from tests.reports.test_analysis_context import add_schools, analysis, post_results
+from tests.reports.analysis_helpers import add_schools, analysis, post_results
 
 RUSSIAN, MATH = ("Русский язык", 5), ("Математика", 6)  # maximum 45 and 20 (the catalogue's)
 OLD, NEW = "2020/2021", "2021/2022"
-# Per school: paper, year -> (number of "2" of 20 participants, mean score).
+KEYS = ((RUSSIAN, OLD), (MATH, OLD), (RUSSIAN, NEW), (MATH, NEW))
+# Per school, in the order of KEYS: (number of "2" of 20 participants, mean score).
 # Mark 2 share above 30 % or mean completion at or below the paper's 10th percentile puts a
 # school in the lowest group of a paper.
 RESULTS = {
-    # X: 40 % "2" in both papers in 2020/2021 and in Russian in 2021/2022; in mathematics
-    # 2021/2022 only 20 % "2", but completion 6/20 = 30 % is at or below the 10th percentile of
-    # (30, 45, 65, 80): 30 + 0.3 × 15 = 34.5. Two papers two years running: ШНОР.
-    "X": {
-        (RUSSIAN, OLD): (8, 13.5),
-        (MATH, OLD): (8, 6),
-        (RUSSIAN, NEW): (8, 13.5),
-        (MATH, NEW): (4, 6),
-    },
-    # Y: 35 % "2" in both papers, but in 2021/2022 only (10 % before, completion 60 %): no.
-    "Y": {
-        (RUSSIAN, OLD): (2, 27),
-        (MATH, OLD): (2, 12),
-        (RUSSIAN, NEW): (7, 18),
-        (MATH, NEW): (7, 9),
-    },
-    # Z: 35 % "2" in Russian both years, mathematics fine (5 %, 65 %): one paper only, no.
-    "Z": {
-        (RUSSIAN, OLD): (7, 18),
-        (MATH, OLD): (1, 13),
-        (RUSSIAN, NEW): (7, 18),
-        (MATH, NEW): (1, 13),
-    },
-    "W": {
-        key: (0, 36 if key[0] == RUSSIAN else 16)
-        for key in [(p, y) for p in (RUSSIAN, MATH) for y in (OLD, NEW)]
-    },
+    code: dict(zip(KEYS, papers, strict=True))
+    for code, papers in {
+        # X: 40 % "2" in both papers in 2020/2021 and in Russian in 2021/2022; in mathematics
+        # 2021/2022 only 20 % "2", but completion 6/20 = 30 % is at or below the 10th
+        # percentile of (30, 45, 65, 80): 30 + 0.3 × 15 = 34.5. Two papers two years: ШНОР.
+        "X": ((8, 13.5), (8, 6), (8, 13.5), (4, 6)),
+        # Y: 35 % "2" in both papers, but in 2021/2022 only (10 % before, completion 60 %): no.
+        "Y": ((2, 27), (2, 12), (7, 18), (7, 9)),
+        # Z: 35 % "2" in Russian both years, mathematics fine (5 %, 65 %): one paper only, no.
+        "Z": ((7, 18), (1, 13), (7, 18), (1, 13)),
+        "W": ((0, 36), (0, 16), (0, 36), (0, 16)),
+    }.items()
 }
 # The lowest completion of every other paper-year is X's, the only one at or below its 10th
 # percentile: Russian 2020/2021 (30, 40, 60, 80) -> 33; 2021/2022 (30, 40, 40, 80) -> 33;
