@@ -192,6 +192,8 @@ async def test_a_boundary_spike_and_a_near_miss(reports_client, api_client, worl
             # S2: 5 at score 6 < 2 × (3 + 3) / 2 = 6: no spike.
             row(world.s2, "Математика", 6, participants=11,
                 score_distribution={"5": 3, "6": 5, "7": 3}),
+            # S4: 3 at score 10 (the "4"), none beside, but fewer than 4 of them: no spike.
+            row(world.s4, "Математика", 6, participants=4, score_distribution={"10": 3, "13": 1}),
         ],
     )  # fmt: skip
     items = await objectivity(reports_client, world)
@@ -207,6 +209,7 @@ async def test_a_boundary_spike_and_a_near_miss(reports_client, api_client, worl
     }
     assert s1["risk"] == "low"
     assert items[(str(world.s2.id), "Математика", 6)]["signs"] == []
+    assert items[(str(world.s4.id), "Математика", 6)]["signs"] == []
 
 
 async def test_journal_mismatch_at_and_below_the_threshold(reports_client, api_client, world):
@@ -214,16 +217,16 @@ async def test_journal_mismatch_at_and_below_the_threshold(reports_client, api_c
         api_client,
         world,
         [
-            # S1: (1 + 2) / (1 + 9 + 2) = 25 % ≥ 25: a sign.
-            row(world.s1, "Русский язык", 6, participants=12, lowered=1, confirmed=9, raised=2),
-            # S2: (0 + 2) / (0 + 9 + 2) = 18.2 % < 25.
-            row(world.s2, "Русский язык", 6, participants=11, lowered=0, confirmed=9, raised=2),
+            # S1: (2 + 2) / (2 + 6 + 2) = 40 % ≥ 40: a sign.
+            row(world.s1, "Русский язык", 6, participants=10, lowered=2, confirmed=6, raised=2),
+            # S2: (3 + 4) / (3 + 11 + 4) = 38.9 % < 40.
+            row(world.s2, "Русский язык", 6, participants=18, lowered=3, confirmed=11, raised=4),
         ],
     )
     items = await objectivity(reports_client, world)
     s1 = items[(str(world.s1.id), "Русский язык", 6)]
     assert signs(s1) == {
-        "journal_mismatch": {"lowered": 1, "confirmed": 9, "raised": 2, "share": 25.0}
+        "journal_mismatch": {"lowered": 2, "confirmed": 6, "raised": 2, "share": 40.0}
     }
     assert items[(str(world.s2.id), "Русский язык", 6)]["risk"] == "none"
 
@@ -289,7 +292,7 @@ async def test_a_cohort_not_confirmed_by_oge_and_a_confirmed_one(
 async def test_risk_grows_with_the_number_of_signs(reports_client, world, tasks_posted):
     items = await objectivity(reports_client, world)
     s1 = items[(str(world.s1.id), "Математика", 5)]
-    # S1: inverted profile, and journal marks (1 lowered + 1 raised) / 4 = 50 % ≥ 25: two signs
+    # S1: inverted profile, and journal marks (1 lowered + 1 raised) / 4 = 50 % ≥ 40: two signs
     assert [s["code"] for s in s1["signs"]] == ["inverted_profile", "journal_mismatch"]
     assert s1["risk"] == "high"
     assert items[(str(world.s2.id), "Математика", 5)]["risk"] == "none"  # journal all confirmed
