@@ -26,7 +26,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.cohorts import not_confirmed_by_gia
-from services.reports.analysis.tasks import TASK_SCORES
+from services.reports.analysis.tasks import TASK_SCORES, paper
 from services.reports.analysis.thresholds import Thresholds
 from shared.periods import Period
 
@@ -251,16 +251,5 @@ async def objectivity(
                 "sudden_rise": sudden_rise(rises[row["id"]], t) if row["id"] in rises else None,
             }
         signs = [{"code": code, "evidence": found[code]} for code in SIGNS if found.get(code)]
-        items.append(
-            {
-                "organization_id": row["organization_id"],
-                "procedure": row["procedure_code"],
-                "subject": row["subject"],
-                "grade": row["grade"],
-                "year": row["year"],
-                "participants": row["participants"],
-                "signs": signs,
-                "risk": risk(len(signs), t),
-            }
-        )
+        items.append(paper(row) | {"signs": signs, "risk": risk(len(signs), t)})
     return items

@@ -17,6 +17,22 @@ from shared.periods import Period
 from shared.scope import ScopeResolver
 
 
+def _answer(
+    territory_id: uuid.UUID,
+    year: Period,
+    items: list[dict[str, Any]],
+    notes: list[str],
+    thresholds: dict[str, float],
+) -> dict[str, Any]:
+    return {
+        "territory_id": territory_id,
+        "year": year.code,
+        "items": items,
+        "notes": notes,
+        "thresholds": thresholds,
+    }
+
+
 def _few(t: Thresholds) -> str:
     return (
         f"Работы, которые в школе писали меньше {t.min_participants} участников, "
@@ -43,13 +59,7 @@ async def objectivity_answer(
         "потока не сдан, признака нет",
         "Пороги — настройки Soko (SOKO_ANALYSIS_…), а не федеральные значения",
     ]
-    return {
-        "territory_id": territory_id,
-        "year": year.code,
-        "items": items,
-        "notes": notes,
-        "thresholds": {name: getattr(t, name) for name in THRESHOLDS},
-    }
+    return _answer(territory_id, year, items, notes, {n: getattr(t, n) for n in THRESHOLDS})
 
 
 async def task_completion_answer(
@@ -76,10 +86,4 @@ async def task_completion_answer(
         "Выполнение задания — сумма баллов участников / (максимальный балл × участники) × 100; "
         "по территории — суммарно по всем её школам, написавшим ту же версию спецификации",
     ]
-    return {
-        "territory_id": territory_id,
-        "year": year.code,
-        "items": items,
-        "notes": notes,
-        "thresholds": {"min_participants": t.min_participants},
-    }
+    return _answer(territory_id, year, items, notes, {"min_participants": t.min_participants})

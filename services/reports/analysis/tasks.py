@@ -55,6 +55,19 @@ _PROFILES = text(
 _PAPER = ("organization_id", "procedure_code", "subject", "grade", "year")
 
 
+def paper(row: Any) -> dict[str, Any]:
+    """The paper a result row is of, as the analysis' items name it: `{organization_id,
+    procedure, subject, grade, year, participants}`."""
+    return {
+        "organization_id": row["organization_id"],
+        "procedure": row["procedure_code"],
+        "subject": row["subject"],
+        "grade": row["grade"],
+        "year": row["year"],
+        "participants": row["participants"],
+    }
+
+
 async def task_profiles(
     session: AsyncSession, organizations: list[uuid.UUID], year: Period, t: Thresholds
 ) -> list[dict[str, Any]]:
@@ -69,17 +82,9 @@ async def task_profiles(
         key = tuple(row[k] for k in _PAPER)
         if not items or items[-1]["key"] != key:
             items.append(
-                {
-                    "key": key,
-                    "organization_id": row["organization_id"],
-                    "procedure": row["procedure_code"],
-                    "subject": row["subject"],
-                    "grade": row["grade"],
-                    "year": row["year"],
-                    "participants": row["participants"],
-                    "specification_id": row["specification_id"],
-                    "tasks": [],
-                }
+                {"key": key}
+                | paper(row)
+                | {"specification_id": row["specification_id"], "tasks": []}
             )
         items[-1]["tasks"].append(
             {
