@@ -161,7 +161,7 @@ async def test_the_analyst_sees_the_territory_s_roadmaps(browser, roadmap_world,
     assert "Дорожная карта МСОКО" in text
     assert "Дорожная карта района 2" not in text  # M2's
     # R1: three activities, one cancelled (not counted), one of the two others done: 1 of 2.
-    assert "Выполнено <strong>1 из 2</strong> мероприятий (50 %)" in text
+    assert "Выполнено <strong>1 из 2</strong> мероприятий (50&nbsp;%)" in text
     assert "Просрочено: 1" in text and "1. Анкетирование родителей" in text
     reports = str(settings.reports_url).rstrip("/")
     assert f"{reports}/v1/reports/roadmaps/{world.r1.id}?format=html" in text
