@@ -165,8 +165,9 @@ async def home(request: Request, session: SessionDep) -> Response:
 
 @router.post("/activities/{activity_id}/done")
 async def mark_done(activity_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
-    """ "Отметить выполненным": `PATCH /v1/activities/{id}` with `status: done`, with the
-    rights of the API (the leader of a responsible school, the owner's analysts); back home."""
+    """The "Отметить выполненным" button: `PATCH /v1/activities/{id}` with `status: done`,
+    with the API's rights (the leader of a responsible school, the owner's analysts; a 403
+    page for others, 404 for an activity they cannot read); back to the home."""
     person = await visitor(request, session)
     if person is None:
         return _redirect("/")
