@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from services.reports.documents.gather import Context
 
 PROFILED = 3  # the roadmap report profiles at most this many schools, those with most signs
-CRITERIA = {"mark_2_share": "доля отметок «2»", "bottom_share": "средний % выполнения"}
 
 _HAS_RESULTS = text(
     """SELECT EXISTS (SELECT 1 FROM reports.fact_assessment_result
@@ -93,10 +92,15 @@ def _number(value: Any) -> str:
 
 
 def _low_paper(p: dict[str, Any], procedures: dict[str, str]) -> str:
-    criterion = CRITERIA.get(p.get("criterion", ""), "результат")
-    shown = f"{_number(p['value'])}{labels.NBSP}%" if p.get("value") is not None else "—"
-    limit = f", порог {_number(p['threshold'])}{labels.NBSP}%" if p.get("threshold") else ""
-    return f"{_paper(p, procedures)}, {p['year']}: {criterion} {shown}{limit}"
+    """«ВПР, Математика, 5 класс, 2021/2022: доля отметок «2» 35,0 % (порог 30,0 %)»; by the
+    bottom group: the school's mean completion and the territory's bottom-group boundary."""
+    value = f"{_number(p['value'])}{labels.NBSP}%"
+    limit = f"{_number(p['threshold'])}{labels.NBSP}%"
+    if p.get("criterion") == "mark_2_share":
+        shown = f"доля отметок «2» {value} (порог {limit})"
+    else:
+        shown = f"средний % выполнения {value} (граница нижней группы территории {limit})"
+    return f"{_paper(p, procedures)}, {p['year']}: {shown}"
 
 
 def sign_rows(
