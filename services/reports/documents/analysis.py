@@ -28,7 +28,7 @@ from services.reports.documents.model import (
     SignRow,
     TaskProfile,
 )
-from services.reports.documents.signs import sign_text
+from services.reports.documents.signs import EXAMS, sign_text
 from shared.errors import NotFound
 from shared.identity import ScopeType
 from shared.periods import Period, academic_year_of
@@ -83,7 +83,8 @@ async def _territory(
 def _paper(item: dict[str, Any], procedures: dict[str, str]) -> str:
     subject = str(item["subject"])
     subject = subject[:1].upper() + subject[1:]
-    name = procedures.get(item["procedure"], str(item["procedure"]).upper())
+    code = str(item["procedure"])
+    name = EXAMS.get(code) or procedures.get(code) or code.upper()
     return f"{name}, {subject}, {item['grade']} класс"
 
 
@@ -142,6 +143,16 @@ def profiled_schools(
     return ranked, note
 
 
+def unfavourable_cut(items: list[dict[str, Any]]) -> float | None:
+    """Where the plot's ШНСУ band ends: midway between the highest index in the bottom quartile
+    and the lowest above it (the highest in it when every school is in it); None without ШНСУ."""
+    inside = [i["index"] for i in items if i.get("group") == "unfavourable"]
+    above = [i["index"] for i in items if i.get("group") in ("middle", "favourable")]
+    if not inside:
+        return None
+    return (max(inside) + min(above)) / 2 if above else max(inside)
+
+
 async def analysis_chapter(
     ctx: "Context",
     owner: tuple[str, uuid.UUID],
@@ -171,7 +182,6 @@ async def analysis_chapter(
     names, procedures = named.get("organization", {}), named.get("procedure", {})
 
     judged = [i for i in judged if str(i["organization_id"]) in shown]
-    cut = [i["index"] for i in indexed["items"] if i.get("group") == "unfavourable"]
     chosen, profiles_note = profiled_schools(judged, focus, names)
     return AnalysisChapter(
         territory=named.get("territory", {}).get(str(territory_id), "—"),
@@ -188,7 +198,7 @@ async def analysis_chapter(
             for p in placed
             if p.get("index") is not None and p.get("result") is not None
         ],
-        unfavourable_cut=max(cut) if cut else None,
+        unfavourable_cut=unfavourable_cut(indexed["items"]),
         low_results=sorted(
             (
                 LowResultsRow(

@@ -219,7 +219,7 @@ class AnalysisChapter:
     year: str
     signs: list[SignRow]
     points: list[ScatterPoint]
-    unfavourable_cut: float | None  # the highest index of the ШНСУ quartile
+    unfavourable_cut: float | None  # where the ШНСУ quartile's band ends on the index axis
     low_results: list[LowResultsRow]
     profiles: list[TaskProfile]
     profiles_note: str  # whose profiles are shown, and why

@@ -19,6 +19,7 @@ SIGN_LABELS = {
     "sudden_rise": "резкий рост результатов",
 }
 LEVEL_LABELS = {"basic": "базового", "advanced": "повышенного", "high": "высокого"}
+# The procedures' short names, as a table of papers says them (others: their catalogue name).
 EXAMS = {"oge": "ОГЭ", "ege": "ЕГЭ", "vpr": "ВПР"}
 
 
