@@ -21,7 +21,10 @@ index = −z: −1,63, 0, 0,82, 0,82. The bottom quartile (percentile_cont(0.25)
 percentile of 41,7, 41,7, 41,7, 66,7 is 47,9): the one resilient school.
 """
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 
 from services.reports.analysis.thresholds import Thresholds
 from tests.api.helpers import post_roadmap
@@ -98,16 +101,18 @@ async def post_schools(api_client, world) -> None:
         assert answer.json()["rejected"] == [], answer.text
 
 
-async def report(api_client, reports_client, world, period: str):
+async def report(api_client, reports_client, world, period: str, fmt: str = "html"):
+    """The roadmap report of a new M1 roadmap for `period`: the HTML text, or the .xlsx
+    workbook (`fmt` "xlsx")."""
     roadmap = await post_roadmap(api_client, world, period=YEAR)
     assert roadmap.status_code == 201, roadmap.text
     answer = await reports_client.get(
         f"/v1/reports/roadmaps/{roadmap.json()['id']}",
-        params={"period": period, "as_of": "2024-06-01"},
+        params={"period": period, "as_of": "2024-06-01", "format": fmt},
         headers=world.headers("analyst"),
     )
     assert answer.status_code == 200, answer.text
-    return answer.text
+    return load_workbook(io.BytesIO(answer.content)) if fmt == "xlsx" else answer.text
 
 
 async def test_the_chapter_shows_signs_the_resilient_school_and_profiles(
@@ -152,6 +157,15 @@ async def test_the_chapter_shows_signs_the_resilient_school_and_profiles(
     assert f"Задание 3.1, Школа № 3: 25,0{N}%" in tips
     assert f"Задание 3.1, территория: 18,8{N}%" in tips
 
+    workbook = await report(api_client, reports_client, world, YEAR, fmt="xlsx")
+    signs = [[c.value for c in row] for row in workbook["Объективность"].iter_rows(min_row=2)]
+    assert [(school, risk) for school, _, _, risk in signs] == [
+        ("Школа № 3", "низкий"),
+        ("Школа № 10", "низкий"),
+    ]
+    context = {row[0].value: row for row in workbook["Контекст"].iter_rows(min_row=2)}
+    assert [c.value for c in context["Школа № 4"]][2:] == [66.67, "да", "да"]  # 16 / 24
+
 
 async def test_the_chapter_is_left_out_for_a_year_without_results(
     apps, isolation, api_client, reports_client, world, few_participants
@@ -164,3 +178,5 @@ async def test_the_chapter_is_left_out_for_a_year_without_results(
     # A calendar year holds the spring of the academic year it starts in: 2024 → 2023/2024.
     body = await report(api_client, reports_client, world, "2024")
     assert 'id="analysis"' in body
+    workbook = await report(api_client, reports_client, world, "2022/2023", fmt="xlsx")
+    assert "Объективность" not in workbook.sheetnames
