@@ -69,8 +69,10 @@ def few_participants(apps):
     apps.reports.state.analysis_thresholds = kept
 
 
-async def post_schools(api_client, world) -> None:
+async def post_schools(api_client, world) -> dict[str, str]:
+    """The specification, the four schools and their participants: the schools' ids by name."""
     admin, analyst = world.headers("admin"), world.headers("analyst")
+    ids = {}
     answer = await api_client.post("/v1/assessment-tasks", json=SPEC, headers=admin)
     assert answer.status_code == 201, answer.text
     for name, (disabled, scores, changes) in SCHOOLS.items():
@@ -82,6 +84,7 @@ async def post_schools(api_client, world) -> None:
         }
         answer = await api_client.post("/v1/organizations", json=school, headers=admin)
         assert answer.status_code == 201, answer.text
+        ids[name] = answer.json()["id"]
         pupils = [
             pupil(f"{i + 1:04d}", s, changes[i] if i < len(changes) else 0)
             for i, s in enumerate(scores)
@@ -99,12 +102,13 @@ async def post_schools(api_client, world) -> None:
         )
         assert answer.status_code == 200, answer.text
         assert answer.json()["rejected"] == [], answer.text
+    return ids
 
 
-async def report(api_client, reports_client, world, period: str, fmt: str = "html"):
-    """The roadmap report of a new M1 roadmap for `period`: the HTML text, or the .xlsx
-    workbook (`fmt` "xlsx")."""
-    roadmap = await post_roadmap(api_client, world, period=YEAR)
+async def report(api_client, reports_client, world, period: str, fmt: str = "html", **owner):
+    """The roadmap report of a new M1 roadmap (or `owner`'s) for `period`: the HTML text, or
+    the .xlsx workbook (`fmt` "xlsx")."""
+    roadmap = await post_roadmap(api_client, world, period=YEAR, **owner)
     assert roadmap.status_code == 201, roadmap.text
     answer = await reports_client.get(
         f"/v1/reports/roadmaps/{roadmap.json()['id']}",
@@ -180,3 +184,21 @@ async def test_the_chapter_is_left_out_for_a_year_without_results(
     assert 'id="analysis"' in body
     workbook = await report(api_client, reports_client, world, "2022/2023", fmt="xlsx")
     assert "Объективность" not in workbook.sheetnames
+
+
+async def test_a_schools_roadmap_shows_that_schools_profile_and_signs_only(
+    apps, isolation, api_client, reports_client, world, few_participants
+):
+    ids = await post_schools(api_client, world)
+    await sync_facts(apps, isolation)
+    owner = {"level": "organization", "owner_type": "organization", "owner_id": ids["Школа № 4"]}
+    body = await report(api_client, reports_client, world, YEAR, **owner)
+    assert "Признаков необъективности не выявлено." in body  # № 3 and № 10 are not its own
+    profiles = [s for s in charts(body) if "profile" in s.get("class", "")]
+    assert [p.get("aria-label") for p in profiles] == ["Школа № 4: ВПР, Математика, 5 класс"]
+    # Task 1: all four pupils scored its one point, 100 %; the territory 13 of 16, 81,25 %
+    # (rounded to 81,2 by the analysis: half to even).
+    tips = [t.text for t in profiles[0].iter(f"{SVG}title")]
+    assert f"Задание 1, Школа № 4: 100,0{N}%" in tips
+    assert f"Задание 1, территория: 81,2{N}%" in tips
+    assert "Резильентные школы: Школа № 4." in body  # the territory's plot, as before
