@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
-from services.reports.analysis.context import context_index
 from services.reports.analysis.low_results import low_results
 from services.reports.analysis.objectivity import objectivity
-from services.reports.analysis.resilient import resilient
+from services.reports.analysis.resilient import resilient_with_context
 from services.reports.analysis.tasks import task_profiles
 from services.reports.documents import labels
 from services.reports.documents.model import (
@@ -170,8 +169,8 @@ async def analysis_chapter(
     shown = {str(focus)} if focus else {str(o) for o in organizations}
 
     judged = await objectivity(session, ids, year, ctx.thresholds)
-    indexed = await context_index(session, ids, ctx.thresholds)
-    placed = await resilient(session, ids, year, ctx.thresholds)
+    # The resilient schools with the context index they were found by (computed once).
+    placed, indexed = await resilient_with_context(session, ids, year, ctx.thresholds)
     low = await low_results(session, ids, year, ctx.thresholds)
     profiles = await task_profiles(session, ids, year, ctx.thresholds)
 
