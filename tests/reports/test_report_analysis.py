@@ -27,6 +27,7 @@ import pytest
 from openpyxl import load_workbook
 
 from services.reports.analysis.thresholds import Thresholds
+from services.reports.documents.signs import sign_text
 from tests.api.helpers import post_roadmap
 from tests.api.test_assessment_tasks import SPEC
 from tests.facts import sync_facts
@@ -202,3 +203,37 @@ async def test_a_schools_roadmap_shows_that_schools_profile_and_signs_only(
     assert f"Задание 1, Школа № 4: 100,0{N}%" in tips
     assert f"Задание 1, территория: 81,2{N}%" in tips
     assert "Резильентные школы: Школа № 4." in body  # the territory's plot, as before
+
+
+@pytest.mark.parametrize(
+    ("code", "evidence", "text"),
+    [
+        (
+            "boundary_spike",
+            {"score": 15, "mark": 4, "count_at": 9, "count_below": 1, "count_above": 2},
+            "пик на границе отметки «4» (15 баллов): 9 участников против 1 и 2 рядом",
+        ),
+        (
+            "inverted_profile",
+            {"basic": 55.0, "advanced": 61.5, "high": None, "correlation": -0.214},
+            f"обратный профиль заданий: выполнение заданий базового 55,0{N}%, повышенного "
+            f"61,5{N}%; корреляция с профилем территории \u22120,21",
+        ),
+        (
+            "not_confirmed_by_gia",
+            {"vpr_quality": 80.0, "vpr_rank": 90.0, "exam": "oge", "exam_year": "2025/2026",
+             "exam_subject": "Математика", "exam_quality": 20.0, "exam_rank": 12.5},
+            f"результаты ВПР не подтверждены ГИА: качество ВПР 80,0{N}% (выше 90{N}% школ), "
+            f"ОГЭ (Математика 2025/2026) — качество 20,0{N}% (выше 12{N}% школ)",
+        ),
+        (
+            "sudden_rise",
+            {"completion": 78.0, "previous_completion": 52.5, "rise": 25.5, "territory_rise": 1.5},
+            f"резкий рост результатов: выполнение 52,5{N}% → 78,0{N}% (+25,5{N}п.п. при "
+            f"+1,5{N}п.п. по территории)",
+        ),
+        ("a_new_sign", {"share": 40}, "a_new_sign (share: 40)"),
+    ],
+)  # fmt: skip
+def test_each_sign_is_said_in_words_with_its_evidence(code, evidence, text):
+    assert sign_text(code, evidence) == text
