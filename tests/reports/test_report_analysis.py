@@ -106,15 +106,17 @@ async def post_schools(api_client, world) -> dict[str, str]:
     return ids
 
 
-async def report(api_client, reports_client, world, period: str, fmt: str = "html", **owner):
-    """The roadmap report of a new M1 roadmap (or `owner`'s) for `period`: the HTML text, or
-    the .xlsx workbook (`fmt` "xlsx")."""
-    roadmap = await post_roadmap(api_client, world, period=YEAR, **owner)
+async def report(
+    api_client, reports_client, world, period: str, fmt: str = "html", who="analyst", **owner
+):
+    """The roadmap report of a new M1 roadmap (or `owner`'s) for `period`, posted and read as
+    `who`: the HTML text, or the .xlsx workbook (`fmt` "xlsx")."""
+    roadmap = await post_roadmap(api_client, world, who, period=YEAR, **owner)
     assert roadmap.status_code == 201, roadmap.text
     answer = await reports_client.get(
         f"/v1/reports/roadmaps/{roadmap.json()['id']}",
         params={"period": period, "as_of": "2024-06-01", "format": fmt},
-        headers=world.headers("analyst"),
+        headers=world.headers(who),
     )
     assert answer.status_code == 200, answer.text
     return load_workbook(io.BytesIO(answer.content)) if fmt == "xlsx" else answer.text
@@ -203,6 +205,36 @@ async def test_a_schools_roadmap_shows_that_schools_profile_and_signs_only(
     assert f"Задание 1, Школа № 4: 100,0{N}%" in tips
     assert f"Задание 1, территория: 81,2{N}%" in tips
     assert "Резильентные школы: Школа № 4." in body  # the territory's plot, as before
+
+
+async def test_a_leader_sees_the_territory_pooled_and_no_other_school(
+    apps, isolation, api_client, reports_client, world, few_participants
+):
+    await post_schools(api_client, world)
+    # Школа 1 (the leader's) wrote the paper as «Школа № 4» did: task 1, 4 of 4 points.
+    body = {
+        "organization_id": str(world.s1.id),
+        "procedure": "vpr",
+        "year": YEAR,
+        "subject": SPEC["subject"],
+        "grade": SPEC["grade"],
+        "participants": [pupil(f"{i:04d}", s) for i, s in enumerate(SCHOOLS["Школа № 4"][1])],
+    }
+    answer = await api_client.post(
+        "/v1/assessment-results/participants", json=body, headers=world.headers("leader")
+    )
+    assert answer.status_code == 200, answer.text
+    await sync_facts(apps, isolation)
+    owner = {"level": "organization", "owner_type": "organization", "owner_id": str(world.s1.id)}
+    page = await report(api_client, reports_client, world, YEAR, who="leader", **owner)
+    [profile] = [s for s in charts(page) if "profile" in s.get("class", "")]
+    tips = [t.text for t in profile.iter(f"{SVG}title")]
+    # Task 1 over the territory's five schools: 13 + 4 = 17 of 20 points, 85 %.
+    assert f"Задание 1, территория: 85,0{N}%" in tips
+    assert f"Задание 1, Школа 1: 100,0{N}%" in tips
+    # No other school is named: Школа 1 has no context index, so the plot has nobody on it.
+    assert "Школа №" not in page
+    assert "Нет школ, у которых есть и индекс социального благополучия" in page
 
 
 @pytest.mark.parametrize(

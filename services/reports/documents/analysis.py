@@ -47,6 +47,9 @@ _TERRITORY_OF = text(
        UNION ALL
        SELECT territory_id FROM reports.fact_cluster WHERE id = :id AND :kind = 'cluster'"""
 )
+_TERRITORY_SCHOOLS = text(
+    "SELECT id FROM reports.fact_organization WHERE territory_id = :territory"
+)
 _NAMES = text(
     """SELECT 'organization' AS kind, id::text AS key, name FROM reports.fact_organization
        WHERE id = ANY(CAST(:ids AS uuid[]))
@@ -63,20 +66,23 @@ def assessment_year(period: Period) -> Period:
 
 async def _territory(
     ctx: "Context", owner: tuple[str, uuid.UUID], organizations: frozenset[uuid.UUID]
-) -> tuple[uuid.UUID | None, list[uuid.UUID]]:
-    """The owner's territory and its organizations as the caller sees them (the owner's own
-    when the caller's scope does not reach the territory: a school's leader)."""
+) -> tuple[uuid.UUID | None, list[uuid.UUID], bool]:
+    """The owner's territory, the organizations the analysis runs over, and whether the caller
+    sees them all. A cluster's or a school's roadmap is compared with its whole territory:
+    the caller's view of it, else (a school's leader) every school the facts place there,
+    whose figures then show only pooled (the territory's task completion, the cuts)."""
     kind, owner_id = owner
     if kind == "territory":
-        return owner_id, sorted(organizations)
+        return owner_id, sorted(organizations), True
     found = await ctx.session.scalar(_TERRITORY_OF, {"id": owner_id, "kind": kind})
     if found is None:
-        return None, sorted(organizations)
+        return None, sorted(organizations), True
     try:
         scope = await ensure_in_scope(ctx.principal, ctx.resolver, ScopeType.territory, found)
     except NotFound:
-        return found, sorted(organizations)
-    return found, sorted(scope.organization_ids)
+        placed = await ctx.session.scalars(_TERRITORY_SCHOOLS, {"territory": found})
+        return found, sorted(set(placed) | organizations), False
+    return found, sorted(scope.organization_ids), True
 
 
 def _paper(item: dict[str, Any], procedures: dict[str, str]) -> str:
@@ -161,7 +167,7 @@ async def analysis_chapter(
     """The chapter for the report's owner and period; None when the territory has no
     assessment results in the year (the chapter is left out, not shown empty)."""
     year = assessment_year(period)
-    territory_id, ids = await _territory(ctx, owner, organizations)
+    territory_id, ids, sees_all = await _territory(ctx, owner, organizations)
     session = ctx.session
     if not ids or not await session.scalar(_HAS_RESULTS, {"ids": ids, "year": year.code}):
         return None
@@ -196,6 +202,7 @@ async def analysis_chapter(
             )
             for p in placed
             if p.get("index") is not None and p.get("result") is not None
+            if sees_all or str(p["organization_id"]) in shown
         ],
         unfavourable_cut=unfavourable_cut(indexed["items"]),
         low_results=sorted(
