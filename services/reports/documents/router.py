@@ -54,7 +54,14 @@ def context(
     state = request.app.state
     settings = state.settings
     return Context(
-        caller, scopes, api, surveys, session, settings.today(), settings.disclosure_minimum
+        caller,
+        scopes,
+        api,
+        surveys,
+        session,
+        settings.today(),
+        settings.disclosure_minimum,
+        state.analysis_thresholds,
     )
 
 
