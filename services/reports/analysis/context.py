@@ -150,16 +150,17 @@ async def context_index(
         if row.value is None:
             item["missing"].append(row.code)
     used = [c for c in spec if c["code"] in present]
-    notes = [
-        f"Компонент «{c['name']}» не учтён: ни у одной школы территории нет этих данных"
-        for c in spec
-        if c["code"] not in present and items
-    ]
+    absent = [f"«{c['name']}»" for c in spec if c["code"] not in present]
+    notes = []
+    if absent and items:
+        notes.append(
+            "Не учтены (ни у одной школы территории нет этих данных): " + ", ".join(absent)
+        )
     incomplete = sum(1 for item in items.values() if item["missing"])
     if incomplete:
         notes.append(
             f"Школ без индекса из-за недостающих контекстных данных: {incomplete} "
-            "(недостающие компоненты названы в missing)"
+            "(у каждой из них названо, каких данных не хватает)"
         )
     if not items:
         notes.append("На территории нет школ: индекс не рассчитан")
