@@ -257,3 +257,37 @@ async def test_signed_in_the_entry_leads_home(browser, world):
     client, _ = await signed_in(browser, "viewer@soko.example")
     answer = await client.get("/")
     assert answer.status_code == 303 and answer.headers["location"] == "/home"
+
+
+async def test_the_reports_open_in_the_browser_with_the_session(browser, apps, world):
+    # The browser sends the api's session cookie to the reports service on the same host: a
+    # school card opens with it, with the leader's rights (S3 is not theirs), and a cookie
+    # alone never writes there.
+    client, _ = await signed_in(browser, "leader@soko.example")
+    cookie = {"Cookie": f"soko_session={client.cookies['soko_session']}"}
+    transport = httpx.ASGITransport(app=apps.reports)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reports") as reports:
+        card = await reports.get(f"/v1/reports/organizations/{world.s1.id}", headers=cookie)
+        assert card.status_code == 200, card.text
+        assert "Школа 1" in card.text and card.headers["content-type"].startswith("text/html")
+        other = await reports.get(f"/v1/reports/organizations/{world.s3.id}", headers=cookie)
+        assert other.status_code == 404
+        nothing = await reports.get(f"/v1/reports/organizations/{world.s1.id}")
+        assert nothing.status_code == 401
+        write = await reports.post(
+            "/v1/recommendations/generate",
+            json={"territory_id": str(world.m1.id), "period": "2021/2022"},
+            headers=cookie,
+        )
+        assert write.status_code == 401
+        # Only the documents take it: the JSON answers want the bearer token.
+        values = await reports.get(
+            "/v1/indicator-values",
+            params={
+                "period": "2021/2022",
+                "scope_type": "organization",
+                "scope_id": str(world.s1.id),
+            },
+            headers=cookie,
+        )
+        assert values.status_code == 401

@@ -32,10 +32,10 @@ from services.api.auth.service import account_stands
 from services.api.pages.service import scope_name
 from services.api.territories.scope import DbScopeResolver
 from shared.errors import Unauthorized
+from shared.headers import SESSION_COOKIE
 from shared.identity import Principal, decode_token, principal_var
 from shared.settings import Settings
 
-SESSION_COOKIE = "soko_session"
 SIGN_IN_COOKIE = "soko_sign_in"
 CSRF_FIELD = "_csrf"
 # How long the pre-session value of the sign-in form lives: a page left open a working day.
