@@ -1,4 +1,5 @@
-"""The rules over hand-made facts: deficits shared by a school's teachers, response rates."""
+"""The rules over hand-made facts: deficits shared by a school's teachers, response rates, and
+the conditions over the complex analysis (objectivity, ШНОР, resilient schools, task deficits)."""
 
 import uuid
 from types import SimpleNamespace
