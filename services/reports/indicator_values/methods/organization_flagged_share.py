@@ -36,14 +36,11 @@ from services.reports.indicator_values.methods.base import (
     CLUSTER,
     MAPPED,
     MAPPING,
-    ORGANIZATION,
     TERRITORY,
     Context,
     Known,
     Scope,
-    Value,
-    organization_coverage,
-    pct,
+    group_shares,
 )
 from shared.periods import Period, period_or_invalid
 
@@ -149,33 +146,19 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
                     )
                 marked = analysed[(population, period)] & scope.organization_ids
                 rows += [(scope.scope_type, scope.scope_id, period, o) for o in sorted(marked)]
+        rows_counted = await ctx.session.execute(
+            _COUNTS,
+            {
+                **ctx.mapping(),
+                "periods": list(years),
+                "f_types": [r[0] for r in rows],
+                "f_ids": [r[1] for r in rows],
+                "f_periods": [r[2] for r in rows],
+                "f_orgs": [r[3] for r in rows],
+            },
+        )
         counted = {
-            (r.scope_type, r.scope_id, r.period): r
-            for r in await ctx.session.execute(
-                _COUNTS,
-                {
-                    **ctx.mapping(),
-                    "periods": list(years),
-                    "f_types": [r[0] for r in rows],
-                    "f_ids": [r[1] for r in rows],
-                    "f_periods": [r[2] for r in rows],
-                    "f_orgs": [r[3] for r in rows],
-                },
-            )
+            (r.scope_type, r.scope_id, r.period): (r.flagged, r.schools) for r in rows_counted
         }
-        for scope in ctx.scopes:
-            for period in ctx.periods:
-                key = (definition["code"], scope.scope_type, scope.scope_id, period)
-                if scope.scope_type == ORGANIZATION:
-                    found[key] = None
-                    continue
-                row = counted.get((scope.scope_type, scope.scope_id, period))
-                schools, marked = (row.schools, row.flagged) if row else (0, 0)
-                found[key] = Value(
-                    pct(marked, schools),
-                    marked if schools else None,
-                    schools or None,
-                    schools,
-                    organization_coverage(scope, schools),
-                )
+        found |= group_shares(ctx, definition["code"], counted)
     return found
