@@ -277,6 +277,33 @@ async def test_task_completion_counts_only_the_callers_schools(
     assert await completion(api_client, world, who="leader3") == {}
 
 
+async def test_task_completion_has_the_territorys_and_the_regions_beside_it(
+    api_client, world, spec, db, settings
+):
+    await add_colleagues(db, settings, world)
+    await post(api_client, world, [A, B])  # S1, M1
+    await post(api_client, world, [C, D], who="analyst", org=world.s2.id)  # S2, M1
+    e = participant("1005", "5А", 1, 5, 1, 2, 1, 2)
+    await post(api_client, world, [e], who="leader3", org=world.s3.id)  # S3, M2
+    answer = await api_client.get(
+        "/v1/assessment-results/task-completion",
+        params={"procedure": "vpr", "year": "2023/2024", "subject": "Математика", "grade": 5},
+        headers=world.headers("leader"),
+    )
+    assert answer.status_code == 200, answer.text
+    [item] = answer.json()["items"]  # S1's leader reads S1 only ...
+    assert item["group_id"] == str(world.s1.id)
+    assert (item["territory_id"], item["region_id"]) == (str(world.m1.id), str(world.region.id))
+    side = {t["number"]: (t["territory_completion"], t["region_completion"]) for t in item["tasks"]}
+    # ... beside M1 pooled over A, B, C, D (as above: 75, 62.5, 75, 37.5) and the region
+    # over those and E: task 1 (1+1+0+1+1)/5 = 80 %, task 2 (2+1+0+2+2)/(2×5) = 70 %,
+    # task 3.1 (1+0+1+1+1)/5 = 80 %, task 3.2 (2+1+0+0+2)/(2×5) = 50 %.
+    assert side == {"1": (75.0, 80.0), "2": (62.5, 70.0), "3.1": (75.0, 80.0), "3.2": (37.5, 50.0)}
+    by_territory = await completion(api_client, world, group_by="territory")
+    # A territory's own item: its completion twice over, the region beside it.
+    assert by_territory[str(world.m1.id)] == (4, {"1": 75.0, "2": 62.5, "3.1": 75.0, "3.2": 37.5})
+
+
 # --- the per-participant spreadsheet -----------------------------------------------------------
 
 

@@ -21,6 +21,7 @@ from services.api.assessment_tasks.models import (
 )
 from services.api.assessment_tasks.schemas import CompletionRead, GroupedRead, TaskCompletion
 from services.api.assessment_tasks.service import catalogue_entry
+from services.api.assessment_tasks.side_by_side import add_side_by_side
 from services.api.assessments.models import AssessmentProcedure, AssessmentSubject
 from services.api.assessments.rows import year_code
 from services.api.organizations.models import ClusterMember, Organization
@@ -52,6 +53,15 @@ class Paper:
     subject: AssessmentSubject
     year: str
     grade: int
+
+    def ids(self) -> dict[str, Any]:
+        """The paper as stored: procedure_id, year, subject, grade."""
+        return {
+            "procedure_id": self.procedure.id,
+            "year": self.year,
+            "subject": self.subject.subject,
+            "grade": self.grade,
+        }
 
     def fields(self) -> dict[str, Any]:
         """What an aggregate's item says of its paper: procedure (code), year, subject, grade."""
@@ -151,7 +161,8 @@ async def task_completion(
     filters: CompletionFilter,
 ) -> tuple[list[CompletionRead], int]:
     """Per group and specification version: participants and each task's completion (%,
-    rounded to 0.1), tasks in printed order. Invalid (422 naming the query field) for a
+    rounded to 0.1), tasks in printed order, beside the group's territory's and region's
+    (side_by_side.py). Invalid (422 naming the query field) for a
     procedure, subject or year the catalogue does not have."""
     paper = await resolved(session, filters)
     p, s, t = AssessmentParticipant, AssessmentSpecification, AssessmentTask
@@ -184,5 +195,6 @@ async def task_completion(
                 completion=round(completion, 1),
             )
         )
+    await add_side_by_side(session, items, paper.ids())
     found = list(items.values())
     return found[page.offset : page.offset + page.limit], len(found)

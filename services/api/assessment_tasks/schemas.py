@@ -113,6 +113,16 @@ class TaskCompletion(BaseModel):
     completion: float = Field(
         description="Σ баллов / (максимальный балл × участники) × 100, от 0 до 100"
     )
+    territory_completion: float | None = Field(
+        default=None,
+        description="То же по всем участникам территории группы (`territory_id`); только "
+        "в /task-completion",
+    )
+    region_completion: float | None = Field(
+        default=None,
+        description="То же по всем участникам региона (`region_id`), если они переданы; "
+        "только в /task-completion",
+    )
 
 
 class PaperRead(BaseModel):
@@ -134,8 +144,13 @@ class GroupedRead(PaperRead):
 
 
 class CompletionRead(GroupedRead):
-    """One group's completion of each task of one specification version."""
+    """One group's completion of each task of one specification version, beside its
+    territory's and its region's."""
 
+    territory_id: uuid.UUID | None = Field(
+        default=None, description="Территория группы: её муниципалитет (или она сама)"
+    )
+    region_id: uuid.UUID | None = Field(default=None, description="Регион этой территории")
     tasks: list[TaskCompletion]
 
 

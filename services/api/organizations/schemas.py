@@ -32,6 +32,18 @@ class OrganizationContext(BaseModel):
         default=None, description="Обучающиеся, для которых русский язык не родной"
     )
     shifts: int | None = Field(default=None, ge=1, le=3, description="Число смен")
+    parents_higher_education_share: float | None = Field(
+        default=None, ge=0, le=100, description="Доля родителей с высшим образованием, %"
+    )
+    single_parent_share: float | None = Field(
+        default=None, ge=0, le=100, description="Доля неполных семей, %"
+    )
+    families_at_risk_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Доля семей в социально опасном положении (СОП), %",
+    )
 
 
 class OrganizationCreate(BaseModel):
