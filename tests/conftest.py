@@ -263,3 +263,10 @@ async def reports_client(
     async with _client(apps.reports, "reports") as client:
         client.event_hooks["request"].append(bring_facts_up_to_date)
         yield client
+
+
+@pytest.fixture
+def playwright():
+    """Playwright's async API (`playwright.async_api`) for the browser tests (marked
+    `in_a_browser`, tests/surveys/forms.py); the test is skipped without it."""
+    return pytest.importorskip("playwright.async_api")

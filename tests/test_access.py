@@ -915,17 +915,17 @@ TABLE += [
         lambda w, i: f"/v1/nok?territory_id={terr(w, i)}&period=2021/2022",
     ),
 ]
-# Complex analysis: low-results schools, social context, resilient schools (a territory's,
-# like НОК).
+# Complex analysis (issue 15): a territory's results, read by whoever sees the territory (like
+# НОК).
 TABLE += [
     Case(
         "reports",
         "GET",
-        f"/v1/analysis/{what}",
+        f"/v1/analysis/{name}",
         frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
-        lambda w, i, what=what: f"/v1/analysis/{what}?territory_id={terr(w, i)}&year=2021/2022",
+        lambda w, i, name=name: f"/v1/analysis/{name}?territory_id={terr(w, i)}&year=2021/2022",
     )
-    for what in ("low-results", "context", "resilient")
+    for name in ("objectivity", "task-completion", "low-results", "context", "resilient")
 ]
 # Recommendations: global rules are the administrators', a territory's own rules its analysts'
 # (tests/reports/test_recommendation_owners.py); recommendations follow the scope of what they

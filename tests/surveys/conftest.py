@@ -1,5 +1,5 @@
 """Fixtures of the surveys tests: a respondent's browser from an address of its own, a parents'
-campaign in two districts, Playwright."""
+campaign in two districts."""
 
 import itertools
 from collections.abc import AsyncIterator, Callable
@@ -59,12 +59,6 @@ async def parents(surveys_client, world) -> dict:
         [world.s1.id, world.s3.id],
         who="admin",
     )
-
-
-@pytest.fixture
-def playwright():
-    """Playwright's async API (`playwright.async_api`); the test is skipped without it."""
-    return pytest.importorskip("playwright.async_api")
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ Method (ours; thresholds in `Thresholds`, README "Complex analysis"):
 import uuid
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, Uuid, bindparam, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.completion import PAPERS
@@ -28,16 +28,16 @@ from shared.periods import Period
 _LOW = text(
     f"""
     WITH {PAPERS}, cut AS (
-        SELECT procedure, subject, grade, year,
+        SELECT procedure_code, subject, grade, year,
             percentile_cont(:bottom) WITHIN GROUP (ORDER BY completion) AS cut
         FROM papers WHERE completion IS NOT NULL
-        GROUP BY procedure, subject, grade, year
+        GROUP BY procedure_code, subject, grade, year
     ), marked AS (
         SELECT p.*, c.cut,
             CASE WHEN p.has_marks AND p.mark_2 IS NOT NULL AND p.participants > 0
                 THEN p.mark_2::float8 / p.participants * 100 END AS mark_2_share
         FROM papers p
-        LEFT JOIN cut c USING (procedure, subject, grade, year)
+        LEFT JOIN cut c USING (procedure_code, subject, grade, year)
     ), low AS (
         SELECT * FROM marked WHERE mark_2_share > :mark_2 OR completion <= cut
     ), low_years AS (
@@ -48,9 +48,9 @@ _LOW = text(
         GROUP BY organization_id HAVING count(*) = :years_needed
     )
     SELECT low.* FROM low JOIN low_years USING (organization_id)
-    ORDER BY organization_id, year, procedure, subject, grade
+    ORDER BY organization_id, year, procedure_code, subject, grade
     """  # noqa: S608 - only completion.PAPERS, a constant, is interpolated
-).bindparams(bindparam("orgs", type_=ARRAY(Uuid)), bindparam("years", type_=ARRAY(Text)))
+)
 
 
 def years_ending(year: Period, count: int) -> list[Period]:
@@ -77,7 +77,7 @@ async def low_results(
     rows = await session.execute(
         _LOW,
         {
-            "orgs": organizations,
+            "organization_ids": organizations,
             "years": years,
             "min_participants": t.min_participants,
             "bottom": t.low_results_bottom_share / 100,
@@ -100,7 +100,7 @@ async def low_results(
         )
         item["procedures"].append(
             {
-                "procedure": row.procedure,
+                "procedure": row.procedure_code,
                 "subject": row.subject,
                 "grade": row.grade,
                 "year": row.year,

@@ -15,7 +15,7 @@ Method (ours; thresholds in `Thresholds`, README "Complex analysis"):
 import uuid
 from typing import Any
 
-from sqlalchemy import ARRAY, Float, Text, Uuid, bindparam, text
+from sqlalchemy import ARRAY, Float, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.completion import PAPERS
@@ -25,17 +25,17 @@ from shared.periods import Period
 
 _RESULTS = text(
     f"""
-    WITH {PAPERS}, results AS (
+    WITH {PAPERS}, school_results AS (
         SELECT organization_id, avg(completion) AS result
         FROM papers WHERE completion IS NOT NULL GROUP BY organization_id
     ), indexed AS (
         SELECT r.organization_id, r.result, c.index
-        FROM results r
+        FROM school_results r
         JOIN unnest(:indexed, :indexes) AS c(organization_id, index) USING (organization_id)
     ), line AS (
         SELECT regr_intercept(result, index) AS a, regr_slope(result, index) AS b FROM indexed
     ), top AS (
-        SELECT percentile_cont(:top) WITHIN GROUP (ORDER BY result) AS cut FROM results
+        SELECT percentile_cont(:top) WITHIN GROUP (ORDER BY result) AS cut FROM school_results
     )
     SELECT i.organization_id, i.result, i.index, i.result - (line.a + line.b * i.index)
         AS residual, top.cut
@@ -43,8 +43,6 @@ _RESULTS = text(
     ORDER BY i.organization_id
     """  # noqa: S608 - only completion.PAPERS, a constant, is interpolated
 ).bindparams(
-    bindparam("orgs", type_=ARRAY(Uuid)),
-    bindparam("years", type_=ARRAY(Text)),
     bindparam("indexed", type_=ARRAY(Uuid)),
     bindparam("indexes", type_=ARRAY(Float)),
 )
@@ -71,7 +69,7 @@ async def resilient_with_context(
     rows = await session.execute(
         _RESULTS,
         {
-            "orgs": organizations,
+            "organization_ids": organizations,
             "years": [year.code],
             "min_participants": t.min_participants,
             "indexed": [i["organization_id"] for i in indexed],

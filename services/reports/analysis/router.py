@@ -6,7 +6,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from services.reports.analysis import service
-from services.reports.analysis.schemas import ContextRead, LowResultsRead, ResilientRead
+from services.reports.analysis.schemas import (
+    ContextRead,
+    LowResultsRead,
+    ObjectivityRead,
+    ResilientRead,
+    TaskCompletionRead,
+)
 from services.reports.analysis.scope import YearQuery, territory_organizations
 from services.reports.deps import ScopeResolverDep, ThresholdsDep
 from shared.db import SessionDep
@@ -15,8 +21,6 @@ from shared.identity import Caller
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 ERRORS = error_responses(Unauthorized, NotFound, Invalid)
-
-# ---- low-results schools, social context, resilient schools ---------------------------------
 
 
 async def asked_territory(
@@ -66,4 +70,27 @@ async def get_resilient(asked: Asked, year: YearQuery) -> ResilientRead:
     return ResilientRead.model_validate(await service.resilient_of(asked, year))
 
 
-# ---- end of low-results, context, resilient --------------------------------------------------
+@router.get("/objectivity", responses=ERRORS)
+async def get_objectivity(asked: Asked, year: YearQuery) -> ObjectivityRead:
+    """Objectivity signs of every organization × paper of the territory in `year` (an academic
+    year 2021/2022 or a year 2022), each with its evidence, and the risk (`none`, `low`,
+    `high`) from how many there are: `boundary_spike`, `inverted_profile`,
+    `not_confirmed_by_gia` (the ВПР of `year` against the cohort's later ОГЭ/ЕГЭ),
+    `journal_mismatch`, `sudden_rise` (methods: services/reports/analysis/objectivity.py;
+    thresholds: `thresholds`, settings SOKO_ANALYSIS_…, ours, not federal). Percentages are
+    0–100. 404 for a territory outside the caller's scope, 422 for a bad `year`."""
+    return ObjectivityRead.model_validate(await service.objectivity_of(asked, year))
+
+
+@router.get("/task-completion", responses=ERRORS)
+async def get_task_completion(
+    asked: Asked, year: YearQuery, organization_id: uuid.UUID | None = None
+) -> TaskCompletionRead:
+    """Each task's completion (percent 0–100 = Σ scores / (maximum × participants) × 100) per
+    organization × paper of the territory in `year`, beside the territory's pooled completion,
+    from the schools' task sums (participants' results by task); only papers written by at
+    least `min_participants` pupils of a school. `organization_id` narrows the items to one
+    school of the territory. 404 for a territory outside the caller's scope or a school
+    outside the territory, 422 for a bad `year`."""
+    answer = await service.task_completion_of(asked, year, organization_id)
+    return TaskCompletionRead.model_validate(answer)

@@ -1,6 +1,7 @@
-"""Low-results schools, the social context index and resilient schools of a territory: the
-answers of their endpoints, computed over the reports service's facts for the organizations
-of the territory the caller may see (`Asked`, resolved by the router: 404 outside the scope)."""
+"""Objectivity signs, task completion, low-results schools, the social context index and
+resilient schools of a territory: the answers of their endpoints, computed over the reports
+service's facts for the organizations of the territory the caller may see (`Asked`, resolved
+by the router: 404 outside the scope)."""
 
 import uuid
 from dataclasses import dataclass
@@ -10,8 +11,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.context import context_index
 from services.reports.analysis.low_results import low_results
+from services.reports.analysis.objectivity import THRESHOLDS as OBJECTIVITY_THRESHOLDS
+from services.reports.analysis.objectivity import objectivity
 from services.reports.analysis.resilient import resilient_with_context
+from services.reports.analysis.tasks import task_profiles
 from services.reports.analysis.thresholds import Thresholds
+from shared.errors import NotFound
 from shared.periods import Period
 
 LOW_RESULTS_THRESHOLDS = (
@@ -46,6 +51,46 @@ def _answer(
         **found,
         "thresholds": {name: getattr(asked.t, name) for name in used},
     }
+
+
+def _few(t: Thresholds) -> str:
+    return (
+        f"Работы, которые в школе писали меньше {t.min_participants} участников, "
+        "не анализируются: по ним признаков нет"
+    )
+
+
+async def objectivity_of(asked: Asked, year: Period) -> dict[str, Any]:
+    """Objectivity signs of the territory's organizations in `year` (analysis/objectivity.py),
+    with notes on what is and is not analysed."""
+    items = await objectivity(asked.session, asked.organizations, year, asked.t)
+    notes = [
+        _few(asked.t),
+        f"Признак not_confirmed_by_gia: ВПР {year.code} сравнивается с ОГЭ (ЕГЭ) того же "
+        "потока в последующие годы (ВПР в g классе — с ОГЭ через 9 − g лет); пока экзамен "
+        "потока не сдан, признака нет",
+        "Пороги — настройки Soko (SOKO_ANALYSIS_…), а не федеральные значения",
+    ]
+    return _answer(asked, year, {"items": items, "notes": notes}, OBJECTIVITY_THRESHOLDS)
+
+
+async def task_completion_of(
+    asked: Asked, year: Period, organization_id: uuid.UUID | None = None
+) -> dict[str, Any]:
+    """Task-completion profiles of the territory's organizations in `year` (analysis/tasks.py;
+    of `organization_id` alone when given, the territory's completion staying the whole
+    territory's). NotFound (404) for an organization outside the territory."""
+    if organization_id is not None and organization_id not in asked.organizations:
+        raise NotFound("Организация не найдена в этой территории")
+    items = await task_profiles(asked.session, asked.organizations, year, asked.t)
+    if organization_id is not None:
+        items = [item for item in items if item["organization_id"] == organization_id]
+    notes = [
+        _few(asked.t),
+        "Выполнение задания — сумма баллов участников / (максимальный балл × участники) × 100; "
+        "по территории — суммарно по всем её школам, написавшим ту же версию спецификации",
+    ]
+    return _answer(asked, year, {"items": items, "notes": notes}, ("min_participants",))
 
 
 async def low_results_of(asked: Asked, year: Period) -> dict[str, Any]:
