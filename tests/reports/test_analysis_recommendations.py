@@ -5,10 +5,17 @@ the app's thresholds (the defaults but `min_participants` = 4: each paper has fo
 
 import pytest
 
-from services.reports.analysis.thresholds import Thresholds
 from tests.api.test_assessment_tasks import SPEC
-from tests.api.test_participant_results import A, B, C, D, participant
+from tests.api.test_participant_results import A, B, C, D
 from tests.reports import helpers
+
+# The objectivity tests' thresholds (min_participants = 4, autouse), S2's four pupils and the
+# posting of a school's participants (ВПР 2023/2024, Математика 5).
+from tests.reports.test_analysis_objectivity import (  # noqa: F401
+    S2_PUPILS,
+    post_participants,
+    thresholds,
+)
 
 YEAR = "2023/2024"
 ANALYSIS_RULES = {
@@ -19,42 +26,6 @@ ANALYSIS_RULES = {
     "authority_resilient_school",
     "leader_task_deficit",
 }
-# SPEC (ВПР 2023/2024, Математика 5): tasks 1 (max 1, basic), 2 (2, basic), 3.1 (1, advanced),
-# 3.2 (2, high). S1 writes A, B, C, D of test_participant_results: marks "5", "3", "2", "4"
-# against journal marks 5, 4, 2, 3 — B lowered, D raised: 2 of 4 = 50 % ≥ 40 %, journal
-# mismatch; its basic tasks (1, 2) are done (3 + 5) / (4 + 8) = 66.7 %, the advanced 3.1
-# 3 / 4 = 75 % ≥ 66.7 %: an inverted profile. Two signs: risk high.
-# S2's four pupils: journal confirmed for each, basic (3 + 7) / 12 = 83.3 % above the advanced
-# 25 % and high 12.5 %: no sign.
-S2_PUPILS = [
-    participant("2001", "5А", 1, 3, 1, 2, 0, 0),  # 3: "3"
-    participant("2002", "5А", 1, 4, 1, 2, 0, 1),  # 4: "4"
-    participant("2003", "5А", 1, 3, 0, 2, 0, 0),  # 2: "3"
-    participant("2004", "5А", 1, 3, 1, 1, 1, 0),  # 3: "3"
-]
-
-
-@pytest.fixture(autouse=True)
-def thresholds(apps):
-    kept = apps.reports.state.analysis_thresholds
-    apps.reports.state.analysis_thresholds = Thresholds(min_participants=4)
-    yield
-    apps.reports.state.analysis_thresholds = kept
-
-
-async def post_participants(client, world, org, people):
-    body = {
-        "organization_id": str(org.id),
-        "procedure": "vpr",
-        "year": YEAR,
-        "subject": "Математика",
-        "grade": 5,
-        "participants": people,
-    }
-    answer = await client.post(
-        "/v1/assessment-results/participants", json=body, headers=world.headers("analyst")
-    )
-    assert answer.status_code == 200 and not answer.json()["rejected"], answer.text
 
 
 async def issued(reports_client, world):
@@ -73,6 +44,13 @@ async def issued(reports_client, world):
     }
 
 
+# SPEC (ВПР 2023/2024, Математика 5): tasks 1 (max 1, basic), 2 (2, basic), 3.1 (1, advanced),
+# 3.2 (2, high). S1 writes A, B, C, D of test_participant_results: marks "5", "3", "2", "4"
+# against journal marks 5, 4, 2, 3 — B lowered, D raised: 2 of 4 = 50 % ≥ 40 %, journal
+# mismatch; its basic tasks (1, 2) are done (3 + 5) / (4 + 8) = 66.7 %, the advanced 3.1
+# 3 / 4 = 75 % ≥ 66.7 %: an inverted profile. Two signs: risk high.
+# S2 (S2_PUPILS): every journal mark confirmed; basic (3 + 7) / 12 = 83.3 % above the
+# advanced 25 % and the high 12.5 %: no sign.
 @pytest.fixture
 async def posted(api_client, world):
     answer = await api_client.post(
