@@ -90,6 +90,7 @@ async def compute_values(
         codes=codes,
         level=level,
         public=True,
+        thresholds=ctx.thresholds,
     )
     return items, missing
 

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.analysis.thresholds import Thresholds
 from services.reports.facts.tables import FEEDS
 from services.reports.indicator_values.methods import MODULES
 from services.reports.indicator_values.methods.base import (
@@ -278,11 +279,13 @@ async def prepare(
     public: bool = False,
     units: KnownUnits | None = None,
     api_cursor: str | None = None,
+    thresholds: Thresholds | None = None,
 ) -> Prepared:
     """The definitions, scopes and context of a computation for the scope and period (and the
     previous period). `public`: survey values as a reader without access to personal results
     sees them, whoever asks. `minimum`: the disclosure minimum. `units`, `api_cursor`: the
-    app's known units and the api feed's cursor they are looked up at."""
+    app's known units and the api feed's cursor they are looked up at. `thresholds`: the
+    complex analysis' (None: the settings')."""
     definitions = await definitions_for(session, principal, resolver)
     if units is None:
         scopes = await scopes_of(session, scope)
@@ -300,6 +303,7 @@ async def prepare(
         campaign_organizations=(
             scope.organization_ids if scope.scope_type == ScopeType.territory else readable
         ),
+        thresholds=thresholds,
     )
     return Prepared(definitions, scopes, ctx, period, previous)
 

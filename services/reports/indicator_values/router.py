@@ -65,6 +65,7 @@ async def list_indicator_values(
         minimum=request.app.state.settings.disclosure_minimum,
         units=request.app.state.known_units,
         max_age=request.app.state.settings.values_max_age,
+        thresholds=request.app.state.analysis_thresholds,
     )
     if meta.refresh:
         background.add_task(_refresh, request.app, caller, query, list(meta.refresh))
@@ -97,6 +98,7 @@ async def _refresh(app: FastAPI, caller: Principal, query: service.Query, codes:
                 codes,
                 minimum=app.state.settings.disclosure_minimum,
                 units=app.state.known_units,
+                thresholds=app.state.analysis_thresholds,
             )
     finally:
         busy.discard(task)

@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.analysis.thresholds import Thresholds
 from services.reports.facts.store import feed_states
 from services.reports.indicator_values import computation, store
 from services.reports.indicator_values.computation import Prepared
@@ -125,6 +126,7 @@ async def _prepare(
     minimum: int | None,
     units: computation.KnownUnits | None,
     versions: dict[str, Any] | None,
+    thresholds: Thresholds | None = None,
 ) -> tuple[Prepared, store.RunKey]:
     """The computation of the query's scope and period (403/404 for a scope the caller may not
     read), and the key its values are kept under."""
@@ -142,6 +144,7 @@ async def _prepare(
         public=not personal,
         units=units,
         api_cursor=None if versions is None else versions["api"],
+        thresholds=thresholds,
     )
     view = view_of(principal, personal=personal)
     key = store.RunKey(view, scope_type.value, scope_id, query.period.code)
@@ -153,6 +156,10 @@ def _inputs(prepared: Prepared, key: store.RunKey, versions: dict[str, Any], cod
     (and the published campaigns, for survey values), the view and the disclosure minimum."""
     sources = computation.sources_of(prepared.definitions, code)
     inputs: dict[str, Any] = {"view": key.view, "minimum": prepared.ctx.minimum}
+    needed = computation.closure(prepared.definitions, {code})
+    if any(prepared.definitions[c]["method"] == "organization_flagged_share" for c in needed):
+        # Those values change with the analysis' thresholds as well as with the facts.
+        inputs["thresholds"] = (prepared.ctx.thresholds or Thresholds()).model_dump()
     inputs |= {source: versions[source] for source in sorted(sources)}
     if "surveys" in sources:
         inputs["published"] = versions["published"]
@@ -241,6 +248,7 @@ async def indicator_page(
     strict: bool = True,
     units: computation.KnownUnits | None = None,
     max_age: float = 0.0,
+    thresholds: Thresholds | None = None,
 ) -> tuple[list[dict[str, Any]], int, Meta]:
     """One page of a scope's indicator values: the items of the requested indicators (None:
     all the caller sees, by code) for the scope and every unit inside it at `level`, ordered by
@@ -253,7 +261,8 @@ async def indicator_page(
     `indicator_code` for one. 422 naming `period` for a bad period, `scope_id` for no scope.
     `units`: the app's known units (computation.KnownUnits). `max_age`: seconds a changed
     indicator's kept values may still be served; those are named in `Meta.refresh`, for the
-    caller to have them recomputed after answering (`refresh`)."""
+    caller to have them recomputed after answering (`refresh`). `thresholds`: the complex
+    analysis' (None: the settings')."""
     versions = await _versions(session)
     prepared, key = await _prepare(
         principal,
@@ -264,6 +273,7 @@ async def indicator_page(
         minimum=minimum,
         units=units,
         versions=versions,
+        thresholds=thresholds,
     )
     if strict:
         _check_codes(query.indicator_codes, prepared.codes)
@@ -299,6 +309,7 @@ async def refresh(
     *,
     minimum: int | None = None,
     units: computation.KnownUnits | None = None,
+    thresholds: Thresholds | None = None,
 ) -> None:
     """Recompute the codes' kept values for the query's scope and period as `principal` sees
     them, unless another transaction is doing it (after an answer served them while they
@@ -315,6 +326,7 @@ async def refresh(
         minimum=minimum,
         units=units,
         versions=versions,
+        thresholds=thresholds,
     )
     wanted = sorted(set(codes) & set(prepared.codes))
     await _current(session, prepared, key, versions, wanted, wait=False)
@@ -333,6 +345,7 @@ async def scope_values(
     as_of: datetime | None = None,
     public: bool = False,
     minimum: int | None = None,
+    thresholds: Thresholds | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Meta]:
     """The items of the indicators (None: every one the caller sees; others are left out) for
     a scope and everything inside it at `level` (as `indicator_page` gives them), and the
@@ -347,5 +360,6 @@ async def scope_values(
         public=public,
         minimum=minimum,
         strict=False,
+        thresholds=thresholds,
     )
     return items, [], meta

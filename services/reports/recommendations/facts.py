@@ -64,6 +64,7 @@ async def territory_values(
     resolver: ScopeResolver,
     scope: ScopeInfo,
     period: Period,
+    thresholds: Thresholds | None = None,
 ) -> tuple[dict[tuple[str, str, uuid.UUID], dict[str, Any]], list[dict[str, Any]]]:
     """Every indicator of the territory and everything in it (kept values when their
     inputs have not changed since), as a reader without access to personal results sees
@@ -77,6 +78,7 @@ async def territory_values(
         scope.scope_id,
         period,
         public=True,
+        thresholds=thresholds,
     )
     by_key = {
         (i["indicator_code"], i["scope_type"], uuid.UUID(str(i["scope_id"]))): i for i in items
@@ -183,8 +185,10 @@ async def gather(
     (none: what never arrived in the facts is no data); the complex analysis with
     `thresholds`."""
     previous = period.previous
-    values, missing = await territory_values(session, principal, resolver, scope, period)
-    earlier, _ = await territory_values(session, principal, resolver, scope, previous)
+    values, missing = await territory_values(
+        session, principal, resolver, scope, period, thresholds
+    )
+    earlier, _ = await territory_values(session, principal, resolver, scope, previous, thresholds)
     organizations = (
         await session.execute(_ORGANIZATIONS, {"orgs": sorted(scope.organization_ids)})
     ).all()

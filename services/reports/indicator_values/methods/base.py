@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Text, Uuid, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.analysis.thresholds import Thresholds
 from shared.identity import Principal
 
 ORGANIZATION, CLUSTER, TERRITORY = "organization", "cluster", "territory"
@@ -93,6 +94,8 @@ class Context:
     # Campaigns count when they reach one of these organizations (None: any).
     campaign_organizations: frozenset[uuid.UUID] | None = None
     now: datetime | None = None
+    # The complex analysis' thresholds (the app's; None: the settings', SOKO_ANALYSIS_…).
+    thresholds: Thresholds | None = None
 
     def mapping(self) -> dict[str, list[Any]]:
         """The unit → organization mapping as bound arrays (see MAPPED)."""

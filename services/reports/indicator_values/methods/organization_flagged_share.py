@@ -15,13 +15,12 @@ the analysis flags, `flag` being
 The analysis ranks schools within a territory, so a group is flagged as its territory sees it:
 a territory by its own organizations (what `/v1/analysis/…?territory_id=` shows for it), a
 cluster by the smallest territory of the computation holding all its members (the cluster
-itself when none does). Thresholds: the app's (`app.state.analysis_thresholds`, which the
-reports app puts in `thresholds_var` for each request), else the settings' (`SOKO_ANALYSIS_…`).
+itself when none does). Thresholds: the computation's (`Context.thresholds`, the app's),
+else the settings' (`SOKO_ANALYSIS_…`).
 One analysis per territory and period; the counting in one query per definition.
 """
 
 import uuid
-from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import ARRAY, Text, Uuid, bindparam, text
@@ -45,7 +44,6 @@ from services.reports.indicator_values.methods.base import (
 from shared.periods import Period, period_or_invalid
 
 # The thresholds of the app serving the request (services/reports/app.py sets it).
-thresholds_var: ContextVar[Thresholds | None] = ContextVar("analysis_thresholds", default=None)
 LEVELS = frozenset({TERRITORY, CLUSTER})
 FACTS = (
     "fact_organization",
@@ -129,7 +127,7 @@ def reference(scope: Scope, territories: list[Scope]) -> frozenset[uuid.UUID]:
 
 async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known) -> Known:
     """Values of every definition for every group and period (None for organizations)."""
-    t = thresholds_var.get() or Thresholds()
+    t = ctx.thresholds or Thresholds()
     territories = [s for s in ctx.scopes if s.scope_type == TERRITORY]
     groups = [s for s in ctx.scopes if s.scope_type in LEVELS]
     years = {p: year for p in ctx.periods if (year := assessment_year(p)) is not None}
