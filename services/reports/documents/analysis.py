@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import text
 
+from services.reports.analysis.labels import PROCEDURE_NAMES
 from services.reports.analysis.low_results import low_results
 from services.reports.analysis.objectivity import objectivity
 from services.reports.analysis.resilient import resilient_with_context
@@ -27,7 +28,7 @@ from services.reports.documents.model import (
     SignRow,
     TaskProfile,
 )
-from services.reports.documents.signs import EXAMS, sign_text
+from services.reports.documents.signs import sign_text
 from shared.errors import NotFound
 from shared.identity import ScopeType
 from shared.periods import Period, academic_year_of
@@ -89,7 +90,7 @@ def _paper(item: dict[str, Any], procedures: dict[str, str]) -> str:
     subject = str(item["subject"])
     subject = subject[:1].upper() + subject[1:]
     code = str(item["procedure"])
-    name = EXAMS.get(code) or procedures.get(code) or code.upper()
+    name = PROCEDURE_NAMES.get(code) or procedures.get(code) or code.upper()
     return f"{name}, {subject}, {item['grade']} класс"
 
 

@@ -74,7 +74,6 @@ PASSPORT_LABELS = {
     "decisions": "Управленческие решения",
     "effectiveness": "Оценка эффективности",
 }
-RISK_LABELS = {"none": "нет", "low": "низкий", "high": "высокий"}
 RISK_ORDER = {"high": 0, "low": 1, "none": 2}
 OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 NOK_LABELS = {

@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import ConfigDict
 
+from services.reports.analysis.labels import RISK_NAMES
 from services.reports.clients.models import Progress
 from services.reports.documents import labels
 
@@ -178,7 +179,7 @@ class SignRow:
 
     @property
     def risk_label(self) -> str:
-        return labels.RISK_LABELS[self.risk]
+        return RISK_NAMES[self.risk]
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,10 @@ code with its evidence as `key: value` pairs.
 
 from typing import Any
 
+from services.reports.analysis.labels import LEVEL_NAMES, PROCEDURE_NAMES, SIGN_NAMES
 from services.reports.documents import labels
 
 N = labels.NBSP
-SIGN_LABELS = {
-    "boundary_spike": "пик на границе отметки",
-    "inverted_profile": "обратный профиль заданий",
-    "not_confirmed_by_gia": "результаты ВПР не подтверждены ГИА",
-    "journal_mismatch": "расхождение с журнальными отметками",
-    "sudden_rise": "резкий рост результатов",
-}
-LEVEL_LABELS = {"basic": "базового", "advanced": "повышенного", "high": "высокого"}
-# The procedures' short names, as a table of papers says them (others: their catalogue name).
-EXAMS = {"oge": "ОГЭ", "ege": "ЕГЭ", "vpr": "ВПР"}
 
 
 def _percent(value: Any) -> str:
@@ -45,14 +36,14 @@ def _boundary_spike(e: dict[str, Any]) -> str:
     score = _count(int(e["score"]), "балл", "балла", "баллов")
     at = _count(int(e["count_at"]), "участник", "участника", "участников")
     return (
-        f"пик на границе отметки «{e['mark']}» ({score}): {at} против "
+        f"{SIGN_NAMES['boundary_spike']} «{e['mark']}» ({score}): {at} против "
         f"{e['count_below']} и {e['count_above']} рядом"
     )
 
 
 def _inverted_profile(e: dict[str, Any]) -> str:
     levels = [
-        f"{LEVEL_LABELS[k]} {_percent(e[k])}"
+        f"{LEVEL_NAMES[k]} {_percent(e[k])}"
         for k in ("basic", "advanced", "high")
         if e.get(k) is not None
     ]
@@ -60,16 +51,16 @@ def _inverted_profile(e: dict[str, Any]) -> str:
     if e.get("correlation") is not None:
         r = labels.number(float(e["correlation"]), 2, fixed=True)
         parts.append(f"корреляция с профилем территории {r}")
-    return f"{SIGN_LABELS['inverted_profile']}: {'; '.join(parts)}"
+    return f"{SIGN_NAMES['inverted_profile']}: {'; '.join(parts)}"
 
 
 def _not_confirmed(e: dict[str, Any]) -> str:
-    exam = EXAMS.get(str(e.get("exam")), str(e.get("exam") or "ГИА"))
+    exam = PROCEDURE_NAMES.get(str(e.get("exam")), str(e.get("exam") or "ГИА"))
     vpr = f"качество ВПР {_percent(e['vpr_quality'])}" if "vpr_quality" in e else "ВПР"
     if e.get("vpr_rank") is not None:
         vpr += f" (выше {labels.number(float(e['vpr_rank']), 0)}{N}% школ)"
     where = " ".join(str(e[k]) for k in ("exam_subject", "exam_year") if e.get(k))
-    text = f"{SIGN_LABELS['not_confirmed_by_gia']}: {vpr}, {exam}"
+    text = f"{SIGN_NAMES['not_confirmed_by_gia']}: {vpr}, {exam}"
     if where:
         text += f" ({where})"
     if e.get("exam_quality") is not None:
@@ -82,12 +73,12 @@ def _not_confirmed(e: dict[str, Any]) -> str:
 def _journal_mismatch(e: dict[str, Any]) -> str:
     changed = f"{_percent(e['share'])} отметок" if "share" in e else "отметки"
     counts = f"понижено {e.get('lowered', 0)}, повышено {e.get('raised', 0)}"
-    return f"{SIGN_LABELS['journal_mismatch']}: {changed} не совпали с журналом ({counts})"
+    return f"{SIGN_NAMES['journal_mismatch']}: {changed} не совпали с журналом ({counts})"
 
 
 def _sudden_rise(e: dict[str, Any]) -> str:
     text = (
-        f"{SIGN_LABELS['sudden_rise']}: выполнение {_percent(e['previous_completion'])} → "
+        f"{SIGN_NAMES['sudden_rise']}: выполнение {_percent(e['previous_completion'])} → "
         f"{_percent(e['completion'])}"
     )
     if e.get("territory_rise") is not None:
@@ -107,7 +98,7 @@ FORMATS = {
 def sign_text(code: str, evidence: dict[str, Any] | None) -> str:
     """The sign `code` with its `evidence`, in Russian; the sign alone when its evidence does
     not have the shape this module knows."""
-    label = SIGN_LABELS.get(code, code)
+    label = SIGN_NAMES.get(code, code)
     if not evidence:
         return label
     try:

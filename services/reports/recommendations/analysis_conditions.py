@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic_core import to_jsonable_python
 
+from services.reports.analysis.labels import PROCEDURE_NAMES, RISK_NAMES, SIGN_NAMES
 from services.reports.recommendations.candidates import (
     Candidate,
     Facts,
@@ -21,16 +22,6 @@ from services.reports.recommendations.candidates import (
     programme_titles,
 )
 
-PROCEDURES = {"vpr": "ВПР", "oge": "ОГЭ", "ege": "ЕГЭ"}
-# The objectivity signs (analysis/objectivity.py) as a reader calls them.
-SIGNS = {
-    "boundary_spike": "пик распределения баллов на границе отметки",
-    "inverted_profile": "нетипичный профиль выполнения заданий",
-    "not_confirmed_by_gia": "высокие результаты ВПР не подтверждены ОГЭ/ЕГЭ",
-    "journal_mismatch": "расхождение с отметками в журнале",
-    "sudden_rise": "резкий рост результатов",
-}
-RISKS = {"high": "высокий", "low": "низкий"}
 # "учителям математики": the subjects of the procedures in the genitive case.
 GENITIVE = {
     "математика": "математики",
@@ -56,7 +47,7 @@ SUBJECT_COMPETENCE = "subject"  # the catalogue's competence of teaching one's s
 
 def paper(item: dict[str, Any]) -> str:
     """ "ВПР, Математика, 5 класс" for an analysis item (procedure code, subject, grade)."""
-    procedure = PROCEDURES.get(item["procedure"], str(item["procedure"]).upper())
+    procedure = PROCEDURE_NAMES.get(item["procedure"], str(item["procedure"]).upper())
     return f"{procedure}, {item['subject']}, {item['grade']} класс"
 
 
@@ -115,7 +106,7 @@ def _objectivity_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
         codes = {s["code"] for i in items for s in i["signs"]}
         risk = "high" if any(i["risk"] == "high" for i in items) else "low"
         papers = "; ".join(
-            f"{paper(i)} — {', '.join(SIGNS.get(s['code'], s['code']) for s in i['signs'])}"
+            f"{paper(i)} — {', '.join(SIGN_NAMES.get(s['code'], s['code']) for s in i['signs'])}"
             for i in items
         )
         yield _issue(
@@ -127,8 +118,8 @@ def _objectivity_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                 "where": _name(facts, org),
                 "period": facts.period,
                 "papers": papers,
-                "signs": ", ".join(name for code, name in SIGNS.items() if code in codes),
-                "risk": RISKS[risk],
+                "signs": ", ".join(name for code, name in SIGN_NAMES.items() if code in codes),
+                "risk": RISK_NAMES[risk],
             },
             evidence={
                 "risk": risk,
