@@ -1,15 +1,13 @@
 """The pages' Jinja templates: Russian, autoescaped, never cached by a browser or a proxy."""
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from fastapi import Request
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
 
 from services.api.pages.session import CSRF_FIELD, Visitor
+from shared.templating import page_templates
 
 HERE = Path(__file__).parent
 # Pages show a person's own data: no browser or proxy keeps them.
@@ -37,20 +35,7 @@ POSITION_NAMES = {
 }
 
 
-def _day(value: date | None) -> str:
-    return value.strftime("%d.%m.%Y") if value else "—"
-
-
-templates = Jinja2Templates(
-    env=jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-)
-templates.env.filters["day"] = _day
+templates = page_templates(HERE / "templates")
 templates.env.globals.update(
     csrf_field=CSRF_FIELD,
     role_names=ROLE_NAMES,

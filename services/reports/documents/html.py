@@ -9,7 +9,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from markupsafe import Markup
 
 from services.reports.documents import labels
@@ -21,18 +20,12 @@ from services.reports.documents.model import (
     RoadmapReport,
     ValueRow,
 )
+from shared.templating import environment
 
 TEMPLATES = Path(__file__).with_name("templates")
 CARD_LIMITS = {"rows": 14, "roadmaps": 4, "overdue": 4, "recommendations": 4}
 
-env = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(TEMPLATES),
-    autoescape=True,
-    trim_blocks=True,
-    lstrip_blocks=True,
-    undefined=jinja2.StrictUndefined,
-)
-env.filters["ru_date"] = lambda d: d.strftime("%d.%m.%Y") if isinstance(d, date) else "—"
+env = environment(TEMPLATES)
 env.filters["num"] = lambda x: labels.NO_VALUE if x is None else labels.number(x)
 env.globals["STATUS_LABELS"] = labels.STATUS_LABELS
 env.globals["STATUS_MARKS"] = labels.STATUS_MARKS

@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import jinja2
 from fastapi import Request
 from fastapi.responses import Response
-from fastapi.templating import Jinja2Templates
 
 from services.surveys.form import service, view
 from services.surveys.form.service import FormLink
 from services.surveys.form.session import CSRF_FIELD, Csrf
 from services.surveys.instruments.definition import InstrumentDefinition
 from shared.settings import Settings
+from shared.templating import page_templates
 
 HERE = Path(__file__).parent
 # Pages may show drafts and personal results: no browser or proxy keeps them.
@@ -30,15 +29,7 @@ CARRIED = "a:"
 # Every rendered form carries a new random token of one submission (see router.submit_form).
 SUBMISSION_FIELD = "_submission"
 
-templates = Jinja2Templates(
-    env=jinja2.Environment(
-        loader=jinja2.FileSystemLoader(HERE / "templates"),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-)
+templates = page_templates(HERE / "templates")
 templates.env.filters["num"] = lambda x: f"{x:g}".replace(".", ",")
 templates.env.globals["csrf_field"] = CSRF_FIELD
 templates.env.globals["submission_field"] = SUBMISSION_FIELD

@@ -1,0 +1,33 @@
+"""Server-rendered HTML: one Jinja2 set-up for every service's pages and documents (the api's
+pages, the surveys form, the reports' documents): autoescaped, whitespace trimmed, an unknown
+name an error rather than an empty string, and Russian dates."""
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi.templating import Jinja2Templates
+
+
+def ru_date(value: Any) -> str:
+    """A date as Russian readers write it (31.12.2026); «—» for none."""
+    return value.strftime("%d.%m.%Y") if isinstance(value, date) else "—"
+
+
+def environment(directory: Path) -> jinja2.Environment:
+    """The Jinja2 environment of the templates in `directory`, with the `ru_date` filter."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(directory),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["ru_date"] = ru_date
+    return env
+
+
+def page_templates(directory: Path) -> Jinja2Templates:
+    """FastAPI's template responses over `environment(directory)`."""
+    return Jinja2Templates(env=environment(directory))
