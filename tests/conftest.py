@@ -158,6 +158,13 @@ async def apps(settings: Settings) -> AsyncIterator[Apps]:
         yield bundle
 
 
+@pytest.fixture
+def playwright():
+    """Playwright's async API (`playwright.async_api`); the test is skipped without it. The
+    browser tests drive Debian's Chromium (`tests.surveys.forms.in_a_browser`, `phone`)."""
+    return pytest.importorskip("playwright.async_api")
+
+
 @pytest.fixture(scope="session")
 async def test_engine(database_url: str):
     engine = create_engine(database_url, pool_size=2)

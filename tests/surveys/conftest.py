@@ -62,12 +62,6 @@ async def parents(surveys_client, world) -> dict:
 
 
 @pytest.fixture
-def playwright():
-    """Playwright's async API (`playwright.async_api`); the test is skipped without it."""
-    return pytest.importorskip("playwright.async_api")
-
-
-@pytest.fixture
 async def forget_imported(isolation):
     """The instrument bank outlives a committed test's clean-up: drop the Kobo form a test
     imported (`test_xlsform_browser.launch_kobo`; its campaign and responses first), so that

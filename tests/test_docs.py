@@ -1,0 +1,166 @@
+"""The API documentation every service serves (shared/docs.py): Swagger UI at /docs and ReDoc at
+/redoc from the service's own assets (they work with no network), the OAuth2 password flow and
+the API key in the OpenAPI documents, so that "Authorize" signs in, and the api's token endpoint
+open to the peers' /docs (CORS)."""
+
+import re
+
+import httpx
+import pytest
+
+from services.api.app import create_app as create_api
+from tests.factories import PASSWORD, committed_world
+from tests.surveys.forms import CHROMIUM, CHROMIUM_ARGS, in_a_browser, served
+
+SERVICES = ("api", "surveys", "reports")
+# Any absolute URL: a page that names one loads something from another host.
+ABSOLUTE_URL = re.compile(r"(?:https?:)?//[\w.-]+", re.IGNORECASE)
+ASSET = re.compile(r'(?:src|href)="([^"]+)"')
+
+
+@pytest.fixture
+def service_client(apps, isolation):
+    """A client of the service named, in process."""
+
+    def client(name: str) -> httpx.AsyncClient:
+        app = getattr(apps, name)
+        return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url=f"http://{name}")
+
+    return client
+
+
+@pytest.mark.parametrize("service", SERVICES)
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+async def test_docs_pages_load_nothing_from_another_host(service_client, service, page):
+    async with service_client(service) as client:
+        answer = await client.get(page)
+        assert answer.status_code == 200
+        assert ABSOLUTE_URL.findall(answer.text) == []
+        assets = ASSET.findall(answer.text)
+        # Swagger UI: its stylesheet, favicon and script; ReDoc: its favicon and script.
+        assert len(assets) == (3 if page == "/docs" else 2), assets
+        for asset in assets:
+            assert asset.startswith("/docs-assets/")
+            served_asset = await client.get(asset)
+            assert served_asset.status_code == 200, asset
+            assert len(served_asset.content) > 1000, asset  # the bundle, not an empty file
+
+
+@pytest.mark.parametrize("service", SERVICES)
+async def test_openapi_declares_sign_in_with_the_apis_token_endpoint(apps, settings, service):
+    document = getattr(apps, service).openapi()
+    schemes = document["components"]["securitySchemes"]
+    password = schemes["OAuth2Password"]["flows"]["password"]
+    # The api names its own path; the peers' Swagger UI posts to the api's address.
+    expected = "/v1/auth/token" if service == "api" else "http://127.0.0.1:8000/v1/auth/token"
+    assert password["tokenUrl"] == expected
+    paths = document["paths"]
+    assert "security" not in paths["/healthz"]["get"]
+    me = paths["/v1/me"]["get"]["security"]
+    if service == "api":
+        # An organization's key says who it is at /v1/me, but cannot list users.
+        assert schemes["ApiKey"] == {
+            "type": "apiKey",
+            "in": "header",
+            "name": "X-API-Key",
+            "description": schemes["ApiKey"]["description"],
+        }
+        assert me == [{"OAuth2Password": []}, {"ApiKey": []}]
+        assert paths["/v1/users"]["get"]["security"] == [{"OAuth2Password": []}]
+        assert "security" not in paths["/v1/auth/token"]["post"]
+    else:
+        assert "ApiKey" not in schemes
+        assert me == [{"OAuth2Password": []}]
+    if service == "surveys":  # an anonymous answer needs no sign-in, an operator's has one
+        submit = paths["/v1/campaigns/{campaign_id}/responses"]["post"]
+        assert submit["security"] == [{}, {"OAuth2Password": []}]
+
+
+async def test_the_token_endpoint_answers_the_peers_docs_across_origins(
+    api_client, world, settings
+):
+    preflight = {
+        "Access-Control-Request-Method": "POST",
+        "Access-Control-Request-Headers": "content-type,x-requested-with",
+    }
+    # Swagger UI of the surveys service (its origin is SOKO_SURVEYS_URL's) asks first.
+    asked = await api_client.options(
+        "/v1/auth/token", headers={"Origin": "http://127.0.0.1:8001", **preflight}
+    )
+    assert asked.status_code == 200
+    assert asked.headers["access-control-allow-origin"] == "http://127.0.0.1:8001"
+    signed_in = await api_client.post(
+        "/v1/auth/token",
+        data={"grant_type": "password", "username": "admin@soko.example", "password": PASSWORD},
+        headers={"Origin": "http://127.0.0.1:8002", "X-Requested-With": "XMLHttpRequest"},
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.headers["access-control-allow-origin"] == "http://127.0.0.1:8002"
+    # Another origin is refused, and the rest of the API stays closed to the peers' pages.
+    elsewhere = await api_client.options(
+        "/v1/auth/token", headers={"Origin": "http://elsewhere.example", **preflight}
+    )
+    assert elsewhere.status_code == 400
+    assert "access-control-allow-origin" not in elsewhere.headers
+    users = await api_client.get(
+        "/v1/users", headers={"Origin": "http://127.0.0.1:8001", **world.headers("admin")}
+    )
+    assert users.status_code == 200
+    assert "access-control-allow-origin" not in users.headers
+
+
+async def test_cors_origins_of_the_settings_reach_the_token_endpoint_too(settings):
+    app = create_api(settings.model_copy(update={"cors_origins": ["http://spa.example"]}))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as c:
+        headers = {"Access-Control-Request-Method": "POST"}
+        for origin in ("http://spa.example", "http://127.0.0.1:8001"):
+            asked = await c.options("/v1/auth/token", headers={"Origin": origin, **headers})
+            assert asked.headers["access-control-allow-origin"] == origin
+        # Elsewhere the configured CORS stands as it was: the SPA only.
+        asked = await c.options("/v1/users", headers={"Origin": "http://spa.example", **headers})
+        assert asked.headers["access-control-allow-origin"] == "http://spa.example"
+        asked = await c.options("/v1/users", headers={"Origin": "http://127.0.0.1:8001", **headers})
+        assert "access-control-allow-origin" not in asked.headers
+
+
+@in_a_browser
+async def test_swagger_ui_signs_in_and_tries_get_me_offline(isolation, settings, playwright):
+    world = await committed_world(isolation, settings)
+    admin = world.users["admin"]
+    app = create_api(settings)
+    async with served(app) as base, playwright.async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = await browser.new_page(viewport={"width": 1280, "height": 900})
+            elsewhere: list[str] = []  # what the page tried to fetch from another host
+
+            async def only_local(route) -> None:
+                if route.request.url.startswith(base + "/"):
+                    await route.continue_()
+                else:
+                    elsewhere.append(route.request.url)
+                    await route.abort()
+
+            await page.route("**/*", only_local)
+            await page.goto(base + "/docs")
+            expect = playwright.expect
+            me = page.locator("#operations-auth-me_v1_me_get")
+            await expect(me).to_be_visible()
+            assert await page.locator(".opblock").count() > 50  # every operation is listed
+            await page.locator("button.authorize").first.click()
+            oauth = page.locator(".auth-container").filter(has_text="OAuth2Password")
+            await oauth.locator("#oauth_username").fill(admin.email)
+            await oauth.locator("#oauth_password").fill(PASSWORD)
+            await oauth.locator("button.authorize").click()
+            await expect(oauth).to_contain_text("Authorized")  # the token endpoint said 200
+            await page.locator(".modal-ux button.btn-done").first.click()
+            await me.locator(".opblock-summary-control").click()
+            await me.locator("button.try-out__btn").click()
+            await me.locator("button.execute").click()
+            status = me.locator(".live-responses-table td.response-col_status:not(.col_header)")
+            await expect(status).to_have_text("200")
+            await expect(me.locator(".live-responses-table")).to_contain_text(admin.email)
+            assert elsewhere == []
+        finally:
+            await browser.close()
