@@ -164,3 +164,54 @@ async def test_swagger_ui_signs_in_and_tries_get_me_offline(isolation, settings,
             assert elsewhere == []
         finally:
             await browser.close()
+
+
+# A malformed request, one per service: a required field left out, a period that is none; one
+# error each answer must carry (where, what it says).
+MISSING = "не заполнено: поле обязательно"
+MALFORMED = [
+    (
+        "api",
+        "GET",
+        "/v1/roadmaps?period=2022-13",
+        None,
+        (["query", "period"], "Период «2022-13»: месяц — от 01 до 12, указан 13"),
+    ),
+    ("api", "POST", "/v1/territories", {"kind": "municipality"}, (["body", "name"], MISSING)),
+    ("surveys", "POST", "/v1/campaigns", {"period": "2022"}, (["body", "audience"], MISSING)),
+    (
+        "surveys",
+        "POST",
+        "/v1/campaigns",
+        {"period": "осень 2022"},
+        (
+            ["body", "period"],
+            "Период «осень 2022» не распознан: ожидается учебный год (2021/2022), год (2022), "
+            "квартал (2022Q3) или месяц (2022-09)",
+        ),
+    ),
+    ("reports", "GET", "/v1/indicator-values", None, (["query", "period"], MISSING)),
+    (
+        "reports",
+        "GET",
+        "/v1/indicator-values?period=2022Q5",
+        None,
+        (["query", "period"], "Период «2022Q5»: квартал — от 1 до 4, указан 5"),
+    ),
+]
+CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(("service", "method", "url", "body", "expected"), MALFORMED)
+async def test_what_a_malformed_request_is_told_is_in_russian(
+    service_client, world, service, method, url, body, expected
+):
+    async with service_client(service) as client:
+        answer = await client.request(method, url, json=body, headers=world.headers("admin"))
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    assert expected in [(error["loc"], error["msg"]) for error in problem["errors"]], problem
+    # No English slips through: pydantic's "Field required", "Input should be …".
+    for message in [problem["detail"], *(error["msg"] for error in problem["errors"])]:
+        assert CYRILLIC.search(message), message
