@@ -40,9 +40,9 @@ PeerTransports = dict[str, httpx.AsyncBaseTransport] | None
 API_PREFIX = "/v1"
 # What any API operation may answer besides its own outcomes (documented on every one).
 COMMON_RESPONSES = {
-    401: problem_response("Нет действительных учётных данных"),
-    422: problem_response("Запрос содержит ошибки (поля названы в errors)"),
-    503: problem_response("База данных или связанный сервис недоступны; см. Retry-After"),
+    401: problem_response("No valid credentials"),
+    422: problem_response("The request is malformed (`errors` names the fields)"),
+    503: problem_response("The database or a peer service is unavailable; see Retry-After"),
 }
 logger = logging.getLogger("soko.app")
 

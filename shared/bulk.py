@@ -28,7 +28,7 @@ from shared.tabular import SINGLE_BYTE_ENCODINGS, Cell, CellType
 from shared.uploads import FIELD, Upload, UploadLimitsDep, read_upload
 
 T = TypeVar("T")
-DryRun = Annotated[bool, Query(description="Проверить и посчитать, ничего не сохраняя")]
+DryRun = Annotated[bool, Query(description="Check and count, store nothing")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 

@@ -40,8 +40,8 @@ async def issue_token(
         str | None,
         Header(
             alias=CLIENT_ADDRESS_HEADER,
-            description="IP-адрес человека, за которого входит сервис Soko "
-            "(учитывается только с токеном сервиса)",
+            description="The address of the person a Soko service signs in "
+            "(read only with a service token)",
         ),
     ] = None,
 ) -> Token | Response:
@@ -76,8 +76,7 @@ async def issue_token(
 @router.post(
     "/auth/revoke",
     response_class=Response,
-    responses={200: {"description": "Токен отозван (или уже недействителен)"}}
-    | error_responses(Invalid),
+    responses={200: {"description": "Revoked (or not valid anyway)"}} | error_responses(Invalid),
 )
 async def revoke_token(
     request: Request,

@@ -37,9 +37,7 @@ from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 router = APIRouter(tags=["roadmaps"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
-AsOf = Annotated[
-    date | None, Query(description="На какую дату считать просрочку (по умолчанию сегодня)")
-]
+AsOf = Annotated[date | None, Query(description="The day overdue is counted at (default: today)")]
 
 
 def _today(request: Request, as_of: date | None = None) -> date:
@@ -243,7 +241,7 @@ async def list_files(activity_id: uuid.UUID, access: AccessDep) -> list[FileRead
     "/activities/{activity_id}/files/{file_id}",
     responses={
         **ERRORS,
-        200: {"description": "Файл с его типом содержимого", "content": {"*/*": {}}},
+        200: {"description": "The file, with its content type", "content": {"*/*": {}}},
     },
 )
 async def download_file(

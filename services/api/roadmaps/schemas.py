@@ -65,7 +65,7 @@ class RoadmapCreate(BaseModel):
     level: Level
     owner_type: OwnerType
     owner_id: uuid.UUID
-    period: str | None = Field(default=None, description="2021/2022, 2022, 2022Q3 или 2022-09")
+    period: str | None = Field(default=None, description="2021/2022, 2022, 2022Q3 or 2022-09")
     passport: Passport = Field(default_factory=Passport)
     sections: list[SectionCreate] = Field(default_factory=list, max_length=200)
 

@@ -18,7 +18,7 @@ class CampaignCreate(BaseModel):
     title: str | None = Field(default=None, max_length=500)
     audience: Audience
     organization_ids: list[uuid.UUID] = Field(min_length=1, max_length=5000)
-    period: PeriodBody = Field(description="2021/2022, 2022, 2022Q3 или 2022-09")
+    period: PeriodBody = Field(description="2021/2022, 2022, 2022Q3 or 2022-09")
     opens_at: datetime
     closes_at: datetime
     anonymous: bool = True

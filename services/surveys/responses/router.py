@@ -108,13 +108,13 @@ async def campaign_aggregates(
     settings: SettingsDep,
     level: Literal["organization", "cluster", "territory"] = "organization",
     organization_id: Annotated[
-        uuid.UUID | None, Query(description="Только эта организация")
+        uuid.UUID | None, Query(description="This organization only")
     ] = None,
     public: Annotated[
         bool,
         Query(
-            description="Скрыть итоги, как для читателя без доступа к персональным "
-            "результатам: малые группы, итоги идущей диагностики (для документов и рекомендаций)"
+            description="Hide totals as for a reader without access to personal results: small "
+            "groups, the totals of a diagnostic still running (for documents and recommendations)"
         ),
     ] = False,
 ) -> dict[str, Any]:
