@@ -229,6 +229,24 @@ ELSEWHERE = {
     "/v1/reports/roadmaps/{roadmap_id}",
     "/v1/reports/organizations/{organization_id}",
 }
+# Their schemas (components), likewise.
+ELSEWHERE_SCHEMAS = {
+    "Body_upload_participants_v1_assessment_results_participants_upload_post",
+    "ClassMarks",
+    "CompletionRead",
+    "DistributionRead",
+    "MarkStep",
+    "ParticipantsIn",
+    "ScoreCount",
+    "SpecificationCreate",
+    "SpecificationRead",
+    "TaskCompletion",
+    "TaskSpec",
+    "Effect",
+    "RuleCreate",
+    "RuleRead",
+    "RuleTerritoryState",
+}
 # Russian names in English prose: quoted «Математика», "ЦНППМ", `Sn`, in parentheses (НОК
 # УООД), or codes such as К1.
 QUOTED = re.compile(r"«[^»]*»|\([^)]*\)|\"[^\"]*\"|`[^`]*`|\b[А-ЯЁ]{1,2}\d+\b")
@@ -241,7 +259,8 @@ def _russian(text: str | None) -> bool:
 @pytest.mark.parametrize("service", SERVICES)
 async def test_the_api_is_documented_in_english(apps, service):
     """Developers read the OpenAPI document: its description, the operations' summaries and
-    descriptions, their parameters and responses are English (Russian names may be quoted)."""
+    descriptions, their parameters and responses, the schemas' fields are English (Russian
+    names may be quoted)."""
     document = getattr(apps, service).openapi()
     found = []
     if _russian(document["info"]["description"]):
@@ -254,4 +273,17 @@ async def test_the_api_is_documented_in_english(apps, service):
             texts += [p.get("description") for p in operation.get("parameters", [])]
             texts += [r.get("description") for r in operation["responses"].values()]
             found += [f"{method} {path}: {t}" for t in texts if _russian(t)]
+    for name, schema in document["components"]["schemas"].items():
+        if name not in ELSEWHERE_SCHEMAS:
+            found += [f"{name}: {t}" for t in _descriptions(schema) if _russian(t)]
     assert found == []
+
+
+def _descriptions(schema: object) -> list[str]:
+    """Every `description` in a JSON schema, nested ones too."""
+    if isinstance(schema, list):
+        return [text for item in schema for text in _descriptions(item)]
+    if not isinstance(schema, dict):
+        return []
+    own = [schema["description"]] if isinstance(schema.get("description"), str) else []
+    return own + [text for value in schema.values() for text in _descriptions(value)]

@@ -49,8 +49,8 @@ def calendar_filter(
 
 CalendarFilterDep = Annotated[service.CalendarFilter, Depends(calendar_filter)]
 UPLOAD_COLUMNS = (
-    "CSV или XLSX: organization_id, procedure, year, subject, grade, participants, mark_2, "
-    "mark_3, mark_4, mark_5, lowered, confirmed, raised, mean_score и, если есть, score_<балл>"
+    "CSV or XLSX: organization_id, procedure, year, subject, grade, participants, mark_2, "
+    "mark_3, mark_4, mark_5, lowered, confirmed, raised, mean_score and, if any, score_<score>"
 )
 
 

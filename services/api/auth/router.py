@@ -83,10 +83,10 @@ async def revoke_token(
     session: SessionDep,
     token: Annotated[
         str | None,
-        Form(max_length=8192, description="Токен доступа; без него: токен из Authorization"),
+        Form(max_length=8192, description="The access token; without it, the one in Authorization"),
     ] = None,
     token_type_hint: Annotated[
-        str | None, Form(max_length=100, description="RFC 7009; не учитывается")
+        str | None, Form(max_length=100, description="RFC 7009; ignored")
     ] = None,
 ) -> Response:
     """Sign out (RFC 7009, `application/x-www-form-urlencoded`): the access token in `token`,

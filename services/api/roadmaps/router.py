@@ -74,14 +74,16 @@ async def create_roadmap(body: RoadmapCreate, request: Request, access: AccessDe
 
 @router.post("/roadmaps/import", status_code=201, responses=UPLOAD_ERRORS)
 async def import_roadmap(
-    file: Annotated[UploadFile, File(description=".docx, .xlsx, .csv или .txt")],
+    file: Annotated[UploadFile, File(description=".docx, .xlsx, .csv or .txt")],
     level: Annotated[Level, Form()],
     owner_type: Annotated[OwnerType, Form()],
     owner_id: Annotated[uuid.UUID, Form()],
     request: Request,
     access: AccessDep,
     limits: UploadLimitsDep,
-    period: Annotated[str | None, Form(description="По умолчанию — из заголовка")] = None,
+    period: Annotated[
+        str | None, Form(description="By default: from the document's heading")
+    ] = None,
 ) -> ImportAnswer:
     """Import the activity tables of a document; a document with several roadmaps gives
     several. `roadmap` is the first; `report` says what was found, skipped and not parsed.
