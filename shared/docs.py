@@ -55,25 +55,40 @@ API_KEY = APIKeyHeader(
 
 
 def install_docs(app: FastAPI) -> None:
-    """Serve /docs (Swagger UI), /docs/oauth2-redirect and /redoc from this app's own assets,
-    and point the OAuth2 scheme's token URL at the api service (by path on the api itself).
-    The app must be made with `docs_url=None, redoc_url=None`."""
-    assets = StaticFiles(directory=str(files("fastapi_offline") / "static"))
-    app.mount(DOCS_ASSETS, assets, name="docs-assets")
+    """Serve /docs (Swagger UI), /docs/oauth2-redirect and /redoc from this app's own assets
+    (`/docs-assets`). The app must be made with `docs_url=None, redoc_url=None`."""
+    static = StaticFiles(directory=str(files("fastapi_offline") / "static"))
+    app.mount(DOCS_ASSETS, static, name="docs-assets")
     title = app.title
+
+    def page(
+        request: Request, render: Any, name: str, assets: dict[str, str], **options: Any
+    ) -> HTMLResponse:
+        """`render` (FastAPI's page of Swagger UI or ReDoc) with the OpenAPI document's and
+        the `assets`' paths (file names by argument) under the app's root path."""
+        root = request.scope.get("root_path", "")
+        urls = {argument: f"{root}{DOCS_ASSETS}/{file}" for argument, file in assets.items()}
+        return render(
+            openapi_url=f"{root}{app.openapi_url}", title=f"{title}: {name}", **urls, **options
+        )
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return get_swagger_ui_html(
-            openapi_url=f"{root}{app.openapi_url}",
-            title=f"{title}: Swagger UI",
-            oauth2_redirect_url=f"{root}{OAUTH2_REDIRECT}",
-            swagger_js_url=f"{root}{DOCS_ASSETS}/swagger-ui-bundle.js",
-            swagger_css_url=f"{root}{DOCS_ASSETS}/swagger-ui.css",
-            swagger_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
-            # The token survives a reload of the page (kept in the browser's localStorage).
-            swagger_ui_parameters={"persistAuthorization": True},
+        assets = {
+            "swagger_js_url": "swagger-ui-bundle.js",
+            "swagger_css_url": "swagger-ui.css",
+            "swagger_favicon_url": "favicon.png",
+        }
+        redirect = request.scope.get("root_path", "") + OAUTH2_REDIRECT
+        # persistAuthorization: the token survives a reload (kept in the browser's storage).
+        parameters = {"persistAuthorization": True}
+        return page(
+            request,
+            get_swagger_ui_html,
+            "Swagger UI",
+            assets,
+            oauth2_redirect_url=redirect,
+            swagger_ui_parameters=parameters,
         )
 
     @app.get(OAUTH2_REDIRECT, include_in_schema=False)
@@ -82,14 +97,8 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
-        root = request.scope.get("root_path", "")
-        return get_redoc_html(
-            openapi_url=f"{root}{app.openapi_url}",
-            title=f"{title}: ReDoc",
-            redoc_js_url=f"{root}{DOCS_ASSETS}/redoc.standalone.js",
-            redoc_favicon_url=f"{root}{DOCS_ASSETS}/favicon.png",
-            with_google_fonts=False,
-        )
+        assets = {"redoc_js_url": "redoc.standalone.js", "redoc_favicon_url": "favicon.png"}
+        return page(request, get_redoc_html, "ReDoc", assets, with_google_fonts=False)
 
 
 def token_url(settings: Settings, service: str) -> str:
