@@ -4,13 +4,15 @@ the API key in the OpenAPI documents, so that "Authorize" signs in, and the api'
 open to the peers' /docs (CORS)."""
 
 import re
+from contextlib import asynccontextmanager
 
 import httpx
 import pytest
 
 from services.api.app import create_app as create_api
+from services.surveys.app import create_app as create_surveys
 from tests.factories import PASSWORD, committed_world
-from tests.surveys.forms import CHROMIUM, CHROMIUM_ARGS, in_a_browser, served
+from tests.surveys.forms import CHROMIUM, CHROMIUM_ARGS, free_port, in_a_browser, served
 
 SERVICES = ("api", "surveys", "reports")
 # Any absolute URL: a page that names one loads something from another host.
@@ -124,46 +126,83 @@ async def test_cors_origins_of_the_settings_reach_the_token_endpoint_too(setting
         assert "access-control-allow-origin" not in asked.headers
 
 
-@in_a_browser
-async def test_swagger_ui_signs_in_and_tries_get_me_offline(isolation, settings, playwright):
-    world = await committed_world(isolation, settings)
-    admin = world.users["admin"]
-    app = create_api(settings)
-    async with served(app) as base, playwright.async_playwright() as pw:
+@asynccontextmanager
+async def swagger_ui(playwright, local: tuple[str, ...]):
+    """A desktop page of Debian's Chromium that may fetch from the `local` servers only, and
+    the list of what it tried to fetch elsewhere (answered with a network error)."""
+    async with playwright.async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         try:
             page = await browser.new_page(viewport={"width": 1280, "height": 900})
-            elsewhere: list[str] = []  # what the page tried to fetch from another host
+            elsewhere: list[str] = []
 
             async def only_local(route) -> None:
-                if route.request.url.startswith(base + "/"):
+                if route.request.url.startswith(tuple(f"{base}/" for base in local)):
                     await route.continue_()
                 else:
                     elsewhere.append(route.request.url)
                     await route.abort()
 
             await page.route("**/*", only_local)
-            await page.goto(base + "/docs")
-            expect = playwright.expect
-            me = page.locator("#operations-auth-me_v1_me_get")
-            await expect(me).to_be_visible()
-            assert await page.locator(".opblock").count() > 50  # every operation is listed
-            await page.locator("button.authorize").first.click()
-            oauth = page.locator(".auth-container").filter(has_text="OAuth2Password")
-            await oauth.locator("#oauth_username").fill(admin.email)
-            await oauth.locator("#oauth_password").fill(PASSWORD)
-            await oauth.locator("button.authorize").click()
-            await expect(oauth).to_contain_text("Authorized")  # the token endpoint said 200
-            await page.locator(".modal-ux button.btn-done").first.click()
-            await me.locator(".opblock-summary-control").click()
-            await me.locator("button.try-out__btn").click()
-            await me.locator("button.execute").click()
-            status = me.locator(".live-responses-table td.response-col_status:not(.col_header)")
-            await expect(status).to_have_text("200")
-            await expect(me.locator(".live-responses-table")).to_contain_text(admin.email)
-            assert elsewhere == []
+            yield page, elsewhere
         finally:
             await browser.close()
+
+
+async def authorize_and_get_me(playwright, page, docs: str, email: str, operations: int):
+    """On Swagger UI at `docs`: the operations are listed (more than `operations`), Authorize
+    signs in with `email`'s password, and "Try it out" on GET /v1/me answers 200."""
+    expect = playwright.expect
+    await page.goto(docs)
+    me = page.locator("#operations-auth-me_v1_me_get")
+    await expect(me).to_be_visible()
+    assert await page.locator(".opblock").count() > operations
+    await page.locator("button.authorize").first.click()
+    oauth = page.locator(".auth-container").filter(has_text="OAuth2Password")
+    await oauth.locator("#oauth_username").fill(email)
+    await oauth.locator("#oauth_password").fill(PASSWORD)
+    await oauth.locator("button.authorize").click()
+    await expect(oauth).to_contain_text("Authorized")  # the token endpoint said 200
+    await page.locator(".modal-ux button.btn-done").first.click()
+    await me.locator(".opblock-summary-control").click()
+    await me.locator("button.try-out__btn").click()
+    await me.locator("button.execute").click()
+    status = me.locator(".live-responses-table td.response-col_status:not(.col_header)")
+    await expect(status).to_have_text("200")
+    return me.locator(".live-responses-table")
+
+
+@in_a_browser
+async def test_swagger_ui_signs_in_and_tries_get_me_offline(isolation, settings, playwright):
+    world = await committed_world(isolation, settings)
+    admin = world.users["admin"]
+    async with served(create_api(settings)) as api, swagger_ui(playwright, (api,)) as (page, out):
+        answer = await authorize_and_get_me(playwright, page, api + "/docs", admin.email, 50)
+        await playwright.expect(answer).to_contain_text(admin.email)
+        assert out == []
+
+
+@in_a_browser
+async def test_the_surveys_swagger_ui_signs_in_at_the_api(isolation, settings, playwright):
+    """The surveys' page posts the password form to the api, another origin (CORS), and the
+    token it gets works on the surveys service."""
+    world = await committed_world(isolation, settings)
+    api_port, surveys_port = free_port(), free_port()
+    urls = {
+        "api_url": f"http://127.0.0.1:{api_port}",
+        "surveys_url": f"http://127.0.0.1:{surveys_port}",
+    }
+    both = settings.model_copy(update=urls)
+    async with (
+        served(create_api(both), api_port) as api,
+        served(create_surveys(both), surveys_port) as surveys,
+        swagger_ui(playwright, (api, surveys)) as (page, out),
+    ):
+        answer = await authorize_and_get_me(
+            playwright, page, surveys + "/docs", world.users["admin"].email, 10
+        )
+        await playwright.expect(answer).to_contain_text('"role": "admin"')
+        assert out == []
 
 
 # A malformed request, one per service: a required field left out, a period that is none; one
