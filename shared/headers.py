@@ -14,6 +14,10 @@ CLIENT_ADDRESS_HEADER = "X-Soko-Client-Address"
 """The address of the person a service acts for (e.g. a browser signing in through the surveys
 form), so that the callee throttles by it; a callee trusts it from a service token only."""
 
+SESSION_COOKIE = "soko_session"
+"""The cookie of a person signed in through the api's sign-in page: their access token (HttpOnly,
+SameSite=Lax); the pages accept it, and the reports service for the documents a browser opens."""
+
 API_KEY_HEADER = "X-API-Key"
 """A school information system's key (checked by the api service only)."""
 

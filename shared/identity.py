@@ -32,7 +32,7 @@ from shared.client import ServiceClient
 from shared.context import user_token_var
 from shared.docs import OAUTH2
 from shared.errors import AccountChanged, Forbidden, PeerUnavailable, Unauthorized
-from shared.headers import API_KEY_HEADER, USER_HEADER
+from shared.headers import API_KEY_HEADER, SESSION_COOKIE, USER_HEADER
 from shared.settings import Settings
 
 ALGORITHM = "HS256"
@@ -180,15 +180,16 @@ def bearer_token(request: Request) -> str | None:
     return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
-def authenticate_token(request: Request) -> Principal:
-    """The principal behind the request's bearer token (401 when missing or invalid).
+def authenticate_token(request: Request, token: str | None = None) -> Principal:
+    """The principal behind `token`, else the request's bearer token (401 when missing or
+    invalid).
 
     A service token with `X-Soko-User` stands for that user (`via` names the service); the
     user's token is remembered so that calls this request makes to peers pass it on. Whether
     the user's account still stands is not checked here (see `checked_principal`).
     """
     settings: Settings = request.app.state.settings
-    token = bearer_token(request)
+    token = token or bearer_token(request)
     if token is None:
         if request.headers.get(API_KEY_HEADER):
             raise Unauthorized("API-ключи принимает только сервис api", **_bearer())
@@ -246,10 +247,10 @@ class TokenChecker:
         return response.json().get("active") is True
 
 
-async def checked_principal(request: Request) -> Principal:
+async def checked_principal(request: Request, token: str | None = None) -> Principal:
     """`authenticate_token`, then, for a user, the api service's word that the account still
     stands (through the app's `token_checker`; the api service checks its own table)."""
-    principal = authenticate_token(request)
+    principal = authenticate_token(request, token)
     checker: TokenChecker | None = getattr(request.app.state, "token_checker", None)
     token = user_token_var.get()
     if principal.kind == "user" and checker is not None and token is not None:
@@ -270,6 +271,20 @@ async def token_principal(
 
 
 Caller = Annotated[Principal, Depends(token_principal)]
+
+
+async def browser_principal(request: Request) -> Principal:
+    """`token_principal` for what a person opens in a browser (the reports' documents): a GET
+    without a bearer token may carry the api sign-in page's session cookie (`SESSION_COOKIE`,
+    the same access token, checked the same way). Reads only: a browser sends a cookie on its
+    own, so a cookie never authorises a write (no CSRF to guard against)."""
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if request.method in ("GET", "HEAD") and bearer_token(request) is None and cookie:
+        return await checked_principal(request, cookie)
+    return await token_principal(request)
+
+
+BrowserCaller = Annotated[Principal, Depends(browser_principal)]
 
 
 def require_roles(principal: Principal, *roles: Role) -> None:

@@ -11,7 +11,7 @@ import ast
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
 
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT, Measure
 
@@ -24,6 +24,7 @@ Method = Literal[
     "data_value",
     "organization_share",
     "assessment_metric",
+    "organization_flagged_share",
     "formula",
 ]
 Code = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,79}$")]
@@ -80,6 +81,22 @@ class AssessmentMetricParams(Strict):
     metric: AssessmentMetricName
     subject: str | None = Field(default=None, max_length=100, description="Empty: every subject")
     grade: int | None = Field(default=None, ge=1, le=11)
+
+
+class OrganizationFlaggedShareParams(Strict):
+    """The share of schools the complex analysis flags (services/reports/analysis)."""
+
+    flag: Literal["objectivity_risk", "low_results", "unfavourable_context", "resilient"]
+    risk: Literal["high", "low"] | None = Field(
+        default=None,
+        description="Для objectivity_risk: high (по умолчанию) — высокий риск, low — любой",
+    )
+
+    @model_validator(mode="after")
+    def _risk_of_objectivity(self) -> "OrganizationFlaggedShareParams":
+        if self.risk is not None and self.flag != "objectivity_risk":
+            raise ValueError("risk задаётся только для flag = objectivity_risk")
+        return self
 
 
 _TERM_RE = re.compile(r"\b([a-z][a-z0-9_]*)\.(numerator|denominator|value)\b")
@@ -154,6 +171,7 @@ PARAMS: dict[str, type[Strict]] = {
     "deficit_share": DeficitParams,
     "organization_share": OrganizationShareParams,
     "assessment_metric": AssessmentMetricParams,
+    "organization_flagged_share": OrganizationFlaggedShareParams,
     "formula": FormulaParams,
 }
 
@@ -163,6 +181,7 @@ METHOD_UNITS: dict[str, tuple[str, ...]] = {
     "survey_mean": ("score", "number"),
     "deficit_share": ("percent",),
     "organization_share": ("percent",),
+    "organization_flagged_share": ("percent",),
 }
 VALUE_TYPE_UNITS = {
     "boolean": ("boolean",),

@@ -158,13 +158,6 @@ async def apps(settings: Settings) -> AsyncIterator[Apps]:
         yield bundle
 
 
-@pytest.fixture
-def playwright():
-    """Playwright's async API (`playwright.async_api`); the test is skipped without it. The
-    browser tests drive Debian's Chromium (`tests.surveys.forms.in_a_browser`, `phone`)."""
-    return pytest.importorskip("playwright.async_api")
-
-
 @pytest.fixture(scope="session")
 async def test_engine(database_url: str):
     engine = create_engine(database_url, pool_size=2)
@@ -270,3 +263,10 @@ async def reports_client(
     async with _client(apps.reports, "reports") as client:
         client.event_hooks["request"].append(bring_facts_up_to_date)
         yield client
+
+
+@pytest.fixture
+def playwright():
+    """Playwright's async API (`playwright.async_api`) for the browser tests (marked
+    `in_a_browser`, tests/surveys/forms.py); the test is skipped without it."""
+    return pytest.importorskip("playwright.async_api")

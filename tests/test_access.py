@@ -915,6 +915,18 @@ TABLE += [
         lambda w, i: f"/v1/nok?territory_id={terr(w, i)}&period=2021/2022",
     ),
 ]
+# Complex analysis (issue 15): a territory's results, read by whoever sees the territory (like
+# НОК).
+TABLE += [
+    Case(
+        "reports",
+        "GET",
+        f"/v1/analysis/{name}",
+        frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
+        lambda w, i, name=name: f"/v1/analysis/{name}?territory_id={terr(w, i)}&year=2021/2022",
+    )
+    for name in ("objectivity", "task-completion", "low-results", "context", "resilient")
+]
 # Recommendations: global rules are the administrators', a territory's own rules its analysts'
 # (tests/reports/test_recommendation_owners.py); recommendations follow the scope of what they
 # concern.

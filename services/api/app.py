@@ -15,6 +15,9 @@ from services.api.changes.router import router as changes_router
 from services.api.data_values.router import router as data_values_router
 from services.api.indicators.router import router as indicators_router
 from services.api.organizations.router import router as organizations_router
+from services.api.pages.router import STATIC_PATH as PAGES_STATIC_PATH
+from services.api.pages.router import router as pages_router
+from services.api.pages.router import static_files as pages_static_files
 from services.api.roadmaps.router import router as roadmaps_router
 from services.api.staff.router import router as staff_router
 from services.api.territories.router import router as territories_router
@@ -74,5 +77,8 @@ def create_app(
             reference_data("task specifications", sync_specifications, logger),
         ],
     )
+    # Pages for people in a browser (sign-in, each role's home): HTML outside the /v1 API.
+    app.include_router(pages_router)
+    app.mount(PAGES_STATIC_PATH, pages_static_files, name="pages-static")
     serve_changes(app, FEED)
     return app

@@ -3,6 +3,14 @@
 Built on the same per-school strength as the synthetic data values, so the same schools are
 weaker everywhere: more "2"s, fewer "4"s and "5"s, lower scores, and (where marking is less
 objective) more journal marks raised above the result.
+
+Two town schools without a role in the participants' data stand out (`standouts`), for the
+analysis' objectivity signs (GET /v1/analysis/objectivity): `not_confirmed_by_gia`, the
+mathematics ВПР of grade 8 high in the first year and the same pupils' ОГЭ a year later low
+(asked with year=2020/2021); `sudden_rise`, the mathematics ВПР of grade 6 far higher in the
+second year than in the first (year=2021/2022). The participants' data's resilient school
+(the least favourable context) writes every paper as well as the gymnasium
+(`RESILIENT_STRENGTH`), so its mean result is at the top of the district.
 """
 
 import random
@@ -11,9 +19,28 @@ from typing import Any
 import httpx
 
 from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
+from services.demo.participants import roles
 
 SUBJECTS = ("Математика", "Русский язык")
 PAPERS = [("vpr", grade) for grade in range(4, 9)] + [("oge", 9)]
+# The standouts' strength changed: role -> {(procedure, grade, subject, year index): change}.
+STANDOUTS = {
+    "not_confirmed_by_gia": {("vpr", 8, "Математика", 0): 0.25, ("oge", 9, "Математика", 1): -0.2},
+    "sudden_rise": {("vpr", 6, "Математика", 1): 0.45},
+}
+RESILIENT_STRENGTH = 0.2  # the resilient school's strength in every paper, like a gymnasium
+
+
+def standouts(organizations: list[dict[str, Any]]) -> dict[str, School]:
+    """The school of each of STANDOUTS: the town СОШ (by name) with no role in the
+    participants' data, in turn."""
+    taken = {school.id for school in roles(organizations).values()}
+    free = [
+        s
+        for s in _schools(organizations)
+        if s.id not in taken and not s.weak and not s.rural and "СОШ" in s.name
+    ]
+    return dict(zip(STANDOUTS, free, strict=False))
 
 
 def _marks(participants: int, strength: float, rng: random.Random) -> dict[str, int]:
@@ -32,7 +59,13 @@ def _marks(participants: int, strength: float, rng: random.Random) -> dict[str, 
 
 
 def _result(
-    school: School, procedure: str, grade: int, subject: str, year_index: int, maximum: int
+    school: School,
+    procedure: str,
+    grade: int,
+    subject: str,
+    year_index: int,
+    maximum: int,
+    lift: float = 0.0,
 ) -> dict[str, Any]:
     rng = random.Random(f"{SEED}:{school.name}:{procedure}:{grade}:{subject}:{year_index}")
     students = school.base["students"][year_index]
@@ -40,6 +73,7 @@ def _result(
     strength = school.strength + 0.03 * year_index * (
         1 if school.weak else 0
     )  # weak schools improve
+    strength += lift
     marks = _marks(participants, strength, rng)
     mean = _clamp(maximum * (0.58 + 0.55 * strength + rng.gauss(0, 0.03)), 1, maximum - 0.5)
     raised = round(participants * _clamp(0.06 - 0.25 * strength + rng.gauss(0, 0.02), 0, 0.4))
@@ -62,14 +96,19 @@ def _result(
 def synthetic_results(organizations: list[dict[str, Any]], maxima: dict[tuple, int]) -> list[dict]:
     """Every school × year × paper × subject that the catalogue has a maximum for."""
     results = []
+    changes = {school.id: STANDOUTS[role] for role, school in standouts(organizations).items()}
+    resilient = roles(organizations)["resilient"].id
     for school in _schools(organizations):
+        raised = RESILIENT_STRENGTH - school.strength if school.id == resilient else 0.0
         for year_index in range(len(YEARS)):
             for procedure, grade in PAPERS:
                 for subject in SUBJECTS:
                     maximum = maxima.get((procedure, subject, grade))
                     if maximum:
+                        key = (procedure, grade, subject, year_index)
+                        lift = changes.get(school.id, {}).get(key, 0.0) + raised
                         results.append(
-                            _result(school, procedure, grade, subject, year_index, maximum)
+                            _result(school, procedure, grade, subject, year_index, maximum, lift)
                         )
     return results
 

@@ -126,6 +126,30 @@ class School:
     cluster: int  # index into CLUSTERS, -1 for none
     staff: list[tuple[str, str, list[str]]] = field(default_factory=list)
 
+    def context(self) -> dict:
+        """The organization's context data (контекстные данные) as posted: the social index
+        and, following it (a lower index: fewer parents with higher education, more
+        single-parent families and families in a socially dangerous situation, more pupils
+        with disabilities or whose native language is not Russian), the components of the
+        social context index (reports analysis/context_components.json), with a little
+        seeded noise of the school's own (the district's other numbers are not changed)."""
+        rng = random.Random(f"{SEED}:context:{self.name}")
+        s = self.social_index
+
+        def share(value: float, noise: float) -> float:
+            return round(min(100.0, max(0.0, value + rng.uniform(-noise, noise))), 1)
+
+        return {
+            "students": self.students,
+            "rural": self.rural,
+            "social_index": s,
+            "parents_higher_education_share": share(0.8 * s - 5, 3),
+            "single_parent_share": share(40 - 0.3 * s, 2),
+            "families_at_risk_share": share(8 - 0.08 * s, 0.5),
+            "disabled_students": round(self.students * share(9 - 0.07 * s, 0.5) / 100),
+            "non_native_speakers": round(self.students * share(12 - 0.1 * s, 1) / 100),
+        }
+
 
 CLUSTERS = (
     "Кластер «Цифровая оценка» (центр)",

@@ -107,11 +107,7 @@ class Demo:
                     "name": school.name,
                     "kind": school.kind,
                     "territory_id": district["id"],
-                    "context": {
-                        "students": school.students,
-                        "rural": school.rural,
-                        "social_index": school.social_index,
-                    },
+                    "context": school.context(),
                 },
             )
             org_ids.append(org["id"])

@@ -25,7 +25,7 @@ from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
 
 RUSSIAN, MATHEMATICS = ("Русский язык", 4), ("Математика", 5)
 PAPERS = (RUSSIAN, MATHEMATICS)
-FEATURED, ORDINARY = 12, 4  # participants per school and paper
+FEATURED = ORDINARY = 12  # participants per school and paper (the analysis reads 10 and more)
 DEMO_NOTE = "Демонстрационная спецификация демо-данных Soko, не официальная спецификация ФИОКО"
 # Mathematics, grade 5 (demo): 8 basic tasks (10 points), 3 advanced (6), 2 high (4); 20 points
 # like the catalogue's maximum.
@@ -114,6 +114,14 @@ def _lift_to_boundary(scores: dict[str, int], tasks: list[dict], scale) -> None:
             return
 
 
+def task_hardness(paper: tuple[str, int], tasks: list[dict]) -> dict[str, float]:
+    """How much harder than average each task is, the same in every school (what makes a
+    district's task profile): tasks without a level differ by up to ±0.2 in the chance of a
+    point; a task with a level is as hard as its level says."""
+    rng = random.Random(f"{SEED}:hardness:{paper[0]}:{paper[1]}")
+    return {task["number"]: round(rng.uniform(-0.2, 0.2), 2) for task in tasks}
+
+
 def school_participants(
     school: School, role: str | None, paper: tuple[str, int], year_index: int, spec: dict
 ) -> list[dict[str, Any]]:
@@ -122,13 +130,14 @@ def school_participants(
     rng = random.Random(f"{SEED}:participants:{school.name}:{subject}:{grade}:{year_index}")
     ability = {"low_results": 0.15, "resilient": 0.85}.get(role, 0.62 + school.strength)
     tasks, scale = spec["tasks"], spec["scale"]
+    hardness = task_hardness(paper, tasks)
     found = []
     for k in range(FEATURED if role else ORDINARY):
         pupil = _clamp(ability + rng.gauss(0, 0.12), 0.05, 0.97)
         scores = {}
         for task in tasks:
             chance = {"basic": pupil + 0.1, "advanced": pupil - 0.1, "high": pupil - 0.25}.get(
-                task["level"], pupil
+                task["level"], pupil - hardness[task["number"]]
             )
             if role == "inverted_profile" and task["level"]:
                 chance = 0.35 if task["level"] == "basic" else 0.85

@@ -2,7 +2,7 @@
 
 import logging
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 
 from services.reports.analysis.router import router as analysis_router
 from services.reports.analysis.thresholds import Thresholds
@@ -10,6 +10,7 @@ from services.reports.documents.router import router as documents_router
 from services.reports.facts.freshness import readiness as facts_readiness
 from services.reports.facts.running import following
 from services.reports.indicator_values.computation import KnownUnits
+from services.reports.indicator_values.methods.organization_flagged_share import thresholds_var
 from services.reports.indicator_values.router import router as indicator_values_router
 from services.reports.pd_order.catalogue import sync_catalogue
 from services.reports.pd_order.router import router as pd_router
@@ -64,6 +65,16 @@ def create_app(
             reference_data("programmes of the default PD catalogue", sync_catalogue, logger),
         ],
     )
+
+    @app.middleware("http")
+    async def analysis_thresholds(request: Request, call_next):
+        """Indicator values over the analysis use the thresholds this app holds."""
+        token = thresholds_var.set(request.app.state.analysis_thresholds)
+        try:
+            return await call_next(request)
+        finally:
+            thresholds_var.reset(token)
+
     # The facts follow the peers' change feeds for as long as the app runs (services/reports/facts).
     add_to_lifespan(app, following)
     app.state.readiness_checks = {"facts": facts_readiness}

@@ -37,9 +37,9 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
         )
         assert weak.status_code == 200, weak.text
 
-        # ВПР participants by task: 25 schools, each year 5 featured × 12 and 20 others × 4 in
-        # each paper; the district's task completion answers for both years.
-        assert "560 ВПР participants' results by task" in said
+        # ВПР participants by task: 25 schools × 12 in each paper, each year; the district's
+        # task completion answers for both years.
+        assert "1200 ВПР participants' results by task" in said
         district = (await client.get("/v1/me")).json()["scope_id"]
         for year in ("2020/2021", "2021/2022"):
             for subject, grade in (("Русский язык", 4), ("Математика", 5)):
@@ -50,7 +50,7 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
                 )
                 assert completion.status_code == 200, completion.text
                 (item,) = completion.json()["items"]
-                assert (item["group_id"], item["participants"]) == (district, 140)
+                assert (item["group_id"], item["participants"]) == (district, 300)
                 assert all(0 < t["completion"] < 100 for t in item["tasks"])
                 by_school = await client.get(
                     "/v1/assessment-results/score-distribution", params=query

@@ -74,9 +74,9 @@ def totals(body):
 def test_the_participants_are_the_same_each_time_and_a_few_hundred(demo):
     orgs, _, bodies = demo
     assert synthetic_participants(orgs, SPECS) == bodies
-    # 25 schools × 2 years × 2 papers: 5 featured schools × 12, 20 others × 4
+    # 25 schools × 2 years × 2 papers × 12 participants
     assert len(bodies) == 100
-    assert sum(len(b["participants"]) for b in bodies) == 2 * 2 * (5 * 12 + 20 * 4)
+    assert sum(len(b["participants"]) for b in bodies) == 2 * 2 * 25 * 12
     assert {b["year"] for b in bodies} == set(YEARS)
 
 

@@ -62,6 +62,8 @@ class Inputs:
     )
     # "data_values", "surveys", or ("assessments", procedure, year, subject, grade) keys
     unavailable: set[Any] = field(default_factory=set)
+    # the analysis answers of `organization_flagged_share` (calculator_flags.Flags)
+    flags: Any = None
 
 
 @dataclass
@@ -194,6 +196,7 @@ class Calculator:
             "survey_mean": self._survey_mean,
             "deficit_share": self._deficit_share,
             "assessment_metric": self._assessment_metric,
+            "organization_flagged_share": lambda d, u, p: self.inputs.flags.share(d, u, p),
             "formula": self._formula,
         }
 

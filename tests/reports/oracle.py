@@ -9,6 +9,8 @@ compares it, value by value, with the SQL over the reports service's facts.
 import uuid
 from typing import Any
 
+import httpx
+
 from services.reports.clients.api import ApiClient as ReportsApiClient
 from services.reports.clients.models import OrganizationFacts
 from services.reports.clients.surveys import SurveysClient
@@ -27,6 +29,8 @@ from tests.reports.calculator import (
     Unit,
     assessment_key,
 )
+from tests.reports.calculator_flags import METHOD as FLAGGED
+from tests.reports.calculator_flags import fetch_flags
 
 SCOPE_ORDER = {TERRITORY: 0, CLUSTER: 1, ORGANIZATION: 2}
 
@@ -170,10 +174,12 @@ async def compute(
     codes: list[str] | None,
     level: str,
     public: bool = False,
+    reports: httpx.AsyncClient | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[str]]:
     """Items of the indicators (None: all) for the scope and what is inside it at `level`,
     the missing inputs, and the codes of every indicator defined (as the service did).
-    `public`: survey values as a reader without access to personal results sees them."""
+    `public`: survey values as a reader without access to personal results sees them;
+    `reports`: a client of the reports service as the user, for the analysis answers."""
     previous = period.previous.code
     definitions = {d["code"]: d for d in await api.definitions()}
     wanted = set(codes or definitions)
@@ -199,6 +205,18 @@ async def compute(
     await _fetch_assessments(api, needed, periods, territory, inputs, missing)
     levels = {u.scope_type for u in units}
     await _fetch_surveys(surveys, needed, periods, levels, inputs, missing, territory, public)
+    flagged = [d for d in needed if d["method"] == FLAGGED]
+    if flagged and reports is not None:
+
+        async def get(path: str, params: dict[str, Any]) -> dict[str, Any]:
+            answer = await reports.get(path, params=params)
+            assert answer.status_code == 200, (path, params, answer.text)
+            return answer.json()
+
+        kinds = {o.id: o.kind for o in organizations}
+        inputs.flags = await fetch_flags(
+            get, flagged, units_of(scope, organizations, "all"), kinds, periods
+        )
 
     calculator = Calculator(definitions, inputs)
     items = [
@@ -217,16 +235,22 @@ async def calculator_items(
     Calculator from what the peers answer to the user of `token`."""
     peers = apps.reports.state.peers
     reset = user_token_var.set(token)
+    transport = httpx.ASGITransport(app=apps.reports)
+    headers = {"Authorization": f"Bearer {token}"}
     try:
-        items, missing, _ = await compute(
-            ApiClient(peers["api"]),
-            SurveysClient(peers["surveys"]),
-            scope,
-            period_or_invalid(period),
-            None,
-            "all",
-            public,
-        )
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://reports", headers=headers
+        ) as reports:
+            items, missing, _ = await compute(
+                ApiClient(peers["api"]),
+                SurveysClient(peers["surveys"]),
+                scope,
+                period_or_invalid(period),
+                None,
+                "all",
+                public,
+                reports,
+            )
     finally:
         user_token_var.reset(reset)
     assert not missing, missing

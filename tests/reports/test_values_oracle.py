@@ -52,15 +52,56 @@ async def _token(apps, login: str) -> str:
         return answer.json()["access_token"]
 
 
+def flagged_share(code: str, name: str, direction: str = "lower", **params) -> dict:
+    return {
+        "code": code,
+        "name": name,
+        "unit": "percent",
+        "direction": direction,
+        "level": "territory",
+        "method": "organization_flagged_share",
+        "params": params,
+    }
+
+
+# The complex analysis' shares of schools (issue 15), on top of the demo's own indicators.
+FLAGGED_SHARES = [
+    flagged_share(
+        "flagged_objectivity_high",
+        "Доля школ с высоким риском необъективности",
+        flag="objectivity_risk",
+    ),
+    flagged_share(
+        "flagged_objectivity_any",
+        "Доля школ с риском необъективности",
+        flag="objectivity_risk",
+        risk="low",
+    ),
+    flagged_share("flagged_low_results", "Доля ШНОР", flag="low_results"),
+    flagged_share("flagged_unfavourable", "Доля ШНСУ", flag="unfavourable_context"),
+    flagged_share("flagged_resilient", "Доля резильентных школ", "higher", flag="resilient"),
+]
+
+
+async def _define_flagged_shares(apps) -> None:
+    transport = httpx.ASGITransport(app=apps.api)
+    headers = {"Authorization": f"Bearer {await _token(apps, 'admin')}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+        for definition in FLAGGED_SHARES:
+            answer = await client.post("/v1/indicators", json=definition, headers=headers)
+            assert answer.status_code in (200, 201), answer.text
+
+
 async def test_sql_values_agree_with_the_calculator_on_the_demo_district(demo_settings):
     settings = demo_settings
     engine = create_engine(settings.database_url)
     sessions = async_sessionmaker(engine, expire_on_commit=False)
     try:
         async with running_apps(settings) as apps:
+            await _define_flagged_shares(apps)
             await sync_facts(apps, sessions)
             district = decode_token(settings, await _token(apps, "analyst")).scope_id
-            compared = 0
+            compared = flagged = 0
             for login in ACCOUNTS:
                 token = await _token(apps, login)
                 principal = decode_token(settings, token)
@@ -88,7 +129,13 @@ async def test_sql_values_agree_with_the_calculator_on_the_demo_district(demo_se
                         assert expected, (login, period)
                         assert differences(expected, actual) == [], (login, period, public)
                         compared += len(expected)
+                        flagged += sum(
+                            1
+                            for i in actual
+                            if i["indicator_code"].startswith("flagged_") and i["value"]
+                        )
             assert compared > 10_000
+            assert flagged > 0  # the analysis flagged some of the demo's schools
     finally:
         await engine.dispose()
 

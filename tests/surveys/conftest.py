@@ -1,5 +1,5 @@
 """Fixtures of the surveys tests: a respondent's browser from an address of its own, a parents'
-campaign in two districts, Playwright."""
+campaign in two districts."""
 
 import itertools
 from collections.abc import AsyncIterator, Callable

@@ -34,6 +34,18 @@ class OrganizationContext(BaseModel):
         default=None, description="Students whose first language is not Russian"
     )
     shifts: int | None = Field(default=None, ge=1, le=3, description="Number of shifts")
+    parents_higher_education_share: float | None = Field(
+        default=None, ge=0, le=100, description="Share of parents with higher education, %"
+    )
+    single_parent_share: float | None = Field(
+        default=None, ge=0, le=100, description="Share of single-parent families, %"
+    )
+    families_at_risk_share: float | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="Share of families in a socially dangerous situation (СОП), %",
+    )
 
 
 class OrganizationCreate(BaseModel):

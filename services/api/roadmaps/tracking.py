@@ -6,11 +6,12 @@ overdue when it is neither done nor cancelled and its window has ended.
 
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
 from services.api.access import Access
@@ -47,22 +48,11 @@ async def progress(
     await get_roadmap(access, roadmap_id)
     session = access.session
     a = Activity
-    soon = as_of + timedelta(days=due_soon_days)
-    is_open = a.status.in_(OPEN)
     query = (
         select(
             a.section_id,
             func.grouping(a.section_id).label("is_total"),
-            func.count().label("total"),
-            *(
-                func.count().filter(a.status == s).label(s)
-                for s in ("planned", "in_progress", "done", "cancelled")
-            ),
-            func.count()
-            .filter(a.status == "done", (a.due_end.is_(None)) | (a.completed_on <= a.due_end))
-            .label("done_on_time"),
-            func.count().filter(is_open, a.due_end < as_of).label("overdue"),
-            func.count().filter(is_open, a.due_end >= as_of, a.due_end <= soon).label("due_soon"),
+            *_counts(as_of, due_soon_days),
         )
         .where(a.roadmap_id == roadmap_id)
         .group_by(func.rollup(a.section_id))
@@ -88,6 +78,56 @@ async def progress(
             if sid in figures
         ],
     )
+
+
+def _counts(as_of: date, due_soon_days: int) -> list[Any]:
+    """The aggregate columns of `Progress` (its counts), for any grouping of activities."""
+    a = Activity
+    soon = as_of + timedelta(days=due_soon_days)
+    is_open = a.status.in_(OPEN)
+    return [
+        func.count().label("total"),
+        *(
+            func.count().filter(a.status == s).label(s)
+            for s in ("planned", "in_progress", "done", "cancelled")
+        ),
+        func.count()
+        .filter(a.status == "done", (a.due_end.is_(None)) | (a.completed_on <= a.due_end))
+        .label("done_on_time"),
+        func.count().filter(is_open, a.due_end < as_of).label("overdue"),
+        func.count().filter(is_open, a.due_end >= as_of, a.due_end <= soon).label("due_soon"),
+    ]
+
+
+async def progress_of_many(
+    session: AsyncSession, roadmap_ids: Sequence[uuid.UUID], as_of: date, due_soon_days: int = 14
+) -> dict[uuid.UUID, Progress]:
+    """The overall figures of each roadmap (one aggregate query, whatever their number); the
+    caller has checked that it may read them. A roadmap without activities has all zeros."""
+    query = (
+        select(Activity.roadmap_id, *_counts(as_of, due_soon_days))
+        .where(Activity.roadmap_id.in_(roadmap_ids))
+        .group_by(Activity.roadmap_id)
+    )
+    rows = {r["roadmap_id"]: r for r in (await session.execute(query)).mappings()}
+    return {rid: _figures(rows.get(rid, {})) for rid in roadmap_ids}
+
+
+async def overdue_of_many(
+    session: AsyncSession, roadmap_ids: Sequence[uuid.UUID], as_of: date
+) -> list[Activity]:
+    """The activities of these roadmaps overdue as of `as_of` (see `is_overdue`), by roadmap
+    and in document order (one query); the caller has checked that it may read them."""
+    query = (
+        select(Activity)
+        .where(
+            Activity.roadmap_id.in_(roadmap_ids),
+            Activity.status.in_(OPEN),
+            Activity.due_end < as_of,
+        )
+        .order_by(Activity.roadmap_id, Activity.position)
+    )
+    return list(await session.scalars(query))
 
 
 def _figures(row: Mapping[str, Any]) -> Progress:

@@ -9,12 +9,13 @@ one before it, and the two before those), and two queries of the reports tables.
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.analysis.thresholds import Thresholds
 from services.reports.clients.models import (
     Activity,
     Indicator,
@@ -24,6 +25,7 @@ from services.reports.clients.models import (
 )
 from services.reports.clients.surveys import SurveysClient
 from services.reports.documents import labels, records
+from services.reports.documents.analysis import analysis_chapter
 from services.reports.documents.client import DocumentsApi
 from services.reports.documents.model import (
     ActivityRow,
@@ -57,6 +59,8 @@ class Context:
     session: AsyncSession
     today: date
     minimum: int  # the disclosure minimum
+    # The complex analysis' thresholds (the app's, `SOKO_ANALYSIS_…`).
+    thresholds: Thresholds = field(default_factory=Thresholds)
 
 
 async def compute_values(
@@ -388,4 +392,5 @@ async def roadmap_report(
         recommendations=recommendation_rows(found, names, known),
         decisions=decision_rows(taken, values, names, known),
         notes=missing_notes(missing),
+        analysis=await analysis_chapter(ctx, owner, scope.organization_ids, period),
     )

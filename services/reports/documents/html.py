@@ -13,8 +13,14 @@ import jinja2
 from markupsafe import Markup
 
 from services.reports.documents import labels
+from services.reports.documents.analysis_charts import profile_chart, scatter_chart
 from services.reports.documents.charts import Bar, bar_chart, line_chart
-from services.reports.documents.model import OrganizationCard, RoadmapReport, ValueRow
+from services.reports.documents.model import (
+    AnalysisChapter,
+    OrganizationCard,
+    RoadmapReport,
+    ValueRow,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 CARD_LIMITS = {"rows": 14, "roadmaps": 4, "overdue": 4, "recommendations": 4}
@@ -76,10 +82,29 @@ def charts(report: RoadmapReport) -> list[dict[str, Any]]:
     return result
 
 
+def analysis_charts(chapter: AnalysisChapter) -> dict[str, Any]:
+    """The complex analysis chapter's scatter plot (None without a school to place) and one
+    task profile per school's paper."""
+    title = f"Результаты и индекс социального благополучия, {chapter.territory}, {chapter.year}"
+    return {
+        "scatter": (
+            scatter_chart(title, chapter.points, chapter.unfavourable_cut)
+            if chapter.points
+            else None
+        ),
+        "profiles": [
+            {"profile": p, "svg": profile_chart(f"{p.school}: {p.paper}", p)}
+            for p in chapter.profiles
+        ],
+    }
+
+
 def render_roadmap(report: RoadmapReport, generated_on: date) -> str:
     return env.get_template("roadmap.html").render(
         report=report,
         charts=charts(report),
+        analysis=report.analysis,
+        analysis_charts=analysis_charts(report.analysis) if report.analysis else None,
         generated_on=generated_on,
         statuses=list(labels.STATUS_LABELS),
     )

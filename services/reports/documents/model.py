@@ -155,6 +155,8 @@ class RoadmapReport:
     recommendations: list[RecommendationRow]
     decisions: list[DecisionRow]
     notes: list[str] = field(default_factory=list)
+    # «Комплексный анализ результатов оценочных процедур»; None: no results in the year.
+    analysis: "AnalysisChapter | None" = None
 
     @property
     def level_label(self) -> str:
@@ -163,6 +165,65 @@ class RoadmapReport:
     @property
     def overdue(self) -> list[ActivityRow]:
         return [a for a in self.activities if a.overdue]
+
+
+@dataclass
+class SignRow:
+    """One school's paper with at least one objectivity sign."""
+
+    school: str
+    paper: str  # «ВПР, Математика, 5 класс»
+    signs: list[str]  # each sign in Russian with its evidence
+    risk: str  # none | low | high
+
+    @property
+    def risk_label(self) -> str:
+        return labels.RISK_LABELS[self.risk]
+
+
+@dataclass(frozen=True)
+class ScatterPoint:
+    """A school on the results × context index plot."""
+
+    name: str
+    index: float  # the context index (ИСБШ), in standard deviations
+    result: float  # mean completion, percent 0–100
+    resilient: bool
+    unfavourable: bool  # ШНСУ: the territory's bottom quartile of the index
+
+
+@dataclass
+class LowResultsRow:
+    """A low-results school (ШНОР) and the papers that put it there."""
+
+    school: str
+    years: list[str]
+    papers: list[str]
+
+
+@dataclass
+class TaskProfile:
+    """One school's paper, task by task, against the territory (percent 0–100)."""
+
+    school: str
+    paper: str
+    participants: int
+    tasks: list[tuple[str, float, float]]  # (task number, school's, territory's completion)
+
+
+@dataclass
+class AnalysisChapter:
+    """«Комплексный анализ результатов оценочных процедур» of a territory in an academic year."""
+
+    territory: str
+    year: str
+    signs: list[SignRow]
+    points: list[ScatterPoint]
+    unfavourable_cut: float | None  # where the ШНСУ quartile's band ends on the index axis
+    low_results: list[LowResultsRow]
+    profiles: list[TaskProfile]
+    profiles_note: str  # whose profiles are shown, and why
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass

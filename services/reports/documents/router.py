@@ -15,7 +15,7 @@ from services.reports.documents.client import DocumentsApi, documents_api
 from services.reports.documents.gather import Context, roadmap_report
 from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
-from shared.identity import Caller
+from shared.identity import BrowserCaller
 from shared.periods import Period, period_query
 
 router = APIRouter(tags=["reports"])
@@ -45,7 +45,7 @@ AsOf = Annotated[date | None, Query(description="На какую дату счи
 
 def context(
     request: Request,
-    caller: Caller,
+    caller: BrowserCaller,
     session: SessionDep,
     api: Annotated[DocumentsApi, Depends(documents_api)],
     surveys: Surveys,
@@ -54,7 +54,14 @@ def context(
     state = request.app.state
     settings = state.settings
     return Context(
-        caller, scopes, api, surveys, session, settings.today(), settings.disclosure_minimum
+        caller,
+        scopes,
+        api,
+        surveys,
+        session,
+        settings.today(),
+        settings.disclosure_minimum,
+        state.analysis_thresholds,
     )
 
 

@@ -16,6 +16,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from services.reports.documents import labels
 from services.reports.documents.model import (
     ActivityRow,
+    AnalysisChapter,
     DecisionRow,
     OrganizationCard,
     RecommendationRow,
@@ -234,8 +235,41 @@ def _execution(workbook: Workbook, title: str, rows: Sequence[Any]) -> None:
         _append(sheet, EXECUTION_COLUMNS, values)
 
 
+SIGN_COLUMNS = [
+    Column("Организация", 30),
+    Column("Процедура", 30),
+    Column("Признаки", 60),
+    Column("Риск", 10),
+]
+CONTEXT_COLUMNS = [
+    Column("Организация", 30),
+    Column("Индекс (ИСБШ)", 14, "0.00"),
+    Column("Результат, %", 13, '0.0" %"'),
+    Column("ШНСУ", 8),
+    Column("Резильентная", 13),
+]
+LOW_COLUMNS = [Column("Организация", 30), Column("Годы", 22), Column("Работы", 80)]
+
+
+def _analysis(workbook: Workbook, chapter: AnalysisChapter) -> None:
+    """The complex analysis chapter: Объективность, Контекст, ШНОР (task profiles stay charts)."""
+    sheet = _sheet(workbook, "Объективность", SIGN_COLUMNS)
+    for r in chapter.signs:
+        _append(sheet, SIGN_COLUMNS, [r.school, r.paper, "\n".join(r.signs), r.risk_label])
+        if r.risk != "none":
+            _status_cell(sheet, 4, "not_achieved" if r.risk == "high" else "insufficient_data")
+    sheet = _sheet(workbook, "Контекст", CONTEXT_COLUMNS)
+    for p in sorted(chapter.points, key=lambda p: labels.natural_key(p.name)):
+        yes_no = ("да" if p.unfavourable else "нет", "да" if p.resilient else "нет")
+        _append(sheet, CONTEXT_COLUMNS, [p.name, p.index, p.result, *yes_no])
+    sheet = _sheet(workbook, "ШНОР", LOW_COLUMNS)
+    for row in chapter.low_results:
+        _append(sheet, LOW_COLUMNS, [row.school, ", ".join(row.years), "\n".join(row.papers)])
+
+
 def roadmap_workbook(report: RoadmapReport) -> bytes:
-    """Паспорт, Показатели, Динамика, Исполнение, Мероприятия, Рекомендации, Решения."""
+    """Паспорт, Показатели, Динамика, Исполнение, Мероприятия, Рекомендации, Решения, and
+    when the territory has assessment results in the year: Объективность, Контекст, ШНОР."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     passport = [Column("Раздел паспорта", 36), Column("Содержание", 90)]
@@ -274,6 +308,8 @@ def roadmap_workbook(report: RoadmapReport) -> bytes:
     _activities(workbook, "Мероприятия", report.activities, "Раздел")
     _recommendations(workbook, report.recommendations)
     _decisions(workbook, report.decisions)
+    if report.analysis is not None:
+        _analysis(workbook, report.analysis)
     return _bytes(workbook)
 
 

@@ -7,104 +7,30 @@ facts give the same id on recomputation, and a changed number updates its text a
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
+from services.reports.recommendations import analysis_conditions
+from services.reports.recommendations.candidates import (
+    TERRITORY_ADDRESSEES,
+    UNITS,
+    Candidate,
+    Facts,
+    candidate,
+    number,
+    percent_of,
+    programme_titles,
+    programmes_for,
+    stable_id,
+)
 from services.reports.recommendations.rules import CONDITIONS
 
-NAMESPACE = uuid.UUID("6f0b3d4e-8a53-4f4a-9d0c-0a5c1e2b7d11")
-TERRITORY_ADDRESSEES = {"authority", "pd_centre"}
-UNITS = {"percent": " %", "count": "", "score": "", "boolean": "", "number": ""}
+__all__ = ["Candidate", "Facts", "evaluate", "number", "stable_id"]
+
 OPS = {">=": "не менее ", "<=": "не более ", ">": "более ", "<": "менее ", "=": "", "==": ""}
-
-
-def stable_id(rule_code: str, addressee_id: uuid.UUID, subject: str, period: str) -> uuid.UUID:
-    return uuid.uuid5(NAMESPACE, f"{rule_code}|{addressee_id}|{subject}|{period}")
-
-
-def number(value: float | None, unit: str = "number") -> str:
-    """A number as Russian readers write it: 62,5 %; 12; нет данных."""
-    if value is None:
-        return "нет данных"
-    text = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return text.replace(".", ",") + UNITS.get(unit, "")
-
-
-@dataclass
-class Facts:
-    """Everything the rules look at, for one territory and period."""
-
-    period: str
-    previous: str
-    earliest: str  # the period before the previous one
-    territory_id: uuid.UUID
-    definitions: dict[str, dict[str, Any]]
-    # (indicator_code, scope_type, scope_id) -> indicator value item, this and the previous period
-    values: dict[tuple[str, str, uuid.UUID], dict[str, Any]]
-    earlier: dict[tuple[str, str, uuid.UUID], dict[str, Any]]
-    names: dict[uuid.UUID, str]  # organizations and territories
-    org_territory: dict[uuid.UUID, uuid.UUID]
-    # a territory -> it and every territory above it
-    chains: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
-    # survey campaigns: {id, title, organizations: {org: (n, expected)}, territories: {...}}
-    campaigns: list[dict[str, Any]] = field(default_factory=list)
-    # (organization, competence) -> (teachers diagnosed, with a deficit)
-    deficits: dict[tuple[uuid.UUID, str], tuple[int, int]] = field(default_factory=dict)
-    competence_titles: dict[str, str] = field(default_factory=dict)
-    routes: list[dict[str, Any]] = field(default_factory=list)
-    programmes: list[dict[str, Any]] = field(default_factory=list)  # active, by priority
-
-
-@dataclass
-class Candidate:
-    id: uuid.UUID
-    rule_id: uuid.UUID
-    rule_code: str
-    period: str
-    addressee_type: str
-    addressee_id: uuid.UUID
-    organization_id: uuid.UUID | None
-    territory_id: uuid.UUID
-    territory_ids: list[uuid.UUID]
-    subject: str
-    indicator_code: str | None
-    text: str
-    actions: list[dict[str, Any]]
-    evidence: dict[str, Any]
 
 
 def _worse(a: float, b: float, direction: str) -> bool:
     return a > b if direction == "lower" else a < b
-
-
-class _Fill(dict):
-    """Template values; a placeholder with no value reads as a dash rather than failing."""
-
-    def __missing__(self, key: str) -> str:
-        return "—"
-
-
-def _candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw: Any) -> Candidate:
-    fill = _Fill(kw.pop("fill"))
-    actions = [
-        {**action, "text": str(action.get("text", "")).format_map(fill).strip()}
-        for action in rule.actions
-    ]
-    actions += kw.pop("extra_actions", [])
-    territory = kw["territory_id"]
-    return Candidate(
-        territory_ids=facts.chains.get(territory, [territory]),
-        id=stable_id(rule.code, addressee, subject, facts.period),
-        rule_id=rule.id,
-        rule_code=rule.code,
-        period=facts.period,
-        addressee_type=rule.addressee_type,
-        addressee_id=addressee,
-        subject=subject,
-        text=" ".join(rule.template.format_map(fill).split()),
-        actions=[a for a in actions if a["text"]],
-        **kw,
-    )
 
 
 def _indicator_items(rule: Any, facts: Facts) -> Iterator[tuple[dict[str, Any], str]]:
@@ -175,7 +101,7 @@ def _indicator_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                 facts.period: item["value"],
             }
         scope_id = uuid.UUID(str(item["scope_id"]))
-        yield _candidate(
+        yield candidate(
             rule,
             facts,
             scope_id,
@@ -188,20 +114,6 @@ def _indicator_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
         )
 
 
-def _programmes_for(competences: set[str], facts: Facts) -> list[dict[str, Any]]:
-    return [p for p in facts.programmes if competences & set(p["competences"])]
-
-
-def _programme_titles(programmes: list[dict[str, Any]]) -> str:
-    if not programmes:
-        return "программ в каталоге нет — нужен методический семинар"
-    return "; ".join(f"«{p['title']}» ({p['hours']} ч)" for p in programmes)
-
-
-def _share(part: int, whole: int) -> str:
-    return number(round(100 * part / whole, 1), "percent") if whole else "—"
-
-
 def _competence_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
     min_share = float(rule.params["min_share"])
     min_teachers = int(rule.params.get("min_teachers", 1))
@@ -211,14 +123,14 @@ def _competence_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
             shared.setdefault(competence, []).append((org, n, with_deficit))
     for competence, schools in sorted(shared.items()):
         title = facts.competence_titles.get(competence, competence)
-        programmes = _programmes_for({competence}, facts)
+        programmes = programmes_for({competence}, facts)
         extra = [
             {"kind": "pd_programme", "programme_code": p["code"], "text": p["title"]}
             for p in programmes
         ]
         if rule.addressee_type == "organization_leader":
             for org, n, with_deficit in schools:
-                yield _candidate(
+                yield candidate(
                     rule,
                     facts,
                     org,
@@ -227,11 +139,11 @@ def _competence_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                         "competence": title,
                         "with_deficit": with_deficit,
                         "teachers": n,
-                        "share": _share(with_deficit, n),
+                        "share": percent_of(with_deficit, n),
                         "where": facts.names.get(org, "—"),
                         "schools": facts.names.get(org, "—"),
                         "period": facts.period,
-                        "programmes": _programme_titles(programmes),
+                        "programmes": programme_titles(programmes),
                     },
                     extra_actions=extra,
                     organization_id=org,
@@ -252,7 +164,7 @@ def _competence_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
             f"«{facts.names.get(o, '—')}» ({d} из {n})"
             for o, n, d in sorted(schools, key=lambda s: facts.names.get(s[0], ""))
         )
-        yield _candidate(
+        yield candidate(
             rule,
             facts,
             facts.territory_id,
@@ -261,11 +173,11 @@ def _competence_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                 "competence": title,
                 "with_deficit": with_deficit,
                 "teachers": teachers,
-                "share": _share(with_deficit, teachers),
+                "share": percent_of(with_deficit, teachers),
                 "where": facts.names.get(facts.territory_id, "—"),
                 "schools": listed,
                 "period": facts.period,
-                "programmes": _programme_titles(programmes),
+                "programmes": programme_titles(programmes),
             },
             extra_actions=extra,
             organization_id=None,
@@ -302,7 +214,7 @@ def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
         )
         org = uuid.UUID(str(route["organization_id"]))
         staff = uuid.UUID(str(route["staff_id"]))
-        yield _candidate(
+        yield candidate(
             rule,
             facts,
             staff,
@@ -313,7 +225,7 @@ def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                     f"«{d.get('title') or d.get('code')}» ({number(d.get('share'), 'percent')})"
                     for d in deficits
                 ),
-                "programmes": _programme_titles(programmes),
+                "programmes": programme_titles(programmes),
                 "mentors": f"Наставник: {'; '.join(mentors)}." if mentors else "",
                 "where": facts.names.get(org, "—"),
                 "period": facts.period,
@@ -336,7 +248,7 @@ def _response_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
         for scope, (n, expected) in sorted(campaign[key].items(), key=str):
             if not expected or 100 * n / expected >= threshold:
                 continue
-            yield _candidate(
+            yield candidate(
                 rule,
                 facts,
                 scope,
@@ -345,7 +257,7 @@ def _response_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                     "campaign": campaign["title"],
                     "responses": n,
                     "expected": expected,
-                    "rate": _share(n, expected),
+                    "rate": percent_of(n, expected),
                     "threshold": number(threshold, "percent"),
                     "where": facts.names.get(scope, "—"),
                     "period": facts.period,
@@ -370,6 +282,7 @@ EVALUATORS = {
     "competence_deficit_shared": _competence_rule,
     "teacher_deficit": _teacher_rule,
     "low_response_rate": _response_rule,
+    **analysis_conditions.EVALUATORS,
 }
 assert set(EVALUATORS) == set(CONDITIONS)
 

@@ -5,7 +5,9 @@ organizations, territories and definitions, and per survey campaign of the perio
 respondents per organization and territory and its deficit counts per school — all as a reader
 without access to personal results sees them (the survey values' disclosure rules,
 indicator_values/methods/survey.py). No peer is asked. Teachers' own deficits come from the
-individual routes stored in this service, never from raw diagnostic results.
+individual routes stored in this service, never from raw diagnostic results. The complex
+analysis (services/reports/analysis) of the territory's organizations in the period, when the
+period is an assessment year (2021/2022 or 2022), with the app's thresholds.
 """
 
 import uuid
@@ -14,6 +16,11 @@ from typing import Any
 from sqlalchemy import ARRAY, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.analysis.low_results import low_results
+from services.reports.analysis.objectivity import objectivity
+from services.reports.analysis.resilient import resilient
+from services.reports.analysis.tasks import task_profiles
+from services.reports.analysis.thresholds import Thresholds
 from services.reports.indicator_values import service as indicator_values
 from services.reports.indicator_values.computation import definitions_for
 from services.reports.indicator_values.methods.base import (
@@ -149,15 +156,32 @@ async def _campaigns(
             facts.competence_titles[competence["code"]] = competence["title"]
 
 
+async def _analysis(
+    session: AsyncSession, scope: ScopeInfo, period: Period, t: Thresholds, facts: Facts
+) -> None:
+    """The complex analysis of the territory's organizations in the assessment year `period`
+    (nothing for a quarter or a month): objectivity, ШНОР, resilient schools, task profiles."""
+    if period.kind not in ("academic_year", "year"):
+        return
+    organizations = sorted(scope.organization_ids)
+    facts.thresholds = t
+    facts.objectivity = await objectivity(session, organizations, period, t)
+    facts.low_results = await low_results(session, organizations, period, t)
+    facts.resilient = await resilient(session, organizations, period, t)
+    facts.task_profiles = await task_profiles(session, organizations, period, t)
+
+
 async def gather(
     session: AsyncSession,
     principal: Principal,
     resolver: ScopeResolver,
     scope: ScopeInfo,
     period: Period,
+    thresholds: Thresholds,
 ) -> tuple[Facts, list[dict[str, Any]]]:
     """The facts for the territory `scope` in `period`, and the inputs that were missing
-    (none: what never arrived in the facts is no data)."""
+    (none: what never arrived in the facts is no data); the complex analysis with
+    `thresholds`."""
     previous = period.previous
     values, missing = await territory_values(session, principal, resolver, scope, period)
     earlier, _ = await territory_values(session, principal, resolver, scope, previous)
@@ -208,4 +232,5 @@ async def gather(
         {"code": p.code, "title": p.title, "hours": p.hours, "competences": p.competences}
         for p in programmes
     ]
+    await _analysis(session, scope, period, thresholds, facts)
     return facts, missing

@@ -10,6 +10,7 @@ from services.reports.deps import (
     OwnersDep,
     ReadableRecommendation,
     ScopeResolverDep,
+    ThresholdsDep,
     VisibleRule,
 )
 from services.reports.recommendations import decisions as deciding
@@ -134,12 +135,16 @@ async def generate(
     caller: Caller,
     scopes: ScopeResolverDep,
     api: Api,
+    thresholds: ThresholdsDep,
 ) -> GenerateResult:
     """Evaluate the active rules that apply in a territory (global ones not switched off
     there, the territory's own and those of the territories above and below it, each only
     where it applies) for a period: new facts give new recommendations, known ones are
-    refreshed (status and decisions kept), none duplicated."""
-    return await service.generate(session, caller, scopes, api, data.territory_id, data.period)
+    refreshed (status and decisions kept), none duplicated. The conditions over the complex
+    analysis use the thresholds the app holds (`SOKO_ANALYSIS_…`)."""
+    return await service.generate(
+        session, caller, scopes, api, data.territory_id, data.period, thresholds
+    )
 
 
 def _read(rec: Any, decisions: list[Any]) -> RecommendationRead:

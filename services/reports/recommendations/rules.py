@@ -9,7 +9,7 @@ through the API are never overwritten.
 import json
 import string
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +38,7 @@ class Condition:
     params: dict[str, type | tuple[type, ...]]  # name -> type(s); required ones listed below
     required: frozenset[str]
     fields: frozenset[str]
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # name -> allowed values
 
 
 CONDITIONS: dict[str, Condition] = {
@@ -86,6 +87,37 @@ CONDITIONS: dict[str, Condition] = {
         {"threshold": (int, float)},
         frozenset({"threshold"}),
         frozenset({"campaign", "responses", "expected", "rate", "threshold", "where", "period"}),
+    ),
+    # An organization's paper of the period's assessment year with objectivity risk `risk`
+    # ('high', the default; 'low': low or high): a monitoring visit, observers.
+    "objectivity_risk": Condition(
+        frozenset({"authority", "organization_leader"}),
+        {"risk": str},
+        frozenset(),
+        frozenset({"where", "period", "papers", "signs", "risk"}),
+        {"risk": ("high", "low")},
+    ),
+    # A low-results school (ШНОР): a school programme and a mentor school.
+    "low_results_school": Condition(
+        frozenset({"organization_leader", "authority"}),
+        {},
+        frozenset(),
+        frozenset({"where", "period", "years", "papers", "mentor"}),
+    ),
+    # A resilient school (high results in unfavourable social conditions): share its practice.
+    "resilient_school": Condition(
+        frozenset({"authority"}),
+        {},
+        frozenset(),
+        frozenset({"where", "period", "result", "index"}),
+    ),
+    # Tasks a school's participants fail (below Thresholds.task_deficit_completion and the
+    # territory's by task_deficit_gap points): to the leader, for the subject's teachers.
+    "task_deficit": Condition(
+        frozenset({"organization_leader"}),
+        {},
+        frozenset(),
+        frozenset({"where", "period", "paper", "teachers", "skills", "programmes"}),
     ),
 }
 
@@ -136,6 +168,8 @@ def validate(
             raise Invalid.at(f"params.{name}", f"число по модулю больше {MEASURE_MAX_TEXT}")
         if name == "indicator_codes" and not all(isinstance(c, str) for c in value):
             raise Invalid.at(f"params.{name}", "ожидается список кодов показателей")
+        if name in spec.choices and value not in spec.choices[name]:
+            raise Invalid.at(f"params.{name}", f"возможны: {', '.join(spec.choices[name])}")
     if missing := sorted(spec.required - set(params)):
         raise Invalid.at(f"params.{missing[0]}", "обязательный параметр")
     check_template("template", template, spec.fields)

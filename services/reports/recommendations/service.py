@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.analysis.thresholds import Thresholds
 from services.reports.clients.api import ApiClient
 from services.reports.recommendations import facts as gathering
 from services.reports.recommendations import ownership
@@ -103,14 +104,16 @@ async def generate(
     api: ApiClient,
     territory_id: uuid.UUID,
     period: Period,
+    thresholds: Thresholds,
 ) -> GenerateResult:
     """Evaluate the rules that apply in a territory (NotFound outside the caller's scope;
     Forbidden but for administrators, analysts and methodologists) for a period and store what
     they give, recorded in the audit log: how many are new, refreshed and unchanged, per
-    addressee, and the inputs a peer did not give."""
+    addressee, and the inputs a peer did not give. `thresholds` are the complex analysis'
+    (services/reports/analysis/thresholds.py), for the conditions over it."""
     require_roles(principal, *ISSUERS)
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
-    facts, missing = await gathering.gather(session, principal, resolver, scope, period)
+    facts, missing = await gathering.gather(session, principal, resolver, scope, period, thresholds)
     candidates, counts = await issue(session, resolver, scope, facts)
     await api.audit(
         "generate",

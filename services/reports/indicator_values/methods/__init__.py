@@ -11,6 +11,7 @@ from services.reports.indicator_values.methods import (
     assessment_metric,
     data_value,
     formula,
+    organization_flagged_share,
     organization_share,
     survey,
 )
@@ -19,6 +20,7 @@ MODULES: dict[str, ModuleType] = {
     "data_value": data_value,
     "organization_share": organization_share,
     "assessment_metric": assessment_metric,
+    "organization_flagged_share": organization_flagged_share,
     "survey_positive_share": survey,
     "survey_mean": survey,
     "deficit_share": survey,

@@ -126,6 +126,31 @@ def organization_coverage(scope: Scope, reporting: int) -> dict[str, Any]:
     }
 
 
+def group_shares(
+    ctx: Context, code: str, counted: dict[tuple[str, uuid.UUID, str], tuple[int, int]]
+) -> Known:
+    """A share-of-organizations method's values of `code` for every scope and period of `ctx`:
+    `counted` maps (scope_type, scope_id, period) to (organizations meeting the condition,
+    organizations counted); percent 0–100, n the organizations counted; None for an
+    organization (a group's figure)."""
+    found: Known = {}
+    for scope in ctx.scopes:
+        for period in ctx.periods:
+            key = (code, scope.scope_type, scope.scope_id, period)
+            if scope.scope_type == ORGANIZATION:
+                found[key] = None
+                continue
+            meets, whole = counted.get((scope.scope_type, scope.scope_id, period), (0, 0))
+            found[key] = Value(
+                pct(meets, whole),
+                meets if whole else None,
+                whole or None,
+                whole,
+                organization_coverage(scope, whole),
+            )
+    return found
+
+
 def too_few(value: Value, min_n: int) -> bool:
     """Some answers, but fewer than the indicator asks for (none at all is no data)."""
     return value.n is not None and 0 < value.n < min_n

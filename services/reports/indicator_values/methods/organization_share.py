@@ -19,9 +19,7 @@ from services.reports.indicator_values.methods.base import (
     TERRITORY,
     Context,
     Known,
-    Value,
-    organization_coverage,
-    pct,
+    group_shares,
 )
 
 # Organizations have no share of organizations: no value at that level.
@@ -83,20 +81,6 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
                 "target": float(condition["value"]),
             },
         )
-        counted = {(r.scope_type, r.scope_id, r.period): r for r in rows}
-        for scope in ctx.scopes:
-            for period in ctx.periods:
-                key = (definition["code"], scope.scope_type, scope.scope_id, period)
-                if scope.scope_type == ORGANIZATION:
-                    found[key] = None
-                    continue
-                row = counted.get((scope.scope_type, scope.scope_id, period))
-                with_value, meets = (row.with_value, row.meets) if row else (0, 0)
-                found[key] = Value(
-                    pct(meets, with_value),
-                    meets if with_value else None,
-                    with_value or None,
-                    with_value,
-                    organization_coverage(scope, with_value),
-                )
+        counted = {(r.scope_type, r.scope_id, r.period): (r.meets, r.with_value) for r in rows}
+        found |= group_shares(ctx, definition["code"], counted)
     return found

@@ -1,0 +1,1 @@
+"""Pages for people in a browser: sign-in, sign-out and each role's home (HTML, not /v1)."""

@@ -1,0 +1,187 @@
+"""HTTP: the api's pages for people in a browser (outside the /v1 API and its OpenAPI document).
+
+`GET /` is where a person starts: the sign-in page, or (signed in) a redirect to their home.
+`POST /sign-in` checks the password with the API's own sign-in (`auth.service.sign_in`: the
+same throttling per account and per address) and keeps the token in the session cookie
+(session.py); `POST /sign-out` revokes it as `POST /v1/auth/revoke` does. `GET /home` is the
+home of the visitor's role. Every POST carries the form's CSRF token (403 page without it).
+Every answer is a Russian page or a redirect (303), never problem+json, and never cached.
+"""
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from services.api.auth.service import revoke, sign_in
+from services.api.pages import service
+from services.api.pages.render import HERE, NO_STORE, page
+from services.api.pages.session import (
+    CSRF_FIELD,
+    Visitor,
+    end_session,
+    keep_sign_in_value,
+    sign_in_csrf,
+    sign_in_posted,
+    start_session,
+    visitor,
+)
+from shared.context import client_address_var
+from shared.db import SessionDep
+from shared.errors import Forbidden, Invalid, NotFound
+from shared.identity import Role
+from shared.settings import Settings
+
+STATIC_PATH = "/pages/static"
+router = APIRouter(include_in_schema=False)
+static_files = StaticFiles(directory=HERE / "static")
+
+# The home template of each role; a methodologist's own pages come with a later step.
+HOMES = {
+    Role.admin: "home_analyst.html",
+    Role.territory_analyst: "home_analyst.html",
+    Role.methodologist: "home_viewer.html",
+    Role.viewer: "home_viewer.html",
+    Role.organization_leader: "home_leader.html",
+    Role.teacher: "home_teacher.html",
+}
+# Sign-in problems: status code of the page again.
+PROBLEMS = {"csrf": 403, "missing": 422, "wrong": 401, "throttled": 429}
+
+
+def _redirect(to: str) -> RedirectResponse:
+    return RedirectResponse(to, status_code=303, headers=NO_STORE)
+
+
+def _sign_in_page(
+    request: Request, problem: str | None = None, email: str = "", retry_after: int | None = None
+) -> Response:
+    """The sign-in page (with the problem of a failed attempt), and its CSRF cookie."""
+    token, new_value = sign_in_csrf(request)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    answer = page(
+        request,
+        "sign_in.html",
+        PROBLEMS.get(problem or "", 200),
+        headers,
+        csrf=token,
+        problem=problem,
+        email=email,
+        retry_after=retry_after,
+    )
+    return keep_sign_in_value(request, answer, new_value)
+
+
+async def _posted(request: Request) -> dict[str, str]:
+    """The text fields of a posted form (a handful at most; files are ignored)."""
+    form = await request.form(max_files=0, max_fields=20)
+    return {k: v for k, v in form.items() if isinstance(v, str)}
+
+
+async def _from_page(request: Request, person: Visitor) -> bool:
+    """Was this form posted from a page of the visitor's session (its CSRF token)?"""
+    posted = (await _posted(request)).get(CSRF_FIELD)
+    return person.posted_by(request.app.state.settings, posted)
+
+
+@router.get("/")
+async def entry(request: Request, session: SessionDep) -> Response:
+    """The sign-in page; signed in, a redirect to the home."""
+    if await visitor(request, session) is not None:
+        return _redirect("/home")
+    return _sign_in_page(request)
+
+
+@router.post("/sign-in")
+async def sign_in_page(request: Request, session: SessionDep) -> Response:
+    """Email and password, as `POST /v1/auth/token` takes them (the same throttling): the
+    home with a session, or the page again saying what went wrong (401 wrong, 429 throttled
+    with `Retry-After`, 422 empty fields, 403 a form not from this browser's page)."""
+    fields = await _posted(request)
+    email = fields.get("username", "").strip()[:320]
+    password = fields.get("password", "")
+    if not sign_in_posted(request, fields.get(CSRF_FIELD)):
+        return _sign_in_page(request, "csrf", email)
+    if not email or not password:
+        return _sign_in_page(request, "missing", email)
+    settings: Settings = request.app.state.settings
+    try:
+        outcome = await sign_in(session, settings, email, password, client_address_var.get())
+    except Invalid:  # a character no address holds
+        return _sign_in_page(request, "wrong", email)
+    # Returned, not raised: the failed attempt must be committed to count towards throttling.
+    if outcome.retry_after is not None:
+        return _sign_in_page(request, "throttled", email, outcome.retry_after)
+    if outcome.token is None:
+        return _sign_in_page(request, "wrong", email)
+    seconds = settings.access_token_minutes * 60
+    return start_session(request, _redirect("/home"), outcome.token, seconds)
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request, session: SessionDep) -> Response:
+    """Revoke the session's token (refused by every service from now on) and drop the cookie;
+    back to the sign-in page. A post without the session's CSRF token is refused (403)."""
+    person = await visitor(request, session)
+    if person is not None:
+        if not await _from_page(request, person):
+            return _message(request, 403, "stale", person)
+        await revoke(session, request.app.state.settings, person.token)
+    return end_session(request, _redirect("/"))
+
+
+@router.get("/home")
+async def home(request: Request, session: SessionDep) -> Response:
+    """The home of the visitor's role (see `HOMES`); without a session, the sign-in page."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    access = person.access(session)
+    settings: Settings = request.app.state.settings
+    today = settings.today()
+    role = person.principal.role
+    reports_url = str(settings.reports_url).rstrip("/")
+    context: dict[str, object] = {"today": today, "reports_url": reports_url}
+    if role in (Role.admin, Role.territory_analyst):
+        context["roadmaps"] = await service.roadmaps(access, today)
+        context["organizations"] = await service.organizations(access)
+    elif role == Role.organization_leader:
+        context["activities"] = await service.school_activities(access, today)
+    elif role == Role.teacher:
+        context["record"] = await service.own_record(access)
+        context["surveys_url"] = str(settings.surveys_url).rstrip("/")
+    else:
+        context["roadmaps"] = await service.roadmaps(access, today)
+    notice = request.query_params.get("done")
+    return page(
+        request,
+        HOMES[role],
+        person=person,
+        notice="done" if notice else None,
+        **context,
+    )
+
+
+@router.post("/activities/{activity_id}/done")
+async def mark_done(activity_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
+    """The "Отметить выполненным" button: `PATCH /v1/activities/{id}` with `status: done`,
+    with the API's rights (the leader of a responsible school, the owner's analysts; a 403
+    page for others, 404 for an activity they cannot read); back to the home."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    settings: Settings = request.app.state.settings
+    if not await _from_page(request, person):
+        return _message(request, 403, "stale", person)
+    try:
+        await service.mark_done(person.access(session), activity_id, settings.today())
+    except NotFound:
+        return _message(request, 404, "not_found", person)
+    except Forbidden:
+        return _message(request, 403, "forbidden", person)
+    return _redirect("/home?done=1")
+
+
+def _message(request: Request, status_code: int, kind: str, person: Visitor) -> Response:
+    return page(request, "message.html", status_code, person=person, kind=kind)

@@ -1,0 +1,118 @@
+"""What each role's home shows, read through the api's own service functions with the
+visitor's `Access` (so a page shows exactly what the API would answer them), in a fixed number
+of queries whatever the number of roadmaps or activities."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.access import Access
+from services.api.organizations.models import Cluster, Organization
+from services.api.organizations.service import list_organizations
+from services.api.roadmaps import tracking
+from services.api.roadmaps.models import Activity, Roadmap
+from services.api.roadmaps.schemas import ActivityUpdate, Progress
+from services.api.roadmaps.service import list_roadmaps
+from services.api.staff.models import StaffMember
+from services.api.staff.service import get_staff
+from services.api.territories.models import Territory
+from shared.identity import Principal, ScopeType
+from shared.pagination import Pagination
+
+# How many rows a home lists at the most (the rest is said as "показаны N из M").
+LISTED = 200
+T = TypeVar("T")
+_SCOPE_MODELS = {
+    ScopeType.territory: Territory,
+    ScopeType.cluster: Cluster,
+    ScopeType.organization: Organization,
+}
+
+
+@dataclass
+class RoadmapLine:
+    """One roadmap on a home: done/total counts the activities not cancelled."""
+
+    roadmap: Roadmap
+    progress: Progress
+    overdue: list[Activity] = field(default_factory=list)
+
+    @property
+    def active(self) -> int:
+        return self.progress.total - self.progress.cancelled
+
+
+@dataclass
+class Listing(Generic[T]):
+    """The first `LISTED` rows of a list and how many there are in all."""
+
+    items: list[T]
+    total: int
+
+
+async def scope_name(session: AsyncSession, principal: Principal) -> str | None:
+    """The name of a user's territory, cluster or school (None for an administrator)."""
+    if principal.scope_type is None or principal.scope_id is None:
+        return None
+    model = _SCOPE_MODELS[principal.scope_type]
+    return await session.scalar(select(model.name).where(model.id == principal.scope_id))
+
+
+async def roadmaps(access: Access, as_of: date) -> Listing[RoadmapLine]:
+    """The roadmaps the visitor reads (newest first, as `GET /v1/roadmaps`), each with its
+    progress and its activities overdue as of `as_of`: three queries."""
+    items, total = await list_roadmaps(access, Pagination(limit=LISTED, offset=0))
+    ids = [r.id for r in items]
+    figures = await tracking.progress_of_many(access.session, ids, as_of)
+    lines = {r.id: RoadmapLine(r, figures[r.id]) for r in items}
+    for activity in await tracking.overdue_of_many(access.session, ids, as_of):
+        lines[activity.roadmap_id].overdue.append(activity)
+    return Listing(list(lines.values()), total)
+
+
+async def organizations(access: Access) -> Listing[Organization]:
+    """The organizations the visitor reads, by name (as `GET /v1/organizations`)."""
+    items, total = await list_organizations(access, Pagination(limit=LISTED, offset=0))
+    return Listing(items, total)
+
+
+@dataclass
+class SchoolActivity:
+    activity: Activity
+    roadmap_title: str
+    overdue: bool
+
+
+async def school_activities(access: Access, as_of: date) -> Listing[SchoolActivity]:
+    """The activities the visitor's school is responsible for (as `GET /v1/activities?
+    responsible_organization_id=…`), with their roadmaps' titles: three queries."""
+    school = access.principal.scope_id
+    assert school is not None
+    items, total = await tracking.list_activities(
+        access,
+        Pagination(limit=LISTED, offset=0),
+        roadmap_id=None,
+        as_of=as_of,
+        responsible_organization_id=school,
+    )
+    ids = {a.roadmap_id for a in items}
+    query = select(Roadmap.id, Roadmap.title).where(Roadmap.id.in_(ids))
+    titles = {rid: title for rid, title in await access.session.execute(query)}
+    rows = [SchoolActivity(a, titles[a.roadmap_id], tracking.is_overdue(a, as_of)) for a in items]
+    return Listing(rows, total)
+
+
+async def mark_done(access: Access, activity_id: uuid.UUID, today: date) -> Activity:
+    """`PATCH /v1/activities/{id}` with `status: done` (its rights and history, done today)."""
+    return await tracking.update_activity(access, activity_id, ActivityUpdate(status="done"), today)
+
+
+async def own_record(access: Access) -> StaffMember | None:
+    """The visitor's own staff record (a teacher's), or None for an account without one."""
+    if access.principal.staff_id is None:
+        return None
+    return await get_staff(access, access.principal.staff_id)

@@ -1,0 +1,124 @@
+"""Objectivity signs, task completion, low-results schools, the social context index and
+resilient schools of a territory: the answers of their endpoints, computed over the reports
+service's facts for the organizations of the territory the caller may see (`Asked`, resolved
+by the router: 404 outside the scope)."""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.analysis.context import context_index
+from services.reports.analysis.low_results import low_results
+from services.reports.analysis.objectivity import THRESHOLDS as OBJECTIVITY_THRESHOLDS
+from services.reports.analysis.objectivity import objectivity
+from services.reports.analysis.resilient import resilient_with_context
+from services.reports.analysis.tasks import task_profiles
+from services.reports.analysis.thresholds import Thresholds
+from shared.errors import NotFound
+from shared.periods import Period
+
+LOW_RESULTS_THRESHOLDS = (
+    "min_participants",
+    "low_results_mark_2_share",
+    "low_results_bottom_share",
+    "low_results_papers",
+    "low_results_years",
+)
+CONTEXT_THRESHOLDS = ("context_quartile",)
+RESILIENT_THRESHOLDS = ("min_participants", "context_quartile", "resilient_result_share")
+
+
+@dataclass(frozen=True)
+class Asked:
+    """What an analysis request asks about: the territory, its organizations the caller may
+    see (sorted), the request's session and the app's thresholds."""
+
+    session: AsyncSession
+    territory_id: uuid.UUID
+    organizations: list[uuid.UUID]
+    t: Thresholds
+
+
+def _answer(
+    asked: Asked, year: Period | None, found: dict[str, Any], used: tuple[str, ...]
+) -> dict[str, Any]:
+    """`{territory_id, year, items, notes, …found, thresholds: {the ones `used`}}`."""
+    return {
+        "territory_id": asked.territory_id,
+        "year": year.code if year else None,
+        **found,
+        "thresholds": {name: getattr(asked.t, name) for name in used},
+    }
+
+
+def _few(t: Thresholds) -> str:
+    return (
+        f"Работы, которые в школе писали меньше {t.min_participants} участников, "
+        "не анализируются: по ним признаков нет"
+    )
+
+
+async def objectivity_of(asked: Asked, year: Period) -> dict[str, Any]:
+    """Objectivity signs of the territory's organizations in `year` (analysis/objectivity.py),
+    with notes on what is and is not analysed."""
+    items = await objectivity(asked.session, asked.organizations, year, asked.t)
+    notes = [
+        _few(asked.t),
+        f"Признак not_confirmed_by_gia: ВПР {year.code} сравнивается с ОГЭ (ЕГЭ) того же "
+        "потока в последующие годы (ВПР в g классе — с ОГЭ через 9 − g лет); пока экзамен "
+        "потока не сдан, признака нет",
+        "Пороги — настройки Soko (SOKO_ANALYSIS_…), а не федеральные значения",
+    ]
+    return _answer(asked, year, {"items": items, "notes": notes}, OBJECTIVITY_THRESHOLDS)
+
+
+async def task_completion_of(
+    asked: Asked, year: Period, organization_id: uuid.UUID | None = None
+) -> dict[str, Any]:
+    """Task-completion profiles of the territory's organizations in `year` (analysis/tasks.py;
+    of `organization_id` alone when given, the territory's completion staying the whole
+    territory's). NotFound (404) for an organization outside the territory."""
+    if organization_id is not None and organization_id not in asked.organizations:
+        raise NotFound("Организация не найдена в этой территории")
+    items = await task_profiles(asked.session, asked.organizations, year, asked.t)
+    if organization_id is not None:
+        items = [item for item in items if item["organization_id"] == organization_id]
+    notes = [
+        _few(asked.t),
+        "Выполнение задания — сумма баллов участников / (максимальный балл × участники) × 100; "
+        "по территории — суммарно по всем её школам, написавшим ту же версию спецификации",
+    ]
+    return _answer(asked, year, {"items": items, "notes": notes}, ("min_participants",))
+
+
+async def low_results_of(asked: Asked, year: Period) -> dict[str, Any]:
+    """ШНОР of the territory in `year` (analysis/low_results.py), with a note of the rule."""
+    t = asked.t
+    items = await low_results(asked.session, asked.organizations, year, t)
+    notes = [
+        f"ШНОР — школа в низшей группе территории не менее чем по {t.low_results_papers} "
+        f"работам в каждом из {t.low_results_years} лет подряд; учтены работы, которые "
+        f"писали не менее {t.min_participants} участников"
+    ]
+    return _answer(asked, year, {"items": items, "notes": notes}, LOW_RESULTS_THRESHOLDS)
+
+
+async def context_of(asked: Asked) -> dict[str, Any]:
+    """The social context index of the territory's schools (analysis/context.py): items,
+    components and notes; `year` None."""
+    found = await context_index(asked.session, asked.organizations, asked.t)
+    return _answer(asked, None, found, CONTEXT_THRESHOLDS)
+
+
+async def resilient_of(asked: Asked, year: Period) -> dict[str, Any]:
+    """Resilient schools of the territory in `year` (analysis/resilient.py); the notes say what
+    of the context index is missing, and when no school has both an index and a result."""
+    items, context = await resilient_with_context(asked.session, asked.organizations, year, asked.t)
+    notes = list(context["notes"])
+    if not items:
+        notes.append(f"Нет школ и с индексом, и с результатами за {year.code}")
+    elif all(item["residual"] is None for item in items):
+        notes.append("Остатки не рассчитаны: для линии регрессии нужны хотя бы две школы")
+    return _answer(asked, year, {"items": items, "notes": notes}, RESILIENT_THRESHOLDS)

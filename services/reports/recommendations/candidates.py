@@ -1,0 +1,123 @@
+"""What every recommendation condition builds on: the facts the rules look at, a candidate
+recommendation with its stable id, and the Russian spelling of numbers and programme lists.
+
+Split from engine.py so that the condition modules (engine.py, analysis_conditions.py) share it.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from services.reports.analysis.thresholds import Thresholds
+
+NAMESPACE = uuid.UUID("6f0b3d4e-8a53-4f4a-9d0c-0a5c1e2b7d11")
+TERRITORY_ADDRESSEES = {"authority", "pd_centre"}
+UNITS = {"percent": " %", "count": "", "score": "", "boolean": "", "number": ""}
+
+
+def stable_id(rule_code: str, addressee_id: uuid.UUID, subject: str, period: str) -> uuid.UUID:
+    return uuid.uuid5(NAMESPACE, f"{rule_code}|{addressee_id}|{subject}|{period}")
+
+
+def number(value: float | None, unit: str = "number") -> str:
+    """A number as Russian readers write it: 62,5 %; 12; нет данных."""
+    if value is None:
+        return "нет данных"
+    text = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
+    return text.replace(".", ",") + UNITS.get(unit, "")
+
+
+@dataclass
+class Facts:
+    """Everything the rules look at, for one territory and period."""
+
+    period: str
+    previous: str
+    earliest: str  # the period before the previous one
+    territory_id: uuid.UUID
+    definitions: dict[str, dict[str, Any]]
+    # (indicator_code, scope_type, scope_id) -> indicator value item, this and the previous period
+    values: dict[tuple[str, str, uuid.UUID], dict[str, Any]]
+    earlier: dict[tuple[str, str, uuid.UUID], dict[str, Any]]
+    names: dict[uuid.UUID, str]  # organizations and territories
+    org_territory: dict[uuid.UUID, uuid.UUID]
+    # a territory -> it and every territory above it
+    chains: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
+    # survey campaigns: {id, title, organizations: {org: (n, expected)}, territories: {...}}
+    campaigns: list[dict[str, Any]] = field(default_factory=list)
+    # (organization, competence) -> (teachers diagnosed, with a deficit)
+    deficits: dict[tuple[uuid.UUID, str], tuple[int, int]] = field(default_factory=dict)
+    competence_titles: dict[str, str] = field(default_factory=dict)
+    routes: list[dict[str, Any]] = field(default_factory=list)
+    programmes: list[dict[str, Any]] = field(default_factory=list)  # active, by priority
+    # The complex analysis of the period's assessment year (services/reports/analysis), over
+    # the territory's organizations, with the thresholds it used: objectivity items
+    # (organization × paper with signs and risk), the ШНОР schools, every school's result and
+    # context index with its `resilient` flag, the task profiles (organization × paper).
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    objectivity: list[dict[str, Any]] = field(default_factory=list)
+    low_results: list[dict[str, Any]] = field(default_factory=list)
+    resilient: list[dict[str, Any]] = field(default_factory=list)
+    task_profiles: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Candidate:
+    id: uuid.UUID
+    rule_id: uuid.UUID
+    rule_code: str
+    period: str
+    addressee_type: str
+    addressee_id: uuid.UUID
+    organization_id: uuid.UUID | None
+    territory_id: uuid.UUID
+    territory_ids: list[uuid.UUID]
+    subject: str
+    indicator_code: str | None
+    text: str
+    actions: list[dict[str, Any]]
+    evidence: dict[str, Any]
+
+
+class _Fill(dict):
+    """Template values; a placeholder with no value reads as a dash rather than failing."""
+
+    def __missing__(self, key: str) -> str:
+        return "—"
+
+
+def candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw: Any) -> Candidate:
+    fill = _Fill(kw.pop("fill"))
+    actions = [
+        {**action, "text": str(action.get("text", "")).format_map(fill).strip()}
+        for action in rule.actions
+    ]
+    actions += kw.pop("extra_actions", [])
+    territory = kw["territory_id"]
+    return Candidate(
+        territory_ids=facts.chains.get(territory, [territory]),
+        id=stable_id(rule.code, addressee, subject, facts.period),
+        rule_id=rule.id,
+        rule_code=rule.code,
+        period=facts.period,
+        addressee_type=rule.addressee_type,
+        addressee_id=addressee,
+        subject=subject,
+        text=" ".join(rule.template.format_map(fill).split()),
+        actions=[a for a in actions if a["text"]],
+        **kw,
+    )
+
+
+def programmes_for(competences: set[str], facts: Facts) -> list[dict[str, Any]]:
+    return [p for p in facts.programmes if competences & set(p["competences"])]
+
+
+def programme_titles(programmes: list[dict[str, Any]]) -> str:
+    if not programmes:
+        return "программ в каталоге нет — нужен методический семинар"
+    return "; ".join(f"«{p['title']}» ({p['hours']} ч)" for p in programmes)
+
+
+def percent_of(part: int, whole: int) -> str:
+    return number(round(100 * part / whole, 1), "percent") if whole else "—"
