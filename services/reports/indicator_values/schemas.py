@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["achieved", "not_achieved", "insufficient_data", "no_data"]
+from shared.indicator_methods import Unit
+
+Status = Literal["achieved", "not_achieved", "insufficient_data", "no_data", "no_target"]
 
 
 class TargetRead(BaseModel):
@@ -22,6 +24,11 @@ class MissingInput(BaseModel):
 
 class IndicatorValueRead(BaseModel):
     indicator_code: str
+    indicator_name: str = Field(description="Название показателя")
+    unit: Unit = Field(
+        description="Единица: percent — проценты 0–100; boolean — да/нет (1/0) для "
+        "организации и доля организаций с «да», проценты, для кластера и территории"
+    )
     scope_type: Literal["organization", "cluster", "territory"]
     scope_id: uuid.UUID
     period: str
@@ -30,7 +37,11 @@ class IndicatorValueRead(BaseModel):
     denominator: float | None
     n: int | None = Field(description="Организаций, респондентов или участников")
     target: TargetRead | None
-    status: Status | None = Field(description="Пусто: значение есть, целевого значения нет")
+    status: Status = Field(
+        description="achieved — цель достигнута, not_achieved — не достигнута, "
+        "insufficient_data — данных меньше min_n, no_data — данных нет, no_target — значение "
+        "есть, целевого значения нет"
+    )
     previous_value: float | None
     change: float | None
     coverage: dict[str, Any] | None = Field(
