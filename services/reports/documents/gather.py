@@ -165,8 +165,7 @@ def activity_rows(
 def recommendation_rows(
     found: list[Any], names: dict[uuid.UUID, str], indicators: dict[str, IndicatorInfo]
 ) -> list[RecommendationRow]:
-    """The recommendations by school (natural order of names), each school's oldest first."""
-    rows = [
+    return [
         RecommendationRow(
             addressee=labels.ADDRESSEE_LABELS.get(r.addressee_type, r.addressee_type),
             # The school it concerns, else the addressee (a territory's authority).
@@ -182,7 +181,6 @@ def recommendation_rows(
         )
         for r in found
     ]
-    return sorted(rows, key=lambda r: labels.natural_key(r.organization))
 
 
 def decision_rows(
