@@ -12,6 +12,7 @@ and the kindergarten «Детский сад 1».
 from datetime import date
 
 from services.api.organizations.models import Organization
+from services.reports.documents.charts import line_chart
 from shared.periods import academic_year_of
 from tests.reports.documents_world import (
     AS_OF,
@@ -221,3 +222,28 @@ async def test_the_card_shows_every_recommendation_and_its_latest_period(
     # All six, each in full (the card cut them at four, and each text at 200 characters).
     assert [r[1] for r in page.tables["recommendations"][1:]] == texts
     assert "Ещё рекомендаций" not in answer.text
+
+
+def test_a_period_without_data_gets_no_point_and_breaks_the_line():
+    # 2018/2019 45, 2019/2020 none, 2020/2021 55, 2021/2022 65: three points; the line joins
+    # only the two neighbours with values (2020/2021 → 2021/2022), not across the gap.
+    (svg,) = charts(
+        line_chart(
+            "Показатель",
+            [
+                ("2018/2019", 45.0, "45"),
+                ("2019/2020", None, "—"),
+                ("2020/2021", 55.0, "55"),
+                ("2021/2022", 65.0, "65"),
+            ],
+            None,
+            "—",
+            percent=True,
+        )
+    )
+    assert len(svg.findall(f".//{SVG}circle[@class='point']")) == 3
+    lines = svg.findall(f".//{SVG}polyline[@class='line']")
+    assert len(lines) == 1 and len(lines[0].get("points").split()) == 2
+    texts = [t.text for t in svg.iter(f"{SVG}text")]
+    assert "—" not in texts and "2019/2020" in texts  # the period keeps its place, unmarked
+    assert not svg.findall(f".//{SVG}line[@class='target']")
