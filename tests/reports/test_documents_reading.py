@@ -53,25 +53,12 @@ async def _indicator(api_client, world, roadmap_id, **fields) -> None:
 async def test_roadmap_report_reads_as_an_analyst_needs(api_client, reports_client, db, world):
     roadmap = await roadmap_with_indicators(api_client, world)
     s10, kindergarten = await _more_organizations(db, world)
-    await _indicator(
-        api_client,
-        world,
-        roadmap["id"],
-        code="vpr_4_5",
-        name=VPR,
-        unit="percent",
-        params={"value_type": "percent"},
-        applies_to=["school"],
-    )
-    await _indicator(
-        api_client,
-        world,
-        roadmap["id"],
-        code="plan",
-        name=PLAN,
-        unit="boolean",
-        params={"value_type": "boolean"},
-    )
+    for code, name, unit, kinds in (
+        ("vpr_4_5", VPR, "percent", ["school"]),
+        ("plan", PLAN, "boolean", ["school", "kindergarten", "additional", "college"]),
+    ):
+        fields = {"code": code, "name": name, "unit": unit, "applies_to": kinds}
+        await _indicator(api_client, world, roadmap["id"], params={"value_type": unit}, **fields)
     await post_values(
         api_client,
         world,

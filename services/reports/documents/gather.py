@@ -4,7 +4,9 @@ and the reports' own recommendations and decisions.
 Calls per report, whatever the number of schools: the roadmap, its activities (pages of 500),
 its progress, its indicators, one lookup of the scope's organizations, the territories and
 clusters for their names, two computations of indicator values (the report's period with the
-one before it, and the two before those), and two queries of the reports tables.
+one before it, and the two before those), and two queries of the reports tables. Without an
+asked period, up to four more computations find the latest period with data
+(`values.latest_with_data`); kept values make them cheap when nothing changed.
 """
 
 import uuid
