@@ -17,6 +17,8 @@ from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT, Measure
 
 Op = Literal[">=", ">", "<=", "<", "=="]
 Unit = Literal["percent", "count", "score", "boolean", "number"]
+# The kinds of organization an indicator may apply to (`applies_to`), in the order shown.
+ORGANIZATION_KINDS = ("school", "kindergarten", "additional", "college")
 Method = Literal[
     "survey_positive_share",
     "survey_mean",

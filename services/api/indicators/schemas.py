@@ -4,10 +4,30 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from shared.indicator_methods import Code, Method, Op, Unit
+from services.api.organizations.schemas import OrganizationKind
+from shared.indicator_methods import ORGANIZATION_KINDS, Code, Method, Op, Unit
 from shared.validation import CLEARABLE, Measure, UpdateSchema
+
+
+def _in_kind_order(kinds: list[str]) -> list[str]:
+    """Each kind once, in the order of ORGANIZATION_KINDS."""
+    return [k for k in ORGANIZATION_KINDS if k in kinds]
+
+
+AppliesTo = Annotated[
+    list[OrganizationKind],
+    Field(
+        min_length=1,
+        max_length=20,
+        description=(
+            "The kinds of organization the indicator is for (school, kindergarten, "
+            "additional, college); organizations of other kinds are left out of its values"
+        ),
+    ),
+    AfterValidator(_in_kind_order),
+]
 
 
 class TargetRead(BaseModel):
@@ -58,6 +78,7 @@ class IndicatorCreate(BaseModel):
     targets: list[ScopedTarget] = Field(default_factory=list, max_length=500)
     collection_method: str | None = Field(default=None, max_length=5000)
     min_n: int = Field(default=1, ge=1, le=100000)
+    applies_to: AppliesTo = Field(default_factory=lambda: list(ORGANIZATION_KINDS))
     roadmap_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
 
 
@@ -84,6 +105,7 @@ class IndicatorUpdate(UpdateSchema):
     )
     collection_method: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=5000)
     min_n: int | None = Field(default=None, ge=1, le=100000)
+    applies_to: AppliesTo | None = None
     roadmap_ids: list[uuid.UUID] | None = Field(
         default=None,
         max_length=100,
@@ -113,6 +135,7 @@ class IndicatorRead(BaseModel):
     targets: list[ScopedTargetRead]
     collection_method: str | None
     min_n: int
+    applies_to: list[str] = Field(description="The kinds of organization the indicator is for")
     roadmap_ids: list[uuid.UUID]
     created_at: datetime
     updated_at: datetime

@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["achieved", "not_achieved", "insufficient_data", "no_data"]
+from shared.indicator_methods import Unit
+
+Status = Literal["achieved", "not_achieved", "insufficient_data", "no_data", "no_target"]
 
 
 class TargetRead(BaseModel):
@@ -22,6 +24,11 @@ class MissingInput(BaseModel):
 
 class IndicatorValueRead(BaseModel):
     indicator_code: str
+    indicator_name: str = Field(description="The indicator's name")
+    unit: Unit = Field(
+        description="percent: 0–100; boolean: yes/no (1/0) for an organization, and the share "
+        "of organizations with yes (percent) for a cluster or territory"
+    )
     scope_type: Literal["organization", "cluster", "territory"]
     scope_id: uuid.UUID
     period: str
@@ -30,7 +37,10 @@ class IndicatorValueRead(BaseModel):
     denominator: float | None
     n: int | None = Field(description="Organizations, respondents or participants")
     target: TargetRead | None
-    status: Status | None = Field(description="Empty: there is a value but no target")
+    status: Status = Field(
+        description="achieved: the target is met; not_achieved: it is not; insufficient_data: "
+        "less data than min_n; no_data: no data; no_target: a value but no target"
+    )
     previous_value: float | None
     change: float | None
     coverage: dict[str, Any] | None = Field(
