@@ -256,45 +256,12 @@ async def test_what_a_malformed_request_is_told_is_in_russian(
         assert CYRILLIC.search(message), message
 
 
-# Operations of areas other branches are rewriting now (issue 15's analysis, recommendations
-# and documents, the assessment task specifications): their few Russian parameter descriptions are
-# translated when those land.
+# Operations of an area another branch is rewriting now (issue 16's documents): their few
+# Russian parameter and response descriptions are translated when that lands.
 ELSEWHERE = (  # path prefixes
-    "/v1/analysis/",
-    "/v1/assessment-results/task-completion",
-    "/v1/assessment-results/score-distribution",
-    "/v1/assessment-results/marks-by-class",
-    "/v1/recommendation-rules",
-    "/v1/decisions",
     "/v1/reports/roadmaps/{roadmap_id}",
     "/v1/reports/organizations/{organization_id}",
 )
-# Their schemas (components), likewise.
-ELSEWHERE_SCHEMAS = {
-    "Body_upload_participants_v1_assessment_results_participants_upload_post",
-    "ClassMarks",
-    "CompletionRead",
-    "DistributionRead",
-    "MarkStep",
-    "ParticipantsIn",
-    "ScoreCount",
-    "SpecificationCreate",
-    "SpecificationRead",
-    "TaskCompletion",
-    "TaskSpec",
-    "Effect",
-    "RuleCreate",
-    "ContextComponentValue",
-    "ContextItem",
-    "LowResultsItem",
-    "LowResultsPaper",
-    "LowResultsRead",
-    "ObjectivityItem",
-    "ObjectivitySign",
-    "ResilientItem",
-    "RuleRead",
-    "RuleTerritoryState",
-}
 # Russian names in English prose: quoted «Математика», "ЦНППМ", `Sn`, in parentheses (НОК
 # УООД), or codes such as К1.
 QUOTED = re.compile(r"«[^»]*»|\([^)]*\)|\"[^\"]*\"|`[^`]*`|\b[А-ЯЁ]{1,2}\d+\b")
@@ -322,8 +289,7 @@ async def test_the_api_is_documented_in_english(apps, service):
             texts += [r.get("description") for r in operation["responses"].values()]
             found += [f"{method} {path}: {t}" for t in texts if _russian(t)]
     for name, schema in document["components"]["schemas"].items():
-        if name not in ELSEWHERE_SCHEMAS:
-            found += [f"{name}: {t}" for t in _descriptions(schema) if _russian(t)]
+        found += [f"{name}: {t}" for t in _descriptions(schema) if _russian(t)]
     assert found == []
 
 

@@ -55,8 +55,9 @@ async def get_context(asked: Asked) -> ContextRead:
     """The social context index (ИСБШ) of the territory's schools from their context data:
     components standardised within the territory (z-scores), signed so that higher is more
     favourable, combined as the weighted mean (components and weights:
-    analysis/context_components.json); groups by the territory's quartiles (`unfavourable` =
-    ШНСУ). Missing components are named, never guessed. 404 outside the caller's scope."""
+    analysis/context_components.json); groups by the territory's quartiles (`unfavourable`:
+    schools in adverse social conditions, ШНСУ). Missing components are named, never guessed.
+    404 outside the caller's scope."""
     return ContextRead.model_validate(await service.context_of(asked))
 
 
