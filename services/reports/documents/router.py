@@ -23,24 +23,25 @@ HTML = "text/html; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESPONSES = {
     200: {
-        "description": "Документ: страница HTML для печати или книга .xlsx",
+        "description": "The document: an HTML page to print or an .xlsx workbook",
         "content": {"text/html": {}, XLSX: {}},
     },
     **error_responses(Unauthorized, NotFound, Invalid, PeerUnavailable),
 }
 Format = Annotated[
     Literal["html", "xlsx"],
-    Query(alias="format", description="html — страница для печати, xlsx — таблицы"),
+    Query(alias="format", description="html: a page to print; xlsx: tables"),
 ]
 ReportPeriod = Annotated[
     Period | None,
     Depends(
         period_query(
-            description="2021/2022, 2022, 2022Q3, 2022-09; по умолчанию — текущий", required=False
+            description="2021/2022, 2022, 2022Q3, 2022-09; by default the latest with data",
+            required=False,
         )
     ),
 ]
-AsOf = Annotated[date | None, Query(description="На какую дату считать просрочку")]
+AsOf = Annotated[date | None, Query(description="The day overdue activities are counted at")]
 
 
 def context(
