@@ -117,9 +117,9 @@ async def organization_document(
     fmt: Format = "html",
     as_of: AsOf = None,
 ) -> Response:
-    """A school's one-page report card: its indicators against targets, its НОК УООД, the
-    activities it is responsible for, its recommendations. Period: the current academic year
-    by default."""
+    """A school's one-page report card: its indicators against targets, its independent
+    quality evaluation (НОК УООД), the activities it is responsible for, its recommendations.
+    Period: by default the latest with data."""
     card = await organization_card(ctx, organization_id, period, as_of)
     body = xlsx.card_workbook(card) if fmt == "xlsx" else html.render_card(card, ctx.today)
     name = f"Карточка ОО {card.name[:80]} {card.period}".replace("/", "-")
