@@ -78,17 +78,21 @@ async def resolve(session: AsyncSession, code: str) -> FormLink:
 
 
 # Organization names by id, as the api service gave them, kept a while: every parent opening a
-# link would otherwise cost a call to the api service.
+# link would otherwise cost a call to the api service. While the api service does not answer,
+# the form is shown without the name, and not asked for again for a little while (so that
+# the pages do not wait for its retries each time).
 NAME_SECONDS = 600.0
-_NAMES: dict[uuid.UUID, tuple[float, str]] = {}
+RETRY_SECONDS = 30.0
+_NAMES: dict[uuid.UUID, tuple[float, str | None]] = {}
 _NAMES_MAX = 10_000
 
 
 async def organization_name(api: ApiClient, organization_id: uuid.UUID) -> str | None:
     """The name of the link's organization (school, kindergarten...) for the form's pages, from
     the api service (`POST /v1/organizations/lookup`, asked as this service: the surveys service
-    keeps no names), cached `NAME_SECONDS`; None when the api service does not answer or knows
-    no such organization: the form then goes without it rather than fail."""
+    keeps no names), cached `NAME_SECONDS`; None when the api service does not answer (asked
+    again after `RETRY_SECONDS`) or knows no such organization: the form then goes without it
+    rather than fail."""
     now = time.monotonic()
     cached = _NAMES.get(organization_id)
     if cached is not None and cached[0] > now:
@@ -97,12 +101,13 @@ async def organization_name(api: ApiClient, organization_id: uuid.UUID) -> str |
         found = await api.organizations([organization_id])
     except (PeerUnavailable, PeerRefused):
         logger.warning("no organization name for the form: the api service did not answer")
-        return None
-    name = found.get(organization_id, {}).get("name")
-    if name:
-        if len(_NAMES) >= _NAMES_MAX:
-            _NAMES.clear()
-        _NAMES[organization_id] = (now + NAME_SECONDS, name)
+        name, seconds = None, RETRY_SECONDS
+    else:
+        name = found.get(organization_id, {}).get("name") or None
+        seconds = NAME_SECONDS if name else RETRY_SECONDS
+    if len(_NAMES) >= _NAMES_MAX:
+        _NAMES.clear()
+    _NAMES[organization_id] = (now + seconds, name)
     return name
 
 
