@@ -9,11 +9,12 @@ from pydantic import ValidationError
 from sqlalchemy import select
 
 from services.surveys.instruments.definition import InstrumentDefinition
-from services.surveys.instruments.xlsform import from_xlsform, to_xlsform
+from services.surveys.instruments.xlsform import XLSFormError, from_xlsform, to_xlsform
 from services.surveys.responses.models import Answer
 from services.surveys.responses.scoring import check_answers
 from tests.reports.helpers import read_values
 from tests.surveys.forms import Dom, answer_as_parents, launch, link_of
+from tests.surveys.test_xlsform import build, sheet_rows
 
 UNSURE_TEXT = "Затрудняюсь ответить"
 
@@ -67,7 +68,23 @@ def test_unsure_is_an_answer_only_where_allowed():
 
 def test_the_flag_goes_through_xlsform_and_back():
     definition = InstrumentDefinition.model_validate(instrument())
-    assert from_xlsform(to_xlsform(definition)) == definition
+    data = to_xlsform(definition)
+    assert from_xlsform(data) == definition
+    header, *rows = sheet_rows(data, "survey")
+    column = header.index("allow_unsure")
+    padded = [(*row, *[None] * (column + 1 - len(row))) for row in rows]
+    flags = {row[1]: row[column] for row in padded}
+    assert (flags["calm"], flags["clean"]) == ("yes", None)
+    # A cell that is neither yes nor no is refused, naming its place.
+    sheets = {
+        name: [list(row) for row in sheet_rows(data, name)] for name in ("survey", "settings")
+    }
+    calm = next(row for row in sheets["survey"] if len(row) > 1 and row[1] == "calm")
+    calm[column] = "иногда"
+    with pytest.raises(XLSFormError) as refused:
+        from_xlsform(build(sheets))
+    assert (refused.value.sheet, refused.value.column) == ("survey", "allow_unsure")
+    assert "ожидается yes или no, а написано «иногда»" in str(refused.value)
 
 
 async def add_instrument(surveys_client, world) -> None:
