@@ -10,19 +10,7 @@ from services.surveys.app import create_app as create_surveys
 from services.surveys.campaigns.models import Invitation
 from services.surveys.responses.models import Response
 from tests.factories import PASSWORD
-from tests.surveys.forms import (
-    DIAGNOSTIC,
-    Dom,
-    committed_world,
-    diagnostic_answers,
-    in_a_browser,
-    launch,
-    link_of,
-    nok_fields,
-    phone,
-    responses,
-    served,
-)
+from tests.surveys import forms
 
 SEND = "Отправить ответы"
 THANKS = "Спасибо! Ваши ответы приняты"
@@ -37,17 +25,19 @@ async def stored(isolation) -> int:
 async def test_the_form_and_its_thanks_name_the_school_and_the_campaign(
     surveys_client, form, world
 ):
-    campaign = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
-    page = await form.get(link_of(campaign))
-    dom = Dom(page.text)
+    campaign = await forms.launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id]
+    )
+    page = await form.get(forms.link_of(campaign))
+    dom = forms.Dom(page.text)
     # The school's name comes from the api service (the surveys service keeps none).
     assert dom.text("organization") == "Школа 1"
     title = escape(campaign["title"])
     assert f"<h1>{title}</h1>" in page.text
     assert f"<title>{title} — Школа 1</title>" in page.text
-    sent = await form.post(link_of(campaign), data=nok_fields())
+    sent = await form.post(forms.link_of(campaign), data=forms.nok_fields())
     assert sent.status_code == 303
-    thanks = Dom((await form.get(sent.headers["location"])).text)
+    thanks = forms.Dom((await form.get(sent.headers["location"])).text)
     assert thanks.text("organization") == "Школа 1"
     assert campaign["title"] in thanks.text("thanks")
 
@@ -55,35 +45,37 @@ async def test_the_form_and_its_thanks_name_the_school_and_the_campaign(
 async def test_an_anonymous_link_once_sent_shows_the_thanks_until_asked_for_a_new_form(
     surveys_client, form, world, db
 ):
-    campaign = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
-    link = link_of(campaign)
-    sent = await form.post(link, data=nok_fields())
+    campaign = await forms.launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id]
+    )
+    link = forms.link_of(campaign)
+    sent = await form.post(link, data=forms.nok_fields())
     assert sent.status_code == 303 and sent.headers["location"] == f"{link}/thanks"
     marker = sent.headers["set-cookie"]
     # For this link only, no script reads it; it says "sent from here", nothing else.
     assert f"Path={link}" in marker and "HttpOnly" in marker and "soko_form_sent=1;" in marker
     back = await form.get(link)  # what Back after sending asks for
     assert back.status_code == 200 and THANKS in back.text and SEND not in back.text
-    assert len(await responses(db)) == 1
+    assert len(await forms.responses(db)) == 1
     # Another parent on the same phone: the thank-you page's link gives an empty form.
-    again = Dom(back.text).attrs["again"]["href"]
+    again = forms.Dom(back.text).attrs["again"]["href"]
     assert again == f"{link}?again=1"
     fresh = await form.get(str(again))
     assert fresh.status_code == 303 and fresh.headers["location"] == link
     assert "soko_form_sent" not in form.cookies
     page = await form.get(link)
     assert SEND in page.text and THANKS not in page.text
-    assert (await form.post(link, data=nok_fields())).status_code == 303
-    assert len(await responses(db)) == 2
+    assert (await form.post(link, data=forms.nok_fields())).status_code == 303
+    assert len(await forms.responses(db)) == 2
 
 
 async def test_another_link_of_the_same_browser_still_shows_its_form(surveys_client, form, world):
-    first = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
-    second = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s2.id])
-    assert (await form.post(link_of(first), data=nok_fields())).status_code == 303
-    other = await form.get(link_of(second))
+    first = await forms.launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+    second = await forms.launch(surveys_client, world, "nok_parents_2018", "parents", [world.s2.id])
+    assert (await form.post(forms.link_of(first), data=forms.nok_fields())).status_code == 303
+    other = await form.get(forms.link_of(second))
     assert SEND in other.text and THANKS not in other.text
-    assert Dom(other.text).text("organization") == "Школа 2"
+    assert forms.Dom(other.text).text("organization") == "Школа 2"
 
 
 async def invitation_code(isolation, campaign: dict, staff_id) -> str:
@@ -95,23 +87,25 @@ async def invitation_code(isolation, campaign: dict, staff_id) -> str:
         )
 
 
-@in_a_browser
+@forms.in_a_browser
 async def test_back_after_sending_an_anonymous_form_shows_the_thanks(
     apps, isolation, settings, surveys_client, playwright
 ):
-    world = await committed_world(isolation, settings)
-    campaign = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+    world = await forms.committed_world(isolation, settings)
+    campaign = await forms.launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id]
+    )
     # Real servers, each on its own event loop: the form asks the api for the school's name.
-    async with served(create_api(settings)) as api_base:
+    async with forms.served(create_api(settings)) as api_base:
         update = {"anonymous_rate_per_minute": 1000, "api_url": api_base}
-        async with served(create_surveys(settings.model_copy(update=update))) as base:
-            await sent_and_back(playwright, base + link_of(campaign), isolation)
+        async with forms.served(create_surveys(settings.model_copy(update=update))) as base:
+            await sent_and_back(playwright, base + forms.link_of(campaign), isolation)
     assert await stored(isolation) == 1
 
 
 async def sent_and_back(playwright, url: str, isolation) -> None:
     """Answer every question "Да", send, go Back: the thank-you page; a new form on asking."""
-    async with phone(playwright) as (page, problems):
+    async with forms.phone(playwright) as (page, problems):
         await page.goto(url)
         await playwright.expect(page.locator("#organization")).to_have_text("Школа 1")
         for n in range(1, 15):  # every question that applies, "Да"
@@ -132,20 +126,20 @@ async def sent_and_back(playwright, url: str, isolation) -> None:
         assert problems == []
 
 
-@in_a_browser
+@forms.in_a_browser
 async def test_a_teachers_draft_is_confirmed_where_they_are_and_back_shows_the_profile(
     apps, isolation, settings, surveys_client, playwright
 ):
-    world = await committed_world(isolation, settings)
-    campaign = await launch(
-        surveys_client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], anonymous=False
+    world = await forms.committed_world(isolation, settings)
+    campaign = await forms.launch(
+        surveys_client, world, forms.DIAGNOSTIC.code, "teachers", [world.s1.id], anonymous=False
     )
     code = await invitation_code(isolation, campaign, world.t1.id)
-    answers = diagnostic_answers({"design": 5, "tools": 3, "processing": 2, "security": 4})
+    answers = forms.diagnostic_answers({"design": 5, "tools": 3, "processing": 2, "security": 4})
     # Real servers, each on its own event loop: the surveys app signs in at the api over HTTP.
-    async with served(create_api(settings)) as api_base:
+    async with forms.served(create_api(settings)) as api_base:
         app = create_surveys(settings.model_copy(update={"api_url": api_base}))
-        async with served(app) as base, phone(playwright) as (page, problems):
+        async with forms.served(app) as base, forms.phone(playwright) as (page, problems):
             await page.goto(f"{base}/s/{code}")
             await page.get_by_label("Электронная почта").fill("teacher@soko.example")
             await page.get_by_label("Пароль").fill(PASSWORD)

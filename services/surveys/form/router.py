@@ -32,6 +32,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.service import status
+from services.surveys.clients.api import ApiClient
 from services.surveys.deps import (
     AnonymousLimit,
     Api,
@@ -336,7 +337,9 @@ async def sign_in(
         return again(401, "wrong")
     person = decode_token(settings, outcome.token)
     account = Account(person.name or "", csrf, link.code)
-    page = await _landing(request, session, link, person.staff_id, account, carried, definitions)
+    page = await _landing(
+        request, session, link, account, carried, definitions, person.staff_id, api
+    )
     return start_session(request, page, outcome.token, outcome.expires_in)
 
 
@@ -344,10 +347,11 @@ async def _landing(
     request: Request,
     session: AsyncSession,
     link: FormLink,
-    staff_id: uuid.UUID | None,
     account: Account,
     carried: list[tuple[str, str]],
     definitions: Definitions,
+    staff_id: uuid.UUID | None,
+    api: ApiClient,
 ) -> Response:
     """Where a sign-in lands: the 403 page when the link is someone else's; the form with
     the answers carried over (if any, and the campaign still open); else the link itself."""
@@ -361,7 +365,16 @@ async def _landing(
         return pages.message(request, 409, "already_sent", account=account)
     definition = await definitions.get(session, link.campaign.instrument_version_id)
     values = view.form_values(definition, carried)
-    return pages.form(request, link, definition, values, notice="restored", account=account)
+    organization = await service.organization_name(api, link.organization_id)
+    return pages.form(
+        request,
+        link,
+        definition,
+        values,
+        notice="restored",
+        account=account,
+        organization=organization,
+    )
 
 
 @router.post("/s/{code}/sign-out", include_in_schema=False)

@@ -16,6 +16,7 @@ A second post of the same page is caught by its one-time submission token (see r
 """
 
 from datetime import UTC, datetime
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
@@ -77,17 +78,20 @@ def start_again(request: Request, link: FormLink) -> Response:
     return response
 
 
-def anonymous(request: Request, link: FormLink, organization: str | None) -> Response:
-    """The thank-you page of an anonymous link, with the way to fill the form in once more."""
+def _page(request: Request, link: FormLink, organization: str | None, **extra: Any) -> Response:
     return pages.page(
         request,
         "thanks.html",
         title=link.campaign.title,
         organization=organization,
         code=link.code,
-        again=f"{_path(link)}?{AGAIN}=1",
-        profile=[],
+        **extra,
     )
+
+
+def anonymous(request: Request, link: FormLink, organization: str | None) -> Response:
+    """The thank-you page of an anonymous link, with the way to fill the form in once more."""
+    return _page(request, link, organization, again=f"{_path(link)}?{AGAIN}=1", profile=[])
 
 
 async def personal(
@@ -103,13 +107,4 @@ async def personal(
     results = (
         await service.profile(session, definition, response) if definition.kind == "deficit" else []
     )
-    return pages.page(
-        request,
-        "thanks.html",
-        title=link.campaign.title,
-        organization=organization,
-        code=link.code,
-        again=None,
-        profile=results,
-        account=account,
-    )
+    return _page(request, link, organization, again=None, profile=results, account=account)
