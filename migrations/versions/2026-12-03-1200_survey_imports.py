@@ -20,23 +20,25 @@ revision: str = "0022_survey_imports"
 down_revision: str | None = "0020_assessment_result_task_sums"
 
 
-def upgrade() -> None:
+def _channel(length: int, was: int, values: str) -> None:
+    """`surveys.response.channel` as a text of `length` (from `was`) taking `values`."""
     op.drop_constraint("ck_response_channel", "response", schema="surveys", type_="check")
     op.alter_column(
         "response",
         "channel",
-        type_=sqlmodel.sql.sqltypes.AutoString(length=10),
-        existing_type=sqlmodel.sql.sqltypes.AutoString(length=5),
+        type_=sqlmodel.sql.sqltypes.AutoString(length=length),
+        existing_type=sqlmodel.sql.sqltypes.AutoString(length=was),
         existing_nullable=False,
         existing_server_default="web",
         schema="surveys",
     )
     op.create_check_constraint(
-        "ck_response_channel",
-        "response",
-        "channel IN ('web', 'paper', 'import')",
-        schema="surveys",
+        "ck_response_channel", "response", f"channel IN ({values})", schema="surveys"
     )
+
+
+def upgrade() -> None:
+    _channel(10, 5, "'web', 'paper', 'import'")
     op.create_table(
         "imported_row",
         sa.Column("campaign_id", sa.Uuid(), nullable=False),
@@ -53,16 +55,4 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("imported_row", schema="surveys")
     op.execute("UPDATE surveys.response SET channel = 'web' WHERE channel = 'import'")
-    op.drop_constraint("ck_response_channel", "response", schema="surveys", type_="check")
-    op.alter_column(
-        "response",
-        "channel",
-        type_=sqlmodel.sql.sqltypes.AutoString(length=5),
-        existing_type=sqlmodel.sql.sqltypes.AutoString(length=10),
-        existing_nullable=False,
-        existing_server_default="web",
-        schema="surveys",
-    )
-    op.create_check_constraint(
-        "ck_response_channel", "response", "channel IN ('web', 'paper')", schema="surveys"
-    )
+    _channel(5, 10, "'web', 'paper'")

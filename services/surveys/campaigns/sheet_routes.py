@@ -3,20 +3,26 @@ see those links in the campaign's reads: one school's page, or every school's th
 reads in one document (a page each)."""
 
 import uuid
+from dataclasses import dataclass
+from functools import partial
+from typing import Annotated
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns import sheets
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
 from services.surveys.campaigns.router import form_url
 from services.surveys.campaigns.service import readable_campaign
+from services.surveys.clients.api import ApiClient
 from services.surveys.deps import Api, ScopeResolverDep, SettingsDep
 from shared.db import SessionDep
 from shared.errors import NotFound, PeerUnavailable, Unauthorized, error_responses
 from shared.identity import BrowserCaller, Principal
 from shared.scope import ScopeResolver
+from shared.settings import Settings
 
 router = APIRouter(tags=["campaigns"])
 HTML = "text/html; charset=utf-8"
@@ -27,7 +33,7 @@ RESPONSES = {
 
 
 async def _members(
-    session,
+    session: AsyncSession,
     caller: Principal,
     scopes: ScopeResolver,
     campaign_id: uuid.UUID,
@@ -51,12 +57,38 @@ async def _members(
     return campaign, members
 
 
-async def _page(session, caller, scopes, api, settings, campaign_id, organization_id) -> str:
-    campaign, members = await _members(session, caller, scopes, campaign_id, organization_id)
-    facts = await api.organizations([m.organization_id for m in members])
-    names = {org_id: fact["name"] for org_id, fact in facts.items()}
-    pages = sheets.school_sheets(members, names, lambda code: form_url(settings, code))
-    return sheets.render(campaign, pages, settings.timezone)
+@dataclass(frozen=True)
+class SheetRequest:
+    """What rendering a sheet needs from a request: the session, the caller (a bearer token or
+    the sign-in cookie), their scope, the api client (schools' names), the settings."""
+
+    session: AsyncSession
+    caller: Principal
+    scopes: ScopeResolver
+    api: ApiClient
+    settings: Settings
+
+    async def page(self, campaign_id: uuid.UUID, organization_id: uuid.UUID | None) -> str:
+        campaign, members = await _members(
+            self.session, self.caller, self.scopes, campaign_id, organization_id
+        )
+        facts = await self.api.organizations([m.organization_id for m in members])
+        names = {org_id: fact["name"] for org_id, fact in facts.items()}
+        pages = sheets.school_sheets(members, names, partial(form_url, self.settings))
+        return sheets.render(campaign, pages, self.settings.timezone)
+
+
+def sheet_request(
+    session: SessionDep,
+    caller: BrowserCaller,
+    scopes: ScopeResolverDep,
+    api: Api,
+    settings: SettingsDep,
+) -> SheetRequest:
+    return SheetRequest(session, caller, scopes, api, settings)
+
+
+Sheets = Annotated[SheetRequest, Depends(sheet_request)]
 
 
 @router.get(
@@ -65,34 +97,19 @@ async def _page(session, caller, scopes, api, settings, campaign_id, organizatio
     responses=RESPONSES,
 )
 async def school_sheet(
-    campaign_id: uuid.UUID,
-    organization_id: uuid.UUID,
-    session: SessionDep,
-    caller: BrowserCaller,
-    scopes: ScopeResolverDep,
-    api: Api,
-    settings: SettingsDep,
+    campaign_id: uuid.UUID, organization_id: uuid.UUID, request: Sheets
 ) -> HTMLResponse:
     """A printable A4 page (HTML, print CSS) of one school's anonymous link for parents'
     meetings and chats: the campaign's title, the school's name, the link and its QR code
     (inline SVG). For whoever sees the school's link in `GET /v1/campaigns/{id}` (the
     campaign's schools in the caller's scope); 404 for any other school and for an
     identified campaign. Opens in a browser with the sign-in cookie too."""
-    html = await _page(session, caller, scopes, api, settings, campaign_id, organization_id)
-    return HTMLResponse(html, media_type=HTML)
+    return HTMLResponse(await request.page(campaign_id, organization_id), media_type=HTML)
 
 
 @router.get("/campaigns/{campaign_id}/sheets", response_class=HTMLResponse, responses=RESPONSES)
-async def campaign_sheets(
-    campaign_id: uuid.UUID,
-    session: SessionDep,
-    caller: BrowserCaller,
-    scopes: ScopeResolverDep,
-    api: Api,
-    settings: SettingsDep,
-) -> HTMLResponse:
+async def campaign_sheets(campaign_id: uuid.UUID, request: Sheets) -> HTMLResponse:
     """Every school's sheet of the campaign the caller sees (an analyst: the territory's; a
     leader: their own) in one document, a page per school, schools by name in natural order
     (№ 3 before № 10). 404 as for one school's sheet."""
-    html = await _page(session, caller, scopes, api, settings, campaign_id, None)
-    return HTMLResponse(html, media_type=HTML)
+    return HTMLResponse(await request.page(campaign_id, None), media_type=HTML)

@@ -8,6 +8,7 @@ libraries): the page is plain HTML with no external assets, printed from the bro
 
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -43,7 +44,7 @@ class SchoolSheet:
 def school_sheets(
     members: list[CampaignOrganization],
     names: dict[uuid.UUID, str],
-    url_of,
+    url_of: Callable[[str], str],
 ) -> list[SchoolSheet]:
     """A page per school, sorted by name as people look for them (№ 3 before № 10)."""
     sheets = [
