@@ -1,13 +1,15 @@
 """Responses imported from Yandex Forms and Google Forms exports: mapping, dry run, each row
 checked as a web submission, nothing stored twice, the export's timestamps never kept."""
 
+import csv
+import io
 import json
 from pathlib import Path
 
 from sqlalchemy import func, select, text
 
 from services.surveys.responses.models import ImportedRow, Response
-from tests.surveys.forms import launch
+from tests.surveys.forms import BANK, launch
 
 CASES = Path(__file__).parent / "cases" / "imports"
 # Six parents of S1 in a Yandex Forms export of the НОК questionnaire (ID, "Время создания",
@@ -179,3 +181,30 @@ async def test_who_may_import(surveys_client, world, parents):
     diagnostic = world.campaigns["diagnostic_s1"]
     personal = await post_import(surveys_client, world, diagnostic.id, world.s1.id, YANDEX)
     assert personal.status_code == 422  # identified campaigns take personal answers only
+
+
+async def test_an_answer_to_a_question_the_row_hides_is_dropped_and_said(
+    surveys_client, world, parents
+):
+    # Yandex Forms without branching: a parent answered the stand's follow-up (nok_02) after
+    # "Нет" to the stand question (nok_01). The web form drops such an answer; so does this.
+    questions = list(BANK["nok_parents_2018"].questions())
+    answers = {q.code: "Да" for q in questions} | {"nok_01": "Нет", "nok_06": "Нет"}
+    answers |= {"nok_07": "", "nok_15": ""}
+    out = io.StringIO()
+    table = csv.writer(out, delimiter=";")
+    table.writerow(["Отметка времени"] + [q.text for q in questions])
+    table.writerow(["20.11.2026 19:02:11"] + [answers[q.code] for q in questions])
+    content = out.getvalue().encode()
+    answer = await surveys_client.post(
+        f"/v1/campaigns/{parents['id']}/organizations/{world.s1.id}/responses/import",
+        files={"file": ("form.csv", content, "text/csv")},
+        headers=world.headers("leader"),
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["imported"] == 1 and body["rejected"] == []
+    taken = body["rows"][0]["answers"]
+    assert taken["nok_01"] is False and "nok_02" not in taken
+    dropped = [w for w in body["warnings"] if w["index"] == 2]
+    assert [w["loc"] for w in dropped] == [["nok_02"]]

@@ -107,7 +107,12 @@ def text_key(text: str) -> str:
     return _TAIL.sub("", _NUMBERING.sub("", header_key(text)))
 
 
-def row_digest(campaign_id: uuid.UUID, organization_id: uuid.UUID, cells, occurrence: int) -> str:
+def row_digest(
+    campaign_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    cells: list[tuple[str, str]],
+    occurrence: int,
+) -> str:
     """SHA-256 (hex) of a row's answer cells ((question, text) pairs) and of how many equal
     rows came before it in the file: two parents who answered alike are two rows, and the
     same file imported again gives the same digests whatever its order."""
@@ -130,7 +135,6 @@ class _Taken:
     answers: dict[str, Any]
     digest: str
     duplicate: bool
-    status: str = "new"
 
 
 class ResponseImporter:
@@ -268,6 +272,9 @@ class ResponseImporter:
             if errors or checked is None:
                 rejected.append(Rejected(index=line, errors=errors))
                 continue
+            for code in sorted(row.answers.keys() - checked.answers.keys()):
+                message = "ответ не сохраняется: при других ответах строки вопрос не задаётся"
+                self._warnings.append(Notice(index=line, loc=[code], msg=message))
             valid.append(_Taken(line, checked.answers, row.digest, row.digest in seen))
         self.taken = valid
         return valid, rejected
