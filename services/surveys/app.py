@@ -40,7 +40,8 @@ def create_app(
     app = build_app(
         service="surveys",
         title="Soko Surveys",
-        description="Банк инструментов, анкетирование, диагностика профессиональных дефицитов.",
+        description="The instrument bank, survey campaigns and their responses, diagnostics of "
+        "teachers' professional deficits. Sign in with Authorize (at the api service).",
         settings=settings,
         routers=[
             whoami_router,

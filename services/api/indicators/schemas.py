@@ -43,8 +43,8 @@ class IndicatorCreate(BaseModel):
     owner_territory_id: uuid.UUID | None = Field(
         default=None,
         description=(
-            "Чей это показатель: территория (её собственный) или null (общий каталог, только "
-            "администратор). Аналитику по умолчанию — его территория"
+            "Whose indicator this is: a territory (its own) or null (the common catalogue, "
+            "administrators only). An analyst's territory by default"
         ),
     )
     name: str = Field(min_length=1, max_length=1000)
@@ -78,8 +78,8 @@ class IndicatorUpdate(UpdateSchema):
         default=None,
         max_length=500,
         description=(
-            "Цели вызывающего: заменяют те цели, которые он вправе менять (в своей области); "
-            "чужие цели остаются, а переданные без изменений пропускаются"
+            "The caller's targets: they replace the targets the caller may change (in their "
+            "scope); others' targets stay, and ones sent unchanged are skipped"
         ),
     )
     collection_method: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=5000)
@@ -88,8 +88,8 @@ class IndicatorUpdate(UpdateSchema):
         default=None,
         max_length=100,
         description=(
-            "Связи с дорожными картами вызывающего: заменяют связи с картами, которые он вправе "
-            "менять; связи с чужими картами остаются"
+            "Links to the caller's roadmaps: they replace the links to roadmaps the caller may "
+            "change; links to others' roadmaps stay"
         ),
     )
 
@@ -100,7 +100,7 @@ class IndicatorRead(BaseModel):
     id: uuid.UUID
     code: str
     owner_territory_id: uuid.UUID | None = Field(
-        description="Территория-владелец; null — общий каталог"
+        description="The owning territory; null: the common catalogue"
     )
     name: str
     description: str | None

@@ -94,13 +94,14 @@ async def list_campaigns(
     settings: SettingsDep,
     page: PaginationDep,
     instrument_code: Annotated[
-        list[str] | None, Query(max_length=80, description="Коды инструментов (можно несколько)")
+        list[str] | None, Query(max_length=80, description="Instrument codes (repeatable)")
     ] = None,
     period: Annotated[
-        list[str] | None, Query(max_length=20, description="Периоды (можно несколько)")
+        list[str] | None, Query(max_length=20, description="Periods (repeatable)")
     ] = None,
     territory_id: Annotated[
-        uuid.UUID | None, Query(description="Только кампании, охватившие ОО этой территории")
+        uuid.UUID | None,
+        Query(description="Only campaigns that cover organizations of this territory"),
     ] = None,
 ) -> Page[CampaignRead]:
     """Campaigns with at least one organization of the caller's scope, newest first;

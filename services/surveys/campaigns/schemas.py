@@ -14,11 +14,11 @@ Audience = Literal["parents", "teachers", "leaders", "students"]
 
 class CampaignCreate(BaseModel):
     instrument_id: uuid.UUID
-    version: PositiveInt32 | None = Field(default=None, description="По умолчанию — последняя")
+    version: PositiveInt32 | None = Field(default=None, description="By default: the latest")
     title: str | None = Field(default=None, max_length=500)
     audience: Audience
     organization_ids: list[uuid.UUID] = Field(min_length=1, max_length=5000)
-    period: PeriodBody = Field(description="2021/2022, 2022, 2022Q3 или 2022-09")
+    period: PeriodBody = Field(description="2021/2022, 2022, 2022Q3 or 2022-09")
     opens_at: datetime
     closes_at: datetime
     anonymous: bool = True
@@ -47,10 +47,12 @@ class Channels(BaseModel):
 
     model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
 
-    web: int = Field(description="Через ссылку на анкету")
-    paper: int = Field(description="Внесены оператором с бумажных анкет")
+    web: int = Field(description="Through the questionnaire's link")
+    paper: int = Field(description="Keyed in by an operator from paper questionnaires")
     imported: int = Field(
-        default=0, alias="import", description="Загружены из выгрузки Яндекс Форм или Google Forms"
+        default=0,
+        alias="import",
+        description="Imported from a Yandex Forms or Google Forms export",
     )
 
 

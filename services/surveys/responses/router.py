@@ -26,6 +26,7 @@ from services.surveys.responses.schemas import ResponseCreated, ResponseIn
 from shared.bulk import import_upload
 from shared.context import client_address_var
 from shared.db import SessionDep
+from shared.docs import OAUTH2
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, error_responses
 from shared.idempotency import idempotent
 from shared.identity import Caller, Principal, Role
@@ -37,6 +38,8 @@ IMPORT_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTo
 MAX_BODY = 64 * 1024
 # Whose keys an anonymous answer's Idempotency-Key is kept under: nobody's, not even the
 # operator's who keyed in a paper questionnaire.
+# Anonymous answers need no sign-in; a teacher's or an operator's are signed in (OpenAPI).
+OPTIONAL_SIGN_IN = [{}, {OAUTH2.scheme_name: []}]
 ANONYMOUS = Principal(kind="anonymous", id="-", role=Role.viewer)
 
 
@@ -45,6 +48,7 @@ ANONYMOUS = Principal(kind="anonymous", id="-", role=Role.viewer)
     status_code=201,
     response_model=ResponseCreated,
     responses=ERRORS,
+    openapi_extra={"security": OPTIONAL_SIGN_IN},
 )
 async def submit_response(
     body: ResponseIn,
@@ -111,13 +115,13 @@ async def campaign_aggregates(
     settings: SettingsDep,
     level: Literal["organization", "cluster", "territory"] = "organization",
     organization_id: Annotated[
-        uuid.UUID | None, Query(description="Только эта организация")
+        uuid.UUID | None, Query(description="This organization only")
     ] = None,
     public: Annotated[
         bool,
         Query(
-            description="Скрыть итоги, как для читателя без доступа к персональным "
-            "результатам: малые группы, итоги идущей диагностики (для документов и рекомендаций)"
+            description="Hide totals as for a reader without access to personal results: small "
+            "groups, the totals of a diagnostic still running (for documents and recommendations)"
         ),
     ] = False,
 ) -> dict[str, Any]:
