@@ -27,7 +27,7 @@ from shared.settings import Settings
 router = APIRouter(tags=["campaigns"])
 HTML = "text/html; charset=utf-8"
 RESPONSES = {
-    200: {"description": "Страница HTML для печати (A4)", "content": {"text/html": {}}},
+    200: {"description": "An HTML page to print (A4)", "content": {"text/html": {}}},
     **error_responses(Unauthorized, NotFound, PeerUnavailable),
 }
 

@@ -74,23 +74,23 @@ class ImportMapping(BaseModel):
     columns: dict[str, str | None] = Field(
         default_factory=dict,
         max_length=500,
-        description="Заголовок столбца → код вопроса (null — столбец не загружать)",
+        description="Column title → question code (null: the column is not imported)",
     )
     answers: dict[str, dict[str, str]] = Field(
         default_factory=dict,
         max_length=500,
-        description="Код вопроса → {текст ответа в файле: значение варианта, как его "
-        "принимает анкета (код варианта, 1–5 шкалы, yes/no)}",
+        description="Question code → {answer text in the file: the value as the form takes "
+        "it (an option's code, a scale's point 1-5, yes/no)}",
     )
 
 
 class ImportedRowRead(BaseModel):
-    row: int = Field(description="Строка файла")
+    row: int = Field(description="The row's line in the file")
     status: Literal["new", "already_imported"] = Field(
-        description="new — сохранён (при dry_run — был бы сохранён); already_imported — "
-        "эта строка уже загружена раньше"
+        description="new: stored (with dry_run: would be stored); already_imported: the "
+        "row was imported before"
     )
-    answers: dict[str, Any] = Field(description="Что сохраняется: код вопроса → ответ")
+    answers: dict[str, Any] = Field(description="What is stored: question code → answer")
 
 
 class ResponseImport(ImportSummary):

@@ -181,8 +181,8 @@ async def import_responses(
     file: Annotated[
         UploadFile,
         File(
-            description="Выгрузка Яндекс Форм или Google Forms (.csv, .xlsx): первая строка — "
-            "тексты вопросов, дальше строка на каждого ответившего"
+            description="A Yandex Forms or Google Forms export (.csv, .xlsx): a header row of "
+            "question texts, then a row per respondent"
         ),
     ],
     session: SessionDep,
@@ -195,11 +195,11 @@ async def import_responses(
         str | None,
         Form(
             max_length=200_000,
-            description="ImportMapping в JSON; без него — предложенный по текстам вопросов",
+            description="An ImportMapping as JSON; without it, the one proposed by the texts",
         ),
     ] = None,
     dry_run: Annotated[
-        bool, Query(description="Проверить и показать, что будет сохранено, ничего не сохраняя")
+        bool, Query(description="Check and show what would be stored, storing nothing")
     ] = True,
 ) -> ResponseImport:
     """Responses of one school of an anonymous campaign from a form service's export, each
