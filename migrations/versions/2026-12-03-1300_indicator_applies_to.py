@@ -6,16 +6,16 @@ default, so definitions already stored keep their values. The change feed carrie
 `reports.fact_indicator`, where the computation leaves organizations of other kinds out (of
 their own values and of their groups').
 
-Revision ID: 0023_indicator_applies_to
-Revises: 0020_assessment_result_task_sums
+Revision ID: 0022_indicator_applies_to
+Revises: 0021_survey_imports
 Create Date: 2026-12-03 13:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023_indicator_applies_to"
-down_revision: str | None = "0020_assessment_result_task_sums"
+revision: str = "0022_indicator_applies_to"
+down_revision: str | None = "0021_survey_imports"
 
 KINDS = "ARRAY['school', 'kindergarten', 'additional', 'college']::text[]"
 

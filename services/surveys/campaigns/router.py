@@ -147,8 +147,9 @@ async def update_campaign(
 @router.get("/campaigns/{campaign_id}/rates", responses=ERRORS)
 async def response_rates(found: ReadableCampaign, session: SessionDep) -> list[OrganizationRate]:
     """Responses against the expected number (staff, or students for parents), per school,
-    and how many of them came through the link (`channels.web`) and were keyed in from paper
-    questionnaires (`channels.paper`)."""
+    and how many of them came through the link (`channels.web`), were keyed in from paper
+    questionnaires (`channels.paper`) and imported from a form service's export
+    (`channels.import`)."""
     campaign, mine = found
     return await service.rates(session, campaign.id, mine)
 

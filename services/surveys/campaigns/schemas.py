@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.periods import PeriodBody
 from shared.validation import PositiveInt32, UpdateSchema
@@ -45,8 +45,15 @@ class Link(BaseModel):
 class Channels(BaseModel):
     """Submitted responses by how they came in."""
 
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
     web: int = Field(description="Through the questionnaire's link")
     paper: int = Field(description="Keyed in by an operator from paper questionnaires")
+    imported: int = Field(
+        default=0,
+        alias="import",
+        description="Imported from a Yandex Forms or Google Forms export",
+    )
 
 
 class OrganizationRate(BaseModel):
