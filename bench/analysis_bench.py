@@ -233,11 +233,14 @@ async def time_endpoints(urls: dict[str, str], region: uuid.UUID, figures: Figur
 
 
 def result_line(figures: Figures) -> str:
-    rate = figures.participants / figures.api_s if figures.api_s else 0.0
-    ratio = figures.copy_s / figures.api_s if figures.api_s else 0.0
+    """The figures; "none" for what this run did not measure (a kept database imports
+    nothing, an endpoint not built)."""
+    imported = figures.api_s > 0
+    rate = f"{figures.participants / figures.api_s:.0f}" if imported else "none"
+    ratio = f"{figures.copy_s / figures.api_s:.3f}" if imported else "none"
     parts = [
-        f"participants_per_s={rate:.0f}",
-        f"copy_ratio={ratio:.3f}",
+        f"participants_per_s={rate}",
+        f"copy_ratio={ratio}",
         f"facts_s={figures.facts_s:.1f}",
     ]
     for name in ENDPOINTS:

@@ -34,8 +34,8 @@ SOURCE = "Бенчмарк: синтетическая спецификация 
 MAX_SCORES = (1, 1, 1, 1, 2, 1, 1, 2, 1, 2, 2, 2, 2, 2, 3)  # total 24
 LEVELS = ("basic",) * 10 + ("advanced",) * 3 + ("high",) * 2
 DIFFICULTY = (-1.6, -1.3, -1.0, -0.8, -0.6, -0.5, -0.3, -0.1, 0.0, 0.2, 0.7, 0.9, 1.1, 1.6, 2.1)
-# The minimum primary score of each mark (about 30, 55 and 80 % of 24).
-MARK_SCALE = ((2, 0), (3, 7), (4, 13), (5, 19))
+# The minimum primary score of each mark (25, 50 and 75 % of 24).
+MARK_SCALE = ((2, 0), (3, 6), (4, 12), (5, 18))
 THREE = MARK_SCALE[1][1]
 
 
