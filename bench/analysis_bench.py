@@ -49,13 +49,15 @@ NO_FOLLOWING = {"reports": {"SOKO_FOLLOW_FEEDS": "false"}}
 
 @dataclass
 class Figures:
-    participants: int = 0
-    api_s: float = 0.0
-    copy_s: float = 0.0
-    keyed_s: float = 0.0
-    facts_s: float = 0.0
-    changes: int = 0
-    endpoints: dict[str, float | None] = field(default_factory=dict)
+    """What one run measured; seconds summed over the papers and years."""
+
+    participants: int = 0  # posted (and copied) in this run; 0 for a kept database
+    api_s: float = 0.0  # POSTing them
+    copy_s: float = 0.0  # COPY of the same rows into a table without keys
+    keyed_s: float = 0.0  # … into a copy of api.assessment_participant with its keys
+    facts_s: float = 0.0  # resync of both feeds and ANALYZE of the facts
+    changes: int = 0  # the feeds' changes the resync applied
+    endpoints: dict[str, float | None] = field(default_factory=dict)  # None: not built
 
 
 async def setup(url: str, args: argparse.Namespace) -> tuple[uuid.UUID, bool]:
