@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import contextlib
 import json
+import os
 import statistics
 import uuid
 from dataclasses import dataclass, field
@@ -255,7 +256,10 @@ async def main() -> None:
     parser.add_argument("--keep", help="a database to reuse and keep (imported if absent)")
     args = parser.parse_args()
     total = args.schools * len(data.PAPERS) * len(data.YEARS) * args.pupils
-    print(f"analysis benchmark: {args.schools} schools, {total} participants")
+    print(
+        f"analysis benchmark: {args.schools} schools, {total} participants "
+        f"(load average {os.getloadavg()[0]:.1f})"
+    )
     figures = Figures()
     with server_url() as server:
         async with scratch_database(server, args.keep) as url:
@@ -278,6 +282,7 @@ async def main() -> None:
                 await follow(url, urls, figures)
                 print(f"facts followed: {figures.changes} changes in {figures.facts_s:.1f} s")
                 await time_endpoints(urls, region, figures)
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(result_line(figures))
 
 
