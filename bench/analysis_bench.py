@@ -23,6 +23,8 @@ Measured:
   region's analyst, of a reports process (median of 3 after a warm-up; the goal: < 2 s each);
   an endpoint the reports service does not have yet is "not built".
 The last line: `RESULT participants_per_s=… copy_ratio=… objectivity_s=… … facts_s=…`.
+`--keep DBNAME` keeps the database; found again, its import is skipped (the facts are rebuilt
+and the endpoints timed: how to time the endpoints again after a change to them).
 """
 
 import argparse
