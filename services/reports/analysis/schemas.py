@@ -145,6 +145,7 @@ class ObjectivityRead(BaseModel):
     territory_id: uuid.UUID
     year: str
     items: list[ObjectivityItem]
+    total: int = Field(description="How many items there are in all (the page is `items`)")
     notes: list[str]
     thresholds: dict[str, float]
 
@@ -177,6 +178,7 @@ class TaskCompletionRead(BaseModel):
     territory_id: uuid.UUID
     year: str
     items: list[TaskProfile]
+    total: int = Field(description="How many items there are in all (the page is `items`)")
     notes: list[str]
     thresholds: dict[str, float]
 
