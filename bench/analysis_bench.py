@@ -2,7 +2,7 @@
 
     SOKO_BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres \\
     .venv/bin/python -m bench.analysis_bench [--schools 2000] [--pupils 60] [--concurrency 4]
-                                             [--keep DBNAME]
+                                             [--keep DBNAME [--no-follow]]
 
 The region (bench.analysis_data): `--schools` schools in municipalities of about 33, ВПР in
 8 papers (Математика and Русский язык, grades 4–7) over two years, `--pupils` participants a
@@ -21,10 +21,12 @@ Measured:
   running api and surveys processes), then ANALYZE of the facts, as autovacuum would do;
 - <endpoint>_s: GET /v1/analysis/<endpoint> for the region and the second year, by the
   region's analyst, of a reports process (median of 3 after a warm-up; the goal: < 2 s each);
-  an endpoint the reports service does not have yet is "not built".
+  the paged ones (/objectivity, /task-completion) answer their first page, computed over the
+  whole region; an endpoint the reports service does not have yet is "not built".
 The last line: `RESULT participants_per_s=… copy_ratio=… objectivity_s=… … facts_s=…`.
 `--keep DBNAME` keeps the database; found again, its import is skipped (the facts are rebuilt
-and the endpoints timed: how to time the endpoints again after a change to them).
+and the endpoints timed: how to time the endpoints again after a change to them); with
+`--no-follow` the facts are taken as they are.
 """
 
 import argparse
@@ -228,11 +230,12 @@ async def time_endpoints(urls: dict[str, str], region: uuid.UUID, figures: Figur
             assert answer.status_code == 200, f"{path}: {answer.status_code} {answer.text[:500]}"
             if attempt:
                 seconds.append(timer.seconds)
-        items = len(answer.json().get("items", []))
+        body = answer.json()
+        items, total = len(body.get("items", [])), body.get("total", len(body.get("items", [])))
         figures.endpoints[name] = statistics.median(seconds)
         print(
             f"  {path}: {figures.endpoints[name]:.3f} s (warm-up {timer.seconds:.3f} s, "
-            f"{items} items, {len(answer.content) / 1e6:.1f} MB)"
+            f"{items} of {total} items, {len(answer.content) / 1e6:.1f} MB)"
         )
     await client.aclose()
 
@@ -247,7 +250,8 @@ def result_line(figures: Figures) -> str:
     for name in ENDPOINTS:
         value = figures.endpoints.get(name)
         parts.append(f"{name.replace('-', '_')}_s={'none' if value is None else f'{value:.3f}'}")
-    return "RESULT " + " ".join([*parts, f"facts_s={figures.facts_s:.1f}"])
+    facts = f"{figures.facts_s:.1f}" if figures.facts_s else "none"
+    return "RESULT " + " ".join([*parts, f"facts_s={facts}"])
 
 
 async def main() -> None:
@@ -256,6 +260,11 @@ async def main() -> None:
     parser.add_argument("--pupils", type=int, default=60, help="participants a school and paper")
     parser.add_argument("--concurrency", type=int, default=4, help="requests at a time")
     parser.add_argument("--keep", help="a database to reuse and keep (imported if absent)")
+    parser.add_argument(
+        "--no-follow",
+        action="store_true",
+        help="with --keep: time the endpoints over the facts as they are (no resync)",
+    )
     args = parser.parse_args()
     total = args.schools * len(data.PAPERS) * len(data.YEARS) * args.pupils
     print(
@@ -281,8 +290,9 @@ async def main() -> None:
                     f"API / keyed COPY: {figures.keyed_s / figures.api_s:.3f}"
                 )
             async with services(url, ("api", "surveys", "reports"), NO_FOLLOWING) as urls:
-                await follow(url, urls, figures)
-                print(f"facts followed: {figures.changes} changes in {figures.facts_s:.1f} s")
+                if fresh or not args.no_follow:
+                    await follow(url, urls, figures)
+                    print(f"facts followed: {figures.changes} changes in {figures.facts_s:.1f} s")
                 await time_endpoints(urls, region, figures)
     print(f"load average at the end: {os.getloadavg()[0]:.1f}")
     print(result_line(figures))
