@@ -50,18 +50,13 @@ THRESHOLDS = (
     "high_risk_signs",
 )
 
+# The results of :year (the organizations', in order), each with its completion this year and
+# the previous (:previous) and the territory's pooled rise over the schools that wrote the paper
+# both years (NULL where the school did not, or either year's paper is under :minimum), and its
+# highest boundary spike (`spike_*`, `count_*`; NULL without one): the participants at a mark's
+# minimum score (marks 3–5 of the mark scale) ≥ :spike_count and ≥ :spike_ratio × the mean at
+# one score below and above. One statement: the results of both years (:years) are read once.
 _ROWS = text(
-    f"""
-    WITH {RESULTS}
-    SELECT id, organization_id, procedure_code, subject, grade, year, participants,
-           score_distribution, mark_scale, lowered, confirmed, raised
-    FROM results
-    ORDER BY organization_id, procedure_code, subject, grade
-    """  # noqa: S608 (constant fragments, values bound)
-)
-
-# Schools' and the territory's (pooled) completion both years, for the rows of :year.
-_RISE = text(
     f"""
     WITH {RESULTS},
     pairs AS (
@@ -84,9 +79,37 @@ _RISE = text(
                 - sum(ps * pp) OVER w / sum(pm * pp) OVER w) * 100 AS territory_rise
         FROM pairs
         WINDOW w AS (PARTITION BY procedure_code, subject, grade)
+    ),
+    steps AS (
+        SELECT r.id, (step ->> 'mark')::int AS mark, (step ->> 'min_score')::int AS score
+        FROM results r CROSS JOIN LATERAL jsonb_array_elements(r.mark_scale) step
+        WHERE r.year = :year AND jsonb_typeof(r.mark_scale) = 'array'
+          AND (step ->> 'mark')::int >= 3 AND (step ->> 'min_score')::int >= 1
+    ),
+    counted AS (
+        SELECT st.id, st.mark, st.score,
+               coalesce((r.score_distribution ->> st.score::text)::int, 0) AS count_at,
+               coalesce((r.score_distribution ->> (st.score - 1)::text)::int, 0) AS count_below,
+               coalesce((r.score_distribution ->> (st.score + 1)::text)::int, 0) AS count_above
+        FROM steps st JOIN results r ON r.id = st.id
+    ),
+    spikes AS (
+        SELECT DISTINCT ON (id) id, mark, score, count_at, count_below, count_above
+        FROM counted
+        WHERE count_at >= :spike_count
+          AND count_at >= :spike_ratio * (count_below + count_above) / 2.0
+        ORDER BY id, count_at DESC, mark
     )
-    SELECT id, completion, previous_completion, territory_rise FROM rises
-    WHERE p >= :minimum AND pp >= :minimum
+    SELECT r.id, r.organization_id, r.procedure_code, r.subject, r.grade, r.year,
+           r.participants, r.lowered, r.confirmed, r.raised,
+           rises.completion, rises.previous_completion, rises.territory_rise,
+           spikes.mark AS spike_mark, spikes.score AS spike_score, spikes.count_at,
+           spikes.count_below, spikes.count_above
+    FROM results r
+    LEFT JOIN spikes ON spikes.id = r.id
+    LEFT JOIN rises ON rises.id = r.id AND rises.p >= :minimum AND rises.pp >= :minimum
+    WHERE r.year = :year
+    ORDER BY r.organization_id, r.procedure_code, r.subject, r.grade
     """  # noqa: S608 (constant fragments, values bound)
 )
 
@@ -114,26 +137,16 @@ def _rounded(value: float | None, digits: int = 1) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def boundary_spike(
-    distribution: dict[str, int] | None, scale: list[dict] | None, t: Thresholds
-) -> dict[str, Any] | None:
-    """The highest peak at a mark's minimum score (marks 3 to 5): `{score, mark, count_at,
-    count_below, count_above}`, or None when no mark's minimum is a spike."""
-    if not distribution or not scale:
+def boundary_spike(row: Any) -> dict[str, Any] | None:
+    """`{score, mark, count_at, count_below, count_above}` of the row's highest peak at a
+    mark's minimum score (marks 3 to 5; found in SQL, `_ROWS`'s `spikes`), or None."""
+    if row["spike_score"] is None:
         return None
-    count = {int(score): n for score, n in distribution.items()}
-    peaks = []
-    for step in sorted(scale, key=lambda s: s["mark"]):
-        low = step["min_score"]
-        if step["mark"] < 3 or low < 1:
-            continue
-        at, below, above = count.get(low, 0), count.get(low - 1, 0), count.get(low + 1, 0)
-        if at >= t.boundary_spike_min_count and at >= t.boundary_spike_ratio * (below + above) / 2:
-            peaks.append((at, -step["mark"], low, below, above))
-    if not peaks:
-        return None
-    at, mark, low, below, above = max(peaks)
-    return {"score": low, "mark": -mark, "count_at": at, "count_below": below, "count_above": above}
+    return {
+        "score": row["spike_score"],
+        "mark": row["spike_mark"],
+        **{k: row[k] for k in ("count_at", "count_below", "count_above")},
+    }
 
 
 def journal_mismatch(row: Any, t: Thresholds) -> dict[str, Any] | None:
@@ -201,26 +214,25 @@ async def objectivity(
         "previous": previous,
         "years": [year.code],
         "minimum": t.min_participants,
+        "spike_count": t.boundary_spike_min_count,
+        "spike_ratio": t.boundary_spike_ratio,
     }
-    rows = (await session.execute(_ROWS, params)).mappings().all()
+    years = [year.code] if previous is None else [year.code, previous]
+    rows = (await session.execute(_ROWS, params | {"years": years})).mappings().all()
     levels = {r["result_id"]: r for r in (await session.execute(_LEVELS, params)).mappings()}
-    rises = {}
-    if previous is not None:
-        rising = await session.execute(_RISE, params | {"years": [year.code, previous]})
-        rises = {r["id"]: r for r in rising.mappings()}
     cohorts = await not_confirmed_by_gia(session, organizations, year, t)
     items = []
     for row in rows:
         found: dict[str, dict[str, Any] | None] = {}
         if (row["participants"] or 0) >= t.min_participants:
             found = {
-                "boundary_spike": boundary_spike(row["score_distribution"], row["mark_scale"], t),
+                "boundary_spike": boundary_spike(row),
                 "inverted_profile": (
                     inverted_profile(levels[row["id"]], t) if row["id"] in levels else None
                 ),
                 "not_confirmed_by_gia": cohorts.get(row["id"]),
                 "journal_mismatch": journal_mismatch(row, t),
-                "sudden_rise": sudden_rise(rises[row["id"]], t) if row["id"] in rises else None,
+                "sudden_rise": (sudden_rise(row, t) if row["territory_rise"] is not None else None),
             }
         signs = [{"code": code, "evidence": found[code]} for code in SIGNS if found.get(code)]
         items.append(paper(row) | {"signs": signs, "risk": risk(len(signs), t)})
