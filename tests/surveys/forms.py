@@ -231,12 +231,18 @@ def in_a_browser(test):
     return pytest.mark.committed(absent(test))
 
 
-@asynccontextmanager
-async def served(app) -> AsyncIterator[str]:
-    """The app behind a real HTTP server on a free loopback port, in a thread of its own."""
+def free_port() -> int:
+    """A loopback port nobody listens on now (for apps that must know their peers' ports)."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+        return probe.getsockname()[1]
+
+
+@asynccontextmanager
+async def served(app, port: int | None = None) -> AsyncIterator[str]:
+    """The app behind a real HTTP server on a loopback `port` (by default a free one), in a
+    thread of its own."""
+    port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, name="form-server", daemon=True)
     thread.start()
