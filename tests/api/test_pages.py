@@ -230,7 +230,7 @@ async def test_the_teacher_sees_their_profile(browser, world):
     _, home = await signed_in(browser, "teacher@soko.example")
     dom = Dom(home.text)
     assert "Иванова Мария" in dom.text("main") and "Школа 1" in dom.text("main")
-    assert "Открытых диагностик нет" in home.text  # their links: tests/api/test_pages_roles.py
+    assert "Мои диагностики" in home.text  # their links: tests/api/test_pages_roles.py
 
 
 async def test_signing_out_ends_the_session(browser, api_client, world):
