@@ -67,6 +67,7 @@ async def test_the_leader_sees_who_has_not_answered_and_another_school_s_leader_
     campaign, _ = await _diagnostic(surveys_client, world, db, settings)
     await _submit_as_t1(surveys_client, world, campaign)
     _, home = await signed_in(browser, "leader@soko.example")
+    assert "<title>Мероприятия организации — Soko</title>" in home.text
     section = Dom(home.text).text("main")
     # S1 expects its 2 teachers, 1 answered: 1 of 2 = 50 %; the colleague is the one left.
     assert "Ответили 1 из 2 (50 %)" in section.replace("\xa0", " ")

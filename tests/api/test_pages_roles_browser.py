@@ -12,15 +12,13 @@ from services.api.app import create_app as create_api
 from services.reports.app import create_app as create_reports
 from services.reports.recommendations.models import Recommendation
 from services.surveys.app import create_app as create_surveys
-from services.surveys.campaigns.models import Invitation
 from tests.factories import PASSWORD
 from tests.surveys.forms import (
-    DIAGNOSTIC,
     committed_world,
     diagnostic_answers,
+    diagnostic_of_t1,
     free_port,
     in_a_browser,
-    launch,
     phone,
     served,
 )
@@ -42,15 +40,7 @@ async def test_a_teacher_takes_a_diagnostic_and_an_analyst_accepts_a_recommendat
     apps, isolation, settings, surveys_client, playwright
 ):
     world = await committed_world(isolation, settings)
-    campaign = await launch(
-        surveys_client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], anonymous=False
-    )
-    async with isolation() as session:
-        code = await session.scalar(
-            select(Invitation.code).where(
-                Invitation.campaign_id == campaign["id"], Invitation.staff_id == world.t1.id
-            )
-        )
+    campaign, code = await diagnostic_of_t1(surveys_client, world, isolation)
     ports = {name: free_port() for name in ("api", "surveys", "reports")}
     urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}
     served_settings = settings.model_copy(update=urls)
