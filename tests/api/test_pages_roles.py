@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from services.reports.recommendations.models import Recommendation
 from services.surveys.campaigns.models import Invitation
+from shared.client import ServiceClient
 from tests.api import test_pages
 from tests.surveys.forms import DIAGNOSTIC, Dom, add_colleague, csrf_of, diagnostic_answers, launch
 
@@ -142,3 +143,18 @@ async def test_the_methodologist_sees_diagnostics_the_pd_order_and_routes(
     assert "Педагогов с маршрутом: 0, мест на курсах: 0." in text
     assert "Индивидуальных маршрутов пока нет" in text
     assert codes["t1"] not in home.text
+
+
+async def test_a_service_down_leaves_the_rest_of_the_home(browser, apps, world):
+    """The reports service does not answer (nothing listens on port 9): the analyst's
+    recommendations say so, the roadmaps and the campaigns still show."""
+    kept = apps.api.state.peers["reports"]
+    apps.api.state.peers["reports"] = ServiceClient("reports", "http://127.0.0.1:9", retries=0)
+    try:
+        _, home = await signed_in(browser, "analyst@soko.example")
+    finally:
+        await apps.api.state.peers["reports"].aclose()
+        apps.api.state.peers["reports"] = kept
+    assert "Раздел временно недоступен" in home.text
+    assert "Дорожная карта МСОКО" in home.text and "parents_s1" in home.text
+    assert world.rec_s1.text not in home.text

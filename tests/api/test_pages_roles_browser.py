@@ -83,6 +83,7 @@ async def test_a_teacher_takes_a_diagnostic_and_an_analyst_accepts_a_recommendat
             await expect(page.locator("h1")).to_have_text("Вход в Soko")
 
             await sign_in(page, expect, base, "analyst@soko.example", "Дорожные карты — Район 1")
+            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
             accept = page.get_by_role("button", name=f"Принять: {world.rec_s1.text}")
             await accept.click()
             await expect(page.get_by_role("status")).to_have_text("Статус рекомендации: принята.")
