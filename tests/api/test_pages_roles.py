@@ -158,3 +158,24 @@ async def test_a_service_down_leaves_the_rest_of_the_home(browser, apps, world):
     assert "Раздел временно недоступен" in home.text
     assert "Дорожная карта МСОКО" in home.text and "parents_s1" in home.text
     assert world.rec_s1.text not in home.text
+
+
+async def test_a_route_built_by_the_methodologist_shows_on_the_teacher_s_home(
+    browser, surveys_client, world, db, settings
+):
+    campaign, _ = await _diagnostic(surveys_client, world, db, settings)
+    await _submit_as_t1(surveys_client, world, campaign)
+    _, home = await signed_in(browser, "method@soko.example")  # builds the routes of 2021/2022
+    text = Dom(home.text).text("main").replace("\xa0", " ")
+    # T1 answered design 5, tools 3, processing 2, security 4 items right, none of
+    # interpretation (5 items each): the deficits are interpretation 0 of 5 (0 %) first,
+    # then processing 2 of 5 (40 %); one programme for each, so 2 seats for 1 teacher.
+    assert "Педагогов с маршрутом: 1, мест на курсах: 2." in text
+    deficits = "Интерпретация результатов и обратная связь — 0 из 5 баллов (0 %)"
+    assert "Иванова Мария" in text and deficits in text
+    assert "Сбор и обработка результатов — 2 из 5 баллов (40 %)" in text
+    _, own = await signed_in(browser, "teacher@soko.example")
+    mine = Dom(own.text).text("main").replace("\xa0", " ")
+    assert "Маршрут на 2021/2022" in mine and deficits in mine
+    _, colleague = await signed_in(browser, "t2@soko.example")
+    assert "Маршрут на" not in colleague.text and "Иванова Мария" not in colleague.text

@@ -71,8 +71,8 @@ class Recommendation(BaseModel):
 
 
 class Route(BaseModel):
-    """A teacher's individual route: `deficits` by priority (`share` of the maximum, 0–1),
-    `steps` (a programme or a note, the competences it covers, a mentor)."""
+    """A teacher's individual route: `deficits` by priority (`share` of the maximum score,
+    percent 0–100), `steps` (a programme or a note, the competences it covers, a mentor)."""
 
     id: uuid.UUID
     staff_id: uuid.UUID
