@@ -4,7 +4,10 @@
 `POST /sign-in` checks the password with the API's own sign-in (`auth.service.sign_in`: the
 same throttling per account and per address) and keeps the token in the session cookie
 (session.py); `POST /sign-out` revokes it as `POST /v1/auth/revoke` does. `GET /home` is the
-home of the visitor's role. Every POST carries the form's CSRF token (403 page without it).
+home of the visitor's role (homes.py). `POST /activities/{id}/done` and
+`POST /recommendations/{id}/status` are its buttons, done as the API (the activity) or the
+reports service (the recommendation, asked as the visitor) would do them. Every POST carries
+the form's CSRF token (403 page without it).
 Every answer is a Russian page or a redirect (303), never problem+json, and never cached.
 """
 
