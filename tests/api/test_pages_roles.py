@@ -134,7 +134,7 @@ async def test_the_methodologist_sees_diagnostics_the_pd_order_and_routes(
     browser, surveys_client, world, db, settings
 ):
     campaign, codes = await _diagnostic(surveys_client, world, db, settings)
-    _, home = await signed_in(browser, "method@soko.example")
+    client, home = await signed_in(browser, "method@soko.example")
     text = Dom(home.text).text("main").replace("\xa0", " ")
     assert text.startswith("Диагностики и план-заказ — Район 1")
     assert campaign["title"] in text and "Ответили 0 из 2 (0 %)" in text
@@ -143,6 +143,11 @@ async def test_the_methodologist_sees_diagnostics_the_pd_order_and_routes(
     assert "Педагогов с маршрутом: 0, мест на курсах: 0." in text
     assert "Индивидуальных маршрутов пока нет" in text
     assert codes["t1"] not in home.text
+    # Another school year on request; a period that is not one: the newest diagnostic's.
+    earlier = await client.get("/home", params={"period": "2020/2021"})
+    assert "План-заказ КПК на 2020/2021" in earlier.text
+    garbage = await client.get("/home", params={"period": "2021"})
+    assert garbage.status_code == 200 and "План-заказ КПК на 2021/2022" in garbage.text
 
 
 async def test_a_service_down_leaves_the_rest_of_the_home(browser, apps, world):

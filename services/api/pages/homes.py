@@ -23,6 +23,7 @@ from services.api.pages.peer_reads import Part
 from services.api.pages.session import Visitor
 from shared.errors import PeerRefused, PeerUnavailable
 from shared.identity import Role, ScopeType
+from shared.periods import parse_period
 from shared.settings import Settings
 
 HOMES = {
@@ -77,11 +78,11 @@ async def context(request: Request, session: AsyncSession, person: Visitor) -> d
 
 
 async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
-    """Diagnostics, the PD order of the latest diagnostic's school year (or `?period=`) in
-    the methodologist's territory, the routes of that year, recommendations."""
+    """Diagnostics, the PD order of the newest diagnostic's school year (or `?period=`, when
+    a school year) in the methodologist's territory, the routes of that year, recommendations."""
     diagnostics = await peer_reads.campaigns(request, person.principal, diagnostics=True)
-    period = request.query_params.get("period") or next(
-        (line.campaign.period for line in diagnostics.items), None
+    period = _school_year(request.query_params.get("period")) or next(
+        (p for line in diagnostics.items if (p := _school_year(line.campaign.period))), None
     )
     order, order_unavailable = None, False
     territory = person.principal.scope_id
@@ -98,6 +99,14 @@ async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
         "routes": await peer_reads.routes(request, period),
         "recommendations": await peer_reads.recommendations(request),
     }
+
+
+def _school_year(code: str | None) -> str | None:
+    """`code` when it is a school year (`2021/2022`, the PD order's period), else None."""
+    try:
+        return code if code and parse_period(code).kind == "academic_year" else None
+    except ValueError:
+        return None
 
 
 def _mentioned(found: dict[str, Any]) -> set[uuid.UUID | None]:
