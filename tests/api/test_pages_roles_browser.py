@@ -20,6 +20,7 @@ from tests.surveys.forms import (
     free_port,
     in_a_browser,
     phone,
+    screenshot_on_failure,
     served,
 )
 
@@ -52,7 +53,7 @@ async def test_a_teacher_takes_a_diagnostic_and_an_analyst_accepts_a_recommendat
         base = urls["api_url"]
         page, problems = await stack.enter_async_context(phone(playwright))
         await page.set_viewport_size(PHONE)
-        try:
+        async with screenshot_on_failure(page, FAILURE):
             await sign_in(page, expect, base, "teacher@soko.example", "Личный кабинет")
             assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
             take = page.get_by_role("link", name=f"Пройти: {campaign['title']}")
@@ -91,9 +92,6 @@ async def test_a_teacher_takes_a_diagnostic_and_an_analyst_accepts_a_recommendat
             await page.get_by_role("button", name="Выйти").click()
             await expect(page.locator("h1")).to_have_text("Вход в Soko")
             assert problems == []
-        except BaseException:
-            await page.screenshot(path=FAILURE, full_page=True)
-            raise
     async with isolation() as session:
         status = await session.scalar(
             select(Recommendation.status).where(Recommendation.id == world.rec_s1.id)

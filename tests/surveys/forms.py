@@ -273,6 +273,16 @@ async def served(app, port: int | None = None) -> AsyncIterator[str]:
 
 
 @asynccontextmanager
+async def screenshot_on_failure(page: Any, path: Path) -> AsyncIterator[None]:
+    """Save the page's screenshot at `path` when the block fails, for a person to look at."""
+    try:
+        yield
+    except BaseException:
+        await page.screenshot(path=path, full_page=True)
+        raise
+
+
+@asynccontextmanager
 async def phone(playwright: Any) -> AsyncIterator[tuple[Any, list[str]]]:
     """A page of Debian's Chromium on a 360-px phone, and the problems it meets on the way:
     script errors, Content Security Policy violations, styles or scripts not found."""
