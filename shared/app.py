@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.audit_outbox import AuditOutbox
 from shared.client import ServiceClient
 from shared.db import Database
+from shared.docs import TokenCORSMiddleware, install_docs, origin, point_token_url, token_url
 from shared.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
 from shared.headers import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, RETRY_AFTER_HEADER
 from shared.health import router as health_router
@@ -39,9 +40,9 @@ PeerTransports = dict[str, httpx.AsyncBaseTransport] | None
 API_PREFIX = "/v1"
 # What any API operation may answer besides its own outcomes (documented on every one).
 COMMON_RESPONSES = {
-    401: problem_response("Нет действительных учётных данных"),
-    422: problem_response("Запрос содержит ошибки (поля названы в errors)"),
-    503: problem_response("База данных или связанный сервис недоступны; см. Retry-After"),
+    401: problem_response("No valid credentials"),
+    422: problem_response("The request is malformed (`errors` names the fields)"),
+    503: problem_response("The database or a peer service is unavailable; see Retry-After"),
 }
 logger = logging.getLogger("soko.app")
 
@@ -180,7 +181,14 @@ def build_app(
                 await client.aclose()
             await app.state.db.close()
 
-    app = FastAPI(title=title, description=description, version="0.1.0", lifespan=lifespan)
+    app = FastAPI(
+        title=title,
+        description=description,
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,  # served by install_docs, from this app's own assets
+        redoc_url=None,
+    )
     app.state.service = service
     app.state.settings = settings
     app.state.migration_head = head_revision()
@@ -205,6 +213,9 @@ def build_app(
             expose_headers=[REQUEST_ID_HEADER, RETRY_AFTER_HEADER],
             max_age=600,
         )
+    if service == "api":  # the peers' /docs sign in at the api's token endpoint
+        peers_origins = [origin(settings.peer_url(name)) for name in ("surveys", "reports")]
+        app.add_middleware(TokenCORSMiddleware, origins=[*peers_origins, *settings.cors_origins])
     # Added last, so outermost: every response, CORS preflight included, carries the id.
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
@@ -215,17 +226,20 @@ def build_app(
             dependencies=[Depends(refuse_unstorable_input)],
             responses=COMMON_RESPONSES,  # a route's own entry for a status wins
         )
-    _add_problem_schema(app)
+    install_docs(app)
+    _complete_openapi(app, token_url(settings, service))
     return app
 
 
-def _add_problem_schema(app: FastAPI) -> None:
-    """The OpenAPI document defines the Problem schema that every error response refers to."""
+def _complete_openapi(app: FastAPI, sign_in_url: str) -> None:
+    """The OpenAPI document defines the Problem schema that every error response refers to,
+    and its OAuth2 scheme signs in at `sign_in_url` (the api's token endpoint)."""
     plain_openapi = app.openapi
 
     def openapi() -> dict[str, Any]:
         document = plain_openapi()  # FastAPI caches it until routes change
         document.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+        point_token_url(document, sign_in_url)
         return document
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -28,7 +28,7 @@ from shared.tabular import SINGLE_BYTE_ENCODINGS, Cell, CellType
 from shared.uploads import FIELD, Upload, UploadLimitsDep, read_upload
 
 T = TypeVar("T")
-DryRun = Annotated[bool, Query(description="Проверить и посчитать, ничего не сохраняя")]
+DryRun = Annotated[bool, Query(description="Check and count, store nothing")]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
@@ -38,7 +38,9 @@ class RowError(BaseModel):
 
 
 class Rejected(BaseModel):
-    index: int = Field(description="Номер строки в запросе, с 0; для файла — номер строки файла")
+    index: int = Field(
+        description="The row's index in the request, from 0; for a file, the file's row number"
+    )
     errors: list[RowError]
 
 
@@ -48,7 +50,7 @@ class Notice(BaseModel):
     typed as a number)."""
 
     index: int | None = Field(
-        description="Номер строки (как в rejected); null — о файле в целом (например, столбец)"
+        description="The row number (as in rejected); null: about the whole file (a column, say)"
     )
     loc: list[str | int]
     msg: str
@@ -62,7 +64,7 @@ class ImportSummary(BaseModel):
     dry_run: bool = False
     warnings: list[Notice] = Field(
         default_factory=list,
-        description="Пропущенные столбцы файла и значения, прочитанные иначе, чем записаны",
+        description="The file's columns skipped and values read otherwise than written",
     )
 
 

@@ -58,7 +58,9 @@ class SokoError(Exception):
 
     status: int = 400
     slug: str = "bad-request"
-    detail: str = "Некорректный запрос"
+    detail: str = "Некорректный запрос"  # what a person reads in the answer (Russian)
+    # What the OpenAPI document says of the answer, for the developers reading it (English).
+    documented: str = "Bad request"
 
     def __init__(
         self,
@@ -108,10 +110,12 @@ def field_error(
 
 class NotFound(SokoError):
     status, slug, detail = 404, "not-found", "Не найдено"
+    documented = "Not found (or outside the caller's scope)"
 
 
 class Unauthorized(SokoError):
     status, slug, detail = 401, "unauthorized", "Требуется вход в систему"
+    documented = "Not signed in, or the token is invalid, expired or revoked"
 
 
 class AccountChanged(Unauthorized):
@@ -123,26 +127,31 @@ class AccountChanged(Unauthorized):
 
 class Forbidden(SokoError):
     status, slug, detail = 403, "forbidden", "Недостаточно прав"
+    documented = "The caller's role or scope does not allow this"
 
 
 class Conflict(SokoError):
     status, slug, detail = 409, "conflict", "Конфликт с текущим состоянием"
+    documented = "Conflicts with the current state"
 
 
 class Invalid(SokoError):
     """A well-formed request that breaks a rule about one of its fields (422, names the field)."""
 
     status, slug, detail = 422, "validation-error", "Запрос содержит ошибки"
+    documented = "The request breaks a rule (`errors` names the fields)"
 
 
 class TooManyRequests(SokoError):
     status, slug, detail = 429, "too-many-requests", "Слишком много запросов, повторите позже"
+    documented = "Too many requests; see Retry-After"
 
 
 class PeerUnavailable(SokoError):
     """Another Soko service did not answer in time or answered with a server error."""
 
     status, slug, detail = 503, "peer-unavailable", "Связанный сервис недоступен"
+    documented = "A peer service is unavailable; see Retry-After"
 
     def __init__(self, detail: str | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("headers", {"Retry-After": "5"})
@@ -154,6 +163,7 @@ class PeerRefused(SokoError):
     contract error between the services, a bug to fix, not an outage to wait out."""
 
     status, slug, detail = 502, "peer-refused", "Связанный сервис отклонил запрос"
+    documented = "A peer service refused the call this one made"
 
 
 # A problem's `title` (RFC 9457: a short summary of its kind, the same for every problem of a
@@ -310,10 +320,10 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 def problem_response(description: str) -> dict[str, Any]:
-    """One `responses=` entry: a problem+json answer (OpenAPI)."""
+    """One `responses=` entry: a problem+json answer (OpenAPI), `description` in English."""
     return {"description": description, "content": {PROBLEM_JSON: {"schema": PROBLEM_REF}}}
 
 
 def error_responses(*errors: type[SokoError]) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry of a route for the domain errors it may raise (for OpenAPI)."""
-    return {err.status: problem_response(err.detail) for err in errors}
+    return {err.status: problem_response(err.documented) for err in errors}

@@ -26,10 +26,11 @@ from typing import Annotated, Any
 
 import jwt
 from cachetools import TTLCache
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 
 from shared.client import ServiceClient
 from shared.context import user_token_var
+from shared.docs import OAUTH2
 from shared.errors import AccountChanged, Forbidden, PeerUnavailable, Unauthorized
 from shared.headers import API_KEY_HEADER, SESSION_COOKIE, USER_HEADER
 from shared.settings import Settings
@@ -257,10 +258,12 @@ async def checked_principal(request: Request, token: str | None = None) -> Princ
     return principal
 
 
-async def token_principal(request: Request) -> Principal:
+async def token_principal(
+    request: Request, _documented: Annotated[str | None, Security(OAUTH2)] = None
+) -> Principal:
     """Dependency of the surveys and reports services: bearer tokens only, checked as
     `checked_principal` does. A service acting for nobody reads; what it writes it writes
-    for a user (`X-Soko-User`)."""
+    for a user (`X-Soko-User`). (`_documented`: the OpenAPI document's OAuth2 scheme.)"""
     principal = await checked_principal(request)
     if principal.kind == "service" and request.method not in ("GET", "HEAD"):
         raise Forbidden("Сервис без пользователя может здесь только читать")

@@ -17,6 +17,8 @@ from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT, Measure
 
 Op = Literal[">=", ">", "<=", "<", "=="]
 Unit = Literal["percent", "count", "score", "boolean", "number"]
+# The kinds of organization an indicator may apply to (`applies_to`), in the order shown.
+ORGANIZATION_KINDS = ("school", "kindergarten", "additional", "college")
 Method = Literal[
     "survey_positive_share",
     "survey_mean",
@@ -42,13 +44,13 @@ class DataValueParams(Strict):
 
 class SurveyParams(Strict):
     instrument_code: Code
-    question_codes: list[Code] = Field(default_factory=list, description="Пусто: все вопросы")
+    question_codes: list[Code] = Field(default_factory=list, description="Empty: every question")
     audience: Literal["parents", "teachers", "leaders", "students"] | None = None
 
 
 class DeficitParams(Strict):
     instrument_code: Code
-    competences: list[Code] = Field(default_factory=list, description="Пусто: любая компетенция")
+    competences: list[Code] = Field(default_factory=list, description="Empty: any competence")
     with_deficit: bool = True
 
 
@@ -79,7 +81,7 @@ AssessmentMetricName = Literal[
 class AssessmentMetricParams(Strict):
     procedure: Code
     metric: AssessmentMetricName
-    subject: str | None = Field(default=None, max_length=100, description="Пусто: все предметы")
+    subject: str | None = Field(default=None, max_length=100, description="Empty: every subject")
     grade: int | None = Field(default=None, ge=1, le=11)
 
 
@@ -107,7 +109,7 @@ class FormulaParams(Strict):
 
     numerator: str = Field(min_length=1, max_length=1000)
     denominator: str | None = Field(default=None, max_length=1000)
-    scale: Measure = Field(default=1, description="100 для процентов")
+    scale: Measure = Field(default=1, description="100 for percent")
 
     @field_validator("numerator", "denominator")
     @classmethod

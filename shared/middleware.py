@@ -102,7 +102,8 @@ class RequestIdMiddleware(HttpMiddleware):
                 var.reset(token)
 
 
-# /docs and /redoc load Swagger UI and ReDoc from a CDN: they get the headers but not the CSP.
+# /docs and /redoc (and their assets, shared.docs) start Swagger UI and ReDoc with inline
+# scripts: they get the headers but not the CSP.
 _DOCS_PATHS = ("/docs", "/redoc")
 _SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),

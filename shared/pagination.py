@@ -23,8 +23,8 @@ class Pagination(BaseModel):
 
 
 def pagination(
-    limit: Annotated[int, Query(ge=1, le=500, description="Сколько записей вернуть")] = 50,
-    offset: Annotated[int, Query(ge=0, le=INT32_MAX, description="Сколько записей пропустить")] = 0,
+    limit: Annotated[int, Query(ge=1, le=500, description="How many records to return")] = 50,
+    offset: Annotated[int, Query(ge=0, le=INT32_MAX, description="How many records to skip")] = 0,
 ) -> Pagination:
     return Pagination(limit=limit, offset=offset)
 

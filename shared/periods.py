@@ -167,7 +167,7 @@ def period_of_roadmap(text: str) -> Period | None:
 
 # Requests: a period arrives as its code and goes on as a Period, parsed once at the edge.
 PERIOD_MAX_LENGTH = 20
-PERIOD_DESCRIPTION = "2021/2022, 2022, 2022Q3 или 2022-09"
+PERIOD_DESCRIPTION = "2021/2022, 2022, 2022Q3 or 2022-09"
 
 
 def period_query(

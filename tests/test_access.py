@@ -864,6 +864,34 @@ TABLE += [
         frozenset({"admin", "teacher", "leader", "methodologist"}),
         lambda w, i: f"/v1/campaigns/{camp(w, 'diagnostic', i)}/deficits",
     ),
+    # Printable sheets of the anonymous links: whoever sees the links in the campaign's reads.
+    Case(
+        "surveys",
+        "GET",
+        "/v1/campaigns/{campaign_id}/organizations/{organization_id}/sheet",
+        EVERYONE,
+        lambda w, i: f"/v1/campaigns/{camp(w, 'parents', i)}/organizations/{org(w, i)}/sheet",
+    ),
+    Case(
+        "surveys",
+        "GET",
+        "/v1/campaigns/{campaign_id}/sheets",
+        EVERYONE,
+        lambda w, i: f"/v1/campaigns/{camp(w, 'parents', i)}/sheets",
+    ),
+    # A form service's export imported (a dry run by default): who manages the school's
+    # campaigns, as for keying in paper questionnaires.
+    Case(
+        "surveys",
+        "POST",
+        "/v1/campaigns/{campaign_id}/organizations/{organization_id}/responses/import",
+        AUTHORS | {"leader"},
+        lambda w, i: (
+            f"/v1/campaigns/{camp(w, 'parents', i)}/organizations/{org(w, i)}/responses/import"
+        ),
+        form=lambda w, i: {},
+        file=("answers.csv", "Отметка времени;Ваши предложения по улучшению условий\n"),
+    ),
     # Each caller's own personal links (teachers'; empty for everyone else).
     Case(
         "surveys", "GET", "/v1/me/invitations", EVERYONE, fixed("/v1/me/invitations"), scoped=False

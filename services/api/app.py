@@ -50,7 +50,9 @@ def create_app(
     app = build_app(
         service="api",
         title="Soko API",
-        description="Территории, организации, пользователи, дорожные карты, показатели и данные.",
+        description="Territories, organizations, staff and users; roadmaps; indicators and "
+        "their data; assessment results. Sign in with Authorize (OAuth2 password flow) or "
+        "an API key.",
         settings=settings,
         routers=[
             auth_router,

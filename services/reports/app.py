@@ -43,7 +43,8 @@ def create_app(
     app = build_app(
         service="reports",
         title="Soko Reports",
-        description="Значения показателей, адресные рекомендации, план-заказ, отчёты.",
+        description="Indicator values, targeted recommendations, the PD order (professional "
+        "development), reports. Sign in with Authorize (at the api service).",
         settings=settings,
         routers=[
             whoami_router,

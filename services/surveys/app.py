@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from services.surveys.campaigns.router import router as campaigns_router
+from services.surveys.campaigns.sheet_routes import router as sheets_router
 from services.surveys.changes.entities import FEED
 from services.surveys.changes.router import router as changes_router
 from services.surveys.form.router import STATIC_PATH as FORM_STATIC_PATH
@@ -39,12 +40,14 @@ def create_app(
     app = build_app(
         service="surveys",
         title="Soko Surveys",
-        description="Банк инструментов, анкетирование, диагностика профессиональных дефицитов.",
+        description="The instrument bank, survey campaigns and their responses, diagnostics of "
+        "teachers' professional deficits. Sign in with Authorize (at the api service).",
         settings=settings,
         routers=[
             whoami_router,
             instruments_router,
             campaigns_router,
+            sheets_router,
             responses_router,
             versions_router,
             changes_router,

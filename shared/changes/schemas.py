@@ -8,11 +8,11 @@ from pydantic import BaseModel, Field
 class ChangeItem(BaseModel):
     """One change: the entity's key and its state now, or its deletion (`state` null)."""
 
-    entity: str = Field(description="Имя сущности ленты: territory, data_value, answer_tally…")
-    key: dict[str, Any] = Field(description='Ключ записи: {"id": …} или составной')
+    entity: str = Field(description="The feed's entity name: territory, data_value, answer_tally…")
+    key: dict[str, Any] = Field(description='The record\'s key: {"id": …} or a composite one')
     op: Literal["upsert", "delete"]
     state: dict[str, Any] | None = Field(
-        description="Текущее состояние записи (op = upsert) или null (op = delete)"
+        description="The record's current state (op = upsert) or null (op = delete)"
     )
 
 
@@ -20,7 +20,5 @@ class ChangeBatch(BaseModel):
     """Changes after the cursor, in commit order."""
 
     items: list[ChangeItem]
-    cursor: str = Field(
-        description="Непрозрачный курсор: передайте его в after, чтобы читать дальше"
-    )
-    has_more: bool = Field(description="Есть ли уже сейчас изменения после этой порции")
+    cursor: str = Field(description="An opaque cursor: pass it in after to read on")
+    has_more: bool = Field(description="Whether there are changes after this batch already")

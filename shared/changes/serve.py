@@ -45,6 +45,10 @@ class CursorExpired(SokoError):
         "Курсор устарел: удалённые записи до него уже не хранятся. Удалите свою копию и "
         "прочитайте ленту с начала (без after)"
     )
+    documented = (
+        "The cursor is past the feed's horizon: deletions before it are forgotten; drop the "
+        "copy and read the feed from the start (no `after`)"
+    )
 
 
 @dataclass(frozen=True)
@@ -178,10 +182,10 @@ def changes_router(caller: Any) -> APIRouter:
             str,
             Query(
                 max_length=MAX_CURSOR_CHARS,
-                description="Курсор из предыдущего ответа; пусто — с начала (полная выгрузка)",
+                description="The previous answer's cursor; empty: from the start (a full export)",
             ),
         ] = "",
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Изменений в ответе")] = (
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Changes per answer")] = (
             DEFAULT_LIMIT
         ),
         wait: Annotated[
@@ -190,7 +194,7 @@ def changes_router(caller: Any) -> APIRouter:
                 ge=0,
                 le=MAX_WAIT_SECONDS,
                 allow_inf_nan=False,
-                description="Секунд ждать изменения, если его пока нет (long poll)",
+                description="Seconds to wait for a change when there is none yet (long poll)",
             ),
         ] = 0,
     ) -> Response:

@@ -52,6 +52,7 @@ class UploadTooLarge(SokoError):
     """A file (or a whole request body) bigger than SOKO_UPLOAD_MAX_BYTES allows (413)."""
 
     status, slug, detail = 413, "content-too-large", "Файл или запрос слишком большой"
+    documented = "The file or the request body is larger than SOKO_UPLOAD_MAX_BYTES allows"
 
     def __init__(self, limit: int, *, body: int | None = None, form: bool = True) -> None:
         """`body`: the whole request body's limit, when that was passed (`form`: a multipart

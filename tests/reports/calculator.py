@@ -166,14 +166,15 @@ def _too_few(value: Value, min_n: int) -> bool:
     return value.n is not None and 0 < value.n < min_n
 
 
-def status_of(value: Value, target: dict[str, Any] | None) -> str | None:
-    """`achieved`, `not_achieved`, `insufficient_data`, `no_data`; None: a value, no target."""
+def status_of(value: Value, target: dict[str, Any] | None) -> str:
+    """`achieved`, `not_achieved`, `insufficient_data`, `no_data`; `no_target`: a value, no
+    target."""
     if value.insufficient:
         return "insufficient_data"
     if value.value is None:
         return "no_data"
     if target is None:
-        return None
+        return "no_target"
     return "achieved" if OPS[target["op"]](value.value, target["value"]) else "not_achieved"
 
 
@@ -183,9 +184,15 @@ def status_of(value: Value, target: dict[str, Any] | None) -> str | None:
 class Calculator:
     """Computes values for units and periods, each once (formulas and shares reuse them)."""
 
-    def __init__(self, definitions: dict[str, dict[str, Any]], inputs: Inputs) -> None:
+    def __init__(
+        self,
+        definitions: dict[str, dict[str, Any]],
+        inputs: Inputs,
+        kinds: dict[uuid.UUID, str] | None = None,
+    ) -> None:
         self.definitions = definitions
         self.inputs = inputs
+        self.kinds = kinds or {}  # organization -> its kind, for `applies_to`
         self._memo: dict[tuple[str, str, uuid.UUID, str], Value] = {}
         self._busy: set[tuple[str, str, uuid.UUID, str]] = set()
         self._assessment_index: dict[tuple, dict[uuid.UUID, list[dict[str, Any]]]] = {}
@@ -208,6 +215,9 @@ class Calculator:
         definition = self.definitions.get(code)
         if definition is None or key in self._busy:  # unknown, or a cycle the api let through
             return Value()
+        unit = self._applicable(definition, unit)
+        if unit is None:  # an organization of another kind, or a group without its kinds
+            return None
         self._busy.add(key)
         try:
             result = self._methods[definition["method"]](definition, unit, period)
@@ -220,6 +230,17 @@ class Calculator:
         if result is not None:
             self._memo[key] = result
         return result
+
+    def _applicable(self, definition: dict[str, Any], unit: Unit) -> Unit | None:
+        """The unit as an indicator with `applies_to` sees it: only organizations of those
+        kinds; None when it had organizations and none is of them."""
+        kinds = definition.get("applies_to")
+        if not kinds:
+            return unit
+        members = frozenset(o for o in unit.organization_ids if self.kinds.get(o) in kinds)
+        if unit.organization_ids and not members:
+            return None
+        return Unit(unit.scope_type, unit.scope_id, members)
 
     def item(
         self, code: str, unit: Unit, period: str, previous: str | None

@@ -218,7 +218,7 @@ async def compute(
             get, flagged, units_of(scope, organizations, "all"), kinds, periods
         )
 
-    calculator = Calculator(definitions, inputs)
+    calculator = Calculator(definitions, inputs, {o.id: o.kind for o in organizations})
     items = [
         item
         for code in sorted(wanted)

@@ -300,6 +300,28 @@ async def test_risk_grows_with_the_number_of_signs(reports_client, world, tasks_
     assert answer.json()["thresholds"]["high_risk_signs"] == 2
 
 
+async def test_a_region_is_read_a_page_at_a_time(reports_client, world, tasks_posted):
+    # Two papers with task sums (S1, S2, in the order of their ids): a page of one each.
+    first = (await analysis(reports_client, world, "task-completion", limit=1)).json()
+    second = (await analysis(reports_client, world, "task-completion", limit=1, offset=1)).json()
+    assert (first["total"], second["total"]) == (2, 2)
+    ids = [first["items"][0]["organization_id"], second["items"][0]["organization_id"]]
+    assert ids == sorted([str(world.s1.id), str(world.s2.id)])
+    assert second["items"][0]["tasks"][0]["territory_completion"] == TERRITORY[0]
+    past = (await analysis(reports_client, world, "task-completion", offset=5)).json()
+    assert (past["items"], past["total"]) == ([], 2)
+    # Objectivity: only S1 has signs (high risk), S2 none.
+    high = (await analysis(reports_client, world, "objectivity", risk="high")).json()
+    assert [(i["organization_id"], i["risk"]) for i in high["items"]] == [
+        (str(world.s1.id), "high")
+    ]
+    assert high["total"] == 1
+    every = (await analysis(reports_client, world, "objectivity", limit=1)).json()
+    assert (len(every["items"]), every["total"]) == (1, 2)
+    bad = await analysis(reports_client, world, "objectivity", risk="some")
+    assert bad.status_code == 422 and bad.json()["errors"][0]["loc"] == ["query", "risk"]
+
+
 async def test_a_territory_outside_the_scope_is_404_and_a_bad_year_422(reports_client, world):
     for path in ("objectivity", "task-completion"):
         outside = await analysis(reports_client, world, path, territory=world.m2.id)

@@ -246,7 +246,7 @@ def in_a_browser(test):
 
 
 def free_port() -> int:
-    """A loopback port nobody listens on now (for apps that must know their peers' ports)."""
+    """A loopback port nothing listens on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -254,7 +254,7 @@ def free_port() -> int:
 
 @asynccontextmanager
 async def served(app, port: int | None = None) -> AsyncIterator[str]:
-    """The app behind a real HTTP server on a loopback `port` (by default a free one), in a
+    """The app behind a real HTTP server on a loopback port (`port`, else a free one), in a
     thread of its own."""
     port = port or free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))

@@ -224,7 +224,7 @@ async def test_personal_link_saves_a_draft_submits_once_and_shows_the_profile(
     )
     partial = dict(list(answers.items())[:3])
     saved = await form.post(url, data=partial | {"_action": "draft", "_csrf": csrf})
-    assert saved.status_code == 303 and saved.headers["location"] == f"{url}?saved=1"
+    assert saved.status_code == 303 and saved.headers["location"] == f"{url}?saved=1#draft-saved"
     [draft] = await responses(db)
     assert draft.status == "draft" and draft.staff_id == world.t1.id
     resumed = await form.get(saved.headers["location"])
@@ -234,8 +234,9 @@ async def test_personal_link_saves_a_draft_submits_once_and_shows_the_profile(
     incomplete = await form.post(url, data=partial | {"_csrf": csrf})
     assert incomplete.status_code == 422 and "Ответы не отправлены" in incomplete.text
     done = await form.post(url, data=answers | {"_action": "submit", "_csrf": csrf})
-    assert done.status_code == 200, done.text
-    for page in (done, await form.get(f"{url}/thanks")):
+    assert done.status_code == 303 and done.headers["location"] == f"{url}/thanks", done.text
+    # The thank-you page, and the link itself once sent (Back after sending): the profile.
+    for page in (await form.get(f"{url}/thanks"), await form.get(url)):
         dom = Dom(page.text)
         assert dom.text("profile-title") == "Ваш профиль компетенций"
         for competence, score, deficit in [
@@ -254,8 +255,9 @@ async def test_personal_link_saves_a_draft_submits_once_and_shows_the_profile(
     assert scores == len(DIAGNOSTIC.competences)
     again = await form.post(url, data=answers | {"_csrf": csrf})
     assert again.status_code == 409 and "Ответ уже отправлен" in again.text
-    sent = await form.get(url)  # the page says so, no form any more: a link to the profile
-    assert sent.status_code == 200 and f"{url}/thanks" in Dom(sent.text).links
+    sent = await form.get(url)  # no form any more: the thank-you page with the profile
+    assert sent.status_code == 200 and "Спасибо! Ваши ответы приняты" in sent.text
+    assert "Отправить ответы" not in sent.text
     [response] = await responses(db)
     assert response.status == "submitted" and response.id == draft.id
 

@@ -110,7 +110,8 @@ async def test_the_teacher_signs_in_and_gets_their_own_form(form, diagnostic, wo
     assert page.status_code == 200 and shows_the_form(page)
     assert "Вы вошли как <strong>teacher</strong>" in page.text
     done = await form.post(links["t1"], data=ANSWERS | {"_csrf": csrf_of(page)})
-    assert done.status_code == 200 and "Ваш профиль компетенций" in done.text
+    assert done.status_code == 303 and done.headers["location"] == f"{links['t1']}/thanks"
+    assert "Ваш профиль компетенций" in (await form.get(done.headers["location"])).text
     [response] = await responses(db)
     assert response.staff_id == world.t1.id and response.status == "submitted"
 
@@ -275,7 +276,8 @@ async def test_an_ended_session_loses_no_answers(form, diagnostic, world, db, se
     assert all(dom.checked(code) == [value] for code, value in ANSWERS.items())
     assert await stored(db) == 0
     done = await form.post(links["t1"], data=ANSWERS | {"_csrf": csrf_of(restored)})
-    assert done.status_code == 200 and "Ваш профиль компетенций" in done.text
+    assert done.status_code == 303 and done.headers["location"] == f"{links['t1']}/thanks"
+    assert "Ваш профиль компетенций" in (await form.get(done.headers["location"])).text
 
 
 async def test_nobody_is_shown_a_personal_link_but_its_teacher(surveys_client, diagnostic, world):
@@ -450,7 +452,8 @@ async def test_the_same_page_sent_again_shows_the_profile_and_stores_nothing(for
     [token] = Dom(page.text).named("_submission")
     fields = ANSWERS | {"_csrf": csrf_of(page), "_submission": str(token["value"])}
     done = await form.post(links["t1"], data=fields)
-    assert done.status_code == 200 and "Ваш профиль компетенций" in done.text
+    assert done.status_code == 303 and done.headers["location"] == f"{links['t1']}/thanks"
+    assert "Ваш профиль компетенций" in (await form.get(done.headers["location"])).text
     again = await form.post(links["t1"], data=fields)
     assert again.status_code == 303 and again.headers["location"] == f"{links['t1']}/thanks"
     assert "Ваш профиль компетенций" in (await form.get(again.headers["location"])).text

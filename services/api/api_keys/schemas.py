@@ -7,7 +7,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class ApiKeyCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=200, description="Например: «АИС школы»")
+    name: str = Field(
+        min_length=1,
+        max_length=200,
+        description="For example: «АИС школы» (the school's information system)",
+    )
 
 
 class ApiKeyRead(BaseModel):
@@ -22,4 +26,4 @@ class ApiKeyRead(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyRead):
-    key: str = Field(description="Показывается один раз: сохраните его")
+    key: str = Field(description="Shown once: store it")

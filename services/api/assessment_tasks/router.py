@@ -38,8 +38,9 @@ ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
 Text = Annotated[str | None, Query(max_length=100)]
 UPLOAD_COLUMNS = (
-    "CSV или XLSX, строка на участника: «Код участника», «Класс», «Вариант», «Отметка по "
-    "журналу» и столбец на каждое задание, озаглавленный его номером («1», «3.1», «1К1»)"
+    "CSV or XLSX, one row per participant: «Код участника» (code), «Класс» (class), «Вариант» "
+    "(variant), «Отметка по журналу» (journal mark) and a column per task headed by its number "
+    "(«1», «3.1», «1К1»)"
 )
 
 
@@ -161,12 +162,14 @@ async def list_participants(
 
 
 def paper_filter(
-    procedure: Annotated[str, Query(max_length=40, description="Код процедуры")],
-    year: Annotated[str, Query(max_length=20, description="2025/2026 или 2026")],
+    procedure: Annotated[str, Query(max_length=40, description="Procedure code: vpr, oge, ...")],
+    year: Annotated[
+        str, Query(max_length=20, description="An academic year 2025/2026 or a year 2026")
+    ],
     subject: Annotated[str, Query(max_length=100)],
     grade: Annotated[Grade, Query()],
     territory_id: Annotated[
-        uuid.UUID | None, Query(description="Эта территория и территории под ней")
+        uuid.UUID | None, Query(description="This territory and the territories under it")
     ] = None,
 ) -> completion.CompletionFilter:
     """The query of the aggregates over participants: the paper and, optionally, a territory."""

@@ -16,35 +16,37 @@ class TaskSpec(BaseModel):
     number: str = Field(
         min_length=1,
         max_length=20,
-        description="Номер задания, как напечатан: «1», «3.1», «1К1» (критерий задания 1)",
+        description="The task number as printed: «1», «3.1», «1К1» (criterion 1 of task 1)",
     )
-    max_score: int = Field(ge=1, le=100, description="Максимальный балл за задание")
+    max_score: int = Field(ge=1, le=100, description="The task's maximum score")
     level: Level | None = Field(
-        default=None, description="Уровень сложности; null — источник его не называет"
+        default=None, description="The difficulty level; null: the source does not name it"
     )
     skill: str | None = Field(
-        default=None, max_length=2000, description="Проверяемое умение или элемент содержания"
+        default=None, max_length=2000, description="The skill or content element the task checks"
     )
 
 
 class MarkStep(BaseModel):
     mark: int = Field(ge=2, le=5)
-    min_score: int = Field(ge=0, le=1000, description="Наименьший первичный балл этой отметки")
+    min_score: int = Field(
+        ge=0, le=1000, description="The lowest primary score that gets this mark"
+    )
 
 
 class SpecificationCreate(BaseModel):
-    procedure: ProcedureCode = Field(description="Код процедуры: vpr, oge, …")
-    year: Year = Field(description="Учебный год 2025/2026 или календарный год 2026")
+    procedure: ProcedureCode = Field(description="Procedure code: vpr, oge, ...")
+    year: Year = Field(description="An academic year 2025/2026 or a calendar year 2026")
     subject: SubjectName
     grade: Grade
     tasks: list[TaskSpec] = Field(min_length=1, max_length=200)
     mark_scale: list[MarkStep] = Field(
         max_length=4,
-        description="Отметки 2–5 с наименьшим баллом каждой; пусто — шкала неизвестна "
-        "(тогда отметки участников не выводятся)",
+        description="Marks 2–5, each with its lowest score; empty: the scale is unknown "
+        "(then participants' marks are not derived)",
     )
     source: str | None = Field(
-        default=None, max_length=2000, description="Документы, по которым составлена спецификация"
+        default=None, max_length=2000, description="The documents the specification is drawn from"
     )
 
 
@@ -57,7 +59,7 @@ class SpecificationRead(BaseModel):
     version: int
     tasks: list[TaskSpec]
     mark_scale: list[MarkStep]
-    max_score: int = Field(description="Сумма максимальных баллов заданий")
+    max_score: int = Field(description="The sum of the tasks' maximum scores")
     source: str | None
     created_at: datetime
 
@@ -80,7 +82,7 @@ class ParticipantsIn(ParticipantsHeader):
         min_length=1,
         max_length=2000,
         description='[{code, class_label, variant, task_scores: {"1": 1, …}, journal_mark}], '
-        "до 2000 за запрос",
+        "up to 2000 per request",
     )
 
 
@@ -111,17 +113,17 @@ class TaskCompletion(BaseModel):
     level: Level | None
     max_score: int
     completion: float = Field(
-        description="Σ баллов / (максимальный балл × участники) × 100, от 0 до 100"
+        description="Σ scores / (maximum score × participants) × 100, percent 0–100"
     )
     territory_completion: float | None = Field(
         default=None,
-        description="То же по всем участникам территории группы (`territory_id`); только "
-        "в /task-completion",
+        description="The same over all participants of the group's territory (`territory_id`); "
+        "only in /task-completion",
     )
     region_completion: float | None = Field(
         default=None,
-        description="То же по всем участникам региона (`region_id`), если они переданы; "
-        "только в /task-completion",
+        description="The same over all participants of the region (`region_id`), if they were "
+        "posted; only in /task-completion",
     )
 
 
@@ -138,7 +140,7 @@ class GroupedRead(PaperRead):
     """One group's participants under one specification version."""
 
     group_by: Literal["organization", "cluster", "territory"]
-    group_id: uuid.UUID = Field(description="Организация, кластер или территория")
+    group_id: uuid.UUID = Field(description="The organization, cluster or territory")
     specification_version: int
     participants: int
 
@@ -148,14 +150,16 @@ class CompletionRead(GroupedRead):
     territory's and its region's."""
 
     territory_id: uuid.UUID | None = Field(
-        default=None, description="Территория группы: её муниципалитет (или она сама)"
+        default=None,
+        description="The group's territory: an organization's or a cluster's municipality, a "
+        "territory itself",
     )
-    region_id: uuid.UUID | None = Field(default=None, description="Регион этой территории")
+    region_id: uuid.UUID | None = Field(default=None, description="The region of that territory")
     tasks: list[TaskCompletion]
 
 
 class ScoreCount(BaseModel):
-    score: int = Field(description="Первичный балл")
+    score: int = Field(description="The primary score")
     participants: int
 
 
@@ -163,20 +167,24 @@ class DistributionRead(GroupedRead):
     """One group's participants per primary score under one specification version, with that
     version's maximum and mark scale (so a peak at a mark's minimum score shows)."""
 
-    max_score: int = Field(description="Сумма максимальных баллов заданий")
+    max_score: int = Field(description="The sum of the tasks' maximum scores")
     mark_scale: list[MarkStep]
-    scores: list[ScoreCount] = Field(description="Баллы, которые кто-то получил, по возрастанию")
+    scores: list[ScoreCount] = Field(description="The scores someone got, rising")
 
 
 class ClassMarks(BaseModel):
-    class_label: str | None = Field(description="Класс («5А»); null — не указан")
+    class_label: str | None = Field(description="The class, e.g. «5А»; null: not given")
     participants: int
     marks: dict[str, int] = Field(
-        description='Участники по отметкам {"2": n, "3": n, "4": n, "5": n}; без шкалы — нули'
+        description='Participants by mark {"2": n, "3": n, "4": n, "5": n}; zeros without a scale'
     )
-    lowered: int = Field(description="Отметка за работу ниже отметки по журналу")
+    lowered: int = Field(
+        description="Participants whose mark for the paper is below their journal mark"
+    )
     confirmed: int
-    raised: int = Field(description="Отметка за работу выше отметки по журналу")
+    raised: int = Field(
+        description="Participants whose mark for the paper is above their journal mark"
+    )
 
 
 class MarksByClassRead(PaperRead):

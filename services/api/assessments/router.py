@@ -31,9 +31,9 @@ from shared.uploads import UploadTooLarge
 router = APIRouter(tags=["assessments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
-Procedure = Annotated[str | None, Query(max_length=40, description="Код процедуры: vpr, oge, ...")]
-From = Annotated[date | None, Query(alias="from", description="С какой даты")]
-To = Annotated[date | None, Query(alias="to", description="По какую дату включительно")]
+Procedure = Annotated[str | None, Query(max_length=40, description="Procedure code: vpr, oge, ...")]
+From = Annotated[date | None, Query(alias="from", description="From this date")]
+To = Annotated[date | None, Query(alias="to", description="Up to this date, inclusive")]
 
 
 def calendar_filter(
@@ -49,8 +49,8 @@ def calendar_filter(
 
 CalendarFilterDep = Annotated[service.CalendarFilter, Depends(calendar_filter)]
 UPLOAD_COLUMNS = (
-    "CSV или XLSX: organization_id, procedure, year, subject, grade, participants, mark_2, "
-    "mark_3, mark_4, mark_5, lowered, confirmed, raised, mean_score и, если есть, score_<балл>"
+    "CSV or XLSX: organization_id, procedure, year, subject, grade, participants, mark_2, "
+    "mark_3, mark_4, mark_5, lowered, confirmed, raised, mean_score and, if any, score_<score>"
 )
 
 
@@ -151,8 +151,8 @@ async def aggregate_results(
     caller: Caller,
     scopes: ScopeResolverDep,
     page: PaginationDep,
-    procedure: Annotated[str, Query(max_length=40, description="Код процедуры")],
-    year: Annotated[str, Query(max_length=20, description="2021/2022 или 2022")],
+    procedure: Annotated[str, Query(max_length=40, description="Procedure code")],
+    year: Annotated[str, Query(max_length=20, description="2021/2022 or 2022")],
     subject: Annotated[str | None, Query(max_length=100)] = None,
     grade: Annotated[int | None, Query(ge=1, le=11)] = None,
     territory_id: uuid.UUID | None = None,

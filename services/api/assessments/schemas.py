@@ -14,7 +14,7 @@ GroupBy = Literal["organization", "territory"]
 
 
 class SubjectCreate(BaseModel):
-    subject: SubjectName = Field(description="Предмет по-русски, например «Математика»")
+    subject: SubjectName = Field(description="The subject in Russian, e.g. «Математика»")
     grade: Grade
     max_primary_score: int = Field(ge=1, le=1000)
 
@@ -31,7 +31,7 @@ class ProcedureCreate(BaseModel):
     code: ProcedureCode
     name: str = Field(min_length=1, max_length=300)
     kind: ProcedureKind
-    has_marks: bool = Field(default=False, description="Выставляются ли отметки 2–5")
+    has_marks: bool = Field(default=False, description="Whether marks 2–5 are given")
     subjects: list[SubjectCreate] = Field(default_factory=list, max_length=200)
 
 
@@ -48,11 +48,11 @@ class ProcedureRead(BaseModel):
 
 class EventCreate(BaseModel):
     organization_id: uuid.UUID
-    procedure: ProcedureCode = Field(description="Код процедуры: vpr, oge, rdr, ...")
+    procedure: ProcedureCode = Field(description="Procedure code: vpr, oge, rdr, ...")
     subject: SubjectName
     grade: Grade
     class_label: str | None = Field(
-        default=None, max_length=10, description="Класс, например «5А»; пусто — вся параллель"
+        default=None, max_length=10, description="The class, e.g. «5А»; empty: the whole grade"
     )
     event_date: date
     note: str | None = Field(default=None, max_length=1000)
@@ -73,7 +73,7 @@ class EventRead(EventBrief):
     created_at: datetime
     conflicts: list[EventBrief] = Field(
         default_factory=list,
-        description="Другие процедуры того же класса в тот же день",
+        description="Other procedures of the same class on the same day",
     )
 
 
@@ -91,7 +91,7 @@ class ResultsIn(BaseModel):
         max_length=10_000,
         description=(
             "[{organization_id, procedure, year, subject, grade, participants, marks, "
-            "score_distribution, mean_score, lowered, confirmed, raised}], до 10 000 за запрос"
+            "score_distribution, mean_score, lowered, confirmed, raised}], up to 10,000 a request"
         ),
     )
 
@@ -104,7 +104,7 @@ class ResultRead(BaseModel):
     grade: int
     participants: int
     marks: dict[str, int] | None = Field(description='{"2": n, "3": n, "4": n, "5": n}')
-    score_distribution: dict[str, int] | None = Field(description="{первичный балл: участников}")
+    score_distribution: dict[str, int] | None = Field(description="{primary score: participants}")
     mean_score: float | None
     lowered: int | None
     confirmed: int | None
@@ -116,16 +116,16 @@ class ResultRead(BaseModel):
 class AggregateRead(BaseModel):
     """One group's results: counts summed, the mean score pooled over its participants."""
 
-    organization_id: uuid.UUID | None = Field(description="Пусто при group_by=territory")
+    organization_id: uuid.UUID | None = Field(description="Empty with group_by=territory")
     territory_id: uuid.UUID
     procedure: str
     year: str
     subject: str
     grade: int
-    organizations: int = Field(description="Сколько организаций передали результаты")
+    organizations: int = Field(description="How many organizations posted results")
     participants: int
     marks: dict[str, int] | None
-    mean_score: float | None = Field(description="Σ балл×участники / Σ участники")
+    mean_score: float | None = Field(description="Σ score×participants / Σ participants")
     mean_mark: float | None
     lowered: int | None
     confirmed: int | None

@@ -3,7 +3,7 @@
 import ipaddress
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Security
 
 from services.api.access import Access
 from services.api.api_keys.service import authenticate_api_key
@@ -11,6 +11,7 @@ from services.api.auth.service import account_stands
 from services.api.territories.scope import DbScopeResolver
 from shared.context import client_address_var
 from shared.db import SessionDep
+from shared.docs import API_KEY, OAUTH2
 from shared.errors import AccountChanged, Forbidden, Invalid, Unauthorized
 from shared.headers import API_KEY_HEADER, CLIENT_ADDRESS_HEADER
 from shared.identity import (
@@ -33,10 +34,15 @@ SERVICE_WRITES = frozenset(
 )
 
 
-async def api_principal(request: Request, session: SessionDep) -> Principal:
+async def api_principal(
+    request: Request,
+    session: SessionDep,
+    _documented: Annotated[str | None, Security(OAUTH2)] = None,
+) -> Principal:
     """A bearer token or an organization's API key. A user's token (own, or passed on by a
     service in `X-Soko-User`) is 401 unless its account is active and unchanged since it was
-    issued (version, role, scope, staff link: one look-up by primary key)."""
+    issued (version, role, scope, staff link: one look-up by primary key). (`_documented`:
+    the OpenAPI document's OAuth2 scheme; the API key scheme is `key_principal`'s.)"""
     key = request.headers.get(API_KEY_HEADER)
     if key and bearer_token(request) is None:
         principal = await authenticate_api_key(session, key)
@@ -59,6 +65,15 @@ async def user_principal(principal: Annotated[Principal, Depends(api_principal)]
     """Deny API keys by default: they may only post their organization's data."""
     if principal.kind == "api_key":
         raise Forbidden("API-ключ позволяет только передавать данные своей организации")
+    return principal
+
+
+async def key_principal(
+    principal: Annotated[Principal, Depends(api_principal)],
+    _documented: Annotated[str | None, Security(API_KEY)] = None,
+) -> Principal:
+    """`api_principal` for the operations that accept an API key: the OpenAPI document lists
+    the key's scheme (`X-API-Key`) beside OAuth2 on them alone."""
     return principal
 
 
@@ -90,7 +105,7 @@ async def scope_resolver(session: SessionDep) -> DbScopeResolver:
 
 
 Caller = Annotated[Principal, Depends(user_principal)]
-CallerOrKey = Annotated[Principal, Depends(api_principal)]
+CallerOrKey = Annotated[Principal, Depends(key_principal)]
 ScopeResolverDep = Annotated[DbScopeResolver, Depends(scope_resolver)]
 
 

@@ -40,8 +40,8 @@ async def issue_token(
         str | None,
         Header(
             alias=CLIENT_ADDRESS_HEADER,
-            description="IP-адрес человека, за которого входит сервис Soko "
-            "(учитывается только с токеном сервиса)",
+            description="The address of the person a Soko service signs in "
+            "(read only with a service token)",
         ),
     ] = None,
 ) -> Token | Response:
@@ -76,18 +76,17 @@ async def issue_token(
 @router.post(
     "/auth/revoke",
     response_class=Response,
-    responses={200: {"description": "Токен отозван (или уже недействителен)"}}
-    | error_responses(Invalid),
+    responses={200: {"description": "Revoked (or not valid anyway)"}} | error_responses(Invalid),
 )
 async def revoke_token(
     request: Request,
     session: SessionDep,
     token: Annotated[
         str | None,
-        Form(max_length=8192, description="Токен доступа; без него: токен из Authorization"),
+        Form(max_length=8192, description="The access token; without it, the one in Authorization"),
     ] = None,
     token_type_hint: Annotated[
-        str | None, Form(max_length=100, description="RFC 7009; не учитывается")
+        str | None, Form(max_length=100, description="RFC 7009; ignored")
     ] = None,
 ) -> Response:
     """Sign out (RFC 7009, `application/x-www-form-urlencoded`): the access token in `token`,

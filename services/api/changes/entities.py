@@ -72,6 +72,7 @@ ENTITIES = (
             ),
             "collection_method": "r.collection_method",
             "min_n": "r.min_n",
+            "applies_to": "r.applies_to",
         },
     ),
     Entity(

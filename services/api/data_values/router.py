@@ -34,7 +34,7 @@ bulk.add_import_routes(
     caller=CallerOrKey,
     scopes=ScopeResolverDep,
     names=("post_data_values", "upload_data_values"),
-    columns="CSV или XLSX: indicator_code, organization_id, period, value",
+    columns="CSV or XLSX: indicator_code, organization_id, period, value",
     responses=(ERRORS, UPLOAD_ERRORS),
 )
 

@@ -12,7 +12,7 @@ from services.api.data_values.service import MAX_ROWS
 class DataValuesIn(BaseModel):
     values: list[Any] = Field(
         max_length=MAX_ROWS,
-        description="[{indicator_code, organization_id, period, value}], до 10 000 за запрос",
+        description="[{indicator_code, organization_id, period, value}], up to 10,000 a request",
     )
 
 
@@ -31,7 +31,7 @@ class DataValuesQuery(BaseModel):
     indicator_codes: list[str] = Field(max_length=500)
     periods: list[str] = Field(max_length=50)
     organization_ids: list[uuid.UUID] | None = Field(
-        default=None, max_length=5000, description="Пусто (null): все организации области"
+        default=None, max_length=5000, description="Empty (null): every organization of the region"
     )
 
 

@@ -8,11 +8,14 @@ is set for (an unscoped one to the definition's owner), a link to a roadmap to t
 import uuid
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Float, Index, Text, UniqueConstraint
+from sqlalchemy import ARRAY, CheckConstraint, Column, Float, Index, Text, UniqueConstraint, text
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
 from shared.db import Entity
+from shared.indicator_methods import ORGANIZATION_KINDS
+
+KINDS_SQL = f"ARRAY[{', '.join(repr(k) for k in ORGANIZATION_KINDS)}]::text[]"
 
 
 class Indicator(Entity, table=True):
@@ -21,6 +24,9 @@ class Indicator(Entity, table=True):
         CheckConstraint("unit IN ('percent', 'count', 'score', 'boolean', 'number')", name="unit"),
         CheckConstraint("direction IN ('higher', 'lower')", name="direction"),
         CheckConstraint("level IN ('organization', 'cluster', 'territory')", name="level"),
+        CheckConstraint(
+            f"cardinality(applies_to) > 0 AND applies_to <@ {KINDS_SQL}", name="applies_to"
+        ),
         {"schema": "api"},
     )
 
@@ -43,6 +49,11 @@ class Indicator(Entity, table=True):
     target_value: float | None = Field(default=None, sa_column=Column(Float))
     collection_method: str | None = Field(default=None, sa_column=Column(Text))
     min_n: int = Field(default=1)
+    # The kinds of organization it is computed for (the others are left out of its values).
+    applies_to: list[str] = Field(
+        default_factory=lambda: list(ORGANIZATION_KINDS),
+        sa_column=Column(ARRAY(Text), nullable=False, server_default=text(KINDS_SQL)),
+    )
 
 
 class IndicatorTarget(SQLModel, table=True):

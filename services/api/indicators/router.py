@@ -35,7 +35,7 @@ async def list_indicators(
     roadmap_id: uuid.UUID | None = None,
     method: Method | None = None,
     level: str | None = None,
-    code: Annotated[list[str] | None, Query(description="Коды показателей")] = None,
+    code: Annotated[list[str] | None, Query(description="Indicator codes")] = None,
 ) -> Page[IndicatorRead]:
     """The global catalogue and the own indicators of the caller's territory, those above it
     and (for an analyst) under it, each with its owner and the targets and roadmaps that apply

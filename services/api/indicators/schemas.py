@@ -4,10 +4,30 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from shared.indicator_methods import Code, Method, Op, Unit
+from services.api.organizations.schemas import OrganizationKind
+from shared.indicator_methods import ORGANIZATION_KINDS, Code, Method, Op, Unit
 from shared.validation import CLEARABLE, Measure, UpdateSchema
+
+
+def _in_kind_order(kinds: list[str]) -> list[str]:
+    """Each kind once, in the order of ORGANIZATION_KINDS."""
+    return [k for k in ORGANIZATION_KINDS if k in kinds]
+
+
+AppliesTo = Annotated[
+    list[OrganizationKind],
+    Field(
+        min_length=1,
+        max_length=20,
+        description=(
+            "The kinds of organization the indicator is for (school, kindergarten, "
+            "additional, college); organizations of other kinds are left out of its values"
+        ),
+    ),
+    AfterValidator(_in_kind_order),
+]
 
 
 class TargetRead(BaseModel):
@@ -43,8 +63,8 @@ class IndicatorCreate(BaseModel):
     owner_territory_id: uuid.UUID | None = Field(
         default=None,
         description=(
-            "Чей это показатель: территория (её собственный) или null (общий каталог, только "
-            "администратор). Аналитику по умолчанию — его территория"
+            "Whose indicator this is: a territory (its own) or null (the common catalogue, "
+            "administrators only). An analyst's territory by default"
         ),
     )
     name: str = Field(min_length=1, max_length=1000)
@@ -58,6 +78,7 @@ class IndicatorCreate(BaseModel):
     targets: list[ScopedTarget] = Field(default_factory=list, max_length=500)
     collection_method: str | None = Field(default=None, max_length=5000)
     min_n: int = Field(default=1, ge=1, le=100000)
+    applies_to: AppliesTo = Field(default_factory=lambda: list(ORGANIZATION_KINDS))
     roadmap_ids: list[uuid.UUID] = Field(default_factory=list, max_length=100)
 
 
@@ -78,18 +99,19 @@ class IndicatorUpdate(UpdateSchema):
         default=None,
         max_length=500,
         description=(
-            "Цели вызывающего: заменяют те цели, которые он вправе менять (в своей области); "
-            "чужие цели остаются, а переданные без изменений пропускаются"
+            "The caller's targets: they replace the targets the caller may change (in their "
+            "scope); others' targets stay, and ones sent unchanged are skipped"
         ),
     )
     collection_method: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=5000)
     min_n: int | None = Field(default=None, ge=1, le=100000)
+    applies_to: AppliesTo | None = None
     roadmap_ids: list[uuid.UUID] | None = Field(
         default=None,
         max_length=100,
         description=(
-            "Связи с дорожными картами вызывающего: заменяют связи с картами, которые он вправе "
-            "менять; связи с чужими картами остаются"
+            "Links to the caller's roadmaps: they replace the links to roadmaps the caller may "
+            "change; links to others' roadmaps stay"
         ),
     )
 
@@ -100,7 +122,7 @@ class IndicatorRead(BaseModel):
     id: uuid.UUID
     code: str
     owner_territory_id: uuid.UUID | None = Field(
-        description="Территория-владелец; null — общий каталог"
+        description="The owning territory; null: the common catalogue"
     )
     name: str
     description: str | None
@@ -113,6 +135,7 @@ class IndicatorRead(BaseModel):
     targets: list[ScopedTargetRead]
     collection_method: str | None
     min_n: int
+    applies_to: list[str] = Field(description="The kinds of organization the indicator is for")
     roadmap_ids: list[uuid.UUID]
     created_at: datetime
     updated_at: datetime

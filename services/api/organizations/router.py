@@ -22,7 +22,7 @@ from shared.pagination import Page, PaginationDep
 
 router = APIRouter()
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
-Search = Annotated[str | None, Query(max_length=200, description="Часть названия")]
+Search = Annotated[str | None, Query(max_length=200, description="Part of the name")]
 
 
 @router.post("/organizations", status_code=201, tags=["organizations"], responses=ERRORS)

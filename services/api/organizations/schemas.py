@@ -16,33 +16,35 @@ class OrganizationContext(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    students: Count | None = Field(default=None, description="Число обучающихся")
-    teachers: Count | None = Field(default=None, description="Число педагогов")
-    classes: Count | None = Field(default=None, description="Число классов (групп)")
-    rural: bool | None = Field(default=None, description="Сельская местность")
+    students: Count | None = Field(default=None, description="Number of students")
+    teachers: Count | None = Field(default=None, description="Number of teachers")
+    classes: Count | None = Field(default=None, description="Number of classes (groups)")
+    rural: bool | None = Field(default=None, description="In a rural area")
     social_index: float | None = Field(
-        default=None, ge=0, le=100, description="Индекс социального благополучия, 0–100"
+        default=None, ge=0, le=100, description="Social well-being index, 0–100"
     )
-    low_results: bool | None = Field(default=None, description="ШНОР: низкие результаты")
+    low_results: bool | None = Field(default=None, description="A school with low results (ШНОР)")
     unfavourable_conditions: bool | None = Field(
-        default=None, description="ШНСУ: неблагоприятные социальные условия"
+        default=None, description="A school in adverse social conditions (ШНСУ)"
     )
-    disabled_students: Count | None = Field(default=None, description="Обучающиеся с ОВЗ")
+    disabled_students: Count | None = Field(
+        default=None, description="Students with special educational needs (ОВЗ)"
+    )
     non_native_speakers: Count | None = Field(
-        default=None, description="Обучающиеся, для которых русский язык не родной"
+        default=None, description="Students whose first language is not Russian"
     )
-    shifts: int | None = Field(default=None, ge=1, le=3, description="Число смен")
+    shifts: int | None = Field(default=None, ge=1, le=3, description="Number of shifts")
     parents_higher_education_share: float | None = Field(
-        default=None, ge=0, le=100, description="Доля родителей с высшим образованием, %"
+        default=None, ge=0, le=100, description="Share of parents with higher education, %"
     )
     single_parent_share: float | None = Field(
-        default=None, ge=0, le=100, description="Доля неполных семей, %"
+        default=None, ge=0, le=100, description="Share of single-parent families, %"
     )
     families_at_risk_share: float | None = Field(
         default=None,
         ge=0,
         le=100,
-        description="Доля семей в социально опасном положении (СОП), %",
+        description="Share of families in a socially dangerous situation (СОП), %",
     )
 
 

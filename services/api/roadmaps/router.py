@@ -37,9 +37,7 @@ from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 router = APIRouter(tags=["roadmaps"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
-AsOf = Annotated[
-    date | None, Query(description="На какую дату считать просрочку (по умолчанию сегодня)")
-]
+AsOf = Annotated[date | None, Query(description="The day overdue is counted at (default: today)")]
 
 
 def _today(request: Request, as_of: date | None = None) -> date:
@@ -76,14 +74,16 @@ async def create_roadmap(body: RoadmapCreate, request: Request, access: AccessDe
 
 @router.post("/roadmaps/import", status_code=201, responses=UPLOAD_ERRORS)
 async def import_roadmap(
-    file: Annotated[UploadFile, File(description=".docx, .xlsx, .csv или .txt")],
+    file: Annotated[UploadFile, File(description=".docx, .xlsx, .csv or .txt")],
     level: Annotated[Level, Form()],
     owner_type: Annotated[OwnerType, Form()],
     owner_id: Annotated[uuid.UUID, Form()],
     request: Request,
     access: AccessDep,
     limits: UploadLimitsDep,
-    period: Annotated[str | None, Form(description="По умолчанию — из заголовка")] = None,
+    period: Annotated[
+        str | None, Form(description="By default: from the document's heading")
+    ] = None,
 ) -> ImportAnswer:
     """Import the activity tables of a document; a document with several roadmaps gives
     several. `roadmap` is the first; `report` says what was found, skipped and not parsed.
@@ -243,7 +243,7 @@ async def list_files(activity_id: uuid.UUID, access: AccessDep) -> list[FileRead
     "/activities/{activity_id}/files/{file_id}",
     responses={
         **ERRORS,
-        200: {"description": "Файл с его типом содержимого", "content": {"*/*": {}}},
+        200: {"description": "The file, with its content type", "content": {"*/*": {}}},
     },
 )
 async def download_file(

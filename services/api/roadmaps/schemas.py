@@ -33,12 +33,12 @@ class Passport(BaseModel):
     goal: str | None = None
     tasks: str | None = None
     expected_result: str | None = None
-    indicators: str | None = Field(default=None, description="Показатели и методы сбора")
+    indicators: str | None = Field(default=None, description="Indicators and collection methods")
     monitoring: str | None = None
     analysis: str | None = None
-    recommendations: str | None = Field(default=None, description="Адресные рекомендации")
-    decisions: str | None = Field(default=None, description="Управленческие решения")
-    effectiveness: str | None = Field(default=None, description="Оценка эффективности")
+    recommendations: str | None = Field(default=None, description="Targeted recommendations")
+    decisions: str | None = Field(default=None, description="Management decisions")
+    effectiveness: str | None = Field(default=None, description="Effectiveness assessment")
 
 
 class EvidenceLink(BaseModel):
@@ -65,7 +65,7 @@ class RoadmapCreate(BaseModel):
     level: Level
     owner_type: OwnerType
     owner_id: uuid.UUID
-    period: str | None = Field(default=None, description="2021/2022, 2022, 2022Q3 или 2022-09")
+    period: str | None = Field(default=None, description="2021/2022, 2022, 2022Q3 or 2022-09")
     passport: Passport = Field(default_factory=Passport)
     sections: list[SectionCreate] = Field(default_factory=list, max_length=200)
 
@@ -80,10 +80,10 @@ class ActivityUpdate(UpdateSchema):
     status: Status | None = None
     evidence: list[EvidenceLink] | None = Field(default=None, max_length=50)
     comment: Annotated[str | None, CLEARABLE] = Field(
-        default=None, max_length=2000, description="К смене статуса"
+        default=None, max_length=2000, description="A comment on the status change"
     )
     completed_on: Annotated[date | None, CLEARABLE] = Field(
-        default=None, description="Дата выполнения; по умолчанию сегодня при статусе done"
+        default=None, description="The completion date; today by default when the status is done"
     )
 
 

@@ -27,7 +27,7 @@ async def list_users(
     page: PaginationDep,
     role: UserRole | None = None,
     active: bool | None = None,
-    q: Annotated[str | None, Query(max_length=200, description="Часть имени или адреса")] = None,
+    q: Annotated[str | None, Query(max_length=200, description="Part of the name or email")] = None,
 ) -> Page[UserRead]:
     items, total = await service.list_users(access, page, role=role, active=active, q=q)
     return Page(items=[UserRead.model_validate(u) for u in items], total=total)

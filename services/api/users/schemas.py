@@ -22,7 +22,9 @@ class UserCreate(BaseModel):
     role: UserRole
     scope_type: UserScopeType | None = None
     scope_id: uuid.UUID | None = None
-    staff_id: uuid.UUID | None = Field(default=None, description="Для роли teacher: сотрудник")
+    staff_id: uuid.UUID | None = Field(
+        default=None, description="For the teacher role: the staff member"
+    )
 
 
 class UserUpdate(UpdateSchema):
@@ -34,7 +36,7 @@ class UserUpdate(UpdateSchema):
     is_active: bool | None = None
     password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=200)
     current_password: Annotated[str | None, CLEARABLE] = Field(
-        default=None, max_length=200, description="Нужен, когда пользователь меняет свой пароль"
+        default=None, max_length=200, description="Needed when users change their own password"
     )
 
 

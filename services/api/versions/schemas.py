@@ -5,6 +5,6 @@ from pydantic import BaseModel, Field
 
 class DataVersion(BaseModel):
     version: str = Field(
-        description="Непрозрачная строка: меняется при каждом изменении данных, "
-        "из которых считаются отчёты"
+        description="An opaque string: it changes with every change of the data "
+        "the reports are computed from"
     )

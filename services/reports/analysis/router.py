@@ -1,9 +1,9 @@
 """HTTP: /v1/analysis/… (complex analysis of assessment results)."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
 from services.reports.analysis import service
 from services.reports.analysis.schemas import (
@@ -18,6 +18,7 @@ from services.reports.deps import ScopeResolverDep, ThresholdsDep
 from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, Unauthorized, error_responses
 from shared.identity import Caller
+from shared.pagination import PaginationDep
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 ERRORS = error_responses(Unauthorized, NotFound, Invalid)
@@ -55,8 +56,9 @@ async def get_context(asked: Asked) -> ContextRead:
     """The social context index (ИСБШ) of the territory's schools from their context data:
     components standardised within the territory (z-scores), signed so that higher is more
     favourable, combined as the weighted mean (components and weights:
-    analysis/context_components.json); groups by the territory's quartiles (`unfavourable` =
-    ШНСУ). Missing components are named, never guessed. 404 outside the caller's scope."""
+    analysis/context_components.json); groups by the territory's quartiles (`unfavourable`:
+    schools in adverse social conditions, ШНСУ). Missing components are named, never guessed.
+    404 outside the caller's scope."""
     return ContextRead.model_validate(await service.context_of(asked))
 
 
@@ -71,26 +73,38 @@ async def get_resilient(asked: Asked, year: YearQuery) -> ResilientRead:
 
 
 @router.get("/objectivity", responses=ERRORS)
-async def get_objectivity(asked: Asked, year: YearQuery) -> ObjectivityRead:
+async def get_objectivity(
+    asked: Asked,
+    year: YearQuery,
+    page: PaginationDep,
+    risk: Annotated[
+        Literal["low", "high"] | None,
+        Query(description="Only items at this risk or higher: low (any sign), high"),
+    ] = None,
+) -> ObjectivityRead:
     """Objectivity signs of every organization × paper of the territory in `year` (an academic
     year 2021/2022 or a year 2022), each with its evidence, and the risk (`none`, `low`,
     `high`) from how many there are: `boundary_spike`, `inverted_profile`,
     `not_confirmed_by_gia` (the ВПР of `year` against the cohort's later ОГЭ/ЕГЭ),
     `journal_mismatch`, `sudden_rise` (methods: services/reports/analysis/objectivity.py;
     thresholds: `thresholds`, settings SOKO_ANALYSIS_…, ours, not federal). Percentages are
-    0–100. 404 for a territory outside the caller's scope, 422 for a bad `year`."""
-    return ObjectivityRead.model_validate(await service.objectivity_of(asked, year))
+    0–100. Paged (`limit`, `offset`; `total` counts the items that pass `risk`), in the order
+    organization, procedure, subject, grade. 404 for a territory outside the caller's scope,
+    422 for a bad `year`."""
+    answer = await service.objectivity_of(asked, year, page, risk)
+    return ObjectivityRead.model_validate(answer)
 
 
 @router.get("/task-completion", responses=ERRORS)
 async def get_task_completion(
-    asked: Asked, year: YearQuery, organization_id: uuid.UUID | None = None
+    asked: Asked, year: YearQuery, page: PaginationDep, organization_id: uuid.UUID | None = None
 ) -> TaskCompletionRead:
     """Each task's completion (percent 0–100 = Σ scores / (maximum × participants) × 100) per
     organization × paper of the territory in `year`, beside the territory's pooled completion,
     from the schools' task sums (participants' results by task); only papers written by at
     least `min_participants` pupils of a school. `organization_id` narrows the items to one
-    school of the territory. 404 for a territory outside the caller's scope or a school
+    school of the territory. Paged (`limit`, `offset`, `total`), in the order organization,
+    procedure, subject, grade. 404 for a territory outside the caller's scope or a school
     outside the territory, 422 for a bad `year`."""
-    answer = await service.task_completion_of(asked, year, organization_id)
+    answer = await service.task_completion_of(asked, year, page, organization_id)
     return TaskCompletionRead.model_validate(answer)

@@ -14,26 +14,30 @@ ContextGroup = Literal["unfavourable", "middle", "favourable"]
 class LowResultsPaper(BaseModel):
     """A paper of a year in which the school is in the territory's lowest group."""
 
-    procedure: str = Field(description="Код процедуры: vpr, oge, ege…")
+    procedure: str = Field(description="Procedure code: vpr, oge, ege, ...")
     subject: str
     grade: int
     year: str
     criterion: Literal["mark_2_share", "bottom_share"] = Field(
-        description="mark_2_share: доля «2» выше порога; bottom_share: средний процент "
-        "выполнения не выше перцентиля территории"
+        description="mark_2_share: the share of mark 2 is above the threshold; bottom_share: "
+        "the mean completion is at or below the territory's percentile"
     )
-    value: float = Field(description="Доля «2» или средний процент выполнения, %")
-    threshold: float = Field(description="Порог (доля «2») или перцентиль территории, %")
+    value: float = Field(description="The share of mark 2 or the mean completion, percent 0–100")
+    threshold: float = Field(
+        description="The threshold (share of mark 2) or the territory's percentile, percent 0–100"
+    )
 
 
 class LowResultsItem(BaseModel):
     organization_id: uuid.UUID
-    years: list[str] = Field(description="Годы подряд, в каждом из которых школа в низшей группе")
+    years: list[str] = Field(
+        description="The consecutive years, in each of which the school is in the lowest group"
+    )
     procedures: list[LowResultsPaper]
 
 
 class LowResultsRead(BaseModel):
-    """ШНОР of a territory in a year."""
+    """Low-results schools (ШНОР) of a territory in a year."""
 
     territory_id: uuid.UUID
     year: str
@@ -43,18 +47,25 @@ class LowResultsRead(BaseModel):
 
 
 class ContextComponentValue(BaseModel):
-    value: float | None = Field(description="Значение: %, или 1/0 для признака")
+    value: float | None = Field(
+        description="The value: percent 0–100, or 1/0 for a yes/no component"
+    )
     standardised: float | None = Field(
-        description="z-оценка по школам территории (до учёта направления компонента)"
+        description="The z-score among the territory's schools (before the component's direction "
+        "is applied)"
     )
 
 
 class ContextItem(BaseModel):
     organization_id: uuid.UUID
-    index: float | None = Field(description="Индекс социального благополучия (ИСБШ), в SD")
-    group: ContextGroup | None = Field(description="unfavourable = ШНСУ")
+    index: float | None = Field(
+        description="The social well-being index (ИСБШ), in standard deviations"
+    )
+    group: ContextGroup | None = Field(
+        description="unfavourable: a school in adverse social conditions (ШНСУ)"
+    )
     components: dict[str, ContextComponentValue]
-    missing: list[str] = Field(description="Компоненты, которых нет у школы: индекса нет")
+    missing: list[str] = Field(description="Components the school lacks: then it has no index")
 
 
 class ContextComponent(BaseModel):
@@ -78,8 +89,10 @@ class ContextRead(BaseModel):
 class ResilientItem(BaseModel):
     organization_id: uuid.UUID
     index: float
-    result: float = Field(description="Средний процент выполнения работ года, %")
-    residual: float | None = Field(description="Результат минус линия регрессии по индексу, п.п.")
+    result: float = Field(description="The mean completion of the year's papers, percent 0–100")
+    residual: float | None = Field(
+        description="The result minus the regression line on the index, percentage points"
+    )
     group: ContextGroup | None
     resilient: bool
 
@@ -108,7 +121,7 @@ class ObjectivitySign(BaseModel):
     code: SignCode
     evidence: dict[str, Any] = Field(
         description=(
-            "Что показывает признак: boundary_spike {score, mark, count_at, count_below, "
+            "What the sign shows: boundary_spike {score, mark, count_at, count_below, "
             "count_above}; inverted_profile {basic, advanced, high (%), correlation}; "
             "not_confirmed_by_gia {vpr_quality, vpr_rank, exam, exam_year, exam_subject, "
             "exam_quality, exam_rank}; journal_mismatch {lowered, confirmed, raised, share}; "
@@ -119,30 +132,35 @@ class ObjectivitySign(BaseModel):
 
 class ObjectivityItem(BaseModel):
     organization_id: uuid.UUID
-    procedure: str = Field(description="Код процедуры: vpr, oge, …")
+    procedure: str = Field(description="Procedure code: vpr, oge, ...")
     subject: str
     grade: int
     year: str
     participants: int | None
     signs: list[ObjectivitySign]
-    risk: Literal["none", "low", "high"] = Field(description="По числу признаков")
+    risk: Literal["none", "low", "high"] = Field(description="From the number of signs")
 
 
 class ObjectivityRead(BaseModel):
     territory_id: uuid.UUID
     year: str
     items: list[ObjectivityItem]
+    total: int = Field(description="How many items there are in all (the page is `items`)")
     notes: list[str]
     thresholds: dict[str, float]
 
 
 class TaskCompletion(BaseModel):
-    number: str = Field(description="Номер задания, как напечатан: 1, 3.1, 1К1")
+    number: str = Field(
+        description="The task number as printed: «1», «3.1», «1К1» (criterion 1 of task 1)"
+    )
     level: str | None = Field(description="basic, advanced, high")
     skill: str | None
     max_score: int
-    completion: float = Field(description="Выполнение в школе, % (0–100)")
-    territory_completion: float = Field(description="Выполнение по территории (суммарно), %")
+    completion: float = Field(description="Completion in the school, percent 0–100")
+    territory_completion: float = Field(
+        description="Completion in the territory (pooled), percent 0–100"
+    )
 
 
 class TaskProfile(BaseModel):
@@ -160,6 +178,7 @@ class TaskCompletionRead(BaseModel):
     territory_id: uuid.UUID
     year: str
     items: list[TaskProfile]
+    total: int = Field(description="How many items there are in all (the page is `items`)")
     notes: list[str]
     thresholds: dict[str, float]
 

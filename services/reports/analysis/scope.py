@@ -11,7 +11,7 @@ from shared.identity import Principal, ScopeType
 from shared.periods import Period, period_query
 from shared.scope import ScopeResolver, ensure_in_scope
 
-_year_period = period_query("year", description="Учебный год (2021/2022) или год (2022)")
+_year_period = period_query("year", description="An academic year (2021/2022) or a year (2022)")
 
 
 def assessment_year(period: Annotated[Period, Depends(_year_period)]) -> Period:

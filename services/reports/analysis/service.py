@@ -14,9 +14,10 @@ from services.reports.analysis.low_results import low_results
 from services.reports.analysis.objectivity import THRESHOLDS as OBJECTIVITY_THRESHOLDS
 from services.reports.analysis.objectivity import objectivity
 from services.reports.analysis.resilient import resilient_with_context
-from services.reports.analysis.tasks import task_profiles
+from services.reports.analysis.tasks import task_profiles_page
 from services.reports.analysis.thresholds import Thresholds
 from shared.errors import NotFound
+from shared.pagination import Pagination
 from shared.periods import Period
 
 LOW_RESULTS_THRESHOLDS = (
@@ -27,6 +28,8 @@ LOW_RESULTS_THRESHOLDS = (
     "low_results_years",
 )
 CONTEXT_THRESHOLDS = ("context_quartile",)
+# The risks an objectivity item may have to pass the filter `risk`: at least that.
+RISK_AT_LEAST = {"low": ("low", "high"), "high": ("high",)}
 RESILIENT_THRESHOLDS = ("min_participants", "context_quartile", "resilient_result_share")
 
 
@@ -60,10 +63,15 @@ def _few(t: Thresholds) -> str:
     )
 
 
-async def objectivity_of(asked: Asked, year: Period) -> dict[str, Any]:
-    """Objectivity signs of the territory's organizations in `year` (analysis/objectivity.py),
-    with notes on what is and is not analysed."""
+async def objectivity_of(
+    asked: Asked, year: Period, page: Pagination, risk: str | None = None
+) -> dict[str, Any]:
+    """Objectivity signs of the territory's organizations in `year` (analysis/objectivity.py):
+    one page of the items (with `risk` 'low': those with a sign, 'high': high risk only), their
+    total, and notes on what is and is not analysed."""
     items = await objectivity(asked.session, asked.organizations, year, asked.t)
+    if risk is not None:
+        items = [i for i in items if i["risk"] in RISK_AT_LEAST[risk]]
     notes = [
         _few(asked.t),
         f"Признак not_confirmed_by_gia: ВПР {year.code} сравнивается с ОГЭ (ЕГЭ) того же "
@@ -71,26 +79,39 @@ async def objectivity_of(asked: Asked, year: Period) -> dict[str, Any]:
         "потока не сдан, признака нет",
         "Пороги — настройки Soko (SOKO_ANALYSIS_…), а не федеральные значения",
     ]
-    return _answer(asked, year, {"items": items, "notes": notes}, OBJECTIVITY_THRESHOLDS)
+    found = {
+        "items": items[page.offset : page.offset + page.limit],
+        "total": len(items),
+        "notes": notes,
+    }
+    return _answer(asked, year, found, OBJECTIVITY_THRESHOLDS)
 
 
 async def task_completion_of(
-    asked: Asked, year: Period, organization_id: uuid.UUID | None = None
+    asked: Asked, year: Period, page: Pagination, organization_id: uuid.UUID | None = None
 ) -> dict[str, Any]:
-    """Task-completion profiles of the territory's organizations in `year` (analysis/tasks.py;
-    of `organization_id` alone when given, the territory's completion staying the whole
-    territory's). NotFound (404) for an organization outside the territory."""
+    """One page of the task-completion profiles of the territory's organizations in `year`
+    (analysis/tasks.py; of `organization_id` alone when given, the territory's completion
+    staying the whole territory's) and their total. NotFound (404) for an organization outside
+    the territory."""
     if organization_id is not None and organization_id not in asked.organizations:
         raise NotFound("Организация не найдена в этой территории")
-    items = await task_profiles(asked.session, asked.organizations, year, asked.t)
-    if organization_id is not None:
-        items = [item for item in items if item["organization_id"] == organization_id]
+    items, total = await task_profiles_page(
+        asked.session,
+        asked.organizations,
+        year,
+        asked.t,
+        organization_id=organization_id,
+        offset=page.offset,
+        limit=page.limit,
+    )
     notes = [
         _few(asked.t),
         "Выполнение задания — сумма баллов участников / (максимальный балл × участники) × 100; "
         "по территории — суммарно по всем её школам, написавшим ту же версию спецификации",
     ]
-    return _answer(asked, year, {"items": items, "notes": notes}, ("min_participants",))
+    found = {"items": items, "total": total, "notes": notes}
+    return _answer(asked, year, found, ("min_participants",))
 
 
 async def low_results_of(asked: Asked, year: Period) -> dict[str, Any]:

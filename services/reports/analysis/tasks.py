@@ -39,15 +39,30 @@ TASK_SCORES = """
     )
 """
 
+# The profiles of one page of the papers (of :organization_id alone when not NULL), in order,
+# each row with `total`, how many papers there are in all.
 _PROFILES = text(
     f"""
-    WITH {TASK_SCORES}
+    WITH {TASK_SCORES},
+    papers AS (
+        SELECT DISTINCT result_id, organization_id, procedure_code, subject, grade
+        FROM task_scores
+        WHERE participants >= :minimum
+          AND (CAST(:organization_id AS uuid) IS NULL
+               OR organization_id = CAST(:organization_id AS uuid))
+    ),
+    page AS (
+        SELECT result_id, count(*) OVER () AS total FROM papers
+        ORDER BY organization_id, procedure_code, subject, grade
+        LIMIT :limit OFFSET :offset
+    )
     SELECT s.organization_id, s.procedure_code, s.subject, s.grade, s.year, s.participants,
            s.specification_id, s.number, s.level, s.skill, s.max_score,
-           s.score / s.possible * 100 AS completion, tt.completion AS territory_completion
+           s.score / s.possible * 100 AS completion, tt.completion AS territory_completion,
+           page.total
     FROM task_scores s
+    JOIN page USING (result_id)
     JOIN territory_tasks tt USING (specification_id, number)
-    WHERE s.participants >= :minimum
     ORDER BY s.organization_id, s.procedure_code, s.subject, s.grade, s.position, s.number
     """  # noqa: S608 (constant fragments, values bound)
 )
@@ -76,9 +91,36 @@ async def task_profiles(
     specification_id, tasks: [{number, level, skill, max_score, completion,
     territory_completion}]}`, tasks in printed order, completions in percent 0–100 (rounded to
     0.1) and the territory's pooled over every organization of `organizations`."""
-    params = {"organization_ids": organizations, "year": year.code, "minimum": t.min_participants}
+    items, _ = await task_profiles_page(session, organizations, year, t)
+    return items
+
+
+async def task_profiles_page(
+    session: AsyncSession,
+    organizations: list[uuid.UUID],
+    year: Period,
+    t: Thresholds,
+    *,
+    organization_id: uuid.UUID | None = None,
+    offset: int = 0,
+    limit: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of `task_profiles` (papers ordered by organization, procedure, subject and
+    grade; of `organization_id` alone when given, the territory's completion staying pooled
+    over every organization of `organizations`), and how many papers there are in all. The
+    paging is done in SQL: a region's page costs its rows, not the region's."""
+    params = {
+        "organization_ids": organizations,
+        "year": year.code,
+        "minimum": t.min_participants,
+        "organization_id": organization_id,
+        "offset": offset,
+        "limit": limit,
+    }
     items: list[dict[str, Any]] = []
+    total = 0
     for row in (await session.execute(_PROFILES, params)).mappings():
+        total = row["total"]
         key = tuple(row[k] for k in _PAPER)
         if not items or items[-1]["key"] != key:
             items.append(
@@ -98,4 +140,9 @@ async def task_profiles(
         )
     for item in items:
         del item["key"]
-    return items
+    if not items and offset:
+        # Past the last page: the count of the papers alone.
+        _, total = await task_profiles_page(
+            session, organizations, year, t, organization_id=organization_id, limit=1
+        )
+    return items, total

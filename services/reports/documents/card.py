@@ -17,12 +17,13 @@ from services.reports.documents.gather import (
     activity_rows,
     compute_values,
     indicator_info,
+    latest_with_data,
     missing_notes,
     recommendation_rows,
     report_period,
     value_rows,
 )
-from services.reports.documents.labels import NOK_LABELS
+from services.reports.documents.labels import NOK_LABELS, natural_key
 from services.reports.documents.model import Execution, Nok, OrganizationCard
 from services.reports.quality_evaluation.compute import evaluate, load_weights
 from services.reports.quality_evaluation.inputs import checklist_values, parents_answers
@@ -70,7 +71,7 @@ def _by_roadmap(activities: list[Activity], titles: dict[uuid.UUID, str]) -> lis
     for row in figures.values():
         active = row.total - row.cancelled
         row.done_share = round(100 * row.done / active, 1) if active else None
-    return sorted(figures.values(), key=lambda r: r.title)
+    return sorted(figures.values(), key=lambda r: natural_key(r.title))
 
 
 async def organization_card(
@@ -87,9 +88,15 @@ async def organization_card(
     indicators = {
         d.code: indicator_info(d) for d in sorted(await ctx.api.indicators(), key=lambda d: d.code)
     }
-    items, missing = await compute_values(
-        ctx, "organization", organization_id, period, None, level="organization"
-    )
+    if asked is None:  # the latest period with data, from this academic year back
+        owner = ("organization", organization_id)
+        period, items, missing = await latest_with_data(
+            ctx, owner, period, None, level="organization"
+        )
+    else:
+        items, missing = await compute_values(
+            ctx, "organization", organization_id, period, None, level="organization"
+        )
     rows = value_rows(items, indicators, {organization_id: school.name})
     shown = [r for r in rows if r.status != "no_data"]
 

@@ -1,7 +1,8 @@
 """Charts as inline SVG: no script, no external file, well-formed XML, every text escaped.
 
-A horizontal bar chart of one indicator by school with the target as a dashed line, and a line
-chart of one indicator over the periods. Bars and points carry the status colour and a
+A horizontal bar chart of one indicator by school (or, for a yes/no indicator, by group: the
+share of its schools with «да») with the target as a dashed line, and a line chart of one
+indicator over the periods. Bars and points carry the status colour and a
 `<title>` with the name and value, and every value is also written next to its bar or point,
 so a black-and-white print loses nothing.
 """
@@ -68,7 +69,7 @@ def _svg(width: int, height: int, title: str, body: list[str], kind: str) -> Mar
 
 
 def _fill(status: str | None) -> str:
-    return "#" + labels.STATUS_COLOURS[status][1]
+    return "#" + labels.STATUS_COLOURS[status or "no_target"][1]
 
 
 def bar_chart(
@@ -133,7 +134,8 @@ def line_chart(
     *,
     percent: bool,
 ) -> Markup:
-    """Values over the periods (oldest first): `points` are (period, value, shown text)."""
+    """Values over the periods (oldest first): `points` are (period, value, shown text). A
+    period without a value (None) keeps its place on the axis, with no point and no line."""
     height, left, right, top_margin, bottom = 206, 50, 30, 34, 34
     plot_h = height - top_margin - bottom
     top, ticks = _scale([v for _, v, _ in points], target, percent, 2)
@@ -154,22 +156,25 @@ def line_chart(
         for i, (period, v, text) in enumerate(points)
         if v is not None
     ]
-    if len(known) > 1:
-        path = " ".join(f"{_f(px)},{_f(py)}" for px, py, *_ in known)
-        body.append(
-            f"<polyline class='line' points='{path}' fill='none' stroke='#1f4e79' "
-            "stroke-width='2'/>"
-        )
-    for i, (period, v, _) in enumerate(points):
-        px = left + i * step
-        body.append(
-            f"<text x='{_f(px)}' y='{height - 12}' text-anchor='middle'>{escape(period)}</text>"
-        )
+    # The line joins neighbouring periods with values only: a period without one breaks it.
+    runs: list[list[tuple[float, float]]] = [[]]
+    for i, (_, v, _) in enumerate(points):
         if v is None:
+            runs.append([])
+        else:
+            runs[-1].append((left + i * step, y(v)))
+    for run in runs:
+        if len(run) > 1:
+            path = " ".join(f"{_f(px)},{_f(py)}" for px, py in run)
             body.append(
-                f"<text x='{_f(px)}' y='{_f(top_margin + plot_h / 2)}' text-anchor='middle' "
-                f"fill='#777777'>{escape(labels.NO_VALUE)}</text>"
+                f"<polyline class='line' points='{path}' fill='none' stroke='#1f4e79' "
+                "stroke-width='2'/>"
             )
+    for i, (period, _, _) in enumerate(points):
+        body.append(
+            f"<text x='{_f(left + i * step)}' y='{height - 12}' text-anchor='middle'>"
+            f"{escape(period)}</text>"
+        )
     for px, py, period, _, text in known:
         body.append(
             f"<circle class='point' cx='{_f(px)}' cy='{_f(py)}' r='3.5' fill='#1f4e79'>"

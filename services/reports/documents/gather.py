@@ -4,18 +4,16 @@ and the reports' own recommendations and decisions.
 Calls per report, whatever the number of schools: the roadmap, its activities (pages of 500),
 its progress, its indicators, one lookup of the scope's organizations, the territories and
 clusters for their names, two computations of indicator values (the report's period with the
-one before it, and the two before those), and two queries of the reports tables.
+one before it, and the two before those), and two queries of the reports tables. Without an
+asked period, up to four more computations find the latest period with data
+(`values.latest_with_data`); kept values make them cheap when nothing changed.
 """
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from services.reports.analysis.thresholds import Thresholds
 from services.reports.clients.models import (
     Activity,
     Indicator,
@@ -23,10 +21,8 @@ from services.reports.clients.models import (
     Progress,
     Roadmap,
 )
-from services.reports.clients.surveys import SurveysClient
 from services.reports.documents import labels, records
 from services.reports.documents.analysis import analysis_chapter
-from services.reports.documents.client import DocumentsApi
 from services.reports.documents.model import (
     ActivityRow,
     DecisionRow,
@@ -37,86 +33,20 @@ from services.reports.documents.model import (
     Trend,
     ValueRow,
 )
-from services.reports.indicator_values import service as values_service
-from shared.identity import Principal, ScopeType
-from shared.periods import (
-    Period,
-    academic_year_of,
-    parse_period,
+from services.reports.documents.values import (
+    Context,
+    compute_values,
+    latest_with_data,
+    periods_back,
+    report_period,
 )
-from shared.scope import ScopeResolver, ensure_in_scope
+from shared.identity import ScopeType
+from shared.periods import Period
+from shared.scope import ensure_in_scope
+
+__all__ = ["Context", "compute_values", "latest_with_data", "report_period", "roadmap_report"]
 
 SCOPE_ORDER = {"territory": 0, "cluster": 1, "organization": 2}
-EARLIER_PERIODS = 3  # the "over time" chart: the report's period and up to three before it
-
-
-@dataclass
-class Context:
-    principal: Principal
-    resolver: ScopeResolver
-    api: DocumentsApi
-    surveys: SurveysClient
-    session: AsyncSession
-    today: date
-    minimum: int  # the disclosure minimum
-    # The complex analysis' thresholds (the app's, `SOKO_ANALYSIS_…`).
-    thresholds: Thresholds = field(default_factory=Thresholds)
-
-
-async def compute_values(
-    ctx: Context,
-    scope_type: str,
-    scope_id: uuid.UUID,
-    period: Period,
-    codes: list[str] | None,
-    level: str = "all",
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Indicator values of a scope (and inside it) for a period, with the previous period's.
-
-    The one place the documents get values from: the kept values of the scope when their
-    inputs have not changed. As a reader without access to personal results sees them, for
-    every caller: a document is printed and passed on (teachers' results of a group below
-    the disclosure minimum are `insufficient_data`).
-    `codes` None: every indicator; an empty list: none (nothing to compute)."""
-    if codes is not None and not codes:
-        return [], []
-    items, missing, _ = await values_service.scope_values(
-        ctx.principal,
-        ctx.resolver,
-        ctx.session,
-        ScopeType(scope_type),
-        scope_id,
-        period,
-        codes=codes,
-        level=level,
-        public=True,
-        thresholds=ctx.thresholds,
-    )
-    return items, missing
-
-
-def report_period(asked: Period | None, default: str | None, today: date) -> Period:
-    """The asked period, else the default (the roadmap's), else the current academic year."""
-    if asked is not None:
-        return asked
-    if default:
-        try:
-            return parse_period(default)
-        except ValueError:
-            pass  # a stored period that no longer parses: fall back to today's
-    return academic_year_of(today)
-
-
-def periods_back(period: Period, count: int = EARLIER_PERIODS) -> list[Period]:
-    """The period and up to `count` before it, oldest first."""
-    periods, current = [period], period
-    for _ in range(count):
-        try:
-            current = current.previous
-        except ValueError:  # before the earliest year a period may have
-            break
-        periods.append(current)
-    return periods[::-1]
 
 
 def indicator_info(definition: Indicator) -> IndicatorInfo:
@@ -139,7 +69,8 @@ def missing_notes(missing: Iterable[dict[str, Any]]) -> list[str]:
 def value_rows(
     items: list[dict[str, Any]], indicators: dict[str, IndicatorInfo], names: dict[uuid.UUID, str]
 ) -> list[ValueRow]:
-    """Rows of the indicators table: per indicator, the territory, clusters, then schools."""
+    """Rows of the indicators table: per indicator, the territory, clusters, then schools,
+    each in natural order of names (№ 3 before № 10)."""
     order = {code: i for i, code in enumerate(indicators)}
     rows = [
         ValueRow(
@@ -160,7 +91,7 @@ def value_rows(
         key=lambda r: (
             order[r.indicator.code],
             SCOPE_ORDER[r.scope_type],
-            r.scope_name,
+            labels.natural_key(r.scope_name),
             str(r.scope_id),
         )
     )
@@ -336,15 +267,17 @@ async def roadmap_report(
     roadmap = await ctx.api.roadmap(roadmap_id, as_of)
     owner = (roadmap.owner_type, roadmap.owner_id)
     scope = await ensure_in_scope(ctx.principal, ctx.resolver, ScopeType(owner[0]), owner[1])
-    period = report_period(asked, roadmap.period, ctx.today)
-    periods = periods_back(period)
-
-    activities = await ctx.api.roadmap_activities(roadmap_id, as_of)
-    progress = await ctx.api.progress(roadmap_id, as_of)
     indicators = {
         d.code: indicator_info(d)
         for d in sorted(await ctx.api.roadmap_indicators(roadmap_id), key=lambda d: d.code)
     }
+    period = report_period(asked, roadmap.period, ctx.today)
+    if asked is None:  # the latest period with data, from the roadmap's (or this year's) back
+        period, _, _ = await latest_with_data(ctx, owner, period, sorted(indicators))
+    periods = periods_back(period)
+
+    activities = await ctx.api.roadmap_activities(roadmap_id, as_of)
+    progress = await ctx.api.progress(roadmap_id, as_of)
     organizations = await ctx.api.organizations(sorted(scope.organization_ids))
     names = await scope_names(ctx, organizations, owner)
 

@@ -9,21 +9,23 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from markupsafe import Markup
-
 from services.reports.documents import labels
 from services.reports.documents.analysis_charts import profile_chart, scatter_chart
 from services.reports.documents.charts import Bar, bar_chart, line_chart
 from services.reports.documents.model import (
     AnalysisChapter,
+    IndicatorInfo,
     OrganizationCard,
     RoadmapReport,
+    Trend,
     ValueRow,
 )
 from shared.templating import environment
 
 TEMPLATES = Path(__file__).with_name("templates")
-CARD_LIMITS = {"rows": 14, "roadmaps": 4, "overdue": 4, "recommendations": 4}
+# The card's longer lists are cut to keep it on a page; its recommendations never are.
+CARD_LIMITS = {"rows": 14, "roadmaps": 4, "overdue": 4}
+TARGET_NOTE = "; пунктир — целевое значение."
 
 env = environment(TEMPLATES)
 env.filters["num"] = lambda x: labels.NO_VALUE if x is None else labels.number(x)
@@ -41,38 +43,74 @@ def _common_target(rows: list[ValueRow]) -> dict[str, Any] | None:
     return {"op": op, "value": value}
 
 
+def _by_school(report: RoadmapReport, info: IndicatorInfo) -> dict[str, Any] | None:
+    """The bar chart of one indicator in the report's period, with its caption: a bar per
+    school; for a yes/no indicator a bar per territory and cluster, the share of their schools
+    with «да» (percent 0–100), as a school's «да» or «нет» has no length to compare. None when
+    no school has a row (or a yes/no indicator has no group to show)."""
+    rows = [r for r in report.rows if r.indicator.code == info.code]
+    schools = [r for r in rows if r.scope_type == "organization"]
+    shown = (
+        [r for r in rows if r.scope_type != "organization"] if info.unit == "boolean" else schools
+    )
+    if not schools or not shown:
+        return None
+    scope_type = shown[0].scope_type
+    target = _common_target(shown)
+    caption = (
+        f"Доля организаций с ответом «да», {report.period}"
+        if info.unit == "boolean"
+        else f"По организациям, {report.period}"
+    )
+    title = (
+        f"{info.name}: {'доля организаций с «да»' if info.unit == 'boolean' else 'по организациям'}"
+    )
+    svg = bar_chart(
+        title,
+        [Bar(r.scope_name, r.value, r.value_text, r.status) for r in shown],
+        target["value"] if target else None,
+        labels.target_text(target, info.unit, scope_type),
+        percent=labels.is_percent(info.unit, scope_type),
+    )
+    return {"svg": svg, "caption": caption + (TARGET_NOTE if target else ".")}
+
+
+def _over_time(report: RoadmapReport, trend: Trend) -> dict[str, Any] | None:
+    """The line of one indicator of the report's own scope over the periods, from the first
+    with a value (periods without one get no point); None when no period has a value."""
+    info = trend.indicator
+    known = [i for i, (_, value) in enumerate(trend.points) if value is not None]
+    if not known:
+        return None
+    points = trend.points[known[0] :]
+    target = trend.target["value"] if trend.target else None
+    svg = line_chart(
+        f"{info.name}: {trend.scope_name} по периодам",
+        [
+            (period, value, labels.value_text(value, info.unit, trend.scope_type))
+            for period, value in points
+        ],
+        target,
+        labels.target_text(trend.target, info.unit, trend.scope_type),
+        percent=labels.is_percent(info.unit, trend.scope_type),
+    )
+    span = f"{points[0][0]} — {points[-1][0]}" if len(points) > 1 else points[0][0]
+    caption = f"{trend.scope_name}: по периодам {span}"
+    return {"svg": svg, "caption": caption + (TARGET_NOTE if target is not None else ".")}
+
+
 def charts(report: RoadmapReport) -> list[dict[str, Any]]:
-    """Per indicator: the bars of its schools with the target, and its line over the periods."""
-    result = []
-    for trend in report.trends:
-        info = trend.indicator
-        schools = [
-            r
-            for r in report.rows
-            if r.indicator.code == info.code and r.scope_type == "organization"
-        ]
-        bars: Markup | None = None
-        if schools:
-            target = _common_target(schools)
-            bars = bar_chart(
-                f"{info.name}: по организациям",
-                [Bar(r.scope_name, r.value, r.value_text, r.status) for r in schools],
-                target["value"] if target else None,
-                labels.target_text(target, info.unit, "organization"),
-                percent=labels.is_percent(info.unit, "organization"),
-            )
-        line = line_chart(
-            f"{info.name}: {trend.scope_name} по периодам",
-            [
-                (period, value, labels.value_text(value, info.unit, trend.scope_type))
-                for period, value in trend.points
-            ],
-            trend.target["value"] if trend.target else None,
-            labels.target_text(trend.target, info.unit, trend.scope_type),
-            percent=labels.is_percent(info.unit, trend.scope_type),
-        )
-        result.append({"indicator": info, "bars": bars, "line": line, "trend": trend})
-    return result
+    """Per indicator: its bars by school (`bars`) and its line over the periods (`line`), each
+    an SVG with its caption, or None when there is nothing to draw."""
+    return [
+        {
+            "indicator": trend.indicator,
+            "bars": _by_school(report, trend.indicator),
+            "line": _over_time(report, trend),
+            "trend": trend,
+        }
+        for trend in report.trends
+    ]
 
 
 def analysis_charts(chapter: AnalysisChapter) -> dict[str, Any]:
@@ -104,7 +142,8 @@ def render_roadmap(report: RoadmapReport, generated_on: date) -> str:
 
 
 def render_card(card: OrganizationCard, generated_on: date) -> str:
-    """One A4 page: the longer lists are cut, and the cut says how many more the .xlsx holds."""
+    """One A4 page as far as it goes: the indicators, roadmaps and overdue activities are cut
+    (the cut says how many more there are), every recommendation is shown in full."""
     return env.get_template("organization.html").render(
         card=card, generated_on=generated_on, limits=CARD_LIMITS
     )

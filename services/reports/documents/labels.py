@@ -17,7 +17,7 @@ STATUS_LABELS = {
     "not_achieved": "не достигнуто",
     "insufficient_data": "недостаточно данных",
     "no_data": "нет данных",
-    None: "цель не задана",
+    "no_target": "цель не задана",
 }
 # A mark next to the label, so that a black-and-white print still tells them apart.
 STATUS_MARKS = {
@@ -25,7 +25,7 @@ STATUS_MARKS = {
     "not_achieved": "✗",
     "insufficient_data": "?",
     "no_data": "–",
-    None: "·",
+    "no_target": "·",
 }
 # (fill, text) colours; the fill is also the spreadsheet cell's.
 STATUS_COLOURS = {
@@ -33,9 +33,9 @@ STATUS_COLOURS = {
     "not_achieved": ("F8D7DA", "721C24"),
     "insufficient_data": ("FFF3CD", "856404"),
     "no_data": ("E2E3E5", "383D41"),
-    None: ("F1F3F5", "495057"),
+    "no_target": ("F1F3F5", "495057"),
 }
-STATUS_KEYS = {None: "none"}
+STATUS_KEYS = {"no_target": "none"}
 
 SCOPE_LABELS = {"organization": "организация", "cluster": "кластер", "territory": "территория"}
 LEVEL_LABELS = {

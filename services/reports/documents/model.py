@@ -34,6 +34,9 @@ class ValueRow:
     change: float | None
     n: int | None
 
+    def __post_init__(self) -> None:
+        self.status = self.status or "no_target"  # a value kept before `no_target` existed
+
     @property
     def scope_label(self) -> str:
         return labels.SCOPE_LABELS[self.scope_type]

@@ -23,24 +23,25 @@ HTML = "text/html; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RESPONSES = {
     200: {
-        "description": "Документ: страница HTML для печати или книга .xlsx",
+        "description": "The document: an HTML page to print or an .xlsx workbook",
         "content": {"text/html": {}, XLSX: {}},
     },
     **error_responses(Unauthorized, NotFound, Invalid, PeerUnavailable),
 }
 Format = Annotated[
     Literal["html", "xlsx"],
-    Query(alias="format", description="html — страница для печати, xlsx — таблицы"),
+    Query(alias="format", description="html: a page to print; xlsx: tables"),
 ]
 ReportPeriod = Annotated[
     Period | None,
     Depends(
         period_query(
-            description="2021/2022, 2022, 2022Q3, 2022-09; по умолчанию — текущий", required=False
+            description="2021/2022, 2022, 2022Q3, 2022-09; by default the latest with data",
+            required=False,
         )
     ),
 ]
-AsOf = Annotated[date | None, Query(description="На какую дату считать просрочку")]
+AsOf = Annotated[date | None, Query(description="The day overdue activities are counted at")]
 
 
 def context(
@@ -116,9 +117,9 @@ async def organization_document(
     fmt: Format = "html",
     as_of: AsOf = None,
 ) -> Response:
-    """A school's one-page report card: its indicators against targets, its НОК УООД, the
-    activities it is responsible for, its recommendations. Period: the current academic year
-    by default."""
+    """A school's one-page report card: its indicators against targets, its independent
+    quality evaluation (НОК УООД), the activities it is responsible for, its recommendations.
+    Period: by default the latest with data."""
     card = await organization_card(ctx, organization_id, period, as_of)
     body = xlsx.card_workbook(card) if fmt == "xlsx" else html.render_card(card, ctx.today)
     name = f"Карточка ОО {card.name[:80]} {card.period}".replace("/", "-")

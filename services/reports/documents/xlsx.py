@@ -62,7 +62,7 @@ def _append(sheet: Worksheet, columns: Sequence[Column], values: Sequence[Any]) 
 
 
 def _status_cell(sheet: Worksheet, column: int, status: str | None) -> None:
-    fill, text = labels.STATUS_COLOURS[status]
+    fill, text = labels.STATUS_COLOURS[status or "no_target"]
     cell = sheet.cell(row=sheet.max_row, column=column)
     cell.fill = PatternFill(fill_type="solid", start_color=fill, end_color=fill)
     cell.font = Font(bold=True, color=text)

@@ -22,20 +22,20 @@ from services.reports.facts.tables import FEEDS
 class FeedFreshness(BaseModel):
     """One change feed the reports service follows."""
 
-    as_of: datetime | None = Field(description="Все изменения до этого момента учтены (UTC)")
-    lag_seconds: float | None = Field(description="Отставание от текущего момента, секунды")
-    cursor: str = Field(description="Курсор ленты, до которого прочитаны изменения")
-    changes: int = Field(description="Изменений применено с последней пересинхронизации")
-    resets: int = Field(description="Сколько раз лента пересинхронизирована с начала")
-    following: bool = Field(description="Этот процесс читает ленту сейчас")
-    error: str | None = Field(default=None, description="Последняя ошибка чтения ленты")
+    as_of: datetime | None = Field(description="Every change up to this moment is applied (UTC)")
+    lag_seconds: float | None = Field(description="Lag behind now, seconds")
+    cursor: str = Field(description="The feed's cursor up to which changes are read")
+    changes: int = Field(description="Changes applied since the last resynchronization")
+    resets: int = Field(description="How many times the feed was resynchronized from the start")
+    following: bool = Field(description="This process is reading the feed now")
+    error: str | None = Field(default=None, description="The last error reading the feed")
 
 
 class Freshness(BaseModel):
     """How current the values are (the feed furthest behind)."""
 
-    as_of: datetime | None = Field(description="Все изменения до этого момента учтены (UTC)")
-    lag_seconds: float | None = Field(description="Отставание от текущего момента, секунды")
+    as_of: datetime | None = Field(description="Every change up to this moment is applied (UTC)")
+    lag_seconds: float | None = Field(description="Lag behind now, seconds")
     feeds: dict[str, FeedFreshness]
 
 

@@ -96,6 +96,7 @@ indicator = _fact(
     _col("target", JSONB),
     _col("collection_method"),
     _col("min_n", Integer),
+    _col("applies_to", ARRAY(Text)),
     indexes=(("code",),),
 )
 indicator_target = _fact(

@@ -14,7 +14,7 @@ formulas, `min_n`, targets and the previous period, and shapes the answer.
 
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import ARRAY, Uuid, bindparam, text
@@ -32,6 +32,8 @@ from services.reports.indicator_values.methods.base import (
     Scope,
     TargetIndex,
     after_min_n,
+    applicable,
+    restricted_kinds,
     rounded,
     status_of,
 )
@@ -75,9 +77,12 @@ _SUBTREE = text(
     SELECT id FROM down
     """
 )
+_KINDS = text("SELECT id, kind FROM reports.fact_organization WHERE id = ANY(:orgs)").bindparams(
+    _ORGS
+)
 _DEFINITIONS = text(
     "SELECT id, code, owner_territory_id, name, unit, direction, level, method, params, "
-    "target, min_n "
+    "target, min_n, applies_to "
     "FROM reports.fact_indicator"
 )
 _TARGETS = text(
@@ -130,7 +135,8 @@ async def definitions_for(
 ) -> dict[str, dict[str, Any]]:
     """The indicator definitions the caller sees (global ones, and those of territories in
     their scope or above it), by code: `code`, `name`, `method`, `params`, `unit`,
-    `direction`, `min_n`, `target` and `targets` (period, scope_type, scope_id, op, value)."""
+    `direction`, `min_n`, `applies_to` (None: every kind), `target` and `targets` (period,
+    scope_type, scope_id, op, value)."""
     owners = await _owners(session, principal, resolver)
     definitions: dict[uuid.UUID, dict[str, Any]] = {}
     for row in (await session.execute(_DEFINITIONS)).mappings():
@@ -162,22 +168,40 @@ def _depths(definitions: dict[str, dict[str, Any]], codes: set[str]) -> dict[str
     return depths
 
 
+async def organization_kinds(
+    session: AsyncSession, organization_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, str | None]:
+    """Each organization's kind as the facts hold it (one query)."""
+    rows = await session.execute(_KINDS, {"orgs": organization_ids})
+    return {organization_id: kind for organization_id, kind in rows}
+
+
 async def compute(ctx: Context, definitions: dict[str, dict[str, Any]], codes: set[str]) -> Known:
     """Values of the codes and of everything they are computed from, for every scope of `ctx`
-    and both periods, after each indicator's `min_n` (None: the method does not apply)."""
+    and both periods, after each indicator's `min_n` (None: the method does not apply). An
+    indicator that applies to some kinds of organization only (`applies_to`) is computed over
+    those organizations: others, and groups without any of them, get no value at all."""
     needed = closure(definitions, codes)
     depths = _depths(definitions, needed)
+    if ctx.kinds is None and any(restricted_kinds(definitions[c]) for c in needed):
+        ctx.kinds = await organization_kinds(ctx.session, ctx.organization_ids)
     known: Known = {}
     for level in sorted(set(depths.values())):
         by_module: dict[Any, list[dict[str, Any]]] = {}
         for code in sorted(c for c, d in depths.items() if d == level):
-            module = MODULES[definitions[code]["method"]]
-            by_module.setdefault(module, []).append(definitions[code])
-        for module, batch in by_module.items():
+            definition = definitions[code]
+            batch_key = (MODULES[definition["method"]], restricted_kinds(definition))
+            by_module.setdefault(batch_key, []).append(definition)
+        for (module, kinds), batch in by_module.items():
             min_n = {d["code"]: d.get("min_n") or 1 for d in batch}
-            for key, value in (await module.compute(ctx, batch, known)).items():
+            seen = ctx if kinds is None else replace(ctx, scopes=_applicable(ctx, kinds))
+            for key, value in (await module.compute(seen, batch, known)).items():
                 known[key] = after_min_n(value, min_n[key[0]])
     return known
+
+
+def _applicable(ctx: Context, kinds: frozenset[str] | None) -> list[Scope]:
+    return applicable(ctx.scopes, ctx.kinds or {}, kinds)
 
 
 def answer_items(
@@ -305,6 +329,8 @@ async def prepare(
         ),
         thresholds=thresholds,
     )
+    if any(restricted_kinds(d) for d in definitions.values()):
+        ctx.kinds = await organization_kinds(session, ctx.organization_ids)
     return Prepared(definitions, scopes, ctx, period, previous)
 
 
@@ -319,14 +345,20 @@ async def items_of(prepared: Prepared, codes: list[str]) -> list[dict[str, Any]]
 
 def counts(prepared: Prepared, codes: list[str], level: str | None) -> dict[str, int]:
     """How many items each code has at a level (None: all) without computing a value: one per
-    scope its method applies to (see methods' `LEVELS`)."""
-    per_level: dict[str, int] = {}
-    for scope in prepared.scopes:
-        per_level[scope.scope_type] = per_level.get(scope.scope_type, 0) + 1
+    scope its method applies to (see methods' `LEVELS`) and its `applies_to` leaves in."""
+    per_level: dict[frozenset[str] | None, dict[str, int]] = {}
     found = {}
     for code in codes:
-        levels = levels_of(prepared.definitions[code]["method"])
-        found[code] = sum(n for t, n in per_level.items() if t in levels and level in (None, t))
+        definition = prepared.definitions[code]
+        kinds = restricted_kinds(definition)
+        if kinds not in per_level:
+            per_level[kinds] = {}
+            for scope in _applicable(prepared.ctx, kinds):
+                per_level[kinds][scope.scope_type] = per_level[kinds].get(scope.scope_type, 0) + 1
+        levels = levels_of(definition["method"])
+        found[code] = sum(
+            n for t, n in per_level[kinds].items() if t in levels and level in (None, t)
+        )
     return found
 
 

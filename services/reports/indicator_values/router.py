@@ -34,16 +34,18 @@ async def list_indicator_values(
     session: SessionDep,
     scopes: Annotated[HttpScopeResolver, Depends(scope_resolver)],
     period: PeriodQuery,
-    indicator_code: Annotated[list[str] | None, Query(description="Коды показателей")] = None,
+    indicator_code: Annotated[list[str] | None, Query(description="Indicator codes")] = None,
     scope_type: ScopeType | None = None,
     scope_id: uuid.UUID | None = None,
     level: Annotated[
         Literal["organization", "cluster", "territory", "all"],
-        Query(description="all: сама область и все организации, кластеры и территории в ней"),
+        Query(
+            description="all: the region itself and every organization, cluster and territory in it"
+        ),
     ] = "all",
     as_of: Annotated[
         date | None,
-        Query(description="Значения, какими они были посчитаны на конец этого дня (YYYY-MM-DD)"),
+        Query(description="The values as computed at the end of this day (YYYY-MM-DD)"),
     ] = None,
 ) -> IndicatorValuePage:
     """Indicator values against targets for a scope (by default the caller's) and everything

@@ -6,7 +6,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["achieved", "not_achieved", "insufficient_data", "no_data"]
+from shared.indicator_methods import Unit
+
+Status = Literal["achieved", "not_achieved", "insufficient_data", "no_data", "no_target"]
 
 
 class TargetRead(BaseModel):
@@ -15,42 +17,51 @@ class TargetRead(BaseModel):
 
 
 class MissingInput(BaseModel):
-    peer: str = Field(description="Сервис, который не ответил: api или surveys")
+    peer: str = Field(description="The service that did not answer: api or surveys")
     input: str
     detail: str | None = None
 
 
 class IndicatorValueRead(BaseModel):
     indicator_code: str
+    indicator_name: str = Field(description="The indicator's name")
+    unit: Unit = Field(
+        description="percent: 0–100; boolean: yes/no (1/0) for an organization, and the share "
+        "of organizations with yes (percent) for a cluster or territory"
+    )
     scope_type: Literal["organization", "cluster", "territory"]
     scope_id: uuid.UUID
     period: str
     value: float | None
     numerator: float | None
     denominator: float | None
-    n: int | None = Field(description="Организаций, респондентов или участников")
+    n: int | None = Field(description="Organizations, respondents or participants")
     target: TargetRead | None
-    status: Status | None = Field(description="Пусто: значение есть, целевого значения нет")
+    status: Status = Field(
+        description="achieved: the target is met; not_achieved: it is not; insufficient_data: "
+        "less data than min_n; no_data: no data; no_target: a value but no target"
+    )
     previous_value: float | None
     change: float | None
     coverage: dict[str, Any] | None = Field(
         description="organizations, organizations_reporting, organizations_share "
-        "или respondents, expected, response_rate, withheld (почему скрыты итоги части групп: "
-        "campaign_open — опрос ещё идёт, minimum — меньше порога раскрытия, difference — "
-        "скрыты, чтобы разность с другими не выдала малую группу)"
+        "or respondents, expected, response_rate, withheld (why some groups' totals are "
+        "hidden: campaign_open: the survey is still running, minimum: below the disclosure "
+        "minimum, difference: hidden so that a difference with others does not reveal a "
+        "small group)"
     )
-    missing: list[str] = Field(description="Сервисы, без данных которых значение не посчитано")
+    missing: list[str] = Field(description="Services without whose data the value was not computed")
 
 
 class IndicatorValuePage(BaseModel):
     items: list[IndicatorValueRead]
     total: int
     missing_inputs: list[MissingInput]
-    computed_at: datetime = Field(description="Когда значения были посчитаны")
+    computed_at: datetime = Field(description="When the values were computed")
     as_of: datetime | None = Field(
-        description="Все изменения данных до этого момента учтены (UTC); пусто, пока данные "
-        "не получены"
+        description="Every change of the data up to this moment is applied (UTC); empty until "
+        "data has arrived"
     )
     lag_seconds: float | None = Field(
-        description="Насколько значения отстают от текущего момента, секунды (0: актуальны)"
+        description="How far the values lag behind now, seconds (0: current)"
     )

@@ -230,8 +230,25 @@ def _window(
     return window, inside
 
 
-def _parsed(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    return [{**i, "scope_id": uuid.UUID(str(i["scope_id"]))} for i in items]
+def _described(
+    items: list[dict[str, Any]], definitions: dict[str, dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The items with their indicator's `indicator_name` and `unit` (as the definition is now),
+    the scope id parsed, and `no_target` for a value kept before that status existed (null)."""
+    described = []
+    for item in items:
+        definition = definitions.get(item["indicator_code"]) or {}
+        status = item["status"] or "no_target"
+        described.append(
+            {
+                **item,
+                "scope_id": uuid.UUID(str(item["scope_id"])),
+                "indicator_name": definition.get("name") or item["indicator_code"],
+                "unit": definition.get("unit") or "number",
+                "status": status,
+            }
+        )
+    return described
 
 
 async def indicator_page(
@@ -286,18 +303,23 @@ async def indicator_page(
             raise NotFound("Нет сохранённых значений показателей на эту дату")
         total, _ = await store.count(session, key, codes, level, as_of)
         items = await store.page(session, key, codes, level, offset, limit, as_of)
-        return _parsed(items), total, Meta(computed_at, True, prepared.codes)
+        return (
+            _described(items, prepared.definitions),
+            total,
+            Meta(computed_at, True, prepared.codes),
+        )
     counts = computation.counts(prepared, codes, level)
     window, inside = _window(codes, counts, offset, limit)
     if versions is None:
         computed = await computation.items_of(prepared, window)
         items = [i for i in computed if level in (None, i["scope_type"])]
         end = None if limit is None else inside + limit
-        return items[inside:end], sum(counts.values()), Meta(utcnow(), False, prepared.codes)
+        page = _described(items[inside:end], prepared.definitions)
+        return page, sum(counts.values()), Meta(utcnow(), False, prepared.codes)
     computed_at, later = await _current(session, prepared, key, versions, window, max_age=max_age)
     items = await store.page(session, key, window, level, inside, limit)
     meta = Meta(computed_at, True, prepared.codes, tuple(later))
-    return _parsed(items), sum(counts.values()), meta
+    return _described(items, prepared.definitions), sum(counts.values()), meta
 
 
 async def refresh(

@@ -44,7 +44,7 @@ async def list_programmes(
     page: PaginationDep,
     active: bool | None = None,
     competence: Annotated[
-        str | None, Query(max_length=80, description="Программы, направленные на компетенцию")
+        str | None, Query(max_length=80, description="Programmes aimed at the competence")
     ] = None,
 ) -> Page[PdProgrammeRead]:
     """The PD programmes (ЦНППМ, ИРО, ИМЦ) the caller sees, by code, each with its owner: the

@@ -24,17 +24,17 @@ class PdProgrammeCreate(BaseModel):
     owner_territory_id: uuid.UUID | None = Field(
         default=None,
         description=(
-            "Территория, чья это программа (предлагается ей и ниже); null — общий каталог "
-            "(только администратор). Аналитику и методисту по умолчанию — их территория"
+            "The territory whose programme this is (offered to it and below); null: the common "
+            "catalogue (administrators only). The analyst's or methodologist's by default"
         ),
     )
     title: str = Field(min_length=1, max_length=1000)
     provider: str = Field(min_length=1, max_length=300)
-    hours: int = Field(gt=0, le=2000, description="Объём программы, академических часов")
+    hours: int = Field(gt=0, le=2000, description="The programme's length, academic hours")
     competences: list[Competence] = Field(
         min_length=1,
         max_length=20,
-        description="Коды компетенций диагностики, на которые она направлена",
+        description="Codes of the diagnostic's competences it is aimed at",
     )
     format: str | None = Field(default=None, max_length=100)
     active: bool = True
@@ -61,7 +61,9 @@ class PdProgrammeRead(BaseModel):
 
     id: uuid.UUID
     code: str
-    owner_territory_id: uuid.UUID | None = Field(description="Владелец; null — общий каталог")
+    owner_territory_id: uuid.UUID | None = Field(
+        description="The owner; null: the common catalogue"
+    )
     title: str
     provider: str
     hours: int
@@ -77,7 +79,7 @@ OrderWithheld = Literal["minimum", "campaign_open", "built_while_open", "surveys
 
 class OrderOrganizationSeats(BaseModel):
     organization_id: uuid.UUID | None = Field(
-        description="null — «другие организации»: школы, места которых не показаны отдельно"
+        description="null: «другие организации» (other organizations), schools not shown apart"
     )
     name: str | None
     seats: int
@@ -88,42 +90,42 @@ class OrderProgramme(BaseModel):
     title: str
     provider: str
     hours: int
-    seats: int = Field(description="Мест всего: педагогов, которым программа назначена")
+    seats: int = Field(description="Seats in all: teachers the programme is assigned to")
     organizations: list[OrderOrganizationSeats]
 
 
 class OrderOrganization(BaseModel):
     organization_id: uuid.UUID | None = Field(
-        description="null — «другие организации»: школы, где диагностику прошли меньше "
-        "педагогов, чем порог раскрытия (и свёрнутые вместе с ними), для тех, кто не видит "
-        "персональные результаты"
+        description="null: «другие организации» (other organizations), schools where fewer "
+        "teachers took the diagnostic than the disclosure minimum (and those folded in with "
+        "them), for readers who do not see personal results"
     )
     name: str | None
     seats: int
-    teachers: int = Field(description="Педагогов с индивидуальным маршрутом")
+    teachers: int = Field(description="Teachers with an individual route")
 
 
 class OrderUncovered(BaseModel):
     competence: str
     title: str | None
-    teachers: int = Field(description="Педагогов с дефицитом, для которого программы нет")
+    teachers: int = Field(description="Teachers with a deficit no programme addresses")
 
 
 class PdOrderRead(BaseModel):
     territory_id: uuid.UUID
     period: str
-    built_at: datetime | None = Field(description="Когда построены маршруты, из которых он собран")
+    built_at: datetime | None = Field(description="When the routes it is gathered from were built")
     suppressed: bool = Field(
         default=False,
-        description="План-заказ скрыт от тех, кто не видит персональные результаты "
-        "(teachers, seats — null, списки пусты); почему — в reason",
+        description="The PD order is hidden from readers who do not see personal results "
+        "(teachers, seats: null, lists empty); why: in reason",
     )
     reason: OrderWithheld | None = Field(
         default=None,
-        description="minimum — диагностику прошли меньше педагогов, чем порог раскрытия; "
-        "campaign_open — диагностика периода ещё идёт (или закрылась меньше минуты назад); "
-        "built_while_open — построен до её закрытия, ждёт новой сборки методистом; "
-        "surveys_unavailable — сервис анкетирования не ответил",
+        description="minimum: fewer teachers took the diagnostic than the disclosure minimum; "
+        "campaign_open: the period's diagnostic is still running (or closed less than a "
+        "minute ago); built_while_open: built before it closed, awaiting a rebuild by a "
+        "methodologist; surveys_unavailable: the surveys service did not answer",
     )
     teachers: int | None
     seats: int | None
@@ -144,9 +146,9 @@ class IndividualRouteRead(BaseModel):
     territory_id: uuid.UUID
     period: str
     deficits: list[dict[str, Any]] = Field(
-        description="Дефициты по приоритету: сначала наименьшая доля от максимума"
+        description="Deficits by priority: the smallest share of the maximum first"
     )
     steps: list[dict[str, Any]] = Field(
-        description="Шаги: программа (или null и примечание), компетенции, наставник"
+        description="Steps: a programme (or null and a note), competences, a mentor"
     )
     built_at: datetime

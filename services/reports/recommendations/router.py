@@ -49,14 +49,16 @@ ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
 
 Territory = Annotated[
     uuid.UUID | None,
-    Query(description="Правила, действующие на этой территории, и их состояние на ней"),
+    Query(description="The rules that apply in this territory, and their state there"),
 ]
-RecommendationsPeriod = Annotated[Period, Depends(period_query(description="Период рекомендаций"))]
+RecommendationsPeriod = Annotated[
+    Period, Depends(period_query(description="The recommendations' period"))
+]
 ComparePeriod = Annotated[
     Period | None,
     Depends(
         period_query(
-            "compare_period", description="С каким периодом сравнить (эффект)", required=False
+            "compare_period", description="The period to compare with (the effect)", required=False
         )
     ),
 ]

@@ -35,8 +35,8 @@ class RuleCreate(BaseModel):
     owner_territory_id: uuid.UUID | None = Field(
         default=None,
         description=(
-            "Территория, чьё это правило (действует на ней и ниже); null — общее правило "
-            "(только администратор). Аналитику по умолчанию — его территория"
+            "The territory whose rule this is (it applies there and below); null: a global "
+            "rule (administrators only). An analyst's territory by default"
         ),
     )
     title: str = Field(min_length=1, max_length=500)
@@ -46,7 +46,7 @@ class RuleCreate(BaseModel):
     template: str = Field(
         min_length=1,
         max_length=5000,
-        description="Текст с подстановками в фигурных скобках, например {indicator}, {value}",
+        description="The text with placeholders in curly braces, e.g. {indicator}, {value}",
     )
     actions: list[Action] = Field(default_factory=list, max_length=20)
     active: bool = True
@@ -68,23 +68,25 @@ class RuleRead(BaseModel):
 
     id: uuid.UUID
     code: str
-    owner_territory_id: uuid.UUID | None = Field(description="Владелец; null — общее правило")
+    owner_territory_id: uuid.UUID | None = Field(description="The owner; null: a global rule")
     title: str
     condition: str
     params: dict[str, Any]
     addressee_type: str
     template: str
     actions: list[dict[str, Any]]
-    active: bool = Field(description="Выключатель самого правила (везде)")
+    active: bool = Field(description="The rule's own switch (everywhere)")
     active_here: bool = Field(
         default=True,
         description=(
-            "Даёт ли правило рекомендации на территории, о которой ответ (`territory_id` "
-            "запроса, иначе своя): действует там, включено и не отключено там или выше"
+            "Whether the rule gives recommendations in the territory the answer is about (the "
+            "request's `territory_id`, else the caller's own): it applies there, is active and "
+            "is not switched off there or above"
         ),
     )
     switched_off_in: list[uuid.UUID] = Field(
-        default_factory=list, description="Территории (видимые вызывающему), где оно отключено"
+        default_factory=list,
+        description="The territories (those the caller sees) where it is switched off",
     )
     updated_at: datetime
 
@@ -92,7 +94,7 @@ class RuleRead(BaseModel):
 class RuleTerritoryState(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    active: bool = Field(description="false — отключить правило для территории, true — вернуть")
+    active: bool = Field(description="false: switch the rule off for the territory, true: back on")
 
 
 class GenerateRequest(BaseModel):
@@ -140,7 +142,9 @@ class Effect(BaseModel):
     before: float | None
     after: float | None
     change: float | None
-    improved: bool | None = Field(description="Изменение в лучшую сторону с учётом направления")
+    improved: bool | None = Field(
+        description="Whether the change is for the better, given the indicator's direction"
+    )
     status_after: str | None
 
 

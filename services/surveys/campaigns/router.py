@@ -94,13 +94,14 @@ async def list_campaigns(
     settings: SettingsDep,
     page: PaginationDep,
     instrument_code: Annotated[
-        list[str] | None, Query(max_length=80, description="Коды инструментов (можно несколько)")
+        list[str] | None, Query(max_length=80, description="Instrument codes (repeatable)")
     ] = None,
     period: Annotated[
-        list[str] | None, Query(max_length=20, description="Периоды (можно несколько)")
+        list[str] | None, Query(max_length=20, description="Periods (repeatable)")
     ] = None,
     territory_id: Annotated[
-        uuid.UUID | None, Query(description="Только кампании, охватившие ОО этой территории")
+        uuid.UUID | None,
+        Query(description="Only campaigns that cover organizations of this territory"),
     ] = None,
 ) -> Page[CampaignRead]:
     """Campaigns with at least one organization of the caller's scope, newest first;
@@ -146,8 +147,9 @@ async def update_campaign(
 @router.get("/campaigns/{campaign_id}/rates", responses=ERRORS)
 async def response_rates(found: ReadableCampaign, session: SessionDep) -> list[OrganizationRate]:
     """Responses against the expected number (staff, or students for parents), per school,
-    and how many of them came through the link (`channels.web`) and were keyed in from paper
-    questionnaires (`channels.paper`)."""
+    and how many of them came through the link (`channels.web`), were keyed in from paper
+    questionnaires (`channels.paper`) and imported from a form service's export
+    (`channels.import`)."""
     campaign, mine = found
     return await service.rates(session, campaign.id, mine)
 

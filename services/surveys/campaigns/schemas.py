@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shared.periods import PeriodBody
 from shared.validation import PositiveInt32, UpdateSchema
@@ -14,11 +14,11 @@ Audience = Literal["parents", "teachers", "leaders", "students"]
 
 class CampaignCreate(BaseModel):
     instrument_id: uuid.UUID
-    version: PositiveInt32 | None = Field(default=None, description="По умолчанию — последняя")
+    version: PositiveInt32 | None = Field(default=None, description="By default: the latest")
     title: str | None = Field(default=None, max_length=500)
     audience: Audience
     organization_ids: list[uuid.UUID] = Field(min_length=1, max_length=5000)
-    period: PeriodBody = Field(description="2021/2022, 2022, 2022Q3 или 2022-09")
+    period: PeriodBody = Field(description="2021/2022, 2022, 2022Q3 or 2022-09")
     opens_at: datetime
     closes_at: datetime
     anonymous: bool = True
@@ -45,8 +45,15 @@ class Link(BaseModel):
 class Channels(BaseModel):
     """Submitted responses by how they came in."""
 
-    web: int = Field(description="Через ссылку на анкету")
-    paper: int = Field(description="Внесены оператором с бумажных анкет")
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+    web: int = Field(description="Through the questionnaire's link")
+    paper: int = Field(description="Keyed in by an operator from paper questionnaires")
+    imported: int = Field(
+        default=0,
+        alias="import",
+        description="Imported from a Yandex Forms or Google Forms export",
+    )
 
 
 class OrganizationRate(BaseModel):

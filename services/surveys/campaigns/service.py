@@ -237,13 +237,14 @@ async def has_answers(session: AsyncSession, campaign_id: uuid.UUID) -> bool:
 async def rates(
     session: AsyncSession, campaign_id: uuid.UUID, organizations: frozenset[uuid.UUID] | None
 ) -> list[OrganizationRate]:
-    """Submitted responses against the expected number, and how many came on paper, per
-    organization (one GROUP BY)."""
+    """Submitted responses against the expected number, and how many came on paper and from
+    imported files, per organization (one GROUP BY)."""
     submitted = (
         select(
             Response.organization_id,
             func.count().label("n"),
             func.count().filter(Response.channel == "paper").label("paper"),
+            func.count().filter(Response.channel == "import").label("imported"),
         )
         .where(Response.campaign_id == campaign_id, Response.status == "submitted")
         .group_by(Response.organization_id)
@@ -255,6 +256,7 @@ async def rates(
             CampaignOrganization.expected,
             func.coalesce(submitted.c.n, 0),
             func.coalesce(submitted.c.paper, 0),
+            func.coalesce(submitted.c.imported, 0),
         )
         .outerjoin(submitted, submitted.c.organization_id == CampaignOrganization.organization_id)
         .where(CampaignOrganization.campaign_id == campaign_id)
@@ -268,9 +270,9 @@ async def rates(
             responses=n,
             expected=expected,
             rate=round(100 * n / expected, 1) if expected else None,
-            channels=Channels(web=n - paper, paper=paper),
+            channels=Channels(web=n - paper - imported, paper=paper, imported=imported),
         )
-        for org, expected, n, paper in await session.execute(query)
+        for org, expected, n, paper, imported in await session.execute(query)
     ]
 
 

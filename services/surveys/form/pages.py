@@ -17,6 +17,7 @@ from services.surveys.form import service, view
 from services.surveys.form.service import FormLink
 from services.surveys.form.session import CSRF_FIELD, Csrf
 from services.surveys.instruments.definition import InstrumentDefinition
+from services.surveys.instruments.question_types import UNSURE
 from shared.settings import Settings
 from shared.templating import page_templates
 
@@ -28,11 +29,15 @@ NO_STORE = {"Cache-Control": "no-store"}
 CARRIED = "a:"
 # Every rendered form carries a new random token of one submission (see router.submit_form).
 SUBMISSION_FIELD = "_submission"
+# The id of the draft's confirmation: a saved draft redirects to the form with this fragment.
+DRAFT_SAVED = "draft-saved"
 
 templates = page_templates(HERE / "templates")
 templates.env.filters["num"] = lambda x: f"{x:g}".replace(".", ",")
 templates.env.globals["csrf_field"] = CSRF_FIELD
 templates.env.globals["submission_field"] = SUBMISSION_FIELD
+templates.env.globals["unsure"] = UNSURE
+templates.env.globals["draft_saved"] = DRAFT_SAVED
 
 
 @dataclass(frozen=True)
@@ -100,9 +105,11 @@ def form(
     notice: str | None = None,
     csrf: Csrf | None = None,
     account: Account | None = None,
+    organization: str | None = None,
 ) -> Response:
     """The form with these values (and the errors of a failed check next to their questions),
-    with a new one-time submission token: random, the same for nobody and nothing else."""
+    with a new one-time submission token: random, the same for nobody and nothing else.
+    `organization`: the name of the link's organization, shown above the campaign's title."""
     return page(
         request,
         "form.html",
@@ -110,6 +117,7 @@ def form(
         csrf=csrf,
         code=link.code,
         title=link.campaign.title,
+        organization=organization,
         description=definition.description,
         kind=definition.kind,
         personal=link.personal,

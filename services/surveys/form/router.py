@@ -2,8 +2,9 @@
 
 Every outcome is a page in Russian, never problem+json: a parent on a phone gets a 404 page for
 a wrong link, a page with the dates for a closed campaign, the form again with the errors next
-to the questions. A successful anonymous post redirects (303) to the thank-you page, so that
-reloading it cannot send the answers twice.
+to the questions. A successful post redirects (303) to the thank-you page, so that reloading
+it cannot send the answers twice, and Back after sending shows the thank-you page again
+(thanks.py says how the form knows the answers went through).
 
 Each rendered form carries a one-time random submission token (`SUBMISSION_FIELD`). A
 submission claims it in the idempotency table (`shared.idempotency`: a hash of it and the day,
@@ -19,6 +20,7 @@ nothing is stored or shown to them.
 """
 
 import contextlib
+import functools
 import hashlib
 import uuid
 from typing import Any
@@ -30,6 +32,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.service import status
+from services.surveys.clients.api import ApiClient
 from services.surveys.deps import (
     AnonymousLimit,
     Api,
@@ -38,7 +41,7 @@ from services.surveys.deps import (
     SettingsDep,
     ValidLink,
 )
-from services.surveys.form import pages, service, view
+from services.surveys.form import pages, service, thanks, view
 from services.surveys.form.pages import CARRIED, NO_STORE, SUBMISSION_FIELD, Account
 from services.surveys.form.service import FormLink
 from services.surveys.form.session import (
@@ -50,10 +53,8 @@ from services.surveys.form.session import (
     start_session,
     visitor,
 )
-from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses.models import IdempotencyKeys
-from services.surveys.responses.models import Response as ResponseRow
 from services.surveys.responses.service import count_public, draft_of, submit
 from shared.context import client_address_var
 from shared.db import SessionDep
@@ -140,28 +141,6 @@ async def _owner(
     return account
 
 
-async def _thanks(
-    request: Request,
-    session: AsyncSession,
-    link: FormLink,
-    definition: InstrumentDefinition,
-    response: ResponseRow,
-    account: Account,
-) -> Response:
-    """The thank-you page of a submitted personal response, with a diagnostic's profile."""
-    results = (
-        await service.profile(session, definition, response) if definition.kind == "deficit" else []
-    )
-    return pages.page(
-        request,
-        "thanks.html",
-        title=link.campaign.title,
-        code=link.code,
-        profile=results,
-        account=account,
-    )
-
-
 async def link_not_found_page(request: Request, _exc: Exception) -> Response:
     """The 404 page of a link code with no form behind it (`LinkNotFound`, raised by the
     `ValidLink` and `PersonalLink` dependencies), installed on the app as its handler."""
@@ -175,27 +154,39 @@ async def show_form(
     session: SessionDep,
     settings: SettingsDep,
     definitions: DefinitionsDep,
+    api: Api,
 ) -> Response:
-    """The form of the campaign's instrument version; a personal link, to its staff member
-    signed in, with their saved draft."""
+    """The form of the campaign's instrument version, naming the organization; a personal
+    link, to its staff member signed in, with their saved draft. The thank-you page instead
+    when the answers of this link went through already (see thanks.py): Back after sending."""
     account = None
     if link.personal:
         if isinstance(owner := await _owner(request, link, settings), Response):
             return owner
         account = owner
+    elif thanks.wants_again(request):
+        return thanks.start_again(request, link)
     if status(link.campaign) != "open":
         return pages.not_open(request, link, settings, account=account)
     definition = await definitions.get(session, link.campaign.instrument_version_id)
+    organization = await service.organization_name(api, link.organization_id)
     values: view.FormValues = {}
     if link.invitation is not None:
         existing = await draft_of(session, link.invitation)
         if existing is not None and existing.status == "submitted":
-            return pages.message(request, 200, "already_sent", account=account)
+            assert account is not None
+            return await thanks.personal(
+                request, session, link, definition, existing, account, organization
+            )
         if existing is not None and existing.draft:
             values = view.values_from(definition, existing.draft)
+    elif thanks.sent_here(request):
+        return thanks.anonymous(request, link, organization)
     saved = link.personal and request.query_params.get("saved") == "1"
     notice = "saved" if saved else None
-    return pages.form(request, link, definition, values, notice=notice, account=account)
+    return pages.form(
+        request, link, definition, values, notice=notice, account=account, organization=organization
+    )
 
 
 @router.post("/s/{code}", include_in_schema=False)
@@ -206,6 +197,7 @@ async def submit_form(
     settings: SettingsDep,
     limit: AnonymousLimit,
     definitions: DefinitionsDep,
+    api: Api,
 ) -> Response:
     """Answers from the form fields; a personal link may save them as a draft instead."""
     if not link.personal:
@@ -229,25 +221,26 @@ async def submit_form(
     if status(link.campaign) != "open":
         return pages.not_open(request, link, settings, account=account)
     definition = await definitions.get(session, link.campaign.instrument_version_id)
+    organization = await service.organization_name(api, link.organization_id)
     values = view.form_values(definition, pairs)
+    # The form again, with these answers (and what is wrong with them).
+    again = functools.partial(
+        pages.form, request, link, definition, values, account=account, organization=organization
+    )
     if link.personal and not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
         # Not from our page (or from one too old): shown again, nothing stored.
-        return pages.form(
-            request, link, definition, values, status_code=403, notice="csrf", account=account
-        )
+        return again(status_code=403, notice="csrf")
     # U+0000 cannot be stored: the form comes back with the error at the question.
     texts = {q: "\n".join(texts) for q, texts in values.items()}
     if unstorable := unstorable_errors(texts, ("body", "answers")):
-        return pages.form(
-            request, link, definition, values, errors=unstorable, status_code=422, account=account
-        )
+        return again(errors=unstorable, status_code=422)
     draft = link.personal and DRAFT in pairs
     token = None if draft else _submission(pairs)
     if token is not None and not await _first_use(session, request, token):
         # Sent already: the first submission stands, this one stores nothing.
-        return RedirectResponse(f"/s/{link.code}/thanks", status_code=303, headers=NO_STORE)
+        return thanks.to_thanks(request, link)
     try:
-        response = await submit(
+        await submit(
             session,
             link.campaign,
             definitions=definitions,
@@ -262,16 +255,7 @@ async def submit_form(
         if token is not None:
             await release(session, IdempotencyKeys, SUBMITTER, token)
         notice = "draft_failed" if draft else None
-        return pages.form(
-            request,
-            link,
-            definition,
-            values,
-            errors=exc.errors,
-            status_code=422,
-            notice=notice,
-            account=account,
-        )
+        return again(errors=exc.errors, status_code=422, notice=notice)
     except Conflict:
         if token is not None:
             await release(session, IdempotencyKeys, SUBMITTER, token)
@@ -279,32 +263,33 @@ async def submit_form(
             return pages.not_open(request, link, settings, account=account)
         return pages.message(request, 409, "already_sent", account=account)
     if draft:
-        return RedirectResponse(f"/s/{link.code}?saved=1", status_code=303, headers=NO_STORE)
-    if not link.personal:
-        return RedirectResponse(f"/s/{link.code}/thanks", status_code=303, headers=NO_STORE)
-    return await _thanks(request, session, link, definition, response, account)
+        # The confirmation is where the page opens: focused, and the fragment scrolls to it.
+        location = f"/s/{link.code}?saved=1#{pages.DRAFT_SAVED}"
+        return RedirectResponse(location, status_code=303, headers=NO_STORE)
+    return thanks.to_thanks(request, link)
 
 
 @router.get("/s/{code}/thanks", include_in_schema=False)
-async def thanks(
+async def thanks_page(
     link: ValidLink,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     definitions: DefinitionsDep,
+    api: Api,
 ) -> Response:
-    """Where an anonymous submission lands; for a personal link, its staff member's profile."""
+    """Where a submission lands; for a personal link, its staff member's profile."""
     if link.invitation is None:
-        return pages.page(
-            request, "thanks.html", title=link.campaign.title, code=link.code, profile=[]
-        )
+        organization = await service.organization_name(api, link.organization_id)
+        return thanks.anonymous(request, link, organization)
     if isinstance(owner := await _owner(request, link, settings), Response):
         return owner
     response = await draft_of(session, link.invitation)
     if response is None or response.status != "submitted":
         return RedirectResponse(f"/s/{link.code}", status_code=303, headers=NO_STORE)
     definition = await definitions.get(session, link.campaign.instrument_version_id)
-    return await _thanks(request, session, link, definition, response, owner)
+    organization = await service.organization_name(api, link.organization_id)
+    return await thanks.personal(request, session, link, definition, response, owner, organization)
 
 
 @router.post("/s/{code}/sign-in", include_in_schema=False)
@@ -352,7 +337,9 @@ async def sign_in(
         return again(401, "wrong")
     person = decode_token(settings, outcome.token)
     account = Account(person.name or "", csrf, link.code)
-    page = await _landing(request, session, link, person.staff_id, account, carried, definitions)
+    page = await _landing(
+        request, session, link, account, carried, definitions, person.staff_id, api
+    )
     return start_session(request, page, outcome.token, outcome.expires_in)
 
 
@@ -360,10 +347,11 @@ async def _landing(
     request: Request,
     session: AsyncSession,
     link: FormLink,
-    staff_id: uuid.UUID | None,
     account: Account,
     carried: list[tuple[str, str]],
     definitions: Definitions,
+    staff_id: uuid.UUID | None,
+    api: ApiClient,
 ) -> Response:
     """Where a sign-in lands: the 403 page when the link is someone else's; the form with
     the answers carried over (if any, and the campaign still open); else the link itself."""
@@ -377,7 +365,16 @@ async def _landing(
         return pages.message(request, 409, "already_sent", account=account)
     definition = await definitions.get(session, link.campaign.instrument_version_id)
     values = view.form_values(definition, carried)
-    return pages.form(request, link, definition, values, notice="restored", account=account)
+    organization = await service.organization_name(api, link.organization_id)
+    return pages.form(
+        request,
+        link,
+        definition,
+        values,
+        notice="restored",
+        account=account,
+        organization=organization,
+    )
 
 
 @router.post("/s/{code}/sign-out", include_in_schema=False)

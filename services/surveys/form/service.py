@@ -1,6 +1,8 @@
 """The form's reads: which campaign a link opens, the saved draft, the teacher's own profile."""
 
+import logging
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,9 +13,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
 from services.surveys.campaigns.service import status
+from services.surveys.clients.api import ApiClient
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.responses.models import CompetenceScore, Response
-from shared.errors import NotFound
+from shared.errors import NotFound, PeerRefused, PeerUnavailable
+
+logger = logging.getLogger(__name__)
 
 # Links are made by `campaigns.service.new_code` (URL-safe base64); anything else is not a link.
 _CODE = re.compile(r"[A-Za-z0-9_-]{1,32}")
@@ -70,6 +75,40 @@ async def resolve(session: AsyncSession, code: str) -> FormLink:
             if campaign is not None and not campaign.anonymous:
                 return FormLink(code, campaign, invitation.organization_id, invitation)
     raise LinkNotFound("Ссылка на анкету не найдена")
+
+
+# Organization names by id, as the api service gave them, kept a while: every parent opening a
+# link would otherwise cost a call to the api service. While the api service does not answer,
+# the form is shown without the name, and not asked for again for a little while (so that
+# the pages do not wait for its retries each time).
+NAME_SECONDS = 600.0
+RETRY_SECONDS = 30.0
+_NAMES: dict[uuid.UUID, tuple[float, str | None]] = {}
+_NAMES_MAX = 10_000
+
+
+async def organization_name(api: ApiClient, organization_id: uuid.UUID) -> str | None:
+    """The name of the link's organization (school, kindergarten...) for the form's pages, from
+    the api service (`POST /v1/organizations/lookup`, asked as this service: the surveys service
+    keeps no names), cached `NAME_SECONDS`; None when the api service does not answer (asked
+    again after `RETRY_SECONDS`) or knows no such organization: the form then goes without it
+    rather than fail."""
+    now = time.monotonic()
+    cached = _NAMES.get(organization_id)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    try:
+        found = await api.organizations([organization_id])
+    except (PeerUnavailable, PeerRefused):
+        logger.warning("no organization name for the form: the api service did not answer")
+        name, seconds = None, RETRY_SECONDS
+    else:
+        name = found.get(organization_id, {}).get("name") or None
+        seconds = NAME_SECONDS if name else RETRY_SECONDS
+    if len(_NAMES) >= _NAMES_MAX:
+        _NAMES.clear()
+    _NAMES[organization_id] = (now + seconds, name)
+    return name
 
 
 @dataclass(frozen=True)

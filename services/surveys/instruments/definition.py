@@ -111,6 +111,9 @@ class Question(_Model):
     competence: str | None = None
     points: NonNegativeMeasure | None = Field(default=None, gt=0)
     positive: list[Value] | None = None
+    # A likert question may offer «затрудняюсь ответить» (answer "unsure"), not counted in any
+    # denominator; None (left out of the stored JSON) when it does not.
+    allow_unsure: bool | None = None
     # XLSForm logic beyond the structured fields above, all ODK XPath (see `xpath`): shown when
     # `relevant` and `relevant_expression` both hold; required when `required` or
     # `required_expression` holds; an answer must satisfy min, max and `constraint` (`.` is the
@@ -128,6 +131,7 @@ class Question(_Model):
 
     @model_validator(mode="after")
     def _check_and_fill(self) -> Self:
+        self.allow_unsure = self.allow_unsure or None  # false is the default: not stored
         kind = question_type(self.type)
         kind.check_definition(self)
         kind.fill(self)

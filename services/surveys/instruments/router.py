@@ -123,7 +123,7 @@ async def list_versions(
 
 @router.get(
     "/instruments/{instrument_id}/export",
-    responses={**ERRORS, 200: {"description": "JSON или XLSForm", "content": {XLSX: {}}}},
+    responses={**ERRORS, 200: {"description": "JSON or XLSForm", "content": {XLSX: {}}}},
 )
 async def export_instrument(
     instrument_id: uuid.UUID,

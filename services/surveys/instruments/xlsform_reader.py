@@ -60,6 +60,7 @@ _MESSAGE_COLUMNS = (
     ("constraint", "constraint"),
     ("competence", "competence"),
     ("positive", "positive"),
+    ("allow_unsure", "allow_unsure"),
     ("min ", "constraint"),
 )
 Row = SourceRow

@@ -38,6 +38,7 @@ _SURVEY_COLUMNS = frozenset(
         "competence",
         "points",
         "positive",
+        "allow_unsure",
     }
 )
 _TRANSLATED = frozenset({"label", "hint", "required_message", "constraint_message"})

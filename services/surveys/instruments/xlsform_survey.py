@@ -293,6 +293,10 @@ def _question(
         question["positive"] = parse_positive(row.text("positive"), type_name)
     except ValueError as exc:
         raise row.error("positive", str(exc)) from None
+    if cell := row.text("allow_unsure"):
+        if (unsure := flag(cell)) is None:
+            raise row.error("allow_unsure", f"ожидается yes или no, а написано «{cell}»")
+        question["allow_unsure"] = unsure or None
     return question, option_rows
 
 

@@ -159,6 +159,7 @@ def _survey_cells(defn: InstrumentDefinition, question: Question) -> dict[str, C
         "competence": question.competence,
         "points": _number(question.points) if question.points is not None else None,
         "positive": _positive(question),
+        "allow_unsure": YES if question.allow_unsure else None,
         "constraint_message": question.constraint_message,
         "required_message": question.required_message,
         "choice_filter": question.choice_filter,

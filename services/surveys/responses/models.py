@@ -21,16 +21,17 @@ from shared.db import metadata
 from shared.idempotency import idempotency_table
 from shared.ratelimit import rate_limit_table
 
-# How a response came in: through a link ("web") or keyed in from a paper questionnaire by
-# someone who manages the campaign ("paper"; who keyed it in is not stored).
-CHANNELS = ("web", "paper")
+# How a response came in: through a link ("web"), keyed in from a paper questionnaire by
+# someone who manages the campaign ("paper"), or a row of a Yandex Forms or Google Forms export
+# imported by such a person ("import"); who keyed in or imported it is not stored.
+CHANNELS = ("web", "paper", "import")
 
 
 class Response(SQLModel, table=True):
     __tablename__ = "response"
     __table_args__ = (
         CheckConstraint("status IN ('draft', 'submitted')", name="status"),
-        CheckConstraint("channel IN ('web', 'paper')", name="channel"),
+        CheckConstraint("channel IN ('web', 'paper', 'import')", name="channel"),
         Index("ix_response_campaign_org", "campaign_id", "organization_id", "status"),
         {"schema": "surveys"},
     )
@@ -47,7 +48,7 @@ class Response(SQLModel, table=True):
     status: str = Field(default="submitted", max_length=10)
     draft: dict[str, Any] | None = Field(default=None, sa_column=Column(JSONB))
     submitted_on: date | None = None
-    channel: str = Field(default="web", max_length=5, sa_column_kwargs={"server_default": "web"})
+    channel: str = Field(default="web", max_length=10, sa_column_kwargs={"server_default": "web"})
 
 
 class Answer(SQLModel, table=True):
@@ -139,6 +140,21 @@ class CompetenceTally(SQLModel, table=True):
     with_deficit: int = 0
     score_sum: float = Field(default=0, sa_column=Column(Float, nullable=False))
     max_score_sum: float = Field(default=0, sa_column=Column(Float, nullable=False))
+
+
+class ImportedRow(SQLModel, table=True):
+    """A row of an imported export (Yandex Forms, Google Forms) that became a response, by its
+    digest (`services.surveys.responses.imports.row_digest`): importing the file again stores
+    nothing twice. Nothing links it to its response: no response id, no time."""
+
+    __tablename__ = "imported_row"
+    __table_args__ = {"schema": "surveys"}
+
+    campaign_id: uuid.UUID = Field(
+        foreign_key="surveys.campaign.id", primary_key=True, ondelete="CASCADE"
+    )
+    organization_id: uuid.UUID = Field(primary_key=True)
+    digest: str = Field(primary_key=True, max_length=64)  # SHA-256, hex
 
 
 IdempotencyKeys = idempotency_table(metadata, "surveys")

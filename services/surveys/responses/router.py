@@ -3,9 +3,12 @@
 import uuid
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Query, Request
+from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
+from pydantic import ValidationError
 
+from services.surveys.campaigns.models import CampaignOrganization
+from services.surveys.campaigns.service import manages, readable_campaign
 from services.surveys.deps import (
     AnonymousLimit,
     Api,
@@ -17,19 +20,26 @@ from services.surveys.deps import (
     ValidCampaign,
 )
 from services.surveys.responses import aggregates, deficits, service
+from services.surveys.responses.imports import ImportMapping, ResponseImport, ResponseImporter
 from services.surveys.responses.models import IdempotencyKeys
 from services.surveys.responses.schemas import ResponseCreated, ResponseIn
+from shared.bulk import import_upload
 from shared.context import client_address_var
 from shared.db import SessionDep
+from shared.docs import OAUTH2
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, error_responses
 from shared.idempotency import idempotent
 from shared.identity import Caller, Principal, Role
+from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["responses"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, TooManyRequests)
+IMPORT_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
 MAX_BODY = 64 * 1024
 # Whose keys an anonymous answer's Idempotency-Key is kept under: nobody's, not even the
 # operator's who keyed in a paper questionnaire.
+# Anonymous answers need no sign-in; a teacher's or an operator's are signed in (OpenAPI).
+OPTIONAL_SIGN_IN = [{}, {OAUTH2.scheme_name: []}]
 ANONYMOUS = Principal(kind="anonymous", id="-", role=Role.viewer)
 
 
@@ -38,6 +48,7 @@ ANONYMOUS = Principal(kind="anonymous", id="-", role=Role.viewer)
     status_code=201,
     response_model=ResponseCreated,
     responses=ERRORS,
+    openapi_extra={"security": OPTIONAL_SIGN_IN},
 )
 async def submit_response(
     body: ResponseIn,
@@ -104,13 +115,13 @@ async def campaign_aggregates(
     settings: SettingsDep,
     level: Literal["organization", "cluster", "territory"] = "organization",
     organization_id: Annotated[
-        uuid.UUID | None, Query(description="Только эта организация")
+        uuid.UUID | None, Query(description="This organization only")
     ] = None,
     public: Annotated[
         bool,
         Query(
-            description="Скрыть итоги, как для читателя без доступа к персональным "
-            "результатам: малые группы, итоги идущей диагностики (для документов и рекомендаций)"
+            description="Hide totals as for a reader without access to personal results: small "
+            "groups, the totals of a diagnostic still running (for documents and recommendations)"
         ),
     ] = False,
 ) -> dict[str, Any]:
@@ -157,3 +168,81 @@ async def campaign_deficits(
         session, caller, scopes, api, campaign, organization_id, definitions
     )
     return {"campaign_id": str(campaign.id), "items": items, "total": len(items)}
+
+
+@router.post(
+    "/campaigns/{campaign_id}/organizations/{organization_id}/responses/import",
+    response_model=ResponseImport,
+    responses=IMPORT_ERRORS,
+)
+async def import_responses(
+    campaign_id: uuid.UUID,
+    organization_id: uuid.UUID,
+    file: Annotated[
+        UploadFile,
+        File(
+            description="A Yandex Forms or Google Forms export (.csv, .xlsx): a header row of "
+            "question texts, then a row per respondent"
+        ),
+    ],
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    settings: SettingsDep,
+    definitions: DefinitionsDep,
+    limits: UploadLimitsDep,
+    mapping: Annotated[
+        str | None,
+        Form(
+            max_length=200_000,
+            description="An ImportMapping as JSON; without it, the one proposed by the texts",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, Query(description="Check and show what would be stored, storing nothing")
+    ] = True,
+) -> ResponseImport:
+    """Responses of one school of an anonymous campaign from a form service's export, each
+    row checked as a web submission and stored with `channel` "import"; a dry run by default
+    (`dry_run=false` stores). The answer: `imported` (rows stored, or that would be),
+    `unchanged` (rows imported before: the same file twice stores nothing twice), `rejected`
+    (each refused row with its reasons, naming row and column), `warnings` (columns left
+    out: the export's time and number columns are never read), `mapping` (the columns'
+    questions and the answer texts' values used: correct it and send it back), `rows` (each
+    taken row's answers).
+
+    Who: someone who manages the school's campaigns (an administrator, or an analyst,
+    methodologist or leader whose scope holds it; 403 otherwise, 404 for a school the caller
+    does not see in the campaign). 422 for an identified campaign or a bad mapping, 409
+    outside the campaign's window, 413/422 past the upload limits (README "Upload limits")."""
+    campaign, mine = await readable_campaign(session, caller, scopes, campaign_id)
+    member = await session.get(CampaignOrganization, (campaign.id, organization_id))
+    if member is None or (mine is not None and organization_id not in mine):
+        raise NotFound("Организация не участвует в этой кампании")
+    if not await manages(caller, scopes, organization_id):
+        raise Forbidden("Загружать ответы может тот, кто ведёт анкетирование этой организации")
+    if not campaign.anonymous:
+        raise Invalid.at(
+            "campaign_id", "Загрузка ответов — только для анонимных кампаний", where="path"
+        )
+    service.ensure_open(campaign)
+    try:
+        given = ImportMapping.model_validate_json(mapping) if mapping else ImportMapping()
+    except ValidationError as exc:
+        raise Invalid.at(
+            "mapping", f"Сопоставление не читается: {exc.errors()[0]['msg']}", where="form"
+        ) from None
+    importer = ResponseImporter(
+        session,
+        caller,
+        campaign,
+        organization_id,
+        definitions,
+        await definitions.get(session, campaign.instrument_version_id),
+        today=settings.today(),
+        given=given,
+    )
+    summary = await import_upload(
+        session, importer, await read_upload(file, limits), dry_run=dry_run
+    )
+    return ResponseImport(**summary.model_dump(), mapping=importer.used, rows=importer.rows())

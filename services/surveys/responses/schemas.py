@@ -9,13 +9,13 @@ from pydantic import BaseModel, Field
 class ResponseIn(BaseModel):
     organization_id: uuid.UUID | None = None
     answers: dict[str, Any] = Field(max_length=500)
-    staff_id: uuid.UUID | None = Field(default=None, description="Только для персональных анкет")
-    draft: bool = Field(default=False, description="Сохранить черновик (персональные анкеты)")
+    staff_id: uuid.UUID | None = Field(default=None, description="Personal questionnaires only")
+    draft: bool = Field(default=False, description="Save a draft (personal questionnaires)")
 
 
 class ResponseCreated(BaseModel):
     id: uuid.UUID
     status: Literal["draft", "submitted"]
     channel: Literal["web", "paper"] = Field(
-        description="paper: внесено оператором с бумажной анкеты"
+        description="paper: keyed in by an operator from a paper questionnaire"
     )

@@ -9,7 +9,7 @@ from typing import Any
 
 from services.surveys.instruments import xpath
 from services.surveys.instruments.definition import InstrumentDefinition, Question
-from services.surveys.instruments.question_types import question_type
+from services.surveys.instruments.question_types import UNSURE, question_type
 
 
 @dataclass
@@ -181,9 +181,10 @@ def answer_rows(definition: InstrumentDefinition, answers: dict[str, Any]) -> li
         value = answers[question.code]
         kind = question_type(question.type)
         positive = kind.is_positive(question, value)
-        rows.append(
-            {"question": question.code, "positive": positive} | kind.stored(question, value)
-        )
+        row = {"question": question.code, "positive": positive} | kind.stored(question, value)
+        if question.allow_unsure and value == UNSURE:
+            row["unsure"] = True  # for the tallies only: no column of its own
+        rows.append(row)
     return rows
 
 
@@ -226,7 +227,9 @@ def tally_rows(rows: list[dict[str, Any]]) -> list[tuple[str, str, int, float, i
             (
                 row["question"],
                 "*",
-                1,
+                # «Затрудняюсь ответить» is no answer on the scale: counted under its own value
+                # ("unsure") only, never in a question's n, numbers or rated answers.
+                0 if row.get("unsure") else 1,
                 number or 0.0,
                 int(number is not None),
                 int(bool(positive)),

@@ -5,6 +5,6 @@ from pydantic import BaseModel, Field
 
 class DataVersion(BaseModel):
     version: str = Field(
-        description="Непрозрачная строка: меняется при каждом отправленном ответе и каждом "
-        "изменении кампаний и инструментов"
+        description="An opaque string: it changes with every response submitted and every "
+        "change of campaigns and instruments"
     )

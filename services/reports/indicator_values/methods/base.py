@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.thresholds import Thresholds
 from shared.identity import Principal
+from shared.indicator_methods import ORGANIZATION_KINDS
 
 ORGANIZATION, CLUSTER, TERRITORY = "organization", "cluster", "territory"
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -96,6 +97,9 @@ class Context:
     now: datetime | None = None
     # The complex analysis' thresholds (the app's; None: the settings', SOKO_ANALYSIS_…).
     thresholds: Thresholds | None = None
+    # Each organization's kind (`school`, …), for indicators that apply to some kinds only
+    # (None: not read yet).
+    kinds: dict[uuid.UUID, str | None] | None = None
 
     def mapping(self) -> dict[str, list[Any]]:
         """The unit → organization mapping as bound arrays (see MAPPED)."""
@@ -109,6 +113,30 @@ class Context:
     @property
     def organization_ids(self) -> list[uuid.UUID]:
         return sorted({o for s in self.scopes for o in s.organization_ids})
+
+
+def restricted_kinds(definition: dict[str, Any]) -> frozenset[str] | None:
+    """The kinds of organization a definition applies to (`applies_to`), or None when it
+    applies to every kind (also when the facts hold no list: a definition from before it)."""
+    kinds = frozenset(definition.get("applies_to") or ORGANIZATION_KINDS)
+    return None if kinds >= frozenset(ORGANIZATION_KINDS) else kinds
+
+
+def applicable(
+    scopes: list[Scope], kinds_of: dict[uuid.UUID, str | None], kinds: frozenset[str] | None
+) -> list[Scope]:
+    """The scopes as an indicator applying to `kinds` (None: all) sees them: an organization
+    of another kind is left out, a cluster or territory keeps only its organizations of those
+    kinds and is left out when it has none of them (one with no organizations at all stays,
+    as it is for every indicator)."""
+    if kinds is None:
+        return scopes
+    kept = []
+    for scope in scopes:
+        members = frozenset(o for o in scope.organization_ids if kinds_of.get(o) in kinds)
+        if members or (scope.scope_type != ORGANIZATION and not scope.organization_ids):
+            kept.append(Scope(scope.scope_type, scope.scope_id, members))
+    return kept
 
 
 def pct(part: float, whole: float) -> float | None:
@@ -212,12 +240,13 @@ def select_target(definition: dict[str, Any], scope: Scope, period: str) -> dict
     return TargetIndex(definition).select(scope, period)
 
 
-def status_of(value: Value, target: dict[str, Any] | None) -> str | None:
-    """`achieved`, `not_achieved`, `insufficient_data`, `no_data`; None: a value, no target."""
+def status_of(value: Value, target: dict[str, Any] | None) -> str:
+    """`achieved`, `not_achieved`, `insufficient_data`, `no_data`, or `no_target` (a value,
+    no target to hold it against)."""
     if value.insufficient:
         return "insufficient_data"
     if value.value is None:
         return "no_data"
     if target is None:
-        return None
+        return "no_target"
     return "achieved" if OPS[target["op"]](value.value, target["value"]) else "not_achieved"

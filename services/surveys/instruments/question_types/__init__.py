@@ -13,6 +13,8 @@ number an int or float, an option its code, several options a list of codes, tex
 
 from services.surveys.instruments.question_types.base import (
     NO,
+    UNSURE,
+    UNSURE_LABEL,
     YES,
     Control,
     QuestionType,
@@ -31,6 +33,8 @@ __all__ = [
     "LIKERT5_LABELS",
     "MAX_TEXT",
     "NO",
+    "UNSURE",
+    "UNSURE_LABEL",
     "YES",
     "Control",
     "QuestionType",

@@ -23,6 +23,11 @@ Value = bool | int | str
 Control = Literal["radio", "checkbox", "number", "text", "none"]
 
 YES, NO = "yes", "no"  # a yes/no answer in the form and in XLSForm
+# The answer «затрудняюсь ответить» of a question that allows it (`allow_unsure`): stored as
+# this option with no number and no positivity, so that no mean, positive share or indicator
+# value counts it in its denominator (it shows in the counts only).
+UNSURE = "unsure"
+UNSURE_LABEL = "Затрудняюсь ответить"
 
 
 def fail(question: Question, message: str) -> ValueError:
@@ -46,6 +51,8 @@ class QuestionType(ABC):
     built_in_list: ClassVar[str | None] = None  # `select_one <list>` whatever the choices sheet
     # False for a note (text only) and a calculation (the server works it out): no answer.
     answered: ClassVar[bool] = True
+    # A question of this type may offer «затрудняюсь ответить» (`allow_unsure`).
+    unsure: ClassVar[bool] = False
 
     # The definition of a question.
 
@@ -55,6 +62,11 @@ class QuestionType(ABC):
         self._check_range(question)
         self._check_scoring(question)
         self._check_positive(question)
+        if question.allow_unsure and not self.unsure:
+            raise fail(
+                question,
+                f"allow_unsure («затрудняюсь ответить») не бывает у вопроса типа «{self.name}»",
+            )
 
     def _check_options(self, question: Question) -> None:
         if self.options and not question.options:

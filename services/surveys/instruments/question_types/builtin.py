@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from services.surveys.instruments.question_types.base import (
     NO,
+    UNSURE,
+    UNSURE_LABEL,
     YES,
     QuestionType,
     Value,
@@ -90,11 +92,14 @@ class _Numeric(QuestionType):
 
 @register
 class Likert5(_Numeric):
-    """A point 1–5 on a scale of agreement or satisfaction; 4 and 5 are positive by default."""
+    """A point 1–5 on a scale of agreement or satisfaction; 4 and 5 are positive by default.
+    With `allow_unsure` the answer may also be "unsure" («затрудняюсь ответить»): stored as
+    that option, neither a number nor rated, so left out of means and positive shares."""
 
     name = "likert5"
     default_positive = (4, 5)
     marked = True
+    unsure = True
     xlsform_bases = ("select_one",)
     built_in_list = "likert5"
 
@@ -102,11 +107,22 @@ class Likert5(_Numeric):
         return type(value) is int and 1 <= value <= 5
 
     def check_answer(self, question: Question, value: Any) -> str | None:
-        return None if self.accepts(question, value) else "ожидается целое число от 1 до 5"
+        if self.accepts(question, value) or (question.allow_unsure and value == UNSURE):
+            return None
+        if question.allow_unsure:
+            return f"ожидается целое число от 1 до 5 или «{UNSURE}» (затрудняюсь ответить)"
+        return "ожидается целое число от 1 до 5"
+
+    def is_positive(self, question: Question, value: Any) -> bool | None:
+        return None if value == UNSURE else super().is_positive(question, value)
+
+    def stored(self, question: Question, value: Any) -> dict[str, Any]:
+        return {"option": UNSURE} if value == UNSURE else super().stored(question, value)
 
     def choices(self, question: Question, instrument_kind: str) -> list[tuple[str, str]]:
         labels = LIKERT5_LABELS[instrument_kind]
-        return [(str(point), label) for point, label in enumerate(labels, start=1)]
+        points = [(str(point), label) for point, label in enumerate(labels, start=1)]
+        return [*points, (UNSURE, UNSURE_LABEL)] if question.allow_unsure else points
 
     def from_form(self, given: list[str]) -> Any:
         return int(given[0]) if _INTEGER.fullmatch(given[0]) else given[0]

@@ -1,0 +1,134 @@
+"""The documents' indicator values: the context a document is gathered in, the one call that
+computes values, and the period a document shows when none is asked for."""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.analysis.thresholds import Thresholds
+from services.reports.clients.surveys import SurveysClient
+from services.reports.documents.client import DocumentsApi
+from services.reports.indicator_values import service as values_service
+from shared.identity import Principal, ScopeType
+from shared.periods import Period, academic_year_of, parse_period
+from shared.scope import ScopeResolver
+
+EARLIER_PERIODS = 3  # the "over time" chart: the report's period and up to three before it
+# How far back a document looks for the latest period with data when none is asked for:
+# each computation gives a period and the one before it, so three cover six periods.
+DATA_LOOKBACK = 3
+
+Items = tuple[list[dict[str, Any]], list[dict[str, Any]]]
+
+
+@dataclass
+class Context:
+    principal: Principal
+    resolver: ScopeResolver
+    api: DocumentsApi
+    surveys: SurveysClient
+    session: AsyncSession
+    today: date
+    minimum: int  # the disclosure minimum
+    # The complex analysis' thresholds (the app's, `SOKO_ANALYSIS_…`).
+    thresholds: Thresholds = field(default_factory=Thresholds)
+
+
+async def compute_values(
+    ctx: Context,
+    scope_type: str,
+    scope_id: uuid.UUID,
+    period: Period,
+    codes: list[str] | None,
+    level: str = "all",
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Indicator values of a scope (and inside it) for a period, with the previous period's.
+
+    The one place the documents get values from: the kept values of the scope when their
+    inputs have not changed. As a reader without access to personal results sees them, for
+    every caller: a document is printed and passed on (teachers' results of a group below
+    the disclosure minimum are `insufficient_data`).
+    `codes` None: every indicator; an empty list: none (nothing to compute)."""
+    if codes is not None and not codes:
+        return [], []
+    items, missing, _ = await values_service.scope_values(
+        ctx.principal,
+        ctx.resolver,
+        ctx.session,
+        ScopeType(scope_type),
+        scope_id,
+        period,
+        codes=codes,
+        level=level,
+        public=True,
+        thresholds=ctx.thresholds,
+    )
+    return items, missing
+
+
+def report_period(asked: Period | None, default: str | None, today: date) -> Period:
+    """The asked period, else the default (the roadmap's), else the current academic year."""
+    if asked is not None:
+        return asked
+    if default:
+        try:
+            return parse_period(default)
+        except ValueError:
+            pass  # a stored period that no longer parses: fall back to today's
+    return academic_year_of(today)
+
+
+def periods_back(period: Period, count: int = EARLIER_PERIODS) -> list[Period]:
+    """The period and up to `count` before it, oldest first."""
+    periods, current = [period], period
+    for _ in range(count):
+        try:
+            current = current.previous
+        except ValueError:  # before the earliest year a period may have
+            break
+        periods.append(current)
+    return periods[::-1]
+
+
+def _has_value(items: list[dict[str, Any]], owner: tuple[str, uuid.UUID], field_name: str) -> bool:
+    scope_type, scope_id = owner
+    return any(
+        i[field_name] is not None
+        for i in items
+        if i["scope_type"] == scope_type and str(i["scope_id"]) == str(scope_id)
+    )
+
+
+async def latest_with_data(
+    ctx: Context,
+    owner: tuple[str, uuid.UUID],
+    start: Period,
+    codes: list[str] | None,
+    level: str = "all",
+) -> tuple[Period, list[dict[str, Any]], list[dict[str, Any]]]:
+    """The latest period, from `start` back, in which the owner scope has a value of at least
+    one of the codes, with its values (as `compute_values` gives them). A value of the period
+    before (`previous_value`) tells that one has data without computing it twice. Looks back
+    up to 2 × DATA_LOOKBACK periods; with no value in any of them, `start` and its values."""
+    period = start
+    first: Items | None = None
+    for _ in range(DATA_LOOKBACK):
+        items, missing = await compute_values(ctx, owner[0], owner[1], period, codes, level)
+        first = first or (items, missing)
+        if _has_value(items, owner, "value"):
+            return period, items, missing
+        try:
+            previous = period.previous
+        except ValueError:  # before the earliest year a period may have
+            break
+        if _has_value(items, owner, "previous_value"):
+            items, missing = await compute_values(ctx, owner[0], owner[1], previous, codes, level)
+            return previous, items, missing
+        try:
+            period = previous.previous
+        except ValueError:
+            break
+    return start, *(first or ([], []))

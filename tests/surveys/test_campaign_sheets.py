@@ -1,0 +1,75 @@
+"""Printable sheets of a campaign's anonymous links: one school's page, every school's pages."""
+
+import re
+
+from tests.surveys.forms import launch
+
+SVG = re.compile(r"<svg[^>]*viewBox=[^>]*>.*?</svg>", re.S)
+
+
+async def test_a_school_sheet_carries_title_school_link_and_its_qr_code(
+    surveys_client, world, parents
+):
+    sheet = await surveys_client.get(
+        f"/v1/campaigns/{parents['id']}/organizations/{world.s1.id}/sheet",
+        headers=world.headers("leader"),
+    )
+    assert sheet.status_code == 200, sheet.text
+    assert sheet.headers["content-type"].startswith("text/html")
+    page = sheet.text
+    link = next(x["url"] for x in parents["links"] if x["organization_id"] == str(world.s1.id))
+    assert parents["title"] in page and "Школа 1" in page and link in page
+    assert "Школа 3" not in page  # the other school of the campaign is not on it
+    assert len(SVG.findall(page)) == 1  # the QR code, inline: no image file, no CDN
+    assert "size: A4" in page and "http" not in page.replace(link, "").split("<body>")[1]
+
+
+async def test_another_schools_leader_gets_404(surveys_client, world, parents):
+    # The leader of S3 reads the campaign (S3 is in it) but not S1's link.
+    for path in (
+        f"/v1/campaigns/{parents['id']}/organizations/{world.s1.id}/sheet",
+        f"/v1/campaigns/{parents['id']}/organizations/{world.s2.id}/sheet",  # not in it at all
+    ):
+        answer = await surveys_client.get(path, headers=world.headers("leader3"))
+        assert answer.status_code == 404, answer.text
+    own = await surveys_client.get(
+        f"/v1/campaigns/{parents['id']}/organizations/{world.s3.id}/sheet",
+        headers=world.headers("leader3"),
+    )
+    assert own.status_code == 200 and "Школа 3" in own.text
+
+
+async def test_the_campaigns_sheets_give_a_page_per_school_in_natural_order(
+    surveys_client, world, db
+):
+    world.s1.name, world.s2.name = "Школа № 3", "Школа № 10"
+    await db.flush()
+    campaign = await launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s2.id, world.s1.id]
+    )
+    answer = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/sheets", headers=world.headers("analyst")
+    )
+    assert answer.status_code == 200, answer.text
+    page = answer.text
+    # two schools: two pages (sections), two QR codes, № 3 before № 10 (not as text sorts them)
+    assert page.count('<section class="sheet"') == 2 and len(SVG.findall(page)) == 2
+    assert page.index("Школа № 3") < page.index("Школа № 10")
+    assert "page-break-after: always" in page
+
+
+async def test_an_identified_campaign_has_no_sheet(surveys_client, world):
+    diagnostic = world.campaigns["diagnostic_s1"]
+    answer = await surveys_client.get(
+        f"/v1/campaigns/{diagnostic.id}/sheets", headers=world.headers("analyst")
+    )
+    assert answer.status_code == 404
+
+
+async def test_the_sheet_opens_in_a_browser_with_the_sign_in_cookie(surveys_client, world, parents):
+    answer = await surveys_client.get(
+        f"/v1/campaigns/{parents['id']}/sheets",
+        headers={"Cookie": f"soko_session={world.tokens['analyst']}"},
+    )
+    assert answer.status_code == 200, answer.text
+    assert "Школа 1" in answer.text and "Школа 3" not in answer.text  # M1's analyst: S1 only
