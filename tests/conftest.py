@@ -135,7 +135,8 @@ class Apps:
 @asynccontextmanager
 async def running_apps(settings: Settings) -> AsyncIterator[Apps]:
     """The three real apps on `settings`, started; peers reach each other in process."""
-    api = create_api(settings)
+    api_peers: dict[str, httpx.AsyncBaseTransport] = {}  # filled below: the api's pages ask both
+    api = create_api(settings, peer_transports=api_peers)
     surveys = create_surveys(settings, peer_transports={"api": httpx.ASGITransport(app=api)})
     reports = create_reports(
         settings,
@@ -144,6 +145,10 @@ async def running_apps(settings: Settings) -> AsyncIterator[Apps]:
             "surveys": httpx.ASGITransport(app=surveys),
         },
     )
+    api_peers |= {
+        "surveys": httpx.ASGITransport(app=surveys),
+        "reports": httpx.ASGITransport(app=reports),
+    }
     bundle = Apps(api, surveys, reports)
     async with AsyncExitStack() as stack:
         for app in bundle:

@@ -70,7 +70,7 @@ def create_app(
             versions_router,
             changes_router,
         ],
-        peers=(),
+        peers=("surveys", "reports"),  # the pages ask them as the signed-in person
         peer_transports=peer_transports,
         startup=[
             bootstrap_admin,

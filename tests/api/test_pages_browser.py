@@ -8,7 +8,7 @@ from sqlalchemy import select
 from services.api.app import create_app as create_api
 from services.api.roadmaps.models import Activity
 from tests.factories import PASSWORD
-from tests.surveys.forms import committed_world, in_a_browser, phone, served
+from tests.surveys.forms import committed_world, in_a_browser, phone, screenshot_on_failure, served
 
 FAILURE = Path("/tmp/soko-pages-failure.png")  # noqa: S108 - a fixed place to look at
 PHONE = {"width": 390, "height": 844}
@@ -20,7 +20,7 @@ async def test_a_leader_marks_an_activity_done_on_a_phone(apps, isolation, setti
     expect = playwright.expect
     async with served(create_api(settings)) as base, phone(playwright) as (page, problems):
         await page.set_viewport_size(PHONE)
-        try:
+        async with screenshot_on_failure(page, FAILURE):
             await page.goto(f"{base}/")
             await expect(page.locator("h1")).to_have_text("Вход в Soko")
             # Nothing wider than the phone; fields and buttons big enough for a finger (44 px).
@@ -47,9 +47,6 @@ async def test_a_leader_marks_an_activity_done_on_a_phone(apps, isolation, setti
             await page.goto(f"{base}/home")  # the session is gone: back to the sign-in page
             await expect(page.locator("h1")).to_have_text("Вход в Soko")
             assert problems == []
-        except BaseException:
-            await page.screenshot(path=FAILURE, full_page=True)
-            raise
     async with isolation() as session:
         status = await session.scalar(select(Activity.status).where(Activity.id == world.a1.id))
     assert status == "done"

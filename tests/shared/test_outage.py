@@ -45,11 +45,18 @@ async def started(settings: Settings, probe: APIRouter | None = None) -> AsyncIt
         async with running_apps(settings) as apps:
             yield apps
         return
-    with_probe = []
-    for create in (create_api, create_surveys, create_reports):
-        app = create(settings)
+    api_peers: dict[str, httpx.AsyncBaseTransport] = {}  # its pages' peers, as running_apps
+    with_probe = [
+        create_api(settings, peer_transports=api_peers),
+        create_surveys(settings),
+        create_reports(settings),
+    ]
+    for app in with_probe:
         app.include_router(probe, prefix="/v1")
-        with_probe.append(app)
+    api_peers |= {
+        "surveys": httpx.ASGITransport(app=with_probe[1]),
+        "reports": httpx.ASGITransport(app=with_probe[2]),
+    }
     async with AsyncExitStack() as stack:
         for app in with_probe:
             await stack.enter_async_context(app.router.lifespan_context(app))

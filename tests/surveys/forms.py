@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from services.api.auth.service import user_principal
 from services.api.staff.models import StaffMember
+from services.surveys.campaigns.models import Invitation
 from services.surveys.instruments.definition import load_bank
 from services.surveys.responses.models import Response
 from shared.identity import issue_user_token
@@ -124,6 +125,19 @@ async def launch(
     answer = await post_campaign(client, world, code, audience, orgs, anonymous, who, **extra)
     assert answer.status_code == 201, answer.text
     return answer.json()
+
+
+async def diagnostic_of_t1(client, world, isolation) -> tuple[dict, str]:
+    """An identified diagnostic launched in S1 (as the analyst), and T1's personal link code,
+    read from what the app committed (`isolation`: the test's session factory)."""
+    campaign = await launch(client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], False)
+    async with isolation() as session:
+        code = await session.scalar(
+            select(Invitation.code).where(
+                Invitation.campaign_id == campaign["id"], Invitation.staff_id == world.t1.id
+            )
+        )
+    return campaign, code
 
 
 def link_of(campaign: dict) -> str:
@@ -256,6 +270,16 @@ async def served(app, port: int | None = None) -> AsyncIterator[str]:
     finally:
         server.should_exit = True
         await asyncio.to_thread(thread.join, 10)
+
+
+@asynccontextmanager
+async def screenshot_on_failure(page: Any, path: Path) -> AsyncIterator[None]:
+    """Save the page's screenshot at `path` when the block fails, for a person to look at."""
+    try:
+        yield
+    except BaseException:
+        await page.screenshot(path=path, full_page=True)
+        raise
 
 
 @asynccontextmanager

@@ -27,6 +27,7 @@ from tests.surveys.forms import (
     add_colleague,
     csrf_of,
     diagnostic_answers,
+    diagnostic_of_t1,
     in_a_browser,
     launch,
     phone,
@@ -373,15 +374,7 @@ async def test_a_teacher_signs_in_on_a_phone_and_out_again(
     apps, isolation, settings, surveys_client, playwright
 ):
     world = await committed_world(isolation, settings)
-    campaign = await launch(
-        surveys_client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], anonymous=False
-    )
-    async with isolation() as session:
-        code = await session.scalar(
-            select(Invitation.code).where(
-                Invitation.campaign_id == campaign["id"], Invitation.staff_id == world.t1.id
-            )
-        )
+    campaign, code = await diagnostic_of_t1(surveys_client, world, isolation)
     # Real servers, each on its own event loop: the surveys app signs in at the api over HTTP.
     async with served(create_api(settings)) as api_base:
         app = create_surveys(settings.model_copy(update={"api_url": api_base}))

@@ -26,6 +26,44 @@ STATUS_NAMES = {
     "done": "выполнено",
     "cancelled": "отменено",
 }
+# A recommendation's lifecycle (the reports service's TRANSITIONS decide what is allowed).
+RECOMMENDATION_NAMES = {
+    "new": "новая",
+    "accepted": "принята",
+    "in_progress": "в работе",
+    "done": "выполнена",
+    "rejected": "отклонена",
+}
+RECOMMENDATION_STATUSES = frozenset(RECOMMENDATION_NAMES)
+# The buttons offered in each status: the target status and its label.
+_TAKE, _DONE = ("in_progress", "Взять в работу"), ("done", "Выполнена")
+_REJECT = ("rejected", "Отклонить")
+RECOMMENDATION_MOVES = {
+    "new": [("accepted", "Принять"), _TAKE, _REJECT],
+    "accepted": [_TAKE, _DONE, _REJECT],
+    "in_progress": [_DONE, _REJECT],
+    "done": [("in_progress", "Вернуть в работу")],
+    "rejected": [("new", "Вернуть к рассмотрению")],
+}
+INVITATION_NAMES = {
+    "not_started": "не начата",
+    "draft": "черновик сохранён",
+    "submitted": "ответы отправлены",
+}
+CAMPAIGN_NAMES = {"scheduled": "запланирована", "open": "идёт", "closed": "завершена"}
+AUDIENCE_NAMES = {
+    "parents": "родители",
+    "teachers": "педагоги",
+    "leaders": "руководители",
+    "students": "обучающиеся",
+}
+# Why the PD order is withheld (reports `PdOrderRead.reason`).
+ORDER_REASONS = {
+    "minimum": "диагностику прошли меньше педагогов, чем порог раскрытия",
+    "campaign_open": "диагностика этого учебного года ещё идёт",
+    "built_while_open": "план-заказ собран до закрытия диагностики и ждёт новой сборки",
+    "surveys_unavailable": "сервис анкетирования не ответил",
+}
 POSITION_NAMES = {
     "teacher": "педагог",
     "leader": "руководитель",
@@ -41,6 +79,12 @@ templates.env.globals.update(
     role_names=ROLE_NAMES,
     status_names=STATUS_NAMES,
     position_names=POSITION_NAMES,
+    recommendation_names=RECOMMENDATION_NAMES,
+    recommendation_moves=RECOMMENDATION_MOVES,
+    invitation_names=INVITATION_NAMES,
+    campaign_names=CAMPAIGN_NAMES,
+    audience_names=AUDIENCE_NAMES,
+    order_reasons=ORDER_REASONS,
 )
 
 

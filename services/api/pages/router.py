@@ -4,7 +4,10 @@
 `POST /sign-in` checks the password with the API's own sign-in (`auth.service.sign_in`: the
 same throttling per account and per address) and keeps the token in the session cookie
 (session.py); `POST /sign-out` revokes it as `POST /v1/auth/revoke` does. `GET /home` is the
-home of the visitor's role. Every POST carries the form's CSRF token (403 page without it).
+home of the visitor's role (homes.py). `POST /activities/{id}/done` and
+`POST /recommendations/{id}/status` are its buttons, done as the API (the activity) or the
+reports service (the recommendation, asked as the visitor) would do them. Every POST carries
+the form's CSRF token (403 page without it).
 Every answer is a Russian page or a redirect (303), never problem+json, and never cached.
 """
 
@@ -15,8 +18,8 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from services.api.auth.service import revoke, sign_in
-from services.api.pages import service
-from services.api.pages.render import HERE, NO_STORE, page
+from services.api.pages import homes, peer_reads, service
+from services.api.pages.render import HERE, NO_STORE, RECOMMENDATION_STATUSES, page
 from services.api.pages.session import (
     CSRF_FIELD,
     Visitor,
@@ -29,23 +32,13 @@ from services.api.pages.session import (
 )
 from shared.context import client_address_var
 from shared.db import SessionDep
-from shared.errors import Forbidden, Invalid, NotFound
-from shared.identity import Role
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, PeerRefused, PeerUnavailable
 from shared.settings import Settings
 
 STATIC_PATH = "/pages/static"
 router = APIRouter(include_in_schema=False)
 static_files = StaticFiles(directory=HERE / "static")
 
-# The home template of each role; a methodologist's own pages come with a later step.
-HOMES = {
-    Role.admin: "home_analyst.html",
-    Role.territory_analyst: "home_analyst.html",
-    Role.methodologist: "home_viewer.html",
-    Role.viewer: "home_viewer.html",
-    Role.organization_leader: "home_leader.html",
-    Role.teacher: "home_teacher.html",
-}
 # Sign-in problems: status code of the page again.
 PROBLEMS = {"csrf": 403, "missing": 422, "wrong": 401, "throttled": 429}
 
@@ -133,34 +126,18 @@ async def sign_out(request: Request, session: SessionDep) -> Response:
 
 @router.get("/home")
 async def home(request: Request, session: SessionDep) -> Response:
-    """The home of the visitor's role (see `HOMES`); without a session, the sign-in page."""
+    """The home of the visitor's role (homes.py); without a session, the sign-in page. A
+    `?done=1` (an activity marked done) or `?moved=<status>` (a recommendation moved) says so."""
     person = await visitor(request, session)
     if person is None:
         return _redirect("/")
-    access = person.access(session)
-    settings: Settings = request.app.state.settings
-    today = settings.today()
+    context = await homes.context(request, session, person)
+    notice = "done" if request.query_params.get("done") else None
+    moved = request.query_params.get("moved")
+    if moved in RECOMMENDATION_STATUSES:
+        notice, context["moved"] = "moved", moved
     role = person.principal.role
-    reports_url = str(settings.reports_url).rstrip("/")
-    context: dict[str, object] = {"today": today, "reports_url": reports_url}
-    if role in (Role.admin, Role.territory_analyst):
-        context["roadmaps"] = await service.roadmaps(access, today)
-        context["organizations"] = await service.organizations(access)
-    elif role == Role.organization_leader:
-        context["activities"] = await service.school_activities(access, today)
-    elif role == Role.teacher:
-        context["record"] = await service.own_record(access)
-        context["surveys_url"] = str(settings.surveys_url).rstrip("/")
-    else:
-        context["roadmaps"] = await service.roadmaps(access, today)
-    notice = request.query_params.get("done")
-    return page(
-        request,
-        HOMES[role],
-        person=person,
-        notice="done" if notice else None,
-        **context,
-    )
+    return page(request, homes.HOMES[role], person=person, notice=notice, **context)
 
 
 @router.post("/activities/{activity_id}/done")
@@ -183,5 +160,38 @@ async def mark_done(activity_id: uuid.UUID, request: Request, session: SessionDe
     return _redirect("/home?done=1")
 
 
-def _message(request: Request, status_code: int, kind: str, person: Visitor) -> Response:
-    return page(request, "message.html", status_code, person=person, kind=kind)
+@router.post("/recommendations/{recommendation_id}/status")
+async def move_recommendation(
+    recommendation_id: uuid.UUID, request: Request, session: SessionDep
+) -> Response:
+    """A recommendation's lifecycle button (`status`: accepted, in_progress, done, rejected,
+    new): `PATCH /v1/recommendations/{id}` of the reports service as the visitor, with its
+    rights (its addressee, the managers of its scope) and transitions; a Russian page for a
+    refusal (403), one not readable (404), a move the lifecycle does not allow (409), the
+    reports service down (503). Back to the home, which names the new status."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    fields = await _posted(request)
+    if not person.posted_by(request.app.state.settings, fields.get(CSRF_FIELD)):
+        return _message(request, 403, "stale", person)
+    status = fields.get("status", "")
+    if status not in RECOMMENDATION_STATUSES:
+        return _message(request, 409, "conflict", person, "recommendation")
+    try:
+        await peer_reads.reports(request).change_status(recommendation_id, status)
+    except NotFound:
+        return _message(request, 404, "not_found", person, "recommendation")
+    except Forbidden:
+        return _message(request, 403, "forbidden", person, "recommendation")
+    except Conflict:
+        return _message(request, 409, "conflict", person, "recommendation")
+    except (PeerUnavailable, PeerRefused):
+        return _message(request, 503, "unavailable", person, "recommendation")
+    return _redirect(f"/home?moved={status}#recommendations-title")
+
+
+def _message(
+    request: Request, status_code: int, kind: str, person: Visitor, subject: str = "activity"
+) -> Response:
+    return page(request, "message.html", status_code, person=person, kind=kind, subject=subject)

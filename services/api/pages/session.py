@@ -31,6 +31,7 @@ from services.api.access import Access
 from services.api.auth.service import account_stands
 from services.api.pages.service import scope_name
 from services.api.territories.scope import DbScopeResolver
+from shared.context import user_token_var
 from shared.errors import Unauthorized
 from shared.headers import SESSION_COOKIE
 from shared.identity import Principal, decode_token, principal_var
@@ -89,6 +90,7 @@ async def visitor(request: Request, session: AsyncSession) -> Visitor | None:
     if principal.kind != "user" or not await account_stands(session, principal):
         return None
     principal_var.set(principal)  # the audit log names who changed what, as for the API
+    user_token_var.set(token)  # the peers (surveys, reports) are asked as this person
     csrf = csrf_token(settings, "session", principal.token_id or "")
     return Visitor(principal, token, csrf, await scope_name(session, principal))
 

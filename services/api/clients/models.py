@@ -1,0 +1,119 @@
+"""What the api's pages read of the peers' answers: the fields they show (others ignored).
+
+Shapes follow the peers' OpenAPI components of the same names (surveys: `MyInvitation`,
+`CampaignRead`, `OrganizationRate`, `Pending`; reports: `RecommendationRead`,
+`IndividualRouteRead`, `PdOrderRead`). Percentages are 0–100.
+"""
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class Invitation(BaseModel):
+    """One of the signed-in teacher's own personal links (surveys `MyInvitation`)."""
+
+    campaign_id: uuid.UUID
+    title: str
+    opens_at: datetime
+    closes_at: datetime
+    status: str  # not_started, draft, submitted
+    url: str
+
+
+class Campaign(BaseModel):
+    id: uuid.UUID
+    title: str
+    instrument_code: str
+    audience: str
+    period: str
+    opens_at: datetime
+    closes_at: datetime
+    anonymous: bool
+    status: str  # scheduled, open, closed
+    invitations: int
+
+
+class OrganizationRate(BaseModel):
+    organization_id: uuid.UUID
+    responses: int
+    expected: int | None
+    rate: float | None  # percent 0–100
+
+
+class Pending(BaseModel):
+    staff_id: uuid.UUID
+    organization_id: uuid.UUID
+    full_name: str
+    status: str  # not_started, draft
+
+
+class Decision(BaseModel):
+    text: str
+    decided_on: date
+    responsible: str
+
+
+class Recommendation(BaseModel):
+    id: uuid.UUID
+    period: str
+    addressee_type: str
+    organization_id: uuid.UUID | None
+    subject: str
+    indicator_code: str | None
+    text: str
+    actions: list[dict[str, Any]]
+    status: str  # new, accepted, in_progress, done, rejected
+    decisions: list[Decision]
+    created_at: datetime
+
+
+class Route(BaseModel):
+    """A teacher's individual route: `deficits` by priority (`share` of the maximum score,
+    percent 0–100), `steps` (a programme or a note, the competences it covers, a mentor)."""
+
+    id: uuid.UUID
+    staff_id: uuid.UUID
+    full_name: str
+    organization_id: uuid.UUID
+    period: str
+    deficits: list[dict[str, Any]]
+    steps: list[dict[str, Any]]
+    built_at: datetime
+
+
+class OrderProgramme(BaseModel):
+    code: str
+    title: str
+    provider: str
+    hours: int
+    seats: int
+
+
+class OrderOrganization(BaseModel):
+    organization_id: uuid.UUID | None
+    name: str | None
+    seats: int
+    teachers: int
+
+
+class OrderUncovered(BaseModel):
+    competence: str
+    title: str | None
+    teachers: int
+
+
+class PdOrder(BaseModel):
+    territory_id: uuid.UUID
+    period: str
+    built_at: datetime | None
+    suppressed: bool
+    reason: str | None
+    teachers: int | None
+    seats: int | None
+    programmes: list[OrderProgramme]
+    organizations: list[OrderOrganization]
+    uncovered: list[OrderUncovered]
+    notes: list[str]

@@ -1,0 +1,56 @@
+"""What the api's pages ask the reports service, as the signed-in person (`X-Soko-User`):
+recommendations (and moving one through its lifecycle), individual routes, the PD order.
+
+A peer that is down raises `PeerUnavailable`; a refusal `NotFound`, `Forbidden` or
+`PeerRefused` (shared.client.checked), and so does an answer that does not fit its model.
+A status change the lifecycle does not allow is `Conflict` (409 from the reports service).
+"""
+
+import uuid
+from typing import Any
+
+from services.api.clients.models import PdOrder, Recommendation, Route
+from shared.client import ServiceClient, checked, json_of, parsed
+from shared.errors import Conflict
+
+
+class ReportsClient:
+    def __init__(self, client: ServiceClient) -> None:
+        self.client = client
+
+    async def recommendations(self, limit: int, **filters: Any) -> tuple[list[Recommendation], int]:
+        """`GET /v1/recommendations` (filters such as `organization_id`, `status`): the first
+        `limit` the person may read, and how many there are in all."""
+        params = {k: str(v) for k, v in filters.items() if v is not None}
+        page = await self.client.get_json(
+            "/v1/recommendations", params=params | {"limit": limit, "offset": 0}
+        )
+        items = parsed(list[Recommendation], page.get("items"), "reports", "/v1/recommendations")
+        return items, int(page.get("total", len(items)))
+
+    async def change_status(self, recommendation_id: uuid.UUID, status: str) -> Recommendation:
+        """`PATCH /v1/recommendations/{id}` with `status`: Conflict when the lifecycle does
+        not allow it, Forbidden/NotFound as the reports service answers the person."""
+        path = f"/v1/recommendations/{recommendation_id}"
+        response = await self.client.request("PATCH", path, json={"status": status})
+        if response.status_code == 409:
+            raise Conflict(str(json_of(response, "reports").get("detail", "")))
+        answer = json_of(checked(response, "reports"), "reports")
+        return parsed(Recommendation, answer, "reports", path)
+
+    async def routes(self, limit: int, period: str | None = None) -> tuple[list[Route], int]:
+        """`GET /v1/individual-routes`: a teacher's own, a leader's school's, a
+        methodologist's territory's (each read is audited by the reports service)."""
+        params: dict[str, Any] = {"limit": limit, "offset": 0}
+        if period:
+            params["period"] = period
+        page = await self.client.get_json("/v1/individual-routes", params=params)
+        items = parsed(list[Route], page.get("items"), "reports", "/v1/individual-routes")
+        return items, int(page.get("total", len(items)))
+
+    async def pd_order(self, territory_id: uuid.UUID, period: str) -> PdOrder:
+        """`GET /v1/pd-order` of a territory and school year (a methodologist's request
+        rebuilds the routes first)."""
+        params = {"territory_id": str(territory_id), "period": period}
+        answer = await self.client.get_json("/v1/pd-order", params=params)
+        return parsed(PdOrder, answer, "reports", "/v1/pd-order")

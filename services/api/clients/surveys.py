@@ -1,0 +1,48 @@
+"""What the api's pages ask the surveys service, as the signed-in person (`X-Soko-User`: the
+surveys service answers exactly what it would answer them): their own personal links,
+campaigns with response rates, who has not answered.
+
+A peer that is down raises `PeerUnavailable`; a refusal `NotFound`, `Forbidden` or
+`PeerRefused` (shared.client.checked), and so does an answer that does not fit its model.
+"""
+
+import uuid
+from typing import Any, TypeVar
+
+from services.api.clients.models import Campaign, Invitation, OrganizationRate, Pending
+from shared.client import ServiceClient, parsed
+
+M = TypeVar("M")
+
+
+class SurveysClient:
+    def __init__(self, client: ServiceClient) -> None:
+        self.client = client
+
+    async def _get(self, path: str, shape: type[M], params: dict[str, Any] | None = None) -> M:
+        answer = await self.client.get_json(path, params=params or {})
+        return parsed(shape, answer, "surveys", path)
+
+    async def my_invitations(self) -> list[Invitation]:
+        """`GET /v1/me/invitations`: the person's own personal links in open campaigns,
+        soonest closing first (empty for an account without a staff record)."""
+        return await self.client.pages("/v1/me/invitations", model=Invitation)
+
+    async def campaigns(self, limit: int) -> tuple[list[Campaign], int]:
+        """`GET /v1/campaigns`: the newest `limit` campaigns reaching the person's scope, and
+        how many there are in all."""
+        page = await self.client.get_json("/v1/campaigns", params={"limit": limit, "offset": 0})
+        items = parsed(list[Campaign], page.get("items"), "surveys", "/v1/campaigns")
+        return items, int(page.get("total", len(items)))
+
+    async def rates(self, campaign_id: uuid.UUID) -> list[OrganizationRate]:
+        """`GET /v1/campaigns/{id}/rates`: responses against the expected number per school
+        of the person's scope (`rate` in percent)."""
+        path = f"/v1/campaigns/{campaign_id}/rates"
+        return await self._get(path, list[OrganizationRate])  # type: ignore[arg-type]
+
+    async def pending(self, campaign_id: uuid.UUID) -> list[Pending]:
+        """`GET /v1/campaigns/{id}/pending`: who of the person's scope has not answered an
+        identified campaign (names only, never their links)."""
+        path = f"/v1/campaigns/{campaign_id}/pending"
+        return await self._get(path, list[Pending])  # type: ignore[arg-type]

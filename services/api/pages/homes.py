@@ -1,0 +1,123 @@
+"""What each role's home shows (`context(request, person)`): the api's own data through its
+service functions with the visitor's `Access`, the peers' through peer_reads.py as the
+visitor. A section a peer cannot give says so; the rest of the home still shows.
+
+- analyst, administrator: roadmaps with progress and overdue activities, school cards,
+  recommendations to move through their lifecycle, campaigns with response rates;
+- methodologist: the teachers' diagnostics with rates, the PD order of the latest
+  diagnostic's school year, the teachers' individual routes, recommendations;
+- school leader: the school's activities (mark done), recommendations addressed to the school,
+  who has not answered an open identified campaign;
+- teacher: their profile, their open diagnostics (their personal links), their route;
+- viewer: the roadmaps, read-only.
+"""
+
+import uuid
+from typing import Any
+
+from fastapi import Request
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.pages import peer_reads, service
+from services.api.pages.peer_reads import Part
+from services.api.pages.session import Visitor
+from shared.errors import PeerRefused, PeerUnavailable
+from shared.identity import Role, ScopeType
+from shared.periods import parse_period
+from shared.settings import Settings
+
+HOMES = {
+    Role.admin: "home_analyst.html",
+    Role.territory_analyst: "home_analyst.html",
+    Role.methodologist: "home_methodologist.html",
+    Role.viewer: "home_viewer.html",
+    Role.organization_leader: "home_leader.html",
+    Role.teacher: "home_teacher.html",
+}
+# Who is offered the buttons that move a recommendation (the reports service decides).
+MOVERS = frozenset(
+    {Role.admin, Role.territory_analyst, Role.methodologist, Role.organization_leader, Role.teacher}
+)
+
+
+async def context(request: Request, session: AsyncSession, person: Visitor) -> dict[str, Any]:
+    """The template context of the visitor's home (see the module's docstring)."""
+    access = person.access(session)
+    settings: Settings = request.app.state.settings
+    today = settings.today()
+    principal = person.principal
+    role = principal.role
+    found: dict[str, Any] = {
+        "today": today,
+        "reports_url": str(settings.reports_url).rstrip("/"),
+        "surveys_url": str(settings.surveys_url).rstrip("/"),
+        "movable": role in MOVERS,
+    }
+    if role in (Role.admin, Role.territory_analyst):
+        found["roadmaps"] = await service.roadmaps(access, today)
+        found["organizations"] = await service.organizations(access)
+        found["recommendations"] = await peer_reads.recommendations(request)
+        found["campaigns"] = await peer_reads.campaigns(request, principal)
+    elif role == Role.organization_leader:
+        found["activities"] = await service.school_activities(access, today)
+        found["recommendations"] = await peer_reads.recommendations(
+            request, organization_id=principal.scope_id
+        )
+        found["campaigns"] = await peer_reads.campaigns(request, principal)
+    elif role == Role.teacher:
+        found["record"] = await service.own_record(access)
+        found["invitations"] = await peer_reads.invitations(request)
+        found["routes"] = await peer_reads.routes(request)
+        found["recommendations"] = await peer_reads.recommendations(request)
+    elif role == Role.methodologist:
+        found |= await _methodologist(request, person)
+    else:
+        found["roadmaps"] = await service.roadmaps(access, today)
+    found["names"] = await peer_reads.organization_names(session, _mentioned(found))
+    return found
+
+
+async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
+    """Diagnostics, the PD order of the newest diagnostic's school year (or `?period=`, when
+    a school year) in the methodologist's territory, the routes of that year, recommendations."""
+    diagnostics = await peer_reads.campaigns(request, person.principal, diagnostics=True)
+    period = _school_year(request.query_params.get("period")) or next(
+        (p for line in diagnostics.items if (p := _school_year(line.campaign.period))), None
+    )
+    order, order_unavailable = None, False
+    territory = person.principal.scope_id
+    if period and territory and person.principal.scope_type == ScopeType.territory:
+        try:
+            order = await peer_reads.reports(request).pd_order(territory, period)
+        except (PeerUnavailable, PeerRefused):
+            order_unavailable = True
+    return {
+        "diagnostics": diagnostics,
+        "period": period,
+        "order": order,
+        "order_unavailable": order_unavailable,
+        "routes": await peer_reads.routes(request, period),
+        "recommendations": await peer_reads.recommendations(request),
+    }
+
+
+def _school_year(code: str | None) -> str | None:
+    """`code` when it is a school year (`2021/2022`, the PD order's period), else None."""
+    try:
+        return code if code and parse_period(code).kind == "academic_year" else None
+    except ValueError:
+        return None
+
+
+def _mentioned(found: dict[str, Any]) -> set[uuid.UUID | None]:
+    """The organizations the peers' rows name (recommendations, rates, routes)."""
+    ids: set[uuid.UUID | None] = set()
+    for key in ("recommendations", "routes"):
+        part = found.get(key)
+        if isinstance(part, Part):
+            ids |= {item.organization_id for item in part.items}
+    for key in ("campaigns", "diagnostics"):
+        part = found.get(key)
+        if isinstance(part, Part):
+            ids |= {r.organization_id for line in part.items for r in line.rates}
+    return ids

@@ -1,0 +1,141 @@
+"""What the roles' homes read from the peers (surveys, reports), asked as the signed-in person
+(so a page shows exactly what those services would answer them), and the names of the schools
+they mention (one query of the api's own table).
+
+Each home section is a `Part`: its rows, how many there are in all, or `unavailable` when the
+peer is down or refuses (the rest of the page still shows). Lists are the first `LISTED` rows;
+rates and pending lists are read for the first `WATCHED` campaigns only (one call each).
+"""
+
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from fastapi import Request
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.clients.models import Campaign, OrganizationRate, Pending, Route
+from services.api.clients.reports import ReportsClient
+from services.api.clients.surveys import SurveysClient
+from services.api.organizations.models import Organization
+from shared.errors import PeerRefused, PeerUnavailable
+from shared.identity import Principal, Role
+
+logger = logging.getLogger("soko.api.pages")
+LISTED = 50
+WATCHED = 10
+T = TypeVar("T")
+
+
+@dataclass
+class Part(Generic[T]):
+    """One section of a home read from a peer."""
+
+    items: list[T] = field(default_factory=list)
+    total: int = 0
+    unavailable: bool = False
+
+
+@dataclass
+class CampaignLine:
+    """A campaign with its response rate over the schools that have an expected number:
+    `rate` = responses / expected × 100 (percent, None without any expected number)."""
+
+    campaign: Campaign
+    rates: list[OrganizationRate]
+    pending: list[Pending] = field(default_factory=list)
+
+    @property
+    def responses(self) -> int:
+        return sum(r.responses for r in self.rates)
+
+    @property
+    def expected(self) -> int | None:
+        known = [r.expected for r in self.rates if r.expected is not None]
+        return sum(known) if known else None
+
+    @property
+    def rate(self) -> float | None:
+        expected = self.expected
+        if not expected:
+            return None
+        counted = sum(r.responses for r in self.rates if r.expected is not None)
+        return 100 * counted / expected
+
+
+def surveys(request: Request) -> SurveysClient:
+    return SurveysClient(request.app.state.peers["surveys"])
+
+
+def reports(request: Request) -> ReportsClient:
+    return ReportsClient(request.app.state.peers["reports"])
+
+
+async def _part(read: Callable[[], Awaitable[tuple[list[T], int]]], what: str) -> Part[T]:
+    """`read()` as a Part; a peer down or refusing makes it `unavailable` (logged)."""
+    try:
+        items, total = await read()
+    except (PeerUnavailable, PeerRefused) as exc:
+        logger.warning("a home could not read %s: %s", what, exc.detail)
+        return Part(unavailable=True)
+    return Part(items, total)
+
+
+async def invitations(request: Request) -> Part[Any]:
+    """The visitor's own personal links in open campaigns (a teacher's diagnostics)."""
+
+    async def read():
+        items = await surveys(request).my_invitations()
+        return items, len(items)
+
+    return await _part(read, "invitations")
+
+
+async def routes(request: Request, period: str | None = None) -> Part[Route]:
+    """Individual routes as the reports service shows them to the visitor."""
+    return await _part(lambda: reports(request).routes(LISTED, period), "routes")
+
+
+async def recommendations(request: Request, **filters: Any) -> Part[Any]:
+    """Recommendations the visitor may read (filters as `GET /v1/recommendations`)."""
+    return await _part(lambda: reports(request).recommendations(LISTED, **filters), "recs")
+
+
+async def campaigns(
+    request: Request, principal: Principal, *, diagnostics: bool = False
+) -> Part[CampaignLine]:
+    """The newest campaigns reaching the visitor's scope with their response rates; with
+    `diagnostics`, the identified teachers' ones only. A school leader also gets who has not
+    answered the open identified ones."""
+    client = surveys(request)
+
+    async def read():
+        found, total = await client.campaigns(LISTED)
+        if diagnostics:
+            found = [c for c in found if c.audience == "teachers" and not c.anonymous]
+            total = len(found)
+        lines = []
+        for campaign in found[:WATCHED]:  # one call each, in turn (they share a connection)
+            line = CampaignLine(campaign, await client.rates(campaign.id))
+            watched = campaign.status == "open" and not campaign.anonymous
+            if watched and principal.role == Role.organization_leader:
+                line.pending = await client.pending(campaign.id)
+            lines.append(line)
+        return lines, total
+
+    return await _part(read, "campaigns")
+
+
+async def organization_names(
+    session: AsyncSession, ids: set[uuid.UUID | None]
+) -> dict[uuid.UUID, str]:
+    """Short names (or names) of the organizations `ids`, in one query."""
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    name = Organization.short_name, Organization.name
+    rows = await session.execute(select(Organization.id, *name).where(Organization.id.in_(wanted)))
+    return {oid: short or full for oid, short, full in rows}

@@ -1,0 +1,186 @@
+"""Each role's home beyond the roadmaps, read from the surveys and reports services as the
+signed-in person: a teacher's own diagnostics (their personal link, never a colleague's), the
+analyst's recommendations moved through their lifecycle and campaigns' response rates, a
+school leader's recommendations and who has not answered, the methodologist's diagnostics,
+PD order and routes. Attackers inside one territory: another school's leader, a colleague."""
+
+from sqlalchemy import select
+
+from services.reports.recommendations.models import Recommendation
+from services.surveys.campaigns.models import Invitation
+from shared.client import ServiceClient
+from tests.api import test_pages
+from tests.surveys.forms import DIAGNOSTIC, Dom, add_colleague, csrf_of, diagnostic_answers, launch
+
+browser = test_pages.browser  # the pages' "browser" fixture: a client with its own cookie jar
+signed_in = test_pages.signed_in
+
+
+async def _diagnostic(surveys_client, world, db, settings) -> tuple[dict, dict]:
+    """An identified diagnostic in S1 for its two teachers (T1, and a colleague T2 with an
+    account), and their personal link codes by name."""
+    await add_colleague(db, settings, world)
+    campaign = await launch(
+        surveys_client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], anonymous=False
+    )
+    rows = await db.execute(
+        select(Invitation.staff_id, Invitation.code).where(Invitation.campaign_id == campaign["id"])
+    )
+    codes = dict(rows.all())
+    return campaign, {"t1": codes[world.t1.id], "t2": codes[world.t2.id]}
+
+
+async def _submit_as_t1(surveys_client, world, campaign) -> None:
+    answers = diagnostic_answers({"design": 5, "tools": 3, "processing": 2, "security": 4})
+    posted = await surveys_client.post(
+        f"/v1/campaigns/{campaign['id']}/responses",
+        json={"staff_id": str(world.t1.id), "answers": answers},
+        headers=world.headers("teacher"),
+    )
+    assert posted.status_code == 201, posted.text
+
+
+async def test_the_teacher_sees_their_own_diagnostic_link_and_no_colleague_s(
+    browser, surveys_client, world, db, settings
+):
+    campaign, codes = await _diagnostic(surveys_client, world, db, settings)
+    _, home = await signed_in(browser, "teacher@soko.example")
+    assert campaign["title"] in home.text and "не начата" in home.text
+    assert f"/s/{codes['t1']}" in home.text
+    assert codes["t2"] not in home.text  # the colleague's link, same school, same campaign
+    assert f"Пройти: {campaign['title']}" in home.text
+    _, colleague = await signed_in(browser, "t2@soko.example")
+    assert f"/s/{codes['t2']}" in colleague.text and codes["t1"] not in colleague.text
+    # Nobody else is shown a personal link: not the leader, not the analyst.
+    for who in ("leader@soko.example", "analyst@soko.example", "method@soko.example"):
+        _, other = await signed_in(browser, who)
+        assert codes["t1"] not in other.text and codes["t2"] not in other.text, who
+
+    await _submit_as_t1(surveys_client, world, campaign)
+    _, after = await signed_in(browser, "teacher@soko.example")
+    assert "ответы отправлены" in after.text
+    assert f'href="{settings.peer_url("surveys")}/s/{codes["t1"]}/thanks"' in after.text
+
+
+async def test_the_leader_sees_who_has_not_answered_and_another_school_s_leader_does_not(
+    browser, surveys_client, world, db, settings
+):
+    campaign, _ = await _diagnostic(surveys_client, world, db, settings)
+    await _submit_as_t1(surveys_client, world, campaign)
+    _, home = await signed_in(browser, "leader@soko.example")
+    assert "<title>Мероприятия организации — Soko</title>" in home.text
+    section = Dom(home.text).text("main")
+    # S1 expects its 2 teachers, 1 answered: 1 of 2 = 50 %; the colleague is the one left.
+    assert "Ответили 1 из 2 (50 %)" in section.replace("\xa0", " ")
+    assert "Не ответили: 1" in section and "Смирнова Ольга" in section
+    _, other = await signed_in(browser, "leader3@soko.example")  # S3's leader, region's other
+    assert campaign["title"] not in other.text and "Смирнова Ольга" not in other.text
+
+
+async def test_the_analyst_sees_rates_and_moves_a_recommendation(
+    browser, surveys_client, world, db, settings
+):
+    campaign, _ = await _diagnostic(surveys_client, world, db, settings)
+    await _submit_as_t1(surveys_client, world, campaign)
+    client, home = await signed_in(browser, "analyst@soko.example")
+    text = Dom(home.text).text("main").replace("\xa0", " ")
+    assert campaign["title"] in text and "Ответили 1 из 2 (50 %)" in text
+    # M1's analyst: S1's recommendation, not S3's (M2).
+    assert world.rec_s1.text in home.text and world.rec_s3.text not in home.text
+    assert "Статус: новая" in text
+    action = f'action="/recommendations/{world.rec_s1.id}/status"'
+    assert action in home.text
+
+    stale = await client.post(
+        f"/recommendations/{world.rec_s1.id}/status", data={"status": "accepted", "_csrf": "x"}
+    )
+    assert stale.status_code == 403 and "Страница устарела" in stale.text
+    moved = await client.post(
+        f"/recommendations/{world.rec_s1.id}/status",
+        data={"status": "accepted", "_csrf": csrf_of(home)},
+    )
+    assert moved.status_code == 303 and moved.headers["location"].startswith("/home?moved=")
+    after = await client.get(moved.headers["location"])
+    assert "Статус рекомендации: принята." in after.text
+    assert "Статус: <strong>принята</strong>" in after.text
+    status = await db.scalar(
+        select(Recommendation.status).where(Recommendation.id == world.rec_s1.id)
+    )
+    assert status == "accepted"
+    # accepted → new is not a move the lifecycle has: a page says so, nothing changes.
+    back = await client.post(
+        f"/recommendations/{world.rec_s1.id}/status", data={"status": "new", "_csrf": csrf_of(home)}
+    )
+    assert back.status_code == 409 and "Действие недоступно" in back.text
+
+
+async def test_a_leader_sees_and_moves_only_the_school_s_recommendations(browser, world, db):
+    client, home = await signed_in(browser, "leader3@soko.example")  # S3's leader
+    assert world.rec_s3.text in home.text and world.rec_s1.text not in home.text
+    refused = await client.post(
+        f"/recommendations/{world.rec_s1.id}/status",
+        data={"status": "rejected", "_csrf": csrf_of(home)},
+    )
+    assert refused.status_code == 404 and "Такой рекомендации нет" in refused.text
+    status = await db.scalar(
+        select(Recommendation.status).where(Recommendation.id == world.rec_s1.id)
+    )
+    assert status == "new"
+    _, viewer = await signed_in(browser, "viewer@soko.example")
+    assert "/recommendations/" not in viewer.text  # a viewer's home moves nothing
+
+
+async def test_the_methodologist_sees_diagnostics_the_pd_order_and_routes(
+    browser, surveys_client, world, db, settings
+):
+    campaign, codes = await _diagnostic(surveys_client, world, db, settings)
+    client, home = await signed_in(browser, "method@soko.example")
+    text = Dom(home.text).text("main").replace("\xa0", " ")
+    assert text.startswith("Диагностики и план-заказ — Район 1")
+    assert campaign["title"] in text and "Ответили 0 из 2 (0 %)" in text
+    assert "План-заказ КПК на 2021/2022" in text
+    # Nobody answered yet: no route, no seat (the reports service's note says why).
+    assert "Педагогов с маршрутом: 0, мест на курсах: 0." in text
+    assert "Индивидуальных маршрутов пока нет" in text
+    assert codes["t1"] not in home.text
+    # Another school year on request; a period that is not one: the newest diagnostic's.
+    earlier = await client.get("/home", params={"period": "2020/2021"})
+    assert "План-заказ КПК на 2020/2021" in earlier.text
+    garbage = await client.get("/home", params={"period": "2021"})
+    assert garbage.status_code == 200 and "План-заказ КПК на 2021/2022" in garbage.text
+
+
+async def test_a_service_down_leaves_the_rest_of_the_home(browser, apps, world):
+    """The reports service does not answer (nothing listens on port 9): the analyst's
+    recommendations say so, the roadmaps and the campaigns still show."""
+    kept = apps.api.state.peers["reports"]
+    apps.api.state.peers["reports"] = ServiceClient("reports", "http://127.0.0.1:9", retries=0)
+    try:
+        _, home = await signed_in(browser, "analyst@soko.example")
+    finally:
+        await apps.api.state.peers["reports"].aclose()
+        apps.api.state.peers["reports"] = kept
+    assert "Раздел временно недоступен" in home.text
+    assert "Дорожная карта МСОКО" in home.text and "parents_s1" in home.text
+    assert world.rec_s1.text not in home.text
+
+
+async def test_a_route_built_by_the_methodologist_shows_on_the_teacher_s_home(
+    browser, surveys_client, world, db, settings
+):
+    campaign, _ = await _diagnostic(surveys_client, world, db, settings)
+    await _submit_as_t1(surveys_client, world, campaign)
+    _, home = await signed_in(browser, "method@soko.example")  # builds the routes of 2021/2022
+    text = Dom(home.text).text("main").replace("\xa0", " ")
+    # T1 answered design 5, tools 3, processing 2, security 4 items right, none of
+    # interpretation (5 items each): the deficits are interpretation 0 of 5 (0 %) first,
+    # then processing 2 of 5 (40 %); one programme for each, so 2 seats for 1 teacher.
+    assert "Педагогов с маршрутом: 1, мест на курсах: 2." in text
+    deficits = "Интерпретация результатов и обратная связь — 0 из 5 баллов (0 %)"
+    assert "Иванова Мария" in text and deficits in text
+    assert "Сбор и обработка результатов — 2 из 5 баллов (40 %)" in text
+    _, own = await signed_in(browser, "teacher@soko.example")
+    mine = Dom(own.text).text("main").replace("\xa0", " ")
+    assert "Маршрут на 2021/2022" in mine and deficits in mine
+    _, colleague = await signed_in(browser, "t2@soko.example")
+    assert "Маршрут на" not in colleague.text and "Иванова Мария" not in colleague.text

@@ -1,0 +1,99 @@
+"""The roles' homes in Debian's Chromium, with the three services behind real servers: a
+teacher on a phone (390×844) signs in, opens their diagnostic from the home, submits it, sees
+their result and the home saying so; an analyst accepts a recommendation. A failure leaves a
+screenshot at FAILURE."""
+
+from contextlib import AsyncExitStack
+from pathlib import Path
+
+from sqlalchemy import select
+
+from services.api.app import create_app as create_api
+from services.reports.app import create_app as create_reports
+from services.reports.recommendations.models import Recommendation
+from services.surveys.app import create_app as create_surveys
+from tests.factories import PASSWORD
+from tests.surveys.forms import (
+    committed_world,
+    diagnostic_answers,
+    diagnostic_of_t1,
+    free_port,
+    in_a_browser,
+    phone,
+    screenshot_on_failure,
+    served,
+)
+
+FAILURE = Path("/tmp/soko-pages-roles-failure.png")  # noqa: S108 - a fixed place to look at
+PHONE = {"width": 390, "height": 844}
+
+
+async def sign_in(page, expect, base: str, email: str, heading: str) -> None:
+    await page.goto(f"{base}/")
+    await page.get_by_label("Электронная почта").fill(email)
+    await page.get_by_label("Пароль").fill(PASSWORD)
+    await page.get_by_role("button", name="Войти").click()
+    await expect(page.locator("h1")).to_have_text(heading)
+
+
+@in_a_browser
+async def test_a_teacher_takes_a_diagnostic_and_an_analyst_accepts_a_recommendation(
+    apps, isolation, settings, surveys_client, playwright
+):
+    world = await committed_world(isolation, settings)
+    campaign, code = await diagnostic_of_t1(surveys_client, world, isolation)
+    ports = {name: free_port() for name in ("api", "surveys", "reports")}
+    urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    served_settings = settings.model_copy(update=urls)
+    expect = playwright.expect
+    async with AsyncExitStack() as stack:
+        for name, create in (("api", create_api), ("surveys", create_surveys)):
+            await stack.enter_async_context(served(create(served_settings), ports[name]))
+        await stack.enter_async_context(served(create_reports(served_settings), ports["reports"]))
+        base = urls["api_url"]
+        page, problems = await stack.enter_async_context(phone(playwright))
+        await page.set_viewport_size(PHONE)
+        async with screenshot_on_failure(page, FAILURE):
+            await sign_in(page, expect, base, "teacher@soko.example", "Личный кабинет")
+            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            take = page.get_by_role("link", name=f"Пройти: {campaign['title']}")
+            assert await take.get_attribute("href") == f"{urls['surveys_url']}/s/{code}"
+            box = await take.bounding_box()
+            assert box is not None and box["height"] >= 44
+            await take.click()
+            # The form has its own sign-in (its cookie is kept for /s/ only).
+            await expect(page.locator("h1")).to_have_text("Вход для заполнения анкеты")
+            await page.get_by_label("Электронная почта").fill("teacher@soko.example")
+            await page.get_by_label("Пароль").fill(PASSWORD)
+            await page.get_by_role("button", name="Войти").click()
+            await expect(page.locator("h1")).to_have_text(campaign["title"])
+            answers = diagnostic_answers({"design": 5, "tools": 3, "processing": 2, "security": 4})
+            for item, option in answers.items():
+                await page.locator(f'input[name="{item}"][value="{option}"]').check()
+            await page.get_by_role("button", name="Отправить ответы").click()
+            await expect(page.locator("#profile-title")).to_have_text("Ваш профиль компетенций")
+
+            await page.goto(f"{base}/home")
+            mine = page.locator(".invitation", has_text=campaign["title"])
+            await expect(mine).to_contain_text("ответы отправлены")
+            result = page.get_by_role("link", name=f"Мои результаты: {campaign['title']}")
+            await result.click()
+            await expect(page.locator("#profile-title")).to_have_text("Ваш профиль компетенций")
+            await page.goto(f"{base}/home")
+            await page.get_by_role("button", name="Выйти").click()
+            await expect(page.locator("h1")).to_have_text("Вход в Soko")
+
+            await sign_in(page, expect, base, "analyst@soko.example", "Дорожные карты — Район 1")
+            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            accept = page.get_by_role("button", name=f"Принять: {world.rec_s1.text}")
+            await accept.click()
+            await expect(page.get_by_role("status")).to_have_text("Статус рекомендации: принята.")
+            await expect(page.locator(f"#rec-{world.rec_s1.id} .status")).to_contain_text("принята")
+            await page.get_by_role("button", name="Выйти").click()
+            await expect(page.locator("h1")).to_have_text("Вход в Soko")
+            assert problems == []
+    async with isolation() as session:
+        status = await session.scalar(
+            select(Recommendation.status).where(Recommendation.id == world.rec_s1.id)
+        )
+    assert status == "accepted"
