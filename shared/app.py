@@ -114,12 +114,15 @@ def build_app(
     settings: Settings | None = None,
     routers: Sequence[APIRouter] = (),
     peers: Sequence[ServiceName] = (),
+    optional_peers: Sequence[ServiceName] = (),
     peer_transports: PeerTransports = None,
     startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = (),
 ) -> FastAPI:
     """Create a service app: with `settings` (the environment's, `get_settings()`, when None),
-    its `routers` under /v1, clients of its `peers` (through `peer_transports` where given)
-    and the `startup` hooks run in its lifespan. RuntimeError without a database URL."""
+    its `routers` under /v1, clients of its `peers` (through `peer_transports` where given;
+    those also in `optional_peers` it answers without: /readyz reports them but is ready when
+    they are down) and the `startup` hooks run in its lifespan. RuntimeError without a
+    database URL."""
     settings = settings or get_settings()
     if not settings.database_url:
         raise RuntimeError(
@@ -141,6 +144,7 @@ def build_app(
         app.state.stopping = asyncio.Event()
         # This app's threads for parsing uploads (`shared.uploads.parse_upload`).
         app.state.upload_parsing = CapacityLimiter(settings.upload_parsers)
+        app.state.optional_peers = frozenset(optional_peers)
         app.state.peers = {
             name: ServiceClient(
                 name,

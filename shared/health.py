@@ -37,7 +37,9 @@ async def _check_peer(client: ServiceClient) -> tuple[str, dict[str, Any]]:
     return client.name, await client.ping()
 
 
-@router.get("/readyz", summary="Database reachable, schema at the latest migration, peers up")
+@router.get(
+    "/readyz", summary="Database reachable, schema at the latest migration, required peers up"
+)
 async def readyz(request: Request) -> JSONResponse:
     state = request.app.state
     peers: dict[str, ServiceClient] = state.peers
@@ -48,7 +50,10 @@ async def readyz(request: Request) -> JSONResponse:
     checks: dict[str, Any] = dict(db_checks)
     if peer_checks:
         checks["peers"] = dict(peer_checks)
-    ready = all(c["ok"] for c in db_checks.values()) and all(p["ok"] for _, p in peer_checks)
+    # A peer the service answers without (`optional_peers`) is reported, never waited for.
+    optional = getattr(state, "optional_peers", frozenset())
+    required = [p for name, p in peer_checks if name not in optional]
+    ready = all(c["ok"] for c in db_checks.values()) and all(p["ok"] for p in required)
     # A service's own checks (e.g. the reports service's facts), once its database answers.
     if db_checks.get("database", {}).get("ok"):
         for name, check in getattr(state, "readiness_checks", {}).items():

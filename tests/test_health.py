@@ -63,3 +63,23 @@ async def test_readyz_is_503_when_a_peer_is_down(database_url):
     assert body["checks"]["database"]["ok"] is True
     assert body["checks"]["peers"]["api"]["ok"] is False
     assert body["checks"]["peers"]["surveys"]["ok"] is False
+
+
+async def test_the_api_is_ready_without_the_services_its_pages_ask(database_url):
+    # The api's pages ask surveys and reports, but its JSON API answers without them: both
+    # down (nothing listens on port 9), /readyz says so and is still 200.
+    settings = Settings(
+        database_url=database_url,
+        surveys_url="http://127.0.0.1:9",
+        reports_url="http://127.0.0.1:9",
+    )
+    app = create_api(settings)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+            answer = await c.get("/readyz")
+    body = answer.json()
+    assert answer.status_code == 200, body
+    assert body["status"] == "ready"
+    assert body["checks"]["peers"]["surveys"]["ok"] is False
+    assert body["checks"]["peers"]["reports"]["ok"] is False

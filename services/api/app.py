@@ -70,7 +70,9 @@ def create_app(
             versions_router,
             changes_router,
         ],
-        peers=("surveys", "reports"),  # the pages ask them as the signed-in person
+        # The pages ask them as the signed-in person; the API answers without them.
+        peers=("surveys", "reports"),
+        optional_peers=("surveys", "reports"),
         peer_transports=peer_transports,
         startup=[
             bootstrap_admin,
