@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.context import context_index
+from services.reports.analysis.labels import SIGN_NAMES
 from services.reports.analysis.low_results import low_results
 from services.reports.analysis.objectivity import THRESHOLDS as OBJECTIVITY_THRESHOLDS
 from services.reports.analysis.objectivity import objectivity
@@ -74,7 +75,8 @@ async def objectivity_of(
         items = [i for i in items if i["risk"] in RISK_AT_LEAST[risk]]
     notes = [
         _few(asked.t),
-        f"Признак not_confirmed_by_gia: ВПР {year.code} сравнивается с ОГЭ (ЕГЭ) того же "
+        f"Признак «{SIGN_NAMES['not_confirmed_by_gia']}»: ВПР {year.code} сравнивается с ОГЭ "
+        "(ЕГЭ) того же "
         "потока в последующие годы (ВПР в g классе — с ОГЭ через 9 − g лет); пока экзамен "
         "потока не сдан, признака нет",
         "Пороги — настройки Soko (SOKO_ANALYSIS_…), а не федеральные значения",
