@@ -67,6 +67,16 @@ def _ids(items: list[dict[str, Any]], keep: Callable[[dict[str, Any]], bool]) ->
     return {uuid.UUID(str(i["organization_id"])) for i in items if keep(i)}
 
 
+async def every_item(get: Get, path: str, query: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every item of a paged analysis answer (`limit`, `offset`, `total`), page by page."""
+    items: list[dict[str, Any]] = []
+    while True:
+        answer = await get(path, {**query, "limit": 500, "offset": len(items)})
+        items += answer["items"]
+        if not answer["items"] or len(items) >= answer.get("total", len(items)):
+            return items
+
+
 async def fetch_flags(
     get: Get,
     definitions: list[dict[str, Any]],
@@ -85,7 +95,7 @@ async def fetch_flags(
         context = None
         for period in [p for p in periods if _year(p)]:
             query = {"territory_id": str(territory), "year": period}
-            objectivity = (await get("/v1/analysis/objectivity", query))["items"]
+            objectivity = await every_item(get, "/v1/analysis/objectivity", query)
             flags.with_results[(territory, period)] = _ids(objectivity, lambda i: True)
             for flag, risk in sorted(wanted, key=str):
                 if flag == "objectivity_risk":

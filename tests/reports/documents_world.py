@@ -225,3 +225,17 @@ async def add_recommendations(db, world) -> None:
         ]
     )
     await db.flush()
+
+
+def rows_of(table: list[list[str]], name: str) -> dict[str, list[str]]:
+    """The rows beneath the indicator `name` in the roadmap report's indicator table (an
+    indicator is named once, in a row of its own, its rows under it), by scope name:
+    [scope type, scope name, value, target, status, change, n]."""
+    found: dict[str, list[str]] = {}
+    current = None
+    for row in table[1:]:
+        if len(row) == 1:
+            current = row[0]
+        elif current == name:
+            found[row[1]] = row
+    return found

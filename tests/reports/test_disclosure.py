@@ -18,7 +18,7 @@ from tests.disclosure_world import (
     diagnose,
     disclosure_world,
 )
-from tests.reports.documents_world import parse
+from tests.reports.documents_world import parse, rows_of
 from tests.reports.helpers import generate, territory_report
 from tests.reports.outage import reports_without_surveys
 from tests.surveys.test_results import DIAGNOSTIC
@@ -206,11 +206,11 @@ async def test_documents_show_small_groups_to_no_one(
             headers=world.headers(who),
         )
         assert answer.status_code == 200, answer.text
-        rows = {r[2]: r for r in parse(answer.text).tables["indicators"][1:] if r[0] == name}
+        rows = rows_of(parse(answer.text).tables["indicators"], name)
         for school in ("Школа 1", "Школа 2"):
-            assert "недостаточно данных" in rows[school][5], (who, rows[school])
-            assert "100" not in rows[school][3], (who, rows[school])
-        assert "100" in rows["Школа 4"][3] and "100" in rows["Район 1"][3]
+            assert "недостаточно данных" in rows[school][4], (who, rows[school])
+            assert "100" not in rows[school][2], (who, rows[school])
+        assert "100" in rows["Школа 4"][2] and "100" in rows["Район 1"][2]
     for who in ("viewer", "leader", "methodologist", "teacher", "teacher2"):
         card = await reports_client.get(
             f"/v1/reports/organizations/{world.s1.id}",
