@@ -293,3 +293,14 @@ def _descriptions(schema: object) -> list[str]:
         return []
     own = [schema["description"]] if isinstance(schema.get("description"), str) else []
     return own + [text for value in schema.values() for text in _descriptions(value)]
+
+
+@in_a_browser
+async def test_redoc_renders_and_asks_no_other_host(isolation, settings, playwright):
+    # ReDoc's bundle shows its maker's logo from their CDN; the page's policy keeps it from
+    # asking (so nothing is even tried elsewhere), and the operations still render.
+    async with served(create_api(settings)) as api, swagger_ui(playwright, (api,)) as (page, out):
+        await page.goto(api + "/redoc")
+        await playwright.expect(page.locator("h1").first).to_contain_text("Soko")
+        assert await page.locator("[data-section-id^='tag/']").count() > 5
+        assert out == []
