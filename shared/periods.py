@@ -55,6 +55,20 @@ class Period:
             return quarter(year, number - 1) if number > 1 else quarter(year - 1, 4)
         return month(year, self.start.month - 1) if self.start.month > 1 else month(year - 1, 12)
 
+    @property
+    def next(self) -> "Period":
+        """The period of the same kind one step after (2021/2022 -> 2022/2023, 2021Q4 ->
+        2022Q1, 2021-12 -> 2022-01). ValueError when that falls after MAX_YEAR."""
+        year = self.end.year
+        if self.kind == "academic_year":
+            return academic_year(self.start.year + 1)
+        if self.kind == "year":
+            return calendar_year(year + 1)
+        if self.kind == "quarter":
+            number = (self.start.month - 1) // 3 + 1
+            return quarter(year, number + 1) if number < 4 else quarter(year + 1, 1)
+        return month(year, self.start.month + 1) if self.start.month < 12 else month(year + 1, 1)
+
 
 def _check_year(year: int, code: str) -> None:
     if not MIN_YEAR <= year <= MAX_YEAR:

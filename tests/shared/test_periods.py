@@ -95,6 +95,27 @@ def test_previous_period_is_one_step_back_of_the_same_kind(code, previous):
     assert parse_period(code).previous == parse_period(previous)
 
 
+@pytest.mark.parametrize(
+    ("code", "following"),
+    [
+        ("2021/2022", "2022/2023"),
+        ("2022", "2023"),
+        ("2022Q3", "2022Q4"),
+        ("2022Q4", "2023Q1"),
+        ("2022-09", "2022-10"),
+        ("2022-12", "2023-01"),
+    ],
+)
+def test_next_period_is_one_step_on_and_undoes_previous(code, following):
+    assert parse_period(code).next == parse_period(following)
+    assert parse_period(following).previous.next == parse_period(following)
+
+
+def test_next_of_the_last_year_allowed_is_refused():
+    with pytest.raises(ValueError, match="вне"):
+        _ = parse_period("2100").next
+
+
 def test_previous_of_the_first_year_allowed_is_refused():
     with pytest.raises(ValueError, match="вне"):
         _ = parse_period("1900").previous
