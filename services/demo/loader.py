@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy import text
 
 from services.api.app import create_app as create_api
+from services.api.indicators.shipped import shipped_codes
 from services.api.users.service import ensure_bootstrap_admin
 from services.demo.assessments import load_results
 from services.demo.district import CLUSTERS, schools
@@ -20,10 +21,17 @@ from shared.settings import Settings, get_settings
 DEMO_PASSWORD = "soko-demo-2026"  # noqa: S105 - demo accounts on a local machine
 DEMO_DOMAIN = "demo.soko.ru"
 SEEDS = Path(__file__).parent / "seeds"
+# What a start of the apps adds besides the reference tables, which is no one's data: the
+# shipped indicators and the audit events of the system's own writes.
+STARTUP_ROWS = {
+    "api.indicator": "WHERE code <> ALL(:shipped)",
+    "api.audit_event": "WHERE actor_kind <> 'system'",
+}
 
 
 async def database_is_empty(url: str) -> bool:
-    """True when no table of any Soko schema holds a row."""
+    """True when no table of any Soko schema holds a row (reference data and the indicators
+    the api ships aside)."""
     engine = create_engine(url, pool_size=1)
     try:
         async with engine.connect() as conn:
@@ -37,8 +45,11 @@ async def database_is_empty(url: str) -> bool:
                     {"schemas": list(SCHEMAS), "reference": list(REFERENCE_TABLES)},
                 )
             ).scalars()
+            params = {"shipped": sorted(shipped_codes())}
             for table in tables:
-                if await conn.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {table})")):  # noqa: S608
+                where = STARTUP_ROWS.get(table, "")
+                query = text(f"SELECT EXISTS (SELECT 1 FROM {table} {where})")  # noqa: S608
+                if await conn.scalar(query, params if where.count(":shipped") else {}):
                     return False
         return True
     finally:
