@@ -15,6 +15,8 @@ from services.demo.assessments import load_results
 from services.demo.district import CLUSTERS, schools
 from services.demo.indicators import list_organizations, load_indicators, load_values
 from services.demo.participants import load_participants
+from services.demo.surveys import load_surveys
+from services.surveys.app import create_app as create_surveys
 from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
 from shared.settings import Settings, get_settings
 
@@ -194,11 +196,17 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         else DEMO_PASSWORD
     )
     api = create_api(settings)
-    async with api.router.lifespan_context(api):
+    surveys = create_surveys(settings, peer_transports={"api": httpx.ASGITransport(app=api)})
+    async with api.router.lifespan_context(api), surveys.router.lifespan_context(surveys):
         async with api.state.db.sessionmaker.begin() as session:
             await ensure_bootstrap_admin(session, admin_email, admin_password)
         transport = httpx.ASGITransport(app=api)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://api") as client,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=surveys), base_url="http://surveys"
+            ) as surveys_client,
+        ):
             demo = Demo(client)
             await demo.sign_in(admin_email, admin_password)
             accounts = await demo.district()
@@ -207,11 +215,18 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             values = await load_values(client, organizations)
             results = await load_results(client, organizations)
             participants = await load_participants(client, organizations)
+            surveys_client.headers["Authorization"] = client.headers["Authorization"]
+            parents = await load_surveys(
+                client, surveys_client, organizations, settings.disclosure_minimum
+            )
     lines = [
         "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
         f"the 14 roadmaps of the five seed documents, {len(indicators)} indicators, "
         f"{values['imported']} data values, {results} ВПР/ОГЭ results for two academic years "
-        f"and {participants} ВПР participants' results by task",
+        f"and {participants} ВПР participants' results by task; the НОК checklist "
+        f"({parents['checklist_values']} values) and two parents' campaigns "
+        f"({parents['nok_responses']} НОК and {parents['satisfaction_responses']} "
+        "satisfaction questionnaires)",
         f"  sign in as {admin_email} (admin) or as "
         + ", ".join(accounts)
         + f"; demo password: {DEMO_PASSWORD}",
