@@ -70,9 +70,7 @@ async def test_the_demo_districts_nok_has_totals_and_ranks(scratch_database):
                 )
             token = signed.json()["access_token"]
             district = (await _get(apps.api, "/v1/me", token))["scope_id"]
-            body = await _get(
-                apps, apps.reports, "/v1/nok", token, territory_id=district, period=PERIOD
-            )
+            body = await _get(apps.reports, "/v1/nok", token, territory_id=district, period=PERIOD)
             campaigns = await _get(apps.surveys, "/v1/campaigns", token)
     finally:
         await engine.dispose()
