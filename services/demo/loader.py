@@ -15,6 +15,7 @@ from services.demo.assessments import load_results
 from services.demo.district import CLUSTERS, schools
 from services.demo.indicators import list_organizations, load_indicators, load_values
 from services.demo.participants import load_participants
+from services.demo.roadmap import load_plan_and_statuses
 from services.demo.surveys import load_surveys
 from services.surveys.app import create_app as create_surveys
 from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
@@ -64,6 +65,7 @@ class Demo:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
         self.cluster_ids: list[str] = []
+        self.district_id = ""
 
     async def post(self, path: str, body: dict) -> dict:
         answer = await self.client.post(path, json=body)
@@ -110,6 +112,7 @@ class Demo:
                 "parent_id": region["id"],
             },
         )
+        self.district_id = district["id"]
         members: dict[int, list[str]] = {i: [] for i in range(len(CLUSTERS))}
         first_teacher: dict[str, str] = {}
         org_ids = []
@@ -215,13 +218,16 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             values = await load_values(client, organizations)
             results = await load_results(client, organizations)
             participants = await load_participants(client, organizations)
+            statuses = await load_plan_and_statuses(client, demo.district_id, settings.today())
             surveys_client.headers["Authorization"] = client.headers["Authorization"]
             parents = await load_surveys(
                 client, surveys_client, organizations, settings.disclosure_minimum
             )
     lines = [
         "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
-        f"the 14 roadmaps of the five seed documents, {len(indicators)} indicators, "
+        "the 14 roadmaps of the five seed documents and the district's plan of the year "
+        f"({statuses['done']} activities done, {statuses['in_progress']} in progress, "
+        f"{statuses['cancelled']} cancelled), {len(indicators)} indicators, "
         f"{values['imported']} data values, {results} ВПР/ОГЭ results for two academic years "
         f"and {participants} ВПР participants' results by task; the НОК checklist "
         f"({parents['checklist_values']} values) and two parents' campaigns "
