@@ -12,11 +12,13 @@ from services.api.app import create_app as create_api
 from services.api.indicators.shipped import shipped_codes
 from services.api.users.service import ensure_bootstrap_admin
 from services.demo.assessments import load_results
+from services.demo.decisions import load_decisions
 from services.demo.district import CLUSTERS, schools
 from services.demo.indicators import list_organizations, load_indicators, load_values
 from services.demo.participants import load_participants
 from services.demo.roadmap import load_plan_and_statuses
 from services.demo.surveys import load_surveys
+from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
 from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
 from shared.settings import Settings, get_settings
@@ -200,7 +202,18 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
     )
     api = create_api(settings)
     surveys = create_surveys(settings, peer_transports={"api": httpx.ASGITransport(app=api)})
-    async with api.router.lifespan_context(api), surveys.router.lifespan_context(surveys):
+    reports = create_reports(
+        settings,
+        peer_transports={
+            "api": httpx.ASGITransport(app=api),
+            "surveys": httpx.ASGITransport(app=surveys),
+        },
+    )
+    async with (
+        api.router.lifespan_context(api),
+        surveys.router.lifespan_context(surveys),
+        reports.router.lifespan_context(reports),
+    ):
         async with api.state.db.sessionmaker.begin() as session:
             await ensure_bootstrap_admin(session, admin_email, admin_password)
         transport = httpx.ASGITransport(app=api)
@@ -209,6 +222,9 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=surveys), base_url="http://surveys"
             ) as surveys_client,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=reports), base_url="http://reports"
+            ) as reports_client,
         ):
             demo = Demo(client)
             await demo.sign_in(admin_email, admin_password)
@@ -223,6 +239,10 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             parents = await load_surveys(
                 client, surveys_client, organizations, settings.disclosure_minimum
             )
+            reports_client.headers["Authorization"] = client.headers["Authorization"]
+            decided = await load_decisions(
+                reports_client, reports, demo.district_id, settings.today()
+            )
     lines = [
         "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
         "the 14 roadmaps of the five seed documents and the district's plan of the year "
@@ -232,7 +252,8 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         f"and {participants} ВПР participants' results by task; the НОК checklist "
         f"({parents['checklist_values']} values) and two parents' campaigns "
         f"({parents['nok_responses']} НОК and {parents['satisfaction_responses']} "
-        "satisfaction questionnaires)",
+        "satisfaction questionnaires); "
+        f"{decided['recommendations']} recommendations, {decided['decisions']} decisions",
         f"  sign in as {admin_email} (admin) or as "
         + ", ".join(accounts)
         + f"; demo password: {DEMO_PASSWORD}",

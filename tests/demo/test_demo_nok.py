@@ -1,11 +1,14 @@
-"""The demo district's НОК: checklist values and parents' answers make GET /v1/nok rank it."""
+"""The demo district's НОК: checklist values and parents' answers make GET /v1/nok rank it;
+and the district's decisions on its recommendations (GET /v1/decisions)."""
 
 import re
+from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.demo import load
+from services.demo.decisions import DECISIONS
 from services.demo.district import schools
 from services.demo.indicators import _schools
 from services.demo.loader import DEMO_PASSWORD
@@ -42,7 +45,7 @@ def test_three_schools_answer_below_the_disclosure_minimum_the_others_at_it_or_a
     assert len(counts) == 25 and all(5 <= n <= 60 for s, n in counts.items() if s not in below)
 
 
-async def _get(app, path: str, token: str | None = None, **params) -> dict:
+async def _get(app, path: str, token: str | None = None, **params) -> Any:
     transport = httpx.ASGITransport(app=app)
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
@@ -72,6 +75,9 @@ async def test_the_demo_districts_nok_has_totals_and_ranks(scratch_database):
             district = (await _get(apps.api, "/v1/me", token))["scope_id"]
             body = await _get(apps.reports, "/v1/nok", token, territory_id=district, period=PERIOD)
             campaigns = await _get(apps.surveys, "/v1/campaigns", token)
+            decisions = await _get(
+                apps.reports, "/v1/decisions", token, territory_id=district, period=PERIOD
+            )
     finally:
         await engine.dispose()
 
@@ -98,3 +104,7 @@ async def test_the_demo_districts_nok_has_totals_and_ranks(scratch_database):
         "НОК УООД: анкета родителей",
         "Удовлетворённость родителей",
     }
+    # services/demo/decisions.py: one decision on each of the first 3 recommendations.
+    assert sorted(d["text"] for d in decisions) == sorted(DECISIONS)
+    generated = re.search(r"(\d+) recommendations, 3 decisions", said)
+    assert generated and int(generated.group(1)) > 3  # the default rules over the demo year
