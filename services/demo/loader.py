@@ -201,14 +201,10 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         else DEMO_PASSWORD
     )
     api = create_api(settings)
-    surveys = create_surveys(settings, peer_transports={"api": httpx.ASGITransport(app=api)})
-    reports = create_reports(
-        settings,
-        peer_transports={
-            "api": httpx.ASGITransport(app=api),
-            "surveys": httpx.ASGITransport(app=surveys),
-        },
-    )
+    to_api = httpx.ASGITransport(app=api)
+    surveys = create_surveys(settings, peer_transports={"api": to_api})
+    to_surveys = httpx.ASGITransport(app=surveys)
+    reports = create_reports(settings, peer_transports={"api": to_api, "surveys": to_surveys})
     async with (
         api.router.lifespan_context(api),
         surveys.router.lifespan_context(surveys),
@@ -219,9 +215,7 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         transport = httpx.ASGITransport(app=api)
         async with (
             httpx.AsyncClient(transport=transport, base_url="http://api") as client,
-            httpx.AsyncClient(
-                transport=httpx.ASGITransport(app=surveys), base_url="http://surveys"
-            ) as surveys_client,
+            httpx.AsyncClient(transport=to_surveys, base_url="http://surveys") as surveys_client,
             httpx.AsyncClient(
                 transport=httpx.ASGITransport(app=reports), base_url="http://reports"
             ) as reports_client,

@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.demo import load
 from services.demo.decisions import DECISIONS
-from services.demo.district import schools
 from services.demo.indicators import _schools
 from services.demo.loader import DEMO_PASSWORD
 from services.demo.surveys import BELOW_MINIMUM, PERIOD, respondents
@@ -17,22 +16,11 @@ from shared.db import create_engine
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.conftest import run_sync, running_apps
+from tests.demo.helpers import organizations
 from tests.facts import sync_facts
 
 # weights.json "survey_suppressed": «…ответов меньше порога раскрытия ({n})…», n the school's.
 NOTE_N = re.compile(r"ответов меньше порога раскрытия \((\d+)\)")
-
-
-def organizations():
-    return [
-        {
-            "id": f"org-{n}",
-            "name": s.name,
-            "kind": s.kind,
-            "context": {"students": s.students, "rural": s.rural, "social_index": s.social_index},
-        }
-        for n, s in enumerate(schools())
-    ]
 
 
 def test_three_schools_answer_below_the_disclosure_minimum_the_others_at_it_or_above():
