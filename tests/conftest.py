@@ -157,9 +157,12 @@ async def running_apps(settings: Settings) -> AsyncIterator[Apps]:
 
 
 @pytest.fixture(scope="session")
-async def apps(settings: Settings) -> AsyncIterator[Apps]:
-    """The three real apps of the run's database."""
+async def apps(settings: Settings, test_engine) -> AsyncIterator[Apps]:
+    """The three real apps of the run's database, which starts with what the migrations put
+    in: the rows the apps add at start outside the reference tables (the shipped indicators)
+    are emptied, as after a `committed` test."""
     async with running_apps(settings) as bundle:
+        await _truncate_all(test_engine)
         yield bundle
 
 

@@ -14,6 +14,7 @@ from services.api.changes.entities import FEED
 from services.api.changes.router import router as changes_router
 from services.api.data_values.router import router as data_values_router
 from services.api.indicators.router import router as indicators_router
+from services.api.indicators.shipped import sync_shipped_indicators
 from services.api.organizations.router import router as organizations_router
 from services.api.pages.router import STATIC_PATH as PAGES_STATIC_PATH
 from services.api.pages.router import router as pages_router
@@ -77,6 +78,7 @@ def create_app(
         startup=[
             bootstrap_admin,
             reference_data("task specifications", sync_specifications, logger),
+            reference_data("NOK checklist indicators", sync_shipped_indicators, logger),
         ],
     )
     # Pages for people in a browser (sign-in, each role's home): HTML outside the /v1 API.

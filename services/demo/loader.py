@@ -9,21 +9,34 @@ import httpx
 from sqlalchemy import text
 
 from services.api.app import create_app as create_api
+from services.api.indicators.shipped import shipped_codes
 from services.api.users.service import ensure_bootstrap_admin
 from services.demo.assessments import load_results
+from services.demo.decisions import load_decisions
 from services.demo.district import CLUSTERS, schools
 from services.demo.indicators import list_organizations, load_indicators, load_values
 from services.demo.participants import load_participants
+from services.demo.roadmap import load_plan_and_statuses
+from services.demo.surveys import load_surveys
+from services.reports.app import create_app as create_reports
+from services.surveys.app import create_app as create_surveys
 from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
 from shared.settings import Settings, get_settings
 
 DEMO_PASSWORD = "soko-demo-2026"  # noqa: S105 - demo accounts on a local machine
 DEMO_DOMAIN = "demo.soko.ru"
 SEEDS = Path(__file__).parent / "seeds"
+# What a start of the apps adds besides the reference tables, which is no one's data: the
+# shipped indicators and the audit events of the system's own writes.
+STARTUP_ROWS = {
+    "api.indicator": "WHERE code <> ALL(:shipped)",
+    "api.audit_event": "WHERE actor_kind <> 'system'",
+}
 
 
 async def database_is_empty(url: str) -> bool:
-    """True when no table of any Soko schema holds a row."""
+    """True when no table of any Soko schema holds a row (reference data and the indicators
+    the api ships aside)."""
     engine = create_engine(url, pool_size=1)
     try:
         async with engine.connect() as conn:
@@ -37,8 +50,11 @@ async def database_is_empty(url: str) -> bool:
                     {"schemas": list(SCHEMAS), "reference": list(REFERENCE_TABLES)},
                 )
             ).scalars()
+            params = {"shipped": sorted(shipped_codes())}
             for table in tables:
-                if await conn.scalar(text(f"SELECT EXISTS (SELECT 1 FROM {table})")):  # noqa: S608
+                where = STARTUP_ROWS.get(table, "")
+                query = text(f"SELECT EXISTS (SELECT 1 FROM {table} {where})")  # noqa: S608
+                if await conn.scalar(query, params if where.count(":shipped") else {}):
                     return False
         return True
     finally:
@@ -51,6 +67,7 @@ class Demo:
     def __init__(self, client: httpx.AsyncClient) -> None:
         self.client = client
         self.cluster_ids: list[str] = []
+        self.district_id = ""
 
     async def post(self, path: str, body: dict) -> dict:
         answer = await self.client.post(path, json=body)
@@ -97,6 +114,7 @@ class Demo:
                 "parent_id": region["id"],
             },
         )
+        self.district_id = district["id"]
         members: dict[int, list[str]] = {i: [] for i in range(len(CLUSTERS))}
         first_teacher: dict[str, str] = {}
         org_ids = []
@@ -183,11 +201,25 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         else DEMO_PASSWORD
     )
     api = create_api(settings)
-    async with api.router.lifespan_context(api):
+    to_api = httpx.ASGITransport(app=api)
+    surveys = create_surveys(settings, peer_transports={"api": to_api})
+    to_surveys = httpx.ASGITransport(app=surveys)
+    reports = create_reports(settings, peer_transports={"api": to_api, "surveys": to_surveys})
+    async with (
+        api.router.lifespan_context(api),
+        surveys.router.lifespan_context(surveys),
+        reports.router.lifespan_context(reports),
+    ):
         async with api.state.db.sessionmaker.begin() as session:
             await ensure_bootstrap_admin(session, admin_email, admin_password)
         transport = httpx.ASGITransport(app=api)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://api") as client,
+            httpx.AsyncClient(transport=to_surveys, base_url="http://surveys") as surveys_client,
+            httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=reports), base_url="http://reports"
+            ) as reports_client,
+        ):
             demo = Demo(client)
             await demo.sign_in(admin_email, admin_password)
             accounts = await demo.district()
@@ -196,11 +228,26 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             values = await load_values(client, organizations)
             results = await load_results(client, organizations)
             participants = await load_participants(client, organizations)
+            statuses = await load_plan_and_statuses(client, demo.district_id, settings.today())
+            surveys_client.headers["Authorization"] = client.headers["Authorization"]
+            parents = await load_surveys(
+                client, surveys_client, organizations, settings.disclosure_minimum
+            )
+            reports_client.headers["Authorization"] = client.headers["Authorization"]
+            decided = await load_decisions(
+                reports_client, reports, demo.district_id, settings.today()
+            )
     lines = [
         "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
-        f"the 14 roadmaps of the five seed documents, {len(indicators)} indicators, "
+        "the 14 roadmaps of the five seed documents and the district's plan of the year "
+        f"({statuses['done']} activities done, {statuses['in_progress']} in progress, "
+        f"{statuses['cancelled']} cancelled), {len(indicators)} indicators, "
         f"{values['imported']} data values, {results} ВПР/ОГЭ results for two academic years "
-        f"and {participants} ВПР participants' results by task",
+        f"and {participants} ВПР participants' results by task; the НОК checklist "
+        f"({parents['checklist_values']} values) and two parents' campaigns "
+        f"({parents['nok_responses']} НОК and {parents['satisfaction_responses']} "
+        "satisfaction questionnaires); "
+        f"{decided['recommendations']} recommendations, {decided['decisions']} decisions",
         f"  sign in as {admin_email} (admin) or as "
         + ", ".join(accounts)
         + f"; demo password: {DEMO_PASSWORD}",

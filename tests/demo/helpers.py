@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 import httpx
 
 from services.api.app import create_app as create_api
+from services.demo.district import schools
 from services.demo.loader import DEMO_PASSWORD
 from shared.settings import Settings
 
@@ -25,3 +26,17 @@ async def demo_api(settings: Settings, email: str) -> AsyncIterator[httpx.AsyncC
             assert token.status_code == 200, token.text
             client.headers["Authorization"] = f"Bearer {token.json()['access_token']}"
             yield client
+
+
+def organizations() -> list[dict]:
+    """The demo district's organizations as GET /v1/organizations lists them (ids "org-N"),
+    without a database: what the demo's synthetic data is computed from."""
+    return [
+        {
+            "id": f"org-{n}",
+            "name": s.name,
+            "kind": s.kind,
+            "context": {"students": s.students, "rural": s.rural, "social_index": s.social_index},
+        }
+        for n, s in enumerate(schools())
+    ]

@@ -2,6 +2,7 @@
 
 from services.demo import load
 from services.demo.loader import DEMO_PASSWORD
+from services.demo.roadmap import PLAN_TITLE
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.conftest import run_sync
@@ -27,8 +28,34 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
         staff = await client.get(f"/v1/organizations/{first['id']}/staff")
         assert staff.json()["total"] >= 14
         roadmaps = (await client.get("/v1/roadmaps?limit=100")).json()
-        assert roadmaps["total"] == 14
+        assert roadmaps["total"] == 15  # the 14 of the seeds and the district's plan of the year
         assert {r["period"] for r in roadmaps["items"]} >= {"2019/2020", "2021/2022"}
+        # The plan's 9 activities (services/demo/roadmap.py PLAN): done 2 (one 2 days early,
+        # one 5 days late: 1 on time), in progress 2, cancelled 1, planned 4; due 20 and 10
+        # days ago and still open: 2 overdue.
+        (plan,) = [r for r in roadmaps["items"] if r["title"] == PLAN_TITLE]
+        overall = (await client.get(f"/v1/roadmaps/{plan['id']}/progress")).json()["overall"]
+        assert {
+            k: overall[k] for k in ("total", "planned", "in_progress", "done", "cancelled")
+        } == {
+            "total": 9,
+            "planned": 4,
+            "in_progress": 2,
+            "done": 2,
+            "cancelled": 1,
+        }
+        assert (overall["done_on_time"], overall["overdue"]) == (1, 2)
+        # The gymnasium is named responsible in activities 1, 3, 7 and 8.
+        mine = await client.get(
+            "/v1/activities",
+            params={"responsible_organization_id": first["id"], "limit": 100},
+        )
+        assert [a["number"] for a in mine.json()["items"] if a["roadmap_id"] == plan["id"]] == [
+            "1",
+            "3",
+            "7",
+            "8",
+        ]
         # ВПР (grades 4–8) and ОГЭ (9) in two subjects, two years, for each of 25 schools.
         assert "600 ВПР/ОГЭ results" in said
         weak = await client.get(

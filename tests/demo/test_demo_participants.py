@@ -7,7 +7,6 @@ import statistics
 import pytest
 
 from services.api.assessment_tasks.service import DATA
-from services.demo.district import schools
 from services.demo.indicators import YEARS
 from services.demo.participants import (
     MATH_SCALE,
@@ -17,18 +16,7 @@ from services.demo.participants import (
     roles,
     synthetic_participants,
 )
-
-
-def organizations():
-    return [
-        {
-            "id": f"org-{n}",
-            "name": s.name,
-            "kind": s.kind,
-            "context": {"students": s.students, "rural": s.rural, "social_index": s.social_index},
-        }
-        for n, s in enumerate(schools())
-    ]
+from tests.demo.helpers import organizations
 
 
 def specs():

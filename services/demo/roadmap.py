@@ -1,0 +1,158 @@
+"""The demo's roadmap execution: the district's plan of the current year and the statuses of
+every activity, so that progress, overdue activities and a leader's own ones show.
+
+`current_plan` is a plan of the district for the academic year of `today`, its deadlines
+around `today`, each activity naming the schools responsible (the api links them by name).
+`set_statuses` then marks activities through PATCH /v1/activities/{id}, as people would: the
+plan's by its table, the seed roadmaps' (2019–2022, all past due) seeded, most done.
+"""
+
+import random
+from datetime import date, timedelta
+from typing import Any
+
+import httpx
+
+from services.demo.indicators import SEED
+from shared.periods import academic_year_of
+
+PLAN_TITLE = "План мероприятий по повышению качества образования в школах района"
+GYMNASIUM = "МБОУ «Гимназия № 1»"
+RURAL = ("МБОУ «СОШ № 13» с. Каменка", "МБОУ «СОШ № 16» с. Заречье")
+# (title, deadline in days from today, status, responsible): two done, two past due and still
+# open (overdue), one cancelled, the rest ahead.
+PLAN: tuple[tuple[str, int, str, str], ...] = (
+    (
+        "Анализ результатов ВПР прошлого учебного года в разрезе ОО и классов",
+        -75,
+        "done",
+        f"Отдел образования, ИМЦ, {GYMNASIUM}",
+    ),
+    (
+        "Разработка программ повышения качества образования в школах с низкими результатами",
+        -45,
+        "done",
+        f"Руководители ОО: {RURAL[0]}, {RURAL[1]}",
+    ),
+    (
+        "Методические семинары для учителей математики по заданиям с низким выполнением",
+        -20,
+        "in_progress",
+        f"ИМЦ, {GYMNASIUM}",
+    ),
+    (
+        "Посещение уроков русского языка в школах с низкими результатами",
+        -10,
+        "planned",
+        f"ИМЦ, {RURAL[0]}, {RURAL[1]}",
+    ),
+    (
+        "Анкетирование родителей по анкете НОК УООД и разбор результатов с руководителями ОО",
+        20,
+        "in_progress",
+        "Отдел образования, руководители ОО",
+    ),
+    ("Районный конкурс проектов учителей-наставников", 30, "cancelled", "ИМЦ"),
+    (
+        "Пробные работы по математике в 9 классах и их анализ",
+        45,
+        "planned",
+        f"{GYMNASIUM}, {RURAL[0]}, {RURAL[1]}",
+    ),
+    (
+        "Стажировка учителей сельских школ на базе гимназии",
+        60,
+        "planned",
+        f"{GYMNASIUM}, {RURAL[1]}",
+    ),
+    ("Отчёт о выполнении плана мероприятий", 200, "planned", "Отдел образования"),
+)
+# The seed roadmaps' activities: the share of each status (the rest stays planned, overdue).
+SEED_STATUSES = (("done", 0.6), ("in_progress", 0.1), ("cancelled", 0.05))
+
+
+def current_plan(today: date, district_id: str) -> dict[str, Any]:
+    """POST /v1/roadmaps body: the district's plan for the academic year of `today`."""
+    activities = [
+        {
+            "number": str(n),
+            "title": title,
+            "deadline_text": f"до {(today + timedelta(days=days)).strftime('%d.%m.%Y')}",
+            "responsible": responsible,
+            "expected_result": "Выполнено в срок, материалы размещены на сайте ИМЦ",
+        }
+        for n, (title, days, _, responsible) in enumerate(PLAN, start=1)
+    ]
+    return {
+        "title": PLAN_TITLE,
+        "level": "municipality",
+        "owner_type": "territory",
+        "owner_id": district_id,
+        "period": academic_year_of(today).code,
+        "passport": {"goal": "Повышение качества образования в школах района"},
+        "sections": [{"title": "Мероприятия", "activities": activities}],
+    }
+
+
+def _seed_status(rng: random.Random) -> str:
+    draw, bound = rng.random(), 0.0
+    for status, share in SEED_STATUSES:
+        bound += share
+        if draw < bound:
+            return status
+    return "planned"
+
+
+async def _activities(client: httpx.AsyncClient, roadmap_id: str) -> list[dict[str, Any]]:
+    answer = await client.get(f"/v1/roadmaps/{roadmap_id}/activities", params={"limit": 500})
+    if answer.status_code != 200:
+        raise RuntimeError(f"demo: activities of {roadmap_id}: {answer.text}")
+    return sorted(answer.json()["items"], key=lambda a: a["position"])
+
+
+async def _patch(client: httpx.AsyncClient, activity_id: str, body: dict[str, Any]) -> None:
+    answer = await client.patch(f"/v1/activities/{activity_id}", json=body)
+    if answer.status_code != 200:
+        raise RuntimeError(f"demo: PATCH activity {activity_id}: {answer.text}")
+
+
+def _change(status: str, due_end: str | None, rng: random.Random, today: date) -> dict:
+    """The PATCH body: a done activity completed around its deadline (a few late)."""
+    body: dict[str, Any] = {"status": status}
+    if status == "done" and due_end:
+        done_on = date.fromisoformat(due_end) + timedelta(days=rng.choice((-14, -7, -2, 0, 5)))
+        body["completed_on"] = min(done_on, today).isoformat()
+    if status == "cancelled":
+        body["comment"] = "Отменено решением отдела образования"
+    return body
+
+
+async def load_plan_and_statuses(
+    client: httpx.AsyncClient, district_id: str, today: date
+) -> dict[str, int]:
+    """Post the current plan and mark the activities of every roadmap; counts by status of the
+    activities changed ({"done": n, ...}) and "plan_activities"."""
+    plan = await client.post("/v1/roadmaps", json=current_plan(today, district_id))
+    if plan.status_code != 201:
+        raise RuntimeError(f"demo: POST /v1/roadmaps answered {plan.status_code}: {plan.text}")
+    counts: dict[str, int] = {"plan_activities": len(PLAN)}
+    rng = random.Random(f"{SEED}:plan")
+    for activity, (_, _, status, _) in zip(
+        await _activities(client, plan.json()["id"]), PLAN, strict=True
+    ):
+        if status != "planned":
+            await _patch(client, activity["id"], _change(status, activity["due_end"], rng, today))
+            counts[status] = counts.get(status, 0) + 1
+    roadmaps = await client.get("/v1/roadmaps", params={"limit": 500})
+    for roadmap in roadmaps.json()["items"]:
+        if roadmap["id"] == plan.json()["id"]:
+            continue
+        for activity in await _activities(client, roadmap["id"]):
+            key = f"{roadmap['title']}:{activity['position']}:{activity['title']}"
+            rng = random.Random(f"{SEED}:status:{key}")
+            status = _seed_status(rng)
+            if status != "planned":
+                body = _change(status, activity["due_end"], rng, today)
+                await _patch(client, activity["id"], body)
+                counts[status] = counts.get(status, 0) + 1
+    return counts
