@@ -9,6 +9,7 @@ import logging
 import re
 import time
 import uuid
+from abc import ABC, abstractmethod
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -25,9 +26,10 @@ access_logger = logging.getLogger("soko.access")
 error_logger = logging.getLogger("soko.errors")
 
 
-class HttpMiddleware:
+class HttpMiddleware(ABC):
     """A plain ASGI middleware that acts on HTTP requests only: anything else (the lifespan,
-    a websocket) passes through untouched. A subclass says what it does in `handle`."""
+    a websocket) passes through untouched. A subclass says what it does in `handle` (abstract:
+    the base cannot be made)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -38,9 +40,9 @@ class HttpMiddleware:
             return
         await self.handle(scope, receive, send)
 
+    @abstractmethod
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         """One HTTP request, passed on to `self.app` (or answered here)."""
-        raise NotImplementedError
 
 
 class RequestIdMiddleware(HttpMiddleware):
