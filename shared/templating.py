@@ -1,7 +1,8 @@
 """Server-rendered HTML: one Jinja2 set-up for every service's pages and documents (the api's
 pages, the surveys form, the reports' documents): autoescaped, whitespace trimmed, an unknown
-name an error rather than an empty string, and Russian dates."""
+name an error rather than an empty string, Russian dates, and names in natural order."""
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,15 @@ from fastapi.templating import Jinja2Templates
 def ru_date(value: Any) -> str:
     """A date as Russian readers write it (31.12.2026); «—» for none."""
     return value.strftime("%d.%m.%Y") if isinstance(value, date) else "—"
+
+
+def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """A sort key putting numbers in numeric order: «Школа № 3» before «Школа № 10»."""
+    return tuple(
+        (0, int(part)) if part.isdigit() else (1, part.casefold())
+        for part in re.split(r"(\d+)", text)
+        if part
+    )
 
 
 def environment(directory: Path) -> jinja2.Environment:

@@ -193,6 +193,10 @@ def sudden_rise(rise: Any, t: Thresholds) -> dict[str, Any] | None:
     }
 
 
+# The risks of an item "at risk `low` or higher" (any sign) and "at risk `high`".
+RISK_AT_LEAST = {"low": ("low", "high"), "high": ("high",)}
+
+
 def risk(signs: int, t: Thresholds) -> str:
     """`none` without signs, `high` from `t.high_risk_signs` of them, `low` between."""
     return "none" if signs == 0 else "high" if signs >= t.high_risk_signs else "low"

@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.analysis.context import context_index
 from services.reports.analysis.labels import SIGN_NAMES
 from services.reports.analysis.low_results import low_results
+from services.reports.analysis.objectivity import RISK_AT_LEAST, objectivity
 from services.reports.analysis.objectivity import THRESHOLDS as OBJECTIVITY_THRESHOLDS
-from services.reports.analysis.objectivity import objectivity
 from services.reports.analysis.resilient import resilient_with_context
 from services.reports.analysis.tasks import task_profiles_page
 from services.reports.analysis.thresholds import Thresholds
@@ -29,8 +29,6 @@ LOW_RESULTS_THRESHOLDS = (
     "low_results_years",
 )
 CONTEXT_THRESHOLDS = ("context_quartile",)
-# The risks an objectivity item may have to pass the filter `risk`: at least that.
-RISK_AT_LEAST = {"low": ("low", "high"), "high": ("high",)}
 RESILIENT_THRESHOLDS = ("min_participants", "context_quartile", "resilient_result_share")
 
 

@@ -33,6 +33,7 @@ from shared.errors import NotFound
 from shared.identity import ScopeType
 from shared.periods import Period, academic_year_of
 from shared.scope import ensure_in_scope
+from shared.templating import natural_key
 
 if TYPE_CHECKING:
     from services.reports.documents.gather import Context
@@ -124,7 +125,7 @@ def sign_rows(
         for item in judged
         if item["signs"]
     ]
-    rows.sort(key=lambda r: (labels.RISK_ORDER[r.risk], labels.natural_key(r.school), r.paper))
+    rows.sort(key=lambda r: (labels.RISK_ORDER[r.risk], natural_key(r.school), r.paper))
     return rows
 
 
@@ -140,7 +141,7 @@ def profiled_schools(
         signs[str(item["organization_id"])] += len(item["signs"])
     ranked = sorted(
         (o for o, n in signs.items() if n),
-        key=lambda o: (-signs[o], labels.natural_key(names.get(o, ""))),
+        key=lambda o: (-signs[o], natural_key(names.get(o, ""))),
     )[:PROFILED]
     note = (
         f"Профили выполнения заданий школ с наибольшим числом признаков необъективности "
@@ -216,7 +217,7 @@ async def analysis_chapter(
                 for item in low
                 if str(item["organization_id"]) in shown
             ),
-            key=lambda r: labels.natural_key(r.school),
+            key=lambda r: natural_key(r.school),
         ),
         profiles=[
             TaskProfile(

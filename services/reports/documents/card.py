@@ -23,7 +23,7 @@ from services.reports.documents.gather import (
     report_period,
     value_rows,
 )
-from services.reports.documents.labels import NOK_LABELS, natural_key
+from services.reports.documents.labels import NOK_LABELS
 from services.reports.documents.model import Execution, Nok, OrganizationCard
 from services.reports.quality_evaluation.compute import evaluate, load_weights
 from services.reports.quality_evaluation.inputs import checklist_values, parents_answers
@@ -32,6 +32,7 @@ from shared.errors import NotFound
 from shared.identity import ScopeType
 from shared.periods import Period
 from shared.scope import ensure_in_scope
+from shared.templating import natural_key
 
 
 async def school_nok(ctx: Context, organization_id: uuid.UUID, period: str) -> Nok:

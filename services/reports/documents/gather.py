@@ -43,6 +43,7 @@ from services.reports.documents.values import (
 from shared.identity import ScopeType
 from shared.periods import Period
 from shared.scope import ensure_in_scope
+from shared.templating import natural_key
 
 __all__ = ["Context", "compute_values", "latest_with_data", "report_period", "roadmap_report"]
 
@@ -91,7 +92,7 @@ def value_rows(
         key=lambda r: (
             order[r.indicator.code],
             SCOPE_ORDER[r.scope_type],
-            labels.natural_key(r.scope_name),
+            natural_key(r.scope_name),
             str(r.scope_id),
         )
     )

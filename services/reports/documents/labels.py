@@ -5,7 +5,6 @@ Numbers are shown the Russian way (decimal comma, a no-break space before `%`); 
 spreadsheet keeps them as numbers and gives them the matching number format.
 """
 
-import re
 from typing import Any
 
 NBSP = "\u00a0"
@@ -83,15 +82,6 @@ NOK_LABELS = {
     "k4": "К4 Доброжелательность",
     "k5": "К5 Удовлетворённость",
 }
-
-
-def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """A sort key putting numbers in numeric order: «Школа № 3» before «Школа № 10»."""
-    return tuple(
-        (0, int(part)) if part.isdigit() else (1, part.casefold())
-        for part in re.split(r"(\d+)", text)
-        if part
-    )
 
 
 def status_key(status: str | None) -> str:

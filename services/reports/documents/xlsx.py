@@ -24,6 +24,7 @@ from services.reports.documents.model import (
     ValueRow,
 )
 from shared.spreadsheets import write_row
+from shared.templating import natural_key
 
 BOLD = Font(bold=True)
 WRAP = Alignment(wrap_text=True, vertical="top")
@@ -259,7 +260,7 @@ def _analysis(workbook: Workbook, chapter: AnalysisChapter) -> None:
         if r.risk != "none":
             _status_cell(sheet, 4, "not_achieved" if r.risk == "high" else "insufficient_data")
     sheet = _sheet(workbook, "Контекст", CONTEXT_COLUMNS)
-    for p in sorted(chapter.points, key=lambda p: labels.natural_key(p.name)):
+    for p in sorted(chapter.points, key=lambda p: natural_key(p.name)):
         yes_no = ("да" if p.unfavourable else "нет", "да" if p.resilient else "нет")
         _append(sheet, CONTEXT_COLUMNS, [p.name, p.index, p.result, *yes_no])
     sheet = _sheet(workbook, "ШНОР", LOW_COLUMNS)

@@ -14,6 +14,7 @@ from typing import Any
 from pydantic_core import to_jsonable_python
 
 from services.reports.analysis.labels import PROCEDURE_NAMES, RISK_NAMES, SIGN_NAMES
+from services.reports.analysis.objectivity import RISK_AT_LEAST
 from services.reports.recommendations.candidates import (
     Candidate,
     Facts,
@@ -99,7 +100,7 @@ def _by_school(items: list[dict[str, Any]], facts: Facts) -> list[tuple[uuid.UUI
 
 
 def _objectivity_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
-    risks = ("high",) if rule.params.get("risk", "high") == "high" else ("low", "high")
+    risks = RISK_AT_LEAST[rule.params.get("risk", "high")]
     flagged = [i for i in facts.objectivity if i["risk"] in risks and i["signs"]]
     for org, items in _by_school(flagged, facts):
         items.sort(key=lambda i: (i["procedure"], i["subject"], i["grade"]))

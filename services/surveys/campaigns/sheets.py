@@ -6,7 +6,6 @@ The QR code is made by `segno` (a maintained library that writes SVG without ima
 libraries): the page is plain HTML with no external assets, printed from the browser.
 """
 
-import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,7 +17,7 @@ import segno
 from markupsafe import Markup
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
-from shared.templating import environment
+from shared.templating import environment, natural_key
 
 TEMPLATES = environment(Path(__file__).parent / "templates")
 QR_SCALE = 6  # pixels (SVG units) per module: about 6 cm on A4 for a 60-character link
@@ -52,12 +51,6 @@ def school_sheets(
         for m in members
     ]
     return sorted(sheets, key=lambda s: natural_key(s.name))
-
-
-def natural_key(name: str) -> list[tuple[int, int | str]]:
-    """A name's sort key with its numbers compared as numbers ("№ 3" before "№ 10")."""
-    parts = re.split(r"(\d+)", name.casefold())
-    return [(0, int(p)) if p.isdigit() else (1, p) for p in parts if p]
 
 
 def render(campaign: Campaign, sheets: list[SchoolSheet], timezone: str) -> str:

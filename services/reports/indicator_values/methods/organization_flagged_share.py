@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.context import context_index
 from services.reports.analysis.low_results import low_results
-from services.reports.analysis.objectivity import objectivity
+from services.reports.analysis.objectivity import RISK_AT_LEAST, objectivity
 from services.reports.analysis.resilient import resilient
 from services.reports.analysis.thresholds import Thresholds
 from services.reports.indicator_values.methods.base import (
@@ -103,7 +103,7 @@ async def flagged(
     `year`, the analysis run over exactly these organizations."""
     flag = params["flag"]
     if flag == "objectivity_risk":
-        risks = ("low", "high") if params.get("risk") == "low" else ("high",)
+        risks = RISK_AT_LEAST[params.get("risk") or "high"]
         items = await objectivity(session, organizations, year, t)
         return {i["organization_id"] for i in items if i["risk"] in risks}
     if flag == "low_results":
