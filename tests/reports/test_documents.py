@@ -93,7 +93,7 @@ async def test_html_report_shows_indicators_charts_execution_and_decisions(
         ["Итого", "5", "2", "1", "2", "1", "0", f"40,0{N}%"],
     ]
     assert page.tables["overdue-list"][1:] == [
-        ["1.2", "Курсы КПК", "Подготовка", "до 15.11.2021", "Школа 1", "в работе"]
+        ["1.2", "Курсы КПК", "Подготовка", "до 15.11.2021", "Школа 1", "выполняется"]
     ]
 
     # The world's recommendation to S1 is about another indicator, but S1 is responsible

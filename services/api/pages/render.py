@@ -7,6 +7,7 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from services.api.pages.session import CSRF_FIELD, Visitor
+from shared.labels import ACTIVITY_STATUS_LABELS, RECOMMENDATION_STATUS_LABELS
 from shared.templating import page_templates
 
 HERE = Path(__file__).parent
@@ -20,20 +21,8 @@ ROLE_NAMES = {
     "teacher": "педагог",
     "viewer": "наблюдатель",
 }
-STATUS_NAMES = {
-    "planned": "запланировано",
-    "in_progress": "выполняется",
-    "done": "выполнено",
-    "cancelled": "отменено",
-}
-# A recommendation's lifecycle (the reports service's TRANSITIONS decide what is allowed).
-RECOMMENDATION_NAMES = {
-    "new": "новая",
-    "accepted": "принята",
-    "in_progress": "в работе",
-    "done": "выполнена",
-    "rejected": "отклонена",
-}
+STATUS_NAMES = ACTIVITY_STATUS_LABELS
+RECOMMENDATION_NAMES = RECOMMENDATION_STATUS_LABELS
 RECOMMENDATION_STATUSES = frozenset(RECOMMENDATION_NAMES)
 # The buttons offered in each status: the target status and its label.
 _TAKE, _DONE = ("in_progress", "Взять в работу"), ("done", "Выполнена")

@@ -7,33 +7,21 @@ spreadsheet keeps them as numbers and gives them the matching number format.
 
 from typing import Any
 
+from shared.labels import (  # noqa: F401 - the documents' names for them
+    ACTIVITY_STATUS_LABELS,
+    RECOMMENDATION_STATUS_LABELS,
+    VALUE_STATUS_COLOURS,
+    VALUE_STATUS_LABELS,
+    VALUE_STATUS_MARKS,
+)
+
 NBSP = "\u00a0"
 MINUS = "\u2212"
 NO_VALUE = "—"
 
-STATUS_LABELS = {
-    "achieved": "достигнуто",
-    "not_achieved": "не достигнуто",
-    "insufficient_data": "недостаточно данных",
-    "no_data": "нет данных",
-    "no_target": "цель не задана",
-}
-# A mark next to the label, so that a black-and-white print still tells them apart.
-STATUS_MARKS = {
-    "achieved": "✓",
-    "not_achieved": "✗",
-    "insufficient_data": "?",
-    "no_data": "–",
-    "no_target": "·",
-}
-# (fill, text) colours; the fill is also the spreadsheet cell's.
-STATUS_COLOURS = {
-    "achieved": ("D4EDDA", "155724"),
-    "not_achieved": ("F8D7DA", "721C24"),
-    "insufficient_data": ("FFF3CD", "856404"),
-    "no_data": ("E2E3E5", "383D41"),
-    "no_target": ("F1F3F5", "495057"),
-}
+STATUS_LABELS = VALUE_STATUS_LABELS
+STATUS_MARKS = VALUE_STATUS_MARKS
+STATUS_COLOURS = VALUE_STATUS_COLOURS
 STATUS_KEYS = {"no_target": "none"}
 
 SCOPE_LABELS = {"organization": "организация", "cluster": "кластер", "territory": "территория"}
@@ -43,24 +31,11 @@ LEVEL_LABELS = {
     "cluster": "кластерный",
     "organization": "уровень образовательной организации",
 }
-ACTIVITY_STATUS_LABELS = {
-    "planned": "запланировано",
-    "in_progress": "в работе",
-    "done": "выполнено",
-    "cancelled": "отменено",
-}
 ADDRESSEE_LABELS = {
     "organization_leader": "руководитель ОО",
     "teacher": "педагог",
     "pd_centre": "ЦНППМ / ИМЦ",
     "authority": "орган управления образованием",
-}
-RECOMMENDATION_STATUS_LABELS = {
-    "new": "новая",
-    "accepted": "принята",
-    "in_progress": "выполняется",
-    "done": "выполнена",
-    "rejected": "отклонена",
 }
 PASSPORT_LABELS = {
     "goal": "Цель",
