@@ -9,22 +9,10 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from services.api.app import create_app as create_api
-from services.reports.app import create_app as create_reports
-from services.surveys.app import create_app as create_surveys
 from services.surveys.responses.models import Response
 from tests.api import test_pages
-from tests.api.test_pages_roles_browser import PHONE, sign_in
-from tests.surveys.forms import (
-    committed_world,
-    free_port,
-    in_a_browser,
-    launch,
-    link_of,
-    phone,
-    screenshot_on_failure,
-    served,
-)
+from tests.api.test_pages_roles_browser import PHONE, serve_services, sign_in
+from tests.surveys import forms
 
 browser = test_pages.browser  # the pages' "browser" fixture: a client with its own cookie jar
 signed_in = test_pages.signed_in
@@ -35,7 +23,7 @@ KEY_IN = "Ввести бумажные анкеты"
 async def test_the_homes_link_to_keying_in_the_schools_questionnaires(
     browser, surveys_client, world, settings
 ):
-    campaign = await launch(
+    campaign = await forms.launch(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id]
     )
     urls = {x["organization_id"]: f"{x['url']}/paper" for x in campaign["links"]}
@@ -51,27 +39,19 @@ async def test_the_homes_link_to_keying_in_the_schools_questionnaires(
         assert not any(url in other.text for url in urls.values()), who
 
 
-@in_a_browser
+@forms.in_a_browser
 async def test_a_leader_keys_in_two_questionnaires_from_the_home(
     apps, isolation, settings, surveys_client, playwright
 ):
-    world = await committed_world(isolation, settings)
-    campaign = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
-    ports = {name: free_port() for name in ("api", "surveys", "reports")}
-    urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    served_settings = settings.model_copy(update=urls)
-    expect = playwright.expect
-    paper = f"{urls['surveys_url']}{link_of(campaign)}/paper"
+    expect, world = playwright.expect, await forms.committed_world(isolation, settings)
+    schools = [world.s1.id]
+    campaign = await forms.launch(surveys_client, world, "nok_parents_2018", "parents", schools)
     async with AsyncExitStack() as stack:
-        for name, create in (
-            ("api", create_api),
-            ("surveys", create_surveys),
-            ("reports", create_reports),
-        ):
-            await stack.enter_async_context(served(create(served_settings), ports[name]))
-        page, problems = await stack.enter_async_context(phone(playwright))
+        urls = await serve_services(stack, settings)
+        paper = f"{urls['surveys_url']}{forms.link_of(campaign)}/paper"
+        page, problems = await stack.enter_async_context(forms.phone(playwright))
         await page.set_viewport_size(PHONE)
-        async with screenshot_on_failure(page, FAILURE):
+        async with forms.screenshot_on_failure(page, FAILURE):
             await sign_in(
                 page, expect, urls["api_url"], "leader@soko.example", "Мероприятия — Школа 1"
             )
