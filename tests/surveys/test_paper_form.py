@@ -180,3 +180,16 @@ async def test_a_personal_link_has_no_keying_in_page(surveys_client, world, form
     as_operator(form, world, "leader")
     assert (await form.get(f"/s/{code}/paper")).status_code == 404
     assert (await form.get("/s/not-a-code/paper")).status_code == 404
+
+
+async def test_the_school_s_sheet_names_its_keying_in_page_on_the_screen_only(
+    campaign, world, surveys_client
+):
+    url = paper_link(campaign, world.s1.id)
+    sheet = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/organizations/{world.s1.id}/sheet",
+        headers=world.headers("leader"),
+    )
+    assert sheet.status_code == 200
+    assert f'{url}">ввода бумажных анкет</a>' in sheet.text
+    assert "@media print { .operator { display: none; } }" in sheet.text
