@@ -16,6 +16,7 @@ from services.api.data_values.router import router as data_values_router
 from services.api.indicators.router import router as indicators_router
 from services.api.indicators.shipped import sync_shipped_indicators
 from services.api.organizations.router import router as organizations_router
+from services.api.pages.activities import router as activity_pages_router
 from services.api.pages.router import STATIC_PATH as PAGES_STATIC_PATH
 from services.api.pages.router import router as pages_router
 from services.api.pages.router import static_files as pages_static_files
@@ -83,6 +84,7 @@ def create_app(
     )
     # Pages for people in a browser (sign-in, each role's home): HTML outside the /v1 API.
     app.include_router(pages_router)
+    app.include_router(activity_pages_router)  # an activity's evidence
     app.mount(PAGES_STATIC_PATH, pages_static_files, name="pages-static")
     serve_changes(app, FEED)
     return app

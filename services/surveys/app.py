@@ -10,6 +10,7 @@ from services.surveys.campaigns.router import router as campaigns_router
 from services.surveys.campaigns.sheet_routes import router as sheets_router
 from services.surveys.changes.entities import FEED
 from services.surveys.changes.router import router as changes_router
+from services.surveys.form.paper import router as paper_router
 from services.surveys.form.router import STATIC_PATH as FORM_STATIC_PATH
 from services.surveys.form.router import link_not_found_page
 from services.surveys.form.router import outage_page as form_outage_page
@@ -59,6 +60,7 @@ def create_app(
     app.state.definitions = Definitions()  # this app's own: never shared with another app
     # The respondents' form is HTML for people, not part of the /v1 API: it lives at /s/{code}.
     app.include_router(form_router)
+    app.include_router(paper_router)  # an operator keys in paper questionnaires
     app.mount(FORM_STATIC_PATH, form_static_files, name="form-static")
     set_outage_page(app, form_outage_page)  # a Russian page, not problem+json, at /s/...
     app.add_exception_handler(LinkNotFound, link_not_found_page)  # so is a wrong link's 404

@@ -96,3 +96,14 @@ async def personal_link(link: ValidLink) -> FormLink:
 
 
 PersonalLink = Annotated[FormLink, Depends(personal_link)]
+
+
+async def anonymous_link(link: ValidLink) -> FormLink:
+    """The path's link code when it is an organization's anonymous link; LinkNotFound, the
+    form's 404 page, for a personal link or none."""
+    if link.invitation is not None:
+        raise LinkNotFound("Ссылка на анкету не найдена")
+    return link
+
+
+AnonymousLink = Annotated[FormLink, Depends(anonymous_link)]

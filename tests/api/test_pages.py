@@ -169,7 +169,8 @@ async def test_the_analyst_sees_the_territory_s_roadmaps(browser, roadmap_world,
     assert f"/v1/reports/organizations/{world.s1.id}" in text
     assert f"/v1/reports/organizations/{world.s2.id}" in text
     assert f"/v1/reports/organizations/{world.s3.id}" not in text
-    assert "/activities/" not in text  # nothing to mark here
+    assert 'action="/activities/' not in text  # nothing to mark here
+    assert f'href="/activities/{world.a1.id}/evidence"' in text  # the overdue one's evidence
 
 
 async def test_the_admin_sees_every_roadmap(browser, world):

@@ -36,6 +36,18 @@ async def sign_in(page, expect, base: str, email: str, heading: str) -> None:
     await expect(page.locator("h1")).to_have_text(heading)
 
 
+async def serve_services(stack: AsyncExitStack, settings) -> dict[str, str]:
+    """The three services behind real servers on free loopback ports, each knowing the others'
+    addresses (entered on `stack`); their URLs by setting name (`api_url`, ...)."""
+    ports = {name: free_port() for name in ("api", "surveys", "reports")}
+    urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}
+    served_settings = settings.model_copy(update=urls)
+    for name, create in (("api", create_api), ("surveys", create_surveys)):
+        await stack.enter_async_context(served(create(served_settings), ports[name]))
+    await stack.enter_async_context(served(create_reports(served_settings), ports["reports"]))
+    return urls
+
+
 @in_a_browser
 async def test_a_teacher_takes_a_diagnostic_and_an_analyst_accepts_a_recommendation(
     apps, isolation, settings, surveys_client, playwright

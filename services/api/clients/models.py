@@ -23,6 +23,13 @@ class Invitation(BaseModel):
     url: str
 
 
+class Link(BaseModel):
+    """An organization's anonymous link of a campaign (surveys `Link`): the form's URL."""
+
+    organization_id: uuid.UUID
+    url: str
+
+
 class Campaign(BaseModel):
     id: uuid.UUID
     title: str
@@ -34,6 +41,7 @@ class Campaign(BaseModel):
     anonymous: bool
     status: str  # scheduled, open, closed
     invitations: int
+    links: list[Link] = []  # the anonymous links of the organizations the reader sees
 
 
 class OrganizationRate(BaseModel):

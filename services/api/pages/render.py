@@ -53,6 +53,9 @@ ORDER_REASONS = {
     "built_while_open": "план-заказ собран до закрытия диагностики и ждёт новой сборки",
     "surveys_unavailable": "сервис анкетирования не ответил",
 }
+# Who keys in paper questionnaires of their schools' anonymous campaigns (the surveys service's
+# `manages` decides; these homes offer the link).
+PAPER_OPERATORS = frozenset({"admin", "territory_analyst", "organization_leader"})
 POSITION_NAMES = {
     "teacher": "педагог",
     "leader": "руководитель",
@@ -74,6 +77,7 @@ templates.env.globals.update(
     campaign_names=CAMPAIGN_NAMES,
     audience_names=AUDIENCE_NAMES,
     order_reasons=ORDER_REASONS,
+    paper_operators=PAPER_OPERATORS,
 )
 
 

@@ -229,6 +229,16 @@ async def _authorize_activity(access: Access, activity_id: uuid.UUID) -> tuple[A
     return activity, roadmap
 
 
+async def may_change(access: Access, activity_id: uuid.UUID) -> bool:
+    """Whether the caller may change the activity (status, evidence links and files), by the
+    rule `update_activity` and `add_file` apply; NotFound when they cannot read it."""
+    try:
+        await _authorize_activity(access, activity_id)
+    except Forbidden:
+        return False
+    return True
+
+
 async def get_activity(access: Access, activity_id: uuid.UUID) -> Activity:
     """The activity if the caller may read its roadmap (NotFound otherwise)."""
     activity = await access.session.get(Activity, activity_id)

@@ -50,6 +50,20 @@ class Account:
     code: str
 
 
+@dataclass(frozen=True)
+class Desk:
+    """The operator's keying-in mode of an anonymous link's form (see paper.py): who is signed
+    in, their home on the api's pages, how many answers were keyed in for the organization
+    today, and what the last post did (`entered`: the number of the questionnaire stored;
+    `repeated`: a page sent again, stored nothing)."""
+
+    name: str
+    home: str
+    today: int = 0
+    entered: int | None = None
+    repeated: bool = False
+
+
 def page(
     request: Request,
     name: str,
@@ -106,10 +120,12 @@ def form(
     csrf: Csrf | None = None,
     account: Account | None = None,
     organization: str | None = None,
+    desk: Desk | None = None,
 ) -> Response:
     """The form with these values (and the errors of a failed check next to their questions),
     with a new one-time submission token: random, the same for nobody and nothing else.
-    `organization`: the name of the link's organization, shown above the campaign's title."""
+    `organization`: the name of the link's organization, shown above the campaign's title;
+    `desk`: an operator keys in paper questionnaires (posted to /s/{code}/paper)."""
     return page(
         request,
         "form.html",
@@ -125,6 +141,7 @@ def form(
         show_progress=bool(values or errors),
         notice=notice,
         account=account,
+        desk=desk,
         submission=secrets.token_urlsafe(24),
     )
 

@@ -43,7 +43,7 @@ from services.surveys.deps import (
 )
 from services.surveys.form import pages, service, thanks, view
 from services.surveys.form.pages import CARRIED, NO_STORE, SUBMISSION_FIELD, Account
-from services.surveys.form.service import FormLink
+from services.surveys.form.service import FormLink, store
 from services.surveys.form.session import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -55,7 +55,7 @@ from services.surveys.form.session import (
 )
 from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses.models import IdempotencyKeys
-from services.surveys.responses.service import count_public, draft_of, submit
+from services.surveys.responses.service import count_public, draft_of
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, PeerUnavailable, TooManyRequests
@@ -240,17 +240,7 @@ async def submit_form(
         # Sent already: the first submission stands, this one stores nothing.
         return thanks.to_thanks(request, link)
     try:
-        await submit(
-            session,
-            link.campaign,
-            definitions=definitions,
-            organization_id=link.organization_id,
-            answers=view.answers_from(definition, values),
-            invitation=link.invitation,
-            draft=draft,
-            today=settings.today(),
-            drop_irrelevant=True,
-        )
+        await store(session, link, definitions, definition, values, settings.today(), draft=draft)
     except Invalid as exc:
         if token is not None:
             await release(session, IdempotencyKeys, SUBMITTER, token)

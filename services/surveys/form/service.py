@@ -5,7 +5,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -14,8 +14,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
 from services.surveys.campaigns.service import status
 from services.surveys.clients.api import ApiClient
+from services.surveys.form import view
 from services.surveys.instruments.definition import InstrumentDefinition
+from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses.models import CompetenceScore, Response
+from services.surveys.responses.service import submit
 from shared.errors import NotFound, PeerRefused, PeerUnavailable
 
 logger = logging.getLogger(__name__)
@@ -75,6 +78,33 @@ async def resolve(session: AsyncSession, code: str) -> FormLink:
             if campaign is not None and not campaign.anonymous:
                 return FormLink(code, campaign, invitation.organization_id, invitation)
     raise LinkNotFound("Ссылка на анкету не найдена")
+
+
+async def store(
+    session: AsyncSession,
+    link: FormLink,
+    definitions: Definitions,
+    definition: InstrumentDefinition,
+    values: view.FormValues,
+    today: date,
+    *,
+    draft: bool = False,
+    channel: str = "web",
+) -> None:
+    """Submit the form's answers through the link (`submit`: Invalid, Conflict), the answers
+    of questions that do not apply dropped (the page's logic hid them)."""
+    await submit(
+        session,
+        link.campaign,
+        definitions=definitions,
+        organization_id=link.organization_id,
+        answers=view.answers_from(definition, values),
+        invitation=link.invitation,
+        draft=draft,
+        today=today,
+        drop_irrelevant=True,
+        channel=channel,
+    )
 
 
 # Organization names by id, as the api service gave them, kept a while: every parent opening a

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from fastapi import Request, Response
 
+from shared import headers
 from shared.errors import AccountChanged, Unauthorized
 from shared.identity import Principal, TokenChecker, decode_token
 from shared.settings import Settings
@@ -28,11 +29,13 @@ CSRF_FIELD = "_csrf"
 COOKIE_PATH = "/s/"
 
 
-async def visitor(request: Request, settings: Settings) -> Principal | None:
-    """The person signed in to the form (a user's valid token in the cookie, whose account
+async def visitor(
+    request: Request, settings: Settings, cookie: str = SESSION_COOKIE
+) -> Principal | None:
+    """The person signed in to the form (a user's valid token in the `cookie`, whose account
     the api service says still stands, as for every token), or None. PeerUnavailable when the
     api service cannot say."""
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(cookie)
     if not token:
         return None
     try:
@@ -48,6 +51,13 @@ async def visitor(request: Request, settings: Settings) -> Principal | None:
         except AccountChanged:  # demoted, moved, deactivated, new password: sign in again
             return None
     return principal
+
+
+async def operator(request: Request, settings: Settings) -> Principal | None:
+    """The person signed in on the api's pages (`soko_session`, `shared.headers.SESSION_COOKIE`:
+    a browser sends it to every port of the host), checked as `visitor` checks the form's own
+    session, or None: who keys in paper questionnaires (see paper.py)."""
+    return await visitor(request, settings, headers.SESSION_COOKIE)
 
 
 def _secure(request: Request) -> bool:

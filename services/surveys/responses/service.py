@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
@@ -296,3 +296,17 @@ async def invitation_by(
 
 async def draft_of(session: AsyncSession, invitation: Invitation) -> Response | None:
     return await session.scalar(select(Response).where(Response.invitation_id == invitation.id))
+
+
+async def keyed_in_on(
+    session: AsyncSession, campaign_id: uuid.UUID, organization_id: uuid.UUID, day: date
+) -> int:
+    """How many of the organization's answers to the campaign were keyed in from paper on
+    `day` (by whoever: nothing says who keyed a response in), for the operator's counter."""
+    query = select(func.count()).where(
+        Response.campaign_id == campaign_id,
+        Response.organization_id == organization_id,
+        Response.channel == "paper",
+        Response.submitted_on == day,
+    )
+    return await session.scalar(query) or 0

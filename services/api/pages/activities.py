@@ -1,0 +1,178 @@
+"""HTTP: an activity's evidence on the api's pages, `/activities/{id}/evidence`.
+
+The page shows what the roadmap asks for as proof, the links and files attached, and (to
+whoever may change the activity: the leader of a responsible school, the roadmap owner's
+analysts, an administrator) a form to attach a link (address and title) and/or a file. It
+calls the API's own service functions with the visitor's `Access` (`tracking.update_activity`
+for the links, as `PATCH /v1/activities/{id}` with `evidence`; `tracking.add_file` as
+`POST /v1/activities/{id}/files`, within the upload limits), so the rights are the API's: a
+403 page for a reader who may not change it, 404 for an activity they cannot read. Files
+download through the page with the session (`GET /v1/activities/{id}/files/{file_id}`'s rule).
+Every POST carries the session's CSRF token (403 page without it); nothing changes otherwise.
+"""
+
+import uuid
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from pydantic import ValidationError
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile
+
+from services.api.pages.render import page
+from services.api.pages.router import _message, _redirect
+from services.api.pages.session import CSRF_FIELD, Visitor, visitor
+from services.api.roadmaps import tracking
+from services.api.roadmaps.models import Roadmap
+from services.api.roadmaps.schemas import ActivityUpdate, EvidenceLink
+from shared.db import SessionDep
+from shared.errors import Forbidden, Invalid, NotFound
+from shared.settings import Settings
+from shared.uploads import UploadTooLarge, read_upload, upload_limits
+
+router = APIRouter(include_in_schema=False)
+# What the last post attached (the notice of the page it lands on).
+ADDED = {"link": "Ссылка добавлена.", "file": "Файл приложен.", "both": "Ссылка и файл приложены."}
+MAX_LINKS = 50  # as ActivityUpdate.evidence allows
+
+
+async def _page(
+    request: Request,
+    session: AsyncSession,
+    person: Visitor,
+    activity_id: uuid.UUID,
+    *,
+    status_code: int = 200,
+    problems: list[str] | None = None,
+    typed: dict[str, str] | None = None,
+) -> Response:
+    """The evidence page of the activity (NotFound when the visitor cannot read it)."""
+    access = person.access(session)
+    activity = await tracking.get_activity(access, activity_id)
+    roadmap = await session.get(Roadmap, activity.roadmap_id)
+    return page(
+        request,
+        "activity_evidence.html",
+        status_code,
+        person=person,
+        activity=activity,
+        roadmap_title=roadmap.title if roadmap else "",
+        files=await tracking.list_files(access, activity_id),
+        changeable=await tracking.may_change(access, activity_id),
+        added=ADDED.get(request.query_params.get("added", "")),
+        problems=problems or [],
+        typed=typed or {},
+    )
+
+
+@router.get("/activities/{activity_id}/evidence")
+async def evidence_page(activity_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
+    """The activity's evidence: what is asked for, what is attached, the form to attach more."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    try:
+        return await _page(request, session, person, activity_id)
+    except NotFound:
+        return _message(request, 404, "not_found", person)
+
+
+def _link(fields: dict[str, Any]) -> tuple[EvidenceLink | None, list[str]]:
+    """The link typed in the form (none when both fields are empty), or what is wrong."""
+    url, title = (str(fields.get(k) or "").strip() for k in ("url", "title"))
+    if not url and not title:
+        return None, []
+    if not url:
+        return None, ["Укажите адрес ссылки."]
+    try:
+        return EvidenceLink(title=title or url[:300], url=url), []  # type: ignore[arg-type]
+    except ValidationError as exc:
+        wrong = {str(e["loc"][0]) for e in exc.errors()}
+        problems = []
+        if "url" in wrong:
+            problems.append("Адрес ссылки должен начинаться с http:// или https://.")
+        if "title" in wrong:
+            problems.append("Название ссылки — не длиннее 300 знаков.")
+        return None, problems
+
+
+@router.post("/activities/{activity_id}/evidence")
+async def attach_evidence(
+    activity_id: uuid.UUID, request: Request, session: SessionDep
+) -> Response:
+    """A link (`url`, `title`) and/or a file (`file`, multipart): checked first, then attached
+    as the API does; back to the page saying what was attached (303). A 422 page again for a
+    wrong link or nothing to attach, 413 past the upload limit, 403 without the CSRF token or
+    the right, 404 for an activity the visitor cannot read."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    settings: Settings = request.app.state.settings
+    form = await request.form(max_files=1, max_fields=10)
+    if not person.posted_by(settings, str(form.get(CSRF_FIELD) or "")):
+        return _message(request, 403, "stale", person)
+    typed = {k: str(form.get(k) or "") for k in ("url", "title")}
+    link, problems = _link(form)
+    sent = form.get("file")
+    upload = None
+    try:
+        if isinstance(sent, UploadFile) and sent.filename:
+            upload = await read_upload(sent, upload_limits(request))
+            if not upload.content:
+                problems.append("Файл пуст.")
+        if link is None and upload is None and not problems:
+            problems.append("Укажите ссылку или выберите файл.")
+        access = person.access(session)
+        if problems:
+            return await _page(
+                request, session, person, activity_id, status_code=422, problems=problems,
+                typed=typed,
+            )  # fmt: skip
+        if link is not None:
+            activity = await tracking.get_activity(access, activity_id)
+            links = [*activity.evidence, link.model_dump(mode="json")]
+            if len(links) > MAX_LINKS:
+                problems = [f"К мероприятию можно приложить не больше {MAX_LINKS} ссылок."]
+                return await _page(
+                    request, session, person, activity_id, status_code=422, problems=problems,
+                    typed=typed,
+                )  # fmt: skip
+            update = ActivityUpdate(evidence=links)  # type: ignore[arg-type]
+            await tracking.update_activity(access, activity_id, update, settings.today())
+        if upload is not None:
+            assert isinstance(sent, UploadFile)
+            await tracking.add_file(
+                access, activity_id, upload.filename, sent.content_type or "", upload.content
+            )
+    except UploadTooLarge:
+        return _message(request, 413, "too_large", person)
+    except NotFound:
+        return _message(request, 404, "not_found", person)
+    except Forbidden:
+        return _message(request, 403, "forbidden", person)
+    except Invalid:
+        problems = ["Не удалось приложить: проверьте ссылку и файл."]
+        return await _page(
+            request, session, person, activity_id, status_code=422, problems=problems, typed=typed
+        )
+    added = "both" if link and upload else "link" if link else "file"
+    return _redirect(f"/activities/{activity_id}/evidence?added={added}#attached")
+
+
+@router.get("/activities/{activity_id}/evidence/files/{file_id}")
+async def download(
+    activity_id: uuid.UUID, file_id: uuid.UUID, request: Request, session: SessionDep
+) -> Response:
+    """An attached file, for whoever reads the activity (as the API's download)."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    try:
+        stored = await tracking.get_file(person.access(session), activity_id, file_id)
+    except NotFound:
+        return _message(request, 404, "not_found", person)
+    disposition = f"attachment; filename*=UTF-8''{quote(stored.file_name, safe='')}"
+    headers = {"Content-Disposition": disposition, "Cache-Control": "no-store"}
+    return Response(stored.content, media_type=stored.content_type, headers=headers)
