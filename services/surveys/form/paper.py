@@ -27,15 +27,13 @@ from services.surveys.clients.api import ApiClient
 from services.surveys.deps import AnonymousLink, Api, DefinitionsDep, ScopeResolverDep, SettingsDep
 from services.surveys.form import pages, service, view
 from services.surveys.form.pages import NO_STORE, Desk
-from services.surveys.form.router import SUBMITTER, _fields, _first, _first_use, _submission
+from services.surveys.form.posted import first, first_use, give_back, read_fields, submission_token
 from services.surveys.form.service import FormLink, store
 from services.surveys.form.session import CSRF_FIELD, Csrf, csrf_valid, operator
 from services.surveys.instruments.parsed import Definitions
-from services.surveys.responses.models import IdempotencyKeys
 from services.surveys.responses.service import keyed_in_on
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, PeerUnavailable
-from shared.idempotency import release
 from shared.scope import ScopeResolver
 from shared.settings import Settings
 from shared.validation import unstorable_errors
@@ -147,7 +145,7 @@ async def key_in(keying: KeyingDep) -> Response:
     (303) with its number; the form again with the errors (422), or with "the page is stale"
     without the CSRF token (403), nothing stored."""
     request, session, link, settings = keying.request, keying.session, keying.link, keying.settings
-    pairs = await _fields(request)
+    pairs = await read_fields(request)
     if pairs is None:
         return pages.message(request, 413, "too_large")
     desk = await keying.desk()
@@ -157,13 +155,13 @@ async def key_in(keying: KeyingDep) -> Response:
         return pages.not_open(request, link, settings)
     definition = await keying.definitions.get(session, link.campaign.instrument_version_id)
     values = view.form_values(definition, pairs)
-    if not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
+    if not csrf_valid(request, settings, first(pairs, CSRF_FIELD)):
         return await keying.form(desk, values, status_code=403, notice="csrf")
     texts = {q: "\n".join(texts) for q, texts in values.items()}
     if unstorable := unstorable_errors(texts, ("body", "answers")):
         return await keying.form(desk, values, status_code=422, errors=unstorable)
-    token = _submission(pairs)
-    if token is not None and not await _first_use(session, request, token):
+    token = submission_token(pairs)
+    if token is not None and not await first_use(session, request, token):
         # Sent already (a second click, the browser's retry): the first one stands.
         location = f"{keying.path}?{REPEATED}=1"
         return RedirectResponse(location, status_code=303, headers=NO_STORE)
@@ -173,7 +171,7 @@ async def key_in(keying: KeyingDep) -> Response:
         )
     except (Invalid, Conflict) as exc:
         if token is not None:
-            await release(session, IdempotencyKeys, SUBMITTER, token)
+            await give_back(session, token)
         if isinstance(exc, Conflict):  # closed between the check above and the submit
             return pages.not_open(request, link, settings)
         return await keying.form(desk, values, status_code=422, errors=exc.errors)

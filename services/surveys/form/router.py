@@ -21,10 +21,8 @@ nothing is stored or shown to them.
 
 import contextlib
 import functools
-import hashlib
 import uuid
 from typing import Any
-from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -42,7 +40,8 @@ from services.surveys.deps import (
     ValidLink,
 )
 from services.surveys.form import pages, service, thanks, view
-from services.surveys.form.pages import CARRIED, NO_STORE, SUBMISSION_FIELD, Account
+from services.surveys.form.pages import CARRIED, NO_STORE, Account
+from services.surveys.form.posted import first, first_use, give_back, read_fields, submission_token
 from services.surveys.form.service import FormLink, store
 from services.surveys.form.session import (
     CSRF_FIELD,
@@ -54,26 +53,17 @@ from services.surveys.form.session import (
     visitor,
 )
 from services.surveys.instruments.parsed import Definitions
-from services.surveys.responses.models import IdempotencyKeys
 from services.surveys.responses.service import count_public, draft_of
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, PeerUnavailable, TooManyRequests
-from shared.idempotency import claim, release
 from shared.identity import decode_token
 from shared.outage import DatabaseUnavailable
 from shared.settings import Settings
 from shared.validation import unstorable_errors
 
 STATIC_PATH = "/s/static"
-# Room for the longest answers: every text question may hold 5000 characters, each of which
-# URL-encodes to up to 6 bytes in Cyrillic.
-MAX_FORM_BODY = 256 * 1024
-MAX_FIELDS = 2000
 DRAFT = ("_action", "draft")
-# Whose submission tokens these are in the idempotency table: the form's, nobody's in person.
-SUBMITTER = "form:-"
-SUBMITTED = hashlib.sha256(b"form-submission").hexdigest()
 
 router = APIRouter()
 static_files = StaticFiles(directory=pages.HERE / "static")
@@ -85,39 +75,6 @@ def outage_page(request: Request, unavailable: DatabaseUnavailable) -> Response 
     if not request.scope["path"].startswith("/s/"):
         return None
     return pages.message(request, 503, "unavailable", headers=unavailable.headers)
-
-
-async def _fields(request: Request) -> list[tuple[str, str]] | None:
-    """The posted fields (application/x-www-form-urlencoded), or None when too many or too big."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_FORM_BODY:
-        return None
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_FORM_BODY:
-            return None
-    try:
-        text = body.decode("utf-8", errors="replace")
-        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
-    except ValueError:
-        return None
-
-
-def _first(pairs: list[tuple[str, str]], name: str) -> str | None:
-    return next((value for key, value in pairs if key == name), None)
-
-
-def _submission(pairs: list[tuple[str, str]]) -> str | None:
-    """The form's one-time submission token, if the post carries a plausible one."""
-    token = _first(pairs, SUBMISSION_FIELD)
-    return token if token and len(token) <= 100 else None
-
-
-async def _first_use(session: AsyncSession, request: Request, token: str) -> bool:
-    """Claim a form's submission token: False when it was used already. What it was used for
-    is kept as the same hash for every form (not the link: a school is no business of it)."""
-    return await claim(session, IdempotencyKeys, request, SUBMITTER, token, SUBMITTED)
 
 
 async def _owner(
@@ -205,7 +162,7 @@ async def submit_form(
             await count_public(limit, client_address_var.get())
         except TooManyRequests as exc:
             return pages.message(request, 429, "too_many", headers=exc.headers)
-    pairs = await _fields(request)
+    pairs = await read_fields(request)
     if pairs is None:
         return pages.message(request, 413, "too_large")
     account = None
@@ -227,7 +184,7 @@ async def submit_form(
     again = functools.partial(
         pages.form, request, link, definition, values, account=account, organization=organization
     )
-    if link.personal and not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
+    if link.personal and not csrf_valid(request, settings, first(pairs, CSRF_FIELD)):
         # Not from our page (or from one too old): shown again, nothing stored.
         return again(status_code=403, notice="csrf")
     # U+0000 cannot be stored: the form comes back with the error at the question.
@@ -235,20 +192,20 @@ async def submit_form(
     if unstorable := unstorable_errors(texts, ("body", "answers")):
         return again(errors=unstorable, status_code=422)
     draft = link.personal and DRAFT in pairs
-    token = None if draft else _submission(pairs)
-    if token is not None and not await _first_use(session, request, token):
+    token = None if draft else submission_token(pairs)
+    if token is not None and not await first_use(session, request, token):
         # Sent already: the first submission stands, this one stores nothing.
         return thanks.to_thanks(request, link)
     try:
         await store(session, link, definitions, definition, values, settings.today(), draft=draft)
     except Invalid as exc:
         if token is not None:
-            await release(session, IdempotencyKeys, SUBMITTER, token)
+            await give_back(session, token)
         notice = "draft_failed" if draft else None
         return again(errors=exc.errors, status_code=422, notice=notice)
     except Conflict:
         if token is not None:
-            await release(session, IdempotencyKeys, SUBMITTER, token)
+            await give_back(session, token)
         if status(link.campaign) != "open":  # closed between the check above and the submit
             return pages.not_open(request, link, settings, account=account)
         return pages.message(request, 409, "already_sent", account=account)
@@ -293,11 +250,11 @@ async def sign_in(
 ) -> Response:
     """Email and password, checked by the api service for the browser's address; then the
     form (with the answers carried over, if any) or the 403 page when it is not their link."""
-    pairs = await _fields(request)
+    pairs = await read_fields(request)
     if pairs is None:
         return pages.message(request, 413, "too_large")
     carried = [(k.removeprefix(CARRIED), v) for k, v in pairs if k.startswith(CARRIED)]
-    email = (_first(pairs, "username") or "").strip()
+    email = (first(pairs, "username") or "").strip()
     csrf = Csrf.of(request, settings)
 
     def again(status_code: int, problem: str, retry_after: int | None = None) -> Response:
@@ -312,9 +269,9 @@ async def sign_in(
             retry_after=retry_after,
         )
 
-    if not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
+    if not csrf_valid(request, settings, first(pairs, CSRF_FIELD)):
         return again(403, "csrf")
-    password = _first(pairs, "password") or ""
+    password = first(pairs, "password") or ""
     if not email or not password:
         return again(422, "missing")
     try:
@@ -374,8 +331,8 @@ async def sign_out(
     """Forget the session in this browser and revoke its token on every service (a copy of
     the cookie is worth nothing after it); back to the link (its sign-in page). Should the
     api service not answer, the browser forgets the session all the same."""
-    pairs = await _fields(request)
-    if pairs is None or not csrf_valid(request, settings, _first(pairs, CSRF_FIELD)):
+    pairs = await read_fields(request)
+    if pairs is None or not csrf_valid(request, settings, first(pairs, CSRF_FIELD)):
         return pages.message(request, 403, "stale")
     if token := request.cookies.get(SESSION_COOKIE):
         with contextlib.suppress(PeerUnavailable):  # logged by the client; expires anyway
