@@ -15,6 +15,7 @@ from tests.api import test_pages
 from tests.facts import sync_facts
 from tests.reports import helpers
 from tests.reports.helpers import PERIOD, TRAINED_INDICATOR
+from tests.reports.test_decisions import DECISION
 from tests.surveys.forms import Dom
 
 browser = test_pages.browser
@@ -232,13 +233,9 @@ async def test_decisions_show_the_effect_the_reports_service_computes(
         params={"organization_id": str(world.s1.id), "period": PERIOD},
         headers=world.headers("analyst"),
     )
-    rec = next(r for r in listed.json()["items"] if r["rule_code"] == "leader_indicator_not_achieved"
-               and r["indicator_code"] == "trained")  # fmt: skip
-    decision = {
-        "text": "Направить 10 педагогов на курсы до декабря",
-        "decided_on": "2022-06-01",
-        "responsible": "Заместитель директора по УВР",
-    }
+    [rec] = [r for r in listed.json()["items"] if r["indicator_code"] == "trained"
+             and r["rule_code"] == "leader_indicator_not_achieved"]  # fmt: skip
+    decision = DECISION  # taken on 01.06.2022
     posted = await reports_client.post(
         f"/v1/recommendations/{rec['id']}/decisions",
         json=decision,

@@ -16,9 +16,8 @@ from tests.api.test_pages_roles_browser import PHONE, sign_in
 from tests.facts import sync_facts
 from tests.reports import helpers
 from tests.reports.helpers import TRAINED_INDICATOR
-from tests.surveys.forms import committed_world, free_port, in_a_browser, phone
+from tests.surveys.forms import committed_world, free_port, in_a_browser, phone, served
 from tests.surveys.forms import screenshot_on_failure as keep_screenshot
-from tests.surveys.forms import served
 
 FAILURE = Path("/tmp/soko-pages-values-failure.png")  # noqa: S108 - a fixed place to look at
 
@@ -45,6 +44,12 @@ async def _values(apps, isolation, world, settings) -> str:
 async def _fits(page) -> None:
     """Nothing wider than the phone: the table scrolls inside its own box."""
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
+
+async def _drill(page, expect, name: str) -> None:
+    """Follow the link of the unit `name` in the "trained" rows: its own values page."""
+    await page.locator("#indicator-trained").get_by_role("link", name=name, exact=True).click()
+    await expect(page.locator("h1")).to_have_text(f"Показатели — {name}")
 
 
 @in_a_browser
@@ -77,22 +82,12 @@ async def test_the_analyst_drills_down_and_the_viewer_only_reads(
             await expect(own.locator(".value-status")).to_have_text("✗ не достигнуто")
             await _fits(page)
 
-            await (
-                page.locator("#indicator-trained")
-                .get_by_role("link", name="Кластер 1", exact=True)
-                .click()
-            )
-            await expect(page.locator("h1")).to_have_text("Показатели — Кластер 1")
+            await _drill(page, expect, "Кластер 1")
             school = page.locator("#indicator-trained tr", has_text="Школа 2")
             await expect(school.locator(".value-status")).to_have_text("✓ достигнуто")
             await _fits(page)
 
-            await (
-                page.locator("#indicator-trained")
-                .get_by_role("link", name="Школа 1", exact=True)
-                .click()
-            )
-            await expect(page.locator("h1")).to_have_text("Показатели — Школа 1")
+            await _drill(page, expect, "Школа 1")
             crumbs = page.get_by_role("navigation", name="Уровни")
             await expect(crumbs).to_contain_text("Район 1")
             await expect(crumbs).to_contain_text("Кластер 1")

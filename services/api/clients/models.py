@@ -160,14 +160,13 @@ class DecisionWithEffect(BaseModel):
     `DecisionWithEffect`; `effect` null without a compared period)."""
 
     id: uuid.UUID
-    recommendation_id: uuid.UUID
     text: str
     decided_on: date
     responsible: str
+    recommendation_text: str
     indicator_code: str | None
-    scope_type: str | None
+    scope_type: str | None  # the scope the indicator's value is of
     scope_id: uuid.UUID | None
     period_before: str
     value_before: float | None
-    recommendation_text: str
     effect: Effect | None

@@ -18,22 +18,14 @@ from sqlalchemy import select
 from services.api.indicators.models import Indicator
 from services.api.pages import value_reads
 from services.api.pages.peer_reads import reports
-from services.api.pages.render import NO_STORE, page, templates
+from services.api.pages.render import NO_STORE, page
 from services.api.pages.session import Visitor, visitor
 from shared.db import SessionDep
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Role, ScopeType
 from shared.periods import Period, parse_period
-from shared.value_labels import STATUS_LABELS, STATUS_MARKS, change_text, target_text, value_text
 
 router = APIRouter(include_in_schema=False)
-templates.env.globals.update(
-    value_text=value_text,
-    target_text=target_text,
-    change_text=change_text,
-    value_status_names=STATUS_LABELS,
-    value_status_marks=STATUS_MARKS,
-)
 # Who reads a territory's decisions: the managers of a territory (the reports service decides
 # which territories).
 DECISION_READERS = frozenset({Role.admin, Role.territory_analyst, Role.methodologist, Role.viewer})
