@@ -68,20 +68,13 @@ class ReportsClient:
         scope_type: str,
         scope_id: uuid.UUID,
         level: str,
-        codes: list[str] | None = None,
     ) -> list[IndicatorValue]:
         """`GET /v1/indicator-values` of a scope and period at one `level` (territory,
         cluster, organization: the units of that type inside the scope, the scope itself
-        among them when it is of that type), every page; `codes` None: every indicator the
-        person sees. NotFound for a scope outside the person's."""
-        params: dict[str, Any] = {
-            "period": period,
-            "scope_type": scope_type,
-            "scope_id": str(scope_id),
-            "level": level,
-        }
-        if codes:
-            params["indicator_code"] = codes
+        among them when it is of that type), every indicator the person sees, every page.
+        NotFound for a scope outside the person's."""
+        scope = {"scope_type": scope_type, "scope_id": str(scope_id), "level": level}
+        params = {"period": period, **scope}
         return await self.client.pages("/v1/indicator-values", params, model=IndicatorValue)
 
     async def decisions(

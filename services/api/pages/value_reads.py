@@ -101,10 +101,16 @@ def allowed_scope(
     return scope_type, scope_id
 
 
+def _only(items: list[IndicatorValue], indicator: str | None) -> list[IndicatorValue]:
+    return [i for i in items if i.indicator_code == indicator] if indicator else items
+
+
 async def _own_level(
-    reports: ReportsClient, scope: tuple[str, uuid.UUID], period: Period, codes: list[str] | None
+    reports: ReportsClient, scope: tuple[str, uuid.UUID], period: Period, indicator: str | None
 ) -> list[IndicatorValue]:
-    return await reports.indicator_values(period.code, scope[0], scope[1], scope[0], codes)
+    """The values at the scope's own level (itself, and a territory's sub-territories)."""
+    items = await reports.indicator_values(period.code, scope[0], scope[1], scope[0])
+    return _only(items, indicator)
 
 
 def _has(items: list[IndicatorValue], scope_id: uuid.UUID, previous: bool = False) -> bool:
@@ -119,22 +125,22 @@ async def latest_with_data(
     reports: ReportsClient,
     scope: tuple[str, uuid.UUID],
     today: date,
-    codes: list[str] | None,
+    indicator: str | None = None,
 ) -> tuple[Period, list[IndicatorValue]]:
     """The latest period, from the current academic year back, in which the scope has a value
-    of at least one indicator, with the values at its own level; none in `2 × LOOKBACK`
-    periods: the current academic year's."""
+    of at least one indicator (or of `indicator`), with the values at its own level; none in
+    `2 × LOOKBACK` periods: the current academic year's."""
     start = period = academic_year_of(today)
     first: list[IndicatorValue] | None = None
     for _ in range(LOOKBACK):
-        items = await _own_level(reports, scope, period, codes)
+        items = await _own_level(reports, scope, period, indicator)
         first = items if first is None else first
         if _has(items, scope[1]):
             return period, items
         try:
             previous = period.previous
             if _has(items, scope[1], previous=True):
-                return previous, await _own_level(reports, scope, previous, codes)
+                return previous, await _own_level(reports, scope, previous, indicator)
             period = previous.previous
         except ValueError:  # before the earliest year a period may have
             break
@@ -149,23 +155,28 @@ async def table(
     period: Period | None,
     today: date,
     *,
-    codes: list[str] | None = None,
+    indicator: str | None = None,
     schools: bool = False,
     via: uuid.UUID | None = None,
 ) -> Table:
-    """The values table of `scope` (see the module's docstring); `schools`: a territory's
-    schools instead of its clusters; `via`: the cluster a school was reached from (its
-    breadcrumbs). NotFound/Forbidden as the reports service answers the visitor."""
+    """The values table of `scope` (see the module's docstring); `indicator`: that one only
+    (NotFound when the visitor sees no such indicator: it is picked from what the reports
+    service answers them, so that one they may not see is never asked for by name);
+    `schools`: a territory's schools instead of its clusters; `via`: the cluster a school was
+    reached from (its breadcrumbs). NotFound/Forbidden as the reports service answers."""
     if period is None:
-        period, found = await latest_with_data(reports, scope, today, codes)
+        period, found = await latest_with_data(reports, scope, today, indicator)
     else:
-        found = await _own_level(reports, scope, period, codes)
+        found = await _own_level(reports, scope, period, indicator)
     levels = BELOW[scope[0]]
     if scope[0] == "territory" and schools:
         levels = ("territory", "organization")
     for level in levels:
         if level != scope[0]:
-            found += await reports.indicator_values(period.code, scope[0], scope[1], level, codes)
+            below = await reports.indicator_values(period.code, scope[0], scope[1], level)
+            found += _only(below, indicator)
+    if indicator and not found:
+        raise NotFound()
     names = await unit_names(session, {(i.scope_type, i.scope_id) for i in found})
     blocks: dict[str, Block] = {}
     for item in found:

@@ -13,9 +13,7 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy import select
 
-from services.api.indicators.models import Indicator
 from services.api.pages import value_reads
 from services.api.pages.peer_reads import reports
 from services.api.pages.render import NO_STORE, page
@@ -83,11 +81,6 @@ async def values_page(request: Request, session: SessionDep) -> Response:
             units = await value_reads.territories(session)
             return page(request, "values.html", person=person, table=None, territories=units)
         code = query.get("indicator") or None
-        if (
-            code
-            and await session.scalar(select(Indicator.id).where(Indicator.code == code)) is None
-        ):
-            raise NotFound()
         found = await value_reads.table(
             reports(request),
             session,
@@ -95,7 +88,7 @@ async def values_page(request: Request, session: SessionDep) -> Response:
             asked,
             period,
             request.app.state.settings.today(),
-            codes=[code] if code else None,
+            indicator=code,
             schools=asked[0] == "territory" and query.get("schools") == "1",
             via=_uuid(query.get("via")),
         )
