@@ -5,11 +5,9 @@ not: a teacher, another school's leader of the same municipality. The decisions 
 effect the reports service computes."""
 
 import re
-from datetime import date
 
 import pytest
 
-from services.api.pages import value_reads
 from shared.periods import academic_year_of
 from tests.api import test_pages
 from tests.facts import sync_facts
@@ -224,7 +222,7 @@ async def test_the_administrator_chooses_a_territory(browser, valued):
 
 
 async def test_decisions_show_the_effect_the_reports_service_computes(
-    browser, api_client, reports_client, valued, apps, isolation, monkeypatch
+    browser, api_client, reports_client, valued, apps, isolation
 ):
     world = valued
     await helpers.generate(reports_client, world)
@@ -262,9 +260,8 @@ async def test_decisions_show_the_effect_the_reports_service_computes(
     # Compared with a year without S1's value: the effect cannot be told.
     later = await client.get("/decisions", params={"period": PERIOD, "compare": "2023/2024"})
     assert "Оценить нельзя: нет значения за 2023/2024." in later.text
-    # The default period: the latest with decisions, from this academic year back (as far
-    # back as 2021/2022 here), compared with the period after it.
-    monkeypatch.setattr(value_reads, "DECISIONS_LOOKBACK", date.today().year - 2021 + 2)
+    # The default period: the latest with decisions, from the newest recommendations' back,
+    # compared with the period after it.
     found = await client.get("/decisions")
     assert "Рекомендации 2021/2022" in found.text and "Есть эффект: улучшение." in found.text
     # Another municipality's analyst would need the territory: M2 is outside M1's.

@@ -17,6 +17,7 @@ theirs with 404).
 
 import logging
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -30,14 +31,14 @@ from services.api.organizations.models import Cluster, ClusterMember, Organizati
 from services.api.territories.models import Territory
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
-from shared.periods import Period, academic_year_of
+from shared.periods import Period, academic_year_of, parse_period
 from shared.templating import natural_key
 
 logger = logging.getLogger("soko.api.pages")
 # How many computations the default period may take: each gives a period and the one before
 # it (`previous_value`), so three look six periods back (as the reports' documents do).
 LOOKBACK = 3
-# How many periods back the decisions page looks for the latest with decisions.
+# How many periods the decisions page looks back for the latest with decisions.
 DECISIONS_LOOKBACK = 4
 # The units one level below a scope, in the order they are listed.
 BELOW = {"territory": ("territory", "cluster"), "cluster": ("organization",), "organization": ()}
@@ -302,10 +303,15 @@ class DecisionLine:
 async def latest_decisions(
     reports: ReportsClient, territory_id: uuid.UUID, today: date
 ) -> tuple[Period, list[DecisionWithEffect]]:
-    """The latest recommendations' period with decisions, from the current academic year back
-    (`DECISIONS_LOOKBACK` periods), with them and their effect in the period after; none:
-    the current academic year's (none)."""
-    start = period = academic_year_of(today)
+    """The latest recommendations' period with decisions, with them and their effect in the
+    period after: from the newest recommendations' period of the territory (the current
+    academic year without any) back, `DECISIONS_LOOKBACK` periods; none: that first period."""
+    newest, _ = await reports.recommendations(1, territory_id=territory_id)
+    start = academic_year_of(today)
+    if newest:
+        with suppress(ValueError):  # a stored period that no longer parses: this year's
+            start = parse_period(newest[0].period)
+    period = start
     for _ in range(DECISIONS_LOOKBACK):
         found = await reports.decisions(territory_id, period.code, period.next.code)
         if found:
