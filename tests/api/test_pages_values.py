@@ -191,6 +191,14 @@ async def test_a_leader_sees_only_the_school_and_a_teacher_nothing(browser, valu
     assert decisions.status_code == 403
 
 
+async def test_the_methodologist_reads_the_territory_s_values_too(browser, valued):
+    client, home = await signed_in(browser, "method@soko.example")
+    assert 'href="/values"' in home.text and 'href="/decisions"' in home.text
+    page = await client.get("/values", params={"period": PERIOD})
+    assert "Район 1 65,0 % ✗ не достигнуто" in text_of(page, "indicator-trained")
+    assert (await client.get("/decisions")).status_code == 200
+
+
 async def test_an_analyst_cannot_open_another_territory(browser, valued):
     world = valued
     client, _ = await signed_in(browser, "analyst@soko.example")
