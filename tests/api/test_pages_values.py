@@ -275,3 +275,40 @@ async def test_decisions_show_the_effect_the_reports_service_computes(
     # Another municipality's analyst would need the territory: M2 is outside M1's.
     other = await client.get("/decisions", params={"territory_id": str(world.m2.id)})
     assert other.status_code == 404
+
+
+async def test_one_call_per_level_whatever_the_number_of_schools(
+    browser, valued, apps, monkeypatch
+):
+    """A cluster's page asks the reports service twice (the cluster, its schools), a
+    territory's twice (itself and its sub-territories, its clusters): never once per unit."""
+    world = valued
+    client, _ = await signed_in(browser, "admin@soko.example")
+    asked: list[dict] = []
+    peer = apps.api.state.peers["reports"]
+    original = peer.request
+
+    async def counted(method, path, **kwargs):
+        if path == "/v1/indicator-values":
+            asked.append(dict(kwargs.get("params") or {}))
+        return await original(method, path, **kwargs)
+
+    monkeypatch.setattr(peer, "request", counted)
+    cluster = await client.get(
+        "/values", params={"period": PERIOD, "scope_type": "cluster", "scope_id": str(world.c1.id)}
+    )
+    assert "Школа 1 карточка 50,0 %" in text_of(cluster, "indicator-trained")
+    assert [(a["scope_type"], a["level"]) for a in asked] == [
+        ("cluster", "cluster"),
+        ("cluster", "organization"),
+    ]
+    asked.clear()
+    region = await client.get(
+        "/values",
+        params={"period": PERIOD, "scope_type": "territory", "scope_id": str(world.region.id)},
+    )
+    assert "Школа" not in text_of(region, "indicator-trained")
+    assert [(a["scope_type"], a["level"]) for a in asked] == [
+        ("territory", "territory"),
+        ("territory", "cluster"),
+    ]
