@@ -125,3 +125,56 @@ class PdOrder(BaseModel):
     organizations: list[OrderOrganization]
     uncovered: list[OrderUncovered]
     notes: list[str]
+
+
+class Target(BaseModel):
+    op: str  # >=, <=, >, <, ==
+    value: float
+
+
+class IndicatorValue(BaseModel):
+    """One indicator's value for one scope and period (reports `IndicatorValueRead`): `value`,
+    `previous_value` and `change` in the indicator's `unit` (percent 0–100; boolean: 1/0 for
+    an organization, the share of organizations with yes in percent for a group), `status`
+    one of achieved, not_achieved, insufficient_data, no_data, no_target."""
+
+    indicator_code: str
+    indicator_name: str
+    unit: str
+    scope_type: str  # organization, cluster, territory
+    scope_id: uuid.UUID
+    period: str
+    value: float | None
+    target: Target | None
+    status: str
+    previous_value: float | None
+    change: float | None
+
+
+class Effect(BaseModel):
+    """A decision's effect as the reports service computes it: the indicator's value before
+    (the decision's period) and `after` (in `period`), `improved` given its direction."""
+
+    period: str
+    before: float | None
+    after: float | None
+    change: float | None
+    improved: bool | None
+    status_after: str | None
+
+
+class DecisionWithEffect(BaseModel):
+    """A management decision on a recommendation, with its effect (reports
+    `DecisionWithEffect`; `effect` null without a compared period)."""
+
+    id: uuid.UUID
+    text: str
+    decided_on: date
+    responsible: str
+    recommendation_text: str
+    indicator_code: str | None
+    scope_type: str | None  # the scope the indicator's value is of
+    scope_id: uuid.UUID | None
+    period_before: str
+    value_before: float | None
+    effect: Effect | None

@@ -1,5 +1,6 @@
 """What the api's pages ask the reports service, as the signed-in person (`X-Soko-User`):
-recommendations (and moving one through its lifecycle), individual routes, the PD order.
+recommendations (and moving one through its lifecycle), individual routes, the PD order,
+indicator values of a scope at one level, the decisions of a territory with their effect.
 
 A peer that is down raises `PeerUnavailable`; a refusal `NotFound`, `Forbidden` or
 `PeerRefused` (shared.client.checked), and so does an answer that does not fit its model.
@@ -9,7 +10,13 @@ A status change the lifecycle does not allow is `Conflict` (409 from the reports
 import uuid
 from typing import Any
 
-from services.api.clients.models import PdOrder, Recommendation, Route
+from services.api.clients.models import (
+    DecisionWithEffect,
+    IndicatorValue,
+    PdOrder,
+    Recommendation,
+    Route,
+)
 from shared.client import ServiceClient, checked, json_of, parsed
 from shared.errors import Conflict
 
@@ -54,3 +61,29 @@ class ReportsClient:
         params = {"territory_id": str(territory_id), "period": period}
         answer = await self.client.get_json("/v1/pd-order", params=params)
         return parsed(PdOrder, answer, "reports", "/v1/pd-order")
+
+    async def indicator_values(
+        self,
+        period: str,
+        scope_type: str,
+        scope_id: uuid.UUID,
+        level: str,
+    ) -> list[IndicatorValue]:
+        """`GET /v1/indicator-values` of a scope and period at one `level` (territory,
+        cluster, organization: the units of that type inside the scope, the scope itself
+        among them when it is of that type), every indicator the person sees, every page.
+        NotFound for a scope outside the person's."""
+        scope = {"scope_type": scope_type, "scope_id": str(scope_id), "level": level}
+        params = {"period": period, **scope}
+        return await self.client.pages("/v1/indicator-values", params, model=IndicatorValue)
+
+    async def decisions(
+        self, territory_id: uuid.UUID, period: str, compare_period: str | None
+    ) -> list[DecisionWithEffect]:
+        """`GET /v1/decisions`: the decisions on the territory's recommendations of `period`,
+        each with its effect in `compare_period` (the indicator's value before and then)."""
+        params = {"territory_id": str(territory_id), "period": period}
+        if compare_period:
+            params["compare_period"] = compare_period
+        answer = await self.client.get_json("/v1/decisions", params=params)
+        return parsed(list[DecisionWithEffect], answer, "reports", "/v1/decisions")

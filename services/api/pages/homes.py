@@ -9,7 +9,7 @@ visitor. A section a peer cannot give says so; the rest of the home still shows.
 - school leader: the school's activities (mark done), recommendations addressed to the school,
   who has not answered an open identified campaign;
 - teacher: their profile, their open diagnostics (their personal links), their route;
-- viewer: the roadmaps, read-only.
+- viewer: the roadmaps and the indicator values of their scope, read-only.
 """
 
 import uuid
@@ -18,7 +18,7 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.pages import peer_reads, service
+from services.api.pages import peer_reads, service, value_reads
 from services.api.pages.peer_reads import Part
 from services.api.pages.session import Visitor
 from shared.errors import PeerRefused, PeerUnavailable
@@ -73,6 +73,9 @@ async def context(request: Request, session: AsyncSession, person: Visitor) -> d
         found |= await _methodologist(request, person)
     else:
         found["roadmaps"] = await service.roadmaps(access, today)
+        found["values"] = await value_reads.home_table(
+            peer_reads.reports(request), session, principal, today
+        )
     found["names"] = await peer_reads.organization_names(session, _mentioned(found))
     return found
 

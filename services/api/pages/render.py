@@ -9,6 +9,7 @@ from fastapi.responses import Response
 from services.api.pages.session import CSRF_FIELD, Visitor
 from shared.labels import ACTIVITY_STATUS_LABELS, RECOMMENDATION_STATUS_LABELS
 from shared.templating import page_templates
+from shared.value_labels import STATUS_LABELS, STATUS_MARKS, change_text, target_text, value_text
 
 HERE = Path(__file__).parent
 # Pages show a person's own data: no browser or proxy keeps them.
@@ -78,6 +79,11 @@ templates.env.globals.update(
     audience_names=AUDIENCE_NAMES,
     order_reasons=ORDER_REASONS,
     paper_operators=PAPER_OPERATORS,
+    value_text=value_text,
+    target_text=target_text,
+    change_text=change_text,
+    value_status_names=STATUS_LABELS,
+    value_status_marks=STATUS_MARKS,
 )
 
 

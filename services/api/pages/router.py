@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from services.api.auth.service import revoke, sign_in
-from services.api.pages import homes, peer_reads, service
+from services.api.pages import homes, peer_reads, service, values
 from services.api.pages.render import HERE, NO_STORE, RECOMMENDATION_STATUSES, page
 from services.api.pages.session import (
     CSRF_FIELD,
@@ -37,6 +37,7 @@ from shared.settings import Settings
 
 STATIC_PATH = "/pages/static"
 router = APIRouter(include_in_schema=False)
+router.include_router(values.router)  # /values, /decisions
 static_files = StaticFiles(directory=HERE / "static")
 
 # Sign-in problems: status code of the page again.

@@ -1,0 +1,342 @@
+"""What the values and decisions pages show, read from the reports service as the signed-in
+person (so a page shows exactly what `GET /v1/indicator-values` and `GET /v1/decisions` would
+answer them) and named from the api's own tables.
+
+The values table of a scope (`table`): for each indicator, the scope's own value, target,
+status, previous value and change, then the units one level below it (a territory's
+sub-territories and clusters, or all its schools; a cluster's schools), ordered naturally by
+name. One call per level (`level=territory`, `cluster`, `organization`, every page of it),
+never one per school. Without a period asked for, the latest with data: from the current
+academic year back, as the reports' documents choose theirs (`LOOKBACK` calls at the most).
+
+Who sees what: a teacher nothing (`Refused`); a person whose scope is one school only that
+school (another scope is `NotFound`, whatever the reports service would answer about a cluster
+the school is in); others what the reports service answers them (it refuses a scope outside
+theirs with 404).
+"""
+
+import logging
+import uuid
+from contextlib import suppress
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.clients.models import DecisionWithEffect, IndicatorValue
+from services.api.clients.reports import ReportsClient
+from services.api.indicators.models import Indicator
+from services.api.organizations.models import Cluster, ClusterMember, Organization
+from services.api.territories.models import Territory
+from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
+from shared.identity import Principal, Role, ScopeType
+from shared.periods import Period, academic_year_of, parse_period
+from shared.templating import natural_key
+
+logger = logging.getLogger("soko.api.pages")
+# How many computations the default period may take: each gives a period and the one before
+# it (`previous_value`), so three look six periods back (as the reports' documents do).
+LOOKBACK = 3
+# How many periods the decisions page looks back for the latest with decisions.
+DECISIONS_LOOKBACK = 4
+# The units one level below a scope, in the order they are listed.
+BELOW = {"territory": ("territory", "cluster"), "cluster": ("organization",), "organization": ()}
+_MODELS = {"territory": Territory, "cluster": Cluster, "organization": Organization}
+
+
+class Refused(Forbidden):
+    """The visitor's role has no values pages (a teacher)."""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A territory, cluster or school on a page."""
+
+    scope_type: str
+    scope_id: uuid.UUID
+    name: str
+
+
+@dataclass
+class Line:
+    """One unit's value of one indicator."""
+
+    unit: Unit
+    item: IndicatorValue
+
+
+@dataclass
+class Block:
+    """One indicator: the scope's own value, then the units below it."""
+
+    code: str
+    name: str
+    unit: str
+    own: IndicatorValue | None
+    lines: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    scope: Unit
+    period: Period
+    schools: bool  # a territory's schools listed instead of its clusters
+    blocks: list[Block]
+    crumbs: list[Unit]  # from the visitor's own scope down to this one (the last)
+
+
+def allowed_scope(
+    principal: Principal, scope_type: str | None, scope_id: uuid.UUID | None
+) -> tuple[str, uuid.UUID] | None:
+    """The scope a page is about: the asked one, by default the visitor's own; None for an
+    administrator who asked for none (the territories to choose from). Refused for a teacher;
+    NotFound for one school's person asking about anything but their school."""
+    if principal.role == Role.teacher:
+        raise Refused()
+    own = (principal.scope_type.value, principal.scope_id) if principal.scope_id else None
+    if scope_type is None or scope_id is None:
+        return own
+    if principal.scope_type == ScopeType.organization and (scope_type, scope_id) != own:
+        raise NotFound()
+    return scope_type, scope_id
+
+
+def _only(items: list[IndicatorValue], indicator: str | None) -> list[IndicatorValue]:
+    return [i for i in items if i.indicator_code == indicator] if indicator else items
+
+
+async def _own_level(
+    reports: ReportsClient, scope: tuple[str, uuid.UUID], period: Period, indicator: str | None
+) -> list[IndicatorValue]:
+    """The values at the scope's own level (itself, and a territory's sub-territories)."""
+    items = await reports.indicator_values(period.code, scope[0], scope[1], scope[0])
+    return _only(items, indicator)
+
+
+def _has(items: list[IndicatorValue], scope_id: uuid.UUID, previous: bool = False) -> bool:
+    return any(
+        (i.previous_value if previous else i.value) is not None
+        for i in items
+        if i.scope_id == scope_id
+    )
+
+
+async def latest_with_data(
+    reports: ReportsClient,
+    scope: tuple[str, uuid.UUID],
+    today: date,
+    indicator: str | None = None,
+) -> tuple[Period, list[IndicatorValue]]:
+    """The latest period, from the current academic year back, in which the scope has a value
+    of at least one indicator (or of `indicator`), with the values at its own level; none in
+    `2 × LOOKBACK` periods: the current academic year's."""
+    start = period = academic_year_of(today)
+    first: list[IndicatorValue] | None = None
+    for _ in range(LOOKBACK):
+        items = await _own_level(reports, scope, period, indicator)
+        first = items if first is None else first
+        if _has(items, scope[1]):
+            return period, items
+        try:
+            previous = period.previous
+            if _has(items, scope[1], previous=True):
+                return previous, await _own_level(reports, scope, previous, indicator)
+            period = previous.previous
+        except ValueError:  # before the earliest year a period may have
+            break
+    return start, first or []
+
+
+async def table(
+    reports: ReportsClient,
+    session: AsyncSession,
+    principal: Principal,
+    scope: tuple[str, uuid.UUID],
+    period: Period | None,
+    today: date,
+    *,
+    indicator: str | None = None,
+    schools: bool = False,
+    via: uuid.UUID | None = None,
+) -> Table:
+    """The values table of `scope` (see the module's docstring); `indicator`: that one only
+    (NotFound when the visitor sees no such indicator: it is picked from what the reports
+    service answers them, so that one they may not see is never asked for by name);
+    `schools`: a territory's schools instead of its clusters; `via`: the cluster a school was
+    reached from (its breadcrumbs). NotFound/Forbidden as the reports service answers."""
+    if period is None:
+        period, found = await latest_with_data(reports, scope, today, indicator)
+    else:
+        found = await _own_level(reports, scope, period, indicator)
+    levels = BELOW[scope[0]]
+    if scope[0] == "territory" and schools:
+        levels = ("territory", "organization")
+    for level in levels:
+        if level != scope[0]:
+            below = await reports.indicator_values(period.code, scope[0], scope[1], level)
+            found += _only(below, indicator)
+    if indicator and not found:
+        raise NotFound()
+    names = await unit_names(session, {(i.scope_type, i.scope_id) for i in found})
+    blocks: dict[str, Block] = {}
+    for item in found:
+        block = blocks.setdefault(
+            item.indicator_code,
+            Block(item.indicator_code, item.indicator_name, item.unit, None),
+        )
+        if item.scope_id == scope[1]:
+            block.own = item
+        else:
+            unit = Unit(item.scope_type, item.scope_id, names.get(item.scope_id, "—"))
+            block.lines.append(Line(unit, item))
+    order = list(levels)
+    for block in blocks.values():
+        block.lines.sort(key=lambda line: (order.index(line.unit.scope_type), _key(line.unit)))
+    crumbs = await breadcrumbs(session, principal, scope, via)
+    return Table(crumbs[-1], period, schools, sorted(blocks.values(), key=_block_key), crumbs)
+
+
+def _key(unit: Unit) -> tuple:
+    return natural_key(unit.name)
+
+
+def _block_key(block: Block) -> tuple:
+    return natural_key(block.name)
+
+
+async def unit_names(
+    session: AsyncSession, units: set[tuple[str, uuid.UUID]]
+) -> dict[uuid.UUID, str]:
+    """The names of territories, clusters and schools (a school's short name when it has
+    one): a query per type named."""
+    names: dict[uuid.UUID, str] = {}
+    for scope_type, model in _MODELS.items():
+        ids = [i for t, i in units if t == scope_type]
+        if not ids:
+            continue
+        short = model.short_name if model is Organization else model.name
+        rows = await session.execute(
+            select(model.id, short, model.name).where(model.id.in_(ids))  # type: ignore[attr-defined]
+        )
+        names |= {uid: brief or full for uid, brief, full in rows}
+    return names
+
+
+async def _territory_chain(session: AsyncSession, territory_id: uuid.UUID | None) -> list[Unit]:
+    """A territory and its ancestors, the top first (a query per level: two or three)."""
+    chain: list[Unit] = []
+    while territory_id is not None and len(chain) < 10:
+        row = (
+            await session.execute(
+                select(Territory.name, Territory.parent_id).where(Territory.id == territory_id)
+            )
+        ).first()
+        if row is None:
+            break
+        chain.insert(0, Unit("territory", territory_id, row.name))
+        territory_id = row.parent_id
+    return chain
+
+
+async def breadcrumbs(
+    session: AsyncSession, principal: Principal, scope: tuple[str, uuid.UUID], via: uuid.UUID | None
+) -> list[Unit]:
+    """From the visitor's own scope (an administrator's: the top territory) down to `scope`
+    (last): its territories, the cluster a school was reached from (`via`, when it is one of
+    the school's), the scope itself."""
+    scope_type, scope_id = scope
+    model = _MODELS[scope_type]
+    here = await session.get(model, scope_id)
+    if here is None:
+        raise NotFound()
+    name = getattr(here, "short_name", None) or here.name
+    if scope_type == "territory":
+        chain = await _territory_chain(session, scope_id)
+    else:
+        chain = await _territory_chain(session, here.territory_id)
+        if scope_type == "organization" and via is not None:
+            member = await session.scalar(
+                select(Cluster.name)
+                .join(ClusterMember, ClusterMember.cluster_id == Cluster.id)
+                .where(Cluster.id == via, ClusterMember.organization_id == scope_id)
+            )
+            if member is not None:
+                chain.append(Unit("cluster", via, member))
+        chain.append(Unit(scope_type, scope_id, name))
+    if principal.unrestricted:
+        return chain
+    ids = [u.scope_id for u in chain]
+    return chain[ids.index(principal.scope_id) :] if principal.scope_id in ids else chain[-1:]
+
+
+async def territories(session: AsyncSession) -> list[Unit]:
+    """Every territory, for an administrator to choose from: regions first, then naturally."""
+    rows = await session.execute(select(Territory.id, Territory.name, Territory.parent_id))
+    found = [(parent is not None, Unit("territory", tid, name)) for tid, name, parent in rows]
+    return [u for _, u in sorted(found, key=lambda f: (f[0], _key(f[1])))]
+
+
+async def home_table(
+    reports: ReportsClient, session: AsyncSession, principal: Principal, today: date
+) -> Table | None:
+    """The values table of the visitor's own scope in the latest period with data, for a home;
+    None when the reports service does not answer or refuses."""
+    if principal.scope_type is None or principal.scope_id is None:
+        return None
+    scope = (principal.scope_type.value, principal.scope_id)
+    try:
+        return await table(reports, session, principal, scope, None, today)
+    except (PeerUnavailable, PeerRefused, NotFound, Forbidden) as exc:
+        logger.warning("a home could not read indicator values: %s", exc.detail)
+        return None
+
+
+@dataclass
+class DecisionLine:
+    decision: DecisionWithEffect
+    indicator: str  # its name (the code when the indicator is gone)
+    unit: str  # the indicator's unit
+    scope: str  # the name of the territory or school the indicator's value is of
+
+
+async def latest_decisions(
+    reports: ReportsClient, territory_id: uuid.UUID, today: date
+) -> tuple[Period, list[DecisionWithEffect]]:
+    """The latest recommendations' period with decisions, with them and their effect in the
+    period after: from the newest recommendations' period of the territory (the current
+    academic year without any) back, `DECISIONS_LOOKBACK` periods; none: that first period."""
+    newest, _ = await reports.recommendations(1, territory_id=territory_id)
+    start = academic_year_of(today)
+    if newest:
+        with suppress(ValueError):  # a stored period that no longer parses: this year's
+            start = parse_period(newest[0].period)
+    period = start
+    for _ in range(DECISIONS_LOOKBACK):
+        found = await reports.decisions(territory_id, period.code, period.next.code)
+        if found:
+            return period, found
+        try:
+            period = period.previous
+        except ValueError:
+            break
+    return start, []
+
+
+async def decision_lines(
+    session: AsyncSession, found: list[DecisionWithEffect]
+) -> list[DecisionLine]:
+    """The decisions with their indicators' names and units and their scopes' names, newest
+    first (two queries)."""
+    codes = {d.indicator_code for d in found if d.indicator_code}
+    rows = await session.execute(
+        select(Indicator.code, Indicator.name, Indicator.unit).where(Indicator.code.in_(codes))
+    )
+    indicators = {code: (name, unit) for code, name, unit in rows}
+    scopes = {(d.scope_type, d.scope_id) for d in found if d.scope_type and d.scope_id}
+    names = await unit_names(session, scopes)  # type: ignore[arg-type]
+    lines = []
+    for d in sorted(found, key=lambda d: (d.decided_on, d.id), reverse=True):
+        name, unit = indicators.get(d.indicator_code or "", (d.indicator_code or "—", "number"))
+        lines.append(DecisionLine(d, name, unit, names.get(d.scope_id, "—") if d.scope_id else "—"))
+    return lines

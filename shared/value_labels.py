@@ -1,0 +1,107 @@
+"""How indicator values are worded and shown to people, in every service's pages and documents:
+Russian status labels, marks and colours, numbers the Russian way (decimal comma, a no-break
+space before `%`), targets, changes and a decision's effect. A status is never told by colour
+alone: each has its label (and a mark for black-and-white prints)."""
+
+from typing import Any
+
+NBSP = "\u00a0"
+MINUS = "\u2212"
+NO_VALUE = "—"
+
+STATUS_LABELS = {
+    "achieved": "достигнуто",
+    "not_achieved": "не достигнуто",
+    "insufficient_data": "недостаточно данных",
+    "no_data": "нет данных",
+    "no_target": "цель не задана",
+}
+# A mark next to the label, so that a black-and-white print still tells them apart.
+STATUS_MARKS = {
+    "achieved": "✓",
+    "not_achieved": "✗",
+    "insufficient_data": "?",
+    "no_data": "–",
+    "no_target": "·",
+}
+# (fill, text) colours; the fill is also the spreadsheet cell's.
+STATUS_COLOURS = {
+    "achieved": ("D4EDDA", "155724"),
+    "not_achieved": ("F8D7DA", "721C24"),
+    "insufficient_data": ("FFF3CD", "856404"),
+    "no_data": ("E2E3E5", "383D41"),
+    "no_target": ("F1F3F5", "495057"),
+}
+STATUS_KEYS = {"no_target": "none"}
+
+OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
+
+
+def status_key(status: str | None) -> str:
+    """The status as a CSS class suffix."""
+    return STATUS_KEYS.get(status, status or "none")
+
+
+def number(x: float, digits: int = 2, *, fixed: bool = False) -> str:
+    """1234.5 → "1234,5"; `fixed` keeps trailing zeros (80 → "80,0" with one digit)."""
+    text = f"{x:.{digits}f}"
+    if not fixed and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if text in ("-0", "-0.0", "-0.00"):
+        text = text[1:]
+    return text.replace(".", ",").replace("-", MINUS)
+
+
+def is_yes_no(unit: str, scope_type: str) -> bool:
+    """A boolean indicator is yes/no for one organization, a share of them for a group."""
+    return unit == "boolean" and scope_type == "organization"
+
+
+def is_percent(unit: str, scope_type: str) -> bool:
+    return unit == "percent" or (unit == "boolean" and scope_type != "organization")
+
+
+def value_text(value: float | None, unit: str, scope_type: str) -> str:
+    """80.0 (percent) → "80,0 %", 4.25 → "4,25", 1 (boolean, one school) → "да"."""
+    if value is None:
+        return NO_VALUE
+    if is_yes_no(unit, scope_type):
+        return "да" if value >= 0.5 else "нет"
+    if is_percent(unit, scope_type):
+        return f"{number(value, 1, fixed=True)}{NBSP}%"
+    return number(value)
+
+
+def target_text(target: dict[str, Any] | None, unit: str, scope_type: str) -> str:
+    """{"op": ">=", "value": 70} → "≥ 70,0 %"."""
+    if not target:
+        return NO_VALUE
+    op = OPS.get(target["op"], target["op"])
+    return f"{op}{NBSP}{value_text(target['value'], unit, scope_type)}"
+
+
+def change_text(change: float | None, unit: str, scope_type: str) -> str:
+    """+20.0 (percent) → "+20,0 п.п."; a change of a percent is in percentage points."""
+    if change is None:
+        return NO_VALUE
+    sign = "+" if change > 0 else ""
+    if is_percent(unit, scope_type):
+        return f"{sign}{number(change, 1, fixed=True)}{NBSP}п.п."
+    return f"{sign}{number(change)}"
+
+
+def effect_text(before: float | None, after: float | None, unit: str, scope_type: str) -> str:
+    """ "было → стало (изменение)": "60,0 % → 80,0 % (+20,0 п.п.)"."""
+    change = after - before if before is not None and after is not None else None
+    shown = f"{value_text(before, unit, scope_type)} → {value_text(after, unit, scope_type)}"
+    return f"{shown} ({change_text(change, unit, scope_type)})"
+
+
+def effect_verdict(before: float | None, after: float | None, direction: str) -> str:
+    """Did the indicator move the way the indicator wants?"""
+    if before is None or after is None:
+        return "оценить нельзя: нет значения"
+    if abs(after - before) < 1e-9:
+        return "без изменений"
+    better = after > before if direction != "lower" else after < before
+    return "улучшение" if better else "ухудшение"

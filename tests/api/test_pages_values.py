@@ -1,0 +1,314 @@
+"""The indicator values pages read from the reports service as the signed-in person: the
+analyst's territory, its clusters, a cluster's schools (numbers, the words of the status, the
+drill-down links, the school card), the default period, the viewer's read-only home; who may
+not: a teacher, another school's leader of the same municipality. The decisions page with the
+effect the reports service computes."""
+
+import re
+
+import pytest
+
+from shared.periods import academic_year_of
+from tests.api import test_pages
+from tests.facts import sync_facts
+from tests.reports import helpers
+from tests.reports.helpers import PERIOD, TRAINED_INDICATOR
+from tests.reports.test_decisions import DECISION
+from tests.surveys.forms import Dom
+
+browser = test_pages.browser
+signed_in = test_pages.signed_in
+NAME = TRAINED_INDICATOR["name"]
+
+
+def text_of(answer, id_: str) -> str:
+    """The text of the element `id_`, spaces as a reader sees them (one between cells)."""
+    html = re.sub(r"(</(th|td|dt|dd)>|<br>)", r"\1 ", answer.text)
+    return re.sub(r"\s+", " ", Dom(html).text(id_).replace("\xa0", " ")).strip()
+
+
+@pytest.fixture
+async def valued(api_client, world, apps, isolation):
+    """ "trained" (target ≥ 70 %) in 2021/2022: S1 50 % (60 % the year before), S2 80 %
+    (75 %) in M1's cluster C1; S3 90 % in M2. The reports' facts caught up."""
+    answer = await api_client.post(
+        "/v1/indicators", json=TRAINED_INDICATOR, headers=world.headers("admin")
+    )
+    assert answer.status_code == 201, answer.text
+    rows = [
+        ("trained", world.s1.id, "2020/2021", 60.0),
+        ("trained", world.s1.id, PERIOD, 50.0),
+        ("trained", world.s2.id, "2020/2021", 75.0),
+        ("trained", world.s2.id, PERIOD, 80.0),
+        ("trained", world.s3.id, PERIOD, 90.0),
+    ]
+    await helpers.post_values(api_client, world, rows, who="admin")
+    await sync_facts(apps, isolation)
+    return world
+
+
+def values_url(scope_type: str, scope_id, **extra: str) -> str:
+    return f"/values?scope_type={scope_type}&amp;scope_id={scope_id}&amp;period=2021%2F2022" + (
+        "".join(f"&amp;{k}={v}" for k, v in extra.items())
+    )
+
+
+async def test_the_analyst_drills_from_the_territory_to_a_cluster_and_a_school(
+    browser, valued, settings
+):
+    world = valued
+    client, home = await signed_in(browser, "analyst@soko.example")
+    assert 'href="/values"' in home.text and 'href="/decisions"' in home.text
+    page = await client.get("/values", params={"period": PERIOD})
+    assert page.status_code == 200, page.text
+    assert "<title>Показатели — Район 1 — Soko</title>" in page.text
+    row = text_of(page, "indicator-trained")
+    # M1: S1 50 and S2 80, a mean of 65 %, short of 70; the year before (60 + 75) / 2 = 67.5.
+    assert row.startswith(
+        f"{NAME} только он Район 1 65,0 % ✗ не достигнуто ≥ 70,0 % 67,5 % −2,5 п.п."
+    )
+    assert "Кластер 1 (кластер) 65,0 % ✗ не достигнуто ≥ 70,0 %" in row
+    assert "Район 2" not in page.text and "Кластер 2" not in page.text  # M2 is not the analyst's
+    cluster_link = values_url("cluster", world.c1.id)
+    assert f'href="{cluster_link}"' in page.text
+
+    cluster = await client.get(cluster_link.replace("&amp;", "&"))
+    assert cluster.status_code == 200, cluster.text
+    row = text_of(cluster, "indicator-trained")
+    assert "Кластер 1 65,0 %" in row
+    # Schools in natural order, each with its value, status words, previous value and change.
+    assert "Школа 1 карточка 50,0 % ✗ не достигнуто ≥ 70,0 % 60,0 % −10,0 п.п." in row
+    assert "Школа 2 карточка 80,0 % ✓ достигнуто ≥ 70,0 % 75,0 % +5,0 п.п." in row
+    assert row.index("Школа 1") < row.index("Школа 2")
+    crumbs = f'<a href="{values_url("territory", world.m1.id)}">Район 1</a>'
+    assert crumbs in cluster.text and '<span aria-current="page">Кластер 1</span>' in cluster.text
+    school_link = values_url("organization", world.s1.id, via=world.c1.id)
+    assert f'href="{school_link}"' in cluster.text
+
+    school = await client.get(school_link.replace("&amp;", "&"))
+    assert school.status_code == 200, school.text
+    assert "Школа 1 50,0 % ✗ не достигнуто ≥ 70,0 %" in text_of(school, "indicator-trained")
+    assert "Школа 2" not in Dom(school.text).text("main")
+    assert f'<a href="{values_url("cluster", world.c1.id)}">Кластер 1</a>' in school.text
+    card = f"{settings.reports_url}".rstrip("/") + f"/v1/reports/organizations/{world.s1.id}"
+    assert f'href="{card}?format=html&amp;period=2021/2022"' in school.text
+
+    schools = await client.get(
+        "/values", params={"period": PERIOD, "schools": "1", "scope_type": "territory",
+                           "scope_id": str(world.m1.id)},
+    )  # fmt: skip
+    row = text_of(schools, "indicator-trained")
+    assert "Школа 1 карточка 50,0 %" in row and "Школа 2 карточка 80,0 %" in row
+    assert "Кластер 1" not in row and "Школа 3" not in row
+
+
+async def test_the_default_period_is_the_latest_with_data_and_periods_step(
+    browser, api_client, valued, apps, isolation, settings
+):
+    world = valued
+    latest = academic_year_of(settings.today()).previous  # last year: no value this year
+    await helpers.post_values(
+        api_client, world, [("trained", world.s1.id, latest.code, 95.0)], who="admin"
+    )
+    await sync_facts(apps, isolation)
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    page = await client.get("/values")
+    assert f"Период: {latest.code}" in page.text
+    # Only S1 reported: M1's value is S1's, achieved.
+    assert "Район 1 95,0 % ✓ достигнуто ≥ 70,0 %" in text_of(page, "indicator-trained")
+    before = latest.previous.code.replace("/", "%2F")
+    assert f"period={before}" in page.text and f"← {latest.previous.code}" in page.text
+    earlier = await client.get("/values", params={"period": PERIOD})
+    assert "Период: 2021/2022" in earlier.text
+    assert "Район 1 65,0 %" in text_of(earlier, "indicator-trained")
+    bad = await client.get("/values", params={"period": "2021/2023"})
+    assert bad.status_code == 422 and "Период не распознан" in bad.text
+
+
+async def test_no_data_and_no_target_are_said_in_words(
+    browser, api_client, valued, apps, isolation
+):
+    world = valued
+    untargeted = {**TRAINED_INDICATOR, "code": "trained_free", "target": None}
+    answer = await api_client.post(
+        "/v1/indicators", json=untargeted, headers=world.headers("admin")
+    )
+    assert answer.status_code == 201, answer.text
+    rows = [("trained_free", world.s1.id, PERIOD, 40.0)]
+    await helpers.post_values(api_client, world, rows, who="admin")
+    await sync_facts(apps, isolation)
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    page = await client.get("/values", params={"period": "2019/2020"})
+    assert "Район 1 — – нет данных ≥ 70,0 % — —" in text_of(page, "indicator-trained")
+    page = await client.get("/values", params={"period": PERIOD})
+    assert "Район 1 40,0 % · цель не задана — — —" in text_of(page, "indicator-trained_free")
+    one = await client.get("/values", params={"period": PERIOD, "indicator": "trained"})
+    assert "indicator-trained_free" not in one.text and "Все показатели" in one.text
+    unknown = await client.get("/values", params={"indicator": "nothing_such"})
+    assert unknown.status_code == 404 and "Не найдено" in unknown.text
+
+
+async def test_the_viewer_sees_the_values_read_only(browser, valued):
+    world = valued
+    _, home = await signed_in(browser, "viewer@soko.example")
+    main = Dom(home.text)
+    assert "Показатели" in main.text("values-title")
+    row = text_of(home, "indicator-trained")
+    assert "Район 1 65,0 % ✗ не достигнуто ≥ 70,0 %" in row and "Кластер 1" in row
+    body = home.text.split("<main", 1)[1]
+    assert "<form" not in body and "<button" not in body
+    assert f'href="{values_url("cluster", world.c1.id)}"' in home.text
+
+
+async def test_a_leader_sees_only_the_school_and_a_teacher_nothing(browser, valued):
+    world = valued
+    client, home = await signed_in(browser, "leader3@soko.example")  # S3's leader, M2
+    assert 'href="/values"' in home.text
+    own = await client.get("/values", params={"period": PERIOD})
+    assert own.status_code == 200
+    assert "Школа 3 90,0 % ✓ достигнуто ≥ 70,0 %" in text_of(own, "indicator-trained")
+    # S1 is in the same region but not S3's: no value of it, whatever the way in.
+    for params in (
+        {"scope_type": "organization", "scope_id": str(world.s1.id)},
+        {"scope_type": "cluster", "scope_id": str(world.c1.id)},
+        {"scope_type": "territory", "scope_id": str(world.m1.id)},
+    ):
+        refused = await client.get("/values", params={"period": PERIOD, **params})
+        assert refused.status_code == 404 and "50,0" not in refused.text, params
+    # The leader of S1, whose school shares cluster C1 with S2: the cluster is not theirs to list.
+    leader, _ = await signed_in(browser, "leader@soko.example")
+    cluster = await leader.get(
+        "/values", params={"period": PERIOD, "scope_type": "cluster", "scope_id": str(world.c1.id)}
+    )
+    assert cluster.status_code == 404 and "80,0" not in cluster.text
+    mine = await leader.get("/values", params={"period": PERIOD})
+    assert "Школа 1 50,0 %" in text_of(mine, "indicator-trained") and "Школа 2" not in mine.text
+    teacher, _ = await signed_in(browser, "teacher@soko.example")
+    for path in ("/values", "/decisions"):
+        answer = await teacher.get(path)
+        assert answer.status_code == 403 and "Недостаточно прав" in answer.text, path
+    decisions = await leader.get("/decisions")
+    assert decisions.status_code == 403
+
+
+async def test_the_methodologist_reads_the_territory_s_values_too(browser, valued):
+    client, home = await signed_in(browser, "method@soko.example")
+    assert 'href="/values"' in home.text and 'href="/decisions"' in home.text
+    page = await client.get("/values", params={"period": PERIOD})
+    assert "Район 1 65,0 % ✗ не достигнуто" in text_of(page, "indicator-trained")
+    assert (await client.get("/decisions")).status_code == 200
+
+
+async def test_an_analyst_cannot_open_another_territory(browser, valued):
+    world = valued
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    for scope_type, scope_id in (("territory", world.m2.id), ("organization", world.s3.id)):
+        answer = await client.get(
+            "/values",
+            params={"period": PERIOD, "scope_type": scope_type, "scope_id": str(scope_id)},
+        )
+        assert answer.status_code == 404 and "90,0" not in answer.text
+    assert (await client.get("/values", params={"scope_id": "not-an-id"})).status_code == 404
+
+
+async def test_the_administrator_chooses_a_territory(browser, valued):
+    world = valued
+    client, _ = await signed_in(browser, "admin@soko.example")
+    page = await client.get("/values")
+    assert f'href="/values?scope_type=territory&amp;scope_id={world.m2.id}"' in page.text
+    region = await client.get(
+        "/values",
+        params={"period": PERIOD, "scope_type": "territory", "scope_id": str(world.region.id)},
+    )
+    row = text_of(region, "indicator-trained")
+    # The region: S1 50, S2 80, S3 90: 73,3 %; its municipalities and both clusters below.
+    assert row.startswith(f"{NAME} только он Область 73,3 % ✓ достигнуто ≥ 70,0 %")
+    assert (
+        "Район 1 65,0 %" in row and "Район 2 90,0 %" in row and "Кластер 2 (кластер) 90,0 %" in row
+    )
+    assert '<a href="/values">Все территории</a>' in region.text
+
+
+async def test_decisions_show_the_effect_the_reports_service_computes(
+    browser, api_client, reports_client, valued, apps, isolation
+):
+    world = valued
+    await helpers.generate(reports_client, world)
+    listed = await reports_client.get(
+        "/v1/recommendations",
+        params={"organization_id": str(world.s1.id), "period": PERIOD},
+        headers=world.headers("analyst"),
+    )
+    [rec] = [r for r in listed.json()["items"] if r["indicator_code"] == "trained"
+             and r["rule_code"] == "leader_indicator_not_achieved"]  # fmt: skip
+    decision = DECISION  # taken on 01.06.2022
+    posted = await reports_client.post(
+        f"/v1/recommendations/{rec['id']}/decisions",
+        json=decision,
+        headers=world.headers("analyst"),
+    )
+    assert posted.status_code == 201, posted.text
+    await helpers.post_values(
+        api_client, world, [("trained", world.s1.id, "2022/2023", 65.0)], who="admin"
+    )
+    await sync_facts(apps, isolation)
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    page = await client.get("/decisions", params={"period": PERIOD})
+    assert page.status_code == 200, page.text
+    text = text_of(page, "main")
+    assert "Управленческие решения — Район 1" in text
+    assert decision["text"] in text and "Решение от 01.06.2022" in text
+    assert f"Показатель {NAME} (Школа 1)" in text
+    # 50 % before, 65 % in 2022/2023: +15 points, better (the reports service's `improved`).
+    assert (
+        "До решения (2021/2022) 50,0 %" in text
+        and "После (2022/2023) 65,0 % · не достигнуто" in text
+    )
+    assert "Изменение +15,0 п.п." in text and "Есть эффект: улучшение." in text
+    # Compared with a year without S1's value: the effect cannot be told.
+    later = await client.get("/decisions", params={"period": PERIOD, "compare": "2023/2024"})
+    assert "Оценить нельзя: нет значения за 2023/2024." in later.text
+    # The default period: the latest with decisions, from the newest recommendations' back,
+    # compared with the period after it.
+    found = await client.get("/decisions")
+    assert "Рекомендации 2021/2022" in found.text and "Есть эффект: улучшение." in found.text
+    # Another municipality's analyst would need the territory: M2 is outside M1's.
+    other = await client.get("/decisions", params={"territory_id": str(world.m2.id)})
+    assert other.status_code == 404
+
+
+async def test_one_call_per_level_whatever_the_number_of_schools(
+    browser, valued, apps, monkeypatch
+):
+    """A cluster's page asks the reports service twice (the cluster, its schools), a
+    territory's twice (itself and its sub-territories, its clusters): never once per unit."""
+    world = valued
+    client, _ = await signed_in(browser, "admin@soko.example")
+    asked: list[dict] = []
+    peer = apps.api.state.peers["reports"]
+    original = peer.request
+
+    async def counted(method, path, **kwargs):
+        if path == "/v1/indicator-values":
+            asked.append(dict(kwargs.get("params") or {}))
+        return await original(method, path, **kwargs)
+
+    monkeypatch.setattr(peer, "request", counted)
+    cluster = await client.get(
+        "/values", params={"period": PERIOD, "scope_type": "cluster", "scope_id": str(world.c1.id)}
+    )
+    assert "Школа 1 карточка 50,0 %" in text_of(cluster, "indicator-trained")
+    assert [(a["scope_type"], a["level"]) for a in asked] == [
+        ("cluster", "cluster"),
+        ("cluster", "organization"),
+    ]
+    asked.clear()
+    region = await client.get(
+        "/values",
+        params={"period": PERIOD, "scope_type": "territory", "scope_id": str(world.region.id)},
+    )
+    assert "Школа" not in text_of(region, "indicator-trained")
+    assert [(a["scope_type"], a["level"]) for a in asked] == [
+        ("territory", "territory"),
+        ("territory", "cluster"),
+    ]
