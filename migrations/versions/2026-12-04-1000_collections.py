@@ -68,6 +68,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "collection_approval",
+        sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("collection_id", sa.Uuid(), nullable=False),
         sa.Column("organization_id", sa.Uuid(), nullable=False),
         sa.Column("period", _text(20), nullable=False),
@@ -90,8 +91,9 @@ def upgrade() -> None:
         foreign_key(
             "collection_approval", "organization_id", "api.organization", ondelete="RESTRICT"
         ),
-        sa.PrimaryKeyConstraint(
-            "collection_id", "organization_id", "period", name=op.f("pk_collection_approval")
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_collection_approval")),
+        sa.UniqueConstraint(
+            "collection_id", "organization_id", "period", name="uq_collection_approval_key"
         ),
         schema="api",
     )

@@ -83,17 +83,7 @@ def _level_of(access: Access, chain: list[tuple[uuid.UUID, str]]) -> int | None:
 
 
 def _read(approval: CollectionApproval, levels: int) -> ApprovalRead:
-    return ApprovalRead(
-        collection_id=approval.collection_id,
-        organization_id=approval.organization_id,
-        period=approval.period,
-        status=approval.status,
-        level=approval.level,
-        levels=levels,
-        last_action=approval.last_action,
-        comment=approval.comment,
-        updated_at=approval.updated_at,
-    )
+    return ApprovalRead.model_validate({**approval.model_dump(), "levels": levels})
 
 
 def _required_comment(action: str, comment: str | None) -> str:
@@ -175,7 +165,12 @@ async def take_step(
     if action == "submit" and today < window.opens_date:
         raise Conflict(f"Сбор за {step.period.code} откроется {window.opens_date:%d.%m.%Y}")
     key = (collection.id, step.organization_id, step.period.code)
-    approval = await session.get(CollectionApproval, key, with_for_update=True)
+    query = select(CollectionApproval).where(
+        CollectionApproval.collection_id == key[0],
+        CollectionApproval.organization_id == key[1],
+        CollectionApproval.period == key[2],
+    )
+    approval = await session.scalar(query.with_for_update())
     status, level, at_level = _next(action, approval, actor, chain)
     if approval is None:
         approval = CollectionApproval(

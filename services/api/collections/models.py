@@ -4,7 +4,17 @@ period's reporting window, and the approval of what each organization reported."
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, CheckConstraint, Column, Identity, Index, Text, Uuid, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Column,
+    Identity,
+    Index,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Field, SQLModel
 
@@ -49,6 +59,7 @@ class CollectionWindow(SQLModel, table=True):
         CheckConstraint("due_date >= opens_date", name="dates"),
         {"schema": "api"},
     )
+    __audit__ = False  # a change is audited as one of its collection's (`windows`)
 
     collection_id: uuid.UUID = Field(
         foreign_key="api.collection.id", primary_key=True, ondelete="CASCADE"
@@ -70,17 +81,18 @@ class CollectionApproval(SQLModel, table=True):
             "last_action IN ('submit', 'approve', 'return', 'unapprove')", name="last_action"
         ),
         CheckConstraint("(status = 'approved') = (level > 0)", name="level"),
+        UniqueConstraint(
+            "collection_id", "organization_id", "period", name="uq_collection_approval_key"
+        ),
         Index("ix_collection_approval_organization_period", "organization_id", "period"),
         {"schema": "api"},
     )
 
-    collection_id: uuid.UUID = Field(
-        foreign_key="api.collection.id", primary_key=True, ondelete="CASCADE"
-    )
-    organization_id: uuid.UUID = Field(
-        foreign_key="api.organization.id", primary_key=True, ondelete="RESTRICT"
-    )
-    period: str = Field(primary_key=True, max_length=20)
+    # A key of its own: the audit log names the approval by it.
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    collection_id: uuid.UUID = Field(foreign_key="api.collection.id", ondelete="CASCADE")
+    organization_id: uuid.UUID = Field(foreign_key="api.organization.id", ondelete="RESTRICT")
+    period: str = Field(max_length=20)
     status: str = Field(max_length=20)
     level: int = Field(default=0)
     last_action: str = Field(max_length=20)

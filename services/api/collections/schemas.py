@@ -144,6 +144,7 @@ class ApprovalStep(BaseModel):
 
 
 class ApprovalRead(BaseModel):
+    id: uuid.UUID = Field(description="The approval's id: its audit events' entity_id")
     collection_id: uuid.UUID
     organization_id: uuid.UUID
     period: str

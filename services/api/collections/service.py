@@ -11,10 +11,11 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import any_, exists, literal, select, text
+from sqlalchemy import any_, exists, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import MANAGERS, Access, authorize, visible_territories
+from services.api.audit import service as audit
 from services.api.collections.models import Collection, CollectionApproval, CollectionWindow
 from services.api.collections.schemas import (
     CollectionCreate,
@@ -73,27 +74,15 @@ async def _authorize_owner(access: Access, territory_id: uuid.UUID) -> None:
     await authorize(access.principal, access.scopes, ScopeType.territory, territory_id, MANAGERS)
 
 
-_OWNER_CHAIN = text(
-    """
-    WITH RECURSIVE up AS (
-        SELECT id, parent_id FROM api.territory WHERE id = :territory_id
-        UNION ALL
-        SELECT t.id, t.parent_id FROM api.territory t JOIN up ON t.id = up.parent_id
-    )
-    SELECT id FROM up
-    """
-)
-
-
 async def _indicator_ids(
-    session: AsyncSession, owner_territory_id: uuid.UUID, codes: Sequence[str]
+    access: Access, owner_territory_id: uuid.UUID, codes: Sequence[str]
 ) -> list[uuid.UUID]:
     """The ids of the indicators `codes` in their order, each one organizations report (method
     `data_value`) of the global catalogue or of the owner or a territory above it; else a 422
     naming `indicator_codes` with every code refused."""
-    above = set(await session.scalars(_OWNER_CHAIN, {"territory_id": owner_territory_id}))
+    above = await access.scopes.ancestors(owner_territory_id)
     query = select(Indicator).where(Indicator.code.in_(codes))
-    found = {i.code: i for i in await session.scalars(query)}
+    found = {i.code: i for i in await access.session.scalars(query)}
     refused = [
         code
         for code in codes
@@ -135,7 +124,7 @@ async def create_collection(access: Access, data: CollectionCreate) -> Collectio
     hold it, 403 for other roles; 422 naming `indicator_codes` or a window)."""
     await _authorize_owner(access, data.owner_territory_id)
     session = access.session
-    ids = await _indicator_ids(session, data.owner_territory_id, data.indicator_codes)
+    ids = await _indicator_ids(access, data.owner_territory_id, data.indicator_codes)
     _check_windows(data.windows)
     collection = await add_new(
         session,
@@ -149,8 +138,35 @@ async def create_collection(access: Access, data: CollectionCreate) -> Collectio
         ),
     )
     session.add_all(_windows(collection.id, data.windows))
-    await session.flush()
+    await _record_windows(session, collection.id, [], data.windows)
     return collection
+
+
+async def _record_windows(
+    session: AsyncSession,
+    collection_id: uuid.UUID,
+    before: Sequence[WindowRead | Window],
+    after: Sequence[WindowRead | Window],
+) -> None:
+    """The windows' change, audited as one of the collection's (their rows are not)."""
+    shown = [
+        sorted(
+            (
+                {
+                    "period": getattr(w.period, "code", w.period),
+                    "opens_date": w.opens_date.isoformat(),
+                    "due_date": w.due_date.isoformat(),
+                }
+                for w in windows
+            ),
+            key=lambda w: (w["opens_date"], w["period"]),
+        )
+        for windows in (before, after)
+    ]
+    if shown[0] != shown[1]:
+        changes = {"windows": {"before": shown[0], "after": shown[1]}}
+        await audit.record(session, "update", "collection", collection_id, changes)
+    await session.flush()
 
 
 def _windows(collection_id: uuid.UUID, windows: Sequence[Window]) -> list[CollectionWindow]:
@@ -177,7 +193,7 @@ async def update_collection(
     if "indicator_codes" in changes:
         codes = changes.pop("indicator_codes")
         changes["indicator_ids"] = await _indicator_ids(
-            session, collection.owner_territory_id, codes
+            access, collection.owner_territory_id, codes
         )
     locked = {"indicator_ids", "organization_kinds"} & {
         key for key, value in changes.items() if value != getattr(collection, key)
@@ -203,12 +219,13 @@ async def _replace_windows(
     if dropped := sorted(set(await session.scalars(query))):
         message = f"По периодам {', '.join(dropped)} уже есть подача или утверждение данных"
         raise Conflict.at("windows", message)
-    current = {
-        w.period: w
-        for w in await session.scalars(
-            select(CollectionWindow).where(CollectionWindow.collection_id == collection_id)
-        )
-    }
+    query = (
+        select(CollectionWindow)
+        .where(CollectionWindow.collection_id == collection_id)
+        .order_by(CollectionWindow.opens_date, CollectionWindow.period)
+    )
+    current = {w.period: w for w in await session.scalars(query)}
+    before = [WindowRead.model_validate(w) for w in current.values()]
     for window in windows:
         stored = current.pop(window.period.code, None)
         if stored is None:
@@ -217,7 +234,7 @@ async def _replace_windows(
             stored.opens_date, stored.due_date = window.opens_date, window.due_date
     for stale in current.values():
         await session.delete(stale)
-    await session.flush()
+    await _record_windows(session, collection_id, before, windows)
 
 
 async def delete_collection(access: Access, collection_id: uuid.UUID) -> None:
