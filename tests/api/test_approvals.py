@@ -117,7 +117,14 @@ async def test_submit_approve_refuse_a_change_unapprove_then_the_change_is_accep
     assert approval["level"] == 1 and approval["territory_id"] == str(world.m1.id)
     assert [e["loc"] for e in problem["errors"]] == [["values", 1, "value"]]
     assert await stored(db, world) == 81.0
-    # The analyst is held by the lock too, and so is a file.
+    # A dry run says the same; the analyst is held by the lock too, and so is a file.
+    dry = await api_client.post(
+        "/v1/data-values",
+        json={"values": values(world, 90.0)},
+        params={"dry_run": "true"},
+        headers=world.headers("leader"),
+    )
+    assert dry.status_code == 409
     assert (await post_values(api_client, world, values(world, 90.0), "analyst")).status_code == 409
     sheet = (
         f"indicator_code;organization_id;period;value\nteachers_trained;{world.s1.id};{PERIOD};90\n"
