@@ -318,3 +318,32 @@ async def test_an_organization_the_collection_does_not_ask_is_422(api_client, db
     answer = await act(api_client, world, "approve", "analyst", org=kindergarten)
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"] == ["body", "organization_id"]
+
+
+@pytest.mark.committed
+async def test_a_write_in_progress_holds_the_approvals_of_its_rows(isolation, settings):
+    """No approval is given (or taken back) between the lock check and the write's commit: the
+    write holds the approval rows of its organizations and periods until it ends."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from services.api.collections.approvals import refuse_locked_changes
+    from services.api.data_values.service import Valid
+    from tests.collections_world import SUBMITTED
+    from tests.factories import committed_world
+
+    world = await committed_world(isolation, settings)
+    row = Valid(0, world.planning.id, world.s1.id, SUBMITTED, 1.0)
+    held = "SELECT 1 FROM api.collection_approval WHERE organization_id = :org AND period = :p"
+    async with isolation() as writer, isolation() as approver:
+        await refuse_locked_changes(writer, [row])  # S1's 2021/2022 is submitted: no lock yet
+        with pytest.raises(DBAPIError, match="could not obtain lock"):
+            await approver.execute(
+                text(held + " FOR UPDATE NOWAIT"), {"org": world.s1.id, "p": SUBMITTED}
+            )
+        await approver.rollback()
+        await writer.commit()
+        locked = await approver.execute(
+            text(held + " FOR UPDATE NOWAIT"), {"org": world.s1.id, "p": SUBMITTED}
+        )
+        assert locked.scalar() == 1

@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from datetime import UTC, date
 from typing import Any, Protocol
 
-from sqlalchemy import ARRAY, Float, Integer, String, Uuid, bindparam, literal, select, text
+from sqlalchemy import ARRAY, Float, Integer, String, Uuid, bindparam, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import Access
@@ -170,6 +170,10 @@ async def take_step(
         CollectionApproval.organization_id == key[1],
         CollectionApproval.period == key[2],
     )
+    # One step at a time per key, the first submission too (no row to lock yet).
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtext("|".join(map(str, key)))))
+    )
     approval = await session.scalar(query.with_for_update())
     status, level, at_level = _next(action, approval, actor, chain)
     if approval is None:
@@ -284,12 +288,16 @@ _LOCKED = text(
     WITH input AS (
         SELECT * FROM unnest(:indexes, :indicator_ids, :organization_ids, :periods, :values)
             AS t(index, indicator_id, organization_id, period, value)
+    ), held AS (  -- an approval can neither be given nor taken back while this write runs
+        SELECT a.* FROM api.collection_approval a
+        WHERE (a.organization_id, a.period) IN (SELECT organization_id, period FROM input)
+        FOR SHARE
     )
     SELECT i.index, c.id AS collection_id, c.name AS collection_name, a.organization_id,
            o.name AS organization_name, a.period, a.level, s.territory_id,
            t.name AS territory_name, s.actor_id, s.actor_name, s.at
     FROM input i
-    JOIN api.collection_approval a
+    JOIN held a
         ON a.organization_id = i.organization_id AND a.period = i.period
         AND a.status = 'approved'
     JOIN api.collection c ON c.id = a.collection_id AND i.indicator_id = ANY(c.indicator_ids)
@@ -329,9 +337,11 @@ async def refuse_locked_changes(session: AsyncSession, rows: Sequence[ValueRow])
     """Refuse a write of data values (409, nothing written) when one of `rows` would add or
     change a value locked by an approval: an indicator of a collection whose data of that
     organization and period are approved at some level. A row with the stored value is no
-    change and passes. The problem names the approval (who, at which level, when) in
-    `detail`, each refused row in `errors` (`loc`: ["values", index, "value"], the index as
-    the import summary counts rows) and the approvals in `approvals`. One query."""
+    change and passes. The approvals of the rows' organizations and periods are held (FOR
+    SHARE) until the write commits, so none is given or taken back meanwhile. The problem
+    names the approval (who, at which level, when) in `detail`, each refused row in `errors`
+    (`loc`: ["values", index, "value"], the index as the import summary counts rows) and the
+    approvals in `approvals`. One query."""
     if not rows:
         return
     found = (
