@@ -93,6 +93,11 @@ def _required_comment(action: str, comment: str | None) -> str:
     raise Invalid.at("comment", message)
 
 
+def _named(chain: list[tuple[uuid.UUID, str]], level: int) -> str:
+    """The territory at `level` (1 …) of the chain, as messages name it."""
+    return f"«{chain[level - 1][1]}»" if 0 < level <= len(chain) else "вышестоящий уровень"
+
+
 def _next(
     action: ApprovalAction,
     approval: CollectionApproval | None,
@@ -115,11 +120,11 @@ def _next(
         actor = level if actor is None else actor
         if actor < level:
             raise Conflict(
-                f"Данные утвердил вышестоящий уровень: сначала отзывает «{chain[level - 1][1]}»"
+                f"Данные утвердил вышестоящий уровень: сначала отзывает {_named(chain, level)}"
             )
         if actor > level + 1:
             raise Conflict(
-                f"Отозвать утверждение может «{chain[level - 1][1]}» или следующий уровень"
+                f"Отозвать утверждение может {_named(chain, level)} или следующий уровень"
             )
         return ("approved" if level > 1 else "submitted"), level - 1, actor
     if status not in ("submitted", "approved"):
@@ -128,10 +133,26 @@ def _next(
     if actor > len(chain):
         raise Conflict("Данные уже утверждены на всех уровнях")
     if actor > level + 1:
-        raise Conflict(f"Сначала данные утверждает «{chain[level][1]}»")
+        raise Conflict(f"Сначала данные утверждает {_named(chain, level + 1)}")
     if actor <= level:
         raise Conflict("Данные уже утверждены на этом уровне")
     return ("approved", actor, actor) if action == "approve" else ("returned", 0, actor)
+
+
+async def _locked(
+    session: AsyncSession, key: tuple[uuid.UUID, uuid.UUID, str]
+) -> CollectionApproval | None:
+    """The approval of (collection, organization, period), if any, locked for this step: one
+    step at a time per key, the first submission too (there is no row to lock yet)."""
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtext("|".join(map(str, key)))))
+    )
+    query = select(CollectionApproval).where(
+        CollectionApproval.collection_id == key[0],
+        CollectionApproval.organization_id == key[1],
+        CollectionApproval.period == key[2],
+    )
+    return await session.scalar(query.with_for_update())
 
 
 async def take_step(
@@ -165,16 +186,7 @@ async def take_step(
     if action == "submit" and today < window.opens_date:
         raise Conflict(f"Сбор за {step.period.code} откроется {window.opens_date:%d.%m.%Y}")
     key = (collection.id, step.organization_id, step.period.code)
-    query = select(CollectionApproval).where(
-        CollectionApproval.collection_id == key[0],
-        CollectionApproval.organization_id == key[1],
-        CollectionApproval.period == key[2],
-    )
-    # One step at a time per key, the first submission too (no row to lock yet).
-    await session.execute(
-        select(func.pg_advisory_xact_lock(func.hashtext("|".join(map(str, key)))))
-    )
-    approval = await session.scalar(query.with_for_update())
+    approval = await _locked(session, key)
     status, level, at_level = _next(action, approval, actor, chain)
     if approval is None:
         approval = CollectionApproval(

@@ -1,10 +1,11 @@
-"""Data collections (сбор данных): create, read, change, delete, and each period's status.
+"""Data collections (сбор данных): create, read, change, delete.
 
 A collection names the indicators (method `data_value`) that the organizations of some kinds in
 its owner territory (the whole subtree) report, and one window per period: values are expected
 from `opens_date` and due by `due_date`. Its owner territory's analysts (and administrators)
 write it; it is read by whoever's scope is at or under the owner (a school's leader: the
-collections of its territories for its kind) and above it. Approval: `approvals.py`.
+collections of its territories for its kind) and above it. A period's status: `status.py`;
+approval: `approvals.py`.
 """
 
 import uuid
