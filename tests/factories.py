@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.api_keys.service import create_api_key
 from services.api.assessments.models import AssessmentEvent, AssessmentProcedure, AssessmentResult
 from services.api.auth.service import user_principal
+from services.api.collections.models import Collection
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Cluster, ClusterMember, Organization
 from services.api.roadmaps.models import Activity, ActivityFile, Roadmap, RoadmapSection
@@ -29,6 +30,7 @@ from shared.db import utcnow
 from shared.headers import USER_HEADER
 from shared.identity import ALGORITHM, ISSUER, issue_service_token, issue_user_token
 from shared.settings import Settings
+from tests.collections_world import add_world_collections
 
 PASSWORD = "correct-horse-battery"
 
@@ -74,6 +76,8 @@ class World:
     programme: PdProgramme | None = None  # a PD programme beside the default catalogue
     rec_s1: Recommendation | None = None  # to S1's leader, about an indicator, in M1
     rec_s3: Recommendation | None = None  # the same for S3 in M2
+    # M1's and M2's collections of e_planning, and a spare each (tests/collections_world.py)
+    collections: dict[str, Collection] = field(default_factory=dict)
 
     def headers(self, who: str) -> dict[str, str]:
         """Request headers of a principal: a role name, 'api_key', 'service', or
@@ -188,6 +192,9 @@ async def build_world(session: AsyncSession, settings: Settings) -> World:
     )
     world.planning = await add_data_indicator(
         session, "e_planning", "ОО ведёт электронное планирование оценочных процедур", "boolean"
+    )
+    world.collections = await add_world_collections(
+        session, {"m1": m1, "m2": m2}, {"m1": s1, "m2": s3}, world.planning
     )
     await add_assessments(session, world)
     await add_campaigns(session, world)

@@ -12,6 +12,7 @@ from services.api.audit.router import router as audit_router
 from services.api.auth.router import router as auth_router
 from services.api.changes.entities import FEED
 from services.api.changes.router import router as changes_router
+from services.api.collections.router import router as collections_router
 from services.api.data_values.router import router as data_values_router
 from services.api.indicators.router import router as indicators_router
 from services.api.indicators.shipped import sync_shipped_indicators
@@ -66,6 +67,7 @@ def create_app(
             roadmaps_router,
             indicators_router,
             data_values_router,
+            collections_router,
             audit_router,
             assessments_router,
             assessment_tasks_router,

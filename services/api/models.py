@@ -15,6 +15,12 @@ from services.api.assessments.models import (
 from services.api.audit.models import AuditEvent
 from services.api.auth.models import LoginAttempt, RevokedToken
 from services.api.changes.models import ChangeHorizon, ChangeTombstones
+from services.api.collections.models import (
+    Collection,
+    CollectionApproval,
+    CollectionApprovalStep,
+    CollectionWindow,
+)
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
 from services.api.organizations.models import Cluster, ClusterMember, Organization
@@ -46,6 +52,10 @@ __all__ = [
     "ChangeTombstones",
     "Cluster",
     "ClusterMember",
+    "Collection",
+    "CollectionApproval",
+    "CollectionApprovalStep",
+    "CollectionWindow",
     "DataValue",
     "IdempotencyKeys",
     "Indicator",

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import FIGURE_WRITERS
 from services.api.audit import service as audit
+from services.api.collections import approvals
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.data_values.rows import (
     DataValueRow,
@@ -226,7 +227,9 @@ class DataValueImporter(ScopedImporter):
         ]
 
     async def store(self, session: AsyncSession, valid: list[Valid]) -> Counts:
-        """One statement: new and changed values, and their audit events."""
+        """One statement: new and changed values, and their audit events; none when a row
+        would change a value locked by an approval (409 naming it, `collections.approvals`)."""
+        await approvals.refuse_locked_changes(session, valid)
         result = await session.execute(
             _UPSERT,
             {

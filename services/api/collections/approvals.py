@@ -1,0 +1,397 @@
+"""Approval of what organizations report, multi-level as in DHIS2, and the lock it puts on it.
+
+An organization's approval chain in a collection is its territory and each one above it up to
+the collection's owner: level 1 its municipality, level 2 the region (when the region owns the
+collection), and so on. The school's leader submits the data of a period (`submitted`, still
+unlocked); the level-1 analyst approves (`approved`, level 1) or returns them with what to fix
+(`returned`, to the school); the level-2 analyst then approves what level 1 approved, or
+returns it to the school too. Unapproving (with a reason) takes the top approval back: by the
+level that gave it or the one whose turn it is; from level 1 down the data are `submitted`
+again and unlocked. Administrators act at the level whose turn it is.
+
+While an approval stands (any level), every value of the collection's indicators of that
+organization and period is locked: a data-values write that would add or change one is refused
+whole (409) by `refuse_locked_changes`, naming the approval. Each step is kept in the history
+(`collection_approval_step`) and audited (the approval row's changes, by the flush hook).
+"""
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date
+from typing import Any, Protocol
+
+from sqlalchemy import ARRAY, Float, Integer, String, Uuid, bindparam, func, literal, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.api.access import Access
+from services.api.collections.models import (
+    Collection,
+    CollectionApproval,
+    CollectionApprovalStep,
+)
+from services.api.collections.schemas import ApprovalAction, ApprovalRead, ApprovalStep
+from services.api.collections.service import readable_collection, window_of
+from services.api.organizations.models import Organization
+from services.api.territories.models import Territory
+from shared.errors import Conflict, Forbidden, Invalid
+from shared.identity import Role, ScopeType, require_roles
+from shared.pagination import Pagination, paginate
+from shared.periods import Period
+from shared.scope import ensure_in_scope, readable_organizations
+
+_CHAIN = text(
+    """
+    WITH RECURSIVE up AS (
+        SELECT t.id, t.name, t.parent_id, 1 AS step
+        FROM api.territory t JOIN api.organization o ON o.territory_id = t.id
+        WHERE o.id = :organization_id AND o.kind = ANY(:kinds)
+        UNION ALL
+        SELECT t.id, t.name, t.parent_id, up.step + 1
+        FROM api.territory t JOIN up ON t.id = up.parent_id
+    )
+    SELECT id, name FROM up ORDER BY step
+    """
+).bindparams(bindparam("kinds", type_=ARRAY(String)))
+
+
+async def approval_chain(
+    session: AsyncSession, collection: Collection, organization_id: uuid.UUID
+) -> list[tuple[uuid.UUID, str]]:
+    """The territories (id, name) that approve the organization's data, from its own up to the
+    owner; a 422 naming `organization_id` when the collection does not ask it to report."""
+    rows = await session.execute(
+        _CHAIN, {"organization_id": organization_id, "kinds": collection.organization_kinds}
+    )
+    chain: list[tuple[uuid.UUID, str]] = []
+    for territory_id, name in rows:
+        chain.append((territory_id, name))
+        if territory_id == collection.owner_territory_id:
+            return chain
+    raise Invalid.at("organization_id", "Организация не участвует в этом сборе данных")
+
+
+def _level_of(access: Access, chain: list[tuple[uuid.UUID, str]]) -> int | None:
+    """The caller's level in the chain (1 …), None for an administrator (the level whose
+    turn it is); Forbidden (403) for an analyst whose territory is not in it."""
+    principal = access.principal
+    if principal.unrestricted:
+        return None
+    for position, (territory_id, _) in enumerate(chain, start=1):
+        if principal.scope_type == ScopeType.territory and principal.scope_id == territory_id:
+            return position
+    raise Forbidden("Утверждение данных этой организации не входит в полномочия вашей территории")
+
+
+def _read(approval: CollectionApproval, levels: int) -> ApprovalRead:
+    return ApprovalRead.model_validate({**approval.model_dump(), "levels": levels})
+
+
+def _required_comment(action: str, comment: str | None) -> str:
+    if comment and comment.strip():
+        return comment.strip()
+    message = "Укажите причину отзыва" if action == "unapprove" else "Укажите, что исправить"
+    raise Invalid.at("comment", message)
+
+
+def _named(chain: list[tuple[uuid.UUID, str]], level: int) -> str:
+    """The territory at `level` (1 …) of the chain, as messages name it."""
+    return f"«{chain[level - 1][1]}»" if 0 < level <= len(chain) else "вышестоящий уровень"
+
+
+def _next(
+    action: ApprovalAction,
+    approval: CollectionApproval | None,
+    actor: int | None,
+    chain: list[tuple[uuid.UUID, str]],
+) -> tuple[str, int, int]:
+    """(status, level) after the step and the level it is taken at; Conflict (409) when the
+    approval's state does not allow it."""
+    status = approval.status if approval else "not_submitted"
+    level = approval.level if approval else 0
+    if action == "submit":
+        if status == "submitted":
+            raise Conflict("Данные уже поданы и ждут утверждения")
+        if status == "approved":
+            raise Conflict("Данные уже утверждены")
+        return "submitted", 0, 0
+    if action == "unapprove":
+        if status != "approved":
+            raise Conflict("Данные не утверждены: отзывать нечего")
+        actor = level if actor is None else actor
+        if actor < level:
+            raise Conflict(
+                f"Данные утвердил вышестоящий уровень: сначала отзывает {_named(chain, level)}"
+            )
+        if actor > level + 1:
+            raise Conflict(
+                f"Отозвать утверждение может {_named(chain, level)} или следующий уровень"
+            )
+        return ("approved" if level > 1 else "submitted"), level - 1, actor
+    if status not in ("submitted", "approved"):
+        raise Conflict("Организация ещё не подала данные на утверждение")
+    actor = level + 1 if actor is None else actor
+    if actor > len(chain):
+        raise Conflict("Данные уже утверждены на всех уровнях")
+    if actor > level + 1:
+        raise Conflict(f"Сначала данные утверждает {_named(chain, level + 1)}")
+    if actor <= level:
+        raise Conflict("Данные уже утверждены на этом уровне")
+    return ("approved", actor, actor) if action == "approve" else ("returned", 0, actor)
+
+
+async def _locked(
+    session: AsyncSession, key: tuple[uuid.UUID, uuid.UUID, str]
+) -> CollectionApproval | None:
+    """The approval of (collection, organization, period), if any, locked for this step: one
+    step at a time per key, the first submission too (there is no row to lock yet)."""
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtext("|".join(map(str, key)))))
+    )
+    query = select(CollectionApproval).where(
+        CollectionApproval.collection_id == key[0],
+        CollectionApproval.organization_id == key[1],
+        CollectionApproval.period == key[2],
+    )
+    return await session.scalar(query.with_for_update())
+
+
+async def take_step(
+    access: Access,
+    collection_id: uuid.UUID,
+    action: ApprovalAction,
+    step: ApprovalStep,
+    *,
+    today: date,
+) -> ApprovalRead:
+    """Submit, approve, return or unapprove one organization's data of a period.
+
+    404: the collection does not concern the caller, or the organization is outside their
+    scope; 403: a role that does not take this step (submit: the school's leader; the others:
+    an analyst of a territory in the chain); 422: the organization is not asked to report, the
+    period has no window, no comment to a return or an unapprove; 409: the approval's state
+    does not allow the step (a region approving before the municipality), or a submission
+    before the window opens."""
+    principal, session = access.principal, access.session
+    collection = await readable_collection(access, collection_id)
+    await ensure_in_scope(principal, access.scopes, ScopeType.organization, step.organization_id)
+    require_roles(
+        principal, Role.organization_leader if action == "submit" else Role.territory_analyst
+    )
+    chain = await approval_chain(session, collection, step.organization_id)
+    window = await window_of(session, collection.id, step.period, where="body")
+    actor = 0 if action == "submit" else _level_of(access, chain)
+    comment = step.comment.strip() if step.comment and step.comment.strip() else None
+    if action in ("return", "unapprove"):
+        comment = _required_comment(action, step.comment)
+    if action == "submit" and today < window.opens_date:
+        raise Conflict(f"Сбор за {step.period.code} откроется {window.opens_date:%d.%m.%Y}")
+    key = (collection.id, step.organization_id, step.period.code)
+    approval = await _locked(session, key)
+    status, level, at_level = _next(action, approval, actor, chain)
+    if approval is None:
+        approval = CollectionApproval(
+            collection_id=key[0], organization_id=key[1], period=key[2], status=status
+        )
+        session.add(approval)
+    approval.status, approval.level = status, level
+    approval.last_action, approval.comment = action, comment
+    session.add(
+        CollectionApprovalStep(
+            collection_id=key[0],
+            organization_id=key[1],
+            period=key[2],
+            action=action,
+            level=at_level,
+            territory_id=chain[at_level - 1][0] if at_level else None,
+            status=status,
+            comment=comment,
+            actor_id=principal.id,
+            actor_name=principal.name,
+        )
+    )
+    await session.flush()
+    return _read(approval, len(chain))
+
+
+def _area(owner: uuid.UUID) -> Any:
+    """The owner's territories with their depth (the owner 1): an organization's chain is as
+    long as its territory's depth."""
+    area = select(Territory.id, literal(1).label("depth")).where(Territory.id == owner)
+    area = area.cte("area", recursive=True)
+    below = select(Territory.id, area.c.depth + 1).join(area, Territory.parent_id == area.c.id)
+    return area.union_all(below)
+
+
+async def list_approvals(
+    access: Access,
+    collection_id: uuid.UUID,
+    page: Pagination,
+    *,
+    period: Period | None = None,
+    organization_id: uuid.UUID | None = None,
+    status: str | None = None,
+) -> tuple[list[ApprovalRead], int]:
+    """The approvals of the collection the caller reads: of the organizations in their scope
+    (a municipality's analyst sees its schools' submissions, the region's what they and the
+    municipalities did), by period then organization name. An organization not yet submitted
+    has none."""
+    collection = await readable_collection(access, collection_id)
+    area = _area(collection.owner_territory_id)
+    query = (
+        select(CollectionApproval, area.c.depth)
+        .join(Organization, Organization.id == CollectionApproval.organization_id)
+        .join(area, area.c.id == Organization.territory_id)
+        .where(CollectionApproval.collection_id == collection.id)
+        .order_by(CollectionApproval.period, Organization.name, Organization.id)
+    )
+    readable = await readable_organizations(access.principal, access.scopes)
+    if readable is not None:
+        query = query.where(CollectionApproval.organization_id.in_(readable))
+    if period is not None:
+        query = query.where(CollectionApproval.period == period.code)
+    if organization_id is not None:
+        query = query.where(CollectionApproval.organization_id == organization_id)
+    if status is not None:
+        query = query.where(CollectionApproval.status == status)
+    rows, total = await paginate(access.session, query, page, whole_rows=True)
+    return [_read(approval, depth) for approval, depth in rows], total
+
+
+async def approval_history(
+    access: Access,
+    collection_id: uuid.UUID,
+    page: Pagination,
+    *,
+    organization_id: uuid.UUID | None = None,
+    period: Period | None = None,
+) -> tuple[list[CollectionApprovalStep], int]:
+    """The approval steps of the collection, oldest first, of the organizations the caller
+    reads (404 naming one outside their scope)."""
+    collection = await readable_collection(access, collection_id)
+    query = (
+        select(CollectionApprovalStep)
+        .where(CollectionApprovalStep.collection_id == collection.id)
+        .order_by(CollectionApprovalStep.id)
+    )
+    if organization_id is not None:
+        scope = ScopeType.organization
+        await ensure_in_scope(access.principal, access.scopes, scope, organization_id)
+        query = query.where(CollectionApprovalStep.organization_id == organization_id)
+    readable = await readable_organizations(access.principal, access.scopes)
+    if readable is not None:
+        query = query.where(CollectionApprovalStep.organization_id.in_(readable))
+    if period is not None:
+        query = query.where(CollectionApprovalStep.period == period.code)
+    return await paginate(access.session, query, page)
+
+
+class ValueRow(Protocol):
+    """A data value about to be written (`data_values.service.Valid`)."""
+
+    index: int
+    indicator_id: uuid.UUID
+    organization_id: uuid.UUID
+    period: str
+    value: float
+
+
+_LOCKED = text(
+    """
+    WITH input AS (
+        SELECT * FROM unnest(:indexes, :indicator_ids, :organization_ids, :periods, :values)
+            AS t(index, indicator_id, organization_id, period, value)
+    ), held AS (  -- an approval can neither be given nor taken back while this write runs
+        SELECT a.* FROM api.collection_approval a
+        WHERE (a.organization_id, a.period) IN (SELECT organization_id, period FROM input)
+        FOR SHARE
+    )
+    SELECT i.index, c.id AS collection_id, c.name AS collection_name, a.organization_id,
+           o.name AS organization_name, a.period, a.level, s.territory_id,
+           t.name AS territory_name, s.actor_id, s.actor_name, s.at
+    FROM input i
+    JOIN held a
+        ON a.organization_id = i.organization_id AND a.period = i.period
+        AND a.status = 'approved'
+    JOIN api.collection c ON c.id = a.collection_id AND i.indicator_id = ANY(c.indicator_ids)
+    JOIN api.organization o ON o.id = a.organization_id
+    LEFT JOIN api.data_value d
+        ON d.indicator_id = i.indicator_id AND d.organization_id = i.organization_id
+        AND d.period = i.period
+    LEFT JOIN LATERAL (
+        SELECT territory_id, actor_id, actor_name, at FROM api.collection_approval_step s
+        WHERE s.collection_id = a.collection_id AND s.organization_id = a.organization_id
+          AND s.period = a.period AND s.action = 'approve' AND s.level = a.level
+        ORDER BY s.id DESC LIMIT 1
+    ) s ON true
+    LEFT JOIN api.territory t ON t.id = s.territory_id
+    WHERE d.value IS DISTINCT FROM i.value
+    ORDER BY i.index
+    """
+).bindparams(
+    bindparam("indexes", type_=ARRAY(Integer)),
+    bindparam("indicator_ids", type_=ARRAY(Uuid)),
+    bindparam("organization_ids", type_=ARRAY(Uuid)),
+    bindparam("periods", type_=ARRAY(String)),
+    bindparam("values", type_=ARRAY(Float)),
+)
+
+
+def _approval_said(row: Any) -> str:
+    at = row.at.astimezone(UTC).strftime("%d.%m.%Y %H:%M UTC") if row.at else "—"
+    who = row.actor_name or row.actor_id or "—"
+    return (
+        f"данные «{row.organization_name}» за {row.period} по сбору «{row.collection_name}» "
+        f"утверждены: {row.territory_name or '—'}, {who}, {at}"
+    )
+
+
+async def refuse_locked_changes(session: AsyncSession, rows: Sequence[ValueRow]) -> None:
+    """Refuse a write of data values (409, nothing written) when one of `rows` would add or
+    change a value locked by an approval: an indicator of a collection whose data of that
+    organization and period are approved at some level. A row with the stored value is no
+    change and passes. The approvals of the rows' organizations and periods are held (FOR
+    SHARE) until the write commits, so none is given or taken back meanwhile. The problem
+    names the approval (who, at which level, when) in `detail`, each refused row in `errors`
+    (`loc`: ["values", index, "value"], the index as the import summary counts rows) and the
+    approvals in `approvals`. One query."""
+    if not rows:
+        return
+    found = (
+        await session.execute(
+            _LOCKED,
+            {
+                "indexes": [r.index for r in rows],
+                "indicator_ids": [r.indicator_id for r in rows],
+                "organization_ids": [r.organization_id for r in rows],
+                "periods": [r.period for r in rows],
+                "values": [r.value for r in rows],
+            },
+        )
+    ).all()
+    if not found:
+        return
+    approvals: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in found:
+        approvals.setdefault(
+            (row.collection_id, row.organization_id, row.period),
+            {
+                "collection_id": str(row.collection_id),
+                "collection_name": row.collection_name,
+                "organization_id": str(row.organization_id),
+                "period": row.period,
+                "level": row.level,
+                "territory_id": str(row.territory_id) if row.territory_id else None,
+                "approved_by": row.actor_id,
+                "approved_by_name": row.actor_name,
+                "approved_at": row.at.isoformat() if row.at else None,
+            },
+        )
+    said = _approval_said(found[0])
+    raise Conflict(
+        f"Значения закрыты для изменений: {said}. Изменить их можно после отзыва утверждения",
+        errors=[
+            {"loc": ["values", r.index, "value"], "msg": f"Значение закрыто: {_approval_said(r)}"}
+            for r in found
+        ],
+        approvals=list(approvals.values()),
+    )

@@ -1,0 +1,152 @@
+"""A collection's status for one period: per organization how complete and how timely its
+values are and where their approval stands, and the territory pooled; one SQL query.
+
+Formulas (percent 0-100, one decimal):
+- `expected`: the collection's indicators that apply to the organization's kind (an indicator's
+  `applies_to`); `present`: those with a stored value for the period;
+- `present_by_due`: those whose value was first stored (`data_value.created_at`, which later
+  changes leave alone) before the end of the due date in the service's time zone: a value
+  changed after the due date still counts as timely when it was first stored in time;
+- `completeness` = present / expected, `timeliness` = present_by_due / expected (null when
+  nothing is expected); `late`: past the due date and incomplete;
+- the territory's figures are pooled: sums over its organizations, not averaged percents.
+"""
+
+import uuid
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ARRAY, Boolean, Text, Uuid, bindparam, text
+
+from services.api.access import Access
+from services.api.collections.schemas import (
+    ApprovalState,
+    CollectionStatus,
+    OrganizationStatus,
+    TerritoryStatus,
+)
+from services.api.collections.service import readable_collection, window_of
+from shared.periods import Period
+from shared.scope import readable_organizations
+
+# `area`: the owner's territories with their depth (the owner 1): an organization's approval
+# chain is its territory and those above it up to the owner, as many as its territory's depth.
+_STATUS = text(
+    """
+    WITH RECURSIVE area AS (
+        SELECT id, 1 AS depth FROM api.territory WHERE id = :owner
+        UNION ALL
+        SELECT t.id, area.depth + 1 FROM api.territory t JOIN area ON t.parent_id = area.id
+    ), orgs AS (
+        SELECT o.id, o.name, o.kind, area.depth
+        FROM api.organization o JOIN area ON area.id = o.territory_id
+        WHERE o.kind = ANY(:kinds) AND (:everyone OR o.id = ANY(:readable))
+    ), counts AS (
+        SELECT o.id,
+               count(i.id) AS expected,
+               count(d.value) AS present,
+               count(d.value) FILTER (WHERE d.created_at < :due_end) AS present_by_due
+        FROM orgs o
+        LEFT JOIN api.indicator i ON i.id = ANY(:indicator_ids) AND o.kind = ANY(i.applies_to)
+        LEFT JOIN api.data_value d
+            ON d.indicator_id = i.id AND d.organization_id = o.id AND d.period = :period
+        GROUP BY o.id
+    ), states AS (
+        SELECT o.id, o.name, o.depth, c.expected, c.present, c.present_by_due,
+               :past_due AND c.present < c.expected AS late,
+               coalesce(a.status, 'not_submitted') AS status, coalesce(a.level, 0) AS level
+        FROM orgs o JOIN counts c USING (id)
+        LEFT JOIN api.collection_approval a
+            ON a.collection_id = :collection_id AND a.organization_id = o.id
+            AND a.period = :period
+    )
+    SELECT *,
+           round(100.0 * present / nullif(expected, 0), 1)::float AS completeness,
+           round(100.0 * present_by_due / nullif(expected, 0), 1)::float AS timeliness,
+           count(*) OVER () AS t_organizations,
+           (sum(expected) OVER ())::int AS t_expected,
+           (sum(present) OVER ())::int AS t_present,
+           (sum(present_by_due) OVER ())::int AS t_present_by_due,
+           count(*) FILTER (WHERE late) OVER () AS t_late,
+           count(*) FILTER (WHERE status = 'approved') OVER () AS t_approved
+    FROM states
+    ORDER BY name, id
+    """
+).bindparams(
+    bindparam("kinds", type_=ARRAY(Text)),
+    bindparam("readable", type_=ARRAY(Uuid)),
+    bindparam("indicator_ids", type_=ARRAY(Uuid)),
+    bindparam("everyone", type_=Boolean),
+    bindparam("past_due", type_=Boolean),
+)
+
+
+def day_end(day: date, timezone: str) -> datetime:
+    """The first moment after `day` in `timezone`: what is stored before it is in time."""
+    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(timezone))
+
+
+def percent(part: int, whole: int) -> float | None:
+    return round(100.0 * part / whole, 1) if whole else None
+
+
+async def collection_status(
+    access: Access, collection_id: uuid.UUID, period: Period, *, today: date, timezone: str
+) -> CollectionStatus:
+    """The status of every organization of the collection the caller reads (a leader: their
+    school; the territory pooled over the same organizations). 404 for a collection that does
+    not concern the caller, 422 naming `period` when it has no window for it."""
+    collection = await readable_collection(access, collection_id)
+    window = await window_of(access.session, collection.id, period)
+    readable = await readable_organizations(access.principal, access.scopes)
+    past_due = today > window.due_date
+    rows = (
+        await access.session.execute(
+            _STATUS,
+            {
+                "owner": collection.owner_territory_id,
+                "kinds": collection.organization_kinds,
+                "everyone": readable is None,
+                "readable": list(readable or ()),
+                "indicator_ids": collection.indicator_ids,
+                "collection_id": collection.id,
+                "period": period.code,
+                "due_end": day_end(window.due_date, timezone),
+                "past_due": past_due,
+            },
+        )
+    ).all()
+    first = rows[0] if rows else None
+    territory = TerritoryStatus(
+        territory_id=collection.owner_territory_id,
+        organizations=first.t_organizations if first else 0,
+        expected=first.t_expected if first else 0,
+        present=first.t_present if first else 0,
+        present_by_due=first.t_present_by_due if first else 0,
+        completeness=percent(first.t_present, first.t_expected) if first else None,
+        timeliness=percent(first.t_present_by_due, first.t_expected) if first else None,
+        late=first.t_late if first else 0,
+        approved=first.t_approved if first else 0,
+    )
+    return CollectionStatus(
+        collection_id=collection.id,
+        period=period.code,
+        opens_date=window.opens_date,
+        due_date=window.due_date,
+        past_due=past_due,
+        territory=territory,
+        organizations=[
+            OrganizationStatus(
+                organization_id=r.id,
+                name=r.name,
+                expected=r.expected,
+                present=r.present,
+                present_by_due=r.present_by_due,
+                completeness=r.completeness,
+                timeliness=r.timeliness,
+                late=r.late,
+                approval=ApprovalState(status=r.status, level=r.level, levels=r.depth),
+            )
+            for r in rows
+        ],
+    )
