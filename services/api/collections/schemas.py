@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from services.api.indicators.schemas import _in_kind_order
+from services.api.indicators.schemas import in_kind_order
 from services.api.organizations.schemas import OrganizationKind
 from shared.indicator_methods import Code
 from shared.periods import PeriodBody
@@ -20,7 +20,7 @@ OrganizationKinds = Annotated[
         description="The kinds of organization that report (school, kindergarten, "
         "additional, college)",
     ),
-    AfterValidator(_in_kind_order),
+    AfterValidator(in_kind_order),
 ]
 IndicatorCodes = Annotated[
     list[Code],

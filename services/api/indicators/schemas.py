@@ -11,7 +11,7 @@ from shared.indicator_methods import ORGANIZATION_KINDS, Code, Method, Op, Unit
 from shared.validation import CLEARABLE, Measure, UpdateSchema
 
 
-def _in_kind_order(kinds: list[str]) -> list[str]:
+def in_kind_order(kinds: list[str]) -> list[str]:
     """Each kind once, in the order of ORGANIZATION_KINDS."""
     return [k for k in ORGANIZATION_KINDS if k in kinds]
 
@@ -26,7 +26,7 @@ AppliesTo = Annotated[
             "additional, college); organizations of other kinds are left out of its values"
         ),
     ),
-    AfterValidator(_in_kind_order),
+    AfterValidator(in_kind_order),
 ]
 
 
