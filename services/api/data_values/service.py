@@ -29,6 +29,7 @@ from services.api.data_values.sheet import SheetItem, from_cells
 from services.api.data_values.sheet import columns as sheet_columns
 from services.api.indicators.models import Indicator
 from services.api.organizations.matching import resolve_names
+from services.api.outliers import service as outliers
 from services.api.territories.scope import DbScopeResolver, organization_territories
 from shared.bulk import (
     Counts,
@@ -226,7 +227,8 @@ class DataValueImporter(ScopedImporter):
         ]
 
     async def store(self, session: AsyncSession, valid: list[Valid]) -> Counts:
-        """One statement: new and changed values, and their audit events."""
+        """One statement: new and changed values, and their audit events; then the outlier
+        checks of the batch (flags recomputed, flagged rows warned of)."""
         result = await session.execute(
             _UPSERT,
             {
@@ -239,6 +241,7 @@ class DataValueImporter(ScopedImporter):
             },
         )
         counts = result.one()
+        await outliers.flag_imported(session, valid, self.warn)
         return Counts(counts.imported, counts.updated)
 
 
