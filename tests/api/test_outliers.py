@@ -170,6 +170,10 @@ async def test_a_value_far_from_the_schools_own_history_is_flagged(api_client, w
     assert "прежними периодами организации" in warning["msg"] and "по 4 значениям" in warning["msg"]
     [item] = (await outliers(api_client, world))["items"]
     assert [(f["check"], f["median"], f["n"]) for f in item["flags"]] == [("history_z", 71.5, 4)]
+    # Earlier years corrected: the later year is judged against the new history.
+    corrected = [(p, v) for (p, _), v in zip(history, (21, 19, 22, 20), strict=True)]
+    await post(api_client, world, [row(world.s1, v, period=p) for p, v in corrected])
+    assert flagged(await outliers(api_client, world)) == {}
     # A history of two earlier periods is too short (SOKO_OUTLIER_HISTORY_MIN_PERIODS, 3).
     short = [row(world.s2, 70, period="2019/2020"), row(world.s2, 72, period="2020/2021")]
     assert (await post(api_client, world, [*short, row(world.s2, 20)]))["warnings"] == []
@@ -273,3 +277,27 @@ async def test_a_bound_must_make_sense(api_client, world):
     body = {"indicator_code": "no_such", "upper": 1}
     answer = await api_client.put("/v1/outlier-bounds", json=body, headers=world.headers("admin"))
     assert answer.status_code == 404
+
+
+@pytest.mark.committed
+async def test_the_same_flagged_values_posted_again_are_warned_of_again(
+    apps, isolation, settings, api_client
+):
+    """Each post its own transaction (as in production): unchanged values keep their stored
+    flags, which the summary repeats; a correction in a later post clears its flag."""
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        await add_data_indicator(session, "teachers_trained", TRAINED, "percent")
+        await session.commit()
+    await put_bound(api_client, world, upper=50)
+    values = [row(world.s1, 60), row(world.s2, 40)]
+    first = await post(api_client, world, values)
+    again = await post(api_client, world, values)
+    assert again["unchanged"] == 2
+    assert [(w["index"], w["msg"]) for w in again["warnings"]] == [
+        (w["index"], w["msg"]) for w in first["warnings"]
+    ]
+    assert [w["index"] for w in again["warnings"]] == [0]
+    corrected = await post(api_client, world, [row(world.s1, 45), row(world.s2, 40)])
+    assert corrected["updated"] == 1 and corrected["warnings"] == []
+    assert flagged(await outliers(api_client, world)) == {}

@@ -1,8 +1,11 @@
 """The outlier checks in SQL: which stored values are flagged now, recomputed for a set of them.
 
-`RECOMPUTE` takes the keys of data values written (or whose bounds changed) as three arrays and,
-in one statement, recomputes the flags of every value those keys can change, writes what changed
-to `api.outlier_flag`, and returns the flags of the keys given:
+`RECOMPUTE` takes the keys of stored data values as three arrays and, in one statement,
+recomputes the flags of every value those keys can change, writes what changed to
+`api.outlier_flag`, and returns the flags of the keys given. With `:only_written` only the values
+written by the current transaction (`updated_at = now()`: the import's upsert stamps new and
+changed rows so and leaves unchanged ones as they were) are taken as changed; the flags of the
+others are returned as stored, so posting the same values again costs a look-up. The checks:
 
 - `min_max`: the value against the bound in force for its organization: its own bound, else the
   indicator's global one, else (a percent indicator) 0–100. The whole bound row applies: an
@@ -13,8 +16,9 @@ to `api.outlier_flag`, and returns the flags of the keys given:
   deviation from the median. Recomputed for the whole (indicator, territory, period) group of
   every key given: another school's value moves the median, so every flag of the group.
 - `history_z`: the same score of the value against its organization's earlier periods of the
-  same kind (the value itself not among them). Recomputed for every period of the
-  (indicator, organization) series of a key: a corrected year changes the later years' history.
+  same kind (the value itself not among them). Recomputed for the periods of the
+  (indicator, organization) series from the earliest key given on: a corrected year changes the
+  later years' history.
 
 When MAD is 0 (more than half the sample equal), the spread is the mean absolute deviation
 instead, M = (x − median)/(1.253314·MeanAD) (IBM SPSS's modified z-score); when that is 0 too
@@ -22,7 +26,7 @@ instead, M = (x − median)/(1.253314·MeanAD) (IBM SPSS's modified z-score); wh
 and `:history_min` earlier periods; yes/no indicators are not checked.
 """
 
-from sqlalchemy import ARRAY, Float, Integer, String, Uuid, bindparam, text
+from sqlalchemy import ARRAY, Boolean, Float, Integer, String, Uuid, bindparam, text
 
 
 def _score(value: str, spread: str) -> str:
@@ -34,24 +38,27 @@ def _score(value: str, spread: str) -> str:
 
 RECOMPUTE = text(
     f"""
-    WITH input AS (
-        SELECT DISTINCT t.indicator_id, t.organization_id, t.period, o.territory_id, i.unit
-        FROM unnest(:indicator_ids, :organization_ids, :periods)
+    WITH given AS (
+        SELECT * FROM unnest(:indicator_ids, :organization_ids, :periods)
             AS t(indicator_id, organization_id, period)
-        JOIN api.indicator i ON i.id = t.indicator_id AND i.unit <> 'boolean'
-        JOIN api.organization o ON o.id = t.organization_id
-    ), bounded AS (
-        SELECT i.indicator_id, i.organization_id, i.period, d.value,
-               CASE WHEN b.found THEN b.lower WHEN i.unit = 'percent' THEN 0 END AS lower,
-               CASE WHEN b.found THEN b.upper WHEN i.unit = 'percent' THEN 100 END AS upper
-        FROM input i
+    ), input AS (  -- the values to check: of numeric indicators, written now if asked
+        SELECT g.indicator_id, g.organization_id, g.period, d.value, o.territory_id, i.unit
+        FROM given g
         JOIN api.data_value d USING (indicator_id, organization_id, period)
-        LEFT JOIN LATERAL (
-            SELECT true AS found, b.lower, b.upper FROM api.outlier_bound b
-            WHERE b.indicator_id = i.indicator_id
-              AND (b.organization_id = i.organization_id OR b.organization_id IS NULL)
-            ORDER BY b.organization_id NULLS LAST LIMIT 1
-        ) b ON true
+        JOIN api.indicator i ON i.id = g.indicator_id AND i.unit <> 'boolean'
+        JOIN api.organization o ON o.id = g.organization_id
+        WHERE NOT :only_written OR d.updated_at = now()
+    ), bounded AS MATERIALIZED (  -- the bound in force: the organization's, global, implicit
+        SELECT i.indicator_id, i.organization_id, i.period, i.value,
+               CASE WHEN own.id IS NOT NULL THEN own.lower WHEN every.id IS NOT NULL
+                    THEN every.lower WHEN i.unit = 'percent' THEN 0 END AS lower,
+               CASE WHEN own.id IS NOT NULL THEN own.upper WHEN every.id IS NOT NULL
+                    THEN every.upper WHEN i.unit = 'percent' THEN 100 END AS upper
+        FROM input i
+        LEFT JOIN api.outlier_bound own
+            ON own.indicator_id = i.indicator_id AND own.organization_id = i.organization_id
+        LEFT JOIN api.outlier_bound every
+            ON every.indicator_id = i.indicator_id AND every.organization_id IS NULL
     ), grouped AS (
         SELECT d.indicator_id, d.organization_id, d.period, d.value, g.territory_id
         FROM (SELECT DISTINCT indicator_id, territory_id, period FROM input) g
@@ -59,40 +66,48 @@ RECOMPUTE = text(
         JOIN api.data_value d
             ON d.indicator_id = g.indicator_id AND d.organization_id = o.id
            AND d.period = g.period
-    ), group_median AS (
+    ), group_median AS MATERIALIZED (
         SELECT indicator_id, territory_id, period, count(*) AS n,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
+               array_agg(organization_id) AS organization_ids, array_agg(value) AS vals
         FROM grouped GROUP BY indicator_id, territory_id, period
         HAVING count(*) >= :territory_min
-    ), group_spread AS (
-        SELECT m.indicator_id, m.territory_id, m.period, m.n, m.median,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(v.value - m.median)) AS mad,
-               avg(abs(v.value - m.median)) AS mean_ad
-        FROM group_median m JOIN grouped v USING (indicator_id, territory_id, period)
-        GROUP BY m.indicator_id, m.territory_id, m.period, m.n, m.median
-    ), series AS (
-        SELECT d.indicator_id, d.organization_id, d.period, d.value
-        FROM (SELECT DISTINCT indicator_id, organization_id FROM input) s
-        JOIN api.data_value d USING (indicator_id, organization_id)
-    ), history AS (
+    ), group_spread AS MATERIALIZED (
+        SELECT m.*, s.mad, s.mean_ad
+        FROM group_median m, LATERAL (
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(v - m.median)) AS mad,
+                   avg(abs(v - m.median)) AS mean_ad
+            FROM unnest(m.vals) AS v) s
+    ), touched AS (  -- per series and kind of period (its code's length), the earliest given
+        SELECT indicator_id, organization_id, length(period) AS kind, min(period) AS since
+        FROM input GROUP BY indicator_id, organization_id, length(period)
+    ), series AS MATERIALIZED (  -- with the number of its periods of the kind
+        SELECT d.indicator_id, d.organization_id, t.kind, d.period, d.value, t.since,
+               count(*) OVER (PARTITION BY d.indicator_id, d.organization_id, t.kind) AS points
+        FROM touched t
+        JOIN api.data_value d
+            ON d.indicator_id = t.indicator_id AND d.organization_id = t.organization_id
+           AND length(d.period) = t.kind
+    ), history AS (  -- each value from the earliest given on with its earlier periods
         SELECT x.indicator_id, x.organization_id, x.period, x.value, h.value AS earlier
-        FROM series x JOIN series h USING (indicator_id, organization_id)
-        WHERE length(h.period) = length(x.period) AND h.period < x.period
-    ), history_median AS (
+        FROM series x JOIN series h USING (indicator_id, organization_id, kind)
+        WHERE x.points > :history_min AND x.period >= x.since AND h.period < x.period
+    ), history_median AS MATERIALIZED (
         SELECT indicator_id, organization_id, period, value, count(*) AS n,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY earlier) AS median
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY earlier) AS median,
+               array_agg(earlier) AS earlier
         FROM history GROUP BY indicator_id, organization_id, period, value
         HAVING count(*) >= :history_min
-    ), history_spread AS (
-        SELECT m.indicator_id, m.organization_id, m.period, m.value, m.n, m.median,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(h.earlier - m.median)) AS mad,
-               avg(abs(h.earlier - m.median)) AS mean_ad
-        FROM history_median m JOIN history h USING (indicator_id, organization_id, period)
-        GROUP BY m.indicator_id, m.organization_id, m.period, m.value, m.n, m.median
+    ), history_spread AS MATERIALIZED (
+        SELECT m.*, s.mad, s.mean_ad
+        FROM history_median m, LATERAL (
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(e - m.median)) AS mad,
+                   avg(abs(e - m.median)) AS mean_ad
+            FROM unnest(m.earlier) AS e) s
     ), scored AS (
-        SELECT v.indicator_id, v.organization_id, v.period, 'territory_z' AS kind, v.value,
+        SELECT s.indicator_id, v.organization_id, s.period, 'territory_z' AS kind, v.value,
                NULL::float8 AS bound, s.median, s.n::int AS n, {_score("v.value", "s")} AS score
-        FROM grouped v JOIN group_spread s USING (indicator_id, territory_id, period)
+        FROM group_spread s, unnest(s.organization_ids, s.vals) AS v(organization_id, value)
         UNION ALL
         SELECT s.indicator_id, s.organization_id, s.period, 'history_z', s.value,
                NULL, s.median, s.n::int, {_score("s.value", "s")}
@@ -108,6 +123,7 @@ RECOMPUTE = text(
         SELECT indicator_id, organization_id, period, 'min_max' AS kind FROM input
         UNION ALL SELECT indicator_id, organization_id, period, 'territory_z' FROM grouped
         UNION ALL SELECT indicator_id, organization_id, period, 'history_z' FROM series
+            WHERE period >= since
     ), cleared AS (
         DELETE FROM api.outlier_flag f USING recomputed r
         WHERE (f.indicator_id, f.organization_id, f.period, f.kind)
@@ -129,12 +145,21 @@ RECOMPUTE = text(
     )
     SELECT f.indicator_id, f.organization_id, f.period, f.kind, f.value, f.bound, f.median,
            f.n, f.score
-    FROM fresh f JOIN input i USING (indicator_id, organization_id, period)
+    FROM fresh f JOIN given USING (indicator_id, organization_id, period)
+    UNION ALL  -- the flags of the values given that were not recomputed, as stored
+    SELECT f.indicator_id, f.organization_id, f.period, f.kind, f.value, f.bound, f.median,
+           f.n, f.score
+    FROM api.outlier_flag f JOIN given USING (indicator_id, organization_id, period)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM recomputed r
+        WHERE (r.indicator_id, r.organization_id, r.period, r.kind)
+            = (f.indicator_id, f.organization_id, f.period, f.kind))
     """  # noqa: S608 - only this module's constant SQL is interpolated
 ).bindparams(
     bindparam("indicator_ids", type_=ARRAY(Uuid)),
     bindparam("organization_ids", type_=ARRAY(Uuid)),
     bindparam("periods", type_=ARRAY(String)),
+    bindparam("only_written", type_=Boolean),
     bindparam("threshold", type_=Float),
     bindparam("territory_min", type_=Integer),
     bindparam("history_min", type_=Integer),

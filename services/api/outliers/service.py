@@ -60,10 +60,16 @@ class Written(Protocol):
 
 
 async def recompute(
-    session: AsyncSession, keys: Sequence[Key], settings: Settings | None = None
+    session: AsyncSession,
+    keys: Sequence[Key],
+    *,
+    only_written: bool = False,
+    settings: Settings | None = None,
 ) -> list[Any]:
-    """Recompute the flags these values can change (`checks.RECOMPUTE`); the flags of `keys`:
-    rows of (indicator_id, organization_id, period, kind, value, bound, median, n, score)."""
+    """Recompute the flags these stored values (unique keys) can change, or with
+    `only_written` those the current transaction wrote can (`checks.RECOMPUTE`); the flags of
+    `keys`: rows of (indicator_id, organization_id, period, kind, value, bound, median, n,
+    score)."""
     if not keys:
         return []
     settings = settings or get_settings()
@@ -74,6 +80,7 @@ async def recompute(
             "indicator_ids": list(indicators),
             "organization_ids": list(organizations),
             "periods": list(periods),
+            "only_written": only_written,
             "threshold": settings.outlier_threshold,
             "territory_min": settings.outlier_territory_min_values,
             "history_min": settings.outlier_history_min_periods,
@@ -111,11 +118,12 @@ def message(flag: Any, threshold: float) -> str:
 async def flag_imported(
     session: AsyncSession, rows: Sequence[Written], warn: Callable[[int, str, str], None]
 ) -> None:
-    """The data-values import's hook, after its rows are stored: recompute the flags (one
-    statement for the batch) and warn of each flagged row, at `["value"]`."""
+    """The data-values import's hook, right after its rows are stored in the same transaction:
+    recompute what the new and changed values change (one statement for the batch) and warn
+    of each flagged row, unchanged ones included, at `["value"]`."""
     at = {(r.indicator_id, r.organization_id, r.period): r.index for r in rows}
     threshold = get_settings().outlier_threshold
-    for flag in await recompute(session, list(at)):
+    for flag in await recompute(session, list(at), only_written=True):
         warn(
             at[(flag.indicator_id, flag.organization_id, flag.period)],
             "value",
