@@ -104,12 +104,12 @@ def message(flag: Any, threshold: float) -> str:
             f"{_number(flag.bound)}; значение сохранено, проверьте его"
         )
     compared = (
-        "значениями организаций территории за этот период"
+        "со значениями организаций территории за этот период"
         if flag.kind == "territory_z"
-        else "прежними периодами организации"
+        else "с прежними периодами организации"
     )
     return (
-        f"возможный выброс (сравнение с {compared}): {value} при медиане {_number(flag.median)} "
+        f"возможный выброс (сравнение {compared}): {value} при медиане {_number(flag.median)} "
         f"по {flag.n} значениям, модифицированная z-оценка {decimal_text(round(flag.score, 1))} "
         f"по модулю больше {decimal_text(threshold)}; значение сохранено, проверьте его"
     )
