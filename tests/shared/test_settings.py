@@ -121,21 +121,15 @@ def test_processes_starting_at_once_agree_on_one_secret(tmp_path):
 
 
 def test_outlier_checks_are_set_by_soko_outlier_variables(monkeypatch):
-    defaults = Settings()
-    assert (
-        defaults.outlier_threshold,
-        defaults.outlier_territory_min_values,
-        defaults.outlier_history_min_periods,
-    ) == (3.5, 5, 3)
+    def checks() -> tuple:
+        s = Settings()
+        return (s.outlier_threshold, s.outlier_territory_min_values, s.outlier_history_min_periods)
+
+    assert checks() == (3.5, 5, 3)
     monkeypatch.setenv("SOKO_OUTLIER_THRESHOLD", "5")
     monkeypatch.setenv("SOKO_OUTLIER_TERRITORY_MIN_VALUES", "8")
     monkeypatch.setenv("SOKO_OUTLIER_HISTORY_MIN_PERIODS", "4")
-    settings = Settings()
-    assert (
-        settings.outlier_threshold,
-        settings.outlier_territory_min_values,
-        settings.outlier_history_min_periods,
-    ) == (5.0, 8, 4)
+    assert checks() == (5.0, 8, 4)
     monkeypatch.setenv("SOKO_OUTLIER_THRESHOLD", "0")
     with pytest.raises(ValidationError, match="outlier_threshold"):
         Settings()

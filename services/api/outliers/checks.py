@@ -36,6 +36,17 @@ def _score(value: str, spread: str) -> str:
             THEN ({value} - {spread}.median) / (1.253314 * {spread}.mean_ad) END"""
 
 
+def _spread(medians: str, sample: str) -> str:
+    """The rows of the `medians` CTE with the MAD and the mean absolute deviation of their
+    `sample` (an array) from their `median`."""
+    return f"""
+        SELECT m.*, s.mad, s.mean_ad
+        FROM {medians} m, LATERAL (
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x - m.median)) AS mad,
+                   avg(abs(x - m.median)) AS mean_ad
+            FROM unnest(m.{sample}) AS x) s"""  # noqa: S608 - constant SQL of this module
+
+
 RECOMPUTE = text(
     f"""
     WITH given AS (
@@ -72,12 +83,7 @@ RECOMPUTE = text(
                array_agg(organization_id) AS organization_ids, array_agg(value) AS vals
         FROM grouped GROUP BY indicator_id, territory_id, period
         HAVING count(*) >= :territory_min
-    ), group_spread AS MATERIALIZED (
-        SELECT m.*, s.mad, s.mean_ad
-        FROM group_median m, LATERAL (
-            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(v - m.median)) AS mad,
-                   avg(abs(v - m.median)) AS mean_ad
-            FROM unnest(m.vals) AS v) s
+    ), group_spread AS MATERIALIZED ({_spread("group_median", "vals")}
     ), touched AS (  -- per series and kind of period (its code's length), the earliest given
         SELECT indicator_id, organization_id, length(period) AS kind, min(period) AS since
         FROM input GROUP BY indicator_id, organization_id, length(period)
@@ -98,12 +104,7 @@ RECOMPUTE = text(
                array_agg(earlier) AS earlier
         FROM history GROUP BY indicator_id, organization_id, period, value
         HAVING count(*) >= :history_min
-    ), history_spread AS MATERIALIZED (
-        SELECT m.*, s.mad, s.mean_ad
-        FROM history_median m, LATERAL (
-            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(e - m.median)) AS mad,
-                   avg(abs(e - m.median)) AS mean_ad
-            FROM unnest(m.earlier) AS e) s
+    ), history_spread AS MATERIALIZED ({_spread("history_median", "earlier")}
     ), scored AS (
         SELECT s.indicator_id, v.organization_id, s.period, 'territory_z' AS kind, v.value,
                NULL::float8 AS bound, s.median, s.n::int AS n, {_score("v.value", "s")} AS score

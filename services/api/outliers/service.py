@@ -196,14 +196,7 @@ async def _values_of(
 
 
 def _read(bound: OutlierBound, code: str) -> OutlierBoundRead:
-    return OutlierBoundRead(
-        id=bound.id,
-        indicator_code=code,
-        organization_id=bound.organization_id,
-        lower=bound.lower,
-        upper=bound.upper,
-        updated_at=bound.updated_at,
-    )
+    return OutlierBoundRead(indicator_code=code, **bound.model_dump())
 
 
 async def put_bound(access: Access, data: OutlierBoundIn) -> OutlierBoundRead:
