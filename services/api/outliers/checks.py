@@ -87,24 +87,28 @@ RECOMPUTE = text(
     ), touched AS (  -- per series and kind of period (its code's length), the earliest given
         SELECT indicator_id, organization_id, length(period) AS kind, min(period) AS since
         FROM input GROUP BY indicator_id, organization_id, length(period)
-    ), series AS MATERIALIZED (  -- with the number of its periods of the kind
-        SELECT d.indicator_id, d.organization_id, t.kind, d.period, d.value, t.since,
-               count(*) OVER (PARTITION BY d.indicator_id, d.organization_id, t.kind) AS points
+    ), series AS MATERIALIZED (  -- each (indicator, organization, kind) series, by period
+        SELECT d.indicator_id, d.organization_id, t.since,
+               array_agg(d.period ORDER BY d.period) AS periods,
+               array_agg(d.value ORDER BY d.period) AS vals
         FROM touched t
         JOIN api.data_value d
             ON d.indicator_id = t.indicator_id AND d.organization_id = t.organization_id
            AND length(d.period) = t.kind
-    ), history AS (  -- each value from the earliest given on with its earlier periods
-        SELECT x.indicator_id, x.organization_id, x.period, x.value, h.value AS earlier
-        FROM series x JOIN series h USING (indicator_id, organization_id, kind)
-        WHERE x.points > :history_min AND x.period >= x.since AND h.period < x.period
-    ), history_median AS MATERIALIZED (
-        SELECT indicator_id, organization_id, period, value, count(*) AS n,
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY earlier) AS median,
-               array_agg(earlier) AS earlier
-        FROM history GROUP BY indicator_id, organization_id, period, value
-        HAVING count(*) >= :history_min
-    ), history_spread AS MATERIALIZED ({_spread("history_median", "earlier")}
+        GROUP BY d.indicator_id, d.organization_id, t.kind, t.since
+    ), history_spread AS MATERIALIZED (  -- each value from the earliest given on: its history
+        SELECT s.indicator_id, s.organization_id, x.period, x.value, x.at - 1 AS n, m.median,
+               sp.mad, sp.mean_ad
+        FROM series s,
+             unnest(s.periods, s.vals) WITH ORDINALITY AS x(period, value, at),
+             LATERAL (
+                SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY e) AS median
+                FROM unnest(s.vals[1:x.at - 1]) AS e) m,
+             LATERAL (
+                SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(e - m.median)) AS mad,
+                       avg(abs(e - m.median)) AS mean_ad
+                FROM unnest(s.vals[1:x.at - 1]) AS e) sp
+        WHERE x.period >= s.since AND x.at > :history_min
     ), scored AS (
         SELECT s.indicator_id, v.organization_id, s.period, 'territory_z' AS kind, v.value,
                NULL::float8 AS bound, s.median, s.n::int AS n, {_score("v.value", "s")} AS score
@@ -123,8 +127,8 @@ RECOMPUTE = text(
     ), recomputed AS (
         SELECT indicator_id, organization_id, period, 'min_max' AS kind FROM input
         UNION ALL SELECT indicator_id, organization_id, period, 'territory_z' FROM grouped
-        UNION ALL SELECT indicator_id, organization_id, period, 'history_z' FROM series
-            WHERE period >= since
+        UNION ALL SELECT s.indicator_id, s.organization_id, x.period, 'history_z'
+        FROM series s, unnest(s.periods) AS x(period) WHERE x.period >= s.since
     ), cleared AS (
         DELETE FROM api.outlier_flag f USING recomputed r
         WHERE (f.indicator_id, f.organization_id, f.period, f.kind)
