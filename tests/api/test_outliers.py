@@ -2,6 +2,9 @@
 territory and against the school's history, flags in the import summary and in /v1/outliers,
 and who reads and sets them."""
 
+import asyncio
+
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -298,3 +301,35 @@ async def test_the_same_flagged_values_posted_again_are_warned_of_again(
     corrected = await post(api_client, world, [row(world.s1, 45), row(world.s2, 40)])
     assert corrected["updated"] == 1 and corrected["warnings"] == []
     assert flagged(await outliers(api_client, world)) == {}
+
+
+@pytest.mark.committed
+async def test_schools_of_one_territory_posting_at_once_all_get_their_summary(
+    apps, isolation, settings
+):
+    """Ten schools post at once, each its own value of one group: each import recomputes the
+    group's flags; every answer is 200 and the one outlier is flagged once."""
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        await add_data_indicator(session, "teachers_trained", TRAINED, "percent")
+        world.more = [
+            Organization(name=f"Школа 1{n}", kind="school", territory_id=world.m1.id)
+            for n in range(8)
+        ]
+        session.add_all(world.more)
+        await session.commit()
+    values = [8, 78, 79, 80, 81, 82, 80, 79, 81, 80]
+    transport = httpx.ASGITransport(app=apps.api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answers = await asyncio.gather(
+            *(
+                client.post(
+                    "/v1/data-values",
+                    json={"values": [row(school, value)]},
+                    headers=world.headers("analyst"),
+                )
+                for school, value in zip(schools(world), values, strict=True)
+            )
+        )
+        assert [a.status_code for a in answers] == [200] * 10, [a.text for a in answers]
+        assert flagged(await outliers(client, world)) == {"Школа 1": [("territory_z", 8.0, None)]}

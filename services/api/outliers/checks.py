@@ -169,3 +169,23 @@ RECOMPUTE = text(
     bindparam("territory_min", type_=Integer),
     bindparam("history_min", type_=Integer),
 )
+
+# Imports of one territory's schools may recompute the same group's flags at once: each takes
+# the groups it touches in one order (transaction-level advisory locks, released at commit),
+# so that their writes of the same flag rows queue instead of deadlocking.
+LOCK_GROUPS = text(
+    """
+    SELECT count(pg_advisory_xact_lock(k)) FROM (
+        SELECT DISTINCT hashtextextended(
+            'outliers:' || t.indicator_id || ':' || o.territory_id || ':' || t.period, 0) AS k
+        FROM unnest(:indicator_ids, :organization_ids, :periods)
+            AS t(indicator_id, organization_id, period)
+        JOIN api.organization o ON o.id = t.organization_id
+        ORDER BY k
+    ) groups
+    """
+).bindparams(
+    bindparam("indicator_ids", type_=ARRAY(Uuid)),
+    bindparam("organization_ids", type_=ARRAY(Uuid)),
+    bindparam("periods", type_=ARRAY(String)),
+)

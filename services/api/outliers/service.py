@@ -24,7 +24,7 @@ from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
 from services.api.indicators.reach import reach_of
 from services.api.organizations.models import Organization
-from services.api.outliers.checks import RECOMPUTE
+from services.api.outliers.checks import LOCK_GROUPS, RECOMPUTE
 from services.api.outliers.models import OutlierBound, OutlierFlag
 from services.api.outliers.schemas import (
     OrganizationOutliers,
@@ -74,12 +74,16 @@ async def recompute(
         return []
     settings = settings or get_settings()
     indicators, organizations, periods = zip(*keys, strict=True)
+    arrays = {
+        "indicator_ids": list(indicators),
+        "organization_ids": list(organizations),
+        "periods": list(periods),
+    }
+    await session.execute(LOCK_GROUPS, arrays)
     result = await session.execute(
         RECOMPUTE,
         {
-            "indicator_ids": list(indicators),
-            "organization_ids": list(organizations),
-            "periods": list(periods),
+            **arrays,
             "only_written": only_written,
             "threshold": settings.outlier_threshold,
             "territory_min": settings.outlier_territory_min_values,
