@@ -172,7 +172,8 @@ RECOMPUTE = text(
 
 # Imports of one territory's schools may recompute the same group's flags at once: each takes
 # the groups it touches in one order (transaction-level advisory locks, released at commit),
-# so that their writes of the same flag rows queue instead of deadlocking.
+# so that their writes of the same flag rows queue instead of deadlocking (with
+# `:only_written`, the groups of the values the transaction wrote: unchanged ones lock nothing).
 LOCK_GROUPS = text(
     """
     SELECT count(pg_advisory_xact_lock(k)) FROM (
@@ -180,7 +181,9 @@ LOCK_GROUPS = text(
             'outliers:' || t.indicator_id || ':' || o.territory_id || ':' || t.period, 0) AS k
         FROM unnest(:indicator_ids, :organization_ids, :periods)
             AS t(indicator_id, organization_id, period)
+        JOIN api.data_value d USING (indicator_id, organization_id, period)
         JOIN api.organization o ON o.id = t.organization_id
+        WHERE NOT :only_written OR d.updated_at = now()
         ORDER BY k
     ) groups
     """
@@ -188,4 +191,5 @@ LOCK_GROUPS = text(
     bindparam("indicator_ids", type_=ARRAY(Uuid)),
     bindparam("organization_ids", type_=ARRAY(Uuid)),
     bindparam("periods", type_=ARRAY(String)),
+    bindparam("only_written", type_=Boolean),
 )

@@ -78,13 +78,13 @@ async def recompute(
         "indicator_ids": list(indicators),
         "organization_ids": list(organizations),
         "periods": list(periods),
+        "only_written": only_written,
     }
     await session.execute(LOCK_GROUPS, arrays)
     result = await session.execute(
         RECOMPUTE,
         {
             **arrays,
-            "only_written": only_written,
             "threshold": settings.outlier_threshold,
             "territory_min": settings.outlier_territory_min_values,
             "history_min": settings.outlier_history_min_periods,
