@@ -265,6 +265,27 @@ async def test_who_sets_and_reads_bounds(api_client, world):
     assert await seen("analyst2") == {(None, 90.0), (str(world.s3.id), 50.0)}
 
 
+async def test_a_territorys_own_indicator_takes_its_analysts_bound_for_every_school(
+    api_client, world
+):
+    own = {
+        "code": "m1_share",
+        "name": "Показатель района",
+        "unit": "percent",
+        "level": "organization",
+        "method": "data_value",
+        "params": {"value_type": "percent"},
+    }
+    created = await api_client.post("/v1/indicators", json=own, headers=world.headers("analyst"))
+    assert created.status_code == 201, created.text
+    body = {"indicator_code": "m1_share", "lower": 40}
+    for who, status in (("leader", 403), ("analyst2", 404), ("analyst", 200)):
+        answer = await api_client.put("/v1/outlier-bounds", json=body, headers=world.headers(who))
+        assert answer.status_code == status, (who, answer.text)
+    summary = await post(api_client, world, [row(world.s2, 30, code="m1_share")])
+    assert "меньше нижней границы 40" in summary["warnings"][0]["msg"]
+
+
 async def test_a_bound_must_make_sense(api_client, world):
     answer = await put_bound(api_client, world, lower=60, upper=50)
     assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == ["body", "upper"]

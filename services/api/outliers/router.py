@@ -38,8 +38,9 @@ async def list_outlier_bounds(
 
 @router.put("/outlier-bounds", responses=ERRORS)
 async def put_outlier_bound(body: OutlierBoundIn, access: AccessDep) -> OutlierBoundRead:
-    """Set an indicator's bound, global (`organization_id` null: administrators) or of one
-    organization (its territory's analysts); the bound of the same key is replaced whole, and
+    """Set an indicator's bound, for every organization (`organization_id` null: the
+    indicator's owner, administrators for the global catalogue) or for one (the analysts whose
+    scope holds it); the bound of the same key is replaced whole, and
     the flags of the values it applies to are recomputed. The organization's bound wins over
     the global one. 404 for an indicator or organization outside the caller's view, 403 for a
     bound they may not set, 422 naming the field."""

@@ -12,8 +12,8 @@ Check = Literal["min_max", "territory_z", "history_z"]
 
 
 class OutlierBoundIn(BaseModel):
-    """The bound of one indicator for every organization (`organization_id` null, an
-    administrator's) or for one (its territory's analysts'); at least one side."""
+    """The bound of one indicator for every organization (`organization_id` null: the
+    indicator owner's) or for one (its territory's analysts'); at least one side."""
 
     indicator_code: str = Field(min_length=1, max_length=80)
     organization_id: uuid.UUID | None = Field(

@@ -7,9 +7,11 @@ import's one call) and every change of a bound recomputes, in one SQL statement
 and the other schools of its territory are judged against the new median. A change of the
 `SOKO_OUTLIER_*` settings applies from the next write of the values concerned.
 
-Who sets bounds (shared/owners.py): an indicator's global bound, an administrator; one
-organization's bound, the analysts whose scope holds it. Everyone reads the global bounds and
-those of the organizations they read; flags are read as the values are (`list_outliers`).
+Who sets bounds (shared/owners.py): an indicator's bound for every organization, the
+indicator's owner (an administrator for the global catalogue, a territory's analysts for its
+own indicator); one organization's bound, the analysts whose scope holds it. Everyone reads
+the bounds for every organization of the indicators they see and those of the organizations
+they read; flags are read as the values are (`list_outliers`).
 """
 
 import uuid
@@ -45,8 +47,8 @@ from shared.settings import Settings, get_settings
 Key = tuple[uuid.UUID, uuid.UUID, str]  # indicator, organization, period
 TEXTS = Texts(
     not_found="Граница не найдена",
-    global_only="Общие границы показателя задаёт администратор",
-    above="Границы организации задают аналитики её территории",
+    global_only="Общие границы показателя общего каталога задаёт администратор",
+    above="Эти границы задают аналитики территории, которой они принадлежат",
 )
 
 
@@ -156,9 +158,10 @@ async def _authorized(
     access: Access, indicator: Indicator, organization_id: uuid.UUID | None, where: str
 ) -> None:
     """May the caller set this bound? An organization's: inside their scope (404), an
-    analyst's (403), and the indicator applies there (422); the global one: an
-    administrator's (403)."""
-    principal, owner = access.principal, None
+    analyst's (403), and the indicator applies there (422); the one for every organization:
+    the indicator's owner's (the global catalogue's: an administrator's; a territory's own
+    indicator's: that territory's analysts'; 403 otherwise)."""
+    principal, owner = access.principal, indicator.owner_territory_id
     if organization_id is not None:
         try:
             info = await ensure_in_scope(
