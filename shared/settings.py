@@ -89,6 +89,13 @@ class Settings(BaseSettings):
     # themselves); a long poll waits this long for a change before asking again (seconds).
     follow_feeds: bool | None = None
     feed_wait_seconds: float = Field(default=25.0, ge=1, le=30)
+    # Outliers among posted data values (services/api/outliers/, README "Data quality:
+    # outliers"): a value is flagged when its modified z-score |M| exceeds the threshold, within
+    # its territory's organizations (of at least so many values) and against its organization's
+    # earlier periods (at least so many).
+    outlier_threshold: float = Field(default=3.5, gt=0, le=1000)
+    outlier_territory_min_values: int = Field(default=5, ge=3)
+    outlier_history_min_periods: int = Field(default=3, ge=2)
     # Kept indicator values whose inputs changed are served while younger than this, and
     # recomputed after the answer; None: 1 s, but 0 (always before answering) in tests.
     values_max_age_seconds: float | None = Field(default=None, ge=0, le=60)

@@ -14,7 +14,7 @@ import pytest
 
 from services.reports.recommendations.rules import default_rule_id
 from tests.api.helpers import result
-from tests.factories import World, expired_token
+from tests.factories import World, add_data_indicator, build_world, expired_token
 
 PRINCIPALS = ("admin", "analyst", "methodologist", "leader", "teacher", "viewer", "service")
 USERS = frozenset(PRINCIPALS) - {"service"}
@@ -447,6 +447,17 @@ def bulk_cases(path: str, body: Callable[[World, bool], dict], file: tuple[str, 
     ]
 
 
+CHECKED = "outlier_checked"  # a percent indicator of the module's world, which bounds need
+
+
+@pytest.fixture
+async def world(db, settings) -> World:
+    """The standard world and a numeric indicator schools report (`CHECKED`)."""
+    world = await build_world(db, settings)
+    await add_data_indicator(db, CHECKED, "Показатель с границами", "percent")
+    return world
+
+
 def values(w: World, inside: bool) -> dict:
     return {
         "values": [
@@ -505,6 +516,32 @@ TABLE += [
     # tests/api/test_data_values.py).
     *bulk_cases("/v1/data-values", values, ("values.csv", VALUES_CSV)),
     Case("api", "GET", "/v1/data-values", EVERYONE, fixed("/v1/data-values"), scoped=False),
+    # Outliers: a school's bound is its territory's analysts' (the global one an
+    # administrator's, tests/api/test_outliers.py); flags are read as the values are.
+    Case("api", "GET", "/v1/outlier-bounds", EVERYONE, fixed("/v1/outlier-bounds"), scoped=False),
+    Case(
+        "api",
+        "PUT",
+        "/v1/outlier-bounds",
+        frozenset({"admin", "analyst"}),
+        fixed("/v1/outlier-bounds"),
+        body=lambda w, i: {"indicator_code": CHECKED, "organization_id": org(w, i), "upper": 90},
+    ),
+    Case(
+        "api",
+        "DELETE",
+        "/v1/outlier-bounds",
+        frozenset({"admin", "analyst"}),
+        lambda w, i: f"/v1/outlier-bounds?indicator_code={CHECKED}&organization_id={org(w, i)}",
+        ok=204,
+    ),
+    Case(
+        "api",
+        "GET",
+        "/v1/outliers",
+        EVERYONE,
+        lambda w, i: f"/v1/outliers?territory_id={terr(w, i)}&period=2021/2022",
+    ),
 ]
 RESULTS_CSV = (
     "organization_id;procedure;year;subject;grade;participants;mark_2;mark_3;mark_4;mark_5\n"

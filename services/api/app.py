@@ -17,6 +17,7 @@ from services.api.data_values.router import router as data_values_router
 from services.api.indicators.router import router as indicators_router
 from services.api.indicators.shipped import sync_shipped_indicators
 from services.api.organizations.router import router as organizations_router
+from services.api.outliers.router import router as outliers_router
 from services.api.pages.activities import router as activity_pages_router
 from services.api.pages.router import STATIC_PATH as PAGES_STATIC_PATH
 from services.api.pages.router import router as pages_router
@@ -68,6 +69,7 @@ def create_app(
             indicators_router,
             data_values_router,
             collections_router,
+            outliers_router,
             audit_router,
             assessments_router,
             assessment_tasks_router,

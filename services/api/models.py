@@ -24,6 +24,7 @@ from services.api.collections.models import (
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
 from services.api.organizations.models import Cluster, ClusterMember, Organization
+from services.api.outliers.models import OutlierBound, OutlierFlag
 from services.api.roadmaps.models import (
     Activity,
     ActivityFile,
@@ -63,6 +64,8 @@ __all__ = [
     "IndicatorTarget",
     "LoginAttempt",
     "Organization",
+    "OutlierBound",
+    "OutlierFlag",
     "RevokedToken",
     "Roadmap",
     "RoadmapSection",

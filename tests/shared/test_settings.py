@@ -118,3 +118,22 @@ def test_processes_starting_at_once_agree_on_one_secret(tmp_path):
     assert all(p.returncode == 0 for p in processes)
     assert secrets == {(tmp_path / SECRET_FILE).read_text().strip()}
     assert [p.name for p in tmp_path.iterdir()] == [SECRET_FILE]  # no candidate left behind
+
+
+def test_outlier_checks_are_set_by_soko_outlier_variables(monkeypatch):
+    def checks() -> tuple:
+        s = Settings()
+        return (s.outlier_threshold, s.outlier_territory_min_values, s.outlier_history_min_periods)
+
+    assert checks() == (3.5, 5, 3)
+    monkeypatch.setenv("SOKO_OUTLIER_THRESHOLD", "5")
+    monkeypatch.setenv("SOKO_OUTLIER_TERRITORY_MIN_VALUES", "8")
+    monkeypatch.setenv("SOKO_OUTLIER_HISTORY_MIN_PERIODS", "4")
+    assert checks() == (5.0, 8, 4)
+    monkeypatch.setenv("SOKO_OUTLIER_THRESHOLD", "0")
+    with pytest.raises(ValidationError, match="outlier_threshold"):
+        Settings()
+    monkeypatch.setenv("SOKO_OUTLIER_THRESHOLD", "3.5")
+    monkeypatch.setenv("SOKO_OUTLIER_HISTORY_MIN_PERIODS", "1")
+    with pytest.raises(ValidationError, match="outlier_history_min_periods"):
+        Settings()

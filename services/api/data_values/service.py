@@ -30,6 +30,7 @@ from services.api.data_values.sheet import SheetItem, from_cells
 from services.api.data_values.sheet import columns as sheet_columns
 from services.api.indicators.models import Indicator
 from services.api.organizations.matching import resolve_names
+from services.api.outliers import service as outliers
 from services.api.territories.scope import DbScopeResolver, organization_territories
 from shared.bulk import (
     Counts,
@@ -228,7 +229,8 @@ class DataValueImporter(ScopedImporter):
 
     async def store(self, session: AsyncSession, valid: list[Valid]) -> Counts:
         """One statement: new and changed values, and their audit events; none when a row
-        would change a value locked by an approval (409 naming it, `collections.approvals`)."""
+        would change a value locked by an approval (409 naming it, `collections.approvals`);
+        then the outlier checks of the batch (flags recomputed, flagged rows warned of)."""
         await approvals.refuse_locked_changes(session, valid)
         result = await session.execute(
             _UPSERT,
@@ -242,6 +244,7 @@ class DataValueImporter(ScopedImporter):
             },
         )
         counts = result.one()
+        await outliers.flag_imported(session, valid, self.warn)
         return Counts(counts.imported, counts.updated)
 
 

@@ -1,0 +1,195 @@
+"""The outlier checks in SQL: which stored values are flagged now, recomputed for a set of them.
+
+`RECOMPUTE` takes the keys of stored data values as three arrays and, in one statement,
+recomputes the flags of every value those keys can change, writes what changed to
+`api.outlier_flag`, and returns the flags of the keys given. With `:only_written` only the values
+written by the current transaction (`updated_at = now()`: the import's upsert stamps new and
+changed rows so and leaves unchanged ones as they were) are taken as changed; the flags of the
+others are returned as stored, so posting the same values again costs a look-up. The checks:
+
+- `min_max`: the value against the bound in force for its organization: its own bound, else the
+  indicator's global one, else (a percent indicator) 0–100. The whole bound row applies: an
+  organization's bound with an open side leaves that side open even where the global one is set.
+- `territory_z`: the modified z-score (Iglewicz & Hoaglin) of the value among the values of the
+  same indicator and period of the organizations of its territory (the organization's own
+  territory; the value itself included), M = 0.6745·(x − median)/MAD, MAD the median absolute
+  deviation from the median. Recomputed for the whole (indicator, territory, period) group of
+  every key given: another school's value moves the median, so every flag of the group.
+- `history_z`: the same score of the value against its organization's earlier periods of the
+  same kind (the value itself not among them). Recomputed for the periods of the
+  (indicator, organization) series from the earliest key given on: a corrected year changes the
+  later years' history.
+
+When MAD is 0 (more than half the sample equal), the spread is the mean absolute deviation
+instead, M = (x − median)/(1.253314·MeanAD) (IBM SPSS's modified z-score); when that is 0 too
+(all equal) there is no score and no flag. A check needs `:territory_min` values in the group
+and `:history_min` earlier periods; yes/no indicators are not checked.
+"""
+
+from sqlalchemy import ARRAY, Boolean, Float, Integer, String, Uuid, bindparam, text
+
+
+def _score(value: str, spread: str) -> str:
+    """The modified z-score of `value` against the `spread` CTE's median, mad and mean_ad."""
+    return f"""CASE WHEN {spread}.mad > 0 THEN 0.6745 * ({value} - {spread}.median) / {spread}.mad
+            WHEN {spread}.mean_ad > 0
+            THEN ({value} - {spread}.median) / (1.253314 * {spread}.mean_ad) END"""
+
+
+def _spread(medians: str, sample: str) -> str:
+    """The rows of the `medians` CTE with the MAD and the mean absolute deviation of their
+    `sample` (an array) from their `median`."""
+    return f"""
+        SELECT m.*, s.mad, s.mean_ad
+        FROM {medians} m, LATERAL (
+            SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(x - m.median)) AS mad,
+                   avg(abs(x - m.median)) AS mean_ad
+            FROM unnest(m.{sample}) AS x) s"""  # noqa: S608 - constant SQL of this module
+
+
+RECOMPUTE = text(
+    f"""
+    WITH given AS (
+        SELECT * FROM unnest(:indicator_ids, :organization_ids, :periods)
+            AS t(indicator_id, organization_id, period)
+    ), input AS (  -- the values to check: of numeric indicators, written now if asked
+        SELECT g.indicator_id, g.organization_id, g.period, d.value, o.territory_id, i.unit
+        FROM given g
+        JOIN api.data_value d USING (indicator_id, organization_id, period)
+        JOIN api.indicator i ON i.id = g.indicator_id AND i.unit <> 'boolean'
+        JOIN api.organization o ON o.id = g.organization_id
+        WHERE NOT :only_written OR d.updated_at = now()
+    ), bounded AS MATERIALIZED (  -- the bound in force: the organization's, global, implicit
+        SELECT i.indicator_id, i.organization_id, i.period, i.value,
+               CASE WHEN own.id IS NOT NULL THEN own.lower WHEN every.id IS NOT NULL
+                    THEN every.lower WHEN i.unit = 'percent' THEN 0 END AS lower,
+               CASE WHEN own.id IS NOT NULL THEN own.upper WHEN every.id IS NOT NULL
+                    THEN every.upper WHEN i.unit = 'percent' THEN 100 END AS upper
+        FROM input i
+        LEFT JOIN api.outlier_bound own
+            ON own.indicator_id = i.indicator_id AND own.organization_id = i.organization_id
+        LEFT JOIN api.outlier_bound every
+            ON every.indicator_id = i.indicator_id AND every.organization_id IS NULL
+    ), grouped AS (
+        SELECT d.indicator_id, d.organization_id, d.period, d.value, g.territory_id
+        FROM (SELECT DISTINCT indicator_id, territory_id, period FROM input) g
+        JOIN api.organization o ON o.territory_id = g.territory_id
+        JOIN api.data_value d
+            ON d.indicator_id = g.indicator_id AND d.organization_id = o.id
+           AND d.period = g.period
+    ), group_median AS MATERIALIZED (
+        SELECT indicator_id, territory_id, period, count(*) AS n,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
+               array_agg(organization_id) AS organization_ids, array_agg(value) AS vals
+        FROM grouped GROUP BY indicator_id, territory_id, period
+        HAVING count(*) >= :territory_min
+    ), group_spread AS MATERIALIZED ({_spread("group_median", "vals")}
+    ), touched AS (  -- per series and kind of period (its code's length), the earliest given
+        SELECT indicator_id, organization_id, length(period) AS kind, min(period) AS since
+        FROM input GROUP BY indicator_id, organization_id, length(period)
+    ), series AS MATERIALIZED (  -- each (indicator, organization, kind) series, by period
+        SELECT d.indicator_id, d.organization_id, t.since,
+               array_agg(d.period ORDER BY d.period) AS periods,
+               array_agg(d.value ORDER BY d.period) AS vals
+        FROM touched t
+        JOIN api.data_value d
+            ON d.indicator_id = t.indicator_id AND d.organization_id = t.organization_id
+           AND length(d.period) = t.kind
+        GROUP BY d.indicator_id, d.organization_id, t.kind, t.since
+    ), history_spread AS MATERIALIZED (  -- each value from the earliest given on: its history
+        SELECT s.indicator_id, s.organization_id, x.period, x.value, x.at - 1 AS n, m.median,
+               sp.mad, sp.mean_ad
+        FROM series s,
+             unnest(s.periods, s.vals) WITH ORDINALITY AS x(period, value, at),
+             LATERAL (
+                SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY e) AS median
+                FROM unnest(s.vals[1:x.at - 1]) AS e) m,
+             LATERAL (
+                SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY abs(e - m.median)) AS mad,
+                       avg(abs(e - m.median)) AS mean_ad
+                FROM unnest(s.vals[1:x.at - 1]) AS e) sp
+        WHERE x.period >= s.since AND x.at > :history_min
+    ), scored AS (
+        SELECT s.indicator_id, v.organization_id, s.period, 'territory_z' AS kind, v.value,
+               NULL::float8 AS bound, s.median, s.n::int AS n, {_score("v.value", "s")} AS score
+        FROM group_spread s, unnest(s.organization_ids, s.vals) AS v(organization_id, value)
+        UNION ALL
+        SELECT s.indicator_id, s.organization_id, s.period, 'history_z', s.value,
+               NULL, s.median, s.n::int, {_score("s.value", "s")}
+        FROM history_spread s
+    ), fresh AS (
+        SELECT indicator_id, organization_id, period, 'min_max' AS kind, value,
+               CASE WHEN value < lower THEN lower ELSE upper END AS bound,
+               NULL::float8 AS median, NULL::int AS n, NULL::float8 AS score
+        FROM bounded WHERE value < lower OR value > upper
+        UNION ALL
+        SELECT * FROM scored WHERE abs(score) > :threshold
+    ), recomputed AS (
+        SELECT indicator_id, organization_id, period, 'min_max' AS kind FROM input
+        UNION ALL SELECT indicator_id, organization_id, period, 'territory_z' FROM grouped
+        UNION ALL SELECT s.indicator_id, s.organization_id, x.period, 'history_z'
+        FROM series s, unnest(s.periods) AS x(period) WHERE x.period >= s.since
+    ), cleared AS (
+        DELETE FROM api.outlier_flag f USING recomputed r
+        WHERE (f.indicator_id, f.organization_id, f.period, f.kind)
+            = (r.indicator_id, r.organization_id, r.period, r.kind)
+          AND NOT EXISTS (
+            SELECT 1 FROM fresh n
+            WHERE (n.indicator_id, n.organization_id, n.period, n.kind)
+                = (f.indicator_id, f.organization_id, f.period, f.kind))
+    ), kept AS (
+        INSERT INTO api.outlier_flag AS f
+            (indicator_id, organization_id, period, kind, value, bound, median, n, score)
+        SELECT indicator_id, organization_id, period, kind, value, bound, median, n, score
+        FROM fresh
+        ON CONFLICT (indicator_id, organization_id, period, kind) DO UPDATE
+            SET value = EXCLUDED.value, bound = EXCLUDED.bound, median = EXCLUDED.median,
+                n = EXCLUDED.n, score = EXCLUDED.score, flagged_at = now()
+            WHERE (f.value, f.bound, f.median, f.n, f.score) IS DISTINCT FROM
+                  (EXCLUDED.value, EXCLUDED.bound, EXCLUDED.median, EXCLUDED.n, EXCLUDED.score)
+    )
+    SELECT f.indicator_id, f.organization_id, f.period, f.kind, f.value, f.bound, f.median,
+           f.n, f.score
+    FROM fresh f JOIN given USING (indicator_id, organization_id, period)
+    UNION ALL  -- the flags of the values given that were not recomputed, as stored
+    SELECT f.indicator_id, f.organization_id, f.period, f.kind, f.value, f.bound, f.median,
+           f.n, f.score
+    FROM api.outlier_flag f JOIN given USING (indicator_id, organization_id, period)
+    WHERE NOT EXISTS (
+        SELECT 1 FROM recomputed r
+        WHERE (r.indicator_id, r.organization_id, r.period, r.kind)
+            = (f.indicator_id, f.organization_id, f.period, f.kind))
+    """  # noqa: S608 - only this module's constant SQL is interpolated
+).bindparams(
+    bindparam("indicator_ids", type_=ARRAY(Uuid)),
+    bindparam("organization_ids", type_=ARRAY(Uuid)),
+    bindparam("periods", type_=ARRAY(String)),
+    bindparam("only_written", type_=Boolean),
+    bindparam("threshold", type_=Float),
+    bindparam("territory_min", type_=Integer),
+    bindparam("history_min", type_=Integer),
+)
+
+# Imports of one territory's schools may recompute the same group's flags at once: each takes
+# the groups it touches in one order (transaction-level advisory locks, released at commit),
+# so that their writes of the same flag rows queue instead of deadlocking (with
+# `:only_written`, the groups of the values the transaction wrote: unchanged ones lock nothing).
+LOCK_GROUPS = text(
+    """
+    SELECT count(pg_advisory_xact_lock(k)) FROM (
+        SELECT DISTINCT hashtextextended(
+            'outliers:' || t.indicator_id || ':' || o.territory_id || ':' || t.period, 0) AS k
+        FROM unnest(:indicator_ids, :organization_ids, :periods)
+            AS t(indicator_id, organization_id, period)
+        JOIN api.data_value d USING (indicator_id, organization_id, period)
+        JOIN api.organization o ON o.id = t.organization_id
+        WHERE NOT :only_written OR d.updated_at = now()
+        ORDER BY k
+    ) groups
+    """
+).bindparams(
+    bindparam("indicator_ids", type_=ARRAY(Uuid)),
+    bindparam("organization_ids", type_=ARRAY(Uuid)),
+    bindparam("periods", type_=ARRAY(String)),
+    bindparam("only_written", type_=Boolean),
+)
