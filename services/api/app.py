@@ -24,6 +24,7 @@ from services.api.staff.router import router as staff_router
 from services.api.territories.router import router as territories_router
 from services.api.users.router import router as users_router
 from services.api.users.service import ensure_bootstrap_admin
+from services.api.validation.router import router as validation_router
 from services.api.versions.router import router as versions_router
 from shared.app import PeerTransports, build_app, reference_data
 from shared.changes.serve import serve_changes
@@ -65,6 +66,7 @@ def create_app(
             roadmaps_router,
             indicators_router,
             data_values_router,
+            validation_router,
             audit_router,
             assessments_router,
             assessment_tasks_router,

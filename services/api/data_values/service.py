@@ -30,6 +30,7 @@ from services.api.data_values.sheet import columns as sheet_columns
 from services.api.indicators.models import Indicator
 from services.api.organizations.matching import resolve_names
 from services.api.territories.scope import DbScopeResolver, organization_territories
+from services.api.validation import service as validation
 from shared.bulk import (
     Counts,
     Rejected,
@@ -198,7 +199,7 @@ class DataValueImporter(ScopedImporter):
         for index, item in rows:  # a rejected row is told what was reinterpreted too
             for field, note in item.notes if isinstance(item, SheetItem) else ():
                 self.warn(index, field, note)
-        return valid, rejected
+        return await validation.screen_import(self.session, valid, rejected), rejected
 
     async def _named_organizations(
         self,
@@ -239,6 +240,7 @@ class DataValueImporter(ScopedImporter):
             },
         )
         counts = result.one()
+        self.violations().extend(await validation.refresh_import(session, valid))
         return Counts(counts.imported, counts.updated)
 
 

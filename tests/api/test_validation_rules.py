@@ -1,0 +1,337 @@
+"""Validation rules: kept as data, checked at creation, evaluated on every import of values
+(a `warn` rule stores and lists, a `reject` rule refuses the rows it reads), current
+violations listed per school and cleared by a fix; who reads and changes what."""
+
+import pytest
+
+from tests.api.helpers import upload, xlsx
+from tests.factories import add_colleagues, add_data_indicator, build_world
+
+PERIOD = "2021/2022"
+
+
+@pytest.fixture
+async def world(db, settings):
+    world = await build_world(db, settings)
+    for code, name in (
+        ("students_total", "Обучающихся всего"),
+        ("students_passed", "Обучающихся, сдавших ГИА"),
+        ("teachers_total", "Педагогов всего"),
+        ("teachers_with_category", "Педагогов с категорией"),
+    ):
+        await add_data_indicator(db, code, name, "number", min=0)
+    await add_colleagues(db, settings, world)
+    return world
+
+
+def row(world, code, value, org=None, period=PERIOD):
+    return {
+        "indicator_code": code,
+        "organization_id": str(org or world.s1.id),
+        "period": period,
+        "value": value,
+    }
+
+
+async def post(client, world, values, who="analyst", **params):
+    answer = await client.post(
+        "/v1/data-values", json={"values": values}, headers=world.headers(who), params=params
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def add_rule(client, world, who="analyst", **fields):
+    body = {
+        "code": "passed_le_total",
+        "left": "students_passed",
+        "operator": "<=",
+        "right": "students_total",
+        "importance": "high",
+        "message": "Сдавших больше, чем обучающихся",
+        "action": "warn",
+    } | fields
+    answer = await client.post("/v1/validation-rules", json=body, headers=world.headers(who))
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+async def results(client, world, who="analyst", **params):
+    answer = await client.get("/v1/validation-results", params=params, headers=world.headers(who))
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def test_a_warning_rule_stores_the_values_and_lists_the_violation(api_client, world):
+    rule = await add_rule(api_client, world)
+    assert rule["owner_territory_id"] == str(world.m1.id)
+    assert rule["indicator_codes"] == ["students_passed", "students_total"]
+    summary = await post(
+        api_client,
+        world,
+        [
+            row(world, "students_total", 100),
+            row(world, "students_passed", 120),
+            row(world, "students_total", 50, org=world.s2.id),
+            row(world, "students_passed", 40, org=world.s2.id),
+        ],
+    )
+    assert summary["imported"] == 4 and summary["rejected"] == []
+    assert summary["violations"] == [
+        {
+            "rule_code": "passed_le_total",
+            "organization_id": str(world.s1.id),
+            "period": PERIOD,
+            "message": "Сдавших больше, чем обучающихся",
+            "importance": "high",
+            "left_value": 120.0,
+            "right_value": 100.0,
+        }
+    ]
+    listed = await results(api_client, world, territory_id=world.m1.id, period=PERIOD)
+    assert listed["total"] == 1
+    (school,) = listed["items"]
+    assert school["organization_id"] == str(world.s1.id)
+    assert school["organization_name"] == "Школа 1"
+    assert [(v["rule_code"], v["left_value"], v["right_value"]) for v in school["violations"]] == [
+        ("passed_le_total", 120.0, 100.0)
+    ]
+
+
+async def test_a_fix_clears_the_violation(api_client, world):
+    await add_rule(api_client, world)
+    await post(
+        api_client, world, [row(world, "students_total", 100), row(world, "students_passed", 120)]
+    )
+    # The fix comes later, one value alone: combined with the stored total.
+    summary = await post(api_client, world, [row(world, "students_passed", 90)])
+    assert summary["updated"] == 1 and summary["violations"] == []
+    assert (await results(api_client, world, territory_id=world.m1.id))["items"] == []
+    # Breaking it again through the other side lists it again.
+    summary = await post(api_client, world, [row(world, "students_total", 80)])
+    assert [v["left_value"] for v in summary["violations"]] == [90.0]
+    assert (await results(api_client, world, period=PERIOD))["total"] == 1
+
+
+async def test_a_rejecting_rule_refuses_only_the_rows_it_reads(api_client, world):
+    await add_rule(api_client, world, action="reject")
+    summary = await post(
+        api_client,
+        world,
+        [
+            row(world, "students_total", 100),
+            row(world, "students_passed", 120),
+            row(world, "teachers_total", 30),  # not read by the rule: stored
+            row(world, "students_total", 50, org=world.s2.id),  # another school, fine
+            row(world, "students_passed", 40, org=world.s2.id),
+        ],
+    )
+    assert summary["imported"] == 3
+    assert summary["violations"] == []
+    refused = {r["index"]: r["errors"] for r in summary["rejected"]}
+    assert set(refused) == {0, 1}
+    assert refused[1] == [
+        {
+            "loc": ["value"],
+            "msg": "Сдавших больше, чем обучающихся (правило проверки «passed_le_total»: "
+            "students_passed <= students_total: 120 и 100)",
+        }
+    ]
+    stored = await api_client.get(
+        "/v1/data-values",
+        params={"organization_id": str(world.s1.id)},
+        headers=world.headers("analyst"),
+    )
+    assert [v["indicator_code"] for v in stored.json()["items"]] == ["teachers_total"]
+    # Against a stored total: the new passed value alone is refused, nothing changes.
+    await post(api_client, world, [row(world, "students_total", 100)])
+    summary = await post(api_client, world, [row(world, "students_passed", 101)])
+    assert summary["imported"] == 0 and [r["index"] for r in summary["rejected"]] == [0]
+    assert (await results(api_client, world))["items"] == []
+
+
+async def test_a_dry_run_lists_without_storing(api_client, world):
+    await add_rule(api_client, world)
+    values = [row(world, "students_total", 100), row(world, "students_passed", 120)]
+    summary = await post(api_client, world, values, dry_run=True)
+    assert summary["dry_run"] and len(summary["violations"]) == 1
+    assert (await results(api_client, world))["items"] == []
+
+
+async def test_rules_on_a_file_upload(api_client, world):
+    await add_rule(api_client, world, action="reject")
+    await add_rule(
+        api_client,
+        world,
+        code="category_share",
+        left="teachers_with_category / teachers_total * 100",
+        operator="<=",
+        right="100",
+        importance="medium",
+        message="Педагогов с категорией больше, чем педагогов",
+    )
+    header = ["indicator_code", "organization_id", "period", "value"]
+    content = xlsx(
+        header,
+        ["students_total", str(world.s1.id), PERIOD, 100],
+        ["students_passed", str(world.s1.id), PERIOD, 150],
+        ["teachers_total", str(world.s1.id), PERIOD, 20],
+        ["teachers_with_category", str(world.s1.id), PERIOD, 25],
+    )
+    summary = await upload(
+        api_client, world, "/v1/data-values/upload", "values.xlsx", content, who="analyst"
+    )
+    assert summary["imported"] == 2
+    assert [r["index"] for r in summary["rejected"]] == [2, 3]  # the file's rows
+    message = summary["rejected"][1]["errors"][0]["msg"]
+    assert message.startswith("Сдавших больше, чем обучающихся (правило проверки")
+    assert "строка 3, столбец D" in message  # the cell is named as for any refusal
+    assert [(v["rule_code"], v["left_value"]) for v in summary["violations"]] == [
+        ("category_share", 125.0)
+    ]
+    csv = (
+        f"indicator_code;organization_id;period;value\nteachers_with_category;{world.s1.id};"
+        f"{PERIOD};15\n"
+    ).encode()
+    summary = await upload(
+        api_client, world, "/v1/data-values/upload", "values.csv", csv, who="analyst"
+    )
+    assert summary["updated"] == 1 and summary["violations"] == []
+
+
+async def test_missing_values_and_division_by_zero_break_nothing(api_client, world):
+    await add_rule(
+        api_client,
+        world,
+        code="category_share",
+        left="teachers_with_category / teachers_total * 100",
+        operator="<",
+        right="50",
+        action="reject",
+    )
+    summary = await post(
+        api_client,
+        world,
+        [
+            row(world, "teachers_with_category", 10),  # S1: no total at all
+            row(world, "teachers_with_category", 10, org=world.s2.id),
+            row(world, "teachers_total", 0, org=world.s2.id),  # S2: a division by zero
+        ],
+    )
+    assert summary["imported"] == 3 and summary["rejected"] == [] and summary["violations"] == []
+
+
+async def test_a_new_rule_finds_the_stored_violations_and_a_switched_off_one_drops_them(
+    api_client, world
+):
+    await post(
+        api_client, world, [row(world, "students_total", 10), row(world, "students_passed", 12)]
+    )
+    rule = await add_rule(api_client, world)
+    assert (await results(api_client, world))["total"] == 1
+    answer = await api_client.patch(
+        f"/v1/validation-rules/{rule['id']}",
+        json={"active": False},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert (await results(api_client, world))["total"] == 0
+    answer = await api_client.patch(
+        f"/v1/validation-rules/{rule['id']}",
+        json={"active": True, "right": "students_total * 2"},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200 and answer.json()["right"] == "students_total * 2"
+    assert (await results(api_client, world))["total"] == 0  # 12 <= 20
+    deleted = await api_client.delete(
+        f"/v1/validation-rules/{rule['id']}", headers=world.headers("analyst")
+    )
+    assert deleted.status_code == 204
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "says"),
+    [
+        ("left", "students_passed +", "не разобрано"),
+        ("left", "__import__('os')", "допустимы только"),
+        ("right", "students_total.real", "допустимы только"),
+        ("right", "students_total ** 2", "допустимы только"),
+        ("left", "students_passed if 1 else 2", "допустимы только"),
+        ("right", "'сто'", "не число"),
+        ("right", "students_all", "«students_all»"),
+        ("left", "e_planning_share", "«e_planning_share»"),
+    ],
+)
+async def test_an_expression_that_cannot_be_used_is_422_naming_its_side(
+    api_client, world, field, text, says
+):
+    body = {
+        "code": "bad",
+        "left": "students_passed",
+        "operator": "<=",
+        "right": "students_total",
+        "message": "Ошибка",
+    } | {field: text}
+    answer = await api_client.post(
+        "/v1/validation-rules", json=body, headers=world.headers("analyst")
+    )
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert error["loc"] == ["body", field]
+    assert says in error["msg"]
+
+
+async def test_a_rule_applies_in_its_owner_territory_only(api_client, world):
+    await add_rule(api_client, world, action="reject")  # M1's own rule
+    summary = await post(
+        api_client,
+        world,
+        [
+            row(world, "students_total", 10, org=world.s3.id),  # S3 lies in M2
+            row(world, "students_passed", 20, org=world.s3.id),
+        ],
+        who="admin",
+    )
+    assert summary["imported"] == 2 and summary["rejected"] == [] and summary["violations"] == []
+
+
+async def test_another_territory_or_school_sees_nothing(api_client, world, db, settings):
+    rule = await add_rule(api_client, world)
+    await post(
+        api_client, world, [row(world, "students_total", 10), row(world, "students_passed", 12)]
+    )
+    # The leader of S1 sees their school's violation; the leader of S2 in the same municipality
+    # sees none of S1's, and is refused S1 by name.
+    own = await results(api_client, world, who="leader", territory_id=world.m1.id)
+    assert [i["organization_id"] for i in own["items"]] == [str(world.s1.id)]
+    assert (await results(api_client, world, who="leader2", territory_id=world.m1.id))[
+        "items"
+    ] == []
+    refused = await api_client.get(
+        "/v1/validation-results",
+        params={"organization_id": str(world.s1.id)},
+        headers=world.headers("leader2"),
+    )
+    assert refused.status_code == 404
+    # M2's leader (S3) and territory: 404 for M1, and M1's rule is not theirs to see or change.
+    for path in (
+        f"/v1/validation-results?territory_id={world.m1.id}",
+        f"/v1/validation-rules/{rule['id']}",
+    ):
+        answer = await api_client.get(path, headers=world.headers("leader3"))
+        assert answer.status_code == 404, (path, answer.text)
+    answer = await api_client.patch(
+        f"/v1/validation-rules/{rule['id']}",
+        json={"message": "Чужое"},
+        headers=world.headers("leader3"),
+    )
+    assert answer.status_code in (403, 404)
+    # The global catalogue is the administrators': an analyst may not change a global rule.
+    global_rule = await add_rule(api_client, world, who="admin", code="global_rule")
+    assert global_rule["owner_territory_id"] is None
+    answer = await api_client.patch(
+        f"/v1/validation-rules/{global_rule['id']}",
+        json={"message": "Моё"},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 403
