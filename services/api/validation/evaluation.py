@@ -65,7 +65,8 @@ async def active_rules(session: AsyncSession, action: str | None = None) -> Comp
 
 
 # The pairs of organization and period evaluated, and the values they have: `pairs` and
-# `values` are the caller's CTEs; the evaluation then pivots, applies and compares.
+# `vals` (src 0: incoming, 1: stored) are the caller's CTEs; the evaluation then pivots,
+# applies and compares.
 _EVALUATE = """
     chain AS (
         SELECT o.id AS organization_id, o.territory_id
@@ -91,8 +92,10 @@ _EVALUATE = """
 
 
 def _evaluation(compiled: Compiled) -> str:
+    # An incoming value (src 0) wins over the stored one (src 1) of the same indicator.
     columns = ", ".join(
-        f"max(value) FILTER (WHERE indicator_id = (:ids)[{n + 1}]) AS c{n}"
+        f"coalesce(max(value) FILTER (WHERE indicator_id = (:ids)[{n + 1}] AND src = 0), "
+        f"max(value) FILTER (WHERE indicator_id = (:ids)[{n + 1}] AND src = 1)) AS c{n}"
         for n in range(len(compiled.indicator_ids))
     )
     sides = ", ".join(f"({n}, {left}, {right})" for n, (left, right) in enumerate(compiled.sides))
@@ -132,13 +135,11 @@ async def screen(
         ), pairs AS (
             SELECT DISTINCT organization_id, period FROM incoming
         ), vals AS (
-            SELECT indicator_id, organization_id, period, value FROM incoming
+            SELECT indicator_id, organization_id, period, value, 0 AS src FROM incoming
             UNION ALL
-            SELECT d.indicator_id, d.organization_id, d.period, d.value
+            SELECT d.indicator_id, d.organization_id, d.period, d.value, 1
             FROM api.data_value d JOIN pairs USING (organization_id, period)
-            WHERE d.indicator_id = ANY(:ids) AND NOT EXISTS (
-                SELECT 1 FROM incoming i WHERE i.indicator_id = d.indicator_id
-                    AND i.organization_id = d.organization_id AND i.period = d.period)
+            WHERE d.indicator_id = ANY(:ids)
         ),"""
     tail = " SELECT n, organization_id, period, l, r FROM found"
     statement = text(" ".join((head, _evaluation(compiled), tail))).bindparams(
@@ -177,7 +178,7 @@ async def refresh(
             SELECT DISTINCT * FROM unnest(:pair_organizations, :pair_periods)
                 AS t(organization_id, period))"""
     vals = """vals AS (
-            SELECT d.indicator_id, d.organization_id, d.period, d.value
+            SELECT d.indicator_id, d.organization_id, d.period, d.value, 1 AS src
             FROM api.data_value d JOIN pairs USING (organization_id, period)
             WHERE d.indicator_id = ANY(:ids))"""
     rule_ids = [r.id for r in compiled.rules]

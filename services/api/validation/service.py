@@ -173,15 +173,13 @@ class Row(Protocol):
 _RULES = "validation_rules"
 
 
-async def _active(session: AsyncSession) -> evaluation.Compiled:
-    """The active rules, compiled once per request (kept in the session's `info`)."""
-    if _RULES not in session.info:
-        session.info[_RULES] = await evaluation.active_rules(session)
-    return session.info[_RULES]
-
-
-def _forget(session: AsyncSession) -> None:
-    session.info.pop(_RULES, None)
+async def _active(session: AsyncSession, action: str | None = None) -> evaluation.Compiled:
+    """The active rules (of one `action`), compiled once per request (in the session's
+    `info`, forgotten when an import starts)."""
+    key = (_RULES, action)
+    if key not in session.info:
+        session.info[key] = await evaluation.active_rules(session, action)
+    return session.info[key]
 
 
 async def screen_import(
@@ -189,9 +187,10 @@ async def screen_import(
 ) -> list[Any]:
     """The valid rows (`Row`s) that no active `reject` rule refuses; the refused ones are added
     to `rejected` (see the module)."""
-    _forget(session)
-    compiled = await _active(session)
-    if not valid or not any(r.action == "reject" for r in compiled.rules):
+    for action in (None, "reject"):
+        session.info.pop((_RULES, action), None)
+    compiled = await _active(session, "reject")
+    if not valid or not compiled.rules:
         return valid
     columns = (
         [r.indicator_id for r in valid],
@@ -203,8 +202,7 @@ async def screen_import(
     for n, organization_id, period, left, right in await evaluation.screen(
         session, compiled, columns
     ):
-        if compiled.rules[n].action == "reject":
-            broken.setdefault((organization_id, period), []).append((n, left, right))
+        broken.setdefault((organization_id, period), []).append((n, left, right))
     if not broken:
         return valid
     kept = []
