@@ -130,10 +130,6 @@ class Importer(Protocol):
         """The notices of this import so far (the summary's `warnings`), appended to."""
         ...
 
-    def violations(self) -> list[Violation]:
-        """The validation rules the stored rows break (the summary's `violations`)."""
-        ...
-
     async def validate(self, rows: list[tuple[int, Any]]) -> tuple[list[Any], list[Rejected]]:
         """(index, row) pairs -> the valid rows, ready to store, and the rejected ones with
         every reason each was refused; a bad row never stops the others."""
@@ -273,7 +269,8 @@ async def run_import(
         rejected=sorted(rejected, key=lambda r: r.index),
         dry_run=dry_run,
         warnings=sorted(importer.warnings(), key=lambda n: -1 if n.index is None else n.index),
-        violations=importer.violations() if valid else [],
+        # An importer may say which validation rules its stored rows break (data values do).
+        violations=getattr(importer, "violations", list)() if valid else [],
     )
 
 
