@@ -190,13 +190,16 @@ async def screen_import(
     for action in (None, "reject"):
         session.info.pop((_RULES, action), None)
     compiled = await _active(session, "reject")
-    if not valid or not compiled.rules:
+    read = frozenset(compiled.indicator_ids)
+    # Only a row of an indicator a reject rule reads can be refused, in its pair only.
+    concerned = [r for r in valid if r.indicator_id in read]
+    if not concerned:
         return valid
     columns = (
-        [r.indicator_id for r in valid],
-        [r.organization_id for r in valid],
-        [r.period for r in valid],
-        [r.value for r in valid],
+        [r.indicator_id for r in concerned],
+        [r.organization_id for r in concerned],
+        [r.period for r in concerned],
+        [r.value for r in concerned],
     )
     broken: dict[tuple[uuid.UUID, str], list[tuple[int, float, float]]] = {}
     for n, organization_id, period, left, right in await evaluation.screen(
@@ -226,9 +229,12 @@ def _refusal(rule: ValidationRule, left: float, right: float) -> str:
 
 async def refresh_import(session: AsyncSession, stored: Sequence[Any]) -> list[Violation]:
     """Recompute the current violations of the organizations and periods of the stored rows
-    (`Row`s) from the stored values; those violations, for the import's summary."""
-    pairs = {(r.organization_id, r.period) for r in stored}
+    (`Row`s) of indicators some active rule reads, from the stored values; those violations,
+    for the import's summary (a pair whose rows no rule reads keeps its violations unlisted)."""
     compiled = await _active(session)
+    read = frozenset(compiled.indicator_ids)
+    # A pair's violations change only with a value some active rule reads.
+    pairs = {(r.organization_id, r.period) for r in stored if r.indicator_id in read}
     if not pairs:
         return []
     found = await evaluation.refresh(
