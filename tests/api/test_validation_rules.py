@@ -189,14 +189,59 @@ async def test_rules_on_a_file_upload(api_client, world):
     assert [(v["rule_code"], v["left_value"]) for v in summary["violations"]] == [
         ("category_share", 125.0)
     ]
-    csv = (
-        f"indicator_code;organization_id;period;value\nteachers_with_category;{world.s1.id};"
-        f"{PERIOD};15\n"
-    ).encode()
-    summary = await upload(
-        api_client, world, "/v1/data-values/upload", "values.csv", csv, who="analyst"
+    header_line = "indicator_code;organization_id;period;value\n"
+    csv = header_line + "".join(
+        f"{code};{world.s1.id};{PERIOD};{value}\n"
+        for code, value in (
+            ("teachers_with_category", 15),  # fixes the warning
+            ("students_total", 200),
+            ("students_passed", 130),
+        )
     )
-    assert summary["updated"] == 1 and summary["violations"] == []
+    summary = await upload(
+        api_client, world, "/v1/data-values/upload", "values.csv", csv.encode(), who="analyst"
+    )
+    assert (summary["imported"], summary["updated"]) == (2, 1)
+    assert summary["rejected"] == [] and summary["violations"] == []
+    csv = header_line + f"students_passed;{world.s1.id};{PERIOD};250\n"
+    summary = await upload(
+        api_client, world, "/v1/data-values/upload", "values.csv", csv.encode(), who="analyst"
+    )
+    assert summary["updated"] == 0 and [r["index"] for r in summary["rejected"]] == [2]
+    assert (
+        "«passed_le_total»: students_passed <= students_total: 250 и 200"
+        in (summary["rejected"][0]["errors"][0]["msg"])
+    )
+
+
+async def test_an_expression_changed_to_one_that_cannot_be_used_is_422(api_client, world):
+    rule = await add_rule(api_client, world)
+    for body, field in (({"right": "students_total +* 2"}, "right"), ({"left": "nobody"}, "left")):
+        answer = await api_client.patch(
+            f"/v1/validation-rules/{rule['id']}", json=body, headers=world.headers("analyst")
+        )
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"][0]["loc"] == ["body", field]
+    # Another territory as the owner of a new rule: not the analyst's to name.
+    answer = await api_client.post(
+        "/v1/validation-rules",
+        json={
+            "code": "elsewhere",
+            "owner_territory_id": str(world.m2.id),
+            "left": "students_passed",
+            "operator": "<=",
+            "right": "students_total",
+            "message": "Чужая территория",
+        },
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 404
+    taken = await api_client.post(
+        "/v1/validation-rules",
+        json={k: rule[k] for k in ("code", "left", "operator", "right", "message")},
+        headers=world.headers("analyst"),
+    )
+    assert taken.status_code == 409
 
 
 async def test_missing_values_and_division_by_zero_break_nothing(api_client, world):
