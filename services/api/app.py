@@ -49,8 +49,8 @@ async def freeze_startup_heap(app: FastAPI) -> None:
     """Leave what start-up built (modules, models, schemas: a few hundred thousand objects) out
     of the cyclic garbage collector's passes: it lives as long as the process, and a bulk
     import of 10,000 rows otherwise triggers collections that walk all of it several times
-    (about half of the import's Python time, bench.import_bench). Objects freed later by
-    reference counting are freed as before."""
+    (a third of the import's CPU, README "Benchmarks"). Objects freed later by reference
+    counting are freed as before."""
     gc.collect()
     gc.freeze()
 
