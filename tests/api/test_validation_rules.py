@@ -2,6 +2,9 @@
 (a `warn` rule stores and lists, a `reject` rule refuses the rows it reads), current
 violations listed per school and cleared by a fix; who reads and changes what."""
 
+import asyncio
+
+import httpx
 import pytest
 
 from tests.api.helpers import upload, xlsx
@@ -380,3 +383,38 @@ async def test_another_territory_or_school_sees_nothing(api_client, world, db, s
         headers=world.headers("analyst"),
     )
     assert answer.status_code == 403
+
+
+@pytest.mark.committed
+async def test_two_imports_at_once_leave_the_violation_their_values_make(apps, isolation, settings):
+    """Each import recomputes the school's violations from what it sees; the second to
+    recompute waits for the first to commit, so the result is that of both values."""
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        for code in ("students_total", "students_passed"):
+            await add_data_indicator(session, code, code, "number", min=0)
+        await session.commit()
+    transport = httpx.ASGITransport(app=apps.api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        await add_rule(client, world)
+        for total, passed in ((100, 120), (130, 120), (90, 95), (200, 95), (10, 11)):
+            answers = await asyncio.gather(
+                client.post(
+                    "/v1/data-values",
+                    json={"values": [row(world, "students_total", total)]},
+                    headers=world.headers("analyst"),
+                ),
+                client.post(
+                    "/v1/data-values",
+                    json={"values": [row(world, "students_passed", passed)]},
+                    headers=world.headers("leader"),
+                ),
+            )
+            assert [a.status_code for a in answers] == [200, 200]
+            listed = await results(client, world)
+            expected = [(float(passed), float(total))] if passed > total else []
+            assert [
+                (v["left_value"], v["right_value"])
+                for item in listed["items"]
+                for v in item["violations"]
+            ] == expected, (total, passed)

@@ -163,6 +163,18 @@ async def screen(
     return [tuple(row) for row in rows]
 
 
+# Two imports writing the same organization and period at once each recompute its violations
+# from what they see; the second waits here for the first to commit (transaction-level locks,
+# taken in one order), so that it recomputes from both.
+_LOCK_PAIRS = text(
+    """
+    SELECT count(pg_advisory_xact_lock(1717, k)) FROM (
+        SELECT DISTINCT hashtext(organization_id::text || '/' || period) AS k
+        FROM unnest(:pair_organizations, :pair_periods) AS t(organization_id, period)
+        ORDER BY k) keys"""
+)
+
+
 async def refresh(
     session: AsyncSession, compiled: Compiled, pairs: tuple[list[uuid.UUID], list[str]] | None
 ) -> list[tuple[int, uuid.UUID, str, float, float]]:
@@ -194,6 +206,8 @@ async def refresh(
             bindparam("pair_periods", type_=ARRAY(String)),
         )
         pair_params = {"pair_organizations": pairs[0], "pair_periods": pairs[1]}
+    if pairs is not None:
+        await session.execute(_LOCK_PAIRS.bindparams(*pair_binds), pair_params)
     if not compiled.rules:
         if pairs is not None:
             parts = ("WITH", source, "DELETE FROM api.validation_violation v WHERE", stale)
