@@ -269,6 +269,24 @@ async def test_missing_values_and_division_by_zero_break_nothing(api_client, wor
     assert summary["imported"] == 3 and summary["rejected"] == [] and summary["violations"] == []
 
 
+async def test_a_side_past_what_a_double_holds_is_computed_and_shown_as_null(api_client, world):
+    await add_rule(
+        api_client,
+        world,
+        code="huge",
+        left="students_total * students_passed * 1e300",
+        operator="<",
+        right="0",
+    )
+    summary = await post(
+        api_client,
+        world,
+        [row(world, "students_total", 1e15), row(world, "students_passed", 1e15)],
+    )
+    assert summary["imported"] == 2, summary
+    assert [(v["left_value"], v["right_value"]) for v in summary["violations"]] == [(None, 0.0)]
+
+
 async def test_a_new_rule_finds_the_stored_violations_and_a_switched_off_one_drops_them(
     api_client, world
 ):

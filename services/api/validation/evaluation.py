@@ -66,7 +66,8 @@ async def active_rules(session: AsyncSession, action: str | None = None) -> Comp
 
 # The pairs of organization and period evaluated, and the values they have: `pairs` and
 # `vals` (src 0: incoming, 1: stored) are the caller's CTEs; the evaluation then pivots,
-# applies and compares.
+# applies and compares (in numeric), and gives each side as a double precision (NULL past
+# what one holds).
 _EVALUATE = """
     chain AS (
         SELECT o.id AS organization_id, o.territory_id
@@ -82,7 +83,10 @@ _EVALUATE = """
         SELECT v.organization_id, v.period, s.n, s.l, s.r, (:operators)[s.n + 1] AS op
         FROM pivot v CROSS JOIN LATERAL (VALUES {sides}) AS s(n, l, r)
     ), found AS (
-        SELECT s.n, s.organization_id, s.period, s.l, s.r FROM sides s
+        SELECT s.n, s.organization_id, s.period,
+               CASE WHEN abs(s.l) < 1e300 THEN s.l::float8 END AS l,
+               CASE WHEN abs(s.r) < 1e300 THEN s.r::float8 END AS r
+        FROM sides s
         WHERE {violated}
           AND ((:owners)[s.n + 1] IS NULL OR EXISTS (
               SELECT 1 FROM chain c
@@ -95,7 +99,7 @@ def _evaluation(compiled: Compiled) -> str:
     # An incoming value (src 0) wins over the stored one (src 1) of the same indicator.
     columns = ", ".join(
         f"coalesce(max(value) FILTER (WHERE indicator_id = (:ids)[{n + 1}] AND src = 0), "
-        f"max(value) FILTER (WHERE indicator_id = (:ids)[{n + 1}] AND src = 1)) AS c{n}"
+        f"max(value) FILTER (WHERE indicator_id = (:ids)[{n + 1}] AND src = 1))::numeric AS c{n}"
         for n in range(len(compiled.indicator_ids))
     )
     sides = ", ".join(f"({n}, {left}, {right})" for n, (left, right) in enumerate(compiled.sides))

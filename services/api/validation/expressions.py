@@ -12,7 +12,8 @@ organization/period's values, in which the names become column references chosen
 compiler and the numbers literals written from floats, so no text of the rule reaches SQL.
 
 In SQL a division by zero gives NULL (`NULLIF`) and so does a missing value: a side that is
-NULL violates nothing (the rule is silent until both sides can be computed).
+NULL violates nothing (the rule is silent until both sides can be computed). The sides are
+computed in numeric, so no expression of stored values (each within ±10^15) can overflow.
 """
 
 import ast
@@ -83,14 +84,15 @@ def parse(text: str) -> Expression:
 
 
 def to_sql(expression: Expression, column: Callable[[str], str]) -> str:
-    """The expression as SQL (double precision); `column(code)` gives the SQL reference of a
-    code's value (the caller's constant text). Division by zero is NULL."""
+    """The expression as SQL (numeric: no product or quotient of values can overflow it, as a
+    double precision could); `column(code)` gives the SQL reference of a code's value as
+    numeric (the caller's constant text). Division by zero is NULL."""
 
     def emit(node: ast.expr) -> str:
         if isinstance(node, ast.Name):
             return column(node.id)
         if isinstance(node, ast.Constant):
-            return f"({float(node.value)!r})::float8"
+            return f"({float(node.value)!r})::numeric"
         if isinstance(node, ast.UnaryOp):
             return f"({_UNARY[type(node.op)]}{emit(node.operand)})"
         assert isinstance(node, ast.BinOp)  # parse() let nothing else through

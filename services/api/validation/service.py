@@ -201,7 +201,7 @@ async def screen_import(
         [r.period for r in concerned],
         [r.value for r in concerned],
     )
-    broken: dict[tuple[uuid.UUID, str], list[tuple[int, float, float]]] = {}
+    broken: dict[tuple[uuid.UUID, str], list[tuple[int, float | None, float | None]]] = {}
     for n, organization_id, period, left, right in await evaluation.screen(
         session, compiled, columns
     ):
@@ -222,8 +222,9 @@ async def screen_import(
     return kept
 
 
-def _refusal(rule: ValidationRule, left: float, right: float) -> str:
-    said = f"{rule.left} {rule.operator} {rule.right}: {left:g} и {right:g}"
+def _refusal(rule: ValidationRule, left: float | None, right: float | None) -> str:
+    left_text, right_text = (f"{v:g}" if v is not None else "—" for v in (left, right))
+    said = f"{rule.left} {rule.operator} {rule.right}: {left_text} и {right_text}"
     return f"{rule.message} (правило проверки «{rule.code}»: {said})"
 
 
