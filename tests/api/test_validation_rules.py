@@ -8,61 +8,13 @@ import httpx
 import pytest
 
 from tests.api.helpers import upload, xlsx
-from tests.factories import add_colleagues, add_data_indicator, build_world
-
-PERIOD = "2021/2022"
+from tests.api.validation import PERIOD, add_rule, post, results, row, validation_world
+from tests.factories import add_data_indicator, build_world
 
 
 @pytest.fixture
 async def world(db, settings):
-    world = await build_world(db, settings)
-    for code, name in (
-        ("students_total", "Обучающихся всего"),
-        ("students_passed", "Обучающихся, сдавших ГИА"),
-        ("teachers_total", "Педагогов всего"),
-        ("teachers_with_category", "Педагогов с категорией"),
-    ):
-        await add_data_indicator(db, code, name, "number", min=0)
-    await add_colleagues(db, settings, world)
-    return world
-
-
-def row(world, code, value, org=None, period=PERIOD):
-    return {
-        "indicator_code": code,
-        "organization_id": str(org or world.s1.id),
-        "period": period,
-        "value": value,
-    }
-
-
-async def post(client, world, values, who="analyst", **params):
-    answer = await client.post(
-        "/v1/data-values", json={"values": values}, headers=world.headers(who), params=params
-    )
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-async def add_rule(client, world, who="analyst", **fields):
-    body = {
-        "code": "passed_le_total",
-        "left": "students_passed",
-        "operator": "<=",
-        "right": "students_total",
-        "importance": "high",
-        "message": "Сдавших больше, чем обучающихся",
-        "action": "warn",
-    } | fields
-    answer = await client.post("/v1/validation-rules", json=body, headers=world.headers(who))
-    assert answer.status_code == 201, answer.text
-    return answer.json()
-
-
-async def results(client, world, who="analyst", **params):
-    answer = await client.get("/v1/validation-results", params=params, headers=world.headers(who))
-    assert answer.status_code == 200, answer.text
-    return answer.json()
+    return await validation_world(db, settings)
 
 
 async def test_a_warning_rule_stores_the_values_and_lists_the_violation(api_client, world):
@@ -345,62 +297,6 @@ async def test_an_expression_that_cannot_be_used_is_422_naming_its_side(
     (error,) = answer.json()["errors"]
     assert error["loc"] == ["body", field]
     assert says in error["msg"]
-
-
-async def test_a_rule_applies_in_its_owner_territory_only(api_client, world):
-    await add_rule(api_client, world, action="reject")  # M1's own rule
-    summary = await post(
-        api_client,
-        world,
-        [
-            row(world, "students_total", 10, org=world.s3.id),  # S3 lies in M2
-            row(world, "students_passed", 20, org=world.s3.id),
-        ],
-        who="admin",
-    )
-    assert summary["imported"] == 2 and summary["rejected"] == [] and summary["violations"] == []
-
-
-async def test_another_territory_or_school_sees_nothing(api_client, world, db, settings):
-    rule = await add_rule(api_client, world)
-    await post(
-        api_client, world, [row(world, "students_total", 10), row(world, "students_passed", 12)]
-    )
-    # The leader of S1 sees their school's violation; the leader of S2 in the same municipality
-    # sees none of S1's, and is refused S1 by name.
-    own = await results(api_client, world, who="leader", territory_id=world.m1.id)
-    assert [i["organization_id"] for i in own["items"]] == [str(world.s1.id)]
-    assert (await results(api_client, world, who="leader2", territory_id=world.m1.id))[
-        "items"
-    ] == []
-    refused = await api_client.get(
-        "/v1/validation-results",
-        params={"organization_id": str(world.s1.id)},
-        headers=world.headers("leader2"),
-    )
-    assert refused.status_code == 404
-    # M2's leader (S3) and territory: 404 for M1, and M1's rule is not theirs to see or change.
-    for path in (
-        f"/v1/validation-results?territory_id={world.m1.id}",
-        f"/v1/validation-rules/{rule['id']}",
-    ):
-        answer = await api_client.get(path, headers=world.headers("leader3"))
-        assert answer.status_code == 404, (path, answer.text)
-    answer = await api_client.patch(
-        f"/v1/validation-rules/{rule['id']}",
-        json={"message": "Чужое"},
-        headers=world.headers("leader3"),
-    )
-    assert answer.status_code in (403, 404)
-    # The global catalogue is the administrators': an analyst may not change a global rule.
-    global_rule = await add_rule(api_client, world, who="admin", code="global_rule")
-    assert global_rule["owner_territory_id"] is None
-    answer = await api_client.patch(
-        f"/v1/validation-rules/{global_rule['id']}",
-        json={"message": "Моё"},
-        headers=world.headers("analyst"),
-    )
-    assert answer.status_code == 403
 
 
 @pytest.mark.committed
