@@ -1,6 +1,6 @@
 """Validation rules: kept as data, checked at creation, evaluated on every import of values
 (a `warn` rule stores and lists, a `reject` rule refuses the rows it reads), current
-violations listed per school and cleared by a fix; who reads and changes what."""
+violations listed per school and cleared by a fix (who reads them: test_validation_access)."""
 
 import asyncio
 
