@@ -1,10 +1,13 @@
 """Bulk import through the api service next to a plain asyncpg COPY of the same rows.
 
-    .venv/bin/python -m bench.import_bench [--values 100000] [--batch 10000]
+    .venv/bin/python -m bench.import_bench [--values 100000] [--batch 10000] [--rules 10]
 
 Prints rows per second for POST /v1/data-values (a real uvicorn process, JSON over loopback,
-validation, upsert and audit events) and for COPY into a scratch table in the same database.
-The goal: the API at least a third of COPY's rate.
+validation, upsert and audit events) and for COPY into a scratch table in the same database,
+then `RESULT api_per_s=… keyed_copy_per_s=… ratio=…`. With `--rules N`, N validation rules
+over the bench's indicators are active during the import (each evaluated for every
+organization and period the import touches; some warn, sometimes broken, two reject and are
+never broken). The goal: the API at least a third of keyed COPY's rate with 10 rules.
 """
 
 import argparse
@@ -64,10 +67,39 @@ def value_rows(org_ids: list[str], codes: list[str], total: int) -> list[dict]:
     return rows
 
 
-async def bench_values(url: str, total: int, batch: int) -> None:
+def rule_bodies(codes: list[str], count: int) -> list[dict]:
+    """`count` validation rules over the bench's percent indicators (0–100): warnings that the
+    random values break now and then, and two rejecting rules that they never break."""
+    bodies = []
+    for n in range(count):
+        a, b = codes[n % len(codes)], codes[(n + 1) % len(codes)]
+        if n < 2:
+            left, operator, right, action = f"{a} + {b}", ">=", "0", "reject"
+        elif n % 2:
+            left, operator, right, action = f"{a} / {b} * 100", "<=", "400", "warn"
+        else:
+            left, operator, right, action = a, "<=", f"{b} * 3 + 10", "warn"
+        bodies.append(
+            {
+                "code": f"bench_rule_{n}",
+                "left": left,
+                "operator": operator,
+                "right": right,
+                "message": "Бенчмарк",
+                "action": action,
+            }
+        )
+    return bodies
+
+
+async def bench_values(url: str, total: int, batch: int, rules: int) -> None:
     org_ids, codes = await setup(url, organizations=1000, indicators=10)
     rows = value_rows(org_ids, codes, total)
+    violations = 0
     async with api_server(url) as client:
+        for body in rule_bodies(codes, rules):
+            answer = await client.post("/v1/validation-rules", json=body)
+            assert answer.status_code == 201, answer.text
         with Timer() as api:
             for start in range(0, len(rows), batch):
                 answer = await client.post(
@@ -75,6 +107,7 @@ async def bench_values(url: str, total: int, batch: int) -> None:
                 )
                 summary = answer.json()
                 assert answer.status_code == 200 and not summary["rejected"], answer.text[:500]
+                violations += len(summary["violations"])
         with Timer() as again:
             for start in range(0, len(rows), batch):
                 await client.post("/v1/data-values", json={"values": rows[start : start + batch]})
@@ -107,7 +140,10 @@ async def bench_values(url: str, total: int, batch: int) -> None:
         )
     await conn.close()
     n = len(rows)
-    print(f"data values: {n} rows in batches of {batch}; stored {stored}")
+    print(
+        f"data values: {n} rows in batches of {batch}; stored {stored}; {rules} validation "
+        f"rules, {violations} violations listed"
+    )
     print(line("POST /v1/data-values (new rows)", api.seconds, n))
     print(line("POST again (all unchanged)", again.seconds, n))
     print(line("asyncpg COPY into a bare table", copy.seconds, n))
@@ -115,6 +151,10 @@ async def bench_values(url: str, total: int, batch: int) -> None:
     print(
         f"  API / bare COPY: {copy.seconds / api.seconds:.3f}; "
         f"API / keyed COPY: {keyed.seconds / api.seconds:.3f} (goal: 0.33)"
+    )
+    print(
+        f"RESULT api_per_s={n / api.seconds:.0f} keyed_copy_per_s={n / keyed.seconds:.0f} "
+        f"ratio={keyed.seconds / api.seconds:.3f}"
     )
 
 
@@ -213,11 +253,13 @@ async def main() -> None:
     parser.add_argument("--values", type=int, default=100_000)
     parser.add_argument("--results", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=10_000)
+    parser.add_argument("--rules", type=int, default=0, help="active validation rules")
     args = parser.parse_args()
     with server_url() as server:
         async with scratch_database(server) as url:
-            await bench_values(url, args.values, args.batch)
-            await bench_results(url, args.results, args.batch)
+            await bench_values(url, args.values, args.batch, args.rules)
+            if args.results:
+                await bench_results(url, args.results, args.batch)
 
 
 if __name__ == "__main__":

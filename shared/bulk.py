@@ -8,6 +8,7 @@ body and for a spreadsheet; `add_import_routes` puts the pair of endpoints on a 
 """
 
 import re
+import uuid
 from collections.abc import Callable, Sequence
 from typing import Annotated, Any, NamedTuple, Protocol, TypeVar
 
@@ -56,6 +57,19 @@ class Notice(BaseModel):
     msg: str
 
 
+class Violation(BaseModel):
+    """A validation rule the stored values of one organization and period break (a `warn`
+    rule; a `reject` rule's violation rejects the rows instead, see the api's validation)."""
+
+    rule_code: str
+    organization_id: uuid.UUID
+    period: str
+    message: str
+    importance: str = Field(description="high, medium or low")
+    left_value: float | None
+    right_value: float | None
+
+
 class ImportSummary(BaseModel):
     imported: int = 0
     updated: int = 0
@@ -65,6 +79,11 @@ class ImportSummary(BaseModel):
     warnings: list[Notice] = Field(
         default_factory=list,
         description="The file's columns skipped and values read otherwise than written",
+    )
+    violations: list[Violation] = Field(
+        default_factory=list,
+        description="Validation rules broken by the values of the organizations and periods "
+        "the import stored (empty for imports without rules)",
     )
 
 
@@ -127,9 +146,13 @@ class ScopedImporter:
     def __init__(self, session: AsyncSession, scopes: ScopeResolver, principal: Principal) -> None:
         self.session, self.scopes, self.principal = session, scopes, principal
         self._warnings: list[Notice] = []
+        self._violations: list[Violation] = []
 
     def warnings(self) -> list[Notice]:
         return self._warnings
+
+    def violations(self) -> list[Violation]:
+        return self._violations
 
     def warn(self, index: int | None, field: str, message: str) -> None:
         """Note that row `index` (None: the file) was read otherwise than written."""
@@ -246,6 +269,8 @@ async def run_import(
         rejected=sorted(rejected, key=lambda r: r.index),
         dry_run=dry_run,
         warnings=sorted(importer.warnings(), key=lambda n: -1 if n.index is None else n.index),
+        # An importer may say which validation rules its stored rows break (data values do).
+        violations=getattr(importer, "violations", list)() if valid else [],
     )
 
 

@@ -452,9 +452,26 @@ CHECKED = "outlier_checked"  # a percent indicator of the module's world, which 
 
 @pytest.fixture
 async def world(db, settings) -> World:
-    """The standard world and a numeric indicator schools report (`CHECKED`)."""
+    """The standard world, a numeric indicator schools report (`CHECKED`) and a validation
+    rule of M1 and one of M2."""
+    from services.api.validation.models import ValidationRule
+
     world = await build_world(db, settings)
     await add_data_indicator(db, CHECKED, "Показатель с границами", "percent")
+    world.validation_rules = {}
+    for name, territory in (("m1", world.m1), ("m2", world.m2)):
+        rule = ValidationRule(
+            code=f"planning_{name}",
+            owner_territory_id=territory.id,
+            left="e_planning",
+            operator="<=",
+            right="1",
+            message="Проверка",
+            indicator_codes=["e_planning"],
+        )
+        db.add(rule)
+        world.validation_rules[name] = rule.id
+    await db.flush()
     return world
 
 
@@ -1311,6 +1328,52 @@ TABLE += [
         "/v1/collections/{collection_id}/approvals/history",
         COLLECTION_READERS,
         lambda w, i: f"{coll(w, i)}/approvals/history",
+    ),
+]
+
+
+# Validation rules: M1's rule (inside) and M2's (outside), each over the world's indicator.
+def vrule(w: World, inside: bool) -> str:
+    return f"/v1/validation-rules/{w.validation_rules['m1' if inside else 'm2']}"
+
+
+TABLE += [
+    Case(
+        "api",
+        "POST",
+        "/v1/validation-rules",
+        RULE_EDITORS,
+        fixed("/v1/validation-rules"),
+        body=lambda w, i: {
+            "code": "access_check",
+            "owner_territory_id": terr(w, i),
+            "left": "e_planning",
+            "operator": "<=",
+            "right": "1",
+            "message": "Проверка",
+        },
+        ok=201,
+    ),
+    Case(
+        "api", "GET", "/v1/validation-rules", EVERYONE, fixed("/v1/validation-rules"), scoped=False
+    ),
+    Case("api", "GET", "/v1/validation-rules/{rule_id}", EVERYONE, vrule),
+    Case(
+        "api",
+        "PATCH",
+        "/v1/validation-rules/{rule_id}",
+        RULE_EDITORS,
+        vrule,
+        body=lambda w, i: {"importance": "low"},
+    ),
+    Case("api", "DELETE", "/v1/validation-rules/{rule_id}", RULE_EDITORS, vrule, ok=204),
+    # Filtered to the caller's organizations inside a territory they see; 404 outside.
+    Case(
+        "api",
+        "GET",
+        "/v1/validation-results",
+        EVERYONE,
+        lambda w, i: f"/v1/validation-results?territory_id={terr(w, i)}&period=2021/2022",
     ),
 ]
 CASES = {f"{c.service} {c.method} {c.path}": c for c in TABLE}

@@ -35,6 +35,7 @@ from services.api.roadmaps.models import (
 from services.api.staff.models import StaffMember
 from services.api.territories.models import Territory
 from services.api.users.models import User
+from services.api.validation.models import ValidationRule, ValidationViolation
 
 __all__ = [
     "Activity",
@@ -72,4 +73,6 @@ __all__ = [
     "StaffMember",
     "Territory",
     "User",
+    "ValidationRule",
+    "ValidationViolation",
 ]

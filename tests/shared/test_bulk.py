@@ -96,6 +96,7 @@ async def test_summary_counts_new_unchanged_and_rejected_rows_in_index_order(wor
         ],
         "dry_run": False,
         "warnings": [],
+        "violations": [],  # an importer without validation rules
     }
     assert await stored(words) == ["новое", "старое"]
 
