@@ -12,8 +12,9 @@ from services.api.app import create_app as create_api
 from services.api.indicators.shipped import shipped_codes
 from services.api.users.service import ensure_bootstrap_admin
 from services.demo.assessments import load_results
-from services.demo.decisions import load_decisions
-from services.demo.district import CLUSTERS, schools
+from services.demo.decisions import catch_up, load_decisions
+from services.demo.diagnostics import build_routes, load_diagnostics
+from services.demo.district import CLUSTERS, DEMO_DOMAIN, schools
 from services.demo.indicators import list_organizations, load_indicators, load_values
 from services.demo.participants import load_participants
 from services.demo.roadmap import load_plan_and_statuses
@@ -24,7 +25,6 @@ from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
 from shared.settings import Settings, get_settings
 
 DEMO_PASSWORD = "soko-demo-2026"  # noqa: S105 - demo accounts on a local machine
-DEMO_DOMAIN = "demo.soko.ru"
 SEEDS = Path(__file__).parent / "seeds"
 # What a start of the apps adds besides the reference tables, which is no one's data: the
 # shipped indicators and the audit events of the system's own writes.
@@ -68,6 +68,7 @@ class Demo:
         self.client = client
         self.cluster_ids: list[str] = []
         self.district_id = ""
+        self.teacher_staff_id = ""  # the demo teacher's staff record
 
     async def post(self, path: str, body: dict) -> dict:
         answer = await self.client.post(path, json=body)
@@ -151,6 +152,7 @@ class Demo:
             self.cluster_ids.append(cluster["id"])
         await self.roadmaps(district["id"], self.cluster_ids[0])
         school_1 = org_ids[0]
+        self.teacher_staff_id = first_teacher[school_1]
         accounts = [
             ("analyst", "Аналитик МОУО", "territory_analyst", "territory", district["id"], None),
             ("methodologist", "Методист ИМЦ", "methodologist", "territory", district["id"], None),
@@ -233,6 +235,15 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             parents = await load_surveys(
                 client, surveys_client, organizations, settings.disclosure_minimum
             )
+            teacher = (f"teacher@{DEMO_DOMAIN}", demo.teacher_staff_id)
+            diagnosed = await load_diagnostics(
+                client, surveys_client, organizations, settings.today(), teacher, DEMO_PASSWORD
+            )
+            await catch_up(reports)
+            periods = [diagnosed["period"], diagnosed["current_period"]]
+            routes = await build_routes(
+                client, reports_client, demo.district_id, periods, DEMO_PASSWORD
+            )
             reports_client.headers["Authorization"] = client.headers["Authorization"]
             decided = await load_decisions(
                 reports_client, reports, demo.district_id, settings.today()
@@ -246,7 +257,11 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         f"and {participants} ВПР participants' results by task; the НОК checklist "
         f"({parents['checklist_values']} values) and two parents' campaigns "
         f"({parents['nok_responses']} НОК and {parents['satisfaction_responses']} "
-        "satisfaction questionnaires); "
+        "satisfaction questionnaires); teachers' diagnostics: "
+        f"{diagnosed['main']} of {diagnosed['teachers']} teachers answered the "
+        f"{diagnosed['period']} one, {diagnosed['follow_up']} its follow-up of "
+        f"{diagnosed['current_period']} (open, as is a digital one no one has answered yet), "
+        f"{routes} individual routes; "
         f"{decided['recommendations']} recommendations, {decided['decisions']} decisions",
         f"  sign in as {admin_email} (admin) or as "
         + ", ".join(accounts)
