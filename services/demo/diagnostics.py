@@ -3,7 +3,7 @@ and results, and the leader's "who has not answered" show.
 
 The district's methodologist launches three identified diagnostics (surveys service,
 `POST /v1/campaigns`) of the teachers of the schools the district's plan works with
-(`PARTICIPANTS`: the gymnasium, its base school, and the rural schools with low results):
+(`participants`: the gymnasium, the two rural schools its plan names, the three weak schools):
 
 - the diagnostic of professional deficits (`teacher_professional_deficits`) of the latest
   demo year, answered by most teachers (a few did not) and closed, so that its figures are out
@@ -21,8 +21,9 @@ competence's difficulty, so that the methodological and psycho-pedagogical compe
 deficit more often than the subject and communicative ones.
 
 Why not every school's teachers: an account costs its password's hashing twice (created,
-signed in: about 0.4 s of processor time), which for the district's 248 teachers would triple
-the demo's load time; the participating schools' 48 teachers cost a few seconds.
+signed in: about 0.4 s of processor time), which for the district's 248 teachers would be some
+100 s, several times the rest of the demo; the 42 accounts of the participating schools' 48
+teachers take about 17 s of it, spread over the processor's cores.
 """
 
 import asyncio
@@ -37,6 +38,7 @@ from services.demo.district import DEMO_DOMAIN
 from services.demo.district import schools as district_schools
 from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
 from services.demo.roadmap import GYMNASIUM, RURAL
+from services.demo.surveys import _call
 from services.surveys.instruments.definition import InstrumentDefinition, load_bank
 from shared.periods import academic_year_of
 
@@ -68,13 +70,6 @@ class Teacher:
     full_name: str
     school: School
     email: str
-
-
-async def _call(client: httpx.AsyncClient, method: str, path: str, expected: int, **kw) -> Any:
-    answer = await client.request(method, path, **kw)
-    if answer.status_code != expected:
-        raise RuntimeError(f"demo: {method} {path} answered {answer.status_code}: {answer.text}")
-    return answer.json()
 
 
 async def teachers(api: httpx.AsyncClient, schools: list[School]) -> list[Teacher]:

@@ -4,7 +4,6 @@ sees who has not answered."""
 
 import re
 from datetime import date
-from typing import Any
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -26,7 +25,7 @@ from shared.migrations import upgrade
 from shared.periods import academic_year_of
 from shared.settings import Settings
 from tests.conftest import run_sync, running_apps
-from tests.demo.helpers import organizations
+from tests.demo.helpers import organizations, read
 from tests.facts import sync_facts
 from tests.surveys.forms import BANK
 
@@ -61,14 +60,6 @@ def test_the_answers_are_seeded_and_show_deficits_in_some_competences_only():
     assert sum(weak[i.code] in {o.code for o in i.options if o.correct} for i in items) == 2
 
 
-async def _get(app, token: str, path: str, **params) -> Any:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
-        answer = await client.get(path, params=params, headers={"Authorization": f"Bearer {token}"})
-        assert answer.status_code == 200, answer.text
-        return answer.json()
-
-
 async def test_the_demo_has_a_pd_order_routes_results_and_an_open_diagnostic(scratch_database):
     url = scratch_database()
     run_sync(upgrade, url)
@@ -100,24 +91,21 @@ async def test_the_demo_has_a_pd_order_routes_results_and_an_open_diagnostic(scr
                     )
                 ).json()["scope_id"]
             where = {"territory_id": district, "period": PERIOD}
-            order = await _get(apps.reports, tokens["methodologist"], "/v1/pd-order", **where)
-            public = await _get(apps.reports, tokens["analyst"], "/v1/pd-order", **where)
-            routes = await _get(
-                apps.reports, tokens["methodologist"], "/v1/individual-routes", period=PERIOD
+            order = await read(apps.reports, "/v1/pd-order", tokens["methodologist"], **where)
+            public = await read(apps.reports, "/v1/pd-order", tokens["analyst"], **where)
+            routes = await read(
+                apps.reports, "/v1/individual-routes", tokens["methodologist"], period=PERIOD
             )
-            current_order = await _get(
-                apps.reports,
-                tokens["methodologist"],
-                "/v1/pd-order",
-                territory_id=district,
-                period=current,
+            where["period"] = current
+            current_order = await read(
+                apps.reports, "/v1/pd-order", tokens["methodologist"], **where
             )
-            own_routes = await _get(apps.reports, tokens["teacher"], "/v1/individual-routes")
-            invitations = await _get(apps.surveys, tokens["teacher"], "/v1/me/invitations")
-            campaigns = await _get(apps.surveys, tokens["leader"], "/v1/campaigns")
+            own_routes = await read(apps.reports, "/v1/individual-routes", tokens["teacher"])
+            invitations = await read(apps.surveys, "/v1/me/invitations", tokens["teacher"])
+            campaigns = await read(apps.surveys, "/v1/campaigns", tokens["leader"])
             (follow_up,) = [c for c in campaigns["items"] if c["title"] == TITLES["follow_up"]]
-            pending = await _get(
-                apps.surveys, tokens["leader"], f"/v1/campaigns/{follow_up['id']}/pending"
+            pending = await read(
+                apps.surveys, f"/v1/campaigns/{follow_up['id']}/pending", tokens["leader"]
             )
     finally:
         await engine.dispose()
