@@ -3,6 +3,7 @@
 Everything goes through the same endpoints, validation and audit log as real users' requests.
 """
 
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -17,7 +18,7 @@ from services.demo.diagnostics import build_routes, load_diagnostics
 from services.demo.district import CLUSTERS, DEMO_DOMAIN, schools
 from services.demo.indicators import list_organizations, load_indicators, load_values
 from services.demo.participants import load_participants
-from services.demo.roadmap import load_plan_and_statuses
+from services.demo.roadmap import demo_text, load_plan_and_statuses, seed_periods
 from services.demo.surveys import load_surveys
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
@@ -83,8 +84,9 @@ class Demo:
         answer.raise_for_status()
         self.client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
 
-    async def roadmaps(self, district_id: str, cluster_id: str) -> None:
-        """The real roadmaps of the seeds: two cluster roadmaps and the district's documents."""
+    async def roadmaps(self, district_id: str, cluster_id: str, today: date) -> None:
+        """The real roadmaps of the seeds: two cluster roadmaps and the district's documents,
+        as the demo district's own and dated around `today` (roadmap.demo_text)."""
         owners = {
             "000": ("cluster", "cluster", cluster_id),
             "001": ("cluster", "cluster", cluster_id),
@@ -92,17 +94,22 @@ class Demo:
             "003": ("municipality", "territory", district_id),
             "004": ("municipality", "territory", district_id),
         }
+        periods = seed_periods(today)
         for path in sorted(SEEDS.glob("*.txt")):
             level, owner_type, owner_id = owners[path.name[:3]]
+            form = {"level": level, "owner_type": owner_type, "owner_id": owner_id}
+            if period := periods.get(path.name[:3]):
+                form["period"] = period
+            text = demo_text(path.read_text(encoding="utf-8"), today)
             answer = await self.client.post(
                 "/v1/roadmaps/import",
-                data={"level": level, "owner_type": owner_type, "owner_id": owner_id},
-                files={"file": (path.name, path.read_bytes(), "text/plain")},
+                data=form,
+                files={"file": (path.name, text.encode(), "text/plain")},
             )
             if answer.status_code != 201:
                 raise RuntimeError(f"demo: import of {path.name}: {answer.text}")
 
-    async def district(self) -> list[str]:
+    async def district(self, today: date) -> list[str]:
         """The territory, organizations, clusters, staff and one account per role."""
         region = await self.post(
             "/v1/territories", {"name": "Демонстрационная область", "kind": "region"}
@@ -150,7 +157,7 @@ class Demo:
                 },
             )
             self.cluster_ids.append(cluster["id"])
-        await self.roadmaps(district["id"], self.cluster_ids[0])
+        await self.roadmaps(district["id"], self.cluster_ids[0], today)
         school_1 = org_ids[0]
         self.teacher_staff_id = first_teacher[school_1]
         accounts = [
@@ -224,7 +231,7 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         ):
             demo = Demo(client)
             await demo.sign_in(admin_email, admin_password)
-            accounts = await demo.district()
+            accounts = await demo.district(settings.today())
             indicators = await load_indicators(client)
             organizations = await list_organizations(client)
             values = await load_values(client, organizations)
