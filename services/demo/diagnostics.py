@@ -23,7 +23,8 @@ deficit more often than the subject and communicative ones.
 Why not every school's teachers: an account costs its password's hashing twice (created,
 signed in: about 0.4 s of processor time), which for the district's 248 teachers would be some
 100 s, several times the rest of the demo; the 42 accounts of the participating schools' 48
-teachers take about 17 s of it, spread over the processor's cores.
+teachers take about 17 s of it, spread over the processor's cores while the loader posts the
+rest of the district (`enrol`).
 """
 
 import asyncio
@@ -215,27 +216,49 @@ def takers(found: list[Teacher], demo_staff_id: str) -> tuple[list[Teacher], lis
     return main, follow_up
 
 
-async def load_diagnostics(
+@dataclass(frozen=True)
+class Takers:
+    """The participating schools' teachers, who has answered what, and their tokens."""
+
+    schools: list[School]
+    teachers: list[Teacher]
+    main: list[Teacher]
+    follow_up: list[Teacher]
+    tokens: dict[str, str]  # by staff id
+    demo_staff_id: str
+
+
+async def enrol(
     api: httpx.AsyncClient,
-    surveys: httpx.AsyncClient,
     organizations: list[dict[str, Any]],
-    today: date,
     demo_teacher: tuple[str, str],
     password: str,
-) -> dict[str, Any]:
-    """Launch the three diagnostics as the methodologist and let the teachers answer (see the
-    module's docstring). `api` is signed in as the administrator (who adds the teachers'
-    accounts); the demo accounts, the demo teacher's (email, staff id) among them, have
-    `password`.
-    Returns the periods and counts: {"period", "current_period", "teachers", "main",
-    "follow_up"}."""
+) -> Takers:
+    """The takers' accounts, added and signed in (`api` signed in as the administrator; the
+    demo teacher's, (email, staff id), exists): the password hashing this costs runs outside
+    the interpreter's lock, so the loader runs it beside its other work."""
     schools = participants(_schools(organizations))
     found = await teachers(api, schools)
     email, demo_staff_id = demo_teacher
     main, follow_up = takers(found, demo_staff_id)
+    tokens = await _accounts(api, main, {demo_staff_id: email}, password)
+    return Takers(schools, found, main, follow_up, tokens, demo_staff_id)
+
+
+async def load_diagnostics(
+    api: httpx.AsyncClient,
+    surveys: httpx.AsyncClient,
+    enrolled: Takers,
+    today: date,
+    password: str,
+) -> dict[str, Any]:
+    """Launch the three diagnostics as the methodologist (signed in through `api` with
+    `password`) and let the `enrolled` teachers answer (see the module's docstring).
+    Returns the periods and counts: {"period", "current_period", "teachers", "main",
+    "follow_up"}."""
+    schools, tokens, demo_staff_id = enrolled.schools, enrolled.tokens, enrolled.demo_staff_id
     methodologist = await _sign_in(api, f"methodologist@{DEMO_DOMAIN}", password)
     headers = {"Authorization": f"Bearer {methodologist}"}
-    tokens = await _accounts(api, main, {demo_staff_id: email}, password)
     instruments = await _call(surveys, "GET", "/v1/instruments", 200, params={"limit": 500})
     ids = {i["code"]: i["id"] for i in instruments["items"]}
     bank = {d.code: d for d in load_bank()}
@@ -258,14 +281,14 @@ async def load_diagnostics(
         "main": await _submit(
             surveys,
             launched["main"]["id"],
-            main,
+            enrolled.main,
             tokens,
             lambda t: answers(t, definition, "main", weak=mine(t)),
         ),
         "follow_up": await _submit(
             surveys,
             launched["follow_up"]["id"],
-            follow_up,
+            enrolled.follow_up,
             tokens,
             lambda t: answers(t, definition, "follow_up", gain=0.08, weak=mine(t)),
         ),
@@ -274,7 +297,11 @@ async def load_diagnostics(
     closed = {"closes_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat()}
     main_id = launched["main"]["id"]
     await _call(surveys, "PATCH", f"/v1/campaigns/{main_id}", 200, json=closed, headers=headers)
-    return {"period": period, "current_period": current, "teachers": len(found)} | counts
+    return {
+        "period": period,
+        "current_period": current,
+        "teachers": len(enrolled.teachers),
+    } | counts
 
 
 async def build_routes(

@@ -3,6 +3,7 @@
 Everything goes through the same endpoints, validation and audit log as real users' requests.
 """
 
+import asyncio
 from datetime import date
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from services.api.indicators.shipped import shipped_codes
 from services.api.users.service import ensure_bootstrap_admin
 from services.demo.assessments import load_results
 from services.demo.decisions import catch_up, load_decisions
-from services.demo.diagnostics import build_routes, load_diagnostics
+from services.demo.diagnostics import build_routes, enrol, load_diagnostics
 from services.demo.district import CLUSTERS, DEMO_DOMAIN, schools
 from services.demo.indicators import list_organizations, load_indicators, load_values
 from services.demo.participants import load_participants
@@ -234,6 +235,9 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             accounts = await demo.district(settings.today())
             indicators = await load_indicators(client)
             organizations = await list_organizations(client)
+            teacher = (f"teacher@{DEMO_DOMAIN}", demo.teacher_staff_id)
+            # The diagnosed teachers' accounts (password hashing) beside the other work.
+            enrolling = asyncio.create_task(enrol(client, organizations, teacher, DEMO_PASSWORD))
             values = await load_values(client, organizations)
             results = await load_results(client, organizations)
             participants = await load_participants(client, organizations)
@@ -242,9 +246,8 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             parents = await load_surveys(
                 client, surveys_client, organizations, settings.disclosure_minimum
             )
-            teacher = (f"teacher@{DEMO_DOMAIN}", demo.teacher_staff_id)
             diagnosed = await load_diagnostics(
-                client, surveys_client, organizations, settings.today(), teacher, DEMO_PASSWORD
+                client, surveys_client, await enrolling, settings.today(), DEMO_PASSWORD
             )
             await catch_up(reports)
             periods = [diagnosed["period"], diagnosed["current_period"]]
