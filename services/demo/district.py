@@ -4,6 +4,7 @@ import random
 from dataclasses import dataclass, field
 
 SEED = 2026
+DEMO_DOMAIN = "demo.soko.ru"
 SURNAMES = [
     "Иванов",
     "Смирнов",

@@ -3,6 +3,8 @@
 Everything goes through the same endpoints, validation and audit log as real users' requests.
 """
 
+import asyncio
+from datetime import date
 from pathlib import Path
 
 import httpx
@@ -12,11 +14,12 @@ from services.api.app import create_app as create_api
 from services.api.indicators.shipped import shipped_codes
 from services.api.users.service import ensure_bootstrap_admin
 from services.demo.assessments import load_results
-from services.demo.decisions import load_decisions
-from services.demo.district import CLUSTERS, schools
+from services.demo.decisions import catch_up, load_decisions
+from services.demo.diagnostics import build_routes, enrol, load_diagnostics
+from services.demo.district import CLUSTERS, DEMO_DOMAIN, schools
 from services.demo.indicators import list_organizations, load_indicators, load_values
 from services.demo.participants import load_participants
-from services.demo.roadmap import load_plan_and_statuses
+from services.demo.roadmap import demo_text, load_plan_and_statuses, seed_periods
 from services.demo.surveys import load_surveys
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
@@ -24,7 +27,6 @@ from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
 from shared.settings import Settings, get_settings
 
 DEMO_PASSWORD = "soko-demo-2026"  # noqa: S105 - demo accounts on a local machine
-DEMO_DOMAIN = "demo.soko.ru"
 SEEDS = Path(__file__).parent / "seeds"
 # What a start of the apps adds besides the reference tables, which is no one's data: the
 # shipped indicators and the audit events of the system's own writes.
@@ -68,6 +70,7 @@ class Demo:
         self.client = client
         self.cluster_ids: list[str] = []
         self.district_id = ""
+        self.teacher_staff_id = ""  # the demo teacher's staff record
 
     async def post(self, path: str, body: dict) -> dict:
         answer = await self.client.post(path, json=body)
@@ -82,8 +85,9 @@ class Demo:
         answer.raise_for_status()
         self.client.headers["Authorization"] = f"Bearer {answer.json()['access_token']}"
 
-    async def roadmaps(self, district_id: str, cluster_id: str) -> None:
-        """The real roadmaps of the seeds: two cluster roadmaps and the district's documents."""
+    async def roadmaps(self, district_id: str, cluster_id: str, today: date) -> None:
+        """The real roadmaps of the seeds: two cluster roadmaps and the district's documents,
+        as the demo district's own and dated around `today` (roadmap.demo_text)."""
         owners = {
             "000": ("cluster", "cluster", cluster_id),
             "001": ("cluster", "cluster", cluster_id),
@@ -91,17 +95,22 @@ class Demo:
             "003": ("municipality", "territory", district_id),
             "004": ("municipality", "territory", district_id),
         }
+        periods = seed_periods(today)
         for path in sorted(SEEDS.glob("*.txt")):
             level, owner_type, owner_id = owners[path.name[:3]]
+            form = {"level": level, "owner_type": owner_type, "owner_id": owner_id}
+            if period := periods.get(path.name[:3]):
+                form["period"] = period
+            text = demo_text(path.read_text(encoding="utf-8"), today)
             answer = await self.client.post(
                 "/v1/roadmaps/import",
-                data={"level": level, "owner_type": owner_type, "owner_id": owner_id},
-                files={"file": (path.name, path.read_bytes(), "text/plain")},
+                data=form,
+                files={"file": (path.name, text.encode(), "text/plain")},
             )
             if answer.status_code != 201:
                 raise RuntimeError(f"demo: import of {path.name}: {answer.text}")
 
-    async def district(self) -> list[str]:
+    async def district(self, today: date) -> list[str]:
         """The territory, organizations, clusters, staff and one account per role."""
         region = await self.post(
             "/v1/territories", {"name": "Демонстрационная область", "kind": "region"}
@@ -149,8 +158,9 @@ class Demo:
                 },
             )
             self.cluster_ids.append(cluster["id"])
-        await self.roadmaps(district["id"], self.cluster_ids[0])
+        await self.roadmaps(district["id"], self.cluster_ids[0], today)
         school_1 = org_ids[0]
+        self.teacher_staff_id = first_teacher[school_1]
         accounts = [
             ("analyst", "Аналитик МОУО", "territory_analyst", "territory", district["id"], None),
             ("methodologist", "Методист ИМЦ", "methodologist", "territory", district["id"], None),
@@ -222,9 +232,12 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         ):
             demo = Demo(client)
             await demo.sign_in(admin_email, admin_password)
-            accounts = await demo.district()
+            accounts = await demo.district(settings.today())
             indicators = await load_indicators(client)
             organizations = await list_organizations(client)
+            teacher = (f"teacher@{DEMO_DOMAIN}", demo.teacher_staff_id)
+            # The diagnosed teachers' accounts (password hashing) beside the other work.
+            enrolling = asyncio.create_task(enrol(client, organizations, teacher, DEMO_PASSWORD))
             values = await load_values(client, organizations)
             results = await load_results(client, organizations)
             participants = await load_participants(client, organizations)
@@ -232,6 +245,14 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             surveys_client.headers["Authorization"] = client.headers["Authorization"]
             parents = await load_surveys(
                 client, surveys_client, organizations, settings.disclosure_minimum
+            )
+            diagnosed = await load_diagnostics(
+                client, surveys_client, await enrolling, settings.today(), DEMO_PASSWORD
+            )
+            await catch_up(reports)
+            periods = [diagnosed["period"], diagnosed["current_period"]]
+            routes = await build_routes(
+                client, reports_client, demo.district_id, periods, DEMO_PASSWORD
             )
             reports_client.headers["Authorization"] = client.headers["Authorization"]
             decided = await load_decisions(
@@ -246,7 +267,11 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         f"and {participants} ВПР participants' results by task; the НОК checklist "
         f"({parents['checklist_values']} values) and two parents' campaigns "
         f"({parents['nok_responses']} НОК and {parents['satisfaction_responses']} "
-        "satisfaction questionnaires); "
+        "satisfaction questionnaires); teachers' diagnostics: "
+        f"{diagnosed['main']} of {diagnosed['teachers']} teachers answered the "
+        f"{diagnosed['period']} one, {diagnosed['follow_up']} its follow-up of "
+        f"{diagnosed['current_period']} (open, as is a digital one no one has answered yet), "
+        f"{routes} individual routes; "
         f"{decided['recommendations']} recommendations, {decided['decisions']} decisions",
         f"  sign in as {admin_email} (admin) or as "
         + ", ".join(accounts)

@@ -4,10 +4,17 @@ every activity, so that progress, overdue activities and a leader's own ones sho
 `current_plan` is a plan of the district for the academic year of `today`, its deadlines
 around `today`, each activity naming the schools responsible (the api links them by name).
 `set_statuses` then marks activities through PATCH /v1/activities/{id}, as people would: the
-plan's by its table, the seed roadmaps' (2019–2022, all past due) seeded, most done.
+plan's by its table, the seed roadmaps' seeded by their deadlines: most of those long past done
+(some still open: overdue), those due around today in progress, those ahead planned.
+
+`demo_text` is a seed document as the demo imports it: the documents were written for real
+districts (Дятьковский район of Брянская область, МО «Кайтагский район»), which the demo names
+as its own district and region; and their years move forward so that their latest school year
+(2021/2022) is today's, which puts their deadlines around today.
 """
 
 import random
+import re
 from datetime import date, timedelta
 from typing import Any
 
@@ -67,8 +74,55 @@ PLAN: tuple[tuple[str, int, str, str], ...] = (
     ),
     ("Отчёт о выполнении плана мероприятий", 200, "planned", "Отдел образования"),
 )
-# The seed roadmaps' activities: the share of each status (the rest stays planned, overdue).
-SEED_STATUSES = (("done", 0.6), ("in_progress", 0.1), ("cancelled", 0.05))
+# The seed roadmaps' activities: the share of each status (the rest stays planned) by where
+# the deadline is: ended a month or more ago, around today (or none), ahead.
+SEED_STATUSES = {
+    "past": (("done", 0.78), ("in_progress", 0.04), ("cancelled", 0.05)),
+    "now": (("done", 0.3), ("in_progress", 0.45), ("cancelled", 0.02)),
+    "ahead": (("in_progress", 0.12),),
+}
+SEEDS_LATEST_YEAR = 2021  # the seeds' latest school year: 2021/2022
+# The seeds' own districts and bodies, as the demo names them (longest first).
+ATTRIBUTION = (
+    ("Дятьковском районе", "Демонстрационном муниципальном районе"),
+    ("Дятьковского района", "Демонстрационного муниципального района"),
+    ("«Кайтагский район»", "«Демонстрационный муниципальный район»"),
+    ("Брянской области", "Демонстрационной области"),
+    ("ГАУ ДПО «Брянский институт", "ГАУ ДПО «Институт"),
+    ("Брянский ИПКРО", "областной ИПКРО"),
+    ("администрации г.о.г. Кулебаки", "администрации района"),
+    ("Ш.Р.Магомедов", "Начальник отдела образования"),
+)
+_YEAR = re.compile(r"(?<!\d)(20(?:1[5-9]|2[0-4]))(?:/(\d\d))?(?!\d)")
+
+
+def _shift(today: date) -> int:
+    return academic_year_of(today).start.year - SEEDS_LATEST_YEAR
+
+
+def seed_periods(today: date) -> dict[str, str]:
+    """The periods of the seed documents whose headings name none, by seed (their stages and
+    deadlines say it, moved as `demo_text` moves them): the cluster's 2019/2020 programme
+    (000) and the 2021 roadmap (004). The others' headings give theirs, but the experimental
+    programme's three years (003) and the preschool roadmap's two (in 002) fit no period."""
+    shift = _shift(today)
+    return {"000": f"{2019 + shift}/{2020 + shift}", "004": str(2021 + shift)}
+
+
+def demo_text(text: str, today: date) -> str:
+    """A seed document's text as the demo imports it: the demo's district and region named in
+    place of the real ones (ATTRIBUTION), and every year from 2015 to 2024 (and "2021/22")
+    moved forward by the same number of years, so that 2021/2022 becomes the school year of
+    `today`."""
+    for real, demo in ATTRIBUTION:
+        text = text.replace(real, demo)
+    shift = _shift(today)
+
+    def moved(match: re.Match[str]) -> str:
+        year = str(int(match[1]) + shift)
+        return year + (f"/{(int(match[2]) + shift) % 100:02d}" if match[2] else "")
+
+    return _YEAR.sub(moved, text)
 
 
 def current_plan(today: date, district_id: str) -> dict[str, Any]:
@@ -94,9 +148,18 @@ def current_plan(today: date, district_id: str) -> dict[str, Any]:
     }
 
 
-def _seed_status(rng: random.Random) -> str:
+def _seed_status(rng: random.Random, activity: dict[str, Any], today: date) -> str:
+    """A seed activity's status, drawn by where its deadline is (SEED_STATUSES)."""
+    end = activity["due_end"] and date.fromisoformat(activity["due_end"])
+    start = activity["due_start"] and date.fromisoformat(activity["due_start"])
+    if end and end < today - timedelta(days=30):
+        when = "past"
+    elif start and start > today + timedelta(days=30):
+        when = "ahead"
+    else:
+        when = "now"
     draw, bound = rng.random(), 0.0
-    for status, share in SEED_STATUSES:
+    for status, share in SEED_STATUSES[when]:
         bound += share
         if draw < bound:
             return status
@@ -150,7 +213,7 @@ async def load_plan_and_statuses(
         for activity in await _activities(client, roadmap["id"]):
             key = f"{roadmap['title']}:{activity['position']}:{activity['title']}"
             rng = random.Random(f"{SEED}:status:{key}")
-            status = _seed_status(rng)
+            status = _seed_status(rng, activity, today)
             if status != "planned":
                 body = _change(status, activity["due_end"], rng, today)
                 await _patch(client, activity["id"], body)

@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import httpx
 
@@ -40,3 +41,13 @@ def organizations() -> list[dict]:
         }
         for n, s in enumerate(schools())
     ]
+
+
+async def read(app, path: str, token: str | None = None, **params) -> Any:
+    """GET `path` of `app` (with the bearer `token`, if any), asserted 200: its JSON."""
+    transport = httpx.ASGITransport(app=app)
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answer = await client.get(path, params=params, headers=headers)
+        assert answer.status_code == 200, answer.text
+        return answer.json()

@@ -1,9 +1,12 @@
 """`soko demo` fills an empty database with a district people can sign in to, and only once."""
 
+from collections import Counter
+
 from services.demo import load
 from services.demo.loader import DEMO_PASSWORD
 from services.demo.roadmap import PLAN_TITLE
 from shared.migrations import upgrade
+from shared.periods import academic_year_of
 from shared.settings import Settings
 from tests.conftest import run_sync
 from tests.demo.helpers import demo_api
@@ -13,6 +16,7 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
     url = scratch_database()
     run_sync(upgrade, url)
     settings = Settings(database_url=url)
+    today = settings.today()
 
     said = await load(url, only_if_empty=True, settings=settings)
     assert "analyst@demo.soko.ru" in said and DEMO_PASSWORD in said
@@ -29,7 +33,30 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
         assert staff.json()["total"] >= 14
         roadmaps = (await client.get("/v1/roadmaps?limit=100")).json()
         assert roadmaps["total"] == 15  # the 14 of the seeds and the district's plan of the year
-        assert {r["period"] for r in roadmaps["items"]} >= {"2019/2020", "2021/2022"}
+        # The seeds as the demo district's own, moved to today: 2021/2022 is the current
+        # school year, 2019/2020 three years before it, the 2021 roadmap (004) this year's.
+        this_year = academic_year_of(today)
+        before = academic_year_of(today.replace(year=today.year - 2))
+        periods = Counter(r["period"] for r in roadmaps["items"])
+        assert periods == {
+            this_year.code: 10,  # 9 of 002 and the plan
+            before.code: 2,  # 000 and 001
+            str(this_year.start.year): 1,  # 004
+            None: 2,  # 003 (three years) and 002's preschool roadmap (two)
+        }
+        titles = " ".join(r["title"] for r in roadmaps["items"])
+        assert "Дятьков" not in titles and "Кайтаг" not in titles
+        assert titles.count("в Демонстрационном муниципальном районе") >= 9
+        due = [
+            a["due_end"]
+            for r in roadmaps["items"]
+            for a in (await client.get(f"/v1/roadmaps/{r['id']}/activities?limit=500")).json()[
+                "items"
+            ]
+            if a["due_end"]
+        ]
+        assert sum(d < today.isoformat() for d in due) > 40
+        assert sum(d >= today.isoformat() for d in due) > 40
         # The plan's 9 activities (services/demo/roadmap.py PLAN): done 2 (one 2 days early,
         # one 5 days late: 1 on time), in progress 2, cancelled 1, planned 4; due 20 and 10
         # days ago and still open: 2 overdue.
