@@ -100,6 +100,8 @@ class Context:
     # Each organization's kind (`school`, …), for indicators that apply to some kinds only
     # (None: not read yet).
     kinds: dict[uuid.UUID, str | None] | None = None
+    # The published view: only approved data values count (methods/data_value.py).
+    approved_only: bool = False
 
     def mapping(self) -> dict[str, list[Any]]:
         """The unit → organization mapping as bound arrays (see MAPPED)."""

@@ -5,11 +5,18 @@ and denominator are those organizations); of a count, the sum of its organizatio
 (pupils, teachers); of a percent or a number, their mean (only the organizations' own figures
 are known, not what they are made of). Every code of the batch, every scope and both periods
 in one query.
+
+Approval: a value is *approved* when a data collection asking for its indicator has the
+organization's data of that period approved (`fact_collection_approval.status` `approved`:
+signed off by its municipality, level 1, or above). The coverage says how many of the
+organizations behind a value are approved (`organizations_approved`); in the published view
+(`Context.approved_only`) only approved values count, so a value no collection asks for, or
+one not yet approved, is left out as if it had not been posted.
 """
 
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, bindparam, text
+from sqlalchemy import ARRAY, Boolean, Text, bindparam, text
 
 from services.reports.indicator_values.methods.base import (
     MAPPED,
@@ -22,27 +29,48 @@ from services.reports.indicator_values.methods.base import (
     pct,
 )
 
-FACTS = ("fact_data_value",)
+FACTS = ("fact_data_value", "fact_collection", "fact_collection_approval")
+
+# Whether the value `v` is approved: some collection of its indicator approved it.
+APPROVED = """EXISTS (
+    SELECT 1 FROM reports.fact_collection_approval a
+    JOIN reports.fact_collection c ON c.id = a.collection_id
+    WHERE a.organization_id = v.organization_id AND a.period = v.period
+      AND a.status = 'approved' AND v.indicator_id = ANY(c.indicator_ids))"""
 
 _VALUES = text(
     f"""
-    SELECT v.indicator_code AS code, m.scope_type, m.scope_id, v.period,
-           count(*)::int AS n, sum(v.value) AS total, min(v.value) AS one,
-           count(*) FILTER (WHERE v.value >= 0.5)::int AS yes
-    FROM {MAPPED}
-    JOIN reports.fact_data_value v ON v.organization_id = m.organization_id
-    WHERE v.indicator_code = ANY(:codes) AND v.period = ANY(:periods)
-      AND v.value IS NOT NULL
-    GROUP BY v.indicator_code, m.scope_type, m.scope_id, v.period
-    """  # noqa: S608 (a constant fragment, values bound)
+    SELECT code, scope_type, scope_id, period,
+           count(*)::int AS n, sum(value) AS total, min(value) AS one,
+           count(*) FILTER (WHERE value >= 0.5)::int AS yes,
+           count(*) FILTER (WHERE approved)::int AS approved
+    FROM (
+        SELECT v.indicator_code AS code, m.scope_type, m.scope_id, v.period, v.value,
+               {APPROVED} AS approved
+        FROM {MAPPED}
+        JOIN reports.fact_data_value v ON v.organization_id = m.organization_id
+        WHERE v.indicator_code = ANY(:codes) AND v.period = ANY(:periods)
+          AND v.value IS NOT NULL
+    ) counted
+    WHERE approved OR NOT :approved_only
+    GROUP BY code, scope_type, scope_id, period
+    """  # noqa: S608 (constant fragments, values bound)
 ).bindparams(
-    *MAPPING, bindparam("codes", type_=ARRAY(Text)), bindparam("periods", type_=ARRAY(Text))
+    *MAPPING,
+    bindparam("codes", type_=ARRAY(Text)),
+    bindparam("periods", type_=ARRAY(Text)),
+    bindparam("approved_only", type_=Boolean),
 )
 
 
 async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known) -> Known:
     """Values of every definition for every scope and period (see the module's docstring)."""
-    params = {"codes": [d["code"] for d in definitions], "periods": ctx.periods, **ctx.mapping()}
+    params = {
+        "codes": [d["code"] for d in definitions],
+        "periods": ctx.periods,
+        "approved_only": ctx.approved_only,
+        **ctx.mapping(),
+    }
     rows = {
         (r.code, r.scope_type, r.scope_id, r.period): r
         for r in await ctx.session.execute(_VALUES, params)
@@ -62,6 +90,7 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
 
 def _value(definition: dict[str, Any], scope, row: Any, boolean: bool) -> Value:
     coverage = organization_coverage(scope, row.n if row else 0)
+    coverage["organizations_approved"] = row.approved if row else 0
     if row is None:
         return Value(n=0, coverage=coverage)
     if scope.scope_type == ORGANIZATION:
