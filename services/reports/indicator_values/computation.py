@@ -254,14 +254,13 @@ def answer_items(
 
 
 def approval_of(value: Value) -> dict[str, Any]:
-    """`approved` and `approved_organizations` of an item from its coverage (data values say
-    how many of the organizations behind them are approved, `organizations_approved`):
-    `approved` true when every organization behind the value has its data approved, false
-    when one has not, null when the value rests on no posted data value; the count of
-    approved organizations (1 or 0 for an organization), null likewise."""
-    coverage = value.coverage or {}
-    approved = coverage.get("organizations_approved")
-    reporting = coverage.get("organizations_reporting")
+    """`approved` and `approved_organizations` of an item (data values say how many of the
+    organizations behind them are approved): `approved` true when every organization behind
+    the value (coverage's `organizations_reporting`) has its data approved, false when one
+    has not, null when the value rests on no posted data value; the count of approved
+    organizations (1 or 0 for an organization), null likewise."""
+    approved = value.approved_organizations
+    reporting = (value.coverage or {}).get("organizations_reporting")
     if approved is None or not reporting or value.value is None:
         return {"approved": None, "approved_organizations": None}
     return {"approved": approved == reporting, "approved_organizations": approved}

@@ -61,6 +61,9 @@ class Value:
     coverage: dict[str, Any] | None = None
     missing: list[str] = field(default_factory=list)
     insufficient: bool = False
+    # Of the organizations behind a posted data value, how many have it approved by a data
+    # collection (methods/data_value.py); None: the value rests on no posted data value.
+    approved_organizations: int | None = None
 
 
 Key = tuple[str, str, uuid.UUID, str]  # (indicator code, scope type, scope id, period)

@@ -8,8 +8,8 @@ in one query.
 
 Approval: a value is *approved* when a data collection asking for its indicator has the
 organization's data of that period approved (`fact_collection_approval.status` `approved`:
-signed off by its municipality, level 1, or above). The coverage says how many of the
-organizations behind a value are approved (`organizations_approved`); in the published view
+signed off by its municipality, level 1, or above). A value says how many of the
+organizations behind it are approved (`Value.approved_organizations`); in the published view
 (`Context.approved_only`) only approved values count, so a value no collection asks for, or
 one not yet approved, is left out as if it had not been posted.
 """
@@ -90,13 +90,15 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
 
 def _value(definition: dict[str, Any], scope, row: Any, boolean: bool) -> Value:
     coverage = organization_coverage(scope, row.n if row else 0)
-    coverage["organizations_approved"] = row.approved if row else 0
     if row is None:
         return Value(n=0, coverage=coverage)
     if scope.scope_type == ORGANIZATION:
-        return Value(value=row.one, n=1, coverage=coverage)
-    if boolean:
-        return Value(pct(row.yes, row.n), row.yes, row.n, row.n, coverage)
-    if definition.get("unit") == "count":
-        return Value(value=row.total, numerator=row.total, n=row.n, coverage=coverage)
-    return Value(value=row.total / row.n, n=row.n, coverage=coverage)
+        found = Value(value=row.one, n=1, coverage=coverage)
+    elif boolean:
+        found = Value(pct(row.yes, row.n), row.yes, row.n, row.n, coverage)
+    elif definition.get("unit") == "count":
+        found = Value(value=row.total, numerator=row.total, n=row.n, coverage=coverage)
+    else:
+        found = Value(value=row.total / row.n, n=row.n, coverage=coverage)
+    found.approved_organizations = row.approved
+    return found
