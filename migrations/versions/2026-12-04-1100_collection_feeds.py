@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from migrations.operations import track_changes, untrack_changes
+from migrations.operations import create_fact_table, track_changes, untrack_changes
 
 revision: str = "0024_collection_feeds"
 down_revision: str | None = "0023_collections"
@@ -35,39 +35,36 @@ TRACKED = {
 APPROVAL_INDEX = "ix_fact_collection_approval_organization_id_period"
 
 
-def _nullable(**columns: sa.types.TypeEngine) -> list[sa.Column]:
-    """A fact's state columns, each nullable, in the order given."""
-    return [sa.Column(name, type_, nullable=True) for name, type_ in columns.items()]
-
-
 def upgrade() -> None:
     for entity, key in TRACKED.items():
         track_changes(f"api.{entity}", entity, key)
-    uuid, text, integer = sa.Uuid(), sa.Text(), sa.Integer()
-    moment = sa.DateTime(timezone=True)
-    op.create_table(
+    uuid, text, moment = sa.Uuid(), sa.Text(), sa.DateTime(timezone=True)
+    create_fact_table(
         "fact_collection",
-        sa.Column("id", uuid, nullable=False),
-        *_nullable(name=text, owner_territory_id=uuid),
-        *_nullable(organization_kinds=postgresql.ARRAY(text), indicator_ids=postgresql.ARRAY(uuid)),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_collection")),
-        schema="reports",
+        {"id": uuid},
+        {
+            "name": text,
+            "owner_territory_id": uuid,
+            "organization_kinds": postgresql.ARRAY(text),
+            "indicator_ids": postgresql.ARRAY(uuid),
+        },
     )
-    op.create_table(
+    create_fact_table(
         "fact_collection_window",
-        sa.Column("collection_id", uuid, nullable=False),
-        sa.Column("period", text, nullable=False),
-        *_nullable(opens_date=sa.Date(), due_date=sa.Date()),
-        sa.PrimaryKeyConstraint("collection_id", "period", name=op.f("pk_fact_collection_window")),
-        schema="reports",
+        {"collection_id": uuid, "period": text},
+        {"opens_date": sa.Date(), "due_date": sa.Date()},
     )
-    op.create_table(
+    create_fact_table(
         "fact_collection_approval",
-        sa.Column("id", uuid, nullable=False),
-        *_nullable(collection_id=uuid, organization_id=uuid, period=text, status=text),
-        *_nullable(level=integer, updated_at=moment),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_fact_collection_approval")),
-        schema="reports",
+        {"id": uuid},
+        {
+            "collection_id": uuid,
+            "organization_id": uuid,
+            "period": text,
+            "status": text,
+            "level": sa.Integer(),
+            "updated_at": moment,
+        },
     )
     op.create_index(
         APPROVAL_INDEX, "fact_collection_approval", ["organization_id", "period"], schema="reports"

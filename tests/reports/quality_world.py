@@ -40,6 +40,16 @@ async def quality_world(db, settings):
     return world
 
 
+async def one_of_two_approved(client: httpx.AsyncClient, world, *rows) -> None:
+    """`trained` 90 for S1 and 50 for S2 (and `rows` beside) posted, S1's data approved."""
+    await post_values(
+        client,
+        world,
+        [("trained", world.s1.id, PERIOD, 90), ("trained", world.s2.id, PERIOD, 50), *rows],
+    )
+    await approve(client, world, world.s1)
+
+
 async def three_schools(client: httpx.AsyncClient, db, world) -> None:
     """Around the due date (1 October 2021): S1 reports both indicators in September
     (complete in time), S2 both after the due date (complete, late), «Школа 10» only

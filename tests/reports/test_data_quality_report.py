@@ -9,8 +9,14 @@ from openpyxl import load_workbook
 
 from tests.api.helpers import post_roadmap
 from tests.reports.documents_world import N, parse
-from tests.reports.helpers import PERIOD, post_values
-from tests.reports.quality_world import COLLECTION, approve, quality_world, three_schools
+from tests.reports.helpers import PERIOD
+from tests.reports.quality_world import (
+    COLLECTION,
+    approve,
+    one_of_two_approved,
+    quality_world,
+    three_schools,
+)
 
 HEADING = f"«{COLLECTION}»: приём с 01.09.2021 по 01.10.2021"
 
@@ -125,12 +131,7 @@ async def test_the_published_report_shows_approved_values_and_says_so(
     api_client, reports_client, db, settings
 ):
     world = await quality_world(db, settings)
-    await post_values(
-        api_client,
-        world,
-        [("trained", world.s1.id, PERIOD, 90), ("trained", world.s2.id, PERIOD, 50)],
-    )
-    await approve(api_client, world, world.s1)
+    await one_of_two_approved(api_client, world)
 
     working = await _report(reports_client, world, world.r1.id)
     assert "Данные: рабочие данные" in working.text
