@@ -71,18 +71,18 @@ async def three_schools(client: httpx.AsyncClient, db, world) -> None:
 
 
 async def approve(client: httpx.AsyncClient, world, organization, action: str = "approve"):
-    """Submit the organization's data of the collection for PERIOD (as an administrator, at
-    the school's level) and take `action` on them as M1's analyst; asserted 200."""
+    """`approve`: the organization's data of the collection for PERIOD submitted (by an
+    administrator, at the school's level) and approved by M1's analyst; `unapprove`: taken
+    back by the analyst with a reason. Each step asserted 200."""
     body = {"organization_id": str(organization.id), "period": PERIOD}
-    steps = (
-        [("submit", "admin"), (action, "analyst")] if action == "approve" else [(action, "analyst")]
-    )
-    for step, who in steps:
-        if action == "unapprove":
-            body["comment"] = "исправить"
+    if action == "approve":
+        steps = [("submit", "admin", body), ("approve", "analyst", body)]
+    else:
+        steps = [(action, "analyst", body | {"comment": "исправить"})]
+    for step, who, sent in steps:
         answer = await client.post(
             f"/v1/collections/{world.collection.id}/approvals/{step}",
-            json=body,
+            json=sent,
             headers=world.headers(who),
         )
         assert answer.status_code == 200, answer.text

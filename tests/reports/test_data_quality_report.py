@@ -50,7 +50,7 @@ async def test_the_section_lists_three_schools_around_the_due_date(
     page = parse(answer.text)
     assert page.tables["quality-completeness"][0] == [
         "Организация",
-        "Ожидается значений",
+        "Ожидается",
         "Внесено",
         "Внесено в срок",
         "Полнота",

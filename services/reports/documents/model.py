@@ -199,6 +199,7 @@ class QualityPart:
     sheet: str  # the spreadsheet's sheet title (up to 31 characters)
     columns: list[str]
     percent_columns: frozenset[int]  # indexes of the columns holding percents
+    numeric_columns: frozenset[int]  # indexes of the columns holding numbers (percents too)
     groups: list[tuple[str, list[QualityRow]]]
     note: str = ""
 

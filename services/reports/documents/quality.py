@@ -28,7 +28,7 @@ APPROVAL_LABELS = {
 }
 COMPLETENESS_COLUMNS = [
     "Организация",
-    "Ожидается значений",
+    "Ожидается",
     "Внесено",
     "Внесено в срок",
     "Полнота",
@@ -37,6 +37,7 @@ COMPLETENESS_COLUMNS = [
     "Утверждение",
 ]
 PERCENT_COLUMNS = frozenset({4, 5})
+NUMERIC_COLUMNS = frozenset({1, 2, 3, 4, 5})
 
 
 def approval_text(row: Standing) -> str:
@@ -101,6 +102,7 @@ async def completeness_part(
         sheet="Качество данных",
         columns=COMPLETENESS_COLUMNS,
         percent_columns=PERCENT_COLUMNS,
+        numeric_columns=NUMERIC_COLUMNS,
         groups=groups,
         note=(
             "Полнота — доля ожидаемых значений, которые внесены; своевременность — доля "
