@@ -53,6 +53,18 @@ async def test_the_published_view_counts_approved_values_only_and_the_working_vi
     )
     m1 = _by(both.json(), "e_planning")[("territory", str(world.m1.id))]
     assert (m1["value"], m1["n"]) == (100, 1)
+    # S1's e_planning approved by a second collection too (the world's): still one value.
+    second = await api_client.post(
+        f"/v1/collections/{world.collections['m1'].id}/approvals/approve",
+        json={"organization_id": str(world.s1.id), "period": PERIOD},
+        headers=world.headers("analyst"),
+    )
+    assert second.status_code == 200, second.text
+    both = await read_values(reports_client, world, indicator_code=["e_planning"])
+    items = _by(both.json(), "e_planning")
+    s1, m1 = items[("organization", str(world.s1.id))], items[("territory", str(world.m1.id))]
+    assert (s1["value"], s1["approved"], s1["approved_organizations"]) == (1, True, 1)
+    assert (m1["value"], m1["n"], m1["approved_organizations"]) == (50, 2, 1)
 
     # The working view is still served as it was (kept apart, not replaced by the published).
     again = _by(

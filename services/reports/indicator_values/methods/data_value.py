@@ -31,30 +31,30 @@ from services.reports.indicator_values.methods.base import (
 
 FACTS = ("fact_data_value", "fact_collection", "fact_collection_approval")
 
-# Whether the value `v` is approved: some collection of its indicator approved it.
-APPROVED = """EXISTS (
-    SELECT 1 FROM reports.fact_collection_approval a
-    JOIN reports.fact_collection c ON c.id = a.collection_id
-    WHERE a.organization_id = v.organization_id AND a.period = v.period
-      AND a.status = 'approved' AND v.indicator_id = ANY(c.indicator_ids))"""
-
+# `approved`: the (indicator, organization, period) some collection of the indicator approved,
+# each once (read once, hash-joined to the values).
 _VALUES = text(
     f"""
-    SELECT code, scope_type, scope_id, period,
-           count(*)::int AS n, sum(value) AS total, min(value) AS one,
-           count(*) FILTER (WHERE value >= 0.5)::int AS yes,
-           count(*) FILTER (WHERE approved)::int AS approved
-    FROM (
-        SELECT v.indicator_code AS code, m.scope_type, m.scope_id, v.period, v.value,
-               {APPROVED} AS approved
-        FROM {MAPPED}
-        JOIN reports.fact_data_value v ON v.organization_id = m.organization_id
-        WHERE v.indicator_code = ANY(:codes) AND v.period = ANY(:periods)
-          AND v.value IS NOT NULL
-    ) counted
-    WHERE approved OR NOT :approved_only
-    GROUP BY code, scope_type, scope_id, period
-    """  # noqa: S608 (constant fragments, values bound)
+    WITH approved AS (
+        SELECT DISTINCT i.indicator_id, a.organization_id, a.period
+        FROM reports.fact_collection_approval a
+        JOIN reports.fact_collection c ON c.id = a.collection_id
+        CROSS JOIN LATERAL unnest(c.indicator_ids) AS i(indicator_id)
+        WHERE a.status = 'approved' AND a.period = ANY(:periods)
+    )
+    SELECT v.indicator_code AS code, m.scope_type, m.scope_id, v.period,
+           count(*)::int AS n, sum(v.value) AS total, min(v.value) AS one,
+           count(*) FILTER (WHERE v.value >= 0.5)::int AS yes,
+           count(ok.indicator_id)::int AS approved
+    FROM {MAPPED}
+    JOIN reports.fact_data_value v ON v.organization_id = m.organization_id
+    LEFT JOIN approved ok
+        ON ok.indicator_id = v.indicator_id AND ok.organization_id = v.organization_id
+        AND ok.period = v.period
+    WHERE v.indicator_code = ANY(:codes) AND v.period = ANY(:periods)
+      AND v.value IS NOT NULL AND (ok.indicator_id IS NOT NULL OR NOT :approved_only)
+    GROUP BY v.indicator_code, m.scope_type, m.scope_id, v.period
+    """  # noqa: S608 (a constant fragment, values bound)
 ).bindparams(
     *MAPPING,
     bindparam("codes", type_=ARRAY(Text)),
