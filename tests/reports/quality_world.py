@@ -88,16 +88,19 @@ async def approve(client: httpx.AsyncClient, world, organization, action: str = 
         assert answer.status_code == 200, answer.text
 
 
-async def first_stored(db, organization, code: str, day: date) -> None:
+async def first_stored(db, organization, code: str, day: date | datetime) -> None:
     """Crafted data: the organization's value of `code` was first stored at noon UTC of `day`
-    (the feed sends the change on)."""
+    (or at the moment `day`; the feed sends the change on)."""
+    at = (
+        day if isinstance(day, datetime) else datetime(day.year, day.month, day.day, 12, tzinfo=UTC)
+    )
     await db.execute(
         text(
             "UPDATE api.data_value SET created_at = :at WHERE organization_id = :org "
             "AND indicator_id = (SELECT id FROM api.indicator WHERE code = :code)"
         ),
         {
-            "at": datetime(day.year, day.month, day.day, 12, tzinfo=UTC),
+            "at": at,
             "org": organization.id,
             "code": code,
         },

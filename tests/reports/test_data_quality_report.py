@@ -4,6 +4,7 @@ and in the spreadsheet; a leader sees only their own school; the published repor
 approved values and says which data it shows."""
 
 import io
+from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
@@ -13,6 +14,7 @@ from tests.reports.helpers import PERIOD
 from tests.reports.quality_world import (
     COLLECTION,
     approve,
+    first_stored,
     one_of_two_approved,
     quality_world,
     three_schools,
@@ -160,3 +162,20 @@ async def test_the_published_report_shows_approved_values_and_says_so(
     assert card.status_code == 200, card.text
     assert "Данные: опубликованные (утверждённые) данные" in card.text
     assert f"50,0{N}%" not in card.text
+
+
+async def test_a_value_is_timely_until_the_end_of_the_due_date_in_the_settings_time_zone(
+    api_client, reports_client, db, settings
+):
+    """The due date is a day in SOKO_TIMEZONE (Moscow, UTC+3): 23:30 there on 1 October is in
+    time, half past midnight on the 2nd is not, though both are 1 October in UTC."""
+    assert settings.timezone == "Europe/Moscow"
+    world = await quality_world(db, settings)
+    await three_schools(api_client, db, world)
+    await first_stored(db, world.s2, "e_planning", datetime(2021, 10, 1, 20, 30, tzinfo=UTC))
+    await first_stored(db, world.s2, "trained", datetime(2021, 10, 1, 21, 30, tzinfo=UTC))
+
+    answer = await _report(reports_client, world, world.r1.id)
+    assert answer.status_code == 200, answer.text
+    [s2] = [r for r in _group(parse(answer.text)) if r[0] == "Школа 2"]
+    assert s2[1:6] == ["2", "2", "1", f"100,0{N}%", f"50,0{N}%"]
