@@ -148,3 +148,18 @@ def untrack_changes(table: str) -> None:
     op.drop_index(f"ix_{name}_change", table_name=name, schema=schema)
     op.drop_column(name, "change_seq", schema=schema)
     op.drop_column(name, "change_xid", schema=schema)
+
+
+def create_fact_table(
+    name: str, key: dict[str, sa.types.TypeEngine], state: dict[str, sa.types.TypeEngine]
+) -> None:
+    """`reports.<name>`, a fact the reports service keeps from a feed: the `key` columns NOT
+    NULL and its primary key `pk_<name>`, then the `state` columns, each nullable, in the
+    order given."""
+    op.create_table(
+        name,
+        *(sa.Column(column, type_, nullable=False) for column, type_ in key.items()),
+        *(sa.Column(column, type_, nullable=True) for column, type_ in state.items()),
+        sa.PrimaryKeyConstraint(*key, name=op.f(f"pk_{name}")),
+        schema="reports",
+    )

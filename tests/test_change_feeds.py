@@ -438,3 +438,70 @@ async def test_specifications_and_participants_are_fed_by_code_and_a_repost_dele
     assert sorted((i["op"], i["key"]["id"]) for i in changed) == sorted(
         ("delete", by_code[code]["key"]["id"]) for code in ("1002", "1003")
     )
+
+
+async def test_migration_sends_stored_data_values_again_with_when_they_were_first_stored(
+    scratch_database,
+):
+    """0024: data values stored before it come after every earlier change (a follower gets
+    them again, now with `created_at`); collections stored before it too."""
+    url = scratch_database()
+    run_sync(upgrade, url, "0023_collections")
+    conn = await asyncpg.connect(plain_url(url))
+    try:
+        territory, school, indicator = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+        await conn.execute(
+            "INSERT INTO api.territory (id, name, kind) VALUES ($1, 'Район', 'municipality')",
+            territory,
+        )
+        await conn.execute(
+            "INSERT INTO api.organization (id, name, kind, territory_id) "
+            "VALUES ($1, 'Школа', 'school', $2)",
+            school,
+            territory,
+        )
+        await conn.execute(
+            "INSERT INTO api.indicator (id, code, name, unit, direction, level, method, min_n) "
+            "VALUES ($1, 'old_value', 'Показатель', 'count', 'higher', 'organization', "
+            "'data_value', 1)",
+            indicator,
+        )
+        await conn.execute(
+            "INSERT INTO api.data_value (indicator_id, organization_id, period, value, "
+            "created_at) VALUES ($1, $2, '2021/2022', 5, '2021-09-15T12:00:00Z')",
+            indicator,
+            school,
+        )
+        collection = uuid.uuid4()
+        await conn.execute(
+            "INSERT INTO api.collection (id, name, owner_territory_id, indicator_ids) "
+            "VALUES ($1, 'Сбор', $2, ARRAY[$3::uuid])",
+            collection,
+            territory,
+            indicator,
+        )
+        read_up_to = tuple(
+            await conn.fetchrow(
+                "SELECT change_xid, change_seq FROM api.territory WHERE id = $1", territory
+            )
+        )
+        await conn.close()
+        run_sync(upgrade, url)
+        conn = await asyncpg.connect(plain_url(url))
+        for table, column, key in (
+            ("data_value", "organization_id", school),
+            ("collection", "id", collection),
+        ):
+            position = await conn.fetchrow(
+                f"SELECT change_xid, change_seq FROM api.{table} WHERE {column} = $1",  # noqa: S608
+                key,
+            )
+            assert tuple(position) > read_up_to, table
+        # The feed's state of it names when it was first stored.
+        [entity] = [e for e in API_FEED.entities if e.name == "data_value"]
+        created = await conn.fetchval(
+            f"SELECT {entity.fields['created_at']} FROM api.data_value r"  # noqa: S608
+        )
+        assert created == "2021-09-15T12:00:00.000000Z"
+    finally:
+        await conn.close()

@@ -263,3 +263,76 @@ async def test_participants_reach_the_facts_by_code_and_a_repost_replaces_the_se
         "code", "class_label", "variant", "task_scores", "total_score", "mark", "journal_mark",
         "updated_at",
     }  # fmt: skip
+
+
+async def test_collections_windows_approvals_and_first_stored_times_reach_the_facts(
+    apps, db, isolation, api_client, settings
+):
+    world = await build_world(db, settings)
+    await post_values(api_client, world, [("e_planning", world.s1.id, "2021/2022", True)])
+    await sync_facts(apps, isolation)
+    collection = world.collections["m1"]
+    [stored] = await _facts(
+        db,
+        "SELECT name, owner_territory_id, organization_kinds, indicator_ids "
+        "FROM reports.fact_collection WHERE id = :id",
+        id=collection.id,
+    )
+    assert tuple(stored) == ("Сбор данных", world.m1.id, ["school"], [world.planning.id])
+    windows = await _facts(
+        db,
+        "SELECT period, opens_date, due_date FROM reports.fact_collection_window "
+        "WHERE collection_id = :id ORDER BY period",
+        id=collection.id,
+    )
+    assert [(w.period, w.due_date.isoformat()) for w in windows] == [
+        ("2016/2017", "2016-10-01"),
+        ("2019/2020", "2019-10-01"),
+        ("2021/2022", "2021-10-01"),
+    ]
+    approvals = await _facts(
+        db,
+        "SELECT organization_id, period, status, level FROM reports.fact_collection_approval "
+        "WHERE collection_id = :id ORDER BY period",
+        id=collection.id,
+    )
+    assert [tuple(a) for a in approvals] == [
+        (world.s1.id, "2016/2017", "approved", 1),
+        (world.s1.id, "2021/2022", "submitted", 0),
+    ]
+    [value] = await _facts(
+        db,
+        "SELECT v.created_at, d.created_at AS stored FROM reports.fact_data_value v "
+        "JOIN api.data_value d USING (indicator_id, organization_id, period)",
+    )
+    assert value.created_at == value.stored
+
+    # The school's data approved through the api: the fact follows; a deletion of the
+    # collection takes its window and approvals along.
+    answer = await api_client.post(
+        f"/v1/collections/{collection.id}/approvals/approve",
+        json={"organization_id": str(world.s1.id), "period": "2021/2022"},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    await sync_facts(apps, isolation)
+    [approved] = await _facts(
+        db,
+        "SELECT status, level FROM reports.fact_collection_approval "
+        "WHERE collection_id = :id AND period = '2021/2022'",
+        id=collection.id,
+    )
+    assert tuple(approved) == ("approved", 1)
+    spare = world.collections["spare_m1"]
+    answer = await api_client.delete(
+        f"/v1/collections/{spare.id}", headers=world.headers("analyst")
+    )
+    assert answer.status_code == 204, answer.text
+    await sync_facts(apps, isolation)
+    for table, column in (("fact_collection", "id"), ("fact_collection_window", "collection_id")):
+        gone = await _facts(
+            db,
+            f"SELECT 1 FROM reports.{table} WHERE {column} = :id",  # noqa: S608
+            id=spare.id,
+        )
+        assert gone == [], table

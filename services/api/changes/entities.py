@@ -107,6 +107,9 @@ ENTITIES = (
             "period": "r.period",
             "value": "r.value",
             "updated_at": utc("r.updated_at"),
+            # When the value was first stored (later changes leave it): a collection's
+            # timeliness counts a value stored by the due date.
+            "created_at": utc("r.created_at"),
         },
     ),
     Entity(
@@ -273,4 +276,46 @@ ENTITIES = (
     ),
 )
 
-FEED = Feed(service="api", schema="api", entities=ENTITIES)
+# Data collections, their reporting windows and where each organization's data stand in the
+# approval (no comment, no actor: who approved is the api's history, not a fact).
+COLLECTION_ENTITIES = (
+    Entity(
+        "collection",
+        "api.collection",
+        {"id": UUID},
+        {
+            "id": "r.id",
+            "name": "r.name",
+            "owner_territory_id": "r.owner_territory_id",
+            "organization_kinds": "r.organization_kinds",
+            "indicator_ids": "r.indicator_ids",
+        },
+    ),
+    Entity(
+        "collection_window",
+        "api.collection_window",
+        {"collection_id": UUID, "period": "text"},
+        {
+            "collection_id": "r.collection_id",
+            "period": "r.period",
+            "opens_date": "r.opens_date",
+            "due_date": "r.due_date",
+        },
+    ),
+    Entity(
+        "collection_approval",
+        "api.collection_approval",
+        {"id": UUID},
+        {
+            "id": "r.id",
+            "collection_id": "r.collection_id",
+            "organization_id": "r.organization_id",
+            "period": "r.period",
+            "status": "r.status",
+            "level": "r.level",
+            "updated_at": utc("r.updated_at"),
+        },
+    ),
+)
+
+FEED = Feed(service="api", schema="api", entities=ENTITIES + COLLECTION_ENTITIES)

@@ -118,4 +118,5 @@ async def organization_card(
         overdue=[a for a in activity_rows(activities, {}, titles) if a.overdue],
         recommendations=recommendation_rows(found, {organization_id: school.name}, indicators),
         notes=missing_notes(missing),
+        approved_only=ctx.approved_only,
     )

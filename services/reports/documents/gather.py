@@ -33,6 +33,7 @@ from services.reports.documents.model import (
     Trend,
     ValueRow,
 )
+from services.reports.documents.quality import quality_section
 from services.reports.documents.values import (
     Context,
     compute_values,
@@ -328,4 +329,8 @@ async def roadmap_report(
         decisions=decision_rows(taken, values, names, known),
         notes=missing_notes(missing),
         analysis=await analysis_chapter(ctx, owner, scope.organization_ids, period),
+        data_quality=await quality_section(
+            ctx, scope.organization_ids, period, names.get(owner[1], "—")
+        ),
+        approved_only=ctx.approved_only,
     )

@@ -46,6 +46,7 @@ def neighbours(code: str) -> tuple[str | None, str | None]:
 
 env.globals["neighbours"] = neighbours
 env.filters["num"] = lambda x: labels.NO_VALUE if x is None else labels.number(x)
+env.filters["percent"] = lambda x: labels.value_text(x, "percent", "organization")
 env.globals["STATUS_LABELS"] = labels.STATUS_LABELS
 env.globals["STATUS_MARKS"] = labels.STATUS_MARKS
 env.globals["status_key"] = labels.status_key

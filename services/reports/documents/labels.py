@@ -63,6 +63,10 @@ NOK_LABELS = {
 }
 
 
+# Which data a document shows: the published view counts approved data values only.
+DATA_VIEW_LABELS = {True: "опубликованные (утверждённые) данные", False: "рабочие данные"}
+
+
 def excel_format(unit: str, scope_type: str) -> str:
     """The spreadsheet number format matching `value_text` (the value stays a number)."""
     return '0.0" %"' if is_percent(unit, scope_type) else "General"

@@ -161,6 +161,14 @@ class RoadmapReport:
     notes: list[str] = field(default_factory=list)
     # «Комплексный анализ результатов оценочных процедур»; None: no results in the year.
     analysis: "AnalysisChapter | None" = None
+    # «Качество данных»; None: no data collection asks the report's schools for the period.
+    data_quality: "QualitySection | None" = None
+    # The published view (approved data values only), else the working data.
+    approved_only: bool = False
+
+    @property
+    def data_label(self) -> str:
+        return labels.DATA_VIEW_LABELS[self.approved_only]
 
     @property
     def level_label(self) -> str:
@@ -169,6 +177,38 @@ class RoadmapReport:
     @property
     def overdue(self) -> list[ActivityRow]:
         return [a for a in self.activities if a.overdue]
+
+
+@dataclass
+class QualityRow:
+    """One line of a data-quality table: texts and numbers (percent columns 0–100, None for
+    no value); `late` marks it, `total` is a group's pooled line."""
+
+    cells: list[Any]
+    late: bool = False
+    total: bool = False
+
+
+@dataclass
+class QualityPart:
+    """One sub-section of «Качество данных»: a table under a title, its rows in groups (a
+    heading each, e.g. a collection and its dates), the same in HTML and in a sheet."""
+
+    key: str  # completeness (violations, outliers: to be added)
+    title: str
+    sheet: str  # the spreadsheet's sheet title (up to 31 characters)
+    columns: list[str]
+    percent_columns: frozenset[int]  # indexes of the columns holding percents
+    numeric_columns: frozenset[int]  # indexes of the columns holding numbers (percents too)
+    groups: list[tuple[str, list[QualityRow]]]
+    note: str = ""
+
+
+@dataclass
+class QualitySection:
+    """«Качество данных» of the roadmap report: its parts, in order."""
+
+    parts: list[QualityPart]
 
 
 @dataclass
@@ -253,3 +293,8 @@ class OrganizationCard:
     overdue: list[ActivityRow]
     recommendations: list[RecommendationRow]
     notes: list[str] = field(default_factory=list)
+    approved_only: bool = False  # as in RoadmapReport
+
+    @property
+    def data_label(self) -> str:
+        return labels.DATA_VIEW_LABELS[self.approved_only]

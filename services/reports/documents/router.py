@@ -51,6 +51,13 @@ def context(
     api: Annotated[DocumentsApi, Depends(documents_api)],
     surveys: Surveys,
     scopes: ScopeResolverDep,
+    approved_only: Annotated[
+        bool,
+        Query(
+            description="true: published data only (data values their collection approved); "
+            "false: the working data, every posted value"
+        ),
+    ] = False,
 ) -> Context:
     state = request.app.state
     settings = state.settings
@@ -63,6 +70,7 @@ def context(
         settings.today(),
         settings.disclosure_minimum,
         state.analysis_thresholds,
+        approved_only,
     )
 
 
@@ -97,7 +105,9 @@ async def roadmap_document(
 ) -> Response:
     """The analytical report of a roadmap: passport, indicators against targets by school,
     cluster and territory, charts, execution of the activities, recommendations, decisions and
-    their effect. Period: the roadmap's by default, else the current academic year."""
+    their effect, data quality of the territory's collections. Period: the roadmap's by
+    default, else the current academic year. `approved_only`: the published (approved) data,
+    as the page says; by default the working data."""
     report = await roadmap_report(ctx, roadmap_id, period, as_of)
     body = (
         xlsx.roadmap_workbook(report) if fmt == "xlsx" else html.render_roadmap(report, ctx.today)
@@ -119,7 +129,8 @@ async def organization_document(
 ) -> Response:
     """A school's one-page report card: its indicators against targets, its independent
     quality evaluation (НОК УООД), the activities it is responsible for, its recommendations.
-    Period: by default the latest with data."""
+    Period: by default the latest with data. `approved_only`: the published (approved) data,
+    as the page says; by default the working data."""
     card = await organization_card(ctx, organization_id, period, as_of)
     body = xlsx.card_workbook(card) if fmt == "xlsx" else html.render_card(card, ctx.today)
     name = f"Карточка ОО {card.name[:80]} {card.period}".replace("/", "-")

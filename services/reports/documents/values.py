@@ -35,6 +35,8 @@ class Context:
     minimum: int  # the disclosure minimum
     # The complex analysis' thresholds (the app's, `SOKO_ANALYSIS_…`).
     thresholds: Thresholds = field(default_factory=Thresholds)
+    # The published view: only approved data values count (`approved_only=true`).
+    approved_only: bool = False
 
 
 async def compute_values(
@@ -50,7 +52,8 @@ async def compute_values(
     The one place the documents get values from: the kept values of the scope when their
     inputs have not changed. As a reader without access to personal results sees them, for
     every caller: a document is printed and passed on (teachers' results of a group below
-    the disclosure minimum are `insufficient_data`).
+    the disclosure minimum are `insufficient_data`). `ctx.approved_only`: the published view
+    (only approved data values count), else the working view.
     `codes` None: every indicator; an empty list: none (nothing to compute)."""
     if codes is not None and not codes:
         return [], []
@@ -65,6 +68,7 @@ async def compute_values(
         level=level,
         public=True,
         thresholds=ctx.thresholds,
+        approved_only=ctx.approved_only,
     )
     return items, missing
 

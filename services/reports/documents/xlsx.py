@@ -19,6 +19,7 @@ from services.reports.documents.model import (
     AnalysisChapter,
     DecisionRow,
     OrganizationCard,
+    QualitySection,
     RecommendationRow,
     RoadmapReport,
     ValueRow,
@@ -268,9 +269,33 @@ def _analysis(workbook: Workbook, chapter: AnalysisChapter) -> None:
         _append(sheet, LOW_COLUMNS, [row.school, ", ".join(row.years), "\n".join(row.papers)])
 
 
+def _quality(workbook: Workbook, section: QualitySection) -> None:
+    """A sheet per part of «Качество данных»: the group (a collection and its dates) first,
+    then the part's columns; percents as numbers 0–100, late schools marked."""
+    for part in section.parts:
+        percent = labels.excel_format("percent", "organization")
+        columns = [
+            Column("Сбор данных", 40),
+            *(
+                Column(c, 30 if i == 0 else 14, percent if i in part.percent_columns else None)
+                for i, c in enumerate(part.columns)
+            ),
+        ]
+        sheet = _sheet(workbook, part.sheet, columns)
+        for heading, rows in part.groups:
+            for row in rows:
+                _append(sheet, columns, [heading, *row.cells])
+                if row.late and not row.total:
+                    _status_cell(sheet, 2, "not_achieved")
+                if row.total:
+                    for column in range(1, len(columns) + 1):
+                        sheet.cell(row=sheet.max_row, column=column).font = BOLD
+
+
 def roadmap_workbook(report: RoadmapReport) -> bytes:
-    """Паспорт, Показатели, Динамика, Исполнение, Мероприятия, Рекомендации, Решения, and
-    when the territory has assessment results in the year: Объективность, Контекст, ШНОР."""
+    """Паспорт, Показатели, Динамика, Исполнение, Мероприятия, Рекомендации, Решения, Качество
+    данных when a collection asks the schools for the period, and when the territory has
+    assessment results in the year: Объективность, Контекст, ШНОР."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     passport = [Column("Раздел паспорта", 36), Column("Содержание", 90)]
@@ -281,6 +306,7 @@ def roadmap_workbook(report: RoadmapReport) -> bytes:
         ("Владелец", report.owner_name),
         ("Период дорожной карты", report.roadmap_period or ""),
         ("Период отчёта", report.period),
+        ("Данные", report.data_label),
         *report.passport,
     ]:
         _append(sheet, passport, row)
@@ -309,6 +335,8 @@ def roadmap_workbook(report: RoadmapReport) -> bytes:
     _activities(workbook, "Мероприятия", report.activities, "Раздел")
     _recommendations(workbook, report.recommendations)
     _decisions(workbook, report.decisions)
+    if report.data_quality is not None:
+        _quality(workbook, report.data_quality)
     if report.analysis is not None:
         _analysis(workbook, report.analysis)
     return _bytes(workbook)
@@ -326,6 +354,7 @@ def card_workbook(card: OrganizationCard) -> bytes:
         ("Период", card.period),
         ("Исполнение на", card.as_of),
         ("Показателей без данных", card.without_data),
+        ("Данные", card.data_label),
     ]:
         _append(sheet, about, row)
     sheet.cell(row=5, column=2).number_format = DATE

@@ -119,6 +119,8 @@ data_value = _fact(
     _col("indicator_code"),
     _col("value", Float),
     _col("updated_at", DateTime(timezone=True)),
+    # When the value was first stored: a collection's timeliness.
+    _col("created_at", DateTime(timezone=True)),
     indexes=(("indicator_code", "period"),),
 )
 assessment_procedure = _fact(
@@ -252,6 +254,34 @@ activity_status_change = _fact(
     _col("changed_at", DateTime(timezone=True)),
     indexes=(("activity_id",),),
 )
+collection = _fact(
+    "collection",
+    _key("id"),
+    _col("name"),
+    _col("owner_territory_id", Uuid),
+    _col("organization_kinds", ARRAY(Text)),
+    _col("indicator_ids", ARRAY(Uuid)),
+)
+collection_window = _fact(
+    "collection_window",
+    _key("collection_id"),
+    _key("period", Text),
+    _col("opens_date", Date),
+    _col("due_date", Date),
+)
+# Where one organization's data of a collection and period stand: submitted, returned, or
+# approved by `level` territories of its approval chain (1: its municipality).
+collection_approval = _fact(
+    "collection_approval",
+    _key("id"),
+    _col("collection_id", Uuid),
+    _col("organization_id", Uuid),
+    _col("period"),
+    _col("status"),
+    _col("level", Integer),
+    _col("updated_at", DateTime(timezone=True)),
+    indexes=(("organization_id", "period"),),
+)
 
 # ---- the surveys service's feed ---------------------------------------------------------
 instrument = _fact(
@@ -339,6 +369,9 @@ FEEDS: dict[str, dict[str, Table]] = {
             roadmap_section,
             activity,
             activity_status_change,
+            collection,
+            collection_window,
+            collection_approval,
         )
     },
     "surveys": {

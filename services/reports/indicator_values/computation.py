@@ -31,6 +31,7 @@ from services.reports.indicator_values.methods.base import (
     Known,
     Scope,
     TargetIndex,
+    Value,
     after_min_n,
     applicable,
     restricted_kinds,
@@ -246,9 +247,23 @@ def answer_items(
                     "change": rounded(change),
                     "coverage": current.coverage,
                     "missing": current.missing,
+                    **approval_of(current),
                 }
             )
     return items
+
+
+def approval_of(value: Value) -> dict[str, Any]:
+    """`approved` and `approved_organizations` of an item (data values say how many of the
+    organizations behind them are approved): `approved` true when every organization behind
+    the value (coverage's `organizations_reporting`) has its data approved, false when one
+    has not, null when the value rests on no posted data value; the count of approved
+    organizations (1 or 0 for an organization), null likewise."""
+    approved = value.approved_organizations
+    reporting = (value.coverage or {}).get("organizations_reporting")
+    if approved is None or not reporting or value.value is None:
+        return {"approved": None, "approved_organizations": None}
+    return {"approved": approved == reporting, "approved_organizations": approved}
 
 
 class KnownUnits:
@@ -304,12 +319,14 @@ async def prepare(
     units: KnownUnits | None = None,
     api_cursor: str | None = None,
     thresholds: Thresholds | None = None,
+    approved_only: bool = False,
 ) -> Prepared:
     """The definitions, scopes and context of a computation for the scope and period (and the
     previous period). `public`: survey values as a reader without access to personal results
     sees them, whoever asks. `minimum`: the disclosure minimum. `units`, `api_cursor`: the
     app's known units and the api feed's cursor they are looked up at. `thresholds`: the
-    complex analysis' (None: the settings')."""
+    complex analysis' (None: the settings'). `approved_only`: the published view (only
+    approved data values count, methods/data_value.py)."""
     definitions = await definitions_for(session, principal, resolver)
     if units is None:
         scopes = await scopes_of(session, scope)
@@ -328,6 +345,7 @@ async def prepare(
             scope.organization_ids if scope.scope_type == ScopeType.territory else readable
         ),
         thresholds=thresholds,
+        approved_only=approved_only,
     )
     if any(restricted_kinds(d) for d in definitions.values()):
         ctx.kinds = await organization_kinds(session, ctx.organization_ids)

@@ -47,14 +47,26 @@ async def list_indicator_values(
         date | None,
         Query(description="The values as computed at the end of this day (YYYY-MM-DD)"),
     ] = None,
+    approved_only: Annotated[
+        bool,
+        Query(
+            description="true: the published view, counting only data values whose collection "
+            "approved them (at the organization's municipality or above); values no collection "
+            "asks for and values not yet approved are left out. false: the working view, every "
+            "value, each item saying whether it rests on approved data"
+        ),
+    ] = False,
 ) -> IndicatorValuePage:
     """Indicator values against targets for a scope (by default the caller's) and everything
     inside it, with the previous period's value, computed over the facts the reports service
     keeps from the peers' change feeds (values whose data never arrived are `no_data`). Only the
     indicators on the page are computed, and only when the facts they read changed (values
     computed less than `SOKO_VALUES_MAX_AGE_SECONDS` ago are served and recomputed after the
-    answer: `computed_at` says when); `as_of` shows the values valid at the end of that day."""
-    query = service.Query(period, indicator_code, scope_type, scope_id, level)
+    answer: `computed_at` says when); `as_of` shows the values valid at the end of that day.
+    `approved_only`: the published view (only approved data values), kept apart from the
+    working view; every item says whether it rests on approved data (`approved`,
+    `approved_organizations`)."""
+    query = service.Query(period, indicator_code, scope_type, scope_id, level, approved_only)
     moment = service.end_of_day(as_of, request.app.state.settings.timezone) if as_of else None
     items, total, meta = await service.indicator_page(
         caller,
@@ -86,7 +98,14 @@ async def _refresh(app: FastAPI, caller: Principal, query: service.Query, codes:
     """After an answer that served changed indicators' kept values (younger than the maximum
     age): recompute them in a session of their own, once per process at a time."""
     busy = app.state.values_refreshing
-    task = (caller.scope_type, caller.scope_id, query.scope_type, query.scope_id, query.period)
+    task = (
+        caller.scope_type,
+        caller.scope_id,
+        query.scope_type,
+        query.scope_id,
+        query.period,
+        query.approved_only,
+    )
     if task in busy:
         return
     busy.add(task)

@@ -51,6 +51,20 @@ class IndicatorValueRead(BaseModel):
         "small group)"
     )
     missing: list[str] = Field(description="Services without whose data the value was not computed")
+    approved: bool | None = Field(
+        default=None,
+        description="Whether the posted data values the item rests on are approved by their "
+        "data collection (at the organization's municipality or above): true when every "
+        "organization behind it has its data approved, false when one has not; null when it "
+        "rests on no posted data value (surveys, assessment results, computed indicators) or "
+        "has no value",
+    )
+    approved_organizations: int | None = Field(
+        default=None,
+        description="How many of the organizations behind the value (coverage."
+        "organizations_reporting) have their data approved; 1 or 0 for an organization; null "
+        "as for `approved`",
+    )
 
 
 class IndicatorValuePage(BaseModel):

@@ -42,6 +42,8 @@ class Query:
     scope_type: ScopeType | None
     scope_id: uuid.UUID | None
     level: str  # organization | cluster | territory | all
+    # The published view: only approved data values count (methods/data_value.py).
+    approved_only: bool = False
 
 
 def _scope(
@@ -86,17 +88,19 @@ def end_of_day(day: date, timezone: str) -> datetime:
     return datetime.combine(day, time.max, tzinfo=ZoneInfo(timezone))
 
 
-def view_of(principal: Principal, *, personal: bool) -> str:
+def view_of(principal: Principal, *, personal: bool, approved_only: bool = False) -> str:
     """Whose view of the data values are: the caller's scope ("all" for administrators and
     services), which decides the organizations whose groups they see, and whether small groups
     of teachers' personal results are in it (`personal`: the caller reads them and did not ask
-    for the public view; a view without them ends in ":aggregates")."""
+    for the public view; a view without them ends in ":aggregates"). The published view
+    (`approved_only`) is kept apart from the working one: it ends in ":approved"."""
     if principal.unrestricted:
         base = "all"
     else:
         scope_type = principal.scope_type.value if principal.scope_type else None
         base = f"{scope_type}:{principal.scope_id}"
-    return base if personal else f"{base}:aggregates"
+    view = base if personal else f"{base}:aggregates"
+    return f"{view}:approved" if approved_only else view
 
 
 _PUBLISHED = text("SELECT count(*) FROM reports.fact_campaign WHERE closes_at <= :published_by")
@@ -145,8 +149,9 @@ async def _prepare(
         units=units,
         api_cursor=None if versions is None else versions["api"],
         thresholds=thresholds,
+        approved_only=query.approved_only,
     )
-    view = view_of(principal, personal=personal)
+    view = view_of(principal, personal=personal, approved_only=query.approved_only)
     key = store.RunKey(view, scope_type.value, scope_id, query.period.code)
     return prepared, key
 
@@ -246,6 +251,9 @@ def _described(
                 "indicator_name": definition.get("name") or item["indicator_code"],
                 "unit": definition.get("unit") or "number",
                 "status": status,
+                # Kept before approvals were known: not said.
+                "approved": item.get("approved"),
+                "approved_organizations": item.get("approved_organizations"),
             }
         )
     return described
@@ -368,11 +376,14 @@ async def scope_values(
     public: bool = False,
     minimum: int | None = None,
     thresholds: Thresholds | None = None,
+    approved_only: bool = False,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], Meta]:
     """The items of the indicators (None: every one the caller sees; others are left out) for
     a scope and everything inside it at `level` (as `indicator_page` gives them), and the
-    missing inputs (none: values that never arrived in the facts are `no_data`)."""
-    query = Query(period, codes, ScopeType(scope_type) if scope_type else None, scope_id, level)
+    missing inputs (none: values that never arrived in the facts are `no_data`).
+    `approved_only`: the published view (only approved data values count)."""
+    scope = ScopeType(scope_type) if scope_type else None
+    query = Query(period, codes, scope, scope_id, level, approved_only)
     items, _, meta = await indicator_page(
         principal,
         resolver,

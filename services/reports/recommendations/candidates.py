@@ -6,6 +6,7 @@ Split from engine.py so that the condition modules (engine.py, analysis_conditio
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from services.reports.analysis.thresholds import Thresholds
@@ -59,6 +60,10 @@ class Facts:
     low_results: list[dict[str, Any]] = field(default_factory=list)
     resilient: list[dict[str, Any]] = field(default_factory=list)
     task_profiles: list[dict[str, Any]] = field(default_factory=list)
+    # The day the recommendations are issued, and the organizations late for a data
+    # collection's window of the period (services/reports/data_quality/status.py Standing).
+    today: date | None = None
+    late: list[Any] = field(default_factory=list)
 
 
 @dataclass

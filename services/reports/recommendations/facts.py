@@ -7,7 +7,8 @@ without access to personal results sees them (the survey values' disclosure rule
 indicator_values/methods/survey.py). No peer is asked. Teachers' own deficits come from the
 individual routes stored in this service, never from raw diagnostic results. The complex
 analysis (services/reports/analysis) of the territory's organizations in the period, when the
-period is an assessment year (2021/2022 or 2022), with the app's thresholds.
+period is an assessment year (2021/2022 or 2022), with the app's thresholds. The
+organizations late for a data collection's window of the period (data_quality/status.py).
 """
 
 import uuid
@@ -21,6 +22,7 @@ from services.reports.analysis.objectivity import objectivity
 from services.reports.analysis.resilient import resilient
 from services.reports.analysis.tasks import task_profiles
 from services.reports.analysis.thresholds import Thresholds
+from services.reports.data_quality.status import standings
 from services.reports.indicator_values import service as indicator_values
 from services.reports.indicator_values.computation import definitions_for
 from services.reports.indicator_values.methods.base import (
@@ -237,4 +239,14 @@ async def gather(
         for p in programmes
     ]
     await _analysis(session, scope, period, thresholds, facts)
+    settings = get_settings()
+    facts.today = settings.today()
+    found = await standings(
+        session,
+        sorted(scope.organization_ids),
+        period.code,
+        today=facts.today,
+        timezone=settings.timezone,
+    )
+    facts.late = [s for s in found if s.late]
     return facts, missing

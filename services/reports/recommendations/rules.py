@@ -119,6 +119,19 @@ CONDITIONS: dict[str, Condition] = {
         frozenset(),
         frozenset({"where", "period", "paper", "teachers", "skills", "programmes"}),
     ),
+    # A school late for a data collection's window of the period (past the due date and
+    # incomplete): to its leader, naming the collection, the due date and the missing
+    # indicators; `days` (7 by default): the new date to report by, counted from the day the
+    # recommendations are issued.
+    "low_reporting": Condition(
+        frozenset({"organization_leader"}),
+        {"days": int},
+        frozenset(),
+        frozenset(
+            {"where", "period", "collection", "due_date", "missing", "expected", "present"}
+            | {"completeness", "deadline"}
+        ),
+    ),
 }
 
 

@@ -61,6 +61,9 @@ class Value:
     coverage: dict[str, Any] | None = None
     missing: list[str] = field(default_factory=list)
     insufficient: bool = False
+    # Of the organizations behind a posted data value, how many have it approved by a data
+    # collection (methods/data_value.py); None: the value rests on no posted data value.
+    approved_organizations: int | None = None
 
 
 Key = tuple[str, str, uuid.UUID, str]  # (indicator code, scope type, scope id, period)
@@ -100,6 +103,8 @@ class Context:
     # Each organization's kind (`school`, …), for indicators that apply to some kinds only
     # (None: not read yet).
     kinds: dict[uuid.UUID, str | None] | None = None
+    # The published view: only approved data values count (methods/data_value.py).
+    approved_only: bool = False
 
     def mapping(self) -> dict[str, list[Any]]:
         """The unit → organization mapping as bound arrays (see MAPPED)."""

@@ -5,11 +5,18 @@ and denominator are those organizations); of a count, the sum of its organizatio
 (pupils, teachers); of a percent or a number, their mean (only the organizations' own figures
 are known, not what they are made of). Every code of the batch, every scope and both periods
 in one query.
+
+Approval: a value is *approved* when a data collection asking for its indicator has the
+organization's data of that period approved (`fact_collection_approval.status` `approved`:
+signed off by its municipality, level 1, or above). A value says how many of the
+organizations behind it are approved (`Value.approved_organizations`); in the published view
+(`Context.approved_only`) only approved values count, so a value no collection asks for, or
+one not yet approved, is left out as if it had not been posted.
 """
 
 from typing import Any
 
-from sqlalchemy import ARRAY, Text, bindparam, text
+from sqlalchemy import ARRAY, Boolean, Text, bindparam, text
 
 from services.reports.indicator_values.methods.base import (
     MAPPED,
@@ -22,27 +29,48 @@ from services.reports.indicator_values.methods.base import (
     pct,
 )
 
-FACTS = ("fact_data_value",)
+FACTS = ("fact_data_value", "fact_collection", "fact_collection_approval")
 
+# `approved`: the (indicator, organization, period) some collection of the indicator approved,
+# each once (read once, hash-joined to the values).
 _VALUES = text(
     f"""
+    WITH approved AS (
+        SELECT DISTINCT i.indicator_id, a.organization_id, a.period
+        FROM reports.fact_collection_approval a
+        JOIN reports.fact_collection c ON c.id = a.collection_id
+        CROSS JOIN LATERAL unnest(c.indicator_ids) AS i(indicator_id)
+        WHERE a.status = 'approved' AND a.period = ANY(:periods)
+    )
     SELECT v.indicator_code AS code, m.scope_type, m.scope_id, v.period,
            count(*)::int AS n, sum(v.value) AS total, min(v.value) AS one,
-           count(*) FILTER (WHERE v.value >= 0.5)::int AS yes
+           count(*) FILTER (WHERE v.value >= 0.5)::int AS yes,
+           count(ok.indicator_id)::int AS approved
     FROM {MAPPED}
     JOIN reports.fact_data_value v ON v.organization_id = m.organization_id
+    LEFT JOIN approved ok
+        ON ok.indicator_id = v.indicator_id AND ok.organization_id = v.organization_id
+        AND ok.period = v.period
     WHERE v.indicator_code = ANY(:codes) AND v.period = ANY(:periods)
-      AND v.value IS NOT NULL
+      AND v.value IS NOT NULL AND (ok.indicator_id IS NOT NULL OR NOT :approved_only)
     GROUP BY v.indicator_code, m.scope_type, m.scope_id, v.period
     """  # noqa: S608 (a constant fragment, values bound)
 ).bindparams(
-    *MAPPING, bindparam("codes", type_=ARRAY(Text)), bindparam("periods", type_=ARRAY(Text))
+    *MAPPING,
+    bindparam("codes", type_=ARRAY(Text)),
+    bindparam("periods", type_=ARRAY(Text)),
+    bindparam("approved_only", type_=Boolean),
 )
 
 
 async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known) -> Known:
     """Values of every definition for every scope and period (see the module's docstring)."""
-    params = {"codes": [d["code"] for d in definitions], "periods": ctx.periods, **ctx.mapping()}
+    params = {
+        "codes": [d["code"] for d in definitions],
+        "periods": ctx.periods,
+        "approved_only": ctx.approved_only,
+        **ctx.mapping(),
+    }
     rows = {
         (r.code, r.scope_type, r.scope_id, r.period): r
         for r in await ctx.session.execute(_VALUES, params)
@@ -65,9 +93,12 @@ def _value(definition: dict[str, Any], scope, row: Any, boolean: bool) -> Value:
     if row is None:
         return Value(n=0, coverage=coverage)
     if scope.scope_type == ORGANIZATION:
-        return Value(value=row.one, n=1, coverage=coverage)
-    if boolean:
-        return Value(pct(row.yes, row.n), row.yes, row.n, row.n, coverage)
-    if definition.get("unit") == "count":
-        return Value(value=row.total, numerator=row.total, n=row.n, coverage=coverage)
-    return Value(value=row.total / row.n, n=row.n, coverage=coverage)
+        found = Value(value=row.one, n=1, coverage=coverage)
+    elif boolean:
+        found = Value(pct(row.yes, row.n), row.yes, row.n, row.n, coverage)
+    elif definition.get("unit") == "count":
+        found = Value(value=row.total, numerator=row.total, n=row.n, coverage=coverage)
+    else:
+        found = Value(value=row.total / row.n, n=row.n, coverage=coverage)
+    found.approved_organizations = row.approved
+    return found
