@@ -443,10 +443,10 @@ async def test_specifications_and_participants_are_fed_by_code_and_a_repost_dele
 async def test_migration_sends_stored_data_values_again_with_when_they_were_first_stored(
     scratch_database,
 ):
-    """0024: data values stored before it come after every earlier change (a follower gets
+    """0026: data values stored before it come after every earlier change (a follower gets
     them again, now with `created_at`); collections stored before it too."""
     url = scratch_database()
-    run_sync(upgrade, url, "0023_collections")
+    run_sync(upgrade, url, "0025_validation_rules")
     conn = await asyncpg.connect(plain_url(url))
     try:
         territory, school, indicator = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
