@@ -299,3 +299,29 @@ def test_soko_up_passes_the_number_of_workers_on(database_url):
     env = _child_env(settings, database_url, workers=3)
     assert env["SOKO_WORKERS"] == "3"
     assert env["SOKO_SURVEYS_URL"] == settings.peer_url("surveys")
+
+
+def test_soko_up_demo_on_an_empty_database_is_ready_however_long_the_demo_loads(
+    scratch_database, tmp_path
+):
+    """The first hour: `soko up --demo` migrates, loads the demo (a minute or two on a busy
+    machine, longer than the services' readiness window, which starts with the services) and
+    says how to sign in; the analyst's account then signs in."""
+    env = stack_env(scratch_database())
+    env.pop("SOKO_BOOTSTRAP_ADMIN_EMAIL")
+    env.pop("SOKO_BOOTSTRAP_ADMIN_PASSWORD")
+    up = launch(tmp_path, env, None, "--demo")
+    try:
+        up.wait_for(r"^soko: ready in", 600)
+        output = up.output()
+        assert "demo data loaded" in output
+        assert "analyst@demo.soko.ru" in output and "soko-demo-2026" in output
+        assert httpx.get(f"{up.urls['api']}/", timeout=30).status_code == 200  # sign-in page
+        token = httpx.post(
+            f"{up.urls['api']}/v1/auth/token",
+            data={"username": "analyst@demo.soko.ru", "password": "soko-demo-2026"},
+            timeout=30,
+        )
+        assert token.status_code == 200, token.text
+    finally:
+        finish(up)

@@ -198,10 +198,33 @@ class Demo:
         return [f"{login}@{DEMO_DOMAIN}" for login, *_ in accounts]
 
 
+async def _demo_accounts(url: str) -> str:
+    """When the data held are the demo's (its accounts are there and active): a line naming
+    them, so that a second `soko up --demo` still says how to sign in; else nothing."""
+    engine = create_engine(url, pool_size=1)
+    try:
+        async with engine.connect() as conn:
+            emails = (
+                await conn.execute(
+                    text(
+                        'SELECT email FROM api."user" WHERE email LIKE :domain AND is_active '
+                        "AND email NOT LIKE 'pedagog-%' ORDER BY created_at, email"
+                    ),
+                    {"domain": f"%@{DEMO_DOMAIN}"},
+                )
+            ).scalars()
+            found = list(emails)
+    finally:
+        await engine.dispose()
+    if not found:
+        return ""
+    return f" (the demo's)\n  sign in as {', '.join(found)}; demo password: {DEMO_PASSWORD}"
+
+
 async def load(url: str, *, only_if_empty: bool, settings: Settings | None = None) -> str:
     """Load the demo data; returns what was done, with the demo accounts."""
     if only_if_empty and not await database_is_empty(url):
-        return "demo data skipped: the database already holds data"
+        return "demo data skipped: the database already holds data" + await _demo_accounts(url)
     base = settings or get_settings()
     settings = base.model_copy(update={"database_url": url})
     admin_email = settings.bootstrap_admin_email or f"admin@{DEMO_DOMAIN}"

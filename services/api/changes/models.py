@@ -4,6 +4,7 @@ shared/changes/tables.py); imported by services/api/models.py so that Alembic se
 # The tables the feed carries are declared by these modules; their positions are added below.
 import services.api.assessment_tasks.models
 import services.api.assessments.models
+import services.api.collections.models
 import services.api.data_values.models
 import services.api.indicators.models
 import services.api.organizations.models
