@@ -290,3 +290,16 @@ async def test_the_reports_open_in_the_browser_with_the_session(browser, apps, w
             headers=cookie,
         )
         assert values.status_code == 401
+
+
+async def test_the_analyst_s_school_cards_are_in_natural_order(browser, world, db):
+    """№ 3 before № 10 (the database's order by name puts «Школа 10» first)."""
+    from services.api.organizations.models import Organization
+
+    for name in ("Школа 10", "Школа 9"):
+        db.add(Organization(name=name, kind="school", territory_id=world.m1.id))
+    await db.commit()
+    _, home = await signed_in(browser, "analyst@soko.example")
+    cards = home.text[home.text.index('id="cards-title"') :]
+    shown = [cards.index(f">Школа {n}<") for n in (1, 2, 9, 10)]
+    assert shown == sorted(shown)

@@ -59,6 +59,7 @@ async def test_the_leader_attaches_a_link_and_a_file_the_analyst_sees_them(brows
     after = await client.get(posted.headers["location"])
     assert "Ссылка и файл приложены." in after.text
     assert f'href="{LINK["url"]}"' in after.text and "приказ.pdf" in after.text
+    assert "(14 Б, " in after.text  # its size as people read it, not «0.0 КБ»
     assert await stored(db, world.a1) == ([LINK], ["протокол.pdf", "приказ.pdf"])
     file_id = await db.scalar(select(ActivityFile.id).where(ActivityFile.file_name == "приказ.pdf"))
     analyst, _ = await signed_in(browser, "analyst@soko.example")

@@ -25,6 +25,7 @@ from shared.errors import PeerRefused, PeerUnavailable
 from shared.identity import Role, ScopeType
 from shared.periods import parse_period
 from shared.settings import Settings
+from shared.templating import natural_key
 
 HOMES = {
     Role.admin: "home_analyst.html",
@@ -76,8 +77,20 @@ async def context(request: Request, session: AsyncSession, person: Visitor) -> d
         found["values"] = await value_reads.home_table(
             peer_reads.reports(request), session, principal, today
         )
-    found["names"] = await peer_reads.organization_names(session, _mentioned(found))
+    found["names"] = names = await peer_reads.organization_names(session, _mentioned(found))
+    _in_natural_order(found, names)
     return found
+
+
+def _in_natural_order(found: dict[str, Any], names: dict[uuid.UUID, str]) -> None:
+    """Schools in the order people look for them (№ 3 before № 10): the organization cards
+    and each campaign's rates by school."""
+    if isinstance(listing := found.get("organizations"), service.Listing):
+        listing.items.sort(key=lambda o: natural_key(o.short_name or o.name))
+    for key in ("campaigns", "diagnostics"):
+        if isinstance(part := found.get(key), Part):
+            for line in part.items:
+                line.rates.sort(key=lambda r: natural_key(names.get(r.organization_id, "")))
 
 
 async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
