@@ -2,6 +2,7 @@
 the approved values: every step audited and kept in the history; access tried as an attacker
 would (a leader approving, another school's leader, another municipality's analyst)."""
 
+import re
 from datetime import date
 
 import pytest
@@ -112,6 +113,8 @@ async def test_submit_approve_refuse_a_change_unapprove_then_the_change_is_accep
     problem = refused.json()
     assert "Район 1" in problem["detail"] and "analyst" in problem["detail"]
     assert "Сбор района" in problem["detail"]
+    # When, as the territory reads the time (Moscow), not in UTC.
+    assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d MSK", problem["detail"]), problem["detail"]
     [approval] = problem["approvals"]
     assert approval["approved_by"] == str(world.users["analyst"].id)
     assert approval["level"] == 1 and approval["territory_id"] == str(world.m1.id)

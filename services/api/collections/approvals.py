@@ -17,8 +17,9 @@ whole (409) by `refuse_locked_changes`, naming the approval. Each step is kept i
 
 import uuid
 from collections.abc import Sequence
-from datetime import UTC, date
+from datetime import date
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ARRAY, Float, Integer, String, Uuid, bindparam, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +39,7 @@ from shared.identity import Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
 from shared.periods import Period
 from shared.scope import ensure_in_scope, readable_organizations
+from shared.settings import get_settings
 
 _CHAIN = text(
     """
@@ -337,7 +339,9 @@ _LOCKED = text(
 
 
 def _approval_said(row: Any) -> str:
-    at = row.at.astimezone(UTC).strftime("%d.%m.%Y %H:%M UTC") if row.at else "—"
+    # The time as the people of the territory read it (SOKO_TIMEZONE, «… MSK»), not UTC.
+    zone = ZoneInfo(get_settings().timezone)
+    at = row.at.astimezone(zone).strftime("%d.%m.%Y %H:%M %Z") if row.at else "—"
     who = row.actor_name or row.actor_id or "—"
     return (
         f"данные «{row.organization_name}» за {row.period} по сбору «{row.collection_name}» "
