@@ -248,15 +248,17 @@ class DataValueImporter(ScopedImporter):
         `collections.approvals`); else the rows copied in (`_stage`), then one statement: new
         and changed values, and their audit events; then the outlier checks of the batch
         (flags recomputed, flagged rows warned of) and the validation rules' current
-        violations of what it touched."""
+        violations of what it touched (both read as stored when no value changed)."""
         await approvals.refuse_locked_changes(session, valid)
         await _stage(session, valid)
         result = await session.execute(
             _UPSERT, {"source": writer_source(self.principal), **audit.actor(self.principal)}
         )
         counts = result.one()
-        await outliers.flag_imported(session, valid, self.warn)
-        self.violations().extend(await validation.refresh_import(session, valid))
+        written = bool(counts.imported or counts.updated)
+        await outliers.flag_imported(session, valid, self.warn, written=written)
+        violations = await validation.refresh_import(session, valid, written=written)
+        self.violations().extend(violations)
         return Counts(counts.imported, counts.updated)
 
 

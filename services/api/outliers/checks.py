@@ -193,3 +193,18 @@ LOCK_GROUPS = text(
     bindparam("periods", type_=ARRAY(String)),
     bindparam("only_written", type_=Boolean),
 )
+
+# The flags of the values given as stored (an import that changed no value recomputes nothing).
+STORED_FLAGS = text(
+    """
+    SELECT f.indicator_id, f.organization_id, f.period, f.kind, f.value, f.bound, f.median,
+           f.n, f.score
+    FROM unnest(:indicator_ids, :organization_ids, :periods)
+        AS t(indicator_id, organization_id, period)
+    JOIN api.outlier_flag f USING (indicator_id, organization_id, period)
+    """
+).bindparams(
+    bindparam("indicator_ids", type_=ARRAY(Uuid)),
+    bindparam("organization_ids", type_=ARRAY(Uuid)),
+    bindparam("periods", type_=ARRAY(String)),
+)

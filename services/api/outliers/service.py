@@ -26,7 +26,7 @@ from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
 from services.api.indicators.reach import reach_of
 from services.api.organizations.models import Organization
-from services.api.outliers.checks import LOCK_GROUPS, RECOMPUTE
+from services.api.outliers.checks import LOCK_GROUPS, RECOMPUTE, STORED_FLAGS
 from services.api.outliers.models import OutlierBound, OutlierFlag
 from services.api.outliers.schemas import (
     OrganizationOutliers,
@@ -122,19 +122,42 @@ def message(flag: Any, threshold: float) -> str:
 
 
 async def flag_imported(
-    session: AsyncSession, rows: Sequence[Written], warn: Callable[[int, str, str], None]
+    session: AsyncSession,
+    rows: Sequence[Written],
+    warn: Callable[[int, str, str], None],
+    *,
+    written: bool = True,
 ) -> None:
     """The data-values import's hook, right after its rows are stored in the same transaction:
     recompute what the new and changed values change (one statement for the batch) and warn
-    of each flagged row, unchanged ones included, at `["value"]`."""
+    of each flagged row, unchanged ones included, at `["value"]`. With `written` False (the
+    import changed no value) nothing can change: the stored flags are read (no lock taken)."""
     at = {(r.indicator_id, r.organization_id, r.period): r.index for r in rows}
     threshold = get_settings().outlier_threshold
-    for flag in await recompute(session, list(at), only_written=True):
+    if written:
+        flags = await recompute(session, list(at), only_written=True)
+    else:
+        flags = await _stored_flags(session, list(at))
+    for flag in flags:
         warn(
             at[(flag.indicator_id, flag.organization_id, flag.period)],
             "value",
             message(flag, threshold),
         )
+
+
+async def _stored_flags(session: AsyncSession, keys: Sequence[Key]) -> list[Any]:
+    """The stored flags of these values, as `recompute` returns them."""
+    indicators, organizations, periods = zip(*keys, strict=True)
+    result = await session.execute(
+        STORED_FLAGS,
+        {
+            "indicator_ids": list(indicators),
+            "organization_ids": list(organizations),
+            "periods": list(periods),
+        },
+    )
+    return list(result.all())
 
 
 # --- Bounds -----------------------------------------------------------------------------------
