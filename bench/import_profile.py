@@ -136,6 +136,8 @@ def _statement_label(statement: str) -> str:
         ("pg_advisory_xact_lock(1717", "sql: violation pair locks"),
         ("INSERT INTO api.validation_violation", "sql: violations refresh"),
         ("AS s(n, l, r)", "sql: reject rules screen"),
+        ("JOIN api.outlier_flag f USING", "sql: stored flags"),
+        ("JOIN api.validation_violation v USING", "sql: stored violations"),
         ("idempotency", "sql: idempotency keys"),
         ("CREATE TEMPORARY TABLE", "sql: temp table"),
         ("TRUNCATE pg_temp", "sql: temp table"),

@@ -100,15 +100,16 @@ _AUDITED = audit.bulk_events(
 # The valid rows of one import, copied in (COPY: the fastest way in) before one INSERT reads
 # them; a temporary table of the connection, emptied at the end of each transaction.
 _STAGE = "import_data_value"
+_STAGED = f"pg_temp.{_STAGE}"  # as the approvals' and outliers' statements read it
 _STAGE_TABLE = text(
     f"""CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (
-        indicator_id uuid NOT NULL, organization_id uuid NOT NULL, period text NOT NULL,
-        value float8 NOT NULL) ON COMMIT DELETE ROWS"""
+        index int NOT NULL, indicator_id uuid NOT NULL, organization_id uuid NOT NULL,
+        period text NOT NULL, value float8 NOT NULL) ON COMMIT DELETE ROWS"""
 )
 _UPSERT = text(
     f"""
     WITH input AS (
-        SELECT * FROM pg_temp.{_STAGE}
+        SELECT indicator_id, organization_id, period, value FROM pg_temp.{_STAGE}
     ), previous AS (
         SELECT d.indicator_id, d.organization_id, d.period, d.value
         FROM api.data_value d JOIN input i USING (indicator_id, organization_id, period)
@@ -137,7 +138,7 @@ async def _stage(session: AsyncSession, valid: list["Valid"]) -> None:
     await connection.driver_connection.copy_records_to_table(
         _STAGE,
         schema_name="pg_temp",
-        records=[(r.indicator_id, r.organization_id, r.period, r.value) for r in valid],
+        records=[(r.index, r.indicator_id, r.organization_id, r.period, r.value) for r in valid],
     )
 
 
@@ -244,19 +245,20 @@ class DataValueImporter(ScopedImporter):
         ]
 
     async def store(self, session: AsyncSession, valid: list[Valid]) -> Counts:
-        """Nothing when a row would change a value locked by an approval (409 naming it,
-        `collections.approvals`); else the rows copied in (`_stage`), then one statement: new
-        and changed values, and their audit events; then the outlier checks of the batch
-        (flags recomputed, flagged rows warned of) and the validation rules' current
-        violations of what it touched (both read as stored when no value changed)."""
-        await approvals.refuse_locked_changes(session, valid)
+        """The rows copied in (`_stage`, which the statements below read instead of being
+        sent the rows again); nothing when a row would change a value locked by an approval
+        (409 naming it, `collections.approvals`); else one statement: new and changed values,
+        and their audit events; then the outlier checks of the batch (flags recomputed,
+        flagged rows warned of) and the validation rules' current violations of what it
+        touched (both read as stored when no value changed)."""
         await _stage(session, valid)
+        await approvals.refuse_locked_changes(session, valid, staged=_STAGED)
         result = await session.execute(
             _UPSERT, {"source": writer_source(self.principal), **audit.actor(self.principal)}
         )
         counts = result.one()
         written = bool(counts.imported or counts.updated)
-        await outliers.flag_imported(session, valid, self.warn, written=written)
+        await outliers.flag_imported(session, valid, self.warn, written=written, staged=_STAGED)
         violations = await validation.refresh_import(session, valid, written=written)
         self.violations().extend(violations)
         return Counts(counts.imported, counts.updated)
