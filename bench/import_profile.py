@@ -176,9 +176,8 @@ def explained(plans: list[str]) -> Iterator[None]:
     original = AsyncSession.execute
 
     async def execute(self: AsyncSession, statement: Any, params: Any = None, **kw: Any) -> Any:
-        if (
-            isinstance(statement, TextClause)
-            and not statement.text.lstrip().upper().startswith(("CREATE", "TRUNCATE"))
+        if isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(
+            ("CREATE", "TRUNCATE")
         ):
             probe = text("EXPLAIN (ANALYZE, BUFFERS) " + statement.text).bindparams(
                 *statement._bindparams.values()
