@@ -1,6 +1,7 @@
 """Bulk import through the api service next to a plain asyncpg COPY of the same rows.
 
     .venv/bin/python -m bench.import_bench [--values 100000] [--batch 10000] [--rules 10]
+    .venv/bin/python -m bench.import_bench --rules 10 --profile [--explain] [--cprofile]
 
 Prints rows per second for POST /v1/data-values (a real uvicorn process, JSON over loopback,
 validation, upsert and audit events) and for COPY into a scratch table in the same database,
@@ -8,6 +9,7 @@ then `RESULT api_per_s=… keyed_copy_per_s=… ratio=…`. With `--rules N`, N 
 over the bench's indicators are active during the import (each evaluated for every
 organization and period the import touches; some warn, sometimes broken, two reject and are
 never broken). The goal: the API at least a third of keyed COPY's rate with 10 rules.
+`--profile` times the steps of one batch in process instead (`bench.import_profile`).
 """
 
 import argparse
@@ -17,6 +19,7 @@ import uuid
 
 import asyncpg
 
+from bench import import_profile
 from bench.common import Timer, api_server, scratch_database, server_url
 from shared.db import plain_url
 
@@ -158,6 +161,21 @@ async def bench_values(url: str, total: int, batch: int, rules: int) -> None:
     )
 
 
+async def profile_values(url: str, args: argparse.Namespace) -> None:
+    """`--profile`: the steps of one batch of new rows and of the same rows again, in process
+    (`bench.import_profile`), with the same schools, indicators and rules as the bench."""
+    org_ids, codes = await setup(url, organizations=1000, indicators=10)
+    rows = value_rows(org_ids, codes, max(args.values, 3 * args.batch))
+    await import_profile.profile(
+        url,
+        rule_bodies(codes, args.rules),
+        rows,
+        args.batch,
+        explain=args.explain,
+        cprofile=args.cprofile,
+    )
+
+
 def line(label: str, seconds: float, rows: int) -> str:
     return f"  {label:42} {seconds:7.2f} s {rows / seconds:10.0f} rows/s"
 
@@ -254,9 +272,17 @@ async def main() -> None:
     parser.add_argument("--results", type=int, default=20_000)
     parser.add_argument("--batch", type=int, default=10_000)
     parser.add_argument("--rules", type=int, default=0, help="active validation rules")
+    parser.add_argument(
+        "--profile", action="store_true", help="time the steps of one batch (in process)"
+    )
+    parser.add_argument("--explain", action="store_true", help="with --profile: the plans")
+    parser.add_argument("--cprofile", action="store_true", help="with --profile: cProfile")
     args = parser.parse_args()
     with server_url() as server:
         async with scratch_database(server) as url:
+            if args.profile:
+                await profile_values(url, args)
+                return
             await bench_values(url, args.values, args.batch, args.rules)
             if args.results:
                 await bench_results(url, args.results, args.batch)

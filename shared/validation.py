@@ -161,8 +161,42 @@ def unstorable_locations(value: Any, loc: tuple[str | int, ...]) -> Iterator[tup
             yield from unstorable_locations(item, (*loc, index))
 
 
+def _plainly_storable(value: Any) -> bool:
+    """True when a JSON-like value certainly holds nothing unstorable: a loop over plain
+    dicts, lists, texts and numbers, several times faster than `unstorable_locations` (a
+    10,000-row bulk post), which is walked only when this says False (a problem, or a value
+    of another class)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = item.__class__
+        if kind is str:
+            if NUL in item or (not item.isascii() and _SURROGATE.search(item)):
+                return False
+        elif kind is float:
+            if not math.isfinite(item):
+                return False
+        elif kind is dict:
+            for key in item:
+                if key.__class__ is not str or NUL in key:
+                    return False
+                if not key.isascii() and _SURROGATE.search(key):
+                    return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind not in _SCALARS:
+            return False
+    return True
+
+
+_SCALARS = frozenset({int, bool, type(None)})
+
+
 def unstorable_errors(value: Any, loc: Iterable[str | int]) -> list[dict[str, Any]]:
     """The `errors` entries of a 422 for each unstorable part of `value` (empty when none)."""
+    if _plainly_storable(value):
+        return []
     return [
         {"loc": [printable(p) for p in where], "msg": MESSAGES[kind], "type": kind}
         for where, kind in unstorable_locations(value, tuple(loc))
@@ -251,11 +285,21 @@ def _unstorable_parameter(value: Any) -> str | None:
 # organizations and their scope types) is checked item by item without a walk.
 _PLAIN = frozenset({uuid.UUID, int, bool, type(None)})
 _NESTED = "nested"
+_TEXT, _FLOAT = frozenset({str}), frozenset({float})
 
 
 def _flat_list_problem(value: list[Any]) -> str | None:
     """Why a flat array cannot be sent, None when it can, `_NESTED` when it holds more than
-    ids, numbers and texts (walked then)."""
+    ids, numbers and texts (walked then). An array of one plain class is checked at once."""
+    kinds = set(map(type, value))
+    if kinds <= _PLAIN:
+        return None
+    if kinds == _TEXT:
+        joined = "".join(value)
+        if NUL not in joined and (joined.isascii() or not _SURROGATE.search(joined)):
+            return None
+    elif kinds == _FLOAT and all(map(math.isfinite, value)):
+        return None
     for item in value:
         kind = item.__class__
         if kind is str:

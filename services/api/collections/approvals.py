@@ -15,6 +15,7 @@ whole (409) by `refuse_locked_changes`, naming the approval. Each step is kept i
 (`collection_approval_step`) and audited (the approval row's changes, by the flush hook).
 """
 
+import functools
 import uuid
 from collections.abc import Sequence
 from datetime import date
@@ -23,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import ARRAY, Float, Integer, String, Uuid, bindparam, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import TextClause
 
 from services.api.access import Access
 from services.api.collections.models import (
@@ -297,11 +299,8 @@ class ValueRow(Protocol):
     value: float
 
 
-_LOCKED = text(
-    """
-    WITH input AS (
-        SELECT * FROM unnest(:indexes, :indicator_ids, :organization_ids, :periods, :values)
-            AS t(index, indicator_id, organization_id, period, value)
+_LOCKED_SQL = """
+    WITH input AS ({input}
     ), held AS (  -- an approval can neither be given nor taken back while this write runs
         SELECT a.* FROM api.collection_approval a
         WHERE (a.organization_id, a.period) IN (SELECT organization_id, period FROM input)
@@ -329,6 +328,12 @@ _LOCKED = text(
     WHERE d.value IS DISTINCT FROM i.value
     ORDER BY i.index
     """
+_LOCKED = text(
+    _LOCKED_SQL.format(
+        input="""
+        SELECT * FROM unnest(:indexes, :indicator_ids, :organization_ids, :periods, :values)
+            AS t(index, indicator_id, organization_id, period, value)"""
+    )
 ).bindparams(
     bindparam("indexes", type_=ARRAY(Integer)),
     bindparam("indicator_ids", type_=ARRAY(Uuid)),
@@ -349,7 +354,16 @@ def _approval_said(row: Any) -> str:
     )
 
 
-async def refuse_locked_changes(session: AsyncSession, rows: Sequence[ValueRow]) -> None:
+@functools.cache
+def _locked_in(staged: str) -> TextClause:
+    """`_LOCKED` reading its rows from a table of the session (constant SQL only)."""
+    columns = "index, indicator_id, organization_id, period, value"
+    return text(_LOCKED_SQL.format(input=f"SELECT {columns} FROM {staged}"))  # noqa: S608
+
+
+async def refuse_locked_changes(
+    session: AsyncSession, rows: Sequence[ValueRow], *, staged: str | None = None
+) -> None:
     """Refuse a write of data values (409, nothing written) when one of `rows` would add or
     change a value locked by an approval: an indicator of a collection whose data of that
     organization and period are approved at some level. A row with the stored value is no
@@ -357,21 +371,22 @@ async def refuse_locked_changes(session: AsyncSession, rows: Sequence[ValueRow])
     SHARE) until the write commits, so none is given or taken back meanwhile. The problem
     names the approval (who, at which level, when) in `detail`, each refused row in `errors`
     (`loc`: ["values", index, "value"], the index as the import summary counts rows) and the
-    approvals in `approvals`. One query."""
+    approvals in `approvals`. One query; with `staged` (a table of the session holding the
+    very `rows` as index, indicator_id, organization_id, period, value: an import's copy)
+    the rows are read from there instead of being sent again."""
     if not rows:
         return
-    found = (
-        await session.execute(
-            _LOCKED,
-            {
-                "indexes": [r.index for r in rows],
-                "indicator_ids": [r.indicator_id for r in rows],
-                "organization_ids": [r.organization_id for r in rows],
-                "periods": [r.period for r in rows],
-                "values": [r.value for r in rows],
-            },
-        )
-    ).all()
+    if staged is not None:
+        found = (await session.execute(_locked_in(staged))).all()
+    else:
+        params = {
+            "indexes": [r.index for r in rows],
+            "indicator_ids": [r.indicator_id for r in rows],
+            "organization_ids": [r.organization_id for r in rows],
+            "periods": [r.period for r in rows],
+            "values": [r.value for r in rows],
+        }
+        found = (await session.execute(_LOCKED, params)).all()
     if not found:
         return
     approvals: dict[tuple[Any, ...], dict[str, Any]] = {}

@@ -91,27 +91,34 @@ def applies(indicator: Indicator, territories: frozenset[uuid.UUID]) -> bool:
     return owner is None or owner in territories
 
 
+# The previous value of a changed row: read in the statement's snapshot, which the upsert's
+# own writes are not part of (a CTE's writes are seen by none of the statement's reads), and
+# only for the rows updated (a CASE evaluates its subquery only where asked): new rows, most
+# of a big import, cost no look-up.
+_BEFORE = """CASE WHEN w.inserted THEN NULL ELSE (
+        SELECT p.value FROM api.data_value p
+        WHERE p.indicator_id = w.indicator_id AND p.organization_id = w.organization_id
+          AND p.period = w.period) END"""
 _AUDITED = audit.bulk_events(
     "data_value",
     entity_id="w.indicator_id || ':' || w.organization_id || ':' || w.period",
-    changes="jsonb_build_object('value', jsonb_build_object('before', p.value, 'after', w.value))",
-    rows="written w LEFT JOIN previous p USING (indicator_id, organization_id, period)",
+    changes=f"jsonb_build_object('value', jsonb_build_object('before', {_BEFORE}, "
+    "'after', w.value))",
+    rows="written w",
 )
 # The valid rows of one import, copied in (COPY: the fastest way in) before one INSERT reads
 # them; a temporary table of the connection, emptied at the end of each transaction.
 _STAGE = "import_data_value"
+_STAGED = f"pg_temp.{_STAGE}"  # as the approvals' and outliers' statements read it
 _STAGE_TABLE = text(
     f"""CREATE TEMPORARY TABLE IF NOT EXISTS {_STAGE} (
-        indicator_id uuid NOT NULL, organization_id uuid NOT NULL, period text NOT NULL,
-        value float8 NOT NULL) ON COMMIT DELETE ROWS"""
+        index int NOT NULL, indicator_id uuid NOT NULL, organization_id uuid NOT NULL,
+        period text NOT NULL, value float8 NOT NULL) ON COMMIT DELETE ROWS"""
 )
 _UPSERT = text(
     f"""
     WITH input AS (
-        SELECT * FROM pg_temp.{_STAGE}
-    ), previous AS (
-        SELECT d.indicator_id, d.organization_id, d.period, d.value
-        FROM api.data_value d JOIN input i USING (indicator_id, organization_id, period)
+        SELECT indicator_id, organization_id, period, value FROM pg_temp.{_STAGE}
     ), written AS (
         INSERT INTO api.data_value AS d (indicator_id, organization_id, period, value, source)
         SELECT indicator_id, organization_id, period, value, :source FROM input
@@ -137,7 +144,7 @@ async def _stage(session: AsyncSession, valid: list["Valid"]) -> None:
     await connection.driver_connection.copy_records_to_table(
         _STAGE,
         schema_name="pg_temp",
-        records=[(r.indicator_id, r.organization_id, r.period, r.value) for r in valid],
+        records=[(r.index, r.indicator_id, r.organization_id, r.period, r.value) for r in valid],
     )
 
 
@@ -244,19 +251,22 @@ class DataValueImporter(ScopedImporter):
         ]
 
     async def store(self, session: AsyncSession, valid: list[Valid]) -> Counts:
-        """Nothing when a row would change a value locked by an approval (409 naming it,
-        `collections.approvals`); else the rows copied in (`_stage`), then one statement: new
-        and changed values, and their audit events; then the outlier checks of the batch
-        (flags recomputed, flagged rows warned of) and the validation rules' current
-        violations of what it touched."""
-        await approvals.refuse_locked_changes(session, valid)
+        """The rows copied in (`_stage`, which the statements below read instead of being
+        sent the rows again); nothing when a row would change a value locked by an approval
+        (409 naming it, `collections.approvals`); else one statement: new and changed values,
+        and their audit events; then the outlier checks of the batch (flags recomputed,
+        flagged rows warned of) and the validation rules' current violations of what it
+        touched (both read as stored when no value changed)."""
         await _stage(session, valid)
+        await approvals.refuse_locked_changes(session, valid, staged=_STAGED)
         result = await session.execute(
             _UPSERT, {"source": writer_source(self.principal), **audit.actor(self.principal)}
         )
         counts = result.one()
-        await outliers.flag_imported(session, valid, self.warn)
-        self.violations().extend(await validation.refresh_import(session, valid))
+        written = bool(counts.imported or counts.updated)
+        await outliers.flag_imported(session, valid, self.warn, written=written, staged=_STAGED)
+        violations = await validation.refresh_import(session, valid, written=written)
+        self.violations().extend(violations)
         return Counts(counts.imported, counts.updated)
 
 

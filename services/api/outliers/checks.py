@@ -26,7 +26,10 @@ instead, M = (x − median)/(1.253314·MeanAD) (IBM SPSS's modified z-score); wh
 and `:history_min` earlier periods; yes/no indicators are not checked.
 """
 
+import functools
+
 from sqlalchemy import ARRAY, Boolean, Float, Integer, String, Uuid, bindparam, text
+from sqlalchemy.sql.elements import TextClause
 
 
 def _score(value: str, spread: str) -> str:
@@ -47,11 +50,8 @@ def _spread(medians: str, sample: str) -> str:
             FROM unnest(m.{sample}) AS x) s"""  # noqa: S608 - constant SQL of this module
 
 
-RECOMPUTE = text(
-    f"""
-    WITH given AS (
-        SELECT * FROM unnest(:indicator_ids, :organization_ids, :periods)
-            AS t(indicator_id, organization_id, period)
+_RECOMPUTE = f"""
+    WITH given AS ({{given}}
     ), input AS (  -- the values to check: of numeric indicators, written now if asked
         SELECT g.indicator_id, g.organization_id, g.period, d.value, o.territory_id, i.unit
         FROM given g
@@ -160,36 +160,63 @@ RECOMPUTE = text(
         WHERE (r.indicator_id, r.organization_id, r.period, r.kind)
             = (f.indicator_id, f.organization_id, f.period, f.kind))
     """  # noqa: S608 - only this module's constant SQL is interpolated
-).bindparams(
+_GIVEN = """
+        SELECT * FROM unnest(:indicator_ids, :organization_ids, :periods)
+            AS t(indicator_id, organization_id, period)"""
+_KEYS = (
     bindparam("indicator_ids", type_=ARRAY(Uuid)),
     bindparam("organization_ids", type_=ARRAY(Uuid)),
     bindparam("periods", type_=ARRAY(String)),
+)
+_SETTINGS = (
     bindparam("only_written", type_=Boolean),
     bindparam("threshold", type_=Float),
     bindparam("territory_min", type_=Integer),
     bindparam("history_min", type_=Integer),
 )
+RECOMPUTE = text(_RECOMPUTE.format(given=_GIVEN)).bindparams(*_KEYS, *_SETTINGS)
 
 # Imports of one territory's schools may recompute the same group's flags at once: each takes
 # the groups it touches in one order (transaction-level advisory locks, released at commit),
 # so that their writes of the same flag rows queue instead of deadlocking (with
 # `:only_written`, the groups of the values the transaction wrote: unchanged ones lock nothing).
-LOCK_GROUPS = text(
-    """
+_LOCK_GROUPS = """
     SELECT count(pg_advisory_xact_lock(k)) FROM (
         SELECT DISTINCT hashtextextended(
             'outliers:' || t.indicator_id || ':' || o.territory_id || ':' || t.period, 0) AS k
-        FROM unnest(:indicator_ids, :organization_ids, :periods)
-            AS t(indicator_id, organization_id, period)
+        FROM ({given}) t
         JOIN api.data_value d USING (indicator_id, organization_id, period)
         JOIN api.organization o ON o.id = t.organization_id
         WHERE NOT :only_written OR d.updated_at = now()
         ORDER BY k
     ) groups
     """
+LOCK_GROUPS = text(_LOCK_GROUPS.format(given=_GIVEN)).bindparams(*_KEYS, _SETTINGS[0])
+
+
+@functools.cache
+def staged(table: str) -> tuple[TextClause, TextClause]:
+    """`LOCK_GROUPS` and `RECOMPUTE` whose keys are the rows of a table of the session
+    (indicator_id, organization_id, period, each key once: an import's copy of its rows)
+    instead of three arrays (constant SQL only)."""
+    given = f"SELECT indicator_id, organization_id, period FROM {table}"  # noqa: S608
+    return (
+        text(_LOCK_GROUPS.format(given=given)).bindparams(_SETTINGS[0]),
+        text(_RECOMPUTE.format(given=given)).bindparams(*_SETTINGS),
+    )
+
+
+# The flags of the values given as stored (an import that changed no value recomputes nothing).
+STORED_FLAGS = text(
+    """
+    SELECT f.indicator_id, f.organization_id, f.period, f.kind, f.value, f.bound, f.median,
+           f.n, f.score
+    FROM unnest(:indicator_ids, :organization_ids, :periods)
+        AS t(indicator_id, organization_id, period)
+    JOIN api.outlier_flag f USING (indicator_id, organization_id, period)
+    """
 ).bindparams(
     bindparam("indicator_ids", type_=ARRAY(Uuid)),
     bindparam("organization_ids", type_=ARRAY(Uuid)),
     bindparam("periods", type_=ARRAY(String)),
-    bindparam("only_written", type_=Boolean),
 )

@@ -26,7 +26,8 @@ from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
 from services.api.indicators.reach import reach_of
 from services.api.organizations.models import Organization
-from services.api.outliers.checks import LOCK_GROUPS, RECOMPUTE
+from services.api.outliers import checks
+from services.api.outliers.checks import LOCK_GROUPS, RECOMPUTE, STORED_FLAGS
 from services.api.outliers.models import OutlierBound, OutlierFlag
 from services.api.outliers.schemas import (
     OrganizationOutliers,
@@ -67,24 +68,28 @@ async def recompute(
     *,
     only_written: bool = False,
     settings: Settings | None = None,
+    staged: str | None = None,
 ) -> list[Any]:
     """Recompute the flags these stored values (unique keys) can change, or with
     `only_written` those the current transaction wrote can (`checks.RECOMPUTE`); the flags of
     `keys`: rows of (indicator_id, organization_id, period, kind, value, bound, median, n,
-    score)."""
+    score). With `staged`, a table of the session holding the very `keys` (an import's copy
+    of its rows), the keys are read from there instead of being sent again."""
     if not keys:
         return []
     settings = settings or get_settings()
-    indicators, organizations, periods = zip(*keys, strict=True)
-    arrays = {
-        "indicator_ids": list(indicators),
-        "organization_ids": list(organizations),
-        "periods": list(periods),
-        "only_written": only_written,
-    }
-    await session.execute(LOCK_GROUPS, arrays)
+    lock, statement = (LOCK_GROUPS, RECOMPUTE) if staged is None else checks.staged(staged)
+    arrays: dict[str, Any] = {"only_written": only_written}
+    if staged is None:
+        indicators, organizations, periods = zip(*keys, strict=True)
+        arrays |= {
+            "indicator_ids": list(indicators),
+            "organization_ids": list(organizations),
+            "periods": list(periods),
+        }
+    await session.execute(lock, arrays)
     result = await session.execute(
-        RECOMPUTE,
+        statement,
         {
             **arrays,
             "threshold": settings.outlier_threshold,
@@ -122,19 +127,44 @@ def message(flag: Any, threshold: float) -> str:
 
 
 async def flag_imported(
-    session: AsyncSession, rows: Sequence[Written], warn: Callable[[int, str, str], None]
+    session: AsyncSession,
+    rows: Sequence[Written],
+    warn: Callable[[int, str, str], None],
+    *,
+    written: bool = True,
+    staged: str | None = None,
 ) -> None:
     """The data-values import's hook, right after its rows are stored in the same transaction:
     recompute what the new and changed values change (one statement for the batch) and warn
-    of each flagged row, unchanged ones included, at `["value"]`."""
+    of each flagged row, unchanged ones included, at `["value"]`. With `written` False (the
+    import changed no value) nothing can change: the stored flags are read (no lock taken).
+    `staged`: the import's copy of `rows` (see `recompute`)."""
     at = {(r.indicator_id, r.organization_id, r.period): r.index for r in rows}
     threshold = get_settings().outlier_threshold
-    for flag in await recompute(session, list(at), only_written=True):
+    if written:
+        flags = await recompute(session, list(at), only_written=True, staged=staged)
+    else:
+        flags = await _stored_flags(session, list(at))
+    for flag in flags:
         warn(
             at[(flag.indicator_id, flag.organization_id, flag.period)],
             "value",
             message(flag, threshold),
         )
+
+
+async def _stored_flags(session: AsyncSession, keys: Sequence[Key]) -> list[Any]:
+    """The stored flags of these values, as `recompute` returns them."""
+    indicators, organizations, periods = zip(*keys, strict=True)
+    result = await session.execute(
+        STORED_FLAGS,
+        {
+            "indicator_ids": list(indicators),
+            "organization_ids": list(organizations),
+            "periods": list(periods),
+        },
+    )
+    return list(result.all())
 
 
 # --- Bounds -----------------------------------------------------------------------------------

@@ -236,3 +236,34 @@ async def refresh(
     statement = statement.bindparams(*_BINDS, bindparam("rule_ids", type_=ARRAY(Uuid)), *pair_binds)
     params = _params(compiled) | {"rule_ids": rule_ids} | pair_params
     return [tuple(row) for row in await session.execute(statement, params)]
+
+
+_STORED = text(
+    """
+    SELECT array_position(:rule_ids, v.rule_id) - 1 AS n, v.organization_id, v.period,
+           v.left_value, v.right_value
+    FROM unnest(:pair_organizations, :pair_periods) AS t(organization_id, period)
+    JOIN api.validation_violation v USING (organization_id, period)
+    WHERE v.rule_id = ANY(:rule_ids)
+    """
+).bindparams(
+    bindparam("rule_ids", type_=ARRAY(Uuid)),
+    bindparam("pair_organizations", type_=ARRAY(Uuid)),
+    bindparam("pair_periods", type_=ARRAY(String)),
+)
+
+
+async def stored(
+    session: AsyncSession, compiled: Compiled, pairs: tuple[list[uuid.UUID], list[str]]
+) -> list[tuple[int, uuid.UUID, str, float, float]]:
+    """The stored violations of the pairs (organization ids, periods, each pair once) by the
+    rules of `compiled`, as `refresh` returns them: what it would find when no value of
+    these pairs changed since it last ran."""
+    if not compiled.rules:
+        return []
+    params = {
+        "rule_ids": [r.id for r in compiled.rules],
+        "pair_organizations": pairs[0],
+        "pair_periods": pairs[1],
+    }
+    return [tuple(row) for row in await session.execute(_STORED, params)]

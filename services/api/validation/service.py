@@ -228,19 +228,25 @@ def _refusal(rule: ValidationRule, left: float | None, right: float | None) -> s
     return f"{rule.message} (правило проверки «{rule.code}»: {said})"
 
 
-async def refresh_import(session: AsyncSession, stored: Sequence[Any]) -> list[Violation]:
+async def refresh_import(
+    session: AsyncSession, stored: Sequence[Any], *, written: bool = True
+) -> list[Violation]:
     """Recompute the current violations of the organizations and periods of the stored rows
     (`Row`s) of indicators some active rule reads, from the stored values; those violations,
-    for the import's summary (a pair whose rows no rule reads keeps its violations unlisted)."""
+    for the import's summary (a pair whose rows no rule reads keeps its violations unlisted).
+    With `written` False (the import changed no value, so no violation can change) the stored
+    violations of those pairs are read instead."""
     compiled = await _active(session)
     read = frozenset(compiled.indicator_ids)
     # A pair's violations change only with a value some active rule reads.
     pairs = {(r.organization_id, r.period) for r in stored if r.indicator_id in read}
     if not pairs:
         return []
-    found = await evaluation.refresh(
-        session, compiled, ([o for o, _ in pairs], [p for _, p in pairs])
-    )
+    columns = ([o for o, _ in pairs], [p for _, p in pairs])
+    if written:
+        found = await evaluation.refresh(session, compiled, columns)
+    else:
+        found = await evaluation.stored(session, compiled, columns)
     return sorted(
         (
             Violation(
