@@ -73,12 +73,11 @@ async def test_a_teacher_takes_a_diagnostic_and_an_analyst_accepts_a_recommendat
             box = await take.bounding_box()
             assert box is not None and box["height"] >= 44
             await take.click()
-            # The form has its own sign-in (its cookie is kept for /s/ only).
-            await expect(page.locator("h1")).to_have_text("Вход для заполнения анкеты")
-            await page.get_by_label("Электронная почта").fill("teacher@soko.example")
-            await page.get_by_label("Пароль").fill(PASSWORD)
-            await page.get_by_role("button", name="Войти").click()
+            # Signed in at the home, the teacher gets the form at once (no second sign-in),
+            # with the way back to the home.
             await expect(page.locator("h1")).to_have_text(campaign["title"])
+            back = page.get_by_role("link", name="Мой кабинет")
+            assert await back.get_attribute("href") == f"{base}/home"
             answers = diagnostic_answers({"design": 5, "tools": 3, "processing": 2, "security": 4})
             for item, option in answers.items():
                 await page.locator(f'input[name="{item}"][value="{option}"]').check()

@@ -462,3 +462,54 @@ async def test_the_same_page_sent_again_shows_the_profile_and_stores_nothing(for
     refused = await form.post(links["t1"], data=another)
     assert refused.status_code == 409 and "Ответ уже отправлен" in refused.text
     assert await stored(db) == 1
+
+
+async def pages_token(api_client, who: str) -> str:
+    """The token the api's sign-in page keeps in `soko_session` for `who`."""
+    answer = await api_client.post(
+        "/v1/auth/token", data={"username": EMAILS[who], "password": PASSWORD}
+    )
+    assert answer.status_code == 200, answer.text
+    return answer.json()["access_token"]
+
+
+async def test_signed_in_on_the_pages_the_teacher_needs_no_second_sign_in(
+    form, diagnostic, api_client, db, settings
+):
+    """A teacher who came from their home (the api pages' `soko_session`, which a browser
+    sends to every port) gets their form at once, with a way back to the home, and sends it;
+    signing out of the form ends the pages' session too (its token revoked)."""
+    _, links = diagnostic
+    token = await pages_token(api_client, "teacher")
+    form.cookies.set("soko_session", token)
+    page = await form.get(links["t1"])
+    assert page.status_code == 200 and shows_the_form(page)
+    assert "Вход для заполнения анкеты" not in page.text
+    home = f"{settings.peer_url('api').rstrip('/')}/home"
+    assert f'href="{home}">Мой кабинет</a>' in page.text
+    sent = await form.post(links["t1"], data=ANSWERS | {"_csrf": csrf_of(page)})
+    assert sent.status_code == 303
+    assert await stored(db) == 1
+    profile = await form.get(sent.headers["location"])
+    out = await form.post(f"{links['t1']}/sign-out", data={"_csrf": csrf_of(profile)})
+    assert out.status_code == 303
+    dropped = out.headers.get_list("set-cookie")
+    assert any(c.startswith("soko_session=") and "max-age=0" in c.lower() for c in dropped)
+    after = await api_client.get("/v1/me", headers={"Authorization": f"Bearer {token}"})
+    assert after.status_code == 401
+
+
+@pytest.mark.parametrize("who", ["teacher2", "leader", "analyst"])
+async def test_someone_else_signed_in_on_the_pages_gets_a_403_page_on_a_teachers_link(
+    form, diagnostic, api_client, db, who
+):
+    """A colleague of the same school, its leader, the territory's analyst: their pages'
+    session opens neither the form nor the title, and stores nothing."""
+    campaign, links = diagnostic
+    form.cookies.set("soko_session", await pages_token(api_client, who))
+    page = await form.get(links["t1"])
+    assert page.status_code == 403 and not shows_the_form(page)
+    assert campaign["title"] not in page.text
+    posted = await form.post(links["t1"], data=ANSWERS | {"_csrf": csrf_of(page)})
+    assert posted.status_code == 403
+    assert await stored(db) == 0

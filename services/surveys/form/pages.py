@@ -48,6 +48,7 @@ class Account:
     name: str
     csrf: Csrf
     code: str
+    home: str | None = None  # their home on the api's pages
 
 
 @dataclass(frozen=True)

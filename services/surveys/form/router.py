@@ -48,7 +48,9 @@ from services.surveys.form.session import (
     SESSION_COOKIE,
     Csrf,
     csrf_valid,
+    end_pages_session,
     end_session,
+    operator,
     start_session,
     visitor,
 )
@@ -57,6 +59,7 @@ from services.surveys.responses.service import count_public, draft_of
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Invalid, PeerUnavailable, TooManyRequests
+from shared.headers import SESSION_COOKIE as PAGES_SESSION_COOKIE
 from shared.identity import decode_token
 from shared.outage import DatabaseUnavailable
 from shared.settings import Settings
@@ -87,15 +90,22 @@ async def _owner(
     assert link.invitation is not None
     csrf = Csrf.of(request, settings)
     try:
-        person = await visitor(request, settings)
+        # The form's own session, or the one of the api's pages (a teacher who came from
+        # their home): one sign-in is enough.
+        person = await visitor(request, settings) or await operator(request, settings)
     except PeerUnavailable:
         return pages.message(request, 503, "unavailable", headers={"Retry-After": "5"})
     if person is None:
         return pages.sign_in(request, link, csrf, status_code=status_code, **sign_in)
-    account = Account(person.name or "", csrf, link.code)
+    account = Account(person.name or "", csrf, link.code, _home(settings))
     if person.staff_id != link.invitation.staff_id:
         return pages.message(request, 403, "not_yours", account=account)
     return account
+
+
+def _home(settings: Settings) -> str:
+    """The signed-in person's home on the api's pages (their diagnostics, results, route)."""
+    return f"{settings.peer_url('api').rstrip('/')}/home"
 
 
 async def link_not_found_page(request: Request, _exc: Exception) -> Response:
@@ -283,7 +293,7 @@ async def sign_in(
     if outcome.token is None:
         return again(401, "wrong")
     person = decode_token(settings, outcome.token)
-    account = Account(person.name or "", csrf, link.code)
+    account = Account(person.name or "", csrf, link.code, _home(settings))
     page = await _landing(
         request, session, link, account, carried, definitions, person.staff_id, api
     )
@@ -334,8 +344,11 @@ async def sign_out(
     pairs = await read_fields(request)
     if pairs is None or not csrf_valid(request, settings, first(pairs, CSRF_FIELD)):
         return pages.message(request, 403, "stale")
-    if token := request.cookies.get(SESSION_COOKIE):
-        with contextlib.suppress(PeerUnavailable):  # logged by the client; expires anyway
-            await api.revoke(token)
+    # The form's session and the api pages' one (a browser sends it to every port): signing
+    # out here signs out there too.
+    for cookie in (SESSION_COOKIE, PAGES_SESSION_COOKIE):
+        if token := request.cookies.get(cookie):
+            with contextlib.suppress(PeerUnavailable):  # logged by the client; expires anyway
+                await api.revoke(token)
     page = RedirectResponse(f"/s/{link.code}", status_code=303, headers=NO_STORE)
-    return end_session(request, page)
+    return end_pages_session(request, end_session(request, page))

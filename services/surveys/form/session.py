@@ -3,7 +3,10 @@
 A personal link (an invitation) is for one staff member. The form asks them to sign in; the
 access token the api service issues is kept in a cookie that scripts cannot read
 (`HttpOnly`), that no other site's page sends (`SameSite=Strict`), that only the form's pages
-receive (`Path=/s/`) and, over https, that travels encrypted only (`Secure`).
+receive (`Path=/s/`) and, over https, that travels encrypted only (`Secure`). A teacher who
+signed in on the api's pages (`soko_session`, which a browser sends to every port of the host)
+needs no second sign-in: that session is taken as well, checked the same way, and signing out
+of the form ends both.
 
 Every POST of a personal page (sign-in, the answers, a draft, sign-out) carries a CSRF token:
 an HMAC, under the service's secret, of a random value kept in a second cookie of the same
@@ -117,6 +120,14 @@ def start_session(request: Request, response: Response, token: str, seconds: int
         secure=_secure(request),
         httponly=True,
         samesite="strict",
+    )
+    return response
+
+
+def end_pages_session(request: Request, response: Response) -> Response:
+    """The browser drops the api pages' session cookie too (cookies are not kept per port)."""
+    response.delete_cookie(
+        headers.SESSION_COOKIE, path="/", secure=_secure(request), httponly=True, samesite="lax"
     )
     return response
 
