@@ -7,6 +7,7 @@ questionnaires, each confirmed with its number and today's count."""
 from contextlib import AsyncExitStack
 from pathlib import Path
 
+import httpx
 from sqlalchemy import func, select
 
 from services.surveys.responses.models import Response
@@ -21,19 +22,31 @@ KEY_IN = "Ввести бумажные анкеты"
 
 
 async def test_the_homes_link_to_keying_in_the_schools_questionnaires(
-    browser, surveys_client, world, settings
+    apps, browser, surveys_client, world, settings
 ):
     campaign = await forms.launch(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id]
     )
     urls = {x["organization_id"]: f"{x['url']}/paper" for x in campaign["links"]}
-    _, leader = await signed_in(browser, "leader@soko.example")
+    leader_browser, leader = await signed_in(browser, "leader@soko.example")
     assert f'href="{urls[str(world.s1.id)]}"' in leader.text and KEY_IN in leader.text
     assert urls[str(world.s2.id)] not in leader.text  # S2's, of the same district
-    _, analyst = await signed_in(browser, "analyst@soko.example")
+    analyst_browser, analyst = await signed_in(browser, "analyst@soko.example")
     for url in urls.values():
         assert f'href="{url}"' in analyst.text
     assert "Школа 2: ввести бумажные анкеты" in analyst.text
+    # The sheets to print (each school's link and QR code), for both; they open with the
+    # session and hold only the schools the person may manage.
+    sheets = f"{settings.surveys_url}".rstrip("/") + f"/v1/campaigns/{campaign['id']}/sheets"
+    assert f'href="{sheets}"' in leader.text and f'href="{sheets}"' in analyst.text
+    for who, client in (("leader", leader_browser), ("analyst", analyst_browser)):
+        jar = {"soko_session": client.cookies["soko_session"]}  # a browser sends it to :8001
+        transport = httpx.ASGITransport(app=apps.surveys)
+        async with httpx.AsyncClient(transport=transport, base_url="http://s", cookies=jar) as s:
+            printed = await s.get(f"/v1/campaigns/{campaign['id']}/sheets")
+        assert printed.status_code == 200 and "<svg" in printed.text
+        assert ("Школа 2" in printed.text) == (who == "analyst")  # S2's: not the leader's
+        assert ("Школа 2" in printed.text) == (who == "analyst")
     for who in ("leader3@soko.example", "viewer@soko.example"):
         _, other = await signed_in(browser, who)
         assert not any(url in other.text for url in urls.values()), who
