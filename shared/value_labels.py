@@ -81,9 +81,16 @@ def target_text(target: dict[str, Any] | None, unit: str, scope_type: str) -> st
 
 
 def change_text(change: float | None, unit: str, scope_type: str) -> str:
-    """+20.0 (percent) → "+20,0 п.п."; a change of a percent is in percentage points."""
+    """+20.0 (percent) → "+20,0 п.п."; a change of a percent is in percentage points; a
+    yes/no of one organization: «стало да» / «стало нет» / «без изменений»."""
     if change is None:
         return NO_VALUE
+    if is_yes_no(unit, scope_type):
+        return (
+            "без изменений"
+            if abs(change) < 0.5
+            else ("стало «да»" if change > 0 else "стало «нет»")
+        )
     sign = "+" if change > 0 else ""
     if is_percent(unit, scope_type):
         return f"{sign}{number(change, 1, fixed=True)}{NBSP}п.п."
