@@ -247,3 +247,11 @@ OptionalPeriodQuery = Annotated[Period | None, Depends(period_query(required=Fal
 # A body field holding a period code (a string of at most 20 characters, as documented): read
 # into a Period, a 422 naming the field when malformed; written back as the code.
 PeriodBody = Annotated[Period, GetPydanticSchema(_body_schema)]
+
+
+def thick(with_value: int, with_value_before: int) -> bool:
+    """Is a period the one to show by default, with `with_value` indicators having a value in
+    it and `with_value_before` in the period before? Some value, and not under half as many as
+    before: a few values posted early for a new year do not hide the year everyone reported.
+    (The reports' documents and the api's values pages choose their default period by it.)"""
+    return with_value > 0 and 2 * with_value >= with_value_before

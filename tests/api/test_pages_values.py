@@ -125,6 +125,32 @@ async def test_the_default_period_is_the_latest_with_data_and_periods_step(
     assert bad.status_code == 422 and "Период не распознан" in bad.text
 
 
+async def test_a_few_early_values_of_a_new_year_do_not_hide_the_year_everyone_reported(
+    browser, api_client, valued, apps, isolation, settings
+):
+    """Last year S1 and S2 reported three indicators; this year one school posted one value
+    early: the page opens on last year (the documents choose by the same rule,
+    `shared.periods.thick`), and this year is a step away."""
+    world = valued
+    for code, name in (("mentors", "Доля наставников"), ("tutors", "Доля тьюторов")):
+        more = TRAINED_INDICATOR | {"code": code, "name": name}
+        answer = await api_client.post("/v1/indicators", json=more, headers=world.headers("admin"))
+        assert answer.status_code == 201, answer.text
+    this_year = academic_year_of(settings.today())
+    last_year = this_year.previous
+    rows = [
+        (code, school, last_year.code, 80.0)
+        for code in ("trained", "mentors", "tutors")
+        for school in (world.s1.id, world.s2.id)
+    ] + [("mentors", world.s1.id, this_year.code, 85.0)]
+    await helpers.post_values(api_client, world, rows, who="admin")
+    await sync_facts(apps, isolation)
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    page = await client.get("/values")
+    assert f"Период: {last_year.code}" in page.text
+    assert f"{this_year.code} →" in page.text
+
+
 async def test_no_data_and_no_target_are_said_in_words(
     browser, api_client, valued, apps, isolation
 ):

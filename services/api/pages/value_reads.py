@@ -31,7 +31,7 @@ from services.api.organizations.models import Cluster, ClusterMember, Organizati
 from services.api.territories.models import Territory
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
-from shared.periods import Period, academic_year_of, parse_period
+from shared.periods import Period, academic_year_of, parse_period, thick
 from shared.templating import natural_key
 
 logger = logging.getLogger("soko.api.pages")
@@ -114,8 +114,9 @@ async def _own_level(
     return _only(items, indicator)
 
 
-def _has(items: list[IndicatorValue], scope_id: uuid.UUID, previous: bool = False) -> bool:
-    return any(
+def _with_value(items: list[IndicatorValue], scope_id: uuid.UUID, previous: bool = False) -> int:
+    """How many of the scope's indicators have a value (or a value the period before)."""
+    return sum(
         (i.previous_value if previous else i.value) is not None
         for i in items
         if i.scope_id == scope_id
@@ -129,18 +130,20 @@ async def latest_with_data(
     indicator: str | None = None,
 ) -> tuple[Period, list[IndicatorValue]]:
     """The latest period, from the current academic year back, in which the scope has a value
-    of at least one indicator (or of `indicator`), with the values at its own level; none in
+    of at least one indicator (or of `indicator`) and not under half as many as the period
+    before (`thick`, as the documents choose), with the values at its own level; none in
     `2 × LOOKBACK` periods: the current academic year's."""
     start = period = academic_year_of(today)
     first: list[IndicatorValue] | None = None
     for _ in range(LOOKBACK):
         items = await _own_level(reports, scope, period, indicator)
         first = items if first is None else first
-        if _has(items, scope[1]):
+        before = _with_value(items, scope[1], previous=True)
+        if thick(_with_value(items, scope[1]), before):
             return period, items
         try:
             previous = period.previous
-            if _has(items, scope[1], previous=True):
+            if before:
                 return previous, await _own_level(reports, scope, previous, indicator)
             period = previous.previous
         except ValueError:  # before the earliest year a period may have

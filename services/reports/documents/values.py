@@ -13,7 +13,7 @@ from services.reports.clients.surveys import SurveysClient
 from services.reports.documents.client import DocumentsApi
 from services.reports.indicator_values import service as values_service
 from shared.identity import Principal, ScopeType
-from shared.periods import Period, academic_year_of, parse_period
+from shared.periods import Period, academic_year_of, parse_period, thick
 from shared.scope import ScopeResolver
 
 EARLIER_PERIODS = 3  # the "over time" chart: the report's period and up to three before it
@@ -97,9 +97,10 @@ def periods_back(period: Period, count: int = EARLIER_PERIODS) -> list[Period]:
     return periods[::-1]
 
 
-def _has_value(items: list[dict[str, Any]], owner: tuple[str, uuid.UUID], field_name: str) -> bool:
+def _with_value(items: list[dict[str, Any]], owner: tuple[str, uuid.UUID], field_name: str) -> int:
+    """How many of the owner scope's indicators have a `field_name` (value, previous_value)."""
     scope_type, scope_id = owner
-    return any(
+    return sum(
         i[field_name] is not None
         for i in items
         if i["scope_type"] == scope_type and str(i["scope_id"]) == str(scope_id)
@@ -114,7 +115,9 @@ async def latest_with_data(
     level: str = "all",
 ) -> tuple[Period, list[dict[str, Any]], list[dict[str, Any]]]:
     """The latest period, from `start` back, in which the owner scope has a value of at least
-    one of the codes, with its values (as `compute_values` gives them). A value of the period
+    one of the codes and not under half as many as the period before (`thick`: a few values
+    posted early for a new year do not hide the year everyone reported), with its values (as
+    `compute_values` gives them). A value of the period
     before (`previous_value`) tells that one has data without computing it twice. Looks back
     up to 2 × DATA_LOOKBACK periods; with no value in any of them, `start` and its values."""
     period = start
@@ -122,13 +125,17 @@ async def latest_with_data(
     for _ in range(DATA_LOOKBACK):
         items, missing = await compute_values(ctx, owner[0], owner[1], period, codes, level)
         first = first or (items, missing)
-        if _has_value(items, owner, "value"):
+        now, before = (
+            _with_value(items, owner, "value"),
+            _with_value(items, owner, "previous_value"),
+        )
+        if thick(now, before):
             return period, items, missing
         try:
             previous = period.previous
         except ValueError:  # before the earliest year a period may have
             break
-        if _has_value(items, owner, "previous_value"):
+        if before:
             items, missing = await compute_values(ctx, owner[0], owner[1], previous, codes, level)
             return previous, items, missing
         try:
