@@ -1,6 +1,7 @@
 """Printable sheets of a campaign's anonymous links: one school's page, every school's pages."""
 
 import re
+from datetime import UTC, datetime
 
 from tests.surveys.forms import launch
 
@@ -73,3 +74,19 @@ async def test_the_sheet_opens_in_a_browser_with_the_sign_in_cookie(surveys_clie
     )
     assert answer.status_code == 200, answer.text
     assert "Школа 1" in answer.text and "Школа 3" not in answer.text  # M1's analyst: S1 only
+
+
+async def test_a_closed_campaigns_sheet_no_longer_invites_to_answer(surveys_client, world, parents):
+    closed = await surveys_client.patch(
+        f"/v1/campaigns/{parents['id']}",
+        json={"closes_at": datetime.now(UTC).isoformat()},  # close early: now
+        headers=world.headers("admin"),
+    )
+    assert closed.status_code == 200, closed.text
+    sheet = await surveys_client.get(
+        f"/v1/campaigns/{parents['id']}/organizations/{world.s1.id}/sheet",
+        headers=world.headers("leader"),
+    )
+    assert sheet.status_code == 200
+    assert "Приём ответов завершён" in sheet.text
+    assert "Наведите камеру" not in sheet.text

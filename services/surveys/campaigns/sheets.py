@@ -17,6 +17,7 @@ import segno
 from markupsafe import Markup
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
+from services.surveys.campaigns.service import status
 from shared.templating import environment, natural_key
 
 TEMPLATES = environment(Path(__file__).parent / "templates")
@@ -55,7 +56,8 @@ def school_sheets(
 
 def render(campaign: Campaign, sheets: list[SchoolSheet], timezone: str) -> str:
     """The HTML document: one A4 page per sheet (a page break after each), Russian text,
-    the window of the campaign in `timezone`."""
+    the window of the campaign in `timezone`; a closed campaign's sheet says so instead of
+    inviting to answer."""
     zone = ZoneInfo(timezone)
 
     def local(moment: datetime) -> str:
@@ -65,5 +67,6 @@ def render(campaign: Campaign, sheets: list[SchoolSheet], timezone: str) -> str:
         title=campaign.title,
         opens=local(campaign.opens_at),
         closes=local(campaign.closes_at),
+        closed=status(campaign) == "closed",
         sheets=sheets,
     )
