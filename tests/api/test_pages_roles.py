@@ -184,3 +184,28 @@ async def test_a_route_built_by_the_methodologist_shows_on_the_teacher_s_home(
     assert "Маршрут на 2021/2022" in mine and deficits in mine
     _, colleague = await signed_in(browser, "t2@soko.example")
     assert "Маршрут на" not in colleague.text and "Иванова Мария" not in colleague.text
+
+
+async def test_namesakes_among_those_who_have_not_answered_are_told_apart(
+    browser, surveys_client, world, db, settings
+):
+    """Two teachers of one school with the same full name: the leader reminding people sees
+    what tells them apart (subjects, else the position), never just the name twice."""
+    from services.api.staff.models import StaffMember
+
+    db.add(
+        StaffMember(
+            organization_id=world.s1.id,
+            full_name="Смирнова Ольга",
+            position="teacher",
+            subjects=["Химия", "Биология"],
+        )
+    )
+    await db.flush()
+    await _diagnostic(surveys_client, world, db, settings)
+    _, home = await signed_in(browser, "leader@soko.example")
+    section = Dom(home.text).text("main")
+    assert "Не ответили: 3" in section
+    assert "Смирнова Ольга (Химия, Биология)" in section
+    assert "Смирнова Ольга (педагог)" in section  # T2: no subjects, their position
+    assert "Иванова Мария (" not in section  # no namesake: the name alone

@@ -13,14 +13,18 @@ visitor. A section a peer cannot give says so; the rest of the home still shows.
 """
 
 import uuid
+from collections import Counter
 from typing import Any
 
 from fastapi import Request
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.pages import peer_reads, service, value_reads
 from services.api.pages.peer_reads import Part
+from services.api.pages.render import POSITION_NAMES
 from services.api.pages.session import Visitor
+from services.api.staff.models import StaffMember
 from shared.errors import PeerRefused, PeerUnavailable
 from shared.identity import Role, ScopeType
 from shared.periods import parse_period
@@ -79,7 +83,30 @@ async def context(request: Request, session: AsyncSession, person: Visitor) -> d
         )
     found["names"] = names = await peer_reads.organization_names(session, _mentioned(found))
     _in_natural_order(found, names)
+    found["namesakes"] = await _namesakes(session, found)
     return found
+
+
+async def _namesakes(session: AsyncSession, found: dict[str, Any]) -> dict[uuid.UUID, str]:
+    """For people of a «не ответили» list who share their full name with another on it: what
+    tells them apart (their subjects, or their position), by staff id; one query."""
+    ids: set[uuid.UUID] = set()
+    for key in ("campaigns", "diagnostics"):
+        if isinstance(part := found.get(key), Part):
+            for line in part.items:
+                named = Counter(p.full_name for p in line.pending)
+                ids |= {p.staff_id for p in line.pending if named[p.full_name] > 1}
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(StaffMember.id, StaffMember.subjects, StaffMember.position).where(
+            StaffMember.id.in_(ids)
+        )
+    )
+    return {
+        staff_id: ", ".join(subjects) if subjects else POSITION_NAMES.get(position, position)
+        for staff_id, subjects, position in rows
+    }
 
 
 def _in_natural_order(found: dict[str, Any], names: dict[uuid.UUID, str]) -> None:
