@@ -95,6 +95,8 @@ async def test_submit_approve_refuse_a_change_unapprove_then_the_change_is_accep
     approved = await act(api_client, world, "approve", "analyst")
     assert approved.status_code == 200, approved.text
     assert approved.json() | {"updated_at": None} == {
+        "completeness": 100.0,
+        "missing_indicator_codes": [],
         "id": submitted.json()["id"],
         "collection_id": str(world.municipal.id),
         "organization_id": str(world.s1.id),
@@ -350,3 +352,15 @@ async def test_a_write_in_progress_holds_the_approvals_of_its_rows(isolation, se
             text(held + " FOR UPDATE NOWAIT"), {"org": world.s1.id, "p": SUBMITTED}
         )
         assert locked.scalar() == 1
+
+
+async def test_submitting_and_approving_half_filled_data_say_what_is_missing(api_client, world):
+    """Allowed (as in DHIS2), but the answer says how complete the data are and what is
+    missing, so nobody signs off a half-filled return without seeing it."""
+    half = [values(world)[0]]  # e_planning only; teachers_trained missing
+    assert (await post_values(api_client, world, half)).status_code == 200
+    for action, who in (("submit", "leader"), ("approve", "analyst")):
+        answer = await act(api_client, world, action, who)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["completeness"] == 50.0
+        assert answer.json()["missing_indicator_codes"] == ["teachers_trained"]

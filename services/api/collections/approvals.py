@@ -32,8 +32,14 @@ from services.api.collections.models import (
     CollectionApproval,
     CollectionApprovalStep,
 )
-from services.api.collections.schemas import ApprovalAction, ApprovalRead, ApprovalStep
+from services.api.collections.schemas import (
+    ApprovalAction,
+    ApprovalRead,
+    ApprovalStep,
+    ApprovalStepAnswer,
+)
 from services.api.collections.service import readable_collection, window_of
+from services.api.collections.status import percent
 from services.api.organizations.models import Organization
 from services.api.territories.models import Territory
 from shared.errors import Conflict, Forbidden, Invalid
@@ -166,8 +172,9 @@ async def take_step(
     step: ApprovalStep,
     *,
     today: date,
-) -> ApprovalRead:
-    """Submit, approve, return or unapprove one organization's data of a period.
+) -> ApprovalStepAnswer:
+    """Submit, approve, return or unapprove one organization's data of a period; the answer
+    says how complete the data are (`completeness`, `missing_indicator_codes`).
 
     404: the collection does not concern the caller, or the organization is outside their
     scope; 403: a role that does not take this step (submit: the school's leader; the others:
@@ -214,7 +221,42 @@ async def take_step(
         )
     )
     await session.flush()
-    return _read(approval, len(chain))
+    expected, missing = await _missing(session, collection, step.organization_id, key[2])
+    return ApprovalStepAnswer(
+        **_read(approval, len(chain)).model_dump(),
+        completeness=percent(expected - len(missing), expected),
+        missing_indicator_codes=missing,
+    )
+
+
+_MISSING = text(
+    """
+    SELECT i.code, d.value IS NOT NULL AS present
+    FROM api.indicator i JOIN api.organization o ON o.id = :organization
+    LEFT JOIN api.data_value d
+        ON d.indicator_id = i.id AND d.organization_id = o.id AND d.period = :period
+    WHERE i.id = ANY(:indicator_ids) AND o.kind = ANY(i.applies_to)
+    ORDER BY i.code
+    """
+).bindparams(bindparam("indicator_ids", type_=ARRAY(Uuid)))
+
+
+async def _missing(
+    session: AsyncSession, collection: Collection, organization_id: uuid.UUID, period: str
+) -> tuple[int, list[str]]:
+    """How many of the collection's indicators the organization is expected to report, and
+    the codes of those without a value for the period (as the status counts them)."""
+    rows = (
+        await session.execute(
+            _MISSING,
+            {
+                "organization": organization_id,
+                "period": period,
+                "indicator_ids": collection.indicator_ids,
+            },
+        )
+    ).all()
+    return len(rows), [code for code, present in rows if not present]
 
 
 def _area(owner: uuid.UUID) -> Any:

@@ -13,6 +13,7 @@ from services.api.collections.schemas import (
     ApprovalRead,
     ApprovalStatus,
     ApprovalStep,
+    ApprovalStepAnswer,
     ApprovalStepRead,
     CollectionCreate,
     CollectionRead,
@@ -96,7 +97,7 @@ async def get_collection_status(
 
 async def _step(
     request: Request, access: AccessDep, collection_id: uuid.UUID, action: str, body: ApprovalStep
-) -> ApprovalRead:
+) -> ApprovalStepAnswer:
     today = request.app.state.settings.today()
     return await approvals.take_step(access, collection_id, action, body, today=today)
 
@@ -104,7 +105,7 @@ async def _step(
 @router.post("/collections/{collection_id}/approvals/submit", responses=WRITE_ERRORS)
 async def submit_collection(
     collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request
-) -> ApprovalRead:
+) -> ApprovalStepAnswer:
     """The school's leader submits the organization's data of a period for approval (from
     the window's opening date; again after a return). The values stay unlocked."""
     return await _step(request, access, collection_id, "submit", body)
@@ -113,7 +114,7 @@ async def submit_collection(
 @router.post("/collections/{collection_id}/approvals/approve", responses=WRITE_ERRORS)
 async def approve_collection(
     collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request
-) -> ApprovalRead:
+) -> ApprovalStepAnswer:
     """An analyst of the next territory of the organization's chain approves (the
     municipality what the school submitted, the region what the municipality approved); the
     values are locked. 409 out of turn."""
@@ -123,7 +124,7 @@ async def approve_collection(
 @router.post("/collections/{collection_id}/approvals/return", responses=WRITE_ERRORS)
 async def return_collection(
     collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request
-) -> ApprovalRead:
+) -> ApprovalStepAnswer:
     """The level whose turn it is returns the data to the school with a `comment` (required)
     saying what to fix; any approval below is dropped and the values unlocked."""
     return await _step(request, access, collection_id, "return", body)
@@ -132,7 +133,7 @@ async def return_collection(
 @router.post("/collections/{collection_id}/approvals/unapprove", responses=WRITE_ERRORS)
 async def unapprove_collection(
     collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request
-) -> ApprovalRead:
+) -> ApprovalStepAnswer:
     """Take the top approval back, with the reason in `comment` (required): by the level
     that gave it or the next one. From level 1 the data are submitted again and unlocked."""
     return await _step(request, access, collection_id, "unapprove", body)

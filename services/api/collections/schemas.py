@@ -156,6 +156,21 @@ class ApprovalRead(BaseModel):
     updated_at: datetime | None
 
 
+class ApprovalStepAnswer(ApprovalRead):
+    """A step's answer: the approval as it now stands and how complete the data it is about
+    are, so that whoever submits or approves sees a half-filled return before signing it off
+    (DHIS2 lets incomplete data be approved; so does Soko, but says so)."""
+
+    completeness: float | None = Field(
+        description="Percent 0-100 of the expected values present (the status' formula); "
+        "null when nothing is expected of the organization"
+    )
+    missing_indicator_codes: list[str] = Field(
+        description="The collection's indicators that apply to the organization and have no "
+        "value for the period"
+    )
+
+
 class ApprovalStepRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
