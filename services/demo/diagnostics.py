@@ -6,8 +6,9 @@ The district's methodologist launches three identified diagnostics (surveys serv
 (`participants`: the gymnasium, the two rural schools its plan names, the three weak schools):
 
 - the diagnostic of professional deficits (`teacher_professional_deficits`) of the latest
-  demo year, answered by most teachers (a few did not) and closed, so that its figures are out
-  to everyone who reads the district and the default rules find the deficits;
+  demo year, answered by most teachers (a few did not) and closed (dated October of that
+  year: opened then, answered while open, its close set back to then), so that its figures
+  are out to everyone who reads the district and the default rules find the deficits;
 - its follow-up in the school year of today, still open, answered by about half of the
   teachers, the demo teacher among them (their result shows on their home);
 - the diagnostic of digital assessment competences (`teacher_digital_assessment_deficits`)
@@ -39,7 +40,7 @@ from services.demo.district import DEMO_DOMAIN
 from services.demo.district import schools as district_schools
 from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
 from services.demo.roadmap import GYMNASIUM, RURAL
-from services.demo.surveys import _call
+from services.demo.surveys import NINE_MSK, SIX_PM_MSK, _call, in_school_year
 from services.surveys.instruments.definition import InstrumentDefinition, load_bank
 from shared.periods import academic_year_of
 
@@ -62,6 +63,8 @@ DIFFICULTY = {
 }
 # The demo teacher (teacher@…) is weaker in one competence, so that their route has a step.
 DEMO_TEACHER_WEAK = "methodological"
+# When the main diagnostic ran in its school year: (month, day), opened and closed.
+MAIN_OPENED, MAIN_CLOSED = (10, 4), (10, 29)
 AT_ONCE = 4  # concurrent sign-ins and submissions (each sign-in hashes a password)
 
 
@@ -121,18 +124,17 @@ async def _campaign(
     kind: str,
     schools: list[School],
     period: str,
-    opened_days_ago: int,
+    opens_at: datetime,
     headers: dict[str, str],
 ) -> dict[str, Any]:
-    now = datetime.now(UTC)
     body = {
         "instrument_id": instrument_id,
         "title": TITLES[kind],
         "audience": "teachers",
         "organization_ids": [s.id for s in schools],
         "period": period,
-        "opens_at": (now - timedelta(days=opened_days_ago)).isoformat(),
-        "closes_at": (now + timedelta(days=21)).isoformat(),
+        "opens_at": opens_at.isoformat(),
+        "closes_at": (datetime.now(UTC) + timedelta(days=21)).isoformat(),
         "anonymous": False,
     }
     return await _call(surveys, "POST", "/v1/campaigns", 201, json=body, headers=headers)
@@ -263,14 +265,15 @@ async def load_diagnostics(
     ids = {i["code"]: i["id"] for i in instruments["items"]}
     bank = {d.code: d for d in load_bank()}
     period, current = YEARS[-1], academic_year_of(today).code
+    now = datetime.now(UTC)
     plan = (
-        ("main", PROFESSIONAL, period, 40),
-        ("follow_up", PROFESSIONAL, current, 9),
-        ("digital", DIGITAL, current, 2),
+        ("main", PROFESSIONAL, period, in_school_year(period, MAIN_OPENED, NINE_MSK)),
+        ("follow_up", PROFESSIONAL, current, now - timedelta(days=9)),
+        ("digital", DIGITAL, current, now - timedelta(days=2)),
     )
     launched = {
-        kind: await _campaign(surveys, ids[code], kind, schools, when, days, headers)
-        for kind, code, when, days in plan
+        kind: await _campaign(surveys, ids[code], kind, schools, when, opens, headers)
+        for kind, code, when, opens in plan
     }
     definition = bank[PROFESSIONAL]
 
@@ -293,8 +296,9 @@ async def load_diagnostics(
             lambda t: answers(t, definition, "follow_up", gain=0.08, weak=mine(t)),
         ),
     }
-    # Closed an hour ago: its figures are out (shared/disclosure.py) before anyone reads them.
-    closed = {"closes_at": (datetime.now(UTC) - timedelta(hours=1)).isoformat()}
+    # Closed in its school year (answered while open, the close dated back by the API's PATCH):
+    # its figures are out (shared/disclosure.py).
+    closed = {"closes_at": in_school_year(period, MAIN_CLOSED, SIX_PM_MSK).isoformat()}
     main_id = launched["main"]["id"]
     await _call(surveys, "PATCH", f"/v1/campaigns/{main_id}", 200, json=closed, headers=headers)
     return {

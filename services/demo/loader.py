@@ -17,13 +17,15 @@ from services.demo.assessments import load_results
 from services.demo.decisions import catch_up, load_decisions
 from services.demo.diagnostics import build_routes, enrol, load_diagnostics
 from services.demo.district import CLUSTERS, DEMO_DOMAIN, schools
-from services.demo.indicators import list_organizations, load_indicators, load_values
+from services.demo.indicators import _schools, list_organizations, load_indicators, load_values
+from services.demo.open_survey import load_open_survey
 from services.demo.participants import load_participants
 from services.demo.roadmap import demo_text, load_plan_and_statuses, seed_periods
-from services.demo.surveys import load_surveys
+from services.demo.surveys import PERIOD, load_surveys
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
 from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
+from shared.periods import academic_year_of
 from shared.settings import Settings, get_settings
 
 DEMO_PASSWORD = "soko-demo-2026"  # noqa: S105 - demo accounts on a local machine
@@ -269,6 +271,10 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             parents = await load_surveys(
                 client, surveys_client, organizations, settings.disclosure_minimum
             )
+            this_year = academic_year_of(settings.today()).code
+            running = await load_open_survey(
+                surveys_client, surveys, _schools(organizations), this_year
+            )
             diagnosed = await load_diagnostics(
                 client, surveys_client, await enrolling, settings.today(), DEMO_PASSWORD
             )
@@ -290,7 +296,10 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         f"and {participants} ВПР participants' results by task; the НОК checklist "
         f"({parents['checklist_values']} values) and two parents' campaigns "
         f"({parents['nok_responses']} НОК and {parents['satisfaction_responses']} "
-        "satisfaction questionnaires); teachers' diagnostics: "
+        f"satisfaction questionnaires) of {PERIOD}, closed, and the parents' satisfaction "
+        f"survey of {this_year}, open ({running['responses']} answers from "
+        f"{running['schools']} schools so far; a parent's form: {running['form']}); "
+        "teachers' diagnostics: "
         f"{diagnosed['main']} of {diagnosed['teachers']} teachers answered the "
         f"{diagnosed['period']} one, {diagnosed['follow_up']} its follow-up of "
         f"{diagnosed['current_period']} (open, as is a digital one no one has answered yet), "

@@ -4,18 +4,24 @@ For the latest demo year every school gets the values of the eight НОК checkl
 (shipped by the api, services/api/indicators/data/nok_checklist.json) and the answers of its
 parents to two anonymous campaigns: the НОК questionnaire (`nok_parents_2018`) and the
 satisfaction survey (`parents_satisfaction`). The answers are keyed in as paper questionnaires
-by the administrator through the surveys service's API (`POST /v1/campaigns/{id}/responses`),
-then the campaigns are closed. A few small schools get fewer answers than the disclosure
-minimum, so their survey part is left out, as it would be. Everything is seeded.
+by the administrator through the surveys service's API (`POST /v1/campaigns/{id}/responses`)
+while the campaigns are open, then the campaigns are closed: they open on the date of their
+school year the API takes (`opens_at` may lie in the past), answers can only come in while a
+campaign is open, and closing (`PATCH`) sets `closes_at` to the end of May of that year (any
+time after the opening). The responses still carry the day they were keyed in
+(`submitted_on`, the day of the load): the API takes no other. A few small schools get fewer
+answers than the disclosure minimum, so their survey part is left out, as it would be.
+Everything is seeded.
 """
 
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import httpx
 
 from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
+from shared.periods import contains, parse_period
 
 PERIOD = YEARS[-1]
 BELOW_MINIMUM = 3  # schools with fewer answers than the disclosure minimum
@@ -28,6 +34,20 @@ FOLLOW_UPS = {"nok_02": "nok_01", "nok_04": "nok_03", "nok_07": "nok_06", "nok_1
 CONDITIONS = {"nok_01": 0.8, "nok_03": 0.7, "nok_06": 0.08, "nok_10": 0.55}
 SATISFACTION_GROUPS = ("teaching", "safety", "food", "communication", "extracurricular", "openness")
 GRADE_BANDS = ("primary", "basic", "secondary")
+# When the parents' campaigns of PERIOD ran: (month, day) of its school year.
+OPENED, CLOSED = (4, 4), (5, 27)
+NINE_MSK, SIX_PM_MSK = time(6, tzinfo=UTC), time(15, tzinfo=UTC)
+
+
+def in_school_year(period: str, month_day: tuple[int, int], at: time) -> datetime:
+    """The moment `at` of a day (month, day) of the school year `period` (September to
+    August): 4 April of 2021/2022 is in 2022, 4 October in 2021."""
+    year = parse_period(period)
+    month, day = month_day
+    found = datetime.combine(year.start.replace(month=month, day=day), at)
+    if not contains(year, found.date()):
+        found = found.replace(year=year.end.year)
+    return found
 
 
 def checklist_values(schools: list[School]) -> list[dict[str, Any]]:
@@ -105,23 +125,33 @@ async def _call(client: httpx.AsyncClient, method: str, path: str, expected: int
     return answer.json()
 
 
-async def _campaign(
-    surveys: httpx.AsyncClient, code: str, title: str, school_ids: list[str]
-) -> str:
-    """An open anonymous parents' campaign of the bank instrument `code` in PERIOD; its id."""
+async def parents_campaign(
+    surveys: httpx.AsyncClient,
+    code: str,
+    title: str,
+    school_ids: list[str],
+    period: str = PERIOD,
+    window: tuple[datetime, datetime] | None = None,
+) -> dict[str, Any]:
+    """An anonymous parents' campaign of the (latest version of the) instrument `code` in
+    `period`, open from `window[0]` to `window[1]` (default: from the day of PERIOD it opened
+    to tomorrow, so that its answers can be keyed in before it is closed); as created."""
     page = await _call(surveys, "GET", "/v1/instruments", 200, params={"limit": 500})
     (instrument,) = [i for i in page["items"] if i["code"] == code]
-    now = datetime.now(UTC)
+    opens, closes = window or (
+        in_school_year(period, OPENED, NINE_MSK),
+        datetime.now(UTC) + timedelta(days=1),
+    )
     body = {
         "instrument_id": instrument["id"],
         "title": title,
         "audience": "parents",
         "organization_ids": school_ids,
-        "period": PERIOD,
-        "opens_at": (now - timedelta(days=30)).isoformat(),
-        "closes_at": (now + timedelta(days=1)).isoformat(),
+        "period": period,
+        "opens_at": opens.isoformat(),
+        "closes_at": closes.isoformat(),
     }
-    return (await _call(surveys, "POST", "/v1/campaigns", 201, json=body))["id"]
+    return await _call(surveys, "POST", "/v1/campaigns", 201, json=body)
 
 
 async def load_surveys(
@@ -131,8 +161,8 @@ async def load_surveys(
     minimum: int,
 ) -> dict[str, int]:
     """Post the checklist values (api) and the two parents' campaigns with their answers
-    (surveys), then close the campaigns. Both clients are signed in as the administrator.
-    Returns {"checklist_values", "nok_responses", "satisfaction_responses"}."""
+    (surveys), then close the campaigns in May of PERIOD. Both clients are signed in as the
+    administrator. Returns {"checklist_values", "nok_responses", "satisfaction_responses"}."""
     schools = _schools(organizations)
     values = checklist_values(schools)
     summary = await _call(api, "POST", "/v1/data-values", 200, json={"values": values})
@@ -141,14 +171,17 @@ async def load_surveys(
     counts = respondents(schools, minimum)
     ids = [s.id for s in schools]
     campaigns = {
-        "nok": await _campaign(surveys, "nok_parents_2018", "НОК УООД: анкета родителей", ids),
-        "satisfaction": await _campaign(
+        "nok": await parents_campaign(
+            surveys, "nok_parents_2018", "НОК УООД: анкета родителей", ids
+        ),
+        "satisfaction": await parents_campaign(
             surveys, "parents_satisfaction", "Удовлетворённость родителей", ids
         ),
     }
     makers = {"nok": nok_answers, "satisfaction": satisfaction_answers}
     posted = dict.fromkeys(campaigns, 0)
-    for kind, campaign_id in campaigns.items():
+    for kind, campaign in campaigns.items():
+        campaign_id = campaign["id"]
         for school in schools:
             rng = random.Random(f"{SEED}:{school.name}:{kind}")
             for _ in range(counts[school.id]):
@@ -157,7 +190,7 @@ async def load_surveys(
                     surveys, "POST", f"/v1/campaigns/{campaign_id}/responses", 201, json=body
                 )
                 posted[kind] += 1
-        closed = {"closes_at": datetime.now(UTC).isoformat()}
+        closed = {"closes_at": in_school_year(PERIOD, CLOSED, SIX_PM_MSK).isoformat()}
         await _call(surveys, "PATCH", f"/v1/campaigns/{campaign_id}", 200, json=closed)
     return {
         "checklist_values": len(values),
