@@ -36,6 +36,11 @@ API_ENTITIES = {
     "roadmap_section",
     "activity",
     "activity_status_change",
+    # Data collections and where each organization's approval stands (status and level only:
+    # who approved and their comments stay in the api).
+    "collection",
+    "collection_window",
+    "collection_approval",
 }
 # Fields that name people, accounts or keys: never in a feed.
 PERSONAL_FIELDS = {
@@ -118,6 +123,7 @@ async def test_a_value_changed_many_times_is_there_once_at_its_latest_state(
         "organization_id",
         "period",
         "value",
+        "created_at",  # first stored: the collections' timeliness
         "updated_at",
     }
 
