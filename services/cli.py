@@ -74,6 +74,7 @@ def load_demo(url: str) -> None:
     """Load the demo data unless the database already holds users' data."""
     from services.demo import load
 
+    say("demo data: loaded into an empty database once (under a minute), else left as it is")
     say(asyncio.run(load(url, only_if_empty=True)))
 
 

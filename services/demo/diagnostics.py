@@ -16,20 +16,21 @@ The district's methodologist launches three identified diagnostics (surveys serv
   to take.
 
 Each teacher who answers gets an account (`POST /v1/users`) and submits their own answers
-with their own token (`POST /v1/campaigns/{id}/responses`), as in a browser. The answers are
-seeded: a teacher answers an item right with a probability of their school's strength and the
-competence's difficulty, so that the methodological and psycho-pedagogical competences are in
-deficit more often than the subject and communicative ones.
+with their own token (`POST /v1/campaigns/{id}/responses`), as in a browser; the loader issues
+the token as the sign-in does (`Issuer`) rather than checking the demo password 42 times. The
+answers are seeded: a teacher answers an item right with a probability of their school's
+strength and the competence's difficulty, so that the methodological and psycho-pedagogical
+competences are in deficit more often than the subject and communicative ones.
 
-Why not every school's teachers: an account costs its password's hashing twice (created,
-signed in: about 0.4 s of processor time), which for the district's 248 teachers would be some
-100 s, several times the rest of the demo; the 42 accounts of the participating schools' 48
-teachers take about 17 s of it, spread over the processor's cores while the loader posts the
-rest of the district (`enrol`).
+Why not every school's teachers: an account costs its password's hashing (about 0.2 s of
+processor time), which for the district's 248 teachers would be some 50 s, more than the rest
+of the demo; the 42 accounts of the participating schools' 48 teachers take about 8 s of it,
+spread over the processor's cores while the loader posts the rest of the district (`enrol`).
 """
 
 import asyncio
 import random
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -65,7 +66,9 @@ DIFFICULTY = {
 DEMO_TEACHER_WEAK = "methodological"
 # When the main diagnostic ran in its school year: (month, day), opened and closed.
 MAIN_OPENED, MAIN_CLOSED = (10, 4), (10, 29)
-AT_ONCE = 4  # concurrent sign-ins and submissions (each sign-in hashes a password)
+AT_ONCE = 4  # accounts added and answers submitted at once (each account hashes a password)
+# An account's token by its email, issued as the api's sign-in issues it (services/demo/loader.py).
+Issuer = Callable[[str], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -148,7 +151,11 @@ async def _sign_in(api: httpx.AsyncClient, email: str, password: str) -> str:
 
 
 async def _accounts(
-    api: httpx.AsyncClient, takers: list[Teacher], own: dict[str, str], password: str
+    api: httpx.AsyncClient,
+    takers: list[Teacher],
+    own: dict[str, str],
+    password: str,
+    issue: Issuer,
 ) -> dict[str, str]:
     """Each taker's account (the demo teacher's exists: `own`, staff id to email) and token,
     by staff id."""
@@ -168,7 +175,7 @@ async def _accounts(
                     "staff_id": teacher.staff_id,
                 }
                 await _call(api, "POST", "/v1/users", 201, json=user)
-            return teacher.staff_id, await _sign_in(api, email, password)
+            return teacher.staff_id, await issue(email)
 
     return dict(await asyncio.gather(*(one(t) for t in takers)))
 
@@ -235,15 +242,16 @@ async def enrol(
     organizations: list[dict[str, Any]],
     demo_teacher: tuple[str, str],
     password: str,
+    issue: Issuer,
 ) -> Takers:
-    """The takers' accounts, added and signed in (`api` signed in as the administrator; the
-    demo teacher's, (email, staff id), exists): the password hashing this costs runs outside
-    the interpreter's lock, so the loader runs it beside its other work."""
+    """The takers' accounts, added (`api` signed in as the administrator; the demo teacher's,
+    (email, staff id), exists) with their tokens (`issue`): the password hashing this costs
+    runs outside the interpreter's lock, so the loader runs it beside its other work."""
     schools = participants(_schools(organizations))
     found = await teachers(api, schools)
     email, demo_staff_id = demo_teacher
     main, follow_up = takers(found, demo_staff_id)
-    tokens = await _accounts(api, main, {demo_staff_id: email}, password)
+    tokens = await _accounts(api, main, {demo_staff_id: email}, password, issue)
     return Takers(schools, found, main, follow_up, tokens, demo_staff_id)
 
 

@@ -8,14 +8,17 @@ from datetime import date
 from pathlib import Path
 
 import httpx
-from sqlalchemy import text
+from fastapi import FastAPI
+from sqlalchemy import select, text
 
 from services.api.app import create_app as create_api
+from services.api.auth.service import user_principal
 from services.api.indicators.shipped import shipped_codes
+from services.api.users.models import User
 from services.api.users.service import ensure_bootstrap_admin
 from services.demo.assessments import load_results
 from services.demo.decisions import catch_up, load_decisions
-from services.demo.diagnostics import build_routes, enrol, load_diagnostics
+from services.demo.diagnostics import Issuer, build_routes, enrol, load_diagnostics
 from services.demo.district import CLUSTERS, DEMO_DOMAIN, schools
 from services.demo.indicators import _schools, list_organizations, load_indicators, load_values
 from services.demo.open_survey import load_open_survey
@@ -25,6 +28,7 @@ from services.demo.surveys import PERIOD, load_surveys
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
 from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
+from shared.identity import issue_user_token
 from shared.periods import academic_year_of
 from shared.settings import Settings, get_settings
 
@@ -223,12 +227,26 @@ async def _demo_accounts(url: str) -> str:
     return f" (the demo's)\n  sign in as {', '.join(found)}; demo password: {DEMO_PASSWORD}"
 
 
+def _issuer(api: FastAPI, settings: Settings) -> Issuer:
+    """An account's access token by its email, as `POST /v1/auth/token` issues it once the
+    password is right (services/api/auth/service.py), for the demo's own accounts."""
+
+    async def issue(email: str) -> str:
+        async with api.state.db.sessionmaker() as session:
+            user = (await session.scalars(select(User).where(User.email == email))).one()
+            return issue_user_token(settings, user_principal(user))
+
+    return issue
+
+
 async def load(url: str, *, only_if_empty: bool, settings: Settings | None = None) -> str:
     """Load the demo data; returns what was done, with the demo accounts."""
     if only_if_empty and not await database_is_empty(url):
         return "demo data skipped: the database already holds data" + await _demo_accounts(url)
     base = settings or get_settings()
-    settings = base.model_copy(update={"database_url": url})
+    # The reports facts are brought up to date once the data is in (`catch_up`), not chased
+    # change by change while it is loaded.
+    settings = base.model_copy(update={"database_url": url, "follow_feeds": False})
     admin_email = settings.bootstrap_admin_email or f"admin@{DEMO_DOMAIN}"
     admin_password = (
         settings.bootstrap_admin_password.get_secret_value()
@@ -262,18 +280,33 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             organizations = await list_organizations(client)
             teacher = (f"teacher@{DEMO_DOMAIN}", demo.teacher_staff_id)
             # The diagnosed teachers' accounts (password hashing) beside the other work.
-            enrolling = asyncio.create_task(enrol(client, organizations, teacher, DEMO_PASSWORD))
-            values = await load_values(client, organizations)
-            results = await load_results(client, organizations)
-            participants = await load_participants(client, organizations)
-            statuses = await load_plan_and_statuses(client, demo.district_id, settings.today())
-            surveys_client.headers["Authorization"] = client.headers["Authorization"]
-            parents = await load_surveys(
-                client, surveys_client, organizations, settings.disclosure_minimum
+            enrolling = asyncio.create_task(
+                enrol(client, organizations, teacher, DEMO_PASSWORD, _issuer(api, settings))
             )
+            surveys_client.headers["Authorization"] = client.headers["Authorization"]
             this_year = academic_year_of(settings.today()).code
-            running = await load_open_survey(
-                surveys_client, surveys, _schools(organizations), this_year
+
+            # Three independent strands at once (each in its own order: the data values before
+            # the checklist's, the closed campaigns before the open one of a newer version of
+            # their questionnaire, the results before the participants they are derived from).
+            async def data_and_parents() -> tuple[dict, dict, dict]:
+                values = await load_values(client, organizations)
+                parents = await load_surveys(
+                    client, surveys_client, organizations, settings.disclosure_minimum
+                )
+                running = await load_open_survey(
+                    surveys_client, surveys, _schools(organizations), this_year
+                )
+                return values, parents, running
+
+            async def assessments() -> tuple[int, int]:
+                results = await load_results(client, organizations)
+                return results, await load_participants(client, organizations)
+
+            (values, parents, running), (results, participants), statuses = await asyncio.gather(
+                data_and_parents(),
+                assessments(),
+                load_plan_and_statuses(client, demo.district_id, settings.today()),
             )
             diagnosed = await load_diagnostics(
                 client, surveys_client, await enrolling, settings.today(), DEMO_PASSWORD

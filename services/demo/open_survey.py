@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from services.demo.calls import bounded
 from services.demo.indicators import SEED, School
 from services.demo.roadmap import GYMNASIUM
 from services.demo.surveys import _call, parents_campaign, satisfaction_answers
@@ -87,13 +88,17 @@ async def load_open_survey(
     campaign = await parents_campaign(surveys, CODE, TITLE, [s.id for s in schools], period, window)
     path = f"/v1/campaigns/{campaign['id']}/responses"
     counts = web_respondents(schools)
-    for n, school in enumerate(schools, start=1):
+
+    async def answered(numbered: tuple[int, School]) -> None:
+        n, school = numbered
         transport = httpx.ASGITransport(app=surveys_app, client=(f"198.51.100.{n}", 50000))
         rng = random.Random(f"{SEED}:{school.name}:open")
         async with httpx.AsyncClient(transport=transport, base_url="http://surveys") as parents:
             for _ in range(counts[school.id]):
                 body = {"organization_id": school.id, "answers": web_answers(school, rng)}
                 await _call(parents, "POST", path, 201, json=body)
+
+    await bounded(enumerate(schools, start=1), answered)
     (gymnasium,) = [s.id for s in schools if s.name == GYMNASIUM]
     (form,) = [link["url"] for link in campaign["links"] if link["organization_id"] == gymnasium]
     return {

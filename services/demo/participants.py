@@ -21,6 +21,7 @@ from typing import Any
 
 import httpx
 
+from services.demo.calls import bounded
 from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
 
 RUSSIAN, MATHEMATICS = ("Русский язык", 4), ("Математика", 5)
@@ -189,11 +190,12 @@ def synthetic_participants(
 async def load_participants(client: httpx.AsyncClient, organizations: list[dict[str, Any]]) -> int:
     """Post the specifications and every school's participants; how many participants."""
     specs = await demo_specifications(client)
-    stored = 0
-    for body in synthetic_participants(organizations, specs):
+
+    async def posted(body: dict[str, Any]) -> int:
         answer = await client.post("/v1/assessment-results/participants", json=body)
         summary = answer.json()
         if answer.status_code != 200 or summary["rejected"]:
             raise RuntimeError(f"demo: participants refused: {answer.text[:1000]}")
-        stored += summary["imported"] + summary["updated"] + summary["unchanged"]
-    return stored
+        return summary["imported"] + summary["updated"] + summary["unchanged"]
+
+    return sum(await bounded(synthetic_participants(organizations, specs), posted))

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from services.demo.calls import bounded
 from services.demo.indicators import SEED
 from shared.periods import academic_year_of
 
@@ -199,23 +200,25 @@ async def load_plan_and_statuses(
     if plan.status_code != 201:
         raise RuntimeError(f"demo: POST /v1/roadmaps answered {plan.status_code}: {plan.text}")
     counts: dict[str, int] = {"plan_activities": len(PLAN)}
+    changes: list[tuple[str, dict[str, Any]]] = []  # (activity id, PATCH body), seeded
     rng = random.Random(f"{SEED}:plan")
     for activity, (_, _, status, _) in zip(
         await _activities(client, plan.json()["id"]), PLAN, strict=True
     ):
         if status != "planned":
-            await _patch(client, activity["id"], _change(status, activity["due_end"], rng, today))
-            counts[status] = counts.get(status, 0) + 1
+            changes.append((activity["id"], _change(status, activity["due_end"], rng, today)))
     roadmaps = await client.get("/v1/roadmaps", params={"limit": 500})
-    for roadmap in roadmaps.json()["items"]:
-        if roadmap["id"] == plan.json()["id"]:
-            continue
-        for activity in await _activities(client, roadmap["id"]):
+    others = [r for r in roadmaps.json()["items"] if r["id"] != plan.json()["id"]]
+    for roadmap, activities in zip(
+        others, await bounded(others, lambda r: _activities(client, r["id"])), strict=True
+    ):
+        for activity in activities:
             key = f"{roadmap['title']}:{activity['position']}:{activity['title']}"
             rng = random.Random(f"{SEED}:status:{key}")
             status = _seed_status(rng, activity, today)
             if status != "planned":
-                body = _change(status, activity["due_end"], rng, today)
-                await _patch(client, activity["id"], body)
-                counts[status] = counts.get(status, 0) + 1
+                changes.append((activity["id"], _change(status, activity["due_end"], rng, today)))
+    await bounded(changes, lambda change: _patch(client, *change))
+    for _, body in changes:
+        counts[body["status"]] = counts.get(body["status"], 0) + 1
     return counts

@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 
+from services.demo.calls import bounded
 from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
 from shared.periods import contains, parse_period
 
@@ -181,17 +182,18 @@ async def load_surveys(
     makers = {"nok": nok_answers, "satisfaction": satisfaction_answers}
     posted = dict.fromkeys(campaigns, 0)
     for kind, campaign in campaigns.items():
-        campaign_id = campaign["id"]
+        path = f"/v1/campaigns/{campaign['id']}/responses"
+        bodies = []
         for school in schools:
             rng = random.Random(f"{SEED}:{school.name}:{kind}")
-            for _ in range(counts[school.id]):
-                body = {"organization_id": school.id, "answers": makers[kind](school, rng)}
-                await _call(
-                    surveys, "POST", f"/v1/campaigns/{campaign_id}/responses", 201, json=body
-                )
-                posted[kind] += 1
+            bodies += [
+                {"organization_id": school.id, "answers": makers[kind](school, rng)}
+                for _ in range(counts[school.id])
+            ]
+        await bounded(bodies, lambda body, path=path: _call(surveys, "POST", path, 201, json=body))
+        posted[kind] = len(bodies)
         closed = {"closes_at": in_school_year(PERIOD, CLOSED, SIX_PM_MSK).isoformat()}
-        await _call(surveys, "PATCH", f"/v1/campaigns/{campaign_id}", 200, json=closed)
+        await _call(surveys, "PATCH", f"/v1/campaigns/{campaign['id']}", 200, json=closed)
     return {
         "checklist_values": len(values),
         "nok_responses": posted["nok"],
