@@ -317,9 +317,7 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
                 client, reports_client, demo.district_id, periods, DEMO_PASSWORD
             )
             reports_client.headers["Authorization"] = client.headers["Authorization"]
-            decided = await load_decisions(
-                reports_client, reports, demo.district_id, settings.today()
-            )
+            decided = await load_decisions(reports_client, reports, demo.district_id)
     lines = [
         "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
         "the 14 roadmaps of the five seed documents and the district's plan of the year "

@@ -6,8 +6,8 @@ import re
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from services.demo.decisions import DECISIONS
-from services.demo.indicators import _schools
+from services.demo.decisions import ANSWERED, DECISIONS
+from services.demo.indicators import YEARS, _schools
 from services.demo.loader import DEMO_PASSWORD
 from services.demo.surveys import BELOW_MINIMUM, PERIOD, respondents
 from shared.db import create_engine
@@ -48,7 +48,12 @@ async def test_the_demo_districts_nok_has_totals_and_ranks(loaded_demo):
             body = await read(apps.reports, "/v1/nok", token, territory_id=district, period=PERIOD)
             campaigns = await read(apps.surveys, "/v1/campaigns", token)
             decisions = await read(
-                apps.reports, "/v1/decisions", token, territory_id=district, period=PERIOD
+                apps.reports,
+                "/v1/decisions",
+                token,
+                territory_id=district,
+                period=YEARS[0],
+                compare_period=YEARS[1],
             )
     finally:
         await engine.dispose()
@@ -77,7 +82,12 @@ async def test_the_demo_districts_nok_has_totals_and_ranks(loaded_demo):
         "НОК УООД: анкета родителей",
         "Удовлетворённость родителей",
     ]
-    # services/demo/decisions.py: one decision on each of the first 3 recommendations.
+    # services/demo/decisions.py: three decisions on the first year's recommendations, each
+    # with its effect in the next year (the demo has both years' values of its school).
     assert sorted(d["text"] for d in decisions) == sorted(DECISIONS)
+    assert sorted(d["indicator_code"] for d in decisions) == sorted(ANSWERED)
+    effects = [d["effect"] for d in decisions]
+    assert all(e["period"] == YEARS[1] and e["before"] is not None for e in effects)
+    assert all(e["after"] is not None and e["improved"] is not None for e in effects)
     generated = re.search(r"(\d+) recommendations, 3 decisions", said)
     assert generated and int(generated.group(1)) > 3  # the default rules over the demo year
