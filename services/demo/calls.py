@@ -8,7 +8,7 @@ from typing import TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
-AT_ONCE = 6  # requests in flight per loop (the api's database pool holds more)
+AT_ONCE = 4  # requests in flight per loop: with three strands and the enrolment, about 16
 
 
 async def bounded(
