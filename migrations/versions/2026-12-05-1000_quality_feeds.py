@@ -3,7 +3,7 @@
 `api.validation_rule`, `api.validation_violation` and `api.outlier_flag` get positions and the
 change triggers (`migrations.operations.track_changes`): the api feed carries them as the
 entities `validation_rule` (code, `left operator right` as one `expression`, message,
-importance, action, active, owner), `validation_violation` and `outlier_flag`
+importance, action, active, owner, the indicator codes it reads), `validation_violation` and `outlier_flag`
 (services/api/changes/entities.py). Violations and flags are rewritten in bulk by SQL; the
 row triggers give each insert or change a position and the statement trigger a tombstone per
 deleted row, so a fix (its row deleted) reaches a follower as a deletion. The rows already
@@ -20,6 +20,7 @@ Create Date: 2026-12-05 10:00:00
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 from migrations.operations import create_fact_table, track_changes, untrack_changes
 
@@ -55,6 +56,7 @@ def upgrade() -> None:
             "importance": text,
             "action": text,
             "active": sa.Boolean(),
+            "indicator_codes": postgresql.ARRAY(text),
         },
     )
     create_fact_table(

@@ -42,7 +42,8 @@ async def test_violations_reach_the_facts_and_a_fix_removes_them(
     await sync_facts(apps, isolation)
     [stored] = await _facts(
         db,
-        "SELECT code, expression, message, importance, action, active, owner_territory_id "
+        "SELECT code, expression, message, importance, action, active, owner_territory_id, "
+        "indicator_codes "
         "FROM reports.fact_validation_rule WHERE id = :id",
         id=rule["id"],
     )
@@ -54,6 +55,7 @@ async def test_violations_reach_the_facts_and_a_fix_removes_them(
         "warn",
         True,
         world.m1.id,
+        ["students_passed", "students_total"],
     )
     assert await _violations(db) == [("passed_le_total", world.s1.id, PERIOD, 120.0, 100.0)]
 

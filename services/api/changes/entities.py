@@ -337,6 +337,8 @@ QUALITY_ENTITIES = (
             "importance": "r.importance",
             "action": "r.action",
             "active": "r.active",
+            # The indicators both sides read: the values a violation concerns.
+            "indicator_codes": "r.indicator_codes",
         },
     ),
     Entity(

@@ -50,6 +50,7 @@ validation_rule = _fact(
     _col("importance"),
     _col("action"),
     _col("active", Boolean),
+    _col("indicator_codes", ARRAY(Text)),
 )
 # A rule the values of one organization and period break now, with both sides' values.
 validation_violation = _fact(
