@@ -6,10 +6,10 @@ import io
 
 from openpyxl import load_workbook
 
-from tests.api.helpers import post_roadmap
 from tests.reports.checks_world import CATEGORY, PASSED, break_and_flag, checks_world
 from tests.reports.documents_world import parse
 from tests.reports.helpers import PERIOD, post_values
+from tests.reports.quality_world import school_roadmap
 
 NONE = "—"
 
@@ -90,18 +90,7 @@ async def test_a_leader_sees_only_their_school_and_a_fix_leaves_the_report(
 ):
     world = await checks_world(db, settings)
     await break_and_flag(api_client, world)
-    answer = await post_roadmap(
-        api_client,
-        world,
-        "leader2",
-        title="ВСОКО Школа 2",
-        level="organization",
-        owner_type="organization",
-        owner_id=str(world.s2.id),
-        period=PERIOD,
-    )
-    assert answer.status_code == 201, answer.text
-    own = answer.json()["id"]
+    own = await school_roadmap(api_client, world, "leader2", world.s2)
 
     mine = await _report(reports_client, world, own, who="leader2")
     page = parse(mine.text)

@@ -4,12 +4,9 @@ due, incomplete) is told what to report; the school that reported late but compl
 one in time, and the other schools' leaders get nothing of it. `data_quality` end to end: each
 school whose values break a rule or are flagged is told, by its leader only, which to check."""
 
-from services.api.auth.service import user_principal
-from shared.identity import issue_user_token
-from tests.factories import add_user
 from tests.reports.checks_world import CATEGORY, PASSED, break_and_flag, checks_world
 from tests.reports.helpers import PERIOD, generate
-from tests.reports.quality_world import COLLECTION, quality_world, three_schools
+from tests.reports.quality_world import COLLECTION, add_leader10, quality_world, three_schools
 
 RULE = "leader_low_reporting"
 QUALITY = "leader_data_quality"
@@ -27,11 +24,7 @@ async def test_only_the_late_schools_leader_is_told_to_report(
     api_client, reports_client, db, settings
 ):
     world = await quality_world(db, settings)
-    world.users["leader10"] = add_user(
-        db, "leader10@soko.example", "organization_leader", "organization", world.s10.id
-    )
-    await db.flush()
-    world.tokens["leader10"] = issue_user_token(settings, user_principal(world.users["leader10"]))
+    await add_leader10(db, settings, world)
     await three_schools(api_client, db, world)
 
     answer = await generate(reports_client, world)
@@ -55,11 +48,7 @@ async def test_the_leaders_of_schools_with_broken_rules_or_outliers_are_told_wha
     api_client, reports_client, db, settings
 ):
     world = await checks_world(db, settings)
-    world.users["leader10"] = add_user(
-        db, "leader10@soko.example", "organization_leader", "organization", world.s10.id
-    )
-    await db.flush()
-    world.tokens["leader10"] = issue_user_token(settings, user_principal(world.users["leader10"]))
+    await add_leader10(db, settings, world)
     await break_and_flag(api_client, world)
 
     answer = await generate(reports_client, world)

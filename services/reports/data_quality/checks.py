@@ -34,8 +34,10 @@ FLAGGED_VALUES = """(
 
 _VIOLATIONS = text(
     """
-    SELECT v.organization_id, o.name AS organization, r.code, r.expression, r.message,
-           r.importance, v.left_value, v.right_value
+    SELECT v.organization_id, coalesce(o.name, '—') AS organization,
+           coalesce(r.code, '') AS code, coalesce(r.expression, '') AS expression,
+           coalesce(r.message, '') AS message, coalesce(r.importance, 'medium') AS importance,
+           v.left_value, v.right_value
     FROM reports.fact_validation_violation v
     JOIN reports.fact_validation_rule r ON r.id = v.rule_id AND r.active
     JOIN reports.fact_organization o ON o.id = v.organization_id
@@ -45,8 +47,9 @@ _VIOLATIONS = text(
 
 _FLAGS = text(
     """
-    SELECT f.organization_id, o.name AS organization, i.code AS indicator_code,
-           i.name AS indicator, i.unit, f.kind, f.value, f.bound, f.median, f.n, f.score
+    SELECT f.organization_id, coalesce(o.name, '—') AS organization,
+           i.code AS indicator_code, coalesce(i.name, i.code) AS indicator,
+           coalesce(i.unit, 'number') AS unit, f.kind, f.value, f.bound, f.median, f.n, f.score
     FROM reports.fact_outlier_flag f
     JOIN reports.fact_organization o ON o.id = f.organization_id
     JOIN reports.fact_indicator i ON i.id = f.indicator_id
@@ -105,21 +108,8 @@ async def violations(
     """The current violations of the organizations for the period, by organization (natural
     order of names), then importance (high first), then rule code."""
     rows = await session.execute(_VIOLATIONS, {"orgs": sorted(organization_ids), "period": period})
-    found = [
-        Violation(
-            organization_id=r.organization_id,
-            organization=r.organization or "—",
-            code=r.code or "",
-            expression=r.expression or "",
-            message=r.message or "",
-            importance=r.importance or "medium",
-            left_value=r.left_value,
-            right_value=r.right_value,
-        )
-        for r in rows
-    ]
     return sorted(
-        found,
+        (Violation(**r._mapping) for r in rows),
         key=lambda v: (
             _school_key(v.organization, v.organization_id),
             IMPORTANCE_ORDER.get(v.importance, 9),
@@ -134,24 +124,8 @@ async def flags(
     """The current outlier flags of the organizations' values for the period, by organization
     (natural order of names), then indicator name, then check (bounds first)."""
     rows = await session.execute(_FLAGS, {"orgs": sorted(organization_ids), "period": period})
-    found = [
-        Flag(
-            organization_id=r.organization_id,
-            organization=r.organization or "—",
-            indicator_code=r.indicator_code or "",
-            indicator=r.indicator or r.indicator_code or "",
-            unit=r.unit or "number",
-            kind=r.kind,
-            value=r.value,
-            bound=r.bound,
-            median=r.median,
-            n=r.n,
-            score=r.score,
-        )
-        for r in rows
-    ]
     return sorted(
-        found,
+        (Flag(**r._mapping) for r in rows),
         key=lambda f: (
             _school_key(f.organization, f.organization_id),
             natural_key(f.indicator),
