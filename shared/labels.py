@@ -18,3 +18,14 @@ RECOMMENDATION_STATUS_LABELS = {
     "done": "выполнена",
     "rejected": "отклонена",
 }
+
+# A validation rule's importance (services/api/validation).
+VALIDATION_IMPORTANCE_LABELS = {"high": "высокая", "medium": "средняя", "low": "низкая"}
+# Which outlier check flagged a value (services/api/outliers): `min_max` is told apart by the
+# side crossed, below.
+OUTLIER_CHECK_LABELS = {
+    "min_max": "вне границ",
+    "territory_z": "отличается от значений организаций территории",
+    "history_z": "отличается от прежних значений организации",
+}
+OUTLIER_SIDE_LABELS = {"below": "ниже нижней границы", "above": "выше верхней границы"}

@@ -96,6 +96,11 @@ class Settings(BaseSettings):
     outlier_threshold: float = Field(default=3.5, gt=0, le=1000)
     outlier_territory_min_values: int = Field(default=5, ge=3)
     outlier_history_min_periods: int = Field(default=3, ge=2)
+    # What the reports' indicator values do with a flagged data value (an outlier flag, or a
+    # value a broken validation rule reads; README "Data quality"): `mark` counts it and says
+    # so (`flagged`), `skip` leaves it out of every pooled value (clusters, territories, the
+    # shares of organizations); an organization's own value is shown either way, marked.
+    flagged_values: Literal["mark", "skip"] = "mark"
     # Kept indicator values whose inputs changed are served while younger than this, and
     # recomputed after the answer; None: 1 s, but 0 (always before answering) in tests.
     values_max_age_seconds: float | None = Field(default=None, ge=0, le=60)

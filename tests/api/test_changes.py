@@ -41,6 +41,10 @@ API_ENTITIES = {
     "collection",
     "collection_window",
     "collection_approval",
+    # The validation rules (no author), their current violations and the outlier flags.
+    "validation_rule",
+    "validation_violation",
+    "outlier_flag",
 }
 # Fields that name people, accounts or keys: never in a feed.
 PERSONAL_FIELDS = {

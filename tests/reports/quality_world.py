@@ -8,10 +8,13 @@ from datetime import UTC, date, datetime
 import httpx
 from sqlalchemy import text
 
+from services.api.auth.service import user_principal
 from services.api.indicators.models import IndicatorRoadmap
 from services.api.organizations.models import Organization
+from shared.identity import issue_user_token
+from tests.api.helpers import post_roadmap
 from tests.collections_world import add_collection
-from tests.factories import TRAINED, add_colleagues, add_data_indicator, build_world
+from tests.factories import TRAINED, add_colleagues, add_data_indicator, add_user, build_world
 from tests.reports.helpers import PERIOD, post_values
 
 DUE = date(2021, 10, 1)
@@ -105,3 +108,28 @@ async def first_stored(db, organization, code: str, day: date | datetime) -> Non
             "code": code,
         },
     )
+
+
+async def add_leader10(db, settings, world) -> None:
+    """The leader of «Школа 10» ("leader10")."""
+    world.users["leader10"] = add_user(
+        db, "leader10@soko.example", "organization_leader", "organization", world.s10.id
+    )
+    await db.flush()
+    world.tokens["leader10"] = issue_user_token(settings, user_principal(world.users["leader10"]))
+
+
+async def school_roadmap(client: httpx.AsyncClient, world, who: str, school) -> str:
+    """The id of a new roadmap of `school` for PERIOD, posted by `who` (its leader)."""
+    answer = await post_roadmap(
+        client,
+        world,
+        who,
+        title=f"ВСОКО {school.name}",
+        level="organization",
+        owner_type="organization",
+        owner_id=str(school.id),
+        period=PERIOD,
+    )
+    assert answer.status_code == 201, answer.text
+    return answer.json()["id"]

@@ -8,7 +8,6 @@ from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
-from tests.api.helpers import post_roadmap
 from tests.reports.documents_world import N, parse
 from tests.reports.helpers import PERIOD
 from tests.reports.quality_world import (
@@ -17,6 +16,7 @@ from tests.reports.quality_world import (
     first_stored,
     one_of_two_approved,
     quality_world,
+    school_roadmap,
     three_schools,
 )
 
@@ -98,20 +98,10 @@ async def test_a_leader_sees_only_their_own_school_in_the_section(
 ):
     world = await quality_world(db, settings)
     await three_schools(api_client, db, world)
-    own = {}
-    for who, school in (("leader", world.s1), ("leader2", world.s2)):
-        answer = await post_roadmap(
-            api_client,
-            world,
-            who,
-            title=f"ВСОКО {school.name}",
-            level="organization",
-            owner_type="organization",
-            owner_id=str(school.id),
-            period=PERIOD,
-        )
-        assert answer.status_code == 201, answer.text
-        own[who] = answer.json()["id"]
+    own = {
+        who: await school_roadmap(api_client, world, who, school)
+        for who, school in (("leader", world.s1), ("leader2", world.s2))
+    }
 
     answer = await _report(reports_client, world, own["leader2"], who="leader2")
     assert answer.status_code == 200, answer.text

@@ -318,4 +318,59 @@ COLLECTION_ENTITIES = (
     ),
 )
 
-FEED = Feed(service="api", schema="api", entities=ENTITIES + COLLECTION_ENTITIES)
+# The validation rules (what a violation means: its code, the rule as written, the Russian
+# message, importance and action) and what they and the outlier checks find now: current
+# states, written in bulk by SQL; a fix deletes the row, and the feed carries the deletion.
+QUALITY_ENTITIES = (
+    Entity(
+        "validation_rule",
+        "api.validation_rule",
+        {"id": UUID},
+        {
+            "id": "r.id",
+            "code": "r.code",
+            "owner_territory_id": "r.owner_territory_id",
+            # `left operator right` as the rule was written (its two sides are kept apart in
+            # the api; one text is what a reader shows).
+            "expression": "r.left || ' ' || r.operator || ' ' || r.right",
+            "message": "r.message",
+            "importance": "r.importance",
+            "action": "r.action",
+            "active": "r.active",
+            # The indicators both sides read: the values a violation concerns.
+            "indicator_codes": "r.indicator_codes",
+        },
+    ),
+    Entity(
+        "validation_violation",
+        "api.validation_violation",
+        {"rule_id": UUID, "organization_id": UUID, "period": "text"},
+        {
+            "rule_id": "r.rule_id",
+            "organization_id": "r.organization_id",
+            "period": "r.period",
+            "left_value": "r.left_value",
+            "right_value": "r.right_value",
+            "detected_at": utc("r.detected_at"),
+        },
+    ),
+    Entity(
+        "outlier_flag",
+        "api.outlier_flag",
+        {"indicator_id": UUID, "organization_id": UUID, "period": "text", "kind": "text"},
+        {
+            "indicator_id": "r.indicator_id",
+            "organization_id": "r.organization_id",
+            "period": "r.period",
+            "kind": "r.kind",
+            "value": "r.value",
+            "bound": "r.bound",
+            "median": "r.median",
+            "n": "r.n",
+            "score": "r.score",
+            "flagged_at": utc("r.flagged_at"),
+        },
+    ),
+)
+
+FEED = Feed(service="api", schema="api", entities=ENTITIES + COLLECTION_ENTITIES + QUALITY_ENTITIES)

@@ -8,8 +8,10 @@ import services.api.collections.models
 import services.api.data_values.models
 import services.api.indicators.models
 import services.api.organizations.models
+import services.api.outliers.models
 import services.api.roadmaps.models
-import services.api.territories.models  # noqa: F401
+import services.api.territories.models
+import services.api.validation.models  # noqa: F401
 from services.api.changes.entities import FEED
 from shared.changes.tables import change_tables, track
 from shared.db import metadata

@@ -194,7 +194,7 @@ class QualityPart:
     """One sub-section of «Качество данных»: a table under a title, its rows in groups (a
     heading each, e.g. a collection and its dates), the same in HTML and in a sheet."""
 
-    key: str  # completeness (violations, outliers: to be added)
+    key: str  # completeness, violations, outliers
     title: str
     sheet: str  # the spreadsheet's sheet title (up to 31 characters)
     columns: list[str]
@@ -202,6 +202,7 @@ class QualityPart:
     numeric_columns: frozenset[int]  # indexes of the columns holding numbers (percents too)
     groups: list[tuple[str, list[QualityRow]]]
     note: str = ""
+    group_column: str = "Сбор данных"  # what a group's heading is (the sheet's first column)
 
 
 @dataclass

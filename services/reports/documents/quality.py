@@ -3,9 +3,9 @@ report's organizations for its period, each school's completeness, timeliness, l
 approval, and the territory pooled (services/reports/data_quality/status.py computes them
 from the facts).
 
-The section is a list of parts (`QualityPart`), each one table the HTML page and the
-spreadsheet render alike: «Полнота и своевременность» now; the validation rules' violations
-and the outliers are parts to be added here (`PARTS`), each a function of the same shape.
+The section is a list of parts (`QualityPart`, `PARTS`), each one table the HTML page and the
+spreadsheet render alike, each a function of the same shape: «Полнота и своевременность»
+here, «Нарушения правил проверки» and «Выбросы» (per school: quality_checks.py).
 """
 
 import uuid
@@ -14,6 +14,7 @@ from itertools import groupby
 
 from services.reports.data_quality.status import Standing, pooled, standings
 from services.reports.documents.model import QualityPart, QualityRow, QualitySection
+from services.reports.documents.quality_checks import outliers_part, violations_part
 from services.reports.documents.values import Context
 from shared.periods import Period
 from shared.scope import readable_organizations
@@ -114,8 +115,8 @@ async def completeness_part(
 
 
 Part = Callable[[Context, frozenset[uuid.UUID], Period, str], Awaitable[QualityPart | None]]
-# The section's parts, in order: validation violations and outliers come after this one.
-PARTS: list[Part] = [completeness_part]
+# The section's parts, in order (services/reports/documents/quality_checks.py: the last two).
+PARTS: list[Part] = [completeness_part, violations_part, outliers_part]
 
 
 async def quality_section(

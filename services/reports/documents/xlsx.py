@@ -270,12 +270,13 @@ def _analysis(workbook: Workbook, chapter: AnalysisChapter) -> None:
 
 
 def _quality(workbook: Workbook, section: QualitySection) -> None:
-    """A sheet per part of «Качество данных»: the group (a collection and its dates) first,
+    """A sheet per part of «Качество данных»: the group (a collection and its dates, a school)
+    first,
     then the part's columns; percents as numbers 0–100, late schools marked."""
     for part in section.parts:
         percent = labels.excel_format("percent", "organization")
         columns = [
-            Column("Сбор данных", 40),
+            Column(part.group_column, 40),
             *(
                 Column(c, 30 if i == 0 else 14, percent if i in part.percent_columns else None)
                 for i, c in enumerate(part.columns)

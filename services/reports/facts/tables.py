@@ -19,7 +19,6 @@ from sqlalchemy import (
     Date,
     DateTime,
     Float,
-    Index,
     Integer,
     Table,
     Text,
@@ -27,26 +26,19 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from services.reports.facts.declare import SCHEMA
+from services.reports.facts.declare import col as _col
+from services.reports.facts.declare import fact as _fact
+from services.reports.facts.declare import key as _key
+from services.reports.facts.quality_tables import (
+    collection,
+    collection_approval,
+    collection_window,
+    outlier_flag,
+    validation_rule,
+    validation_violation,
+)
 from shared.db import metadata
-
-SCHEMA = "reports"
-
-
-def _fact(entity: str, *columns: Column, indexes: tuple[tuple[str, ...], ...] = ()) -> Table:
-    name = f"fact_{entity}"
-    table = Table(name, metadata, *columns, schema=SCHEMA)
-    for index_columns in indexes:
-        Index(f"ix_{name}_{'_'.join(index_columns)}", *(table.c[c] for c in index_columns))
-    return table
-
-
-def _key(name: str, type_=Uuid) -> Column:
-    return Column(name, type_, primary_key=True)
-
-
-def _col(name: str, type_=Text) -> Column:
-    return Column(name, type_, nullable=True)
-
 
 # ---- the api service's feed -------------------------------------------------------------
 territory = _fact(
@@ -254,35 +246,6 @@ activity_status_change = _fact(
     _col("changed_at", DateTime(timezone=True)),
     indexes=(("activity_id",),),
 )
-collection = _fact(
-    "collection",
-    _key("id"),
-    _col("name"),
-    _col("owner_territory_id", Uuid),
-    _col("organization_kinds", ARRAY(Text)),
-    _col("indicator_ids", ARRAY(Uuid)),
-)
-collection_window = _fact(
-    "collection_window",
-    _key("collection_id"),
-    _key("period", Text),
-    _col("opens_date", Date),
-    _col("due_date", Date),
-)
-# Where one organization's data of a collection and period stand: submitted, returned, or
-# approved by `level` territories of its approval chain (1: its municipality).
-collection_approval = _fact(
-    "collection_approval",
-    _key("id"),
-    _col("collection_id", Uuid),
-    _col("organization_id", Uuid),
-    _col("period"),
-    _col("status"),
-    _col("level", Integer),
-    _col("updated_at", DateTime(timezone=True)),
-    indexes=(("organization_id", "period"),),
-)
-
 # ---- the surveys service's feed ---------------------------------------------------------
 instrument = _fact(
     "instrument",
@@ -372,6 +335,9 @@ FEEDS: dict[str, dict[str, Table]] = {
             collection,
             collection_window,
             collection_approval,
+            validation_rule,
+            validation_violation,
+            outlier_flag,
         )
     },
     "surveys": {

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.thresholds import Thresholds
 from services.reports.facts.tables import FEEDS
+from services.reports.indicator_values.marks import approval_of, flagged_of
 from services.reports.indicator_values.methods import MODULES
 from services.reports.indicator_values.methods.base import (
     CLUSTER,
@@ -31,7 +32,6 @@ from services.reports.indicator_values.methods.base import (
     Known,
     Scope,
     TargetIndex,
-    Value,
     after_min_n,
     applicable,
     restricted_kinds,
@@ -248,22 +248,10 @@ def answer_items(
                     "coverage": current.coverage,
                     "missing": current.missing,
                     **approval_of(current),
+                    **flagged_of(current),
                 }
             )
     return items
-
-
-def approval_of(value: Value) -> dict[str, Any]:
-    """`approved` and `approved_organizations` of an item (data values say how many of the
-    organizations behind them are approved): `approved` true when every organization behind
-    the value (coverage's `organizations_reporting`) has its data approved, false when one
-    has not, null when the value rests on no posted data value; the count of approved
-    organizations (1 or 0 for an organization), null likewise."""
-    approved = value.approved_organizations
-    reporting = (value.coverage or {}).get("organizations_reporting")
-    if approved is None or not reporting or value.value is None:
-        return {"approved": None, "approved_organizations": None}
-    return {"approved": approved == reporting, "approved_organizations": approved}
 
 
 class KnownUnits:

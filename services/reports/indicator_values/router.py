@@ -65,7 +65,10 @@ async def list_indicator_values(
     answer: `computed_at` says when); `as_of` shows the values valid at the end of that day.
     `approved_only`: the published view (only approved data values), kept apart from the
     working view; every item says whether it rests on approved data (`approved`,
-    `approved_organizations`)."""
+    `approved_organizations`) and whether a flagged data value (an outlier, or one a broken
+    validation rule reads) went into it (`flagged`, `flagged_organizations`) or, with
+    SOKO_FLAGGED_VALUES=skip, was left out of a cluster's or territory's value
+    (`flagged_left_out`; an organization's own value is shown either way, marked)."""
     query = service.Query(period, indicator_code, scope_type, scope_id, level, approved_only)
     moment = service.end_of_day(as_of, request.app.state.settings.timezone) if as_of else None
     items, total, meta = await service.indicator_page(

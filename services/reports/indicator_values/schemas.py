@@ -65,6 +65,26 @@ class IndicatorValueRead(BaseModel):
         "organizations_reporting) have their data approved; 1 or 0 for an organization; null "
         "as for `approved`",
     )
+    flagged: bool | None = Field(
+        default=None,
+        description="Whether a flagged data value went into the item: one an outlier check "
+        'flags now, or one a broken validation rule reads (README, "Data quality"). An '
+        "organization's own value: true when it is flagged (shown either way); a cluster's or "
+        "territory's: true when one of its organizations' flagged values is counted (with "
+        "SOKO_FLAGGED_VALUES=skip none is, and `flagged_left_out` says how many were left "
+        "out). Null when the item rests on no posted data value or has no value",
+    )
+    flagged_organizations: int | None = Field(
+        default=None,
+        description="How many of the organizations behind the value had a flagged value "
+        "counted in it; 1 or 0 for an organization; null as for `flagged`",
+    )
+    flagged_left_out: int | None = Field(
+        default=None,
+        description="How many flagged values were left out of the value "
+        "(SOKO_FLAGGED_VALUES=skip, a cluster's or territory's value; 0 with mark); null when "
+        "the item rests on no posted data value",
+    )
 
 
 class IndicatorValuePage(BaseModel):

@@ -93,14 +93,16 @@ def view_of(principal: Principal, *, personal: bool, approved_only: bool = False
     services), which decides the organizations whose groups they see, and whether small groups
     of teachers' personal results are in it (`personal`: the caller reads them and did not ask
     for the public view; a view without them ends in ":aggregates"). The published view
-    (`approved_only`) is kept apart from the working one: it ends in ":approved"."""
+    (`approved_only`) is kept apart from the working one: it ends in ":approved"; values that
+    leave flagged data values out (SOKO_FLAGGED_VALUES=skip) are kept apart too (":skip")."""
     if principal.unrestricted:
         base = "all"
     else:
         scope_type = principal.scope_type.value if principal.scope_type else None
         base = f"{scope_type}:{principal.scope_id}"
     view = base if personal else f"{base}:aggregates"
-    return f"{view}:approved" if approved_only else view
+    view = f"{view}:approved" if approved_only else view
+    return f"{view}:skip" if get_settings().flagged_values == "skip" else view
 
 
 _PUBLISHED = text("SELECT count(*) FROM reports.fact_campaign WHERE closes_at <= :published_by")
@@ -254,6 +256,10 @@ def _described(
                 # Kept before approvals were known: not said.
                 "approved": item.get("approved"),
                 "approved_organizations": item.get("approved_organizations"),
+                # Kept before flags were known: not said.
+                "flagged": item.get("flagged"),
+                "flagged_organizations": item.get("flagged_organizations"),
+                "flagged_left_out": item.get("flagged_left_out"),
             }
         )
     return described

@@ -64,6 +64,10 @@ class Facts:
     # collection's window of the period (services/reports/data_quality/status.py Standing).
     today: date | None = None
     late: list[Any] = field(default_factory=list)
+    # The current validation violations and outlier flags of the territory's organizations
+    # for the period (services/reports/data_quality/checks.py Violation, Flag).
+    violations: list[Any] = field(default_factory=list)
+    flags: list[Any] = field(default_factory=list)
 
 
 @dataclass

@@ -7,10 +7,9 @@ facts give the same id on recomputation, and a changed number updates its text a
 
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
 from typing import Any
 
-from services.reports.recommendations import analysis_conditions
+from services.reports.recommendations import analysis_conditions, quality_conditions
 from services.reports.recommendations.candidates import (
     TERRITORY_ADDRESSEES,
     UNITS,
@@ -276,42 +275,6 @@ def _response_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
             )
 
 
-def _reporting_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
-    """low_reporting: each school late for a collection's window (past due, incomplete)."""
-    days = int(rule.params.get("days", 7))
-    deadline = facts.today + timedelta(days=days) if facts.today else None
-    for late in facts.late:
-        org = late.organization_id
-        yield candidate(
-            rule,
-            facts,
-            org,
-            f"collection:{late.collection_id}",
-            fill={
-                "where": facts.names.get(org, late.name),
-                "period": facts.period,
-                "collection": late.collection,
-                "due_date": f"{late.due_date:%d.%m.%Y}",
-                "missing": ", ".join(f"«{m}»" for m in late.missing) or "—",
-                "expected": late.expected,
-                "present": late.present,
-                "completeness": number(late.completeness, "percent"),
-                "deadline": f"{deadline:%d.%m.%Y}" if deadline else "—",
-            },
-            organization_id=org,
-            territory_id=facts.org_territory.get(org, facts.territory_id),
-            indicator_code=None,
-            evidence={
-                "collection_id": str(late.collection_id),
-                "due_date": late.due_date.isoformat(),
-                "expected": late.expected,
-                "present": late.present,
-                "completeness": late.completeness,
-                "missing": list(late.missing),
-            },
-        )
-
-
 EVALUATORS = {
     "indicator_not_achieved": _indicator_rule,
     "indicator_below": _indicator_rule,
@@ -319,8 +282,8 @@ EVALUATORS = {
     "competence_deficit_shared": _competence_rule,
     "teacher_deficit": _teacher_rule,
     "low_response_rate": _response_rule,
-    "low_reporting": _reporting_rule,
     **analysis_conditions.EVALUATORS,
+    **quality_conditions.EVALUATORS,
 }
 assert set(EVALUATORS) == set(CONDITIONS)
 

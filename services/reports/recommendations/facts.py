@@ -8,7 +8,8 @@ indicator_values/methods/survey.py). No peer is asked. Teachers' own deficits co
 individual routes stored in this service, never from raw diagnostic results. The complex
 analysis (services/reports/analysis) of the territory's organizations in the period, when the
 period is an assessment year (2021/2022 or 2022), with the app's thresholds. The
-organizations late for a data collection's window of the period (data_quality/status.py).
+organizations late for a data collection's window of the period (data_quality/status.py); the
+current validation violations and outlier flags of its organizations (data_quality/checks.py).
 """
 
 import uuid
@@ -22,6 +23,7 @@ from services.reports.analysis.objectivity import objectivity
 from services.reports.analysis.resilient import resilient
 from services.reports.analysis.tasks import task_profiles
 from services.reports.analysis.thresholds import Thresholds
+from services.reports.data_quality import checks
 from services.reports.data_quality.status import standings
 from services.reports.indicator_values import service as indicator_values
 from services.reports.indicator_values.computation import definitions_for
@@ -249,4 +251,7 @@ async def gather(
         timezone=settings.timezone,
     )
     facts.late = [s for s in found if s.late]
+    organizations = sorted(scope.organization_ids)
+    facts.violations = await checks.violations(session, organizations, period.code)
+    facts.flags = await checks.flags(session, organizations, period.code)
     return facts, missing

@@ -132,6 +132,17 @@ CONDITIONS: dict[str, Condition] = {
             | {"completeness", "deadline"}
         ),
     ),
+    # A school whose values of the period break validation rules of at least `importance`
+    # (low, the default: every rule) or are flagged as outliers (`checks`: all, the default,
+    # violations or outliers): to its leader, naming each value to check (`values`) and
+    # counting the broken rules and the flagged values.
+    "data_quality": Condition(
+        frozenset({"organization_leader"}),
+        {"importance": str, "checks": str},
+        frozenset(),
+        frozenset({"where", "period", "values", "violations", "outliers"}),
+        {"importance": ("high", "medium", "low"), "checks": ("all", "violations", "outliers")},
+    ),
 }
 
 

@@ -18,6 +18,12 @@ ConditionName = Literal[
     "competence_deficit_shared",
     "teacher_deficit",
     "low_response_rate",
+    "objectivity_risk",
+    "low_results_school",
+    "resilient_school",
+    "task_deficit",
+    "low_reporting",
+    "data_quality",
 ]
 
 

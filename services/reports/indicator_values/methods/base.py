@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.analysis.thresholds import Thresholds
 from shared.identity import Principal
 from shared.indicator_methods import ORGANIZATION_KINDS
+from shared.settings import get_settings
 
 ORGANIZATION, CLUSTER, TERRITORY = "organization", "cluster", "territory"
 OPS: dict[str, Callable[[float, float], bool]] = {
@@ -64,6 +65,11 @@ class Value:
     # Of the organizations behind a posted data value, how many have it approved by a data
     # collection (methods/data_value.py); None: the value rests on no posted data value.
     approved_organizations: int | None = None
+    # Of the organizations behind a posted data value, how many had a flagged value counted in
+    # it, and how many flagged values were left out of it (`Context.skip_flagged`); None as
+    # `approved_organizations` (methods/data_value.py).
+    flagged_organizations: int | None = None
+    flagged_left_out: int | None = None
 
 
 Key = tuple[str, str, uuid.UUID, str]  # (indicator code, scope type, scope id, period)
@@ -105,6 +111,9 @@ class Context:
     kinds: dict[uuid.UUID, str | None] | None = None
     # The published view: only approved data values count (methods/data_value.py).
     approved_only: bool = False
+    # Flagged data values are left out of pooled values (SOKO_FLAGGED_VALUES=skip), else
+    # counted and marked (methods/data_value.py).
+    skip_flagged: bool = field(default_factory=lambda: get_settings().flagged_values == "skip")
 
     def mapping(self) -> dict[str, list[Any]]:
         """The unit → organization mapping as bound arrays (see MAPPED)."""

@@ -70,6 +70,8 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
             and scope_type == ORGANIZATION
             and value is not None
             and value.value is not None
+            # SOKO_FLAGGED_VALUES=skip: a flagged value is left out of the share too.
+            and not (ctx.skip_flagged and value.flagged_organizations)
         ]
         rows = await ctx.session.execute(
             _query(condition["op"]),
