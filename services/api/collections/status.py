@@ -26,6 +26,7 @@ from services.api.collections.schemas import (
     TerritoryStatus,
 )
 from services.api.collections.service import readable_collection, window_of
+from shared.numbers import percent
 from shared.periods import Period
 from shared.scope import readable_organizations
 
@@ -84,10 +85,6 @@ _STATUS = text(
 def day_end(day: date, timezone: str) -> datetime:
     """The first moment after `day` in `timezone`: what is stored before it is in time."""
     return datetime.combine(day + timedelta(days=1), time.min, tzinfo=ZoneInfo(timezone))
-
-
-def percent(part: int, whole: int) -> float | None:
-    return round(100.0 * part / whole, 1) if whole else None
 
 
 async def collection_status(

@@ -27,6 +27,7 @@ from services.api.roadmaps.service import authorize_owner, get_roadmap
 from shared.db import add_new
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.identity import Role, ScopeType
+from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.scope import ensure_in_scope
 
@@ -35,10 +36,6 @@ OPEN = ("planned", "in_progress")
 
 def is_overdue(activity: Activity, as_of: date) -> bool:
     return activity.status in OPEN and activity.due_end is not None and activity.due_end < as_of
-
-
-def _share(part: int, whole: int) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
 
 
 async def progress(
@@ -147,9 +144,9 @@ def _figures(row: Mapping[str, Any]) -> Progress:
     active = counts["total"] - counts["cancelled"]
     return Progress(
         **counts,
-        done_share=_share(counts["done"], active),
-        done_on_time_share=_share(counts["done_on_time"], active),
-        overdue_share=_share(counts["overdue"], active),
+        done_share=percent(counts["done"], active),
+        done_on_time_share=percent(counts["done_on_time"], active),
+        overdue_share=percent(counts["overdue"], active),
     )
 
 

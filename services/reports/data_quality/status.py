@@ -21,6 +21,8 @@ from datetime import date
 from sqlalchemy import ARRAY, Text, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from shared.numbers import percent
+
 # `up`: each organization's territory and those above it, with their depth (its own 1): a
 # collection of the territory at depth k asks the organization, and its approval chain has k
 # levels.
@@ -68,11 +70,6 @@ _STATUS = text(
     ORDER BY e.collection, e.collection_id, e.name, e.organization_id
     """
 ).bindparams(bindparam("orgs", type_=ARRAY(Uuid)), bindparam("timezone", type_=Text))
-
-
-def percent(part: int, whole: int) -> float | None:
-    """part / whole in percent 0–100, one decimal; None for nothing expected."""
-    return round(100.0 * part / whole, 1) if whole else None
 
 
 @dataclass(frozen=True)

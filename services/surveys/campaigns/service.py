@@ -22,6 +22,7 @@ from shared.db import utcnow
 from shared.disclosure import published
 from shared.errors import Conflict, Invalid, NotFound
 from shared.identity import Principal, Role, ScopeType, require_roles
+from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.scope import ScopeResolver, ensure_in_scope, readable_organizations
 
@@ -269,7 +270,7 @@ async def rates(
             organization_id=org,
             responses=n,
             expected=expected,
-            rate=round(100 * n / expected, 1) if expected else None,
+            rate=percent(n, expected),
             channels=Channels(web=n - paper - imported, paper=paper, imported=imported),
         )
         for org, expected, n, paper, imported in await session.execute(query)

@@ -27,6 +27,7 @@ from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient
 from shared.disclosure import CAMPAIGN_OPEN, published, reads_personal_results, withhold
 from shared.identity import Principal, ScopeType
+from shared.numbers import percent
 from shared.scope import ScopeResolver
 
 _ARRAYS = (bindparam("orgs", type_=ARRAY(Uuid)), bindparam("groups", type_=ARRAY(Uuid)))
@@ -73,10 +74,6 @@ _COMPETENCES = text(
 ).bindparams(*_ARRAYS)
 
 
-def _share(part: float, whole: float) -> float | None:
-    return round(100 * part / whole, 1) if whole else None
-
-
 @dataclass
 class Tally:
     """One question's answers in one group, from its tally rows."""
@@ -101,7 +98,7 @@ class Tally:
             "n": self.n,
             "counts": self.counts,
             "mean": round(self.total / self.numbers, 3) if self.numbers else None,
-            "positive_share": _share(self.positive, self.rated),
+            "positive_share": percent(self.positive, self.rated),
             # The counts behind the share, so that a caller can pool several questions.
             "positive": self.positive,
             "rated": self.rated,
@@ -139,8 +136,8 @@ async def aggregate(
             "code": row["competence"],
             "n": row["n"],
             "with_deficit": row["deficits"],
-            "deficit_share": _share(row["deficits"], row["n"]),
-            "mean_score_share": _share(row["score"], row["max_score"]),
+            "deficit_share": percent(row["deficits"], row["n"]),
+            "mean_score_share": percent(row["score"], row["max_score"]),
         }
     return groups
 
@@ -161,7 +158,7 @@ def render(
         "scope_id": str(scope_id),
         "n": group.respondents,
         "expected": expected,
-        "response_rate": _share(group.respondents, expected) if expected else None,
+        "response_rate": percent(group.respondents, expected) if expected else None,
         "suppressed": suppressed,
         "reason": reason,
         "questions": [] if suppressed else sorted(group.questions.values(), key=_code),

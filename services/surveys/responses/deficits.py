@@ -15,6 +15,7 @@ from services.surveys.responses.models import CompetenceScore
 from shared.disclosure import reads_personal_results
 from shared.errors import Forbidden, NotFound
 from shared.identity import Principal, Role
+from shared.numbers import percent
 from shared.scope import ScopeResolver, readable_organizations
 
 
@@ -93,7 +94,7 @@ async def personal(
                 "title": titles.get(score.competence, score.competence),
                 "score": score.score,
                 "max_score": score.max_score,
-                "share": round(100 * score.score / score.max_score, 1) if score.max_score else None,
+                "share": percent(score.score, score.max_score),
                 "deficit": score.deficit,
             }
         )
