@@ -62,6 +62,7 @@ async def _page(
         files=await tracking.list_files(access, activity_id),
         changeable=await tracking.may_change(access, activity_id),
         added=ADDED.get(request.query_params.get("added", "")),
+        reopened=bool(request.query_params.get("reopened")),
         problems=problems or [],
         typed=typed or {},
     )

@@ -4,7 +4,7 @@
 `POST /sign-in` checks the password with the API's own sign-in (`auth.service.sign_in`: the
 same throttling per account and per address) and keeps the token in the session cookie
 (session.py); `POST /sign-out` revokes it as `POST /v1/auth/revoke` does. `GET /home` is the
-home of the visitor's role (homes.py). `POST /activities/{id}/done` and
+home of the visitor's role (homes.py). `POST /activities/{id}/done`, `…/reopen` and
 `POST /recommendations/{id}/status` are its buttons, done as the API (the activity) or the
 reports service (the recommendation, asked as the visitor) would do them. Every POST carries
 the form's CSRF token (403 page without it).
@@ -134,6 +134,8 @@ async def home(request: Request, session: SessionDep) -> Response:
         return _redirect("/")
     context = await homes.context(request, session, person)
     notice = "done" if request.query_params.get("done") else None
+    if request.query_params.get("reopened"):
+        notice = "reopened"
     moved = request.query_params.get("moved")
     if moved in RECOMMENDATION_STATUSES:
         notice, context["moved"] = "moved", moved
@@ -159,6 +161,32 @@ async def mark_done(activity_id: uuid.UUID, request: Request, session: SessionDe
     except Forbidden:
         return _message(request, 403, "forbidden", person)
     return _redirect("/home?done=1")
+
+
+@router.post("/activities/{activity_id}/reopen")
+async def reopen(activity_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
+    """The "Вернуть в работу" button of a done activity: `PATCH /v1/activities/{id}` with
+    `status: in_progress`, with the API's rights (as for marking it done: 403 page, 404 for an
+    activity the visitor cannot read; 409 page when it is not done). Back to the home
+    (`?reopened=1`), or to the evidence page when posted from there (`back=evidence`)."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    settings: Settings = request.app.state.settings
+    fields = await _posted(request)
+    if not person.posted_by(settings, fields.get(CSRF_FIELD)):
+        return _message(request, 403, "stale", person)
+    try:
+        await service.reopen(person.access(session), activity_id, settings.today())
+    except NotFound:
+        return _message(request, 404, "not_found", person)
+    except Forbidden:
+        return _message(request, 403, "forbidden", person)
+    except Conflict:
+        return _message(request, 409, "conflict", person)
+    if fields.get("back") == "evidence":
+        return _redirect(f"/activities/{activity_id}/evidence?reopened=1")
+    return _redirect("/home?reopened=1#activities-title")
 
 
 @router.post("/recommendations/{recommendation_id}/status")
