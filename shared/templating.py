@@ -4,7 +4,7 @@ name an error rather than an empty string, Russian dates, Russian plural agreeme
 names in natural order."""
 
 import re
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -12,8 +12,12 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 
 
-def ru_date(value: Any) -> str:
-    """A date as Russian readers write it (31.12.2026); «—» for none."""
+def ru_date(value: Any, zone: tzinfo | None = None) -> str:
+    """A date as Russian readers write it (31.12.2026); «—» for none. A moment (an aware
+    datetime) is dated in `zone` when given (the deployment's SOKO_TIMEZONE: 22:30 UTC on
+    31.12 is 01.01 in Moscow), as stored otherwise."""
+    if isinstance(value, datetime) and zone is not None and value.tzinfo is not None:
+        value = value.astimezone(zone)
     return value.strftime("%d.%m.%Y") if isinstance(value, date) else "—"
 
 
