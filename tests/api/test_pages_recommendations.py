@@ -7,7 +7,7 @@ import re
 from services.reports.recommendations.models import Recommendation
 from tests.api import test_pages
 from tests.factories import add_recommendation
-from tests.surveys.forms import Dom
+from tests.surveys.forms import Dom, csrf_of
 
 browser = test_pages.browser
 signed_in = test_pages.signed_in
@@ -84,3 +84,28 @@ async def test_the_methodologist_pages_too(browser, world, db):
     following = _link(home.text, "next")
     assert following is not None
     assert len(_shown((await client.get(following)).text)) == 11
+
+
+async def test_moving_a_recommendation_keeps_the_page_and_the_filter(browser, world, db):
+    made = await _many(db, world)
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    second = await client.get("/home", params={"rec_status": "new", "rec_from": "0"})
+    chosen = next(r for r in made if r.status == "new")
+    form = second.text[second.text.index(f'action="/recommendations/{chosen.id}/status"') :]
+    back = re.search(r'name="back" value="([^"]*)"', form).group(1).replace("&amp;", "&")
+    assert back == "rec_status=new"
+    moved = await client.post(
+        f"/recommendations/{chosen.id}/status",
+        data={"status": "accepted", "_csrf": csrf_of(second), "back": back},
+    )
+    assert moved.headers["location"] == "/home?moved=accepted&rec_status=new#recommendations-title"
+    after = await client.get(moved.headers["location"])
+    assert "Статус рекомендации: принята." in after.text
+    assert str(chosen.id) not in _shown(after.text) and len(_shown(after.text)) == 40
+    # Anything else posted as `back` is dropped, never echoed into the address.
+    other = next(r for r in made if r.status == "new" and r.id != chosen.id)
+    odd = await client.post(
+        f"/recommendations/{other.id}/status",
+        data={"status": "accepted", "_csrf": csrf_of(second), "back": "x=1&rec_from=z"},
+    )
+    assert odd.headers["location"] == "/home?moved=accepted#recommendations-title"

@@ -11,7 +11,7 @@ page, unfiltered), never an error.
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 
@@ -48,6 +48,11 @@ class RecommendationPage:
         return self.offset + len(self.part.items)
 
     @property
+    def query(self) -> str:
+        """This page's query parameters (its move forms post them back as `back`)."""
+        return _query(self.status, self.organization_id, self.offset)
+
+    @property
     def filtered(self) -> bool:
         return self.status is not None or self.organization_id is not None
 
@@ -67,7 +72,8 @@ def _chosen(request: Request) -> tuple[str | None, uuid.UUID | None, int]:
     return status, organization_id, offset - offset % LISTED
 
 
-def _href(status: str | None, organization_id: uuid.UUID | None, offset: int) -> str:
+def _query(status: str | None, organization_id: uuid.UUID | None, offset: int) -> str:
+    """The page's own query parameters (urlencoded, empty for the first unfiltered page)."""
     params: dict[str, str | int] = {}
     if status:
         params["rec_status"] = status
@@ -75,7 +81,30 @@ def _href(status: str | None, organization_id: uuid.UUID | None, offset: int) ->
         params["rec_org"] = str(organization_id)
     if offset:
         params["rec_from"] = offset
-    return f"/home?{urlencode(params)}{ANCHOR}" if params else f"/home{ANCHOR}"
+    return urlencode(params)
+
+
+def _href(status: str | None, organization_id: uuid.UUID | None, offset: int) -> str:
+    query = _query(status, organization_id, offset)
+    return f"/home?{query}{ANCHOR}" if query else f"/home{ANCHOR}"
+
+
+def back_query(posted: str) -> str:
+    """The page a recommendation was moved from (the `back` field its form posts: the page's
+    query), cleaned to the parameters `_chosen` understands; empty for anything else."""
+    params = dict(parse_qsl(posted[:300]))
+    organization = params.get("rec_org")
+    try:
+        organization_id = uuid.UUID(organization) if organization else None
+    except ValueError:
+        organization_id = None
+    status = params.get("rec_status")
+    offset = params.get("rec_from", "")
+    return _query(
+        status if status in RECOMMENDATION_STATUSES else None,
+        organization_id,
+        int(offset) if offset.isdigit() and len(offset) < 9 else 0,
+    )
 
 
 async def recommendation_page(

@@ -18,7 +18,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from services.api.auth.service import revoke, sign_in
-from services.api.pages import homes, peer_reads, service, values
+from services.api.pages import homes, peer_reads, recommendation_pages, service, values
 from services.api.pages.render import HERE, NO_STORE, RECOMMENDATION_STATUSES, page
 from services.api.pages.session import (
     CSRF_FIELD,
@@ -197,7 +197,8 @@ async def move_recommendation(
     new): `PATCH /v1/recommendations/{id}` of the reports service as the visitor, with its
     rights (its addressee, the managers of its scope) and transitions; a Russian page for a
     refusal (403), one not readable (404), a move the lifecycle does not allow (409), the
-    reports service down (503). Back to the home, which names the new status."""
+    reports service down (503). Back to the home, which names the new status, on the page
+    of recommendations the form was on (its `back` field)."""
     person = await visitor(request, session)
     if person is None:
         return _redirect("/")
@@ -217,7 +218,8 @@ async def move_recommendation(
         return _message(request, 409, "conflict", person, "recommendation")
     except (PeerUnavailable, PeerRefused):
         return _message(request, 503, "unavailable", person, "recommendation")
-    return _redirect(f"/home?moved={status}#recommendations-title")
+    back = recommendation_pages.back_query(fields.get("back", ""))
+    return _redirect(f"/home?moved={status}{'&' + back if back else ''}#recommendations-title")
 
 
 def _message(
