@@ -12,11 +12,16 @@ Every answer is a Russian page or a redirect (303), never problem+json, and neve
 """
 
 import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access import Access
 from services.api.auth.service import revoke, sign_in
 from services.api.pages import homes, peer_reads, recommendation_pages, service, values
 from services.api.pages.render import HERE, NO_STORE, RECOMMENDATION_STATUSES, page
@@ -148,19 +153,9 @@ async def mark_done(activity_id: uuid.UUID, request: Request, session: SessionDe
     """The "Отметить выполненным" button: `PATCH /v1/activities/{id}` with `status: done`,
     with the API's rights (the leader of a responsible school, the owner's analysts; a 403
     page for others, 404 for an activity they cannot read); back to the home."""
-    person = await visitor(request, session)
-    if person is None:
-        return _redirect("/")
-    settings: Settings = request.app.state.settings
-    if not await _from_page(request, person):
-        return _message(request, 403, "stale", person)
-    try:
-        await service.mark_done(person.access(session), activity_id, settings.today())
-    except NotFound:
-        return _message(request, 404, "not_found", person)
-    except Forbidden:
-        return _message(request, 403, "forbidden", person)
-    return _redirect("/home?done=1")
+    return await _activity_button(
+        request, session, activity_id, service.mark_done, lambda _: "/home?done=1"
+    )
 
 
 @router.post("/activities/{activity_id}/reopen")
@@ -169,6 +164,26 @@ async def reopen(activity_id: uuid.UUID, request: Request, session: SessionDep) 
     `status: in_progress`, with the API's rights (as for marking it done: 403 page, 404 for an
     activity the visitor cannot read; 409 page when it is not done). Back to the home
     (`?reopened=1`), or to the evidence page when posted from there (`back=evidence`)."""
+
+    def landing(fields: dict[str, str]) -> str:
+        if fields.get("back") == "evidence":
+            return f"/activities/{activity_id}/evidence?reopened=1"
+        return "/home?reopened=1#activities-title"
+
+    return await _activity_button(request, session, activity_id, service.reopen, landing)
+
+
+async def _activity_button(
+    request: Request,
+    session: AsyncSession,
+    activity_id: uuid.UUID,
+    change: Callable[[Access, uuid.UUID, date], Awaitable[Any]],
+    landing: Callable[[dict[str, str]], str],
+) -> Response:
+    """An activity's button posted: with the session's CSRF token (else a 403 page), `change`
+    done as the visitor with the API's rights (403 page for no right, 404 for an activity
+    they cannot read, 409 for one not in the state the button is for); then a redirect to
+    `landing(posted fields)`."""
     person = await visitor(request, session)
     if person is None:
         return _redirect("/")
@@ -177,16 +192,14 @@ async def reopen(activity_id: uuid.UUID, request: Request, session: SessionDep) 
     if not person.posted_by(settings, fields.get(CSRF_FIELD)):
         return _message(request, 403, "stale", person)
     try:
-        await service.reopen(person.access(session), activity_id, settings.today())
+        await change(person.access(session), activity_id, settings.today())
     except NotFound:
         return _message(request, 404, "not_found", person)
     except Forbidden:
         return _message(request, 403, "forbidden", person)
     except Conflict:
         return _message(request, 409, "conflict", person)
-    if fields.get("back") == "evidence":
-        return _redirect(f"/activities/{activity_id}/evidence?reopened=1")
-    return _redirect("/home?reopened=1#activities-title")
+    return _redirect(landing(fields))
 
 
 @router.post("/recommendations/{recommendation_id}/status")
