@@ -76,3 +76,38 @@ async def test_reopening_needs_the_token_and_the_right(browser, roadmap_world, d
     assert stale.status_code == 403 and "Страница устарела" in stale.text
     await db.refresh(s2_done)
     assert s2_done.status == "done"
+
+
+async def test_the_roadmap_s_activities_page_offers_the_buttons_by_right(
+    browser, roadmap_world, db
+):
+    world = roadmap_world
+    s2_done = await db.scalar(select(Activity).where(Activity.title == "Семинар школы 2"))
+    listing = f"/roadmaps/{world.r1.id}/activities"
+    analyst, home = await signed_in(browser, "analyst@soko.example")
+    assert f'href="{listing}"' in home.text
+    page = await analyst.get(listing)
+    assert page.status_code == 200 and "Семинар школы 2" in page.text
+    assert f'action="/activities/{s2_done.id}/reopen"' in page.text
+    assert f'action="/activities/{world.a1.id}/done"' in page.text
+    back = f"roadmap:{world.r1.id}"
+    answer = await analyst.post(
+        f"/activities/{s2_done.id}/reopen", data={"_csrf": csrf_of(page), "back": back}
+    )
+    assert answer.headers["location"] == f"{listing}?reopened=1#activity-{s2_done.id}"
+    after = await analyst.get(answer.headers["location"])
+    assert "Мероприятие возвращено в работу" in after.text
+    assert f'action="/activities/{s2_done.id}/done"' in after.text
+    await db.refresh(s2_done)
+    assert s2_done.status == "in_progress"
+    # S1's leader reads the roadmap: buttons on S1's activity only.
+    leader, _ = await signed_in(browser, "leader@soko.example")
+    theirs = await leader.get(listing)
+    assert f'action="/activities/{world.a1.id}/done"' in theirs.text
+    assert f"/activities/{s2_done.id}/done" not in theirs.text
+    viewer, _ = await signed_in(browser, "viewer@soko.example")
+    read_only = await viewer.get(listing)
+    assert read_only.status_code == 200
+    assert 'method="post" action="/activities' not in read_only.text
+    other, _ = await signed_in(browser, "leader3@soko.example")  # M2
+    assert (await other.get(listing)).status_code == 404

@@ -153,9 +153,7 @@ async def mark_done(activity_id: uuid.UUID, request: Request, session: SessionDe
     """The "Отметить выполненным" button: `PATCH /v1/activities/{id}` with `status: done`,
     with the API's rights (the leader of a responsible school, the owner's analysts; a 403
     page for others, 404 for an activity they cannot read); back to the home."""
-    return await _activity_button(
-        request, session, activity_id, service.mark_done, lambda _: "/home?done=1"
-    )
+    return await _activity_button(request, session, activity_id, service.mark_done, "done")
 
 
 @router.post("/activities/{activity_id}/reopen")
@@ -163,14 +161,8 @@ async def reopen(activity_id: uuid.UUID, request: Request, session: SessionDep) 
     """The "Вернуть в работу" button of a done activity: `PATCH /v1/activities/{id}` with
     `status: in_progress`, with the API's rights (as for marking it done: 403 page, 404 for an
     activity the visitor cannot read; 409 page when it is not done). Back to the home
-    (`?reopened=1`), or to the evidence page when posted from there (`back=evidence`)."""
-
-    def landing(fields: dict[str, str]) -> str:
-        if fields.get("back") == "evidence":
-            return f"/activities/{activity_id}/evidence?reopened=1"
-        return "/home?reopened=1#activities-title"
-
-    return await _activity_button(request, session, activity_id, service.reopen, landing)
+    (`?reopened=1`), or to the page it was posted from (`_landing`)."""
+    return await _activity_button(request, session, activity_id, service.reopen, "reopened")
 
 
 async def _activity_button(
@@ -178,12 +170,12 @@ async def _activity_button(
     session: AsyncSession,
     activity_id: uuid.UUID,
     change: Callable[[Access, uuid.UUID, date], Awaitable[Any]],
-    landing: Callable[[dict[str, str]], str],
+    notice: str,
 ) -> Response:
     """An activity's button posted: with the session's CSRF token (else a 403 page), `change`
     done as the visitor with the API's rights (403 page for no right, 404 for an activity
     they cannot read, 409 for one not in the state the button is for); then a redirect to
-    `landing(posted fields)`."""
+    the page it was posted from, saying `notice` (`_landing`)."""
     person = await visitor(request, session)
     if person is None:
         return _redirect("/")
@@ -199,7 +191,22 @@ async def _activity_button(
         return _message(request, 403, "forbidden", person)
     except Conflict:
         return _message(request, 409, "conflict", person)
-    return _redirect(landing(fields))
+    return _redirect(_landing(fields.get("back", ""), activity_id, notice))
+
+
+def _landing(back: str, activity_id: uuid.UUID, notice: str) -> str:
+    """Where an activity's button leads (`?<notice>=1`): the `back` field of its form names
+    the evidence page (`evidence`) or a roadmap's activities page (`roadmap:<id>`); the home
+    otherwise."""
+    if back == "evidence":
+        return f"/activities/{activity_id}/evidence?{notice}=1"
+    if back.startswith("roadmap:"):
+        try:
+            roadmap_id = uuid.UUID(back.removeprefix("roadmap:"))
+        except ValueError:
+            return f"/home?{notice}=1"
+        return f"/roadmaps/{roadmap_id}/activities?{notice}=1#activity-{activity_id}"
+    return f"/home?{notice}=1"
 
 
 @router.post("/recommendations/{recommendation_id}/status")
