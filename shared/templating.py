@@ -1,9 +1,10 @@
 """Server-rendered HTML: one Jinja2 set-up for every service's pages and documents (the api's
 pages, the surveys form, the reports' documents): autoescaped, whitespace trimmed, an unknown
-name an error rather than an empty string, Russian dates, and names in natural order."""
+name an error rather than an empty string, Russian dates, Russian plural agreement, and
+names in natural order."""
 
 import re
-from datetime import date
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -11,9 +12,27 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 
 
-def ru_date(value: Any) -> str:
-    """A date as Russian readers write it (31.12.2026); «—» for none."""
+def ru_date(value: Any, zone: tzinfo | None = None) -> str:
+    """A date as Russian readers write it (31.12.2026); «—» for none. A moment (an aware
+    datetime) is dated in `zone` when given (the deployment's SOKO_TIMEZONE: 22:30 UTC on
+    31.12 is 01.01 in Moscow), as stored otherwise."""
+    if isinstance(value, datetime) and zone is not None and value.tzinfo is not None:
+        value = value.astimezone(zone)
     return value.strftime("%d.%m.%Y") if isinstance(value, date) else "—"
+
+
+def ru_plural(count: Any, one: str, few: str, many: str) -> str:
+    """The noun form that agrees with `count` in Russian: `one` after 1, 21, 101…
+    («1 ответ»), `few` after 2–4, 22–24… and after a fraction («3 ответа», «2,5 балла»),
+    `many` otherwise (0, 5–20, 25…: «42 ответа», «11 ответов»). After «из» pass the genitive
+    forms: ru_plural(n, "мероприятия", "мероприятий", "мероприятий")."""
+    number = float(count)
+    if not number.is_integer():
+        return few
+    n = abs(int(number)) % 100
+    if 11 <= n <= 14:
+        return many
+    return one if n % 10 == 1 else few if 2 <= n % 10 <= 4 else many
 
 
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
@@ -26,7 +45,8 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
 
 
 def environment(directory: Path) -> jinja2.Environment:
-    """The Jinja2 environment of the templates in `directory`, with the `ru_date` filter."""
+    """The Jinja2 environment of the templates in `directory`, with the `ru_date` filter and
+    `ru_plural` (`{{ n }} {{ ru_plural(n, "ответ", "ответа", "ответов") }}`: «42 ответа»)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
         autoescape=True,
@@ -35,6 +55,7 @@ def environment(directory: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["ru_date"] = ru_date
+    env.globals["ru_plural"] = ru_plural
     return env
 
 

@@ -20,6 +20,7 @@ from services.api.indicators.shipped import sync_shipped_indicators
 from services.api.organizations.router import router as organizations_router
 from services.api.outliers.router import router as outliers_router
 from services.api.pages.activities import router as activity_pages_router
+from services.api.pages.roadmap_activities import router as roadmap_pages_router
 from services.api.pages.router import STATIC_PATH as PAGES_STATIC_PATH
 from services.api.pages.router import router as pages_router
 from services.api.pages.router import static_files as pages_static_files
@@ -103,6 +104,7 @@ def create_app(
     # Pages for people in a browser (sign-in, each role's home): HTML outside the /v1 API.
     app.include_router(pages_router)
     app.include_router(activity_pages_router)  # an activity's evidence
+    app.include_router(roadmap_pages_router)  # a roadmap's activities
     app.mount(PAGES_STATIC_PATH, pages_static_files, name="pages-static")
     serve_changes(app, FEED)
     return app

@@ -100,10 +100,19 @@ async def test_a_post_without_the_csrf_token_or_with_a_wrong_link_attaches_nothi
         data={"url": "javascript:alert(1)", "title": "x", "_csrf": csrf_of(home)},
         files={"file": ("a.txt", b"fine", "text/plain")},
     )
-    assert wrong.status_code == 422 and "http:// или https://" in wrong.text
-    assert Dom(wrong.text).named("url")[0]["value"] == "javascript:alert(1)"
+    # Post/Redirect/Get: back to the page, which says what is wrong and keeps what was typed
+    # (so Back and reload never ask to resubmit the form).
+    assert wrong.status_code == 303
+    assert wrong.headers["location"].startswith(f"{evidence(world.a1)}?problem=bad_url&")
+    again = await client.get(wrong.headers["location"])
+    assert again.status_code == 200 and "http:// или https://" in again.text
+    assert Dom(again.text).named("url")[0]["value"] == "javascript:alert(1)"
     empty = await client.post(evidence(world.a1), data={"_csrf": csrf_of(home)})
-    assert empty.status_code == 422 and "Укажите ссылку или выберите файл" in empty.text
+    assert empty.status_code == 303
+    shown = await client.get(empty.headers["location"])
+    assert "Ничего не приложено" in shown.text and "Укажите ссылку или выберите файл" in shown.text
+    plain = await client.get(evidence(world.a1))
+    assert "Ничего не приложено" not in plain.text  # a plain visit: nothing wrong
     assert await stored(db, world.a1) == ([], ["протокол.pdf"])  # as the world has it
 
 

@@ -25,12 +25,14 @@ class ReportsClient:
     def __init__(self, client: ServiceClient) -> None:
         self.client = client
 
-    async def recommendations(self, limit: int, **filters: Any) -> tuple[list[Recommendation], int]:
-        """`GET /v1/recommendations` (filters such as `organization_id`, `status`): the first
-        `limit` the person may read, and how many there are in all."""
+    async def recommendations(
+        self, limit: int, offset: int = 0, **filters: Any
+    ) -> tuple[list[Recommendation], int]:
+        """`GET /v1/recommendations` (filters such as `organization_id`, `status`): `limit`
+        of those the person may read from `offset`, and how many there are in all."""
         params = {k: str(v) for k, v in filters.items() if v is not None}
         page = await self.client.get_json(
-            "/v1/recommendations", params=params | {"limit": limit, "offset": 0}
+            "/v1/recommendations", params=params | {"limit": limit, "offset": offset}
         )
         items = parsed(list[Recommendation], page.get("items"), "reports", "/v1/recommendations")
         return items, int(page.get("total", len(items)))

@@ -13,7 +13,7 @@ Every POST carries the session's CSRF token (403 page without it); nothing chang
 
 import uuid
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
@@ -36,6 +36,18 @@ router = APIRouter(include_in_schema=False)
 # What the last post attached (the notice of the page it lands on).
 ADDED = {"link": "Ссылка добавлена.", "file": "Файл приложен.", "both": "Ссылка и файл приложены."}
 MAX_LINKS = 50  # as ActivityUpdate.evidence allows
+# Why a post attached nothing (the `problem` codes of the page it is sent back to).
+PROBLEMS = {
+    "no_url": "Укажите адрес ссылки.",
+    "bad_url": "Адрес ссылки должен начинаться с http:// или https://.",
+    "long_title": "Название ссылки — не длиннее 300 знаков.",
+    "empty_file": "Файл пуст.",
+    "nothing": "Укажите ссылку или выберите файл.",
+    "too_many": f"К мероприятию можно приложить не больше {MAX_LINKS} ссылок.",
+    "failed": "Не удалось приложить: проверьте ссылку и файл.",
+}
+_WRONG = (("url", "bad_url"), ("title", "long_title"))  # EvidenceLink's fields
+TYPED_KEPT = 2000  # characters of a typed field carried back in the address
 
 
 async def _page(
@@ -44,7 +56,6 @@ async def _page(
     person: Visitor,
     activity_id: uuid.UUID,
     *,
-    status_code: int = 200,
     problems: list[str] | None = None,
     typed: dict[str, str] | None = None,
 ) -> Response:
@@ -55,13 +66,13 @@ async def _page(
     return page(
         request,
         "activity_evidence.html",
-        status_code,
         person=person,
         activity=activity,
         roadmap_title=roadmap.title if roadmap else "",
         files=await tracking.list_files(access, activity_id),
         changeable=await tracking.may_change(access, activity_id),
         added=ADDED.get(request.query_params.get("added", "")),
+        reopened=bool(request.query_params.get("reopened")),
         problems=problems or [],
         typed=typed or {},
     )
@@ -69,33 +80,41 @@ async def _page(
 
 @router.get("/activities/{activity_id}/evidence")
 async def evidence_page(activity_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
-    """The activity's evidence: what is asked for, what is attached, the form to attach more."""
+    """The activity's evidence: what is asked for, what is attached, the form to attach more;
+    after a refused post (`?problem=…&url=…&title=…`), what was wrong and the link as typed."""
     person = await visitor(request, session)
     if person is None:
         return _redirect("/")
+    query = request.query_params
+    problems = [PROBLEMS[p] for p in dict.fromkeys(query.getlist("problem")) if p in PROBLEMS]
+    typed = {k: query.get(k, "")[:TYPED_KEPT] for k in ("url", "title")} if problems else {}
     try:
-        return await _page(request, session, person, activity_id)
+        return await _page(request, session, person, activity_id, problems=problems, typed=typed)
     except NotFound:
         return _message(request, 404, "not_found", person)
 
 
-def _link(fields: dict[str, Any]) -> tuple[EvidenceLink | None, list[str]]:
-    """The link typed in the form (none when both fields are empty), or what is wrong."""
+def _link(fields: Any) -> tuple[EvidenceLink | None, list[str]]:
+    """The link typed in the form (none when both fields are empty), or what is wrong
+    (`PROBLEMS` codes)."""
     url, title = (str(fields.get(k) or "").strip() for k in ("url", "title"))
     if not url and not title:
         return None, []
     if not url:
-        return None, ["Укажите адрес ссылки."]
+        return None, ["no_url"]
     try:
         return EvidenceLink(title=title or url[:300], url=url), []  # type: ignore[arg-type]
     except ValidationError as exc:
         wrong = {str(e["loc"][0]) for e in exc.errors()}
-        problems = []
-        if "url" in wrong:
-            problems.append("Адрес ссылки должен начинаться с http:// или https://.")
-        if "title" in wrong:
-            problems.append("Название ссылки — не длиннее 300 знаков.")
-        return None, problems
+        return None, [code for field, code in _WRONG if field in wrong]
+
+
+def _again(activity_id: uuid.UUID, problems: list[str], typed: dict[str, str]) -> Response:
+    """Post/Redirect/Get for a post refused for what was typed: back to the evidence page
+    (303), its query naming the problems and carrying what was typed, so Back and reload
+    show a page, never «Confirm form resubmission»."""
+    query = urlencode([("problem", p) for p in problems] + [(k, v) for k, v in typed.items() if v])
+    return _redirect(f"/activities/{activity_id}/evidence?{query}#attach-problems")
 
 
 @router.post("/activities/{activity_id}/evidence")
@@ -103,9 +122,10 @@ async def attach_evidence(
     activity_id: uuid.UUID, request: Request, session: SessionDep
 ) -> Response:
     """A link (`url`, `title`) and/or a file (`file`, multipart): checked first, then attached
-    as the API does; back to the page saying what was attached (303). A 422 page again for a
-    wrong link or nothing to attach, 413 past the upload limit, 403 without the CSRF token or
-    the right, 404 for an activity the visitor cannot read."""
+    as the API does; back to the page saying what was attached (303). A wrong link or
+    nothing to attach: back to the page (303) saying what is wrong, with the link as typed
+    (`_again`). A 413 page past the upload limit, 403 without the CSRF token or the right,
+    404 for an activity the visitor cannot read."""
     person = await visitor(request, session)
     if person is None:
         return _redirect("/")
@@ -113,32 +133,25 @@ async def attach_evidence(
     form = await request.form(max_files=1, max_fields=10)
     if not person.posted_by(settings, str(form.get(CSRF_FIELD) or "")):
         return _message(request, 403, "stale", person)
-    typed = {k: str(form.get(k) or "") for k in ("url", "title")}
+    typed = {k: str(form.get(k) or "")[:TYPED_KEPT] for k in ("url", "title")}
     link, problems = _link(form)
     sent = form.get("file")
     upload = None
     try:
+        access = person.access(session)
+        activity = await tracking.get_activity(access, activity_id)  # 404 before any problem
         if isinstance(sent, UploadFile) and sent.filename:
             upload = await read_upload(sent, upload_limits(request))
             if not upload.content:
-                problems.append("Файл пуст.")
+                problems.append("empty_file")
         if link is None and upload is None and not problems:
-            problems.append("Укажите ссылку или выберите файл.")
-        access = person.access(session)
+            problems.append("nothing")
         if problems:
-            return await _page(
-                request, session, person, activity_id, status_code=422, problems=problems,
-                typed=typed,
-            )  # fmt: skip
+            return _again(activity_id, problems, typed)
         if link is not None:
-            activity = await tracking.get_activity(access, activity_id)
             links = [*activity.evidence, link.model_dump(mode="json")]
             if len(links) > MAX_LINKS:
-                problems = [f"К мероприятию можно приложить не больше {MAX_LINKS} ссылок."]
-                return await _page(
-                    request, session, person, activity_id, status_code=422, problems=problems,
-                    typed=typed,
-                )  # fmt: skip
+                return _again(activity_id, ["too_many"], typed)
             update = ActivityUpdate(evidence=links)  # type: ignore[arg-type]
             await tracking.update_activity(access, activity_id, update, settings.today())
         if upload is not None:
@@ -153,10 +166,7 @@ async def attach_evidence(
     except Forbidden:
         return _message(request, 403, "forbidden", person)
     except Invalid:
-        problems = ["Не удалось приложить: проверьте ссылку и файл."]
-        return await _page(
-            request, session, person, activity_id, status_code=422, problems=problems, typed=typed
-        )
+        return _again(activity_id, ["failed"], typed)
     added = "both" if link and upload else "link" if link else "file"
     return _redirect(f"/activities/{activity_id}/evidence?added={added}#attached")
 

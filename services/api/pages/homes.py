@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.pages import peer_reads, service, value_reads
 from services.api.pages.peer_reads import Part
+from services.api.pages.recommendation_pages import recommendation_page
 from services.api.pages.render import POSITION_NAMES
 from services.api.pages.session import Visitor
 from services.api.staff.models import StaffMember
@@ -61,7 +62,8 @@ async def context(request: Request, session: AsyncSession, person: Visitor) -> d
     if role in (Role.admin, Role.territory_analyst):
         found["roadmaps"] = await service.roadmaps(access, today)
         found["organizations"] = await service.organizations(access)
-        found["recommendations"] = await peer_reads.recommendations(request)
+        found["rec_page"] = await recommendation_page(request, access, found["organizations"])
+        found["recommendations"] = found["rec_page"].part
         found["campaigns"] = await peer_reads.campaigns(request, principal)
     elif role == Role.organization_leader:
         found["activities"] = await service.school_activities(access, today)
@@ -76,6 +78,8 @@ async def context(request: Request, session: AsyncSession, person: Visitor) -> d
         found["recommendations"] = await peer_reads.recommendations(request)
     elif role == Role.methodologist:
         found |= await _methodologist(request, person)
+        found["rec_page"] = await recommendation_page(request, access)
+        found["recommendations"] = found["rec_page"].part
     else:
         found["roadmaps"] = await service.roadmaps(access, today)
         found["values"] = await value_reads.home_table(
@@ -122,7 +126,7 @@ def _in_natural_order(found: dict[str, Any], names: dict[uuid.UUID, str]) -> Non
 
 async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
     """Diagnostics, the PD order of the newest diagnostic's school year (or `?period=`, when
-    a school year) in the methodologist's territory, the routes of that year, recommendations."""
+    a school year) in the methodologist's territory, the routes of that year."""
     diagnostics = await peer_reads.campaigns(request, person.principal, diagnostics=True)
     period = _school_year(request.query_params.get("period")) or next(
         (p for line in diagnostics.items if (p := _school_year(line.campaign.period))), None
@@ -140,7 +144,6 @@ async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
         "order": order,
         "order_unavailable": order_unavailable,
         "routes": await peer_reads.routes(request, period),
-        "recommendations": await peer_reads.recommendations(request),
     }
 
 

@@ -99,9 +99,11 @@ async def routes(request: Request, period: str | None = None) -> Part[Route]:
     return await _part(lambda: reports(request).routes(LISTED, period), "routes")
 
 
-async def recommendations(request: Request, **filters: Any) -> Part[Any]:
-    """Recommendations the visitor may read (filters as `GET /v1/recommendations`)."""
-    return await _part(lambda: reports(request).recommendations(LISTED, **filters), "recs")
+async def recommendations(request: Request, offset: int = 0, **filters: Any) -> Part[Any]:
+    """`LISTED` recommendations the visitor may read from `offset` (filters as
+    `GET /v1/recommendations`)."""
+    read = reports(request).recommendations
+    return await _part(lambda: read(LISTED, offset, **filters), "recs")
 
 
 async def campaigns(

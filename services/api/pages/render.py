@@ -2,13 +2,15 @@
 
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+import jinja2
 from fastapi import Request
 from fastapi.responses import Response
 
 from services.api.pages.session import CSRF_FIELD, Visitor
 from shared.labels import ACTIVITY_STATUS_LABELS, RECOMMENDATION_STATUS_LABELS
-from shared.templating import page_templates
+from shared.templating import page_templates, ru_date
 from shared.value_labels import STATUS_LABELS, STATUS_MARKS, change_text, target_text, value_text
 
 HERE = Path(__file__).parent
@@ -85,6 +87,17 @@ templates.env.globals.update(
     value_status_names=STATUS_LABELS,
     value_status_marks=STATUS_MARKS,
 )
+
+
+@jinja2.pass_context
+def local_date(context: jinja2.runtime.Context, value: Any) -> str:
+    """`ru_date` in the pages' time zone (the `timezone` setting, as the campaign sheets
+    date their window): a campaign's end, a file's upload, a PD order's build."""
+    settings = context["request"].app.state.settings
+    return ru_date(value, ZoneInfo(settings.timezone))
+
+
+templates.env.filters["ru_date"] = local_date
 
 
 def page(

@@ -4,7 +4,7 @@
 `POST /sign-in` checks the password with the API's own sign-in (`auth.service.sign_in`: the
 same throttling per account and per address) and keeps the token in the session cookie
 (session.py); `POST /sign-out` revokes it as `POST /v1/auth/revoke` does. `GET /home` is the
-home of the visitor's role (homes.py). `POST /activities/{id}/done` and
+home of the visitor's role (homes.py). `POST /activities/{id}/done`, `…/reopen` and
 `POST /recommendations/{id}/status` are its buttons, done as the API (the activity) or the
 reports service (the recommendation, asked as the visitor) would do them. Every POST carries
 the form's CSRF token (403 page without it).
@@ -12,13 +12,18 @@ Every answer is a Russian page or a redirect (303), never problem+json, and neve
 """
 
 import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access import Access
 from services.api.auth.service import revoke, sign_in
-from services.api.pages import homes, peer_reads, service, values
+from services.api.pages import homes, peer_reads, recommendation_pages, service, values
 from services.api.pages.render import HERE, NO_STORE, RECOMMENDATION_STATUSES, page
 from services.api.pages.session import (
     CSRF_FIELD,
@@ -134,6 +139,8 @@ async def home(request: Request, session: SessionDep) -> Response:
         return _redirect("/")
     context = await homes.context(request, session, person)
     notice = "done" if request.query_params.get("done") else None
+    if request.query_params.get("reopened"):
+        notice = "reopened"
     moved = request.query_params.get("moved")
     if moved in RECOMMENDATION_STATUSES:
         notice, context["moved"] = "moved", moved
@@ -146,19 +153,60 @@ async def mark_done(activity_id: uuid.UUID, request: Request, session: SessionDe
     """The "Отметить выполненным" button: `PATCH /v1/activities/{id}` with `status: done`,
     with the API's rights (the leader of a responsible school, the owner's analysts; a 403
     page for others, 404 for an activity they cannot read); back to the home."""
+    return await _activity_button(request, session, activity_id, service.mark_done, "done")
+
+
+@router.post("/activities/{activity_id}/reopen")
+async def reopen(activity_id: uuid.UUID, request: Request, session: SessionDep) -> Response:
+    """The "Вернуть в работу" button of a done activity: `PATCH /v1/activities/{id}` with
+    `status: in_progress`, with the API's rights (as for marking it done: 403 page, 404 for an
+    activity the visitor cannot read; 409 page when it is not done). Back to the home
+    (`?reopened=1`), or to the page it was posted from (`_landing`)."""
+    return await _activity_button(request, session, activity_id, service.reopen, "reopened")
+
+
+async def _activity_button(
+    request: Request,
+    session: AsyncSession,
+    activity_id: uuid.UUID,
+    change: Callable[[Access, uuid.UUID, date], Awaitable[Any]],
+    notice: str,
+) -> Response:
+    """An activity's button posted: with the session's CSRF token (else a 403 page), `change`
+    done as the visitor with the API's rights (403 page for no right, 404 for an activity
+    they cannot read, 409 for one not in the state the button is for); then a redirect to
+    the page it was posted from, saying `notice` (`_landing`)."""
     person = await visitor(request, session)
     if person is None:
         return _redirect("/")
     settings: Settings = request.app.state.settings
-    if not await _from_page(request, person):
+    fields = await _posted(request)
+    if not person.posted_by(settings, fields.get(CSRF_FIELD)):
         return _message(request, 403, "stale", person)
     try:
-        await service.mark_done(person.access(session), activity_id, settings.today())
+        await change(person.access(session), activity_id, settings.today())
     except NotFound:
         return _message(request, 404, "not_found", person)
     except Forbidden:
         return _message(request, 403, "forbidden", person)
-    return _redirect("/home?done=1")
+    except Conflict:
+        return _message(request, 409, "conflict", person)
+    return _redirect(_landing(fields.get("back", ""), activity_id, notice))
+
+
+def _landing(back: str, activity_id: uuid.UUID, notice: str) -> str:
+    """Where an activity's button leads (`?<notice>=1`): the `back` field of its form names
+    the evidence page (`evidence`) or a roadmap's activities page (`roadmap:<id>`); the home
+    otherwise."""
+    if back == "evidence":
+        return f"/activities/{activity_id}/evidence?{notice}=1"
+    if back.startswith("roadmap:"):
+        try:
+            roadmap_id = uuid.UUID(back.removeprefix("roadmap:"))
+        except ValueError:
+            return f"/home?{notice}=1"
+        return f"/roadmaps/{roadmap_id}/activities?{notice}=1#activity-{activity_id}"
+    return f"/home?{notice}=1"
 
 
 @router.post("/recommendations/{recommendation_id}/status")
@@ -169,7 +217,8 @@ async def move_recommendation(
     new): `PATCH /v1/recommendations/{id}` of the reports service as the visitor, with its
     rights (its addressee, the managers of its scope) and transitions; a Russian page for a
     refusal (403), one not readable (404), a move the lifecycle does not allow (409), the
-    reports service down (503). Back to the home, which names the new status."""
+    reports service down (503). Back to the home, which names the new status, on the page
+    of recommendations the form was on (its `back` field)."""
     person = await visitor(request, session)
     if person is None:
         return _redirect("/")
@@ -189,7 +238,8 @@ async def move_recommendation(
         return _message(request, 409, "conflict", person, "recommendation")
     except (PeerUnavailable, PeerRefused):
         return _message(request, 503, "unavailable", person, "recommendation")
-    return _redirect(f"/home?moved={status}#recommendations-title")
+    back = recommendation_pages.back_query(fields.get("back", ""))
+    return _redirect(f"/home?moved={status}{'&' + back if back else ''}#recommendations-title")
 
 
 def _message(

@@ -1,0 +1,129 @@
+"""The recommendations of an analyst's, an administrator's or a methodologist's home, page by
+page (`peer_reads.LISTED` a page), filtered by status and by school: plain links and a GET
+form (no JavaScript), read from the reports service as the visitor.
+
+Query parameters of `/home`: `rec_status` (a recommendation status: new, accepted,
+in_progress, done, rejected), `rec_org` (an organization id the visitor reads), `rec_from`
+(the offset of the page, a multiple of `LISTED`). Anything else there is ignored (the first
+page, unfiltered), never an error.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import Request
+
+from services.api.access import Access
+from services.api.pages import peer_reads, service
+from services.api.pages.peer_reads import LISTED, Part
+from services.api.pages.render import RECOMMENDATION_STATUSES
+from shared.templating import natural_key
+
+ANCHOR = "#recommendations-title"
+
+
+@dataclass
+class RecommendationPage:
+    """One page of recommendations: `part` (its rows, the total over the filters), the
+    filters chosen, the schools offered in the filter (id, name in natural order), and the
+    links to the previous and next pages (None at either end)."""
+
+    part: Part[Any]
+    status: str | None
+    organization_id: uuid.UUID | None
+    offset: int
+    schools: list[tuple[uuid.UUID, str]] = field(default_factory=list)
+    previous: str | None = None
+    next: str | None = None
+
+    @property
+    def first(self) -> int:
+        """The number (from 1) of the page's first row."""
+        return self.offset + 1
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.part.items)
+
+    @property
+    def query(self) -> str:
+        """This page's query parameters (its move forms post them back as `back`)."""
+        return _query(self.status, self.organization_id, self.offset)
+
+    @property
+    def filtered(self) -> bool:
+        return self.status is not None or self.organization_id is not None
+
+
+def _chosen(request: Request) -> tuple[str | None, uuid.UUID | None, int]:
+    """The status, school and offset asked for (None, None, 0 for what is not understood)."""
+    query = request.query_params
+    status = query.get("rec_status") or None
+    if status not in RECOMMENDATION_STATUSES:
+        status = None
+    try:
+        organization_id = uuid.UUID(query.get("rec_org") or "")
+    except ValueError:
+        organization_id = None
+    raw = query.get("rec_from", "")
+    offset = int(raw) if raw.isdigit() and len(raw) < 9 else 0
+    return status, organization_id, offset - offset % LISTED
+
+
+def _query(status: str | None, organization_id: uuid.UUID | None, offset: int) -> str:
+    """The page's own query parameters (urlencoded, empty for the first unfiltered page)."""
+    params: dict[str, str | int] = {}
+    if status:
+        params["rec_status"] = status
+    if organization_id:
+        params["rec_org"] = str(organization_id)
+    if offset:
+        params["rec_from"] = offset
+    return urlencode(params)
+
+
+def _href(status: str | None, organization_id: uuid.UUID | None, offset: int) -> str:
+    query = _query(status, organization_id, offset)
+    return f"/home?{query}{ANCHOR}" if query else f"/home{ANCHOR}"
+
+
+def back_query(posted: str) -> str:
+    """The page a recommendation was moved from (the `back` field its form posts: the page's
+    query), cleaned to the parameters `_chosen` understands; empty for anything else."""
+    params = dict(parse_qsl(posted[:300]))
+    organization = params.get("rec_org")
+    try:
+        organization_id = uuid.UUID(organization) if organization else None
+    except ValueError:
+        organization_id = None
+    status = params.get("rec_status")
+    offset = params.get("rec_from", "")
+    return _query(
+        status if status in RECOMMENDATION_STATUSES else None,
+        organization_id,
+        int(offset) if offset.isdigit() and len(offset) < 9 else 0,
+    )
+
+
+async def recommendation_page(
+    request: Request, access: Access, schools: service.Listing[Any] | None = None
+) -> RecommendationPage:
+    """The page of recommendations the query asks for; `schools`: the organizations the
+    visitor reads, when the home has them already (else read here, one query)."""
+    status, organization_id, offset = _chosen(request)
+    part = await peer_reads.recommendations(
+        request, offset, status=status, organization_id=organization_id
+    )
+    if schools is None:
+        schools = await service.organizations(access)
+    named = sorted(
+        ((o.id, o.short_name or o.name) for o in schools.items), key=lambda s: natural_key(s[1])
+    )
+    found = RecommendationPage(part, status, organization_id, offset, named)
+    if offset and not part.unavailable:
+        found.previous = _href(status, organization_id, max(offset - LISTED, 0))
+    if offset + len(part.items) < part.total:
+        found.next = _href(status, organization_id, offset + LISTED)
+    return found

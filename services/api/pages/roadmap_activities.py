@@ -1,0 +1,72 @@
+"""HTTP: a roadmap's activities on the api's pages, `/roadmaps/{id}/activities`.
+
+Every activity of a roadmap the visitor reads (as `GET /v1/roadmaps/{id}/activities`), with
+its deadline, status, evidence link and, to whoever may change it (the roadmap owner's
+analysts, an administrator, the leader of a responsible school: `tracking`'s rule),
+«Отметить выполненным» or «Вернуть в работу» (router.py's buttons, back to this page). So the
+analyst can undo a misclick anywhere in the roadmap. A 404 page for a roadmap the visitor
+cannot read. Three queries whatever the number of activities.
+"""
+
+import uuid
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from services.api.pages.render import page
+from services.api.pages.router import _message, _redirect
+from services.api.pages.service import LISTED
+from services.api.pages.session import visitor
+from services.api.roadmaps import tracking
+from services.api.roadmaps.service import authorize_owner, get_roadmap
+from shared.db import SessionDep
+from shared.errors import Forbidden, NotFound
+from shared.identity import Role
+from shared.pagination import Pagination
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/roadmaps/{roadmap_id}/activities")
+async def roadmap_activities(
+    roadmap_id: uuid.UUID, request: Request, session: SessionDep
+) -> Response:
+    """The roadmap's activities (the first `LISTED`), with the buttons the visitor may use;
+    `?done=1` / `?reopened=1` say what the last button did."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    access = person.access(session)
+    today = request.app.state.settings.today()
+    try:
+        roadmap = await get_roadmap(access, roadmap_id)
+        items, total = await tracking.list_activities(
+            access, Pagination(limit=LISTED, offset=0), roadmap_id=roadmap_id, as_of=today
+        )
+    except NotFound:
+        return _message(request, 404, "not_found", person)
+    try:
+        await authorize_owner(access, roadmap.level, roadmap.owner_type, roadmap.owner_id)
+        manager = True
+    except (NotFound, Forbidden):
+        manager = False
+    principal = person.principal
+    leader_of = principal.scope_id if principal.role == Role.organization_leader else None
+    changeable = {
+        a.id
+        for a in items
+        if manager or (leader_of is not None and leader_of in a.responsible_organization_ids)
+    }
+    query = request.query_params
+    notice = "done" if query.get("done") else "reopened" if query.get("reopened") else None
+    return page(
+        request,
+        "roadmap_activities.html",
+        person=person,
+        roadmap=roadmap,
+        activities=items,
+        total=total,
+        changeable=changeable,
+        overdue={a.id for a in items if tracking.is_overdue(a, today)},
+        notice=notice,
+    )
