@@ -23,6 +23,7 @@ from shared.db import SessionDep
 from shared.errors import Invalid
 from shared.idempotency import idempotent
 from shared.identity import Principal, Role, require_roles
+from shared.json_body import FastJsonRoute
 from shared.scope import ScopeResolver
 from shared.spreadsheets import Sheet, header_key, parse_sheet
 from shared.tabular import SINGLE_BYTE_ENCODINGS, Cell, CellType
@@ -408,15 +409,18 @@ def add_import_routes(
             session, importer(session, scopes, caller), read, dry_run=dry_run
         )
 
-    router.post(
+    router.add_api_route(
         path,
+        post,
+        methods=["POST"],
         name=names[0],
         response_model=ImportSummary,
         responses=responses[0],
         description=f"Store the valid {importer.field} (new, changed) and say which rows were "
         "rejected and why.\n\nAlso for school information systems with an API key (their own "
         "organization only).",
-    )(post)
+        route_class_override=FastJsonRoute,  # 10,000 rows of JSON read 3-4x faster
+    )
     router.post(
         f"{path}/upload",
         name=names[1],

@@ -191,7 +191,11 @@ async def record_entry(
         address=entry.address,
         entry_id=entry.id,
     )
-    await session.execute(statement.on_conflict_do_nothing(index_elements=["entry_id"]))
+    await session.execute(
+        statement.on_conflict_do_nothing(
+            index_elements=["entry_id"], index_where=AuditEvent.entry_id.is_not(None)
+        )
+    )
 
 
 async def record_posted(access: Access, body: AuditEventCreate) -> None:

@@ -20,7 +20,9 @@ from services.api.audit import service as audit
 from services.api.collections import approvals
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.data_values.rows import (
+    Checked,
     DataValueRow,
+    IndicatorFacts,
     check_value,
     explain_refused_values,
     parse_row,
@@ -61,18 +63,17 @@ class Valid:
 
 async def _lookups(
     session: AsyncSession, rows: list[DataValueRow], more_codes: Iterable[str] = ()
-) -> tuple[dict[str, Indicator], dict[uuid.UUID, frozenset[uuid.UUID]]]:
+) -> tuple[dict[str, IndicatorFacts], dict[uuid.UUID, frozenset[uuid.UUID]]]:
     """The rows' indicators by code (and those of `more_codes`), and their existing
     organizations with the territories each lies in (its own and every one above it)."""
     codes = {r.indicator_code for r in rows} | set(more_codes)
-    indicators = {
-        i.code: i for i in await session.scalars(select(Indicator).where(Indicator.code.in_(codes)))
-    }
+    found = await session.scalars(select(Indicator).where(Indicator.code.in_(codes)))
+    indicators = {i.code: IndicatorFacts.of(i) for i in found}
     territories = await organization_territories(session, (r.organization_id for r in rows))
     return indicators, territories
 
 
-def unknown_indicator(code: str, indicator: Indicator | None) -> str:
+def unknown_indicator(code: str, indicator: Checked | None) -> str:
     """Why a row's indicator takes no value: no indicator with this code (or another
     territory's own), or one whose values are not entered by organizations (computed from
     surveys, assessments or other indicators)."""
@@ -84,7 +85,7 @@ def unknown_indicator(code: str, indicator: Indicator | None) -> str:
     )
 
 
-def applies(indicator: Indicator, territories: frozenset[uuid.UUID]) -> bool:
+def applies(indicator: Checked, territories: frozenset[uuid.UUID]) -> bool:
     """Does the indicator exist for an organization in these territories: one of the global
     catalogue, or the own indicator of one of them (another territory's is unknown there)."""
     owner = indicator.owner_territory_id
@@ -192,12 +193,11 @@ class DataValueImporter(ScopedImporter):
             if indicator is None or indicator.method != "data_value":
                 reject(index, "indicator_code", unknown_indicator(row.indicator_code, indicator))
                 continue
-            if row.organization_id not in territories or (
-                readable is not None and row.organization_id not in readable
-            ):
+            chain = territories.get(row.organization_id)
+            if chain is None or (readable is not None and row.organization_id not in readable):
                 reject(index, "organization_id", "организация не найдена или вне вашей области")
                 continue
-            if not applies(indicator, territories[row.organization_id]):
+            if not applies(indicator, chain):
                 reject(index, "indicator_code", unknown_indicator(row.indicator_code, None))
                 continue
             if row.period not in periods:

@@ -64,7 +64,7 @@ class Written(Protocol):
 
 async def recompute(
     session: AsyncSession,
-    keys: Sequence[Key],
+    keys: Sequence[Key] | None,
     *,
     only_written: bool = False,
     settings: Settings | None = None,
@@ -74,13 +74,14 @@ async def recompute(
     `only_written` those the current transaction wrote can (`checks.RECOMPUTE`); the flags of
     `keys`: rows of (indicator_id, organization_id, period, kind, value, bound, median, n,
     score). With `staged`, a table of the session holding the very `keys` (an import's copy
-    of its rows), the keys are read from there instead of being sent again."""
-    if not keys:
+    of its rows), the keys are read from there instead of being sent again (`keys` may then be
+    None)."""
+    if staged is None and not keys:
         return []
     settings = settings or get_settings()
     lock, statement = (LOCK_GROUPS, RECOMPUTE) if staged is None else checks.staged(staged)
     arrays: dict[str, Any] = {"only_written": only_written}
-    if staged is None:
+    if staged is None and keys:
         indicators, organizations, periods = zip(*keys, strict=True)
         arrays |= {
             "indicator_ids": list(indicators),
@@ -139,12 +140,18 @@ async def flag_imported(
     of each flagged row, unchanged ones included, at `["value"]`. With `written` False (the
     import changed no value) nothing can change: the stored flags are read (no lock taken).
     `staged`: the import's copy of `rows` (see `recompute`)."""
-    at = {(r.indicator_id, r.organization_id, r.period): r.index for r in rows}
     threshold = get_settings().outlier_threshold
-    if written:
-        flags = await recompute(session, list(at), only_written=True, staged=staged)
+    if not rows:
+        return
+    if written and staged is not None:  # the keys are read from the staged copy
+        flags = await recompute(session, None, only_written=True, staged=staged)
     else:
-        flags = await _stored_flags(session, list(at))
+        keys = [(r.indicator_id, r.organization_id, r.period) for r in rows]
+        flags = await (
+            recompute(session, keys, only_written=True) if written else _stored_flags(session, keys)
+        )
+    # 10,000 keys of two ids each cost a dictionary only when some value is flagged.
+    at = {(r.indicator_id, r.organization_id, r.period): r.index for r in rows} if flags else {}
     for flag in flags:
         warn(
             at[(flag.indicator_id, flag.organization_id, flag.period)],

@@ -229,6 +229,9 @@ async def refresh(
             SELECT rule_id, organization_id, period, l, r FROM current
             ON CONFLICT (rule_id, organization_id, period) DO UPDATE
                 SET left_value = EXCLUDED.left_value, right_value = EXCLUDED.right_value
+                -- a violation found again as it was is not rewritten
+                WHERE (v.left_value, v.right_value)
+                    IS DISTINCT FROM (EXCLUDED.left_value, EXCLUDED.right_value)
         )
         SELECT n, organization_id, period, l, r FROM current""".replace("{stale}", stale)
     head = " ".join(("WITH RECURSIVE", source, ",", vals, ","))
