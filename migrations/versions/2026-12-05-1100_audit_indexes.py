@@ -8,16 +8,16 @@ a hash index serves and takes new entries into at a fraction of the cost. `entry
 of an entry from another service's outbox, unique) is NULL for every event of the api's own:
 a partial unique index leaves those out.
 
-Revision ID: 0027_audit_indexes
-Revises: 0026_collection_feeds
-Create Date: 2026-12-05 09:00:00
+Revision ID: 0028_audit_indexes
+Revises: 0027_quality_feeds
+Create Date: 2026-12-05 11:00:00
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0027_audit_indexes"
-down_revision: str | None = "0026_collection_feeds"
+revision: str = "0028_audit_indexes"
+down_revision: str | None = "0027_quality_feeds"
 
 TABLE = "audit_event"
 ENTRY = "uq_audit_event_entry_id"
