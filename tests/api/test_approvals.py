@@ -23,6 +23,12 @@ WINDOW = {
 
 @pytest.fixture
 async def world(db, settings):
+    return await approval_world(db, settings)
+
+
+async def approval_world(db, settings):
+    """The test world with a regional analyst, another municipality's, and a collection of
+    M1 (`municipal`) and one of the region (`regional`) over two indicators."""
     world = await build_world(db, settings)
     await add_colleagues(db, settings, world)
     world.users["regional"] = add_user(

@@ -5,9 +5,10 @@ the collection's owner: level 1 its municipality, level 2 the region (when the r
 collection), and so on. The school's leader submits the data of a period (`submitted`, still
 unlocked); the level-1 analyst approves (`approved`, level 1) or returns them with what to fix
 (`returned`, to the school); the level-2 analyst then approves what level 1 approved, or
-returns it to the school too. Unapproving (with a reason) takes the top approval back: by the
-level that gave it or the one whose turn it is; from level 1 down the data are `submitted`
-again and unlocked. Administrators act at the level whose turn it is.
+returns it to the school too. Until an approval, the leader may withdraw the submission
+(`not_submitted` again, the step kept in the history). Unapproving (with a reason) takes the
+top approval back: by the level that gave it or the one whose turn it is; from level 1 down
+the data are `submitted` again and unlocked. Administrators act at the level whose turn it is.
 
 While an approval stands (any level), every value of the collection's indicators of that
 organization and period is locked: a data-values write that would add or change one is refused
@@ -113,6 +114,15 @@ def _next(
     approval's state does not allow it."""
     status = approval.status if approval else "not_submitted"
     level = approval.level if approval else 0
+    if action == "withdraw":
+        if status == "approved":
+            raise Conflict(
+                f"Данные уже утверждены ({_named(chain, level)}): отозвать подачу нельзя, "
+                "сначала должны отозвать утверждение"
+            )
+        if status != "submitted":
+            raise Conflict("Данные не поданы на утверждение: отзывать нечего")
+        return "not_submitted", 0, 0
     if action == "submit":
         if status == "submitted":
             raise Conflict("Данные уже поданы и ждут утверждения")
@@ -168,24 +178,24 @@ async def take_step(
     *,
     today: date,
 ) -> ApprovalStepAnswer:
-    """Submit, approve, return or unapprove one organization's data of a period; the answer
-    says how complete the data are (`completeness`, `missing_indicator_codes`).
+    """Submit, withdraw, approve, return or unapprove one organization's data of a period;
+    the answer says how complete the data are (`completeness`, `missing_indicator_codes`).
 
     404: the collection does not concern the caller, or the organization is outside their
-    scope; 403: a role that does not take this step (submit: the school's leader; the others:
-    an analyst of a territory in the chain); 422: the organization is not asked to report, the
-    period has no window, no comment to a return or an unapprove; 409: the approval's state
-    does not allow the step (a region approving before the municipality), or a submission
-    before the window opens."""
+    scope (another school's leader); 403: a role that does not take this step (submit and
+    withdraw: the school's leader; the others: an analyst of a territory in the chain); 422:
+    the organization is not asked to report, the period has no window, no comment to a return
+    or an unapprove; 409: the approval's state does not allow the step (a region approving
+    before the municipality, a withdrawal of approved data or of nothing submitted), or a
+    submission before the window opens."""
     principal, session = access.principal, access.session
     collection = await readable_collection(access, collection_id)
     await ensure_in_scope(principal, access.scopes, ScopeType.organization, step.organization_id)
-    require_roles(
-        principal, Role.organization_leader if action == "submit" else Role.territory_analyst
-    )
+    by_school = action in ("submit", "withdraw")
+    require_roles(principal, Role.organization_leader if by_school else Role.territory_analyst)
     chain = await approval_chain(session, collection, step.organization_id)
     window = await window_of(session, collection.id, step.period, where="body")
-    actor = 0 if action == "submit" else _level_of(access, chain)
+    actor = 0 if by_school else _level_of(access, chain)
     comment = step.comment.strip() if step.comment and step.comment.strip() else None
     if action in ("return", "unapprove"):
         comment = _required_comment(action, step.comment)
@@ -274,8 +284,8 @@ async def list_approvals(
 ) -> tuple[list[ApprovalRead], int]:
     """The approvals of the collection the caller reads: of the organizations in their scope
     (a municipality's analyst sees its schools' submissions, the region's what they and the
-    municipalities did), by period then organization name. An organization not yet submitted
-    has none."""
+    municipalities did), by period then organization name. An organization that never
+    submitted has none; one that withdrew its submission is `not_submitted`."""
     collection = await readable_collection(access, collection_id)
     area = _area(collection.owner_territory_id)
     query = (
