@@ -44,7 +44,7 @@ STEPS = (
     ("services.api.data_values.service", "_lookups", "  indicators, organizations"),
     ("services.api.validation.service", "screen_import", "  reject rules (screen)"),
     ("services.api.data_values.service", "DataValueImporter.store", "store (all)"),
-    ("services.api.collections.approvals", "refuse_locked_changes", "  approval locks"),
+    ("services.api.collections.locks", "refuse_locked_changes", "  approval locks"),
     ("services.api.data_values.service", "_stage", "  stage (COPY to temp)"),
     ("services.api.outliers.service", "flag_imported", "  outliers"),
     ("services.api.validation.service", "refresh_import", "  current violations"),

@@ -1,6 +1,7 @@
-"""The Russian words of the lifecycle statuses every service shows: an activity's and a
-recommendation's. One home, so that the api's pages, the reports' documents and their
-spreadsheets word a status the same way (an indicator value's status: shared/value_labels.py).
+"""The Russian words of the lifecycle statuses every service shows: an activity's, a
+recommendation's and a collection's approval. One home, so that the api's pages, the reports'
+documents and their spreadsheets word a status the same way (an indicator value's status:
+shared/value_labels.py).
 """
 
 # A roadmap activity's status.
@@ -29,3 +30,10 @@ OUTLIER_CHECK_LABELS = {
     "history_z": "отличается от прежних значений организации",
 }
 OUTLIER_SIDE_LABELS = {"below": "ниже нижней границы", "above": "выше верхней границы"}
+# Where an organization's data of a collection stand (api `collections.approvals`).
+APPROVAL_STATUS_LABELS = {
+    "not_submitted": "не представлено",
+    "submitted": "представлено на утверждение",
+    "returned": "возвращено на доработку",
+    "approved": "утверждено",
+}

@@ -1294,6 +1294,14 @@ TABLE += [
     Case(
         "api",
         "POST",
+        "/v1/collections/{collection_id}/approvals/withdraw",
+        frozenset({"admin", "leader"}),
+        lambda w, i: f"{coll(w, i)}/approvals/withdraw",
+        body=step("2021/2022"),
+    ),
+    Case(
+        "api",
+        "POST",
         "/v1/collections/{collection_id}/approvals/approve",
         COLLECTION_OWNERS,
         lambda w, i: f"{coll(w, i)}/approvals/approve",

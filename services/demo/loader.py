@@ -17,6 +17,7 @@ from services.api.indicators.shipped import shipped_codes
 from services.api.users.models import User
 from services.api.users.service import ensure_bootstrap_admin
 from services.demo.assessments import load_results
+from services.demo.collections import load_collection
 from services.demo.decisions import catch_up, load_decisions
 from services.demo.diagnostics import Issuer, build_routes, enrol, load_diagnostics
 from services.demo.district import CLUSTERS, DEMO_DOMAIN, schools
@@ -318,6 +319,7 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             )
             reports_client.headers["Authorization"] = client.headers["Authorization"]
             decided = await load_decisions(reports_client, reports, demo.district_id)
+            await load_collection(client, demo.district_id, organizations)
     lines = [
         "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
         "the 14 roadmaps of the five seed documents and the district's plan of the year "

@@ -23,6 +23,12 @@ WINDOW = {
 
 @pytest.fixture
 async def world(db, settings):
+    return await approval_world(db, settings)
+
+
+async def approval_world(db, settings):
+    """The test world with a regional analyst, another municipality's, and a collection of
+    M1 (`municipal`) and one of the region (`regional`) over two indicators."""
     world = await build_world(db, settings)
     await add_colleagues(db, settings, world)
     world.users["regional"] = add_user(
@@ -332,8 +338,8 @@ async def test_a_write_in_progress_holds_the_approvals_of_its_rows(isolation, se
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    from services.api.collections.approvals import refuse_locked_changes
-    from services.api.data_values.service import Valid
+    from services.api.collections.locks import refuse_locked_changes
+    from services.api.data_values.service import _STAGED, Valid, _stage
     from tests.collections_world import SUBMITTED
     from tests.factories import committed_world
 
@@ -341,7 +347,8 @@ async def test_a_write_in_progress_holds_the_approvals_of_its_rows(isolation, se
     row = Valid(0, world.planning.id, world.s1.id, SUBMITTED, 1.0)
     held = "SELECT 1 FROM api.collection_approval WHERE organization_id = :org AND period = :p"
     async with isolation() as writer, isolation() as approver:
-        await refuse_locked_changes(writer, [row])  # S1's 2021/2022 is submitted: no lock yet
+        await _stage(writer, [row])
+        await refuse_locked_changes(writer, [row], staged=_STAGED)  # S1's 2021/2022: submitted
         with pytest.raises(DBAPIError, match="could not obtain lock"):
             await approver.execute(
                 text(held + " FOR UPDATE NOWAIT"), {"org": world.s1.id, "p": SUBMITTED}

@@ -1,7 +1,8 @@
 """The roles' homes in Debian's Chromium, with the three services behind real servers: a
 teacher on a phone (390×844) signs in, opens their diagnostic from the home, submits it, sees
-their result and the home saying so; an analyst accepts a recommendation. A failure leaves a
-screenshot at FAILURE."""
+their result and the home saying so; a school leader submits a data collection's return; an
+analyst accepts a recommendation and approves the return. A failure leaves a screenshot at
+FAILURE."""
 
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from services.api.app import create_app as create_api
+from services.api.collections.models import CollectionApproval
 from services.reports.app import create_app as create_reports
 from services.reports.recommendations.models import Recommendation
 from services.surveys.app import create_app as create_surveys
@@ -94,12 +96,34 @@ async def test_a_teacher_takes_a_diagnostic_and_an_analyst_accepts_a_recommendat
             await page.get_by_role("button", name="Выйти").click()
             await expect(page.locator("h1")).to_have_text("Вход в Soko")
 
+            # The spare collection of M1 asks S1 for 2021/2022 (past due, nothing submitted).
+            spare = page.locator(f"#collection-{world.collections['spare_m1'].id}")
+            await sign_in(page, expect, base, "leader@soko.example", "Мероприятия — Школа 1")
+            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+            await expect(spare).to_contain_text("срок сдачи 01.10.2021")
+            await expect(spare).to_contain_text("Статус: не представлено")
+            submit = spare.get_by_role("button", name="Представить на утверждение")
+            box = await submit.bounding_box()
+            assert box is not None and box["height"] >= 44
+            await submit.click()
+            await expect(page.get_by_role("status")).to_have_text(
+                "Данные представлены на утверждение."
+            )
+            await expect(spare).to_contain_text("Статус: представлено на утверждение")
+            await page.get_by_role("button", name="Выйти").click()
+
             await sign_in(page, expect, base, "analyst@soko.example", "Дорожные карты — Район 1")
             assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
             accept = page.get_by_role("button", name=f"Принять: {world.rec_s1.text}")
             await accept.click()
             await expect(page.get_by_role("status")).to_have_text("Статус рекомендации: принята.")
             await expect(page.locator(f"#rec-{world.rec_s1.id} .status")).to_contain_text("принята")
+            await expect(spare).to_contain_text("Ждут утверждения: 1")
+            await spare.get_by_role("button", name="Утвердить").click()
+            await expect(page.get_by_role("status")).to_have_text(
+                "Данные утверждены: изменить их теперь нельзя."
+            )
+            await expect(spare).to_contain_text("утверждено: 1 из")
             await page.get_by_role("button", name="Выйти").click()
             await expect(page.locator("h1")).to_have_text("Вход в Soko")
             assert problems == []
@@ -107,4 +131,10 @@ async def test_a_teacher_takes_a_diagnostic_and_an_analyst_accepts_a_recommendat
         status = await session.scalar(
             select(Recommendation.status).where(Recommendation.id == world.rec_s1.id)
         )
-    assert status == "accepted"
+        approved = await session.scalar(
+            select(CollectionApproval.status).where(
+                CollectionApproval.collection_id == world.collections["spare_m1"].id,
+                CollectionApproval.organization_id == world.s1.id,
+            )
+        )
+    assert (status, approved) == ("accepted", "approved")

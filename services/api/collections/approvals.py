@@ -5,26 +5,23 @@ the collection's owner: level 1 its municipality, level 2 the region (when the r
 collection), and so on. The school's leader submits the data of a period (`submitted`, still
 unlocked); the level-1 analyst approves (`approved`, level 1) or returns them with what to fix
 (`returned`, to the school); the level-2 analyst then approves what level 1 approved, or
-returns it to the school too. Unapproving (with a reason) takes the top approval back: by the
-level that gave it or the one whose turn it is; from level 1 down the data are `submitted`
-again and unlocked. Administrators act at the level whose turn it is.
+returns it to the school too. Until an approval, the leader may withdraw the submission
+(`not_submitted` again, the step kept in the history). Unapproving (with a reason) takes the
+top approval back: by the level that gave it or the one whose turn it is; from level 1 down
+the data are `submitted` again and unlocked. Administrators act at the level whose turn it is.
 
 While an approval stands (any level), every value of the collection's indicators of that
 organization and period is locked: a data-values write that would add or change one is refused
-whole (409) by `refuse_locked_changes`, naming the approval. Each step is kept in the history
+whole (409), naming the approval (`collections.locks`). Each step is kept in the history
 (`collection_approval_step`) and audited (the approval row's changes, by the flush hook).
 """
 
-import functools
 import uuid
-from collections.abc import Sequence
 from datetime import date
-from typing import Any, Protocol
-from zoneinfo import ZoneInfo
+from typing import Any
 
-from sqlalchemy import ARRAY, Float, Integer, String, Uuid, bindparam, func, literal, select, text
+from sqlalchemy import ARRAY, String, Uuid, bindparam, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.elements import TextClause
 
 from services.api.access import Access
 from services.api.collections.models import (
@@ -39,15 +36,14 @@ from services.api.collections.schemas import (
     ApprovalStepAnswer,
 )
 from services.api.collections.service import readable_collection, window_of
-from services.api.collections.status import percent
 from services.api.organizations.models import Organization
 from services.api.territories.models import Territory
 from shared.errors import Conflict, Forbidden, Invalid
 from shared.identity import Role, ScopeType, require_roles
+from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.periods import Period
 from shared.scope import ensure_in_scope, readable_organizations
-from shared.settings import get_settings
 
 _CHAIN = text(
     """
@@ -118,6 +114,15 @@ def _next(
     approval's state does not allow it."""
     status = approval.status if approval else "not_submitted"
     level = approval.level if approval else 0
+    if action == "withdraw":
+        if status == "approved":
+            raise Conflict(
+                f"Данные уже утверждены ({_named(chain, level)}): отозвать подачу нельзя, "
+                "сначала должны отозвать утверждение"
+            )
+        if status != "submitted":
+            raise Conflict("Данные не поданы на утверждение: отзывать нечего")
+        return "not_submitted", 0, 0
     if action == "submit":
         if status == "submitted":
             raise Conflict("Данные уже поданы и ждут утверждения")
@@ -173,24 +178,24 @@ async def take_step(
     *,
     today: date,
 ) -> ApprovalStepAnswer:
-    """Submit, approve, return or unapprove one organization's data of a period; the answer
-    says how complete the data are (`completeness`, `missing_indicator_codes`).
+    """Submit, withdraw, approve, return or unapprove one organization's data of a period;
+    the answer says how complete the data are (`completeness`, `missing_indicator_codes`).
 
     404: the collection does not concern the caller, or the organization is outside their
-    scope; 403: a role that does not take this step (submit: the school's leader; the others:
-    an analyst of a territory in the chain); 422: the organization is not asked to report, the
-    period has no window, no comment to a return or an unapprove; 409: the approval's state
-    does not allow the step (a region approving before the municipality), or a submission
-    before the window opens."""
+    scope (another school's leader); 403: a role that does not take this step (submit and
+    withdraw: the school's leader; the others: an analyst of a territory in the chain); 422:
+    the organization is not asked to report, the period has no window, no comment to a return
+    or an unapprove; 409: the approval's state does not allow the step (a region approving
+    before the municipality, a withdrawal of approved data or of nothing submitted), or a
+    submission before the window opens."""
     principal, session = access.principal, access.session
     collection = await readable_collection(access, collection_id)
     await ensure_in_scope(principal, access.scopes, ScopeType.organization, step.organization_id)
-    require_roles(
-        principal, Role.organization_leader if action == "submit" else Role.territory_analyst
-    )
+    by_school = action in ("submit", "withdraw")
+    require_roles(principal, Role.organization_leader if by_school else Role.territory_analyst)
     chain = await approval_chain(session, collection, step.organization_id)
     window = await window_of(session, collection.id, step.period, where="body")
-    actor = 0 if action == "submit" else _level_of(access, chain)
+    actor = 0 if by_school else _level_of(access, chain)
     comment = step.comment.strip() if step.comment and step.comment.strip() else None
     if action in ("return", "unapprove"):
         comment = _required_comment(action, step.comment)
@@ -279,8 +284,8 @@ async def list_approvals(
 ) -> tuple[list[ApprovalRead], int]:
     """The approvals of the collection the caller reads: of the organizations in their scope
     (a municipality's analyst sees its schools' submissions, the region's what they and the
-    municipalities did), by period then organization name. An organization not yet submitted
-    has none."""
+    municipalities did), by period then organization name. An organization that never
+    submitted has none; one that withdrew its submission is `not_submitted`."""
     collection = await readable_collection(access, collection_id)
     area = _area(collection.owner_territory_id)
     query = (
@@ -329,130 +334,3 @@ async def approval_history(
     if period is not None:
         query = query.where(CollectionApprovalStep.period == period.code)
     return await paginate(access.session, query, page)
-
-
-class ValueRow(Protocol):
-    """A data value about to be written (`data_values.service.Valid`)."""
-
-    index: int
-    indicator_id: uuid.UUID
-    organization_id: uuid.UUID
-    period: str
-    value: float
-
-
-_LOCKED_SQL = """
-    WITH input AS ({input}
-    ), held AS (  -- an approval can neither be given nor taken back while this write runs
-        SELECT a.* FROM api.collection_approval a
-        WHERE (a.organization_id, a.period) IN (SELECT organization_id, period FROM input)
-        FOR SHARE
-    )
-    SELECT i.index, c.id AS collection_id, c.name AS collection_name, a.organization_id,
-           o.name AS organization_name, a.period, a.level, s.territory_id,
-           t.name AS territory_name, s.actor_id, s.actor_name, s.at
-    FROM input i
-    JOIN held a
-        ON a.organization_id = i.organization_id AND a.period = i.period
-        AND a.status = 'approved'
-    JOIN api.collection c ON c.id = a.collection_id AND i.indicator_id = ANY(c.indicator_ids)
-    JOIN api.organization o ON o.id = a.organization_id
-    LEFT JOIN api.data_value d
-        ON d.indicator_id = i.indicator_id AND d.organization_id = i.organization_id
-        AND d.period = i.period
-    LEFT JOIN LATERAL (
-        SELECT territory_id, actor_id, actor_name, at FROM api.collection_approval_step s
-        WHERE s.collection_id = a.collection_id AND s.organization_id = a.organization_id
-          AND s.period = a.period AND s.action = 'approve' AND s.level = a.level
-        ORDER BY s.id DESC LIMIT 1
-    ) s ON true
-    LEFT JOIN api.territory t ON t.id = s.territory_id
-    WHERE d.value IS DISTINCT FROM i.value
-    ORDER BY i.index
-    """
-_LOCKED = text(
-    _LOCKED_SQL.format(
-        input="""
-        SELECT * FROM unnest(:indexes, :indicator_ids, :organization_ids, :periods, :values)
-            AS t(index, indicator_id, organization_id, period, value)"""
-    )
-).bindparams(
-    bindparam("indexes", type_=ARRAY(Integer)),
-    bindparam("indicator_ids", type_=ARRAY(Uuid)),
-    bindparam("organization_ids", type_=ARRAY(Uuid)),
-    bindparam("periods", type_=ARRAY(String)),
-    bindparam("values", type_=ARRAY(Float)),
-)
-
-
-def _approval_said(row: Any) -> str:
-    # The time as the people of the territory read it (SOKO_TIMEZONE, «… MSK»), not UTC.
-    zone = ZoneInfo(get_settings().timezone)
-    at = row.at.astimezone(zone).strftime("%d.%m.%Y %H:%M %Z") if row.at else "—"
-    who = row.actor_name or row.actor_id or "—"
-    return (
-        f"данные «{row.organization_name}» за {row.period} по сбору «{row.collection_name}» "
-        f"утверждены: {row.territory_name or '—'}, {who}, {at}"
-    )
-
-
-@functools.cache
-def _locked_in(staged: str) -> TextClause:
-    """`_LOCKED` reading its rows from a table of the session (constant SQL only)."""
-    columns = "index, indicator_id, organization_id, period, value"
-    return text(_LOCKED_SQL.format(input=f"SELECT {columns} FROM {staged}"))  # noqa: S608
-
-
-async def refuse_locked_changes(
-    session: AsyncSession, rows: Sequence[ValueRow], *, staged: str | None = None
-) -> None:
-    """Refuse a write of data values (409, nothing written) when one of `rows` would add or
-    change a value locked by an approval: an indicator of a collection whose data of that
-    organization and period are approved at some level. A row with the stored value is no
-    change and passes. The approvals of the rows' organizations and periods are held (FOR
-    SHARE) until the write commits, so none is given or taken back meanwhile. The problem
-    names the approval (who, at which level, when) in `detail`, each refused row in `errors`
-    (`loc`: ["values", index, "value"], the index as the import summary counts rows) and the
-    approvals in `approvals`. One query; with `staged` (a table of the session holding the
-    very `rows` as index, indicator_id, organization_id, period, value: an import's copy)
-    the rows are read from there instead of being sent again."""
-    if not rows:
-        return
-    if staged is not None:
-        found = (await session.execute(_locked_in(staged))).all()
-    else:
-        params = {
-            "indexes": [r.index for r in rows],
-            "indicator_ids": [r.indicator_id for r in rows],
-            "organization_ids": [r.organization_id for r in rows],
-            "periods": [r.period for r in rows],
-            "values": [r.value for r in rows],
-        }
-        found = (await session.execute(_LOCKED, params)).all()
-    if not found:
-        return
-    approvals: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in found:
-        approvals.setdefault(
-            (row.collection_id, row.organization_id, row.period),
-            {
-                "collection_id": str(row.collection_id),
-                "collection_name": row.collection_name,
-                "organization_id": str(row.organization_id),
-                "period": row.period,
-                "level": row.level,
-                "territory_id": str(row.territory_id) if row.territory_id else None,
-                "approved_by": row.actor_id,
-                "approved_by_name": row.actor_name,
-                "approved_at": row.at.isoformat() if row.at else None,
-            },
-        )
-    said = _approval_said(found[0])
-    raise Conflict(
-        f"Значения закрыты для изменений: {said}. Изменить их можно после отзыва утверждения",
-        errors=[
-            {"loc": ["values", r.index, "value"], "msg": f"Значение закрыто: {_approval_said(r)}"}
-            for r in found
-        ],
-        approvals=list(approvals.values()),
-    )

@@ -21,7 +21,7 @@ from sqlmodel import Field, SQLModel
 from shared.db import Entity, timestamp_column
 
 APPROVAL_STATUSES = ("submitted", "returned", "approved")
-APPROVAL_ACTIONS = ("submit", "approve", "return", "unapprove")
+APPROVAL_ACTIONS = ("submit", "withdraw", "approve", "return", "unapprove")
 
 
 class Collection(Entity, table=True):
@@ -71,14 +71,18 @@ class CollectionWindow(SQLModel, table=True):
 
 class CollectionApproval(SQLModel, table=True):
     """Where one organization's data of one collection and period stands: `submitted` by the
-    school, `returned` to it, or `approved` by `level` territories of its approval chain
-    (1: its municipality, 2: the region above, …). Audited on every step (the flush hook)."""
+    school, `not_submitted` when it withdrew that, `returned` to it, or `approved` by `level`
+    territories of its approval chain (1: its municipality, 2: the region above, …). Audited
+    on every step (the flush hook)."""
 
     __tablename__ = "collection_approval"
     __table_args__ = (
-        CheckConstraint("status IN ('submitted', 'returned', 'approved')", name="status"),
         CheckConstraint(
-            "last_action IN ('submit', 'approve', 'return', 'unapprove')", name="last_action"
+            "status IN ('not_submitted', 'submitted', 'returned', 'approved')", name="status"
+        ),
+        CheckConstraint(
+            "last_action IN ('submit', 'approve', 'return', 'unapprove', 'withdraw')",
+            name="last_action",
         ),
         CheckConstraint("(status = 'approved') = (level > 0)", name="level"),
         UniqueConstraint(
@@ -105,7 +109,9 @@ class CollectionApprovalStep(SQLModel, table=True):
 
     __tablename__ = "collection_approval_step"
     __table_args__ = (
-        CheckConstraint("action IN ('submit', 'approve', 'return', 'unapprove')", name="action"),
+        CheckConstraint(
+            "action IN ('submit', 'approve', 'return', 'unapprove', 'withdraw')", name="action"
+        ),
         Index("ix_collection_approval_step_key", "collection_id", "organization_id", "period"),
         {"schema": "api"},
     )

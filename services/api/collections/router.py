@@ -111,6 +111,17 @@ async def submit_collection(
     return await _step(request, access, collection_id, "submit", body)
 
 
+@router.post("/collections/{collection_id}/approvals/withdraw", responses=WRITE_ERRORS)
+async def withdraw_collection(
+    collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request
+) -> ApprovalStepAnswer:
+    """The school's leader takes back a submission not yet approved (`not_submitted` again;
+    an optional `comment` says why), to fix the values or submit later; audited, kept in the
+    history. 409 once any level approved the data (they must be unapproved first) or when
+    nothing is submitted; another school's data 404."""
+    return await _step(request, access, collection_id, "withdraw", body)
+
+
 @router.post("/collections/{collection_id}/approvals/approve", responses=WRITE_ERRORS)
 async def approve_collection(
     collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request

@@ -31,7 +31,7 @@ IndicatorCodes = Annotated[
     ),
 ]
 ApprovalStatus = Literal["not_submitted", "submitted", "returned", "approved"]
-ApprovalAction = Literal["submit", "approve", "return", "unapprove"]
+ApprovalAction = Literal["submit", "withdraw", "approve", "return", "unapprove"]
 
 
 class Window(BaseModel):
@@ -87,8 +87,9 @@ class CollectionRead(BaseModel):
 
 class ApprovalState(BaseModel):
     status: ApprovalStatus = Field(
-        description="not_submitted (nothing yet), submitted (by the organization, unlocked), "
-        "returned (to the organization with a comment), approved (locked)"
+        description="not_submitted (nothing yet, or the submission withdrawn), submitted (by "
+        "the organization, unlocked), returned (to the organization with a comment), "
+        "approved (locked)"
     )
     level: int = Field(
         description="Territories of the approval chain that approved: 0 none, 1 the "
@@ -139,7 +140,8 @@ class ApprovalStep(BaseModel):
     comment: str | None = Field(
         default=None,
         max_length=5000,
-        description="Required to return (what to fix) and to unapprove (the reason)",
+        description="Required to return (what to fix) and to unapprove (the reason); "
+        "optional to submit and withdraw",
     )
 
 

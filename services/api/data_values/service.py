@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import FIGURE_WRITERS
 from services.api.audit import service as audit
-from services.api.collections import approvals
+from services.api.collections import locks
 from services.api.data_values.models import DataValue, IdempotencyKeys
 from services.api.data_values.rows import (
     Checked,
@@ -253,12 +253,12 @@ class DataValueImporter(ScopedImporter):
     async def store(self, session: AsyncSession, valid: list[Valid]) -> Counts:
         """The rows copied in (`_stage`, which the statements below read instead of being
         sent the rows again); nothing when a row would change a value locked by an approval
-        (409 naming it, `collections.approvals`); else one statement: new and changed values,
+        (409 naming it, `collections.locks`); else one statement: new and changed values,
         and their audit events; then the outlier checks of the batch (flags recomputed,
         flagged rows warned of) and the validation rules' current violations of what it
         touched (both read as stored when no value changed)."""
         await _stage(session, valid)
-        await approvals.refuse_locked_changes(session, valid, staged=_STAGED)
+        await locks.refuse_locked_changes(session, valid, staged=_STAGED)
         result = await session.execute(
             _UPSERT, {"source": writer_source(self.principal), **audit.actor(self.principal)}
         )

@@ -3,11 +3,13 @@ service functions with the visitor's `Access`, the peers' through peer_reads.py 
 visitor. A section a peer cannot give says so; the rest of the home still shows.
 
 - analyst, administrator: roadmaps with progress and overdue activities, school cards,
-  recommendations to move through their lifecycle, campaigns with response rates;
+  recommendations to move through their lifecycle, campaigns with response rates, the schools
+  late in each data collection and the submissions to approve or return (data_collections.py);
 - methodologist: the teachers' diagnostics with rates, the PD order of the latest
   diagnostic's school year, the teachers' individual routes, recommendations;
 - school leader: the school's activities (mark done), recommendations addressed to the school,
-  who has not answered an open identified campaign;
+  who has not answered an open identified campaign, the data collections asking the school
+  (completeness, due date, what is missing; submit or withdraw);
 - teacher: their profile, their open diagnostics (their personal links), their route;
 - viewer: the roadmaps and the indicator values of their scope, read-only.
 """
@@ -20,7 +22,7 @@ from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.pages import peer_reads, service, value_reads
+from services.api.pages import data_collections, peer_reads, service, value_reads
 from services.api.pages.peer_reads import Part
 from services.api.pages.recommendation_pages import recommendation_page
 from services.api.pages.render import POSITION_NAMES
@@ -65,12 +67,14 @@ async def context(request: Request, session: AsyncSession, person: Visitor) -> d
         found["rec_page"] = await recommendation_page(request, access, found["organizations"])
         found["recommendations"] = found["rec_page"].part
         found["campaigns"] = await peer_reads.campaigns(request, principal)
+        found |= await data_collections.home_context(request, access)
     elif role == Role.organization_leader:
         found["activities"] = await service.school_activities(access, today)
         found["recommendations"] = await peer_reads.recommendations(
             request, organization_id=principal.scope_id
         )
         found["campaigns"] = await peer_reads.campaigns(request, principal)
+        found |= await data_collections.home_context(request, access)
     elif role == Role.teacher:
         found["record"] = await service.own_record(access)
         found["invitations"] = await peer_reads.invitations(request)

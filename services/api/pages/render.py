@@ -9,7 +9,11 @@ from fastapi import Request
 from fastapi.responses import Response
 
 from services.api.pages.session import CSRF_FIELD, Visitor
-from shared.labels import ACTIVITY_STATUS_LABELS, RECOMMENDATION_STATUS_LABELS
+from shared.labels import (
+    ACTIVITY_STATUS_LABELS,
+    APPROVAL_STATUS_LABELS,
+    RECOMMENDATION_STATUS_LABELS,
+)
 from shared.templating import page_templates, ru_date
 from shared.value_labels import STATUS_LABELS, STATUS_MARKS, change_text, target_text, value_text
 
@@ -75,6 +79,7 @@ templates.env.globals.update(
     status_names=STATUS_NAMES,
     position_names=POSITION_NAMES,
     recommendation_names=RECOMMENDATION_NAMES,
+    approval_names=APPROVAL_STATUS_LABELS,
     recommendation_moves=RECOMMENDATION_MOVES,
     invitation_names=INVITATION_NAMES,
     campaign_names=CAMPAIGN_NAMES,

@@ -4,10 +4,11 @@
 `POST /sign-in` checks the password with the API's own sign-in (`auth.service.sign_in`: the
 same throttling per account and per address) and keeps the token in the session cookie
 (session.py); `POST /sign-out` revokes it as `POST /v1/auth/revoke` does. `GET /home` is the
-home of the visitor's role (homes.py). `POST /activities/{id}/done`, `…/reopen` and
-`POST /recommendations/{id}/status` are its buttons, done as the API (the activity) or the
-reports service (the recommendation, asked as the visitor) would do them. Every POST carries
-the form's CSRF token (403 page without it).
+home of the visitor's role (homes.py). `POST /activities/{id}/done`, `…/reopen`,
+`POST /recommendations/{id}/status` and `POST /collections/{id}/{action}` (data_collections.py)
+are its buttons, done as the API (the activity, the collection's approval) or the reports
+service (the recommendation, asked as the visitor) would do them. Every POST carries the
+form's CSRF token (403 page without it).
 Every answer is a Russian page or a redirect (303), never problem+json, and never cached.
 """
 
@@ -23,7 +24,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import Access
 from services.api.auth.service import revoke, sign_in
-from services.api.pages import homes, peer_reads, recommendation_pages, service, values
+from services.api.pages import (
+    data_collections,
+    homes,
+    peer_reads,
+    recommendation_pages,
+    service,
+    values,
+)
 from services.api.pages.render import HERE, NO_STORE, RECOMMENDATION_STATUSES, page
 from services.api.pages.session import (
     CSRF_FIELD,
@@ -43,6 +51,7 @@ from shared.settings import Settings
 STATIC_PATH = "/pages/static"
 router = APIRouter(include_in_schema=False)
 router.include_router(values.router)  # /values, /decisions
+router.include_router(data_collections.router)  # /collections/{id}/{action}
 static_files = StaticFiles(directory=HERE / "static")
 
 # Sign-in problems: status code of the page again.
@@ -133,7 +142,9 @@ async def sign_out(request: Request, session: SessionDep) -> Response:
 @router.get("/home")
 async def home(request: Request, session: SessionDep) -> Response:
     """The home of the visitor's role (homes.py); without a session, the sign-in page. A
-    `?done=1` (an activity marked done) or `?moved=<status>` (a recommendation moved) says so."""
+    `?done=1` (an activity marked done), `?moved=<status>` (a recommendation moved) or
+    `?collection=<action>` (a collection's data submitted, withdrawn, approved, returned)
+    says so."""
     person = await visitor(request, session)
     if person is None:
         return _redirect("/")
@@ -144,6 +155,8 @@ async def home(request: Request, session: SessionDep) -> Response:
     moved = request.query_params.get("moved")
     if moved in RECOMMENDATION_STATUSES:
         notice, context["moved"] = "moved", moved
+    if (step := request.query_params.get("collection")) in data_collections.ACTIONS:
+        notice = f"collection_{step}"
     role = person.principal.role
     return page(request, homes.HOMES[role], person=person, notice=notice, **context)
 

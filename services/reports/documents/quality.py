@@ -16,17 +16,12 @@ from services.reports.data_quality.status import Standing, pooled, standings
 from services.reports.documents.model import QualityPart, QualityRow, QualitySection
 from services.reports.documents.quality_checks import outliers_part, violations_part
 from services.reports.documents.values import Context
+from shared.labels import APPROVAL_STATUS_LABELS
 from shared.periods import Period
 from shared.scope import readable_organizations
 from shared.settings import get_settings
 from shared.templating import natural_key
 
-APPROVAL_LABELS = {
-    "not_submitted": "не представлено",
-    "submitted": "представлено на утверждение",
-    "returned": "возвращено на доработку",
-    "approved": "утверждено",
-}
 COMPLETENESS_COLUMNS = [
     "Организация",
     "Ожидается",
@@ -46,7 +41,7 @@ def approval_text(row: Standing) -> str:
     its organizations are approved."""
     if row.organization_id is None:
         return f"утверждено: {row.approved_organizations} из {row.organizations}"
-    label = APPROVAL_LABELS.get(row.status, row.status)
+    label = APPROVAL_STATUS_LABELS.get(row.status, row.status)
     if row.status == "approved" and row.levels > 1:
         return f"{label} (уровень {row.level} из {row.levels})"
     return label

@@ -1,0 +1,186 @@
+"""Data collections on the homes, and their approval buttons.
+
+On the leader's home: each collection asking their school for the current period (a
+collection's newest window opened by today) with the school's completeness, the due date,
+whether it is late, the indicators still without a value, and the button to submit the data
+or to withdraw a submission not yet approved. On the analyst's (and the administrator's) home:
+per such collection the schools that are late (in the natural order of their names) with
+their completeness, and the schools whose submitted data wait to be approved or returned with
+a comment. Everything is read through `collections.status` and done through
+`collections.approvals.take_step` with the visitor's `Access`: the page shows and allows
+exactly what the API would.
+
+`POST /collections/{id}/{action}` (submit, withdraw, approve, return; fields `organization_id`,
+`period`, `comment`, the session's CSRF token): back to the home saying what was done, or a
+Russian page with the API's reason (403, 404, 409, 422).
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import ARRAY, String, Uuid, bindparam, text
+
+from services.api.access import Access
+from services.api.collections import approvals, service, status
+from services.api.collections.schemas import (
+    ApprovalStep,
+    CollectionRead,
+    CollectionStatus,
+    OrganizationStatus,
+    WindowRead,
+)
+from services.api.pages.render import NO_STORE, page
+from services.api.pages.session import CSRF_FIELD, visitor
+from shared.db import SessionDep
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
+from shared.identity import Role, ScopeType
+from shared.pagination import Pagination
+from shared.periods import parse_period
+from shared.templating import natural_key
+
+router = APIRouter(include_in_schema=False)
+# How many collections a home shows at the most (one status query each: a handful in practice).
+SHOWN = 20
+ACTIONS = ("submit", "withdraw", "approve", "return")
+SCHOOL_ACTIONS = frozenset({"submit", "withdraw"})
+
+
+@dataclass
+class CollectionLine:
+    """One collection in its current window: the status of the organizations the visitor
+    reads; for a leader `mine` and the names of the indicators it has not yet reported; for an
+    analyst the `late` organizations and those `waiting` for approval, in natural order."""
+
+    collection: CollectionRead
+    window: WindowRead
+    status: CollectionStatus
+    mine: OrganizationStatus | None = None
+    missing: list[str] = field(default_factory=list)
+    late: list[OrganizationStatus] = field(default_factory=list)
+    waiting: list[OrganizationStatus] = field(default_factory=list)
+
+
+def current_window(collection: CollectionRead, today: date) -> WindowRead | None:
+    """The window of the current period: the newest opened by `today` (None: none yet)."""
+    opened = [w for w in collection.windows if w.opens_date <= today]
+    return max(opened, key=lambda w: (w.opens_date, w.period), default=None)
+
+
+async def lines(access: Access, today: date, timezone: str) -> list[CollectionLine]:
+    """The collections concerning the visitor with a current window, newest first (at most
+    `SHOWN`), each with its status for that period."""
+    found, _ = await service.list_collections(access, Pagination(limit=SHOWN, offset=0))
+    found_lines = []
+    for collection in await service.read_collections(access.session, found):
+        window = current_window(collection, today)
+        if window is None:
+            continue
+        standing = await status.collection_status(
+            access, collection.id, parse_period(window.period), today=today, timezone=timezone
+        )
+        line = CollectionLine(collection, window, standing)
+        ordered = sorted(standing.organizations, key=lambda o: natural_key(o.name))
+        line.late = [o for o in ordered if o.late]
+        line.waiting = [o for o in ordered if o.approval.status == "submitted"]
+        found_lines.append(line)
+    principal = access.principal
+    if principal.scope_type == ScopeType.organization and principal.scope_id is not None:
+        missing = await _missing_names(access, principal.scope_id, found_lines)
+        for line in found_lines:
+            line.mine = next(
+                (o for o in line.status.organizations if o.organization_id == principal.scope_id),
+                None,
+            )
+            line.missing = missing.get(line.collection.id, [])
+    return found_lines
+
+
+_MISSING = text(
+    """
+    SELECT w.collection_id, i.name
+    FROM unnest(:collection_ids, :periods) AS w(collection_id, period)
+    JOIN api.collection c ON c.id = w.collection_id
+    JOIN api.organization o ON o.id = :organization_id
+    JOIN api.indicator i ON i.id = ANY(c.indicator_ids) AND o.kind = ANY(i.applies_to)
+    LEFT JOIN api.data_value d
+        ON d.indicator_id = i.id AND d.organization_id = o.id AND d.period = w.period
+    WHERE d.value IS NULL
+    ORDER BY w.collection_id, i.name
+    """
+).bindparams(
+    bindparam("collection_ids", type_=ARRAY(Uuid)), bindparam("periods", type_=ARRAY(String))
+)
+
+
+async def _missing_names(
+    access: Access, organization_id: uuid.UUID, found: list[CollectionLine]
+) -> dict[uuid.UUID, list[str]]:
+    """Per collection, the names of its indicators the organization is expected to report
+    (as the status counts them) and has no value of for the current period; one query."""
+    if not found:
+        return {}
+    params = {
+        "collection_ids": [line.collection.id for line in found],
+        "periods": [line.window.period for line in found],
+        "organization_id": organization_id,
+    }
+    missing: dict[uuid.UUID, list[str]] = {}
+    for collection_id, name in await access.session.execute(_MISSING, params):
+        missing.setdefault(collection_id, []).append(name)
+    return missing
+
+
+async def home_context(request: Request, access: Access) -> dict[str, Any]:
+    """The homes' `collections` (`CollectionLine`s) for leaders, analysts, administrators."""
+    settings = request.app.state.settings
+    if access.principal.role not in (Role.admin, Role.territory_analyst, Role.organization_leader):
+        return {}
+    return {"collections": await lines(access, settings.today(), settings.timezone)}
+
+
+def _problem(request: Request, code: int, person: Any, detail: str, kind: str = "step") -> Response:
+    """The Russian page of a refused step (`detail`: why), or of a stale form."""
+    return page(
+        request, "message.html", code, person=person, kind=kind, subject="collection",
+        detail=detail,
+    )  # fmt: skip
+
+
+@router.post("/collections/{collection_id}/{action}")
+async def take_step(
+    collection_id: uuid.UUID, action: str, request: Request, session: SessionDep
+) -> Response:
+    """A collection's approval button (see the module's docstring)."""
+    person = await visitor(request, session)
+    if person is None:
+        return RedirectResponse("/", status_code=303, headers=NO_STORE)
+    form = await request.form(max_files=0, max_fields=10)
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    if not person.posted_by(request.app.state.settings, fields.get(CSRF_FIELD)):
+        return _problem(request, 403, person, "", kind="stale")
+    if action not in ACTIONS:
+        return _problem(request, 404, person, "Такого действия со сбором данных нет.")
+    try:
+        step = ApprovalStep.model_validate(
+            {
+                "organization_id": fields.get("organization_id"),
+                "period": fields.get("period"),
+                "comment": fields.get("comment") or None,
+            }
+        )
+        today = request.app.state.settings.today()
+        await approvals.take_step(person.access(session), collection_id, action, step, today=today)
+    except ValidationError:
+        return _problem(request, 422, person, "Форма заполнена неверно: откройте главную снова.")
+    except NotFound:
+        return _problem(request, 404, person, "Такого сбора данных нет или он вам недоступен.")
+    except (Forbidden, Conflict, Invalid) as refused:  # 403, 409, 422 with the API's reason
+        return _problem(request, refused.status, person, refused.detail)
+    return RedirectResponse(
+        f"/home?collection={action}#collections-title", status_code=303, headers=NO_STORE
+    )

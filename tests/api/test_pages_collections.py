@@ -1,0 +1,178 @@
+"""Data collections on the homes: the leader sees their school's completeness, due date,
+lateness and missing indicators and submits or withdraws; the analyst sees the late schools in
+natural order and approves or returns what was submitted. The rights are the API's (another
+school's leader of the same district changes nothing); every form carries the CSRF token."""
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from services.api.collections.models import CollectionApproval, CollectionApprovalStep
+from services.api.data_values.models import DataValue
+from services.api.organizations.models import Organization
+from tests.api import test_pages
+from tests.collections_world import add_collection
+from tests.factories import TRAINED, add_colleagues, add_data_indicator
+from tests.surveys.forms import Dom, csrf_of
+
+browser = test_pages.browser  # the pages' "browser" fixture: a client with its own cookie jar
+signed_in = test_pages.signed_in
+PERIOD = "2026/2027"
+
+
+@pytest.fixture
+async def late_world(world, db, settings):
+    """M1's «Мониторинг готовности» of two indicators, its window of `PERIOD` opened a month
+    ago and due five days ago; «Школа 10» beside S1 and S2; S1 has reported one value of two."""
+    await add_colleagues(db, settings, world)
+    today = settings.today()
+    trained = await add_data_indicator(db, "teachers_trained", TRAINED, "percent")
+    world.s10 = Organization(name="Школа 10", kind="school", territory_id=world.m1.id)
+    db.add(world.s10)
+    window = {PERIOD: (today - timedelta(days=30), today - timedelta(days=5))}
+    world.monitoring = await add_collection(
+        db, world.m1, [world.planning, trained], window, name="Мониторинг готовности"
+    )
+    db.add(DataValue(indicator_id=world.planning.id, organization_id=world.s1.id,
+                     period=PERIOD, value=1.0))  # fmt: skip
+    await db.flush()
+    return world
+
+
+def card(home, world) -> str:
+    return Dom(home.text).text(f"collection-{world.monitoring.id}").replace("\xa0", " ")
+
+
+async def step(client, page, world, action, org=None, comment=None):
+    fields = {
+        "_csrf": csrf_of(page),
+        "organization_id": str((org or world.s1).id),
+        "period": PERIOD,
+    }
+    if comment is not None:
+        fields["comment"] = comment
+    return await client.post(f"/collections/{world.monitoring.id}/{action}", data=fields)
+
+
+async def approval(db, world, org=None):
+    query = select(CollectionApproval.status).where(
+        CollectionApproval.collection_id == world.monitoring.id,
+        CollectionApproval.organization_id == (org or world.s1).id,
+    )
+    return await db.scalar(query)
+
+
+async def test_the_leader_sees_what_is_missing_and_submits_then_withdraws(
+    browser, late_world, db, settings
+):
+    world = late_world
+    client, home = await signed_in(browser, "leader@soko.example")
+    shown = card(home, world)
+    assert "Мониторинг готовности" in shown and f"Период {PERIOD}" in shown
+    due = settings.today() - timedelta(days=5)
+    assert f"срок сдачи {due:%d.%m.%Y}" in shown
+    assert "Заполнено: 50 % (1 из 2)" in shown
+    assert "срок сдачи прошёл, данные не полные" in shown
+    assert "Статус: не представлено" in shown
+    assert f"Не внесены: {TRAINED}" in shown  # the missing indicator, by its name
+    assert world.planning.name not in shown  # reported
+    assert 'class="card collection late"' in home.text
+    dom = Dom(home.text)
+    assert any(
+        f["name"] == "organization_id" and f["value"] == str(world.s1.id)
+        for f in dom.named("organization_id")
+    )
+
+    submitted = await step(client, home, world, "submit")
+    assert submitted.status_code == 303
+    assert submitted.headers["location"] == "/home?collection=submit#collections-title"
+    assert await approval(db, world) == "submitted"
+    home = await client.get(submitted.headers["location"])
+    assert "Данные представлены на утверждение." in home.text
+    shown = card(home, world)
+    assert "Статус: представлено на утверждение" in shown and "Отозвать" in shown
+    assert "Представить на утверждение" not in shown
+    assert Dom(home.text).label(f"withdraw-{world.monitoring.id}-{world.s1.id}") == (
+        "Причина (необязательно)"
+    )
+
+    withdrawn = await step(client, home, world, "withdraw", comment="Допишем КПК")
+    assert withdrawn.status_code == 303
+    assert await approval(db, world) == "not_submitted"
+    home = await client.get(withdrawn.headers["location"])
+    assert "Данные отозваны с утверждения" in home.text
+    assert "Представить на утверждение" in card(home, world)
+    steps = await db.execute(
+        select(CollectionApprovalStep.action, CollectionApprovalStep.comment)
+        .where(CollectionApprovalStep.collection_id == world.monitoring.id)
+        .order_by(CollectionApprovalStep.id)
+    )
+    assert steps.all() == [("submit", None), ("withdraw", "Допишем КПК")]
+
+
+async def test_the_analyst_sees_late_schools_in_natural_order_and_approves(browser, late_world, db):
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    assert (await step(leader, home, world, "submit")).status_code == 303
+    client, home = await signed_in(browser, "analyst@soko.example")
+    shown = card(home, world)
+    assert "Опаздывают: 3 из 3" in shown
+    late = shown[shown.index("Опаздывают") : shown.index("Ждут утверждения")]
+    # № 2 before № 10; each with its completeness.
+    assert late.index("Школа 1 — заполнено 50 %") < late.index("Школа 2 — заполнено 0 %")
+    assert late.index("Школа 2 — заполнено 0 %") < late.index("Школа 10 — заполнено 0 %")
+    assert "Заполнено по территории: 16,7 %" in shown  # 1 of 6 values (pooled)
+    waiting = shown[shown.index("Ждут утверждения") :]
+    assert "Ждут утверждения: 1" in waiting and "Школа 1 — заполнено 50 % (1 из 2)" in waiting
+    assert "Школа 2 —" not in waiting
+    assert Dom(home.text).label(f"return-{world.monitoring.id}-{world.s1.id}") == "Что исправить"
+
+    no_comment = await step(client, home, world, "return")
+    assert no_comment.status_code == 422 and "Укажите, что исправить" in no_comment.text
+    approved = await step(client, home, world, "approve")
+    assert approved.status_code == 303
+    assert await approval(db, world) == "approved"
+    home = await client.get(approved.headers["location"])
+    assert "Данные утверждены" in home.text
+    assert "Ждут утверждения: 1" not in card(home, world)
+    # The leader can no longer withdraw: the page offers nothing, the API's 409 if forced.
+    again, own = await signed_in(browser, "leader@soko.example")
+    assert "Статус: утверждено" in card(own, world) and "Отозвать" not in card(own, world)
+    forced = await step(again, own, world, "withdraw")
+    assert forced.status_code == 409 and "отозвать подачу нельзя" in forced.text
+    assert "application/problem+json" not in forced.headers["content-type"]
+
+
+async def test_the_analyst_returns_with_a_comment(browser, late_world, db):
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    await step(leader, home, world, "submit")
+    client, home = await signed_in(browser, "analyst@soko.example")
+    returned = await step(client, home, world, "return", comment="Нет данных о КПК")
+    assert returned.status_code == 303
+    assert await approval(db, world) == "returned"
+    _, own = await signed_in(browser, "leader@soko.example")
+    assert "Статус: возвращено на доработку" in card(own, world)
+    assert "Представить на утверждение" in card(own, world)
+
+
+async def test_another_school_s_leader_and_a_stale_form_change_nothing(browser, late_world, db):
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    await step(leader, home, world, "submit")
+    other, other_home = await signed_in(browser, "leader2@soko.example")  # S2, same district
+    assert str(world.s1.id) not in Dom(other_home.text).text(f"collection-{world.monitoring.id}")
+    for action in ("withdraw", "approve"):
+        refused = await step(other, other_home, world, action)
+        assert refused.status_code in (403, 404), refused.text
+        assert "Действие со сбором данных не выполнено" in refused.text
+    stale = await leader.post(
+        f"/collections/{world.monitoring.id}/withdraw",
+        data={"organization_id": str(world.s1.id), "period": PERIOD},
+    )
+    assert stale.status_code == 403 and "Страница устарела" in stale.text
+    assert await approval(db, world) == "submitted"
+    # A viewer's home has no collections' buttons.
+    _, viewer = await signed_in(browser, "viewer@soko.example")
+    assert "/collections/" not in viewer.text
