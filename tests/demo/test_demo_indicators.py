@@ -17,7 +17,6 @@ from shared.settings import Settings
 from tests.conftest import run_sync
 from tests.demo.helpers import demo_api
 
-
 # What only a school has (a deputy for upbringing, teachers of subjects, lessons outside the
 # timetable, classes, ВПР, grades 5–11): a kindergarten or a centre of additional education is
 # left out of these, not shown "нет данных" (issue 16).

@@ -8,9 +8,7 @@ from tests.surveys.forms import BANK
 LONG = "ОО, реализующая адаптированные образовательные программы, имеет условия для их реализации"
 
 
-async def test_the_card_on_screen_shows_every_indicator_in_full(
-    api_client, reports_client, world
-):
+async def test_the_card_on_screen_shows_every_indicator_in_full(api_client, reports_client, world):
     # 16 indicators with 90-character names: the printed A4 page keeps 14, the screen all 16.
     names = [f"{LONG} ({i:02d})" for i in range(1, 17)]
     for i, name in enumerate(names, 1):
@@ -49,9 +47,7 @@ async def test_the_card_on_screen_shows_every_indicator_in_full(
     assert workbook.status_code == 200 and workbook.headers["content-type"] == XLSX
 
 
-async def test_the_card_names_the_questionnaire_without_answers_by_its_title(
-    reports_client, world
-):
+async def test_the_card_names_the_questionnaire_without_answers_by_its_title(reports_client, world):
     # S2 has no parents' answers: the card says which questionnaire, as its readers know it.
     answer = await reports_client.get(
         f"/v1/reports/organizations/{world.s2.id}",

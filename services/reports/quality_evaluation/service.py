@@ -56,9 +56,7 @@ def organization_counts(
 
 async def parents_title(session: AsyncSession, weights: Weights) -> str:
     """The title of the parents' questionnaire the weights name."""
-    return await instrument_title(
-        session, weights["instrument_code"], weights["instrument_title"]
-    )
+    return await instrument_title(session, weights["instrument_code"], weights["instrument_title"])
 
 
 def survey_items(weights: Weights) -> set[str]:
