@@ -1,6 +1,8 @@
 """The documents as a person reads them in a browser (the fresh user's findings on issue 16):
 the school card shows every indicator with its full name on screen and links its .xlsx."""
 
+from urllib.parse import quote
+
 from tests.reports.documents_world import PERIOD, XLSX, parse
 from tests.reports.helpers import post_values
 from tests.surveys.forms import BANK
@@ -58,3 +60,42 @@ async def test_the_card_names_the_questionnaire_without_answers_by_its_title(rep
     title = BANK["nok_parents_2018"].title
     assert f"Не рассчитана: Анкетирование «{title}»: нет ответов" in answer.text
     assert "nok_parents_2018" not in answer.text
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+async def test_a_browser_gets_a_russian_page_on_401_and_404_an_api_client_json(
+    reports_client, world, settings
+):
+    card = f"/v1/reports/organizations/{world.s1.id}"
+    # Signed out (a bookmarked card): «Войдите», the api's sign-in page with the way back.
+    answer = await reports_client.get(card, params={"period": PERIOD}, headers=BROWSER)
+    assert answer.status_code == 401
+    assert answer.headers["content-type"].startswith("text/html")
+    api = str(settings.api_url).rstrip("/")
+    back = f"{str(settings.reports_url).rstrip('/')}{card}?period={quote(PERIOD, safe='')}"
+    assert "<h1>Войдите</h1>" in answer.text
+    assert f'href="{api}/?next={quote(back, safe="")}"' in answer.text
+    # Another school's card for a leader: «Не найдено», the api's home.
+    other = f"/v1/reports/organizations/{world.s3.id}"
+    answer = await reports_client.get(other, headers=BROWSER | world.headers("leader"))
+    assert answer.status_code == 404 and "<h1>Не найдено</h1>" in answer.text
+    assert f'<a href="{api}/">На главную</a>' in answer.text
+    # An API client keeps problem+json: Accept application/json, */* or none.
+    for accept in ("application/json", "*/*", None):
+        headers = {"Accept": accept} if accept else {}
+        answer = await reports_client.get(card, headers=headers)
+        assert answer.status_code == 401
+        assert answer.headers["content-type"] == "application/problem+json", accept
+        answer = await reports_client.get(other, headers=headers | world.headers("leader"))
+        assert answer.json()["type"] == "urn:soko:problem:not-found", accept
+
+
+async def test_the_bare_address_of_reports_and_surveys_leads_to_the_api_home(
+    reports_client, surveys_client, settings
+):
+    for client in (reports_client, surveys_client):
+        answer = await client.get("/", headers=BROWSER)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == str(settings.api_url).rstrip("/") + "/"
