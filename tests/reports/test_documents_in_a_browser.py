@@ -3,9 +3,11 @@ the school card shows every indicator with its full name on screen and links its
 
 from urllib.parse import quote
 
-from tests.reports.documents_world import PERIOD, XLSX, parse
+import pytest
+
+from tests.reports.documents_world import PERIOD, XLSX, parse, roadmap_with_indicators
 from tests.reports.helpers import post_values
-from tests.surveys.forms import BANK
+from tests.surveys.forms import BANK, CHROMIUM, phone
 
 LONG = "ОО, реализующая адаптированные образовательные программы, имеет условия для их реализации"
 
@@ -99,3 +101,56 @@ async def test_the_bare_address_of_reports_and_surveys_leads_to_the_api_home(
         answer = await client.get("/", headers=BROWSER)
         assert answer.status_code == 303
         assert answer.headers["location"] == str(settings.api_url).rstrip("/") + "/"
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's Chromium is not at {CHROMIUM}")
+async def test_a_charts_long_labels_stay_inside_it(
+    api_client, reports_client, db, world, playwright
+):
+    # A yes/no indicator is charted by territory and cluster: the demo's long territory name.
+    long_name = "Демонстрационный муниципальный район Брянской области"
+    world.m1.name = long_name
+    await db.flush()
+    roadmap = await roadmap_with_indicators(api_client, world)
+    answer = await api_client.post(
+        "/v1/indicators",
+        json={
+            "code": "plan",
+            "name": "В ОО есть план ВСОКО",
+            "unit": "boolean",
+            "level": "organization",
+            "method": "data_value",
+            "params": {"value_type": "boolean"},
+            "roadmap_ids": [roadmap["id"]],
+        },
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 201, answer.text
+    await post_values(
+        api_client,
+        world,
+        [("plan", world.s1.id, PERIOD, True), ("plan", world.s2.id, PERIOD, False)],
+    )
+    report = await reports_client.get(
+        f"/v1/reports/roadmaps/{roadmap['id']}",
+        params={"period": PERIOD},
+        headers=world.headers("analyst"),
+    )
+    assert report.status_code == 200, report.text
+    async with phone(playwright) as (page, problems):
+        await page.set_content(report.text)
+        # Each label's box in the chart's own coordinates: it starts at or right of 0.
+        boxes = await page.evaluate(
+            "[...document.querySelectorAll('svg.bars text.label')].map(t => {"
+            "const b = t.getBBox(), shown = [...t.childNodes].filter(n => n.nodeName != 'title');"
+            "const svg = t.ownerSVGElement; return [svg.getAttribute('aria-label'),"
+            " shown.map(n => n.textContent).join(' '), b.x, b.y + b.height,"
+            " svg.viewBox.baseVal.height];})"
+        )
+    assert problems == []
+    assert boxes, "no bar chart"
+    for _, text, left, bottom, height in boxes:
+        assert left >= 0 and bottom <= height, (text, left, bottom, height)
+    # The territory's whole name is on the yes/no chart: in two lines, nothing cut.
+    plan = [text for chart, text, *_ in boxes if chart.startswith("В ОО есть план ВСОКО")]
+    assert plan == [long_name, "Кластер 1"]
