@@ -1,6 +1,7 @@
 """The documents as a person reads them in a browser (the fresh user's findings on issue 16):
 the school card shows every indicator with its full name on screen and links its .xlsx."""
 
+import re
 from urllib.parse import quote
 
 import pytest
@@ -154,3 +155,38 @@ async def test_a_charts_long_labels_stay_inside_it(
     # The territory's whole name is on the yes/no chart: in two lines, nothing cut.
     plan = [text for chart, text, *_ in boxes if chart.startswith("В ОО есть план ВСОКО")]
     assert plan == [long_name, "Кластер 1"]
+
+
+def _period_links(body: str) -> str:
+    """The text of the document's «other periods» links, tags dropped."""
+    nav = re.search(r'<nav class="periods"[^>]*>(.*?)</nav>', body, re.S)
+    assert nav is not None
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", nav[1])).strip()
+
+
+async def test_documents_link_only_periods_with_data_spaced_apart(
+    api_client, reports_client, world
+):
+    # documents_world's values: 2019/2020, 2020/2021 and 2021/2022, none later or earlier.
+    roadmap = await roadmap_with_indicators(api_client, world)
+    leader = world.headers("leader")
+    card = f"/v1/reports/organizations/{world.s1.id}"
+    links = {}
+    for period in ("2019/2020", "2020/2021", "2021/2022", "2024/2025"):
+        answer = await reports_client.get(card, params={"period": period}, headers=leader)
+        assert answer.status_code == 200, answer.text
+        links[period] = _period_links(answer.text)
+    assert links == {
+        "2019/2020": "2020/2021 →",  # no 2018/2019: nothing there
+        "2020/2021": "← 2019/2020 · 2021/2022 →",  # two links, apart
+        "2021/2022": "← 2020/2021",  # no empty 2022/2023
+        "2024/2025": "← 2021/2022",  # over the three empty years
+    }
+    answer = await reports_client.get(
+        f"/v1/reports/roadmaps/{roadmap['id']}",
+        params={"period": "2023/2024"},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert _period_links(answer.text) == "← 2021/2022"
+    assert '<a href="?period=2021/2022">← 2021/2022</a>' in answer.text

@@ -25,6 +25,7 @@ from services.reports.documents.gather import (
 )
 from services.reports.documents.labels import NOK_LABELS
 from services.reports.documents.model import Execution, Nok, OrganizationCard
+from services.reports.documents.periods import other_periods
 from services.reports.quality_evaluation.compute import evaluate, load_weights
 from services.reports.quality_evaluation.inputs import checklist_values, parents_answers
 from services.reports.quality_evaluation.service import organization_counts, parents_title
@@ -122,4 +123,5 @@ async def organization_card(
         recommendations=recommendation_rows(found, {organization_id: school.name}, indicators),
         notes=missing_notes(missing),
         approved_only=ctx.approved_only,
+        other_periods=await other_periods(ctx.session, [organization_id], period),
     )

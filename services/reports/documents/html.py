@@ -20,7 +20,6 @@ from services.reports.documents.model import (
     Trend,
     ValueRow,
 )
-from shared.periods import parse_period
 from shared.templating import environment
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -32,20 +31,6 @@ TARGET_NOTE = "; пунктир — целевое значение."
 env = environment(TEMPLATES)
 
 
-def neighbours(code: str) -> tuple[str | None, str | None]:
-    """The periods before and after the period `code` (None past the periods' range): the
-    report's links to them."""
-    period = parse_period(code)
-    found = []
-    for step in ("previous", "next"):
-        try:
-            found.append(getattr(period, step).code)
-        except ValueError:
-            found.append(None)
-    return found[0], found[1]
-
-
-env.globals["neighbours"] = neighbours
 env.filters["num"] = lambda x: labels.NO_VALUE if x is None else labels.number(x)
 env.filters["percent"] = lambda x: labels.value_text(x, "percent", "organization")
 env.globals["STATUS_LABELS"] = labels.STATUS_LABELS
