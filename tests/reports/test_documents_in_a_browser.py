@@ -6,7 +6,13 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.reports.documents_world import PERIOD, XLSX, parse, roadmap_with_indicators
+from tests.reports.documents_world import (
+    PERIOD,
+    XLSX,
+    parse,
+    post_indicator,
+    roadmap_with_indicators,
+)
 from tests.reports.helpers import post_values
 from tests.surveys.forms import BANK, CHROMIUM, phone
 
@@ -17,19 +23,7 @@ async def test_the_card_on_screen_shows_every_indicator_in_full(api_client, repo
     # 16 indicators with 90-character names: the printed A4 page keeps 14, the screen all 16.
     names = [f"{LONG} ({i:02d})" for i in range(1, 17)]
     for i, name in enumerate(names, 1):
-        answer = await api_client.post(
-            "/v1/indicators",
-            json={
-                "code": f"long_{i:02d}",
-                "name": name,
-                "unit": "percent",
-                "level": "organization",
-                "method": "data_value",
-                "params": {"value_type": "percent"},
-            },
-            headers=world.headers("analyst"),
-        )
-        assert answer.status_code == 201, answer.text
+        await post_indicator(api_client, world, f"long_{i:02d}", name, "percent")
     await post_values(
         api_client, world, [(f"long_{i:02d}", world.s1.id, PERIOD, 50 + i) for i in range(1, 17)]
     )
@@ -113,20 +107,8 @@ async def test_a_charts_long_labels_stay_inside_it(
     world.m1.name = long_name
     await db.flush()
     roadmap = await roadmap_with_indicators(api_client, world)
-    answer = await api_client.post(
-        "/v1/indicators",
-        json={
-            "code": "plan",
-            "name": "В ОО есть план ВСОКО",
-            "unit": "boolean",
-            "level": "organization",
-            "method": "data_value",
-            "params": {"value_type": "boolean"},
-            "roadmap_ids": [roadmap["id"]],
-        },
-        headers=world.headers("analyst"),
-    )
-    assert answer.status_code == 201, answer.text
+    fields = {"roadmap_ids": [roadmap["id"]]}
+    await post_indicator(api_client, world, "plan", "В ОО есть план ВСОКО", "boolean", **fields)
     await post_values(
         api_client,
         world,
