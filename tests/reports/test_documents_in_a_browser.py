@@ -164,6 +164,11 @@ async def test_documents_link_only_periods_with_data_spaced_apart(
         "2021/2022": "← 2020/2021",  # no empty 2022/2023
         "2024/2025": "← 2021/2022",  # over the three empty years
     }
+    # The published view's links keep it.
+    answer = await reports_client.get(
+        card, params={"period": "2020/2021", "approved_only": "true"}, headers=leader
+    )
+    assert '<a href="?period=2021/2022&amp;approved_only=true">2021/2022 →</a>' in answer.text
     answer = await reports_client.get(
         f"/v1/reports/roadmaps/{roadmap['id']}",
         params={"period": "2023/2024"},
