@@ -17,6 +17,7 @@ from services.reports.quality_evaluation.router import router as nok_router
 from services.reports.recommendations.router import router as recommendations_router
 from services.reports.recommendations.rules import sync_defaults as sync_rules
 from shared.app import PeerTransports, add_to_lifespan, build_app, reference_data
+from shared.browser import answer_browsers_with_pages, home_router
 from shared.settings import Settings
 from shared.whoami import router as whoami_router
 
@@ -68,4 +69,7 @@ def create_app(
     # The facts follow the peers' change feeds for as long as the app runs (services/reports/facts).
     add_to_lifespan(app, following)
     app.state.readiness_checks = {"facts": facts_readiness}
+    # A person's browser: `/` leads to the api's home, a 401 or 404 is a Russian page.
+    app.include_router(home_router)
+    answer_browsers_with_pages(app, lambda s: str(s.reports_url))
     return app

@@ -24,6 +24,7 @@ from services.surveys.responses.models import RateLimits
 from services.surveys.responses.router import router as responses_router
 from services.surveys.versions.router import router as versions_router
 from shared.app import PeerTransports, add_to_lifespan, build_app, reference_data
+from shared.browser import answer_browsers_with_pages, home_router
 from shared.changes.serve import serve_changes
 from shared.outage import set_outage_page
 from shared.ratelimit import SharedRateLimit
@@ -66,6 +67,9 @@ def create_app(
     app.add_exception_handler(LinkNotFound, link_not_found_page)  # so is a wrong link's 404
     _open_anonymous_limit(app)
     serve_changes(app, FEED)
+    # A person's browser: `/` leads to the api's home, a 401 or 404 is a Russian page.
+    app.include_router(home_router)
+    answer_browsers_with_pages(app, lambda s: str(s.surveys_url))
     return app
 
 

@@ -17,6 +17,19 @@ from shared.settings import Settings
 from tests.conftest import run_sync
 from tests.demo.helpers import demo_api
 
+# What only a school has (a deputy for upbringing, teachers of subjects, lessons outside the
+# timetable, classes, ВПР, grades 5–11): a kindergarten or a centre of additional education is
+# left out of these, not shown "нет данных" (issue 16).
+SCHOOL_ONLY = (
+    "deputies_upbringing_trained_share",
+    "teachers_upbringing_trained_share",
+    "extracurricular_coverage",
+    "class_e_portfolio",
+    "class_e_portfolio_share",
+    "vpr_share_4_5",
+    "gifted_events_coverage",
+)
+
 
 def test_definitions_are_well_formed():
     entries = definitions()
@@ -33,6 +46,9 @@ def test_definitions_are_well_formed():
         assert entry["roadmap"]["seed"] in ("001", "002")
         assert entry["description"].startswith("Дорожн"), entry["code"]
         assert entry["collection_method"]
+        assert set(entry.get("applies_to", ["school"])) <= {"school", "kindergarten", "additional"}
+    kinds = {e["code"]: e.get("applies_to") for e in entries}
+    assert all(kinds[code] == ["school"] for code in SCHOOL_ONLY)
     by_seed = defaultdict(list)
     for entry in entries:
         by_seed[entry["roadmap"]["seed"]].append(entry)
@@ -69,6 +85,7 @@ async def test_demo_indicators_and_two_years_of_values(scratch_database):
         assert listed.json()["total"] == len(entries) + len(shipped_codes()) == 80
         by_code = {i["code"]: i for i in listed.json()["items"]}
         created = [by_code[e["code"]] for e in entries]
+        assert {by_code[c]["applies_to"] == ["school"] for c in SCHOOL_ONLY} == {True}
 
         roadmaps = (await client.get("/v1/roadmaps", params={"limit": 500})).json()["items"]
         by_id = {r["id"]: r for r in roadmaps}

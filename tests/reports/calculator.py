@@ -193,8 +193,9 @@ class Calculator:
         self.definitions = definitions
         self.inputs = inputs
         self.kinds = kinds or {}  # organization -> its kind, for `applies_to`
-        self._memo: dict[tuple[str, str, uuid.UUID, str], Value] = {}
-        self._busy: set[tuple[str, str, uuid.UUID, str]] = set()
+        Key = tuple[str, str, uuid.UUID, str, frozenset[uuid.UUID]]
+        self._memo: dict[Key, Value] = {}
+        self._busy: set[Key] = set()
         self._assessment_index: dict[tuple, dict[uuid.UUID, list[dict[str, Any]]]] = {}
         self._methods: dict[str, Callable[[dict[str, Any], Unit, str], Value | None]] = {
             "data_value": self._data_value,
@@ -209,7 +210,9 @@ class Calculator:
 
     def value(self, code: str, unit: Unit, period: str) -> Value | None:
         """The value after the `min_n` rule (None: the method does not apply to this scope)."""
-        key = (code, unit.scope_type, unit.scope_id, period)
+        # The members are part of the key: an indicator that applies to some kinds only asks for
+        # its inputs over those organizations of the scope, not over all of them.
+        key = (code, unit.scope_type, unit.scope_id, period, unit.organization_ids)
         if key in self._memo:
             return self._memo[key]
         definition = self.definitions.get(code)

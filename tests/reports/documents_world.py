@@ -74,6 +74,25 @@ def charts(body: str) -> list[ET.Element]:
     return [ET.fromstring(svg) for svg in found]  # noqa: S314 (our own answer, not untrusted)
 
 
+async def post_indicator(api_client, world, code: str, name: str, unit: str, **fields) -> None:
+    """`POST /v1/indicators` of a school's data-value indicator (its value type its `unit`),
+    as the analyst; `fields` add to or override the definition."""
+    answer = await api_client.post(
+        "/v1/indicators",
+        json={
+            "code": code,
+            "name": name,
+            "unit": unit,
+            "level": "organization",
+            "method": "data_value",
+            "params": {"value_type": unit},
+        }
+        | fields,
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 201, answer.text
+
+
 async def roadmap_with_indicators(api_client, world) -> dict:
     analyst = world.headers("analyst")
     answer = await post_roadmap(
@@ -120,21 +139,16 @@ async def roadmap_with_indicators(api_client, world) -> dict:
         ("trained", TRAINED, "percent", "percent", 70),
         ("mentors", MENTORS, "count", "number", 2),
     ):
-        answer = await api_client.post(
-            "/v1/indicators",
-            json={
-                "code": code,
-                "name": name,
-                "unit": unit,
-                "level": "organization",
-                "method": "data_value",
-                "params": {"value_type": value_type},
-                "target": {"op": ">=", "value": target},
-                "roadmap_ids": [roadmap["id"]],
-            },
-            headers=analyst,
+        await post_indicator(
+            api_client,
+            world,
+            code,
+            name,
+            unit,
+            params={"value_type": value_type},
+            target={"op": ">=", "value": target},
+            roadmap_ids=[roadmap["id"]],
         )
-        assert answer.status_code == 201, answer.text
     values = [
         ("trained", world.s1.id, "2019/2020", 40),
         ("trained", world.s2.id, "2019/2020", 50),

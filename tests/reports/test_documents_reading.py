@@ -23,6 +23,7 @@ from tests.reports.documents_world import (
     N,
     charts,
     parse,
+    post_indicator,
     recommendation,
     roadmap_with_indicators,
 )
@@ -169,19 +170,7 @@ async def test_the_card_shows_every_recommendation_and_its_latest_period(
 ):
     # The card without a period: this academic year has no values, last year's are the latest.
     last_year = academic_year_of(date.today()).previous.code
-    answer = await api_client.post(
-        "/v1/indicators",
-        json={
-            "code": "trained",
-            "name": TRAINED,
-            "unit": "percent",
-            "level": "organization",
-            "method": "data_value",
-            "params": {"value_type": "percent"},
-        },
-        headers=world.headers("analyst"),
-    )
-    assert answer.status_code == 201, answer.text
+    await post_indicator(api_client, world, "trained", TRAINED, "percent")
     await post_values(api_client, world, [("trained", world.s1.id, last_year, 75)])
     long_text = "Провести серию методических семинаров по итогам КПК. " * 8  # 424 characters
     texts = [f"{i}. {long_text.strip()}" for i in range(1, 7)]

@@ -5,7 +5,7 @@ from tests.facts import sync_facts
 from tests.reports.helpers import post_values, territory_report
 from tests.reports.outage import reports_without_surveys
 from tests.reports.test_nok_compute import EXAMPLE, EXPECTED_CRITERIA, EXPECTED_TOTAL
-from tests.surveys.forms import answer_as_parents
+from tests.surveys.forms import BANK, answer_as_parents
 
 PERIOD = "2021/2022"
 CHECKLIST = {k: v for k, v in EXAMPLE.items() if k.startswith("nok_") and len(k) > 6}
@@ -69,7 +69,10 @@ async def test_criteria_total_and_rank_of_a_municipalitys_schools(
 
     s2 = orgs[str(world.s2.id)]  # no checklist values, no parents' answers
     assert [s2[k] for k in ("k1", "k2", "k3", "k4", "k5", "total", "rank")] == [None] * 7
-    assert any("nok_parents_2018" in n for n in s2["notes"])
+    # The questionnaire is named by its title, never by its code.
+    title = BANK["nok_parents_2018"].title
+    assert f"Анкетирование «{title}»: нет ответов" in s2["notes"]
+    assert not any("nok_parents_2018" in n for n in s2["notes"])
     assert any("экспертной проверки" in n for n in s2["notes"])
 
     assert body["organizations"][0]["organization_id"] == str(world.s1.id)  # ranked first

@@ -25,9 +25,10 @@ from services.reports.documents.gather import (
 )
 from services.reports.documents.labels import NOK_LABELS
 from services.reports.documents.model import Execution, Nok, OrganizationCard
+from services.reports.documents.periods import other_periods
 from services.reports.quality_evaluation.compute import evaluate, load_weights
 from services.reports.quality_evaluation.inputs import checklist_values, parents_answers
-from services.reports.quality_evaluation.service import organization_counts
+from services.reports.quality_evaluation.service import organization_counts, parents_title
 from shared.errors import NotFound
 from shared.identity import ScopeType
 from shared.periods import Period
@@ -53,7 +54,10 @@ async def school_nok(ctx: Context, organization_id: uuid.UUID, period: str) -> N
         public=True,
     )
     counts, notes = organization_counts(
-        weights, answers.get(organization_id), period_values.get(organization_id, {})
+        weights,
+        answers.get(organization_id),
+        period_values.get(organization_id, {}),
+        await parents_title(ctx.session, weights),
     )
     result = evaluate(counts, weights)
     criteria = [(label, result[key]) for key, label in NOK_LABELS.items()]
@@ -119,4 +123,5 @@ async def organization_card(
         recommendations=recommendation_rows(found, {organization_id: school.name}, indicators),
         notes=missing_notes(missing),
         approved_only=ctx.approved_only,
+        other_periods=await other_periods(ctx.session, [organization_id], period),
     )

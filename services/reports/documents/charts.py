@@ -20,6 +20,10 @@ WIDTH = 680
 LABEL_WIDTH = 210
 VALUE_WIDTH = 90
 ROW = 22
+LINE = 12  # the second line of a label runs this much lower, its row by as much taller
+# The characters of a label's line that fit LABEL_WIDTH at 11 px: Russian text in Arial takes
+# about 6,2 px a character, 30 about 190 px; a longer label wraps between words onto a second.
+LABEL_CHARS = 30
 TOP, BOTTOM = 26, 26
 FONT = "font-family='Arial, sans-serif' font-size='11'"
 
@@ -80,8 +84,11 @@ def bar_chart(
     *,
     percent: bool,
 ) -> Markup:
-    """One bar per school that has a value; a school without one says so in words."""
-    height = TOP + ROW * max(len(bars), 1) + BOTTOM
+    """One bar per school that has a value; a school without one says so in words. A label
+    longer than a line takes two (its row taller), cut with «…» only past them."""
+    lines = [_label_lines(bar.label) for bar in bars]
+    tops = [TOP + ROW * i + LINE * sum(len(ls) - 1 for ls in lines[:i]) for i in range(len(bars))]
+    height = TOP + ROW * max(len(bars), 1) + LINE * sum(len(ls) - 1 for ls in lines) + BOTTOM
     area = WIDTH - LABEL_WIDTH - VALUE_WIDTH
     top, ticks = _scale([b.value for b in bars], target, percent, 4)
 
@@ -96,12 +103,9 @@ def bar_chart(
             f"<text x='{_f(x(value))}' y='{height - 8}' text-anchor='middle' fill='#555555'>"
             f"{escape(_tick(value))}</text>"
         )
-    for i, bar in enumerate(bars):
-        y = TOP + i * ROW
-        body.append(
-            f"<text class='label' x='{LABEL_WIDTH - 6}' y='{y + 15}' text-anchor='end'>"
-            f"{escape(_short(bar.label))}</text>"
-        )
+    for bar, y, label in zip(bars, tops, lines, strict=True):
+        body.append(_label(bar.label, label, y + 15))
+        y += LINE * (len(label) - 1) // 2  # the bar faces the middle of a two-line label
         if bar.value is None:
             body.append(
                 f"<text x='{LABEL_WIDTH + 4}' y='{y + 15}' fill='#555555'>{escape(bar.text)}</text>"
@@ -194,6 +198,37 @@ def line_chart(
         )
     body.append("</g>")
     return _svg(WIDTH, height, title, body, "line")
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
+
+
+def _label_lines(text: str) -> list[str]:
+    """A bar's label in one line of LABEL_CHARS, or two broken between words, the second
+    (and a word longer than a line) cut with «…»."""
+    lines = [""]
+    for word in text.split():
+        joined = f"{lines[-1]} {word}".strip()
+        if len(joined) <= LABEL_CHARS or not lines[-1]:
+            lines[-1] = joined
+        else:
+            lines.append(word)
+    if len(lines) > 2:
+        lines = [lines[0], " ".join(lines[1:])]
+    return [_cut(line) for line in lines]
+
+
+def _label(full: str, lines: list[str], y: int) -> str:
+    """The label's <text>, right-aligned to the bars, its lines as <tspan>s past the first,
+    with the full name as its <title> when it was wrapped or cut."""
+    x = LABEL_WIDTH - 6
+    more = "".join(f"<tspan x='{x}' dy='{LINE}'>{escape(line)}</tspan>" for line in lines[1:])
+    whole = f"<title>{escape(full)}</title>" if " ".join(lines) != full else ""
+    return (
+        f"<text class='label' x='{x}' y='{y}' text-anchor='end'>{escape(lines[0])}{more}{whole}"
+        "</text>"
+    )
 
 
 def _short(text: str, limit: int = 34) -> str:

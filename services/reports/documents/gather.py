@@ -33,6 +33,7 @@ from services.reports.documents.model import (
     Trend,
     ValueRow,
 )
+from services.reports.documents.periods import other_periods
 from services.reports.documents.quality import quality_section
 from services.reports.documents.values import (
     Context,
@@ -333,4 +334,5 @@ async def roadmap_report(
             ctx, scope.organization_ids, period, names.get(owner[1], "—")
         ),
         approved_only=ctx.approved_only,
+        other_periods=await other_periods(ctx.session, scope.organization_ids, period),
     )

@@ -20,31 +20,17 @@ from services.reports.documents.model import (
     Trend,
     ValueRow,
 )
-from shared.periods import parse_period
 from shared.templating import environment
 
 TEMPLATES = Path(__file__).with_name("templates")
-# The card's longer lists are cut to keep it on a page; its recommendations never are.
+# The printed card's longer lists are cut to keep it on an A4 page (the screen shows them all,
+# in full); its recommendations never are.
 CARD_LIMITS = {"rows": 14, "roadmaps": 4, "overdue": 4}
 TARGET_NOTE = "; пунктир — целевое значение."
 
 env = environment(TEMPLATES)
 
 
-def neighbours(code: str) -> tuple[str | None, str | None]:
-    """The periods before and after the period `code` (None past the periods' range): the
-    report's links to them."""
-    period = parse_period(code)
-    found = []
-    for step in ("previous", "next"):
-        try:
-            found.append(getattr(period, step).code)
-        except ValueError:
-            found.append(None)
-    return found[0], found[1]
-
-
-env.globals["neighbours"] = neighbours
 env.filters["num"] = lambda x: labels.NO_VALUE if x is None else labels.number(x)
 env.filters["percent"] = lambda x: labels.value_text(x, "percent", "organization")
 env.globals["STATUS_LABELS"] = labels.STATUS_LABELS
@@ -160,8 +146,10 @@ def render_roadmap(report: RoadmapReport, generated_on: date) -> str:
 
 
 def render_card(card: OrganizationCard, generated_on: date) -> str:
-    """One A4 page as far as it goes: the indicators, roadmaps and overdue activities are cut
-    (the cut says how many more there are), every recommendation is shown in full."""
+    """The card: on screen every indicator, roadmap and overdue activity with its full name;
+    printed, one A4 page as far as it goes: those lists are cut at CARD_LIMITS (the print says
+    how many more there are, the indicators' note links the card as .xlsx); every
+    recommendation is shown in full either way."""
     return env.get_template("organization.html").render(
         card=card, generated_on=generated_on, limits=CARD_LIMITS
     )

@@ -165,6 +165,8 @@ class RoadmapReport:
     data_quality: "QualitySection | None" = None
     # The published view (approved data values only), else the working data.
     approved_only: bool = False
+    # The nearest periods before and after with data for its organizations (None: none).
+    other_periods: tuple[str | None, str | None] = (None, None)
 
     @property
     def data_label(self) -> str:
@@ -295,6 +297,7 @@ class OrganizationCard:
     recommendations: list[RecommendationRow]
     notes: list[str] = field(default_factory=list)
     approved_only: bool = False  # as in RoadmapReport
+    other_periods: tuple[str | None, str | None] = (None, None)  # as in RoadmapReport
 
     @property
     def data_label(self) -> str:

@@ -75,6 +75,15 @@ async def checklist_values(
     return values
 
 
+_TITLE = text("SELECT title FROM reports.fact_instrument WHERE code = :code")
+
+
+async def instrument_title(session: AsyncSession, code: str, fallback: str) -> str:
+    """The questionnaire's title as the surveys service names it (what a reader sees instead
+    of its code); `fallback` until the surveys' feed has brought the instrument."""
+    return await session.scalar(_TITLE, {"code": code}) or fallback
+
+
 async def parents_answers(
     session: AsyncSession,
     principal: Principal,

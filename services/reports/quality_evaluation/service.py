@@ -18,6 +18,7 @@ from services.reports.quality_evaluation.compute import (
 from services.reports.quality_evaluation.inputs import (
     Survey,
     checklist_values,
+    instrument_title,
     organization_names,
     parents_answers,
 )
@@ -27,9 +28,10 @@ from shared.scope import ScopeResolver, ensure_in_scope
 
 
 def organization_counts(
-    weights: Weights, survey: Survey | None, values: dict[str, float]
+    weights: Weights, survey: Survey | None, values: dict[str, float], instrument: str
 ) -> tuple[dict[str, float], list[str]]:
-    """The flat counts `evaluate` takes, and notes on what of the inputs is absent."""
+    """The flat counts `evaluate` takes, and notes on what of the inputs is absent (in Russian;
+    the questionnaire named by its title `instrument`, never by its code)."""
     templates, notes = weights["notes"], []
     counts: dict[str, float] = dict(values)
     if survey is not None and survey.pending:
@@ -43,13 +45,18 @@ def organization_counts(
     elif survey is not None and survey.withheld:
         notes.append(templates["survey_suppressed"].format(n=survey.withheld))
     elif not (survey is not None and survey.pending):
-        notes.append(templates["survey_missing"].format(instrument=weights["instrument_code"]))
+        notes.append(templates["survey_missing"].format(instrument=instrument))
     absent = [c for c in weights["data_value_codes"] if c not in values]
     if len(absent) == len(weights["data_value_codes"]):
         notes.append(templates["checklist_missing"])
     elif absent:
         notes.append(templates["data_value_missing"].format(codes=", ".join(absent)))
     return counts, notes
+
+
+async def parents_title(session: AsyncSession, weights: Weights) -> str:
+    """The title of the parents' questionnaire the weights name."""
+    return await instrument_title(session, weights["instrument_code"], weights["instrument_title"])
 
 
 def survey_items(weights: Weights) -> set[str]:
@@ -92,11 +99,12 @@ async def nok(
         period,
         minimum=minimum,
     )
+    title = await parents_title(session, weights)
     items = []
     for org in organizations:
         org_id = uuid.UUID(str(org["id"]))
         counts, org_notes = organization_counts(
-            weights, answers.get(org_id), values.get(org_id, {})
+            weights, answers.get(org_id), values.get(org_id, {}), title
         )
         result = evaluate(counts, weights)
         items.append(

@@ -1,0 +1,118 @@
+"""What the reports and surveys services answer a person's browser rather than an API client.
+
+A GET whose `Accept` names `text/html` (what a browser sends when a person opens a link) and
+that fails with 401 or 404 gets a small Russian page: «Войдите» linking the api's sign-in page
+(`Settings.api_url`, with `next` back to the asked address), or «Не найдено» linking the api's
+home. Every other request (`Accept: application/json`, `*/*`, none, or any write) keeps its
+problem+json answer. The bare `/` of these services redirects (303) to the api's home, where a
+person starts.
+"""
+
+import html
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shared.errors import SokoError
+from shared.settings import Settings
+
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+NO_STORE = {"Cache-Control": "no-store"}
+
+PAGE = """<!DOCTYPE html>
+<html lang="ru">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
+<title>{title}</title>
+<style>
+  body {{ font-family: Arial, "Liberation Sans", sans-serif; font-size: 12pt; color: #1a1a1a;
+         margin: 0 auto; padding: 16px; max-width: 40em; line-height: 1.4; }}
+  h1 {{ font-size: 18pt; color: #1f4e79; }}
+  a {{ color: #1f4e79; }}
+  a:focus {{ outline: 3px solid #1f4e79; outline-offset: 2px; }}
+</style>
+</head>
+<body>
+<main>
+<h1>{title}</h1>
+<p>{text}</p>
+<p><a href="{href}">{link}</a></p>
+</main>
+</body>
+</html>
+"""
+
+
+def wants_page(request: Request) -> bool:
+    """A browser's GET (or HEAD) of a page: `Accept` names text/html with a weight above zero."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    for item in request.headers.get("accept", "").split(","):
+        media, *params = (part.strip() for part in item.split(";"))
+        if media.lower() == "text/html":
+            return not any(p.replace(" ", "") in ("q=0", "q=0.0", "q=0.00") for p in params)
+    return False
+
+
+def _api_home(request: Request) -> str:
+    settings: Settings = request.app.state.settings
+    return str(settings.api_url).rstrip("/") + "/"
+
+
+def _own_address(request: Request, service_url: str) -> str:
+    """The asked address at the service's public URL (what a person bookmarked)."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return service_url.rstrip("/") + request.url.path + query
+
+
+def page(request: Request, status: int, service_url: str) -> HTMLResponse:
+    """The page of a 401 (sign in, then back here) or of a 404 (to the api's home)."""
+    home = _api_home(request)
+    if status == 401:
+        back = quote(_own_address(request, service_url), safe="")
+        title, link, href = "Войдите", "Войти", f"{home}?next={back}"
+        text = "Чтобы открыть эту страницу, войдите в СОКО под своей учётной записью."
+    else:
+        title, link, href = "Не найдено", "На главную", home
+        text = "Такой страницы нет, или она вам недоступна."
+    body = PAGE.format(title=title, text=text, href=html.escape(href), link=link)
+    return HTMLResponse(body, status_code=status, headers=NO_STORE)
+
+
+def _status(exc: Exception) -> int | None:
+    if isinstance(exc, SokoError):
+        return exc.status
+    if isinstance(exc, StarletteHTTPException):
+        return exc.status_code
+    return None
+
+
+def answer_browsers_with_pages(app: FastAPI, service_url: Callable[[Settings], str]) -> None:
+    """Wrap the app's problem+json handlers of SokoError and HTTPException: a browser's 401 or
+    404 gets `page`, anything else the original answer. `service_url`: this service's public
+    URL from the settings (for the sign-in's way back)."""
+    for kind in (SokoError, StarletteHTTPException):
+        original: Handler = app.exception_handlers[kind]
+
+        async def handler(request: Request, exc: Exception, original: Handler = original):
+            status = _status(exc)
+            if status in (401, 404) and wants_page(request):
+                settings: Settings = request.app.state.settings
+                return page(request, status, service_url(settings))
+            return await original(request, exc)
+
+        app.add_exception_handler(kind, handler)
+
+
+home_router = APIRouter(include_in_schema=False)
+
+
+@home_router.get("/")
+async def to_the_api_home(request: Request) -> RedirectResponse:
+    """The bare `/`: a person starts at the api's home (sign-in, then their role's home)."""
+    return RedirectResponse(_api_home(request), status_code=303, headers=NO_STORE)

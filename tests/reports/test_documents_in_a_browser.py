@@ -1,0 +1,179 @@
+"""The documents as a person reads them in a browser (the fresh user's findings on issue 16):
+the school card shows every indicator with its full name on screen and links its .xlsx."""
+
+import re
+from urllib.parse import quote
+
+import pytest
+
+from tests.reports.documents_world import (
+    PERIOD,
+    XLSX,
+    parse,
+    post_indicator,
+    roadmap_with_indicators,
+)
+from tests.reports.helpers import post_values
+from tests.surveys.forms import BANK, CHROMIUM, phone
+
+LONG = "ОО, реализующая адаптированные образовательные программы, имеет условия для их реализации"
+
+
+async def test_the_card_on_screen_shows_every_indicator_in_full(api_client, reports_client, world):
+    # 16 indicators with 90-character names: the printed A4 page keeps 14, the screen all 16.
+    names = [f"{LONG} ({i:02d})" for i in range(1, 17)]
+    for i, name in enumerate(names, 1):
+        await post_indicator(api_client, world, f"long_{i:02d}", name, "percent")
+    await post_values(
+        api_client, world, [(f"long_{i:02d}", world.s1.id, PERIOD, 50 + i) for i in range(1, 17)]
+    )
+    answer = await reports_client.get(
+        f"/v1/reports/organizations/{world.s1.id}",
+        params={"period": PERIOD},
+        headers=world.headers("leader"),
+    )
+    assert answer.status_code == 200, answer.text
+    shown = [row[0] for row in parse(answer.text).tables["indicators"][1:]]
+    assert sorted(shown) == names  # all 16, none cut with «…»
+    assert "…" not in answer.text
+    # The printed page's note on the rest links the same card as .xlsx, and the link works.
+    link = f'<a href="?period={PERIOD}&amp;format=xlsx">версии .xlsx</a>'
+    assert link in answer.text
+    workbook = await reports_client.get(
+        f"/v1/reports/organizations/{world.s1.id}?period={PERIOD}&format=xlsx",
+        headers=world.headers("leader"),
+    )
+    assert workbook.status_code == 200 and workbook.headers["content-type"] == XLSX
+
+
+async def test_the_card_names_the_questionnaire_without_answers_by_its_title(reports_client, world):
+    # S2 has no parents' answers: the card says which questionnaire, as its readers know it.
+    answer = await reports_client.get(
+        f"/v1/reports/organizations/{world.s2.id}",
+        params={"period": PERIOD},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    title = BANK["nok_parents_2018"].title
+    assert f"Не рассчитана: Анкетирование «{title}»: нет ответов" in answer.text
+    assert "nok_parents_2018" not in answer.text
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+async def test_a_browser_gets_a_russian_page_on_401_and_404_an_api_client_json(
+    reports_client, world, settings
+):
+    card = f"/v1/reports/organizations/{world.s1.id}"
+    # Signed out (a bookmarked card): «Войдите», the api's sign-in page with the way back.
+    answer = await reports_client.get(card, params={"period": PERIOD}, headers=BROWSER)
+    assert answer.status_code == 401
+    assert answer.headers["content-type"].startswith("text/html")
+    api = str(settings.api_url).rstrip("/")
+    back = f"{str(settings.reports_url).rstrip('/')}{card}?period={quote(PERIOD, safe='')}"
+    assert "<h1>Войдите</h1>" in answer.text
+    assert f'href="{api}/?next={quote(back, safe="")}"' in answer.text
+    # Another school's card for a leader: «Не найдено», the api's home.
+    other = f"/v1/reports/organizations/{world.s3.id}"
+    answer = await reports_client.get(other, headers=BROWSER | world.headers("leader"))
+    assert answer.status_code == 404 and "<h1>Не найдено</h1>" in answer.text
+    assert f'<a href="{api}/">На главную</a>' in answer.text
+    # An API client keeps problem+json: Accept application/json, */* or none.
+    for accept in ("application/json", "*/*", None):
+        headers = {"Accept": accept} if accept else {}
+        answer = await reports_client.get(card, headers=headers)
+        assert answer.status_code == 401
+        assert answer.headers["content-type"] == "application/problem+json", accept
+        answer = await reports_client.get(other, headers=headers | world.headers("leader"))
+        assert answer.json()["type"] == "urn:soko:problem:not-found", accept
+
+
+async def test_the_bare_address_of_reports_and_surveys_leads_to_the_api_home(
+    reports_client, surveys_client, settings
+):
+    for client in (reports_client, surveys_client):
+        answer = await client.get("/", headers=BROWSER)
+        assert answer.status_code == 303
+        assert answer.headers["location"] == str(settings.api_url).rstrip("/") + "/"
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's Chromium is not at {CHROMIUM}")
+async def test_a_charts_long_labels_stay_inside_it(
+    api_client, reports_client, db, world, playwright
+):
+    # A yes/no indicator is charted by territory and cluster: the demo's long territory name.
+    long_name = "Демонстрационный муниципальный район Брянской области"
+    world.m1.name = long_name
+    await db.flush()
+    roadmap = await roadmap_with_indicators(api_client, world)
+    fields = {"roadmap_ids": [roadmap["id"]]}
+    await post_indicator(api_client, world, "plan", "В ОО есть план ВСОКО", "boolean", **fields)
+    await post_values(
+        api_client,
+        world,
+        [("plan", world.s1.id, PERIOD, True), ("plan", world.s2.id, PERIOD, False)],
+    )
+    report = await reports_client.get(
+        f"/v1/reports/roadmaps/{roadmap['id']}",
+        params={"period": PERIOD},
+        headers=world.headers("analyst"),
+    )
+    assert report.status_code == 200, report.text
+    async with phone(playwright) as (page, problems):
+        await page.set_content(report.text)
+        # Each label's box in the chart's own coordinates: it starts at or right of 0.
+        boxes = await page.evaluate(
+            "[...document.querySelectorAll('svg.bars text.label')].map(t => {"
+            "const b = t.getBBox(), shown = [...t.childNodes].filter(n => n.nodeName != 'title');"
+            "const svg = t.ownerSVGElement; return [svg.getAttribute('aria-label'),"
+            " shown.map(n => n.textContent).join(' '), b.x, b.y + b.height,"
+            " svg.viewBox.baseVal.height];})"
+        )
+    assert problems == []
+    assert boxes, "no bar chart"
+    for _, text, left, bottom, height in boxes:
+        assert left >= 0 and bottom <= height, (text, left, bottom, height)
+    # The territory's whole name is on the yes/no chart: in two lines, nothing cut.
+    plan = [text for chart, text, *_ in boxes if chart.startswith("В ОО есть план ВСОКО")]
+    assert plan == [long_name, "Кластер 1"]
+
+
+def _period_links(body: str) -> str:
+    """The text of the document's «other periods» links, tags dropped."""
+    nav = re.search(r'<nav class="periods"[^>]*>(.*?)</nav>', body, re.S)
+    assert nav is not None
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", nav[1])).strip()
+
+
+async def test_documents_link_only_periods_with_data_spaced_apart(
+    api_client, reports_client, world
+):
+    # documents_world's values: 2019/2020, 2020/2021 and 2021/2022, none later or earlier.
+    roadmap = await roadmap_with_indicators(api_client, world)
+    leader = world.headers("leader")
+    card = f"/v1/reports/organizations/{world.s1.id}"
+    links = {}
+    for period in ("2019/2020", "2020/2021", "2021/2022", "2024/2025"):
+        answer = await reports_client.get(card, params={"period": period}, headers=leader)
+        assert answer.status_code == 200, answer.text
+        links[period] = _period_links(answer.text)
+    assert links == {
+        "2019/2020": "2020/2021 →",  # no 2018/2019: nothing there
+        "2020/2021": "← 2019/2020 · 2021/2022 →",  # two links, apart
+        "2021/2022": "← 2020/2021",  # no empty 2022/2023
+        "2024/2025": "← 2021/2022",  # over the three empty years
+    }
+    # The published view's links keep it.
+    answer = await reports_client.get(
+        card, params={"period": "2020/2021", "approved_only": "true"}, headers=leader
+    )
+    assert '<a href="?period=2021/2022&amp;approved_only=true">2021/2022 →</a>' in answer.text
+    answer = await reports_client.get(
+        f"/v1/reports/roadmaps/{roadmap['id']}",
+        params={"period": "2023/2024"},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert _period_links(answer.text) == "← 2021/2022"
+    assert '<a href="?period=2021/2022">← 2021/2022</a>' in answer.text
