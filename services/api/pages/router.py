@@ -62,8 +62,28 @@ def _redirect(to: str) -> RedirectResponse:
     return RedirectResponse(to, status_code=303, headers=NO_STORE)
 
 
+def _next_address(settings: Settings, asked: str | None) -> str | None:
+    """Where to go once signed in (`next`, as the reports' and surveys' «Войдите» pages send
+    it): one of our own pages — a path of this service, or an address at one of the three
+    services' public URLs; anything else (another site, `//host`, a scheme of its own) None,
+    so that the sign-in page never sends anyone away from Soko."""
+    if not asked or len(asked) > 2000 or "\\" in asked or any(c < " " for c in asked):
+        return None
+    if asked.startswith("/") and not asked.startswith("//"):
+        return asked
+    for name in ("api", "surveys", "reports"):
+        base = settings.peer_url(name)
+        if asked == base or asked.startswith(base + "/") or asked.startswith(base + "?"):
+            return asked
+    return None
+
+
 def _sign_in_page(
-    request: Request, problem: str | None = None, email: str = "", retry_after: int | None = None
+    request: Request,
+    problem: str | None = None,
+    email: str = "",
+    retry_after: int | None = None,
+    next_address: str | None = None,
 ) -> Response:
     """The sign-in page (with the problem of a failed attempt), and its CSRF cookie."""
     token, new_value = sign_in_csrf(request)
@@ -77,6 +97,7 @@ def _sign_in_page(
         problem=problem,
         email=email,
         retry_after=retry_after,
+        next_address=next_address,
     )
     return keep_sign_in_value(request, answer, new_value)
 
@@ -95,10 +116,12 @@ async def _from_page(request: Request, person: Visitor) -> bool:
 
 @router.get("/")
 async def entry(request: Request, session: SessionDep) -> Response:
-    """The sign-in page; signed in, a redirect to the home."""
+    """The sign-in page; signed in, a redirect to the home (or to `next`, one of our own
+    pages the visitor was sent from to sign in: `_next_address`)."""
+    then = _next_address(request.app.state.settings, request.query_params.get("next"))
     if await visitor(request, session) is not None:
-        return _redirect("/home")
-    return _sign_in_page(request)
+        return _redirect(then or "/home")
+    return _sign_in_page(request, next_address=then)
 
 
 @router.post("/sign-in")
@@ -109,22 +132,23 @@ async def sign_in_page(request: Request, session: SessionDep) -> Response:
     fields = await _posted(request)
     email = fields.get("username", "").strip()[:320]
     password = fields.get("password", "")
-    if not sign_in_posted(request, fields.get(CSRF_FIELD)):
-        return _sign_in_page(request, "csrf", email)
-    if not email or not password:
-        return _sign_in_page(request, "missing", email)
     settings: Settings = request.app.state.settings
+    then = _next_address(settings, fields.get("next"))
+    if not sign_in_posted(request, fields.get(CSRF_FIELD)):
+        return _sign_in_page(request, "csrf", email, next_address=then)
+    if not email or not password:
+        return _sign_in_page(request, "missing", email, next_address=then)
     try:
         outcome = await sign_in(session, settings, email, password, client_address_var.get())
     except Invalid:  # a character no address holds
-        return _sign_in_page(request, "wrong", email)
+        return _sign_in_page(request, "wrong", email, next_address=then)
     # Returned, not raised: the failed attempt must be committed to count towards throttling.
     if outcome.retry_after is not None:
-        return _sign_in_page(request, "throttled", email, outcome.retry_after)
+        return _sign_in_page(request, "throttled", email, outcome.retry_after, then)
     if outcome.token is None:
-        return _sign_in_page(request, "wrong", email)
+        return _sign_in_page(request, "wrong", email, next_address=then)
     seconds = settings.access_token_minutes * 60
-    return start_session(request, _redirect("/home"), outcome.token, seconds)
+    return start_session(request, _redirect(then or "/home"), outcome.token, seconds)
 
 
 @router.post("/sign-out")

@@ -1,0 +1,73 @@
+"""Signing in from a «Войдите» page of the reports or surveys service (`/?next=…`): the
+person lands back on the page they asked for, and the sign-in never sends anyone to another
+site (an open redirect would let a phishing link borrow Soko's address)."""
+
+import html
+import re
+
+import httpx
+import pytest
+
+from tests.api import test_pages
+from tests.factories import PASSWORD
+from tests.surveys.forms import csrf_of
+
+browser = test_pages.browser
+NEXT = re.compile(r'<input type="hidden" name="next" value="([^"]*)">')
+
+
+async def sign_in_from(client: httpx.AsyncClient, asked: str) -> httpx.Response:
+    """Open `/?next=asked`, post the form as the page has it; the answer to the post."""
+    page = await client.get("/", params={"next": asked})
+    assert page.status_code == 200, page.text
+    fields = {"username": "leader@soko.example", "password": PASSWORD, "_csrf": csrf_of(page)}
+    if found := NEXT.search(page.text):
+        fields["next"] = html.unescape(found.group(1))
+    return await client.post("/sign-in", data=fields)
+
+
+async def test_signed_in_from_a_report_the_person_is_sent_back_to_it(browser, world, settings):
+    report = f"{settings.peer_url('reports')}/v1/reports/organizations/{world.s1.id}?format=html"
+    answer = await sign_in_from(browser(), report)
+    assert answer.status_code == 303
+    assert answer.headers["location"] == report
+    assert "soko_session" in answer.headers.get("set-cookie", "")
+
+
+async def test_a_page_of_our_own_by_its_path(browser, world):
+    answer = await sign_in_from(browser(), "/values?period=2021/2022")
+    assert answer.headers["location"] == "/values?period=2021/2022"
+
+
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "https://evil.example/soko",
+        "//evil.example/home",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http://127.0.0.1:8000.evil.example/",
+        "/home\r\nSet-Cookie: x=1",
+    ],
+)
+async def test_another_site_is_never_where_the_sign_in_leads(browser, world, elsewhere):
+    client = browser()
+    page = await client.get("/", params={"next": elsewhere})
+    assert 'name="next"' not in page.text  # not even carried in the form
+    fields = {
+        "username": "leader@soko.example",
+        "password": PASSWORD,
+        "_csrf": csrf_of(page),
+        "next": elsewhere,  # posted by hand all the same
+    }
+    answer = await client.post("/sign-in", data=fields)
+    assert answer.status_code == 303 and answer.headers["location"] == "/home"
+
+
+async def test_signed_in_already_the_entry_goes_straight_to_the_asked_page(browser, world):
+    client = browser()
+    assert (await sign_in_from(client, "/home")).status_code == 303
+    again = await client.get("/", params={"next": "/values"})
+    assert again.status_code == 303 and again.headers["location"] == "/values"
+    away = await client.get("/", params={"next": "https://evil.example/"})
+    assert away.headers["location"] == "/home"
