@@ -31,7 +31,7 @@ from services.api.organizations.models import Cluster, ClusterMember, Organizati
 from services.api.territories.models import Territory
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
-from shared.periods import Period, academic_year_of, parse_period, thick
+from shared.periods import Period, academic_year_of, latest_thick, parse_period
 from shared.templating import natural_key
 
 logger = logging.getLogger("soko.api.pages")
@@ -131,24 +131,16 @@ async def latest_with_data(
 ) -> tuple[Period, list[IndicatorValue]]:
     """The latest period, from the current academic year back, in which the scope has a value
     of at least one indicator (or of `indicator`) and not under half as many as the period
-    before (`thick`, as the documents choose), with the values at its own level; none in
-    `2 × LOOKBACK` periods: the current academic year's."""
-    start = period = academic_year_of(today)
-    first: list[IndicatorValue] | None = None
-    for _ in range(LOOKBACK):
-        items = await _own_level(reports, scope, period, indicator)
-        first = items if first is None else first
-        before = _with_value(items, scope[1], previous=True)
-        if thick(_with_value(items, scope[1]), before):
-            return period, items
-        try:
-            previous = period.previous
-            if before:
-                return previous, await _own_level(reports, scope, previous, indicator)
-            period = previous.previous
-        except ValueError:  # before the earliest year a period may have
-            break
-    return start, first or []
+    before (`shared.periods.latest_thick`, as the documents choose), with the values at its
+    own level; none in `2 × LOOKBACK` periods: the current academic year's."""
+
+    async def read(period: Period) -> list[IndicatorValue]:
+        return await _own_level(reports, scope, period, indicator)
+
+    def counts(items: list[IndicatorValue]) -> tuple[int, int]:
+        return _with_value(items, scope[1]), _with_value(items, scope[1], previous=True)
+
+    return await latest_thick(academic_year_of(today), read, counts, LOOKBACK)
 
 
 async def table(
