@@ -2,7 +2,7 @@
 
 import calendar
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
@@ -292,3 +292,14 @@ async def latest_thick(
             break
     assert first is not None, "lookback must be at least 1"
     return first
+
+
+def around(period: Period, with_data: Iterable[Period]) -> tuple[str | None, str | None]:
+    """The codes of the latest period of `period`'s kind among `with_data` before it and the
+    earliest after it (None where there is none): a page's «←» and «→» links, so that a
+    reader is never sent to an empty period (the reports' documents and the api's values
+    pages link by it)."""
+    same = [p for p in with_data if p.kind == period.kind]
+    before = max((p for p in same if p.start < period.start), key=lambda p: p.start, default=None)
+    after = min((p for p in same if p.start > period.start), key=lambda p: p.start, default=None)
+    return (before.code if before else None, after.code if after else None)

@@ -28,6 +28,7 @@ from services.api.clients.models import DecisionWithEffect, IndicatorValue
 from services.api.clients.reports import ReportsClient
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Cluster, ClusterMember, Organization
+from services.api.pages.period_links import period_links
 from services.api.territories.models import Territory
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
@@ -84,6 +85,8 @@ class Table:
     schools: bool  # a territory's schools listed instead of its clusters
     blocks: list[Block]
     crumbs: list[Unit]  # from the visitor's own scope down to this one (the last)
+    # The nearest periods before and after with data (period_links.py): the «←» «→» links.
+    links: tuple[str | None, str | None] = (None, None)
 
 
 def allowed_scope(
@@ -189,7 +192,10 @@ async def table(
     for block in blocks.values():
         block.lines.sort(key=lambda line: (order.index(line.unit.scope_type), _key(line.unit)))
     crumbs = await breadcrumbs(session, principal, scope, via)
-    return Table(crumbs[-1], period, schools, sorted(blocks.values(), key=_block_key), crumbs)
+    links = await period_links(session, scope, period)
+    return Table(
+        crumbs[-1], period, schools, sorted(blocks.values(), key=_block_key), crumbs, links
+    )
 
 
 def _key(unit: Unit) -> tuple:
