@@ -23,7 +23,6 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import ARRAY, String, Uuid, bindparam, text
 
 from services.api.access import Access
 from services.api.collections import approvals, service, status
@@ -130,39 +129,14 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
     return found_lines
 
 
-_MISSING = text(
-    """
-    SELECT w.collection_id, i.name
-    FROM unnest(:collection_ids, :periods) AS w(collection_id, period)
-    JOIN api.collection c ON c.id = w.collection_id
-    JOIN api.organization o ON o.id = :organization_id
-    JOIN api.indicator i ON i.id = ANY(c.indicator_ids) AND o.kind = ANY(i.applies_to)
-    LEFT JOIN api.data_value d
-        ON d.indicator_id = i.id AND d.organization_id = o.id AND d.period = w.period
-    WHERE d.value IS NULL
-    ORDER BY w.collection_id, i.name
-    """
-).bindparams(
-    bindparam("collection_ids", type_=ARRAY(Uuid)), bindparam("periods", type_=ARRAY(String))
-)
-
-
 async def _missing_names(
     access: Access, organization_id: uuid.UUID, found: list[CollectionLine]
 ) -> dict[uuid.UUID, list[str]]:
     """Per collection, the names of its indicators the organization is expected to report
     (as the status counts them) and has no value of for the current period; one query."""
-    if not found:
-        return {}
-    params = {
-        "collection_ids": [line.collection.id for line in found],
-        "periods": [line.window.period for line in found],
-        "organization_id": organization_id,
-    }
-    missing: dict[uuid.UUID, list[str]] = {}
-    for collection_id, name in await access.session.execute(_MISSING, params):
-        missing.setdefault(collection_id, []).append(name)
-    return missing
+    asked = [(line.collection.id, line.window.period) for line in found]
+    expected = await status.expected_values(access.session, organization_id, asked)
+    return {key: sorted(name for _, name in e.missing) for key, e in expected.items()}
 
 
 async def home_context(request: Request, access: Access) -> dict[str, Any]:
