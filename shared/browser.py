@@ -4,8 +4,8 @@ A GET whose `Accept` names `text/html` (what a browser sends when a person opens
 that fails with 401 or 404 gets a small Russian page: «Войдите» linking the api's sign-in page
 (`Settings.api_url`, with `next` back to the asked address), or «Не найдено» linking the api's
 home. Every other request (`Accept: application/json`, `*/*`, none, or any write) keeps its
-problem+json answer. The bare `/` of these services redirects (303) to the api's home, where a
-person starts.
+problem+json answer. The api answers a browser's 404 the same way (not its 401s). The bare `/`
+of the reports and surveys services redirects (303) to the api's home, where a person starts.
 """
 
 import html
@@ -92,16 +92,22 @@ def _status(exc: Exception) -> int | None:
     return None
 
 
-def answer_browsers_with_pages(app: FastAPI, service_url: Callable[[Settings], str]) -> None:
+def answer_browsers_with_pages(
+    app: FastAPI,
+    service_url: Callable[[Settings], str],
+    statuses: tuple[int, ...] = (401, 404),
+) -> None:
     """Wrap the app's problem+json handlers of SokoError and HTTPException: a browser's 401 or
-    404 gets `page`, anything else the original answer. `service_url`: this service's public
-    URL from the settings (for the sign-in's way back)."""
+    404 (those of `statuses`) gets `page`, anything else the original answer. `service_url`:
+    this service's public URL from the settings (for the sign-in's way back). The api passes
+    404 only: its JSON API never takes the session cookie, so «Войдите» would lead back to the
+    same 401."""
     for kind in (SokoError, StarletteHTTPException):
         original: Handler = app.exception_handlers[kind]
 
         async def handler(request: Request, exc: Exception, original: Handler = original):
             status = _status(exc)
-            if status in (401, 404) and wants_page(request):
+            if status in statuses and wants_page(request):
                 settings: Settings = request.app.state.settings
                 return page(request, status, service_url(settings))
             return await original(request, exc)

@@ -2,10 +2,10 @@
 
 import calendar
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import GetCoreSchemaHandler, GetPydanticSchema
@@ -255,3 +255,51 @@ def thick(with_value: int, with_value_before: int) -> bool:
     before: a few values posted early for a new year do not hide the year everyone reported.
     (The reports' documents and the api's values pages choose their default period by it.)"""
     return with_value > 0 and 2 * with_value >= with_value_before
+
+
+Read = TypeVar("Read")
+
+
+async def latest_thick(
+    start: Period,
+    read: Callable[[Period], Awaitable[Read]],
+    counts: Callable[[Read], tuple[int, int]],
+    lookback: int,
+) -> tuple[Period, Read]:
+    """The default period to show, from `start` back: the first that is `thick`, with what
+    `read(period)` gave for it. `counts(found)` tells how many indicators have a value in the
+    period and in the one before (each read carries the period before's values too, so the
+    walk goes two periods a step and reads the one before only when it has values). Looks
+    back up to 2 × `lookback` periods; none thick: `start` with its read. (The reports'
+    documents and the api's values pages walk by it.)"""
+    period = start
+    first: tuple[Period, Read] | None = None
+    for _ in range(lookback):
+        found = await read(period)
+        first = first or (period, found)
+        now, before = counts(found)
+        if thick(now, before):
+            return period, found
+        try:
+            previous = period.previous
+        except ValueError:  # before the earliest year a period may have
+            break
+        if before:
+            return previous, await read(previous)
+        try:
+            period = previous.previous
+        except ValueError:
+            break
+    assert first is not None, "lookback must be at least 1"
+    return first
+
+
+def around(period: Period, with_data: Iterable[Period]) -> tuple[str | None, str | None]:
+    """The codes of the latest period of `period`'s kind among `with_data` before it and the
+    earliest after it (None where there is none): a page's «←» and «→» links, so that a
+    reader is never sent to an empty period (the reports' documents and the api's values
+    pages link by it)."""
+    same = [p for p in with_data if p.kind == period.kind]
+    before = max((p for p in same if p.start < period.start), key=lambda p: p.start, default=None)
+    after = min((p for p in same if p.start > period.start), key=lambda p: p.start, default=None)
+    return (before.code if before else None, after.code if after else None)

@@ -32,6 +32,7 @@ from services.api.users.service import ensure_bootstrap_admin
 from services.api.validation.router import router as validation_router
 from services.api.versions.router import router as versions_router
 from shared.app import PeerTransports, build_app, reference_data
+from shared.browser import answer_browsers_with_pages
 from shared.changes.serve import serve_changes
 from shared.settings import Settings
 
@@ -106,5 +107,7 @@ def create_app(
     app.include_router(activity_pages_router)  # an activity's evidence
     app.include_router(roadmap_pages_router)  # a roadmap's activities
     app.mount(PAGES_STATIC_PATH, pages_static_files, name="pages-static")
+    # A person's browser asking for an address that is not there gets a Russian page.
+    answer_browsers_with_pages(app, lambda s: str(s.api_url), statuses=(404,))
     serve_changes(app, FEED)
     return app

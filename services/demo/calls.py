@@ -15,11 +15,13 @@ async def bounded(
     items: Iterable[T], one: Callable[[T], Awaitable[R]], limit: int = AT_ONCE
 ) -> list[R]:
     """`one(item)` for every item, at most `limit` at a time; the results in the items' order.
-    The first failure is raised (the others still run to their end)."""
+    A failure cancels the rest and is raised (in an ExceptionGroup)."""
     gate = asyncio.Semaphore(limit)
 
     async def gated(item: T) -> R:
         async with gate:
             return await one(item)
 
-    return list(await asyncio.gather(*(gated(item) for item in items)))
+    async with asyncio.TaskGroup() as group:
+        tasks = [group.create_task(gated(item)) for item in items]
+    return [task.result() for task in tasks]

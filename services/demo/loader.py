@@ -304,11 +304,14 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
                 results = await load_results(client, organizations)
                 return results, await load_participants(client, organizations)
 
-            (values, parents, running), (results, participants), statuses = await asyncio.gather(
-                data_and_parents(),
-                assessments(),
-                load_plan_and_statuses(client, demo.district_id, settings.today()),
-            )
+            async with asyncio.TaskGroup() as strands:  # a failure cancels the others
+                first = strands.create_task(data_and_parents())
+                second = strands.create_task(assessments())
+                third = strands.create_task(
+                    load_plan_and_statuses(client, demo.district_id, settings.today())
+                )
+            (values, parents, running), (results, participants) = first.result(), second.result()
+            statuses = third.result()
             diagnosed = await load_diagnostics(
                 client, surveys_client, await enrolling, settings.today(), DEMO_PASSWORD
             )

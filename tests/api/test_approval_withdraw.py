@@ -97,3 +97,17 @@ async def test_only_the_schools_leader_withdraws(api_client, world, who, expecte
         f"/v1/collections/{world.municipal.id}/approvals", headers=world.headers("analyst")
     )
     assert [a["status"] for a in listed.json()["items"]] == ["submitted"]
+
+
+async def test_a_withdrawn_submission_does_not_hold_its_window(api_client, world):
+    # A submitted period's window stays (409); once withdrawn, nothing holds it.
+    path = f"/v1/collections/{world.municipal.id}"
+    headers = world.headers("analyst")
+    assert (await act(api_client, world, "submit", "leader")).status_code == 200
+    later = {"period": "2022/2023", "opens_date": "2022-09-01", "due_date": "2022-10-15"}
+    held = await api_client.patch(path, json={"windows": [later]}, headers=headers)
+    assert held.status_code == 409 and PERIOD in held.json()["detail"]
+    assert (await act(api_client, world, "withdraw", "leader")).status_code == 200
+    moved = await api_client.patch(path, json={"windows": [later]}, headers=headers)
+    assert moved.status_code == 200, moved.text
+    assert [w["period"] for w in moved.json()["windows"]] == ["2022/2023"]

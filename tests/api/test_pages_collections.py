@@ -13,7 +13,7 @@ from services.api.data_values.models import DataValue
 from services.api.organizations.models import Organization
 from tests.api import test_pages
 from tests.collections_world import add_collection
-from tests.factories import TRAINED, add_colleagues, add_data_indicator
+from tests.factories import TRAINED, add_colleagues, add_data_indicator, add_user
 from tests.surveys.forms import Dom, csrf_of
 
 browser = test_pages.browser  # the pages' "browser" fixture: a client with its own cookie jar
@@ -176,3 +176,42 @@ async def test_another_school_s_leader_and_a_stale_form_change_nothing(browser, 
     # A viewer's home has no collections' buttons.
     _, viewer = await signed_in(browser, "viewer@soko.example")
     assert "/collections/" not in viewer.text
+
+
+async def test_each_level_of_the_chain_sees_what_waits_for_it(browser, late_world, db, settings):
+    """The region's collection: S1's data wait for the municipality once submitted, then for
+    the region once the municipality approved — never for a level that cannot approve them
+    yet (the API would answer 409)."""
+    world = late_world
+    world.users["regional"] = add_user(
+        db, "regional@soko.example", "territory_analyst", "territory", world.region.id
+    )
+    await db.flush()
+    window = {PERIOD: (settings.today() - timedelta(days=30), settings.today() + timedelta(days=5))}
+    world.monitoring = await add_collection(
+        db, world.region, [world.planning], window, name="Сбор области"
+    )
+    await db.commit()
+    leader, home = await signed_in(browser, "leader@soko.example")
+    assert (await step(leader, home, world, "submit")).status_code == 303
+
+    def waiting(home) -> str:
+        shown = card(home, world)
+        return shown[shown.index("Ждут утверждения") :]
+
+    regional, region_home = await signed_in(browser, "regional@soko.example")
+    assert "Школа 1 —" not in waiting(region_home)  # the municipality's turn first
+    analyst, m1_home = await signed_in(browser, "analyst@soko.example")
+    assert "Школа 1 —" in waiting(m1_home)
+    assert (await step(analyst, m1_home, world, "approve")).status_code == 303
+    assert "Школа 1 —" not in waiting(await analyst.get("/home"))  # done at this level
+    region_home = await regional.get("/home")
+    assert "Школа 1 —" in waiting(region_home)  # now the region's turn
+    approved = await step(regional, region_home, world, "approve")
+    assert approved.status_code == 303, approved.text
+    level = await db.scalar(
+        select(CollectionApproval.level).where(
+            CollectionApproval.collection_id == world.monitoring.id
+        )
+    )
+    assert level == 2

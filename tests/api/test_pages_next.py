@@ -71,3 +71,19 @@ async def test_signed_in_already_the_entry_goes_straight_to_the_asked_page(brows
     assert again.status_code == 303 and again.headers["location"] == "/values"
     away = await client.get("/", params={"next": "https://evil.example/"})
     assert away.headers["location"] == "/home"
+
+
+BROWSER = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+
+
+async def test_an_address_the_api_does_not_have_is_a_russian_page_in_a_browser(browser):
+    client = browser()
+    page = await client.get("/no-such-page", headers=BROWSER)
+    assert page.status_code == 404 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>Не найдено</h1>" in page.text and "На главную" in page.text
+    # An API client keeps problem+json, and a JSON endpoint's 401 stays JSON even for a
+    # browser (the JSON API never takes the session cookie: «Войдите» would loop).
+    assert (await client.get("/no-such-page")).json()["status"] == 404
+    unsigned = await client.get("/v1/roadmaps", headers=BROWSER)
+    assert unsigned.status_code == 401
+    assert unsigned.headers["content-type"].startswith("application/problem+json")

@@ -142,3 +142,19 @@ async def test_the_answers_of_two_campaigns_of_the_period_are_summed(
     assert s1["inputs"]["respondents"] == 26
     assert s1["inputs"]["nok_07"] == 2 + 2
     assert s1["inputs"]["nok_14"] == YES["nok_14"] + min(6, YES["nok_14"])
+
+
+async def test_a_missing_checklist_value_is_named_as_the_api_names_it(
+    apps, api_client, reports_client, world
+):
+    # S2 has every checklist value but the stand's items: its notes name that indicator by
+    # its name («НОК: …» as defined in arrange), never by its code alone.
+    await arrange(api_client, apps, world)
+    rows = [
+        (c, world.s2.id, PERIOD, v) for c, v in CHECKLIST.items() if c != "nok_info_stand_items"
+    ]
+    assert (await post_values(api_client, world, rows))["imported"] == len(rows)
+    body = await get_nok(reports_client, world)
+    s2 = next(o for o in body["organizations"] if o["organization_id"] == str(world.s2.id))
+    assert "Экспертная проверка: нет значения «НОК: nok_info_stand_items»" in s2["notes"]
+    assert any("нет значения «НОК: nok_info_stand_items»" in n for n in s2["notes"][1:])

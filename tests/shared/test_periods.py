@@ -1,5 +1,6 @@
 """Reporting periods: codes, neighbours, membership and periods named in roadmap titles."""
 
+import asyncio
 import dataclasses
 from datetime import date
 
@@ -9,6 +10,7 @@ from shared.periods import (
     Period,
     academic_year_of,
     contains,
+    latest_thick,
     parse_period,
     period_of_roadmap,
 )
@@ -199,3 +201,40 @@ def test_period_of_roadmap_reads_the_title(title, code):
 )
 def test_period_of_roadmap_is_none_without_a_single_period(title):
     assert period_of_roadmap(title) is None
+
+
+# The default period's walk (shared.periods.latest_thick): each read carries the period
+# before's values, so the walk reads every other period and the one before only when it has
+# values. `posted` is how many indicators have a value in each year.
+def _walk(posted: dict[str, int], start: str = "2026/2027", lookback: int = 4):
+    asked: list[str] = []
+
+    async def read(period: Period) -> str:
+        asked.append(period.code)
+        return period.code
+
+    def counts(code: str) -> tuple[int, int]:
+        before = parse_period(code).previous.code
+        return posted.get(code, 0), posted.get(before, 0)
+
+    found = asyncio.run(latest_thick(parse_period(start), read, counts, lookback))
+    return found[0].code, asked
+
+
+def test_the_walk_takes_the_latest_year_with_enough_values():
+    assert _walk({"2026/2027": 10, "2025/2026": 12}) == ("2026/2027", ["2026/2027"])
+
+
+def test_a_few_early_values_do_not_hide_the_year_everyone_reported():
+    # 3 of 12 this year: under half of the year before's, which is shown.
+    assert _walk({"2026/2027": 3, "2025/2026": 12}) == ("2025/2026", ["2026/2027", "2025/2026"])
+
+
+def test_empty_years_are_skipped_two_at_a_time():
+    # 2026/27 and 2025/26 empty: the walk reads 2024/25 next (which tells 2023/24 has values).
+    code, asked = _walk({"2023/2024": 5})
+    assert code == "2023/2024" and asked == ["2026/2027", "2024/2025", "2023/2024"]
+
+
+def test_nothing_anywhere_falls_back_to_the_start_and_its_read():
+    assert _walk({}, lookback=2) == ("2026/2027", ["2026/2027", "2024/2025"])

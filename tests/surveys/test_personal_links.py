@@ -513,3 +513,22 @@ async def test_someone_else_signed_in_on_the_pages_gets_a_403_page_on_a_teachers
     posted = await form.post(links["t1"], data=ANSWERS | {"_csrf": csrf_of(page)})
     assert posted.status_code == 403
     assert await stored(db) == 0
+
+
+async def test_opened_again_later_the_thanks_is_the_teachers_results_page(
+    form, diagnostic, db, settings
+):
+    _, links = diagnostic
+    await sign_in(form, links["t1"], EMAILS["teacher"])
+    page = await form.get(links["t1"])
+    done = await form.post(links["t1"], data=ANSWERS | {"_csrf": csrf_of(page)})
+    thanks = (await form.get(done.headers["location"])).text
+    assert "Спасибо! Ваши ответы приняты" in thanks and "Ответы отправлены" not in thanks
+    # Weeks later (the response sent on an earlier day), the same link is their results.
+    sent = settings.today() - timedelta(days=20)
+    await db.execute(update(Response).values(submitted_on=sent))
+    await db.commit()
+    later = (await form.get(done.headers["location"])).text
+    assert "<h1>Ваши ответы</h1>" in later and "Спасибо!" not in later
+    assert f"Ответы отправлены {sent:%d.%m.%Y}." in later
+    assert "Ваш профиль компетенций" in later

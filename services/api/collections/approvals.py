@@ -20,7 +20,7 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ARRAY, String, Uuid, bindparam, func, literal, select, text
+from sqlalchemy import ARRAY, String, bindparam, func, literal, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import Access
@@ -36,6 +36,7 @@ from services.api.collections.schemas import (
     ApprovalStepAnswer,
 )
 from services.api.collections.service import readable_collection, window_of
+from services.api.collections.status import expected_values
 from services.api.organizations.models import Organization
 from services.api.territories.models import Territory
 from shared.errors import Conflict, Forbidden, Invalid
@@ -226,42 +227,13 @@ async def take_step(
         )
     )
     await session.flush()
-    expected, missing = await _missing(session, collection, step.organization_id, key[2])
+    found = await expected_values(session, step.organization_id, [(collection.id, key[2])])
+    expected = found[collection.id]
     return ApprovalStepAnswer(
         **_read(approval, len(chain)).model_dump(),
-        completeness=percent(expected - len(missing), expected),
-        missing_indicator_codes=missing,
+        completeness=percent(expected.count - len(expected.missing), expected.count),
+        missing_indicator_codes=[code for code, _ in expected.missing],
     )
-
-
-_MISSING = text(
-    """
-    SELECT i.code, d.value IS NOT NULL AS present
-    FROM api.indicator i JOIN api.organization o ON o.id = :organization
-    LEFT JOIN api.data_value d
-        ON d.indicator_id = i.id AND d.organization_id = o.id AND d.period = :period
-    WHERE i.id = ANY(:indicator_ids) AND o.kind = ANY(i.applies_to)
-    ORDER BY i.code
-    """
-).bindparams(bindparam("indicator_ids", type_=ARRAY(Uuid)))
-
-
-async def _missing(
-    session: AsyncSession, collection: Collection, organization_id: uuid.UUID, period: str
-) -> tuple[int, list[str]]:
-    """How many of the collection's indicators the organization is expected to report, and
-    the codes of those without a value for the period (as the status counts them)."""
-    rows = (
-        await session.execute(
-            _MISSING,
-            {
-                "organization": organization_id,
-                "period": period,
-                "indicator_ids": collection.indicator_ids,
-            },
-        )
-    ).all()
-    return len(rows), [code for code, present in rows if not present]
 
 
 def _area(owner: uuid.UUID) -> Any:

@@ -20,9 +20,6 @@ from sqlmodel import Field, SQLModel
 
 from shared.db import Entity, timestamp_column
 
-APPROVAL_STATUSES = ("submitted", "returned", "approved")
-APPROVAL_ACTIONS = ("submit", "withdraw", "approve", "return", "unapprove")
-
 
 class Collection(Entity, table=True):
     """A named set of indicators that the organizations of some kinds in a territory (its

@@ -214,8 +214,11 @@ async def _replace_windows(
 ) -> None:
     _check_windows(windows)
     kept = {w.period.code for w in windows}
+    # A withdrawn submission (not_submitted again) holds nothing: its period may go.
     query = select(CollectionApproval.period).where(
-        CollectionApproval.collection_id == collection_id, CollectionApproval.period.not_in(kept)
+        CollectionApproval.collection_id == collection_id,
+        CollectionApproval.period.not_in(kept),
+        CollectionApproval.status != "not_submitted",
     )
     if dropped := sorted(set(await session.scalars(query))):
         message = f"По периодам {', '.join(dropped)} уже есть подача или утверждение данных"

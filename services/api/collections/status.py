@@ -13,10 +13,12 @@ Formulas (percent 0-100, one decimal):
 """
 
 import uuid
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ARRAY, Boolean, Text, Uuid, bindparam, text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import Access
 from services.api.collections.schemas import (
@@ -147,3 +149,48 @@ async def collection_status(
             for r in rows
         ],
     )
+
+
+_EXPECTED = text(
+    """
+    SELECT w.collection_id, i.code, i.name, d.value IS NOT NULL AS present
+    FROM unnest(CAST(:collection_ids AS uuid[]), CAST(:periods AS text[]))
+        AS w(collection_id, period)
+    JOIN api.collection c ON c.id = w.collection_id
+    JOIN api.organization o ON o.id = :organization_id
+    JOIN api.indicator i ON i.id = ANY(c.indicator_ids) AND o.kind = ANY(i.applies_to)
+    LEFT JOIN api.data_value d
+        ON d.indicator_id = i.id AND d.organization_id = o.id AND d.period = w.period
+    ORDER BY w.collection_id, i.code
+    """
+)
+
+
+@dataclass
+class Expected:
+    """What one organization is expected to report for a collection and period (as the status
+    counts it: the indicators that apply to its kind) and which of them have no value yet."""
+
+    count: int = 0
+    missing: list[tuple[str, str]] = field(default_factory=list)  # (code, name), by code
+
+
+async def expected_values(
+    session: AsyncSession, organization_id: uuid.UUID, asked: list[tuple[uuid.UUID, str]]
+) -> dict[uuid.UUID, Expected]:
+    """Per collection of `asked` ((collection id, period) pairs), the organization's
+    `Expected`; one query for all of them."""
+    found: dict[uuid.UUID, Expected] = {collection_id: Expected() for collection_id, _ in asked}
+    if not asked:
+        return found
+    params = {
+        "collection_ids": [collection_id for collection_id, _ in asked],
+        "periods": [period for _, period in asked],
+        "organization_id": organization_id,
+    }
+    for collection_id, code, name, present in await session.execute(_EXPECTED, params):
+        expected = found[collection_id]
+        expected.count += 1
+        if not present:
+            expected.missing.append((code, name))
+    return found

@@ -23,11 +23,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import ARRAY, String, Uuid, bindparam, text
 
 from services.api.access import Access
 from services.api.collections import approvals, service, status
 from services.api.collections.schemas import (
+    ApprovalState,
     ApprovalStep,
     CollectionRead,
     CollectionStatus,
@@ -71,10 +71,33 @@ def current_window(collection: CollectionRead, today: date) -> WindowRead | None
     return max(opened, key=lambda w: (w.opens_date, w.period), default=None)
 
 
+def waits_for(approval: ApprovalState, position: int | None) -> bool:
+    """Whether the organization's data wait for the approver at `position` in its approval
+    chain (1: its municipality, …, `levels`: the collection's owner) — as
+    `approvals.take_step` would take their approval: submitted data for the first level,
+    data approved up to the level below for the others; `position` None (an administrator):
+    waiting for any level."""
+    if approval.status not in ("submitted", "approved"):
+        return False
+    if position is None:
+        return approval.level < approval.levels
+    return approval.level == position - 1 and position <= approval.levels
+
+
+async def _depth(access: Access, territory_id: uuid.UUID) -> int:
+    """How many territories a territory is from the root (the root: 1)."""
+    return len(await access.scopes.ancestors(territory_id))
+
+
 async def lines(access: Access, today: date, timezone: str) -> list[CollectionLine]:
     """The collections concerning the visitor with a current window, newest first (at most
-    `SHOWN`), each with its status for that period."""
+    `SHOWN`), each with its status for that period; `waiting`: the organizations whose data
+    wait for the visitor's level of the approval chain (a region's analyst: those approved by
+    their municipality)."""
     found, _ = await service.list_collections(access, Pagination(limit=SHOWN, offset=0))
+    principal = access.principal
+    analyst_of = principal.scope_id if principal.scope_type == ScopeType.territory else None
+    depth = await _depth(access, analyst_of) if analyst_of else None
     found_lines = []
     for collection in await service.read_collections(access.session, found):
         window = current_window(collection, today)
@@ -86,9 +109,15 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
         line = CollectionLine(collection, window, standing)
         ordered = sorted(standing.organizations, key=lambda o: natural_key(o.name))
         line.late = [o for o in ordered if o.late]
-        line.waiting = [o for o in ordered if o.approval.status == "submitted"]
+        # The visitor's position in an organization's chain: the owner is at its end (each
+        # organization's `levels`), the visitor that many territories below the owner.
+        below_owner = depth - await _depth(access, collection.owner_territory_id) if depth else 0
+        line.waiting = [
+            o
+            for o in ordered
+            if waits_for(o.approval, None if depth is None else o.approval.levels - below_owner)
+        ]
         found_lines.append(line)
-    principal = access.principal
     if principal.scope_type == ScopeType.organization and principal.scope_id is not None:
         missing = await _missing_names(access, principal.scope_id, found_lines)
         for line in found_lines:
@@ -100,39 +129,14 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
     return found_lines
 
 
-_MISSING = text(
-    """
-    SELECT w.collection_id, i.name
-    FROM unnest(:collection_ids, :periods) AS w(collection_id, period)
-    JOIN api.collection c ON c.id = w.collection_id
-    JOIN api.organization o ON o.id = :organization_id
-    JOIN api.indicator i ON i.id = ANY(c.indicator_ids) AND o.kind = ANY(i.applies_to)
-    LEFT JOIN api.data_value d
-        ON d.indicator_id = i.id AND d.organization_id = o.id AND d.period = w.period
-    WHERE d.value IS NULL
-    ORDER BY w.collection_id, i.name
-    """
-).bindparams(
-    bindparam("collection_ids", type_=ARRAY(Uuid)), bindparam("periods", type_=ARRAY(String))
-)
-
-
 async def _missing_names(
     access: Access, organization_id: uuid.UUID, found: list[CollectionLine]
 ) -> dict[uuid.UUID, list[str]]:
     """Per collection, the names of its indicators the organization is expected to report
     (as the status counts them) and has no value of for the current period; one query."""
-    if not found:
-        return {}
-    params = {
-        "collection_ids": [line.collection.id for line in found],
-        "periods": [line.window.period for line in found],
-        "organization_id": organization_id,
-    }
-    missing: dict[uuid.UUID, list[str]] = {}
-    for collection_id, name in await access.session.execute(_MISSING, params):
-        missing.setdefault(collection_id, []).append(name)
-    return missing
+    asked = [(line.collection.id, line.window.period) for line in found]
+    expected = await status.expected_values(access.session, organization_id, asked)
+    return {key: sorted(name for _, name in e.missing) for key, e in expected.items()}
 
 
 async def home_context(request: Request, access: Access) -> dict[str, Any]:

@@ -28,10 +28,11 @@ from services.api.clients.models import DecisionWithEffect, IndicatorValue
 from services.api.clients.reports import ReportsClient
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Cluster, ClusterMember, Organization
+from services.api.pages.period_links import period_links
 from services.api.territories.models import Territory
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
-from shared.periods import Period, academic_year_of, parse_period, thick
+from shared.periods import Period, academic_year_of, latest_thick, parse_period
 from shared.templating import natural_key
 
 logger = logging.getLogger("soko.api.pages")
@@ -84,6 +85,8 @@ class Table:
     schools: bool  # a territory's schools listed instead of its clusters
     blocks: list[Block]
     crumbs: list[Unit]  # from the visitor's own scope down to this one (the last)
+    # The nearest periods before and after with data (period_links.py): the «←» «→» links.
+    links: tuple[str | None, str | None] = (None, None)
 
 
 def allowed_scope(
@@ -131,24 +134,16 @@ async def latest_with_data(
 ) -> tuple[Period, list[IndicatorValue]]:
     """The latest period, from the current academic year back, in which the scope has a value
     of at least one indicator (or of `indicator`) and not under half as many as the period
-    before (`thick`, as the documents choose), with the values at its own level; none in
-    `2 × LOOKBACK` periods: the current academic year's."""
-    start = period = academic_year_of(today)
-    first: list[IndicatorValue] | None = None
-    for _ in range(LOOKBACK):
-        items = await _own_level(reports, scope, period, indicator)
-        first = items if first is None else first
-        before = _with_value(items, scope[1], previous=True)
-        if thick(_with_value(items, scope[1]), before):
-            return period, items
-        try:
-            previous = period.previous
-            if before:
-                return previous, await _own_level(reports, scope, previous, indicator)
-            period = previous.previous
-        except ValueError:  # before the earliest year a period may have
-            break
-    return start, first or []
+    before (`shared.periods.latest_thick`, as the documents choose), with the values at its
+    own level; none in `2 × LOOKBACK` periods: the current academic year's."""
+
+    async def read(period: Period) -> list[IndicatorValue]:
+        return await _own_level(reports, scope, period, indicator)
+
+    def counts(items: list[IndicatorValue]) -> tuple[int, int]:
+        return _with_value(items, scope[1]), _with_value(items, scope[1], previous=True)
+
+    return await latest_thick(academic_year_of(today), read, counts, LOOKBACK)
 
 
 async def table(
@@ -197,7 +192,10 @@ async def table(
     for block in blocks.values():
         block.lines.sort(key=lambda line: (order.index(line.unit.scope_type), _key(line.unit)))
     crumbs = await breadcrumbs(session, principal, scope, via)
-    return Table(crumbs[-1], period, schools, sorted(blocks.values(), key=_block_key), crumbs)
+    links = await period_links(session, scope, period)
+    return Table(
+        crumbs[-1], period, schools, sorted(blocks.values(), key=_block_key), crumbs, links
+    )
 
 
 def _key(unit: Unit) -> tuple:

@@ -27,7 +27,11 @@ from services.reports.documents.labels import NOK_LABELS
 from services.reports.documents.model import Execution, Nok, OrganizationCard
 from services.reports.documents.periods import other_periods
 from services.reports.quality_evaluation.compute import evaluate, load_weights
-from services.reports.quality_evaluation.inputs import checklist_values, parents_answers
+from services.reports.quality_evaluation.inputs import (
+    checklist_values,
+    parents_answers,
+    with_checklist_names,
+)
 from services.reports.quality_evaluation.service import organization_counts, parents_title
 from shared.errors import NotFound
 from shared.identity import ScopeType
@@ -39,7 +43,7 @@ from shared.templating import natural_key
 async def school_nok(ctx: Context, organization_id: uuid.UUID, period: str) -> Nok:
     """НОК УООД criteria and total of one school, by the same formulas as /v1/nok (its rank
     needs every school of the territory and is left out)."""
-    weights = load_weights()
+    weights = await with_checklist_names(ctx.session, load_weights())
     period_values = await checklist_values(
         ctx.session, [organization_id], weights["data_value_codes"], period
     )

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from sqlalchemy import ARRAY, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.periods import Period, parse_period
+from shared.periods import Period, around, parse_period
 
 _PERIODS = text(
     """
@@ -39,15 +39,6 @@ async def periods_with_data(
         except ValueError:
             continue
     return found
-
-
-def around(period: Period, with_data: Iterable[Period]) -> tuple[str | None, str | None]:
-    """The codes of the latest period of `period`'s kind with data before it and the earliest
-    after it (None where there is none): the document's «←» and «→» links."""
-    same = [p for p in with_data if p.kind == period.kind]
-    before = max((p for p in same if p.start < period.start), key=lambda p: p.start, default=None)
-    after = min((p for p in same if p.start > period.start), key=lambda p: p.start, default=None)
-    return (before.code if before else None, after.code if after else None)
 
 
 async def other_periods(

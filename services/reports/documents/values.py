@@ -13,7 +13,7 @@ from services.reports.clients.surveys import SurveysClient
 from services.reports.documents.client import DocumentsApi
 from services.reports.indicator_values import service as values_service
 from shared.identity import Principal, ScopeType
-from shared.periods import Period, academic_year_of, parse_period, thick
+from shared.periods import Period, academic_year_of, latest_thick, parse_period
 from shared.scope import ScopeResolver
 
 EARLIER_PERIODS = 3  # the "over time" chart: the report's period and up to three before it
@@ -115,31 +115,19 @@ async def latest_with_data(
     level: str = "all",
 ) -> tuple[Period, list[dict[str, Any]], list[dict[str, Any]]]:
     """The latest period, from `start` back, in which the owner scope has a value of at least
-    one of the codes and not under half as many as the period before (`thick`: a few values
-    posted early for a new year do not hide the year everyone reported), with its values (as
-    `compute_values` gives them). A value of the period
-    before (`previous_value`) tells that one has data without computing it twice. Looks back
-    up to 2 × DATA_LOOKBACK periods; with no value in any of them, `start` and its values."""
-    period = start
-    first: Items | None = None
-    for _ in range(DATA_LOOKBACK):
-        items, missing = await compute_values(ctx, owner[0], owner[1], period, codes, level)
-        first = first or (items, missing)
-        now, before = (
-            _with_value(items, owner, "value"),
-            _with_value(items, owner, "previous_value"),
-        )
-        if thick(now, before):
-            return period, items, missing
-        try:
-            previous = period.previous
-        except ValueError:  # before the earliest year a period may have
-            break
-        if before:
-            items, missing = await compute_values(ctx, owner[0], owner[1], previous, codes, level)
-            return previous, items, missing
-        try:
-            period = previous.previous
-        except ValueError:
-            break
-    return start, *(first or ([], []))
+    one of the codes and not under half as many as the period before
+    (`shared.periods.latest_thick`: a few values posted early for a new year do not hide the
+    year everyone reported), with its values (as `compute_values` gives them). A value of the
+    period before (`previous_value`) tells that one has data without computing it twice.
+    Looks back up to 2 × DATA_LOOKBACK periods; with no value in any of them, `start` and its
+    values."""
+
+    async def read(period: Period) -> Items:
+        return await compute_values(ctx, owner[0], owner[1], period, codes, level)
+
+    def counts(found: Items) -> tuple[int, int]:
+        items = found[0]
+        return _with_value(items, owner, "value"), _with_value(items, owner, "previous_value")
+
+    period, (items, missing) = await latest_thick(start, read, counts, DATA_LOOKBACK)
+    return period, items, missing

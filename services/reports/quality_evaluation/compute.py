@@ -41,9 +41,15 @@ class Term:
     notes: list[str] = field(default_factory=list)
 
 
+def checklist_name(weights: Weights, code: str) -> str:
+    """A checklist indicator as a reader knows it: «its name» (`data_value_names`, see
+    inputs.with_checklist_names), or its code when the name is not known."""
+    return f"«{weights.get('data_value_names', {}).get(code, code)}»"
+
+
 def _missing_reason(weights: Weights, code: str) -> str:
     if code in weights["data_value_codes"]:
-        return f"нет значения {code}"
+        return f"нет значения {checklist_name(weights, code)}"
     return "нет результатов анкетирования"
 
 

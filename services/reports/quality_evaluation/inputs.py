@@ -76,12 +76,23 @@ async def checklist_values(
 
 
 _TITLE = text("SELECT title FROM reports.fact_instrument WHERE code = :code")
+_INDICATOR_NAMES = text(
+    "SELECT code, name FROM reports.fact_indicator WHERE code = ANY(:codes)"
+).bindparams(bindparam("codes", type_=ARRAY(Text)))
 
 
 async def instrument_title(session: AsyncSession, code: str, fallback: str) -> str:
     """The questionnaire's title as the surveys service names it (what a reader sees instead
     of its code); `fallback` until the surveys' feed has brought the instrument."""
     return await session.scalar(_TITLE, {"code": code}) or fallback
+
+
+async def with_checklist_names(session: AsyncSession, weights: dict) -> dict:
+    """The weights with `data_value_names`: the checklist indicators' names by code, as the
+    api names them (what a reader sees instead of the codes); a code not yet brought by the
+    api's feed is shown as itself."""
+    rows = await session.execute(_INDICATOR_NAMES, {"codes": weights["data_value_codes"]})
+    return {**weights, "data_value_names": {code: name for code, name in rows}}
 
 
 async def parents_answers(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.quality_evaluation.compute import (
     Weights,
+    checklist_name,
     evaluate,
     load_weights,
     rank,
@@ -21,6 +22,7 @@ from services.reports.quality_evaluation.inputs import (
     instrument_title,
     organization_names,
     parents_answers,
+    with_checklist_names,
 )
 from shared.identity import Principal, ScopeType
 from shared.periods import Period
@@ -50,7 +52,8 @@ def organization_counts(
     if len(absent) == len(weights["data_value_codes"]):
         notes.append(templates["checklist_missing"])
     elif absent:
-        notes.append(templates["data_value_missing"].format(codes=", ".join(absent)))
+        names = ", ".join(checklist_name(weights, code) for code in absent)
+        notes.append(templates["data_value_missing"].format(codes=names))
     return counts, notes
 
 
@@ -85,7 +88,7 @@ async def nok(
     `minimum`: the disclosure minimum of the parents' answers."""
     period = asked.code
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
-    weights = load_weights()
+    weights = await with_checklist_names(session, load_weights())
     names = await organization_names(session, scope.organization_ids)
     organizations = [{"id": org, "name": name} for org, name in names.items()]
     org_ids = sorted(names)

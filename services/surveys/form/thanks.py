@@ -91,7 +91,8 @@ def _page(request: Request, link: FormLink, organization: str | None, **extra: A
 
 def anonymous(request: Request, link: FormLink, organization: str | None) -> Response:
     """The thank-you page of an anonymous link, with the way to fill the form in once more."""
-    return _page(request, link, organization, again=f"{_path(link)}?{AGAIN}=1", profile=[])
+    again = f"{_path(link)}?{AGAIN}=1"
+    return _page(request, link, organization, again=again, profile=[], earlier=None)
 
 
 async def personal(
@@ -103,8 +104,16 @@ async def personal(
     account: Account,
     organization: str | None,
 ) -> Response:
-    """The thank-you page of a submitted personal response, with a diagnostic's profile."""
+    """The thank-you page of a submitted personal response, with a diagnostic's profile; opened
+    again on a later day, it is the teacher's results page («Ваши ответы», sent on that day),
+    not a thank-you for something done weeks ago."""
     results = (
         await service.profile(session, definition, response) if definition.kind == "deficit" else []
     )
-    return _page(request, link, organization, again=None, profile=results, account=account)
+    today = request.app.state.settings.today()
+    earlier = (
+        response.submitted_on if response.submitted_on and response.submitted_on < today else None
+    )
+    return _page(
+        request, link, organization, again=None, profile=results, account=account, earlier=earlier
+    )
