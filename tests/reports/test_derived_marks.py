@@ -9,6 +9,7 @@ from shared.settings import get_settings
 from tests.reports.checks_world import break_and_flag, checks_world
 from tests.reports.helpers import PERIOD, post_values, read_values
 from tests.reports.quality_world import one_of_two_approved, quality_world
+from tests.reports.test_flagged_values import LARGE
 
 FLAGS = ("value", "flagged", "flagged_organizations", "flagged_left_out")
 APPROVAL = ("value", "approved", "approved_organizations")
@@ -32,12 +33,11 @@ TRAINED_SHARE = {
     "method": "formula",
     "params": {"numerator": "trained.value / 100"},
 }
+# A share of organizations as test_flagged_values' LARGE, over `trained`.
 TRAINED_MOST = {
+    **LARGE,
     "code": "trained_most",
     "name": "Доля школ, где КПК прошли не менее 60 % педагогов",
-    "unit": "percent",
-    "level": "territory",
-    "method": "organization_share",
     "params": {"indicator_code": "trained", "condition": {"op": ">=", "value": 60}},
 }
 
@@ -126,14 +126,6 @@ async def test_a_share_of_organizations_counts_the_flagged_ones(
 ):
     world = await checks_world(db, settings)
     await break_and_flag(api_client, world)
-    await _define(
-        api_client,
-        world,
-        {
-            **TRAINED_MOST,
-            "code": "large",
-            "params": {"indicator_code": "students_total", "condition": {"op": ">=", "value": 100}},
-        },
-    )
+    await _define(api_client, world, {**LARGE, "code": "large"})
     large = await _of(reports_client, world, "large", FLAGS)
     assert large("territory", world.m1) == (66.67, True, 3, 0)
