@@ -90,3 +90,11 @@ async def test_reported_data_resolve_the_low_reporting_recommendation(
     )
     assert (kept["id"], kept["status"]) == (told["id"], "new")
     assert kept["resolved_at"] is not None
+    # The school's card still lists it, saying the cause is gone and since when.
+    card = await reports_client.get(
+        f"/v1/reports/organizations/{world.s10.id}",
+        params={"period": PERIOD},
+        headers=world.headers("leader10"),
+    )
+    assert card.status_code == 200, card.text
+    assert "новая; причина устранена " in card.text
