@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from services.reports.clients.models import (
     Activity,
@@ -45,6 +46,7 @@ from services.reports.documents.values import (
 from shared.identity import ScopeType
 from shared.periods import Period
 from shared.scope import ensure_in_scope
+from shared.settings import get_settings
 from shared.templating import natural_key
 
 __all__ = ["Context", "compute_values", "latest_with_data", "report_period", "roadmap_report"]
@@ -181,11 +183,21 @@ def recommendation_rows(
                 else (r.indicator_code or "—")
             ),
             text=r.text,
-            status=labels.RECOMMENDATION_STATUS_LABELS.get(r.status, r.status),
+            status=_status(r),
             period=r.period,
         )
         for r in found
     ]
+
+
+def _status(rec: Any) -> str:
+    """«новая», or «новая; причина устранена 05.10.2021» once a generation found its cause
+    gone (`resolved_at`, recommendations/resolution.py; the day in SOKO_TIMEZONE)."""
+    label = labels.RECOMMENDATION_STATUS_LABELS.get(rec.status, rec.status)
+    if getattr(rec, "resolved_at", None) is None:
+        return label
+    day = rec.resolved_at.astimezone(ZoneInfo(get_settings().timezone))
+    return f"{label}; причина устранена {day:%d.%m.%Y}"
 
 
 def decision_rows(

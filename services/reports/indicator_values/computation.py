@@ -22,7 +22,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.thresholds import Thresholds
 from services.reports.facts.tables import FEEDS
-from services.reports.indicator_values.marks import approval_of, flagged_of
 from services.reports.indicator_values.methods import MODULES
 from services.reports.indicator_values.methods.base import (
     CLUSTER,
@@ -38,6 +37,7 @@ from services.reports.indicator_values.methods.base import (
     rounded,
     status_of,
 )
+from services.reports.indicator_values.methods.marks import approval_of, flagged_of
 from shared.disclosure import reads_personal_results
 from shared.identity import Principal, ScopeType
 from shared.indicator_methods import closure, references

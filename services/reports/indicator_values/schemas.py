@@ -56,14 +56,14 @@ class IndicatorValueRead(BaseModel):
         description="Whether the posted data values the item rests on are approved by their "
         "data collection (at the organization's municipality or above): true when every "
         "organization behind it has its data approved, false when one has not; null when it "
-        "rests on no posted data value (surveys, assessment results, computed indicators) or "
-        "has no value",
+        "rests on no posted data value (surveys, assessment results) or has no value. A formula "
+        "inherits it: true when every value it reads that rests on posted data is approved",
     )
     approved_organizations: int | None = Field(
         default=None,
         description="How many of the organizations behind the value (coverage."
         "organizations_reporting) have their data approved; 1 or 0 for an organization; null "
-        "as for `approved`",
+        "as for `approved`, and for a formula's cluster or territory value",
     )
     flagged: bool | None = Field(
         default=None,
@@ -72,12 +72,14 @@ class IndicatorValueRead(BaseModel):
         "organization's own value: true when it is flagged (shown either way); a cluster's or "
         "territory's: true when one of its organizations' flagged values is counted (with "
         "SOKO_FLAGGED_VALUES=skip none is, and `flagged_left_out` says how many were left "
-        "out). Null when the item rests on no posted data value or has no value",
+        "out). A formula: true when a flagged value went into a value it reads. Null when the "
+        "item rests on no posted data value or has no value",
     )
     flagged_organizations: int | None = Field(
         default=None,
         description="How many of the organizations behind the value had a flagged value "
-        "counted in it; 1 or 0 for an organization; null as for `flagged`",
+        "counted in it; 1 or 0 for an organization; null as for `flagged`, and for a formula's "
+        "cluster or territory value",
     )
     flagged_left_out: int | None = Field(
         default=None,

@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Float, Index, Text, Uuid
+from sqlalchemy import CheckConstraint, Column, DateTime, Float, Index, Text, Uuid
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlmodel import Field, SQLModel
 
@@ -100,6 +100,11 @@ class Recommendation(Entity, table=True):
     status: str = Field(default="new", max_length=20)
     history: list[dict[str, Any]] = Field(
         default_factory=list, sa_column=Column(JSONB, nullable=False, server_default="[]")
+    )
+    # When a generation found its condition no longer holding (resolution.py); null while it
+    # holds. Cleared when the condition holds again.
+    resolved_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True), nullable=True)
     )
 
 

@@ -169,10 +169,18 @@ async def list_recommendations(
     organization_id: uuid.UUID | None = None,
     territory_id: uuid.UUID | None = None,
     status: Status | None = None,
+    include_resolved: Annotated[
+        bool,
+        Query(
+            description="true: also those whose cause no longer holds (`resolved_at` set by a "
+            "later generation); false (the default): the active list only"
+        ),
+    ] = False,
 ) -> Page[RecommendationRead]:
     """Recommendations the caller may read: a teacher their own, a leader their school's, a
     methodologist also teachers' ones in their territory; others those not addressed to a
-    teacher (personal) in their scope. Each with its evidence, actions and decisions."""
+    teacher (personal) in their scope. Each with its evidence, actions and decisions. Those a
+    later generation found no longer holding (`resolved_at`) only with `include_resolved`."""
     items, total, decisions = await service.listing(
         session,
         caller,
@@ -183,6 +191,7 @@ async def list_recommendations(
         territory_id=territory_id,
         period=period,
         status=status,
+        include_resolved=include_resolved,
     )
     return Page(items=[_read(i, decisions[i.id]) for i in items], total=total)
 

@@ -115,6 +115,11 @@ class GenerateResult(BaseModel):
     updated: int
     unchanged: int
     total: int
+    resolved: int = Field(
+        default=0,
+        description="Open recommendations of the territory and period whose condition no "
+        "longer holds, marked `resolved_at` now (none when a peer's inputs were missing)",
+    )
     by_addressee: dict[str, int]
     missing_inputs: list[dict[str, Any]]
 
@@ -176,6 +181,12 @@ class RecommendationRead(BaseModel):
     evidence: dict[str, Any]
     status: Status
     history: list[dict[str, Any]]
+    resolved_at: datetime | None = Field(
+        default=None,
+        description="When a later generation found its condition no longer holding (the "
+        "values fixed, the data reported, the target reached); null while it holds. Its status, "
+        "history and decisions stay; it leaves the active list until the condition holds again",
+    )
     decisions: list[DecisionRead] = Field(default_factory=list)
     created_at: datetime
     updated_at: datetime

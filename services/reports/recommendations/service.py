@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.analysis.thresholds import Thresholds
 from services.reports.clients.api import ApiClient
 from services.reports.recommendations import facts as gathering
-from services.reports.recommendations import ownership
+from services.reports.recommendations import ownership, resolution
 from services.reports.recommendations.engine import Candidate, evaluate
 from services.reports.recommendations.models import Decision, Recommendation
 from services.reports.recommendations.schemas import GenerateResult, StatusChange
@@ -48,7 +48,8 @@ WRITERS = (Role.admin, Role.territory_analyst, Role.methodologist, Role.organiza
 
 async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str, int]:
     """Insert new recommendations, refresh the text and evidence of those already issued
-    (their status and decisions stay), and count what happened."""
+    (their status and decisions stay; one marked resolved holds again: the mark is cleared),
+    and count what happened."""
     if not candidates:
         return {"created": 0, "updated": 0, "unchanged": 0}
     rows = [
@@ -83,12 +84,14 @@ async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str,
                 "evidence": excluded.evidence,
                 "rule_id": excluded.rule_id,
                 "territory_ids": excluded.territory_ids,
+                "resolved_at": None,
                 "updated_at": func.now(),
             },
             where=or_(
                 table.text.is_distinct_from(excluded.text),
                 table.actions.is_distinct_from(excluded.actions),
                 table.evidence.is_distinct_from(excluded.evidence),
+                table.resolved_at.is_not(None),
             ),
         ).returning(literal_column("xmax = 0").label("inserted"))
         written = (await session.execute(statement)).scalars().all()
@@ -109,12 +112,13 @@ async def generate(
     """Evaluate the rules that apply in a territory (NotFound outside the caller's scope;
     Forbidden but for administrators, analysts and methodologists) for a period and store what
     they give, recorded in the audit log: how many are new, refreshed and unchanged, per
-    addressee, and the inputs a peer did not give. `thresholds` are the complex analysis'
-    (services/reports/analysis/thresholds.py), for the conditions over it."""
+    addressee, how many open ones no longer hold (resolution.py: marked resolved, none when a
+    peer's inputs were missing), and the inputs a peer did not give. `thresholds` are the
+    complex analysis' (services/reports/analysis/thresholds.py), for the conditions over it."""
     require_roles(principal, *ISSUERS)
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     facts, missing = await gathering.gather(session, principal, resolver, scope, period, thresholds)
-    candidates, counts = await issue(session, resolver, scope, facts)
+    candidates, counts = await issue(session, resolver, scope, facts, judge=not missing)
     await api.audit(
         "generate",
         "recommendation",
@@ -130,13 +134,24 @@ async def generate(
 
 
 async def issue(
-    session: AsyncSession, resolver: ScopeResolver, scope: ScopeInfo, facts: Any
+    session: AsyncSession,
+    resolver: ScopeResolver,
+    scope: ScopeInfo,
+    facts: Any,
+    *,
+    judge: bool = True,
 ) -> tuple[list[Candidate], dict[str, int]]:
     """Evaluate the rules that apply in the territory of `scope` (ownership.py) and store what
-    they give; returns the recommendations and the counts of `store`."""
+    they give; with `judge`, mark the open ones whose condition no longer holds
+    (resolution.py). Returns the recommendations and the counts of `store` with `resolved`."""
     rules, offs = await ownership.for_generation(session, resolver, scope)
-    candidates = ownership.kept(evaluate(rules, facts), rules, offs, scope)
-    return candidates, await store(session, candidates)
+    evaluated = evaluate(rules, facts)
+    candidates = ownership.kept(evaluated, rules, offs, scope)
+    counts = await store(session, candidates)
+    counts["resolved"] = (
+        await resolution.resolve(session, scope, rules, evaluated, facts) if judge else 0
+    )
+    return candidates, counts
 
 
 async def _visibility(principal: Principal, resolver: ScopeResolver) -> ColumnElement[bool]:
@@ -175,11 +190,15 @@ async def listing(
     territory_id: uuid.UUID | None,
     period: Period | None,
     status: str | None,
+    include_resolved: bool = False,
 ) -> tuple[list[Recommendation], int, dict[uuid.UUID, list[Decision]]]:
     """One page of the recommendations the caller reads (see `_visibility`), newest period
-    first, with the filters given; the count of all of them; and each one's decisions."""
+    first, with the filters given (those whose cause is gone, `resolved_at`, only with
+    `include_resolved`); the count of all of them; and each one's decisions."""
     condition = await _visibility(principal, resolver)
     filters = [condition]
+    if not include_resolved:
+        filters.append(Recommendation.resolved_at.is_(None))
     if addressee_type:
         filters.append(Recommendation.addressee_type == addressee_type)
     if organization_id:

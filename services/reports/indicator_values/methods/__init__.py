@@ -3,6 +3,7 @@
 Each module has `FACTS` (the fact tables it reads) and `compute(ctx, definitions, known)`
 (see base.py). Adding a method: its params model in `shared/indicator_methods.py` and one
 module here, named in `MODULES`.
+base.py is what they share; marks.py what a value says of the posted data values under it.
 """
 
 from types import ModuleType

@@ -70,6 +70,11 @@ class Value:
     # `approved_organizations` (methods/data_value.py).
     flagged_organizations: int | None = None
     flagged_left_out: int | None = None
+    # A value computed from other indicators' values (a formula) says it outright: whether
+    # every posted data value under its inputs is approved, whether a flagged one went in
+    # (marks.py `derived`); None: as the counts above say.
+    approved: bool | None = None
+    flagged: bool | None = None
 
 
 Key = tuple[str, str, uuid.UUID, str]  # (indicator code, scope type, scope id, period)

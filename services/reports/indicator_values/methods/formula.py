@@ -4,6 +4,14 @@ computed in Python: it reads no facts).
 
 `n` is the smallest `n` of the values it uses; no value when a term has none, a division is
 by zero or a result leaves the range of float8.
+
+Approval and flags pass through (marks.py `derived`): a formula value is approved when every
+value it reads that rests on posted data values is, and flagged when a flagged data value went
+into one of them. Its inputs are computed as data values are, so the published view
+(`approved_only`) and SOKO_FLAGGED_VALUES=skip reach it the same way: an organization's
+formula over an unapproved value has no value in the published view (the input has none), a
+group's is computed from the approved values only; with skip a group's inputs leave flagged
+values out (`flagged_left_out` sums them) and an organization's stays, marked.
 """
 
 import ast
@@ -13,7 +21,8 @@ import operator
 from collections.abc import Callable
 from typing import Any
 
-from services.reports.indicator_values.methods.base import Context, Known, Value
+from services.reports.indicator_values.methods.base import ORGANIZATION, Context, Known, Value
+from services.reports.indicator_values.methods.marks import derived
 
 FACTS = ()
 
@@ -64,9 +73,12 @@ def _parsed(expression: str) -> ast.Expression:
     return ast.parse(expression, mode="eval")
 
 
-def combine(params: dict[str, Any], value_of: Callable[[str], Value | None]) -> Value | None:
+def combine(
+    params: dict[str, Any], value_of: Callable[[str], Value | None], organization: bool = False
+) -> Value | None:
     """One formula's value from the values of the indicators it names (`value_of(code)`:
-    None when that indicator does not apply to the scope)."""
+    None when that indicator does not apply to the scope), with their marks (`organization`:
+    the scope is an organization, see marks.py `derived`)."""
     used: list[Value] = []
 
     def term(code: str, part: str) -> float | None:
@@ -81,11 +93,12 @@ def combine(params: dict[str, Any], value_of: Callable[[str], Value | None]) -> 
     missing = sorted({m for v in used for m in v.missing})
     counts = [v.n for v in used if v.n is not None]
     n = min(counts) if counts else None
+    marks = derived(used, organization)
     if numerator is None or (params.get("denominator") and not denominator):
-        return Value(n=n if n else None, missing=missing)
+        return Value(n=n if n else None, missing=missing, **marks)
     scale = params.get("scale", 1)
     value = (numerator / denominator if denominator is not None else numerator) * scale
-    return Value(value, numerator, denominator, n, missing=missing)
+    return Value(value, numerator, denominator, n, missing=missing, **marks)
 
 
 async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known) -> Known:
@@ -101,5 +114,6 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
                     return known[key] if key in known else Value()
 
                 key = (definition["code"], scope.scope_type, scope.scope_id, period)
-                found[key] = combine(definition["params"], value_of)
+                organization = scope.scope_type == ORGANIZATION
+                found[key] = combine(definition["params"], value_of, organization)
     return found
