@@ -1,12 +1,15 @@
 """Roadmaps: written by hand or imported from the real documents, and tracked against dates."""
 
+import asyncio
 import io
 from datetime import date
 
 import docx
+import httpx
 import pytest
 
 from tests.api.helpers import post_roadmap, roadmap_body, seed
+from tests.factories import build_world
 
 
 async def create(api_client, world, sections, period="2021/2022", who="analyst"):
@@ -314,3 +317,38 @@ async def test_a_school_sees_its_municipalitys_roadmap_but_not_anothers(api_clie
     own = await api_client.get(f"/v1/roadmaps/{world.r1.id}", headers=world.headers("leader"))
     other = await api_client.get(f"/v1/roadmaps/{world.r2.id}", headers=world.headers("leader"))
     assert own.status_code == 200 and other.status_code == 404
+
+
+@pytest.mark.committed
+async def test_concurrent_changes_of_an_activity_record_each_status_change_once(
+    apps, isolation, settings
+):
+    """Five clients mark one activity done at once (a double click, a retry): it is done once,
+    from `planned`, with one line of history; then five «Вернуть в работу» at once give one
+    more line."""
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        await session.commit()
+    sections = [{"title": "Работа", "activities": [{"title": "A", "deadline_text": "Май 2022"}]}]
+    transport = httpx.ASGITransport(app=apps.api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        roadmap = await create(client, world, sections)
+        activity = roadmap["sections"][0]["activities"][0]["id"]
+        h = world.headers("analyst")
+
+        async def mark(status: str) -> None:
+            answers = await asyncio.gather(
+                *(
+                    client.patch(f"/v1/activities/{activity}", json={"status": status}, headers=h)
+                    for _ in range(5)
+                )
+            )
+            assert all(a.status_code == 200 for a in answers), [a.text for a in answers]
+
+        await mark("done")
+        await mark("in_progress")
+        history = (await client.get(f"/v1/activities/{activity}/history", headers=h)).json()
+    assert [(c["from_status"], c["to_status"]) for c in history] == [
+        ("planned", "done"),
+        ("done", "in_progress"),
+    ]

@@ -18,10 +18,9 @@ from services.api.pages.router import _message, _redirect
 from services.api.pages.service import LISTED
 from services.api.pages.session import visitor
 from services.api.roadmaps import tracking
-from services.api.roadmaps.service import authorize_owner, get_roadmap
+from services.api.roadmaps.service import get_roadmap
 from shared.db import SessionDep
-from shared.errors import Forbidden, NotFound
-from shared.identity import Role
+from shared.errors import NotFound
 from shared.pagination import Pagination
 
 router = APIRouter(include_in_schema=False)
@@ -45,18 +44,7 @@ async def roadmap_activities(
         )
     except NotFound:
         return _message(request, 404, "not_found", person)
-    try:
-        await authorize_owner(access, roadmap.level, roadmap.owner_type, roadmap.owner_id)
-        manager = True
-    except (NotFound, Forbidden):
-        manager = False
-    principal = person.principal
-    leader_of = principal.scope_id if principal.role == Role.organization_leader else None
-    changeable = {
-        a.id
-        for a in items
-        if manager or (leader_of is not None and leader_of in a.responsible_organization_ids)
-    }
+    changeable = await tracking.changeable(access, roadmap, items)
     query = request.query_params
     notice = "done" if query.get("done") else "reopened" if query.get("reopened") else None
     return page(

@@ -207,23 +207,34 @@ async def list_activities(
 async def _authorize_activity(access: Access, activity_id: uuid.UUID) -> tuple[Activity, Roadmap]:
     """Read access to the roadmap, then: the owner's managers, or the leader of an organization
     that owns the roadmap or is responsible for the activity."""
-    activity = await access.session.get(Activity, activity_id)
+    # Locked (and read afresh) until the transaction ends: concurrent changes of one activity
+    # take turns, so each status change is recorded once, from the status it really left.
+    activity = await access.session.get(
+        Activity, activity_id, with_for_update=True, populate_existing=True
+    )
     if activity is None:
         raise NotFound("Мероприятие не найдено")
     roadmap = await get_roadmap(access, activity.roadmap_id)
-    principal = access.principal
-    if (
-        principal.role == Role.organization_leader
-        and principal.scope_id in activity.responsible_organization_ids
-    ):
-        return activity, roadmap
+    if not (await changeable(access, roadmap, [activity])):
+        raise Forbidden("Изменять мероприятие могут аналитики владельца карты и ответственные")
+    return activity, roadmap
+
+
+async def changeable(
+    access: Access, roadmap: Roadmap, activities: list[Activity]
+) -> set[uuid.UUID]:
+    """The ids of those of the roadmap's `activities` the caller may change (status, evidence,
+    files): all of them for the owner's managers (`authorize_owner`, which admits the leader of
+    an organization owning the roadmap), else those whose responsible organizations include the
+    leader's own. The caller reads the roadmap already (its existence is no secret)."""
     try:
         await authorize_owner(access, roadmap.level, roadmap.owner_type, roadmap.owner_id)
-    except NotFound as exc:  # the caller reads the roadmap, so its existence is no secret
-        raise Forbidden(
-            "Изменять мероприятие могут аналитики владельца карты и ответственные"
-        ) from exc
-    return activity, roadmap
+    except (NotFound, Forbidden):
+        principal = access.principal
+        if principal.role != Role.organization_leader:
+            return set()
+        return {a.id for a in activities if principal.scope_id in a.responsible_organization_ids}
+    return {a.id for a in activities}
 
 
 async def may_change(access: Access, activity_id: uuid.UUID) -> bool:
