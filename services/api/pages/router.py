@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -46,6 +47,7 @@ from services.api.pages.session import (
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, PeerRefused, PeerUnavailable
+from shared.identity import Role, ScopeType
 from shared.settings import Settings
 
 STATIC_PATH = "/pages/static"
@@ -176,6 +178,8 @@ async def home(request: Request, session: SessionDep) -> Response:
     notice = "done" if request.query_params.get("done") else None
     if request.query_params.get("reopened"):
         notice = "reopened"
+    if request.query_params.get("rebuilt"):
+        notice = "rebuilt"
     moved = request.query_params.get("moved")
     if moved in RECOMMENDATION_STATUSES:
         notice, context["moved"] = "moved", moved
@@ -277,6 +281,35 @@ async def move_recommendation(
         return _message(request, 503, "unavailable", person, "recommendation")
     back = recommendation_pages.back_query(fields.get("back", ""))
     return _redirect(f"/home?moved={status}{'&' + back if back else ''}#recommendations-title")
+
+
+@router.post("/pd-order/rebuild")
+async def rebuild_pd_order(request: Request, session: SessionDep) -> Response:
+    """The methodologist's «Пересобрать заказ» button (fields: the CSRF token, `period`, a
+    school year): `GET /v1/pd-order?rebuild=true` of the reports service as the visitor, which
+    rebuilds the routes of their territory from the diagnostics (a 403 page for other roles or
+    a visitor without a territory, 503 when the reports service is down). Back to the home of
+    that year, which says so."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    fields = await _posted(request)
+    if not person.posted_by(request.app.state.settings, fields.get(CSRF_FIELD)):
+        return _message(request, 403, "stale", person)
+    principal = person.principal
+    period = homes.school_year(fields.get("period"))
+    if (
+        principal.role != Role.methodologist
+        or principal.scope_type != ScopeType.territory
+        or principal.scope_id is None
+        or period is None
+    ):
+        return _message(request, 403, "forbidden", person, "pd_order")
+    try:
+        await peer_reads.reports(request).pd_order(principal.scope_id, period, rebuild=True)
+    except (PeerUnavailable, PeerRefused):
+        return _message(request, 503, "unavailable", person, "pd_order")
+    return _redirect(f"/home?rebuilt=1&period={quote(period)}#order-title")
 
 
 def _message(
