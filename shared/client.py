@@ -31,7 +31,6 @@ logger = logging.getLogger("soko.client")
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = frozenset({502, 503, 504})
 PAGE_SIZE = 500  # items per page when a client reads a whole list
-PAGES_AT_ONCE = 4  # pages of one list asked for at once, after the first
 
 T = TypeVar("T")
 
@@ -154,37 +153,18 @@ class ServiceClient:
         model: type[T] | None = None,
     ) -> list[Any]:
         """Every item of a paged list endpoint (`{items, total}`, `limit`/`offset`), read
-        `size` at a time: the one pager of the typed clients. The first page tells the total;
-        the pages after it are asked for at once (`PAGES_AT_ONCE` at the most), then any the
-        list grew by in the meantime one by one. With `model`, each item parsed as one (a list
-        of `model`). Raises what `checked` raises, and `PeerRefused` for a page (or an item)
-        that does not fit (`parsed`)."""
-        shape = _Page[model or Any]  # type: ignore[index]
-        at_once = asyncio.Semaphore(PAGES_AT_ONCE)
-
-        async def page_at(offset: int) -> Any:
-            async with at_once:
-                query = {**(params or {}), "limit": size, "offset": offset}
-                return parsed(shape, await self.get_json(path, params=query), self.name, path)
-
-        first = await page_at(0)
-        items: list[Any] = list(first.items)
-        if not first.items or len(items) >= first.total:
-            return items
-        later = await asyncio.gather(*(page_at(o) for o in range(size, first.total, size)))
-        total = first.total
-        for page in later:
+        `size` at a time: the one pager of the typed clients. With `model`, each item parsed
+        as one (a list of `model`). Raises what `checked` raises, and `PeerRefused` for a
+        page (or an item) that does not fit (`parsed`)."""
+        items: list[Any] = []
+        while True:
+            answer = await self.get_json(
+                path, params={**(params or {}), "limit": size, "offset": len(items)}
+            )
+            page = parsed(_Page[model or Any], answer, self.name, path)  # type: ignore[index]
             items += page.items
-            total = page.total
-            if not page.items:
+            if not page.items or len(items) >= page.total:
                 return items
-        while len(items) < total:
-            page = await page_at(len(items))
-            items += page.items
-            if not page.items:
-                break
-            total = page.total
-        return items
 
     async def get_json_or_none(
         self, path: str, params: dict[str, str] | None = None, *, as_service: bool = False

@@ -5,10 +5,9 @@ answer them) and named from the api's own tables.
 The values table of a scope (`table`): for each indicator, the scope's own value, target,
 status, previous value and change, then the units one level below it (a territory's
 sub-territories and clusters, or all its schools; a cluster's schools), ordered naturally by
-name. One call per level (`level=territory`, `cluster`, `organization`, every page of it;
-the levels below the scope's own at once), never one per school. Without a period asked
-for, the latest with data: from the current academic year back, as the reports' documents
-choose theirs (`LOOKBACK` calls at the most).
+name. One call per level (`level=territory`, `cluster`, `organization`, every page of it),
+never one per school. Without a period asked for, the latest with data: from the current
+academic year back, as the reports' documents choose theirs (`LOOKBACK` calls at the most).
 
 Who sees what: a teacher nothing (`Refused`); a person whose scope is one school only that
 school (another scope is `NotFound`, whatever the reports service would answer about a cluster
@@ -16,7 +15,6 @@ the school is in); others what the reports service answers them (it refuses a sc
 theirs with 404).
 """
 
-import asyncio
 import logging
 import uuid
 from contextlib import suppress
@@ -183,11 +181,10 @@ async def table(
     levels = BELOW[scope[0]]
     if scope[0] == "territory" and schools:
         levels = ("territory", "organization")
-    below = [level for level in levels if level != scope[0]]
-    for items in await asyncio.gather(
-        *(reports.indicator_values(period.code, scope[0], scope[1], level) for level in below)
-    ):
-        found += _only(items, indicator)
+    for level in levels:
+        if level != scope[0]:
+            below = await reports.indicator_values(period.code, scope[0], scope[1], level)
+            found += _only(below, indicator)
     if indicator and not found:
         raise NotFound()
     names = await unit_names(session, {(i.scope_type, i.scope_id) for i in found})
