@@ -78,13 +78,20 @@ async def test_the_leader_sees_who_has_not_answered_and_another_school_s_leader_
     assert campaign["title"] not in other.text and "Смирнова Ольга" not in other.text
 
 
+async def _after_t1_answered(browser, surveys_client, world, db, settings, email: str):
+    """T1 answered the diagnostic; `email` signs in: their client, home, and its main text."""
+    campaign, _ = await _diagnostic(surveys_client, world, db, settings)
+    await _submit_as_t1(surveys_client, world, campaign)
+    client, home = await signed_in(browser, email)
+    return campaign, client, home, Dom(home.text).text("main").replace("\xa0", " ")
+
+
 async def test_the_analyst_sees_rates_and_moves_a_recommendation(
     browser, surveys_client, world, db, settings
 ):
-    campaign, _ = await _diagnostic(surveys_client, world, db, settings)
-    await _submit_as_t1(surveys_client, world, campaign)
-    client, home = await signed_in(browser, "analyst@soko.example")
-    text = Dom(home.text).text("main").replace("\xa0", " ")
+    campaign, client, home, text = await _after_t1_answered(
+        browser, surveys_client, world, db, settings, "analyst@soko.example"
+    )
     assert campaign["title"] in text and "Ответили 1 из 2 (50 %)" in text
     # M1's analyst: S1's recommendation, not S3's (M2).
     assert world.rec_s1.text in home.text and world.rec_s3.text not in home.text
@@ -187,11 +194,10 @@ async def _built_at(db) -> list:
 async def test_visiting_the_methodologist_s_home_never_rebuilds_the_pd_order(
     browser, surveys_client, world, db, settings
 ):
-    campaign, _ = await _diagnostic(surveys_client, world, db, settings)
-    await _submit_as_t1(surveys_client, world, campaign)
-    client, home = await signed_in(browser, "method@soko.example")
+    _, client, _home, shown = await _after_t1_answered(
+        browser, surveys_client, world, db, settings, "method@soko.example"
+    )
     # A visit shows the order as stored: nothing built yet, though T1 has answered.
-    shown = Dom(home.text).text("main").replace("\xa0", " ")
     assert "Педагогов с маршрутом: 0, мест на курсах: 0." in shown
     assert await _built_at(db) == []
     again = await client.get("/home")
