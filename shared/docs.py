@@ -12,6 +12,7 @@ by the api's absolute URL (`SOKO_API_URL`), which a browser on their /docs must 
 answers that one endpoint's CORS requests from their origins (`TokenCORSMiddleware`).
 """
 
+from functools import cache
 from importlib.resources import files
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,7 +23,7 @@ from fastapi.openapi.docs import (
     get_swagger_ui_html,
     get_swagger_ui_oauth2_redirect_html,
 )
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.cors import CORSMiddleware
@@ -54,18 +55,49 @@ API_KEY = APIKeyHeader(
 )
 
 
+# ReDoc's bundle renders its maker's logo from their CDN in the sidebar's footer, and no option
+# turns that off: the bundle served is the package's with that address replaced by an empty
+# image inline (`data:`), so the page asks no other host and logs no refused request.
+REDOC_BUNDLE = "redoc.standalone.js"
+REDOC_OFFLINE = "redoc.offline.js"
+REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"
+EMPTY_IMAGE = (
+    "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' width='1' height='1'/%3E"
+)
+
 REDOC_CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
     "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'none'"
 )
 
 
+@cache
+def redoc_offline() -> bytes:
+    """The package's ReDoc bundle with its CDN logo replaced by an empty inline image.
+    RuntimeError when the bundle no longer names that logo (a new ReDoc: look again)."""
+    bundle = (files("fastapi_offline") / "static" / REDOC_BUNDLE).read_text(encoding="utf-8")
+    if REDOC_LOGO not in bundle:
+        raise RuntimeError(f"{REDOC_BUNDLE} no longer names {REDOC_LOGO}: check its requests")
+    return bundle.replace(REDOC_LOGO, EMPTY_IMAGE).encode("utf-8")
+
+
 def install_docs(app: FastAPI) -> None:
     """Serve /docs (Swagger UI), /docs/oauth2-redirect and /redoc from this app's own assets
-    (`/docs-assets`). The app must be made with `docs_url=None, redoc_url=None`."""
+    (`/docs-assets`; ReDoc's bundle patched, `redoc_offline`). The app must be made with
+    `docs_url=None, redoc_url=None`."""
+    title = app.title
+
+    # Before the assets' mount, which would otherwise answer under the same prefix.
+    @app.get(f"{DOCS_ASSETS}/{REDOC_OFFLINE}", include_in_schema=False)
+    async def redoc_bundle() -> Response:
+        return Response(
+            redoc_offline(),
+            media_type="text/javascript; charset=utf-8",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )
+
     static = StaticFiles(directory=str(files("fastapi_offline") / "static"))
     app.mount(DOCS_ASSETS, static, name="docs-assets")
-    title = app.title
 
     def page(
         request: Request, render: Any, name: str, assets: dict[str, str], **options: Any
@@ -103,10 +135,9 @@ def install_docs(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     async def redoc(request: Request) -> HTMLResponse:
-        assets = {"redoc_js_url": "redoc.standalone.js", "redoc_favicon_url": "favicon.png"}
+        assets = {"redoc_js_url": REDOC_OFFLINE, "redoc_favicon_url": "favicon.png"}
         answer = page(request, get_redoc_html, "ReDoc", assets, with_google_fonts=False)
-        # ReDoc's page has no inline script: a policy keeps its bundle from fetching its
-        # maker's logo from their CDN (the only request it would make elsewhere).
+        # ReDoc's page has no inline script: the policy keeps anything else from leaving.
         answer.headers["Content-Security-Policy"] = REDOC_CSP
         return answer
 

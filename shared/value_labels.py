@@ -112,3 +112,40 @@ def effect_verdict(before: float | None, after: float | None, direction: str) ->
         return "без изменений"
     better = after > before if direction != "lower" else after < before
     return "улучшение" if better else "ухудшение"
+
+
+# How a group's (a cluster's, a territory's) value of an indicator is obtained from what is
+# behind it, as the reports service computes it (services/reports/indicator_values/methods/):
+# said next to every group figure, so that a mean of schools' percentages is never read as
+# a figure over all participants (DOMAIN.md: a group's percentage is pooled unless an
+# indicator says otherwise).
+MEAN_OF_ORGANIZATIONS = "среднее по организациям, без учёта их численности"
+SUM_OF_ORGANIZATIONS = "сумма по организациям"
+SHARE_OF_ORGANIZATIONS = "доля организаций"
+OVER_PARTICIPANTS = "по всем участникам"
+OVER_RESPONDENTS = "по всем ответившим"
+OVER_DIAGNOSED = "по всем педагогам, прошедшим диагностику"
+BY_FORMULA = "по формуле из значений группы"
+
+
+def group_basis(method: str, unit: str, params: dict[str, Any] | None) -> str:
+    """How a group's value of an indicator (`method`, `unit`, `params` of its definition) is
+    obtained, in Russian: «среднее по организациям …» (a data value in percent or a number:
+    the organizations' own figures averaged), «сумма по организациям» (a count), «доля
+    организаций» (yes/no values, conditions, the complex analysis' flags), «по всем
+    участникам» (assessment results pooled), «по всем ответившим» (surveys pooled), «по всем
+    педагогам, прошедшим диагностику», «по формуле из значений группы»."""
+    params = params or {}
+    if method == "data_value":
+        if params.get("value_type") == "boolean" or unit == "boolean":
+            return f"{SHARE_OF_ORGANIZATIONS} со значением «да»"
+        return SUM_OF_ORGANIZATIONS if unit == "count" else MEAN_OF_ORGANIZATIONS
+    if method in ("organization_share", "organization_flagged_share"):
+        return SHARE_OF_ORGANIZATIONS
+    if method == "assessment_metric":
+        return SUM_OF_ORGANIZATIONS if params.get("metric") == "participants" else OVER_PARTICIPANTS
+    if method in ("survey_positive_share", "survey_mean"):
+        return OVER_RESPONDENTS
+    if method == "deficit_share":
+        return OVER_DIAGNOSED
+    return BY_FORMULA

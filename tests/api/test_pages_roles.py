@@ -6,6 +6,7 @@ PD order and routes. Attackers inside one territory: another school's leader, a 
 
 from sqlalchemy import select
 
+from services.reports.pd_order.models import IndividualRoute
 from services.reports.recommendations.models import Recommendation
 from services.surveys.campaigns.models import Invitation
 from shared.client import ServiceClient
@@ -77,13 +78,20 @@ async def test_the_leader_sees_who_has_not_answered_and_another_school_s_leader_
     assert campaign["title"] not in other.text and "Смирнова Ольга" not in other.text
 
 
+async def _after_t1_answered(browser, surveys_client, world, db, settings, email: str):
+    """T1 answered the diagnostic; `email` signs in: their client, home, and its main text."""
+    campaign, _ = await _diagnostic(surveys_client, world, db, settings)
+    await _submit_as_t1(surveys_client, world, campaign)
+    client, home = await signed_in(browser, email)
+    return campaign, client, home, Dom(home.text).text("main").replace("\xa0", " ")
+
+
 async def test_the_analyst_sees_rates_and_moves_a_recommendation(
     browser, surveys_client, world, db, settings
 ):
-    campaign, _ = await _diagnostic(surveys_client, world, db, settings)
-    await _submit_as_t1(surveys_client, world, campaign)
-    client, home = await signed_in(browser, "analyst@soko.example")
-    text = Dom(home.text).text("main").replace("\xa0", " ")
+    campaign, client, home, text = await _after_t1_answered(
+        browser, surveys_client, world, db, settings, "analyst@soko.example"
+    )
     assert campaign["title"] in text and "Ответили 1 из 2 (50 %)" in text
     # M1's analyst: S1's recommendation, not S3's (M2).
     assert world.rec_s1.text in home.text and world.rec_s3.text not in home.text
@@ -165,12 +173,74 @@ async def test_a_service_down_leaves_the_rest_of_the_home(browser, apps, world):
     assert world.rec_s1.text not in home.text
 
 
+async def _rebuild(client, home):
+    """Press «Пересобрать заказ» on the methodologist's home; the home it leads back to."""
+    assert "Пересобрать заказ" in home.text
+    posted = await client.post(
+        "/pd-order/rebuild", data={"period": "2021/2022", "_csrf": csrf_of(home)}
+    )
+    assert posted.status_code == 303, posted.text
+    assert posted.headers["location"] == "/home?rebuilt=1&period=2021/2022#order-title"
+    after = await client.get(posted.headers["location"])
+    assert "План-заказ пересобран по результатам диагностики." in after.text
+    return after
+
+
+async def _built_at(db) -> list:
+    rows = await db.execute(select(IndividualRoute.staff_id, IndividualRoute.built_at))
+    return sorted(rows.all())
+
+
+async def test_visiting_the_methodologist_s_home_never_rebuilds_the_pd_order(
+    browser, surveys_client, world, db, settings
+):
+    _, client, _home, shown = await _after_t1_answered(
+        browser, surveys_client, world, db, settings, "method@soko.example"
+    )
+    # A visit shows the order as stored: nothing built yet, though T1 has answered.
+    assert "Педагогов с маршрутом: 0, мест на курсах: 0." in shown
+    assert await _built_at(db) == []
+    again = await client.get("/home")
+    assert "Педагогов с маршрутом: 0" in Dom(again.text).text("main").replace("\xa0", " ")
+    assert await _built_at(db) == []
+    # The button rebuilds it, and says when it was built.
+    after = await _rebuild(client, again)
+    text = Dom(after.text).text("main").replace("\xa0", " ")
+    assert "Педагогов с маршрутом: 1, мест на курсах: 2." in text and "Собран " in text
+    built = await _built_at(db)
+    assert [staff for staff, _ in built] == [world.t1.id]
+    # Two more visits later: the same routes, built at the same moment, shown the same way.
+    stamp = Dom(after.text).text("main").split("Собран ")[1][:16]
+    for _ in range(2):
+        visit = await client.get("/home")
+        assert f"Собран {stamp}" in Dom(visit.text).text("main")
+    assert await _built_at(db) == built
+
+
+async def test_only_the_methodologist_s_own_form_rebuilds_the_pd_order(
+    browser, surveys_client, world, db, settings
+):
+    campaign, _ = await _diagnostic(surveys_client, world, db, settings)
+    await _submit_as_t1(surveys_client, world, campaign)
+    client, _ = await signed_in(browser, "method@soko.example")
+    stale = await client.post("/pd-order/rebuild", data={"period": "2021/2022", "_csrf": "x"})
+    assert stale.status_code == 403 and "Страница устарела" in stale.text
+    leader, home = await signed_in(browser, "leader@soko.example")
+    refused = await leader.post(
+        "/pd-order/rebuild", data={"period": "2021/2022", "_csrf": csrf_of(home)}
+    )
+    assert refused.status_code == 403 and "пересобирает методист" in refused.text
+    assert "Пересобрать заказ" not in home.text
+    assert await _built_at(db) == []
+
+
 async def test_a_route_built_by_the_methodologist_shows_on_the_teacher_s_home(
     browser, surveys_client, world, db, settings
 ):
     campaign, _ = await _diagnostic(surveys_client, world, db, settings)
     await _submit_as_t1(surveys_client, world, campaign)
-    _, home = await signed_in(browser, "method@soko.example")  # builds the routes of 2021/2022
+    client, home = await signed_in(browser, "method@soko.example")
+    home = await _rebuild(client, home)  # builds the routes of 2021/2022
     text = Dom(home.text).text("main").replace("\xa0", " ")
     # T1 answered design 5, tools 3, processing 2, security 4 items right, none of
     # interpretation (5 items each): the deficits are interpretation 0 of 5 (0 %) first,

@@ -19,6 +19,8 @@ from tests.surveys.forms import Dom
 browser = test_pages.browser
 signed_in = test_pages.signed_in
 NAME = TRAINED_INDICATOR["name"]
+# How a territory's or cluster's figure of "trained" (a data value in percent) is obtained.
+BASIS = "(территории и кластеры: среднее по организациям, без учёта их численности)"
 
 
 def text_of(answer, id_: str) -> str:
@@ -64,8 +66,9 @@ async def test_the_analyst_drills_from_the_territory_to_a_cluster_and_a_school(
     assert "<title>Показатели — Район 1 — Soko</title>" in page.text
     row = text_of(page, "indicator-trained")
     # M1: S1 50 and S2 80, a mean of 65 %, short of 70; the year before (60 + 75) / 2 = 67.5.
+    # The district's and the cluster's figures are the schools' percentages averaged: said so.
     assert row.startswith(
-        f"{NAME} только он Район 1 65,0 % ✗ не достигнуто ≥ 70,0 % 67,5 % −2,5 п.п."
+        f"{NAME} {BASIS} только он Район 1 65,0 % ✗ не достигнуто ≥ 70,0 % 67,5 % −2,5 п.п."
     )
     assert "Кластер 1 (кластер) 65,0 % ✗ не достигнуто ≥ 70,0 %" in row
     assert "Район 2" not in page.text and "Кластер 2" not in page.text  # M2 is not the analyst's
@@ -75,7 +78,7 @@ async def test_the_analyst_drills_from_the_territory_to_a_cluster_and_a_school(
     cluster = await client.get(cluster_link.replace("&amp;", "&"))
     assert cluster.status_code == 200, cluster.text
     row = text_of(cluster, "indicator-trained")
-    assert "Кластер 1 65,0 %" in row
+    assert "Кластер 1 65,0 %" in row and BASIS in row
     # Schools in natural order, each with its value, status words, previous value and change.
     assert "Школа 1 карточка 50,0 % ✗ не достигнуто ≥ 70,0 % 60,0 % −10,0 п.п." in row
     assert "Школа 2 карточка 80,0 % ✓ достигнуто ≥ 70,0 % 75,0 % +5,0 п.п." in row
@@ -88,6 +91,7 @@ async def test_the_analyst_drills_from_the_territory_to_a_cluster_and_a_school(
     school = await client.get(school_link.replace("&amp;", "&"))
     assert school.status_code == 200, school.text
     assert "Школа 1 50,0 % ✗ не достигнуто ≥ 70,0 %" in text_of(school, "indicator-trained")
+    assert "среднее по организациям" not in school.text  # a school's own figure: nothing to say
     assert "Школа 2" not in Dom(school.text).text("main")
     assert f'<a href="{values_url("cluster", world.c1.id)}">Кластер 1</a>' in school.text
     card = f"{settings.reports_url}".rstrip("/") + f"/v1/reports/organizations/{world.s1.id}"
@@ -251,7 +255,7 @@ async def test_the_administrator_chooses_a_territory(browser, valued):
     )
     row = text_of(region, "indicator-trained")
     # The region: S1 50, S2 80, S3 90: 73,3 %; its municipalities and both clusters below.
-    assert row.startswith(f"{NAME} только он Область 73,3 % ✓ достигнуто ≥ 70,0 %")
+    assert row.startswith(f"{NAME} {BASIS} только он Область 73,3 % ✓ достигнуто ≥ 70,0 %")
     assert (
         "Район 1 65,0 %" in row and "Район 2 90,0 %" in row and "Кластер 2 (кластер) 90,0 %" in row
     )

@@ -241,6 +241,20 @@ async def add_recommendations(db, world) -> None:
     await db.flush()
 
 
+# After an indicator's name in the roadmap report: how its group figures are obtained.
+BASIS_NOTE = re.compile(r" \(кластеры и территории: [^()]*\)$")
+
+
+def indicator_name(header: str) -> str:
+    """The indicator's name in its header cell, without how its group figures are obtained."""
+    return BASIS_NOTE.sub("", header)
+
+
+def header_at(rows: list[list[str]], name: str) -> int:
+    """Where the header row of the indicator `name` is among `rows`."""
+    return next(i for i, r in enumerate(rows) if len(r) == 1 and indicator_name(r[0]) == name)
+
+
 def rows_of(table: list[list[str]], name: str) -> dict[str, list[str]]:
     """The rows beneath the indicator `name` in the roadmap report's indicator table (an
     indicator is named once, in a row of its own, its rows under it), by scope name:
@@ -249,7 +263,7 @@ def rows_of(table: list[list[str]], name: str) -> dict[str, list[str]]:
     current = None
     for row in table[1:]:
         if len(row) == 1:
-            current = row[0]
+            current = indicator_name(row[0])
         elif current == name:
             found[row[1]] = row
     return found

@@ -26,6 +26,9 @@ from tests.reports.documents_world import (
 from tests.reports.test_nok import arrange as arrange_nok
 from tests.reports.test_nok_compute import EXPECTED_CRITERIA, EXPECTED_TOTAL
 
+# How a cluster's or territory's figure of "trained" (a data value in percent) is obtained.
+MEAN = "среднее по организациям, без учёта их численности"
+
 
 async def get_report(reports_client, world, roadmap_id, who="analyst", **params):
     return await reports_client.get(
@@ -51,13 +54,15 @@ async def test_html_report_shows_indicators_charts_execution_and_decisions(
     assert ["Задачи", "Снизить долю <script>alert(1)</script> без КПК"] in page.tables["passport"]
     rows = page.tables["indicators"][1:]
     assert rows == [
-        # by code: "mentors", then "trained"; each named once, its rows beneath
-        [MENTORS],
+        # by code: "mentors", then "trained"; each named once, its rows beneath, with how a
+        # cluster's and a territory's figure is obtained (mentors: counts added up; trained:
+        # the schools' percentages averaged, 80 and 50 → 65)
+        [f"{MENTORS} (кластеры и территории: сумма по организациям)"],
         ["территория", "Район 1", "4", f"≥{N}2", "✓ достигнуто", "+2", "2"],
         ["кластер", "Кластер 1", "4", f"≥{N}2", "✓ достигнуто", "+2", "2"],
         ["организация", "Школа 1", "3", f"≥{N}2", "✓ достигнуто", "+2", "1"],
         ["организация", "Школа 2", "1", f"≥{N}2", "✗ не достигнуто", "0", "1"],
-        [TRAINED],
+        [f"{TRAINED} (кластеры и территории: {MEAN})"],
         ["территория", "Район 1", f"65,0{N}%", f"≥{N}70,0{N}%", "✗ не достигнуто",
          f"+7,5{N}п.п.", "2"],
         ["кластер", "Кластер 1", f"65,0{N}%", f"≥{N}70,0{N}%", "✗ не достигнуто",
@@ -67,7 +72,7 @@ async def test_html_report_shows_indicators_charts_execution_and_decisions(
         ["организация", "Школа 2", f"50,0{N}%", f"≥{N}70,0{N}%", "✗ не достигнуто",
          f"{chr(0x2212)}5,0{N}п.п.", "1"],
     ]  # fmt: skip
-    assert body.count(f">{TRAINED}</th>") == 1  # the name once, as its rows' header
+    assert body.count(f">{TRAINED} <span") == 1  # the name once, as its rows' header
 
     svgs = charts(body)
     bars = [s for s in svgs if "bars" in s.get("class", "")]
@@ -155,6 +160,8 @@ async def test_xlsx_report_holds_the_values_as_numbers(api_client, reports_clien
     assert school[4] == 80 and isinstance(school[4], int | float)  # a number, not "80,0 %"
     assert (school[6], school[7], school[8], school[9]) == (70, "достигнуто", 20, 1)
     assert rows[(TRAINED, "Район 1")][4] == 65 and rows[(TRAINED, "Район 1")][7] == "не достигнуто"
+    assert sheet["K1"].value == "Как получено значение кластера, территории"
+    assert rows[(TRAINED, "Район 1")][10] == MEAN and school[10] is None
     assert rows[(MENTORS, "Школа 2")][4] == 1 and rows[(MENTORS, "Школа 2")][8] == 0
     status_fills = {row[7].value: row[7].fill.fgColor.rgb for row in sheet.iter_rows(min_row=2)}
     assert status_fills["достигнуто"].endswith("D4EDDA")

@@ -118,6 +118,62 @@ def test_a_low_response_rate_is_flagged_per_school_and_per_territory():
     assert found[0].evidence["rate"] == 40.0
 
 
+LOW_RESPONSE = (
+    "leader_low_response_rate",
+    "authority_low_response_rate",
+    "leader_low_response_rate_ended",
+    "authority_low_response_rate_ended",
+)
+
+
+def _campaign(state: str, closes: str) -> dict:
+    # S1: 12 of 30 = 40 %; the territory: 20 of 60 = 33.3 % — both below 50 %.
+    return {
+        "id": uuid.uuid4(),
+        "title": f"Анкета {state}",
+        "state": state,
+        "closes": closes,
+        "organizations": {S1: (12, 30)},
+        "territories": {TERRITORY: (20, 60)},
+    }
+
+
+def test_an_open_campaign_asks_for_reminders_before_it_closes():
+    found = evaluate(rules(*LOW_RESPONSE), facts(campaigns=[_campaign("open", "20.12.2026")]))
+    assert sorted(c.rule_code for c in found) == [
+        "authority_low_response_rate",
+        "leader_low_response_rate",
+    ]
+    leader = next(c for c in found if c.addressee_id == S1)
+    assert "до окончания анкетирования (20.12.2026) напомните участникам" in leader.text
+    assert leader.actions[0]["text"].endswith("о сроках (до 20.12.2026)")
+
+
+def test_an_ended_campaign_speaks_of_the_next_one_never_of_reminding():
+    found = evaluate(rules(*LOW_RESPONSE), facts(campaigns=[_campaign("ended", "15.05.2022")]))
+    assert sorted(c.rule_code for c in found) == [
+        "authority_low_response_rate_ended",
+        "leader_low_response_rate_ended",
+    ]
+    for c in found:
+        said = c.text + " ".join(a["text"] for a in c.actions)
+        assert "завершилось 15.05.2022" in c.text
+        assert "следующ" in said
+        assert "Напомнить участникам" not in said and "Продлить сроки" not in said
+        assert c.evidence["state"] == "ended"
+
+
+def test_a_campaign_not_yet_open_is_not_flagged():
+    assert (
+        evaluate(rules(*LOW_RESPONSE), facts(campaigns=[_campaign("upcoming", "01.09.2027")])) == []
+    )
+
+
+def test_the_response_rule_state_is_one_of_open_or_ended():
+    with pytest.raises(Invalid):
+        validate("low_response_rate", {"threshold": 50, "state": "closed"}, "authority", "", [])
+
+
 def test_the_same_facts_give_the_same_ids_and_numbers_read_the_russian_way():
     one = evaluate(rules("leader_competence_deficit"), facts(deficits=DEFICITS))
     two = evaluate(rules("leader_competence_deficit"), facts(deficits=dict(DEFICITS)))

@@ -65,7 +65,8 @@ async def test_the_default_rules_are_loaded_and_readable(reports_client, world):
     assert answer.status_code == 200
     codes = {r["code"] for r in answer.json()}
     assert codes == {r["code"] for r in default_rules()}
-    assert len(codes) == 17  # 9, 6 over the complex analysis (15), low_reporting, data_quality (17)
+    # 9, 6 over the complex analysis (15), low_reporting, data_quality (17), ended campaigns (19)
+    assert len(codes) == 19
 
 
 async def test_a_school_missing_its_target_and_falling_gets_two_recommendations(

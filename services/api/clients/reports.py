@@ -57,10 +57,14 @@ class ReportsClient:
         items = parsed(list[Route], page.get("items"), "reports", "/v1/individual-routes")
         return items, int(page.get("total", len(items)))
 
-    async def pd_order(self, territory_id: uuid.UUID, period: str) -> PdOrder:
-        """`GET /v1/pd-order` of a territory and school year (a methodologist's request
-        rebuilds the routes first)."""
-        params = {"territory_id": str(territory_id), "period": period}
+    async def pd_order(self, territory_id: uuid.UUID, period: str, rebuild: bool) -> PdOrder:
+        """`GET /v1/pd-order` of a territory and school year: with `rebuild` a methodologist's
+        request rebuilds the routes first; without, it reads the order as last built."""
+        params = {
+            "territory_id": str(territory_id),
+            "period": period,
+            "rebuild": "true" if rebuild else "false",
+        }
         answer = await self.client.get_json("/v1/pd-order", params=params)
         return parsed(PdOrder, answer, "reports", "/v1/pd-order")
 

@@ -6,7 +6,8 @@ visitor. A section a peer cannot give says so; the rest of the home still shows.
   recommendations to move through their lifecycle, campaigns with response rates, the schools
   late in each data collection and the submissions to approve or return (data_collections.py);
 - methodologist: the teachers' diagnostics with rates, the PD order of the latest
-  diagnostic's school year, the teachers' individual routes, recommendations;
+  diagnostic's school year as last built (the page never rebuilds it: its «Пересобрать
+  заказ» button does, router.py), the teachers' individual routes, recommendations;
 - school leader: the school's activities (mark done), recommendations addressed to the school,
   who has not answered an open identified campaign, the data collections asking the school
   (completeness, due date, what is missing; submit or withdraw);
@@ -132,14 +133,15 @@ async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
     """Diagnostics, the PD order of the newest diagnostic's school year (or `?period=`, when
     a school year) in the methodologist's territory, the routes of that year."""
     diagnostics = await peer_reads.campaigns(request, person.principal, diagnostics=True)
-    period = _school_year(request.query_params.get("period")) or next(
-        (p for line in diagnostics.items if (p := _school_year(line.campaign.period))), None
+    period = school_year(request.query_params.get("period")) or next(
+        (p for line in diagnostics.items if (p := school_year(line.campaign.period))), None
     )
     order, order_unavailable = None, False
     territory = person.principal.scope_id
     if period and territory and person.principal.scope_type == ScopeType.territory:
         try:
-            order = await peer_reads.reports(request).pd_order(territory, period)
+            # A page view reads the order as last built; «Пересобрать заказ» rebuilds it.
+            order = await peer_reads.reports(request).pd_order(territory, period, rebuild=False)
         except (PeerUnavailable, PeerRefused):
             order_unavailable = True
     return {
@@ -151,7 +153,7 @@ async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
     }
 
 
-def _school_year(code: str | None) -> str | None:
+def school_year(code: str | None) -> str | None:
     """`code` when it is a school year (`2021/2022`, the PD order's period), else None."""
     try:
         return code if code and parse_period(code).kind == "academic_year" else None

@@ -16,6 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -46,6 +47,7 @@ from services.api.pages.session import (
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, PeerRefused, PeerUnavailable
+from shared.identity import Role, ScopeType
 from shared.settings import Settings
 
 STATIC_PATH = "/pages/static"
@@ -114,6 +116,21 @@ async def _from_page(request: Request, person: Visitor) -> bool:
     return person.posted_by(request.app.state.settings, posted)
 
 
+async def _form(
+    request: Request, session: AsyncSession
+) -> tuple[Visitor, dict[str, str]] | Response:
+    """The visitor and the fields of the form they posted from a page of their session; else
+    what to answer: the sign-in page without a session, a 403 page for a form with another
+    session's CSRF token (or none)."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    fields = await _posted(request)
+    if not person.posted_by(request.app.state.settings, fields.get(CSRF_FIELD)):
+        return _message(request, 403, "stale", person)
+    return person, fields
+
+
 @router.get("/")
 async def entry(request: Request, session: SessionDep) -> Response:
     """The sign-in page; signed in, a redirect to the home (or to `next`, one of our own
@@ -176,6 +193,8 @@ async def home(request: Request, session: SessionDep) -> Response:
     notice = "done" if request.query_params.get("done") else None
     if request.query_params.get("reopened"):
         notice = "reopened"
+    if request.query_params.get("rebuilt"):
+        notice = "rebuilt"
     moved = request.query_params.get("moved")
     if moved in RECOMMENDATION_STATUSES:
         notice, context["moved"] = "moved", moved
@@ -213,13 +232,11 @@ async def _activity_button(
     done as the visitor with the API's rights (403 page for no right, 404 for an activity
     they cannot read, 409 for one not in the state the button is for); then a redirect to
     the page it was posted from, saying `notice` (`_landing`)."""
-    person = await visitor(request, session)
-    if person is None:
-        return _redirect("/")
+    form = await _form(request, session)
+    if isinstance(form, Response):
+        return form
+    person, fields = form
     settings: Settings = request.app.state.settings
-    fields = await _posted(request)
-    if not person.posted_by(settings, fields.get(CSRF_FIELD)):
-        return _message(request, 403, "stale", person)
     try:
         await change(person.access(session), activity_id, settings.today())
     except NotFound:
@@ -256,12 +273,10 @@ async def move_recommendation(
     refusal (403), one not readable (404), a move the lifecycle does not allow (409), the
     reports service down (503). Back to the home, which names the new status, on the page
     of recommendations the form was on (its `back` field)."""
-    person = await visitor(request, session)
-    if person is None:
-        return _redirect("/")
-    fields = await _posted(request)
-    if not person.posted_by(request.app.state.settings, fields.get(CSRF_FIELD)):
-        return _message(request, 403, "stale", person)
+    form = await _form(request, session)
+    if isinstance(form, Response):
+        return form
+    person, fields = form
     status = fields.get("status", "")
     if status not in RECOMMENDATION_STATUSES:
         return _message(request, 409, "conflict", person, "recommendation")
@@ -277,6 +292,33 @@ async def move_recommendation(
         return _message(request, 503, "unavailable", person, "recommendation")
     back = recommendation_pages.back_query(fields.get("back", ""))
     return _redirect(f"/home?moved={status}{'&' + back if back else ''}#recommendations-title")
+
+
+@router.post("/pd-order/rebuild")
+async def rebuild_pd_order(request: Request, session: SessionDep) -> Response:
+    """The methodologist's «Пересобрать заказ» button (fields: the CSRF token, `period`, a
+    school year): `GET /v1/pd-order?rebuild=true` of the reports service as the visitor, which
+    rebuilds the routes of their territory from the diagnostics (a 403 page for other roles or
+    a visitor without a territory, 503 when the reports service is down). Back to the home of
+    that year, which says so."""
+    form = await _form(request, session)
+    if isinstance(form, Response):
+        return form
+    person, fields = form
+    principal = person.principal
+    period = homes.school_year(fields.get("period"))
+    if (
+        principal.role != Role.methodologist
+        or principal.scope_type != ScopeType.territory
+        or principal.scope_id is None
+        or period is None
+    ):
+        return _message(request, 403, "forbidden", person, "pd_order")
+    try:
+        await peer_reads.reports(request).pd_order(principal.scope_id, period, rebuild=True)
+    except (PeerUnavailable, PeerRefused):
+        return _message(request, 503, "unavailable", person, "pd_order")
+    return _redirect(f"/home?rebuilt=1&period={quote(period)}#order-title")
 
 
 def _message(

@@ -34,6 +34,7 @@ from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
 from shared.periods import Period, academic_year_of, latest_thick, parse_period
 from shared.templating import natural_key
+from shared.value_labels import group_basis
 
 logger = logging.getLogger("soko.api.pages")
 # How many computations the default period may take: each gives a period and the one before
@@ -76,6 +77,16 @@ class Block:
     unit: str
     own: IndicatorValue | None
     lines: list[Line] = field(default_factory=list)
+    # How a cluster's or territory's figure is obtained (shared.value_labels.group_basis).
+    basis: str = ""
+
+    @property
+    def groups(self) -> bool:
+        """Does the block show a cluster's or a territory's figure?"""
+        rows = [self.own.scope_type] if self.own else []
+        return any(
+            t != "organization" for t in rows + [line.unit.scope_type for line in self.lines]
+        )
 
 
 @dataclass
@@ -189,13 +200,28 @@ async def table(
             unit = Unit(item.scope_type, item.scope_id, names.get(item.scope_id, "—"))
             block.lines.append(Line(unit, item))
     order = list(levels)
+    bases = await group_bases(session, set(blocks))
     for block in blocks.values():
         block.lines.sort(key=lambda line: (order.index(line.unit.scope_type), _key(line.unit)))
+        block.basis = bases.get(block.code, "")
     crumbs = await breadcrumbs(session, principal, scope, via)
     links = await period_links(session, scope, period)
     return Table(
         crumbs[-1], period, schools, sorted(blocks.values(), key=_block_key), crumbs, links
     )
+
+
+async def group_bases(session: AsyncSession, codes: set[str]) -> dict[str, str]:
+    """How each indicator's group figures are obtained (by code; shared.value_labels), from
+    the definitions in one query."""
+    if not codes:
+        return {}
+    rows = await session.execute(
+        select(Indicator.code, Indicator.method, Indicator.unit, Indicator.params).where(
+            Indicator.code.in_(codes)
+        )
+    )
+    return {code: group_basis(method, unit, params) for code, method, unit, params in rows}
 
 
 def _key(unit: Unit) -> tuple:

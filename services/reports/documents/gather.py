@@ -48,6 +48,7 @@ from shared.periods import Period
 from shared.scope import ensure_in_scope
 from shared.settings import get_settings
 from shared.templating import natural_key
+from shared.value_labels import group_basis
 
 __all__ = ["Context", "compute_values", "latest_with_data", "report_period", "roadmap_report"]
 
@@ -60,6 +61,7 @@ def indicator_info(definition: Indicator) -> IndicatorInfo:
         name=definition.name,
         unit=definition.unit or "number",
         direction=definition.direction or "higher",
+        basis=group_basis(definition.method, definition.unit or "number", definition.params),
     )
 
 

@@ -18,6 +18,8 @@ class IndicatorInfo:
     name: str
     unit: str
     direction: str = "higher"
+    # How a cluster's or territory's value is obtained (shared.value_labels.group_basis).
+    basis: str = ""
 
 
 @dataclass

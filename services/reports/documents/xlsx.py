@@ -87,6 +87,7 @@ VALUE_COLUMNS = [
     Column("Статус", 22),
     Column("Изменение", 12),
     Column("n", 8, "0"),
+    Column("Как получено значение кластера, территории", 40),
 ]
 
 
@@ -108,6 +109,7 @@ def _values(sheet: Worksheet, rows: Sequence[ValueRow]) -> None:
                 r.status_label,
                 r.change,
                 r.n,
+                r.indicator.basis if scope != "organization" else None,
             ],
         )
         for column in (5, 7):

@@ -109,16 +109,24 @@ async def get_pd_order(
     scopes: ScopeResolverDep,
     territory_id: uuid.UUID,
     period: PdPeriod,
+    rebuild: Annotated[
+        bool,
+        Query(
+            description="A methodologist's request rebuilds the routes first (the default); "
+            "`false` reads the order last built, changing nothing (`built_at` says when)."
+        ),
+    ] = True,
 ) -> PdOrderRead:
     """The PD order (план-заказ): seats per programme per organization of the territory, from
     the teachers' individual routes. A methodologist's request rebuilds the routes from the
-    diagnostics of the period first; others see the order last built (no names, no scores),
+    diagnostics of the period first, unless `rebuild=false` (a page view: read only, nothing
+    stored changes); others see the order last built (no names, no scores),
     and unless they may read personal results, the schools of fewer diagnosed teachers than
     the disclosure minimum folded into «другие организации» (or no order at all, `suppressed`,
     when the territory has so few)."""
     minimum = request.app.state.settings.disclosure_minimum
     result = await service.pd_order(
-        session, caller, scopes, api, surveys, territory_id, period, minimum
+        session, caller, scopes, api, surveys, territory_id, period, minimum, rebuild
     )
     return PdOrderRead.model_validate(result)
 

@@ -247,9 +247,11 @@ async def pd_order(
     territory_id: uuid.UUID,
     period: Period,
     minimum: int,
+    rebuild: bool = True,
 ) -> dict[str, Any]:
     """Seats per programme per organization of the territory. A methodologist's request first
-    rebuilds the routes from the diagnostics; anyone else's reads the routes stored, and
+    rebuilds the routes from the diagnostics (unless `rebuild` is False: then it reads the
+    order stored, with `built_at`, as a page view must); anyone else's reads the routes stored, and
     unless they may read personal results, sees the schools of fewer diagnosed teachers than
     `minimum` folded into one line (public.py). 403 for other roles, 404 outside the scope."""
     require_roles(principal, *ORDER_READERS)
@@ -263,7 +265,7 @@ async def pd_order(
         "missing_inputs": [],
         "suppressed": False,
     }
-    built = principal.role == Role.methodologist
+    built = principal.role == Role.methodologist and rebuild
     if built:
         try:
             await build(session, surveys, organizations, scope, period.code)

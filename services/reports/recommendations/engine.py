@@ -243,8 +243,11 @@ def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
 
 def _response_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
     threshold = float(rule.params["threshold"])
+    state = rule.params.get("state", "open")
     key = "territories" if rule.addressee_type in TERRITORY_ADDRESSEES else "organizations"
     for campaign in facts.campaigns:
+        if campaign.get("state", "open") != state:
+            continue  # an ended campaign cannot be reminded about; one not yet open, not yet
         for scope, (n, expected) in sorted(campaign[key].items(), key=str):
             if not expected or 100 * n / expected >= threshold:
                 continue
@@ -261,12 +264,14 @@ def _response_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                     "threshold": number(threshold, "percent"),
                     "where": facts.names.get(scope, "—"),
                     "period": facts.period,
+                    "closes": campaign.get("closes") or "—",
                 },
                 organization_id=scope if key == "organizations" else None,
                 territory_id=facts.org_territory.get(scope, scope),
                 indicator_code=None,
                 evidence={
                     "campaign_id": str(campaign["id"]),
+                    "state": state,
                     "responses": n,
                     "expected": expected,
                     "rate": round(100 * n / expected, 1),

@@ -13,7 +13,9 @@ current validation violations and outlier flags of its organizations (data_quali
 """
 
 import uuid
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ARRAY, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -54,7 +56,7 @@ _TERRITORIES = text("SELECT id, name FROM reports.fact_territory")
 _INSTRUMENTS = text("SELECT DISTINCT instrument_code FROM reports.fact_campaign WHERE period = :p")
 _CAMPAIGNS = text(
     """
-    SELECT c.id, c.title, v.definition
+    SELECT c.id, c.title, c.opens_at, c.closes_at, v.definition
     FROM reports.fact_campaign c
     LEFT JOIN reports.fact_instrument_version v ON v.id = c.instrument_version_id
     WHERE c.id = ANY(:ids)
@@ -95,6 +97,24 @@ def _sum_expected(expected: list[int | None]) -> int | None:
     return None if any(e is None for e in expected) else sum(e or 0 for e in expected)
 
 
+def _window(opens_at: datetime | None, closes_at: datetime | None) -> dict[str, str | None]:
+    """A campaign's state now ("upcoming", "open" or "ended"; "open" when its window is
+    unknown) and its closing day as the territory reads it (ДД.ММ.ГГГГ)."""
+    settings = get_settings()
+    now = datetime.now(UTC)
+    state = "open"
+    if closes_at is not None and closes_at <= now:
+        state = "ended"
+    elif opens_at is not None and opens_at > now:
+        state = "upcoming"
+    closes = (
+        closes_at.astimezone(ZoneInfo(settings.timezone)).strftime("%d.%m.%Y")
+        if closes_at is not None
+        else None
+    )
+    return {"state": state, "closes": closes}
+
+
 async def _campaigns(
     session: AsyncSession,
     principal: Principal,
@@ -132,10 +152,12 @@ async def _campaigns(
             if level in groups:
                 n = sum(campaign.sizes.get(o, 0) for o in members)
                 groups[level][unit] = (n, _sum_expected([campaign.expected[o] for o in members]))
+        row = about[campaign.id]
         facts.campaigns.append(
             {
                 "id": campaign.id,
-                "title": about[campaign.id].title,
+                "title": row.title,
+                **_window(row.opens_at, row.closes_at),
                 "organizations": groups[ORGANIZATION],
                 "territories": groups[TERRITORY],
             }

@@ -81,12 +81,19 @@ CONDITIONS: dict[str, Condition] = {
         frozenset(),
         frozenset({"teacher", "deficits", "programmes", "mentors", "where", "period"}),
     ),
-    # Fewer respondents than threshold % of those expected in a survey campaign.
+    # Fewer respondents than threshold % of those expected in a survey campaign that is open
+    # now (`state` "open", the default: participants can still be reminded) or has ended
+    # (`state` "ended": only the next campaign can do better); a campaign not yet open is never
+    # flagged. `closes`: the day the campaign closes or closed (ДД.ММ.ГГГГ).
     "low_response_rate": Condition(
         frozenset({"organization_leader", "authority"}),
-        {"threshold": (int, float)},
+        {"threshold": (int, float), "state": str},
         frozenset({"threshold"}),
-        frozenset({"campaign", "responses", "expected", "rate", "threshold", "where", "period"}),
+        frozenset(
+            {"campaign", "responses", "expected", "rate", "threshold", "where", "period"}
+            | {"closes"}
+        ),
+        {"state": ("open", "ended")},
     ),
     # An organization's paper of the period's assessment year with objectivity risk `risk`
     # ('high', the default; 'low': low or high): a monitoring visit, observers.
