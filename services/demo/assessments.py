@@ -1,4 +1,5 @@
-"""Two academic years of ВПР and ОГЭ results for the demo district, deterministic.
+"""Two academic years of ВПР and ОГЭ results for the demo district (the demo's years, the
+previous and the current school year: services/demo/years.py), deterministic.
 
 Built on the same per-school strength as the synthetic data values, so the same schools are
 weaker everywhere: more "2"s, fewer "4"s and "5"s, lower scores, and (where marking is less
@@ -7,19 +8,21 @@ objective) more journal marks raised above the result.
 Two town schools without a role in the participants' data stand out (`standouts`), for the
 analysis' objectivity signs (GET /v1/analysis/objectivity): `not_confirmed_by_gia`, the
 mathematics ВПР of grade 8 high in the first year and the same pupils' ОГЭ a year later low
-(asked with year=2020/2021); `sudden_rise`, the mathematics ВПР of grade 6 far higher in the
-second year than in the first (year=2021/2022). The participants' data's resilient school
-(the least favourable context) writes every paper as well as the gymnasium
-(`RESILIENT_STRENGTH`), so its mean result is at the top of the district.
+(asked with the first year, e.g. year=2025/2026); `sudden_rise`, the mathematics ВПР of grade 6
+far higher in the second year than in the first (asked with the second year). The participants'
+data's resilient school (the least favourable context) writes every paper as well as the
+gymnasium (`RESILIENT_STRENGTH`), so its mean result is at the top of the district.
 """
 
 import random
+from datetime import date
 from typing import Any
 
 import httpx
 
-from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
+from services.demo.indicators import SEED, School, _clamp, _schools
 from services.demo.participants import roles
+from services.demo.years import demo_years
 
 SUBJECTS = ("Математика", "Русский язык")
 PAPERS = [("vpr", grade) for grade in range(4, 9)] + [("oge", 9)]
@@ -63,10 +66,12 @@ def _result(
     procedure: str,
     grade: int,
     subject: str,
-    year_index: int,
+    year: tuple[int, str],
     maximum: int,
     lift: float = 0.0,
 ) -> dict[str, Any]:
+    """One school's result of one paper; `year` is (its index in the demo's years, its code)."""
+    year_index, year_code = year
     rng = random.Random(f"{SEED}:{school.name}:{procedure}:{grade}:{subject}:{year_index}")
     students = school.base["students"][year_index]
     participants = max(3, round(students / 11 * rng.uniform(0.85, 0.97)))
@@ -81,7 +86,7 @@ def _result(
     return {
         "organization_id": school.id,
         "procedure": procedure,
-        "year": YEARS[year_index],
+        "year": year_code,
         "subject": subject,
         "grade": grade,
         "participants": participants,
@@ -93,14 +98,17 @@ def _result(
     }
 
 
-def synthetic_results(organizations: list[dict[str, Any]], maxima: dict[tuple, int]) -> list[dict]:
-    """Every school × year × paper × subject that the catalogue has a maximum for."""
+def synthetic_results(
+    organizations: list[dict[str, Any]], maxima: dict[tuple, int], years: tuple[str, str]
+) -> list[dict]:
+    """Every school × year of `years` (the demo's two) × paper × subject that the catalogue
+    has a maximum for."""
     results = []
     changes = {school.id: STANDOUTS[role] for role, school in standouts(organizations).items()}
     resilient = roles(organizations)["resilient"].id
     for school in _schools(organizations):
         raised = RESILIENT_STRENGTH - school.strength if school.id == resilient else 0.0
-        for year_index in range(len(YEARS)):
+        for year_index, year in enumerate(years):
             for procedure, grade in PAPERS:
                 for subject in SUBJECTS:
                     maximum = maxima.get((procedure, subject, grade))
@@ -108,20 +116,31 @@ def synthetic_results(organizations: list[dict[str, Any]], maxima: dict[tuple, i
                         key = (procedure, grade, subject, year_index)
                         lift = changes.get(school.id, {}).get(key, 0.0) + raised
                         results.append(
-                            _result(school, procedure, grade, subject, year_index, maximum, lift)
+                            _result(
+                                school,
+                                procedure,
+                                grade,
+                                subject,
+                                (year_index, year),
+                                maximum,
+                                lift,
+                            )
                         )
     return results
 
 
-async def load_results(client: httpx.AsyncClient, organizations: list[dict[str, Any]]) -> int:
-    """Post the results through POST /v1/assessment-results; how many were stored."""
+async def load_results(
+    client: httpx.AsyncClient, organizations: list[dict[str, Any]], today: date
+) -> int:
+    """Post the results of `today`'s demo years through POST /v1/assessment-results; how many
+    were stored."""
     catalogue = (await client.get("/v1/assessment-procedures")).json()
     maxima = {
         (p["code"], s["subject"], s["grade"]): s["max_primary_score"]
         for p in catalogue["items"]
         for s in p["subjects"]
     }
-    results = synthetic_results(organizations, maxima)
+    results = synthetic_results(organizations, maxima, demo_years(today))
     answer = await client.post("/v1/assessment-results", json={"results": results})
     summary = answer.json()
     if answer.status_code != 200 or summary["rejected"]:

@@ -3,8 +3,9 @@
 `indicators.json` holds the indicators that the roadmaps of seeds 001 and 002 define, in the
 format of `POST /v1/indicators`, each with a `roadmap` key naming its source (`{"seed": "001"}`,
 `{"seed": "002", "number": "2.1"}`); the key is replaced by the matching `roadmap_ids` when the
-definitions are posted. `synthetic_values` invents two academic years of every `data_value`
-indicator for every school of the demo district, deterministically.
+definitions are posted. `synthetic_values` invents two academic years (the demo's, the previous
+and the current school year: services/demo/years.py) of every `data_value` indicator for every
+school of the demo district, deterministically.
 """
 
 import json
@@ -13,14 +14,16 @@ import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import httpx
 
+from services.demo.years import demo_years
+
 DEFINITIONS = Path(__file__).with_name("indicators.json")
 SEED = 2026
-YEARS = ("2020/2021", "2021/2022")
 MAX_BATCH = 10_000  # POST /v1/data-values takes at most this many values at once
 WEAK_SCHOOLS = 3
 
@@ -104,8 +107,11 @@ def roadmap_ids(
     return ids
 
 
-async def load_indicators(client: httpx.AsyncClient) -> list[dict[str, Any]]:
-    """Post every definition, linked to its imported roadmaps; returns the created indicators."""
+async def load_indicators(
+    client: httpx.AsyncClient, also: dict[str, list[str]] | None = None
+) -> list[dict[str, Any]]:
+    """Post every definition, linked to its imported roadmaps and to the roadmaps `also` names
+    by its code (roadmap ids); returns the created indicators."""
     answer = await client.get("/v1/roadmaps", params={"limit": 500})
     if answer.status_code != 200:
         raise RuntimeError(f"demo: GET /v1/roadmaps answered {answer.status_code}: {answer.text}")
@@ -113,7 +119,9 @@ async def load_indicators(client: httpx.AsyncClient) -> list[dict[str, Any]]:
     created = []
     for entry in definitions():
         body = {key: value for key, value in entry.items() if key != "roadmap"}
-        body["roadmap_ids"] = roadmap_ids(entry["roadmap"], index)
+        body["roadmap_ids"] = roadmap_ids(entry["roadmap"], index) + (also or {}).get(
+            entry["code"], []
+        )
         answer = await client.post("/v1/indicators", json=body)
         if answer.status_code != 201:
             raise RuntimeError(
@@ -313,8 +321,9 @@ def _within(value: Any, params: dict[str, Any]) -> Any:
     return value
 
 
-def synthetic_values(organizations: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Two academic years of every data_value indicator for every school, always the same.
+def synthetic_values(organizations: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """The demo's two academic years (`demo_years(today)`) of every data_value indicator for
+    every school, always the same (whatever `today`, but for the years' codes).
 
     Rural schools and those with a low `context.social_index` are somewhat weaker, three
     schools of the lower half by social index clearly weaker; a year changes little."""
@@ -325,7 +334,7 @@ def synthetic_values(organizations: list[dict[str, Any]]) -> list[dict[str, Any]
             code, params = indicator["code"], indicator["params"]
             make = SYNTHETIC.get(code) or FALLBACK[params["value_type"]]
             pair = make(school, random.Random(f"{SEED}:{school.name}:{code}"))
-            for period, value in zip(YEARS, pair, strict=True):
+            for period, value in zip(demo_years(today), pair, strict=True):
                 values.append(
                     {
                         "indicator_code": code,
@@ -348,10 +357,11 @@ async def list_organizations(client: httpx.AsyncClient) -> list[dict[str, Any]]:
 
 
 async def load_values(
-    client: httpx.AsyncClient, organizations: list[dict[str, Any]]
+    client: httpx.AsyncClient, organizations: list[dict[str, Any]], today: date
 ) -> dict[str, Any]:
-    """Post the synthetic values in batches; the summed summary, or an error if any is refused."""
-    values = synthetic_values(organizations)
+    """Post the synthetic values of `today`'s demo years in batches; the summed summary, or an
+    error if any is refused."""
+    values = synthetic_values(organizations, today)
     summary: dict[str, Any] = {
         "total": len(values),
         "imported": 0,

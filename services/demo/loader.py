@@ -24,13 +24,19 @@ from services.demo.district import CLUSTERS, DEMO_DOMAIN, schools
 from services.demo.indicators import _schools, list_organizations, load_indicators, load_values
 from services.demo.open_survey import load_open_survey
 from services.demo.participants import load_participants
-from services.demo.roadmap import demo_text, load_plan_and_statuses, seed_periods
-from services.demo.surveys import PERIOD, load_surveys
+from services.demo.roadmap import (
+    PLAN_INDICATORS,
+    demo_text,
+    load_statuses,
+    post_plan,
+    seed_periods,
+)
+from services.demo.surveys import load_surveys
+from services.demo.years import demo_years
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
 from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
 from shared.identity import issue_user_token
-from shared.periods import academic_year_of
 from shared.settings import Settings, get_settings
 
 DEMO_PASSWORD = "soko-demo-2026"  # noqa: S105 - demo accounts on a local machine
@@ -276,8 +282,13 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         ):
             demo = Demo(client)
             await demo.sign_in(admin_email, admin_password)
-            accounts = await demo.district(settings.today())
-            indicators = await load_indicators(client)
+            today = settings.today()
+            years = demo_years(today)  # (the previous school year, the current one)
+            accounts = await demo.district(today)
+            plan_id = await post_plan(client, demo.district_id, today)
+            indicators = await load_indicators(
+                client, {code: [plan_id] for code in PLAN_INDICATORS}
+            )
             organizations = await list_organizations(client)
             teacher = (f"teacher@{DEMO_DOMAIN}", demo.teacher_staff_id)
             # The diagnosed teachers' accounts (password hashing) beside the other work.
@@ -285,35 +296,32 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
                 enrol(client, organizations, teacher, DEMO_PASSWORD, _issuer(api, settings))
             )
             surveys_client.headers["Authorization"] = client.headers["Authorization"]
-            this_year = academic_year_of(settings.today()).code
 
             # Three independent strands at once (each in its own order: the data values before
             # the checklist's, the closed campaigns before the open one of a newer version of
             # their questionnaire, the results before the participants they are derived from).
             async def data_and_parents() -> tuple[dict, dict, dict]:
-                values = await load_values(client, organizations)
+                values = await load_values(client, organizations, today)
                 parents = await load_surveys(
-                    client, surveys_client, organizations, settings.disclosure_minimum
+                    client, surveys_client, organizations, settings.disclosure_minimum, years[0]
                 )
                 running = await load_open_survey(
-                    surveys_client, surveys, _schools(organizations), this_year
+                    surveys_client, surveys, _schools(organizations), years[1]
                 )
                 return values, parents, running
 
             async def assessments() -> tuple[int, int]:
-                results = await load_results(client, organizations)
-                return results, await load_participants(client, organizations)
+                results = await load_results(client, organizations, today)
+                return results, await load_participants(client, organizations, today)
 
             async with asyncio.TaskGroup() as strands:  # a failure cancels the others
                 first = strands.create_task(data_and_parents())
                 second = strands.create_task(assessments())
-                third = strands.create_task(
-                    load_plan_and_statuses(client, demo.district_id, settings.today())
-                )
+                third = strands.create_task(load_statuses(client, plan_id, today))
             (values, parents, running), (results, participants) = first.result(), second.result()
             statuses = third.result()
             diagnosed = await load_diagnostics(
-                client, surveys_client, await enrolling, settings.today(), DEMO_PASSWORD
+                client, surveys_client, await enrolling, today, DEMO_PASSWORD
             )
             await catch_up(reports)
             periods = [diagnosed["period"], diagnosed["current_period"]]
@@ -321,19 +329,20 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
                 client, reports_client, demo.district_id, periods, DEMO_PASSWORD
             )
             reports_client.headers["Authorization"] = client.headers["Authorization"]
-            decided = await load_decisions(reports_client, reports, demo.district_id)
-            await load_collection(client, demo.district_id, organizations)
+            decided = await load_decisions(reports_client, reports, demo.district_id, years)
+            await load_collection(client, demo.district_id, organizations, years[0])
     lines = [
         "demo data loaded: a district of 25 schools, 2 kindergartens, 1 centre, 3 clusters, staff, "
         "the 14 roadmaps of the five seed documents and the district's plan of the year "
         f"({statuses['done']} activities done, {statuses['in_progress']} in progress, "
         f"{statuses['cancelled']} cancelled), {len(indicators)} indicators, "
-        f"{values['imported']} data values, {results} ВПР/ОГЭ results for two academic years "
+        f"{values['imported']} data values, {results} ВПР/ОГЭ results of {years[0]} and "
+        f"{years[1]} "
         f"and {participants} ВПР participants' results by task; the НОК checklist "
         f"({parents['checklist_values']} values) and two parents' campaigns "
         f"({parents['nok_responses']} НОК and {parents['satisfaction_responses']} "
-        f"satisfaction questionnaires) of {PERIOD}, closed, and the parents' satisfaction "
-        f"survey of {this_year}, open ({running['responses']} answers from "
+        f"satisfaction questionnaires) of {years[0]}, closed, and the parents' satisfaction "
+        f"survey of {years[1]}, open ({running['responses']} answers from "
         f"{running['schools']} schools so far; a parent's form: {running['form']}); "
         "teachers' diagnostics: "
         f"{diagnosed['main']} of {diagnosed['teachers']} teachers answered the "

@@ -1,10 +1,13 @@
-"""ВПР participants' results by task for the demo district: two academic years, two papers,
-every school, deterministic (seeded), with five schools that show what the analysis looks for.
+"""ВПР participants' results by task for the demo district: two academic years (the demo's,
+the previous and the current school year: services/demo/years.py), two papers, every school,
+deterministic (seeded), with five schools that show what the analysis looks for.
 
-The papers are ВПР Russian, grade 4, and mathematics, grade 5, under the demo's own task
-specifications for the demo's years (`demo_specifications`): Russian keeps the tasks and the
-mark scale of the shipped 2025/2026 specification; mathematics is invented, with task levels.
-Both say in their `source` that they are demo data, not official specifications.
+The papers are ВПР Russian, grade 4, and mathematics, grade 5, under the task specifications
+of the demo's years (`demo_specifications`): the catalogue's own where it has one with a mark
+scale (the shipped Russian of 2025/2026 when that is a demo year), else the demo's own: Russian
+keeps the tasks and the mark scale of the shipped 2025/2026 specification; mathematics is
+invented, with task levels. Both say in their `source` that they are demo data, not official
+specifications.
 
 Five schools are made to stand out (`roles`):
 - `boundary_spike`: pupils just under a mark's minimum score are lifted to exactly that score;
@@ -17,16 +20,19 @@ The other schools get a few pupils each, with results following their strength.
 """
 
 import random
+from datetime import date
 from typing import Any
 
 import httpx
 
 from services.demo.calls import bounded
-from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
+from services.demo.indicators import SEED, School, _clamp, _schools
+from services.demo.years import demo_years
 
 RUSSIAN, MATHEMATICS = ("Русский язык", 4), ("Математика", 5)
 PAPERS = (RUSSIAN, MATHEMATICS)
 FEATURED = ORDINARY = 12  # participants per school and paper (the analysis reads 10 and more)
+SHIPPED_YEAR = "2025/2026"  # of the shipped specification of Russian, grade 4
 DEMO_NOTE = "Демонстрационная спецификация демо-данных Soko, не официальная спецификация ФИОКО"
 # Mathematics, grade 5 (demo): 8 basic tasks (10 points), 3 advanced (6), 2 high (4); 20 points
 # like the catalogue's maximum.
@@ -42,22 +48,38 @@ MATH_SCALE = [(2, 0), (3, 5), (4, 10), (5, 15)]
 ROLES = ("boundary_spike", "inverted_profile", "journal_mismatch", "low_results", "resilient")
 
 
-async def demo_specifications(client: httpx.AsyncClient) -> dict[tuple[str, int], dict]:
-    """Post the demo's specifications of both papers for each demo year; the tasks of each
-    paper by (subject, grade): [{number, max_score, level}], and its scale [(mark, min)]."""
-    shipped = await client.get(
-        "/v1/assessment-tasks",
-        params={"procedure": "vpr", "year": "2025/2026", "subject": RUSSIAN[0], "grade": 4},
-    )
-    (russian,) = shipped.json()["items"]
-    specs = {
-        RUSSIAN: {
-            "tasks": [
-                {k: t[k] for k in ("number", "max_score", "level")} for t in russian["tasks"]
-            ],
-            "scale": [(s["mark"], s["min_score"]) for s in russian["mark_scale"]],
+Spec = dict[str, Any]  # {"tasks": [{number, max_score, level}], "scale": [(mark, min)]}
+
+
+async def _catalogued(client: httpx.AsyncClient, paper: tuple[str, int], year: str) -> list:
+    """The catalogue's latest specifications of ВПР `paper` (subject, grade) of `year`."""
+    params = {"procedure": "vpr", "year": year, "subject": paper[0], "grade": paper[1]}
+    answer = await client.get("/v1/assessment-tasks", params=params)
+    if answer.status_code != 200:
+        raise RuntimeError(f"demo: GET /v1/assessment-tasks answered {answer.text[:1000]}")
+    return answer.json()["items"]
+
+
+def _spec(item: dict[str, Any]) -> Spec:
+    """A catalogue entry as the participants are made by: its tasks and scale."""
+    return {
+        "tasks": [{k: t[k] for k in ("number", "max_score", "level")} for t in item["tasks"]],
+        "scale": [(s["mark"], s["min_score"]) for s in item["mark_scale"]],
+    }
+
+
+async def demo_specifications(
+    client: httpx.AsyncClient, years: tuple[str, str]
+) -> dict[tuple[tuple[str, int], str], Spec]:
+    """The specification of each paper in each of `years` by (paper, year): the catalogue's
+    where it has one with a mark scale (not posted again, so a shipped one stays the latest
+    version), else the demo's own, posted."""
+    (russian,) = await _catalogued(client, RUSSIAN, SHIPPED_YEAR)
+    own = {
+        RUSSIAN: _spec(russian)
+        | {
             "source": f"{DEMO_NOTE}: задания и шкала ВПР 2026 (спецификация 2025/2026), "
-            "перенесённые на годы демо-данных",
+            "перенесённые на годы демо-данных"
         },
         MATHEMATICS: {
             "tasks": MATH_TASKS,
@@ -65,8 +87,14 @@ async def demo_specifications(client: httpx.AsyncClient) -> dict[tuple[str, int]
             "source": f"{DEMO_NOTE}: задания, уровни и шкала придуманы для демонстрации",
         },
     }
-    for (subject, grade), spec in specs.items():
-        for year in YEARS:
+    specs = {}
+    for (subject, grade), spec in own.items():
+        for year in years:
+            catalogued = await _catalogued(client, (subject, grade), year)
+            found = [i for i in catalogued if i["mark_scale"]]
+            if found:
+                specs[((subject, grade), year)] = _spec(found[0])
+                continue
             body = {
                 "procedure": "vpr",
                 "year": year,
@@ -79,6 +107,7 @@ async def demo_specifications(client: httpx.AsyncClient) -> dict[tuple[str, int]
             answer = await client.post("/v1/assessment-tasks", json=body)
             if answer.status_code not in (200, 201):
                 raise RuntimeError(f"demo: task specification refused: {answer.text[:1000]}")
+            specs[((subject, grade), year)] = spec
     return specs
 
 
@@ -163,16 +192,19 @@ def school_participants(
 
 
 def synthetic_participants(
-    organizations: list[dict[str, Any]], specs: dict[tuple[str, int], dict]
+    organizations: list[dict[str, Any]],
+    specs: dict[tuple[tuple[str, int], str], Spec],
+    years: tuple[str, str],
 ) -> list[dict[str, Any]]:
-    """The bodies of POST /v1/assessment-results/participants: every school × paper × year."""
+    """The bodies of POST /v1/assessment-results/participants: every school × paper × year of
+    `years` (the demo's two), under `specs` by (paper, year)."""
     role_of = {school.id: role for role, school in roles(organizations).items()}
     bodies = []
     for school in _schools(organizations):
-        for year_index, year in enumerate(YEARS):
+        for year_index, year in enumerate(years):
             for paper in PAPERS:
                 found = school_participants(
-                    school, role_of.get(school.id), paper, year_index, specs[paper]
+                    school, role_of.get(school.id), paper, year_index, specs[(paper, year)]
                 )
                 bodies.append(
                     {
@@ -187,9 +219,13 @@ def synthetic_participants(
     return bodies
 
 
-async def load_participants(client: httpx.AsyncClient, organizations: list[dict[str, Any]]) -> int:
-    """Post the specifications and every school's participants; how many participants."""
-    specs = await demo_specifications(client)
+async def load_participants(
+    client: httpx.AsyncClient, organizations: list[dict[str, Any]], today: date
+) -> int:
+    """Post the specifications and every school's participants of `today`'s demo years; how
+    many participants."""
+    years = demo_years(today)
+    specs = await demo_specifications(client, years)
 
     async def posted(body: dict[str, Any]) -> int:
         answer = await client.post("/v1/assessment-results/participants", json=body)
@@ -198,4 +234,4 @@ async def load_participants(client: httpx.AsyncClient, organizations: list[dict[
             raise RuntimeError(f"demo: participants refused: {answer.text[:1000]}")
         return summary["imported"] + summary["updated"] + summary["unchanged"]
 
-    return sum(await bounded(synthetic_participants(organizations, specs), posted))
+    return sum(await bounded(synthetic_participants(organizations, specs, years), posted))

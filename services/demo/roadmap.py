@@ -2,15 +2,16 @@
 every activity, so that progress, overdue activities and a leader's own ones show.
 
 `current_plan` is a plan of the district for the academic year of `today`, its deadlines
-around `today`, each activity naming the schools responsible (the api links them by name).
-`set_statuses` then marks activities through PATCH /v1/activities/{id}, as people would: the
-plan's by its table, the seed roadmaps' seeded by their deadlines: most of those long past done
-(some still open: overdue), those due around today in progress, those ahead planned.
+around `today`, each activity naming the schools responsible (the api links them by name),
+measured by a few of the demo's indicators (PLAN_INDICATORS, linked as the indicators are
+posted). `load_statuses` then marks activities through PATCH /v1/activities/{id}, as people
+would: the plan's by its table, the seed roadmaps' seeded by their deadlines: most of those long
+past done (some still open: overdue), those due around today in progress, those ahead planned.
 
 `demo_text` is a seed document as the demo imports it: the documents were written for real
 districts (Дятьковский район of Брянская область, МО «Кайтагский район»), which the demo names
 as its own district and region; and their years move forward so that their latest school year
-(2021/2022) is today's, which puts their deadlines around today.
+(2021/2022) is today's (services/demo/years.py), which puts their deadlines around today.
 """
 
 import random
@@ -22,6 +23,7 @@ import httpx
 
 from services.demo.calls import bounded
 from services.demo.indicators import SEED
+from services.demo.years import shift
 from shared.periods import academic_year_of
 
 PLAN_TITLE = "План мероприятий по повышению качества образования в школах района"
@@ -75,6 +77,15 @@ PLAN: tuple[tuple[str, int, str, str], ...] = (
     ),
     ("Отчёт о выполнении плана мероприятий", 200, "planned", "Отдел образования"),
 )
+# The demo's indicators (services/demo/indicators.json) the plan is measured by, besides the
+# seed roadmaps they come from: each has values in the current school year, so the plan's
+# report shows them.
+PLAN_INDICATORS = (
+    "vpr_share_2",  # activities 1, 2, 7: the ВПР's and trial papers' analysis
+    "low_results_teachers_supported_share",  # 2, 3, 4: the schools with low results
+    "teachers_pd_individual_route_share",  # 3, 8: seminars, internships
+    "internship_site",  # 8: the gymnasium's internship
+)
 # The seed roadmaps' activities: the share of each status (the rest stays planned) by where
 # the deadline is: ended a month or more ago, around today (or none), ahead.
 SEED_STATUSES = {
@@ -82,7 +93,6 @@ SEED_STATUSES = {
     "now": (("done", 0.3), ("in_progress", 0.45), ("cancelled", 0.02)),
     "ahead": (("in_progress", 0.12),),
 }
-SEEDS_LATEST_YEAR = 2021  # the seeds' latest school year: 2021/2022
 # The seeds' own districts and bodies, as the demo names them (longest first).
 ATTRIBUTION = (
     ("Дятьковском районе", "Демонстрационном муниципальном районе"),
@@ -97,17 +107,13 @@ ATTRIBUTION = (
 _YEAR = re.compile(r"(?<!\d)(20(?:1[5-9]|2[0-4]))(?:/(\d\d))?(?!\d)")
 
 
-def _shift(today: date) -> int:
-    return academic_year_of(today).start.year - SEEDS_LATEST_YEAR
-
-
 def seed_periods(today: date) -> dict[str, str]:
     """The periods of the seed documents whose headings name none, by seed (their stages and
     deadlines say it, moved as `demo_text` moves them): the cluster's 2019/2020 programme
     (000) and the 2021 roadmap (004). The others' headings give theirs, but the experimental
     programme's three years (003) and the preschool roadmap's two (in 002) fit no period."""
-    shift = _shift(today)
-    return {"000": f"{2019 + shift}/{2020 + shift}", "004": str(2021 + shift)}
+    moved = shift(today)
+    return {"000": f"{2019 + moved}/{2020 + moved}", "004": str(2021 + moved)}
 
 
 def demo_text(text: str, today: date) -> str:
@@ -117,11 +123,11 @@ def demo_text(text: str, today: date) -> str:
     `today`."""
     for real, demo in ATTRIBUTION:
         text = text.replace(real, demo)
-    shift = _shift(today)
+    years = shift(today)
 
     def moved(match: re.Match[str]) -> str:
-        year = str(int(match[1]) + shift)
-        return year + (f"/{(int(match[2]) + shift) % 100:02d}" if match[2] else "")
+        year = str(int(match[1]) + years)
+        return year + (f"/{(int(match[2]) + years) % 100:02d}" if match[2] else "")
 
     return _YEAR.sub(moved, text)
 
@@ -191,24 +197,25 @@ def _change(status: str, due_end: str | None, rng: random.Random, today: date) -
     return body
 
 
-async def load_plan_and_statuses(
-    client: httpx.AsyncClient, district_id: str, today: date
-) -> dict[str, int]:
-    """Post the current plan and mark the activities of every roadmap; counts by status of the
-    activities changed ({"done": n, ...}) and "plan_activities"."""
+async def post_plan(client: httpx.AsyncClient, district_id: str, today: date) -> str:
+    """Post the district's plan of the year (`current_plan`); its id."""
     plan = await client.post("/v1/roadmaps", json=current_plan(today, district_id))
     if plan.status_code != 201:
         raise RuntimeError(f"demo: POST /v1/roadmaps answered {plan.status_code}: {plan.text}")
+    return plan.json()["id"]
+
+
+async def load_statuses(client: httpx.AsyncClient, plan_id: str, today: date) -> dict[str, int]:
+    """Mark the activities of every roadmap, the plan `plan_id` by PLAN, the others seeded;
+    counts by status of the activities changed ({"done": n, ...}) and "plan_activities"."""
     counts: dict[str, int] = {"plan_activities": len(PLAN)}
     changes: list[tuple[str, dict[str, Any]]] = []  # (activity id, PATCH body), seeded
     rng = random.Random(f"{SEED}:plan")
-    for activity, (_, _, status, _) in zip(
-        await _activities(client, plan.json()["id"]), PLAN, strict=True
-    ):
+    for activity, (_, _, status, _) in zip(await _activities(client, plan_id), PLAN, strict=True):
         if status != "planned":
             changes.append((activity["id"], _change(status, activity["due_end"], rng, today)))
     roadmaps = await client.get("/v1/roadmaps", params={"limit": 500})
-    others = [r for r in roadmaps.json()["items"] if r["id"] != plan.json()["id"]]
+    others = [r for r in roadmaps.json()["items"] if r["id"] != plan_id]
     for roadmap, activities in zip(
         others, await bounded(others, lambda r: _activities(client, r["id"])), strict=True
     ):

@@ -1,6 +1,7 @@
 """The demo's parents' surveys and НОК checklist: what GET /v1/nok of the district rates.
 
-For the latest demo year every school gets the values of the eight НОК checklist indicators
+For the previous school year of the demo (the first of its years, services/demo/years.py, over
+by the time of `today`) every school gets the values of the eight НОК checklist indicators
 (shipped by the api, services/api/indicators/data/nok_checklist.json) and the answers of its
 parents to two anonymous campaigns: the НОК questionnaire (`nok_parents_2018`) and the
 satisfaction survey (`parents_satisfaction`). The answers are keyed in as paper questionnaires
@@ -8,9 +9,9 @@ by the administrator through the surveys service's API (`POST /v1/campaigns/{id}
 while the campaigns are open, then the campaigns are closed: they open on the date of their
 school year the API takes (`opens_at` may lie in the past), answers can only come in while a
 campaign is open, and closing (`PATCH`) sets `closes_at` to the end of May of that year (any
-time after the opening). The responses still carry the day they were keyed in
-(`submitted_on`, the day of the load): the API takes no other. A few small schools get fewer
-answers than the disclosure minimum, so their survey part is left out, as it would be.
+time after the opening), all of it before `today`. The responses still carry the day they were
+keyed in (`submitted_on`, the day of the load): the API takes no other. A few small schools get
+fewer answers than the disclosure minimum, so their survey part is left out, as it would be.
 Everything is seeded.
 """
 
@@ -21,10 +22,9 @@ from typing import Any
 import httpx
 
 from services.demo.calls import bounded
-from services.demo.indicators import SEED, YEARS, School, _clamp, _schools
+from services.demo.indicators import SEED, School, _clamp, _schools
 from shared.periods import contains, parse_period
 
-PERIOD = YEARS[-1]
 BELOW_MINIMUM = 3  # schools with fewer answers than the disclosure minimum
 # The information a school must publish, in demo points (stand, site): a school misses some.
 STAND_NORM, SITE_NORM = 12, 40
@@ -35,7 +35,7 @@ FOLLOW_UPS = {"nok_02": "nok_01", "nok_04": "nok_03", "nok_07": "nok_06", "nok_1
 CONDITIONS = {"nok_01": 0.8, "nok_03": 0.7, "nok_06": 0.08, "nok_10": 0.55}
 SATISFACTION_GROUPS = ("teaching", "safety", "food", "communication", "extracurricular", "openness")
 GRADE_BANDS = ("primary", "basic", "secondary")
-# When the parents' campaigns of PERIOD ran: (month, day) of its school year.
+# When the parents' closed campaigns ran: (month, day) of their school year.
 OPENED, CLOSED = (4, 4), (5, 27)
 NINE_MSK, SIX_PM_MSK = time(6, tzinfo=UTC), time(15, tzinfo=UTC)
 
@@ -51,8 +51,8 @@ def in_school_year(period: str, month_day: tuple[int, int], at: time) -> datetim
     return found
 
 
-def checklist_values(schools: list[School]) -> list[dict[str, Any]]:
-    """The eight checklist values of every school for PERIOD (counts within the indicators'
+def checklist_values(schools: list[School], period: str) -> list[dict[str, Any]]:
+    """The eight checklist values of every school for `period` (counts within the indicators'
     own min/max); a stronger school misses less of the required information."""
     values = []
     for school in schools:
@@ -73,7 +73,7 @@ def checklist_values(schools: list[School]) -> list[dict[str, Any]]:
                 {
                     "indicator_code": code,
                     "organization_id": school.id,
-                    "period": PERIOD,
+                    "period": period,
                     "value": value,
                 }
             )
@@ -131,12 +131,13 @@ async def parents_campaign(
     code: str,
     title: str,
     school_ids: list[str],
-    period: str = PERIOD,
+    period: str,
     window: tuple[datetime, datetime] | None = None,
 ) -> dict[str, Any]:
     """An anonymous parents' campaign of the (latest version of the) instrument `code` in
-    `period`, open from `window[0]` to `window[1]` (default: from the day of PERIOD it opened
-    to tomorrow, so that its answers can be keyed in before it is closed); as created."""
+    `period`, open from `window[0]` to `window[1]` (default: from the day of `period` it
+    opened, OPENED, to tomorrow, so that its answers can be keyed in before it is closed); as
+    created."""
     page = await _call(surveys, "GET", "/v1/instruments", 200, params={"limit": 500})
     (instrument,) = [i for i in page["items"] if i["code"] == code]
     opens, closes = window or (
@@ -160,12 +161,14 @@ async def load_surveys(
     surveys: httpx.AsyncClient,
     organizations: list[dict[str, Any]],
     minimum: int,
+    period: str,
 ) -> dict[str, int]:
-    """Post the checklist values (api) and the two parents' campaigns with their answers
-    (surveys), then close the campaigns in May of PERIOD. Both clients are signed in as the
-    administrator. Returns {"checklist_values", "nok_responses", "satisfaction_responses"}."""
+    """Post the checklist values of `period` (api) and the two parents' campaigns of `period`
+    with their answers (surveys), then close the campaigns in May of `period`, a school year
+    that is over. Both clients are signed in as the administrator. Returns
+    {"checklist_values", "nok_responses", "satisfaction_responses"}."""
     schools = _schools(organizations)
-    values = checklist_values(schools)
+    values = checklist_values(schools, period)
     summary = await _call(api, "POST", "/v1/data-values", 200, json={"values": values})
     if summary["rejected"]:
         raise RuntimeError(f"demo: НОК checklist values rejected: {summary['rejected'][:3]}")
@@ -173,10 +176,10 @@ async def load_surveys(
     ids = [s.id for s in schools]
     campaigns = {
         "nok": await parents_campaign(
-            surveys, "nok_parents_2018", "НОК УООД: анкета родителей", ids
+            surveys, "nok_parents_2018", "НОК УООД: анкета родителей", ids, period
         ),
         "satisfaction": await parents_campaign(
-            surveys, "parents_satisfaction", "Удовлетворённость родителей", ids
+            surveys, "parents_satisfaction", "Удовлетворённость родителей", ids, period
         ),
     }
     makers = {"nok": nok_answers, "satisfaction": satisfaction_answers}
@@ -192,7 +195,7 @@ async def load_surveys(
             ]
         await bounded(bodies, lambda body, path=path: _call(surveys, "POST", path, 201, json=body))
         posted[kind] = len(bodies)
-        closed = {"closes_at": in_school_year(PERIOD, CLOSED, SIX_PM_MSK).isoformat()}
+        closed = {"closes_at": in_school_year(period, CLOSED, SIX_PM_MSK).isoformat()}
         await _call(surveys, "PATCH", f"/v1/campaigns/{campaign['id']}", 200, json=closed)
     return {
         "checklist_values": len(values),

@@ -4,7 +4,8 @@ from collections import Counter
 
 from services.demo import load
 from services.demo.loader import DEMO_PASSWORD
-from services.demo.roadmap import PLAN_TITLE
+from services.demo.roadmap import PLAN_INDICATORS, PLAN_TITLE
+from services.demo.years import demo_years
 from shared.migrations import upgrade
 from shared.periods import academic_year_of
 from shared.settings import Settings
@@ -17,6 +18,8 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
     run_sync(upgrade, url)
     settings = Settings(database_url=url)
     today = settings.today()
+    previous, current = demo_years(today)  # the demo's data: 2020/2021 and 2021/2022, moved
+    assert current == academic_year_of(today).code
 
     said = await load(url, only_if_empty=True, settings=settings)
     assert "analyst@demo.soko.ru" in said and DEMO_PASSWORD in said
@@ -76,6 +79,9 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
             "cancelled": 1,
         }
         assert (overall["done_on_time"], overall["overdue"]) == (1, 2)
+        # The plan is measured by a few of the demo's indicators.
+        linked = await client.get("/v1/indicators", params={"roadmap_id": plan["id"], "limit": 100})
+        assert sorted(i["code"] for i in linked.json()["items"]) == sorted(PLAN_INDICATORS)
         # The gymnasium is named responsible in activities 1, 3, 7 and 8.
         mine = await client.get(
             "/v1/activities",
@@ -91,7 +97,7 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
         assert "600 ВПР/ОГЭ results" in said
         weak = await client.get(
             "/v1/assessment-results/aggregates",
-            params={"procedure": "vpr", "year": "2021/2022", "group_by": "organization"},
+            params={"procedure": "vpr", "year": current, "group_by": "organization"},
         )
         assert weak.status_code == 200, weak.text
 
@@ -99,7 +105,7 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
         # task completion answers for both years.
         assert "1200 ВПР participants' results by task" in said
         district = (await client.get("/v1/me")).json()["scope_id"]
-        for year in ("2020/2021", "2021/2022"):
+        for year in (previous, current):
             for subject, grade in (("Русский язык", 4), ("Математика", 5)):
                 query = {"procedure": "vpr", "year": year, "subject": subject, "grade": grade}
                 completion = await client.get(

@@ -8,11 +8,10 @@ from services.demo import load
 from services.demo.assessments import standouts
 from services.demo.loader import DEMO_PASSWORD
 from services.demo.participants import roles
+from services.demo.years import demo_years
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.conftest import run_sync, running_apps
-
-YEAR, EARLIER = "2021/2022", "2020/2021"
 
 
 async def test_the_demo_district_shows_each_sign_a_low_results_and_a_resilient_school(
@@ -24,6 +23,7 @@ async def test_the_demo_district_shows_each_sign_a_low_results_and_a_resilient_s
         database_url=url, environment="test", following_feeds=False, log_format="text"
     )
     await load(url, only_if_empty=True, settings=settings)
+    earlier, latest = demo_years(settings.today())  # the demo's two school years
     async with running_apps(settings) as apps:
         for follower in apps.reports.state.followers.values():
             await follower.catch_up()
@@ -43,7 +43,7 @@ async def test_the_demo_district_shows_each_sign_a_low_results_and_a_resilient_s
             names = {o["id"]: o["name"] for o in organizations}
             role = {r: str(s.id) for r, s in roles(organizations).items()}
 
-            async def analysis(what: str, year: str = YEAR, **params) -> dict:
+            async def analysis(what: str, year: str = latest, **params) -> dict:
                 answer = await reports.get(
                     f"/v1/analysis/{what}",
                     params={"territory_id": district, "year": year, **params},
@@ -54,7 +54,7 @@ async def test_the_demo_district_shows_each_sign_a_low_results_and_a_resilient_s
 
             # Which school shows which sign, by (year, school, subject, grade).
             signs: dict[str, set] = {}
-            for year in (EARLIER, YEAR):
+            for year in (earlier, latest):
                 found = await analysis("objectivity", year, risk="low", limit=500)
                 assert found["total"] == len(found["items"])  # every item with a sign
                 for item in found["items"]:
@@ -62,17 +62,17 @@ async def test_the_demo_district_shows_each_sign_a_low_results_and_a_resilient_s
                         key = (item["organization_id"], item["subject"], item["grade"])
                         signs.setdefault(sign["code"], set()).add((year, *key))
             standout = {r: str(s.id) for r, s in standouts(organizations).items()}
-            assert (YEAR, role["boundary_spike"], "Русский язык", 4) in signs["boundary_spike"]
-            for year in (EARLIER, YEAR):
+            assert (latest, role["boundary_spike"], "Русский язык", 4) in signs["boundary_spike"]
+            for year in (earlier, latest):
                 assert (year, role["inverted_profile"], "Математика", 5) in signs[
                     "inverted_profile"
                 ]
                 assert (year, role["journal_mismatch"], "Русский язык", 4) in signs[
                     "journal_mismatch"
                 ]
-            cohort = (EARLIER, standout["not_confirmed_by_gia"], "Математика", 8)
+            cohort = (earlier, standout["not_confirmed_by_gia"], "Математика", 8)
             assert cohort in signs["not_confirmed_by_gia"]
-            rise = (YEAR, standout["sudden_rise"], "Математика", 6)
+            rise = (latest, standout["sudden_rise"], "Математика", 6)
             assert rise in signs["sudden_rise"]
 
             low = {i["organization_id"] for i in (await analysis("low-results"))["items"]}

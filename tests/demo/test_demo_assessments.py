@@ -1,10 +1,14 @@
 """The demo's ВПР/ОГЭ results: the two standout schools show what the objectivity analysis
 looks for against the rest of the district (computed from the generated rows, no database)."""
 
+from datetime import date
+
 from services.demo.assessments import standouts, synthetic_results
-from services.demo.indicators import YEARS
 from services.demo.participants import roles
+from services.demo.years import demo_years
 from tests.demo.test_demo_participants import organizations
+
+YEARS = demo_years(date.today())
 
 # The catalogue's maximum primary scores of the papers looked at (2022 specifications).
 MAXIMA = {("vpr", "Математика", 8): 25, ("oge", "Математика", 9): 31, ("vpr", "Математика", 6): 20}
@@ -39,7 +43,7 @@ def test_the_standouts_are_town_schools_without_a_participants_role():
 
 def test_a_cohort_high_in_vpr_is_low_in_oge_a_year_later():
     orgs = organizations()
-    rows = synthetic_results(orgs, MAXIMA)
+    rows = synthetic_results(orgs, MAXIMA, YEARS)
     school = standouts(orgs)["not_confirmed_by_gia"].id
     vpr = {o: quality(r) for o, r in by_school(rows, "vpr", 8, YEARS[0]).items()}
     oge = {o: quality(r) for o, r in by_school(rows, "oge", 9, YEARS[1]).items()}
@@ -50,7 +54,7 @@ def test_a_cohort_high_in_vpr_is_low_in_oge_a_year_later():
 
 def test_a_rise_well_beyond_the_districts():
     orgs = organizations()
-    rows = synthetic_results(orgs, MAXIMA)
+    rows = synthetic_results(orgs, MAXIMA, YEARS)
     school = standouts(orgs)["sudden_rise"].id
     before, after = (by_school(rows, "vpr", 6, year) for year in YEARS)
 

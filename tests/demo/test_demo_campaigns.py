@@ -1,7 +1,8 @@
 """The demo's parents' campaigns as a user meets them: the satisfaction survey of this school
 year is open, with parents' answers from most schools through their links and «затрудняюсь
 ответить» on its form; the gymnasium's leader keys in paper questionnaires from the home; the
-closed campaigns of 2021/2022 are dated in that school year, not on the day of the load."""
+closed campaigns of the previous school year are dated in that school year, not on the day of
+the load, and before today."""
 
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
@@ -13,6 +14,7 @@ from services.demo.loader import DEMO_PASSWORD
 from services.demo.open_survey import NOT_YET, web_respondents
 from services.demo.roadmap import GYMNASIUM
 from services.demo.surveys import in_school_year
+from services.demo.years import demo_years
 from shared.headers import SESSION_COOKIE
 from shared.periods import academic_year_of, contains, parse_period
 from tests.api.test_pages import sign_in
@@ -130,22 +132,26 @@ async def test_closed_campaigns_are_dated_in_their_school_year(loaded_demo):
             await sign_in(browser, "analyst@demo.soko.ru", DEMO_PASSWORD)
             home = (await browser.get("/home")).text
 
+    now = datetime.now(UTC)
+    previous = parse_period(demo_years(loaded_demo.settings.today())[0])
     closed = [c for c in campaigns if c["status"] == "closed"]
-    # The НОК and satisfaction questionnaires of the parents, the diagnostic of the teachers.
+    # The НОК and satisfaction questionnaires of the parents, the diagnostic of the teachers,
+    # all of the previous school year.
     assert sorted((c["audience"], c["period"]) for c in closed) == [
-        ("parents", "2021/2022"),
-        ("parents", "2021/2022"),
-        ("teachers", "2021/2022"),
+        ("parents", previous.code),
+        ("parents", previous.code),
+        ("teachers", previous.code),
     ]
     for campaign in closed:
         year = parse_period(campaign["period"])
         opened, shut = (datetime.fromisoformat(campaign[k]) for k in ("opens_at", "closes_at"))
         assert contains(year, opened.date()) and contains(year, shut.date()), campaign
-        assert opened < shut
+        assert opened < shut < now
         if campaign["audience"] == "parents":  # closed by the end of May
             assert shut.date() <= date(year.end.year, 5, 31)
-    # The analyst's home says so («завершена, до 27.05.2022»), never the day of the load.
-    assert home.count("завершена, до 27.05.2022") == 2
-    assert "завершена, до 29.10.2021" in home
+    # The analyst's home says so («завершена, до 27.05.2026» for 2025/2026), never the day of
+    # the load.
+    assert home.count(f"завершена, до 27.05.{previous.end.year}") == 2
+    assert f"завершена, до 29.10.{previous.start.year}" in home
     today = loaded_demo.settings.today().strftime("%d.%m.%Y")
     assert f"завершена, до {today}" not in home

@@ -2,14 +2,16 @@
 (the kindergartens and the centre, which report nothing) and the two schools' submissions
 waiting for approval; the gymnasium's leader sees the school's data complete and may submit."""
 
+from datetime import date
+
 import httpx
 
 from services.demo.loader import DEMO_PASSWORD
+from services.demo.years import demo_years
+from shared.periods import parse_period
 from tests.api.test_pages import sign_in
 from tests.conftest import running_apps
 from tests.surveys.forms import Dom
-
-NAME = "Мониторинг ВСОКО за 2021/2022 учебный год"
 
 
 async def _home(apps, email: str) -> str:
@@ -22,8 +24,10 @@ async def _home(apps, email: str) -> str:
         return home.text
 
 
-def _card(html: str) -> str:
-    cards = [c for c in html.split('id="collection-')[1:] if NAME in c]
+def _card(html: str, today: date) -> str:
+    """The card of the demo's collection: the monitoring of the previous school year."""
+    name = f"Мониторинг ВСОКО за {demo_years(today)[0]} учебный год"
+    cards = [c for c in html.split('id="collection-')[1:] if name in c]
     assert len(cards) == 1, html
     card_id = cards[0].split('"', 1)[0]
     return Dom(html).text(f"collection-{card_id}").replace("\xa0", " ")
@@ -31,8 +35,11 @@ def _card(html: str) -> str:
 
 async def test_the_analyst_sees_the_late_and_the_submitted(loaded_demo):
     async with running_apps(loaded_demo.settings) as apps:
-        card = _card(await _home(apps, "analyst@demo.soko.ru"))
-    assert "срок сдачи 10.06.2022" in card
+        card = _card(await _home(apps, "analyst@demo.soko.ru"), loaded_demo.settings.today())
+    # Due on 10 June of the previous school year: long past.
+    due = date(parse_period(demo_years(loaded_demo.settings.today())[0]).end.year, 6, 10)
+    assert due < loaded_demo.settings.today()
+    assert f"срок сдачи {due:%d.%m.%Y}" in card
     assert "Опаздывают: 3 из 28" in card
     late = card[card.index("Опаздывают") : card.index("Ждут утверждения")]
     # Natural order, each with nothing reported.
@@ -47,6 +54,6 @@ async def test_the_analyst_sees_the_late_and_the_submitted(loaded_demo):
 
 async def test_the_gymnasium_s_leader_may_submit_complete_data(loaded_demo):
     async with running_apps(loaded_demo.settings) as apps:
-        card = _card(await _home(apps, "leader@demo.soko.ru"))
+        card = _card(await _home(apps, "leader@demo.soko.ru"), loaded_demo.settings.today())
     assert "Заполнено: 100 % (4 из 4)" in card and "Статус: не представлено" in card
     assert "Представить на утверждение" in card and "Не внесены" not in card

@@ -3,7 +3,6 @@ exist, the demo teacher has a result, a route and an open diagnostic to take, an
 sees who has not answered."""
 
 import re
-from datetime import date
 
 import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -20,16 +19,14 @@ from services.demo.diagnostics import (
 )
 from services.demo.indicators import _schools
 from services.demo.loader import DEMO_PASSWORD
+from services.demo.years import demo_years
 from shared.db import create_engine
 from shared.migrations import upgrade
-from shared.periods import academic_year_of
 from shared.settings import Settings
 from tests.conftest import run_sync, running_apps
 from tests.demo.helpers import organizations, read
 from tests.facts import sync_facts
 from tests.surveys.forms import BANK
-
-PERIOD = "2021/2022"
 
 
 def test_the_answers_are_seeded_and_show_deficits_in_some_competences_only():
@@ -65,12 +62,13 @@ async def test_the_demo_has_a_pd_order_routes_results_and_an_open_diagnostic(scr
     run_sync(upgrade, url)
     settings = Settings(database_url=url, environment="test", log_format="text")
     said = await load(url, only_if_empty=True, settings=settings)
-    found = re.search(r"(\d+) of (\d+) teachers answered the 2021/2022 one, (\d+) its", said)
+    # The main diagnostic of the previous school year (closed), its follow-up of this one.
+    period, current = demo_years(settings.today())
+    found = re.search(rf"(\d+) of (\d+) teachers answered the {period} one, (\d+) its", said)
     assert found, said
     answered, invited, retook = (int(n) for n in found.groups())
     assert invited == 48 and invited * 0.8 < answered < invited  # most, not all
     assert 0 < retook < answered
-    current = academic_year_of(date.today()).code
     engine = create_engine(url)
     try:
         async with running_apps(settings) as apps:
@@ -90,11 +88,11 @@ async def test_the_demo_has_a_pd_order_routes_results_and_an_open_diagnostic(scr
                         "/v1/me", headers={"Authorization": f"Bearer {tokens['analyst']}"}
                     )
                 ).json()["scope_id"]
-            where = {"territory_id": district, "period": PERIOD}
+            where = {"territory_id": district, "period": period}
             order = await read(apps.reports, "/v1/pd-order", tokens["methodologist"], **where)
             public = await read(apps.reports, "/v1/pd-order", tokens["analyst"], **where)
             routes = await read(
-                apps.reports, "/v1/individual-routes", tokens["methodologist"], period=PERIOD
+                apps.reports, "/v1/individual-routes", tokens["methodologist"], period=period
             )
             where["period"] = current
             current_order = await read(
@@ -121,7 +119,7 @@ async def test_the_demo_has_a_pd_order_routes_results_and_an_open_diagnostic(scr
     assert 0 < current_order["teachers"] <= retook
     # The demo teacher: a route for each year with the methodological deficit, their
     # follow-up answered (its result on their home), the digital diagnostic still to take.
-    assert {r["period"] for r in own_routes["items"]} == {PERIOD, current}
+    assert {r["period"] for r in own_routes["items"]} == {period, current}
     for route in own_routes["items"]:
         assert DEMO_TEACHER_WEAK in {d["code"] for d in route["deficits"]}
     assert {i["title"]: i["status"] for i in invitations["items"]} == {

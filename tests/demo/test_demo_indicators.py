@@ -2,16 +2,18 @@
 
 import statistics
 from collections import defaultdict
+from datetime import date
 
 from services.api.indicators.shipped import shipped_codes
 from services.demo import load
 from services.demo.indicators import (
-    YEARS,
     definitions,
     list_organizations,
     load_values,
     synthetic_values,
 )
+from services.demo.roadmap import PLAN_INDICATORS, PLAN_TITLE
+from services.demo.years import demo_years
 from shared.migrations import upgrade
 from shared.settings import Settings
 from tests.conftest import run_sync
@@ -73,6 +75,8 @@ async def test_demo_indicators_and_two_years_of_values(scratch_database):
     url = scratch_database()
     run_sync(upgrade, url)
     settings = Settings(database_url=url)
+    today = settings.today()
+    years = demo_years(today)
     # A fresh database: load unconditionally (migrations may seed reference tables).
     said = await load(url, only_if_empty=False, settings=settings)
     assert "demo data loaded" in said
@@ -92,6 +96,10 @@ async def test_demo_indicators_and_two_years_of_values(scratch_database):
         (seed_001,) = [r for r in roadmaps if "001_" in (r["source"] or "")]
         for indicator, entry in zip(created, entries, strict=True):
             linked = [by_id[i] for i in indicator["roadmap_ids"]]
+            # The district's plan of the year is measured by a few (services/demo/roadmap.py).
+            plan = [r for r in linked if r["title"] == PLAN_TITLE]
+            assert len(plan) == (indicator["code"] in PLAN_INDICATORS), indicator["code"]
+            linked = [r for r in linked if r not in plan]
             assert linked, indicator["code"]
             if entry["roadmap"]["seed"] == "001":
                 assert indicator["roadmap_ids"] == [seed_001["id"]]
@@ -110,10 +118,10 @@ async def test_demo_indicators_and_two_years_of_values(scratch_database):
         organizations = await list_organizations(client)
         schools = [o for o in organizations if o["kind"] == "school"]
         data_value = [e for e in entries if e["method"] == "data_value"]
-        total = len(schools) * len(data_value) * len(YEARS)
+        total = len(schools) * len(data_value) * len(years)
         assert f", {total} data values" in said  # all imported by `load`, none refused
         # The same values again change nothing.
-        again = await load_values(client, organizations)
+        again = await load_values(client, organizations, today)
         assert again["unchanged"] == again["total"] == total
         assert again["imported"] == again["updated"] == 0
 
@@ -121,14 +129,16 @@ async def test_demo_indicators_and_two_years_of_values(scratch_database):
             "/v1/data-values",
             params={"indicator_code": "additional_education_coverage", "limit": 500},
         )
-        assert stored.json()["total"] == len(schools) * len(YEARS)
+        assert stored.json()["total"] == len(schools) * len(years)
+        assert {v["period"] for v in stored.json()["items"]} == set(years)
 
-    _check_distribution(organizations)
+    _check_distribution(organizations, today)
 
 
-def _check_distribution(organizations: list[dict]) -> None:
-    values = synthetic_values(organizations)
-    assert values == synthetic_values(list(reversed(organizations)))  # deterministic
+def _check_distribution(organizations: list[dict], today: date) -> None:
+    values = synthetic_values(organizations, today)
+    assert values == synthetic_values(list(reversed(organizations)), today)  # deterministic
+    previous, current = demo_years(today)
     schools = {o["id"]: o for o in organizations if o["kind"] == "school"}
     by = defaultdict(dict)
     for v in values:
@@ -147,7 +157,7 @@ def _check_distribution(organizations: list[dict]) -> None:
                 if p["value_type"] == "percent":
                     assert 0 <= value <= 100
 
-    def mean(code: str, ids, year: str = YEARS[1]) -> float:
+    def mean(code: str, ids, year: str = current) -> float:
         return statistics.mean(by[code][(i, year)] for i in ids)
 
     rural = [i for i, o in schools.items() if o["context"]["rural"]]
@@ -160,11 +170,11 @@ def _check_distribution(organizations: list[dict]) -> None:
         "risk_group_additional_education", high
     )
     # A few schools clearly weaker: well below the district's median.
-    coverage = sorted(by["additional_education_coverage"][(i, YEARS[1])] for i in schools)
+    coverage = sorted(by["additional_education_coverage"][(i, current)] for i in schools)
     assert 2 <= sum(c < statistics.median(coverage) - 15 for c in coverage) <= 6
     # Year on year: small changes.
     for code, p in params.items():
-        pairs = [(by[code][(i, YEARS[0])], by[code][(i, YEARS[1])]) for i in schools]
+        pairs = [(by[code][(i, previous)], by[code][(i, current)]) for i in schools]
         if p["value_type"] == "boolean":
             assert sum(a != b for a, b in pairs) <= len(pairs) // 3, code
         elif p["value_type"] == "percent":
@@ -184,4 +194,4 @@ def _check_distribution(organizations: list[dict]) -> None:
     assert 0.3 < sum(present) / len(present) < 0.95
     # "Билет в будущее" is counted cumulatively.
     tickets = by["ticket_to_future_recommendations"]
-    assert all(tickets[(i, YEARS[1])] >= tickets[(i, YEARS[0])] for i in schools)
+    assert all(tickets[(i, current)] >= tickets[(i, previous)] for i in schools)

@@ -7,9 +7,10 @@ import httpx
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from services.demo.decisions import ANSWERED, DECISIONS
-from services.demo.indicators import YEARS, _schools
+from services.demo.indicators import _schools
 from services.demo.loader import DEMO_PASSWORD
-from services.demo.surveys import BELOW_MINIMUM, PERIOD, respondents
+from services.demo.surveys import BELOW_MINIMUM, respondents
+from services.demo.years import demo_years
 from shared.db import create_engine
 from tests.conftest import running_apps
 from tests.demo.helpers import organizations, read
@@ -31,6 +32,8 @@ def test_three_schools_answer_below_the_disclosure_minimum_the_others_at_it_or_a
 
 async def test_the_demo_districts_nok_has_totals_and_ranks(loaded_demo):
     settings, said = loaded_demo.settings, loaded_demo.said
+    # The НОК of the previous school year (over); the decisions' effect in the current one.
+    previous, current = demo_years(settings.today())
     assert "the НОК checklist (200 values)" in said  # 8 checklist values × 25 schools
     engine = create_engine(settings.database_url)
     try:
@@ -45,15 +48,16 @@ async def test_the_demo_districts_nok_has_totals_and_ranks(loaded_demo):
                 )
             token = signed.json()["access_token"]
             district = (await read(apps.api, "/v1/me", token))["scope_id"]
-            body = await read(apps.reports, "/v1/nok", token, territory_id=district, period=PERIOD)
+            where = {"territory_id": district, "period": previous}
+            body = await read(apps.reports, "/v1/nok", token, **where)
             campaigns = await read(apps.surveys, "/v1/campaigns", token)
             decisions = await read(
                 apps.reports,
                 "/v1/decisions",
                 token,
                 territory_id=district,
-                period=YEARS[0],
-                compare_period=YEARS[1],
+                period=previous,
+                compare_period=current,
             )
     finally:
         await engine.dispose()
@@ -78,7 +82,7 @@ async def test_the_demo_districts_nok_has_totals_and_ranks(loaded_demo):
     assert [o["total"] for o in ranked] == sorted((o["total"] for o in ranked), reverse=True)
     assert 0 < body["total"] <= 100
     parents = [c for c in campaigns["items"] if c["audience"] == "parents"]
-    assert sorted(c["title"] for c in parents if c["period"] == PERIOD) == [
+    assert sorted(c["title"] for c in parents if c["period"] == previous) == [
         "НОК УООД: анкета родителей",
         "Удовлетворённость родителей",
     ]
@@ -87,7 +91,7 @@ async def test_the_demo_districts_nok_has_totals_and_ranks(loaded_demo):
     assert sorted(d["text"] for d in decisions) == sorted(DECISIONS)
     assert sorted(d["indicator_code"] for d in decisions) == sorted(ANSWERED)
     effects = [d["effect"] for d in decisions]
-    assert all(e["period"] == YEARS[1] and e["before"] is not None for e in effects)
+    assert all(e["period"] == current and e["before"] is not None for e in effects)
     assert all(e["after"] is not None and e["improved"] is not None for e in effects)
     generated = re.search(r"(\d+) recommendations, 3 decisions", said)
     assert generated and int(generated.group(1)) > 3  # the default rules over the demo year

@@ -3,11 +3,11 @@ plainly against the rest of the district (computed from the generated bodies, no
 
 import json
 import statistics
+from datetime import date
 
 import pytest
 
 from services.api.assessment_tasks.service import DATA
-from services.demo.indicators import YEARS
 from services.demo.participants import (
     MATH_SCALE,
     MATH_TASKS,
@@ -16,7 +16,10 @@ from services.demo.participants import (
     roles,
     synthetic_participants,
 )
+from services.demo.years import demo_years
 from tests.demo.helpers import organizations
+
+YEARS = demo_years(date.today())
 
 
 def specs():
@@ -32,6 +35,7 @@ def specs():
 
 
 SPECS = specs()
+BY_YEAR = {(paper, year): spec for paper, spec in SPECS.items() for year in YEARS}
 
 
 def mark(body, total):
@@ -42,7 +46,8 @@ def mark(body, total):
 @pytest.fixture(scope="module")
 def demo():
     orgs = organizations()
-    return orgs, {r: s.id for r, s in roles(orgs).items()}, synthetic_participants(orgs, SPECS)
+    bodies = synthetic_participants(orgs, BY_YEAR, YEARS)
+    return orgs, {r: s.id for r, s in roles(orgs).items()}, bodies
 
 
 def of(bodies, org_id, paper=None, year=None):
@@ -61,7 +66,7 @@ def totals(body):
 
 def test_the_participants_are_the_same_each_time_and_a_few_hundred(demo):
     orgs, _, bodies = demo
-    assert synthetic_participants(orgs, SPECS) == bodies
+    assert synthetic_participants(orgs, BY_YEAR, YEARS) == bodies
     # 25 schools × 2 years × 2 papers × 12 participants
     assert len(bodies) == 100
     assert sum(len(b["participants"]) for b in bodies) == 2 * 2 * 25 * 12
