@@ -1,4 +1,6 @@
-"""Reporting periods: academic year `2021/2022`, year `2022`, quarter `2022Q3`, month `2022-09`."""
+"""Reporting periods: academic year `2021/2022`, year `2022`, quarter `2022Q3`, month `2022-09`;
+and a programme's span of consecutive school years `2021/2022-2023/2024` or calendar years
+`2021-2023`, which a roadmap may have (`parse_programme_period`) but no value is reported for."""
 
 import calendar
 import re
@@ -13,7 +15,9 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from shared.errors import Invalid
 
-PeriodKind = Literal["academic_year", "year", "quarter", "month"]
+PeriodKind = Literal["academic_year", "year", "quarter", "month", "academic_years", "years"]
+SPAN_KINDS = ("academic_years", "years")  # a programme's span: no `previous`, no `next`
+MAX_SPAN = 10  # years a programme may span
 
 # Years outside this range are typos (20221, 0202), not periods anyone reports on.
 MIN_YEAR = 1900
@@ -23,6 +27,8 @@ _ACADEMIC_RE = re.compile(r"(\d{4})/(\d{4})")
 _YEAR_RE = re.compile(r"\d{4}")
 _QUARTER_RE = re.compile(r"(\d{4})Q(\d)")
 _MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
+_ACADEMIC_SPAN_RE = re.compile(r"(\d{4})/(\d{4})-(\d{4})/(\d{4})")
+_YEAR_SPAN_RE = re.compile(r"(\d{4})-(\d{4})")
 
 # Roadmap titles: "в 2019 - 2020 уч. году", "на 2021-2022 учебный год", "2019–2020", "на 2021 год".
 _TITLE_RANGE_RE = re.compile(
@@ -44,7 +50,10 @@ class Period:
     @property
     def previous(self) -> "Period":
         """The period of the same kind one step before (2021/2022 -> 2020/2021, 2022Q1 ->
-        2021Q4, 2022-01 -> 2021-12). ValueError when that falls before MIN_YEAR."""
+        2021Q4, 2022-01 -> 2021-12). ValueError when that falls before MIN_YEAR, or for a
+        programme's span (SPAN_KINDS)."""
+        if self.kind in SPAN_KINDS:
+            raise ValueError(f"Период «{self.code}» — срок программы: предыдущего нет")
         year = self.start.year
         if self.kind == "academic_year":
             return academic_year(year - 1)
@@ -58,7 +67,10 @@ class Period:
     @property
     def next(self) -> "Period":
         """The period of the same kind one step after (2021/2022 -> 2022/2023, 2021Q4 ->
-        2022Q1, 2021-12 -> 2022-01). ValueError when that falls after MAX_YEAR."""
+        2022Q1, 2021-12 -> 2022-01). ValueError when that falls after MAX_YEAR, or for a
+        programme's span (SPAN_KINDS)."""
+        if self.kind in SPAN_KINDS:
+            raise ValueError(f"Период «{self.code}» — срок программы: следующего нет")
         year = self.end.year
         if self.kind == "academic_year":
             return academic_year(self.start.year + 1)
@@ -138,6 +150,37 @@ def parse_period(code: str) -> Period:
     )
 
 
+def parse_programme_period(code: str) -> Period:
+    """A roadmap's period: a reporting period (`parse_period`), or a programme's span of 2 to
+    MAX_SPAN consecutive school years `2021/2022-2023/2024` (1 September 2021 – 31 August 2024,
+    kind `academic_years`) or calendar years `2021-2023` (kind `years`). ValueError (Russian)
+    for anything else: the message names what is wrong."""
+    if isinstance(code, str) and (m := _ACADEMIC_SPAN_RE.fullmatch(code)):
+        first, last = parse_period(f"{m[1]}/{m[2]}"), parse_period(f"{m[3]}/{m[4]}")
+        kind: PeriodKind = "academic_years"
+    elif isinstance(code, str) and (m := _YEAR_SPAN_RE.fullmatch(code)):
+        first, last = calendar_year(int(m[1])), calendar_year(int(m[2]))
+        kind = "years"
+    else:
+        return parse_period(code)
+    years = last.start.year - first.start.year + 1
+    if not 2 <= years <= MAX_SPAN:
+        raise ValueError(
+            f"Период «{code}»: срок программы — от 2 до {MAX_SPAN} лет, первый год раньше "
+            f"последнего (например, 2021/2022-2023/2024 или 2021-2023)"
+        )
+    return Period(code, kind, first.start, last.end)
+
+
+def reporting_period_of(period: Period, today: date) -> Period:
+    """The reporting period a report of something of `period` starts from: `period` itself,
+    or for a programme's span the school year of its last day or of `today`, whichever is
+    earlier (the span's own years, when the programme is all ahead: its first school year)."""
+    if period.kind not in SPAN_KINDS:
+        return period
+    return academic_year_of(max(period.start, min(period.end, today)))
+
+
 def period_or_invalid(code: str, field: str = "period", where: str = "query") -> Period:
     """The period a request names, or a 422 naming its field (`where`: query or body)."""
     try:
@@ -157,18 +200,25 @@ def academic_year_of(d: date) -> Period:
 
 
 def period_of_roadmap(text: str) -> Period | None:
-    """Best-effort period of a roadmap from its title, e.g. "на 2021-2022 учебный год"."""
+    """Best-effort period of a roadmap from its title: "на 2021-2022 учебный год" and
+    "2021/22" a school year; "на 2021-2022 годы" ("гг.", "годов") and "2021-2024" (more than
+    two years, no "уч.") a programme's span of calendar years `2021-2022`; "2021-2024 уч. годы"
+    one of school years `2021/2022-2023/2024` (`parse_programme_period`)."""
     lowered = _DASHES_RE.sub("-", text.lower())
     if m := _TITLE_RANGE_RE.search(lowered):
         first, second_text = int(m[1]), m[3]
         second = (
             int(second_text) if len(second_text) == 4 else first // 100 * 100 + int(second_text)
         )
-        # "2021-2022 годы" is two calendar years, which no single Period can represent.
-        if m["suffix"] in ("гг", "годы", "годов") or second != first + 1:
-            return None
+        calendar_years = m["suffix"] in ("гг", "годы", "годов")
+        if second == first + 1 and not calendar_years:
+            code = f"{first}/{second}"
+        elif m["suffix"] == "уч":
+            code = f"{first}/{first + 1}-{second - 1}/{second}"
+        else:
+            code = f"{first}-{second}"
         try:
-            return academic_year(first)
+            return parse_programme_period(code)
         except ValueError:
             return None
     if m := _TITLE_YEAR_RE.search(lowered):
@@ -185,11 +235,17 @@ PERIOD_DESCRIPTION = "2021/2022, 2022, 2022Q3 or 2022-09"
 
 
 def period_query(
-    name: str = "period", *, description: str = PERIOD_DESCRIPTION, required: bool = True
+    name: str = "period",
+    *,
+    description: str = PERIOD_DESCRIPTION,
+    required: bool = True,
+    programmes: bool = False,
 ) -> Callable[..., Any]:
     """A dependency reading the query parameter `name` (a code, at most 20 characters) as a
-    Period; None when it is absent and not `required`. A malformed code is a 422 naming
-    `["query", name]`, the message saying what is wrong; a missing required one FastAPI's 422."""
+    Period (with `programmes`, a programme's span too: `parse_programme_period`); None when it
+    is absent and not `required`. A malformed code is a 422 naming `["query", name]`, the
+    message saying what is wrong; a missing required one FastAPI's 422."""
+    parse = parse_programme_period if programmes else parse_period
     if required:
 
         def required_period(
@@ -197,7 +253,7 @@ def period_query(
                 str, Query(alias=name, max_length=PERIOD_MAX_LENGTH, description=description)
             ],
         ) -> Period:
-            return _parsed(code, name)
+            return _parsed(code, name, parse)
 
         return required_period
 
@@ -206,14 +262,14 @@ def period_query(
             str | None, Query(alias=name, max_length=PERIOD_MAX_LENGTH, description=description)
         ] = None,
     ) -> Period | None:
-        return None if code is None else _parsed(code, name)
+        return None if code is None else _parsed(code, name, parse)
 
     return optional_period
 
 
-def _parsed(code: str, name: str) -> Period:
+def _parsed(code: str, name: str, parse: Callable[[str], Period] = parse_period) -> Period:
     try:
-        return parse_period(code)
+        return parse(code)
     except ValueError as exc:
         raise Invalid.at(name, str(exc), where="query") from exc
 
@@ -244,6 +300,16 @@ def _body_schema(_source: Any, _handler: GetCoreSchemaHandler) -> core_schema.Co
 PeriodQuery = Annotated[Period, Depends(period_query())]
 # The same, optional: None when absent.
 OptionalPeriodQuery = Annotated[Period | None, Depends(period_query(required=False))]
+# A roadmap's period, optional: a reporting period or a programme's span (`2021-2023`).
+PROGRAMME_PERIOD_DESCRIPTION = (
+    f"{PERIOD_DESCRIPTION}, or a programme's span: 2021/2022-2023/2024, 2021-2023"
+)
+OptionalProgrammePeriodQuery = Annotated[
+    Period | None,
+    Depends(
+        period_query(required=False, programmes=True, description=PROGRAMME_PERIOD_DESCRIPTION)
+    ),
+]
 # A body field holding a period code (a string of at most 20 characters, as documented): read
 # into a Period, a 422 naming the field when malformed; written back as the code.
 PeriodBody = Annotated[Period, GetPydanticSchema(_body_schema)]

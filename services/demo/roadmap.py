@@ -110,10 +110,15 @@ _YEAR = re.compile(r"(?<!\d)(20(?:1[5-9]|2[0-4]))(?:/(\d\d))?(?!\d)")
 def seed_periods(today: date) -> dict[str, str]:
     """The periods of the seed documents whose headings name none, by seed (their stages and
     deadlines say it, moved as `demo_text` moves them): the cluster's 2019/2020 programme
-    (000) and the 2021 roadmap (004). The others' headings give theirs, but the experimental
-    programme's three years (003) and the preschool roadmap's two (in 002) fit no period."""
+    (000), the experimental programme's three calendar years 2019–2021 (003: its stages run
+    from January to December of each, a programme's span) and the 2021 roadmap (004). The
+    others' headings give theirs (the preschool plan's "на 2021-2022 годы" a span too)."""
     moved = shift(today)
-    return {"000": f"{2019 + moved}/{2020 + moved}", "004": str(2021 + moved)}
+    return {
+        "000": f"{2019 + moved}/{2020 + moved}",
+        "003": f"{2019 + moved}-{2021 + moved}",
+        "004": str(2021 + moved),
+    }
 
 
 def demo_text(text: str, today: date) -> str:

@@ -41,15 +41,19 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
         roadmaps = (await client.get("/v1/roadmaps?limit=100")).json()
         assert roadmaps["total"] == 15  # the 14 of the seeds and the district's plan of the year
         # The seeds as the demo district's own, moved to today: 2021/2022 is the current
-        # school year, 2019/2020 three years before it, the 2021 roadmap (004) this year's.
+        # school year, 2019/2020 three years before it, the 2021 roadmap (004) this year's;
+        # the programmes of several years as spans: 2019-2021 (003), 2021-2022 годы (002's
+        # preschool roadmap).
         this_year = academic_year_of(today)
         before = academic_year_of(today.replace(year=today.year - 2))
+        year = this_year.start.year
         periods = Counter(r["period"] for r in roadmaps["items"])
         assert periods == {
             this_year.code: 10,  # 9 of 002 and the plan
             before.code: 2,  # 000 and 001
-            str(this_year.start.year): 1,  # 004
-            None: 2,  # 003 (three years) and 002's preschool roadmap (two)
+            str(year): 1,  # 004
+            f"{year - 2}-{year}": 1,  # 003: three calendar years
+            f"{year}-{year + 1}": 1,  # 002's preschool roadmap: two calendar years
         }
         titles = " ".join(r["title"] for r in roadmaps["items"])
         assert "Дятьков" not in titles and "Кайтаг" not in titles

@@ -98,14 +98,22 @@ async def test_the_plan_of_the_year_reports_indicator_values_of_its_year(loaded_
             token = signed.json()["access_token"]
             roadmaps = await read(apps.api, "/v1/roadmaps", token, limit=100)
             (plan,) = [r for r in roadmaps["items"] if r["title"] == PLAN_TITLE]
+            # The experimental programme (seed 003): three calendar years, the last this one.
+            year = int(current[:4])
+            (programme,) = [r for r in roadmaps["items"] if r["period"] == f"{year - 2}-{year}"]
             transport = httpx.ASGITransport(app=apps.reports)
             async with httpx.AsyncClient(transport=transport, base_url="http://r") as client:
-                report = await client.get(
-                    f"/v1/reports/roadmaps/{plan['id']}",
-                    headers={"Authorization": f"Bearer {token}"},
+                bearer = {"Authorization": f"Bearer {token}"}
+                report = await client.get(f"/v1/reports/roadmaps/{plan['id']}", headers=bearer)
+                spanned = await client.get(
+                    f"/v1/reports/roadmaps/{programme['id']}", headers=bearer
                 )
     finally:
         await engine.dispose()
+
+    # A programme's report starts from the school year of today, inside its span.
+    assert spanned.status_code == 200, spanned.text
+    assert f"Период отчёта: {current}" in _text(spanned.text)
 
     assert plan["period"] == current
     assert report.status_code == 200, report.text

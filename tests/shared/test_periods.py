@@ -12,7 +12,9 @@ from shared.periods import (
     contains,
     latest_thick,
     parse_period,
+    parse_programme_period,
     period_of_roadmap,
+    reporting_period_of,
 )
 
 d = date
@@ -191,16 +193,72 @@ def test_period_of_roadmap_reads_the_title(title, code):
     [
         "Дорожная карта",
         "Использование оценочных процедур в системе дополнительного образования",
-        # Two calendar years: no single period can stand for them.
-        "Дорожная карта по развитию муниципальной системы оценки качества дошкольного "
-        "образования в Дятьковском районе на 2021-2022 годы",
-        "на 2021 - 2022 гг.",
-        "программа 2019-2021",
         "",
     ],
 )
-def test_period_of_roadmap_is_none_without_a_single_period(title):
+def test_period_of_roadmap_is_none_without_a_period(title):
     assert period_of_roadmap(title) is None
+
+
+@pytest.mark.parametrize(
+    ("title", "code", "kind", "start", "end"),
+    [
+        (
+            "Дорожная карта по развитию муниципальной системы оценки качества дошкольного "
+            "образования в Дятьковском районе на 2021-2022 годы",
+            "2021-2022",
+            "years",
+            date(2021, 1, 1),
+            date(2022, 12, 31),
+        ),
+        ("на 2021 - 2022 гг.", "2021-2022", "years", date(2021, 1, 1), date(2022, 12, 31)),
+        ("программа 2019-2021", "2019-2021", "years", date(2019, 1, 1), date(2021, 12, 31)),
+        (
+            "программа на 2021–2024 уч. годы",
+            "2021/2022-2023/2024",
+            "academic_years",
+            date(2021, 9, 1),
+            date(2024, 8, 31),
+        ),
+    ],
+)
+def test_period_of_roadmap_reads_a_programme_of_several_years(title, code, kind, start, end):
+    """Programmes of several years: a span, of calendar years unless «уч.» says school years."""
+    period = period_of_roadmap(title)
+    assert (period.code, period.kind, period.start, period.end) == (code, kind, start, end)
+    assert parse_programme_period(code) == period
+
+
+@pytest.mark.parametrize(
+    ("code", "field"),
+    [
+        ("2023-2021", "от 2 до 10 лет"),
+        ("2021-2021", "от 2 до 10 лет"),
+        ("2021-2035", "от 2 до 10 лет"),
+        ("2021/2022-2021/2022", "от 2 до 10 лет"),
+        ("2021/2022-2023/2025", "два соседних года"),
+        ("2021/2022-2023", "не распознан"),
+    ],
+)
+def test_a_malformed_programme_span_is_refused_with_the_reason(code, field):
+    with pytest.raises(ValueError, match=field):
+        parse_programme_period(code)
+
+
+def test_a_programme_span_has_no_neighbours_and_reports_from_its_latest_school_year():
+    span = parse_programme_period("2024-2026")
+    for step in ("previous", "next"):
+        with pytest.raises(ValueError, match="срок программы"):
+            getattr(span, step)
+    with pytest.raises(ValueError):  # values are never reported for a span
+        parse_period("2024-2026")
+    assert reporting_period_of(span, date(2026, 12, 2)).code == "2026/2027"  # today, inside
+    assert reporting_period_of(span, date(2028, 3, 1)).code == "2026/2027"  # its last day
+    assert reporting_period_of(span, date(2023, 5, 1)).code == "2023/2024"  # all ahead
+    school_years = parse_programme_period("2021/2022-2023/2024")
+    assert reporting_period_of(school_years, date(2026, 12, 2)).code == "2023/2024"
+    one = parse_period("2022Q3")
+    assert reporting_period_of(one, date(2026, 12, 2)) is one
 
 
 # The default period's walk (shared.periods.latest_thick): each read carries the period

@@ -23,7 +23,7 @@ from services.api.territories.models import Territory
 from shared.errors import Conflict
 from shared.identity import Principal, ScopeType
 from shared.pagination import Pagination
-from shared.periods import parse_period
+from shared.periods import parse_programme_period
 from shared.templating import natural_key
 
 # How many rows a home lists at the most (the rest is said as "показаны N из M").
@@ -85,7 +85,7 @@ def _by_period(line: RoadmapLine) -> tuple[int, int, tuple[tuple[int, int | str]
     start = roadmap.period_start
     if start is None and roadmap.period:
         try:
-            start = parse_period(roadmap.period).start
+            start = parse_programme_period(roadmap.period).start
         except ValueError:
             start = None
     title = natural_key(roadmap.title)

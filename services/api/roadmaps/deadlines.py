@@ -11,7 +11,7 @@ from datetime import date
 from typing import Literal
 
 from services.api.roadmaps._ru_dates import MONTHS, PIECE_PATTERNS, normalise, ordinal
-from shared.periods import MAX_YEAR, MIN_YEAR, Period, academic_year
+from shared.periods import MAX_YEAR, MIN_YEAR, SPAN_KINDS, Period, academic_year
 
 DeadlineKind = Literal["window", "recurring", "schedule", "unparsed"]
 Recurrence = Literal["yearly", "semiannual", "quarterly", "monthly", "weekly", "during_period"]
@@ -245,6 +245,9 @@ def _scan(text: str, academic: bool, lenient: bool) -> list[list[_Piece]]:
 def _year_by_period(piece: _Piece, period: Period) -> int:
     # In an academic year September–December belong to its first year, January–August to its
     # second; judged by the piece's first month, so "III квартал" is July–September of the second.
+    # A programme of several years (a span) cannot say which of its years is meant.
+    if period.kind in SPAN_KINDS:
+        raise _Unparsed(f"no year, and the period {period.code} spans several")
     if period.kind == "academic_year":
         return period.start.year if piece.first_month >= 9 else period.end.year
     return period.start.year

@@ -31,7 +31,7 @@ from services.api.roadmaps.schemas import (
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, Pagination, PaginationDep
-from shared.periods import OptionalPeriodQuery
+from shared.periods import PROGRAMME_PERIOD_DESCRIPTION, OptionalProgrammePeriodQuery
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 
 router = APIRouter(tags=["roadmaps"])
@@ -82,7 +82,8 @@ async def import_roadmap(
     access: AccessDep,
     limits: UploadLimitsDep,
     period: Annotated[
-        str | None, Form(description="By default: from the document's heading")
+        str | None,
+        Form(description=f"{PROGRAMME_PERIOD_DESCRIPTION}. By default: from the heading"),
     ] = None,
 ) -> ImportAnswer:
     """Import the activity tables of a document; a document with several roadmaps gives
@@ -108,7 +109,7 @@ async def import_roadmap(
 async def list_roadmaps(
     access: AccessDep,
     page: PaginationDep,
-    period: OptionalPeriodQuery,
+    period: OptionalProgrammePeriodQuery,
     level: Level | None = None,
     owner_id: uuid.UUID | None = None,
     q: Annotated[str | None, Query(max_length=200)] = None,

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
+from shared.periods import PROGRAMME_PERIOD_DESCRIPTION
 from shared.validation import CLEARABLE, UpdateSchema
 
 Level = Literal["region", "municipality", "cluster", "organization"]
@@ -65,7 +66,7 @@ class RoadmapCreate(BaseModel):
     level: Level
     owner_type: OwnerType
     owner_id: uuid.UUID
-    period: str | None = Field(default=None, description="2021/2022, 2022, 2022Q3 or 2022-09")
+    period: str | None = Field(default=None, description=PROGRAMME_PERIOD_DESCRIPTION)
     passport: Passport = Field(default_factory=Passport)
     sections: list[SectionCreate] = Field(default_factory=list, max_length=200)
 

@@ -21,7 +21,7 @@ from services.api.territories.scope import DbScopeResolver
 from shared.errors import Invalid, NotFound
 from shared.identity import Principal, ScopeType, require_roles
 from shared.pagination import Pagination, containing, paginate, where_given
-from shared.periods import Period, parse_period
+from shared.periods import Period, parse_programme_period
 from shared.scope import ScopeInfo, contains
 
 # Which owner each level of roadmap has.
@@ -34,10 +34,12 @@ LEVEL_OWNER = {
 
 
 def period_of(code: str | None, field: str = "period") -> Period | None:
+    """A roadmap's period from its code (a reporting period or a programme's span,
+    `parse_programme_period`); None for none; Invalid naming `field` when it does not parse."""
     if not code:
         return None
     try:
-        return parse_period(code)
+        return parse_programme_period(code)
     except ValueError as exc:
         raise Invalid.at(field, f"Период «{code}» не распознан: {exc}") from exc
 
@@ -223,7 +225,8 @@ async def list_roadmaps(
     period: Period | None = None,
     q: str | None = None,
 ) -> tuple[list[Roadmap], int]:
-    """Roadmaps the caller may read: of their scope, and of the territories and clusters above."""
+    """Roadmaps the caller may read: of their scope, and of the territories and clusters above;
+    with `period`, those of that period and the programmes of several years that take it in."""
     principal, scopes = access.principal, access.scopes
     query = select(Roadmap).order_by(Roadmap.created_at.desc(), Roadmap.id)
     if not principal.unrestricted and principal.scope_type and principal.scope_id:
@@ -247,10 +250,17 @@ async def list_roadmaps(
                 (Roadmap.owner_type == "cluster") & Roadmap.owner_id.in_(in_territory)
             )
         query = query.where(or_(*conditions))
-    code = period.code if period else None
-    query = where_given(
-        query, (Roadmap.level, level), (Roadmap.owner_id, owner_id), (Roadmap.period, code)
-    )
+    query = where_given(query, (Roadmap.level, level), (Roadmap.owner_id, owner_id))
+    if period is not None:  # its own, and the programmes of several years that take it in
+        several_years = Roadmap.period_end - Roadmap.period_start > 366
+        query = query.where(
+            or_(
+                Roadmap.period == period.code,
+                several_years
+                & (Roadmap.period_start <= period.start)
+                & (Roadmap.period_end >= period.end),
+            )
+        )
     return await paginate(access.session, containing(query, q, Roadmap.title), page)
 
 

@@ -13,7 +13,13 @@ from services.reports.clients.surveys import SurveysClient
 from services.reports.documents.client import DocumentsApi
 from services.reports.indicator_values import service as values_service
 from shared.identity import Principal, ScopeType
-from shared.periods import Period, academic_year_of, latest_thick, parse_period
+from shared.periods import (
+    Period,
+    academic_year_of,
+    latest_thick,
+    parse_programme_period,
+    reporting_period_of,
+)
 from shared.scope import ScopeResolver
 
 EARLIER_PERIODS = 3  # the "over time" chart: the report's period and up to three before it
@@ -74,12 +80,14 @@ async def compute_values(
 
 
 def report_period(asked: Period | None, default: str | None, today: date) -> Period:
-    """The asked period, else the default (the roadmap's), else the current academic year."""
+    """The asked period, else the default (the roadmap's; for a programme's span the school year
+    of its last day or of `today`, whichever is earlier: `reporting_period_of`), else the
+    current academic year."""
     if asked is not None:
         return asked
     if default:
         try:
-            return parse_period(default)
+            return reporting_period_of(parse_programme_period(default), today)
         except ValueError:
             pass  # a stored period that no longer parses: fall back to today's
     return academic_year_of(today)

@@ -1,0 +1,98 @@
+"""Roadmaps of programmes that run several years: a span of school or calendar years as the
+roadmap's period (`2021/2022-2023/2024`, `2021-2023`), read by deadlines and the list."""
+
+import pytest
+
+from tests.api.helpers import post_roadmap
+
+
+async def create(api_client, world, period, activities=()):
+    sections = [
+        {"title": "Этапы", "activities": [{"title": t, "deadline_text": d} for t, d in activities]}
+    ]
+    answer = await post_roadmap(api_client, world, period=period, sections=sections)
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+async def test_a_programme_of_three_years_keeps_its_span_and_dates_what_names_a_year(
+    api_client, world
+):
+    roadmap = await create(
+        api_client,
+        world,
+        "2021-2023",
+        [
+            ("Подготовительный этап", "январь 2021 года - декабрь 2021 года"),
+            ("Мониторинг", "ежегодно"),
+            ("Совещание", "Сентябрь"),  # which of the three Septembers: not guessed
+        ],
+    )
+    assert (roadmap["period"], roadmap["period_start"], roadmap["period_end"]) == (
+        "2021-2023",
+        "2021-01-01",
+        "2023-12-31",
+    )
+    activities = {a["title"]: a for s in roadmap["sections"] for a in s["activities"]}
+    stage = activities["Подготовительный этап"]
+    assert (stage["due_start"], stage["due_end"]) == ("2021-01-01", "2021-12-31")
+    yearly = activities["Мониторинг"]
+    assert (yearly["recurrence"], yearly["due_end"]) == ("yearly", "2023-12-31")
+    assert activities["Совещание"]["deadline_kind"] == "unparsed"
+    assert activities["Совещание"]["due_end"] is None
+
+
+async def test_the_list_by_a_school_year_takes_in_the_programmes_that_run_through_it(
+    api_client, world
+):
+    programme = await create(api_client, world, "2021/2022-2023/2024")
+    this_year = await create(api_client, world, "2022/2023")
+    await create(api_client, world, "2024/2025")
+    h = world.headers("analyst")
+
+    async def listed(period: str) -> set[str]:
+        answer = await api_client.get("/v1/roadmaps", params={"period": period}, headers=h)
+        assert answer.status_code == 200, answer.text
+        return {r["id"] for r in answer.json()["items"]}
+
+    assert await listed("2022/2023") == {programme["id"], this_year["id"]}
+    assert await listed("2021/2022-2023/2024") == {programme["id"]}
+    assert programme["id"] not in await listed("2024/2025")
+
+
+@pytest.mark.parametrize(
+    ("period", "says"),
+    [
+        ("2023-2021", "от 2 до 10 лет"),
+        ("2021/2022-2023/2025", "два соседних года"),
+        ("2021-2040", "от 2 до 10 лет"),
+    ],
+)
+async def test_a_malformed_span_is_422_naming_the_period(api_client, world, period, says):
+    answer = await post_roadmap(api_client, world, period=period)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    (error,) = [e for e in answer.json()["errors"] if e["loc"][-1] == "period"]
+    assert says in error["msg"]
+    listed = await api_client.get(
+        "/v1/roadmaps", params={"period": period}, headers=world.headers("analyst")
+    )
+    assert listed.status_code == 422 and says in listed.text
+
+
+async def test_a_new_span_rereads_the_deadlines(api_client, world):
+    roadmap = await create(api_client, world, "2021/2022", [("Совещание", "Сентябрь")])
+    (activity,) = roadmap["sections"][0]["activities"]
+    assert activity["due_end"] == "2021-09-30"
+    answer = await api_client.patch(
+        f"/v1/roadmaps/{roadmap['id']}",
+        json={"period": "2021/2022-2022/2023"},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["period_end"] == "2023-08-31"
+    items = await api_client.get(
+        f"/v1/roadmaps/{roadmap['id']}/activities", headers=world.headers("analyst")
+    )
+    (activity,) = items.json()["items"]
+    assert activity["deadline_kind"] == "unparsed" and activity["due_end"] is None
