@@ -144,12 +144,17 @@ def evaluate(expression: str, term: Callable[[str, str], float | None]) -> float
 
 
 def select_target(definition: dict[str, Any], unit: Unit, period: str) -> dict[str, Any] | None:
-    """The most specific target: period and scope > scope > period > the default `target`."""
+    """The most specific target: period and scope > scope > period > the default `target`; a
+    count's naming no kind of scope only at the indicator's own level (a count adds up)."""
+    own_level = definition.get("level") or "organization"
+    at_or_above = definition.get("unit") != "count" or unit.scope_type == own_level
     best, best_rank = None, None
     for target in definition.get("targets") or []:
         if target.get("period") not in (None, period):
             continue
         scope_type, scope_id = target.get("scope_type"), target.get("scope_id")
+        if scope_type is None and not at_or_above:
+            continue
         if scope_type is not None and scope_type != unit.scope_type:
             continue
         if scope_id is not None and str(scope_id) != str(unit.scope_id):
@@ -157,7 +162,7 @@ def select_target(definition: dict[str, Any], unit: Unit, period: str) -> dict[s
         rank = (scope_type is not None, target.get("period") is not None, scope_id is not None)
         if best_rank is None or rank > best_rank:
             best, best_rank = target, rank
-    chosen = best or definition.get("target")
+    chosen = best or (definition.get("target") if at_or_above else None)
     return {"op": chosen["op"], "value": chosen["value"]} if chosen else None
 
 

@@ -229,6 +229,38 @@ def test_target_is_the_most_specific_one():
     assert select_target(definition, org(A), PREV)["value"] == 50
 
 
+def test_a_districts_count_target_is_the_districts_not_each_schools():
+    """«Не менее 2 тыс. обучающихся района»: a count adds up, so the district is judged by its
+    target, not each school by the whole district's figure; a target naming organizations
+    still applies to them; a share's target compares alike at every level."""
+    district = dict(
+        define("participants", "data_value", {"value_type": "number"}),
+        unit="count",
+        level="territory",
+        target={"op": ">=", "value": 2000},
+        targets=[{"period": P, "scope_type": None, "scope_id": None, "op": ">=", "value": 1500}],
+    )
+    assert select_target(district, GROUP, P) == {"op": ">=", "value": 1500}
+    assert select_target(district, GROUP, PREV) == {"op": ">=", "value": 2000}
+    assert select_target(district, org(A), P) is None
+    assert select_target(district, Unit("cluster", GROUP_ID, frozenset({A})), P) is None
+    schools = {
+        "period": None,
+        "scope_type": "organization",
+        "scope_id": None,
+        "op": ">=",
+        "value": 5,
+    }
+    assert select_target(dict(district, targets=[schools]), org(A), P)["value"] == 5
+    schools_count = dict(district, level="organization", targets=[])
+    assert select_target(schools_count, org(A), P) == {"op": ">=", "value": 2000}
+    assert select_target(schools_count, GROUP, P) is None
+    share = dict(PERCENT, unit="percent", level="territory", target={"op": ">=", "value": 65})
+    calc = calculator(share, inputs=VALUES)
+    assert calc.item("trained", org(B), P, PREV)["status"] == "not_achieved"
+    assert calc.item("trained", GROUP, P, PREV)["status"] == "achieved"
+
+
 def test_status_compares_the_value_with_the_target():
     achieved = dict(PERCENT, target={"op": ">=", "value": 65})
     calc = calculator(achieved, inputs=VALUES)

@@ -56,10 +56,11 @@ async def test_html_report_shows_indicators_charts_execution_and_decisions(
     assert rows == [
         # by code: "mentors", then "trained"; each named once, its rows beneath, with how a
         # cluster's and a territory's figure is obtained (mentors: counts added up; trained:
-        # the schools' percentages averaged, 80 and 50 → 65)
+        # the schools' percentages averaged, 80 and 50 → 65); a school's count target (≥ 2)
+        # is no target for the sum of a cluster or territory
         [f"{MENTORS} (кластеры и территории: сумма по организациям)"],
-        ["территория", "Район 1", "4", f"≥{N}2", "✓ достигнуто", "+2", "2"],
-        ["кластер", "Кластер 1", "4", f"≥{N}2", "✓ достигнуто", "+2", "2"],
+        ["территория", "Район 1", "4", "—", "· цель не задана", "+2", "2"],
+        ["кластер", "Кластер 1", "4", "—", "· цель не задана", "+2", "2"],
         ["организация", "Школа 1", "3", f"≥{N}2", "✓ достигнуто", "+2", "1"],
         ["организация", "Школа 2", "1", f"≥{N}2", "✗ не достигнуто", "0", "1"],
         [f"{TRAINED} (кластеры и территории: {MEAN})"],

@@ -217,7 +217,13 @@ def after_min_n(value: Value | None, min_n: int) -> Value | None:
 class TargetIndex:
     """One definition's targets by (scope_type, scope_id, period), so that choosing the target of
     a scope costs a few lookups, not a scan of every target (a region has thousands of scopes,
-    an indicator may carry a target per municipality). Chooses what `select_target` chooses."""
+    an indicator may carry a target per municipality). Chooses what `select_target` chooses.
+
+    A count's target that names no kind of scope (the default, or one of a period only) is of
+    the indicator's own `level` only: a count adds up, so a district's «не менее 2 тыс.
+    обучающихся» is no target for each school's part of it (`no_target` there), nor a school's
+    «не менее 5» one for the district's total. Other units (shares, means, scores) compare
+    alike at every level. A target naming the kind of scope applies as it says."""
 
     # The keys to look up, most specific first: rank (scope_type, period, scope_id) as
     # select_target orders it, from (set, set, set) down to (unset, unset, unset).
@@ -237,10 +243,15 @@ class TargetIndex:
             )
             self.by_key.setdefault(key, target)  # the first of equal rank wins, as in a scan
         self.default = definition.get("target")
+        additive = definition.get("unit") == "count"
+        self.level = (definition.get("level") or "organization") if additive else None
 
     def select(self, scope: Scope, period: str) -> dict[str, Any] | None:
         scope_id = str(scope.scope_id)
+        untyped = self.level is None or scope.scope_type == self.level
         for typed, dated, named in self._RANKS:
+            if not (typed or untyped):
+                continue
             key = (
                 scope.scope_type if typed else None,
                 scope_id if named else None,
@@ -249,13 +260,14 @@ class TargetIndex:
             if key in self.by_key:
                 chosen = self.by_key[key]
                 return {"op": chosen["op"], "value": chosen["value"]}
-        chosen = self.default
+        chosen = self.default if untyped else None
         return {"op": chosen["op"], "value": chosen["value"]} if chosen else None
 
 
 def select_target(definition: dict[str, Any], scope: Scope, period: str) -> dict[str, Any] | None:
     """The most specific target: period and scope > scope > period > the default `target`
-    (`{op, value}`, or None). For many scopes build one TargetIndex instead."""
+    (`{op, value}`, or None); a count's naming no kind of scope only at the indicator's
+    `level` (TargetIndex). For many scopes build one TargetIndex instead."""
     return TargetIndex(definition).select(scope, period)
 
 
