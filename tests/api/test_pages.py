@@ -252,6 +252,18 @@ async def test_signing_out_ends_the_session(browser, api_client, world):
     assert (await copy.get("/")).status_code == 200  # the sign-in page, not the home
 
 
+async def test_the_sign_in_and_out_addresses_typed_in_lead_to_the_entry(browser, world):
+    """/sign-in and /sign-out typed into the address bar: the entry page, not a JSON 405; a
+    GET signs nobody out."""
+    typed = await browser().get("/sign-in?next=/values")
+    assert typed.status_code == 303 and typed.headers["location"] == "/?next=%2Fvalues"
+    assert (await browser().get("/sign-in?next=https://evil.example/")).headers["location"] == "/"
+    client, _ = await signed_in(browser, "viewer@soko.example")
+    out = await client.get("/sign-out")
+    assert out.status_code == 303 and out.headers["location"] == "/"
+    assert (await client.get("/home")).status_code == 200  # still signed in
+
+
 async def test_signed_in_the_entry_leads_home(browser, world):
     client, _ = await signed_in(browser, "viewer@soko.example")
     answer = await client.get("/")

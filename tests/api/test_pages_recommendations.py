@@ -64,6 +64,10 @@ async def test_the_analyst_filters_by_status_and_school(browser, world, db):
     accepted = await client.get("/home", params={"rec_status": "accepted"})
     assert _shown(accepted.text) == {str(r.id) for r in made if r.status == "accepted"}
     assert "Всего: 20" in Dom(accepted.text).text("main")
+    # The intro speaks of what is shown: accepted ones are no longer «к рассмотрению».
+    assert "Принятые — возьмите в работу или отклоните" in accepted.text
+    assert "Новые — к рассмотрению" not in accepted.text
+    assert "Новые — к рассмотрению" in home.text
     of_s1 = await client.get("/home", params={"rec_org": str(world.s1.id)})
     assert _shown(of_s1.text) == {str(world.rec_s1.id)}
     # Another territory's school: nothing of it, not an error.

@@ -3,6 +3,9 @@
 import re
 from datetime import UTC, datetime
 
+from services.api.app import create_app as create_api
+from services.surveys.app import create_app as create_surveys
+from tests.surveys import forms
 from tests.surveys.forms import launch
 
 SVG = re.compile(r"<svg[^>]*viewBox=[^>]*>.*?</svg>", re.S)
@@ -90,3 +93,30 @@ async def test_a_closed_campaigns_sheet_no_longer_invites_to_answer(surveys_clie
     assert sheet.status_code == 200
     assert "Приём ответов завершён" in sheet.text
     assert "Наведите камеру" not in sheet.text
+
+
+@forms.in_a_browser
+async def test_a_sheet_opened_on_a_phone_fits_its_width_and_asks_nothing_missing(
+    apps, isolation, settings, surveys_client, playwright
+):
+    """A leader opens the sheet on a phone to send it to the parents' chat: no sideways
+    scrolling (the QR code narrows to the screen), no missing favicon or other request."""
+    world = await forms.committed_world(isolation, settings)
+    campaign = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+    path = f"/v1/campaigns/{campaign['id']}/organizations/{world.s1.id}/sheet"
+    # Real servers, each on its own event loop: the sheet asks the api for the school's name.
+    async with (
+        forms.served(create_api(settings)) as api_base,
+        forms.served(create_surveys(settings.model_copy(update={"api_url": api_base}))) as base,
+        forms.phone(playwright) as (page, problems),
+    ):
+        await page.set_extra_http_headers(world.headers("leader"))
+        answer = await page.goto(base + path)
+        assert answer.status == 200
+        await playwright.expect(page.locator(".qr svg")).to_be_visible()
+        widths = await page.evaluate(
+            "[document.documentElement.scrollWidth, window.innerWidth,"
+            " document.querySelector('.qr').getBoundingClientRect().width]"
+        )
+        assert widths[0] <= widths[1] and 0 < widths[2] <= widths[1], widths
+    assert problems == []

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -139,6 +139,15 @@ async def entry(request: Request, session: SessionDep) -> Response:
     if await visitor(request, session) is not None:
         return _redirect(then or "/home")
     return _sign_in_page(request, next_address=then)
+
+
+@router.get("/sign-in")
+@router.get("/sign-out")
+async def typed_in(request: Request) -> Response:
+    """An address typed in or bookmarked (`/sign-in`, `/sign-out`): the entry page (`next`
+    kept), never a 405. A GET changes nothing: signing out takes the page's button."""
+    then = _next_address(request.app.state.settings, request.query_params.get("next"))
+    return _redirect("/" if then is None else f"/?{urlencode({'next': then})}")
 
 
 @router.post("/sign-in")
