@@ -68,7 +68,7 @@ async def test_the_analyst_drills_from_the_territory_to_a_cluster_and_a_school(
     # M1: S1 50 and S2 80, a mean of 65 %, short of 70; the year before (60 + 75) / 2 = 67.5.
     # The district's and the cluster's figures are the schools' percentages averaged: said so.
     assert row.startswith(
-        f"{NAME} {BASIS} только он Район 1 65,0 % ✗ не достигнуто ≥ 70,0 % 67,5 % −2,5 п.п."
+        f"{NAME} {BASIS} показать отдельно Район 1 65,0 % ✗ не достигнуто ≥ 70,0 % 67,5 % −2,5 п.п."
     )
     assert "Кластер 1 (кластер) 65,0 % ✗ не достигнуто ≥ 70,0 %" in row
     assert "Район 2" not in page.text and "Кластер 2" not in page.text  # M2 is not the analyst's
@@ -255,7 +255,7 @@ async def test_the_administrator_chooses_a_territory(browser, valued):
     )
     row = text_of(region, "indicator-trained")
     # The region: S1 50, S2 80, S3 90: 73,3 %; its municipalities and both clusters below.
-    assert row.startswith(f"{NAME} {BASIS} только он Область 73,3 % ✓ достигнуто ≥ 70,0 %")
+    assert row.startswith(f"{NAME} {BASIS} показать отдельно Область 73,3 % ✓ достигнуто ≥ 70,0 %")
     assert (
         "Район 1 65,0 %" in row and "Район 2 90,0 %" in row and "Кластер 2 (кластер) 90,0 %" in row
     )

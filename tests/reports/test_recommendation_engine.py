@@ -3,13 +3,14 @@ the conditions over the complex analysis (objectivity, ШНОР, resilient schoo
 a school late for a data collection."""
 
 import uuid
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 
 from services.reports.data_quality.status import Standing
 from services.reports.recommendations.engine import Facts, evaluate, number
+from services.reports.recommendations.facts import campaign_window
 from services.reports.recommendations.rules import default_rules, validate
 from shared.errors import Invalid
 
@@ -167,6 +168,26 @@ def test_a_campaign_not_yet_open_is_not_flagged():
     assert (
         evaluate(rules(*LOW_RESPONSE), facts(campaigns=[_campaign("upcoming", "01.09.2027")])) == []
     )
+
+
+def test_a_campaign_in_the_first_half_of_its_window_is_not_judged_yet():
+    """Five days into a five-week campaign 2 % have answered: too soon to ask for reminders
+    or more time; past its middle the same rate is flagged."""
+    assert evaluate(rules(*LOW_RESPONSE), facts(campaigns=[_campaign("early", "01.01.2027")])) == []
+    opens = datetime(2026, 11, 27, 1, 23, tzinfo=UTC)
+    closes = opens + timedelta(days=35)
+    states = [
+        campaign_window(opens, closes, now)["state"]
+        for now in (
+            opens - timedelta(hours=1),
+            opens + timedelta(days=5),
+            opens + timedelta(days=17, hours=12),
+            opens + timedelta(days=30),
+            closes,
+        )
+    ]
+    assert states == ["upcoming", "early", "open", "open", "ended"]
+    assert campaign_window(None, closes, opens)["state"] == "open"  # no opening known: judged
 
 
 def test_the_response_rule_state_is_one_of_open_or_ended():

@@ -247,7 +247,9 @@ def _response_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
     key = "territories" if rule.addressee_type in TERRITORY_ADDRESSEES else "organizations"
     for campaign in facts.campaigns:
         if campaign.get("state", "open") != state:
-            continue  # an ended campaign cannot be reminded about; one not yet open, not yet
+            # An ended campaign cannot be reminded about; one not yet open, or in the first half
+            # of its window ("early"), cannot be judged by its response rate yet.
+            continue
         for scope, (n, expected) in sorted(campaign[key].items(), key=str):
             if not expected or 100 * n / expected >= threshold:
                 continue

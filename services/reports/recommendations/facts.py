@@ -97,16 +97,26 @@ def _sum_expected(expected: list[int | None]) -> int | None:
     return None if any(e is None for e in expected) else sum(e or 0 for e in expected)
 
 
-def _window(opens_at: datetime | None, closes_at: datetime | None) -> dict[str, str | None]:
-    """A campaign's state now ("upcoming", "open" or "ended"; "open" when its window is
-    unknown) and its closing day as the territory reads it (ДД.ММ.ГГГГ)."""
+def campaign_window(
+    opens_at: datetime | None, closes_at: datetime | None, now: datetime | None = None
+) -> dict[str, str | None]:
+    """A campaign's state at `now` (default: this moment): "upcoming", "early" (open, less
+    than half of its window gone: too soon to judge its response rate), "open" (the second
+    half; also when its window is unknown) or "ended"; and its closing day as the territory
+    reads it (ДД.ММ.ГГГГ)."""
     settings = get_settings()
-    now = datetime.now(UTC)
+    now = now or datetime.now(UTC)
     state = "open"
     if closes_at is not None and closes_at <= now:
         state = "ended"
     elif opens_at is not None and opens_at > now:
         state = "upcoming"
+    elif (
+        opens_at is not None
+        and closes_at is not None
+        and now < opens_at + (closes_at - opens_at) / 2
+    ):
+        state = "early"
     closes = (
         closes_at.astimezone(ZoneInfo(settings.timezone)).strftime("%d.%m.%Y")
         if closes_at is not None
@@ -157,7 +167,7 @@ async def _campaigns(
             {
                 "id": campaign.id,
                 "title": row.title,
-                **_window(row.opens_at, row.closes_at),
+                **campaign_window(row.opens_at, row.closes_at),
                 "organizations": groups[ORGANIZATION],
                 "territories": groups[TERRITORY],
             }
