@@ -68,13 +68,19 @@ _RECOMPUTE = f"""
             ON own.indicator_id = i.indicator_id AND own.organization_id = i.organization_id
         LEFT JOIN api.outlier_bound every
             ON every.indicator_id = i.indicator_id AND every.organization_id IS NULL
-    ), grouped AS (
-        SELECT d.indicator_id, d.organization_id, d.period, d.value, g.territory_id
-        FROM (SELECT DISTINCT indicator_id, territory_id, period FROM input) g
-        JOIN api.organization o ON o.territory_id = g.territory_id
-        JOIN api.data_value d
-            ON d.indicator_id = g.indicator_id AND d.organization_id = o.id
-           AND d.period = g.period
+    ), grouped AS (  -- the values of each organization's period read at once (OFFSET 0: so
+        -- planned, not once per indicator), those of the indicators checked kept
+        SELECT d.indicator_id, d.organization_id, d.period, d.value, d.territory_id
+        FROM (
+            SELECT d.indicator_id, d.organization_id, d.period, d.value, o.territory_id
+            FROM (SELECT DISTINCT o.id, t.territory_id, t.period
+                  FROM (SELECT DISTINCT territory_id, period FROM input) t
+                  JOIN api.organization o ON o.territory_id = t.territory_id) o
+            JOIN api.data_value d ON d.organization_id = o.id AND d.period = o.period
+            OFFSET 0) d
+        JOIN (SELECT DISTINCT indicator_id, territory_id, period FROM input) g
+            ON g.indicator_id = d.indicator_id AND g.territory_id = d.territory_id
+           AND g.period = d.period
     ), group_median AS MATERIALIZED (
         SELECT indicator_id, territory_id, period, count(*) AS n,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
