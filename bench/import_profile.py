@@ -143,6 +143,7 @@ def _statement_label(statement: str) -> str:
         ("idempotency", "sql: idempotency keys"),
         ("CREATE TEMPORARY TABLE", "sql: temp table"),
         ("TRUNCATE pg_temp", "sql: temp table"),
+        ("ANALYZE pg_temp", "sql: temp table"),
     ):
         if marker in words:
             return label
@@ -177,7 +178,7 @@ def explained(plans: list[str]) -> Iterator[None]:
 
     async def execute(self: AsyncSession, statement: Any, params: Any = None, **kw: Any) -> Any:
         if isinstance(statement, TextClause) and not statement.text.lstrip().upper().startswith(
-            ("CREATE", "TRUNCATE")
+            ("CREATE", "TRUNCATE", "ANALYZE")
         ):
             probe = text("EXPLAIN (ANALYZE, BUFFERS) " + statement.text).bindparams(
                 *statement._bindparams.values()

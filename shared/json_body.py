@@ -6,11 +6,12 @@ reads otherwise: NaN and ±Infinity, numbers past a double's range (1e400), lone
 (`\\ud800`), encodings other than UTF-8 (all refused: the standard reader takes them, and
 `shared.validation` then names the field in a 422), and integers past 64 bits (read as a float,
 where the standard reader keeps the integer). A body orjson refuses, or that holds a run of 19
-digits or more, is read by the standard reader: the answer is the same either way.
+digits or more, is read by the standard reader: the answer is the same either way. What orjson
+reads holds nothing PostgreSQL cannot store unless a `\\u0000` is in it, so such a body is not
+walked again for it (`read`, `shared.validation`).
 """
 
 import json
-import re
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -18,23 +19,35 @@ import orjson
 from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
-_LONG_DIGITS = re.compile(rb"\d{19}")  # a 64-bit integer has at most 19 digits
+# A 64-bit integer has at most 19 digits: a run of 19 found as 19 zeros once every digit is a
+# zero and every other byte a space (1 ms for 1.3 MB, where a pattern search took 12 ms).
+_DIGITS_ONLY = bytes(0x30 if 0x30 <= byte <= 0x39 else 0x20 for byte in range(256))
+_LONG_DIGITS = b"0" * 19
+_NUL = b"\\u0000"  # the only way to write U+0000 in JSON that orjson reads
+
+
+def read(body: bytes) -> tuple[Any, bool]:
+    """The value of a JSON body, as `json.loads` reads it (its errors too), and whether it
+    certainly holds nothing PostgreSQL cannot store (`shared.validation`): orjson read it (it
+    refuses NaN, ±Infinity, numbers past a double's range and lone surrogates) and no
+    `\\u0000` is in it; False says only that the value must be walked to know."""
+    if _LONG_DIGITS not in body.translate(_DIGITS_ONLY):
+        try:
+            return orjson.loads(body), _NUL not in body
+        except orjson.JSONDecodeError:
+            pass
+    return json.loads(body), False
 
 
 def loads(body: bytes) -> Any:
     """The value of a JSON body, as `json.loads` reads it (its errors too)."""
-    if not _LONG_DIGITS.search(body):
-        try:
-            return orjson.loads(body)
-        except orjson.JSONDecodeError:
-            pass
-    return json.loads(body)
+    return read(body)[0]
 
 
 class _FastJsonRequest(Request):
     async def json(self) -> Any:
         if not hasattr(self, "_json"):
-            self._json = loads(await self.body())
+            self._json, self.storable = read(await self.body())
         return self._json
 
 

@@ -237,6 +237,8 @@ async def _body_errors(request: Request) -> list[dict[str, Any]]:
             data = await request.json()
         except ValueError:
             return []  # not JSON: FastAPI's own validation names the body
+        if getattr(request, "storable", False) is True:  # read by `shared.json_body.read`
+            return []  # nothing to find: a 10,000-row post's walk (10 ms) spared
         return unstorable_errors(data, ("body",))
     if kind == "form":
         errors = []

@@ -11,6 +11,7 @@ import json
 import pytest
 from sqlalchemy import ARRAY, JSON, Float, String, bindparam, text
 
+from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator, IndicatorTarget
 from services.api.roadmaps.models import Roadmap
 from services.api.territories.models import Territory
@@ -229,6 +230,23 @@ async def test_a_surrogate_in_a_json_key_is_named_by_its_escape(api_client, worl
     )
     body = refused(answer, ["body", "context", "x\\udc80y"])
     assert "\\udc80" in body["detail"]
+
+
+async def test_a_bulk_post_read_by_orjson_still_refuses_nul_and_surrogates(api_client, world, db):
+    # The data values' post reads its body with orjson, whose body is not walked when it
+    # certainly holds nothing unstorable: U+0000 (which orjson reads) is still named, in a
+    # value's text and in a key, and so is a lone surrogate (which orjson refuses).
+    row = {"indicator_code": "x", "organization_id": str(world.s1.id), "period": "2022"}
+    with_nul = [row | {"value": 1}, row | {"value": 2, "period": "20\x0022"}]
+    with_nul.append(row | {"value": 3, "note\x00": 1})
+    with_surrogate = [row | {"value": 1}, row | {"value": 3, "indicator_code": "\udc80"}]
+    headers = world.headers("admin")
+    answer = await send(api_client, "POST", "/v1/data-values", {"values": with_nul}, headers)
+    refused(answer, ["body", "values", 1, "period"], ["body", "values", 2, "note\x00"])
+    body = {"values": with_surrogate}
+    answer = await send(api_client, "POST", "/v1/data-values", body, headers)
+    refused(answer, ["body", "values", 1, "indicator_code"])
+    assert await count(db, DataValue) == 0
 
 
 async def test_raw_utf8_bytes_of_a_surrogate_are_refused_too(api_client, world, db):

@@ -116,6 +116,17 @@ _STAGE_TABLE = text(
         index int NOT NULL, indicator_id uuid NOT NULL, organization_id uuid NOT NULL,
         period text NOT NULL, value float8 NOT NULL) ON COMMIT DELETE ROWS"""
 )
+# The rows the upsert wrote (new and changed values), noted by the upsert itself: the outlier
+# checks recompute from them (`outliers.flag_imported`). A table the planner counts right
+# (a temporary table never analyzed is estimated by its size), where `updated_at = now()` over
+# `api.data_value` was estimated at a row or two and every later join planned as a loop.
+_WRITTEN = "import_data_value_written"
+_WRITTEN_STAGED = f"pg_temp.{_WRITTEN}"
+_WRITTEN_TABLE = text(
+    f"""CREATE TEMPORARY TABLE IF NOT EXISTS {_WRITTEN} (
+        indicator_id uuid NOT NULL, organization_id uuid NOT NULL, period text NOT NULL,
+        value float8 NOT NULL) ON COMMIT DELETE ROWS"""
+)
 _UPSERT = text(
     f"""
     WITH input AS (
@@ -128,6 +139,9 @@ _UPSERT = text(
             WHERE d.value IS DISTINCT FROM EXCLUDED.value
         RETURNING d.indicator_id, d.organization_id, d.period, d.value, (xmax = 0) AS inserted
     ), audited AS ({_AUDITED}
+    ), noted AS (
+        INSERT INTO pg_temp.{_WRITTEN} (indicator_id, organization_id, period, value)
+        SELECT indicator_id, organization_id, period, value FROM written
     )
     SELECT count(*) FILTER (WHERE inserted) AS imported,
            count(*) FILTER (WHERE NOT inserted) AS updated
@@ -137,16 +151,20 @@ _UPSERT = text(
 
 
 async def _stage(session: AsyncSession, valid: list["Valid"]) -> None:
-    """Copy the rows into the import's temporary table (emptied first: a dry run's savepoint
-    or an earlier import of the same transaction may have left rows)."""
+    """Copy the rows into the import's temporary table (emptied first, with the table of the
+    rows written: a dry run's savepoint or an earlier import of the same transaction may have
+    left rows), and count them for the planner (ANALYZE: the statements reading the copy
+    join it with tables of many rows)."""
     await session.execute(_STAGE_TABLE)
-    await session.execute(text(f"TRUNCATE pg_temp.{_STAGE}"))
+    await session.execute(_WRITTEN_TABLE)
+    await session.execute(text(f"TRUNCATE pg_temp.{_STAGE}, pg_temp.{_WRITTEN}"))
     connection = await (await session.connection()).get_raw_connection()
     await connection.driver_connection.copy_records_to_table(
         _STAGE,
         schema_name="pg_temp",
         records=[(r.index, r.indicator_id, r.organization_id, r.period, r.value) for r in valid],
     )
+    await session.execute(text(f"ANALYZE pg_temp.{_STAGE}"))
 
 
 class DataValueImporter(ScopedImporter):
@@ -264,7 +282,13 @@ class DataValueImporter(ScopedImporter):
         )
         counts = result.one()
         written = bool(counts.imported or counts.updated)
-        await outliers.flag_imported(session, valid, self.warn, written=written, staged=_STAGED)
+        await outliers.flag_imported(
+            session,
+            valid,
+            self.warn,
+            written=written,
+            staged=(_STAGED, _WRITTEN_STAGED),
+        )
         violations = await validation.refresh_import(session, valid, written=written)
         self.violations().extend(violations)
         return Counts(counts.imported, counts.updated)

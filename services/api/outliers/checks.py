@@ -53,12 +53,10 @@ def _spread(medians: str, sample: str) -> str:
 _RECOMPUTE = f"""
     WITH given AS ({{given}}
     ), input AS (  -- the values to check: of numeric indicators, written now if asked
-        SELECT g.indicator_id, g.organization_id, g.period, d.value, o.territory_id, i.unit
-        FROM given g
-        JOIN api.data_value d USING (indicator_id, organization_id, period)
+        SELECT g.indicator_id, g.organization_id, g.period, g.value, o.territory_id, i.unit
+        FROM {{written}}
         JOIN api.indicator i ON i.id = g.indicator_id AND i.unit <> 'boolean'
         JOIN api.organization o ON o.id = g.organization_id
-        WHERE NOT :only_written OR d.updated_at = now()
     ), bounded AS MATERIALIZED (  -- the bound in force: the organization's, global, implicit
         SELECT i.indicator_id, i.organization_id, i.period, i.value,
                CASE WHEN own.id IS NOT NULL THEN own.lower WHEN every.id IS NOT NULL
@@ -70,13 +68,19 @@ _RECOMPUTE = f"""
             ON own.indicator_id = i.indicator_id AND own.organization_id = i.organization_id
         LEFT JOIN api.outlier_bound every
             ON every.indicator_id = i.indicator_id AND every.organization_id IS NULL
-    ), grouped AS (
-        SELECT d.indicator_id, d.organization_id, d.period, d.value, g.territory_id
-        FROM (SELECT DISTINCT indicator_id, territory_id, period FROM input) g
-        JOIN api.organization o ON o.territory_id = g.territory_id
-        JOIN api.data_value d
-            ON d.indicator_id = g.indicator_id AND d.organization_id = o.id
-           AND d.period = g.period
+    ), grouped AS (  -- the values of each organization's period read at once (OFFSET 0: so
+        -- planned, not once per indicator), those of the indicators checked kept
+        SELECT d.indicator_id, d.organization_id, d.period, d.value, d.territory_id
+        FROM (
+            SELECT d.indicator_id, d.organization_id, d.period, d.value, o.territory_id
+            FROM (SELECT DISTINCT o.id, t.territory_id, t.period
+                  FROM (SELECT DISTINCT territory_id, period FROM input) t
+                  JOIN api.organization o ON o.territory_id = t.territory_id) o
+            JOIN api.data_value d ON d.organization_id = o.id AND d.period = o.period
+            OFFSET 0) d
+        JOIN (SELECT DISTINCT indicator_id, territory_id, period FROM input) g
+            ON g.indicator_id = d.indicator_id AND g.territory_id = d.territory_id
+           AND g.period = d.period
     ), group_median AS MATERIALIZED (
         SELECT indicator_id, territory_id, period, count(*) AS n,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
@@ -165,6 +169,13 @@ _RECOMPUTE = f"""
 _GIVEN = """
         SELECT * FROM unnest(:indicator_ids, :organization_ids, :periods)
             AS t(indicator_id, organization_id, period)"""
+# The values given as stored (`g`: the key and value); with `:only_written`, those the current
+# transaction wrote (`updated_at = now()`: the import's upsert stamps new and changed rows so).
+_STORED = """(
+            SELECT t.indicator_id, t.organization_id, t.period, d.value
+            FROM ({given}) t
+            JOIN api.data_value d USING (indicator_id, organization_id, period)
+            WHERE NOT :only_written OR d.updated_at = now()) g"""
 _KEYS = (
     bindparam("indicator_ids", type_=ARRAY(Uuid)),
     bindparam("organization_ids", type_=ARRAY(Uuid)),
@@ -176,7 +187,9 @@ _SETTINGS = (
     bindparam("territory_min", type_=Integer),
     bindparam("history_min", type_=Integer),
 )
-RECOMPUTE = text(_RECOMPUTE.format(given=_GIVEN)).bindparams(*_KEYS, *_SETTINGS)
+RECOMPUTE = text(
+    _RECOMPUTE.format(given=_GIVEN, written=_STORED.format(given="SELECT * FROM given"))
+).bindparams(*_KEYS, *_SETTINGS)
 
 # Imports of one territory's schools may recompute the same group's flags at once: each takes
 # the groups it touches in one order (transaction-level advisory locks, released at commit),
@@ -185,26 +198,30 @@ RECOMPUTE = text(_RECOMPUTE.format(given=_GIVEN)).bindparams(*_KEYS, *_SETTINGS)
 _LOCK_GROUPS = """
     SELECT count(pg_advisory_xact_lock(k)) FROM (
         SELECT DISTINCT hashtextextended(
-            'outliers:' || t.indicator_id || ':' || o.territory_id || ':' || t.period, 0) AS k
-        FROM ({given}) t
-        JOIN api.data_value d USING (indicator_id, organization_id, period)
-        JOIN api.organization o ON o.id = t.organization_id
-        WHERE NOT :only_written OR d.updated_at = now()
+            'outliers:' || g.indicator_id || ':' || o.territory_id || ':' || g.period, 0) AS k
+        FROM {written}
+        JOIN api.organization o ON o.id = g.organization_id
         ORDER BY k
     ) groups
     """
-LOCK_GROUPS = text(_LOCK_GROUPS.format(given=_GIVEN)).bindparams(*_KEYS, _SETTINGS[0])
+LOCK_GROUPS = text(_LOCK_GROUPS.format(written=_STORED.format(given=_GIVEN))).bindparams(
+    *_KEYS, _SETTINGS[0]
+)
 
 
 @functools.cache
-def staged(table: str) -> tuple[TextClause, TextClause]:
-    """`LOCK_GROUPS` and `RECOMPUTE` whose keys are the rows of a table of the session
-    (indicator_id, organization_id, period, each key once: an import's copy of its rows)
-    instead of three arrays (constant SQL only)."""
+def staged(table: str, written: str) -> tuple[TextClause, TextClause]:
+    """`LOCK_GROUPS` and `RECOMPUTE` with `:only_written` whose keys are the rows of a table of
+    the session (indicator_id, organization_id, period, each key once: an import's copy of its
+    rows) instead of three arrays, and the values the transaction wrote those of another
+    (indicator_id, organization_id, period, value: the rows its upsert wrote, a subset of
+    `table`'s) instead of `updated_at = now()` over `api.data_value`, which the planner
+    estimates at a row or two (every later join then planned as a loop). Constant SQL only."""
     given = f"SELECT indicator_id, organization_id, period FROM {table}"  # noqa: S608
+    rows = f"{written} g"
     return (
-        text(_LOCK_GROUPS.format(given=given)).bindparams(_SETTINGS[0]),
-        text(_RECOMPUTE.format(given=given)).bindparams(*_SETTINGS),
+        text(_LOCK_GROUPS.format(written=rows)),
+        text(_RECOMPUTE.format(given=given, written=rows)).bindparams(*_SETTINGS[1:]),
     )
 
 

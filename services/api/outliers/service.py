@@ -68,18 +68,19 @@ async def recompute(
     *,
     only_written: bool = False,
     settings: Settings | None = None,
-    staged: str | None = None,
+    staged: tuple[str, str] | None = None,
 ) -> list[Any]:
     """Recompute the flags these stored values (unique keys) can change, or with
     `only_written` those the current transaction wrote can (`checks.RECOMPUTE`); the flags of
     `keys`: rows of (indicator_id, organization_id, period, kind, value, bound, median, n,
-    score). With `staged`, a table of the session holding the very `keys` (an import's copy
-    of its rows), the keys are read from there instead of being sent again (`keys` may then be
-    None)."""
+    score). With `staged`, two tables of the session: one holding the very `keys` (an import's
+    copy of its rows), read instead of the keys being sent again (`keys` may then be None), and
+    one of the rows the transaction wrote among them with their values (`checks.staged`), read
+    instead of `only_written`'s filter (always on then)."""
     if staged is None and not keys:
         return []
     settings = settings or get_settings()
-    lock, statement = (LOCK_GROUPS, RECOMPUTE) if staged is None else checks.staged(staged)
+    lock, statement = (LOCK_GROUPS, RECOMPUTE) if staged is None else checks.staged(*staged)
     arrays: dict[str, Any] = {"only_written": only_written}
     if staged is None and keys:
         indicators, organizations, periods = zip(*keys, strict=True)
@@ -133,13 +134,13 @@ async def flag_imported(
     warn: Callable[[int, str, str], None],
     *,
     written: bool = True,
-    staged: str | None = None,
+    staged: tuple[str, str] | None = None,
 ) -> None:
     """The data-values import's hook, right after its rows are stored in the same transaction:
     recompute what the new and changed values change (one statement for the batch) and warn
     of each flagged row, unchanged ones included, at `["value"]`. With `written` False (the
     import changed no value) nothing can change: the stored flags are read (no lock taken).
-    `staged`: the import's copy of `rows` (see `recompute`)."""
+    `staged`: the import's copy of `rows` and of the rows it wrote (see `recompute`)."""
     threshold = get_settings().outlier_threshold
     if not rows:
         return
