@@ -1,6 +1,7 @@
 """Data values in bulk: partial rejection, dry run, idempotency, scope, spreadsheets, audit."""
 
 import uuid
+from datetime import date
 from functools import partial
 
 import pytest
@@ -8,6 +9,7 @@ from sqlalchemy import select
 
 from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
+from shared.periods import academic_year_of
 from tests.api.helpers import (
     check_an_api_key_posts_for_its_school_only,
     check_an_idempotency_key_replays,
@@ -221,3 +223,27 @@ async def test_query_reads_many_indicators_and_periods_of_the_callers_schools(ap
     )
     assert only_s2.status_code == 200, only_s2.text
     assert [i["organization_id"] for i in only_s2.json()["items"]] == [s2]
+
+
+async def test_values_of_a_period_not_yet_begun_are_stored_with_a_warning(api_client, world):
+    """«2030/2031» typed for «2020/2021»: stored as posted (a plan may be entered ahead), and
+    the summary says once per period that it has not begun and how many values it holds."""
+    ahead = academic_year_of(date.today()).next.next
+    values = [
+        row(world, period=ahead.code, value=70.0),
+        row(world, org=world.s2.id, period=ahead.code, value=60.0),
+        row(world, period="2020/2021", value=50.0),
+    ]
+    answer = await post(api_client, world, values, who="analyst")
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()
+    assert summary["imported"] == 3
+    said = [w for w in summary["warnings"] if w["loc"] == ["period"]]
+    assert [w["index"] for w in said] == [None]
+    assert (
+        f"Период «{ahead.code}» ещё не начался (начнётся 01.09.{ahead.start.year})"
+        in said[0]["msg"]
+    )
+    assert "2 значения" in said[0]["msg"]
+    past = await post(api_client, world, [row(world, period="2019/2020")], who="analyst")
+    assert not [w for w in past.json()["warnings"] if w["loc"] == ["period"]]

@@ -7,9 +7,10 @@ statement.
 """
 
 import uuid
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, text
@@ -47,7 +48,9 @@ from shared.identity import Principal
 from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 from shared.scope import readable_organizations
+from shared.settings import get_settings
 from shared.tabular import Cell
+from shared.templating import ru_plural
 
 MAX_ROWS = 10_000
 
@@ -167,6 +170,23 @@ async def _stage(session: AsyncSession, valid: list["Valid"]) -> None:
     await session.execute(text(f"ANALYZE pg_temp.{_STAGE}"))
 
 
+def ahead_of_today(valid: Iterable["Valid"], today: date) -> list[str]:
+    """A warning (Russian) per period of the rows that has not begun on `today` (the settings'
+    day in SOKO_TIMEZONE), with how many values it holds: stored as posted, but «2030/2031» for
+    «2020/2021» is a typo an analyst wants told of."""
+    counts = Counter(row.period for row in valid)
+    messages = []
+    for code, count in sorted(counts.items()):
+        start = parse_period(code).start
+        if start > today:
+            values = ru_plural(count, "значение", "значения", "значений")
+            messages.append(
+                f"Период «{code}» ещё не начался (начнётся {start:%d.%m.%Y}): {count} {values} "
+                "за него сохранено — проверьте, не опечатка ли это"
+            )
+    return messages
+
+
 class DataValueImporter(ScopedImporter):
     """The bulk import of data values (`shared.bulk.Importer`) for one caller's request."""
 
@@ -241,6 +261,8 @@ class DataValueImporter(ScopedImporter):
         for index, item in rows:  # a rejected row is told what was reinterpreted too
             for field, note in item.notes if isinstance(item, SheetItem) else ():
                 self.warn(index, field, note)
+        for message in ahead_of_today(valid, get_settings().today()):
+            self.warn(None, "period", message)
         return await validation.screen_import(self.session, valid, rejected), rejected
 
     async def _named_organizations(
