@@ -1,9 +1,13 @@
 """Roadmaps of programmes that run several years: a span of school or calendar years as the
 roadmap's period (`2021/2022-2023/2024`, `2021-2023`), read by deadlines and the list."""
 
+from pathlib import Path
+
 import pytest
 
 from tests.api.helpers import post_roadmap
+
+CASES = Path(__file__).parent / "cases"
 
 
 async def create(api_client, world, period, activities=()):
@@ -96,3 +100,35 @@ async def test_a_new_span_rereads_the_deadlines(api_client, world):
     )
     (activity,) = items.json()["items"]
     assert activity["deadline_kind"] == "unparsed" and activity["due_end"] is None
+
+
+async def test_an_import_names_a_given_period_the_heading_contradicts_and_deadlines_outside_it(
+    api_client, world
+):
+    """rm1 (a plan «на 2021-2022 учебный год», its deadlines in 2021–2022) loaded with the
+    period 2030/2031: kept as chosen, but the report says the heading names 2021/2022 and
+    lists the dated deadlines that fall outside 2030/2031; loaded as its heading says, none."""
+    content = (CASES / "rm1_xlsx_merged_dates.xlsx").read_bytes()
+    fields = {"level": "municipality", "owner_type": "territory", "owner_id": str(world.m1.id)}
+
+    async def load(**form) -> dict:
+        answer = await api_client.post(
+            "/v1/roadmaps/import",
+            data=fields | form,
+            files={"file": ("rm1.xlsx", content)},
+            headers=world.headers("analyst"),
+        )
+        assert answer.status_code == 201, answer.text
+        return answer.json()
+
+    forced = await load(period="2030/2031")
+    assert forced["roadmap"]["period"] == "2030/2031"
+    report = forced["report"]
+    (said,) = [w for w in report["warnings"] if "указанный при загрузке" in w]
+    assert "«2030/2031»" in said and "(2021/2022)" in said
+    outside = report["deadlines_outside_period"]
+    assert outside and all(item["period"] == "2030/2031" for item in outside)
+    assert any("2022" in item["text"] for item in outside)
+    own = (await load())["report"]
+    assert not [w for w in own["warnings"] if "указанный при загрузке" in w]
+    assert own["deadlines_outside_period"] == []

@@ -65,28 +65,56 @@ def _to_create(
 
 
 def _deadline_report(plans: list[RoadmapCreate]) -> dict[str, Any]:
-    parsed, unparsed, missing = 0, [], 0
+    """How the plans' deadlines read: parsed, missing, `deadlines_unparsed` and
+    `deadlines_outside_period` (a window wholly before or after the roadmap's period: «Март
+    2021» in a 2026/2027 plan — kept as written, named for a person to check), each item
+    `{roadmap, number, text}`."""
+    parsed, unparsed, outside, missing = 0, [], [], 0
     for plan in plans:
         period = period_of(plan.period)
         for section in plan.sections:
             for activity in section.activities:
                 if not activity.deadline_text.strip():
                     missing += 1
-                elif deadline_fields(activity.deadline_text, period)["deadline_kind"] == "unparsed":
-                    unparsed.append(
-                        {
-                            "roadmap": plan.title[:120],
-                            "number": activity.number,
-                            "text": activity.deadline_text,
-                        }
-                    )
-                else:
-                    parsed += 1
+                    continue
+                read = deadline_fields(activity.deadline_text, period)
+                item = {
+                    "roadmap": plan.title[:120],
+                    "number": activity.number,
+                    "text": activity.deadline_text,
+                }
+                if read["deadline_kind"] == "unparsed":
+                    unparsed.append(item)
+                    continue
+                parsed += 1
+                start, end = read["due_start"], read["due_end"]
+                if period is not None and (
+                    (end is not None and end < period.start)
+                    or (start is not None and start > period.end)
+                ):
+                    outside.append(item | {"period": period.code})
     return {
         "deadlines_parsed": parsed,
         "deadlines_missing": missing,
         "deadlines_unparsed": unparsed,
+        "deadlines_outside_period": outside,
     }
+
+
+def _period_warnings(imported: list[ImportedRoadmap], given: str | None) -> list[str]:
+    """A period given at the import that is not the one a roadmap's heading names, in Russian
+    (the given one is kept: the person chose it)."""
+    if given is None:
+        return []
+    warnings = []
+    for roadmap in imported:
+        found = period_of_roadmap(f"{roadmap.title} {roadmap.period_text or ''}")
+        if found is not None and found.code != given:
+            warnings.append(
+                f"Период «{given}», указанный при загрузке, не совпадает с заголовком "
+                f"«{_cut(roadmap.title, 120)}» ({found.code}): сроки без года отнесены к {given}"
+            )
+    return warnings
 
 
 async def import_roadmaps(
@@ -122,6 +150,7 @@ async def import_roadmaps(
         )
     plans = [_to_create(r, level, owner_type, owner_id, period) for r in result.roadmaps]
     report |= _deadline_report(plans)
+    report["warnings"] = [*report["warnings"], *_period_warnings(result.roadmaps, period)]
     source = f"import: {filename}"[:300]
     roadmaps = [await create_roadmap(access, plan, source=source) for plan in plans]
     return roadmaps, report
