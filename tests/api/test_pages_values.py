@@ -298,6 +298,11 @@ async def test_decisions_show_the_effect_the_reports_service_computes(
         and "После (2022/2023) 65,0 % · не достигнуто" in text
     )
     assert "Изменение +15,0 п.п." in text and "Есть эффект: улучшение." in text
+    # No decisions in the years around it: no link to walk into empty years.
+    assert "← 2020/2021" not in text and "2022/2023 →" not in text
+    empty = await client.get("/decisions", params={"period": "2020/2021"})
+    assert "Решений по рекомендациям 2020/2021 нет." in text_of(empty, "main")
+    assert "2021/2022 →" in text_of(empty, "main")  # the nearest year with decisions
     # Compared with a year without S1's value: the effect cannot be told.
     later = await client.get("/decisions", params={"period": PERIOD, "compare": "2023/2024"})
     assert "Оценить нельзя: нет значения за 2023/2024." in later.text

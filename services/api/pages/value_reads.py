@@ -350,6 +350,30 @@ async def latest_decisions(
     return start, []
 
 
+async def decision_neighbours(
+    reports: ReportsClient, territory_id: uuid.UUID, period: Period, today: date
+) -> tuple[str | None, str | None]:
+    """The nearest recommendations' periods before and after `period` (of its kind) that have
+    decisions, each looked for up to `DECISIONS_LOOKBACK` steps away and never past today's
+    academic year; None where there is none (the page links to no empty year)."""
+    latest = academic_year_of(today).end
+
+    async def nearest(step: str) -> str | None:
+        current = period
+        for _ in range(DECISIONS_LOOKBACK):
+            try:
+                current = getattr(current, step)
+            except ValueError:
+                return None
+            if current.start > latest:
+                return None
+            if await reports.decisions(territory_id, current.code, current.next.code):
+                return current.code
+        return None
+
+    return await nearest("previous"), await nearest("next")
+
+
 async def decision_lines(
     session: AsyncSession, found: list[DecisionWithEffect]
 ) -> list[DecisionLine]:

@@ -138,9 +138,14 @@ async def decisions_page(request: Request, session: SessionDep) -> Response:
             compare = compare or period.next
             found = await client.decisions(territory, period.code, compare.code)
         names = await value_reads.unit_names(session, {("territory", territory)})
+        before, after = await value_reads.decision_neighbours(
+            client, territory, period, request.app.state.settings.today()
+        )
         return page(
             request,
             "decisions.html",
+            before=before,
+            after=after,
             person=person,
             lines=await value_reads.decision_lines(session, found),
             territory_id=territory,
