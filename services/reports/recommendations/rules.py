@@ -25,7 +25,19 @@ DEFAULTS = Path(__file__).with_name("default_rules.json")
 RULES_NAMESPACE = uuid.UUID("b1f4c3a2-2d7e-4b8f-9a61-3c5d7e9f0a12")
 
 INDICATOR_FIELDS = frozenset(
-    {"indicator", "code", "value", "target", "unit", "n", "previous", "change", "period", "where"}
+    {
+        "indicator",
+        "code",
+        "value",
+        "target",
+        "unit",
+        "n",
+        "basis",
+        "previous",
+        "change",
+        "period",
+        "where",
+    }
 )
 ACTION_KINDS = ("pd_programme", "mentor", "seminar", "monitoring_visit", "other")
 
