@@ -34,7 +34,8 @@ def test_the_demo_data_are_of_the_two_completed_school_years_and_now_of_today():
     assert year_before(date(2026, 12, 2)) == "2025/2026"
     for today in (date(2026, 12, 2), date(2027, 3, 1), date(2030, 9, 1), date(2026, 7, 1)):
         assert year_before(today) in demo_years(today)  # the closed diagnostic's: completed
-        assert parse_period(demo_years(today)[1]).end < today  # both years are over
+        # Both years' springs are over (1 June of the later's second calendar year).
+        assert date(parse_period(demo_years(today)[1]).end.year, 6, 1) <= today
         # The roadmaps move the seeds' latest school year (2021/2022) to today's.
         moved = demo_text("2020/2021 и 2021/2022 учебные годы", today)
         assert moved == f"{year_before(today)} и {current_year(today)} учебные годы"
@@ -126,10 +127,10 @@ async def test_the_plan_of_the_year_reports_indicator_values_of_the_latest_year(
     finally:
         await engine.dispose()
 
-    # A programme's report starts from the school year of today, inside its span, and shows
-    # the latest year with data from there back: the later of the demo's data years.
+    # A programme's report starts from the school year of today, inside its span (the
+    # programme's indicators have no demo values, so there it stays).
     assert spanned.status_code == 200, spanned.text
-    assert f"Период отчёта: {latest}" in _text(spanned.text)
+    assert f"Период отчёта: {current}" in _text(spanned.text)
 
     # The plan is of today's school year; its indicators have no values yet in it, so its
     # report shows the latest school year with data.
