@@ -1,5 +1,5 @@
 """Two academic years of ВПР and ОГЭ results for the demo district (the demo's years, the
-previous and the current school year: services/demo/years.py), deterministic.
+two latest completed school years: services/demo/years.py), deterministic.
 
 Built on the same per-school strength as the synthetic data values, so the same schools are
 weaker everywhere: more "2"s, fewer "4"s and "5"s, lower scores, and (where marking is less

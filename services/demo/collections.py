@@ -1,10 +1,10 @@
-"""The demo's data collection: the district's monitoring of the previous school year (the first
-of the demo's years, services/demo/years.py), its window in that year's late spring, its due
-date long past. The schools have reported its indicators (the demo's values); the two kindergartens
-and the centre, asked too, have not: they are the late ones the analyst's home lists. Three
-schools have submitted their data, the first of them approved; the demo leader's school
-(Гимназия № 1) has not, so its leader can. The values were stored as the demo loaded, after
-the due date: their timeliness is 0 %.
+"""The demo's data collection: the district's monitoring of the earlier of the demo's two
+completed school years (services/demo/years.py), its window in that year's late spring, its due
+date long past (more than a year before `today`). The schools have reported its indicators (the
+demo's values); the two kindergartens and the centre, asked too, have not: they are the late
+ones the analyst's home lists. Three schools have submitted their data, the first of them
+approved; the demo leader's school (Гимназия № 1) has not, so its leader can. The values were
+stored as the demo loaded, after the due date: their timeliness is 0 %.
 """
 
 from typing import Any

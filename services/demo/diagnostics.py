@@ -5,13 +5,14 @@ The district's methodologist launches three identified diagnostics (surveys serv
 `POST /v1/campaigns`) of the teachers of the schools the district's plan works with
 (`participants`: the gymnasium, the two rural schools its plan names, the three weak schools):
 
-- the diagnostic of professional deficits (`teacher_professional_deficits`) of the previous
-  school year (the first of the demo's years, services/demo/years.py), answered by most
+- the diagnostic of professional deficits (`teacher_professional_deficits`) of the school
+  year before today's (completed: one of the demo's data years, services/demo/years.py),
+  answered by most
   teachers (a few did not) and closed (dated October of that year: opened then, answered while
   open, its close set back to then), so that its figures are out to everyone who reads the
   district and the default rules find the deficits;
-- its follow-up in the school year of today, still open, answered by about half of the
-  teachers, the demo teacher among them (their result shows on their home);
+- its follow-up in the school year of today (`current_year`), still open, answered by about
+  half of the teachers, the demo teacher among them (their result shows on their home);
 - the diagnostic of digital assessment competences (`teacher_digital_assessment_deficits`)
   of the same school year, just opened, answered by no one yet: the demo teacher's diagnostic
   to take.
@@ -43,7 +44,7 @@ from services.demo.district import schools as district_schools
 from services.demo.indicators import SEED, School, _clamp, _schools
 from services.demo.roadmap import GYMNASIUM, RURAL
 from services.demo.surveys import NINE_MSK, SIX_PM_MSK, _call, in_school_year
-from services.demo.years import demo_years
+from services.demo.years import current_year, year_before
 from services.surveys.instruments.definition import InstrumentDefinition, load_bank
 
 PROFESSIONAL = "teacher_professional_deficits"
@@ -273,7 +274,7 @@ async def load_diagnostics(
     instruments = await _call(surveys, "GET", "/v1/instruments", 200, params={"limit": 500})
     ids = {i["code"]: i["id"] for i in instruments["items"]}
     bank = {d.code: d for d in load_bank()}
-    period, current = demo_years(today)
+    period, current = year_before(today), current_year(today)
     now = datetime.now(UTC)
     plan = (
         ("main", PROFESSIONAL, period, in_school_year(period, MAIN_OPENED, NINE_MSK)),

@@ -3,8 +3,8 @@
 `indicators.json` holds the indicators that the roadmaps of seeds 001 and 002 define, in the
 format of `POST /v1/indicators`, each with a `roadmap` key naming its source (`{"seed": "001"}`,
 `{"seed": "002", "number": "2.1"}`); the key is replaced by the matching `roadmap_ids` when the
-definitions are posted. `synthetic_values` invents two academic years (the demo's, the previous
-and the current school year: services/demo/years.py) of every `data_value` indicator for every
+definitions are posted. `synthetic_values` invents two academic years (the demo's, the two latest
+completed school years: services/demo/years.py) of every `data_value` indicator for every
 school of the demo district, deterministically.
 """
 

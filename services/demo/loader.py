@@ -32,7 +32,7 @@ from services.demo.roadmap import (
     seed_periods,
 )
 from services.demo.surveys import load_surveys
-from services.demo.years import demo_years
+from services.demo.years import current_year, demo_years
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
 from shared.db import REFERENCE_TABLES, SCHEMAS, create_engine
@@ -283,7 +283,8 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             demo = Demo(client)
             await demo.sign_in(admin_email, admin_password)
             today = settings.today()
-            years = demo_years(today)  # (the previous school year, the current one)
+            years = demo_years(today)  # the data's: the two latest completed school years
+            now = current_year(today)  # what runs now: the open survey
             accounts = await demo.district(today)
             plan_id = await post_plan(client, demo.district_id, today)
             indicators = await load_indicators(
@@ -306,7 +307,7 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
                     client, surveys_client, organizations, settings.disclosure_minimum, years[0]
                 )
                 running = await load_open_survey(
-                    surveys_client, surveys, _schools(organizations), years[1]
+                    surveys_client, surveys, _schools(organizations), now
                 )
                 return values, parents, running
 
@@ -342,7 +343,7 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         f"({parents['checklist_values']} values) and two parents' campaigns "
         f"({parents['nok_responses']} НОК and {parents['satisfaction_responses']} "
         f"satisfaction questionnaires) of {years[0]}, closed, and the parents' satisfaction "
-        f"survey of {years[1]}, open ({running['responses']} answers from "
+        f"survey of {now}, open ({running['responses']} answers from "
         f"{running['schools']} schools so far; a parent's form: {running['form']}); "
         "teachers' diagnostics: "
         f"{diagnosed['main']} of {diagnosed['teachers']} teachers answered the "

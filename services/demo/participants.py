@@ -1,5 +1,5 @@
 """ВПР participants' results by task for the demo district: two academic years (the demo's,
-the previous and the current school year: services/demo/years.py), two papers, every school,
+the two latest completed school years: services/demo/years.py), two papers, every school,
 deterministic (seeded), with five schools that show what the analysis looks for.
 
 The papers are ВПР Russian, grade 4, and mathematics, grade 5, under the task specifications

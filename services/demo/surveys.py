@@ -1,7 +1,7 @@
 """The demo's parents' surveys and НОК checklist: what GET /v1/nok of the district rates.
 
-For the previous school year of the demo (the first of its years, services/demo/years.py, over
-by the time of `today`) every school gets the values of the eight НОК checklist indicators
+For the earlier of the demo's two completed school years (services/demo/years.py, over by
+the time of `today`) every school gets the values of the eight НОК checklist indicators
 (shipped by the api, services/api/indicators/data/nok_checklist.json) and the answers of its
 parents to two anonymous campaigns: the НОК questionnaire (`nok_parents_2018`) and the
 satisfaction survey (`parents_satisfaction`). The answers are keyed in as paper questionnaires

@@ -1,10 +1,16 @@
-"""The demo's school years: the seeds' own moved forward to `today`.
+"""The demo's school years: what runs now, and the completed years its data are of.
 
-The seed documents and the demo's data were written for the school years 2020/2021 and
-2021/2022. The demo moves every year forward by the same number of years (`shift`), so that
-the seeds' latest school year, 2021/2022, becomes the school year of `today`: the demo's data
-are then of the previous and the current school year (`demo_years`), and its roadmaps' deadlines
-fall around `today`.
+The seed documents were written for the school years 2020/2021 and 2021/2022. The demo moves
+their dates forward by the same number of years (`shift`), so that the seeds' latest school
+year, 2021/2022, becomes the school year of `today` (`current_year`): the roadmaps' deadlines,
+the district's plan of the year, the open parents' survey and the diagnostics' follow-up are
+of now.
+
+The demo's data (indicator values, ВПР/ОГЭ results, the closed campaigns and diagnostic,
+decisions, the data collection) are of the two latest COMPLETED school years (`demo_years`).
+The rule: a school year is completed once 1 June of its second calendar year has passed — its
+spring (ВПР, ОГЭ, the monitoring's collection) is over. So from September to May the completed
+years are the two before the current one; in June–August the year just ending counts too.
 """
 
 from datetime import date
@@ -12,6 +18,18 @@ from datetime import date
 from shared.periods import academic_year, academic_year_of
 
 SEEDS_LATEST_YEAR = 2021  # the seeds' latest school year: 2021/2022
+COMPLETED_FROM = (6, 1)  # (month, day): a school year is completed from this day of its spring
+
+
+def current_year(today: date) -> str:
+    """The school year of `today`, what runs now: "2026/2027" for 2026-12-02."""
+    return academic_year_of(today).code
+
+
+def year_before(today: date) -> str:
+    """The school year before `today`'s, always completed: "2025/2026" for 2026-12-02 (the
+    later of `demo_years`; the earlier in June–August)."""
+    return academic_year(academic_year_of(today).start.year - 1).code
 
 
 def shift(today: date) -> int:
@@ -19,8 +37,16 @@ def shift(today: date) -> int:
     return academic_year_of(today).start.year - SEEDS_LATEST_YEAR
 
 
-def demo_years(today: date) -> tuple[str, str]:
-    """The two school years of the demo's data, (previous, current) of `today`: the seeds'
-    2020/2021 and 2021/2022 moved by `shift`, e.g. ("2025/2026", "2026/2027") for 2026-12-02."""
+def latest_completed(today: date) -> int:
+    """The first calendar year of the latest school year completed by `today` (COMPLETED_FROM):
+    2025 (2025/2026) for 2026-12-02 and for 2026-06-01, 2024 for 2026-05-31."""
     current = academic_year_of(today).start.year
-    return academic_year(current - 1).code, academic_year(current).code
+    return current if today >= date(current + 1, *COMPLETED_FROM) else current - 1
+
+
+def demo_years(today: date) -> tuple[str, str]:
+    """The two school years of the demo's data, the latest two completed by `today` (earlier,
+    later): ("2024/2025", "2025/2026") for 2026-12-02, ("2023/2024", "2024/2025") for
+    2026-05-31."""
+    later = latest_completed(today)
+    return academic_year(later - 1).code, academic_year(later).code

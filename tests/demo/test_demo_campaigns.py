@@ -1,7 +1,7 @@
 """The demo's parents' campaigns as a user meets them: the satisfaction survey of this school
 year is open, with parents' answers from most schools through their links and «затрудняюсь
 ответить» on its form; the gymnasium's leader keys in paper questionnaires from the home; the
-closed campaigns of the previous school year are dated in that school year, not on the day of
+closed campaigns of completed school years are dated in that school year, not on the day of
 the load, and before today."""
 
 from datetime import UTC, date, datetime, timedelta
@@ -14,7 +14,7 @@ from services.demo.loader import DEMO_PASSWORD
 from services.demo.open_survey import NOT_YET, web_respondents
 from services.demo.roadmap import GYMNASIUM
 from services.demo.surveys import in_school_year
-from services.demo.years import demo_years
+from services.demo.years import demo_years, year_before
 from shared.headers import SESSION_COOKIE
 from shared.periods import academic_year_of, contains, parse_period
 from tests.api.test_pages import sign_in
@@ -133,14 +133,15 @@ async def test_closed_campaigns_are_dated_in_their_school_year(loaded_demo):
             home = (await browser.get("/home")).text
 
     now = datetime.now(UTC)
-    previous = parse_period(demo_years(loaded_demo.settings.today())[0])
+    today = loaded_demo.settings.today()
+    earlier = parse_period(demo_years(today)[0])
     closed = [c for c in campaigns if c["status"] == "closed"]
-    # The НОК and satisfaction questionnaires of the parents, the diagnostic of the teachers,
-    # all of the previous school year.
+    # The НОК and satisfaction questionnaires of the parents of the earlier of the demo's
+    # completed school years, the diagnostic of the teachers of the year before today's.
     assert sorted((c["audience"], c["period"]) for c in closed) == [
-        ("parents", previous.code),
-        ("parents", previous.code),
-        ("teachers", previous.code),
+        ("parents", earlier.code),
+        ("parents", earlier.code),
+        ("teachers", year_before(today)),
     ]
     for campaign in closed:
         year = parse_period(campaign["period"])
@@ -149,9 +150,8 @@ async def test_closed_campaigns_are_dated_in_their_school_year(loaded_demo):
         assert opened < shut < now
         if campaign["audience"] == "parents":  # closed by the end of May
             assert shut.date() <= date(year.end.year, 5, 31)
-    # The analyst's home says so («завершена, до 27.05.2026» for 2025/2026), never the day of
+    # The analyst's home says so («завершена, до 27.05.2025» for 2024/2025), never the day of
     # the load.
-    assert home.count(f"завершена, до 27.05.{previous.end.year}") == 2
-    assert f"завершена, до 29.10.{previous.start.year}" in home
-    today = loaded_demo.settings.today().strftime("%d.%m.%Y")
-    assert f"завершена, до {today}" not in home
+    assert home.count(f"завершена, до 27.05.{earlier.end.year}") == 2
+    assert f"завершена, до 29.10.{parse_period(year_before(today)).start.year}" in home
+    assert f"завершена, до {today.strftime('%d.%m.%Y')}" not in home

@@ -25,7 +25,7 @@ async def _home(apps, email: str) -> str:
 
 
 def _card(html: str, today: date) -> str:
-    """The card of the demo's collection: the monitoring of the previous school year."""
+    """The card of the demo's collection: the monitoring of the earlier completed year."""
     name = f"Мониторинг ВСОКО за {demo_years(today)[0]} учебный год"
     cards = [c for c in html.split('id="collection-')[1:] if name in c]
     assert len(cards) == 1, html
@@ -36,7 +36,7 @@ def _card(html: str, today: date) -> str:
 async def test_the_analyst_sees_the_late_and_the_submitted(loaded_demo):
     async with running_apps(loaded_demo.settings) as apps:
         card = _card(await _home(apps, "analyst@demo.soko.ru"), loaded_demo.settings.today())
-    # Due on 10 June of the previous school year: long past.
+    # Due on 10 June of the earlier of the demo's completed school years: long past.
     due = date(parse_period(demo_years(loaded_demo.settings.today())[0]).end.year, 6, 10)
     assert due < loaded_demo.settings.today()
     assert f"срок сдачи {due:%d.%m.%Y}" in card

@@ -19,7 +19,7 @@ from services.demo.diagnostics import (
 )
 from services.demo.indicators import _schools
 from services.demo.loader import DEMO_PASSWORD
-from services.demo.years import demo_years
+from services.demo.years import current_year, year_before
 from shared.db import create_engine
 from shared.migrations import upgrade
 from shared.settings import Settings
@@ -62,8 +62,8 @@ async def test_the_demo_has_a_pd_order_routes_results_and_an_open_diagnostic(scr
     run_sync(upgrade, url)
     settings = Settings(database_url=url, environment="test", log_format="text")
     said = await load(url, only_if_empty=True, settings=settings)
-    # The main diagnostic of the previous school year (closed), its follow-up of this one.
-    period, current = demo_years(settings.today())
+    # The main diagnostic of the school year before today's (closed), its follow-up of this one.
+    period, current = year_before(settings.today()), current_year(settings.today())
     found = re.search(rf"(\d+) of (\d+) teachers answered the {period} one, (\d+) its", said)
     assert found, said
     answered, invited, retook = (int(n) for n in found.groups())

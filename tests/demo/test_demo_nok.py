@@ -32,7 +32,7 @@ def test_three_schools_answer_below_the_disclosure_minimum_the_others_at_it_or_a
 
 async def test_the_demo_districts_nok_has_totals_and_ranks(loaded_demo):
     settings, said = loaded_demo.settings, loaded_demo.said
-    # The НОК of the previous school year (over); the decisions' effect in the current one.
+    # The НОК of the earlier completed school year; the decisions' effect in the later one.
     previous, current = demo_years(settings.today())
     assert "the НОК checklist (200 values)" in said  # 8 checklist values × 25 schools
     engine = create_engine(settings.database_url)

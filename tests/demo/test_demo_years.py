@@ -1,6 +1,7 @@
-"""The demo's years agree: its data are of the previous and the current school year of today,
-as its roadmaps are dated (services/demo/years.py); nothing it writes is dated after today but
-deadlines; the district's plan of the year reports indicator values of its year."""
+"""The demo's years agree (services/demo/years.py): its data are of the two latest completed
+school years, what runs now (the open campaigns, the plan of the year, the roadmaps' deadlines)
+of today's; nothing it writes is dated after today but deadlines and open campaigns' closing;
+the district's plan of the year reports the indicator values of the latest year with data."""
 
 import html
 import re
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from services.demo.indicators import definitions
 from services.demo.loader import DEMO_PASSWORD
 from services.demo.roadmap import PLAN_INDICATORS, PLAN_TITLE, demo_text, seed_periods
-from services.demo.years import demo_years, shift
+from services.demo.years import current_year, demo_years, shift, year_before
 from shared.db import create_engine
 from shared.periods import contains, parse_period
 from tests.conftest import running_apps
@@ -21,16 +22,25 @@ from tests.demo.helpers import read
 from tests.facts import sync_facts
 
 
-def test_the_demo_years_are_the_seeds_years_moved_to_today():
-    assert demo_years(date(2026, 12, 2)) == ("2025/2026", "2026/2027")
+def test_the_demo_data_are_of_the_two_completed_school_years_and_now_of_today():
+    # Completed once 1 June of the school year's spring has passed.
+    assert demo_years(date(2026, 12, 2)) == ("2024/2025", "2025/2026")
+    assert demo_years(date(2026, 5, 31)) == ("2023/2024", "2024/2025")
+    assert demo_years(date(2026, 6, 1)) == ("2024/2025", "2025/2026")
     assert demo_years(date(2026, 8, 31)) == ("2024/2025", "2025/2026")
-    assert demo_years(date(2021, 9, 1)) == ("2020/2021", "2021/2022")  # the seeds' own
-    for today in (date(2026, 12, 2), date(2027, 3, 1), date(2030, 9, 1)):
-        # The same move as the roadmaps': the seeds' two school years become the demo's.
+    assert demo_years(date(2026, 9, 1)) == ("2024/2025", "2025/2026")
+    assert current_year(date(2026, 12, 2)) == "2026/2027"
+    assert current_year(date(2026, 8, 31)) == "2025/2026"
+    assert year_before(date(2026, 12, 2)) == "2025/2026"
+    for today in (date(2026, 12, 2), date(2027, 3, 1), date(2030, 9, 1), date(2026, 7, 1)):
+        assert year_before(today) in demo_years(today)  # the closed diagnostic's: completed
+        # Both years' springs are over (1 June of the later's second calendar year).
+        assert date(parse_period(demo_years(today)[1]).end.year, 6, 1) <= today
+        # The roadmaps move the seeds' latest school year (2021/2022) to today's.
         moved = demo_text("2020/2021 и 2021/2022 учебные годы", today)
-        assert moved == " и ".join(demo_years(today)) + " учебные годы"
-        assert shift(today) == int(demo_years(today)[1][:4]) - 2021
-        assert seed_periods(today)["004"] == demo_years(today)[1][:4]
+        assert moved == f"{year_before(today)} и {current_year(today)} учебные годы"
+        assert shift(today) == int(current_year(today)[:4]) - 2021
+        assert seed_periods(today)["004"] == current_year(today)[:4]
 
 
 async def _rows(url: str, query: str) -> list:
@@ -47,6 +57,7 @@ async def test_every_period_and_date_the_demo_writes_is_of_its_years_and_not_ahe
     today, url = settings.today(), settings.database_url
     years = demo_years(today)
     spans = [parse_period(y) for y in years]
+    running = current_year(today)  # the open campaigns'
     now = datetime.now(UTC)
 
     def within(day: date) -> bool:
@@ -60,20 +71,25 @@ async def test_every_period_and_date_the_demo_writes_is_of_its_years_and_not_ahe
     )
     assert {p for (p,) in periods} == set(years)
     campaigns = await _rows(url, "SELECT period, opens_at, closes_at FROM surveys.campaign")
-    assert {p for p, *_ in campaigns} <= set(years)
+    assert {p for p, *_ in campaigns} <= {*years, running}
     for period, opens, closes in campaigns:
-        assert within(opens.date()) and opens < now, (period, opens)
-        if closes < now:  # closed: in its school year; else open, closing ahead
-            assert contains(parse_period(period), closes.date()), (period, closes)
+        assert contains(parse_period(period), opens.date()) and opens < now, (period, opens)
+        if closes < now:  # closed: of a completed year, closed in it
+            assert period in years and contains(parse_period(period), closes.date())
+        else:  # open: of today's school year
+            assert period == running, (period, closes)
+    # Decided in the autumn after the earlier year (its values collected by then), before today.
     decisions = await _rows(url, "SELECT decided_on FROM reports.decision")
     assert len(decisions) == 3
-    assert all(contains(spans[0], d) and d < today for (d,) in decisions)
+    assert all(contains(spans[1], d) and spans[0].end < d < today for (d,) in decisions)
     windows = await _rows(url, "SELECT period, opens_date, due_date FROM api.collection_window")
     assert [w[0] for w in windows] == [years[0]]
-    assert all(within(o) and o < d < today for _, o, d in windows)
+    decided = min(d for (d,) in decisions)  # the collection's values are in before
+    assert all(within(o) and o < due < decided for _, o, due in windows)
     said = loaded_demo.said
     assert f"results of {years[0]} and {years[1]}" in said
     assert f"satisfaction questionnaires) of {years[0]}, closed" in said
+    assert f"satisfaction survey of {running}, open" in said
 
 
 def _text(page: str) -> str:
@@ -81,9 +97,9 @@ def _text(page: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
 
 
-async def test_the_plan_of_the_year_reports_indicator_values_of_its_year(loaded_demo):
+async def test_the_plan_of_the_year_reports_indicator_values_of_the_latest_year(loaded_demo):
     settings = loaded_demo.settings
-    current = demo_years(settings.today())[1]
+    current, latest = current_year(settings.today()), demo_years(settings.today())[1]
     names = {d["code"]: d["name"] for d in definitions()}
     engine = create_engine(settings.database_url)
     try:
@@ -111,14 +127,17 @@ async def test_the_plan_of_the_year_reports_indicator_values_of_its_year(loaded_
     finally:
         await engine.dispose()
 
-    # A programme's report starts from the school year of today, inside its span.
+    # A programme's report starts from the school year of today, inside its span (the
+    # programme's indicators have no demo values, so there it stays).
     assert spanned.status_code == 200, spanned.text
     assert f"Период отчёта: {current}" in _text(spanned.text)
 
+    # The plan is of today's school year; its indicators have no values yet in it, so its
+    # report shows the latest school year with data.
     assert plan["period"] == current
     assert report.status_code == 200, report.text
     shown = _text(report.text)
-    assert f"Период отчёта: {current}" in shown
+    assert f"Период отчёта: {latest}" in shown
     # Each of the plan's indicators, with the district's value of the year (not «—»).
     for code in PLAN_INDICATORS:
         name = re.escape(names[code])
