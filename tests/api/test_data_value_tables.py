@@ -87,8 +87,8 @@ async def test_dv1_cp1251_semicolons_decimal_commas_and_russian_booleans(api_cli
     assert (summary["imported"], summary["rejected"], summary["warnings"]) == (4, [], [])
     # The cases' test period is years ahead: stored, and the summary says it has not begun.
     assert summary["ahead"] == [
-        "Период «2030/2031» ещё не начался (начнётся 01.09.2030): 4 значения за него "
-        "сохранено — проверьте, не опечатка ли это"
+        "Период «2030/2031» ещё не начался (начнётся 01.09.2030): 4 строки за него — "
+        "проверьте, не опечатка ли это"
     ]
     assert await stored(db, world) == {
         ("extracurricular_coverage", "s1", "2030/2031"): 64.5,

@@ -244,6 +244,6 @@ async def test_values_of_a_period_not_yet_begun_are_stored_with_a_warning(api_cl
         f"Период «{ahead.code}» ещё не начался (начнётся 01.09.{ahead.start.year})"
         in said[0]["msg"]
     )
-    assert "2 значения" in said[0]["msg"]
+    assert "2 строки за него — проверьте, не опечатка ли это" in said[0]["msg"]
     past = await post(api_client, world, [row(world, period="2019/2020")], who="analyst")
     assert not [w for w in past.json()["warnings"] if w["loc"] == ["period"]]

@@ -1,10 +1,13 @@
 """Roadmaps of programmes that run several years: a span of school or calendar years as the
 roadmap's period (`2021/2022-2023/2024`, `2021-2023`), read by deadlines and the list."""
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from services.api.roadmaps.deadlines import parse_deadline
+from shared.periods import parse_programme_period
 from tests.api.helpers import post_roadmap
 
 CASES = Path(__file__).parent / "cases"
@@ -132,3 +135,16 @@ async def test_an_import_names_a_given_period_the_heading_contradicts_and_deadli
     own = (await load())["report"]
     assert not [w for w in own["warnings"] if "указанный при загрузке" in w]
     assert own["deadlines_outside_period"] == []
+
+
+def test_a_school_years_programme_reads_half_years_as_a_school_year_does():
+    """«II полугодие 2022 года» in a programme of school years is January–August 2022, as in
+    the school year 2021/2022; in a programme of calendar years, July–December."""
+    school_years = parse_deadline(
+        "II полугодие 2022 года", parse_programme_period("2021/2022-2023/2024")
+    )
+    one_year = parse_deadline("II полугодие 2022 года", parse_programme_period("2021/2022"))
+    calendar = parse_deadline("II полугодие 2022 года", parse_programme_period("2021-2023"))
+    assert (school_years.due_start, school_years.due_end) == (date(2022, 1, 1), date(2022, 8, 31))
+    assert (one_year.due_start, one_year.due_end) == (school_years.due_start, school_years.due_end)
+    assert (calendar.due_start, calendar.due_end) == (date(2022, 7, 1), date(2022, 12, 31))

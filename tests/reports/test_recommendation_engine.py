@@ -11,6 +11,7 @@ import pytest
 from services.reports.data_quality.status import Standing
 from services.reports.recommendations.engine import Facts, evaluate, number
 from services.reports.recommendations.facts import campaign_window
+from services.reports.recommendations.resolution import judged
 from services.reports.recommendations.rules import default_rules, validate
 from shared.errors import Invalid
 
@@ -521,3 +522,26 @@ def test_low_reporting_takes_a_number_of_days_only():
         validate("low_reporting", {"days": "3"}, "organization_leader", "{deadline}", [])
     with pytest.raises(Invalid):
         validate("low_reporting", {}, "authority", "{deadline}", [])
+
+
+def test_a_reminder_no_longer_holds_once_the_campaign_ends_or_its_rate_recovers():
+    """The generation that sees the campaign judges the open campaign's recommendation again:
+    ended (the open rule gives nothing) or answered enough, its cause is gone; a campaign this
+    generation did not see, or a school it did not weigh, is not judged."""
+    scope = SimpleNamespace(scope_id=TERRITORY, organization_ids=frozenset({S1, S2}))
+    opened = _campaign("open", "20.12.2026")
+    [leader] = [
+        c for c in evaluate(rules(*LOW_RESPONSE), facts(campaigns=[opened])) if c.addressee_id == S1
+    ]
+    rec = SimpleNamespace(
+        addressee_id=S1, organization_id=S1, indicator_code=None, evidence=leader.evidence
+    )
+    ended = dict(opened, state="ended")
+    assert judged(rec, "low_response_rate", facts(campaigns=[ended]), scope)
+    recovered = dict(opened, organizations={S1: (25, 30)})
+    assert judged(rec, "low_response_rate", facts(campaigns=[recovered]), scope)
+    assert evaluate(rules("leader_low_response_rate"), facts(campaigns=[recovered])) == []
+    other = dict(opened, id=uuid.uuid4())
+    assert not judged(rec, "low_response_rate", facts(campaigns=[other]), scope)
+    unweighed = dict(opened, organizations={S2: (1, 30)})
+    assert not judged(rec, "low_response_rate", facts(campaigns=[unweighed]), scope)

@@ -171,18 +171,19 @@ async def _stage(session: AsyncSession, valid: list["Valid"]) -> None:
 
 
 def ahead_of_today(valid: Iterable["Valid"], today: date) -> list[str]:
-    """A warning (Russian) per period of the rows that has not begun on `today` (the settings'
-    day in SOKO_TIMEZONE), with how many values it holds: stored as posted, but «2030/2031» for
-    «2020/2021» is a typo an analyst wants told of."""
+    """A warning (Russian) per period of the valid rows that has not begun on `today` (the
+    settings' day in SOKO_TIMEZONE), with how many of the rows are of it: kept as posted (a
+    dry run stores nothing either way), but «2030/2031» for «2020/2021» is a typo an analyst
+    wants told of."""
     counts = Counter(row.period for row in valid)
     messages = []
     for code, count in sorted(counts.items()):
         start = parse_period(code).start
         if start > today:
-            values = ru_plural(count, "значение", "значения", "значений")
+            rows = ru_plural(count, "строка", "строки", "строк")
             messages.append(
-                f"Период «{code}» ещё не начался (начнётся {start:%d.%m.%Y}): {count} {values} "
-                "за него сохранено — проверьте, не опечатка ли это"
+                f"Период «{code}» ещё не начался (начнётся {start:%d.%m.%Y}): {count} {rows} "
+                "за него — проверьте, не опечатка ли это"
             )
     return messages
 

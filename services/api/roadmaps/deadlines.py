@@ -331,7 +331,7 @@ def _parse(text: str, norm: str, period: Period | None) -> Deadline:
         raise _Unparsed("on demand: no fixed deadline")
     if _UNSUPPORTED_RE.search(norm):
         raise _Unparsed("unsupported frequency")
-    academic = period is not None and period.kind == "academic_year"
+    academic = period is not None and period.kind in ("academic_year", "academic_years")
     rest = norm
     schedule = _SCHEDULE_RE.search(rest)
     if schedule:

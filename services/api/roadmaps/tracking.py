@@ -204,19 +204,22 @@ async def list_activities(
     return await paginate(access.session, query, page)
 
 
-async def _authorize_activity(access: Access, activity_id: uuid.UUID) -> tuple[Activity, Roadmap]:
+async def _authorize_activity(
+    access: Access, activity_id: uuid.UUID, *, lock: bool = False
+) -> tuple[Activity, Roadmap]:
     """Read access to the roadmap, then: the owner's managers, or the leader of an organization
-    that owns the roadmap or is responsible for the activity."""
-    # Locked (and read afresh) until the transaction ends: concurrent changes of one activity
-    # take turns, so each status change is recorded once, from the status it really left.
-    activity = await access.session.get(
-        Activity, activity_id, with_for_update=True, populate_existing=True
-    )
+    that owns the roadmap or is responsible for the activity. With `lock` (a change), the
+    activity is then locked and read afresh until the transaction ends: concurrent changes of
+    one activity take turns, so each status change is recorded once, from the status it
+    really left (a read, `may_change`, takes no lock)."""
+    activity = await access.session.get(Activity, activity_id)
     if activity is None:
         raise NotFound("Мероприятие не найдено")
     roadmap = await get_roadmap(access, activity.roadmap_id)
     if not (await changeable(access, roadmap, [activity])):
         raise Forbidden("Изменять мероприятие могут аналитики владельца карты и ответственные")
+    if lock:
+        await access.session.refresh(activity, with_for_update=True)
     return activity, roadmap
 
 
@@ -261,7 +264,7 @@ async def update_activity(
 ) -> Activity:
     """Status (kept in the history, with the completion date) and evidence links."""
     session = access.session
-    activity, _ = await _authorize_activity(access, activity_id)
+    activity, _ = await _authorize_activity(access, activity_id, lock=True)
     if data.evidence is not None:
         activity.evidence = [link.model_dump(mode="json") for link in data.evidence]
     if data.status is not None and data.status != activity.status:

@@ -11,9 +11,11 @@ Only what this generation can judge is marked:
 - of the period, of the territory or below it, of a rule that is active and was evaluated;
 - of a condition judged the same wherever the generation runs: a school's or a teacher's
   (`ORGANIZATION_CONDITIONS`), a territory's indicator values, and the PD centre's shared
-  competences of the very territory generated for. The complex analysis' conditions rank
-  schools within the territory generated for (a parent's ranking is not its child's), and
-  survey response rates are left to their own rule: never marked here;
+  competences of the very territory generated for; a survey's response rate
+  (`low_response_rate`) where this generation saw the campaign and weighed the addressee's
+  rate in it (the campaign ended, or its rate recovered: a reminder no longer holds). The
+  complex analysis' conditions rank schools within the territory generated for (a parent's
+  ranking is not its child's): never marked here;
 - an indicator's when its value is known now (no value is no judgement), and not at all when a
   peer's inputs were missing (`missing_inputs`).
 """
@@ -40,8 +42,15 @@ ORGANIZATION_CONDITIONS = INDICATOR_CONDITIONS | {
 }
 
 
-def _judged(rec: Any, condition: str, facts: Facts, scope: ScopeInfo) -> bool:
+def judged(rec: Any, condition: str, facts: Facts, scope: ScopeInfo) -> bool:
     """Whether this generation judged `rec`'s condition (see the module's docstring)."""
+    if condition == "low_response_rate":
+        campaign_id = str((rec.evidence or {}).get("campaign_id"))
+        for campaign in facts.campaigns:
+            if str(campaign["id"]) == campaign_id:
+                weighed = {**campaign.get("organizations", {}), **campaign.get("territories", {})}
+                return rec.addressee_id in weighed
+        return False
     if condition in INDICATOR_CONDITIONS:
         level = "organization" if rec.organization_id is not None else "territory"
         item = facts.values.get((rec.indicator_code, level, rec.addressee_id)) or {}
@@ -72,7 +81,14 @@ async def resolve(
     given = {c.id for c in evaluated}
     rec = Recommendation
     rows = await session.execute(
-        select(rec.id, rec.rule_id, rec.organization_id, rec.addressee_id, rec.indicator_code)
+        select(
+            rec.id,
+            rec.rule_id,
+            rec.organization_id,
+            rec.addressee_id,
+            rec.indicator_code,
+            rec.evidence,
+        )
         .where(
             rec.period == facts.period,
             literal(scope.scope_id) == any_(rec.territory_ids),
@@ -85,7 +101,7 @@ async def resolve(
     gone: list[uuid.UUID] = [
         row.id
         for row in rows
-        if row.id not in given and _judged(row, conditions[row.rule_id], facts, scope)
+        if row.id not in given and judged(row, conditions[row.rule_id], facts, scope)
     ]
     if gone:
         await session.execute(

@@ -22,7 +22,7 @@ from services.api.roadmaps.service import (
     period_of,
 )
 from shared.errors import Invalid
-from shared.periods import period_of_roadmap
+from shared.periods import SPAN_KINDS, period_of_roadmap
 from shared.uploads import Upload, parse_upload
 
 
@@ -110,9 +110,14 @@ def _period_warnings(imported: list[ImportedRoadmap], given: str | None) -> list
     for roadmap in imported:
         found = period_of_roadmap(f"{roadmap.title} {roadmap.period_text or ''}")
         if found is not None and found.code != given:
+            yearless = (
+                "сроки без года остались неразобранными: в программе несколько лет"
+                if period_of(given).kind in SPAN_KINDS
+                else f"сроки без года отнесены к периоду {given}"
+            )
             warnings.append(
                 f"Период «{given}», указанный при загрузке, не совпадает с заголовком "
-                f"«{_cut(roadmap.title, 120)}» ({found.code}): сроки без года отнесены к {given}"
+                f"«{_cut(roadmap.title, 120)}» ({found.code}): {yearless}"
             )
     return warnings
 
