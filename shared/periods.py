@@ -173,12 +173,20 @@ def parse_programme_period(code: str) -> Period:
 
 
 def reporting_period_of(period: Period, today: date) -> Period:
-    """The reporting period a report of something of `period` starts from: `period` itself,
-    or for a programme's span the school year of its last day or of `today`, whichever is
-    earlier (the span's own years, when the programme is all ahead: its first school year)."""
-    if period.kind not in SPAN_KINDS:
-        return period
-    return academic_year_of(max(period.start, min(period.end, today)))
+    """The reporting period a report of something of `period` starts from: `period` itself;
+    for a span of school years, the one of its last day or of `today`, whichever is earlier
+    (its first, when the programme is all ahead); for a span of calendar years, the latest
+    school year that ends within it and has begun by `today` (2024-2026 on 2 December 2026:
+    2025/2026), or, the programme all ahead, the school year starting in its first year."""
+    if period.kind == "academic_years":
+        return academic_year_of(max(period.start, min(period.end, today)))
+    if period.kind == "years":
+        for first_year in range(period.end.year - 1, period.start.year - 2, -1):
+            candidate = academic_year(first_year)
+            if candidate.start <= today:
+                return candidate
+        return academic_year(period.start.year)
+    return period
 
 
 def period_or_invalid(code: str, field: str = "period", where: str = "query") -> Period:

@@ -5,6 +5,8 @@ alone: each has its label (and a mark for black-and-white prints)."""
 
 from typing import Any
 
+from shared.templating import ru_plural
+
 NBSP = "\u00a0"
 MINUS = "\u2212"
 NO_VALUE = "—"
@@ -149,3 +151,27 @@ def group_basis(method: str, unit: str, params: dict[str, Any] | None) -> str:
     if method == "deficit_share":
         return OVER_DIAGNOSED
     return BY_FORMULA
+
+
+# What a value's `n` counts, by the indicator's method: (one, few, many) after «по данным N …».
+# A formula's `n` is the least of its inputs' and may count anything: not said.
+_COUNTED = {
+    "data_value": ("организации", "организаций", "организаций"),
+    "organization_share": ("организации", "организаций", "организаций"),
+    "organization_flagged_share": ("организации", "организаций", "организаций"),
+    "survey_positive_share": ("ответившего", "ответивших", "ответивших"),
+    "survey_mean": ("ответившего", "ответивших", "ответивших"),
+    "assessment_metric": ("участника", "участников", "участников"),
+    "deficit_share": ("педагога", "педагогов", "педагогов"),
+}
+
+
+def counted_basis(n: int | None, method: str | None) -> str:
+    """« (по данным 57 ответивших)»: what a value of an indicator of `method` rests on, in
+    words (beside `group_basis`, which says how a group's value is obtained); "" when it rests
+    on one organization's own figure, on nothing counted, or on a formula (its `n` may count
+    anything): «n = 1» tells a leader nothing."""
+    nouns = _COUNTED.get(method or "")
+    if n is None or n <= 1 or nouns is None:
+        return ""
+    return f" (по данным {n} {ru_plural(n, *nouns)})"

@@ -16,7 +16,7 @@ from services.demo.loader import DEMO_PASSWORD
 from services.demo.roadmap import PLAN_INDICATORS, PLAN_TITLE, demo_text, seed_periods
 from services.demo.years import current_year, demo_years, shift, year_before
 from shared.db import create_engine
-from shared.periods import contains, parse_period
+from shared.periods import academic_year, contains, parse_period
 from tests.conftest import running_apps
 from tests.demo.helpers import read
 from tests.facts import sync_facts
@@ -127,10 +127,11 @@ async def test_the_plan_of_the_year_reports_indicator_values_of_the_latest_year(
     finally:
         await engine.dispose()
 
-    # A programme's report starts from the school year of today, inside its span (the
-    # programme's indicators have no demo values, so there it stays).
+    # A programme of calendar years reports from the latest school year that ends within it
+    # and has begun (its indicators have no demo values, so there it stays): the latest data
+    # year, ending 31 August of the programme's last year.
     assert spanned.status_code == 200, spanned.text
-    assert f"Период отчёта: {current}" in _text(spanned.text)
+    assert f"Период отчёта: {academic_year(year - 1).code}" in _text(spanned.text)
 
     # The plan is of today's school year; its indicators have no values yet in it, so its
     # report shows the latest school year with data.

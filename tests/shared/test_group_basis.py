@@ -3,7 +3,7 @@ as the reports service computes each method (services/reports/indicator_values/m
 
 import pytest
 
-from shared.value_labels import group_basis
+from shared.value_labels import counted_basis, group_basis
 
 
 @pytest.mark.parametrize(
@@ -26,3 +26,13 @@ from shared.value_labels import group_basis
 )
 def test_each_method_says_how_a_group_figure_is_obtained(method, unit, params, said):
     assert group_basis(method, unit, params).startswith(said)
+
+
+def test_a_recommendation_says_what_a_value_rests_on_in_words_or_nothing():
+    assert counted_basis(57, "survey_positive_share") == " (по данным 57 ответивших)"
+    assert counted_basis(21, "assessment_metric") == " (по данным 21 участника)"
+    assert counted_basis(12, "data_value") == " (по данным 12 организаций)"
+    assert counted_basis(3, "deficit_share") == " (по данным 3 педагогов)"
+    # A school's own figure, nothing counted, a formula's n (it may count anything): nothing.
+    assert counted_basis(1, "data_value") == counted_basis(None, "survey_mean") == ""
+    assert counted_basis(40, "formula") == ""

@@ -252,11 +252,15 @@ def test_a_programme_span_has_no_neighbours_and_reports_from_its_latest_school_y
             getattr(span, step)
     with pytest.raises(ValueError):  # values are never reported for a span
         parse_period("2024-2026")
-    assert reporting_period_of(span, date(2026, 12, 2)).code == "2026/2027"  # today, inside
-    assert reporting_period_of(span, date(2028, 3, 1)).code == "2026/2027"  # its last day
-    assert reporting_period_of(span, date(2023, 5, 1)).code == "2023/2024"  # all ahead
+    # Calendar years: the latest school year ending within them and begun by today.
+    assert reporting_period_of(span, date(2026, 12, 2)).code == "2025/2026"
+    assert reporting_period_of(span, date(2028, 3, 1)).code == "2025/2026"
+    assert reporting_period_of(span, date(2024, 10, 1)).code == "2024/2025"
+    assert reporting_period_of(span, date(2023, 5, 1)).code == "2024/2025"  # all ahead
     school_years = parse_programme_period("2021/2022-2023/2024")
     assert reporting_period_of(school_years, date(2026, 12, 2)).code == "2023/2024"
+    assert reporting_period_of(school_years, date(2022, 10, 1)).code == "2022/2023"
+    assert reporting_period_of(school_years, date(2020, 1, 1)).code == "2021/2022"
     one = parse_period("2022Q3")
     assert reporting_period_of(one, date(2026, 12, 2)) is one
 

@@ -333,7 +333,8 @@ async def latest_decisions(
     """The latest recommendations' period with decisions, with them and their effect in the
     period after: from the newest recommendations' period of the territory (the current
     academic year without any) back, `DECISIONS_LOOKBACK` periods; none: that first period."""
-    newest, _ = await reports.recommendations(1, territory_id=territory_id)
+    # Resolved ones too: a recommendation whose cause is gone keeps its decisions.
+    newest, _ = await reports.recommendations(1, territory_id=territory_id, include_resolved="true")
     start = academic_year_of(today)
     if newest:
         with suppress(ValueError):  # a stored period that no longer parses: this year's

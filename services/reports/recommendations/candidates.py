@@ -44,8 +44,9 @@ class Facts:
     org_territory: dict[uuid.UUID, uuid.UUID]
     # a territory -> it and every territory above it
     chains: dict[uuid.UUID, list[uuid.UUID]] = field(default_factory=dict)
-    # survey campaigns: {id, title, state ("open", "ended" or "upcoming" as of issuing), closes
-    # (ДД.ММ.ГГГГ, local), organizations: {org: (n, expected)}, territories: {...}}
+    # survey campaigns: {id, title, state ("upcoming", "early", "open" or "ended" as of
+    # issuing: facts.campaign_window), closes (ДД.ММ.ГГГГ, local), organizations:
+    # {org: (n, expected)}, territories: {...}}
     campaigns: list[dict[str, Any]] = field(default_factory=list)
     # (organization, competence) -> (teachers diagnosed, with a deficit)
     deficits: dict[tuple[uuid.UUID, str], tuple[int, int]] = field(default_factory=dict)

@@ -23,7 +23,7 @@ from services.reports.recommendations.candidates import (
     stable_id,
 )
 from services.reports.recommendations.rules import CONDITIONS
-from shared.templating import ru_plural
+from shared.value_labels import counted_basis
 
 __all__ = ["Candidate", "Facts", "evaluate", "number", "stable_id"]
 
@@ -43,25 +43,6 @@ def _indicator_items(rule: Any, facts: Facts) -> Iterator[tuple[dict[str, Any], 
             yield item, level
 
 
-# What `n` counts, by the indicator's method: (one, few, many) after «по данным N …».
-_COUNTED = {
-    "survey_positive_share": ("ответившего", "ответивших", "ответивших"),
-    "survey_mean": ("ответившего", "ответивших", "ответивших"),
-    "assessment_metric": ("участника", "участников", "участников"),
-    "deficit_share": ("педагога", "педагогов", "педагогов"),
-}
-
-
-def _basis(n: int | None, method: str | None) -> str:
-    """« (по данным 57 ответивших)» for the `{basis}` placeholder: what a value rests on, in
-    words; "" when it rests on one organization's own figure or on nothing counted (a school's
-    data value: «n = 1» tells a leader nothing)."""
-    if n is None or n <= 1:
-        return ""
-    one, few, many = _COUNTED.get(method or "", ("организации", "организаций", "организаций"))
-    return f" (по данным {n} {ru_plural(n, one, few, many)})"
-
-
 def _indicator_fill(item: dict[str, Any], definition: dict[str, Any], facts: Facts) -> dict:
     unit = definition.get("unit", "number")
     target = item.get("target")
@@ -76,7 +57,7 @@ def _indicator_fill(item: dict[str, Any], definition: dict[str, Any], facts: Fac
         ),
         "unit": UNITS.get(unit, "").strip(),
         "n": item.get("n") if item.get("n") is not None else "—",
-        "basis": _basis(item.get("n"), definition.get("method")),
+        "basis": counted_basis(item.get("n"), definition.get("method")),
         "previous": number(item.get("previous_value"), unit),
         "change": number(item.get("change"), unit),
         "period": facts.period,

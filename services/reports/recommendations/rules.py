@@ -95,8 +95,8 @@ CONDITIONS: dict[str, Condition] = {
     ),
     # Fewer respondents than threshold % of those expected in a survey campaign that is open
     # now (`state` "open", the default: participants can still be reminded) or has ended
-    # (`state` "ended": only the next campaign can do better); a campaign not yet open is never
-    # flagged. `closes`: the day the campaign closes or closed (ДД.ММ.ГГГГ).
+    # (`state` "ended": only the next campaign can do better); a campaign not yet open, or in
+    # the first half of its window, is not judged. `closes`: the day it closes or closed.
     "low_response_rate": Condition(
         frozenset({"organization_leader", "authority"}),
         {"threshold": (int, float), "state": str},
