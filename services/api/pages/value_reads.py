@@ -339,16 +339,32 @@ async def latest_decisions(
     if newest:
         with suppress(ValueError):  # a stored period that no longer parses: this year's
             start = parse_period(newest[0].period)
-    period = start
+    found = await _with_decisions(reports, territory_id, start, "previous")
+    return found or (start, [])
+
+
+async def _with_decisions(
+    reports: ReportsClient,
+    territory_id: uuid.UUID,
+    first: Period,
+    step: str,
+    latest: date | None = None,
+) -> tuple[Period, list[DecisionWithEffect]] | None:
+    """The first period from `first` on, stepping by `step` ("previous" or "next"), whose
+    recommendations have decisions, with them and their effect in the period after; up to
+    `DECISIONS_LOOKBACK` periods, none starting after `latest`; None when there is none."""
+    period = first
     for _ in range(DECISIONS_LOOKBACK):
+        if latest is not None and period.start > latest:
+            return None
         found = await reports.decisions(territory_id, period.code, period.next.code)
         if found:
             return period, found
         try:
-            period = period.previous
-        except ValueError:
-            break
-    return start, []
+            period = getattr(period, step)
+        except ValueError:  # before the earliest year a period may have, or after the last
+            return None
+    return None
 
 
 async def decision_neighbours(
@@ -358,21 +374,16 @@ async def decision_neighbours(
     decisions, each looked for up to `DECISIONS_LOOKBACK` steps away and never past today's
     academic year; None where there is none (the page links to no empty year)."""
     latest = academic_year_of(today).end
-
-    async def nearest(step: str) -> str | None:
-        current = period
-        for _ in range(DECISIONS_LOOKBACK):
-            try:
-                current = getattr(current, step)
-            except ValueError:
-                return None
-            if current.start > latest:
-                return None
-            if await reports.decisions(territory_id, current.code, current.next.code):
-                return current.code
-        return None
-
-    return await nearest("previous"), await nearest("next")
+    codes: list[str | None] = []
+    for step in ("previous", "next"):
+        try:
+            first = getattr(period, step)
+        except ValueError:
+            codes.append(None)
+            continue
+        found = await _with_decisions(reports, territory_id, first, step, latest)
+        codes.append(found[0].code if found else None)
+    return codes[0], codes[1]
 
 
 async def decision_lines(

@@ -106,15 +106,15 @@ def _period_warnings(imported: list[ImportedRoadmap], given: str | None) -> list
     (the given one is kept: the person chose it)."""
     if given is None:
         return []
+    yearless = (
+        "сроки без года остались неразобранными: в программе несколько лет"
+        if period_of(given).kind in SPAN_KINDS
+        else f"сроки без года отнесены к периоду {given}"
+    )
     warnings = []
     for roadmap in imported:
         found = period_of_roadmap(f"{roadmap.title} {roadmap.period_text or ''}")
         if found is not None and found.code != given:
-            yearless = (
-                "сроки без года остались неразобранными: в программе несколько лет"
-                if period_of(given).kind in SPAN_KINDS
-                else f"сроки без года отнесены к периоду {given}"
-            )
             warnings.append(
                 f"Период «{given}», указанный при загрузке, не совпадает с заголовком "
                 f"«{_cut(roadmap.title, 120)}» ({found.code}): {yearless}"
