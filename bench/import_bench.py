@@ -2,6 +2,7 @@
 
     .venv/bin/python -m bench.import_bench [--values 100000] [--batch 10000] [--rules 10]
     .venv/bin/python -m bench.import_bench --rules 10 --profile [--explain] [--cprofile]
+    .venv/bin/python -m bench.import_bench --floor
 
 Prints rows per second for POST /v1/data-values (a real uvicorn process, JSON over loopback,
 validation, upsert and audit events) and for COPY into a scratch table in the same database,
@@ -9,7 +10,9 @@ then `RESULT api_per_s=… keyed_copy_per_s=… ratio=…`. With `--rules N`, N 
 over the bench's indicators are active during the import (each evaluated for every
 organization and period the import touches; some warn, sometimes broken, two reject and are
 never broken). The goal: the API at least a third of keyed COPY's rate with 10 rules.
-`--profile` times the steps of one batch in process instead (`bench.import_profile`).
+`--profile` times the steps of one batch in process instead (`bench.import_profile`);
+`--floor` times the import's write alone (staging, upsert, audit events, commit) next to keyed
+COPY (`bench.import_floor`): the rate no import can exceed while it keeps those guarantees.
 """
 
 import argparse
@@ -277,11 +280,17 @@ async def main() -> None:
     )
     parser.add_argument("--explain", action="store_true", help="with --profile: the plans")
     parser.add_argument("--cprofile", action="store_true", help="with --profile: cProfile")
+    parser.add_argument("--floor", action="store_true", help="the write alone next to keyed COPY")
     args = parser.parse_args()
     with server_url() as server:
         async with scratch_database(server) as url:
             if args.profile:
                 await profile_values(url, args)
+                return
+            if args.floor:
+                from bench.import_floor import floor  # it imports this module's helpers
+
+                await floor(url, args.values, args.batch)
                 return
             await bench_values(url, args.values, args.batch, args.rules)
             if args.results:
