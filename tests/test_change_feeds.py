@@ -241,7 +241,8 @@ async def _defaults(conn, table: str) -> dict[str, str]:
         text(
             "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
             "JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-            "WHERE a.attrelid = CAST(:table AS regclass) AND a.attname IN ('change_xid', 'change_seq')"
+            "WHERE a.attrelid = CAST(:table AS regclass) "
+            "AND a.attname IN ('change_xid', 'change_seq')"
         ),
         {"table": table},
     )
