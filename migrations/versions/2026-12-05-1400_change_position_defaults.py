@@ -2,7 +2,8 @@
 
 Every table a change feed carries had a plpgsql BEFORE INSERT row trigger
 (`changes_stamp_insert`, revision 0013 and `migrations.operations.track_changes`) setting
-`change_xid` and `change_seq`; a plpgsql call per row was a tenth of a bulk import's insert.
+`change_xid` and `change_seq`; a plpgsql call per row, about a seventh of a
+bulk import's insert (35 of 235 ms for 10,000 rows).
 The same two expressions become the columns' defaults (`pg_current_xact_id()::text::bigint`,
 `nextval('<schema>.change_seq')`, evaluated per row in the writing transaction), and the trigger
 stays only as a guard, called for a row that names a `change_xid` other than the writing
@@ -12,67 +13,41 @@ another transaction. Rows that name no position (every writer of this code base:
 do not map the columns) never call it. The update trigger (`changes_stamp_update`) and the
 others are unchanged.
 
-The table lists are this migration's own copy (revision 0013's and those `track_changes`
-added since): every table of either feed; tests/test_change_feeds.py checks every entity's
-table has the defaults and the guard.
+The tables: every table with a `changes_stamp_insert` trigger, i.e. every table either feed
+carries at this revision (0013's and those `track_changes` added since), read from the
+catalogue; tests/test_change_feeds.py checks every entity's table has the defaults and the
+guard.
 
 Revision ID: 0031_change_position_defaults
 Revises: 0030_recommendation_resolved
 Create Date: 2026-12-05 14:00:00
 """
 
+import sqlalchemy as sa
+from alembic import op
+
 from migrations.operations import stamp_positions_by_default, stamp_positions_by_trigger
 
 revision: str = "0031_change_position_defaults"
 down_revision: str | None = "0030_recommendation_resolved"
 
-TRACKED: dict[str, tuple[str, ...]] = {
-    "api": (
-        # revision 0013
-        "territory",
-        "organization",
-        "cluster",
-        "cluster_member",
-        "indicator",
-        "indicator_target",
-        "indicator_roadmap",
-        "data_value",
-        "assessment_procedure",
-        "assessment_subject",
-        "assessment_result",
-        "roadmap",
-        "roadmap_section",
-        "activity",
-        "activity_status_change",
-        # revisions 0019, 0025, 0026
-        "assessment_specification",
-        "assessment_task",
-        "assessment_participant",
-        "collection",
-        "collection_window",
-        "collection_approval",
-        "validation_rule",
-        "validation_violation",
-        "outlier_flag",
-    ),
-    "surveys": (
-        "instrument",
-        "instrument_version",
-        "campaign",
-        "campaign_organization",
-        "answer_tally",
-        "competence_tally",
-    ),
-}
+# Tables (schema-qualified) with the insert trigger, in one order.
+_STAMPED = sa.text(
+    """SELECT format('%I.%I', n.nspname, c.relname) FROM pg_trigger t
+    JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE t.tgname = 'changes_stamp_insert' ORDER BY 1"""
+)
+
+
+def _tracked() -> list[str]:
+    return list(op.get_bind().execute(_STAMPED).scalars())
 
 
 def upgrade() -> None:
-    for schema, tables in TRACKED.items():
-        for table in tables:
-            stamp_positions_by_default(f"{schema}.{table}")
+    for table in _tracked():
+        stamp_positions_by_default(table)
 
 
 def downgrade() -> None:
-    for schema, tables in TRACKED.items():
-        for table in tables:
-            stamp_positions_by_trigger(f"{schema}.{table}")
+    for table in _tracked():
+        stamp_positions_by_trigger(table)
