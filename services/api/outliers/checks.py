@@ -91,17 +91,17 @@ _RECOMPUTE = f"""
     ), touched AS (  -- per series and kind of period (its code's length), the earliest given
         SELECT indicator_id, organization_id, length(period) AS kind, min(period) AS since
         FROM input GROUP BY indicator_id, organization_id, length(period)
-    ), series AS MATERIALIZED (  -- each (indicator, organization, kind) series, by period:
-        -- read per series from the primary key, in its order (no sort; OFFSET 0 keeps it a
-        -- lookup per series, not a join reading every stored value)
-        SELECT t.indicator_id, t.organization_id, t.since, v.periods, v.vals
-        FROM touched t, LATERAL (
-            SELECT array_agg(d.period) AS periods, array_agg(d.value) AS vals
-            FROM (
-                SELECT d.period, d.value FROM api.data_value d
-                WHERE d.indicator_id = t.indicator_id AND d.organization_id = t.organization_id
-                  AND length(d.period) = t.kind
-                ORDER BY d.period OFFSET 0) d) v
+    ), series AS MATERIALIZED (  -- each (indicator, organization, kind) series, by period
+        SELECT indicator_id, organization_id, min(since) AS since,
+               array_agg(period) AS periods, array_agg(value) AS vals
+        FROM (  -- sorted once here (an aggregate's own ORDER BY sorts each series apart)
+            SELECT d.indicator_id, d.organization_id, t.kind, t.since, d.period, d.value
+            FROM touched t
+            JOIN api.data_value d
+                ON d.indicator_id = t.indicator_id AND d.organization_id = t.organization_id
+               AND length(d.period) = t.kind
+            ORDER BY d.indicator_id, d.organization_id, t.kind, d.period) v
+        GROUP BY indicator_id, organization_id, kind
     ), history_spread AS MATERIALIZED (  -- each value from the earliest given on: its history
         SELECT s.indicator_id, s.organization_id, x.period, x.value, x.at - 1 AS n, m.median,
                sp.mad, sp.mean_ad

@@ -95,18 +95,6 @@ _EVALUATE = """
     )"""
 
 
-# The stored values the rules read of the pairs of the `pairs` CTE (a FROM clause naming them
-# `d`): a look-up per pair from the index on (organization_id, period) (OFFSET 0 keeps it
-# one), where a join was planned as a scan of every stored value of the rules' indicators,
-# however few the pairs. A rule created or changed reads every pair: one join then.
-_PAIR_VALUES = """pairs p, LATERAL (
-            SELECT d.indicator_id, d.organization_id, d.period, d.value FROM api.data_value d
-            WHERE d.organization_id = p.organization_id AND d.period = p.period
-              AND d.indicator_id = ANY(:ids) OFFSET 0) d"""
-_EVERY_PAIR_VALUES = """api.data_value d JOIN pairs USING (organization_id, period)
-            WHERE d.indicator_id = ANY(:ids)"""
-
-
 def _evaluation(compiled: Compiled) -> str:
     # An incoming value (src 0) wins over the stored one (src 1) of the same indicator.
     columns = ", ".join(
@@ -143,7 +131,7 @@ async def screen(
     what is stored, in the pairs `incoming` touches."""
     if not compiled.rules:
         return []
-    head = f"""
+    head = """
         WITH RECURSIVE incoming AS (
             SELECT * FROM unnest(:in_indicators, :in_organizations, :in_periods, :in_values)
                 AS t(indicator_id, organization_id, period, value)
@@ -154,8 +142,9 @@ async def screen(
             SELECT indicator_id, organization_id, period, value, 0 AS src FROM incoming
             UNION ALL
             SELECT d.indicator_id, d.organization_id, d.period, d.value, 1
-            FROM {_PAIR_VALUES}
-        ),"""  # noqa: S608 - constant SQL of this module
+            FROM api.data_value d JOIN pairs USING (organization_id, period)
+            WHERE d.indicator_id = ANY(:ids)
+        ),"""
     tail = " SELECT n, organization_id, period, l, r FROM found"
     statement = text(" ".join((head, _evaluation(compiled), tail))).bindparams(
         *_BINDS,
@@ -204,9 +193,10 @@ async def refresh(
         source = """pairs AS (
             SELECT DISTINCT * FROM unnest(:pair_organizations, :pair_periods)
                 AS t(organization_id, period))"""
-    vals = f"""vals AS (
+    vals = """vals AS (
             SELECT d.indicator_id, d.organization_id, d.period, d.value, 1 AS src
-            FROM {_EVERY_PAIR_VALUES if pairs is None else _PAIR_VALUES})"""  # noqa: S608
+            FROM api.data_value d JOIN pairs USING (organization_id, period)
+            WHERE d.indicator_id = ANY(:ids))"""
     rule_ids = [r.id for r in compiled.rules]
     stale = (
         "v.rule_id = ANY(:rule_ids)"
