@@ -117,6 +117,8 @@ def track_changes(table: str, entity: str, key: tuple[str, ...]) -> None:
     the schema. Rows already there get the migrating transaction's id and a number each of
     `<schema>.change_seq`: positions after every cursor a reader holds (0013 could use
     transaction 0, before any reader existed), so a follower gets them without a resync.
+    A revision after 0030 follows it with `stamp_positions_by_default` (the shape 0031 gave
+    every tracked table).
     """
     schema, name = table.split(".")
     op.execute(
@@ -148,6 +150,38 @@ def untrack_changes(table: str) -> None:
     op.drop_index(f"ix_{name}_change", table_name=name, schema=schema)
     op.drop_column(name, "change_seq", schema=schema)
     op.drop_column(name, "change_xid", schema=schema)
+
+
+_XID = "pg_current_xact_id()::text::bigint"
+
+
+def stamp_positions_by_default(table: str) -> None:
+    """A table `track_changes` put in a feed ("schema.table") gets its new rows' positions from
+    its columns' defaults (`pg_current_xact_id()::text::bigint`, `nextval('<schema>.change_seq')`)
+    instead of a plpgsql call per row, as revision 0031 did: `changes_stamp_insert` is made a
+    guard, called only for a row naming a `change_xid` other than the writing transaction's."""
+    schema = table.split(".")[0]
+    op.execute(
+        f"ALTER TABLE {table} ALTER COLUMN change_xid SET DEFAULT {_XID}, "
+        f"ALTER COLUMN change_seq SET DEFAULT nextval('{schema}.change_seq')"
+    )
+    op.execute(f"DROP TRIGGER changes_stamp_insert ON {table}")
+    op.execute(
+        f"CREATE TRIGGER changes_stamp_insert BEFORE INSERT ON {table} "
+        f"FOR EACH ROW WHEN (NEW.change_xid IS DISTINCT FROM {_XID}) "
+        f"EXECUTE FUNCTION {schema}.changes_stamp()"
+    )
+
+
+def stamp_positions_by_trigger(table: str) -> None:
+    """Undoes `stamp_positions_by_default`: the unguarded trigger of `track_changes` again, the
+    position columns without defaults."""
+    op.execute(f"DROP TRIGGER changes_stamp_insert ON {table}")
+    op.execute(_CHANGE_TRIGGERS[0].format(t=table, s=table.split(".")[0]))
+    op.execute(
+        f"ALTER TABLE {table} ALTER COLUMN change_xid DROP DEFAULT, "
+        "ALTER COLUMN change_seq DROP DEFAULT"
+    )
 
 
 def create_fact_table(

@@ -2,8 +2,9 @@
 
 The api and surveys services each serve `GET /v1/changes` (README, "Change feeds"); the reports
 service follows both with `ChangeFeedReader`. Each source table carries a change position per
-row, written by triggers in the writing transaction (every writer: ORM, bulk SQL, COPY,
-migrations); deletions leave a tombstone. Modules:
+row, written in the writing transaction by the columns' defaults (a new row) and triggers (a
+changed row, or a new one naming another transaction's position) for every writer: ORM, bulk
+SQL, COPY, migrations; deletions leave a tombstone. Modules:
 
 - `positions`: a position (transaction id, sequence) and the opaque cursor that carries it;
 - `tables`: the position columns of a source table, the tombstone and horizon tables;

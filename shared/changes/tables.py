@@ -1,8 +1,10 @@
 """The tables of a change feed, as the models declare them (the migration creates them).
 
 - Every source table gets `change_xid` and `change_seq` (its row's position, see positions.py)
-  and an index on them. They are not mapped by the ORM: the triggers write them, no Python
-  code does, and the audit log never sees them. `track()` adds them to a table model.
+  and an index on them. They are not mapped by the ORM: the database writes them (a new row's
+  from the columns' defaults, a changed row's by the update trigger), no Python code does, and
+  the audit log never sees them. `track()` adds them to a table model, marked as filled by the
+  server (`FetchedValue`), so that no statement SQLAlchemy builds names them.
 - `change_tombstone`: one row per deleted key (entity, key), with the deletion's position and
   time; deleted after the retention (SOKO_CHANGES_RETENTION_DAYS).
 - `change_horizon`: one row, the highest position compaction removed (or a TRUNCATE passed):
@@ -14,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     Column,
     DateTime,
+    FetchedValue,
     Index,
     MetaData,
     SmallInteger,
@@ -32,7 +35,15 @@ def track(table: Table) -> Table:
     if "change_xid" in table.c:
         return table
     for name in POSITION_COLUMNS:
-        table.append_column(Column(name, BigInteger, nullable=False))
+        table.append_column(
+            Column(
+                name,
+                BigInteger,
+                nullable=False,
+                server_default=FetchedValue(),
+                server_onupdate=FetchedValue(),
+            )
+        )
     Index(f"ix_{table.name}_change", table.c.change_xid, table.c.change_seq)
     return table
 
