@@ -1,11 +1,13 @@
 """Campaigns and responses, through the real surveys app (which asks the real api app)."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import inspect, select
 
 from services.surveys.responses.models import Answer, Response
+from shared.settings import get_settings
 from tests.surveys.forms import NOW, nok_answers, post_campaign
 
 
@@ -136,6 +138,9 @@ async def test_closed_and_not_yet_open_campaigns_are_409_with_the_dates(surveys_
     )
     assert answer.status_code == 409
     assert answer.json()["opens_at"] and "ещё не открыта" in answer.json()["detail"]
+    # The window as people read it: in the service's time zone (Moscow, UTC+3), not in UTC.
+    opens = (NOW + timedelta(days=1)).astimezone(ZoneInfo(get_settings().timezone))
+    assert f"приём ответов с {opens:%d.%m.%Y %H:%M} по " in answer.json()["detail"]
     current = (
         await post_campaign(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     ).json()

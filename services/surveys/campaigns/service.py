@@ -2,7 +2,9 @@
 
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -35,10 +37,31 @@ POSITIONS = {
 
 
 def status(campaign: Campaign, now: datetime | None = None) -> str:
+    """scheduled (before `opens_at`), open, or closed (from `closes_at` on)."""
     now = now or datetime.now(UTC)
     if now < campaign.opens_at:
         return "scheduled"
     return "open" if now < campaign.closes_at else "closed"
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a campaign accepts answers, as people read it: its state and its opening and
+    closing moments as «dd.mm.yyyy hh:mm» in the service's time zone (SOKO_TIMEZONE)."""
+
+    state: str  # scheduled, open, closed
+    opens: str
+    closes: str
+
+
+def window(campaign: Campaign, timezone: str, now: datetime | None = None) -> Window:
+    """The campaign's `Window` in `timezone` (an IANA name, e.g. Europe/Moscow)."""
+    zone = ZoneInfo(timezone)
+    return Window(
+        status(campaign, now),
+        f"{campaign.opens_at.astimezone(zone):%d.%m.%Y %H:%M}",
+        f"{campaign.closes_at.astimezone(zone):%d.%m.%Y %H:%M}",
+    )
 
 
 def new_code() -> str:

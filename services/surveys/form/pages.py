@@ -13,7 +13,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
-from services.surveys.form import service, view
+from services.surveys.campaigns.service import window as campaign_window
+from services.surveys.form import view
 from services.surveys.form.service import FormLink
 from services.surveys.form.session import CSRF_FIELD, Csrf
 from services.surveys.instruments.definition import InstrumentDefinition
@@ -97,7 +98,7 @@ def message(
 
 
 def not_open(request: Request, link: FormLink, settings: Settings, **extra: Any) -> Response:
-    window = service.window(link.campaign, settings.timezone)
+    window = campaign_window(link.campaign, settings.timezone)
     return message(
         request,
         409,

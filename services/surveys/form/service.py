@@ -5,14 +5,12 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
-from services.surveys.campaigns.service import status
 from services.surveys.clients.api import ApiClient
 from services.surveys.form import view
 from services.surveys.instruments.definition import InstrumentDefinition
@@ -139,24 +137,6 @@ async def organization_name(api: ApiClient, organization_id: uuid.UUID) -> str |
         _NAMES.clear()
     _NAMES[organization_id] = (now + seconds, name)
     return name
-
-
-@dataclass(frozen=True)
-class Window:
-    """When a campaign accepts answers, in the service's time zone, for a closed-form page."""
-
-    state: str  # scheduled, open, closed
-    opens: str
-    closes: str
-
-
-def window(campaign: Campaign, timezone: str, now: datetime | None = None) -> Window:
-    zone = ZoneInfo(timezone)
-    return Window(
-        status(campaign, now),
-        f"{campaign.opens_at.astimezone(zone):%d.%m.%Y %H:%M}",
-        f"{campaign.closes_at.astimezone(zone):%d.%m.%Y %H:%M}",
-    )
 
 
 async def profile(

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
-from services.surveys.campaigns.service import manages, status
+from services.surveys.campaigns.service import manages, window
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses import scoring
@@ -24,6 +24,7 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequest
 from shared.identity import Principal
 from shared.ratelimit import SharedRateLimit
 from shared.scope import ScopeResolver
+from shared.settings import get_settings
 
 
 async def count_public(limit: SharedRateLimit, address: str | None) -> None:
@@ -75,12 +76,13 @@ async def admit(
 
 
 def ensure_open(campaign: Campaign) -> None:
-    state = status(campaign)
-    if state != "open":
-        word = "ещё не открыта" if state == "scheduled" else "уже закрыта"
+    """Conflict (409) unless the campaign accepts answers now; the message gives its window
+    in the service's time zone (SOKO_TIMEZONE), `opens_at`/`closes_at` as ISO moments."""
+    shown = window(campaign, get_settings().timezone)
+    if shown.state != "open":
+        word = "ещё не открыта" if shown.state == "scheduled" else "уже закрыта"
         raise Conflict(
-            f"Анкета {word}: приём ответов с {campaign.opens_at:%d.%m.%Y %H:%M} "
-            f"по {campaign.closes_at:%d.%m.%Y %H:%M}",
+            f"Анкета {word}: приём ответов с {shown.opens} по {shown.closes}",
             opens_at=campaign.opens_at.isoformat(),
             closes_at=campaign.closes_at.isoformat(),
         )
