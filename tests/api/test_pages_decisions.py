@@ -16,22 +16,10 @@ EARLIER, LATER = "2020/2021", "2022/2023"
 
 
 async def _decide(reports_client, world, period: str) -> None:
-    """A decision on S1's "trained" recommendation of `period` (generated now)."""
+    """A decision on S1's "trained" recommendation of `period` (issued now)."""
     generated = await helpers.generate(reports_client, world, period=period)
     assert generated.status_code == 200, generated.text
-    listed = await reports_client.get(
-        "/v1/recommendations",
-        params={"organization_id": str(world.s1.id), "period": period},
-        headers=world.headers("analyst"),
-    )
-    [rec] = [r for r in listed.json()["items"] if r["indicator_code"] == "trained"
-             and r["rule_code"] == "leader_indicator_not_achieved"]  # fmt: skip
-    posted = await reports_client.post(
-        f"/v1/recommendations/{rec['id']}/decisions",
-        json=DECISION,
-        headers=world.headers("analyst"),
-    )
-    assert posted.status_code == 201, posted.text
+    await helpers.decide(reports_client, world, DECISION, period)
 
 
 async def test_the_page_finds_its_years_in_one_answer_whatever_the_empty_years_between(
