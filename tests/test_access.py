@@ -1131,6 +1131,13 @@ TABLE += [
         frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
         lambda w, i: f"/v1/decisions?territory_id={terr(w, i)}&period=2021/2022",
     ),
+    Case(
+        "reports",
+        "GET",
+        "/v1/decisions/periods",
+        frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
+        lambda w, i: f"/v1/decisions/periods?territory_id={terr(w, i)}",
+    ),
 ]
 TABLE += [
     # The version of the data the reports are computed from: any account or Soko service.

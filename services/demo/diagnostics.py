@@ -34,7 +34,7 @@ import asyncio
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -43,8 +43,8 @@ from services.demo.district import DEMO_DOMAIN
 from services.demo.district import schools as district_schools
 from services.demo.indicators import SEED, School, _clamp, _schools
 from services.demo.roadmap import GYMNASIUM, RURAL
-from services.demo.surveys import NINE_MSK, SIX_PM_MSK, _call, in_school_year
-from services.demo.years import current_year, year_before
+from services.demo.surveys import _call, in_school_year
+from services.demo.years import closing, current_year, opening, year_before
 from services.surveys.instruments.definition import InstrumentDefinition, load_bank
 
 PROFESSIONAL = "teacher_professional_deficits"
@@ -68,6 +68,8 @@ DIFFICULTY = {
 DEMO_TEACHER_WEAK = "methodological"
 # When the main diagnostic ran in its school year: (month, day), opened and closed.
 MAIN_OPENED, MAIN_CLOSED = (10, 4), (10, 29)
+# The open ones (and the main one while its answers come in): opened so many days ago, close in.
+FOLLOW_UP_DAYS_AGO, DIGITAL_DAYS_AGO, CLOSES_IN_DAYS = 9, 2, 21
 AT_ONCE = 4  # accounts added and answers submitted at once (each account hashes a password)
 # An account's token by its email, issued as the api's sign-in issues it (services/demo/loader.py).
 Issuer = Callable[[str], Awaitable[str]]
@@ -130,6 +132,7 @@ async def _campaign(
     schools: list[School],
     period: str,
     opens_at: datetime,
+    closes_at: datetime,
     headers: dict[str, str],
 ) -> dict[str, Any]:
     body = {
@@ -139,7 +142,7 @@ async def _campaign(
         "organization_ids": [s.id for s in schools],
         "period": period,
         "opens_at": opens_at.isoformat(),
-        "closes_at": (datetime.now(UTC) + timedelta(days=21)).isoformat(),
+        "closes_at": closes_at.isoformat(),
         "anonymous": False,
     }
     return await _call(surveys, "POST", "/v1/campaigns", 201, json=body, headers=headers)
@@ -262,10 +265,12 @@ async def load_diagnostics(
     surveys: httpx.AsyncClient,
     enrolled: Takers,
     today: date,
+    zone: str,
     password: str,
 ) -> dict[str, Any]:
     """Launch the three diagnostics as the methodologist (signed in through `api` with
-    `password`) and let the `enrolled` teachers answer (see the module's docstring).
+    `password`) and let the `enrolled` teachers answer (see the module's docstring); their
+    windows are whole days around `today` in the time zone `zone` (services/demo/years.py).
     Returns the periods and counts: {"period", "current_period", "teachers", "main",
     "follow_up"}."""
     schools, tokens, demo_staff_id = enrolled.schools, enrolled.tokens, enrolled.demo_staff_id
@@ -275,15 +280,17 @@ async def load_diagnostics(
     ids = {i["code"]: i["id"] for i in instruments["items"]}
     bank = {d.code: d for d in load_bank()}
     period, current = year_before(today), current_year(today)
-    now = datetime.now(UTC)
     plan = (
-        ("main", PROFESSIONAL, period, in_school_year(period, MAIN_OPENED, NINE_MSK)),
-        ("follow_up", PROFESSIONAL, current, now - timedelta(days=9)),
-        ("digital", DIGITAL, current, now - timedelta(days=2)),
+        ("main", PROFESSIONAL, period, in_school_year(period, MAIN_OPENED)),
+        ("follow_up", PROFESSIONAL, current, today - timedelta(days=FOLLOW_UP_DAYS_AGO)),
+        ("digital", DIGITAL, current, today - timedelta(days=DIGITAL_DAYS_AGO)),
     )
+    closes = closing(today + timedelta(days=CLOSES_IN_DAYS), zone)
     launched = {
-        kind: await _campaign(surveys, ids[code], kind, schools, when, opens, headers)
-        for kind, code, when, opens in plan
+        kind: await _campaign(
+            surveys, ids[code], kind, schools, when, opening(day, zone), closes, headers
+        )
+        for kind, code, when, day in plan
     }
     definition = bank[PROFESSIONAL]
 
@@ -308,7 +315,7 @@ async def load_diagnostics(
     }
     # Closed in its school year (answered while open, the close dated back by the API's PATCH):
     # its figures are out (shared/disclosure.py).
-    closed = {"closes_at": in_school_year(period, MAIN_CLOSED, SIX_PM_MSK).isoformat()}
+    closed = {"closes_at": closing(in_school_year(period, MAIN_CLOSED), zone).isoformat()}
     main_id = launched["main"]["id"]
     await _call(surveys, "PATCH", f"/v1/campaigns/{main_id}", 200, json=closed, headers=headers)
     return {

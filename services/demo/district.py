@@ -110,11 +110,26 @@ VILLAGES = [
 
 
 def full_name(rng: random.Random) -> str:
+    """A seeded person's name «Фамилия Имя Отчество», mostly a woman's; names may repeat
+    (`unique_name` does not)."""
     female = rng.random() < 0.8  # most teachers in Russian schools are women
     surname = rng.choice(SURNAMES) + ("а" if female else "")
     first = rng.choice(FEMALE if female else MALE)
     patronymic = rng.choice(PATRONYMIC_ROOTS) + ("на" if female else "ич")
     return f"{surname} {first} {patronymic}"
+
+
+def unique_name(rng: random.Random, taken: set[str]) -> str:
+    """`full_name(rng)`, drawn again while it is one of the district's `taken` names (which it
+    joins): no two demo people share a name (a mentor who seems to mentor herself). The
+    redraws come from a generator of their own, so `rng` moves as with `full_name` and the
+    rest of the district (sizes, subjects, other names) stays as it was."""
+    name = full_name(rng)
+    again = random.Random(f"{SEED}:name:{name}")
+    while name in taken:
+        name = full_name(again)
+    taken.add(name)
+    return name
 
 
 @dataclass
@@ -163,6 +178,7 @@ def schools(count: int = 25) -> list[School]:
     """25 schools (some rural, some weaker), two kindergartens and a centre of extra education."""
     rng = random.Random(SEED)
     result = []
+    taken: set[str] = set()  # every staff member's full name, unique in the district
     for n in range(1, count + 1):
         rural = n > 10
         village = VILLAGES[(n - 11) % len(VILLAGES)] if rural else ""
@@ -178,11 +194,11 @@ def schools(count: int = 25) -> list[School]:
             social_index=round(rng.uniform(25, 60) if rural else rng.uniform(45, 85), 1),
             cluster=cluster,
         )
-        school.staff.append((full_name(rng), "leader", []))
-        school.staff.append((full_name(rng), "deputy", []))
+        school.staff.append((unique_name(rng, taken), "leader", []))
+        school.staff.append((unique_name(rng, taken), "deputy", []))
         for _ in range(rng.randint(6, 10) if rural else rng.randint(12, 18)):
             school.staff.append(
-                (full_name(rng), "teacher", rng.sample(SUBJECTS, rng.randint(1, 2)))
+                (unique_name(rng, taken), "teacher", rng.sample(SUBJECTS, rng.randint(1, 2)))
             )
         result.append(school)
     result.append(

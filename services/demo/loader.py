@@ -304,10 +304,15 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             async def data_and_parents() -> tuple[dict, dict, dict]:
                 values = await load_values(client, organizations, today)
                 parents = await load_surveys(
-                    client, surveys_client, organizations, settings.disclosure_minimum, years[0]
+                    client,
+                    surveys_client,
+                    organizations,
+                    settings.disclosure_minimum,
+                    years[0],
+                    settings.timezone,
                 )
                 running = await load_open_survey(
-                    surveys_client, surveys, _schools(organizations), now
+                    surveys_client, surveys, _schools(organizations), now, today, settings.timezone
                 )
                 return values, parents, running
 
@@ -322,7 +327,7 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             (values, parents, running), (results, participants) = first.result(), second.result()
             statuses = third.result()
             diagnosed = await load_diagnostics(
-                client, surveys_client, await enrolling, today, DEMO_PASSWORD
+                client, surveys_client, await enrolling, today, settings.timezone, DEMO_PASSWORD
             )
             await catch_up(reports)
             periods = [diagnosed["period"], diagnosed["current_period"]]

@@ -5,7 +5,8 @@ parent's form to open), the leader's «Ввести бумажные анкет�
 rates of the current year. The district's own version of the bank's satisfaction questionnaire
 (`parents_satisfaction`, version 2, imported through `POST /v1/instruments`) offers
 «затрудняюсь ответить» (`allow_unsure`) on every point-scale question; the campaign
-(`POST /v1/campaigns`) opened OPENED_DAYS_AGO days ago and closes in CLOSES_IN_DAYS days. Parents
+(`POST /v1/campaigns`) opened OPENED_DAYS_AGO days ago and closes in CLOSES_IN_DAYS days (at
+00:00 and 23:59 of those days in SOKO_TIMEZONE, services/demo/years.py). Parents
 of most schools have answered through the schools' links already, without signing in (channel
 "web", `POST /v1/campaigns/{id}/responses`), a few per cent of the pupils, some of them
 «затрудняюсь ответить» here and there; the parents of NOT_YET schools none yet. Each school's
@@ -15,7 +16,7 @@ the public's answers are limited per address. Everything is seeded.
 
 import json
 import random
-from datetime import UTC, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import httpx
@@ -24,6 +25,7 @@ from services.demo.calls import bounded
 from services.demo.indicators import SEED, School
 from services.demo.roadmap import GYMNASIUM
 from services.demo.surveys import _call, parents_campaign, satisfaction_answers
+from services.demo.years import closing, opening
 from services.surveys.instruments.definition import BANK_DIR
 from services.surveys.instruments.question_types.base import UNSURE
 
@@ -76,16 +78,25 @@ def web_answers(school: School, rng: random.Random) -> dict[str, Any]:
 
 
 async def load_open_survey(
-    surveys: httpx.AsyncClient, surveys_app: Any, schools: list[School], period: str
+    surveys: httpx.AsyncClient,
+    surveys_app: Any,
+    schools: list[School],
+    period: str,
+    today: date,
+    zone: str,
 ) -> dict[str, Any]:
     """Import the district's version of the questionnaire and launch its campaign of `period`
-    for `schools` (as the signed-in `surveys` client: the administrator), then let the parents
-    answer anonymously through `surveys_app`. Returns {"responses": how many, "schools": how
+    for `schools` (as the signed-in `surveys` client: the administrator), open around `today`
+    in whole days of the time zone `zone`, then let the parents answer anonymously through
+    `surveys_app`. Returns {"responses": how many, "schools": how
     many schools have answers, "form": the gymnasium's parents' link}."""
     await _call(surveys, "POST", "/v1/instruments", 201, json=unsure_version())
-    now = datetime.now(UTC)
-    window = (now - timedelta(days=OPENED_DAYS_AGO), now + timedelta(days=CLOSES_IN_DAYS))
-    campaign = await parents_campaign(surveys, CODE, TITLE, [s.id for s in schools], period, window)
+    window = (
+        opening(today - timedelta(days=OPENED_DAYS_AGO), zone),
+        closing(today + timedelta(days=CLOSES_IN_DAYS), zone),
+    )
+    ids = [s.id for s in schools]
+    campaign = await parents_campaign(surveys, CODE, TITLE, ids, period, zone, window)
     path = f"/v1/campaigns/{campaign['id']}/responses"
     counts = web_respondents(schools)
 

@@ -16,13 +16,15 @@ Everything is seeded.
 """
 
 import random
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 
 from services.demo.calls import bounded
 from services.demo.indicators import SEED, School, _clamp, _schools
+from services.demo.years import closing, opening
 from shared.periods import contains, parse_period
 
 BELOW_MINIMUM = 3  # schools with fewer answers than the disclosure minimum
@@ -37,18 +39,15 @@ SATISFACTION_GROUPS = ("teaching", "safety", "food", "communication", "extracurr
 GRADE_BANDS = ("primary", "basic", "secondary")
 # When the parents' closed campaigns ran: (month, day) of their school year.
 OPENED, CLOSED = (4, 4), (5, 27)
-NINE_MSK, SIX_PM_MSK = time(6, tzinfo=UTC), time(15, tzinfo=UTC)
 
 
-def in_school_year(period: str, month_day: tuple[int, int], at: time) -> datetime:
-    """The moment `at` of a day (month, day) of the school year `period` (September to
-    August): 4 April of 2021/2022 is in 2022, 4 October in 2021."""
+def in_school_year(period: str, month_day: tuple[int, int]) -> date:
+    """The day (month, day) of the school year `period` (September to August): 4 April of
+    2021/2022 is in 2022, 4 October in 2021."""
     year = parse_period(period)
     month, day = month_day
-    found = datetime.combine(year.start.replace(month=month, day=day), at)
-    if not contains(year, found.date()):
-        found = found.replace(year=year.end.year)
-    return found
+    found = year.start.replace(month=month, day=day)
+    return found if contains(year, found) else found.replace(year=year.end.year)
 
 
 def checklist_values(schools: list[School], period: str) -> list[dict[str, Any]]:
@@ -132,17 +131,19 @@ async def parents_campaign(
     title: str,
     school_ids: list[str],
     period: str,
+    zone: str,
     window: tuple[datetime, datetime] | None = None,
 ) -> dict[str, Any]:
     """An anonymous parents' campaign of the (latest version of the) instrument `code` in
-    `period`, open from `window[0]` to `window[1]` (default: from the day of `period` it
-    opened, OPENED, to tomorrow, so that its answers can be keyed in before it is closed); as
-    created."""
+    `period`, open from `window[0]` to `window[1]` (default: from 00:00 of the day of `period`
+    it opened, OPENED, in the time zone `zone`, to the end of tomorrow, so that its answers can
+    be keyed in before it is closed); as created."""
     page = await _call(surveys, "GET", "/v1/instruments", 200, params={"limit": 500})
     (instrument,) = [i for i in page["items"] if i["code"] == code]
+    tomorrow = datetime.now(ZoneInfo(zone)).date() + timedelta(days=1)
     opens, closes = window or (
-        in_school_year(period, OPENED, NINE_MSK),
-        datetime.now(UTC) + timedelta(days=1),
+        opening(in_school_year(period, OPENED), zone),
+        closing(tomorrow, zone),
     )
     body = {
         "instrument_id": instrument["id"],
@@ -162,10 +163,12 @@ async def load_surveys(
     organizations: list[dict[str, Any]],
     minimum: int,
     period: str,
+    zone: str,
 ) -> dict[str, int]:
     """Post the checklist values of `period` (api) and the two parents' campaigns of `period`
     with their answers (surveys), then close the campaigns in May of `period`, a school year
-    that is over. Both clients are signed in as the administrator. Returns
+    that is over (whole days of the time zone `zone`, services/demo/years.py). Both clients
+    are signed in as the administrator. Returns
     {"checklist_values", "nok_responses", "satisfaction_responses"}."""
     schools = _schools(organizations)
     values = checklist_values(schools, period)
@@ -176,10 +179,10 @@ async def load_surveys(
     ids = [s.id for s in schools]
     campaigns = {
         "nok": await parents_campaign(
-            surveys, "nok_parents_2018", "НОК УООД: анкета родителей", ids, period
+            surveys, "nok_parents_2018", "НОК УООД: анкета родителей", ids, period, zone
         ),
         "satisfaction": await parents_campaign(
-            surveys, "parents_satisfaction", "Удовлетворённость родителей", ids, period
+            surveys, "parents_satisfaction", "Удовлетворённость родителей", ids, period, zone
         ),
     }
     makers = {"nok": nok_answers, "satisfaction": satisfaction_answers}
@@ -195,7 +198,7 @@ async def load_surveys(
             ]
         await bounded(bodies, lambda body, path=path: _call(surveys, "POST", path, 201, json=body))
         posted[kind] = len(bodies)
-        closed = {"closes_at": in_school_year(period, CLOSED, SIX_PM_MSK).isoformat()}
+        closed = {"closes_at": closing(in_school_year(period, CLOSED), zone).isoformat()}
         await _call(surveys, "PATCH", f"/v1/campaigns/{campaign['id']}", 200, json=closed)
     return {
         "checklist_values": len(values),

@@ -11,14 +11,20 @@ decisions, the data collection) are of the two latest COMPLETED school years (`d
 The rule: a school year is completed once 1 June of its second calendar year has passed — its
 spring (ВПР, ОГЭ, the monitoring's collection) is over. So from September to May the completed
 years are the two before the current one; in June–August the year just ending counts too.
+
+Its moments (campaigns' openings and closings) fall on whole days of the deployment's time
+zone (SOKO_TIMEZONE): a window opens at 00:00 of its first day and closes at 23:59 of its last
+(`opening`, `closing`), whatever the time of day the demo was loaded.
 """
 
-from datetime import date
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from shared.periods import academic_year, academic_year_of
 
 SEEDS_LATEST_YEAR = 2021  # the seeds' latest school year: 2021/2022
 COMPLETED_FROM = (6, 1)  # (month, day): a school year is completed from this day of its spring
+OPENS, CLOSES = time(0, 0), time(23, 59)  # a demo window's first and last minute, local time
 
 
 def current_year(today: date) -> str:
@@ -50,3 +56,15 @@ def demo_years(today: date) -> tuple[str, str]:
     2026-05-31."""
     later = latest_completed(today)
     return academic_year(later - 1).code, academic_year(later).code
+
+
+def opening(day: date, zone: str) -> datetime:
+    """00:00 of `day` in the time zone `zone` (SOKO_TIMEZONE), an aware moment: when a demo
+    window opens. 2026-11-27 in Europe/Moscow is 2026-11-26 21:00 UTC."""
+    return datetime.combine(day, OPENS, ZoneInfo(zone))
+
+
+def closing(day: date, zone: str) -> datetime:
+    """23:59 of `day` in the time zone `zone`, an aware moment: when a demo window closes (a
+    page dates it `day`, «по 01.01.2027 23:59»)."""
+    return datetime.combine(day, CLOSES, ZoneInfo(zone))

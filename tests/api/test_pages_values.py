@@ -267,20 +267,8 @@ async def test_decisions_show_the_effect_the_reports_service_computes(
 ):
     world = valued
     await helpers.generate(reports_client, world)
-    listed = await reports_client.get(
-        "/v1/recommendations",
-        params={"organization_id": str(world.s1.id), "period": PERIOD},
-        headers=world.headers("analyst"),
-    )
-    [rec] = [r for r in listed.json()["items"] if r["indicator_code"] == "trained"
-             and r["rule_code"] == "leader_indicator_not_achieved"]  # fmt: skip
     decision = DECISION  # taken on 01.06.2022
-    posted = await reports_client.post(
-        f"/v1/recommendations/{rec['id']}/decisions",
-        json=decision,
-        headers=world.headers("analyst"),
-    )
-    assert posted.status_code == 201, posted.text
+    await helpers.decide(reports_client, world, decision)
     await helpers.post_values(
         api_client, world, [("trained", world.s1.id, "2022/2023", 65.0)], who="admin"
     )

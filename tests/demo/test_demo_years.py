@@ -5,7 +5,8 @@ the district's plan of the year reports the indicator values of the latest year 
 
 import html
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import httpx
 from sqlalchemy import text
@@ -14,7 +15,14 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 from services.demo.indicators import definitions
 from services.demo.loader import DEMO_PASSWORD
 from services.demo.roadmap import PLAN_INDICATORS, PLAN_TITLE, demo_text, seed_periods
-from services.demo.years import current_year, demo_years, shift, year_before
+from services.demo.years import (
+    closing,
+    current_year,
+    demo_years,
+    opening,
+    shift,
+    year_before,
+)
 from shared.db import create_engine
 from shared.periods import academic_year, contains, parse_period
 from tests.conftest import running_apps
@@ -90,6 +98,30 @@ async def test_every_period_and_date_the_demo_writes_is_of_its_years_and_not_ahe
     assert f"results of {years[0]} and {years[1]}" in said
     assert f"satisfaction questionnaires) of {years[0]}, closed" in said
     assert f"satisfaction survey of {running}, open" in said
+
+
+def test_a_demo_window_is_of_whole_days_of_the_time_zone():
+    assert opening(date(2026, 11, 27), "Europe/Moscow") == datetime(2026, 11, 26, 21, tzinfo=UTC)
+    assert closing(date(2027, 1, 1), "Europe/Moscow") == datetime(2027, 1, 1, 20, 59, tzinfo=UTC)
+    assert closing(date(2027, 1, 1), "Asia/Vladivostok").astimezone(UTC).hour == 13
+
+
+async def test_every_demo_campaign_opens_at_00_00_and_closes_at_23_59_whenever_loaded(
+    loaded_demo,
+):
+    """Not at the minute the demo was loaded: its windows are whole days of SOKO_TIMEZONE."""
+    settings = loaded_demo.settings
+    zone, today = ZoneInfo(settings.timezone), settings.today()
+    campaigns = await _rows(
+        settings.database_url, "SELECT title, opens_at, closes_at FROM surveys.campaign"
+    )
+    assert len(campaigns) == 6  # 2 closed parents', the open one, 3 diagnostics
+    for title, opens, closes in campaigns:
+        assert opens.astimezone(zone).time() == time(0, 0), (title, opens)
+        assert closes.astimezone(zone).time() == time(23, 59), (title, closes)
+    # The open ones close on days counted from today: the parents' in 30, the diagnostics' in 21.
+    running = sorted(c.astimezone(zone).date() for _, _, c in campaigns if c.date() >= today)
+    assert running == [today + timedelta(days=21)] * 2 + [today + timedelta(days=30)]
 
 
 def _text(page: str) -> str:

@@ -1,6 +1,6 @@
 """What the reports tests share: the "trained" indicator many of them define, posting data
 values, the requests they make of a whole territory (a report of it, its indicator values,
-issuing its recommendations), and a stored individual route."""
+issuing its recommendations, deciding on one), and a stored individual route."""
 
 import httpx
 
@@ -40,6 +40,25 @@ async def generate(
     as a client sends it), as `who`: the answer as it is."""
     body = {"territory_id": str(territory or world.m1.id), "period": period}
     return await client.post("/v1/recommendations/generate", json=body, headers=world.headers(who))
+
+
+async def decide(client: httpx.AsyncClient, world, decision: dict, period: str = PERIOD) -> dict:
+    """`decision` taken by the analyst on S1's "trained" recommendation of `period` (the one
+    for its leader, the target not achieved; issued before): the recommendation."""
+    listed = await client.get(
+        "/v1/recommendations",
+        params={"organization_id": str(world.s1.id), "period": period},
+        headers=world.headers("analyst"),
+    )
+    [rec] = [r for r in listed.json()["items"] if r["indicator_code"] == "trained"
+             and r["rule_code"] == "leader_indicator_not_achieved"]  # fmt: skip
+    posted = await client.post(
+        f"/v1/recommendations/{rec['id']}/decisions",
+        json=decision,
+        headers=world.headers("analyst"),
+    )
+    assert posted.status_code == 201, posted.text
+    return rec
 
 
 def individual_route(staff, territory_id, period: str = PERIOD, **fields) -> IndividualRoute:

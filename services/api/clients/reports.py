@@ -1,6 +1,7 @@
 """What the api's pages ask the reports service, as the signed-in person (`X-Soko-User`):
 recommendations (and moving one through its lifecycle), individual routes, the PD order,
-indicator values of a scope at one level, the decisions of a territory with their effect.
+indicator values of a scope at one level, the decisions of a territory with their effect and
+the periods that have them.
 
 A peer that is down raises `PeerUnavailable`; a refusal `NotFound`, `Forbidden` or
 `PeerRefused` (shared.client.checked), and so does an answer that does not fit its model.
@@ -93,3 +94,10 @@ class ReportsClient:
             params["compare_period"] = compare_period
         answer = await self.client.get_json("/v1/decisions", params=params)
         return parsed(list[DecisionWithEffect], answer, "reports", "/v1/decisions")
+
+    async def decided_periods(self, territory_id: uuid.UUID) -> set[str]:
+        """`GET /v1/decisions/periods`: the recommendations' periods (codes) for which
+        `decisions` of the territory lists any."""
+        params = {"territory_id": str(territory_id)}
+        answer = await self.client.get_json("/v1/decisions/periods", params=params)
+        return set(parsed(list[str], answer, "reports", "/v1/decisions/periods"))

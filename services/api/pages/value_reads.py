@@ -1,6 +1,6 @@
-"""What the values and decisions pages show, read from the reports service as the signed-in
-person (so a page shows exactly what `GET /v1/indicator-values` and `GET /v1/decisions` would
-answer them) and named from the api's own tables.
+"""What the values pages show, read from the reports service as the signed-in person (so a
+page shows exactly what `GET /v1/indicator-values` would answer them) and named from the api's
+own tables (`unit_names`; the decisions page's reads are in decision_reads.py).
 
 The values table of a scope (`table`): for each indicator, the scope's own value, target,
 status, previous value and change, then the units one level below it (a territory's
@@ -17,14 +17,13 @@ theirs with 404).
 
 import logging
 import uuid
-from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.clients.models import DecisionWithEffect, IndicatorValue
+from services.api.clients.models import IndicatorValue
 from services.api.clients.reports import ReportsClient
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Cluster, ClusterMember, Organization
@@ -32,7 +31,7 @@ from services.api.pages.period_links import period_links
 from services.api.territories.models import Territory
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
-from shared.periods import Period, academic_year_of, latest_thick, parse_period
+from shared.periods import Period, academic_year_of, latest_thick
 from shared.templating import natural_key
 from shared.value_labels import group_basis
 
@@ -40,8 +39,6 @@ logger = logging.getLogger("soko.api.pages")
 # How many computations the default period may take: each gives a period and the one before
 # it (`previous_value`), so three look six periods back (as the reports' documents do).
 LOOKBACK = 3
-# How many periods the decisions page looks back for the latest with decisions.
-DECISIONS_LOOKBACK = 4
 # The units one level below a scope, in the order they are listed.
 BELOW = {"territory": ("territory", "cluster"), "cluster": ("organization",), "organization": ()}
 _MODELS = {"territory": Territory, "cluster": Cluster, "organization": Organization}
@@ -317,89 +314,3 @@ async def home_table(
     except (PeerUnavailable, PeerRefused, NotFound, Forbidden) as exc:
         logger.warning("a home could not read indicator values: %s", exc.detail)
         return None
-
-
-@dataclass
-class DecisionLine:
-    decision: DecisionWithEffect
-    indicator: str  # its name (the code when the indicator is gone)
-    unit: str  # the indicator's unit
-    scope: str  # the name of the territory or school the indicator's value is of
-
-
-async def latest_decisions(
-    reports: ReportsClient, territory_id: uuid.UUID, today: date
-) -> tuple[Period, list[DecisionWithEffect]]:
-    """The latest recommendations' period with decisions, with them and their effect in the
-    period after: from the newest recommendations' period of the territory (the current
-    academic year without any) back, `DECISIONS_LOOKBACK` periods; none: that first period."""
-    # Resolved ones too: a recommendation whose cause is gone keeps its decisions.
-    newest, _ = await reports.recommendations(1, territory_id=territory_id, include_resolved="true")
-    start = academic_year_of(today)
-    if newest:
-        with suppress(ValueError):  # a stored period that no longer parses: this year's
-            start = parse_period(newest[0].period)
-    found = await _with_decisions(reports, territory_id, start, "previous")
-    return found or (start, [])
-
-
-async def _with_decisions(
-    reports: ReportsClient,
-    territory_id: uuid.UUID,
-    first: Period,
-    step: str,
-    latest: date | None = None,
-) -> tuple[Period, list[DecisionWithEffect]] | None:
-    """The first period from `first` on, stepping by `step` ("previous" or "next"), whose
-    recommendations have decisions, with them and their effect in the period after; up to
-    `DECISIONS_LOOKBACK` periods, none starting after `latest`; None when there is none."""
-    period = first
-    for _ in range(DECISIONS_LOOKBACK):
-        if latest is not None and period.start > latest:
-            return None
-        found = await reports.decisions(territory_id, period.code, period.next.code)
-        if found:
-            return period, found
-        try:
-            period = getattr(period, step)
-        except ValueError:  # before the earliest year a period may have, or after the last
-            return None
-    return None
-
-
-async def decision_neighbours(
-    reports: ReportsClient, territory_id: uuid.UUID, period: Period, today: date
-) -> tuple[str | None, str | None]:
-    """The nearest recommendations' periods before and after `period` (of its kind) that have
-    decisions, each looked for up to `DECISIONS_LOOKBACK` steps away and never past today's
-    academic year; None where there is none (the page links to no empty year)."""
-    latest = academic_year_of(today).end
-    codes: list[str | None] = []
-    for step in ("previous", "next"):
-        try:
-            first = getattr(period, step)
-        except ValueError:
-            codes.append(None)
-            continue
-        found = await _with_decisions(reports, territory_id, first, step, latest)
-        codes.append(found[0].code if found else None)
-    return codes[0], codes[1]
-
-
-async def decision_lines(
-    session: AsyncSession, found: list[DecisionWithEffect]
-) -> list[DecisionLine]:
-    """The decisions with their indicators' names and units and their scopes' names, newest
-    first (two queries)."""
-    codes = {d.indicator_code for d in found if d.indicator_code}
-    rows = await session.execute(
-        select(Indicator.code, Indicator.name, Indicator.unit).where(Indicator.code.in_(codes))
-    )
-    indicators = {code: (name, unit) for code, name, unit in rows}
-    scopes = {(d.scope_type, d.scope_id) for d in found if d.scope_type and d.scope_id}
-    names = await unit_names(session, scopes)  # type: ignore[arg-type]
-    lines = []
-    for d in sorted(found, key=lambda d: (d.decided_on, d.id), reverse=True):
-        name, unit = indicators.get(d.indicator_code or "", (d.indicator_code or "—", "number"))
-        lines.append(DecisionLine(d, name, unit, names.get(d.scope_id, "—") if d.scope_id else "—"))
-    return lines

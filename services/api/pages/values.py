@@ -1,4 +1,5 @@
-"""HTTP: the indicator values and the decisions pages (value_reads.py), read-only, links only.
+"""HTTP: the indicator values and the decisions pages (value_reads.py, decision_reads.py),
+read-only, links only.
 
 `GET /values` — the values table of a scope (`scope_type`, `scope_id`; the visitor's own by
 default) in a `period` (the latest with data by default), one `indicator` or all, a
@@ -14,7 +15,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from services.api.pages import value_reads
+from services.api.pages import decision_reads, value_reads
 from services.api.pages.peer_reads import reports
 from services.api.pages.render import NO_STORE, page
 from services.api.pages.session import Visitor, visitor
@@ -125,33 +126,25 @@ async def decisions_page(request: Request, session: SessionDep) -> Response:
                 raise Forbidden()
             units = await value_reads.territories(session)
             return page(request, "decisions.html", person=person, lines=None, territories=units)
-        client = reports(request)
-        period, compare = _period(query.get("period")), _period(query.get("compare"))
-        if period is None:
-            period, found = await value_reads.latest_decisions(
-                client, territory, request.app.state.settings.today()
-            )
-            compare = compare or period.next
-            if compare != period.next:
-                found = await client.decisions(territory, period.code, compare.code)
-        else:
-            compare = compare or period.next
-            found = await client.decisions(territory, period.code, compare.code)
-        names = await value_reads.unit_names(session, {("territory", territory)})
-        before, after = await value_reads.decision_neighbours(
-            client, territory, period, request.app.state.settings.today()
+        view = await decision_reads.decisions_view(
+            reports(request),
+            territory,
+            _period(query.get("period")),
+            _period(query.get("compare")),
+            request.app.state.settings.today(),
         )
+        names = await value_reads.unit_names(session, {("territory", territory)})
         return page(
             request,
             "decisions.html",
-            before=before,
-            after=after,
+            before=view.before,
+            after=view.after,
             person=person,
-            lines=await value_reads.decision_lines(session, found),
+            lines=await decision_reads.decision_lines(session, view.found),
             territory_id=territory,
             territory_name=names.get(territory, ""),
-            period=period,
-            compare=compare,
+            period=view.period,
+            compare=view.compare,
         )
 
     return await _peer(request, person, read)

@@ -159,3 +159,16 @@ async def with_effect(
                 )
             )
     return answer
+
+
+async def decided_periods(
+    session: AsyncSession, principal: Principal, resolver: ScopeResolver, territory_id: uuid.UUID
+) -> list[str]:
+    """The recommendations' periods (codes, newest first) for which `with_effect` lists
+    decisions about the territory (NotFound outside the caller's scope): what a page walking
+    from period to period for decisions asks once instead of once a period."""
+    await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
+    scope = await resolver.resolve(ScopeType.territory, territory_id)
+    return await service.decided_periods(
+        session, principal, resolver, frozenset(scope.organization_ids), territory_id
+    )

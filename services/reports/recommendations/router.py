@@ -234,3 +234,13 @@ async def list_decisions(
     """Decisions on the territory's recommendations of a period and their effect: the
     indicator's value before against its value in `compare_period` (one computation)."""
     return await deciding.with_effect(session, caller, scopes, territory_id, period, compare_period)
+
+
+@router.get("/decisions/periods", responses=ERRORS)
+async def list_decided_periods(
+    session: SessionDep, caller: Caller, scopes: ScopeResolverDep, territory_id: uuid.UUID
+) -> list[str]:
+    """The recommendations' periods (codes, newest first) for which `GET /v1/decisions` of the
+    territory lists decisions (404 for a territory outside the caller's scope): one call
+    instead of one `GET /v1/decisions` a period to find the years with decisions."""
+    return await deciding.decided_periods(session, caller, scopes, territory_id)

@@ -228,6 +228,33 @@ async def listing(
     return items, total or 0, await decisions_of(session, [i.id for i in items])
 
 
+async def decided_periods(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    organization_ids: frozenset[uuid.UUID],
+    territory_id: uuid.UUID,
+) -> list[str]:
+    """The periods (codes, newest first) of the recommendations the caller reads (see
+    `_visibility`; not those whose cause is gone) that have decisions and are about one of
+    `organization_ids` or, addressed to no organization, about the territory `territory_id`:
+    those whose `listing` by period gives decisions (`decisions.with_effect`), in one query."""
+    rec = Recommendation
+    decided = select(Decision.id).where(Decision.recommendation_id == rec.id).exists()
+    inside = or_(
+        rec.organization_id.in_(organization_ids),
+        and_(rec.organization_id.is_(None), rec.territory_id == territory_id),
+    )
+    condition = await _visibility(principal, resolver)
+    rows = await session.scalars(
+        select(rec.period)
+        .where(condition, rec.resolved_at.is_(None), inside, decided)
+        .distinct()
+        .order_by(rec.period.desc())
+    )
+    return list(rows)
+
+
 async def decisions_of(
     session: AsyncSession, ids: list[uuid.UUID]
 ) -> dict[uuid.UUID, list[Decision]]:

@@ -1,0 +1,70 @@
+"""The decisions page of a territory with decisions in several years: the default period (the
+latest with decisions, from the newest recommendations' back) and the links to the nearest
+years with decisions, found from one answer of the reports service rather than one call per
+year stepped over (GET /v1/decisions/periods)."""
+
+from tests.api import test_pages, test_pages_values
+from tests.api.test_pages_values import text_of
+from tests.facts import sync_facts
+from tests.reports import helpers
+from tests.reports.helpers import PERIOD
+from tests.reports.test_decisions import DECISION
+
+browser = test_pages.browser
+valued = test_pages_values.valued
+EARLIER, LATER = "2020/2021", "2022/2023"
+
+
+async def _decide(reports_client, world, period: str) -> None:
+    """A decision on S1's "trained" recommendation of `period` (issued now)."""
+    generated = await helpers.generate(reports_client, world, period=period)
+    assert generated.status_code == 200, generated.text
+    await helpers.decide(reports_client, world, DECISION, period)
+
+
+async def test_the_page_finds_its_years_in_one_answer_whatever_the_empty_years_between(
+    browser, api_client, reports_client, valued, apps, isolation, monkeypatch
+):
+    world = valued
+    # Decisions on 2020/2021's and 2021/2022's recommendations; 2022/2023 has recommendations
+    # (S1 still below the target) but no decision.
+    await _decide(reports_client, world, EARLIER)
+    await _decide(reports_client, world, PERIOD)
+    await helpers.post_values(api_client, world, [("trained", world.s1.id, LATER, 65.0)], "admin")
+    await sync_facts(apps, isolation)
+    assert (await helpers.generate(reports_client, world, period=LATER)).status_code == 200
+    client, _ = await test_pages.signed_in(browser, "analyst@soko.example")
+    asked: list[str] = []
+    peer = apps.api.state.peers["reports"]
+    original = peer.request
+
+    async def counted(method, path, **kwargs):
+        asked.append(path)
+        return await original(method, path, **kwargs)
+
+    monkeypatch.setattr(peer, "request", counted)
+
+    # The default: the latest recommendations' period with decisions (2022/2023 has none),
+    # linked to the earlier year with decisions, to no later one.
+    found = await client.get("/decisions")
+    assert found.status_code == 200, found.text
+    shown = text_of(found, "main")
+    assert "Рекомендации 2021/2022" in found.text and DECISION["text"] in shown
+    assert f"← {EARLIER}" in shown and "→" not in shown
+    # Three calls: the periods with decisions, the newest recommendations' period, the
+    # decisions of the one shown (before: one a period stepped over, eight here).
+    assert asked == ["/v1/decisions/periods", "/v1/recommendations", "/v1/decisions"]
+    asked.clear()
+
+    earlier = await client.get("/decisions", params={"period": EARLIER})
+    shown = text_of(earlier, "main")
+    assert DECISION["text"] in shown and f"{PERIOD} →" in shown and "←" not in shown
+    assert asked == ["/v1/decisions/periods", "/v1/decisions"]
+    asked.clear()
+
+    # A year without decisions: the nearest one before it, and one call (it has none to read).
+    empty = await client.get("/decisions", params={"period": LATER})
+    shown = text_of(empty, "main")
+    assert f"Решений по рекомендациям {LATER} нет." in shown
+    assert f"← {PERIOD}" in shown and "→" not in shown
+    assert asked == ["/v1/decisions/periods"]
