@@ -8,7 +8,7 @@ from services.reports.data_quality.checks import Flag, Violation
 from services.reports.recommendations.engine import evaluate
 from services.reports.recommendations.rules import validate
 from shared.errors import Invalid
-from tests.reports.test_recommendation_engine import S1, S2, S3, facts, rules
+from tests.reports.engine_facts import S1, S2, S3, facts, rules
 
 INDICATOR = "Обучающихся всего"
 

@@ -1,7 +1,7 @@
 """What НОК УООД is computed from, read from the reports service's facts: the organizations'
 names, their checklist data values, and the parents' answers per organization as the
 campaigns' aggregates would show them to the caller (the same disclosure rules as every
-survey value: see indicator_values/methods/survey.py). No peer is asked.
+survey value: see indicator_values/methods/survey_campaigns.py). No peer is asked.
 """
 
 import uuid
@@ -12,7 +12,7 @@ from sqlalchemy import ARRAY, Text, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.indicator_values.methods.base import ORGANIZATION, Context, Scope
-from services.reports.indicator_values.methods.survey import campaigns_of
+from services.reports.indicator_values.methods.survey_campaigns import campaigns_of
 from shared.disclosure import CAMPAIGN_OPEN, reads_personal_results
 from shared.identity import Principal
 from shared.scope import ScopeResolver, readable_organizations

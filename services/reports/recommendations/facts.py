@@ -4,8 +4,8 @@ The indicator values of this and the previous period (kept values, see indicator
 organizations, territories and definitions, and per survey campaign of the period its
 respondents per organization and territory and its deficit counts per school — all as a reader
 without access to personal results sees them (the survey values' disclosure rules,
-indicator_values/methods/survey.py). No peer is asked. Teachers' own deficits come from the
-individual routes stored in this service, never from raw diagnostic results. The complex
+indicator_values/methods/survey_campaigns.py). No peer is asked. Teachers' own deficits come
+from the individual routes stored in this service, never from raw diagnostic results. The complex
 analysis (services/reports/analysis) of the territory's organizations in the period, when the
 period is an assessment year (2021/2022 or 2022), with the app's thresholds. The
 organizations late for a data collection's window of the period (data_quality/status.py); the
@@ -35,12 +35,11 @@ from services.reports.indicator_values.methods.base import (
     Context,
     Scope,
 )
-from services.reports.indicator_values.methods.survey import (
-    Wanted,
+from services.reports.indicator_values.methods.survey_campaigns import (
     campaigns_of,
-    entries_of,
     territory_chains,
 )
+from services.reports.indicator_values.methods.survey_tallies import Wanted, entries_of
 from services.reports.pd_order.catalogue import offered_in
 from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.engine import Facts

@@ -3,7 +3,8 @@
 Each module has `FACTS` (the fact tables it reads) and `compute(ctx, definitions, known)`
 (see base.py). Adding a method: its params model in `shared/indicator_methods.py` and one
 module here, named in `MODULES`.
-base.py is what they share; marks.py what a value says of the posted data values under it.
+base.py is what they share; marks.py what a value says of the posted data values under it;
+survey_campaigns.py and survey_tallies.py what the survey family (survey.py) reads.
 """
 
 from types import ModuleType

@@ -97,7 +97,7 @@ MAPPED = (
 class Context:
     """What a computation is for: the scopes (every organization, cluster and territory of the
     scope asked about), the periods (the one asked about and the previous one), and, for the
-    survey methods, whose view the values are (see methods/survey.py)."""
+    survey methods, whose view the values are (see methods/survey_campaigns.py)."""
 
     session: AsyncSession
     scopes: list[Scope]

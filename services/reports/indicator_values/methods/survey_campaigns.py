@@ -1,0 +1,183 @@
+"""Which survey campaigns a survey value counts, and what of them the caller may see.
+
+A campaign counts for a scope as its aggregates at the surveys service would show it to the
+caller (services/surveys/responses/aggregates.py), with the same disclosure rules
+(shared/disclosure.py): its groups are the organizations the caller may read, their clusters
+and their territories inside the caller's scope; unless the caller reads the campaign's
+personal results (an identified campaign, not `public`), a group is withheld while an
+identified campaign is open (and `SETTLE` after), below the minimum, or where a difference of
+shown figures would reveal a withheld one (decided over every group the caller may see).
+The figures of the groups shown are read in survey_tallies.py; the values made of them in
+survey.py.
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ARRAY, Text, Uuid, bindparam, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.reports.indicator_values.methods.base import CLUSTER, ORGANIZATION, TERRITORY, Context
+from shared.disclosure import CAMPAIGN_OPEN, published, withhold
+from shared.identity import ScopeType
+
+_CAMPAIGNS = text(
+    """
+    SELECT c.id, c.instrument_code, c.period, c.audience, c.anonymous, c.closes_at,
+           array_agg(o.organization_id) AS organizations, array_agg(o.expected) AS expected
+    FROM reports.fact_campaign c
+    JOIN reports.fact_campaign_organization o ON o.campaign_id = c.id
+    WHERE c.instrument_code = ANY(:instruments) AND c.period = ANY(:periods)
+    GROUP BY c.id
+    """
+).bindparams(bindparam("instruments", type_=ARRAY(Text)), bindparam("periods", type_=ARRAY(Text)))
+_RESPONDENTS = text(
+    """
+    SELECT campaign_id, organization_id, n FROM reports.fact_answer_tally
+    WHERE campaign_id = ANY(:campaigns) AND question = '' AND value = '*'
+    """
+).bindparams(bindparam("campaigns", type_=ARRAY(Uuid)))
+# Territory chains of organizations: (organization, territory, depth 0 = its own).
+_CHAINS = text(
+    """
+    WITH RECURSIVE chain(organization_id, territory_id, depth) AS (
+        SELECT id, territory_id, 0 FROM reports.fact_organization
+        WHERE id = ANY(:orgs) AND territory_id IS NOT NULL
+        UNION ALL
+        SELECT c.organization_id, t.parent_id, c.depth + 1
+        FROM chain c JOIN reports.fact_territory t ON t.id = c.territory_id
+        WHERE t.parent_id IS NOT NULL AND c.depth < 64
+    )
+    SELECT organization_id, territory_id FROM chain ORDER BY organization_id, depth
+    """
+).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
+_CLUSTERS = text(
+    "SELECT cluster_id, organization_id FROM reports.fact_cluster_member "
+    "WHERE organization_id = ANY(:orgs)"
+).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
+
+GroupKey = tuple[str, uuid.UUID]  # (scope type, id)
+
+
+async def territory_chains(
+    session: AsyncSession, orgs: list[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Per organization the territories it is in, its own first, up to the root."""
+    chains: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for org, territory in await session.execute(_CHAINS, {"orgs": orgs}):
+        chains.setdefault(org, []).append(territory)
+    return chains
+
+
+def _inside(ctx: Context, chain: list[uuid.UUID], index: int) -> bool:
+    """Whether the caller may see the figure of `chain[index]` (a territory inside their
+    scope: a municipal viewer gets their municipality, not a region made of their schools)."""
+    principal = ctx.principal
+    if principal is None or principal.unrestricted:
+        return True
+    return principal.scope_type == ScopeType.territory and principal.scope_id in chain[index:]
+
+
+async def _groups(ctx: Context, orgs: list[uuid.UUID]) -> dict[GroupKey, set[uuid.UUID]]:
+    """The clusters and territories (inside the caller's scope) the organizations make up."""
+    groups: dict[GroupKey, set[uuid.UUID]] = {}
+    for cluster, org in await ctx.session.execute(_CLUSTERS, {"orgs": orgs}):
+        groups.setdefault((CLUSTER, cluster), set()).add(org)
+    for org, chain in (await territory_chains(ctx.session, orgs)).items():
+        for index, territory in enumerate(chain):
+            if _inside(ctx, chain, index):
+                groups.setdefault((TERRITORY, territory), set()).add(org)
+    return groups
+
+
+@dataclass
+class Campaign:
+    id: uuid.UUID
+    instrument_code: str
+    period: str
+    audience: str | None
+    # per scope of each level the caller may see: its organizations
+    scopes: dict[GroupKey, list[uuid.UUID]]
+    expected: dict[uuid.UUID, int | None]
+    sizes: dict[uuid.UUID, int]
+    reasons: dict[GroupKey, str]
+
+
+def _reasons(
+    ctx: Context, row: Any, campaign: Campaign, groups: dict[GroupKey, set[uuid.UUID]]
+) -> dict[GroupKey, str]:
+    """Why each scope is withheld from the caller (absent: shown)."""
+    if not row.anonymous and ctx.personal:
+        return {}
+    if not row.anonymous and not published(row.closes_at, ctx.now):
+        return dict.fromkeys(campaign.scopes, CAMPAIGN_OPEN)
+    sizes = {o: campaign.sizes.get(o, 0) for o in campaign.expected}
+    withheld = withhold(sizes, groups, ctx.minimum)
+    reasons = {}
+    for scope, orgs in campaign.scopes.items():
+        size = sum(sizes.get(o, 0) for o in orgs)
+        item: Any = orgs[0] if scope[0] == ORGANIZATION else scope
+        if (reason := withheld.reason(item, size, ctx.minimum)) is not None:
+            reasons[scope] = reason
+    return reasons
+
+
+async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
+    """The campaigns of the instruments and periods reaching the scope, with their groups and
+    what of them is withheld from the caller."""
+    rows = (
+        await ctx.session.execute(_CAMPAIGNS, {"instruments": instruments, "periods": ctx.periods})
+    ).all()
+    rows = [
+        r
+        for r in rows
+        if ctx.campaign_organizations is None
+        or not ctx.campaign_organizations.isdisjoint(r.organizations)
+    ]
+    sizes: dict[uuid.UUID, dict[uuid.UUID, int]] = {}
+    respondents = await ctx.session.execute(_RESPONDENTS, {"campaigns": [r.id for r in rows]})
+    for campaign_id, org, n in respondents:
+        sizes.setdefault(campaign_id, {})[org] = n or 0
+    levels = {s.scope_type for s in ctx.scopes}
+    # The groups of every organization any campaign reaches, in two queries for all campaigns;
+    # each campaign's groups are these narrowed to its organizations.
+    reached = {
+        o for r in rows for o in r.organizations if ctx.readable is None or o in ctx.readable
+    }
+    every_group = await _groups(ctx, sorted(reached))
+    groups_of: dict[uuid.UUID, list[GroupKey]] = {}
+    for key, members in every_group.items():
+        for org in members:
+            groups_of.setdefault(org, []).append(key)
+    campaigns = []
+    for row in sorted(rows, key=lambda r: str(r.id)):
+        expected = {
+            o: e
+            for o, e in zip(row.organizations, row.expected, strict=True)
+            if ctx.readable is None or o in ctx.readable
+        }
+        visible = sorted(expected)
+        groups: dict[GroupKey, set[uuid.UUID]] = {}
+        for org in expected:
+            for key in groups_of.get(org, ()):
+                groups.setdefault(key, set()).add(org)
+        scopes: dict[GroupKey, list[uuid.UUID]] = {}
+        if ORGANIZATION in levels:
+            scopes.update({(ORGANIZATION, o): [o] for o in visible})
+        for key, members in groups.items():
+            if key[0] in levels:
+                scopes[key] = sorted(members)
+        campaign = Campaign(
+            row.id,
+            row.instrument_code,
+            row.period,
+            row.audience,
+            scopes,
+            expected,
+            sizes.get(row.id, {}),
+            {},
+        )
+        campaign.reasons = _reasons(ctx, row, campaign, groups)
+        campaigns.append(campaign)
+    return campaigns

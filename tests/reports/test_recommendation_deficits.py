@@ -1,0 +1,62 @@
+"""The competence-deficit rules over hand-made facts: a deficit shared by enough teachers of a
+school goes to its leader, and per competence to the PD centre; the same facts give the same
+recommendations."""
+
+from services.reports.recommendations.engine import evaluate, number
+from tests.reports.engine_facts import PROGRAMMES, S1, S2, S3, TERRITORY, facts, rules
+
+# (teachers diagnosed, with the deficit) per school and competence:
+# S1 methodological 3 of 8 = 37.5 % (≥ 30 %, ≥ 3 teachers): yes;
+# S2 methodological 2 of 4 = 50 %, but only 2 teachers: no;
+# S3 methodological 3 of 12 = 25 %: no; S3 communicative 5 of 12 = 41.7 %: yes.
+DEFICITS = {
+    (S1, "methodological"): (8, 3),
+    (S2, "methodological"): (4, 2),
+    (S3, "methodological"): (12, 3),
+    (S3, "communicative"): (12, 5),
+}
+TITLES = {"methodological": "Методические компетенции", "communicative": "Коммуникативные"}
+
+
+def test_a_deficit_shared_by_enough_teachers_of_a_school_goes_to_its_leader():
+    found = evaluate(
+        rules("leader_competence_deficit"),
+        facts(deficits=DEFICITS, programmes=PROGRAMMES, competence_titles=TITLES),
+    )
+    got = sorted((c.addressee_id, c.subject, c.evidence["share"]) for c in found)
+    assert got == sorted(
+        [(S1, "competence:methodological", 37.5), (S3, "competence:communicative", 41.7)]
+    )
+    s1 = next(c for c in found if c.addressee_id == S1)
+    assert "у 3 из 8 педагогов (37,5 %)" in s1.text
+    assert "«Методические компетенции»" in s1.text
+    assert "«Современный урок» (36 ч)" in s1.text
+    assert {
+        "kind": "pd_programme",
+        "programme_code": "p_lesson",
+        "text": "Современный урок",
+    } in s1.actions
+
+
+def test_the_pd_centre_gets_one_recommendation_per_competence_with_the_schools():
+    [communicative, methodological] = sorted(
+        evaluate(
+            rules("pd_centre_competence_deficit"),
+            facts(deficits=DEFICITS, programmes=PROGRAMMES, competence_titles=TITLES),
+        ),
+        key=lambda c: c.subject,
+    )
+    assert communicative.subject == "competence:communicative"
+    assert methodological.addressee_id == TERRITORY and methodological.organization_id is None
+    assert methodological.evidence["with_deficit"] == 3 and methodological.evidence["teachers"] == 8
+    assert "«Школа 1» (3 из 8)" in methodological.text
+    assert "Школа 2" not in methodological.text  # 2 teachers are fewer than 3
+
+
+def test_the_same_facts_give_the_same_ids_and_numbers_read_the_russian_way():
+    one = evaluate(rules("leader_competence_deficit"), facts(deficits=DEFICITS))
+    two = evaluate(rules("leader_competence_deficit"), facts(deficits=dict(DEFICITS)))
+    assert [c.id for c in one] == [c.id for c in two]
+    assert number(62.5, "percent") == "62,5 %"
+    assert number(12.0, "count") == "12"
+    assert number(None) == "нет данных"
