@@ -125,7 +125,8 @@ async def post_all(client: httpx.AsyncClient, bodies: list[bytes], concurrency: 
 
 async def scratch_tables(conn: asyncpg.Connection) -> None:
     """A bare table of the COPY's columns and a copy of the participants' table with its keys
-    and indexes (LIKE copies no trigger: the change-feed position gets a constant)."""
+    and indexes (LIKE copies no trigger; the change-feed position gets a constant, not the
+    columns' defaults, which would draw from the live `api.change_seq`)."""
     columns = await conn.fetch(
         "SELECT column_name, data_type FROM information_schema.columns "
         "WHERE table_schema = 'api' AND table_name = 'assessment_participant'"

@@ -25,7 +25,7 @@ import uuid
 import asyncpg
 from sqlalchemy import text
 
-from bench.import_bench import line, setup, value_rows
+from bench.import_bench import keyed_table, line, setup, value_rows
 from shared.db import create_engine, plain_url
 
 _TRIGGER = re.compile(r"^Trigger (?:for constraint )?(\S+) on \S+: time=([\d.]+) calls=(\d+)")
@@ -42,11 +42,7 @@ async def floor(url: str, total: int, batch: int) -> None:
     rows = value_rows(org_ids, codes, total + batch)
     conn = await asyncpg.connect(plain_url(url))
     ids = dict(await conn.fetch("SELECT code, id FROM api.indicator"))
-    await conn.execute("CREATE TABLE public.copy_keyed (LIKE api.data_value INCLUDING ALL)")
-    await conn.execute(
-        "ALTER TABLE public.copy_keyed ALTER COLUMN change_xid SET DEFAULT 0, "
-        "ALTER COLUMN change_seq SET DEFAULT 0"
-    )
+    await keyed_table(conn)
     valid = [
         Valid(n, ids[r["indicator_code"]], uuid.UUID(r["organization_id"]), r["period"], r["value"])
         for n, r in enumerate(rows)

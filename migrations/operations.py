@@ -117,8 +117,8 @@ def track_changes(table: str, entity: str, key: tuple[str, ...]) -> None:
     the schema. Rows already there get the migrating transaction's id and a number each of
     `<schema>.change_seq`: positions after every cursor a reader holds (0013 could use
     transaction 0, before any reader existed), so a follower gets them without a resync.
-    A revision after 0030 follows it with `stamp_positions_by_default` (the shape 0031 gave
-    every tracked table).
+    A revision after 0031 follows it with `stamp_positions_by_default` (the shape 0031 gave
+    every tracked table; tests/test_change_positions.py checks every entity has it).
     """
     schema, name = table.split(".")
     op.execute(
@@ -159,7 +159,12 @@ def stamp_positions_by_default(table: str) -> None:
     """A table `track_changes` put in a feed ("schema.table") gets its new rows' positions from
     its columns' defaults (`pg_current_xact_id()::text::bigint`, `nextval('<schema>.change_seq')`)
     instead of a plpgsql call per row, as revision 0031 did: `changes_stamp_insert` is made a
-    guard, called only for a row naming a `change_xid` other than the writing transaction's."""
+    guard, called only for a row that names a position of its own — a `change_xid` other than
+    the writing transaction's, or a `change_seq` other than the number its default just drew
+    (`currval`, the row's own `nextval`: defaults are evaluated row by row, before the row's
+    BEFORE triggers, for VALUES, INSERT … SELECT and COPY alike). Such a row is stamped as
+    before, so no writer can give two rows one position; one naming its `change_seq` in a
+    session that has drawn no number yet is refused (`currval` is not defined there)."""
     schema = table.split(".")[0]
     op.execute(
         f"ALTER TABLE {table} ALTER COLUMN change_xid SET DEFAULT {_XID}, "
@@ -168,7 +173,8 @@ def stamp_positions_by_default(table: str) -> None:
     op.execute(f"DROP TRIGGER changes_stamp_insert ON {table}")
     op.execute(
         f"CREATE TRIGGER changes_stamp_insert BEFORE INSERT ON {table} "
-        f"FOR EACH ROW WHEN (NEW.change_xid IS DISTINCT FROM {_XID}) "
+        f"FOR EACH ROW WHEN (NEW.change_xid IS DISTINCT FROM {_XID} "
+        f"OR NEW.change_seq IS DISTINCT FROM currval('{schema}.change_seq')) "
         f"EXECUTE FUNCTION {schema}.changes_stamp()"
     )
 

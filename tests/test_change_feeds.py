@@ -17,7 +17,6 @@ import pytest
 from sqlalchemy import text
 
 from services.api.changes.entities import FEED as API_FEED
-from services.api.territories.models import Territory
 from services.surveys.changes.entities import FEED as SURVEYS_FEED
 from shared.changes.positions import START, Cursor, Position, decode_cursor, encode_cursor
 from shared.changes.serve import compact
@@ -228,50 +227,6 @@ async def test_every_entity_is_its_tables_primary_key_and_has_its_triggers(test_
             assert set(triggers) >= TRIGGERS, entity.name
             arguments = ", ".join(f"'{a}'" for a in (entity.name, *entity.key))
             assert f"changes_deleted({arguments})" in triggers["changes_deleted"], entity.name
-            # A new row's position: the columns' defaults; the insert trigger only a guard.
-            assert await _defaults(conn, entity.table) == {
-                "change_xid": "((pg_current_xact_id())::text)::bigint",
-                "change_seq": f"nextval('{feed.schema}.change_seq'::regclass)",
-            }, entity.name
-            assert "WHEN ((new.change_xid IS DISTINCT FROM" in triggers["changes_stamp_insert"]
-
-
-async def _defaults(conn, table: str) -> dict[str, str]:
-    rows = await conn.execute(
-        text(
-            "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attribute a "
-            "JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum "
-            "WHERE a.attrelid = CAST(:table AS regclass) "
-            "AND a.attname IN ('change_xid', 'change_seq')"
-        ),
-        {"table": table},
-    )
-    return dict(rows.all())
-
-
-async def test_a_new_row_gets_its_transactions_position_however_it_is_inserted(db):
-    """By plain SQL, by the ORM (which names no position), and naming a wrong one (the guard
-    restamps it): each row the writing transaction's id and a number of its own, ascending."""
-    await db.execute(INSERT_TERRITORY, {"id": uuid.uuid4(), "name": "SQL"})
-    db.add(Territory(name="ORM", kind="region"))
-    await db.flush()
-    await db.execute(
-        text(
-            "INSERT INTO api.territory (id, name, kind, change_xid, change_seq) "
-            "VALUES (:id, 'Чужая позиция', 'region', 0, 0)"
-        ),
-        {"id": uuid.uuid4()},
-    )
-    rows = await db.execute(
-        text(
-            "SELECT name, change_xid, change_seq, pg_current_xact_id()::text::bigint AS own "
-            "FROM api.territory WHERE name IN ('SQL', 'ORM', 'Чужая позиция') ORDER BY change_seq"
-        )
-    )
-    rows = rows.all()
-    assert [r.name for r in rows] == ["SQL", "ORM", "Чужая позиция"]
-    assert all(r.change_xid == r.own for r in rows)
-    assert len({r.change_seq for r in rows}) == 3 and rows[0].change_seq > 0
 
 
 def test_cursors_round_trip_and_belong_to_their_feed():

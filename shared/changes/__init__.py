@@ -3,7 +3,7 @@
 The api and surveys services each serve `GET /v1/changes` (README, "Change feeds"); the reports
 service follows both with `ChangeFeedReader`. Each source table carries a change position per
 row, written in the writing transaction by the columns' defaults (a new row) and triggers (a
-changed row, or a new one naming another transaction's position) for every writer: ORM, bulk
+changed row, or a new one naming a position of its own) for every writer: ORM, bulk
 SQL, COPY, migrations; deletions leave a tombstone. Modules:
 
 - `positions`: a position (transaction id, sequence) and the opaque cursor that carries it;
