@@ -1,7 +1,8 @@
 """A recommendation whose cause is gone leaves the active list: a school fixes the values a
 `data_quality` recommendation named, or reports what `low_reporting` asked for, and the next
-generation marks it resolved (with the moment) — its status, history and decisions stay, it is
-listed with `include_resolved=true`, and it comes back when the cause does."""
+generation marks it resolved (with the moment) — its status, history and decisions stay (also
+in `GET /v1/decisions`), it is listed with `include_resolved=true`, and it comes back when the
+cause does."""
 
 from tests.reports.checks_world import break_and_flag, checks_world
 from tests.reports.helpers import PERIOD, generate, post_values
@@ -57,6 +58,16 @@ async def test_fixed_values_resolve_the_data_quality_recommendation(
     assert kept["status"] == "in_progress"
     assert [h["to"] for h in kept["history"]] == ["in_progress"]
     assert [d["text"] for d in kept["decisions"]] == ["Перепроверить отчёт"]
+    # Its decision stays on the decisions page: its period is listed, and the decision in it.
+    where = {"territory_id": str(world.m1.id)}
+    periods = await reports_client.get(
+        "/v1/decisions/periods", params=where, headers=world.headers("analyst")
+    )
+    assert periods.json() == [PERIOD]
+    listed = await reports_client.get(
+        "/v1/decisions", params={**where, "period": PERIOD}, headers=world.headers("analyst")
+    )
+    assert [d["text"] for d in listed.json()] == ["Перепроверить отчёт"]
     # S1's and «Школа 10»'s values are still flagged: theirs stay.
     left = await _listed(reports_client, world, "analyst", "leader_data_quality")
     assert sorted(i["addressee_id"] for i in left) == sorted(

@@ -19,11 +19,8 @@ from services.reports.recommendations.schemas import (
 )
 from shared.errors import Forbidden
 from shared.identity import Principal, ScopeType
-from shared.pagination import Pagination
 from shared.periods import Period
 from shared.scope import ScopeResolver, ensure_in_scope
-
-PAGE = 500  # recommendations read per query when gathering a territory's decisions
 
 
 async def decide(
@@ -87,33 +84,6 @@ def effect(decision: Decision, item: dict[str, Any] | None, direction: str) -> d
     }
 
 
-async def _of_period(
-    session: AsyncSession, principal: Principal, resolver: ScopeResolver, period: Period
-) -> tuple[list[Recommendation], dict[uuid.UUID, list[Decision]]]:
-    """Every recommendation of the period the caller reads, page by page, and its decisions."""
-    items: list[Recommendation] = []
-    decisions: dict[uuid.UUID, list[Decision]] = {}
-    offset, total = 0, 1
-    while offset < total:
-        page, total, found = await service.listing(
-            session,
-            principal,
-            resolver,
-            Pagination(limit=PAGE, offset=offset),
-            addressee_type=None,
-            organization_id=None,
-            territory_id=None,
-            period=period,
-            status=None,
-        )
-        if not page:
-            break
-        items += page
-        decisions |= found
-        offset += len(page)
-    return items, decisions
-
-
 async def with_effect(
     session: AsyncSession,
     principal: Principal,
@@ -122,19 +92,15 @@ async def with_effect(
     period: Period,
     compare: Period | None,
 ) -> list[DecisionWithEffect]:
-    """The decisions on the recommendations of `period` about the territory (NotFound outside
-    the caller's scope) and its organizations and, with `compare`, each one's effect: the
-    indicator's value before against its value then (one computation of the territory's
-    values). PeerUnavailable when a peer does not answer."""
-    await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
-    items, decisions = await _of_period(session, principal, resolver, period)
-    scope = await resolver.resolve(ScopeType.territory, territory_id)
-    inside = [
-        r
-        for r in items
-        if (r.organization_id in scope.organization_ids)
-        or (r.organization_id is None and r.territory_id == territory_id)
-    ]
+    """The decisions on the recommendations of `period` about the territory and its
+    organizations (`service.decided`: those the caller reads, whose cause is gone too; NotFound
+    outside the caller's scope) and, with `compare`, each one's effect: the indicator's value
+    before against its value then (one computation of the territory's values). PeerUnavailable
+    when a peer does not answer."""
+    scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
+    found = await service.decided(
+        session, principal, resolver, frozenset(scope.organization_ids), territory_id, period
+    )
     values: dict[tuple[str, str, uuid.UUID], dict[str, Any]] = {}
     directions: dict[str, str] = {}
     if compare is not None:
@@ -142,33 +108,32 @@ async def with_effect(
         definitions = await definitions_for(session, principal, resolver)
         directions = {c: d.get("direction") or "higher" for c, d in definitions.items()}
     answer = []
-    for rec in inside:
-        for decision in decisions[rec.id]:
-            found = None
-            if compare is not None and decision.indicator_code and decision.scope_id:
-                key = (decision.indicator_code, decision.scope_type or "", decision.scope_id)
-                direction = directions.get(decision.indicator_code, "higher")
-                found = {"period": compare.code, **effect(decision, values.get(key), direction)}
-            answer.append(
-                DecisionWithEffect.model_validate(
-                    {
-                        **DecisionRead.model_validate(decision).model_dump(),
-                        "recommendation_text": rec.text,
-                        "effect": found,
-                    }
-                )
+    for rec, decision in found:
+        result = None
+        if compare is not None and decision.indicator_code and decision.scope_id:
+            key = (decision.indicator_code, decision.scope_type or "", decision.scope_id)
+            direction = directions.get(decision.indicator_code, "higher")
+            result = {"period": compare.code, **effect(decision, values.get(key), direction)}
+        answer.append(
+            DecisionWithEffect.model_validate(
+                {
+                    **DecisionRead.model_validate(decision).model_dump(),
+                    "recommendation_text": rec.text,
+                    "effect": result,
+                }
             )
+        )
     return answer
 
 
 async def decided_periods(
     session: AsyncSession, principal: Principal, resolver: ScopeResolver, territory_id: uuid.UUID
 ) -> list[str]:
-    """The recommendations' periods (codes, newest first) for which `with_effect` lists
-    decisions about the territory (NotFound outside the caller's scope): what a page walking
-    from period to period for decisions asks once instead of once a period."""
-    await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
-    scope = await resolver.resolve(ScopeType.territory, territory_id)
+    """The recommendations' periods (codes, newest start first: `service.decided_periods`)
+    for which `with_effect` lists decisions about the territory (NotFound outside the caller's
+    scope): what a page walking from period to period for decisions asks once instead of once
+    a period."""
+    scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     return await service.decided_periods(
         session, principal, resolver, frozenset(scope.organization_ids), territory_id
     )

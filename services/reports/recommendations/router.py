@@ -240,7 +240,7 @@ async def list_decisions(
 async def list_decided_periods(
     session: SessionDep, caller: Caller, scopes: ScopeResolverDep, territory_id: uuid.UUID
 ) -> list[str]:
-    """The recommendations' periods (codes, newest first) for which `GET /v1/decisions` of the
-    territory lists decisions (404 for a territory outside the caller's scope): one call
+    """The recommendations' periods (codes, newest start first) for which `GET /v1/decisions`
+    of the territory lists decisions (404 for a territory outside the caller's scope): one call
     instead of one `GET /v1/decisions` a period to find the years with decisions."""
     return await deciding.decided_periods(session, caller, scopes, territory_id)

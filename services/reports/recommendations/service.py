@@ -30,7 +30,7 @@ from services.reports.recommendations.schemas import GenerateResult, StatusChang
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination
-from shared.periods import Period
+from shared.periods import Period, parse_period
 from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope, readable_organizations
 
 # Where each status may go next; done and rejected can be reopened.
@@ -228,6 +228,53 @@ async def listing(
     return items, total or 0, await decisions_of(session, [i.id for i in items])
 
 
+async def _decided_about(
+    principal: Principal,
+    resolver: ScopeResolver,
+    organization_ids: frozenset[uuid.UUID],
+    territory_id: uuid.UUID,
+) -> ColumnElement[bool]:
+    """The recommendations whose decisions are shown for a territory, as a SQL condition: those
+    the caller reads (see `_visibility`; those whose cause is gone too, their decisions stay)
+    that have decisions and are about one of `organization_ids` or, addressed to no
+    organization, about the territory `territory_id`. The one home of the rule for
+    `decided` and `decided_periods`."""
+    rec = Recommendation
+    # Correlated to the recommendation only: `decided` joins Decision around it.
+    decided = (
+        select(Decision.id).where(Decision.recommendation_id == rec.id).correlate(rec).exists()
+    )
+    inside = or_(
+        rec.organization_id.in_(organization_ids),
+        and_(rec.organization_id.is_(None), rec.territory_id == territory_id),
+    )
+    return and_(await _visibility(principal, resolver), inside, decided)
+
+
+async def decided(
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    organization_ids: frozenset[uuid.UUID],
+    territory_id: uuid.UUID,
+    period: Period,
+) -> list[tuple[Recommendation, Decision]]:
+    """Each decision on the recommendations of `period` about the territory (`_decided_about`)
+    with its recommendation, in one query: recommendations in `listing`'s order, each one's
+    decisions by date taken."""
+    rec = Recommendation
+    condition = await _decided_about(principal, resolver, organization_ids, territory_id)
+    rows = await session.execute(
+        select(rec, Decision)
+        .join(Decision, Decision.recommendation_id == rec.id)
+        .where(condition, rec.period == period.code)
+        .order_by(
+            rec.addressee_type, rec.created_at, rec.id, Decision.decided_on, Decision.created_at
+        )
+    )
+    return [(r, d) for r, d in rows]
+
+
 async def decided_periods(
     session: AsyncSession,
     principal: Principal,
@@ -235,24 +282,13 @@ async def decided_periods(
     organization_ids: frozenset[uuid.UUID],
     territory_id: uuid.UUID,
 ) -> list[str]:
-    """The periods (codes, newest first) of the recommendations the caller reads (see
-    `_visibility`; not those whose cause is gone) that have decisions and are about one of
-    `organization_ids` or, addressed to no organization, about the territory `territory_id`:
-    those whose `listing` by period gives decisions (`decisions.with_effect`), in one query."""
-    rec = Recommendation
-    decided = select(Decision.id).where(Decision.recommendation_id == rec.id).exists()
-    inside = or_(
-        rec.organization_id.in_(organization_ids),
-        and_(rec.organization_id.is_(None), rec.territory_id == territory_id),
-    )
-    condition = await _visibility(principal, resolver)
-    rows = await session.scalars(
-        select(rec.period)
-        .where(condition, rec.resolved_at.is_(None), inside, decided)
-        .distinct()
-        .order_by(rec.period.desc())
-    )
-    return list(rows)
+    """The periods (codes) of the recommendations about the territory that have decisions
+    (`_decided_about`): those for which `decided` lists some, in one query. Newest first by
+    the period's start (2022/2023, from September, before 2022Q3, from July), ties by code
+    descending."""
+    condition = await _decided_about(principal, resolver, organization_ids, territory_id)
+    codes = await session.scalars(select(Recommendation.period).where(condition).distinct())
+    return sorted(codes, key=lambda code: (parse_period(code).start, code), reverse=True)
 
 
 async def decisions_of(
