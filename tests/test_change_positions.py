@@ -8,6 +8,7 @@ import asyncpg
 import pytest
 from sqlalchemy import text
 
+from migrations.operations import ANONYMOUS
 from services.api.changes.entities import FEED as API_FEED
 from services.api.territories.models import Territory
 from services.surveys.changes.entities import FEED as SURVEYS_FEED
@@ -17,6 +18,7 @@ from tests.conftest import run_sync
 
 FEEDS = (API_FEED, SURVEYS_FEED)
 _XID = "((pg_current_xact_id())::text)::bigint"
+_UNGUARDED = "FOR EACH ROW EXECUTE FUNCTION {schema}.changes_stamp()"
 _SHAPE = """SELECT (SELECT pg_get_triggerdef(t.oid) FROM pg_trigger t
                     WHERE t.tgrelid = CAST(:table AS regclass)
                       AND t.tgname = 'changes_stamp_insert') AS trigger,
@@ -40,6 +42,10 @@ async def test_every_entity_takes_its_position_from_defaults_behind_a_guard(test
     async with test_engine.connect() as conn:
         for entity in feed.entities:
             shape = (await conn.execute(text(_SHAPE), {"table": entity.table})).one()
+            if entity.table in ANONYMOUS:  # no sequence default: the trigger as 0013 made it
+                assert shape.defaults is None, entity.name
+                assert shape.trigger.endswith(_UNGUARDED.format(schema=feed.schema))
+                continue
             assert shape.defaults == {
                 "change_xid": _XID,
                 "change_seq": f"nextval('{feed.schema}.change_seq'::regclass)",
@@ -92,9 +98,7 @@ async def test_downgrading_0031_gives_back_the_unguarded_trigger(scratch_databas
             for entity in feed.entities:
                 shape = await conn.fetchrow(_SHAPE.replace(":table", "$1"), entity.table)
                 assert shape["defaults"] is None, entity.name
-                assert shape["trigger"].endswith(
-                    f"FOR EACH ROW EXECUTE FUNCTION {feed.schema}.changes_stamp()"
-                ), entity.name
+                assert shape["trigger"].endswith(_UNGUARDED.format(schema=feed.schema))
     finally:
         await conn.close()
     run_sync(upgrade, url)

@@ -15,7 +15,9 @@ do not map the columns) never call it. The update trigger (`changes_stamp_update
 others are unchanged.
 
 The tables: every table of the api and surveys schemas with a `changes_stamp_insert` trigger,
-i.e. every table either feed carries at this revision (0013's and those `track_changes` added
+but the tally of anonymous answers (`surveys.answer_tally`, `operations.ANONYMOUS`: a table of
+anonymous answers keeps no column default drawing from a sequence; its trigger stays as it was),
+i.e. every other table either feed carries at this revision (0013's and those `track_changes` added
 since), read from the catalogue; tests/test_change_positions.py checks every entity's table
 has the defaults and the guard, and that a downgrade gives back 0030's shape.
 
@@ -27,7 +29,11 @@ Create Date: 2026-12-05 14:00:00
 import sqlalchemy as sa
 from alembic import op
 
-from migrations.operations import stamp_positions_by_default, stamp_positions_by_trigger
+from migrations.operations import (
+    ANONYMOUS,
+    stamp_positions_by_default,
+    stamp_positions_by_trigger,
+)
 
 revision: str = "0031_change_position_defaults"
 down_revision: str | None = "0030_recommendation_resolved"
@@ -41,7 +47,8 @@ _STAMPED = sa.text(
 
 
 def _tracked() -> list[str]:
-    return list(op.get_bind().execute(_STAMPED).scalars())
+    """The tracked tables but those of anonymous answers (`ANONYMOUS`: no sequence default)."""
+    return [t for t in op.get_bind().execute(_STAMPED).scalars() if t not in ANONYMOUS]
 
 
 def upgrade() -> None:
