@@ -9,15 +9,13 @@ libraries): the page is plain HTML with no external assets, printed from the bro
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import segno
 from markupsafe import Markup
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
-from services.surveys.campaigns.service import status
+from services.surveys.campaigns.service import window
 from shared.templating import environment, natural_key
 
 TEMPLATES = environment(Path(__file__).parent / "templates")
@@ -58,15 +56,11 @@ def render(campaign: Campaign, sheets: list[SchoolSheet], timezone: str) -> str:
     """The HTML document: one A4 page per sheet (a page break after each), Russian text,
     the window of the campaign in `timezone`; a closed campaign's sheet says so instead of
     inviting to answer."""
-    zone = ZoneInfo(timezone)
-
-    def local(moment: datetime) -> str:
-        return moment.astimezone(zone).strftime("%d.%m.%Y %H:%M")
-
+    shown = window(campaign, timezone)
     return TEMPLATES.get_template("sheet.html").render(
         title=campaign.title,
-        opens=local(campaign.opens_at),
-        closes=local(campaign.closes_at),
-        closed=status(campaign) == "closed",
+        opens=shown.opens,
+        closes=shown.closes,
+        closed=shown.state == "closed",
         sheets=sheets,
     )

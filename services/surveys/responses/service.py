@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
-from services.surveys.campaigns.service import manages, window
+from services.surveys.campaigns.service import manages, status, window
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses import scoring
@@ -78,9 +78,11 @@ async def admit(
 def ensure_open(campaign: Campaign) -> None:
     """Conflict (409) unless the campaign accepts answers now; the message gives its window
     in the service's time zone (SOKO_TIMEZONE), `opens_at`/`closes_at` as ISO moments."""
-    shown = window(campaign, get_settings().timezone)
-    if shown.state != "open":
-        word = "ещё не открыта" if shown.state == "scheduled" else "уже закрыта"
+    state = status(campaign)
+    if state != "open":
+        # The window is worded only for the refusal: an open campaign's submission skips it.
+        shown = window(campaign, get_settings().timezone)
+        word = "ещё не открыта" if state == "scheduled" else "уже закрыта"
         raise Conflict(
             f"Анкета {word}: приём ответов с {shown.opens} по {shown.closes}",
             opens_at=campaign.opens_at.isoformat(),
