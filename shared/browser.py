@@ -76,7 +76,7 @@ def page(request: Request, status: int, service_url: str) -> HTMLResponse:
     if status == 401:
         back = quote(_own_address(request, service_url), safe="")
         title, link, href = "Войдите", "Войти", f"{home}?next={back}"
-        text = "Чтобы открыть эту страницу, войдите в СОКО под своей учётной записью."
+        text = "Чтобы открыть эту страницу, войдите в Soko под своей учётной записью."
     else:
         title, link, href = "Не найдено", "На главную", home
         text = "Такой страницы нет, или она вам недоступна."

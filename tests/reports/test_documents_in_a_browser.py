@@ -73,6 +73,8 @@ async def test_a_browser_gets_a_russian_page_on_401_and_404_an_api_client_json(
     api = str(settings.api_url).rstrip("/")
     back = f"{str(settings.reports_url).rstrip('/')}{card}?period={quote(PERIOD, safe='')}"
     assert "<h1>Войдите</h1>" in answer.text
+    # The product is named as on the api's sign-in page it links to («Вход в Soko»).
+    assert "войдите в Soko под своей учётной записью" in answer.text
     assert f'href="{api}/?next={quote(back, safe="")}"' in answer.text
     # Another school's card for a leader: «Не найдено», the api's home.
     other = f"/v1/reports/organizations/{world.s3.id}"
