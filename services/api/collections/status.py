@@ -31,6 +31,7 @@ from services.api.collections.service import readable_collection, window_of
 from shared.numbers import percent
 from shared.periods import Period
 from shared.scope import readable_organizations
+from shared.templating import natural_key
 
 # `area`: the owner's territories with their depth (the owner 1): an organization's approval
 # chain is its territory and those above it up to the owner, as many as its territory's depth.
@@ -73,7 +74,6 @@ _STATUS = text(
            count(*) FILTER (WHERE late) OVER () AS t_late,
            count(*) FILTER (WHERE status = 'approved') OVER () AS t_approved
     FROM states
-    ORDER BY name, id
     """
 ).bindparams(
     bindparam("kinds", type_=ARRAY(Text)),
@@ -146,7 +146,7 @@ async def collection_status(
                 late=r.late,
                 approval=ApprovalState(status=r.status, level=r.level, levels=r.depth),
             )
-            for r in rows
+            for r in sorted(rows, key=lambda r: (natural_key(r.name), r.id))
         ],
     )
 

@@ -14,7 +14,11 @@ others are returned as stored, so posting the same values again costs a look-up.
   same indicator and period of the organizations of its territory (the organization's own
   territory; the value itself included), M = 0.6745·(x − median)/MAD, MAD the median absolute
   deviation from the median. Recomputed for the whole (indicator, territory, period) group of
-  every key given: another school's value moves the median, so every flag of the group.
+  every key given: another school's value moves the median, so every flag of the group. Not
+  for counts (unit `count`: pupils, teachers, participants): they grow with the school, so a
+  town school's figures are far from its village neighbours' without being wrong (a
+  recomputed group of a count clears any such flag); a count is judged against its own
+  history and its bounds only.
 - `history_z`: the same score of the value against its organization's earlier periods of the
   same kind (the value itself not among them). Recomputed for the periods of the
   (indicator, organization) series from the earliest key given on: a corrected year changes the
@@ -70,7 +74,7 @@ _RECOMPUTE = f"""
             ON every.indicator_id = i.indicator_id AND every.organization_id IS NULL
     ), grouped AS (  -- the values of each organization's period read at once (OFFSET 0: so
         -- planned, not once per indicator), those of the indicators checked kept
-        SELECT d.indicator_id, d.organization_id, d.period, d.value, d.territory_id
+        SELECT d.indicator_id, d.organization_id, d.period, d.value, d.territory_id, g.unit
         FROM (
             SELECT d.indicator_id, d.organization_id, d.period, d.value, o.territory_id
             FROM (SELECT DISTINCT o.id, t.territory_id, t.period
@@ -78,14 +82,14 @@ _RECOMPUTE = f"""
                   JOIN api.organization o ON o.territory_id = t.territory_id) o
             JOIN api.data_value d ON d.organization_id = o.id AND d.period = o.period
             OFFSET 0) d
-        JOIN (SELECT DISTINCT indicator_id, territory_id, period FROM input) g
+        JOIN (SELECT DISTINCT indicator_id, territory_id, period, unit FROM input) g
             ON g.indicator_id = d.indicator_id AND g.territory_id = d.territory_id
            AND g.period = d.period
-    ), group_median AS MATERIALIZED (
+    ), group_median AS MATERIALIZED (  -- counts grow with a school's size: not compared
         SELECT indicator_id, territory_id, period, count(*) AS n,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
                array_agg(organization_id) AS organization_ids, array_agg(value) AS vals
-        FROM grouped GROUP BY indicator_id, territory_id, period
+        FROM grouped WHERE unit <> 'count' GROUP BY indicator_id, territory_id, period
         HAVING count(*) >= :territory_min
     ), group_spread AS MATERIALIZED ({_spread("group_median", "vals")}
     ), touched AS (  -- per series and kind of period (its code's length), the earliest given

@@ -44,6 +44,7 @@ from shared.periods import Period
 from shared.reinterpreted import decimal_text
 from shared.scope import ensure_in_scope, readable_organizations
 from shared.settings import Settings, get_settings
+from shared.templating import natural_key
 
 Key = tuple[uuid.UUID, uuid.UUID, str]  # indicator, organization, period
 TEXTS = Texts(
@@ -356,4 +357,8 @@ async def list_outliers(
                 **flag.model_dump(include={"value", "bound", "median", "n", "score", "flagged_at"}),
             )
         )
-    return Outliers(territory_id=territory_id, period=period.code, items=list(items.values()))
+    # Schools as people look for them (№ 3 before № 10), as the pages list them.
+    ordered = sorted(
+        items.values(), key=lambda i: (natural_key(i.organization_name), i.organization_id)
+    )
+    return Outliers(territory_id=territory_id, period=period.code, items=ordered)

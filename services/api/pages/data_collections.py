@@ -41,7 +41,6 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Role, ScopeType
 from shared.pagination import Pagination
 from shared.periods import parse_period
-from shared.templating import natural_key
 
 router = APIRouter(include_in_schema=False)
 # How many collections a home shows at the most (one status query each: a handful in practice).
@@ -107,7 +106,7 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
             access, collection.id, parse_period(window.period), today=today, timezone=timezone
         )
         line = CollectionLine(collection, window, standing)
-        ordered = sorted(standing.organizations, key=lambda o: natural_key(o.name))
+        ordered = standing.organizations  # in natural order (collections/status.py)
         line.late = [o for o in ordered if o.late]
         # The visitor's position in an organization's chain: the owner is at its end (each
         # organization's `levels`), the visitor that many territories below the owner.

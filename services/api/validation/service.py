@@ -43,6 +43,7 @@ from shared.identity import Role, ScopeType, require_roles
 from shared.owners import Owners, Texts
 from shared.pagination import Pagination
 from shared.scope import readable_organizations
+from shared.templating import natural_key
 
 TEXTS = Texts(
     not_found="Правило проверки не найдено",
@@ -318,5 +319,8 @@ async def list_results(
                 detected_at=violation.detected_at,
             )
         )
-    items = list(groups.values())
+    # Schools as people look for them (№ 3 before № 10), as the pages list them.
+    items = sorted(
+        groups.values(), key=lambda g: (natural_key(g.organization_name), g.organization_id)
+    )
     return items[page.offset : page.offset + page.limit], len(items)
