@@ -10,6 +10,7 @@ from shared.labels import (  # noqa: F401 - the documents' names for them
     RECOMMENDATION_STATUS_LABELS,
 )
 from shared.value_labels import (  # noqa: F401 - the documents' labels are these too
+    FLAG_LEGEND,
     MINUS,
     NBSP,
     NO_VALUE,
@@ -18,9 +19,11 @@ from shared.value_labels import (  # noqa: F401 - the documents' labels are thes
     STATUS_KEYS,
     STATUS_LABELS,
     STATUS_MARKS,
+    FlagNote,
     change_text,
     effect_text,
     effect_verdict,
+    flag_note,
     is_percent,
     is_yes_no,
     number,
