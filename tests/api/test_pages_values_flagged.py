@@ -3,42 +3,30 @@ it (README, "Flagged values"): in words next to the value, a territory's and clu
 how many organizations' flagged values went in, the legend under the table; an unflagged
 value carries no mark.
 
-Crafted data through the real apps: an outlier bound of "trained" (at most 75 %) set before
-the values of test_pages_values are posted: S2's 80 % of 2021/2022 crosses it."""
+Crafted data through the real apps: test_pages_values' values (S1 50 %, S2 80 % in C1 of M1;
+S3 90 % in M2) and an outlier bound of "trained" that S2's 80 % crosses."""
 
 import pytest
 
-from tests.api import test_pages
+from tests.api import test_pages, test_pages_values
 from tests.api.test_pages_values import text_of
+from tests.api.validation import set_bound
 from tests.facts import sync_facts
-from tests.reports import helpers
-from tests.reports.helpers import PERIOD, TRAINED_INDICATOR
+from tests.reports.helpers import PERIOD
 
 browser = test_pages.browser
 signed_in = test_pages.signed_in
+valued = test_pages_values.valued
 MARK = "⚠ требует проверки"
 WHY = "в значение вошли данные, которые нарушают правило проверки или похожи на выброс"
 
 
 @pytest.fixture
-async def flagged(api_client, world, apps, isolation):
-    answer = await api_client.post(
-        "/v1/indicators", json=TRAINED_INDICATOR, headers=world.headers("admin")
-    )
-    assert answer.status_code == 201, answer.text
-    bound = await api_client.put(
-        "/v1/outlier-bounds",
-        json={"indicator_code": "trained", "lower": 0, "upper": 75},
-        headers=world.headers("admin"),
-    )
-    assert bound.status_code == 200, bound.text
-    rows = [
-        ("trained", world.s1.id, "2020/2021", 60.0),
-        ("trained", world.s1.id, PERIOD, 50.0),
-        ("trained", world.s2.id, "2020/2021", 75.0),
-        ("trained", world.s2.id, PERIOD, 80.0),
-    ]
-    await helpers.post_values(api_client, world, rows, who="admin")
+async def flagged(api_client, valued, apps, isolation):
+    """test_pages_values' values, then an outlier bound of "trained" at most 75 %: S2's 80 %
+    of 2021/2022 crosses it (a bound's change recomputes the flags)."""
+    world = valued
+    await set_bound(api_client, world, "trained", 0, 75)
     await sync_facts(apps, isolation)
     return world
 

@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from shared.settings import get_settings
+from tests.api.validation import set_bound
 from tests.reports.documents_world import N, parse, rows_of
 from tests.reports.helpers import PERIOD
 from tests.reports.quality_world import one_of_two_approved, quality_world
@@ -30,12 +31,7 @@ def _marked_by_default():
 
 async def flagged_world(api_client, db, settings):
     world = await quality_world(db, settings)
-    bound = await api_client.put(
-        "/v1/outlier-bounds",
-        json={"indicator_code": "trained", "lower": 0, "upper": 85},
-        headers=world.headers("admin"),
-    )
-    assert bound.status_code == 200, bound.text
+    await set_bound(api_client, world, "trained", 0, 85)
     await one_of_two_approved(api_client, world)
     return world
 
