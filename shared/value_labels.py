@@ -4,6 +4,7 @@ space before `%`), targets, changes, a decision's effect and the mark of a value
 went into (`flag_note`). A status is never told by colour
 alone: each has its label (and a mark for black-and-white prints)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,21 +50,20 @@ FLAG_MARK = "⚠"
 FLAGGED_WORDS = "требует проверки"
 LEFT_OUT_WORDS = "не учтены данные на проверке"
 _FLAGGED_DATA = "данные, которые нарушают правило проверки или похожи на выброс"
-FLAG_LEGEND = (
-    f"{FLAG_MARK} {FLAGGED_WORDS} — в значение вошли {_FLAGGED_DATA} (у кластера и "
-    f"территории в скобках — у скольких организаций); {FLAG_MARK} {LEFT_OUT_WORDS} — такие "
-    "данные организаций не вошли в значение кластера или территории."
-)
 
 
 @dataclass(frozen=True)
 class FlagNote:
     """What a flagged value says: `words` next to the value («⚠ требует проверки (3 орг.)»),
     `title` why («в значение вошли данные, которые нарушают правило проверки или похожи на
-    выброс (3 орг.)»)."""
+    выброс (3 орг.)»); which of the two it says (`flagged`, `left_out`) and whether it counts
+    organizations (`counted`), for the legend (`flag_legend`)."""
 
     words: str
     title: str
+    flagged: bool = False
+    left_out: bool = False
+    counted: bool = False
 
     @property
     def text(self) -> str:
@@ -84,17 +84,39 @@ def flag_note(
     (`SOKO_FLAGGED_VALUES=skip`); an organization's, its own, does not."""
     group = scope_type != "organization"
     words, said = [], []
+    count = f" ({flagged_organizations} орг.)" if group and flagged_organizations else ""
     if flagged:
-        count = f" ({flagged_organizations} орг.)" if group and flagged_organizations else ""
         words.append(f"{FLAGGED_WORDS}{count}")
         said.append(f"в значение вошли {_FLAGGED_DATA}{count}")
-    if group and flagged_left_out:
-        count = f" ({flagged_left_out} орг.)"
-        words.append(f"{LEFT_OUT_WORDS}{count}")
-        said.append(f"не учтены {_FLAGGED_DATA}{count}")
+    left_out = bool(group and flagged_left_out)
+    if left_out:
+        words.append(f"{LEFT_OUT_WORDS} ({flagged_left_out} орг.)")
+        said.append(f"не учтены {_FLAGGED_DATA} ({flagged_left_out} орг.)")
     if not said:
         return None
-    return FlagNote(f"{FLAG_MARK}{NBSP}{'; '.join(words)}", "; ".join(said))
+    return FlagNote(
+        f"{FLAG_MARK}{NBSP}{'; '.join(words)}",
+        "; ".join(said),
+        flagged=bool(flagged),
+        left_out=left_out,
+        counted=bool(flagged and count),
+    )
+
+
+def flag_legend(notes: Iterable[FlagNote | None]) -> str:
+    """The note under a table explaining the marks its values carry (`notes`, None for an
+    unmarked value): only the marks shown; "" when none is."""
+    shown = [n for n in notes if n]
+    parts = []
+    if any(n.flagged for n in shown):
+        counted = " (в скобках — у скольких организаций)" if any(n.counted for n in shown) else ""
+        parts.append(f"{FLAG_MARK} {FLAGGED_WORDS} — в значение вошли {_FLAGGED_DATA}{counted}")
+    if any(n.left_out for n in shown):
+        parts.append(
+            f"{FLAG_MARK} {LEFT_OUT_WORDS} — такие данные организаций (в скобках — скольких) "
+            "не вошли в значение кластера или территории"
+        )
+    return "; ".join(parts) + "." if parts else ""
 
 
 def status_key(status: str | None) -> str:

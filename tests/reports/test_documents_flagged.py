@@ -71,7 +71,7 @@ async def test_the_school_card_marks_a_flagged_value_in_both_views(
     assert row[1] == f"90,0{N}% {MARK}"
     assert row[3] == "· цель не задана"  # the status words stay as they are
     assert f'title="{WHY}"' in page  # an organization's own value: no count of organizations
-    assert LEGEND in page
+    assert f"{LEGEND}." in page  # the legend says only the mark shown
 
     # The published view (S1's data approved): marked too.
     row, page = await _card(reports_client, world, world.s1, approved_only="true")
@@ -108,7 +108,7 @@ async def test_the_roadmap_report_marks_flagged_values_and_counts_a_territory_s(
     assert f'title="{WHY} (1 орг.)"' in answer.text
     assert rows["Школа 1"][2] == f"90,0{N}% {MARK}"
     assert rows["Школа 2"][2] == f"50,0{N}%"
-    assert LEGEND in answer.text
+    assert f"{LEGEND} (в скобках — у скольких организаций)." in answer.text
 
     # The published view: S1's approved 90 % alone, still flagged.
     answer = await _get(reports_client, world, path, approved_only="true")
@@ -138,3 +138,4 @@ async def test_with_skip_the_territory_says_how_many_were_left_out(
     )
     assert rows["Школа 1"][2] == f"90,0{N}% {MARK}"
     assert rows["Школа 2"][2] == f"50,0{N}%"
+    assert "⚠ не учтены данные на проверке — такие данные организаций" in answer.text

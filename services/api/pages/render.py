@@ -17,7 +17,6 @@ from shared.labels import (
 )
 from shared.templating import page_templates, ru_date
 from shared.value_labels import (
-    FLAG_LEGEND,
     STATUS_LABELS,
     STATUS_MARKS,
     change_text,
@@ -101,7 +100,6 @@ templates.env.globals.update(
     value_status_names=STATUS_LABELS,
     value_status_marks=STATUS_MARKS,
     flag_note=flag_note,
-    flag_legend=FLAG_LEGEND,
 )
 
 

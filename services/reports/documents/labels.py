@@ -10,7 +10,6 @@ from shared.labels import (  # noqa: F401 - the documents' names for them
     RECOMMENDATION_STATUS_LABELS,
 )
 from shared.value_labels import (  # noqa: F401 - the documents' labels are these too
-    FLAG_LEGEND,
     MINUS,
     NBSP,
     NO_VALUE,
@@ -23,6 +22,7 @@ from shared.value_labels import (  # noqa: F401 - the documents' labels are thes
     change_text,
     effect_text,
     effect_verdict,
+    flag_legend,
     flag_note,
     is_percent,
     is_yes_no,
