@@ -1,8 +1,11 @@
 """How indicator values are worded and shown to people, in every service's pages and documents:
 Russian status labels, marks and colours, numbers the Russian way (decimal comma, a no-break
-space before `%`), targets, changes and a decision's effect. A status is never told by colour
+space before `%`), targets, changes, a decision's effect and the mark of a value flagged data
+went into (`flag_note`). A status is never told by colour
 alone: each has its label (and a mark for black-and-white prints)."""
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from shared.templating import ru_plural
@@ -37,6 +40,83 @@ STATUS_COLOURS = {
 STATUS_KEYS = {"no_target": "none"}
 
 OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
+
+
+# A value a flagged data value went into (an outlier, or one a broken validation rule reads:
+# README, "Data quality" → "Flagged values"), as the reports' items say it (`flagged`,
+# `flagged_organizations`, `flagged_left_out`): a mark and words next to the value, never a
+# colour alone, and why in a title and the table's note.
+FLAG_MARK = "⚠"
+FLAGGED_WORDS = "требует проверки"
+LEFT_OUT_WORDS = "не учтены данные на проверке"
+_FLAGGED_DATA = "данные, которые нарушают правило проверки или похожи на выброс"
+
+
+@dataclass(frozen=True)
+class FlagNote:
+    """What a flagged value says: `words` next to the value («⚠ требует проверки (3 орг.)»),
+    `title` why («в значение вошли данные, которые нарушают правило проверки или похожи на
+    выброс (3 орг.)»); which of the two it says (`flagged`, `left_out`) and whether it counts
+    organizations (`counted`), for the legend (`flag_legend`)."""
+
+    words: str
+    title: str
+    flagged: bool = False
+    left_out: bool = False
+    counted: bool = False
+
+    @property
+    def text(self) -> str:
+        """Both, for a spreadsheet's cell: «⚠ требует проверки: в значение вошли …»."""
+        return f"{self.words}: {self.title}"
+
+
+def flag_note(
+    flagged: bool | None,
+    flagged_organizations: int | None,
+    flagged_left_out: int | None,
+    scope_type: str,
+) -> FlagNote | None:
+    """The mark of an indicator value from the reports' item fields (never recomputed): None
+    when no flagged data value went into it and none was left out (false, null or 0). A
+    cluster's or territory's value names how many organizations' flagged values went in (when
+    counted: a formula's group value does not count them) and how many were left out
+    (`SOKO_FLAGGED_VALUES=skip`); an organization's, its own, does not."""
+    group = scope_type != "organization"
+    words, said = [], []
+    count = f" ({flagged_organizations} орг.)" if group and flagged_organizations else ""
+    if flagged:
+        words.append(f"{FLAGGED_WORDS}{count}")
+        said.append(f"в значение вошли {_FLAGGED_DATA}{count}")
+    left_out = bool(group and flagged_left_out)
+    if left_out:
+        words.append(f"{LEFT_OUT_WORDS} ({flagged_left_out} орг.)")
+        said.append(f"не учтены {_FLAGGED_DATA} ({flagged_left_out} орг.)")
+    if not said:
+        return None
+    return FlagNote(
+        f"{FLAG_MARK}{NBSP}{'; '.join(words)}",
+        "; ".join(said),
+        flagged=bool(flagged),
+        left_out=left_out,
+        counted=bool(flagged and count),
+    )
+
+
+def flag_legend(notes: Iterable[FlagNote | None]) -> str:
+    """The note under a table explaining the marks its values carry (`notes`, None for an
+    unmarked value): only the marks shown; "" when none is."""
+    shown = [n for n in notes if n]
+    parts = []
+    if any(n.flagged for n in shown):
+        counted = " (в скобках — у скольких организаций)" if any(n.counted for n in shown) else ""
+        parts.append(f"{FLAG_MARK} {FLAGGED_WORDS} — в значение вошли {_FLAGGED_DATA}{counted}")
+    if any(n.left_out for n in shown):
+        parts.append(
+            f"{FLAG_MARK} {LEFT_OUT_WORDS} — такие данные организаций (в скобках — скольких) "
+            "не вошли в значение кластера или территории"
+        )
+    return "; ".join(parts) + "." if parts else ""
 
 
 def status_key(status: str | None) -> str:

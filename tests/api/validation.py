@@ -56,3 +56,14 @@ async def results(client, world, who="analyst", **params):
     answer = await client.get("/v1/validation-results", params=params, headers=world.headers(who))
     assert answer.status_code == 200, answer.text
     return answer.json()
+
+
+async def set_bound(client, world, code: str, lower: float | None, upper: float | None) -> None:
+    """`PUT /v1/outlier-bounds` of the indicator `code` (global) as the administrator, asserted
+    200: the values outside it are flagged (`min_max`), those posted already too."""
+    answer = await client.put(
+        "/v1/outlier-bounds",
+        json={"indicator_code": code, "lower": lower, "upper": upper},
+        headers=world.headers("admin"),
+    )
+    assert answer.status_code == 200, answer.text

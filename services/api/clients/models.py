@@ -136,7 +136,10 @@ class IndicatorValue(BaseModel):
     """One indicator's value for one scope and period (reports `IndicatorValueRead`): `value`,
     `previous_value` and `change` in the indicator's `unit` (percent 0–100; boolean: 1/0 for
     an organization, the share of organizations with yes in percent for a group), `status`
-    one of achieved, not_achieved, insufficient_data, no_data, no_target."""
+    one of achieved, not_achieved, insufficient_data, no_data, no_target; `flagged`,
+    `flagged_organizations`, `flagged_left_out`: whether flagged data values went into it,
+    from how many organizations, how many were left out (null: not said; README, "Flagged
+    values")."""
 
     indicator_code: str
     indicator_name: str
@@ -149,6 +152,9 @@ class IndicatorValue(BaseModel):
     status: str
     previous_value: float | None
     change: float | None
+    flagged: bool | None = None
+    flagged_organizations: int | None = None
+    flagged_left_out: int | None = None
 
 
 class Effect(BaseModel):

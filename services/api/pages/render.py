@@ -16,7 +16,14 @@ from shared.labels import (
     RECOMMENDATION_STATUS_LABELS,
 )
 from shared.templating import page_templates, ru_date
-from shared.value_labels import STATUS_LABELS, STATUS_MARKS, change_text, target_text, value_text
+from shared.value_labels import (
+    STATUS_LABELS,
+    STATUS_MARKS,
+    change_text,
+    flag_note,
+    target_text,
+    value_text,
+)
 
 HERE = Path(__file__).parent
 # Pages show a person's own data: no browser or proxy keeps them.
@@ -92,6 +99,7 @@ templates.env.globals.update(
     change_text=change_text,
     value_status_names=STATUS_LABELS,
     value_status_marks=STATUS_MARKS,
+    flag_note=flag_note,
 )
 
 

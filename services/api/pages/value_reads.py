@@ -33,7 +33,7 @@ from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
 from shared.periods import Period, academic_year_of, latest_thick
 from shared.templating import natural_key
-from shared.value_labels import group_basis
+from shared.value_labels import flag_legend, flag_note, group_basis
 
 logger = logging.getLogger("soko.api.pages")
 # How many computations the default period may take: each gives a period and the one before
@@ -95,6 +95,17 @@ class Table:
     crumbs: list[Unit]  # from the visitor's own scope down to this one (the last)
     # The nearest periods before and after with data (period_links.py): the «←» «→» links.
     links: tuple[str | None, str | None] = (None, None)
+
+    @property
+    def flag_legend(self) -> str:
+        """The note explaining the flagged data marks its values carry ("" for none)."""
+        items = [b.own for b in self.blocks if b.own] + [
+            line.item for b in self.blocks for line in b.lines
+        ]
+        return flag_legend(
+            flag_note(i.flagged, i.flagged_organizations, i.flagged_left_out, i.scope_type)
+            for i in items
+        )
 
 
 def allowed_scope(

@@ -90,6 +90,9 @@ def value_rows(
             status=item["status"],
             change=item["change"],
             n=item["n"],
+            flagged=item.get("flagged"),
+            flagged_organizations=item.get("flagged_organizations"),
+            flagged_left_out=item.get("flagged_left_out"),
         )
         for item in items
         if item["indicator_code"] in indicators

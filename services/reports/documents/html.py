@@ -36,6 +36,7 @@ env.filters["percent"] = lambda x: labels.value_text(x, "percent", "organization
 env.globals["STATUS_LABELS"] = labels.STATUS_LABELS
 env.globals["STATUS_MARKS"] = labels.STATUS_MARKS
 env.globals["status_key"] = labels.status_key
+env.globals["flag_legend"] = labels.flag_legend
 
 
 def _common_target(rows: list[ValueRow]) -> dict[str, Any] | None:

@@ -35,6 +35,10 @@ class ValueRow:
     status: str | None
     change: float | None
     n: int | None
+    # As the item says them (README, "Flagged values"); None: not said (kept before flags).
+    flagged: bool | None = None
+    flagged_organizations: int | None = None
+    flagged_left_out: int | None = None
 
     def __post_init__(self) -> None:
         self.status = self.status or "no_target"  # a value kept before `no_target` existed
@@ -58,6 +62,13 @@ class ValueRow:
     @property
     def status_label(self) -> str:
         return labels.STATUS_LABELS[self.status]
+
+    @property
+    def flag(self) -> labels.FlagNote | None:
+        """The mark of a value flagged data went into (or left out of), else None."""
+        return labels.flag_note(
+            self.flagged, self.flagged_organizations, self.flagged_left_out, self.scope_type
+        )
 
     @property
     def status_mark(self) -> str:

@@ -88,6 +88,8 @@ VALUE_COLUMNS = [
     Column("Изменение", 12),
     Column("n", 8, "0"),
     Column("Как получено значение кластера, территории", 40),
+    # A value flagged data went into (or was left out of): the mark with why, as in the HTML.
+    Column("Проверка данных", 40),
 ]
 
 
@@ -110,6 +112,7 @@ def _values(sheet: Worksheet, rows: Sequence[ValueRow]) -> None:
                 r.change,
                 r.n,
                 r.indicator.basis if scope != "organization" else None,
+                r.flag.text if r.flag else None,
             ],
         )
         for column in (5, 7):

@@ -1,0 +1,141 @@
+"""The documents mark a value flagged data went into (README, "Flagged values"): the school
+card and the roadmap report, as HTML and as .xlsx, in the working and the published view
+(`approved_only=true`); an unflagged value carries no mark; with SOKO_FLAGGED_VALUES=skip a
+territory's value says how many organizations' values were left out.
+
+Crafted data through the real api: an outlier bound of `trained` (at most 85 %) and the
+quality world's S1 90 % (flagged, approved) and S2 50 % (not flagged, not approved)."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from shared.settings import get_settings
+from tests.api.validation import set_bound
+from tests.reports.documents_world import N, parse, rows_of
+from tests.reports.helpers import PERIOD
+from tests.reports.quality_world import one_of_two_approved, quality_world
+
+TRAINED = "Доля педагогов, прошедших КПК"
+MARK = f"⚠{N}требует проверки"
+LEFT_OUT = f"⚠{N}не учтены данные на проверке"
+WHY = "в значение вошли данные, которые нарушают правило проверки или похожи на выброс"
+LEGEND = f"⚠ требует проверки — {WHY}"
+
+
+@pytest.fixture(autouse=True)
+def _marked_by_default():
+    assert get_settings().flagged_values == "mark"
+
+
+async def flagged_world(api_client, db, settings):
+    world = await quality_world(db, settings)
+    await set_bound(api_client, world, "trained", 0, 85)
+    await one_of_two_approved(api_client, world)
+    return world
+
+
+async def _get(client, world, path, **params):
+    answer = await client.get(
+        path, params={"period": PERIOD, **params}, headers=world.headers("analyst")
+    )
+    assert answer.status_code == 200, answer.text
+    return answer
+
+
+async def _card(client, world, school, **params) -> tuple[list[str], str]:
+    """The card's `trained` row (indicator, value, target, status, change) and its page."""
+    answer = await _get(
+        client, world, f"/v1/reports/organizations/{school.id}", format="html", **params
+    )
+    rows = [r for r in parse(answer.text).tables["indicators"][1:] if r[0] == TRAINED]
+    assert len(rows) == 1, rows
+    return rows[0], answer.text
+
+
+def _sheet_rows(answer) -> dict[tuple[str, str], dict[str, object]]:
+    """The sheet «Показатели»: each row by (code, scope name), as {column title: value}."""
+    sheet = load_workbook(io.BytesIO(answer.content))["Показатели"]
+    rows = list(sheet.iter_rows(values_only=True))
+    head = rows[0]
+    return {(r[1], r[3]): dict(zip(head, r, strict=True)) for r in rows[1:]}
+
+
+async def test_the_school_card_marks_a_flagged_value_in_both_views(
+    api_client, reports_client, db, settings
+):
+    world = await flagged_world(api_client, db, settings)
+
+    row, page = await _card(reports_client, world, world.s1)
+    assert row[1] == f"90,0{N}% {MARK}"
+    assert row[3] == "· цель не задана"  # the status words stay as they are
+    assert f'title="{WHY}"' in page  # an organization's own value: no count of organizations
+    assert f"{LEGEND}." in page  # the legend says only the mark shown
+
+    # The published view (S1's data approved): marked too.
+    row, page = await _card(reports_client, world, world.s1, approved_only="true")
+    assert row[1] == f"90,0{N}% {MARK}"
+    assert LEGEND in page
+
+    # S2's 50 % is not flagged: no mark, no legend.
+    row, page = await _card(reports_client, world, world.s2)
+    assert row[1] == f"50,0{N}%"
+    assert "⚠" not in page and "требует проверки" not in page
+
+    # The spreadsheet says it in a column of its own.
+    sheet = await _get(
+        reports_client, world, f"/v1/reports/organizations/{world.s1.id}", format="xlsx"
+    )
+    s1 = _sheet_rows(sheet)[("trained", "Школа 1")]
+    assert (s1["Значение"], s1["Проверка данных"]) == (90, f"{MARK}: {WHY}")
+    sheet = await _get(
+        reports_client, world, f"/v1/reports/organizations/{world.s2.id}", format="xlsx"
+    )
+    assert _sheet_rows(sheet)[("trained", "Школа 2")]["Проверка данных"] is None
+
+
+async def test_the_roadmap_report_marks_flagged_values_and_counts_a_territory_s(
+    api_client, reports_client, db, settings
+):
+    world = await flagged_world(api_client, db, settings)
+    path = f"/v1/reports/roadmaps/{world.r1.id}"
+
+    answer = await _get(reports_client, world, path)
+    rows = rows_of(parse(answer.text).tables["indicators"], TRAINED)
+    # M1: (90 + 50) / 2, S1's flagged value in it: one organization's.
+    assert rows["Район 1"][2] == f"70,0{N}% {MARK} (1 орг.)"
+    assert f'title="{WHY} (1 орг.)"' in answer.text
+    assert rows["Школа 1"][2] == f"90,0{N}% {MARK}"
+    assert rows["Школа 2"][2] == f"50,0{N}%"
+    assert f"{LEGEND} (в скобках — у скольких организаций)." in answer.text
+
+    # The published view: S1's approved 90 % alone, still flagged.
+    answer = await _get(reports_client, world, path, approved_only="true")
+    rows = rows_of(parse(answer.text).tables["indicators"], TRAINED)
+    assert rows["Район 1"][2] == f"90,0{N}% {MARK} (1 орг.)"
+    assert rows["Школа 1"][2] == f"90,0{N}% {MARK}"
+    assert LEGEND in answer.text
+
+    sheet = _sheet_rows(await _get(reports_client, world, path, format="xlsx"))
+    assert sheet[("trained", "Район 1")]["Проверка данных"] == f"{MARK} (1 орг.): {WHY} (1 орг.)"
+    assert sheet[("trained", "Школа 1")]["Проверка данных"] == f"{MARK}: {WHY}"
+    assert sheet[("trained", "Школа 2")]["Проверка данных"] is None
+
+
+async def test_with_skip_the_territory_says_how_many_were_left_out(
+    api_client, reports_client, db, settings, monkeypatch
+):
+    world = await flagged_world(api_client, db, settings)
+    monkeypatch.setattr(get_settings(), "flagged_values", "skip")
+
+    answer = await _get(reports_client, world, f"/v1/reports/roadmaps/{world.r1.id}")
+    rows = rows_of(parse(answer.text).tables["indicators"], TRAINED)
+    # S1's 90 % is left out of M1's value (S2's 50 % alone) and still shown at S1, marked.
+    assert rows["Район 1"][2] == f"50,0{N}% {LEFT_OUT} (1 орг.)"
+    assert "не учтены данные, которые нарушают правило проверки или похожи на выброс" in (
+        answer.text
+    )
+    assert rows["Школа 1"][2] == f"90,0{N}% {MARK}"
+    assert rows["Школа 2"][2] == f"50,0{N}%"
+    assert "⚠ не учтены данные на проверке — такие данные организаций" in answer.text
