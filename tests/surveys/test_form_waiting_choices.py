@@ -89,6 +89,7 @@ async def test_the_page_names_every_unanswered_question_by_its_number(surveys_cl
 async def test_the_browser_says_which_question_to_answer_first(playwright, kobo_page):
     page, problems = kobo_page
     waits = page.locator("#q-grade-waits")
+    await playwright.expect(waits).to_be_visible()
     await playwright.expect(waits).to_have_text("Сначала ответьте на вопрос 1")
     await playwright.expect(page.locator("#q-grade label.choice").first).to_be_hidden()
     await page.locator("#q-topics label.choice").filter(has_text="Питание").click()
