@@ -18,6 +18,7 @@ from fastapi.routing import iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shared.context import request_id_var
+from shared.json_messages import position
 from shared.logging import route_of
 from shared.validation_messages import russian_message
 
@@ -190,6 +191,10 @@ TITLES: dict[int, str] = {
 }
 
 
+# A body FastAPI or Starlette could not read (their 400): not UTF-8, broken multipart.
+_UNREADABLE = "тело запроса не читается: проверьте кодировку (нужна UTF-8) и формат данных"
+
+
 def problem(
     status: int,
     *,
@@ -222,13 +227,34 @@ def problem(
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
+def _placed(err: dict[str, Any], body: Any) -> dict[str, Any]:
+    """A body FastAPI could not read as JSON (`loc` ["body", character position], the text in
+    `body`) with its line and column in `ctx`, for the message to say where."""
+    loc = tuple(err.get("loc", ()))
+    if err.get("type") != "json_invalid" or len(loc) != 2 or not isinstance(loc[1], int):
+        return err
+    if not isinstance(body, str | bytes):
+        return err
+    line, column = position(body, loc[1])
+    return err | {"ctx": {**(err.get("ctx") or {}), "line": line, "column": column}}
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """FastAPI's errors as `{loc, msg, type}`: pydantic's `type` and `loc` as they are, the
-    message in Russian (`russian_message`)."""
+    message in Russian (`russian_message`; a body that is no JSON: what is wrong, at which
+    line and column)."""
     return [
         {"loc": list(err.get("loc", ())), "msg": russian_message(err), "type": err.get("type", "")}
-        for err in exc.errors()
+        for err in (_placed(e, exc.body) for e in exc.errors())
     ]
+
+
+def _named(error: dict[str, Any]) -> str:
+    """Where an error is, for the problem's `detail`: `body.items.0.value`, or the body as a
+    whole when it is no JSON (its `loc` is ["body", character position], no field)."""
+    if error["type"] == "json_invalid" and error["loc"][:1] == ["body"]:
+        return "тело запроса (JSON) не читается"
+    return ".".join(str(p) for p in error["loc"])
 
 
 async def _soko_error(request: Request, exc: Exception) -> JSONResponse:
@@ -271,8 +297,9 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         # Only FastAPI and Starlette raise HTTPException(400): a body they could not read (not
         # UTF-8, broken multipart, a number too long). Malformed like invalid JSON, which
         # FastAPI answers 422: one status for both, naming the body.
+        # Their English detail is not repeated: the message says it in Russian.
         message = "Тело запроса не удалось прочитать"
-        errors = [{"loc": ["body"], "msg": detail or message, "type": "body_unreadable"}]
+        errors = [{"loc": ["body"], "msg": _UNREADABLE, "type": "body_unreadable"}]
         return problem(
             422, slug="validation-error", detail=message, errors=errors, instance=request.url.path
         )
@@ -293,7 +320,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         fewest, methods = _literal_methods(request)
         if methods and fewest < route.path_format.count("{"):
             return _method_not_allowed(request, methods)
-    fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in errors)
+    fields = ", ".join(dict.fromkeys(_named(e) for e in errors))
     return problem(
         422,
         slug="validation-error",

@@ -15,6 +15,8 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from shared.json_messages import russian_json_error
+
 # Values longer than this are cut (with «…») when a message names them.
 SHOWN_LENGTH = 100
 # A field whose value a message never repeats (it may be a secret), by the words of its name.
@@ -193,7 +195,9 @@ _SAY: dict[str, Say] = {
         f"слишком много элементов: не больше {_items(ctx['max_length'])}"
     ),
     "multiple_of": _templated("значение {value} должно быть кратно {multiple_of}"),
-    "json_invalid": _templated("JSON записан с ошибкой: {error}"),
+    "json_invalid": lambda _value, ctx, _: russian_json_error(
+        ctx.get("error", ""), ctx.get("line"), ctx.get("column")
+    ),
     "json_type": _expects("текст JSON"),
     "url_type": _expects("адрес (URL), например https://example.ru/page"),
     "url_parsing": _expects("адрес (URL), например https://example.ru/page"),

@@ -29,6 +29,26 @@ _MAX_TOKEN_BYTES = 4 * 1024 * 1024
 # 16,384 columns Excel has. openpyxl keeps a row whole until its end.
 _ROW_ELEMENTS = 16_384 * 8
 _ENCODINGS = frozenset({"utf-8", "utf-16", "utf-16le", "utf-16be"})
+# Expat's errors (pyexpat.errors.codes) in Russian; one not named here is said generally.
+_E = pyexpat.errors.codes
+_EXPAT_SAYS = {
+    _E["syntax error"]: "синтаксическая ошибка",
+    _E["no element found"]: "разметка пуста или оборвана",
+    _E["not well-formed (invalid token)"]: "недопустимый символ в разметке",
+    _E["unclosed token"]: "незакрытый тег",
+    _E["partial character"]: "символ оборван посередине",
+    _E["mismatched tag"]: "закрывающий тег не совпадает с открывающим",
+    _E["duplicate attribute"]: "атрибут повторён",
+    _E["junk after document element"]: "лишнее после конца разметки",
+    _E["undefined entity"]: "неизвестная сущность (&…;)",
+    _E["reference to invalid character number"]: "ссылка на недопустимый символ (&#…;)",
+    _E["XML or text declaration not at start of entity"]: "объявление XML не в начале",
+    _E["unclosed CDATA section"]: "незакрытый раздел CDATA",
+    _E["unbound prefix"]: "префикс пространства имён не объявлен",
+    _E["XML declaration not well-formed"]: "объявление XML записано с ошибкой",
+    _E["encoding specified in XML declaration is incorrect"]: "кодировка объявлена неверно",
+    _E["unknown encoding"]: "неизвестная кодировка",
+}
 
 SHEET = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"  # what openpyxl streams
 _SHEET_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -155,7 +175,7 @@ class PartCounter:
         try:
             self.parser.Parse(data, final)
         except pyexpat.ExpatError as exc:
-            reason = pyexpat.ErrorString(exc.code)
+            reason = _EXPAT_SAYS.get(exc.code, "разметка XML записана с ошибкой")
             where = f"строка {exc.lineno}, позиция {exc.offset + 1}"
             message = f"разметка части {self.name} повреждена ({where}: {reason})"
             raise UnreadableUpload(message) from exc

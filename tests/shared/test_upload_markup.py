@@ -1,6 +1,8 @@
 """Which parts of a package are read as XML, and in which encodings: what Office writes is read
 as before, whatever else is refused naming the part."""
 
+import re
+
 import pytest
 
 from services.api.roadmaps.document_import.readers import Paragraph, read_blocks
@@ -66,6 +68,26 @@ def test_a_part_in_another_encoding_or_with_a_dtd_is_refused_naming_it(part, say
     message = str(caught.value)
     assert "xl/worksheets/sheet1.xml" in message and says in message
     assert caught.value.errors[0]["loc"] == ["body", "file"]
+
+
+@pytest.mark.parametrize(
+    ("part", "says"),
+    [
+        (bombs.WORKSHEET_ROOT + b"<sheetData></row></worksheet>", "не совпадает"),
+        (SHEET + b"<extra/>", "лишнее после конца разметки"),
+        (bombs.WORKSHEET_ROOT + b"<sheetData>", "разметка пуста или оборвана"),
+        (bombs.WORKSHEET_ROOT + b"<sheetData><row r=1/></sheetData></worksheet>", "недопустимый"),
+        (bombs.WORKSHEET_ROOT + b"<sheetData>&nbsp;</sheetData></worksheet>", "сущность"),
+    ],
+)
+def test_broken_markup_is_said_in_russian_with_its_place(part, says):
+    with pytest.raises(UnreadableUpload) as caught:
+        scan_package(sheet(part), DEFAULTS)
+    message = str(caught.value)
+    assert "xl/worksheets/sheet1.xml" in message and says in message, message
+    assert re.search(r"\(строка \d+, позиция \d+: ", message), message
+    english = r"error|found|token|tag|junk|element|entity|not well-formed"
+    assert not re.search(english, message.replace("xl/worksheets", "")), message
 
 
 def test_a_part_a_relationship_reads_is_counted_whatever_its_name_and_type():

@@ -3,13 +3,15 @@ campaign in two districts."""
 
 import itertools
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import httpx
 import pytest
 from sqlalchemy import delete, text
 
+from services.surveys.app import create_app as create_surveys
 from services.surveys.instruments.models import Instrument
-from tests.surveys.forms import launch
+from tests.surveys.forms import committed_world, launch, launch_kobo, link_of, phone, served
 
 # Each test posts from its own address, so the per-address limit of anonymous posts (kept in
 # the database, committed at once) never counts another test's posts: from 198.18.0.0/15, a
@@ -71,3 +73,18 @@ async def forget_imported(isolation):
         await session.execute(text("TRUNCATE surveys.campaign, surveys.response CASCADE"))
         await session.execute(delete(Instrument).where(Instrument.code == "hunt_kobo_parents"))
         await session.commit()
+
+
+@pytest.fixture
+async def kobo_page(
+    playwright, apps, isolation, settings, surveys_client, forget_imported
+) -> AsyncIterator[tuple[Any, list[str]]]:
+    """The Kobo form launched in the committed world, open in a phone-sized Chromium served
+    by an app of its own (a limit of anonymous posts of its own): the page and the problems
+    its console reports."""
+    world = await committed_world(isolation, settings)
+    campaign = await launch_kobo(surveys_client, world)
+    app = create_surveys(settings.model_copy(update={"anonymous_rate_per_minute": 1000}))
+    async with served(app) as base, phone(playwright) as (page, problems):
+        await page.goto(base + link_of(campaign))
+        yield page, problems

@@ -31,6 +31,7 @@ NOW = datetime.now(UTC)
 BANK = {d.code: d for d in load_bank()}
 DIAGNOSTIC = BANK["teacher_digital_assessment_deficits"]
 CHROMIUM = Path("/usr/bin/chromium")
+CASES = Path(__file__).parent / "cases"  # real-world XLSForms
 # A fixed place, so that a person can look at how the form reads on a phone after a run.
 SCREENSHOT = Path("/tmp/soko-form.png")  # noqa: S108
 CHROMIUM_ARGS = [
@@ -307,3 +308,15 @@ async def phone(playwright: Any) -> AsyncIterator[tuple[Any, list[str]]]:
             yield page, problems
         finally:
             await browser.close()
+
+
+async def launch_kobo(surveys_client, world) -> dict:
+    """The Kobo parents' form (a choice filter, an "Другое" follow-up) imported to the bank,
+    and a campaign of it launched in S1: the campaign as created."""
+    imported = await surveys_client.post(
+        "/v1/instruments/xlsform",
+        files={"file": ("kobo.xlsx", (CASES / "xf1b_kobo_with_kind.xlsx").read_bytes())},
+        headers=world.headers("analyst"),
+    )
+    assert imported.status_code == 201, imported.text
+    return await launch(surveys_client, world, "hunt_kobo_parents", "parents", [world.s1.id])

@@ -1,7 +1,7 @@
 """Issue 14 follow-ups on the web form: notes take no number, one hint per question, whole
 numbers asked as whole numbers, a calculation without a finite value stores nothing, and in a
-real browser a choice the filter no longer offers is unticked and hidden, and the answer of a
-question that no longer applies is not sent."""
+real browser a choice the filter no longer offers is unticked and hidden (the question saying
+why when none is left), and the answer of a question that no longer applies is not sent."""
 
 import copy
 import re
@@ -48,6 +48,7 @@ FILTER_FORM = {
         ["list_name", "name", "label", "level"],
         ["levels", "noo", "Начальное", None],
         ["levels", "ooo", "Основное", None],
+        ["levels", "spo", "Колледж", None],  # no grade: nothing to choose
         ["grades", "g4", "4 класс", "noo"],
         ["grades", "g5", "5 класс", "ooo"],
         ["grades", "g6", "6 класс", "ooo"],
@@ -116,7 +117,18 @@ async def test_the_browser_clears_choices_and_answers_that_no_longer_apply(
         await page.goto(base + link_of(campaign))
         levels = page.locator("#q-level label.choice")
         grades = page.locator("#q-grade label.choice")
+        waits, none = page.locator("#q-grade-waits"), page.locator("#q-grade-none")
+        await playwright.expect(waits).to_be_visible()
+        await playwright.expect(waits).to_have_text("Сначала ответьте на вопрос 1")
+        await playwright.expect(none).to_be_hidden()
+        await levels.filter(has_text="Колледж").click()
+        await playwright.expect(waits).to_be_hidden()
+        await playwright.expect(none).to_be_visible()
+        await playwright.expect(none).to_have_text(
+            "При ваших ответах вариантов здесь нет: пропустите этот вопрос."
+        )
         await levels.filter(has_text="Начальное").click()
+        await playwright.expect(none).to_be_hidden()
         await grades.filter(has_text="4 класс").click()
         await page.locator("#f-details").fill("Шумно в столовой")
         await levels.filter(has_text="Основное").click()

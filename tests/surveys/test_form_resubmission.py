@@ -19,13 +19,13 @@ from tests.surveys.forms import (
     committed_world,
     in_a_browser,
     launch,
+    launch_kobo,
     link_of,
     nok_fields,
     phone,
     responses,
     served,
 )
-from tests.surveys.test_xlsform_browser import launch_kobo
 
 SEND = "Отправить ответы"
 THANKS = "Спасибо! Ваши ответы приняты"

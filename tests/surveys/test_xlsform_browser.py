@@ -4,66 +4,45 @@ appear when their condition holds, a choice filter offers only its choices, and 
 the old form dropped (the text after "Другое") is stored."""
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from services.surveys.app import create_app as create_surveys
 from services.surveys.instruments import xpath
 from services.surveys.responses.models import Answer
-from tests.surveys.forms import CHROMIUM, committed_world, launch, link_of, phone, served
+from tests.surveys.forms import CHROMIUM
 from tests.surveys.test_xlsform_cases import EXPRESSIONS
-
-CASES = Path(__file__).parent / "cases"
-
-
-async def launch_kobo(surveys_client, world) -> dict:
-    """The Kobo parents' form (a choice filter, an "Другое" follow-up) imported to the bank,
-    and a campaign of it launched in S1: the campaign as created."""
-    imported = await surveys_client.post(
-        "/v1/instruments/xlsform",
-        files={"file": ("kobo.xlsx", (CASES / "xf1b_kobo_with_kind.xlsx").read_bytes())},
-        headers=world.headers("analyst"),
-    )
-    assert imported.status_code == 201, imported.text
-    return await launch(surveys_client, world, "hunt_kobo_parents", "parents", [world.s1.id])
 
 
 @pytest.mark.committed
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's Chromium is not at /usr/bin/chromium")
 async def test_the_browser_applies_the_forms_logic_as_the_server_does(
-    apps, isolation, settings, surveys_client, forget_imported
+    playwright, kobo_page, isolation
 ):
-    playwright = pytest.importorskip("playwright.async_api")
-    world = await committed_world(isolation, settings)
-    campaign = await launch_kobo(surveys_client, world)
-    app = create_surveys(settings.model_copy(update={"anonymous_rate_per_minute": 1000}))
-    async with served(app) as base, phone(playwright) as (page, problems):
-        await page.goto(base + link_of(campaign))
-        for expression, answers, current, choice, value in EXPRESSIONS:
-            context = {"answers": answers, "current": current, "choice": choice}
-            tree = json.dumps(xpath.parse(expression))
-            seen = await page.evaluate(
-                "([tree, context]) => window.sokoXPath.evaluate(JSON.parse(tree), context)",
-                [tree, context],
-            )
-            assert seen == value, expression
-        other = page.locator("#q-topics_other")
-        await playwright.expect(other).to_be_hidden()
-        await page.locator("#q-topics label.choice").filter(has_text="Питание").click()
-        await playwright.expect(other).to_be_hidden()
-        await page.locator("#q-topics label.choice").filter(has_text="Другое").click()
-        await playwright.expect(other).to_be_visible()
-        await page.locator("#q-edu_level label.choice").filter(has_text="Начальное").click()
-        grades = page.locator("#q-grade label.choice")
-        await playwright.expect(grades.filter(has_text="5 класс")).to_be_hidden()
-        await playwright.expect(grades.filter(has_text="4 класс")).to_be_visible()
-        await grades.filter(has_text="4 класс").click()
-        await page.locator("#f-topics_other").fill("Шумно в столовой")
-        await page.get_by_role("button", name="Отправить ответы").click()
-        await playwright.expect(page.locator("h1")).to_have_text("Спасибо! Ваши ответы приняты")
-        assert problems == []
+    page, problems = kobo_page
+    for expression, answers, current, choice, value in EXPRESSIONS:
+        context = {"answers": answers, "current": current, "choice": choice}
+        tree = json.dumps(xpath.parse(expression))
+        seen = await page.evaluate(
+            "([tree, context]) => window.sokoXPath.evaluate(JSON.parse(tree), context)",
+            [tree, context],
+        )
+        assert seen == value, expression
+    other = page.locator("#q-topics_other")
+    await playwright.expect(other).to_be_hidden()
+    await page.locator("#q-topics label.choice").filter(has_text="Питание").click()
+    await playwright.expect(other).to_be_hidden()
+    await page.locator("#q-topics label.choice").filter(has_text="Другое").click()
+    await playwright.expect(other).to_be_visible()
+    await page.locator("#q-edu_level label.choice").filter(has_text="Начальное").click()
+    grades = page.locator("#q-grade label.choice")
+    await playwright.expect(grades.filter(has_text="5 класс")).to_be_hidden()
+    await playwright.expect(grades.filter(has_text="4 класс")).to_be_visible()
+    await grades.filter(has_text="4 класс").click()
+    await page.locator("#f-topics_other").fill("Шумно в столовой")
+    await page.get_by_role("button", name="Отправить ответы").click()
+    await playwright.expect(page.locator("h1")).to_have_text("Спасибо! Ваши ответы приняты")
+    assert problems == []
     async with isolation() as session:
         stored = {
             a.question: a.text or a.option or a.options

@@ -46,6 +46,11 @@ class QuestionView:
     calculation: str | None = None  # its value, for a `calculate`
     choice_filter: str | None = None  # which choices it offers
     choice_data: dict[str, str] = field(default_factory=dict)  # per choice: what a filter reads
+    # The questions its choice filter reads, as (code, number on the page or «text»): named
+    # by the script's note while they leave no choice; `waiting`: those unanswered when a
+    # refused post left it unanswered (its error asks for them first).
+    reads: list[tuple[str, str]] = field(default_factory=list)
+    waiting: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def widget(self) -> str:
@@ -150,6 +155,26 @@ def _message(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def asks_first(named: list[tuple[str, str]]) -> str:
+    """«Сначала ответьте на вопрос 1» (or «на вопросы 1 и 3»): for a question whose choices
+    wait for these, each (code, number on the page or «text»)."""
+    shown = [text for _, text in named]
+    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " и " + shown[-1]
+    return f"Сначала ответьте на {'вопрос' if len(shown) == 1 else 'вопросы'} {listed}"
+
+
+def _reads(definition: InstrumentDefinition, question: Question) -> list[str]:
+    """The codes of the questions answered on the page that its choice filter reads."""
+    if question.choice_filter is None:
+        return []
+    read = xpath.references(xpath.parse(question.choice_filter))
+    return [
+        q.code
+        for q in definition.questions()
+        if q.code in read and question_type(q.type).control != "none"
+    ]
+
+
 def _progress(
     definition: InstrumentDefinition, answers: dict[str, Any], state: scoring.Shown
 ) -> tuple[int, int]:
@@ -181,6 +206,11 @@ def build(
     state = scoring.shown(definition, answers)
     numbers: dict[str, int] = {}
     sources: dict[str, Question] = {}
+    texts = {q.code: q.text for q in definition.questions()}
+
+    def shown_as(code: str) -> tuple[str, str]:
+        return code, str(numbers[code]) if code in numbers else f"«{texts[code]}»"
+
     sections, summary = [], []
     for s, section in enumerate(definition.sections, start=1):
         views = []
@@ -198,6 +228,11 @@ def build(
                 error=by_question.get(question.code),
                 **logic(definition, question),
             )
+            view.reads = [shown_as(code) for code in _reads(definition, question)]
+            if view.error and question.code in state.waiting:
+                # Not «Ответьте на этот вопрос»: it offers no choice until these are answered.
+                view.waiting = [shown_as(code) for code in state.waiting[question.code]]
+                view.error = asks_first(view.waiting)
             if (rel := question.relevant) is not None:
                 source = sources[rel.question]
                 described = question_type(source.type).described

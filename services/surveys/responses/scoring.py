@@ -63,6 +63,29 @@ def offered(question: Question, texts: dict[str, str]) -> list[str]:
     ]
 
 
+def waiting_for(
+    definition: InstrumentDefinition, question: Question, texts: dict[str, str]
+) -> list[str] | None:
+    """Whether a question can be answered yet: None while it offers a choice (or has no choice
+    filter); when its filter leaves none, the codes of the questions the filter reads that
+    have no answer yet, in the definition's order ([]: every one is answered and still no
+    choice is left, so there is nothing to answer)."""
+    if question.choice_filter is None or offered(question, texts):
+        return None
+    read = xpath.references(xpath.parse(question.choice_filter))
+    return [q.code for q in definition.questions() if q.code in read and not texts.get(q.code)]
+
+
+def waiting_message(definition: InstrumentDefinition, codes: list[str]) -> str:
+    """«сначала ответьте на вопрос «Ступень обучения» (edu_level)»: the API's words for a
+    required question whose choices wait for these unanswered ones (the form names them by
+    their numbers on the page)."""
+    texts = {q.code: q.text for q in definition.questions()}
+    named = ", ".join(f"«{texts[code]}» ({code})" for code in codes)
+    noun = "вопрос" if len(codes) == 1 else "вопросы"
+    return f"сначала ответьте на {noun} {named}: от ответа зависят варианты этого вопроса"
+
+
 def _logic_problem(question: Question, value: Any, texts: dict[str, str]) -> str | None:
     """Why an answer of the right type breaks the form's choice_filter or constraint."""
     if question.choice_filter is not None:
@@ -96,6 +119,9 @@ class Shown:
     relevant: dict[str, bool]
     required: dict[str, bool]
     texts: dict[str, str]
+    # A question whose choice filter offers no choice while questions it reads are unanswered:
+    # their codes, in the definition's order (`waiting_for`).
+    waiting: dict[str, list[str]] = field(default_factory=dict)
 
 
 def check_answers(
@@ -159,8 +185,16 @@ def _walk(
                 calculated[question.code] = texts[question.code]
         required = state.required[question.code] = kind.answered and _required(question, texts)
         if blank:
+            waits = waiting_for(definition, question, texts)
+            if waits:
+                state.waiting[question.code] = waits
+            elif waits == []:  # no choice to make: nothing to require
+                required = state.required[question.code] = False
             if complete and required:
-                errors.append(_error(question.code, question.required_message or "нужен ответ"))
+                message = question.required_message or "нужен ответ"
+                if waits:
+                    message = waiting_message(definition, waits)
+                errors.append(_error(question.code, message))
             continue
         problem = _type_problem(question, value) or _logic_problem(question, value, texts)
         if problem:

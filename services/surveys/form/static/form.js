@@ -1,8 +1,9 @@
 // Optional: applies the form's logic to the answers given so far, with the server's evaluator
 // (xpath.js): hides the questions that do not apply, works out calculations, and offers only
-// the choices a choice filter leaves. The form works without it (the server checks the same
-// logic and ignores answers to questions that do not apply). What it cannot evaluate stays
-// shown. As Enketo does, a choice the filter no longer offers is unticked and hidden, and the
+// the choices a choice filter leaves (saying «Сначала ответьте на вопрос N» while it leaves
+// none because a question it reads is unanswered). The form works without it (the server
+// checks the same logic and ignores answers to questions that do not apply). What it cannot
+// evaluate stays shown. As Enketo does, a choice the filter no longer offers is unticked and hidden, and the
 // controls of a question that does not apply are disabled, so that its answer is not sent.
 // The shown questions are numbered again after each change (1, 2, 3 ... without gaps), and
 // a condition's "в вопросе N" follows the number of the question it names.
@@ -43,6 +44,7 @@
       return;
     }
     var tree = box.getAttribute("data-choice-filter");
+    var count = 0;
     box.querySelectorAll("label.choice[data-choice]").forEach(function (label) {
       var choice = JSON.parse(label.getAttribute("data-choice"));
       var offered = xpath.toBool(attempt(tree, { answers: answers, choice: choice }, true));
@@ -51,7 +53,21 @@
         input.checked = false;
       }
       label.hidden = !offered;
+      count += offered ? 1 : 0;
     });
+    // No choice left: say why (a question it reads is unanswered) or that there is none.
+    var waits = question.querySelector("[data-waits]");
+    var none = question.querySelector("[data-no-choice]");
+    var reads = (box.getAttribute("data-reads") || "").split(" ").filter(Boolean);
+    var unanswered = reads.some(function (code) {
+      return !answers[code];
+    });
+    if (waits) {
+      waits.hidden = count > 0 || !unanswered;
+    }
+    if (none) {
+      none.hidden = count > 0 || unanswered;
+    }
   }
 
   // A calculation's text; NaN or Infinity (`1 div 0`) is no value, as on the server.

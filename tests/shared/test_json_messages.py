@@ -1,0 +1,102 @@
+"""A body that is no JSON is answered in Russian: what is wrong, at which line and column, with
+no English of the JSON reader; the problem's `detail` names the body, not a character offset.
+Endpoint tests send malformed bodies to the real apps; unit tests give pydantic's wordings."""
+
+import re
+
+import pytest
+from pydantic import BaseModel, Json, ValidationError
+
+from shared.json_messages import russian_json_error
+from shared.validation_messages import russian_message
+
+CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+# The words of Python's and pydantic's JSON readers.
+ENGLISH = re.compile(
+    r"Expecting|delimiter|Unterminated|Extra data|Invalid|control character|EOF|expected|"
+    r"trailing|key must|escape|decode error|line \d|column \d|There was",
+    re.IGNORECASE,
+)
+
+# (body, what the message says, line, column)
+BODIES = [
+    ('{"values":[}', "ожидается значение", 1, 12),
+    ('{"values": [1 2]}', "пропущена запятая", 1, 15),
+    ('{"values" []}', "пропущено двоеточие", 1, 11),
+    ("{values: []}", "имя поля в двойных кавычках", 1, 2),
+    ('{"values": []} []', "лишние символы после конца JSON", 1, 16),
+    ('{"title": "без конца', "строка в кавычках не закрыта", 1, 11),
+    ('{\n  "title": "a\tb"\n}', "управляющий символ", 2, 14),
+    ('{\n  "title": "\\q"\n}', "обратная косая черта", 2, 13),
+    ('{\n  "a": 1,\n}', "имя поля в двойных кавычках", 3, 1),
+]
+
+
+@pytest.mark.parametrize(
+    "path", ["api:/v1/data-values", "surveys:/v1/campaigns", "reports:/v1/recommendation-rules"]
+)
+@pytest.mark.parametrize(("body", "said", "line", "column"), BODIES)
+async def test_a_malformed_json_body_is_said_in_russian_with_its_place(
+    path, body, said, line, column, world, api_client, surveys_client, reports_client
+):
+    service, url = path.split(":")
+    client = {"api": api_client, "surveys": surveys_client, "reports": reports_client}[service]
+    headers = world.headers("admin") | {"content-type": "application/json"}
+    answer = await client.post(url, content=body.encode(), headers=headers)
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    problem = answer.json()
+    (error,) = problem["errors"]
+    assert error["type"] == "json_invalid" and error["loc"][0] == "body"
+    assert error["msg"].startswith("JSON записан с ошибкой: "), error
+    assert error["msg"].endswith(f" (строка {line}, столбец {column})"), error
+    assert said in error["msg"], error
+    assert problem["detail"] == "Запрос содержит ошибки: тело запроса (JSON) не читается"
+    assert not ENGLISH.search(error["msg"] + problem["detail"]), problem
+    assert "body." not in problem["detail"]
+
+
+async def test_a_body_not_in_utf8_is_said_in_russian(world, api_client):
+    headers = world.headers("admin") | {"content-type": "application/json"}
+    answer = await api_client.post(
+        "/v1/data-values", content='{"values": ["Ш"]}'.encode("cp1251"), headers=headers
+    )
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    (error,) = problem["errors"]
+    assert error["loc"] == ["body"] and CYRILLIC.search(error["msg"]), error
+    assert not ENGLISH.search(error["msg"] + problem["detail"]), problem
+
+
+class WithJson(BaseModel):
+    raw: Json[dict[str, int]]
+
+
+# (a Json field's text, what the message says, where)
+PYDANTIC_TEXTS = [
+    ('{"a":[}', "ожидается значение", "(строка 1, столбец 7)"),
+    ('{"a" 1}', "пропущено двоеточие", "(строка 1, столбец 6)"),
+    ("{a:1}", "имя поля в двойных кавычках", "(строка 1, столбец 2)"),
+    ('{"a":1}\nx', "лишние символы", "(строка 2, столбец 1)"),
+    ('{"a":[1,]}', "лишняя запятая", "(строка 1, столбец 9)"),
+    ('{"a":"x', "строка в кавычках не закрыта", "(строка 1, столбец 7)"),
+    ('{"a":', "текст JSON оборвался", "(строка 1, столбец 5)"),
+    ("", "текст JSON оборвался", "(строка 1, столбец 1)"),
+]
+
+
+@pytest.mark.parametrize(("text", "said", "place"), PYDANTIC_TEXTS)
+def test_pydantics_json_errors_are_said_in_russian(text, said, place):
+    with pytest.raises(ValidationError) as caught:
+        WithJson(raw=text)
+    (error,) = caught.value.errors()
+    message = russian_message(error)
+    assert message.startswith("JSON записан с ошибкой: ") and said in message, message
+    assert message.endswith(place), message
+    assert not ENGLISH.search(message), message
+
+
+def test_a_wording_not_known_is_said_generally_never_in_english():
+    message = russian_json_error("Something new went wrong", 3, 4)
+    assert message == "JSON записан с ошибкой: текст не читается как JSON (строка 3, столбец 4)"
+    assert russian_json_error("") == "JSON записан с ошибкой: текст не читается как JSON"
