@@ -192,7 +192,10 @@ TITLES: dict[int, str] = {
 
 
 # A body FastAPI or Starlette could not read (their 400): not UTF-8, broken multipart.
-_UNREADABLE = "тело запроса не читается: проверьте кодировку (нужна UTF-8) и формат данных"
+_UNREADABLE = (
+    "тело запроса не читается: текст не в кодировке UTF-8, повреждённые данные формы "
+    "или слишком длинное число"
+)
 
 
 def problem(
@@ -236,7 +239,10 @@ def _placed(err: dict[str, Any], body: Any) -> dict[str, Any]:
     if not isinstance(body, str | bytes):
         return err
     line, column = position(body, loc[1])
-    return err | {"ctx": {**(err.get("ctx") or {}), "line": line, "column": column}}
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    at_end = bool(text.strip()) and not text[loc[1] :].strip()  # cut off, not malformed
+    place = {"line": line, "column": column, "at_end": at_end}
+    return err | {"ctx": {**(err.get("ctx") or {}), **place}}
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:

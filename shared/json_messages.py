@@ -8,6 +8,7 @@ in Russian; a wording it does not know gets a general Russian sentence, never th
 
 import re
 
+_CUT_OFF = "текст JSON оборвался"
 # Python's json messages (json.decoder, json.scanner) by how they begin.
 _PYTHON = (
     ("Expecting value", "ожидается значение"),
@@ -29,7 +30,7 @@ _PYDANTIC = (
     ("EOF while parsing a string", "строка в кавычках не закрыта"),
     ("EOF while parsing a list", "список не закрыт: не хватает «]»"),
     ("EOF while parsing an object", "объект не закрыт: не хватает «}»"),
-    ("EOF while parsing", "текст JSON оборвался"),
+    ("EOF while parsing", _CUT_OFF),
     ("expected value", "ожидается значение"),
     ("expected ident", "ожидается значение (true, false или null)"),
     ("expected `,` or `]`", "пропущена запятая или «]»"),
@@ -47,7 +48,7 @@ _PYDANTIC = (
     ("invalid number", "неверно записано число"),
     ("number out of range", "число слишком велико"),
     ("recursion limit exceeded", "слишком глубокая вложенность"),
-    ("EOF", "текст JSON оборвался"),
+    ("EOF", _CUT_OFF),
 )
 _GENERAL = "текст не читается как JSON"
 _WHERE = re.compile(r"\s*at line (\d+) column (\d+)\s*$")
@@ -62,19 +63,43 @@ def position(doc: str | bytes, pos: int) -> tuple[int, int]:
     return line, pos - text.rfind("\n", 0, pos)
 
 
-def russian_json_error(error: str, line: int | None = None, column: int | None = None) -> str:
+def character_column(doc: str | bytes, line: int, column: int) -> int:
+    """pydantic's `column` of `line` (both from 1), which counts UTF-8 bytes, in characters as
+    people (and Python's json) count them: «"привет" x» has x at byte 18, character 10."""
+    raw = doc.encode("utf-8", "replace") if isinstance(doc, str) else doc
+    lines = raw.split(b"\n")
+    if not 1 <= line <= len(lines):
+        return column
+    return len(lines[line - 1][: max(column - 1, 0)].decode("utf-8", "ignore")) + 1
+
+
+def russian_json_error(
+    error: str,
+    line: int | None = None,
+    column: int | None = None,
+    *,
+    doc: str | bytes | None = None,
+    at_end: bool = False,
+) -> str:
     """One reader's English syntax error as «JSON записан с ошибкой: <что> (строка L, столбец
     C)». `error`: the reader's text (`JSONDecodeError.msg`, or pydantic's `ctx.error`, whose
-    «at line L column C» gives the place when `line` is not given). Column 0 (pydantic's for
-    an empty text) is said as 1. Never raises; never repeats the English."""
+    «at line L column C» gives the place when `line` is not given: its byte column is said in
+    characters when the text read, `doc`, is given). `at_end`: the reader stopped at the end
+    of the text (Python's json then says what it expected next, «Expecting ',' delimiter»,
+    where the text was cut off). Column 0 (pydantic's for an empty text) is said as 1. Never
+    raises; never repeats the English."""
     text = str(error).strip()
     where = _WHERE.search(text)
     if where:
         text = text[: where.start()]
         if line is None:
             line, column = int(where[1]), int(where[2])
+            if doc is not None:
+                column = character_column(doc, line, column)
     said = next(
         (words for start, words in (*_PYTHON, *_PYDANTIC) if text.startswith(start)), _GENERAL
     )
+    if at_end and text.startswith("Expecting"):
+        said = _CUT_OFF
     place = f" (строка {line}, столбец {max(column or 1, 1)})" if line is not None else ""
     return f"JSON записан с ошибкой: {said}{place}"

@@ -196,7 +196,11 @@ _SAY: dict[str, Say] = {
     ),
     "multiple_of": _templated("значение {value} должно быть кратно {multiple_of}"),
     "json_invalid": lambda _value, ctx, _: russian_json_error(
-        ctx.get("error", ""), ctx.get("line"), ctx.get("column")
+        ctx.get("error", ""),
+        ctx.get("line"),
+        ctx.get("column"),
+        doc=ctx.get("doc"),
+        at_end=bool(ctx.get("at_end")),
     ),
     "json_type": _expects("текст JSON"),
     "url_type": _expects("адрес (URL), например https://example.ru/page"),
@@ -228,6 +232,8 @@ def russian_message(error: Mapping[str, Any], patterns: Mapping[str, str] | None
     if kind in _OWN_PREFIXES:
         return text.removeprefix(_OWN_PREFIXES[kind])
     ctx = error.get("ctx") or {}
+    if kind == "json_invalid" and isinstance(error.get("input"), str | bytes):
+        ctx = {**ctx, "doc": error["input"]}  # to say pydantic's byte column in characters
     value = shown(error)
     say = _SAY.get(kind)
     if say is not None:

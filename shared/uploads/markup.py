@@ -35,7 +35,7 @@ _EXPAT_SAYS = {
     _E["syntax error"]: "синтаксическая ошибка",
     _E["no element found"]: "разметка пуста или оборвана",
     _E["not well-formed (invalid token)"]: "недопустимый символ в разметке",
-    _E["unclosed token"]: "незакрытый тег",
+    _E["unclosed token"]: "незакрытый элемент разметки (тег, атрибут или комментарий)",
     _E["partial character"]: "символ оборван посередине",
     _E["mismatched tag"]: "закрывающий тег не совпадает с открывающим",
     _E["duplicate attribute"]: "атрибут повторён",

@@ -167,6 +167,25 @@ async def test_a_column_mapped_to_an_unknown_question_is_422(surveys_client, wor
     assert answer.json()["errors"][0]["loc"] == ["body", "mapping", "columns", "отметка времени"]
 
 
+async def test_a_mapping_that_is_no_json_is_said_in_russian_where_it_breaks(
+    surveys_client, world, parents
+):
+    answer = await surveys_client.post(
+        f"/v1/campaigns/{parents['id']}/organizations/{world.s1.id}/responses/import",
+        files={"file": (YANDEX.name, CONTENT[YANDEX], "application/octet-stream")},
+        data={"mapping": '{"columns": {"Класс ребёнка": x}}'},
+        headers=world.headers("leader"),
+    )
+    assert answer.status_code == 422
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["form", "mapping"]
+    # x is the 31st character (pydantic says byte 43: each Cyrillic letter takes two).
+    assert error["msg"] == (
+        "Сопоставление не читается: JSON записан с ошибкой: ожидается значение "
+        "(строка 1, столбец 31)"
+    )
+
+
 async def test_who_may_import(surveys_client, world, parents):
     # the leader of S3 sees the campaign (S3 is in it) but not S1: 404 as for a stranger
     other = await post_import(

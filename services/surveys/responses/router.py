@@ -31,6 +31,7 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequest
 from shared.idempotency import idempotent
 from shared.identity import Caller, Principal, Role
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
+from shared.validation_messages import russian_message
 
 router = APIRouter(tags=["responses"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, TooManyRequests)
@@ -229,9 +230,8 @@ async def import_responses(
     try:
         given = ImportMapping.model_validate_json(mapping) if mapping else ImportMapping()
     except ValidationError as exc:
-        raise Invalid.at(
-            "mapping", f"Сопоставление не читается: {exc.errors()[0]['msg']}", where="form"
-        ) from None
+        said = russian_message(exc.errors()[0])
+        raise Invalid.at("mapping", f"Сопоставление не читается: {said}", where="form") from None
     importer = ResponseImporter(
         session,
         caller,
