@@ -56,19 +56,21 @@ _FLAGGED_DATA = "данные, которые нарушают правило п
 class FlagNote:
     """What a flagged value says: `words` next to the value («⚠ требует проверки (3 орг.)»),
     `title` why («в значение вошли данные, которые нарушают правило проверки или похожи на
-    выброс (3 орг.)»); which of the two it says (`flagged`, `left_out`) and whether it counts
-    organizations (`counted`), for the legend (`flag_legend`)."""
+    выброс (3 орг.)»); which of the two it says (`flagged`, `left_out`) and whether each counts
+    organizations (`counted`, `left_out_counted`), for the legend (`flag_legend`)."""
 
     words: str
     title: str
     flagged: bool = False
     left_out: bool = False
     counted: bool = False
+    left_out_counted: bool = False
 
     @property
     def text(self) -> str:
-        """Both, for a spreadsheet's cell: «⚠ требует проверки: в значение вошли …»."""
-        return f"{self.words}: {self.title}"
+        """The mark and why, each count said once, for a spreadsheet's cell: «⚠ в значение
+        вошли данные, … (1 орг.)»."""
+        return f"{FLAG_MARK}{NBSP}{self.title}"
 
 
 def flag_note(
@@ -79,9 +81,11 @@ def flag_note(
 ) -> FlagNote | None:
     """The mark of an indicator value from the reports' item fields (never recomputed): None
     when no flagged data value went into it and none was left out (false, null or 0). A
-    cluster's or territory's value names how many organizations' flagged values went in (when
-    counted: a formula's group value does not count them) and how many were left out
-    (`SOKO_FLAGGED_VALUES=skip`); an organization's, its own, does not."""
+    cluster's or territory's value names how many organizations' flagged values went in and
+    how many were left out (`SOKO_FLAGGED_VALUES=skip`), when it counts organizations: a
+    formula's group value (`flagged` said, `flagged_organizations` null) counts neither (its
+    `flagged_left_out` sums its inputs', so one school left out of two of them is 2); an
+    organization's, its own, does not."""
     group = scope_type != "organization"
     words, said = [], []
     count = f" ({flagged_organizations} орг.)" if group and flagged_organizations else ""
@@ -89,9 +93,11 @@ def flag_note(
         words.append(f"{FLAGGED_WORDS}{count}")
         said.append(f"в значение вошли {_FLAGGED_DATA}{count}")
     left_out = bool(group and flagged_left_out)
+    formula = flagged is not None and flagged_organizations is None
+    left_count = f" ({flagged_left_out} орг.)" if left_out and not formula else ""
     if left_out:
-        words.append(f"{LEFT_OUT_WORDS} ({flagged_left_out} орг.)")
-        said.append(f"не учтены {_FLAGGED_DATA} ({flagged_left_out} орг.)")
+        words.append(f"{LEFT_OUT_WORDS}{left_count}")
+        said.append(f"не учтены {_FLAGGED_DATA}{left_count}")
     if not said:
         return None
     return FlagNote(
@@ -100,6 +106,7 @@ def flag_note(
         flagged=bool(flagged),
         left_out=left_out,
         counted=bool(flagged and count),
+        left_out_counted=bool(left_count),
     )
 
 
@@ -112,8 +119,9 @@ def flag_legend(notes: Iterable[FlagNote | None]) -> str:
         counted = " (в скобках — у скольких организаций)" if any(n.counted for n in shown) else ""
         parts.append(f"{FLAG_MARK} {FLAGGED_WORDS} — в значение вошли {_FLAGGED_DATA}{counted}")
     if any(n.left_out for n in shown):
+        counted = " (в скобках — скольких)" if any(n.left_out_counted for n in shown) else ""
         parts.append(
-            f"{FLAG_MARK} {LEFT_OUT_WORDS} — такие данные организаций (в скобках — скольких) "
+            f"{FLAG_MARK} {LEFT_OUT_WORDS} — такие данные организаций{counted} "
             "не вошли в значение кластера или территории"
         )
     return "; ".join(parts) + "." if parts else ""

@@ -1,7 +1,8 @@
 """The documents mark a value flagged data went into (README, "Flagged values"): the school
 card and the roadmap report, as HTML and as .xlsx, in the working and the published view
 (`approved_only=true`); an unflagged value carries no mark; with SOKO_FLAGGED_VALUES=skip a
-territory's value says how many organizations' values were left out.
+territory's value says how many organizations' values were left out (a formula's, only that
+some were); the sheet's cell says the mark and why, each count once.
 
 Crafted data through the real api: an outlier bound of `trained` (at most 85 %) and the
 quality world's S1 90 % (flagged, approved) and S2 50 % (not flagged, not approved)."""
@@ -10,11 +11,13 @@ import io
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import select
 
+from services.api.indicators.models import Indicator, IndicatorRoadmap
 from shared.settings import get_settings
 from tests.api.validation import set_bound
-from tests.reports.documents_world import N, parse, rows_of
-from tests.reports.helpers import PERIOD
+from tests.reports.documents_world import N, parse, post_indicator, rows_of
+from tests.reports.helpers import PERIOD, post_values
 from tests.reports.quality_world import one_of_two_approved, quality_world
 
 TRAINED = "Доля педагогов, прошедших КПК"
@@ -88,7 +91,7 @@ async def test_the_school_card_marks_a_flagged_value_in_both_views(
         reports_client, world, f"/v1/reports/organizations/{world.s1.id}", format="xlsx"
     )
     s1 = _sheet_rows(sheet)[("trained", "Школа 1")]
-    assert (s1["Значение"], s1["Проверка данных"]) == (90, f"{MARK}: {WHY}")
+    assert (s1["Значение"], s1["Проверка данных"]) == (90, f"⚠{N}{WHY}")
     sheet = await _get(
         reports_client, world, f"/v1/reports/organizations/{world.s2.id}", format="xlsx"
     )
@@ -118,8 +121,9 @@ async def test_the_roadmap_report_marks_flagged_values_and_counts_a_territory_s(
     assert LEGEND in answer.text
 
     sheet = _sheet_rows(await _get(reports_client, world, path, format="xlsx"))
-    assert sheet[("trained", "Район 1")]["Проверка данных"] == f"{MARK} (1 орг.): {WHY} (1 орг.)"
-    assert sheet[("trained", "Школа 1")]["Проверка данных"] == f"{MARK}: {WHY}"
+    # The mark and why, the count said once.
+    assert sheet[("trained", "Район 1")]["Проверка данных"] == f"⚠{N}{WHY} (1 орг.)"
+    assert sheet[("trained", "Школа 1")]["Проверка данных"] == f"⚠{N}{WHY}"
     assert sheet[("trained", "Школа 2")]["Проверка данных"] is None
 
 
@@ -139,3 +143,42 @@ async def test_with_skip_the_territory_says_how_many_were_left_out(
     assert rows["Школа 1"][2] == f"90,0{N}% {MARK}"
     assert rows["Школа 2"][2] == f"50,0{N}%"
     assert "⚠ не учтены данные на проверке — такие данные организаций" in answer.text
+
+
+async def test_with_skip_a_formula_s_territory_value_counts_no_organizations_left_out(
+    api_client, reports_client, db, settings, monkeypatch
+):
+    # S1's 90 % is flagged in both values a formula reads: left out of both, a school once.
+    world = await flagged_world(api_client, db, settings)
+    await post_indicator(api_client, world, "trained_again", "КПК ещё раз", "percent")
+    await set_bound(api_client, world, "trained_again", 0, 85)
+    await post_values(
+        api_client,
+        world,
+        [("trained_again", world.s1.id, PERIOD, 90), ("trained_again", world.s2.id, PERIOD, 50)],
+    )
+    await post_indicator(
+        api_client,
+        world,
+        "trained_sum",
+        "Сумма долей КПК",
+        "number",
+        method="formula",
+        params={"numerator": "trained.value + trained_again.value"},
+    )
+    codes = ("trained_again", "trained_sum")
+    ids = (await db.execute(select(Indicator.id).where(Indicator.code.in_(codes)))).scalars()
+    db.add_all(IndicatorRoadmap(indicator_id=i, roadmap_id=world.r1.id) for i in ids)
+    await db.flush()
+    monkeypatch.setattr(get_settings(), "flagged_values", "skip")
+
+    path = f"/v1/reports/roadmaps/{world.r1.id}"
+    answer = await _get(reports_client, world, path)
+    rows = rows_of(parse(answer.text).tables["indicators"], "Сумма долей КПК")
+    assert rows["Район 1"][2] == f"100 {LEFT_OUT}"  # S2's 50 + 50, no «(2 орг.)»
+    assert rows_of(parse(answer.text).tables["indicators"], TRAINED)["Район 1"][2] == (
+        f"50,0{N}% {LEFT_OUT} (1 орг.)"
+    )
+    sheet = _sheet_rows(await _get(reports_client, world, path, format="xlsx"))
+    said = sheet[("trained_sum", "Район 1")]["Проверка данных"]
+    assert said == f"⚠{N}не учтены {WHY[len('в значение вошли ') :]}"

@@ -1,11 +1,14 @@
 """The documents as a person reads them in a browser (the fresh user's findings on issue 16):
-the school card shows every indicator with its full name on screen and links its .xlsx."""
+the school card shows every indicator with its full name on screen and links its .xlsx; in
+print, a flagged value's mark keeps to the value's line and the note explains only the marks
+of the rows printed."""
 
 import re
 from urllib.parse import quote
 
 import pytest
 
+from tests.api.validation import set_bound
 from tests.reports.documents_world import (
     PERIOD,
     XLSX,
@@ -16,6 +19,8 @@ from tests.reports.documents_world import (
 from tests.reports.helpers import post_values
 from tests.surveys.forms import BANK, CHROMIUM, phone
 
+# The printed page's width inside its margins (A4, 10 mm each side), in CSS pixels.
+A4_WIDTH = round(190 / 25.4 * 96)
 LONG = "ОО, реализующая адаптированные образовательные программы, имеет условия для их реализации"
 
 
@@ -179,3 +184,69 @@ async def test_documents_link_only_periods_with_data_spaced_apart(
     assert answer.status_code == 200, answer.text
     assert _period_links(answer.text) == "← 2021/2022"
     assert '<a href="?period=2021/2022">← 2021/2022</a>' in answer.text
+
+
+async def _flagged_card(api_client, reports_client, world, flagged: range) -> str:
+    """The card of S1 with 16 indicators of 90-character names (values 51–66 %), those of
+    `flagged` (1–16) flagged by an outlier bound (at most 40 %): the page's HTML."""
+    for i in range(1, 17):
+        await post_indicator(api_client, world, f"long_{i:02d}", f"{LONG} ({i:02d})", "percent")
+    await post_values(
+        api_client, world, [(f"long_{i:02d}", world.s1.id, PERIOD, 50 + i) for i in range(1, 17)]
+    )
+    for i in flagged:
+        await set_bound(api_client, world, f"long_{i:02d}", 0, 40)
+    answer = await reports_client.get(
+        f"/v1/reports/organizations/{world.s1.id}",
+        params={"period": PERIOD},
+        headers=world.headers("leader"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.text.count("⚠\u00a0требует проверки") == len(flagged)
+    return answer.text
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's Chromium is not at {CHROMIUM}")
+async def test_a_card_of_flagged_values_still_prints_on_one_a4_page(
+    api_client, reports_client, world, playwright
+):
+    # Every printed row flagged: the mark goes on the value's line, the rows keep their height.
+    await roadmap_with_indicators(api_client, world)
+    card = await _flagged_card(api_client, reports_client, world, range(1, 17, 2))
+    async with phone(playwright) as (page, problems):
+        await page.set_content(card)
+        pdf = await page.pdf(prefer_css_page_size=True)
+        await page.set_viewport_size({"width": A4_WIDTH, "height": 1000})
+        await page.emulate_media(media="print")
+        heights = await page.evaluate(
+            "[...document.querySelectorAll('table.indicators tbody tr:not(.print-cut)')]"
+            ".map(r => r.getBoundingClientRect().height)"
+        )
+        legend = await page.locator(".flag-note:visible").all_inner_texts()
+    assert problems == []
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    assert pages == 1, f"the card prints on {pages} pages"
+    # Flagged (odd) rows are as tall as the others, the printed rows' marks explained.
+    assert len(heights) == 14 and len(set(heights)) == 1, heights
+    assert legend == [
+        "⚠ требует проверки — в значение вошли данные, которые нарушают правило проверки "
+        "или похожи на выброс."
+    ]
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's Chromium is not at {CHROMIUM}")
+async def test_the_printed_card_explains_no_mark_only_its_cut_rows_carry(
+    api_client, reports_client, world, playwright
+):
+    # Only the 15th and 16th indicators flagged: past the 14 printed rows.
+    card = await _flagged_card(api_client, reports_client, world, range(15, 17))
+    async with phone(playwright) as (page, problems):
+        await page.set_content(card)
+        on_screen = await page.locator(".flag-note").filter(has_text="требует").count()
+        shown = page.locator(".flag-note:visible")
+        assert await shown.count() == on_screen == 1
+        await page.emulate_media(media="print")
+        printed = await page.locator(".flag-note:visible").count()
+        marks = await page.locator(".flag:visible").count()
+    assert problems == []
+    assert (printed, marks) == (0, 0)

@@ -50,7 +50,9 @@ def derived(inputs: Iterable[Value], organization: bool) -> dict[str, Any]:
     posted data values is approved, `flagged` true when a flagged data value went into one of
     them, `flagged_left_out` the flagged values left out of them all; for an organization
     (`organization`) the counts are 1 or 0, for a group null (its inputs' organizations are not
-    counted together). Empty when no input rests on a posted data value."""
+    counted together: the sum `flagged_left_out` counts one left out of two inputs twice, so
+    the pages say no count of organizations for it). Empty when no input rests on a posted
+    data value."""
     distinct = {id(v): v for v in inputs}.values()
     posted = [v for v in distinct if v.flagged_left_out is not None]
     if not posted:
