@@ -16,12 +16,14 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 import pytest
 import uvicorn
-from sqlalchemy import select
+from sqlalchemy import delete, select, text
 
 from services.api.auth.service import user_principal
 from services.api.staff.models import StaffMember
+from services.surveys.app import create_app as create_surveys
 from services.surveys.campaigns.models import Invitation
 from services.surveys.instruments.definition import load_bank
+from services.surveys.instruments.models import Instrument
 from services.surveys.responses.models import Response
 from shared.identity import issue_user_token
 from tests.factories import PASSWORD, World, add_user
@@ -320,3 +322,24 @@ async def launch_kobo(surveys_client, world) -> dict:
     )
     assert imported.status_code == 201, imported.text
     return await launch(surveys_client, world, "hunt_kobo_parents", "parents", [world.s1.id])
+
+
+@asynccontextmanager
+async def opened(
+    playwright: Any, settings: Any, campaign: dict
+) -> AsyncIterator[tuple[Any, list[str]]]:
+    """The campaign's form open on a `phone`, served by an app of its own (with a limit of
+    anonymous posts of its own): the page and the problems it meets."""
+    app = create_surveys(settings.model_copy(update={"anonymous_rate_per_minute": 1000}))
+    async with served(app) as base, phone(playwright) as (page, problems):
+        await page.goto(base + link_of(campaign))
+        yield page, problems
+
+
+async def forget(isolation: Any, *codes: str) -> None:
+    """The bank outlives a committed test's clean-up: drop these instruments, every campaign
+    and response first."""
+    async with isolation() as session:
+        await session.execute(text("TRUNCATE surveys.campaign, surveys.response CASCADE"))
+        await session.execute(delete(Instrument).where(Instrument.code.in_(codes)))
+        await session.commit()

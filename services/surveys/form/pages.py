@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import Response
+from markupsafe import Markup
 
 from services.surveys.campaigns.service import window as campaign_window
 from services.surveys.form import view
@@ -19,6 +20,7 @@ from services.surveys.form.service import FormLink
 from services.surveys.form.session import CSRF_FIELD, Csrf
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.question_types import UNSURE
+from services.surveys.responses import scoring
 from shared.settings import Settings
 from shared.templating import page_templates
 
@@ -35,6 +37,11 @@ DRAFT_SAVED = "draft-saved"
 
 templates = page_templates(HERE / "templates")
 templates.env.filters["num"] = lambda x: f"{x:g}".replace(".", ",")
+# «вопросы 1, 2 и 3»: scoring's words around each question's reference (markup kept, text
+# escaped by `format`).
+templates.env.filters["questions_named"] = lambda named: Markup(  # noqa: S704 only our words
+    scoring.questions_named(["{}"] * len(named))
+).format(*named)
 templates.env.globals["csrf_field"] = CSRF_FIELD
 templates.env.globals["submission_field"] = SUBMISSION_FIELD
 templates.env.globals["unsure"] = UNSURE

@@ -46,9 +46,10 @@ class QuestionView:
     calculation: str | None = None  # its value, for a `calculate`
     choice_filter: str | None = None  # which choices it offers
     choice_data: dict[str, str] = field(default_factory=dict)  # per choice: what a filter reads
-    # The questions its choice filter reads, as (code, number on the page or «text»): named
-    # by the script's note while they leave no choice; `waiting`: those unanswered when a
-    # refused post left it unanswered (its error asks for them first).
+    # The questions its choice filter reads (`scoring.filter_reads`: a calculation stands for
+    # those it reads), as (code, number on the page or «text»): named by the script's note
+    # while they leave no choice; `waiting`: those still to answer when a refused post left it
+    # unanswered (its error asks for them first).
     reads: list[tuple[str, str]] = field(default_factory=list)
     waiting: list[tuple[str, str]] = field(default_factory=list)
 
@@ -158,21 +159,7 @@ def _message(text: str) -> str:
 def asks_first(named: list[tuple[str, str]]) -> str:
     """«Сначала ответьте на вопрос 1» (or «на вопросы 1 и 3»): for a question whose choices
     wait for these, each (code, number on the page or «text»)."""
-    shown = [text for _, text in named]
-    listed = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " и " + shown[-1]
-    return f"Сначала ответьте на {'вопрос' if len(shown) == 1 else 'вопросы'} {listed}"
-
-
-def _reads(definition: InstrumentDefinition, question: Question) -> list[str]:
-    """The codes of the questions answered on the page that its choice filter reads."""
-    if question.choice_filter is None:
-        return []
-    read = xpath.references(xpath.parse(question.choice_filter))
-    return [
-        q.code
-        for q in definition.questions()
-        if q.code in read and question_type(q.type).control != "none"
-    ]
+    return "Сначала ответьте на " + scoring.questions_named([text for _, text in named])
 
 
 def _progress(
@@ -204,7 +191,14 @@ def build(
             general.append(_message(str(error.get("msg", ""))))
     answers = answers_from(definition, values)
     state = scoring.shown(definition, answers)
-    numbers: dict[str, int] = {}
+    # Notes and calculations take no number, nor questions these answers leave out; numbered
+    # first, so that a question may name a later one by its number.
+    numbered = [
+        q.code
+        for q in definition.questions()
+        if question_type(q.type).control != "none" and state.relevant.get(q.code, True)
+    ]
+    numbers = {code: n for n, code in enumerate(numbered, start=1)}
     sources: dict[str, Question] = {}
     texts = {q.code: q.text for q in definition.questions()}
 
@@ -216,9 +210,6 @@ def build(
         views = []
         for question in section.questions:
             kind = question_type(question.type)
-            # Notes and calculations take no number, nor questions these answers leave out.
-            if kind.control != "none" and state.relevant.get(question.code, True):
-                numbers[question.code] = len(numbers) + 1
             view = QuestionView(
                 question=question,
                 number=numbers.get(question.code, 0),
@@ -228,7 +219,7 @@ def build(
                 error=by_question.get(question.code),
                 **logic(definition, question),
             )
-            view.reads = [shown_as(code) for code in _reads(definition, question)]
+            view.reads = [shown_as(c) for c in scoring.filter_reads(definition, question)]
             if view.error and question.code in state.waiting:
                 # Not «Ответьте на этот вопрос»: it offers no choice until these are answered.
                 view.waiting = [shown_as(code) for code in state.waiting[question.code]]

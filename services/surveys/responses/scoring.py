@@ -4,6 +4,7 @@ Pure functions: no database, no HTTP, so that validation and scoring are tested 
 """
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,17 +64,52 @@ def offered(question: Question, texts: dict[str, str]) -> list[str]:
     ]
 
 
+def filter_reads(definition: InstrumentDefinition, question: Question) -> list[str]:
+    """The codes of the questions a respondent answers that a `choice_filter` reads, in the
+    definition's order: a calculation it reads stands for the questions its value reads (and so
+    on through calculations), a note for none. [] without a filter."""
+    if question.choice_filter is None:
+        return []
+    by_code = {q.code: q for q in definition.questions()}
+    read: set[str] = set()
+    todo = list(xpath.references(xpath.parse(question.choice_filter)))
+    while todo:
+        code = todo.pop()
+        found = by_code.get(code)
+        if code in read or found is None:
+            continue
+        read.add(code)
+        if found.calculation is not None and not question_type(found.type).answered:
+            todo += xpath.references(xpath.parse(found.calculation))
+    return [
+        q.code for q in definition.questions() if q.code in read and question_type(q.type).answered
+    ]
+
+
 def waiting_for(
-    definition: InstrumentDefinition, question: Question, texts: dict[str, str]
+    definition: InstrumentDefinition,
+    question: Question,
+    texts: dict[str, str],
+    relevant: dict[str, bool],
 ) -> list[str] | None:
     """Whether a question can be answered yet: None while it offers a choice (or has no choice
-    filter); when its filter leaves none, the codes of the questions the filter reads that
-    have no answer yet, in the definition's order ([]: every one is answered and still no
-    choice is left, so there is nothing to answer)."""
+    filter); when its filter leaves none, the questions of `filter_reads` still to answer: those
+    relevant for these answers with no text ([]: nothing is left to answer and still no choice
+    is left, so there is nothing to answer). `texts` and `relevant` are the whole form's."""
     if question.choice_filter is None or offered(question, texts):
         return None
-    read = xpath.references(xpath.parse(question.choice_filter))
-    return [q.code for q in definition.questions() if q.code in read and not texts.get(q.code)]
+    return [
+        code
+        for code in filter_reads(definition, question)
+        if relevant.get(code, True) and not texts.get(code)
+    ]
+
+
+def questions_named(named: Sequence[str]) -> str:
+    """«вопрос 1», «вопросы 1 и 3», «вопросы 1, 2 и 3»: questions each already named (a number,
+    «text», «text» (code), or markup), with the noun for as many; one, at least."""
+    listed = named[0] if len(named) == 1 else ", ".join(named[:-1]) + " и " + named[-1]
+    return f"{'вопрос' if len(named) == 1 else 'вопросы'} {listed}"
 
 
 def waiting_message(definition: InstrumentDefinition, codes: list[str]) -> str:
@@ -81,9 +117,8 @@ def waiting_message(definition: InstrumentDefinition, codes: list[str]) -> str:
     required question whose choices wait for these unanswered ones (the form names them by
     their numbers on the page)."""
     texts = {q.code: q.text for q in definition.questions()}
-    named = ", ".join(f"«{texts[code]}» ({code})" for code in codes)
-    noun = "вопрос" if len(codes) == 1 else "вопросы"
-    return f"сначала ответьте на {noun} {named}: от ответа зависят варианты этого вопроса"
+    named = questions_named([f"«{texts[code]}» ({code})" for code in codes])
+    return f"сначала ответьте на {named}: от ответа зависят варианты этого вопроса"
 
 
 def _logic_problem(question: Question, value: Any, texts: dict[str, str]) -> str | None:
@@ -134,7 +169,8 @@ def check_answers(
     """Unknown questions, wrong values, irrelevant answers, and (when `complete`) missing ones.
 
     Questions are read in order, so a condition sees the answers before it (as ODK values:
-    `xpath.answer_text`), and a `calculate` sees its value worked out. An answer to a question
+    `xpath.answer_text`), and a `calculate` sees its value worked out; whether a blank
+    question waits for others (`waiting_for`) is judged on the whole form's. An answer to a question
     that is not shown for these answers is an error (an API client sent it), or dropped when
     `drop_irrelevant` (a form without JavaScript shows every question). A missing required
     answer says the form's `required_message`, a broken constraint its `constraint_message`.
@@ -166,6 +202,8 @@ def _walk(
     calculated: dict[str, str] = {}
     state = Shown({}, {}, {})
     texts = state.texts
+    # Blank relevant questions with a choice filter, where their error goes, whether required.
+    filtered: list[tuple[Question, int, bool]] = []
     for question in definition.questions():
         value = answers.get(question.code)
         blank = value is None or value == "" or value == []
@@ -185,16 +223,11 @@ def _walk(
                 calculated[question.code] = texts[question.code]
         required = state.required[question.code] = kind.answered and _required(question, texts)
         if blank:
-            waits = waiting_for(definition, question, texts)
-            if waits:
-                state.waiting[question.code] = waits
-            elif waits == []:  # no choice to make: nothing to require
-                required = state.required[question.code] = False
-            if complete and required:
-                message = question.required_message or "нужен ответ"
-                if waits:
-                    message = waiting_message(definition, waits)
-                errors.append(_error(question.code, message))
+            if question.choice_filter is not None:
+                # Judged once every answer is read: its filter may read a later question.
+                filtered.append((question, len(errors), required))
+            elif complete and required:
+                errors.append(_error(question.code, question.required_message or "нужен ответ"))
             continue
         problem = _type_problem(question, value) or _logic_problem(question, value, texts)
         if problem:
@@ -202,6 +235,17 @@ def _walk(
         else:
             kept[question.code] = value
             texts[question.code] = xpath.answer_text(value)
+    for question, at, required in reversed(filtered):  # inserted from the last, in place
+        waits = waiting_for(definition, question, texts, state.relevant)
+        if waits:
+            state.waiting[question.code] = waits
+        elif waits == []:  # no choice to make: nothing to require
+            required = state.required[question.code] = False
+        if complete and required:
+            message = question.required_message or "нужен ответ"
+            if waits:
+                message = waiting_message(definition, waits)
+            errors.insert(at, _error(question.code, message))
     return Checked(kept, errors, calculated), state
 
 

@@ -38,7 +38,7 @@
     }
   }
 
-  function filterChoices(question, answers) {
+  function filterChoices(question, answers, skipped) {
     var box = question.querySelector("[data-choice-filter]");
     if (!box) {
       return;
@@ -55,15 +55,22 @@
       label.hidden = !offered;
       count += offered ? 1 : 0;
     });
-    // No choice left: say why (a question it reads is unanswered) or that there is none.
+    // No choice left: say why (a question it reads, shown, is unanswered: the server's list,
+    // a calculation standing for the questions it reads) or that there is none. A refused
+    // post's waiting error is hidden once it no longer holds, and then says it instead.
     var waits = question.querySelector("[data-waits]");
     var none = question.querySelector("[data-no-choice]");
+    var error = question.querySelector("[data-waiting-error]");
     var reads = (box.getAttribute("data-reads") || "").split(" ").filter(Boolean);
     var unanswered = reads.some(function (code) {
-      return !answers[code];
+      return !answers[code] && !skipped[code];
     });
+    var waiting = count === 0 && unanswered;
+    if (error) {
+      error.hidden = !waiting;
+    }
     if (waits) {
-      waits.hidden = count > 0 || !unanswered;
+      waits.hidden = !waiting || Boolean(error);
     }
     if (none) {
       none.hidden = count > 0 || unanswered;
@@ -79,6 +86,7 @@
     // In document order: a condition sees the answers (and calculations) before it, and the
     // answer of a hidden question counts as none.
     var answers = {};
+    var skipped = {}; // the questions these answers leave out: nothing to wait for
     questions.forEach(function (question) {
       var code = question.getAttribute("data-code");
       var relevant = question.getAttribute("data-relevant");
@@ -91,11 +99,12 @@
         return;
       }
       question.hidden = !shown;
+      skipped[code] = !shown;
       question.querySelectorAll("input, textarea, select").forEach(function (control) {
         control.disabled = !shown;
       });
       if (shown) {
-        filterChoices(question, answers);
+        filterChoices(question, answers, skipped);
         answers[code] = given(code).join(" ");
       }
     });
