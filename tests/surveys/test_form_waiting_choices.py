@@ -139,6 +139,20 @@ async def test_the_page_names_every_unanswered_question_by_its_number(surveys_cl
     assert sent.status_code == 303, sent.text
 
 
+# [the page is no wider than the window, every shown choice lies below the question's title
+# and within the question's width]
+CHOICES_UNDER_THE_QUESTION = """(question) => {
+    const box = document.querySelector(question);
+    const title = box.querySelector("legend").getBoundingClientRect();
+    const shown = [...box.querySelectorAll("label.choice")].filter((c) => c.offsetParent);
+    const inside = shown.length > 0 && shown.every((c) => {
+        const r = c.getBoundingClientRect();
+        return r.top >= title.bottom - 1 && r.left >= title.left - 1 && r.right <= title.right + 1;
+    });
+    return [document.documentElement.scrollWidth <= window.innerWidth, inside];
+}"""
+
+
 @in_a_browser
 async def test_the_browser_says_which_question_to_answer_first(playwright, kobo_page):
     page, problems = kobo_page
@@ -156,6 +170,9 @@ async def test_the_browser_says_which_question_to_answer_first(playwright, kobo_
     await page.locator("#q-edu_level label.choice").filter(has_text="Начальное").click()
     grades = page.locator("#q-grade label.choice")
     await playwright.expect(grades.filter(has_text="4 класс")).to_be_visible()
+    # The grades show under their question, within the phone's width (the hints and the error
+    # the script hid no longer push them beside the question's title).
+    assert await page.evaluate(CHOICES_UNDER_THE_QUESTION, "#q-grade") == [True, True]
     await grades.filter(has_text="4 класс").click()
     await page.get_by_role("button", name="Отправить ответы").click()
     await playwright.expect(page.locator("h1")).to_have_text("Спасибо! Ваши ответы приняты")
