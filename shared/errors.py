@@ -260,6 +260,8 @@ def _named(error: dict[str, Any]) -> str:
     whole when it is no JSON (its `loc` is ["body", character position], no field)."""
     if error["type"] == "json_invalid" and error["loc"][:1] == ["body"]:
         return "тело запроса (JSON) не читается"
+    if list(error["loc"]) == ["body"]:  # empty, or not the object expected: the body as a whole
+        return "тело запроса"
     return ".".join(str(p) for p in error["loc"])
 
 

@@ -202,6 +202,9 @@ async def test_a_dry_run_warns_and_stores_no_flag(api_client, world, db):
     await put_bound(api_client, world, upper=50)
     summary = await post(api_client, world, [row(world.s1, 60)], dry_run="true")
     assert summary["dry_run"] and len(summary["warnings"]) == 1
+    # Nothing is stored: the warning says the value is not dropped, not that it was stored.
+    message = summary["warnings"][0]["msg"]
+    assert "значение не отбрасывается" in message and "сохранен" not in message
     assert (await db.scalars(select(OutlierFlag))).all() == []
 
 

@@ -108,3 +108,13 @@ def test_a_wording_not_known_is_said_generally_never_in_english():
     message = russian_json_error("Something new went wrong", 3, 4)
     assert message == "JSON записан с ошибкой: текст не читается как JSON (строка 3, столбец 4)"
     assert russian_json_error("") == "JSON записан с ошибкой: текст не читается как JSON"
+
+
+@pytest.mark.parametrize("body", [b"", b"[]", b'"values"'])
+async def test_a_body_missing_or_of_the_wrong_shape_is_named_in_russian(body, world, api_client):
+    headers = world.headers("admin") | {"content-type": "application/json"}
+    answer = await api_client.post("/v1/data-values", content=body, headers=headers)
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert [e["loc"] for e in problem["errors"]] == [["body"]]
+    assert problem["detail"] == "Запрос содержит ошибки: тело запроса"

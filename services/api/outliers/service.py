@@ -109,13 +109,14 @@ def _number(value: float) -> str:
 
 def message(flag: Any, threshold: float) -> str:
     """What the import says of a flagged value (Russian): which check, and the bound crossed
-    or the median, the number of values and the score."""
+    or the median, the number of values and the score; that it is not dropped (true of a dry
+    run too, where nothing is stored: «сохранено» was not)."""
     value = _number(flag.value)
     if flag.kind == "min_max":
         side = "меньше нижней" if flag.value < flag.bound else "больше верхней"
         return (
             f"возможный выброс (проверка по границам): {value} {side} границы "
-            f"{_number(flag.bound)}; значение сохранено, проверьте его"
+            f"{_number(flag.bound)}; значение не отбрасывается, проверьте его"
         )
     compared = (
         "со значениями организаций территории за этот период"
@@ -125,7 +126,7 @@ def message(flag: Any, threshold: float) -> str:
     return (
         f"возможный выброс (сравнение {compared}): {value} при медиане {_number(flag.median)} "
         f"по {flag.n} значениям, модифицированная z-оценка {decimal_text(round(flag.score, 1))} "
-        f"по модулю больше {decimal_text(threshold)}; значение сохранено, проверьте его"
+        f"по модулю больше {decimal_text(threshold)}; значение не отбрасывается, проверьте его"
     )
 
 
