@@ -45,6 +45,7 @@ class QuestionView:
     relevance: str | None = None  # when it is shown
     calculation: str | None = None  # its value, for a `calculate`
     choice_filter: str | None = None  # which choices it offers
+    required_when: str | None = None  # when it is required, for a `required` expression
     choice_data: dict[str, str] = field(default_factory=dict)  # per choice: what a filter reads
     # The questions its choice filter reads (`scoring.filter_reads`: a calculation stands for
     # those it reads), as (code, number on the page or «text»): named by the script's note
@@ -145,6 +146,7 @@ def logic(definition: InstrumentDefinition, question: Question) -> dict[str, Any
         "relevance": relevance,
         "calculation": _tree(question.calculation),
         "choice_filter": _tree(question.choice_filter),
+        "required_when": _tree(question.required_expression),
         "choice_data": {
             o.code: json.dumps({**(o.properties or {}), "name": o.code}) for o in question.options
         },

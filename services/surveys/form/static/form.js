@@ -6,7 +6,8 @@
 // evaluate stays shown. As Enketo does, a choice the filter no longer offers is unticked and hidden, and the
 // controls of a question that does not apply are disabled, so that its answer is not sent.
 // The shown questions are numbered again after each change (1, 2, 3 ... without gaps), and
-// a condition's "в вопросе N" follows the number of the question it names.
+// a condition's "в вопросе N" follows the number of the question it names. The progress
+// line a refused post shows («отвечено 2 из 5») counts the required questions as answers change.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
@@ -38,10 +39,12 @@
     }
   }
 
+  // Whether the question offers a choice or waits for an answer its filter reads (false: the
+  // filter leaves none for the answers given, and it is not required, as on the server).
   function filterChoices(question, answers, skipped) {
     var box = question.querySelector("[data-choice-filter]");
     if (!box) {
-      return;
+      return true;
     }
     var tree = box.getAttribute("data-choice-filter");
     var count = 0;
@@ -75,6 +78,33 @@
     if (none) {
       none.hidden = count > 0 || unanswered;
     }
+    return count > 0 || unanswered;
+  }
+
+  // Required for the answers before it: `data-required`, or its expression holding.
+  function required(question, answers) {
+    var when = question.getAttribute("data-required-when");
+    if (when !== null) {
+      return xpath.toBool(attempt(when, { answers: answers }, true));
+    }
+    return question.hasAttribute("data-required");
+  }
+
+  // An answer the progress counts: given, and a number where a number is asked.
+  function readable(question, answer) {
+    if (answer === "") {
+      return false;
+    }
+    return !question.querySelector(".input-number") || isFinite(Number(answer));
+  }
+
+  function progress(answered, count) {
+    var shown = document.querySelector("[data-answered]");
+    var total = document.querySelector("[data-required-count]");
+    if (shown && total) {
+      shown.textContent = String(answered);
+      total.textContent = String(count);
+    }
   }
 
   // A calculation's text; NaN or Infinity (`1 div 0`) is no value, as on the server.
@@ -87,6 +117,8 @@
     // answer of a hidden question counts as none.
     var answers = {};
     var skipped = {}; // the questions these answers leave out: nothing to wait for
+    var asked = 0; // required questions, and how many of them are answered
+    var answered = 0;
     questions.forEach(function (question) {
       var code = question.getAttribute("data-code");
       var relevant = question.getAttribute("data-relevant");
@@ -104,10 +136,14 @@
         control.disabled = !shown;
       });
       if (shown) {
-        filterChoices(question, answers, skipped);
+        var choosing = filterChoices(question, answers, skipped);
+        var needed = choosing && required(question, answers);
         answers[code] = given(code).join(" ");
+        asked += needed ? 1 : 0;
+        answered += needed && readable(question, answers[code]) ? 1 : 0;
       }
     });
+    progress(answered, asked);
     renumber();
   }
 
