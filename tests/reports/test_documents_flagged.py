@@ -8,6 +8,7 @@ Crafted data through the real api: an outlier bound of `trained` (at most 85 %) 
 quality world's S1 90 % (flagged, approved) and S2 50 % (not flagged, not approved)."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -182,3 +183,39 @@ async def test_with_skip_a_formula_s_territory_value_counts_no_organizations_lef
     sheet = _sheet_rows(await _get(reports_client, world, path, format="xlsx"))
     said = sheet[("trained_sum", "Район 1")]["Проверка данных"]
     assert said == f"⚠{N}не учтены {WHY[len('в значение вошли ') :]}"
+
+
+def _chart(page: str, title: str) -> str:
+    """The SVG of the chart titled so (its aria-label)."""
+    start = page.index(f"aria-label='{title}'")
+    return page[start : page.index("</svg>", start)]
+
+
+async def test_the_report_s_charts_mark_a_flagged_value(api_client, reports_client, db, settings):
+    world = await flagged_world(api_client, db, settings)
+    answer = await _get(reports_client, world, f"/v1/reports/roadmaps/{world.r1.id}")
+    page = answer.text
+
+    bars = _chart(page, f"{TRAINED}: по организациям")
+    # The value next to the bar carries the mark, its title says why; S2's 50 % none.
+    assert re.findall(r"<text class='value'[^>]*>([^<]*)</text>", bars) == [
+        f"90,0{N}%{N}⚠",
+        f"50,0{N}%",
+    ]
+    assert f"<title>Школа 1: 90,0{N}% — {WHY}</title>" in bars
+    assert f"<title>Школа 2: 50,0{N}%</title>" in bars
+    # The caption under it says what the mark means.
+    caption = page[page.index("</svg>", page.index(bars)) :].split("</figcaption>")[0]
+    assert LEGEND in caption
+
+    line = _chart(page, f"{TRAINED}: Район 1 по периодам")
+    assert f"<title>{PERIOD}: 70,0{N}% — {WHY} (1 орг.)</title>" in line
+    assert f">70,0{N}%{N}⚠</text>" in line
+
+
+async def test_an_unflagged_report_s_charts_carry_no_mark(api_client, reports_client, db, settings):
+    world = await quality_world(db, settings)  # no bound: nothing flagged
+    await one_of_two_approved(api_client, world)
+    answer = await _get(reports_client, world, f"/v1/reports/roadmaps/{world.r1.id}")
+    bars = _chart(answer.text, f"{TRAINED}: по организациям")
+    assert "⚠" not in bars and "требует проверки" not in answer.text

@@ -4,11 +4,12 @@ A horizontal bar chart of one indicator by school (or, for a yes/no indicator, b
 share of its schools with «да») with the target as a dashed line, and a line chart of one
 indicator over the periods. Bars and points carry the status colour and a
 `<title>` with the name and value, and every value is also written next to its bar or point,
-so a black-and-white print loses nothing.
+so a black-and-white print loses nothing. A value flagged data went into (or was left out of)
+carries «⚠» after its text and why in its `<title>` (`shared.value_labels.flag_note`).
 """
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -34,6 +35,17 @@ class Bar:
     value: float | None
     text: str  # the value as the table shows it
     status: str | None
+    flag: labels.FlagNote | None = None  # flagged data: «⚠», as the table marks it
+
+
+def _marked(text: str, flag: labels.FlagNote | None) -> str:
+    """A value's text with «⚠» when flagged data went into it or was left out."""
+    return f"{text}{labels.NBSP}{labels.FLAG_MARK}" if flag else text
+
+
+def _why(label: str, text: str, flag: labels.FlagNote | None) -> str:
+    """A bar's or point's `<title>`: «Школа № 1: 80,0 % — в значение вошли данные, …»."""
+    return f"{label}: {text}" + (f" — {flag.title}" if flag else "")
 
 
 def _f(x: float) -> str:
@@ -106,17 +118,19 @@ def bar_chart(
     for bar, y, label in zip(bars, tops, lines, strict=True):
         body.append(_label(bar.label, label, y + 15))
         y += LINE * (len(label) - 1) // 2  # the bar faces the middle of a two-line label
+        shown = _marked(bar.text, bar.flag)
         if bar.value is None:
             body.append(
-                f"<text x='{LABEL_WIDTH + 4}' y='{y + 15}' fill='#555555'>{escape(bar.text)}</text>"
+                f"<text x='{LABEL_WIDTH + 4}' y='{y + 15}' fill='#555555'>{escape(shown)}"
+                f"<title>{escape(_why(bar.label, bar.text, bar.flag))}</title></text>"
             )
             continue
         width = max(x(bar.value) - LABEL_WIDTH, 0.5)
         body.append(
             f"<rect class='bar' x='{LABEL_WIDTH}' y='{y + 4}' width='{_f(width)}' height='14' "
-            f"fill='{_fill(bar.status)}'><title>{escape(bar.label)}: {escape(bar.text)}</title>"
-            f"</rect><text class='value' x='{_f(LABEL_WIDTH + width + 4)}' y='{y + 15}'>"
-            f"{escape(bar.text)}</text>"
+            f"fill='{_fill(bar.status)}'><title>{escape(_why(bar.label, bar.text, bar.flag))}"
+            f"</title></rect><text class='value' x='{_f(LABEL_WIDTH + width + 4)}' y='{y + 15}'>"
+            f"{escape(shown)}</text>"
         )
     if target is not None:
         tx = _f(x(target))
@@ -137,9 +151,11 @@ def line_chart(
     target_label: str,
     *,
     percent: bool,
+    flags: Mapping[str, labels.FlagNote] | None = None,
 ) -> Markup:
     """Values over the periods (oldest first): `points` are (period, value, shown text). A
-    period without a value (None) keeps its place on the axis, with no point and no line."""
+    period without a value (None) keeps its place on the axis, with no point and no line.
+    `flags`: per period, the mark of flagged data in its value (where it is known)."""
     height, left, right, top_margin, bottom = 206, 50, 30, 34, 34
     plot_h = height - top_margin - bottom
     top, ticks = _scale([v for _, v, _ in points], target, percent, 2)
@@ -180,11 +196,12 @@ def line_chart(
             f"{escape(period)}</text>"
         )
     for px, py, period, _, text in known:
+        flag = (flags or {}).get(period)
         body.append(
             f"<circle class='point' cx='{_f(px)}' cy='{_f(py)}' r='3.5' fill='#1f4e79'>"
-            f"<title>{escape(period)}: {escape(text)}</title></circle>"
+            f"<title>{escape(_why(period, text, flag))}</title></circle>"
             f"<text class='value' x='{_f(px)}' y='{_f(py - 8)}' text-anchor='middle'>"
-            f"{escape(text)}</text>"
+            f"{escape(_marked(text, flag))}</text>"
         )
     if target is not None:
         ty = _f(y(target))

@@ -124,16 +124,27 @@ async def _over_time(
     periods: list[Period],
     codes: list[str],
     current: list[dict[str, Any]],
-) -> dict[tuple[str, str], float | None]:
-    """(code, period code) → the owner scope's value. Each computation gives a period and the
-    one before it, so the report's computation and one more cover four periods."""
+) -> tuple[dict[tuple[str, str], float | None], dict[tuple[str, str], labels.FlagNote]]:
+    """(code, period code) → the owner scope's value, and → the mark of flagged data in it
+    where the item says it (a computation's own period, not the one before it, whose value
+    comes as `previous_value` alone). Each computation gives a period and the one before it,
+    so the report's computation and one more cover four periods."""
     scope_type, scope_id = owner
     values: dict[tuple[str, str], float | None] = {}
+    flags: dict[tuple[str, str], labels.FlagNote] = {}
 
     def take(items: list[dict[str, Any]], period: Period, previous: Period | None) -> None:
         for item in items:
             if item["scope_type"] == scope_type and str(item["scope_id"]) == str(scope_id):
                 values[(item["indicator_code"], period.code)] = item["value"]
+                flag = labels.flag_note(
+                    item.get("flagged"),
+                    item.get("flagged_organizations"),
+                    item.get("flagged_left_out"),
+                    scope_type,
+                )
+                if flag:
+                    flags[(item["indicator_code"], period.code)] = flag
                 if previous:
                     values[(item["indicator_code"], previous.code)] = item["previous_value"]
 
@@ -144,7 +155,7 @@ async def _over_time(
             ctx, scope_type, scope_id, newest_first[2], codes, level=scope_type
         )
         take(earlier, newest_first[2], newest_first[3] if len(newest_first) > 3 else None)
-    return values
+    return values, flags
 
 
 def _execution(title: str, figures: Progress) -> Execution:
@@ -305,7 +316,7 @@ async def roadmap_report(
     found, taken, known, codes = await _follow_up(ctx, about, periods, indicators)
 
     items, missing = await compute_values(ctx, owner[0], owner[1], period, codes)
-    trend_values = await _over_time(ctx, owner, periods, list(indicators), items)
+    trend_values, trend_flags = await _over_time(ctx, owner, periods, list(indicators), items)
     values = {(i["indicator_code"], i["scope_type"], str(i["scope_id"])): i["value"] for i in items}
     owner_targets = {
         i["indicator_code"]: i["target"]
@@ -337,6 +348,7 @@ async def roadmap_report(
                 names.get(owner[1], "—"),
                 [(p.code, trend_values.get((code, p.code))) for p in periods],
                 owner_targets.get(code),
+                {p.code: f for p in periods if (f := trend_flags.get((code, p.code)))},
             )
             for code, info in indicators.items()
         ],

@@ -72,12 +72,19 @@ def _by_school(report: RoadmapReport, info: IndicatorInfo) -> dict[str, Any] | N
     )
     svg = bar_chart(
         title,
-        [Bar(r.scope_name, r.value, r.value_text, r.status) for r in shown],
+        [Bar(r.scope_name, r.value, r.value_text, r.status, r.flag) for r in shown],
         target["value"] if target else None,
         labels.target_text(target, info.unit, scope_type),
         percent=labels.is_percent(info.unit, scope_type),
     )
-    return {"svg": svg, "caption": caption + (TARGET_NOTE if target else ".")}
+    caption += TARGET_NOTE if target else "."
+    return {"svg": svg, "caption": _with_legend(caption, [r.flag for r in shown])}
+
+
+def _with_legend(caption: str, flags: list[labels.FlagNote | None]) -> str:
+    """The caption and, when a value of the chart carries «⚠», what the mark says."""
+    legend = labels.flag_legend(flags)
+    return f"{caption} {legend}" if legend else caption
 
 
 def _over_time(report: RoadmapReport, trend: Trend) -> dict[str, Any] | None:
@@ -98,10 +105,16 @@ def _over_time(report: RoadmapReport, trend: Trend) -> dict[str, Any] | None:
         target,
         labels.target_text(trend.target, info.unit, trend.scope_type),
         percent=labels.is_percent(info.unit, trend.scope_type),
+        flags=trend.flags,
     )
     span = f"{points[0][0]} — {points[-1][0]}" if len(points) > 1 else points[0][0]
     caption = f"{trend.scope_name}: по периодам {span}"
-    return {"svg": svg, "caption": caption + (TARGET_NOTE if target is not None else ".")}
+    caption += TARGET_NOTE if target is not None else "."
+    shown = {period for period, value in points if value is not None}
+    return {
+        "svg": svg,
+        "caption": _with_legend(caption, [f for p, f in trend.flags.items() if p in shown]),
+    }
 
 
 def charts(report: RoadmapReport) -> list[dict[str, Any]]:

@@ -10,6 +10,7 @@ from shared.labels import (  # noqa: F401 - the documents' names for them
     RECOMMENDATION_STATUS_LABELS,
 )
 from shared.value_labels import (  # noqa: F401 - the documents' labels are these too
+    FLAG_MARK,
     MINUS,
     NBSP,
     NO_VALUE,

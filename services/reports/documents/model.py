@@ -88,6 +88,8 @@ class Trend:
     scope_name: str
     points: list[tuple[str, float | None]]
     target: dict[str, Any] | None
+    # Per period, the mark of flagged data in its value, where known (`gather._over_time`).
+    flags: dict[str, labels.FlagNote] = field(default_factory=dict)
 
 
 @dataclass
