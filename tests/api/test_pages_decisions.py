@@ -4,6 +4,7 @@ years with decisions, found from one answer of the reports service rather than o
 year stepped over (GET /v1/decisions/periods)."""
 
 from tests.api import test_pages, test_pages_values
+from tests.api.validation import set_bound
 from tests.api.test_pages_values import text_of
 from tests.facts import sync_facts
 from tests.reports import helpers
@@ -68,3 +69,33 @@ async def test_the_page_finds_its_years_in_one_answer_whatever_the_empty_years_b
     assert f"Решений по рекомендациям {LATER} нет." in shown
     assert f"← {PERIOD}" in shown and "→" not in shown
     assert asked == ["/v1/decisions/periods"]
+
+
+async def test_a_decision_s_value_after_says_it_is_flagged(
+    browser, api_client, reports_client, valued, apps, isolation
+):
+    # S1's 50 % of 2021/2022 got a decision; its 99 % of 2022/2023 breaks the bound (≤ 85 %).
+    world = valued
+    await _decide(reports_client, world, PERIOD)
+    await set_bound(api_client, world, "trained", 0, 85)
+    await helpers.post_values(api_client, world, [("trained", world.s1.id, LATER, 99.0)], "admin")
+    await sync_facts(apps, isolation)
+
+    params = {"territory_id": str(world.m1.id), "period": PERIOD, "compare_period": LATER}
+    answer = await reports_client.get(
+        "/v1/decisions", params=params, headers=world.headers("analyst")
+    )
+    assert answer.status_code == 200, answer.text
+    [effect] = [d["effect"] for d in answer.json()]
+    assert (effect["after"], effect["flagged"], effect["flagged_organizations"]) == (99, True, 1)
+
+    client, _ = await test_pages.signed_in(browser, "analyst@soko.example")
+    page = await client.get("/decisions", params={"period": PERIOD, "compare": LATER})
+    assert page.status_code == 200, page.text
+    shown = text_of(page, "main")
+    assert f"После ({LATER}) 99,0 % ⚠ требует проверки" in " ".join(shown.split())
+    assert "⚠ требует проверки — в значение вошли данные" in shown
+
+    # Compared with 2021/2022 itself (S1's 50 %, not flagged): no mark, no legend.
+    page = await client.get("/decisions", params={"period": PERIOD, "compare": PERIOD})
+    assert "⚠" not in text_of(page, "main")

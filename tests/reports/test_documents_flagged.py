@@ -17,7 +17,15 @@ from sqlalchemy import select
 from services.api.indicators.models import Indicator, IndicatorRoadmap
 from shared.settings import get_settings
 from tests.api.validation import set_bound
-from tests.reports.documents_world import N, parse, post_indicator, rows_of
+from tests.reports.documents_world import (
+    AS_OF,
+    N,
+    add_recommendations,
+    parse,
+    post_indicator,
+    roadmap_with_indicators,
+    rows_of,
+)
 from tests.reports.helpers import PERIOD, post_values
 from tests.reports.quality_world import one_of_two_approved, quality_world
 
@@ -219,3 +227,25 @@ async def test_an_unflagged_report_s_charts_carry_no_mark(api_client, reports_cl
     answer = await _get(reports_client, world, f"/v1/reports/roadmaps/{world.r1.id}")
     bars = _chart(answer.text, f"{TRAINED}: по организациям")
     assert "⚠" not in bars and "требует проверки" not in answer.text
+
+
+async def test_a_decision_s_value_now_says_it_is_flagged(api_client, reports_client, db, world):
+    # The decision was taken at S1's 60 %; its 80 % now breaks the bound (≤ 75 %).
+    roadmap = await roadmap_with_indicators(api_client, world)
+    await add_recommendations(db, world)
+    await set_bound(api_client, world, "trained", 0, 75)
+    path = f"/v1/reports/roadmaps/{roadmap['id']}"
+
+    answer = await _get(reports_client, world, path, as_of=AS_OF)
+    [decision] = parse(answer.text).tables["decisions"][1:]
+    assert decision[5] == f"60,0{N}% → 80,0{N}% (+20,0{N}п.п.) {MARK}"
+    assert f'title="стало: {WHY}"' in answer.text
+    decisions = answer.text[answer.text.index('<section id="decisions">') :]
+    assert f"{LEGEND}." in decisions.split("</section>")[0]
+
+    sheet = load_workbook(
+        io.BytesIO((await _get(reports_client, world, path, format="xlsx")).content)
+    )
+    rows = list(sheet["Решения"].iter_rows(values_only=True))
+    said = dict(zip(rows[0], rows[1], strict=True))
+    assert (said["Стало"], said["Проверка данных («стало»)"]) == (80, f"⚠{N}{WHY}")

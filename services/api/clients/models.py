@@ -167,6 +167,10 @@ class Effect(BaseModel):
     change: float | None
     improved: bool | None
     status_after: str | None
+    # `after`'s flags, as an indicator value says them (README, "Flagged values").
+    flagged: bool | None = None
+    flagged_organizations: int | None = None
+    flagged_left_out: int | None = None
 
 
 class DecisionWithEffect(BaseModel):

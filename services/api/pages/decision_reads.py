@@ -22,6 +22,7 @@ from services.api.clients.reports import ReportsClient
 from services.api.indicators.models import Indicator
 from services.api.pages.value_reads import unit_names
 from shared.periods import Period, academic_year_of, parse_period
+from shared.value_labels import FlagNote, flag_note
 
 # How many periods the decisions page looks back for the latest with decisions, and away from
 # the period shown for its neighbours.
@@ -34,6 +35,16 @@ class DecisionLine:
     indicator: str  # its name (the code when the indicator is gone)
     unit: str  # the indicator's unit
     scope: str  # the name of the territory or school the indicator's value is of
+
+    @property
+    def flag(self) -> FlagNote | None:
+        """The mark of flagged data in the value after the decision (None: none, or no
+        effect compared)."""
+        e, d = self.decision.effect, self.decision
+        if e is None:
+            return None
+        scope_type = d.scope_type or "territory"
+        return flag_note(e.flagged, e.flagged_organizations, e.flagged_left_out, scope_type)
 
 
 @dataclass

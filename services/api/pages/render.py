@@ -20,6 +20,7 @@ from shared.value_labels import (
     STATUS_LABELS,
     STATUS_MARKS,
     change_text,
+    flag_legend,
     flag_note,
     target_text,
     value_text,
@@ -100,6 +101,7 @@ templates.env.globals.update(
     value_status_names=STATUS_LABELS,
     value_status_marks=STATUS_MARKS,
     flag_note=flag_note,
+    flag_legend=flag_legend,
 )
 
 

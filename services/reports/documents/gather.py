@@ -221,8 +221,10 @@ def decision_rows(
     values: dict[tuple[str, str, str], float | None],
     names: dict[uuid.UUID, str],
     indicators: dict[str, IndicatorInfo],
+    flags: dict[tuple[str, str, str], labels.FlagNote] | None = None,
 ) -> list[DecisionRow]:
-    """Each decision's effect: its value before against the same indicator and scope now."""
+    """Each decision's effect: its value before against the same indicator and scope now
+    (`values`, and `flags`: the mark of flagged data in a value now, by the same key)."""
     rows = []
     for decision, recommendation in found:
         code = decision.indicator_code or recommendation.indicator_code
@@ -233,7 +235,8 @@ def decision_rows(
         scope_id = (
             decision.scope_id or recommendation.organization_id or recommendation.territory_id
         )
-        after = values.get((code or "", scope_type, str(scope_id)))
+        key = (code or "", scope_type, str(scope_id))
+        after = values.get(key)
         unit = info.unit if info else "number"
         rows.append(
             DecisionRow(
@@ -252,6 +255,7 @@ def decision_rows(
                     decision.value_before, after, info.direction if info else "higher"
                 ),
                 recommendation=recommendation.text,
+                flag=(flags or {}).get(key),
             )
         )
     return rows
@@ -318,6 +322,18 @@ async def roadmap_report(
     items, missing = await compute_values(ctx, owner[0], owner[1], period, codes)
     trend_values, trend_flags = await _over_time(ctx, owner, periods, list(indicators), items)
     values = {(i["indicator_code"], i["scope_type"], str(i["scope_id"])): i["value"] for i in items}
+    flags = {
+        (i["indicator_code"], i["scope_type"], str(i["scope_id"])): flag
+        for i in items
+        if (
+            flag := labels.flag_note(
+                i.get("flagged"),
+                i.get("flagged_organizations"),
+                i.get("flagged_left_out"),
+                i["scope_type"],
+            )
+        )
+    }
     owner_targets = {
         i["indicator_code"]: i["target"]
         for i in items
@@ -356,7 +372,7 @@ async def roadmap_report(
         overall=_execution("Итого", progress.overall),
         activities=activity_rows(activities, sections, None),
         recommendations=recommendation_rows(found, names, known),
-        decisions=decision_rows(taken, values, names, known),
+        decisions=decision_rows(taken, values, names, known, flags),
         notes=missing_notes(missing),
         analysis=await analysis_chapter(ctx, owner, scope.organization_ids, period),
         data_quality=await quality_section(

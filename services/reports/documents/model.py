@@ -151,6 +151,7 @@ class DecisionRow:
     effect: str
     verdict: str
     recommendation: str
+    flag: labels.FlagNote | None = None  # flagged data in `after` (README, "Flagged values")
 
 
 @dataclass

@@ -185,6 +185,7 @@ DECISION_COLUMNS = [
     Column("Было → стало", 34),
     Column("Оценка", 18),
     Column("Рекомендация", 50),
+    Column("Проверка данных («стало»)", 40),  # as the indicators sheet's «Проверка данных»
 ]
 
 
@@ -205,6 +206,7 @@ def _decisions(workbook: Workbook, rows: Sequence[DecisionRow]) -> None:
             d.effect,
             d.verdict,
             d.recommendation,
+            d.flag.text if d.flag else None,
         ]
         _append(sheet, DECISION_COLUMNS, values)
         for column in (7, 8):

@@ -70,7 +70,9 @@ async def decide(
 
 def effect(decision: Decision, item: dict[str, Any] | None, direction: str) -> dict[str, Any]:
     """The indicator's value before the decision and in the compared period (`item`, an
-    indicator value), the change and whether it is for the better given the `direction`."""
+    indicator value), the change and whether it is for the better given the `direction`; the
+    compared value's flags as the item says them (`flagged`, `flagged_organizations`,
+    `flagged_left_out`: README, "Flagged values")."""
     item = item or {}
     after, before = item.get("value"), decision.value_before
     change = round(after - before, 4) if after is not None and before is not None else None
@@ -81,6 +83,9 @@ def effect(decision: Decision, item: dict[str, Any] | None, direction: str) -> d
         "change": change,
         "improved": improved,
         "status_after": item.get("status"),
+        "flagged": item.get("flagged"),
+        "flagged_organizations": item.get("flagged_organizations"),
+        "flagged_left_out": item.get("flagged_left_out"),
     }
 
 

@@ -157,6 +157,17 @@ class Effect(BaseModel):
         description="Whether the change is for the better, given the indicator's direction"
     )
     status_after: str | None
+    flagged: bool | None = Field(
+        default=None,
+        description="Whether a flagged data value went into `after` (the indicator value's "
+        "`flagged`; null: it rests on no posted data value)",
+    )
+    flagged_organizations: int | None = Field(
+        default=None, description="The indicator value's `flagged_organizations` of `after`"
+    )
+    flagged_left_out: int | None = Field(
+        default=None, description="The indicator value's `flagged_left_out` of `after`"
+    )
 
 
 class DecisionWithEffect(DecisionRead):
