@@ -12,6 +12,7 @@ from services.api.collections.models import CollectionApproval, CollectionApprov
 from services.api.data_values.models import DataValue
 from services.api.organizations.models import Organization
 from tests.api import test_pages
+from tests.api.validation import add_rule, post, row, set_bound
 from tests.collections_world import add_collection
 from tests.factories import TRAINED, add_colleagues, add_data_indicator, add_user
 from tests.surveys.forms import Dom, csrf_of
@@ -144,7 +145,7 @@ async def test_the_analyst_sees_late_schools_in_natural_order_and_approves(brows
     assert "application/problem+json" not in forced.headers["content-type"]
 
 
-async def test_the_analyst_returns_with_a_comment(browser, late_world, db):
+async def test_the_analyst_returns_with_a_comment(browser, late_world, db, settings, api_client):
     world = late_world
     leader, home = await signed_in(browser, "leader@soko.example")
     await step(leader, home, world, "submit")
@@ -152,9 +153,25 @@ async def test_the_analyst_returns_with_a_comment(browser, late_world, db):
     returned = await step(client, home, world, "return", comment="Нет данных о КПК")
     assert returned.status_code == 303
     assert await approval(db, world) == "returned"
-    _, own = await signed_in(browser, "leader@soko.example")
+    leader, own = await signed_in(browser, "leader@soko.example")
     assert "Статус: возвращено на доработку" in card(own, world)
     assert "Представить на утверждение" in card(own, world)
+    # What to fix, and when it came back, where the leader submits again.
+    today = settings.today()
+    assert f"Возвращено на доработку {today:%d.%m.%Y}: Нет данных о КПК" in card(own, world)
+    # Submitted again, the old comment is gone; the approval withdrawn says why.
+    assert (await step(leader, own, world, "submit")).status_code == 303
+    _, own = await signed_in(browser, "leader@soko.example")
+    assert "Нет данных о КПК" not in card(own, world)
+    assert (await step(client, home, world, "approve")).status_code == 303
+    answer = await api_client.post(
+        f"/v1/collections/{world.monitoring.id}/approvals/unapprove",
+        json={"organization_id": str(world.s1.id), "period": PERIOD, "comment": "Проверим КПК"},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    _, own = await signed_in(browser, "leader@soko.example")
+    assert f"Утверждение отозвано {today:%d.%m.%Y}: Проверим КПК" in card(own, world)
 
 
 async def test_another_school_s_leader_and_a_stale_form_change_nothing(browser, late_world, db):
@@ -215,3 +232,29 @@ async def test_each_level_of_the_chain_sees_what_waits_for_it(browser, late_worl
         )
     )
     assert level == 2
+
+
+async def test_the_leader_sees_what_to_check_and_the_analyst_how_much(
+    browser, late_world, api_client
+):
+    # S1's 95 % of trained teachers breaks a rule (at most 90) and the bound (at most 90).
+    world = late_world
+    await add_rule(
+        api_client, world, code="trained_le_90", left="teachers_trained", right="90",
+        message="Доля обученных больше 90 %",
+    )  # fmt: skip
+    await set_bound(api_client, world, "teachers_trained", 0, 90)
+    await post(api_client, world, [row(world, "teachers_trained", 95, period=PERIOD)])
+    leader, home = await signed_in(browser, "leader@soko.example")
+    shown = card(home, world)
+    assert "Проверьте данные (2) — до утверждения их стоит исправить:" in shown
+    assert "Доля обученных больше 90 %: 95 и 90" in shown
+    assert f"«{TRAINED}»: 95 — за допустимой границей 90" in shown
+    assert (await step(leader, home, world, "submit")).status_code == 303
+
+    _, home = await signed_in(browser, "analyst@soko.example")
+    waiting = card(home, world).split("Ждут утверждения")[1]
+    assert "Проверка данных: нарушено правил — 1, возможных выбросов — 1" in waiting
+    # Another school's leader of the district sees nothing of S1's.
+    _, other = await signed_in(browser, "leader2@soko.example")
+    assert "Проверьте данные" not in card(other, world)

@@ -2,11 +2,14 @@
 
 On the leader's home: each collection asking their school for the current period (a
 collection's newest window opened by today) with the school's completeness, the due date,
-whether it is late, the indicators still without a value, and the button to submit the data
-or to withdraw a submission not yet approved. On the analyst's (and the administrator's) home:
-per such collection the schools that are late (in the natural order of their names) with
-their completeness, and the schools whose submitted data wait to be approved or returned with
-a comment. Everything is read through `collections.status` and done through
+whether it is late, the indicators still without a value, what to check (the period's broken
+validation rules and possible outliers, `quality_reads`), the comment of the analyst who
+returned the data (or withdrew their approval), and the button to submit the data or to
+withdraw a submission not yet approved. On the analyst's (and the administrator's) home: per
+such collection the schools that are late (in the natural order of their names) with their
+completeness, and the schools whose submitted data wait to be approved or returned with a
+comment, each with how many broken rules and possible outliers its data have.
+Everything is read through `collections.status` and done through
 `collections.approvals.take_step` with the visitor's `Access`: the page shows and allows
 exactly what the API would.
 
@@ -19,13 +22,16 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import select, tuple_
 
 from services.api.access import Access
 from services.api.collections import approvals, service, status
+from services.api.collections.models import CollectionApproval
 from services.api.collections.schemas import (
     ApprovalState,
     ApprovalStep,
@@ -34,6 +40,8 @@ from services.api.collections.schemas import (
     OrganizationStatus,
     WindowRead,
 )
+from services.api.pages import quality_reads
+from services.api.pages.quality_reads import Checks
 from services.api.pages.render import NO_STORE, page
 from services.api.pages.session import CSRF_FIELD, visitor
 from shared.db import SessionDep
@@ -60,8 +68,23 @@ class CollectionLine:
     status: CollectionStatus
     mine: OrganizationStatus | None = None
     missing: list[str] = field(default_factory=list)
+    # The leader's: what to check (broken rules, possible outliers) and the comment of the
+    # last return or withdrawn approval.
+    checks: list[str] = field(default_factory=list)
+    note: "StepNote | None" = None
     late: list[OrganizationStatus] = field(default_factory=list)
     waiting: list[OrganizationStatus] = field(default_factory=list)
+    # The analyst's: per organization, its broken rules and possible outliers in the period.
+    counts: dict[uuid.UUID, Checks] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class StepNote:
+    """Why the data came back: `action` return or unapprove, the comment, the day (local)."""
+
+    action: str
+    comment: str
+    day: date
 
 
 def current_window(collection: CollectionRead, today: date) -> WindowRead | None:
@@ -116,16 +139,51 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
             for o in ordered
             if waits_for(o.approval, None if depth is None else o.approval.levels - below_owner)
         ]
+        if line.waiting:
+            line.counts = await quality_reads.territory_checks(
+                access, collection.owner_territory_id, window.period
+            )
         found_lines.append(line)
     if principal.scope_type == ScopeType.organization and principal.scope_id is not None:
-        missing = await _missing_names(access, principal.scope_id, found_lines)
+        school = principal.scope_id
+        missing = await _missing_names(access, school, found_lines)
+        periods = {line.window.period for line in found_lines}
+        checks = await quality_reads.school_checks(access, school, periods) if periods else {}
+        notes = await _notes(access, school, found_lines, timezone)
         for line in found_lines:
             line.mine = next(
-                (o for o in line.status.organizations if o.organization_id == principal.scope_id),
-                None,
+                (o for o in line.status.organizations if o.organization_id == school), None
             )
             line.missing = missing.get(line.collection.id, [])
+            line.checks = checks.get(line.window.period, [])
+            line.note = notes.get((line.collection.id, line.window.period))
     return found_lines
+
+
+async def _notes(
+    access: Access, organization_id: uuid.UUID, found: list[CollectionLine], timezone: str
+) -> dict[tuple[uuid.UUID, str], StepNote]:
+    """Per (collection, period), the comment of the step that last sent the organization's
+    data back (returned, or its approval withdrawn) while that is still where it stands; one
+    query."""
+    keys = [(line.collection.id, line.window.period) for line in found]
+    if not keys:
+        return {}
+    rows = await access.session.execute(
+        select(CollectionApproval).where(
+            CollectionApproval.organization_id == organization_id,
+            tuple_(CollectionApproval.collection_id, CollectionApproval.period).in_(keys),
+            CollectionApproval.last_action.in_(("return", "unapprove")),
+            CollectionApproval.comment.is_not(None),
+        )
+    )
+    zone = ZoneInfo(timezone)
+    return {
+        (a.collection_id, a.period): StepNote(
+            a.last_action, a.comment or "", a.updated_at.astimezone(zone).date()
+        )
+        for a in rows.scalars()
+    }
 
 
 async def _missing_names(

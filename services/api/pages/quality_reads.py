@@ -1,0 +1,112 @@
+"""What the homes' collection cards say of the data's quality where data are submitted and
+approved: for a school's leader, each current violation of a validation rule and each value
+flagged as a possible outlier in the collection's period, in words (what to fix before
+submitting); for an analyst, how many of each a school waiting for approval has. Read through
+`validation.service.list_results` and `outliers.service.list_outliers` with the visitor's
+`Access`: exactly what `GET /v1/validation-results` and `GET /v1/outliers` would answer them.
+"""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from services.api.access import Access
+from services.api.indicators.models import Indicator
+from services.api.organizations.models import Organization
+from services.api.outliers.schemas import OutlierFlagRead
+from services.api.outliers.service import list_outliers
+from services.api.validation.schemas import ViolationRead
+from services.api.validation.service import list_results
+from shared.pagination import Pagination
+from shared.periods import parse_period
+from shared.reinterpreted import decimal_text
+
+# Violations read at the most per call (a school has a handful; a district's page counts).
+READ = Pagination(limit=10_000, offset=0)
+
+
+@dataclass(frozen=True)
+class Checks:
+    """How many current violations and outlier flags an organization has in a period."""
+
+    violations: int = 0
+    outliers: int = 0
+
+    @property
+    def any(self) -> bool:
+        return bool(self.violations or self.outliers)
+
+
+def _number(value: float | None) -> str:
+    return "—" if value is None else decimal_text(round(value, 2))
+
+
+def violation_text(violation: ViolationRead) -> str:
+    """«Педагогов с категорией больше, чем всего: 60 и 45» — the rule's message and the values
+    of its two sides."""
+    sides = f"{_number(violation.left_value)} и {_number(violation.right_value)}"
+    return f"{violation.message}: {sides}"
+
+
+def outlier_text(flag: OutlierFlagRead, name: str) -> str:
+    """«Доля педагогов с категорией: 133,3 — за границей 100» (the bound crossed), or far from
+    the territory's schools or from the school's earlier periods (the median compared with)."""
+    value = _number(flag.value)
+    if flag.check == "min_max":
+        return f"«{name}»: {value} — за допустимой границей {_number(flag.bound)}"
+    compared = "значений других организаций" if flag.check == "territory_z" else "прежних периодов"
+    return f"«{name}»: {value} — сильно отличается от {compared} (медиана {_number(flag.median)})"
+
+
+async def school_checks(
+    access: Access, organization_id: uuid.UUID, periods: set[str]
+) -> dict[str, list[str]]:
+    """Per period, what the organization's leader is to check: its violations' and its flagged
+    values' texts (rules first, by rule code; then flags by indicator). One query for the
+    violations, one per period for the flags, one for the indicators' names."""
+    found: dict[str, list[str]] = {p: [] for p in periods}
+    groups, _ = await list_results(
+        access, READ, territory_id=None, organization_id=organization_id, period=None
+    )
+    for group in groups:
+        for violation in group.violations:
+            if violation.period in found:
+                found[violation.period].append(violation_text(violation))
+    territory = await access.session.scalar(
+        select(Organization.territory_id).where(Organization.id == organization_id)
+    )
+    if territory is None:
+        return found
+    flagged: dict[str, list[OutlierFlagRead]] = {}
+    for period in periods:
+        outliers = await list_outliers(access, territory, parse_period(period))
+        flagged[period] = [
+            f for item in outliers.items if item.organization_id == organization_id
+            for f in item.flags
+        ]  # fmt: skip
+    codes = {f.indicator_code for flags in flagged.values() for f in flags}
+    names: dict[str, str] = {}
+    if codes:
+        query = select(Indicator.code, Indicator.name).where(Indicator.code.in_(codes))
+        names = {code: name for code, name in await access.session.execute(query)}
+    for period, flags in flagged.items():
+        found[period] += [
+            outlier_text(f, names.get(f.indicator_code, f.indicator_code)) for f in flags
+        ]
+    return found
+
+
+async def territory_checks(
+    access: Access, territory_id: uuid.UUID, period: str
+) -> dict[uuid.UUID, Checks]:
+    """Per organization of the territory (and below) the caller reads, its counts of current
+    violations and outlier flags in the period; organizations with neither are left out."""
+    groups, _ = await list_results(
+        access, READ, territory_id=territory_id, organization_id=None, period=period
+    )
+    violations = Counter({g.organization_id: len(g.violations) for g in groups})
+    outliers = await list_outliers(access, territory_id, parse_period(period))
+    flags = Counter({i.organization_id: len(i.flags) for i in outliers.items})
+    return {o: Checks(violations[o], flags[o]) for o in set(violations) | set(flags)}
