@@ -1,7 +1,11 @@
 """The progress line a refused post shows («Обязательные вопросы: отвечено 1 из 3») counts the
 required questions the answers make apply: a `required` expression counts once it holds, a
 question a choice filter leaves without a choice does not count, and in the browser the line
-follows the answers as they are given (a number counts once it is a number)."""
+follows the answers as they are given (a number counts once it is a number). A refused
+post's «Ответьте на этот вопрос» goes once the question is answered (and comes back when the
+answer is cleared), its line in the error summary with it, and the summary with its last line."""
+
+import re
 
 import pytest
 
@@ -90,3 +94,34 @@ async def test_the_browser_counts_as_answers_change(
 async def forget_progress(isolation):
     yield
     await forget(isolation, "w_progress")
+
+
+@in_a_browser
+async def test_an_answered_question_s_error_goes_and_its_summary_line_with_it(
+    apps, isolation, settings, surveys_client, forget_progress, playwright
+):
+    world = await committed_world(isolation, settings)
+    campaign = await launched(surveys_client, world)
+    async with opened(playwright, settings, campaign) as (page, problems):
+        expect = playwright.expect
+        await page.get_by_role("button", name="Отправить ответы").click()
+        summary = page.locator("#error-summary")
+        lines = summary.locator("li")
+        await expect(lines).to_have_count(2)  # «has» unanswered, «grade» waiting for a level
+        await expect(page.locator("#q-has-error")).to_have_text("Ошибка: Ответьте на этот вопрос")
+        await page.locator("#q-has label.choice").filter(has_text="Да").click()
+        await expect(page.locator("#q-has-error")).to_be_hidden()
+        await expect(page.locator("#q-has")).not_to_have_class(re.compile("has-error"))
+        await expect(lines.filter(has_text="Вопрос 1")).to_be_hidden()
+        await expect(summary).to_be_visible()  # the grade still waits
+        await page.locator("#q-level label.choice").filter(has_text="Колледж").click()
+        await expect(page.locator("#q-grade-error")).to_be_hidden()
+        await expect(summary).to_be_hidden()  # nothing left to fix
+        await page.get_by_role("button", name="Отправить ответы").click()
+        await expect(summary).to_be_visible()  # «age» is required now: asked again
+        await expect(page.locator("#q-age-error")).to_have_text("Ошибка: Ответьте на этот вопрос")
+        await page.locator("#f-age").fill("7")
+        await expect(page.locator("#q-age-error")).to_be_hidden()
+        await page.locator("#f-age").fill("")
+        await expect(page.locator("#q-age-error")).to_be_visible()
+        assert problems == []

@@ -53,6 +53,9 @@ class QuestionView:
     # unanswered (its error asks for them first).
     reads: list[tuple[str, str]] = field(default_factory=list)
     waiting: list[tuple[str, str]] = field(default_factory=list)
+    # Its error asks for an answer (the required message): the form's script hides it, and
+    # its line in the summary, once the question is answered.
+    unanswered: bool = False
 
     @property
     def widget(self) -> str:
@@ -222,6 +225,9 @@ def build(
                 **logic(definition, question),
             )
             view.reads = [shown_as(c) for c in scoring.filter_reads(definition, question)]
+            view.unanswered = view.error == _message(
+                question.required_message or "нужен ответ"
+            )
             if view.error and question.code in state.waiting:
                 # Not «Ответьте на этот вопрос»: it offers no choice until these are answered.
                 view.waiting = [shown_as(code) for code in state.waiting[question.code]]

@@ -7,7 +7,9 @@
 // controls of a question that does not apply are disabled, so that its answer is not sent.
 // The shown questions are numbered again after each change (1, 2, 3 ... without gaps), and
 // a condition's "в вопросе N" follows the number of the question it names. The progress
-// line a refused post shows («отвечено 2 из 5») counts the required questions as answers change.
+// line a refused post shows («отвечено 2 из 5») counts the required questions as answers change,
+// and a refused post's «Ответьте на этот вопрос» (and its line in the summary at the top) goes
+// once the question is answered; the other errors stay until the answers are sent again.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
@@ -98,6 +100,44 @@
     return !question.querySelector(".input-number") || isFinite(Number(answer));
   }
 
+  // A question's «Ответьте на этот вопрос» while it is unanswered (or no longer asked: left
+  // out by the answers), gone once answered. A line of the error summary goes with its
+  // question's error (this one, or a choice filter's waiting, which `filterChoices` hides),
+  // and the summary when none of its lines is left.
+  function settle(answers) {
+    form.querySelectorAll("[data-unanswered-error]").forEach(function (error) {
+      var question = error.closest("[data-code]");
+      var code = question.getAttribute("data-code");
+      var settled = question.hidden || readable(question, answers[code] || "");
+      error.hidden = settled;
+      question.querySelectorAll("input, textarea").forEach(function (control) {
+        if (settled) {
+          control.removeAttribute("aria-invalid");
+        } else {
+          control.setAttribute("aria-invalid", "true");
+        }
+      });
+    });
+    var summary = document.getElementById("error-summary");
+    var lines = summary ? summary.querySelectorAll("li") : [];
+    Array.prototype.forEach.call(lines, function (line) {
+      var link = line.querySelector("a[href^='#']");
+      var target = link ? document.getElementById(link.getAttribute("href").slice(1)) : null;
+      var question = target ? target.closest("[data-code]") : null;
+      if (question) {
+        var error = question.querySelector(".error-message");
+        var shown = !question.hidden && Boolean(error) && !error.hidden;
+        line.hidden = !shown;
+        question.classList.toggle("has-error", shown);
+      }
+    });
+    if (lines.length) {
+      summary.hidden = Array.prototype.every.call(lines, function (line) {
+        return line.hidden;
+      });
+    }
+  }
+
   function progress(answered, count) {
     var shown = document.querySelector("[data-answered]");
     var total = document.querySelector("[data-required-count]");
@@ -144,6 +184,7 @@
       }
     });
     progress(answered, asked);
+    settle(answers);
     renumber();
   }
 
