@@ -278,3 +278,21 @@ async def test_the_browser_drops_the_waiting_error_once_answered(
 async def forget_waiting(isolation):
     yield
     await forget(isolation, "w_chained")
+
+
+def test_an_answer_the_filter_cannot_offer_yet_asks_for_what_it_waits_for():
+    # The grade given without the level it depends on (an API client, a page without script).
+    definition = from_xlsform(build(LEVELS))
+    checked = scoring.check_answers(definition, {"grade": "g1"}, complete=False)
+    [error] = checked.errors
+    assert error["loc"][-1] == "grade"
+    assert error["msg"].startswith("сначала ответьте на вопрос «Уровень образования» (level)")
+    # With the level given, a grade of another level is simply not offered.
+    checked = scoring.check_answers(definition, {"level": "spo", "grade": "g1"}, complete=False)
+    assert [e["msg"] for e in checked.errors] == [scoring.NOT_OFFERED]
+
+
+async def test_the_page_asks_first_for_what_a_refused_choice_waits_for(surveys_client, form, world):
+    campaign = await launch_kobo(surveys_client, world)
+    _, dom = await refused(form, campaign, {"topics": "food", "grade": "g4"})
+    assert dom.text("q-grade-error") == "Ошибка: Сначала ответьте на вопрос 1"

@@ -121,13 +121,18 @@ def waiting_message(definition: InstrumentDefinition, codes: list[str]) -> str:
     return f"сначала ответьте на {named}: от ответа зависят варианты этого вопроса"
 
 
+# An answer its choice filter does not offer (said instead «сначала ответьте на …» when the
+# filter offers nothing because a question it reads is unanswered).
+NOT_OFFERED = "такой вариант не предлагается при ваших ответах"
+
+
 def _logic_problem(question: Question, value: Any, texts: dict[str, str]) -> str | None:
     """Why an answer of the right type breaks the form's choice_filter or constraint."""
     if question.choice_filter is not None:
         allowed = offered(question, texts)
         chosen = value if isinstance(value, list) else [value]
         if any(v not in allowed for v in chosen):
-            return "такой вариант не предлагается при ваших ответах"
+            return NOT_OFFERED
     if question.constraint is not None:
         context = xpath.Context(texts, current=xpath.answer_text(value))
         if not xpath.holds(xpath.parse(question.constraint), context):
@@ -202,8 +207,9 @@ def _walk(
     calculated: dict[str, str] = {}
     state = Shown({}, {}, {})
     texts = state.texts
-    # Blank relevant questions with a choice filter, where their error goes, whether required.
-    filtered: list[tuple[Question, int, bool]] = []
+    # Relevant questions with a choice filter judged once every answer is read: blank ones and
+    # those whose answer it does not offer (`refused`), where their error goes, whether required.
+    filtered: list[tuple[Question, int, bool, bool]] = []
     for question in definition.questions():
         value = answers.get(question.code)
         blank = value is None or value == "" or value == []
@@ -225,18 +231,26 @@ def _walk(
         if blank:
             if question.choice_filter is not None:
                 # Judged once every answer is read: its filter may read a later question.
-                filtered.append((question, len(errors), required))
+                filtered.append((question, len(errors), required, False))
             elif complete and required:
                 errors.append(_error(question.code, question.required_message or "нужен ответ"))
             continue
         problem = _type_problem(question, value) or _logic_problem(question, value, texts)
-        if problem:
+        if problem == NOT_OFFERED:
+            filtered.append((question, len(errors), required, True))
+        elif problem:
             errors.append(_error(question.code, problem))
         else:
             kept[question.code] = value
             texts[question.code] = xpath.answer_text(value)
-    for question, at, required in reversed(filtered):  # inserted from the last, in place
+    for question, at, required, refused in reversed(filtered):  # from the last, in place
         waits = waiting_for(definition, question, texts, state.relevant)
+        if refused:  # its answer is not offered: for want of the answers it waits for?
+            if waits:
+                state.waiting[question.code] = waits
+            message = waiting_message(definition, waits) if waits else NOT_OFFERED
+            errors.insert(at, _error(question.code, message))
+            continue
         if waits:
             state.waiting[question.code] = waits
         elif waits == []:  # no choice to make: nothing to require
