@@ -180,6 +180,17 @@ async def test_an_analyst_creates_a_collection_its_schools_leaders_read(api_clie
     assert [c["id"] for c in listed.json()["items"]] == [body["id"]]
     other = await api_client.get(f"/v1/collections/{body['id']}", headers=world.headers("leader3"))
     assert other.status_code == 404
+    # Those who read it but may not change it are told so (403), not that it is not there.
+    path = f"/v1/collections/{body['id']}"
+    for who in ("leader", "viewer"):
+        renamed = await api_client.patch(path, json={"name": "Моё"}, headers=world.headers(who))
+        assert renamed.status_code == 403, renamed.text
+        gone = await api_client.delete(path, headers=world.headers(who))
+        assert gone.status_code == 403, gone.text
+    renamed = await api_client.patch(path, json={"name": "Моё"}, headers=world.headers("leader3"))
+    assert renamed.status_code == 404  # another district's school: not shown at all
+    kept = await api_client.get(path, headers=world.headers("analyst"))
+    assert kept.json()["name"] == body["name"]
 
 
 @pytest.mark.parametrize(

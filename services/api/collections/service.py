@@ -28,7 +28,7 @@ from services.api.collections.schemas import (
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
 from shared.db import add_new, apply_changes
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
 from shared.periods import Period
@@ -64,9 +64,16 @@ async def readable_collection(access: Access, collection_id: uuid.UUID) -> Colle
 
 
 async def writable_collection(access: Access, collection_id: uuid.UUID) -> Collection:
-    """The collection if the caller may change it (its owner territory's analysts)."""
+    """The collection if the caller may change it (its owner territory's analysts, and those
+    of a territory above it). One they read but may not change (a school's leader, a viewer,
+    the analyst of a territory under the owner) is Forbidden (403), not NotFound: they see it."""
     collection = await readable_collection(access, collection_id)
-    await _authorize_owner(access, collection.owner_territory_id)
+    try:
+        await _authorize_owner(access, collection.owner_territory_id)
+    except NotFound as hidden:
+        raise Forbidden(
+            "Изменять сбор данных могут аналитики территории, которая его ведёт"
+        ) from hidden
     return collection
 
 
