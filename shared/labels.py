@@ -1,6 +1,7 @@
-"""The Russian words of the lifecycle statuses every service shows: an activity's, a
-recommendation's and a collection's approval. One home, so that the api's pages, the reports'
-documents and their spreadsheets word a status the same way (an indicator value's status:
+"""The Russian words every service shows alike: the lifecycle statuses (an activity's, a
+recommendation's and a collection's approval) and the roles and their scopes. One
+home, so that the api's pages, the reports'
+documents and their spreadsheets word them the same way (an indicator value's status:
 shared/value_labels.py).
 """
 
@@ -36,4 +37,21 @@ APPROVAL_STATUS_LABELS = {
     "submitted": "представлено на утверждение",
     "returned": "возвращено на доработку",
     "approved": "утверждено",
+}
+
+# A person's role, as the pages and the messages name it.
+ROLE_LABELS = {
+    "admin": "администратор",
+    "territory_analyst": "аналитик территории",
+    "methodologist": "методист",
+    "organization_leader": "руководитель организации",
+    "teacher": "педагог",
+    "viewer": "наблюдатель",
+}
+# What a role's scope is (`scope_type`): as a noun, and as the object of «укажите …».
+SCOPE_TYPE_LABELS = {"territory": "территория", "cluster": "кластер", "organization": "организация"}
+SCOPE_TYPE_OBJECTS = {
+    "territory": "территорию",
+    "cluster": "кластер",
+    "organization": "организацию",
 }
