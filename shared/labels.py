@@ -1,9 +1,11 @@
 """The Russian words every service shows alike: the lifecycle statuses (an activity's, a
-recommendation's and a collection's approval) and the roles and their scopes. One
-home, so that the api's pages, the reports'
+recommendation's and a collection's approval), the roles and their scopes, and the refusal of
+an organization the caller cannot reach. One home, so that the api's pages, the reports'
 documents and their spreadsheets word them the same way (an indicator value's status:
 shared/value_labels.py).
 """
+
+from collections.abc import Iterable
 
 # A roadmap activity's status.
 ACTIVITY_STATUS_LABELS = {
@@ -55,3 +57,18 @@ SCOPE_TYPE_OBJECTS = {
     "cluster": "кластер",
     "organization": "организацию",
 }
+
+# An organization that does not exist and one outside what the caller may see are refused
+# alike (a refusal must not tell them apart); «область» would read as a region.
+OUT_OF_REACH = "вне вашей зоны доступа"
+
+
+def organization_not_found(name: str | None = None) -> str:
+    """«организация «name» не найдена или вне вашей зоны доступа» (without a name: without it)."""
+    named = f" «{name}»" if name is not None else ""
+    return f"организация{named} не найдена или {OUT_OF_REACH}"
+
+
+def organizations_not_found(ids: Iterable[str]) -> str:
+    """«Организации не найдены или вне вашей зоны доступа: id, id»."""
+    return f"Организации не найдены или {OUT_OF_REACH}: {', '.join(ids)}"
