@@ -19,7 +19,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared import reinterpreted
-from shared.db import SessionDep
+from shared.db import SessionDep, rolled_back_when
 from shared.errors import Invalid
 from shared.idempotency import idempotent
 from shared.identity import Principal, Role, require_roles
@@ -259,10 +259,8 @@ async def run_import(
     rejected = [*refused, *rejected]
     counts = Counts(0, 0)
     if valid:
-        savepoint = await session.begin_nested() if dry_run else None
-        counts = await importer.store(session, valid)
-        if savepoint is not None:
-            await savepoint.rollback()
+        async with rolled_back_when(session, dry_run):
+            counts = await importer.store(session, valid)
     return ImportSummary(
         imported=counts.imported,
         updated=counts.updated,

@@ -140,6 +140,22 @@ async def apply_changes(session: AsyncSession, obj: T, changes: Mapping[str, Any
     return obj
 
 
+@asynccontextmanager
+async def rolled_back_when(session: AsyncSession, dry_run: bool) -> AsyncIterator[None]:
+    """Run the block as it is, or with `dry_run` in a savepoint rolled back at its end: the
+    very same writes (and their audit events and change-feed rows) run, so what the block
+    reads back is what a real run gives, and none of it stays."""
+    if not dry_run:
+        yield
+        return
+    savepoint = await session.begin_nested()
+    try:
+        yield
+    finally:
+        if savepoint.is_active:
+            await savepoint.rollback()
+
+
 AfterCommit = Callable[[AsyncSession], Awaitable[None]]
 
 

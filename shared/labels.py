@@ -1,8 +1,11 @@
-"""The Russian words of the lifecycle statuses every service shows: an activity's, a
-recommendation's and a collection's approval. One home, so that the api's pages, the reports'
-documents and their spreadsheets word a status the same way (an indicator value's status:
+"""The Russian words every service shows alike: the lifecycle statuses (an activity's, a
+recommendation's and a collection's approval), the roles and their scopes, and the refusal of
+an organization the caller cannot reach. One home, so that the api's pages, the reports'
+documents and their spreadsheets word them the same way (an indicator value's status:
 shared/value_labels.py).
 """
+
+from collections.abc import Iterable
 
 # A roadmap activity's status.
 ACTIVITY_STATUS_LABELS = {
@@ -37,3 +40,35 @@ APPROVAL_STATUS_LABELS = {
     "returned": "возвращено на доработку",
     "approved": "утверждено",
 }
+
+# A person's role, as the pages and the messages name it.
+ROLE_LABELS = {
+    "admin": "администратор",
+    "territory_analyst": "аналитик территории",
+    "methodologist": "методист",
+    "organization_leader": "руководитель организации",
+    "teacher": "педагог",
+    "viewer": "наблюдатель",
+}
+# What a role's scope is (`scope_type`): as a noun, and as the object of «укажите …».
+SCOPE_TYPE_LABELS = {"territory": "территория", "cluster": "кластер", "organization": "организация"}
+SCOPE_TYPE_OBJECTS = {
+    "territory": "территорию",
+    "cluster": "кластер",
+    "organization": "организацию",
+}
+
+# An organization that does not exist and one outside what the caller may see are refused
+# alike (a refusal must not tell them apart); «область» would read as a region.
+OUT_OF_REACH = "вне вашей зоны доступа"
+
+
+def organization_not_found(name: str | None = None) -> str:
+    """«организация «name» не найдена или вне вашей зоны доступа» (without a name: without it)."""
+    named = f" «{name}»" if name is not None else ""
+    return f"организация{named} не найдена или {OUT_OF_REACH}"
+
+
+def organizations_not_found(ids: Iterable[str]) -> str:
+    """«Организации не найдены или вне вашей зоны доступа: id, id»."""
+    return f"Организации не найдены или {OUT_OF_REACH}: {', '.join(ids)}"

@@ -86,7 +86,7 @@ async def test_organizations_are_found_by_name_when_no_id_is_given(api_client, w
             "errors": [
                 {
                     "loc": ["organization"],
-                    "msg": "организация «Школа 7» не найдена или вне вашей области "
+                    "msg": "организация «Школа 7» не найдена или вне вашей зоны доступа "
                     "(строка 3, столбец 1 «ОО»)",
                 }
             ],

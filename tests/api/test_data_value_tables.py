@@ -272,7 +272,7 @@ async def test_headers_match_in_any_case_and_spacing_and_organizations_by_name(
     assert "несколько организаций «школа 1»" in message
     assert "Школа 1" in message and "Школа 2" in message and str(world.s1.id) in message
     assert unknown["errors"][0]["msg"] == (
-        "организация «Школа 99» не найдена или вне вашей области "
+        "организация «Школа 99» не найдена или вне вашей зоны доступа "
         "(строка 4, столбец 2 «Образовательная\u00a0организация»)"
     )
 

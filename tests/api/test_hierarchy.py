@@ -80,6 +80,9 @@ async def test_cluster_with_a_school_outside_the_analysts_territory_is_refused(a
     )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"] == ["body", "member_ids"]
+    assert answer.json()["errors"][0]["msg"] == (
+        f"Организации не найдены или вне вашей зоны доступа: {world.s3.id}"
+    )
 
 
 async def test_regional_analyst_builds_a_cluster_across_municipalities(

@@ -48,7 +48,9 @@ async def test_campaign_for_a_school_outside_the_scope_is_refused(surveys_client
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s3.id]
     )
     assert answer.status_code == 422
-    assert str(world.s3.id) in answer.json()["detail"]
+    assert answer.json()["detail"] == (
+        f"Организации не найдены или вне вашей зоны доступа: {world.s3.id}"
+    )
 
 
 async def test_anonymous_response_stores_nothing_identifying(surveys_client, world, db):

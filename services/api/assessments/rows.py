@@ -16,6 +16,7 @@ from services.api.assessments.service import Catalogue
 from services.api.organizations.matching import ORGANIZATION_HEADERS, OrganizationName
 from shared import reinterpreted
 from shared.bulk import RowError
+from shared.labels import organization_not_found
 from shared.periods import parse_period
 from shared.tabular import Cell, CellType, excel_date, is_id
 from shared.validation import INT32_MAX, MEASURE_MAX
@@ -305,7 +306,7 @@ def check_row(
         errors.append(RowError(loc=[loc], msg=msg))
 
     if row.organization_id not in organizations:
-        fail("organization_id", "организация не найдена или вне вашей области")
+        fail("organization_id", organization_not_found())
     if year_code(row.year) is None:
         fail("year", "ожидается учебный год (2021/2022) или календарный год (2022)")
     procedure = catalogue.procedures.get(row.procedure)

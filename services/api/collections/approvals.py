@@ -105,34 +105,50 @@ def _named(chain: list[tuple[uuid.UUID, str]], level: int) -> str:
     return f"«{chain[level - 1][1]}»" if 0 < level <= len(chain) else "вышестоящий уровень"
 
 
+# A step the approval's state does not allow at all, by (action, status): what the state
+# actually is, and what to do instead (an approved state's refusals name the level, below).
+_REFUSED = {
+    ("withdraw", "not_submitted"): "Данные не поданы на утверждение: отзывать нечего",
+    ("withdraw", "returned"): "Данные уже возвращены на доработку, подача снята: отзывать "
+    "нечего. Исправьте данные и подайте их снова",
+    ("submit", "submitted"): "Данные уже поданы и ждут утверждения",
+    ("unapprove", "not_submitted"): "Данные не поданы и не утверждены: отзывать нечего",
+    ("unapprove", "submitted"): "Данные поданы, но ещё не утверждены: отзывать нечего",
+    ("unapprove", "returned"): "Данные возвращены на доработку, а не утверждены: отзывать нечего",
+    ("approve", "not_submitted"): "Организация ещё не подала данные на утверждение",
+    ("approve", "returned"): "Данные возвращены на доработку: утвердить их можно, когда "
+    "организация подаст их снова",
+    ("return", "not_submitted"): "Организация ещё не подала данные на утверждение: "
+    "возвращать нечего",
+    ("return", "returned"): "Данные уже возвращены на доработку: организация ещё не подала "
+    "их снова",
+}
+
+
 def _next(
     action: ApprovalAction,
     approval: CollectionApproval | None,
     actor: int | None,
     chain: list[tuple[uuid.UUID, str]],
 ) -> tuple[str, int, int]:
-    """(status, level) after the step and the level it is taken at; Conflict (409) when the
-    approval's state does not allow it."""
+    """(status, level) after the step and the level it is taken at; Conflict (409) saying the
+    approval's actual state when it does not allow the step."""
     status = approval.status if approval else "not_submitted"
     level = approval.level if approval else 0
+    if (action, status) in _REFUSED:
+        raise Conflict(_REFUSED[action, status])
+    approved = f"Данные уже утверждены ({_named(chain, level)})"
     if action == "withdraw":
         if status == "approved":
             raise Conflict(
-                f"Данные уже утверждены ({_named(chain, level)}): отозвать подачу нельзя, "
-                "сначала должны отозвать утверждение"
+                f"{approved}: отозвать подачу нельзя, сначала должны отозвать утверждение"
             )
-        if status != "submitted":
-            raise Conflict("Данные не поданы на утверждение: отзывать нечего")
         return "not_submitted", 0, 0
     if action == "submit":
-        if status == "submitted":
-            raise Conflict("Данные уже поданы и ждут утверждения")
         if status == "approved":
-            raise Conflict("Данные уже утверждены")
+            raise Conflict(f"{approved}: подавать их снова не нужно")
         return "submitted", 0, 0
     if action == "unapprove":
-        if status != "approved":
-            raise Conflict("Данные не утверждены: отзывать нечего")
         actor = level if actor is None else actor
         if actor < level:
             raise Conflict(
@@ -143,14 +159,28 @@ def _next(
                 f"Отозвать утверждение может {_named(chain, level)} или следующий уровень"
             )
         return ("approved" if level > 1 else "submitted"), level - 1, actor
-    if status not in ("submitted", "approved"):
-        raise Conflict("Организация ещё не подала данные на утверждение")
+    return _reviewed(action, level, actor, chain)
+
+
+def _reviewed(
+    action: ApprovalAction, level: int, actor: int | None, chain: list[tuple[uuid.UUID, str]]
+) -> tuple[str, int, int]:
+    """An approval or a return of submitted (level 0) or approved data, at the caller's level
+    (`actor`; None: the level whose turn it is); Conflict (409) when it is not that level's
+    turn."""
     actor = level + 1 if actor is None else actor
+    if action == "return" and (actor <= level or actor > len(chain)):
+        raise Conflict(
+            f"Данные уже утверждены ({_named(chain, level)}): чтобы вернуть их на доработку, "
+            "сначала отзовите утверждение"
+        )
     if actor > len(chain):
         raise Conflict("Данные уже утверждены на всех уровнях")
     if actor > level + 1:
         raise Conflict(f"Сначала данные утверждает {_named(chain, level + 1)}")
-    if actor <= level:
+    if actor < level:
+        raise Conflict(f"Данные уже утверждены на этом уровне и выше: {_named(chain, level)}")
+    if actor == level:
         raise Conflict("Данные уже утверждены на этом уровне")
     return ("approved", actor, actor) if action == "approve" else ("returned", 0, actor)
 

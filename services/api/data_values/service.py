@@ -45,6 +45,7 @@ from shared.bulk import (
     writer_source,
 )
 from shared.identity import Principal
+from shared.labels import organization_not_found
 from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 from shared.scope import readable_organizations
@@ -234,7 +235,7 @@ class DataValueImporter(ScopedImporter):
                 continue
             chain = territories.get(row.organization_id)
             if chain is None or (readable is not None and row.organization_id not in readable):
-                reject(index, "organization_id", "организация не найдена или вне вашей области")
+                reject(index, "organization_id", organization_not_found())
                 continue
             if not applies(indicator, chain):
                 reject(index, "indicator_code", unknown_indicator(row.indicator_code, None))

@@ -13,6 +13,7 @@ from services.api.organizations.schemas import ClusterCreate, ClusterRead, Clust
 from shared.db import apply_changes
 from shared.errors import Invalid
 from shared.identity import ScopeType
+from shared.labels import organizations_not_found
 from shared.pagination import Pagination, paginate
 from shared.scope import ensure_in_scope, readable_organizations
 
@@ -23,8 +24,7 @@ async def _check_members(access: Access, ids: set[uuid.UUID]) -> None:
     readable = await readable_organizations(access.principal, access.scopes)
     bad = sorted(map(str, ids - found if readable is None else ids - (found & readable)))
     if bad:
-        message = f"Организации не найдены или вне вашей территории: {', '.join(bad)}"
-        raise Invalid.at("member_ids", message)
+        raise Invalid.at("member_ids", organizations_not_found(bad))
 
 
 async def _set_members(session: AsyncSession, cluster_id: uuid.UUID, ids: set[uuid.UUID]) -> None:

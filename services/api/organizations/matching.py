@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.organizations.models import Organization
 from shared import reinterpreted
+from shared.labels import organization_not_found
 from shared.tabular import normalize_name
 
 # The headers of a file's column that identifies an organization (as `header_key` gives them).
@@ -137,5 +138,5 @@ async def resolve_names(
             listed = "; ".join(f"{full} ({org_id})" for org_id, full, _ in candidates)
             reasons[index] = f"несколько организаций «{name}»: {listed}"
         else:
-            reasons[index] = f"организация «{name}» не найдена или вне вашей области"
+            reasons[index] = organization_not_found(name)
     return ids, reasons, notes

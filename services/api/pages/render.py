@@ -14,6 +14,7 @@ from shared.labels import (
     ACTIVITY_STATUS_LABELS,
     APPROVAL_STATUS_LABELS,
     RECOMMENDATION_STATUS_LABELS,
+    ROLE_LABELS,
 )
 from shared.templating import page_templates, ru_date
 from shared.value_labels import (
@@ -29,14 +30,7 @@ from shared.value_labels import (
 HERE = Path(__file__).parent
 # Pages show a person's own data: no browser or proxy keeps them.
 NO_STORE = {"Cache-Control": "no-store"}
-ROLE_NAMES = {
-    "admin": "администратор",
-    "territory_analyst": "аналитик территории",
-    "methodologist": "методист",
-    "organization_leader": "руководитель организации",
-    "teacher": "педагог",
-    "viewer": "наблюдатель",
-}
+ROLE_NAMES = ROLE_LABELS
 STATUS_NAMES = ACTIVITY_STATUS_LABELS
 RECOMMENDATION_NAMES = RECOMMENDATION_STATUS_LABELS
 RECOMMENDATION_STATUSES = frozenset(RECOMMENDATION_NAMES)

@@ -10,8 +10,8 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from services.api.access import Access
 from services.api.deps import AccessDep, ReadableRoadmap
 from services.api.roadmaps import service, tracking
+from services.api.roadmaps.answers import activity_read, detail
 from services.api.roadmaps.document_import.service import import_roadmaps
-from services.api.roadmaps.models import Activity, Roadmap
 from services.api.roadmaps.schemas import (
     ActivityFilters,
     ActivityRead,
@@ -25,11 +25,10 @@ from services.api.roadmaps.schemas import (
     RoadmapProgress,
     RoadmapRead,
     RoadmapUpdate,
-    SectionRead,
     StatusChangeRead,
 )
 from shared.db import SessionDep
-from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, Pagination, PaginationDep
 from shared.periods import PROGRAMME_PERIOD_DESCRIPTION, OptionalProgrammePeriodQuery
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
@@ -37,6 +36,7 @@ from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 router = APIRouter(tags=["roadmaps"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
+IMPORT_ERRORS = error_responses(Forbidden, NotFound, Conflict, Invalid, UploadTooLarge)
 AsOf = Annotated[date | None, Query(description="The day overdue is counted at (default: today)")]
 
 
@@ -44,65 +44,59 @@ def _today(request: Request, as_of: date | None = None) -> date:
     return as_of or request.app.state.settings.today()
 
 
-def _activity(activity: Activity, as_of: date) -> ActivityRead:
-    read = ActivityRead.model_validate(activity)
-    read.overdue = tracking.is_overdue(activity, as_of)
-    return read
-
-
-async def _detail(session: SessionDep, roadmap: Roadmap, as_of: date) -> RoadmapDetail:
-    """The roadmap with its sections and activities, overdue as of `as_of`."""
-    sections, activities = await service.contents(session, roadmap)
-    by_section: dict[uuid.UUID | None, list[ActivityRead]] = {s.id: [] for s in sections}
-    for activity in activities:
-        by_section.setdefault(activity.section_id, []).append(_activity(activity, as_of))
-    return RoadmapDetail(
-        **RoadmapRead.model_validate(roadmap).model_dump(),
-        sections=[
-            SectionRead(id=s.id, position=s.position, title=s.title, activities=by_section[s.id])
-            for s in sections
-        ],
-    )
-
-
 @router.post("/roadmaps", status_code=201, responses=ERRORS)
 async def create_roadmap(body: RoadmapCreate, request: Request, access: AccessDep) -> RoadmapDetail:
     """A roadmap with sections and activities; each deadline is parsed into a window."""
     roadmap = await service.create_roadmap(access, body)
-    return await _detail(access.session, roadmap, _today(request))
+    return await detail(access.session, roadmap, _today(request))
 
 
-@router.post("/roadmaps/import", status_code=201, responses=UPLOAD_ERRORS)
+@router.post(
+    "/roadmaps/import",
+    status_code=201,
+    responses=IMPORT_ERRORS | {200: {"description": "A dry run: what would be created"}},
+)
 async def import_roadmap(
     file: Annotated[UploadFile, File(description=".docx, .xlsx, .csv or .txt")],
     level: Annotated[Level, Form()],
     owner_type: Annotated[OwnerType, Form()],
     owner_id: Annotated[uuid.UUID, Form()],
     request: Request,
+    response: Response,
     access: AccessDep,
     limits: UploadLimitsDep,
     period: Annotated[
         str | None,
         Form(description=f"{PROGRAMME_PERIOD_DESCRIPTION}. By default: from the heading"),
     ] = None,
+    dry_run: Annotated[
+        bool, Query(description="Check and answer what would be created (200), store nothing")
+    ] = False,
+    duplicate: Annotated[
+        bool, Query(description="Import even when the same roadmap exists (otherwise 409)")
+    ] = False,
 ) -> ImportAnswer:
     """Import the activity tables of a document; a document with several roadmaps gives
-    several. `roadmap` is the first; `report` says what was found, skipped and not parsed.
+    several (201). `roadmap` is the first in full, `roadmaps` all of them; `report` says what
+    was found, skipped and not parsed; `dry_run` whether this was one (200, nothing stored).
 
-    Read within the upload limits: 413 past the file size, 422 naming any other limit."""
-    roadmaps, report = await import_roadmaps(
+    409 when a roadmap with the same title, level, owner and period exists (`existing` lists
+    `{id, title, period}`; `duplicate=true` imports anyway). Read within the upload limits:
+    413 past the file size, 422 naming any other limit."""
+    answer = await import_roadmaps(
         access,
         upload=await read_upload(file, limits),
         level=level,
         owner_type=owner_type,
         owner_id=owner_id,
         period=period,
+        as_of=_today(request),
+        dry_run=dry_run,
+        duplicate=duplicate,
     )
-    return ImportAnswer(
-        roadmap=await _detail(access.session, roadmaps[0], _today(request)),
-        roadmaps=[RoadmapRead.model_validate(r) for r in roadmaps],
-        report=report,
-    )
+    if dry_run:
+        response.status_code = 200
+    return answer
 
 
 @router.get("/roadmaps", responses=ERRORS)
@@ -124,7 +118,7 @@ async def list_roadmaps(
 async def get_roadmap(
     roadmap: ReadableRoadmap, request: Request, session: SessionDep, as_of: AsOf = None
 ) -> RoadmapDetail:
-    return await _detail(session, roadmap, _today(request, as_of))
+    return await detail(session, roadmap, _today(request, as_of))
 
 
 @router.patch("/roadmaps/{roadmap_id}", responses=ERRORS)
@@ -135,7 +129,7 @@ async def update_roadmap(
     access: AccessDep,
 ) -> RoadmapDetail:
     roadmap = await service.update_roadmap(access, roadmap_id, body)
-    return await _detail(access.session, roadmap, _today(request))
+    return await detail(access.session, roadmap, _today(request))
 
 
 @router.get("/roadmaps/{roadmap_id}/progress", responses=ERRORS)
@@ -165,7 +159,7 @@ async def _activities(
         **filters.model_dump(exclude={"as_of"}),
         as_of=as_of,
     )
-    return Page(items=[_activity(a, as_of) for a in items], total=total)
+    return Page(items=[activity_read(a, as_of) for a in items], total=total)
 
 
 @router.get("/roadmaps/{roadmap_id}/activities", responses=ERRORS)
@@ -194,7 +188,7 @@ async def list_activities(
 @router.get("/activities/{activity_id}", responses=ERRORS)
 async def get_activity(activity_id: uuid.UUID, request: Request, access: AccessDep) -> ActivityRead:
     activity = await tracking.get_activity(access, activity_id)
-    return _activity(activity, _today(request))
+    return activity_read(activity, _today(request))
 
 
 @router.patch("/activities/{activity_id}", responses=ERRORS)
@@ -207,7 +201,7 @@ async def update_activity(
     """Status (with history) and evidence links; the leader of a responsible school may too."""
     today = _today(request)
     activity = await tracking.update_activity(access, activity_id, body, today)
-    return _activity(activity, today)
+    return activity_read(activity, today)
 
 
 @router.get("/activities/{activity_id}/history", responses=ERRORS)

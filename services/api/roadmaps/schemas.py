@@ -197,6 +197,9 @@ class ImportAnswer(BaseModel):
     roadmap: RoadmapDetail
     roadmaps: list[RoadmapRead]
     report: dict[str, Any]
+    dry_run: bool = Field(
+        default=False, description="True: what the import would create; nothing was stored"
+    )
 
 
 class ActivityFilters(BaseModel):

@@ -17,6 +17,7 @@ from services.api.users.schemas import UserCreate, UserUpdate
 from shared.db import apply_changes
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Role, ScopeType, require_roles
+from shared.labels import ROLE_LABELS, SCOPE_TYPE_LABELS, SCOPE_TYPE_OBJECTS
 from shared.pagination import Pagination, containing, paginate, where_given
 from shared.scope import readable_organizations
 
@@ -32,6 +33,38 @@ ROLE_SCOPES: dict[str, tuple[str, ...]] = {
     "teacher": ("organization",),
     "viewer": ("territory", "cluster", "organization"),
 }
+
+
+def _role(role: str) -> str:
+    return f"«{ROLE_LABELS[role]}»"
+
+
+def _check_scope(role: str, scope_type: str | None, scope_id: uuid.UUID | None) -> None:
+    """The scope fits the role, or Invalid naming the field that is missing or wrong
+    (`scope_type`, `scope_id`), in Russian: «Для роли «аналитик территории» укажите
+    территорию (scope_id)»."""
+    allowed = ROLE_SCOPES[role]
+    if not allowed:
+        if scope_type or scope_id:
+            field = "scope_type" if scope_type else "scope_id"
+            message = "У администратора нет зоны доступа: не указывайте scope_type и scope_id"
+            raise Invalid.at(field, message)
+        return
+    kinds = [SCOPE_TYPE_LABELS[kind] for kind in allowed]
+    needed = kinds[0] if len(kinds) == 1 else f"{', '.join(kinds[:-1])} или {kinds[-1]}"
+    if scope_type is None:
+        raise Invalid.at(
+            "scope_type", f"Для роли {_role(role)} укажите вид зоны доступа (scope_type): {needed}"
+        )
+    if scope_type not in allowed:
+        given = SCOPE_TYPE_LABELS.get(scope_type, scope_type)
+        raise Invalid.at(
+            "scope_type",
+            f"Для роли {_role(role)} зона доступа (scope_type) — {needed}, а не {given}",
+        )
+    if scope_id is None:
+        what = SCOPE_TYPE_OBJECTS[scope_type]
+        raise Invalid.at("scope_id", f"Для роли {_role(role)} укажите {what} (scope_id)")
 
 
 async def _check_assignment(
@@ -50,18 +83,15 @@ async def _check_assignment(
         and await session.get(StaffMember, staff_id) is None
     ):
         raise Invalid.at("staff_id", "Сотрудник не найден")
-    allowed = ROLE_SCOPES[role]
-    if not allowed:
+    if not ROLE_SCOPES[role]:
         require_roles(principal)  # only administrators make administrators
-        if scope_type or scope_id:
-            raise Invalid.at("scope_type", "У администратора нет области действия")
-        return
-    if scope_type not in allowed or scope_id is None:
-        raise Invalid.at("scope_type", f"Роль {role} требует область: {', '.join(allowed)}")
+    _check_scope(role, scope_type, scope_id)
+    if scope_type is None or scope_id is None:
+        return  # an administrator's
     await authorize(principal, access.scopes, ScopeType(scope_type), scope_id, MANAGERS)
     if role == "teacher":
         if staff_id is None:
-            raise Invalid.at("staff_id", "Для роли teacher укажите сотрудника (staff_id)")
+            raise Invalid.at("staff_id", f"Для роли {_role(role)} укажите сотрудника (staff_id)")
         staff_org = await session.scalar(
             select(StaffMember.organization_id).where(StaffMember.id == staff_id)
         )

@@ -8,6 +8,7 @@ spreadsheet keeps them as numbers and gives them the matching number format.
 from shared.labels import (  # noqa: F401 - the documents' names for them
     ACTIVITY_STATUS_LABELS,
     RECOMMENDATION_STATUS_LABELS,
+    SCOPE_TYPE_LABELS,
 )
 from shared.value_labels import (  # noqa: F401 - the documents' labels are these too
     FLAG_MARK,
@@ -33,7 +34,7 @@ from shared.value_labels import (  # noqa: F401 - the documents' labels are thes
     value_text,
 )
 
-SCOPE_LABELS = {"organization": "организация", "cluster": "кластер", "territory": "территория"}
+SCOPE_LABELS = SCOPE_TYPE_LABELS
 LEVEL_LABELS = {
     "region": "региональный",
     "municipality": "муниципальный",

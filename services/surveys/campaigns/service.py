@@ -24,6 +24,7 @@ from shared.db import utcnow
 from shared.disclosure import published
 from shared.errors import Conflict, Invalid, NotFound
 from shared.identity import Principal, Role, ScopeType, require_roles
+from shared.labels import organizations_not_found
 from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.scope import ScopeResolver, ensure_in_scope, readable_organizations
@@ -89,7 +90,7 @@ async def create_campaign(
     if missing := [str(i) for i in data.organization_ids if i not in facts]:
         raise Invalid.at(
             "organization_ids",
-            f"Организации не найдены или вне вашей области: {', '.join(missing)}",
+            organizations_not_found(missing),
         )
     campaign = Campaign(
         title=data.title or instrument.title,

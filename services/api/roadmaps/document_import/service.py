@@ -2,17 +2,23 @@
 
 import uuid
 from dataclasses import asdict
+from datetime import date
 from typing import Any
 
+from sqlalchemy import select
+
 from services.api.access import Access
+from services.api.roadmaps.answers import detail
 from services.api.roadmaps.document_import.document import import_document
 from services.api.roadmaps.document_import.readers import UnreadableDocument, UnsupportedFormat
 from services.api.roadmaps.document_import.results import NO_TABLE, ImportedRoadmap
 from services.api.roadmaps.models import Roadmap
 from services.api.roadmaps.schemas import (
     ActivityCreate,
+    ImportAnswer,
     Passport,
     RoadmapCreate,
+    RoadmapRead,
     SectionCreate,
 )
 from services.api.roadmaps.service import (
@@ -21,7 +27,8 @@ from services.api.roadmaps.service import (
     deadline_fields,
     period_of,
 )
-from shared.errors import Invalid
+from shared.db import rolled_back_when
+from shared.errors import Conflict, Invalid
 from shared.periods import SPAN_KINDS, period_of_roadmap
 from shared.uploads import Upload, parse_upload
 
@@ -122,6 +129,32 @@ def _period_warnings(imported: list[ImportedRoadmap], given: str | None) -> list
     return warnings
 
 
+async def _refuse_duplicates(access: Access, plans: list[RoadmapCreate]) -> None:
+    """Conflict (409) when a roadmap with a plan's title, level, owner and period is already
+    stored; its `existing` lists them as `{id, title, period}`."""
+    existing: list[Roadmap] = []
+    for plan in plans:
+        period = period_of(plan.period)
+        same = select(Roadmap).where(
+            Roadmap.title == plan.title,
+            Roadmap.level == plan.level,
+            Roadmap.owner_type == plan.owner_type,
+            Roadmap.owner_id == plan.owner_id,
+            Roadmap.period.is_not_distinct_from(period.code if period else None),
+        )
+        existing.extend(await access.session.scalars(same.order_by(Roadmap.created_at)))
+    if not existing:
+        return
+    first = existing[0]
+    more = f" и ещё {len(existing) - 1}" if len(existing) > 1 else ""
+    raise Conflict(
+        f"Такая дорожная карта уже есть: «{_cut(first.title, 120)}» "
+        f"({first.period or 'без периода'}, id {first.id}){more}. Чтобы всё же загрузить "
+        "ещё одну копию, повторите загрузку с duplicate=true",
+        existing=[{"id": str(r.id), "title": r.title, "period": r.period} for r in existing],
+    )
+
+
 async def import_roadmaps(
     access: Access,
     *,
@@ -130,12 +163,19 @@ async def import_roadmaps(
     owner_type: str,
     owner_id: uuid.UUID,
     period: str | None,
-) -> tuple[list[Roadmap], dict[str, Any]]:
-    """Every roadmap found in the document, and a report of what was found and skipped.
+    as_of: date,
+    dry_run: bool = False,
+    duplicate: bool = False,
+) -> ImportAnswer:
+    """Every roadmap found in the document (`roadmap` the first in full, `roadmaps` all of
+    them, overdue as of `as_of`), and a `report` of what was found and skipped.
 
     The document is parsed in a worker thread within the upload's limits once the caller may
     write the owner's roadmaps: UploadLimitExceeded (422 naming the limit), Invalid naming
-    `file` when it cannot be read or holds no activity table."""
+    `file` when it cannot be read or holds no activity table. Conflict (409) when a roadmap
+    with the same title, level, owner and period exists, unless `duplicate`. With `dry_run`
+    the roadmaps are made in a savepoint rolled back: the answer is what a real import gives,
+    and nothing is stored or audited."""
     filename = upload.filename or "document"
     if period is not None:
         period_of(period)  # a malformed period is refused before the document is read
@@ -154,8 +194,16 @@ async def import_roadmaps(
             report=report,
         )
     plans = [_to_create(r, level, owner_type, owner_id, period) for r in result.roadmaps]
+    if not duplicate:
+        await _refuse_duplicates(access, plans)
     report |= _deadline_report(plans)
     report["warnings"] = [*report["warnings"], *_period_warnings(result.roadmaps, period)]
     source = f"import: {filename}"[:300]
-    roadmaps = [await create_roadmap(access, plan, source=source) for plan in plans]
-    return roadmaps, report
+    async with rolled_back_when(access.session, dry_run):
+        roadmaps = [await create_roadmap(access, plan, source=source) for plan in plans]
+        return ImportAnswer(
+            roadmap=await detail(access.session, roadmaps[0], as_of),
+            roadmaps=[RoadmapRead.model_validate(r) for r in roadmaps],
+            report=report,
+            dry_run=dry_run,
+        )
