@@ -4,8 +4,8 @@ years with decisions, found from one answer of the reports service rather than o
 year stepped over (GET /v1/decisions/periods)."""
 
 from tests.api import test_pages, test_pages_values
-from tests.api.validation import set_bound
 from tests.api.test_pages_values import text_of
+from tests.api.validation import set_bound
 from tests.facts import sync_facts
 from tests.reports import helpers
 from tests.reports.helpers import PERIOD
