@@ -225,9 +225,7 @@ def build(
                 **logic(definition, question),
             )
             view.reads = [shown_as(c) for c in scoring.filter_reads(definition, question)]
-            view.unanswered = view.error == _message(
-                question.required_message or "нужен ответ"
-            )
+            view.unanswered = view.error == _message(question.required_message or "нужен ответ")
             if view.error and question.code in state.waiting:
                 # Not «Ответьте на этот вопрос»: it offers no choice until these are answered.
                 view.waiting = [shown_as(code) for code in state.waiting[question.code]]
