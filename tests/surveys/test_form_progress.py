@@ -12,6 +12,7 @@ import pytest
 from tests.factories import committed_world
 from tests.surveys.forms import Dom, forget, in_a_browser, launch, link_of, opened
 from tests.surveys.test_form_follow_ups import _import as import_form
+from tests.surveys.test_form_waiting_choices import CHAINED
 
 # fmt: off
 # "age" is required of a child at school only; no grade is of level "spo".
@@ -23,14 +24,7 @@ PROGRESS = {
         ["select_one levels", "level", "Уровень образования", "false", None],
         ["select_one grades", "grade", "Класс", "true", "level = ${level}"],
     ],
-    "choices": [
-        ["list_name", "name", "label", "level"],
-        ["yesno", "yes", "Да", None],
-        ["yesno", "no", "Нет", None],
-        ["levels", "noo", "Начальное", None],
-        ["levels", "spo", "Колледж", None],
-        ["grades", "g1", "1 класс", "noo"],
-    ],
+    "choices": CHAINED["choices"],  # yes/no; two levels; no grade of "spo"
     "settings": [["form_title", "form_id"], ["Прогресс", "w_progress"]],
 }
 # fmt: on
