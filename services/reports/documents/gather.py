@@ -216,15 +216,22 @@ def _status(rec: Any) -> str:
     return f"{label}; причина устранена {day:%d.%m.%Y}"
 
 
+# The verdict of a decision on the report period's own value: its effect shows in a later one.
+SAME_PERIOD = "оценить пока нельзя: решение принято по значению этого периода"
+
+
 def decision_rows(
     found: list[tuple[Any, Any]],
     values: dict[tuple[str, str, str], float | None],
     names: dict[uuid.UUID, str],
     indicators: dict[str, IndicatorInfo],
     flags: dict[tuple[str, str, str], labels.FlagNote] | None = None,
+    period: str | None = None,
 ) -> list[DecisionRow]:
     """Each decision's effect: its value before against the same indicator and scope now
-    (`values`, and `flags`: the mark of flagged data in a value now, by the same key)."""
+    (`values` of the report's `period`, and `flags`: the mark of flagged data in a value now,
+    by the same key). A decision taken on the report period's own value has no «стало» yet:
+    its verdict says so (a value compared with itself is no effect)."""
     rows = []
     for decision, recommendation in found:
         code = decision.indicator_code or recommendation.indicator_code
@@ -236,8 +243,16 @@ def decision_rows(
             decision.scope_id or recommendation.organization_id or recommendation.territory_id
         )
         key = (code or "", scope_type, str(scope_id))
-        after = values.get(key)
+        same_period = period is not None and decision.period_before == period
+        after = None if same_period else values.get(key)
         unit = info.unit if info else "number"
+        verdict = (
+            SAME_PERIOD
+            if same_period
+            else labels.effect_verdict(
+                decision.value_before, after, info.direction if info else "higher"
+            )
+        )
         rows.append(
             DecisionRow(
                 text=decision.text,
@@ -251,11 +266,9 @@ def decision_rows(
                 unit=unit,
                 scope_type=scope_type,
                 effect=labels.effect_text(decision.value_before, after, unit, scope_type),
-                verdict=labels.effect_verdict(
-                    decision.value_before, after, info.direction if info else "higher"
-                ),
+                verdict=verdict,
                 recommendation=recommendation.text,
-                flag=(flags or {}).get(key),
+                flag=None if same_period else (flags or {}).get(key),
             )
         )
     return rows
@@ -372,7 +385,7 @@ async def roadmap_report(
         overall=_execution("Итого", progress.overall),
         activities=activity_rows(activities, sections, None),
         recommendations=recommendation_rows(found, names, known),
-        decisions=decision_rows(taken, values, names, known, flags),
+        decisions=decision_rows(taken, values, names, known, flags, period.code),
         notes=missing_notes(missing),
         analysis=await analysis_chapter(ctx, owner, scope.organization_ids, period),
         data_quality=await quality_section(
