@@ -199,6 +199,12 @@ def _chart(page: str, title: str) -> str:
     return page[start : page.index("</svg>", start)]
 
 
+def _caption(page: str, title: str) -> str:
+    """The caption of the chart titled so (its figure's, above it)."""
+    before = page[: page.index(f"aria-label='{title}'")]
+    return before.rsplit("<figcaption>", 1)[1].split("</figcaption>")[0]
+
+
 async def test_the_report_s_charts_mark_a_flagged_value(api_client, reports_client, db, settings):
     world = await flagged_world(api_client, db, settings)
     answer = await _get(reports_client, world, f"/v1/reports/roadmaps/{world.r1.id}")
@@ -212,13 +218,15 @@ async def test_the_report_s_charts_mark_a_flagged_value(api_client, reports_clie
     ]
     assert f"<title>Школа 1: 90,0{N}% — {WHY}</title>" in bars
     assert f"<title>Школа 2: 50,0{N}%</title>" in bars
-    # The caption under it says what the mark means.
-    caption = page[page.index("</svg>", page.index(bars)) :].split("</figcaption>")[0]
-    assert LEGEND in caption
+    # The caption says what the mark means.
+    assert f"{LEGEND}." in _caption(page, f"{TRAINED}: по организациям")
 
     line = _chart(page, f"{TRAINED}: Район 1 по периодам")
     assert f"<title>{PERIOD}: 70,0{N}% — {WHY} (1 орг.)</title>" in line
     assert f">70,0{N}%{N}⚠</text>" in line
+    # Its caption promises no count «в скобках»: the point shows none (its title has it).
+    caption = _caption(page, f"{TRAINED}: Район 1 по периодам")
+    assert f"{LEGEND}." in caption and "в скобках" not in caption
 
 
 async def test_an_unflagged_report_s_charts_carry_no_mark(api_client, reports_client, db, settings):

@@ -5,6 +5,7 @@ come in as markup that `charts` built with its own escaping.
 """
 
 from collections import Counter
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -82,8 +83,10 @@ def _by_school(report: RoadmapReport, info: IndicatorInfo) -> dict[str, Any] | N
 
 
 def _with_legend(caption: str, flags: list[labels.FlagNote | None]) -> str:
-    """The caption and, when a value of the chart carries «⚠», what the mark says."""
-    legend = labels.flag_legend(flags)
+    """The caption and, when a value of the chart carries «⚠», what the mark says (the counts
+    of organizations are in a mark's title only: the legend says none «в скобках»)."""
+    uncounted = [replace(f, counted=False, left_out_counted=False) if f else None for f in flags]
+    legend = labels.flag_legend(uncounted)
     return f"{caption} {legend}" if legend else caption
 
 
