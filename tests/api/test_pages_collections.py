@@ -252,9 +252,15 @@ async def test_the_leader_sees_what_to_check_and_the_analyst_how_much(
     assert f"«{TRAINED}»: 95 — за допустимой границей 90" in shown
     assert (await step(leader, home, world, "submit")).status_code == 303
 
-    _, home = await signed_in(browser, "analyst@soko.example")
+    analyst, home = await signed_in(browser, "analyst@soko.example")
     waiting = card(home, world).split("Ждут утверждения")[1]
     assert "Проверка данных: нарушено правил — 1, возможных выбросов — 1" in waiting
+    # Approved as they are: the leader is told they can be fixed once the approval is withdrawn.
+    assert (await step(analyst, home, world, "approve")).status_code == 303
+    _, home = await signed_in(browser, "leader@soko.example")
+    shown = card(home, world)
+    assert "Данные утверждены, но проверка нашла (2) — исправить их можно, когда" in shown
+    assert "до утверждения их стоит исправить" not in shown
     # Another school's leader of the district sees nothing of S1's.
     _, other = await signed_in(browser, "leader2@soko.example")
     assert "Проверьте данные" not in card(other, world)

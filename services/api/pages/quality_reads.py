@@ -29,7 +29,8 @@ READ = Pagination(limit=10_000, offset=0)
 
 @dataclass(frozen=True)
 class Checks:
-    """How many current violations and outlier flags an organization has in a period."""
+    """How many current violations an organization has in a period, and how many of its values
+    are flagged as possible outliers (a value two checks flag counts once)."""
 
     violations: int = 0
     outliers: int = 0
@@ -50,14 +51,27 @@ def violation_text(violation: ViolationRead) -> str:
     return f"{violation.message}: {sides}"
 
 
-def outlier_text(flag: OutlierFlagRead, name: str) -> str:
-    """«Доля педагогов с категорией: 133,3 — за границей 100» (the bound crossed), or far from
-    the territory's schools or from the school's earlier periods (the median compared with)."""
-    value = _number(flag.value)
+def _check_text(flag: OutlierFlagRead) -> str:
     if flag.check == "min_max":
-        return f"«{name}»: {value} — за допустимой границей {_number(flag.bound)}"
+        return f"за допустимой границей {_number(flag.bound)}"
     compared = "значений других организаций" if flag.check == "territory_z" else "прежних периодов"
-    return f"«{name}»: {value} — сильно отличается от {compared} (медиана {_number(flag.median)})"
+    return f"сильно отличается от {compared} (медиана {_number(flag.median)})"
+
+
+def outlier_text(flags: list[OutlierFlagRead], name: str) -> str:
+    """One flagged value (the flags of one indicator): «Доля педагогов с категорией»: 133,3 —
+    за допустимой границей 100; сильно отличается от значений других организаций (медиана
+    84,5)» — each check that flags it: the bound crossed, or the median compared with."""
+    checks = "; ".join(_check_text(f) for f in flags)
+    return f"«{name}»: {_number(flags[0].value)} — {checks}"
+
+
+def _by_value(flags: list[OutlierFlagRead]) -> dict[str, list[OutlierFlagRead]]:
+    """The flags of one organization and period by indicator: one value each."""
+    found: dict[str, list[OutlierFlagRead]] = {}
+    for flag in flags:
+        found.setdefault(flag.indicator_code, []).append(flag)
+    return found
 
 
 async def school_checks(
@@ -93,7 +107,7 @@ async def school_checks(
         names = {code: name for code, name in await access.session.execute(query)}
     for period, flags in flagged.items():
         found[period] += [
-            outlier_text(f, names.get(f.indicator_code, f.indicator_code)) for f in flags
+            outlier_text(same, names.get(code, code)) for code, same in _by_value(flags).items()
         ]
     return found
 
@@ -102,11 +116,12 @@ async def territory_checks(
     access: Access, territory_id: uuid.UUID, period: str
 ) -> dict[uuid.UUID, Checks]:
     """Per organization of the territory (and below) the caller reads, its counts of current
-    violations and outlier flags in the period; organizations with neither are left out."""
+    violations and of values flagged as possible outliers (by one check or more) in the
+    period; organizations with neither are left out."""
     groups, _ = await list_results(
         access, READ, territory_id=territory_id, organization_id=None, period=period
     )
     violations = Counter({g.organization_id: len(g.violations) for g in groups})
     outliers = await list_outliers(access, territory_id, parse_period(period))
-    flags = Counter({i.organization_id: len(i.flags) for i in outliers.items})
+    flags = Counter({i.organization_id: len(_by_value(i.flags)) for i in outliers.items})
     return {o: Checks(violations[o], flags[o]) for o in set(violations) | set(flags)}
