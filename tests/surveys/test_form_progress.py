@@ -69,6 +69,8 @@ async def test_the_browser_counts_as_answers_change(
         await expect(progress).to_have_text("Обязательные вопросы: отвечено 1 из 3")
         await page.locator("#f-age").fill("семь")
         await expect(progress).to_have_text("Обязательные вопросы: отвечено 1 из 3")
+        await page.locator("#f-age").fill("7,5")  # an integer question: not a whole number
+        await expect(progress).to_have_text("Обязательные вопросы: отвечено 1 из 3")
         await page.locator("#f-age").fill("7")
         await expect(progress).to_have_text("Обязательные вопросы: отвечено 2 из 3")
         await page.locator("#q-level label.choice").filter(has_text="Колледж").click()

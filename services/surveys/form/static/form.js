@@ -92,12 +92,18 @@
     return question.hasAttribute("data-required");
   }
 
-  // An answer the progress counts: given, and a number where a number is asked.
+  // An answer the progress counts: given, and a number where a number is asked (a whole one
+  // where the box steps by 1: an `integer` question, as the server reads it).
   function readable(question, answer) {
+    var box = question.querySelector(".input-number");
     if (answer === "") {
       return false;
     }
-    return !question.querySelector(".input-number") || isFinite(Number(answer));
+    if (!box) {
+      return true;
+    }
+    var number = Number(answer);
+    return isFinite(number) && (box.getAttribute("step") !== "1" || Number.isInteger(number));
   }
 
   // A question's «Ответьте на этот вопрос» while it is unanswered (or no longer asked: left
