@@ -17,7 +17,7 @@ from services.api.users.schemas import UserCreate, UserUpdate
 from shared.db import apply_changes
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Role, ScopeType, require_roles
-from shared.labels import ROLE_LABELS, SCOPE_TYPE_LABELS, SCOPE_TYPE_OBJECTS
+from shared.labels import OUT_OF_REACH, ROLE_LABELS, SCOPE_TYPE_LABELS, SCOPE_TYPE_OBJECTS
 from shared.pagination import Pagination, containing, paginate, where_given
 from shared.scope import readable_organizations
 
@@ -67,6 +67,14 @@ def _check_scope(role: str, scope_type: str | None, scope_id: uuid.UUID | None) 
         raise Invalid.at("scope_id", f"Для роли {_role(role)} укажите {what} (scope_id)")
 
 
+# What a scope_id that is not there, or not the caller's, is said to be (by scope_type).
+_NOT_FOUND = {
+    "territory": "Территория не найдена",
+    "cluster": "Кластер не найден",
+    "organization": "Организация не найдена",
+}
+
+
 async def _check_assignment(
     access: Access,
     role: str,
@@ -88,7 +96,11 @@ async def _check_assignment(
     _check_scope(role, scope_type, scope_id)
     if scope_type is None or scope_id is None:
         return  # an administrator's
-    await authorize(principal, access.scopes, ScopeType(scope_type), scope_id, MANAGERS)
+    try:
+        await authorize(principal, access.scopes, ScopeType(scope_type), scope_id, MANAGERS)
+    except NotFound as hidden:  # none, or outside the caller's scope: alike, the field named
+        unit = _NOT_FOUND[scope_type]
+        raise NotFound.at("scope_id", f"{unit} или {OUT_OF_REACH}") from hidden
     if role == "teacher":
         if staff_id is None:
             raise Invalid.at("staff_id", f"Для роли {_role(role)} укажите сотрудника (staff_id)")
