@@ -221,6 +221,10 @@ async def test_a_decision_keeps_the_value_before_and_shows_its_effect(
         "change": 15.0,
         "improved": True,
         "status_after": "not_achieved",
+        # S1's 65 % is posted data nobody flagged: said so, no organization left out.
+        "flagged": False,
+        "flagged_organizations": 0,
+        "flagged_left_out": 0,
     }
     answer = await reports_client.post(
         f"/v1/recommendations/{rec['id']}/decisions",
