@@ -4,7 +4,7 @@ space before `%`), targets, changes, a decision's effect and the mark of a value
 went into (`flag_note`). A status is never told by colour
 alone: each has its label (and a mark for black-and-white prints)."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,6 +107,18 @@ def flag_note(
         left_out=left_out,
         counted=bool(flagged and count),
         left_out_counted=bool(left_count),
+    )
+
+
+def item_flag(item: Mapping[str, Any], scope_type: str | None = None) -> FlagNote | None:
+    """`flag_note` of one indicator-value item as the reports service sends it (a dict with
+    `flagged`, `flagged_organizations`, `flagged_left_out` and `scope_type`, any of the
+    first three missing for none); `scope_type` overrides the item's own."""
+    return flag_note(
+        item.get("flagged"),
+        item.get("flagged_organizations"),
+        item.get("flagged_left_out"),
+        scope_type or item["scope_type"],
     )
 
 

@@ -106,6 +106,10 @@ def test_scoring_asks_for_the_question_the_choices_wait_for():
         "от ответа зависят варианты этого вопроса"
     )
     assert said["edu_level"] == "Выберите уровень"
+    # An API client (and the form page) tells a blank required question by its type, not by
+    # its words (the form's own required_message here): the waiting one is not "missing".
+    kinds = {e["loc"][-1]: e.get("type") for e in checked.errors}
+    assert kinds["edu_level"] == "missing" and kinds["grade"] is None
 
 
 def test_a_question_left_without_a_choice_is_not_required():

@@ -121,6 +121,7 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
     analyst_of = principal.scope_id if principal.scope_type == ScopeType.territory else None
     depth = await _depth(access, analyst_of) if analyst_of else None
     found_lines = []
+    checked: dict[tuple[uuid.UUID, str], dict[uuid.UUID, Checks]] = {}
     for collection in await service.read_collections(access.session, found):
         window = current_window(collection, today)
         if window is None:
@@ -139,10 +140,11 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
             for o in ordered
             if waits_for(o.approval, None if depth is None else o.approval.levels - below_owner)
         ]
-        if line.waiting:
-            line.counts = await quality_reads.territory_checks(
-                access, collection.owner_territory_id, window.period
-            )
+        if line.waiting:  # collections of one owner and period share their checks
+            key = (collection.owner_territory_id, window.period)
+            if key not in checked:
+                checked[key] = await quality_reads.territory_checks(access, *key)
+            line.counts = checked[key]
         found_lines.append(line)
     if principal.scope_type == ScopeType.organization and principal.scope_id is not None:
         school = principal.scope_id

@@ -137,13 +137,7 @@ async def _over_time(
         for item in items:
             if item["scope_type"] == scope_type and str(item["scope_id"]) == str(scope_id):
                 values[(item["indicator_code"], period.code)] = item["value"]
-                flag = labels.flag_note(
-                    item.get("flagged"),
-                    item.get("flagged_organizations"),
-                    item.get("flagged_left_out"),
-                    scope_type,
-                )
-                if flag:
+                if flag := labels.item_flag(item, scope_type):
                     flags[(item["indicator_code"], period.code)] = flag
                 if previous:
                     values[(item["indicator_code"], previous.code)] = item["previous_value"]
@@ -338,14 +332,7 @@ async def roadmap_report(
     flags = {
         (i["indicator_code"], i["scope_type"], str(i["scope_id"])): flag
         for i in items
-        if (
-            flag := labels.flag_note(
-                i.get("flagged"),
-                i.get("flagged_organizations"),
-                i.get("flagged_left_out"),
-                i["scope_type"],
-            )
-        )
+        if (flag := labels.item_flag(i))
     }
     owner_targets = {
         i["indicator_code"]: i["target"]

@@ -28,6 +28,7 @@ from shared.value_labels import (  # noqa: F401 - the documents' labels are thes
     flag_note,
     is_percent,
     is_yes_no,
+    item_flag,
     number,
     status_key,
     target_text,

@@ -187,11 +187,14 @@ def build(
 ) -> FormView:
     """The page's view of the definition with these values and the errors of a failed check."""
     by_question: dict[str, str] = {}
+    missing: set[str] = set()  # required questions left blank (`scoring._error`'s "missing")
     general: list[str] = []
     for error in errors or []:
         loc = error.get("loc", [])
         if len(loc) == 3 and loc[:2] == ["body", "answers"]:
             by_question.setdefault(str(loc[2]), _message(str(error.get("msg", ""))))
+            if error.get("type") == "missing":
+                missing.add(str(loc[2]))
         else:
             general.append(_message(str(error.get("msg", ""))))
     answers = answers_from(definition, values)
@@ -225,7 +228,7 @@ def build(
                 **logic(definition, question),
             )
             view.reads = [shown_as(c) for c in scoring.filter_reads(definition, question)]
-            view.unanswered = view.error == _message(question.required_message or "нужен ответ")
+            view.unanswered = question.code in missing
             if view.error and question.code in state.waiting:
                 # Not «Ответьте на этот вопрос»: it offers no choice until these are answered.
                 view.waiting = [shown_as(code) for code in state.waiting[question.code]]

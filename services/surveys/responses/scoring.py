@@ -30,8 +30,13 @@ class Checked:
         return self.answers | self.calculated
 
 
-def _error(code: str, message: str) -> dict[str, Any]:
-    return {"loc": ["body", "answers", code], "msg": message}
+def _error(code: str, message: str, kind: str | None = None) -> dict[str, Any]:
+    """One error of the problem's `errors`; `kind` its `type` where a client (the form) tells
+    it apart by more than its words: "missing" for a required question left blank."""
+    error: dict[str, Any] = {"loc": ["body", "answers", code], "msg": message}
+    if kind:
+        error["type"] = kind
+    return error
 
 
 def _relevant(question: Question, answers: dict[str, Any], texts: dict[str, str]) -> bool:
@@ -233,7 +238,8 @@ def _walk(
                 # Judged once every answer is read: its filter may read a later question.
                 filtered.append((question, len(errors), required, False))
             elif complete and required:
-                errors.append(_error(question.code, question.required_message or "нужен ответ"))
+                message = question.required_message or "нужен ответ"
+                errors.append(_error(question.code, message, "missing"))
             continue
         problem = _type_problem(question, value) or _logic_problem(question, value, texts)
         if problem == NOT_OFFERED:
@@ -256,10 +262,11 @@ def _walk(
         elif waits == []:  # no choice to make: nothing to require
             required = state.required[question.code] = False
         if complete and required:
-            message = question.required_message or "нужен ответ"
             if waits:
-                message = waiting_message(definition, waits)
-            errors.insert(at, _error(question.code, message))
+                errors.insert(at, _error(question.code, waiting_message(definition, waits)))
+            else:
+                message = question.required_message or "нужен ответ"
+                errors.insert(at, _error(question.code, message, "missing"))
     return Checked(kept, errors, calculated), state
 
 
