@@ -13,6 +13,8 @@ from tests.reports.quality_world import school_roadmap
 
 NONE = "—"
 
+PASSED_NAME = "Обучающихся, сдавших ГИА"
+
 
 async def _report(client, world, roadmap_id, who="analyst", **params):
     answer = await client.get(
@@ -39,9 +41,9 @@ async def test_violations_and_outliers_of_each_school_in_html_and_sheet(
     assert page.tables["quality-violations"] == [
         ["Правило", "Условие", "Важность", "Левая часть", "Правая часть"],
         ["Школа 2"],
-        [PASSED, "students_passed <= students_total", "высокая", "120", "100"],
+        [PASSED, f"«{PASSED_NAME}» ≤ «Обучающихся всего»", "высокая", "120", "100"],
         ["Школа 10"],
-        [CATEGORY, "teachers_with_category <= teachers_total", "средняя", "30", "20"],
+        [CATEGORY, "«Педагогов с категорией» ≤ «Педагогов всего»", "средняя", "30", "20"],
     ]
     outliers = page.tables["quality-outliers"]
     assert outliers[0] == [
@@ -72,8 +74,8 @@ async def test_violations_and_outliers_of_each_school_in_html_and_sheet(
     sheet = await _report(reports_client, world, world.r1.id, format="xlsx")
     assert _sheet(sheet.content, "Нарушения правил") == [
         ("Организация", "Правило", "Условие", "Важность", "Левая часть", "Правая часть"),
-        ("Школа 2", PASSED, "students_passed <= students_total", "высокая", 120, 100),
-        ("Школа 10", CATEGORY, "teachers_with_category <= teachers_total", "средняя", 30, 20),
+        ("Школа 2", PASSED, f"«{PASSED_NAME}» ≤ «Обучающихся всего»", "высокая", 120, 100),
+        ("Школа 10", CATEGORY, "«Педагогов с категорией» ≤ «Педагогов всего»", "средняя", 30, 20),
     ]
     rows = _sheet(sheet.content, "Выбросы")
     assert rows[0][:3] == ("Организация", "Показатель", "Значение")

@@ -23,6 +23,7 @@ def _violation(org, importance="high", left=120.0, right=100.0) -> Violation:
         importance=importance,
         left_value=left,
         right_value=right,
+        names={"students_passed": "Сдали ГИА", "students_total": "Обучающихся всего"},
     )
 
 
@@ -70,14 +71,14 @@ def test_each_school_with_broken_rules_or_flagged_values_is_told_which_values_to
         "оставьте: выброс не отбрасывается, а только отмечается."
     )
     assert [f["check"] for f in s1.evidence["outliers"]] == ["min_max", "history_z"]
-    assert "Сдавших больше, чем обучающихся (students_passed <= students_total: 120 и 100)" in (
+    assert "Сдавших больше, чем обучающихся («Сдали ГИА» = 120; «Обучающихся всего» = 100)" in (
         found[S2].text
     )
     assert found[S3].actions == [
         {
             "kind": "other",
             "text": "Проверить и исправить значения за 2022/2023: Сдавших больше, чем "
-            "обучающихся (students_passed <= students_total: 30 и 20); «Обучающихся "
+            "обучающихся («Сдали ГИА» = 30; «Обучающихся всего» = 20); «Обучающихся "
             "всего» = 5 (ниже нижней границы 10)",
         }
     ]

@@ -59,12 +59,12 @@ async def test_the_leaders_of_schools_with_broken_rules_or_outliers_are_told_wha
     assert s2["text"] == (
         f"В данных организации «Школа 2» за {PERIOD} есть значения, которые нужно проверить: "
         "нарушенных правил проверки — 1, возможных выбросов — 0. Проверьте: Сдавших больше, чем "
-        "обучающихся (students_passed <= students_total: 120 и 100). Исправьте ошибочные "
-        "значения; верные оставьте: выброс не отбрасывается, а только отмечается."
+        "обучающихся («Обучающихся, сдавших ГИА» = 120; «Обучающихся всего» = 100). Исправьте "
+        "ошибочные значения; верные оставьте: выброс не отбрасывается, а только отмечается."
     )
     [s10] = await _mine(reports_client, world, "leader10", QUALITY)
     assert (
-        f"Проверьте: {CATEGORY} (teachers_with_category <= teachers_total: 30 и 20); "
+        f"Проверьте: {CATEGORY} («Педагогов с категорией» = 30; «Педагогов всего» = 20); "
         in (s10["text"])
     )
     assert "«Обучающихся всего» = 5 (ниже нижней границы 10)" in s10["text"]
@@ -106,6 +106,6 @@ async def test_an_analysts_own_rule_may_count_only_the_important_violations(
     assert [(i["addressee_id"], i["text"]) for i in every] == [
         (
             str(world.s2.id),
-            f"«Школа 2»: {PASSED} (students_passed <= students_total: 120 и 100)",
+            f"«Школа 2»: {PASSED} («Обучающихся, сдавших ГИА» = 120; «Обучающихся всего» = 100)",
         )
     ]

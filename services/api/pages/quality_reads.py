@@ -17,11 +17,13 @@ from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
 from services.api.outliers.schemas import OutlierFlagRead
 from services.api.outliers.service import list_outliers
+from services.api.validation.models import ValidationRule
 from services.api.validation.schemas import ViolationRead
 from services.api.validation.service import list_results
 from shared.pagination import Pagination
 from shared.periods import parse_period
 from shared.reinterpreted import decimal_text
+from shared.rule_words import sides_words
 
 # Violations read at the most per call (a school has a handful; a district's page counts).
 READ = Pagination(limit=10_000, offset=0)
@@ -44,10 +46,16 @@ def _number(value: float | None) -> str:
     return "—" if value is None else decimal_text(round(value, 2))
 
 
-def violation_text(violation: ViolationRead) -> str:
-    """«Педагогов с категорией больше, чем всего: 60 и 45» — the rule's message and the values
-    of its two sides."""
-    sides = f"{_number(violation.left_value)} и {_number(violation.right_value)}"
+def violation_text(
+    violation: ViolationRead, rule: ValidationRule | None, names: dict[str, str]
+) -> str:
+    """«Педагогов с категорией больше, чем всего: «Педагогов с категорией» = 60; «Педагогов
+    всего» = 45» — the rule's message and its two sides' values, named (`shared.rule_words`;
+    `rule` None, a rule no longer there: the bare values)."""
+    if rule is None:
+        left, right = _number(violation.left_value), _number(violation.right_value)
+        return f"{violation.message}: {left} и {right}"
+    sides = sides_words(rule.left, rule.right, violation.left_value, violation.right_value, names)
     return f"{violation.message}: {sides}"
 
 
@@ -74,37 +82,49 @@ def _by_value(flags: list[OutlierFlagRead]) -> dict[str, list[OutlierFlagRead]]:
     return found
 
 
+async def _rules(access: Access, ids: set[uuid.UUID]) -> dict[uuid.UUID, ValidationRule]:
+    if not ids:
+        return {}
+    query = select(ValidationRule).where(ValidationRule.id.in_(ids))
+    return {rule.id: rule for rule in await access.session.scalars(query)}
+
+
+async def _names(access: Access, codes: set[str]) -> dict[str, str]:
+    """The indicators' names by code (one query; none asked, none read)."""
+    if not codes:
+        return {}
+    query = select(Indicator.code, Indicator.name).where(Indicator.code.in_(codes))
+    return {code: name for code, name in await access.session.execute(query)}
+
+
 async def school_checks(
     access: Access, organization_id: uuid.UUID, periods: set[str]
 ) -> dict[str, list[str]]:
     """Per period, what the organization's leader is to check: its violations' and its flagged
-    values' texts (rules first, by rule code; then flags by indicator). One query for the
-    violations, one per period for the flags, one for the indicators' names."""
+    values' texts (rules first, by rule code; then flags by indicator), values named. One
+    query for the violations, one for their rules, one per period for the flags, one for the
+    indicators' names."""
     found: dict[str, list[str]] = {p: [] for p in periods}
     groups, _ = await list_results(
         access, READ, territory_id=None, organization_id=organization_id, period=None
     )
-    for group in groups:
-        for violation in group.violations:
-            if violation.period in found:
-                found[violation.period].append(violation_text(violation))
+    shown = [v for g in groups for v in g.violations if v.period in found]
+    rules = await _rules(access, {v.rule_id for v in shown})
     territory = await access.session.scalar(
         select(Organization.territory_id).where(Organization.id == organization_id)
     )
-    if territory is None:
-        return found
     flagged: dict[str, list[OutlierFlagRead]] = {}
-    for period in periods:
+    for period in periods if territory is not None else ():
         outliers = await list_outliers(access, territory, parse_period(period))
         flagged[period] = [
             f for item in outliers.items if item.organization_id == organization_id
             for f in item.flags
         ]  # fmt: skip
-    codes = {f.indicator_code for flags in flagged.values() for f in flags}
-    names: dict[str, str] = {}
-    if codes:
-        query = select(Indicator.code, Indicator.name).where(Indicator.code.in_(codes))
-        names = {code: name for code, name in await access.session.execute(query)}
+    codes = {code for rule in rules.values() for code in rule.indicator_codes}
+    names = await _names(access, codes | {f.indicator_code for fs in flagged.values() for f in fs})
+    for violation in shown:
+        rule = rules.get(violation.rule_id)
+        found[violation.period].append(violation_text(violation, rule, names))
     for period, flags in flagged.items():
         found[period] += [
             outlier_text(same, names.get(code, code)) for code, same in _by_value(flags).items()

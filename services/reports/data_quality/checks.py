@@ -8,8 +8,8 @@ The report's data-quality parts and the `data_quality` recommendation read them;
 """
 
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy import ARRAY, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -37,7 +37,9 @@ _VIOLATIONS = text(
     SELECT v.organization_id, coalesce(o.name, '—') AS organization,
            coalesce(r.code, '') AS code, coalesce(r.expression, '') AS expression,
            coalesce(r.message, '') AS message, coalesce(r.importance, 'medium') AS importance,
-           v.left_value, v.right_value
+           v.left_value, v.right_value,
+           ARRAY(SELECT i.code || '=' || coalesce(i.name, i.code) FROM reports.fact_indicator i
+                 WHERE i.code = ANY(r.indicator_codes) ORDER BY i.code) AS names
     FROM reports.fact_validation_violation v
     JOIN reports.fact_validation_rule r ON r.id = v.rule_id AND r.active
     JOIN reports.fact_organization o ON o.id = v.organization_id
@@ -71,6 +73,8 @@ class Violation:
     importance: str  # high | medium | low
     left_value: float | None
     right_value: float | None
+    # The names of the indicators the rule reads, by code (`shared.rule_words`).
+    names: Mapping[str, str] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,10 @@ async def violations(
     order of names), then importance (high first), then rule code."""
     rows = await session.execute(_VIOLATIONS, {"orgs": sorted(organization_ids), "period": period})
     return sorted(
-        (Violation(**r._mapping) for r in rows),
+        (
+            Violation(**dict(r._mapping) | {"names": dict(n.split("=", 1) for n in r.names)})
+            for r in rows
+        ),
         key=lambda v: (
             _school_key(v.organization, v.organization_id),
             IMPORTANCE_ORDER.get(v.importance, 9),

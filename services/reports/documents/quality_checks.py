@@ -15,6 +15,7 @@ from services.reports.documents.model import QualityPart, QualityRow
 from services.reports.documents.values import Context
 from shared.labels import OUTLIER_CHECK_LABELS, OUTLIER_SIDE_LABELS, VALIDATION_IMPORTANCE_LABELS
 from shared.periods import Period
+from shared.rule_words import expression_words
 
 VIOLATION_COLUMNS = ["Правило", "Условие", "Важность", "Левая часть", "Правая часть"]
 FLAG_COLUMNS = [
@@ -41,7 +42,8 @@ def check_text(flag: Flag) -> str:
 
 def _violation_row(v: Violation) -> QualityRow:
     importance = VALIDATION_IMPORTANCE_LABELS.get(v.importance, v.importance)
-    cells = [v.message, v.expression, importance, _rounded(v.left_value), _rounded(v.right_value)]
+    condition = expression_words(v.expression, v.names)
+    cells = [v.message, condition, importance, _rounded(v.left_value), _rounded(v.right_value)]
     return QualityRow(cells)
 
 
@@ -72,7 +74,7 @@ def _by_school(
 async def violations_part(
     ctx: Context, organization_ids: frozenset[uuid.UUID], period: Period, territory: str
 ) -> QualityPart | None:
-    """«Нарушения правил проверки»: each school's broken rules (message, the rule as written,
+    """«Нарушения правил проверки»: each school's broken rules (message, the rule in words,
     importance, the two sides' values), the most important first. None: no violation."""
     found = await violations(ctx.session, sorted(organization_ids), period.code)
     if not found:

@@ -13,6 +13,7 @@ from typing import Any
 from services.reports.data_quality.checks import IMPORTANCE_ORDER, Flag, Violation
 from services.reports.recommendations.candidates import Candidate, Facts, candidate, number
 from shared.labels import OUTLIER_CHECK_LABELS, OUTLIER_SIDE_LABELS
+from shared.rule_words import sides_words, split_rule
 
 
 def _reporting_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
@@ -51,13 +52,11 @@ def _reporting_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
         )
 
 
-def _side(value: float | None) -> str:
-    return "—" if value is None else number(value)
-
-
 def violation_text(v: Violation) -> str:
-    """«Сдавших больше, чем обучающихся (students_passed <= students_total: 120 и 100)»"""
-    return f"{v.message} ({v.expression}: {_side(v.left_value)} и {_side(v.right_value)})"
+    """«Сдавших больше, чем обучающихся («Сдали ОГЭ» = 120; «Обучающихся всего» = 100)»: the
+    rule's message and its sides' values, named (`shared.rule_words`)."""
+    left, _, right = split_rule(v.expression)
+    return f"{v.message} ({sides_words(left, right, v.left_value, v.right_value, v.names)})"
 
 
 def flag_text(f: Flag) -> str:
