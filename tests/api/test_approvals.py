@@ -297,6 +297,14 @@ async def test_access_as_an_attacker_would_try(
     answer = await act(api_client, world, action, who, collection=collection, comment="Причина")
     assert answer.status_code == expected, answer.text
     assert answer.headers["content-type"] == "application/problem+json"
+    if expected == 403:  # who may take the step, in Russian
+        said = answer.json()["detail"]
+        if who == "regional":
+            assert said.endswith("в этом сборе их утверждают аналитики территорий «Район 1»"), said
+        elif action == "submit":
+            assert said.startswith("Подавать данные на утверждение и отзывать подачу может руков")
+        else:
+            assert said.startswith("Утверждать данные, возвращать их на доработку и отзывать")
 
 
 async def test_another_schools_leader_sees_nothing_of_the_approval(api_client, world):

@@ -40,7 +40,7 @@ from services.api.collections.status import expected_values
 from services.api.organizations.models import Organization
 from services.api.territories.models import Territory
 from shared.errors import Conflict, Forbidden, Invalid
-from shared.identity import Role, ScopeType, require_roles
+from shared.identity import Role, ScopeType
 from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.periods import Period
@@ -86,7 +86,19 @@ def _level_of(access: Access, chain: list[tuple[uuid.UUID, str]]) -> int | None:
     for position, (territory_id, _) in enumerate(chain, start=1):
         if principal.scope_type == ScopeType.territory and principal.scope_id == territory_id:
             return position
-    raise Forbidden("Утверждение данных этой организации не входит в полномочия вашей территории")
+    approvers = ", ".join(f"«{name}»" for _, name in chain)
+    raise Forbidden(
+        "Утверждение данных этой организации не входит в полномочия вашей территории: "
+        f"в этом сборе их утверждают аналитики территорий {approvers}"
+    )
+
+
+# Who takes the steps (the 403 to another role says it): by the school (True) or its territories.
+_WHO_MAY = {
+    True: "Подавать данные на утверждение и отзывать подачу может руководитель организации",
+    False: "Утверждать данные, возвращать их на доработку и отзывать утверждение могут "
+    "аналитики территорий, которые утверждают данные организации в этом сборе",
+}
 
 
 def _read(approval: CollectionApproval, levels: int) -> ApprovalRead:
@@ -223,7 +235,9 @@ async def take_step(
     collection = await readable_collection(access, collection_id)
     await ensure_in_scope(principal, access.scopes, ScopeType.organization, step.organization_id)
     by_school = action in ("submit", "withdraw")
-    require_roles(principal, Role.organization_leader if by_school else Role.territory_analyst)
+    takes = Role.organization_leader if by_school else Role.territory_analyst
+    if not principal.unrestricted and principal.role != takes:
+        raise Forbidden(_WHO_MAY[by_school])
     chain = await approval_chain(session, collection, step.organization_id)
     window = await window_of(session, collection.id, step.period, where="body")
     actor = 0 if by_school else _level_of(access, chain)
