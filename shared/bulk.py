@@ -3,8 +3,9 @@
 An importer (data values, assessment results) says how to check rows and how to store the valid
 ones; `run_import` runs it and builds the summary: how many rows were new, changed, unchanged,
 and which were not taken and why (by their index in the request, or their row in the file).
-`import_posted` and `import_upload` are the two handlers every bulk endpoint calls, for a JSON
-body and for a spreadsheet; `add_import_routes` puts the pair of endpoints on a router.
+`import_posted` and `import_uploaded` are the two handlers every bulk endpoint calls, for a JSON
+body and for a spreadsheet (each once per `Idempotency-Key`); `add_import_routes` puts the pair
+of endpoints on a router.
 """
 
 import re
@@ -283,16 +284,56 @@ async def import_posted(
     idempotency_key: str | None,
 ) -> ImportSummary | JSONResponse:
     """The handler of a bulk JSON post: `run_import` of the body's rows (indexed from 0), once
-    per `Idempotency-Key` (kept in `importer.idempotency_keys`; a retry gets the first answer,
-    another body with the same key is 409)."""
+    per `Idempotency-Key` (`_once`)."""
 
     async def run() -> ImportSummary:
         return await run_import(session, importer, list(enumerate(items)), dry_run=dry_run)
 
     body = await request.body()
-    principal = importer.principal
+    return await _once(session, importer, request, idempotency_key, body, run, dry_run=dry_run)
+
+
+async def _once(
+    session: AsyncSession,
+    importer: Importer,
+    request: Request,
+    key: str | None,
+    body: bytes,
+    run: Callable[[], Any],
+    *,
+    dry_run: bool,
+) -> Any:
+    """`run` once per `Idempotency-Key` (kept in `importer.idempotency_keys`): a retry of the
+    same request (body, and query: `dry_run`) gets the first answer, another one with the same
+    key is 409. A dry run stores nothing, so it neither takes the key nor replays it: checking
+    a file with a key and then storing it with the same key stores it."""
+    if dry_run:
+        return await run()
     keys = importer.idempotency_keys
-    return await idempotent(session, keys, request, principal, idempotency_key, body, run)
+    return await idempotent(session, keys, request, importer.principal, key, body, run)
+
+
+async def import_uploaded(
+    session: AsyncSession,
+    importer: Importer,
+    upload: Upload,
+    *,
+    dry_run: bool,
+    request: Request,
+    idempotency_key: str | None,
+    form: dict[str, Any] | None = None,
+    answer: Callable[[ImportSummary], Any] = lambda summary: summary,
+) -> Any:
+    """`import_upload` once per `Idempotency-Key` (`_once`; the request is the file's name and
+    bytes and the other `form` fields, not the multipart body, whose boundary a client draws
+    anew for each try), answering `answer(summary)`."""
+
+    async def run() -> Any:
+        return answer(await import_upload(session, importer, upload, dry_run=dry_run))
+
+    said = b"\n".join(f"{k}={v}".encode() for k, v in sorted((form or {}).items()))
+    body = upload.filename.encode() + b"\n" + said + b"\n" + upload.content
+    return await _once(session, importer, request, idempotency_key, body, run, dry_run=dry_run)
 
 
 async def import_upload(
@@ -369,8 +410,9 @@ def add_import_routes(
     responses: tuple[dict[int | str, Any], dict[int | str, Any]],
 ) -> None:
     """The two endpoints of one bulk import on `router`: `POST {path}` (a JSON `body` whose
-    list field is `importer.field`; `dry_run`, `Idempotency-Key`) and `POST {path}/upload` (a
-    .csv or .xlsx `file`, described by `columns`; `dry_run`), both answering `ImportSummary`.
+    list field is `importer.field`) and `POST {path}/upload` (a .csv or .xlsx `file`,
+    described by `columns`), both with `dry_run` and `Idempotency-Key`, answering
+    `ImportSummary`.
 
     `importer` is a class with the body's field as `field` (it names the rows in the docs),
     made for each request as `importer(session, scopes, principal)`; `caller` and `scopes`
@@ -396,15 +438,18 @@ def add_import_routes(
 
     async def upload(
         file: Annotated[UploadFile, File(description=columns)],
+        request: Request,
         session: SessionDep,
         caller: Caller,
         scopes: Scopes,
         limits: UploadLimitsDep,
         dry_run: DryRun = False,
-    ) -> ImportSummary:
+        idempotency_key: IdempotencyKey = None,
+    ) -> ImportSummary | JSONResponse:
         read = await read_upload(file, limits)
-        return await import_upload(
-            session, importer(session, scopes, caller), read, dry_run=dry_run
+        made = importer(session, scopes, caller)
+        return await import_uploaded(
+            session, made, read, dry_run=dry_run, request=request, idempotency_key=idempotency_key
         )
 
     router.add_api_route(

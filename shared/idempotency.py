@@ -1,5 +1,5 @@
-"""`Idempotency-Key` for writes a client may retry: the same key and body give the first answer
-and change nothing; the same key with another body is 409.
+"""`Idempotency-Key` for writes a client may retry: the same key and request (body and query)
+give the first answer and change nothing; the same key with another request is 409.
 
 The key is claimed by inserting it in the request's own transaction. A concurrent request with
 the same key waits on the primary key until the first one commits, then finds the stored
@@ -110,13 +110,17 @@ async def idempotent(
 ) -> BaseModel | JSONResponse:
     """Run the write once per (caller, key); replay its answer for a retry with the same body.
 
-    Raises Conflict (409, naming `Idempotency-Key`) for the same key with another request.
+    Raises Conflict (409, naming `Idempotency-Key`) for the same key with another request
+    (another method, path, query or `body`).
     """
     if not key:
         return await run()
     owner = f"{principal.kind}:{principal.id}"
     key_hash = _hash(key)
-    digest = hashlib.sha256(request.method.encode() + request.url.path.encode() + body).hexdigest()
+    # The request the key is bound to: method, path, query (in any order) and body.
+    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
+    said = f"{request.method} {request.url.path}?{query}\n".encode()
+    digest = hashlib.sha256(said + body).hexdigest()
     if not await claim(session, table, request, owner, key, digest):
         stored = (
             await session.execute(

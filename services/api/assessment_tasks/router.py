@@ -121,12 +121,14 @@ async def upload_participants(
     year: Annotated[str, Form(max_length=20)],
     subject: Annotated[str, Form(max_length=100)],
     grade: Annotated[int, Form(ge=1, le=11)],
+    request: Request,
     session: SessionDep,
     caller: CallerOrKey,
     scopes: ScopeResolverDep,
     limits: UploadLimitsDep,
     dry_run: bulk.DryRun = False,
-) -> bulk.ImportSummary:
+    idempotency_key: bulk.IdempotencyKey = None,
+) -> bulk.ImportSummary | JSONResponse:
     """The same as the post, from the per-participant spreadsheet (.csv or .xlsx, one row per
     participant); `index` in `rejected` is the row of the file. The school, procedure, year,
     subject and grade are form fields."""
@@ -139,7 +141,15 @@ async def upload_participants(
     importer = participants.ParticipantImporter(session, scopes, caller, header)
     await importer.prepare()
     upload = await read_upload(file, limits)
-    return await bulk.import_upload(session, importer, upload, dry_run=dry_run)
+    return await bulk.import_uploaded(
+        session,
+        importer,
+        upload,
+        dry_run=dry_run,
+        request=request,
+        idempotency_key=idempotency_key,
+        form={"organization_id": organization_id, **fields},
+    )
 
 
 @router.get("/assessment-results/participants", responses=ERRORS)

@@ -23,7 +23,7 @@ from services.surveys.responses import aggregates, deficits, service
 from services.surveys.responses.imports import ImportMapping, ResponseImport, ResponseImporter
 from services.surveys.responses.models import IdempotencyKeys
 from services.surveys.responses.schemas import ResponseCreated, ResponseIn
-from shared.bulk import import_upload
+from shared.bulk import import_uploaded
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.docs import OAUTH2
@@ -192,6 +192,7 @@ async def import_responses(
     settings: SettingsDep,
     definitions: DefinitionsDep,
     limits: UploadLimitsDep,
+    request: Request,
     mapping: Annotated[
         str | None,
         Form(
@@ -202,7 +203,8 @@ async def import_responses(
     dry_run: Annotated[
         bool, Query(description="Check and show what would be stored, storing nothing")
     ] = True,
-) -> ResponseImport:
+    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)] = None,
+) -> ResponseImport | JSONResponse:
     """Responses of one school of an anonymous campaign from a form service's export, each
     row checked as a web submission and stored with `channel` "import"; a dry run by default
     (`dry_run=false` stores). The answer: `imported` (rows stored, or that would be),
@@ -242,7 +244,15 @@ async def import_responses(
         today=settings.today(),
         given=given,
     )
-    summary = await import_upload(
-        session, importer, await read_upload(file, limits), dry_run=dry_run
+    return await import_uploaded(
+        session,
+        importer,
+        await read_upload(file, limits),
+        dry_run=dry_run,
+        request=request,
+        idempotency_key=idempotency_key,
+        form={"mapping": mapping or ""},
+        answer=lambda summary: ResponseImport(
+            **summary.model_dump(), mapping=importer.used, rows=importer.rows()
+        ),
     )
-    return ResponseImport(**summary.model_dump(), mapping=importer.used, rows=importer.rows())
