@@ -247,3 +247,30 @@ async def test_values_of_a_period_not_yet_begun_are_stored_with_a_warning(api_cl
     assert "2 строки за него — проверьте, не опечатка ли это" in said[0]["msg"]
     past = await post(api_client, world, [row(world, period="2019/2020")], who="analyst")
     assert not [w for w in past.json()["warnings"] if w["loc"] == ["period"]]
+
+
+async def test_values_of_a_long_past_period_are_stored_with_a_warning(api_client, world):
+    """«1900/1901» or «2002/2003» typed for «2022/2023»: stored, but the summary says the
+    period ended more than ten years ago (a stray value would be every report's «previous
+    period»); nine years back is history, not warned of."""
+    current = academic_year_of(date.today())
+    far = current
+    for _ in range(11):
+        far = far.previous
+    recent = current
+    for _ in range(9):
+        recent = recent.previous
+    values = [
+        row(world, period="1900/1901", value=10.0),
+        row(world, period=far.code, value=20.0),
+        row(world, period=recent.code, value=30.0),
+    ]
+    summary = (await post(api_client, world, values, who="analyst")).json()
+    assert summary["imported"] == 3
+    said = [w["msg"] for w in summary["warnings"] if w["loc"] == ["period"]]
+    assert said == [
+        "Период «1900/1901» закончился больше 10 лет назад (31.08.1901): 1 строка за него — "
+        "проверьте, не опечатка ли это",
+        f"Период «{far.code}» закончился больше 10 лет назад (31.08.{far.end.year}): 1 строка "
+        "за него — проверьте, не опечатка ли это",
+    ]

@@ -4,12 +4,13 @@ and in the spreadsheet; a leader sees only their own school; the published repor
 approved values and says which data it shows."""
 
 import io
+import re
 from datetime import UTC, datetime
 
 from openpyxl import load_workbook
 
 from tests.reports.documents_world import N, parse
-from tests.reports.helpers import PERIOD
+from tests.reports.helpers import PERIOD, post_values
 from tests.reports.quality_world import (
     COLLECTION,
     approve,
@@ -153,6 +154,20 @@ async def test_the_published_report_shows_approved_values_and_says_so(
     assert card.status_code == 200, card.text
     assert "Данные: опубликованные (утверждённые) данные" in card.text
     assert f"50,0{N}%" not in card.text
+
+    # A stray value of an earlier period, not approved: the working view links to it, the
+    # published one (no approved data there) does not.
+    await post_values(api_client, world, [("trained", world.s1.id, "2019/2020", 70.0)])
+    working = await _report(reports_client, world, world.r1.id)
+    assert "2019/2020" in _other_periods(working.text)
+    published = await _report(reports_client, world, world.r1.id, approved_only="true")
+    assert "2019/2020" not in _other_periods(published.text)
+
+
+def _other_periods(page: str) -> str:
+    """The text of the report's «Другие периоды» navigation ("" when it offers none)."""
+    found = re.search(r'<nav class="periods"[^>]*>(.*?)</nav>', page, re.S)
+    return found.group(1) if found else ""
 
 
 async def test_a_value_is_timely_until_the_end_of_the_due_date_in_the_settings_time_zone(

@@ -171,20 +171,32 @@ async def _stage(session: AsyncSession, valid: list["Valid"]) -> None:
     await session.execute(text(f"ANALYZE pg_temp.{_STAGE}"))
 
 
-def ahead_of_today(valid: Iterable["Valid"], today: date) -> list[str]:
+# A period that ended more than this many years before today is likely a typo (1900/1901,
+# 2002/2003 for 2022/2023): stored, but warned of.
+LONG_PAST_YEARS = 10
+
+
+def unlikely_periods(valid: Iterable["Valid"], today: date) -> list[str]:
     """A warning (Russian) per period of the valid rows that has not begun on `today` (the
-    settings' day in SOKO_TIMEZONE), with how many of the rows are of it: kept as posted (a
-    dry run stores nothing either way), but «2030/2031» for «2020/2021» is a typo an analyst
-    wants told of."""
+    settings' day in SOKO_TIMEZONE) or ended more than LONG_PAST_YEARS years before it, with
+    how many of the rows are of it: kept as posted (a dry run stores nothing either way), but
+    «2030/2031» or «2002/2003» for «2020/2021» is a typo an analyst wants told of (and one
+    stray long-past value would be every report's «previous period»)."""
     counts = Counter(row.period for row in valid)
+    long_ago = today.replace(year=today.year - LONG_PAST_YEARS, day=min(today.day, 28))
     messages = []
     for code, count in sorted(counts.items()):
-        start = parse_period(code).start
-        if start > today:
-            rows = ru_plural(count, "строка", "строки", "строк")
+        period = parse_period(code)
+        rows = f"{count} {ru_plural(count, 'строка', 'строки', 'строк')}"
+        if period.start > today:
             messages.append(
-                f"Период «{code}» ещё не начался (начнётся {start:%d.%m.%Y}): {count} {rows} "
+                f"Период «{code}» ещё не начался (начнётся {period.start:%d.%m.%Y}): {rows} "
                 "за него — проверьте, не опечатка ли это"
+            )
+        elif period.end < long_ago:
+            messages.append(
+                f"Период «{code}» закончился больше {LONG_PAST_YEARS} лет назад "
+                f"({period.end:%d.%m.%Y}): {rows} за него — проверьте, не опечатка ли это"
             )
     return messages
 
@@ -263,7 +275,7 @@ class DataValueImporter(ScopedImporter):
         for index, item in rows:  # a rejected row is told what was reinterpreted too
             for field, note in item.notes if isinstance(item, SheetItem) else ():
                 self.warn(index, field, note)
-        for message in ahead_of_today(valid, get_settings().today()):
+        for message in unlikely_periods(valid, get_settings().today()):
             self.warn(None, "period", message)
         return await validation.screen_import(self.session, valid, rejected), rejected
 

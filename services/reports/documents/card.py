@@ -127,5 +127,7 @@ async def organization_card(
         recommendations=recommendation_rows(found, {organization_id: school.name}, indicators),
         notes=missing_notes(missing),
         approved_only=ctx.approved_only,
-        other_periods=await other_periods(ctx.session, [organization_id], period),
+        other_periods=await other_periods(
+            ctx.session, [organization_id], period, approved_only=ctx.approved_only
+        ),
     )

@@ -379,5 +379,7 @@ async def roadmap_report(
             ctx, scope.organization_ids, period, names.get(owner[1], "—")
         ),
         approved_only=ctx.approved_only,
-        other_periods=await other_periods(ctx.session, scope.organization_ids, period),
+        other_periods=await other_periods(
+            ctx.session, scope.organization_ids, period, approved_only=ctx.approved_only
+        ),
     )

@@ -1,6 +1,7 @@
 """The periods a document links to: the nearest before and after its own in which its
 organizations have data (data values, assessment results, survey answers), so that a reader is
-never sent to an empty period.
+never sent to an empty period; in the published view (`approved_only`) a data value counts only
+approved (as `indicator_values/methods/data_value.py` counts it).
 
 One query over the reports service's facts per document.
 """
@@ -15,7 +16,12 @@ from shared.periods import Period, around, parse_period
 
 _PERIODS = text(
     """
-    SELECT period FROM reports.fact_data_value WHERE organization_id = ANY(:orgs)
+    SELECT v.period FROM reports.fact_data_value v
+    WHERE v.organization_id = ANY(:orgs) AND (NOT :approved_only OR EXISTS (
+        SELECT 1 FROM reports.fact_collection_approval a
+        JOIN reports.fact_collection c ON c.id = a.collection_id
+        WHERE a.status = 'approved' AND a.organization_id = v.organization_id
+          AND a.period = v.period AND v.indicator_id = ANY(c.indicator_ids)))
     UNION
     SELECT year FROM reports.fact_assessment_result WHERE organization_id = ANY(:orgs)
     UNION
@@ -27,11 +33,13 @@ _PERIODS = text(
 
 
 async def periods_with_data(
-    session: AsyncSession, organization_ids: Iterable[uuid.UUID]
+    session: AsyncSession, organization_ids: Iterable[uuid.UUID], *, approved_only: bool = False
 ) -> list[Period]:
-    """Every period in which one of the organizations has a data value, an assessment result
-    or a survey answer (codes that no longer parse are left out)."""
-    codes = await session.scalars(_PERIODS, {"orgs": sorted(set(organization_ids))})
+    """Every period in which one of the organizations has a data value (an approved one when
+    `approved_only`), an assessment result or a survey answer (codes that no longer parse are
+    left out)."""
+    orgs = sorted(set(organization_ids))
+    codes = await session.scalars(_PERIODS, {"orgs": orgs, "approved_only": approved_only})
     found = []
     for code in codes:
         try:
@@ -42,7 +50,13 @@ async def periods_with_data(
 
 
 async def other_periods(
-    session: AsyncSession, organization_ids: Iterable[uuid.UUID], period: Period
+    session: AsyncSession,
+    organization_ids: Iterable[uuid.UUID],
+    period: Period,
+    *,
+    approved_only: bool = False,
 ) -> tuple[str | None, str | None]:
-    """`around` the document's period, among the periods its organizations have data in."""
-    return around(period, await periods_with_data(session, organization_ids))
+    """`around` the document's period, among the periods its organizations have data in (the
+    published view's: `approved_only`)."""
+    found = await periods_with_data(session, organization_ids, approved_only=approved_only)
+    return around(period, found)
