@@ -256,13 +256,21 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
 
 
 def _named(error: dict[str, Any]) -> str:
-    """Where an error is, for the problem's `detail`: `body.items.0.value`, or the body as a
-    whole when it is no JSON (its `loc` is ["body", character position], no field)."""
+    """Where an error is, for the problem's `detail`: `items.0.value` in the body, «заголовок
+    Idempotency-Key», «параметр period», or the body as a whole when it is no JSON (its `loc`
+    is ["body", character position], no field)."""
     if error["type"] == "json_invalid" and error["loc"][:1] == ["body"]:
         return "тело запроса (JSON) не читается"
     if list(error["loc"]) == ["body"]:  # empty, or not the object expected: the body as a whole
         return "тело запроса"
-    return ".".join(str(p) for p in error["loc"])
+    where, *path = [str(p) for p in error["loc"]] or ["body"]
+    field = ".".join(path)
+    return f"{_PLACES[where]} {field}" if where in _PLACES and field else field or where
+
+
+# A problem's `detail` names a field of the body by its path (`items.0.value`) and one of
+# another part of the request with that part said (the `errors[].loc` keep FastAPI's words).
+_PLACES = {"header": "заголовок", "query": "параметр", "path": "параметр пути", "cookie": "cookie"}
 
 
 async def _soko_error(request: Request, exc: Exception) -> JSONResponse:

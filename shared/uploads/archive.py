@@ -222,7 +222,8 @@ def scan_package(content: bytes, limits: UploadLimits, *, streamed: bool = False
             for info in sorted(infos, key=_order):
                 scan.part(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise UnreadableUpload(f"файл повреждён или это не архив Office ({exc})") from exc
+        # The library's own words (English: "File is not a zip file") stay in the log's trace.
+        raise UnreadableUpload("файл повреждён или это не книга Excel (.xlsx)") from exc
 
 
 def open_xlsx(content: bytes, limits: UploadLimits) -> Workbook:

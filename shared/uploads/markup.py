@@ -182,7 +182,7 @@ class PartCounter:
         except UnreadableUpload:
             raise
         except (ValueError, LookupError) as exc:  # pyexpat on an encoding it cannot decode
-            message = f"часть {self.name} в кодировке, которую Office Open XML не допускает ({exc})"
+            message = f"часть {self.name} в кодировке, которую Office Open XML не допускает"
             raise UnreadableUpload(f"{message}: только UTF-8 и UTF-16") from exc
         self.fed += len(data)
         # What expat has not parsed yet is one unfinished token, kept and parsed again with

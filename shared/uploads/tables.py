@@ -51,7 +51,16 @@ def csv_rows(lines: Iterable[str], delimiter: str, budget: Budget) -> Iterator[l
             budget.row(len(row))
             yield row
     except csv.Error as exc:
-        raise UnreadableUpload(f"строка CSV не читается ({exc})") from exc
+        raise UnreadableUpload(f"строка CSV не читается: {_csv_says(str(exc))}") from exc
+
+
+def _csv_says(said: str) -> str:
+    """The csv module's English reason in Russian (its text stays in the log's trace)."""
+    if "NUL" in said:
+        return "в ней нулевой байт — это не текстовый файл?"
+    if "field larger than field limit" in said:
+        return "значение длиннее допустимого"
+    return "кавычки или переводы строк внутри значения записаны с ошибкой"
 
 
 def text_lines(text: str, budget: Budget) -> list[str]:

@@ -60,9 +60,7 @@ async def _upload(client, world, key: str, content: bytes, **params):
     )
 
 
-async def test_an_upload_with_a_key_is_stored_once_and_another_file_is_409(
-    api_client, world, db
-):
+async def test_an_upload_with_a_key_is_stored_once_and_another_file_is_409(api_client, world, db):
     first = await _upload(api_client, world, "file-1", _csv(world, "45"))
     assert first.status_code == 200 and first.json()["imported"] == 1, first.text
     # The retry (curl draws a new multipart boundary each time) gets the first answer.

@@ -1,0 +1,39 @@
+"""A problem's `detail` is Russian through and through: a library's English reason (zipfile's
+"File is not a zip file") never reaches it,
+and a field outside the body is named with the request part it is in («заголовок …»)."""
+
+import re
+
+from tests.api.test_data_values import world as data_world
+
+world = data_world
+
+LATIN_WORDS = re.compile(r"\b(?!xlsx\b|CSV\b|Excel\b|Idempotency-Key\b)[A-Za-z]{3,}\b")
+
+
+async def _upload(client, world, name: str, content: bytes, headers: dict | None = None):
+    return await client.post(
+        "/v1/data-values/upload",
+        files={"file": (name, content)},
+        headers=world.headers("leader") | (headers or {}),
+    )
+
+
+async def test_a_broken_workbook_is_said_in_russian(api_client, world):
+    answer = await _upload(api_client, world, "values.xlsx", b"PK\x03\x04garbage")
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert detail.startswith("Файл .xlsx не читается: файл повреждён или это не книга Excel")
+    assert not LATIN_WORDS.search(detail), detail
+
+
+async def test_a_header_past_its_bound_is_named_as_a_header(api_client, world):
+    answer = await api_client.post(
+        "/v1/data-values",
+        json={"values": []},
+        headers=world.headers("leader") | {"Idempotency-Key": "k" * 3000},
+    )
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    assert problem["detail"] == "Запрос содержит ошибки: заголовок Idempotency-Key"
+    assert problem["errors"][0]["loc"] == ["header", "Idempotency-Key"]
