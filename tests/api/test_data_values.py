@@ -71,7 +71,7 @@ async def test_valid_rows_are_kept_and_each_bad_row_is_named(api_client, world, 
             "period": "2021/2022",
             "value": 5,
         },  # no organization
-        row(world, code="e_planning", value=1),  # a boolean expected
+        row(world, code="e_planning", value=2),  # a boolean expected (1 and 0 are read as one)
         row(world),  # the same key as row 0
     ]
     answer = await post(api_client, world, values)

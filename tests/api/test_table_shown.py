@@ -95,7 +95,6 @@ async def test_a_refused_value_says_what_its_indicator_accepts(api_client, world
                 }
                 for code, value in (
                     ("upbringing_program", "может"),
-                    ("upbringing_program", 1),  # a file's 1 is yes; JSON has true
                     ("extracurricular_coverage", "64,5 %"),
                 )
             ]
@@ -103,9 +102,42 @@ async def test_a_refused_value_says_what_its_indicator_accepts(api_client, world
         headers=world.headers("admin"),
     )
     assert refusals(posted.json()) == [
-        (0, ["value"], "показатель «да/нет»: ожидается true или false"),
-        (1, ["value"], "показатель «да/нет»: ожидается true или false"),
-        (2, ["value"], "показатель в процентах: ожидается число от 0 до 100"),
+        (0, ["value"], "показатель «да/нет»: ожидается true или false (или 1/0)"),
+        (1, ["value"], "показатель в процентах: ожидается число от 0 до 100 (без знака «%»)"),
+    ]
+
+
+async def test_a_posted_value_is_read_as_a_file_cell_is_and_said(api_client, world, db):
+    """What GET /v1/data-values gives back (a yes/no as 1.0) can be posted again, and text
+    («64,5», «да») is read as a file's cell is: each stored, each said in `warnings`."""
+    rows = [
+        ("upbringing_program", 1.0, "2032"),
+        ("extracurricular_coverage", "64,5", "2032"),
+        ("upbringing_program", "нет", "2031"),
+        ("extracurricular_coverage", 70, "2031"),
+    ]
+    posted = await api_client.post(
+        "/v1/data-values",
+        json={
+            "values": [
+                {
+                    "indicator_code": c,
+                    "organization_id": str(world.s1.id),
+                    "period": p,
+                    "value": v,
+                }
+                for c, v, p in rows
+            ]
+        },
+        headers=world.headers("admin"),
+    )
+    summary = posted.json()
+    assert (summary["imported"], summary["rejected"]) == (4, []), summary
+    said = [(w["index"], w["msg"]) for w in summary["warnings"] if w["loc"] == ["value"]]
+    assert said == [
+        (0, "число 1 прочитано как true"),
+        (1, "значение передано текстом «64,5» — прочитано как 64,5"),
+        (2, "значение передано текстом «нет» — прочитано как нет"),
     ]
 
 

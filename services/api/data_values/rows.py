@@ -16,6 +16,7 @@ from services.api.data_values.sheet import SheetItem
 from services.api.indicators.models import Indicator
 from shared import reinterpreted
 from shared.bulk import Rejected, RowError
+from shared.tabular import Cell, CellType
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
 FIELDS = ("indicator_code", "organization_id", "period", "value")
@@ -106,6 +107,10 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
         errors.append(RowError(loc=["organization_id"], msg="ожидается UUID организации"))
     if not isinstance(period, str) or not 4 <= len(period) <= 20:
         errors.append(RowError(loc=["period"], msg="ожидается период, например 2021/2022"))
+    if isinstance(value, str) and (cell := Cell(value)).type == CellType.number:
+        # Posted text is read as a file's cell is ("64,5", "1 234"; a percent sign is not
+        # taken: a posted percent is a number from 0 to 100), noted (`posted_note`).
+        value = value if cell.percent else cell.value
     if isinstance(value, str):  # spreadsheets give text: "1", "64.5", "true"
         value = _BOOLEANS.get(value.strip().lower(), value)
         with contextlib.suppress(ValueError):
@@ -124,11 +129,24 @@ _EXPECTED = {  # what a file's cell may hold
     "number": "ожидается число, можно с десятичной запятой",
 }
 _EXPECTED_POSTED = {  # what a posted JSON value may be
-    "boolean": "показатель «да/нет»: ожидается true или false",
-    "percent": "показатель в процентах: ожидается число от 0 до 100",
+    "boolean": "показатель «да/нет»: ожидается true или false (или 1/0)",
+    "percent": "показатель в процентах: ожидается число от 0 до 100 (без знака «%»)",
     "count": "показатель в штуках: ожидается целое число",
     "number": "ожидается число",
 }
+
+
+def posted_note(raw: Any, stored: float, indicator: Checked) -> str | None:
+    """What reading a posted JSON value reinterpreted (the summary's warning), or None: text
+    read as a number or a yes/no («значение передано текстом «64,5» — прочитано как 64,5»),
+    a number read as a yes/no («число 1 прочитано как true»)."""
+    boolean = indicator.params.get("value_type") == "boolean"
+    if isinstance(raw, str):
+        shown = ("да" if stored else "нет") if boolean else reinterpreted.decimal_text(stored)
+        return f"значение передано текстом «{raw[:40]}» — прочитано как {shown}"
+    if boolean and not isinstance(raw, bool):
+        return reinterpreted.boolean_number(int(raw), bool(stored))
+    return None
 
 
 def expected(indicator: Checked, *, file: bool) -> str:
@@ -184,9 +202,10 @@ def check_value(indicator: Checked, row: DataValueRow) -> tuple[float | None, st
     value, value_type = row.value, indicator.params.get("value_type")
     if row.sheet and row.sheet.percent and value_type != "percent":
         return None, "значение в процентах, а показатель не в процентах"
-    if row.sheet and value_type == "boolean" and value in (0, 1) and not isinstance(value, bool):
-        value = bool(value)
-        row.sheet.notes.append(("value", reinterpreted.boolean_number(int(value), value)))
+    if value_type == "boolean" and value in (0, 1) and not isinstance(value, bool):
+        value = bool(value)  # as a file's 1/0, and as GET /v1/data-values gives it (1.0, 0.0)
+        if row.sheet:
+            row.sheet.notes.append(("value", reinterpreted.boolean_number(int(value), value)))
     if value_type == "boolean":
         if not isinstance(value, bool):
             return None, expected(indicator, file=row.sheet is not None)

@@ -27,6 +27,7 @@ from services.api.data_values.rows import (
     check_value,
     explain_refused_values,
     parse_row,
+    posted_note,
     refused_codes,
 )
 from services.api.data_values.sheet import SheetItem, from_cells
@@ -240,6 +241,13 @@ class DataValueImporter(ScopedImporter):
         def reject(index: int, field: str, message: str) -> None:
             rejected.append(rejection(index, field, message))
 
+        # A posted row's value as sent: a plain number needs no note (the 10,000-row way).
+        posted = {
+            i: value
+            for i, item in rows
+            if type(item) is dict
+            and (isinstance(value := item.get("value"), str) or value in (0, 1))
+        }
         for index, row in parsed:
             indicator = indicators.get(row.indicator_code)
             if indicator is None or indicator.method != "data_value":
@@ -266,6 +274,8 @@ class DataValueImporter(ScopedImporter):
             if problem:
                 reject(index, "value", problem)
                 continue
+            if index in posted and (note := posted_note(posted[index], value, indicator)):
+                self.warn(index, "value", note)
             key = (indicator.id, row.organization_id, row.period)
             if key in seen:
                 reject(index, "indicator_code", f"повтор строки {seen[key]}")
