@@ -49,6 +49,9 @@ PERSONAL_CASES: dict[str, list[PersonalCheck]] = {
     "teacher2": [
         ("surveys", lambda w: f"{diagnostic(w)}/deficits", "absent"),
         ("surveys", lambda w: f"{diagnostic(w)}/deficits?organization_id={w.s1.id}", "absent"),
+        # Another school is not found (no filter silently dropped), as for the routes.
+        ("surveys", lambda w: f"{diagnostic(w)}/deficits?organization_id={w.s2.id}", "refused"),
+        ("reports", lambda w: f"/v1/individual-routes?organization_id={w.s2.id}", "refused"),
         ("reports", lambda w: f"/v1/individual-routes?staff_id={w.t1.id}", "absent"),
         ("reports", lambda w: f"/v1/individual-routes?organization_id={w.s1.id}", "absent"),
         ("reports", lambda w: "/v1/recommendations", "absent"),

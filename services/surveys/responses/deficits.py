@@ -28,12 +28,12 @@ async def _allowed_organizations(
 ) -> list[uuid.UUID] | None:
     """The organizations whose results the caller may read; None: only their own results.
     403 for the roles that read no one's; 404 for an organization outside the caller's."""
-    if principal.role == Role.teacher:
-        return None
-    if principal.role == Role.organization_leader:
+    if principal.role in (Role.teacher, Role.organization_leader):
+        # Their own school only: another one is not found (as for individual routes), never
+        # a filter silently dropped.
         if organization_id not in (None, principal.scope_id):
             raise NotFound("Организация не найдена")
-        return [principal.scope_id]
+        return None if principal.role == Role.teacher else [principal.scope_id]
     if not reads_personal_results(principal):
         raise Forbidden("Персональные результаты видят педагог, руководитель ОО и методисты")
     members = set(
