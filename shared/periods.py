@@ -19,9 +19,13 @@ PeriodKind = Literal["academic_year", "year", "quarter", "month", "academic_year
 SPAN_KINDS = ("academic_years", "years")  # a programme's span: no `previous`, no `next`
 MAX_SPAN = 10  # years a programme may span
 
-# Years outside this range are typos (20221, 0202), not periods anyone reports on.
-MIN_YEAR = 1900
-MAX_YEAR = 2100
+# Years a reported period lies in (`parse_period`): outside them typos (20221, 0202, 1900/1901
+# for 2000/2001), not periods anyone reports on.
+MIN_YEAR = 1950
+MAX_YEAR = 2090
+# Years any period may lie in: a reported period's neighbours (`previous`, `next`, as reports
+# and pages step several back or ahead) stay well inside them, so stepping never fails.
+_FIRST_YEAR, _LAST_YEAR = 1900, 2100
 
 _ACADEMIC_RE = re.compile(r"(\d{4})/(\d{4})")
 _YEAR_RE = re.compile(r"\d{4}")
@@ -50,8 +54,8 @@ class Period:
     @property
     def previous(self) -> "Period":
         """The period of the same kind one step before (2021/2022 -> 2020/2021, 2022Q1 ->
-        2021Q4, 2022-01 -> 2021-12). ValueError when that falls before MIN_YEAR, or for a
-        programme's span (SPAN_KINDS)."""
+        2021Q4, 2022-01 -> 2021-12). ValueError for a programme's span (SPAN_KINDS), and
+        past 1900 only: a reported period (MIN_YEAR on) has fifty years of neighbours."""
         if self.kind in SPAN_KINDS:
             raise ValueError(f"Период «{self.code}» — срок программы: предыдущего нет")
         year = self.start.year
@@ -67,8 +71,8 @@ class Period:
     @property
     def next(self) -> "Period":
         """The period of the same kind one step after (2021/2022 -> 2022/2023, 2021Q4 ->
-        2022Q1, 2021-12 -> 2022-01). ValueError when that falls after MAX_YEAR, or for a
-        programme's span (SPAN_KINDS)."""
+        2022Q1, 2021-12 -> 2022-01). ValueError for a programme's span (SPAN_KINDS), and past
+        2100 only: a reported period (to MAX_YEAR) has ten years of neighbours."""
         if self.kind in SPAN_KINDS:
             raise ValueError(f"Период «{self.code}» — срок программы: следующего нет")
         year = self.end.year
@@ -82,9 +86,16 @@ class Period:
         return month(year, self.start.month + 1) if self.start.month < 12 else month(year + 1, 1)
 
 
-def _check_year(year: int, code: str) -> None:
-    if not MIN_YEAR <= year <= MAX_YEAR:
-        raise ValueError(f"Период «{code}»: год {year} вне {MIN_YEAR}–{MAX_YEAR}")
+def _check_year(year: int, code: str, low: int = _FIRST_YEAR, high: int = _LAST_YEAR) -> None:
+    if not low <= year <= high:
+        raise ValueError(f"Период «{code}»: год {year} вне {low}–{high}")
+
+
+def _reported(period: Period) -> Period:
+    """`period` as `parse_period` takes it: its years within MIN_YEAR–MAX_YEAR."""
+    _check_year(period.start.year, period.code, MIN_YEAR, MAX_YEAR)
+    _check_year(period.end.year, period.code, MIN_YEAR, MAX_YEAR)
+    return period
 
 
 def academic_year(first_year: int) -> Period:
@@ -124,7 +135,8 @@ def month(year: int, number: int) -> Period:
 
 
 def parse_period(code: str) -> Period:
-    """Parse a period code such as `2021/2022`, `2022`, `2022Q3` or `2022-09`."""
+    """Parse a period code such as `2021/2022`, `2022`, `2022Q3` or `2022-09`, its years within
+    MIN_YEAR–MAX_YEAR (ValueError, Russian, naming what is wrong)."""
     if not isinstance(code, str):
         raise ValueError("Период должен быть строкой")
     if not code:
@@ -137,13 +149,13 @@ def parse_period(code: str) -> Period:
             raise ValueError(
                 f"Период «{code}»: учебный год — два соседних года, ожидается {first}/{first + 1}"
             )
-        return academic_year(first)
+        return _reported(academic_year(first))
     if _YEAR_RE.fullmatch(code):
-        return calendar_year(int(code))
+        return _reported(calendar_year(int(code)))
     if m := _QUARTER_RE.fullmatch(code):
-        return quarter(int(m[1]), int(m[2]))
+        return _reported(quarter(int(m[1]), int(m[2])))
     if m := _MONTH_RE.fullmatch(code):
-        return month(int(m[1]), int(m[2]))
+        return _reported(month(int(m[1]), int(m[2])))
     raise ValueError(
         f"Период «{code}» не распознан: ожидается учебный год (2021/2022), "
         "год (2022), квартал (2022Q3) или месяц (2022-09)"

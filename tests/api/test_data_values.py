@@ -250,9 +250,9 @@ async def test_values_of_a_period_not_yet_begun_are_stored_with_a_warning(api_cl
 
 
 async def test_values_of_a_long_past_period_are_stored_with_a_warning(api_client, world):
-    """«1900/1901» or «2002/2003» typed for «2022/2023»: stored, but the summary says the
-    period ended more than ten years ago (a stray value would be every report's «previous
-    period»); nine years back is history, not warned of."""
+    """«2002/2003» typed for «2022/2023»: stored, but the summary says the period ended more
+    than ten years ago (a stray value would be every report's «previous period»); nine years
+    back is history, not warned of; «1900/1901» is no period anyone reports on."""
     current = academic_year_of(date.today())
     far = current
     for _ in range(11):
@@ -264,13 +264,19 @@ async def test_values_of_a_long_past_period_are_stored_with_a_warning(api_client
         row(world, period="1900/1901", value=10.0),
         row(world, period=far.code, value=20.0),
         row(world, period=recent.code, value=30.0),
+        row(world, code="nok_info_stand_items", period="1900/1901", value=10.0),
     ]
     summary = (await post(api_client, world, values, who="analyst")).json()
-    assert summary["imported"] == 3
+    assert summary["imported"] == 2
+    # Before 1950 no period is taken: each of its rows is told why (a report stepping back
+    # from it would reach no period at all).
+    refused = "Период «1900/1901»: год 1900 вне 1950–2090"
+    assert [(r["index"], r["errors"][0]["msg"]) for r in summary["rejected"]] == [
+        (0, refused),
+        (3, refused),
+    ]
     said = [w["msg"] for w in summary["warnings"] if w["loc"] == ["period"]]
     assert said == [
-        "Период «1900/1901» закончился больше 10 лет назад (31.08.1901): 1 строка за него — "
-        "проверьте, не опечатка ли это",
         f"Период «{far.code}» закончился больше 10 лет назад (31.08.{far.end.year}): 1 строка "
         "за него — проверьте, не опечатка ли это",
     ]

@@ -300,3 +300,19 @@ def test_empty_years_are_skipped_two_at_a_time():
 
 def test_nothing_anywhere_falls_back_to_the_start_and_its_read():
     assert _walk({}, lookback=2) == ("2026/2027", ["2026/2027", "2024/2025"])
+
+
+@pytest.mark.parametrize("code", ["1950/1951", "1950", "1950Q1", "1950-01", "2089/2090", "2090"])
+def test_a_reported_period_has_neighbours_to_step_to(code):
+    """Reports and pages step several periods back and ahead of the one asked for: from the
+    first and last periods anyone may report on, ten steps each way never fail."""
+    back = ahead = parse_period(code)
+    for _ in range(10):
+        back, ahead = back.previous, ahead.next
+    assert back.start < parse_period(code).start < ahead.start
+
+
+@pytest.mark.parametrize("code", ["1900/1901", "1949", "2091", "2090/2091", "2100Q1"])
+def test_a_period_outside_the_reported_years_is_refused_naming_them(code):
+    with pytest.raises(ValueError, match="вне 1950–2090"):
+        parse_period(code)

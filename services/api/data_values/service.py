@@ -235,6 +235,7 @@ class DataValueImporter(ScopedImporter):
         indicators, territories = await _lookups(self.session, [r for _, r in parsed], codes)
         explain_refused_values(rows, rejected, indicators)
         periods: dict[str, str | None] = {}
+        unread: dict[str, str] = {}  # why a period is not one
         seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
         valid = []
 
@@ -265,10 +266,9 @@ class DataValueImporter(ScopedImporter):
                     periods[row.period] = parse_period(row.period).code
                 except ValueError as exc:
                     periods[row.period] = None
-                    reject(index, "period", str(exc))
-                    continue
-            if periods[row.period] is None:
-                reject(index, "period", "период не распознан")
+                    unread[row.period] = str(exc)
+            if periods[row.period] is None:  # every row of it told why, not only the first
+                reject(index, "period", unread[row.period])
                 continue
             value, problem = check_value(indicator, row)
             if problem:
