@@ -4,7 +4,7 @@ and a programme's span of consecutive school years `2021/2022-2023/2024` or cale
 
 import calendar
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
@@ -335,12 +335,33 @@ OptionalProgrammePeriodQuery = Annotated[
 PeriodBody = Annotated[Period, GetPydanticSchema(_body_schema)]
 
 
-def thick(with_value: int, with_value_before: int) -> bool:
+def thick(
+    with_value: int, with_value_before: int, reporting: tuple[int, int] | None = None
+) -> bool:
     """Is a period the one to show by default, with `with_value` indicators having a value in
     it and `with_value_before` in the period before? Some value, and not under half as many as
     before: a few values posted early for a new year do not hide the year everyone reported.
-    (The reports' documents and the api's values pages choose their default period by it.)"""
+    For a group, `reporting` (the most organizations any of its values is made of, of how
+    many it has) must be half of them at least: one school's full set posted early does not
+    hide it either. (The reports' documents and the api's values pages choose their default
+    period by it.)"""
+    if reporting is not None and 2 * reporting[0] < reporting[1]:
+        return False
     return with_value > 0 and 2 * with_value >= with_value_before
+
+
+def reporting_of(coverages: Iterable[Mapping[str, Any] | None]) -> tuple[int, int] | None:
+    """From the coverages of a group's values (`organizations_reporting`, `organizations`),
+    the most organizations any value is made of and how many the group has (`thick`'s
+    `reporting`); None when no value counts organizations (an organization's own)."""
+    counted = [
+        (c["organizations_reporting"], c["organizations"])
+        for c in coverages
+        if c and c.get("organizations") and c.get("organizations_reporting") is not None
+    ]
+    if not counted:
+        return None
+    return max(n for n, _ in counted), max(total for _, total in counted)
 
 
 Read = TypeVar("Read")
@@ -349,12 +370,13 @@ Read = TypeVar("Read")
 async def latest_thick(
     start: Period,
     read: Callable[[Period], Awaitable[Read]],
-    counts: Callable[[Read], tuple[int, int]],
+    counts: Callable[[Read], tuple[int, int, tuple[int, int] | None]],
     lookback: int,
 ) -> tuple[Period, Read]:
     """The default period to show, from `start` back: the first that is `thick`, with what
     `read(period)` gave for it. `counts(found)` tells how many indicators have a value in the
-    period and in the one before (each read carries the period before's values too, so the
+    period and in the one before, and the group's `reporting` (`thick`; each read carries the
+    period before's values too, so the
     walk goes two periods a step and reads the one before only when it has values). Looks
     back up to 2 × `lookback` periods; none thick: `start` with its read. (The reports'
     documents and the api's values pages walk by it.)"""
@@ -363,8 +385,8 @@ async def latest_thick(
     for _ in range(lookback):
         found = await read(period)
         first = first or (period, found)
-        now, before = counts(found)
-        if thick(now, before):
+        now, before, reporting = counts(found)
+        if thick(now, before, reporting):
             return period, found
         try:
             previous = period.previous

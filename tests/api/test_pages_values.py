@@ -10,6 +10,7 @@ import pytest
 
 from shared.periods import academic_year_of
 from tests.api import test_pages
+from tests.factories import add_user
 from tests.facts import sync_facts
 from tests.reports import helpers
 from tests.reports.helpers import PERIOD, TRAINED_INDICATOR
@@ -133,7 +134,7 @@ async def test_the_default_period_is_the_latest_with_data_and_periods_step(
 
 
 async def test_a_few_early_values_of_a_new_year_do_not_hide_the_year_everyone_reported(
-    browser, api_client, valued, apps, isolation, settings
+    browser, api_client, valued, apps, isolation, settings, db
 ):
     """Last year S1 and S2 reported three indicators; this year one school posted one value
     early: the page opens on last year (the documents choose by the same rule,
@@ -156,6 +157,17 @@ async def test_a_few_early_values_of_a_new_year_do_not_hide_the_year_everyone_re
     page = await client.get("/values")
     assert f"Период: {last_year.code}" in page.text
     assert f"{this_year.code} →" in page.text
+
+    # S1's full set early (all three indicators, as many as last year's): the region's three
+    # schools are one third reported, so its page still opens on last year.
+    early = [(code, world.s1.id, this_year.code, 85.0) for code in ("trained", "tutors")]
+    await helpers.post_values(api_client, world, early, who="admin")
+    add_user(db, "regional@soko.example", "territory_analyst", "territory", world.region.id)
+    await db.flush()
+    await sync_facts(apps, isolation)
+    regional, _ = await signed_in(browser, "regional@soko.example")
+    page = await regional.get("/values")
+    assert f"Период: {last_year.code}" in page.text
 
 
 async def test_no_data_and_no_target_are_said_in_words(

@@ -14,6 +14,7 @@ from shared.periods import (
     parse_period,
     parse_programme_period,
     period_of_roadmap,
+    reporting_of,
     reporting_period_of,
 )
 
@@ -268,16 +269,21 @@ def test_a_programme_span_has_no_neighbours_and_reports_from_its_latest_school_y
 # The default period's walk (shared.periods.latest_thick): each read carries the period
 # before's values, so the walk reads every other period and the one before only when it has
 # values. `posted` is how many indicators have a value in each year.
-def _walk(posted: dict[str, int], start: str = "2026/2027", lookback: int = 4):
+def _walk(
+    posted: dict[str, int],
+    start: str = "2026/2027",
+    lookback: int = 4,
+    reporting: dict[str, tuple[int, int]] | None = None,
+):
     asked: list[str] = []
 
     async def read(period: Period) -> str:
         asked.append(period.code)
         return period.code
 
-    def counts(code: str) -> tuple[int, int]:
+    def counts(code: str) -> tuple[int, int, tuple[int, int] | None]:
         before = parse_period(code).previous.code
-        return posted.get(code, 0), posted.get(before, 0)
+        return posted.get(code, 0), posted.get(before, 0), (reporting or {}).get(code)
 
     found = asyncio.run(latest_thick(parse_period(start), read, counts, lookback))
     return found[0].code, asked
@@ -290,6 +296,27 @@ def test_the_walk_takes_the_latest_year_with_enough_values():
 def test_a_few_early_values_do_not_hide_the_year_everyone_reported():
     # 3 of 12 this year: under half of the year before's, which is shown.
     assert _walk({"2026/2027": 3, "2025/2026": 12}) == ("2025/2026", ["2026/2027", "2025/2026"])
+
+
+def test_one_school_s_full_set_posted_early_does_not_hide_the_year_every_school_reported():
+    # 38 indicators of 1 school of 28 this year (more indicators than the year before's 30,
+    # of 25 schools): the district's figures would be that school's alone.
+    posted = {"2026/2027": 38, "2025/2026": 30}
+    thin = {"2026/2027": (1, 28)}
+    assert _walk(posted, reporting=thin)[0] == "2025/2026"
+    # Half the schools reporting is the year to show.
+    assert _walk(posted, reporting={"2026/2027": (14, 28)})[0] == "2026/2027"
+
+
+def test_reporting_is_read_from_the_values_coverage():
+    coverages = [
+        {"organizations": 28, "organizations_reporting": 1},
+        {"organizations": 28, "organizations_reporting": 3},
+        None,  # an organization's own value counts no organizations
+        {"respondents": 40},
+    ]
+    assert reporting_of(coverages) == (3, 28)
+    assert reporting_of([None, {"respondents": 40}]) is None
 
 
 def test_empty_years_are_skipped_two_at_a_time():

@@ -155,6 +155,9 @@ class IndicatorValue(BaseModel):
     flagged: bool | None = None
     flagged_organizations: int | None = None
     flagged_left_out: int | None = None
+    # How many of a group's organizations its value is made of (`organizations`,
+    # `organizations_reporting`, …; null for an organization's own).
+    coverage: dict[str, Any] | None = None
 
 
 class Effect(BaseModel):

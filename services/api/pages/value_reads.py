@@ -31,7 +31,7 @@ from services.api.pages.period_links import period_links
 from services.api.territories.models import Territory
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
-from shared.periods import Period, academic_year_of, latest_thick
+from shared.periods import Period, academic_year_of, latest_thick, reporting_of
 from shared.templating import natural_key
 from shared.value_labels import flag_legend, flag_note, group_basis
 
@@ -159,8 +159,13 @@ async def latest_with_data(
     async def read(period: Period) -> list[IndicatorValue]:
         return await _own_level(reports, scope, period, indicator)
 
-    def counts(items: list[IndicatorValue]) -> tuple[int, int]:
-        return _with_value(items, scope[1]), _with_value(items, scope[1], previous=True)
+    def counts(items: list[IndicatorValue]) -> tuple[int, int, tuple[int, int] | None]:
+        own = [i for i in items if i.scope_id == scope[1] and i.value is not None]
+        return (
+            _with_value(items, scope[1]),
+            _with_value(items, scope[1], previous=True),
+            reporting_of(i.coverage for i in own),
+        )
 
     return await latest_thick(academic_year_of(today), read, counts, LOOKBACK)
 

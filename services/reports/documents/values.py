@@ -18,6 +18,7 @@ from shared.periods import (
     academic_year_of,
     latest_thick,
     parse_programme_period,
+    reporting_of,
     reporting_period_of,
 )
 from shared.scope import ScopeResolver
@@ -107,12 +108,11 @@ def periods_back(period: Period, count: int = EARLIER_PERIODS) -> list[Period]:
 
 def _with_value(items: list[dict[str, Any]], owner: tuple[str, uuid.UUID], field_name: str) -> int:
     """How many of the owner scope's indicators have a `field_name` (value, previous_value)."""
-    scope_type, scope_id = owner
-    return sum(
-        i[field_name] is not None
-        for i in items
-        if i["scope_type"] == scope_type and str(i["scope_id"]) == str(scope_id)
-    )
+    return sum(i[field_name] is not None for i in items if _owns(i, owner))
+
+
+def _owns(item: dict[str, Any], owner: tuple[str, uuid.UUID]) -> bool:
+    return item["scope_type"] == owner[0] and str(item["scope_id"]) == str(owner[1])
 
 
 async def latest_with_data(
@@ -133,9 +133,14 @@ async def latest_with_data(
     async def read(period: Period) -> Items:
         return await compute_values(ctx, owner[0], owner[1], period, codes, level)
 
-    def counts(found: Items) -> tuple[int, int]:
+    def counts(found: Items) -> tuple[int, int, tuple[int, int] | None]:
         items = found[0]
-        return _with_value(items, owner, "value"), _with_value(items, owner, "previous_value")
+        own = [i for i in items if _owns(i, owner) and i["value"] is not None]
+        return (
+            _with_value(items, owner, "value"),
+            _with_value(items, owner, "previous_value"),
+            reporting_of(i.get("coverage") for i in own),
+        )
 
     period, (items, missing) = await latest_thick(start, read, counts, DATA_LOOKBACK)
     return period, items, missing
