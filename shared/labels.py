@@ -50,6 +50,14 @@ ROLE_LABELS = {
     "teacher": "педагог",
     "viewer": "наблюдатель",
 }
+# An organization's kind (`kind`, shared.indicator_methods.ORGANIZATION_KINDS) in the plural
+# of «для …»: «показатель для школ».
+ORGANIZATION_KINDS_FOR = {
+    "school": "школ",
+    "kindergarten": "детских садов",
+    "additional": "организаций дополнительного образования",
+    "college": "колледжей",
+}
 # What a role's scope is (`scope_type`): as a noun, and as the object of «укажите …».
 SCOPE_TYPE_LABELS = {"territory": "территория", "cluster": "кластер", "organization": "организация"}
 SCOPE_TYPE_OBJECTS = {

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
+from services.api.organizations.models import Organization
 from shared.periods import academic_year_of
 from tests.api.helpers import (
     check_an_api_key_posts_for_its_school_only,
@@ -279,4 +280,27 @@ async def test_values_of_a_long_past_period_are_stored_with_a_warning(api_client
     assert said == [
         f"Период «{far.code}» закончился больше 10 лет назад (31.08.{far.end.year}): 1 строка "
         "за него — проверьте, не опечатка ли это",
+    ]
+
+
+async def test_a_value_of_an_indicator_for_other_kinds_is_rejected_naming_them(
+    api_client, world, db
+):
+    """A kindergarten's value of an indicator for schools would be stored and never counted
+    (nor compared with the schools' as an outlier): rejected, saying whom it is for."""
+    garden = Organization(name="Детский сад 1", kind="kindergarten", territory_id=world.m1.id)
+    db.add(garden)
+    for_schools = await db.scalar(select(Indicator).where(Indicator.code == "teachers_trained"))
+    for_schools.applies_to = ["school", "college"]
+    await db.flush()
+    values = [row(world, org=garden.id), row(world, code="nok_info_stand_items", org=garden.id)]
+    summary = (await post(api_client, world, values, who="analyst")).json()
+    assert summary["imported"] == 1  # the indicator for every kind
+    [refused] = summary["rejected"]
+    assert refused["index"] == 0 and refused["errors"] == [
+        {
+            "loc": ["indicator_code"],
+            "msg": "показатель «teachers_trained» — для школ, колледжей, а не для детских садов: "
+            "такое значение не вошло бы ни в один расчёт",
+        }
     ]

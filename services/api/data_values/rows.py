@@ -16,6 +16,8 @@ from services.api.data_values.sheet import SheetItem
 from services.api.indicators.models import Indicator
 from shared import reinterpreted
 from shared.bulk import Rejected, RowError
+from shared.indicator_methods import ORGANIZATION_KINDS
+from shared.labels import ORGANIZATION_KINDS_FOR
 from shared.tabular import Cell, CellType
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
@@ -47,6 +49,7 @@ class IndicatorFacts:
     unit: str
     params: dict[str, Any]
     owner_territory_id: uuid.UUID | None
+    applies_to: frozenset[str]  # the kinds of organization it is for
 
     @classmethod
     def of(cls, indicator: Indicator) -> "IndicatorFacts":
@@ -57,6 +60,7 @@ class IndicatorFacts:
             indicator.unit,
             indicator.params,
             indicator.owner_territory_id,
+            frozenset(indicator.applies_to),
         )
 
 
@@ -159,6 +163,18 @@ def expected(indicator: Checked, *, file: bool) -> str:
     if kind not in ("boolean", "percent"):
         kind = "count" if indicator.unit == "count" else "number"
     return (_EXPECTED if file else _EXPECTED_POSTED)[kind]
+
+
+def not_for_kind(indicator: Checked, kind: str) -> str:
+    """Why an organization of `kind` takes no value of an indicator for other kinds
+    (`applies_to`): its values would be left out of every figure."""
+    meant = ", ".join(
+        ORGANIZATION_KINDS_FOR[k] for k in ORGANIZATION_KINDS if k in indicator.applies_to
+    )
+    return (
+        f"показатель «{indicator.code}» — для {meant}, а не для {ORGANIZATION_KINDS_FOR[kind]}: "
+        "такое значение не вошло бы ни в один расчёт"
+    )
 
 
 def refused_codes(rows: list[tuple[int, Any]], rejected: list[Rejected]) -> dict[int, str]:

@@ -26,6 +26,7 @@ from services.api.data_values.rows import (
     IndicatorFacts,
     check_value,
     explain_refused_values,
+    not_for_kind,
     parse_row,
     posted_note,
     refused_codes,
@@ -34,6 +35,7 @@ from services.api.data_values.sheet import SheetItem, from_cells
 from services.api.data_values.sheet import columns as sheet_columns
 from services.api.indicators.models import Indicator
 from services.api.organizations.matching import resolve_names
+from services.api.organizations.models import Organization
 from services.api.outliers import service as outliers
 from services.api.territories.scope import DbScopeResolver, organization_territories
 from services.api.validation import service as validation
@@ -68,14 +70,17 @@ class Valid:
 
 async def _lookups(
     session: AsyncSession, rows: list[DataValueRow], more_codes: Iterable[str] = ()
-) -> tuple[dict[str, IndicatorFacts], dict[uuid.UUID, frozenset[uuid.UUID]]]:
-    """The rows' indicators by code (and those of `more_codes`), and their existing
-    organizations with the territories each lies in (its own and every one above it)."""
+) -> tuple[dict[str, IndicatorFacts], dict[uuid.UUID, frozenset[uuid.UUID]], dict[uuid.UUID, str]]:
+    """The rows' indicators by code (and those of `more_codes`), their existing organizations
+    with the territories each lies in (its own and every one above it), and their kinds."""
     codes = {r.indicator_code for r in rows} | set(more_codes)
     found = await session.scalars(select(Indicator).where(Indicator.code.in_(codes)))
     indicators = {i.code: IndicatorFacts.of(i) for i in found}
-    territories = await organization_territories(session, (r.organization_id for r in rows))
-    return indicators, territories
+    ids = {r.organization_id for r in rows}
+    territories = await organization_territories(session, ids)
+    query = select(Organization.id, Organization.kind).where(Organization.id.in_(ids))
+    kinds = {id_: kind for id_, kind in await session.execute(query)}
+    return indicators, territories, kinds
 
 
 def unknown_indicator(code: str, indicator: Checked | None) -> str:
@@ -232,7 +237,7 @@ class DataValueImporter(ScopedImporter):
         readable = await readable_organizations(self.principal, self.scopes)
         parsed = await self._named_organizations(parsed, rejected, readable)
         codes = refused_codes(rows, rejected).values()
-        indicators, territories = await _lookups(self.session, [r for _, r in parsed], codes)
+        indicators, territories, kinds = await _lookups(self.session, [r for _, r in parsed], codes)
         explain_refused_values(rows, rejected, indicators)
         periods: dict[str, str | None] = {}
         unread: dict[str, str] = {}  # why a period is not one
@@ -260,6 +265,9 @@ class DataValueImporter(ScopedImporter):
                 continue
             if not applies(indicator, chain):
                 reject(index, "indicator_code", unknown_indicator(row.indicator_code, None))
+                continue
+            if (kind := kinds[row.organization_id]) not in indicator.applies_to:
+                reject(index, "indicator_code", not_for_kind(indicator, kind))
                 continue
             if row.period not in periods:
                 try:
