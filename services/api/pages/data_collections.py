@@ -140,7 +140,7 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
     """The collections concerning the visitor with a current window, newest first (at most
     `SHOWN`), each with its status for that period; `waiting`: the organizations whose data
     wait for the visitor's level of the approval chain (a region's analyst: those approved by
-    their municipality)."""
+    their municipality); an analyst's `elsewhere`: those waiting for another level."""
     found, _ = await service.list_collections(access, Pagination(limit=SHOWN, offset=0))
     principal = access.principal
     analyst_of = principal.scope_id if principal.scope_type == ScopeType.territory else None
