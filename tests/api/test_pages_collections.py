@@ -218,12 +218,19 @@ async def test_each_level_of_the_chain_sees_what_waits_for_it(browser, late_worl
 
     regional, region_home = await signed_in(browser, "regional@soko.example")
     assert "Школа 1 —" not in waiting(region_home)  # the municipality's turn first
+    # …which the region is told, never «nothing submitted».
+    assert "Ждут утверждения муниципалитетом: 1 — Район 1 (Школа 1)" in waiting(region_home)
+    assert "Вашего утверждения представленные данные пока не ждут." in waiting(region_home)
+    assert "ждущих утверждения, нет" not in waiting(region_home)
     analyst, m1_home = await signed_in(browser, "analyst@soko.example")
-    assert "Школа 1 —" in waiting(m1_home)
+    assert "Школа 1 —" in waiting(m1_home) and "муниципалитетом" not in waiting(m1_home)
     assert (await step(analyst, m1_home, world, "approve")).status_code == 303
-    assert "Школа 1 —" not in waiting(await analyst.get("/home"))  # done at this level
+    m1_home = await analyst.get("/home")
+    assert "Школа 1 —" not in waiting(m1_home)  # done at this level, now the region's turn
+    assert "Ждут утверждения регионом: 1 — Область (Школа 1)" in waiting(m1_home)
     region_home = await regional.get("/home")
     assert "Школа 1 —" in waiting(region_home)  # now the region's turn
+    assert "Ждут утверждения муниципалитетом" not in waiting(region_home)
     approved = await step(regional, region_home, world, "approve")
     assert approved.status_code == 303, approved.text
     level = await db.scalar(
@@ -232,6 +239,25 @@ async def test_each_level_of_the_chain_sees_what_waits_for_it(browser, late_worl
         )
     )
     assert level == 2
+
+
+async def test_the_region_sees_what_waits_in_a_municipalitys_own_collection(
+    browser, late_world, db
+):
+    """M1's own collection (the region is not in its chain): the region's analyst reads that
+    S1's and S2's submitted data wait for the municipality, named, not that none wait."""
+    world = late_world
+    add_user(db, "regional@soko.example", "territory_analyst", "territory", world.region.id)
+    await db.commit()
+    for leader_email in ("leader@soko.example", "leader2@soko.example"):
+        leader, home = await signed_in(browser, leader_email)
+        school = world.s1 if leader_email.startswith("leader@") else world.s2
+        assert (await step(leader, home, world, "submit", org=school)).status_code == 303
+    _, region_home = await signed_in(browser, "regional@soko.example")
+    waiting = card(region_home, world).split("Ждут утверждения", 1)[1]
+    assert "Ждут утверждения муниципалитетом: 2 — Район 1 (Школа 1, Школа 2)" in waiting
+    assert "ждущих утверждения, нет" not in waiting
+    assert "Утвердить" not in waiting  # not the region's to approve
 
 
 async def test_the_leader_sees_what_to_check_and_the_analyst_how_much(

@@ -256,8 +256,15 @@ async def test_an_analyst_cannot_open_another_territory(browser, valued):
     assert (await client.get("/values", params={"scope_id": "not-an-id"})).status_code == 404
 
 
-async def test_the_administrator_chooses_a_territory(browser, valued):
+async def test_the_administrator_chooses_a_territory(browser, valued, api_client, apps, isolation):
     world = valued
+    # A cluster of the region itself (its schools from both municipalities): the region's own.
+    ids = {"territory_id": world.region.id, "coordinator_id": world.s3.id}
+    cluster = {"name": "Областной кластер", "member_ids": [str(world.s1.id)]}
+    cluster |= {key: str(value) for key, value in ids.items()}
+    regional = await api_client.post("/v1/clusters", json=cluster, headers=world.headers("admin"))
+    assert regional.status_code == 201, regional.text
+    await sync_facts(apps, isolation)
     client, _ = await signed_in(browser, "admin@soko.example")
     page = await client.get("/values")
     assert f'href="/values?scope_type=territory&amp;scope_id={world.m2.id}"' in page.text
@@ -266,11 +273,15 @@ async def test_the_administrator_chooses_a_territory(browser, valued):
         params={"period": PERIOD, "scope_type": "territory", "scope_id": str(world.region.id)},
     )
     row = text_of(region, "indicator-trained")
-    # The region: S1 50, S2 80, S3 90: 73,3 %; its municipalities and both clusters below.
+    # The region: S1 50, S2 80, S3 90: 73,3 %; its municipalities below, not their clusters
+    # (C1 is M1's, C2 M2's): those are one click down, on the municipality's page.
     assert row.startswith(f"{NAME} {BASIS} показать отдельно Область 73,3 % ✓ достигнуто ≥ 70,0 %")
-    assert (
-        "Район 1 65,0 %" in row and "Район 2 90,0 %" in row and "Кластер 2 (кластер) 90,0 %" in row
-    )
+    assert "Район 1 65,0 %" in row and "Район 2 90,0 %" in row
+    assert "Областной кластер (кластер) 70,0 %" in row and "Кластер 1" not in row
+    assert "Кластер 2" not in row
+    m2 = {"period": PERIOD, "scope_type": "territory", "scope_id": str(world.m2.id)}
+    district = await client.get("/values", params=m2)
+    assert "Кластер 2 (кластер) 90,0 %" in text_of(district, "indicator-trained")
     assert '<a href="/values">Все территории</a>' in region.text
 
 

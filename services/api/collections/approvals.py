@@ -77,6 +77,38 @@ async def approval_chain(
     raise Invalid.at("organization_id", "Организация не участвует в этом сборе данных")
 
 
+# Per (organization, step): the territory `step` levels up its approval chain (1: its own).
+_AT_STEP = text(
+    """
+    WITH RECURSIVE up AS (
+        SELECT w.organization_id, w.step AS wanted, t.id, t.name, t.kind, t.parent_id, 1 AS step
+        FROM unnest(CAST(:ids AS uuid[]), CAST(:steps AS int[])) AS w(organization_id, step)
+        JOIN api.organization o ON o.id = w.organization_id
+        JOIN api.territory t ON t.id = o.territory_id
+        UNION ALL
+        SELECT up.organization_id, up.wanted, t.id, t.name, t.kind, t.parent_id, up.step + 1
+        FROM api.territory t JOIN up ON t.id = up.parent_id
+        WHERE up.step < up.wanted
+    )
+    SELECT organization_id, id, name, kind FROM up WHERE step = wanted
+    """
+)
+
+
+async def whose_turn(
+    session: AsyncSession, waiting: dict[uuid.UUID, int]
+) -> dict[uuid.UUID, tuple[uuid.UUID, str, str]]:
+    """For organizations whose data wait for an approval (`waiting`: organization id → the
+    level whose turn it is, 1 its own territory), that territory as (id, name, kind); one
+    query. An organization without a territory that high is absent."""
+    if not waiting:
+        return {}
+    rows = await session.execute(
+        _AT_STEP, {"ids": list(waiting), "steps": [waiting[o] for o in waiting]}
+    )
+    return {organization: (tid, name, kind) for organization, tid, name, kind in rows}
+
+
 def _level_of(access: Access, chain: list[tuple[uuid.UUID, str]]) -> int | None:
     """The caller's level in the chain (1 …), None for an administrator (the level whose
     turn it is); Forbidden (403) for an analyst whose territory is not in it."""

@@ -8,7 +8,10 @@ returned the data (or withdrew their approval), and the button to submit the dat
 withdraw a submission not yet approved. On the analyst's (and the administrator's) home: per
 such collection the schools that are late (in the natural order of their names) with their
 completeness, and the schools whose submitted data wait to be approved or returned with a
-comment, each with how many broken rules and possible outliers its data have.
+comment, each with how many broken rules and possible outliers its data have; an analyst also
+sees what waits for another level of the chain (a region: what its municipalities have still to
+approve, even in a collection of a municipality's own), by whose turn it is, with the names of
+those territories (`Elsewhere`) — never «nothing submitted» while schools' data wait there.
 Everything is read through `collections.status` and done through
 `collections.approvals.take_step` with the visitor's `Access`: the page shows and allows
 exactly what the API would.
@@ -49,6 +52,7 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Role, ScopeType
 from shared.pagination import Pagination
 from shared.periods import parse_period
+from shared.templating import natural_key
 
 router = APIRouter(include_in_schema=False)
 # How many collections a home shows at the most (one status query each: a handful in practice).
@@ -76,6 +80,27 @@ class CollectionLine:
     waiting: list[OrganizationStatus] = field(default_factory=list)
     # The analyst's: per organization, its broken rules and possible outliers in the period.
     counts: dict[uuid.UUID, Checks] = field(default_factory=dict)
+    # The analyst's: what waits for the approval of other territories of the chain.
+    elsewhere: "list[Elsewhere]" = field(default_factory=list)
+
+
+# Who approves, as «Ждут утверждения …» says it (a territory's kind).
+_BY_KIND = {"municipality": "муниципалитетом", "region": "регионом"}
+
+
+@dataclass
+class Elsewhere:
+    """Organizations whose data wait for territories of one kind that are not the visitor's:
+    `by` the kind in words («муниципалитетом»), `territories` (name, the organizations' names)
+    in natural order of the territories' names, the organizations in the status's order."""
+
+    by: str
+    territories: list[tuple[str, list[str]]]
+
+    @property
+    def count(self) -> int:
+        """How many organizations wait."""
+        return sum(len(names) for _, names in self.territories)
 
 
 @dataclass(frozen=True)
@@ -115,7 +140,7 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
     """The collections concerning the visitor with a current window, newest first (at most
     `SHOWN`), each with its status for that period; `waiting`: the organizations whose data
     wait for the visitor's level of the approval chain (a region's analyst: those approved by
-    their municipality)."""
+    their municipality); an analyst's `elsewhere`: those waiting for another level."""
     found, _ = await service.list_collections(access, Pagination(limit=SHOWN, offset=0))
     principal = access.principal
     analyst_of = principal.scope_id if principal.scope_type == ScopeType.territory else None
@@ -140,6 +165,8 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
             for o in ordered
             if waits_for(o.approval, None if depth is None else o.approval.levels - below_owner)
         ]
+        if analyst_of is not None:
+            line.elsewhere = await _elsewhere(access, ordered, line.waiting)
         if line.waiting:  # collections of one owner and period share their checks
             key = (collection.owner_territory_id, window.period)
             if key not in checked:
@@ -160,6 +187,33 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
             line.checks = checks.get(line.window.period, [])
             line.note = notes.get((line.collection.id, line.window.period))
     return found_lines
+
+
+async def _elsewhere(
+    access: Access, ordered: list[OrganizationStatus], mine: list[OrganizationStatus]
+) -> list[Elsewhere]:
+    """The organizations of `ordered` whose data wait for an approval not the visitor's (not
+    in `mine`), grouped by the kind of the territory whose turn it is (the lower level first),
+    then by that territory; one query."""
+    own = {o.organization_id for o in mine}
+    turns = {
+        o.organization_id: o.approval.level + 1
+        for o in ordered
+        if o.organization_id not in own and waits_for(o.approval, None)
+    }
+    territories = await approvals.whose_turn(access.session, turns)
+    grouped: dict[str, dict[str, list[str]]] = {}
+    lowest: dict[str, int] = {}  # per kind, the lowest level whose turn it is: the order
+    for o in ordered:
+        if o.organization_id in territories:
+            _, name, kind = territories[o.organization_id]
+            by = _BY_KIND.get(kind, "вышестоящей территорией")
+            grouped.setdefault(by, {}).setdefault(name, []).append(o.name)
+            lowest[by] = min(lowest.get(by, turns[o.organization_id]), turns[o.organization_id])
+    return [
+        Elsewhere(by, sorted(grouped[by].items(), key=lambda item: natural_key(item[0])))
+        for by in sorted(grouped, key=lambda by: lowest[by])
+    ]
 
 
 async def _notes(

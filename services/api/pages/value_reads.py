@@ -3,11 +3,13 @@ page shows exactly what `GET /v1/indicator-values` would answer them) and named 
 own tables (`unit_names`; the decisions page's reads are in decision_reads.py).
 
 The values table of a scope (`table`): for each indicator, the scope's own value, target,
-status, previous value and change, then the units one level below it (a territory's
-sub-territories and clusters, or all its schools; a cluster's schools), ordered naturally by
-name. One call per level (`level=territory`, `cluster`, `organization`, every page of it),
-never one per school. Without a period asked for, the latest with data: from the current
-academic year back, as the reports' documents choose theirs (`LOOKBACK` calls at the most).
+status, previous value and change, then the units one level below it (a territory's child
+territories and the clusters whose territory it is itself, or all its schools; a cluster's
+schools), ordered naturally by name: a municipality's clusters are one click down from the
+region, never beside the municipality (`_one_level_below`). One call per level
+(`level=territory`, `cluster`, `organization`, every page of it), never one per school.
+Without a period asked for, the latest with data: from the current academic year back, as the
+reports' documents choose theirs (`LOOKBACK` calls at the most).
 
 Who sees what: a teacher nothing (`Refused`); a person whose scope is one school only that
 school (another scope is `NotFound`, whatever the reports service would answer about a cluster
@@ -198,6 +200,8 @@ async def table(
         if level != scope[0]:
             below = await reports.indicator_values(period.code, scope[0], scope[1], level)
             found += _only(below, indicator)
+    if scope[0] == "territory":
+        found = await _one_level_below(session, scope[1], found)
     if indicator and not found:
         raise NotFound()
     names = await unit_names(session, {(i.scope_type, i.scope_id) for i in found})
@@ -222,6 +226,20 @@ async def table(
     return Table(
         crumbs[-1], period, schools, sorted(blocks.values(), key=_block_key), crumbs, links
     )
+
+
+async def _one_level_below(
+    session: AsyncSession, territory_id: uuid.UUID, items: list[IndicatorValue]
+) -> list[IndicatorValue]:
+    """A territory's `items` without the territories and clusters deeper than one level below
+    it (the reports service answers every unit inside the scope): kept are the territory
+    itself, its child territories, the clusters whose territory it is, and every school."""
+    children = await session.scalars(
+        select(Territory.id).where(Territory.parent_id == territory_id)
+    )
+    clusters = await session.scalars(select(Cluster.id).where(Cluster.territory_id == territory_id))
+    own = {territory_id, *children, *clusters}
+    return [i for i in items if i.scope_type == "organization" or i.scope_id in own]
 
 
 async def group_bases(session: AsyncSession, codes: set[str]) -> dict[str, str]:
