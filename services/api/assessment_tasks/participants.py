@@ -5,8 +5,10 @@ the stored set in the same transaction, so that reports see one kind of fact.
 
 A participant is kept under a pseudonymous code only (`pseudonym_problem` says what a code may
 be). A re-post replaces the school's set: participants whose codes it does not name are
-removed; a participant it names but rejects keeps what was stored. The same post twice changes
-nothing. Every create, change and removal is in the audit log, written by the same statements.
+removed; a participant it names but rejects keeps what was stored. Posts of one school's set
+are written one at a time (a lock per key), so the stored set and its summary are always one
+post's. The same post twice changes nothing. Every create, change and removal is in the audit
+log, written by the same statements.
 """
 
 import json
@@ -38,6 +40,7 @@ from services.api.audit import service as audit
 from services.api.data_values.models import IdempotencyKeys
 from services.api.territories.scope import DbScopeResolver
 from shared.bulk import Counts, Rejected, RowError, ScopedImporter, writer_source
+from shared.db import lock_until_commit
 from shared.errors import Invalid
 from shared.identity import Principal, ScopeType, require_roles
 from shared.scope import ensure_in_scope
@@ -316,8 +319,10 @@ class ParticipantImporter(ScopedImporter):
 
     async def store(self, session: AsyncSession, valid: list[ParticipantScores]) -> Counts:
         """The participants (new, changed), the removal of those the post does not name, and
-        the school's summary result derived from what is stored; one audit event each."""
+        the school's summary result derived from what is stored; one audit event each. One
+        post of the school's set at a time: a concurrent one waits for this one's commit."""
         assert self.spec is not None
+        await lock_until_commit(session, "soko.api.participants", *self.key.values())
         who = {**audit.actor(self.principal), "source": writer_source(self.principal)}
         counts = (
             await session.execute(
