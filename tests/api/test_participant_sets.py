@@ -1,4 +1,4 @@
-"""One school's set of participants is written one post at a time."""
+"""One school's set of participants is taken whole or not at all, one post at a time."""
 
 import asyncio
 
@@ -8,14 +8,77 @@ from sqlalchemy import select, text
 
 from services.api.assessment_tasks.models import AssessmentParticipant
 from tests.api.test_assessment_tasks import SPEC
-from tests.api.test_participant_results import body, participant, summary_row
+from tests.api.test_participant_results import (
+    HEADER,
+    A,
+    B,
+    C,
+    D,
+    body,
+    participant,
+    post,
+    spec,  # noqa: F401 - the fixture
+    stored,
+    summary_row,
+    upload,
+)
 from tests.factories import build_world
+
+NOT_REPLACED = "Набор участников не заменён"
+
+
+async def codes(db) -> list[str]:
+    return [p.code for p in await stored(db)]
+
+
+@pytest.mark.usefixtures("spec")
+async def test_a_post_with_a_rejected_participant_replaces_nothing(api_client, world, db):
+    await post(api_client, world, [A, B, C, D])
+    bad = {**B, "task_scores": {**B["task_scores"], "2": 3}}  # above the maximum 2
+    answer = await post(api_client, world, [A, bad])
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()
+    assert (summary["imported"], summary["updated"], summary["unchanged"]) == (0, 0, 0)
+    assert [r["index"] for r in summary["rejected"]] == [1]
+    [notice] = [w for w in summary["warnings"] if NOT_REPLACED in w["msg"]]
+    assert notice["loc"] == ["participants"] and "отклонены строки (1)" in notice["msg"]
+    assert not any("удалено участников" in w["msg"] for w in summary["warnings"])
+    assert await codes(db) == ["1001", "1002", "1003", "1004"]  # all four kept, B unchanged
+    [row] = await summary_row(api_client, world)
+    assert row["participants"] == 4 and row["mean_score"] == 3.5
+
+
+@pytest.mark.usefixtures("spec")
+async def test_the_dry_run_answers_what_the_post_does(api_client, world, db):
+    await post(api_client, world, [A, B, C, D])
+    bad = {**C, "code": "ivanov1"}
+    dry = (await post(api_client, world, [A, bad], dry_run="true")).json()
+    real = (await post(api_client, world, [A, bad])).json()
+    assert {**dry, "dry_run": False} == real
+    assert real["imported"] == 0 and any(NOT_REPLACED in w["msg"] for w in real["warnings"])
+    assert await codes(db) == ["1001", "1002", "1003", "1004"]
+
+
+@pytest.mark.usefixtures("spec")
+async def test_a_file_with_a_refused_row_replaces_nothing(api_client, world, db):
+    await post(api_client, world, [A, B, C, D])
+    content = (
+        HEADER + "1001;5А;1;1;2;1;2;5;\n"
+        "1002;5А;2;1;1;0;1;4;;лишнее\n"  # a value right of the header: refused before the checks
+    )
+    summary = (await upload(api_client, world, content)).json()
+    assert summary["imported"] == 0 and [r["index"] for r in summary["rejected"]] == [3]
+    assert any(NOT_REPLACED in w["msg"] for w in summary["warnings"])
+    assert await codes(db) == ["1001", "1002", "1003", "1004"]
+    [row] = await summary_row(api_client, world)
+    assert row["participants"] == 4
+
 
 # --- concurrent posts of one school's set -----------------------------------------------------
 
 
 def a_set(first: int, size: int) -> list[dict]:
-    """`size` valid participants coded first, first + 1, …, their scores varying."""
+    """`size` participants coded first, first + 1, …; each with score 1 + (its place mod 6)."""
     return [
         participant(str(first + i), "5А", 1, 4, 1, min(2, i % 3), i % 2, 1) for i in range(size)
     ]

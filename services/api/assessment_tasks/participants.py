@@ -5,10 +5,10 @@ the stored set in the same transaction, so that reports see one kind of fact.
 
 A participant is kept under a pseudonymous code only (`pseudonym_problem` says what a code may
 be). A re-post replaces the school's set: participants whose codes it does not name are
-removed; a participant it names but rejects keeps what was stored. Posts of one school's set
-are written one at a time (a lock per key), so the stored set and its summary are always one
-post's. The same post twice changes nothing. Every create, change and removal is in the audit
-log, written by the same statements.
+removed. A set is taken whole or not at all: a post with any participant rejected changes
+nothing (`shared.bulk.run_import`). Posts of one school's set are written one at a time (a lock
+per key), so the stored set and its summary are always one post's. The same post twice changes
+nothing. Every create, change and removal is in the audit log, written by the same statements.
 """
 
 import json
@@ -243,6 +243,7 @@ class ParticipantImporter(ScopedImporter):
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
     required = sheet.REQUIRED
+    whole_set = True  # any participant rejected: nothing replaced
 
     def __init__(
         self,
@@ -255,7 +256,6 @@ class ParticipantImporter(ScopedImporter):
         self.header = header
         self.spec: Specification | None = None
         self.key: dict[str, Any] = {}
-        self.posted_codes: list[str] = []
 
     async def prepare(self) -> None:
         """The caller may write (else Forbidden, 403), the school is theirs (else NotFound,
@@ -304,9 +304,6 @@ class ParticipantImporter(ScopedImporter):
         seen: dict[str, int] = {}
         for index, item in rows:
             checked = check_participant(item, self.spec, self.header.grade)
-            code = item.get("code") if isinstance(item, dict) else None
-            if isinstance(code, str | int) and not isinstance(code, bool):
-                self.posted_codes.append(str(code).strip())
             if isinstance(checked, list):
                 rejected.append(Rejected(index=index, errors=checked))
             elif checked.code in seen:
@@ -342,7 +339,7 @@ class ParticipantImporter(ScopedImporter):
             )
         ).one()
         removed = await session.scalar(
-            _REMOVE, {**self.key, **audit.actor(self.principal), "codes": self.posted_codes}
+            _REMOVE, {**self.key, **audit.actor(self.principal), "codes": [r.code for r in valid]}
         )
         if removed:
             message = f"удалено участников, которых нет в этой передаче: {removed}"

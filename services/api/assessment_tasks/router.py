@@ -96,7 +96,9 @@ async def post_participants(
     their own school, the territory's analysts): 403 for another role, 404 for a school
     outside the caller's scope, 422 for a procedure, subject or year without a specification.
     A participant is rejected naming it and the task: a score above the maximum, an unknown
-    or a missing task, a code that reads as a name."""
+    or a missing task, a code that reads as a name; then nothing is stored or removed (the
+    set is taken whole or not at all, said in `warnings`). Concurrent posts of one school's
+    set are written one after another."""
     importer = participants.ParticipantImporter(session, scopes, caller, body)
     await importer.prepare()
     return await bulk.import_posted(

@@ -76,7 +76,7 @@ class ParticipantsHeader(BaseModel):
 
 class ParticipantsIn(ParticipantsHeader):
     """One school's participants in one procedure, year, subject and grade: the whole set
-    (a re-post replaces it)."""
+    (a re-post replaces it; with any participant rejected, nothing is replaced)."""
 
     participants: list[Any] = Field(
         min_length=1,
