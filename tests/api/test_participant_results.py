@@ -307,7 +307,8 @@ async def test_task_completion_has_the_territorys_and_the_regions_beside_it(
 # --- the per-participant spreadsheet -----------------------------------------------------------
 
 
-async def upload(client, world, content: str, name="participants.csv", who="leader"):
+async def upload(client, world, content: str, name="participants.csv", who="leader", **fields):
+    """POST the file `content` as `who`, with the form fields of S1's paper (`fields` instead)."""
     form = {
         "organization_id": str(world.s1.id),
         "procedure": "vpr",
@@ -318,7 +319,7 @@ async def upload(client, world, content: str, name="participants.csv", who="lead
     files = {"file": (name, content.encode(), "text/csv")}
     return await client.post(
         "/v1/assessment-results/participants/upload",
-        data=form,
+        data=form | fields,
         files=files,
         headers=world.headers(who),
     )

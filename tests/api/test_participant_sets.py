@@ -1,6 +1,9 @@
-"""One school's set of participants is taken whole or not at all, one post at a time."""
+"""One school's set of participants is taken whole or not at all, one post at a time, and the
+upload's form fields are read as the results upload reads them (a procedure by its name) and
+refused in Russian."""
 
 import asyncio
+import re
 
 import httpx
 import pytest
@@ -137,3 +140,63 @@ async def _post_at_once_thrice(client, isolation, world, sets) -> None:
         assert kept in [sorted(p["code"] for p in s) for s in sets]  # one post's, whole
         [row] = await summary_row(client, world)
         assert row["participants"] == len(kept)
+
+
+# --- the upload's form fields ------------------------------------------------------------------
+
+
+async def upload_as(client, world, **fields):
+    """Upload one valid participant of S1 with the form fields `fields` given otherwise."""
+    return await upload(client, world, HEADER + "1001;5А;1;1;2;1;2;5;\n", **fields)
+
+
+@pytest.mark.usefixtures("spec")
+@pytest.mark.parametrize("written", ["ВПР", " впр ", "Всероссийские проверочные работы", "VPR"])
+async def test_the_procedure_may_be_given_by_its_name(api_client, world, db, written):
+    answer = await upload_as(api_client, world, procedure=written)
+    assert answer.status_code == 200, answer.text
+    summary = answer.json()
+    assert summary["imported"] == 1 and await codes(db) == ["1001"]
+    [note] = [w for w in summary["warnings"] if w["loc"] == ["procedure"]]
+    assert note["msg"].startswith("процедура: «") and "vpr" in note["msg"]
+
+
+@pytest.mark.usefixtures("spec")
+async def test_the_post_takes_the_procedures_name_too(api_client, world, db):
+    answer = await api_client.post(
+        "/v1/assessment-results/participants",
+        json={**body(world, [A]), "procedure": "ВПР"},
+        headers=world.headers("leader"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["imported"] == 1
+    assert any(w["loc"] == ["procedure"] for w in answer.json()["warnings"])
+
+
+_ENGLISH = re.compile(r"\b(should|Input|String|Field|valid|pattern|required)\b")
+
+
+@pytest.mark.usefixtures("spec")
+@pytest.mark.parametrize(
+    ("field", "written", "loc", "words"),
+    [
+        ("procedure", "ЖЖЖ", ["form", "procedure"], "Процедура «ЖЖЖ» не найдена"),
+        ("procedure", "", ["body", "procedure"], "не заполнено"),
+        ("procedure", "я" * 101, ["body", "procedure"], "слишком длинный текст"),
+        ("year", "двадцать третий", ["form", "year"], "Ожидается учебный год"),
+        ("year", "", ["body", "year"], "не заполнено"),
+        ("subject", "Химия", ["form", "subject"], "нет предмета «Химия»"),
+        ("grade", "пятый", ["body", "grade"], "ожидается целое число"),
+        ("grade", "12", ["body", "grade"], "не больше 11"),
+        ("organization_id", "гимназия", ["body", "organization_id"], "идентификатор UUID"),
+    ],
+)
+async def test_a_refused_form_field_is_named_in_russian(
+    api_client, world, field, written, loc, words
+):
+    answer = await upload_as(api_client, world, **{field: written})
+    assert answer.status_code == 422, answer.text
+    problem = answer.json()
+    [error] = problem["errors"]
+    assert error["loc"] == loc and words in error["msg"], error
+    assert not _ENGLISH.search(error["msg"]) and not _ENGLISH.search(problem["detail"]), problem

@@ -35,7 +35,11 @@ from services.api.assessment_tasks.service import (
 )
 from services.api.assessments.results import ResultImporter
 from services.api.assessments.rows import integer, year_code
-from services.api.assessments.service import normalize_class_label
+from services.api.assessments.service import (
+    normalize_class_label,
+    procedure_codes,
+    spelled_procedure,
+)
 from services.api.audit import service as audit
 from services.api.data_values.models import IdempotencyKeys
 from services.api.territories.scope import DbScopeResolver
@@ -251,15 +255,17 @@ class ParticipantImporter(ScopedImporter):
         scopes: DbScopeResolver,
         principal: Principal,
         header: ParticipantsHeader,
+        where: str = "body",
     ) -> None:
         super().__init__(session, scopes, principal)
-        self.header = header
+        self.header, self.where = header, where  # where the header is: body or form
         self.spec: Specification | None = None
         self.key: dict[str, Any] = {}
 
     async def prepare(self) -> None:
         """The caller may write (else Forbidden, 403), the school is theirs (else NotFound,
-        404), and the catalogue has the specification (else Invalid, 422 naming the field)."""
+        404), and the catalogue has the specification (else Invalid, 422 naming the field).
+        A procedure written by its name or abbreviation («ВПР») is its code, noted."""
         h = self.header
         require_roles(self.principal, *self.writers)
         await ensure_in_scope(
@@ -267,8 +273,21 @@ class ParticipantImporter(ScopedImporter):
         )
         year = year_code(h.year)
         if year is None:
-            raise Invalid.at("year", "Ожидается учебный год (2025/2026) или календарный год (2026)")
-        procedure, subject = await catalogue_entry(self.session, h.procedure, h.subject, h.grade)
+            message = "Ожидается учебный год (2025/2026) или календарный год (2026)"
+            raise Invalid.at("year", message, where=self.where)
+        spellings = await procedure_codes(self.session)
+        code, note = spelled_procedure(spellings, h.procedure)
+        if code not in spellings.values():
+            message = (
+                f"Процедура «{h.procedure}» не найдена: ожидается код из каталога оценочных "
+                "процедур (например vpr) или её название (ВПР)"
+            )
+            raise Invalid.at("procedure", message, where=self.where)
+        if note is not None:
+            self.warn(None, "procedure", note)
+        procedure, subject = await catalogue_entry(
+            self.session, code, h.subject, h.grade, where=self.where
+        )
         self.spec = await latest_specification(
             self.session, procedure.id, year, subject.subject, h.grade
         )
@@ -277,7 +296,7 @@ class ParticipantImporter(ScopedImporter):
                 f"Нет спецификации заданий {procedure.code}, {year}, «{subject.subject}», "
                 f"{h.grade} класс: её добавляет администратор (POST /v1/assessment-tasks)"
             )
-            raise Invalid.at("year", message)
+            raise Invalid.at("year", message, where=self.where)
         self.key = {
             "organization_id": h.organization_id,
             "procedure_id": procedure.id,
