@@ -111,6 +111,9 @@ class Importer(Protocol):
     # the columns a file must have: the header a file is expected to have (in full, as the
     # "не найдены столбцы" message names it) -> the fields any of which it may be
     required: dict[str, tuple[str, ...]]
+    # a request is the whole set of something (one school's participants of one paper): all or
+    # nothing — when any row is rejected nothing is stored or removed (`run_import`)
+    whole_set: bool
 
     def columns(self, headers: list[str]) -> list[str | None]:
         """For each column of a file (its title as `shared.spreadsheets.header_key` gives it),
@@ -144,6 +147,8 @@ class Importer(Protocol):
 
 class ScopedImporter:
     """A base for importers whose checks read the database within the caller's scope."""
+
+    whole_set = False
 
     def __init__(self, session: AsyncSession, scopes: ScopeResolver, principal: Principal) -> None:
         self.session, self.scopes, self.principal = session, scopes, principal
@@ -238,6 +243,18 @@ def parse_rows(
     return parsed, rejected
 
 
+def not_replaced(importer: Importer, rejected: int) -> Notice:
+    """The notice of a whole set (`importer.whole_set`) not stored because `rejected` of its
+    rows were refused, about the body's list field."""
+    noun = importer.noun
+    message = (
+        f"Набор {noun} не заменён: отклонены строки ({rejected}). Набор принимается только "
+        "целиком: ничего не сохранено и не удалено, сохранённое ранее осталось как было. "
+        "Исправьте отклонённые строки и отправьте весь набор снова"
+    )
+    return Notice(index=None, loc=[importer.field], msg=message)
+
+
 async def run_import(
     session: AsyncSession,
     importer: Importer,
@@ -250,8 +267,10 @@ async def run_import(
 
     With `dry_run` the very same statement runs in a savepoint that is rolled back, so the
     summary says exactly what a real post would have done; `refused` are rows rejected before
-    (a file's row wider than its header). Raises Forbidden (403) for a caller who may not
-    import, Invalid (422 naming the body's field) past `importer.max_rows` rows."""
+    (a file's row wider than its header). An import of a whole set (`importer.whole_set`)
+    with any row rejected stores and removes nothing: every count is 0 and `warnings` say
+    why (`not_replaced`), the rejected rows as always. Raises Forbidden (403) for a caller
+    who may not import, Invalid (422 naming the body's field) past `importer.max_rows` rows."""
     require_roles(importer.principal, *importer.writers)
     if len(rows) + len(refused) > importer.max_rows:
         message = f"Не больше {importer.max_rows} {importer.noun} за один запрос"
@@ -259,6 +278,9 @@ async def run_import(
     valid, rejected = await importer.validate(rows)
     rejected = [*refused, *rejected]
     counts = Counts(0, 0)
+    if rejected and getattr(importer, "whole_set", False):
+        importer.warnings().append(not_replaced(importer, len(rejected)))
+        valid = []
     if valid:
         async with rolled_back_when(session, dry_run):
             counts = await importer.store(session, valid)

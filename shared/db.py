@@ -156,6 +156,17 @@ async def rolled_back_when(session: AsyncSession, dry_run: bool) -> AsyncIterato
             await savepoint.rollback()
 
 
+async def lock_until_commit(session: AsyncSession, *key: Any) -> None:
+    """Wait for, then hold until the transaction ends, the lock of `key` (its parts joined by
+    "|", e.g. an organization's id, a procedure's id, a year): one writer per key at a time
+    (a transaction-level advisory lock, `pg_advisory_xact_lock` of the key's 64-bit hash), so
+    that a writer reads what the one before it committed."""
+    name = "|".join(map(str, key))
+    await session.execute(
+        text("SELECT pg_advisory_xact_lock(hashtextextended(:k, 0))"), {"k": name}
+    )
+
+
 AfterCommit = Callable[[AsyncSession], Awaitable[None]]
 
 

@@ -5,7 +5,9 @@ the stored set in the same transaction, so that reports see one kind of fact.
 
 A participant is kept under a pseudonymous code only (`pseudonym_problem` says what a code may
 be). A re-post replaces the school's set: participants whose codes it does not name are
-removed; a participant it names but rejects keeps what was stored. The same post twice changes
+removed. A set is taken whole or not at all: a post with any participant rejected changes
+nothing (`shared.bulk.run_import`). Posts of one school's set are written one at a time (a lock
+per key), so the stored set and its summary are always one post's. The same post twice changes
 nothing. Every create, change and removal is in the audit log, written by the same statements.
 """
 
@@ -33,11 +35,16 @@ from services.api.assessment_tasks.service import (
 )
 from services.api.assessments.results import ResultImporter
 from services.api.assessments.rows import integer, year_code
-from services.api.assessments.service import normalize_class_label
+from services.api.assessments.service import (
+    normalize_class_label,
+    procedure_codes,
+    spelled_procedure,
+)
 from services.api.audit import service as audit
 from services.api.data_values.models import IdempotencyKeys
 from services.api.territories.scope import DbScopeResolver
 from shared.bulk import Counts, Rejected, RowError, ScopedImporter, writer_source
+from shared.db import lock_until_commit
 from shared.errors import Invalid
 from shared.identity import Principal, ScopeType, require_roles
 from shared.scope import ensure_in_scope
@@ -240,6 +247,7 @@ class ParticipantImporter(ScopedImporter):
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
     required = sheet.REQUIRED
+    whole_set = True  # any participant rejected: nothing replaced
 
     def __init__(
         self,
@@ -247,16 +255,17 @@ class ParticipantImporter(ScopedImporter):
         scopes: DbScopeResolver,
         principal: Principal,
         header: ParticipantsHeader,
+        where: str = "body",
     ) -> None:
         super().__init__(session, scopes, principal)
-        self.header = header
+        self.header, self.where = header, where  # where the header is: body or form
         self.spec: Specification | None = None
         self.key: dict[str, Any] = {}
-        self.posted_codes: list[str] = []
 
     async def prepare(self) -> None:
         """The caller may write (else Forbidden, 403), the school is theirs (else NotFound,
-        404), and the catalogue has the specification (else Invalid, 422 naming the field)."""
+        404), and the catalogue has the specification (else Invalid, 422 naming the field).
+        A procedure written by its name or abbreviation («ВПР») is its code, noted."""
         h = self.header
         require_roles(self.principal, *self.writers)
         await ensure_in_scope(
@@ -264,8 +273,21 @@ class ParticipantImporter(ScopedImporter):
         )
         year = year_code(h.year)
         if year is None:
-            raise Invalid.at("year", "Ожидается учебный год (2025/2026) или календарный год (2026)")
-        procedure, subject = await catalogue_entry(self.session, h.procedure, h.subject, h.grade)
+            message = "Ожидается учебный год (2025/2026) или календарный год (2026)"
+            raise Invalid.at("year", message, where=self.where)
+        spellings = await procedure_codes(self.session)
+        code, note = spelled_procedure(spellings, h.procedure)
+        if code not in spellings.values():
+            message = (
+                f"Процедура «{h.procedure}» не найдена: ожидается код из каталога оценочных "
+                "процедур (например vpr) или её название (ВПР)"
+            )
+            raise Invalid.at("procedure", message, where=self.where)
+        if note is not None:
+            self.warn(None, "procedure", note)
+        procedure, subject = await catalogue_entry(
+            self.session, code, h.subject, h.grade, where=self.where
+        )
         self.spec = await latest_specification(
             self.session, procedure.id, year, subject.subject, h.grade
         )
@@ -274,7 +296,7 @@ class ParticipantImporter(ScopedImporter):
                 f"Нет спецификации заданий {procedure.code}, {year}, «{subject.subject}», "
                 f"{h.grade} класс: её добавляет администратор (POST /v1/assessment-tasks)"
             )
-            raise Invalid.at("year", message)
+            raise Invalid.at("year", message, where=self.where)
         self.key = {
             "organization_id": h.organization_id,
             "procedure_id": procedure.id,
@@ -301,9 +323,6 @@ class ParticipantImporter(ScopedImporter):
         seen: dict[str, int] = {}
         for index, item in rows:
             checked = check_participant(item, self.spec, self.header.grade)
-            code = item.get("code") if isinstance(item, dict) else None
-            if isinstance(code, str | int) and not isinstance(code, bool):
-                self.posted_codes.append(str(code).strip())
             if isinstance(checked, list):
                 rejected.append(Rejected(index=index, errors=checked))
             elif checked.code in seen:
@@ -316,8 +335,10 @@ class ParticipantImporter(ScopedImporter):
 
     async def store(self, session: AsyncSession, valid: list[ParticipantScores]) -> Counts:
         """The participants (new, changed), the removal of those the post does not name, and
-        the school's summary result derived from what is stored; one audit event each."""
+        the school's summary result derived from what is stored; one audit event each. One
+        post of the school's set at a time: a concurrent one waits for this one's commit."""
         assert self.spec is not None
+        await lock_until_commit(session, "soko.api.participants", *self.key.values())
         who = {**audit.actor(self.principal), "source": writer_source(self.principal)}
         counts = (
             await session.execute(
@@ -337,7 +358,7 @@ class ParticipantImporter(ScopedImporter):
             )
         ).one()
         removed = await session.scalar(
-            _REMOVE, {**self.key, **audit.actor(self.principal), "codes": self.posted_codes}
+            _REMOVE, {**self.key, **audit.actor(self.principal), "codes": [r.code for r in valid]}
         )
         if removed:
             message = f"удалено участников, которых нет в этой передаче: {removed}"

@@ -31,6 +31,7 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_response
 from shared.identity import Principal
 from shared.pagination import Page, Pagination, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
+from shared.validation_messages import russian_message
 
 router = APIRouter(tags=["assessment tasks"])
 T = TypeVar("T")
@@ -96,7 +97,9 @@ async def post_participants(
     their own school, the territory's analysts): 403 for another role, 404 for a school
     outside the caller's scope, 422 for a procedure, subject or year without a specification.
     A participant is rejected naming it and the task: a score above the maximum, an unknown
-    or a missing task, a code that reads as a name."""
+    or a missing task, a code that reads as a name; then nothing is stored or removed (the
+    set is taken whole or not at all, said in `warnings`). Concurrent posts of one school's
+    set are written one after another. `procedure` may be a name or abbreviation («ВПР»)."""
     importer = participants.ParticipantImporter(session, scopes, caller, body)
     await importer.prepare()
     return await bulk.import_posted(
@@ -117,7 +120,7 @@ async def post_participants(
 async def upload_participants(
     file: Annotated[UploadFile, File(description=UPLOAD_COLUMNS)],
     organization_id: Annotated[uuid.UUID, Form()],
-    procedure: Annotated[str, Form(max_length=40)],
+    procedure: Annotated[str, Form(max_length=100)],
     year: Annotated[str, Form(max_length=20)],
     subject: Annotated[str, Form(max_length=100)],
     grade: Annotated[int, Form(ge=1, le=11)],
@@ -131,14 +134,14 @@ async def upload_participants(
 ) -> bulk.ImportSummary | JSONResponse:
     """The same as the post, from the per-participant spreadsheet (.csv or .xlsx, one row per
     participant); `index` in `rejected` is the row of the file. The school, procedure, year,
-    subject and grade are form fields."""
+    subject and grade are form fields; a refused one is a 422 naming it, in Russian."""
     fields = {"procedure": procedure, "year": year, "subject": subject, "grade": grade}
     try:
         header = ParticipantsHeader(organization_id=organization_id, **fields)
     except ValidationError as exc:
-        errors = [{"loc": ["form", *e["loc"]], "msg": e["msg"]} for e in exc.errors()]
+        errors = [{"loc": ["form", *e["loc"]], "msg": russian_message(e)} for e in exc.errors()]
         raise Invalid(errors[0]["msg"], errors=errors) from exc
-    importer = participants.ParticipantImporter(session, scopes, caller, header)
+    importer = participants.ParticipantImporter(session, scopes, caller, header, where="form")
     await importer.prepare()
     upload = await read_upload(file, limits)
     return await bulk.import_uploaded(

@@ -9,6 +9,9 @@ from pydantic import BaseModel, Field, StringConstraints
 from services.api.assessments.schemas import Grade, ProcedureCode, SubjectName
 
 Level = Literal["basic", "advanced", "high"]
+ProcedureName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
 Year = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=20)]
 
 
@@ -68,7 +71,9 @@ class ParticipantsHeader(BaseModel):
     """Whose participants: one school, procedure, year, subject and grade."""
 
     organization_id: uuid.UUID
-    procedure: ProcedureCode
+    procedure: ProcedureName = Field(
+        description="The procedure's code (vpr), or its name or abbreviation (ВПР), noted"
+    )
     year: Year
     subject: SubjectName
     grade: Grade
@@ -76,7 +81,7 @@ class ParticipantsHeader(BaseModel):
 
 class ParticipantsIn(ParticipantsHeader):
     """One school's participants in one procedure, year, subject and grade: the whole set
-    (a re-post replaces it)."""
+    (a re-post replaces it; with any participant rejected, nothing is replaced)."""
 
     participants: list[Any] = Field(
         min_length=1,

@@ -29,6 +29,7 @@ from services.api.assessment_tasks.schemas import (
 from services.api.assessments.models import AssessmentProcedure, AssessmentSubject
 from services.api.assessments.rows import year_code
 from services.api.assessments.service import admin_only, load_catalogue
+from shared.db import lock_until_commit
 from shared.errors import Invalid
 from shared.identity import Principal
 from shared.pagination import Pagination, paginate
@@ -207,8 +208,9 @@ async def store_specification(
     year = year_code(data.year)
     assert year is not None
     # One writer per key at a time, so that two posts cannot both make version N + 1.
-    lock = f"soko.api.specification:{procedure.id}:{year}:{subject.subject}:{data.grade}"
-    await session.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": lock})
+    await lock_until_commit(
+        session, "soko.api.specification", procedure.id, year, subject.subject, data.grade
+    )
     latest = await latest_specification(session, procedure.id, year, subject.subject, data.grade)
     if latest is not None and _same(latest, data):
         return latest, False

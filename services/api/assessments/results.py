@@ -40,7 +40,12 @@ from services.api.assessments.rows import (
     parse_row,
 )
 from services.api.assessments.schemas import AggregateRead, GroupBy, ResultRead
-from services.api.assessments.service import load_catalogue, procedure_codes, subject_spellings
+from services.api.assessments.service import (
+    load_catalogue,
+    procedure_codes,
+    spelled_procedure,
+    subject_spellings,
+)
 from services.api.audit import service as audit
 from services.api.data_values.models import IdempotencyKeys
 from services.api.organizations.matching import resolve_names
@@ -59,7 +64,7 @@ from shared.bulk import (
 from shared.identity import Principal
 from shared.pagination import Pagination, paginate
 from shared.scope import readable_organizations
-from shared.tabular import Cell, normalize_name
+from shared.tabular import Cell
 
 MAX_ROWS = 10_000
 STORED = (
@@ -177,11 +182,9 @@ class ResultImporter(ScopedImporter):
         abbreviation ("ВПР"), in any spacing, case and ё/е, is its code ("vpr"), noted."""
         spellings = await procedure_codes(self.session)
         for index, row in parsed:
-            written = row.written_procedure = row.procedure
-            code = spellings.get(normalize_name(written))
-            row.procedure = code or written.strip().lower()
-            if code is not None and written != code:
-                note = reinterpreted.name_matched("процедура", written, code)
+            row.written_procedure = row.procedure
+            row.procedure, note = spelled_procedure(spellings, row.procedure)
+            if note is not None:
                 self.warn(index, "procedure", note)
 
     async def validate(

@@ -35,6 +35,7 @@ from services.api.assessments.schemas import (
 )
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
+from shared import reinterpreted
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal, Role, ScopeType
 from shared.pagination import Pagination, paginate
@@ -98,6 +99,18 @@ async def procedure_codes(session: AsyncSession) -> dict[str, str]:
     for code in list(spellings.values()):
         spellings[normalize_name(code)] = code
     return spellings
+
+
+def spelled_procedure(spellings: dict[str, str], written: str) -> tuple[str, str | None]:
+    """The code of a procedure written as `written` (by `procedure_codes`' `spellings`: its
+    code, name or abbreviation, in any spacing, case and ё/е) and the note saying it was
+    matched (None when written as its code): ("vpr", "процедура: «ВПР» → vpr"). A spelling
+    not known is `written` stripped and lower-cased, for the catalogue to refuse."""
+    code = spellings.get(normalize_name(written))
+    if code is None:
+        return written.strip().lower(), None
+    note = reinterpreted.name_matched("процедура", written, code) if written != code else None
+    return code, note
 
 
 async def subject_spellings(session: AsyncSession, subject: str) -> list[str]:
