@@ -119,6 +119,26 @@ def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
     raise Invalid.at(FIELD, f"не найдены столбцы: {', '.join(closest)}")
 
 
+def formula_without_result(formula: str) -> str:
+    """Why a cell holding a formula with no saved result (an .xlsx written by a program that
+    computes no formulas: `Cell.unsaved_formula`) is refused rather than read as empty; the
+    formula cut past FORMULA_CHARS characters ("…")."""
+    if len(formula) > FORMULA_CHARS:
+        formula = formula[: FORMULA_CHARS - 1] + "…"
+    return (
+        f"в ячейке формула {formula} без сохранённого результата — откройте файл в Excel "
+        "и сохраните его или впишите значение"
+    )
+
+
+FORMULA_CHARS = 100
+
+
+def _blank(cell: TypedCell) -> bool:
+    """Nothing in the cell: no value, nor a formula without its result."""
+    return not cell.unsaved_formula and (cell.raw is None or str(cell.raw).strip() == "")
+
+
 def _sheet(
     table: Table,
     lines: Iterator[list[TypedCell]],
@@ -134,7 +154,7 @@ def _sheet(
         header = _texts(first)
     rows = []
     for line, cells in enumerate(lines, start=first_line + 1):
-        if all(c.raw is None or str(c.raw).strip() == "" for c in cells):
+        if all(_blank(c) for c in cells):
             continue
         budget.data_row()
         rows.append((line, cells))

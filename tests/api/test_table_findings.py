@@ -1,0 +1,55 @@
+"""Uploads as a tester found them (fix-uploads): a formula without its saved result is named,
+not read as an empty cell; column titles with a unit or qualifier («Значение, %», «Значение
+показателя»); a school named without «№»; a file whose header is not found says what it read
+and in which guessed encoding."""
+
+from tests.api import test_data_value_tables as data_values
+from tests.api.helpers import xlsx
+from tests.api.test_assessment_result_tables import upload as upload_results
+from tests.api.test_data_value_tables import stored, upload
+from tests.api.test_table_cells import DV_HEADER, RESULT_HEADER, refusals
+
+world = data_values.world  # the fixture: the test world with the data indicators
+
+UNSAVED = "без сохранённого результата — откройте файл в Excel и сохраните его или впишите значение"
+
+
+async def test_a_formula_without_its_result_is_named_not_read_as_empty(api_client, world, db):
+    s1 = str(world.s1.id)
+    long = "=" + "+".join(["1"] * 80)
+    content = xlsx(
+        [*DV_HEADER, "Примечание"],
+        ["teachers_count", s1, "2032", 4, "=1+1"],  # a formula in a column left out: no matter
+        ["teachers_count", s1, "=2030+1", 5],
+        ["students_grades_5_11", s1, "2032", long],
+        ["teachers_count", s1, "2030", "=SUM(D2:D3)"],
+        [None, None, None, "=2+3"],  # the tester's: the formula alone in its row
+    )
+    summary = await upload(api_client, world, "v.xlsx", content)
+    assert await stored(db, world) == {("teachers_count", "s1", "2032"): 4}
+    assert refusals(summary) == [
+        (3, ["period"], f"в ячейке формула =2030+1 {UNSAVED} (строка 3, столбец C «Период»)"),
+        (
+            4,
+            ["value"],
+            f"в ячейке формула {long[:99]}… {UNSAVED} (строка 4, столбец D «Значение»: "
+            f"«{long[:99]}…»)",
+        ),
+        (5, ["value"], f"в ячейке формула =SUM(D2:D3) {UNSAVED} (строка 5, столбец D «Значение»)"),
+        (6, ["value"], f"в ячейке формула =2+3 {UNSAVED} (строка 6, столбец D «Значение»)"),
+    ]
+    assert not any("обязательное поле" in msg for _, _, msg in refusals(summary))
+
+
+async def test_a_formula_without_its_result_refuses_an_assessment_result_row(api_client, world):
+    s1 = str(world.s1.id)
+    content = xlsx(RESULT_HEADER, [s1, "vpr", "2032", "Математика", 4, "=20+20"])
+    summary = await upload_results(api_client, world, "r.xlsx", content)
+    assert summary["imported"] == 0
+    assert refusals(summary) == [
+        (
+            2,
+            ["participants"],
+            f"в ячейке формула =20+20 {UNSAVED} (строка 2, столбец F «Количество участников»)",
+        )
+    ]
