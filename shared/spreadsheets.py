@@ -192,6 +192,37 @@ def header_key(title: str) -> str:
     return normalize_name(title.replace("_", " "))
 
 
+# Words after a column's title saying whose it is ("Значение показателя"), not another column.
+_OF_THE_INDICATOR = re.compile(r"^(?:показателя|индикатора|критерия)(?![^\W_])")
+_QUALIFIER_WORDS = re.compile(r"[^\W_]+|%")
+
+
+def column_field(key: str, titles: dict[str, str]) -> str | None:
+    """The field of a column by its title (`header_key`) among `titles` ({title: field}):
+    a title itself, or one followed by a unit or qualifier: after a mark ("значение, %",
+    "период (учебный год)", "код показателя (id)") or by whose it is ("значение показателя",
+    "значение показателя, %"). A qualifier that names another column ("код (оо)") or another
+    word ("код оо", "год рождения") makes it no column (None): a file's own columns are
+    never guessed. Two columns taken for one field are the importer's repeated columns."""
+    if (field := titles.get(key)) is not None:
+        return field
+    for title in sorted(titles, key=len, reverse=True):
+        rest = key[len(title) :].strip()
+        if not key.startswith(title) or not rest or key[len(title)].isalnum():
+            continue
+        if whose := _OF_THE_INDICATOR.match(rest):
+            rest = rest[whose.end() :].strip()
+            if not rest:
+                return titles[title]
+        if rest[0].isalnum():
+            continue
+        words = _QUALIFIER_WORDS.findall(rest)
+        named = {titles.get(" ".join(words)), *(titles.get(word) for word in words)}
+        if named <= {None, titles[title]}:
+            return titles[title]
+    return None
+
+
 async def parse_sheet(upload: Upload, *, max_rows: int, missing: Missing | None = None) -> Sheet:
     """`read_sheet` of an upload in a worker thread (`shared.uploads.parse_upload`), within
     its limits and `max_rows` rows with data, its header found by `missing`: what a request

@@ -53,3 +53,40 @@ async def test_a_formula_without_its_result_refuses_an_assessment_result_row(api
             f"в ячейке формула =20+20 {UNSAVED} (строка 2, столбец F «Количество участников»)",
         )
     ]
+
+
+async def test_column_titles_with_a_unit_or_a_qualifier_are_read(api_client, world, db):
+    s1 = world.s1.id
+    content = (
+        "Код показателя (ID);ID ОО;Период (учебный год);Значение, %\r\n"
+        f"teachers_count;{s1};2032;4\r\n"
+    ).encode("cp1251")
+    summary = await upload(api_client, world, "v.csv", content)
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    header = ["Код ОО", "Код показателя", "ID ОО", "Период", "Значение показателя"]
+    content = xlsx(header, ["123", "teachers_count", str(s1), "2031", 7])
+    summary = await upload(api_client, world, "v.xlsx", content)
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    # «Код ОО» is the school's code, never the indicator's: left out and said so
+    unused = {"index": None, "loc": ["Код ОО"], "msg": "столбец «Код ОО» не используется: пропущен"}
+    assert unused in summary["warnings"]
+    assert await stored(db, world) == {
+        ("teachers_count", "s1", "2032"): 4,
+        ("teachers_count", "s1", "2031"): 7,
+    }
+
+
+async def test_two_value_columns_are_never_picked_silently(api_client, world, db):
+    header = ["Код показателя", "ID ОО", "Период", "Значение", "Значение показателя"]
+    content = xlsx(header, ["teachers_count", str(world.s1.id), "2032", 4, 9])
+    summary = await upload(api_client, world, "v.xlsx", content)
+    assert await stored(db, world) == {("teachers_count", "s1", "2032"): 4}
+    repeated = "столбец «Значение показателя» повторяет value: пропущен"
+    assert {"index": None, "loc": ["Значение показателя"], "msg": repeated} in summary["warnings"]
+
+
+async def test_a_result_column_with_a_unit_is_read(api_client, world):
+    header = [*RESULT_HEADER[:4], "Класс (параллель)", "Количество участников, чел."]
+    content = xlsx(header, [str(world.s1.id), "vpr", "2032", "Математика", 4, 20])
+    summary = await upload_results(api_client, world, "r.xlsx", content)
+    assert (summary["imported"], summary["rejected"]) == (1, [])

@@ -405,3 +405,28 @@ def test_a_formula_without_its_saved_result_is_kept_and_shown_as_the_formula():
     assert cells[(4, 1)].value == 6 and cells[(2, 2)].shown == "=1+1"
     assert cells[(2, 1)].type == CellType.empty  # no value, yet not blank
     assert cells[(2, 0)].unsaved_formula is None and Cell("x", formula="=1").unsaved_formula is None
+
+
+@pytest.mark.parametrize(
+    ("title", "field"),
+    [
+        ("Значение", "value"),
+        ("Значение, %", "value"),
+        ("Значение (%)", "value"),
+        ("Значение показателя", "value"),
+        ("Значение показателя, %", "value"),
+        ("Код показателя (ID)", "indicator_code"),
+        ("Период (учебный год)", "period"),
+        ("Код ОО", None),  # the school's code, not the indicator's
+        ("Код (ОО)", None),
+        ("Значение (ОО)", None),
+        ("Значение 2031", None),
+        ("Год рождения", None),
+        ("Значения", None),
+    ],
+)
+def test_a_column_title_with_a_unit_or_a_qualifier_is_its_fields(title, field):
+    from services.api.data_values.sheet import COLUMNS
+    from shared.spreadsheets import column_field, header_key
+
+    assert column_field(header_key(title), COLUMNS) == field
