@@ -3,11 +3,15 @@ not read as an empty cell; column titles with a unit or qualifier («Значе�
 показателя»); a school named without «№»; a file whose header is not found says what it read
 and in which guessed encoding."""
 
+from sqlalchemy import select
+
+from services.api.data_values.models import DataValue
 from tests.api import test_data_value_tables as data_values
 from tests.api.helpers import xlsx
 from tests.api.test_assessment_result_tables import upload as upload_results
 from tests.api.test_data_value_tables import stored, upload
 from tests.api.test_table_cells import DV_HEADER, RESULT_HEADER, refusals
+from tests.api.test_table_layouts import add_school
 
 world = data_values.world  # the fixture: the test world with the data indicators
 
@@ -90,3 +94,27 @@ async def test_a_result_column_with_a_unit_is_read(api_client, world):
     content = xlsx(header, [str(world.s1.id), "vpr", "2032", "Математика", 4, 20])
     summary = await upload_results(api_client, world, "r.xlsx", content)
     assert (summary["imported"], summary["rejected"]) == (1, [])
+
+
+async def test_a_school_is_found_with_or_without_its_number_sign(api_client, world, db):
+    first = await add_school(db, world, "МБОУ «Гимназия № 1»")
+    tenth = await add_school(db, world, "Гимназия №10")
+    eleventh = await add_school(db, world, "Гимназия № 11")
+    content = (
+        "Код показателя;ОО;Период;Значение\r\n"
+        "teachers_count;Гимназия 1;2032;1\r\n"
+        "teachers_count;Гимназия №1;2031;2\r\n"
+        "teachers_count;Гимназия № 1;2030;3\r\n"
+        "teachers_count;гимназия  N1;2029;4\r\n"
+        "teachers_count;Гимназия 10;2032;10\r\n"
+        "teachers_count;Гимназия N 11;2032;11\r\n"
+        "teachers_count;Гимназия 12;2032;12\r\n"
+    ).encode()
+    summary = await upload(api_client, world, "v.csv", content)
+    rows = await db.execute(select(DataValue.organization_id, DataValue.value))
+    owners = {value: org for org, value in rows}
+    ones = dict.fromkeys((1, 2, 3, 4), first.id)  # never «Гимназия 10» nor «Гимназия № 11»
+    assert owners == {**ones, 10: tenth.id, 11: eleventh.id}
+    assert [(index, loc) for index, loc, _ in refusals(summary)] == [(8, ["organization"])]
+    noted = {w["index"]: w["msg"] for w in summary["warnings"] if w["loc"] == ["organization"]}
+    assert noted[2] == "организация: «Гимназия 1» → МБОУ «Гимназия № 1»"
