@@ -11,8 +11,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from shared import reinterpreted
 from shared.errors import Invalid
+from shared.tabular import (
+    SINGLE_BYTE_ENCODINGS,
+    Table,
+    UnsupportedTable,
+    normalize_name,
+    open_table,
+)
 from shared.tabular import Cell as TypedCell
-from shared.tabular import Table, UnsupportedTable, normalize_name, open_table
 from shared.uploads import FIELD, Budget, UnreadableUpload, Upload, UploadLimits, parse_upload
 
 MAX_ROWS = 100_000
@@ -69,7 +75,8 @@ def read_sheet(
     With `missing`, the header is the first row (of the first HEADER_SEARCH_ROWS of each
     sheet, sheet by sheet) that lacks no required column: rows above it (a title) are skipped
     and the sheet it is on is read, both said in `Sheet.notes`; when no row has them all,
-    Invalid naming `file` and the columns the closest row lacks ("не найдены столбцы: …").
+    Invalid naming `file`, the columns the closest row lacks and the titles it has
+    (`columns_not_found`: "не найдены столбцы: …; прочитаны заголовки: …").
 
     The file is read within `limits` and at most `max_rows` rows with data; past a limit,
     UploadLimitExceeded (422, naming it); a file that cannot be read: Invalid naming `file`.
@@ -94,6 +101,7 @@ def _texts(cells: list[TypedCell]) -> list[str]:
 
 def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
     closest: list[str] | None = None
+    read: list[str] = []  # the titles of the closest row
     for index, title in enumerate(table.sheet_names):
         lines = table.rows(index)
         for position, cells in enumerate(lines):
@@ -104,7 +112,7 @@ def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
                 continue
             lacking = missing([header_key(text) for text in texts])
             if lacking and (closest is None or len(lacking) < len(closest)):
-                closest = lacking
+                closest, read = lacking, texts
             if lacking:
                 continue
             first_line = table.first_line + position
@@ -116,7 +124,7 @@ def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
             return sheet
     if closest is None:
         raise Invalid.at(FIELD, "Файл пуст")
-    raise Invalid.at(FIELD, f"не найдены столбцы: {', '.join(closest)}")
+    raise Invalid.at(FIELD, columns_not_found(closest, read, table.encoding))
 
 
 def formula_without_result(formula: str) -> str:
@@ -132,6 +140,28 @@ def formula_without_result(formula: str) -> str:
 
 
 FORMULA_CHARS = 100
+SAID_TITLES, SAID_TITLE_CHARS = 10, 40  # of the titles a "не найдены столбцы" 422 repeats
+
+
+def columns_not_found(lacking: list[str], read: list[str], encoding: str | None) -> str:
+    """Why a file has no table: the required columns no row has ("не найдены столбцы:
+    период, значение"), the titles of the row closest to a header as read (the first
+    SAID_TITLES, each cut past SAID_TITLE_CHARS characters) and, for a text file read in a
+    guessed single-byte encoding, which one: a wrong guess garbles the titles."""
+    titles = [title for title in read if title]
+    said = [
+        f"«{t[: SAID_TITLE_CHARS - 1]}…»" if len(t) > SAID_TITLE_CHARS else f"«{t}»"
+        for t in titles[:SAID_TITLES]
+    ]
+    if len(titles) > SAID_TITLES:
+        said.append(f"и ещё {len(titles) - SAID_TITLES}")
+    message = f"не найдены столбцы: {', '.join(lacking)}; прочитаны заголовки: {', '.join(said)}"
+    if guessed := SINGLE_BYTE_ENCODINGS.get(encoding or ""):
+        message += (
+            f"; файл прочитан в кодировке {guessed} — если заголовки выглядят иначе, "
+            "сохраните файл в UTF-8"
+        )
+    return message
 
 
 def _blank(cell: TypedCell) -> bool:

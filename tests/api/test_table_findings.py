@@ -118,3 +118,42 @@ async def test_a_school_is_found_with_or_without_its_number_sign(api_client, wor
     assert [(index, loc) for index, loc, _ in refusals(summary)] == [(8, ["organization"])]
     noted = {w["index"]: w["msg"] for w in summary["warnings"] if w["loc"] == ["organization"]}
     assert noted[2] == "организация: «Гимназия 1» → МБОУ «Гимназия № 1»"
+
+
+async def post_file(api_client, world, name: str, content: bytes) -> str:
+    answer = await api_client.post(
+        "/v1/data-values/upload", files={"file": (name, content)}, headers=world.headers("admin")
+    )
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert error["loc"][-1] == "file"
+    return error["msg"]
+
+
+async def test_headers_not_found_say_what_was_read_and_in_which_encoding(api_client, world):
+    rows = "\r\nteachers_count;x;2032;4\r\n"
+    said = await post_file(
+        api_client, world, "v.csv", ("ПОКАЗАТЕЛЬ;ШКОЛА;СРОК;ЧИСЛО" + rows).encode("koi8_r")
+    )
+    # all capitals: read as Windows-1251, garbled, and the message says so
+    assert "не найдены столбцы: код показателя, ОО или ID ОО, период, значение" in said
+    garbled = "ПОКАЗАТЕЛЬ".encode("koi8_r").decode("cp1251")
+    assert f"прочитаны заголовки: «{garbled}»" in said
+    assert (
+        "файл прочитан в кодировке Windows-1251 — если заголовки выглядят иначе, "
+        "сохраните файл в UTF-8"
+    ) in said
+    said = await post_file(
+        api_client, world, "v.csv", ("Индикатор;Школа;Срок;Величина" + rows).encode("koi8_r")
+    )
+    assert "прочитаны заголовки: «Индикатор», «Школа», «Срок», «Величина»" in said
+    assert "файл прочитан в кодировке KOI8-R" in said
+    said = await post_file(
+        api_client, world, "v.csv", ("Индикатор;Школа;Срок;Величина" + rows).encode()
+    )
+    assert said.endswith("прочитаны заголовки: «Индикатор», «Школа», «Срок», «Величина»")
+    titles = [f"Столбец {n} {'с очень длинным заголовком ' * 3}" for n in range(12)]
+    said = await post_file(api_client, world, "v.xlsx", xlsx(titles, ["x"] * 12))
+    assert said.count("«") == 10 and "… и ещё 2" not in said and said.endswith("и ещё 2")
+    assert f"«{titles[0].strip()[:39]}…»" in said
+    assert len(said) < 700
