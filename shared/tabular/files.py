@@ -34,7 +34,12 @@ DELIMITERS = (";", ",", "\t")  # in the order a tie is settled
 _SAMPLE_LINES = 50
 _MERGE_CELL = f"{{{SHEET_MAIN_NS}}}mergeCell"
 _CELL, _FORMULA, _VALUE = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("c", "f", "v"))
-_HAS_FORMULA = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a sheet's XML holding any formula
+# A formula's end followed by its cell's end, with no value or an empty one between: a sheet's
+# XML that may hold a formula without its result (Excel's own files, results saved, do not).
+_UNSAVED_FORMULA = re.compile(
+    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
 
 
 class UndecodableText(UnreadableUpload):
@@ -247,10 +252,10 @@ def _formulas_without_values(sheet: Any) -> dict[str, str]:
     """The formula cells of a read-only sheet that keep no result ({"D6": "=2+3"}): a file
     written by a program that computes no formulas (openpyxl, some exporters), where the
     values read (`data_only`) leave such a cell empty. A shared formula's followers are given
-    as Excel would write them. The sheet is scanned only when its XML holds a formula."""
+    as Excel would write them. The sheet is parsed only when its XML looks to hold one."""
     with sheet._get_source() as xml:
         data = xml.read()
-    if not _HAS_FORMULA.search(data):
+    if not _UNSAVED_FORMULA.search(data):
         return {}
     found: dict[str, str] = {}
     shared: dict[str, tuple[str, str]] = {}  # si -> (origin, formula)
