@@ -225,15 +225,18 @@ def header_key(title: str) -> str:
 # Words after a column's title saying whose it is ("Значение показателя"), not another column.
 _OF_THE_INDICATOR = re.compile(r"^(?:показателя|индикатора|критерия)(?![^\W_])")
 _QUALIFIER_WORDS = re.compile(r"[^\W_]+|%")
+# Qualifiers that make a column another one: "Показатель (наименование)" is no indicator code.
+_OTHER_THAN_ITS_TITLE = {"наименование", "название", "примечание", "комментарий", "пояснение"}
 
 
 def column_field(key: str, titles: dict[str, str]) -> str | None:
     """The field of a column by its title (`header_key`) among `titles` ({title: field}):
     a title itself, or one followed by a unit or qualifier: after a mark ("значение, %",
     "период (учебный год)", "код показателя (id)") or by whose it is ("значение показателя",
-    "значение показателя, %"). A qualifier that names another column ("код (оо)") or another
-    word ("код оо", "год рождения") makes it no column (None): a file's own columns are
-    never guessed. Two columns taken for one field are the importer's repeated columns."""
+    "значение показателя, %"). A qualifier that names another column ("код (оо)"), another
+    word ("код оо", "год рождения") or another thing ("показатель (наименование)",
+    "значение (примечание)") makes it no column (None): a file's own columns are never
+    guessed. Two columns taken for one field are the importer's repeated columns."""
     if (field := titles.get(key)) is not None:
         return field
     for title in sorted(titles, key=len, reverse=True):
@@ -248,7 +251,7 @@ def column_field(key: str, titles: dict[str, str]) -> str | None:
             continue
         words = _QUALIFIER_WORDS.findall(rest)
         named = {titles.get(" ".join(words)), *(titles.get(word) for word in words)}
-        if named <= {None, titles[title]}:
+        if named <= {None, titles[title]} and _OTHER_THAN_ITS_TITLE.isdisjoint(words):
             return titles[title]
     return None
 

@@ -423,6 +423,8 @@ def test_a_formula_without_its_saved_result_is_kept_and_shown_as_the_formula():
         ("Значение 2031", None),
         ("Год рождения", None),
         ("Значения", None),
+        ("Показатель (наименование)", None),  # the indicator's name beside its code
+        ("Значение (примечание)", None),
     ],
 )
 def test_a_column_title_with_a_unit_or_a_qualifier_is_its_fields(title, field):
