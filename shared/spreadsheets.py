@@ -148,7 +148,7 @@ def columns_not_found(lacking: list[str], read: list[str], encoding: str | None)
     период, значение"), the titles of the row closest to a header as read (the first
     SAID_TITLES, each cut past SAID_TITLE_CHARS characters) and, for a text file read in a
     guessed single-byte encoding, which one: a wrong guess garbles the titles."""
-    titles = [title for title in read if title]
+    titles = [" ".join(title.split()) for title in read if title.strip()]
     said = [
         f"«{t[: SAID_TITLE_CHARS - 1]}…»" if len(t) > SAID_TITLE_CHARS else f"«{t}»"
         for t in titles[:SAID_TITLES]

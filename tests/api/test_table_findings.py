@@ -157,3 +157,5 @@ async def test_headers_not_found_say_what_was_read_and_in_which_encoding(api_cli
     assert said.count("«") == 10 and "… и ещё 2" not in said and said.endswith("и ещё 2")
     assert f"«{titles[0].strip()[:39]}…»" in said
     assert len(said) < 700
+    said = await post_file(api_client, world, "v.xlsx", xlsx(["Индикатор\nкод", "Школа"], ["x"]))
+    assert said.endswith("прочитаны заголовки: «Индикатор код», «Школа»")  # one line
