@@ -26,7 +26,7 @@ from shared.idempotency import idempotent
 from shared.identity import Principal, Role, require_roles
 from shared.json_body import FastJsonRoute
 from shared.scope import ScopeResolver
-from shared.spreadsheets import Sheet, header_key, parse_sheet
+from shared.spreadsheets import Sheet, formula_without_result, header_key, parse_sheet
 from shared.tabular import SINGLE_BYTE_ENCODINGS, Cell, CellType
 from shared.uploads import FIELD, Upload, UploadLimitsDep, read_upload
 
@@ -367,8 +367,10 @@ async def import_upload(
     `importer.required` (titles above it and another sheet are said in `warnings`); a row
     with a value right of the header's last column is rejected naming the values, never cut;
     an error about a cell names it: its row, its column (letter in an .xlsx, number in a CSV,
-    and header) and its value as written (`at_cell`). When a row is refused and the file was
-    read in a guessed single-byte encoding (Windows-1251 or KOI8-R), `warnings` say which.
+    and header) and its value as written (`at_cell`); a used cell holding a formula without
+    its saved result refuses its row saying so (`formula_without_result`). When a row is
+    refused and the file was read in a guessed single-byte encoding (Windows-1251 or
+    KOI8-R), `warnings` say which.
     Raises Forbidden (403) first, then UploadLimitExceeded (422 naming the limit) or Invalid
     naming `file` (also when no row has the required columns: "не найдены столбцы: …")."""
     require_roles(importer.principal, *importer.writers)
@@ -403,7 +405,12 @@ async def import_upload(
         if extra := [c.shown for c in cells[width:] if c.type != CellType.empty]:
             refused.append(rejection(line, FIELD, past_header(extra, sheet.separator, line)))
             continue
-        row = {f: c for f, c in zip(fields, cells, strict=False) if f and c.type != CellType.empty}
+        pairs = [(f, c) for f, c in zip(fields, cells, strict=False) if f]
+        if unsaved := [(f, c.unsaved_formula) for f, c in pairs if c.unsaved_formula]:
+            errors = [RowError(loc=[f], msg=formula_without_result(text)) for f, text in unsaved]
+            refused.append(Rejected(index=line, errors=errors))
+            continue
+        row = {f: c for f, c in pairs if c.type != CellType.empty}
         rows.append((line, importer.from_spreadsheet(line, row)))
     lines = dict(sheet.rows)
     summary = await run_import(session, importer, rows, dry_run=dry_run, refused=refused)

@@ -11,8 +11,14 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from shared import reinterpreted
 from shared.errors import Invalid
+from shared.tabular import (
+    SINGLE_BYTE_ENCODINGS,
+    Table,
+    UnsupportedTable,
+    normalize_name,
+    open_table,
+)
 from shared.tabular import Cell as TypedCell
-from shared.tabular import Table, UnsupportedTable, normalize_name, open_table
 from shared.uploads import FIELD, Budget, UnreadableUpload, Upload, UploadLimits, parse_upload
 
 MAX_ROWS = 100_000
@@ -69,7 +75,8 @@ def read_sheet(
     With `missing`, the header is the first row (of the first HEADER_SEARCH_ROWS of each
     sheet, sheet by sheet) that lacks no required column: rows above it (a title) are skipped
     and the sheet it is on is read, both said in `Sheet.notes`; when no row has them all,
-    Invalid naming `file` and the columns the closest row lacks ("не найдены столбцы: …").
+    Invalid naming `file`, the columns the closest row lacks and the titles it has
+    (`columns_not_found`: "не найдены столбцы: …; прочитаны заголовки: …").
 
     The file is read within `limits` and at most `max_rows` rows with data; past a limit,
     UploadLimitExceeded (422, naming it); a file that cannot be read: Invalid naming `file`.
@@ -94,6 +101,7 @@ def _texts(cells: list[TypedCell]) -> list[str]:
 
 def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
     closest: list[str] | None = None
+    read: list[str] = []  # the titles of the closest row
     for index, title in enumerate(table.sheet_names):
         lines = table.rows(index)
         for position, cells in enumerate(lines):
@@ -104,7 +112,7 @@ def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
                 continue
             lacking = missing([header_key(text) for text in texts])
             if lacking and (closest is None or len(lacking) < len(closest)):
-                closest = lacking
+                closest, read = lacking, texts
             if lacking:
                 continue
             first_line = table.first_line + position
@@ -116,7 +124,49 @@ def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
             return sheet
     if closest is None:
         raise Invalid.at(FIELD, "Файл пуст")
-    raise Invalid.at(FIELD, f"не найдены столбцы: {', '.join(closest)}")
+    raise Invalid.at(FIELD, columns_not_found(closest, read, table.encoding))
+
+
+def formula_without_result(formula: str) -> str:
+    """Why a cell holding a formula with no saved result (an .xlsx written by a program that
+    computes no formulas: `Cell.unsaved_formula`) is refused rather than read as empty; the
+    formula cut past FORMULA_CHARS characters ("…")."""
+    if len(formula) > FORMULA_CHARS:
+        formula = formula[: FORMULA_CHARS - 1] + "…"
+    return (
+        f"в ячейке формула {formula} без сохранённого результата — откройте файл в Excel "
+        "и сохраните его или впишите значение"
+    )
+
+
+FORMULA_CHARS = 100
+SAID_TITLES, SAID_TITLE_CHARS = 10, 40  # of the titles a "не найдены столбцы" 422 repeats
+
+
+def columns_not_found(lacking: list[str], read: list[str], encoding: str | None) -> str:
+    """Why a file has no table: the required columns no row has ("не найдены столбцы:
+    период, значение"), the titles of the row closest to a header as read (the first
+    SAID_TITLES, each cut past SAID_TITLE_CHARS characters) and, for a text file read in a
+    guessed single-byte encoding, which one: a wrong guess garbles the titles."""
+    titles = [" ".join(title.split()) for title in read if title.strip()]
+    said = [
+        f"«{t[: SAID_TITLE_CHARS - 1]}…»" if len(t) > SAID_TITLE_CHARS else f"«{t}»"
+        for t in titles[:SAID_TITLES]
+    ]
+    if len(titles) > SAID_TITLES:
+        said.append(f"и ещё {len(titles) - SAID_TITLES}")
+    message = f"не найдены столбцы: {', '.join(lacking)}; прочитаны заголовки: {', '.join(said)}"
+    if guessed := SINGLE_BYTE_ENCODINGS.get(encoding or ""):
+        message += (
+            f"; файл прочитан в кодировке {guessed} — если заголовки выглядят иначе, "
+            "сохраните файл в UTF-8"
+        )
+    return message
+
+
+def _blank(cell: TypedCell) -> bool:
+    """Nothing in the cell: no value, nor a formula without its result."""
+    return not cell.unsaved_formula and (cell.raw is None or str(cell.raw).strip() == "")
 
 
 def _sheet(
@@ -134,7 +184,7 @@ def _sheet(
         header = _texts(first)
     rows = []
     for line, cells in enumerate(lines, start=first_line + 1):
-        if all(c.raw is None or str(c.raw).strip() == "" for c in cells):
+        if all(_blank(c) for c in cells):
             continue
         budget.data_row()
         rows.append((line, cells))
@@ -170,6 +220,40 @@ def header_key(title: str) -> str:
     """A column title as importers match it: case, spaces (NBSP too), `_` and ё/е aside
     ("Код  показателя" and "код_показателя" are one key)."""
     return normalize_name(title.replace("_", " "))
+
+
+# Words after a column's title saying whose it is ("Значение показателя"), not another column.
+_OF_THE_INDICATOR = re.compile(r"^(?:показателя|индикатора|критерия)(?![^\W_])")
+_QUALIFIER_WORDS = re.compile(r"[^\W_]+|%")
+# Qualifiers that make a column another one: "Показатель (наименование)" is no indicator code.
+_OTHER_THAN_ITS_TITLE = {"наименование", "название", "примечание", "комментарий", "пояснение"}
+
+
+def column_field(key: str, titles: dict[str, str]) -> str | None:
+    """The field of a column by its title (`header_key`) among `titles` ({title: field}):
+    a title itself, or one followed by a unit or qualifier: after a mark ("значение, %",
+    "период (учебный год)", "код показателя (id)") or by whose it is ("значение показателя",
+    "значение показателя, %"). A qualifier that names another column ("код (оо)"), another
+    word ("код оо", "год рождения") or another thing ("показатель (наименование)",
+    "значение (примечание)") makes it no column (None): a file's own columns are never
+    guessed. Two columns taken for one field are the importer's repeated columns."""
+    if (field := titles.get(key)) is not None:
+        return field
+    for title in sorted(titles, key=len, reverse=True):
+        rest = key[len(title) :].strip()
+        if not key.startswith(title) or not rest or key[len(title)].isalnum():
+            continue
+        if whose := _OF_THE_INDICATOR.match(rest):
+            rest = rest[whose.end() :].strip()
+            if not rest:
+                return titles[title]
+        if rest[0].isalnum():
+            continue
+        words = _QUALIFIER_WORDS.findall(rest)
+        named = {titles.get(" ".join(words)), *(titles.get(word) for word in words)}
+        if named <= {None, titles[title]} and _OTHER_THAN_ITS_TITLE.isdisjoint(words):
+            return titles[title]
+    return None
 
 
 async def parse_sheet(upload: Upload, *, max_rows: int, missing: Missing | None = None) -> Sheet:

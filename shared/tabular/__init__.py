@@ -14,7 +14,9 @@ text file into lines, for every reader of tables (data-value and assessment uplo
 - A cell keeps what the file holds (`Cell.raw`: a CSV's text, an .xlsx value as openpyxl gives
   it) and says what it is (`Cell.type`: number, text, date, bool, empty) and its typed `value`;
   `Cell.shown` is the cell as its writer sees it (an .xlsx number with its format applied:
-  1.5 in a percent format is "150 %"), what a refusal quotes.
+  1.5 in a percent format is "150 %"), what a refusal quotes. An .xlsx formula that keeps no
+  result (a file written by a program that computes no formulas) is `Cell.unsaved_formula`
+  ("=2+3"), never taken for an empty cell.
 
 - Excel's `sep=;` hint line names the separator and is not a row (`Table.first_line` says
   which line of the file the first row is); UTF-16 without a BOM is recognised by its zero bytes.

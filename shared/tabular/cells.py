@@ -196,10 +196,19 @@ class Cell:
     None when empty. Text that spells a number ("64,5", "1 234", "64,5%"), a boolean
     (true/false, да/нет, ИСТИНА/ЛОЖЬ) or a date (31.12.2021, 2021-12-31) is of that type, in a
     CSV and in an .xlsx text cell alike. `number_format` is an .xlsx cell's format (None for
-    "General" and in a CSV)."""
+    "General" and in a CSV). `formula` is an .xlsx formula that keeps no result ("=2+3", in a
+    file written by a program that computes no formulas): such a cell's `raw` is None, its
+    type empty, yet it is not blank (`unsaved_formula`), and it shows as its formula."""
 
     raw: Any
     number_format: str | None = None
+    formula: str | None = None
+
+    @property
+    def unsaved_formula(self) -> str | None:
+        """The formula of a cell that holds one without its result ("=2+3"), else None: what
+        a reader must refuse rather than read as an empty cell."""
+        return self.formula if self.raw is None else None
 
     @property
     def type(self) -> CellType:
@@ -262,8 +271,11 @@ class Cell:
         """The cell as the person who wrote it sees it, for messages that quote it: a CSV's
         text as written and an .xlsx text as typed (both stripped), an .xlsx number with its
         number format applied (`shown_number`: "150 %" for 1.5 in a percent format, "40,5"),
-        a boolean as Russian Excel shows it (ИСТИНА, ЛОЖЬ), a date as `text` shows it."""
+        a boolean as Russian Excel shows it (ИСТИНА, ЛОЖЬ), a date as `text` shows it, a
+        formula without its result as the formula ("=2+3")."""
         raw = self.raw
+        if raw is None and self.formula:
+            return self.formula
         if isinstance(raw, bool):
             return "ИСТИНА" if raw else "ЛОЖЬ"
         if isinstance(raw, int | float):

@@ -13,11 +13,13 @@
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable, Iterator, Sequence
 from itertools import islice, pairwise
 from typing import Any
 
+from openpyxl.formula.translate import Translator
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -31,6 +33,13 @@ TABLE_EXTENSIONS = (".csv", ".xlsx")
 DELIMITERS = (";", ",", "\t")  # in the order a tie is settled
 _SAMPLE_LINES = 50
 _MERGE_CELL = f"{{{SHEET_MAIN_NS}}}mergeCell"
+_CELL, _FORMULA, _VALUE = (f"{{{SHEET_MAIN_NS}}}{tag}" for tag in ("c", "f", "v"))
+# A formula's end followed by its cell's end, with no value or an empty one between: a sheet's
+# XML that may hold a formula without its result (Excel's own files, results saved, do not).
+_UNSAVED_FORMULA = re.compile(
+    rb"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*"
+    rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
 
 
 class UndecodableText(UnreadableUpload):
@@ -227,13 +236,44 @@ class _Workbook(Table):
 
 
 def _typed_rows(sheet: Any, budget: Budget) -> Iterator[list[Cell]]:
+    unsaved = _formulas_without_values(sheet)
     for row in sheet_rows(sheet, budget, values_only=False):
         yield [
             Cell(
-                cell.value, None if cell.number_format in (None, "General") else cell.number_format
+                cell.value,
+                None if cell.number_format in (None, "General") else cell.number_format,
+                formula=unsaved.get(getattr(cell, "coordinate", None)),
             )
             for cell in row
         ]
+
+
+def _formulas_without_values(sheet: Any) -> dict[str, str]:
+    """The formula cells of a read-only sheet that keep no result ({"D6": "=2+3"}): a file
+    written by a program that computes no formulas (openpyxl, some exporters), where the
+    values read (`data_only`) leave such a cell empty. A shared formula's followers are given
+    as Excel would write them. The sheet is parsed only when its XML looks to hold one."""
+    with sheet._get_source() as xml:
+        data = xml.read()
+    if not _UNSAVED_FORMULA.search(data):
+        return {}
+    found: dict[str, str] = {}
+    shared: dict[str, tuple[str, str]] = {}  # si -> (origin, formula)
+    for _, element in iterparse(io.BytesIO(data)):
+        if element.tag != _CELL:
+            continue
+        formula, where = element.find(_FORMULA), element.get("r")
+        if formula is not None and where:
+            text = f"={formula.text}" if formula.text else None
+            if formula.get("t") == "shared" and (si := formula.get("si")) is not None:
+                if text:
+                    shared[si] = (where, text)
+                elif si in shared:
+                    text = Translator(shared[si][1], origin=shared[si][0]).translate_formula(where)
+            if text and not element.findtext(_VALUE):
+                found[where] = text
+        element.clear()
+    return found
 
 
 def open_workbook(content: bytes, budget: Budget) -> Table:

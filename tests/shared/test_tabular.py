@@ -364,3 +364,71 @@ def test_decoded_names_the_encoding_it_read():
     lowercase = "код;школа\n".encode("koi8_r")  # nothing tells it: Windows-1251 assumed
     assert decoded(lowercase)[1] == "cp1251"
     assert open_csv(lowercase, Budget(DEFAULTS)).encoding == "cp1251"
+
+
+def _sheet_xml_edited(content: bytes, *edits: tuple[bytes, bytes]) -> bytes:
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename.endswith("sheet1.xml"):
+                for old, new in edits:
+                    assert old in data, (old, data)
+                    data = data.replace(old, new)
+            target.writestr(info, data)
+    return buffer.getvalue()
+
+
+def test_a_formula_without_its_saved_result_is_kept_and_shown_as_the_formula():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Значение", "Удвоено"])
+    for n in (1, 2, 3):
+        book.active.append([n, f"=A{n + 1}*2"])
+    book.active["C2"] = "=1+1"
+    saved = io.BytesIO()
+    book.save(saved)
+    content = _sheet_xml_edited(
+        saved.getvalue(),
+        # B2 a shared formula B3 follows; B4 keeps its cached result; C2 as openpyxl wrote it
+        (b"<f>A2*2</f>", b'<f t="shared" ref="B2:B3" si="0">A2*2</f>'),
+        (b"<f>A3*2</f>", b'<f t="shared" si="0"/>'),
+        (b"<f>A4*2</f><v></v>", b"<f>A4*2</f><v>6</v>"),
+    )
+    with open_workbook(content, budget()) as table:
+        rows = list(table.rows())
+    cells = {(r, c): cell for r, row in enumerate(rows, 1) for c, cell in enumerate(row)}
+    assert [cells[(row, 1)].unsaved_formula for row in (2, 3, 4)] == ["=A2*2", "=A3*2", None]
+    assert cells[(4, 1)].value == 6 and cells[(2, 2)].shown == "=1+1"
+    assert cells[(2, 1)].type == CellType.empty  # no value, yet not blank
+    assert cells[(2, 0)].unsaved_formula is None and Cell("x", formula="=1").unsaved_formula is None
+
+
+@pytest.mark.parametrize(
+    ("title", "field"),
+    [
+        ("Значение", "value"),
+        ("Значение, %", "value"),
+        ("Значение (%)", "value"),
+        ("Значение показателя", "value"),
+        ("Значение показателя, %", "value"),
+        ("Код показателя (ID)", "indicator_code"),
+        ("Период (учебный год)", "period"),
+        ("Код ОО", None),  # the school's code, not the indicator's
+        ("Код (ОО)", None),
+        ("Значение (ОО)", None),
+        ("Значение 2031", None),
+        ("Год рождения", None),
+        ("Значения", None),
+        ("Показатель (наименование)", None),  # the indicator's name beside its code
+        ("Значение (примечание)", None),
+    ],
+)
+def test_a_column_title_with_a_unit_or_a_qualifier_is_its_fields(title, field):
+    from services.api.data_values.sheet import COLUMNS
+    from shared.spreadsheets import column_field, header_key
+
+    assert column_field(header_key(title), COLUMNS) == field

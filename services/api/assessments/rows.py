@@ -18,6 +18,7 @@ from shared import reinterpreted
 from shared.bulk import RowError
 from shared.labels import organization_not_found
 from shared.periods import parse_period
+from shared.spreadsheets import column_field
 from shared.tabular import Cell, CellType, excel_date, is_id
 from shared.validation import INT32_MAX, MEASURE_MAX
 
@@ -236,14 +237,15 @@ def columns(headers: list[str]) -> list[str | None]:
 
 def column(header: str) -> str | None:
     """The field of a column (`shared.spreadsheets.header_key` title): a plain field, its
-    Russian synonym, mark_<n> (Отметка 5) or score_<n> (Балл 12); None for any other."""
+    Russian synonym, mark_<n> (Отметка 5) or score_<n> (Балл 12), or a title with a unit or
+    qualifier ("Количество участников, чел.": `column_field`); None for any other."""
     if header in COLUMNS:
         return COLUMNS[header]
     if match := _MARK.match(header):
         return f"mark_{match.group(1)}"
     if match := _SCORE.match(header):
         return f"score_{match.group(1)}"
-    return None
+    return column_field(header, COLUMNS)
 
 
 def _plain(cell: Cell) -> Any:

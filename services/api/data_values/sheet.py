@@ -15,6 +15,7 @@ from typing import Any
 from services.api.organizations.matching import ORGANIZATION_HEADERS
 from shared import reinterpreted
 from shared.periods import MAX_YEAR, MIN_YEAR
+from shared.spreadsheets import column_field
 from shared.tabular import Cell, CellType, excel_date, is_id
 
 _DAY_NOT_PERIOD = "укажите учебный год, год, квартал или месяц"
@@ -29,9 +30,10 @@ COLUMNS = {title: name for name, titles in _SYNONYMS.items() for title in titles
 
 
 def columns(headers: list[str]) -> list[str | None]:
-    """The field of each column (`shared.bulk.Importer.columns`); a name column is used only
-    when the file has no organization_id column."""
-    fields = [COLUMNS.get(header) for header in headers]
+    """The field of each column (`shared.bulk.Importer.columns`), by a title or a title with a
+    unit or qualifier ("Значение, %", "Значение показателя": `column_field`); a name column is
+    used only when the file has no organization_id column."""
+    fields = [column_field(header, COLUMNS) for header in headers]
     if "organization_id" in fields:
         fields = [None if f == "organization" else f for f in fields]
     return fields

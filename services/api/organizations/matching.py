@@ -2,7 +2,8 @@
 
 Organizations have no INN (ИНН) in Soko, so a file without ids names them by `name` or
 `short_name`, compared after normalising spaces (NBSP, doubled), case, ё/е, quotes («» "")
-and "№ 1"/"№1"."""
+and the number sign, which may be left out or written N or No ("Гимназия 1" = "Гимназия №1"
+= "гимназия  N1"; never "Гимназия 10": the number is compared whole)."""
 
 import re
 import uuid
@@ -37,7 +38,8 @@ ORGANIZATION_HEADERS: dict[str, tuple[str, ...]] = {
     ),
 }
 _QUOTES = re.compile(r"[«»“”„\"']")
-_NUMBER_SIGN = re.compile(r"№\s*")
+# A number sign, "№" or the Latin "N"/"No" right before a number, or a "№" alone.
+_NUMBER_SIGN = re.compile(r"\s*(?:№|(?<![^\W\d_])(?:n|no|nº)\.?(?=\s*\d))\s*", re.IGNORECASE)
 # Legal forms a school's full name starts with (МБОУ «Гимназия № 1»), as `name_key` gives them.
 LEGAL_FORMS = [
     "мбоу",
@@ -70,13 +72,14 @@ _LEGAL_FORM = re.compile(rf"^(?:{'|'.join(LEGAL_FORMS)}) ")
 
 
 def name_key(name: str) -> str:
-    """A name as organizations are matched by it ("МБОУ «Гимназия №1»" -> 'мбоу гимназия № 1')."""
-    return normalize_name(_NUMBER_SIGN.sub("№ ", _QUOTES.sub(" ", name)))
+    """A name as organizations are matched by it, without its number sign ("МБОУ «Гимназия №1»",
+    "МБОУ Гимназия N 1", "мбоу гимназия 1" -> 'мбоу гимназия 1')."""
+    return normalize_name(_NUMBER_SIGN.sub(" ", _QUOTES.sub(" ", name)))
 
 
 def without_legal_form(key: str) -> str | None:
-    """A `name_key` without the legal form it starts with ('мбоу гимназия № 1' -> 'гимназия
-    № 1'); None when it starts with none."""
+    """A `name_key` without the legal form it starts with ('мбоу гимназия 1' -> 'гимназия 1');
+    None when it starts with none."""
     stripped = _LEGAL_FORM.sub("", key, count=1)
     return stripped if stripped != key else None
 
