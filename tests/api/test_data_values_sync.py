@@ -11,6 +11,14 @@ from sqlalchemy import text
 from tests.factories import add_data_indicator, build_world
 
 
+@pytest.fixture
+async def world(db, settings):
+    """The standard world with a percent indicator schools report."""
+    world = await build_world(db, settings)
+    await add_data_indicator(db, "teachers_trained", "КПК", "percent")
+    return world
+
+
 def value(world, period, number):
     return {
         "indicator_code": "teachers_trained",
@@ -136,10 +144,3 @@ async def test_a_time_without_an_offset_is_read_in_moscow_time(api_client, world
     for beginning in ("0001-01-01T00:00:00", "0001-01-01T00:00:00+05:00"):
         assert (await changed_since(api_client, world, beginning))["total"] == 1
     assert (await changed_since(api_client, world, "9999-12-31T23:59:59-05:00"))["total"] == 0
-
-
-@pytest.fixture
-async def world(db, settings):
-    world = await build_world(db, settings)
-    await add_data_indicator(db, "teachers_trained", "КПК", "percent")
-    return world
