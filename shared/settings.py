@@ -137,6 +137,13 @@ class Settings(BaseSettings):
     def today(self) -> date:
         return datetime.now(ZoneInfo(self.timezone)).date()
 
+    def aware(self, moment: datetime) -> datetime:
+        """`moment` with its zone: one given without an offset is read as a time in
+        `timezone` (what users see), one with an offset is returned as it is."""
+        if moment.tzinfo is not None:
+            return moment
+        return moment.replace(tzinfo=ZoneInfo(self.timezone))
+
     @model_validator(mode="after")
     def _resolve_secret(self) -> "Settings":
         """The secret tokens are signed with: configured, else (development) the one in the data

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
-from services.api.data_values import service
+from services.api.data_values import reads, service
 from services.api.data_values.schemas import (
     DataValueItem,
     DataValueItems,
+    DataValuePage,
     DataValueRead,
     DataValuesIn,
     DataValuesQuery,
@@ -18,7 +19,7 @@ from services.api.data_values.schemas import (
 from shared import bulk
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, error_responses
-from shared.pagination import Page, PaginationDep
+from shared.pagination import PaginationDep
 from shared.uploads import UploadTooLarge
 
 router = APIRouter(tags=["data values"])
@@ -45,7 +46,7 @@ async def query_data_values(
 ) -> DataValueItems:
     """Values of many indicators, periods and organizations in one call (what the reports
     service reads); only the caller's organizations. Reads only, though it is a POST."""
-    rows = await service.query_values(
+    rows = await reads.query_values(
         session,
         scopes,
         caller,
@@ -69,9 +70,16 @@ async def list_data_values(
     indicator_code: Annotated[list[str] | None, Query()] = None,
     organization_id: uuid.UUID | None = None,
     period: str | None = None,
-    changed_since: datetime | None = None,
-) -> Page[DataValueRead]:
-    rows, total = await service.list_values(
+    changed_since: Annotated[
+        datetime | None,
+        Query(
+            description="Values changed at or after this time (ISO 8601; without an offset, "
+            "a time in SOKO_TIMEZONE), oldest change first; the answer's "
+            "`next_changed_since` is where to resume"
+        ),
+    ] = None,
+) -> DataValuePage:
+    rows, total, next_changed_since = await reads.list_values(
         session,
         scopes,
         caller,
@@ -85,4 +93,4 @@ async def list_data_values(
         DataValueRead(indicator_code=code, **value.model_dump(exclude={"indicator_id"}))
         for value, code in rows
     ]
-    return Page(items=items, total=total)
+    return DataValuePage(items=items, total=total, next_changed_since=next_changed_since)

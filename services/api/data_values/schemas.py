@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.data_values.service import MAX_ROWS
+from shared.pagination import Page
 
 
 class DataValuesIn(BaseModel):
@@ -25,6 +26,15 @@ class DataValueRead(BaseModel):
     value: float
     source: str | None
     updated_at: datetime
+
+
+class DataValuePage(Page[DataValueRead]):
+    next_changed_since: datetime | None = Field(
+        description="Send back as `changed_since` to get every value changed after this read "
+        "(none is missed, some may come again: apply them by key). Null without "
+        "`changed_since`. The same `changed_since` back: the page is one moment's changes, "
+        "ask the next `offset`."
+    )
 
 
 class DataValuesQuery(BaseModel):

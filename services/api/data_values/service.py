@@ -10,7 +10,7 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select, text
@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.access import FIGURE_WRITERS
 from services.api.audit import service as audit
 from services.api.collections import locks
-from services.api.data_values.models import DataValue, IdempotencyKeys
+from services.api.data_values.models import IdempotencyKeys
 from services.api.data_values.rows import (
     Checked,
     DataValueRow,
@@ -37,7 +37,7 @@ from services.api.indicators.models import Indicator
 from services.api.organizations.matching import resolve_names
 from services.api.organizations.models import Organization
 from services.api.outliers import service as outliers
-from services.api.territories.scope import DbScopeResolver, organization_territories
+from services.api.territories.scope import organization_territories
 from services.api.validation import service as validation
 from shared.bulk import (
     Counts,
@@ -47,9 +47,7 @@ from shared.bulk import (
     rejection,
     writer_source,
 )
-from shared.identity import Principal
 from shared.labels import organization_not_found
-from shared.pagination import Pagination, paginate
 from shared.periods import parse_period
 from shared.scope import readable_organizations
 from shared.settings import get_settings
@@ -346,61 +344,3 @@ class DataValueImporter(ScopedImporter):
         violations = await validation.refresh_import(session, valid, written=written)
         self.violations().extend(violations)
         return Counts(counts.imported, counts.updated)
-
-
-async def list_values(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    page: Pagination,
-    *,
-    indicator_codes: list[str] | None = None,
-    organization_id: uuid.UUID | None = None,
-    period: str | None = None,
-    changed_since: datetime | None = None,
-) -> tuple[list[Any], int]:
-    """Values of the caller's organizations, newest change first."""
-    query = (
-        select(DataValue, Indicator.code)
-        .join(Indicator, Indicator.id == DataValue.indicator_id)
-        .order_by(DataValue.updated_at.desc(), DataValue.organization_id, Indicator.code)
-    )
-    readable = await readable_organizations(principal, scopes)
-    if readable is not None:
-        query = query.where(DataValue.organization_id.in_(readable))
-    if indicator_codes:
-        query = query.where(Indicator.code.in_(indicator_codes))
-    if organization_id is not None:
-        query = query.where(DataValue.organization_id == organization_id)
-    if period is not None:
-        query = query.where(DataValue.period == period)
-    if changed_since is not None:
-        query = query.where(DataValue.updated_at >= changed_since)
-    return await paginate(session, query, page, whole_rows=True)
-
-
-async def query_values(
-    session: AsyncSession,
-    scopes: DbScopeResolver,
-    principal: Principal,
-    *,
-    indicator_codes: list[str],
-    periods: list[str],
-    organization_ids: list[uuid.UUID] | None,
-) -> list[tuple[str, uuid.UUID, str, float]]:
-    """Values of many indicators, periods and organizations in one query (the reports
-    service's input), limited to the organizations the caller may read."""
-    if not indicator_codes or not periods or organization_ids == []:
-        return []
-    query = (
-        select(Indicator.code, DataValue.organization_id, DataValue.period, DataValue.value)
-        .join(Indicator, Indicator.id == DataValue.indicator_id)
-        .where(Indicator.code.in_(indicator_codes), DataValue.period.in_(periods))
-        .order_by(Indicator.code, DataValue.organization_id, DataValue.period)
-    )
-    readable = await readable_organizations(principal, scopes)
-    if readable is not None:
-        query = query.where(DataValue.organization_id.in_(readable))
-    if organization_ids is not None:
-        query = query.where(DataValue.organization_id.in_(organization_ids))
-    return [tuple(row) for row in await session.execute(query)]
