@@ -55,7 +55,7 @@ SAMPLE_CSV = "№;Мероприятие;Сроки;Ответственный\n
 
 
 def bulk_cases(path: str, body: Callable[[World, bool], dict], file: tuple[str, str]) -> list[Case]:
-    """The two endpoints of one bulk import (`shared.bulk.add_import_routes`): the JSON post
+    """The two endpoints of one bulk import (`shared.bulk_http.add_import_routes`): the JSON post
     and the upload, for the data writers and API keys; rows outside the caller's scope are
     rejected in the summary, not refused."""
     common: dict[str, Any] = {"scoped": False, "extra_ok": frozenset({"api_key"})}

@@ -37,3 +37,27 @@ async def test_a_header_past_its_bound_is_named_as_a_header(api_client, world):
     problem = answer.json()
     assert problem["detail"] == "Запрос содержит ошибки: заголовок Idempotency-Key"
     assert problem["errors"][0]["loc"] == ["header", "Idempotency-Key"]
+
+
+async def test_an_import_with_no_row_says_so(api_client, world):
+    """An export that broke (a header only, an empty list) is told, not answered "done"."""
+    header = b"indicator_code;organization_id;period;value\r\n"
+    summary = (await _upload(api_client, world, "values.csv", header)).json()
+    assert (summary["imported"], summary["rejected"]) == (0, [])
+    assert summary["warnings"] == [
+        {
+            "index": None,
+            "loc": ["file"],
+            "msg": "В файле нет строк с данными под заголовком: ничего не сохранено",
+        }
+    ]
+    posted = await api_client.post(
+        "/v1/data-values", json={"values": []}, headers=world.headers("leader")
+    )
+    assert posted.json()["warnings"] == [
+        {
+            "index": None,
+            "loc": ["values"],
+            "msg": "В запросе нет ни одной строки (values): ничего не сохранено",
+        }
+    ]

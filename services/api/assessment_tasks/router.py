@@ -25,7 +25,7 @@ from services.api.assessment_tasks.schemas import (
 from services.api.assessments.schemas import Grade
 from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
 from services.api.territories.scope import DbScopeResolver
-from shared import bulk
+from shared import bulk, bulk_http
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.identity import Principal
@@ -88,8 +88,8 @@ async def post_participants(
     session: SessionDep,
     caller: CallerOrKey,
     scopes: ScopeResolverDep,
-    dry_run: bulk.DryRun = False,
-    idempotency_key: bulk.IdempotencyKey = None,
+    dry_run: bulk_http.DryRun = False,
+    idempotency_key: bulk_http.IdempotencyKey = None,
 ) -> bulk.ImportSummary | JSONResponse:
     """One school's participants by task (the whole set: participants it does not name are
     removed), checked against the task specification; the school's summary result is derived
@@ -102,7 +102,7 @@ async def post_participants(
     set are written one after another. `procedure` may be a name or abbreviation («ВПР»)."""
     importer = participants.ParticipantImporter(session, scopes, caller, body)
     await importer.prepare()
-    return await bulk.import_posted(
+    return await bulk_http.import_posted(
         session,
         importer,
         body.participants,
@@ -129,8 +129,8 @@ async def upload_participants(
     caller: CallerOrKey,
     scopes: ScopeResolverDep,
     limits: UploadLimitsDep,
-    dry_run: bulk.DryRun = False,
-    idempotency_key: bulk.IdempotencyKey = None,
+    dry_run: bulk_http.DryRun = False,
+    idempotency_key: bulk_http.IdempotencyKey = None,
 ) -> bulk.ImportSummary | JSONResponse:
     """The same as the post, from the per-participant spreadsheet (.csv or .xlsx, one row per
     participant); `index` in `rejected` is the row of the file. The school, procedure, year,
@@ -144,7 +144,7 @@ async def upload_participants(
     importer = participants.ParticipantImporter(session, scopes, caller, header, where="form")
     await importer.prepare()
     upload = await read_upload(file, limits)
-    return await bulk.import_uploaded(
+    return await bulk_http.import_uploaded(
         session,
         importer,
         upload,

@@ -22,7 +22,7 @@ from services.api.assessments.schemas import (
     SubjectRead,
 )
 from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
-from shared import bulk
+from shared import bulk_http
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
@@ -113,7 +113,7 @@ async def list_conflicts(
     return Page(items=items, total=total)
 
 
-bulk.add_import_routes(
+bulk_http.add_import_routes(
     router,
     "/assessment-results",
     body=ResultsIn,

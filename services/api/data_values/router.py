@@ -16,7 +16,7 @@ from services.api.data_values.schemas import (
     DataValuesIn,
     DataValuesQuery,
 )
-from shared import bulk
+from shared import bulk_http
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, error_responses
 from shared.pagination import PaginationDep
@@ -27,7 +27,7 @@ ERRORS = error_responses(Forbidden, Invalid, Conflict)
 UPLOAD_ERRORS = error_responses(Forbidden, Invalid, Conflict, UploadTooLarge)
 
 
-bulk.add_import_routes(
+bulk_http.add_import_routes(
     router,
     "/data-values",
     body=DataValuesIn,

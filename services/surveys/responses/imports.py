@@ -1,7 +1,7 @@
 """Responses imported from a form service's export (Yandex Forms, Google Forms): a .csv or
 .xlsx with a header row of question texts and a row per respondent, often with a timestamp.
 
-The file is read by the bulk protocol (`shared.bulk.import_upload`: the upload limits, a
+The file is read by the bulk protocol (`shared.bulk_http.import_upload`: the upload limits, a
 refusal naming its row and column, a dry run that runs the very store in a rolled-back
 savepoint). Columns are matched to questions and answer texts to the question's values by a
 `ImportMapping` the caller gives, or else proposed here by normalised text (the answer says

@@ -23,7 +23,7 @@ from services.surveys.responses import aggregates, deficits, service
 from services.surveys.responses.imports import ImportMapping, ResponseImport, ResponseImporter
 from services.surveys.responses.models import IdempotencyKeys
 from services.surveys.responses.schemas import ResponseCreated, ResponseIn
-from shared.bulk import import_uploaded
+from shared.bulk_http import import_uploaded
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.docs import OAUTH2
