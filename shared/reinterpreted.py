@@ -144,3 +144,12 @@ def encoding_guessed(name: str) -> str:
 def sheet_taken(title: str) -> str:
     """A table read from a sheet other than the workbook's first."""
     return f"таблица прочитана с листа «{title}»"
+
+
+def sheet_left_out(title: str, taken: str) -> str:
+    """Another sheet holding a table with the columns too: not read (one table a file)."""
+    return (
+        f"лист «{title}» тоже содержит таблицу с нужными столбцами, но не прочитан: читается "
+        f"только первая таблица (лист «{taken}») — загрузите лист «{title}» отдельным файлом "
+        "или перенесите его строки на один лист"
+    )

@@ -121,10 +121,30 @@ def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
                 sheet.notes.append(reinterpreted.header_below(first_line))
             if index:
                 sheet.notes.append(reinterpreted.sheet_taken(title))
+            sheet.notes.extend(
+                reinterpreted.sheet_left_out(other, title)
+                for other in _tables_after(table, index, missing)
+            )
             return sheet
     if closest is None:
         raise Invalid.at(FIELD, "Файл пуст")
     raise Invalid.at(FIELD, columns_not_found(closest, read, table.encoding))
+
+
+def _tables_after(table: Table, taken: int, missing: Missing) -> list[str]:
+    """The titles of the sheets after the `taken` one whose first HEADER_SEARCH_ROWS rows
+    hold a row with every column too: a table the import does not read, never left out
+    unsaid."""
+    found = []
+    for index in range(taken + 1, len(table.sheet_names)):
+        for position, cells in enumerate(table.rows(index)):
+            if position >= HEADER_SEARCH_ROWS:
+                break
+            texts = _texts(cells)
+            if any(texts) and not missing([header_key(text) for text in texts]):
+                found.append(table.sheet_names[index])
+                break
+    return found
 
 
 def formula_without_result(formula: str) -> str:

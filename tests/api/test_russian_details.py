@@ -2,7 +2,10 @@
 "File is not a zip file") never reaches it,
 and a field outside the body is named with the request part it is in («заголовок …»)."""
 
+import io
 import re
+
+from openpyxl import Workbook
 
 from tests.api.test_data_values import world as data_world
 
@@ -60,4 +63,26 @@ async def test_an_import_with_no_row_says_so(api_client, world):
             "loc": ["values"],
             "msg": "В запросе нет ни одной строки (values): ничего не сохранено",
         }
+    ]
+
+
+async def test_a_second_sheet_with_the_table_is_said_not_read(api_client, world):
+    """A workbook with a sheet per half-year: the first table is read, the other one named in
+    `warnings` (never left out unsaid)."""
+    book = Workbook()
+    first = book.active
+    first.title = "1 полугодие"
+    second = book.create_sheet("2 полугодие")
+    for sheet, value in ((first, 45), (second, 50)):
+        sheet.append(["indicator_code", "organization_id", "period", "value"])
+        sheet.append(["teachers_trained", str(world.s1.id), "2021/2022", value])
+    book.create_sheet("Справка").append(["Составил", "Иванов"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    summary = (await _upload(api_client, world, "values.xlsx", buffer.getvalue())).json()
+    assert summary["imported"] == 1
+    assert [w["msg"] for w in summary["warnings"]] == [
+        "лист «2 полугодие» тоже содержит таблицу с нужными столбцами, но не прочитан: читается "
+        "только первая таблица (лист «1 полугодие») — загрузите лист «2 полугодие» отдельным "
+        "файлом или перенесите его строки на один лист"
     ]
