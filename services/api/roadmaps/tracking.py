@@ -179,9 +179,10 @@ async def list_activities(
             access.principal, access.scopes, ScopeType.organization, responsible_organization_id
         )
     else:
-        raise Invalid(
+        raise Invalid.at(
+            "responsible_organization_id",
             "Укажите дорожную карту или ответственную организацию",
-            errors=[{"loc": ["query", "responsible_organization_id"], "msg": "required"}],
+            where="query",
         )
     if responsible_organization_id is not None:
         # @> rather than = ANY(...): it is what the GIN index on the array can answer.
@@ -306,7 +307,7 @@ async def add_file(
     router's `read_upload`). Invalid naming `file` when it is empty."""
     await _authorize_activity(access, activity_id)
     if not content:
-        raise Invalid("Файл пуст", errors=[{"loc": ["body", "file"], "msg": "empty file"}])
+        raise Invalid.at("file", "Файл пуст")
     stored = ActivityFile(
         activity_id=activity_id,
         file_name=file_name[:300],

@@ -122,7 +122,9 @@ async def _store(session: AsyncSession, programme: PdProgramme, changes: dict[st
             await session.flush()
     except IntegrityError as exc:
         raise Conflict.at(
-            "code", "code is already used", detail=f"Программа с кодом {code} уже есть в каталоге"
+            "code",
+            "код уже занят другой программой",
+            detail=f"Программа с кодом {code} уже есть в каталоге",
         ) from exc
 
 
@@ -155,7 +157,7 @@ async def update_programme(
     if cleared := [k for k in NOT_NULL if k in changes and changes[k] is None]:
         raise Invalid(
             f"Поле {cleared[0]} нельзя очистить",
-            errors=[field_error(k, "may not be null") for k in cleared],
+            errors=[field_error(k, "поле нельзя очистить") for k in cleared],
         )
     await _store(session, programme, changes)
     audited = data.model_dump(mode="json", exclude_unset=True)

@@ -162,9 +162,8 @@ async def pending(found: ReadableCampaign, session: SessionDep, caller: Caller) 
     campaign, mine = found
     service.require_roles(caller, *service.LAUNCHERS)
     if campaign.anonymous:
-        raise Invalid(
-            "В анонимной кампании не известно, кто не ответил",
-            errors=[{"loc": ["path", "campaign_id"], "msg": "anonymous campaign"}],
+        raise Invalid.at(
+            "campaign_id", "В анонимной кампании не известно, кто не ответил", where="path"
         )
     return [
         Pending(

@@ -22,7 +22,7 @@ from services.surveys.instruments.service import get_version
 from services.surveys.responses.models import Response
 from shared.db import utcnow
 from shared.disclosure import published
-from shared.errors import Conflict, Invalid, NotFound
+from shared.errors import Conflict, Invalid, NotFound, field_error
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.labels import organizations_not_found
 from shared.numbers import percent
@@ -241,7 +241,7 @@ async def update_campaign(
                 "Итоги кампании уже открыты, её нельзя продлить: новые ответы отличили бы "
                 "итоги от открытых на ответы опоздавших. Чтобы собрать их, запустите новую "
                 "кампанию.",
-                errors=[{"loc": ["body", "closes_at"], "msg": "campaign results published"}],
+                errors=[field_error("closes_at", "итоги кампании уже открыты")],
                 closes_at=campaign.closes_at.isoformat(),
             )
         campaign.closes_at = data.closes_at

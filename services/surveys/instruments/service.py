@@ -62,7 +62,7 @@ async def _store(
     elif instrument.kind != definition.kind:
         raise Invalid.at(
             "kind",
-            "kind differs from earlier versions",
+            "вид инструмента не совпадает с его прежними версиями",
             detail=f"Инструмент {definition.code} — вида {instrument.kind}, "
             f"новая версия не может быть вида {definition.kind}",
         )

@@ -73,7 +73,7 @@ async def submit_response(
     without anyone's identity."""
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise Invalid("Слишком большой ответ", errors=[{"loc": ["body"], "msg": "body too large"}])
+        raise Invalid.at([], "Слишком большой ответ")
     admission = await service.admit(
         session,
         campaign,

@@ -218,21 +218,12 @@ async def submit(
     if invitation is not None:
         organization_id = invitation.organization_id
     elif campaign.anonymous is False:
-        raise Invalid(
-            "Эта анкета заполняется по персональной ссылке",
-            errors=[{"loc": ["body", "staff_id"], "msg": "personal link required"}],
-        )
+        raise Invalid.at("staff_id", "Эта анкета заполняется по персональной ссылке")
     if draft and invitation is None:
-        raise Invalid(
-            "Черновик можно сохранить только по персональной ссылке",
-            errors=[{"loc": ["body", "draft"], "msg": "drafts need a personal link"}],
-        )
+        raise Invalid.at("draft", "Черновик можно сохранить только по персональной ссылке")
     member = await session.get(CampaignOrganization, (campaign.id, organization_id))
     if member is None:
-        raise Invalid(
-            "Организация не участвует в этой кампании",
-            errors=[{"loc": ["body", "organization_id"], "msg": "not in this campaign"}],
-        )
+        raise Invalid.at("organization_id", "Организация не участвует в этой кампании")
     definition = await definitions.get(session, campaign.instrument_version_id)
     checked = scoring.check_answers(
         definition, answers, complete=not draft, drop_irrelevant=drop_irrelevant
