@@ -128,6 +128,13 @@ async def test_the_published_report_shows_approved_values_and_says_so(
 
     working = await _report(reports_client, world, world.r1.id)
     assert "Данные: рабочие данные" in working.text
+    # The page leads to its spreadsheet and to the other view, keeping the period.
+    links = dict(re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', _views(working.text)))
+    period = PERIOD  # as the period arrows write it
+    assert links == {
+        f"?period={period}&amp;format=xlsx": "Скачать .xlsx",
+        f"?period={period}&amp;approved_only=true": "Показать опубликованные (утверждённые) данные",
+    }
     rows = parse(working.text).tables["indicators"]
     trained = {r[1]: r[2] for r in rows if len(r) == 7 and r[0] == "организация"}
     assert trained["Школа 1"] == f"90,0{N}%" and trained["Школа 2"] == f"50,0{N}%"
@@ -135,6 +142,11 @@ async def test_the_published_report_shows_approved_values_and_says_so(
     published = await _report(reports_client, world, world.r1.id, approved_only="true")
     assert published.status_code == 200, published.text
     assert "Данные: опубликованные (утверждённые) данные" in published.text
+    links = dict(re.findall(r'<a href="([^"]+)"[^>]*>([^<]+)</a>', _views(published.text)))
+    assert links == {
+        f"?period={period}&amp;format=xlsx&amp;approved_only=true": "Скачать .xlsx",
+        f"?period={period}": "Показать рабочие данные",
+    }
     # (Its links to other periods keep the view: test_documents_in_a_browser; this world's
     # data is of one period, so the report offers none.)
     rows = parse(published.text).tables["indicators"]
@@ -162,6 +174,12 @@ async def test_the_published_report_shows_approved_values_and_says_so(
     assert "2019/2020" in _other_periods(working.text)
     published = await _report(reports_client, world, world.r1.id, approved_only="true")
     assert "2019/2020" not in _other_periods(published.text)
+
+
+def _views(page: str) -> str:
+    """The text of the report's «Другие формы документа» navigation."""
+    found = re.search(r'<nav class="periods views"[^>]*>(.*?)</nav>', page, re.S)
+    return found.group(1) if found else ""
 
 
 def _other_periods(page: str) -> str:
