@@ -231,8 +231,20 @@ async def test_each_level_of_the_chain_sees_what_waits_for_it(browser, late_worl
     region_home = await regional.get("/home")
     assert "Школа 1 —" in waiting(region_home)  # now the region's turn
     assert "Ждут утверждения муниципалитетом" not in waiting(region_home)
+    # Approved by the municipality only: not yet counted as approved, said apart; the
+    # school's leader is told a level is still to approve.
+    assert "(ещё 1 — пока только нижним уровнем)" in card(region_home, world)
+    _, leader_home = await signed_in(browser, "leader@soko.example")
+    assert (
+        "Статус: утверждено — на уровне 1 из 2, ждёт утверждения следующего уровня"
+        in card(leader_home, world)
+    )
     approved = await step(regional, region_home, world, "approve")
     assert approved.status_code == 303, approved.text
+    region_home = await regional.get("/home")
+    assert "(ещё" not in card(region_home, world)
+    _, leader_home = await signed_in(browser, "leader@soko.example")
+    assert "ждёт утверждения следующего уровня" not in card(leader_home, world)
     level = await db.scalar(
         select(CollectionApproval.level).where(
             CollectionApproval.collection_id == world.monitoring.id

@@ -83,6 +83,15 @@ class CollectionLine:
     # The analyst's: what waits for the approval of other territories of the chain.
     elsewhere: "list[Elsewhere]" = field(default_factory=list)
 
+    @property
+    def approved_through(self) -> tuple[int, int]:
+        """(organizations whose data every level of their chain approved, those approved by
+        lower levels only so far): «утверждено» counts the first, the second is said apart."""
+        approvals = [o.approval for o in self.status.organizations]
+        approved = [a for a in approvals if a.status == "approved"]
+        full = sum(a.level >= a.levels for a in approved)
+        return full, len(approved) - full
+
 
 # Who approves, as «Ждут утверждения …» says it (a territory's kind).
 _BY_KIND = {"municipality": "муниципалитетом", "region": "регионом"}
