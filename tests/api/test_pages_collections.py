@@ -235,9 +235,8 @@ async def test_each_level_of_the_chain_sees_what_waits_for_it(browser, late_worl
     # school's leader is told a level is still to approve.
     assert "(ещё 1 — пока только нижним уровнем)" in card(region_home, world)
     _, leader_home = await signed_in(browser, "leader@soko.example")
-    assert (
-        "Статус: утверждено — на уровне 1 из 2, ждёт утверждения следующего уровня"
-        in card(leader_home, world)
+    assert "Статус: утверждено — на уровне 1 из 2, ждёт утверждения следующего уровня" in card(
+        leader_home, world
     )
     approved = await step(regional, region_home, world, "approve")
     assert approved.status_code == 303, approved.text

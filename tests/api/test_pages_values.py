@@ -120,7 +120,8 @@ async def test_the_default_period_is_the_latest_with_data_and_periods_step(
     page = await client.get("/values")
     assert f"Период: {latest.code}" in page.text
     # Only S1 reported: M1's value is S1's, achieved.
-    assert "Район 1 95,0 % ✓ достигнуто ≥ 70,0 %" in text_of(page, "indicator-trained")
+    said = text_of(page, "indicator-trained")
+    assert "Район 1 95,0 % по 1 из 2 орг. ✓ достигнуто ≥ 70,0 %" in said
     # The periods a step away are those with data (2021/2022 and last year), none after it:
     # the empty years between are never offered.
     before = PERIOD.replace("/", "%2F")
@@ -157,6 +158,11 @@ async def test_a_few_early_values_of_a_new_year_do_not_hide_the_year_everyone_re
     page = await client.get("/values")
     assert f"Период: {last_year.code}" in page.text
     assert f"{this_year.code} →" in page.text
+    # This year's district figure is S1's alone, and says so; last year's is both schools'.
+    early_page = await client.get("/values", params={"period": this_year.code})
+    assert "Район 1 85,0 %" in text_of(early_page, "indicator-mentors")
+    assert "по 1 из 2 орг." in text_of(early_page, "indicator-mentors")
+    assert "из 2 орг." not in text_of(page, "indicator-mentors")
 
     # S1's full set early (all three indicators, as many as last year's): the region's three
     # schools are one third reported, so its page still opens on last year.
@@ -186,7 +192,8 @@ async def test_no_data_and_no_target_are_said_in_words(
     page = await client.get("/values", params={"period": "2019/2020"})
     assert "Район 1 — – нет данных ≥ 70,0 % — —" in text_of(page, "indicator-trained")
     page = await client.get("/values", params={"period": PERIOD})
-    assert "Район 1 40,0 % · цель не задана — — —" in text_of(page, "indicator-trained_free")
+    said = text_of(page, "indicator-trained_free")
+    assert "Район 1 40,0 % по 1 из 2 орг. · цель не задана — — —" in said
     one = await client.get("/values", params={"period": PERIOD, "indicator": "trained"})
     assert "indicator-trained_free" not in one.text and "Все показатели" in one.text
     unknown = await client.get("/values", params={"indicator": "nothing_such"})
