@@ -368,3 +368,22 @@ async def test_one_call_per_level_whatever_the_number_of_schools(
         ("territory", "territory"),
         ("territory", "cluster"),
     ]
+
+
+async def test_a_territory_without_organizations_says_so(
+    browser, api_client, valued, apps, isolation, db
+):
+    """A new municipality with no school yet: one line, not every indicator «нет данных»."""
+    from services.api.territories.models import Territory
+
+    empty = Territory(name="Соседний район", kind="municipality", parent_id=valued.region.id)
+    db.add(empty)
+    await db.flush()
+    add_user(db, "an2@soko.example", "territory_analyst", "territory", empty.id)
+    await db.flush()
+    await sync_facts(apps, isolation)
+    client, _ = await signed_in(browser, "an2@soko.example")
+    page = await client.get("/values", params={"period": PERIOD})
+    assert page.status_code == 200, page.text
+    assert "В территории пока нет организаций — значений показателей нет." in page.text
+    assert "нет данных" not in page.text and "Все организации территории" not in page.text

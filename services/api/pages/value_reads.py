@@ -99,6 +99,18 @@ class Table:
     links: tuple[str | None, str | None] = (None, None)
 
     @property
+    def without_organizations(self) -> bool:
+        """A territory or cluster with no organization at all (its values' coverage says 0):
+        its page says so instead of listing every indicator with no data."""
+        own = [b.own for b in self.blocks if b.own is not None]
+        counted = [(i.coverage or {}).get("organizations") for i in own]
+        return (
+            self.scope.scope_type != "organization"
+            and bool(counted)
+            and all(n == 0 for n in counted)
+        )
+
+    @property
     def flag_legend(self) -> str:
         """The note explaining the flagged data marks its values carry ("" for none)."""
         items = [b.own for b in self.blocks if b.own] + [
