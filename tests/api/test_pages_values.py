@@ -387,3 +387,7 @@ async def test_a_territory_without_organizations_says_so(
     assert page.status_code == 200, page.text
     assert "В территории пока нет организаций — значений показателей нет." in page.text
     assert "нет данных" not in page.text and "Все организации территории" not in page.text
+    # Its decisions page has none: no word of effects compared with a year to come.
+    decisions = await client.get("/decisions")
+    assert decisions.status_code == 200, decisions.text
+    assert "нет." in decisions.text and "против значения за" not in decisions.text
