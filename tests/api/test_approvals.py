@@ -17,7 +17,7 @@ from tests.factories import TRAINED, add_colleagues, add_data_indicator, add_use
 PERIOD = "2021/2022"
 WINDOW = {
     PERIOD: (date(2021, 9, 1), date(2021, 10, 1)),
-    "2099/2100": (date(2099, 9, 1), date(2099, 10, 1)),
+    "2089/2090": (date(2089, 9, 1), date(2089, 10, 1)),
 }
 
 
@@ -323,9 +323,9 @@ async def test_another_schools_leader_sees_nothing_of_the_approval(api_client, w
 
 
 async def test_submitting_before_the_window_opens_is_409(api_client, world):
-    answer = await act(api_client, world, "submit", "leader", period="2099/2100")
+    answer = await act(api_client, world, "submit", "leader", period="2089/2090")
     assert answer.status_code == 409
-    assert "01.09.2099" in answer.json()["detail"]
+    assert "01.09.2089" in answer.json()["detail"]
 
 
 async def test_an_organization_the_collection_does_not_ask_is_422(api_client, db, world):
