@@ -59,14 +59,15 @@ async def test_values_leave_other_kinds_out_and_carry_name_unit_and_no_target(
     await db.flush()
     created = await api_client.post("/v1/indicators", json=VPR, headers=world.headers("analyst"))
     assert created.status_code == 201, created.text
-    await post_values(
+    posted = await post_values(
         api_client,
         world,
         [
             ("vpr_4_5", world.s1.id, PERIOD, 70),
-            ("vpr_4_5", kindergarten.id, PERIOD, 10),  # posted, but ВПР is not a kindergarten's
+            ("vpr_4_5", kindergarten.id, PERIOD, 10),  # ВПР is not a kindergarten's: refused
         ],
     )
+    assert [r["index"] for r in posted["rejected"]] == [1]
     answer = await read_values(reports_client, world, indicator_code="vpr_4_5")
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -83,14 +84,15 @@ async def test_values_leave_other_kinds_out_and_carry_name_unit_and_no_target(
     # No target: a value is `no_target` (it was null), no value stays `no_data`.
     assert (items[s1]["status"], items[s2]["status"]) == ("no_target", "no_data")
 
-    # Every kind again: the feed carries the change and the kindergarten is back, in M1's
-    # mean too: (70 + 10) / 2 = 40.
+    # For kindergartens too: the feed carries the change, the kindergarten's value is taken
+    # and is in M1's mean: (70 + 10) / 2 = 40.
     changed = await api_client.patch(
         f"/v1/indicators/{created.json()['id']}",
         json={"applies_to": ["school", "kindergarten"]},
         headers=world.headers("analyst"),
     )
     assert changed.status_code == 200, changed.text
+    await post_values(api_client, world, [("vpr_4_5", kindergarten.id, PERIOD, 10)])
     again = (await read_values(reports_client, world, indicator_code="vpr_4_5")).json()
     items = {i["scope_id"]: i for i in again["items"]}
     assert str(kindergarten.id) in items and again["total"] == 5
