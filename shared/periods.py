@@ -350,15 +350,21 @@ def thick(
     return with_value > 0 and 2 * with_value >= with_value_before
 
 
+def organizations_of(coverage: Mapping[str, Any] | None) -> tuple[int, int] | None:
+    """A value's coverage as (organizations it is made of, organizations of its group), when
+    it counts organizations (`organizations_reporting`, `organizations`); None when it does
+    not (an organization's own value, a survey's respondents)."""
+    if not coverage:
+        return None
+    reporting, total = coverage.get("organizations_reporting"), coverage.get("organizations")
+    return None if reporting is None or total is None else (reporting, total)
+
+
 def reporting_of(coverages: Iterable[Mapping[str, Any] | None]) -> tuple[int, int] | None:
-    """From the coverages of a group's values (`organizations_reporting`, `organizations`),
-    the most organizations any value is made of and how many the group has (`thick`'s
-    `reporting`); None when no value counts organizations (an organization's own)."""
-    counted = [
-        (c["organizations_reporting"], c["organizations"])
-        for c in coverages
-        if c and c.get("organizations") and c.get("organizations_reporting") is not None
-    ]
+    """From the coverages of a group's values (`organizations_of`), the most organizations
+    any value is made of and how many the group has (`thick`'s `reporting`); None when no
+    value counts organizations of a group that has some."""
+    counted = [o for c in coverages if (o := organizations_of(c)) and o[1]]
     if not counted:
         return None
     return max(n for n, _ in counted), max(total for _, total in counted)

@@ -391,3 +391,32 @@ async def test_a_territory_without_organizations_says_so(
     decisions = await client.get("/decisions")
     assert decisions.status_code == 200, decisions.text
     assert "нет." in decisions.text and "против значения за" not in decisions.text
+
+
+def test_only_values_counting_organizations_tell_a_territory_has_none():
+    """A survey's value counts respondents, not organizations: beside data values saying 0
+    organizations it does not keep the page from saying the territory has none."""
+    import uuid
+
+    from services.api.clients.models import IndicatorValue
+    from services.api.pages.value_reads import Block, Table, Unit
+    from shared.periods import parse_period
+
+    scope = Unit("territory", uuid.uuid4(), "Соседний район")
+
+    def block(code: str, coverage: dict) -> Block:
+        item = IndicatorValue(
+            indicator_code=code, indicator_name=code, unit="percent", scope_type="territory",
+            scope_id=scope.scope_id, period=PERIOD, value=None, target=None, status="no_data",
+            previous_value=None, change=None, coverage=coverage,
+        )  # fmt: skip
+        return Block(code, code, "percent", item)
+
+    data = block("trained", {"organizations": 0, "organizations_reporting": 0})
+    survey = block("satisfied", {"respondents": 0})
+    table = Table(scope, parse_period(PERIOD), False, [data, survey], [scope])
+    assert table.without_organizations
+    table.blocks = [survey]
+    assert not table.without_organizations  # nothing says how many organizations
+    table.blocks = [block("trained", {"organizations": 3, "organizations_reporting": 0}), survey]
+    assert not table.without_organizations

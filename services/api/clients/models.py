@@ -11,6 +11,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from shared.periods import organizations_of
+
 
 class Invitation(BaseModel):
     """One of the signed-in teacher's own personal links (surveys `MyInvitation`)."""
@@ -158,6 +160,18 @@ class IndicatorValue(BaseModel):
     # How many of a group's organizations its value is made of (`organizations`,
     # `organizations_reporting`, …; null for an organization's own).
     coverage: dict[str, Any] | None = None
+
+    @property
+    def organizations(self) -> tuple[int, int] | None:
+        """(organizations the value is made of, organizations of its group), or None when
+        its coverage counts no organizations (`shared.periods.organizations_of`)."""
+        return organizations_of(self.coverage)
+
+    @property
+    def partial(self) -> bool:
+        """A group's value made of some of its organizations only («по 1 из 28 орг.»)."""
+        counted = self.organizations
+        return self.value is not None and counted is not None and 0 < counted[1] > counted[0]
 
 
 class Effect(BaseModel):

@@ -100,15 +100,11 @@ class Table:
 
     @property
     def without_organizations(self) -> bool:
-        """A territory or cluster with no organization at all (its values' coverage says 0):
-        its page says so instead of listing every indicator with no data."""
-        own = [b.own for b in self.blocks if b.own is not None]
-        counted = [(i.coverage or {}).get("organizations") for i in own]
-        return (
-            self.scope.scope_type != "organization"
-            and bool(counted)
-            and all(n == 0 for n in counted)
-        )
+        """A territory or cluster with no organization at all (its values that count
+        organizations say 0; a survey's count respondents): its page says so instead of
+        listing every indicator with no data."""
+        counted = [o[1] for b in self.blocks if b.own and (o := b.own.organizations)]
+        return self.scope.scope_type != "organization" and bool(counted) and not any(counted)
 
     @property
     def flag_legend(self) -> str:
