@@ -83,19 +83,24 @@ async def test_a_client_following_the_cursor_sees_an_import_committed_out_of_ord
 
 async def follow(client, world, since, limit=500):
     """README's sync loop: every value changed at or after `since` (by key, latest state)
-    and the cursor to resume from; a page with the same cursor back is one moment's
-    changes (the next offset), else the next read starts at the cursor."""
-    values, offset = {}, 0
+    and the cursor to resume from. A page with `next_after`: the next read starts past its
+    last value (`after`); without one and with the same cursor back (a transaction open since
+    before the page holds it), the next offset; else the next read starts at the cursor."""
+    values, offset, after = {}, 0, None
     for _ in range(10_000):
-        page = await changed_since(client, world, since, limit=limit, offset=offset)
+        params = {"limit": limit, "offset": offset} | ({"after": after} if after else {})
+        page = await changed_since(client, world, since, **params)
         for item in page["items"]:
             values[(item["organization_id"], item["indicator_code"], item["period"])] = item
         cursor = page["next_changed_since"]
         if offset + len(page["items"]) >= page["total"]:
             return values, cursor
-        same = datetime.fromisoformat(cursor) == datetime.fromisoformat(since)
-        offset = offset + len(page["items"]) if same else 0
-        since = cursor
+        if page["next_after"]:
+            since, after, offset = cursor, page["next_after"], 0
+        elif datetime.fromisoformat(cursor) == datetime.fromisoformat(since):
+            offset += len(page["items"])
+        else:
+            since, after, offset = cursor, None, 0
     raise AssertionError("the cursor never reached the end")
 
 
@@ -144,3 +149,66 @@ async def test_a_time_without_an_offset_is_read_in_moscow_time(api_client, world
     for beginning in ("0001-01-01T00:00:00", "0001-01-01T00:00:00+05:00"):
         assert (await changed_since(api_client, world, beginning))["total"] == 1
     assert (await changed_since(api_client, world, "9999-12-31T23:59:59-05:00"))["total"] == 0
+
+
+@pytest.mark.committed
+async def test_a_value_changed_while_paging_through_one_moment_does_not_hide_another(
+    apps, isolation, settings, api_client
+):
+    """Five values posted at once share one `updated_at`; a client pages through them two at
+    a time and the first is changed meanwhile: with `after` every value still comes (the
+    changed one again, later); paging that moment by `offset` would have skipped one."""
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        await add_data_indicator(session, "teachers_trained", "КПК", "percent")
+        await session.commit()
+    periods = [f"{year}/{year + 1}" for year in range(2017, 2022)]
+    posted = await api_client.post(
+        "/v1/data-values",
+        json={"values": [value(world, period, 50) for period in periods]},
+        headers=world.headers("leader"),
+    )
+    assert posted.json()["imported"] == 5, posted.text
+    await asyncio.sleep(0.2)  # past the watermark's margin: the cursor is the values' moment
+    start = "2000-01-01T00:00:00Z"
+    first = await changed_since(api_client, world, start, limit=2)
+    assert [i["period"] for i in first["items"]] == periods[:2]
+    assert first["next_changed_since"] == first["items"][-1]["updated_at"]
+    assert first["next_after"]
+    changed = await api_client.post(
+        "/v1/data-values",
+        json={"values": [value(world, periods[0], 55)]},
+        headers=world.headers("leader"),
+    )
+    assert changed.json()["updated"] == 1, changed.text
+
+    by_offset = await changed_since(api_client, world, start, limit=2, offset=2)
+    assert periods[2] not in [i["period"] for i in by_offset["items"]]  # the slip `after` mends
+
+    seen = {i["period"]: i["value"] for i in first["items"]}
+    since, after = first["next_changed_since"], first["next_after"]
+    for _ in range(5):
+        page = await changed_since(api_client, world, since, limit=2, after=after)
+        seen |= {i["period"]: i["value"] for i in page["items"]}
+        if len(page["items"]) >= page["total"]:
+            break
+        since, after = page["next_changed_since"], page["next_after"]
+    assert sorted(seen) == periods
+    assert seen[periods[0]] == 55.0
+
+
+async def test_an_after_token_must_be_one_the_service_gave(api_client, world):
+    """A made-up or altered `after`, or one without `changed_since`: 422 naming `after`."""
+    for params in (
+        {"changed_since": "2000-01-01T00:00:00Z", "after": "not-a-token"},
+        {"changed_since": "2000-01-01T00:00:00Z", "after": "WyJ4IiwgMSwgMl0"},  # ["x", 1, 2]
+        {"changed_since": "2000-01-01T00:00:00Z", "after": "A" * 2000},
+        {"after": "WyJ4IiwgMSwgMl0"},
+    ):
+        answer = await api_client.get(
+            "/v1/data-values", params=params, headers=world.headers("analyst")
+        )
+        assert answer.status_code == 422, (params, answer.text)
+        problem = answer.json()
+        assert problem["errors"][0]["loc"] == ["query", "after"], problem
+        assert "after" in problem["detail"]

@@ -1,16 +1,20 @@
 """Reading data values: the list (with the sync cursor of a `changed_since` read) and the
 many-at-once query of the reports service."""
 
+import base64
+import binascii
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
 from services.api.territories.scope import DbScopeResolver
+from shared.errors import Invalid
 from shared.identity import Principal
 from shared.pagination import Pagination, paginate
 from shared.scope import readable_organizations
@@ -28,20 +32,27 @@ async def list_values(
     organization_id: uuid.UUID | None = None,
     period: str | None = None,
     changed_since: datetime | None = None,
-) -> tuple[list[Any], int, datetime | None]:
-    """Values of the caller's organizations: `(rows, total, next_changed_since)`, rows
-    `(DataValue, indicator code)`, newest change first; no cursor (None).
+    after: str | None = None,
+) -> tuple[list[Any], int, datetime | None, str | None]:
+    """Values of the caller's organizations: `(rows, total, next_changed_since, next_after)`,
+    rows `(DataValue, indicator code)`, newest change first; no cursor (None, None).
 
     With `changed_since` (a time without an offset is read in SOKO_TIMEZONE): the values
     changed at or after it, oldest change first (then organization, indicator code, period),
     and the cursor to send back as `changed_since`, an aware datetime: the safe watermark
     (`shared.watermark`) on the last page; on a page more rows follow, the earlier of the
-    watermark and the page's last `updated_at` (nothing after the page is skipped). The same
-    `changed_since` back means the page is all one moment's changes: ask the next `offset`."""
+    watermark and the page's last `updated_at` (nothing after the page is skipped). When that
+    is the last row's own `updated_at`, `next_after` (an opaque token, else None) names the
+    last row: sent back as `after`, the read starts past it within that moment (keyset paging:
+    a value of the moment changed meanwhile moves to a later moment and comes again, none is
+    skipped, as one could be by an `offset`). Raises Invalid (422, `after`) for a token this
+    function did not make or one sent without `changed_since`."""
     query = select(DataValue, Indicator.code).join(
         Indicator, Indicator.id == DataValue.indicator_id
     )
     watermark = None
+    if changed_since is None and after is not None:
+        raise Invalid.at("after", "after передают только вместе с changed_since", where="query")
     if changed_since is None:
         query = query.order_by(
             DataValue.updated_at.desc(), DataValue.organization_id, Indicator.code
@@ -52,6 +63,17 @@ async def list_values(
         query = query.where(DataValue.updated_at >= since).order_by(
             DataValue.updated_at, DataValue.organization_id, Indicator.code, DataValue.period
         )
+        if after is not None:
+            organization, code, period_after = _read_after(after)
+            query = query.where(
+                tuple_(
+                    DataValue.updated_at,
+                    DataValue.organization_id,
+                    Indicator.code,
+                    DataValue.period,
+                )
+                > tuple_(since, organization, code, period_after)
+            )
     readable = await readable_organizations(principal, scopes)
     if readable is not None:
         query = query.where(DataValue.organization_id.in_(readable))
@@ -62,9 +84,37 @@ async def list_values(
     if period is not None:
         query = query.where(DataValue.period == period)
     rows, total = await paginate(session, query, page, whole_rows=True)
+    next_after = None
     if watermark is not None and rows and page.offset + len(rows) < total:
-        watermark = min(watermark, rows[-1][0].updated_at)
-    return rows, total, watermark
+        last, code = rows[-1]
+        if last.updated_at <= watermark:
+            watermark, next_after = last.updated_at, _make_after(last, code)
+    return rows, total, watermark, next_after
+
+
+def _make_after(value: DataValue, code: str) -> str:
+    """The `after` token of a value: its key within one moment, base64url of a JSON list."""
+    key = [str(value.organization_id), code, value.period]
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode().rstrip("=")
+
+
+def _read_after(token: str) -> tuple[uuid.UUID, str, str]:
+    """The key an `after` token names; Invalid (422, `after`) for one `_make_after` did not
+    make."""
+    try:
+        if len(token) > 1000:
+            raise ValueError(token)
+        padded = token + "=" * (-len(token) % 4)
+        organization, code, period = json.loads(base64.urlsafe_b64decode(padded))
+        if not (isinstance(code, str) and isinstance(period, str)):
+            raise ValueError(token)
+        return uuid.UUID(organization), code, period
+    except (ValueError, TypeError, AttributeError, binascii.Error) as exc:
+        raise Invalid.at(
+            "after",
+            "after не распознан: передайте next_after из предыдущего ответа без изменений",
+            where="query",
+        ) from exc
 
 
 async def query_values(

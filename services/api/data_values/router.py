@@ -78,8 +78,15 @@ async def list_data_values(
             "`next_changed_since` is where to resume"
         ),
     ] = None,
+    after: Annotated[
+        str | None,
+        Query(
+            description="With `changed_since`: the previous answer's `next_after`, to start "
+            "past the last value it gave within that moment"
+        ),
+    ] = None,
 ) -> DataValuePage:
-    rows, total, next_changed_since = await reads.list_values(
+    rows, total, next_changed_since, next_after = await reads.list_values(
         session,
         scopes,
         caller,
@@ -88,9 +95,12 @@ async def list_data_values(
         organization_id=organization_id,
         period=period,
         changed_since=changed_since,
+        after=after,
     )
     items = [
         DataValueRead(indicator_code=code, **value.model_dump(exclude={"indicator_id"}))
         for value, code in rows
     ]
-    return DataValuePage(items=items, total=total, next_changed_since=next_changed_since)
+    return DataValuePage(
+        items=items, total=total, next_changed_since=next_changed_since, next_after=next_after
+    )

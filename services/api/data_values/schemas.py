@@ -32,8 +32,13 @@ class DataValuePage(Page[DataValueRead]):
     next_changed_since: datetime | None = Field(
         description="Send back as `changed_since` to get every value changed after this read "
         "(none is missed, some may come again: apply them by key). Null without "
-        "`changed_since`. The same `changed_since` back: the page is one moment's changes, "
-        "ask the next `offset`."
+        "`changed_since`."
+    )
+    next_after: str | None = Field(
+        default=None,
+        description="When more values follow within the moment `next_changed_since` names: "
+        "send it back as `after` beside that `changed_since` (offset 0) to start past the "
+        "last value of this page. Null when the next read starts at the moment itself.",
     )
 
 
