@@ -10,7 +10,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +19,7 @@ from shared.errors import Invalid
 from shared.identity import Principal, Role, require_roles
 from shared.scope import ScopeResolver
 from shared.tabular import Cell
+from shared.templating import ru_plural
 
 T = TypeVar("T")
 
@@ -45,6 +46,18 @@ class Notice(BaseModel):
     )
     loc: list[str | int]
     msg: str
+    also: list[int] = Field(
+        default_factory=list,
+        description="The other rows the very same notice is about (said once, at its first row "
+        "`index`; the message ends by saying how many more); absent when there are none",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_also(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        shown = handler(self)
+        if not shown.get("also"):
+            shown.pop("also", None)
+        return shown
 
 
 class Violation(BaseModel):
@@ -75,6 +88,36 @@ class ImportSummary(BaseModel):
         description="Validation rules broken by the values of the organizations and periods "
         "the import stored (empty for imports without rules)",
     )
+
+
+SHOWN_ROWS = 10  # rows a repeated notice names in its message; `also` holds every one
+
+
+def said_once(notices: Sequence[Notice]) -> list[Notice]:
+    """The notices in row order (the file's first), each said once: the same `loc` and `msg`
+    of many rows (a school's name matched another way in each of its 4,800 rows, «да» read as
+    1) is one notice at its first row, the others in `also` and counted in the message
+    («… (так же в строках 5, 6 и ещё 12)»)."""
+    ordered = sorted(notices, key=lambda n: -1 if n.index is None else n.index)
+    first: dict[tuple[str, str], Notice] = {}
+    said: list[Notice] = []
+    for notice in ordered:
+        key = (repr(notice.loc), notice.msg)
+        if notice.index is None or key not in first:
+            said.append(notice.model_copy(update={"also": []}))
+            if notice.index is not None:
+                first[key] = said[-1]
+        else:
+            first[key].also.append(notice.index)
+    for notice in said:
+        if notice.also:
+            shown = ", ".join(str(i) for i in notice.also[:SHOWN_ROWS])
+            more = len(notice.also) - SHOWN_ROWS
+            rest = f" и ещё в {more} {ru_plural(more, 'строке', 'строках', 'строках')}"
+            rest = rest if more > 0 else ""
+            where = "строке" if len(notice.also) == 1 else "строках"
+            notice.msg = f"{notice.msg} (так же в {where} {shown}{rest})"
+    return said
 
 
 class Counts(NamedTuple):
@@ -237,7 +280,7 @@ async def run_import(
         unchanged=len(valid) - counts.imported - counts.updated,
         rejected=sorted(rejected, key=lambda r: r.index),
         dry_run=dry_run,
-        warnings=sorted(importer.warnings(), key=lambda n: -1 if n.index is None else n.index),
+        warnings=said_once(importer.warnings()),
         # An importer may say which validation rules its stored rows break (data values do).
         violations=getattr(importer, "violations", list)() if valid else [],
     )

@@ -277,6 +277,23 @@ async def test_headers_match_in_any_case_and_spacing_and_organizations_by_name(
     )
 
 
+async def test_a_name_matched_the_same_way_in_many_rows_is_said_once(api_client, world, db):
+    """A school's export names it «лицей 7» in each of its 14 rows: the summary says so once,
+    at the first row, counting and listing the others (`also`), not 14 times."""
+    db.add(Organization(name="МБОУ «Лицей № 7»", kind="school", territory_id=world.s1.territory_id))
+    await db.flush()
+    lines = [f"teachers_count;лицей 7;{2000 + year}/{2001 + year};5" for year in range(14)]
+    content = "\r\n".join(["Показатель;Организация;Период;Значение", *lines]).encode()
+    summary = await upload(api_client, world, "v.csv", content)
+    assert summary["imported"] == 14, summary
+    (said,) = [w for w in summary["warnings"] if w["loc"] == ["organization"]]
+    assert said["index"] == 2 and said["also"] == list(range(3, 16))
+    assert said["msg"] == (
+        "организация: «лицей 7» → МБОУ «Лицей № 7» "
+        "(так же в строках 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 и ещё в 3 строках)"
+    )
+
+
 async def test_a_second_column_of_the_same_field_is_left_out_and_named(api_client, world, db):
     content = (
         "indicator_code\tvalue\torganization_id\tperiod\tЗначение\r\n"
