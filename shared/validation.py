@@ -25,18 +25,27 @@ import math
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Request
 from fastapi.params import Form
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import UploadFile
 
 from shared.errors import Invalid
+from shared.settings import get_settings
 
 # PostgreSQL's `integer` (most of our integer columns) and `bigint`.
 INT32_MAX = 2**31 - 1
@@ -106,13 +115,24 @@ def _clearable(model: type[BaseModel], name: str) -> bool:
     return any(isinstance(m, Clearable) for m in field.metadata)
 
 
+def _in_local_time(moment: datetime) -> datetime:
+    return get_settings().aware(moment)
+
+
+# A moment a client sends (a campaign's opening, a log's `since`): ISO 8601; one without an
+# offset is a time in SOKO_TIMEZONE, as users see times (never compared naive with aware).
+LocalDatetime = Annotated[datetime, AfterValidator(_in_local_time)]
+
+
 class UpdateSchema(BaseModel):
     """Base of every `XUpdate` (PATCH body): each field optional, applied with
     `model_dump(exclude_unset=True)`. A field left out keeps its value; `null` clears it only
     where the field is `Annotated[... | None, CLEARABLE]`, elsewhere it is a 422 naming the field.
+    A field the body may not change (unknown, or one fixed at creation) is a 422 naming it
+    (`extra_forbidden`), not silently ignored.
     """
 
-    model_config = ConfigDict(json_schema_extra=_strip_null)
+    model_config = ConfigDict(json_schema_extra=_strip_null, extra="forbid")
 
     @field_validator("*", mode="before")
     @classmethod

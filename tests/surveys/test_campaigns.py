@@ -1,6 +1,6 @@
 """Campaigns and responses, through the real surveys app (which asks the real api app)."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -199,3 +199,52 @@ async def test_campaigns_can_be_listed_for_one_territory(surveys_client, world, 
         "/v1/campaigns", params={"territory_id": str(world.m2.id)}, headers=world.headers("analyst")
     )
     assert outside.status_code == 404
+
+
+async def test_a_window_without_an_offset_is_moscow_time_and_fixed_fields_are_named(
+    surveys_client, world
+):
+    """«2026-12-01T00:00:00» typed by a Moscow analyst opens the campaign at Moscow's
+    midnight, beside a closing time with an offset (was a 500: naive compared with aware); a
+    PATCH of a field it cannot change (the opening) or an unknown one is a 422 naming it,
+    not a 200 that changed nothing; a school listed twice is named."""
+    moscow = ZoneInfo("Europe/Moscow")
+    opens = (NOW - timedelta(days=1)).astimezone(moscow).replace(tzinfo=None, microsecond=0)
+    created = await post_campaign(
+        surveys_client,
+        world,
+        "nok_parents_2018",
+        "parents",
+        [world.s1.id],
+        opens_at=opens.isoformat(),
+    )
+    assert created.status_code == 201, created.text
+    campaign = created.json()
+    assert datetime.fromisoformat(campaign["opens_at"]) == opens.replace(tzinfo=moscow)
+    closes = (NOW + timedelta(days=30)).astimezone(moscow).replace(tzinfo=None, microsecond=0)
+    url = f"/v1/campaigns/{campaign['id']}"
+    extended = await surveys_client.patch(
+        url, json={"closes_at": closes.isoformat()}, headers=world.headers("analyst")
+    )
+    assert extended.status_code == 200, extended.text
+    assert datetime.fromisoformat(extended.json()["closes_at"]) == closes.replace(tzinfo=moscow)
+    for field, value in (("opens_at", opens.isoformat()), ("status", "closed")):
+        refused = await surveys_client.patch(
+            url, json={field: value}, headers=world.headers("analyst")
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["errors"][0]["loc"] == ["body", field]
+    twice = await post_campaign(
+        surveys_client,
+        world,
+        "nok_parents_2018",
+        "parents",
+        [world.s1.id, world.s2.id, world.s1.id],
+    )
+    assert twice.status_code == 422, twice.text
+    error = twice.json()["errors"][0]
+    assert error["loc"] == ["body", "organization_ids"]
+    assert error["msg"] == (
+        f"организация {world.s1.id} указана дважды (позиция 2): проверьте, "
+        "не пропущена ли вместо неё другая"
+    )

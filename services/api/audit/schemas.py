@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from shared.validation import LocalDatetime
+
 
 class AuditEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
@@ -56,5 +58,5 @@ class EventFilter(BaseModel):
     entity_id: str | None = None
     actor_id: str | None = None
     action: str | None = None
-    since: datetime | None = None
-    until: datetime | None = None
+    since: LocalDatetime | None = None
+    until: LocalDatetime | None = None

@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from shared.periods import PeriodBody
-from shared.validation import PositiveInt32, UpdateSchema
+from shared.validation import LocalDatetime, PositiveInt32, UpdateSchema
 
 Audience = Literal["parents", "teachers", "leaders", "students"]
 
@@ -19,9 +20,25 @@ class CampaignCreate(BaseModel):
     audience: Audience
     organization_ids: list[uuid.UUID] = Field(min_length=1, max_length=5000)
     period: PeriodBody = Field(description="2021/2022, 2022, 2022Q3 or 2022-09")
-    opens_at: datetime
-    closes_at: datetime
+    opens_at: LocalDatetime = Field(description="Without an offset: a time in SOKO_TIMEZONE")
+    closes_at: LocalDatetime = Field(description="Without an offset: a time in SOKO_TIMEZONE")
     anonymous: bool = True
+
+    @field_validator("organization_ids")
+    @classmethod
+    def _each_once(cls, ids: list[uuid.UUID]) -> list[uuid.UUID]:
+        """A school pasted twice into a list of 25 is often another one forgotten: said."""
+        seen: set[uuid.UUID] = set()
+        for position, organization in enumerate(ids):
+            if organization in seen:
+                raise PydanticCustomError(
+                    "duplicate_organization",
+                    "организация {organization} указана дважды (позиция {position}): проверьте, "
+                    "не пропущена ли вместо неё другая",
+                    {"organization": str(organization), "position": position},
+                )
+            seen.add(organization)
+        return ids
 
     @model_validator(mode="after")
     def _window(self) -> "CampaignCreate":
@@ -33,7 +50,9 @@ class CampaignCreate(BaseModel):
 class CampaignUpdate(UpdateSchema):
     """Close early (closes_at in the past or now) or extend."""
 
-    closes_at: datetime | None = None
+    closes_at: LocalDatetime | None = Field(
+        default=None, description="Without an offset: a time in SOKO_TIMEZONE"
+    )
     title: str | None = Field(default=None, max_length=500)
 
 
