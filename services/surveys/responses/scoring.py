@@ -169,6 +169,11 @@ class Shown:
     waiting: dict[str, list[str]] = field(default_factory=dict)
 
 
+# A submission without one answer: refused, as it would count as a respondent (the response
+# rate, the disclosure minimum) while saying nothing.
+EMPTY = "Анкета пуста: ответьте хотя бы на один вопрос"
+
+
 def check_answers(
     definition: InstrumentDefinition,
     answers: dict[str, Any],
@@ -184,6 +189,8 @@ def check_answers(
     that is not shown for these answers is an error (an API client sent it), or dropped when
     `drop_irrelevant` (a form without JavaScript shows every question). A missing required
     answer says the form's `required_message`, a broken constraint its `constraint_message`.
+    A text of spaces alone is no answer. A complete submission with no answer at all is an
+    error at `answers` (`EMPTY`, type `empty_response`).
     """
     checked, _ = _walk(definition, answers, complete=complete, drop_irrelevant=drop_irrelevant)
     return checked
@@ -217,7 +224,8 @@ def _walk(
     filtered: list[tuple[Question, int, bool, bool]] = []
     for question in definition.questions():
         value = answers.get(question.code)
-        blank = value is None or value == "" or value == []
+        # Spaces alone are no answer (a required «Что именно?» is not met by "   ").
+        blank = value is None or value == [] or (isinstance(value, str) and not value.strip())
         relevant = state.relevant[question.code] = _relevant(question, kept, texts)
         kind = question_type(question.type)
         if not relevant:
@@ -267,6 +275,8 @@ def _walk(
             else:
                 message = question.required_message or "нужен ответ"
                 errors.insert(at, _error(question.code, message, "missing"))
+    if complete and not kept and not errors:  # padding respondents would lift the minimum
+        errors.append({"loc": ["body", "answers"], "msg": EMPTY, "type": "empty_response"})
     return Checked(kept, errors, calculated), state
 
 

@@ -61,7 +61,7 @@ async def admit(
     """Who may submit, and how it is counted.
 
     A personal (identified) campaign takes the teacher's own answers only (Forbidden, 403,
-    otherwise). An anonymous one takes anyone's: someone who manages the organization's
+    otherwise). An anonymous one takes no `staff_id` (Invalid, 422) and anyone's answers: someone who manages the organization's
     campaigns keys in paper questionnaires ("paper", not limited); everyone else, signed in
     or not, is the public ("web", counted against the address's limit: TooManyRequests).
     """
@@ -69,6 +69,10 @@ async def admit(
         if caller is None or staff_id is None or caller.staff_id != staff_id:
             raise Forbidden("Персональную анкету заполняет сам сотрудник, войдя в систему")
         return Admission(await invitation_by(session, campaign.id, staff_id=staff_id), "web")
+    if staff_id is not None:  # told, not silently dropped: the sender may think it is kept
+        raise Invalid.at(
+            "staff_id", "Анкета анонимная: staff_id не принимается, ответ ни с кем не связывается"
+        )
     if await manages(caller, scopes, organization_id):
         return Admission(None, "paper")
     await count_public(limit, address)
