@@ -31,6 +31,10 @@ ENTITIES = (
             "kind": "r.kind",
             "territory_id": "r.territory_id",
             "context": "r.context",
+            # ISO dates or null: the reports' data-quality status expects an organization in
+            # a collection's window only while it is open (data_quality/status.py).
+            "opened_on": "r.opened_on",
+            "closed_on": "r.closed_on",
         },
     ),
     Entity(

@@ -88,7 +88,10 @@ async def get_collection_status(
     `timeliness` (percent first stored by the end of the due date, in the service's time
     zone; a value changed later still counts when first stored in time), `late` (past due and
     incomplete) and the approval state; the territory pooled (sums, not averaged percents).
-    422 when the collection has no window for `period`."""
+    Only organizations open during the window are expected (`opened_on` by the due date,
+    `closed_on` on or after the opening date); one not open that reported or submitted all
+    the same is listed with `expected` 0, never late; others are left out. 422 when the
+    collection has no window for `period`."""
     settings = request.app.state.settings
     return await status.collection_status(
         access, collection_id, period, today=settings.today(), timezone=settings.timezone

@@ -101,7 +101,11 @@ class ApprovalState(BaseModel):
 class OrganizationStatus(BaseModel):
     organization_id: uuid.UUID
     name: str
-    expected: int = Field(description="Values expected: indicators that apply to its kind")
+    expected: int = Field(
+        description="Values expected: indicators that apply to its kind; 0 when the "
+        "organization was not open during the window (opened_on after the due date, or "
+        "closed_on before the opening date) but reported or submitted all the same"
+    )
     present: int = Field(description="Expected values stored now")
     present_by_due: int = Field(description="Expected values first stored by the due date")
     completeness: float | None = Field(description="present / expected, percent 0-100")

@@ -10,6 +10,15 @@ Formulas (percent 0-100, one decimal):
 - `completeness` = present / expected, `timeliness` = present_by_due / expected (null when
   nothing is expected); `late`: past the due date and incomplete;
 - the territory's figures are pooled: sums over its organizations, not averaged percents.
+
+An organization is expected in a window only while it is open during it: opened (if ever) by
+the due date and closed (if ever) on or after the opening date (`opened_on`, `closed_on` null:
+open since always, still open). A school registered after a window's due date is neither
+expected nor late there; one closed before a window opens is not expected in it. One not open
+that reported all the same (a value of the collection's indicators for the period, or its data
+submitted: submitting needs no expectation) is listed with nothing expected (`expected` 0,
+`completeness` and `timeliness` null, never late), so that its submission can still be
+approved; any other is left out, of the territory's figures too.
 """
 
 import uuid
@@ -17,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ARRAY, Boolean, Text, Uuid, bindparam, text
+from sqlalchemy import ARRAY, Boolean, Date, Text, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import Access
@@ -35,23 +44,38 @@ from shared.templating import natural_key
 
 # `area`: the owner's territories with their depth (the owner 1): an organization's approval
 # chain is its territory and those above it up to the owner, as many as its territory's depth.
+# `asked`: the organizations of the collection's kinds there (the caller reads), each `open`
+# during the window `:opens_date`–`:due_date` (both days inclusive) or not;
+# `orgs`: those listed (open, or not open but reporting all the same).
 _STATUS = text(
     """
     WITH RECURSIVE area AS (
         SELECT id, 1 AS depth FROM api.territory WHERE id = :owner
         UNION ALL
         SELECT t.id, area.depth + 1 FROM api.territory t JOIN area ON t.parent_id = area.id
-    ), orgs AS (
-        SELECT o.id, o.name, o.kind, area.depth
+    ), asked AS (
+        SELECT o.id, o.name, o.kind, area.depth,
+               (o.opened_on IS NULL OR o.opened_on <= :due_date)
+               AND (o.closed_on IS NULL OR o.closed_on >= :opens_date) AS open
         FROM api.organization o JOIN area ON area.id = o.territory_id
         WHERE o.kind = ANY(:kinds) AND (:everyone OR o.id = ANY(:readable))
+    ), orgs AS (
+        SELECT * FROM asked o
+        WHERE o.open
+           OR EXISTS (SELECT FROM api.collection_approval a
+                      WHERE a.collection_id = :collection_id AND a.organization_id = o.id
+                      AND a.period = :period)
+           OR EXISTS (SELECT FROM api.data_value d JOIN api.indicator i ON i.id = d.indicator_id
+                      WHERE d.organization_id = o.id AND d.period = :period
+                      AND i.id = ANY(:indicator_ids) AND o.kind = ANY(i.applies_to))
     ), counts AS (
         SELECT o.id,
                count(i.id) AS expected,
                count(d.value) AS present,
                count(d.value) FILTER (WHERE d.created_at < :due_end) AS present_by_due
         FROM orgs o
-        LEFT JOIN api.indicator i ON i.id = ANY(:indicator_ids) AND o.kind = ANY(i.applies_to)
+        LEFT JOIN api.indicator i
+            ON o.open AND i.id = ANY(:indicator_ids) AND o.kind = ANY(i.applies_to)
         LEFT JOIN api.data_value d
             ON d.indicator_id = i.id AND d.organization_id = o.id AND d.period = :period
         GROUP BY o.id
@@ -81,6 +105,8 @@ _STATUS = text(
     bindparam("indicator_ids", type_=ARRAY(Uuid)),
     bindparam("everyone", type_=Boolean),
     bindparam("past_due", type_=Boolean),
+    bindparam("opens_date", type_=Date),
+    bindparam("due_date", type_=Date),
 )
 
 
@@ -112,6 +138,8 @@ async def collection_status(
                 "period": period.code,
                 "due_end": day_end(window.due_date, timezone),
                 "past_due": past_due,
+                "opens_date": window.opens_date,
+                "due_date": window.due_date,
             },
         )
     ).all()
@@ -153,15 +181,18 @@ async def collection_status(
 
 _EXPECTED = text(
     """
-    SELECT w.collection_id, i.code, i.name, d.value IS NOT NULL AS present
+    SELECT asked.collection_id, i.code, i.name, d.value IS NOT NULL AS present
     FROM unnest(CAST(:collection_ids AS uuid[]), CAST(:periods AS text[]))
-        AS w(collection_id, period)
-    JOIN api.collection c ON c.id = w.collection_id
+        AS asked(collection_id, period)
+    JOIN api.collection c ON c.id = asked.collection_id
+    JOIN api.collection_window w ON w.collection_id = c.id AND w.period = asked.period
     JOIN api.organization o ON o.id = :organization_id
+        AND (o.opened_on IS NULL OR o.opened_on <= w.due_date)
+        AND (o.closed_on IS NULL OR o.closed_on >= w.opens_date)
     JOIN api.indicator i ON i.id = ANY(c.indicator_ids) AND o.kind = ANY(i.applies_to)
     LEFT JOIN api.data_value d
-        ON d.indicator_id = i.id AND d.organization_id = o.id AND d.period = w.period
-    ORDER BY w.collection_id, i.code
+        ON d.indicator_id = i.id AND d.organization_id = o.id AND d.period = asked.period
+    ORDER BY asked.collection_id, i.code
     """
 )
 
@@ -169,7 +200,8 @@ _EXPECTED = text(
 @dataclass
 class Expected:
     """What one organization is expected to report for a collection and period (as the status
-    counts it: the indicators that apply to its kind) and which of them have no value yet."""
+    counts it: the indicators that apply to its kind, none when the organization is not open
+    during the period's window) and which of them have no value yet."""
 
     count: int = 0
     missing: list[tuple[str, str]] = field(default_factory=list)  # (code, name), by code
@@ -178,8 +210,9 @@ class Expected:
 async def expected_values(
     session: AsyncSession, organization_id: uuid.UUID, asked: list[tuple[uuid.UUID, str]]
 ) -> dict[uuid.UUID, Expected]:
-    """Per collection of `asked` ((collection id, period) pairs), the organization's
-    `Expected`; one query for all of them."""
+    """Per collection of `asked` ((collection id, period) pairs, each period one of the
+    collection's windows), the organization's `Expected` (count 0, nothing missing, when it is
+    not open during the window); one query for all of them."""
     found: dict[uuid.UUID, Expected] = {collection_id: Expected() for collection_id, _ in asked}
     if not asked:
         return found

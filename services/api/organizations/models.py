@@ -1,6 +1,7 @@
 """Organizations (schools, kindergartens, ...) and clusters of them."""
 
 import uuid
+from datetime import date
 from typing import Any
 
 from sqlalchemy import CheckConstraint, Column, text
@@ -14,6 +15,7 @@ class Organization(Entity, table=True):
     __tablename__ = "organization"
     __table_args__ = (
         CheckConstraint("kind IN ('school', 'kindergarten', 'additional', 'college')", name="kind"),
+        CheckConstraint("closed_on >= opened_on", name="open_dates"),
         {"schema": "api"},
     )
 
@@ -25,6 +27,10 @@ class Organization(Entity, table=True):
         default_factory=dict,
         sa_column=Column(JSONB, nullable=False, server_default=text("'{}'::jsonb")),
     )
+    # Open from `opened_on` to `closed_on`, both days inclusive (NULL: open since always, still
+    # open): a data collection expects the organization only in windows it was open during.
+    opened_on: date | None = None
+    closed_on: date | None = None
 
 
 class Cluster(Entity, table=True):

@@ -1,14 +1,37 @@
 """Organizations and clusters over the API."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_serializer
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_serializer
 
+from shared.periods import MAX_YEAR, MIN_YEAR
 from shared.validation import CLEARABLE, Count, UpdateSchema
 
 OrganizationKind = Literal["school", "kindergarten", "additional", "college"]
+
+
+def _in_reported_years(day: date | None) -> date | None:
+    """A day of the years periods are reported for (shared/periods MIN_YEAR–MAX_YEAR): outside
+    them a typo (2201, 0202), never a day a school opened or closed."""
+    if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise ValueError(f"Год {day.year} вне {MIN_YEAR}–{MAX_YEAR}: проверьте дату")
+    return day
+
+
+OpenDay = Annotated[date | None, AfterValidator(_in_reported_years)]
+"""An ISO date (`2021-09-01`) of an organization's opening or closing, its year within
+MIN_YEAR–MAX_YEAR (422 naming the field otherwise), or null."""
+OPENED_ON = (
+    "The day the organization opened (ISO date, inclusive); null: open since always. A data "
+    "collection expects it in a window only when it opened by the window's due date"
+)
+CLOSED_ON = (
+    "The day the organization closed (ISO date, inclusive, not before `opened_on`); null: "
+    "still open. A data collection expects it in a window only when it closed on or after "
+    "the window's opening date"
+)
 
 
 class OrganizationContext(BaseModel):
@@ -54,6 +77,8 @@ class OrganizationCreate(BaseModel):
     kind: OrganizationKind
     territory_id: uuid.UUID
     context: OrganizationContext = Field(default_factory=OrganizationContext)
+    opened_on: OpenDay = Field(default=None, description=OPENED_ON)
+    closed_on: OpenDay = Field(default=None, description=CLOSED_ON)
 
 
 class OrganizationUpdate(UpdateSchema):
@@ -62,6 +87,8 @@ class OrganizationUpdate(UpdateSchema):
     kind: OrganizationKind | None = None
     territory_id: uuid.UUID | None = None
     context: OrganizationContext | None = None
+    opened_on: Annotated[OpenDay, CLEARABLE] = Field(default=None, description=OPENED_ON)
+    closed_on: Annotated[OpenDay, CLEARABLE] = Field(default=None, description=CLOSED_ON)
 
 
 class OrganizationRead(BaseModel):
@@ -73,6 +100,8 @@ class OrganizationRead(BaseModel):
     kind: OrganizationKind
     territory_id: uuid.UUID
     context: OrganizationContext
+    opened_on: date | None = Field(description=OPENED_ON)
+    closed_on: date | None = Field(description=CLOSED_ON)
     created_at: datetime
     updated_at: datetime
 

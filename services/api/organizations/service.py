@@ -1,6 +1,9 @@
-"""Organizations: schools, kindergartens, additional education, colleges, with context data."""
+"""Organizations: schools, kindergartens, additional education, colleges, with context data
+and the days they opened and closed (`opened_on`, `closed_on`: what data collections expect of
+them, services/api/collections/status.py)."""
 
 import uuid
+from datetime import date
 
 from sqlalchemy import select
 
@@ -8,7 +11,7 @@ from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, Access, authori
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.organizations.schemas import OrganizationCreate, OrganizationUpdate
 from shared.db import add_new, apply_changes
-from shared.errors import Forbidden
+from shared.errors import Forbidden, Invalid
 from shared.identity import Role, ScopeType
 from shared.pagination import Pagination, containing, paginate, where_given
 from shared.scope import ensure_in_scope, readable_organizations
@@ -17,10 +20,23 @@ from shared.scope import ensure_in_scope, readable_organizations
 LEADER_FIELDS = frozenset({"short_name", "context"})
 
 
+def check_open_dates(opened_on: date | None, closed_on: date | None) -> None:
+    """An organization closes on or after the day it opened: a 422 naming `closed_on`
+    otherwise (either may be null: open since always, still open)."""
+    if opened_on is not None and closed_on is not None and closed_on < opened_on:
+        raise Invalid.at(
+            "closed_on",
+            f"Дата закрытия ({closed_on:%d.%m.%Y}) раньше даты открытия ({opened_on:%d.%m.%Y})",
+        )
+
+
 async def create_organization(access: Access, data: OrganizationCreate) -> Organization:
+    """A new organization of a territory the caller manages; 422 naming `closed_on` when it
+    is before `opened_on`."""
     await authorize(
         access.principal, access.scopes, ScopeType.territory, data.territory_id, MANAGERS
     )
+    check_open_dates(data.opened_on, data.closed_on)
     organization = Organization(**data.model_dump(exclude={"context"}))
     organization.context = data.context.model_dump(exclude_none=True)
     return await add_new(access.session, organization)
@@ -37,7 +53,9 @@ async def get_organization(access: Access, org_id: uuid.UUID) -> Organization:
 async def update_organization(
     access: Access, org_id: uuid.UUID, data: OrganizationUpdate
 ) -> Organization:
-    """Analysts change everything; a school's leader its short name and context data."""
+    """Analysts change everything; a school's leader its short name and context data. The
+    opening and closing days are checked as they will stand (one sent, the other stored): 422
+    naming `closed_on` when it would be before `opened_on`."""
     principal, scopes = access.principal, access.scopes
     changes = data.model_dump(exclude_unset=True)
     await authorize(principal, scopes, ScopeType.organization, org_id, ORGANIZATION_MANAGERS)
@@ -46,6 +64,10 @@ async def update_organization(
     if changes.get("territory_id"):
         await authorize(principal, scopes, ScopeType.territory, changes["territory_id"], MANAGERS)
     organization = await get_organization(access, org_id)
+    check_open_dates(
+        changes.get("opened_on", organization.opened_on),
+        changes.get("closed_on", organization.closed_on),
+    )
     if "context" in changes:
         changes["context"] = (data.context.model_dump(exclude_none=True)) if data.context else {}
     return await apply_changes(access.session, organization, changes)

@@ -10,6 +10,13 @@ for every collection and organization.
   one decimal; None when nothing is expected); `late`: past the due date and incomplete;
 - a group's figures are pooled (`pooled`): sums, not averaged percents.
 
+An organization is expected in a window only while it is open during it, as in the api: opened
+(if ever, `fact_organization.opened_on`) by the due date and closed (if ever, `closed_on`) on
+or after the opening date. One not open that reported all the same (a value of the
+collection's indicators for the period, or an approval row: it submitted) has a standing with
+nothing expected (`expected` 0, completeness and timeliness None, never late); any other has
+none, and is no part of its group's figures.
+
 The report's data-quality section and the `low_reporting` recommendation read it.
 """
 
@@ -25,7 +32,10 @@ from shared.numbers import percent
 
 # `up`: each organization's territory and those above it, with their depth (its own 1): a
 # collection of the territory at depth k asks the organization, and its approval chain has k
-# levels.
+# levels. `asked`: each organization a collection with a window for the period asks, `open`
+# during the window or not; `expected`: one row per indicator expected of an open one, and one
+# row without an indicator for one not open that reported all the same (the module's
+# docstring).
 _STATUS = text(
     """
     WITH RECURSIVE up AS (
@@ -35,26 +45,46 @@ _STATUS = text(
         SELECT up.organization_id, t.parent_id, up.depth + 1
         FROM up JOIN reports.fact_territory t ON t.id = up.territory_id
         WHERE t.parent_id IS NOT NULL
-    ), expected AS (
-        SELECT c.id AS collection_id, c.name AS collection, w.opens_date, w.due_date,
-               o.id AS organization_id, o.name, up.depth AS levels,
-               i.id AS indicator_id, i.name AS indicator
+    ), asked AS (
+        SELECT c.id AS collection_id, c.name AS collection, c.indicator_ids, w.opens_date,
+               w.due_date, o.id AS organization_id, o.name, o.kind, up.depth AS levels,
+               (o.opened_on IS NULL OR o.opened_on <= w.due_date)
+               AND (o.closed_on IS NULL OR o.closed_on >= w.opens_date) AS open
         FROM reports.fact_collection c
         JOIN reports.fact_collection_window w ON w.collection_id = c.id AND w.period = :period
         JOIN up ON up.territory_id = c.owner_territory_id
         JOIN reports.fact_organization o
             ON o.id = up.organization_id AND o.kind = ANY(c.organization_kinds)
+    ), expected AS (
+        SELECT a.collection_id, a.collection, a.opens_date, a.due_date, a.organization_id,
+               a.name, a.levels, i.id AS indicator_id, i.name AS indicator
+        FROM asked a
         JOIN reports.fact_indicator i
-            ON i.id = ANY(c.indicator_ids) AND (i.applies_to IS NULL OR o.kind = ANY(i.applies_to))
+            ON i.id = ANY(a.indicator_ids) AND (i.applies_to IS NULL OR a.kind = ANY(i.applies_to))
+        WHERE a.open
+        UNION ALL
+        SELECT a.collection_id, a.collection, a.opens_date, a.due_date, a.organization_id,
+               a.name, a.levels, NULL, NULL
+        FROM asked a
+        WHERE NOT a.open AND (
+            EXISTS (SELECT FROM reports.fact_collection_approval x
+                    WHERE x.collection_id = a.collection_id
+                    AND x.organization_id = a.organization_id AND x.period = :period)
+            OR EXISTS (SELECT FROM reports.fact_data_value v
+                       JOIN reports.fact_indicator i ON i.id = v.indicator_id
+                       WHERE v.organization_id = a.organization_id AND v.period = :period
+                       AND i.id = ANY(a.indicator_ids)
+                       AND (i.applies_to IS NULL OR a.kind = ANY(i.applies_to))))
     )
     SELECT e.collection_id, e.collection, e.opens_date, e.due_date, e.organization_id, e.name,
            e.levels,
-           count(*)::int AS expected,
+           count(e.indicator_id)::int AS expected,
            count(v.value)::int AS present,
            count(v.value) FILTER (
                WHERE v.created_at < ((e.due_date + 1)::timestamp AT TIME ZONE :timezone)
            )::int AS present_by_due,
-           coalesce(array_agg(e.indicator ORDER BY e.indicator) FILTER (WHERE v.value IS NULL),
+           coalesce(array_agg(e.indicator ORDER BY e.indicator)
+                        FILTER (WHERE v.value IS NULL AND e.indicator_id IS NOT NULL),
                     '{}') AS missing,
            coalesce(min(a.status), 'not_submitted') AS status,
            coalesce(min(a.level), 0) AS level

@@ -57,6 +57,8 @@ organization = _fact(
     _col("kind"),
     _col("territory_id", Uuid),
     _col("context", JSONB),
+    _col("opened_on", Date),
+    _col("closed_on", Date),
     indexes=(("territory_id",),),
 )
 cluster = _fact(
