@@ -6,6 +6,7 @@ import io
 
 from openpyxl import load_workbook
 
+from tests.factories import add_data_indicator
 from tests.reports.checks_world import CATEGORY, PASSED, break_and_flag, checks_world
 from tests.reports.documents_world import parse
 from tests.reports.helpers import PERIOD, post_values
@@ -120,3 +121,43 @@ async def test_a_leader_sees_only_their_school_and_a_fix_leaves_the_report(
     page = parse((await _report(reports_client, world, world.r1.id)).text)
     assert [r[0] for r in page.tables["quality-violations"][1:]] == ["Школа 10", CATEGORY]
     assert "quality-outliers" not in page.tables
+
+
+async def test_a_flagged_percent_is_shown_as_a_percent_beside_counts(
+    api_client, reports_client, db, settings
+):
+    """A percent indicator's flagged value, its bound and median read «95 %» in the report
+    and are percent-formatted in the sheet, while the counts' rows stay plain numbers."""
+    world = await checks_world(db, settings)
+    await add_data_indicator(db, "share_passed", "Доля сдавших ГИА", "percent")
+    await break_and_flag(api_client, world)
+    bound = await api_client.put(
+        "/v1/outlier-bounds",
+        json={"indicator_code": "share_passed", "lower": 10, "upper": 90},
+        headers=world.headers("admin"),
+    )
+    assert bound.status_code == 200, bound.text
+    await post_values(api_client, world, [("share_passed", world.s2.id, PERIOD, 95.5)])
+
+    outliers = parse((await _report(reports_client, world, world.r1.id)).text).tables[
+        "quality-outliers"
+    ]
+    school_2 = outliers.index(["Школа 2"])
+    assert outliers[school_2 + 1][:4] == [
+        "Доля сдавших ГИА",
+        "95,5\u00a0%",
+        "вне границ: выше верхней границы",
+        "90,0\u00a0%",
+    ]
+    assert ["Обучающихся всего", "5", "вне границ: ниже нижней границы", "10"] in [
+        row[:4] for row in outliers
+    ]
+
+    content = (await _report(reports_client, world, world.r1.id, format="xlsx")).content
+    sheet = load_workbook(io.BytesIO(content))["Выбросы"]
+    rows = {row[1].value: row for row in sheet.iter_rows(min_row=2) if row[0].value == "Школа 2"}
+    share = rows["Доля сдавших ГИА"]
+    assert share[2].value == 95.5 and "%" in share[2].number_format
+    assert share[4].value == 90 and "%" in share[4].number_format
+    counted = [r for r in sheet.iter_rows(min_row=2) if r[1].value == "Обучающихся всего"]
+    assert all("%" not in r[2].number_format for r in counted)

@@ -205,6 +205,13 @@ class QualityRow:
     cells: list[Any]
     late: bool = False
     total: bool = False
+    # The row's own percent columns where its unit is not the part's (an outlier of a percent
+    # indicator beside counts); None: the part's `percent_columns`.
+    percent_cells: frozenset[int] | None = None
+
+    def percent_in(self, part: "QualityPart") -> frozenset[int]:
+        """The indexes of this row's cells that hold percents (0–100)."""
+        return part.percent_columns if self.percent_cells is None else self.percent_cells
 
 
 @dataclass

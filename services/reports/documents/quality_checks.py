@@ -29,6 +29,9 @@ FLAG_COLUMNS = [
 ]
 
 
+_FLAG_PERCENTS = frozenset({1, 3, 4})  # Значение, Граница, Медиана
+
+
 def _rounded(value: float | None, digits: int = 2) -> float | None:
     return None if value is None else round(value, digits)
 
@@ -57,7 +60,8 @@ def _flag_row(f: Flag) -> QualityRow:
         f.n,
         _rounded(f.score, 1),
     ]
-    return QualityRow(cells)
+    # The value, the bound and the median are in the indicator's unit: a percent's are shown so.
+    return QualityRow(cells, percent_cells=_FLAG_PERCENTS if f.unit == "percent" else None)
 
 
 def _by_school(

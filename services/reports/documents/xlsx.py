@@ -293,6 +293,10 @@ def _quality(workbook: Workbook, section: QualitySection) -> None:
         for heading, rows in part.groups:
             for row in rows:
                 _append(sheet, columns, [heading, *row.cells])
+                for i in row.percent_in(part) - part.percent_columns:  # a row's own unit
+                    cell = sheet.cell(row=sheet.max_row, column=i + 2)
+                    if isinstance(cell.value, int | float):
+                        cell.number_format = percent
                 if row.late and not row.total:
                     _status_cell(sheet, 2, "not_achieved")
                 if row.total:
