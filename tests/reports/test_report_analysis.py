@@ -139,6 +139,10 @@ async def test_the_chapter_shows_signs_the_resilient_school_and_profiles(
         ["Школа № 3", paper, f"{sign} (понижено 1, повышено 1)", "низкий"],
         ["Школа № 10", paper, f"{sign} (понижено 1, повышено 1)", "низкий"],
     ]
+    assert (  # what tells «низкий» from «высокий» is said under the table
+        "Риск по работе: «высокий» — 2 и более признаков необъективности у одной работы, "
+        "«низкий» — один признак"
+    ) in body
 
     [scatter] = [s for s in charts(body) if "scatter" in s.get("class", "")]
     points = scatter.findall(f".//{SVG}*[@class]")
@@ -256,8 +260,17 @@ async def test_a_leader_sees_the_territory_pooled_and_no_other_school(
             "not_confirmed_by_gia",
             {"vpr_quality": 80.0, "vpr_rank": 90.0, "exam": "oge", "exam_year": "2025/2026",
              "exam_subject": "Математика", "exam_quality": 20.0, "exam_rank": 12.5},
-            f"высокие результаты ВПР не подтверждены ОГЭ/ЕГЭ: качество ВПР 80,0{N}% (выше "
-            f"90{N}% школ), ОГЭ (Математика 2025/2026) — качество 20,0{N}% (выше 12{N}% школ)",
+            f"высокие результаты ВПР не подтверждены ОГЭ/ЕГЭ: качество ВПР 80,0{N}% (выше, чем "
+            f"у 90{N}% остальных школ), ОГЭ (Математика 2025/2026) — качество 20,0{N}% (выше, "
+            f"чем у 12{N}% остальных школ)",
+        ),
+        (
+            "not_confirmed_by_gia",
+            {"vpr_quality": 67.3, "vpr_rank": 100.0, "exam": "oge", "exam_year": "2025/2026",
+             "exam_subject": "Математика", "exam_quality": 10.0, "exam_rank": 0.0},
+            f"высокие результаты ВПР не подтверждены ОГЭ/ЕГЭ: качество ВПР 67,3{N}% (лучший "
+            f"результат среди школ территории), ОГЭ (Математика 2025/2026) — качество 10,0{N}% "
+            f"(ниже, чем у всех остальных школ)",
         ),
         (
             "sudden_rise",

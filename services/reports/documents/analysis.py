@@ -194,6 +194,7 @@ async def analysis_chapter(
         territory=named.get("territory", {}).get(str(territory_id), "—"),
         year=year.code,
         signs=sign_rows(judged, names, procedures),
+        high_risk_signs=ctx.thresholds.high_risk_signs,
         points=[
             ScatterPoint(
                 name=names.get(str(p["organization_id"]), "—"),

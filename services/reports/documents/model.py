@@ -294,6 +294,7 @@ class AnalysisChapter:
     profiles: list[TaskProfile]
     profiles_note: str  # whose profiles are shown, and why
     notes: list[str] = field(default_factory=list)
+    high_risk_signs: int = 2  # from how many signs of one paper its risk is «высокий»
 
 
 @dataclass

@@ -58,7 +58,7 @@ def _not_confirmed(e: dict[str, Any]) -> str:
     exam = PROCEDURE_NAMES.get(str(e.get("exam")), str(e.get("exam") or "ГИА"))
     vpr = f"качество ВПР {_percent(e['vpr_quality'])}" if "vpr_quality" in e else "ВПР"
     if e.get("vpr_rank") is not None:
-        vpr += f" (выше {labels.number(float(e['vpr_rank']), 0)}{N}% школ)"
+        vpr += f" ({_rank(e['vpr_rank'])})"
     where = " ".join(str(e[k]) for k in ("exam_subject", "exam_year") if e.get(k))
     text = f"{SIGN_NAMES['not_confirmed_by_gia']}: {vpr}, {exam}"
     if where:
@@ -66,8 +66,20 @@ def _not_confirmed(e: dict[str, Any]) -> str:
     if e.get("exam_quality") is not None:
         text += f" — качество {_percent(e['exam_quality'])}"
     if e.get("exam_rank") is not None:
-        text += f" (выше {labels.number(float(e['exam_rank']), 0)}{N}% школ)"
+        text += f" ({_rank(e['exam_rank'])})"
     return text
+
+
+def _rank(rank: Any) -> str:
+    """A percentile rank (`percent_rank` × 100: the share of the OTHER schools with a lower
+    value, analysis/cohorts.py) in words: «выше, чем у 24 % остальных школ», the ends as
+    «лучший результат среди школ территории» and «ниже, чем у всех остальных школ»."""
+    share = float(rank)
+    if share >= 100:
+        return "лучший результат среди школ территории"
+    if share <= 0:
+        return "ниже, чем у всех остальных школ"
+    return f"выше, чем у {labels.number(share, 0)}{N}% остальных школ"
 
 
 def _journal_mismatch(e: dict[str, Any]) -> str:
