@@ -35,6 +35,25 @@ def ru_plural(count: Any, one: str, few: str, many: str) -> str:
     return one if n % 10 == 1 else few if 2 <= n % 10 <= 4 else many
 
 
+def ru_quotes(text: str) -> str:
+    """Quotes within quotes as Russian typography sets them: «ёлочки» outside, „лапки“ inside,
+    by depth. A name carrying its own quotes put in a text's: «МБОУ «СОШ № 15» с. Озёрное» →
+    «МБОУ „СОШ № 15“ с. Озёрное». A text whose «» do not pair is left as it is."""
+    if text.count("«") != text.count("»") or "«" not in text:
+        return text
+    out, depth = [], 0
+    for char in text:
+        if char == "«":
+            depth += 1
+            out.append("„" if depth % 2 == 0 else "«")
+        elif char == "»" and depth > 0:
+            out.append("“" if depth % 2 == 0 else "»")
+            depth -= 1
+        else:
+            out.append(char)
+    return "".join(out)
+
+
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """A sort key putting numbers in numeric order: «Школа № 3» before «Школа № 10»."""
     return tuple(

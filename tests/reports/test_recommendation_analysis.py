@@ -171,7 +171,7 @@ def test_a_resilient_school_goes_to_the_authority_to_share_its_practice():
     assert (found.addressee_id, found.subject) == (TERRITORY, f"resilient:{S2}")
     assert "«Школа 2» в 2021/2022 показывает высокие результаты" in found.text
     assert "(средний процент выполнения 62 %)" in found.text
-    assert "(индекс социального благополучия -1,2)" in found.text
+    assert "(индекс социального благополучия \u22121,2)" in found.text
     assert found.actions[0] == {
         "kind": "seminar",
         "text": "Семинар по обмену опытом на базе «Школа 2»",
@@ -269,3 +269,13 @@ def test_an_objectivity_rule_takes_risk_high_or_low_only():
     with pytest.raises(Invalid) as refused:
         validate("objectivity_risk", {"risk": "medium"}, "authority", template, [])
     assert "возможны: high, low" in str(refused.value.errors)
+
+
+def test_a_name_with_its_own_quotes_is_quoted_the_russian_way():
+    """«МБОУ «СОШ № 15» с. Озёрное» inside the text's «…» reads «МБОУ „СОШ № 15“ с. Озёрное»,
+    not the «…«…»…» that ends in «»»."""
+    made = analysis_facts(resilient=RESILIENT)
+    made.names[S2] = "МБОУ «СОШ № 15» с. Озёрное"
+    [found] = evaluate(rules("authority_resilient_school"), made)
+    assert found.text.startswith("Организация «МБОУ „СОШ № 15“ с. Озёрное» в 2021/2022")
+    assert "«»" not in found.text and "»»" not in found.text

@@ -57,6 +57,7 @@ def test_the_same_facts_give_the_same_ids_and_numbers_read_the_russian_way():
     one = evaluate(rules("leader_competence_deficit"), facts(deficits=DEFICITS))
     two = evaluate(rules("leader_competence_deficit"), facts(deficits=dict(DEFICITS)))
     assert [c.id for c in one] == [c.id for c in two]
-    assert number(62.5, "percent") == "62,5 %"
+    assert number(62.5, "percent") == "62,5\u00a0%"  # a no-break space: never split
+    assert number(-1.4) == "\u22121,4" and number(-0.04) == "0"  # a minus sign, no «−0»
     assert number(12.0, "count") == "12"
     assert number(None) == "нет данных"

@@ -10,10 +10,12 @@ from datetime import date
 from typing import Any
 
 from services.reports.analysis.thresholds import Thresholds
+from shared.templating import ru_quotes
+from shared.value_labels import MINUS, NBSP
 
 NAMESPACE = uuid.UUID("6f0b3d4e-8a53-4f4a-9d0c-0a5c1e2b7d11")
 TERRITORY_ADDRESSEES = {"authority", "pd_centre"}
-UNITS = {"percent": " %", "count": "", "score": "", "boolean": "", "number": ""}
+UNITS = {"percent": f"{NBSP}%", "count": "", "score": "", "boolean": "", "number": ""}
 
 
 def stable_id(rule_code: str, addressee_id: uuid.UUID, subject: str, period: str) -> uuid.UUID:
@@ -21,11 +23,13 @@ def stable_id(rule_code: str, addressee_id: uuid.UUID, subject: str, period: str
 
 
 def number(value: float | None, unit: str = "number") -> str:
-    """A number as Russian readers write it: 62,5 %; 12; нет данных."""
+    """A number as Russian readers write it: 62,5 % (a no-break space before the sign), 12,
+    −1,4 (a minus sign, not a hyphen); нет данных."""
     if value is None:
         return "нет данных"
     text = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    return text.replace(".", ",") + UNITS.get(unit, "")
+    text = text.replace(".", ",").replace("-", MINUS)
+    return ("0" if text == f"{MINUS}0" else text) + UNITS.get(unit, "")
 
 
 @dataclass
@@ -100,7 +104,7 @@ class _Fill(dict):
 def candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw: Any) -> Candidate:
     fill = _Fill(kw.pop("fill"))
     actions = [
-        {**action, "text": str(action.get("text", "")).format_map(fill).strip()}
+        {**action, "text": ru_quotes(str(action.get("text", "")).format_map(fill).strip())}
         for action in rule.actions
     ]
     actions += kw.pop("extra_actions", [])
@@ -114,7 +118,7 @@ def candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw:
         addressee_type=rule.addressee_type,
         addressee_id=addressee,
         subject=subject,
-        text=" ".join(rule.template.format_map(fill).split()),
+        text=ru_quotes(" ".join(rule.template.format_map(fill).split())),
         actions=[a for a in actions if a["text"]],
         **kw,
     )
