@@ -497,3 +497,11 @@ def test_docx_merged_section_row_and_vertically_merged_deadline():
         ("2", "в течение года", "Методический кабинет"),
         ("3", "май", "Отдел образования"),
     ]
+
+
+def test_a_word_wrapped_onto_the_next_labels_line_ends_the_step_before():
+    """Seed 002's passport 2.5: the goal's last word «обучающихся» stands beside «Задачи» (a
+    table drawn from a PDF); it ends the goal, and the tasks are not «обучающихся»."""
+    [roadmap] = [r for r in import_seed("002").roadmaps if "2.5" in r.title]
+    assert roadmap.passport["goal"].endswith("воспитания и социализации обучающихся")
+    assert roadmap.passport.get("tasks") != "обучающихся"

@@ -198,6 +198,8 @@ class Parser:
         values = [cell for cell in cells[at + 1 :] if cell]
         key = passport_key(label) if label else None
         if key is not None:
+            if self._wrapped_tail(values, label):
+                values = []
             self.passport_key = key
             values.insert(0, label_remainder(label))
         elif numbered and label:
@@ -206,6 +208,19 @@ class Parser:
         if self.passport_key is None:
             return False
         self._add_passport(" ".join(value for value in values if value))
+        return True
+
+    def _wrapped_tail(self, values: Sequence[str], label: str) -> bool:
+        """A lone lowercase word beside the next step's label, after a step whose text ends
+        without a stop («…воспитания и социализации» / «Задачи | обучающихся»), is that text's
+        last word wrapped onto the label's line (a table drawn from a PDF): it is added to it."""
+        if len(values) != 1 or label_remainder(label) or self.passport_key is None:
+            return False
+        word = values[0]
+        parts = self.roadmap.passport.get(self.passport_key)
+        if not parts or " " in word or not starts_lower(word) or parts[-1][-1:] in ".;:!?":
+            return False
+        parts[-1] = f"{parts[-1]} {word}"
         return True
 
     def _add_passport(self, text: str) -> None:
