@@ -6,12 +6,16 @@ and which were not taken and why (by their index in the request, or their row in
 The endpoints that run it, for a JSON body and for a spreadsheet, are in shared/bulk_http.py.
 """
 
+import asyncio
+import random
 import uuid
 from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple, Protocol, TypeVar
 
+import asyncpg
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 from sqlalchemy import Table
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import rolled_back_when
@@ -97,7 +101,7 @@ def said_once(notices: Sequence[Notice]) -> list[Notice]:
     """The notices in row order (the file's first), each said once: the same `loc` and `msg`
     of many rows (a school's name matched another way in each of its 4,800 rows, «да» read as
     1) is one notice at its first row, the others in `also` and counted in the message
-    («… (так же в строках 5, 6 и ещё 12)»)."""
+    («… (также в строках 5, 6 и ещё 12)»)."""
     ordered = sorted(notices, key=lambda n: -1 if n.index is None else n.index)
     first: dict[tuple[str, str], Notice] = {}
     said: list[Notice] = []
@@ -116,7 +120,7 @@ def said_once(notices: Sequence[Notice]) -> list[Notice]:
             rest = f" и ещё в {more} {ru_plural(more, 'строке', 'строках', 'строках')}"
             rest = rest if more > 0 else ""
             where = "строке" if len(notice.also) == 1 else "строках"
-            notice.msg = f"{notice.msg} (так же в {where} {shown}{rest})"
+            notice.msg = f"{notice.msg} (также в {where} {shown}{rest})"
     return said
 
 
@@ -272,8 +276,7 @@ async def run_import(
         importer.warnings().append(not_replaced(importer, len(rejected)))
         valid = []
     if valid:
-        async with rolled_back_when(session, dry_run):
-            counts = await importer.store(session, valid)
+        counts = await _stored(session, importer, valid, dry_run)
     return ImportSummary(
         imported=counts.imported,
         updated=counts.updated,
@@ -289,3 +292,38 @@ async def run_import(
 def writer_source(principal: Principal) -> str:
     """The `source` column of bulk-written rows: who wrote them, `kind:id`."""
     return f"{principal.kind}:{principal.id}"
+
+
+DEADLOCK_ATTEMPTS = 3
+
+
+async def _stored(
+    session: AsyncSession, importer: Importer, valid: list[Any], dry_run: bool
+) -> Counts:
+    """`importer.store` in a savepoint, run again (up to DEADLOCK_ATTEMPTS times, after a short
+    random pause) when PostgreSQL broke a deadlock with a concurrent writer by failing this
+    one: the savepoint's writes and row locks are undone and the notices it added dropped, so
+    the retry starts clean. Another failure, or the last attempt's, is raised as it is (the
+    service answers a deadlock 503 with Retry-After, shared/outage.py)."""
+    noticed = len(importer.warnings())
+    for attempt in range(1, DEADLOCK_ATTEMPTS + 1):
+        try:
+            async with session.begin_nested(), rolled_back_when(session, dry_run):
+                return await importer.store(session, valid)
+        except DBAPIError as exc:
+            if attempt == DEADLOCK_ATTEMPTS or not _deadlocked(exc):
+                raise
+            del importer.warnings()[noticed:]
+            await asyncio.sleep(random.uniform(0.02, 0.1) * attempt)  # noqa: S311 - a jitter
+    raise AssertionError("unreachable")
+
+
+def _deadlocked(exc: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, asyncpg.DeadlockDetectedError):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False

@@ -1,4 +1,6 @@
-"""The database out of reach: a 503 with `Retry-After` and the reason in words, never a 500.
+"""The database out of reach: a 503 with `Retry-After` and the reason in words, never a 500;
+a request that lost a race with another writer (a deadlock: 503 with `Retry-After`; a key
+created meanwhile: 409) is said so too, never a 500.
 
 While PostgreSQL restarts, a request may fail at three points: connecting (refused, the Unix
 socket missing, "the database system is starting up" or "shutting down"), in the middle of its
@@ -146,10 +148,58 @@ def set_outage_page(app: FastAPI, page: OutagePage) -> None:
     app.state.outage_page = page
 
 
+# Concurrent writers that PostgreSQL stopped (a deadlock, a serialization failure) or that
+# raced to create the same key: the request did nothing (its transaction is rolled back) and
+# may simply be sent again. (status, slug, detail, Retry-After or None)
+_RACES: tuple[tuple[type[Exception], int, str, str, str | None], ...] = (
+    (
+        asyncpg.DeadlockDetectedError,
+        503,
+        "concurrent-writes",
+        "Запрос столкнулся с одновременным изменением тех же данных и не выполнен: ничего не "
+        "сохранено, повторите его",
+        "1",
+    ),
+    (
+        asyncpg.SerializationError,
+        503,
+        "concurrent-writes",
+        "Запрос столкнулся с одновременным изменением тех же данных и не выполнен: ничего не "
+        "сохранено, повторите его",
+        "1",
+    ),
+    (
+        asyncpg.UniqueViolationError,
+        409,
+        "created-meanwhile",
+        "Такую запись только что создал другой запрос: ничего не сохранено; повторите запрос, "
+        "чтобы увидеть её",
+        None,
+    ),
+)
+
+
+def _race(request: Request, exc: Exception) -> Response | None:
+    """The answer to a request that lost a race with another writer, or None."""
+    for cause in _chain(exc):
+        for kind, status, slug, detail, retry_after in _RACES:
+            if isinstance(cause, kind):
+                logger.warning(
+                    "%s on %s %s: %s", slug, request.method, route_of(request.scope), cause
+                )
+                headers = {"Retry-After": retry_after} if retry_after else None
+                return problem(
+                    status, slug=slug, detail=detail, instance=request.url.path, headers=headers
+                )
+    return None
+
+
 async def _database_error(request: Request, exc: Exception) -> Response:
     route = route_of(request.scope)  # never the path: it may hold a personal link's code
     reason = reason_of(exc)
     if reason is None:
+        if (lost := _race(request, exc)) is not None:
+            return lost
         logger.error("unhandled error on %s %s", request.method, route, exc_info=exc)
         return problem(500, detail="Внутренняя ошибка сервиса", instance=request.url.path)
     unavailable = exc if isinstance(exc, DatabaseUnavailable) else DatabaseUnavailable(reason)

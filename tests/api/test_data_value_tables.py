@@ -290,7 +290,7 @@ async def test_a_name_matched_the_same_way_in_many_rows_is_said_once(api_client,
     assert said["index"] == 2 and said["also"] == list(range(3, 16))
     assert said["msg"] == (
         "организация: «лицей 7» → МБОУ «Лицей № 7» "
-        "(так же в строках 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 и ещё в 3 строках)"
+        "(также в строках 3, 4, 5, 6, 7, 8, 9, 10, 11, 12 и ещё в 3 строках)"
     )
 
 

@@ -343,3 +343,42 @@ async def test_an_exhausted_pool_is_503_after_the_pool_timeout(settings):
     assert_unavailable(sign_in, "pool_timeout")
     assert_unavailable(public, "pool_timeout")
     assert status == 503 and database["reason"] == "pool_timeout"
+
+
+# --- lost a race with another writer ---------------------------------------------------------
+
+races = APIRouter()
+
+
+@races.post("/deadlocked")
+async def deadlocked(session: SessionDep) -> dict[str, str]:
+    """What PostgreSQL raises in the writer it picks to break a deadlock (SQLSTATE 40P01)."""
+    await session.execute(
+        text("DO $$ BEGIN RAISE EXCEPTION 'deadlock detected' USING ERRCODE = '40P01'; END $$")
+    )
+    return {"status": "done"}
+
+
+@races.post("/created-meanwhile")
+async def created_meanwhile(session: SessionDep) -> dict[str, str]:
+    """Two inserts of one key: the second as another writer's racing insert would fail."""
+    await session.execute(text("CREATE TEMP TABLE raced (k int PRIMARY KEY)"))
+    await session.execute(text("INSERT INTO raced VALUES (1)"))
+    await session.execute(text("INSERT INTO raced VALUES (1)"))
+    return {"status": "done"}
+
+
+async def test_a_request_that_lost_a_race_is_told_to_retry_not_500(settings):
+    """A deadlock broken by PostgreSQL is 503 with Retry-After; a key another request created
+    meanwhile is 409; each says in Russian that nothing was stored."""
+    async with started(settings, probe=races) as apps, client(apps.api) as api:
+        deadlock = await api.post("/v1/deadlocked")
+        duplicate = await api.post("/v1/created-meanwhile")
+    assert deadlock.status_code == 503, deadlock.text
+    assert deadlock.headers["retry-after"] == "1"
+    assert deadlock.headers["content-type"] == PROBLEM
+    assert deadlock.json()["type"] == "urn:soko:problem:concurrent-writes"
+    assert "ничего не сохранено, повторите его" in deadlock.json()["detail"]
+    assert duplicate.status_code == 409, duplicate.text
+    assert duplicate.json()["type"] == "urn:soko:problem:created-meanwhile"
+    assert "ничего не сохранено" in duplicate.json()["detail"]

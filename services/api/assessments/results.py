@@ -115,6 +115,7 @@ _UPSERT = text(
                mean_score, lowered, confirmed, raised, specification_id, task_scores::jsonb,
                :source
         FROM input
+        ORDER BY {_KEY}  -- rows locked in key order: overlapping imports wait, not deadlock
         ON CONFLICT ({_KEY}) DO UPDATE
             SET {", ".join(f"{c} = EXCLUDED.{c}" for c in STORED)},
                 source = EXCLUDED.source, updated_at = now()

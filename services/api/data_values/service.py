@@ -135,6 +135,8 @@ _WRITTEN_TABLE = text(
         indicator_id uuid NOT NULL, organization_id uuid NOT NULL, period text NOT NULL,
         value float8 NOT NULL) ON COMMIT DELETE ROWS"""
 )
+# Rows are written in key order (ORDER BY): two imports of overlapping rows lock them in the
+# same order and wait for each other instead of deadlocking.
 _UPSERT = text(
     f"""
     WITH input AS (
@@ -142,6 +144,7 @@ _UPSERT = text(
     ), written AS (
         INSERT INTO api.data_value AS d (indicator_id, organization_id, period, value, source)
         SELECT indicator_id, organization_id, period, value, :source FROM input
+        ORDER BY indicator_id, organization_id, period
         ON CONFLICT (indicator_id, organization_id, period) DO UPDATE
             SET value = EXCLUDED.value, source = EXCLUDED.source, updated_at = now()
             WHERE d.value IS DISTINCT FROM EXCLUDED.value

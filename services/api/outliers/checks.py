@@ -151,7 +151,7 @@ _RECOMPUTE = f"""
         INSERT INTO api.outlier_flag AS f
             (indicator_id, organization_id, period, kind, value, bound, median, n, score)
         SELECT indicator_id, organization_id, period, kind, value, bound, median, n, score
-        FROM fresh
+        FROM fresh ORDER BY indicator_id, organization_id, period, kind  -- key order
         ON CONFLICT (indicator_id, organization_id, period, kind) DO UPDATE
             SET value = EXCLUDED.value, bound = EXCLUDED.bound, median = EXCLUDED.median,
                 n = EXCLUDED.n, score = EXCLUDED.score, flagged_at = now()

@@ -36,6 +36,7 @@ from services.api.outliers.schemas import (
     OutlierFlagRead,
     Outliers,
 )
+from shared.db import lock_until_commit
 from shared.errors import Invalid, NotFound
 from shared.identity import Role, ScopeType, require_roles
 from shared.owners import Owners, Texts, applies_to
@@ -258,6 +259,8 @@ async def put_bound(access: Access, data: OutlierBoundIn) -> OutlierBoundRead:
     if data.lower is not None and data.upper is not None and data.lower > data.upper:
         raise Invalid.at("upper", "Верхняя граница меньше нижней")
     session = access.session
+    # One writer of a key at a time: two first PUTs of a key both found none and both inserted.
+    await lock_until_commit(session, "outlier_bound", indicator.id, data.organization_id)
     bound = await _stored(session, indicator, data.organization_id)
     if bound is None:
         bound = OutlierBound(indicator_id=indicator.id, organization_id=data.organization_id)
@@ -276,6 +279,7 @@ async def delete_bound(
     either) and recompute the flags of its values; 404, 403 and 422 as `put_bound`."""
     indicator = await _indicator(access, indicator_code, "query")
     await _authorized(access, indicator, organization_id, "query")
+    await lock_until_commit(access.session, "outlier_bound", indicator.id, organization_id)
     bound = await _stored(access.session, indicator, organization_id)
     if bound is not None:
         await access.session.delete(bound)

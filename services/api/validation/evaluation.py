@@ -227,6 +227,7 @@ async def refresh(
             INSERT INTO api.validation_violation AS v
                 (rule_id, organization_id, period, left_value, right_value)
             SELECT rule_id, organization_id, period, l, r FROM current
+            ORDER BY rule_id, organization_id, period  -- key order: no deadlock
             ON CONFLICT (rule_id, organization_id, period) DO UPDATE
                 SET left_value = EXCLUDED.left_value, right_value = EXCLUDED.right_value
                 -- a violation found again as it was is not rewritten
