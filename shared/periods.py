@@ -4,6 +4,7 @@ and a programme's span of consecutive school years `2021/2022-2023/2024` or cale
 
 import calendar
 import re
+import unicodedata
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -27,12 +28,12 @@ MAX_YEAR = 2090
 # and pages step several back or ahead) stay well inside them, so stepping never fails.
 _FIRST_YEAR, _LAST_YEAR = 1900, 2100
 
-_ACADEMIC_RE = re.compile(r"(\d{4})/(\d{4})")
-_YEAR_RE = re.compile(r"\d{4}")
-_QUARTER_RE = re.compile(r"(\d{4})Q(\d)")
-_MONTH_RE = re.compile(r"(\d{4})-(\d{2})")
-_ACADEMIC_SPAN_RE = re.compile(r"(\d{4})/(\d{4})-(\d{4})/(\d{4})")
-_YEAR_SPAN_RE = re.compile(r"(\d{4})-(\d{4})")
+_ACADEMIC_RE = re.compile(r"(\d{4})/(\d{4})", re.ASCII)  # ASCII digits: ٢٠٢٦ is no key
+_YEAR_RE = re.compile(r"\d{4}", re.ASCII)
+_QUARTER_RE = re.compile(r"(\d{4})Q(\d)", re.ASCII)
+_MONTH_RE = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
+_ACADEMIC_SPAN_RE = re.compile(r"(\d{4})/(\d{4})-(\d{4})/(\d{4})", re.ASCII)
+_YEAR_SPAN_RE = re.compile(r"(\d{4})-(\d{4})", re.ASCII)
 
 # Roadmap titles: "в 2019 - 2020 уч. году", "на 2021-2022 учебный год", "2019–2020", "на 2021 год".
 _TITLE_RANGE_RE = re.compile(
@@ -146,19 +147,34 @@ def parse_period(code: str) -> Period:
     if m := _ACADEMIC_RE.fullmatch(code):
         first, second = int(m[1]), int(m[2])
         if second != first + 1:
+            meant = f"{second}/{second + 1}" if second == first - 1 else f"{first}/{first + 1}"
             raise ValueError(
-                f"Период «{code}»: учебный год — два соседних года, ожидается {first}/{first + 1}"
+                f"Период «{code}»: учебный год — два соседних года по порядку, ожидается {meant}"
             )
+        for year in (first, second):  # one range said for every form (not 1900–2100)
+            _check_year(year, code, MIN_YEAR, MAX_YEAR)
         return _reported(academic_year(first))
     if _YEAR_RE.fullmatch(code):
+        _check_year(int(code), code, MIN_YEAR, MAX_YEAR)
         return _reported(calendar_year(int(code)))
     if m := _QUARTER_RE.fullmatch(code):
+        _check_year(int(m[1]), code, MIN_YEAR, MAX_YEAR)
         return _reported(quarter(int(m[1]), int(m[2])))
     if m := _MONTH_RE.fullmatch(code):
+        _check_year(int(m[1]), code, MIN_YEAR, MAX_YEAR)
         return _reported(month(int(m[1]), int(m[2])))
+    ascii_digits = _ascii_digits(code)
+    hint = f" (цифры набраны не латинскими знаками: имелось в виду «{ascii_digits}»?)"
     raise ValueError(
         f"Период «{code}» не распознан: ожидается учебный год (2021/2022), "
-        "год (2022), квартал (2022Q3) или месяц (2022-09)"
+        "год (2022), квартал (2022Q3) или месяц (2022-09)" + (hint if ascii_digits != code else "")
+    )
+
+
+def _ascii_digits(text: str) -> str:
+    """`text` with every decimal digit of another script (٢, ２, २) as its ASCII digit."""
+    return "".join(
+        str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch for ch in text
     )
 
 

@@ -283,6 +283,26 @@ async def test_values_of_a_long_past_period_are_stored_with_a_warning(api_client
     ]
 
 
+async def test_a_period_in_digits_of_another_script_is_rejected_not_stored_as_a_new_key(
+    api_client, world
+):
+    """«٢٠٢٦/٢٠٢٧» (Arabic-Indic digits) and «２０２６/２０２７» (fullwidth) were stored as
+    periods of their own beside «2026/2027», read by no report: each row is refused naming
+    `period`, with the code meant; «9999» is told the same years as «1900/1901»."""
+    values = [
+        row(world, period="٢٠٢٦/٢٠٢٧"),
+        row(world, period="２０２６/２０２７"),
+        row(world, period="9999"),
+    ]
+    summary = (await post(api_client, world, values, who="analyst")).json()
+    assert summary["imported"] == 0
+    errors = [r["errors"][0] for r in summary["rejected"]]
+    assert [e["loc"] for e in errors] == [["period"]] * 3
+    assert "имелось в виду «2026/2027»" in errors[0]["msg"]
+    assert "имелось в виду «2026/2027»" in errors[1]["msg"]
+    assert errors[2]["msg"] == "Период «9999»: год 9999 вне 1950–2090"
+
+
 async def test_a_value_of_an_indicator_for_other_kinds_is_rejected_naming_them(
     api_client, world, db
 ):

@@ -74,6 +74,22 @@ def test_parse_period_names_the_consecutive_year_it_expected():
         parse_period("2021/2023")
 
 
+def test_a_reversed_school_year_is_read_as_the_one_meant():
+    with pytest.raises(ValueError, match=r"по порядку, ожидается 2030/2031$"):
+        parse_period("2031/2030")
+
+
+@pytest.mark.parametrize(
+    ("code", "meant"),
+    [("٢٠٢٦/٢٠٢٧", "2026/2027"), ("２０２６/２０２７", "2026/2027"), ("२०२६Q1", "2026Q1")],
+)
+def test_digits_of_another_script_are_no_period_and_the_ascii_one_is_suggested(code, meant):
+    """Python's \\d and int() take ٢ as 2: such a code stored as it is made a second key
+    beside «2026/2027» that no report reads."""
+    with pytest.raises(ValueError, match=f"имелось в виду «{meant}»"):
+        parse_period(code)
+
+
 def test_parse_period_rejects_a_non_string():
     with pytest.raises(ValueError, match="должен быть строкой"):
         parse_period(2022)  # type: ignore[arg-type]
@@ -339,7 +355,9 @@ def test_a_reported_period_has_neighbours_to_step_to(code):
     assert back.start < parse_period(code).start < ahead.start
 
 
-@pytest.mark.parametrize("code", ["1900/1901", "1949", "2091", "2090/2091", "2100Q1"])
+@pytest.mark.parametrize(
+    "code", ["1900/1901", "1949", "2091", "2090/2091", "2100Q1", "9999", "0001", "1800/1801"]
+)
 def test_a_period_outside_the_reported_years_is_refused_naming_them(code):
     with pytest.raises(ValueError, match="вне 1950–2090"):
         parse_period(code)
