@@ -25,7 +25,7 @@ import math
 import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from fastapi import Request
@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import UploadFile
 
 from shared.errors import Invalid
+from shared.periods import MAX_YEAR, MIN_YEAR
 from shared.settings import get_settings
 
 # PostgreSQL's `integer` (most of our integer columns) and `bigint`.
@@ -115,12 +116,39 @@ def _clearable(model: type[BaseModel], name: str) -> bool:
     return any(isinstance(m, Clearable) for m in field.metadata)
 
 
-def _in_local_time(moment: datetime) -> datetime:
-    return get_settings().aware(moment)
+def _in_reported_years(day: date) -> date:
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise PydanticCustomError(
+            "date_out_of_range",
+            "год {year} вне {low}–{high}: проверьте дату",
+            {"year": day.year, "low": MIN_YEAR, "high": MAX_YEAR},
+        )
+    return day
 
+
+def _in_local_time(moment: datetime) -> datetime:
+    aware = get_settings().aware(moment)
+    try:
+        in_utc = aware.astimezone(UTC)  # 9999-12-31T23:59:59-12:00 is past what UTC holds
+    except OverflowError:
+        in_utc = None
+    if in_utc is None or not MIN_YEAR <= aware.year <= MAX_YEAR:
+        raise PydanticCustomError(
+            "datetime_out_of_range",
+            "год {year} вне {low}–{high}: проверьте дату и время",
+            {"year": aware.year, "low": MIN_YEAR, "high": MAX_YEAR},
+        )
+    return aware
+
+
+# A day a client sends (a collection's due date, a report's `as_of`, an event's date): ISO
+# date, its year within the years periods are reported for (shared/periods MIN_YEAR–MAX_YEAR;
+# 0001 or 9999 is a typo, and past them date arithmetic overflows): 422 naming the field.
+ReportedDate = Annotated[date, AfterValidator(_in_reported_years)]
 
 # A moment a client sends (a campaign's opening, a log's `since`): ISO 8601; one without an
-# offset is a time in SOKO_TIMEZONE, as users see times (never compared naive with aware).
+# offset is a time in SOKO_TIMEZONE, as users see times (never compared naive with aware);
+# its year within MIN_YEAR–MAX_YEAR as `ReportedDate`'s.
 LocalDatetime = Annotated[datetime, AfterValidator(_in_local_time)]
 
 

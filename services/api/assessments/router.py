@@ -1,7 +1,6 @@
 """HTTP: /v1/assessment-procedures, /v1/assessment-calendar, /v1/assessment-results."""
 
 import uuid
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
@@ -27,13 +26,14 @@ from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
 from shared.uploads import UploadTooLarge
+from shared.validation import ReportedDate
 
 router = APIRouter(tags=["assessments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
 Procedure = Annotated[str | None, Query(max_length=40, description="Procedure code: vpr, oge, ...")]
-From = Annotated[date | None, Query(alias="from", description="From this date")]
-To = Annotated[date | None, Query(alias="to", description="Up to this date, inclusive")]
+From = Annotated[ReportedDate | None, Query(alias="from", description="From this date")]
+To = Annotated[ReportedDate | None, Query(alias="to", description="Up to this date, inclusive")]
 
 
 def calendar_filter(

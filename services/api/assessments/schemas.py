@@ -6,6 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from shared.validation import ReportedDate
+
 ProcedureKind = Literal["federal", "international", "regional", "municipal"]
 ProcedureCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
 SubjectName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -54,7 +56,7 @@ class EventCreate(BaseModel):
     class_label: str | None = Field(
         default=None, max_length=10, description="The class, e.g. «5А»; empty: the whole grade"
     )
-    event_date: date
+    event_date: ReportedDate
     note: str | None = Field(default=None, max_length=1000)
 
 

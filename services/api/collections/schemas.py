@@ -10,7 +10,7 @@ from services.api.indicators.schemas import in_kind_order
 from services.api.organizations.schemas import OrganizationKind
 from shared.indicator_methods import Code
 from shared.periods import PeriodBody
-from shared.validation import CLEARABLE, UpdateSchema
+from shared.validation import CLEARABLE, ReportedDate, UpdateSchema
 
 OrganizationKinds = Annotated[
     list[OrganizationKind],
@@ -39,8 +39,8 @@ class Window(BaseModel):
     (both days inclusive, in the service's time zone)."""
 
     period: PeriodBody
-    opens_date: date
-    due_date: date
+    opens_date: ReportedDate
+    due_date: ReportedDate
 
 
 class WindowRead(BaseModel):

@@ -4,23 +4,14 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_serializer
+from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from shared.periods import MAX_YEAR, MIN_YEAR
-from shared.validation import CLEARABLE, Count, UpdateSchema
+from shared.validation import CLEARABLE, Count, ReportedDate, UpdateSchema
 
 OrganizationKind = Literal["school", "kindergarten", "additional", "college"]
 
 
-def _in_reported_years(day: date | None) -> date | None:
-    """A day of the years periods are reported for (shared/periods MIN_YEAR–MAX_YEAR): outside
-    them a typo (2201, 0202), never a day a school opened or closed."""
-    if day is not None and not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise ValueError(f"Год {day.year} вне {MIN_YEAR}–{MAX_YEAR}: проверьте дату")
-    return day
-
-
-OpenDay = Annotated[date | None, AfterValidator(_in_reported_years)]
+OpenDay = ReportedDate | None
 """An ISO date (`2021-09-01`) of an organization's opening or closing, its year within
 MIN_YEAR–MAX_YEAR (422 naming the field otherwise), or null."""
 OPENED_ON = (

@@ -32,12 +32,15 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_response
 from shared.pagination import Page, Pagination, PaginationDep
 from shared.periods import PROGRAMME_PERIOD_DESCRIPTION, OptionalProgrammePeriodQuery
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
+from shared.validation import ReportedDate
 
 router = APIRouter(tags=["roadmaps"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
 IMPORT_ERRORS = error_responses(Forbidden, NotFound, Conflict, Invalid, UploadTooLarge)
-AsOf = Annotated[date | None, Query(description="The day overdue is counted at (default: today)")]
+AsOf = Annotated[
+    ReportedDate | None, Query(description="The day overdue is counted at (default: today)")
+]
 
 
 def _today(request: Request, as_of: date | None = None) -> date:

@@ -8,7 +8,7 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from shared.periods import PROGRAMME_PERIOD_DESCRIPTION
-from shared.validation import CLEARABLE, UpdateSchema
+from shared.validation import CLEARABLE, ReportedDate, UpdateSchema
 
 Level = Literal["region", "municipality", "cluster", "organization"]
 OwnerType = Literal["territory", "cluster", "organization"]
@@ -83,7 +83,7 @@ class ActivityUpdate(UpdateSchema):
     comment: Annotated[str | None, CLEARABLE] = Field(
         default=None, max_length=2000, description="A comment on the status change"
     )
-    completed_on: Annotated[date | None, CLEARABLE] = Field(
+    completed_on: Annotated[ReportedDate | None, CLEARABLE] = Field(
         default=None, description="The completion date; today by default when the status is done"
     )
 
@@ -209,7 +209,7 @@ class ActivityFilters(BaseModel):
     overdue: bool | None = None
     responsible_organization_id: uuid.UUID | None = None
     section_id: uuid.UUID | None = None
-    due_from: date | None = None
-    due_to: date | None = None
+    due_from: ReportedDate | None = None
+    due_to: ReportedDate | None = None
     due_within_days: int | None = Query(default=None, ge=0, le=366)
-    as_of: date | None = None
+    as_of: ReportedDate | None = None

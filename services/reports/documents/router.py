@@ -2,7 +2,6 @@
 
 import re
 import uuid
-from datetime import date
 from typing import Annotated, Literal
 from urllib.parse import quote
 
@@ -17,6 +16,7 @@ from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
 from shared.identity import BrowserCaller
 from shared.periods import Period, period_query
+from shared.validation import ReportedDate
 
 router = APIRouter(tags=["reports"])
 HTML = "text/html; charset=utf-8"
@@ -41,7 +41,9 @@ ReportPeriod = Annotated[
         )
     ),
 ]
-AsOf = Annotated[date | None, Query(description="The day overdue activities are counted at")]
+AsOf = Annotated[
+    ReportedDate | None, Query(description="The day overdue activities are counted at")
+]
 
 
 def context(

@@ -1,7 +1,7 @@
 """HTTP: /v1/indicator-values."""
 
 import uuid
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Query, Request
@@ -15,6 +15,7 @@ from shared.identity import Caller, Principal, ScopeType
 from shared.pagination import PaginationDep
 from shared.periods import PeriodQuery
 from shared.scope import HttpScopeResolver
+from shared.validation import ReportedDate
 
 router = APIRouter(tags=["indicator values"])
 ERRORS = error_responses(Unauthorized, NotFound, Invalid, PeerUnavailable)
@@ -44,7 +45,7 @@ async def list_indicator_values(
         ),
     ] = "all",
     as_of: Annotated[
-        date | None,
+        ReportedDate | None,
         Query(description="The values as computed at the end of this day (YYYY-MM-DD)"),
     ] = None,
     approved_only: Annotated[

@@ -7,7 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.periods import PeriodBody
-from shared.validation import UpdateSchema
+from shared.validation import ReportedDate, UpdateSchema
 
 Addressee = Literal["organization_leader", "teacher", "pd_centre", "authority"]
 Status = Literal["new", "accepted", "in_progress", "done", "rejected"]
@@ -128,7 +128,7 @@ class DecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=5000)
-    decided_on: date
+    decided_on: ReportedDate
     responsible: str = Field(min_length=1, max_length=300)
 
 
