@@ -26,6 +26,7 @@ from fastapi.responses import Response
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.orm import exc as orm_exc
 
 from shared.errors import SokoError, problem
 from shared.logging import route_of
@@ -176,6 +177,22 @@ _RACES: tuple[tuple[type[Exception], int, str, str, str | None], ...] = (
         "чтобы увидеть её",
         None,
     ),
+    (  # the row an ORM update or delete aimed at was deleted (or changed) by another request
+        orm_exc.StaleDataError,
+        409,
+        "changed-meanwhile",
+        "Запись только что изменил или удалил другой запрос: ничего не сохранено; обновите "
+        "её и повторите",
+        None,
+    ),
+    (
+        orm_exc.ObjectDeletedError,
+        409,
+        "changed-meanwhile",
+        "Запись только что изменил или удалил другой запрос: ничего не сохранено; обновите "
+        "её и повторите",
+        None,
+    ),
 )
 
 
@@ -221,6 +238,8 @@ def install_outage_handlers(app: FastAPI) -> None:
     """Answer 503 with Retry-After, not 500, when a request fails because the database is away."""
     for kind in (
         DatabaseUnavailable,
+        orm_exc.StaleDataError,
+        orm_exc.ObjectDeletedError,
         sa_exc.DBAPIError,
         sa_exc.TimeoutError,
         asyncpg.PostgresError,

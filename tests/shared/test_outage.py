@@ -19,6 +19,7 @@ import httpx
 import pytest
 from fastapi import APIRouter
 from sqlalchemy import text
+from sqlalchemy.orm import exc as orm_exc
 
 from bench.common import free_port
 from services.api.app import create_app as create_api
@@ -368,12 +369,26 @@ async def created_meanwhile(session: SessionDep) -> dict[str, str]:
     return {"status": "done"}
 
 
+@races.post("/deleted-meanwhile")
+async def deleted_meanwhile(session: SessionDep) -> dict[str, str]:
+    """An ORM update of a row another request deleted after it was loaded."""
+    await session.execute(text("CREATE TEMP TABLE gone (k int PRIMARY KEY, v int)"))
+    await session.execute(text("INSERT INTO gone VALUES (1, 1)"))
+    row = (await session.execute(text("SELECT k FROM gone"))).scalar_one()
+    await session.execute(text("DELETE FROM gone"))
+    changed = await session.execute(text("UPDATE gone SET v = 2 WHERE k = :k"), {"k": row})
+    if changed.rowcount != 1:  # what the ORM's flush raises for the row it no longer finds
+        raise orm_exc.StaleDataError("UPDATE statement on table 'gone' expected to update 1 row")
+    return {"status": "done"}
+
+
 async def test_a_request_that_lost_a_race_is_told_to_retry_not_500(settings):
     """A deadlock broken by PostgreSQL is 503 with Retry-After; a key another request created
     meanwhile is 409; each says in Russian that nothing was stored."""
     async with started(settings, probe=races) as apps, client(apps.api) as api:
         deadlock = await api.post("/v1/deadlocked")
         duplicate = await api.post("/v1/created-meanwhile")
+        stale = await api.post("/v1/deleted-meanwhile")
     assert deadlock.status_code == 503, deadlock.text
     assert deadlock.headers["retry-after"] == "1"
     assert deadlock.headers["content-type"] == PROBLEM
@@ -382,3 +397,5 @@ async def test_a_request_that_lost_a_race_is_told_to_retry_not_500(settings):
     assert duplicate.status_code == 409, duplicate.text
     assert duplicate.json()["type"] == "urn:soko:problem:created-meanwhile"
     assert "ничего не сохранено" in duplicate.json()["detail"]
+    assert stale.status_code == 409, stale.text
+    assert stale.json()["type"] == "urn:soko:problem:changed-meanwhile"
