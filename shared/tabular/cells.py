@@ -31,12 +31,13 @@ class CellType(StrEnum):
 _GROUP = "[ \u00a0\u202f\u2009]"
 _NUMBER = re.compile(
     rf"^(?P<number>[+-]?(?:\d{{1,3}}(?:{_GROUP}\d{{3}})+|\d+)(?:[.,]\d+)?)"
-    rf"(?:{_GROUP}?(?P<percent>%))?$"
+    rf"(?:{_GROUP}?(?P<percent>%))?$",
+    re.ASCII,  # «٥» or «５» is no number of ours: Python's \d and int() would read them as 5
 )
 # "1,234": a decimal comma, or thousands separated by a comma as English writes them.
-_THOUSANDS_OR_DECIMAL = re.compile(r"^[+-]?\d{1,3},\d{3}$")
-_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
-_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_THOUSANDS_OR_DECIMAL = re.compile(r"^[+-]?\d{1,3},\d{3}$", re.ASCII)
+_DOTTED_DATE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$", re.ASCII)
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
 _BOOLEANS = {
     "true": True,
     "false": False,

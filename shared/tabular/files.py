@@ -100,6 +100,8 @@ def decoded(content: bytes) -> tuple[str, str]:
     "utf-8-sig", or a guess of SINGLE_BYTE_ENCODINGS): UTF-16 with a BOM (or without one,
     recognised by its zero bytes), UTF-8 with or without a BOM, else Windows-1251 or KOI8-R
     (`single_byte_encoding`). Raises UndecodableText when it is none of them."""
+    if content.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):  # before UTF-16's
+        raise UnreadableUpload("текст в кодировке UTF-32: сохраните файл в UTF-8")
     try:
         if content.startswith((b"\xff\xfe", b"\xfe\xff")):
             return content.decode("utf-16"), "utf-16"

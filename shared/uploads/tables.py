@@ -9,6 +9,7 @@ from typing import Any
 
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
+from shared.templating import ru_plural
 from shared.uploads.limits import Budget, UnreadableUpload
 
 # A line with its end, as io.StringIO(text, newline="") gives it (without its copy of the text).
@@ -38,20 +39,39 @@ def lines(text: str) -> Iterator[str]:
 
 
 def csv_rows(lines: Iterable[str], delimiter: str, budget: Budget) -> Iterator[list[str]]:
-    """The rows of a CSV text given line by line; each line is measured before it is split."""
+    """The rows of a CSV text given line by line; each line is measured before it is split.
+    A quote opened and never closed (`"СОШ 3;2025/2026;5` and the lines after it read as one
+    value to the end of the file: rows lost without a word) is UnreadableUpload naming it."""
+    consumed: list[str] = []  # the lines of the row being read
 
     def measured() -> Iterator[str]:
         for line in lines:
             budget.text(line)
             budget.cells_ahead(line.count(delimiter) + 1)
+            consumed.append(line)
             yield line
 
     try:
         for row in csv.reader(measured(), delimiter=delimiter):
+            if len(consumed) > 1 and sum(line.count('"') for line in consumed) % 2:
+                raise UnreadableUpload(_unclosed(consumed))
+            consumed.clear()
             budget.row(len(row))
             yield row
     except csv.Error as exc:
         raise UnreadableUpload(f"строка CSV не читается: {_csv_says(str(exc))}") from exc
+
+
+def _unclosed(consumed: list[str]) -> str:
+    """A row of many lines whose quotes do not pair: the value opened by its lone quote ran on
+    to the end of the file."""
+    start = consumed[0]
+    shown = start if len(start) <= 60 else f"{start[:60]}…"
+    return (
+        f"незакрытая кавычка в строке «{shown}»: всё до конца файла ({len(consumed)} "
+        f"{ru_plural(len(consumed), 'строка', 'строки', 'строк')}) "
+        "прочитано как одно значение — закройте кавычку или уберите её"
+    )
 
 
 def _csv_says(said: str) -> str:

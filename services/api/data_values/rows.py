@@ -5,9 +5,9 @@ kind accepts (`expected`: yes/no spellings, a percent's range, a whole number).
 A value that is neither a number nor a yes/no is refused before its indicator is known
 (`NOT_A_VALUE`); the import then says what that indicator accepts (`explain_refused_values`)."""
 
-import contextlib
 import functools
 import math
+import re
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -117,14 +117,34 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
         value = value if cell.percent else cell.value
     if isinstance(value, str):  # spreadsheets give text: "1", "64.5", "true"
         value = _BOOLEANS.get(value.strip().lower(), value)
-        with contextlib.suppress(ValueError):
-            value = float(value) if isinstance(value, str) else value
-    if not isinstance(value, bool | int | float):
+        if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
+            value = float(value)  # not float() of any text: it takes «1_0.5» and «٥»
+    if isinstance(value, str) and _odd_number(value):
+        errors.append(RowError(loc=["value"], msg=odd_digits(value)))
+    elif not isinstance(value, bool | int | float):
         errors.append(RowError(loc=["value"], msg=NOT_A_VALUE))
     return errors or DataValueRow(code, org, period, value, sheet)
 
 
 _BOOLEANS = {"true": True, "false": False, "да": True, "нет": False, "истина": True, "ложь": False}
+# A number as text that is no cell's form ("1e3", ".5", "12."): ASCII digits only.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+# «1_000», «1_0.5», «٥», «５»: what float() reads as numbers, no one's way of writing one
+_ODD_DIGITS = re.compile(r"^[\s+-]*(?:\d[\d_.,\s]*)$")
+
+
+def _odd_number(value: str) -> bool:
+    return bool(_ODD_DIGITS.match(value)) and ("_" in value or not value.isascii())
+
+
+def odd_digits(value: str) -> str:
+    """Why a number written with an underscore or another script's digits is not taken."""
+    return (
+        f"число «{value}» записано с «_» или не латинскими цифрами: ожидается, например, "
+        "1234, 1 234 или 64,5"
+    )
+
+
 NOT_A_VALUE = "ожидается число или да/нет"  # before the indicator is known (`expected`)
 _EXPECTED = {  # what a file's cell may hold
     "boolean": "показатель «да/нет»: ожидается да/нет, ИСТИНА/ЛОЖЬ, 1/0 или true/false",
