@@ -146,8 +146,9 @@ def parse_period(code: str) -> Period:
     if m := _ACADEMIC_RE.fullmatch(code):
         first, second = int(m[1]), int(m[2])
         if second != first + 1:
+            meant = f"{second}/{first}" if second == first - 1 else f"{first}/{first + 1}"
             raise ValueError(
-                f"Период «{code}»: учебный год — два соседних года, ожидается {first}/{first + 1}"
+                f"Период «{code}»: учебный год — два соседних года по порядку, ожидается {meant}"
             )
         return _reported(academic_year(first))
     if _YEAR_RE.fullmatch(code):
