@@ -46,7 +46,9 @@ async def test_other_units_keep_targets_above_100(api_client, world):
 async def test_a_patch_cannot_set_a_percent_target_above_100(api_client, world):
     created = await post(api_client, world, definition("p", "data_value", PERCENT))
     url, headers = f"/v1/indicators/{created.json()['id']}", world.headers("analyst")
-    answer = await api_client.patch(url, json={"target": {"op": ">=", "value": 150}}, headers=headers)
+    answer = await api_client.patch(
+        url, json={"target": {"op": ">=", "value": 150}}, headers=headers
+    )
     assert answer.status_code == 422, answer.text
     assert answer.json()["errors"][0]["loc"] == ["body", "target", "value"]
     scoped = {"targets": [{"op": ">=", "value": 101, "period": "2021/2022"}]}
