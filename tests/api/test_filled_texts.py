@@ -68,3 +68,10 @@ async def test_a_malformed_period_is_said_once_with_the_year_meant(api_client, w
     answer = await post_roadmap(api_client, world, period=period)
     assert answer.status_code == 422, answer.text
     assert answer.json()["errors"][0]["msg"] == said
+
+
+async def test_an_api_key_named_with_spaces_only_is_refused(api_client, world):
+    url = f"/v1/organizations/{world.s1.id}/api-keys"
+    answer = await api_client.post(url, json={"name": "  "}, headers=world.headers("leader"))
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["errors"][0]["loc"] == ["body", "name"]
