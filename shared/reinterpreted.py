@@ -34,6 +34,13 @@ def number_text(written: str, number: float | int, *, grouped: bool, percent: bo
     return f"{what}: {written} → {decimal_text(number)}"
 
 
+def value_text(written: str, shown: str, *, cell: bool) -> str:
+    """A value given as text (a posted JSON string, an .xlsx text cell: `cell`) read as the
+    number or yes/no it spells (`shown`: 64,5; да)."""
+    how = "записано в ячейке текстом" if cell else "передано текстом"
+    return f"значение {how} «{written[:40]}» — прочитано как {shown}"
+
+
 def comma_before_three_digits(written: str, number: float | int) -> str:
     """A comma before exactly three digits ("1,234"): read as a decimal comma (1.234), though
     English writes thousands so (1234); the sender should check which was meant."""

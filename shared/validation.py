@@ -36,6 +36,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
 )
@@ -67,6 +68,11 @@ Measure = Annotated[float, Field(ge=-MEASURE_MAX, le=MEASURE_MAX, allow_inf_nan=
 """A measured, target or threshold value: finite, -10^15 to 10^15."""
 NonNegativeMeasure = Annotated[float, Field(ge=0, le=MEASURE_MAX, allow_inf_nan=False)]
 """A measured value that cannot be negative (points, a scale): 0 to 10^15."""
+
+FilledText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""Text that must say something (a name, a title): stripped of the spaces around it, and then
+not empty (422 «не заполнено: нужен текст»). Its length bound is the field's own
+(`Field(max_length=...)`), counted after stripping."""
 
 NUL = "\x00"
 NUL_MESSAGE = "Текст содержит недопустимый символ U+0000"

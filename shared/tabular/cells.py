@@ -199,11 +199,14 @@ class Cell:
     CSV and in an .xlsx text cell alike. `number_format` is an .xlsx cell's format (None for
     "General" and in a CSV). `formula` is an .xlsx formula that keeps no result ("=2+3", in a
     file written by a program that computes no formulas): such a cell's `raw` is None, its
-    type empty, yet it is not blank (`unsaved_formula`), and it shows as its formula."""
+    type empty, yet it is not blank (`unsaved_formula`), and it shows as its formula.
+    `text_cell`: an .xlsx cell that keeps text (a CSV has only text, and none is one), where a
+    number or a yes/no is a reinterpretation worth saying (`text_note`)."""
 
     raw: Any
     number_format: str | None = None
     formula: str | None = None
+    text_cell: bool = False
 
     @property
     def unsaved_formula(self) -> str | None:
@@ -266,6 +269,20 @@ class Cell:
             shown = "month_only" if "y" not in format_tokens(self.number_format) else granularity
             return reinterpreted.date_format(raw, shown, self.text)
         return None
+
+    @property
+    def text_note(self) -> str | None:
+        """What reading an .xlsx text cell as a number or a yes/no reinterpreted, when `note`
+        says nothing of it («значение записано в ячейке текстом «64,5» — прочитано как 64,5»),
+        else None (also for a CSV's cell, all text)."""
+        kind = self.type
+        if not self.text_cell or kind not in (CellType.number, CellType.bool) or self.note:
+            return None
+        value = self.value
+        shown = ("да" if value else "нет") if kind == CellType.bool else None
+        return reinterpreted.value_text(
+            self.raw.strip(), shown or reinterpreted.decimal_text(value), cell=True
+        )
 
     @property
     def shown(self) -> str:

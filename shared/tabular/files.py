@@ -245,6 +245,7 @@ def _typed_rows(sheet: Any, budget: Budget) -> Iterator[list[Cell]]:
                 cell.value,
                 None if cell.number_format in (None, "General") else cell.number_format,
                 formula=unsaved.get(getattr(cell, "coordinate", None)),
+                text_cell=isinstance(cell.value, str),
             )
             for cell in row
         ]

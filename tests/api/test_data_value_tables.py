@@ -168,7 +168,11 @@ async def test_dv7_periods_typed_as_a_year_and_a_month_date_and_trailing_rows(
     assert [(w["index"], w["loc"]) for w in summary["warnings"]] == [
         (2, ["period"]),
         (3, ["period"]),
+        (4, ["value"]),  # a text cell «64,5»: read as the number, and said as a posted one is
     ]
+    assert summary["warnings"][2]["msg"] == (
+        "значение записано в ячейке текстом «64,5» — прочитано как 64,5"
+    )
 
 
 async def test_dv8_the_cached_value_of_a_formula_is_read(api_client, world, db):
@@ -356,6 +360,26 @@ async def test_grouped_thousands_and_percent_signs_in_text_cells_are_named(api_c
     assert [(w["index"], w["msg"]) for w in summary["warnings"]] == [
         (2, "разделитель разрядов: 12\u00a0345 → 12345"),
         (3, "знак процента: 99,5 % → 99,5"),
+        (4, "значение записано в ячейке текстом «64,5» — прочитано как 64,5"),
+    ]
+
+
+async def test_text_in_a_csv_is_no_reinterpretation_but_an_xlsx_text_yes_is(api_client, world, db):
+    """A CSV holds only text: «64,5» there is a number as written. An .xlsx cell kept as text
+    («да», «7») is read as what it spells, and said."""
+    head = "indicator_code;organization_id;period;value\r\n"
+    line = f"extracurricular_coverage;{world.s1.id};2030/2031;64,5\r\n"
+    summary = await upload(api_client, world, "v.csv", (head + line).encode())
+    assert (summary["imported"], summary["warnings"]) == (1, [])
+    rows = [["indicator_code", "organization_id", "period", "value"]]
+    rows.append(["upbringing_program", str(world.s1.id), "2030/2031", "да"])
+    rows.append(["teachers_count", str(world.s2.id), "2030/2031", 7])  # a number: nothing said
+    rows.append(["teachers_count", str(world.s3.id), "2030/2031", " 8 "])
+    summary = await upload(api_client, world, "v.xlsx", xlsx(rows))
+    assert summary["imported"] == 3, summary
+    assert [(w["index"], w["msg"]) for w in summary["warnings"]] == [
+        (2, "значение записано в ячейке текстом «да» — прочитано как да"),
+        (4, "значение записано в ячейке текстом «8» — прочитано как 8"),
     ]
 
 

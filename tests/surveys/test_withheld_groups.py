@@ -8,7 +8,7 @@ analyst (and the services acting for them).
    colleague's result. Its leader and methodologists see them all along.
 """
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -170,7 +170,7 @@ async def test_a_diagnostic_whose_figures_are_out_cannot_be_reopened(
     six = await add_teachers(db, settings, world, world.s1, MINIMUM + 1, "a")
     campaign = await diagnose(surveys_client, world, [world.s1], six)
     url = f"/v1/campaigns/{campaign['id']}"
-    later = {"closes_at": "2099-01-01T00:00:00+00:00"}
+    later = {"closes_at": (datetime.now(UTC) + timedelta(days=365)).isoformat()}
     refused = await surveys_client.patch(url, json=later, headers=world.headers("methodologist"))
     assert refused.status_code == 409, refused.text
     assert refused.headers["content-type"].startswith("application/problem+json")

@@ -5,10 +5,11 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.validation import FilledText
+
 
 class ApiKeyCreate(BaseModel):
-    name: str = Field(
-        min_length=1,
+    name: FilledText = Field(
         max_length=200,
         description="For example: «АИС школы» (the school's information system)",
     )

@@ -46,6 +46,7 @@ from services.api.assessments.service import (
     spelled_procedure,
     subject_spellings,
 )
+from services.api.assessments.years import calendar_year_warnings
 from services.api.audit import service as audit
 from services.api.data_values.models import IdempotencyKeys
 from services.api.organizations.matching import resolve_names
@@ -230,6 +231,9 @@ class ResultImporter(ScopedImporter):
             if checked["subject"] != row.subject:
                 note = reinterpreted.name_matched("предмет", row.subject, checked["subject"])
                 self.warn(index, "subject", note)
+        procedures = catalogue.procedures.values()
+        for message in await calendar_year_warnings(self.session, valid, procedures, readable):
+            self.warn(None, "year", message)
         return valid, rejected
 
     async def store(self, session: AsyncSession, valid: list[dict[str, Any]]) -> Counts:

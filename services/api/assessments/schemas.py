@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.validation import ReportedDate
+from shared.validation import FilledText, ReportedDate
 
 ProcedureKind = Literal["federal", "international", "regional", "municipal"]
 ProcedureCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]
@@ -31,7 +31,7 @@ class ProcedureCreate(BaseModel):
     """A regional or municipal diagnostic (the federal and international ones are seeded)."""
 
     code: ProcedureCode
-    name: str = Field(min_length=1, max_length=300)
+    name: FilledText = Field(max_length=300)
     kind: ProcedureKind
     has_marks: bool = Field(default=False, description="Whether marks 2–5 are given")
     subjects: list[SubjectCreate] = Field(default_factory=list, max_length=200)

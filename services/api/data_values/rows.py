@@ -167,7 +167,7 @@ def posted_note(raw: Any, stored: float, indicator: Checked) -> str | None:
     boolean = indicator.params.get("value_type") == "boolean"
     if isinstance(raw, str):
         shown = ("да" if stored else "нет") if boolean else reinterpreted.decimal_text(stored)
-        return f"значение передано текстом «{raw[:40]}» — прочитано как {shown}"
+        return reinterpreted.value_text(raw, shown, cell=False)
     if boolean and not isinstance(raw, bool):
         return reinterpreted.boolean_number(int(raw), bool(stored))
     return None

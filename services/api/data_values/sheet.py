@@ -3,7 +3,8 @@ synonyms, in any case and spacing), and each row's typed cells read into a row t
 
 A period typed as a number (2031) is that year; a date cell is the period its format shows
 (month and year: that month; a year: that year; a whole date is refused, never guessed); a
-value may be a percent (64,5 % as text, or 0.645 in a percent format: 64.5). A number that is
+value may be a percent (64,5 % as text, or 0.645 in a percent format: 64.5); an .xlsx text cell
+that spells a number or a yes/no («64,5», «да») is read as it, and said. A number that is
 an Excel date (44713: a date cell saved as "General") is that date, refused as a period like any
 whole date; a UUID in the organization-name column is the organization's id. What was read
 otherwise than written is kept in `notes`, for the summary's warnings."""
@@ -82,8 +83,8 @@ def _period(cell: Cell, item: SheetItem) -> str | None:
 def _value(cell: Cell, item: SheetItem) -> Any:
     if cell.type in (CellType.bool, CellType.number):
         item.percent = cell.percent
-        if cell.note:
-            item.notes.append(("value", cell.note))
+        if note := cell.note or cell.text_note:
+            item.notes.append(("value", note))
         return cell.value
     return cell.text.strip()
 

@@ -16,13 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import Access
-from services.api.indicators.links import Writer, write_roadmap_links, write_targets
+from services.api.indicators.links import Writer, key_of, write_roadmap_links, write_targets
 from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
 from services.api.indicators.reach import Reach
 from services.api.indicators.schemas import (
     IndicatorCreate,
     IndicatorRead,
     IndicatorUpdate,
+    ScopedTarget,
     ScopedTargetRead,
     TargetRead,
 )
@@ -120,6 +121,43 @@ async def validate(
     return parsed
 
 
+PERCENT_TARGET = "Цель показателя в процентах — число от 0 до 100"
+
+
+def _check_percent_target(unit: str, loc: list[str | int], value: float | None) -> None:
+    """A percent indicator's value lies in 0–100 (never a fraction), and so must its target:
+    one outside could never be met. 422 naming `loc`."""
+    if unit == "percent" and value is not None and not 0 <= value <= 100:
+        raise Invalid.at(loc, f"{PERCENT_TARGET}, а не {value:g}")
+
+
+def _check_sent_targets(
+    unit: str, target: TargetRead | None, targets: list[ScopedTarget] | None
+) -> None:
+    """The targets a request sends, against the indicator's unit (see _check_percent_target)."""
+    if target is not None:
+        _check_percent_target(unit, ["target", "value"], target.value)
+    for index, scoped in enumerate(targets or []):
+        _check_percent_target(unit, ["targets", index, "value"], scoped.value)
+
+
+async def _check_kept_targets(
+    session: AsyncSession, indicator: Indicator, data: IndicatorUpdate
+) -> None:
+    """An indicator becoming a percent one: the targets it keeps (not sent anew) must fit
+    0–100 too; 422 naming `unit`."""
+    kept = [] if "target" in data.model_fields_set else [indicator.target_value]
+    sent = {key_of(t) for t in data.targets or []}
+    stored = await session.scalars(
+        select(IndicatorTarget).where(IndicatorTarget.indicator_id == indicator.id)
+    )
+    kept += [t.value for t in stored if data.targets is None or key_of(t) not in sent]
+    for value in kept:
+        if value is not None and not 0 <= value <= 100:
+            msg = f"{PERCENT_TARGET}: сначала измените цель {value:g}"
+            raise Invalid.at("unit", msg)
+
+
 def _writers(principal: Principal) -> None:
     require_roles(principal, Role.territory_analyst)
 
@@ -158,6 +196,7 @@ async def create_indicator(access: Access, reach: Reach, data: IndicatorCreate) 
     owner = await owners.owner_for_new(data.owner_territory_id, "owner_territory_id")
     fields = data.model_dump(exclude=LINKS | {"owner_territory_id"})
     parsed = await validate(session, fields, await referable(scopes, owner))
+    _check_sent_targets(data.unit, data.target, data.targets)
     indicator = Indicator(
         **fields | {"params": parsed.model_dump(mode="json", by_alias=True)},
         owner_territory_id=owner,
@@ -214,6 +253,10 @@ async def update_indicator(
         whose = "администратор" if indicator.owner_territory_id is None else "его владелец"
         msg = f"Определение показателя меняет {whose}"
         raise Forbidden(msg, errors=[field_error(k, msg) for k in sorted(changes)])
+    unit = changes.get("unit", indicator.unit)
+    _check_sent_targets(unit, changes.get("target"), data.targets)
+    if unit == "percent" and indicator.unit != "percent":
+        await _check_kept_targets(session, indicator, data)
     if "target" in changes:
         target = changes.pop("target")
         indicator.target_op = target.op if target else None

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from shared.validation import CLEARABLE, Count, ReportedDate, UpdateSchema
+from shared.validation import CLEARABLE, Count, FilledText, ReportedDate, UpdateSchema
 
 OrganizationKind = Literal["school", "kindergarten", "additional", "college"]
 
@@ -63,7 +63,7 @@ class OrganizationContext(BaseModel):
 
 
 class OrganizationCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=500)
+    name: FilledText = Field(max_length=500)
     short_name: str | None = Field(default=None, max_length=200)
     kind: OrganizationKind
     territory_id: uuid.UUID
@@ -73,7 +73,7 @@ class OrganizationCreate(BaseModel):
 
 
 class OrganizationUpdate(UpdateSchema):
-    name: str | None = Field(default=None, min_length=1, max_length=500)
+    name: FilledText | None = Field(default=None, max_length=500)
     short_name: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=200)
     kind: OrganizationKind | None = None
     territory_id: uuid.UUID | None = None
@@ -102,7 +102,7 @@ class OrganizationRead(BaseModel):
 
 
 class ClusterCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=500)
+    name: FilledText = Field(max_length=500)
     description: str | None = None
     territory_id: uuid.UUID
     coordinator_id: uuid.UUID | None = None
@@ -110,7 +110,7 @@ class ClusterCreate(BaseModel):
 
 
 class ClusterUpdate(UpdateSchema):
-    name: str | None = Field(default=None, min_length=1, max_length=500)
+    name: FilledText | None = Field(default=None, max_length=500)
     description: Annotated[str | None, CLEARABLE] = None
     coordinator_id: Annotated[uuid.UUID | None, CLEARABLE] = None
     member_ids: list[uuid.UUID] | None = Field(default=None, max_length=5000)

@@ -8,7 +8,7 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from shared.periods import PROGRAMME_PERIOD_DESCRIPTION
-from shared.validation import CLEARABLE, ReportedDate, UpdateSchema
+from shared.validation import CLEARABLE, FilledText, ReportedDate, UpdateSchema
 
 Level = Literal["region", "municipality", "cluster", "organization"]
 OwnerType = Literal["territory", "cluster", "organization"]
@@ -43,13 +43,13 @@ class Passport(BaseModel):
 
 
 class EvidenceLink(BaseModel):
-    title: str = Field(min_length=1, max_length=300)
+    title: FilledText = Field(max_length=300)
     url: HttpUrl
 
 
 class ActivityCreate(BaseModel):
     number: str = Field(default="", max_length=40)
-    title: str = Field(min_length=1, max_length=5000)
+    title: FilledText = Field(max_length=5000)
     deadline_text: str = Field(default="", max_length=500)
     responsible: str = Field(default="", max_length=2000)
     expected_result: str = Field(default="", max_length=5000)
@@ -62,7 +62,7 @@ class SectionCreate(BaseModel):
 
 
 class RoadmapCreate(BaseModel):
-    title: str = Field(min_length=1, max_length=2000)
+    title: FilledText = Field(max_length=2000)
     level: Level
     owner_type: OwnerType
     owner_id: uuid.UUID
@@ -72,7 +72,7 @@ class RoadmapCreate(BaseModel):
 
 
 class RoadmapUpdate(UpdateSchema):
-    title: str | None = Field(default=None, min_length=1, max_length=2000)
+    title: FilledText | None = Field(default=None, max_length=2000)
     period: Annotated[str | None, CLEARABLE] = None
     passport: Passport | None = None
 

@@ -31,6 +31,15 @@ LEVEL_OWNER = {
     "cluster": "cluster",
     "organization": "organization",
 }
+# How messages name a level (genitive: «уровня региона») and an owner (dative: «принадлежит
+# территории»); the code follows in parentheses.
+LEVEL_WORDS = {
+    "region": "региона",
+    "municipality": "муниципалитета",
+    "cluster": "кластера",
+    "organization": "организации",
+}
+OWNER_WORDS = {"territory": "территории", "cluster": "кластеру", "organization": "организации"}
 
 
 def period_of(code: str | None, field: str = "period") -> Period | None:
@@ -41,7 +50,10 @@ def period_of(code: str | None, field: str = "period") -> Period | None:
     try:
         return parse_programme_period(code)
     except ValueError as exc:
-        raise Invalid.at(field, f"Период «{code}» не распознан: {exc}") from exc
+        said = str(exc)  # parse_period's own messages name the code already
+        if not said.startswith(f"Период «{code}»"):
+            said = f"Период «{code}» не распознан: {said}"
+        raise Invalid.at(field, said) from exc
 
 
 async def authorize_owner(
@@ -50,14 +62,21 @@ async def authorize_owner(
     """The owner exists, fits the level, and the caller may write its roadmaps (Invalid for a
     level that does not fit, NotFound outside the caller's scope, Forbidden for other roles)."""
     if LEVEL_OWNER[level] != owner_type:
+        owner = LEVEL_OWNER[level]
         raise Invalid.at(
-            "owner_type", f"Дорожная карта уровня {level} принадлежит: {LEVEL_OWNER[level]}"
+            "owner_type",
+            f"Дорожная карта уровня {LEVEL_WORDS[level]} принадлежит {OWNER_WORDS[owner]} "
+            f"(owner_type = {owner})",
         )
     if owner_type == "territory":
         query = select(Territory.kind).where(Territory.id == owner_id)
         kind = await access.session.scalar(query)
         if kind is not None and kind != level:
-            raise Invalid.at("level", f"Владелец — территория вида {kind}, а уровень карты {level}")
+            raise Invalid.at(
+                "level",
+                f"Владелец — территория уровня {LEVEL_WORDS.get(kind, kind)}, а карта — уровня "
+                f"{LEVEL_WORDS[level]} (level = {kind})",
+            )
     info = await access.scopes.resolve(ScopeType(owner_type), owner_id)
     if not contains(access.principal, info):
         raise NotFound("Владелец дорожной карты не найден")

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from services.api.auth.passwords import MIN_PASSWORD_LENGTH
-from shared.validation import CLEARABLE, UpdateSchema
+from shared.validation import CLEARABLE, FilledText, UpdateSchema
 
 UserRole = Literal[
     "admin", "territory_analyst", "methodologist", "organization_leader", "teacher", "viewer"
@@ -18,7 +18,7 @@ UserScopeType = Literal["territory", "cluster", "organization"]
 class UserCreate(BaseModel):
     email: EmailStr
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
-    full_name: str = Field(min_length=1, max_length=300)
+    full_name: FilledText = Field(max_length=300)
     role: UserRole
     scope_type: UserScopeType | None = None
     scope_id: uuid.UUID | None = None
@@ -28,7 +28,7 @@ class UserCreate(BaseModel):
 
 
 class UserUpdate(UpdateSchema):
-    full_name: str | None = Field(default=None, min_length=1, max_length=300)
+    full_name: FilledText | None = Field(default=None, max_length=300)
     role: UserRole | None = None
     scope_type: Annotated[UserScopeType | None, CLEARABLE] = None
     scope_id: Annotated[uuid.UUID | None, CLEARABLE] = None

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.validation.expressions import MAX_LENGTH
-from shared.validation import UpdateSchema
+from shared.validation import FilledText, UpdateSchema
 
 Operator = Literal["==", "!=", "<", "<=", ">", ">="]
 Importance = Literal["high", "medium", "low"]
@@ -31,7 +31,7 @@ class ValidationRuleCreate(BaseModel):
     operator: Operator
     right: str = Field(min_length=1, max_length=MAX_LENGTH, description=EXPRESSION)
     importance: Importance = "medium"
-    message: str = Field(min_length=1, max_length=1000, description="Shown when violated (Russian)")
+    message: FilledText = Field(max_length=1000, description="Shown when violated (Russian)")
     action: RuleAction = Field(
         default="warn",
         description="`warn`: the values are stored and the violation listed; `reject`: an "
@@ -48,7 +48,7 @@ class ValidationRuleUpdate(UpdateSchema):
     operator: Operator | None = None
     right: str | None = Field(default=None, min_length=1, max_length=MAX_LENGTH)
     importance: Importance | None = None
-    message: str | None = Field(default=None, min_length=1, max_length=1000)
+    message: FilledText | None = Field(default=None, max_length=1000)
     action: RuleAction | None = None
     active: bool | None = None
 

@@ -16,6 +16,7 @@ from services.surveys.campaigns.schemas import (
     Channels,
     OrganizationRate,
 )
+from services.surveys.campaigns.window import check_window
 from services.surveys.clients.api import ApiClient
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.service import get_version
@@ -82,8 +83,10 @@ def _check_rules(data: CampaignCreate, instrument: Instrument) -> None:
 async def create_campaign(
     session: AsyncSession, principal: Principal, api: ApiClient, data: CampaignCreate
 ) -> Campaign:
-    """Check the rules, the organizations (in the caller's scope), make the links."""
+    """Check the rules, the window (window.py: at most two years, not closing before the
+    period begins; 422), the organizations (in the caller's scope), make the links."""
     require_roles(principal, *LAUNCHERS)
+    check_window(data.opens_at, data.closes_at, data.period)
     instrument, version = await get_version(session, data.instrument_id, data.version)
     _check_rules(data, instrument)
     facts = await api.organizations(data.organization_ids, with_staff=not data.anonymous)
@@ -220,7 +223,8 @@ async def update_campaign(
 ) -> Campaign:
     """Close early or extend; analysts, methodologists and leaders of its organizations.
 
-    Invalid (422) for a close before the opening. Conflict (409) for re-opening an identified
+    Invalid (422) for a close before the opening or over two years after it (window.py).
+    Conflict (409) for re-opening an identified
     campaign whose figures are out (closed over `SETTLE` ago) and that has answers: its
     published figures and those after more answers would differ by the late respondents,
     however few (shared/disclosure.py). A campaign closed without answers, or within `SETTLE`,
@@ -244,6 +248,7 @@ async def update_campaign(
                 errors=[field_error("closes_at", "итоги кампании уже открыты")],
                 closes_at=campaign.closes_at.isoformat(),
             )
+        check_window(campaign.opens_at, data.closes_at)
         campaign.closes_at = data.closes_at
     if data.title:
         campaign.title = data.title

@@ -1,0 +1,48 @@
+"""How a campaign's window may lie: answers collected in it are counted for its period (survey
+indicators read a campaign's period), so a window that closes before its period begins would
+file today's answers under a year yet to come; and a link open for years is a mistake, not a
+survey (MAX_WINDOW_YEARS from its opening or from now)."""
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from shared.db import utcnow
+from shared.errors import Invalid
+from shared.periods import Period
+from shared.settings import get_settings
+
+MAX_WINDOW_YEARS = 2
+
+
+def _years_after(moment: datetime, years: int) -> datetime:
+    """`moment` `years` later on the calendar (29 February: 28 February then)."""
+    try:
+        return moment.replace(year=moment.year + years)
+    except ValueError:
+        return moment.replace(year=moment.year + years, day=28)
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone(ZoneInfo(get_settings().timezone)).date()
+
+
+def check_window(opens_at: datetime, closes_at: datetime, period: Period | None = None) -> None:
+    """Invalid (422) naming `closes_at` for a window that would stay open longer than
+    MAX_WINDOW_YEARS years from its opening (or from now, for one opened in the past: a
+    window backdated to when a past survey was held, closing soon, is no long link), naming
+    `period` for one that closes before `period` (when given) begins."""
+    start = max(opens_at, utcnow())
+    if closes_at > _years_after(start, MAX_WINDOW_YEARS):
+        raise Invalid.at(
+            "closes_at",
+            f"Кампания была бы открыта дольше {MAX_WINDOW_YEARS} лет (с "
+            f"{_local_day(start):%d.%m.%Y} по {_local_day(closes_at):%d.%m.%Y}): проверьте дату "
+            "закрытия",
+        )
+    if period is not None and _local_day(closes_at) < period.start:
+        raise Invalid.at(
+            "period",
+            f"Кампания закрывается {_local_day(closes_at):%d.%m.%Y}, до начала периода "
+            f"«{period.code}» ({period.start:%d.%m.%Y}): её ответы были бы засчитаны за период, "
+            "который ещё не начался",
+        )
