@@ -18,7 +18,7 @@ from services.api.app import create_app as create_api
 from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
 from shared.settings import MIB
-from tests.api import test_pages
+from tests.api import test_pages, validation
 from tests.api.test_pages_roles_browser import PHONE, serve_services, sign_in
 from tests.factories import add_data_indicator, build_world, committed_world
 from tests.surveys.forms import Dom, csrf_of, in_a_browser, phone, screenshot_on_failure
@@ -153,6 +153,24 @@ async def test_an_analyst_stores_the_district_s_schools_and_reads_the_warnings(b
         ("upbringing_program", str(world.s1.id)),
         ("coverage", str(world.s2.id)),
     }
+
+
+async def test_a_broken_validation_rule_is_listed_with_the_school(
+    browser, api_client, db, settings
+):
+    world = await validation.validation_world(db, settings)
+    await validation.add_rule(api_client, world)
+    client, _ = await signed_in(browser, "leader@soko.example")
+    page = await client.get(PATH)
+    lines = ["Показатель;Организация;Период;Значение"] + [
+        f"{code};Школа 1;{validation.PERIOD};{value}"
+        for code, value in (("students_total", 100), ("students_passed", 120))
+    ]
+    answer = await post(client, page, "\n".join(lines).encode(), "store", "gia.csv")
+    assert answer.status_code == 200 and "новых значений — 2" in answer.text, answer.text
+    assert table(answer, "violations-table") == [
+        ["Школа 1", validation.PERIOD, "Сдавших больше, чем обучающихся", "высокая"]
+    ]
 
 
 async def test_a_file_refused_whole_is_said_on_the_page(browser, world, db):
