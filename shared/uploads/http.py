@@ -4,16 +4,20 @@ its limit, and parsing in a worker thread so the event loop keeps answering."""
 from __future__ import annotations
 
 import functools
+import html
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Annotated, Any, TypeVar
+from urllib.parse import urlsplit
 
 import anyio.to_thread
 from anyio import CapacityLimiter
 from fastapi import Depends, Request, UploadFile
+from fastapi.responses import HTMLResponse
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.browser import PAGE
 from shared.errors import problem
 from shared.middleware import HttpMiddleware
 from shared.settings import MIB
@@ -32,7 +36,8 @@ class _BodyTooLarge(Exception):
 class BodyLimitMiddleware(HttpMiddleware):
     """Refuse a request body larger than the upload limit (plus FORM_OVERHEAD) with a 413
     problem+json: at once when Content-Length says so, else as soon as the streamed bytes
-    pass it; the rest of the body is never read.
+    pass it; the rest of the body is never read. A page's form posted by a browser (a path
+    outside `/v1/`, `Accept` naming text/html) gets a Russian page saying so instead.
 
     Starlette's own RequestBodyLimitMiddleware answers in plain text from outside the app's
     middleware (no problem+json, no request id), hence this one."""
@@ -78,8 +83,12 @@ class BodyLimitMiddleware(HttpMiddleware):
                 await self._refuse(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        form = Headers(scope=scope).get("content-type", "").startswith("multipart/form-data")
+        headers = Headers(scope=scope)
+        form = headers.get("content-type", "").startswith("multipart/form-data")
         error = UploadTooLarge(self.max_file_bytes, body=self.max_body_bytes, form=form)
+        if _from_a_page(scope["path"], headers):
+            await _too_large_page(error, headers)(scope, receive, send)
+            return
         response = problem(
             error.status,
             slug=error.slug,
@@ -90,6 +99,25 @@ class BodyLimitMiddleware(HttpMiddleware):
             **error.extra,
         )
         await response(scope, receive, send)
+
+
+def _from_a_page(path: str, headers: Headers) -> bool:
+    """A form of a page posted by a browser (not the JSON API: `/v1/…`), which reads HTML."""
+    accepted = (item.split(";")[0].strip().lower() for item in headers.get("accept", "").split(","))
+    return not path.startswith("/v1/") and "text/html" in accepted
+
+
+def _too_large_page(error: UploadTooLarge, headers: Headers) -> HTMLResponse:
+    """The Russian page of a page's form whose file passed the limit (413), linking back to the
+    page it was posted from (the path of its `Referer`, never another site) or the start."""
+    back = urlsplit(headers.get("referer", "")).path
+    back = back if back.startswith("/") and not back.startswith("//") else "/"
+    text = f"{error.detail}. Ничего не сохранено: вернитесь и выберите файл поменьше."
+    body = PAGE.format(
+        title="Слишком большой файл", text=html.escape(text), href=html.escape(back), link="Назад"
+    )
+    no_store = {"Cache-Control": "no-store", "Connection": "close"}
+    return HTMLResponse(body, status_code=error.status, headers=no_store)
 
 
 def upload_limits(request: Request) -> UploadLimits:

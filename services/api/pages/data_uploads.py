@@ -1,0 +1,198 @@
+"""HTTP: «Загрузить данные» on the api's pages, `/data-values/upload`: a .csv or .xlsx file of
+data values sent from a browser, as `POST /v1/data-values/upload` takes it.
+
+The page (linked from the leader's and the analyst's homes) shows the expected columns with an
+example, a link to an empty .xlsx template (`/data-values/upload/template.xlsx`) and the form:
+the file, «Проверить без сохранения» (a dry run: checked and counted, nothing stored) and
+«Загрузить». A post runs the API's own handler (`shared.bulk_http.import_uploaded` with
+`DataValueImporter`, the visitor's principal and scope), so rows, rights and limits are the
+API's: a leader stores their school's values, an analyst their territory's. The answer is the
+page again with the summary in Russian (new / changed / unchanged, the refused rows with their
+column and reason, the warnings, the broken validation rules). A file the API refuses whole
+(too large: 413; unreadable, a limit passed, no expected columns: 422) is the page with the
+reason; a role that may not import: a 403 page. Every POST carries the session's CSRF token
+(403 page without it).
+"""
+
+import io
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import UploadFile
+
+from services.api.access import FIGURE_WRITERS
+from services.api.data_values.service import DataValueImporter
+from services.api.organizations.models import Organization
+from services.api.pages.render import page
+from services.api.pages.router import _message, _redirect
+from services.api.pages.session import CSRF_FIELD, Visitor, visitor
+from services.api.territories.scope import DbScopeResolver
+from shared.bulk import ImportSummary
+from shared.bulk_http import import_uploaded
+from shared.db import SessionDep
+from shared.errors import Conflict, Forbidden, Invalid, SokoError
+from shared.identity import Principal, Role
+from shared.settings import MIB, Settings
+from shared.uploads import UploadTooLarge, read_upload, upload_limits
+
+router = APIRouter(include_in_schema=False)
+PATH = "/data-values/upload"
+# The columns of the template and of the page's example (titles the import reads).
+TEMPLATE_COLUMNS = ("Показатель", "Организация", "Период", "Значение")
+# A row's field (`loc[0]` of an error or a notice) as the page names its column.
+COLUMN_NAMES = {
+    "indicator_code": "Показатель",
+    "organization_id": "Организация",
+    "organization": "Организация",
+    "period": "Период",
+    "value": "Значение",
+    "file": "Файл",
+    "values": "Файл",
+}
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def may_upload(principal: Principal) -> bool:
+    """Does the import take this person's files (its `writers`; an administrator always)?"""
+    return principal.unrestricted or principal.role in FIGURE_WRITERS
+
+
+def size_text(size: int) -> str:
+    """A file size as the upload limit's messages say it: «10 МБ», «1000 байт»."""
+    return f"{size / MIB:g}\u00a0МБ" if size >= MIB else f"{size}\u00a0байт"
+
+
+def column_of(loc: list[Any]) -> str:
+    """The column an error or a notice at `loc` is about, in Russian (a file's own title as it
+    is; «—» for none)."""
+    if not loc:
+        return "—"
+    return COLUMN_NAMES.get(str(loc[0]), str(loc[0]))
+
+
+def _form_page(
+    request: Request,
+    person: Visitor,
+    status_code: int = 200,
+    *,
+    summary: ImportSummary | None = None,
+    file_name: str = "",
+    problems: list[str] | None = None,
+    organization_names: dict[uuid.UUID, str] | None = None,
+) -> Response:
+    """The page: the form and the help; after a post, `summary` or `problems` (why the file
+    named `file_name` was refused whole)."""
+    leader = person.principal.role == Role.organization_leader
+    limits = upload_limits(request)
+    return page(
+        request,
+        "data_upload.html",
+        status_code,
+        person=person,
+        summary=summary,
+        file_name=file_name,
+        problems=problems or [],
+        max_size=size_text(limits.max_bytes),
+        max_rows=f"{DataValueImporter.max_rows:,}".replace(",", "\u00a0"),
+        columns=TEMPLATE_COLUMNS,
+        column_of=column_of,
+        organization_names=organization_names or {},
+        example_school=(person.scope_name if leader else None) or "МБОУ «СОШ № 1»",
+    )
+
+
+@router.get(PATH)
+async def upload_page(request: Request, session: SessionDep) -> Response:
+    """The form, the expected columns and the template's link; a 403 page for a role whose
+    files the import does not take (a viewer, a teacher, a methodologist)."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect(f"/?next={PATH}")
+    if not may_upload(person.principal):
+        return _message(request, 403, "forbidden", person, "data_values")
+    return _form_page(request, person)
+
+
+@router.get(f"{PATH}/template.xlsx")
+async def template(request: Request, session: SessionDep) -> Response:
+    """An empty .xlsx with the expected columns' titles (`TEMPLATE_COLUMNS`) in bold."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect(f"/?next={PATH}")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Данные"
+    sheet.append(list(TEMPLATE_COLUMNS))
+    for cell, width in zip(sheet[1], (28, 40, 14, 14), strict=True):
+        cell.font = Font(bold=True)
+        sheet.column_dimensions[cell.column_letter].width = width
+    buffer = io.BytesIO()
+    book.save(buffer)
+    disposition = 'attachment; filename="soko-data-values.xlsx"'
+    headers = {"Content-Disposition": disposition, "Cache-Control": "no-store"}
+    return Response(buffer.getvalue(), media_type=XLSX, headers=headers)
+
+
+@router.post(PATH)
+async def upload(request: Request, session: SessionDep) -> Response:
+    """A file (`file`, multipart) and the button pressed (`action`: `check` for a dry run,
+    else stored): the page with the import's summary (200). The page with the reason and
+    nothing stored for no file (422), a file past SOKO_UPLOAD_MAX_BYTES (413) or one the
+    import refuses whole (422: unreadable, a limit passed, no expected columns); a 403 page
+    without the CSRF token or the right."""
+    person = await visitor(request, session)
+    if person is None:
+        return _redirect("/")
+    settings: Settings = request.app.state.settings
+    form = await request.form(max_files=1, max_fields=10)
+    if not person.posted_by(settings, str(form.get(CSRF_FIELD) or "")):
+        return _message(request, 403, "stale", person)
+    if not may_upload(person.principal):
+        return _message(request, 403, "forbidden", person, "data_values")
+    sent = form.get("file")
+    if not isinstance(sent, UploadFile) or not sent.filename:
+        return _form_page(request, person, 422, problems=["Выберите файл .csv или .xlsx."])
+    dry_run = form.get("action") == "check"
+    name = sent.filename
+    try:
+        read = await read_upload(sent, upload_limits(request))
+        importer = DataValueImporter(session, DbScopeResolver(session), person.principal)
+        summary = await import_uploaded(
+            session, importer, read, dry_run=dry_run, request=request, idempotency_key=None
+        )
+    except Forbidden:
+        return _message(request, 403, "forbidden", person, "data_values")
+    except (UploadTooLarge, Invalid, Conflict) as error:
+        await session.rollback()  # nothing was stored; nothing half-done is kept either
+        return _refused(request, person, error.status, name, error)
+    names = await _names(session, {v.organization_id for v in summary.violations})
+    return _form_page(request, person, summary=summary, file_name=name, organization_names=names)
+
+
+async def _names(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """The organizations' short names (else full) by id: those a summary's rules name."""
+    if not ids:
+        return {}
+    rows = await session.execute(
+        select(Organization.id, Organization.short_name, Organization.name).where(
+            Organization.id.in_(ids)
+        )
+    )
+    return {id_: short or name for id_, short, name in rows}
+
+
+def _refused(
+    request: Request, person: Visitor, status: int, name: str, error: SokoError
+) -> Response:
+    """The page saying why the file was refused whole: the error's detail and each of its
+    reasons (the API's Russian)."""
+    reasons = [str(e.get("msg")) for e in error.errors or [] if e.get("msg")]
+    said = [error.detail, *(r for r in reasons if r not in error.detail)]
+    return _form_page(request, person, status, file_name=name, problems=said)
