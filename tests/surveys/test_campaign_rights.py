@@ -54,7 +54,12 @@ async def test_a_territory_analyst_cannot_change_a_campaign_reaching_another_ter
     surveys_client, world
 ):
     campaign = await launch(
-        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s3.id], who="admin"
+        surveys_client,
+        world,
+        "nok_parents_2018",
+        "parents",
+        [world.s1.id, world.s3.id],
+        who="admin",
     )
     url = f"/v1/campaigns/{campaign['id']}"
     for who in ("analyst", "methodologist", "leader", "leader3"):

@@ -10,7 +10,7 @@ from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.schemas import InstrumentDetail, InstrumentRead, VersionRead
 from services.surveys.instruments.xlsform import to_xlsform
 from shared.db import SessionDep
-from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.identity import Caller
 from shared.pagination import Page, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
@@ -18,7 +18,8 @@ from shared.validation import PositiveInt32
 
 router = APIRouter(tags=["instruments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
-UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
+WRITE_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNCHANGED = {200: {"model": InstrumentDetail, "description": "unchanged: no version added"}}
 
@@ -53,12 +54,14 @@ async def list_instruments(
     return Page(items=[InstrumentRead.model_validate(i) for i in items], total=total)
 
 
-@router.post("/instruments", status_code=201, responses=ERRORS | UNCHANGED)
+@router.post("/instruments", status_code=201, responses=WRITE_ERRORS | UNCHANGED)
 async def import_instrument(
     body: dict[str, Any], session: SessionDep, caller: Caller, response: Response
 ) -> InstrumentDetail:
     """A definition as JSON: a new instrument, or a new version of the one with its code
-    (201); the same definition as the latest version adds none (200, `unchanged`)."""
+    (201); the same definition as the latest version adds none (200, `unchanged`). A version
+    of the bank's instrument (shared by all territories) by anyone but an administrator: 409
+    naming `code`."""
     definition = service.parse_definition(body)
     version, created = await service.add_version(session, caller, definition, source="json")
     return await _added(session, version, created, response)
@@ -83,7 +86,8 @@ async def import_xlsform(
     """An instrument authored in a spreadsheet (the ODK/KoboToolbox XLSForm standard, read by
     pyxform). `kind` and `audience` fill what a KoboToolbox form's settings lack. A workbook
     that defines the latest version unchanged (an export imported back) adds none: 200 with
-    `unchanged`.
+    `unchanged`. A version of the bank's instrument (its `form_id`) by anyone but an
+    administrator: 409 naming the settings' `form_id`.
 
     A workbook without settings takes its code and title from the file's name (as pyxform).
     Read within the upload limits (413 past the file size, 422 naming any other limit) in a

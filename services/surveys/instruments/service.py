@@ -16,7 +16,7 @@ from services.surveys.instruments.definition import (
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from shared.db import add_new
-from shared.errors import Invalid, NotFound, field_error
+from shared.errors import Conflict, Invalid, NotFound, field_error
 from shared.identity import Principal, Role, require_roles
 from shared.pagination import Pagination, paginate
 from shared.uploads import FIELD, Upload, parse_upload
@@ -100,12 +100,65 @@ def parse_definition(data: Any) -> InstrumentDefinition:
 
 
 async def add_version(
-    session: AsyncSession, principal: Principal, definition: InstrumentDefinition, source: str
+    session: AsyncSession,
+    principal: Principal,
+    definition: InstrumentDefinition,
+    source: str,
+    *,
+    field: str = "code",
 ) -> tuple[InstrumentVersion, bool]:
     """A new version of an instrument (a new instrument if the code is new) and True; the
-    latest version and False when its definition is the same (nothing is added)."""
+    latest version and False when its definition is the same (nothing is added).
+
+    The bank's instruments (stored from `bank/` when the service starts: shared by every
+    territory, the indicators and reports count their question codes) change by administrators
+    only: anyone else's version of one is a Conflict (409) naming `field`, the code's field of
+    the request (`code`; `form_id` for a workbook, whose `errors` item names `file`), unless
+    it defines the latest version unchanged (an export imported back: nothing is added)."""
     require_roles(principal, *AUTHORS)
+    if not principal.unrestricted and await is_bank(session, definition.code):
+        if (same := await _same_as_latest(session, definition)) is not None:
+            return same, False  # an export imported back: nothing changes
+        message = (
+            f"инструмент {definition.code} — из банка (общий для всех территорий, его меняет "
+            f"только администратор); выберите другой {field}"
+        )
+        error = field_error(field, message)
+        if field == "form_id":  # a workbook: the file, its settings sheet's form_id
+            error = field_error(FIELD, message) | {
+                "sheet": "settings",
+                "row": None,
+                "column": "form_id",
+            }
+        raise Conflict(message[0].upper() + message[1:], errors=[error])
     return await _store(session, definition, source=source)
+
+
+async def _same_as_latest(
+    session: AsyncSession, definition: InstrumentDefinition
+) -> InstrumentVersion | None:
+    """The latest version of the instrument `definition.code` if it defines it unchanged."""
+    dumped = definition.model_dump(mode="json", by_alias=True, exclude_none=True)
+    latest = await session.scalar(
+        select(InstrumentVersion)
+        .join(Instrument, Instrument.id == InstrumentVersion.instrument_id)
+        .where(
+            Instrument.code == definition.code,
+            InstrumentVersion.version == Instrument.latest_version,
+        )
+    )
+    return latest if latest is not None and latest.definition == dumped else None
+
+
+async def is_bank(session: AsyncSession, code: str) -> bool:
+    """Whether the instrument `code` is the bank's: one of its versions was stored from the
+    bank's files (`sync_bank`)."""
+    query = (
+        select(InstrumentVersion.id)
+        .join(Instrument, Instrument.id == InstrumentVersion.instrument_id)
+        .where(Instrument.code == code, InstrumentVersion.source == "bank")
+    )
+    return bool(await session.scalar(select(query.exists())))
 
 
 async def import_xlsform(
@@ -135,7 +188,7 @@ async def import_xlsform(
         )
     except XLSFormError as exc:
         raise _invalid_workbook(exc) from exc
-    return await add_version(session, principal, definition, source="xlsform")
+    return await add_version(session, principal, definition, source="xlsform", field="form_id")
 
 
 def _invalid_workbook(exc: XLSFormError) -> Invalid:
