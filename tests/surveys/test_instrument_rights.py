@@ -96,3 +96,55 @@ async def test_an_administrator_versions_the_bank_and_a_territory_its_own(survey
         "/v1/instruments", json=MINE | {"code": "nok_parents_2018"}, headers=world.headers("leader")
     )
     assert answer.status_code == 403
+
+
+async def test_a_territory_s_instrument_is_versioned_by_that_territory_and_above(
+    surveys_client, world, db, settings
+):
+    """M1's analyst makes an instrument: M1's authors and the region's version it; M2's
+    analyst (a sibling territory) gets 409 naming the field, by JSON and by workbook."""
+    from services.api.auth.service import user_principal
+    from shared.identity import issue_user_token
+    from tests.factories import add_user
+
+    for name, territory in (("analyst_m2", world.m2), ("analyst_region", world.region)):
+        user = add_user(db, f"{name}@soko.example", "territory_analyst", "territory", territory.id)
+        await db.flush()
+        world.tokens[name] = issue_user_token(settings, user_principal(user))
+    code = "m1_parents"
+    made = await surveys_client.post(
+        "/v1/instruments", json=MINE | {"code": code}, headers=world.headers("analyst")
+    )
+    assert made.status_code == 201
+    for version, who in enumerate(("methodologist", "analyst_region", "admin"), start=2):
+        answer = await surveys_client.post(
+            "/v1/instruments",
+            json=MINE | {"code": code, "title": f"Редакция {version}"},
+            headers=world.headers(who),
+        )
+        assert answer.status_code == 201 and answer.json()["version"] == version, who
+    answer = await surveys_client.post(
+        "/v1/instruments",
+        json=MINE | {"code": code, "title": "Чужая редакция"},
+        headers=world.headers("analyst_m2"),
+    )
+    assert answer.status_code == 409, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["body", "code"] and "принадлежит другой территории" in error["msg"]
+    answer = await surveys_client.post(
+        "/v1/instruments/xlsform",
+        files={"file": ("m1.xlsx", workbook(code))},
+        headers=world.headers("analyst_m2"),
+    )
+    assert answer.status_code == 409 and answer.json()["errors"][0]["column"] == "form_id"
+    # An administrator's new instrument is shared: administrators version it.
+    shared = await surveys_client.post(
+        "/v1/instruments", json=MINE | {"code": "shared_one"}, headers=world.headers("admin")
+    )
+    assert shared.status_code == 201
+    answer = await surveys_client.post(
+        "/v1/instruments",
+        json=MINE | {"code": "shared_one", "title": "Правка"},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 409 and "общий для всех территорий" in answer.text

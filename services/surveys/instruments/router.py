@@ -5,6 +5,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
+from services.surveys.deps import ScopeResolverDep
 from services.surveys.instruments import service
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.schemas import InstrumentDetail, InstrumentRead, VersionRead
@@ -56,14 +57,18 @@ async def list_instruments(
 
 @router.post("/instruments", status_code=201, responses=WRITE_ERRORS | UNCHANGED)
 async def import_instrument(
-    body: dict[str, Any], session: SessionDep, caller: Caller, response: Response
+    body: dict[str, Any],
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    response: Response,
 ) -> InstrumentDetail:
     """A definition as JSON: a new instrument, or a new version of the one with its code
     (201); the same definition as the latest version adds none (200, `unchanged`). A version
     of the bank's instrument (shared by all territories) by anyone but an administrator: 409
     naming `code`."""
     definition = service.parse_definition(body)
-    version, created = await service.add_version(session, caller, definition, source="json")
+    version, created = await service.add_version(session, caller, scopes, definition, source="json")
     return await _added(session, version, created, response)
 
 
@@ -72,6 +77,7 @@ async def import_xlsform(
     file: Annotated[UploadFile, File(description="XLSForm (.xlsx): survey, choices, settings")],
     session: SessionDep,
     caller: Caller,
+    scopes: ScopeResolverDep,
     response: Response,
     limits: UploadLimitsDep,
     kind: Annotated[
@@ -96,7 +102,7 @@ async def import_xlsform(
     in Russian (`лист survey, строка 5, столбец type: ...`) and `sheet`, `row`, `column`."""
     upload = await read_upload(file, limits)
     version, created = await service.import_xlsform(
-        session, caller, upload, kind=kind, audience=audience
+        session, caller, scopes, upload, kind=kind, audience=audience
     )
     return await _added(session, version, created, response)
 
