@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from services.surveys.campaigns.models import Campaign
 from tests.factories import add_colleagues
-from tests.surveys.forms import NOW, launch
+from tests.surveys.forms import NOW, launch, post_campaign
 
 CLOSE = {"closes_at": (NOW + timedelta(minutes=5)).isoformat()}
 
@@ -39,6 +39,19 @@ async def test_a_leader_cannot_change_a_campaign_of_other_schools_too(
     kept = (await surveys_client.get(url, headers=world.headers("analyst"))).json()
     assert kept["title"] == campaign["title"] and kept["closes_at"] == campaign["closes_at"]
     assert kept["status"] == "open"
+    # Nor may a leader launch one for another school beside theirs.
+    answer = await post_campaign(
+        surveys_client,
+        world,
+        "nok_parents_2018",
+        "parents",
+        [world.s1.id, world.s2.id],
+        who="leader",
+    )
+    assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == [
+        "body",
+        "organization_ids",
+    ]
     # Another territory's leader does not see it at all.
     answer = await surveys_client.patch(url, json=CLOSE, headers=world.headers("leader3"))
     assert answer.status_code == 404
