@@ -46,7 +46,10 @@ async def test_a_new_version_leaves_running_campaigns_on_theirs(surveys_client, 
     definition["sections"][-1]["questions"].append(
         {"code": "nok_16", "type": "yes_no", "text": "Вопрос новой редакции"}
     )
-    added = await surveys_client.post("/v1/instruments", json=definition, headers=h)
+    # A bank instrument's new version: an administrator's (tests/surveys/test_instrument_rights.py).
+    added = await surveys_client.post(
+        "/v1/instruments", json=definition, headers=world.headers("admin")
+    )
     assert added.status_code == 201 and added.json()["version"] == 2
     versions = await surveys_client.get(f"/v1/instruments/{nok_id}/versions", headers=h)
     assert [v["version"] for v in versions.json()] == [1, 2]
@@ -95,6 +98,7 @@ async def test_xlsform_export_imports_back_as_the_same_instrument(surveys_client
     versions = await surveys_client.get(f"/v1/instruments/{instrument_id}/versions", headers=h)
     assert [v["version"] for v in versions.json()] == [1]
     edited = original["definition"] | {"title": "Дефициты (редакция 2)"}
+    h = world.headers("admin")  # a bank instrument's new version is an administrator's
     added = await surveys_client.post("/v1/instruments", json=edited, headers=h)
     assert added.status_code == 201 and added.json()["version"] == 2
     assert added.json()["unchanged"] is False

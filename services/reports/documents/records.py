@@ -1,6 +1,8 @@
 """Recommendations and decisions a document shows, read from the reports' own tables.
 
-Never those addressed to a teacher: they are personal and a document goes to many readers.
+Never those addressed to a teacher, nor those told from teachers' diagnostic results of a group
+(`personal.from_diagnostics`: «7 из 7 педагогов»): they are personal and a document goes to many
+readers.
 Two queries per document, whatever the number of schools.
 """
 
@@ -12,6 +14,7 @@ from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.recommendations.models import Decision, Recommendation
+from services.reports.recommendations.personal import from_diagnostics
 
 PERSONAL = "teacher"
 
@@ -47,7 +50,7 @@ def _condition(about: About) -> ColumnElement[bool]:
         if about.related_organization_ids:
             parts.append(r.organization_id.in_(about.related_organization_ids))
         subject = or_(*parts) if parts else false()
-    conditions = [r.addressee_type != PERSONAL, scope]
+    conditions = [r.addressee_type != PERSONAL, ~from_diagnostics(), scope]
     return and_(*conditions, subject) if subject is not None else and_(*conditions)
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.clients.api import ApiClient
 from services.reports.indicator_values.computation import definitions_for
 from services.reports.recommendations import facts as gathering
-from services.reports.recommendations import service
+from services.reports.recommendations import personal, service
 from services.reports.recommendations.models import Decision, Recommendation
 from services.reports.recommendations.schemas import (
     DecisionCreate,
@@ -96,6 +96,7 @@ async def with_effect(
     territory_id: uuid.UUID,
     period: Period,
     compare: Period | None,
+    api: ApiClient | None = None,
 ) -> list[DecisionWithEffect]:
     """The decisions on the recommendations of `period` about the territory and its
     organizations (`service.decided`: those the caller reads, whose cause is gone too; NotFound
@@ -106,6 +107,8 @@ async def with_effect(
     found = await service.decided(
         session, principal, resolver, frozenset(scope.organization_ids), territory_id, period
     )
+    if api is not None:  # a teacher's recommendation's text is theirs: the read is recorded
+        await personal.audit_personal_reads(api, principal, [rec for rec, _ in found])
     values: dict[tuple[str, str, uuid.UUID], dict[str, Any]] = {}
     directions: dict[str, str] = {}
     if compare is not None:

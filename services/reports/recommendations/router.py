@@ -14,7 +14,7 @@ from services.reports.deps import (
     VisibleRule,
 )
 from services.reports.recommendations import decisions as deciding
-from services.reports.recommendations import ownership, rule_service, service
+from services.reports.recommendations import ownership, personal, rule_service, service
 from services.reports.recommendations.schemas import (
     Addressee,
     DecisionCreate,
@@ -164,6 +164,7 @@ async def list_recommendations(
     caller: Caller,
     scopes: ScopeResolverDep,
     page: PaginationDep,
+    api: Api,
     period: OptionalPeriodQuery,
     addressee_type: Addressee | None = None,
     organization_id: uuid.UUID | None = None,
@@ -179,8 +180,10 @@ async def list_recommendations(
 ) -> Page[RecommendationRead]:
     """Recommendations the caller may read: a teacher their own, a leader their school's, a
     methodologist also teachers' ones in their territory; others those not addressed to a
-    teacher (personal) in their scope. Each with its evidence, actions and decisions. Those a
-    later generation found no longer holding (`resolved_at`) only with `include_resolved`."""
+    teacher (personal) or told from teachers' diagnostic results in their scope. Each with its
+    evidence, actions and decisions. Those a later generation found no longer holding
+    (`resolved_at`) only with `include_resolved`. A page with teachers' ones read by anyone but
+    the teacher is one `read_personal` event in the audit log."""
     items, total, decisions = await service.listing(
         session,
         caller,
@@ -193,13 +196,17 @@ async def list_recommendations(
         status=status,
         include_resolved=include_resolved,
     )
+    await personal.audit_personal_reads(api, caller, items)
     return Page(items=[_read(i, decisions[i.id]) for i in items], total=total)
 
 
 @router.get("/recommendations/{recommendation_id}", responses=ERRORS)
 async def get_recommendation(
-    rec: ReadableRecommendation, session: SessionDep
+    rec: ReadableRecommendation, session: SessionDep, caller: Caller, api: Api
 ) -> RecommendationRead:
+    """One recommendation the caller may read (as in the list; 404 otherwise); a teacher's one
+    read by anyone but the teacher is recorded in the audit log (`read_personal`)."""
+    await personal.audit_personal_reads(api, caller, [rec])
     return _read(rec, (await service.decisions_of(session, [rec.id]))[rec.id])
 
 
@@ -209,6 +216,7 @@ async def change_status(
 ) -> RecommendationRead:
     """new → accepted → in_progress → done, or rejected; done and rejected can be reopened."""
     rec = await service.change_status(session, caller, api, rec, data)
+    await personal.audit_personal_reads(api, caller, [rec])
     return _read(rec, (await service.decisions_of(session, [rec.id]))[rec.id])
 
 
@@ -230,10 +238,13 @@ async def list_decisions(
     territory_id: uuid.UUID,
     period: RecommendationsPeriod,
     compare_period: ComparePeriod,
+    api: Api,
 ) -> list[DecisionWithEffect]:
     """Decisions on the territory's recommendations of a period and their effect: the
     indicator's value before against its value in `compare_period` (one computation)."""
-    return await deciding.with_effect(session, caller, scopes, territory_id, period, compare_period)
+    return await deciding.with_effect(
+        session, caller, scopes, territory_id, period, compare_period, api
+    )
 
 
 @router.get("/decisions/periods", responses=ERRORS)

@@ -26,6 +26,7 @@ from services.reports.recommendations import facts as gathering
 from services.reports.recommendations import ownership, resolution
 from services.reports.recommendations.engine import Candidate, evaluate
 from services.reports.recommendations.models import Decision, Recommendation
+from services.reports.recommendations.personal import from_diagnostics
 from services.reports.recommendations.schemas import GenerateResult, StatusChange
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.identity import Principal, Role, ScopeType, require_roles
@@ -155,7 +156,10 @@ async def issue(
 
 
 async def _visibility(principal: Principal, resolver: ScopeResolver) -> ColumnElement[bool]:
-    """The recommendations this caller may read, as a SQL condition."""
+    """The recommendations this caller may read, as a SQL condition: a teacher their own; a
+    leader their school's; a methodologist their territory's, teachers' ones too; an
+    administrator all but teachers' ones; anyone else those of their scope that are neither
+    teachers' ones nor told from teachers' diagnostic results (`from_diagnostics`)."""
     rec = Recommendation
     personal = rec.addressee_type == "teacher"
     if principal.role == Role.teacher:
@@ -176,7 +180,7 @@ async def _visibility(principal: Principal, resolver: ScopeResolver) -> ColumnEl
     shared = or_(rec.organization_id.in_(readable), and_(rec.organization_id.is_(None), above))
     if principal.role == Role.methodologist:
         return shared
-    return and_(shared, ~personal)
+    return and_(shared, ~personal, ~from_diagnostics())
 
 
 async def listing(

@@ -136,11 +136,14 @@ async def update_campaign(
     caller: Caller,
     scopes: ScopeResolverDep,
     settings: SettingsDep,
+    api: Api,
 ) -> CampaignRead:
-    """Close early (a `closes_at` of now) or extend. 409 for re-opening a campaign that has
-    answers and whose figures are out (closed over a minute ago): launch a new one for late
-    respondents."""
-    campaign = await service.update_campaign(session, caller, scopes, campaign_id, body)
+    """Close early (a `closes_at` of now), extend or rename, recorded in the audit log with
+    the previous and new values. Only for a caller whose scope holds every organization of the
+    campaign (403 otherwise: a school's leader changes a campaign of their school alone). 409
+    for re-opening a campaign that has answers and whose figures are out (closed over a minute
+    ago): launch a new one for late respondents."""
+    campaign = await service.update_campaign(session, caller, scopes, api, campaign_id, body)
     return await read(session, settings, campaign, None)
 
 

@@ -10,6 +10,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
+from services.surveys.campaigns.rights import (
+    before_change,
+    changed_fields,
+    created_fields,
+    ensure_holds_all,
+)
 from services.surveys.campaigns.schemas import (
     CampaignCreate,
     CampaignUpdate,
@@ -84,7 +90,8 @@ async def create_campaign(
     session: AsyncSession, principal: Principal, api: ApiClient, data: CampaignCreate
 ) -> Campaign:
     """Check the rules, the window (window.py: at most two years, not closing before the
-    period begins; 422), the organizations (in the caller's scope), make the links."""
+    period begins; 422), the organizations (in the caller's scope), make the links; recorded
+    in the audit log (`create`, `campaign`)."""
     require_roles(principal, *LAUNCHERS)
     check_window(data.opens_at, data.closes_at, data.period)
     instrument, version = await get_version(session, data.instrument_id, data.version)
@@ -129,6 +136,9 @@ async def create_campaign(
             for s in invited
         )
     await session.flush()
+    await api.audit(
+        "create", "campaign", str(campaign.id), created_fields(campaign, data.organization_ids)
+    )
     return campaign
 
 
@@ -218,10 +228,13 @@ async def update_campaign(
     session: AsyncSession,
     principal: Principal,
     scopes: ScopeResolver,
+    api: ApiClient,
     campaign_id: uuid.UUID,
     data: CampaignUpdate,
 ) -> Campaign:
-    """Close early or extend; analysts, methodologists and leaders of its organizations.
+    """Close early, extend or rename, recorded in the audit log (`update`, `campaign`, each
+    changed field's `before` and `after`); by analysts, methodologists and leaders whose scope
+    holds every organization of the campaign (Forbidden, 403, otherwise: `ensure_holds_all`).
 
     Invalid (422) for a close before the opening or over two years after it (window.py).
     Conflict (409) for re-opening an identified
@@ -231,6 +244,8 @@ async def update_campaign(
     or an anonymous one, may be re-opened; it is then open again."""
     campaign, _ = await readable_campaign(session, principal, scopes, campaign_id)
     require_roles(principal, *LAUNCHERS)
+    await ensure_holds_all(session, principal, scopes, campaign.id)
+    before = before_change(campaign)
     if data.closes_at is not None:
         if data.closes_at <= campaign.opens_at:
             raise Invalid.at("closes_at", "Дата закрытия раньше даты открытия")
@@ -253,6 +268,8 @@ async def update_campaign(
     if data.title:
         campaign.title = data.title
     await session.flush()
+    if changes := changed_fields(before, campaign):
+        await api.audit("update", "campaign", str(campaign.id), changes)
     return campaign
 
 

@@ -25,6 +25,9 @@ class Instrument(Entity, table=True):
         default_factory=list, sa_column=Column(ARRAY(Text), nullable=False, server_default="{}")
     )
     latest_version: int = Field(default=1)
+    # The territory whose analysts and methodologists version it (and those above it); None:
+    # shared by every territory (the bank's, an administrator's), versioned by administrators.
+    owner_territory_id: uuid.UUID | None = None
 
 
 class InstrumentVersion(SQLModel, table=True):

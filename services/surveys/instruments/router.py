@@ -5,12 +5,13 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
+from services.surveys.deps import ScopeResolverDep
 from services.surveys.instruments import service
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.schemas import InstrumentDetail, InstrumentRead, VersionRead
 from services.surveys.instruments.xlsform import to_xlsform
 from shared.db import SessionDep
-from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.identity import Caller
 from shared.pagination import Page, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
@@ -18,7 +19,8 @@ from shared.validation import PositiveInt32
 
 router = APIRouter(tags=["instruments"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
-UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
+WRITE_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UNCHANGED = {200: {"model": InstrumentDetail, "description": "unchanged: no version added"}}
 
@@ -53,14 +55,20 @@ async def list_instruments(
     return Page(items=[InstrumentRead.model_validate(i) for i in items], total=total)
 
 
-@router.post("/instruments", status_code=201, responses=ERRORS | UNCHANGED)
+@router.post("/instruments", status_code=201, responses=WRITE_ERRORS | UNCHANGED)
 async def import_instrument(
-    body: dict[str, Any], session: SessionDep, caller: Caller, response: Response
+    body: dict[str, Any],
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    response: Response,
 ) -> InstrumentDetail:
     """A definition as JSON: a new instrument, or a new version of the one with its code
-    (201); the same definition as the latest version adds none (200, `unchanged`)."""
+    (201); the same definition as the latest version adds none (200, `unchanged`). A version
+    of the bank's instrument (shared by all territories) by anyone but an administrator: 409
+    naming `code`."""
     definition = service.parse_definition(body)
-    version, created = await service.add_version(session, caller, definition, source="json")
+    version, created = await service.add_version(session, caller, scopes, definition, source="json")
     return await _added(session, version, created, response)
 
 
@@ -69,6 +77,7 @@ async def import_xlsform(
     file: Annotated[UploadFile, File(description="XLSForm (.xlsx): survey, choices, settings")],
     session: SessionDep,
     caller: Caller,
+    scopes: ScopeResolverDep,
     response: Response,
     limits: UploadLimitsDep,
     kind: Annotated[
@@ -83,7 +92,8 @@ async def import_xlsform(
     """An instrument authored in a spreadsheet (the ODK/KoboToolbox XLSForm standard, read by
     pyxform). `kind` and `audience` fill what a KoboToolbox form's settings lack. A workbook
     that defines the latest version unchanged (an export imported back) adds none: 200 with
-    `unchanged`.
+    `unchanged`. A version of the bank's instrument (its `form_id`) by anyone but an
+    administrator: 409 naming the settings' `form_id`.
 
     A workbook without settings takes its code and title from the file's name (as pyxform).
     Read within the upload limits (413 past the file size, 422 naming any other limit) in a
@@ -92,7 +102,7 @@ async def import_xlsform(
     in Russian (`лист survey, строка 5, столбец type: ...`) and `sheet`, `row`, `column`."""
     upload = await read_upload(file, limits)
     version, created = await service.import_xlsform(
-        session, caller, upload, kind=kind, audience=audience
+        session, caller, scopes, upload, kind=kind, audience=audience
     )
     return await _added(session, version, created, response)
 

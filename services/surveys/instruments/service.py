@@ -16,9 +16,10 @@ from services.surveys.instruments.definition import (
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from shared.db import add_new
-from shared.errors import Invalid, NotFound, field_error
-from shared.identity import Principal, Role, require_roles
+from shared.errors import Conflict, Invalid, NotFound, field_error
+from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
+from shared.scope import ScopeResolver, contains
 from shared.uploads import FIELD, Upload, parse_upload
 from shared.validation_messages import russian_message
 
@@ -43,10 +44,15 @@ async def sync_bank(session: AsyncSession) -> int:
 
 
 async def _store(
-    session: AsyncSession, definition: InstrumentDefinition, *, source: str
+    session: AsyncSession,
+    definition: InstrumentDefinition,
+    *,
+    source: str,
+    owner: uuid.UUID | None = None,
 ) -> tuple[InstrumentVersion, bool]:
     """The new version and True; or, when the definition equals the latest version's, that
-    version and False (an unchanged re-import makes no version)."""
+    version and False (an unchanged re-import makes no version). A new instrument is owned by
+    the territory `owner` (None: shared)."""
     dumped = definition.model_dump(mode="json", by_alias=True, exclude_none=True)
     instrument = await session.scalar(select(Instrument).where(Instrument.code == definition.code))
     if instrument is None:
@@ -56,6 +62,7 @@ async def _store(
             title=definition.title,
             audience=list(definition.audience),
             latest_version=0,
+            owner_territory_id=owner,
         )
         session.add(instrument)
         await session.flush()
@@ -100,17 +107,96 @@ def parse_definition(data: Any) -> InstrumentDefinition:
 
 
 async def add_version(
-    session: AsyncSession, principal: Principal, definition: InstrumentDefinition, source: str
+    session: AsyncSession,
+    principal: Principal,
+    scopes: ScopeResolver,
+    definition: InstrumentDefinition,
+    source: str,
+    *,
+    field: str = "code",
 ) -> tuple[InstrumentVersion, bool]:
-    """A new version of an instrument (a new instrument if the code is new) and True; the
-    latest version and False when its definition is the same (nothing is added)."""
+    """A new version of an instrument (a new instrument if the code is new, owned by the
+    caller's territory) and True; the latest version and False when its definition is the
+    same (nothing is added).
+
+    Who versions an instrument (`may_version`): an administrator any; a territory's analyst or
+    methodologist one their territory or a territory under it owns. The bank's instruments and
+    the other shared ones (no owner) are administrators' only. Anyone else's version is a
+    Conflict (409) naming `field`, the code's field of the request (`code`; `form_id` for a
+    workbook, whose `errors` item names `file`), unless it defines the latest version
+    unchanged (an export imported back: nothing is added)."""
     require_roles(principal, *AUTHORS)
-    return await _store(session, definition, source=source)
+    existing = await session.scalar(select(Instrument).where(Instrument.code == definition.code))
+    if existing is not None and (refusal := await _refusal(session, principal, scopes, existing)):
+        if (same := await _same_as_latest(session, definition)) is not None:
+            return same, False  # an export imported back: nothing changes
+        message = f"инструмент {definition.code} {refusal}; выберите другой {field}"
+        error = field_error(field, message)
+        if field == "form_id":  # a workbook: the file, its settings sheet's form_id
+            error = field_error(FIELD, message) | {
+                "sheet": "settings",
+                "row": None,
+                "column": "form_id",
+            }
+        raise Conflict(message[0].upper() + message[1:], errors=[error])
+    owner = principal.scope_id if principal.scope_type == ScopeType.territory else None
+    return await _store(
+        session, definition, source=source, owner=None if principal.unrestricted else owner
+    )
+
+
+async def _refusal(
+    session: AsyncSession, principal: Principal, scopes: ScopeResolver, instrument: Instrument
+) -> str | None:
+    """Why the caller may not version the instrument (the end of a Russian sentence after
+    its code), or None when they may: an administrator any, a territory's author one their
+    territory or one under it owns; the bank's and other shared ones administrators only."""
+    if principal.unrestricted:
+        return None
+    if await is_bank(session, instrument.code):
+        return "— из банка (общий для всех территорий, его меняет только администратор)"
+    if instrument.owner_territory_id is None:
+        return "— общий для всех территорий, его меняет только администратор"
+    try:
+        owner = await scopes.resolve(ScopeType.territory, instrument.owner_territory_id)
+    except NotFound:
+        owner = None
+    if owner is None or not contains(principal, owner):
+        return "принадлежит другой территории, его меняют её аналитики и методисты"
+    return None
+
+
+async def _same_as_latest(
+    session: AsyncSession, definition: InstrumentDefinition
+) -> InstrumentVersion | None:
+    """The latest version of the instrument `definition.code` if it defines it unchanged."""
+    dumped = definition.model_dump(mode="json", by_alias=True, exclude_none=True)
+    latest = await session.scalar(
+        select(InstrumentVersion)
+        .join(Instrument, Instrument.id == InstrumentVersion.instrument_id)
+        .where(
+            Instrument.code == definition.code,
+            InstrumentVersion.version == Instrument.latest_version,
+        )
+    )
+    return latest if latest is not None and latest.definition == dumped else None
+
+
+async def is_bank(session: AsyncSession, code: str) -> bool:
+    """Whether the instrument `code` is the bank's: one of its versions was stored from the
+    bank's files (`sync_bank`)."""
+    query = (
+        select(InstrumentVersion.id)
+        .join(Instrument, Instrument.id == InstrumentVersion.instrument_id)
+        .where(Instrument.code == code, InstrumentVersion.source == "bank")
+    )
+    return bool(await session.scalar(select(query.exists())))
 
 
 async def import_xlsform(
     session: AsyncSession,
     principal: Principal,
+    scopes: ScopeResolver,
     upload: Upload,
     *,
     kind: str | None = None,
@@ -135,7 +221,9 @@ async def import_xlsform(
         )
     except XLSFormError as exc:
         raise _invalid_workbook(exc) from exc
-    return await add_version(session, principal, definition, source="xlsform")
+    return await add_version(
+        session, principal, scopes, definition, source="xlsform", field="form_id"
+    )
 
 
 def _invalid_workbook(exc: XLSFormError) -> Invalid:
