@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from shared.context import request_id_var
 from shared.json_messages import position
 from shared.logging import route_of
+from shared.templating import ru_plural
 from shared.validation_messages import russian_message
 
 PROBLEM_JSON = "application/problem+json"
@@ -245,14 +246,31 @@ def _placed(err: dict[str, Any], body: Any) -> dict[str, Any]:
     return err | {"ctx": {**(err.get("ctx") or {}), **place}}
 
 
+# A problem lists this many of a request's errors at most: a body of 100,000 unknown keys
+# made an answer of 22 MB and kept the worker busy for seconds wording each one.
+MAX_ERRORS = 100
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """FastAPI's errors as `{loc, msg, type}`: pydantic's `type` and `loc` as they are, the
     message in Russian (`russian_message`; a body that is no JSON: what is wrong, at which
-    line and column)."""
-    return [
+    line and column); the first MAX_ERRORS, then one item counting the rest."""
+    found = exc.errors()
+    errors = [
         {"loc": list(err.get("loc", ())), "msg": russian_message(err), "type": err.get("type", "")}
-        for err in (_placed(e, exc.body) for e in exc.errors())
+        for err in (_placed(e, exc.body) for e in found[:MAX_ERRORS])
     ]
+    if len(found) > MAX_ERRORS:
+        rest = len(found) - MAX_ERRORS
+        errors.append(
+            {
+                "loc": ["body"],
+                "msg": f"и ещё {rest} {ru_plural(rest, 'ошибка', 'ошибки', 'ошибок')}: "
+                "исправьте показанные и отправьте запрос снова",
+                "type": "too_many_errors",
+            }
+        )
+    return errors
 
 
 def _named(error: dict[str, Any]) -> str:

@@ -45,3 +45,18 @@ def test_no_english_message_reaches_a_problem():
         for line, text in _messages(ast.parse(path.read_text(encoding="utf-8")))
     ]
     assert found == []
+
+
+async def test_a_body_of_many_errors_lists_a_hundred_and_counts_the_rest(api_client, world):
+    """A change of an organization naming 5,000 unknown fields: 100 errors listed and one item
+    counting the others, not an answer of megabytes."""
+    from shared.errors import MAX_ERRORS
+
+    body = {f"unknown_{n}": n for n in range(5000)}
+    answer = await api_client.patch(
+        f"/v1/organizations/{world.s1.id}", json=body, headers=world.headers("admin")
+    )
+    assert answer.status_code == 422, answer.text[:300]
+    errors = answer.json()["errors"]
+    assert len(errors) == MAX_ERRORS + 1
+    assert errors[-1]["msg"].startswith("и ещё 4900 ошибок")
