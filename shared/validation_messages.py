@@ -229,6 +229,8 @@ def russian_message(error: Mapping[str, Any], patterns: Mapping[str, str] | None
     «значение не подходит» followed by pydantic's type and English text. Never raises."""
     kind = str(error.get("type", ""))
     text = str(error.get("msg", ""))
+    if "Expected UploadFile" in text:  # FastAPI's own ValueError: a text part, or no file name
+        return "ожидается файл: часть формы с именем файла (multipart/form-data)"
     if kind in _OWN_PREFIXES:
         return text.removeprefix(_OWN_PREFIXES[kind])
     ctx = error.get("ctx") or {}

@@ -87,3 +87,34 @@ async def test_a_utf32_file_is_named_as_such(api_client, world):
     answer = await _upload(api_client, world, text.encode("utf-32"))
     assert answer.status_code == 422, answer.text
     assert "UTF-32" in answer.json()["detail"]
+
+
+async def test_a_file_sent_as_text_is_told_in_russian(api_client, world):
+    """`-F file=abc` (a text part, no file name): «ожидается файл», not FastAPI's English."""
+    answer = await api_client.post(
+        "/v1/data-values/upload", data={"file": "abc"}, headers=world.headers("admin")
+    )
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["body", "file"]
+    assert error["msg"] == "ожидается файл: часть формы с именем файла (multipart/form-data)"
+
+
+async def test_minus_zero_is_stored_as_zero(api_client, world):
+    value = {
+        "indicator_code": "teachers_count",
+        "organization_id": str(world.s1.id),
+        "period": "2025/2026",
+        "value": -0.0,
+    }
+    posted = await api_client.post(
+        "/v1/data-values", json={"values": [value]}, headers=world.headers("admin")
+    )
+    assert posted.json()["imported"] == 1, posted.text
+    read = await api_client.get(
+        "/v1/data-values",
+        params={"organization_id": str(world.s1.id), "indicator_code": "teachers_count"},
+        headers=world.headers("admin"),
+    )
+    assert [i["value"] for i in read.json()["items"]] == [0.0]
+    assert '"value":-0' not in read.text.replace(" ", "")

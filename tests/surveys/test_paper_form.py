@@ -13,7 +13,15 @@ import pytest
 from services.surveys.app import create_app as create_surveys
 from shared.headers import SESSION_COOKIE
 from tests.factories import add_colleagues, expired_token
-from tests.surveys.forms import Dom, diagnostic_of_t1, launch, link_of, nok_fields, responses
+from tests.surveys.forms import (
+    Dom,
+    diagnostic_of_t1,
+    launch,
+    link_of,
+    nok_answers,
+    nok_fields,
+    responses,
+)
 from tests.surveys.limits import fresh_window
 
 ENTERED = "Анкета № {} введена"
@@ -193,3 +201,24 @@ async def test_the_school_s_sheet_names_its_keying_in_page_on_the_screen_only(
     assert sheet.status_code == 200
     assert f'{url}">ввода бумажных анкет</a>' in sheet.text
     assert "@media print { .operator { display: none; } }" in sheet.text
+
+
+async def test_a_school_the_campaign_does_not_ask_is_named_before_the_public_limit(
+    apps, campaign, world, browser, new_address
+):
+    """With the address's public limit used up, a post for a school outside the campaign is
+    422 naming `organization_id` (it can never succeed), not 429 «повторите позже»."""
+    small = create_surveys(
+        apps.surveys.state.settings.model_copy(update={"anonymous_rate_per_minute": 1}),
+        peer_transports={"api": httpx.ASGITransport(app=apps.api)},
+    )
+    small.dependency_overrides = apps.surveys.dependency_overrides  # the test's transaction
+    path = f"/v1/campaigns/{campaign['id']}/responses"
+    body = {"organization_id": str(world.s1.id), "answers": nok_answers()}
+    async with small.router.lifespan_context(small), browser(new_address(), small) as client:
+        await fresh_window(small.state.anonymous_limit, room=30)
+        assert (await client.post(path, json=body)).status_code == 201
+        assert (await client.post(path, json=body)).status_code == 429
+        outside = await client.post(path, json=body | {"organization_id": str(world.s3.id)})
+    assert outside.status_code == 422, outside.text
+    assert outside.json()["errors"][0]["loc"] == ["body", "organization_id"]

@@ -265,4 +265,4 @@ def check_value(indicator: Checked, row: DataValueRow) -> tuple[float | None, st
         return None, f"значение меньше {low:g}"
     if high is not None and value > high:
         return None, f"значение больше {high:g}"
-    return float(value), None
+    return float(value) + 0.0, None  # -0 stored as 0: no «-0» in exports and syncs

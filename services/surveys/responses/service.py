@@ -76,6 +76,12 @@ async def admit(
         )
     if await manages(caller, scopes, organization_id):
         return Admission(None, "paper")
+    # A school the campaign does not ask is said at once, not after the public's rate limit
+    # (a 429 «повторите позже» for a request that can never succeed).
+    if organization_id is None or (
+        await session.get(CampaignOrganization, (campaign.id, organization_id)) is None
+    ):
+        raise Invalid.at("organization_id", "Организация не участвует в этой кампании")
     await count_public(limit, address)
     return Admission(None, "web")
 
