@@ -162,3 +162,21 @@ async def test_concurrent_retries_and_double_submits_store_one_response_each(
             ).all()
         )
     assert counts == {parents: 1, diagnostic: 1}
+
+
+async def test_an_instrument_no_response_could_answer_is_refused(surveys_client, world):
+    """501 questions: a response takes 500 answers at most, so none could ever be sent (the
+    tester's 5,000 required ones were stored); 422 saying the limit."""
+    h = world.headers("admin")
+    instrument_id = str(world.instruments["parents_satisfaction"][0])
+    original = (await surveys_client.get(f"/v1/instruments/{instrument_id}", headers=h)).json()
+    definition = original["definition"]
+    first = definition["sections"][0]["questions"][0]
+    many = [first | {"code": f"q{n}"} for n in range(501)]
+    body = definition | {
+        "code": "too_many_questions",
+        "sections": [definition["sections"][0] | {"questions": many}],
+    }
+    answer = await surveys_client.post("/v1/instruments", json=body, headers=h)
+    assert answer.status_code == 422, answer.text[:300]
+    assert "вопросов в анкете 501, а не больше 500" in answer.text

@@ -23,6 +23,8 @@ from services.surveys.instruments.question_types import (
 from shared.validation import Measure, NonNegativeMeasure
 
 BANK_DIR = Path(__file__).parent / "bank"
+# Questions of one instrument at most: as many answers as one response takes (ResponseIn).
+MAX_QUESTIONS = 500
 
 # A question's type: the name of a registered one (see `question_types`).
 QuestionTypeName = Annotated[str, AfterValidator(registered_name)]
@@ -183,6 +185,11 @@ class InstrumentDefinition(_Model):
 
     @model_validator(mode="after")
     def _check_instrument(self) -> Self:
+        if (count := len(list(self.questions()))) > MAX_QUESTIONS:
+            raise ValueError(  # a response takes as many answers at most (ResponseIn)
+                f"вопросов в анкете {count}, а не больше {MAX_QUESTIONS}: ответ на такую анкету "
+                "не удалось бы отправить"
+            )
         self._check_unique_codes()
         self._check_relevance()
         self._check_expressions()

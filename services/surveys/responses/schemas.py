@@ -5,10 +5,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from services.surveys.instruments.definition import MAX_QUESTIONS
+
 
 class ResponseIn(BaseModel):
     organization_id: uuid.UUID | None = None
-    answers: dict[str, Any] = Field(max_length=500)
+    answers: dict[str, Any] = Field(max_length=MAX_QUESTIONS)
     staff_id: uuid.UUID | None = Field(default=None, description="Personal questionnaires only")
     draft: bool = Field(default=False, description="Save a draft (personal questionnaires)")
 
