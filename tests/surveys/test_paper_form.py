@@ -13,7 +13,16 @@ import pytest
 from services.surveys.app import create_app as create_surveys
 from shared.headers import SESSION_COOKIE
 from tests.factories import add_colleagues, expired_token
-from tests.surveys.forms import Dom, diagnostic_of_t1, launch, link_of, nok_fields, responses
+from tests.surveys.forms import (
+    EMPTY,
+    Dom,
+    diagnostic_of_t1,
+    launch,
+    launch_optional,
+    link_of,
+    nok_fields,
+    responses,
+)
 from tests.surveys.limits import fresh_window
 
 ENTERED = "Анкета № {} введена"
@@ -193,3 +202,16 @@ async def test_the_school_s_sheet_names_its_keying_in_page_on_the_screen_only(
     assert sheet.status_code == 200
     assert f'{url}">ввода бумажных анкет</a>' in sheet.text
     assert "@media print { .operator { display: none; } }" in sheet.text
+
+
+async def test_an_empty_questionnaire_keyed_in_is_refused(surveys_client, world, form, db):
+    campaign = await launch_optional(surveys_client, world, [world.s1.id])
+    url = paper_link(campaign, world.s1.id)
+    as_operator(form, world, "leader")
+    page = await form.get(url)
+    assert page.status_code == 200, page.text
+    dom = Dom(page.text)
+    tokens = {name: str(dom.named(name)[0]["value"]) for name in ("_csrf", "_submission")}
+    failed = await form.post(url, data=tokens)
+    assert failed.status_code == 422 and EMPTY in failed.text
+    assert await responses(db) == []

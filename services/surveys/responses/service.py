@@ -61,9 +61,10 @@ async def admit(
     """Who may submit, and how it is counted.
 
     A personal (identified) campaign takes the teacher's own answers only (Forbidden, 403,
-    otherwise). An anonymous one takes no `staff_id` (Invalid, 422) and anyone's answers: someone who manages the organization's
-    campaigns keys in paper questionnaires ("paper", not limited); everyone else, signed in
-    or not, is the public ("web", counted against the address's limit: TooManyRequests).
+    otherwise). An anonymous one takes no `staff_id` (Invalid, 422) and anyone's answers:
+    someone who manages the organization's campaigns keys in paper questionnaires ("paper",
+    not limited); everyone else, signed in or not, is the public ("web", counted against the
+    address's limit: TooManyRequests).
     """
     if not campaign.anonymous:
         if caller is None or staff_id is None or caller.staff_id != staff_id:
