@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
 
-from shared.identity import Principal, Role
+from shared.identity import Principal, Role, ScopeType
 
 # Roles that read teachers' personal diagnostic results (of the organizations in their scope):
 # a leader sees only their school, a methodologist their territory, an administrator all.
@@ -74,6 +74,18 @@ def reads_personal_results(principal: Principal) -> bool:
     return principal.role in PERSONAL_RESULT_READERS
 
 
+def cluster_readable(principal: Principal | None, cluster_id: object) -> bool:
+    """Whether a cluster's pooled figure is given to the caller (None: a service acting for
+    nobody): only when their scope holds the cluster (everything, a territory, that cluster).
+    A school-scoped caller reads their own school alone, so their "cluster" would be that
+    school's figures under the cluster's name: they get no cluster figure."""
+    if principal is None or principal.unrestricted:
+        return True
+    if principal.scope_type == ScopeType.cluster:
+        return str(principal.scope_id) == str(cluster_id)
+    return principal.scope_type == ScopeType.territory
+
+
 @dataclass(frozen=True)
 class Withheld(Generic[Leaf, Group]):
     """What is not shown: the leaves (organizations) and the groups (clusters, territories)."""
@@ -93,15 +105,45 @@ class Withheld(Generic[Leaf, Group]):
         return BELOW_MINIMUM if size < minimum else DIFFERENCE
 
 
+def withhold_questions(
+    sizes: Mapping[str, Mapping[Leaf, int]],
+    groups: Mapping[Group, Collection[Leaf]],
+    minimum: int,
+    already: Withheld[Leaf, Group],
+) -> dict[str, Withheld[Leaf, Group]]:
+    """Per question, which leaves' and groups' figures of it to withhold: `sizes` gives per
+    question each leaf's number of people who answered it (leaves absent: nobody). A group
+    whose respondents are enough may hold a question answered by fewer than the minimum (an
+    optional question, or one asked only after a rare answer): its counts and mean would be
+    those few people's answers. The same rules as `withhold` apply to each question's answerers,
+    starting from the groups withheld as a whole (`already`)."""
+    leaves = set(already.leaves)
+    for per_leaf in sizes.values():
+        leaves |= per_leaf.keys()
+    for members in groups.values():
+        leaves |= set(members)
+    return {
+        question: withhold(
+            {leaf: per_leaf.get(leaf, 0) for leaf in leaves}, groups, minimum, already
+        )
+        for question, per_leaf in sizes.items()
+    }
+
+
 def _key(item: Hashable) -> str:
     return str(item)
 
 
 def withhold(
-    sizes: Mapping[Leaf, int], groups: Mapping[Group, Collection[Leaf]], minimum: int
+    sizes: Mapping[Leaf, int],
+    groups: Mapping[Group, Collection[Leaf]],
+    minimum: int,
+    already: "Withheld[Leaf, Group] | None" = None,
 ) -> Withheld[Leaf, Group]:
     """Which leaves and groups to withhold, given each leaf's number of people (`sizes`) and
     each group's leaves (a group's size is the sum of its leaves'; groups may overlap).
+    `already`: leaves and groups withheld whatever their size (a question's figures within
+    groups withheld as a whole), so that no difference reveals their part either.
 
     1. Every leaf and group with fewer than `minimum` people is withheld.
     2. The withheld leaves are split by the set of shown groups each belongs to: a reader who
@@ -120,6 +162,9 @@ def withhold(
     group_size = {g: sum(sizes[leaf] for leaf in ms) for g, ms in members.items()}
     hidden_leaves = {leaf for leaf, n in sizes.items() if n < minimum}
     hidden_groups = {g for g, n in group_size.items() if n < minimum}
+    if already is not None:
+        hidden_leaves |= already.leaves & sizes.keys()
+        hidden_groups |= already.groups & members.keys()
     while True:
         parts: dict[frozenset[Group], list[Leaf]] = {}
         shown: dict[frozenset[Group], list[Leaf]] = {}

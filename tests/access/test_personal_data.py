@@ -162,7 +162,9 @@ def _withheld(body: dict) -> bool:
         if k not in ("code", "n")
     ]
     items = body["items"]
-    return bool(items) and all(i["suppressed"] for i in items) and all(v is None for v in values)
+    if not items:  # a school-scoped reader gets no cluster figure at all (nothing to withhold)
+        return body.get("level") == "cluster"
+    return all(i["suppressed"] for i in items) and all(v is None for v in values)
 
 
 def _about_t1(world: World, text: str) -> bool:

@@ -349,14 +349,24 @@ class Calculator:
         return [e for e in entries if audience is None or e.get("audience") == audience]
 
     @staticmethod
-    def _survey_coverage(entries: list[dict[str, Any]]) -> dict[str, Any]:
-        """Respondents, expected, response rate, and why some groups' figures were withheld
-        (`withheld`: the surveys service's reasons, e.g. "campaign_open", "minimum")."""
+    def _survey_coverage(
+        entries: list[dict[str, Any]], codes: set[str] | None = None
+    ) -> dict[str, Any]:
+        """Respondents, expected, response rate, and why some groups' figures (or, in groups
+        shown, the questions of `codes`, all when empty) were withheld (`withheld`: the
+        surveys service's reasons, e.g. "campaign_open", "minimum")."""
         respondents = sum(e.get("n") or 0 for e in entries)
         expected = sum(e.get("expected") or 0 for e in entries)
         # A group nobody answered in has nothing withheld.
         withheld = {
             e.get("reason") or "minimum" for e in entries if e.get("suppressed") and e.get("n")
+        }
+        withheld |= {
+            q["reason"]
+            for e in entries
+            if not e.get("suppressed")
+            for q in e.get("questions") or []
+            if q.get("suppressed") and (not codes or q["code"] in codes)
         }
         return {
             "respondents": respondents,
@@ -369,33 +379,32 @@ class Calculator:
         entries = self._survey_entries(definition, unit, period)
         if entries is None:
             return Value(missing=["surveys"])
-        respondents, withheld, questions = _disclosed(definition, entries)
+        respondents, withheld, answerers, questions = _disclosed(definition, entries)
         positive = rated = 0
         for question in questions:
             # All questions: those that have positive answers (likert, yes/no).
             if question.get("rated"):
                 positive += question.get("positive") or 0
                 rated += question["rated"]
-        coverage = self._survey_coverage(entries)
+        coverage = self._survey_coverage(entries, _codes(definition))
         if not rated:
-            return Value(n=respondents or withheld, coverage=coverage, insufficient=withheld > 0)
+            return _nothing_shown(respondents, withheld, answerers, coverage)
         return Value(_pct(positive, rated), positive, rated, respondents, coverage)
 
     def _survey_mean(self, definition: dict[str, Any], unit: Unit, period: str) -> Value:
         entries = self._survey_entries(definition, unit, period)
         if entries is None:
             return Value(missing=["surveys"])
-        respondents, withheld, questions = _disclosed(definition, entries)
+        respondents, withheld, answerers, questions = _disclosed(definition, entries)
         weighted = answers = 0.0
         for question in questions:
             if question.get("mean") is not None:
                 # Pooled: each question's mean weighted by its answers.
                 weighted += question["mean"] * question["n"]
                 answers += question["n"]
-        coverage = self._survey_coverage(entries)
+        coverage = self._survey_coverage(entries, _codes(definition))
         if not answers:
-            n = int(respondents or withheld)
-            return Value(n=n, coverage=coverage, insufficient=withheld > 0)
+            return _nothing_shown(respondents, withheld, answerers, coverage)
         return Value(weighted / answers, weighted, answers, int(respondents), coverage)
 
     def _deficit_share(self, definition: dict[str, Any], unit: Unit, period: str) -> Value:
@@ -488,19 +497,38 @@ class Calculator:
 
 def _disclosed(
     definition: dict[str, Any], entries: list[dict[str, Any]]
-) -> tuple[int, int, list[dict[str, Any]]]:
+) -> tuple[int, int, int, list[dict[str, Any]]]:
     """Respondents of the disclosed groups, respondents withheld (under the disclosure
-    minimum), and the disclosed entries' questions that the indicator asks about."""
+    minimum), those who answered the questions asked about withheld in disclosed groups (the
+    most of one group's), and the disclosed entries' shown questions asked about."""
     wanted = set(definition["params"].get("question_codes") or [])
-    respondents = withheld = 0
+    respondents = withheld = answerers = 0
     questions: list[dict[str, Any]] = []
     for entry in entries:
         if entry.get("suppressed"):
             withheld += entry.get("n") or 0
             continue
         respondents += entry.get("n") or 0
-        questions += [q for q in entry.get("questions") or [] if not wanted or q["code"] in wanted]
-    return respondents, withheld, questions
+        asked = [q for q in entry.get("questions") or [] if not wanted or q["code"] in wanted]
+        answerers += max((q["n"] for q in asked if q.get("suppressed")), default=0)
+        questions += [q for q in asked if not q.get("suppressed")]
+    return respondents, withheld, answerers, questions
+
+
+def _codes(definition: dict[str, Any]) -> set[str]:
+    return set(definition["params"].get("question_codes") or [])
+
+
+def _nothing_shown(
+    respondents: int, withheld: int, answerers: int, coverage: dict[str, Any]
+) -> Value:
+    """No answer to pool: insufficient when anything was withheld, `n` those who answered
+    the questions withheld, else the respondents shown or withheld."""
+    return Value(
+        n=int(answerers or respondents or withheld),
+        coverage=coverage,
+        insufficient=withheld + answerers > 0,
+    )
 
 
 def _assessment_sums(metric: str, rows: list[dict[str, Any]]) -> tuple[float, float]:

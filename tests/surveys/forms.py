@@ -343,3 +343,53 @@ async def forget(isolation: Any, *codes: str) -> None:
         await session.execute(text("TRUNCATE surveys.campaign, surveys.response CASCADE"))
         await session.execute(delete(Instrument).where(Instrument.code.in_(codes)))
         await session.commit()
+
+
+# A parents' questionnaire whose every question is optional (so that a submission may hold no
+# answer at all), with a follow-up «Что именно?» required when "other" is chosen.
+OPTIONAL = {
+    "code": "all_optional",
+    "kind": "satisfaction",
+    "title": "Необязательные вопросы",
+    "description": "Анкета для родителей",
+    "audience": ["parents"],
+    "sections": [
+        {
+            "code": "main",
+            "title": "Вопросы",
+            "questions": [
+                {
+                    "code": "mood",
+                    "type": "likert5",
+                    "text": "Нравится ли ребёнку в школе?",
+                    "required": False,
+                },
+                {
+                    "code": "topic",
+                    "type": "single",
+                    "text": "Что обсудить на собрании?",
+                    "required": False,
+                    "options": [
+                        {"code": "food", "text": "Питание"},
+                        {"code": "other", "text": "Другое"},
+                    ],
+                },
+                {
+                    "code": "topic_other",
+                    "type": "text",
+                    "text": "Что именно?",
+                    "relevant": {"question": "topic", "equals": "other"},
+                },
+                {"code": "note", "type": "text", "text": "Пожелания", "required": False},
+            ],
+        }
+    ],
+}
+EMPTY = "Анкета пуста: ответьте хотя бы на один вопрос"
+
+
+async def launch_optional(client, world, orgs) -> dict:
+    """The OPTIONAL questionnaire added to the bank and launched (anonymous) in `orgs`."""
+    added = await client.post("/v1/instruments", json=OPTIONAL, headers=world.headers("analyst"))
+    assert added.status_code == 201, added.text
+    return await launch(client, world, OPTIONAL["code"], "parents", orgs)

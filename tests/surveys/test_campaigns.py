@@ -8,7 +8,7 @@ from sqlalchemy import inspect, select
 
 from services.surveys.responses.models import Answer, Response
 from shared.settings import get_settings
-from tests.surveys.forms import NOW, nok_answers, post_campaign
+from tests.surveys.forms import EMPTY, NOW, launch_optional, nok_answers, post_campaign, responses
 
 
 async def test_parents_campaign_gives_one_link_per_school(surveys_client, world):
@@ -31,6 +31,10 @@ async def test_parents_campaign_gives_one_link_per_school(surveys_client, world)
         ("nok_parents_2018", "parents", False, "anonymous"),  # parents only anonymously
         ("teacher_digital_assessment_deficits", "teachers", True, "anonymous"),  # personal only
         ("nok_parents_2018", "teachers", True, "audience"),  # not for this audience
+        # A questionnaire, not a diagnostic: identified, its leader would read each teacher's
+        # ratings (DEFECT 22); only diagnostics' results are personal.
+        ("teachers_digital_tools_satisfaction", "teachers", False, "anonymous"),
+        ("leader_self_assessment", "leaders", False, "anonymous"),
     ],
 )
 async def test_campaign_rules_name_the_field(
@@ -41,6 +45,30 @@ async def test_campaign_rules_name_the_field(
     )
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"] == ["body", field]
+
+
+async def test_a_teachers_questionnaire_is_launched_anonymous(surveys_client, world):
+    answer = await post_campaign(
+        surveys_client,
+        world,
+        "teachers_digital_tools_satisfaction",
+        "teachers",
+        [world.s1.id],
+        anonymous=False,
+        who="leader",
+    )
+    assert answer.status_code == 422, answer.text
+    assert "только диагностики" in answer.json()["errors"][0]["msg"]
+    answer = await post_campaign(
+        surveys_client,
+        world,
+        "teachers_digital_tools_satisfaction",
+        "teachers",
+        [world.s1.id],
+        who="leader",
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["anonymous"] is True
 
 
 async def test_campaign_for_a_school_outside_the_scope_is_refused(surveys_client, world):
@@ -248,3 +276,95 @@ async def test_a_window_without_an_offset_is_moscow_time_and_fixed_fields_are_na
         f"организация {world.s1.id} указана дважды (позиция 2): проверьте, "
         "не пропущена ли вместо неё другая"
     )
+
+
+async def test_a_submission_with_no_answer_is_refused(surveys_client, world, db):
+    """Every question optional: an empty submission (or one of blank texts) says nothing and
+    would count as a respondent (DEFECT 17); refused, for the public and for an operator."""
+    campaign = await launch_optional(surveys_client, world, [world.s1.id])
+    url = f"/v1/campaigns/{campaign['id']}/responses"
+    for answers, who in (
+        ({}, None),
+        ({"note": "   ", "topic": ""}, None),
+        ({}, "leader"),  # keyed in from paper by the school's leader
+    ):
+        sent = await surveys_client.post(
+            url,
+            json={"organization_id": str(world.s1.id), "answers": answers},
+            headers=world.headers(who) if who else {},
+        )
+        assert sent.status_code == 422, sent.text
+        assert sent.json()["errors"] == [
+            {"loc": ["body", "answers"], "msg": EMPTY, "type": "empty_response"}
+        ]
+    assert await responses(db) == []
+
+
+async def test_empty_submissions_lift_no_school_over_the_minimum(surveys_client, world):
+    campaign = await launch_optional(surveys_client, world, [world.s1.id])
+    url = f"/v1/campaigns/{campaign['id']}/responses"
+    school = str(world.s1.id)
+    for answers in [{"mood": 2}, {"topic": "food"}] + [{}] * 5:
+        await surveys_client.post(url, json={"organization_id": school, "answers": answers})
+    aggregates = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/aggregates", headers=world.headers("analyst")
+    )
+    [item] = aggregates.json()["items"]
+    assert (item["n"], item["suppressed"], item["reason"]) == (2, True, "minimum")
+    assert item["questions"] == []
+
+
+async def test_a_required_text_of_spaces_is_no_answer(surveys_client, world, db):
+    campaign = await launch_optional(surveys_client, world, [world.s1.id])
+    sent = await surveys_client.post(
+        f"/v1/campaigns/{campaign['id']}/responses",
+        json={
+            "organization_id": str(world.s1.id),
+            "answers": {"topic": "other", "topic_other": "   "},
+        },
+    )
+    assert sent.status_code == 422, sent.text
+    [error] = sent.json()["errors"]
+    assert (error["loc"], error["type"]) == (["body", "answers", "topic_other"], "missing")
+    assert await responses(db) == []
+
+
+async def test_staff_id_in_an_anonymous_response_is_refused(surveys_client, world, db):
+    campaign = await launch_optional(surveys_client, world, [world.s1.id])
+    sent = await surveys_client.post(
+        f"/v1/campaigns/{campaign['id']}/responses",
+        json={
+            "organization_id": str(world.s1.id),
+            "staff_id": str(world.t1.id),
+            "answers": {"mood": 4},
+        },
+    )
+    assert sent.status_code == 422, sent.text
+    [error] = sent.json()["errors"]
+    assert error["loc"] == ["body", "staff_id"] and "анонимная" in error["msg"]
+    assert await responses(db) == []
+
+
+async def test_an_over_long_answer_is_named_with_the_limit(surveys_client, world, db):
+    campaign = await launch_optional(surveys_client, world, [world.s1.id])
+    url = f"/v1/campaigns/{campaign['id']}/responses"
+    school = str(world.s1.id)
+    answers = {"topic": "other", "topic_other": "я" * 200_000}
+    sent = await surveys_client.post(url, json={"organization_id": school, "answers": answers})
+    assert sent.status_code == 422, sent.text
+    [error] = sent.json()["errors"]
+    assert error["loc"] == ["body", "answers", "topic_other"]
+    assert "не длиннее 5000 символов" in error["msg"]
+    # Past the limit of a text, within the body's: the question's own check says it.
+    answers["topic_other"] = "я" * 6000
+    sent = await surveys_client.post(url, json={"organization_id": school, "answers": answers})
+    assert sent.status_code == 422, sent.text
+    assert sent.json()["errors"][0]["loc"] == ["body", "answers", "topic_other"]
+    # Many answers, none too long, past the body's limit: said at the body, with the limit.
+    many = {"topic": "other", "topic_other": "я" * 4000, "note": "я" * 4000}
+    many |= {f"x{i}": "я" * 4000 for i in range(10)}
+    sent = await surveys_client.post(url, json={"organization_id": school, "answers": many})
+    assert sent.status_code == 422, sent.text
+    assert sent.json()["errors"][0]["loc"] == ["body"]
+    assert "КБ" in sent.json()["errors"][0]["msg"]
+    assert await responses(db) == []

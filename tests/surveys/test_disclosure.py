@@ -41,9 +41,10 @@ async def test_a_school_of_few_diagnosed_teachers_is_withheld_at_every_level(
     ):
         for who in OUTSIDERS + READERS:
             items = by_scope(await aggregates(surveys_client, world, campaign, who, level=level))
-            # A teacher's or a leader's scope holds no territory; the others' holds M1.
+            # A teacher's or a leader's scope holds no territory nor cluster (their cluster
+            # would be their school under the cluster's name); the others' holds M1 and C1.
             assert str(scope.id) in items or (
-                level == "territory" and who in ("teacher2", "leader")
+                level != "organization" and who in ("teacher2", "leader")
             )
             filtered = await aggregates(
                 surveys_client, world, campaign, who, level=level, organization_id=world.s1.id

@@ -14,6 +14,7 @@ from tests.factories import committed_world
 from tests.surveys.forms import (
     BANK,
     DIAGNOSTIC,
+    EMPTY,
     NOW,
     SCREENSHOT,
     Dom,
@@ -21,6 +22,7 @@ from tests.surveys.forms import (
     diagnostic_answers,
     in_a_browser,
     launch,
+    launch_optional,
     link_of,
     nok_fields,
     phone,
@@ -390,3 +392,15 @@ async def test_parent_fills_the_nok_form_in_a_phone_browser(
     words = {"Да": 1.0, "Нет": 0.0}
     expected = {q: words[label] for q, label in chosen.items()}
     assert stored == expected | {"nok_12": 1.0, "nok_15": "Больше кружков"}
+
+
+async def test_an_empty_form_comes_back_422_saying_so(surveys_client, form, world, db):
+    """Every question optional, none answered: the form says the questionnaire is empty
+    (it would count as a respondent), stores nothing."""
+    campaign = await launch_optional(surveys_client, world, [world.s1.id])
+    page = await form.post(link_of(campaign), data={"note": "   "})
+    assert page.status_code == 422, page.text
+    assert EMPTY in " ".join(Dom(page.text).text("error-summary").split())
+    assert await responses(db) == []
+    sent = await form.post(link_of(campaign), data={"mood": "4"})
+    assert sent.status_code == 303, sent.text

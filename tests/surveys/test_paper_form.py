@@ -14,9 +14,11 @@ from services.surveys.app import create_app as create_surveys
 from shared.headers import SESSION_COOKIE
 from tests.factories import add_colleagues, expired_token
 from tests.surveys.forms import (
+    EMPTY,
     Dom,
     diagnostic_of_t1,
     launch,
+    launch_optional,
     link_of,
     nok_answers,
     nok_fields,
@@ -222,3 +224,16 @@ async def test_a_school_the_campaign_does_not_ask_is_named_before_the_public_lim
         outside = await client.post(path, json=body | {"organization_id": str(world.s3.id)})
     assert outside.status_code == 422, outside.text
     assert outside.json()["errors"][0]["loc"] == ["body", "organization_id"]
+
+
+async def test_an_empty_questionnaire_keyed_in_is_refused(surveys_client, world, form, db):
+    campaign = await launch_optional(surveys_client, world, [world.s1.id])
+    url = paper_link(campaign, world.s1.id)
+    as_operator(form, world, "leader")
+    page = await form.get(url)
+    assert page.status_code == 200, page.text
+    dom = Dom(page.text)
+    tokens = {name: str(dom.named(name)[0]["value"]) for name in ("_csrf", "_submission")}
+    failed = await form.post(url, data=tokens)
+    assert failed.status_code == 422 and EMPTY in failed.text
+    assert await responses(db) == []

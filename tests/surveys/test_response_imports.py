@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import func, select, text
 
 from services.surveys.responses.models import ImportedRow, Response
-from tests.surveys.forms import BANK, launch
+from tests.surveys.forms import BANK, EMPTY, launch, launch_optional
 
 CASES = Path(__file__).parent / "cases" / "imports"
 # Six parents of S1 in a Yandex Forms export of the НОК questionnaire (ID, "Время создания",
@@ -227,3 +227,29 @@ async def test_an_answer_to_a_question_the_row_hides_is_dropped_and_said(
     assert taken["nok_01"] is False and "nok_02" not in taken
     dropped = [w for w in body["warnings"] if w["index"] == 2]
     assert [w["loc"] for w in dropped] == [["nok_02"]]
+
+
+async def test_a_row_with_no_answer_is_refused(surveys_client, world, db):
+    """Every question optional: an export's row left blank (a form opened and sent empty)
+    would count as a respondent and lift the disclosure minimum; it is refused, said at its
+    line, and the other rows are imported."""
+    campaign = await launch_optional(surveys_client, world, [world.s1.id])
+    export = (
+        "ID,Время создания,Нравится ли ребёнку в школе?,Что обсудить на собрании?,Пожелания\n"
+        "1,2026-01-01 10:00,4,Питание,\n"
+        "2,2026-01-01 10:05,,,\n"
+        "3,2026-01-01 10:07,,,   \n"
+    ).encode()
+    answer = await surveys_client.post(
+        f"/v1/campaigns/{campaign['id']}/organizations/{world.s1.id}/responses/import",
+        params={"dry_run": "false"},
+        files={"file": ("export.csv", export, "text/csv")},
+        headers=world.headers("leader"),
+    )
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["imported"] == 1, body
+    assert [r["index"] for r in body["rejected"]] == [3, 4]
+    for rejected in body["rejected"]:
+        assert rejected["errors"][0]["msg"].startswith(EMPTY), rejected
+    assert len(await stored(db, campaign["id"])) == 1

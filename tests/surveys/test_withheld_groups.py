@@ -6,12 +6,18 @@ analyst (and the services acting for them).
 2. An identified campaign's groups are withheld from them while it takes answers: a reading
    before and one after a colleague answers (`/pending` says who) would differ by that
    colleague's result. Its leader and methodologists see them all along.
+3. Only a diagnostic's results are personal: an identified questionnaire (one launched before
+   only diagnostics could be identified) keeps the minimum for its leader too.
 """
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select, update
 
+from services.surveys.campaigns.models import Campaign
+from services.surveys.instruments.models import Instrument, InstrumentVersion
 from tests.disclosure_world import (
     MINIMUM,
     add_teachers,
@@ -22,7 +28,7 @@ from tests.disclosure_world import (
     disclosure_world,
     withheld,
 )
-from tests.surveys.forms import answer_as_parents
+from tests.surveys.forms import DIAGNOSTIC, answer_as_parents
 from tests.surveys.test_results import launch, nok
 
 ATTACKERS = ("teacher2", "viewer", "analyst", "service+viewer", "service+analyst")
@@ -47,6 +53,27 @@ async def every_reading(client, world, campaign, who) -> list[dict]:
     return items
 
 
+async def legacy_identified(db, client, world, code: str, orgs: list) -> dict:
+    """An identified campaign of the questionnaire `code`, as a database may still hold one
+    launched before only diagnostics could be identified: a diagnostic launched (personal
+    links made), its version then swapped for the questionnaire's."""
+    campaign = await launch(client, world, DIAGNOSTIC.code, "teachers", orgs, False)
+    version = await db.scalar(
+        select(InstrumentVersion.id)
+        .join(Instrument, Instrument.id == InstrumentVersion.instrument_id)
+        .where(Instrument.code == code)
+        .order_by(InstrumentVersion.version.desc())
+        .limit(1)
+    )
+    await db.execute(
+        update(Campaign)
+        .where(Campaign.id == uuid.UUID(campaign["id"]))
+        .values(instrument_version_id=version)
+    )
+    await db.flush()
+    return campaign
+
+
 def satisfaction(uses_tests: bool) -> dict:
     """A teacher's answers: "dt_sat_tests" is asked only of those who use tests."""
     answers = {f"dt_use_{k}": False for k in ("tests", "surveys", "planning", "analysis")}
@@ -64,8 +91,8 @@ async def test_a_small_group_of_teachers_shows_no_per_question_n(
     Closed: S1 is withheld for the minimum, S2 with it (M1 − S2 = S1)."""
     takers = await add_teachers(db, settings, world, world.s1, size, "a")
     six = await add_teachers(db, settings, world, world.s2, 6, "b")
-    campaign = await launch(
-        surveys_client, world, SATISFACTION, "teachers", [world.s1.id, world.s2.id], False
+    campaign = await legacy_identified(
+        db, surveys_client, world, SATISFACTION, [world.s1.id, world.s2.id]
     )
     for index, who in enumerate(takers + six):
         taken = await surveys_client.post(
@@ -84,10 +111,37 @@ async def test_a_small_group_of_teachers_shows_no_per_question_n(
             assert item["n"] == (size if item["scope_id"] == str(world.s1.id) else 6)
         s1 = [i for i in schools if i["scope_id"] == str(world.s1.id)]
         assert {i["reason"] for i in s1} == {"minimum"}, who
-    # The leader of S1 reads personal results of S1: the question's n is theirs to see.
+    # A questionnaire's answers are no personal results: S1's leader reads them as anyone
+    # does, its `n` only (it was each teacher's ratings, one by one, while open too).
     [own] = await aggregates(surveys_client, world, campaign, "leader")
-    asked = {q["code"]: q["n"] for q in own["questions"]}
-    assert asked["dt_sat_tests"] == 1 and asked["dt_sat_overall"] == size
+    assert withheld(own) and own["reason"] == "minimum" and own["n"] == size
+
+
+async def test_an_identified_questionnaire_withholds_a_question_few_answered_from_its_leader(
+    db, settings, surveys_client, world
+):
+    """S1: 6 teachers of a legacy identified satisfaction survey, one uses tests: the leader
+    sees the school, but not the one teacher's rating of tests; nothing at all while open."""
+    six = await add_teachers(db, settings, world, world.s1, 6, "a")
+    campaign = await legacy_identified(db, surveys_client, world, SATISFACTION, [world.s1.id])
+    for index, who in enumerate(six):
+        taken = await surveys_client.post(
+            f"/v1/campaigns/{campaign['id']}/responses",
+            json={"staff_id": str(world.staff[who].id), "answers": satisfaction(index == 0)},
+            headers=world.headers(who),
+        )
+        assert taken.status_code == 201, taken.text
+    [open_] = await aggregates(surveys_client, world, campaign, "leader")
+    assert withheld(open_) and open_["reason"] == "campaign_open" and open_["n"] == 6
+    await close(surveys_client, world, campaign)
+    for who in ("leader", "methodologist", "admin"):
+        [own] = await aggregates(surveys_client, world, campaign, who)
+        assert not withheld(own), who
+        questions = {q["code"]: q for q in own["questions"]}
+        assert questions["dt_sat_overall"]["counts"] == {"4": 6}
+        tests = questions["dt_sat_tests"]
+        assert tests["suppressed"] and tests["reason"] == "minimum" and tests["n"] == 1, who
+        assert tests["counts"] == {} and tests["mean"] is None, who
 
 
 async def test_a_small_group_of_parents_shows_no_per_question_n_to_anyone(

@@ -84,6 +84,15 @@ def _check_rules(data: CampaignCreate, instrument: Instrument) -> None:
         raise Invalid.at("anonymous", "Ответы родителей и обучающихся собираются только анонимно")
     if instrument.kind == "deficit" and data.anonymous:
         raise Invalid.at("anonymous", "Диагностика дефицитов проводится по персональным ссылкам")
+    if instrument.kind != "deficit" and not data.anonymous:
+        # Only a diagnostic's results are personal (the teacher, their leader, the
+        # methodologists read them); a questionnaire's answers are free only when nobody,
+        # the leader neither, can read one person's.
+        raise Invalid.at(
+            "anonymous",
+            "По персональным ссылкам проводятся только диагностики дефицитов: "
+            "ответы на анкету собираются анонимно",
+        )
 
 
 async def create_campaign(

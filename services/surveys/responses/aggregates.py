@@ -9,7 +9,10 @@ The disclosure rules (shared/disclosure.py): an anonymous campaign's values are 
 for everyone, an identified campaign's (teachers' personal results) for everyone who may not
 read personal results, for groups of fewer respondents than the minimum and those that a
 difference of shown figures would give away: decided once over every organization, cluster
-and territory the caller may see, whatever level they ask for. An identified campaign's
+and territory the caller may see, whatever level they ask for. The same rules hold for each
+question within the groups shown, over the people who answered it (`question_reasons`): a
+question answered by fewer than the minimum, or whose figures a difference would give away,
+shows its `n` and why it is withheld, no counts and no mean. An identified campaign's
 groups are all withheld from them, too, until the campaign has closed (two readings would
 differ by whoever answered in between, and `/pending` says who that is). A withheld group
 shows how many answered, nothing else.
@@ -25,7 +28,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
 from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient
-from shared.disclosure import CAMPAIGN_OPEN, published, reads_personal_results, withhold
+from services.surveys.instruments.models import Instrument, InstrumentVersion
+from shared.disclosure import (
+    CAMPAIGN_OPEN,
+    Withheld,
+    cluster_readable,
+    published,
+    reads_personal_results,
+    withhold,
+    withhold_questions,
+)
 from shared.identity import Principal, ScopeType
 from shared.numbers import percent
 from shared.scope import ScopeResolver
@@ -50,6 +62,15 @@ _RESPONDENTS = text(
     """
     SELECT organization_id, n FROM surveys.answer_tally
     WHERE campaign_id = :campaign AND question = '' AND value = '*'
+      AND organization_id = ANY(:orgs)
+    """
+).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
+# Answerers per organization and question (the tally row of value "*"): what the per-question
+# disclosure rule counts.
+_ANSWERERS = text(
+    """
+    SELECT organization_id, question, n FROM surveys.answer_tally
+    WHERE campaign_id = :campaign AND question <> '' AND value = '*'
       AND organization_id = ANY(:orgs)
     """
 ).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
@@ -96,6 +117,8 @@ class Tally:
         return {
             "code": code,
             "n": self.n,
+            "suppressed": False,
+            "reason": None,
             "counts": self.counts,
             "mean": round(self.total / self.numbers, 3) if self.numbers else None,
             "positive_share": percent(self.positive, self.rated),
@@ -103,6 +126,21 @@ class Tally:
             "positive": self.positive,
             "rated": self.rated,
         }
+
+
+def withheld_question(question: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A question's figures withheld: its `n` (how many answered) and why, nothing else."""
+    return {
+        "code": question["code"],
+        "n": question["n"],
+        "suppressed": True,
+        "reason": reason,
+        "counts": {},
+        "mean": None,
+        "positive_share": None,
+        "positive": None,
+        "rated": None,
+    }
 
 
 @dataclass
@@ -180,12 +218,15 @@ def groups_of(
 
     An organization counts towards its territory and every one above it, but only towards
     territories inside the caller's scope: a municipal viewer gets their municipality, not a
-    region figure made of their schools alone.
+    region figure made of their schools alone. Likewise clusters only for a caller whose
+    scope holds them (`cluster_readable`): a school's leader or teacher gets no cluster figure,
+    which would be their own school's under the cluster's name.
     """
     groups: dict[GroupKey, set[uuid.UUID]] = {}
     for org_id, org in facts.items():
-        for cluster in org["cluster_ids"]:
-            groups.setdefault(("cluster", uuid.UUID(cluster)), set()).add(org_id)
+        for cluster in map(uuid.UUID, org["cluster_ids"]):
+            if cluster_readable(principal, cluster):
+                groups.setdefault(("cluster", cluster), set()).add(org_id)
         chain = [uuid.UUID(t) for t in org["territory_ids"]]
         for index, territory in enumerate(chain):
             inside = principal.unrestricted or (
@@ -225,11 +266,12 @@ def _reasons(
     level: str,
     single: bool,
     minimum: int,
-) -> dict[uuid.UUID, str]:
-    """Per scope asked about (`members`: its organizations asked about), why it is withheld;
-    scopes shown are absent. `single`: each scope stands for one organization's figures."""
+) -> tuple[dict[uuid.UUID, str], Withheld | None]:
+    """Per scope asked about (`members`: its organizations asked about), why it is withheld
+    (scopes shown are absent), and what is withheld over every scope (None: everything).
+    `single`: each scope stands for one organization's figures."""
     if not campaign.anonymous and not published(campaign.closes_at):
-        return dict.fromkeys(members, CAMPAIGN_OPEN)
+        return dict.fromkeys(members, CAMPAIGN_OPEN), None
     withheld = withhold(sizes, groups, minimum)
     reasons = {}
     for scope, orgs in members.items():
@@ -237,7 +279,50 @@ def _reasons(
         item: Any = orgs[0] if single else (level, scope)
         if (reason := withheld.reason(item, size, minimum)) is not None:
             reasons[scope] = reason
+    return reasons, withheld
+
+
+async def question_reasons(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    visible: list[uuid.UUID],
+    groups: dict[GroupKey, set[uuid.UUID]],
+    members: dict[uuid.UUID, list[uuid.UUID]],
+    already: Withheld,
+    *,
+    level: str,
+    single: bool,
+    minimum: int,
+) -> dict[uuid.UUID, dict[str, str]]:
+    """Per scope asked about, per question whose figures are withheld in it, why: fewer than
+    the minimum answered it there, or a difference of shown figures of it would give away
+    those of a few (shared.disclosure.withhold_questions, over every scope the caller may see,
+    from the scopes withheld as a whole)."""
+    answerers: dict[str, dict[uuid.UUID, int]] = {}
+    rows = await session.execute(_ANSWERERS, {"campaign": campaign_id, "orgs": visible})
+    for org, question, n in rows.all():
+        answerers.setdefault(question, {})[org] = n
+    reasons: dict[uuid.UUID, dict[str, str]] = {}
+    for question, withheld in withhold_questions(answerers, groups, minimum, already).items():
+        for scope, orgs in members.items():
+            size = sum(answerers[question].get(o, 0) for o in orgs)
+            item: Any = orgs[0] if single else (level, scope)
+            if (reason := withheld.reason(item, size, minimum)) is not None:
+                reasons.setdefault(scope, {})[question] = reason
     return reasons
+
+
+async def is_diagnostic(session: AsyncSession, campaign: Campaign) -> bool:
+    """Whether the campaign's instrument is a diagnostic of deficits: the only kind whose
+    results are personal (read by the teacher, the leader, the methodologists). Any other
+    identified campaign (one launched before only diagnostics could be) keeps the disclosure
+    minimum for every reader."""
+    kind = await session.scalar(
+        select(Instrument.kind)
+        .join(InstrumentVersion, InstrumentVersion.instrument_id == Instrument.id)
+        .where(InstrumentVersion.id == campaign.instrument_version_id)
+    )
+    return kind == "deficit"
 
 
 async def campaign_aggregates(
@@ -276,7 +361,12 @@ async def campaign_aggregates(
         ).all()
     )
     visible = [o for o in members if mine is None or o in mine]
-    personal = not campaign.anonymous and not public and reads_personal_results(principal)
+    personal = (
+        not campaign.anonymous
+        and not public
+        and reads_personal_results(principal)
+        and await is_diagnostic(session, campaign)
+    )
     groups: dict[GroupKey, set[uuid.UUID]] = {}
     if level != "organization" or not personal:
         groups = groups_of(principal, await api.organizations(visible))
@@ -295,11 +385,12 @@ async def campaign_aggregates(
         of_scope.setdefault(scope, []).append(org)
 
     reasons: dict[uuid.UUID, str] = {}
+    by_question: dict[uuid.UUID, dict[str, str]] = {}
     sizes: dict[uuid.UUID, int] = {}
     if not personal:
         sizes = await _respondents(session, campaign_id, visible)
         single = organization_id is not None or level == "organization"
-        reasons = _reasons(
+        reasons, withheld = _reasons(
             campaign,
             {o: sizes.get(o, 0) for o in visible},
             groups,
@@ -308,6 +399,18 @@ async def campaign_aggregates(
             single=single,
             minimum=minimum,
         )
+        if withheld is not None:
+            by_question = await question_reasons(
+                session,
+                campaign_id,
+                visible,
+                groups,
+                of_scope,
+                withheld,
+                level=level,
+                single=single,
+                minimum=minimum,
+            )
     # Only the scopes shown are aggregated: nothing of a withheld one is even read.
     shown = [(o, g) for o, g, _ in mapping if g not in reasons]
     figures = await aggregate(session, campaign_id, shown) if shown else {}
@@ -316,6 +419,9 @@ async def campaign_aggregates(
         group = figures.get(scope) or Group()
         if scope in reasons:
             group = Group(respondents=sum(sizes.get(o, 0) for o in of_scope[scope]))
+        for code, reason in by_question.get(scope, {}).items():
+            if code in group.questions:
+                group.questions[code] = withheld_question(group.questions[code], reason)
         items.append(
             render(level, scope, group, reason=reasons.get(scope), expected=expected.get(scope))
         )

@@ -19,6 +19,7 @@ from services.surveys.deps import (
     SettingsDep,
     ValidCampaign,
 )
+from services.surveys.instruments.question_types.builtin import MAX_TEXT
 from services.surveys.responses import aggregates, deficits, service
 from services.surveys.responses.imports import ImportMapping, ResponseImport, ResponseImporter
 from services.surveys.responses.models import IdempotencyKeys
@@ -36,12 +37,27 @@ from shared.validation_messages import russian_message
 router = APIRouter(tags=["responses"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, TooManyRequests)
 IMPORT_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
-MAX_BODY = 64 * 1024
+MAX_BODY = 64 * 1024  # bytes of a submission's JSON
 # Whose keys an anonymous answer's Idempotency-Key is kept under: nobody's, not even the
 # operator's who keyed in a paper questionnaire.
 # Anonymous answers need no sign-in; a teacher's or an operator's are signed in (OpenAPI).
 OPTIONAL_SIGN_IN = [{}, {OAUTH2.scheme_name: []}]
 ANONYMOUS = Principal(kind="anonymous", id="-", role=Role.viewer)
+
+
+def too_large(body: ResponseIn) -> Invalid:
+    """A submission past MAX_BODY: named at its longest text answer when that one is longer
+    than a text answer may be (`loc ["body", "answers", code]`, the limit said), so that a
+    form shows it at the question; else at the body."""
+    texts = [(len(v), code) for code, v in body.answers.items() if isinstance(v, str)]
+    length, code = max(texts, default=(0, ""))
+    if length > MAX_TEXT:
+        return Invalid.at(
+            ["answers", code],
+            f"Слишком большой ответ: не длиннее {MAX_TEXT} символов (получено {length})",
+            kind="too_long",
+        )
+    return Invalid.at([], f"Слишком большой ответ: не больше {MAX_BODY // 1024} КБ")
 
 
 @router.post(
@@ -73,7 +89,7 @@ async def submit_response(
     without anyone's identity."""
     raw = await request.body()
     if len(raw) > MAX_BODY:
-        raise Invalid.at([], "Слишком большой ответ")
+        raise too_large(body)
     admission = await service.admit(
         session,
         campaign,

@@ -4,7 +4,10 @@ rated ones, pooled over questions and campaigns), `survey_mean` (answers' mean, 
 
 Which campaigns count for a scope, and which of their groups are withheld from the caller:
 survey_campaigns.py (the surveys service's disclosure rules). What is read of the tallies of
-the groups shown: survey_tallies.py. A withheld group gives its respondents only.
+the groups shown: survey_tallies.py. A withheld group gives its respondents only. A question
+withheld in a group shown (fewer than the minimum answered it there, or a difference would
+give it away) is left out of the pooled value; a value left with nothing but withheld
+questions is `insufficient_data`, its `n` those who answered them.
 """
 
 from typing import Any
@@ -47,11 +50,19 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
     return found
 
 
-def _coverage(entries: list[Entry]) -> dict[str, Any]:
-    """Respondents, expected, response rate, and why some groups' figures were withheld."""
+def _coverage(entries: list[Entry], codes: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Respondents, expected, response rate, and why some groups' figures (or, in groups
+    shown, some questions of `codes`, all when empty) were withheld."""
     respondents = sum(e.n for e in entries)
     expected = sum(e.expected or 0 for e in entries)
     withheld = {e.reason for e in entries if e.reason is not None and e.n}
+    withheld |= {
+        reason
+        for e in entries
+        if e.reason is None
+        for code, reason in e.question_reasons.items()
+        if not codes or code in codes
+    }
     return {
         "respondents": respondents,
         "expected": expected or None,
@@ -62,44 +73,63 @@ def _coverage(entries: list[Entry]) -> dict[str, Any]:
 
 def _disclosed(
     params: dict[str, Any], entries: list[Entry]
-) -> tuple[int, int, list[dict[str, Any]]]:
-    """Respondents of the groups shown, respondents withheld, and the shown groups' questions
-    that the indicator asks about."""
+) -> tuple[int, int, int, list[dict[str, Any]]]:
+    """Respondents of the groups shown, respondents of the groups withheld, those who answered
+    the questions asked about withheld in groups shown, and the shown groups' questions asked
+    about that are shown."""
     wanted = set(params.get("question_codes") or [])
-    respondents = withheld = 0
+    respondents = withheld = answerers = 0
     questions: list[dict[str, Any]] = []
     for entry in entries:
         if entry.reason is not None:
             withheld += entry.n
             continue
         respondents += entry.n
-        questions += [q for c, q in sorted(entry.questions.items()) if not wanted or c in wanted]
-    return respondents, withheld, questions
+        answerers += entry.withheld_answerers(wanted)
+        questions += [
+            q
+            for c, q in sorted(entry.questions.items())
+            if (not wanted or c in wanted) and c not in entry.question_reasons
+        ]
+    return respondents, withheld, answerers, questions
+
+
+def _nothing_shown(
+    respondents: int, withheld: int, answerers: int, coverage: dict[str, Any]
+) -> Value:
+    """No answer to pool: `insufficient_data` when something was withheld, its `n` those who
+    answered the questions withheld (a question answered by one parent: 1), else the
+    respondents of the groups shown or withheld."""
+    return Value(
+        n=int(answerers or respondents or withheld),
+        coverage=coverage,
+        insufficient=withheld + answerers > 0,
+    )
 
 
 def _positive_share(params: dict[str, Any], entries: list[Entry]) -> Value:
-    respondents, withheld, _ = _disclosed(params, entries)
+    respondents, withheld, answerers, _ = _disclosed(params, entries)
     codes = tuple(sorted(params.get("question_codes") or ()))
     pooled = [e.shares.get(codes, (0, 0)) for e in entries if e.reason is None]
     positive = sum(p[0] for p in pooled)
     rated = sum(p[1] for p in pooled)
-    coverage = _coverage(entries)
+    coverage = _coverage(entries, codes)
     if not rated:
-        return Value(n=respondents or withheld, coverage=coverage, insufficient=withheld > 0)
+        return _nothing_shown(respondents, withheld, answerers, coverage)
     return Value(pct(positive, rated), positive, rated, respondents, coverage)
 
 
 def _mean(params: dict[str, Any], entries: list[Entry]) -> Value:
-    respondents, withheld, questions = _disclosed(params, entries)
+    respondents, withheld, answerers, questions = _disclosed(params, entries)
     weighted = answers = 0.0
     for question in questions:
         if question["mean"] is not None:
             # Pooled: each question's mean weighted by its answers.
             weighted += question["mean"] * question["n"]
             answers += question["n"]
-    coverage = _coverage(entries)
+    coverage = _coverage(entries, tuple(params.get("question_codes") or ()))
     if not answers:
-        return Value(n=int(respondents or withheld), coverage=coverage, insufficient=withheld > 0)
+        return _nothing_shown(respondents, withheld, answerers, coverage)
     return Value(weighted / answers, weighted, answers, int(respondents), coverage)
 
 

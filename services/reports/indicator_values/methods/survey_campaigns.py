@@ -7,27 +7,40 @@ and their territories inside the caller's scope; unless the caller reads the cam
 personal results (an identified campaign, not `public`), a group is withheld while an
 identified campaign is open (and `SETTLE` after), below the minimum, or where a difference of
 shown figures would reveal a withheld one (decided over every group the caller may see).
+Only a diagnostic's (instrument kind `deficit`) results are personal: any other identified
+campaign keeps these rules for every reader. Within the groups shown, each question follows
+the same rules over the people who answered it (`question_reasons`): a question answered by
+fewer than the minimum, or given away by a difference, is withheld there. Clusters are
+groups only for a caller whose scope holds them (shared.disclosure.cluster_readable).
 The figures of the groups shown are read in survey_tallies.py; the values made of them in
 survey.py.
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ARRAY, Text, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.indicator_values.methods.base import CLUSTER, ORGANIZATION, TERRITORY, Context
-from shared.disclosure import CAMPAIGN_OPEN, published, withhold
+from shared.disclosure import (
+    CAMPAIGN_OPEN,
+    cluster_readable,
+    published,
+    withhold,
+    withhold_questions,
+)
 from shared.identity import ScopeType
 
 _CAMPAIGNS = text(
     """
     SELECT c.id, c.instrument_code, c.period, c.audience, c.anonymous, c.closes_at,
+           COALESCE(bool_and(i.kind = 'deficit'), false) AS diagnostic,
            array_agg(o.organization_id) AS organizations, array_agg(o.expected) AS expected
     FROM reports.fact_campaign c
     JOIN reports.fact_campaign_organization o ON o.campaign_id = c.id
+    LEFT JOIN reports.fact_instrument i ON i.id = c.instrument_id
     WHERE c.instrument_code = ANY(:instruments) AND c.period = ANY(:periods)
     GROUP BY c.id
     """
@@ -36,6 +49,13 @@ _RESPONDENTS = text(
     """
     SELECT campaign_id, organization_id, n FROM reports.fact_answer_tally
     WHERE campaign_id = ANY(:campaigns) AND question = '' AND value = '*'
+    """
+).bindparams(bindparam("campaigns", type_=ARRAY(Uuid)))
+# Answerers per campaign, organization and question: what the per-question rule counts.
+_ANSWERERS = text(
+    """
+    SELECT campaign_id, organization_id, question, n FROM reports.fact_answer_tally
+    WHERE campaign_id = ANY(:campaigns) AND question <> '' AND value = '*'
     """
 ).bindparams(bindparam("campaigns", type_=ARRAY(Uuid)))
 # Territory chains of organizations: (organization, territory, depth 0 = its own).
@@ -83,7 +103,8 @@ async def _groups(ctx: Context, orgs: list[uuid.UUID]) -> dict[GroupKey, set[uui
     """The clusters and territories (inside the caller's scope) the organizations make up."""
     groups: dict[GroupKey, set[uuid.UUID]] = {}
     for cluster, org in await ctx.session.execute(_CLUSTERS, {"orgs": orgs}):
-        groups.setdefault((CLUSTER, cluster), set()).add(org)
+        if cluster_readable(ctx.principal, cluster):
+            groups.setdefault((CLUSTER, cluster), set()).add(org)
     for org, chain in (await territory_chains(ctx.session, orgs)).items():
         for index, territory in enumerate(chain):
             if _inside(ctx, chain, index):
@@ -102,25 +123,40 @@ class Campaign:
     expected: dict[uuid.UUID, int | None]
     sizes: dict[uuid.UUID, int]
     reasons: dict[GroupKey, str]
+    # per scope shown, per question withheld in it: why
+    question_reasons: dict[GroupKey, dict[str, str]] = field(default_factory=dict)
 
 
 def _reasons(
-    ctx: Context, row: Any, campaign: Campaign, groups: dict[GroupKey, set[uuid.UUID]]
-) -> dict[GroupKey, str]:
-    """Why each scope is withheld from the caller (absent: shown)."""
-    if not row.anonymous and ctx.personal:
-        return {}
+    ctx: Context,
+    row: Any,
+    campaign: Campaign,
+    groups: dict[GroupKey, set[uuid.UUID]],
+    answerers: dict[str, dict[uuid.UUID, int]],
+) -> None:
+    """Why each scope (`reasons`), and each question in a scope shown (`question_reasons`),
+    is withheld from the caller (absent: shown)."""
+    if not row.anonymous and row.diagnostic and ctx.personal:
+        return
     if not row.anonymous and not published(row.closes_at, ctx.now):
-        return dict.fromkeys(campaign.scopes, CAMPAIGN_OPEN)
+        campaign.reasons = dict.fromkeys(campaign.scopes, CAMPAIGN_OPEN)
+        return
     sizes = {o: campaign.sizes.get(o, 0) for o in campaign.expected}
     withheld = withhold(sizes, groups, ctx.minimum)
-    reasons = {}
     for scope, orgs in campaign.scopes.items():
         size = sum(sizes.get(o, 0) for o in orgs)
         item: Any = orgs[0] if scope[0] == ORGANIZATION else scope
         if (reason := withheld.reason(item, size, ctx.minimum)) is not None:
-            reasons[scope] = reason
-    return reasons
+            campaign.reasons[scope] = reason
+    mine = {q: {o: n for o, n in a.items() if o in sizes} for q, a in answerers.items()}
+    for question, hidden in withhold_questions(mine, groups, ctx.minimum, withheld).items():
+        for scope, orgs in campaign.scopes.items():
+            if scope in campaign.reasons:
+                continue
+            size = sum(mine[question].get(o, 0) for o in orgs)
+            item = orgs[0] if scope[0] == ORGANIZATION else scope
+            if (reason := hidden.reason(item, size, ctx.minimum)) is not None:
+                campaign.question_reasons.setdefault(scope, {})[question] = reason
 
 
 async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
@@ -139,6 +175,10 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
     respondents = await ctx.session.execute(_RESPONDENTS, {"campaigns": [r.id for r in rows]})
     for campaign_id, org, n in respondents:
         sizes.setdefault(campaign_id, {})[org] = n or 0
+    answerers: dict[uuid.UUID, dict[str, dict[uuid.UUID, int]]] = {}
+    rows_of = await ctx.session.execute(_ANSWERERS, {"campaigns": [r.id for r in rows]})
+    for campaign_id, org, question, n in rows_of:
+        answerers.setdefault(campaign_id, {}).setdefault(question, {})[org] = n or 0
     levels = {s.scope_type for s in ctx.scopes}
     # The groups of every organization any campaign reaches, in two queries for all campaigns;
     # each campaign's groups are these narrowed to its organizations.
@@ -178,6 +218,6 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
             sizes.get(row.id, {}),
             {},
         )
-        campaign.reasons = _reasons(ctx, row, campaign, groups)
+        _reasons(ctx, row, campaign, groups, answerers.get(row.id, {}))
         campaigns.append(campaign)
     return campaigns

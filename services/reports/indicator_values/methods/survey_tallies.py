@@ -3,6 +3,8 @@
 The pooled figures of the groups shown (survey_campaigns.py decides which) come from one
 query over `fact_answer_tally` and one over `fact_competence_tally` for every campaign, group
 and question at once; `wanted_by` says which of them the definitions being computed need.
+Positive shares are pooled here over each question set from the questions' own figures,
+leaving out the questions withheld in the group (too few answered them there).
 """
 
 import uuid
@@ -44,28 +46,6 @@ _QUESTIONS = text(
     GROUP BY m.campaign_id, m.scope_type, m.scope_id, o.question
     """  # noqa: S608 (a constant fragment, values bound)
 )
-# Positive and rated answers pooled over each question set (`''`: every question) per
-# campaign and group, for the positive shares: one row per group and set, not per question.
-_SHARES = text(
-    f"""
-    WITH {_PAIRS}, per_org AS (
-        SELECT t.campaign_id, t.organization_id, s.idx,
-               COALESCE(sum(t.positive), 0) AS positive, COALESCE(sum(t.rated), 0) AS rated
-        FROM pairs p
-        JOIN reports.fact_answer_tally t
-          ON t.campaign_id = p.campaign_id AND t.organization_id = p.organization_id
-        JOIN unnest(CAST(:set_ids AS int[]), CAST(:set_questions AS text[])) AS s(idx, question)
-          ON s.question = t.question OR s.question = ''
-        WHERE t.value = '*' AND t.question <> '' AND t.rated > 0
-        GROUP BY t.campaign_id, t.organization_id, s.idx
-    )
-    SELECT m.campaign_id, m.scope_type, m.scope_id, o.idx,
-           sum(o.positive)::int AS positive, sum(o.rated)::int AS rated
-    FROM m JOIN per_org o
-      ON o.campaign_id = m.campaign_id AND o.organization_id = m.organization_id
-    GROUP BY m.campaign_id, m.scope_type, m.scope_id, o.idx
-    """  # noqa: S608 (a constant fragment, values bound)
-)
 _COMPETENCES = text(
     f"""
     WITH {_PAIRS}, per_org AS (
@@ -94,8 +74,23 @@ class Entry:
     questions: dict[str, dict[str, Any]] = field(default_factory=dict)
     competences: dict[str, dict[str, int]] = field(default_factory=dict)
     campaign_id: uuid.UUID | None = None
-    # per question set (sorted codes; (): every question): positive and rated answers
+    # per question set (sorted codes; (): every question): positive and rated answers of the
+    # questions shown
     shares: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
+    # per question withheld in this group: why (its figures are not in `shares`)
+    question_reasons: dict[str, str] = field(default_factory=dict)
+
+    def withheld_answerers(self, codes: tuple[str, ...] | set[str]) -> int:
+        """How many answered the questions of `codes` (all when empty) withheld here: the
+        most of them, as a question's `n`."""
+        return max(
+            (
+                q["n"]
+                for c, q in self.questions.items()
+                if c in self.question_reasons and (not codes or c in codes)
+            ),
+            default=0,
+        )
 
 
 @dataclass(frozen=True)
@@ -122,7 +117,22 @@ def wanted_by(definitions: list[dict[str, Any]]) -> Wanted:
             questions |= set(codes)
         else:
             competences = True
+    # Shares are pooled from the questions' own figures (survey_tallies.entries_of).
+    for codes in shares:
+        every_question |= not codes
+        questions |= set(codes)
     return Wanted(frozenset(shares), None if every_question else frozenset(questions), competences)
+
+
+def _pooled(entry: Entry, codes: tuple[str, ...]) -> tuple[int, int]:
+    """Positive and rated answers of the questions of `codes` (all when empty) shown."""
+    positive = rated = 0
+    for code, question in entry.questions.items():
+        if code in entry.question_reasons or (codes and code not in codes):
+            continue
+        positive += question["positive"]
+        rated += question["rated"]
+    return positive, rated
 
 
 async def entries_of(
@@ -145,17 +155,6 @@ async def entries_of(
     }
     questions: dict[tuple, dict[str, dict[str, Any]]] = {}
     competences: dict[tuple, dict[str, dict[str, int]]] = {}
-    shares: dict[tuple, dict[tuple[str, ...], tuple[int, int]]] = {}
-    sets = sorted(wanted.shares)
-    if shown and sets:
-        pairs = [(i, q) for i, codes in enumerate(sets) for q in (codes or ("",))]
-        rows = await ctx.session.execute(
-            _SHARES,
-            params | {"set_ids": [p[0] for p in pairs], "set_questions": [p[1] for p in pairs]},
-        )
-        for r in rows:
-            pooled = shares.setdefault((r.campaign_id, r.scope_type, r.scope_id), {})
-            pooled[sets[r.idx]] = (r.positive, r.rated)
     if shown and wanted.questions != frozenset():
         questions_of = None if wanted.questions is None else sorted(wanted.questions)
         for r in await ctx.session.execute(_QUESTIONS, params | {"questions": questions_of}):
@@ -189,7 +188,11 @@ async def entries_of(
                 questions.get((c.id, *key), {}),
                 competences.get((c.id, *key), {}),
                 c.id,
-                shares.get((c.id, *key), {}),
             )
+            # A question nobody answered here has no figure to withhold (as in the aggregates).
+            entry.question_reasons = {
+                q: r for q, r in c.question_reasons.get(key, {}).items() if q in entry.questions
+            }
+            entry.shares = {codes: _pooled(entry, codes) for codes in wanted.shares}
             entries.setdefault((c.instrument_code, c.period, *key), []).append(entry)
     return entries
