@@ -218,3 +218,22 @@ async def test_an_excel_date_in_the_year_column_is_named_and_refused(api_client,
     assert summary["warnings"] == [
         {"index": 2, "loc": ["year"], "msg": "число 44713 — дата Excel: 01.06.2022"}
     ]
+
+
+async def test_a_row_refused_for_its_marks_still_says_its_subject_was_read_otherwise(
+    api_client, world
+):
+    """README: a refused row carries the same notes as a stored one — the subject
+    «русский язык» read as «Русский язык» is said for row 3 (marks not adding up) as for row
+    2, once with `also`."""
+    content = (
+        "ID ОО;Процедура;Год;Предмет;Класс;Количество участников;Отметка 2;Отметка 3;"
+        "Отметка 4;Отметка 5\r\n"
+        f"{world.s1.id};ВПР;2031;русский язык;4;20;5;5;5;5\r\n"
+        f"{world.s2.id};ВПР;2031;русский язык;4;20;5;5;5;6\r\n"
+    ).encode()
+    summary = await upload(api_client, world, "r.csv", content)
+    assert summary["imported"] == 1
+    assert [r["index"] for r in summary["rejected"]] == [3]
+    [said] = [w for w in summary["warnings"] if w["loc"] == ["subject"]]
+    assert said["index"] == 2 and said["also"] == [3]

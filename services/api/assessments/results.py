@@ -220,6 +220,7 @@ class ResultImporter(ScopedImporter):
             checked = check_row(row, catalogue, organizations)
             if isinstance(checked, list):
                 rejected.append(Rejected(index=index, errors=checked))
+                self._note_subject(index, row, catalogue)  # a refused row's notes are said too
                 continue
             key = tuple(checked[k] for k in KEY)
             if key in seen:
@@ -228,13 +229,21 @@ class ResultImporter(ScopedImporter):
                 continue
             seen[key] = index
             valid.append(checked)
-            if checked["subject"] != row.subject:
-                note = reinterpreted.name_matched("предмет", row.subject, checked["subject"])
-                self.warn(index, "subject", note)
+            self._note_subject(index, row, catalogue)
         procedures = catalogue.procedures.values()
         for message in await calendar_year_warnings(self.session, valid, procedures, readable):
             self.warn(None, "year", message)
         return valid, rejected
+
+    def _note_subject(self, index: int, row: Any, catalogue: Any) -> None:
+        """A subject matched otherwise than written («математика» → Математика), noted."""
+        procedure = catalogue.procedures.get(row.procedure)
+        if procedure is None or not isinstance(row.subject, str):
+            return
+        subject = catalogue.subject(procedure, row.subject, row.grade)
+        if subject is not None and subject.subject != row.subject:
+            note = reinterpreted.name_matched("предмет", row.subject, subject.subject)
+            self.warn(index, "subject", note)
 
     async def store(self, session: AsyncSession, valid: list[dict[str, Any]]) -> Counts:
         """One statement: new and changed results, and their audit events. A row derived from
