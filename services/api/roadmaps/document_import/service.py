@@ -27,7 +27,7 @@ from services.api.roadmaps.service import (
     deadline_fields,
     period_of,
 )
-from shared.db import rolled_back_when
+from shared.db import lock_until_commit, rolled_back_when
 from shared.errors import Conflict, Invalid
 from shared.periods import SPAN_KINDS, period_of_roadmap
 from shared.uploads import Upload, parse_upload
@@ -194,6 +194,9 @@ async def import_roadmaps(
             report=report,
         )
     plans = [_to_create(r, level, owner_type, owner_id, period) for r in result.roadmaps]
+    # Imports for one owner one at a time: a concurrent import of the same document (a double
+    # click, a retry after a timeout) finds the first one's roadmaps and is refused.
+    await lock_until_commit(access.session, "roadmap-import", owner_type, owner_id)
     if not duplicate:
         await _refuse_duplicates(access, plans)
     report |= _deadline_report(plans)
