@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_serializer
 
 from shared.periods import MAX_YEAR, MIN_YEAR
-from shared.validation import CLEARABLE, Count, UpdateSchema
+from shared.validation import CLEARABLE, Count, HumanText, UpdateSchema
 
 OrganizationKind = Literal["school", "kindergarten", "additional", "college"]
 
@@ -72,8 +72,8 @@ class OrganizationContext(BaseModel):
 
 
 class OrganizationCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=500)
-    short_name: str | None = Field(default=None, max_length=200)
+    name: HumanText = Field(max_length=500)
+    short_name: HumanText | None = Field(default=None, max_length=200)
     kind: OrganizationKind
     territory_id: uuid.UUID
     context: OrganizationContext = Field(default_factory=OrganizationContext)
@@ -82,8 +82,8 @@ class OrganizationCreate(BaseModel):
 
 
 class OrganizationUpdate(UpdateSchema):
-    name: str | None = Field(default=None, min_length=1, max_length=500)
-    short_name: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=200)
+    name: HumanText | None = Field(default=None, max_length=500)
+    short_name: Annotated[HumanText | None, CLEARABLE] = Field(default=None, max_length=200)
     kind: OrganizationKind | None = None
     territory_id: uuid.UUID | None = None
     context: OrganizationContext | None = None
@@ -111,7 +111,7 @@ class OrganizationRead(BaseModel):
 
 
 class ClusterCreate(BaseModel):
-    name: str = Field(min_length=1, max_length=500)
+    name: HumanText = Field(max_length=500)
     description: str | None = None
     territory_id: uuid.UUID
     coordinator_id: uuid.UUID | None = None
@@ -119,7 +119,7 @@ class ClusterCreate(BaseModel):
 
 
 class ClusterUpdate(UpdateSchema):
-    name: str | None = Field(default=None, min_length=1, max_length=500)
+    name: HumanText | None = Field(default=None, max_length=500)
     description: Annotated[str | None, CLEARABLE] = None
     coordinator_id: Annotated[uuid.UUID | None, CLEARABLE] = None
     member_ids: list[uuid.UUID] | None = Field(default=None, max_length=5000)

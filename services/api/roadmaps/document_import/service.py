@@ -31,6 +31,7 @@ from shared.db import lock_until_commit, rolled_back_when
 from shared.errors import Conflict, Invalid
 from shared.periods import SPAN_KINDS, period_of_roadmap
 from shared.uploads import Upload, parse_upload
+from shared.validation import without_invisible
 
 
 def _cut(text: str, limit: int) -> str:
@@ -44,7 +45,7 @@ def _to_create(
         found = period_of_roadmap(f"{imported.title} {imported.period_text or ''}")
         period = found.code if found else None
     return RoadmapCreate(
-        title=_cut(imported.title or "Дорожная карта", 2000),
+        title=_cut(without_invisible(imported.title or "").strip() or "Дорожная карта", 2000),
         level=level,
         owner_type=owner_type,
         owner_id=owner_id,
