@@ -1,4 +1,5 @@
-"""`Idempotency-Key` on every POST of the API that writes (README "Idempotency"), in one place.
+"""`Idempotency-Key` on every POST of the three services that writes, in one place (README
+"Architecture").
 
 `key_writes(router)` (called by `shared.app.build_app` for each router of a service) makes each
 of the router's POST routes honour the header, except those that handle it themselves (a

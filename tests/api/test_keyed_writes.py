@@ -140,7 +140,7 @@ def _post_operations(app) -> list[tuple[str, dict]]:
     return [(path, item["post"]) for path, item in app.openapi()["paths"].items() if "post" in item]
 
 
-@pytest.mark.parametrize("service", ["api", "surveys"])
+@pytest.mark.parametrize("service", ["api", "surveys", "reports"])
 async def test_every_post_of_the_api_takes_an_idempotency_key_or_says_why_not(apps, service):
     app = getattr(apps, service)
     missing = []
