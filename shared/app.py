@@ -14,6 +14,7 @@ import httpx
 from anyio import CapacityLimiter
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Table
 from sqlalchemy.exc import ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +26,7 @@ from shared.errors import PROBLEM_SCHEMA, install_error_handlers, problem_respon
 from shared.headers import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, RETRY_AFTER_HEADER
 from shared.health import router as health_router
 from shared.identity import ServiceTokens, TokenChecker
+from shared.keyed_routes import key_writes
 from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
 from shared.outage import DatabaseUnavailable, install_outage_handlers
@@ -117,12 +119,14 @@ def build_app(
     optional_peers: Sequence[ServiceName] = (),
     peer_transports: PeerTransports = None,
     startup: Sequence[Callable[[FastAPI], Awaitable[None]]] = (),
+    idempotency_keys: Table | None = None,
 ) -> FastAPI:
     """Create a service app: with `settings` (the environment's, `get_settings()`, when None),
     its `routers` under /v1, clients of its `peers` (through `peer_transports` where given;
     those also in `optional_peers` it answers without: /readyz reports them but is ready when
-    they are down) and the `startup` hooks run in its lifespan. RuntimeError without a
-    database URL."""
+    they are down) and the `startup` hooks run in its lifespan. With `idempotency_keys` (the
+    service's table) every POST of its routers honours `Idempotency-Key`
+    (`shared.keyed_routes`). RuntimeError without a database URL."""
     settings = settings or get_settings()
     if not settings.database_url:
         raise RuntimeError(
@@ -198,6 +202,7 @@ def build_app(
     app.state.migration_head = head_revision()
     # The day each idempotency table was last cleared of expired keys by this app.
     app.state.idempotency_cleared_on = {}
+    app.state.idempotency_keys = idempotency_keys
     install_error_handlers(app)
     install_outage_handlers(app)
     # Innermost: its 413 gets the security headers, CORS and the request id like any answer.
@@ -224,6 +229,8 @@ def build_app(
     app.add_middleware(RequestIdMiddleware)
     app.include_router(health_router)
     for router in routers:
+        if idempotency_keys is not None:
+            key_writes(router)
         app.include_router(
             router,
             prefix=API_PREFIX,

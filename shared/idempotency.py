@@ -21,7 +21,7 @@ from datetime import date
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 from sqlalchemy import (
     Column,
@@ -107,7 +107,7 @@ async def idempotent(
     body: bytes,
     run: Callable[[], Awaitable[BaseModel]],
     status_code: int = 200,
-) -> BaseModel | JSONResponse:
+) -> BaseModel | Response:
     """Run the write once per (caller, key); replay its answer for a retry with the same body.
 
     Raises Conflict (409, naming `Idempotency-Key`) for the same key with another request
@@ -115,32 +115,62 @@ async def idempotent(
     """
     if not key:
         return await run()
-    owner = f"{principal.kind}:{principal.id}"
-    key_hash = _hash(key)
-    # The request the key is bound to: method, path, query (in any order) and body.
-    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
-    said = f"{request.method} {request.url.path}?{query}\n".encode()
-    digest = hashlib.sha256(said + body).hexdigest()
-    if not await claim(session, table, request, owner, key, digest):
-        stored = (
-            await session.execute(
-                select(table.c.request_hash, table.c.status_code, table.c.response).where(
-                    table.c.principal == owner, table.c.key_hash == key_hash
-                )
-            )
-        ).one()
-        if stored.request_hash != digest:
-            raise Conflict(
-                "Этот Idempotency-Key уже использован с другим запросом", field="Idempotency-Key"
-            )
-        return JSONResponse(
-            stored.response, status_code=stored.status_code, headers={REPLAY_HEADER: "true"}
-        )
+    owner = owner_of(principal)
+    digest = request_digest(request, body)
+    if (replay := await claim_or_replay(session, table, request, owner, key, digest)) is not None:
+        return replay
     result = await run()
     answer: Any = result.model_dump(mode="json")
+    await store_answer(session, table, owner, key, status_code, answer)
+    return result
+
+
+def owner_of(principal: Principal | None) -> str:
+    """Whose keys a caller's are: a user's, an API key's, a service's; "anonymous:-" for none."""
+    return f"{principal.kind}:{principal.id}" if principal else "anonymous:-"
+
+
+def request_digest(request: Request, body: bytes) -> str:
+    """SHA-256 (hex) of what a key is bound to: method, path, query (in any order) and `body`."""
+    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
+    said = f"{request.method} {request.url.path}?{query}\n".encode()
+    return hashlib.sha256(said + body).hexdigest()
+
+
+async def claim_or_replay(
+    session: AsyncSession, table: Table, request: Request, owner: str, key: str, digest: str
+) -> Response | None:
+    """None when `key` is claimed now for `owner` (the caller runs the write, then
+    `store_answer`); else the first answer to replay (`REPLAY_HEADER`). A concurrent request
+    with the key waits here until the first one commits (then replays) or rolls back (then
+    claims it). Raises Conflict (409 naming `Idempotency-Key`) when the key was used with
+    another request (`digest`)."""
+    if await claim(session, table, request, owner, key, digest):
+        return None
+    stored = (
+        await session.execute(
+            select(table.c.request_hash, table.c.status_code, table.c.response).where(
+                table.c.principal == owner, table.c.key_hash == _hash(key)
+            )
+        )
+    ).one()
+    if stored.request_hash != digest:
+        raise Conflict(
+            "Этот Idempotency-Key уже использован с другим запросом", field="Idempotency-Key"
+        )
+    if stored.status_code == 204:
+        return Response(status_code=204, headers={REPLAY_HEADER: "true"})
+    return JSONResponse(
+        stored.response, status_code=stored.status_code, headers={REPLAY_HEADER: "true"}
+    )
+
+
+async def store_answer(
+    session: AsyncSession, table: Table, owner: str, key: str, status_code: int, answer: Any
+) -> None:
+    """Keep the answer (status and JSON body) of the write a claimed key ran."""
     await session.execute(
         update(table)
-        .where(table.c.principal == owner, table.c.key_hash == key_hash)
+        .where(table.c.principal == owner, table.c.key_hash == _hash(key))
         .values(status_code=status_code, response=answer)
     )
-    return result

@@ -14,6 +14,7 @@ from services.api.auth.router import router as auth_router
 from services.api.changes.entities import FEED
 from services.api.changes.router import router as changes_router
 from services.api.collections.router import router as collections_router
+from services.api.data_values.models import IdempotencyKeys
 from services.api.data_values.router import router as data_values_router
 from services.api.indicators.router import router as indicators_router
 from services.api.indicators.shipped import sync_shipped_indicators
@@ -67,6 +68,7 @@ def create_app(
     peer_transports: PeerTransports = None,
 ) -> FastAPI:
     app = build_app(
+        idempotency_keys=IdempotencyKeys,
         service="api",
         title="Soko API",
         description="Territories, organizations, staff and users; roadmaps; indicators and "

@@ -11,6 +11,7 @@ from services.reports.facts.freshness import readiness as facts_readiness
 from services.reports.facts.running import following
 from services.reports.indicator_values.computation import KnownUnits
 from services.reports.indicator_values.router import router as indicator_values_router
+from services.reports.models import IdempotencyKeys
 from services.reports.pd_order.catalogue import sync_catalogue
 from services.reports.pd_order.router import router as pd_router
 from services.reports.quality_evaluation.router import router as nok_router
@@ -42,6 +43,7 @@ def create_app(
     peer_transports: PeerTransports = None,
 ) -> FastAPI:
     app = build_app(
+        idempotency_keys=IdempotencyKeys,
         service="reports",
         title="Soko Reports",
         description="Indicator values, targeted recommendations, the PD order (professional "

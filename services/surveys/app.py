@@ -20,7 +20,7 @@ from services.surveys.form.service import LinkNotFound
 from services.surveys.instruments.parsed import Definitions
 from services.surveys.instruments.router import router as instruments_router
 from services.surveys.instruments.service import sync_bank
-from services.surveys.responses.models import RateLimits
+from services.surveys.responses.models import IdempotencyKeys, RateLimits
 from services.surveys.responses.router import router as responses_router
 from services.surveys.versions.router import router as versions_router
 from shared.app import PeerTransports, add_to_lifespan, build_app, reference_data
@@ -40,6 +40,7 @@ def create_app(
     peer_transports: PeerTransports = None,
 ) -> FastAPI:
     app = build_app(
+        idempotency_keys=IdempotencyKeys,
         service="surveys",
         title="Soko Surveys",
         description="The instrument bank, survey campaigns and their responses, diagnostics of "

@@ -1,6 +1,15 @@
 """A roadmap import checked first (`dry_run=true`), and the same document imported twice."""
 
+import asyncio
+from collections import Counter
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+
+from services.api.roadmaps.models import Roadmap
 from tests.api.helpers import seed
+from tests.factories import build_world
 
 
 async def import_seed(api_client, world, prefix="000", form=None, **params):
@@ -83,3 +92,19 @@ async def test_the_same_document_for_another_period_is_not_a_duplicate(api_clien
     assert first.json()["roadmap"]["period"] == "2019/2020"
     other = await import_seed(api_client, world, "001", form={"period": "2020/2021"})
     assert other.status_code == 201, other.text
+
+
+@pytest.mark.committed
+async def test_concurrent_imports_of_one_document_store_it_once(apps, isolation, settings):
+    owned = select(func.count()).select_from(Roadmap)
+    async with isolation() as session:
+        world = await build_world(session, settings)
+        await session.commit()
+        before = await session.scalar(owned)
+    transport = httpx.ASGITransport(app=apps.api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        answers = await asyncio.gather(*(import_seed(client, world) for _ in range(8)))
+    statuses = Counter(a.status_code for a in answers)
+    assert statuses == {201: 1, 409: 7}, [a.text for a in answers if a.status_code != 409]
+    async with isolation() as session:
+        assert await session.scalar(owned) == before + 1

@@ -145,3 +145,13 @@ async def test_the_pd_order_uses_the_global_its_own_and_its_ancestors_programmes
     assert await chosen() == ["region_interp"]
     await create(reports_client, world, "methodologist", programme("m1_interp", 12, interpretation))
     assert await chosen() == ["m1_interp"]
+
+
+async def test_a_retried_programme_post_with_its_key_replays_the_first(reports_client, world):
+    headers = world.headers("admin") | {"Idempotency-Key": "programme-1"}
+    first = await reports_client.post(URL, json=programme("key-1"), headers=headers)
+    again = await reports_client.post(URL, json=programme("key-1"), headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+    other = await reports_client.post(URL, json=programme("key-2"), headers=headers)
+    assert other.status_code == 409 and "Idempotency-Key" in other.json()["detail"]

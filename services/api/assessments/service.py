@@ -36,6 +36,7 @@ from services.api.assessments.schemas import (
 from services.api.organizations.models import Organization
 from services.api.territories.scope import DbScopeResolver
 from shared import reinterpreted
+from shared.db import lock_until_commit
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Principal, Role, ScopeType
 from shared.pagination import Pagination, paginate
@@ -165,6 +166,8 @@ async def list_procedures(
 async def _add_subjects(
     session: AsyncSession, procedure: AssessmentProcedure, subjects: list[SubjectCreate]
 ) -> list[AssessmentSubject]:
+    # One writer of a procedure's subjects at a time: concurrent posts of one subject find it.
+    await lock_until_commit(session, "assessment-subjects", procedure.id)
     existing = await load_catalogue(session, {procedure.code})
     added: list[AssessmentSubject] = []
     for index, data in enumerate(subjects):

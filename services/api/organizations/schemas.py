@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from shared.validation import CLEARABLE, Count, FilledText, ReportedDate, UpdateSchema
+from shared.validation import CLEARABLE, Count, HumanText, ReportedDate, UpdateSchema
 
 OrganizationKind = Literal["school", "kindergarten", "additional", "college"]
 
@@ -63,8 +63,8 @@ class OrganizationContext(BaseModel):
 
 
 class OrganizationCreate(BaseModel):
-    name: FilledText = Field(max_length=500)
-    short_name: str | None = Field(default=None, max_length=200)
+    name: HumanText = Field(max_length=500)
+    short_name: HumanText | None = Field(default=None, max_length=200)
     kind: OrganizationKind
     territory_id: uuid.UUID
     context: OrganizationContext = Field(default_factory=OrganizationContext)
@@ -73,8 +73,8 @@ class OrganizationCreate(BaseModel):
 
 
 class OrganizationUpdate(UpdateSchema):
-    name: FilledText | None = Field(default=None, max_length=500)
-    short_name: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=200)
+    name: HumanText | None = Field(default=None, max_length=500)
+    short_name: Annotated[HumanText | None, CLEARABLE] = Field(default=None, max_length=200)
     kind: OrganizationKind | None = None
     territory_id: uuid.UUID | None = None
     context: OrganizationContext | None = None
@@ -102,7 +102,7 @@ class OrganizationRead(BaseModel):
 
 
 class ClusterCreate(BaseModel):
-    name: FilledText = Field(max_length=500)
+    name: HumanText = Field(max_length=500)
     description: str | None = None
     territory_id: uuid.UUID
     coordinator_id: uuid.UUID | None = None
@@ -110,7 +110,7 @@ class ClusterCreate(BaseModel):
 
 
 class ClusterUpdate(UpdateSchema):
-    name: FilledText | None = Field(default=None, max_length=500)
+    name: HumanText | None = Field(default=None, max_length=500)
     description: Annotated[str | None, CLEARABLE] = None
     coordinator_id: Annotated[uuid.UUID | None, CLEARABLE] = None
     member_ids: list[uuid.UUID] | None = Field(default=None, max_length=5000)

@@ -8,10 +8,11 @@ from datetime import date
 from sqlalchemy import select
 
 from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, Access, authorize
+from services.api.organizations.matching import name_key
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.organizations.schemas import OrganizationCreate, OrganizationUpdate
-from shared.db import add_new, apply_changes
-from shared.errors import Forbidden, Invalid
+from shared.db import add_new, apply_changes, lock_until_commit
+from shared.errors import Conflict, Forbidden, Invalid
 from shared.identity import Role, ScopeType
 from shared.pagination import Pagination, containing, paginate, where_given
 from shared.scope import ensure_in_scope, readable_organizations
@@ -30,13 +31,52 @@ def check_open_dates(opened_on: date | None, closed_on: date | None) -> None:
         )
 
 
+NAME_WORDS = {"name": "с таким названием", "short_name": "с таким кратким названием"}
+
+
+async def refuse_taken_names(
+    access: Access,
+    territory_id: uuid.UUID,
+    names: dict[str, str | None],
+    own_id: uuid.UUID | None = None,
+) -> None:
+    """Conflict (409 naming the field) when another organization of the territory has the
+    same `name` or `short_name` (of `names`, None: not checked) as uploads match them by name
+    (`name_key`: case, spaces, quotes and the number sign aside): a second «Гимназия № 1»
+    would make every upload naming it ambiguous. Writers of one territory's names go one at a
+    time (an advisory lock), so two concurrent posts of one name cannot both pass."""
+    await lock_until_commit(access.session, "organization-names", territory_id)
+    query = select(Organization.id, Organization.name, Organization.short_name).where(
+        Organization.territory_id == territory_id
+    )
+    if own_id is not None:
+        query = query.where(Organization.id != own_id)
+    rows = (await access.session.execute(query)).all()
+    for field, value in names.items():
+        if value is None:
+            continue
+        key = name_key(value)
+        for other in rows:
+            theirs = getattr(other, field)
+            if theirs and name_key(theirs) == key:
+                raise Conflict.at(
+                    field,
+                    f"В этой территории уже есть организация {NAME_WORDS[field]}: "
+                    f"«{other.name}» (id {other.id})",
+                    existing={"id": str(other.id), "name": other.name},
+                )
+
+
 async def create_organization(access: Access, data: OrganizationCreate) -> Organization:
     """A new organization of a territory the caller manages; 422 naming `closed_on` when it
-    is before `opened_on`."""
+    is before `opened_on`; 409 naming `name` or `short_name` when another organization of the
+    territory has it (`refuse_taken_names`)."""
     await authorize(
         access.principal, access.scopes, ScopeType.territory, data.territory_id, MANAGERS
     )
     check_open_dates(data.opened_on, data.closed_on)
+    names = {"name": data.name, "short_name": data.short_name}
+    await refuse_taken_names(access, data.territory_id, names)
     organization = Organization(**data.model_dump(exclude={"context"}))
     organization.context = data.context.model_dump(exclude_none=True)
     return await add_new(access.session, organization)
@@ -55,7 +95,8 @@ async def update_organization(
 ) -> Organization:
     """Analysts change everything; a school's leader its short name and context data. The
     opening and closing days are checked as they will stand (one sent, the other stored): 422
-    naming `closed_on` when it would be before `opened_on`."""
+    naming `closed_on` when it would be before `opened_on`; 409 naming `name` or `short_name`
+    when another organization of its territory has it (`refuse_taken_names`)."""
     principal, scopes = access.principal, access.scopes
     changes = data.model_dump(exclude_unset=True)
     await authorize(principal, scopes, ScopeType.organization, org_id, ORGANIZATION_MANAGERS)
@@ -68,6 +109,15 @@ async def update_organization(
         changes.get("opened_on", organization.opened_on),
         changes.get("closed_on", organization.closed_on),
     )
+    if {"name", "short_name", "territory_id"} & set(changes):
+        moved = "territory_id" in changes
+        names = {
+            field: changes.get(field, getattr(organization, field))
+            for field in ("name", "short_name")
+            if field in changes or moved
+        }
+        territory = changes.get("territory_id") or organization.territory_id
+        await refuse_taken_names(access, territory, names, own_id=organization.id)
     if "context" in changes:
         changes["context"] = (data.context.model_dump(exclude_none=True)) if data.context else {}
     return await apply_changes(access.session, organization, changes)

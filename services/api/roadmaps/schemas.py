@@ -8,7 +8,7 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from shared.periods import PROGRAMME_PERIOD_DESCRIPTION
-from shared.validation import CLEARABLE, FilledText, ReportedDate, UpdateSchema
+from shared.validation import CLEARABLE, FilledText, HumanText, ReportedDate, UpdateSchema
 
 Level = Literal["region", "municipality", "cluster", "organization"]
 OwnerType = Literal["territory", "cluster", "organization"]
@@ -62,7 +62,7 @@ class SectionCreate(BaseModel):
 
 
 class RoadmapCreate(BaseModel):
-    title: FilledText = Field(max_length=2000)
+    title: HumanText = Field(max_length=2000)
     level: Level
     owner_type: OwnerType
     owner_id: uuid.UUID
@@ -72,7 +72,7 @@ class RoadmapCreate(BaseModel):
 
 
 class RoadmapUpdate(UpdateSchema):
-    title: FilledText | None = Field(default=None, max_length=2000)
+    title: HumanText | None = Field(default=None, max_length=2000)
     period: Annotated[str | None, CLEARABLE] = None
     passport: Passport | None = None
 

@@ -6,20 +6,20 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from shared.validation import CLEARABLE, FilledText, UpdateSchema
+from shared.validation import CLEARABLE, HumanText, UpdateSchema
 
 Position = Literal["teacher", "leader", "deputy", "methodologist", "psychologist"]
 
 
 class StaffCreate(BaseModel):
-    full_name: FilledText = Field(max_length=300)
+    full_name: HumanText = Field(max_length=300)
     position: Position
     subjects: list[str] = Field(default_factory=list, max_length=30)
     email: EmailStr | None = None
 
 
 class StaffUpdate(UpdateSchema):
-    full_name: FilledText | None = Field(default=None, max_length=300)
+    full_name: HumanText | None = Field(default=None, max_length=300)
     position: Position | None = None
     subjects: list[str] | None = Field(default=None, max_length=30)
     email: Annotated[EmailStr | None, CLEARABLE] = None

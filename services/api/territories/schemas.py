@@ -6,19 +6,19 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.validation import CLEARABLE, FilledText, UpdateSchema
+from shared.validation import CLEARABLE, HumanText, UpdateSchema
 
 TerritoryKind = Literal["region", "municipality"]
 
 
 class TerritoryCreate(BaseModel):
-    name: FilledText = Field(max_length=300)
+    name: HumanText = Field(max_length=300)
     kind: TerritoryKind
     parent_id: uuid.UUID | None = None
 
 
 class TerritoryUpdate(UpdateSchema):
-    name: FilledText | None = Field(default=None, max_length=300)
+    name: HumanText | None = Field(default=None, max_length=300)
     kind: TerritoryKind | None = None
     parent_id: Annotated[uuid.UUID | None, CLEARABLE] = None
 

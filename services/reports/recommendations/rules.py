@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.recommendations.models import RecommendationRule
-from shared.db import add_new
+from shared.db import add_new, lock_until_commit
 from shared.errors import Conflict, Invalid, NotFound
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
@@ -261,6 +261,7 @@ async def create_rule(session: AsyncSession, data: dict[str, Any]) -> Recommenda
     validate(
         data["condition"], data["params"], data["addressee_type"], data["template"], data["actions"]
     )
+    await lock_until_commit(session, "recommendation-rule", data["code"])  # check, then insert
     taken = await session.scalar(
         select(RecommendationRule.id).where(RecommendationRule.code == data["code"])
     )

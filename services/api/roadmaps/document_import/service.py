@@ -27,10 +27,11 @@ from services.api.roadmaps.service import (
     deadline_fields,
     period_of,
 )
-from shared.db import rolled_back_when
+from shared.db import lock_until_commit, rolled_back_when
 from shared.errors import Conflict, Invalid
 from shared.periods import SPAN_KINDS, period_of_roadmap
 from shared.uploads import Upload, parse_upload
+from shared.validation import without_invisible
 
 
 def _cut(text: str, limit: int) -> str:
@@ -44,7 +45,7 @@ def _to_create(
         found = period_of_roadmap(f"{imported.title} {imported.period_text or ''}")
         period = found.code if found else None
     return RoadmapCreate(
-        title=_cut(imported.title or "Дорожная карта", 2000),
+        title=_cut(without_invisible(imported.title or "").strip() or "Дорожная карта", 2000),
         level=level,
         owner_type=owner_type,
         owner_id=owner_id,
@@ -194,6 +195,9 @@ async def import_roadmaps(
             report=report,
         )
     plans = [_to_create(r, level, owner_type, owner_id, period) for r in result.roadmaps]
+    # Imports for one owner one at a time: a concurrent import of the same document (a double
+    # click, a retry after a timeout) finds the first one's roadmaps and is refused.
+    await lock_until_commit(access.session, "roadmap-import", owner_type, owner_id)
     if not duplicate:
         await _refuse_duplicates(access, plans)
     report |= _deadline_report(plans)
