@@ -37,6 +37,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    StringConstraints,
     ValidationInfo,
     field_validator,
 )
@@ -115,9 +116,11 @@ stripped, not blank, no control or format characters (`human_text`). Its length 
 field's own (`Field(max_length=...)`)."""
 
 
-FilledText = HumanText
-"""Text that must say something (a title, a name, a rule's message): the same rule as
-`HumanText` — stripped, not blank, no invisible characters."""
+FilledText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+"""Text that must say something (an activity's title, a rule's message): stripped of the spaces
+around it, and then not empty (422 «не заполнено: нужен текст»); unlike `HumanText` it may
+hold what documents carry (an activity title read from a .docx). Its length bound is the
+field's own (`Field(max_length=...)`), counted after stripping."""
 
 NUL = "\x00"
 NUL_MESSAGE = "Текст содержит недопустимый символ U+0000"
