@@ -207,6 +207,10 @@ async def test_a_request_touching_a_locked_value_writes_nothing(api_client, db, 
 async def test_a_return_says_what_to_fix_and_the_school_submits_again(api_client, world):
     await act(api_client, world, "submit", "leader")
     assert (await act(api_client, world, "return", "analyst")).status_code == 422
+    for blank in ("   ", "\u200b", " \u200b\u200d "):  # a zero-width space pasted from Word
+        refused = await act(api_client, world, "return", "analyst", comment=blank)
+        assert refused.status_code == 422, (blank, refused.text)
+        assert refused.json()["errors"][0]["loc"] == ["body", "comment"]
     returned = await act(api_client, world, "return", "analyst", comment="Нет данных о КПК")
     assert returned.status_code == 200, returned.text
     assert (returned.json()["status"], returned.json()["comment"]) == (

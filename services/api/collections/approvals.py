@@ -45,6 +45,7 @@ from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.periods import Period
 from shared.scope import ensure_in_scope, readable_organizations
+from shared.validation import without_invisible
 
 _CHAIN = text(
     """
@@ -138,8 +139,10 @@ def _read(approval: CollectionApproval, levels: int) -> ApprovalRead:
 
 
 def _required_comment(action: str, comment: str | None) -> str:
-    if comment and comment.strip():
-        return comment.strip()
+    """The comment a return or an unapproval must have, stripped; one of spaces or invisible
+    characters only (a zero-width space pasted from Word) is none (422 naming `comment`)."""
+    if comment and (visible := without_invisible(comment).strip()):
+        return visible
     message = "Укажите причину отзыва" if action == "unapprove" else "Укажите, что исправить"
     raise Invalid.at("comment", message)
 
