@@ -37,6 +37,7 @@ from sqlalchemy import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import SessionDep
+from shared.errors import problem_response
 from shared.headers import IDEMPOTENCY_KEY_HEADER
 from shared.idempotency import claim_or_replay, owner_of, request_digest, store_answer
 from shared.identity import principal_var
@@ -150,6 +151,11 @@ class KeyedRoute(APIRoute):
         return keyed_handler
 
 
+KEY_CONFLICT = (
+    "Conflicts with the current state, or the Idempotency-Key was used with another request"
+)
+
+
 def _handles_key_itself(endpoint: Callable[..., Any]) -> bool:
     return "idempotency_key" in inspect.signature(endpoint).parameters
 
@@ -169,4 +175,5 @@ def key_writes(router: APIRouter) -> None:
             continue
         route.endpoint = _keyed_endpoint(route.endpoint)
         route.dependencies.append(Depends(_take_key))
+        route.responses.setdefault(409, problem_response(KEY_CONFLICT))  # in the OpenAPI too
         route.__class__ = KeyedRoute
