@@ -11,12 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.context import context_index
 from services.reports.analysis.labels import SIGN_NAMES
-from services.reports.analysis.low_results import low_results
+from services.reports.analysis.low_results import low_results, years_ending
 from services.reports.analysis.objectivity import RISK_AT_LEAST, objectivity
 from services.reports.analysis.objectivity import THRESHOLDS as OBJECTIVITY_THRESHOLDS
 from services.reports.analysis.resilient import resilient_with_context
 from services.reports.analysis.tasks import task_profiles_page
 from services.reports.analysis.thresholds import Thresholds
+from services.reports.analysis.years import missing_years_note, result_years, task_sums_note
 from shared.errors import NotFound
 from shared.pagination import Pagination
 from shared.periods import Period
@@ -55,6 +56,13 @@ def _answer(
     }
 
 
+async def _years_notes(asked: Asked, needed: list[Period]) -> list[str]:
+    """A note naming the years the territory's schools have results of, when one of `needed`
+    has none (analysis/years.py): an empty answer is then told apart from «no sign»."""
+    note = missing_years_note(needed, await result_years(asked.session, asked.organizations))
+    return [note] if note else []
+
+
 def _few(t: Thresholds) -> str:
     return (
         f"Работы, которые в школе писали меньше {t.min_participants} участников, "
@@ -72,6 +80,7 @@ async def objectivity_of(
     if risk is not None:
         items = [i for i in items if i["risk"] in RISK_AT_LEAST[risk]]
     notes = [
+        *await _years_notes(asked, [year]),
         _few(asked.t),
         f"Признак «{SIGN_NAMES['not_confirmed_by_gia']}»: ВПР {year.code} сравнивается с ОГЭ "
         "(ЕГЭ) того же "
@@ -105,7 +114,12 @@ async def task_completion_of(
         offset=page.offset,
         limit=page.limit,
     )
-    notes = [
+    notes = await _years_notes(asked, [year])
+    if not notes and not total:
+        schools = [organization_id] if organization_id else asked.organizations
+        note = await task_sums_note(asked.session, schools, year)
+        notes = [note] if note else []
+    notes += [
         _few(asked.t),
         "Выполнение задания — сумма баллов участников / (максимальный балл × участники) × 100; "
         "по территории — суммарно по всем её школам, написавшим ту же версию спецификации",
@@ -119,9 +133,10 @@ async def low_results_of(asked: Asked, year: Period) -> dict[str, Any]:
     t = asked.t
     items = await low_results(asked.session, asked.organizations, year, t)
     notes = [
+        *await _years_notes(asked, years_ending(year, t.low_results_years)),
         f"ШНОР — школа в низшей группе территории не менее чем по {t.low_results_papers} "
         f"работам в каждом из {t.low_results_years} лет подряд; учтены работы, которые "
-        f"писали не менее {t.min_participants} участников"
+        f"писали не менее {t.min_participants} участников",
     ]
     return _answer(asked, year, {"items": items, "notes": notes}, LOW_RESULTS_THRESHOLDS)
 
@@ -137,7 +152,7 @@ async def resilient_of(asked: Asked, year: Period) -> dict[str, Any]:
     """Resilient schools of the territory in `year` (analysis/resilient.py); the notes say what
     of the context index is missing, and when no school has both an index and a result."""
     items, context = await resilient_with_context(asked.session, asked.organizations, year, asked.t)
-    notes = list(context["notes"])
+    notes = [*await _years_notes(asked, [year]), *context["notes"]]
     if not items:
         notes.append(f"Нет школ и с индексом, и с результатами за {year.code}")
     elif all(item["residual"] is None for item in items):
