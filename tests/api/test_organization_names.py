@@ -1,7 +1,9 @@
 """Names people read: an organization's name or short name blank, invisible or holding format
 characters (zero-width spaces, direction marks and overrides) is refused naming the field, as
 are territories', clusters', staff members' and roadmaps' names; a name another organization
-of the territory already has (as uploads match names) is 409 naming the field."""
+of the territory already has (as uploads match names) is 409 naming the field, as is a
+territory's name its parent's other territory has, and a cluster's its territory's other
+cluster has."""
 
 import asyncio
 from collections import Counter
@@ -138,6 +140,63 @@ async def test_other_names_people_read_are_checked_the_same(api_client, world):
         headers=admin,
     )
     assert "U+2067" in _refusal(roadmap, "title")
+
+
+async def test_a_territorys_or_clusters_name_taken_by_a_sibling_is_409(api_client, world):
+    admin = world.headers("admin")
+
+    def territory(name: str, parent) -> dict:
+        return {"name": name, "kind": "municipality", "parent_id": str(parent)}
+
+    # world.m1 is «Район 1» of the region: a second one (spaces and case aside) is refused.
+    for again in ("Район 1", " район  1 "):
+        answer = await api_client.post(
+            "/v1/territories", json=territory(again, world.region.id), headers=admin
+        )
+        assert answer.status_code == 409, answer.text
+        assert answer.json()["errors"][0]["loc"][-1] == "name"
+        assert str(world.m1.id) in answer.json()["detail"]
+        assert "уже входит территория с таким названием" in answer.json()["detail"]
+    # A rename onto a sibling's name is 409; under another parent the name is free.
+    renamed = await api_client.patch(
+        f"/v1/territories/{world.m2.id}", json={"name": "РАЙОН 1"}, headers=admin
+    )
+    assert renamed.status_code == 409, renamed.text
+    kept = await api_client.patch(
+        f"/v1/territories/{world.m2.id}", json={"name": "Район 2"}, headers=admin
+    )
+    assert kept.status_code == 200, kept.text
+    other_region = await api_client.post(
+        "/v1/territories", json={"name": "Другая область", "kind": "region"}, headers=admin
+    )
+    assert other_region.status_code == 201, other_region.text
+    elsewhere = territory("Район 1", other_region.json()["id"])
+    assert (
+        await api_client.post("/v1/territories", json=elsewhere, headers=admin)
+    ).status_code == 201
+    # A second top-level «Область» too.
+    top = await api_client.post(
+        "/v1/territories", json={"name": "область", "kind": "region"}, headers=admin
+    )
+    assert top.status_code == 409 and "На верхнем уровне" in top.json()["detail"], top.text
+
+    # Clusters: world.c1 «Кластер 1» of M1.
+    cluster = {"name": "кластер 1", "territory_id": str(world.m1.id)}
+    answer = await api_client.post("/v1/clusters", json=cluster, headers=admin)
+    assert answer.status_code == 409, answer.text
+    assert "уже есть кластер с таким названием" in answer.json()["detail"]
+    assert str(world.c1.id) in answer.json()["detail"]
+    made = await api_client.post(
+        "/v1/clusters", json=cluster | {"name": "Кластер 3"}, headers=admin
+    )
+    assert made.status_code == 201, made.text
+    renamed = await api_client.patch(
+        f"/v1/clusters/{made.json()['id']}", json={"name": "Кластер 1"}, headers=admin
+    )
+    assert renamed.status_code == 409 and renamed.json()["errors"][0]["loc"][-1] == "name"
+    # M2 may have its own «Кластер 1».
+    there = cluster | {"territory_id": str(world.m2.id)}
+    assert (await api_client.post("/v1/clusters", json=there, headers=admin)).status_code == 201
 
 
 @pytest.mark.committed

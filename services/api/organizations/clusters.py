@@ -10,6 +10,7 @@ from services.api.access import MANAGERS, Access, authorize
 from services.api.audit import service as audit
 from services.api.organizations.models import Cluster, ClusterMember, Organization
 from services.api.organizations.schemas import ClusterCreate, ClusterRead, ClusterUpdate
+from services.api.sibling_names import own_left_out, refuse_taken_name
 from shared.db import apply_changes
 from shared.errors import Invalid
 from shared.identity import ScopeType
@@ -67,13 +68,32 @@ async def read_clusters(session: AsyncSession, clusters: list[Cluster]) -> list[
     return [ClusterRead(**c.model_dump(), member_ids=members[c.id]) for c in clusters]
 
 
+async def _refuse_taken_name(
+    session: AsyncSession, name: str | None, territory_id: uuid.UUID, own_id: uuid.UUID | None
+) -> None:
+    """409 naming `name` when another cluster of the territory has it
+    (services/api/sibling_names.py)."""
+    siblings = select(Cluster.id, Cluster.name, Cluster.name).where(
+        Cluster.territory_id == territory_id
+    )
+    await refuse_taken_name(
+        session,
+        own_left_out(siblings, Cluster.id, own_id),
+        name,
+        lock=("cluster", territory_id),
+        message="В этой территории уже есть кластер с таким названием",
+    )
+
+
 async def create_cluster(access: Access, data: ClusterCreate) -> Cluster:
-    """A cluster; its coordinator is always one of its members."""
+    """A cluster; its coordinator is always one of its members. 409 naming `name` when the
+    territory already has a cluster of that name."""
     await authorize(
         access.principal, access.scopes, ScopeType.territory, data.territory_id, MANAGERS
     )
     members = set(data.member_ids) | ({data.coordinator_id} if data.coordinator_id else set())
     await _check_members(access, members)
+    await _refuse_taken_name(access.session, data.name, data.territory_id, None)
     cluster = Cluster(**data.model_dump(exclude={"member_ids"}))
     access.session.add(cluster)
     await access.session.flush()
@@ -90,10 +110,16 @@ async def get_cluster(access: Access, cluster_id: uuid.UUID) -> Cluster:
 
 
 async def update_cluster(access: Access, cluster_id: uuid.UUID, data: ClusterUpdate) -> Cluster:
+    """Its name, description, coordinator or members; 409 naming `name` when the territory
+    has another cluster of that name."""
     await authorize(access.principal, access.scopes, ScopeType.cluster, cluster_id, MANAGERS)
     cluster = await get_cluster(access, cluster_id)
     session = access.session
     changes = data.model_dump(exclude_unset=True, exclude={"member_ids"})
+    if "name" in changes or "territory_id" in changes:
+        territory_id = changes.get("territory_id", cluster.territory_id)
+        name = changes.get("name", cluster.name)
+        await _refuse_taken_name(session, name, territory_id, cluster.id)
     if data.member_ids is not None or changes.get("coordinator_id"):
         members = set(data.member_ids if data.member_ids is not None else [])
         if data.member_ids is None:

@@ -17,15 +17,17 @@ from services.api.organizations.schemas import (
     OrganizationRead,
     OrganizationUpdate,
 )
-from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter()
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
+# A write may find the name taken by a sibling (409, services/api/sibling_names.py).
+WRITES = error_responses(Forbidden, NotFound, Invalid, Conflict)
 Search = Annotated[str | None, Query(max_length=200, description="Part of the name")]
 
 
-@router.post("/organizations", status_code=201, tags=["organizations"], responses=ERRORS)
+@router.post("/organizations", status_code=201, tags=["organizations"], responses=WRITES)
 async def create_organization(body: OrganizationCreate, access: AccessDep) -> OrganizationRead:
     organization = await service.create_organization(access, body)
     return OrganizationRead.model_validate(organization)
@@ -58,7 +60,7 @@ async def get_organization(organization_id: uuid.UUID, access: AccessDep) -> Org
     return OrganizationRead.model_validate(organization)
 
 
-@router.patch("/organizations/{organization_id}", tags=["organizations"], responses=ERRORS)
+@router.patch("/organizations/{organization_id}", tags=["organizations"], responses=WRITES)
 async def update_organization(
     organization_id: uuid.UUID,
     body: OrganizationUpdate,
@@ -68,7 +70,7 @@ async def update_organization(
     return OrganizationRead.model_validate(organization)
 
 
-@router.post("/clusters", status_code=201, tags=["clusters"], responses=ERRORS)
+@router.post("/clusters", status_code=201, tags=["clusters"], responses=WRITES)
 async def create_cluster(body: ClusterCreate, access: AccessDep) -> ClusterRead:
     cluster = await clusters.create_cluster(access, body)
     return (await clusters.read_clusters(access.session, [cluster]))[0]
@@ -93,7 +95,7 @@ async def get_cluster(cluster_id: uuid.UUID, access: AccessDep) -> ClusterRead:
     return (await clusters.read_clusters(access.session, [cluster]))[0]
 
 
-@router.patch("/clusters/{cluster_id}", tags=["clusters"], responses=ERRORS)
+@router.patch("/clusters/{cluster_id}", tags=["clusters"], responses=WRITES)
 async def update_cluster(
     cluster_id: uuid.UUID,
     body: ClusterUpdate,

@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import select
 
 from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, Access, authorize
-from services.api.organizations.matching import name_key
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.organizations.schemas import OrganizationCreate, OrganizationUpdate
-from shared.db import add_new, apply_changes, lock_until_commit
-from shared.errors import Conflict, Forbidden, Invalid
+from services.api.sibling_names import own_left_out, refuse_taken_name
+from shared.db import add_new, apply_changes
+from shared.errors import Forbidden, Invalid
 from shared.identity import Role, ScopeType
 from shared.pagination import Pagination, containing, paginate, where_given
 from shared.scope import ensure_in_scope, readable_organizations
@@ -42,29 +42,21 @@ async def refuse_taken_names(
 ) -> None:
     """Conflict (409 naming the field) when another organization of the territory has the
     same `name` or `short_name` (of `names`, None: not checked) as uploads match them by name
-    (`name_key`: case, spaces, quotes and the number sign aside): a second «Гимназия № 1»
-    would make every upload naming it ambiguous. Writers of one territory's names go one at a
-    time (an advisory lock), so two concurrent posts of one name cannot both pass."""
-    await lock_until_commit(access.session, "organization-names", territory_id)
-    query = select(Organization.id, Organization.name, Organization.short_name).where(
-        Organization.territory_id == territory_id
-    )
-    if own_id is not None:
-        query = query.where(Organization.id != own_id)
-    rows = (await access.session.execute(query)).all()
+    (services/api/sibling_names.py): a second «Гимназия № 1» would make every upload naming
+    it ambiguous."""
     for field, value in names.items():
-        if value is None:
-            continue
-        key = name_key(value)
-        for other in rows:
-            theirs = getattr(other, field)
-            if theirs and name_key(theirs) == key:
-                raise Conflict.at(
-                    field,
-                    f"В этой территории уже есть организация {NAME_WORDS[field]}: "
-                    f"«{other.name}» (id {other.id})",
-                    existing={"id": str(other.id), "name": other.name},
-                )
+        column = getattr(Organization, field)
+        siblings = select(Organization.id, Organization.name, column).where(
+            Organization.territory_id == territory_id
+        )
+        await refuse_taken_name(
+            access.session,
+            own_left_out(siblings, Organization.id, own_id),
+            value,
+            lock=("organization", territory_id),
+            message=f"В этой территории уже есть организация {NAME_WORDS[field]}",
+            field=field,
+        )
 
 
 async def create_organization(access: Access, data: OrganizationCreate) -> Organization:

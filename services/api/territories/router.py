@@ -13,15 +13,17 @@ from services.api.territories.schemas import (
     TerritoryRead,
     TerritoryUpdate,
 )
-from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.identity import ScopeType, require_roles
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["territories"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
+# A write may find the name taken by a sibling (409, services/api/sibling_names.py).
+WRITES = error_responses(Forbidden, NotFound, Invalid, Conflict)
 
 
-@router.post("/territories", status_code=201, responses=ERRORS)
+@router.post("/territories", status_code=201, responses=WRITES)
 async def create_territory(body: TerritoryCreate, access: AccessDep) -> TerritoryRead:
     """Create a region or a municipality (analysts: under their own territory)."""
     territory = await service.create_territory(access, body)
@@ -47,7 +49,7 @@ async def get_territory(territory_id: uuid.UUID, access: AccessDep) -> Territory
     return TerritoryRead.model_validate(territory)
 
 
-@router.patch("/territories/{territory_id}", responses=ERRORS)
+@router.patch("/territories/{territory_id}", responses=WRITES)
 async def update_territory(
     territory_id: uuid.UUID,
     body: TerritoryUpdate,

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import MANAGERS, Access, authorize, visible_territories
+from services.api.sibling_names import own_left_out, refuse_taken_name
 from services.api.territories.models import Territory
 from services.api.territories.schemas import TerritoryCreate, TerritoryUpdate
 from shared.db import add_new, apply_changes
@@ -24,8 +25,35 @@ async def _check_parent(session: AsyncSession, kind: str, parent_id: uuid.UUID |
         raise Invalid.at("parent_id", "Регион не может входить в муниципалитет")
 
 
+async def _refuse_taken_name(
+    session: AsyncSession,
+    name: str | None,
+    parent_id: uuid.UUID | None,
+    own_id: uuid.UUID | None = None,
+) -> None:
+    """409 naming `name` when another territory of the same parent (or another top-level one)
+    has it (services/api/sibling_names.py): two «Северный район» of one region could not be
+    told apart in any list or filter."""
+    siblings = select(Territory.id, Territory.name, Territory.name).where(
+        Territory.parent_id == parent_id if parent_id else Territory.parent_id.is_(None)
+    )
+
+    await refuse_taken_name(
+        session,
+        own_left_out(siblings, Territory.id, own_id),
+        name,
+        lock=("territory", parent_id),
+        message=(
+            "В ту же вышестоящую территорию уже входит территория с таким названием"
+            if parent_id
+            else "На верхнем уровне уже есть территория с таким названием"
+        ),
+    )
+
+
 async def create_territory(access: Access, data: TerritoryCreate) -> Territory:
-    """Admins create any territory; analysts create territories under their own."""
+    """Admins create any territory; analysts create territories under their own. 409 naming
+    `name` when its parent already has a territory of that name (`_refuse_taken_name`)."""
     if data.parent_id is None:
         require_roles(access.principal)  # a new root territory: administrators only
     else:
@@ -33,6 +61,7 @@ async def create_territory(access: Access, data: TerritoryCreate) -> Territory:
             access.principal, access.scopes, ScopeType.territory, data.parent_id, MANAGERS
         )
     await _check_parent(access.session, data.kind, data.parent_id)
+    await _refuse_taken_name(access.session, data.name, data.parent_id)
     return await add_new(access.session, Territory(**data.model_dump()))
 
 
@@ -48,6 +77,8 @@ async def get_territory(access: Access, territory_id: uuid.UUID) -> Territory:
 async def update_territory(
     access: Access, territory_id: uuid.UUID, data: TerritoryUpdate
 ) -> Territory:
+    """The caller's managed territory changed: 409 naming `name` when its (new) parent has
+    another territory of that name."""
     principal, scopes = access.principal, access.scopes
     await authorize(principal, scopes, ScopeType.territory, territory_id, MANAGERS)
     territory = await get_territory(access, territory_id)
@@ -63,6 +94,10 @@ async def update_territory(
     await _check_parent(
         access.session, changes.get("kind", territory.kind), changes.get("parent_id")
     )
+    if "name" in changes or "parent_id" in changes:
+        parent_id = changes.get("parent_id", territory.parent_id)
+        name = changes.get("name", territory.name)
+        await _refuse_taken_name(access.session, name, parent_id, own_id=territory.id)
     return await apply_changes(access.session, territory, changes)
 
 
