@@ -278,6 +278,11 @@ async def test_a_new_rule_finds_the_stored_violations_and_a_switched_off_one_dro
         ("right", "'сто'", "не число"),
         ("right", "students_all", "«students_all»"),
         ("left", "e_planning_share", "«e_planning_share»"),
+        # A divisor of numbers alone that is zero: the rule would never check a value.
+        ("left", "students_passed / 0", "делитель «0» всегда равен нулю"),
+        ("right", "students_total * 100 / (2 - 2)", "делитель «2 - 2»"),
+        ("right", "students_total / -0.0", "делитель «-0.0»"),
+        ("left", "students_passed / 1e-400", "делитель «1e-400»"),
     ],
 )
 async def test_an_expression_that_cannot_be_used_is_422_naming_its_side(

@@ -80,7 +80,38 @@ def parse(text: str) -> Expression:
             raise ExpressionError(f"«{node.value!r}» — не число")
         if isinstance(node, ast.Name):
             codes.add(node.id)
-    return Expression(text.strip(), tree.body, frozenset(codes))
+    source = text.strip()
+    for node in nodes:
+        if (
+            isinstance(node, ast.BinOp)
+            and isinstance(node.op, ast.Div)
+            and _constant(node.right) == 0
+        ):
+            raise ExpressionError(
+                "деление на ноль: делитель "
+                f"«{ast.get_source_segment(source, node.right) or ast.unparse(node.right)}» "
+                "всегда равен нулю — такое правило не проверит ни одного значения"
+            )
+    return Expression(source, tree.body, frozenset(codes))
+
+
+def _constant(node: ast.expr) -> float | None:
+    """The value of a part of a checked tree that reads no indicator (numbers and operators
+    alone), None when it reads one or cannot be computed (a division by zero inside it is
+    found on its own node). Only literals of the text are computed here, never a value."""
+    if isinstance(node, ast.Constant):
+        return float(node.value)
+    if isinstance(node, ast.UnaryOp):
+        operand = _constant(node.operand)
+        return None if operand is None else (-operand if isinstance(node.op, ast.USub) else operand)
+    if isinstance(node, ast.BinOp):
+        left, right = _constant(node.left), _constant(node.right)
+        if left is None or right is None:
+            return None
+        if isinstance(node.op, ast.Div):
+            return None if right == 0 else left / right
+        return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}[type(node.op)]
+    return None
 
 
 def to_sql(expression: Expression, column: Callable[[str], str]) -> str:
