@@ -91,8 +91,8 @@ async def test_generate_gives_objectivity_risk_and_task_deficits_from_the_analys
     deficit = found[("leader_task_deficit", s2)]
     assert deficit["text"].startswith("Учителям математики организации «Школа 2»")
     assert (
-        "задание 3.1 — 25 % (по территории 50 %); задание 3.2 — 12,5 % (по территории 25 %)."
-        in deficit["text"]
+        "задание 3.1 — 25\u00a0% (по территории 50\u00a0%); "
+        "задание 3.2 — 12,5\u00a0% (по территории 25\u00a0%)." in deficit["text"]
     )
     # The catalogue's programmes of the subject-teaching competence, shortest first.
     codes = [a["programme_code"] for a in deficit["actions"] if a.get("programme_code")]

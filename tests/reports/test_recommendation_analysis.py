@@ -140,11 +140,14 @@ def test_a_low_results_school_gets_a_programme_and_the_resilient_school_as_its_m
     )
     leader = next(c for c in found if c.addressee_type == "organization_leader")
     assert "(ШНОР) по итогам 2020/2021, 2021/2022" in leader.text
-    assert "ВПР, Математика, 5 класс, 2020/2021: доля отметок «2» 35 % (порог 30 %)" in leader.text
-    assert "средний процент выполнения 31,5 % — в нижней группе территории" in leader.text
+    assert (
+        "ВПР, Математика, 5 класс, 2020/2021: доля отметок «2» 35\u00a0% (порог 30\u00a0%)"
+        in leader.text
+    )
+    assert "средний процент выполнения 31,5\u00a0% — в нижней группе территории" in leader.text
     assert "программу повышения качества образования" in leader.text
     # S2 is resilient: it is the mentor, though S3's result (80 %) is higher.
-    assert "«Школа 2» (резильентная школа: 62 % в неблагоприятных условиях)" in leader.text
+    assert "«Школа 2» (резильентная школа: 62\u00a0% в неблагоприятных условиях)" in leader.text
     assert {"kind": "mentor", "text": leader.actions[1]["text"]} == leader.actions[1]
     assert leader.evidence["mentor"] == {"organization_id": str(S2), "result": 62.0}
 
@@ -155,7 +158,7 @@ def test_without_a_resilient_school_the_best_result_mentors():
         rules("leader_low_results_school"),
         analysis_facts(low_results=LOW_RESULTS, resilient=no_resilient),
     )
-    assert "«Школа 3» (лучший средний результат на территории: 80 %)" in found.text
+    assert "«Школа 3» (лучший средний результат на территории: 80\u00a0%)" in found.text
 
 
 def test_low_results_school_is_silent_for_a_school_that_is_not_shnor():
@@ -170,7 +173,7 @@ def test_a_resilient_school_goes_to_the_authority_to_share_its_practice():
     [found] = evaluate(rules("authority_resilient_school"), analysis_facts(resilient=RESILIENT))
     assert (found.addressee_id, found.subject) == (TERRITORY, f"resilient:{S2}")
     assert "«Школа 2» в 2021/2022 показывает высокие результаты" in found.text
-    assert "(средний процент выполнения 62 %)" in found.text
+    assert "(средний процент выполнения 62\u00a0%)" in found.text
     assert "(индекс социального благополучия \u22121,2)" in found.text
     assert found.actions[0] == {
         "kind": "seminar",
@@ -245,8 +248,8 @@ def test_a_task_deficit_names_the_skills_to_the_subject_teachers_with_programmes
     assert (found.addressee_id, found.subject) == (S1, "tasks:vpr:Математика:5")
     assert found.text.startswith("Учителям математики организации «Школа 1»")
     assert (
-        "задание 1 «Умение решать текстовые задачи» — 40 % (по территории 60 %); "
-        "задание 4 — 30 % (по территории 40 %)." in found.text
+        "задание 1 «Умение решать текстовые задачи» — 40\u00a0% (по территории 60\u00a0%); "
+        "задание 4 — 30\u00a0% (по территории 40\u00a0%)." in found.text
     )
     assert "задание 2" not in found.text and "задание 3" not in found.text
     # The programme naming the subject first, then the subject-teaching one.

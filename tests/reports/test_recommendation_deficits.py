@@ -28,7 +28,7 @@ def test_a_deficit_shared_by_enough_teachers_of_a_school_goes_to_its_leader():
         [(S1, "competence:methodological", 37.5), (S3, "competence:communicative", 41.7)]
     )
     s1 = next(c for c in found if c.addressee_id == S1)
-    assert "у 3 из 8 педагогов (37,5 %)" in s1.text
+    assert "у 3 из 8 педагогов (37,5\u00a0%)" in s1.text
     assert "«Методические компетенции»" in s1.text
     assert "«Современный урок» (36 ч)" in s1.text
     assert {

@@ -48,7 +48,7 @@ def test_low_reporting_tells_the_late_schools_leader_what_to_report_and_by_when(
     assert only.organization_id == S2 and only.subject == f"collection:{COLLECTION}"
     assert only.text == (
         "Организация «Школа 2» не сдала данные сбора «Сбор данных ОО» за 2022/2023: срок "
-        "сдачи 01.10.2022 прошёл, внесено 2 из 4 значений (50 %). Не внесены показатели: "
+        "сдачи 01.10.2022 прошёл, внесено 2 из 4 значений (50\u00a0%). Не внесены показатели: "
         "«Доля педагогов с КПК», «Число наставников». Сдайте данные до 12.10.2022."
     )
     assert only.actions == [

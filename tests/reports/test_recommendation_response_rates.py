@@ -31,7 +31,7 @@ def test_a_low_response_rate_is_flagged_per_school_and_per_territory():
         facts(campaigns=[campaign]),
     )
     assert [(c.rule_code, c.addressee_id) for c in found] == [("leader_low_response_rate", S1)]
-    assert "получено ответов: 12 из 30 ожидаемых (40 %), меньше 50 %" in found[0].text
+    assert "получено ответов: 12 из 30 ожидаемых (40\u00a0%), меньше 50\u00a0%" in found[0].text
     assert found[0].evidence["rate"] == 40.0
 
 

@@ -81,20 +81,24 @@ async def test_a_school_missing_its_target_and_falling_gets_two_recommendations(
     assert missed["addressee_type"] == "organization_leader"
     assert missed["organization_id"] == s1
     assert "«Школа 1»" in missed["text"]
-    assert "составил 50 % при целевом значении не менее 70 %" in missed["text"]
+    assert "составил 50\u00a0% при целевом значении не менее 70\u00a0%" in missed["text"]
     assert missed["evidence"]["value"] == 50.0
     assert missed["evidence"]["target"] == {"op": ">=", "value": 70.0}
     assert missed["status"] == "new"
     assert [a["kind"] for a in missed["actions"]] == ["seminar", "other"]
     falling = items[("leader_indicator_falling", s1)]
-    assert "70 % → 60 % → 50 %" in falling["text"]
+    assert "70\u00a0% → 60\u00a0% → 50\u00a0%" in falling["text"]
     assert falling["evidence"]["values"] == {"2019/2020": 70.0, "2020/2021": 60.0, PERIOD: 50.0}
     # S2 met its target (80 ≥ 70) and rose: nothing for it.
     assert not [k for k in items if k[1] == str(world.s2.id)]
     # The municipality: pooled over S1 and S2, (50 + 80) / 2 = 65 % < 70 %.
     territory = by_rule(await listing(reports_client, world, "analyst", addressee_type="authority"))
     m1 = territory[("authority_indicator_not_achieved", str(world.m1.id))]
-    assert "«Район 1»" in m1["text"] and "составил 65 % " in m1["text"]
+    assert "«Район 1»" in m1["text"] and "составил 65\u00a0% " in m1["text"]
+    # Addressed: the school short of the target is named with its value (S2 reached it).
+    assert m1["text"].endswith(
+        "адресную поддержку организаций с худшими значениями: «Школа 1» (50\u00a0%)."
+    ), m1["text"]
     assert m1["id"] == str(
         stable_id("authority_indicator_not_achieved", world.m1.id, "indicator:trained", PERIOD)
     )
@@ -123,7 +127,7 @@ async def test_recomputation_gives_the_same_recommendations_not_duplicates(
     after = by_rule(await listing(reports_client, world, "leader"))
     assert after.keys() == before.keys()
     assert after[key]["id"] == before[key]["id"]
-    assert "составил 55 %" in after[key]["text"]
+    assert "составил 55\u00a0%" in after[key]["text"]
     assert after[key]["status"] == "accepted"  # the lifecycle survives recomputation
 
 
@@ -271,7 +275,10 @@ async def test_rules_are_data_that_analysts_edit(reports_client, arranged):
     await generate(reports_client, world)
     items = by_rule(await listing(reports_client, world, "leader"))
     below = items[("trained_below_60", str(world.s1.id))]
-    assert below["text"] == "В «Школа 1» Доля педагогов, прошедших КПК: 50 %, ниже порога 60 %."
+    assert (
+        below["text"]
+        == "В «Школа 1» Доля педагогов, прошедших КПК: 50\u00a0%, ниже порога 60\u00a0%."
+    )
     assert below["actions"] == [{"kind": "pd_programme", "text": "Курсы для педагогов «Школа 1»"}]
 
     # Switched off, the rule issues nothing new; what it issued stays.
@@ -318,7 +325,7 @@ async def test_a_teachers_recommendation_is_personal(reports_client, db, arrange
     assert [i["rule_code"] for i in mine] == ["teacher_own_deficits"]
     text = mine[0]["text"]
     assert text.startswith("Иванова Мария, по результатам диагностики за 2021/2022")
-    assert "«Методические компетенции» (40 %)" in text
+    assert "«Методические компетенции» (40\u00a0%)" in text
     assert "«Современный урок» (36 ч)" in text
     assert "Наставник: Смирнова Анна (Методические компетенции)." in text
     for who, sees in (("leader", True), ("methodologist", True), ("analyst", False)):

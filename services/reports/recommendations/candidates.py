@@ -4,6 +4,7 @@ recommendation with its stable id, and the Russian spelling of numbers and progr
 Split from engine.py so that the condition modules (engine.py, analysis_conditions.py) share it.
 """
 
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,6 +95,15 @@ class Candidate:
     evidence: dict[str, Any]
 
 
+# Runs of ordinary white space (a template's line breaks, doubled spaces) become one space; a
+# no-break space (`number`'s «65 %», «12 ч») is kept: str.split() would take it for a space.
+_SPACES = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _one_line(text: str) -> str:
+    return _SPACES.sub(" ", text).strip()
+
+
 class _Fill(dict):
     """Template values; a placeholder with no value reads as a dash rather than failing."""
 
@@ -118,7 +128,7 @@ def candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw:
         addressee_type=rule.addressee_type,
         addressee_id=addressee,
         subject=subject,
-        text=ru_quotes(" ".join(rule.template.format_map(fill).split())),
+        text=ru_quotes(_one_line(rule.template.format_map(fill))),
         actions=[a for a in actions if a["text"]],
         **kw,
     )

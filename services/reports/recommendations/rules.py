@@ -37,6 +37,7 @@ INDICATOR_FIELDS = frozenset(
         "change",
         "period",
         "where",
+        "lowest",
     }
 )
 ACTION_KINDS = ("pd_programme", "mentor", "seminar", "monitoring_visit", "other")
