@@ -313,6 +313,35 @@ async def test_evidence_links_and_files(api_client, world, tracked):
     assert "filename*=UTF-8''%D0%BF" in download.headers["content-disposition"]
 
 
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        # A direction override showed «отчётexe.pdf» on every page listing the file.
+        ("отчёт\u202efdp.exe", "отчётfdp.exe"),
+        ("C:\\fakepath\\протокол.pdf", "протокол.pdf"),
+        ("../../протокол.pdf", "протокол.pdf"),
+        ("план   работы  2026.xlsx", "план работы 2026.xlsx"),
+        ("\u200b", "file"),
+        ("п" * 400 + ".docx", "п" * 295 + ".docx"),
+    ],
+)
+async def test_a_files_name_is_kept_without_paths_or_invisible_characters(
+    api_client, world, tracked, sent, kept
+):
+    _, ids = tracked
+    uploaded = await api_client.post(
+        f"/v1/activities/{ids['B']}/files",
+        files={"file": (sent, b"%PDF-1.4 minutes", "application/pdf")},
+        headers=world.headers("leader"),
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    assert uploaded.json()["file_name"] == kept
+    listed = await api_client.get(
+        f"/v1/activities/{ids['B']}/files", headers=world.headers("viewer")
+    )
+    assert [f["file_name"] for f in listed.json()] == [kept]
+
+
 async def test_a_school_sees_its_municipalitys_roadmap_but_not_anothers(api_client, world):
     own = await api_client.get(f"/v1/roadmaps/{world.r1.id}", headers=world.headers("leader"))
     other = await api_client.get(f"/v1/roadmaps/{world.r2.id}", headers=world.headers("leader"))

@@ -30,6 +30,7 @@ from shared.identity import Role, ScopeType
 from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.scope import ensure_in_scope
+from shared.uploads.names import stored_file_name
 
 OPEN = ("planned", "in_progress")
 
@@ -303,14 +304,15 @@ async def add_file(
     content_type: str,
     content: bytes,
 ) -> ActivityFile:
-    """Store a file for the activity as it is; its size was bounded when it was read (the
-    router's `read_upload`). Invalid naming `file` when it is empty."""
+    """Store a file for the activity as it is, under its name cleaned of paths and invisible
+    characters (`shared.uploads.names.stored_file_name`); its size was bounded when it was
+    read (the router's `read_upload`). Invalid naming `file` when it is empty."""
     await _authorize_activity(access, activity_id)
     if not content:
         raise Invalid.at("file", "Файл пуст")
     stored = ActivityFile(
         activity_id=activity_id,
-        file_name=file_name[:300],
+        file_name=stored_file_name(file_name),
         content_type=content_type or "application/octet-stream",
         size=len(content),
         sha256=hashlib.sha256(content).hexdigest(),
