@@ -320,7 +320,12 @@ async def test_a_teachers_recommendation_is_personal(reports_client, db, arrange
     assert text.startswith("Иванова Мария, по результатам диагностики за 2021/2022")
     assert "«Методические компетенции» (40 %)" in text
     assert "«Современный урок» (36 ч)" in text
-    assert "Наставник: Смирнова Анна (Методические компетенции)." in text
+    # A mentor is a colleague who scored high: the teacher is told the competence, not who.
+    assert "Смирнова" not in text and "Смирнова" not in str(mine[0]["actions"])
+    assert (
+        "Наставника по компетенциям «Методические компетенции» из числа коллег назначит "
+        "руководитель организации." in text
+    )
     for who, sees in (("leader", True), ("methodologist", True), ("analyst", False)):
         items = await listing(reports_client, world, who, addressee_type="teacher")
         assert bool(items) is sees, who

@@ -205,10 +205,11 @@ def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
             continue
         steps = route.get("steps") or []
         programmes = [s["programme"] for s in steps if s.get("programme")]
-        # A mentor per competence of a step, where the school has a strong colleague.
-        mentors = sorted(
+        # The competences where the school has a strong colleague to mentor, never who: the
+        # text is the teacher's, and a mentor's name would tell them a colleague's result.
+        mentored = sorted(
             {
-                f"{c['mentor']['full_name']} ({c.get('title') or c.get('code')})"
+                f"«{c.get('title') or c.get('code')}»"
                 for s in steps
                 for c in s.get("competences") or []
                 if isinstance(c, dict) and c.get("mentor")
@@ -228,7 +229,12 @@ def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                     for d in deficits
                 ),
                 "programmes": programme_titles(programmes),
-                "mentors": f"Наставник: {'; '.join(mentors)}." if mentors else "",
+                "mentors": (
+                    f"Наставника по компетенциям {', '.join(mentored)} из числа коллег "
+                    "назначит руководитель организации."
+                    if mentored
+                    else ""
+                ),
                 "where": facts.names.get(org, "—"),
                 "period": facts.period,
             },
