@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from services.reports.pd_order.compute import without_mentors
 from services.reports.recommendations import analysis_conditions, quality_conditions
 from services.reports.recommendations.candidates import (
     TERRITORY_ADDRESSEES,
@@ -245,7 +246,7 @@ def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
             organization_id=org,
             territory_id=facts.org_territory.get(org, facts.territory_id),
             indicator_code=None,
-            evidence={"deficits": deficits, "steps": steps},
+            evidence={"deficits": deficits, "steps": without_mentors(steps)},
         )
 
 
