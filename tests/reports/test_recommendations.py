@@ -369,7 +369,7 @@ async def test_a_teachers_recommendation_is_personal(reports_client, db, arrange
     # A mentor is a colleague who scored high: the teacher is told the competence, not who.
     assert "Смирнова" not in str(mine[0])  # text, actions, evidence
     assert (
-        "Наставника по компетенциям «Методические компетенции» из числа коллег назначит "
+        "Наставника по компетенции «Методические компетенции» из числа коллег назначит "
         "руководитель организации." in text
     )
     for who, sees in (("leader", True), ("methodologist", True), ("analyst", False)):

@@ -231,7 +231,8 @@ def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                 ),
                 "programmes": programme_titles(programmes),
                 "mentors": (
-                    f"Наставника по компетенциям {', '.join(mentored)} из числа коллег "
+                    f"Наставника по {'компетенции' if len(mentored) == 1 else 'компетенциям'} "
+                    f"{', '.join(mentored)} из числа коллег "
                     "назначит руководитель организации."
                     if mentored
                     else ""
