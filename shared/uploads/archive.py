@@ -233,7 +233,12 @@ def open_xlsx(content: bytes, limits: UploadLimits) -> Workbook:
     try:
         return load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl reports a broken workbook with many kinds
-        raise UnreadableUpload(f"это не книга Excel .xlsx ({type(exc).__name__}: {exc})") from exc
+        # Its words are English ("File contains no valid workbook part"): kept in the trace.
+        raise UnreadableUpload(
+            "в файле нет книги Excel или она повреждена (это может быть документ Word "
+            "или другой файл с расширением .xlsx): откройте его в Excel и сохраните "
+            "как «Книга Excel (.xlsx)»"
+        ) from exc
 
 
 def open_docx(content: bytes, limits: UploadLimits) -> DocxDocument:
@@ -242,4 +247,10 @@ def open_docx(content: bytes, limits: UploadLimits) -> DocxDocument:
     try:
         return Document(io.BytesIO(content))
     except Exception as exc:  # python-docx reports a broken package with many kinds
-        raise UnreadableUpload(f"это не документ Word .docx ({type(exc).__name__}: {exc})") from exc
+        # Its words are English, with the stream's repr ("file '<_io.BytesIO object at …>' is
+        # not a Word file"): kept in the trace.
+        raise UnreadableUpload(
+            "в файле нет документа Word или он повреждён (это может быть книга Excel "
+            "или другой файл с расширением .docx): откройте его в Word и сохраните "
+            "как «Документ Word (.docx)»"
+        ) from exc

@@ -30,6 +30,42 @@ async def test_a_broken_workbook_is_said_in_russian(api_client, world):
     assert not LATIN_WORDS.search(detail), detail
 
 
+def _docx() -> bytes:
+    from docx import Document
+
+    out = io.BytesIO()
+    Document().save(out)
+    return out.getvalue()
+
+
+def _xlsx() -> bytes:
+    out = io.BytesIO()
+    Workbook().save(out)
+    return out.getvalue()
+
+
+async def test_a_word_file_sent_as_a_workbook_and_back_is_said_in_russian(api_client, world):
+    """A sound zip of the other Office kind: openpyxl's and python-docx's English reasons
+    ("File contains no valid workbook part", "file '<_io.BytesIO object at 0x…>' is not a Word
+    file") reached the detail."""
+    answer = await _upload(api_client, world, "values.xlsx", _docx())
+    assert answer.status_code == 422, answer.text
+    detail = answer.json()["detail"]
+    assert "в файле нет книги Excel или она повреждена" in detail
+    assert not LATIN_WORDS.search(detail.replace("Word", "")), detail
+    answer = await api_client.post(
+        "/v1/roadmaps/import",
+        data={"level": "municipality", "owner_type": "territory", "owner_id": str(world.m1.id)},
+        files={"file": ("план.docx", _xlsx())},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["body", "file"]
+    assert "в файле нет документа Word или он повреждён" in error["msg"]
+    assert not LATIN_WORDS.search(error["msg"].replace("Word", "").replace("docx", "")), error
+
+
 async def test_a_header_past_its_bound_is_named_as_a_header(api_client, world):
     answer = await api_client.post(
         "/v1/data-values",

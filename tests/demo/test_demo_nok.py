@@ -16,8 +16,9 @@ from tests.conftest import running_apps
 from tests.demo.helpers import organizations, read
 from tests.facts import sync_facts
 
-# weights.json "survey_suppressed": «…ответов меньше порога раскрытия ({n})…», n the school's.
-NOTE_N = re.compile(r"ответов меньше порога раскрытия \((\d+)\)")
+# weights.json "survey_suppressed": «…ответов меньше порога раскрытия ({n})…», n the school's;
+# "survey_suppressed_difference": «…результаты опроса (ответивших: {n}) скрыты…».
+NOTE_N = re.compile(r"ответов меньше порога раскрытия \((\d+)\)|\(ответивших: (\d+)\) скрыты")
 
 
 def test_three_schools_answer_below_the_disclosure_minimum_the_others_at_it_or_above():
@@ -69,11 +70,14 @@ async def test_the_demo_districts_nok_has_totals_and_ranks(loaded_demo):
     # (6 answers), is withheld too (shared/disclosure.py). 25 - 4 = 21 schools ranked.
     assert len(body["organizations"]) == 28
     withheld = {
-        o["name"]: int(NOTE_N.search(" ".join(o["notes"])).group(1))
+        o["name"]: next(int(n) for n in NOTE_N.search(" ".join(o["notes"])).groups() if n)
         for o in body["organizations"]
         if NOTE_N.search(" ".join(o["notes"]))
     }
     assert sorted(withheld.values()) == [1, 1, 2, 6]
+    # The school of 6 is said to be withheld by difference, not to be below the minimum.
+    notes = " ".join(n for o in body["organizations"] for n in o["notes"])
+    assert "порога раскрытия (6)" not in notes and "(ответивших: 6) скрыты" in notes
     assert all(o["total"] is None for o in body["organizations"] if o["name"] in withheld)
     assert body["organizations_ranked"] == 21
     ranked = [o for o in body["organizations"] if o["rank"] is not None]

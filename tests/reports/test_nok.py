@@ -158,3 +158,27 @@ async def test_a_missing_checklist_value_is_named_as_the_api_names_it(
     s2 = next(o for o in body["organizations"] if o["organization_id"] == str(world.s2.id))
     assert "Экспертная проверка: нет значения «НОК: nok_info_stand_items»" in s2["notes"]
     assert any("нет значения «НОК: nok_info_stand_items»" in n for n in s2["notes"][1:])
+
+
+async def test_a_school_withheld_by_difference_is_not_said_to_be_below_the_minimum(
+    db, apps, reports_client, world
+):
+    """S2 has 2 answers (below 5); S1's 6 are withheld too, or the district minus S1 would
+    give S2's. S1's note said «ответов меньше порога раскрытия (6)», which 6 is not."""
+    campaign = world.campaigns["parents_s1"]
+    db.add(
+        CampaignOrganization(
+            campaign_id=campaign.id, organization_id=world.s2.id, expected=10, code="s2-nok"
+        )
+    )
+    await db.flush()
+    answers = [(world.s1.id, parent(i)) for i in range(6)]
+    answers += [(world.s2.id, parent(i)) for i in range(2)]
+    await answer_as_parents(apps, campaign.id, answers)
+    body = await get_nok(reports_client, world)
+    notes = {o["organization_id"]: " ".join(o["notes"]) for o in body["organizations"]}
+    assert "ответов меньше порога раскрытия (2)" in notes[str(world.s2.id)]
+    s1 = notes[str(world.s1.id)]
+    assert "порога раскрытия (6)" not in s1
+    assert "результаты опроса (ответивших: 6) скрыты и не используются" in s1
+    assert "по разности с итогом территории" in s1

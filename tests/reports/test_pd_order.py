@@ -262,10 +262,20 @@ async def test_routes_are_the_teachers_own_and_the_leaders_school_and_reads_are_
 
     own = await routes(reports_client, world, "teacher")
     assert [r["full_name"] for r in own.json()["items"]] == ["Иванова Мария"]
+    # Her mentor (Соколова Елена, 83.3 %) is not named to her: it is a colleague's result.
+    assert "Соколова" not in own.text
+    assert summary(own.json()["items"][0]) == [
+        ("t_interpretation", [("interpretation", None)]),
+        ("t_method_short", [("methodological", None)]),
+        (None, [("communicative", None)]),
+    ]
     other = await routes(reports_client, world, "teacher", staff_id=world.staff["teacher_b"].id)
     assert other.json() == {"items": [], "total": 0}
     school = await routes(reports_client, world, "leader")
     assert [r["full_name"] for r in school.json()["items"]] == ["Иванова Мария", "Кузнецова Анна"]
+    assert summary(school.json()["items"][1]) == [
+        ("t_method_short", [("methodological", "Соколова Елена")])
+    ]
     elsewhere = await routes(reports_client, world, "leader", organization_id=world.s2.id)
     assert elsewhere.status_code == 404
     s2 = await routes(reports_client, world, "methodologist", organization_id=world.s2.id)

@@ -52,6 +52,11 @@ SAMPLES: dict[str, tuple[dict[str, Any], list[Any], list[Any]]] = {
         ["z", 2, ["a"]],
     ),
 }
+# JSON an API client may send where a type expects a plain value: refused by every type, never
+# a 500 (a nested list or an object is unhashable, so cannot be counted among options).
+ODD_SHAPES: list[Any] = [{"a": 1}, [["a"]], [{"code": "a"}], ["a", ["b"]], [None]]
+for _extra, _good, _bad in SAMPLES.values():
+    _bad.extend(ODD_SHAPES)
 
 
 def instrument(*questions: dict[str, Any], **top: Any) -> dict[str, Any]:

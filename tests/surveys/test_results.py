@@ -61,6 +61,31 @@ async def test_personal_link_resumes_a_draft_and_accepts_one_submission(surveys_
     assert someone_else.status_code == 403
 
 
+async def test_a_teacher_signed_in_needs_not_repeat_their_own_staff_id(surveys_client, world):
+    """A client of the teacher's own token that leaves `staff_id` out answers as that teacher
+    (it was a 403 «заполняет сам сотрудник, войдя в систему», though they had signed in); an
+    account of no staff member, or another teacher's id, is still refused."""
+    campaign = await launch(
+        surveys_client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], False
+    )
+    url = f"/v1/campaigns/{campaign['id']}/responses"
+    body = {"answers": diagnostic_answers({"design": 5})}
+    done = await surveys_client.post(url, json=body, headers=world.headers("teacher"))
+    assert done.status_code == 201, done.text
+    assert done.json()["status"] == "submitted"
+    pending = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/pending", headers=world.headers("leader")
+    )
+    assert [p["full_name"] for p in pending.json()] == ["Смирнова Ольга"]
+    for who in ("leader", "methodologist"):
+        refused = await surveys_client.post(url, json=body, headers=world.headers(who))
+        assert refused.status_code == 403, who
+    other = await surveys_client.post(
+        url, json=body | {"staff_id": str(world.t1.id)}, headers=world.headers("teacher2")
+    )
+    assert other.status_code == 403
+
+
 async def test_scores_and_deficits_match_a_hand_computed_profile(surveys_client, world):
     campaign = await launch(
         surveys_client, world, DIAGNOSTIC.code, "teachers", [world.s1.id], False

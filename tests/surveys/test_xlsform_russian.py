@@ -2,6 +2,7 @@
 Russian analysts and methodologists), naming the cell's value; pyxform's English follows our
 Russian sentence, never stands alone."""
 
+import io
 import re
 
 import pytest
@@ -113,6 +114,26 @@ async def test_a_file_that_is_not_a_workbook_is_told_in_russian(surveys_client, 
     assert answer.status_code == 422, answer.text
     [error] = answer.json()["errors"]
     assert error["msg"].startswith("файл не читается как книга Excel .xlsx")
+
+
+async def test_a_word_file_sent_as_a_form_is_told_in_russian_once(surveys_client, world):
+    """It said «файл не читается как книга Excel .xlsx (это не книга Excel .xlsx (OSError:
+    File contains no valid workbook part))»: the reason twice, the second in English."""
+    from docx import Document
+
+    out = io.BytesIO()
+    Document().save(out)
+    answer = await surveys_client.post(
+        "/v1/instruments/xlsform",
+        files={"file": ("form.xlsx", out.getvalue())},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    message = error["msg"]
+    assert message.startswith("файл не читается как книга Excel .xlsx: в файле нет книги Excel")
+    assert message.count("не читается") == 1 and "это не книга" not in message
+    assert not re.search(r"\b(?!xlsx\b|Excel\b|Word\b)[A-Za-z]{3,}\b", message), message
 
 
 @pytest.mark.parametrize(

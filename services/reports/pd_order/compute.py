@@ -151,6 +151,21 @@ def mentor_of(
     return {"staff_id": str(best.staff_id), "full_name": best.full_name}
 
 
+def without_mentors(steps: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """A route's steps as its teacher reads them: no mentor named (a copy; `mentor` null, as
+    where the school has no strong colleague)."""
+    return [
+        step
+        | {
+            "competences": [
+                c | {"mentor": None} if isinstance(c, dict) else c
+                for c in step.get("competences") or []
+            ]
+        }
+        for step in steps
+    ]
+
+
 def build_routes(
     profiles: dict[uuid.UUID, Profile],
     programmes: list[Programme],

@@ -155,4 +155,4 @@ async def list_individual_routes(
         organization_id=organization_id,
         staff_id=staff_id,
     )
-    return Page(items=[IndividualRouteRead.model_validate(r) for r in items], total=total)
+    return Page(items=items, total=total)

@@ -24,7 +24,12 @@ from services.reports.clients.api import ApiClient
 from services.reports.clients.models import Campaign, DeficitResult, OrganizationFacts
 from services.reports.clients.surveys import SurveysClient
 from services.reports.pd_order.catalogue import active_programmes
-from services.reports.pd_order.compute import build_routes, load_catalogue, merge_profiles
+from services.reports.pd_order.compute import (
+    build_routes,
+    load_catalogue,
+    merge_profiles,
+    without_mentors,
+)
 from services.reports.pd_order.models import IndividualRoute
 from services.reports.pd_order.public import (
     BUILT_WHILE_OPEN,
@@ -32,6 +37,7 @@ from services.reports.pd_order.public import (
     SURVEYS_UNAVAILABLE,
     public_order,
 )
+from services.reports.pd_order.schemas import IndividualRouteRead
 from shared.disclosure import published, published_at, reads_personal_results
 from shared.errors import Forbidden, NotFound, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType, require_roles
@@ -298,8 +304,12 @@ async def list_routes(
     period: Period | None = None,
     organization_id: uuid.UUID | None = None,
     staff_id: uuid.UUID | None = None,
-) -> tuple[list[IndividualRoute], int]:
-    """Stored routes: a teacher's own, a leader's school's, a methodologist's territory's."""
+) -> tuple[list[IndividualRouteRead], int]:
+    """Stored routes: a teacher's own, a leader's school's, a methodologist's territory's.
+
+    A teacher reads their own without its mentors: a mentor is a colleague who scored high in
+    the competence, which is that colleague's diagnostic result, for the leader and the
+    methodologists only."""
     if principal.role not in ROUTE_READERS:
         raise Forbidden("Индивидуальные маршруты видят педагог, руководитель ОО и методисты")
     readable = await readable_organizations(principal, resolver) or frozenset()
@@ -329,4 +339,7 @@ async def list_routes(
                 "organization_id": str(organization_id) if organization_id else None,
             },
         )
-    return items, total
+    routes = [IndividualRouteRead.model_validate(r) for r in items]
+    if principal.role == Role.teacher:
+        routes = [r.model_copy(update={"steps": without_mentors(r.steps)}) for r in routes]
+    return routes, total

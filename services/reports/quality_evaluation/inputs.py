@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.indicator_values.methods.base import ORGANIZATION, Context, Scope
 from services.reports.indicator_values.methods.survey_campaigns import campaigns_of
-from shared.disclosure import CAMPAIGN_OPEN, reads_personal_results
+from shared.disclosure import CAMPAIGN_OPEN, DIFFERENCE, reads_personal_results
 from shared.identity import Principal
 from shared.scope import ScopeResolver, readable_organizations
 
@@ -27,7 +27,8 @@ class Survey:
     respondents: int = 0
     yes: dict[str, int] = field(default_factory=dict)
     disclosed: int = 0  # campaigns whose values were given
-    withheld: int = 0  # respondents in campaigns below the disclosure minimum
+    withheld: int = 0  # respondents in campaigns withheld (below the minimum or by difference)
+    by_difference: int = 0  # of those, withheld by the differences rule, not the minimum
     pending: int = 0  # respondents in campaigns still open (their figures come at the close)
 
 
@@ -136,6 +137,7 @@ async def parents_answers(
                 survey.pending += n
             elif reason is not None:
                 survey.withheld += n
+                survey.by_difference += n if reason == DIFFERENCE else 0
             else:
                 survey.disclosed += 1
                 survey.respondents += n

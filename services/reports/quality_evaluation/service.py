@@ -45,7 +45,12 @@ def organization_counts(
         # An item nobody answered "да" to is not in the aggregates: zero, not "no data".
         counts |= {code: survey.yes.get(code, 0) for code in survey_items(weights)}
     elif survey is not None and survey.withheld:
-        notes.append(templates["survey_suppressed"].format(n=survey.withheld))
+        # A school of 6 withheld so that the district minus the others tells nothing of the
+        # small ones is not «меньше порога раскрытия (6)»: each reason says its own.
+        if below := survey.withheld - survey.by_difference:
+            notes.append(templates["survey_suppressed"].format(n=below))
+        if survey.by_difference:
+            notes.append(templates["survey_suppressed_difference"].format(n=survey.by_difference))
     elif not (survey is not None and survey.pending):
         notes.append(templates["survey_missing"].format(instrument=instrument))
     absent = [c for c in weights["data_value_codes"] if c not in values]

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Iterator
 from typing import Any
 
+from services.reports.pd_order.compute import without_mentors
 from services.reports.recommendations import analysis_conditions, quality_conditions
 from services.reports.recommendations.candidates import (
     TERRITORY_ADDRESSEES,
@@ -251,10 +252,11 @@ def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
             continue
         steps = route.get("steps") or []
         programmes = [s["programme"] for s in steps if s.get("programme")]
-        # A mentor per competence of a step, where the school has a strong colleague.
-        mentors = sorted(
+        # The competences where the school has a strong colleague to mentor, never who: the
+        # text is the teacher's, and a mentor's name would tell them a colleague's result.
+        mentored = sorted(
             {
-                f"{c['mentor']['full_name']} ({c.get('title') or c.get('code')})"
+                f"«{c.get('title') or c.get('code')}»"
                 for s in steps
                 for c in s.get("competences") or []
                 if isinstance(c, dict) and c.get("mentor")
@@ -274,7 +276,13 @@ def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                     for d in deficits
                 ),
                 "programmes": programme_titles(programmes),
-                "mentors": f"Наставник: {'; '.join(mentors)}." if mentors else "",
+                "mentors": (
+                    f"Наставника по {'компетенции' if len(mentored) == 1 else 'компетенциям'} "
+                    f"{', '.join(mentored)} из числа коллег "
+                    "назначит руководитель организации."
+                    if mentored
+                    else ""
+                ),
                 "where": facts.names.get(org, "—"),
                 "period": facts.period,
             },
@@ -285,7 +293,7 @@ def _teacher_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
             organization_id=org,
             territory_id=facts.org_territory.get(org, facts.territory_id),
             indicator_code=None,
-            evidence={"deficits": deficits, "steps": steps},
+            evidence={"deficits": deficits, "steps": without_mentors(steps)},
         )
 
 

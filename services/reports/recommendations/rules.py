@@ -167,10 +167,27 @@ CONDITIONS: dict[str, Condition] = {
 
 
 def placeholders(template: str) -> set[str]:
+    """The names of the template's `{name}`s. ValueError (Russian) for a brace left open or
+    alone, or a `{name!r}` / `{name:…}`: a conversion or a format the numbers' texts may not
+    take would fail every generation of the territory, so only bare names are taken."""
     try:
-        return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
-    except ValueError as exc:
-        raise ValueError(f"шаблон не разобран: {exc}") from exc
+        parsed = list(string.Formatter().parse(template))
+    except ValueError as exc:  # Python's words are English: "expected '}' before end of string"
+        raise ValueError(
+            "шаблон не разобран: каждая подстановка пишется как {имя}, а фигурная скобка "
+            "в тексте удваивается: {{ или }}"
+        ) from exc
+    for _, name, spec, conversion in parsed:
+        if name is not None and (spec or conversion):
+            written = (
+                "{"
+                + name
+                + (f"!{conversion}" if conversion else "")
+                + (f":{spec}" if spec else "")
+                + "}"
+            )
+            raise ValueError(f"подстановка {written}: пишите просто {{{name}}}, без «!» и «:»")
+    return {name for _, name, _, _ in parsed if name is not None}
 
 
 def check_template(field: str, template: str, allowed: frozenset[str]) -> None:

@@ -141,7 +141,7 @@ def _open(data: bytes, budget: Budget) -> Table:
     try:
         return open_workbook(data, budget)
     except UnreadableUpload as exc:
-        raise XLSFormError(f"файл не читается как книга Excel .xlsx ({exc})") from exc
+        raise XLSFormError(f"файл не читается как книга Excel .xlsx: {exc}") from exc
 
 
 def _numeric(row: SourceRow, column: str) -> float | None:

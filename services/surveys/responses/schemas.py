@@ -11,7 +11,10 @@ from services.surveys.instruments.definition import MAX_QUESTIONS
 class ResponseIn(BaseModel):
     organization_id: uuid.UUID | None = None
     answers: dict[str, Any] = Field(max_length=MAX_QUESTIONS)
-    staff_id: uuid.UUID | None = Field(default=None, description="Personal questionnaires only")
+    staff_id: uuid.UUID | None = Field(
+        default=None,
+        description="Personal questionnaires only: the signed-in teacher's own (the default)",
+    )
     draft: bool = Field(default=False, description="Save a draft (personal questionnaires)")
 
 

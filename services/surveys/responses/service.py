@@ -61,15 +61,16 @@ async def admit(
     """Who may submit, and how it is counted.
 
     A personal (identified) campaign takes the teacher's own answers only (Forbidden, 403,
-    otherwise). An anonymous one takes no `staff_id` (Invalid, 422) and anyone's answers:
-    someone who manages the organization's campaigns keys in paper questionnaires ("paper",
-    not limited); everyone else, signed in or not, is the public ("web", counted against the
-    address's limit: TooManyRequests).
+    otherwise); a `staff_id` left out is the signed-in teacher's own. An anonymous one takes
+    no `staff_id` (Invalid, 422) and anyone's answers: someone who manages the organization's
+    campaigns keys in paper questionnaires ("paper", not limited); everyone else, signed in or
+    not, is the public ("web", counted against the address's limit: TooManyRequests).
     """
     if not campaign.anonymous:
-        if caller is None or staff_id is None or caller.staff_id != staff_id:
+        own = caller.staff_id if caller is not None else None
+        if own is None or staff_id not in (None, own):
             raise Forbidden("Персональную анкету заполняет сам сотрудник, войдя в систему")
-        return Admission(await invitation_by(session, campaign.id, staff_id=staff_id), "web")
+        return Admission(await invitation_by(session, campaign.id, staff_id=own), "web")
     if staff_id is not None:  # told, not silently dropped: the sender may think it is kept
         raise Invalid.at(
             "staff_id", "Анкета анонимная: staff_id не принимается, ответ ни с кем не связывается"

@@ -160,7 +160,13 @@ class Multiple(_Choice):
     xlsform_bases = ("select_multiple",)
 
     def check_answer(self, question: Question, value: Any) -> str | None:
-        if not isinstance(value, list) or not value or len(set(value)) != len(value):
+        # Codes are strings: a nested list or an object in the list is no option (and unhashable).
+        if (
+            not isinstance(value, list)
+            or not value
+            or not all(isinstance(v, str) for v in value)
+            or len(set(value)) != len(value)
+        ):
             return "ожидается непустой список разных вариантов"
         unknown = [v for v in value if v not in question.option_codes()]
         return f"нет таких вариантов: {', '.join(map(str, unknown))}" if unknown else None
