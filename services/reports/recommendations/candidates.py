@@ -111,10 +111,26 @@ class _Fill(dict):
         return "—"
 
 
+# A bare `{name}` of a template: what a stored template that `str.format` cannot take is filled
+# by (`_filled`).
+_NAME = re.compile(r"\{(\w+)\}")
+
+
+def _filled(template: str, fill: "_Fill") -> str:
+    """`template` with its `{name}`s filled. A template stored before templates were checked
+    (rules.placeholders: bare names only) may hold what `str.format` refuses («{where!x}», a
+    lone brace): then its bare names are filled and the rest kept as written, so that one such
+    rule never fails the generation of a whole territory."""
+    try:
+        return template.format_map(fill)
+    except (ValueError, KeyError, IndexError, AttributeError, TypeError):
+        return _NAME.sub(lambda m: str(fill[m.group(1)]), template)
+
+
 def candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw: Any) -> Candidate:
     fill = _Fill(kw.pop("fill"))
     actions = [
-        {**action, "text": ru_quotes(str(action.get("text", "")).format_map(fill).strip())}
+        {**action, "text": ru_quotes(_filled(str(action.get("text", "")), fill).strip())}
         for action in rule.actions
     ]
     actions += kw.pop("extra_actions", [])
@@ -128,7 +144,7 @@ def candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw:
         addressee_type=rule.addressee_type,
         addressee_id=addressee,
         subject=subject,
-        text=ru_quotes(_one_line(rule.template.format_map(fill))),
+        text=ru_quotes(_one_line(_filled(rule.template, fill))),
         actions=[a for a in actions if a["text"]],
         **kw,
     )
