@@ -61,3 +61,23 @@ def test_the_same_facts_give_the_same_ids_and_numbers_read_the_russian_way():
     assert number(-1.4) == "\u22121,4" and number(-0.04) == "0"  # a minus sign, no «−0»
     assert number(12.0, "count") == "12"
     assert number(None) == "нет данных"
+
+
+def test_a_teachers_courses_are_listed_once_among_the_actions():
+    route = {
+        "organization_id": str(S1),
+        "staff_id": "2b1f0f5e-4a7d-4c1e-9a51-0c5e7d9b3a11",
+        "full_name": "Иванова Анна Петровна",
+        "deficits": [{"code": "methodological", "title": "Методические", "share": 40.0}],
+        "steps": [{"programme": PROGRAMMES[0], "competences": []}],
+    }
+    known = facts(programmes=PROGRAMMES)
+    known.routes = [route]
+    (found,) = evaluate(rules("teacher_own_deficits"), known)
+    courses = [a for a in found.actions if a["kind"] == "pd_programme"]
+    # The rule's «Пройти обучение: «Современный урок» (36 ч)» said what the course's own
+    # action (with its code, for enrolment) says: the list showed the course twice.
+    assert courses == [
+        {"kind": "pd_programme", "programme_code": "p_lesson", "text": "Современный урок"}
+    ]
+    assert "«Современный урок» (36 ч)" in found.text

@@ -127,13 +127,28 @@ def _filled(template: str, fill: "_Fill") -> str:
         return _NAME.sub(lambda m: str(fill[m.group(1)]), template)
 
 
+def _said_by(action: dict[str, Any], extra: list[dict[str, Any]]) -> bool:
+    """True for a rule's course action («Пройти обучение: «A» (36 ч); «B» (24 ч)») whose
+    every course the condition's own per-course actions (`extra_actions`, with their
+    `programme_code`) name: the list would show each course twice."""
+    courses = [e["text"] for e in extra if e.get("kind") == "pd_programme" and e.get("text")]
+    text = action.get("text", "")
+    return (
+        action.get("kind") == "pd_programme"
+        and "programme_code" not in action
+        and bool(courses)
+        and all(f"«{course}»" in text for course in courses)
+    )
+
+
 def candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw: Any) -> Candidate:
     fill = _Fill(kw.pop("fill"))
     actions = [
         {**action, "text": ru_quotes(_filled(str(action.get("text", "")), fill).strip())}
         for action in rule.actions
     ]
-    actions += kw.pop("extra_actions", [])
+    extra = kw.pop("extra_actions", [])
+    actions = [a for a in actions if not _said_by(a, extra)] + extra
     territory = kw["territory_id"]
     return Candidate(
         territory_ids=facts.chains.get(territory, [territory]),
