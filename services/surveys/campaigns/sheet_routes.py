@@ -53,7 +53,7 @@ async def _members(
         query = query.where(CampaignOrganization.organization_id == organization_id)
     members = list(await session.scalars(query))
     if not members:
-        raise NotFound("Организация не участвует в этой кампании")
+        raise NotFound("Организация не найдена среди организаций этой кампании, доступных вам")
     return campaign, members
 
 

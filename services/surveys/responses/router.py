@@ -237,7 +237,7 @@ async def import_responses(
     campaign, mine = await readable_campaign(session, caller, scopes, campaign_id)
     member = await session.get(CampaignOrganization, (campaign.id, organization_id))
     if member is None or (mine is not None and organization_id not in mine):
-        raise NotFound("Организация не участвует в этой кампании")
+        raise NotFound("Организация не найдена среди организаций этой кампании, доступных вам")
     if not await manages(caller, scopes, organization_id):
         raise Forbidden("Загружать ответы может тот, кто ведёт анкетирование этой организации")
     if not campaign.anonymous:
