@@ -22,12 +22,14 @@ def item(code: str, scope_type: str, scope: uuid.UUID, value: float, status: str
     }
 
 
-def text_of(definition: dict, values: dict[uuid.UUID, tuple[float, str]], **more) -> str:
+def text_of(
+    definition: dict, values: dict[uuid.UUID, tuple[float, str]], source: str = "x", **more
+) -> str:
     """The authority's recommendation text for indicator «x» of the territory (not achieved)
-    with these organizations' own values."""
+    with these organizations' own values (of indicator `source`)."""
     found = {("x", "territory", TERRITORY): item("x", "territory", TERRITORY, 40.0, "not_achieved")}
     for org, (value, status) in values.items():
-        found[("x", "organization", org)] = item("x", "organization", org, value, status)
+        found[(source, "organization", org)] = item(source, "organization", org, value, status)
     known = facts()
     known.values, known.definitions = found, {"x": {"name": "Икс", **definition}}
     known.names |= more.get("names", {})
@@ -78,6 +80,33 @@ def test_a_yes_no_indicator_names_those_without_and_no_values_leaves_the_phrase(
         {"unit": "boolean", "direction": "higher"},
         {S1: (1.0, "no_target"), S2: (0.0, "no_target"), S3: (0.0, "no_target")},
     )
-    assert text.endswith("организаций, где условие не выполнено: «Школа 2», «Школа 3»."), text
+    assert text.endswith("организаций, ухудшающих значение показателя: «Школа 2», «Школа 3»."), text
     alone = text_of({"unit": "percent", "direction": "higher"}, {})
     assert alone.endswith("адресную поддержку организаций с худшими значениями."), alone
+
+
+def test_a_share_of_organizations_names_those_on_the_unwanted_side_of_its_condition():
+    # «Доля ОО, использующих ЦТ» = share of organizations whose yes/no «uses_dt» is yes.
+    share = {
+        "unit": "percent",
+        "direction": "higher",
+        "method": "organization_share",
+        "params": {"indicator_code": "uses_dt", "condition": {"op": "==", "value": True}},
+    }
+    text = text_of(
+        share,
+        {S1: (1.0, "no_target"), S2: (0.0, "no_target"), S3: (0.0, "no_target")},
+        source="uses_dt",
+    )
+    assert text.endswith("организаций, ухудшающих значение показателя: «Школа 2», «Школа 3»."), text
+    # A share to keep low (of organizations with more than 10 % of «2»s): those above.
+    twos = share | {
+        "direction": "lower",
+        "params": {"indicator_code": "share_2", "condition": {"op": ">", "value": 10}},
+    }
+    text = text_of(
+        twos,
+        {S1: (25.0, "no_target"), S2: (4.0, "no_target"), S3: (10.5, "no_target")},
+        source="share_2",
+    )
+    assert text.endswith("организаций, ухудшающих значение показателя: «Школа 1», «Школа 3»."), text

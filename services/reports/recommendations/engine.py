@@ -23,6 +23,7 @@ from services.reports.recommendations.candidates import (
     programmes_for,
     stable_id,
 )
+from services.reports.recommendations.lowest import lowest
 from services.reports.recommendations.rules import CONDITIONS
 from shared.value_labels import counted_basis
 
@@ -63,53 +64,8 @@ def _indicator_fill(item: dict[str, Any], definition: dict[str, Any], facts: Fac
         "change": number(item.get("change"), unit),
         "period": facts.period,
         "where": facts.names.get(uuid.UUID(str(item["scope_id"])), "—"),
-        "lowest": _lowest(item, definition, facts),
+        "lowest": lowest(item, definition, facts),
     }
-
-
-# How many organizations `{lowest}` names before «и ещё N».
-LOWEST_NAMED = 3
-
-
-def _lowest(item: dict[str, Any], definition: dict[str, Any], facts: Facts) -> str:
-    """`{lowest}` of a territory's value: the organizations of the territory whose own values
-    of the indicator are worst (by its direction; those short of the target when it has one),
-    named with their values, worst first: «организаций с худшими значениями: «СОШ № 3»
-    (12 %), «СОШ № 7» (15 %) и ещё 2». For a yes/no indicator, those with the unwanted
-    answer: «организаций, где условие не выполнено: …». Without such values: the phrase alone.
-    For an organization's value: empty."""
-    scope = uuid.UUID(str(item["scope_id"]))
-    code, unit = item["indicator_code"], definition.get("unit", "number")
-    words = (
-        "организаций, где условие не выполнено"
-        if unit == "boolean"
-        else "организаций с худшими значениями"
-    )
-    if item.get("scope_type") != "territory":
-        return ""
-    higher = definition.get("direction", "higher") != "lower"
-    own = []
-    for (their_code, scope_type, org), theirs in facts.values.items():
-        territory = facts.org_territory.get(org)
-        value = theirs.get("value")
-        if their_code != code or scope_type != "organization" or value is None:
-            continue
-        if territory is None or scope not in facts.chains.get(territory, [territory]):
-            continue
-        if unit == "boolean" and value == (1 if higher else 0):
-            continue
-        if theirs.get("status") == "achieved":
-            continue
-        own.append((value if higher else -value, facts.names.get(org, "—"), value))
-    if not own:
-        return words
-    own.sort(key=lambda entry: (entry[0], entry[1]))
-    named = [
-        f"«{name}»" if unit == "boolean" else f"«{name}» ({number(value, unit)})"
-        for _, name, value in own[:LOWEST_NAMED]
-    ]
-    more = len(own) - LOWEST_NAMED
-    return f"{words}: {', '.join(named)}" + (f" и ещё {more}" if more > 0 else "")
 
 
 def _evidence(item: dict[str, Any], **more: Any) -> dict[str, Any]:
