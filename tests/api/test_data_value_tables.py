@@ -150,7 +150,7 @@ async def test_dv6_percent_sign_and_excel_booleans(api_client, world, db):
     }
     assert [(w["index"], w["msg"]) for w in summary["warnings"]] == [
         (2, "знак процента: 64,5% → 64,5"),
-        (5, "число 1 прочитано как true"),
+        (5, "число 1 прочитано как «да»"),
     ]
 
 
