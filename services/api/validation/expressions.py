@@ -73,14 +73,23 @@ def parse(text: str) -> Expression:
                 "в выражении допустимы только коды показателей, числа, + - * / и скобки"
             )
         if isinstance(node, ast.Constant) and (
-            isinstance(node.value, bool)
-            or not isinstance(node.value, int | float)
-            or not math.isfinite(node.value)
+            isinstance(node.value, bool) or not isinstance(node.value, int | float)
         ):
             raise ExpressionError(f"«{node.value!r}» — не число")
+        if isinstance(node, ast.Constant) and not _finite(node.value):
+            raise ExpressionError("число в выражении больше, чем можно сравнить")
         if isinstance(node, ast.Name):
             codes.add(node.id)
     return Expression(text.strip(), tree.body, frozenset(codes))
+
+
+def _finite(number: int | float) -> bool:
+    """A literal the SQL can be written with (a float): a whole number of 400 digits is none
+    (`float()` overflows), nor is an infinity."""
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
 
 
 def to_sql(expression: Expression, column: Callable[[str], str]) -> str:
