@@ -2,7 +2,10 @@
 the rows after it, «1_0.5» is float()'s 10.5 and «٥» its 5, a UTF-32 file reads as UTF-16 full
 of NULs. Each is refused saying what is wrong, nothing stored."""
 
+import io
+
 import pytest
+from openpyxl import Workbook
 
 from tests.factories import add_data_indicator, build_world
 
@@ -118,3 +121,32 @@ async def test_minus_zero_is_stored_as_zero(api_client, world):
     )
     assert [i["value"] for i in read.json()["items"]] == [0.0]
     assert '"value":-0' not in read.text.replace(" ", "")
+
+
+async def test_an_excel_error_in_a_cell_is_named_as_one(api_client, world):
+    """A formula that failed in the school's workbook leaves «#DIV/0!» in an .xlsx and, saved
+    as CSV by a Russian Excel, «#ДЕЛ/0!»: the row is refused saying the formula failed, not
+    «ожидается число» as if someone had typed it."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Код показателя", "ID ОО", "Период", "Значение"])
+    sheet.append(["teachers_count", str(world.s1.id), "2025/2026", "#DIV/0!"])
+    sheet["D2"].data_type = "e"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    csv = (
+        "Код показателя;ID ОО;Период;Значение\r\n"
+        f"teachers_count;{world.s1.id};2024/2025;#ДЕЛ/0!\r\n"
+    ).encode("cp1251")
+    for name, content, error in (
+        ("v.xlsx", buffer.getvalue(), "#DIV/0!"),
+        ("v.csv", csv, "#ДЕЛ/0!"),
+    ):
+        answer = await _upload(api_client, world, content, name)
+        assert answer.status_code == 200, answer.text
+        summary = answer.json()
+        assert summary["imported"] == 0, summary
+        [rejected] = summary["rejected"]
+        [said] = rejected["errors"]
+        assert said["loc"] == ["value"]
+        assert said["msg"].startswith(f"в ячейке ошибка Excel «{error}» (деление на ноль)"), said
