@@ -72,9 +72,25 @@ def _items(count: Any) -> str:
 Say = Callable[[str, Mapping[str, Any], Mapping[str, str]], str]
 
 
+# The code patterns of the API's fields (indicator, rule and procedure codes; those of
+# recommendation rules, PD programmes and competences) in words: a person reads «нужен текст
+# по шаблону ^[a-z][a-z0-9_]{0,79}$» as noise. A field's own `patterns` come first.
+CODE_PATTERNS = {
+    r"^[a-z][a-z0-9_]{0,79}$": "код — до 80 строчных латинских букв, цифр и _, первая — буква",
+    r"^[a-z][a-z0-9_]{1,39}$": "код — 2–40 строчных латинских букв, цифр и _, первая — буква",
+    r"^[a-z][a-z0-9_]*$": "код — строчные латинские буквы, цифры и _, первая — буква",
+    r"^[a-z0-9_]+$": "код — строчные латинские буквы, цифры и _, без пробелов",
+    r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$": (
+        "код — латинские буквы, цифры, _, . и -, первая — буква или цифра, без пробелов"
+    ),
+}
+
+
 def _pattern(value: str, ctx: Mapping[str, Any], patterns: Mapping[str, str]) -> str:
     pattern = str(ctx.get("pattern", ""))
-    rule = patterns.get(pattern, f"нужен текст по шаблону {pattern}")
+    rule = (
+        patterns.get(pattern) or CODE_PATTERNS.get(pattern) or f"нужен текст по шаблону {pattern}"
+    )
     return f"значение {value} не подходит: {rule}"
 
 
