@@ -8,6 +8,7 @@ malformed request (`shared.errors`) and the instrument imports, JSON and XLSForm
 the words for the definition's patterns), say it this way.
 """
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, time
@@ -108,12 +109,23 @@ def _too_short_list(value: str, ctx: Mapping[str, Any], _: Mapping[str, str]) ->
     return f"слишком мало элементов: нужно не меньше {_items(least)}"
 
 
+def _limit_text(limit: Any) -> str:
+    """A bound as a person writes it: 100 (not 100.0), 0,5, and a power of ten from a million
+    up as 10^15 (not 1000000000000000.0)."""
+    if isinstance(limit, bool) or not isinstance(limit, int | float):
+        return str(limit)
+    if limit and abs(limit) >= 1e6 and math.log10(abs(limit)).is_integer():
+        return f"{'-' if limit < 0 else ''}10^{int(math.log10(abs(limit)))}"
+    if isinstance(limit, float) and limit.is_integer():
+        return str(int(limit))
+    return str(limit).replace(".", ",")
+
+
 def _bound(kind: str) -> Say:
     words, key = _BOUNDS[kind]
 
     def say(value: str, ctx: Mapping[str, Any], _: Mapping[str, str]) -> str:
-        limit = ctx[key]
-        return f"значение {value} должно быть {words} {limit}"
+        return f"значение {value} должно быть {words} {_limit_text(ctx[key])}"
 
     return say
 
