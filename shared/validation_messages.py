@@ -241,6 +241,7 @@ _SAY: dict[str, Say] = {
     "none_required": _fixed("значение здесь не указывается: нужно null"),
     **{kind: _bound(kind) for kind in _BOUNDS},
 }
+_OBJECT_KINDS = {"dict_type", "model_type", "model_attributes_type"}
 # Our own validators' errors: the message is ours (Russian), after pydantic's prefix.
 _OWN_PREFIXES = {"value_error": "Value error, ", "assertion_error": "Assertion failed, "}
 
@@ -265,6 +266,9 @@ def russian_message(error: Mapping[str, Any], patterns: Mapping[str, str] | None
     if kind == "json_invalid" and isinstance(error.get("input"), str | bytes):
         ctx = {**ctx, "doc": error["input"]}  # to say pydantic's byte column in characters
     value = shown(error)
+    if kind in _OBJECT_KINDS and isinstance(error.get("input"), list):
+        # A bulk post sent as the bare list of its rows ([{…}, …] for {"values": [{…}, …]}).
+        return "ожидается объект JSON в фигурных скобках {…}, а передан список […]"
     say = _SAY.get(kind)
     if say is not None:
         try:

@@ -172,6 +172,17 @@ async def test_values_are_read_back_with_filters(api_client, world):
     assert hidden.json()["total"] == 0
 
 
+async def test_rows_posted_as_a_bare_list_are_told_the_object_they_belong_in(api_client, world):
+    """[{…}] instead of {"values": [{…}]}: «ожидается объект» alone did not say a list came."""
+    answer = await api_client.post(
+        "/v1/data-values", json=[row(world, value=80)], headers=world.headers("admin")
+    )
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert error["loc"] == ["body"]
+    assert error["msg"] == "ожидается объект JSON в фигурных скобках {…}, а передан список […]"
+
+
 @pytest.mark.parametrize(
     ("period", "said"),
     [
