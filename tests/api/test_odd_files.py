@@ -40,6 +40,24 @@ async def test_a_quote_never_closed_is_named_not_its_rows_lost(api_client, world
     assert "всё до конца файла (3 строки) прочитано как одно значение" in problem["detail"]
 
 
+async def test_a_quote_never_closed_on_the_last_line_is_named_too(api_client, world):
+    """The quote opened on the file's last line ran into its end: the cells read as one value,
+    and the row was refused as missing its period and value, saying nothing of the quote."""
+    content = (
+        "Код показателя;ID ОО;Период;Значение\r\n"
+        f"teachers_count;{world.s1.id};2024/2025;6\r\n"
+        f'teachers_count;"{world.s1.id};2025/2026;5\r\n'
+    ).encode()
+    answer = await _upload(api_client, world, content)
+    assert answer.status_code == 422, answer.text
+    assert 'незакрытая кавычка в строке «teachers_count;"' in answer.json()["detail"]
+    content = (
+        f'Код показателя;ID ОО;Период;Значение\r\nteachers_count;{world.s1.id};2024/2025;6 "шт\r\n'
+    ).encode()  # a quote inside a value opens nothing: the row is read (and refused for «6 "шт»)
+    answer = await _upload(api_client, world, content)
+    assert answer.status_code == 200, answer.text
+
+
 async def test_a_value_written_across_lines_in_quotes_is_still_read(api_client, world):
     content = (
         "Код показателя;ID ОО;Период;Значение;Комментарий\r\n"
