@@ -235,44 +235,6 @@ async def test_a_decision_keeps_the_value_before_and_shows_its_effect(
     assert "decided_on" in str(answer.json()["errors"][0]["loc"])
 
 
-@pytest.mark.parametrize(
-    ("template", "said"),
-    [
-        ("В «{where}» {value!q}", "подстановка {value!q} записана с «!» или «:»"),
-        ("В «{where}» {value:>>>>}", "подстановка {value:>>>>} записана с «!» или «:»"),
-        ("В «{where}» {value:.2f}", "пишите только имя: {value}"),
-        ("В «{where}» {value", "шаблон не разобран: фигурная скобка «{» не закрыта"),
-        ("В «{where}» }", "шаблон не разобран: лишняя скобка «}»"),
-    ],
-)
-async def test_a_template_the_generation_could_not_fill_is_refused_in_russian(
-    reports_client, arranged, template, said
-):
-    """«{value!q}» or «{value:>>>>}» was stored and then failed every generation of the
-    territory (500); broken braces were said in Python's English."""
-    rule = {
-        "code": "odd_template",
-        "title": "Мало обученных педагогов",
-        "condition": "indicator_below",
-        "params": {"indicator_codes": ["trained"], "threshold": 60},
-        "addressee_type": "organization_leader",
-        "template": template,
-    }
-    for body, loc in (
-        (rule, ["body", "template"]),
-        (
-            {**rule, "template": "{where}", "actions": [{"kind": "other", "text": template}]},
-            ["body", "actions.0.text"],
-        ),
-    ):
-        answer = await reports_client.post(
-            "/v1/recommendation-rules", json=body, headers=arranged.headers("analyst")
-        )
-        assert answer.status_code == 422, answer.text
-        (error,) = answer.json()["errors"]
-        assert error["loc"] == loc and said in error["msg"], error
-
-
 async def test_rules_are_data_that_analysts_edit(reports_client, arranged):
     world = arranged
     analyst = world.headers("analyst")
