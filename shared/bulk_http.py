@@ -19,7 +19,13 @@ from shared.db import SessionDep
 from shared.idempotency import idempotent
 from shared.identity import Principal, require_roles
 from shared.json_body import FastJsonRoute
-from shared.spreadsheets import Sheet, formula_without_result, header_key, parse_sheet
+from shared.spreadsheets import (
+    Sheet,
+    excel_error,
+    formula_without_result,
+    header_key,
+    parse_sheet,
+)
 from shared.tabular import SINGLE_BYTE_ENCODINGS, Cell, CellType
 from shared.uploads import FIELD, Upload, UploadLimitsDep, read_upload
 
@@ -190,6 +196,11 @@ async def import_upload(
         if unsaved := [(f, c.unsaved_formula) for f, c in pairs if c.unsaved_formula]:
             errors = [RowError(loc=[f], msg=formula_without_result(text)) for f, text in unsaved]
             refused.append(Rejected(index=line, errors=errors))
+            continue
+        if failed := [(f, said) for f, c in pairs if (said := excel_error(c.raw))]:
+            refused.append(
+                Rejected(index=line, errors=[RowError(loc=[f], msg=m) for f, m in failed])
+            )
             continue
         row = {f: c for f, c in pairs if c.type != CellType.empty}
         rows.append((line, importer.from_spreadsheet(line, row)))

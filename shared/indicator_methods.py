@@ -144,11 +144,15 @@ def check_expression(expression: str) -> None:
     """Numbers, + - * /, parentheses and `code.part` terms; nothing else (no calls, no names)."""
     try:
         tree = ast.parse(expression, mode="eval")
-    except SyntaxError as exc:
-        raise ValueError(f"формула не разобрана: {exc.msg}") from exc
+    except SyntaxError as exc:  # its msg is Python's English: the place is said instead
+        where = f" (позиция {exc.offset})" if exc.offset else ""
+        raise ValueError(f"формула не разобрана{where}: {expression.strip()}") from exc
     for node in ast.walk(tree):
         if not isinstance(node, _ALLOWED_NODES):
-            raise ValueError(f"недопустимо в формуле: {type(node).__name__}")
+            raise ValueError(
+                "в формуле допустимы только ссылки на показатели (code.numerator, "
+                "code.denominator, code.value), числа, + - * / и скобки"
+            )
         if isinstance(node, ast.Constant) and not isinstance(node.value, int | float):
             raise ValueError("в формуле допустимы только числа")
         if isinstance(node, ast.Constant) and not abs(node.value) <= MEASURE_MAX:

@@ -70,8 +70,8 @@ def year_number(year: int) -> str:
 
 
 def boolean_number(number: int, flag: bool) -> str:
-    """1 or 0 read as true or false (a yes/no indicator)."""
-    return f"число {number} прочитано как {str(flag).lower()}"
+    """1 or 0 read as yes or no (a yes/no indicator), said as the pages show it: «да», «нет»."""
+    return f"число {number} прочитано как «{'да' if flag else 'нет'}»"
 
 
 _NARROW_SPACES = "\u00a0\u202f\u2009\u2007"  # NBSP, narrow NBSP, thin and figure spaces

@@ -159,6 +159,39 @@ def formula_without_result(formula: str) -> str:
     )
 
 
+# What Excel writes in a cell whose formula failed: in an .xlsx always in English; in a CSV
+# saved by a Russian Excel in Russian. No value of ours is spelt so.
+EXCEL_ERRORS = {
+    "#NULL!": "пустое пересечение",
+    "#DIV/0!": "деление на ноль",
+    "#VALUE!": "неверный тип данных",
+    "#REF!": "неверная ссылка",
+    "#NAME?": "неизвестное имя",
+    "#NUM!": "неверное число",
+    "#N/A": "нет данных",
+    "#SPILL!": "не хватает места для результата",
+    "#CALC!": "ошибка вычисления",
+    "#ПУСТО!": "пустое пересечение",
+    "#ДЕЛ/0!": "деление на ноль",
+    "#ЗНАЧ!": "неверный тип данных",
+    "#ССЫЛКА!": "неверная ссылка",
+    "#ИМЯ?": "неизвестное имя",
+    "#ЧИСЛО!": "неверное число",
+    "#Н/Д": "нет данных",
+}
+
+
+def excel_error(raw: Any) -> str | None:
+    """Why a cell holding an Excel formula's error («#DIV/0!», «#Н/Д») is refused: the formula
+    failed in the file, and no value is there to read; None for any other cell."""
+    if not isinstance(raw, str) or (said := EXCEL_ERRORS.get(raw.strip().upper())) is None:
+        return None
+    return (
+        f"в ячейке ошибка Excel «{raw.strip()}» ({said}) вместо значения — исправьте "
+        "формулу в файле или впишите значение"
+    )
+
+
 FORMULA_CHARS = 100
 SAID_TITLES, SAID_TITLE_CHARS = 10, 40  # of the titles a "не найдены столбцы" 422 repeats
 

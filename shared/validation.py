@@ -111,7 +111,8 @@ def human_text(value: str) -> str:
 
 
 HumanText = Annotated[str, AfterValidator(human_text)]
-"""A name or title a person reads (organizations, territories, clusters, staff, roadmaps):
+"""A name or title a person reads (organizations, territories, clusters, staff, roadmaps,
+indicators, data collections):
 stripped, not blank, no control or format characters (`human_text`). Its length bound is the
 field's own (`Field(max_length=...)`)."""
 

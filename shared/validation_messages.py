@@ -8,6 +8,7 @@ malformed request (`shared.errors`) and the instrument imports, JSON and XLSForm
 the words for the definition's patterns), say it this way.
 """
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date, time
@@ -72,9 +73,25 @@ def _items(count: Any) -> str:
 Say = Callable[[str, Mapping[str, Any], Mapping[str, str]], str]
 
 
+# The code patterns of the API's fields (indicator, rule and procedure codes; those of
+# recommendation rules, PD programmes and competences) in words: a person reads «нужен текст
+# по шаблону ^[a-z][a-z0-9_]{0,79}$» as noise. A field's own `patterns` come first.
+CODE_PATTERNS = {
+    r"^[a-z][a-z0-9_]{0,79}$": "код — до 80 строчных латинских букв, цифр и _, первая — буква",
+    r"^[a-z][a-z0-9_]{1,39}$": "код — 2–40 строчных латинских букв, цифр и _, первая — буква",
+    r"^[a-z][a-z0-9_]*$": "код — строчные латинские буквы, цифры и _, первая — буква",
+    r"^[a-z0-9_]+$": "код — строчные латинские буквы, цифры и _, без пробелов",
+    r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$": (
+        "код — латинские буквы, цифры, _, . и -, первая — буква или цифра, без пробелов"
+    ),
+}
+
+
 def _pattern(value: str, ctx: Mapping[str, Any], patterns: Mapping[str, str]) -> str:
     pattern = str(ctx.get("pattern", ""))
-    rule = patterns.get(pattern, f"нужен текст по шаблону {pattern}")
+    rule = (
+        patterns.get(pattern) or CODE_PATTERNS.get(pattern) or f"нужен текст по шаблону {pattern}"
+    )
     return f"значение {value} не подходит: {rule}"
 
 
@@ -92,12 +109,23 @@ def _too_short_list(value: str, ctx: Mapping[str, Any], _: Mapping[str, str]) ->
     return f"слишком мало элементов: нужно не меньше {_items(least)}"
 
 
+def _limit_text(limit: Any) -> str:
+    """A bound as a person writes it: 100 (not 100.0), 0,5, and a power of ten from a million
+    up as 10^15 (not 1000000000000000.0)."""
+    if isinstance(limit, bool) or not isinstance(limit, int | float):
+        return str(limit)
+    if limit and abs(limit) >= 1e6 and math.log10(abs(limit)).is_integer():
+        return f"{'-' if limit < 0 else ''}10^{int(math.log10(abs(limit)))}"
+    if isinstance(limit, float) and limit.is_integer():
+        return str(int(limit))
+    return str(limit).replace(".", ",")
+
+
 def _bound(kind: str) -> Say:
     words, key = _BOUNDS[kind]
 
     def say(value: str, ctx: Mapping[str, Any], _: Mapping[str, str]) -> str:
-        limit = ctx[key]
-        return f"значение {value} должно быть {words} {limit}"
+        return f"значение {value} должно быть {words} {_limit_text(ctx[key])}"
 
     return say
 
@@ -213,6 +241,7 @@ _SAY: dict[str, Say] = {
     "none_required": _fixed("значение здесь не указывается: нужно null"),
     **{kind: _bound(kind) for kind in _BOUNDS},
 }
+_OBJECT_KINDS = {"dict_type", "model_type", "model_attributes_type"}
 # Our own validators' errors: the message is ours (Russian), after pydantic's prefix.
 _OWN_PREFIXES = {"value_error": "Value error, ", "assertion_error": "Assertion failed, "}
 
@@ -237,6 +266,9 @@ def russian_message(error: Mapping[str, Any], patterns: Mapping[str, str] | None
     if kind == "json_invalid" and isinstance(error.get("input"), str | bytes):
         ctx = {**ctx, "doc": error["input"]}  # to say pydantic's byte column in characters
     value = shown(error)
+    if kind in _OBJECT_KINDS and isinstance(error.get("input"), list):
+        # A bulk post sent as the bare list of its rows ([{…}, …] for {"values": [{…}, …]}).
+        return "ожидается объект JSON в фигурных скобках {…}, а передан список […]"
     say = _SAY.get(kind)
     if say is not None:
         try:

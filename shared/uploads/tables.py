@@ -55,11 +55,26 @@ def csv_rows(lines: Iterable[str], delimiter: str, budget: Budget) -> Iterator[l
         for row in csv.reader(measured(), delimiter=delimiter):
             if len(consumed) > 1 and sum(line.count('"') for line in consumed) % 2:
                 raise UnreadableUpload(_unclosed(consumed))
+            if len(consumed) == 1 and _open_at_end(consumed[0], delimiter):
+                raise UnreadableUpload(_unclosed(consumed))  # the file's last line
             consumed.clear()
             budget.row(len(row))
             yield row
     except csv.Error as exc:
         raise UnreadableUpload(f"строка CSV не читается: {_csv_says(str(exc))}") from exc
+
+
+def _open_at_end(line: str, delimiter: str) -> bool:
+    """A line whose quoted value is still open where the file ends (`"СОШ 3;2025/2026;5` as
+    the last line: its cells run together into one, and the row would be refused for
+    missing ones). A quote inside a value (`Школа "Ромашка`) opens nothing."""
+    if line.count('"') % 2 == 0:
+        return False
+    try:
+        next(csv.reader([line], delimiter=delimiter, strict=True), None)
+    except csv.Error as exc:
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _unclosed(consumed: list[str]) -> str:

@@ -268,6 +268,23 @@ async def test_a_posted_mean_above_the_maximum_is_rejected(api_client, world):
     ]
 
 
+@pytest.mark.parametrize(
+    ("mean_score", "said"),
+    [
+        (1e300, "число по модулю больше 10^15"),
+        ("NaN", "ожидается число, например 15,5"),
+        ("—", "ожидается число, например 15,5"),
+        (-1, "ожидается число не меньше 0"),
+    ],
+)
+async def test_a_mean_score_that_is_no_score_says_why(api_client, world, mean_score, said):
+    """Not «ожидается число не меньше 0» for 1e300 or a dash: the reason is the one that
+    holds."""
+    summary = (await post(api_client, world, [result(world, mean_score=mean_score)])).json()
+    [rejected] = summary["rejected"]
+    assert [(e["loc"], e["msg"]) for e in rejected["errors"]] == [(["mean_score"], said)]
+
+
 async def test_lowered_confirmed_and_raised_cannot_exceed_the_participants(api_client, world):
     row = result(world, lowered=3, confirmed=6, raised=2)
     assert await rejected_fields(api_client, world, row) == ["lowered"]

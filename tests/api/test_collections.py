@@ -207,6 +207,8 @@ async def test_an_analyst_creates_a_collection_its_schools_leaders_read(api_clie
             },
             ["body", "windows", 0, "due_date"],
         ),
+        ({"name": "\u200b"}, ["body", "name"]),  # a zero-width space pasted from Word
+        ({"name": "Сбор\u202eатад"}, ["body", "name"]),  # shown reversed
     ],
 )
 async def test_a_bad_collection_is_422_naming_the_field(api_client, db, world, changes, loc):

@@ -150,7 +150,7 @@ async def test_dv6_percent_sign_and_excel_booleans(api_client, world, db):
     }
     assert [(w["index"], w["msg"]) for w in summary["warnings"]] == [
         (2, "знак процента: 64,5% → 64,5"),
-        (5, "число 1 прочитано как true"),
+        (5, "число 1 прочитано как «да»"),
     ]
 
 
@@ -279,6 +279,32 @@ async def test_headers_match_in_any_case_and_spacing_and_organizations_by_name(
         "организация «Школа 99» не найдена или вне вашей зоны доступа "
         "(строка 4, столбец 2 «Образовательная\u00a0организация»)"
     )
+
+
+async def test_a_village_school_matches_with_or_without_the_space_after_its_dot(
+    api_client, world, db
+):
+    """«МБОУ СОШ №11 с.Берёзовка» is «МБОУ «СОШ № 11» с. Берёзовка»: schools' exports write
+    «с.», «п.», «им.» run into the next word as often as not."""
+    db.add(
+        Organization(
+            name="МБОУ «СОШ № 11» с. Берёзовка", kind="school", territory_id=world.s1.territory_id
+        )
+    )
+    await db.flush()
+    content = (
+        "Показатель;Организация;Период;Значение\r\n"
+        "teachers_count;МБОУ СОШ №11 с.Берёзовка;2030/2031;5\r\n"
+    )
+    summary = await upload(api_client, world, "v.csv", content.encode())
+    assert (summary["imported"], summary["rejected"]) == (1, []), summary
+    assert summary["warnings"] == [
+        {
+            "index": 2,
+            "loc": ["organization"],
+            "msg": "организация: «МБОУ СОШ №11 с.Берёзовка» → МБОУ «СОШ № 11» с. Берёзовка",
+        }
+    ]
 
 
 async def test_a_name_matched_the_same_way_in_many_rows_is_said_once(api_client, world, db):

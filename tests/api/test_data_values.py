@@ -172,6 +172,35 @@ async def test_values_are_read_back_with_filters(api_client, world):
     assert hidden.json()["total"] == 0
 
 
+async def test_rows_posted_as_a_bare_list_are_told_the_object_they_belong_in(api_client, world):
+    """[{…}] instead of {"values": [{…}]}: «ожидается объект» alone did not say a list came."""
+    answer = await api_client.post(
+        "/v1/data-values", json=[row(world, value=80)], headers=world.headers("admin")
+    )
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert error["loc"] == ["body"]
+    assert error["msg"] == "ожидается объект JSON в фигурных скобках {…}, а передан список […]"
+
+
+@pytest.mark.parametrize(
+    ("period", "said"),
+    [
+        ("2021-2022", "не распознан"),  # a typo: not an empty answer a client takes for «no data»
+        ("2021/2023", "два соседних года"),
+        ("1900", "вне 1950–2090"),
+    ],
+)
+async def test_a_malformed_period_filter_is_422_naming_it(api_client, world, period, said):
+    await post(api_client, world, [row(world, period="2021/2022", value=80)])
+    answer = await api_client.get(
+        "/v1/data-values", params={"period": period}, headers=world.headers("viewer")
+    )
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert error["loc"] == ["query", "period"] and said in error["msg"], error
+
+
 @pytest.mark.committed
 async def test_concurrent_posts_of_the_same_rows_store_each_value_once(apps, isolation, settings):
     async with isolation() as session:

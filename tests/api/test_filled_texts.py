@@ -31,8 +31,13 @@ async def test_an_activity_title_of_spaces_is_refused_and_a_title_is_kept_stripp
     assert patched.status_code == 422, patched.text
 
 
-async def test_an_indicator_name_of_spaces_is_refused(api_client, world):
-    body = definition("p", "data_value", {"value_type": "percent"}) | {"name": "   "}
+@pytest.mark.parametrize("name", ["   ", "\u200b", "Доля\u200dпедагогов"])
+async def test_an_indicator_name_of_spaces_or_invisible_characters_is_refused(
+    api_client, world, name
+):
+    """An indicator's name is read on every page and report: blank, invisible or holding a
+    format character it is refused as organizations' names are (`HumanText`)."""
+    body = definition("p", "data_value", {"value_type": "percent"}) | {"name": name}
     answer = await post(api_client, world, body)
     assert answer.status_code == 422, answer.text
     assert answer.json()["errors"][0]["loc"] == ["body", "name"]

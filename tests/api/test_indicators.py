@@ -111,6 +111,21 @@ async def test_malformed_params_are_422_naming_the_parameter(api_client, world, 
     assert re.search("[а-яё]", error["msg"], re.IGNORECASE), error["msg"]  # said in Russian
 
 
+@pytest.mark.parametrize(
+    "formula", ["sum(e_planning.value)", "(e_planning.value", "e_planning.value ** 2"]
+)
+async def test_a_refused_formula_is_said_without_python_words(api_client, world, formula):
+    """Not «недопустимо в формуле: Call» nor «'(' was never closed»: Python's node names and
+    parser messages are English; the formula itself may be quoted."""
+    answer = await post(api_client, world, definition("a", "formula", {"numerator": formula}))
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    said = error["msg"].replace(formula, "")
+    for reference in ("code.numerator", "code.denominator", "code.value"):
+        said = said.replace(reference, "")
+    assert not re.search("[a-z]", said, re.IGNORECASE), error["msg"]
+
+
 async def test_reference_to_an_unknown_indicator_is_refused(api_client, world):
     answer = await post(
         api_client,

@@ -2,7 +2,10 @@
 the rows after it, «1_0.5» is float()'s 10.5 and «٥» its 5, a UTF-32 file reads as UTF-16 full
 of NULs. Each is refused saying what is wrong, nothing stored."""
 
+import io
+
 import pytest
+from openpyxl import Workbook
 
 from tests.factories import add_data_indicator, build_world
 
@@ -35,6 +38,24 @@ async def test_a_quote_never_closed_is_named_not_its_rows_lost(api_client, world
     assert problem["errors"][0]["loc"] == ["body", "file"]
     assert 'незакрытая кавычка в строке «teachers_count;"' in problem["detail"]
     assert "всё до конца файла (3 строки) прочитано как одно значение" in problem["detail"]
+
+
+async def test_a_quote_never_closed_on_the_last_line_is_named_too(api_client, world):
+    """The quote opened on the file's last line ran into its end: the cells read as one value,
+    and the row was refused as missing its period and value, saying nothing of the quote."""
+    content = (
+        "Код показателя;ID ОО;Период;Значение\r\n"
+        f"teachers_count;{world.s1.id};2024/2025;6\r\n"
+        f'teachers_count;"{world.s1.id};2025/2026;5\r\n'
+    ).encode()
+    answer = await _upload(api_client, world, content)
+    assert answer.status_code == 422, answer.text
+    assert 'незакрытая кавычка в строке «teachers_count;"' in answer.json()["detail"]
+    content = (
+        f'Код показателя;ID ОО;Период;Значение\r\nteachers_count;{world.s1.id};2024/2025;6 "шт\r\n'
+    ).encode()  # a quote inside a value opens nothing: the row is read (and refused for «6 "шт»)
+    answer = await _upload(api_client, world, content)
+    assert answer.status_code == 200, answer.text
 
 
 async def test_a_value_written_across_lines_in_quotes_is_still_read(api_client, world):
@@ -118,3 +139,32 @@ async def test_minus_zero_is_stored_as_zero(api_client, world):
     )
     assert [i["value"] for i in read.json()["items"]] == [0.0]
     assert '"value":-0' not in read.text.replace(" ", "")
+
+
+async def test_an_excel_error_in_a_cell_is_named_as_one(api_client, world):
+    """A formula that failed in the school's workbook leaves «#DIV/0!» in an .xlsx and, saved
+    as CSV by a Russian Excel, «#ДЕЛ/0!»: the row is refused saying the formula failed, not
+    «ожидается число» as if someone had typed it."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Код показателя", "ID ОО", "Период", "Значение"])
+    sheet.append(["teachers_count", str(world.s1.id), "2025/2026", "#DIV/0!"])
+    sheet["D2"].data_type = "e"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    csv = (
+        "Код показателя;ID ОО;Период;Значение\r\n"
+        f"teachers_count;{world.s1.id};2024/2025;#ДЕЛ/0!\r\n"
+    ).encode("cp1251")
+    for name, content, error in (
+        ("v.xlsx", buffer.getvalue(), "#DIV/0!"),
+        ("v.csv", csv, "#ДЕЛ/0!"),
+    ):
+        answer = await _upload(api_client, world, content, name)
+        assert answer.status_code == 200, answer.text
+        summary = answer.json()
+        assert summary["imported"] == 0, summary
+        [rejected] = summary["rejected"]
+        [said] = rejected["errors"]
+        assert said["loc"] == ["value"]
+        assert said["msg"].startswith(f"в ячейке ошибка Excel «{error}» (деление на ноль)"), said

@@ -169,8 +169,14 @@ async def test_a_broken_validation_rule_is_listed_with_the_school(
     answer = await post(client, page, "\n".join(lines).encode(), "store", "gia.csv")
     assert answer.status_code == 200 and "новых значений — 2" in answer.text, answer.text
     assert table(answer, "violations-table") == [
-        ["Школа 1", validation.PERIOD, "Сдавших больше, чем обучающихся", "высокая"]
-    ]
+        [
+            "Школа 1",
+            validation.PERIOD,
+            "Сдавших больше, чем обучающихся",
+            "«Обучающихся, сдавших ГИА» = 120; «Обучающихся всего» = 100",
+            "высокая",
+        ]
+    ]  # the figures to fix are said, named, not only the rule
 
 
 async def test_a_file_refused_whole_is_said_on_the_page(browser, world, db):

@@ -135,7 +135,7 @@ async def test_a_posted_value_is_read_as_a_file_cell_is_and_said(api_client, wor
     assert (summary["imported"], summary["rejected"]) == (4, []), summary
     said = [(w["index"], w["msg"]) for w in summary["warnings"] if w["loc"] == ["value"]]
     assert said == [
-        (0, "число 1 прочитано как true"),
+        (0, "число 1 прочитано как «да»"),
         (1, "значение передано текстом «64,5» — прочитано как 64,5"),
         (2, "значение передано текстом «нет» — прочитано как нет"),
     ]

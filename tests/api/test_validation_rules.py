@@ -276,6 +276,7 @@ async def test_a_new_rule_finds_the_stored_violations_and_a_switched_off_one_dro
         ("right", "students_total ** 2", "допустимы только"),
         ("left", "students_passed if 1 else 2", "допустимы только"),
         ("right", "'сто'", "не число"),
+        ("right", "1" * 400, "больше, чем можно сравнить"),
         ("right", "students_all", "«students_all»"),
         ("left", "e_planning_share", "«e_planning_share»"),
         # A divisor of numbers alone that is zero: the rule would never check a value.

@@ -24,7 +24,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from shared.validation_messages import SHOWN_LENGTH, russian_message
+from shared.validation_messages import CODE_PATTERNS, SHOWN_LENGTH, russian_message
 
 CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
@@ -169,6 +169,44 @@ def test_a_missing_field_is_said_without_the_whole_body():
 def test_a_pattern_is_said_in_the_words_given_for_it():
     _, text = message({"code": "AB1"}, {r"^[a-z]+$": "нужны строчные латинские буквы"})
     assert text == "значение «AB1» не подходит: нужны строчные латинские буквы"
+
+
+def test_the_api_code_patterns_are_said_in_words_not_as_regular_expressions():
+    """«Teachers_Count» as an indicator code: what a code may hold, not «по шаблону ^[a-z]…»."""
+    for pattern in CODE_PATTERNS:
+
+        class Coded(BaseModel):
+            code: str = Field(pattern=pattern)
+
+        with pytest.raises(ValidationError) as caught:
+            Coded.model_validate({"code": "Код показателя!"})
+        said = russian_message(caught.value.errors()[0])
+        assert said.startswith("значение «Код показателя!» не подходит: код — "), said
+        assert pattern not in said and "шаблону" not in said
+
+
+def test_a_bound_is_said_as_a_person_writes_it():
+    """Not «должно быть не больше 1000000000000000.0» (an outlier bound of 1e300): 10^15, as
+    the data values' own refusals say it; 0 and 100 without «.0»; a decimal comma."""
+
+    class Bounded(BaseModel):
+        measure: float = Field(ge=-1e15, le=1e15)
+        share: float = Field(ge=0.0, le=100.0)
+        ratio: float = Field(gt=0.5)
+
+    for data, said in (
+        (
+            {"measure": 1e300, "share": 1, "ratio": 1},
+            "значение «1e+300» должно быть не больше 10^15",
+        ),
+        ({"measure": -1e300, "share": 1, "ratio": 1}, "должно быть не меньше -10^15"),
+        ({"measure": 1, "share": 101, "ratio": 1}, "значение «101» должно быть не больше 100"),
+        ({"measure": 1, "share": -1, "ratio": 1}, "значение «-1» должно быть не меньше 0"),
+        ({"measure": 1, "share": 1, "ratio": 0.1}, "значение «0.1» должно быть больше 0,5"),
+    ):
+        with pytest.raises(ValidationError) as caught:
+            Bounded.model_validate(data)
+        assert said in russian_message(caught.value.errors()[0])
 
 
 def test_a_long_value_is_cut_and_a_secret_never_named():

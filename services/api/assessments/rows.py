@@ -6,6 +6,7 @@ row is answered in Russian, field by field.
 """
 
 import datetime as dt
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from shared.labels import organization_not_found
 from shared.periods import parse_period
 from shared.spreadsheets import column_field
 from shared.tabular import Cell, CellType, excel_date, is_id
-from shared.validation import INT32_MAX, MEASURE_MAX
+from shared.validation import INT32_MAX, MEASURE_MAX, MEASURE_MAX_TEXT
 
 FIELDS = (
     "organization_id",
@@ -90,6 +91,14 @@ def number(value: Any) -> float | None:
     if isinstance(value, int | float) and -MEASURE_MAX <= value <= MEASURE_MAX:
         return float(value)
     return None
+
+
+def _not_a_score(value: Any) -> str:
+    """Why a mean score was not taken as a number: past ±10^15 (1e300 is a number, only too
+    large to be anyone's score), or no number at all ("NaN", "—")."""
+    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        return f"число по модулю больше {MEASURE_MAX_TEXT}"
+    return "ожидается число, например 15,5"
 
 
 class _Errors(list[RowError]):
@@ -188,7 +197,9 @@ def parse_row(item: Any) -> ResultRow | list[RowError]:
     mean_score = None
     if item.get("mean_score") is not None:
         mean_score = number(item["mean_score"])
-        if mean_score is None or mean_score < 0:
+        if mean_score is None:
+            errors.add(["mean_score"], _not_a_score(item["mean_score"]))
+        elif mean_score < 0:
             errors.add(["mean_score"], "ожидается число не меньше 0")
     marks = _marks(errors, item.get("marks"))
     scores = _scores(errors, item.get("score_distribution"))

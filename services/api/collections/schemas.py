@@ -10,7 +10,7 @@ from services.api.indicators.schemas import in_kind_order
 from services.api.organizations.schemas import OrganizationKind
 from shared.indicator_methods import Code
 from shared.periods import PeriodBody
-from shared.validation import CLEARABLE, FilledText, ReportedDate, UpdateSchema
+from shared.validation import CLEARABLE, HumanText, ReportedDate, UpdateSchema
 
 OrganizationKinds = Annotated[
     list[OrganizationKind],
@@ -52,7 +52,7 @@ class WindowRead(BaseModel):
 
 
 class CollectionCreate(BaseModel):
-    name: FilledText = Field(max_length=300)
+    name: HumanText = Field(max_length=300)
     description: str | None = Field(default=None, max_length=5000)
     owner_territory_id: uuid.UUID = Field(
         description="The territory whose organizations (its whole subtree) report, and whose "
@@ -64,7 +64,7 @@ class CollectionCreate(BaseModel):
 
 
 class CollectionUpdate(UpdateSchema):
-    name: FilledText | None = Field(default=None, max_length=300)
+    name: HumanText | None = Field(default=None, max_length=300)
     description: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=5000)
     organization_kinds: OrganizationKinds | None = None
     indicator_codes: IndicatorCodes | None = None

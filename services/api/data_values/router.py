@@ -20,6 +20,7 @@ from shared import bulk_http
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, error_responses
 from shared.pagination import PaginationDep
+from shared.periods import OptionalPeriodQuery
 from shared.uploads import UploadTooLarge
 
 router = APIRouter(tags=["data values"])
@@ -69,7 +70,7 @@ async def list_data_values(
     page: PaginationDep,
     indicator_code: Annotated[list[str] | None, Query()] = None,
     organization_id: uuid.UUID | None = None,
-    period: str | None = None,
+    period: OptionalPeriodQuery = None,
     changed_since: Annotated[
         datetime | None,
         Query(
@@ -93,7 +94,7 @@ async def list_data_values(
         page,
         indicator_codes=indicator_code,
         organization_id=organization_id,
-        period=period,
+        period=None if period is None else period.code,
         changed_since=changed_since,
         after=after,
     )

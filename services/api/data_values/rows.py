@@ -163,7 +163,7 @@ _EXPECTED_POSTED = {  # what a posted JSON value may be
 def posted_note(raw: Any, stored: float, indicator: Checked) -> str | None:
     """What reading a posted JSON value reinterpreted (the summary's warning), or None: text
     read as a number or a yes/no («значение передано текстом «64,5» — прочитано как 64,5»),
-    a number read as a yes/no («число 1 прочитано как true»)."""
+    a number read as a yes/no («число 1 прочитано как «да»»)."""
     boolean = indicator.params.get("value_type") == "boolean"
     if isinstance(raw, str):
         shown = ("да" if stored else "нет") if boolean else reinterpreted.decimal_text(stored)

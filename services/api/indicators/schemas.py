@@ -8,7 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.api.organizations.schemas import OrganizationKind
 from shared.indicator_methods import ORGANIZATION_KINDS, Code, Method, Op, Unit
-from shared.validation import CLEARABLE, FilledText, Measure, UpdateSchema
+from shared.validation import CLEARABLE, HumanText, Measure, UpdateSchema
 
 
 def in_kind_order(kinds: list[str]) -> list[str]:
@@ -67,7 +67,7 @@ class IndicatorCreate(BaseModel):
             "administrators only). An analyst's territory by default"
         ),
     )
-    name: FilledText = Field(max_length=1000)
+    name: HumanText = Field(max_length=1000)
     description: str | None = Field(default=None, max_length=5000)
     unit: Unit
     direction: Literal["higher", "lower"] = "higher"
@@ -87,7 +87,7 @@ class IndicatorUpdate(UpdateSchema):
     `roadmap_ids`) is its owner's: a field sent unchanged is no change. `targets` and
     `roadmap_ids` are each caller's own part (see their descriptions)."""
 
-    name: FilledText | None = Field(default=None, max_length=1000)
+    name: HumanText | None = Field(default=None, max_length=1000)
     description: Annotated[str | None, CLEARABLE] = Field(default=None, max_length=5000)
     unit: Unit | None = None
     direction: Literal["higher", "lower"] | None = None

@@ -3,7 +3,8 @@
 Organizations have no INN (ИНН) in Soko, so a file without ids names them by `name` or
 `short_name`, compared after normalising spaces (NBSP, doubled), case, ё/е, quotes («» "")
 and the number sign, which may be left out or written N or No ("Гимназия 1" = "Гимназия №1"
-= "гимназия  N1"; never "Гимназия 10": the number is compared whole)."""
+= "гимназия  N1"; never "Гимназия 10": the number is compared whole), and with a space after
+an abbreviation's dot ("с.Берёзовка" = "с. Берёзовка")."""
 
 import re
 import uuid
@@ -71,10 +72,17 @@ LEGAL_FORMS = [
 _LEGAL_FORM = re.compile(rf"^(?:{'|'.join(LEGAL_FORMS)}) ")
 
 
+# An abbreviation's dot run into the next word ("с.Берёзовка", "им.Пушкина"): a space after it.
+_DOT_RUN_ON = re.compile(r"\.(?=[^\W\d_])")
+
+
 def name_key(name: str) -> str:
     """A name as organizations are matched by it, without its number sign ("МБОУ «Гимназия №1»",
-    "МБОУ Гимназия N 1", "мбоу гимназия 1" -> 'мбоу гимназия 1')."""
-    return normalize_name(_NUMBER_SIGN.sub(" ", _QUOTES.sub(" ", name)))
+    "МБОУ Гимназия N 1", "мбоу гимназия 1" -> 'мбоу гимназия 1') and with a space after an
+    abbreviation's dot ("с.Берёзовка" = "с. Берёзовка", as village schools are written both
+    ways)."""
+    spaced = _DOT_RUN_ON.sub(". ", _QUOTES.sub(" ", name))
+    return normalize_name(_NUMBER_SIGN.sub(" ", spaced))
 
 
 def without_legal_form(key: str) -> str | None:

@@ -28,16 +28,19 @@ from starlette.datastructures import UploadFile
 
 from services.api.access import FIGURE_WRITERS
 from services.api.data_values.service import DataValueImporter
+from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
 from services.api.pages.render import page
 from services.api.pages.router import _message, _redirect
 from services.api.pages.session import CSRF_FIELD, Visitor, visitor
 from services.api.territories.scope import DbScopeResolver
-from shared.bulk import ImportSummary
+from services.api.validation.models import ValidationRule
+from shared.bulk import ImportSummary, Violation
 from shared.bulk_http import import_uploaded
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, SokoError
 from shared.identity import Principal, Role
+from shared.rule_words import sides_words
 from shared.settings import MIB, Settings
 from shared.uploads import UploadTooLarge, read_upload, upload_limits
 
@@ -85,6 +88,7 @@ def _form_page(
     file_name: str = "",
     problems: list[str] | None = None,
     organization_names: dict[uuid.UUID, str] | None = None,
+    violation_values: list[str] | None = None,
 ) -> Response:
     """The page: the form and the help; after a post, `summary` or `problems` (why the file
     named `file_name` was refused whole)."""
@@ -103,6 +107,7 @@ def _form_page(
         columns=TEMPLATE_COLUMNS,
         column_of=column_of,
         organization_names=organization_names or {},
+        violation_values=violation_values or [],
         example_school=(person.scope_name if leader else None) or "МБОУ «СОШ № 1»",
     )
 
@@ -173,7 +178,34 @@ async def upload(request: Request, session: SessionDep) -> Response:
         await session.rollback()  # nothing was stored; nothing half-done is kept either
         return _refused(request, person, error.status, name, error)
     names = await _names(session, {v.organization_id for v in summary.violations})
-    return _form_page(request, person, summary=summary, file_name=name, organization_names=names)
+    values = await _violation_values(session, summary.violations)
+    return _form_page(
+        request,
+        person,
+        summary=summary,
+        file_name=name,
+        organization_names=names,
+        violation_values=values,
+    )
+
+
+async def _violation_values(session: AsyncSession, violations: list[Violation]) -> list[str]:
+    """Each broken rule's two sides with their values, named as the leader's home names them
+    («Квалифицированных» = 60; «Педагогов всего» = 50: `shared.rule_words`), so the file's
+    author sees which figures to fix (the rules are those the import just evaluated)."""
+    if not violations:
+        return []
+    query = select(ValidationRule).where(ValidationRule.code.in_({v.rule_code for v in violations}))
+    rules = {rule.code: rule for rule in await session.scalars(query)}
+    codes = {code for rule in rules.values() for code in rule.indicator_codes}
+    query = select(Indicator.code, Indicator.name).where(Indicator.code.in_(codes))
+    names = {code: name for code, name in await session.execute(query)}
+    return [
+        sides_words(rule.left, rule.right, v.left_value, v.right_value, names)
+        if (rule := rules.get(v.rule_code))
+        else ""
+        for v in violations
+    ]
 
 
 async def _names(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:

@@ -73,11 +73,11 @@ def parse(text: str) -> Expression:
                 "в выражении допустимы только коды показателей, числа, + - * / и скобки"
             )
         if isinstance(node, ast.Constant) and (
-            isinstance(node.value, bool)
-            or not isinstance(node.value, int | float)
-            or not math.isfinite(node.value)
+            isinstance(node.value, bool) or not isinstance(node.value, int | float)
         ):
             raise ExpressionError(f"«{node.value!r}» — не число")
+        if isinstance(node, ast.Constant) and not _finite(node.value):
+            raise ExpressionError("число в выражении больше, чем можно сравнить")
         if isinstance(node, ast.Name):
             codes.add(node.id)
     source = text.strip()
@@ -112,6 +112,15 @@ def _constant(node: ast.expr) -> float | None:
             return None if right == 0 else left / right
         return {ast.Add: left + right, ast.Sub: left - right, ast.Mult: left * right}[type(node.op)]
     return None
+
+
+def _finite(number: int | float) -> bool:
+    """A literal the SQL can be written with (a float): a whole number of 400 digits is none
+    (`float()` overflows), nor is an infinity."""
+    try:
+        return math.isfinite(float(number))
+    except OverflowError:
+        return False
 
 
 def to_sql(expression: Expression, column: Callable[[str], str]) -> str:
