@@ -214,7 +214,7 @@ async def test_each_level_of_the_chain_sees_what_waits_for_it(browser, late_worl
 
     def waiting(home) -> str:
         shown = card(home, world)
-        return shown[shown.index("Ждут утверждения") :]
+        return shown[shown.index("Ждут утверждения") :].split("Утверждено вами")[0]
 
     regional, region_home = await signed_in(browser, "regional@soko.example")
     assert "Школа 1 —" not in waiting(region_home)  # the municipality's turn first
@@ -228,6 +228,8 @@ async def test_each_level_of_the_chain_sees_what_waits_for_it(browser, late_worl
     m1_home = await analyst.get("/home")
     assert "Школа 1 —" not in waiting(m1_home)  # done at this level, now the region's turn
     assert "Ждут утверждения регионом: 1 — Область (Школа 1)" in waiting(m1_home)
+    # The municipality may take back its own approval while the region has not approved.
+    assert "Утверждено вами: 1" in card(m1_home, world)
     region_home = await regional.get("/home")
     assert "Школа 1 —" in waiting(region_home)  # now the region's turn
     assert "Ждут утверждения муниципалитетом" not in waiting(region_home)
@@ -242,6 +244,10 @@ async def test_each_level_of_the_chain_sees_what_waits_for_it(browser, late_worl
     assert approved.status_code == 303, approved.text
     region_home = await regional.get("/home")
     assert "(ещё" not in card(region_home, world)
+    # Now the region's approval is the top one: the region may take it back, the
+    # municipality (which the region stands on) is offered nothing.
+    assert "Утверждено вами: 1" in card(region_home, world)
+    assert "Утверждено вами" not in card(await analyst.get("/home"), world)
     _, leader_home = await signed_in(browser, "leader@soko.example")
     assert "ждёт утверждения следующего уровня" not in card(leader_home, world)
     level = await db.scalar(
@@ -302,3 +308,39 @@ async def test_the_leader_sees_what_to_check_and_the_analyst_how_much(
     # Another school's leader of the district sees nothing of S1's.
     _, other = await signed_in(browser, "leader2@soko.example")
     assert "Проверьте данные" not in card(other, world)
+
+
+async def test_the_analyst_withdraws_an_approval_with_a_reason_on_the_home(
+    browser, late_world, db, settings
+):
+    """The leader is told approved data can be fixed once the approval is withdrawn: the
+    analyst who approved can do it on the home, with a reason the leader then reads."""
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    assert (await step(leader, home, world, "submit")).status_code == 303
+    client, home = await signed_in(browser, "analyst@soko.example")
+    assert "Утверждено вами" not in card(home, world)
+    assert (await step(client, home, world, "approve")).status_code == 303
+    home = await client.get("/home")
+    shown = card(home, world)
+    assert "Утверждено вами: 1" in shown and "Отозвать утверждение" in shown
+    field = f"unapprove-{world.monitoring.id}-{world.s1.id}"
+    assert Dom(home.text).label(field) == "Причина отзыва"
+    # Without a reason: the API's 422 in Russian; the data stay approved.
+    bare = await step(client, home, world, "unapprove")
+    assert bare.status_code == 422 and "Укажите причину отзыва" in bare.text
+    assert await approval(db, world) == "approved"
+    # Another school's leader cannot take it back.
+    other, other_home = await signed_in(browser, "leader2@soko.example")
+    refused = await step(other, other_home, world, "unapprove", comment="Чужое")
+    assert refused.status_code in (403, 404)
+    assert await approval(db, world) == "approved"
+    done = await step(client, home, world, "unapprove", comment="Проверим КПК")
+    assert done.status_code == 303
+    assert await approval(db, world) == "submitted"
+    after = await client.get(done.headers["location"])
+    assert "Утверждение отозвано: организация видит причину" in after.text
+    assert "Утверждено вами" not in card(after, world)
+    assert "Ждут утверждения: 1" in card(after, world)  # submitted again: the analyst's turn
+    _, own = await signed_in(browser, "leader@soko.example")
+    assert f"Утверждение отозвано {settings.today():%d.%m.%Y}: Проверим КПК" in card(own, world)

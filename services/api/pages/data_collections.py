@@ -8,7 +8,8 @@ returned the data (or withdrew their approval), and the button to submit the dat
 withdraw a submission not yet approved. On the analyst's (and the administrator's) home: per
 such collection the schools that are late (in the natural order of their names) with their
 completeness, and the schools whose submitted data wait to be approved or returned with a
-comment, each with how many broken rules and possible outliers its data have; an analyst also
+comment, each with how many broken rules and possible outliers its data have, and those whose
+data the visitor's level approved, to withdraw the approval with a reason; an analyst also
 sees what waits for another level of the chain (a region: what its municipalities have still to
 approve, even in a collection of a municipality's own), by whose turn it is, with the names of
 those territories (`Elsewhere`) — never «nothing submitted» while schools' data wait there.
@@ -16,7 +17,8 @@ Everything is read through `collections.status` and done through
 `collections.approvals.take_step` with the visitor's `Access`: the page shows and allows
 exactly what the API would.
 
-`POST /collections/{id}/{action}` (submit, withdraw, approve, return; fields `organization_id`,
+`POST /collections/{id}/{action}` (submit, withdraw, approve, return, unapprove; fields
+`organization_id`,
 `period`, `comment`, the session's CSRF token): back to the home saying what was done, or a
 Russian page with the API's reason (403, 404, 409, 422).
 """
@@ -57,7 +59,7 @@ from shared.templating import natural_key
 router = APIRouter(include_in_schema=False)
 # How many collections a home shows at the most (one status query each: a handful in practice).
 SHOWN = 20
-ACTIONS = ("submit", "withdraw", "approve", "return")
+ACTIONS = ("submit", "withdraw", "approve", "return", "unapprove")
 SCHOOL_ACTIONS = frozenset({"submit", "withdraw"})
 
 
@@ -78,6 +80,9 @@ class CollectionLine:
     note: "StepNote | None" = None
     late: list[OrganizationStatus] = field(default_factory=list)
     waiting: list[OrganizationStatus] = field(default_factory=list)
+    # The analyst's: the organizations whose data the visitor's level approved last (and an
+    # administrator: every approved one), whose approval the visitor may take back.
+    approved: list[OrganizationStatus] = field(default_factory=list)
     # The analyst's: per organization, its broken rules and possible outliers in the period.
     counts: dict[uuid.UUID, Checks] = field(default_factory=dict)
     # The analyst's: what waits for the approval of other territories of the chain.
@@ -173,6 +178,12 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
             o
             for o in ordered
             if waits_for(o.approval, None if depth is None else o.approval.levels - below_owner)
+        ]
+        line.approved = [
+            o
+            for o in ordered
+            if o.approval.status == "approved"
+            and (depth is None or o.approval.level == o.approval.levels - below_owner)
         ]
         if analyst_of is not None:
             line.elsewhere = await _elsewhere(access, ordered, line.waiting)
