@@ -66,7 +66,7 @@ def test_each_school_with_broken_rules_or_flagged_values_is_told_which_values_to
     # The value flagged twice is named once (the bound crossed); both flags are evidence.
     assert s1.text == (
         "В данных организации «Школа 1» за 2022/2023 есть значения, которые нужно проверить: "
-        "нарушенных правил проверки — 0, возможных выбросов — 1. Проверьте: «Обучающихся "
+        "1 возможный выброс. Проверьте: «Обучающихся "
         "всего» = 5000 (выше верхней границы 3000). Исправьте ошибочные значения; верные "
         "оставьте: выброс не отбрасывается, а только отмечается."
     )
@@ -121,3 +121,12 @@ def test_a_rule_with_unknown_choices_is_refused_naming_the_parameter(params, at)
 def test_only_a_schools_leader_may_be_told():
     with pytest.raises(Invalid):
         validate("data_quality", {}, "authority", "{values}", [])
+
+
+def test_what_was_found_is_counted_in_words_without_zeros():
+    from services.reports.recommendations.quality_conditions import found_words
+
+    assert found_words(0, 1) == "1 возможный выброс"
+    assert found_words(1, 0) == "1 нарушенное правило проверки"
+    assert found_words(2, 5) == "2 нарушенных правила проверки и 5 возможных выбросов"
+    assert found_words(21, 22) == "21 нарушенное правило проверки и 22 возможных выброса"

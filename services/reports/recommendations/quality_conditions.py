@@ -14,6 +14,7 @@ from services.reports.data_quality.checks import IMPORTANCE_ORDER, Flag, Violati
 from services.reports.recommendations.candidates import Candidate, Facts, candidate, number
 from shared.labels import OUTLIER_CHECK_LABELS, OUTLIER_SIDE_LABELS
 from shared.rule_words import sides_words, split_rule
+from shared.templating import ru_plural
 
 
 def _reporting_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
@@ -68,6 +69,21 @@ def flag_text(f: Flag) -> str:
     return f"{shown} ({label}: медиана {number(f.median, f.unit)} по {f.n} значениям)"
 
 
+def found_words(violations: int, outliers: int) -> str:
+    """What the checks found, zeros left out: «2 нарушенных правила проверки и 1 возможный
+    выброс», «1 возможный выброс» (a leader read «нарушенных правил проверки — 0»)."""
+    parts = []
+    if violations:
+        rules = ru_plural(
+            violations, "нарушенное правило", "нарушенных правила", "нарушенных правил"
+        )
+        parts.append(f"{violations} {rules} проверки")
+    if outliers:
+        words = ru_plural(outliers, "возможный выброс", "возможных выброса", "возможных выбросов")
+        parts.append(f"{outliers} {words}")
+    return " и ".join(parts)
+
+
 def _data_quality_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
     """data_quality: each school whose values break a rule of at least `params.importance`
     (low: every rule) or are flagged by an outlier check (`params.checks`: all, violations,
@@ -101,6 +117,7 @@ def _data_quality_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
                 "period": facts.period,
                 "violations": len(violations),
                 "outliers": len(named),
+                "found": found_words(len(violations), len(named)),
                 "values": "; ".join(texts),
             },
             organization_id=org,

@@ -160,7 +160,7 @@ CONDITIONS: dict[str, Condition] = {
         frozenset({"organization_leader"}),
         {"importance": str, "checks": str},
         frozenset(),
-        frozenset({"where", "period", "values", "violations", "outliers"}),
+        frozenset({"where", "period", "values", "violations", "outliers", "found"}),
         {"importance": ("high", "medium", "low"), "checks": ("all", "violations", "outliers")},
     ),
 }
