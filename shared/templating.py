@@ -37,16 +37,19 @@ def ru_plural(count: Any, one: str, few: str, many: str) -> str:
 
 def ru_quotes(text: str) -> str:
     """Quotes within quotes as Russian typography sets them: «ёлочки» outside, „лапки“ inside,
-    by depth. A name carrying its own quotes put in a text's: «МБОУ «СОШ № 15» с. Озёрное» →
-    «МБОУ „СОШ № 15“ с. Озёрное». A text whose «» do not pair is left as it is."""
-    if text.count("«") != text.count("»") or "«" not in text:
+    by depth, whichever of the two a part was written with. A name carrying its own quotes put
+    in a text's: «МБОУ «СОШ № 15» с. Озёрное» → «МБОУ „СОШ № 15“ с. Озёрное», and one that
+    already nests them, «МБДОУ «Детский сад № 1 „Солнышко“»», one level deeper: «МБДОУ
+    „Детский сад № 1 «Солнышко»“». A text whose quotes do not pair is left as it is."""
+    opening, closing = text.count("«") + text.count("„"), text.count("»") + text.count("“")
+    if opening != closing or "«" not in text:
         return text
     out, depth = [], 0
     for char in text:
-        if char == "«":
+        if char in "«„":
             depth += 1
             out.append("„" if depth % 2 == 0 else "«")
-        elif char == "»" and depth > 0:
+        elif char in "»“" and depth > 0:
             out.append("“" if depth % 2 == 0 else "»")
             depth -= 1
         else:

@@ -282,3 +282,16 @@ def test_a_name_with_its_own_quotes_is_quoted_the_russian_way():
     [found] = evaluate(rules("authority_resilient_school"), made)
     assert found.text.startswith("Организация «МБОУ „СОШ № 15“ с. Озёрное» в 2021/2022")
     assert "«»" not in found.text and "»»" not in found.text
+
+
+def test_a_name_that_nests_its_own_quotes_goes_one_level_deeper():
+    """The demo's «МБДОУ «Детский сад № 1 „Солнышко“»» in a text's «…» read «МБДОУ „Детский
+    сад № 1 „Солнышко““»: the „“ it carried were left at the depth of the quotes around them."""
+    made = analysis_facts(resilient=RESILIENT)
+    made.names[S2] = "МБДОУ «Детский сад № 1 „Солнышко“»"
+    [found] = evaluate(rules("authority_resilient_school"), made)
+    assert found.text.startswith("Организация «МБДОУ „Детский сад № 1 «Солнышко»“» в 2021/2022")
+    # An English “…” (no «„» to pair with) is left as written.
+    made.names[S2] = "“Sunny” school"
+    [found] = evaluate(rules("authority_resilient_school"), made)
+    assert found.text.startswith("Организация «“Sunny” school» в 2021/2022")
