@@ -307,6 +307,34 @@ async def test_a_village_school_matches_with_or_without_the_space_after_its_dot(
     ]
 
 
+async def test_a_name_not_found_suggests_close_names_the_caller_reads(api_client, world, db):
+    """«СОШ № 11» without its village, or under another legal form, names none: the refusal
+    suggests the close names with their ids — only of organizations the caller reads."""
+    own = Organization(name="МБОУ «СОШ № 11» с. Берёзовка", kind="school", territory_id=world.m1.id)
+    other = Organization(name="МБОУ «СОШ № 11» с. Дальнее", kind="school", territory_id=world.m2.id)
+    tenth = Organization(name="МБОУ «СОШ № 110»", kind="school", territory_id=world.m1.id)
+    db.add_all([own, other, tenth])
+    await db.flush()
+    content = (
+        "Показатель;Организация;Период;Значение\r\n"
+        "teachers_count;СОШ № 11;2030/2031;5\r\n"
+        "teachers_count;МАОУ «СОШ № 11» с. Берёзовка;2030/2031;5\r\n"
+    )
+    answer = await api_client.post(
+        "/v1/data-values/upload",
+        files={"file": ("v.csv", content.encode())},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    first, second = (r["errors"][0]["msg"] for r in answer.json()["rejected"])
+    assert first.startswith(
+        "организация «СОШ № 11» не найдена или вне вашей зоны доступа; похожие названия: "
+        f"МБОУ «СОШ № 11» с. Берёзовка ({own.id})"
+    ), first
+    assert "Дальнее" not in first and "110" not in first  # M2's is not the analyst's
+    assert f"похожие названия: МБОУ «СОШ № 11» с. Берёзовка ({own.id})" in second, second
+
+
 async def test_a_name_matched_the_same_way_in_many_rows_is_said_once(api_client, world, db):
     """A school's export names it «лицей 7» in each of its 14 rows: the summary says so once,
     at the first row, counting and listing the others (`also`), not 14 times."""

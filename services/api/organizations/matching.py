@@ -18,6 +18,7 @@ from services.api.organizations.models import Organization
 from shared import reinterpreted
 from shared.labels import organization_not_found
 from shared.tabular import normalize_name
+from shared.templating import natural_key
 
 # The headers of a file's column that identifies an organization (as `header_key` gives them).
 ORGANIZATION_HEADERS: dict[str, tuple[str, ...]] = {
@@ -98,28 +99,70 @@ class Named(NamedTuple):
     short_name: str | None
 
 
+# How many similar names a «не найдена» suggests at the most.
+SUGGESTED = 3
+
+
+class Matches(NamedTuple):
+    """Per name (by `name_key`): the organizations it names (`found`: none, one, or the
+    candidates of an ambiguous name) and, for a name that names none, organizations whose
+    names are close (`similar`, at most SUGGESTED, in natural order)."""
+
+    found: dict[str, list[Named]]
+    similar: dict[str, list[Named]]
+
+
+# How many names not found get suggestions (a file of 10,000 wrong names stays fast).
+SUGGESTED_FOR = 100
+
+
+def _bare(key: str) -> str:
+    """A `name_key` without its legal form, if it has one."""
+    return without_legal_form(key) or key
+
+
 async def match_names(
     session: AsyncSession, names: Iterable[str], readable: frozenset[uuid.UUID] | None
-) -> dict[str, list[Named]]:
+) -> Matches:
     """For each name (by `name_key`), the organizations the caller may read (`readable`; None:
     all) whose name or short name it is, or else whose full name without its legal form it
-    is: none, one, or the candidates of an ambiguous name."""
+    is; and for a name naming none (the first SUGGESTED_FOR), the readable organizations with
+    a close name: the same name under another legal form («маоу гимназия 1» for «мбоу
+    гимназия 1»), or the given one with more words after it («сош 11» for «мбоу сош 11 с.
+    берёзовка»; never «сош 1» for «сош 10»)."""
     wanted = {name_key(name) for name in names}
     wanted.discard("")
     if not wanted:
-        return {}
+        return Matches({}, {})
     query = select(Organization.id, Organization.name, Organization.short_name)
     if readable is not None:
         query = query.where(Organization.id.in_(readable))
     found: dict[str, list[Named]] = {key: [] for key in wanted}
     bare: dict[str, list[Named]] = {key: [] for key in wanted}
+    everyone: list[tuple[Named, set[str]]] = []
     for org_id, name, short_name in await session.execute(query):
-        keys = {name_key(name), name_key(short_name or "")}
+        named = Named(org_id, name, short_name)
+        keys = {name_key(name), name_key(short_name or "")} - {""}
         for key in keys & wanted:
-            found[key].append(Named(org_id, name, short_name))
+            found[key].append(named)
         if (key := without_legal_form(name_key(name))) in wanted:
-            bare[key].append(Named(org_id, name, short_name))
-    return {key: found[key] or bare[key] for key in wanted}
+            bare[key].append(named)
+        everyone.append((named, keys))
+    matched = {key: found[key] or bare[key] for key in wanted}
+    unmatched = sorted(key for key in wanted if not matched[key])[:SUGGESTED_FOR]
+    similar: dict[str, list[Named]] = {}
+    if unmatched:
+        given = {key: _bare(key) for key in unmatched}
+        theirs = [(named, {_bare(k) for k in keys}) for named, keys in everyone]
+        for key, short in given.items():
+            close = [
+                named
+                for named, keys in theirs
+                if any(k == short or k.startswith(short + " ") for k in keys)
+            ]
+            if close:
+                similar[key] = sorted(close, key=lambda n: natural_key(n.name))[:SUGGESTED]
+    return Matches(matched, similar)
 
 
 class OrganizationName(str):
@@ -132,9 +175,10 @@ async def resolve_names(
 ) -> tuple[dict[int, uuid.UUID], dict[int, str], dict[int, str]]:
     """Rows (by index) that name their organization: the id of each name that is exactly one
     readable organization's (`match_names`), for the others why not (Russian: not found, or
-    the candidates of an ambiguous name with their ids), and a note for each name matched
+    the candidates of an ambiguous name with their ids; a name naming none suggests close
+    names of organizations the caller reads, with their ids), and a note for each name matched
     otherwise than letter for letter ("организация: «Гимназия №1» → МБОУ «Гимназия № 1»")."""
-    found = await match_names(session, named.values(), readable)
+    found, similar = await match_names(session, named.values(), readable)
     ids: dict[int, uuid.UUID] = {}
     reasons: dict[int, str] = {}
     notes: dict[int, str] = {}
@@ -148,6 +192,9 @@ async def resolve_names(
         elif candidates:
             listed = "; ".join(f"{full} ({org_id})" for org_id, full, _ in candidates)
             reasons[index] = f"несколько организаций «{name}»: {listed}"
+        elif close := similar.get(name_key(name)):
+            listed = "; ".join(f"{n.name} ({n.id})" for n in close)
+            reasons[index] = f"{organization_not_found(name)}; похожие названия: {listed}"
         else:
             reasons[index] = organization_not_found(name)
     return ids, reasons, notes
