@@ -2,6 +2,7 @@
 the upload limits, and rows written into the .xlsx files we produce as values, never formulas."""
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -196,12 +197,21 @@ FORMULA_CHARS = 100
 SAID_TITLES, SAID_TITLE_CHARS = 10, 40  # of the titles a "не найдены столбцы" 422 repeats
 
 
+# What a control or format character of a title is shown as: a binary file read as text
+# filled the message with them (and U+0000 cannot be stored or sent in JSON by some clients).
+UNSHOWN = "\ufffd"
+
+
+def _shown(title: str) -> str:
+    return "".join(UNSHOWN if unicodedata.category(c) in ("Cc", "Cf") else c for c in title)
+
+
 def columns_not_found(lacking: list[str], read: list[str], encoding: str | None) -> str:
     """Why a file has no table: the required columns no row has ("не найдены столбцы:
     период, значение"), the titles of the row closest to a header as read (the first
     SAID_TITLES, each cut past SAID_TITLE_CHARS characters) and, for a text file read in a
     guessed single-byte encoding, which one: a wrong guess garbles the titles."""
-    titles = [" ".join(title.split()) for title in read if title.strip()]
+    titles = [_shown(" ".join(title.split())) for title in read if title.strip()]
     said = [
         f"«{t[: SAID_TITLE_CHARS - 1]}…»" if len(t) > SAID_TITLE_CHARS else f"«{t}»"
         for t in titles[:SAID_TITLES]
@@ -209,6 +219,12 @@ def columns_not_found(lacking: list[str], read: list[str], encoding: str | None)
     if len(titles) > SAID_TITLES:
         said.append(f"и ещё {len(titles) - SAID_TITLES}")
     message = f"не найдены столбцы: {', '.join(lacking)}; прочитаны заголовки: {', '.join(said)}"
+    shown = "".join(titles)
+    if shown and shown.count(UNSHOWN) * 10 >= len(shown):
+        return message + (
+            "; в заголовках много непечатаемых символов — похоже, это не таблица в тексте "
+            "(CSV), а другой файл: сохраните таблицу как CSV или .xlsx"
+        )
     if guessed := SINGLE_BYTE_ENCODINGS.get(encoding or ""):
         message += (
             f"; файл прочитан в кодировке {guessed} — если заголовки выглядят иначе, "

@@ -159,3 +159,13 @@ async def test_headers_not_found_say_what_was_read_and_in_which_encoding(api_cli
     assert len(said) < 700
     said = await post_file(api_client, world, "v.xlsx", xlsx(["Индикатор\nкод", "Школа"], ["x"]))
     assert said.endswith("прочитаны заголовки: «Индикатор код», «Школа»")  # one line
+
+
+async def test_a_binary_file_sent_as_csv_is_told_without_its_control_characters(api_client, world):
+    """A workbook's bytes named .csv: its «headers» were its control characters, in the
+    message itself."""
+    content = b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\x1b\x02\x07;\x11\x05"
+    said = await post_file(api_client, world, "v.csv", content)
+    assert not any(ord(c) < 32 and c not in "\n" for c in said), repr(said)
+    assert "\ufffd" in said
+    assert "похоже, это не таблица в тексте (CSV), а другой файл" in said
