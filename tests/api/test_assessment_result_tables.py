@@ -44,6 +44,11 @@ async def test_ar1_subjects_and_procedures_as_a_school_exports_them(api_client, 
             "loc": ["Наименование ОО"],
             "msg": "столбец «Наименование ОО» не используется: пропущен",
         },
+        {  # a number kept as text, said as the data values say it
+            "index": 2,
+            "loc": ["mean_score"],
+            "msg": "значение записано в ячейке текстом «25,4» — прочитано как 25,4",
+        },
         {
             "index": 2,
             "loc": ["subject"],

@@ -274,10 +274,13 @@ def from_spreadsheet(cells: dict[str, Cell], note: Callable[[str, str], None]) -
     score_<n> the scores; an organization's name stands for its id (`OrganizationName`), an
     id-shaped value of the name column is the id; an Excel date number in the year column
     (44713) is the date it stands for, refused as a year. What a cell alone reinterpreted
-    ("1 234"), an id in the name column and an Excel date are told to `note(field, message)`."""
+    ("1 234", an .xlsx text cell read as a number), an id in the name column and an Excel date
+    are told to `note(field, message)`."""
     for key, cell in cells.items():
-        if cell.note:
-            note(key, cell.note)
+        # A number kept as text in an .xlsx cell («25,4») is said as the data values say it;
+        # the year is text by nature (2024/2025), a number there has its own note below.
+        if said := cell.note or (cell.text_note if key != "year" else None):
+            note(key, said)
     item = {key: _plain(cell) for key, cell in cells.items() if key in PLAIN_COLUMNS}
     year = cells.get("year")
     if year is not None and year.type == CellType.number and (day := excel_date(year.value)):
