@@ -75,6 +75,28 @@ class Facts:
     # for the period (services/reports/data_quality/checks.py Violation, Flag).
     violations: list[Any] = field(default_factory=list)
     flags: list[Any] = field(default_factory=list)
+    # code -> territory -> its organizations' (and those below) value items: built once per code
+    # on first use (`organization_values`).
+    _by_territory: dict[str, dict[uuid.UUID, list[tuple[uuid.UUID, dict[str, Any]]]]] = field(
+        default_factory=dict, repr=False
+    )
+
+    def organization_values(
+        self, code: str, territory: uuid.UUID
+    ) -> list[tuple[uuid.UUID, dict[str, Any]]]:
+        """(organization, its value item) of `code` for every organization of `territory` and
+        the territories under it: one pass over the values per code, whatever the number of
+        territories asked about (a region's generation asks for each of its municipalities)."""
+        if code not in self._by_territory:
+            index: dict[uuid.UUID, list[tuple[uuid.UUID, dict[str, Any]]]] = {}
+            for (their_code, scope_type, org), item in self.values.items():
+                if their_code != code or scope_type != "organization":
+                    continue
+                own = self.org_territory.get(org)
+                for above in self.chains.get(own, [own]) if own is not None else []:
+                    index.setdefault(above, []).append((org, item))
+            self._by_territory[code] = index
+        return self._by_territory[code].get(territory, [])
 
 
 @dataclass

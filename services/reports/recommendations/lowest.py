@@ -37,12 +37,9 @@ def lowest(item: dict[str, Any], definition: dict[str, Any], facts: Facts) -> st
         else "организаций с худшими значениями"
     )
     own = []
-    for (their_code, scope_type, org), theirs in facts.values.items():
-        territory = facts.org_territory.get(org)
+    for org, theirs in facts.organization_values(source, scope):
         value = theirs.get("value")
-        if their_code != source or scope_type != "organization" or value is None:
-            continue
-        if territory is None or scope not in facts.chains.get(territory, [territory]):
+        if value is None:
             continue
         if share:
             meets = _meets(value, condition)
