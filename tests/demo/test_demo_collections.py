@@ -46,10 +46,12 @@ async def test_the_analyst_sees_the_late_and_the_submitted(loaded_demo):
     assert late.index("Детский сад № 1") < late.index("Детский сад № 2")
     assert late.index("Детский сад № 2") < late.index("Центр детского творчества")
     assert late.count("заполнено 0 %") == 3 and "СОШ" not in late
-    waiting = card[card.index("Ждут утверждения") :]
+    waiting, approved = card[card.index("Ждут утверждения") :].split("Утверждено вами")
     assert "Ждут утверждения: 2" in waiting
     assert waiting.index("СОШ № 3") < waiting.index("СОШ № 4") and "Лицей № 2" not in waiting
     assert "утверждено: 1 из 28" in card
+    # The lyceum's data, which the analyst approved, with the button to withdraw the approval.
+    assert approved.startswith(": 1 МБОУ «Лицей № 2»") and "Отозвать утверждение" in approved
 
 
 async def test_the_gymnasium_s_leader_may_submit_complete_data(loaded_demo):

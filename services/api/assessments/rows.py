@@ -96,7 +96,9 @@ def number(value: Any) -> float | None:
 def _not_a_score(value: Any) -> str:
     """Why a mean score was not taken as a number: past ±10^15 (1e300 is a number, only too
     large to be anyone's score), or no number at all ("NaN", "—")."""
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"число по модулю больше {MEASURE_MAX_TEXT}"  # an int of any size is finite
+    if isinstance(value, float) and math.isfinite(value):
         return f"число по модулю больше {MEASURE_MAX_TEXT}"
     return "ожидается число, например 15,5"
 
