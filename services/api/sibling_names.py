@@ -10,7 +10,7 @@ the set), so two concurrent posts of one name cannot both pass.
 import uuid
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.organizations.matching import name_key
@@ -20,20 +20,26 @@ from shared.errors import Conflict
 
 async def refuse_taken_name(
     session: AsyncSession,
-    siblings: Select[Any],
+    model: Any,
     value: str | None,
     *,
+    among: ColumnElement[bool],
+    own_id: uuid.UUID | None,
     lock: tuple[Any, ...],
     message: str,
     field: str = "name",
 ) -> None:
-    """Conflict (409 naming `field`, with `existing: {id, name}`) when a row of `siblings`
-    (a select of `id`, `name` and the compared column, in that order; the thing itself left
-    out) has the same name as `value` by `name_key`: «{message}: «{their name}» (id …)».
-    `value` None checks nothing. Holds the lock of `lock` (the set of siblings) until commit."""
+    """Conflict (409 naming `field`, with `existing: {id, name}`) when a row of `model` picked
+    by `among` (the siblings), other than `own_id` (the thing changed; None for a new one), has
+    in its column `field` the same name as `value` by `name_key`: «{message}: «{their name}»
+    (id …)». `value` None checks nothing. Holds the lock of `lock` (the set of siblings) until
+    commit."""
     if value is None:
         return
     await lock_until_commit(session, "sibling-names", *lock)
+    siblings = select(model.id, model.name, getattr(model, field)).where(among)
+    if own_id is not None:
+        siblings = siblings.where(model.id != own_id)
     key = name_key(value)
     for other_id, other_name, theirs in (await session.execute(siblings)).all():
         if theirs and name_key(theirs) == key:
@@ -42,8 +48,3 @@ async def refuse_taken_name(
                 f"{message}: «{other_name}» (id {other_id})",
                 existing={"id": str(other_id), "name": other_name},
             )
-
-
-def own_left_out(query: Select[Any], column: Any, own_id: uuid.UUID | None) -> Select[Any]:
-    """`query` without the thing being changed (`own_id`; None for a new one)."""
-    return query if own_id is None else query.where(column != own_id)

@@ -20,6 +20,19 @@ TRAINED_INDICATOR = {
 }
 
 
+def below_rule(code: str, threshold: float = 60, **changes) -> dict:
+    """A body of `POST /v1/recommendation-rules`: the leader of a school whose "trained" value
+    is below `threshold` (percent) is told so; `changes` replace or add fields."""
+    return {
+        "code": code,
+        "title": f"Меньше {threshold} % обученных педагогов",
+        "condition": "indicator_below",
+        "params": {"indicator_codes": ["trained"], "threshold": threshold},
+        "addressee_type": "organization_leader",
+        "template": "В «{where}» {indicator}: {value}, ниже порога {threshold}.",
+    } | changes
+
+
 async def territory_report(
     client: httpx.AsyncClient, path: str, world, who: str = "analyst", territory=None
 ) -> httpx.Response:

@@ -13,14 +13,7 @@ from tests.reports.test_recommendations import TRAINED
 PERIOD = "2021/2022"
 LEADER_RULE = "leader_indicator_not_achieved"
 RULE_URL = f"/v1/recommendation-rules/{default_rule_id(LEADER_RULE)}"
-OWN_RULE = {
-    "code": "trained_below_90",
-    "title": "Меньше 90 % обученных педагогов",
-    "condition": "indicator_below",
-    "params": {"indicator_codes": ["trained"], "threshold": 90},
-    "addressee_type": "organization_leader",
-    "template": "В «{where}» {indicator}: {value}, ниже порога {threshold}.",
-}
+OWN_RULE = helpers.below_rule("trained_below_90", 90)
 
 
 @pytest.fixture

@@ -242,15 +242,11 @@ async def test_a_decision_keeps_the_value_before_and_shows_its_effect(
 async def test_rules_are_data_that_analysts_edit(reports_client, arranged):
     world = arranged
     analyst = world.headers("analyst")
-    rule = {
-        "code": "trained_below_60",
-        "title": "Мало обученных педагогов",
-        "condition": "indicator_below",
-        "params": {"indicator_codes": ["trained"], "threshold": 60},
-        "addressee_type": "organization_leader",
-        "template": "В «{where}» {indicator}: {value}, ниже порога {threshold}.",
-        "actions": [{"kind": "pd_programme", "text": "Курсы для педагогов «{where}»"}],
-    }
+    rule = helpers.below_rule(
+        "trained_below_60",
+        title="Мало обученных педагогов",
+        actions=[{"kind": "pd_programme", "text": "Курсы для педагогов «{where}»"}],
+    )
     answer = await reports_client.post("/v1/recommendation-rules", json=rule, headers=analyst)
     assert answer.status_code == 201, answer.text
     rule_id = answer.json()["id"]
@@ -302,15 +298,9 @@ async def test_a_template_takes_bare_placeholders_only_and_is_refused_in_russian
     Python's English («expected '}' before end of string»)."""
     world = arranged
     analyst = world.headers("analyst")
-    rule = {
-        "code": "bare_only",
-        "title": "Шаблон",
-        "condition": "indicator_below",
-        "params": {"indicator_codes": ["trained"], "threshold": 60},
-        "addressee_type": "organization_leader",
-        "template": "В «{where}» {indicator}: {value}.",
-        "actions": [],
-    }
+    rule = helpers.below_rule(
+        "bare_only", title="Шаблон", template="В «{where}» {indicator}: {value}.", actions=[]
+    )
     cases = {
         "В «{where!x}»": "подстановка {where!x}: пишите просто {where}",
         "{value:zz} ниже": "подстановка {value:zz}: пишите просто {value}",

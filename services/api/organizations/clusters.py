@@ -10,7 +10,7 @@ from services.api.access import MANAGERS, Access, authorize
 from services.api.audit import service as audit
 from services.api.organizations.models import Cluster, ClusterMember, Organization
 from services.api.organizations.schemas import ClusterCreate, ClusterRead, ClusterUpdate
-from services.api.sibling_names import own_left_out, refuse_taken_name
+from services.api.sibling_names import refuse_taken_name
 from shared.db import apply_changes
 from shared.errors import Invalid
 from shared.identity import ScopeType
@@ -73,13 +73,12 @@ async def _refuse_taken_name(
 ) -> None:
     """409 naming `name` when another cluster of the territory has it
     (services/api/sibling_names.py)."""
-    siblings = select(Cluster.id, Cluster.name, Cluster.name).where(
-        Cluster.territory_id == territory_id
-    )
     await refuse_taken_name(
         session,
-        own_left_out(siblings, Cluster.id, own_id),
+        Cluster,
         name,
+        among=Cluster.territory_id == territory_id,
+        own_id=own_id,
         lock=("cluster", territory_id),
         message="В этой территории уже есть кластер с таким названием",
     )

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, Access, authorize
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.organizations.schemas import OrganizationCreate, OrganizationUpdate
-from services.api.sibling_names import own_left_out, refuse_taken_name
+from services.api.sibling_names import refuse_taken_name
 from shared.db import add_new, apply_changes
 from shared.errors import Forbidden, Invalid
 from shared.identity import Role, ScopeType
@@ -45,14 +45,12 @@ async def refuse_taken_names(
     (services/api/sibling_names.py): a second «Гимназия № 1» would make every upload naming
     it ambiguous."""
     for field, value in names.items():
-        column = getattr(Organization, field)
-        siblings = select(Organization.id, Organization.name, column).where(
-            Organization.territory_id == territory_id
-        )
         await refuse_taken_name(
             access.session,
-            own_left_out(siblings, Organization.id, own_id),
+            Organization,
             value,
+            among=Organization.territory_id == territory_id,
+            own_id=own_id,
             lock=("organization", territory_id),
             message=f"В этой территории уже есть организация {NAME_WORDS[field]}",
             field=field,

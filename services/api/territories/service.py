@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import MANAGERS, Access, authorize, visible_territories
-from services.api.sibling_names import own_left_out, refuse_taken_name
+from services.api.sibling_names import refuse_taken_name
 from services.api.territories.models import Territory
 from services.api.territories.schemas import TerritoryCreate, TerritoryUpdate
 from shared.db import add_new, apply_changes
@@ -34,14 +34,12 @@ async def _refuse_taken_name(
     """409 naming `name` when another territory of the same parent (or another top-level one)
     has it (services/api/sibling_names.py): two «Северный район» of one region could not be
     told apart in any list or filter."""
-    siblings = select(Territory.id, Territory.name, Territory.name).where(
-        Territory.parent_id == parent_id if parent_id else Territory.parent_id.is_(None)
-    )
-
     await refuse_taken_name(
         session,
-        own_left_out(siblings, Territory.id, own_id),
+        Territory,
         name,
+        among=Territory.parent_id == parent_id if parent_id else Territory.parent_id.is_(None),
+        own_id=own_id,
         lock=("territory", parent_id),
         message=(
             "В ту же вышестоящую территорию уже входит территория с таким названием"

@@ -41,13 +41,7 @@ def lowest(item: dict[str, Any], definition: dict[str, Any], facts: Facts) -> st
         value = theirs.get("value")
         if value is None:
             continue
-        if share:
-            meets = _meets(value, condition)
-            if meets is None or meets == higher:
-                continue
-        elif (unit == "boolean" and value == (1 if higher else 0)) or theirs.get(
-            "status"
-        ) == "achieved":
+        if not _unwanted(theirs, condition if share else None, unit == "boolean", higher):
             continue
         own.append((value if higher else -value, facts.names.get(org, "—"), value))
     if not own:
@@ -61,11 +55,17 @@ def lowest(item: dict[str, Any], definition: dict[str, Any], facts: Facts) -> st
     return f"{words}: {', '.join(named)}" + (f" и ещё {more}" if more > 0 else "")
 
 
-def _meets(value: float, condition: dict[str, Any]) -> bool | None:
-    """Whether an organization's value meets a share's condition (`{op, value}`, a yes/no
-    value as 1/0), as the share counts it; None when the condition is not one."""
-    target = condition.get("value")
-    op = OPS.get(condition.get("op", ""))
-    if op is None or target is None:
-        return None
-    return op(float(value), float(target))
+def _unwanted(
+    theirs: dict[str, Any], condition: dict[str, Any] | None, boolean: bool, higher: bool
+) -> bool:
+    """Whether an organization's own value (`theirs`: value, status) worsens the territory's:
+    for a share of organizations (`condition` its `{op, value}`), on the unwanted side of the
+    condition (a yes/no value as 1/0; False when the condition is not one); for a yes/no
+    indicator, the unwanted answer; else short of the target (status not «achieved»)."""
+    value = theirs["value"]
+    if condition is not None:
+        op, target = OPS.get(condition.get("op", "")), condition.get("value")
+        return op is not None and target is not None and op(float(value), float(target)) != higher
+    if boolean:
+        return value != (1 if higher else 0)
+    return theirs.get("status") != "achieved"
