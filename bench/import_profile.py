@@ -48,7 +48,7 @@ STEPS = (
     ("services.api.data_values.service", "_stage", "  stage (COPY to temp)"),
     ("services.api.outliers.service", "flag_imported", "  outliers"),
     ("services.api.validation.service", "refresh_import", "  current violations"),
-    ("shared.bulk", "idempotent", "idempotent (import + keys)"),
+    ("shared.bulk_http", "run_import", "import (validate + store)"),
     ("sqlalchemy.ext.asyncio.AsyncSession", "commit", "commit"),
 )
 
@@ -291,7 +291,7 @@ def _print_breakdown(columns: dict[str, dict[str, float]], batch: int) -> None:
         )
         print(f"  {label:44}{cells}")
     request = columns[names[0]].get("request (client, end to end)", 0)
-    inside = columns[names[0]].get("idempotent (import + keys)", 0)
+    inside = columns[names[0]].get("import (validate + store)", 0)
     commit = columns[names[0]].get("commit", 0)
     print(
         f"  outside the import (HTTP, JSON, body checks, response, commit) "
