@@ -199,6 +199,22 @@ _UNREADABLE = (
 )
 
 
+def _unreadable(cause: BaseException | None) -> str:
+    """Why FastAPI could not read a body, by the exception it answered 400 for (`cause`):
+    JSON nested past Python's recursion limit, a number past its 4300 digits, text not in
+    UTF-8; anything else (a broken multipart form) in the general words."""
+    if isinstance(cause, RecursionError):
+        return (
+            "тело запроса не читается: JSON вложен слишком глубоко "
+            "(списки или объекты в сотни уровней)"
+        )
+    if isinstance(cause, UnicodeDecodeError):
+        return "тело запроса не читается: текст не в кодировке UTF-8"
+    if isinstance(cause, ValueError) and "digits" in str(cause):
+        return "тело запроса не читается: число длиннее 4300 цифр"
+    return _UNREADABLE
+
+
 def problem(
     status: int,
     *,
@@ -333,7 +349,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         # FastAPI answers 422: one status for both, naming the body.
         # Their English detail is not repeated: the message says it in Russian.
         message = "Тело запроса не удалось прочитать"
-        errors = [{"loc": ["body"], "msg": _UNREADABLE, "type": "body_unreadable"}]
+        why = _unreadable(exc.__cause__)
+        errors = [{"loc": ["body"], "msg": why, "type": "body_unreadable"}]
         return problem(
             422, slug="validation-error", detail=message, errors=errors, instance=request.url.path
         )

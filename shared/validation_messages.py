@@ -266,6 +266,13 @@ def russian_message(error: Mapping[str, Any], patterns: Mapping[str, str] | None
     if kind == "json_invalid" and isinstance(error.get("input"), str | bytes):
         ctx = {**ctx, "doc": error["input"]}  # to say pydantic's byte column in characters
     value = shown(error)
+    if kind in _OBJECT_KINDS and isinstance(error.get("input"), bytes):
+        # FastAPI reads a body as JSON only under Content-Type application/json (or +json);
+        # under any other (curl -d sends a form's) the model is given the bytes.
+        return (
+            "тело запроса не прочитано как JSON: передайте его с заголовком "
+            "Content-Type: application/json"
+        )
     if kind in _OBJECT_KINDS and isinstance(error.get("input"), list):
         # A bulk post sent as the bare list of its rows ([{…}, …] for {"values": [{…}, …]}).
         return "ожидается объект JSON в фигурных скобках {…}, а передан список […]"

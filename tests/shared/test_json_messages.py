@@ -118,3 +118,52 @@ async def test_a_body_missing_or_of_the_wrong_shape_is_named_in_russian(body, wo
     problem = answer.json()
     assert [e["loc"] for e in problem["errors"]] == [["body"]]
     assert problem["detail"] == "Запрос содержит ошибки: тело запроса"
+
+
+# (body, what the message says): each read by FastAPI as a 400 that said all three causes at
+# once («не в кодировке UTF-8, повреждённые данные формы или слишком длинное число»).
+UNREADABLE = [
+    (b'{"values": ' + b"[" * 5000 + b"]" * 5000 + b"}", "JSON вложен слишком глубоко"),
+    (b'{"values": [{"value": ' + b"7" * 5000 + b"}]}", "число длиннее 4300 цифр"),
+    ('{"values": ["Ш"]}'.encode("cp1251"), "текст не в кодировке UTF-8"),
+]
+
+
+@pytest.mark.parametrize(("body", "said"), UNREADABLE)
+@pytest.mark.parametrize(
+    "path", ["api:/v1/data-values", "surveys:/v1/campaigns", "reports:/v1/recommendation-rules"]
+)
+async def test_an_unreadable_body_is_said_by_its_one_cause(
+    path, body, said, world, api_client, surveys_client, reports_client
+):
+    service, url = path.split(":")
+    client = {"api": api_client, "surveys": surveys_client, "reports": reports_client}[service]
+    headers = world.headers("admin") | {"content-type": "application/json"}
+    answer = await client.post(url, content=body, headers=headers)
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert error == {
+        "loc": ["body"],
+        "msg": error["msg"],
+        "type": "body_unreadable",
+    }, error
+    assert said in error["msg"] and "," not in error["msg"].split(":", 1)[1], error
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", None])
+async def test_json_sent_without_its_content_type_is_told_which_header_to_send(
+    content_type, world, api_client
+):
+    """FastAPI reads a body as JSON only under application/json: a valid object sent as text,
+    with no type or as a form (curl -d) was answered «ожидается объект» — of the object sent."""
+    headers = world.headers("admin")
+    if content_type:
+        headers |= {"content-type": content_type}
+    answer = await api_client.post(
+        "/v1/indicators", content=b'{"code": "x", "name": "X"}', headers=headers
+    )
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert error["loc"] == ["body"], error
+    assert "Content-Type: application/json" in error["msg"], error
+    assert "ожидается объект" not in error["msg"], error
