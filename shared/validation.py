@@ -36,6 +36,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
+    EmailStr,
     Field,
     StringConstraints,
     ValidationInfo,
@@ -115,6 +116,34 @@ HumanText = Annotated[str, AfterValidator(human_text)]
 indicators, data collections):
 stripped, not blank, no control or format characters (`human_text`). Its length bound is the
 field's own (`Field(max_length=...)`)."""
+
+
+def one_script_email(value: str) -> str:
+    """An e-mail address (`EmailAddress`) whose local part or a label of its domain mixes Latin
+    and Cyrillic letters is refused (422): «аnalyst@demo.soko.ru» with a Cyrillic «а» reads as
+    a colleague's address and signs in as nobody — a letter typed in the other keyboard layout,
+    or an account made to be mistaken for another. A domain wholly in Cyrillic (школа.рф) is
+    an address."""
+    local, _, domain = value.rpartition("@")
+    for part in (local, *domain.split(".")):
+        scripts = {_script(c) for c in part if c.isalpha()} - {None}
+        if len(scripts) > 1:
+            raise PydanticCustomError(
+                "email_mixed_scripts",
+                "в адресе «{part}» смешаны латинские и русские буквы: проверьте раскладку",
+                {"part": part},
+            )
+    return value
+
+
+def _script(char: str) -> str | None:
+    name = unicodedata.name(char, "")
+    return next((s for s in ("LATIN", "CYRILLIC") if name.startswith(s)), None)
+
+
+EmailAddress = Annotated[EmailStr, AfterValidator(one_script_email)]
+"""An e-mail address people are told apart by (users, staff): valid (pydantic's `EmailStr`),
+no part of it mixing Latin and Cyrillic letters (`one_script_email`)."""
 
 
 FilledText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]

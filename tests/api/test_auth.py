@@ -143,6 +143,33 @@ async def test_duplicate_email_is_409(api_client, world):
     assert answer.json()["field"] == "email"
 
 
+# An address that reads as the viewer's («viewer@soko.example») with one Cyrillic letter.
+LOOKALIKES = ["viewеr@soko.example", "viewer@sоko.example", "viewer@soko.exаmple"]
+
+
+@pytest.mark.parametrize("email", LOOKALIKES)
+async def test_an_address_mixing_latin_and_cyrillic_letters_is_refused(email, api_client, world):
+    """It was stored: an account whose address reads exactly as a colleague's."""
+    admin = world.headers("admin")
+    body = account(email, "Двойник", "viewer", "territory", world.m1.id)
+    answer = await api_client.post("/v1/users", json=body, headers=admin)
+    assert answer.status_code == 422, answer.text
+    (error,) = answer.json()["errors"]
+    assert error["loc"] == ["body", "email"], error
+    assert "смешаны латинские и русские буквы" in error["msg"], error
+    staff = {"full_name": "Двойник", "position": "teacher", "email": email}
+    answer = await api_client.post(
+        f"/v1/organizations/{world.s1.id}/staff", json=staff, headers=admin
+    )
+    assert answer.status_code == 422 and answer.json()["errors"][0]["loc"] == ["body", "email"]
+
+
+async def test_an_address_wholly_in_one_script_is_taken(api_client, world):
+    body = account("директор@школа.рф", "Директор", "viewer", "territory", world.m1.id)
+    answer = await api_client.post("/v1/users", json=body, headers=world.headers("admin"))
+    assert answer.status_code == 201, answer.text
+
+
 async def test_api_key_is_shown_once_works_and_stops_when_revoked(api_client, world):
     url = f"/v1/organizations/{world.s1.id}/api-keys"
     created = await api_client.post(

@@ -4,9 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from shared.validation import CLEARABLE, HumanText, UpdateSchema
+from shared.validation import CLEARABLE, EmailAddress, HumanText, UpdateSchema
 
 Position = Literal["teacher", "leader", "deputy", "methodologist", "psychologist"]
 
@@ -15,14 +15,14 @@ class StaffCreate(BaseModel):
     full_name: HumanText = Field(max_length=300)
     position: Position
     subjects: list[str] = Field(default_factory=list, max_length=30)
-    email: EmailStr | None = None
+    email: EmailAddress | None = None
 
 
 class StaffUpdate(UpdateSchema):
     full_name: HumanText | None = Field(default=None, max_length=300)
     position: Position | None = None
     subjects: list[str] | None = Field(default=None, max_length=30)
-    email: Annotated[EmailStr | None, CLEARABLE] = None
+    email: Annotated[EmailAddress | None, CLEARABLE] = None
     is_active: bool | None = None
 
 

@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.auth.passwords import MIN_PASSWORD_LENGTH
-from shared.validation import CLEARABLE, FilledText, UpdateSchema
+from shared.validation import CLEARABLE, EmailAddress, FilledText, UpdateSchema
 
 UserRole = Literal[
     "admin", "territory_analyst", "methodologist", "organization_leader", "teacher", "viewer"
@@ -16,7 +16,7 @@ UserScopeType = Literal["territory", "cluster", "organization"]
 
 
 class UserCreate(BaseModel):
-    email: EmailStr
+    email: EmailAddress
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
     full_name: FilledText = Field(max_length=300)
     role: UserRole
