@@ -23,7 +23,6 @@ surface as a 500 from deep inside a service, are refused here with a 422 that na
 
 import math
 import re
-import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, date, datetime
@@ -36,9 +35,7 @@ from pydantic import (
     AfterValidator,
     BaseModel,
     ConfigDict,
-    EmailStr,
     Field,
-    StringConstraints,
     ValidationInfo,
     field_validator,
 )
@@ -71,86 +68,6 @@ Measure = Annotated[float, Field(ge=-MEASURE_MAX, le=MEASURE_MAX, allow_inf_nan=
 NonNegativeMeasure = Annotated[float, Field(ge=0, le=MEASURE_MAX, allow_inf_nan=False)]
 """A measured value that cannot be negative (points, a scale): 0 to 10^15."""
 
-
-def without_soft_hyphens(text: str) -> str:
-    return text.replace("\u00ad", "")
-
-
-def without_invisible(text: str) -> str:
-    """`text` without its control and format characters (as `human_text` refuses them): for a
-    name read from a document rather than typed by the caller."""
-    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
-
-
-def human_text(value: str) -> str:
-    """A name or title a person reads (`HumanText`): the spaces around it stripped; refused
-    (422 naming the field) when nothing visible is left, or when it holds a control or format
-    character (Unicode Cc/Cf: zero-width spaces U+200B–U+200D, direction marks U+200E/U+200F,
-    embeddings and overrides U+202A–U+202E, isolates U+2066–U+2069, U+FEFF …): invisible, they
-    make two names that read the same differ, or show a name reversed. The message names the
-    character and its position (1-based, in the stripped text). A soft hyphen (U+00AD, a
-    place a word may break) is dropped, not refused."""
-    text = without_soft_hyphens(value).strip()
-    invisible = {c for c in text if unicodedata.category(c) in ("Cc", "Cf")}
-    if all(c in invisible or c.isspace() for c in text):
-        said = ", ".join(sorted(f"U+{ord(c):04X}" for c in invisible))
-        only = f" (здесь только невидимые символы {said})" if said else ""
-        raise PydanticCustomError("text_blank", "не заполнено: нужен текст" + only)
-    for position, char in enumerate(text, start=1):
-        if char in invisible:
-            name = unicodedata.name(char, "")
-            raise PydanticCustomError(
-                "text_invisible_character",
-                "недопустимый невидимый символ U+{code}{name} в позиции {position}: уберите его",
-                {
-                    "code": f"{ord(char):04X}",
-                    "name": f" ({name})" if name else "",
-                    "position": position,
-                },
-            )
-    return text
-
-
-HumanText = Annotated[str, AfterValidator(human_text)]
-"""A name or title a person reads (organizations, territories, clusters, staff, roadmaps,
-indicators, data collections):
-stripped, not blank, no control or format characters (`human_text`). Its length bound is the
-field's own (`Field(max_length=...)`)."""
-
-
-def one_script_email(value: str) -> str:
-    """An e-mail address (`EmailAddress`) whose local part or a label of its domain mixes Latin
-    and Cyrillic letters is refused (422): «аnalyst@demo.soko.ru» with a Cyrillic «а» reads as
-    a colleague's address and signs in as nobody — a letter typed in the other keyboard layout,
-    or an account made to be mistaken for another. A domain wholly in Cyrillic (школа.рф) is
-    an address."""
-    local, _, domain = value.rpartition("@")
-    for part in (local, *domain.split(".")):
-        scripts = {_script(c) for c in part if c.isalpha()} - {None}
-        if len(scripts) > 1:
-            raise PydanticCustomError(
-                "email_mixed_scripts",
-                "в адресе «{part}» смешаны латинские и русские буквы: проверьте раскладку",
-                {"part": part},
-            )
-    return value
-
-
-def _script(char: str) -> str | None:
-    name = unicodedata.name(char, "")
-    return next((s for s in ("LATIN", "CYRILLIC") if name.startswith(s)), None)
-
-
-EmailAddress = Annotated[EmailStr, AfterValidator(one_script_email)]
-"""An e-mail address people are told apart by (users, staff): valid (pydantic's `EmailStr`),
-no part of it mixing Latin and Cyrillic letters (`one_script_email`)."""
-
-
-FilledText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-"""Text that must say something (an activity's title, a rule's message): stripped of the spaces
-around it, and then not empty (422 «не заполнено: нужен текст»); unlike `HumanText` it may
-hold what documents carry (an activity title read from a .docx). Its length bound is the
-field's own (`Field(max_length=...)`), counted after stripping."""
 
 NUL = "\x00"
 NUL_MESSAGE = "Текст содержит недопустимый символ U+0000"

@@ -9,7 +9,7 @@ rather than refused, so that no user is told off for what their system named a f
 import re
 from pathlib import PurePath
 
-from shared.validation import without_invisible
+from shared.texts import without_invisible
 
 MAX_NAME = 300
 _SPACES = re.compile(r"\s+")

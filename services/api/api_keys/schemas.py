@@ -5,7 +5,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.validation import FilledText
+from shared.texts import FilledText
 
 
 class ApiKeyCreate(BaseModel):

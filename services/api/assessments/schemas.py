@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.validation import FilledText, ReportedDate
+from shared.texts import FilledText
+from shared.validation import ReportedDate
 
 ProcedureKind = Literal["federal", "international", "regional", "municipal"]
 ProcedureCode = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")]

@@ -45,7 +45,7 @@ from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.periods import Period
 from shared.scope import ensure_in_scope, readable_organizations
-from shared.validation import without_invisible
+from shared.texts import without_invisible
 
 _CHAIN = text(
     """

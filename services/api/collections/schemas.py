@@ -10,7 +10,8 @@ from services.api.indicators.schemas import in_kind_order
 from services.api.organizations.schemas import OrganizationKind
 from shared.indicator_methods import Code
 from shared.periods import PeriodBody
-from shared.validation import CLEARABLE, HumanText, ReportedDate, UpdateSchema
+from shared.texts import HumanText
+from shared.validation import CLEARABLE, ReportedDate, UpdateSchema
 
 OrganizationKinds = Annotated[
     list[OrganizationKind],

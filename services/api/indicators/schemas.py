@@ -8,7 +8,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.api.organizations.schemas import OrganizationKind
 from shared.indicator_methods import ORGANIZATION_KINDS, Code, Method, Op, Unit
-from shared.validation import CLEARABLE, HumanText, Measure, UpdateSchema
+from shared.texts import HumanText
+from shared.validation import CLEARABLE, Measure, UpdateSchema
 
 
 def in_kind_order(kinds: list[str]) -> list[str]:

@@ -6,7 +6,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_serializer
 
-from shared.validation import CLEARABLE, Count, HumanText, ReportedDate, UpdateSchema
+from shared.texts import HumanText
+from shared.validation import CLEARABLE, Count, ReportedDate, UpdateSchema
 
 OrganizationKind = Literal["school", "kindergarten", "additional", "college"]
 

@@ -8,7 +8,8 @@ from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
 from shared.periods import PROGRAMME_PERIOD_DESCRIPTION
-from shared.validation import CLEARABLE, FilledText, HumanText, ReportedDate, UpdateSchema
+from shared.texts import FilledText, HumanText
+from shared.validation import CLEARABLE, ReportedDate, UpdateSchema
 
 Level = Literal["region", "municipality", "cluster", "organization"]
 OwnerType = Literal["territory", "cluster", "organization"]

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.validation import CLEARABLE, EmailAddress, HumanText, UpdateSchema
+from shared.texts import EmailAddress, HumanText
+from shared.validation import CLEARABLE, UpdateSchema
 
 Position = Literal["teacher", "leader", "deputy", "methodologist", "psychologist"]
 

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.validation import CLEARABLE, HumanText, UpdateSchema
+from shared.texts import HumanText
+from shared.validation import CLEARABLE, UpdateSchema
 
 TerritoryKind = Literal["region", "municipality"]
 

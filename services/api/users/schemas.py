@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.auth.passwords import MIN_PASSWORD_LENGTH
-from shared.validation import CLEARABLE, EmailAddress, FilledText, UpdateSchema
+from shared.texts import EmailAddress, FilledText
+from shared.validation import CLEARABLE, UpdateSchema
 
 UserRole = Literal[
     "admin", "territory_analyst", "methodologist", "organization_leader", "teacher", "viewer"

@@ -7,7 +7,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from services.api.validation.expressions import MAX_LENGTH
-from shared.validation import FilledText, UpdateSchema
+from shared.texts import FilledText
+from shared.validation import UpdateSchema
 
 Operator = Literal["==", "!=", "<", "<=", ">", ">="]
 Importance = Literal["high", "medium", "low"]

@@ -30,8 +30,8 @@ from services.api.roadmaps.service import (
 from shared.db import lock_until_commit, rolled_back_when
 from shared.errors import Conflict, Invalid
 from shared.periods import SPAN_KINDS, period_of_roadmap
+from shared.texts import without_invisible
 from shared.uploads import Upload, parse_upload
-from shared.validation import without_invisible
 
 
 def _cut(text: str, limit: int) -> str:
