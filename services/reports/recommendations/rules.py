@@ -22,6 +22,12 @@ from shared.errors import Conflict, Invalid, NotFound
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
 DEFAULTS = Path(__file__).with_name("default_rules.json")
+# Every title, template and actions a default rule shipped with before its present ones, by
+# code (from default_rules.json's history): a stored default still holding one was never
+# edited, and takes the present text (`sync_defaults`).
+SUPERSEDED = Path(__file__).with_name("default_rules_superseded.json")
+# The fields of a default rule that are words, brought up to date when nobody edited them.
+_WORDS = ("title", "template", "actions")
 RULES_NAMESPACE = uuid.UUID("b1f4c3a2-2d7e-4b8f-9a61-3c5d7e9f0a12")
 
 INDICATOR_FIELDS = frozenset(
@@ -250,11 +256,33 @@ def default_rules() -> list[dict[str, Any]]:
 
 
 async def sync_defaults(session: AsyncSession) -> int:
-    """Add the default rules whose codes are absent; returns how many were added."""
-    present = set(await session.scalars(select(RecommendationRule.code)))
+    """Add the default rules whose codes are absent, and bring the words (`_WORDS`) of a stored
+    default rule up to date where it still holds an earlier default's (`SUPERSEDED`): an
+    installation then says what the product says now («организаций, ухудшающих значение
+    показателя: …» for the «с наименьшими значениями» that was wrong for lower-is-better),
+    while words an analyst or administrator changed are theirs and stay. Returns how many
+    rules were added or brought up to date."""
+    present = {
+        rule.code: rule
+        for rule in await session.scalars(
+            select(RecommendationRule).where(
+                RecommendationRule.id.in_([default_rule_id(r["code"]) for r in default_rules()])
+            )
+        )
+    }
+    taken = set(await session.scalars(select(RecommendationRule.code)))
+    superseded = json.loads(SUPERSEDED.read_text(encoding="utf-8"))
     added = 0
     for rule in default_rules():
-        if rule["code"] in present:
+        stored = present.get(rule["code"])
+        if stored is not None:
+            earlier = superseded.get(rule["code"], {})
+            stale = [f for f in _WORDS if getattr(stored, f) in earlier.get(f, [])]
+            for name in stale:
+                setattr(stored, name, rule[name])
+            added += bool(stale)
+            continue
+        if rule["code"] in taken:  # a territory's own rule of that code: not a default
             continue
         validate(
             rule["condition"],
