@@ -57,6 +57,23 @@ def ru_quotes(text: str) -> str:
     return "".join(out)
 
 
+def grouped(text: str) -> str:
+    """A number's digits in threes, as Russian readers write it: "11197" → "11 197",
+    "-2161,5" → "-2 161,5" (a no-break space, so that a number never breaks over lines)."""
+    sign = text[:1] if text[:1] in "-+\u2212" else ""
+    whole, comma, fraction = text[len(sign) :].partition(",")
+    if len(whole) <= 3 or not whole.isdigit():
+        return text
+    head = len(whole) % 3 or 3
+    parts = [whole[:head]] + [whole[i : i + 3] for i in range(head, len(whole), 3)]
+    return sign + "\u00a0".join(parts) + comma + fraction
+
+
+def count_text(n: int | float | None) -> str:
+    """A count on a page: 11197 → "11 197" (the `ru_number` filter of the templates)."""
+    return "" if n is None else grouped(str(n))
+
+
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """A sort key putting numbers in numeric order: «Школа № 3» before «Школа № 10»."""
     return tuple(
@@ -77,6 +94,7 @@ def environment(directory: Path) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["ru_date"] = ru_date
+    env.filters["ru_number"] = count_text
     env.globals["ru_plural"] = ru_plural
     return env
 

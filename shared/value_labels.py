@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from shared.templating import ru_plural
+from shared.templating import grouped, ru_plural
 
 NBSP = "\u00a0"
 MINUS = "\u2212"
@@ -145,13 +145,14 @@ def status_key(status: str | None) -> str:
 
 
 def number(x: float, digits: int = 2, *, fixed: bool = False) -> str:
-    """1234.5 → "1234,5"; `fixed` keeps trailing zeros (80 → "80,0" with one digit)."""
+    """1234.5 → "1 234,5" (digits grouped: `grouped`); `fixed` keeps trailing zeros (80 →
+    "80,0" with one digit)."""
     text = f"{x:.{digits}f}"
     if not fixed and "." in text:
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", "-0.0", "-0.00"):
         text = text[1:]
-    return text.replace(".", ",").replace("-", MINUS)
+    return grouped(text.replace(".", ",")).replace("-", MINUS)
 
 
 def is_yes_no(unit: str, scope_type: str) -> bool:

@@ -87,3 +87,35 @@ async def test_an_address_the_api_does_not_have_is_a_russian_page_in_a_browser(b
     unsigned = await client.get("/v1/roadmaps", headers=BROWSER)
     assert unsigned.status_code == 401
     assert unsigned.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    ("asked", "lands"),
+    [
+        ("/activities/{a1}/evidence", "/activities/{a1}/evidence"),
+        ("/activities/{a1}/evidence/files/{a1}", "/activities/{a1}/evidence"),
+        ("/roadmaps/{r1}/activities", "/roadmaps/{r1}/activities"),
+        ("/values?period=2021/2022", "/values?period=2021/2022"),
+        ("/decisions", "/decisions"),
+        ("/home?period=2021/2022", "/home?period=2021/2022"),
+        ("/data-values/upload/template.xlsx", "/data-values/upload"),
+    ],
+)
+async def test_a_page_opened_before_signing_in_is_where_the_sign_in_leads(
+    browser, world, asked, lands
+):
+    """A link sent by mail (an activity's evidence, a period's values) opened without a
+    session: the sign-in page, then that page, not the home."""
+    asked, lands = (u.format(a1=world.a1.id, r1=world.r1.id) for u in (asked, lands))
+    client = browser()
+    first = await client.get(asked, headers=BROWSER)
+    assert first.status_code == 303
+    entry = first.headers["location"]
+    assert entry.startswith("/?next=")
+    page = await client.get(entry)
+    fields = {"username": "leader@soko.example", "password": PASSWORD, "_csrf": csrf_of(page)}
+    found = NEXT.search(page.text)
+    assert found, "the sign-in form carries where to go"
+    fields["next"] = html.unescape(found.group(1))
+    answer = await client.post("/sign-in", data=fields)
+    assert answer.status_code == 303 and answer.headers["location"] == lands

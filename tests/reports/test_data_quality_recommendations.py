@@ -69,7 +69,7 @@ async def test_the_leaders_of_schools_with_broken_rules_or_outliers_are_told_wha
     )
     assert "«Обучающихся всего» = 5 (ниже нижней границы 10)" in s10["text"]
     [s1] = await _mine(reports_client, world, "leader", QUALITY)
-    assert "«Обучающихся всего» = 5000 (выше верхней границы 3000)" in s1["text"]
+    assert "«Обучающихся всего» = 5\u00a0000 (выше верхней границы 3\u00a0000)" in s1["text"]
     assert PASSED not in s1["text"] and CATEGORY not in s1["text"]
     # No other school's values in a leader's list; the analyst sees the three.
     every = await _mine(reports_client, world, "analyst", QUALITY)

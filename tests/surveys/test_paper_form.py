@@ -6,6 +6,7 @@ with nothing about the parent or the operator. Whoever does not manage the schoo
 posts without the page's CSRF token, stores nothing, and never as "web"."""
 
 from datetime import date
+from urllib.parse import quote, urlsplit
 
 import httpx
 import pytest
@@ -134,7 +135,9 @@ async def test_without_a_session_the_page_says_to_sign_in_and_stores_nothing(
             form.cookies.set(SESSION_COOKIE, cookie)
         page = await form.get(url)
         assert page.status_code == 401 and "Войдите, чтобы вводить анкеты" in page.text
-        assert f'href="{settings.peer_url("api")}/"' in page.text
+        # «Войдите» leads back here once signed in (the school's sheet links this page).
+        back = quote(f"{settings.peer_url('surveys')}{urlsplit(url).path}", safe="")
+        assert f'href="{settings.peer_url("api")}/?next={back}"' in page.text
         posted = await form.post(url, data=nok_fields())
         assert posted.status_code == 401 and "Ничего не сохранено" in posted.text
     # A bearer token is not a session of the pages either.

@@ -23,7 +23,7 @@ from starlette.datastructures import UploadFile
 
 from services.api.pages.render import page
 from services.api.pages.router import _message, _redirect
-from services.api.pages.session import CSRF_FIELD, Visitor, visitor
+from services.api.pages.session import CSRF_FIELD, Visitor, sign_in_first, visitor
 from services.api.roadmaps import tracking
 from services.api.roadmaps.models import Roadmap
 from services.api.roadmaps.schemas import ActivityUpdate, EvidenceLink
@@ -84,7 +84,7 @@ async def evidence_page(activity_id: uuid.UUID, request: Request, session: Sessi
     after a refused post (`?problem=…&url=…&title=…`), what was wrong and the link as typed."""
     person = await visitor(request, session)
     if person is None:
-        return _redirect("/")
+        return sign_in_first(request)
     query = request.query_params
     problems = [PROBLEMS[p] for p in dict.fromkeys(query.getlist("problem")) if p in PROBLEMS]
     typed = {k: query.get(k, "")[:TYPED_KEPT] for k in ("url", "title")} if problems else {}
@@ -178,7 +178,7 @@ async def download(
     """An attached file, for whoever reads the activity (as the API's download)."""
     person = await visitor(request, session)
     if person is None:
-        return _redirect("/")
+        return sign_in_first(request, f"/activities/{activity_id}/evidence")
     try:
         stored = await tracking.get_file(person.access(session), activity_id, file_id)
     except NotFound:

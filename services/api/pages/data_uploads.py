@@ -32,7 +32,7 @@ from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
 from services.api.pages.render import page
 from services.api.pages.router import _message, _redirect
-from services.api.pages.session import CSRF_FIELD, Visitor, visitor
+from services.api.pages.session import CSRF_FIELD, Visitor, sign_in_first, visitor
 from services.api.territories.scope import DbScopeResolver
 from services.api.validation.models import ValidationRule
 from shared.bulk import ImportSummary, Violation
@@ -118,7 +118,7 @@ async def upload_page(request: Request, session: SessionDep) -> Response:
     files the import does not take (a viewer, a teacher, a methodologist)."""
     person = await visitor(request, session)
     if person is None:
-        return _redirect(f"/?next={PATH}")
+        return sign_in_first(request)
     if not may_upload(person.principal):
         return _message(request, 403, "forbidden", person, "data_values")
     return _form_page(request, person)
@@ -129,7 +129,7 @@ async def template(request: Request, session: SessionDep) -> Response:
     """An empty .xlsx with the expected columns' titles (`TEMPLATE_COLUMNS`) in bold."""
     person = await visitor(request, session)
     if person is None:
-        return _redirect(f"/?next={PATH}")
+        return sign_in_first(request, PATH)
     book = Workbook()
     sheet = book.active
     assert sheet is not None

@@ -14,9 +14,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from services.api.pages.render import page
-from services.api.pages.router import _message, _redirect
+from services.api.pages.router import _message
 from services.api.pages.service import LISTED
-from services.api.pages.session import visitor
+from services.api.pages.session import sign_in_first, visitor
 from services.api.roadmaps import tracking
 from services.api.roadmaps.service import get_roadmap
 from shared.db import SessionDep
@@ -34,7 +34,7 @@ async def roadmap_activities(
     `?done=1` / `?reopened=1` say what the last button did."""
     person = await visitor(request, session)
     if person is None:
-        return _redirect("/")
+        return sign_in_first(request)
     access = person.access(session)
     today = request.app.state.settings.today()
     try:

@@ -40,6 +40,7 @@ from services.api.pages.session import (
     end_session,
     keep_sign_in_value,
     sign_in_csrf,
+    sign_in_first,
     sign_in_posted,
     start_session,
     visitor,
@@ -197,7 +198,7 @@ async def home(request: Request, session: SessionDep) -> Response:
     says so."""
     person = await visitor(request, session)
     if person is None:
-        return _redirect("/")
+        return sign_in_first(request)
     context = await homes.context(request, session, person)
     notice = "done" if request.query_params.get("done") else None
     if request.query_params.get("reopened"):

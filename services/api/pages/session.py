@@ -23,8 +23,10 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from fastapi import Request, Response
+from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import Access
@@ -74,6 +76,16 @@ class Visitor:
     def posted_by(self, settings: Settings, posted: str | None) -> bool:
         """Was this form posted from one of this session's pages?"""
         return csrf_matches(settings, "session", self.principal.token_id, posted)
+
+
+def sign_in_first(request: Request, asked: str | None = None) -> RedirectResponse:
+    """A page asked without a session: the sign-in page (303), which sends the person back to
+    the page asked (its path and query, as `next`) once signed in: a link to an activity's
+    evidence or to a period's values, sent by mail, opens that page, not the home. A file's
+    address asks for the page that lists it (`asked`): a download leaves no page to see."""
+    asked = asked or request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    to = "/" if asked in ("/", "/home") else f"/?{urlencode({'next': asked})}"
+    return RedirectResponse(to, status_code=303, headers={"Cache-Control": "no-store"})
 
 
 async def visitor(request: Request, session: AsyncSession) -> Visitor | None:

@@ -13,12 +13,12 @@ import uuid
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi.responses import Response
 
 from services.api.pages import decision_reads, value_reads
 from services.api.pages.peer_reads import reports
-from services.api.pages.render import NO_STORE, page
-from services.api.pages.session import Visitor, visitor
+from services.api.pages.render import page
+from services.api.pages.session import Visitor, sign_in_first, visitor
 from shared.db import SessionDep
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Role, ScopeType
@@ -67,7 +67,7 @@ async def values_page(request: Request, session: SessionDep) -> Response:
     """The indicator values table (see the module's docstring)."""
     person = await visitor(request, session)
     if person is None:
-        return RedirectResponse("/", status_code=303, headers=NO_STORE)
+        return sign_in_first(request)
     query = request.query_params
 
     async def read() -> Response:
@@ -111,7 +111,7 @@ async def decisions_page(request: Request, session: SessionDep) -> Response:
     docstring)."""
     person = await visitor(request, session)
     if person is None:
-        return RedirectResponse("/", status_code=303, headers=NO_STORE)
+        return sign_in_first(request)
     principal = person.principal
     query = request.query_params
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from services.reports.analysis.thresholds import Thresholds
 from shared.templating import ru_quotes
-from shared.value_labels import MINUS, NBSP
+from shared.value_labels import MINUS, NBSP, grouped
 
 NAMESPACE = uuid.UUID("6f0b3d4e-8a53-4f4a-9d0c-0a5c1e2b7d11")
 TERRITORY_ADDRESSEES = {"authority", "pd_centre"}
@@ -29,7 +29,7 @@ def number(value: float | None, unit: str = "number") -> str:
     if value is None:
         return "нет данных"
     text = f"{value:.1f}".rstrip("0").rstrip(".") if value != int(value) else str(int(value))
-    text = text.replace(".", ",").replace("-", MINUS)
+    text = grouped(text.replace(".", ",")).replace("-", MINUS)
     return ("0" if text == f"{MINUS}0" else text) + UNITS.get(unit, "")
 
 

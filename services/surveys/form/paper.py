@@ -17,6 +17,7 @@ retry stores nothing.
 
 from dataclasses import dataclass, replace
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
@@ -77,7 +78,10 @@ class Keying:
         try:
             person = await operator(request, self.settings)
             if person is None:
-                return pages.message(request, 401, "sign_in_first", home=home)
+                # Signed in, the person comes back to this page (`next`, as every «Войдите»).
+                back = f"{self.settings.peer_url('surveys')}{self.path}"
+                sign_in = f"{home}?{urlencode({'next': back})}"
+                return pages.message(request, 401, "sign_in_first", home=sign_in)
             allowed = await manages(person, self.scopes, self.link.organization_id)
         except PeerUnavailable:
             return pages.message(request, 503, "unavailable", headers={"Retry-After": "5"})
