@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.api.organizations.schemas import OrganizationKind
 from shared.indicator_methods import ORGANIZATION_KINDS, Code, Method, Op, Unit
+from shared.periods import PeriodText
 from shared.validation import CLEARABLE, HumanText, Measure, UpdateSchema
 
 
@@ -56,6 +57,7 @@ class ScopedTarget(ScopedTargetRead):
     The value is finite, at most 10^15 in magnitude."""
 
     value: Measure
+    period: PeriodText | None = None
 
 
 class IndicatorCreate(BaseModel):
