@@ -141,3 +141,14 @@ class IndicatorRead(BaseModel):
     roadmap_ids: list[uuid.UUID]
     created_at: datetime
     updated_at: datetime
+
+
+class IndicatorWritten(IndicatorRead):
+    """The indicator as a create or a change left it, and what looks wrong in what was sent
+    though it was accepted."""
+
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Russian notes on what was sent: a percent target of at most 1 (0.9) looks "
+        "like a share written as a fraction (90 %)",
+    )
