@@ -151,8 +151,9 @@ class Importer(Protocol):
     whole_set: bool
 
     def columns(self, headers: list[str]) -> list[str | None]:
-        """For each column of a file (its title as `shared.spreadsheets.header_key` gives it),
-        the field it holds, or None for a column the import leaves out (warned of)."""
+        """For each column of a file (its title as the file has it: matched as
+        `shared.spreadsheets.header_key` gives it, echoed as written), the field it holds, or
+        None for a column the import leaves out (warned of)."""
         ...
 
     def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> Any:

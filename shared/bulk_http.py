@@ -23,7 +23,6 @@ from shared.spreadsheets import (
     Sheet,
     excel_error,
     formula_without_result,
-    header_key,
     parse_sheet,
 )
 from shared.tabular import SINGLE_BYTE_ENCODINGS, Cell, CellType
@@ -162,13 +161,13 @@ async def import_upload(
     naming `file` (also when no row has the required columns: "не найдены столбцы: …")."""
     require_roles(importer.principal, *importer.writers)
 
-    def missing(keys: list[str]) -> list[str]:
-        present = set(importer.columns(keys))
+    def missing(titles: list[str]) -> list[str]:
+        present = set(importer.columns(titles))
         return [name for name, any_of in importer.required.items() if present.isdisjoint(any_of)]
 
     sheet = await parse_sheet(upload, max_rows=importer.max_rows, missing=missing)
     importer.warnings().extend(Notice(index=None, loc=[FIELD], msg=note) for note in sheet.notes)
-    fields = importer.columns([header_key(title) for title in sheet.header])
+    fields = importer.columns(list(sheet.header))
     taken: set[str] = set()
     for position, (title, field) in enumerate(zip(sheet.header, fields, strict=True)):
         if field is not None and field in taken:

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Query
-from pydantic import GetCoreSchemaHandler, GetPydanticSchema
+from pydantic import GetCoreSchemaHandler, GetPydanticSchema, StringConstraints
 from pydantic_core import PydanticCustomError, core_schema
 
 from shared.errors import Invalid
@@ -305,7 +305,7 @@ def period_query(
 
 def _parsed(code: str, name: str, parse: Callable[[str], Period] = parse_period) -> Period:
     try:
-        return parse(code)
+        return parse(code.strip())  # spaces around a typed code are no part of it
     except ValueError as exc:
         raise Invalid.at(name, str(exc), where="query") from exc
 
@@ -321,7 +321,7 @@ def _period_of_code(code: str) -> Period:
 
 def _body_schema(_source: Any, _handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
     from_code = core_schema.no_info_after_validator_function(
-        _period_of_code, core_schema.str_schema(max_length=PERIOD_MAX_LENGTH)
+        _period_of_code, core_schema.str_schema(max_length=PERIOD_MAX_LENGTH, strip_whitespace=True)
     )
     return core_schema.json_or_python_schema(
         json_schema=from_code,
@@ -347,8 +347,12 @@ OptionalProgrammePeriodQuery = Annotated[
     ),
 ]
 # A body field holding a period code (a string of at most 20 characters, as documented): read
-# into a Period, a 422 naming the field when malformed; written back as the code.
+# into a Period (the spaces around it dropped), a 422 naming the field when malformed; written
+# back as the code.
 PeriodBody = Annotated[Period, GetPydanticSchema(_body_schema)]
+# A body field holding a period code kept as text (parsed by its service): the spaces around it
+# dropped, as a file's cell's are (`parse_period` itself takes the code only).
+PeriodText = Annotated[str, StringConstraints(strip_whitespace=True)]
 
 
 def thick(

@@ -58,8 +58,8 @@ class Sheet:
 
 
 Missing = Callable[[list[str]], list[str]]
-"""Given a row's texts as `header_key` gives them, the names of the required columns it lacks
-(none: the row is the header)."""
+"""Given a row's texts as the file has them (an importer keys them with `header_key`), the
+names of the required columns it lacks (none: the row is the header)."""
 
 
 def read_sheet(
@@ -111,7 +111,7 @@ def _find_sheet(table: Table, missing: Missing, budget: Budget) -> Sheet:
             texts = _texts(cells)
             if not any(texts):
                 continue
-            lacking = missing([header_key(text) for text in texts])
+            lacking = missing(texts)
             if lacking and (closest is None or len(lacking) < len(closest)):
                 closest, read = lacking, texts
             if lacking:
@@ -142,7 +142,7 @@ def _tables_after(table: Table, taken: int, missing: Missing) -> list[str]:
             if position >= HEADER_SEARCH_ROWS:
                 break
             texts = _texts(cells)
-            if any(texts) and not missing([header_key(text) for text in texts]):
+            if any(texts) and not missing(texts):
                 found.append(table.sheet_names[index])
                 break
     return found

@@ -35,10 +35,10 @@ async def authorize(
     scope_id: uuid.UUID,
     roles: Iterable[Role],
 ) -> ScopeInfo:
-    """The target must be inside the caller's scope (else 404) and the role allowed (else 403)."""
-    info = await ensure_in_scope(principal, scopes, scope_type, scope_id)
+    """The role allowed (else 403, whatever the target: a role that may never do this learns
+    nothing of the target), then the target inside the caller's scope (else 404)."""
     require_roles(principal, *roles)
-    return info
+    return await ensure_in_scope(principal, scopes, scope_type, scope_id)
 
 
 async def visible_territories(

@@ -31,6 +31,10 @@ class Case:
     ok: int = 200
     scoped: bool = True  # False: a list, filtered rather than refused
     extra_ok: frozenset[str] = field(default_factory=frozenset)  # e.g. the API key on /me
+    # Refused principals for whom the target is hidden inside the allowed ones' scope (404: a
+    # person's account, another scope's figures, a recommendation addressed to someone else);
+    # every other refused principal gets 403, whatever the target.
+    hidden: frozenset[str] = field(default_factory=frozenset)
 
 
 def fixed(path: str) -> Callable[[World, bool], str]:
@@ -49,6 +53,8 @@ def terr(w: World, inside: bool) -> str:
 MANAGE_ORG = frozenset({"admin", "analyst", "leader"})
 WRITE_DATA = frozenset({"admin", "analyst", "leader"})
 RULE_EDITORS = frozenset({"admin", "analyst"})  # recommendation rules and validation rules
+# A school's people, for whom a territory's own figures and reports are another scope's (404).
+SCHOOL_PEOPLE = frozenset({"leader", "teacher"})
 CHECKED = "outlier_checked"  # a percent indicator of the world (conftest.py), which bounds need
 # The file an upload row sends unless it names its own: a roadmap CSV.
 SAMPLE_CSV = "№;Мероприятие;Сроки;Ответственный\n1;Анкетирование родителей;Октябрь 2021;ИМЦ\n"

@@ -93,6 +93,27 @@ async def test_valid_rows_are_kept_and_each_bad_row_is_named(api_client, world, 
     assert [v.value for v in stored] == [1.0, 80.0]
 
 
+async def test_spaces_around_a_period_or_an_indicator_code_are_no_part_of_it(api_client, world, db):
+    """« 2021/2022 » typed with spaces (a client's form, a copy from a sheet) is 2021/2022, as
+    a file's cell is: the row is stored under the code, and a later row without the spaces
+    is the same value."""
+    values = [
+        row(world, period=" 2021/2022 ", code="teachers_trained\t"),  # the short way
+        row(world, period="\u00a02021/2022", code=" e_planning ", value="да"),  # the long way
+    ]
+    answer = await post(api_client, world, values)
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["imported"], answer.json()["rejected"]) == (2, [])
+    periods = set(await db.scalars(select(DataValue.period)))
+    assert periods == {"2021/2022"}
+    again = await post(api_client, world, [row(world)])
+    assert again.json()["unchanged"] == 1, again.text
+    read = await api_client.get(
+        "/v1/data-values", params={"period": " 2021/2022 "}, headers=world.headers("leader")
+    )
+    assert read.status_code == 200 and read.json()["total"] == 2, read.text
+
+
 async def test_the_same_payload_twice_changes_nothing(api_client, world):
     values = [row(world), row(world, code="e_planning", value=False)]
     await check_the_same_rows_twice_change_nothing(

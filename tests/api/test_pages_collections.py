@@ -3,7 +3,9 @@ lateness and missing indicators and submits or withdraws; the analyst sees the l
 natural order and approves or returns what was submitted. The rights are the API's (another
 school's leader of the same district changes nothing); every form carries the CSRF token."""
 
+import uuid
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import pytest
 from sqlalchemy import select
@@ -193,6 +195,35 @@ async def test_another_school_s_leader_and_a_stale_form_change_nothing(browser, 
     # A viewer's home has no collections' buttons.
     _, viewer = await signed_in(browser, "viewer@soko.example")
     assert "/collections/" not in viewer.text
+
+
+async def test_a_form_sending_a_field_twice_changes_nothing_and_says_which(browser, late_world, db):
+    """Every field of the pages' forms holds one value: a post with two (forged, or a broken
+    page) is a 422 page naming the field, never one of the values taken silently."""
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    pairs = [
+        ("_csrf", csrf_of(home)),
+        ("organization_id", str(world.s1.id)),
+        ("period", PERIOD),
+        ("period", "2016/2017"),
+    ]
+    refused = await leader.post(
+        f"/collections/{world.monitoring.id}/submit",
+        content=urlencode(pairs),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert refused.status_code == 422, refused.text
+    assert "поле «period» отправлено несколько раз" in refused.text
+    assert await approval(db, world) is None
+    # the same on the other pages' buttons (an activity's, a recommendation's)
+    twice = await leader.post(
+        f"/activities/{uuid.uuid4()}/done",
+        content=urlencode([("_csrf", csrf_of(home)), ("back", "evidence"), ("back", "x")]),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert twice.status_code == 422 and "Форма заполнена неверно" in twice.text
+    assert "Поле «back» отправлено несколько раз" in twice.text
 
 
 async def test_each_level_of_the_chain_sees_what_waits_for_it(browser, late_world, db, settings):

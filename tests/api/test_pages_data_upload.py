@@ -54,10 +54,26 @@ def dv1_like(world, *rows: str) -> bytes:
     return ("\r\n".join(lines) + "\r\n").encode("cp1251")
 
 
+def token_of(page: httpx.Response) -> str:
+    """The upload form's own token (one per rendered form); none on a page without the form."""
+    fields = Dom(page.text).named("upload")
+    return str(fields[0]["value"]) if fields else ""
+
+
 async def post(client, page, content: bytes, action: str, name: str = "dv1.csv"):
+    """The form of `page` sent with `content`; a summary's redirect (303) followed, as a
+    browser does: the page it leads to, else the refusal."""
+    answer = await send(client, page, content, action, name)
+    if answer.status_code != 303:
+        return answer
+    assert answer.headers["location"].startswith(f"{PATH}?result="), answer.headers
+    return await client.get(answer.headers["location"])
+
+
+async def send(client, page, content: bytes, action: str, name: str = "dv1.csv"):
     return await client.post(
         PATH,
-        data={"_csrf": csrf_of(page), "action": action},
+        data={"_csrf": csrf_of(page), "upload": token_of(page), "action": action},
         files={"file": (name, content, "text/csv")},
     )
 
@@ -131,6 +147,37 @@ async def test_a_leader_checks_then_stores_their_school_s_values(browser, world,
     }
     twice = await post(client, again, content, "store")
     assert "новых значений — 0, изменённых — 0, без изменений — 2" in twice.text
+
+
+async def test_a_reload_or_a_second_post_of_one_form_stores_nothing_again(browser, world, db):
+    """Post/Redirect/Get: the summary is a page of its own, which a reload reads again; the
+    same form sent again (a double click, «resend» of an old page) leads to the first
+    summary, never storing the file a second time over a value changed since."""
+    client, _ = await signed_in(browser, "leader@soko.example")
+    page = await client.get(PATH)
+    content = dv1_like(world)
+    answer = await send(client, page, content, "store")
+    assert answer.status_code == 303, answer.text
+    result = answer.headers["location"]
+    shown = await client.get(result)
+    assert shown.status_code == 200 and "Файл загружен: dv1.csv" in shown.text
+    assert "Сохранено: новых значений — 2, изменённых — 0" in shown.text
+    # someone corrects the value on another page, then the old form is sent again
+    later = await client.get(PATH)
+    fixed = f"Показатель;Организация;Период;Значение\ncoverage;Школа 1;{PERIOD};70\n"
+    assert "изменённых — 1" in (await post(client, later, fixed.encode("cp1251"), "store")).text
+    again = await send(client, page, content, "store")
+    assert again.status_code == 303 and again.headers["location"] == result
+    reloaded = await client.get(result)
+    assert "Сохранено: новых значений — 2, изменённых — 0" in reloaded.text
+    assert (await stored(db))[("coverage", str(world.s1.id))] == 70.0
+    # a new form of the result page stores the same file anew; another visitor reads no result
+    anew = await post(client, reloaded, content, "store")
+    assert "изменённых — 1" in anew.text
+    assert (await stored(db))[("coverage", str(world.s1.id))] == 64.5
+    other, _ = await signed_in(browser, "analyst@soko.example")
+    theirs = await other.get(result)
+    assert theirs.status_code == 200 and "Файл загружен" not in theirs.text
 
 
 async def test_an_analyst_stores_the_district_s_schools_and_reads_the_warnings(browser, world, db):
@@ -270,6 +317,10 @@ async def test_a_leader_uploads_a_file_on_a_phone(apps, isolation, settings, pla
             assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
             await page.get_by_label("Файл с данными").set_input_files(str(csv))
             await page.get_by_role("button", name="Загрузить", exact=True).click()
+            await expect(page.get_by_role("status")).to_contain_text(
+                "Сохранено: новых значений — 2"
+            )
+            await page.reload()  # the summary's own page: read again, nothing sent again
             await expect(page.get_by_role("status")).to_contain_text(
                 "Сохранено: новых значений — 2"
             )

@@ -361,3 +361,21 @@ def test_a_reported_period_has_neighbours_to_step_to(code):
 def test_a_period_outside_the_reported_years_is_refused_naming_them(code):
     with pytest.raises(ValueError, match="вне 1950–2090"):
         parse_period(code)
+
+
+def test_a_body_s_period_drops_the_spaces_around_it_and_keeps_refusing_a_bad_one():
+    """PeriodBody and PeriodText (JSON bodies) read « 2022 » as 2022; spaces inside a code,
+    or a code that is none, are still refused (`parse_period` takes the bare code only)."""
+    from pydantic import BaseModel, ValidationError
+
+    from shared.periods import PeriodBody, PeriodText
+
+    class Body(BaseModel):
+        period: PeriodBody
+        text: PeriodText | None = None
+
+    read = Body.model_validate_json('{"period": " 2022\\t", "text": " 2021/2022 "}')
+    assert (read.period.code, read.text) == ("2022", "2021/2022")
+    for wrong in ("2021 / 2022", " 2022Q5 "):
+        with pytest.raises(ValidationError, match="Период"):
+            Body.model_validate_json(f'{{"period": "{wrong}"}}')

@@ -81,6 +81,29 @@ async def test_form_shows_every_question_with_its_label_and_control(
     assert css.status_code == 200 and css.headers["content-type"].startswith("text/css")
 
 
+async def test_a_forged_post_with_two_answers_to_one_question_is_refused_naming_it(
+    surveys_client, form, world, db
+):
+    """A radio group sends one value, a text area one text: a post with two (forged, or a
+    broken page) is refused next to the question, in Russian, never kept as its first."""
+    campaign = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
+    fields = [(k, v) for k, v in nok_fields().items() if k not in ("nok_01", "nok_15")]
+    forged = [("nok_01", "no"), ("nok_01", "yes"), ("nok_15", "Кружки"), ("nok_15", "Секции")]
+    page = await post_pairs(form, link_of(campaign), [*fields, *forged])
+    assert page.status_code == 422, page.text
+    dom = Dom(page.text)
+    text = BANK["nok_parents_2018"].question("nok_01").text
+    said = dom.text("q-nok_01-error")
+    assert said.startswith(f"Ошибка: На вопрос «{text}» прислано несколько ответов (2)"), said
+    assert "ответ может быть только один: выберите один вариант" in said
+    assert "прислано несколько ответов (2)" in dom.text("q-nok_15-error")
+    assert "прислано несколько ответов" in dom.text("error-summary")
+    assert await responses(db) == []
+    done = await post_pairs(form, link_of(campaign), [*fields, *forged[1:3]])
+    assert done.status_code == 303, done.text
+    assert len(await responses(db)) == 1
+
+
 async def test_missing_required_answer_comes_back_422_next_to_its_question(
     surveys_client, form, world, db
 ):

@@ -66,12 +66,16 @@ async def test_yandex_forms_csv_dry_run_stores_nothing_then_the_import_stores_va
     # what would be stored: answers as the API takes them; the hidden follow-up is no answer
     line4 = next(r for r in body["rows"] if r["row"] == 4)["answers"]
     assert line4["nok_01"] is False and "nok_02" not in line4 and line4["nok_03"] is True
-    # the proposal: every question's column by its text, the export's own columns left out
-    assert body["mapping"]["columns"]["время создания"] is None
+    # the proposal: every question's column by its text, the export's own columns left out;
+    # each column's title as the file writes it, never lower-cased
+    assert body["mapping"]["columns"]["Время создания"] is None
+    assert body["mapping"]["columns"]["ID"] is None
+    titles = list(body["mapping"]["columns"])
+    assert titles[2].startswith("При посещении организации обращались ли Вы"), titles
     mapped = {v for v in body["mapping"]["columns"].values() if v}
     assert mapped == {f"nok_{i:02d}" for i in range(1, 16)}
     assert body["mapping"]["answers"]["nok_01"] == {"Да": "yes", "Нет": "no"}
-    said = [w["msg"] for w in body["warnings"] if "«время создания»" in w["msg"]]
+    said = [w["msg"] for w in body["warnings"] if "«Время создания»" in w["msg"]]
     assert len(said) == 1 and "анонимная" in said[0]
     assert await stored(db, campaign_id) == []  # a dry run stores nothing
 
@@ -164,7 +168,7 @@ async def test_a_column_mapped_to_an_unknown_question_is_422(surveys_client, wor
         surveys_client, world, parents["id"], world.s1.id, YANDEX, mapping=mapping
     )
     assert answer.status_code == 422
-    assert answer.json()["errors"][0]["loc"] == ["body", "mapping", "columns", "отметка времени"]
+    assert answer.json()["errors"][0]["loc"] == ["body", "mapping", "columns", "Отметка времени"]
 
 
 async def test_a_mapping_that_is_no_json_is_said_in_russian_where_it_breaks(

@@ -48,6 +48,7 @@ from shared.db import lock_until_commit
 from shared.errors import Invalid
 from shared.identity import Principal, ScopeType, require_roles
 from shared.scope import ensure_in_scope
+from shared.spreadsheets import header_key
 from shared.tabular import Cell
 
 MAX_ROWS = 2000
@@ -309,7 +310,7 @@ class ParticipantImporter(ScopedImporter):
         """A file's columns: code, class, variant, journal mark, and the specification's
         tasks by number (`sheet.column`); any other column is left out."""
         numbers = {task.number for task in self.spec.tasks} if self.spec else set()
-        return [sheet.column(title, numbers) for title in headers]
+        return [sheet.column(header_key(title), numbers) for title in headers]
 
     def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> dict[str, Any]:
         """One row per participant (`sheet.participant`)."""

@@ -65,6 +65,7 @@ from shared.bulk import (
 from shared.identity import Principal
 from shared.pagination import Pagination, paginate
 from shared.scope import readable_organizations
+from shared.spreadsheets import header_key
 from shared.tabular import Cell
 
 MAX_ROWS = 10_000
@@ -167,7 +168,7 @@ class ResultImporter(ScopedImporter):
         """The fields, their Russian synonyms, mark_<n> and score_<n> (`rows.columns`); a
         school's name only when no organization_id column is given; other columns are left
         out."""
-        return columns(headers)
+        return columns([header_key(title) for title in headers])
 
     def cell_fields(self, loc: list[str | int]) -> tuple[str, ...]:
         """A mark's or a score's error is about its own column (mark_5, score_12)."""

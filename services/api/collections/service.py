@@ -78,7 +78,7 @@ async def writable_collection(access: Access, collection_id: uuid.UUID) -> Colle
 
 
 async def _authorize_owner(access: Access, territory_id: uuid.UUID) -> None:
-    """The caller's scope holds the territory (else 404) and they are its analyst (else 403)."""
+    """The caller is an analyst (else 403) and their scope holds the territory (else 404)."""
     await authorize(access.principal, access.scopes, ScopeType.territory, territory_id, MANAGERS)
 
 
@@ -128,8 +128,8 @@ async def _approved_exists(session: AsyncSession, collection_id: uuid.UUID) -> b
 
 
 async def create_collection(access: Access, data: CollectionCreate) -> Collection:
-    """A new collection of the owner territory (404-like 422 when the caller's scope does not
-    hold it, 403 for other roles; 422 naming `indicator_codes` or a window)."""
+    """A new collection of the owner territory (403 for roles other than analysts, 404 when
+    the caller's scope does not hold it; 422 naming `indicator_codes` or a window)."""
     await _authorize_owner(access, data.owner_territory_id)
     session = access.session
     ids = await _indicator_ids(access, data.owner_territory_id, data.indicator_codes)

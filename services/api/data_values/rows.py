@@ -83,6 +83,8 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
     if type(item) is dict and len(item) == 4:
         code, org = item.get("indicator_code"), item.get("organization_id")
         period, value = item.get("period"), item.get("value")
+        if type(code) is str and type(period) is str:  # spaces around a code: no part of it
+            code, period = code.strip(), period.strip()
         if (
             type(code) is str  # exactly: not a subclass
             and type(period) is str
@@ -104,6 +106,9 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
     if errors:
         return errors
     code, org, period, value = (item[k] for k in FIELDS)
+    # Spaces around a typed code are no part of it (a file's cells are stripped alike).
+    code = code.strip() if isinstance(code, str) else code
+    period = period.strip() if isinstance(period, str) else period
     if not isinstance(code, str) or not 1 <= len(code) <= 80:
         errors.append(RowError(loc=["indicator_code"], msg="ожидается код показателя"))
     org = _organization_id(org) if isinstance(org, str) else None

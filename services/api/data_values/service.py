@@ -51,6 +51,7 @@ from shared.labels import organization_not_found
 from shared.periods import parse_period
 from shared.scope import readable_organizations
 from shared.settings import get_settings
+from shared.spreadsheets import header_key
 from shared.tabular import Cell
 from shared.templating import ru_plural
 
@@ -226,7 +227,7 @@ class DataValueImporter(ScopedImporter):
     def columns(self, headers: list[str]) -> list[str | None]:
         """indicator_code (Код показателя), organization_id, or else organization (ОО, by
         name), period (Период), value (Значение); other columns are left out."""
-        return sheet_columns(headers)
+        return sheet_columns([header_key(title) for title in headers])
 
     def from_spreadsheet(self, index: int, cells: dict[str, Cell]) -> SheetItem:
         """A file's row read from its typed cells (`services.api.data_values.sheet`)."""

@@ -5,10 +5,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.api.access import Access
 from services.api.auth.deps import AccessDep
 from services.api.indicators import service
-from services.api.indicators.reach import reach_of
-from services.api.indicators.schemas import IndicatorCreate, IndicatorRead, IndicatorUpdate
+from services.api.indicators.models import Indicator
+from services.api.indicators.reach import Reach, reach_of
+from services.api.indicators.schemas import (
+    IndicatorCreate,
+    IndicatorRead,
+    IndicatorUpdate,
+    IndicatorWritten,
+)
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.indicator_methods import Method
 from shared.pagination import Page, PaginationDep
@@ -18,14 +25,24 @@ ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 
 
 @router.post("/indicators", status_code=201, responses=ERRORS)
-async def create_indicator(body: IndicatorCreate, access: AccessDep) -> IndicatorRead:
+async def create_indicator(body: IndicatorCreate, access: AccessDep) -> IndicatorWritten:
     """Define an indicator: method with params, target(s), the roadmaps it serves. An analyst's
     indicator is their territory's own (`owner_territory_id`); the global catalogue is the
     administrators'. 403 for other roles, 404 for an owner, target scope or roadmap outside the
-    caller's scope, 409 for a taken code, 422 naming the field otherwise."""
+    caller's scope, 409 for a taken code, 422 naming the field otherwise. `warnings`: a
+    percent target of at most 1, which looks like a share written as a fraction."""
     reach = await reach_of(access)
     indicator = await service.create_indicator(access, reach, body)
-    return (await service.read_indicators(access.session, reach, [indicator]))[0]
+    return await _written(access, reach, indicator, body)
+
+
+async def _written(
+    access: Access, reach: Reach, indicator: Indicator, body: IndicatorCreate | IndicatorUpdate
+) -> IndicatorWritten:
+    """The indicator as read, with the warnings about the targets `body` sent."""
+    [read] = await service.read_indicators(access.session, reach, [indicator])
+    warnings = service.fraction_warnings(indicator.unit, body.target, body.targets)
+    return IndicatorWritten(**read.model_dump(), warnings=warnings)
 
 
 @router.get("/indicators", responses=ERRORS)
@@ -60,11 +77,11 @@ async def update_indicator(
     indicator_id: uuid.UUID,
     body: IndicatorUpdate,
     access: AccessDep,
-) -> IndicatorRead:
+) -> IndicatorWritten:
     """Change the definition (its owner: an administrator for the global catalogue) and the
     caller's own part of `targets` and `roadmap_ids` (what lies inside their scope); others'
     targets and links stay. 403 for what the caller sees but may not change, 404 for what they
-    do not see, 422 naming the field."""
+    do not see, 422 naming the field; `warnings` as for a create, of the targets sent."""
     reach = await reach_of(access)
     indicator = await service.update_indicator(access, reach, indicator_id, body)
-    return (await service.read_indicators(access.session, reach, [indicator]))[0]
+    return await _written(access, reach, indicator, body)

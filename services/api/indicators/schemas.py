@@ -8,6 +8,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from services.api.organizations.schemas import OrganizationKind
 from shared.indicator_methods import ORGANIZATION_KINDS, Code, Method, Op, Unit
+from shared.periods import PeriodText
 from shared.texts import HumanText
 from shared.validation import CLEARABLE, Measure, UpdateSchema
 
@@ -57,6 +58,7 @@ class ScopedTarget(ScopedTargetRead):
     The value is finite, at most 10^15 in magnitude."""
 
     value: Measure
+    period: PeriodText | None = None
 
 
 class IndicatorCreate(BaseModel):
@@ -140,3 +142,14 @@ class IndicatorRead(BaseModel):
     roadmap_ids: list[uuid.UUID]
     created_at: datetime
     updated_at: datetime
+
+
+class IndicatorWritten(IndicatorRead):
+    """The indicator as a create or a change left it, and what looks wrong in what was sent
+    though it was accepted."""
+
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Russian notes on what was sent: a percent target of at most 1 (0.9) looks "
+        "like a share written as a fraction (90 %)",
+    )

@@ -141,6 +141,25 @@ def _check_sent_targets(
         _check_percent_target(unit, ["targets", index, "value"], scoped.value)
 
 
+def fraction_warnings(
+    unit: str, target: TargetRead | None, targets: list[ScopedTarget] | None
+) -> list[str]:
+    """A warning for each sent target of a percent indicator above 0 and at most 1: percents
+    are 0–100, so 0.9 is most likely 90 % written as a share (accepted: «не более 1 %» is a
+    target too, so the author is asked to check, not refused)."""
+    if unit != "percent":
+        return []
+    sent = [("target", target.value)] if target is not None else []
+    sent += [(f"targets[{i}]", t.value) for i, t in enumerate(targets or [])]
+    return [
+        f"Цель {value:g} ({where}) у показателя в процентах: проценты — от 0 до 100, а "
+        f"{value:g} похоже на долю, записанную дробью; если имелось в виду {value * 100:g} %, "
+        f"укажите {value * 100:g}"
+        for where, value in sent
+        if value is not None and 0 < value <= 1
+    ]
+
+
 async def _check_kept_targets(
     session: AsyncSession, indicator: Indicator, data: IndicatorUpdate
 ) -> None:

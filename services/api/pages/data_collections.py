@@ -48,7 +48,7 @@ from services.api.collections.schemas import (
 from services.api.pages import quality_reads
 from services.api.pages.quality_reads import Checks
 from services.api.pages.render import NO_STORE, page
-from services.api.pages.session import CSRF_FIELD, visitor
+from services.api.pages.session import CSRF_FIELD, repeated_field, visitor
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Role, ScopeType
@@ -300,6 +300,9 @@ async def take_step(
     fields = {k: v for k, v in form.items() if isinstance(v, str)}
     if not person.posted_by(request.app.state.settings, fields.get(CSRF_FIELD)):
         return _problem(request, 403, person, "", kind="stale")
+    if (name := repeated_field(form)) is not None:
+        said = f"Форма заполнена неверно: поле «{name}» отправлено несколько раз."
+        return _problem(request, 422, person, said)
     if action not in ACTIONS:
         return _problem(request, 404, person, "Такого действия со сбором данных нет.")
     try:

@@ -6,15 +6,22 @@ example, a link to an empty .xlsx template (`/data-values/upload/template.xlsx`)
 the file, «Проверить без сохранения» (a dry run: checked and counted, nothing stored) and
 «Загрузить». A post runs the API's own handler (`shared.bulk_http.import_uploaded` with
 `DataValueImporter`, the visitor's principal and scope), so rows, rights and limits are the
-API's: a leader stores their school's values, an analyst their territory's. The answer is the
-page again with the summary in Russian (new / changed / unchanged, the refused rows with their
-column and reason, the warnings, the broken validation rules). A file the API refuses whole
+API's: a leader stores their school's values, an analyst their territory's. The answer is
+Post/Redirect/Get: the summary is kept (`_keep`, in the API's idempotency table under the
+visitor) and a 303 leads to `?result=<id>`, the page again with the summary in Russian (new /
+changed / unchanged, the refused rows with their column and reason, the warnings, the broken
+validation rules), so a reload shows it again and stores nothing. Each rendered form carries
+its own token (`upload`): the same form posted twice with the same file and button (a
+double click, «resend» of an old page) stores once and leads to the first summary. A file the
+API refuses whole
 (too large: 413; unreadable, a limit passed, no expected columns: 422) is the page with the
 reason; a role that may not import: a 403 page. Every POST carries the session's CSRF token
 (403 page without it).
 """
 
+import hashlib
 import io
+import re
 import uuid
 from typing import Any
 
@@ -36,9 +43,10 @@ from services.api.pages.session import CSRF_FIELD, Visitor, sign_in_first, visit
 from services.api.territories.scope import DbScopeResolver
 from services.api.validation.models import ValidationRule
 from shared.bulk import ImportSummary, Violation
-from shared.bulk_http import import_uploaded
+from shared.bulk_http import import_upload
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, SokoError
+from shared.idempotency import claim, owner_of, store_answer
 from shared.identity import Principal, Role
 from shared.rule_words import sides_words
 from shared.settings import MIB, Settings
@@ -59,6 +67,7 @@ COLUMN_NAMES = {
     "values": "Файл",
 }
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RESULT = re.compile(r"[0-9a-f]{32}")  # a kept summary's id in `?result=`
 
 
 def may_upload(principal: Principal) -> bool:
@@ -109,6 +118,7 @@ def _form_page(
         organization_names=organization_names or {},
         violation_values=violation_values or [],
         example_school=(person.scope_name if leader else None) or "МБОУ «СОШ № 1»",
+        upload_token=uuid.uuid4().hex,
     )
 
 
@@ -121,7 +131,54 @@ async def upload_page(request: Request, session: SessionDep) -> Response:
         return sign_in_first(request)
     if not may_upload(person.principal):
         return _message(request, 403, "forbidden", person, "data_values")
-    return _form_page(request, person)
+    kept = await _kept(session, person.principal, request.query_params.get("result", ""))
+    if kept is None:
+        return _form_page(request, person)
+    name, summary = kept
+    names = await _names(session, {v.organization_id for v in summary.violations})
+    values = await _violation_values(session, summary.violations)
+    return _form_page(
+        request,
+        person,
+        summary=summary,
+        file_name=name,
+        organization_names=names,
+        violation_values=values,
+    )
+
+
+def _key(result: str) -> str:
+    """The idempotency table's key of a kept summary (apart from API clients' own keys)."""
+    return f"page:data-values-upload:{result}"
+
+
+async def _keep(session: AsyncSession, principal: Principal, request: Request, result: str) -> bool:
+    """Claim `result` (the post's id) for the visitor: False when this post was made already
+    (a reload or a double click: its summary is kept or being kept)."""
+    owner = owner_of(principal)
+    digest = hashlib.sha256(_key(result).encode()).hexdigest()
+    return await claim(
+        session, DataValueImporter.idempotency_keys, request, owner, _key(result), digest
+    )
+
+
+async def _kept(
+    session: AsyncSession, principal: Principal, result: str
+) -> tuple[str, ImportSummary] | None:
+    """The file name and summary kept for the visitor's post `result`; None for none (another
+    visitor's, expired after a day or two, or not an id)."""
+    if not RESULT.fullmatch(result):
+        return None
+    table = DataValueImporter.idempotency_keys
+    answer = await session.scalar(
+        select(table.c.response).where(
+            table.c.principal == owner_of(principal),
+            table.c.key_hash == hashlib.sha256(_key(result).encode()).hexdigest(),
+        )
+    )
+    if not isinstance(answer, dict):
+        return None
+    return str(answer.get("file_name", "")), ImportSummary.model_validate(answer["summary"])
 
 
 @router.get(f"{PATH}/template.xlsx")
@@ -147,8 +204,10 @@ async def template(request: Request, session: SessionDep) -> Response:
 
 @router.post(PATH)
 async def upload(request: Request, session: SessionDep) -> Response:
-    """A file (`file`, multipart) and the button pressed (`action`: `check` for a dry run,
-    else stored): the page with the import's summary (200). The page with the reason and
+    """A file (`file`, multipart), the form's token (`upload`) and the button pressed
+    (`action`: `check` for a dry run, else stored): a 303 to the page with the import's
+    summary (`?result=`; the same form, file and button again: to the first summary, nothing
+    stored again). The page with the reason and
     nothing stored for no file (422), a file past SOKO_UPLOAD_MAX_BYTES (413) or one the
     import refuses whole (422: unreadable, a limit passed, no expected columns); a 403 page
     without the CSRF token or the right."""
@@ -166,27 +225,25 @@ async def upload(request: Request, session: SessionDep) -> Response:
         return _form_page(request, person, 422, problems=["Выберите файл .csv или .xlsx."])
     dry_run = form.get("action") == "check"
     name = sent.filename
+    token = str(form.get("upload") or "") or uuid.uuid4().hex  # an old form without one: anew
     try:
         read = await read_upload(sent, upload_limits(request))
+        said = f"{token}\n{dry_run}\n{name}\n".encode() + read.content
+        result = hashlib.sha256(said).hexdigest()[:32]
+        if not await _keep(session, person.principal, request, result):
+            return _redirect(f"{PATH}?result={result}#summary-title")
         importer = DataValueImporter(session, DbScopeResolver(session), person.principal)
-        summary = await import_uploaded(
-            session, importer, read, dry_run=dry_run, request=request, idempotency_key=None
-        )
+        summary = await import_upload(session, importer, read, dry_run=dry_run)
     except Forbidden:
+        await session.rollback()
         return _message(request, 403, "forbidden", person, "data_values")
     except (UploadTooLarge, Invalid, Conflict) as error:
         await session.rollback()  # nothing was stored; nothing half-done is kept either
         return _refused(request, person, error.status, name, error)
-    names = await _names(session, {v.organization_id for v in summary.violations})
-    values = await _violation_values(session, summary.violations)
-    return _form_page(
-        request,
-        person,
-        summary=summary,
-        file_name=name,
-        organization_names=names,
-        violation_values=values,
-    )
+    kept = {"file_name": name, "summary": summary.model_dump(mode="json")}
+    owner = owner_of(person.principal)
+    await store_answer(session, importer.idempotency_keys, owner, _key(result), 200, kept)
+    return _redirect(f"{PATH}?result={result}#summary-title")
 
 
 async def _violation_values(session: AsyncSession, violations: list[Violation]) -> list[str]:

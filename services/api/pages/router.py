@@ -39,6 +39,7 @@ from services.api.pages.session import (
     Visitor,
     end_session,
     keep_sign_in_value,
+    repeated_field,
     sign_in_csrf,
     sign_in_first,
     sign_in_posted,
@@ -111,6 +112,13 @@ async def _posted(request: Request) -> dict[str, str]:
     return {k: v for k, v in form.items() if isinstance(v, str)}
 
 
+def _repeated_page(request: Request, person: Visitor, name: str) -> Response:
+    """The 422 page of a form that sent the field `name` twice: nothing changed."""
+    return page(
+        request, "message.html", 422, person=person, kind="repeated", subject="", detail=name
+    )
+
+
 async def _from_page(request: Request, person: Visitor) -> bool:
     """Was this form posted from a page of the visitor's session (its CSRF token)?"""
     posted = (await _posted(request)).get(CSRF_FIELD)
@@ -129,6 +137,8 @@ async def _form(
     fields = await _posted(request)
     if not person.posted_by(request.app.state.settings, fields.get(CSRF_FIELD)):
         return _message(request, 403, "stale", person)
+    if (name := repeated_field(await request.form())) is not None:
+        return _repeated_page(request, person, name)
     return person, fields
 
 

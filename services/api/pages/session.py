@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 from fastapi import Request, Response
 from fastapi.responses import RedirectResponse
 from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.datastructures import FormData
 
 from services.api.access import Access
 from services.api.auth.service import account_stands
@@ -157,3 +158,10 @@ def end_session(request: Request, response: Response) -> Response:
         SESSION_COOKIE, path="/", secure=_secure(request), httponly=True, samesite="lax"
     )
     return response
+
+
+def repeated_field(form: FormData) -> str | None:
+    """The first field a posted form sends more than once: every field of our pages' forms
+    holds one value, so a second one (a forged or broken post) leaves the meaning unknown."""
+    names = [name for name, _ in form.multi_items()]
+    return next((name for name in names if names.count(name) > 1), None)

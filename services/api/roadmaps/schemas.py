@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Query
 from pydantic import BaseModel, ConfigDict, Field, HttpUrl
 
-from shared.periods import PROGRAMME_PERIOD_DESCRIPTION
+from shared.periods import PROGRAMME_PERIOD_DESCRIPTION, PeriodText
 from shared.texts import FilledText, HumanText
 from shared.validation import CLEARABLE, ReportedDate, UpdateSchema
 
@@ -67,14 +67,14 @@ class RoadmapCreate(BaseModel):
     level: Level
     owner_type: OwnerType
     owner_id: uuid.UUID
-    period: str | None = Field(default=None, description=PROGRAMME_PERIOD_DESCRIPTION)
+    period: PeriodText | None = Field(default=None, description=PROGRAMME_PERIOD_DESCRIPTION)
     passport: Passport = Field(default_factory=Passport)
     sections: list[SectionCreate] = Field(default_factory=list, max_length=200)
 
 
 class RoadmapUpdate(UpdateSchema):
     title: HumanText | None = Field(default=None, max_length=2000)
-    period: Annotated[str | None, CLEARABLE] = None
+    period: Annotated[PeriodText | None, CLEARABLE] = None
     passport: Passport | None = None
 
 

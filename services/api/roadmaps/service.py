@@ -60,7 +60,7 @@ async def authorize_owner(
     access: Access, level: str, owner_type: str, owner_id: uuid.UUID
 ) -> ScopeInfo:
     """The owner exists, fits the level, and the caller may write its roadmaps (Invalid for a
-    level that does not fit, NotFound outside the caller's scope, Forbidden for other roles)."""
+    level that does not fit, Forbidden for other roles, NotFound outside the caller's scope)."""
     if LEVEL_OWNER[level] != owner_type:
         owner = LEVEL_OWNER[level]
         raise Invalid.at(
@@ -77,11 +77,11 @@ async def authorize_owner(
                 f"Владелец — территория уровня {LEVEL_WORDS.get(kind, kind)}, а карта — уровня "
                 f"{LEVEL_WORDS[level]} (level = {kind})",
             )
+    writers = ORGANIZATION_MANAGERS if owner_type == "organization" else MANAGERS
+    require_roles(access.principal, *writers)  # first: a role that may not learns nothing
     info = await access.scopes.resolve(ScopeType(owner_type), owner_id)
     if not contains(access.principal, info):
         raise NotFound("Владелец дорожной карты не найден")
-    writers = ORGANIZATION_MANAGERS if owner_type == "organization" else MANAGERS
-    require_roles(access.principal, *writers)
     return info
 
 

@@ -15,6 +15,7 @@ from services.surveys.instruments.definition import InstrumentDefinition, Questi
 from services.surveys.instruments.question_types import Control, question_type
 from services.surveys.instruments.xlsform_writer import format_relevant
 from services.surveys.responses import scoring
+from shared.errors import Invalid
 
 FormValues = dict[str, list[str]]
 
@@ -111,14 +112,43 @@ def form_values(definition: InstrumentDefinition, pairs: Iterable[tuple[str, str
 
 
 def answers_from(definition: InstrumentDefinition, values: FormValues) -> dict[str, Any]:
-    """Answers as the API takes them: ints for likert, bools for yes/no, numbers, lists."""
+    """Answers as the API takes them: ints for likert, bools for yes/no, numbers, lists.
+    Invalid (422) naming each question of one answer (all but checkboxes) sent more than
+    one value: a form of ours never sends two, and no one of them is the answer."""
+    answers, errors = _answers(definition, values)
+    if errors:
+        codes = ", ".join(str(e["loc"][-1]) for e in errors)
+        raise Invalid(f"Ответы не приняты: {codes}", errors=errors)
+    return answers
+
+
+def _answers(
+    definition: InstrumentDefinition, values: FormValues
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The answers of `values`, and the errors of questions of one answer sent more (left
+    out of the answers)."""
     answers: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
     for question in definition.questions():
         given = [v for v in values.get(question.code, []) if v]
         if not given:
             continue
-        answers[question.code] = question_type(question.type).from_form(given)
-    return answers
+        kind = question_type(question.type)
+        if kind.control != "checkbox" and len(given) > 1:
+            errors.append(_repeated(question, len(given)))
+            continue
+        answers[question.code] = kind.from_form(given)
+    return answers, errors
+
+
+def _repeated(question: Question, count: int) -> dict[str, Any]:
+    """The error of a question of one answer sent `count` values (a forged or broken post)."""
+    one = "выберите один вариант" if question_type(question.type).control == "radio" else ""
+    message = (
+        f"на вопрос «{question.text}» прислано несколько ответов ({count}), а ответ может "
+        f"быть только один{': ' + one if one else ''}"
+    )
+    return {"loc": ["body", "answers", question.code], "msg": message, "type": "repeated"}
 
 
 def values_from(definition: InstrumentDefinition, answers: dict[str, Any]) -> FormValues:
@@ -197,7 +227,7 @@ def build(
                 missing.add(str(loc[2]))
         else:
             general.append(_message(str(error.get("msg", ""))))
-    answers = answers_from(definition, values)
+    answers, _ = _answers(definition, values)  # a refused post's page shows what it can
     state = scoring.shown(definition, answers)
     # Notes and calculations take no number, nor questions these answers leave out; numbered
     # first, so that a question may name a later one by its number.

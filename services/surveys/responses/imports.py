@@ -181,10 +181,10 @@ class ResponseImporter:
             code: {text_key(text): value for text, value in texts.items()}
             for code, texts in given.answers.items()
         }
-        for key, code in self.columns_given.items():
+        for title, code in given.columns.items():  # the error names the title as written
             if code is not None and code not in self.questions:
                 raise Invalid.at(
-                    ["mapping", "columns", key], f"в анкете нет вопроса с кодом «{code}»"
+                    ["mapping", "columns", title], f"в анкете нет вопроса с кодом «{code}»"
                 )
 
     # The bulk protocol.

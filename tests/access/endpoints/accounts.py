@@ -12,6 +12,9 @@ from tests.access.cases import (
 
 PERSONAL = frozenset({"admin", "analyst", "methodologist", "leader", "service"})
 
+# A user's account is personal data: hidden from those who may not manage it (404).
+ACCOUNT_HIDDEN = frozenset({"methodologist", "leader", "teacher", "viewer"})
+
 TABLE = [
     Case(
         "api",
@@ -65,6 +68,7 @@ TABLE = [
         "/v1/users/{user_id}",
         frozenset({"admin", "analyst", "service"}),
         lambda w, inside: f"/v1/users/{w.users['target' if inside else 'leader3'].id}",
+        hidden=ACCOUNT_HIDDEN,
     ),
     Case(
         "api",
@@ -73,6 +77,7 @@ TABLE = [
         frozenset({"admin", "analyst"}),
         lambda w, inside: f"/v1/users/{w.users['target' if inside else 'leader3'].id}",
         body=lambda w, inside: {"full_name": "Переименован"},
+        hidden=ACCOUNT_HIDDEN,
     ),
     # territories and scopes
     Case(

@@ -6,6 +6,7 @@ from services.reports.recommendations.rules import default_rule_id
 from tests.access.cases import (
     EVERYONE,
     RULE_EDITORS,
+    SCHOOL_PEOPLE,
     Case,
     fixed,
     org,
@@ -22,6 +23,7 @@ TABLE = [
         lambda w, i: (
             f"/v1/indicator-values?period=2021/2022&scope_type=territory&scope_id={terr(w, i)}"
         ),
+        hidden=SCHOOL_PEOPLE,
     ),
 ]
 TABLE += [
@@ -31,6 +33,7 @@ TABLE += [
         "/v1/nok",
         frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
         lambda w, i: f"/v1/nok?territory_id={terr(w, i)}&period=2021/2022",
+        hidden=SCHOOL_PEOPLE,
     ),
 ]
 # Complex analysis (issue 15): a territory's results, read by whoever sees the territory (like
@@ -42,6 +45,7 @@ TABLE += [
         f"/v1/analysis/{name}",
         frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
         lambda w, i, name=name: f"/v1/analysis/{name}?territory_id={terr(w, i)}&year=2021/2022",
+        hidden=SCHOOL_PEOPLE,
     )
     for name in ("objectivity", "task-completion", "low-results", "context", "resilient")
 ]
@@ -137,6 +141,7 @@ TABLE += [
         "/v1/recommendations/{recommendation_id}",
         frozenset({"admin", "analyst", "methodologist", "leader", "viewer", "service"}),
         lambda w, i: f"/v1/recommendations/{rec(w, i)}",
+        hidden=frozenset({"teacher"}),  # addressed to others: not theirs to know
     ),
     Case(
         "reports",
@@ -145,6 +150,7 @@ TABLE += [
         frozenset({"admin", "analyst", "methodologist", "leader"}),
         lambda w, i: f"/v1/recommendations/{rec(w, i)}",
         body=lambda w, i: {"status": "accepted"},
+        hidden=frozenset({"teacher"}),  # addressed to others: not theirs to know
     ),
     Case(
         "reports",
@@ -158,6 +164,7 @@ TABLE += [
             "responsible": "Директор",
         },
         ok=201,
+        hidden=frozenset({"teacher"}),  # addressed to others: not theirs to know
     ),
     Case(
         "reports",
@@ -165,6 +172,7 @@ TABLE += [
         "/v1/decisions",
         frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
         lambda w, i: f"/v1/decisions?territory_id={terr(w, i)}&period=2021/2022",
+        hidden=SCHOOL_PEOPLE,
     ),
     Case(
         "reports",
@@ -172,6 +180,7 @@ TABLE += [
         "/v1/decisions/periods",
         frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
         lambda w, i: f"/v1/decisions/periods?territory_id={terr(w, i)}",
+        hidden=SCHOOL_PEOPLE,
     ),
 ]
 # PD catalogue (the global one is the administrators', a territory's own programmes its analysts'
@@ -246,6 +255,7 @@ TABLE += [
         "/v1/reports/roadmaps/{roadmap_id}",
         frozenset({"admin", "analyst", "methodologist", "viewer", "service"}),
         lambda w, i: f"/v1/reports/roadmaps/{(w.r1 if i else w.r2).id}?period=2021/2022",
+        hidden=SCHOOL_PEOPLE,
     ),
     Case(
         "reports",

@@ -146,7 +146,7 @@ class QuestionType(ABC):
 
     def from_form(self, given: list[str]) -> Any:
         """The answer from the non-empty values of the question's fields."""
-        return given[0]  # a radio group sends one value; a forged second one is ignored
+        return given[0]  # one value: `form.view.answers_from` refuses a second one
 
     def form_text(self, value: Any) -> str:
         """A stored answer (or one item of a list) as the form's field value."""
