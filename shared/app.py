@@ -7,6 +7,7 @@ import signal
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, contextmanager, suppress
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -256,26 +257,40 @@ def _complete_openapi(app: FastAPI, sign_in_url: str) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
+@dataclass(frozen=True)
+class Synced:
+    """What a start-up sync of reference data wrote: rows `added` (missing before) and rows
+    `updated` (brought up to date: a default's words nobody edited)."""
+
+    added: int = 0
+    updated: int = 0
+
+
 def reference_data(
-    what: str, sync: Callable[[AsyncSession], Awaitable[int]], logger: logging.Logger
+    what: str, sync: Callable[[AsyncSession], Awaitable[int | Synced]], logger: logging.Logger
 ) -> Callable[[FastAPI], Awaitable[None]]:
     """A start-up hook that adds the reference data `sync` writes when it is missing (the first
-    start of a database) and returns how many rows it added. A database not migrated yet, or out
-    of reach, is left alone: /readyz says so, the service still starts and answers 503 until the
-    database is back (the data is added at the next start)."""
+    start of a database) and returns how many rows it added (an int), or a `Synced` when it
+    also brings stored rows up to date; the log says each count on its own line («added 2 …»,
+    «brought 1 … up to date»). A database not migrated yet, or out of reach, is left alone:
+    /readyz says so, the service still starts and answers 503 until the database is back (the
+    data is added at the next start)."""
 
     async def load(app: FastAPI) -> None:
         try:
             async with app.state.db.sessionmaker.begin() as session:
-                added = await sync(session)
+                written = await sync(session)
         except ProgrammingError:
             logger.warning("%s not loaded: the database schema is not migrated", what)
             return
         except DatabaseUnavailable as exc:
             logger.warning("%s not loaded: %s", what, exc.words)
             return
-        if added:
-            logger.info("added %d %s", added, what)
+        counts = written if isinstance(written, Synced) else Synced(added=written)
+        if counts.added:
+            logger.info("added %d %s", counts.added, what)
+        if counts.updated:
+            logger.info("brought %d %s up to date", counts.updated, what)
 
     return load
 

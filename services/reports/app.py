@@ -63,9 +63,7 @@ def create_app(
         startup=[
             keep_known_units,
             keep_analysis_thresholds,
-            reference_data(
-                "default recommendation rules (added or brought up to date)", sync_rules, logger
-            ),
+            reference_data("default recommendation rules", sync_rules, logger),
             reference_data("programmes of the default PD catalogue", sync_catalogue, logger),
         ],
     )

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.recommendations.models import RecommendationRule
+from shared.app import Synced
 from shared.db import add_new, lock_until_commit
 from shared.errors import Conflict, Invalid, NotFound
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
@@ -255,13 +256,13 @@ def default_rules() -> list[dict[str, Any]]:
     return json.loads(DEFAULTS.read_text(encoding="utf-8"))
 
 
-async def sync_defaults(session: AsyncSession) -> int:
+async def sync_defaults(session: AsyncSession) -> Synced:
     """Add the default rules whose codes are absent, and bring the words (`_WORDS`) of a stored
     default rule up to date where it still holds an earlier default's (`SUPERSEDED`): an
     installation then says what the product says now («организаций, ухудшающих значение
     показателя: …» for the «с наименьшими значениями» that was wrong for lower-is-better),
     while words an analyst or administrator changed are theirs and stay. Returns how many
-    rules were added or brought up to date."""
+    rules were added and how many brought up to date (`Synced`)."""
     present = {
         rule.code: rule
         for rule in await session.scalars(
@@ -272,7 +273,7 @@ async def sync_defaults(session: AsyncSession) -> int:
     }
     taken = set(await session.scalars(select(RecommendationRule.code)))
     superseded = json.loads(SUPERSEDED.read_text(encoding="utf-8"))
-    added = 0
+    added = updated = 0
     for rule in default_rules():
         stored = present.get(rule["code"])
         if stored is not None:
@@ -280,7 +281,7 @@ async def sync_defaults(session: AsyncSession) -> int:
             stale = [f for f in _WORDS if getattr(stored, f) in earlier.get(f, [])]
             for name in stale:
                 setattr(stored, name, rule[name])
-            added += bool(stale)
+            updated += bool(stale)
             continue
         if rule["code"] in taken:  # a territory's own rule of that code: not a default
             continue
@@ -293,7 +294,7 @@ async def sync_defaults(session: AsyncSession) -> int:
         )
         session.add(RecommendationRule(id=default_rule_id(rule["code"]), **rule))
         added += 1
-    return added
+    return Synced(added=added, updated=updated)
 
 
 async def get_rule(session: AsyncSession, rule_id: Any) -> RecommendationRule:
