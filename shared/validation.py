@@ -45,6 +45,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.datastructures import UploadFile
 
 from shared.errors import Invalid
+from shared.json_body import repeated_key_errors
 from shared.periods import MAX_YEAR, MIN_YEAR
 from shared.settings import get_settings
 
@@ -286,6 +287,8 @@ async def _body_errors(request: Request) -> list[dict[str, Any]]:
             data = await request.json()
         except ValueError:
             return []  # not JSON: FastAPI's own validation names the body
+        if repeated := repeated_key_errors(await request.body()):
+            return repeated
         if getattr(request, "storable", False) is True:  # read by `shared.json_body.read`
             return []  # nothing to find: a 10,000-row post's walk (10 ms) spared
         return unstorable_errors(data, ("body",))
