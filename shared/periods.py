@@ -5,10 +5,10 @@ and a programme's span of consecutive school years `2021/2022-2023/2024` or cale
 import calendar
 import re
 import unicodedata
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
 from fastapi import Depends, Query
 from pydantic import GetCoreSchemaHandler, GetPydanticSchema, StringConstraints
@@ -353,87 +353,3 @@ PeriodBody = Annotated[Period, GetPydanticSchema(_body_schema)]
 # A body field holding a period code kept as text (parsed by its service): the spaces around it
 # dropped, as a file's cell's are (`parse_period` itself takes the code only).
 PeriodText = Annotated[str, StringConstraints(strip_whitespace=True)]
-
-
-def thick(
-    with_value: int, with_value_before: int, reporting: tuple[int, int] | None = None
-) -> bool:
-    """Is a period the one to show by default, with `with_value` indicators having a value in
-    it and `with_value_before` in the period before? Some value, and not under half as many as
-    before: a few values posted early for a new year do not hide the year everyone reported.
-    For a group, `reporting` (the most organizations any of its values is made of, of how
-    many it has) must be half of them at least: one school's full set posted early does not
-    hide it either. (The reports' documents and the api's values pages choose their default
-    period by it.)"""
-    if reporting is not None and 2 * reporting[0] < reporting[1]:
-        return False
-    return with_value > 0 and 2 * with_value >= with_value_before
-
-
-def organizations_of(coverage: Mapping[str, Any] | None) -> tuple[int, int] | None:
-    """A value's coverage as (organizations it is made of, organizations of its group), when
-    it counts organizations (`organizations_reporting`, `organizations`); None when it does
-    not (an organization's own value, a survey's respondents)."""
-    if not coverage:
-        return None
-    reporting, total = coverage.get("organizations_reporting"), coverage.get("organizations")
-    return None if reporting is None or total is None else (reporting, total)
-
-
-def reporting_of(coverages: Iterable[Mapping[str, Any] | None]) -> tuple[int, int] | None:
-    """From the coverages of a group's values (`organizations_of`), the most organizations
-    any value is made of and how many the group has (`thick`'s `reporting`); None when no
-    value counts organizations of a group that has some."""
-    counted = [o for c in coverages if (o := organizations_of(c)) and o[1]]
-    if not counted:
-        return None
-    return max(n for n, _ in counted), max(total for _, total in counted)
-
-
-Read = TypeVar("Read")
-
-
-async def latest_thick(
-    start: Period,
-    read: Callable[[Period], Awaitable[Read]],
-    counts: Callable[[Read], tuple[int, int, tuple[int, int] | None]],
-    lookback: int,
-) -> tuple[Period, Read]:
-    """The default period to show, from `start` back: the first that is `thick`, with what
-    `read(period)` gave for it. `counts(found)` tells how many indicators have a value in the
-    period and in the one before, and the group's `reporting` (`thick`; each read carries the
-    period before's values too, so the
-    walk goes two periods a step and reads the one before only when it has values). Looks
-    back up to 2 × `lookback` periods; none thick: `start` with its read. (The reports'
-    documents and the api's values pages walk by it.)"""
-    period = start
-    first: tuple[Period, Read] | None = None
-    for _ in range(lookback):
-        found = await read(period)
-        first = first or (period, found)
-        now, before, reporting = counts(found)
-        if thick(now, before, reporting):
-            return period, found
-        try:
-            previous = period.previous
-        except ValueError:  # before the earliest year a period may have
-            break
-        if before:
-            return previous, await read(previous)
-        try:
-            period = previous.previous
-        except ValueError:
-            break
-    assert first is not None, "lookback must be at least 1"
-    return first
-
-
-def around(period: Period, with_data: Iterable[Period]) -> tuple[str | None, str | None]:
-    """The codes of the latest period of `period`'s kind among `with_data` before it and the
-    earliest after it (None where there is none): a page's «←» and «→» links, so that a
-    reader is never sent to an empty period (the reports' documents and the api's values
-    pages link by it)."""
-    same = [p for p in with_data if p.kind == period.kind]
-    before = max((p for p in same if p.start < period.start), key=lambda p: p.start, default=None)
-    after = min((p for p in same if p.start > period.start), key=lambda p: p.start, default=None)
-    return (before.code if before else None, after.code if after else None)

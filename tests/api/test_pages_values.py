@@ -139,7 +139,7 @@ async def test_a_few_early_values_of_a_new_year_do_not_hide_the_year_everyone_re
 ):
     """Last year S1 and S2 reported three indicators; this year one school posted one value
     early: the page opens on last year (the documents choose by the same rule,
-    `shared.periods.thick`), and this year is a step away."""
+    `shared.default_period.thick`), and this year is a step away."""
     world = valued
     for code, name in (("mentors", "Доля наставников"), ("tutors", "Доля тьюторов")):
         more = TRAINED_INDICATOR | {"code": code, "name": name}

@@ -6,15 +6,14 @@ from datetime import date
 
 import pytest
 
+from shared.default_period import latest_thick, reporting_of
 from shared.periods import (
     Period,
     academic_year_of,
     contains,
-    latest_thick,
     parse_period,
     parse_programme_period,
     period_of_roadmap,
-    reporting_of,
     reporting_period_of,
 )
 
@@ -282,7 +281,7 @@ def test_a_programme_span_has_no_neighbours_and_reports_from_its_latest_school_y
     assert reporting_period_of(one, date(2026, 12, 2)) is one
 
 
-# The default period's walk (shared.periods.latest_thick): each read carries the period
+# The default period's walk (shared.default_period.latest_thick): each read carries the period
 # before's values, so the walk reads every other period and the one before only when it has
 # values. `posted` is how many indicators have a value in each year.
 def _walk(

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from shared.periods import organizations_of
+from shared.default_period import organizations_of
 
 
 class Invitation(BaseModel):
@@ -164,7 +164,7 @@ class IndicatorValue(BaseModel):
     @property
     def organizations(self) -> tuple[int, int] | None:
         """(organizations the value is made of, organizations of its group), or None when
-        its coverage counts no organizations (`shared.periods.organizations_of`)."""
+        its coverage counts no organizations (`shared.default_period.organizations_of`)."""
         return organizations_of(self.coverage)
 
     @property

@@ -10,8 +10,9 @@ from sqlalchemy import ARRAY, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.territories.scope import DbScopeResolver
+from shared.default_period import around
 from shared.identity import ScopeType
-from shared.periods import Period, around, parse_period
+from shared.periods import Period, parse_period
 
 _PERIODS = text(
     """

@@ -31,9 +31,10 @@ from services.api.indicators.models import Indicator
 from services.api.organizations.models import Cluster, ClusterMember, Organization
 from services.api.pages.period_links import period_links
 from services.api.territories.models import Territory
+from shared.default_period import latest_thick, reporting_of
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
-from shared.periods import Period, academic_year_of, latest_thick, reporting_of
+from shared.periods import Period, academic_year_of
 from shared.templating import natural_key
 from shared.value_labels import flag_legend, flag_note, group_basis
 
@@ -163,7 +164,7 @@ async def latest_with_data(
 ) -> tuple[Period, list[IndicatorValue]]:
     """The latest period, from the current academic year back, in which the scope has a value
     of at least one indicator (or of `indicator`) and not under half as many as the period
-    before (`shared.periods.latest_thick`, as the documents choose), with the values at its
+    before (`shared.default_period.latest_thick`, as the documents choose), with the values at its
     own level; none in `2 × LOOKBACK` periods: the current academic year's."""
 
     async def read(period: Period) -> list[IndicatorValue]:

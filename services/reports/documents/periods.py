@@ -12,7 +12,8 @@ from collections.abc import Iterable
 from sqlalchemy import ARRAY, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.periods import Period, around, parse_period
+from shared.default_period import around
+from shared.periods import Period, parse_period
 
 _PERIODS = text(
     """

@@ -12,13 +12,12 @@ from services.reports.analysis.thresholds import Thresholds
 from services.reports.clients.surveys import SurveysClient
 from services.reports.documents.client import DocumentsApi
 from services.reports.indicator_values import service as values_service
+from shared.default_period import latest_thick, reporting_of
 from shared.identity import Principal, ScopeType
 from shared.periods import (
     Period,
     academic_year_of,
-    latest_thick,
     parse_programme_period,
-    reporting_of,
     reporting_period_of,
 )
 from shared.scope import ScopeResolver
@@ -124,7 +123,7 @@ async def latest_with_data(
 ) -> tuple[Period, list[dict[str, Any]], list[dict[str, Any]]]:
     """The latest period, from `start` back, in which the owner scope has a value of at least
     one of the codes and not under half as many as the period before
-    (`shared.periods.latest_thick`: a few values posted early for a new year do not hide the
+    (`shared.default_period.latest_thick`: a few values posted early for a new year do not hide the
     year everyone reported), with its values (as `compute_values` gives them). A value of the
     period before (`previous_value`) tells that one has data without computing it twice.
     Looks back up to 2 × DATA_LOOKBACK periods; with no value in any of them, `start` and its
