@@ -176,6 +176,14 @@ class Demo:
         self.teacher_staff_id = first_teacher[school_1]
         accounts = [
             ("analyst", "Аналитик МОУО", "territory_analyst", "territory", district["id"], None),
+            (
+                "region",
+                "Аналитик регионального центра оценки качества образования",
+                "territory_analyst",
+                "territory",
+                region["id"],
+                None,
+            ),
             ("methodologist", "Методист ИМЦ", "methodologist", "territory", district["id"], None),
             (
                 "leader",

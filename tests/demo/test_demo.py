@@ -30,6 +30,13 @@ async def test_demo_district_loads_once_and_its_accounts_work(scratch_database):
     assert "analyst@demo.soko.ru" in again and "teacher@demo.soko.ru" in again
     assert DEMO_PASSWORD in again and "pedagog-" not in again
 
+    # The region's analyst reads the district's schools (the region is above the district).
+    assert "region@demo.soko.ru" in said
+    async with demo_api(settings, "region@demo.soko.ru") as client:
+        me = (await client.get("/v1/me")).json()
+        assert (me["role"], me["scope_type"]) == ("territory_analyst", "territory")
+        assert (await client.get("/v1/organizations")).json()["total"] == 28
+
     async with demo_api(settings, "analyst@demo.soko.ru") as client:
         organizations = (await client.get("/v1/organizations")).json()
         clusters = (await client.get("/v1/clusters")).json()
