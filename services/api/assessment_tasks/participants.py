@@ -33,13 +33,10 @@ from services.api.assessment_tasks.service import (
     latest_specification,
     task_number,
 )
+from services.api.assessments.catalogue import procedure_codes, spelled_procedure
 from services.api.assessments.results import ResultImporter
 from services.api.assessments.rows import integer, year_code
-from services.api.assessments.service import (
-    normalize_class_label,
-    procedure_codes,
-    spelled_procedure,
-)
+from services.api.assessments.service import normalize_class_label
 from services.api.audit import service as audit
 from services.api.data_values.models import IdempotencyKeys
 from services.api.territories.scope import DbScopeResolver

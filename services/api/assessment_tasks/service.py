@@ -26,9 +26,9 @@ from services.api.assessment_tasks.schemas import (
     SpecificationRead,
     TaskSpec,
 )
+from services.api.assessments.catalogue import admin_only, load_catalogue
 from services.api.assessments.models import AssessmentProcedure, AssessmentSubject
 from services.api.assessments.rows import year_code
-from services.api.assessments.service import admin_only, load_catalogue
 from shared.db import lock_until_commit
 from shared.errors import Invalid
 from shared.identity import Principal

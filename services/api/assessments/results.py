@@ -28,6 +28,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.access import FIGURE_WRITERS
+from services.api.assessments.catalogue import (
+    load_catalogue,
+    procedure_codes,
+    spelled_procedure,
+    subject_spellings,
+)
 from services.api.assessments.models import AssessmentProcedure, AssessmentResult
 from services.api.assessments.rows import (
     JOURNAL,
@@ -40,12 +46,6 @@ from services.api.assessments.rows import (
     parse_row,
 )
 from services.api.assessments.schemas import AggregateRead, GroupBy, ResultRead
-from services.api.assessments.service import (
-    load_catalogue,
-    procedure_codes,
-    spelled_procedure,
-    subject_spellings,
-)
 from services.api.assessments.years import calendar_year_warnings
 from services.api.audit import service as audit
 from services.api.data_values.models import IdempotencyKeys

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from services.api.assessments import results, service
+from services.api.assessments import catalogue, results, service
 from services.api.assessments.schemas import (
     AggregateRead,
     ConflictRead,
@@ -59,7 +59,7 @@ async def list_procedures(
     session: SessionDep, caller: Caller, page: PaginationDep, kind: ProcedureKind | None = None
 ) -> Page[ProcedureRead]:
     """The catalogue: procedures with their subjects and maximum primary scores."""
-    items, total = await service.list_procedures(session, page, kind=kind)
+    items, total = await catalogue.list_procedures(session, page, kind=kind)
     return Page(items=items, total=total)
 
 
@@ -68,7 +68,7 @@ async def create_procedure(
     body: ProcedureCreate, session: SessionDep, caller: Caller
 ) -> ProcedureRead:
     """Add a regional or municipal diagnostic (administrators)."""
-    return await service.create_procedure(session, caller, body)
+    return await catalogue.create_procedure(session, caller, body)
 
 
 @router.post("/assessment-procedures/{procedure_id}/subjects", status_code=201, responses=ERRORS)
@@ -76,7 +76,7 @@ async def add_subject(
     procedure_id: uuid.UUID, body: SubjectCreate, session: SessionDep, caller: Caller
 ) -> SubjectRead:
     """Add a subject and grade to a procedure (administrators)."""
-    return await service.add_subject(session, caller, procedure_id, body)
+    return await catalogue.add_subject(session, caller, procedure_id, body)
 
 
 @router.post("/assessment-calendar", status_code=201, responses=ERRORS)

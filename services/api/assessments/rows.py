@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from services.api.assessments.service import Catalogue
+from services.api.assessments.catalogue import Catalogue
 from services.api.organizations.matching import ORGANIZATION_HEADERS, OrganizationName
 from shared import reinterpreted
 from shared.bulk import RowError
