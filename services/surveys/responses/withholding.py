@@ -1,0 +1,144 @@
+"""Which of a campaign's aggregates are withheld, and why (shared/disclosure.py's rules over
+the groups a caller may see): the groups organizations make up for a caller (`groups_of`), the
+scopes withheld as a whole (`scope_reasons`), the questions withheld within the scopes shown
+(`question_reasons`), and whether a campaign's results are personal (`is_diagnostic`)."""
+
+import uuid
+from typing import Any
+
+from sqlalchemy import ARRAY, Uuid, bindparam, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from services.surveys.campaigns.models import Campaign
+from services.surveys.instruments.models import Instrument, InstrumentVersion
+from shared.disclosure import (
+    CAMPAIGN_OPEN,
+    Withheld,
+    cluster_readable,
+    published,
+    withhold,
+    withhold_questions,
+)
+from shared.identity import Principal, ScopeType
+
+# Answerers per organization and question (the tally row of value "*"): what the per-question
+# disclosure rule counts.
+_ANSWERERS = text(
+    """
+    SELECT organization_id, question, n FROM surveys.answer_tally
+    WHERE campaign_id = :campaign AND question <> '' AND value = '*'
+      AND organization_id = ANY(:orgs)
+    """
+).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
+
+
+def withheld_question(question: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A question's figures withheld: its `n` (how many answered) and why, nothing else."""
+    return {
+        "code": question["code"],
+        "n": question["n"],
+        "suppressed": True,
+        "reason": reason,
+        "counts": {},
+        "mean": None,
+        "positive_share": None,
+        "positive": None,
+        "rated": None,
+    }
+
+
+GroupKey = tuple[str, uuid.UUID]  # ("cluster" | "territory", id)
+
+
+def groups_of(
+    principal: Principal, facts: dict[uuid.UUID, dict[str, Any]]
+) -> dict[GroupKey, set[uuid.UUID]]:
+    """The clusters and territories the organizations make up, each with its organizations.
+
+    An organization counts towards its territory and every one above it, but only towards
+    territories inside the caller's scope: a municipal viewer gets their municipality, not a
+    region figure made of their schools alone. Likewise clusters only for a caller whose
+    scope holds them (`cluster_readable`): a school's leader or teacher gets no cluster figure,
+    which would be their own school's under the cluster's name.
+    """
+    groups: dict[GroupKey, set[uuid.UUID]] = {}
+    for org_id, org in facts.items():
+        for cluster in map(uuid.UUID, org["cluster_ids"]):
+            if cluster_readable(principal, cluster):
+                groups.setdefault(("cluster", cluster), set()).add(org_id)
+        chain = [uuid.UUID(t) for t in org["territory_ids"]]
+        for index, territory in enumerate(chain):
+            inside = principal.unrestricted or (
+                principal.scope_type == ScopeType.territory and principal.scope_id in chain[index:]
+            )
+            if inside:
+                groups.setdefault(("territory", territory), set()).add(org_id)
+    return groups
+
+
+def scope_reasons(
+    campaign: Campaign,
+    sizes: dict[uuid.UUID, int],
+    groups: dict[GroupKey, set[uuid.UUID]],
+    members: dict[uuid.UUID, list[uuid.UUID]],
+    *,
+    level: str,
+    single: bool,
+    minimum: int,
+) -> tuple[dict[uuid.UUID, str], Withheld | None]:
+    """Per scope asked about (`members`: its organizations asked about), why it is withheld
+    (scopes shown are absent), and what is withheld over every scope (None: everything).
+    `single`: each scope stands for one organization's figures."""
+    if not campaign.anonymous and not published(campaign.closes_at):
+        return dict.fromkeys(members, CAMPAIGN_OPEN), None
+    withheld = withhold(sizes, groups, minimum)
+    reasons = {}
+    for scope, orgs in members.items():
+        size = sum(sizes.get(o, 0) for o in orgs)
+        item: Any = orgs[0] if single else (level, scope)
+        if (reason := withheld.reason(item, size, minimum)) is not None:
+            reasons[scope] = reason
+    return reasons, withheld
+
+
+async def question_reasons(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    visible: list[uuid.UUID],
+    groups: dict[GroupKey, set[uuid.UUID]],
+    members: dict[uuid.UUID, list[uuid.UUID]],
+    already: Withheld,
+    *,
+    level: str,
+    single: bool,
+    minimum: int,
+) -> dict[uuid.UUID, dict[str, str]]:
+    """Per scope asked about, per question whose figures are withheld in it, why: fewer than
+    the minimum answered it there, or a difference of shown figures of it would give away
+    those of a few (shared.disclosure.withhold_questions, over every scope the caller may see,
+    from the scopes withheld as a whole)."""
+    answerers: dict[str, dict[uuid.UUID, int]] = {}
+    rows = await session.execute(_ANSWERERS, {"campaign": campaign_id, "orgs": visible})
+    for org, question, n in rows.all():
+        answerers.setdefault(question, {})[org] = n
+    reasons: dict[uuid.UUID, dict[str, str]] = {}
+    for question, withheld in withhold_questions(answerers, groups, minimum, already).items():
+        for scope, orgs in members.items():
+            size = sum(answerers[question].get(o, 0) for o in orgs)
+            item: Any = orgs[0] if single else (level, scope)
+            if (reason := withheld.reason(item, size, minimum)) is not None:
+                reasons.setdefault(scope, {})[question] = reason
+    return reasons
+
+
+async def is_diagnostic(session: AsyncSession, campaign: Campaign) -> bool:
+    """Whether the campaign's instrument is a diagnostic of deficits: the only kind whose
+    results are personal (read by the teacher, the leader, the methodologists). Any other
+    identified campaign (one launched before only diagnostics could be) keeps the disclosure
+    minimum for every reader."""
+    kind = await session.scalar(
+        select(Instrument.kind)
+        .join(InstrumentVersion, InstrumentVersion.instrument_id == Instrument.id)
+        .where(InstrumentVersion.id == campaign.instrument_version_id)
+    )
+    return kind == "deficit"
