@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from services.api.assessment_tasks.models import AssessmentParticipant
-from services.api.assessment_tasks.participants import pseudonym_problem
+from services.api.assessment_tasks.participant_rows import pseudonym_problem
 from services.api.audit.models import AuditEvent
 from tests.api.test_assessment_tasks import SPEC
 from tests.factories import add_colleagues
