@@ -1,7 +1,7 @@
 """What the api's pages read of the peers' answers: the fields they show (others ignored).
 
 Shapes follow the peers' OpenAPI components of the same names (surveys: `MyInvitation`,
-`CampaignRead`, `OrganizationRate`, `Pending`; reports: `RecommendationRead`,
+`CampaignRead`, `OrganizationRate`, `Pending`, `InstrumentCodes`; reports: `RecommendationRead`,
 `IndividualRouteRead`, `PdOrderRead`). Percentages are 0–100.
 """
 
@@ -44,6 +44,15 @@ class Campaign(BaseModel):
     status: str  # scheduled, open, closed
     invitations: int
     links: list[Link] = []  # the anonymous links of the organizations the reader sees
+
+
+class InstrumentCodes(BaseModel):
+    """An instrument's code and the question and competence codes of all its versions
+    (surveys `InstrumentCodes`)."""
+
+    code: str
+    question_codes: list[str]
+    competences: list[str]
 
 
 class OrganizationRate(BaseModel):
