@@ -1,8 +1,8 @@
 """A survey indicator whose instrument, question or competence does not exist has no value, and
-says why (`reason`, `reason_text`) in `GET /v1/indicator-values` and the roadmap report (HTML
-and .xlsx), rather than a bare «нет данных»; so does a formula computed from it. An indicator
-whose codes exist but that has no answers yet is plain «нет данных». Once the instrument is
-created, the reason goes.
+says why (`reason`, `reason_text`) in `GET /v1/indicator-values`, the roadmap report (HTML
+and .xlsx) and the api's values page, rather than a bare «нет данных»; so does a formula
+computed from it. An indicator whose codes exist but that has no answers yet is plain «нет
+данных». Once the instrument is created, the reason goes.
 
 Crafted through the real apps: the indicators posted to the api (kept with warnings), the
 instrument to the surveys service; the reports read both from their facts."""
@@ -11,8 +11,13 @@ import io
 
 from openpyxl import load_workbook
 
+from tests.api import test_pages
+from tests.api.test_pages_values import text_of
+from tests.facts import sync_facts
 from tests.reports.documents_world import parse
 from tests.reports.helpers import PERIOD, read_values
+
+browser = test_pages.browser
 
 TYPO = "parents_satisfactoin"
 INDICATORS = {
@@ -150,3 +155,17 @@ async def test_the_reason_goes_once_the_instrument_is_created(
     assert after["sat_typo"]["status"] == "no_data"
     assert after["sat_typo"]["reason"] is None
     assert after["sat_formula"]["reason"] is None
+
+
+async def test_the_values_page_says_the_instrument_is_not_found(
+    browser, api_client, world, apps, isolation
+):
+    await _define(api_client, world)
+    await sync_facts(apps, isolation)
+    client, _ = await test_pages.signed_in(browser, "analyst@soko.example")
+    page = await client.get("/values", params={"period": PERIOD})
+    assert page.status_code == 200, page.text
+    row = text_of(page, "indicator-sat_typo")
+    assert f"Район 1 — – нет данных: инструмент «{TYPO}» не найден —" in row, row
+    known = text_of(page, "indicator-sat_known")
+    assert "нет данных —" in known and "не найден" not in known, known

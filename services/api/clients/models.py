@@ -166,6 +166,9 @@ class IndicatorValue(BaseModel):
     flagged: bool | None = None
     flagged_organizations: int | None = None
     flagged_left_out: int | None = None
+    # Why there is no value when the definition names a code that does not exist (Russian,
+    # «инструмент «x» не найден»; null: not said).
+    reason_text: str | None = None
     # How many of a group's organizations its value is made of (`organizations`,
     # `organizations_reporting`, …; null for an organization's own).
     coverage: dict[str, Any] | None = None
