@@ -268,10 +268,14 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
         if settings.bootstrap_admin_password
         else DEMO_PASSWORD
     )
-    api = create_api(settings)
+    # Filled below: the api's indicator writes ask the in-process surveys app for the codes
+    # they name, not the network (where no surveys service may run during the load).
+    api_peers: dict[str, httpx.AsyncBaseTransport] = {}
+    api = create_api(settings, peer_transports=api_peers)
     to_api = httpx.ASGITransport(app=api)
     surveys = create_surveys(settings, peer_transports={"api": to_api})
     to_surveys = httpx.ASGITransport(app=surveys)
+    api_peers["surveys"] = to_surveys
     reports = create_reports(settings, peer_transports={"api": to_api, "surveys": to_surveys})
     async with (
         api.router.lifespan_context(api),

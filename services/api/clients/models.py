@@ -1,7 +1,7 @@
 """What the api's pages read of the peers' answers: the fields they show (others ignored).
 
 Shapes follow the peers' OpenAPI components of the same names (surveys: `MyInvitation`,
-`CampaignRead`, `OrganizationRate`, `Pending`; reports: `RecommendationRead`,
+`CampaignRead`, `OrganizationRate`, `Pending`, `InstrumentCodes`; reports: `RecommendationRead`,
 `IndividualRouteRead`, `PdOrderRead`). Percentages are 0–100.
 """
 
@@ -44,6 +44,15 @@ class Campaign(BaseModel):
     status: str  # scheduled, open, closed
     invitations: int
     links: list[Link] = []  # the anonymous links of the organizations the reader sees
+
+
+class InstrumentCodes(BaseModel):
+    """An instrument's code and the question and competence codes of all its versions
+    (surveys `InstrumentCodes`)."""
+
+    code: str
+    question_codes: list[str]
+    competences: list[str]
 
 
 class OrganizationRate(BaseModel):
@@ -157,6 +166,9 @@ class IndicatorValue(BaseModel):
     flagged: bool | None = None
     flagged_organizations: int | None = None
     flagged_left_out: int | None = None
+    # Why there is no value when the definition names a code that does not exist (Russian,
+    # «инструмент «x» не найден»; null: not said).
+    reason_text: str | None = None
     # How many of a group's organizations its value is made of (`organizations`,
     # `organizations_reporting`, …; null for an organization's own).
     coverage: dict[str, Any] | None = None

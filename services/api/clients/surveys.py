@@ -1,6 +1,7 @@
-"""What the api's pages ask the surveys service, as the signed-in person (`X-Soko-User`: the
-surveys service answers exactly what it would answer them): their own personal links,
-campaigns with response rates, who has not answered.
+"""What the api asks the surveys service, as the signed-in person (`X-Soko-User`: the surveys
+service answers exactly what it would answer them): for the pages, their own personal links,
+campaigns with response rates, who has not answered; for an indicator's write, which of the
+instrument codes it names exist (`instrument_codes`).
 
 A peer that is down raises `PeerUnavailable`; a refusal `NotFound`, `Forbidden` or
 `PeerRefused` (shared.client.checked), and so does an answer that does not fit its model.
@@ -9,7 +10,15 @@ A peer that is down raises `PeerUnavailable`; a refusal `NotFound`, `Forbidden` 
 import uuid
 from typing import Any, TypeVar
 
-from services.api.clients.models import Campaign, Invitation, OrganizationRate, Pending
+from fastapi import Request
+
+from services.api.clients.models import (
+    Campaign,
+    InstrumentCodes,
+    Invitation,
+    OrganizationRate,
+    Pending,
+)
 from shared.client import ServiceClient, parsed
 
 M = TypeVar("M")
@@ -46,3 +55,15 @@ class SurveysClient:
         identified campaign (names only, never their links)."""
         path = f"/v1/campaigns/{campaign_id}/pending"
         return await self._get(path, list[Pending])  # type: ignore[arg-type]
+
+    async def instrument_codes(self, codes: list[str]) -> list[InstrumentCodes]:
+        """`GET /v1/instruments/codes`: of these instrument codes, those that exist, each with
+        the question and competence codes of all its versions (one call for them all)."""
+        path = "/v1/instruments/codes"
+        answer = await self.client.get_json(path, params={"code": sorted(set(codes))})
+        return parsed(list[InstrumentCodes], answer, "surveys", path)  # type: ignore[arg-type]
+
+
+def surveys_client(request: Request) -> SurveysClient:
+    """The app's surveys client (a dependency)."""
+    return SurveysClient(request.app.state.peers["surveys"])

@@ -3,11 +3,13 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
 from services.api.access import Access
 from services.api.auth.deps import AccessDep
+from services.api.clients.surveys import SurveysClient, surveys_client
 from services.api.indicators import service
+from services.api.indicators.instrument_codes import code_warnings
 from services.api.indicators.models import Indicator
 from services.api.indicators.reach import Reach, reach_of
 from services.api.indicators.schemas import (
@@ -22,26 +24,41 @@ from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["indicators"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+SurveysDep = Annotated[SurveysClient, Depends(surveys_client)]
 
 
 @router.post("/indicators", status_code=201, responses=ERRORS)
-async def create_indicator(body: IndicatorCreate, access: AccessDep) -> IndicatorWritten:
+async def create_indicator(
+    body: IndicatorCreate, access: AccessDep, surveys: SurveysDep
+) -> IndicatorWritten:
     """Define an indicator: method with params, target(s), the roadmaps it serves. An analyst's
     indicator is their territory's own (`owner_territory_id`); the global catalogue is the
     administrators'. 403 for other roles, 404 for an owner, target scope or roadmap outside the
     caller's scope, 409 for a taken code, 422 naming the field otherwise. `warnings`: a
-    percent target of at most 1, which looks like a share written as a fraction."""
+    percent target of at most 1, which looks like a share written as a fraction; an
+    instrument, question or competence code the surveys service does not know (naming
+    `params.instrument_code`, `params.question_codes`, `params.competences`: kept, as the
+    instrument may come later; none when the surveys service cannot be asked)."""
     reach = await reach_of(access)
     indicator = await service.create_indicator(access, reach, body)
-    return await _written(access, reach, indicator, body)
+    return await _written(access, reach, indicator, body, surveys, definition=True)
 
 
 async def _written(
-    access: Access, reach: Reach, indicator: Indicator, body: IndicatorCreate | IndicatorUpdate
+    access: Access,
+    reach: Reach,
+    indicator: Indicator,
+    body: IndicatorCreate | IndicatorUpdate,
+    surveys: SurveysClient,
+    *,
+    definition: bool,
 ) -> IndicatorWritten:
-    """The indicator as read, with the warnings about the targets `body` sent."""
+    """The indicator as read, with the warnings about the targets `body` sent and, when it
+    wrote the method or params (`definition`), about the surveys' codes the params name."""
     [read] = await service.read_indicators(access.session, reach, [indicator])
     warnings = service.fraction_warnings(indicator.unit, body.target, body.targets)
+    if definition:
+        warnings += await code_warnings(surveys, indicator.code, indicator.method, indicator.params)
     return IndicatorWritten(**read.model_dump(), warnings=warnings)
 
 
@@ -77,11 +94,14 @@ async def update_indicator(
     indicator_id: uuid.UUID,
     body: IndicatorUpdate,
     access: AccessDep,
+    surveys: SurveysDep,
 ) -> IndicatorWritten:
     """Change the definition (its owner: an administrator for the global catalogue) and the
     caller's own part of `targets` and `roadmap_ids` (what lies inside their scope); others'
     targets and links stay. 403 for what the caller sees but may not change, 404 for what they
-    do not see, 422 naming the field; `warnings` as for a create, of the targets sent."""
+    do not see, 422 naming the field; `warnings` as for a create, of the targets sent and,
+    when `method` or `params` is sent, of the surveys' codes the params name."""
     reach = await reach_of(access)
     indicator = await service.update_indicator(access, reach, indicator_id, body)
-    return await _written(access, reach, indicator, body)
+    sent = bool({"method", "params"} & body.model_fields_set)
+    return await _written(access, reach, indicator, body, surveys, definition=sent)

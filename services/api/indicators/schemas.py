@@ -151,5 +151,7 @@ class IndicatorWritten(IndicatorRead):
     warnings: list[str] = Field(
         default_factory=list,
         description="Russian notes on what was sent: a percent target of at most 1 (0.9) looks "
-        "like a share written as a fraction (90 %)",
+        "like a share written as a fraction (90 %); an instrument, question or competence code "
+        "the surveys service does not know, each starting with its field "
+        "(`params.instrument_code: инструмент «x» не найден …`)",
     )

@@ -93,6 +93,7 @@ def value_rows(
             flagged=item.get("flagged"),
             flagged_organizations=item.get("flagged_organizations"),
             flagged_left_out=item.get("flagged_left_out"),
+            reason_text=item.get("reason_text"),
         )
         for item in items
         if item["indicator_code"] in indicators

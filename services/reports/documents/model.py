@@ -39,6 +39,9 @@ class ValueRow:
     flagged: bool | None = None
     flagged_organizations: int | None = None
     flagged_left_out: int | None = None
+    # Why there is no value, when the definition names a code that does not exist
+    # («инструмент «x» не найден»; indicator_values/unknown_codes.py); None: not said.
+    reason_text: str | None = None
 
     def __post_init__(self) -> None:
         self.status = self.status or "no_target"  # a value kept before `no_target` existed
@@ -62,6 +65,12 @@ class ValueRow:
     @property
     def status_label(self) -> str:
         return labels.STATUS_LABELS[self.status]
+
+    @property
+    def status_text(self) -> str:
+        """The label and why there is no value, where said: «нет данных: инструмент «x» не
+        найден» (a spreadsheet's cell)."""
+        return f"{self.status_label}: {self.reason_text}" if self.reason_text else self.status_label
 
     @property
     def flag(self) -> labels.FlagNote | None:

@@ -108,7 +108,7 @@ def _values(sheet: Worksheet, rows: Sequence[ValueRow]) -> None:
                 r.value,
                 r.target_text,
                 r.target["value"] if r.target else None,
-                r.status_label,
+                r.status_text,
                 r.change,
                 r.n,
                 r.indicator.basis if scope != "organization" else None,

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.thresholds import Thresholds
 from services.reports.facts.tables import FEEDS
+from services.reports.indicator_values import unknown_codes
 from services.reports.indicator_values.methods import MODULES
 from services.reports.indicator_values.methods.base import (
     CLUSTER,
@@ -341,12 +342,14 @@ async def prepare(
 
 
 async def items_of(prepared: Prepared, codes: list[str]) -> list[dict[str, Any]]:
-    """The answer items of these codes (known to `prepared`), computed now, in answer order."""
+    """The answer items of these codes (known to `prepared`), computed now, in answer order;
+    one without a value because a code it names does not exist says why (unknown_codes)."""
     wanted = sorted(set(codes) & set(prepared.definitions))
     known = await compute(prepared.ctx, prepared.definitions, set(wanted))
-    return answer_items(
+    items = answer_items(
         prepared.definitions, known, wanted, prepared.scopes, prepared.period, prepared.previous
     )
+    return await unknown_codes.explain(prepared.ctx.session, prepared.definitions, items)
 
 
 def counts(prepared: Prepared, codes: list[str], level: str | None) -> dict[str, int]:

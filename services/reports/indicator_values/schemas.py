@@ -88,6 +88,21 @@ class IndicatorValueRead(BaseModel):
         "the item rests on no posted data value",
     )
 
+    reason: Literal["unknown_instrument", "unknown_question", "unknown_competence"] | None = Field(
+        default=None,
+        description="Why there is no value, when the definition names what does not exist: "
+        "unknown_instrument (no instrument with params.instrument_code), unknown_question "
+        "(none of params.question_codes in any version of it), unknown_competence (none of "
+        "params.competences); for a formula or share of organizations, of an indicator it "
+        "is computed from. Null otherwise (also for values kept before it was said)",
+    )
+    reason_text: str | None = Field(
+        default=None,
+        description="The reason in Russian, as pages and documents show it: "
+        "`инструмент «parents_satisfactoin» не найден`, `вопрос «q9» не найден в инструменте "
+        "«x»`, followed by ` (показатель «code»)` when it is another indicator's",
+    )
+
 
 class IndicatorValuePage(BaseModel):
     items: list[IndicatorValueRead]

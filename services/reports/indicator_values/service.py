@@ -260,6 +260,9 @@ def _described(
                 "flagged": item.get("flagged"),
                 "flagged_organizations": item.get("flagged_organizations"),
                 "flagged_left_out": item.get("flagged_left_out"),
+                # Only an item without a value whose codes do not exist says why.
+                "reason": item.get("reason"),
+                "reason_text": item.get("reason_text"),
             }
         )
     return described

@@ -8,7 +8,12 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from services.surveys.deps import ScopeResolverDep
 from services.surveys.instruments import service
 from services.surveys.instruments.definition import InstrumentDefinition
-from services.surveys.instruments.schemas import InstrumentDetail, InstrumentRead, VersionRead
+from services.surveys.instruments.schemas import (
+    InstrumentCodes,
+    InstrumentDetail,
+    InstrumentRead,
+    VersionRead,
+)
 from services.surveys.instruments.xlsform import to_xlsform
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
@@ -105,6 +110,18 @@ async def import_xlsform(
         session, caller, scopes, upload, kind=kind, audience=audience
     )
     return await _added(session, version, created, response)
+
+
+@router.get("/instruments/codes", responses=ERRORS)
+async def instrument_codes(
+    session: SessionDep,
+    caller: Caller,
+    code: Annotated[list[str], Query(min_length=1, max_length=100, description="Instrument codes")],
+) -> list[InstrumentCodes]:
+    """The instruments of the codes asked about that exist (one item each, by code; a code
+    no instrument has is left out), with the question and competence codes of all their
+    versions: what the api checks an indicator definition's codes against."""
+    return await service.codes_of(session, code)
 
 
 @router.get("/instruments/{instrument_id}", responses=ERRORS)

@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class InstrumentRead(BaseModel):
@@ -31,3 +31,13 @@ class InstrumentDetail(InstrumentRead):
     definition: dict[str, Any]
     # True when an import defined the latest version unchanged: no new version was made.
     unchanged: bool = False
+
+
+class InstrumentCodes(BaseModel):
+    """The codes an instrument answers to, over all its versions: what an indicator definition
+    may name (`params.instrument_code`, `question_codes`, `competences`)."""
+
+    code: str
+    kind: str
+    question_codes: list[str] = Field(description="Every question's code of any version, sorted")
+    competences: list[str] = Field(description="Every competence's code of any version, sorted")

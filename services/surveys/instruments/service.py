@@ -14,6 +14,7 @@ from services.surveys.instruments.definition import (
     load_bank,
 )
 from services.surveys.instruments.models import Instrument, InstrumentVersion
+from services.surveys.instruments.schemas import InstrumentCodes
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from shared.db import add_new
 from shared.errors import Conflict, Invalid, NotFound, field_error
@@ -272,3 +273,25 @@ async def versions(session: AsyncSession, instrument_id: uuid.UUID) -> list[Inst
         .order_by(InstrumentVersion.version)
     )
     return list(rows)
+
+
+async def codes_of(session: AsyncSession, codes: list[str]) -> list[InstrumentCodes]:
+    """The instruments of these codes that exist (by code; unknown codes are left out), each
+    with the question and competence codes of all its versions (one query)."""
+    if not codes:
+        return []
+    rows = await session.execute(
+        select(Instrument.code, Instrument.kind, InstrumentVersion.definition)
+        .join(InstrumentVersion, InstrumentVersion.instrument_id == Instrument.id)
+        .where(Instrument.code.in_(sorted(set(codes))))
+    )
+    found: dict[str, tuple[str, set[str], set[str]]] = {}
+    for code, kind, definition in rows:
+        _, questions, competences = found.setdefault(code, (kind, set(), set()))
+        for section in definition.get("sections") or []:
+            questions.update(q["code"] for q in section.get("questions") or [])
+        competences.update(c["code"] for c in definition.get("competences") or [])
+    return [
+        InstrumentCodes(code=code, kind=kind, question_codes=sorted(qs), competences=sorted(cs))
+        for code, (kind, qs, cs) in sorted(found.items())
+    ]

@@ -76,6 +76,14 @@ TABLE = [
     Case(
         "surveys",
         "GET",
+        "/v1/instruments/codes",
+        EVERYONE,
+        fixed("/v1/instruments/codes?code=nok_parents_2018"),
+        scoped=False,
+    ),
+    Case(
+        "surveys",
+        "GET",
         "/v1/instruments/{instrument_id}",
         EVERYONE,
         lambda w, i: f"/v1/instruments/{NOK(w, i)}",
