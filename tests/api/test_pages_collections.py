@@ -214,7 +214,7 @@ async def test_a_form_sending_a_field_twice_changes_nothing_and_says_which(brows
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert refused.status_code == 422, refused.text
-    assert "поле «period» отправлено несколько раз" in refused.text
+    assert "Поле «period» отправлено несколько раз" in refused.text
     assert await approval(db, world) is None
     # the same on the other pages' buttons (an activity's, a recommendation's)
     twice = await leader.post(

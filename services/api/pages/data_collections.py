@@ -46,9 +46,9 @@ from services.api.collections.schemas import (
     WindowRead,
 )
 from services.api.pages import quality_reads
+from services.api.pages.forms import page_form
 from services.api.pages.quality_reads import Checks
 from services.api.pages.render import NO_STORE, page
-from services.api.pages.session import CSRF_FIELD, repeated_field, visitor
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Role, ScopeType
@@ -280,10 +280,10 @@ async def home_context(request: Request, access: Access) -> dict[str, Any]:
     return {"collections": await lines(access, settings.today(), settings.timezone)}
 
 
-def _problem(request: Request, code: int, person: Any, detail: str, kind: str = "step") -> Response:
-    """The Russian page of a refused step (`detail`: why), or of a stale form."""
+def _problem(request: Request, code: int, person: Any, detail: str) -> Response:
+    """The Russian page of a refused step (`detail`: why)."""
     return page(
-        request, "message.html", code, person=person, kind=kind, subject="collection",
+        request, "message.html", code, person=person, kind="step", subject="collection",
         detail=detail,
     )  # fmt: skip
 
@@ -293,16 +293,10 @@ async def take_step(
     collection_id: uuid.UUID, action: str, request: Request, session: SessionDep
 ) -> Response:
     """A collection's approval button (see the module's docstring)."""
-    person = await visitor(request, session)
-    if person is None:
-        return RedirectResponse("/", status_code=303, headers=NO_STORE)
-    form = await request.form(max_files=0, max_fields=10)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    if not person.posted_by(request.app.state.settings, fields.get(CSRF_FIELD)):
-        return _problem(request, 403, person, "", kind="stale")
-    if (name := repeated_field(form)) is not None:
-        said = f"Форма заполнена неверно: поле «{name}» отправлено несколько раз."
-        return _problem(request, 422, person, said)
+    form = await page_form(request, session, max_fields=10)
+    if isinstance(form, Response):
+        return form
+    person, fields = form.person, form.fields
     if action not in ACTIONS:
         return _problem(request, 404, person, "Такого действия со сбором данных нет.")
     try:
