@@ -20,7 +20,8 @@ exactly what the API would.
 `POST /collections/{id}/{action}` (submit, withdraw, approve, return, unapprove; fields
 `organization_id`,
 `period`, `comment`, the session's CSRF token): back to the home saying what was done, or a
-Russian page with the API's reason (403, 404, 409, 422).
+Russian page with the API's reason (403, 404, 409, 422); a comment refused (blank where one
+is required, too long) is said beside its field on the home (`step_problems`).
 """
 
 import uuid
@@ -45,7 +46,7 @@ from services.api.collections.schemas import (
     OrganizationStatus,
     WindowRead,
 )
-from services.api.pages import quality_reads
+from services.api.pages import quality_reads, step_problems
 from services.api.pages.forms import page_form
 from services.api.pages.quality_reads import Checks
 from services.api.pages.render import NO_STORE, page
@@ -273,11 +274,15 @@ async def _missing_names(
 
 
 async def home_context(request: Request, access: Access) -> dict[str, Any]:
-    """The homes' `collections` (`CollectionLine`s) for leaders, analysts, administrators."""
+    """The homes' `collections` (`CollectionLine`s) for leaders, analysts, administrators, and
+    the `step_problem` a refused step's form was sent back with (`step_problems.again`)."""
     settings = request.app.state.settings
     if access.principal.role not in (Role.admin, Role.territory_analyst, Role.organization_leader):
         return {}
-    return {"collections": await lines(access, settings.today(), settings.timezone)}
+    return {
+        "collections": await lines(access, settings.today(), settings.timezone),
+        "step_problem": step_problems.from_query(request.query_params),
+    }
 
 
 def _problem(request: Request, code: int, person: Any, detail: str) -> Response:
@@ -309,11 +314,17 @@ async def take_step(
         )
         today = request.app.state.settings.today()
         await approvals.take_step(person.access(session), collection_id, action, step, today=today)
-    except ValidationError:
+    except (ValidationError, Invalid) as wrong:
+        if (problem := step_problems.typed(wrong)) is not None:  # the comment: beside it
+            organization = uuid.UUID(fields.get("organization_id", ""))
+            found = step_problems.StepProblem(action, collection_id, organization, problem)
+            return step_problems.again(found)
+        if isinstance(wrong, Invalid):  # the API's reason
+            return _problem(request, wrong.status, person, wrong.detail)
         return _problem(request, 422, person, "Форма заполнена неверно: откройте главную снова.")
     except NotFound:
         return _problem(request, 404, person, "Такого сбора данных нет или он вам недоступен.")
-    except (Forbidden, Conflict, Invalid) as refused:  # 403, 409, 422 with the API's reason
+    except (Forbidden, Conflict) as refused:  # 403, 409 with the API's reason
         return _problem(request, refused.status, person, refused.detail)
     return RedirectResponse(
         f"/home?collection={action}#collections-title", status_code=303, headers=NO_STORE
