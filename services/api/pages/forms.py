@@ -9,10 +9,11 @@ form (`PageForm`), or the answer to send instead, nothing changed:
 - a form without this session's CSRF token (another site's, an old page's): a 403 page
   «Страница устарела»;
 - a field sent more than once (a forged or broken post: every field of our forms holds one
-  value, a file included): a 422 page naming the field, «Форма заполнена неверно».
+  value): a 422 page naming the field, «Форма заполнена неверно».
 
 Past `max_files` files or `max_fields` text fields, the form is not read at all (Starlette's
-400), so a page's handler never holds more than its form has.
+400: a second file of a one-file form among them), so a page's handler never holds more than
+its form has.
 """
 
 from dataclasses import dataclass
