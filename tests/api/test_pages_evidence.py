@@ -133,6 +133,12 @@ async def test_a_link_sent_twice_is_a_page_naming_the_field_and_nothing_is_attac
         assert refused.status_code == 422, refused.text
         assert "Форма заполнена неверно" in refused.text
         assert f"Поле «{field}» отправлено несколько раз" in refused.text
+    two_files = await client.post(
+        evidence(world.a1),
+        data={"_csrf": csrf_of(home)},
+        files=[("file", ("a.pdf", b"%PDF a", "application/pdf")), ("file", ("b.pdf", b"%PDF b"))],
+    )
+    assert two_files.status_code == 422 and "Поле «file» отправлено несколько раз" in two_files.text
     assert await stored(db, world.a1) == ([], ["протокол.pdf"])  # as the world has it
     signed_out = await browser().post(evidence(world.a1), data=LINK | {"_csrf": "x"})
     assert signed_out.status_code == 303

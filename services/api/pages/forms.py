@@ -11,9 +11,10 @@ form (`PageForm`), or the answer to send instead, nothing changed:
 - a field sent more than once (a forged or broken post: every field of our forms holds one
   value): a 422 page naming the field, «Форма заполнена неверно».
 
-Past `max_files` files or `max_fields` text fields, the form is not read at all (Starlette's
-400: a second file of a one-file form among them), so a page's handler never holds more than
-its form has.
+Past `max_fields` text fields, or more than one file beyond `max_files`, the form is not read
+at all (a 422 problem: the body could not be read). One file more than `max_files` is read so
+that a file field sent twice is named like any other (the 422 page); a handler takes its
+files by name (`PageForm.file`), never one it does not expect.
 """
 
 from dataclasses import dataclass
@@ -56,7 +57,7 @@ async def checked_form(
 ) -> FormData | Response:
     """The visitor's posted form, or the 403 page of one without their session's CSRF token,
     the 422 page of one sending a field twice (`detail`: its name)."""
-    form = await request.form(max_files=max_files, max_fields=max_fields)
+    form = await request.form(max_files=max_files + 1 if max_files else 0, max_fields=max_fields)
     token = form.get(CSRF_FIELD)
     if not person.posted_by(request.app.state.settings, token if isinstance(token, str) else None):
         return page(request, "message.html", 403, person=person, kind="stale", subject="")
