@@ -3,6 +3,7 @@ home, marking an activity done, sign-out; the session cookie and CSRF protection
 
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from urllib.parse import urlencode
 
 import httpx
 import pytest
@@ -118,6 +119,26 @@ async def test_a_sign_in_without_the_form_token_is_refused(browser, world):
     assert "Страница устарела" in answer.text
     assert "soko_session" not in answer.headers.get("set-cookie", "")
     assert (await client.get("/home")).headers["location"] == "/"
+
+
+async def test_a_sign_in_or_out_sending_a_field_twice_is_refused_naming_it(browser, world):
+    """Which address (or password) was meant is unknown: the sign-in page again, 422, naming
+    the field, no session; a sign-out with its token twice keeps the session (422)."""
+    client = browser()
+    page = await client.get("/")
+    pairs = [("_csrf", csrf_of(page)), ("username", "leader@soko.example")]
+    pairs += [("username", "other@soko.example"), ("password", PASSWORD)]
+    answer = await client.post(
+        "/sign-in",
+        content=urlencode(pairs),
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert answer.status_code == 422 and "Поле «username» отправлено несколько раз" in answer.text
+    assert "soko_session" not in answer.headers.get("set-cookie", "")
+    client, home = await signed_in(browser, "leader@soko.example")
+    twice = await client.post("/sign-out", data={"_csrf": [csrf_of(home), csrf_of(home)]})
+    assert twice.status_code == 422 and "Поле «_csrf» отправлено несколько раз" in twice.text
+    assert (await client.get("/home")).status_code == 200
 
 
 async def test_a_wrong_password_shows_the_page_again(browser, world):

@@ -131,8 +131,19 @@ async def test_the_analyst_sees_late_schools_in_natural_order_and_approves(brows
     assert "Школа 2 —" not in waiting
     assert Dom(home.text).label(f"return-{world.monitoring.id}-{world.s1.id}") == "Что исправить"
 
-    no_comment = await step(client, home, world, "return")
-    assert no_comment.status_code == 422 and "Укажите, что исправить" in no_comment.text
+    # No comment (or spaces only): the home again, the problem beside the form's field.
+    for comment in (None, " \t "):
+        no_comment = await step(client, home, world, "return", comment=comment)
+        assert no_comment.status_code == 303
+        field = f"return-{world.monitoring.id}-{world.s1.id}"
+        assert no_comment.headers["location"].endswith(f"#{field}-field")
+        back = await client.get(no_comment.headers["location"])
+        assert "Ошибка: Укажите, что исправить." in Dom(back.text).text(f"{field}-field")
+        assert "<details open>" in back.text and "Действие со сбором данных" not in back.text
+    too_long = await step(client, home, world, "return", comment="Исправьте " * 501)
+    back = await client.get(too_long.headers["location"])
+    assert "Комментарий — не длиннее 5000 знаков." in Dom(back.text).text(f"{field}-field")
+    assert await approval(db, world) == "submitted"
     approved = await step(client, home, world, "approve")
     assert approved.status_code == 303
     assert await approval(db, world) == "approved"
@@ -214,7 +225,7 @@ async def test_a_form_sending_a_field_twice_changes_nothing_and_says_which(brows
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert refused.status_code == 422, refused.text
-    assert "поле «period» отправлено несколько раз" in refused.text
+    assert "Поле «period» отправлено несколько раз" in refused.text
     assert await approval(db, world) is None
     # the same on the other pages' buttons (an activity's, a recommendation's)
     twice = await leader.post(
@@ -357,9 +368,11 @@ async def test_the_analyst_withdraws_an_approval_with_a_reason_on_the_home(
     assert "Утверждено вами: 1" in shown and "Отозвать утверждение" in shown
     field = f"unapprove-{world.monitoring.id}-{world.s1.id}"
     assert Dom(home.text).label(field) == "Причина отзыва"
-    # Without a reason: the API's 422 in Russian; the data stay approved.
-    bare = await step(client, home, world, "unapprove")
-    assert bare.status_code == 422 and "Укажите причину отзыва" in bare.text
+    # Without a reason: said beside the field on the home; the data stay approved.
+    bare = await step(client, home, world, "unapprove", comment="   ")
+    assert bare.status_code == 303
+    back = await client.get(bare.headers["location"])
+    assert "Укажите причину отзыва." in Dom(back.text).text(f"{field}-field")
     assert await approval(db, world) == "approved"
     # Another school's leader cannot take it back.
     other, other_home = await signed_in(browser, "leader2@soko.example")

@@ -244,6 +244,25 @@ async def test_a_file_refused_whole_is_said_on_the_page(browser, world, db):
     assert await stored(db) == {}
 
 
+async def test_a_field_sent_twice_stores_nothing_and_says_which(browser, world, db):
+    """Two buttons' values in one post (a check or a store?) or two form tokens: the 422 page
+    names the field, nothing is stored, not even as a dry run."""
+    client, _ = await signed_in(browser, "leader@soko.example")
+    page = await client.get(PATH)
+    fields = {"_csrf": csrf_of(page), "upload": token_of(page), "action": "store"}
+    for field, values in (("action", ["check", "store"]), ("upload", [token_of(page), "x"])):
+        refused = await client.post(
+            PATH,
+            data=fields | {field: values},
+            files={"file": ("dv1.csv", dv1_like(world), "text/csv")},
+        )
+        assert refused.status_code == 422, refused.text
+        assert f"Поле «{field}» отправлено несколько раз" in refused.text
+    assert await stored(db) == {}
+    stores = await post(client, page, dv1_like(world), "store")  # the form as it is: stored
+    assert "новых значений — 2" in stores.text
+
+
 async def test_roles_that_may_not_import_are_refused(browser, world, db):
     for who in ("viewer@soko.example", "teacher@soko.example"):
         client, home = await signed_in(browser, who)

@@ -116,6 +116,35 @@ async def test_a_post_without_the_csrf_token_or_with_a_wrong_link_attaches_nothi
     assert await stored(db, world.a1) == ([], ["протокол.pdf"])  # as the world has it
 
 
+async def test_a_link_sent_twice_is_a_page_naming_the_field_and_nothing_is_attached(
+    browser, world, db
+):
+    """A forged or broken post with two addresses (or titles): which one was meant is
+    unknown, so nothing is attached and the 422 page names the field; without a session,
+    the sign-in page leads back to the evidence page."""
+    client, home = await signed_in(browser, "leader@soko.example")
+    for field in ("url", "title"):
+        twice = LINK | {field: [LINK[field], LINK[field] + "2"], "_csrf": csrf_of(home)}
+        refused = await client.post(
+            evidence(world.a1),
+            data=twice,
+            files={"file": ("приказ.pdf", b"%PDF-1.4 order", "application/pdf")},
+        )
+        assert refused.status_code == 422, refused.text
+        assert "Форма заполнена неверно" in refused.text
+        assert f"Поле «{field}» отправлено несколько раз" in refused.text
+    two_files = await client.post(
+        evidence(world.a1),
+        data={"_csrf": csrf_of(home)},
+        files=[("file", ("a.pdf", b"%PDF a", "application/pdf")), ("file", ("b.pdf", b"%PDF b"))],
+    )
+    assert two_files.status_code == 422 and "Поле «file» отправлено несколько раз" in two_files.text
+    assert await stored(db, world.a1) == ([], ["протокол.pdf"])  # as the world has it
+    signed_out = await browser().post(evidence(world.a1), data=LINK | {"_csrf": "x"})
+    assert signed_out.status_code == 303
+    assert signed_out.headers["location"] == f"/?next=%2Factivities%2F{world.a1.id}%2Fevidence"
+
+
 async def test_a_file_past_the_upload_limit_is_refused(world, isolation, settings, apps):
     small = create_api(settings.model_copy(update={"upload_max_bytes": 1000}))
     small.dependency_overrides = apps.api.dependency_overrides  # the test's transaction

@@ -23,6 +23,7 @@ from tests.surveys.forms import (
     link_of,
     nok_answers,
     nok_fields,
+    post_pairs,
     responses,
 )
 from tests.surveys.limits import fresh_window
@@ -177,6 +178,22 @@ async def test_the_same_page_sent_twice_stores_one(campaign, world, form, db):
     assert "Эта анкета уже введена" in again.text
     assert "Сегодня введено бумажных анкет этой организации: <strong>1</strong>" in again.text
     assert [r.channel for r in await responses(db)] == ["paper"]
+
+
+async def test_a_page_sending_its_submission_token_twice_stores_nothing(campaign, world, form, db):
+    """Which questionnaire was this (a token already used, or a new one)? A forged or broken
+    post with two submission tokens is a 422 page naming the field, nothing stored."""
+    url = paper_link(campaign, world.s1.id)
+    as_operator(form, world, "leader")
+    page = await form.get(url)
+    dom = Dom(page.text)
+    pairs = [(k, v) for k, v in nok_fields().items()]
+    pairs += [("_csrf", str(dom.named("_csrf")[0]["value"]))]
+    pairs += [("_submission", str(dom.named("_submission")[0]["value"])), ("_submission", "y" * 32)]
+    refused = await post_pairs(form, url, pairs)
+    assert refused.status_code == 422, refused.text
+    assert "Поле «_submission» отправлено несколько раз" in refused.text
+    assert await responses(db) == []
 
 
 async def test_wrong_answers_come_back_with_the_errors(campaign, world, form, db):

@@ -138,13 +138,17 @@ def _read(approval: CollectionApproval, levels: int) -> ApprovalRead:
     return ApprovalRead.model_validate({**approval.model_dump(), "levels": levels})
 
 
+# What a return and an unapproval ask for when their comment is blank (the pages say it beside
+# the field too).
+COMMENT_ASKED = {"return": "Укажите, что исправить", "unapprove": "Укажите причину отзыва"}
+
+
 def _required_comment(action: str, comment: str | None) -> str:
     """The comment a return or an unapproval must have, stripped; one of spaces or invisible
     characters only (a zero-width space pasted from Word) is none (422 naming `comment`)."""
     if comment and (visible := without_invisible(comment).strip()):
         return visible
-    message = "Укажите причину отзыва" if action == "unapprove" else "Укажите, что исправить"
-    raise Invalid.at("comment", message)
+    raise Invalid.at("comment", COMMENT_ASKED["unapprove" if action == "unapprove" else "return"])
 
 
 def _named(chain: list[tuple[uuid.UUID, str]], level: int) -> str:

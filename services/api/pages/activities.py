@@ -19,11 +19,11 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import UploadFile
 
+from services.api.pages.forms import page_form
 from services.api.pages.render import page
 from services.api.pages.router import _message, _redirect
-from services.api.pages.session import CSRF_FIELD, Visitor, sign_in_first, visitor
+from services.api.pages.session import Visitor, sign_in_first, visitor
 from services.api.roadmaps import tracking
 from services.api.roadmaps.models import Roadmap
 from services.api.roadmaps.schemas import ActivityUpdate, EvidenceLink
@@ -125,22 +125,21 @@ async def attach_evidence(
     as the API does; back to the page saying what was attached (303). A wrong link or
     nothing to attach: back to the page (303) saying what is wrong, with the link as typed
     (`_again`). A 413 page past the upload limit, 403 without the CSRF token or the right,
-    404 for an activity the visitor cannot read."""
-    person = await visitor(request, session)
-    if person is None:
-        return _redirect("/")
+    404 for an activity the visitor cannot read, 422 for a field sent twice (`page_form`);
+    without a session, the sign-in page leading back to the evidence page."""
+    evidence = f"/activities/{activity_id}/evidence"
+    posted = await page_form(request, session, back=evidence, max_files=1, max_fields=10)
+    if isinstance(posted, Response):
+        return posted
+    person, fields, sent = posted.person, posted.fields, posted.file("file")
     settings: Settings = request.app.state.settings
-    form = await request.form(max_files=1, max_fields=10)
-    if not person.posted_by(settings, str(form.get(CSRF_FIELD) or "")):
-        return _message(request, 403, "stale", person)
-    typed = {k: str(form.get(k) or "")[:TYPED_KEPT] for k in ("url", "title")}
-    link, problems = _link(form)
-    sent = form.get("file")
+    typed = {k: fields.get(k, "")[:TYPED_KEPT] for k in ("url", "title")}
+    link, problems = _link(fields)
     upload = None
     try:
         access = person.access(session)
         activity = await tracking.get_activity(access, activity_id)  # 404 before any problem
-        if isinstance(sent, UploadFile) and sent.filename:
+        if sent is not None:
             upload = await read_upload(sent, upload_limits(request))
             if not upload.content:
                 problems.append("empty_file")
@@ -154,8 +153,7 @@ async def attach_evidence(
                 return _again(activity_id, ["too_many"], typed)
             update = ActivityUpdate(evidence=links)  # type: ignore[arg-type]
             await tracking.update_activity(access, activity_id, update, settings.today())
-        if upload is not None:
-            assert isinstance(sent, UploadFile)
+        if upload is not None and sent is not None:
             await tracking.add_file(
                 access, activity_id, upload.filename, sent.content_type or "", upload.content
             )

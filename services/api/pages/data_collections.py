@@ -20,7 +20,8 @@ exactly what the API would.
 `POST /collections/{id}/{action}` (submit, withdraw, approve, return, unapprove; fields
 `organization_id`,
 `period`, `comment`, the session's CSRF token): back to the home saying what was done, or a
-Russian page with the API's reason (403, 404, 409, 422).
+Russian page with the API's reason (403, 404, 409, 422); a comment refused (blank where one
+is required, too long) is said beside its field on the home (`step_problems`).
 """
 
 import uuid
@@ -45,10 +46,10 @@ from services.api.collections.schemas import (
     OrganizationStatus,
     WindowRead,
 )
-from services.api.pages import quality_reads
+from services.api.pages import quality_reads, step_problems
+from services.api.pages.forms import page_form
 from services.api.pages.quality_reads import Checks
 from services.api.pages.render import NO_STORE, page
-from services.api.pages.session import CSRF_FIELD, repeated_field, visitor
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound
 from shared.identity import Role, ScopeType
@@ -273,17 +274,21 @@ async def _missing_names(
 
 
 async def home_context(request: Request, access: Access) -> dict[str, Any]:
-    """The homes' `collections` (`CollectionLine`s) for leaders, analysts, administrators."""
+    """The homes' `collections` (`CollectionLine`s) for leaders, analysts, administrators, and
+    the `step_problem` a refused step's form was sent back with (`step_problems.again`)."""
     settings = request.app.state.settings
     if access.principal.role not in (Role.admin, Role.territory_analyst, Role.organization_leader):
         return {}
-    return {"collections": await lines(access, settings.today(), settings.timezone)}
+    return {
+        "collections": await lines(access, settings.today(), settings.timezone),
+        "step_problem": step_problems.from_query(request.query_params),
+    }
 
 
-def _problem(request: Request, code: int, person: Any, detail: str, kind: str = "step") -> Response:
-    """The Russian page of a refused step (`detail`: why), or of a stale form."""
+def _problem(request: Request, code: int, person: Any, detail: str) -> Response:
+    """The Russian page of a refused step (`detail`: why)."""
     return page(
-        request, "message.html", code, person=person, kind=kind, subject="collection",
+        request, "message.html", code, person=person, kind="step", subject="collection",
         detail=detail,
     )  # fmt: skip
 
@@ -293,16 +298,10 @@ async def take_step(
     collection_id: uuid.UUID, action: str, request: Request, session: SessionDep
 ) -> Response:
     """A collection's approval button (see the module's docstring)."""
-    person = await visitor(request, session)
-    if person is None:
-        return RedirectResponse("/", status_code=303, headers=NO_STORE)
-    form = await request.form(max_files=0, max_fields=10)
-    fields = {k: v for k, v in form.items() if isinstance(v, str)}
-    if not person.posted_by(request.app.state.settings, fields.get(CSRF_FIELD)):
-        return _problem(request, 403, person, "", kind="stale")
-    if (name := repeated_field(form)) is not None:
-        said = f"Форма заполнена неверно: поле «{name}» отправлено несколько раз."
-        return _problem(request, 422, person, said)
+    form = await page_form(request, session, max_fields=10)
+    if isinstance(form, Response):
+        return form
+    person, fields = form.person, form.fields
     if action not in ACTIONS:
         return _problem(request, 404, person, "Такого действия со сбором данных нет.")
     try:
@@ -315,11 +314,17 @@ async def take_step(
         )
         today = request.app.state.settings.today()
         await approvals.take_step(person.access(session), collection_id, action, step, today=today)
-    except ValidationError:
+    except (ValidationError, Invalid) as wrong:
+        if (problem := step_problems.typed(wrong)) is not None:  # the comment: beside it
+            organization = uuid.UUID(fields.get("organization_id", ""))
+            found = step_problems.StepProblem(action, collection_id, organization, problem)
+            return step_problems.again(found)
+        if isinstance(wrong, Invalid):  # the API's reason
+            return _problem(request, wrong.status, person, wrong.detail)
         return _problem(request, 422, person, "Форма заполнена неверно: откройте главную снова.")
     except NotFound:
         return _problem(request, 404, person, "Такого сбора данных нет или он вам недоступен.")
-    except (Forbidden, Conflict, Invalid) as refused:  # 403, 409, 422 with the API's reason
+    except (Forbidden, Conflict) as refused:  # 403, 409 with the API's reason
         return _problem(request, refused.status, person, refused.detail)
     return RedirectResponse(
         f"/home?collection={action}#collections-title", status_code=303, headers=NO_STORE

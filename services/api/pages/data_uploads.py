@@ -31,15 +31,15 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from starlette.datastructures import UploadFile
 
 from services.api.access import FIGURE_WRITERS
 from services.api.data_values.service import DataValueImporter
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
+from services.api.pages.forms import page_form
 from services.api.pages.render import page
 from services.api.pages.router import _message, _redirect
-from services.api.pages.session import CSRF_FIELD, Visitor, sign_in_first, visitor
+from services.api.pages.session import Visitor, sign_in_first, visitor
 from services.api.territories.scope import DbScopeResolver
 from services.api.validation.models import ValidationRule
 from shared.bulk import ImportSummary, Violation
@@ -49,7 +49,7 @@ from shared.errors import Conflict, Forbidden, Invalid, SokoError
 from shared.idempotency import claim, owner_of, store_answer
 from shared.identity import Principal, Role
 from shared.rule_words import sides_words
-from shared.settings import MIB, Settings
+from shared.settings import MIB
 from shared.uploads import UploadTooLarge, read_upload, upload_limits
 
 router = APIRouter(include_in_schema=False)
@@ -210,22 +210,20 @@ async def upload(request: Request, session: SessionDep) -> Response:
     stored again). The page with the reason and
     nothing stored for no file (422), a file past SOKO_UPLOAD_MAX_BYTES (413) or one the
     import refuses whole (422: unreadable, a limit passed, no expected columns); a 403 page
-    without the CSRF token or the right."""
-    person = await visitor(request, session)
-    if person is None:
-        return _redirect("/")
-    settings: Settings = request.app.state.settings
-    form = await request.form(max_files=1, max_fields=10)
-    if not person.posted_by(settings, str(form.get(CSRF_FIELD) or "")):
-        return _message(request, 403, "stale", person)
+    without the CSRF token or the right, 422 for a field sent twice (`page_form`: which
+    button, which file was meant is unknown); without a session, the sign-in page leading
+    back here."""
+    posted = await page_form(request, session, back=PATH, max_files=1, max_fields=10)
+    if isinstance(posted, Response):
+        return posted
+    person, fields, sent = posted.person, posted.fields, posted.file("file")
     if not may_upload(person.principal):
         return _message(request, 403, "forbidden", person, "data_values")
-    sent = form.get("file")
-    if not isinstance(sent, UploadFile) or not sent.filename:
+    if sent is None:
         return _form_page(request, person, 422, problems=["Выберите файл .csv или .xlsx."])
-    dry_run = form.get("action") == "check"
-    name = sent.filename
-    token = str(form.get("upload") or "") or uuid.uuid4().hex  # an old form without one: anew
+    dry_run = fields.get("action") == "check"
+    name = sent.filename or ""
+    token = fields.get("upload") or uuid.uuid4().hex  # an old form without one: anew
     try:
         read = await read_upload(sent, upload_limits(request))
         said = f"{token}\n{dry_run}\n{name}\n".encode() + read.content

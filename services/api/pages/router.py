@@ -33,6 +33,7 @@ from services.api.pages import (
     service,
     values,
 )
+from services.api.pages.forms import checked_form, page_form
 from services.api.pages.render import HERE, NO_STORE, RECOMMENDATION_STATUSES, page
 from services.api.pages.session import (
     CSRF_FIELD,
@@ -59,7 +60,7 @@ router.include_router(data_collections.router)  # /collections/{id}/{action}
 static_files = StaticFiles(directory=HERE / "static")
 
 # Sign-in problems: status code of the page again.
-PROBLEMS = {"csrf": 403, "missing": 422, "wrong": 401, "throttled": 429}
+PROBLEMS = {"csrf": 403, "missing": 422, "repeated": 422, "wrong": 401, "throttled": 429}
 
 
 def _redirect(to: str) -> RedirectResponse:
@@ -88,8 +89,10 @@ def _sign_in_page(
     email: str = "",
     retry_after: int | None = None,
     next_address: str | None = None,
+    repeated: str = "",
 ) -> Response:
-    """The sign-in page (with the problem of a failed attempt), and its CSRF cookie."""
+    """The sign-in page (with the problem of a failed attempt; `repeated`: the field a
+    "repeated" post sent twice), and its CSRF cookie."""
     token, new_value = sign_in_csrf(request)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     answer = page(
@@ -102,44 +105,9 @@ def _sign_in_page(
         email=email,
         retry_after=retry_after,
         next_address=next_address,
+        repeated=repeated,
     )
     return keep_sign_in_value(request, answer, new_value)
-
-
-async def _posted(request: Request) -> dict[str, str]:
-    """The text fields of a posted form (a handful at most; files are ignored)."""
-    form = await request.form(max_files=0, max_fields=20)
-    return {k: v for k, v in form.items() if isinstance(v, str)}
-
-
-def _repeated_page(request: Request, person: Visitor, name: str) -> Response:
-    """The 422 page of a form that sent the field `name` twice: nothing changed."""
-    return page(
-        request, "message.html", 422, person=person, kind="repeated", subject="", detail=name
-    )
-
-
-async def _from_page(request: Request, person: Visitor) -> bool:
-    """Was this form posted from a page of the visitor's session (its CSRF token)?"""
-    posted = (await _posted(request)).get(CSRF_FIELD)
-    return person.posted_by(request.app.state.settings, posted)
-
-
-async def _form(
-    request: Request, session: AsyncSession
-) -> tuple[Visitor, dict[str, str]] | Response:
-    """The visitor and the fields of the form they posted from a page of their session; else
-    what to answer: the sign-in page without a session, a 403 page for a form with another
-    session's CSRF token (or none)."""
-    person = await visitor(request, session)
-    if person is None:
-        return _redirect("/")
-    fields = await _posted(request)
-    if not person.posted_by(request.app.state.settings, fields.get(CSRF_FIELD)):
-        return _message(request, 403, "stale", person)
-    if (name := repeated_field(await request.form())) is not None:
-        return _repeated_page(request, person, name)
-    return person, fields
 
 
 @router.get("/")
@@ -165,14 +133,18 @@ async def typed_in(request: Request) -> Response:
 async def sign_in_page(request: Request, session: SessionDep) -> Response:
     """Email and password, as `POST /v1/auth/token` takes them (the same throttling): the
     home with a session, or the page again saying what went wrong (401 wrong, 429 throttled
-    with `Retry-After`, 422 empty fields, 403 a form not from this browser's page)."""
-    fields = await _posted(request)
+    with `Retry-After`, 422 empty fields or one sent twice, 403 a form not from this browser's
+    page). The sign-in form has its own CSRF value (no session yet): not `forms.page_form`."""
+    form = await request.form(max_files=0, max_fields=20)
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
     email = fields.get("username", "").strip()[:320]
     password = fields.get("password", "")
     settings: Settings = request.app.state.settings
     then = _next_address(settings, fields.get("next"))
     if not sign_in_posted(request, fields.get(CSRF_FIELD)):
         return _sign_in_page(request, "csrf", email, next_address=then)
+    if (name := repeated_field(form)) is not None:
+        return _sign_in_page(request, "repeated", email, next_address=then, repeated=name)
     if not email or not password:
         return _sign_in_page(request, "missing", email, next_address=then)
     try:
@@ -194,8 +166,8 @@ async def sign_out(request: Request, session: SessionDep) -> Response:
     back to the sign-in page. A post without the session's CSRF token is refused (403)."""
     person = await visitor(request, session)
     if person is not None:
-        if not await _from_page(request, person):
-            return _message(request, 403, "stale", person)
+        if isinstance(form := await checked_form(request, person), Response):
+            return form
         await revoke(session, request.app.state.settings, person.token)
     return end_session(request, _redirect("/"))
 
@@ -252,10 +224,10 @@ async def _activity_button(
     done as the visitor with the API's rights (403 page for no right, 404 for an activity
     they cannot read, 409 for one not in the state the button is for); then a redirect to
     the page it was posted from, saying `notice` (`_landing`)."""
-    form = await _form(request, session)
+    form = await page_form(request, session)
     if isinstance(form, Response):
         return form
-    person, fields = form
+    person, fields = form.person, form.fields
     settings: Settings = request.app.state.settings
     try:
         await change(person.access(session), activity_id, settings.today())
@@ -293,10 +265,10 @@ async def move_recommendation(
     refusal (403), one not readable (404), a move the lifecycle does not allow (409), the
     reports service down (503). Back to the home, which names the new status, on the page
     of recommendations the form was on (its `back` field)."""
-    form = await _form(request, session)
+    form = await page_form(request, session)
     if isinstance(form, Response):
         return form
-    person, fields = form
+    person, fields = form.person, form.fields
     status = fields.get("status", "")
     if status not in RECOMMENDATION_STATUSES:
         return _message(request, 409, "conflict", person, "recommendation")
@@ -321,10 +293,10 @@ async def rebuild_pd_order(request: Request, session: SessionDep) -> Response:
     rebuilds the routes of their territory from the diagnostics (a 403 page for other roles or
     a visitor without a territory, 503 when the reports service is down). Back to the home of
     that year, which says so."""
-    form = await _form(request, session)
+    form = await page_form(request, session)
     if isinstance(form, Response):
         return form
-    person, fields = form
+    person, fields = form.person, form.fields
     principal = person.principal
     period = homes.school_year(fields.get("period"))
     if (

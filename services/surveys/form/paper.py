@@ -28,7 +28,14 @@ from services.surveys.clients.api import ApiClient
 from services.surveys.deps import AnonymousLink, Api, DefinitionsDep, ScopeResolverDep, SettingsDep
 from services.surveys.form import pages, service, view
 from services.surveys.form.pages import NO_STORE, Desk
-from services.surveys.form.posted import first, first_use, give_back, read_fields, submission_token
+from services.surveys.form.posted import (
+    first,
+    first_use,
+    give_back,
+    read_fields,
+    repeated,
+    submission_token,
+)
 from services.surveys.form.service import FormLink, store
 from services.surveys.form.session import CSRF_FIELD, Csrf, csrf_valid, operator
 from services.surveys.instruments.parsed import Definitions
@@ -147,7 +154,8 @@ async def paper_form(keying: KeyingDep) -> Response:
 async def key_in(keying: KeyingDep) -> Response:
     """One paper questionnaire: stored with the channel "paper", then back to an empty form
     (303) with its number; the form again with the errors (422), or with "the page is stale"
-    without the CSRF token (403), nothing stored."""
+    without the CSRF token (403), nothing stored; a 422 page naming a field of the form's own
+    sent twice (`posted.repeated`)."""
     request, session, link, settings = keying.request, keying.session, keying.link, keying.settings
     pairs = await read_fields(request)
     if pairs is None:
@@ -155,6 +163,8 @@ async def key_in(keying: KeyingDep) -> Response:
     desk = await keying.desk()
     if isinstance(desk, Response):
         return desk
+    if (name := repeated(pairs)) is not None:  # which token, which button? nothing stored
+        return pages.message(request, 422, "repeated", field=name)
     if status(link.campaign) != "open":
         return pages.not_open(request, link, settings)
     definition = await keying.definitions.get(session, link.campaign.instrument_version_id)

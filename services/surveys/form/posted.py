@@ -1,5 +1,11 @@
 """What the form's pages post: the fields, read bounded, and the one-time submission token.
 
+The form's own fields (`OWN_FIELDS`: the CSRF token, the submission token, the button, the
+sign-in's address and password) hold one value each: a post sending one of them twice (forged
+or broken: submit or save a draft? which address?) is refused whole (`repeated`, a 422 page
+naming the field), never one value taken silently. Answers are the questions' own affair
+(`view.answers_from`: checkboxes send several).
+
 Each rendered form carries a random submission token (`SUBMISSION_FIELD`). A submission claims
 it in the idempotency table (a hash of it and the day, never on the response row); a second
 post of the same token stores nothing. Shared by the respondents' form (router.py) and the
@@ -13,6 +19,7 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.form.pages import SUBMISSION_FIELD
+from services.surveys.form.session import CSRF_FIELD
 from services.surveys.responses.models import IdempotencyKeys
 from shared.idempotency import claim, release
 
@@ -40,6 +47,15 @@ async def read_fields(request: Request) -> list[tuple[str, str]] | None:
         return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except ValueError:
         return None
+
+
+OWN_FIELDS = (CSRF_FIELD, SUBMISSION_FIELD, "_action", "username", "password")
+
+
+def repeated(pairs: list[tuple[str, str]]) -> str | None:
+    """The first of the form's own fields (`OWN_FIELDS`) the post sends more than once."""
+    names = [name for name, _ in pairs if name in OWN_FIELDS]
+    return next((name for name in names if names.count(name) > 1), None)
 
 
 def first(pairs: list[tuple[str, str]], name: str) -> str | None:

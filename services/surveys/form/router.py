@@ -41,7 +41,14 @@ from services.surveys.deps import (
 )
 from services.surveys.form import pages, service, thanks, view
 from services.surveys.form.pages import CARRIED, NO_STORE, Account
-from services.surveys.form.posted import first, first_use, give_back, read_fields, submission_token
+from services.surveys.form.posted import (
+    first,
+    first_use,
+    give_back,
+    read_fields,
+    repeated,
+    submission_token,
+)
 from services.surveys.form.service import FormLink, store
 from services.surveys.form.session import (
     CSRF_FIELD,
@@ -175,6 +182,8 @@ async def submit_form(
     pairs = await read_fields(request)
     if pairs is None:
         return pages.message(request, 413, "too_large")
+    if (name := repeated(pairs)) is not None:  # submit or draft? which token? nothing stored
+        return pages.message(request, 422, "repeated", field=name)
     account = None
     if link.personal:
         # Without a session, the sign-in page carries the answers on: none is lost.
@@ -263,6 +272,8 @@ async def sign_in(
     pairs = await read_fields(request)
     if pairs is None:
         return pages.message(request, 413, "too_large")
+    if (name := repeated(pairs)) is not None:  # which address was meant? nobody signed in
+        return pages.message(request, 422, "repeated", field=name)
     carried = [(k.removeprefix(CARRIED), v) for k, v in pairs if k.startswith(CARRIED)]
     email = (first(pairs, "username") or "").strip()
     csrf = Csrf.of(request, settings)
@@ -344,6 +355,8 @@ async def sign_out(
     pairs = await read_fields(request)
     if pairs is None or not csrf_valid(request, settings, first(pairs, CSRF_FIELD)):
         return pages.message(request, 403, "stale")
+    if (name := repeated(pairs)) is not None:
+        return pages.message(request, 422, "repeated", field=name)
     # The form's session and the api pages' one (a browser sends it to every port): signing
     # out here signs out there too.
     for cookie in (SESSION_COOKIE, PAGES_SESSION_COOKIE):

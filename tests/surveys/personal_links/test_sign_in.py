@@ -20,6 +20,7 @@ from tests.surveys.forms import (
     diagnostic_of_t1,
     in_a_browser,
     phone,
+    post_pairs,
     responses,
     served,
     sign_in,
@@ -100,6 +101,28 @@ async def test_a_forged_or_missing_token_stores_nothing(form, diagnostic, db):
     assert no_token.status_code == 403 and "soko_form_session" not in no_token.headers.get(
         "set-cookie", ""
     )
+
+
+async def test_a_field_of_the_form_s_own_sent_twice_is_refused_naming_it(form, diagnostic, db):
+    """Submit or save a draft? Which address signs in? A forged or broken post sending one
+    of the form's own fields twice is a 422 page naming it: nothing stored, nobody signed in."""
+    _, links = diagnostic
+    page = await form.get(links["t1"])
+    pairs = [("_csrf", csrf_of(page)), ("username", EMAILS["teacher"])]
+    pairs += [("username", "other@soko.example"), ("password", PASSWORD)]
+    twice = await post_pairs(form, f"{links['t1']}/sign-in", pairs)
+    assert twice.status_code == 422 and "Поле «username» отправлено несколько раз" in twice.text
+    assert "soko_form_session" not in twice.headers.get("set-cookie", "")
+    await sign_in(form, links["t1"], EMAILS["teacher"])
+    page = await form.get(links["t1"])
+    pairs = [*ANSWERS.items(), ("_csrf", csrf_of(page))]
+    both = await post_pairs(
+        form, links["t1"], [*pairs, ("_action", "submit"), ("_action", "draft")]
+    )
+    assert both.status_code == 422 and "Поле «_action» отправлено несколько раз" in both.text
+    assert await stored(db) == 0
+    done = await post_pairs(form, links["t1"], [*pairs, ("_action", "submit")])
+    assert done.status_code == 303 and await stored(db) == 1
 
 
 async def test_sign_out_ends_the_session(form, diagnostic):

@@ -1,0 +1,98 @@
+"""A collection's step refused for what was typed in its form (a comment of spaces only where
+one is required, one past `COMMENT_MAX`): not a page of its own but the home again
+(Post/Redirect/Get, as the evidence form's `_again`), saying what is wrong beside the field of
+the very form it came from, that form still there (its «Вернуть на доработку» or «Отозвать
+утверждение» unfolded). The query names the form (`step_action`, `step_collection`,
+`step_org`) and the problem (`step_problem`: a code of `PROBLEMS`, never text from the
+address), so Back and reload show the home, never «Confirm form resubmission».
+"""
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi.responses import RedirectResponse
+from pydantic import ValidationError
+from starlette.datastructures import QueryParams
+
+from services.api.collections.approvals import COMMENT_ASKED
+from services.api.pages.render import NO_STORE
+
+COMMENT_MAX = 5000  # as ApprovalStep.comment and the form's maxlength
+# The problems with a typed comment: a required one blank (its words are the API's, by the
+# step), one too long.
+PROBLEMS = ("blank", "long")
+
+
+@dataclass(frozen=True)
+class StepProblem:
+    """What is wrong with the comment typed in the form of `action` for one organization's
+    data in one collection (`problem`: one of `PROBLEMS`)."""
+
+    action: str
+    collection_id: uuid.UUID
+    organization_id: uuid.UUID
+    problem: str
+
+    @property
+    def message(self) -> str:
+        """The problem in Russian, as said beside the field."""
+        if self.problem == "long":
+            return f"Комментарий — не длиннее {COMMENT_MAX} знаков."
+        return f"{COMMENT_ASKED.get(self.action, 'Напишите комментарий')}."
+
+    @property
+    def field_id(self) -> str:
+        """The comment's field in the home (`step_form` of _collections.html)."""
+        return f"{self.action}-{self.collection_id}-{self.organization_id}"
+
+    def at(self, collection_id: uuid.UUID, organization_id: uuid.UUID, action: str) -> bool:
+        """Is this the problem of that form?"""
+        return (self.collection_id, self.organization_id, self.action) == (
+            collection_id,
+            organization_id,
+            action,
+        )
+
+
+def typed(error: Exception) -> str | None:
+    """The `PROBLEMS` code when a step's refusal (the API's `Invalid`, or the step's own
+    `ValidationError`) is about the comment alone; None for any other (a page says it)."""
+    if isinstance(error, ValidationError):
+        places = [(tuple(e["loc"]), e["type"]) for e in error.errors()]
+        if places and all(loc == ("comment",) for loc, _ in places):
+            return "long" if any(kind == "string_too_long" for _, kind in places) else None
+        return None
+    errors: list[dict[str, Any]] = getattr(error, "errors", None) or []
+    if errors and all(list(e.get("loc", []))[-1:] == ["comment"] for e in errors):
+        return "blank"
+    return None
+
+
+def again(found: StepProblem) -> RedirectResponse:
+    """The home again (303), at the form's comment, saying the problem beside it."""
+    query = urlencode(
+        {
+            "step_action": found.action,
+            "step_collection": str(found.collection_id),
+            "step_org": str(found.organization_id),
+            "step_problem": found.problem,
+        }
+    )
+    return RedirectResponse(
+        f"/home?{query}#{found.field_id}-field", status_code=303, headers=NO_STORE
+    )
+
+
+def from_query(query: QueryParams) -> StepProblem | None:
+    """The problem the home was sent back with (`again`); None for none or a query not ours."""
+    action, problem = query.get("step_action", ""), query.get("step_problem", "")
+    if problem not in PROBLEMS or action not in ("withdraw", "return", "unapprove"):
+        return None
+    try:
+        collection = uuid.UUID(query.get("step_collection", ""))
+        organization = uuid.UUID(query.get("step_org", ""))
+    except ValueError:
+        return None
+    return StepProblem(action, collection, organization, problem)
