@@ -293,6 +293,14 @@ def _problem(request: Request, code: int, person: Any, detail: str) -> Response:
     )  # fmt: skip
 
 
+def _organization_id(fields: dict[str, str]) -> uuid.UUID | None:
+    """The form's `organization_id`, None when it is not an id (the step says so)."""
+    try:
+        return uuid.UUID(fields.get("organization_id", "").strip())
+    except ValueError:
+        return None
+
+
 @router.post("/collections/{collection_id}/{action}")
 async def take_step(
     collection_id: uuid.UUID, action: str, request: Request, session: SessionDep
@@ -315,8 +323,9 @@ async def take_step(
         today = request.app.state.settings.today()
         await approvals.take_step(person.access(session), collection_id, action, step, today=today)
     except (ValidationError, Invalid) as wrong:
-        if (problem := step_problems.typed(wrong)) is not None:  # the comment: beside it
-            organization = uuid.UUID(fields.get("organization_id", ""))
+        problem = step_problems.typed(wrong)
+        organization = _organization_id(fields)
+        if problem is not None and organization is not None:  # the comment: beside it
             found = step_problems.StepProblem(action, collection_id, organization, problem)
             return step_problems.again(found)
         if isinstance(wrong, Invalid):  # the API's reason
