@@ -43,6 +43,7 @@ from services.reports.documents.values import (
     periods_back,
     report_period,
 )
+from services.reports.recommendations.service import visibility
 from shared.identity import ScopeType
 from shared.periods import Period
 from shared.scope import ensure_in_scope
@@ -291,8 +292,9 @@ async def _follow_up(
 ) -> tuple[list[Any], list[tuple[Any, Any]], dict[str, IndicatorInfo], list[str]]:
     """The report period's recommendations, the decisions on those of the shown periods, every
     indicator they name, and the codes to compute (the roadmap's and the decisions')."""
-    found = await records.recommendations(ctx.session, about, periods[-1].code)
-    taken = await records.decisions(ctx.session, about, [p.code for p in periods])
+    readable = await visibility(ctx.principal, ctx.resolver)
+    found = await records.recommendations(ctx.session, about, periods[-1].code, readable)
+    taken = await records.decisions(ctx.session, about, [p.code for p in periods], readable)
     # A recommendation about a responsible school, and the decision taken on it, may be
     # about another indicator: its name is shown, and a decision's is computed for its effect.
     decided = {c for d, r in taken if (c := d.indicator_code or r.indicator_code)}
