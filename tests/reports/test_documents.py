@@ -349,3 +349,28 @@ async def test_a_teacher_reads_on_the_card_only_the_recommendations_the_api_give
     book = load_workbook(io.BytesIO(sheet.content))
     texts = [r[3] for r in book["Рекомендации"].iter_rows(min_row=2, values_only=True)]
     assert texts == []
+
+
+async def test_a_school_s_people_read_no_report_of_their_cluster_s_roadmap(
+    api_client, reports_client, world
+):
+    """A roadmap owned by Кластер 1 (S1 and S2): its report holds both schools' values and the
+    territory's analysis; S1's leader and teacher read S1 alone (its card, its own roadmaps),
+    so the cluster's report is a 404 to them, even without an indicator to compute. The
+    analyst reads it."""
+    posted = await post_roadmap(
+        api_client,
+        world,
+        title="Дорожная карта кластера",
+        level="cluster",
+        owner_type="cluster",
+        owner_id=str(world.c1.id),
+        period=PERIOD,
+    )
+    assert posted.status_code == 201, posted.text
+    roadmap = posted.json()["id"]
+    for who in ("leader", "teacher"):
+        answer = await get_report(reports_client, world, roadmap, who=who, period=PERIOD)
+        assert answer.status_code == 404, (who, answer.text[:300])
+    answer = await get_report(reports_client, world, roadmap, period=PERIOD)
+    assert answer.status_code == 200, answer.text

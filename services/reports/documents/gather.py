@@ -44,6 +44,8 @@ from services.reports.documents.values import (
     report_period,
 )
 from services.reports.recommendations.service import visibility
+from shared.disclosure import cluster_readable
+from shared.errors import NotFound
 from shared.identity import ScopeType
 from shared.periods import Period
 from shared.scope import ensure_in_scope
@@ -311,6 +313,10 @@ async def roadmap_report(
     roadmap = await ctx.api.roadmap(roadmap_id, as_of)
     owner = (roadmap.owner_type, roadmap.owner_id)
     scope = await ensure_in_scope(ctx.principal, ctx.resolver, ScopeType(owner[0]), owner[1])
+    if scope.scope_type == ScopeType.cluster and not cluster_readable(ctx.principal, owner[1]):
+        # A school's people read their school alone: a report of the cluster it is in shows
+        # the other schools' values and the territory's analysis (404, as their values).
+        raise NotFound()
     indicators = {
         d.code: indicator_info(d)
         for d in sorted(await ctx.api.roadmap_indicators(roadmap_id), key=lambda d: d.code)
