@@ -1,18 +1,22 @@
 """What the reports and surveys services answer a person's browser rather than an API client.
 
 A GET whose `Accept` names `text/html` (what a browser sends when a person opens a link) and
-that fails with 401 or 404 gets a small Russian page: «Войдите» linking the api's sign-in page
-(`Settings.api_url`, with `next` back to the asked address), or «Не найдено» linking the api's
-home. Every other request (`Accept: application/json`, `*/*`, none, or any write) keeps its
-problem+json answer. The api answers a browser's 404 the same way (not its 401s). The bare `/`
-of the reports and surveys services redirects (303) to the api's home, where a person starts.
+that fails with 401, 404 or 422 gets a small Russian page: «Войдите» linking the api's sign-in
+page (`Settings.api_url`, with `next` back to the asked address), «Не найдено» or «Адрес
+страницы неверен» (a link cut short, a period typed that is none: the problem's Russian
+messages) linking the api's home. Every other request (`Accept: application/json`, `*/*`,
+none, or any write) keeps its problem+json answer. The api answers a browser's 404 and 422 the
+same way (not its 401s). The bare `/` of the reports and surveys services redirects (303) to
+the api's home, where a person starts.
 """
 
 import html
+import json
 from collections.abc import Awaitable, Callable
 from urllib.parse import quote
 
 from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -40,7 +44,7 @@ PAGE = """<!DOCTYPE html>
 <body>
 <main>
 <h1>{title}</h1>
-<p>{text}</p>
+<p>{text}</p>{more}
 <p><a href="{href}">{link}</a></p>
 </main>
 </body>
@@ -70,21 +74,53 @@ def _own_address(request: Request, service_url: str) -> str:
     return service_url.rstrip("/") + request.url.path + query
 
 
-def page(request: Request, status: int, service_url: str) -> HTMLResponse:
-    """The page of a 401 (sign in, then back here) or of a 404 (to the api's home)."""
+# Where in the address an error is, as a problem's `detail` names it (shared/errors.py).
+_PLACES = {"query": "параметр", "path": "параметр пути"}
+
+
+def _messages(problem: Response) -> list[str]:
+    """The Russian messages of a problem+json answer: each error's `msg` with the parameter
+    it is about («параметр format: значение «pdf» не подходит…»), else its `detail`."""
+    try:
+        body = json.loads(bytes(problem.body))
+    except ValueError:
+        return []
+    said = []
+    for error in body.get("errors") or []:
+        if not isinstance(error, dict) or "msg" not in error:
+            continue
+        where, *field = [str(p) for p in error.get("loc") or []] or [""]
+        named = f"{_PLACES[where]} {'.'.join(field)}: " if where in _PLACES and field else ""
+        said.append(f"{named}{error['msg']}")
+    return said or ([str(body["detail"])] if body.get("detail") else [])
+
+
+def page(
+    request: Request, status: int, service_url: str, messages: list[str] | None = None
+) -> HTMLResponse:
+    """The page of a 401 (sign in, then back here), of a 404 or of a 422 (`messages`: what is
+    wrong with the address, in Russian; to the api's home)."""
     home = _api_home(request)
+    more = ""
     if status == 401:
         back = quote(_own_address(request, service_url), safe="")
         title, link, href = "Войдите", "Войти", f"{home}?next={back}"
         text = "Чтобы открыть эту страницу, войдите в Soko под своей учётной записью."
+    elif status == 422:
+        title, link, href = "Адрес страницы неверен", "На главную", home
+        text = "Страницу по такому адресу открыть нельзя: проверьте ссылку."
+        items = "".join(f"<li>{html.escape(m)}</li>" for m in messages or [])
+        more = f"\n<ul>{items}</ul>" if items else ""
     else:
         title, link, href = "Не найдено", "На главную", home
         text = "Такой страницы нет, или она вам недоступна."
-    body = PAGE.format(title=title, text=text, href=html.escape(href), link=link)
+    body = PAGE.format(title=title, text=text, more=more, href=html.escape(href), link=link)
     return HTMLResponse(body, status_code=status, headers=NO_STORE)
 
 
 def _status(exc: Exception) -> int | None:
+    if isinstance(exc, RequestValidationError):
+        return 422
     if isinstance(exc, SokoError):
         return exc.status
     if isinstance(exc, StarletteHTTPException):
@@ -95,21 +131,23 @@ def _status(exc: Exception) -> int | None:
 def answer_browsers_with_pages(
     app: FastAPI,
     service_url: Callable[[Settings], str],
-    statuses: tuple[int, ...] = (401, 404),
+    statuses: tuple[int, ...] = (401, 404, 422),
 ) -> None:
-    """Wrap the app's problem+json handlers of SokoError and HTTPException: a browser's 401 or
-    404 (those of `statuses`) gets `page`, anything else the original answer. `service_url`:
+    """Wrap the app's problem+json handlers of SokoError, HTTPException and request
+    validation: a browser's 401, 404 or 422 (those of `statuses`) gets `page` (a 422's with
+    the messages of the original answer), anything else the original answer. `service_url`:
     this service's public URL from the settings (for the sign-in's way back). The api passes
-    404 only: its JSON API never takes the session cookie, so «Войдите» would lead back to the
-    same 401."""
-    for kind in (SokoError, StarletteHTTPException):
+    404 and 422 only: its JSON API never takes the session cookie, so «Войдите» would lead
+    back to the same 401."""
+    for kind in (SokoError, StarletteHTTPException, RequestValidationError):
         original: Handler = app.exception_handlers[kind]
 
         async def handler(request: Request, exc: Exception, original: Handler = original):
             status = _status(exc)
             if status in statuses and wants_page(request):
                 settings: Settings = request.app.state.settings
-                return page(request, status, service_url(settings))
+                messages = _messages(await original(request, exc)) if status == 422 else None
+                return page(request, status, service_url(settings), messages)
             return await original(request, exc)
 
         app.add_exception_handler(kind, handler)

@@ -112,6 +112,6 @@ def create_app(
     app.include_router(data_upload_pages_router)  # «Загрузить данные»
     app.mount(PAGES_STATIC_PATH, pages_static_files, name="pages-static")
     # A person's browser asking for an address that is not there gets a Russian page.
-    answer_browsers_with_pages(app, lambda s: str(s.api_url), statuses=(404,))
+    answer_browsers_with_pages(app, lambda s: str(s.api_url), statuses=(404, 422))
     serve_changes(app, FEED)
     return app

@@ -114,7 +114,11 @@ def _too_large_page(error: UploadTooLarge, headers: Headers) -> HTMLResponse:
     back = back if back.startswith("/") and not back.startswith("//") else "/"
     text = f"{error.detail}. Ничего не сохранено: вернитесь и выберите файл поменьше."
     body = PAGE.format(
-        title="Слишком большой файл", text=html.escape(text), href=html.escape(back), link="Назад"
+        title="Слишком большой файл",
+        text=html.escape(text),
+        more="",
+        href=html.escape(back),
+        link="Назад",
     )
     no_store = {"Cache-Control": "no-store", "Connection": "close"}
     return HTMLResponse(body, status_code=error.status, headers=no_store)

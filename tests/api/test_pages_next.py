@@ -119,3 +119,16 @@ async def test_a_page_opened_before_signing_in_is_where_the_sign_in_leads(
     fields["next"] = html.unescape(found.group(1))
     answer = await client.post("/sign-in", data=fields)
     assert answer.status_code == 303 and answer.headers["location"] == lands
+
+
+async def test_a_mistyped_address_is_a_russian_page_saying_what_is_wrong(browser):
+    """A link cut short in a mail («/roadmaps/3f25…/activities») opened in a browser: a page
+    in Russian naming what is wrong, linking the home, never problem+json shown as text. An
+    API client keeps problem+json."""
+    client = browser()
+    page = await client.get("/roadmaps/3f2504e0-4f89/activities", headers=BROWSER)
+    assert page.status_code == 422 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>Адрес страницы неверен</h1>" in page.text and "На главную" in page.text
+    assert "ожидается идентификатор UUID" in page.text
+    api = await client.get("/roadmaps/3f2504e0-4f89/activities")
+    assert api.status_code == 422 and api.json()["errors"][0]["loc"] == ["path", "roadmap_id"]

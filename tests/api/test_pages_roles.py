@@ -4,6 +4,8 @@ analyst's recommendations moved through their lifecycle and campaigns' response 
 school leader's recommendations and who has not answered, the methodologist's diagnostics,
 PD order and routes. Attackers inside one territory: another school's leader, a colleague."""
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from services.reports.pd_order.models import IndividualRoute
@@ -280,3 +282,30 @@ async def test_namesakes_among_those_who_have_not_answered_are_told_apart(
     assert "Смирнова Ольга (Химия, Биология)" in section
     assert "Смирнова Ольга (педагог)" in section  # T2: no subjects, their position
     assert "Иванова Мария (" not in section  # no namesake: the name alone
+
+
+async def test_a_campaign_closing_at_midnight_is_open_until_the_day_before_on_the_homes(
+    browser, surveys_client, world, settings
+):
+    """`closes_at` sent as a date (2021-12-20: midnight in SOKO_TIMEZONE, as the API reads a
+    moment without an offset) takes its last answers the day before: the homes say «до» that
+    day, never the closing date on which the link already refuses answers."""
+    last = settings.today() + timedelta(days=7)
+    closes = last + timedelta(days=1)
+    title = "Диагностика, закрытие в полночь"
+    await launch(
+        surveys_client,
+        world,
+        DIAGNOSTIC.code,
+        "teachers",
+        [world.s1.id],
+        anonymous=False,
+        closes_at=closes.isoformat(),
+        title=title,
+    )
+    _, teacher = await signed_in(browser, "teacher@soko.example")
+    text = Dom(teacher.text).text("main")
+    assert f"{title} Открыта до {last:%d.%m.%Y} · не начата" in text
+    _, analyst = await signed_in(browser, "analyst@soko.example")
+    text = Dom(analyst.text).text("main")
+    assert f"{title} педагоги · 2021/2022 · идёт, до {last:%d.%m.%Y}" in text

@@ -167,12 +167,17 @@ async def roadmap_with_indicators(api_client, world) -> dict:
 
 
 def recommendation(world, text, addressee_type, addressee_id, **fields) -> Recommendation:
+    """A stored recommendation as the engine stores one: its territory's chain in
+    `territory_ids` (what a territory's readers read it by)."""
+    territory_id = fields.pop("territory_id", world.m1.id)
+    territory = next(t for t in (world.m1, world.m2) if t.id == territory_id)
     return Recommendation(
         rule_code="test_rule",
         period=fields.pop("period", PERIOD),
         addressee_type=addressee_type,
         addressee_id=addressee_id,
-        territory_id=fields.pop("territory_id", world.m1.id),
+        territory_id=territory_id,
+        territory_ids=[t for t in (territory.id, territory.parent_id) if t],
         subject=fields.get("indicator_code") or "trained",
         indicator_code=fields.pop("indicator_code", "trained"),
         text=text,

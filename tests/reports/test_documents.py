@@ -299,3 +299,78 @@ async def test_card_shows_the_schools_nok_by_the_same_formulas(
         ("К5 Удовлетворённость", 81.5),
         ("Итого Sn", 82.45),
     ]
+
+
+async def test_a_teacher_reads_on_the_card_only_the_recommendations_the_api_gives_them(
+    api_client, reports_client, db, world
+):
+    """A school's own people read its card; a teacher reads no recommendation addressed to
+    others through the API (`GET /v1/recommendations/{id}` is a 404 to them), so the card they
+    read shows none of them either: neither the page nor the workbook."""
+    await roadmap_with_indicators(api_client, world)
+    await add_recommendations(db, world)
+    to_leader = recommendation(
+        world,
+        "Провести педсовет по итогам КПК",
+        "organization_leader",
+        world.s1.id,
+        organization_id=world.s1.id,
+    )
+    db.add(to_leader)
+    await db.flush()
+    teacher = world.headers("teacher")
+    hidden = await reports_client.get(f"/v1/recommendations/{to_leader.id}", headers=teacher)
+    assert hidden.status_code == 404
+
+    answer = await reports_client.get(
+        f"/v1/reports/organizations/{world.s1.id}",
+        params={"period": PERIOD, "as_of": AS_OF},
+        headers=teacher,
+    )
+    assert answer.status_code == 200, answer.text
+    page = parse(answer.text)
+    assert "recommendations" not in page.tables
+    assert "Провести педсовет по итогам КПК" not in answer.text
+    assert "электронное планирование не ведётся" not in answer.text
+    # The leader's card still holds them.
+    leader = await reports_client.get(
+        f"/v1/reports/organizations/{world.s1.id}",
+        params={"period": PERIOD, "as_of": AS_OF},
+        headers=world.headers("leader"),
+    )
+    assert "Провести педсовет по итогам КПК" in leader.text
+
+    sheet = await reports_client.get(
+        f"/v1/reports/organizations/{world.s1.id}",
+        params={"period": PERIOD, "format": "xlsx"},
+        headers=teacher,
+    )
+    assert sheet.status_code == 200, sheet.text
+    book = load_workbook(io.BytesIO(sheet.content))
+    texts = [r[3] for r in book["Рекомендации"].iter_rows(min_row=2, values_only=True)]
+    assert texts == []
+
+
+async def test_a_school_s_people_read_no_report_of_their_cluster_s_roadmap(
+    api_client, reports_client, world
+):
+    """A roadmap owned by Кластер 1 (S1 and S2): its report holds both schools' values and the
+    territory's analysis; S1's leader and teacher read S1 alone (its card, its own roadmaps),
+    so the cluster's report is a 404 to them, even without an indicator to compute. The
+    analyst reads it."""
+    posted = await post_roadmap(
+        api_client,
+        world,
+        title="Дорожная карта кластера",
+        level="cluster",
+        owner_type="cluster",
+        owner_id=str(world.c1.id),
+        period=PERIOD,
+    )
+    assert posted.status_code == 201, posted.text
+    roadmap = posted.json()["id"]
+    for who in ("leader", "teacher"):
+        answer = await get_report(reports_client, world, roadmap, who=who, period=PERIOD)
+        assert answer.status_code == 404, (who, answer.text[:300])
+    answer = await get_report(reports_client, world, roadmap, period=PERIOD)
+    assert answer.status_code == 200, answer.text

@@ -96,6 +96,29 @@ async def test_a_browser_gets_a_russian_page_on_401_and_404_an_api_client_json(
         assert answer.json()["type"] == "urn:soko:problem:not-found", accept
 
 
+async def test_a_document_asked_with_a_wrong_period_is_a_russian_page_in_a_browser(
+    reports_client, world, settings
+):
+    """A period typed into the address bar that is no period (2021/2023), or a format there is
+    none of: a page in Russian saying why, linking the api's home; an API client keeps
+    problem+json naming the parameter."""
+    card = f"/v1/reports/organizations/{world.s1.id}"
+    leader = world.headers("leader")
+    api = str(settings.api_url).rstrip("/")
+    for params, said in (
+        ({"period": "2021/2023"}, "ожидается 2021/2022"),
+        ({"format": "pdf"}, "format"),
+    ):
+        answer = await reports_client.get(card, params=params, headers=BROWSER | leader)
+        assert answer.status_code == 422, params
+        assert answer.headers["content-type"].startswith("text/html"), params
+        assert "<h1>Адрес страницы неверен</h1>" in answer.text and said in answer.text
+        assert f'<a href="{api}/">На главную</a>' in answer.text
+        json = await reports_client.get(card, params=params, headers=leader)
+        assert json.headers["content-type"] == "application/problem+json"
+        assert json.json()["errors"][0]["loc"] == ["query", next(iter(params))]
+
+
 async def test_the_bare_address_of_reports_and_surveys_leads_to_the_api_home(
     reports_client, surveys_client, settings
 ):

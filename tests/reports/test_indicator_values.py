@@ -156,6 +156,37 @@ async def test_outside_the_callers_scope_is_404(reports_client, world):
     assert answer.status_code == 404
 
 
+async def test_a_school_s_people_read_no_other_school_of_their_cluster(
+    apps, api_client, surveys_client, reports_client, world
+):
+    """S1 and S2 are both in Кластер 1. S1's leader and teacher read S1's values; asking for
+    the cluster they are in gives neither S2's values nor the cluster's figure made of them
+    (404, as the pages answer them), so S2's 50 % is never theirs to see."""
+    await arrange(api_client, surveys_client, world, apps)
+    for who in ("leader", "teacher"):
+        own = await read_values(
+            reports_client, world, who, scope=world.s1.id, scope_type="organization"
+        )
+        assert own.status_code == 200, (who, own.text)
+        assert {i["scope_id"] for i in own.json()["items"]} == {str(world.s1.id)}
+        for level in (None, "organization"):
+            params = {"scope_type": "cluster", "level": level} if level else {}
+            asked = await read_values(
+                reports_client,
+                world,
+                who,
+                scope=world.c1.id,
+                **({"scope_type": "cluster"} | params),
+            )
+            assert asked.status_code == 404, (who, level, asked.text[:300])
+            assert str(world.s2.id) not in asked.text
+    # The analyst still reads the cluster and both its schools.
+    analyst = await read_values(
+        reports_client, world, scope=world.c1.id, scope_type="cluster", level="organization"
+    )
+    assert {i["scope_id"] for i in analyst.json()["items"]} >= {str(world.s1.id), str(world.s2.id)}
+
+
 class Counting(httpx.AsyncBaseTransport):
     """Counts the calls made through a transport."""
 

@@ -1,6 +1,6 @@
 """The pages' Jinja templates: Russian, autoescaped, never cached by a browser or a proxy."""
 
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -117,7 +117,21 @@ def local_moment(context: jinja2.runtime.Context, value: Any) -> str:
     return value.astimezone(ZoneInfo(settings.timezone)).strftime("%d.%m.%Y %H:%M")
 
 
+@jinja2.pass_context
+def last_day(context: jinja2.runtime.Context, value: Any) -> str:
+    """The last day a window ending at the moment `value` is open, in the pages' time zone:
+    «до 19.12.2026» for a campaign closing at 20.12.2026 00:00 (a `closes_at` sent as a date),
+    on which day the link already refuses answers; the day itself for any other moment."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        settings = context["request"].app.state.settings
+        local = value.astimezone(ZoneInfo(settings.timezone))
+        if local.time() == time(0, 0):
+            return ru_date(local.date() - timedelta(days=1))
+    return local_date(context, value)
+
+
 templates.env.filters["ru_date"] = local_date
+templates.env.filters["ru_last_day"] = last_day
 templates.env.filters["ru_moment"] = local_moment
 
 

@@ -33,6 +33,7 @@ from services.reports.quality_evaluation.inputs import (
     with_checklist_names,
 )
 from services.reports.quality_evaluation.service import organization_counts, parents_title
+from services.reports.recommendations.service import visibility
 from shared.errors import NotFound
 from shared.identity import ScopeType
 from shared.periods import Period
@@ -112,7 +113,8 @@ async def organization_card(
     activities = await ctx.api.responsible_activities(organization_id, as_of)
     titles = {r.id: r.title for r in await ctx.api.roadmaps()} if activities else {}
     about = records.About("organization", organization_id, frozenset({organization_id}))
-    found = await records.recommendations(ctx.session, about, period.code)
+    readable = await visibility(ctx.principal, ctx.resolver)
+    found = await records.recommendations(ctx.session, about, period.code, readable)
     return OrganizationCard(
         organization_id=organization_id,
         name=school.name,

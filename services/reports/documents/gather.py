@@ -43,6 +43,9 @@ from services.reports.documents.values import (
     periods_back,
     report_period,
 )
+from services.reports.recommendations.service import visibility
+from shared.disclosure import cluster_readable
+from shared.errors import NotFound
 from shared.identity import ScopeType
 from shared.periods import Period
 from shared.scope import ensure_in_scope
@@ -292,8 +295,9 @@ async def _follow_up(
 ) -> tuple[list[Any], list[tuple[Any, Any]], dict[str, IndicatorInfo], list[str]]:
     """The report period's recommendations, the decisions on those of the shown periods, every
     indicator they name, and the codes to compute (the roadmap's and the decisions')."""
-    found = await records.recommendations(ctx.session, about, periods[-1].code)
-    taken = await records.decisions(ctx.session, about, [p.code for p in periods])
+    readable = await visibility(ctx.principal, ctx.resolver)
+    found = await records.recommendations(ctx.session, about, periods[-1].code, readable)
+    taken = await records.decisions(ctx.session, about, [p.code for p in periods], readable)
     # A recommendation about a responsible school, and the decision taken on it, may be
     # about another indicator: its name is shown, and a decision's is computed for its effect.
     decided = {c for d, r in taken if (c := d.indicator_code or r.indicator_code)}
@@ -310,6 +314,10 @@ async def roadmap_report(
     roadmap = await ctx.api.roadmap(roadmap_id, as_of)
     owner = (roadmap.owner_type, roadmap.owner_id)
     scope = await ensure_in_scope(ctx.principal, ctx.resolver, ScopeType(owner[0]), owner[1])
+    if scope.scope_type == ScopeType.cluster and not cluster_readable(ctx.principal, owner[1]):
+        # A school's people read their school alone: a report of the cluster it is in shows
+        # the other schools' values and the territory's analysis (404, as their values).
+        raise NotFound()
     indicators = {
         d.code: indicator_info(d)
         for d in sorted(await ctx.api.roadmap_indicators(roadmap_id), key=lambda d: d.code)

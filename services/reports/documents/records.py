@@ -2,7 +2,9 @@
 
 Never those addressed to a teacher, nor those told from teachers' diagnostic results of a group
 (`personal.from_diagnostics`: «7 из 7 педагогов»): they are personal and a document goes to many
-readers.
+readers. And only those its reader may read through the API (`readable`, the condition of
+`recommendations.service.visibility`): a teacher reading their school's card reads none
+addressed to others, as `GET /v1/recommendations` gives them none.
 Two queries per document, whatever the number of schools.
 """
 
@@ -54,24 +56,28 @@ def _condition(about: About) -> ColumnElement[bool]:
     return and_(*conditions, subject) if subject is not None else and_(*conditions)
 
 
-async def recommendations(session: AsyncSession, about: About, period: str) -> list[Recommendation]:
-    """The recommendations of the period about the document's subject, oldest first."""
+async def recommendations(
+    session: AsyncSession, about: About, period: str, readable: ColumnElement[bool]
+) -> list[Recommendation]:
+    """The recommendations of the period about the document's subject that the reader may
+    read (`readable`), oldest first."""
     query = (
         select(Recommendation)
-        .where(_condition(about), Recommendation.period == period)
+        .where(_condition(about), readable, Recommendation.period == period)
         .order_by(Recommendation.created_at, Recommendation.id)
     )
     return list(await session.scalars(query))
 
 
 async def decisions(
-    session: AsyncSession, about: About, periods: Iterable[str]
+    session: AsyncSession, about: About, periods: Iterable[str], readable: ColumnElement[bool]
 ) -> list[tuple[Decision, Recommendation]]:
-    """Decisions taken on such recommendations of the given periods, by date."""
+    """Decisions taken on such recommendations of the given periods (those the reader may
+    read: `readable`), by date."""
     query = (
         select(Decision, Recommendation)
         .join(Recommendation, Recommendation.id == Decision.recommendation_id)
-        .where(_condition(about), Recommendation.period.in_(list(periods)))
+        .where(_condition(about), readable, Recommendation.period.in_(list(periods)))
         .order_by(Decision.decided_on, Decision.created_at, Decision.id)
     )
     return [(d, r) for d, r in (await session.execute(query)).all()]

@@ -27,7 +27,7 @@ from services.reports.facts.store import feed_states
 from services.reports.indicator_values import computation, store
 from services.reports.indicator_values.computation import Prepared
 from shared.db import utcnow
-from shared.disclosure import published_by, reads_personal_results
+from shared.disclosure import cluster_readable, published_by, reads_personal_results
 from shared.errors import Invalid, NotFound
 from shared.identity import Principal, ScopeType
 from shared.periods import Period
@@ -138,6 +138,10 @@ async def _prepare(
     read), and the key its values are kept under."""
     scope_type, scope_id = _scope(principal, query.scope_type, query.scope_id)
     scope = await ensure_in_scope(principal, resolver, scope_type, scope_id)
+    if scope_type == ScopeType.cluster and not cluster_readable(principal, scope_id):
+        # A school's people read their school alone: the cluster it is in would give them
+        # its other schools' values and a figure made of them (404, as the pages answer).
+        raise NotFound()
     personal = reads_personal_results(principal) and not public
     prepared = await computation.prepare(
         session,

@@ -155,7 +155,7 @@ async def issue(
     return candidates, counts
 
 
-async def _visibility(principal: Principal, resolver: ScopeResolver) -> ColumnElement[bool]:
+async def visibility(principal: Principal, resolver: ScopeResolver) -> ColumnElement[bool]:
     """The recommendations this caller may read, as a SQL condition: a teacher their own; a
     leader their school's; a methodologist their territory's, teachers' ones too; an
     administrator all but teachers' ones; anyone else those of their scope that are neither
@@ -196,10 +196,10 @@ async def listing(
     status: str | None,
     include_resolved: bool = False,
 ) -> tuple[list[Recommendation], int, dict[uuid.UUID, list[Decision]]]:
-    """One page of the recommendations the caller reads (see `_visibility`), newest period
+    """One page of the recommendations the caller reads (see `visibility`), newest period
     first, with the filters given (those whose cause is gone, `resolved_at`, only with
     `include_resolved`); the count of all of them; and each one's decisions."""
-    condition = await _visibility(principal, resolver)
+    condition = await visibility(principal, resolver)
     filters = [condition]
     if not include_resolved:
         filters.append(Recommendation.resolved_at.is_(None))
@@ -239,7 +239,7 @@ async def _decided_about(
     territory_id: uuid.UUID,
 ) -> ColumnElement[bool]:
     """The recommendations whose decisions are shown for a territory, as a SQL condition: those
-    the caller reads (see `_visibility`; those whose cause is gone too, their decisions stay)
+    the caller reads (see `visibility`; those whose cause is gone too, their decisions stay)
     that have decisions and are about one of `organization_ids` or, addressed to no
     organization, about the territory `territory_id`. The one home of the rule for
     `decided` and `decided_periods`."""
@@ -252,7 +252,7 @@ async def _decided_about(
         rec.organization_id.in_(organization_ids),
         and_(rec.organization_id.is_(None), rec.territory_id == territory_id),
     )
-    return and_(await _visibility(principal, resolver), inside, decided)
+    return and_(await visibility(principal, resolver), inside, decided)
 
 
 async def decided(
@@ -312,7 +312,7 @@ async def decisions_of(
 async def readable(
     session: AsyncSession, principal: Principal, resolver: ScopeResolver, rec_id: uuid.UUID
 ) -> Recommendation:
-    condition = await _visibility(principal, resolver)
+    condition = await visibility(principal, resolver)
     found = await session.scalar(
         select(Recommendation).where(Recommendation.id == rec_id, condition)
     )
