@@ -8,6 +8,7 @@ the set), so two concurrent posts of one name cannot both pass.
 """
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import ColumnElement, select
@@ -16,6 +17,43 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.organizations.matching import name_key
 from shared.db import lock_until_commit
 from shared.errors import Conflict
+
+# The names of one sibling row (its id, name, then further columns) as it is matched.
+KeysOf = Callable[[tuple[Any, ...]], set[str]]
+
+
+async def refuse_named_alike(
+    session: AsyncSession,
+    model: Any,
+    keys: set[str],
+    *,
+    among: ColumnElement[bool],
+    own_id: uuid.UUID | None,
+    lock: tuple[Any, ...],
+    message: str,
+    field: str,
+    columns: tuple[Any, ...],
+    keys_of: KeysOf,
+) -> None:
+    """Conflict (409 naming `field`, with `existing: {id, name}`) when a row of `model` picked
+    by `among` (the siblings), other than `own_id` (the thing changed; None for a new one), is
+    named by one of `keys`: `keys_of((id, name, *columns))` shares one. «{message}: «{their
+    name}» (id …)». Empty `keys` checks nothing. Holds the lock of `lock` (the set of
+    siblings) until commit."""
+    if not keys:
+        return
+    await lock_until_commit(session, "sibling-names", *lock)
+    siblings = select(model.id, model.name, *columns).where(among)
+    if own_id is not None:
+        siblings = siblings.where(model.id != own_id)
+    for row in (await session.execute(siblings)).all():
+        if keys & keys_of(tuple(row)):
+            other_id, other_name = row[0], row[1]
+            raise Conflict.at(
+                field,
+                f"{message}: «{other_name}» (id {other_id})",
+                existing={"id": str(other_id), "name": other_name},
+            )
 
 
 async def refuse_taken_name(
@@ -29,22 +67,19 @@ async def refuse_taken_name(
     message: str,
     field: str = "name",
 ) -> None:
-    """Conflict (409 naming `field`, with `existing: {id, name}`) when a row of `model` picked
-    by `among` (the siblings), other than `own_id` (the thing changed; None for a new one), has
-    in its column `field` the same name as `value` by `name_key`: «{message}: «{their name}»
-    (id …)». `value` None checks nothing. Holds the lock of `lock` (the set of siblings) until
-    commit."""
+    """`refuse_named_alike` for one column `field`: a sibling whose `field` has the same
+    `name_key` as `value` (None checks nothing)."""
     if value is None:
         return
-    await lock_until_commit(session, "sibling-names", *lock)
-    siblings = select(model.id, model.name, getattr(model, field)).where(among)
-    if own_id is not None:
-        siblings = siblings.where(model.id != own_id)
-    key = name_key(value)
-    for other_id, other_name, theirs in (await session.execute(siblings)).all():
-        if theirs and name_key(theirs) == key:
-            raise Conflict.at(
-                field,
-                f"{message}: «{other_name}» (id {other_id})",
-                existing={"id": str(other_id), "name": other_name},
-            )
+    await refuse_named_alike(
+        session,
+        model,
+        {name_key(value)} - {""},
+        among=among,
+        own_id=own_id,
+        lock=lock,
+        message=message,
+        field=field,
+        columns=(getattr(model, field),),
+        keys_of=lambda row: {name_key(row[2] or "")} - {""},
+    )

@@ -4,7 +4,9 @@ Organizations have no INN (ИНН) in Soko, so a file without ids names them by 
 `short_name`, compared after normalising spaces (NBSP, doubled), case, ё/е, quotes («» "")
 and the number sign, which may be left out or written N or No ("Гимназия 1" = "Гимназия №1"
 = "гимназия  N1"; never "Гимназия 10": the number is compared whole), and with a space after
-an abbreviation's dot ("с.Берёзовка" = "с. Берёзовка")."""
+an abbreviation's dot ("с.Берёзовка" = "с. Берёзовка"); a full name also without its legal
+form ("Гимназия 1" for МБОУ «Гимназия № 1»). `naming_keys` is the one definition of what names
+an organization: the check that refuses a second one of the same name uses it too."""
 
 import re
 import uuid
@@ -93,6 +95,17 @@ def without_legal_form(key: str) -> str | None:
     return stripped if stripped != key else None
 
 
+def naming_keys(name: str | None, short_name: str | None = None) -> set[str]:
+    """Every `name_key` a file's row may name an organization by (`match_names`): its name's,
+    its name's without the legal form ('мбоу гимназия 1', 'гимназия 1') and its short
+    name's. Two organizations sharing one cannot be told apart by name: a new one may not
+    share one with another of its territory (services/api/organizations/service.py)."""
+    keys = {name_key(name or ""), name_key(short_name or "")}
+    if bare := without_legal_form(name_key(name or "")):
+        keys.add(bare)
+    return keys - {""}
+
+
 class Named(NamedTuple):
     id: uuid.UUID
     name: str
@@ -125,11 +138,12 @@ async def match_names(
     session: AsyncSession, names: Iterable[str], readable: frozenset[uuid.UUID] | None
 ) -> Matches:
     """For each name (by `name_key`), the organizations the caller may read (`readable`; None:
-    all) whose name or short name it is, or else whose full name without its legal form it
-    is; and for a name naming none (the first SUGGESTED_FOR), the readable organizations with
-    a close name: the same name under another legal form («маоу гимназия 1» for «мбоу
-    гимназия 1»), or the given one with more words after it («сош 11» for «мбоу сош 11 с.
-    берёзовка»; never «сош 1» for «сош 10»)."""
+    all) it names by `naming_keys` (their name, short name or full name without its legal
+    form, all alike: «Гимназия 1» names both «Гимназия № 1» and МБОУ «Гимназия № 1», which
+    is ambiguous, never a silent pick of one); and for a name naming none (the first
+    SUGGESTED_FOR), the readable organizations with a close name: the same name under another
+    legal form («маоу гимназия 1» for «мбоу гимназия 1»), or the given one with more words
+    after it («сош 11» for «мбоу сош 11 с. берёзовка»; never «сош 1» for «сош 10»)."""
     wanted = {name_key(name) for name in names}
     wanted.discard("")
     if not wanted:
@@ -137,18 +151,14 @@ async def match_names(
     query = select(Organization.id, Organization.name, Organization.short_name)
     if readable is not None:
         query = query.where(Organization.id.in_(readable))
-    found: dict[str, list[Named]] = {key: [] for key in wanted}
-    bare: dict[str, list[Named]] = {key: [] for key in wanted}
+    matched: dict[str, list[Named]] = {key: [] for key in wanted}
     everyone: list[tuple[Named, set[str]]] = []
     for org_id, name, short_name in await session.execute(query):
         named = Named(org_id, name, short_name)
-        keys = {name_key(name), name_key(short_name or "")} - {""}
+        keys = naming_keys(name, short_name)
         for key in keys & wanted:
-            found[key].append(named)
-        if (key := without_legal_form(name_key(name))) in wanted:
-            bare[key].append(named)
+            matched[key].append(named)
         everyone.append((named, keys))
-    matched = {key: found[key] or bare[key] for key in wanted}
     unmatched = sorted(key for key in wanted if not matched[key])[:SUGGESTED_FOR]
     similar: dict[str, list[Named]] = {}
     if unmatched:

@@ -8,9 +8,10 @@ from datetime import date
 from sqlalchemy import select
 
 from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, Access, authorize
+from services.api.organizations.matching import naming_keys
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.organizations.schemas import OrganizationCreate, OrganizationUpdate
-from services.api.sibling_names import refuse_taken_name
+from services.api.sibling_names import refuse_named_alike
 from shared.db import add_new, apply_changes
 from shared.errors import Forbidden, Invalid
 from shared.identity import Role, ScopeType
@@ -31,29 +32,35 @@ def check_open_dates(opened_on: date | None, closed_on: date | None) -> None:
         )
 
 
-NAME_WORDS = {"name": "с таким названием", "short_name": "с таким кратким названием"}
-
-
 async def refuse_taken_names(
     access: Access,
     territory_id: uuid.UUID,
     names: dict[str, str | None],
     own_id: uuid.UUID | None = None,
 ) -> None:
-    """Conflict (409 naming the field) when another organization of the territory has the
-    same `name` or `short_name` (of `names`, None: not checked) as uploads match them by name
-    (services/api/sibling_names.py): a second «Гимназия № 1» would make every upload naming
-    it ambiguous."""
+    """Conflict (409 naming the field, Russian detail naming the organization) when a name
+    (`names`: `name` and/or `short_name`; None: not checked) would name in a file another
+    organization of the territory as uploads match names (`matching.naming_keys`: its name,
+    its name without the legal form, its short name — «Гимназия №1» or МАОУ «Гимназия № 1»
+    beside МБОУ «Гимназия № 1», «СОШ 5» beside one whose short name it is): a file naming
+    either would be ambiguous, or land on the wrong one (services/api/sibling_names.py)."""
     for field, value in names.items():
-        await refuse_taken_name(
+        if value is None:
+            continue
+        await refuse_named_alike(
             access.session,
             Organization,
-            value,
+            naming_keys(value) if field == "name" else naming_keys(None, value),
             among=Organization.territory_id == territory_id,
             own_id=own_id,
             lock=("organization", territory_id),
-            message=f"В этой территории уже есть организация {NAME_WORDS[field]}",
+            message=(
+                "В этой территории уже есть организация, которую в загружаемых файлах "
+                f"назвало бы и «{value}»"
+            ),
             field=field,
+            columns=(Organization.short_name,),
+            keys_of=lambda row: naming_keys(row[1], row[2]),
         )
 
 
