@@ -1,8 +1,11 @@
 """A campaign's window: at most two years long, and not closing before its period begins
-(its answers are counted for its period)."""
+(its answers are counted for its period); an opening far from its period is kept but warned."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
+from shared.periods import academic_year_of
+from shared.settings import get_settings
 from tests.surveys.forms import NOW, launch, post_campaign
 
 
@@ -58,3 +61,63 @@ async def test_a_window_closing_before_its_period_begins_is_refused_naming_the_p
     error = answer.json()["errors"][0]
     assert error["loc"] == ["body", "period"]
     assert f"до начала периода «{period}» (01.09.{NOW.year + 3})" in error["msg"]
+
+
+def _local(moment: datetime) -> str:
+    return f"{moment.astimezone(ZoneInfo(get_settings().timezone)):%d.%m.%Y}"
+
+
+async def test_an_old_period_is_kept_but_warned_naming_the_period(surveys_client, world):
+    """Keying in a 2019/2020 paper survey today is allowed, and said: a mistyped period looks
+    the same."""
+    opens_at = NOW - timedelta(days=1)
+    answer = await post_campaign(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id], period="2019/2020"
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["warnings"] == [
+        f"period: кампания открывается {_local(opens_at)}, больше чем через год после конца "
+        "периода «2019/2020» (31.08.2020); её ответы будут засчитаны в показатели периода "
+        "«2019/2020». Если вносятся анкеты старого опроса, всё верно; если нет, проверьте "
+        "период и дату открытия"
+    ]
+    kept = await surveys_client.get(
+        f"/v1/campaigns/{answer.json()['id']}", headers=world.headers("analyst")
+    )
+    assert kept.status_code == 200 and kept.json()["period"] == "2019/2020"
+    assert "warnings" not in kept.json()
+    renamed = await surveys_client.patch(
+        f"/v1/campaigns/{answer.json()['id']}",
+        json={"title": "Опрос 2019/2020 (бумажные анкеты)"},
+        headers=world.headers("analyst"),
+    )
+    assert renamed.status_code == 200 and renamed.json()["warnings"] == []
+
+
+async def test_a_period_starting_over_a_year_after_the_opening_is_warned(surveys_client, world):
+    """A month over a year ahead (its window reaching into it, so not refused)."""
+    month = f"{NOW + timedelta(days=400):%Y-%m}"
+    answer = await post_campaign(
+        surveys_client,
+        world,
+        "nok_parents_2018",
+        "parents",
+        [world.s1.id],
+        period=month,
+        closes_at=(NOW + timedelta(days=430)).isoformat(),
+    )
+    assert answer.status_code == 201, answer.text
+    [warning] = answer.json()["warnings"]
+    assert warning.startswith(
+        f"period: кампания открывается {_local(NOW - timedelta(days=1))}, больше чем за год до "
+        f"начала периода «{month}» (01.{month[5:]}.{month[:4]})"
+    )
+
+
+async def test_a_campaign_of_its_own_school_year_is_not_warned(surveys_client, world):
+    period = academic_year_of(NOW.date()).code
+    answer = await post_campaign(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id], period=period
+    )
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["warnings"] == []

@@ -16,11 +16,13 @@ from services.surveys.campaigns.schemas import (
     CampaignCreate,
     CampaignRead,
     CampaignUpdate,
+    CampaignWritten,
     Link,
     MyInvitation,
     OrganizationRate,
     Pending,
 )
+from services.surveys.campaigns.window import opening_warnings
 from services.surveys.deps import Api, ReadableCampaign, ScopeResolverDep, SettingsDep
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
@@ -76,14 +78,25 @@ async def read(session, settings, campaign: Campaign, organizations) -> Campaign
     return (await read_many(session, settings, [campaign], organizations))[0]
 
 
+async def written(session, settings, campaign: Campaign, warnings: list[str]) -> CampaignWritten:
+    """The campaign as read, with the warnings about what the write sent."""
+    read_back = await read(session, settings, campaign, None)
+    return CampaignWritten(**read_back.model_dump(), warnings=warnings)
+
+
 @router.post("/campaigns", status_code=201, responses=ERRORS)
 async def create_campaign(
     body: CampaignCreate, session: SessionDep, caller: Caller, api: Api, settings: SettingsDep
-) -> CampaignRead:
+) -> CampaignWritten:
     """Launch an instrument for organizations: a link per organization (anonymous) or a
-    personal link per staff member (identified, from the api service's staff lists)."""
+    personal link per staff member (identified, from the api service's staff lists). 422
+    naming the field for a window over two years long or closing before its period begins.
+    `warnings` (kept, 201): an opening over a year after the period ends or over a year before
+    it starts, naming `period` (its answers count for that period's indicators: right for an
+    old paper survey keyed in, wrong for a mistyped period); [] otherwise."""
     campaign = await service.create_campaign(session, caller, api, body)
-    return await read(session, settings, campaign, None)
+    warnings = opening_warnings("period", campaign.opens_at, body.period)
+    return await written(session, settings, campaign, warnings)
 
 
 @router.get("/campaigns", responses=ERRORS)
@@ -137,14 +150,15 @@ async def update_campaign(
     scopes: ScopeResolverDep,
     settings: SettingsDep,
     api: Api,
-) -> CampaignRead:
+) -> CampaignWritten:
     """Close early (a `closes_at` of now), extend or rename, recorded in the audit log with
     the previous and new values. Only for a caller whose scope holds every organization of the
     campaign (403 otherwise: a school's leader changes a campaign of their school alone). 409
     for re-opening a campaign that has answers and whose figures are out (closed over a minute
-    ago): launch a new one for late respondents."""
+    ago): launch a new one for late respondents. `warnings`: [] (a change keeps the opening and
+    the period a launch's warnings are about)."""
     campaign = await service.update_campaign(session, caller, scopes, api, campaign_id, body)
-    return await read(session, settings, campaign, None)
+    return await written(session, settings, campaign, [])
 
 
 @router.get("/campaigns/{campaign_id}/rates", responses=ERRORS)

@@ -100,6 +100,20 @@ class CampaignRead(BaseModel):
     invitations: int
 
 
+class CampaignWritten(CampaignRead):
+    """The campaign as a launch or a change left it, and what looks wrong in what was sent
+    though it was accepted (the answer of the write: a later read has no `warnings`)."""
+
+    warnings: list[str] = Field(
+        default_factory=list,
+        description="Russian notes, each starting with its field: an opening over a year after "
+        "the period ends or over a year before it starts (`period: кампания открывается "
+        "03.12.2026, больше чем через год после конца периода «2019/2020» (31.08.2020); …`), "
+        "right for an old paper survey keyed in, wrong for a mistyped period, naming `period`; "
+        "[] otherwise (always for a change, which keeps the opening and the period)",
+    )
+
+
 class Pending(BaseModel):
     """Who has not answered; never their personal link (only its teacher may see and use it)."""
 

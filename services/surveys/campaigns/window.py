@@ -1,9 +1,12 @@
 """How a campaign's window may lie: answers collected in it are counted for its period (survey
 indicators read a campaign's period), so a window that closes before its period begins would
 file today's answers under a year yet to come; and a link open for years is a mistake, not a
-survey (MAX_WINDOW_YEARS from its opening or from now)."""
+survey (MAX_WINDOW_YEARS from its opening or from now). An opening far from its period (over
+a year after it ends, or before it starts) is allowed, as keying in an old paper survey is a
+real use, but said in the write's warnings: it is also what a mistyped period looks like."""
 
 from datetime import date, datetime
+from typing import TypeVar
 from zoneinfo import ZoneInfo
 
 from shared.db import utcnow
@@ -12,10 +15,12 @@ from shared.periods import Period
 from shared.settings import get_settings
 
 MAX_WINDOW_YEARS = 2
+Day = TypeVar("Day", date, datetime)
 
 
-def _years_after(moment: datetime, years: int) -> datetime:
-    """`moment` `years` later on the calendar (29 February: 28 February then)."""
+def _years_after(moment: Day, years: int) -> Day:
+    """`moment` (a day or a moment) `years` later on the calendar, or earlier for negative
+    `years` (29 February: 28 February then)."""
     try:
         return moment.replace(year=moment.year + years)
     except ValueError:
@@ -46,3 +51,25 @@ def check_window(opens_at: datetime, closes_at: datetime, period: Period | None 
             f"«{period.code}» ({period.start:%d.%m.%Y}): её ответы были бы засчитаны за период, "
             "который ещё не начался",
         )
+
+
+def opening_warnings(field: str, opens_at: datetime, period: Period) -> list[str]:
+    """Russian warnings, each starting with `field` (`period` for a create, `opens_at` for a
+    change moving the opening), when the opening's day (in SOKO_TIMEZONE) lies over a year
+    after `period` ends or over a year before it starts: its answers count for that period's
+    indicators, right for an old paper survey keyed in, wrong for a mistyped period. [] else."""
+    opens = _local_day(opens_at)
+    if opens > _years_after(period.end, 1):
+        return [
+            f"{field}: кампания открывается {opens:%d.%m.%Y}, больше чем через год после конца "
+            f"периода «{period.code}» ({period.end:%d.%m.%Y}); её ответы будут засчитаны в "
+            f"показатели периода «{period.code}». Если вносятся анкеты старого опроса, всё "
+            "верно; если нет, проверьте период и дату открытия"
+        ]
+    if opens < _years_after(period.start, -1):
+        return [
+            f"{field}: кампания открывается {opens:%d.%m.%Y}, больше чем за год до начала "
+            f"периода «{period.code}» ({period.start:%d.%m.%Y}); её ответы будут засчитаны в "
+            f"показатели периода «{period.code}». Проверьте период и дату открытия"
+        ]
+    return []
