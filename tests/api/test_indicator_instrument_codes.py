@@ -6,10 +6,8 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import httpx
-
-from services.api.app import create_app as create_api
-from shared.settings import Settings
+from services.api.clients.surveys import SurveysClient, surveys_client
+from shared.client import ServiceClient
 from tests.api.test_indicators import definition, post
 
 SHARE = "survey_positive_share"
@@ -89,32 +87,26 @@ async def test_a_change_to_an_unknown_code_is_kept_with_a_warning(api_client, wo
 
 
 @asynccontextmanager
-async def api_without_surveys(apps, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of an api app whose surveys service listens nowhere (no retry), on the test's
-    transaction like the other apps."""
-    broken = Settings(
-        database_url=settings.database_url,
-        environment="test",
-        log_format="text",
-        surveys_url="http://127.0.0.1:9",
-        http_retries=0,
-        http_timeout_seconds=2,
-    )
-    api = create_api(broken, peer_transports={"reports": httpx.ASGITransport(app=apps.reports)})
-    api.dependency_overrides |= apps.api.dependency_overrides
-    async with api.router.lifespan_context(api):
-        transport = httpx.ASGITransport(app=api)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
-            yield client
+async def surveys_unreachable(apps) -> AsyncIterator[None]:
+    """The api app's surveys client pointed where nothing listens (no retry), for the test:
+    the real client meeting a service that is down (a second api app would add the shipped
+    indicators at its start, committed)."""
+    dead = ServiceClient("surveys", "http://127.0.0.1:9", timeout=2, retries=0)
+    apps.api.dependency_overrides[surveys_client] = lambda: SurveysClient(dead)
+    try:
+        yield
+    finally:
+        apps.api.dependency_overrides.pop(surveys_client, None)
+        await dead.aclose()
 
 
 async def test_without_the_surveys_service_the_indicator_is_written_and_that_is_logged(
-    apps, api_client, world, settings, caplog
+    apps, api_client, world, caplog
 ):
     body = definition("sat", SHARE, {"instrument_code": "parents_satisfactoin"})
     with caplog.at_level(logging.WARNING, logger="soko.api.indicators"):
-        async with api_without_surveys(apps, settings) as client:
-            answer = await post(client, world, body)
+        async with surveys_unreachable(apps):
+            answer = await post(api_client, world, body)
     assert answer.status_code == 201, answer.text
     assert answer.json()["warnings"] == []
     logged = [r.getMessage() for r in caplog.records if r.name == "soko.api.indicators"]

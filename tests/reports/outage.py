@@ -9,13 +9,9 @@ from services.reports.app import create_app as create_reports
 from shared.settings import Settings
 
 
-@asynccontextmanager
-async def reports_without_surveys(
-    apps, settings: Settings, api: httpx.AsyncBaseTransport | None = None
-) -> AsyncIterator[httpx.AsyncClient]:
-    """A client of a reports app that reaches the api app (through `api`, by default in
-    process) but no surveys service, on the test's transaction like the other apps."""
-    broken = Settings(
+def settings_without_surveys(settings: Settings) -> Settings:
+    """The test run's settings with a surveys service that listens nowhere (no retry)."""
+    return Settings(
         database_url=settings.database_url,
         environment="test",
         log_format="text",
@@ -23,6 +19,15 @@ async def reports_without_surveys(
         http_retries=0,
         http_timeout_seconds=2,
     )
+
+
+@asynccontextmanager
+async def reports_without_surveys(
+    apps, settings: Settings, api: httpx.AsyncBaseTransport | None = None
+) -> AsyncIterator[httpx.AsyncClient]:
+    """A client of a reports app that reaches the api app (through `api`, by default in
+    process) but no surveys service, on the test's transaction like the other apps."""
+    broken = settings_without_surveys(settings)
     reports = create_reports(
         broken, peer_transports={"api": api or httpx.ASGITransport(app=apps.api)}
     )

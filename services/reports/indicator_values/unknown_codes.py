@@ -46,6 +46,13 @@ async def _known(session: AsyncSession, codes: set[str]) -> dict[str, tuple[set[
     return known
 
 
+# A missing part's words, for one code and for several: «вопрос «q» не найден», …
+_PARTS = {
+    UNKNOWN_QUESTION: ("вопрос {} не найден", "вопросы {} не найдены"),
+    UNKNOWN_COMPETENCE: ("компетенция {} не найдена", "компетенции {} не найдены"),
+}
+
+
 def _quoted(codes: list[str]) -> str:
     return ", ".join(f"«{c}»" for c in codes)
 
@@ -60,24 +67,15 @@ def _why(params: dict[str, Any], known: dict[str, tuple[set[str], set[str]]]) ->
             "reason_text": f"инструмент «{instrument}» не найден",
         }
     questions, competences = known[instrument]
-    asked = params.get("question_codes") or []
-    if asked and not set(asked) & questions:
-        plural = len(asked) > 1
-        found = "не найдены" if plural else "не найден"
-        return {
-            "reason": UNKNOWN_QUESTION,
-            "reason_text": f"{'вопросы' if plural else 'вопрос'} {_quoted(asked)} {found} "
-            f"в инструменте «{instrument}»",
-        }
-    asked = params.get("competences") or []
-    if asked and not set(asked) & competences:
-        plural = len(asked) > 1
-        found = "не найдены" if plural else "не найдена"
-        return {
-            "reason": UNKNOWN_COMPETENCE,
-            "reason_text": f"{'компетенции' if plural else 'компетенция'} {_quoted(asked)} "
-            f"{found} в инструменте «{instrument}»",
-        }
+    for field, reason, existing in (
+        ("question_codes", UNKNOWN_QUESTION, questions),
+        ("competences", UNKNOWN_COMPETENCE, competences),
+    ):
+        asked = params.get(field) or []
+        if asked and not set(asked) & existing:
+            missing = _PARTS[reason][len(asked) > 1].format(_quoted(asked))
+            said = f"{missing} в инструменте «{instrument}»"
+            return {"reason": reason, "reason_text": said}
     return None
 
 
