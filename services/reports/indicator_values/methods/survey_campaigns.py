@@ -138,7 +138,7 @@ def _reasons(
     is withheld from the caller (absent: shown)."""
     if not row.anonymous and row.diagnostic and ctx.personal:
         return
-    if not row.anonymous and not published(row.closes_at, ctx.now):
+    if not published(row.closes_at, ctx.now):
         campaign.reasons = dict.fromkeys(campaign.scopes, CAMPAIGN_OPEN)
         return
     sizes = {o: campaign.sizes.get(o, 0) for o in campaign.expected}
