@@ -7,6 +7,7 @@ figures are out, and the campaign can no longer be extended."""
 
 from datetime import UTC, datetime, timedelta
 
+from shared.value_labels import CAMPAIGN_OPEN_TEXT
 from tests.disclosure_world import close
 from tests.reports.helpers import read_values
 from tests.surveys.forms import answer_as_parents, launch
@@ -80,6 +81,8 @@ async def test_a_leader_learns_nothing_of_one_parent_while_the_campaign_is_open(
         assert (value["status"], value["value"]) == ("insufficient_data", None), value
         assert value["coverage"]["withheld"] == ["campaign_open"], value
         assert value["coverage"]["respondents"] == 5, value
+        # Pages and documents say why beside «недостаточно данных».
+        assert value["reason_text"] == CAMPAIGN_OPEN_TEXT, value
 
     # One parent answers, every answer unlike the others'.
     await answer_as_parents(
@@ -97,6 +100,7 @@ async def test_a_leader_learns_nothing_of_one_parent_while_the_campaign_is_open(
     assert {q["code"] for q in shown["questions"]} >= {"nok_14"}
     recommend = values_shown["recommend_share"]
     assert (recommend["value"], recommend["n"]) == (round(500 / 6, 2), 6), recommend
+    assert recommend["reason_text"] is None
 
     # Its figures are out: re-opening it would let the next reading differ by late parents.
     extended = await surveys_client.patch(
