@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from shared.value_labels import CAMPAIGN_OPEN_TEXT
 from tests.disclosure_world import close
-from tests.reports.helpers import read_values
+from tests.reports.helpers import PERIOD, read_values
 from tests.surveys.forms import answer_as_parents, launch
 from tests.surveys.test_results import nok
 
@@ -83,6 +83,13 @@ async def test_a_leader_learns_nothing_of_one_parent_while_the_campaign_is_open(
         assert value["coverage"]["respondents"] == 5, value
         # Pages and documents say why beside «недостаточно данных».
         assert value["reason_text"] == CAMPAIGN_OPEN_TEXT, value
+    card = await reports_client.get(
+        f"/v1/reports/organizations/{world.s1.id}",
+        params={"period": PERIOD},
+        headers=world.headers("leader"),
+    )
+    assert card.status_code == 200, card.text
+    assert f'недостаточно данных: <span class="reason">{CAMPAIGN_OPEN_TEXT}</span>' in card.text
 
     # One parent answers, every answer unlike the others'.
     await answer_as_parents(
