@@ -13,14 +13,18 @@ whatever the figures shown let a reader compute by differences covers either nob
 least the minimum of people.
 
 Withholding at one moment is not enough either while answers still come in: two readings of
-an identified campaign's figures taken before and after one teacher submits differ by exactly
-that teacher's answers, and who has answered is no secret (`/pending`, response rates). So an
-identified campaign's figures are published to those who may not read personal results only
-once it has closed (and `SETTLE` has passed, for a submission accepted just before the close
-to commit): until then every group of it is withheld from them (`CAMPAIGN_OPEN`). After that
-its figures no longer change: an identified campaign whose figures are out and that has
-answers cannot be re-opened (campaigns/service.py). Anonymous answers name nobody and no
-list says who has given them: their groups follow the minimum alone.
+a campaign's figures taken before and after one person submits differ by exactly that
+person's answers. In an identified campaign who has answered is no secret (`/pending`,
+response rates); in an anonymous one the reader (a school's leader, say) may know which parent
+has just answered (asked to, seen at a paper form, or by the minute the count went up), and
+parents' answers are anonymous: nothing identifying, no time finer than a day. So a
+campaign's figures, identified or anonymous, are published only once it has closed (and
+`SETTLE` has passed, for a submission accepted just before the close to commit): until then
+every group of it is withheld (`CAMPAIGN_OPEN`) from every reader, except that the readers of
+an identified diagnostic's personal results see it as it stands. What does not vary with the
+answers stays live: how many answered, how many are expected, the response rates (leaders
+need them to chase respondents). After the close the figures no longer change: a campaign
+whose figures are out and that has answers cannot be re-opened (campaigns/service.py).
 
 A withheld group shows its number of respondents and nothing else: nothing that varies with
 the answers (no per-question counts, no list of the questions answered, no competences).
@@ -53,8 +57,8 @@ SETTLE = timedelta(minutes=1)
 
 
 def published_at(closes_at: datetime) -> datetime:
-    """When an identified campaign closing at `closes_at` publishes its figures to those who
-    may not read personal results."""
+    """When a campaign closing at `closes_at` publishes its figures (to those who may not
+    read personal results, for an identified diagnostic)."""
     return closes_at + SETTLE
 
 

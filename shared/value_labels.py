@@ -38,6 +38,9 @@ STATUS_COLOURS = {
     "no_target": ("F1F3F5", "495057"),
 }
 STATUS_KEYS = {"no_target": "none"}
+# Why a survey value is `insufficient_data` while its campaign still takes answers (its figures
+# are withheld until the close, shared/disclosure.py CAMPAIGN_OPEN): a value's `reason_text`.
+CAMPAIGN_OPEN_TEXT = "анкетирование ещё идёт: результаты будут показаны после закрытия кампании"
 
 OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 

@@ -2,8 +2,10 @@
 
 What a user of the demo meets in a campaign that runs: the parents' link of each school (a
 parent's form to open), the leader's «Ввести бумажные анкеты» beside it, the analyst's response
-rates of the current year. The district's own version of the bank's satisfaction questionnaire
-(`parents_satisfaction`, version 2, imported through `POST /v1/instruments`) offers
+rates of the current year; its figures (answers per question, survey values) only after its
+close, as every open campaign's (shared/disclosure.py). The district's own version of the
+bank's satisfaction questionnaire (`parents_satisfaction`, version 2, imported through
+`POST /v1/instruments`) offers
 «затрудняюсь ответить» (`allow_unsure`) on every point-scale question; the campaign
 (`POST /v1/campaigns`) opened OPENED_DAYS_AGO days ago and closes in CLOSES_IN_DAYS days (at
 00:00 and 23:59 of those days in SOKO_TIMEZONE, services/demo/years.py). Parents

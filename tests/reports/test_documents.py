@@ -270,11 +270,11 @@ async def test_school_leader_reads_own_roadmap_and_own_card(api_client, reports_
 
 
 async def test_card_shows_the_schools_nok_by_the_same_formulas(
-    apps, api_client, reports_client, world
+    db, apps, api_client, reports_client, world
 ):
     """The hand-computed НОК example of test_nok (S1: К1 78,25 … Sn 82,45), which the leader,
     who may not read the municipality's ranking, sees on the card."""
-    await arrange_nok(api_client, apps, world)
+    await arrange_nok(db, api_client, apps, world)
     answer = await reports_client.get(
         f"/v1/reports/organizations/{world.s1.id}",
         params={"period": PERIOD},

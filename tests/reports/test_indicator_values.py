@@ -2,6 +2,7 @@
 
 import httpx
 
+from tests.disclosure_world import close
 from tests.facts import followers, sync_facts
 from tests.reports.helpers import TRAINED_INDICATOR, post_values, read_values
 from tests.reports.outage import reports_without_surveys
@@ -72,7 +73,8 @@ async def post_trained(api_client, world, value: float) -> None:
 
 
 async def arrange(api_client, surveys_client, world, apps):
-    """Indicators, data values, a ВПР result for S2 (S1's is the world's), parents' answers."""
+    """Indicators, data values, a ВПР result for S2 (S1's is the world's), parents' answers
+    (their campaign closed)."""
     analyst = world.headers("analyst")
     for definition in INDICATORS:
         answer = await api_client.post("/v1/indicators", json=definition, headers=analyst)
@@ -91,6 +93,7 @@ async def arrange(api_client, surveys_client, world, apps):
     answers = [(world.s1.id, v) for v in (True, True, True, False, True, False)]
     answers += [(world.s2.id, v) for v in (True, False, False)]
     await answer_as_parents(apps, campaign["id"], [(org, nok(nok_14=v)) for org, v in answers])
+    await close(surveys_client, world, campaign)  # its figures are out at the close
 
 
 def by_key(body: dict) -> dict:

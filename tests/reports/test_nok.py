@@ -1,4 +1,7 @@
-"""GET /v1/nok end to end: the reports app asks the real api and surveys apps."""
+"""GET /v1/nok end to end: the reports app asks the real api and surveys apps. An anonymous
+campaign's answers count once it has closed (shared/disclosure.py): the tests close theirs."""
+
+from datetime import UTC, datetime, timedelta
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
 from tests.facts import sync_facts
@@ -24,8 +27,16 @@ def parent(index: int) -> dict[str, bool]:
     return answers
 
 
-async def arrange(api_client, apps, world):
-    """The eight checklist indicators with S1's values, and 20 parents' answers in S1."""
+async def closed(db, *campaigns: Campaign) -> None:
+    """The campaigns closed an hour ago: their figures are out (shared/disclosure.py)."""
+    for campaign in campaigns:
+        campaign.closes_at = datetime.now(UTC) - timedelta(hours=1)
+    await db.flush()
+
+
+async def arrange(db, api_client, apps, world):
+    """The eight checklist indicators with S1's values, and 20 parents' answers in S1, its
+    campaign closed."""
     analyst = world.headers("analyst")
     for code in CHECKLIST:
         definition = {
@@ -44,6 +55,7 @@ async def arrange(api_client, apps, world):
     campaign = world.campaigns["parents_s1"]
     answers = [(world.s1.id, parent(index)) for index in range(EXAMPLE["respondents"])]
     await answer_as_parents(apps, campaign.id, answers)
+    await closed(db, campaign)
 
 
 async def get_nok(client, world, who="analyst"):
@@ -53,9 +65,9 @@ async def get_nok(client, world, who="analyst"):
 
 
 async def test_criteria_total_and_rank_of_a_municipalitys_schools(
-    apps, api_client, reports_client, world
+    db, apps, api_client, reports_client, world
 ):
-    await arrange(api_client, apps, world)
+    await arrange(db, api_client, apps, world)
     body = await get_nok(reports_client, world)
     assert body["missing_inputs"] == [] and body["notes"] == []
     orgs = {o["organization_id"]: o for o in body["organizations"]}
@@ -80,11 +92,12 @@ async def test_criteria_total_and_rank_of_a_municipalitys_schools(
 
 
 async def test_a_school_below_the_disclosure_minimum_has_no_survey_part(
-    apps, api_client, reports_client, world
+    db, apps, api_client, reports_client, world
 ):
-    await arrange(api_client, apps, world)
+    await arrange(db, api_client, apps, world)
     campaign = world.campaigns["parents_s3"]  # S3, in M2: the admin reads it
     await answer_as_parents(apps, campaign.id, [(world.s3.id, parent(index)) for index in range(3)])
+    await closed(db, campaign)
     answer = await territory_report(reports_client, "/v1/nok", world, "admin", world.m2.id)
     assert answer.status_code == 200, answer.text
     (s3,) = answer.json()["organizations"]
@@ -98,9 +111,9 @@ async def test_outside_the_callers_scope_is_404(reports_client, world):
 
 
 async def test_a_surveys_outage_changes_nothing_the_facts_are_used(
-    apps, settings, isolation, api_client, world
+    db, apps, settings, isolation, api_client, world
 ):
-    await arrange(api_client, apps, world)
+    await arrange(db, api_client, apps, world)
     await sync_facts(apps, isolation)
     async with reports_without_surveys(apps, settings) as client:
         body = await get_nok(client, world)
@@ -113,7 +126,7 @@ async def test_a_surveys_outage_changes_nothing_the_facts_are_used(
 async def test_the_answers_of_two_campaigns_of_the_period_are_summed(
     db, apps, api_client, reports_client, world
 ):
-    await arrange(api_client, apps, world)  # 20 parents in the first campaign
+    await arrange(db, api_client, apps, world)  # 20 parents in the first campaign
     first = world.campaigns["parents_s1"]
     second = Campaign(
         title="Родители, второй опрос",
@@ -122,7 +135,7 @@ async def test_the_answers_of_two_campaigns_of_the_period_are_summed(
         anonymous=True,
         period=PERIOD,
         opens_at=first.opens_at,
-        closes_at=first.closes_at,
+        closes_at=datetime.now(UTC) + timedelta(days=7),
     )
     db.add(second)
     await db.flush()
@@ -136,6 +149,7 @@ async def test_the_answers_of_two_campaigns_of_the_period_are_summed(
     )
     await db.flush()
     await answer_as_parents(apps, second.id, [(world.s1.id, parent(index)) for index in range(6)])
+    await closed(db, second)
     body = await get_nok(reports_client, world)
     s1 = next(o for o in body["organizations"] if o["organization_id"] == str(world.s1.id))
     # 20 + 6 parents; "да" to nok_07 from the first two of each campaign.
@@ -145,11 +159,11 @@ async def test_the_answers_of_two_campaigns_of_the_period_are_summed(
 
 
 async def test_a_missing_checklist_value_is_named_as_the_api_names_it(
-    apps, api_client, reports_client, world
+    db, apps, api_client, reports_client, world
 ):
     # S2 has every checklist value but the stand's items: its notes name that indicator by
     # its name («НОК: …» as defined in arrange), never by its code alone.
-    await arrange(api_client, apps, world)
+    await arrange(db, api_client, apps, world)
     rows = [
         (c, world.s2.id, PERIOD, v) for c, v in CHECKLIST.items() if c != "nok_info_stand_items"
     ]
@@ -175,6 +189,7 @@ async def test_a_school_withheld_by_difference_is_not_said_to_be_below_the_minim
     answers = [(world.s1.id, parent(i)) for i in range(6)]
     answers += [(world.s2.id, parent(i)) for i in range(2)]
     await answer_as_parents(apps, campaign.id, answers)
+    await closed(db, campaign)
     body = await get_nok(reports_client, world)
     notes = {o["organization_id"]: " ".join(o["notes"]) for o in body["organizations"]}
     assert "ответов меньше порога раскрытия (2)" in notes[str(world.s2.id)]

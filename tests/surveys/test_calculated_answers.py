@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from services.surveys.responses.models import Answer
+from tests.disclosure_world import close
 from tests.surveys.forms import launch
 from tests.surveys.test_xlsform import build
 
@@ -82,6 +83,7 @@ async def test_calculated_values_are_aggregated_like_answers(surveys_client, wor
         )
         assert answer.status_code == 201, answer.text
     campaign_id = url.split("/")[3]
+    await close(surveys_client, world, {"id": campaign_id})  # its figures are out at the close
     answer = await surveys_client.get(
         f"/v1/campaigns/{campaign_id}/aggregates?level=organization",
         headers=world.headers("analyst"),

@@ -1,6 +1,7 @@
 """What the reports service reads from the surveys service: filtered campaign lists, and
 aggregates carrying the counts behind each share so that several questions can be pooled."""
 
+from tests.disclosure_world import close
 from tests.surveys.forms import answer_as_parents
 from tests.surveys.test_results import launch, nok
 
@@ -31,6 +32,7 @@ async def test_aggregates_carry_positive_and_rated_counts_unless_withheld(
     answers = [(world.s1.id, v) for v in (True, True, True, False, True, False)]
     answers += [(world.s2.id, v) for v in (True, False)]
     await answer_as_parents(apps, campaign["id"], [(org, nok(nok_14=v)) for org, v in answers])
+    await close(surveys_client, world, campaign)
     answer = await surveys_client.get(
         f"/v1/campaigns/{campaign['id']}/aggregates?level=territory",
         headers=world.headers("analyst"),

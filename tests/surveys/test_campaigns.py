@@ -8,6 +8,7 @@ from sqlalchemy import inspect, select
 
 from services.surveys.responses.models import Answer, Response
 from shared.settings import get_settings
+from tests.disclosure_world import close
 from tests.surveys.forms import EMPTY, NOW, launch_optional, nok_answers, post_campaign, responses
 
 
@@ -306,6 +307,7 @@ async def test_empty_submissions_lift_no_school_over_the_minimum(surveys_client,
     school = str(world.s1.id)
     for answers in [{"mood": 2}, {"topic": "food"}] + [{}] * 5:
         await surveys_client.post(url, json={"organization_id": school, "answers": answers})
+    await close(surveys_client, world, campaign)
     aggregates = await surveys_client.get(
         f"/v1/campaigns/{campaign['id']}/aggregates", headers=world.headers("analyst")
     )

@@ -8,7 +8,7 @@ The world (tests/disclosure_world.py): M1 = S1 + S2, cluster C1 = S1 + S2; S3 is
 
 import pytest
 
-from tests.disclosure_world import aggregates, disclosure_world
+from tests.disclosure_world import aggregates, close, disclosure_world
 from tests.surveys.forms import answer_as_parents
 from tests.surveys.test_results import launch, nok
 
@@ -38,6 +38,7 @@ async def test_a_question_one_parent_answered_is_withheld_in_a_school_shown(
     # Five parents: one says "да" to nok_01 and so answers nok_02 (with "нет").
     given = [(world.s1.id, nok(nok_02=False))] + [(world.s1.id, skipping_nok_02())] * 4
     await answer_as_parents(apps, campaign["id"], given)
+    await close(surveys_client, world, campaign)
     for who in ("analyst", "viewer", "methodologist", "leader", "admin"):
         [school] = await aggregates(surveys_client, world, campaign, who, level="organization")
         assert (school["n"], school["suppressed"]) == (5, False), who
@@ -72,6 +73,7 @@ async def test_a_difference_of_shown_figures_gives_no_withheld_question_away(
     given = [(world.s1.id, nok(nok_02=False))] + [(world.s1.id, skipping_nok_02())] * 4
     given += [(world.s2.id, nok(nok_02=True))] * 6
     await answer_as_parents(apps, campaign["id"], given)
+    await close(surveys_client, world, campaign)
     for who in ("analyst", "viewer", "methodologist"):
         shown: dict[str, dict] = {}
         for level in ("organization", "cluster", "territory"):

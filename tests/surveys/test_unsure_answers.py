@@ -12,6 +12,7 @@ from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.xlsform import XLSFormError, from_xlsform, to_xlsform
 from services.surveys.responses.models import Answer
 from services.surveys.responses.scoring import check_answers
+from tests.disclosure_world import close
 from tests.reports.helpers import read_values
 from tests.surveys.forms import Dom, answer_as_parents, launch, link_of
 from tests.surveys.test_xlsform import build, sheet_rows
@@ -145,6 +146,7 @@ async def test_unsure_answers_count_in_no_share_no_mean_no_indicator(
     campaign = await launch(surveys_client, world, "unsure_check", "parents", [world.s1.id])
     answers = [(world.s1.id, {"calm": calm, "clean": 4}) for calm in CALM]
     await answer_as_parents(apps, campaign["id"], answers)
+    await close(surveys_client, world, campaign)  # its figures are out at the close
 
     aggregates = await surveys_client.get(
         f"/v1/campaigns/{campaign['id']}/aggregates?level=organization",

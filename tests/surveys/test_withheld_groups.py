@@ -155,11 +155,12 @@ async def test_a_small_group_of_parents_shows_no_per_question_n_to_anyone(
     del skipped["nok_02"]
     answers = [(world.s1.id, nok()), (world.s1.id, skipped), *((world.s2.id, nok()),) * 7]
     await answer_as_parents(apps, campaign["id"], answers)
+    await close(surveys_client, world, campaign)
     for who in ("admin", "methodologist", "leader", *ATTACKERS):
         items = await every_reading(surveys_client, world, campaign, who)
         schools = [i for i in items if i["scope_type"] == "organization"]
         assert schools and all(withheld(i) for i in schools), who
-        # Open or not, anonymous answers follow the minimum alone: the district is shown.
+        # Closed, anonymous answers follow the minimum alone: the district is shown.
         assert not any(i["reason"] == "campaign_open" for i in items), who
 
 
@@ -238,7 +239,7 @@ async def test_a_diagnostic_whose_figures_are_out_cannot_be_reopened(
             f"/v1/campaigns/{other['id']}", json=later, headers=world.headers("methodologist")
         )
         assert extended.status_code == 200, extended.text
-    # An anonymous survey follows the minimum alone: reopening changes no rule of it.
+    # An anonymous survey's figures are out at its close too: the same 409.
     parents = await launch(
         surveys_client, world, "nok_parents_2018", "parents", [world.s1.id], True
     )
@@ -247,4 +248,4 @@ async def test_a_diagnostic_whose_figures_are_out_cannot_be_reopened(
     reopened = await surveys_client.patch(
         f"/v1/campaigns/{parents['id']}", json=later, headers=world.headers("methodologist")
     )
-    assert reopened.status_code == 200, reopened.text
+    assert reopened.status_code == 409, reopened.text

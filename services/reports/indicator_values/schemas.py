@@ -100,7 +100,10 @@ class IndicatorValueRead(BaseModel):
         default=None,
         description="The reason in Russian, as pages and documents show it: "
         "`инструмент «parents_satisfactoin» не найден`, `вопрос «q9» не найден в инструменте "
-        "«x»`, followed by ` (показатель «code»)` when it is another indicator's",
+        "«x»`, followed by ` (показатель «code»)` when it is another indicator's; for a "
+        "survey value `insufficient_data` because its campaign is still open "
+        "(`coverage.withheld` holds `campaign_open`): `анкетирование ещё идёт: результаты "
+        "будут показаны после закрытия кампании`",
     )
 
 

@@ -27,12 +27,18 @@ from services.reports.facts.store import feed_states
 from services.reports.indicator_values import computation, store
 from services.reports.indicator_values.computation import Prepared
 from shared.db import utcnow
-from shared.disclosure import cluster_readable, published_by, reads_personal_results
+from shared.disclosure import (
+    CAMPAIGN_OPEN,
+    cluster_readable,
+    published_by,
+    reads_personal_results,
+)
 from shared.errors import Invalid, NotFound
 from shared.identity import Principal, ScopeType
 from shared.periods import Period
 from shared.scope import ScopeResolver, ensure_in_scope
 from shared.settings import get_settings
+from shared.value_labels import CAMPAIGN_OPEN_TEXT
 
 
 @dataclass
@@ -264,12 +270,22 @@ def _described(
                 "flagged": item.get("flagged"),
                 "flagged_organizations": item.get("flagged_organizations"),
                 "flagged_left_out": item.get("flagged_left_out"),
-                # Only an item without a value whose codes do not exist says why.
+                # Only an item without a value whose codes do not exist says why (`reason`);
+                # one withheld while its campaign is open says so in words.
                 "reason": item.get("reason"),
-                "reason_text": item.get("reason_text"),
+                "reason_text": item.get("reason_text") or _open_campaign_text(item),
             }
         )
     return described
+
+
+def _open_campaign_text(item: dict[str, Any]) -> str | None:
+    """CAMPAIGN_OPEN_TEXT for a survey value without one because its campaign (anonymous or
+    identified) is still open (`coverage.withheld` holds `campaign_open`); None otherwise."""
+    withheld = (item.get("coverage") or {}).get("withheld") or []
+    if item.get("status") == "insufficient_data" and CAMPAIGN_OPEN in withheld:
+        return CAMPAIGN_OPEN_TEXT
+    return None
 
 
 async def indicator_page(

@@ -246,11 +246,11 @@ async def update_campaign(
     holds every organization of the campaign (Forbidden, 403, otherwise: `ensure_holds_all`).
 
     Invalid (422) for a close before the opening or over two years after it (window.py).
-    Conflict (409) for re-opening an identified
-    campaign whose figures are out (closed over `SETTLE` ago) and that has answers: its
-    published figures and those after more answers would differ by the late respondents,
-    however few (shared/disclosure.py). A campaign closed without answers, or within `SETTLE`,
-    or an anonymous one, may be re-opened; it is then open again."""
+    Conflict (409) for re-opening a campaign
+    (identified or anonymous) whose figures are out (closed over `SETTLE` ago) and that has
+    answers: its published figures and those after more answers would differ by the late
+    respondents, however few (shared/disclosure.py). A campaign closed without answers, or
+    within `SETTLE`, may be re-opened; it is then open again."""
     campaign, _ = await readable_campaign(session, principal, scopes, campaign_id)
     require_roles(principal, *LAUNCHERS)
     await ensure_holds_all(session, principal, scopes, campaign.id)
@@ -261,7 +261,6 @@ async def update_campaign(
         now = utcnow()
         if (
             data.closes_at > now
-            and not campaign.anonymous
             and published(campaign.closes_at, now)
             and await has_answers(session, campaign.id)
         ):

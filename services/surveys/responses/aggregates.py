@@ -12,10 +12,12 @@ difference of shown figures would give away: decided once over every organizatio
 and territory the caller may see, whatever level they ask for. The same rules hold for each
 question within the groups shown, over the people who answered it (`question_reasons`): a
 question answered by fewer than the minimum, or whose figures a difference would give away,
-shows its `n` and why it is withheld, no counts and no mean. An identified campaign's
-groups are all withheld from them, too, until the campaign has closed (two readings would
-differ by whoever answered in between, and `/pending` says who that is). A withheld group
-shows how many answered, nothing else.
+shows its `n` and why it is withheld, no counts and no mean. A campaign's groups are all
+withheld, too, until the campaign has closed (two readings would differ by whoever answered in
+between: `/pending` says who that is in an identified one, and a school's leader may know
+which parent has just answered an anonymous one); from everyone in an anonymous campaign, from
+all but the readers of personal results in an identified diagnostic. A withheld group shows
+how many answered, nothing else.
 """
 
 import uuid
@@ -224,9 +226,9 @@ async def campaign_aggregates(
 
     A scope withheld (`suppressed`, `reason` "campaign_open", "minimum" or "difference", see
     shared/disclosure.py) has its `n`, `expected` and `response_rate` only, and empty
-    `questions` and `competences`. Withheld from everyone in anonymous campaigns (by the
-    minimum), from all but the readers of personal results in identified ones (by the
-    minimum, and every scope while the campaign is open). `organization_id`: that
+    `questions` and `competences`. Withheld from everyone in anonymous campaigns, from all
+    but the readers of personal results in identified ones: by the minimum, and every scope
+    while the campaign is open (until `SETTLE` after its close). `organization_id`: that
     organization's figures only. `public`: withheld as for a reader without access to
     personal results, whoever asks. NotFound (404) when the campaign is not in the caller's
     scope."""

@@ -138,7 +138,7 @@ async def campaign_aggregates(
         bool,
         Query(
             description="Hide totals as for a reader without access to personal results: small "
-            "groups, the totals of a diagnostic still running (for documents and recommendations)"
+            "groups, the totals of a campaign still running (for documents and recommendations)"
         ),
     ] = False,
 ) -> dict[str, Any]:
@@ -151,9 +151,9 @@ async def campaign_aggregates(
     respondents than the disclosure minimum, `difference` where a difference of shown figures
     would give a withheld group away (in anonymous campaigns for everyone; in identified ones
     for all but the readers of personal results: the school's leader, the territory's
-    methodologists, administrators, unless `public`); `campaign_open`: every scope of an
-    identified campaign, for those same readers, while it takes answers and for a minute after
-    it closes."""
+    methodologists, administrators, unless `public`); `campaign_open`: every scope of a
+    campaign (anonymous: for everyone; identified: for those same readers) while it takes
+    answers and for a minute after it closes."""
     return await aggregates.campaign_aggregates(
         session,
         caller,

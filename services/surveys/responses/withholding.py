@@ -89,7 +89,7 @@ def scope_reasons(
     """Per scope asked about (`members`: its organizations asked about), why it is withheld
     (scopes shown are absent), and what is withheld over every scope (None: everything).
     `single`: each scope stands for one organization's figures."""
-    if not campaign.anonymous and not published(campaign.closes_at):
+    if not published(campaign.closes_at):
         return dict.fromkeys(members, CAMPAIGN_OPEN), None
     withheld = withhold(sizes, groups, minimum)
     reasons = {}

@@ -4,9 +4,10 @@ A campaign counts for a scope as its aggregates at the surveys service would sho
 caller (services/surveys/responses/aggregates.py), with the same disclosure rules
 (shared/disclosure.py): its groups are the organizations the caller may read, their clusters
 and their territories inside the caller's scope; unless the caller reads the campaign's
-personal results (an identified campaign, not `public`), a group is withheld while an
-identified campaign is open (and `SETTLE` after), below the minimum, or where a difference of
-shown figures would reveal a withheld one (decided over every group the caller may see).
+personal results (an identified campaign, not `public`), a group is withheld while the
+campaign (anonymous or identified) is open (and `SETTLE` after), below the minimum, or
+where a difference of shown figures would reveal a withheld one (decided over every group
+the caller may see).
 Only a diagnostic's (instrument kind `deficit`) results are personal: any other identified
 campaign keeps these rules for every reader. Within the groups shown, each question follows
 the same rules over the people who answered it (`question_reasons`): a question answered by
@@ -138,7 +139,7 @@ def _reasons(
     is withheld from the caller (absent: shown)."""
     if not row.anonymous and row.diagnostic and ctx.personal:
         return
-    if not row.anonymous and not published(row.closes_at, ctx.now):
+    if not published(row.closes_at, ctx.now):
         campaign.reasons = dict.fromkeys(campaign.scopes, CAMPAIGN_OPEN)
         return
     sizes = {o: campaign.sizes.get(o, 0) for o in campaign.expected}
