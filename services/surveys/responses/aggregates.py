@@ -32,10 +32,12 @@ from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient
 from services.surveys.responses.withholding import (
     GroupKey,
+    competence_reasons,
     groups_of,
     is_diagnostic,
     question_reasons,
     scope_reasons,
+    withheld_competence,
     withheld_question,
 )
 from shared.disclosure import (
@@ -155,6 +157,8 @@ async def aggregate(
             "with_deficit": row["deficits"],
             "deficit_share": percent(row["deficits"], row["n"]),
             "mean_score_share": percent(row["score"], row["max_score"]),
+            "suppressed": False,
+            "reason": None,
         }
     return groups
 
@@ -268,6 +272,7 @@ async def campaign_aggregates(
 
     reasons: dict[uuid.UUID, str] = {}
     by_question: dict[uuid.UUID, dict[str, str]] = {}
+    by_competence: dict[uuid.UUID, dict[str, str]] = {}
     sizes: dict[uuid.UUID, int] = {}
     if not personal:
         sizes = await _respondents(session, campaign_id, visible)
@@ -293,6 +298,16 @@ async def campaign_aggregates(
                 single=single,
                 minimum=minimum,
             )
+            by_competence = await competence_reasons(
+                session,
+                campaign_id,
+                visible,
+                groups,
+                of_scope,
+                withheld,
+                level=level,
+                single=single,
+            )
     # Only the scopes shown are aggregated: nothing of a withheld one is even read.
     shown = [(o, g) for o, g, _ in mapping if g not in reasons]
     figures = await aggregate(session, campaign_id, shown) if shown else {}
@@ -304,6 +319,9 @@ async def campaign_aggregates(
         for code, reason in by_question.get(scope, {}).items():
             if code in group.questions:
                 group.questions[code] = withheld_question(group.questions[code], reason)
+        for code, reason in by_competence.get(scope, {}).items():
+            if code in group.competences:
+                group.competences[code] = withheld_competence(group.competences[code], reason)
         items.append(
             render(level, scope, group, reason=reasons.get(scope), expected=expected.get(scope))
         )

@@ -1,7 +1,9 @@
 """Which of a campaign's aggregates are withheld, and why (shared/disclosure.py's rules over
 the groups a caller may see): the groups organizations make up for a caller (`groups_of`), the
 scopes withheld as a whole (`scope_reasons`), the questions withheld within the scopes shown
-(`question_reasons`), and whether a campaign's results are personal (`is_diagnostic`)."""
+(`question_reasons`), the competences of a diagnostic withheld within them
+(`competence_reasons`: the share with a deficit must not tell individual results), and
+whether a campaign's results are personal (`is_diagnostic`)."""
 
 import uuid
 from typing import Any
@@ -13,11 +15,13 @@ from services.surveys.campaigns.models import Campaign
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from shared.disclosure import (
     CAMPAIGN_OPEN,
+    INDIVIDUAL_RESULTS,
     Withheld,
     cluster_readable,
     published,
     withhold,
     withhold_questions,
+    withhold_sides,
 )
 from shared.identity import Principal, ScopeType
 
@@ -30,6 +34,32 @@ _ANSWERERS = text(
       AND organization_id = ANY(:orgs)
     """
 ).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
+
+# Teachers with and without a deficit per organization and competence: what the rule on
+# complementary cells counts.
+_SIDES = text(
+    """
+    SELECT organization_id, competence, count(*) FILTER (WHERE deficit)::int AS with_deficit,
+           count(*) FILTER (WHERE NOT deficit)::int AS without
+    FROM surveys.competence_score
+    WHERE campaign_id = :campaign AND organization_id = ANY(:orgs)
+    GROUP BY organization_id, competence
+    """
+).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
+
+
+def withheld_competence(competence: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A competence's figures withheld: its `n` (how many were diagnosed) and why, nothing
+    else (no count or share with a deficit, no mean score)."""
+    return {
+        "code": competence["code"],
+        "n": competence["n"],
+        "suppressed": True,
+        "reason": reason,
+        "with_deficit": None,
+        "deficit_share": None,
+        "mean_score_share": None,
+    }
 
 
 def withheld_question(question: dict[str, Any], reason: str) -> dict[str, Any]:
@@ -142,3 +172,34 @@ async def is_diagnostic(session: AsyncSession, campaign: Campaign) -> bool:
         .where(InstrumentVersion.id == campaign.instrument_version_id)
     )
     return kind == "deficit"
+
+
+async def competence_reasons(
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    visible: list[uuid.UUID],
+    groups: dict[GroupKey, set[uuid.UUID]],
+    members: dict[uuid.UUID, list[uuid.UUID]],
+    already: Withheld,
+    *,
+    level: str,
+    single: bool,
+) -> dict[uuid.UUID, dict[str, str]]:
+    """Per scope asked about, per competence whose figures are withheld in it: INDIVIDUAL_RESULTS
+    when fewer than two teachers are on one side, with a deficit or without, or a difference
+    of shown figures would give such a part away (shared.disclosure.withhold_sides, over every
+    scope the caller may see, from the scopes withheld as a whole)."""
+    sides: dict[str, dict[uuid.UUID, tuple[int, int]]] = {}
+    rows = await session.execute(_SIDES, {"campaign": campaign_id, "orgs": visible})
+    for org, competence, with_deficit, without in rows.all():
+        sides.setdefault(competence, {})[org] = (with_deficit, without)
+    reasons: dict[uuid.UUID, dict[str, str]] = {}
+    for competence, counts in sides.items():
+        withheld = withhold_sides(
+            {o: counts.get(o, (0, 0)) for o in visible}, groups, already=already
+        )
+        for scope, orgs in members.items():
+            item: Any = orgs[0] if single else (level, scope)
+            if item in withheld:
+                reasons.setdefault(scope, {})[competence] = INDIVIDUAL_RESULTS
+    return reasons
