@@ -201,5 +201,5 @@ async def test_survey_values_and_their_disclosure_agree_with_the_calculator(
                     )
     assert compared > 100
     # Every rule had something to withhold, for someone, and values were shown too.
-    assert reasons == {"minimum", "difference", "campaign_open"}
+    assert reasons == {"minimum", "difference", "campaign_open", "individual_results"}
     assert survey_values > 10

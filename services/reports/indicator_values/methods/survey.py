@@ -10,7 +10,8 @@ give it away) is left out of the pooled value; a value left with nothing but wit
 questions is `insufficient_data`, its `n` those who answered them. A deficit share whose
 competence is withheld in a group shown (fewer than two teachers with the deficit or without
 it: individual results) is `insufficient_data`, `coverage.withheld` saying
-`individual_results`: not the share of the other competences, which would understate it.
+`individual_results`: not the share of its other competences either, whose largest would
+understate it, or say which extreme it is.
 """
 
 from typing import Any
@@ -162,16 +163,15 @@ def _deficit_share(params: dict[str, Any], entries: list[Entry]) -> Value:
     totals = {c: p for c, p in totals.items() if p[1]}
     if not totals:
         return Value(n=withheld, coverage=_coverage(entries), insufficient=withheld > 0)
+    n = max(p[1] for p in totals.values())
+    if individual:
+        # One of its competences' shares (100 %, 0 %, 4 of 5) would tell individual results:
+        # no share is shown, not even the others' (their largest, or its absence, would say
+        # which extreme the one withheld is).
+        return Value(n=n, coverage=_coverage(entries, individual=True), insufficient=True)
     # Per competence n and with_deficit, not who has a deficit in any of them: the largest
     # competence share is the best lower bound of "any" they allow.
-    chosen, (deficits, diagnosed) = max(
-        totals.items(), key=lambda item: (item[1][0] / item[1][1], item[1][1])
-    )
-    n = max(p[1] for p in totals.values())
-    if chosen in individual:
-        # Its share (100 %, 0 %, 4 of 5) would tell individual results: none is shown, not
-        # even another competence's, which would understate it.
-        return Value(n=n, coverage=_coverage(entries, individual=True), insufficient=True)
+    deficits, diagnosed = max(totals.values(), key=lambda p: (p[0] / p[1], p[1]))
     coverage = _coverage(entries)
     if params.get("with_deficit", True):
         return Value(pct(deficits, diagnosed), deficits, diagnosed, n, coverage)
