@@ -19,6 +19,8 @@ from openpyxl import load_workbook
 from services.api.auth.service import user_principal
 from shared.identity import issue_user_token
 from shared.value_labels import INDIVIDUAL_RESULTS_TEXT
+from tests.api.test_pages import browser, signed_in
+from tests.api.test_pages_values import text_of
 from tests.disclosure_world import NOW, add_school, add_teachers, close, disclosure_world
 from tests.factories import add_user
 from tests.reports.helpers import generate
@@ -29,6 +31,7 @@ PERIOD = "2021/2022"
 CODE = "deficit_tools"
 TEACHERS = 5
 SCHOOL_NAME = "Школа 4"
+browser = browser  # the api's pages in a "browser" (tests/api/test_pages.py)
 
 
 @pytest.fixture
@@ -247,3 +250,22 @@ async def test_documents_withhold_it_and_recommendations_keep_the_exact_counts(
     )
     told = [r for r in listed.json()["items"] if r["rule_code"] == "leader_competence_deficit"]
     assert told and told[0]["evidence"]["with_deficit"] == TEACHERS, listed.text
+
+
+async def test_the_values_page_says_why_to_a_viewer_and_shows_the_leader_the_share(
+    db, settings, api_client, surveys_client, reports_client, world, browser
+):
+    await arrange(db, settings, api_client, surveys_client, world, TEACHERS)
+    params = {"period": PERIOD, "scope_type": "organization", "scope_id": str(world.s4.id)}
+    await reports_client.get("/healthz")  # the reports' facts brought up to date
+    viewer, _ = await signed_in(browser, "viewer@soko.example")
+    page = await viewer.get("/values", params=params)
+    assert page.status_code == 200, page.text
+    row = text_of(page, f"indicator-{CODE}")
+    assert f"недостаточно данных: {INDIVIDUAL_RESULTS_TEXT}" in row, row
+    assert "100,0" not in row, row
+    leader, _ = await signed_in(browser, "leader4@soko.example")
+    page = await leader.get("/values", params=params)
+    assert page.status_code == 200, page.text
+    row = text_of(page, f"indicator-{CODE}")
+    assert f"{SCHOOL_NAME} 100,0 %" in row and INDIVIDUAL_RESULTS_TEXT not in row, row
