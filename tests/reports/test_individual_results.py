@@ -2,7 +2,9 @@
 reads the school's share of teachers with a deficit. 100 % over five teachers, 0 %, 4 of 5
 (read by the fifth) or 1 of 5 (read by the one) tells every colleague's result; so for those
 who may not read personal results the share is withheld (`individual_results`, the same words
-whichever extreme it is) unless at least two teachers are on each side. The school's leader
+whichever extreme it is) unless at least two teachers are on each side, and so is a figure
+a difference would give it away by (another school's beside the district's, a follow-up
+diagnostic's pooled with the first one's between two readings). The school's leader
 and the territory's methodologists keep the exact figure; so do the recommendations, which
 are told from the exact counts and go to them alone.
 
@@ -76,6 +78,13 @@ async def arrange(db, settings, api_client, surveys_client, world, k: int, schoo
     for school, with_deficit, tag in plan:
         names = await add_teachers(db, settings, world, school, TEACHERS, tag)
         takers += [(who, i < with_deficit) for i, who in enumerate(names)]
+    world.campaign = await diagnostic(surveys_client, world, [p[0] for p in plan], takers)
+    return [who for who, _ in takers]
+
+
+async def diagnostic(surveys_client, world, schools: list, takers: list) -> dict:
+    """A diagnostic of the period for the schools, taken by `takers` ((name, with the deficit)),
+    closed long enough ago for its figures to be out."""
     instruments = await surveys_client.get(
         "/v1/instruments?kind=deficit", headers=world.headers("viewer")
     )
@@ -87,7 +96,7 @@ async def arrange(db, settings, api_client, surveys_client, world, k: int, schoo
                 i["id"] for i in instruments.json()["items"] if i["code"] == DIAGNOSTIC.code
             ),
             "audience": "teachers",
-            "organization_ids": [str(p[0].id) for p in plan],
+            "organization_ids": [str(s.id) for s in schools],
             "period": PERIOD,
             "opens_at": (NOW - timedelta(days=1)).isoformat(),
             "closes_at": (NOW + timedelta(days=7)).isoformat(),
@@ -103,9 +112,7 @@ async def arrange(db, settings, api_client, surveys_client, world, k: int, schoo
             headers=world.headers(who),
         )
         assert taken.status_code == 201, taken.text
-    await close(surveys_client, world, campaign)
-    world.campaign = campaign
-    return [who for who, _ in takers]
+    return await close(surveys_client, world, campaign)
 
 
 async def values(reports_client, world, who, scope) -> dict[str, dict]:
@@ -196,6 +203,26 @@ async def test_a_share_with_two_on_each_side_is_shown_to_everyone(
         ), (who, item)
         assert item["reason_text"] is None and item["coverage"]["withheld"] == [], item
         assert (await tools(surveys_client, world, who))["with_deficit"] == k, who
+
+
+async def test_a_teacher_reading_again_after_colleagues_results_change_learns_nothing(
+    db, settings, api_client, surveys_client, reports_client, world
+):
+    # 2 of 5 with the deficit: teacher A (without) reads 40 %.
+    teachers = await arrange(db, settings, api_client, surveys_client, world, 2)
+    a, s4 = teachers[-1], str(world.s4.id)
+    before = (await values(reports_client, world, a, world.s4))[s4]
+    assert (before["value"], before["numerator"], before["denominator"]) == (40.0, 2, 5)
+    # A follow-up diagnostic of the period: B and C now have it too (4 of 5). Pooled, 6 of 10
+    # would give A the follow-up's 4 of 5 by subtraction: every colleague has it.
+    await diagnostic(
+        surveys_client, world, [world.s4], [(who, i < 4) for i, who in enumerate(teachers)]
+    )
+    after = (await values(reports_client, world, a, world.s4))[s4]
+    assert withheld(after | {"n": TEACHERS}), after
+    assert after["n"] == 2 * TEACHERS  # every diagnosed answer of the period
+    mine = (await values(reports_client, world, "methodologist", world.s4))[s4]
+    assert (mine["value"], mine["numerator"], mine["denominator"]) == (60.0, 6, 10)
 
 
 async def test_a_difference_of_shown_shares_gives_no_school_away(
