@@ -26,11 +26,11 @@ from tests.api.test_pages_values import text_of
 from tests.disclosure_world import NOW, add_school, add_teachers, close, disclosure_world
 from tests.factories import add_user
 from tests.reports.helpers import generate
+from tests.reports.test_disclosure import CODE, add_indicator
 from tests.surveys.forms import diagnostic_answers
 from tests.surveys.test_results import DIAGNOSTIC
 
 PERIOD = "2021/2022"
-CODE = "deficit_tools"
 TEACHERS = 5
 SCHOOL_NAME = "Школа 4"
 browser = browser  # the api's pages in a "browser" (tests/api/test_pages.py)
@@ -58,21 +58,7 @@ async def arrange(db, settings, api_client, surveys_client, world, k: int, schoo
     """The indicator (on M1's roadmap) and S4's five teachers' diagnostic, the first `k` with
     the deficit, closed long enough ago for its figures to be out; `schools`: more (school,
     with deficit) to diagnose in the same campaign, five teachers each. The teachers' names."""
-    added = await api_client.post(
-        "/v1/indicators",
-        json={
-            "code": CODE,
-            "name": "Доля педагогов с профессиональными дефицитами",
-            "unit": "percent",
-            "level": "organization",
-            "method": "deficit_share",
-            "params": {"instrument_code": DIAGNOSTIC.code, "competences": ["tools"]},
-            "target": {"op": "<=", "value": 30},
-            "roadmap_ids": [str(world.r1.id)],
-        },
-        headers=world.headers("analyst"),
-    )
-    assert added.status_code == 201, added.text
+    await add_indicator(api_client, world)  # "tools", CODE, on M1's roadmap
     plan = [(world.s4, k, "a"), *((s, d, f"x{i}") for i, (s, d) in enumerate(schools or []))]
     takers = []
     for school, with_deficit, tag in plan:

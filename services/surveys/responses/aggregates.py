@@ -5,19 +5,20 @@ organizations are grouped by a mapping passed as two arrays (organization, group
 in the query, so pooled counts, means and shares come from one GROUP BY over a few rows per
 organization and question, whatever the number of responses.
 
-The disclosure rules (shared/disclosure.py): an anonymous campaign's values are withheld
-for everyone, an identified campaign's (teachers' personal results) for everyone who may not
-read personal results, for groups of fewer respondents than the minimum and those that a
-difference of shown figures would give away: decided once over every organization, cluster
-and territory the caller may see, whatever level they ask for. The same rules hold for each
-question within the groups shown, over the people who answered it (`question_reasons`): a
-question answered by fewer than the minimum, or whose figures a difference would give away,
-shows its `n` and why it is withheld, no counts and no mean. A campaign's groups are all
-withheld, too, until the campaign has closed (two readings would differ by whoever answered in
-between: `/pending` says who that is in an identified one, and a school's leader may know
-which parent has just answered an anonymous one); from everyone in an anonymous campaign, from
-all but the readers of personal results in an identified diagnostic. A withheld group shows
-how many answered, nothing else.
+The disclosure rules (shared/disclosure.py): an anonymous campaign's values are withheld for
+everyone, an identified campaign's (teachers' personal results) for everyone who may not read
+personal results, for groups of fewer respondents than the minimum and those that a difference
+of shown figures would give away: decided once over every organization, cluster and territory
+the caller may see, whatever level they ask for. The same rules hold for each question within
+the groups shown, over the people who answered it (`part_reasons`): a question answered by fewer
+than the minimum, or whose figures a difference would give away, shows its `n` and why it is
+withheld, no counts and no mean. So does a diagnostic's competence with fewer than two teachers
+with the deficit or without it (`individual_results`: 100 %, 0 %, 4 of 5 would tell everyone's
+result), or given away by a difference. A campaign's groups are all withheld, too, until the
+campaign has closed (two readings would differ by whoever answered in between: `/pending` says
+who that is in an identified one, and a school's leader may know which parent has just answered
+an anonymous one); from everyone in an anonymous campaign, from all but the readers of personal
+results in an identified diagnostic. A withheld group shows how many answered, nothing else.
 """
 
 import uuid
@@ -32,10 +33,9 @@ from services.surveys.campaigns.service import readable_campaign
 from services.surveys.clients.api import ApiClient
 from services.surveys.responses.withholding import (
     GroupKey,
-    competence_reasons,
     groups_of,
     is_diagnostic,
-    question_reasons,
+    part_reasons,
     scope_reasons,
     withheld_competence,
     withheld_question,
@@ -287,7 +287,7 @@ async def campaign_aggregates(
             minimum=minimum,
         )
         if withheld is not None:
-            by_question = await question_reasons(
+            by_question, by_competence = await part_reasons(
                 session,
                 campaign_id,
                 visible,
@@ -297,16 +297,6 @@ async def campaign_aggregates(
                 level=level,
                 single=single,
                 minimum=minimum,
-            )
-            by_competence = await competence_reasons(
-                session,
-                campaign_id,
-                visible,
-                groups,
-                of_scope,
-                withheld,
-                level=level,
-                single=single,
             )
     # Only the scopes shown are aggregated: nothing of a withheld one is even read.
     shown = [(o, g) for o, g, _ in mapping if g not in reasons]
