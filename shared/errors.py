@@ -340,17 +340,35 @@ def _method_not_allowed(request: Request, methods: set[str]) -> JSONResponse:
     return problem(405, instance=request.url.path, headers={"Allow": ", ".join(sorted(methods))})
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    detail = exc.detail if isinstance(exc.detail, str) else None
-    if exc.status_code == 400:
+def refusal_of(exc: Exception) -> tuple[str | None, list[dict[str, Any]]]:
+    """The `detail` and `errors` of the problem an exception is answered with (its 422 when it
+    is a request's fault: a SokoError's own, FastAPI's validation errors in Russian, a body
+    Starlette could not read); `(None, [])` for another HTTPException. Built here once, for
+    the problem+json and for the browsers' pages (shared/browser.py) alike."""
+    if isinstance(exc, SokoError):
+        return exc.detail, list(exc.errors or [])
+    if isinstance(exc, RequestValidationError):
+        errors = _validation_errors(exc)
+        fields = ", ".join(dict.fromkeys(_named(e) for e in errors))
+        return f"Запрос содержит ошибки: {fields}", errors
+    if isinstance(exc, StarletteHTTPException) and exc.status_code == 400:
         # Only FastAPI and Starlette raise HTTPException(400): a body they could not read (not
         # UTF-8, broken multipart, a number too long). Malformed like invalid JSON, which
         # FastAPI answers 422: one status for both, naming the body.
         # Their English detail is not repeated: the message says it in Russian.
-        message = "Тело запроса не удалось прочитать"
         why = _unreadable(exc.__cause__)
+        if isinstance(exc.detail, str) and exc.detail.startswith("Too many"):  # a form's limit
+            why = "форма не прочитана: в ней больше полей или файлов, чем она принимает"
         errors = [{"loc": ["body"], "msg": why, "type": "body_unreadable"}]
+        return "Тело запроса не удалось прочитать", errors
+    return None, []
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if exc.status_code == 400:
+        message, errors = refusal_of(exc)
         return problem(
             422, slug="validation-error", detail=message, errors=errors, instance=request.url.path
         )
@@ -363,7 +381,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = _validation_errors(exc)
+    detail, errors = refusal_of(exc)
     route = request.scope.get("route")
     if route is not None and any(e["loc"][:1] == ["path"] for e in errors):
         # PATCH /v1/organizations/lookup reached /organizations/{organization_id}: the path
@@ -371,11 +389,10 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
         fewest, methods = _literal_methods(request)
         if methods and fewest < route.path_format.count("{"):
             return _method_not_allowed(request, methods)
-    fields = ", ".join(dict.fromkeys(_named(e) for e in errors))
     return problem(
         422,
         slug="validation-error",
-        detail=f"Запрос содержит ошибки: {fields}",
+        detail=detail,
         errors=errors,
         instance=request.url.path,
     )
