@@ -44,6 +44,7 @@ from services.api.pages.session import (
     visitor,
 )
 from shared.errors import Invalid
+from shared.texts import typed_text
 from shared.validation import unstorable_errors
 
 # Where the sign-in page leads back to: a path, or one computed from the posted fields.
@@ -59,8 +60,9 @@ class PageForm:
 
     @property
     def fields(self) -> dict[str, str]:
-        """The text fields by name (files left out)."""
-        return {k: v for k, v in self.form.items() if isinstance(v, str)}
+        """The text fields by name (files left out), line breaks as the page counted them
+        (`typed_text`)."""
+        return {k: typed_text(v) for k, v in self.form.items() if isinstance(v, str)}
 
     def file(self, name: str) -> UploadFile | None:
         """The file sent as `name` with a file name; None when none was chosen."""
