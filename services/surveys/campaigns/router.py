@@ -95,7 +95,7 @@ async def create_campaign(
     it starts, naming `period` (its answers count for that period's indicators: right for an
     old paper survey keyed in, wrong for a mistyped period); [] otherwise."""
     campaign = await service.create_campaign(session, caller, api, body)
-    warnings = opening_warnings("period", campaign.opens_at, body.period)
+    warnings = opening_warnings(campaign.opens_at, body.period)
     return await written(session, settings, campaign, warnings)
 
 

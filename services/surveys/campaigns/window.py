@@ -53,22 +53,23 @@ def check_window(opens_at: datetime, closes_at: datetime, period: Period | None 
         )
 
 
-def opening_warnings(field: str, opens_at: datetime, period: Period) -> list[str]:
-    """Russian warnings, each starting with `field` (`period` for a create, `opens_at` for a
-    change moving the opening), when the opening's day (in SOKO_TIMEZONE) lies over a year
-    after `period` ends or over a year before it starts: its answers count for that period's
-    indicators, right for an old paper survey keyed in, wrong for a mistyped period. [] else."""
+def opening_warnings(opens_at: datetime, period: Period) -> list[str]:
+    """Russian warnings for a launch, each starting with `period` (the field to check), when
+    the opening's day (in SOKO_TIMEZONE) lies over a year after `period` ends or over a year
+    before it starts: its answers count for that period's indicators, right for an old paper
+    survey keyed in, wrong for a mistyped period. [] else. Said at a launch only: a change
+    (PATCH) moves neither the opening nor the period (answers already count under them)."""
     opens = _local_day(opens_at)
     if opens > _years_after(period.end, 1):
         return [
-            f"{field}: кампания открывается {opens:%d.%m.%Y}, больше чем через год после конца "
+            f"period: кампания открывается {opens:%d.%m.%Y}, больше чем через год после конца "
             f"периода «{period.code}» ({period.end:%d.%m.%Y}); её ответы будут засчитаны в "
             f"показатели периода «{period.code}». Если вносятся анкеты старого опроса, всё "
             "верно; если нет, проверьте период и дату открытия"
         ]
     if opens < _years_after(period.start, -1):
         return [
-            f"{field}: кампания открывается {opens:%d.%m.%Y}, больше чем за год до начала "
+            f"period: кампания открывается {opens:%d.%m.%Y}, больше чем за год до начала "
             f"периода «{period.code}» ({period.start:%d.%m.%Y}); её ответы будут засчитаны в "
             f"показатели периода «{period.code}». Проверьте период и дату открытия"
         ]
