@@ -23,7 +23,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from shared.errors import SokoError, refusal_of
+from shared.error_handlers import refusal_of
+from shared.errors import SokoError
 from shared.settings import Settings
 
 Handler = Callable[[Request, Exception], Awaitable[Response]]
@@ -89,7 +90,7 @@ def _own_address(request: Request, service_url: str) -> str:
 
 
 # Where in the address (or the posted form) an error is, as a problem's `detail` names it
-# (shared/errors.py).
+# (shared/error_handlers.py).
 _PLACES = {"query": "параметр", "path": "параметр пути", "body": "поле"}
 
 
