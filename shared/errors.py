@@ -112,10 +112,16 @@ class Unauthorized(SokoError):
 
 
 class AccountChanged(Unauthorized):
-    """A user's token issued before a change of the account (role, scope, staff link, activity,
-    password), or whose account is gone: the user signs in again. Peers pass it on as it is."""
+    """A user's token that no longer stands: revoked (signed out), issued before a change of
+    the account (role, scope, staff link, activity, password), or whose account is gone: the
+    user signs in again. Peers pass it on as it is. The detail names every cause: a service
+    asks the api only whether the token stands (`introspect`), not why."""
 
-    slug, detail = "account-changed", "Учётная запись изменена или отключена: войдите снова"
+    slug = "account-changed"
+    detail = (
+        "Вход больше не действует (выполнен выход, учётная запись изменена или отключена): "
+        "войдите снова"
+    )
 
 
 class Forbidden(SokoError):
