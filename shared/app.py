@@ -23,7 +23,8 @@ from shared.audit_outbox import AuditOutbox
 from shared.client import ServiceClient
 from shared.db import Database
 from shared.docs import TokenCORSMiddleware, install_docs, origin, point_token_url, token_url
-from shared.errors import PROBLEM_SCHEMA, install_error_handlers, problem_response
+from shared.error_handlers import install_error_handlers
+from shared.errors import PROBLEM_SCHEMA, problem_response
 from shared.headers import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, RETRY_AFTER_HEADER
 from shared.health import router as health_router
 from shared.identity import ServiceTokens, TokenChecker

@@ -1,6 +1,7 @@
 """Text people type or documents carry, as schemas take it: names and titles (`HumanText`),
 text that must say something (`FilledText`), e-mail addresses (`EmailAddress`), and the
-clean-ups for text read from documents (`without_invisible`)."""
+clean-ups for text read from documents (`without_invisible`) or posted by a browser's form
+(`typed_text`)."""
 
 import unicodedata
 from typing import Annotated
@@ -13,10 +14,33 @@ def without_soft_hyphens(text: str) -> str:
     return text.replace("\u00ad", "")
 
 
-def without_invisible(text: str) -> str:
-    """`text` without its control and format characters (as `human_text` refuses them): for a
-    name read from a document rather than typed by the caller."""
-    return "".join(c for c in text if unicodedata.category(c) not in ("Cc", "Cf"))
+def typed_text(value: str) -> str:
+    """A posted text as the person typed it: each line break one "\\n". A browser sends a
+    textarea's line breaks as "\\r\\n" (HTML's form submission) but counts each as one
+    character against its `maxlength`: read as sent, a 5000-character comment with line breaks
+    that the page let through would be refused as too long."""
+    return value.replace("\r\n", "\n")
+
+
+def without_invisible(text: str, *, lines: bool = False) -> str:
+    """`text` without its control and format characters (Unicode Cc/Cf, as `human_text`
+    refuses them): for a name read from a document rather than typed by the caller. A line
+    break or tab between two words is a space, never nothing ("Дорожная\\nкарта" ->
+    "Дорожная карта"); with `lines` (a comment a person typed on several lines) a line break
+    stays one "\\n" (`typed_text`)."""
+    if lines:
+        text = typed_text(text)
+    return "".join(_visible(c, lines) for c in text)
+
+
+def _visible(char: str, lines: bool) -> str:
+    """`char` if it shows; a control that breaks a line or spaces words ("\\n", "\\t") as a
+    space (as "\\n" itself with `lines`); any other control or format character as nothing."""
+    if unicodedata.category(char) not in ("Cc", "Cf"):
+        return char
+    if lines and char == "\n":
+        return char
+    return " " if char.isspace() else ""
 
 
 def human_text(value: str) -> str:

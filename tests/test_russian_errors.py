@@ -50,7 +50,7 @@ def test_no_english_message_reaches_a_problem():
 async def test_a_body_of_many_errors_lists_a_hundred_and_counts_the_rest(api_client, world):
     """A change of an organization naming 5,000 unknown fields: 100 errors listed and one item
     counting the others, not an answer of megabytes."""
-    from shared.errors import MAX_ERRORS
+    from shared.error_handlers import MAX_ERRORS
 
     body = {f"unknown_{n}": n for n in range(5000)}
     answer = await api_client.patch(

@@ -199,3 +199,6 @@ async def test_any_request_body_past_the_limit_is_413_naming_the_body(api_client
     )
     assert answer.status_code == 413 and answer.json()["errors"][0]["loc"] == ["body"]
     assert answer.json()["limit"]["setting"] == "SOKO_UPLOAD_MAX_BYTES"
+    # No file was sent: the answer speaks of the request's body.
+    assert answer.json()["detail"].startswith("Запрос не принят: тело запроса больше")
+    assert "файл" not in answer.json()["detail"].casefold()

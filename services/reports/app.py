@@ -9,8 +9,8 @@ from services.reports.analysis.thresholds import Thresholds
 from services.reports.documents.router import router as documents_router
 from services.reports.facts.freshness import readiness as facts_readiness
 from services.reports.facts.running import following
-from services.reports.indicator_values.computation import KnownUnits
 from services.reports.indicator_values.router import router as indicator_values_router
+from services.reports.indicator_values.units import KnownUnits
 from services.reports.models import IdempotencyKeys
 from services.reports.pd_order.catalogue import sync_catalogue
 from services.reports.pd_order.router import router as pd_router
@@ -26,8 +26,9 @@ logger = logging.getLogger("soko.reports")
 
 
 async def keep_known_units(app: FastAPI) -> None:
-    """This process's known units of scopes (computation.KnownUnits: it cannot disagree with
-    another process's), and the indicator values it is recomputing after an answer."""
+    """This process's known units of scopes (`KnownUnits` of indicator_values/units.py: it
+    cannot disagree with another process's), and the indicator values it is recomputing after
+    an answer."""
     app.state.known_units = KnownUnits()
     app.state.values_refreshing = set()
 

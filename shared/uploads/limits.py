@@ -56,13 +56,20 @@ class UploadTooLarge(SokoError):
 
     def __init__(self, limit: int, *, body: int | None = None, form: bool = True) -> None:
         """`body`: the whole request body's limit, when that was passed (`form`: a multipart
-        form, whose big part is the file)."""
+        form, whose big part is the file; else a JSON or other body, which holds no file and
+        is said as «запрос»)."""
         message = f"файл больше {_amount('bytes', limit)}"
+        refused = "Файл не принят"
         if body is not None:
             message = f"запрос больше {_amount('bytes', body)}: {message} не принимается"
+            if not form:
+                refused, message = (
+                    "Запрос не принят",
+                    f"тело запроса больше {_amount('bytes', body)}",
+                )
         loc = [FIELD] if form else []
         super().__init__(
-            f"Файл не принят: {message} (ограничение SOKO_UPLOAD_MAX_BYTES)",
+            f"{refused}: {message} (ограничение SOKO_UPLOAD_MAX_BYTES)",
             errors=[field_error(loc, message, kind="upload_limit.bytes")],
             limit={"name": "bytes", "value": limit, "setting": "SOKO_UPLOAD_MAX_BYTES"},
         )

@@ -187,6 +187,24 @@ async def test_the_analyst_returns_with_a_comment(browser, late_world, db, setti
     assert f"Утверждение отозвано {today:%d.%m.%Y}: Проверим КПК" in card(own, world)
 
 
+async def test_a_comment_with_line_breaks_the_page_let_through_is_taken_as_typed(
+    browser, late_world, db
+):
+    """The textarea's maxlength (5000) counts a line break as one character, the browser sends
+    it as "\\r\\n": a comment of 5000 characters typed on many lines is taken, stored as typed."""
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    await step(leader, home, world, "submit")
+    client, home = await signed_in(browser, "analyst@soko.example")
+    typed = "\n".join(["Исправьте КПК"] * 357) + "\n" + "x" * 2  # 5000 characters as typed
+    assert len(typed) == 5000
+    returned = await step(client, home, world, "return", comment=typed.replace("\n", "\r\n"))
+    assert returned.status_code == 303 and "-field" not in returned.headers["location"]
+    assert await approval(db, world) == "returned"
+    comments = (await db.scalars(select(CollectionApprovalStep.comment))).all()
+    assert typed in comments
+
+
 async def test_another_school_s_leader_and_a_stale_form_change_nothing(browser, late_world, db):
     world = late_world
     leader, home = await signed_in(browser, "leader@soko.example")

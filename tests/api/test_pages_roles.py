@@ -153,11 +153,12 @@ async def test_the_methodologist_sees_diagnostics_the_pd_order_and_routes(
     assert "Педагогов с маршрутом: 0, мест на курсах: 0." in text
     assert "Индивидуальных маршрутов пока нет" in text
     assert codes["t1"] not in home.text
-    # Another school year on request; a period that is not one: the newest diagnostic's.
+    # Another school year on request; a period that is not one says so (not the newest year
+    # shown as if it had been asked: test_pages_refused_posts.py).
     earlier = await client.get("/home", params={"period": "2020/2021"})
     assert "План-заказ КПК на 2020/2021" in earlier.text
     garbage = await client.get("/home", params={"period": "2021"})
-    assert garbage.status_code == 200 and "План-заказ КПК на 2021/2022" in garbage.text
+    assert garbage.status_code == 422 and "Период не распознан" in garbage.text
 
 
 async def test_a_service_down_leaves_the_rest_of_the_home(browser, apps, world):
@@ -309,3 +310,19 @@ async def test_a_campaign_closing_at_midnight_is_open_until_the_day_before_on_th
     _, analyst = await signed_in(browser, "analyst@soko.example")
     text = Dom(analyst.text).text("main")
     assert f"{title} педагоги · 2021/2022 · идёт, до {last:%d.%m.%Y}" in text
+
+
+async def test_the_analyst_reads_each_school_s_expected_count_grouped_in_threes(
+    browser, surveys_client, world, db
+):
+    """The campaign's table by organization groups a count of a thousand and more in threes
+    («1 234»), as the line above it does, not «1234»."""
+    world.s2.context = {"students": 1234}
+    await db.flush()
+    await launch(
+        surveys_client, world, "parents_satisfaction", "parents", [world.s1.id, world.s2.id]
+    )
+    _, home = await signed_in(browser, "analyst@soko.example")
+    text = Dom(home.text).text("main").replace("\xa0", " ")
+    table = text[text.index("По организациям") :]
+    assert "Ответили 0 из 1 734" in text and "1 234" in table and "1234" not in table

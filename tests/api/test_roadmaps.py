@@ -69,6 +69,24 @@ async def test_responsible_schools_and_staff_are_recognised(api_client, world):
     assert second["responsible_organization_ids"] == []
 
 
+async def test_responsible_schools_are_recognised_as_files_name_them(api_client, world):
+    """A roadmap names schools as files do (`matching.naming_keys`): with a legal form, a
+    number sign «№» or «N» or none, in quotes; a school with another number is not named."""
+    texts = [
+        "Администрация МБОУ «Школа № 1»",
+        "Школа N2, ИМЦ",
+        "МБОУ «Школа №12»",
+        "Школа 2021 года",
+        "Школа № 1 и школа №2",
+    ]
+    activities = [{"title": f"Мероприятие {i}", "responsible": t} for i, t in enumerate(texts)]
+    roadmap = await create(api_client, world, [{"title": "", "activities": activities}])
+    found = [a["responsible_organization_ids"] for a in roadmap["sections"][0]["activities"]]
+    s1, s2 = str(world.s1.id), str(world.s2.id)
+    assert found[:4] == [[s1], [s2], [], []]
+    assert sorted(found[4]) == sorted([s1, s2])
+
+
 async def test_malformed_period_and_wrong_owner_are_422_naming_the_field(api_client, world):
     bad_period = await post_roadmap(api_client, world, title="X", period="2021/2023")
     assert bad_period.status_code == 422 and bad_period.json()["errors"][0]["loc"] == [

@@ -43,6 +43,7 @@ async def test_a_revoked_token_is_refused_by_every_service(
         answer = await client.get(path, headers=bearer(kept))
         assert answer.status_code == 401, (path, answer.text)
         assert answer.headers["content-type"] == "application/problem+json"
+        assert "выполнен выход" in answer.json()["detail"]  # not only «учётная запись изменена»
     # Passed on by a service for the user (X-Soko-User), it is refused too.
     passed_on = world.headers("service") | {"X-Soko-User": kept}
     assert (await api_client.get("/v1/me", headers=passed_on)).status_code == 401

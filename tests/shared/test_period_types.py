@@ -8,7 +8,7 @@ import pytest
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel, Field, ValidationError
 
-from shared.errors import install_error_handlers
+from shared.error_handlers import install_error_handlers
 from shared.periods import (
     OptionalPeriodQuery,
     Period,

@@ -154,6 +154,23 @@ async def test_valid_post_stores_the_response_and_thanks(surveys_client, form, w
     }
 
 
+async def test_a_long_text_answer_with_line_breaks_the_page_let_through_is_stored(
+    surveys_client, form, world, db
+):
+    """The textarea's maxlength counts a line break as one character, the browser sends it as
+    "\\r\\n": 5000 characters typed on 500 lines are taken, stored as typed."""
+    campaign = await launch(surveys_client, world, "parents_satisfaction", "parents", [world.s1.id])
+    definition = BANK["parents_satisfaction"]
+    fields = {q.code: "4" for q in definition.questions() if q.type == "likert5"}
+    typed = "\n".join(["Больше книг"] * 416) + "\n" + "x" * 8  # 5000 characters as typed
+    assert len(typed) == 5000
+    fields |= {"ps_grade_band": "basic", "ps_suggestions": typed.replace("\n", "\r\n")}
+    posted = await form.post(link_of(campaign), data=fields | {"_action": "submit"})
+    assert posted.status_code == 303, posted.text
+    stored = await db.scalar(select(Answer.text).where(Answer.question == "ps_suggestions"))
+    assert stored == typed
+
+
 async def test_answers_to_questions_that_do_not_apply_are_dropped(surveys_client, form, world, db):
     campaign = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     # Without JavaScript every question is shown: "Нет" to 6 and still an answer to 7.

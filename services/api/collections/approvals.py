@@ -144,9 +144,10 @@ COMMENT_ASKED = {"return": "Укажите, что исправить", "unappro
 
 
 def _required_comment(action: str, comment: str | None) -> str:
-    """The comment a return or an unapproval must have, stripped; one of spaces or invisible
-    characters only (a zero-width space pasted from Word) is none (422 naming `comment`)."""
-    if comment and (visible := without_invisible(comment).strip()):
+    """The comment a return or an unapproval must have, stripped, its line breaks kept; one of
+    spaces or invisible characters only (a zero-width space pasted from Word) is none (422
+    naming `comment`)."""
+    if comment and (visible := without_invisible(comment, lines=True).strip()):
         return visible
     raise Invalid.at("comment", COMMENT_ASKED["unapprove" if action == "unapprove" else "return"])
 

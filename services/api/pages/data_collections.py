@@ -89,6 +89,19 @@ class CollectionLine:
     # The analyst's: what waits for the approval of other territories of the chain.
     elsewhere: "list[Elsewhere]" = field(default_factory=list)
 
+    def offers(self, organization_id: uuid.UUID, action: str) -> bool:
+        """Does the home show the form of `action` (one with a comment: withdraw, return,
+        unapprove) for that organization's data, as _collections.html does?"""
+        if action == "withdraw":
+            mine = self.mine
+            return (
+                mine is not None
+                and mine.organization_id == organization_id
+                and (mine.approval.status == "submitted")
+            )
+        listed = {"return": self.waiting, "unapprove": self.approved}.get(action, [])
+        return any(o.organization_id == organization_id for o in listed)
+
     @property
     def approved_through(self) -> tuple[int, int]:
         """(organizations whose data every level of their chain approved, those approved by
@@ -275,13 +288,38 @@ async def _missing_names(
 
 async def home_context(request: Request, access: Access) -> dict[str, Any]:
     """The homes' `collections` (`CollectionLine`s) for leaders, analysts, administrators, and
-    the `step_problem` a refused step's form was sent back with (`step_problems.again`)."""
+    the `step_problem` a refused step's form was sent back with (`step_problems.again`); when
+    that form is no longer on the home (someone else took a step on the organization's data
+    meanwhile), `step_lost`: the same problem, said above the collections instead."""
     settings = request.app.state.settings
     if access.principal.role not in (Role.admin, Role.territory_analyst, Role.organization_leader):
         return {}
+    found = await lines(access, settings.today(), settings.timezone)
+    problem = step_problems.from_query(request.query_params)
+    shown = problem is not None and any(
+        line.collection.id == problem.collection_id
+        and line.offers(problem.organization_id, problem.action)
+        for line in found
+    )
     return {
-        "collections": await lines(access, settings.today(), settings.timezone),
-        "step_problem": step_problems.from_query(request.query_params),
+        "collections": found,
+        "step_problem": problem if shown else None,
+        "step_lost": _lost(found, problem) if problem is not None and not shown else None,
+    }
+
+
+def _lost(found: list[CollectionLine], problem: step_problems.StepProblem) -> dict[str, Any]:
+    """The refused step whose form is gone, with the names of its collection and organization
+    (empty when the home no longer lists them)."""
+    line = next((x for x in found if x.collection.id == problem.collection_id), None)
+    organizations = line.status.organizations if line is not None else []
+    if line is not None and line.mine is not None:
+        organizations = [*organizations, line.mine]
+    name = next((o.name for o in organizations if o.organization_id == problem.organization_id), "")
+    return {
+        "problem": problem,
+        "collection": line.collection.name if line is not None else "",
+        "organization": name,
     }
 
 

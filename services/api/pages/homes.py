@@ -153,6 +153,23 @@ async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
     }
 
 
+def period_problem(code: str | None, role: Role) -> str | None:
+    """Why the home's `?period=` cannot be shown (Russian), None when it can or none is
+    asked: a period that does not parse, on any role's home (as the values and decisions pages
+    refuse it); on the methodologist's, one that is no school year (the PD order's period)."""
+    if not code:
+        return None
+    try:
+        kind = parse_period(code).kind
+    except ValueError as exc:
+        return str(exc)
+    if role == Role.methodologist and kind != "academic_year":
+        return (
+            f"План-заказ и маршруты показываются за учебный год, например 2021/2022, а не «{code}»"
+        )
+    return None
+
+
 def school_year(code: str | None) -> str | None:
     """`code` when it is a school year (`2021/2022`, the PD order's period), else None."""
     try:

@@ -177,10 +177,14 @@ async def home(request: Request, session: SessionDep) -> Response:
     """The home of the visitor's role (homes.py); without a session, the sign-in page. A
     `?done=1` (an activity marked done), `?moved=<status>` (a recommendation moved) or
     `?collection=<action>` (a collection's data submitted, withdrawn, approved, returned)
-    says so."""
+    says so. A `?period=` that does not parse (or, on the methodologist's, is no school year):
+    the 422 page «Период не распознан», as on the values and decisions pages."""
     person = await visitor(request, session)
     if person is None:
         return sign_in_first(request)
+    role = person.principal.role
+    if problem := homes.period_problem(request.query_params.get("period"), role):
+        return page(request, "refused.html", 422, person=person, kind="period", detail=problem)
     context = await homes.context(request, session, person)
     notice = "done" if request.query_params.get("done") else None
     if request.query_params.get("reopened"):
@@ -192,7 +196,6 @@ async def home(request: Request, session: SessionDep) -> Response:
         notice, context["moved"] = "moved", moved
     if (step := request.query_params.get("collection")) in data_collections.ACTIONS:
         notice = f"collection_{step}"
-    role = person.principal.role
     return page(request, homes.HOMES[role], person=person, notice=notice, **context)
 
 
@@ -223,8 +226,11 @@ async def _activity_button(
     """An activity's button posted: with the session's CSRF token (else a 403 page), `change`
     done as the visitor with the API's rights (403 page for no right, 404 for an activity
     they cannot read, 409 for one not in the state the button is for); then a redirect to
-    the page it was posted from, saying `notice` (`_landing`)."""
-    form = await page_form(request, session)
+    the page it was posted from, saying `notice` (`_landing`). Without a session (expired),
+    the sign-in page, and after it that same page (nothing done: the person presses again)."""
+    form = await page_form(
+        request, session, back=lambda f: _landing(f.get("back", ""), activity_id)
+    )
     if isinstance(form, Response):
         return form
     person, fields = form.person, form.fields
@@ -240,19 +246,20 @@ async def _activity_button(
     return _redirect(_landing(fields.get("back", ""), activity_id, notice))
 
 
-def _landing(back: str, activity_id: uuid.UUID, notice: str) -> str:
-    """Where an activity's button leads (`?<notice>=1`): the `back` field of its form names
-    the evidence page (`evidence`) or a roadmap's activities page (`roadmap:<id>`); the home
-    otherwise."""
+def _landing(back: str, activity_id: uuid.UUID, notice: str | None = None) -> str:
+    """Where an activity's button leads (`?<notice>=1`, none without `notice`): the `back`
+    field of its form names the evidence page (`evidence`) or a roadmap's activities page
+    (`roadmap:<id>`); the home otherwise. Always a path of ours, whatever `back` says."""
+    query = f"?{notice}=1" if notice else ""
     if back == "evidence":
-        return f"/activities/{activity_id}/evidence?{notice}=1"
+        return f"/activities/{activity_id}/evidence{query}"
     if back.startswith("roadmap:"):
         try:
             roadmap_id = uuid.UUID(back.removeprefix("roadmap:"))
         except ValueError:
-            return f"/home?{notice}=1"
-        return f"/roadmaps/{roadmap_id}/activities?{notice}=1#activity-{activity_id}"
-    return f"/home?{notice}=1"
+            return f"/home{query}"
+        return f"/roadmaps/{roadmap_id}/activities{query}#activity-{activity_id}"
+    return f"/home{query}"
 
 
 @router.post("/recommendations/{recommendation_id}/status")
@@ -264,8 +271,9 @@ async def move_recommendation(
     rights (its addressee, the managers of its scope) and transitions; a Russian page for a
     refusal (403), one not readable (404), a move the lifecycle does not allow (409), the
     reports service down (503). Back to the home, which names the new status, on the page
-    of recommendations the form was on (its `back` field)."""
-    form = await page_form(request, session)
+    of recommendations the form was on (its `back` field); without a session, to that page
+    after signing in."""
+    form = await page_form(request, session, back=_recommendations_page)
     if isinstance(form, Response):
         return form
     person, fields = form.person, form.fields
@@ -286,12 +294,19 @@ async def move_recommendation(
     return _redirect(f"/home?moved={status}{'&' + back if back else ''}#recommendations-title")
 
 
+def _recommendations_page(fields: dict[str, str]) -> str:
+    """The home's page of recommendations a move form was on (its `back` field, cleaned)."""
+    back = recommendation_pages.back_query(fields.get("back", ""))
+    return f"/home{'?' + back if back else ''}#recommendations-title"
+
+
 @router.post("/pd-order/rebuild")
 async def rebuild_pd_order(request: Request, session: SessionDep) -> Response:
     """The methodologist's «Пересобрать заказ» button (fields: the CSRF token, `period`, a
     school year): `GET /v1/pd-order?rebuild=true` of the reports service as the visitor, which
     rebuilds the routes of their territory from the diagnostics (a 403 page for other roles or
-    a visitor without a territory, 503 when the reports service is down). Back to the home of
+    a visitor without a territory, 422 for a period that is no school year, 503 when the
+    reports service is down). Back to the home of
     that year, which says so."""
     form = await page_form(request, session)
     if isinstance(form, Response):
@@ -303,9 +318,11 @@ async def rebuild_pd_order(request: Request, session: SessionDep) -> Response:
         principal.role != Role.methodologist
         or principal.scope_type != ScopeType.territory
         or principal.scope_id is None
-        or period is None
     ):
         return _message(request, 403, "forbidden", person, "pd_order")
+    if period is None:  # a broken post: the home's form sends the year it shows
+        problem = homes.period_problem(fields.get("period") or "?", principal.role)
+        return page(request, "refused.html", 422, person=person, kind="period", detail=problem)
     try:
         await peer_reads.reports(request).pd_order(principal.scope_id, period, rebuild=True)
     except (PeerUnavailable, PeerRefused):

@@ -5,6 +5,12 @@ the very form it came from, that form still there (its «Вернуть на д�
 утверждение» unfolded). The query names the form (`step_action`, `step_collection`,
 `step_org`) and the problem (`step_problem`: a code of `PROBLEMS`, never text from the
 address), so Back and reload show the home, never «Confirm form resubmission».
+
+Should the form be gone from the home when it loads (someone else approved, returned or
+withdrew the organization's data meanwhile), the home says so above its collections: the
+step not taken, the comment not saved, the data's state now shown below. The typed comment is
+not shown again (here or beside a field still there): it never travels in the address, and
+the home keeps no copy of it.
 """
 
 import uuid
@@ -23,6 +29,12 @@ COMMENT_MAX = 5000  # as ApprovalStep.comment and the form's maxlength
 # The problems with a typed comment: a required one blank (its words are the API's, by the
 # step), one too long.
 PROBLEMS = ("blank", "long")
+# The steps taking a comment, as their buttons name them.
+ACTION_NAMES = {
+    "withdraw": "Отозвать",
+    "return": "Вернуть на доработку",
+    "unapprove": "Отозвать утверждение",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +53,11 @@ class StepProblem:
         if self.problem == "long":
             return f"Комментарий — не длиннее {COMMENT_MAX} знаков."
         return f"{COMMENT_ASKED.get(self.action, 'Напишите комментарий')}."
+
+    @property
+    def action_name(self) -> str:
+        """The step as its button says it."""
+        return ACTION_NAMES.get(self.action, self.action)
 
     @property
     def field_id(self) -> str:

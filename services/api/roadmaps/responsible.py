@@ -1,30 +1,24 @@
 """Recognise organizations and staff named in an activity's "responsible" text.
 
-Only unambiguous mentions count: an organization's name without its legal-form prefix
-("гимназия №1" for «МБОУ "Гимназия № 1"»), a staff member's full name or surname with initials.
+Only unambiguous mentions count: an organization by any of the names files may name it by
+(`matching.naming_keys`: its name, its name without the legal form — "гимназия №1" for
+МБОУ «Гимназия № 1» —, its short name; number signs, quotes and spaces as `name_key` compares
+them), a staff member's full name or surname with initials.
 """
 
 import re
 import uuid
 from dataclasses import dataclass
 
+from services.api.organizations.matching import name_key, naming_keys
+
 _QUOTES_RE = re.compile(r"[«»\"“”„'‘’]")
 _SPACES_RE = re.compile(r"\s+")
-_NUMBER_RE = re.compile(r"№\s*")
-# Legal forms and types that prefix school names and that a roadmap often leaves out.
-_LEGAL_FORM_RE = re.compile(
-    r"^(?:[мгч]?[ба]?[оу]?у\s+до|[мгчк]?[бак]?д?оу|[мгчк]?[бак]?у|м[бак]?оу|гбпоу|гапоу|гпоу)\s+"
-)
 
 
 def _normal(text: str) -> str:
     text = _QUOTES_RE.sub(" ", text.lower().replace("ё", "е"))
-    text = _NUMBER_RE.sub("№", text)
     return _SPACES_RE.sub(" ", text).strip()
-
-
-def _core(name: str) -> str:
-    return _LEGAL_FORM_RE.sub("", _normal(name))
 
 
 @dataclass(frozen=True)
@@ -34,16 +28,13 @@ class Candidate:
 
 
 def organization_candidates(rows: list[tuple[uuid.UUID, str, str | None]]) -> list[Candidate]:
-    """From (id, name, short name): the forms by which a roadmap may name each organization."""
-    result = []
-    for org_id, name, short_name in rows:
-        forms = {_normal(name), _core(name)}
-        if short_name:
-            forms |= {_normal(short_name), _core(short_name)}
-        # A bare "школа" or "лицей" names nothing in particular.
-        forms = {f for f in forms if len(f) >= 6 and (" " in f or "№" in f)}
-        result.append(Candidate(org_id, tuple(sorted(forms))))
-    return result
+    """From (id, name, short name): the forms by which a roadmap may name each organization,
+    as `name_key` gives them ('сош 1', 'гимназия 1'); a form of one word ("школа", "лицей")
+    names nothing in particular and is left out."""
+    return [
+        Candidate(org_id, tuple(sorted(f for f in naming_keys(name, short) if " " in f)))
+        for org_id, name, short in rows
+    ]
 
 
 def staff_candidates(rows: list[tuple[uuid.UUID, str]]) -> list[Candidate]:
@@ -65,13 +56,20 @@ def _mentioned(text: str, form: str) -> bool:
     return form in text and re.search(rf"(?<![\w№]){re.escape(form)}(?![\w])", text) is not None
 
 
-def recognise(text: str, candidates: list[Candidate]) -> list[uuid.UUID]:
-    """The candidates the text names, in a stable order."""
+def _found(texts: tuple[str, ...], candidates: list[Candidate]) -> list[uuid.UUID]:
+    found = (c.id for c in candidates if any(_mentioned(t, f) for t in texts for f in c.names))
+    return sorted(found, key=str)
+
+
+def recognise_organizations(text: str, candidates: list[Candidate]) -> list[uuid.UUID]:
+    """The organizations the text names ("Администрация МБОУ «Школа № 1»", "школа N1"), in a
+    stable order; `candidates` from `organization_candidates`."""
+    return _found((name_key(text),), candidates)
+
+
+def recognise_staff(text: str, candidates: list[Candidate]) -> list[uuid.UUID]:
+    """The staff members the text names ("Иванова М.А.", "М. А. Иванова"), in a stable order;
+    `candidates` from `staff_candidates`."""
     spaced = _normal(text)
     compact = spaced.replace(". ", ".")  # "М. А. Иванова" and "М.А. Иванова" alike
-    found = (
-        c.id
-        for c in candidates
-        if any(_mentioned(compact, f) or _mentioned(spaced, f) for f in c.names)
-    )
-    return sorted(found, key=str)
+    return _found((compact, spaced), candidates)

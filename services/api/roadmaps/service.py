@@ -206,8 +206,8 @@ def _activity(
         position=position,
         **item.model_dump(),
         **deadline_fields(item.deadline_text, period),
-        responsible_organization_ids=responsible.recognise(item.responsible, orgs),
-        responsible_staff_ids=responsible.recognise(item.responsible, staff),
+        responsible_organization_ids=responsible.recognise_organizations(item.responsible, orgs),
+        responsible_staff_ids=responsible.recognise_staff(item.responsible, staff),
     )
 
 

@@ -1,33 +1,26 @@
 """Indicator values computed over the reports service's facts, for every unit of a scope at once.
 
-    scopes = await scopes_of(session, scope)         # organizations, clusters, territories
-    definitions = await definitions_for(session, principal, resolver)
+    scopes = await scopes_of(session, scope)         # units.py: the scope's units
+    definitions = await definitions_for(session, principal, resolver)  # definitions.py
     known = await compute(ctx, definitions, codes)   # every method, both periods, in SQL
     items = answer_items(definitions, known, codes, scopes, period, previous)
 
-The unit → organization mapping comes from the facts (`fact_organization.territory_id`, the
-territory chain of `fact_territory.parent_id`, `fact_cluster_member`); each method module
-(methods/) computes its definitions for every scope in a few queries; definitions are
-computed after those they refer to (organization shares and formulas). Python only applies
-formulas, `min_n`, targets and the previous period, and shapes the answer.
+Each method module (methods/) computes its definitions for every scope in a few queries;
+definitions are computed after those they refer to (organization shares and formulas). Python
+only applies formulas, `min_n`, targets and the previous period, and shapes the answer.
 """
 
-import uuid
-from collections import OrderedDict
 from dataclasses import dataclass, replace
 from typing import Any
 
-from sqlalchemy import ARRAY, Uuid, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.thresholds import Thresholds
 from services.reports.facts.tables import FEEDS
 from services.reports.indicator_values import unknown_codes
+from services.reports.indicator_values.definitions import definitions_for
 from services.reports.indicator_values.methods import MODULES
 from services.reports.indicator_values.methods.base import (
-    CLUSTER,
-    ORGANIZATION,
-    TERRITORY,
     Context,
     Known,
     Scope,
@@ -39,116 +32,16 @@ from services.reports.indicator_values.methods.base import (
     status_of,
 )
 from services.reports.indicator_values.methods.marks import approval_of, flagged_of
+from services.reports.indicator_values.units import (
+    SCOPE_ORDER,
+    KnownUnits,
+    organization_kinds,
+    scopes_of,
+)
 from shared.disclosure import reads_personal_results
 from shared.identity import Principal, ScopeType
 from shared.indicator_methods import closure, references
 from shared.scope import ScopeInfo, ScopeResolver, readable_organizations
-
-SCOPE_ORDER = {TERRITORY: 0, CLUSTER: 1, ORGANIZATION: 2}
-
-_ORGS = bindparam("orgs", type_=ARRAY(Uuid))
-# Per organization of the scope: its own unit, its clusters, and its territories from its own
-# up to the scope's territory (none when the scope is not a territory or not in its chain).
-_MAPPING = text(
-    """
-    WITH RECURSIVE orgs AS (
-        SELECT id, territory_id FROM reports.fact_organization WHERE id = ANY(:orgs)
-    ), chain(organization_id, territory_id) AS (
-        SELECT id, territory_id FROM orgs WHERE territory_id IS NOT NULL AND :territory
-        UNION ALL
-        SELECT c.organization_id, t.parent_id
-        FROM chain c JOIN reports.fact_territory t ON t.id = c.territory_id
-        WHERE c.territory_id <> :scope_id AND t.parent_id IS NOT NULL
-    )
-    SELECT 'organization' AS scope_type, id AS scope_id, id AS organization_id FROM orgs
-    UNION ALL
-    SELECT 'cluster', m.cluster_id, m.organization_id
-    FROM reports.fact_cluster_member m JOIN orgs o ON o.id = m.organization_id
-    WHERE :territory
-    UNION ALL
-    SELECT 'territory', territory_id, organization_id FROM chain
-    WHERE organization_id IN (SELECT organization_id FROM chain WHERE territory_id = :scope_id)
-    """
-).bindparams(_ORGS)
-_SUBTREE = text(
-    """
-    WITH RECURSIVE down(id) AS (
-        SELECT CAST(:root AS uuid)
-        UNION SELECT t.id FROM reports.fact_territory t JOIN down d ON t.parent_id = d.id
-    )
-    SELECT id FROM down
-    """
-)
-_KINDS = text("SELECT id, kind FROM reports.fact_organization WHERE id = ANY(:orgs)").bindparams(
-    _ORGS
-)
-_DEFINITIONS = text(
-    "SELECT id, code, owner_territory_id, name, unit, direction, level, method, params, "
-    "target, min_n, applies_to "
-    "FROM reports.fact_indicator"
-)
-_TARGETS = text(
-    "SELECT indicator_id, period, scope_type, scope_id, op, value "
-    "FROM reports.fact_indicator_target ORDER BY id"
-)
-
-
-async def scopes_of(session: AsyncSession, scope: ScopeInfo) -> list[Scope]:
-    """The scope itself and every organization, cluster and territory inside it, each with
-    its organizations (a cluster's members inside the scope), ordered territories, clusters,
-    organizations, then by id. Organizations the facts do not hold yet are left out."""
-    rows = await session.execute(
-        _MAPPING,
-        {
-            "orgs": sorted(scope.organization_ids),
-            "territory": scope.scope_type == ScopeType.territory,
-            "scope_id": scope.scope_id,
-        },
-    )
-    members: dict[tuple[str, uuid.UUID], set[uuid.UUID]] = {}
-    for scope_type, scope_id, org in rows:
-        members.setdefault((scope_type, scope_id), set()).add(org)
-    if scope.scope_type == ScopeType.cluster:
-        orgs = {o for (t, _), m in members.items() if t == ORGANIZATION for o in m}
-        members[(CLUSTER, scope.scope_id)] = orgs
-    elif scope.scope_type == ScopeType.territory:
-        members.setdefault((TERRITORY, scope.scope_id), set())
-    units = [Scope(t, i, frozenset(m)) for (t, i), m in members.items()]
-    return sorted(units, key=lambda u: (SCOPE_ORDER[u.scope_type], str(u.scope_id)))
-
-
-async def _owners(
-    session: AsyncSession, principal: Principal, resolver: ScopeResolver
-) -> frozenset[uuid.UUID] | None:
-    """Territories whose own indicators the caller sees (theirs, below and above); None: all."""
-    if principal.unrestricted:
-        return None
-    if principal.scope_type is None or principal.scope_id is None:
-        return frozenset()
-    info = await resolver.resolve(principal.scope_type, principal.scope_id)
-    owners = set(info.territory_ids)
-    if principal.scope_type == ScopeType.territory:
-        owners |= set((await session.scalars(_SUBTREE, {"root": principal.scope_id})).all())
-    return frozenset(owners)
-
-
-async def definitions_for(
-    session: AsyncSession, principal: Principal, resolver: ScopeResolver
-) -> dict[str, dict[str, Any]]:
-    """The indicator definitions the caller sees (global ones, and those of territories in
-    their scope or above it), by code: `code`, `name`, `method`, `params`, `unit`,
-    `direction`, `min_n`, `applies_to` (None: every kind), `target` and `targets` (period,
-    scope_type, scope_id, op, value)."""
-    owners = await _owners(session, principal, resolver)
-    definitions: dict[uuid.UUID, dict[str, Any]] = {}
-    for row in (await session.execute(_DEFINITIONS)).mappings():
-        owner = row["owner_territory_id"]
-        if owners is None or owner is None or owner in owners:
-            definitions[row["id"]] = {**row, "params": row["params"] or {}, "targets": []}
-    for row in (await session.execute(_TARGETS)).mappings():
-        if (definition := definitions.get(row["indicator_id"])) is not None:
-            definition["targets"].append(dict(row))
-    return {d["code"]: d for d in definitions.values()}
 
 
 def _depths(definitions: dict[str, dict[str, Any]], codes: set[str]) -> dict[str, int]:
@@ -168,14 +61,6 @@ def _depths(definitions: dict[str, dict[str, Any]], codes: set[str]) -> dict[str
     for code in sorted(codes):
         depth(code, frozenset())
     return depths
-
-
-async def organization_kinds(
-    session: AsyncSession, organization_ids: list[uuid.UUID]
-) -> dict[uuid.UUID, str | None]:
-    """Each organization's kind as the facts hold it (one query)."""
-    rows = await session.execute(_KINDS, {"orgs": organization_ids})
-    return {organization_id: kind for organization_id, kind in rows}
 
 
 async def compute(ctx: Context, definitions: dict[str, dict[str, Any]], codes: set[str]) -> Known:
@@ -253,29 +138,6 @@ def answer_items(
                 }
             )
     return items
-
-
-class KnownUnits:
-    """The units (`scopes_of`) of the last few scopes this process computed, by the api feed's
-    cursor they were read at: the same cursor always gives the same units, so a kept page is
-    served without reading the region's 8,000-row mapping again, and no two processes can
-    disagree through it. One per app (`app.state.known_units`)."""
-
-    def __init__(self, kept: int = 16) -> None:
-        self.kept = kept
-        self._units: OrderedDict[tuple, list[Scope]] = OrderedDict()
-
-    async def of(self, session: AsyncSession, scope: ScopeInfo, cursor: str | None) -> list[Scope]:
-        """The scope's units as the facts hold them at `cursor` (None: read, not kept)."""
-        if cursor is None:
-            return await scopes_of(session, scope)
-        key = (scope.scope_type, scope.scope_id, cursor, scope.organization_ids)
-        if (found := self._units.get(key)) is None:
-            found = self._units[key] = await scopes_of(session, scope)
-            while len(self._units) > self.kept:
-                self._units.popitem(last=False)
-        self._units.move_to_end(key)
-        return found
 
 
 @dataclass

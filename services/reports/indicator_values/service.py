@@ -8,9 +8,9 @@ check asks where the scope sits (the scope resolver, its answers kept in `scope_
 Kept values (`store`): an indicator's values for a scope, as one view sees them, are kept
 with the inputs they were computed from (the cursors of the feeds the indicator reads, and how
 many campaigns have published their figures, which changes with the clock alone) and served
-again while those are unchanged. A page computes only the indicators on it; the total is
-known without computing (one item per unit a method applies to). `as_of` serves the values
-valid at a moment.
+again while those are unchanged (`freshness`). A page computes only the indicators on it;
+the total is known without computing (one item per unit a method applies to). `as_of` serves
+the values valid at a moment.
 """
 
 import uuid
@@ -19,20 +19,18 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.thresholds import Thresholds
-from services.reports.facts.store import feed_states
 from services.reports.indicator_values import computation, store
 from services.reports.indicator_values.computation import Prepared
+from services.reports.indicator_values.freshness import make_current, versions_now, view_of
+from services.reports.indicator_values.units import KnownUnits
 from shared.db import utcnow
 from shared.disclosure import (
     CAMPAIGN_OPEN,
     INDIVIDUAL_RESULTS,
-    SIDE_MINIMUM,
     cluster_readable,
-    published_by,
     reads_personal_results,
 )
 from shared.errors import Invalid, NotFound
@@ -96,40 +94,6 @@ def end_of_day(day: date, timezone: str) -> datetime:
     return datetime.combine(day, time.max, tzinfo=ZoneInfo(timezone))
 
 
-def view_of(principal: Principal, *, personal: bool, approved_only: bool = False) -> str:
-    """Whose view of the data values are: the caller's scope ("all" for administrators and
-    services), which decides the organizations whose groups they see, and whether small groups
-    of teachers' personal results are in it (`personal`: the caller reads them and did not ask
-    for the public view; a view without them ends in ":aggregates"). The published view
-    (`approved_only`) is kept apart from the working one: it ends in ":approved"; values that
-    leave flagged data values out (SOKO_FLAGGED_VALUES=skip) are kept apart too (":skip")."""
-    if principal.unrestricted:
-        base = "all"
-    else:
-        scope_type = principal.scope_type.value if principal.scope_type else None
-        base = f"{scope_type}:{principal.scope_id}"
-    view = base if personal else f"{base}:aggregates"
-    view = f"{view}:approved" if approved_only else view
-    return f"{view}:skip" if get_settings().flagged_values == "skip" else view
-
-
-_PUBLISHED = text("SELECT count(*) FROM reports.fact_campaign WHERE closes_at <= :published_by")
-
-
-async def _versions(session: AsyncSession) -> dict[str, Any] | None:
-    """What the facts are as of now: both feeds' cursors, and how many campaigns have
-    published their figures (the clock alone changes that); None while a feed was never read."""
-    states = await feed_states(session)
-    if not all(source in states for source in ("api", "surveys")):
-        return None
-    published = await session.scalar(_PUBLISHED, {"published_by": published_by()})
-    return {
-        "api": states["api"].cursor,
-        "surveys": states["surveys"].cursor,
-        "published": int(published or 0),
-    }
-
-
 async def _prepare(
     principal: Principal,
     resolver: ScopeResolver,
@@ -138,7 +102,7 @@ async def _prepare(
     *,
     public: bool,
     minimum: int | None,
-    units: computation.KnownUnits | None,
+    units: KnownUnits | None,
     versions: dict[str, Any] | None,
     thresholds: Thresholds | None = None,
 ) -> tuple[Prepared, store.RunKey]:
@@ -168,70 +132,6 @@ async def _prepare(
     view = view_of(principal, personal=personal, approved_only=query.approved_only)
     key = store.RunKey(view, scope_type.value, scope_id, query.period.code)
     return prepared, key
-
-
-def _inputs(prepared: Prepared, key: store.RunKey, versions: dict[str, Any], code: str) -> str:
-    """The hash of what a code's values are computed from: the cursors of the feeds it reads
-    (and the published campaigns, for survey values), the view and the disclosure minimum."""
-    sources = computation.sources_of(prepared.definitions, code)
-    inputs: dict[str, Any] = {"view": key.view, "minimum": prepared.ctx.minimum}
-    needed = computation.closure(prepared.definitions, {code})
-    if any(prepared.definitions[c]["method"] == "organization_flagged_share" for c in needed):
-        # Those values change with the analysis' thresholds as well as with the facts.
-        inputs["thresholds"] = (prepared.ctx.thresholds or Thresholds()).model_dump()
-    inputs |= {source: versions[source] for source in sorted(sources)}
-    if "surveys" in sources:
-        inputs["published"] = versions["published"]
-        # The rule on complementary cells: values kept before it are computed again.
-        inputs["side_minimum"] = SIDE_MINIMUM
-    return store.inputs_hash(inputs)
-
-
-async def _current(
-    session: AsyncSession,
-    prepared: Prepared,
-    key: store.RunKey,
-    versions: dict[str, Any],
-    codes: list[str],
-    *,
-    max_age: float = 0.0,
-    wait: bool = True,
-) -> tuple[datetime, list[str]]:
-    """Make the kept values of the codes current (computing those whose inputs changed, one
-    caller at a time per run) and say when the newest of them was computed. Kept values whose
-    inputs changed but that are younger than `max_age` seconds are left as they are and
-    returned, to be recomputed after the answer. `wait` False: when another transaction is
-    recomputing them, leave them to it."""
-    inputs = {code: _inputs(prepared, key, versions, code) for code in codes}
-    runs = await store.runs(session, key, codes)
-    stale = [c for c in codes if c not in runs or runs[c].inputs != inputs[c]]
-    now = utcnow()
-    later = [
-        c
-        for c in stale
-        if max_age and c in runs and (now - runs[c].computed_at).total_seconds() < max_age
-    ]
-    stale = [c for c in stale if c not in later]
-    if stale:
-        if wait:
-            await store.lock(session, key, stale)
-        elif not await store.try_lock(session, key, stale):
-            return now, []
-        seen = {c: runs[c].computed_at for c in stale if c in runs}
-        runs |= await store.runs(session, key, stale)  # a caller before us may have kept them
-        # What another transaction recomputed while we waited is served as it is, even if a
-        # change came since: recomputing it again would only make both wait longer.
-        stale = [
-            c
-            for c in stale
-            if c not in runs or (runs[c].inputs != inputs[c] and runs[c].computed_at == seen.get(c))
-        ]
-    if stale:
-        fresh = {c: inputs[c] for c in stale}
-        items = await computation.items_of(prepared, stale)
-        await store.keep(session, key, fresh, items, now, get_settings().timezone)
-        return now, later
-    return max((runs[c].computed_at for c in codes), default=now), later
 
 
 def _window(
@@ -310,7 +210,7 @@ async def indicator_page(
     public: bool = False,
     minimum: int | None = None,
     strict: bool = True,
-    units: computation.KnownUnits | None = None,
+    units: KnownUnits | None = None,
     max_age: float = 0.0,
     thresholds: Thresholds | None = None,
 ) -> tuple[list[dict[str, Any]], int, Meta]:
@@ -323,11 +223,11 @@ async def indicator_page(
     which go to many readers); `minimum`: the disclosure minimum (default: the settings').
     `strict` False: indicators the caller does not see are left out; otherwise a 422 naming
     `indicator_code` for one. 422 naming `period` for a bad period, `scope_id` for no scope.
-    `units`: the app's known units (computation.KnownUnits). `max_age`: seconds a changed
+    `units`: the app's known units (KnownUnits). `max_age`: seconds a changed
     indicator's kept values may still be served; those are named in `Meta.refresh`, for the
     caller to have them recomputed after answering (`refresh`). `thresholds`: the complex
     analysis' (None: the settings')."""
-    versions = await _versions(session)
+    versions = await versions_now(session)
     prepared, key = await _prepare(
         principal,
         resolver,
@@ -363,7 +263,9 @@ async def indicator_page(
         end = None if limit is None else inside + limit
         page = _described(items[inside:end], prepared.definitions)
         return page, sum(counts.values()), Meta(utcnow(), False, prepared.codes)
-    computed_at, later = await _current(session, prepared, key, versions, window, max_age=max_age)
+    computed_at, later = await make_current(
+        session, prepared, key, versions, window, max_age=max_age
+    )
     items = await store.page(session, key, window, level, inside, limit)
     meta = Meta(computed_at, True, prepared.codes, tuple(later))
     return _described(items, prepared.definitions), sum(counts.values()), meta
@@ -377,13 +279,13 @@ async def refresh(
     codes: list[str],
     *,
     minimum: int | None = None,
-    units: computation.KnownUnits | None = None,
+    units: KnownUnits | None = None,
     thresholds: Thresholds | None = None,
 ) -> None:
     """Recompute the codes' kept values for the query's scope and period as `principal` sees
     them, unless another transaction is doing it (after an answer served them while they
     were younger than the maximum age)."""
-    versions = await _versions(session)
+    versions = await versions_now(session)
     if versions is None:
         return
     prepared, key = await _prepare(
@@ -398,7 +300,7 @@ async def refresh(
         thresholds=thresholds,
     )
     wanted = sorted(set(codes) & set(prepared.codes))
-    await _current(session, prepared, key, versions, wanted, wait=False)
+    await make_current(session, prepared, key, versions, wanted, wait=False)
 
 
 async def scope_values(

@@ -21,6 +21,7 @@ from sqlalchemy import ARRAY, Text, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.indicator_methods import SURVEY_METHODS, closure
+from shared.instrument_codes import codes_in
 
 UNKNOWN_INSTRUMENT = "unknown_instrument"
 UNKNOWN_QUESTION = "unknown_question"
@@ -40,9 +41,9 @@ async def _known(session: AsyncSession, codes: set[str]) -> dict[str, tuple[set[
     known: dict[str, tuple[set[str], set[str]]] = {}
     for code, definition in await session.execute(_INSTRUMENTS, {"codes": sorted(codes)}):
         questions, competences = known.setdefault(code, (set(), set()))
-        for section in (definition or {}).get("sections") or []:
-            questions.update(q.get("code") for q in section.get("questions") or [])
-        competences.update(c.get("code") for c in (definition or {}).get("competences") or [])
+        named = codes_in(definition)
+        questions.update(named.questions)
+        competences.update(named.competences)
     return known
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.clients.api import ApiClient
-from services.reports.indicator_values.computation import definitions_for
+from services.reports.indicator_values.definitions import definitions_for
 from services.reports.recommendations import facts as gathering
 from services.reports.recommendations import personal, service
 from services.reports.recommendations.models import Decision, Recommendation

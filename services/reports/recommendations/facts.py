@@ -28,7 +28,7 @@ from services.reports.analysis.thresholds import Thresholds
 from services.reports.data_quality import checks
 from services.reports.data_quality.status import standings
 from services.reports.indicator_values import service as indicator_values
-from services.reports.indicator_values.computation import definitions_for
+from services.reports.indicator_values.definitions import definitions_for
 from services.reports.indicator_values.methods.base import (
     ORGANIZATION,
     TERRITORY,

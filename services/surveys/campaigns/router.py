@@ -10,7 +10,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.surveys.campaigns import service
+from services.surveys.campaigns import progress, service
 from services.surveys.campaigns.models import Campaign
 from services.surveys.campaigns.schemas import (
     CampaignCreate,
@@ -22,7 +22,7 @@ from services.surveys.campaigns.schemas import (
     OrganizationRate,
     Pending,
 )
-from services.surveys.campaigns.window import opening_warnings
+from services.surveys.campaigns.window import opening_warnings, status
 from services.surveys.deps import Api, ReadableCampaign, ScopeResolverDep, SettingsDep
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
@@ -66,7 +66,7 @@ async def read_many(
                 opens_at=campaign.opens_at,
                 closes_at=campaign.closes_at,
                 anonymous=campaign.anonymous,
-                status=service.status(campaign),
+                status=status(campaign),
                 links=links if campaign.anonymous else [],
                 invitations=invitations.get(campaign.id, 0),
             )
@@ -95,7 +95,7 @@ async def create_campaign(
     it starts, naming `period` (its answers count for that period's indicators: right for an
     old paper survey keyed in, wrong for a mistyped period); [] otherwise."""
     campaign = await service.create_campaign(session, caller, api, body)
-    warnings = opening_warnings("period", campaign.opens_at, body.period)
+    warnings = opening_warnings(campaign.opens_at, body.period)
     return await written(session, settings, campaign, warnings)
 
 
@@ -168,7 +168,7 @@ async def response_rates(found: ReadableCampaign, session: SessionDep) -> list[O
     questionnaires (`channels.paper`) and imported from a form service's export
     (`channels.import`)."""
     campaign, mine = found
-    return await service.rates(session, campaign.id, mine)
+    return await progress.rates(session, campaign.id, mine)
 
 
 @router.get("/campaigns/{campaign_id}/pending", responses=ERRORS)
@@ -189,7 +189,7 @@ async def pending(found: ReadableCampaign, session: SessionDep, caller: Caller) 
             full_name=i.full_name,
             status="draft" if state == "draft" else "not_started",
         )
-        for i, state in await service.pending(session, campaign.id, mine)
+        for i, state in await progress.pending(session, campaign.id, mine)
     ]
 
 
@@ -203,7 +203,7 @@ async def my_invitations(
     if caller.staff_id is None:
         return Page(items=[], total=0)
     rows, total = await paginate(
-        session, service.own_invitations(caller.staff_id), page, whole_rows=True
+        session, progress.own_invitations(caller.staff_id), page, whole_rows=True
     )
     items = [
         MyInvitation(

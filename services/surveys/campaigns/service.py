@@ -2,14 +2,12 @@
 
 import secrets
 import uuid
-from dataclasses import dataclass
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
+from services.surveys.campaigns.progress import has_answers
 from services.surveys.campaigns.rights import (
     before_change,
     changed_fields,
@@ -19,20 +17,16 @@ from services.surveys.campaigns.rights import (
 from services.surveys.campaigns.schemas import (
     CampaignCreate,
     CampaignUpdate,
-    Channels,
-    OrganizationRate,
 )
 from services.surveys.campaigns.window import check_window
 from services.surveys.clients.api import ApiClient
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from services.surveys.instruments.service import get_version
-from services.surveys.responses.models import Response
 from shared.db import utcnow
 from shared.disclosure import published
 from shared.errors import Conflict, Invalid, NotFound, field_error
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.labels import organizations_not_found
-from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.scope import ScopeResolver, ensure_in_scope, readable_organizations
 
@@ -42,34 +36,6 @@ POSITIONS = {
     "teachers": {"teacher", "methodologist", "psychologist"},
     "leaders": {"leader", "deputy"},
 }
-
-
-def status(campaign: Campaign, now: datetime | None = None) -> str:
-    """scheduled (before `opens_at`), open, or closed (from `closes_at` on)."""
-    now = now or datetime.now(UTC)
-    if now < campaign.opens_at:
-        return "scheduled"
-    return "open" if now < campaign.closes_at else "closed"
-
-
-@dataclass(frozen=True)
-class Window:
-    """When a campaign accepts answers, as people read it: its state and its opening and
-    closing moments as «dd.mm.yyyy hh:mm» in the service's time zone (SOKO_TIMEZONE)."""
-
-    state: str  # scheduled, open, closed
-    opens: str
-    closes: str
-
-
-def window(campaign: Campaign, timezone: str, now: datetime | None = None) -> Window:
-    """The campaign's `Window` in `timezone` (an IANA name, e.g. Europe/Moscow)."""
-    zone = ZoneInfo(timezone)
-    return Window(
-        status(campaign, now),
-        f"{campaign.opens_at.astimezone(zone):%d.%m.%Y %H:%M}",
-        f"{campaign.closes_at.astimezone(zone):%d.%m.%Y %H:%M}",
-    )
 
 
 def new_code() -> str:
@@ -279,89 +245,6 @@ async def update_campaign(
     if changes := changed_fields(before, campaign):
         await api.audit("update", "campaign", str(campaign.id), changes)
     return campaign
-
-
-async def has_answers(session: AsyncSession, campaign_id: uuid.UUID) -> bool:
-    """Whether the campaign has a submitted response (drafts are no answers)."""
-    query = select(Response.id).where(
-        Response.campaign_id == campaign_id, Response.status == "submitted"
-    )
-    return bool(await session.scalar(select(query.exists())))
-
-
-async def rates(
-    session: AsyncSession, campaign_id: uuid.UUID, organizations: frozenset[uuid.UUID] | None
-) -> list[OrganizationRate]:
-    """Submitted responses against the expected number, and how many came on paper and from
-    imported files, per organization (one GROUP BY)."""
-    submitted = (
-        select(
-            Response.organization_id,
-            func.count().label("n"),
-            func.count().filter(Response.channel == "paper").label("paper"),
-            func.count().filter(Response.channel == "import").label("imported"),
-        )
-        .where(Response.campaign_id == campaign_id, Response.status == "submitted")
-        .group_by(Response.organization_id)
-        .subquery()
-    )
-    query = (
-        select(
-            CampaignOrganization.organization_id,
-            CampaignOrganization.expected,
-            func.coalesce(submitted.c.n, 0),
-            func.coalesce(submitted.c.paper, 0),
-            func.coalesce(submitted.c.imported, 0),
-        )
-        .outerjoin(submitted, submitted.c.organization_id == CampaignOrganization.organization_id)
-        .where(CampaignOrganization.campaign_id == campaign_id)
-        .order_by(CampaignOrganization.organization_id)
-    )
-    if organizations is not None:
-        query = query.where(CampaignOrganization.organization_id.in_(organizations))
-    return [
-        OrganizationRate(
-            organization_id=org,
-            responses=n,
-            expected=expected,
-            rate=percent(n, expected),
-            channels=Channels(web=n - paper - imported, paper=paper, imported=imported),
-        )
-        for org, expected, n, paper, imported in await session.execute(query)
-    ]
-
-
-async def pending(
-    session: AsyncSession, campaign_id: uuid.UUID, organizations: frozenset[uuid.UUID] | None
-) -> list[tuple[Invitation, str | None]]:
-    """Invitations without a submitted response (identified campaigns), for reminders."""
-    query = (
-        select(Invitation, Response.status)
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(Invitation.campaign_id == campaign_id)
-        .where((Response.status.is_(None)) | (Response.status == "draft"))
-        .order_by(Invitation.organization_id, Invitation.full_name)
-    )
-    if organizations is not None:
-        query = query.where(Invitation.organization_id.in_(organizations))
-    return [(invitation, state) for invitation, state in await session.execute(query)]
-
-
-def own_invitations(staff_id: uuid.UUID | None) -> Select:
-    """The staff member's invitations in open campaigns, with the campaign and the response's
-    status (None: not started), soonest closing first; nothing for a caller who is no staff."""
-    now = utcnow()
-    return (
-        select(Invitation, Campaign, Response.status)
-        .join(Campaign, Campaign.id == Invitation.campaign_id)
-        .outerjoin(Response, Response.invitation_id == Invitation.id)
-        .where(
-            Invitation.staff_id == staff_id,
-            Campaign.opens_at <= now,
-            Campaign.closes_at > now,
-        )
-        .order_by(Campaign.closes_at, Campaign.id)
-    )
 
 
 async def campaign_facts(

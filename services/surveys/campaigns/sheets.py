@@ -15,7 +15,7 @@ import segno
 from markupsafe import Markup
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
-from services.surveys.campaigns.service import window
+from services.surveys.campaigns.window import window
 from shared.templating import environment, natural_key
 
 TEMPLATES = environment(Path(__file__).parent / "templates")

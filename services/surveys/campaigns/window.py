@@ -1,14 +1,19 @@
-"""How a campaign's window may lie: answers collected in it are counted for its period (survey
-indicators read a campaign's period), so a window that closes before its period begins would
-file today's answers under a year yet to come; and a link open for years is a mistake, not a
-survey (MAX_WINDOW_YEARS from its opening or from now). An opening far from its period (over
-a year after it ends, or before it starts) is allowed, as keying in an old paper survey is a
-real use, but said in the write's warnings: it is also what a mistyped period looks like."""
+"""A campaign's window: when it accepts answers (`status`: scheduled, open, closed; `window`:
+that state with the opening and closing as people read them), and how it may lie.
 
-from datetime import date, datetime
+Answers collected in the window are counted for its period (survey indicators read a
+campaign's period), so a window that closes before its period begins would file today's
+answers under a year yet to come; and a link open for years is a mistake, not a survey
+(MAX_WINDOW_YEARS from its opening or from now). An opening far from its period (over a year
+after it ends, or before it starts) is allowed, as keying in an old paper survey is a real
+use, but said in the launch's warnings: it is also what a mistyped period looks like."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import TypeVar
 from zoneinfo import ZoneInfo
 
+from services.surveys.campaigns.models import Campaign
 from shared.db import utcnow
 from shared.errors import Invalid
 from shared.periods import Period
@@ -16,6 +21,34 @@ from shared.settings import get_settings
 
 MAX_WINDOW_YEARS = 2
 Day = TypeVar("Day", date, datetime)
+
+
+def status(campaign: Campaign, now: datetime | None = None) -> str:
+    """scheduled (before `opens_at`), open, or closed (from `closes_at` on)."""
+    now = now or datetime.now(UTC)
+    if now < campaign.opens_at:
+        return "scheduled"
+    return "open" if now < campaign.closes_at else "closed"
+
+
+@dataclass(frozen=True)
+class Window:
+    """When a campaign accepts answers, as people read it: its state and its opening and
+    closing moments as «dd.mm.yyyy hh:mm» in the service's time zone (SOKO_TIMEZONE)."""
+
+    state: str  # scheduled, open, closed
+    opens: str
+    closes: str
+
+
+def window(campaign: Campaign, timezone: str, now: datetime | None = None) -> Window:
+    """The campaign's `Window` in `timezone` (an IANA name, e.g. Europe/Moscow)."""
+    zone = ZoneInfo(timezone)
+    return Window(
+        status(campaign, now),
+        f"{campaign.opens_at.astimezone(zone):%d.%m.%Y %H:%M}",
+        f"{campaign.closes_at.astimezone(zone):%d.%m.%Y %H:%M}",
+    )
 
 
 def _years_after(moment: Day, years: int) -> Day:
@@ -53,22 +86,23 @@ def check_window(opens_at: datetime, closes_at: datetime, period: Period | None 
         )
 
 
-def opening_warnings(field: str, opens_at: datetime, period: Period) -> list[str]:
-    """Russian warnings, each starting with `field` (`period` for a create, `opens_at` for a
-    change moving the opening), when the opening's day (in SOKO_TIMEZONE) lies over a year
-    after `period` ends or over a year before it starts: its answers count for that period's
-    indicators, right for an old paper survey keyed in, wrong for a mistyped period. [] else."""
+def opening_warnings(opens_at: datetime, period: Period) -> list[str]:
+    """Russian warnings for a launch, each starting with `period` (the field to check), when
+    the opening's day (in SOKO_TIMEZONE) lies over a year after `period` ends or over a year
+    before it starts: its answers count for that period's indicators, right for an old paper
+    survey keyed in, wrong for a mistyped period. [] else. Said at a launch only: a change
+    (PATCH) moves neither the opening nor the period (answers already count under them)."""
     opens = _local_day(opens_at)
     if opens > _years_after(period.end, 1):
         return [
-            f"{field}: кампания открывается {opens:%d.%m.%Y}, больше чем через год после конца "
+            f"period: кампания открывается {opens:%d.%m.%Y}, больше чем через год после конца "
             f"периода «{period.code}» ({period.end:%d.%m.%Y}); её ответы будут засчитаны в "
             f"показатели периода «{period.code}». Если вносятся анкеты старого опроса, всё "
             "верно; если нет, проверьте период и дату открытия"
         ]
     if opens < _years_after(period.start, -1):
         return [
-            f"{field}: кампания открывается {opens:%d.%m.%Y}, больше чем за год до начала "
+            f"period: кампания открывается {opens:%d.%m.%Y}, больше чем за год до начала "
             f"периода «{period.code}» ({period.start:%d.%m.%Y}); её ответы будут засчитаны в "
             f"показатели периода «{period.code}». Проверьте период и дату открытия"
         ]

@@ -14,7 +14,7 @@ from fastapi import Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from services.surveys.campaigns.service import window as campaign_window
+from services.surveys.campaigns.window import window as campaign_window
 from services.surveys.form import view
 from services.surveys.form.service import FormLink
 from services.surveys.form.session import CSRF_FIELD, Csrf

@@ -23,7 +23,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.surveys.campaigns.service import manages, status
+from services.surveys.campaigns.service import manages
+from services.surveys.campaigns.window import status
 from services.surveys.clients.api import ApiClient
 from services.surveys.deps import AnonymousLink, Api, DefinitionsDep, ScopeResolverDep, SettingsDep
 from services.surveys.form import pages, service, view

@@ -22,6 +22,7 @@ from services.surveys.form.pages import SUBMISSION_FIELD
 from services.surveys.form.session import CSRF_FIELD
 from services.surveys.responses.models import IdempotencyKeys
 from shared.idempotency import claim, release
+from shared.texts import typed_text
 
 # Room for the longest answers: every text question may hold 5000 characters, each of which
 # URL-encodes to up to 6 bytes in Cyrillic.
@@ -33,7 +34,9 @@ SUBMITTED = hashlib.sha256(b"form-submission").hexdigest()
 
 
 async def read_fields(request: Request) -> list[tuple[str, str]] | None:
-    """The posted fields (application/x-www-form-urlencoded), or None when too many or too big."""
+    """The posted fields (application/x-www-form-urlencoded), line breaks as typed
+    (`typed_text`: a text answer the form's `maxlength` let through fits MAX_TEXT), or None
+    when too many or too big."""
     declared = request.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > MAX_FORM_BODY:
         return None
@@ -44,9 +47,10 @@ async def read_fields(request: Request) -> list[tuple[str, str]] | None:
             return None
     try:
         text = body.decode("utf-8", errors="replace")
-        return parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        pairs = parse_qsl(text, keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except ValueError:
         return None
+    return [(name, typed_text(value)) for name, value in pairs]
 
 
 OWN_FIELDS = (CSRF_FIELD, SUBMISSION_FIELD, "_action", "username", "password")

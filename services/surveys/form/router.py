@@ -29,7 +29,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.surveys.campaigns.service import status
+from services.surveys.campaigns.window import status
 from services.surveys.clients.api import ApiClient
 from services.surveys.deps import (
     AnonymousLimit,

@@ -19,6 +19,7 @@ from services.surveys.instruments.xlsform import XLSFormError, from_xlsform
 from shared.db import add_new
 from shared.errors import Conflict, Invalid, NotFound, field_error
 from shared.identity import Principal, Role, ScopeType, require_roles
+from shared.instrument_codes import codes_in
 from shared.pagination import Pagination, paginate
 from shared.scope import ScopeResolver, contains
 from shared.uploads import FIELD, Upload, parse_upload
@@ -288,9 +289,9 @@ async def codes_of(session: AsyncSession, codes: list[str]) -> list[InstrumentCo
     found: dict[str, tuple[str, set[str], set[str]]] = {}
     for code, kind, definition in rows:
         _, questions, competences = found.setdefault(code, (kind, set(), set()))
-        for section in definition.get("sections") or []:
-            questions.update(q["code"] for q in section.get("questions") or [])
-        competences.update(c["code"] for c in definition.get("competences") or [])
+        named = codes_in(definition)
+        questions.update(named.questions)
+        competences.update(named.competences)
     return [
         InstrumentCodes(code=code, kind=kind, question_codes=sorted(qs), competences=sorted(cs))
         for code, (kind, qs, cs) in sorted(found.items())

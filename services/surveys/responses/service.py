@@ -15,7 +15,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
-from services.surveys.campaigns.service import manages, status, window
+from services.surveys.campaigns.service import manages
+from services.surveys.campaigns.window import status, window
 from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses import scoring

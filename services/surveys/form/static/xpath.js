@@ -1,5 +1,6 @@
-// The ODK XPath evaluator of the server (services/surveys/instruments/xpath.py) for the browser:
-// the same trees, which the server parses and puts on the page as JSON, and the same rules.
+// The ODK XPath evaluator of the server (services/surveys/instruments/xpath/evaluation.py)
+// for the browser: the same trees, which the server parses and puts on the page as JSON, and
+// the same rules.
 // An answer is its text (a select_multiple's codes separated by spaces, "" when unanswered).
 (function () {
   "use strict";

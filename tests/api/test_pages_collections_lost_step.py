@@ -1,0 +1,64 @@
+"""A collection step's comment refused (Post/Redirect/Get: the home again, the problem beside
+the form's field) while someone else takes a step on the same data: the form is gone from the
+reloaded home, which then says that the person's step was not taken and their comment not
+saved, naming the organization and the collection, instead of showing nothing."""
+
+from tests.api import test_pages
+from tests.api.test_pages_collections import approval, card, late_world, step
+from tests.surveys.forms import Dom
+
+browser = test_pages.browser
+signed_in = test_pages.signed_in
+late_world = late_world  # the collections' world: M1's «Мониторинг готовности», S1 submitting
+
+
+async def test_a_refused_return_whose_data_was_approved_meanwhile_says_so(browser, late_world, db):
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    await step(leader, home, world, "submit")
+    analyst, home = await signed_in(browser, "analyst@soko.example")
+    refused = await step(analyst, home, world, "return", comment=" ")  # spaces only
+    assert refused.status_code == 303
+    # Before the home reloads, a colleague (here: the same analyst's other tab) approves.
+    assert (await step(analyst, home, world, "approve")).status_code == 303
+    back = await analyst.get(refused.headers["location"])
+    assert back.status_code == 200 and await approval(db, world) == "approved"
+    field = f"return-{world.monitoring.id}-{world.s1.id}-field"
+    said = Dom(back.text).text(field).replace("\xa0", " ")  # where the address leads
+    assert "Действие «Вернуть на доработку» не выполнено, комментарий не сохранён." in said
+    assert "Укажите, что исправить" in said
+    assert "«Школа 1»" in said and "«Мониторинг готовности»" in said
+    assert "кто-то другой" in said
+    assert f'id="{field}"' in back.text and 'role="alert"' in back.text
+    assert "Утверждено вами: 1" in card(back, world)  # the data as they are now
+
+
+async def test_a_refused_return_whose_form_is_still_there_is_said_beside_it(browser, late_world):
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    await step(leader, home, world, "submit")
+    analyst, home = await signed_in(browser, "analyst@soko.example")
+    refused = await step(analyst, home, world, "return", comment=" ")
+    back = await analyst.get(refused.headers["location"])
+    assert "не выполнено, комментарий не сохранён" not in back.text  # the field says it
+    field = f"return-{world.monitoring.id}-{world.s1.id}-field"
+    assert "Ошибка: Укажите, что исправить." in Dom(back.text).text(field)
+
+
+async def test_a_leader_s_refused_withdrawal_whose_data_was_returned_meanwhile_says_so(
+    browser, late_world
+):
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    await step(leader, home, world, "submit")
+    home = await leader.get("/home")
+    refused = await step(leader, home, world, "withdraw", comment="Причина " * 700)  # too long
+    assert refused.status_code == 303
+    analyst, own = await signed_in(browser, "analyst@soko.example")
+    await step(analyst, own, world, "return", comment="Нет данных о КПК")
+    back = await leader.get(refused.headers["location"])
+    field = f"withdraw-{world.monitoring.id}-{world.s1.id}-field"
+    said = Dom(back.text).text(field).replace("\xa0", " ")
+    assert "Действие «Отозвать» не выполнено, комментарий не сохранён." in said
+    assert "не длиннее 5000 знаков" in said and "«Школа 1»" in said
+    assert "Статус: возвращено на доработку" in card(back, world)
