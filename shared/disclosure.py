@@ -26,11 +26,19 @@ answers stays live: how many answered, how many are expected, the response rates
 need them to chase respondents). After the close the figures no longer change: a campaign
 whose figures are out and that has answers cannot be re-opened (campaigns/service.py).
 
+A figure of a per-person yes/no (the share of teachers with a deficit, its counts) tells
+more than its group's size does: 100 % or 0 % of a school's teachers, or 4 of 5 read by the
+fifth, gives every teacher's result to whoever knows their own. So, for those who may not read
+personal results, such a figure needs at least SIDE_MINIMUM people on each side, with and
+without, or nobody (`withhold_sides`: a threshold on complementary cells, with the same
+differences rule), and is otherwise withheld for INDIVIDUAL_RESULTS, one reason whichever
+side is short, and whether the figure is short itself or only given away by a difference.
+
 A withheld group shows its number of respondents and nothing else: nothing that varies with
 the answers (no per-question counts, no list of the questions answered, no competences).
 """
 
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Callable, Collection, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Generic, TypeVar
@@ -49,6 +57,11 @@ Group = TypeVar("Group", bound=Hashable)
 BELOW_MINIMUM = "minimum"  # fewer respondents than the minimum
 DIFFERENCE = "difference"  # withheld so that a difference of shown figures reveals no one
 CAMPAIGN_OPEN = "campaign_open"  # the campaign still takes answers (or closed within SETTLE)
+# A figure of a per-person yes/no (a share of teachers with a deficit, its counts) with fewer
+# than SIDE_MINIMUM people on one side, or one a difference of shown such figures would give
+# away: whoever knows their own result would learn the others' (100 %, 0 %, 4 of 5).
+INDIVIDUAL_RESULTS = "individual_results"
+SIDE_MINIMUM = 2
 
 # How long after its close a campaign's figures are published: a submission accepted just
 # before the close may commit just after it, and a reading in between would then differ from
@@ -100,6 +113,9 @@ class Withheld(Generic[Leaf, Group]):
     @classmethod
     def nothing(cls) -> "Withheld[Leaf, Group]":
         return cls(frozenset(), frozenset())
+
+    def __contains__(self, item: Hashable) -> bool:
+        return item in self.leaves or item in self.groups
 
     def reason(self, item: Hashable, size: int, minimum: int) -> str | None:
         """Why `item` (a leaf or a group of `size` people) is withheld: BELOW_MINIMUM or
@@ -158,35 +174,99 @@ def withhold(
        or, when there is none, its smallest group withheld (which merges it with others).
        Repeated until every part is safe. Deterministic: ties go by size, then by key.
     """
-    members = {g: frozenset(leaf for leaf in ms if leaf in sizes) for g, ms in groups.items()}
-    containing: dict[Leaf, set[Group]] = {leaf: set() for leaf in sizes}
+    return _settle(
+        {leaf: (n,) for leaf, n in sizes.items()},
+        groups,
+        hidden=lambda c: c[0] < minimum,
+        unsafe=lambda c: 0 < c[0] < minimum,
+        already=already,
+    )
+
+
+def one_sided(with_: int, without: int, side_minimum: int = SIDE_MINIMUM) -> bool:
+    """Whether a group's yes/no figure about its people (teachers with a deficit, and without)
+    tells individual results: someone is in it and fewer than `side_minimum` are on one side
+    (all or none of them, or all but one: whoever is that one, or is not, learns everyone's)."""
+    return with_ + without > 0 and min(with_, without) < side_minimum
+
+
+def withhold_sides(
+    counts: Mapping[Leaf, tuple[int, int]],
+    groups: Mapping[Group, Collection[Leaf]],
+    already: "Withheld[Leaf, Group] | None" = None,
+    side_minimum: int = SIDE_MINIMUM,
+) -> Withheld[Leaf, Group]:
+    """Which leaves and groups to withhold so that no figure of a per-person yes/no shown,
+    and no difference of such figures, tells individual results: `counts` gives each leaf's
+    people with and without (e.g. teachers with a deficit in a competence, and without).
+
+    The threshold on complementary cells, as statistical offices apply it to small groups:
+    every leaf, group, and part a reader can compute by differences (as in `withhold`) needs
+    at least `side_minimum` people on each side, or nobody. `already`: withheld whatever their
+    counts (the groups withheld as a whole by the minimum). One reason for all of them
+    (INDIVIDUAL_RESULTS), a leaf's own figure or a difference, so that withholding tells
+    neither which extreme it is nor whether it is one."""
+    return _settle(
+        counts,
+        groups,
+        hidden=lambda c: one_sided(*c, side_minimum),
+        unsafe=lambda c: one_sided(*c, side_minimum),
+        already=already,
+    )
+
+
+def _settle(
+    counts: Mapping[Leaf, tuple[int, ...]],
+    groups: Mapping[Group, Collection[Leaf]],
+    *,
+    hidden: Callable[[tuple[int, ...]], bool],
+    unsafe: Callable[[tuple[int, ...]], bool],
+    already: "Withheld[Leaf, Group] | None",
+) -> Withheld[Leaf, Group]:
+    """`withhold`'s rule over counts per leaf (a group's and a part's are the sums):
+    `hidden` says which leaves and groups are withheld for their own counts, `unsafe` which
+    part of withheld leaves a difference would give away. Ties go by size (the counts'
+    total), then by key."""
+
+    def total(leaves: Collection[Leaf]) -> tuple[int, ...]:
+        sums = [0] * width
+        for leaf in leaves:
+            for i, n in enumerate(counts[leaf]):
+                sums[i] += n
+        return tuple(sums)
+
+    width = len(next(iter(counts.values()), ()))
+    sizes = {leaf: sum(c) for leaf, c in counts.items()}
+    members = {g: frozenset(leaf for leaf in ms if leaf in counts) for g, ms in groups.items()}
+    containing: dict[Leaf, set[Group]] = {leaf: set() for leaf in counts}
     for group, leaves in members.items():
         for leaf in leaves:
             containing[leaf].add(group)
-    group_size = {g: sum(sizes[leaf] for leaf in ms) for g, ms in members.items()}
-    hidden_leaves = {leaf for leaf, n in sizes.items() if n < minimum}
-    hidden_groups = {g for g, n in group_size.items() if n < minimum}
+    group_counts = {g: total(ms) for g, ms in members.items()}
+    group_size = {g: sum(c) for g, c in group_counts.items()}
+    hidden_leaves = {leaf for leaf, c in counts.items() if hidden(c)}
+    hidden_groups = {g for g, c in group_counts.items() if hidden(c)}
     if already is not None:
-        hidden_leaves |= already.leaves & sizes.keys()
+        hidden_leaves |= already.leaves & counts.keys()
         hidden_groups |= already.groups & members.keys()
     while True:
         parts: dict[frozenset[Group], list[Leaf]] = {}
         shown: dict[frozenset[Group], list[Leaf]] = {}
-        for leaf in sizes:
+        for leaf in counts:
             signature = frozenset(containing[leaf] - hidden_groups)
             if signature:
                 (parts if leaf in hidden_leaves else shown).setdefault(signature, []).append(leaf)
-        unsafe = sorted(
+        unsafe_parts = sorted(
             (
-                (total, sorted(map(_key, signature)), signature)
+                (sum(part), sorted(map(_key, signature)), signature)
                 for signature, leaves in parts.items()
-                if 0 < (total := sum(sizes[leaf] for leaf in leaves)) < minimum
+                if unsafe(part := total(leaves))
             ),
             key=lambda part: part[:2],
         )
-        if not unsafe:
+        if not unsafe_parts:
             return Withheld(frozenset(hidden_leaves), frozenset(hidden_groups))
-        for _, _, signature in unsafe:
+        for _, _, signature in unsafe_parts:
             partners = shown.get(signature)
             if partners:
                 hidden_leaves.add(min(partners, key=lambda leaf: (sizes[leaf], _key(leaf))))

@@ -41,6 +41,10 @@ STATUS_KEYS = {"no_target": "none"}
 # Why a survey value is `insufficient_data` while its campaign still takes answers (its figures
 # are withheld until the close, shared/disclosure.py CAMPAIGN_OPEN): a value's `reason_text`.
 CAMPAIGN_OPEN_TEXT = "анкетирование ещё идёт: результаты будут показаны после закрытия кампании"
+# Why a deficit share is `insufficient_data` for a reader who may not read teachers' personal
+# results: fewer than two teachers with the deficit or without it (shared/disclosure.py
+# INDIVIDUAL_RESULTS); the same words whichever side it is.
+INDIVIDUAL_RESULTS_TEXT = "скрыто: по этой доле можно узнать результаты отдельных педагогов"
 
 OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "="}
 

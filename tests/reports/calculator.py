@@ -415,6 +415,7 @@ class Calculator:
         wanted = set(params.get("competences") or [])
         totals: dict[str, list[int]] = {}
         withheld = 0  # teachers of the groups withheld below the disclosure minimum
+        individual = False  # a competence withheld in a group shown (individual results)
         for entry in entries:
             if entry.get("suppressed"):
                 withheld += entry.get("n") or 0
@@ -422,12 +423,25 @@ class Calculator:
             for competence in entry.get("competences") or []:
                 if wanted and competence["code"] not in wanted:
                     continue
+                if competence.get("suppressed"):
+                    individual |= bool(competence["n"])
                 if competence.get("with_deficit") is None:
                     continue
                 pair = totals.setdefault(competence["code"], [0, 0])
                 pair[0] += competence["with_deficit"]
                 pair[1] += competence["n"]
         coverage = self._survey_coverage(entries)
+        if individual:
+            # No share shown at all: another competence's would say which extreme it is.
+            per_competence: dict[str, int] = {}
+            for entry in entries:
+                for competence in [] if entry.get("suppressed") else entry["competences"]:
+                    if not wanted or competence["code"] in wanted:
+                        code = competence["code"]
+                        per_competence[code] = per_competence.get(code, 0) + competence["n"]
+            diagnosed = max(per_competence.values())
+            coverage["withheld"] = sorted({*coverage["withheld"], "individual_results"})
+            return Value(n=diagnosed, coverage=coverage, insufficient=True)
         totals = {c: p for c, p in totals.items() if p[1]}
         if not totals:
             return Value(n=withheld, coverage=coverage, insufficient=withheld > 0)

@@ -4,7 +4,7 @@ and the PD order withhold the period's figures from everyone who may not read pe
 until the diagnostic has closed; its methodologist sees them all along.
 
 The world: M1 = S1 (the minimum of teachers answered, one more has not yet) and S4 (7), every
-teacher with the "interpretation" deficit.
+other teacher with the "tools" deficit (test_disclosure.share), the late one too.
 """
 
 from datetime import datetime, timedelta
@@ -22,7 +22,7 @@ from tests.disclosure_world import (
     diagnose,
     disclosure_world,
 )
-from tests.reports.test_disclosure import PERIOD, add_indicator, values
+from tests.reports.test_disclosure import PERIOD, add_indicator, share, values
 
 ATTACKERS = ("viewer", "analyst", "service+viewer", "service+analyst")
 
@@ -61,14 +61,22 @@ async def test_indicator_values_of_an_open_diagnostic_are_withheld_until_it_clos
         [own] = (await values(reports_client, world, "teacher2", world.s1))[0].values()
         assert (own["status"], own["value"], own["n"]) == ("insufficient_data", None, n)
         mine, _ = await values(reports_client, world, "methodologist")
-        assert (mine[s1]["value"], mine[s1]["n"]) == (100.0, n)
+        # The late teacher answers as the first did: with the deficit.
+        assert (mine[s1]["value"], mine[s1]["n"]) == (
+            share(0, MINIMUM) if n == MINIMUM else 66.67,
+            n,
+        )
         if n == MINIMUM:
             await answer(surveys_client, world, campaign, late)
     await close(surveys_client, world, campaign)
     for who in ATTACKERS:
         items, _ = await values(reports_client, world, who)
-        for scope, size in ((s1, MINIMUM + 1), (s4, 7), (m1, MINIMUM + 8)):
-            assert (items[scope]["value"], items[scope]["n"]) == (100.0, size), (who, scope)
+        for scope, value, size in (
+            (s1, 66.67, MINIMUM + 1),
+            (s4, share(MINIMUM, 7), 7),
+            (m1, 53.85, MINIMUM + 8),
+        ):
+            assert (items[scope]["value"], items[scope]["n"]) == (value, size), (who, scope)
             assert items[scope]["coverage"]["withheld"] == [], (who, scope)
 
 
@@ -129,4 +137,4 @@ async def test_figures_published_after_the_close_are_not_served_from_earlier_kep
     monkeypatch.setattr(disclosure, "SETTLE", timedelta(seconds=10))
     items, second = await values(reports_client, world, "viewer")
     assert second != first
-    assert (items[s1]["value"], items[s1]["n"]) == (100.0, MINIMUM)
+    assert (items[s1]["value"], items[s1]["n"]) == (share(0, MINIMUM), MINIMUM)

@@ -23,6 +23,7 @@ from tests.reports.oracle import calculator_items, differences
 from tests.reports.test_disclosure import arrange as deficits_arrange
 from tests.reports.test_indicator_values import PERIOD
 from tests.reports.test_indicator_values import arrange as values_arrange
+from tests.surveys.test_results import DIAGNOSTIC
 
 ACCOUNTS = ("admin", "analyst", "methodologist", "leader", "viewer")
 
@@ -141,7 +142,30 @@ async def test_sql_values_agree_with_the_calculator_on_the_demo_district(demo_se
         await engine.dispose()
 
 
-SURVEY_CODES = {"parents_satisfied", "parents_mean", "deficit_interpretation"}
+SURVEY_CODES = {
+    "parents_satisfied",
+    "parents_mean",
+    "deficit_tools",
+    "deficit_interpretation",
+    "deficit_any",
+}
+# Deficit shares beside test_disclosure's ("tools", every other teacher): "interpretation",
+# every teacher's (withheld from outsiders for individual results), and every competence
+# (withheld as soon as one of them is).
+DEFICIT_SHARES = [
+    {
+        "code": code,
+        "name": name,
+        "unit": "percent",
+        "level": "organization",
+        "method": "deficit_share",
+        "params": {"instrument_code": DIAGNOSTIC.code, "competences": competences},
+    }
+    for code, name, competences in (
+        ("deficit_interpretation", "Дефицит интерпретации", ["interpretation"]),
+        ("deficit_any", "Дефициты", []),
+    )
+]
 SURVEY_MEAN = {
     "code": "parents_mean",
     "name": "Средний балл ответов родителей",
@@ -162,6 +186,13 @@ async def test_survey_values_and_their_disclosure_agree_with_the_calculator(
     world.s4 = await add_school(db, world)
     await values_arrange(api_client, surveys_client, world, apps)
     await api_client.post("/v1/indicators", json=SURVEY_MEAN, headers=world.headers("analyst"))
+    for definition in DEFICIT_SHARES:
+        added = await api_client.post(
+            "/v1/indicators",
+            json=definition | {"roadmap_ids": [str(world.r1.id)]},
+            headers=world.headers("analyst"),
+        )
+        assert added.status_code == 201, added.text
     await deficits_arrange(db, settings, api_client, surveys_client, world, 1)
     late = await add_teachers(db, settings, world, world.s4, 2, "d")
     await diagnose(surveys_client, world, [world.s4], late, closed=False)
@@ -201,5 +232,5 @@ async def test_survey_values_and_their_disclosure_agree_with_the_calculator(
                     )
     assert compared > 100
     # Every rule had something to withhold, for someone, and values were shown too.
-    assert reasons == {"minimum", "difference", "campaign_open"}
+    assert reasons == {"minimum", "difference", "campaign_open", "individual_results"}
     assert survey_values > 10

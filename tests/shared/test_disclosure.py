@@ -7,7 +7,7 @@ from itertools import combinations
 
 import pytest
 
-from shared.disclosure import SETTLE, published, reads_personal_results, withhold
+from shared.disclosure import SETTLE, published, reads_personal_results, withhold, withhold_sides
 from shared.identity import Principal, Role
 
 MINIMUM = 5
@@ -155,3 +155,26 @@ def test_a_withheld_item_says_whether_for_the_minimum_or_a_difference():
     assert withheld.reason("s1", 1, MINIMUM) == "minimum"
     assert withheld.reason("s2", 6, MINIMUM) == "difference"
     assert withheld.reason("s3", 9, MINIMUM) is None
+
+
+@pytest.mark.parametrize(
+    ("with_deficit", "without", "shown"),
+    [(5, 0, False), (0, 5, False), (4, 1, False), (1, 4, False), (2, 3, True), (3, 2, True)],
+)
+def test_a_yes_no_share_needs_two_on_each_side(with_deficit, without, shown):
+    withheld = withhold_sides({"s1": (with_deficit, without)}, {})
+    assert ("s1" in withheld) is not shown
+
+
+def test_a_difference_of_shown_shares_never_gives_an_extreme_school():
+    # m1: 7 with, 3 without, shown; s2 (2 of 5) shown beside it would give s1's 5 of 5.
+    counts = {"s1": (5, 0), "s2": (2, 3)}
+    withheld = withhold_sides(counts, {"m1": ["s1", "s2"]})
+    assert withheld.leaves == {"s1", "s2"} and withheld.groups == set()
+    # With a third school the part withheld is {s1, s2'} where s2' is the smallest partner.
+    counts = {"s1": (5, 0), "s2": (2, 3), "s3": (3, 4)}
+    withheld = withhold_sides(counts, {"m1": ["s1", "s2", "s3"]})
+    assert withheld.leaves == {"s1", "s2"} and withheld.groups == set()
+    # Nothing to pair with: the group goes too.
+    withheld = withhold_sides({"s1": (5, 0)}, {"m1": ["s1"]})
+    assert withheld.leaves == {"s1"} and withheld.groups == {"m1"}

@@ -19,7 +19,7 @@ from services.reports.facts.store import feed_states
 from services.reports.indicator_values import computation, store
 from services.reports.indicator_values.computation import Prepared
 from shared.db import utcnow
-from shared.disclosure import published_by
+from shared.disclosure import SIDE_MINIMUM, published_by
 from shared.identity import Principal
 from shared.settings import get_settings
 
@@ -70,6 +70,8 @@ def _inputs(prepared: Prepared, key: store.RunKey, versions: dict[str, Any], cod
     inputs |= {source: versions[source] for source in sorted(sources)}
     if "surveys" in sources:
         inputs["published"] = versions["published"]
+        # The rule on complementary cells: values kept before it are computed again.
+        inputs["side_minimum"] = SIDE_MINIMUM
     return store.inputs_hash(inputs)
 
 

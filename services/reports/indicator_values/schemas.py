@@ -103,7 +103,11 @@ class IndicatorValueRead(BaseModel):
         "«x»`, followed by ` (показатель «code»)` when it is another indicator's; for a "
         "survey value `insufficient_data` because its campaign is still open "
         "(`coverage.withheld` holds `campaign_open`): `анкетирование ещё идёт: результаты "
-        "будут показаны после закрытия кампании`",
+        "будут показаны после закрытия кампании`; for a deficit share withheld from a reader "
+        "who may not read teachers' personal results because fewer than two teachers have "
+        "the deficit or fewer than two do not (`coverage.withheld` holds "
+        "`individual_results`): `скрыто: по этой доле можно узнать результаты отдельных "
+        "педагогов`",
     )
 
 

@@ -29,6 +29,7 @@ from services.reports.indicator_values.units import KnownUnits
 from shared.db import utcnow
 from shared.disclosure import (
     CAMPAIGN_OPEN,
+    INDIVIDUAL_RESULTS,
     cluster_readable,
     reads_personal_results,
 )
@@ -37,7 +38,7 @@ from shared.identity import Principal, ScopeType
 from shared.periods import Period
 from shared.scope import ScopeResolver, ensure_in_scope
 from shared.settings import get_settings
-from shared.value_labels import CAMPAIGN_OPEN_TEXT
+from shared.value_labels import CAMPAIGN_OPEN_TEXT, INDIVIDUAL_RESULTS_TEXT
 
 
 @dataclass
@@ -174,20 +175,26 @@ def _described(
                 "flagged_organizations": item.get("flagged_organizations"),
                 "flagged_left_out": item.get("flagged_left_out"),
                 # Only an item without a value whose codes do not exist says why (`reason`);
-                # one withheld while its campaign is open says so in words.
+                # one withheld (campaign open, individual results) says so in words.
                 "reason": item.get("reason"),
-                "reason_text": item.get("reason_text") or _open_campaign_text(item),
+                "reason_text": item.get("reason_text") or _withheld_text(item),
             }
         )
     return described
 
 
-def _open_campaign_text(item: dict[str, Any]) -> str | None:
-    """CAMPAIGN_OPEN_TEXT for a survey value without one because its campaign (anonymous or
-    identified) is still open (`coverage.withheld` holds `campaign_open`); None otherwise."""
+def _withheld_text(item: dict[str, Any]) -> str | None:
+    """Why a survey value is `insufficient_data`, in words: CAMPAIGN_OPEN_TEXT while its
+    campaign (anonymous or identified) is still open (`coverage.withheld` holds
+    `campaign_open`), INDIVIDUAL_RESULTS_TEXT for a deficit share that would tell individual
+    results (`individual_results`); None otherwise."""
     withheld = (item.get("coverage") or {}).get("withheld") or []
-    if item.get("status") == "insufficient_data" and CAMPAIGN_OPEN in withheld:
+    if item.get("status") != "insufficient_data":
+        return None
+    if CAMPAIGN_OPEN in withheld:
         return CAMPAIGN_OPEN_TEXT
+    if INDIVIDUAL_RESULTS in withheld:
+        return INDIVIDUAL_RESULTS_TEXT
     return None
 
 

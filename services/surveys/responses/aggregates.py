@@ -5,19 +5,20 @@ organizations are grouped by a mapping passed as two arrays (organization, group
 in the query, so pooled counts, means and shares come from one GROUP BY over a few rows per
 organization and question, whatever the number of responses.
 
-The disclosure rules (shared/disclosure.py): an anonymous campaign's values are withheld
-for everyone, an identified campaign's (teachers' personal results) for everyone who may not
-read personal results, for groups of fewer respondents than the minimum and those that a
-difference of shown figures would give away: decided once over every organization, cluster
-and territory the caller may see, whatever level they ask for. The same rules hold for each
-question within the groups shown, over the people who answered it (`question_reasons`): a
-question answered by fewer than the minimum, or whose figures a difference would give away,
-shows its `n` and why it is withheld, no counts and no mean. A campaign's groups are all
-withheld, too, until the campaign has closed (two readings would differ by whoever answered in
-between: `/pending` says who that is in an identified one, and a school's leader may know
-which parent has just answered an anonymous one); from everyone in an anonymous campaign, from
-all but the readers of personal results in an identified diagnostic. A withheld group shows
-how many answered, nothing else.
+The disclosure rules (shared/disclosure.py): an anonymous campaign's values are withheld for
+everyone, an identified campaign's (teachers' personal results) for everyone who may not read
+personal results, for groups of fewer respondents than the minimum and those that a difference
+of shown figures would give away: decided once over every organization, cluster and territory
+the caller may see, whatever level they ask for. The same rules hold for each question within
+the groups shown, over the people who answered it (`part_reasons`): a question answered by fewer
+than the minimum, or whose figures a difference would give away, shows its `n` and why it is
+withheld, no counts and no mean. So does a diagnostic's competence with fewer than two teachers
+with the deficit or without it (`individual_results`: 100 %, 0 %, 4 of 5 would tell everyone's
+result), or given away by a difference. A campaign's groups are all withheld, too, until the
+campaign has closed (two readings would differ by whoever answered in between: `/pending` says
+who that is in an identified one, and a school's leader may know which parent has just answered
+an anonymous one); from everyone in an anonymous campaign, from all but the readers of personal
+results in an identified diagnostic. A withheld group shows how many answered, nothing else.
 """
 
 import uuid
@@ -34,8 +35,9 @@ from services.surveys.responses.withholding import (
     GroupKey,
     groups_of,
     is_diagnostic,
-    question_reasons,
+    part_reasons,
     scope_reasons,
+    withheld_competence,
     withheld_question,
 )
 from shared.disclosure import (
@@ -155,6 +157,8 @@ async def aggregate(
             "with_deficit": row["deficits"],
             "deficit_share": percent(row["deficits"], row["n"]),
             "mean_score_share": percent(row["score"], row["max_score"]),
+            "suppressed": False,
+            "reason": None,
         }
     return groups
 
@@ -268,6 +272,7 @@ async def campaign_aggregates(
 
     reasons: dict[uuid.UUID, str] = {}
     by_question: dict[uuid.UUID, dict[str, str]] = {}
+    by_competence: dict[uuid.UUID, dict[str, str]] = {}
     sizes: dict[uuid.UUID, int] = {}
     if not personal:
         sizes = await _respondents(session, campaign_id, visible)
@@ -282,7 +287,7 @@ async def campaign_aggregates(
             minimum=minimum,
         )
         if withheld is not None:
-            by_question = await question_reasons(
+            by_question, by_competence = await part_reasons(
                 session,
                 campaign_id,
                 visible,
@@ -304,6 +309,9 @@ async def campaign_aggregates(
         for code, reason in by_question.get(scope, {}).items():
             if code in group.questions:
                 group.questions[code] = withheld_question(group.questions[code], reason)
+        for code, reason in by_competence.get(scope, {}).items():
+            if code in group.competences:
+                group.competences[code] = withheld_competence(group.competences[code], reason)
         items.append(
             render(level, scope, group, reason=reasons.get(scope), expected=expected.get(scope))
         )

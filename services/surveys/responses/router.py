@@ -144,7 +144,14 @@ async def campaign_aggregates(
 ) -> dict[str, Any]:
     """Per scope of the level: `n` (respondents), `expected`, `response_rate`, `suppressed`,
     `reason`; per question `n`, counts of each answer, `mean`, `positive_share`; per competence
-    (diagnostics) `n`, `with_deficit`, `deficit_share`, `mean_score_share` (shares in percent).
+    (diagnostics) `n`, `with_deficit`, `deficit_share`, `mean_score_share` (shares in percent),
+    `suppressed`, `reason`.
+
+    A competence of a scope shown is withheld (`suppressed: true`, `reason:
+    "individual_results"`, its `n` only, the rest null) from those who may not read personal
+    results when fewer than two of its teachers have the deficit or fewer than two do not
+    (100 %, 0 %, 4 of 5: whoever knows their own result would learn the others'), or a
+    difference of shown figures would give such a part away.
 
     A withheld scope (`suppressed: true`) shows its `n`, `expected` and `response_rate` and
     nothing else (`questions` and `competences` empty). `reason`: `minimum` for fewer

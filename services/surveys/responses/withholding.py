@@ -1,7 +1,8 @@
 """Which of a campaign's aggregates are withheld, and why (shared/disclosure.py's rules over
 the groups a caller may see): the groups organizations make up for a caller (`groups_of`), the
-scopes withheld as a whole (`scope_reasons`), the questions withheld within the scopes shown
-(`question_reasons`), and whether a campaign's results are personal (`is_diagnostic`)."""
+scopes withheld as a whole (`scope_reasons`), the questions and the competences of a diagnostic
+withheld within the scopes shown (`part_reasons`: a share with a deficit must not tell
+individual results either), and whether a campaign's results are personal (`is_diagnostic`)."""
 
 import uuid
 from typing import Any
@@ -13,11 +14,13 @@ from services.surveys.campaigns.models import Campaign
 from services.surveys.instruments.models import Instrument, InstrumentVersion
 from shared.disclosure import (
     CAMPAIGN_OPEN,
+    INDIVIDUAL_RESULTS,
     Withheld,
     cluster_readable,
     published,
     withhold,
     withhold_questions,
+    withhold_sides,
 )
 from shared.identity import Principal, ScopeType
 
@@ -30,6 +33,32 @@ _ANSWERERS = text(
       AND organization_id = ANY(:orgs)
     """
 ).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
+
+# Teachers with and without a deficit per organization and competence: what the rule on
+# complementary cells counts.
+_SIDES = text(
+    """
+    SELECT organization_id, competence, count(*) FILTER (WHERE deficit)::int AS with_deficit,
+           count(*) FILTER (WHERE NOT deficit)::int AS without
+    FROM surveys.competence_score
+    WHERE campaign_id = :campaign AND organization_id = ANY(:orgs)
+    GROUP BY organization_id, competence
+    """
+).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
+
+
+def withheld_competence(competence: dict[str, Any], reason: str) -> dict[str, Any]:
+    """A competence's figures withheld: its `n` (how many were diagnosed) and why, nothing
+    else (no count or share with a deficit, no mean score)."""
+    return {
+        "code": competence["code"],
+        "n": competence["n"],
+        "suppressed": True,
+        "reason": reason,
+        "with_deficit": None,
+        "deficit_share": None,
+        "mean_score_share": None,
+    }
 
 
 def withheld_question(question: dict[str, Any], reason: str) -> dict[str, Any]:
@@ -101,7 +130,7 @@ def scope_reasons(
     return reasons, withheld
 
 
-async def question_reasons(
+async def part_reasons(
     session: AsyncSession,
     campaign_id: uuid.UUID,
     visible: list[uuid.UUID],
@@ -112,23 +141,38 @@ async def question_reasons(
     level: str,
     single: bool,
     minimum: int,
-) -> dict[uuid.UUID, dict[str, str]]:
-    """Per scope asked about, per question whose figures are withheld in it, why: fewer than
-    the minimum answered it there, or a difference of shown figures of it would give away
-    those of a few (shared.disclosure.withhold_questions, over every scope the caller may see,
-    from the scopes withheld as a whole)."""
+) -> tuple[dict[uuid.UUID, dict[str, str]], dict[uuid.UUID, dict[str, str]]]:
+    """Per scope asked about, the questions and the competences whose figures are withheld in
+    it, and why, over every scope the caller may see, from the scopes withheld as a whole:
+    a question answered there by fewer than the minimum, or whose shown figures' difference
+    would give away those of a few (shared.disclosure.withhold_questions); a competence with
+    fewer than two teachers on one side, with a deficit or without, or given away by a
+    difference (shared.disclosure.withhold_sides: INDIVIDUAL_RESULTS)."""
+
+    def item_of(scope: uuid.UUID, orgs: list[uuid.UUID]) -> Any:
+        return orgs[0] if single else (level, scope)
+
     answerers: dict[str, dict[uuid.UUID, int]] = {}
     rows = await session.execute(_ANSWERERS, {"campaign": campaign_id, "orgs": visible})
     for org, question, n in rows.all():
         answerers.setdefault(question, {})[org] = n
-    reasons: dict[uuid.UUID, dict[str, str]] = {}
+    by_question: dict[uuid.UUID, dict[str, str]] = {}
     for question, withheld in withhold_questions(answerers, groups, minimum, already).items():
         for scope, orgs in members.items():
             size = sum(answerers[question].get(o, 0) for o in orgs)
-            item: Any = orgs[0] if single else (level, scope)
-            if (reason := withheld.reason(item, size, minimum)) is not None:
-                reasons.setdefault(scope, {})[question] = reason
-    return reasons
+            if (reason := withheld.reason(item_of(scope, orgs), size, minimum)) is not None:
+                by_question.setdefault(scope, {})[question] = reason
+    sides: dict[str, dict[uuid.UUID, tuple[int, int]]] = {}
+    rows = await session.execute(_SIDES, {"campaign": campaign_id, "orgs": visible})
+    for org, competence, with_deficit, without in rows.all():
+        sides.setdefault(competence, {})[org] = (with_deficit, without)
+    by_competence: dict[uuid.UUID, dict[str, str]] = {}
+    for competence, counts in sides.items():
+        hidden = withhold_sides({o: counts.get(o, (0, 0)) for o in visible}, groups, already)
+        for scope, orgs in members.items():
+            if item_of(scope, orgs) in hidden:
+                by_competence.setdefault(scope, {})[competence] = INDIVIDUAL_RESULTS
+    return by_question, by_competence
 
 
 async def is_diagnostic(session: AsyncSession, campaign: Campaign) -> bool:

@@ -7,7 +7,11 @@ survey_campaigns.py (the surveys service's disclosure rules). What is read of th
 the groups shown: survey_tallies.py. A withheld group gives its respondents only. A question
 withheld in a group shown (fewer than the minimum answered it there, or a difference would
 give it away) is left out of the pooled value; a value left with nothing but withheld
-questions is `insufficient_data`, its `n` those who answered them.
+questions is `insufficient_data`, its `n` those who answered them. A deficit share whose
+competence is withheld in a group shown (fewer than two teachers with the deficit or without
+it: individual results) is `insufficient_data`, `coverage.withheld` saying
+`individual_results`: not the share of its other competences either, whose largest would
+understate it, or say which extreme it is.
 """
 
 from typing import Any
@@ -19,6 +23,7 @@ from services.reports.indicator_values.methods.survey_tallies import (
     entries_of,
     wanted_by,
 )
+from shared.disclosure import INDIVIDUAL_RESULTS
 
 FACTS = (
     "fact_campaign",
@@ -50,9 +55,12 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
     return found
 
 
-def _coverage(entries: list[Entry], codes: tuple[str, ...] = ()) -> dict[str, Any]:
+def _coverage(
+    entries: list[Entry], codes: tuple[str, ...] = (), individual: bool = False
+) -> dict[str, Any]:
     """Respondents, expected, response rate, and why some groups' figures (or, in groups
-    shown, some questions of `codes`, all when empty) were withheld."""
+    shown, some questions of `codes`, all when empty) were withheld; `individual`: the
+    value's competence was withheld in a group shown (INDIVIDUAL_RESULTS)."""
     respondents = sum(e.n for e in entries)
     expected = sum(e.expected or 0 for e in entries)
     withheld = {e.reason for e in entries if e.reason is not None and e.n}
@@ -63,6 +71,8 @@ def _coverage(entries: list[Entry], codes: tuple[str, ...] = ()) -> dict[str, An
         for code, reason in e.question_reasons.items()
         if not codes or code in codes
     }
+    if individual:
+        withheld.add(INDIVIDUAL_RESULTS)
     return {
         "respondents": respondents,
         "expected": expected or None,
@@ -137,6 +147,7 @@ def _deficit_share(params: dict[str, Any], entries: list[Entry]) -> Value:
     wanted = set(params.get("competences") or [])
     totals: dict[str, list[int]] = {}
     withheld = 0
+    individual: set[str] = set()  # competences withheld in a group shown
     for entry in entries:
         if entry.reason is not None:
             withheld += entry.n
@@ -147,14 +158,21 @@ def _deficit_share(params: dict[str, Any], entries: list[Entry]) -> Value:
             pair = totals.setdefault(code, [0, 0])
             pair[0] += competence["with_deficit"]
             pair[1] += competence["n"]
-    coverage = _coverage(entries)
+            if code in entry.competence_reasons:
+                individual.add(code)
     totals = {c: p for c, p in totals.items() if p[1]}
     if not totals:
-        return Value(n=withheld, coverage=coverage, insufficient=withheld > 0)
+        return Value(n=withheld, coverage=_coverage(entries), insufficient=withheld > 0)
+    n = max(p[1] for p in totals.values())
+    if individual:
+        # One of its competences' shares (100 %, 0 %, 4 of 5) would tell individual results:
+        # no share is shown, not even the others' (their largest, or its absence, would say
+        # which extreme the one withheld is).
+        return Value(n=n, coverage=_coverage(entries, individual=True), insufficient=True)
     # Per competence n and with_deficit, not who has a deficit in any of them: the largest
     # competence share is the best lower bound of "any" they allow.
     deficits, diagnosed = max(totals.values(), key=lambda p: (p[0] / p[1], p[1]))
-    n = max(p[1] for p in totals.values())
+    coverage = _coverage(entries)
     if params.get("with_deficit", True):
         return Value(pct(deficits, diagnosed), deficits, diagnosed, n, coverage)
     return Value(pct(diagnosed - deficits, diagnosed), diagnosed - deficits, diagnosed, n, coverage)

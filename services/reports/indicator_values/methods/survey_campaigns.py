@@ -11,7 +11,10 @@ the caller may see).
 Only a diagnostic's (instrument kind `deficit`) results are personal: any other identified
 campaign keeps these rules for every reader. Within the groups shown, each question follows
 the same rules over the people who answered it (`question_reasons`): a question answered by
-fewer than the minimum, or given away by a difference, is withheld there. Clusters are
+fewer than the minimum, or given away by a difference, is withheld there. A diagnostic's
+competences follow the rule on complementary cells too (`competence_reasons`): a competence
+with fewer than two teachers with the deficit or without it in a group shown (or given away by
+a difference) is withheld there (shared.disclosure.withhold_sides). Clusters are
 groups only for a caller whose scope holds them (shared.disclosure.cluster_readable).
 The figures of the groups shown are read in survey_tallies.py; the values made of them in
 survey.py.
@@ -27,10 +30,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.reports.indicator_values.methods.base import CLUSTER, ORGANIZATION, TERRITORY, Context
 from shared.disclosure import (
     CAMPAIGN_OPEN,
+    INDIVIDUAL_RESULTS,
     cluster_readable,
     published,
     withhold,
     withhold_questions,
+    withhold_sides,
 )
 from shared.identity import ScopeType
 
@@ -57,6 +62,16 @@ _ANSWERERS = text(
     """
     SELECT campaign_id, organization_id, question, n FROM reports.fact_answer_tally
     WHERE campaign_id = ANY(:campaigns) AND question <> '' AND value = '*'
+    """
+).bindparams(bindparam("campaigns", type_=ARRAY(Uuid)))
+# Teachers with and without a deficit per campaign, organization and competence: what the rule
+# on complementary cells counts.
+_SIDES = text(
+    """
+    SELECT campaign_id, organization_id, competence, with_deficit,
+           respondents - with_deficit AS without
+    FROM reports.fact_competence_tally
+    WHERE campaign_id = ANY(:campaigns)
     """
 ).bindparams(bindparam("campaigns", type_=ARRAY(Uuid)))
 # Territory chains of organizations: (organization, territory, depth 0 = its own).
@@ -126,6 +141,8 @@ class Campaign:
     reasons: dict[GroupKey, str]
     # per scope shown, per question withheld in it: why
     question_reasons: dict[GroupKey, dict[str, str]] = field(default_factory=dict)
+    # per scope shown, per competence withheld in it (individual results): why
+    competence_reasons: dict[GroupKey, dict[str, str]] = field(default_factory=dict)
 
 
 def _reasons(
@@ -134,9 +151,10 @@ def _reasons(
     campaign: Campaign,
     groups: dict[GroupKey, set[uuid.UUID]],
     answerers: dict[str, dict[uuid.UUID, int]],
+    sides: dict[str, dict[uuid.UUID, tuple[int, int]]],
 ) -> None:
-    """Why each scope (`reasons`), and each question in a scope shown (`question_reasons`),
-    is withheld from the caller (absent: shown)."""
+    """Why each scope (`reasons`), and each question (`question_reasons`) and competence
+    (`competence_reasons`) in a scope shown, is withheld from the caller (absent: shown)."""
     if not row.anonymous and row.diagnostic and ctx.personal:
         return
     if not published(row.closes_at, ctx.now):
@@ -158,6 +176,13 @@ def _reasons(
             item = orgs[0] if scope[0] == ORGANIZATION else scope
             if (reason := hidden.reason(item, size, ctx.minimum)) is not None:
                 campaign.question_reasons.setdefault(scope, {})[question] = reason
+    for competence, per_org in sides.items():
+        counts = {o: per_org.get(o, (0, 0)) for o in sizes}
+        hidden = withhold_sides(counts, groups, already=withheld)
+        for scope, orgs in campaign.scopes.items():
+            item = orgs[0] if scope[0] == ORGANIZATION else scope
+            if scope not in campaign.reasons and item in hidden:
+                campaign.competence_reasons.setdefault(scope, {})[competence] = INDIVIDUAL_RESULTS
 
 
 async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
@@ -180,6 +205,14 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
     rows_of = await ctx.session.execute(_ANSWERERS, {"campaigns": [r.id for r in rows]})
     for campaign_id, org, question, n in rows_of:
         answerers.setdefault(campaign_id, {}).setdefault(question, {})[org] = n or 0
+    sides: dict[uuid.UUID, dict[str, dict[uuid.UUID, tuple[int, int]]]] = {}
+    for campaign_id, org, competence, with_deficit, without in await ctx.session.execute(
+        _SIDES, {"campaigns": [r.id for r in rows if r.diagnostic]}
+    ):
+        sides.setdefault(campaign_id, {}).setdefault(competence, {})[org] = (
+            with_deficit or 0,
+            without or 0,
+        )
     levels = {s.scope_type for s in ctx.scopes}
     # The groups of every organization any campaign reaches, in two queries for all campaigns;
     # each campaign's groups are these narrowed to its organizations.
@@ -219,6 +252,6 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
             sizes.get(row.id, {}),
             {},
         )
-        _reasons(ctx, row, campaign, groups, answerers.get(row.id, {}))
+        _reasons(ctx, row, campaign, groups, answerers.get(row.id, {}), sides.get(row.id, {}))
         campaigns.append(campaign)
     return campaigns

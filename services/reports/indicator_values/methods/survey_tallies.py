@@ -79,6 +79,9 @@ class Entry:
     shares: dict[tuple[str, ...], tuple[int, int]] = field(default_factory=dict)
     # per question withheld in this group: why (its figures are not in `shares`)
     question_reasons: dict[str, str] = field(default_factory=dict)
+    # per competence withheld in this group (individual results): why; its figures stay in
+    # `competences` for the recommendations' exact counts, never for a value shown
+    competence_reasons: dict[str, str] = field(default_factory=dict)
 
     def withheld_answerers(self, codes: tuple[str, ...] | set[str]) -> int:
         """How many answered the questions of `codes` (all when empty) withheld here: the
@@ -193,6 +196,7 @@ async def entries_of(
             entry.question_reasons = {
                 q: r for q, r in c.question_reasons.get(key, {}).items() if q in entry.questions
             }
+            entry.competence_reasons = dict(c.competence_reasons.get(key, {}))
             entry.shares = {codes: _pooled(entry, codes) for codes in wanted.shares}
             entries.setdefault((c.instrument_code, c.period, *key), []).append(entry)
     return entries
