@@ -19,6 +19,7 @@ from services.reports.indicator_values.methods.survey_tallies import (
     entries_of,
     wanted_by,
 )
+from shared.expected_respondents import pooled, unknown_reason
 
 FACTS = (
     "fact_campaign",
@@ -54,7 +55,8 @@ def _coverage(entries: list[Entry], codes: tuple[str, ...] = ()) -> dict[str, An
     """Respondents, expected, response rate, and why some groups' figures (or, in groups
     shown, some questions of `codes`, all when empty) were withheld."""
     respondents = sum(e.n for e in entries)
-    expected = sum(e.expected or 0 for e in entries)
+    # One rule with the surveys' rates and aggregates: unknown when one group's is.
+    expected = pooled(e.expected for e in entries)
     withheld = {e.reason for e in entries if e.reason is not None and e.n}
     withheld |= {
         reason
@@ -65,7 +67,11 @@ def _coverage(entries: list[Entry], codes: tuple[str, ...] = ()) -> dict[str, An
     }
     return {
         "respondents": respondents,
-        "expected": expected or None,
+        "expected": expected,
+        "expected_unknown": "; ".join(
+            sorted({unknown_reason(e.audience or "", e.expected) or "" for e in entries} - {""})
+        )
+        or None,
         "response_rate": rounded(pct(respondents, expected)),
         "withheld": sorted(withheld),
     }
