@@ -356,7 +356,10 @@ class Calculator:
         shown, the questions of `codes`, all when empty) were withheld (`withheld`: the
         surveys service's reasons, e.g. "campaign_open", "minimum")."""
         respondents = sum(e.get("n") or 0 for e in entries)
-        expected = sum(e.get("expected") or 0 for e in entries)
+        # Unknown when one group's is (shared/expected_respondents.pooled), and why.
+        known = [e.get("expected") for e in entries]
+        expected = None if None in known or not known else sum(known)
+        unknown = sorted({e["expected_unknown"] for e in entries if e.get("expected_unknown")})
         # A group nobody answered in has nothing withheld.
         withheld = {
             e.get("reason") or "minimum" for e in entries if e.get("suppressed") and e.get("n")
@@ -370,8 +373,9 @@ class Calculator:
         }
         return {
             "respondents": respondents,
-            "expected": expected or None,
-            "response_rate": _round(_pct(respondents, expected)),
+            "expected": expected,
+            "expected_unknown": "; ".join(unknown) or None,
+            "response_rate": _round(_pct(respondents, expected or 0)),
             "withheld": sorted(withheld),
         }
 

@@ -110,7 +110,9 @@ async def test_another_school_of_the_municipality_sees_nothing_of_s1(
         params={"organization_id": str(world.s1.id)},
         headers=world.headers("leader2"),
     )
-    assert refused.status_code == 200 and refused.json()["items"] == []
+    # Another school than one's own: not found, as a school of no campaign or none at all.
+    assert refused.status_code == 404, refused.text
+    assert refused.json()["detail"] == "Организация не найдена"
     deficits = await surveys_client.get(
         f"{url}/deficits",
         params={"organization_id": str(world.s1.id)},

@@ -165,6 +165,7 @@ class ScopeAggregate(PeerModel):
     scope_id: uuid.UUID
     n: int
     expected: int | None = None
+    expected_unknown: str | None = None  # Russian: why `expected` is null
     response_rate: float | None = None
     suppressed: bool
     reason: str | None = None

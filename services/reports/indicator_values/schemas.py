@@ -45,7 +45,9 @@ class IndicatorValueRead(BaseModel):
     change: float | None
     coverage: dict[str, Any] | None = Field(
         description="organizations, organizations_reporting, organizations_share "
-        "or respondents, expected, response_rate, withheld (why some groups' totals are "
+        "or respondents, expected (null when one school's is unknown: "
+        "shared/expected_respondents.py), expected_unknown (Russian: why), response_rate, "
+        "withheld (why some groups' totals are "
         "hidden: campaign_open: the survey is still running, minimum: below the disclosure "
         "minimum, difference: hidden so that a difference with others does not reveal a "
         "small group)"

@@ -11,6 +11,7 @@ from services.surveys.campaigns.models import Campaign, CampaignOrganization, In
 from services.surveys.campaigns.schemas import Channels, OrganizationRate
 from services.surveys.responses.models import Response
 from shared.db import utcnow
+from shared.expected_respondents import unknown_reason
 from shared.numbers import percent
 
 
@@ -23,10 +24,12 @@ async def has_answers(session: AsyncSession, campaign_id: uuid.UUID) -> bool:
 
 
 async def rates(
-    session: AsyncSession, campaign_id: uuid.UUID, organizations: frozenset[uuid.UUID] | None
+    session: AsyncSession, campaign: Campaign, organizations: frozenset[uuid.UUID] | None
 ) -> list[OrganizationRate]:
-    """Submitted responses against the expected number, and how many came on paper and from
-    imported files, per organization (one GROUP BY)."""
+    """Submitted responses against the expected number (stored at the launch, by
+    shared/expected_respondents.py; null with `expected_unknown` when unknown), and how many
+    came on paper and from imported files, per organization (one GROUP BY)."""
+    campaign_id = campaign.id
     submitted = (
         select(
             Response.organization_id,
@@ -57,6 +60,7 @@ async def rates(
             organization_id=org,
             responses=n,
             expected=expected,
+            expected_unknown=unknown_reason(campaign.audience, expected),
             rate=percent(n, expected),
             channels=Channels(web=n - paper - imported, paper=paper, imported=imported),
         )

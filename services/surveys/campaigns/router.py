@@ -163,12 +163,13 @@ async def update_campaign(
 
 @router.get("/campaigns/{campaign_id}/rates", responses=ERRORS)
 async def response_rates(found: ReadableCampaign, session: SessionDep) -> list[OrganizationRate]:
-    """Responses against the expected number (staff, or students for parents), per school,
-    and how many of them came through the link (`channels.web`), were keyed in from paper
-    questionnaires (`channels.paper`) and imported from a form service's export
-    (`channels.import`)."""
+    """Responses against the expected number, per school (`expected`: pupils for parents and
+    students, the staff of the audience's positions for teachers and leaders; null with the
+    Russian `expected_unknown` when not recorded), and how many of them came through the link
+    (`channels.web`), were keyed in from paper questionnaires (`channels.paper`) and imported
+    from a form service's export (`channels.import`)."""
     campaign, mine = found
-    return await progress.rates(session, campaign.id, mine)
+    return await progress.rates(session, campaign, mine)
 
 
 @router.get("/campaigns/{campaign_id}/pending", responses=ERRORS)

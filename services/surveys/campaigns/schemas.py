@@ -78,7 +78,16 @@ class Channels(BaseModel):
 class OrganizationRate(BaseModel):
     organization_id: uuid.UUID
     responses: int
-    expected: int | None
+    expected: int | None = Field(
+        description="How many of the audience are expected to answer (shared/"
+        "expected_respondents.py: pupils for parents and students, the staff of the audience's "
+        "positions for teachers and leaders); null when unknown"
+    )
+    expected_unknown: str | None = Field(
+        default=None,
+        description="Russian: why `expected` is null (what to record for it to be known); "
+        "null when it is known",
+    )
     rate: float | None  # percent
     channels: Channels
 

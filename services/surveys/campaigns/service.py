@@ -25,17 +25,13 @@ from services.surveys.instruments.service import get_version
 from shared.db import utcnow
 from shared.disclosure import published
 from shared.errors import Conflict, Invalid, NotFound, field_error
+from shared.expected_respondents import expected_of, needs_staff, of_audience
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.labels import organizations_not_found
 from shared.pagination import Pagination, paginate
 from shared.scope import ScopeResolver, ensure_in_scope, readable_organizations
 
 LAUNCHERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)
-# Who is invited to an identified campaign, by audience.
-POSITIONS = {
-    "teachers": {"teacher", "methodologist", "psychologist"},
-    "leaders": {"leader", "deputy"},
-}
 
 
 def new_code() -> str:
@@ -71,7 +67,7 @@ async def create_campaign(
     check_window(data.opens_at, data.closes_at, data.period)
     instrument, version = await get_version(session, data.instrument_id, data.version)
     _check_rules(data, instrument)
-    facts = await api.organizations(data.organization_ids, with_staff=not data.anonymous)
+    facts = await api.organizations(data.organization_ids, with_staff=needs_staff(data.audience))
     if missing := [str(i) for i in data.organization_ids if i not in facts]:
         raise Invalid.at(
             "organization_ids",
@@ -91,10 +87,9 @@ async def create_campaign(
     await session.flush()
     for org_id in dict.fromkeys(data.organization_ids):
         org = facts[org_id]
-        invited = [
-            s for s in (org.get("staff") or []) if s["position"] in POSITIONS.get(data.audience, ())
-        ]
-        expected = len(invited) if not data.anonymous else org["context"].get("students")
+        # Who is invited to an identified campaign: the audience's staff, as counted.
+        invited = [] if data.anonymous else of_audience(data.audience, org.get("staff") or [])
+        expected = expected_of(data.audience, org)
         session.add(
             CampaignOrganization(
                 campaign_id=campaign.id, organization_id=org_id, expected=expected, code=new_code()
@@ -138,6 +133,33 @@ async def readable_campaign(
     if not mine:
         raise NotFound("Кампания не найдена")
     return campaign, mine
+
+
+async def ensure_member(
+    session: AsyncSession,
+    principal: Principal,
+    scopes: ScopeResolver,
+    campaign: Campaign,
+    organization_id: uuid.UUID,
+    *,
+    where: str = "query",
+) -> None:
+    """Nothing when the organization takes part in the campaign and the caller reads it;
+    otherwise NotFound (404) naming `organization_id` (in the query or the path: `where`):
+    "Организация не найдена" for one outside the caller's scope, exactly as for one that does
+    not exist (no hint of which organizations exist elsewhere), and "Организация … не
+    участвует в этой кампании" for one the caller reads that the campaign does not ask. The
+    one answer of every per-organization campaign route (aggregates, deficits, imports,
+    sheets)."""
+    readable = await readable_organizations(principal, scopes)
+    if readable is not None and organization_id not in readable:
+        raise NotFound.at("organization_id", "Организация не найдена", where=where)
+    if await session.get(CampaignOrganization, (campaign.id, organization_id)) is None:
+        raise NotFound.at(
+            "organization_id",
+            f"Организация {organization_id} не участвует в этой кампании",
+            where=where,
+        )
 
 
 async def list_campaigns(

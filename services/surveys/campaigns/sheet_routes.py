@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.surveys.campaigns import sheets
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
 from services.surveys.campaigns.router import form_url
-from services.surveys.campaigns.service import readable_campaign
+from services.surveys.campaigns.service import ensure_member, readable_campaign
 from services.surveys.clients.api import ApiClient
 from services.surveys.deps import Api, ScopeResolverDep, SettingsDep
 from shared.db import SessionDep
@@ -50,6 +50,7 @@ async def _members(
     if mine is not None:
         query = query.where(CampaignOrganization.organization_id.in_(mine))
     if organization_id is not None:
+        await ensure_member(session, caller, scopes, campaign, organization_id, where="path")
         query = query.where(CampaignOrganization.organization_id == organization_id)
     members = list(await session.scalars(query))
     if not members:

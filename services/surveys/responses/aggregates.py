@@ -29,7 +29,7 @@ from sqlalchemy import ARRAY, Uuid, bindparam, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import CampaignOrganization
-from services.surveys.campaigns.service import readable_campaign
+from services.surveys.campaigns.service import ensure_member, readable_campaign
 from services.surveys.clients.api import ApiClient
 from services.surveys.responses.withholding import (
     GroupKey,
@@ -43,6 +43,7 @@ from services.surveys.responses.withholding import (
 from shared.disclosure import (
     reads_personal_results,
 )
+from shared.expected_respondents import pooled, unknown_reason
 from shared.identity import Principal
 from shared.numbers import percent
 from shared.scope import ScopeResolver
@@ -170,6 +171,7 @@ def render(
     *,
     reason: str | None,
     expected: int | None,
+    audience: str,
 ) -> dict[str, Any]:
     """One scope's aggregates. Withheld (`reason` given): how many answered and nothing else,
     no question or competence (their list, their counts, vary with the answers)."""
@@ -179,6 +181,7 @@ def render(
         "scope_id": str(scope_id),
         "n": group.respondents,
         "expected": expected,
+        "expected_unknown": unknown_reason(audience, expected),
         "response_rate": percent(group.respondents, expected) if expected else None,
         "suppressed": suppressed,
         "reason": reason,
@@ -194,14 +197,12 @@ def _code(entry: dict[str, Any]) -> str:
 def _expected(
     mapping: list[tuple[uuid.UUID, uuid.UUID, str]], members: dict[uuid.UUID, int | None]
 ) -> dict[uuid.UUID, int | None]:
-    """Per group, the respondents expected in its organizations (None if one has no figure)."""
-    expected: dict[uuid.UUID, int | None] = {}
+    """Per group, the respondents expected in its organizations (shared/expected_respondents:
+    None if one has no figure)."""
+    of_group: dict[uuid.UUID, list[int | None]] = {}
     for org, group, _ in mapping:
-        if members.get(org) is None:
-            expected[group] = None
-        elif expected.get(group, 0) is not None:
-            expected[group] = expected.get(group, 0) + members[org]
-    return expected
+        of_group.setdefault(group, []).append(members.get(org))
+    return {group: pooled(numbers) for group, numbers in of_group.items()}
 
 
 async def _respondents(
@@ -237,6 +238,8 @@ async def campaign_aggregates(
     personal results, whoever asks. NotFound (404) when the campaign is not in the caller's
     scope."""
     campaign, mine = await readable_campaign(session, principal, scopes, campaign_id)
+    if organization_id is not None:
+        await ensure_member(session, principal, scopes, campaign, organization_id)
     members = dict(
         (
             await session.execute(
@@ -313,6 +316,13 @@ async def campaign_aggregates(
             if code in group.competences:
                 group.competences[code] = withheld_competence(group.competences[code], reason)
         items.append(
-            render(level, scope, group, reason=reasons.get(scope), expected=expected.get(scope))
+            render(
+                level,
+                scope,
+                group,
+                reason=reasons.get(scope),
+                expected=expected.get(scope),
+                audience=campaign.audience,
+            )
         )
     return {"campaign_id": str(campaign_id), "level": level, "items": items, "total": len(items)}

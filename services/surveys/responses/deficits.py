@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
+from services.surveys.campaigns.service import ensure_member
 from services.surveys.clients.api import ApiClient
 from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses.models import CompetenceScore
@@ -32,10 +33,13 @@ async def _allowed_organizations(
         # Their own school only: another one is not found (as for individual routes), never
         # a filter silently dropped.
         if organization_id not in (None, principal.scope_id):
-            raise NotFound("Организация не найдена")
+            raise NotFound.at("organization_id", "Организация не найдена", where="query")
         return None if principal.role == Role.teacher else [principal.scope_id]
     if not reads_personal_results(principal):
         raise Forbidden("Персональные результаты видят педагог, руководитель ОО и методисты")
+    if organization_id is not None:
+        await ensure_member(session, principal, scopes, campaign, organization_id)
+        return [organization_id]
     members = set(
         await session.scalars(
             select(CampaignOrganization.organization_id).where(
@@ -45,11 +49,7 @@ async def _allowed_organizations(
     )
     # One resolution of the methodologist's territory, not one call per school.
     readable = await readable_organizations(principal, scopes)
-    wanted = {organization_id} if organization_id else members
-    allowed = sorted((o for o in wanted & members if readable is None or o in readable), key=str)
-    if organization_id and not allowed:
-        raise NotFound("Организация не найдена")
-    return allowed
+    return sorted((o for o in members if readable is None or o in readable), key=str)
 
 
 async def personal(

@@ -7,8 +7,7 @@ from fastapi import APIRouter, File, Form, Header, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from services.surveys.campaigns.models import CampaignOrganization
-from services.surveys.campaigns.service import manages, readable_campaign
+from services.surveys.campaigns.service import ensure_member, manages, readable_campaign
 from services.surveys.deps import (
     AnonymousLimit,
     Api,
@@ -142,8 +141,9 @@ async def campaign_aggregates(
         ),
     ] = False,
 ) -> dict[str, Any]:
-    """Per scope of the level: `n` (respondents), `expected`, `response_rate`, `suppressed`,
-    `reason`; per question `n`, counts of each answer, `mean`, `positive_share`; per competence
+    """Per scope of the level: `n` (respondents), `expected` (null with the Russian
+    `expected_unknown` when a school's is unknown), `response_rate`, `suppressed`, `reason`;
+    per question `n`, counts of each answer, `mean`, `positive_share`; per competence
     (diagnostics) `n`, `with_deficit`, `deficit_share`, `mean_score_share` (shares in percent),
     `suppressed`, `reason`.
 
@@ -160,7 +160,9 @@ async def campaign_aggregates(
     for all but the readers of personal results: the school's leader, the territory's
     methodologists, administrators, unless `public`); `campaign_open`: every scope of a
     campaign (anonymous: for everyone; identified: for those same readers) while it takes
-    answers and for a minute after it closes."""
+    answers and for a minute after it closes. `organization_id` not in the campaign: 404 naming
+    it («… не участвует в этой кампании»; «Организация не найдена» outside the caller's scope,
+    as for no such school)."""
     return await aggregates.campaign_aggregates(
         session,
         caller,
@@ -186,7 +188,8 @@ async def campaign_deficits(
 ) -> dict[str, Any]:
     """Personal results: competence scores and deficits per staff member. Only the teacher
     (their own), the school's leader and the territory's methodologists; every read is
-    recorded in the audit log."""
+    recorded in the audit log. `organization_id` not in the campaign: 404 as for the
+    aggregates."""
     campaign, _ = found
     items = await deficits.personal(
         session, caller, scopes, api, campaign, organization_id, definitions
@@ -241,10 +244,8 @@ async def import_responses(
     methodologist or leader whose scope holds it; 403 otherwise, 404 for a school the caller
     does not see in the campaign). 422 for an identified campaign or a bad mapping, 409
     outside the campaign's window, 413/422 past the upload limits (README "Upload limits")."""
-    campaign, mine = await readable_campaign(session, caller, scopes, campaign_id)
-    member = await session.get(CampaignOrganization, (campaign.id, organization_id))
-    if member is None or (mine is not None and organization_id not in mine):
-        raise NotFound("Организация не найдена среди организаций этой кампании, доступных вам")
+    campaign, _ = await readable_campaign(session, caller, scopes, campaign_id)
+    await ensure_member(session, caller, scopes, campaign, organization_id, where="path")
     if not await manages(caller, scopes, organization_id):
         raise Forbidden("Загружать ответы может тот, кто ведёт анкетирование этой организации")
     if not campaign.anonymous:

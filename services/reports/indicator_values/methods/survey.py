@@ -24,6 +24,7 @@ from services.reports.indicator_values.methods.survey_tallies import (
     wanted_by,
 )
 from shared.disclosure import INDIVIDUAL_RESULTS
+from shared.expected_respondents import pooled, unknown_reason
 
 FACTS = (
     "fact_campaign",
@@ -62,7 +63,8 @@ def _coverage(
     shown, some questions of `codes`, all when empty) were withheld; `individual`: the
     value's competence was withheld in a group shown (INDIVIDUAL_RESULTS)."""
     respondents = sum(e.n for e in entries)
-    expected = sum(e.expected or 0 for e in entries)
+    # One rule with the surveys' rates and aggregates: unknown when one group's is.
+    expected = pooled(e.expected for e in entries)
     withheld = {e.reason for e in entries if e.reason is not None and e.n}
     withheld |= {
         reason
@@ -75,7 +77,11 @@ def _coverage(
         withheld.add(INDIVIDUAL_RESULTS)
     return {
         "respondents": respondents,
-        "expected": expected or None,
+        "expected": expected,
+        "expected_unknown": "; ".join(
+            sorted({unknown_reason(e.audience or "", e.expected) or "" for e in entries} - {""})
+        )
+        or None,
         "response_rate": rounded(pct(respondents, expected)),
         "withheld": sorted(withheld),
     }

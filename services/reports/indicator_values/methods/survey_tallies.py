@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from services.reports.indicator_values.methods.base import Context
 from services.reports.indicator_values.methods.survey_campaigns import Campaign
+from shared.expected_respondents import pooled
 
 _GROUPS = (
     "unnest(CAST(:campaigns AS uuid[]), CAST(:scope_types AS text[]), CAST(:scope_ids AS uuid[]), "
@@ -176,13 +177,7 @@ async def entries_of(
     entries: dict[tuple, list[Entry]] = {}
     for c in campaigns:
         for key, orgs in c.scopes.items():
-            expected: int | None = 0
-            for org in orgs:
-                expected = (
-                    None
-                    if expected is None or c.expected[org] is None
-                    else (expected + c.expected[org])
-                )
+            expected = pooled(c.expected[org] for org in orgs)
             entry = Entry(
                 c.audience,
                 sum(c.sizes.get(o, 0) for o in orgs),
