@@ -13,8 +13,9 @@ of M1 is diagnosed.
 
 import pytest
 
+from tests.disclosure_world import add_teachers
 from tests.reports.helpers import territory_report
-from tests.reports.test_individual_results import TEACHERS, arrange, world
+from tests.reports.test_individual_results import TEACHERS, arrange, diagnostic, world
 
 world = world  # the fixture of test_individual_results.py
 OTHER = "другие организации"
@@ -90,3 +91,30 @@ async def test_seats_that_tell_individual_results_are_folded(
     # A teacher of S4, who knows their own result, reads no order at all.
     answer = await territory_report(reports_client, "/v1/pd-order", world, takers[0])
     assert answer.status_code == 403, answer.text
+
+
+async def test_a_school_below_the_minimum_is_folded_with_the_sides_rule_alike(
+    db, settings, surveys_client, reports_client, world
+):
+    """The minimum's fold and the sides rule together: S4 (4 teachers, 2 of them routed: two
+    on each side) is below the minimum, S1 (2 of 5) and S2 (3 of 5) are not; S4 alone in
+    «другие организации» would be the territory minus S1 and S2, so one of them is folded
+    with it."""
+    plan = [(world.s4, [True, True, False, False], "a"), (world.s1, [True] * 2 + [False] * 3, "b")]
+    plan.append((world.s2, [True] * 3 + [False] * 2, "c"))
+    takers = []
+    for school, deficits, tag in plan:
+        names = await add_teachers(db, settings, world, school, len(deficits), tag)
+        takers += list(zip(names, deficits, strict=True))
+    await diagnostic(surveys_client, world, [p[0] for p in plan], takers)
+    s4, s1, s2 = (str(x.id) for x in (world.s4, world.s1, world.s2))
+
+    full = await order(reports_client, world, "methodologist")
+    exact = {o["organization_id"]: o["teachers"] for o in full["organizations"]}
+    assert exact == {s4: 2, s1: 2, s2: 3}
+    for who in ATTACKERS:
+        seen = await order(reports_client, world, who)
+        lines = {o["organization_id"]: o for o in seen["organizations"]}
+        assert s4 not in lines and len({s1, s2} & lines.keys()) == 1, (who, seen)
+        assert lines[None]["teachers"] == 2 + exact[min({s1, s2} - lines.keys())]
+        assert_tells_no_one(seen, {s4: 4, s1: TEACHERS, s2: TEACHERS})
