@@ -9,6 +9,17 @@ shown, so it must cover no one or at least the minimum of diagnosed teachers; a 
 would be singled out by it, and so one more school is folded where needed. A territory with
 fewer diagnosed teachers in all than the minimum shows no order at all.
 
+A school's seats also tell individual results when it has enough teachers: 5 seats of a
+programme over its 5 diagnosed teachers tells every one of them that each colleague needs
+it (0 of 5 that none does, 4 of 5 read by the fifth the same). So, as the shares of teachers
+with a deficit are (shared/disclosure.withhold_sides, the threshold on complementary cells),
+a school is folded too unless every per-school yes/no figure shown of it has at least
+SIDE_MINIMUM teachers on each side: per programme of the order, its teachers routed to it
+and its diagnosed teachers not routed to it (a programme the school is absent from is a
+zero the reader sees by its absence: 0 of 5 is folded as 5 of 5 is), and its teachers with
+a route and those without. The folded line is the territory's total minus the schools shown,
+so it needs as many on each side too (or nobody): more schools are folded where it has not.
+
 Nor while a diagnostic of the period still takes answers: the order read before and after one
 teacher's submission (and the methodologist's next build) would differ by that teacher's
 seats. It is shown once every diagnostic of the period reaching the territory has closed and
@@ -20,7 +31,7 @@ import uuid
 from typing import Any
 
 from services.reports.clients.models import OrganizationFacts
-from shared.disclosure import BELOW_MINIMUM, CAMPAIGN_OPEN, withhold
+from shared.disclosure import BELOW_MINIMUM, CAMPAIGN_OPEN, Withheld, withhold, withhold_sides
 
 OTHER = "другие организации"
 BUILT_WHILE_OPEN = "built_while_open"
@@ -63,6 +74,41 @@ def _fold(rows: list[dict[str, Any]], hidden: frozenset, keys: tuple[str, ...]) 
     return shown
 
 
+def _figures(
+    order: dict[str, Any], organizations: dict[uuid.UUID, OrganizationFacts], diagnosed: dict
+) -> list[dict[uuid.UUID, tuple[int, int]]]:
+    """Every per-school yes/no figure the order shows, as (with, without) per organization:
+    per programme, teachers routed to it and diagnosed teachers not; teachers with a route
+    and diagnosed teachers without one."""
+
+    def sides(counted: dict) -> dict[uuid.UUID, tuple[int, int]]:
+        return {
+            o: (counted.get(o, 0), max(diagnosed.get(o, 0) - counted.get(o, 0), 0))
+            for o in organizations
+        }
+
+    figures = [
+        sides({r["organization_id"]: r["seats"] for r in p["organizations"]})
+        for p in order["programmes"]
+    ]
+    figures.append(sides({r["organization_id"]: r["teachers"] for r in order["organizations"]}))
+    return figures
+
+
+def _withhold_sides(
+    figures: list[dict[uuid.UUID, tuple[int, int]]], groups: dict, already: Withheld
+) -> Withheld:
+    """`already` and the schools folded so that none of the figures, nor a difference of
+    them, tells individual results: each figure's folding is the next one's `already`,
+    until no figure folds another school."""
+    while True:
+        before = already
+        for counts in figures:
+            already = withhold_sides(counts, groups, already)
+        if already == before:
+            return already
+
+
 def _withheld(order: dict[str, Any], reason: str, minimum: int) -> dict[str, Any]:
     return order | {
         "suppressed": True,
@@ -90,14 +136,19 @@ def public_order(
     `organizations`, `uncovered`) with the small schools folded, or withheld whole
     (`suppressed`: counts null, lists empty, a note; `reason`) for the reason `withheld`
     (CAMPAIGN_OPEN, BUILT_WHILE_OPEN, SURVEYS_UNAVAILABLE), or BELOW_MINIMUM when the
-    territory itself is small. `diagnosed`: teachers who took a diagnostic of the period,
-    per organization."""
+    territory itself is small. Folded: the schools below the minimum, those whose seats would
+    tell individual results, and those a difference would give them away by (module
+    docstring). `diagnosed`: teachers who took a diagnostic of the period, per organization."""
     if withheld is not None:
         return _withheld(order, withheld, minimum)
     sizes = {o: diagnosed.get(o, 0) for o in organizations}
-    hidden = withhold(sizes, _territories(organizations, territory_id), minimum)
+    groups = _territories(organizations, territory_id)
+    hidden = withhold(sizes, groups, minimum)
     if territory_id in hidden.groups:
         return _withheld(order, BELOW_MINIMUM, minimum)
+    # A territory (or one inside it) of one-sided counts has every school of it folded: each
+    # school's counts are within the territory's.
+    hidden = _withhold_sides(_figures(order, organizations, diagnosed), groups, hidden)
     return order | {
         "organizations": _fold(order["organizations"], hidden.leaves, ("seats", "teachers")),
         "programmes": [

@@ -122,8 +122,9 @@ async def get_pd_order(
     diagnostics of the period first, unless `rebuild=false` (a page view: read only, nothing
     stored changes); others see the order last built (no names, no scores),
     and unless they may read personal results, the schools of fewer diagnosed teachers than
-    the disclosure minimum folded into «другие организации» (or no order at all, `suppressed`,
-    when the territory has so few)."""
+    the disclosure minimum, or whose seats would tell individual results (fewer than 2 of
+    their diagnosed teachers routed to a programme, or not routed to it), folded into
+    «другие организации» (or no order at all, `suppressed`, when the territory has so few)."""
     minimum = request.app.state.settings.disclosure_minimum
     result = await service.pd_order(
         session, caller, scopes, api, surveys, territory_id, period, minimum, rebuild

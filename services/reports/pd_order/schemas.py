@@ -96,9 +96,11 @@ class OrderProgramme(BaseModel):
 
 class OrderOrganization(BaseModel):
     organization_id: uuid.UUID | None = Field(
-        description="null: «другие организации» (other organizations), schools where fewer "
-        "teachers took the diagnostic than the disclosure minimum (and those folded in with "
-        "them), for readers who do not see personal results"
+        description="null: «другие организации» (other organizations), for readers who do "
+        "not see personal results: schools where fewer teachers took the diagnostic than the "
+        "disclosure minimum, or whose seats in a programme (or teachers with a route) would "
+        "leave fewer than 2 of their diagnosed teachers on either side, and those folded in "
+        "with them so that no difference gives them away"
     )
     name: str | None
     seats: int

@@ -5,7 +5,8 @@ surveys service gives them the diagnostic results) and read only by the teacher,
 leader and the methodologists; every read is recorded in the api service's audit log.
 The order is counts of seats, summed in SQL from the stored routes, and anyone who reads
 the territory's reports may see it; but the seats of a school with fewer diagnosed teachers
-than the disclosure minimum only those who may read personal results (see public.py).
+than the disclosure minimum, or whose seats would tell individual results (5 of its 5, 0 of
+5, 4 of 5), only those who may read personal results (see public.py).
 
 Calls per build, whatever the number of schools and teachers: the deficit instruments, the
 campaigns of the period, and one call per diagnostic campaign for its results; a read by
@@ -259,7 +260,8 @@ async def pd_order(
     rebuilds the routes from the diagnostics (unless `rebuild` is False: then it reads the
     order stored, with `built_at`, as a page view must); anyone else's reads the routes stored, and
     unless they may read personal results, sees the schools of fewer diagnosed teachers than
-    `minimum` folded into one line (public.py). 403 for other roles, 404 outside the scope."""
+    `minimum`, or whose seats would tell individual results, folded into one line
+    (public.py). 403 for other roles, 404 outside the scope."""
     require_roles(principal, *ORDER_READERS)
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     organizations = {o.id: o for o in await api.organizations(sorted(scope.organization_ids))}
