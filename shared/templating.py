@@ -84,7 +84,8 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
 
 
 def environment(directory: Path) -> jinja2.Environment:
-    """The Jinja2 environment of the templates in `directory`, with the `ru_date` filter and
+    """The Jinja2 environment of the templates in `directory`, with the `ru_date`, `ru_number`
+    and `quoted` filters and
     `ru_plural` (`{{ n }} {{ ru_plural(n, "ответ", "ответа", "ответов") }}`: «42 ответа»)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
@@ -95,8 +96,15 @@ def environment(directory: Path) -> jinja2.Environment:
     )
     env.filters["ru_date"] = ru_date
     env.filters["ru_number"] = count_text
+    env.filters["quoted"] = quoted
     env.globals["ru_plural"] = ru_plural
     return env
+
+
+def quoted(name: object) -> str:
+    """A name in «ёлочки», its own quotes made „лапки“ (`ru_quotes`): `{{ org|quoted }}` gives
+    «МБОУ „СОШ № 4“», never «МБОУ «СОШ № 4»»."""
+    return ru_quotes(f"«{name}»")
 
 
 def page_templates(directory: Path) -> Jinja2Templates:

@@ -273,3 +273,38 @@ async def test_the_printed_card_explains_no_mark_only_its_cut_rows_carry(
         marks = await page.locator(".flag:visible").count()
     assert problems == []
     assert (printed, marks) == (0, 0)
+
+
+async def test_a_long_reason_wraps_in_its_cell_and_the_report_keeps_to_the_page(
+    api_client, reports_client, world, playwright
+):
+    """A value's reason is a sentence («нет данных: инструмент «…» не найден», «скрыто: по
+    этой доле можно узнать…»): it wraps in the status cell; the roadmap report's table stays
+    within the window and the A4 page (the cell kept it on one line: 1331 px in 1280)."""
+    roadmap = await roadmap_with_indicators(api_client, world)
+    code = "parents_satisfaction_of_the_school_year_survey_typed_wrong_" + "x" * 20
+    await post_indicator(
+        api_client,
+        world,
+        "sat_typo",
+        "Удовлетворённость родителей",
+        "percent",
+        method="survey_positive_share",
+        params={"instrument_code": code},
+        roadmap_ids=[roadmap["id"]],
+    )
+    report = await reports_client.get(
+        f"/v1/reports/roadmaps/{roadmap['id']}",
+        params={"period": PERIOD},
+        headers=world.headers("analyst"),
+    )
+    assert report.status_code == 200, report.text
+    assert code in report.text
+    async with phone(playwright) as (page, problems):
+        for width, media in ((1280, "screen"), (A4_WIDTH, "print")):
+            await page.set_viewport_size({"width": width, "height": 800})
+            await page.emulate_media(media=media)
+            await page.set_content(report.text)
+            wide = await page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= width, (media, wide)
+    assert problems == []
