@@ -34,6 +34,16 @@ without, or nobody (`withhold_sides`: a threshold on complementary cells, with t
 differences rule), and is otherwise withheld for INDIVIDUAL_RESULTS, one reason whichever
 side is short, and whether the figure is short itself or only given away by a difference.
 
+Nor is the rule at one moment enough when a reader can redraw the groups. A cluster is any set
+of schools an analyst names, and can name again after a campaign has closed: a cluster made of
+a withheld school and a shown one, minus that shown school read before, gives the withheld
+school; any rule over the groups as they stand can be undone by groups drawn after it. So a
+cluster (an ad hoc group, `ad_hoc`) protects nothing and is shown only when every school of
+it is: its figure is then a sum of figures the reader has anyway. The schools withheld, and
+the differences they are protected from, are decided over the territories alone, which no
+reader of the figures draws; a cluster holding a withheld school is withheld (`DIFFERENCE`,
+or `BELOW_MINIMUM` when it is itself small), whatever clusters exist now or later.
+
 A withheld group shows its number of respondents and nothing else: nothing that varies with
 the answers (no per-question counts, no list of the questions answered, no competences).
 """
@@ -130,6 +140,7 @@ def withhold_questions(
     groups: Mapping[Group, Collection[Leaf]],
     minimum: int,
     already: Withheld[Leaf, Group],
+    ad_hoc: Collection[Group] = (),
 ) -> dict[str, Withheld[Leaf, Group]]:
     """Per question, which leaves' and groups' figures of it to withhold: `sizes` gives per
     question each leaf's number of people who answered it (leaves absent: nobody). A group
@@ -144,7 +155,7 @@ def withhold_questions(
         leaves |= set(members)
     return {
         question: withhold(
-            {leaf: per_leaf.get(leaf, 0) for leaf in leaves}, groups, minimum, already
+            {leaf: per_leaf.get(leaf, 0) for leaf in leaves}, groups, minimum, already, ad_hoc
         )
         for question, per_leaf in sizes.items()
     }
@@ -159,11 +170,14 @@ def withhold(
     groups: Mapping[Group, Collection[Leaf]],
     minimum: int,
     already: "Withheld[Leaf, Group] | None" = None,
+    ad_hoc: Collection[Group] = (),
 ) -> Withheld[Leaf, Group]:
     """Which leaves and groups to withhold, given each leaf's number of people (`sizes`) and
     each group's leaves (a group's size is the sum of its leaves'; groups may overlap).
     `already`: leaves and groups withheld whatever their size (a question's figures within
     groups withheld as a whole), so that no difference reveals their part either.
+    `ad_hoc`: the groups a reader may redraw at will (clusters): each is withheld when it
+    holds a withheld leaf, and none of them protects a part (module docstring).
 
     1. Every leaf and group with fewer than `minimum` people is withheld.
     2. The withheld leaves are split by the set of shown groups each belongs to: a reader who
@@ -173,6 +187,9 @@ def withhold(
        a part with fewer gets the smallest shown leaf of the same groups withheld with it,
        or, when there is none, its smallest group withheld (which merges it with others).
        Repeated until every part is safe. Deterministic: ties go by size, then by key.
+    3. Ad hoc groups take no part in 2 (a part is protected by the other groups alone, so
+       whichever ad hoc groups exist, the leaves withheld are the same); then every ad hoc
+       group holding a withheld leaf (of anyone) is withheld.
     """
     return _settle(
         {leaf: (n,) for leaf, n in sizes.items()},
@@ -180,6 +197,7 @@ def withhold(
         hidden=lambda c: c[0] < minimum,
         unsafe=lambda c: 0 < c[0] < minimum,
         already=already,
+        ad_hoc=ad_hoc,
     )
 
 
@@ -195,6 +213,7 @@ def withhold_sides(
     groups: Mapping[Group, Collection[Leaf]],
     already: "Withheld[Leaf, Group] | None" = None,
     side_minimum: int = SIDE_MINIMUM,
+    ad_hoc: Collection[Group] = (),
 ) -> Withheld[Leaf, Group]:
     """Which leaves and groups to withhold so that no figure of a per-person yes/no shown,
     and no difference of such figures, tells individual results: `counts` gives each leaf's
@@ -203,7 +222,8 @@ def withhold_sides(
     The threshold on complementary cells, as statistical offices apply it to small groups:
     every leaf, group, and part a reader can compute by differences (as in `withhold`) needs
     at least `side_minimum` people on each side, or nobody. `already`: withheld whatever their
-    counts (the groups withheld as a whole by the minimum). One reason for all of them
+    counts (the groups withheld as a whole by the minimum); `ad_hoc` as in `withhold`. One
+    reason for all of them
     (INDIVIDUAL_RESULTS), a leaf's own figure or a difference, so that withholding tells
     neither which extreme it is nor whether it is one."""
     return _settle(
@@ -212,6 +232,7 @@ def withhold_sides(
         hidden=lambda c: one_sided(*c, side_minimum),
         unsafe=lambda c: one_sided(*c, side_minimum),
         already=already,
+        ad_hoc=ad_hoc,
     )
 
 
@@ -222,11 +243,13 @@ def _settle(
     hidden: Callable[[tuple[int, ...]], bool],
     unsafe: Callable[[tuple[int, ...]], bool],
     already: "Withheld[Leaf, Group] | None",
+    ad_hoc: Collection[Group] = (),
 ) -> Withheld[Leaf, Group]:
     """`withhold`'s rule over counts per leaf (a group's and a part's are the sums):
     `hidden` says which leaves and groups are withheld for their own counts, `unsafe` which
-    part of withheld leaves a difference would give away. Ties go by size (the counts'
-    total), then by key."""
+    part of withheld leaves a difference would give away, `ad_hoc` which groups are withheld
+    whenever they hold a withheld leaf (and so never protect a part). Ties go by size (the
+    counts' total), then by key."""
 
     def total(leaves: Collection[Leaf]) -> tuple[int, ...]:
         sums = [0] * width
@@ -249,11 +272,12 @@ def _settle(
     if already is not None:
         hidden_leaves |= already.leaves & counts.keys()
         hidden_groups |= already.groups & members.keys()
+    redrawn = frozenset(ad_hoc) & members.keys()
     while True:
         parts: dict[frozenset[Group], list[Leaf]] = {}
         shown: dict[frozenset[Group], list[Leaf]] = {}
         for leaf in counts:
-            signature = frozenset(containing[leaf] - hidden_groups)
+            signature = frozenset(containing[leaf] - hidden_groups - redrawn)
             if signature:
                 (parts if leaf in hidden_leaves else shown).setdefault(signature, []).append(leaf)
         unsafe_parts = sorted(
@@ -265,6 +289,10 @@ def _settle(
             key=lambda part: part[:2],
         )
         if not unsafe_parts:
+            # (a leaf of nobody withheld has nothing to give away)
+            hidden_groups.update(
+                g for g in redrawn if any(sizes[leaf] for leaf in members[g] & hidden_leaves)
+            )
             return Withheld(frozenset(hidden_leaves), frozenset(hidden_groups))
         for _, _, signature in unsafe_parts:
             partners = shown.get(signature)

@@ -226,6 +226,57 @@ async def test_a_difference_of_shown_shares_gives_no_school_away(
     assert mine[str(s5.id)]["value"] == 40.0 and mine[str(world.s4.id)]["value"] == 100.0
 
 
+async def test_a_cluster_drawn_after_the_close_gives_no_school_away(
+    db, settings, api_client, surveys_client, reports_client, world
+):
+    # S4: 5 of 5 (withheld), S5 and S6: 2 and 3 of 5; one of them is withheld beside S4 (M1
+    # minus the other two would be S4's). The analyst then draws a cluster of S4 and the
+    # school shown: the cluster's share minus that school's, read before, would be S4's.
+    s5 = await add_school(db, world, "Школа 5")
+    s6 = await add_school(db, world, "Школа 6")
+    await arrange(db, settings, api_client, surveys_client, world, TEACHERS, [(s5, 2), (s6, 3)])
+    before = await values(reports_client, world, "analyst", world.m1)
+    [shown] = [s for s in (s5, s6) if not withheld(before[str(s.id)])]
+    assert withheld(before[str(world.s4.id)])
+
+    drawn = await api_client.post(
+        "/v1/clusters",
+        json={
+            "name": "Кластер 9",
+            "territory_id": str(world.m1.id),
+            "member_ids": [str(world.s4.id), str(shown.id)],
+        },
+        headers=world.headers("analyst"),
+    )
+    assert drawn.status_code == 201, drawn.text
+    after = await values(reports_client, world, "analyst", world.m1)
+    assert after[str(shown.id)]["value"] == before[str(shown.id)]["value"] is not None
+    answer = await reports_client.get(
+        "/v1/indicator-values",
+        params={
+            "period": PERIOD,
+            "scope_type": "cluster",
+            "scope_id": drawn.json()["id"],
+            "indicator_code": CODE,
+        },
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 200, answer.text
+    cluster_id = drawn.json()["id"]
+    [cluster] = [i for i in answer.json()["items"] if i["scope_id"] == cluster_id]
+    assert withheld(cluster | {"n": TEACHERS}) and cluster["n"] == 2 * TEACHERS, cluster
+    # The methodologist reads personal results: the cluster's exact share.
+    mine = await reports_client.get(
+        "/v1/indicator-values",
+        params=answer.request.url.params,
+        headers=world.headers("methodologist"),
+    )
+    [exact] = [i for i in mine.json()["items"] if i["scope_id"] == cluster_id]
+    assert exact["denominator"] == 2 * TEACHERS and exact["numerator"] == TEACHERS + (
+        2 if shown is s5 else 3
+    ), exact
+
+
 async def test_documents_withhold_it_and_recommendations_keep_the_exact_counts(
     db, settings, api_client, surveys_client, reports_client, world
 ):

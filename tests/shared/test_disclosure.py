@@ -178,3 +178,64 @@ def test_a_difference_of_shown_shares_never_gives_an_extreme_school():
     # Nothing to pair with: the group goes too.
     withheld = withhold_sides({"s1": (5, 0)}, {"m1": ["s1"]})
     assert withheld.leaves == {"s1"} and withheld.groups == {"m1"}
+
+
+def _territories(rng: random.Random, leaves: list[str]) -> dict[str, list[str]]:
+    """Four municipalities of ten schools and a region over all but the last three."""
+    groups = {f"m{j}": leaves[j * 10 : j * 10 + 10] for j in range(4)}
+    groups["r"] = leaves[:-3]
+    return groups
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_clusters_drawn_at_will_change_no_school_and_hold_no_withheld_one(seed):
+    """An analyst may draw any cluster, after the figures are out too: whichever clusters
+    exist, the same schools are withheld, and a cluster is shown only when every school of
+    it with anyone in it is (its figure is then a sum of figures shown anyway) and it is not
+    itself below the minimum."""
+    rng = random.Random(seed)
+    sizes = {f"s{i}": rng.choice([0, 1, 2, 3, 4, 5, 6, 9, 20]) for i in range(40)}
+    territories = _territories(rng, list(sizes))
+    alone = withhold(sizes, territories, MINIMUM)
+    for _ in range(5):
+        clusters = {f"c{c}": rng.sample(list(sizes), rng.randint(1, 8)) for c in range(6)}
+        withheld = withhold(sizes, territories | clusters, MINIMUM, ad_hoc=clusters)
+        assert withheld.leaves == alone.leaves
+        assert withheld.groups - clusters.keys() == alone.groups
+        for cluster, members in clusters.items():
+            holds_withheld = any(sizes[s] and s in withheld.leaves for s in members)
+            small = sum(sizes[s] for s in members) < MINIMUM
+            assert (cluster in withheld.groups) is (holds_withheld or small), (cluster, members)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_clusters_drawn_at_will_change_no_share_withheld_for_individual_results(seed):
+    rng = random.Random(seed)
+    counts = {f"s{i}": (rng.randint(0, 6), rng.randint(0, 6)) for i in range(40)}
+    territories = _territories(rng, list(counts))
+    alone = withhold_sides(counts, territories)
+    clusters = {f"c{c}": rng.sample(list(counts), rng.randint(1, 8)) for c in range(8)}
+    withheld = withhold_sides(counts, territories | clusters, ad_hoc=clusters)
+    assert withheld.leaves == alone.leaves
+    for cluster, members in clusters.items():
+        holds_withheld = any(sum(counts[s]) and s in withheld.leaves for s in members)
+        sides = [sum(counts[s][i] for s in members) for i in (0, 1)]
+        one_sided = sum(sides) > 0 and min(sides) < 2
+        assert (cluster in withheld.groups) is (holds_withheld or one_sided), (cluster, members)
+
+
+def test_the_cluster_an_analyst_draws_after_reading_gives_the_small_school_nothing():
+    # S1 (1 teacher) is withheld, and S2 (the smallest beside it) with it; S3 is shown. A
+    # cluster of S1 and S3, drawn after reading S3, would give S1 as its figure minus S3's.
+    sizes = {"s1": 1, "s2": 6, "s3": 9}
+    district = {"m1": ["s1", "s2", "s3"]}
+    before = withhold(sizes, district, MINIMUM)
+    assert before.leaves == {"s1", "s2"}
+    after = withhold(sizes, district | {"c9": ["s1", "s3"]}, MINIMUM, ad_hoc=["c9"])
+    assert after.leaves == before.leaves and after.groups == {"c9"}
+    assert after.reason("c9", 10, MINIMUM) == "difference"
+    # A cluster of the shown school and one where nobody answered is shown.
+    nobody = withhold(
+        sizes | {"s4": 0}, {"m1": [*sizes, "s4"], "c8": ["s3", "s4"]}, MINIMUM, ad_hoc=["c8"]
+    )
+    assert "c8" not in nobody.groups and "s3" not in nobody.leaves

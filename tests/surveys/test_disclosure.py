@@ -8,6 +8,7 @@ from tests.disclosure_world import (
     MINIMUM,
     OUTSIDERS,
     READERS,
+    add_school,
     add_teachers,
     aggregates,
     diagnose,
@@ -73,7 +74,10 @@ async def test_a_school_shown_beside_a_withheld_one_is_withheld_too(
         [district] = await aggregates(surveys_client, world, campaign, who, level="territory")
         [cluster] = await aggregates(surveys_client, world, campaign, who, level="cluster")
         assert district["n"] == cluster["n"] == 7
-        assert not withheld(district) and not withheld(cluster)
+        assert not withheld(district)
+        # The cluster holds the withheld schools: an analyst may redraw it at will (S1 and one
+        # shown school), so it is shown only when all its schools are.
+        assert withheld(cluster, "difference")
         # Asked about S2 alone, the answer is the same: no request tells more than another.
         [s2] = await aggregates(surveys_client, world, campaign, who, organization_id=world.s2.id)
         assert withheld(s2)
@@ -82,6 +86,49 @@ async def test_a_school_shown_beside_a_withheld_one_is_withheld_too(
     assert own["scope_id"] == str(world.s2.id) and not withheld(own)
     schools = by_scope(await aggregates(surveys_client, world, campaign, "methodologist"))
     assert not any(withheld(i) for i in schools.values())
+
+
+@pytest.mark.parametrize("redraw", ["new cluster", "cluster changed"])
+async def test_a_cluster_drawn_after_the_close_gives_away_no_school(
+    db, settings, api_client, surveys_client, world, redraw
+):
+    """The attacker is the district's analyst: they read the closed diagnostic's figures, then
+    draw a cluster of the withheld S1 (1 teacher) and the shown S4 (9), and read again: the
+    cluster's figure minus S4's, read before, would be S1's teacher. A cluster is shown only
+    when all its schools are, so S4 stays shown, and the same, and the cluster is withheld."""
+    s4 = await add_school(db, world)
+    takers = await add_teachers(db, settings, world, world.s1, 1, "a")
+    takers += await add_teachers(db, settings, world, world.s2, 6, "b")
+    takers += await add_teachers(db, settings, world, s4, 9, "d")
+    campaign = await diagnose(surveys_client, world, [world.s1, world.s2, s4], takers)
+    before = by_scope(await aggregates(surveys_client, world, campaign, "analyst"))
+    assert withheld(before[str(world.s1.id)], "minimum")
+    assert withheld(before[str(world.s2.id)], "difference")  # M1 − S4 would be S1 otherwise
+    assert not withheld(before[str(s4.id)]) and before[str(s4.id)]["n"] == 9
+
+    analyst = world.headers("analyst")
+    members = [str(world.s1.id), str(s4.id)]
+    if redraw == "new cluster":
+        drawn = await api_client.post(
+            "/v1/clusters",
+            json={"name": "Кластер 9", "territory_id": str(world.m1.id), "member_ids": members},
+            headers=analyst,
+        )
+        assert drawn.status_code == 201, drawn.text
+    else:
+        drawn = await api_client.patch(
+            f"/v1/clusters/{world.c1.id}", json={"member_ids": members}, headers=analyst
+        )
+        assert drawn.status_code == 200, drawn.text
+    cluster_id = drawn.json()["id"]
+
+    after = by_scope(await aggregates(surveys_client, world, campaign, "analyst"))
+    assert after == before  # no school's figure changes with the clusters drawn
+    clusters = by_scope(
+        await aggregates(surveys_client, world, campaign, "analyst", level="cluster")
+    )
+    assert clusters[cluster_id]["n"] == 10
+    assert withheld(clusters[cluster_id], "difference"), clusters[cluster_id]
 
 
 async def test_the_public_view_withholds_for_readers_of_personal_results_too(

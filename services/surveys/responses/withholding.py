@@ -105,6 +105,12 @@ def groups_of(
     return groups
 
 
+def clusters(groups: dict[GroupKey, set[uuid.UUID]]) -> list[GroupKey]:
+    """The groups an analyst may redraw at will: shown only when every school of them is
+    (shared.disclosure: `ad_hoc`)."""
+    return [key for key in groups if key[0] == "cluster"]
+
+
 def scope_reasons(
     campaign: Campaign,
     sizes: dict[uuid.UUID, int],
@@ -120,7 +126,7 @@ def scope_reasons(
     `single`: each scope stands for one organization's figures."""
     if not published(campaign.closes_at):
         return dict.fromkeys(members, CAMPAIGN_OPEN), None
-    withheld = withhold(sizes, groups, minimum)
+    withheld = withhold(sizes, groups, minimum, ad_hoc=clusters(groups))
     reasons = {}
     for scope, orgs in members.items():
         size = sum(sizes.get(o, 0) for o in orgs)
@@ -157,7 +163,10 @@ async def part_reasons(
     for org, question, n in rows.all():
         answerers.setdefault(question, {})[org] = n
     by_question: dict[uuid.UUID, dict[str, str]] = {}
-    for question, withheld in withhold_questions(answerers, groups, minimum, already).items():
+    ad_hoc = clusters(groups)
+    for question, withheld in withhold_questions(
+        answerers, groups, minimum, already, ad_hoc
+    ).items():
         for scope, orgs in members.items():
             size = sum(answerers[question].get(o, 0) for o in orgs)
             if (reason := withheld.reason(item_of(scope, orgs), size, minimum)) is not None:
@@ -168,7 +177,9 @@ async def part_reasons(
         sides.setdefault(competence, {})[org] = (with_deficit, without)
     by_competence: dict[uuid.UUID, dict[str, str]] = {}
     for competence, counts in sides.items():
-        hidden = withhold_sides({o: counts.get(o, (0, 0)) for o in visible}, groups, already)
+        hidden = withhold_sides(
+            {o: counts.get(o, (0, 0)) for o in visible}, groups, already, ad_hoc=ad_hoc
+        )
         for scope, orgs in members.items():
             if item_of(scope, orgs) in hidden:
                 by_competence.setdefault(scope, {})[competence] = INDIVIDUAL_RESULTS

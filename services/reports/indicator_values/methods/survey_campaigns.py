@@ -15,7 +15,9 @@ fewer than the minimum, or given away by a difference, is withheld there. A diag
 competences follow the rule on complementary cells too (`competence_reasons`): a competence
 with fewer than two teachers with the deficit or without it in a group shown (or given away by
 a difference) is withheld there (shared.disclosure.withhold_sides). Clusters are
-groups only for a caller whose scope holds them (shared.disclosure.cluster_readable).
+groups only for a caller whose scope holds them (shared.disclosure.cluster_readable), and
+shown only when every school of them is (an analyst may redraw a cluster after the close:
+shared.disclosure, `ad_hoc`).
 The figures of the groups shown are read in survey_tallies.py; the values made of them in
 survey.py.
 """
@@ -161,14 +163,16 @@ def _reasons(
         campaign.reasons = dict.fromkeys(campaign.scopes, CAMPAIGN_OPEN)
         return
     sizes = {o: campaign.sizes.get(o, 0) for o in campaign.expected}
-    withheld = withhold(sizes, groups, ctx.minimum)
+    ad_hoc = [key for key in groups if key[0] == CLUSTER]
+    withheld = withhold(sizes, groups, ctx.minimum, ad_hoc=ad_hoc)
     for scope, orgs in campaign.scopes.items():
         size = sum(sizes.get(o, 0) for o in orgs)
         item: Any = orgs[0] if scope[0] == ORGANIZATION else scope
         if (reason := withheld.reason(item, size, ctx.minimum)) is not None:
             campaign.reasons[scope] = reason
     mine = {q: {o: n for o, n in a.items() if o in sizes} for q, a in answerers.items()}
-    for question, hidden in withhold_questions(mine, groups, ctx.minimum, withheld).items():
+    by_question = withhold_questions(mine, groups, ctx.minimum, withheld, ad_hoc)
+    for question, hidden in by_question.items():
         for scope, orgs in campaign.scopes.items():
             if scope in campaign.reasons:
                 continue
@@ -178,7 +182,7 @@ def _reasons(
                 campaign.question_reasons.setdefault(scope, {})[question] = reason
     for competence, per_org in sides.items():
         counts = {o: per_org.get(o, (0, 0)) for o in sizes}
-        hidden = withhold_sides(counts, groups, already=withheld)
+        hidden = withhold_sides(counts, groups, already=withheld, ad_hoc=ad_hoc)
         for scope, orgs in campaign.scopes.items():
             item = orgs[0] if scope[0] == ORGANIZATION else scope
             if scope not in campaign.reasons and item in hidden:
