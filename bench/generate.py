@@ -180,16 +180,24 @@ INSERT INTO surveys.campaign (id, title, instrument_version_id, audience, period
                               closes_at, anonymous, created_by)
 VALUES ($1, $2, $3, $4, $5, now() - interval '30 days', now() + interval '30 days', $6, 'bench')
 """
+# Each with its groups as drawn at the launch: its municipality and the region above it, its
+# clusters.
 PARENTS_MEMBERS = """
-INSERT INTO surveys.campaign_organization (campaign_id, organization_id, expected, code)
-SELECT $2, o.id, (o.context->>'students')::int, substr(md5($2::uuid::text || o.id::text), 1, 24)
+INSERT INTO surveys.campaign_organization (campaign_id, organization_id, expected, code,
+                                           territory_ids, cluster_ids)
+SELECT $2, o.id, (o.context->>'students')::int, substr(md5($2::uuid::text || o.id::text), 1, 24),
+       ARRAY[o.territory_id, (SELECT parent_id FROM api.territory WHERE id = o.territory_id)],
+       ARRAY(SELECT cluster_id FROM api.cluster_member m WHERE m.organization_id = o.id)
 FROM api.organization o JOIN api.territory t ON t.id = o.territory_id WHERE t.parent_id = $1
 """
 # A municipality's diagnostic: its schools, a personal link per teacher.
 DIAGNOSTIC_MEMBERS = """
-INSERT INTO surveys.campaign_organization (campaign_id, organization_id, expected, code)
+INSERT INTO surveys.campaign_organization (campaign_id, organization_id, expected, code,
+                                           territory_ids, cluster_ids)
 SELECT $1, o.id, (SELECT count(*) FROM api.staff_member s WHERE s.organization_id = o.id),
-       substr(md5($1::uuid::text || o.id::text), 1, 24)
+       substr(md5($1::uuid::text || o.id::text), 1, 24),
+       ARRAY[o.territory_id, (SELECT parent_id FROM api.territory WHERE id = o.territory_id)],
+       ARRAY(SELECT cluster_id FROM api.cluster_member m WHERE m.organization_id = o.id)
 FROM api.organization o WHERE o.territory_id = $2
 """
 INVITATIONS = """

@@ -34,15 +34,16 @@ without, or nobody (`withhold_sides`: a threshold on complementary cells, with t
 differences rule), and is otherwise withheld for INDIVIDUAL_RESULTS, one reason whichever
 side is short, and whether the figure is short itself or only given away by a difference.
 
-Nor is the rule at one moment enough when a reader can redraw the groups. A cluster is any set
-of schools an analyst names, and can name again after a campaign has closed: a cluster made of
-a withheld school and a shown one, minus that shown school read before, gives the withheld
-school; any rule over the groups as they stand can be undone by groups drawn after it. So a
-cluster (an ad hoc group, `ad_hoc`) protects nothing and is shown only when every school of
-it is: its figure is then a sum of figures the reader has anyway. The schools withheld, and
-the differences they are protected from, are decided over the territories alone, which no
-reader of the figures draws; a cluster holding a withheld school is withheld (`DIFFERENCE`,
-or `BELOW_MINIMUM` when it is itself small), whatever clusters exist now or later.
+Nor is the rule over the groups as they stand enough: their readers draw them. A territory's
+analyst names clusters, makes territories inside theirs and moves schools between them, after
+a campaign has closed too; a cluster (or a new territory) of a withheld school and a shown one,
+minus that shown school read before, gives the withheld school. So a campaign's figures are
+decided over its groups as they were drawn when it was launched (each campaign organization
+keeps its territories and clusters of that day), and never again differently: a group drawn
+or redrawn since (`as_launched`: an ad hoc group, `ad_hoc`) protects nothing and is shown only
+when every school of it is, its figure then a sum of figures the reader has anyway; one
+holding a withheld school is withheld (`DIFFERENCE`, or `BELOW_MINIMUM` when it is itself
+small). Whatever is drawn later, every school's figure stays the same.
 
 A withheld group shows its number of respondents and nothing else: nothing that varies with
 the answers (no per-question counts, no list of the questions answered, no competences).
@@ -162,7 +163,9 @@ def withhold_questions(
 
 
 def _key(item: Hashable) -> str:
-    return str(item)
+    """The order ties go by: a group as launched goes as it did before it was redrawn, so that
+    the decision is the same whatever is drawn later."""
+    return str(item.group if isinstance(item, AsLaunched) else item)
 
 
 def withhold(
@@ -201,6 +204,31 @@ def withhold(
     )
 
 
+@dataclass(frozen=True)
+class AsLaunched(Generic[Group]):
+    """A group as it was drawn at a campaign's launch, where it has been redrawn since: it takes
+    part in deciding what is withheld, and is never shown."""
+
+    group: Group
+
+
+def as_launched(
+    at_launch: Mapping[Group, Collection[Leaf]], now: Mapping[Group, Collection[Leaf]]
+) -> tuple[dict[Hashable, frozenset[Leaf]], frozenset[Group]]:
+    """The groups to decide a campaign's withholding over, and which of them are ad hoc, from
+    its groups as drawn at its launch and as they are `now` (module docstring): a group the same
+    in both is itself; one redrawn since takes part as it was (as `AsLaunched(group)`) and,
+    as it is now, is ad hoc, as is a group drawn since. Groups gone since take part as they
+    were."""
+    groups: dict[Hashable, frozenset[Leaf]] = {}
+    for group, members in at_launch.items():
+        same = frozenset(members) == frozenset(now.get(group, ()))
+        groups[group if same else AsLaunched(group)] = frozenset(members)
+    ad_hoc = frozenset(group for group in now if group not in groups)
+    groups.update((group, frozenset(now[group])) for group in ad_hoc)
+    return groups, ad_hoc
+
+
 def one_sided(with_: int, without: int, side_minimum: int = SIDE_MINIMUM) -> bool:
     """Whether a group's yes/no figure about its people (teachers with a deficit, and without)
     tells individual results: someone is in it and fewer than `side_minimum` are on one side
@@ -234,6 +262,24 @@ def withhold_sides(
         already=already,
         ad_hoc=ad_hoc,
     )
+
+
+def withhold_sides_each(
+    figures: Mapping[str, Mapping[Leaf, tuple[int, int]]],
+    leaves: Collection[Leaf],
+    groups: Mapping[Group, Collection[Leaf]],
+    already: "Withheld[Leaf, Group] | None" = None,
+    ad_hoc: Collection[Group] = (),
+) -> dict[str, Withheld[Leaf, Group]]:
+    """`withhold_sides` for each of several yes/no figures of the same leaves (per competence,
+    teachers with its deficit and without): `figures` gives per figure each leaf's counts (a
+    leaf absent: nobody); each is decided over all `leaves`, from `already`."""
+    return {
+        name: withhold_sides(
+            {leaf: counts.get(leaf, (0, 0)) for leaf in leaves}, groups, already, ad_hoc=ad_hoc
+        )
+        for name, counts in figures.items()
+    }
 
 
 def _settle(

@@ -9,7 +9,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.api_keys.service import create_api_key
@@ -323,6 +323,28 @@ async def add_assessments(session: AsyncSession, world: World) -> None:
     await session.flush()
 
 
+_GROUPS_NOW = text(
+    """
+    WITH RECURSIVE chain(territory_id, depth) AS (
+        SELECT territory_id, 0 FROM api.organization WHERE id = :org
+        UNION ALL
+        SELECT t.parent_id, c.depth + 1 FROM chain c JOIN api.territory t ON t.id = c.territory_id
+        WHERE t.parent_id IS NOT NULL
+    )
+    SELECT ARRAY(SELECT territory_id FROM chain ORDER BY depth) AS territory_ids,
+           ARRAY(SELECT cluster_id FROM api.cluster_member WHERE organization_id = :org)
+               AS cluster_ids
+    """
+)
+
+
+async def groups_at_launch(session: AsyncSession, organization_id: uuid.UUID) -> dict:
+    """`territory_ids` and `cluster_ids` of an organization as a campaign launched now keeps
+    them (CampaignOrganization's fields; the surveys service takes them from the api)."""
+    row = (await session.execute(_GROUPS_NOW, {"org": organization_id})).one()
+    return {"territory_ids": list(row.territory_ids), "cluster_ids": list(row.cluster_ids)}
+
+
 async def add_campaigns(session: AsyncSession, world: World) -> None:
     """Open survey campaigns in S1 and S3: parents' (anonymous) and a personal diagnostic."""
     rows = await session.execute(
@@ -374,6 +396,7 @@ async def add_campaigns(session: AsyncSession, world: World) -> None:
                 organization_id=org.id,
                 expected=10,
                 code=f"{name}-{campaign.id.hex[:8]}",
+                **await groups_at_launch(session, org.id),
             )
         )
         if teacher is not None:

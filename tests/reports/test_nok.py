@@ -4,6 +4,7 @@ campaign's answers count once it has closed (shared/disclosure.py): the tests cl
 from datetime import UTC, datetime, timedelta
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
+from tests.factories import groups_at_launch
 from tests.facts import sync_facts
 from tests.reports.helpers import post_values, territory_report
 from tests.reports.outage import reports_without_surveys
@@ -145,6 +146,7 @@ async def test_the_answers_of_two_campaigns_of_the_period_are_summed(
             organization_id=world.s1.id,
             expected=10,
             code=f"second-{second.id.hex[:8]}",
+            **await groups_at_launch(db, world.s1.id),
         )
     )
     await db.flush()
@@ -182,7 +184,11 @@ async def test_a_school_withheld_by_difference_is_not_said_to_be_below_the_minim
     campaign = world.campaigns["parents_s1"]
     db.add(
         CampaignOrganization(
-            campaign_id=campaign.id, organization_id=world.s2.id, expected=10, code="s2-nok"
+            campaign_id=campaign.id,
+            organization_id=world.s2.id,
+            expected=10,
+            code="s2-nok",
+            **await groups_at_launch(db, world.s2.id),
         )
     )
     await db.flush()

@@ -7,7 +7,15 @@ from itertools import combinations
 
 import pytest
 
-from shared.disclosure import SETTLE, published, reads_personal_results, withhold, withhold_sides
+from shared.disclosure import (
+    SETTLE,
+    AsLaunched,
+    as_launched,
+    published,
+    reads_personal_results,
+    withhold,
+    withhold_sides,
+)
 from shared.identity import Principal, Role
 
 MINIMUM = 5
@@ -239,3 +247,44 @@ def test_the_cluster_an_analyst_draws_after_reading_gives_the_small_school_nothi
         sizes | {"s4": 0}, {"m1": [*sizes, "s4"], "c8": ["s3", "s4"]}, MINIMUM, ad_hoc=["c8"]
     )
     assert "c8" not in nobody.groups and "s3" not in nobody.leaves
+
+
+def test_groups_as_launched_take_part_as_they_were_and_those_drawn_since_are_ad_hoc():
+    at_launch = {"m1": {"s1", "s2", "s3"}, "c1": {"s1", "s2"}, "c2": {"s3"}, "c3": {"s2"}}
+    now = {"m1": {"s1", "s2", "s3"}, "c1": {"s1", "s3"}, "c2": {"s3"}, "c4": {"s1", "s2"}}
+    groups, ad_hoc = as_launched(at_launch, now)
+    assert groups == {
+        "m1": {"s1", "s2", "s3"},  # the same: itself
+        "c2": {"s3"},
+        AsLaunched("c1"): {"s1", "s2"},  # redrawn: as it was, and as it is (ad hoc)
+        "c1": {"s1", "s3"},
+        AsLaunched("c3"): {"s2"},  # gone since: as it was
+        "c4": {"s1", "s2"},  # drawn since: ad hoc
+    }
+    assert ad_hoc == {"c1", "c4"}
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_whatever_is_drawn_after_the_launch_no_school_changes(seed):
+    """The analyst redraws clusters and territories between readings: each reading decides
+    over the groups as launched, and what a group drawn since shows is a sum of schools shown."""
+    rng = random.Random(seed)
+    sizes = {f"s{i}": rng.choice([0, 1, 2, 3, 4, 5, 6, 9, 20]) for i in range(40)}
+    launched = _territories(rng, list(sizes))
+    launched |= {f"c{c}": rng.sample(list(sizes), rng.randint(2, 6)) for c in range(5)}
+    first = withhold(sizes, launched, MINIMUM)
+    for _ in range(5):
+        now = {g: list(ms) for g, ms in launched.items() if rng.random() < 0.7}
+        now |= {f"c{c}": rng.sample(list(sizes), rng.randint(1, 8)) for c in range(3, 9)}
+        groups, ad_hoc = as_launched(launched, now)
+        withheld = withhold(sizes, groups, MINIMUM, ad_hoc=ad_hoc)
+        assert withheld.leaves == first.leaves
+        decided = {g.group if isinstance(g, AsLaunched) else g for g in withheld.groups - ad_hoc}
+        assert decided == first.groups
+        for group, members in now.items():
+            if group in ad_hoc:
+                shown_only = all(not sizes[s] or s not in withheld.leaves for s in members)
+                big = sum(sizes[s] for s in members) >= MINIMUM
+                assert (group not in withheld) is (shown_only and big), (group, members)
+            else:
+                assert (group in withheld) is (group in first.groups), group

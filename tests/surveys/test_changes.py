@@ -70,6 +70,9 @@ async def test_a_campaign_comes_with_its_instrument_and_organizations(
         "campaign_id": campaign["id"],
         "organization_id": str(world.s1.id),
         "expected": 500,  # the school's students, from the api service
+        # its groups as drawn at the launch: M1 and the region above it, cluster C1
+        "territory_ids": [str(world.m1.id), str(world.region.id)],
+        "cluster_ids": [str(world.c1.id)],
     }
     assert campaign["links"][0]["url"].rsplit("/", 1)[-1] not in json.dumps(items)
 

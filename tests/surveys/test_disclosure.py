@@ -74,10 +74,7 @@ async def test_a_school_shown_beside_a_withheld_one_is_withheld_too(
         [district] = await aggregates(surveys_client, world, campaign, who, level="territory")
         [cluster] = await aggregates(surveys_client, world, campaign, who, level="cluster")
         assert district["n"] == cluster["n"] == 7
-        assert not withheld(district)
-        # The cluster holds the withheld schools: an analyst may redraw it at will (S1 and one
-        # shown school), so it is shown only when all its schools are.
-        assert withheld(cluster, "difference")
+        assert not withheld(district) and not withheld(cluster)
         # Asked about S2 alone, the answer is the same: no request tells more than another.
         [s2] = await aggregates(surveys_client, world, campaign, who, organization_id=world.s2.id)
         assert withheld(s2)
@@ -88,14 +85,16 @@ async def test_a_school_shown_beside_a_withheld_one_is_withheld_too(
     assert not any(withheld(i) for i in schools.values())
 
 
-@pytest.mark.parametrize("redraw", ["new cluster", "cluster changed"])
-async def test_a_cluster_drawn_after_the_close_gives_away_no_school(
+@pytest.mark.parametrize("redraw", ["new cluster", "cluster changed", "new territory"])
+async def test_a_group_drawn_after_the_close_gives_away_no_school(
     db, settings, api_client, surveys_client, world, redraw
 ):
     """The attacker is the district's analyst: they read the closed diagnostic's figures, then
-    draw a cluster of the withheld S1 (1 teacher) and the shown S4 (9), and read again: the
-    cluster's figure minus S4's, read before, would be S1's teacher. A cluster is shown only
-    when all its schools are, so S4 stays shown, and the same, and the cluster is withheld."""
+    draw a group of the withheld S1 (1 teacher) and the shown S4 (9): a new cluster, C1 with
+    other schools, or a territory inside M1 they move both into. The group's figure minus S4's,
+    read before, would be S1's teacher. Withholding is decided over the groups as drawn at the
+    launch, and a group drawn since is shown only when all its schools are: S4 stays shown,
+    and the same, and the group is withheld."""
     s4 = await add_school(db, world)
     takers = await add_teachers(db, settings, world, world.s1, 1, "a")
     takers += await add_teachers(db, settings, world, world.s2, 6, "b")
@@ -115,20 +114,38 @@ async def test_a_cluster_drawn_after_the_close_gives_away_no_school(
             headers=analyst,
         )
         assert drawn.status_code == 201, drawn.text
-    else:
+    elif redraw == "cluster changed":
         drawn = await api_client.patch(
             f"/v1/clusters/{world.c1.id}", json={"member_ids": members}, headers=analyst
         )
         assert drawn.status_code == 200, drawn.text
-    cluster_id = drawn.json()["id"]
+    else:
+        drawn = await api_client.post(
+            "/v1/territories",
+            json={"name": "Микрорайон", "kind": "municipality", "parent_id": str(world.m1.id)},
+            headers=analyst,
+        )
+        assert drawn.status_code == 201, drawn.text
+        for school in members:
+            moved = await api_client.patch(
+                f"/v1/organizations/{school}",
+                json={"territory_id": drawn.json()["id"]},
+                headers=analyst,
+            )
+            assert moved.status_code == 200, moved.text
+    level = "territory" if redraw == "new territory" else "cluster"
+    group_id = drawn.json()["id"]
 
     after = by_scope(await aggregates(surveys_client, world, campaign, "analyst"))
-    assert after == before  # no school's figure changes with the clusters drawn
-    clusters = by_scope(
-        await aggregates(surveys_client, world, campaign, "analyst", level="cluster")
+    assert after == before  # no school's figure changes with the groups drawn
+    groups = by_scope(await aggregates(surveys_client, world, campaign, "analyst", level=level))
+    assert groups[group_id]["n"] == 10
+    assert withheld(groups[group_id], "difference"), groups[group_id]
+    # M1 holds the same schools as at the launch: shown, as it was.
+    district = by_scope(
+        await aggregates(surveys_client, world, campaign, "analyst", level="territory")
     )
-    assert clusters[cluster_id]["n"] == 10
-    assert withheld(clusters[cluster_id], "difference"), clusters[cluster_id]
+    assert not withheld(district[str(world.m1.id)]) and district[str(world.m1.id)]["n"] == 16
 
 
 async def test_the_public_view_withholds_for_readers_of_personal_results_too(

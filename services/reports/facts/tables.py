@@ -288,6 +288,8 @@ campaign_organization = _fact(
     _key("campaign_id"),
     _key("organization_id"),
     _col("expected", Integer),
+    _col("territory_ids", ARRAY(Uuid)),
+    _col("cluster_ids", ARRAY(Uuid)),
 )
 answer_tally = _fact(
     "answer_tally",

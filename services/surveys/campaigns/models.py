@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, Index
+from sqlalchemy import ARRAY, CheckConstraint, Column, DateTime, Index, Uuid, text
 from sqlmodel import Field, SQLModel
 
 from shared.db import Entity
@@ -46,6 +46,17 @@ class CampaignOrganization(SQLModel, table=True):
     expected: int | None = None
     # The organization's anonymous link: /s/{code}.
     code: str = Field(max_length=32, unique=True)
+    # Its groups as drawn at the launch: its territories (its own first, up to the root) and
+    # clusters. The campaign's figures are withheld as over these, whatever is drawn later
+    # (shared/disclosure.py, `as_launched`).
+    territory_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(Uuid), nullable=False, server_default=text("'{}'::uuid[]")),
+    )
+    cluster_ids: list[uuid.UUID] = Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(Uuid), nullable=False, server_default=text("'{}'::uuid[]")),
+    )
 
 
 class Invitation(SQLModel, table=True):

@@ -92,7 +92,12 @@ async def create_campaign(
         expected = expected_of(data.audience, org)
         session.add(
             CampaignOrganization(
-                campaign_id=campaign.id, organization_id=org_id, expected=expected, code=new_code()
+                campaign_id=campaign.id,
+                organization_id=org_id,
+                expected=expected,
+                code=new_code(),
+                territory_ids=[uuid.UUID(t) for t in org["territory_ids"]],
+                cluster_ids=[uuid.UUID(c) for c in org["cluster_ids"]],
             )
         )
         session.add_all(

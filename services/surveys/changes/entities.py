@@ -73,6 +73,8 @@ ENTITIES = (
             "campaign_id": "r.campaign_id",
             "organization_id": "r.organization_id",
             "expected": "r.expected",
+            "territory_ids": "r.territory_ids",
+            "cluster_ids": "r.cluster_ids",
         },
     ),
     Entity(

@@ -41,6 +41,7 @@ from services.surveys.responses.withholding import (
     withheld_question,
 )
 from shared.disclosure import (
+    as_launched,
     reads_personal_results,
 )
 from shared.expected_respondents import pooled, unknown_reason
@@ -240,15 +241,17 @@ async def campaign_aggregates(
     campaign, mine = await readable_campaign(session, principal, scopes, campaign_id)
     if organization_id is not None:
         await ensure_member(session, principal, scopes, campaign, organization_id)
-    members = dict(
-        (
-            await session.execute(
-                select(CampaignOrganization.organization_id, CampaignOrganization.expected).where(
-                    CampaignOrganization.campaign_id == campaign_id
-                )
-            )
-        ).all()
-    )
+    rows = (
+        await session.execute(
+            select(
+                CampaignOrganization.organization_id,
+                CampaignOrganization.expected,
+                CampaignOrganization.territory_ids,
+                CampaignOrganization.cluster_ids,
+            ).where(CampaignOrganization.campaign_id == campaign_id)
+        )
+    ).all()
+    members = {r.organization_id: r.expected for r in rows}
     visible = [o for o in members if mine is None or o in mine]
     personal = (
         not campaign.anonymous
@@ -256,9 +259,13 @@ async def campaign_aggregates(
         and reads_personal_results(principal)
         and await is_diagnostic(session, campaign)
     )
-    groups: dict[GroupKey, set[uuid.UUID]] = {}
+    groups: dict[GroupKey, set[uuid.UUID]] = {}  # as drawn now: the scopes of the level
+    decided: dict[Any, frozenset[uuid.UUID]] = {}  # what withholding is decided over
+    ad_hoc: frozenset[GroupKey] = frozenset()
     if level != "organization" or not personal:
         groups = groups_of(principal, await api.organizations(visible))
+        launched = groups_of(principal, {r.organization_id: r._mapping for r in rows}, visible)
+        decided, ad_hoc = as_launched(launched, groups)
 
     asked = [o for o in visible if organization_id in (None, o)]
     if level == "organization":
@@ -283,23 +290,25 @@ async def campaign_aggregates(
         reasons, withheld = scope_reasons(
             campaign,
             {o: sizes.get(o, 0) for o in visible},
-            groups,
+            decided,
             of_scope,
             level=level,
             single=single,
             minimum=minimum,
+            ad_hoc=ad_hoc,
         )
         if withheld is not None:
             by_question, by_competence = await part_reasons(
                 session,
                 campaign_id,
                 visible,
-                groups,
+                decided,
                 of_scope,
                 withheld,
                 level=level,
                 single=single,
                 minimum=minimum,
+                ad_hoc=ad_hoc,
             )
     # Only the scopes shown are aggregated: nothing of a withheld one is even read.
     shown = [(o, g) for o, g, _ in mapping if g not in reasons]

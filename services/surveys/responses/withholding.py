@@ -5,6 +5,7 @@ withheld within the scopes shown (`part_reasons`: a share with a deficit must no
 individual results either), and whether a campaign's results are personal (`is_diagnostic`)."""
 
 import uuid
+from collections.abc import Collection, Hashable, Mapping
 from typing import Any
 
 from sqlalchemy import ARRAY, Uuid, bindparam, select, text
@@ -20,7 +21,7 @@ from shared.disclosure import (
     published,
     withhold,
     withhold_questions,
-    withhold_sides,
+    withhold_sides_each,
 )
 from shared.identity import Principal, ScopeType
 
@@ -80,9 +81,14 @@ GroupKey = tuple[str, uuid.UUID]  # ("cluster" | "territory", id)
 
 
 def groups_of(
-    principal: Principal, facts: dict[uuid.UUID, dict[str, Any]]
+    principal: Principal,
+    facts: Mapping[uuid.UUID, Mapping[str, Any]],
+    among: Collection[uuid.UUID] | None = None,
 ) -> dict[GroupKey, set[uuid.UUID]]:
-    """The clusters and territories the organizations make up, each with its organizations.
+    """The clusters and territories the organizations make up, each with its organizations:
+    `facts` per organization its `territory_ids` (its own first, up to the root) and
+    `cluster_ids` (as the api's lookup gives them now, or as a campaign organization keeps
+    them from its launch); `among`: only these organizations (default: all of `facts`).
 
     An organization counts towards its territory and every one above it, but only towards
     territories inside the caller's scope: a municipal viewer gets their municipality, not a
@@ -92,10 +98,12 @@ def groups_of(
     """
     groups: dict[GroupKey, set[uuid.UUID]] = {}
     for org_id, org in facts.items():
-        for cluster in map(uuid.UUID, org["cluster_ids"]):
+        if among is not None and org_id not in among:
+            continue
+        for cluster in map(_uuid, org["cluster_ids"]):
             if cluster_readable(principal, cluster):
                 groups.setdefault(("cluster", cluster), set()).add(org_id)
-        chain = [uuid.UUID(t) for t in org["territory_ids"]]
+        chain = [_uuid(t) for t in org["territory_ids"]]
         for index, territory in enumerate(chain):
             inside = principal.unrestricted or (
                 principal.scope_type == ScopeType.territory and principal.scope_id in chain[index:]
@@ -105,28 +113,28 @@ def groups_of(
     return groups
 
 
-def clusters(groups: dict[GroupKey, set[uuid.UUID]]) -> list[GroupKey]:
-    """The groups an analyst may redraw at will: shown only when every school of them is
-    (shared.disclosure: `ad_hoc`)."""
-    return [key for key in groups if key[0] == "cluster"]
+def _uuid(value: uuid.UUID | str) -> uuid.UUID:
+    return value if isinstance(value, uuid.UUID) else uuid.UUID(value)
 
 
 def scope_reasons(
     campaign: Campaign,
     sizes: dict[uuid.UUID, int],
-    groups: dict[GroupKey, set[uuid.UUID]],
+    groups: Mapping[Hashable, Collection[uuid.UUID]],
     members: dict[uuid.UUID, list[uuid.UUID]],
     *,
     level: str,
     single: bool,
     minimum: int,
+    ad_hoc: Collection[GroupKey],
 ) -> tuple[dict[uuid.UUID, str], Withheld | None]:
     """Per scope asked about (`members`: its organizations asked about), why it is withheld
     (scopes shown are absent), and what is withheld over every scope (None: everything).
-    `single`: each scope stands for one organization's figures."""
+    `single`: each scope stands for one organization's figures. `groups`, `ad_hoc`: what to
+    decide over (shared.disclosure.as_launched)."""
     if not published(campaign.closes_at):
         return dict.fromkeys(members, CAMPAIGN_OPEN), None
-    withheld = withhold(sizes, groups, minimum, ad_hoc=clusters(groups))
+    withheld = withhold(sizes, groups, minimum, ad_hoc=ad_hoc)
     reasons = {}
     for scope, orgs in members.items():
         size = sum(sizes.get(o, 0) for o in orgs)
@@ -140,13 +148,14 @@ async def part_reasons(
     session: AsyncSession,
     campaign_id: uuid.UUID,
     visible: list[uuid.UUID],
-    groups: dict[GroupKey, set[uuid.UUID]],
+    groups: Mapping[Hashable, Collection[uuid.UUID]],
     members: dict[uuid.UUID, list[uuid.UUID]],
     already: Withheld,
     *,
     level: str,
     single: bool,
     minimum: int,
+    ad_hoc: Collection[GroupKey],
 ) -> tuple[dict[uuid.UUID, dict[str, str]], dict[uuid.UUID, dict[str, str]]]:
     """Per scope asked about, the questions and the competences whose figures are withheld in
     it, and why, over every scope the caller may see, from the scopes withheld as a whole:
@@ -163,7 +172,6 @@ async def part_reasons(
     for org, question, n in rows.all():
         answerers.setdefault(question, {})[org] = n
     by_question: dict[uuid.UUID, dict[str, str]] = {}
-    ad_hoc = clusters(groups)
     for question, withheld in withhold_questions(
         answerers, groups, minimum, already, ad_hoc
     ).items():
@@ -176,10 +184,7 @@ async def part_reasons(
     for org, competence, with_deficit, without in rows.all():
         sides.setdefault(competence, {})[org] = (with_deficit, without)
     by_competence: dict[uuid.UUID, dict[str, str]] = {}
-    for competence, counts in sides.items():
-        hidden = withhold_sides(
-            {o: counts.get(o, (0, 0)) for o in visible}, groups, already, ad_hoc=ad_hoc
-        )
+    for competence, hidden in withhold_sides_each(sides, visible, groups, already, ad_hoc).items():
         for scope, orgs in members.items():
             if item_of(scope, orgs) in hidden:
                 by_competence.setdefault(scope, {})[competence] = INDIVIDUAL_RESULTS

@@ -23,6 +23,7 @@ survey.py.
 """
 
 import uuid
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,11 +34,12 @@ from services.reports.indicator_values.methods.base import CLUSTER, ORGANIZATION
 from shared.disclosure import (
     CAMPAIGN_OPEN,
     INDIVIDUAL_RESULTS,
+    as_launched,
     cluster_readable,
     published,
     withhold,
     withhold_questions,
-    withhold_sides,
+    withhold_sides_each,
 )
 from shared.identity import ScopeType
 
@@ -90,6 +92,13 @@ _CHAINS = text(
     SELECT organization_id, territory_id FROM chain ORDER BY organization_id, depth
     """
 ).bindparams(bindparam("orgs", type_=ARRAY(Uuid)))
+# Each campaign organization's groups as drawn at the campaign's launch.
+_LAUNCHED = text(
+    """
+    SELECT campaign_id, organization_id, territory_ids, cluster_ids
+    FROM reports.fact_campaign_organization WHERE campaign_id = ANY(:campaigns)
+    """
+).bindparams(bindparam("campaigns", type_=ARRAY(Uuid)))
 _CLUSTERS = text(
     "SELECT cluster_id, organization_id FROM reports.fact_cluster_member "
     "WHERE organization_id = ANY(:orgs)"
@@ -117,17 +126,36 @@ def _inside(ctx: Context, chain: list[uuid.UUID], index: int) -> bool:
     return principal.scope_type == ScopeType.territory and principal.scope_id in chain[index:]
 
 
-async def _groups(ctx: Context, orgs: list[uuid.UUID]) -> dict[GroupKey, set[uuid.UUID]]:
-    """The clusters and territories (inside the caller's scope) the organizations make up."""
+def _grouped(
+    ctx: Context,
+    clusters: Iterable[tuple[uuid.UUID, uuid.UUID]],
+    chains: Mapping[uuid.UUID, list[uuid.UUID]],
+) -> dict[GroupKey, set[uuid.UUID]]:
+    """The clusters and territories (inside the caller's scope) organizations make up, from
+    (cluster, organization) pairs and each organization's territory chain."""
     groups: dict[GroupKey, set[uuid.UUID]] = {}
-    for cluster, org in await ctx.session.execute(_CLUSTERS, {"orgs": orgs}):
+    for cluster, org in clusters:
         if cluster_readable(ctx.principal, cluster):
             groups.setdefault((CLUSTER, cluster), set()).add(org)
-    for org, chain in (await territory_chains(ctx.session, orgs)).items():
+    for org, chain in chains.items():
         for index, territory in enumerate(chain):
             if _inside(ctx, chain, index):
                 groups.setdefault((TERRITORY, territory), set()).add(org)
     return groups
+
+
+async def _groups(ctx: Context, orgs: list[uuid.UUID]) -> dict[GroupKey, set[uuid.UUID]]:
+    """The clusters and territories (inside the caller's scope) the organizations make up now."""
+    clusters = (await ctx.session.execute(_CLUSTERS, {"orgs": orgs})).all()
+    return _grouped(ctx, clusters, await territory_chains(ctx.session, orgs))
+
+
+def _launched(ctx: Context, drawn: Iterable[Any]) -> dict[GroupKey, set[uuid.UUID]]:
+    """The groups of a campaign's organizations (`drawn`: their rows of _LAUNCHED) as drawn
+    at its launch."""
+    drawn = list(drawn)
+    clusters = [(c, r.organization_id) for r in drawn for c in r.cluster_ids or ()]
+    return _grouped(ctx, clusters, {r.organization_id: list(r.territory_ids or ()) for r in drawn})
 
 
 @dataclass
@@ -151,27 +179,31 @@ def _reasons(
     ctx: Context,
     row: Any,
     campaign: Campaign,
+    launched: dict[GroupKey, set[uuid.UUID]],
     groups: dict[GroupKey, set[uuid.UUID]],
     answerers: dict[str, dict[uuid.UUID, int]],
     sides: dict[str, dict[uuid.UUID, tuple[int, int]]],
 ) -> None:
     """Why each scope (`reasons`), and each question (`question_reasons`) and competence
-    (`competence_reasons`) in a scope shown, is withheld from the caller (absent: shown)."""
+    (`competence_reasons`) in a scope shown, is withheld from the caller (absent: shown):
+    decided over the campaign's groups as drawn at its launch (`launched`), a group drawn
+    since (in `groups`, as now) shown only when all its organizations are
+    (shared.disclosure.as_launched)."""
     if not row.anonymous and row.diagnostic and ctx.personal:
         return
     if not published(row.closes_at, ctx.now):
         campaign.reasons = dict.fromkeys(campaign.scopes, CAMPAIGN_OPEN)
         return
     sizes = {o: campaign.sizes.get(o, 0) for o in campaign.expected}
-    ad_hoc = [key for key in groups if key[0] == CLUSTER]
-    withheld = withhold(sizes, groups, ctx.minimum, ad_hoc=ad_hoc)
+    decided, ad_hoc = as_launched(launched, groups)
+    withheld = withhold(sizes, decided, ctx.minimum, ad_hoc=ad_hoc)
     for scope, orgs in campaign.scopes.items():
         size = sum(sizes.get(o, 0) for o in orgs)
         item: Any = orgs[0] if scope[0] == ORGANIZATION else scope
         if (reason := withheld.reason(item, size, ctx.minimum)) is not None:
             campaign.reasons[scope] = reason
     mine = {q: {o: n for o, n in a.items() if o in sizes} for q, a in answerers.items()}
-    by_question = withhold_questions(mine, groups, ctx.minimum, withheld, ad_hoc)
+    by_question = withhold_questions(mine, decided, ctx.minimum, withheld, ad_hoc)
     for question, hidden in by_question.items():
         for scope, orgs in campaign.scopes.items():
             if scope in campaign.reasons:
@@ -180,9 +212,7 @@ def _reasons(
             item = orgs[0] if scope[0] == ORGANIZATION else scope
             if (reason := hidden.reason(item, size, ctx.minimum)) is not None:
                 campaign.question_reasons.setdefault(scope, {})[question] = reason
-    for competence, per_org in sides.items():
-        counts = {o: per_org.get(o, (0, 0)) for o in sizes}
-        hidden = withhold_sides(counts, groups, already=withheld, ad_hoc=ad_hoc)
+    for competence, hidden in withhold_sides_each(sides, sizes, decided, withheld, ad_hoc).items():
         for scope, orgs in campaign.scopes.items():
             item = orgs[0] if scope[0] == ORGANIZATION else scope
             if scope not in campaign.reasons and item in hidden:
@@ -217,6 +247,9 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
             with_deficit or 0,
             without or 0,
         )
+    drawn: dict[uuid.UUID, list[Any]] = {}
+    for r in await ctx.session.execute(_LAUNCHED, {"campaigns": [r.id for r in rows]}):
+        drawn.setdefault(r.campaign_id, []).append(r)
     levels = {s.scope_type for s in ctx.scopes}
     # The groups of every organization any campaign reaches, in two queries for all campaigns;
     # each campaign's groups are these narrowed to its organizations.
@@ -256,6 +289,17 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
             sizes.get(row.id, {}),
             {},
         )
-        _reasons(ctx, row, campaign, groups, answerers.get(row.id, {}), sides.get(row.id, {}))
+        launched = _launched(
+            ctx, (d for d in drawn.get(row.id, ()) if d.organization_id in expected)
+        )
+        _reasons(
+            ctx,
+            row,
+            campaign,
+            launched,
+            groups,
+            answerers.get(row.id, {}),
+            sides.get(row.id, {}),
+        )
         campaigns.append(campaign)
     return campaigns
