@@ -13,7 +13,16 @@ from services.reports.recommendations.models import Recommendation
 from services.surveys.campaigns.models import Invitation
 from shared.client import ServiceClient
 from tests.api import test_pages
-from tests.surveys.forms import DIAGNOSTIC, Dom, add_colleague, csrf_of, diagnostic_answers, launch
+from tests.surveys.forms import (
+    DIAGNOSTIC,
+    Dom,
+    add_colleague,
+    answer_as_parents,
+    csrf_of,
+    diagnostic_answers,
+    launch,
+)
+from tests.surveys.test_results import nok
 
 browser = test_pages.browser  # the pages' "browser" fixture: a client with its own cookie jar
 signed_in = test_pages.signed_in
@@ -326,3 +335,26 @@ async def test_the_analyst_reads_each_school_s_expected_count_grouped_in_threes(
     text = Dom(home.text).text("main").replace("\xa0", " ")
     table = text[text.index("По организациям") :]
     assert "Ответили 0 из 1 734" in text and "1 234" in table and "1234" not in table
+
+
+async def test_the_analyst_reads_why_a_school_has_no_share_of_respondents(
+    browser, surveys_client, world, db, apps
+):
+    """S2 has no number of pupils recorded: the card says over which schools the share is
+    counted and, for S2, what to record, not a bare «—»."""
+    world.s1.context, world.s2.context = {"students": 4}, {}
+    await db.flush()
+    campaign = await launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id, world.s2.id], True
+    )
+    await answer_as_parents(apps, campaign["id"], [(world.s1.id, nok()), (world.s2.id, nok())])
+    _, home = await signed_in(browser, "analyst@soko.example")
+    text = Dom(home.text).text("main").replace("\xa0", " ")
+    # S1 expects its 4 pupils' parents: 1 of them answered; S2's answer is counted apart.
+    assert "Ответили 2; там, где известно, сколько ожидается: 1 из 4 (25 %)" in text, text
+    assert (
+        "Доля ответивших не считается в 1 организации: в контекстных данных организации не "
+        "указано число обучающихся." in text
+    )
+    table = text[text.index("По организациям") :]
+    assert "Школа 21не указано—" in table, table  # S2: 1 answered, expected not recorded

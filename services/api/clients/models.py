@@ -59,6 +59,7 @@ class OrganizationRate(BaseModel):
     organization_id: uuid.UUID
     responses: int
     expected: int | None
+    expected_unknown: str | None = None  # Russian: why `expected` is null (what to record)
     rate: float | None  # percent 0–100
 
 

@@ -42,7 +42,8 @@ class Part(Generic[T]):
 @dataclass
 class CampaignLine:
     """A campaign with its response rate over the schools that have an expected number:
-    `rate` = responses / expected × 100 (percent, None without any expected number)."""
+    `rate` = their responses / expected × 100 (percent, None without any expected number);
+    `unknown`: the schools whose expected number is not recorded, `unknown_reasons` why."""
 
     campaign: Campaign
     rates: list[OrganizationRate]
@@ -58,12 +59,24 @@ class CampaignLine:
         return sum(known) if known else None
 
     @property
+    def counted(self) -> int:
+        """Responses of the schools whose expected number is known."""
+        return sum(r.responses for r in self.rates if r.expected is not None)
+
+    @property
     def rate(self) -> float | None:
         expected = self.expected
         if not expected:
             return None
-        counted = sum(r.responses for r in self.rates if r.expected is not None)
-        return 100 * counted / expected
+        return 100 * self.counted / expected
+
+    @property
+    def unknown(self) -> list[OrganizationRate]:
+        return [r for r in self.rates if r.expected is None]
+
+    @property
+    def unknown_reasons(self) -> list[str]:
+        return sorted({r.expected_unknown for r in self.unknown if r.expected_unknown})
 
 
 def surveys(request: Request) -> SurveysClient:
