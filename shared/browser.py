@@ -170,7 +170,9 @@ def answer_browsers_with_pages(
         async def handler(request: Request, exc: Exception, original: Handler = original):
             status = _status(exc)
             if status == 400 and isinstance(exc, StarletteHTTPException):
-                status = 422  # a body that could not be read: answered 422 (shared/errors.py)
+                status = (
+                    422  # a body that could not be read: answered 422 (shared/error_handlers.py)
+                )
             settings: Settings = request.app.state.settings
             if status in statuses and wants_page(request):
                 messages = _messages(exc) if status == 422 else None

@@ -62,7 +62,12 @@ class PageForm:
     def fields(self) -> dict[str, str]:
         """The text fields by name (files left out), line breaks as the page counted them
         (`typed_text`)."""
-        return {k: typed_text(v) for k, v in self.form.items() if isinstance(v, str)}
+        return self.text_fields(self.form)
+
+    @staticmethod
+    def text_fields(form: FormData) -> dict[str, str]:
+        """`fields` of any posted form."""
+        return {k: typed_text(v) for k, v in form.items() if isinstance(v, str)}
 
     def file(self, name: str) -> UploadFile | None:
         """The file sent as `name` with a file name; None when none was chosen."""
@@ -88,7 +93,7 @@ async def checked_form(
     the 422 page of one sending a field twice (`detail`: its name). A form that cannot be read
     (Starlette's HTTPException) or holds what cannot be stored (`Invalid`) is raised: the
     app's handlers answer a browser with a Russian page, an API client with problem+json."""
-    form = await request.form(max_files=max_files + 1 if max_files else 0, max_fields=max_fields)
+    form = await _read_form(request, max_files, max_fields)
     token = form.get(CSRF_FIELD)
     if not person.posted_by(request.app.state.settings, token if isinstance(token, str) else None):
         return page(request, "message.html", 403, person=person, kind="stale", subject="")
@@ -99,18 +104,22 @@ async def checked_form(
     return form
 
 
+async def _read_form(request: Request, max_files: int, max_fields: int) -> FormData:
+    """The posted form within the limits (one file more than `max_files` is read, for the
+    handler to refuse by name); Starlette's HTTPException when it cannot be read."""
+    return await request.form(max_files=max_files + 1 if max_files else 0, max_fields=max_fields)
+
+
 async def _way_back(request: Request, back: Back, max_files: int, max_fields: int) -> str:
     """The page to return to after signing in: `back`, or `back` of the posted fields (the
     home when the form cannot be read)."""
     if isinstance(back, str):
         return back
     try:
-        form = await request.form(
-            max_files=max_files + 1 if max_files else 0, max_fields=max_fields
-        )
+        form = await _read_form(request, max_files, max_fields)
     except HTTPException:  # not read: nothing tells the page
         return "/home"
-    return back({k: v for k, v in form.items() if isinstance(v, str)})
+    return back(PageForm.text_fields(form))
 
 
 async def page_form(
