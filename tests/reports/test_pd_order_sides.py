@@ -15,7 +15,7 @@ import pytest
 
 from tests.disclosure_world import add_teachers
 from tests.reports.helpers import territory_report
-from tests.reports.test_individual_results import TEACHERS, arrange, diagnostic, world
+from tests.reports.test_individual_results import PERIOD, TEACHERS, arrange, diagnostic, world
 
 world = world  # the fixture of test_individual_results.py
 OTHER = "другие организации"
@@ -118,3 +118,57 @@ async def test_a_school_below_the_minimum_is_folded_with_the_sides_rule_alike(
         assert s4 not in lines and len({s1, s2} & lines.keys()) == 1, (who, seen)
         assert lines[None]["teachers"] == 2 + exact[min({s1, s2} - lines.keys())]
         assert_tells_no_one(seen, {s4: 4, s1: TEACHERS, s2: TEACHERS})
+
+
+async def test_a_territory_drawn_after_the_launch_gives_no_folded_school_away(
+    db, settings, api_client, surveys_client, reports_client, world
+):
+    """The analyst reads M1's order (S4, 5 of 5, folded with one of S1 and S2; the other
+    shown), makes a territory inside M1 of S4 and the school shown, and reads its order: its
+    total minus that school's seats, read before, would be S4's. The territories are decided
+    as drawn at the diagnostic's launch: the new territory's order is not shown, M1's stays."""
+    await arrange(
+        db, settings, api_client, surveys_client, world, TEACHERS, [(world.s1, 2), (world.s2, 3)]
+    )
+    await order(reports_client, world, "methodologist")  # builds the routes
+    before = await order(reports_client, world, "analyst")
+    lines = {o["organization_id"] for o in before["organizations"]}
+    [shown] = lines - {None}
+    assert str(world.s4.id) not in lines
+
+    analyst = world.headers("analyst")
+    made = await api_client.post(
+        "/v1/territories",
+        json={"name": "Микрорайон", "kind": "municipality", "parent_id": str(world.m1.id)},
+        headers=analyst,
+    )
+    assert made.status_code == 201, made.text
+    for school in (str(world.s4.id), shown):
+        moved = await api_client.patch(
+            f"/v1/organizations/{school}", json={"territory_id": made.json()["id"]}, headers=analyst
+        )
+        assert moved.status_code == 200, moved.text
+
+    answer = await reports_client.get(
+        "/v1/pd-order",
+        params={"territory_id": made.json()["id"], "period": PERIOD},
+        headers=analyst,
+    )
+    assert answer.status_code == 200, answer.text
+    seen = answer.json()
+    assert seen["suppressed"] and seen["reason"] == "difference", seen
+    assert seen["teachers"] is None and seen["organizations"] == [] and seen["programmes"] == []
+    assert "состав изменился" in seen["notes"][0]
+    # M1 holds the same schools as at the launch: its order reads as before.
+    assert await order(reports_client, world, "analyst") == before
+    # The methodologist reads the new territory's order exactly.
+    exact = await reports_client.get(
+        "/v1/pd-order",
+        params={"territory_id": made.json()["id"], "period": PERIOD, "rebuild": "false"},
+        headers=world.headers("methodologist"),
+    )
+    assert exact.status_code == 200, exact.text
+    assert {o["organization_id"] for o in exact.json()["organizations"]} == {
+        str(world.s4.id),
+        shown,
+    }

@@ -59,6 +59,7 @@ AUDIENCE_NAMES = {
 # Why the PD order is withheld (reports `PdOrderRead.reason`).
 ORDER_REASONS = {
     "minimum": "диагностику прошли меньше педагогов, чем порог раскрытия",
+    "difference": "состав территории изменился после запуска диагностики",
     "campaign_open": "диагностика этого учебного года ещё идёт",
     "built_while_open": "план-заказ собран до закрытия диагностики и ждёт новой сборки",
     "surveys_unavailable": "сервис анкетирования не ответил",

@@ -20,6 +20,14 @@ zero the reader sees by its absence: 0 of 5 is folded as 5 of 5 is), and its tea
 a route and those without. The folded line is the territory's total minus the schools shown,
 so it needs as many on each side too (or nobody): more schools are folded where it has not.
 
+The territories are those drawn when the diagnostics were launched (each organization's, as
+the first diagnostic of the period reaching it kept them: shared/disclosure.as_launched), not
+as they are now: an analyst who makes a territory of a folded school and a shown one, or moves
+schools between territories, after reading the order, and reads that territory's order, would
+get the folded school's seats as its total minus the shown school's. A territory drawn or
+redrawn since is shown only when none of its schools is folded (its order is then a sum of
+schools shown anyway), otherwise not at all (`reason: "difference"`).
+
 Nor while a diagnostic of the period still takes answers: the order read before and after one
 teacher's submission (and the methodologist's next build) would differ by that teacher's
 seats. It is shown once every diagnostic of the period reaching the territory has closed and
@@ -31,7 +39,15 @@ import uuid
 from typing import Any
 
 from services.reports.clients.models import OrganizationFacts
-from shared.disclosure import BELOW_MINIMUM, CAMPAIGN_OPEN, Withheld, withhold, withhold_sides
+from shared.disclosure import (
+    BELOW_MINIMUM,
+    CAMPAIGN_OPEN,
+    DIFFERENCE,
+    Withheld,
+    as_launched,
+    withhold,
+    withhold_sides,
+)
 
 OTHER = "другие организации"
 BUILT_WHILE_OPEN = "built_while_open"
@@ -41,6 +57,10 @@ WITHHELD = {
     BELOW_MINIMUM: "План-заказ не показан: диагностику прошли меньше {minimum} педагогов "
     "территории, и места по программам раскрыли бы их персональные результаты. "
     "Его видят методисты.",
+    DIFFERENCE: "План-заказ этой территории не показан: её состав изменился после запуска "
+    "диагностики периода, и вместе с уже показанными данными он раскрыл бы персональные "
+    "результаты педагогов. Его видят методисты; план-заказ территорий в их составе на время "
+    "запуска диагностики показывается как обычно.",
     CAMPAIGN_OPEN: "План-заказ будет показан после закрытия диагностики периода: пока она "
     "идёт, его изменения выдавали бы результаты каждого ответившего педагога. "
     "Его видят методисты.",
@@ -62,6 +82,24 @@ def _territories(
         for territory in below:
             groups.setdefault(territory, set()).add(org_id)
     return groups
+
+
+def _decided_over(
+    organizations: dict[uuid.UUID, OrganizationFacts],
+    territory_id: uuid.UUID,
+    sizes: dict[uuid.UUID, int],
+    launched: dict[uuid.UUID, list[uuid.UUID]],
+) -> tuple[dict[Any, frozenset[uuid.UUID]], frozenset[uuid.UUID]]:
+    """The groups the fold is decided over, and the ad hoc ones (shared.disclosure.as_launched):
+    the territories of the organizations with diagnosed teachers as drawn at the launch
+    (`launched`; an organization it lacks, as now), and the territory and those inside it
+    as they are now. Organizations without diagnosed teachers tell nothing and take no part."""
+    diagnosed = {o: org for o, org in organizations.items() if sizes.get(o)}
+    at_launch: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for org_id, org in diagnosed.items():
+        for territory in launched.get(org_id) or org.territory_ids:
+            at_launch.setdefault(territory, set()).add(org_id)
+    return as_launched(at_launch, _territories(diagnosed, territory_id))
 
 
 def _fold(rows: list[dict[str, Any]], hidden: frozenset, keys: tuple[str, ...]) -> list[dict]:
@@ -96,7 +134,10 @@ def _figures(
 
 
 def _withhold_sides(
-    figures: list[dict[uuid.UUID, tuple[int, int]]], groups: dict, already: Withheld
+    figures: list[dict[uuid.UUID, tuple[int, int]]],
+    groups: dict,
+    already: Withheld,
+    ad_hoc: frozenset[uuid.UUID],
 ) -> Withheld:
     """`already` and the schools folded so that none of the figures, nor a difference of
     them, tells individual results: each figure's folding is the next one's `already`,
@@ -104,7 +145,7 @@ def _withhold_sides(
     while True:
         before = already
         for counts in figures:
-            already = withhold_sides(counts, groups, already)
+            already = withhold_sides(counts, groups, already, ad_hoc=ad_hoc)
         if already == before:
             return already
 
@@ -131,24 +172,31 @@ def public_order(
     diagnosed: dict[uuid.UUID, int],
     minimum: int,
     withheld: str | None = None,
+    launched: dict[uuid.UUID, list[uuid.UUID]] | None = None,
 ) -> dict[str, Any]:
     """The aggregated order (`teachers`, `seats`, `programmes[].organizations`,
     `organizations`, `uncovered`) with the small schools folded, or withheld whole
     (`suppressed`: counts null, lists empty, a note; `reason`) for the reason `withheld`
     (CAMPAIGN_OPEN, BUILT_WHILE_OPEN, SURVEYS_UNAVAILABLE), or BELOW_MINIMUM when the
-    territory itself is small. Folded: the schools below the minimum, those whose seats would
-    tell individual results, and those a difference would give them away by (module
-    docstring). `diagnosed`: teachers who took a diagnostic of the period, per organization."""
+    territory itself is small, or DIFFERENCE when it has been drawn since the diagnostics'
+    launch and a school of it is folded. Folded: the schools below the minimum, those whose
+    seats would tell individual results, and those a difference would give them away by
+    (module docstring). `diagnosed`: teachers who took a diagnostic of the period, per
+    organization; `launched`: their territory chains as drawn at the launch (absent: as now)."""
     if withheld is not None:
         return _withheld(order, withheld, minimum)
     sizes = {o: diagnosed.get(o, 0) for o in organizations}
-    groups = _territories(organizations, territory_id)
-    hidden = withhold(sizes, groups, minimum)
+    groups, ad_hoc = _decided_over(organizations, territory_id, sizes, launched or {})
+    hidden = withhold(sizes, groups, minimum, ad_hoc=ad_hoc)
     if territory_id in hidden.groups:
-        return _withheld(order, BELOW_MINIMUM, minimum)
+        small = sum(sizes.values()) < minimum
+        return _withheld(order, BELOW_MINIMUM if small else DIFFERENCE, minimum)
     # A territory (or one inside it) of one-sided counts has every school of it folded: each
     # school's counts are within the territory's.
-    hidden = _withhold_sides(_figures(order, organizations, diagnosed), groups, hidden)
+    figures = _figures(order, organizations, diagnosed)
+    hidden = _withhold_sides(figures, groups, hidden, ad_hoc)
+    if territory_id in ad_hoc and territory_id in hidden.groups:
+        return _withheld(order, DIFFERENCE, minimum)
     return order | {
         "organizations": _fold(order["organizations"], hidden.leaves, ("seats", "teachers")),
         "programmes": [

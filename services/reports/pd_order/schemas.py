@@ -74,7 +74,9 @@ class PdProgrammeRead(BaseModel):
     updated_at: datetime
 
 
-OrderWithheld = Literal["minimum", "campaign_open", "built_while_open", "surveys_unavailable"]
+OrderWithheld = Literal[
+    "minimum", "difference", "campaign_open", "built_while_open", "surveys_unavailable"
+]
 
 
 class OrderOrganizationSeats(BaseModel):
@@ -125,6 +127,8 @@ class PdOrderRead(BaseModel):
     reason: OrderWithheld | None = Field(
         default=None,
         description="minimum: fewer teachers took the diagnostic than the disclosure minimum; "
+        "difference: the territory has been drawn or redrawn since the diagnostic's launch and "
+        "one of its schools is folded (its order, with orders read before, would tell it); "
         "campaign_open: the period's diagnostic is still running (or closed less than a "
         "minute ago); built_while_open: built before it closed, awaiting a rebuild by a "
         "methodologist; surveys_unavailable: the surveys service did not answer",

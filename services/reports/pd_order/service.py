@@ -17,7 +17,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, text
+from sqlalchemy import ARRAY, Uuid, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,6 +89,22 @@ _UNCOVERED = text(
 )
 
 
+# Each organization's territories as drawn when the first diagnostic of the period reaching it
+# was launched (the surveys feed's campaign organizations; public.py decides over them).
+_LAUNCH_CHAINS = text(
+    """
+    SELECT DISTINCT ON (o.organization_id) o.organization_id, o.territory_ids
+    FROM reports.fact_campaign_organization o
+    JOIN reports.fact_campaign c ON c.id = o.campaign_id
+    WHERE o.campaign_id = ANY(:campaigns) AND o.organization_id = ANY(:organizations)
+      AND o.territory_ids IS NOT NULL
+    ORDER BY o.organization_id, c.opens_at, c.id
+    """
+).bindparams(
+    bindparam("campaigns", type_=ARRAY(Uuid)), bindparam("organizations", type_=ARRAY(Uuid))
+)
+
+
 async def _diagnostic_campaigns(
     surveys: SurveysClient, period: str, territory_id: uuid.UUID | None = None
 ) -> list[Campaign]:
@@ -115,9 +131,10 @@ async def _diagnosed(
     period: str,
     order: dict[str, Any],
     first_built: datetime | None,
-) -> tuple[dict[uuid.UUID, int], str | None, list[dict[str, Any]]]:
+) -> tuple[dict[uuid.UUID, int], str | None, list[dict[str, Any]], list[uuid.UUID]]:
     """Teachers diagnosed in the period per organization, at least: the most of any one
-    campaign, and never fewer than those with a route. And why the whole order is withheld
+    campaign, and never fewer than those with a route; the campaigns. And why the whole order
+    is withheld
     from readers without personal results, if it is (public.py): a diagnostic of the period
     is not closed and published yet (CAMPAIGN_OPEN), the routes (the oldest built at
     `first_built`) were built before the last one was (BUILT_WHILE_OPEN), or the surveys
@@ -130,13 +147,26 @@ async def _diagnosed(
                 counts[item.scope_id] = max(counts.get(item.scope_id, 0), item.n)
     except PeerUnavailable as exc:
         missing = [{"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail}]
-        return counts, SURVEYS_UNAVAILABLE, missing
+        return counts, SURVEYS_UNAVAILABLE, missing, []
+    ids = [c.id for c in campaigns]
     closes = [c.closes_at for c in campaigns]
     if not all(published(c) for c in closes):
-        return counts, CAMPAIGN_OPEN, []
+        return counts, CAMPAIGN_OPEN, [], ids
     if first_built is not None and closes and first_built < published_at(max(closes)):
-        return counts, BUILT_WHILE_OPEN, []
-    return counts, None, []
+        return counts, BUILT_WHILE_OPEN, [], ids
+    return counts, None, [], ids
+
+
+async def launch_chains(
+    session: AsyncSession, campaigns: list[uuid.UUID], organizations: list[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Per organization its territories (its own first, up to the root) as drawn at the launch
+    of the first of `campaigns` reaching it (absent: none reaches it, or the facts do not
+    have it yet)."""
+    rows = await session.execute(
+        _LAUNCH_CHAINS, {"campaigns": campaigns, "organizations": organizations}
+    )
+    return {org: list(chain) for org, chain in rows}
 
 
 async def build(
@@ -289,11 +319,12 @@ async def pd_order(
     first_built = result.pop("first_built_at")
     if reads_personal_results(principal):
         return result
-    diagnosed, reason, missing = await _diagnosed(
+    diagnosed, reason, missing, campaigns = await _diagnosed(
         surveys, territory_id, period.code, result, first_built
     )
     result["missing_inputs"] += missing
-    return public_order(result, organizations, territory_id, diagnosed, minimum, reason)
+    launched = await launch_chains(session, campaigns, list(organizations))
+    return public_order(result, organizations, territory_id, diagnosed, minimum, reason, launched)
 
 
 async def list_routes(
