@@ -1,5 +1,7 @@
 """The audit log: every write with its before and after, never a secret; admins read it."""
 
+import pytest
+
 
 async def events(api_client, world, **filters):
     answer = await api_client.get(
@@ -82,3 +84,21 @@ async def test_another_service_records_a_read_for_the_user_it_acts_for(api_clien
     [event] = await events(api_client, world, action="read_personal")
     assert event["actor_id"] == str(world.users["methodologist"].id)
     assert event["service"] == "surveys" and event["via"] == "surveys"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"action": "read_personal", "entity_type": "deficit_result", "entity_id": "x"},
+        {"action": "read_personal"},  # malformed: no entity
+        {"entity_type": 5, "changes": "many"},
+    ],
+)
+@pytest.mark.parametrize("who", ["teacher", "analyst", "admin"])
+async def test_a_person_cannot_write_the_audit_log_whatever_they_send(api_client, world, who, body):
+    """Only Soko services write events: a person gets 403, a malformed event as a well-formed
+    one (the refusal comes before the body is read for its fields), and nothing is recorded."""
+    answer = await api_client.post("/v1/audit-events", json=body, headers=world.headers(who))
+    assert answer.status_code == 403, answer.text
+    assert "только сервисы Soko" in answer.json()["detail"]
+    assert await events(api_client, world, action="read_personal") == []

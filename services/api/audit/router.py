@@ -2,8 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
+from services.api.access import Access
 from services.api.audit import service
 from services.api.audit.schemas import AuditEventCreate, AuditEventRead, EventFilter
 from services.api.auth.deps import AccessDep
@@ -24,7 +25,14 @@ async def list_audit_events(
     return Page(items=[AuditEventRead.model_validate(e) for e in items], total=total)
 
 
+def _service_access(access: AccessDep) -> Access:
+    return service.require_service(access)
+
+
 @router.post("/audit-events", status_code=201, responses=error_responses(Forbidden))
-async def record_audit_event(body: AuditEventCreate, access: AccessDep) -> None:
-    """For Soko services only: the actor is the user they act for (`X-Soko-User`)."""
+async def record_audit_event(
+    access: Annotated[Access, Depends(_service_access)], body: AuditEventCreate
+) -> None:
+    """For Soko services only (403 before the body is validated): the actor is the user they
+    act for (`X-Soko-User`)."""
     await service.record_posted(access, body)

@@ -198,13 +198,21 @@ async def record_entry(
     )
 
 
+def require_service(access: Access) -> Access:
+    """`access` when the caller is a Soko service (acting for a user or for nobody); Forbidden
+    (403) otherwise. Checked before the body is validated: a person's malformed event gets
+    403, as a well-formed one does."""
+    caller = access.principal
+    if caller.via is None and caller.role != Role.service:
+        raise Forbidden("Записи в журнал аудита добавляют только сервисы Soko")
+    return access
+
+
 async def record_posted(access: Access, body: AuditEventCreate) -> None:
     """An event another Soko service posts (`POST /v1/audit-events`): from its outbox when it
     carries an `entry` (`record_entry`), else as the user the service acts for. Forbidden
     (403) unless the caller is a Soko service."""
-    session, caller = access.session, access.principal
-    if caller.via is None and caller.role != Role.service:
-        raise Forbidden("Записи в журнал аудита добавляют только сервисы Soko")
+    session, caller = require_service(access).session, access.principal
     if body.entry is not None:
         await record_entry(
             session, caller, body.action, body.entity_type, body.entity_id, body.changes, body.entry
