@@ -9,7 +9,9 @@ The disclosure rules (shared/disclosure.py): an anonymous campaign's values are 
 everyone, an identified campaign's (teachers' personal results) for everyone who may not read
 personal results, for groups of fewer respondents than the minimum and those that a difference
 of shown figures would give away: decided once over every organization, cluster and territory
-the caller may see, whatever level they ask for. The same rules hold for each question within
+the caller may see, whatever level they ask for, as the groups were drawn at the campaign's
+launch (a group drawn or redrawn since is shown only when all its schools are:
+shared.disclosure.as_launched). The same rules hold for each question within
 the groups shown, over the people who answered it (`part_reasons`): a question answered by fewer
 than the minimum, or whose figures a difference would give away, shows its `n` and why it is
 withheld, no counts and no mean. So does a diagnostic's competence with fewer than two teachers

@@ -15,9 +15,10 @@ fewer than the minimum, or given away by a difference, is withheld there. A diag
 competences follow the rule on complementary cells too (`competence_reasons`): a competence
 with fewer than two teachers with the deficit or without it in a group shown (or given away by
 a difference) is withheld there (shared.disclosure.withhold_sides). Clusters are
-groups only for a caller whose scope holds them (shared.disclosure.cluster_readable), and
-shown only when every school of them is (an analyst may redraw a cluster after the close:
-shared.disclosure, `ad_hoc`).
+groups only for a caller whose scope holds them (shared.disclosure.cluster_readable). All
+of it is decided over the groups as drawn at the campaign's launch (the campaign
+organizations' `territory_ids`, `cluster_ids`); a group drawn or redrawn since is shown only
+when every school of it is (shared.disclosure.as_launched).
 The figures of the groups shown are read in survey_tallies.py; the values made of them in
 survey.py.
 """
