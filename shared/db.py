@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
-from sqlalchemy import DateTime, MetaData, func, text
+from sqlalchemy import Column, DateTime, MetaData, Uuid, func, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -200,6 +201,14 @@ def timestamp_column(*, onupdate: bool = False) -> Any:
             **({"onupdate": utcnow} if onupdate else {}),
         },
         nullable=False,
+    )
+
+
+def uuid_list_column() -> Any:
+    """A `uuid[] NOT NULL DEFAULT '{}'` column (a list of ids, empty by default)."""
+    return Field(
+        default_factory=list,
+        sa_column=Column(ARRAY(Uuid), nullable=False, server_default=text("'{}'::uuid[]")),
     )
 
 

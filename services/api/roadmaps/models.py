@@ -12,13 +12,11 @@ from sqlalchemy import (
     Index,
     LargeBinary,
     Text,
-    Uuid,
-    text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlmodel import Field, SQLModel
 
-from shared.db import Entity, timestamp_column
+from shared.db import Entity, timestamp_column, uuid_list_column
 
 LEVELS = ("region", "municipality", "cluster", "organization")
 STATUSES = ("planned", "in_progress", "done", "cancelled")
@@ -92,14 +90,8 @@ class Activity(Entity, table=True):
     recurrence: str | None = Field(default=None, max_length=20)
     recurrence_detail: str | None = Field(default=None, max_length=200)
     responsible: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
-    responsible_organization_ids: list[uuid.UUID] = Field(
-        default_factory=list,
-        sa_column=Column(ARRAY(Uuid), nullable=False, server_default=text("'{}'::uuid[]")),
-    )
-    responsible_staff_ids: list[uuid.UUID] = Field(
-        default_factory=list,
-        sa_column=Column(ARRAY(Uuid), nullable=False, server_default=text("'{}'::uuid[]")),
-    )
+    responsible_organization_ids: list[uuid.UUID] = uuid_list_column()
+    responsible_staff_ids: list[uuid.UUID] = uuid_list_column()
     expected_result: str = Field(
         default="", sa_column=Column(Text, nullable=False, server_default="")
     )

@@ -3,10 +3,10 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ARRAY, CheckConstraint, Column, DateTime, Index, Uuid, text
+from sqlalchemy import CheckConstraint, DateTime, Index
 from sqlmodel import Field, SQLModel
 
-from shared.db import Entity
+from shared.db import Entity, uuid_list_column
 
 
 class Campaign(Entity, table=True):
@@ -49,14 +49,8 @@ class CampaignOrganization(SQLModel, table=True):
     # Its groups as drawn at the launch: its territories (its own first, up to the root) and
     # clusters. The campaign's figures are withheld as over these, whatever is drawn later
     # (shared/disclosure.py, `as_launched`).
-    territory_ids: list[uuid.UUID] = Field(
-        default_factory=list,
-        sa_column=Column(ARRAY(Uuid), nullable=False, server_default=text("'{}'::uuid[]")),
-    )
-    cluster_ids: list[uuid.UUID] = Field(
-        default_factory=list,
-        sa_column=Column(ARRAY(Uuid), nullable=False, server_default=text("'{}'::uuid[]")),
-    )
+    territory_ids: list[uuid.UUID] = uuid_list_column()
+    cluster_ids: list[uuid.UUID] = uuid_list_column()
 
 
 class Invitation(SQLModel, table=True):
