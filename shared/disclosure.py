@@ -114,6 +114,26 @@ def cluster_readable(principal: Principal | None, cluster_id: object) -> bool:
     return principal.scope_type == ScopeType.territory
 
 
+def inside_at_launch(
+    principal: Principal,
+    organization_id: object,
+    territory_ids: Collection[object],
+    cluster_ids: Collection[object],
+) -> bool:
+    """Whether a campaign organization, with its territories and clusters as drawn at the
+    campaign's launch, was inside the caller's scope then. One moved out of it since still
+    takes part in deciding what the caller sees withheld (its figures are never shown to
+    them): their readings before and after the move would otherwise be decided over
+    different groups, and differ by what the move let through."""
+    if principal.unrestricted:
+        return True
+    if principal.scope_type == ScopeType.territory:
+        return principal.scope_id in territory_ids
+    if principal.scope_type == ScopeType.cluster:
+        return principal.scope_id in cluster_ids
+    return principal.scope_id == organization_id
+
+
 @dataclass(frozen=True)
 class Withheld(Generic[Leaf, Group]):
     """What is not shown: the leaves (organizations) and the groups (clusters, territories)."""

@@ -17,6 +17,7 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
+from sqlalchemy import text
 
 from services.api.auth.service import user_principal
 from shared.identity import issue_user_token
@@ -275,6 +276,38 @@ async def test_a_cluster_drawn_after_the_close_gives_no_school_away(
     assert exact["denominator"] == 2 * TEACHERS and exact["numerator"] == TEACHERS + (
         2 if shown is s5 else 3
     ), exact
+
+
+async def test_a_school_moved_out_of_the_district_gives_no_school_away(
+    db, settings, api_client, surveys_client, reports_client, world, test_engine
+):
+    # As above; then the region moves the school withheld beside S4 to M2. Decided over M1's
+    # schools as they are now, M1 would be S4 and the school shown, and shown: minus that
+    # school's share, read before, S4's. The moved school still takes part (never shown).
+    s5 = await add_school(db, world, "Школа 5")
+    s6 = await add_school(db, world, "Школа 6")
+    await arrange(db, settings, api_client, surveys_client, world, TEACHERS, [(s5, 2), (s6, 3)])
+    before = await values(reports_client, world, "analyst", world.m1)
+    [shown] = [s for s in (s5, s6) if not withheld(before[str(s.id)])]
+    [beside] = [s for s in (s5, s6) if s is not shown]
+    assert before[str(world.m1.id)]["value"] is not None  # M1: 10 of 15, shown
+
+    moved = await api_client.patch(
+        f"/v1/organizations/{beside.id}",
+        json={"territory_id": str(world.m2.id)},
+        headers=world.headers("admin"),
+    )
+    assert moved.status_code == 200, moved.text
+    async with test_engine.begin() as conn:  # as if the minute M1's place is kept had passed
+        forget = "DELETE FROM reports.scope_cache WHERE scope_id = :m1"
+        await conn.execute(text(forget), {"m1": world.m1.id})
+
+    after = await values(reports_client, world, "analyst", world.m1)
+    assert str(beside.id) not in after
+    assert after[str(shown.id)]["value"] == before[str(shown.id)]["value"] is not None
+    district = after[str(world.m1.id)]
+    assert district["value"] is None and district["n"] == 2 * TEACHERS, district
+    assert "individual_results" in district["coverage"]["withheld"], district
 
 
 async def test_documents_withhold_it_and_recommendations_keep_the_exact_counts(

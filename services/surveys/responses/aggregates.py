@@ -44,6 +44,7 @@ from services.surveys.responses.withholding import (
 )
 from shared.disclosure import (
     as_launched,
+    inside_at_launch,
     reads_personal_results,
 )
 from shared.expected_respondents import pooled, unknown_reason
@@ -255,6 +256,14 @@ async def campaign_aggregates(
     ).all()
     members = {r.organization_id: r.expected for r in rows}
     visible = [o for o in members if mine is None or o in mine]
+    # Decided over as well: those inside the caller's scope at the launch, moved out since.
+    seen = set(visible)
+    among = visible + [
+        r.organization_id
+        for r in rows
+        if r.organization_id not in seen
+        and inside_at_launch(principal, r.organization_id, r.territory_ids, r.cluster_ids)
+    ]
     personal = (
         not campaign.anonymous
         and not public
@@ -266,7 +275,7 @@ async def campaign_aggregates(
     ad_hoc: frozenset[GroupKey] = frozenset()
     if level != "organization" or not personal:
         groups = groups_of(principal, await api.organizations(visible))
-        launched = groups_of(principal, {r.organization_id: r._mapping for r in rows}, visible)
+        launched = groups_of(principal, {r.organization_id: r._mapping for r in rows}, among)
         decided, ad_hoc = as_launched(launched, groups)
 
     asked = [o for o in visible if organization_id in (None, o)]
@@ -287,11 +296,11 @@ async def campaign_aggregates(
     by_competence: dict[uuid.UUID, dict[str, str]] = {}
     sizes: dict[uuid.UUID, int] = {}
     if not personal:
-        sizes = await _respondents(session, campaign_id, visible)
+        sizes = await _respondents(session, campaign_id, among)
         single = organization_id is not None or level == "organization"
         reasons, withheld = scope_reasons(
             campaign,
-            {o: sizes.get(o, 0) for o in visible},
+            {o: sizes.get(o, 0) for o in among},
             decided,
             of_scope,
             level=level,
@@ -303,7 +312,7 @@ async def campaign_aggregates(
             by_question, by_competence = await part_reasons(
                 session,
                 campaign_id,
-                visible,
+                among,
                 decided,
                 of_scope,
                 withheld,

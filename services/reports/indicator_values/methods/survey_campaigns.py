@@ -37,6 +37,7 @@ from shared.disclosure import (
     INDIVIDUAL_RESULTS,
     as_launched,
     cluster_readable,
+    inside_at_launch,
     published,
     withhold,
     withhold_questions,
@@ -159,6 +160,16 @@ def _launched(ctx: Context, drawn: Iterable[Any]) -> dict[GroupKey, set[uuid.UUI
     return _grouped(ctx, clusters, {r.organization_id: list(r.territory_ids or ()) for r in drawn})
 
 
+def _inside_at_launch(ctx: Context, drawn: Any) -> bool:
+    """Whether a campaign organization (its row of _LAUNCHED) was inside the caller's scope
+    at the launch (a service acting for nobody: everything)."""
+    if ctx.principal is None:
+        return True
+    return inside_at_launch(
+        ctx.principal, drawn.organization_id, drawn.territory_ids or (), drawn.cluster_ids or ()
+    )
+
+
 @dataclass
 class Campaign:
     id: uuid.UUID
@@ -180,6 +191,7 @@ def _reasons(
     ctx: Context,
     row: Any,
     campaign: Campaign,
+    among: list[uuid.UUID],
     launched: dict[GroupKey, set[uuid.UUID]],
     groups: dict[GroupKey, set[uuid.UUID]],
     answerers: dict[str, dict[uuid.UUID, int]],
@@ -189,13 +201,14 @@ def _reasons(
     (`competence_reasons`) in a scope shown, is withheld from the caller (absent: shown):
     decided over the campaign's groups as drawn at its launch (`launched`), a group drawn
     since (in `groups`, as now) shown only when all its organizations are
-    (shared.disclosure.as_launched)."""
+    (shared.disclosure.as_launched), and over `among`: the organizations the caller reads and
+    those inside their scope at the launch (shared.disclosure.inside_at_launch)."""
     if not row.anonymous and row.diagnostic and ctx.personal:
         return
     if not published(row.closes_at, ctx.now):
         campaign.reasons = dict.fromkeys(campaign.scopes, CAMPAIGN_OPEN)
         return
-    sizes = {o: campaign.sizes.get(o, 0) for o in campaign.expected}
+    sizes = {o: campaign.sizes.get(o, 0) for o in among}
     decided, ad_hoc = as_launched(launched, groups)
     withheld = withhold(sizes, decided, ctx.minimum, ad_hoc=ad_hoc)
     for scope, orgs in campaign.scopes.items():
@@ -290,13 +303,20 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
             sizes.get(row.id, {}),
             {},
         )
+        among = [*expected] + [
+            d.organization_id
+            for d in drawn.get(row.id, ())
+            if d.organization_id not in expected and _inside_at_launch(ctx, d)
+        ]
+        taking_part = set(among)
         launched = _launched(
-            ctx, (d for d in drawn.get(row.id, ()) if d.organization_id in expected)
+            ctx, (d for d in drawn.get(row.id, ()) if d.organization_id in taking_part)
         )
         _reasons(
             ctx,
             row,
             campaign,
+            among,
             launched,
             groups,
             answerers.get(row.id, {}),
