@@ -12,6 +12,7 @@ of M1 is diagnosed.
 """
 
 import pytest
+from sqlalchemy import text
 
 from tests.disclosure_world import add_teachers
 from tests.reports.helpers import territory_report
@@ -172,3 +173,35 @@ async def test_a_territory_drawn_after_the_launch_gives_no_folded_school_away(
         str(world.s4.id),
         shown,
     }
+
+
+async def test_a_school_moved_out_of_the_district_gives_no_folded_school_away(
+    db, settings, api_client, surveys_client, reports_client, world, test_engine
+):
+    """The analyst reads M1's order (S4, 5 of 5, folded with one of S1 and S2, the other
+    shown); the region then moves the school folded beside S4 to M2. M1's order over the
+    schools left would fold S4 with the shown one: its «другие организации» minus that school's
+    seats, read before, would be S4's. M1's order is not shown to them any more."""
+    await arrange(
+        db, settings, api_client, surveys_client, world, TEACHERS, [(world.s1, 2), (world.s2, 3)]
+    )
+    await order(reports_client, world, "methodologist")  # builds the routes
+    before = await order(reports_client, world, "analyst")
+    [shown] = {o["organization_id"] for o in before["organizations"]} - {None}
+    [beside] = {str(world.s1.id), str(world.s2.id)} - {shown}
+    moved = await api_client.patch(
+        f"/v1/organizations/{beside}",
+        json={"territory_id": str(world.m2.id)},
+        headers=world.headers("admin"),
+    )
+    assert moved.status_code == 200, moved.text
+    async with test_engine.begin() as conn:  # as if the minute M1's place is kept had passed
+        forget = "DELETE FROM reports.scope_cache WHERE scope_id = :m1"
+        await conn.execute(text(forget), {"m1": world.m1.id})
+
+    for who in ATTACKERS:
+        seen = await order(reports_client, world, who)
+        assert seen["suppressed"] and seen["reason"] == "difference", (who, seen)
+        assert seen["organizations"] == [] and seen["teachers"] is None
+    exact = await order(reports_client, world, "methodologist")
+    assert {o["organization_id"] for o in exact["organizations"]} == {str(world.s4.id), shown}

@@ -39,7 +39,7 @@ from services.reports.pd_order.public import (
     public_order,
 )
 from services.reports.pd_order.schemas import IndividualRouteRead
-from shared.disclosure import published, published_at, reads_personal_results
+from shared.disclosure import DIFFERENCE, published, published_at, reads_personal_results
 from shared.errors import Forbidden, NotFound, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.pagination import Pagination, paginate
@@ -99,6 +99,24 @@ _LAUNCH_CHAINS = text(
     WHERE o.campaign_id = ANY(:campaigns) AND o.organization_id = ANY(:organizations)
       AND o.territory_ids IS NOT NULL
     ORDER BY o.organization_id, c.opens_at, c.id
+    """
+).bindparams(
+    bindparam("campaigns", type_=ARRAY(Uuid)), bindparam("organizations", type_=ARRAY(Uuid))
+)
+
+
+# Whether a school with anyone diagnosed was in the territory when a diagnostic of the period
+# was launched and is not among its schools now (moved out since).
+_MOVED_OUT = text(
+    """
+    SELECT EXISTS (
+        SELECT 1 FROM reports.fact_campaign_organization o
+        JOIN reports.fact_answer_tally a
+          ON a.campaign_id = o.campaign_id AND a.organization_id = o.organization_id
+         AND a.question = '' AND a.value = '*' AND a.n > 0
+        WHERE o.campaign_id = ANY(:campaigns) AND :territory = ANY(o.territory_ids)
+          AND NOT (o.organization_id = ANY(:organizations))
+    )
     """
 ).bindparams(
     bindparam("campaigns", type_=ARRAY(Uuid)), bindparam("organizations", type_=ARRAY(Uuid))
@@ -167,6 +185,20 @@ async def launch_chains(
         _LAUNCH_CHAINS, {"campaigns": campaigns, "organizations": organizations}
     )
     return {org: list(chain) for org, chain in rows}
+
+
+async def moved_out(
+    session: AsyncSession,
+    campaigns: list[uuid.UUID],
+    territory_id: uuid.UUID,
+    organizations: list[uuid.UUID],
+) -> bool:
+    """Whether a school with diagnosed teachers was in the territory at the launch of one of
+    `campaigns` and is not among its `organizations` now. The order of the territory as it is
+    now would then be decided over other schools than an order read before the move, and the
+    two would differ by what the move let through (public.py: DIFFERENCE)."""
+    params = {"campaigns": campaigns, "territory": territory_id, "organizations": organizations}
+    return bool(await session.scalar(_MOVED_OUT, params))
 
 
 async def build(
@@ -324,6 +356,8 @@ async def pd_order(
     )
     result["missing_inputs"] += missing
     launched = await launch_chains(session, campaigns, list(organizations))
+    if reason is None and await moved_out(session, campaigns, territory_id, list(organizations)):
+        reason = DIFFERENCE
     return public_order(result, organizations, territory_id, diagnosed, minimum, reason, launched)
 
 
