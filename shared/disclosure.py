@@ -199,8 +199,9 @@ def withhold(
     each group's leaves (a group's size is the sum of its leaves'; groups may overlap).
     `already`: leaves and groups withheld whatever their size (a question's figures within
     groups withheld as a whole), so that no difference reveals their part either.
-    `ad_hoc`: the groups a reader may redraw at will (clusters): each is withheld when it
-    holds a withheld leaf, and none of them protects a part (module docstring).
+    `ad_hoc`: the groups drawn or redrawn since the campaign's launch (`as_launched`): each
+    is withheld when it holds a withheld leaf, and none of them protects a part (module
+    docstring).
 
     1. Every leaf and group with fewer than `minimum` people is withheld.
     2. The withheld leaves are split by the set of shown groups each belongs to: a reader who
