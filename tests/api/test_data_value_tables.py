@@ -331,7 +331,10 @@ async def test_a_name_not_found_suggests_close_names_the_caller_reads(api_client
         "организация «СОШ № 11» не найдена или вне вашей зоны доступа; похожие названия: "
         f"МБОУ «СОШ № 11» с. Берёзовка ({own.id})"
     ), first
-    assert "Дальнее" not in first and "110" not in first  # M2's is not the analyst's
+    # M2's is not the analyst's; «СОШ № 110» is another number, not a close name. Ids are
+    # checked whole: a bare "110" could be inside the suggested school's uuid.
+    assert "Дальнее" not in first and str(other.id) not in first, first
+    assert "«СОШ № 110»" not in first and str(tenth.id) not in first, first
     assert f"похожие названия: МБОУ «СОШ № 11» с. Берёзовка ({own.id})" in second, second
 
 
