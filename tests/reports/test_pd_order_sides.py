@@ -205,3 +205,38 @@ async def test_a_school_moved_out_of_the_district_gives_no_folded_school_away(
         assert seen["organizations"] == [] and seen["teachers"] is None
     exact = await order(reports_client, world, "methodologist")
     assert {o["organization_id"] for o in exact["organizations"]} == {str(world.s4.id), shown}
+
+
+async def test_a_school_a_diagnostic_reached_alone_moved_out_gives_no_folded_school_away(
+    db, settings, api_client, surveys_client, reports_client, world, test_engine
+):
+    """As above, but each school took a diagnostic of the period of its own: after the move no
+    diagnostic of M1 reaches the school moved, yet the order read before held its seats. M1's
+    order is still not shown to the attackers."""
+    await arrange(db, settings, api_client, surveys_client, world, TEACHERS)
+    for school, with_deficit, tag in ((world.s1, 2, "p"), (world.s2, 3, "q")):
+        names = await add_teachers(db, settings, world, school, TEACHERS, tag)
+        takers = [(who, i < with_deficit) for i, who in enumerate(names)]
+        await diagnostic(surveys_client, world, [school], takers)
+    await order(reports_client, world, "methodologist")  # builds the routes
+    before = await order(reports_client, world, "analyst")
+    assert not before["suppressed"], before
+    [shown] = {o["organization_id"] for o in before["organizations"]} - {None}
+    [beside] = {str(world.s1.id), str(world.s2.id)} - {shown}
+    moved = await api_client.patch(
+        f"/v1/organizations/{beside}",
+        json={"territory_id": str(world.m2.id)},
+        headers=world.headers("admin"),
+    )
+    assert moved.status_code == 200, moved.text
+    async with test_engine.begin() as conn:  # as if the minute M1's place is kept had passed
+        for service in ("reports", "surveys"):  # the surveys' too: it lists M1's campaigns
+            forget = f"DELETE FROM {service}.scope_cache WHERE scope_id = :m1"
+            await conn.execute(text(forget), {"m1": world.m1.id})
+
+    for who in ATTACKERS:
+        seen = await order(reports_client, world, who)
+        assert seen["suppressed"] and seen["reason"] == "difference", (who, seen)
+        assert seen["organizations"] == [] and seen["teachers"] is None
+    exact = await order(reports_client, world, "methodologist")
+    assert {o["organization_id"] for o in exact["organizations"]} == {str(world.s4.id), shown}

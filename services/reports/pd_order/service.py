@@ -15,9 +15,9 @@ anyone else makes as many for the number of teachers diagnosed per school.
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, Uuid, bindparam, delete, func, select, text
+from sqlalchemy import ARRAY, Text, Uuid, bindparam, delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -89,56 +89,57 @@ _UNCOVERED = text(
 )
 
 
-# Each organization's territories as drawn when the first diagnostic of the period reaching it
-# was launched (the surveys feed's campaign organizations; public.py decides over them).
-_LAUNCH_CHAINS = text(
+# Every organization a diagnostic of the period reached that is in the territory now or was at
+# the diagnostic's launch, in the order of the launches: its territories as drawn at that
+# launch (its own first), whether it is among the territory's organizations now, and whether
+# anyone of it took that diagnostic. One query for both uses of it in pd_order().
+_LAUNCHES = text(
     """
-    SELECT DISTINCT ON (o.organization_id) o.organization_id, o.territory_ids
+    SELECT o.organization_id, o.territory_ids,
+           o.organization_id = ANY(:organizations) AS inside,
+           EXISTS (
+               SELECT 1 FROM reports.fact_answer_tally a
+               WHERE a.campaign_id = o.campaign_id AND a.organization_id = o.organization_id
+                 AND a.question = '' AND a.value = '*' AND a.n > 0
+           ) AS diagnosed
     FROM reports.fact_campaign_organization o
     JOIN reports.fact_campaign c ON c.id = o.campaign_id
-    WHERE o.campaign_id = ANY(:campaigns) AND o.organization_id = ANY(:organizations)
+    WHERE c.period = :period AND c.instrument_code = ANY(:codes)
       AND o.territory_ids IS NOT NULL
-    ORDER BY o.organization_id, c.opens_at, c.id
+      AND (o.organization_id = ANY(:organizations) OR :territory = ANY(o.territory_ids))
+    ORDER BY c.opens_at, c.id
     """
-).bindparams(
-    bindparam("campaigns", type_=ARRAY(Uuid)), bindparam("organizations", type_=ARRAY(Uuid))
-)
+).bindparams(bindparam("codes", type_=ARRAY(Text)), bindparam("organizations", type_=ARRAY(Uuid)))
 
 
-# Whether a school with anyone diagnosed was in the territory when a diagnostic of the period
-# was launched and is not among its schools now (moved out since).
-_MOVED_OUT = text(
-    """
-    SELECT EXISTS (
-        SELECT 1 FROM reports.fact_campaign_organization o
-        JOIN reports.fact_answer_tally a
-          ON a.campaign_id = o.campaign_id AND a.organization_id = o.organization_id
-         AND a.question = '' AND a.value = '*' AND a.n > 0
-        WHERE o.campaign_id = ANY(:campaigns) AND :territory = ANY(o.territory_ids)
-          AND NOT (o.organization_id = ANY(:organizations))
-    )
-    """
-).bindparams(
-    bindparam("campaigns", type_=ARRAY(Uuid)), bindparam("organizations", type_=ARRAY(Uuid))
-)
+class Diagnosed(NamedTuple):
+    """What the diagnostics of the period tell the order (_diagnosed)."""
+
+    counts: dict[uuid.UUID, int]  # teachers diagnosed per organization, at least
+    reason: str | None  # why the whole order is withheld, if it is
+    missing: list[dict[str, Any]]  # inputs that did not answer
+    codes: list[str]  # the diagnostics' instrument codes
 
 
 async def _diagnostic_campaigns(
     surveys: SurveysClient, period: str, territory_id: uuid.UUID | None = None
-) -> list[Campaign]:
-    """The campaigns of the period's diagnostics of teachers (of the territory, when given)."""
+) -> tuple[list[Campaign], list[str]]:
+    """The campaigns of the period's diagnostics of teachers (of the territory, when given),
+    and the diagnostics' instrument codes."""
     codes = [i.code for i in await surveys.instruments("deficit")]
-    return [
+    campaigns = [
         c
         for c in await surveys.campaigns(codes, [period], territory_id)
         if c.period == period and c.instrument_code in codes
     ]
+    return campaigns, codes
 
 
 async def _diagnostic_results(surveys: SurveysClient, period: str) -> list[DeficitResult]:
     """Per teacher and campaign: the results of every diagnostic campaign of the period."""
     items: list[DeficitResult] = []
-    for campaign in await _diagnostic_campaigns(surveys, period):
+    campaigns, _ = await _diagnostic_campaigns(surveys, period)
+    for campaign in campaigns:
         items += await surveys.deficits(campaign.id)
     return items
 
@@ -149,56 +150,59 @@ async def _diagnosed(
     period: str,
     order: dict[str, Any],
     first_built: datetime | None,
-) -> tuple[dict[uuid.UUID, int], str | None, list[dict[str, Any]], list[uuid.UUID]]:
+) -> Diagnosed:
     """Teachers diagnosed in the period per organization, at least: the most of any one
-    campaign, and never fewer than those with a route; the campaigns. And why the whole order
-    is withheld
+    campaign, and never fewer than those with a route. And why the whole order is withheld
     from readers without personal results, if it is (public.py): a diagnostic of the period
     is not closed and published yet (CAMPAIGN_OPEN), the routes (the oldest built at
     `first_built`) were built before the last one was (BUILT_WHILE_OPEN), or the surveys
     service did not answer (SURVEYS_UNAVAILABLE: whether they are closed is unknown)."""
     counts = {o["organization_id"]: o["teachers"] for o in order["organizations"]}
     try:
-        campaigns = await _diagnostic_campaigns(surveys, period, territory_id)
+        campaigns, codes = await _diagnostic_campaigns(surveys, period, territory_id)
         for campaign in campaigns:
             for item in await surveys.aggregates(campaign.id, "organization", public=True):
                 counts[item.scope_id] = max(counts.get(item.scope_id, 0), item.n)
     except PeerUnavailable as exc:
         missing = [{"peer": "surveys", "input": "campaign_aggregates", "detail": exc.detail}]
-        return counts, SURVEYS_UNAVAILABLE, missing, []
-    ids = [c.id for c in campaigns]
+        return Diagnosed(counts, SURVEYS_UNAVAILABLE, missing, [])
     closes = [c.closes_at for c in campaigns]
     if not all(published(c) for c in closes):
-        return counts, CAMPAIGN_OPEN, [], ids
+        return Diagnosed(counts, CAMPAIGN_OPEN, [], codes)
     if first_built is not None and closes and first_built < published_at(max(closes)):
-        return counts, BUILT_WHILE_OPEN, [], ids
-    return counts, None, [], ids
+        return Diagnosed(counts, BUILT_WHILE_OPEN, [], codes)
+    return Diagnosed(counts, None, [], codes)
 
 
-async def launch_chains(
-    session: AsyncSession, campaigns: list[uuid.UUID], organizations: list[uuid.UUID]
-) -> dict[uuid.UUID, list[uuid.UUID]]:
-    """Per organization its territories (its own first, up to the root) as drawn at the launch
-    of the first of `campaigns` reaching it (absent: none reaches it, or the facts do not
-    have it yet)."""
-    rows = await session.execute(
-        _LAUNCH_CHAINS, {"campaigns": campaigns, "organizations": organizations}
-    )
-    return {org: list(chain) for org, chain in rows}
-
-
-async def moved_out(
+async def launches(
     session: AsyncSession,
-    campaigns: list[uuid.UUID],
+    period: str,
+    codes: list[str],
     territory_id: uuid.UUID,
     organizations: list[uuid.UUID],
-) -> bool:
-    """Whether a school with diagnosed teachers was in the territory at the launch of one of
-    `campaigns` and is not among its `organizations` now. The order of the territory as it is
-    now would then be decided over other schools than an order read before the move, and the
-    two would differ by what the move let through (public.py: DIFFERENCE)."""
-    params = {"campaigns": campaigns, "territory": territory_id, "organizations": organizations}
-    return bool(await session.scalar(_MOVED_OUT, params))
+) -> tuple[dict[uuid.UUID, list[uuid.UUID]], bool]:
+    """Per organization of the territory (`organizations`) its territories (its own first, up
+    to the root) as drawn at the launch of the first diagnostic of the period (instruments
+    `codes`) reaching it (absent: none reaches it, or the facts do not have it yet); and
+    whether a school with diagnosed teachers was in the territory at the launch of any
+    diagnostic of the period — one of the territory's now or one reaching that school alone —
+    and is not among its `organizations` now. The order of the territory as it is now would
+    then be decided over other schools than an order read before the move, and the two would
+    differ by what the move let through (public.py: DIFFERENCE)."""
+    params = {
+        "period": period,
+        "codes": codes,
+        "territory": territory_id,
+        "organizations": organizations,
+    }
+    chains: dict[uuid.UUID, list[uuid.UUID]] = {}
+    moved = False
+    for org, chain, inside, diagnosed in await session.execute(_LAUNCHES, params):
+        if inside:
+            chains.setdefault(org, list(chain))
+        else:  # in the territory at that launch (the query's condition), not now
+            moved = moved or diagnosed
+    return chains, moved
 
 
 async def build(
@@ -351,14 +355,17 @@ async def pd_order(
     first_built = result.pop("first_built_at")
     if reads_personal_results(principal):
         return result
-    diagnosed, reason, missing, campaigns = await _diagnosed(
-        surveys, territory_id, period.code, result, first_built
+    diagnosed = await _diagnosed(surveys, territory_id, period.code, result, first_built)
+    result["missing_inputs"] += diagnosed.missing
+    reason, launched = diagnosed.reason, {}
+    if reason is None:
+        launched, moved = await launches(
+            session, period.code, diagnosed.codes, territory_id, list(organizations)
+        )
+        reason = DIFFERENCE if moved else None
+    return public_order(
+        result, organizations, territory_id, diagnosed.counts, minimum, reason, launched
     )
-    result["missing_inputs"] += missing
-    launched = await launch_chains(session, campaigns, list(organizations))
-    if reason is None and await moved_out(session, campaigns, territory_id, list(organizations)):
-        reason = DIFFERENCE
-    return public_order(result, organizations, territory_id, diagnosed, minimum, reason, launched)
 
 
 async def list_routes(
