@@ -166,6 +166,16 @@ async def apps(settings: Settings, test_engine) -> AsyncIterator[Apps]:
         yield bundle
 
 
+@pytest.fixture
+def no_scope_cache(apps: Apps, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As if SOKO_SCOPE_CACHE_SECONDS passed between every two requests: the surveys and
+    reports services keep no answer of the api's about where schools and groups sit (each
+    expires as written; shared/scope_cache.py). For tests that redraw groups or move schools
+    and read again."""
+    for app in (apps.surveys, apps.reports):
+        monkeypatch.setattr(app.state.scope_resolver._cache, "_ttl", -3600.0)
+
+
 @pytest.fixture(scope="session")
 async def test_engine(database_url: str):
     engine = create_engine(database_url, pool_size=2)

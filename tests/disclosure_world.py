@@ -150,3 +150,29 @@ def withheld(item: dict[str, Any], reason: str | None = None) -> bool:
         and item["questions"] == []
         and item["competences"] == []
     )
+
+
+def by_scope(items: list[dict]) -> dict[str, dict]:
+    """Aggregates (or values) by their `scope_id`."""
+    return {i["scope_id"]: i for i in items}
+
+
+async def move_school(api_client, world: World, school_id, territory_id, who: str = "admin"):
+    """Move the school to the territory as `who` (the api's PATCH /v1/organizations/{id})."""
+    moved = await api_client.patch(
+        f"/v1/organizations/{school_id}",
+        json={"territory_id": str(territory_id)},
+        headers=world.headers(who),
+    )
+    assert moved.status_code == 200, moved.text
+
+
+async def one_six_nine(db, settings, surveys_client, world: World) -> tuple[Organization, dict]:
+    """S1 with one diagnosed teacher (withheld: below the minimum), S2 with six (withheld
+    beside it: M1 − S4 would be S1), and S4, a new school of M1, with nine (shown); the
+    diagnostic closed and published. S4 and the campaign."""
+    s4 = await add_school(db, world)
+    takers = await add_teachers(db, settings, world, world.s1, 1, "a")
+    takers += await add_teachers(db, settings, world, world.s2, 6, "b")
+    takers += await add_teachers(db, settings, world, s4, 9, "d")
+    return s4, await diagnose(surveys_client, world, [world.s1, world.s2, s4], takers)

@@ -14,12 +14,17 @@ from shared.identity import issue_user_token
 from tests.disclosure_world import (
     add_teachers,
     aggregates,
+    by_scope,
     diagnose,
     disclosure_world,
+    move_school,
     withheld,
 )
 from tests.factories import add_user
 from tests.reports.test_disclosure import CODE, add_indicator
+
+# The attacker reads again SOKO_SCOPE_CACHE_SECONDS after a redrawing (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("no_scope_cache")
 
 
 @pytest.fixture
@@ -27,28 +32,10 @@ async def world(db, settings):
     return await disclosure_world(db, settings)
 
 
-def by_scope(items: list[dict]) -> dict[str, dict]:
-    return {i["scope_id"]: i for i in items}
-
-
 async def add_principal(db, settings, world, name, role, scope_type, scope_id) -> None:
     world.users[name] = add_user(db, f"{name}@soko.example", role, scope_type, scope_id)
     await db.flush()
     world.tokens[name] = issue_user_token(settings, user_principal(world.users[name]))
-
-
-@pytest.fixture(autouse=True)
-def no_scope_cache(apps, monkeypatch):
-    """The attacker reads again SOKO_SCOPE_CACHE_SECONDS after a redrawing: the surveys and
-    reports services keep no answer of the api's about where things sit (each expires as
-    written)."""
-    for app in (apps.surveys, apps.reports):
-        monkeypatch.setattr(app.state.scope_resolver._cache, "_ttl", -3600.0)
-
-
-async def later(db) -> None:
-    """(The redrawing is committed to the test's transaction: nothing more to wait for.)"""
-    await db.flush()
 
 
 async def one_and_six(db, settings, surveys_client, world) -> dict:
@@ -77,7 +64,6 @@ async def test_a_cluster_viewer_learns_nothing_when_a_school_leaves_their_cluste
         headers=world.headers("analyst"),
     )
     assert redrawn.status_code == 200, redrawn.text
-    await later(db)
 
     schools = by_scope(await aggregates(surveys_client, world, campaign, "cluster_viewer"))
     assert withheld(schools[str(world.s2.id)]), schools[str(world.s2.id)]
@@ -99,13 +85,7 @@ async def test_a_district_analyst_learns_nothing_when_a_school_is_moved_out_of_t
     [district] = await aggregates(surveys_client, world, campaign, "analyst", level="territory")
     assert district["n"] == 7 and not withheld(district)
 
-    moved = await api_client.patch(
-        f"/v1/organizations/{world.s1.id}",
-        json={"territory_id": str(world.m2.id)},
-        headers=world.headers("regional"),
-    )
-    assert moved.status_code == 200, moved.text
-    await later(db)
+    await move_school(api_client, world, world.s1.id, world.m2.id, "regional")
 
     for who in ("analyst", "viewer"):
         schools = by_scope(await aggregates(surveys_client, world, campaign, who))
@@ -137,13 +117,7 @@ async def test_a_regional_analyst_learns_nothing_by_moving_a_school_between_dist
     assert withheld(before["organization"][str(world.s1.id)])
     assert withheld(before["organization"][str(world.s2.id)])
 
-    moved = await api_client.patch(
-        f"/v1/organizations/{world.s1.id}",
-        json={"territory_id": str(world.m2.id)},
-        headers=world.headers("regional"),
-    )
-    assert moved.status_code == 200, moved.text
-    await later(db)
+    await move_school(api_client, world, world.s1.id, world.m2.id, "regional")
     after = {
         level: by_scope(await aggregates(surveys_client, world, campaign, "regional", level=level))
         for level in levels
@@ -186,13 +160,7 @@ async def test_the_reports_values_give_nothing_away_when_a_school_is_moved_out_o
     assert before[str(world.m1.id)]["value"] is not None
     assert before[str(world.s2.id)]["value"] is None
 
-    moved = await api_client.patch(
-        f"/v1/organizations/{world.s1.id}",
-        json={"territory_id": str(world.m2.id)},
-        headers=world.headers("regional"),
-    )
-    assert moved.status_code == 200, moved.text
-    await later(db)
+    await move_school(api_client, world, world.s1.id, world.m2.id, "regional")
 
     for who in ("analyst", "viewer"):
         after = await values(who)

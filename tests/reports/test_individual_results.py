@@ -17,14 +17,20 @@ from io import BytesIO
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import text
 
 from services.api.auth.service import user_principal
 from shared.identity import issue_user_token
 from shared.value_labels import INDIVIDUAL_RESULTS_TEXT
 from tests.api.test_pages import browser, signed_in
 from tests.api.test_pages_values import text_of
-from tests.disclosure_world import NOW, add_school, add_teachers, close, disclosure_world
+from tests.disclosure_world import (
+    NOW,
+    add_school,
+    add_teachers,
+    close,
+    disclosure_world,
+    move_school,
+)
 from tests.factories import add_user
 from tests.reports.helpers import generate
 from tests.reports.test_disclosure import CODE, add_indicator
@@ -279,7 +285,7 @@ async def test_a_cluster_drawn_after_the_close_gives_no_school_away(
 
 
 async def test_a_school_moved_out_of_the_district_gives_no_school_away(
-    db, settings, api_client, surveys_client, reports_client, world, test_engine
+    db, settings, api_client, surveys_client, reports_client, world, no_scope_cache
 ):
     # As above; then the region moves the school withheld beside S4 to M2. Decided over M1's
     # schools as they are now, M1 would be S4 and the school shown, and shown: minus that
@@ -292,15 +298,7 @@ async def test_a_school_moved_out_of_the_district_gives_no_school_away(
     [beside] = [s for s in (s5, s6) if s is not shown]
     assert before[str(world.m1.id)]["value"] is not None  # M1: 10 of 15, shown
 
-    moved = await api_client.patch(
-        f"/v1/organizations/{beside.id}",
-        json={"territory_id": str(world.m2.id)},
-        headers=world.headers("admin"),
-    )
-    assert moved.status_code == 200, moved.text
-    async with test_engine.begin() as conn:  # as if the minute M1's place is kept had passed
-        forget = "DELETE FROM reports.scope_cache WHERE scope_id = :m1"
-        await conn.execute(text(forget), {"m1": world.m1.id})
+    await move_school(api_client, world, beside.id, world.m2.id)
 
     after = await values(reports_client, world, "analyst", world.m1)
     assert str(beside.id) not in after

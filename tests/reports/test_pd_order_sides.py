@@ -12,9 +12,8 @@ of M1 is diagnosed.
 """
 
 import pytest
-from sqlalchemy import text
 
-from tests.disclosure_world import add_teachers
+from tests.disclosure_world import add_teachers, move_school
 from tests.reports.helpers import territory_report
 from tests.reports.test_individual_results import PERIOD, TEACHERS, arrange, diagnostic, world
 
@@ -176,7 +175,7 @@ async def test_a_territory_drawn_after_the_launch_gives_no_folded_school_away(
 
 
 async def test_a_school_moved_out_of_the_district_gives_no_folded_school_away(
-    db, settings, api_client, surveys_client, reports_client, world, test_engine
+    db, settings, api_client, surveys_client, reports_client, world, no_scope_cache
 ):
     """The analyst reads M1's order (S4, 5 of 5, folded with one of S1 and S2, the other
     shown); the region then moves the school folded beside S4 to M2. M1's order over the
@@ -189,15 +188,7 @@ async def test_a_school_moved_out_of_the_district_gives_no_folded_school_away(
     before = await order(reports_client, world, "analyst")
     [shown] = {o["organization_id"] for o in before["organizations"]} - {None}
     [beside] = {str(world.s1.id), str(world.s2.id)} - {shown}
-    moved = await api_client.patch(
-        f"/v1/organizations/{beside}",
-        json={"territory_id": str(world.m2.id)},
-        headers=world.headers("admin"),
-    )
-    assert moved.status_code == 200, moved.text
-    async with test_engine.begin() as conn:  # as if the minute M1's place is kept had passed
-        forget = "DELETE FROM reports.scope_cache WHERE scope_id = :m1"
-        await conn.execute(text(forget), {"m1": world.m1.id})
+    await move_school(api_client, world, beside, world.m2.id)
 
     for who in ATTACKERS:
         seen = await order(reports_client, world, who)
@@ -208,7 +199,7 @@ async def test_a_school_moved_out_of_the_district_gives_no_folded_school_away(
 
 
 async def test_a_school_a_diagnostic_reached_alone_moved_out_gives_no_folded_school_away(
-    db, settings, api_client, surveys_client, reports_client, world, test_engine
+    db, settings, api_client, surveys_client, reports_client, world, no_scope_cache
 ):
     """As above, but each school took a diagnostic of the period of its own: after the move no
     diagnostic of M1 reaches the school moved, yet the order read before held its seats. M1's
@@ -223,16 +214,7 @@ async def test_a_school_a_diagnostic_reached_alone_moved_out_gives_no_folded_sch
     assert not before["suppressed"], before
     [shown] = {o["organization_id"] for o in before["organizations"]} - {None}
     [beside] = {str(world.s1.id), str(world.s2.id)} - {shown}
-    moved = await api_client.patch(
-        f"/v1/organizations/{beside}",
-        json={"territory_id": str(world.m2.id)},
-        headers=world.headers("admin"),
-    )
-    assert moved.status_code == 200, moved.text
-    async with test_engine.begin() as conn:  # as if the minute M1's place is kept had passed
-        for service in ("reports", "surveys"):  # the surveys' too: it lists M1's campaigns
-            forget = f"DELETE FROM {service}.scope_cache WHERE scope_id = :m1"
-            await conn.execute(text(forget), {"m1": world.m1.id})
+    await move_school(api_client, world, beside, world.m2.id)
 
     for who in ATTACKERS:
         seen = await order(reports_client, world, who)

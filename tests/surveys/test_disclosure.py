@@ -3,17 +3,18 @@ disclosure minimum is withheld from everyone who may not read personal results, 
 level, and so is whatever a difference of shown figures would single out."""
 
 import pytest
-from sqlalchemy import text
 
 from tests.disclosure_world import (
     MINIMUM,
     OUTSIDERS,
     READERS,
-    add_school,
     add_teachers,
     aggregates,
+    by_scope,
     diagnose,
     disclosure_world,
+    move_school,
+    one_six_nine,
     withheld,
 )
 from tests.surveys.forms import answer_as_parents
@@ -23,10 +24,6 @@ from tests.surveys.test_results import launch, nok
 @pytest.fixture
 async def world(db, settings):
     return await disclosure_world(db, settings)
-
-
-def by_scope(items: list[dict]) -> dict[str, dict]:
-    return {i["scope_id"]: i for i in items}
 
 
 @pytest.mark.parametrize("size", [1, MINIMUM - 1, MINIMUM])
@@ -96,11 +93,7 @@ async def test_a_group_drawn_after_the_close_gives_away_no_school(
     read before, would be S1's teacher. Withholding is decided over the groups as drawn at the
     launch, and a group drawn since is shown only when all its schools are: S4 stays shown,
     and the same, and the group is withheld."""
-    s4 = await add_school(db, world)
-    takers = await add_teachers(db, settings, world, world.s1, 1, "a")
-    takers += await add_teachers(db, settings, world, world.s2, 6, "b")
-    takers += await add_teachers(db, settings, world, s4, 9, "d")
-    campaign = await diagnose(surveys_client, world, [world.s1, world.s2, s4], takers)
+    s4, campaign = await one_six_nine(db, settings, surveys_client, world)
     before = by_scope(await aggregates(surveys_client, world, campaign, "analyst"))
     assert withheld(before[str(world.s1.id)], "minimum")
     assert withheld(before[str(world.s2.id)], "difference")  # M1 − S4 would be S1 otherwise
@@ -150,34 +143,20 @@ async def test_a_group_drawn_after_the_close_gives_away_no_school(
 
 
 async def test_a_school_moved_out_of_the_district_gives_away_no_school(
-    db, settings, api_client, surveys_client, world, test_engine
+    db, settings, api_client, surveys_client, world, no_scope_cache
 ):
     """The district's analyst reads the closed diagnostic (S1: 1 teacher, withheld; S2: 6,
     withheld beside it; S4: 9, shown; M1: 16, shown). The region then moves S2 to M2. Decided
     over M1's schools as they are now, M1 would be S1 + S4 and shown: minus S4's figure read
     before, S1's teacher. S2 still takes part in what the analyst sees withheld (never shown
     to them): S4 is the same and M1, redrawn, is withheld."""
-    s4 = await add_school(db, world)
-    takers = await add_teachers(db, settings, world, world.s1, 1, "a")
-    takers += await add_teachers(db, settings, world, world.s2, 6, "b")
-    takers += await add_teachers(db, settings, world, s4, 9, "d")
-    campaign = await diagnose(surveys_client, world, [world.s1, world.s2, s4], takers)
+    _, campaign = await one_six_nine(db, settings, surveys_client, world)
     before = by_scope(await aggregates(surveys_client, world, campaign, "analyst"))
     assert withheld(before[str(world.s2.id)], "difference")
     [district] = await aggregates(surveys_client, world, campaign, "analyst", level="territory")
     assert not withheld(district) and district["n"] == 16
 
-    moved = await api_client.patch(
-        f"/v1/organizations/{world.s2.id}",
-        json={"territory_id": str(world.m2.id)},
-        headers=world.headers("admin"),
-    )
-    assert moved.status_code == 200, moved.text
-    # The surveys service keeps where M1 sits for a minute (shared/scope_cache.py): as if
-    # that minute had passed (the kept answer is committed on a connection of its own).
-    async with test_engine.begin() as conn:
-        forget = "DELETE FROM surveys.scope_cache WHERE scope_id = :m1"
-        await conn.execute(text(forget), {"m1": world.m1.id})
+    await move_school(api_client, world, world.s2.id, world.m2.id)
 
     after = by_scope(await aggregates(surveys_client, world, campaign, "analyst"))
     assert str(world.s2.id) not in after  # not the analyst's school any more
