@@ -97,6 +97,27 @@ def test_settings_without_form_id_and_title_take_the_file_name():
     assert (definition.code, definition.title) == ("opros_elka", "Опрос_ёлка")
 
 
+@pytest.mark.parametrize("filename", ["😀.xlsx", "📋.xlsx", "调查.xlsx", "(1).xlsx"])
+async def test_a_file_name_with_nothing_to_make_a_code_of_is_refused(
+    surveys_client, world, filename
+):
+    """Without form_id, a name of no letters or digits gave every such form the code `form`:
+    an emoji-named questionnaire and another became versions of one instrument, the second
+    replacing the first's questions and title. Refused naming form_id, and nothing stored."""
+    before = await bank_codes(surveys_client, world)
+    plain = build({"survey": SURVEY, "choices": CHOICES, "settings": [["version"], ["7"]]})
+    answer = await post(surveys_client, world, filename, plain)
+    if filename == "(1).xlsx":  # a digit: the code pyxform makes of it
+        assert answer.status_code == 201 and answer.json()["code"] == "form_1", answer.text
+        return
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == "application/problem+json"
+    [error] = answer.json()["errors"]
+    assert (error["sheet"], error["column"]) == ("settings", "form_id"), error
+    assert f"в имени файла «{filename[:-5]}» нет" in error["msg"], error
+    assert await bank_codes(surveys_client, world) == before
+
+
 @pytest.mark.parametrize(
     ("name", "code"),
     [
@@ -105,7 +126,9 @@ def test_settings_without_form_id_and_title_take_the_file_name():
         ("2031 опрос", "form_2031_opros"),
         ("ab", "form_ab"),
         ("Объём Щей", "obem_shchei"),
-        ("???", "form"),
+        ("???", ""),
+        ("😀", ""),
+        ("调查", ""),
         ("x" * 80, "x" * 61),
     ],
 )

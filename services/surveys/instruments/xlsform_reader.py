@@ -171,10 +171,14 @@ def _read_settings(
     stem = _file_stem(filename)
     code = row.text("form_id") or (form_code(stem) if stem else "")
     if not code:
-        raise row.error(
-            "form_id",
-            "не заполнена настройка form_id (а у файла нет имени, из которого её можно взять)",
+        # A name of no letters or digits (`😀.xlsx`, `调查.xlsx`) gives no code: one made up
+        # for all of them would make unrelated forms versions of one instrument.
+        source = (
+            f"в имени файла «{stem}» нет латинских или русских букв и цифр, из которых"
+            if stem
+            else "у файла нет имени, из которого"
         )
+        raise row.error("form_id", f"не заполнена настройка form_id (а {source} её можно взять)")
     if not re.fullmatch(INSTRUMENT_CODE_PATTERN, code):
         raise row.error(
             "form_id",
@@ -212,9 +216,12 @@ _CYRILLIC = {
 def form_code(name: str) -> str:
     """An instrument code made of a file's name, as pyxform makes the form id of it:
     `Анкета родителей 2024` → `anketa_roditelei_2024`; prefixed `form_` where it would not
-    start with a letter or be too short."""
+    start with a letter or be too short; "" when the name has no Latin or Russian letter nor
+    a digit (`???`, `😀`, `调查`)."""
     latin = "".join(_CYRILLIC.get(ch, ch) for ch in name.lower())
     code = re.sub(r"[^a-z0-9]+", "_", latin).strip("_")[:61].rstrip("_")
+    if not code:
+        return ""
     if not re.fullmatch(INSTRUMENT_CODE_PATTERN, code):
         code = f"form_{code}"[:61].rstrip("_")
     return code
