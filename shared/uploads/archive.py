@@ -201,8 +201,15 @@ def _inflate(content: bytes, info: zipfile.ZipInfo) -> Iterator[bytes]:
         yield tail
 
 
-def scan_package(content: bytes, limits: UploadLimits, *, streamed: bool = False) -> None:
-    """Measure every part of an Office Open XML file within `limits`.
+def scan_package(
+    content: bytes,
+    limits: UploadLimits,
+    *,
+    streamed: bool = False,
+    expected: str = "книга Excel (.xlsx)",
+) -> None:
+    """Measure every part of an Office Open XML file within `limits`; `expected`: what the
+    file should be, in the refusal's words («документ Word (.docx)»).
 
     `streamed`: the file is to be read by openpyxl in read-only mode (`open_xlsx`), so that
     what a worksheet's rows hold counts per row. Raises UploadLimitExceeded (422, naming the
@@ -223,7 +230,7 @@ def scan_package(content: bytes, limits: UploadLimits, *, streamed: bool = False
                 scan.part(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as exc:
         # The library's own words (English: "File is not a zip file") stay in the log's trace.
-        raise UnreadableUpload("файл повреждён или это не книга Excel (.xlsx)") from exc
+        raise UnreadableUpload(f"файл повреждён или это не {expected}") from exc
 
 
 def open_xlsx(content: bytes, limits: UploadLimits) -> Workbook:
@@ -243,7 +250,7 @@ def open_xlsx(content: bytes, limits: UploadLimits) -> Workbook:
 
 def open_docx(content: bytes, limits: UploadLimits) -> DocxDocument:
     """A Word document after `scan_package` (paragraphs, tables, rows and cells counted)."""
-    scan_package(content, limits)
+    scan_package(content, limits, expected="документ Word (.docx)")
     try:
         return Document(io.BytesIO(content))
     except Exception as exc:  # python-docx reports a broken package with many kinds

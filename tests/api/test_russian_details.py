@@ -5,6 +5,7 @@ and a field outside the body is named with the request part it is in («заго
 import io
 import re
 
+import pytest
 from openpyxl import Workbook
 
 from tests.api.test_data_values import world as data_world
@@ -64,6 +65,21 @@ async def test_a_word_file_sent_as_a_workbook_and_back_is_said_in_russian(api_cl
     assert error["loc"] == ["body", "file"]
     assert "в файле нет документа Word или он повреждён" in error["msg"]
     assert not LATIN_WORDS.search(error["msg"].replace("Word", "").replace("docx", "")), error
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04garbage", _docx()[:200]])
+async def test_a_broken_word_file_is_said_to_be_no_word_document(api_client, world, content):
+    """An empty or truncated .docx roadmap was said to be «не книга Excel (.xlsx)»."""
+    answer = await api_client.post(
+        "/v1/roadmaps/import",
+        data={"level": "municipality", "owner_type": "territory", "owner_id": str(world.m1.id)},
+        files={"file": ("t.docx", content)},
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["body", "file"], error
+    assert "Word" in error["msg"] and "Excel" not in error["msg"], error
 
 
 async def test_a_header_past_its_bound_is_named_as_a_header(api_client, world):
