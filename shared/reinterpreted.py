@@ -34,6 +34,12 @@ def number_text(written: str, number: float | int, *, grouped: bool, percent: bo
     return f"{what}: {written} → {decimal_text(number)}"
 
 
+def exponent(written: str, number: float | int) -> str:
+    """A number in scientific notation ("1,5E+3", as Excel writes a large one) read as the
+    number (1500)."""
+    return f"экспоненциальная запись: {written} → {decimal_text(number)}"
+
+
 def value_text(written: str, shown: str, *, cell: bool) -> str:
     """A value given as text (a posted JSON string, an .xlsx text cell: `cell`) read as the
     number or yes/no it spells (`shown`: 64,5; да)."""

@@ -112,6 +112,32 @@ async def test_dv2_thousands_separated_by_nbsp_space_and_narrow_nbsp(api_client,
     ]
 
 
+async def test_numbers_in_scientific_notation_are_read_alike_and_said(api_client, world, db):
+    """A CSV saved from Excel writes a large number as «1,5E+3» in Russian, «1.5E+3» or «1e3»
+    in English: «1e3» was stored without a word and «1,5E+3» refused. Each is read, and
+    noted; one past any number (1E+400) is refused, nothing stored of it."""
+    rows = [("1,5E+3", 1500.0), ("1.5E+3", 1500.0), ("1e3", 1000.0), ("2,5e-1", 0.25)]
+    periods = [f"20{30 + i}/20{31 + i}" for i in range(len(rows) + 1)]
+    content = "indicator_code;organization_id;period;value\r\n" + "".join(
+        f"teachers_count;{world.s1.id};{period};{written}\r\n"
+        for period, (written, _) in zip(periods, rows, strict=False)
+    )
+    content += f"teachers_count;{world.s1.id};{periods[-1]};1E+400\r\n"
+    summary = await upload(api_client, world, "exp.csv", content.encode())
+    imported = {k[2]: v for k, v in (await stored(db, world)).items()}
+    assert summary["imported"] == 3, summary  # 0,25 teachers is no whole number
+    assert imported == {periods[i]: rows[i][1] for i in range(3)}, imported
+    assert [(w["index"], w["msg"]) for w in summary["warnings"]][:3] == [
+        (2, "экспоненциальная запись: 1,5E+3 → 1500"),
+        (3, "экспоненциальная запись: 1.5E+3 → 1500"),
+        (4, "экспоненциальная запись: 1e3 → 1000"),
+    ], summary["warnings"]
+    assert "inf" not in str(summary["warnings"])
+    refused = {r["index"]: r["errors"][0] for r in summary["rejected"]}
+    assert set(refused) == {5, 6}, refused
+    assert all(e["loc"] == ["value"] for e in refused.values()), refused
+
+
 async def test_dv3_utf8_bom_before_the_first_header(api_client, world, db):
     summary = await upload(api_client, world, "dv3.csv", case(world, "dv3_utf8_bom_comma.csv"))
     assert (summary["imported"], summary["rejected"]) == (2, [])

@@ -120,6 +120,13 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
         # Posted text is read as a file's cell is ("64,5", "1 234"; a percent sign is not
         # taken: a posted percent is a number from 0 to 100), noted (`posted_note`).
         value = value if cell.percent else cell.value
+    if isinstance(value, str) and _EXPONENT.fullmatch(value.strip()):
+        # Excel's scientific notation, as a CSV saved from it writes a large number: «1,5E+3»
+        # in Russian, «1.5E+3» or «1e3» in English; read alike, and said.
+        written = value.strip()
+        value = float(written.replace(",", "."))
+        if sheet is not None and math.isfinite(value):
+            sheet.notes.append(("value", reinterpreted.exponent(written, value)))
     if isinstance(value, str):  # spreadsheets give text: "1", "64.5", "true"
         value = _BOOLEANS.get(value.strip().lower(), value)
         if isinstance(value, str) and _PLAIN_NUMBER.fullmatch(value.strip()):
@@ -132,8 +139,10 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
 
 
 _BOOLEANS = {"true": True, "false": False, "да": True, "нет": False, "истина": True, "ложь": False}
-# A number as text that is no cell's form ("1e3", ".5", "12."): ASCII digits only.
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+# A number as text that is no cell's form (".5", "12."): ASCII digits only.
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)", re.ASCII)
+# A number in scientific notation: «1,5E+3», «1.5e3», «2E-2».
+_EXPONENT = re.compile(r"[+-]?\d+(?:[.,]\d+)?[eE][+-]?\d{1,3}", re.ASCII)
 # «1_000», «1_0.5», «٥», «５»: what float() reads as numbers, no one's way of writing one
 _ODD_DIGITS = re.compile(r"^[\s+-]*(?:\d[\d_.,\s]*)$")
 
