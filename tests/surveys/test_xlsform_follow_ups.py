@@ -136,6 +136,37 @@ def test_a_file_name_becomes_an_instrument_code(name, code):
     assert form_code(name) == code
 
 
+@pytest.mark.parametrize(
+    ("fields", "column", "said"),
+    [
+        (
+            {"kind": "deficit"},
+            "kind",
+            "в книге kind «satisfaction», а в поле kind запроса — «deficit»",
+        ),
+        ({"audience": ["teachers"]}, "audience", "в поле audience запроса — «teachers»"),
+    ],
+)
+async def test_an_upload_field_that_says_otherwise_than_the_settings_is_refused(
+    surveys_client, world, fields, column, said
+):
+    """kind and audience sent with the file fill what the settings sheet lacks; where the
+    sheet has them and they differ, the upload's were dropped unseen (a diagnostic of
+    teachers stored as a parents' questionnaire). Refused naming both; the same values, or
+    none sent, are taken."""
+    settings = [["form_id", "kind", "audience"], ["xf_kind", "satisfaction", "parents"]]
+    workbook = build({"survey": SURVEY, "choices": CHOICES, "settings": settings})
+    answer = await post(surveys_client, world, "f.xlsx", workbook, **fields)
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert (error["sheet"], error["column"]) == ("settings", column), error
+    assert said in error["msg"], error
+    agreeing = {"kind": "satisfaction", "audience": ["parents"]}
+    answer = await post(surveys_client, world, "f.xlsx", workbook, **agreeing)
+    assert answer.status_code == 201, answer.text
+    assert (answer.json()["kind"], answer.json()["audience"]) == ("satisfaction", ["parents"])
+
+
 # 2. Every problem of a workbook, in one answer.
 
 

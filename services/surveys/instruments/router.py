@@ -95,7 +95,8 @@ async def import_xlsform(
     ] = None,
 ) -> InstrumentDetail:
     """An instrument authored in a spreadsheet (the ODK/KoboToolbox XLSForm standard, read by
-    pyxform). `kind` and `audience` fill what a KoboToolbox form's settings lack. A workbook
+    pyxform). `kind` and `audience` fill what a KoboToolbox form's settings lack (one that
+    differs from the settings' own: 422 naming the settings' column). A workbook
     that defines the latest version unchanged (an export imported back) adds none: 200 with
     `unchanged`. A version of the bank's instrument (its `form_id`) by anyone but an
     administrator: 409 naming the settings' `form_id`.

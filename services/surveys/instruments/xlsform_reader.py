@@ -187,6 +187,20 @@ def _read_settings(
         )
     language = re.search(r"\((\w+)\)\s*$", row.text("default_language"))
     written = re.split(r"[\s,;]+", row.text("audience")) if row.text("audience") else None
+    # The upload's kind and audience fill what the sheet lacks; one that says otherwise than
+    # the sheet would be dropped unseen: refused, naming both.
+    if kind and row.text("kind") and kind != row.text("kind"):
+        raise row.error(
+            "kind",
+            f"в книге kind «{row.text('kind')}», а в поле kind запроса — «{kind}»: "
+            "оставьте одно из них",
+        )
+    if audience and written and sorted(set(audience)) != sorted(set(written)):
+        raise row.error(
+            "audience",
+            f"в книге audience «{row.text('audience')}», а в поле audience запроса — "
+            f"«{' '.join(audience)}»: оставьте одно из них",
+        )
     return {
         "code": code,
         # pyxform's title is the form id; one made of the file's name reads better as written.
