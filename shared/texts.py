@@ -79,6 +79,32 @@ stripped, not blank, no control or format characters (`human_text`). Its length 
 field's own (`Field(max_length=...)`)."""
 
 
+# Shown in running text though invisible, and harmless: line breaks and tabs, a soft hyphen
+# (a place a word may break), the joiners that scripts and emoji sequences need.
+_HARMLESS = frozenset("\n\r\t\u00ad\u200c\u200d")
+
+
+def shown_text(value: str) -> str:
+    """A text people read in running form (a question, an answer option, a hint), as typed:
+    refused (422 naming the field) when it holds a control or format character that shows
+    nothing yet changes how it reads — a direction override (U+202E shows the text reversed),
+    a zero-width space, a BOM (Unicode Cc/Cf but `_HARMLESS`). Unlike `human_text` it is
+    kept as written (line breaks, spaces) and may hold joiners."""
+    for position, char in enumerate(value, start=1):
+        if char not in _HARMLESS and unicodedata.category(char) in ("Cc", "Cf"):
+            name = unicodedata.name(char, "")
+            raise PydanticCustomError(
+                "text_invisible_character",
+                "недопустимый невидимый символ U+{code}{name} в позиции {position}: уберите его",
+                {
+                    "code": f"{ord(char):04X}",
+                    "name": f" ({name})" if name else "",
+                    "position": position,
+                },
+            )
+    return value
+
+
 def one_script_email(value: str) -> str:
     """An e-mail address (`EmailAddress`) whose local part or a label of its domain mixes Latin
     and Cyrillic letters is refused (422): «аnalyst@demo.soko.ru» with a Cyrillic «а» reads as

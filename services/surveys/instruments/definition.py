@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, model_validator
 
 from services.surveys.instruments import xpath
 from services.surveys.instruments.question_types import (
@@ -20,6 +20,7 @@ from services.surveys.instruments.question_types import (
     question_type,
     registered_name,
 )
+from shared.texts import shown_text
 from shared.validation import Measure, NonNegativeMeasure
 
 BANK_DIR = Path(__file__).parent / "bank"
@@ -46,6 +47,20 @@ DEFINITION_PATTERNS = {
 }
 
 
+# Validation context of a definition being added (POST /v1/instruments, an XLSForm import):
+# its texts are checked as typed. A stored one is read as it was kept.
+ADDED = {"added": True}
+
+
+def _as_typed(value: str, info: ValidationInfo) -> str:
+    return shown_text(value) if info.context and info.context.get("added") else value
+
+
+# A text the respondent reads (a question, an option, a hint, a title): no invisible
+# character that changes how it reads (shared.texts.shown_text), in a definition being added.
+ShownText = Annotated[str, AfterValidator(_as_typed)]
+
+
 class _Model(BaseModel):
     # Typos in hand-written JSON (e.g. "requried") must fail loudly, not be dropped.
     model_config = ConfigDict(extra="forbid")
@@ -67,7 +82,7 @@ class Option(_Model):
     """One answer option of a question of a type with options (`question_types`)."""
 
     code: str = Field(pattern=OPTION_CODE_PATTERN)
-    text: str = Field(min_length=1)
+    text: ShownText = Field(min_length=1)
     correct: bool = False
     points: NonNegativeMeasure = 0
     translations: Translations | None = None
@@ -102,8 +117,8 @@ class Question(_Model):
 
     code: str = Field(pattern=CODE_PATTERN)
     type: QuestionTypeName
-    text: str = Field(min_length=1)
-    hint: str | None = None
+    text: ShownText = Field(min_length=1)
+    hint: ShownText | None = None
     required: bool = True
     options: list[Option] = Field(default_factory=list)
     # A number's answers lie within ±10^15 whatever these say (see shared.validation.Measure).
@@ -126,8 +141,8 @@ class Question(_Model):
     constraint: Expression | None = None
     choice_filter: Expression | None = None
     calculation: Expression | None = None
-    constraint_message: str | None = None
-    required_message: str | None = None
+    constraint_message: ShownText | None = None
+    required_message: ShownText | None = None
     appearance: str | None = None
     translations: Translations | None = None
 
@@ -152,7 +167,7 @@ class Section(_Model):
     """A titled group of questions, shown together."""
 
     code: str = Field(pattern=CODE_PATTERN)
-    title: str = Field(min_length=1)
+    title: ShownText = Field(min_length=1)
     questions: list[Question] = Field(min_length=1)
     appearance: str | None = None
     translations: Translations | None = None
@@ -162,10 +177,10 @@ class Competence(_Model):
     """A competence measured by a diagnostic's test items."""
 
     code: str = Field(pattern=CODE_PATTERN)
-    title: str = Field(min_length=1)
+    title: ShownText = Field(min_length=1)
     # A teacher has a deficit in the competence when their score < threshold × maximum.
     threshold: float = Field(default=0.6, gt=0, le=1)
-    description: str | None = None
+    description: ShownText | None = None
 
 
 class InstrumentDefinition(_Model):
@@ -173,8 +188,8 @@ class InstrumentDefinition(_Model):
 
     code: str = Field(pattern=INSTRUMENT_CODE_PATTERN)
     kind: Kind
-    title: str = Field(min_length=1)
-    description: str
+    title: ShownText = Field(min_length=1)
+    description: ShownText
     audience: list[Audience] = Field(min_length=1)
     source: str | None = None
     language: str = "ru"

@@ -9,6 +9,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.instruments.definition import (
+    ADDED,
     DEFINITION_PATTERNS,
     InstrumentDefinition,
     load_bank,
@@ -99,7 +100,7 @@ async def _store(
 def parse_definition(data: Any) -> InstrumentDefinition:
     """Validate a definition; 422 naming the place of each problem."""
     try:
-        return InstrumentDefinition.model_validate(data)
+        return InstrumentDefinition.model_validate(data, context=ADDED)
     except ValidationError as exc:
         errors = [
             field_error(e["loc"], russian_message(e, DEFINITION_PATTERNS), kind=e["type"])

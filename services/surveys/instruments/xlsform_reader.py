@@ -24,6 +24,7 @@ from pyxform.xls2json import workbook_to_json
 from pyxform.xls2json_backends import DefinitionData
 
 from services.surveys.instruments.definition import (
+    ADDED,
     DEFINITION_PATTERNS,
     INSTRUMENT_CODE_PATTERN,
     InstrumentDefinition,
@@ -132,7 +133,7 @@ def from_xlsform(
     )
     problems.check()
     try:
-        return InstrumentDefinition.model_validate(payload)
+        return InstrumentDefinition.model_validate(payload, context=ADDED)
     except ValidationError as exc:
         raise _locate(exc, reading) from exc
 
