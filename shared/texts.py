@@ -59,17 +59,18 @@ def human_text(value: str) -> str:
         raise PydanticCustomError("text_blank", "не заполнено: нужен текст" + only)
     for position, char in enumerate(text, start=1):
         if char in invisible:
-            name = unicodedata.name(char, "")
-            raise PydanticCustomError(
-                "text_invisible_character",
-                "недопустимый невидимый символ U+{code}{name} в позиции {position}: уберите его",
-                {
-                    "code": f"{ord(char):04X}",
-                    "name": f" ({name})" if name else "",
-                    "position": position,
-                },
-            )
+            raise _invisible(char, position)
     return text
+
+
+def _invisible(char: str, position: int) -> PydanticCustomError:
+    """The refusal of an invisible character at a (1-based) position."""
+    name = unicodedata.name(char, "")
+    return PydanticCustomError(
+        "text_invisible_character",
+        "недопустимый невидимый символ U+{code}{name} в позиции {position}: уберите его",
+        {"code": f"{ord(char):04X}", "name": f" ({name})" if name else "", "position": position},
+    )
 
 
 HumanText = Annotated[str, AfterValidator(human_text)]
@@ -92,16 +93,7 @@ def shown_text(value: str) -> str:
     kept as written (line breaks, spaces) and may hold joiners."""
     for position, char in enumerate(value, start=1):
         if char not in _HARMLESS and unicodedata.category(char) in ("Cc", "Cf"):
-            name = unicodedata.name(char, "")
-            raise PydanticCustomError(
-                "text_invisible_character",
-                "недопустимый невидимый символ U+{code}{name} в позиции {position}: уберите его",
-                {
-                    "code": f"{ord(char):04X}",
-                    "name": f" ({name})" if name else "",
-                    "position": position,
-                },
-            )
+            raise _invisible(char, position)
     return value
 
 

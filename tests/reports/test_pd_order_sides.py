@@ -174,41 +174,25 @@ async def test_a_territory_drawn_after_the_launch_gives_no_folded_school_away(
     }
 
 
+@pytest.mark.parametrize("diagnostics", ["one", "each its own"])
 async def test_a_school_moved_out_of_the_district_gives_no_folded_school_away(
-    db, settings, api_client, surveys_client, reports_client, world, no_scope_cache
+    db, settings, api_client, surveys_client, reports_client, world, no_scope_cache, diagnostics
 ):
     """The analyst reads M1's order (S4, 5 of 5, folded with one of S1 and S2, the other
     shown); the region then moves the school folded beside S4 to M2. M1's order over the
     schools left would fold S4 with the shown one: its «другие организации» minus that school's
-    seats, read before, would be S4's. M1's order is not shown to them any more."""
-    await arrange(
-        db, settings, api_client, surveys_client, world, TEACHERS, [(world.s1, 2), (world.s2, 3)]
-    )
-    await order(reports_client, world, "methodologist")  # builds the routes
-    before = await order(reports_client, world, "analyst")
-    [shown] = {o["organization_id"] for o in before["organizations"]} - {None}
-    [beside] = {str(world.s1.id), str(world.s2.id)} - {shown}
-    await move_school(api_client, world, beside, world.m2.id)
-
-    for who in ATTACKERS:
-        seen = await order(reports_client, world, who)
-        assert seen["suppressed"] and seen["reason"] == "difference", (who, seen)
-        assert seen["organizations"] == [] and seen["teachers"] is None
-    exact = await order(reports_client, world, "methodologist")
-    assert {o["organization_id"] for o in exact["organizations"]} == {str(world.s4.id), shown}
-
-
-async def test_a_school_a_diagnostic_reached_alone_moved_out_gives_no_folded_school_away(
-    db, settings, api_client, surveys_client, reports_client, world, no_scope_cache
-):
-    """As above, but each school took a diagnostic of the period of its own: after the move no
-    diagnostic of M1 reaches the school moved, yet the order read before held its seats. M1's
-    order is still not shown to the attackers."""
-    await arrange(db, settings, api_client, surveys_client, world, TEACHERS)
-    for school, with_deficit, tag in ((world.s1, 2, "p"), (world.s2, 3, "q")):
-        names = await add_teachers(db, settings, world, school, TEACHERS, tag)
-        takers = [(who, i < with_deficit) for i, who in enumerate(names)]
-        await diagnostic(surveys_client, world, [school], takers)
+    seats, read before, would be S4's. M1's order is not shown to them any more — also when
+    each school took a diagnostic of the period of its own: after the move no diagnostic of
+    M1 reaches the school moved, yet the order read before held its seats."""
+    plan = [(world.s1, 2), (world.s2, 3)]
+    if diagnostics == "one":
+        await arrange(db, settings, api_client, surveys_client, world, TEACHERS, plan)
+    else:
+        await arrange(db, settings, api_client, surveys_client, world, TEACHERS)
+        for school, with_deficit in plan:
+            names = await add_teachers(db, settings, world, school, TEACHERS, f"t{with_deficit}")
+            takers = [(who, i < with_deficit) for i, who in enumerate(names)]
+            await diagnostic(surveys_client, world, [school], takers)
     await order(reports_client, world, "methodologist")  # builds the routes
     before = await order(reports_client, world, "analyst")
     assert not before["suppressed"], before
