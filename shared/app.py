@@ -110,6 +110,17 @@ def note_stop_signals(stopping: asyncio.Event) -> Iterator[None]:
                 signal.signal(sig, handler)
 
 
+def form_origins(settings: Settings, service: ServiceName) -> tuple[str, ...]:
+    """The origins besides its own that a service's forms lead to (CSP `form-action`): for
+    the api, the surveys' and reports' public URLs, where its sign-in may send a person back
+    (`next`, services/api/pages/router.py); none for the others, whose forms stay home."""
+    if service != "api":
+        return ()
+    own = origin(settings.peer_url("api"))
+    peers = (origin(settings.peer_url(name)) for name in ("surveys", "reports"))
+    return tuple(dict.fromkeys(o for o in peers if o != own))
+
+
 def build_app(
     *,
     service: ServiceName,
@@ -209,7 +220,9 @@ def build_app(
     install_outage_handlers(app)
     # Innermost: its 413 gets the security headers, CORS and the request id like any answer.
     app.add_middleware(BodyLimitMiddleware, max_file_bytes=settings.upload_max_bytes)
-    app.add_middleware(SecurityHeadersMiddleware)
+    # The api's sign-in sends a person back to the surveys' or reports' page they came from
+    # (`next`): a redirect after a form's post, which `form-action` must name too.
+    app.add_middleware(SecurityHeadersMiddleware, form_origins=form_origins(settings, service))
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

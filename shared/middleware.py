@@ -114,20 +114,34 @@ _SECURITY_HEADERS = [
     (b"cross-origin-opener-policy", b"same-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
 ]
-_CSP = (
-    b"content-security-policy",
-    b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'",
-)
+
+
+def content_security_policy(form_origins: tuple[str, ...] = ()) -> tuple[bytes, bytes]:
+    """The CSP header; `form_origins`: the other origins a form may post to or be redirected
+    to after its post, beside 'self' (Chromium checks `form-action` on the redirect too: the
+    api's sign-in answers a 303 to the surveys' or reports' page it was asked from)."""
+    targets = " ".join(["'self'", *form_origins])
+    policy = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"frame-ancestors 'none'; form-action {targets}; base-uri 'none'"
+    )
+    return b"content-security-policy", policy.encode()
 
 
 class SecurityHeadersMiddleware(HttpMiddleware):
-    """Headers that keep browsers from sniffing, framing or leaking what we serve."""
+    """Headers that keep browsers from sniffing, framing or leaking what we serve.
+    `form_origins`: the origins other than this service's that its forms lead to (the api's:
+    the surveys' and reports' public URLs, where the sign-in sends a person back to `next`),
+    named in `form-action`; none by default, 'self' alone."""
+
+    def __init__(self, app: ASGIApp, form_origins: tuple[str, ...] = ()) -> None:
+        super().__init__(app)
+        self.csp = content_security_policy(form_origins)
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         extra = list(_SECURITY_HEADERS)
         if not scope["path"].startswith(_DOCS_PATHS):
-            extra.append(_CSP)
+            extra.append(self.csp)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

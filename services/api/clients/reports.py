@@ -5,7 +5,8 @@ the periods that have them.
 
 A peer that is down raises `PeerUnavailable`; a refusal `NotFound`, `Forbidden` or
 `PeerRefused` (shared.client.checked), and so does an answer that does not fit its model.
-A status change the lifecycle does not allow is `Conflict` (409 from the reports service).
+A status change the lifecycle does not allow, or from a status that is no longer the current
+one, is `Conflict` (409 from the reports service).
 """
 
 import uuid
@@ -38,13 +39,22 @@ class ReportsClient:
         items = parsed(list[Recommendation], page.get("items"), "reports", "/v1/recommendations")
         return items, int(page.get("total", len(items)))
 
-    async def change_status(self, recommendation_id: uuid.UUID, status: str) -> Recommendation:
-        """`PATCH /v1/recommendations/{id}` with `status`: Conflict when the lifecycle does
-        not allow it, Forbidden/NotFound as the reports service answers the person."""
+    async def change_status(
+        self, recommendation_id: uuid.UUID, status: str, from_status: str | None = None
+    ) -> Recommendation:
+        """`PATCH /v1/recommendations/{id}` with `status` (and `from_status`, the status the
+        person was shown: refused if it is no longer the current one): Conflict when the
+        lifecycle does not allow it or the status has changed meanwhile (then with
+        `current_status` in its `extra`), Forbidden/NotFound as the reports service answers
+        the person."""
         path = f"/v1/recommendations/{recommendation_id}"
-        response = await self.client.request("PATCH", path, json={"status": status})
+        body = {"status": status} | ({"from_status": from_status} if from_status else {})
+        response = await self.client.request("PATCH", path, json=body)
         if response.status_code == 409:
-            raise Conflict(str(json_of(response, "reports").get("detail", "")))
+            problem = json_of(response, "reports")
+            current = problem.get("current_status")
+            extra = {"current_status": current} if isinstance(current, str) else {}
+            raise Conflict(str(problem.get("detail", "")), **extra)
         answer = json_of(checked(response, "reports"), "reports")
         return parsed(Recommendation, answer, "reports", path)
 

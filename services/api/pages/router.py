@@ -34,7 +34,13 @@ from services.api.pages import (
     values,
 )
 from services.api.pages.forms import checked_form, page_form
-from services.api.pages.render import HERE, NO_STORE, RECOMMENDATION_STATUSES, page
+from services.api.pages.render import (
+    HERE,
+    NO_STORE,
+    RECOMMENDATION_NAMES,
+    RECOMMENDATION_STATUSES,
+    page,
+)
 from services.api.pages.session import (
     CSRF_FIELD,
     Visitor,
@@ -267,7 +273,8 @@ async def move_recommendation(
     recommendation_id: uuid.UUID, request: Request, session: SessionDep
 ) -> Response:
     """A recommendation's lifecycle button (`status`: accepted, in_progress, done, rejected,
-    new): `PATCH /v1/recommendations/{id}` of the reports service as the visitor, with its
+    new; `from_status`: the status the page showed, refused if no longer the current one):
+    `PATCH /v1/recommendations/{id}` of the reports service as the visitor, with its
     rights (its addressee, the managers of its scope) and transitions; a Russian page for a
     refusal (403), one not readable (404), a move the lifecycle does not allow (409), the
     reports service down (503). Back to the home, which names the new status, on the page
@@ -277,17 +284,28 @@ async def move_recommendation(
     if isinstance(form, Response):
         return form
     person, fields = form.person, form.fields
-    status = fields.get("status", "")
-    if status not in RECOMMENDATION_STATUSES:
+    status, shown = fields.get("status", ""), fields.get("from_status") or None
+    if status not in RECOMMENDATION_STATUSES or shown not in (None, *RECOMMENDATION_STATUSES):
         return _message(request, 409, "conflict", person, "recommendation")
     try:
-        await peer_reads.reports(request).change_status(recommendation_id, status)
+        await peer_reads.reports(request).change_status(recommendation_id, status, shown)
     except NotFound:
         return _message(request, 404, "not_found", person, "recommendation")
     except Forbidden:
         return _message(request, 403, "forbidden", person, "recommendation")
-    except Conflict:
-        return _message(request, 409, "conflict", person, "recommendation")
+    except Conflict as exc:
+        # Moved by someone else since the page was shown: say to what, change nothing.
+        current = exc.extra.get("current_status")
+        moved = RECOMMENDATION_NAMES.get(current) if isinstance(current, str) else None
+        return page(
+            request,
+            "message.html",
+            409,
+            person=person,
+            kind="conflict",
+            subject="recommendation",
+            detail=moved,
+        )
     except (PeerUnavailable, PeerRefused):
         return _message(request, 503, "unavailable", person, "recommendation")
     back = recommendation_pages.back_query(fields.get("back", ""))

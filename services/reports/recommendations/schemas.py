@@ -208,3 +208,10 @@ class StatusChange(BaseModel):
 
     status: Status
     comment: str | None = Field(default=None, max_length=2000)
+    from_status: Status | None = Field(
+        default=None,
+        description="The status the caller last saw: the move is refused (409, "
+        "`current_status` in the answer, nothing changed) when it is no longer the "
+        "recommendation's status, so that a stale page or client never undoes someone "
+        "else's move. Omitted: the move applies to whatever status is current.",
+    )

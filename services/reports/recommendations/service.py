@@ -30,6 +30,7 @@ from services.reports.recommendations.personal import from_diagnostics
 from services.reports.recommendations.schemas import GenerateResult, StatusChange
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.identity import Principal, Role, ScopeType, require_roles
+from shared.labels import RECOMMENDATION_STATUS_LABELS
 from shared.pagination import Pagination
 from shared.periods import Period, parse_period
 from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope, readable_organizations
@@ -330,17 +331,33 @@ async def change_status(
 ) -> Recommendation:
     """Move a recommendation the caller reads on (TRANSITIONS; Conflict otherwise), with the
     change in its history and in the audit log; its addressee or a manager of its scope may
-    do it (Forbidden for others)."""
+    do it (Forbidden for others). With `from_status` (the status the caller was shown) the
+    move is a compare-and-set: refused (Conflict naming `current_status`) when the status is
+    no longer that one (unless it is already the one asked for: nothing to do). The row is
+    locked until the commit and read anew (not the copy the request loaded before the lock),
+    so of two moves from one shown status only the first applies: the second reads the
+    first's status once the first commits."""
     status, comment = change.status, change.comment
     if principal.role not in (*WRITERS, Role.teacher):
         raise Forbidden("Статус рекомендации меняют адресат и органы управления")
     locked = await session.scalar(
-        select(Recommendation).where(Recommendation.id == rec.id).with_for_update()
+        select(Recommendation)
+        .where(Recommendation.id == rec.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     assert locked is not None
     if status == locked.status:
         await _audit_status(api, locked, change)
         return locked
+    if change.from_status is not None and change.from_status != locked.status:
+        current = RECOMMENDATION_STATUS_LABELS[locked.status]
+        raise Conflict.at(
+            "from_status",
+            f"статус рекомендации уже изменён (сейчас: {current})",
+            kind="status_changed",
+            current_status=locked.status,
+        )
     if status not in TRANSITIONS[locked.status]:
         allowed = ", ".join(sorted(TRANSITIONS[locked.status]))
         raise Conflict.at(
