@@ -94,7 +94,7 @@ async def test_the_leader_sees_what_is_missing_and_submits_then_withdraws(
     home = await client.get(submitted.headers["location"])
     assert "Данные представлены на утверждение." in home.text
     shown = card(home, world)
-    assert "Статус: представлено на утверждение" in shown and "Отозвать" in shown
+    assert "Статус: представлено на утверждение" in shown and "Отозвать представление" in shown
     assert "Представить на утверждение" not in shown
     assert Dom(home.text).label(f"withdraw-{world.monitoring.id}-{world.s1.id}") == (
         "Причина (необязательно)"

@@ -59,6 +59,6 @@ async def test_a_leader_s_refused_withdrawal_whose_data_was_returned_meanwhile_s
     back = await leader.get(refused.headers["location"])
     field = f"withdraw-{world.monitoring.id}-{world.s1.id}-field"
     said = Dom(back.text).text(field).replace("\xa0", " ")
-    assert "Действие «Отозвать» не выполнено, комментарий не сохранён." in said
+    assert "Действие «Отозвать представление» не выполнено, комментарий не сохранён." in said
     assert "не длиннее 5000 знаков" in said and "«Школа 1»" in said
     assert "Статус: возвращено на доработку" in card(back, world)

@@ -31,7 +31,7 @@ COMMENT_MAX = 5000  # as ApprovalStep.comment and the form's maxlength
 PROBLEMS = ("blank", "long")
 # The steps taking a comment, as their buttons name them.
 ACTION_NAMES = {
-    "withdraw": "Отозвать",
+    "withdraw": "Отозвать представление",
     "return": "Вернуть на доработку",
     "unapprove": "Отозвать утверждение",
 }
