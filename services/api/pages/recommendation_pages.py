@@ -5,7 +5,7 @@ form (no JavaScript), read from the reports service as the visitor.
 Query parameters of `/home`: `rec_status` (a recommendation status: new, accepted,
 in_progress, done, rejected), `rec_org` (an organization id the visitor reads), `rec_from`
 (the offset of the page, a multiple of `LISTED`). Anything else there is ignored (the first
-page, unfiltered), never an error.
+page, unfiltered), never an error; a page past the end says so and links to the first.
 """
 
 import uuid
@@ -37,6 +37,12 @@ class RecommendationPage:
     schools: list[tuple[uuid.UUID, str]] = field(default_factory=list)
     previous: str | None = None
     next: str | None = None
+    start: str | None = None
+
+    @property
+    def beyond(self) -> bool:
+        """A page asked past the last recommendation (there are some, on earlier pages)."""
+        return bool(self.offset and not self.part.items and self.part.total)
 
     @property
     def first(self) -> int:
@@ -122,7 +128,9 @@ async def recommendation_page(
         ((o.id, o.short_name or o.name) for o in schools.items), key=lambda s: natural_key(s[1])
     )
     found = RecommendationPage(part, status, organization_id, offset, named)
-    if offset and not part.unavailable:
+    if found.beyond:
+        found.start = _href(status, organization_id, 0)
+    elif offset and not part.unavailable:
         found.previous = _href(status, organization_id, max(offset - LISTED, 0))
     if offset + len(part.items) < part.total:
         found.next = _href(status, organization_id, offset + LISTED)
