@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 from fastapi import Request
 
 from services.api.pages import peer_reads
-from services.api.pages.peer_reads import WATCHED, CampaignLine, Part
+from services.api.pages.peer_reads import WATCHED, CampaignLine, Paged, Part
 from shared.identity import Principal
 
 PARAM = "camp_from"
@@ -21,7 +21,7 @@ ANCHOR = "#campaigns-title"
 
 
 @dataclass
-class CampaignPage:
+class CampaignPage(Paged):
     """One page of campaigns: `part` (its lines, the total), its offset, and the links to the
     previous and next pages (None at either end) and to the first (for a page past the end)."""
 
@@ -30,20 +30,6 @@ class CampaignPage:
     previous: str | None = None
     next: str | None = None
     start: str | None = None
-
-    @property
-    def first(self) -> int:
-        """The number (from 1) of the page's first campaign."""
-        return self.offset + 1
-
-    @property
-    def last(self) -> int:
-        return self.offset + len(self.part.items)
-
-    @property
-    def beyond(self) -> bool:
-        """A page asked past the last campaign (there are some, on earlier pages)."""
-        return bool(self.offset and not self.part.items and self.part.total)
 
 
 def _offset(request: Request) -> int:

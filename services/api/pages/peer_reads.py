@@ -39,6 +39,28 @@ class Part(Generic[T]):
     unavailable: bool = False
 
 
+class Paged:
+    """A page of a home's list read from a peer (`part` from `offset`): the numbers of its
+    first and last rows, and whether it was asked past the end."""
+
+    part: Part[Any]
+    offset: int
+
+    @property
+    def first(self) -> int:
+        """The number (from 1) of the page's first row."""
+        return self.offset + 1
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.part.items)
+
+    @property
+    def beyond(self) -> bool:
+        """A page asked past the last row (there are some, on earlier pages)."""
+        return bool(self.offset and not self.part.items and self.part.total)
+
+
 @dataclass
 class CampaignLine:
     """A campaign with its response rate over the schools that have an expected number:

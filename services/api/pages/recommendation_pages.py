@@ -17,7 +17,7 @@ from fastapi import Request
 
 from services.api.access import Access
 from services.api.pages import peer_reads, service
-from services.api.pages.peer_reads import LISTED, Part
+from services.api.pages.peer_reads import LISTED, Paged, Part
 from services.api.pages.render import RECOMMENDATION_STATUSES
 from shared.templating import natural_key
 
@@ -25,7 +25,7 @@ ANCHOR = "#recommendations-title"
 
 
 @dataclass
-class RecommendationPage:
+class RecommendationPage(Paged):
     """One page of recommendations: `part` (its rows, the total over the filters), the
     filters chosen, the schools offered in the filter (id, name in natural order), and the
     links to the previous and next pages (None at either end)."""
@@ -38,20 +38,6 @@ class RecommendationPage:
     previous: str | None = None
     next: str | None = None
     start: str | None = None
-
-    @property
-    def beyond(self) -> bool:
-        """A page asked past the last recommendation (there are some, on earlier pages)."""
-        return bool(self.offset and not self.part.items and self.part.total)
-
-    @property
-    def first(self) -> int:
-        """The number (from 1) of the page's first row."""
-        return self.offset + 1
-
-    @property
-    def last(self) -> int:
-        return self.offset + len(self.part.items)
 
     @property
     def query(self) -> str:
