@@ -129,3 +129,12 @@ async def test_a_page_past_the_end_says_so_and_links_to_the_first(browser, world
     text = Dom(filtered.text).text("main").replace("\xa0", " ")
     assert "Страница за концом списка: по этому отбору всего 20 рекомендаций" in text
     assert "/home?rec_status=accepted#recommendations-title" in filtered.text
+
+
+async def test_the_pages_keep_the_campaigns_page(browser, world, db):
+    await _many(db, world)
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    page = await client.get("/home", params={"camp_from": "10"})
+    assert _link(page.text, "next") == "/home?rec_from=50&camp_from=10#recommendations-title"
+    second = await client.get("/home", params={"rec_from": "50", "camp_from": "10"})
+    assert _link(second.text, "prev") == "/home?camp_from=10#recommendations-title"

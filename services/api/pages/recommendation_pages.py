@@ -76,8 +76,15 @@ def _query(status: str | None, organization_id: uuid.UUID | None, offset: int) -
     return urlencode(params)
 
 
-def _href(status: str | None, organization_id: uuid.UUID | None, offset: int) -> str:
-    query = _query(status, organization_id, offset)
+OWN = frozenset({"rec_status", "rec_org", "rec_from"})
+
+
+def _href(
+    status: str | None, organization_id: uuid.UUID | None, offset: int, kept: str = ""
+) -> str:
+    """The home on this page of recommendations, `kept` (the home's other query parameters,
+    urlencoded: the campaigns' page) kept."""
+    query = "&".join(q for q in (_query(status, organization_id, offset), kept) if q)
     return f"/home?{query}{ANCHOR}" if query else f"/home{ANCHOR}"
 
 
@@ -105,6 +112,7 @@ async def recommendation_page(
     """The page of recommendations the query asks for; `schools`: the organizations the
     visitor reads, when the home has them already (else read here, one query)."""
     status, organization_id, offset = _chosen(request)
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in OWN])
     part = await peer_reads.recommendations(
         request, offset, status=status, organization_id=organization_id
     )
@@ -115,9 +123,9 @@ async def recommendation_page(
     )
     found = RecommendationPage(part, status, organization_id, offset, named)
     if found.beyond:
-        found.start = _href(status, organization_id, 0)
+        found.start = _href(status, organization_id, 0, kept)
     elif offset and not part.unavailable:
-        found.previous = _href(status, organization_id, max(offset - LISTED, 0))
+        found.previous = _href(status, organization_id, max(offset - LISTED, 0), kept)
     if offset + len(part.items) < part.total:
-        found.next = _href(status, organization_id, offset + LISTED)
+        found.next = _href(status, organization_id, offset + LISTED, kept)
     return found
