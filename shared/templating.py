@@ -3,6 +3,7 @@ pages, the surveys form, the reports' documents): autoescaped, whitespace trimme
 name an error rather than an empty string, Russian dates, Russian plural agreement, and
 names in natural order."""
 
+import math
 import re
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 
 import jinja2
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 
 
 def ru_date(value: Any, zone: tzinfo | None = None) -> str:
@@ -74,6 +76,19 @@ def count_text(n: int | float | None) -> str:
     return "" if n is None else grouped(str(n))
 
 
+def share_text(percent: float | None) -> Markup:
+    """A share (percent) on a page, whole: 50.4 → "50&nbsp;%" (HTML: a no-break space); a
+    share that rounds to 0 or 100 but is neither says so: 0.18 → "менее 1 %", 99.7 → "более
+    99 %", so that one answer of 571 never reads as none (the `ru_percent` filter); None → "—"."""
+    if percent is None:
+        return Markup("—")
+    if 0 < percent < 1:
+        return Markup("менее&nbsp;1&nbsp;%")
+    if 99 < percent < 100:
+        return Markup("более&nbsp;99&nbsp;%")
+    return Markup("{}&nbsp;%").format(math.floor(percent + 0.5))  # half up, as Jinja's round
+
+
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """A sort key putting numbers in numeric order: «Школа № 3» before «Школа № 10»."""
     return tuple(
@@ -84,8 +99,8 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
 
 
 def environment(directory: Path) -> jinja2.Environment:
-    """The Jinja2 environment of the templates in `directory`, with the `ru_date`, `ru_number`
-    and `quoted` filters and
+    """The Jinja2 environment of the templates in `directory`, with the `ru_date`, `ru_number`,
+    `ru_percent` and `quoted` filters and
     `ru_plural` (`{{ n }} {{ ru_plural(n, "ответ", "ответа", "ответов") }}`: «42 ответа»)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
@@ -96,6 +111,7 @@ def environment(directory: Path) -> jinja2.Environment:
     )
     env.filters["ru_date"] = ru_date
     env.filters["ru_number"] = count_text
+    env.filters["ru_percent"] = share_text
     env.filters["quoted"] = quoted
     env.globals["ru_plural"] = ru_plural
     return env

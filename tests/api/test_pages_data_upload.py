@@ -350,3 +350,20 @@ async def test_a_leader_uploads_a_file_on_a_phone(apps, isolation, settings, pla
             select(DataValue.value).where(DataValue.organization_id == world.s1.id)
         )
         assert sorted(values) == [1.0, 64.5]
+
+
+async def test_a_file_whose_every_row_is_refused_is_not_said_to_be_loaded(browser, world, db):
+    client, _ = await signed_in(browser, "leader@soko.example")
+    page = await client.get(PATH)
+    rows = [f"nope_{n};Школа 1;{PERIOD};1" for n in range(4)]
+    lines = ["Показатель;Организация;Период;Значение", f"coverage;Школа 2;{PERIOD};20", *rows]
+    lines.append(f"coverage;Школа 1;{PERIOD};много")
+    content = ("\r\n".join(lines) + "\r\n").encode("cp1251")
+    answer = await post(client, page, content, "store", "bad.csv")
+    assert answer.status_code == 200, answer.text
+    said = Dom(answer.text).text("main")
+    assert "Файл загружен" not in said
+    assert "Ни одна строка не сохранена: bad.csv" in said
+    assert "Ничего не сохранено: все строки отклонены (6)." in said
+    assert len(table(answer, "rejected-table")) == 6
+    assert await stored(db) == {}

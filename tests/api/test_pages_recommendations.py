@@ -113,3 +113,28 @@ async def test_moving_a_recommendation_keeps_the_page_and_the_filter(browser, wo
         data={"status": "accepted", "_csrf": csrf_of(second), "back": "x=1&rec_from=z"},
     )
     assert odd.headers["location"] == "/home?moved=accepted#recommendations-title"
+
+
+async def test_a_page_past_the_end_says_so_and_links_to_the_first(browser, world, db):
+    await _many(db, world)
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    page = await client.get("/home", params={"rec_from": "999999"})
+    assert page.status_code == 200
+    text = Dom(page.text).text("main").replace("\xa0", " ")
+    assert "Страница за концом списка: всего 61 рекомендация" in text
+    assert "По этому отбору рекомендаций нет" not in text
+    assert '<a href="/home#recommendations-title">← К первой странице</a>' in page.text
+    assert _link(page.text, "prev") is None and _link(page.text, "next") is None
+    filtered = await client.get("/home", params={"rec_status": "accepted", "rec_from": "100"})
+    text = Dom(filtered.text).text("main").replace("\xa0", " ")
+    assert "Страница за концом списка: по этому отбору всего 20 рекомендаций" in text
+    assert "/home?rec_status=accepted#recommendations-title" in filtered.text
+
+
+async def test_the_pages_keep_the_campaigns_page(browser, world, db):
+    await _many(db, world)
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    page = await client.get("/home", params={"camp_from": "10"})
+    assert _link(page.text, "next") == "/home?rec_from=50&camp_from=10#recommendations-title"
+    second = await client.get("/home", params={"rec_from": "50", "camp_from": "10"})
+    assert _link(second.text, "prev") == "/home?camp_from=10#recommendations-title"

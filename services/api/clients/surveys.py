@@ -37,10 +37,16 @@ class SurveysClient:
         soonest closing first (empty for an account without a staff record)."""
         return await self.client.pages("/v1/me/invitations", model=Invitation)
 
-    async def campaigns(self, limit: int) -> tuple[list[Campaign], int]:
-        """`GET /v1/campaigns`: the newest `limit` campaigns reaching the person's scope, and
-        how many there are in all."""
-        page = await self.client.get_json("/v1/campaigns", params={"limit": limit, "offset": 0})
+    async def campaigns(
+        self, limit: int, offset: int = 0, *, open_first: bool = False
+    ) -> tuple[list[Campaign], int]:
+        """`GET /v1/campaigns`: `limit` campaigns reaching the person's scope from `offset`,
+        newest first (with `open_first`, those taking answers first), and how many there are
+        in all."""
+        params: dict[str, Any] = {"limit": limit, "offset": offset}
+        if open_first:
+            params["open_first"] = "true"
+        page = await self.client.get_json("/v1/campaigns", params=params)
         items = parsed(list[Campaign], page.get("items"), "surveys", "/v1/campaigns")
         return items, int(page.get("total", len(items)))
 

@@ -36,17 +36,24 @@ router = APIRouter(include_in_schema=False)
 # What the last post attached (the notice of the page it lands on).
 ADDED = {"link": "Ссылка добавлена.", "file": "Файл приложен.", "both": "Ссылка и файл приложены."}
 MAX_LINKS = 50  # as ActivityUpdate.evidence allows
+MAX_URL = 2083  # as EvidenceLink.url (pydantic's HttpUrl) allows
 # Why a post attached nothing (the `problem` codes of the page it is sent back to).
 PROBLEMS = {
     "no_url": "Укажите адрес ссылки.",
     "bad_url": "Адрес ссылки должен начинаться с http:// или https://.",
+    "long_url": f"Адрес ссылки слишком длинный: не больше {MAX_URL} знаков.",
     "long_title": "Название ссылки — не длиннее 300 знаков.",
     "empty_file": "Файл пуст.",
     "nothing": "Укажите ссылку или выберите файл.",
     "too_many": f"К мероприятию можно приложить не больше {MAX_LINKS} ссылок.",
     "failed": "Не удалось приложить: проверьте ссылку и файл.",
 }
-_WRONG = (("url", "bad_url"), ("title", "long_title"))  # EvidenceLink's fields
+# The heading of the page's problems: what was sent and not attached (`_heading`).
+HEADINGS = {
+    (True, False): "Ссылка не приложена",
+    (False, True): "Файл не приложен",
+    (True, True): "Ссылка и файл не приложены",
+}
 TYPED_KEPT = 2000  # characters of a typed field carried back in the address
 
 
@@ -58,6 +65,7 @@ async def _page(
     *,
     problems: list[str] | None = None,
     typed: dict[str, str] | None = None,
+    heading: str = "",
 ) -> Response:
     """The evidence page of the activity (NotFound when the visitor cannot read it)."""
     access = person.access(session)
@@ -74,8 +82,18 @@ async def _page(
         added=ADDED.get(request.query_params.get("added", "")),
         reopened=bool(request.query_params.get("reopened")),
         problems=problems or [],
+        problem_heading=heading,
         typed=typed or {},
     )
+
+
+def _heading(codes: list[str], typed: dict[str, str], with_file: bool) -> str:
+    """What was sent and not attached, said over the problems («Ссылка не приложена», «Файл
+    не приложен», both), or «Ничего не приложено» (nothing chosen, the API refused)."""
+    if not codes or "nothing" in codes or "failed" in codes:
+        return "Ничего не приложено"
+    link = any(typed.values())
+    return HEADINGS.get((link, with_file or "empty_file" in codes), "Ничего не приложено")
 
 
 @router.get("/activities/{activity_id}/evidence")
@@ -86,10 +104,15 @@ async def evidence_page(activity_id: uuid.UUID, request: Request, session: Sessi
     if person is None:
         return sign_in_first(request)
     query = request.query_params
-    problems = [PROBLEMS[p] for p in dict.fromkeys(query.getlist("problem")) if p in PROBLEMS]
+    codes = [p for p in dict.fromkeys(query.getlist("problem")) if p in PROBLEMS]
+    problems = [PROBLEMS[p] for p in codes]
     typed = {k: query.get(k, "")[:TYPED_KEPT] for k in ("url", "title")} if problems else {}
     try:
-        return await _page(request, session, person, activity_id, problems=problems, typed=typed)
+        return await _page(
+            request, session, person, activity_id,
+            problems=problems, typed=typed,
+            heading=_heading(codes, typed, bool(query.get("with_file"))),
+        )  # fmt: skip
     except NotFound:
         return _message(request, 404, "not_found", person)
 
@@ -105,15 +128,26 @@ def _link(fields: Any) -> tuple[EvidenceLink | None, list[str]]:
     try:
         return EvidenceLink(title=title or url[:300], url=url), []  # type: ignore[arg-type]
     except ValidationError as exc:
-        wrong = {str(e["loc"][0]) for e in exc.errors()}
-        return None, [code for field, code in _WRONG if field in wrong]
+        wrong = {(str(e["loc"][0]), e["type"]) for e in exc.errors()}
+        problems = []
+        if ("url", "url_too_long") in wrong:
+            problems.append("long_url")  # a long address may well start with https://
+        elif any(field == "url" for field, _ in wrong):
+            problems.append("bad_url")
+        if any(field == "title" for field, _ in wrong):
+            problems.append("long_title")
+        return None, problems
 
 
-def _again(activity_id: uuid.UUID, problems: list[str], typed: dict[str, str]) -> Response:
+def _again(
+    activity_id: uuid.UUID, problems: list[str], typed: dict[str, str], with_file: bool = False
+) -> Response:
     """Post/Redirect/Get for a post refused for what was typed: back to the evidence page
-    (303), its query naming the problems and carrying what was typed, so Back and reload
-    show a page, never «Confirm form resubmission»."""
-    query = urlencode([("problem", p) for p in problems] + [(k, v) for k, v in typed.items() if v])
+    (303), its query naming the problems and carrying what was typed (and `with_file` when a
+    file was chosen too: it was not attached either), so Back and reload show a page, never
+    «Confirm form resubmission»."""
+    pairs = [("problem", p) for p in problems] + [(k, v) for k, v in typed.items() if v]
+    query = urlencode(pairs + ([("with_file", "1")] if with_file else []))
     return _redirect(f"/activities/{activity_id}/evidence?{query}#attach-problems")
 
 
@@ -145,12 +179,13 @@ async def attach_evidence(
                 problems.append("empty_file")
         if link is None and upload is None and not problems:
             problems.append("nothing")
+        with_file = upload is not None and bool(upload.content)
         if problems:
-            return _again(activity_id, problems, typed)
+            return _again(activity_id, problems, typed, with_file)
         if link is not None:
             links = [*activity.evidence, link.model_dump(mode="json")]
             if len(links) > MAX_LINKS:
-                return _again(activity_id, ["too_many"], typed)
+                return _again(activity_id, ["too_many"], typed, with_file)
             update = ActivityUpdate(evidence=links)  # type: ignore[arg-type]
             await tracking.update_activity(access, activity_id, update, settings.today())
         if upload is not None and sent is not None:

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.pages import data_collections, peer_reads, service, value_reads
+from services.api.pages.campaign_pages import campaign_page
 from services.api.pages.peer_reads import Part
 from services.api.pages.recommendation_pages import recommendation_page
 from services.api.pages.render import POSITION_NAMES
@@ -67,14 +68,16 @@ async def context(request: Request, session: AsyncSession, person: Visitor) -> d
         found["organizations"] = await service.organizations(access)
         found["rec_page"] = await recommendation_page(request, access, found["organizations"])
         found["recommendations"] = found["rec_page"].part
-        found["campaigns"] = await peer_reads.campaigns(request, principal)
+        found["camp_page"] = await campaign_page(request, principal)
+        found["campaigns"] = found["camp_page"].part
         found |= await data_collections.home_context(request, access)
     elif role == Role.organization_leader:
         found["activities"] = await service.school_activities(access, today)
         found["recommendations"] = await peer_reads.recommendations(
             request, organization_id=principal.scope_id
         )
-        found["campaigns"] = await peer_reads.campaigns(request, principal)
+        found["camp_page"] = await campaign_page(request, principal)
+        found["campaigns"] = found["camp_page"].part
         found |= await data_collections.home_context(request, access)
     elif role == Role.teacher:
         found["record"] = await service.own_record(access)

@@ -4,7 +4,7 @@ they mention (one query of the api's own table).
 
 Each home section is a `Part`: its rows, how many there are in all, or `unavailable` when the
 peer is down or refuses (the rest of the page still shows). Lists are the first `LISTED` rows;
-rates and pending lists are read for the first `WATCHED` campaigns only (one call each).
+campaigns come `WATCHED` a page (their rates and pending lists are one call each).
 """
 
 import logging
@@ -37,6 +37,28 @@ class Part(Generic[T]):
     items: list[T] = field(default_factory=list)
     total: int = 0
     unavailable: bool = False
+
+
+class Paged:
+    """A page of a home's list read from a peer (`part` from `offset`): the numbers of its
+    first and last rows, and whether it was asked past the end."""
+
+    part: Part[Any]
+    offset: int
+
+    @property
+    def first(self) -> int:
+        """The number (from 1) of the page's first row."""
+        return self.offset + 1
+
+    @property
+    def last(self) -> int:
+        return self.offset + len(self.part.items)
+
+    @property
+    def beyond(self) -> bool:
+        """A page asked past the last row (there are some, on earlier pages)."""
+        return bool(self.offset and not self.part.items and self.part.total)
 
 
 @dataclass
@@ -120,18 +142,21 @@ async def recommendations(request: Request, offset: int = 0, **filters: Any) -> 
 
 
 async def campaigns(
-    request: Request, principal: Principal, *, diagnostics: bool = False
+    request: Request, principal: Principal, offset: int = 0, *, diagnostics: bool = False
 ) -> Part[CampaignLine]:
-    """The newest campaigns reaching the visitor's scope with their response rates; with
-    `diagnostics`, the identified teachers' ones only. A school leader also gets who has not
-    answered the open identified ones."""
+    """`WATCHED` campaigns reaching the visitor's scope from `offset`, those taking answers
+    first, then the others newest first, with their response rates; with `diagnostics`, the
+    newest identified teachers' ones only (of the newest `LISTED`). A school leader also gets
+    who has not answered the open identified ones."""
     client = surveys(request)
 
     async def read():
-        found, total = await client.campaigns(LISTED)
         if diagnostics:
+            found, total = await client.campaigns(LISTED)
             found = [c for c in found if c.audience == "teachers" and not c.anonymous]
             total = len(found)
+        else:
+            found, total = await client.campaigns(WATCHED, offset, open_first=True)
         lines = []
         for campaign in found[:WATCHED]:  # one call each, in turn (they share a connection)
             line = CampaignLine(campaign, await client.rates(campaign.id))

@@ -5,7 +5,7 @@ form (no JavaScript), read from the reports service as the visitor.
 Query parameters of `/home`: `rec_status` (a recommendation status: new, accepted,
 in_progress, done, rejected), `rec_org` (an organization id the visitor reads), `rec_from`
 (the offset of the page, a multiple of `LISTED`). Anything else there is ignored (the first
-page, unfiltered), never an error.
+page, unfiltered), never an error; a page past the end says so and links to the first.
 """
 
 import uuid
@@ -17,7 +17,7 @@ from fastapi import Request
 
 from services.api.access import Access
 from services.api.pages import peer_reads, service
-from services.api.pages.peer_reads import LISTED, Part
+from services.api.pages.peer_reads import LISTED, Paged, Part
 from services.api.pages.render import RECOMMENDATION_STATUSES
 from shared.templating import natural_key
 
@@ -25,7 +25,7 @@ ANCHOR = "#recommendations-title"
 
 
 @dataclass
-class RecommendationPage:
+class RecommendationPage(Paged):
     """One page of recommendations: `part` (its rows, the total over the filters), the
     filters chosen, the schools offered in the filter (id, name in natural order), and the
     links to the previous and next pages (None at either end)."""
@@ -37,15 +37,7 @@ class RecommendationPage:
     schools: list[tuple[uuid.UUID, str]] = field(default_factory=list)
     previous: str | None = None
     next: str | None = None
-
-    @property
-    def first(self) -> int:
-        """The number (from 1) of the page's first row."""
-        return self.offset + 1
-
-    @property
-    def last(self) -> int:
-        return self.offset + len(self.part.items)
+    start: str | None = None
 
     @property
     def query(self) -> str:
@@ -84,8 +76,15 @@ def _query(status: str | None, organization_id: uuid.UUID | None, offset: int) -
     return urlencode(params)
 
 
-def _href(status: str | None, organization_id: uuid.UUID | None, offset: int) -> str:
-    query = _query(status, organization_id, offset)
+OWN = frozenset({"rec_status", "rec_org", "rec_from"})
+
+
+def _href(
+    status: str | None, organization_id: uuid.UUID | None, offset: int, kept: str = ""
+) -> str:
+    """The home on this page of recommendations, `kept` (the home's other query parameters,
+    urlencoded: the campaigns' page) kept."""
+    query = "&".join(q for q in (_query(status, organization_id, offset), kept) if q)
     return f"/home?{query}{ANCHOR}" if query else f"/home{ANCHOR}"
 
 
@@ -113,6 +112,7 @@ async def recommendation_page(
     """The page of recommendations the query asks for; `schools`: the organizations the
     visitor reads, when the home has them already (else read here, one query)."""
     status, organization_id, offset = _chosen(request)
+    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in OWN])
     part = await peer_reads.recommendations(
         request, offset, status=status, organization_id=organization_id
     )
@@ -122,8 +122,10 @@ async def recommendation_page(
         ((o.id, o.short_name or o.name) for o in schools.items), key=lambda s: natural_key(s[1])
     )
     found = RecommendationPage(part, status, organization_id, offset, named)
-    if offset and not part.unavailable:
-        found.previous = _href(status, organization_id, max(offset - LISTED, 0))
+    if found.beyond:
+        found.start = _href(status, organization_id, 0, kept)
+    elif offset and not part.unavailable:
+        found.previous = _href(status, organization_id, max(offset - LISTED, 0), kept)
     if offset + len(part.items) < part.total:
-        found.next = _href(status, organization_id, offset + LISTED)
+        found.next = _href(status, organization_id, offset + LISTED, kept)
     return found

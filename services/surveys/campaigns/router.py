@@ -116,10 +116,14 @@ async def list_campaigns(
         uuid.UUID | None,
         Query(description="Only campaigns that cover organizations of this territory"),
     ] = None,
+    open_first: Annotated[
+        bool, Query(description="Those taking answers now first, then the others; newest first")
+    ] = False,
 ) -> Page[CampaignRead]:
-    """Campaigns with at least one organization of the caller's scope, newest first;
-    optionally of the given instruments and periods, and reaching a territory's organizations
-    (their links and counts then cover those organizations only)."""
+    """Campaigns with at least one organization of the caller's scope, newest first (with
+    `open_first`, the open ones first); optionally of the given instruments and periods, and
+    reaching a territory's organizations (their links and counts then cover those
+    organizations only)."""
     campaigns, total, readable = await service.list_campaigns(
         session,
         caller,
@@ -128,6 +132,7 @@ async def list_campaigns(
         instrument_codes=instrument_code,
         periods=period,
         territory_id=territory_id,
+        open_first=open_first,
     )
     items = await read_many(session, settings, campaigns, readable)
     return Page(items=items, total=total)

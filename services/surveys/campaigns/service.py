@@ -3,7 +3,7 @@
 import secrets
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.surveys.campaigns.models import Campaign, CampaignOrganization, Invitation
@@ -176,10 +176,12 @@ async def list_campaigns(
     instrument_codes: list[str] | None,
     periods: list[str] | None,
     territory_id: uuid.UUID | None,
+    open_first: bool = False,
 ) -> tuple[list[Campaign], int, frozenset[uuid.UUID] | None]:
     """One page of the campaigns with at least one organization the caller reads (and of the
-    territory, when given: NotFound outside the caller's scope), newest first, optionally of
-    the given instruments (codes) and periods (codes); the count of all of them; and the
+    territory, when given: NotFound outside the caller's scope), newest first (with
+    `open_first`, those taking answers now first, each part newest first), optionally of the
+    given instruments (codes) and periods (codes); the count of all of them; and the
     organizations they are read for (None: all)."""
     readable = await readable_organizations(principal, scopes)
     if territory_id is not None:
@@ -189,7 +191,12 @@ async def list_campaigns(
             if readable is None
             else (readable & territory.organization_ids)
         )
-    query = select(Campaign).order_by(Campaign.opens_at.desc(), Campaign.id)
+    order = [Campaign.opens_at.desc(), Campaign.id]
+    if open_first:
+        now = utcnow()
+        taking = and_(Campaign.opens_at <= now, Campaign.closes_at > now)
+        order.insert(0, case((taking, 0), else_=1))
+    query = select(Campaign).order_by(*order)
     if instrument_codes:
         query = query.where(
             Campaign.instrument_version_id.in_(
