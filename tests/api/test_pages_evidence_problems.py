@@ -3,6 +3,7 @@ address starting with https:// is too long, not «not http»), and in its headin
 attached. On a phone, a link's title with a long unbroken run breaks instead of widening
 the page (and so do the homes' lists of people's text)."""
 
+import re
 from contextlib import AsyncExitStack
 from pathlib import Path
 
@@ -44,6 +45,22 @@ async def test_a_long_address_is_said_to_be_too_long(browser, world, db):
     assert f"Адрес ссылки слишком длинный: не больше {MAX_URL} знаков." in said
     assert "http://" not in said
     assert said.startswith("Ссылка не приложена")
+    assert await stored(db, world.a1) == ([], ["протокол.pdf"])
+
+
+async def test_a_too_long_address_is_not_offered_again_cut(browser, world, db):
+    """The form showed the refused address's first 2000 characters: sent again as it stood,
+    a valid but broken (cut) link was attached. The field comes back empty, the title kept."""
+    client, _ = await signed_in(browser, "leader@soko.example")
+    home = await client.get("/home")
+    posted = await client.post(
+        evidence(world.a1), data={"url": LONG_URL, "title": "Отчёт", "_csrf": csrf_of(home)}
+    )
+    again = await client.get(posted.headers["location"])
+    url = re.search(r'<input[^>]*name="url"[^>]*value="([^"]*)"', again.text)
+    title = re.search(r'<input[^>]*name="title"[^>]*value="([^"]*)"', again.text)
+    assert url is not None and url.group(1) == "", url
+    assert title is not None and title.group(1) == "Отчёт", title
     assert await stored(db, world.a1) == ([], ["протокол.pdf"])
 
 

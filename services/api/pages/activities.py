@@ -57,6 +57,13 @@ HEADINGS = {
 TYPED_KEPT = 2000  # characters of a typed field carried back in the address
 
 
+def _kept(fields: Any) -> dict[str, str]:
+    """The typed link and title to show again in the form: each whole, or empty when longer
+    than TYPED_KEPT — a cut address sent again as it stands would attach a broken link."""
+    typed = {k: fields.get(k, "") for k in ("url", "title")}
+    return {k: v if len(v) <= TYPED_KEPT else "" for k, v in typed.items()}
+
+
 async def _page(
     request: Request,
     session: AsyncSession,
@@ -106,7 +113,7 @@ async def evidence_page(activity_id: uuid.UUID, request: Request, session: Sessi
     query = request.query_params
     codes = [p for p in dict.fromkeys(query.getlist("problem")) if p in PROBLEMS]
     problems = [PROBLEMS[p] for p in codes]
-    typed = {k: query.get(k, "")[:TYPED_KEPT] for k in ("url", "title")} if problems else {}
+    typed = _kept(query) if problems else {}
     try:
         return await _page(
             request, session, person, activity_id,
@@ -167,7 +174,7 @@ async def attach_evidence(
         return posted
     person, fields, sent = posted.person, posted.fields, posted.file("file")
     settings: Settings = request.app.state.settings
-    typed = {k: fields.get(k, "")[:TYPED_KEPT] for k in ("url", "title")}
+    typed = _kept(fields)
     link, problems = _link(fields)
     upload = None
     try:
