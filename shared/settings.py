@@ -52,7 +52,9 @@ class Settings(BaseSettings):
     bootstrap_admin_password: SecretStr | None = None
     # Origins of browser clients (an external SPA) allowed by CORS, e.g. ["https://spa.example"].
     cors_origins: list[str] = []
-    login_max_failures: int = 5  # per account and per address within login_window_seconds
+    login_max_failures: int = 5  # per account within login_window_seconds
+    # Per address: a school's staff sign in from one address (the school's NAT), a class at once.
+    login_max_failures_per_address: int = 30
     login_window_seconds: int = 60
     scope_cache_seconds: float = 60.0
     # How long surveys and reports trust the api service's answer that a user's token still

@@ -119,6 +119,9 @@ def settings(database_url: str) -> Settings:
         environment="test",
         log_format="text",
         audit_outbox_seconds=3600,
+        # Smaller than the default (30) to keep the address's throttling tests short, and
+        # other than the account's (5) so that they tell the two limits apart.
+        login_max_failures_per_address=8,
     )
 
 

@@ -6,6 +6,11 @@ key's row for that statement), and the claim is committed before the password is
 success gives its claim back (and clears the account's count); a failure keeps it. Counts live
 in PostgreSQL, so they hold across processes and restarts. A key's window starts at its first
 attempt and lasts `SOKO_LOGIN_WINDOW_SECONDS`.
+
+An address has its own, larger limit (`SOKO_LOGIN_MAX_FAILURES_PER_ADDRESS`): a school's
+staff reach Soko from one address (the school's NAT), so a class signing in at once (attempts
+in flight count until they succeed) or a few colleagues mistyping must not lock the others
+out, while one address spraying guesses over many accounts is still stopped.
 """
 
 from collections.abc import Sequence
@@ -24,9 +29,19 @@ _table = LoginAttempt.__table__
 KEEP_IDLE = timedelta(hours=1)
 
 
+ACCOUNT, ADDRESS = "account:", "address:"
+
+
 def keys_for(email: str, address: str | None) -> list[str]:
     """The counters one attempt goes to: its account's and, when known, its address's."""
-    return [f"account:{email}"] + ([f"address:{address}"] if address else [])
+    return [f"{ACCOUNT}{email}"] + ([f"{ADDRESS}{address}"] if address else [])
+
+
+def limit_of(key: str, settings: Settings) -> int:
+    """The attempts a key may count within its window: an account's or an address's limit."""
+    if key.startswith(ADDRESS):
+        return settings.login_max_failures_per_address
+    return settings.login_max_failures
 
 
 async def claim(session: AsyncSession, keys: Sequence[str], settings: Settings) -> int | None:
@@ -50,9 +65,9 @@ async def claim(session: AsyncSession, keys: Sequence[str], settings: Settings) 
             "attempts": case((current, _table.c.attempts + 1), else_=1),
             "window_start": case((current, _table.c.window_start), else_=now),
         },
-    ).returning(_table.c.attempts, _table.c.window_start)
+    ).returning(_table.c.key, _table.c.attempts, _table.c.window_start)
     rows = (await session.execute(statement)).all()
-    full = [start for attempts, start in rows if attempts > settings.login_max_failures]
+    full = [start for key, attempts, start in rows if attempts > limit_of(key, settings)]
     if full:
         await give_back(session, ordered)
     await session.commit()
