@@ -106,3 +106,80 @@ async def test_a_definition_stored_before_is_read_as_kept(surveys_client, world,
     )
     assert read.status_code == 200, read.text
     assert read.json()["definition"]["sections"][0]["questions"][0]["text"] == kept
+
+
+def translated(question: str, option: str) -> dict:
+    """The instrument with an English translation of its question and of its first option."""
+    body = instrument("Питание")
+    [q] = body["sections"][0]["questions"]
+    q["translations"] = {"English (en)": {"text": question}}
+    q["options"][0]["translations"] = {"English (en)": {"text": option}}
+    return body
+
+
+@pytest.mark.parametrize(
+    ("body", "loc", "code"),
+    [
+        (
+            translated(f"Rate {RLO}the meals", "Yes"),
+            ["questions", 0, "translations", "English (en)", "text"],
+            "202E",
+        ),
+        (
+            translated("Rate the meals", f"Y{ZWSP}es"),
+            ["options", 0, "translations", "English (en)", "text"],
+            "200B",
+        ),
+    ],
+)
+async def test_an_invisible_character_in_a_translation_is_refused(
+    surveys_client, world, body, loc, code
+):
+    """A translation is read on the form in its language as the text is in Russian."""
+    answer = await surveys_client.post(
+        "/v1/instruments", json=body, headers=world.headers("analyst")
+    )
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"][-len(loc) :] == loc, error
+    assert f"U+{code}" in error["msg"], error
+
+
+@pytest.mark.parametrize(
+    ("sheet", "row", "value"),
+    [
+        ("survey", 2, f"Did you visit {RLO}the school?"),
+        ("choices", 2, f"Y{BOM}es"),
+    ],
+)
+async def test_an_invisible_character_in_a_translated_xlsform_label_is_named_by_its_cell(
+    surveys_client, world, sheet, row, value
+):
+    english = {"survey": ["Visited?", "Comment"], "choices": ["Yes", "No"]}
+    survey = [
+        [*r, e] for r, e in zip(SURVEY, ["label::English (en)", *english["survey"]], strict=True)
+    ]
+    choices = [
+        [*r, e] for r, e in zip(CHOICES, ["label::English (en)", *english["choices"]], strict=True)
+    ]
+    {"survey": survey, "choices": choices}[sheet][row - 1][-1] = value
+    workbook = build({"survey": survey, "choices": choices})
+    answer = await post(surveys_client, world, "texts.xlsx", workbook)
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert (error["sheet"], error["row"], error["column"]) == (
+        sheet,
+        row,
+        "label::English (en)",
+    ), error
+
+
+async def test_clean_translations_are_added(surveys_client, world):
+    answer = await surveys_client.post(
+        "/v1/instruments",
+        json=translated("Rate\nthe meals", "Yes"),
+        headers=world.headers("analyst"),
+    )
+    assert answer.status_code == 201, answer.text
+    [q] = answer.json()["definition"]["sections"][0]["questions"]
+    assert q["translations"]["English (en)"]["text"] == "Rate\nthe meals"

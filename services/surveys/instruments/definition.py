@@ -75,7 +75,8 @@ def _check_expression(text: str) -> str:
 Expression = Annotated[str, AfterValidator(_check_expression)]
 # Texts per XLSForm language name ("Russian (ru)", or "default" for unsuffixed columns).
 TranslatedField = Literal["text", "title", "hint", "constraint_message", "required_message"]
-Translations = dict[str, dict[TranslatedField, str]]
+# The translations are shown as the texts are: checked alike (ShownText) when added.
+Translations = dict[str, dict[TranslatedField, ShownText]]
 
 
 class Option(_Model):

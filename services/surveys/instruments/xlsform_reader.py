@@ -328,6 +328,10 @@ Place = tuple[str, int | None, str | None]
 
 def _place(loc: list[Any], reading: _Reading) -> Place | None:
     def field_after(index: int, columns: dict[str, str]) -> str | None:
+        if len(loc) > index + 2 and loc[index] == "translations":
+            # A translated text: its column in the language, `label::English (en)`.
+            language, base = loc[index + 1], columns.get(loc[index + 2])
+            return base if language == "default" or base is None else f"{base}::{language}"
         return columns.get(loc[index]) if len(loc) > index else None
 
     if loc and loc[0] in SETTINGS_FIELD_COLUMNS:
