@@ -27,7 +27,7 @@ schools between territories, after reading the order, and reads that territory's
 get the folded school's seats as its total minus the shown school's. A territory drawn or
 redrawn since is shown only when none of its schools is folded (its order is then a sum of
 schools shown anyway), otherwise not at all (`reason: "difference"`); nor is one a school with
-diagnosed teachers has been moved out of since (service.launches): read before and after the
+diagnosed teachers has been moved out of since (diagnostics.launches): read before and after the
 move, its orders would differ by that school, and the schools left would be decided anew.
 
 Nor while a diagnostic of the period still takes answers: the order read before and after one
