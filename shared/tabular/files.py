@@ -190,7 +190,9 @@ class Table:
         self.close()
 
 
-_SEP_HINT = re.compile(r'^"?sep=(.)"?[ \t]*(?:\r\n|\r|\n|$)', re.IGNORECASE)
+# Excel's hint line; a file saved again from a spreadsheet pads it with the row's empty cells
+# (`sep=;;;;` for a table of four columns, `"sep=,",,,`).
+_SEP_HINT = re.compile(r'^"?sep=(.)"?(?:\1)*[ \t]*(?:\r\n|\r|\n|$)', re.IGNORECASE)
 
 
 def open_csv(content: bytes, budget: Budget) -> Table:

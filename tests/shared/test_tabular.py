@@ -307,6 +307,24 @@ def test_the_sep_hint_line_names_the_separator_and_is_not_a_row():
     assert rows == [(3, {"indicator_code": "x", "value": "1"})]
 
 
+@pytest.mark.parametrize(
+    "hint",
+    [b"sep=;;;", b'"sep=;";;', b"sep=;;; ", b"SEP=;;"],
+    ids=["bare", "quoted", "space", "upper"],
+)
+def test_a_sep_hint_padded_with_empty_cells_is_still_the_hint(hint):
+    """A CSV with the hint, opened in a spreadsheet and saved again, has the hint padded to the
+    table's width: it still names the separator and is no title row."""
+    rows = read_table("values.csv", hint + b"\r\nindicator_code;value;note\r\nx;1;\r\n")
+    assert rows == [(3, {"indicator_code": "x", "value": "1"})]
+
+
+def test_a_first_row_that_only_starts_like_the_hint_is_a_row():
+    with open_csv(b"sep=;x;y\na;b;c\n", budget()) as table:
+        assert table.first_line == 1
+        assert [c.raw for c in next(iter(table.rows()))] == ["sep=", "x", "y"]
+
+
 def test_utf16_without_a_byte_order_mark_is_recognised():
     assert decode(TEXT.encode("utf-16-le")) == TEXT
     assert decode(TEXT.encode("utf-16-be")) == TEXT
