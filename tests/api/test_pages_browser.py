@@ -7,11 +7,11 @@ from sqlalchemy import select
 
 from services.api.app import create_app as create_api
 from services.api.roadmaps.models import Activity
+from tests.api.browser import PHONE
 from tests.factories import PASSWORD
 from tests.surveys.forms import committed_world, in_a_browser, phone, screenshot_on_failure, served
 
 FAILURE = Path("/tmp/soko-pages-failure.png")  # noqa: S108 - a fixed place to look at
-PHONE = {"width": 390, "height": 844}
 
 
 @in_a_browser

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from services.api.app import create_app as create_api
 from services.api.collections.models import CollectionApproval
-from tests.api.test_pages_roles_browser import PHONE, sign_in
+from tests.api.browser import PHONE, sign_in
 from tests.surveys.forms import committed_world, in_a_browser, phone, screenshot_on_failure, served
 
 FAILURE = Path("/tmp/soko-pages-collections-failure.png")  # noqa: S108 - a fixed place to look at

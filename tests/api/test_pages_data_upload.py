@@ -5,7 +5,6 @@ stores nothing); the CSRF token and the upload limit are kept. In Debian's Chrom
 phone: a leader checks a dv1-like file, then stores it, and reads the summary."""
 
 import io
-from contextlib import AsyncExitStack
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,9 +18,9 @@ from services.api.data_values.models import DataValue
 from services.api.indicators.models import Indicator
 from shared.settings import MIB
 from tests.api import test_pages, validation
-from tests.api.test_pages_roles_browser import PHONE, serve_services, sign_in
+from tests.api.browser import PHONE, signed_in_in_chromium
 from tests.factories import add_data_indicator, build_world, committed_world
-from tests.surveys.forms import Dom, csrf_of, in_a_browser, phone, screenshot_on_failure
+from tests.surveys.forms import Dom, csrf_of, in_a_browser
 
 browser = test_pages.browser  # the pages' "browser" fixture: a client with its own cookie jar
 signed_in = test_pages.signed_in
@@ -318,33 +317,26 @@ async def test_a_leader_uploads_a_file_on_a_phone(apps, isolation, settings, pla
     csv = tmp_path / "dv1.csv"
     csv.write_bytes(dv1_like(world, f"nope;Школа 1;{PERIOD};1"))
     expect = playwright.expect
-    async with AsyncExitStack() as stack:
-        base = (await serve_services(stack, settings))["api_url"]
-        page, problems = await stack.enter_async_context(phone(playwright))
-        await page.set_viewport_size(PHONE)
-        async with screenshot_on_failure(page, FAILURE):
-            await sign_in(page, expect, base, "leader@soko.example", "Мероприятия — Школа 1")
-            await page.get_by_role("link", name="Загрузить данные").click()
-            await expect(page.locator("h1")).to_have_text("Загрузить данные")
-            await page.get_by_label("Файл с данными").set_input_files(str(csv))
-            await page.get_by_role("button", name="Проверить без сохранения").click()
-            status = page.get_by_role("status")
-            await expect(status).to_contain_text("Ничего не сохранено")
-            await expect(status).to_contain_text("новых значений — 2")
-            table = page.get_by_role("region", name="Отклонённые строки")
-            await expect(table).to_contain_text("нет показателя с кодом «nope»")
-            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-            await page.get_by_label("Файл с данными").set_input_files(str(csv))
-            await page.get_by_role("button", name="Загрузить", exact=True).click()
-            await expect(page.get_by_role("status")).to_contain_text(
-                "Сохранено: новых значений — 2"
-            )
-            await page.reload()  # the summary's own page: read again, nothing sent again
-            await expect(page.get_by_role("status")).to_contain_text(
-                "Сохранено: новых значений — 2"
-            )
-            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-            assert problems == []
+    async with signed_in_in_chromium(
+        settings, playwright, "leader@soko.example", "Мероприятия — Школа 1", FAILURE
+    ) as (_, page, problems):
+        await page.get_by_role("link", name="Загрузить данные").click()
+        await expect(page.locator("h1")).to_have_text("Загрузить данные")
+        await page.get_by_label("Файл с данными").set_input_files(str(csv))
+        await page.get_by_role("button", name="Проверить без сохранения").click()
+        status = page.get_by_role("status")
+        await expect(status).to_contain_text("Ничего не сохранено")
+        await expect(status).to_contain_text("новых значений — 2")
+        table = page.get_by_role("region", name="Отклонённые строки")
+        await expect(table).to_contain_text("нет показателя с кодом «nope»")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        await page.get_by_label("Файл с данными").set_input_files(str(csv))
+        await page.get_by_role("button", name="Загрузить", exact=True).click()
+        await expect(page.get_by_role("status")).to_contain_text("Сохранено: новых значений — 2")
+        await page.reload()  # the summary's own page: read again, nothing sent again
+        await expect(page.get_by_role("status")).to_contain_text("Сохранено: новых значений — 2")
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert problems == []
     async with isolation() as session:
         values = await session.scalars(
             select(DataValue.value).where(DataValue.organization_id == world.s1.id)

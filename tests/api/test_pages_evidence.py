@@ -4,7 +4,6 @@ are the API's (another school's leader of the same district, a viewer: refused, 
 changes); the session's CSRF token and the upload limit are kept. In Debian's Chromium on a
 phone: the leader attaches a link and a file and sees them listed; the analyst sees them."""
 
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
@@ -13,15 +12,13 @@ from sqlalchemy import select
 from services.api.app import create_app as create_api
 from services.api.roadmaps.models import Activity, ActivityFile
 from tests.api import test_pages
-from tests.api.test_pages_roles_browser import PHONE, serve_services, sign_in
+from tests.api.browser import PHONE, sign_in, signed_in_in_chromium
 from tests.factories import add_colleagues
 from tests.surveys.forms import (
     Dom,
     committed_world,
     csrf_of,
     in_a_browser,
-    phone,
-    screenshot_on_failure,
 )
 
 browser = test_pages.browser  # the pages' "browser" fixture: a client with its own cookie jar
@@ -176,30 +173,28 @@ async def test_a_leader_attaches_a_link_and_a_file_on_a_phone(
     proof = tmp_path / "справка.txt"
     proof.write_text("Протокол педсовета", encoding="utf-8")
     expect = playwright.expect
-    async with AsyncExitStack() as stack:
-        base = (await serve_services(stack, settings))["api_url"]
-        page, problems = await stack.enter_async_context(phone(playwright))
-        await page.set_viewport_size(PHONE)
-        async with screenshot_on_failure(page, FAILURE):
-            await sign_in(page, expect, base, "leader@soko.example", "Мероприятия — Школа 1")
-            await page.get_by_role("link", name=f"Материалы о выполнении: {world.a1.title}").click()
-            await expect(page.locator("h1")).to_have_text("Материалы о выполнении")
-            await page.get_by_label("Адрес ссылки").fill(LINK["url"])
-            await page.get_by_label("Название или описание ссылки").fill(LINK["title"])
-            await page.get_by_label("Файл").set_input_files(str(proof))
-            await page.get_by_role("button", name="Приложить").click()
-            await expect(page.get_by_role("status")).to_have_text("Ссылка и файл приложены.")
-            await expect(page.get_by_role("link", name=LINK["title"])).to_have_attribute(
-                "href", LINK["url"]
-            )
-            await expect(page.get_by_role("link", name="справка.txt")).to_be_visible()
-            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-            await page.get_by_role("button", name="Выйти").click()
-            await sign_in(page, expect, base, "analyst@soko.example", "Дорожные карты — Район 1")
-            await page.goto(f"{base}{evidence(world.a1)}")
-            await expect(page.get_by_role("link", name=LINK["title"])).to_be_visible()
-            await expect(page.get_by_role("link", name="справка.txt")).to_be_visible()
-            assert problems == []
+    async with signed_in_in_chromium(
+        settings, playwright, "leader@soko.example", "Мероприятия — Школа 1", FAILURE
+    ) as (urls, page, problems):
+        base = urls["api_url"]
+        await page.get_by_role("link", name=f"Материалы о выполнении: {world.a1.title}").click()
+        await expect(page.locator("h1")).to_have_text("Материалы о выполнении")
+        await page.get_by_label("Адрес ссылки").fill(LINK["url"])
+        await page.get_by_label("Название или описание ссылки").fill(LINK["title"])
+        await page.get_by_label("Файл").set_input_files(str(proof))
+        await page.get_by_role("button", name="Приложить").click()
+        await expect(page.get_by_role("status")).to_have_text("Ссылка и файл приложены.")
+        await expect(page.get_by_role("link", name=LINK["title"])).to_have_attribute(
+            "href", LINK["url"]
+        )
+        await expect(page.get_by_role("link", name="справка.txt")).to_be_visible()
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        await page.get_by_role("button", name="Выйти").click()
+        await sign_in(page, expect, base, "analyst@soko.example", "Дорожные карты — Район 1")
+        await page.goto(f"{base}{evidence(world.a1)}")
+        await expect(page.get_by_role("link", name=LINK["title"])).to_be_visible()
+        await expect(page.get_by_role("link", name="справка.txt")).to_be_visible()
+        assert problems == []
     async with isolation() as session:
         activity = await session.get(Activity, world.a1.id)
         assert activity is not None and activity.evidence == [LINK]

@@ -4,20 +4,17 @@ attached. On a phone, a link's title with a long unbroken run breaks instead of 
 the page (and so do the homes' lists of people's text)."""
 
 import re
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 from services.api.pages.activities import MAX_URL
 from tests.api import test_pages
+from tests.api.browser import PHONE, signed_in_in_chromium
 from tests.api.test_pages_evidence import evidence, stored
-from tests.api.test_pages_roles_browser import PHONE, serve_services, sign_in
 from tests.surveys.forms import (
     Dom,
     committed_world,
     csrf_of,
     in_a_browser,
-    phone,
-    screenshot_on_failure,
 )
 
 browser = test_pages.browser
@@ -85,17 +82,15 @@ async def test_a_long_unbroken_link_title_stays_within_a_phone(
     world = await committed_world(isolation, settings)
     title = "Протокол_" + "педсовета_" * 25  # 259 characters, none a space
     expect = playwright.expect
-    async with AsyncExitStack() as stack:
-        base = (await serve_services(stack, settings))["api_url"]
-        page, problems = await stack.enter_async_context(phone(playwright))
-        await page.set_viewport_size(PHONE)
-        async with screenshot_on_failure(page, FAILURE):
-            await sign_in(page, expect, base, "leader@soko.example", "Мероприятия — Школа 1")
-            await page.goto(f"{base}{evidence(world.a1)}")
-            await page.get_by_label("Адрес ссылки").fill("https://school1.example/" + "x" * 200)
-            await page.get_by_label("Название или описание ссылки").fill(title)
-            await page.get_by_role("button", name="Приложить").click()
-            await expect(page.get_by_role("status")).to_have_text("Ссылка добавлена.")
-            await expect(page.get_by_role("link", name=title)).to_be_visible()
-            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-            assert problems == []
+    async with signed_in_in_chromium(
+        settings, playwright, "leader@soko.example", "Мероприятия — Школа 1", FAILURE
+    ) as (urls, page, problems):
+        base = urls["api_url"]
+        await page.goto(f"{base}{evidence(world.a1)}")
+        await page.get_by_label("Адрес ссылки").fill("https://school1.example/" + "x" * 200)
+        await page.get_by_label("Название или описание ссылки").fill(title)
+        await page.get_by_role("button", name="Приложить").click()
+        await expect(page.get_by_role("status")).to_have_text("Ссылка добавлена.")
+        await expect(page.get_by_role("link", name=title)).to_be_visible()
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert problems == []

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.api.test_pages_roles_browser import serve_services
+from tests.api.browser import serve_services
 from tests.factories import PASSWORD
 from tests.surveys import forms
 

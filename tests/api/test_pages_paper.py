@@ -4,7 +4,6 @@ district, a viewer and another district's leader to none. In Debian's Chromium o
 leader signs in at the api's pages, opens the keying-in page from the home and enters two
 questionnaires, each confirmed with its number and today's count."""
 
-from contextlib import AsyncExitStack
 from pathlib import Path
 
 import httpx
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 
 from services.surveys.responses.models import Response
 from tests.api import test_pages
-from tests.api.test_pages_roles_browser import PHONE, serve_services, sign_in
+from tests.api.browser import PHONE, signed_in_in_chromium
 from tests.surveys import forms
 
 browser = test_pages.browser  # the pages' "browser" fixture: a client with its own cookie jar
@@ -59,36 +58,31 @@ async def test_a_leader_keys_in_two_questionnaires_from_the_home(
     expect, world = playwright.expect, await forms.committed_world(isolation, settings)
     schools = [world.s1.id]
     campaign = await forms.launch(surveys_client, world, "nok_parents_2018", "parents", schools)
-    async with AsyncExitStack() as stack:
-        urls = await serve_services(stack, settings)
+    async with signed_in_in_chromium(
+        settings, playwright, "leader@soko.example", "Мероприятия — Школа 1", FAILURE
+    ) as (urls, page, problems):
         paper = f"{urls['surveys_url']}{forms.link_of(campaign)}/paper"
-        page, problems = await stack.enter_async_context(forms.phone(playwright))
-        await page.set_viewport_size(PHONE)
-        async with forms.screenshot_on_failure(page, FAILURE):
-            await sign_in(
-                page, expect, urls["api_url"], "leader@soko.example", "Мероприятия — Школа 1"
+        link = page.locator(f'a[href="{paper}"]')  # the world has other campaigns of S1
+        await expect(link).to_have_text(KEY_IN)
+        await link.click()
+        await expect(page.locator("#organization")).to_have_text("Школа 1")
+        await expect(page.locator("#keyed-today")).to_contain_text("анкет этой организации: 0")
+        for n in (1, 2):
+            for q in range(1, 15):  # every question that applies, "Да"
+                question = page.locator(f"#q-nok_{q:02d}")
+                if await question.is_visible():
+                    await question.locator("label.choice").filter(has_text="Да").click()
+            await page.get_by_role("button", name="Сохранить анкету").click()
+            status = page.get_by_role("status")
+            await expect(status).to_contain_text(f"Анкета № {n} введена")
+            await expect(status).to_be_focused()
+            await expect(page.locator("#keyed-today")).to_contain_text(
+                f"анкет этой организации: {n}"
             )
-            link = page.locator(f'a[href="{paper}"]')  # the world has other campaigns of S1
-            await expect(link).to_have_text(KEY_IN)
-            await link.click()
-            await expect(page.locator("#organization")).to_have_text("Школа 1")
-            await expect(page.locator("#keyed-today")).to_contain_text("анкет этой организации: 0")
-            for n in (1, 2):
-                for q in range(1, 15):  # every question that applies, "Да"
-                    question = page.locator(f"#q-nok_{q:02d}")
-                    if await question.is_visible():
-                        await question.locator("label.choice").filter(has_text="Да").click()
-                await page.get_by_role("button", name="Сохранить анкету").click()
-                status = page.get_by_role("status")
-                await expect(status).to_contain_text(f"Анкета № {n} введена")
-                await expect(status).to_be_focused()
-                await expect(page.locator("#keyed-today")).to_contain_text(
-                    f"анкет этой организации: {n}"
-                )
-                # An empty form for the next paper sheet.
-                await expect(page.locator("#q-nok_01 input:checked")).to_have_count(0)
-            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-            assert problems == []
+            # An empty form for the next paper sheet.
+            await expect(page.locator("#q-nok_01 input:checked")).to_have_count(0)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert problems == []
     async with isolation() as session:
         rows = await session.execute(
             select(Response.channel, func.count()).group_by(Response.channel)

@@ -4,24 +4,18 @@ opens the school card, signs out; the viewer's home shows the values with no for
 button. On a desktop (1280×800) every column of a values table is seen without scrolling
 sideways. A failure leaves a screenshot at FAILURE."""
 
-from contextlib import AsyncExitStack
 from pathlib import Path
-from typing import Any
 
 import httpx
 from sqlalchemy import update
 
-from services.api.app import create_app as create_api
 from services.api.organizations.models import Cluster
-from services.reports.app import create_app as create_reports
-from services.surveys.app import create_app as create_surveys
 from shared.periods import academic_year_of
-from tests.api.test_pages_roles_browser import PHONE, sign_in
+from tests.api.browser import PHONE, sign_in, signed_in_in_chromium
 from tests.facts import sync_facts
 from tests.reports import helpers
 from tests.reports.helpers import TRAINED_INDICATOR
-from tests.surveys.forms import committed_world, free_port, in_a_browser, phone, served
-from tests.surveys.forms import screenshot_on_failure as keep_screenshot
+from tests.surveys.forms import committed_world, in_a_browser
 
 FAILURE = Path("/tmp/soko-pages-values-failure.png")  # noqa: S108 - a fixed place to look at
 
@@ -66,19 +60,6 @@ async def _values(apps, isolation, world, settings, before: bool = False) -> str
     return year.code
 
 
-async def _served(stack: AsyncExitStack, settings, playwright) -> tuple[dict, Any, list[str]]:
-    """The three services behind real servers and a browser page (`phone`), kept open by
-    `stack`: their addresses (`api_url`, …), the page, the problems it meets."""
-    ports = {name: free_port() for name in ("api", "surveys", "reports")}
-    urls = {f"{name}_url": f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    served_settings = settings.model_copy(update=urls)
-    apps = {"api": create_api, "surveys": create_surveys, "reports": create_reports}
-    for name, create in apps.items():
-        await stack.enter_async_context(served(create(served_settings), ports[name]))
-    page, problems = await stack.enter_async_context(phone(playwright))
-    return urls, page, problems
-
-
 async def _fits(page) -> None:
     """Nothing wider than the phone: the table scrolls inside its own box."""
     assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
@@ -108,47 +89,45 @@ async def test_the_analyst_drills_down_and_the_viewer_only_reads(
     world = await committed_world(isolation, settings)
     year = await _values(apps, isolation, world, settings)
     expect = playwright.expect
-    async with AsyncExitStack() as stack:
-        urls, page, problems = await _served(stack, settings, playwright)
+    async with signed_in_in_chromium(
+        settings, playwright, "analyst@soko.example", "Дорожные карты — Район 1", FAILURE
+    ) as (urls, page, problems):
         base = urls["api_url"]
-        await page.set_viewport_size(PHONE)
-        async with keep_screenshot(page, FAILURE):
-            await sign_in(page, expect, base, "analyst@soko.example", "Дорожные карты — Район 1")
-            await page.get_by_role("link", name="Показатели", exact=True).click()
-            await expect(page.locator("h1")).to_have_text("Показатели — Район 1")
-            await expect(page.locator(".period-nav strong")).to_have_text(f"Период: {year}")
-            own = page.locator("#indicator-trained .own-row")
-            await expect(own).to_contain_text("65,0")
-            await expect(own.locator(".value-status")).to_have_text("✗ не достигнуто")
-            await _fits(page)
+        await page.get_by_role("link", name="Показатели", exact=True).click()
+        await expect(page.locator("h1")).to_have_text("Показатели — Район 1")
+        await expect(page.locator(".period-nav strong")).to_have_text(f"Период: {year}")
+        own = page.locator("#indicator-trained .own-row")
+        await expect(own).to_contain_text("65,0")
+        await expect(own.locator(".value-status")).to_have_text("✗ не достигнуто")
+        await _fits(page)
 
-            await _drill(page, expect, "Кластер 1")
-            school = page.locator("#indicator-trained tr", has_text="Школа 2")
-            await expect(school.locator(".value-status")).to_have_text("✓ достигнуто")
-            await _fits(page)
+        await _drill(page, expect, "Кластер 1")
+        school = page.locator("#indicator-trained tr", has_text="Школа 2")
+        await expect(school.locator(".value-status")).to_have_text("✓ достигнуто")
+        await _fits(page)
 
-            await _drill(page, expect, "Школа 1")
-            crumbs = page.get_by_role("navigation", name="Уровни")
-            await expect(crumbs).to_contain_text("Район 1")
-            await expect(crumbs).to_contain_text("Кластер 1")
-            await _fits(page)
+        await _drill(page, expect, "Школа 1")
+        crumbs = page.get_by_role("navigation", name="Уровни")
+        await expect(crumbs).to_contain_text("Район 1")
+        await expect(crumbs).to_contain_text("Кластер 1")
+        await _fits(page)
 
-            await page.get_by_role("link", name="Карточка организации: Школа 1").first.click()
-            await expect(page.locator("h1")).to_have_text("Школа 1")  # the reports service's
-            assert page.url.startswith(f"{urls['reports_url']}/v1/reports/organizations/")
-            await page.goto(f"{base}/home")
-            await page.get_by_role("button", name="Выйти").click()
-            await expect(page.locator("h1")).to_have_text("Вход в Soko")
+        await page.get_by_role("link", name="Карточка организации: Школа 1").first.click()
+        await expect(page.locator("h1")).to_have_text("Школа 1")  # the reports service's
+        assert page.url.startswith(f"{urls['reports_url']}/v1/reports/organizations/")
+        await page.goto(f"{base}/home")
+        await page.get_by_role("button", name="Выйти").click()
+        await expect(page.locator("h1")).to_have_text("Вход в Soko")
 
-            await sign_in(page, expect, base, "viewer@soko.example", "Дорожные карты — Район 1")
-            values = page.locator("section", has=page.locator("#values-title"))
-            await expect(values.locator("#indicator-trained .own-row")).to_contain_text("65,0")
-            assert await page.locator("main form, main button").count() == 0
-            await _fits(page)
-            await values.locator("#indicator-trained").get_by_role("link", name="Кластер 1").click()
-            await expect(page.locator("h1")).to_have_text("Показатели — Кластер 1")
-            assert await page.locator("main form, main button").count() == 0
-            assert problems == []
+        await sign_in(page, expect, base, "viewer@soko.example", "Дорожные карты — Район 1")
+        values = page.locator("section", has=page.locator("#values-title"))
+        await expect(values.locator("#indicator-trained .own-row")).to_contain_text("65,0")
+        assert await page.locator("main form, main button").count() == 0
+        await _fits(page)
+        await values.locator("#indicator-trained").get_by_role("link", name="Кластер 1").click()
+        await expect(page.locator("h1")).to_have_text("Показатели — Кластер 1")
+        assert await page.locator("main form, main button").count() == 0
+        assert problems == []
 
 
 @in_a_browser
@@ -162,26 +141,24 @@ async def test_a_values_table_fits_a_desktop_and_scrolls_only_on_a_phone(
     async with isolation() as session:  # a long word of a name: the first column's least width
         await session.execute(update(Cluster).values(name=CLUSTER).where(Cluster.id == world.c1.id))
         await session.commit()
-    expect = playwright.expect
-    async with AsyncExitStack() as stack:
-        urls, page, problems = await _served(stack, settings, playwright)
+    expect, home = playwright.expect, "Дорожные карты — Район 1"  # the analyst's home
+    async with signed_in_in_chromium(
+        settings, playwright, "analyst@soko.example", home, FAILURE, viewport=DESKTOP
+    ) as (urls, page, problems):
         base = urls["api_url"]
-        async with keep_screenshot(page, FAILURE):
-            await page.set_viewport_size(DESKTOP)
-            await sign_in(page, expect, base, "analyst@soko.example", "Дорожные карты — Район 1")
-            await page.get_by_role("link", name="Показатели", exact=True).click()
-            own = page.locator("#indicator-trained .own-row")
-            await expect(own).to_contain_text("−2,5 п.п.")  # 67,5 % the year before
-            await _uncut(page)
-            await _drill(page, expect, CLUSTER)
-            await _uncut(page)
-            await page.set_viewport_size(PHONE)
-            await _fits(page)
-            await page.goto(f"{base}/home")
-            await page.get_by_role("button", name="Выйти").click()
+        await page.get_by_role("link", name="Показатели", exact=True).click()
+        own = page.locator("#indicator-trained .own-row")
+        await expect(own).to_contain_text("−2,5 п.п.")  # 67,5 % the year before
+        await _uncut(page)
+        await _drill(page, expect, CLUSTER)
+        await _uncut(page)
+        await page.set_viewport_size(PHONE)
+        await _fits(page)
+        await page.goto(f"{base}/home")
+        await page.get_by_role("button", name="Выйти").click()
 
-            await sign_in(page, expect, base, "viewer@soko.example", "Дорожные карты — Район 1")
-            await _fits(page)
-            await page.set_viewport_size(DESKTOP)
-            await _uncut(page)
-            assert problems == []
+        await sign_in(page, expect, base, "viewer@soko.example", "Дорожные карты — Район 1")
+        await _fits(page)
+        await page.set_viewport_size(DESKTOP)
+        await _uncut(page)
+        assert problems == []

@@ -3,13 +3,11 @@ its long reason («недостаточно данных: анкетирован
 its column, so that the table fits its box (every column seen); on a phone (390 px) an
 indicator's long name wraps inside the visible box, never cut at its edge."""
 
-from contextlib import AsyncExitStack
 from pathlib import Path
 
-from tests.api.test_pages_roles_browser import PHONE, sign_in
-from tests.api.test_pages_values_browser import DESKTOP, _served, _values
+from tests.api.browser import PHONE, signed_in_in_chromium
+from tests.api.test_pages_values_browser import DESKTOP, _values
 from tests.surveys.forms import committed_world, in_a_browser
-from tests.surveys.forms import screenshot_on_failure as keep_screenshot
 
 FAILURE = Path("/tmp/soko-pages-values-layout-failure.png")  # noqa: S108 - a fixed place to look at
 REASON = "анкетирование ещё идёт: результаты будут показаны после закрытия кампании"
@@ -38,24 +36,22 @@ async def test_long_statuses_fit_a_desktop_and_long_names_wrap_on_a_phone(
 ):
     world = await committed_world(isolation, settings)
     await _values(apps, isolation, world, settings, before=True)  # «planned»: a long name
-    expect = playwright.expect
-    async with AsyncExitStack() as stack:
-        urls, page, problems = await _served(stack, settings, playwright)
+    expect, home = playwright.expect, "Дорожные карты — Район 1"  # the analyst's home
+    async with signed_in_in_chromium(
+        settings, playwright, "analyst@soko.example", home, FAILURE, viewport=DESKTOP
+    ) as (urls, page, problems):
         base = urls["api_url"]
-        async with keep_screenshot(page, FAILURE):
-            await page.set_viewport_size(DESKTOP)
-            await sign_in(page, expect, base, "analyst@soko.example", "Дорожные карты — Район 1")
-            await page.goto(f"{base}/values")
-            await expect(page.locator("#indicator-planned")).to_contain_text("электронное")
-            await page.evaluate(LONG_STATUS)
-            for box in await page.evaluate(MEASURE):
-                assert box["scroll"] <= box["client"], box
+        await page.goto(f"{base}/values")
+        await expect(page.locator("#indicator-planned")).to_contain_text("электронное")
+        await page.evaluate(LONG_STATUS)
+        for box in await page.evaluate(MEASURE):
+            assert box["scroll"] <= box["client"], box
 
-            await page.set_viewport_size(PHONE)
-            assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
-            boxes = await page.evaluate(MEASURE)
-            assert any(box["names"] for box in boxes)
-            for box in boxes:
-                for name in box["names"]:
-                    assert name["right"] <= box["right"] and name["overflow"] <= 0, (box, name)
-            assert problems == []
+        await page.set_viewport_size(PHONE)
+        assert await page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        boxes = await page.evaluate(MEASURE)
+        assert any(box["names"] for box in boxes)
+        for box in boxes:
+            for name in box["names"]:
+                assert name["right"] <= box["right"] and name["overflow"] <= 0, (box, name)
+        assert problems == []
