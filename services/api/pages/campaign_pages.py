@@ -8,12 +8,11 @@ anything else is the first page, never an error). The links keep the home's othe
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from fastapi import Request
 
 from services.api.pages import peer_reads
-from services.api.pages.peer_reads import WATCHED, CampaignLine, Paged, Part
+from services.api.pages.peer_reads import WATCHED, CampaignLine, Paged, Part, home_href, page_offset
 from shared.identity import Principal
 
 PARAM = "camp_from"
@@ -32,32 +31,10 @@ class CampaignPage(Paged):
     start: str | None = None
 
 
-def _offset(request: Request) -> int:
-    raw = request.query_params.get(PARAM, "")
-    offset = int(raw) if raw.isdigit() and len(raw) < 9 else 0
-    return offset - offset % WATCHED
-
-
-def _href(request: Request, offset: int) -> str:
-    """The home as asked, on the page of campaigns from `offset`."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != PARAM]
-    if offset:
-        params.append((PARAM, str(offset)))
-    query = urlencode(params)
-    return f"/home?{query}{ANCHOR}" if query else f"/home{ANCHOR}"
-
-
 async def campaign_page(request: Request, principal: Principal) -> CampaignPage:
     """The page of campaigns the query asks for, with their rates."""
-    offset = _offset(request)
+    offset = page_offset(request.query_params.get(PARAM, ""), WATCHED)
     part = await peer_reads.campaigns(request, principal, offset)
     found = CampaignPage(part, offset)
-    if part.unavailable:
-        return found
-    if found.beyond:
-        found.start = _href(request, 0)
-    elif offset:
-        found.previous = _href(request, max(offset - WATCHED, 0))
-    if part.items and found.last < part.total:
-        found.next = _href(request, offset + WATCHED)
+    found.link(WATCHED, lambda at: home_href(request, PARAM, at, ANCHOR))
     return found

@@ -9,9 +9,10 @@ campaigns come `WATCHED` a page (their rates and pending lists are one call each
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Request
 from sqlalchemy import select
@@ -41,10 +42,14 @@ class Part(Generic[T]):
 
 class Paged:
     """A page of a home's list read from a peer (`part` from `offset`): the numbers of its
-    first and last rows, and whether it was asked past the end."""
+    first and last rows, whether it was asked past the end, and the links to the previous and
+    next pages (None at either end) and to the first (from past the end), filled by `link`."""
 
     part: Part[Any]
     offset: int
+    previous: str | None
+    next: str | None
+    start: str | None
 
     @property
     def first(self) -> int:
@@ -59,6 +64,47 @@ class Paged:
     def beyond(self) -> bool:
         """A page asked past the last row (there are some, on earlier pages)."""
         return bool(self.offset and not self.part.items and self.part.total)
+
+    def link(self, size: int, href: Callable[[int], str]) -> None:
+        """Fill `previous`, `next` and `start` for pages of `size` rows, `href(offset)` being
+        the address of the page from `offset`; none when the peer did not answer."""
+        if self.part.unavailable:
+            return
+        if self.beyond:
+            self.start = href(0)
+        elif self.offset:
+            self.previous = href(max(self.offset - size, 0))
+        if self.part.items and self.last < self.part.total:
+            self.next = href(self.offset + size)
+
+
+def page_offset(raw: str, size: int) -> int:
+    """The offset a query parameter asks for, down to its page's first row (a multiple of
+    `size`); 0 for anything that is not a number of digits."""
+    offset = int(raw) if raw.isdigit() and len(raw) < 9 else 0
+    return offset - offset % size
+
+
+def home_href(
+    request: Request,
+    param: str,
+    offset: int,
+    anchor: str,
+    *,
+    own: Sequence[tuple[str, str]] = (),
+    owned: Collection[str] = (),
+) -> str:
+    """The home as asked, one of its paged lists (at `anchor`) on the page from `offset`
+    (`param`, left out for the first page): the list's `own` parameters first (its filters),
+    then the home's others as they were asked (other lists' pages, `period`), but the list's
+    (`param` and `owned`)."""
+    params = list(own)
+    if offset:
+        params.append((param, str(offset)))
+    dropped = {param, *owned}
+    params += [(k, v) for k, v in request.query_params.multi_items() if k not in dropped]
+    query = urlencode(params)
+    return f"/home?{query}{anchor}" if query else f"/home{anchor}"
 
 
 @dataclass
