@@ -5,6 +5,9 @@ them), with «← Предыдущие» / «Следующие →» links (no 
 Query parameter of `/home`: `camp_from` (the offset of the page, a multiple of `WATCHED`;
 anything else is the first page, never an error). The links keep the home's other parameters
 (the recommendations' page and filter). A page past the end says so and links to the first.
+
+A methodologist's home pages the teachers' diagnostics the same way (newest first), by
+`diag_from`, its links keeping the home's `period=` and the recommendations' parameters.
 """
 
 from dataclasses import dataclass
@@ -17,6 +20,8 @@ from shared.identity import Principal
 
 PARAM = "camp_from"
 ANCHOR = "#campaigns-title"
+DIAGNOSTICS_PARAM = "diag_from"
+DIAGNOSTICS_ANCHOR = "#diagnostics-title"
 
 
 @dataclass
@@ -31,10 +36,14 @@ class CampaignPage(Paged):
     start: str | None = None
 
 
-async def campaign_page(request: Request, principal: Principal) -> CampaignPage:
-    """The page of campaigns the query asks for, with their rates."""
-    offset = page_offset(request.query_params.get(PARAM, ""), WATCHED)
-    part = await peer_reads.campaigns(request, principal, offset)
+async def campaign_page(
+    request: Request, principal: Principal, *, diagnostics: bool = False
+) -> CampaignPage:
+    """The page of campaigns (or, with `diagnostics`, of the teachers' diagnostics) the query
+    asks for, with their rates."""
+    param, anchor = (DIAGNOSTICS_PARAM, DIAGNOSTICS_ANCHOR) if diagnostics else (PARAM, ANCHOR)
+    offset = page_offset(request.query_params.get(param, ""), WATCHED)
+    part = await peer_reads.campaigns(request, principal, offset, diagnostics=diagnostics)
     found = CampaignPage(part, offset)
-    found.link(WATCHED, lambda at: home_href(request, PARAM, at, ANCHOR))
+    found.link(WATCHED, lambda at: home_href(request, param, at, anchor))
     return found

@@ -4,7 +4,8 @@ they mention (one query of the api's own table).
 
 Each home section is a `Part`: its rows, how many there are in all, or `unavailable` when the
 peer is down or refuses (the rest of the page still shows). Lists are the first `LISTED` rows;
-campaigns come `WATCHED` a page (their rates and pending lists are one call each).
+campaigns come `WATCHED` a page (their rates and pending lists are one call each), and so do
+the teachers' diagnostics (`DIAGNOSTICS`: the surveys service picks them).
 """
 
 import logging
@@ -28,6 +29,8 @@ from shared.identity import Principal, Role
 logger = logging.getLogger("soko.api.pages")
 LISTED = 50
 WATCHED = 10
+# The teachers' diagnostics: the `GET /v1/campaigns` filters that pick them.
+DIAGNOSTICS: dict[str, Any] = {"audience": "teachers", "anonymous": False}
 T = TypeVar("T")
 
 
@@ -192,19 +195,17 @@ async def campaigns(
 ) -> Part[CampaignLine]:
     """`WATCHED` campaigns reaching the visitor's scope from `offset`, those taking answers
     first, then the others newest first, with their response rates; with `diagnostics`, the
-    newest identified teachers' ones only (of the newest `LISTED`). A school leader also gets
-    who has not answered the open identified ones."""
+    teachers' identified ones only, newest first (the surveys service filters and counts
+    them). A school leader also gets who has not answered the open identified ones."""
     client = surveys(request)
 
     async def read():
         if diagnostics:
-            found, total = await client.campaigns(LISTED)
-            found = [c for c in found if c.audience == "teachers" and not c.anonymous]
-            total = len(found)
+            found, total = await client.campaigns(WATCHED, offset, **DIAGNOSTICS)
         else:
             found, total = await client.campaigns(WATCHED, offset, open_first=True)
         lines = []
-        for campaign in found[:WATCHED]:  # one call each, in turn (they share a connection)
+        for campaign in found:  # one call each, in turn (they share a connection)
             line = CampaignLine(campaign, await client.rates(campaign.id))
             watched = campaign.status == "open" and not campaign.anonymous
             if watched and principal.role == Role.organization_leader:
@@ -213,6 +214,17 @@ async def campaigns(
         return lines, total
 
     return await _part(read, "campaigns")
+
+
+async def diagnostic_periods(request: Request) -> list[str]:
+    """The periods of the newest `LISTED` teachers' diagnostics, newest first (no rates);
+    empty when the surveys service does not answer."""
+    try:
+        found, _ = await surveys(request).campaigns(LISTED, **DIAGNOSTICS)
+    except (PeerUnavailable, PeerRefused) as exc:
+        logger.warning("a home could not read the diagnostics' periods: %s", exc.detail)
+        return []
+    return [c.period for c in found]
 
 
 async def organization_names(
