@@ -23,6 +23,35 @@ async def test_campaigns_filter_by_instrument_and_period(surveys_client, world):
     assert await codes(**both, period="2021/2022") == everything
 
 
+async def test_campaigns_filter_by_audience_and_anonymity(surveys_client, world):
+    """The teachers' diagnostics (`audience=teachers&anonymous=false`) counted and paged in
+    SQL; a value a filter does not take is a 422 naming the parameter."""
+
+    async def listed(**params):
+        answer = await surveys_client.get(
+            "/v1/campaigns", params=params, headers=world.headers("admin")
+        )
+        assert answer.status_code == 200, answer.text
+        page = answer.json()
+        return sorted(c["title"] for c in page["items"]), page["total"]
+
+    diagnostics = (["diagnostic_s1", "diagnostic_s3"], 2)
+    assert await listed(audience="teachers", anonymous="false") == diagnostics
+    assert await listed(audience="teachers") == diagnostics
+    assert await listed(anonymous="true") == (["parents_s1", "parents_s3"], 2)
+    assert await listed(audience="leaders") == ([], 0)
+    # The total is of all the filtered campaigns, not of the page.
+    assert (await listed(anonymous="false", limit=1))[1] == 2
+    for name, value in (("audience", "teacher"), ("anonymous", "maybe")):
+        refused = await surveys_client.get(
+            "/v1/campaigns", params={name: value}, headers=world.headers("admin")
+        )
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"].startswith("application/problem+json")
+        assert refused.json()["errors"][0]["loc"] == ["query", name]
+        assert f"параметр {name}" in refused.json()["detail"]
+
+
 async def test_aggregates_carry_positive_and_rated_counts_unless_withheld(
     apps, surveys_client, world
 ):

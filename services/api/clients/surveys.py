@@ -38,14 +38,24 @@ class SurveysClient:
         return await self.client.pages("/v1/me/invitations", model=Invitation)
 
     async def campaigns(
-        self, limit: int, offset: int = 0, *, open_first: bool = False
+        self,
+        limit: int,
+        offset: int = 0,
+        *,
+        open_first: bool = False,
+        audience: str | None = None,
+        anonymous: bool | None = None,
     ) -> tuple[list[Campaign], int]:
         """`GET /v1/campaigns`: `limit` campaigns reaching the person's scope from `offset`,
-        newest first (with `open_first`, those taking answers first), and how many there are
-        in all."""
+        newest first (with `open_first`, those taking answers first), of one `audience` and
+        only anonymous or identified ones when given, and how many there are in all."""
         params: dict[str, Any] = {"limit": limit, "offset": offset}
         if open_first:
             params["open_first"] = "true"
+        if audience is not None:
+            params["audience"] = audience
+        if anonymous is not None:
+            params["anonymous"] = "true" if anonymous else "false"
         page = await self.client.get_json("/v1/campaigns", params=params)
         items = parsed(list[Campaign], page.get("items"), "surveys", "/v1/campaigns")
         return items, int(page.get("total", len(items)))

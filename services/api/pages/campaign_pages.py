@@ -5,19 +5,23 @@ them), with «← Предыдущие» / «Следующие →» links (no 
 Query parameter of `/home`: `camp_from` (the offset of the page, a multiple of `WATCHED`;
 anything else is the first page, never an error). The links keep the home's other parameters
 (the recommendations' page and filter). A page past the end says so and links to the first.
+
+A methodologist's home pages the teachers' diagnostics the same way (newest first), by
+`diag_from`, its links keeping the home's `period=` and the recommendations' parameters.
 """
 
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from fastapi import Request
 
 from services.api.pages import peer_reads
-from services.api.pages.peer_reads import WATCHED, CampaignLine, Paged, Part
+from services.api.pages.peer_reads import WATCHED, CampaignLine, Paged, Part, home_href, page_offset
 from shared.identity import Principal
 
 PARAM = "camp_from"
 ANCHOR = "#campaigns-title"
+DIAGNOSTICS_PARAM = "diag_from"
+DIAGNOSTICS_ANCHOR = "#diagnostics-title"
 
 
 @dataclass
@@ -32,32 +36,14 @@ class CampaignPage(Paged):
     start: str | None = None
 
 
-def _offset(request: Request) -> int:
-    raw = request.query_params.get(PARAM, "")
-    offset = int(raw) if raw.isdigit() and len(raw) < 9 else 0
-    return offset - offset % WATCHED
-
-
-def _href(request: Request, offset: int) -> str:
-    """The home as asked, on the page of campaigns from `offset`."""
-    params = [(k, v) for k, v in request.query_params.multi_items() if k != PARAM]
-    if offset:
-        params.append((PARAM, str(offset)))
-    query = urlencode(params)
-    return f"/home?{query}{ANCHOR}" if query else f"/home{ANCHOR}"
-
-
-async def campaign_page(request: Request, principal: Principal) -> CampaignPage:
-    """The page of campaigns the query asks for, with their rates."""
-    offset = _offset(request)
-    part = await peer_reads.campaigns(request, principal, offset)
+async def campaign_page(
+    request: Request, principal: Principal, *, diagnostics: bool = False
+) -> CampaignPage:
+    """The page of campaigns (or, with `diagnostics`, of the teachers' diagnostics) the query
+    asks for, with their rates."""
+    param, anchor = (DIAGNOSTICS_PARAM, DIAGNOSTICS_ANCHOR) if diagnostics else (PARAM, ANCHOR)
+    offset = page_offset(request.query_params.get(param, ""), WATCHED)
+    part = await peer_reads.campaigns(request, principal, offset, diagnostics=diagnostics)
     found = CampaignPage(part, offset)
-    if part.unavailable:
-        return found
-    if found.beyond:
-        found.start = _href(request, 0)
-    elif offset:
-        found.previous = _href(request, max(offset - WATCHED, 0))
-    if part.items and found.last < part.total:
-        found.next = _href(request, offset + WATCHED)
+    found.link(WATCHED, lambda at: home_href(request, param, at, anchor))
     return found

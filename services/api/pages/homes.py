@@ -5,9 +5,10 @@ visitor. A section a peer cannot give says so; the rest of the home still shows.
 - analyst, administrator: roadmaps with progress and overdue activities, school cards,
   recommendations to move through their lifecycle, campaigns with response rates, the schools
   late in each data collection and the submissions to approve or return (data_collections.py);
-- methodologist: the teachers' diagnostics with rates, the PD order of the latest
-  diagnostic's school year as last built (the page never rebuilds it: its «Пересобрать
-  заказ» button does, router.py), the teachers' individual routes, recommendations;
+- methodologist: the teachers' diagnostics with rates, paged (campaign_pages.py), the PD
+  order of the newest diagnostic's school year (whichever page is shown) as last built (the
+  page never rebuilds it: its «Пересобрать заказ» button does, router.py), the teachers'
+  individual routes, recommendations;
 - school leader: the school's activities (mark done), recommendations addressed to the school,
   who has not answered an open identified campaign, the data collections asking the school
   (completeness, due date, what is missing; submit or withdraw);
@@ -24,7 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.pages import data_collections, peer_reads, service, value_reads
-from services.api.pages.campaign_pages import campaign_page
+from services.api.pages.campaign_pages import CampaignPage, campaign_page
 from services.api.pages.peer_reads import Part
 from services.api.pages.recommendation_pages import recommendation_page
 from services.api.pages.render import POSITION_NAMES
@@ -133,11 +134,12 @@ def _in_natural_order(found: dict[str, Any], names: dict[uuid.UUID, str]) -> Non
 
 
 async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
-    """Diagnostics, the PD order of the newest diagnostic's school year (or `?period=`, when
-    a school year) in the methodologist's territory, the routes of that year."""
-    diagnostics = await peer_reads.campaigns(request, person.principal, diagnostics=True)
-    period = school_year(request.query_params.get("period")) or next(
-        (p for line in diagnostics.items if (p := school_year(line.campaign.period))), None
+    """Diagnostics (a page of them), the PD order of the newest diagnostic's school year (or
+    `?period=`, when a school year) in the methodologist's territory, the routes of that
+    year."""
+    page = await campaign_page(request, person.principal, diagnostics=True)
+    period = school_year(request.query_params.get("period")) or await _newest_school_year(
+        request, page
     )
     order, order_unavailable = None, False
     territory = person.principal.scope_id
@@ -148,12 +150,26 @@ async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:
         except (PeerUnavailable, PeerRefused):
             order_unavailable = True
     return {
-        "diagnostics": diagnostics,
+        "diag_page": page,
+        "diagnostics": page.part,
         "period": period,
         "order": order,
         "order_unavailable": order_unavailable,
         "routes": await peer_reads.routes(request, period),
     }
+
+
+async def _newest_school_year(request: Request, page: CampaignPage) -> str | None:
+    """The school year of the newest diagnostic that has one: on the first page, read from
+    it when it holds one; else from the newest diagnostics (whichever page is shown, the same
+    year, so the same PD order)."""
+    if not page.offset:
+        shown = [line.campaign.period for line in page.part.items]
+        found = next(filter(None, map(school_year, shown)), None)
+        if found or page.part.unavailable or len(shown) == page.part.total:
+            return found
+    periods = await peer_reads.diagnostic_periods(request)
+    return next(filter(None, map(school_year, periods)), None)
 
 
 def period_problem(code: str | None, role: Role) -> str | None:

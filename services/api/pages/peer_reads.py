@@ -4,14 +4,16 @@ they mention (one query of the api's own table).
 
 Each home section is a `Part`: its rows, how many there are in all, or `unavailable` when the
 peer is down or refuses (the rest of the page still shows). Lists are the first `LISTED` rows;
-campaigns come `WATCHED` a page (their rates and pending lists are one call each).
+campaigns come `WATCHED` a page (their rates and pending lists are one call each), and so do
+the teachers' diagnostics (`DIAGNOSTICS`: the surveys service picks them).
 """
 
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
+from urllib.parse import urlencode
 
 from fastapi import Request
 from sqlalchemy import select
@@ -27,6 +29,8 @@ from shared.identity import Principal, Role
 logger = logging.getLogger("soko.api.pages")
 LISTED = 50
 WATCHED = 10
+# The teachers' diagnostics: the `GET /v1/campaigns` filters that pick them.
+DIAGNOSTICS: dict[str, Any] = {"audience": "teachers", "anonymous": False}
 T = TypeVar("T")
 
 
@@ -41,10 +45,14 @@ class Part(Generic[T]):
 
 class Paged:
     """A page of a home's list read from a peer (`part` from `offset`): the numbers of its
-    first and last rows, and whether it was asked past the end."""
+    first and last rows, whether it was asked past the end, and the links to the previous and
+    next pages (None at either end) and to the first (from past the end), filled by `link`."""
 
     part: Part[Any]
     offset: int
+    previous: str | None
+    next: str | None
+    start: str | None
 
     @property
     def first(self) -> int:
@@ -59,6 +67,47 @@ class Paged:
     def beyond(self) -> bool:
         """A page asked past the last row (there are some, on earlier pages)."""
         return bool(self.offset and not self.part.items and self.part.total)
+
+    def link(self, size: int, href: Callable[[int], str]) -> None:
+        """Fill `previous`, `next` and `start` for pages of `size` rows, `href(offset)` being
+        the address of the page from `offset`; none when the peer did not answer."""
+        if self.part.unavailable:
+            return
+        if self.beyond:
+            self.start = href(0)
+        elif self.offset:
+            self.previous = href(max(self.offset - size, 0))
+        if self.part.items and self.last < self.part.total:
+            self.next = href(self.offset + size)
+
+
+def page_offset(raw: str, size: int) -> int:
+    """The offset a query parameter asks for, down to its page's first row (a multiple of
+    `size`); 0 for anything that is not a number of digits."""
+    offset = int(raw) if raw.isdigit() and len(raw) < 9 else 0
+    return offset - offset % size
+
+
+def home_href(
+    request: Request,
+    param: str,
+    offset: int,
+    anchor: str,
+    *,
+    own: Sequence[tuple[str, str]] = (),
+    owned: Collection[str] = (),
+) -> str:
+    """The home as asked, one of its paged lists (at `anchor`) on the page from `offset`
+    (`param`, left out for the first page): the list's `own` parameters first (its filters),
+    then the home's others as they were asked (other lists' pages, `period`), but the list's
+    (`param` and `owned`)."""
+    params = list(own)
+    if offset:
+        params.append((param, str(offset)))
+    dropped = {param, *owned}
+    params += [(k, v) for k, v in request.query_params.multi_items() if k not in dropped]
+    query = urlencode(params)
+    return f"/home?{query}{anchor}" if query else f"/home{anchor}"
 
 
 @dataclass
@@ -146,19 +195,17 @@ async def campaigns(
 ) -> Part[CampaignLine]:
     """`WATCHED` campaigns reaching the visitor's scope from `offset`, those taking answers
     first, then the others newest first, with their response rates; with `diagnostics`, the
-    newest identified teachers' ones only (of the newest `LISTED`). A school leader also gets
-    who has not answered the open identified ones."""
+    teachers' identified ones only, newest first (the surveys service filters and counts
+    them). A school leader also gets who has not answered the open identified ones."""
     client = surveys(request)
 
     async def read():
         if diagnostics:
-            found, total = await client.campaigns(LISTED)
-            found = [c for c in found if c.audience == "teachers" and not c.anonymous]
-            total = len(found)
+            found, total = await client.campaigns(WATCHED, offset, **DIAGNOSTICS)
         else:
             found, total = await client.campaigns(WATCHED, offset, open_first=True)
         lines = []
-        for campaign in found[:WATCHED]:  # one call each, in turn (they share a connection)
+        for campaign in found:  # one call each, in turn (they share a connection)
             line = CampaignLine(campaign, await client.rates(campaign.id))
             watched = campaign.status == "open" and not campaign.anonymous
             if watched and principal.role == Role.organization_leader:
@@ -167,6 +214,17 @@ async def campaigns(
         return lines, total
 
     return await _part(read, "campaigns")
+
+
+async def diagnostic_periods(request: Request) -> list[str]:
+    """The periods of the newest `LISTED` teachers' diagnostics, newest first (no rates);
+    empty when the surveys service does not answer."""
+    try:
+        found, _ = await surveys(request).campaigns(LISTED, **DIAGNOSTICS)
+    except (PeerUnavailable, PeerRefused) as exc:
+        logger.warning("a home could not read the diagnostics' periods: %s", exc.detail)
+        return []
+    return [c.period for c in found]
 
 
 async def organization_names(

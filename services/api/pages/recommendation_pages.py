@@ -17,7 +17,7 @@ from fastapi import Request
 
 from services.api.access import Access
 from services.api.pages import peer_reads, service
-from services.api.pages.peer_reads import LISTED, Paged, Part
+from services.api.pages.peer_reads import LISTED, Paged, Part, home_href, page_offset
 from services.api.pages.render import RECOMMENDATION_STATUSES
 from shared.templating import natural_key
 
@@ -59,33 +59,22 @@ def _chosen(request: Request) -> tuple[str | None, uuid.UUID | None, int]:
         organization_id = uuid.UUID(query.get("rec_org") or "")
     except ValueError:
         organization_id = None
-    raw = query.get("rec_from", "")
-    offset = int(raw) if raw.isdigit() and len(raw) < 9 else 0
-    return status, organization_id, offset - offset % LISTED
+    return status, organization_id, page_offset(query.get("rec_from", ""), LISTED)
+
+
+def _filters(status: str | None, organization_id: uuid.UUID | None) -> list[tuple[str, str]]:
+    """The filters' query parameters, in this order."""
+    params = [("rec_status", status)] if status else []
+    return params + ([("rec_org", str(organization_id))] if organization_id else [])
 
 
 def _query(status: str | None, organization_id: uuid.UUID | None, offset: int) -> str:
     """The page's own query parameters (urlencoded, empty for the first unfiltered page)."""
-    params: dict[str, str | int] = {}
-    if status:
-        params["rec_status"] = status
-    if organization_id:
-        params["rec_org"] = str(organization_id)
-    if offset:
-        params["rec_from"] = offset
-    return urlencode(params)
+    params = _filters(status, organization_id)
+    return urlencode(params + ([("rec_from", str(offset))] if offset else []))
 
 
 OWN = frozenset({"rec_status", "rec_org", "rec_from"})
-
-
-def _href(
-    status: str | None, organization_id: uuid.UUID | None, offset: int, kept: str = ""
-) -> str:
-    """The home on this page of recommendations, `kept` (the home's other query parameters,
-    urlencoded: the campaigns' page) kept."""
-    query = "&".join(q for q in (_query(status, organization_id, offset), kept) if q)
-    return f"/home?{query}{ANCHOR}" if query else f"/home{ANCHOR}"
 
 
 def back_query(posted: str) -> str:
@@ -112,7 +101,6 @@ async def recommendation_page(
     """The page of recommendations the query asks for; `schools`: the organizations the
     visitor reads, when the home has them already (else read here, one query)."""
     status, organization_id, offset = _chosen(request)
-    kept = urlencode([(k, v) for k, v in request.query_params.multi_items() if k not in OWN])
     part = await peer_reads.recommendations(
         request, offset, status=status, organization_id=organization_id
     )
@@ -122,10 +110,6 @@ async def recommendation_page(
         ((o.id, o.short_name or o.name) for o in schools.items), key=lambda s: natural_key(s[1])
     )
     found = RecommendationPage(part, status, organization_id, offset, named)
-    if found.beyond:
-        found.start = _href(status, organization_id, 0, kept)
-    elif offset and not part.unavailable:
-        found.previous = _href(status, organization_id, max(offset - LISTED, 0), kept)
-    if offset + len(part.items) < part.total:
-        found.next = _href(status, organization_id, offset + LISTED, kept)
+    own = _filters(status, organization_id)
+    found.link(LISTED, lambda at: home_href(request, "rec_from", at, ANCHOR, own=own, owned=OWN))
     return found

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 from services.surveys.campaigns import progress, service
 from services.surveys.campaigns.models import Campaign
 from services.surveys.campaigns.schemas import (
+    Audience,
     CampaignCreate,
     CampaignRead,
     CampaignUpdate,
@@ -119,11 +120,21 @@ async def list_campaigns(
     open_first: Annotated[
         bool, Query(description="Those taking answers now first, then the others; newest first")
     ] = False,
+    audience: Annotated[
+        Audience | None, Query(description="Only campaigns of this audience")
+    ] = None,
+    anonymous: Annotated[
+        bool | None,
+        Query(description="Only anonymous (true) or only identified (false) campaigns"),
+    ] = None,
 ) -> Page[CampaignRead]:
     """Campaigns with at least one organization of the caller's scope, newest first (with
-    `open_first`, the open ones first); optionally of the given instruments and periods, and
-    reaching a territory's organizations (their links and counts then cover those
-    organizations only)."""
+    `open_first`, the open ones first); optionally of the given instruments and periods, of
+    one `audience` (parents, teachers, leaders, students), only anonymous or only identified
+    ones (`anonymous=true|false`; `audience=teachers&anonymous=false`: the teachers'
+    diagnostics), and reaching a territory's organizations (their links and counts then cover
+    those organizations only). `total` counts them after these filters; a value a filter does
+    not take is a 422 naming the parameter."""
     campaigns, total, readable = await service.list_campaigns(
         session,
         caller,
@@ -133,6 +144,8 @@ async def list_campaigns(
         periods=period,
         territory_id=territory_id,
         open_first=open_first,
+        audience=audience,
+        anonymous=anonymous,
     )
     items = await read_many(session, settings, campaigns, readable)
     return Page(items=items, total=total)

@@ -177,12 +177,14 @@ async def list_campaigns(
     periods: list[str] | None,
     territory_id: uuid.UUID | None,
     open_first: bool = False,
+    audience: str | None = None,
+    anonymous: bool | None = None,
 ) -> tuple[list[Campaign], int, frozenset[uuid.UUID] | None]:
     """One page of the campaigns with at least one organization the caller reads (and of the
     territory, when given: NotFound outside the caller's scope), newest first (with
     `open_first`, those taking answers now first, each part newest first), optionally of the
-    given instruments (codes) and periods (codes); the count of all of them; and the
-    organizations they are read for (None: all)."""
+    given instruments (codes) and periods (codes), of one audience, anonymous or identified
+    only; the count of all of them; and the organizations they are read for (None: all)."""
     readable = await readable_organizations(principal, scopes)
     if territory_id is not None:
         territory = await ensure_in_scope(principal, scopes, ScopeType.territory, territory_id)
@@ -207,6 +209,10 @@ async def list_campaigns(
         )
     if periods:
         query = query.where(Campaign.period.in_(periods))
+    if audience is not None:
+        query = query.where(Campaign.audience == audience)
+    if anonymous is not None:
+        query = query.where(Campaign.anonymous.is_(anonymous))
     if readable is not None:
         query = query.where(
             Campaign.id.in_(
