@@ -14,7 +14,7 @@ from shared.identity import Principal
 from shared.scope import ScopeResolver, readable_organizations
 
 # What the audit log keeps of a change: these fields' values before and after it.
-CHANGEABLE = ("title", "closes_at")
+CHANGEABLE = ("title", "closes_at", "period")
 
 
 def _json(value: Any) -> Any:

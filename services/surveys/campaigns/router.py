@@ -169,14 +169,18 @@ async def update_campaign(
     settings: SettingsDep,
     api: Api,
 ) -> CampaignWritten:
-    """Close early (a `closes_at` of now), extend or rename, recorded in the audit log with
-    the previous and new values. Only for a caller whose scope holds every organization of the
-    campaign (403 otherwise: a school's leader changes a campaign of their school alone). 409
-    for re-opening a campaign that has answers and whose figures are out (closed over a minute
-    ago): launch a new one for late respondents. `warnings`: [] (a change keeps the opening and
-    the period a launch's warnings are about)."""
+    """Close early (a `closes_at` of now), extend, rename or correct a mistyped `period`,
+    recorded in the audit log with the previous and new values. Only for a caller whose scope
+    holds every organization of the campaign (403 otherwise: a school's leader changes a
+    campaign of their school alone). 409 for re-opening a campaign that has answers and whose
+    figures are out (closed over a minute ago): launch a new one for late respondents. 409
+    naming `period` for a new period once anyone has answered (the answers count for the
+    period they were given in); 422 naming `period` for one that begins after the campaign
+    closes. `warnings`: for a new period, as a launch's (an opening over a year from it);
+    [] otherwise."""
     campaign = await service.update_campaign(session, caller, scopes, api, campaign_id, body)
-    return await written(session, settings, campaign, [])
+    warnings = opening_warnings(campaign.opens_at, body.period) if body.period else []
+    return await written(session, settings, campaign, warnings)
 
 
 @router.get("/campaigns/{campaign_id}/rates", responses=ERRORS)

@@ -48,12 +48,18 @@ class CampaignCreate(BaseModel):
 
 
 class CampaignUpdate(UpdateSchema):
-    """Close early (closes_at in the past or now) or extend."""
+    """Close early (closes_at in the past or now), extend, rename, or correct a mistyped
+    period while no one has answered."""
 
     closes_at: LocalDatetime | None = Field(
         default=None, description="Without an offset: a time in SOKO_TIMEZONE"
     )
     title: str | None = Field(default=None, max_length=500)
+    period: PeriodBody | None = Field(
+        default=None,
+        description="A mistyped period corrected (2021/2022, 2022, 2022Q3 or 2022-09): only "
+        "while the campaign has no submitted response (409 naming `period` otherwise)",
+    )
 
 
 class Link(BaseModel):
@@ -119,7 +125,7 @@ class CampaignWritten(CampaignRead):
         "the period ends or over a year before it starts (`period: кампания открывается "
         "03.12.2026, больше чем через год после конца периода «2019/2020» (31.08.2020); …`), "
         "right for an old paper survey keyed in, wrong for a mistyped period, naming `period`; "
-        "[] otherwise (always for a change, which keeps the opening and the period)",
+        "the same for a change of the period; [] otherwise",
     )
 
 

@@ -29,6 +29,7 @@ from shared.expected_respondents import expected_of, needs_staff, of_audience
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.labels import organizations_not_found
 from shared.pagination import Pagination, paginate
+from shared.periods import Period
 from shared.scope import ScopeResolver, ensure_in_scope, readable_organizations
 
 LAUNCHERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)
@@ -247,20 +248,25 @@ async def update_campaign(
     campaign_id: uuid.UUID,
     data: CampaignUpdate,
 ) -> Campaign:
-    """Close early, extend or rename, recorded in the audit log (`update`, `campaign`, each
-    changed field's `before` and `after`); by analysts, methodologists and leaders whose scope
-    holds every organization of the campaign (Forbidden, 403, otherwise: `ensure_holds_all`).
+    """Close early, extend, rename or correct the period, recorded in the audit log
+    (`update`, `campaign`, each changed field's `before` and `after`); by analysts,
+    methodologists and leaders whose scope holds every organization of the campaign
+    (Forbidden, 403, otherwise: `ensure_holds_all`).
 
-    Invalid (422) for a close before the opening or over two years after it (window.py).
-    Conflict (409) for re-opening a campaign
+    Invalid (422) for a close before the opening or over two years after it, or before the
+    period begins (window.py). Conflict (409) for re-opening a campaign
     (identified or anonymous) whose figures are out (closed over `SETTLE` ago) and that has
     answers: its published figures and those after more answers would differ by the late
     respondents, however few (shared/disclosure.py). A campaign closed without answers, or
-    within `SETTLE`, may be re-opened; it is then open again."""
+    within `SETTLE`, may be re-opened; it is then open again. Conflict (409) naming `period`
+    for a change of the period once anyone has answered: their answers count for the period
+    (`_repurpose`)."""
     campaign, _ = await readable_campaign(session, principal, scopes, campaign_id)
     require_roles(principal, *LAUNCHERS)
     await ensure_holds_all(session, principal, scopes, campaign.id)
     before = before_change(campaign)
+    if data.period is not None and data.period.code != campaign.period:
+        await _repurpose(session, campaign, data.period)
     if data.closes_at is not None:
         if data.closes_at <= campaign.opens_at:
             raise Invalid.at("closes_at", "Дата закрытия раньше даты открытия")
@@ -277,14 +283,39 @@ async def update_campaign(
                 errors=[field_error("closes_at", "итоги кампании уже открыты")],
                 closes_at=campaign.closes_at.isoformat(),
             )
-        check_window(campaign.opens_at, data.closes_at)
         campaign.closes_at = data.closes_at
+    if data.closes_at is not None or data.period is not None:
+        # A new period is checked as a launch's is; a campaign closed early keeps its period
+        # even when that has not begun (a launch made by mistake is closed at once).
+        check_window(campaign.opens_at, campaign.closes_at, data.period)
     if data.title:
         campaign.title = data.title
     await session.flush()
     if changes := changed_fields(before, campaign):
         await api.audit("update", "campaign", str(campaign.id), changes)
     return campaign
+
+
+async def _repurpose(session: AsyncSession, campaign: Campaign, period: Period) -> None:
+    """Move the campaign to `period` (a mistyped one corrected), while it has no submitted
+    response. Conflict (409) naming `period` once it has one: those answers count for the
+    period's figures, and the figures of both periods read before and after a move would
+    differ by exactly them (however few: a difference of two reads tells what the minimum
+    hides, shared/disclosure.py) — as a late respondent's answers do to published figures."""
+    # Locked against every submission (a new response's foreign key, a personal link's lock
+    # take the campaign's key share): one in flight is waited for and seen here, and any
+    # later one counts for the new period.
+    await session.execute(select(Campaign.id).where(Campaign.id == campaign.id).with_for_update())
+    if await has_answers(session, campaign.id):
+        raise Conflict(
+            f"У кампании уже есть ответы, они засчитаны за период «{campaign.period}»: перенос "
+            f"в «{period.code}» изменил бы итоги обоих периодов на ответы этой кампании и "
+            "по разнице раскрыл бы их. Чтобы собрать ответы за другой период, запустите "
+            "новую кампанию.",
+            errors=[field_error("period", "у кампании уже есть ответы")],
+            period=campaign.period,
+        )
+    campaign.period = period.code
 
 
 async def campaign_facts(

@@ -90,8 +90,8 @@ def opening_warnings(opens_at: datetime, period: Period) -> list[str]:
     """Russian warnings for a launch, each starting with `period` (the field to check), when
     the opening's day (in SOKO_TIMEZONE) lies over a year after `period` ends or over a year
     before it starts: its answers count for that period's indicators, right for an old paper
-    survey keyed in, wrong for a mistyped period. [] else. Said at a launch only: a change
-    (PATCH) moves neither the opening nor the period (answers already count under them)."""
+    survey keyed in, wrong for a mistyped period. [] else. Said at a launch and for a change
+    of the period (PATCH, allowed while no one has answered)."""
     opens = _local_day(opens_at)
     if opens > _years_after(period.end, 1):
         return [

@@ -138,6 +138,10 @@ _RESPONSE = """response AS (
                                   status, submitted_on, channel)
     VALUES (:response, :campaign, :organization, :version, 'submitted', :today, :channel)
 ), """
+LOCK_INVITATION = text(
+    "SELECT 1 FROM surveys.invitation i JOIN surveys.campaign c ON c.id = i.campaign_id"
+    " WHERE i.id = :invitation FOR UPDATE OF i FOR KEY SHARE OF c"
+)
 WRITE_ANSWERS = text(_WRITE.format(response=""))
 WRITE_RESPONSE_AND_ANSWERS = text(_WRITE.format(response=_RESPONSE))
 
@@ -257,10 +261,10 @@ async def submit(
         await _store(session, campaign, definition, response, checked.stored, with_response=True)
         return response
     # The invitation row is locked (it always exists; the response may not yet), so that
-    # submits through one link run one after another and only the first gets through.
-    await session.execute(
-        select(Invitation.id).where(Invitation.id == invitation.id).with_for_update()
-    )
+    # submits through one link run one after another and only the first gets through; and the
+    # campaign's key-shared, as a new response row's foreign key does, so that a change of its
+    # period waits for this submission and sees it (campaigns/service.py, `_repurpose`).
+    await session.execute(LOCK_INVITATION, {"invitation": invitation.id})
     response = await session.scalar(select(Response).where(Response.invitation_id == invitation.id))
     if response is not None and response.status == "submitted":
         raise Conflict("Ответ по этой ссылке уже отправлен")
