@@ -46,7 +46,7 @@ from services.api.collections.schemas import (
     OrganizationStatus,
     WindowRead,
 )
-from services.api.pages import quality_reads, step_problems
+from services.api.pages import home_state, quality_reads, step_problems
 from services.api.pages.forms import page_form
 from services.api.pages.quality_reads import Checks
 from services.api.pages.render import NO_STORE, page
@@ -365,7 +365,7 @@ async def take_step(
         organization = _organization_id(fields)
         if problem is not None and organization is not None:  # the comment: beside it
             found = step_problems.StepProblem(action, collection_id, organization, problem)
-            return step_problems.again(found)
+            return step_problems.again(found, fields.get("back", ""))
         if isinstance(wrong, Invalid):  # the API's reason
             return _problem(request, wrong.status, person, wrong.detail)
         return _problem(request, 422, person, "Форма заполнена неверно: откройте главную снова.")
@@ -373,6 +373,5 @@ async def take_step(
         return _problem(request, 404, person, "Такого сбора данных нет или он вам недоступен.")
     except (Forbidden, Conflict) as refused:  # 403, 409 with the API's reason
         return _problem(request, refused.status, person, refused.detail)
-    return RedirectResponse(
-        f"/home?collection={action}#collections-title", status_code=303, headers=NO_STORE
-    )
+    where = home_state.home([("collection", action)], fields.get("back", ""), "#collections-title")
+    return RedirectResponse(where, status_code=303, headers=NO_STORE)

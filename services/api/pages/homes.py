@@ -24,7 +24,7 @@ from fastapi import Request
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from services.api.pages import data_collections, peer_reads, service, value_reads
+from services.api.pages import data_collections, home_state, peer_reads, service, value_reads
 from services.api.pages.campaign_pages import CampaignPage, campaign_page
 from services.api.pages.peer_reads import Part
 from services.api.pages.recommendation_pages import recommendation_page
@@ -63,6 +63,8 @@ async def context(request: Request, session: AsyncSession, person: Visitor) -> d
         "reports_url": str(settings.reports_url).rstrip("/"),
         "surveys_url": str(settings.surveys_url).rstrip("/"),
         "movable": role in MOVERS,
+        # Where the visitor is on the home: its forms post it back (home_state.py).
+        "home_state": home_state.of_request(request),
     }
     if role in (Role.admin, Role.territory_analyst):
         found["roadmaps"] = await service.roadmaps(access, today)

@@ -11,7 +11,6 @@ page, unfiltered), never an error; a page past the end says so and links to the 
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, urlencode
 
 from fastapi import Request
 
@@ -40,11 +39,6 @@ class RecommendationPage(Paged):
     start: str | None = None
 
     @property
-    def query(self) -> str:
-        """This page's query parameters (its move forms post them back as `back`)."""
-        return _query(self.status, self.organization_id, self.offset)
-
-    @property
     def filtered(self) -> bool:
         return self.status is not None or self.organization_id is not None
 
@@ -68,31 +62,7 @@ def _filters(status: str | None, organization_id: uuid.UUID | None) -> list[tupl
     return params + ([("rec_org", str(organization_id))] if organization_id else [])
 
 
-def _query(status: str | None, organization_id: uuid.UUID | None, offset: int) -> str:
-    """The page's own query parameters (urlencoded, empty for the first unfiltered page)."""
-    params = _filters(status, organization_id)
-    return urlencode(params + ([("rec_from", str(offset))] if offset else []))
-
-
 OWN = frozenset({"rec_status", "rec_org", "rec_from"})
-
-
-def back_query(posted: str) -> str:
-    """The page a recommendation was moved from (the `back` field its form posts: the page's
-    query), cleaned to the parameters `_chosen` understands; empty for anything else."""
-    params = dict(parse_qsl(posted[:300]))
-    organization = params.get("rec_org")
-    try:
-        organization_id = uuid.UUID(organization) if organization else None
-    except ValueError:
-        organization_id = None
-    status = params.get("rec_status")
-    offset = params.get("rec_from", "")
-    return _query(
-        status if status in RECOMMENDATION_STATUSES else None,
-        organization_id,
-        int(offset) if offset.isdigit() and len(offset) < 9 else 0,
-    )
 
 
 async def recommendation_page(

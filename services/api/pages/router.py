@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
@@ -27,9 +27,9 @@ from services.api.access import Access
 from services.api.auth.service import revoke, sign_in
 from services.api.pages import (
     data_collections,
+    home_state,
     homes,
     peer_reads,
-    recommendation_pages,
     service,
     values,
 )
@@ -255,7 +255,8 @@ async def _activity_button(
 def _landing(back: str, activity_id: uuid.UUID, notice: str | None = None) -> str:
     """Where an activity's button leads (`?<notice>=1`, none without `notice`): the `back`
     field of its form names the evidence page (`evidence`) or a roadmap's activities page
-    (`roadmap:<id>`); the home otherwise. Always a path of ours, whatever `back` says."""
+    (`roadmap:<id>`); the home otherwise, where the visitor was on it (`back`: its state,
+    home_state.py). Always a path of ours, whatever `back` says."""
     query = f"?{notice}=1" if notice else ""
     if back == "evidence":
         return f"/activities/{activity_id}/evidence{query}"
@@ -265,7 +266,7 @@ def _landing(back: str, activity_id: uuid.UUID, notice: str | None = None) -> st
         except ValueError:
             return f"/home{query}"
         return f"/roadmaps/{roadmap_id}/activities{query}#activity-{activity_id}"
-    return f"/home{query}"
+    return home_state.home([(notice, "1")] if notice else [], back, "")
 
 
 @router.post("/recommendations/{recommendation_id}/status")
@@ -308,14 +309,13 @@ async def move_recommendation(
         )
     except (PeerUnavailable, PeerRefused):
         return _message(request, 503, "unavailable", person, "recommendation")
-    back = recommendation_pages.back_query(fields.get("back", ""))
-    return _redirect(f"/home?moved={status}{'&' + back if back else ''}#recommendations-title")
+    back = fields.get("back", "")
+    return _redirect(home_state.home([("moved", status)], back, "#recommendations-title"))
 
 
 def _recommendations_page(fields: dict[str, str]) -> str:
     """The home's page of recommendations a move form was on (its `back` field, cleaned)."""
-    back = recommendation_pages.back_query(fields.get("back", ""))
-    return f"/home{'?' + back if back else ''}#recommendations-title"
+    return home_state.home([], fields.get("back", ""), "#recommendations-title")
 
 
 @router.post("/pd-order/rebuild")
@@ -345,7 +345,8 @@ async def rebuild_pd_order(request: Request, session: SessionDep) -> Response:
         await peer_reads.reports(request).pd_order(principal.scope_id, period, rebuild=True)
     except (PeerUnavailable, PeerRefused):
         return _message(request, 503, "unavailable", person, "pd_order")
-    return _redirect(f"/home?rebuilt=1&period={quote(period)}#order-title")
+    back = fields.get("back", "")
+    return _redirect(home_state.home([("rebuilt", "1")], back, "#order-title", period=period))
 
 
 def _message(

@@ -16,13 +16,13 @@ the home keeps no copy of it.
 import uuid
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlencode
 
 from fastapi.responses import RedirectResponse
 from pydantic import ValidationError
 from starlette.datastructures import QueryParams
 
 from services.api.collections.approvals import COMMENT_ASKED
+from services.api.pages import home_state
 from services.api.pages.render import NO_STORE
 
 COMMENT_MAX = 5000  # as ApprovalStep.comment and the form's maxlength
@@ -87,19 +87,17 @@ def typed(error: Exception) -> str | None:
     return None
 
 
-def again(found: StepProblem) -> RedirectResponse:
-    """The home again (303), at the form's comment, saying the problem beside it."""
-    query = urlencode(
-        {
-            "step_action": found.action,
-            "step_collection": str(found.collection_id),
-            "step_org": str(found.organization_id),
-            "step_problem": found.problem,
-        }
-    )
-    return RedirectResponse(
-        f"/home?{query}#{found.field_id}-field", status_code=303, headers=NO_STORE
-    )
+def again(found: StepProblem, back: str = "") -> RedirectResponse:
+    """The home again (303), where the visitor was on it (`back`, the form's field:
+    home_state.py), at the form's comment, saying the problem beside it."""
+    named = [
+        ("step_action", found.action),
+        ("step_collection", str(found.collection_id)),
+        ("step_org", str(found.organization_id)),
+        ("step_problem", found.problem),
+    ]
+    where = home_state.home(named, back, f"#{found.field_id}-field")
+    return RedirectResponse(where, status_code=303, headers=NO_STORE)
 
 
 def from_query(query: QueryParams) -> StepProblem | None:
