@@ -183,3 +183,33 @@ async def test_clean_translations_are_added(surveys_client, world):
     assert answer.status_code == 201, answer.text
     [q] = answer.json()["definition"]["sections"][0]["questions"]
     assert q["translations"]["English (en)"]["text"] == "Rate\nthe meals"
+
+
+@pytest.mark.parametrize(
+    ("sheet", "column", "value"),
+    [
+        ("survey", "label::Russian (ru)", f"{BOM}Вы посещали школу?"),
+        ("survey", "hint::Russian (ru)", f"Подсказка{ZWSP}"),
+        ("choices", "label::Russian (ru)", f"Д{RLO}а"),
+    ],
+)
+async def test_a_text_read_from_the_form_s_language_column_is_named_by_it_once(
+    surveys_client, world, sheet, column, value
+):
+    """A form whose texts are all in language columns (`label::Russian (ru)`, no plain
+    `label`): the question's text is read from the Russian one, and is its translation too —
+    one problem, at the column the sheet has."""
+    survey = [
+        ["type", "name", "label::Russian (ru)", "hint::Russian (ru)"],
+        ["select_one yn", "visited", "Вы посещали школу?", "Подсказка"],
+        ["text", "comment", "Комментарий", ""],
+    ]
+    choices = [["list_name", "name", "label::Russian (ru)"], ["yn", "y", "Да"], ["yn", "n", "Нет"]]
+    table = {"survey": survey, "choices": choices}[sheet]
+    table[1][table[0].index(column)] = value
+    settings = [["default_language"], ["Russian (ru)"]]
+    workbook = build({"survey": survey, "choices": choices, "settings": settings})
+    answer = await post(surveys_client, world, "texts.xlsx", workbook)
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert (error["sheet"], error["row"], error["column"]) == (sheet, 2, column), error

@@ -302,10 +302,15 @@ def _pyxform(sheets: dict[str, Sheet | None], form_id: str, kind: str) -> dict[s
 
 
 def _locate(exc: ValidationError, reading: _Reading) -> XLSFormError:
-    """Every validation error, each placed at the sheet, row and column it comes from."""
-    problems = Problems()
+    """Every validation error, each placed at the sheet, row and column it comes from; one
+    cell's problem once (a text in the form's language is also its translation)."""
+    problems, seen = Problems(), set()
     for error in exc.errors():
-        problems.add(_located(error, reading))
+        found = _located(error, reading)
+        place = (found.sheet, found.row, found.column, found.message)
+        if place not in seen:
+            seen.add(place)
+            problems.add(found)
     return XLSFormError.several(problems.found, problems.count)
 
 
@@ -313,7 +318,7 @@ def _located(error: Any, reading: _Reading) -> XLSFormError:
     """One validation error of pydantic, placed."""
     loc = list(error["loc"])
     message = russian_message(error, DEFINITION_PATTERNS)
-    place = _place(loc, reading) or _place_by_code(message, reading)
+    place = _place(loc, reading, error.get("input")) or _place_by_code(message, reading)
     if place is None:
         return XLSFormError(message)
     sheet, row, column = place
@@ -326,7 +331,22 @@ def _located(error: Any, reading: _Reading) -> XLSFormError:
 Place = tuple[str, int | None, str | None]
 
 
-def _place(loc: list[Any], reading: _Reading) -> Place | None:
+def _source_column(row: SourceRow, column: str | None, value: Any) -> str | None:
+    """The column of `row` a text was read from: `column` itself (`label`), unless the row
+    has no such cell or holds another text there, and a column of a language does hold it
+    (`label::Russian (ru)`, the form's language taken for the text)."""
+    if column is None or "::" in column or not isinstance(value, str):
+        return column
+    if row.cells.get(column) == value:
+        return column
+    languages = (h for h in row.cells if h.startswith(f"{column}::"))
+    return next((h for h in languages if row.cells[h] == value), column)
+
+
+def _place(loc: list[Any], reading: _Reading, value: Any = None) -> Place | None:
+    """The sheet, row and column an error's `loc` points at (`value`: the text refused, which
+    tells the column of the language it was read from)."""
+
     def field_after(index: int, columns: dict[str, str]) -> str | None:
         if len(loc) > index + 2 and loc[index] == "translations":
             # A translated text: its column in the language, `label::English (en)`.
@@ -334,24 +354,22 @@ def _place(loc: list[Any], reading: _Reading) -> Place | None:
             return base if language == "default" or base is None else f"{base}::{language}"
         return columns.get(loc[index]) if len(loc) > index else None
 
+    def at(row: SourceRow, column: str | None) -> Place:
+        return row.sheet, row.number, _source_column(row, column, value)
+
     if loc and loc[0] in SETTINGS_FIELD_COLUMNS:
         return SETTINGS, reading.settings_row, SETTINGS_FIELD_COLUMNS[loc[0]]
     if loc[:1] == ["competences"] and len(loc) > 1:
-        return (
-            COMPETENCES,
-            reading.competences[loc[1]].number,
-            field_after(2, COMPETENCE_FIELD_COLUMNS),
-        )
+        return at(reading.competences[loc[1]], field_after(2, COMPETENCE_FIELD_COLUMNS))
     if loc[:1] != ["sections"] or len(loc) < 2:
         return None
     section_row, questions = reading.sections[loc[1]]
     if len(loc) < 4 or loc[2] != "questions":
-        return SURVEY, section_row.number, field_after(2, SURVEY_FIELD_COLUMNS)
+        return at(section_row, field_after(2, SURVEY_FIELD_COLUMNS))
     question_row, choice_rows = questions[loc[3]]
     if len(loc) > 6 and loc[4] == "options":
-        option_row = choice_rows[loc[5]]
-        return option_row.sheet, option_row.number, field_after(6, CHOICE_FIELD_COLUMNS)
-    return SURVEY, question_row.number, field_after(4, SURVEY_FIELD_COLUMNS)
+        return at(choice_rows[loc[5]], field_after(6, CHOICE_FIELD_COLUMNS))
+    return at(question_row, field_after(4, SURVEY_FIELD_COLUMNS))
 
 
 def _place_by_code(message: str, reading: _Reading) -> Place | None:
