@@ -294,6 +294,33 @@ async def test_a_right_password_does_not_count_as_a_failure_of_its_address(
     assert (await sign_in(api_client, "leader@soko.example", PASSWORD)).status_code == 429
 
 
+@pytest.mark.committed
+async def test_one_account_signing_in_many_times_at_once_is_let_in_each_time(
+    apps, isolation, settings
+):
+    """Twice an account's limit of sign-ins with its right password at the same moment (an
+    information system's workers, tabs restored at once): none failed, so none is refused —
+    those over the limit wait for those in flight. And with four failures before, two right
+    ones at once both get in."""
+    async with isolation() as session:
+        await build_world(session, settings)
+        await session.commit()
+    many = 2 * settings.login_max_failures
+    together = [
+        post_sign_in(apps.api, "viewer@soko.example", PASSWORD, client=(f"10.8.3.{n}", 4000))
+        for n in range(many)
+    ]
+    assert Counter(a.status_code for a in await asyncio.gather(*together)) == {200: many}
+    for _ in range(settings.login_max_failures - 1):
+        wrong = await post_sign_in(apps.api, "analyst@soko.example", "typo", ("10.8.4.1", 1))
+        assert wrong.status_code == 401
+    two = [
+        post_sign_in(apps.api, "analyst@soko.example", PASSWORD, client=("10.8.4.2", n))
+        for n in range(2)
+    ]
+    assert [a.status_code for a in await asyncio.gather(*two)] == [200, 200]
+
+
 def test_an_address_may_fail_more_often_than_an_account():
     """A school's staff share its address: by default a class may sign in at once."""
     defaults = Settings()

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Column, DateTime, Index, Integer, String
+from sqlalchemy import Column, DateTime, Index, Integer, String, text
 from sqlmodel import Field, SQLModel
 
 
@@ -18,6 +18,10 @@ class LoginAttempt(SQLModel, table=True):
     key: str = Field(sa_column=Column(String(400), primary_key=True))
     window_start: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
     attempts: int = Field(sa_column=Column(Integer, nullable=False))
+    # Of `attempts`, those whose password is being checked now (the rest are failures).
+    pending: int = Field(
+        default=0, sa_column=Column(Integer, nullable=False, server_default=text("0"))
+    )
 
 
 class RevokedToken(SQLModel, table=True):

@@ -1,6 +1,7 @@
 """Sign-in (password check, throttling, the access token), whether a token still stands, and
 revocation (sign-out): a denylist of tokens by `jti` until their expiry."""
 
+import asyncio
 from dataclasses import dataclass
 
 from sqlalchemy import delete, exists, select
@@ -52,17 +53,35 @@ async def sign_in(
         message = "Адрес содержит недопустимый символ"
         raise Invalid.at("username", message)
     keys = throttle.keys_for(email, address)
-    if (wait := await throttle.claim(session, keys, settings)) is not None:
+    if (wait := await _claimed(session, keys, settings)) is not None:
         return SignIn(retry_after=wait)
     user = await session.scalar(select(User).where(User.email == email))
     valid = await verify_password(user.password_hash if user else None, password)
     if not valid or user is None or not user.is_active:
+        await throttle.failed(session, keys)
         await throttle.forget_idle(session, settings)
         return SignIn()
     await throttle.succeeded(session, keys)
     user.last_login_at = utcnow()
     await session.flush()
     return SignIn(token=issue_user_token(settings, user_principal(user)))
+
+
+# How long an attempt over the limit only by attempts in flight waits for them, in turns.
+BUSY_PAUSE_SECONDS = 0.1
+BUSY_TURNS = 30
+
+
+async def _claimed(session: AsyncSession, keys: list[str], settings: Settings) -> int | None:
+    """`throttle.claim`, waiting while the keys are full only of attempts in flight (one
+    account signing in several times at once, a class behind one address): None once the
+    attempt is counted, else the seconds to wait (1 when those in flight outlast the turns)."""
+    for _ in range(BUSY_TURNS):
+        wait = await throttle.claim(session, keys, settings)
+        if wait != throttle.BUSY:
+            return wait
+        await asyncio.sleep(BUSY_PAUSE_SECONDS)
+    return 1
 
 
 async def account_stands(session: AsyncSession, principal: Principal) -> bool:

@@ -3,14 +3,16 @@
 An attempt claims its place in the one statement that counts it (an upsert that locks the
 key's row for that statement), and the claim is committed before the password is checked: of
 40 parallel guesses at one account, at most `SOKO_LOGIN_MAX_FAILURES` reach the hash. A
-success gives its claim back (and clears the account's count); a failure keeps it. Counts live
+success gives its claim back (and clears the account's failures); a failure keeps it. Claims
+in flight are counted apart (`pending`): an attempt over the limit only by them is told BUSY
+and waits for them (auth/service.py), since their passwords may be right. Counts live
 in PostgreSQL, so they hold across processes and restarts. A key's window starts at its first
 attempt and lasts `SOKO_LOGIN_WINDOW_SECONDS`.
 
 An address has its own, larger limit (`SOKO_LOGIN_MAX_FAILURES_PER_ADDRESS`): a school's
-staff reach Soko from one address (the school's NAT), so a class signing in at once (attempts
-in flight count until they succeed) or a few colleagues mistyping must not lock the others
-out, while one address spraying guesses over many accounts is still stopped.
+staff reach Soko from one address (the school's NAT), so a class signing in at once or a few
+colleagues mistyping must not lock the others out, while one address spraying guesses over
+many accounts is still stopped.
 """
 
 from collections.abc import Sequence
@@ -44,53 +46,76 @@ def limit_of(key: str, settings: Settings) -> int:
     return settings.login_max_failures
 
 
+BUSY = 0  # `claim`'s answer for attempts over the limit only by those in flight
+
+
 async def claim(session: AsyncSession, keys: Sequence[str], settings: Settings) -> int | None:
-    """Count one attempt under every key and commit it; None when all keys are within their
-    limit, else the seconds until the fullest window ends (the claim is then given back, so a
-    refused attempt does not count as a failure).
+    """Count one attempt in flight under every key and commit it; None when all keys are
+    within their limit. Else the claim is given back (a refused attempt is no failure) and
+    the answer is the seconds until the fullest window ends when a key's failures alone fill
+    it, or BUSY when only attempts still in flight do (their passwords may be right: the
+    caller waits for them and claims again).
 
     Commits the session: the claim must be visible to parallel attempts before the slow
-    password check, and must not hold the key's row lock while the check runs.
+    password check, and must not hold the key's row lock while the check runs. A window
+    that ended forgets its attempts in flight too (none lasts a window: one lost with its
+    process is not counted for ever).
     """
     now = utcnow()
     window = timedelta(seconds=settings.login_window_seconds)
     ordered = sorted(set(keys))  # one lock order for every attempt: no deadlock
     statement = insert(_table).values(
-        [{"key": key, "window_start": now, "attempts": 1} for key in ordered]
+        [{"key": key, "window_start": now, "attempts": 1, "pending": 1} for key in ordered]
     )
     current = _table.c.window_start > now - window
     statement = statement.on_conflict_do_update(
         index_elements=[_table.c.key],
         set_={
             "attempts": case((current, _table.c.attempts + 1), else_=1),
+            "pending": case((current, _table.c.pending + 1), else_=1),
             "window_start": case((current, _table.c.window_start), else_=now),
         },
-    ).returning(_table.c.key, _table.c.attempts, _table.c.window_start)
+    ).returning(_table.c.key, _table.c.attempts, _table.c.pending, _table.c.window_start)
     rows = (await session.execute(statement)).all()
-    full = [start for key, attempts, start in rows if attempts > limit_of(key, settings)]
-    if full:
-        await give_back(session, ordered)
+    over = [row for row in rows if row.attempts > limit_of(row.key, settings)]
+    if over:
+        await _settle(session, ordered, failed=False)
     await session.commit()
-    if not full:
+    if not over:
         return None
+    # Failures (the attempts not in flight) filling a window: refused until it ends.
+    failures_fill = [r for r in over if r.attempts - r.pending >= limit_of(r.key, settings)]
+    full = [r.window_start for r in failures_fill]
+    if not full:
+        return BUSY
     return max(int((start + window - now).total_seconds()) + 1 for start in full)
 
 
-async def give_back(session: AsyncSession, keys: Sequence[str]) -> None:
-    """Take one attempt off every key: it was not a failure."""
+async def _settle(session: AsyncSession, keys: Sequence[str], *, failed: bool) -> None:
+    """An attempt of every key no longer in flight: kept as a failure, or taken off."""
+    attempts = _table.c.attempts if failed else func.greatest(_table.c.attempts - 1, 0)
     await session.execute(
         update(_table)
         .where(_table.c.key.in_(sorted(set(keys))))
-        .values(attempts=func.greatest(_table.c.attempts - 1, 0))
+        .values(attempts=attempts, pending=func.greatest(_table.c.pending - 1, 0))
     )
 
 
+async def failed(session: AsyncSession, keys: Sequence[str]) -> None:
+    """A wrong password (or no such active account): the attempt stays, as a failure."""
+    await _settle(session, keys, failed=True)
+
+
 async def succeeded(session: AsyncSession, keys: Sequence[str]) -> None:
-    """A right password: the account's failures are forgiven, the address's claim given back."""
+    """A right password: the account's failures are forgiven (its attempts still in flight
+    stay counted), the address's claim given back."""
     account, others = keys[0], keys[1:]
-    await session.execute(delete(_table).where(_table.c.key == account))
+    in_flight = func.greatest(_table.c.pending - 1, 0)
+    await session.execute(
+        update(_table).where(_table.c.key == account).values(attempts=in_flight, pending=in_flight)
+    )
     if others:
-        await give_back(session, others)
+        await _settle(session, others, failed=False)
 
 
 async def forget_idle(session: AsyncSession, settings: Settings) -> None:
