@@ -27,6 +27,12 @@ def _back(html: str, action: str) -> str:
     return unescape(found.group(1)) if found else ""
 
 
+async def _step_from(client, page, world, action: str, **extra: str):
+    """A collection's step for S1 posted from `page` as its form is, `back` included."""
+    fields = {"_csrf": csrf_of(page), "organization_id": str(world.s1.id), "period": PERIOD}
+    return await client.post(action, data=fields | {"back": _back(page.text, action)} | extra)
+
+
 def test_a_back_keeps_only_what_the_home_takes_as_the_home_reads_it():
     org = "6f1c1a52-8a43-4d4e-9d7e-3b1f0c2a9e11"
     pairs = [
@@ -120,15 +126,7 @@ async def test_data_submitted_on_the_campaigns_second_page_comes_back_there(
     page = await client.get("/home?camp_from=10")
     action = f"/collections/{world.monitoring.id}/submit"
     assert _back(page.text, action) == "camp_from=10"
-    submitted = await client.post(
-        action,
-        data={
-            "_csrf": csrf_of(page),
-            "organization_id": str(world.s1.id),
-            "period": PERIOD,
-            "back": _back(page.text, action),
-        },
-    )
+    submitted = await _step_from(client, page, world, action)
     assert submitted.status_code == 303, submitted.text
     assert submitted.headers["location"] == "/home?collection=submit&camp_from=10#collections-title"
     assert await approval(db, world) == "submitted"
@@ -142,16 +140,7 @@ async def test_a_refused_comment_comes_back_beside_its_field_on_the_same_page(br
     page = await analyst.get("/home?camp_from=10&rec_status=new")
     action = f"/collections/{world.monitoring.id}/return"
     assert _back(page.text, action) == "camp_from=10&rec_status=new"
-    refused = await analyst.post(
-        action,
-        data={
-            "_csrf": csrf_of(page),
-            "organization_id": str(world.s1.id),
-            "period": PERIOD,
-            "comment": " ",
-            "back": _back(page.text, action),
-        },
-    )
+    refused = await _step_from(analyst, page, world, action, comment=" ")  # spaces only
     assert refused.status_code == 303
     where = refused.headers["location"]
     assert (
