@@ -321,6 +321,33 @@ async def test_one_account_signing_in_many_times_at_once_is_let_in_each_time(
     assert [a.status_code for a in await asyncio.gather(*two)] == [200, 200]
 
 
+@pytest.mark.committed
+async def test_right_and_wrong_passwords_at_once_never_deadlock_nor_pass_the_limit(
+    apps, isolation, settings
+):
+    """Ten right and ten wrong passwords of one account at the same moment, from one address
+    and from many: no answer is a 5xx (the counters' rows are locked in one order), and no
+    more wrong ones than the limit reach the password check (a success forgives nothing)."""
+    async with isolation() as session:
+        await build_world(session, settings)
+        await session.commit()
+    for email, spread in (("viewer@soko.example", False), ("analyst@soko.example", True)):
+        attempts = [
+            post_sign_in(
+                apps.api,
+                email,
+                PASSWORD if n % 2 else f"guess-{n}",
+                client=(f"10.8.5.{n if spread else 1}", 4000 + n),
+            )
+            for n in range(20)
+        ]
+        answers = await asyncio.gather(*attempts)
+        wrong = Counter(a.status_code for n, a in enumerate(answers) if n % 2 == 0)
+        right = Counter(a.status_code for n, a in enumerate(answers) if n % 2)
+        assert set(wrong) <= {401, 429} and set(right) <= {200, 429}, (wrong, right)
+        assert wrong[401] <= settings.login_max_failures, wrong
+
+
 def test_an_address_may_fail_more_often_than_an_account():
     """A school's staff share its address: by default a class may sign in at once."""
     defaults = Settings()
