@@ -5,7 +5,7 @@ them). The change is checked as a launch is, audited, and followed by the change
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
@@ -200,3 +200,42 @@ async def test_a_leader_of_one_school_cannot_change_the_period_of_a_wider_campai
     answer = await _patch(surveys_client, world, campaign, who="leader", period="2022/2023")
     assert answer.status_code == 403, answer.text
     assert await _period_of(surveys_client, world, campaign) == "2021/2022"
+
+
+def _month_after_next() -> tuple[str, datetime]:
+    """The period of the month after next ("2027-02") and its first day (UTC midnight)."""
+    year, month = divmod(NOW.month + 1, 12)
+    first = datetime(NOW.year + year, month + 1, 1, tzinfo=UTC)
+    return f"{first:%Y-%m}", first
+
+
+async def test_a_new_closing_still_to_come_may_not_end_before_the_period_begins(
+    surveys_client, world
+):
+    period, first = _month_after_next()
+    campaign = await launch(
+        surveys_client,
+        world,
+        "nok_parents_2018",
+        "parents",
+        [world.s1.id],
+        period=period,
+        closes_at=(first + timedelta(days=5)).isoformat(),
+    )
+    early = (NOW + timedelta(days=10)).isoformat()  # still to come, before the period
+    answer = await _patch(surveys_client, world, campaign, closes_at=early)
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["body", "closes_at"] and "до начала периода" in error["msg"]
+    read = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}", headers=world.headers("analyst")
+    )
+    assert read.json()["closes_at"] == campaign["closes_at"]
+    # Extended within the period: taken, and answered as a read gives it back.
+    later = (first + timedelta(days=20)).isoformat()
+    extended = await _patch(surveys_client, world, campaign, closes_at=later)
+    assert extended.status_code == 200, extended.text
+    read = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}", headers=world.headers("analyst")
+    )
+    assert extended.json()["closes_at"] == read.json()["closes_at"]

@@ -2,6 +2,7 @@
 
 import secrets
 import uuid
+from datetime import UTC
 
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,7 +30,7 @@ from shared.expected_respondents import expected_of, needs_staff, of_audience
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.labels import organizations_not_found
 from shared.pagination import Pagination, paginate
-from shared.periods import Period
+from shared.periods import Period, parse_period
 from shared.scope import ScopeResolver, ensure_in_scope, readable_organizations
 
 LAUNCHERS = (Role.territory_analyst, Role.methodologist, Role.organization_leader)
@@ -283,11 +284,15 @@ async def update_campaign(
                 errors=[field_error("closes_at", "итоги кампании уже открыты")],
                 closes_at=campaign.closes_at.isoformat(),
             )
-        campaign.closes_at = data.closes_at
-    if data.closes_at is not None or data.period is not None:
-        # A new period is checked as a launch's is; a campaign closed early keeps its period
-        # even when that has not begun (a launch made by mistake is closed at once).
+        campaign.closes_at = data.closes_at.astimezone(UTC)  # as it is read back: in UTC
+    if data.period is not None:
         check_window(campaign.opens_at, campaign.closes_at, data.period)
+    elif data.closes_at is not None:
+        # A new closing still to come must not end before the period begins (its answers
+        # would count for a period not begun); closing now is always allowed (a launch made
+        # by mistake for next year is closed at once).
+        period = parse_period(campaign.period) if data.closes_at > utcnow() else None
+        check_window(campaign.opens_at, campaign.closes_at, period, blame="closes_at")
     if data.title:
         campaign.title = data.title
     await session.flush()

@@ -64,11 +64,14 @@ def _local_day(moment: datetime) -> date:
     return moment.astimezone(ZoneInfo(get_settings().timezone)).date()
 
 
-def check_window(opens_at: datetime, closes_at: datetime, period: Period | None = None) -> None:
+def check_window(
+    opens_at: datetime, closes_at: datetime, period: Period | None = None, blame: str = "period"
+) -> None:
     """Invalid (422) naming `closes_at` for a window that would stay open longer than
     MAX_WINDOW_YEARS years from its opening (or from now, for one opened in the past: a
     window backdated to when a past survey was held, closing soon, is no long link), naming
-    `period` for one that closes before `period` (when given) begins."""
+    `blame` (the field sent: `period`, or `closes_at` for a new closing alone) for one that
+    closes before `period` (when given) begins."""
     start = max(opens_at, utcnow())
     if closes_at > _years_after(start, MAX_WINDOW_YEARS):
         raise Invalid.at(
@@ -79,7 +82,7 @@ def check_window(opens_at: datetime, closes_at: datetime, period: Period | None 
         )
     if period is not None and _local_day(closes_at) < period.start:
         raise Invalid.at(
-            "period",
+            blame,
             f"Кампания закрывается {_local_day(closes_at):%d.%m.%Y}, до начала периода "
             f"«{period.code}» ({period.start:%d.%m.%Y}): её ответы были бы засчитаны за период, "
             "который ещё не начался",
