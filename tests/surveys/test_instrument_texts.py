@@ -213,3 +213,37 @@ async def test_a_text_read_from_the_form_s_language_column_is_named_by_it_once(
     assert answer.status_code == 422, answer.text
     [error] = answer.json()["errors"]
     assert (error["sheet"], error["row"], error["column"]) == (sheet, 2, column), error
+
+
+@pytest.mark.parametrize("label", ["label", "label::Russian (ru)"])
+async def test_an_invisible_character_in_the_form_title_is_said_once_at_its_cell(
+    surveys_client, world, label
+):
+    """The form's title is also the title of its questions' section when they are in no
+    group: one problem, at settings' form_title, none made up at the first question."""
+    survey = [["type", "name", label], *SURVEY[1:]]
+    choices = [["list_name", "name", label], *CHOICES[1:]]
+    settings = [["form_title", "default_language"], [f"Анкета{ZWSP}", "Russian (ru)"]]
+    workbook = build({"survey": survey, "choices": choices, "settings": settings})
+    answer = await post(surveys_client, world, "texts.xlsx", workbook)
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert (error["sheet"], error["row"], error["column"]) == ("settings", 2, "form_title"), error
+
+
+async def test_an_invisible_character_in_a_nested_group_s_label_is_named_at_its_row(
+    surveys_client, world
+):
+    survey = [
+        ["type", "name", "label"],
+        ["begin group", "outer", "Школа"],
+        ["begin group", "inner", f"Питание{RLO}"],
+        ["select_one yn", "visited", "Вы посещали школу?"],
+        ["end group", "", ""],
+        ["end group", "", ""],
+    ]
+    workbook = build({"survey": survey, "choices": CHOICES})
+    answer = await post(surveys_client, world, "texts.xlsx", workbook)
+    assert answer.status_code == 422, answer.text
+    places = {(e["sheet"], e["row"]) for e in answer.json()["errors"]}
+    assert places == {("survey", 3)}, answer.json()["errors"]

@@ -364,6 +364,9 @@ def _place(loc: list[Any], reading: _Reading, value: Any = None) -> Place | None
     if loc[:1] != ["sections"] or len(loc) < 2:
         return None
     section_row, questions = reading.sections[loc[1]]
+    if loc[2:] == ["title"] and not section_row.text("type").lower().startswith("begin"):
+        # A section of no group (placed at its first question): its title is the form's.
+        return SETTINGS, reading.settings_row, SETTINGS_FIELD_COLUMNS["title"]
     if len(loc) < 4 or loc[2] != "questions":
         return at(section_row, field_after(2, SURVEY_FIELD_COLUMNS))
     question_row, choice_rows = questions[loc[3]]
