@@ -222,7 +222,8 @@ async def test_the_leader_marks_an_activity_done(browser, roadmap_world, db, set
     world = roadmap_world
     client, home = await signed_in(browser, "leader@soko.example")
     answer = await client.post(f"/activities/{world.a1.id}/done", data={"_csrf": csrf_of(home)})
-    assert answer.status_code == 303 and answer.headers["location"] == "/home?done=1"
+    assert answer.status_code == 303
+    assert answer.headers["location"] == "/home?done=1#activities-title"
     await db.refresh(world.a1)
     assert (world.a1.status, world.a1.completed_on) == ("done", settings.today())
     change = await db.scalar(

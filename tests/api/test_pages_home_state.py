@@ -115,7 +115,7 @@ async def test_an_activity_marked_done_on_the_campaigns_second_page_comes_back_t
     done = await client.post(
         action, data={"_csrf": csrf_of(page), "back": _back(page.text, action)}
     )
-    assert done.headers["location"] == "/home?done=1&camp_from=10"
+    assert done.headers["location"] == "/home?done=1&camp_from=10#activities-title"
 
 
 async def test_data_submitted_on_the_campaigns_second_page_comes_back_there(
@@ -150,3 +150,63 @@ async def test_a_refused_comment_comes_back_beside_its_field_on_the_same_page(br
     field = f"return-{world.monitoring.id}-{world.s1.id}-field"
     assert "Ошибка: Укажите, что исправить." in Dom(again.text).text(field)
     assert _back(again.text, action) == "camp_from=10&rec_status=new"
+
+
+def _notice_section(html: str) -> str | None:
+    """The id of the heading of the section a page's notice («role=status») is in; None when
+    it is before every section (at the top)."""
+    at = html.index('class="notice" role="status"')
+    headings = list(re.finditer(r'<h2 id="([^"]+)"', html[:at]))
+    main = html.index("<main")
+    return headings[-1].group(1) if headings and headings[-1].start() > main else None
+
+
+async def test_the_notice_is_said_in_the_section_the_address_leads_to(
+    browser, surveys_client, world, db, roadmap_world
+):
+    """A long home: the notice of a step stands under the heading its redirect's anchor
+    scrolls to, not at the top the person no longer sees."""
+    await _twelve(surveys_client, world)
+    made = await _many(db, world)
+    method, page = await signed_in(browser, "method@soko.example")
+    chosen = next(r for r in made if r.status == "new")
+    moved = await method.post(
+        f"/recommendations/{chosen.id}/status",
+        data={"status": "accepted", "_csrf": csrf_of(page), "back": "diag_from=10"},
+    )
+    where = moved.headers["location"]
+    after = await method.get(where)
+    assert where.endswith("#recommendations-title")
+    assert _notice_section(after.text) == "recommendations-title"
+    assert after.text.count('role="status"') == 1
+    page = await method.get("/home?period=2021/2022")
+    rebuilt = await method.post(
+        "/pd-order/rebuild", data={"_csrf": csrf_of(page), "period": "2021/2022"}
+    )
+    after = await method.get(rebuilt.headers["location"])
+    assert _notice_section(after.text) == "order-title"
+    leader, page = await signed_in(browser, "leader@soko.example")
+    done = await leader.post(
+        f"/activities/{roadmap_world.a1.id}/done", data={"_csrf": csrf_of(page)}
+    )
+    after = await leader.get(done.headers["location"])
+    assert done.headers["location"].endswith("#activities-title")
+    assert _notice_section(after.text) == "activities-title"
+
+
+async def test_the_recommendations_filter_keeps_the_home_s_other_state(
+    browser, surveys_client, world, db
+):
+    await _twelve(surveys_client, world)
+    await _many(db, world)
+    client, _ = await signed_in(browser, "method@soko.example")
+    page = await client.get("/home?period=2020/2021&diag_from=10&rec_status=new&rec_from=50")
+    form = page.text[page.text.index('aria-label="Отбор рекомендаций"') :]
+    form = form[: form.index("</form>")]
+    hidden = dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form))
+    assert hidden == {"period": "2020/2021", "diag_from": "10"}  # the filter's own: its fields
+    reset = re.search(r'<a href="([^"]+)">Сбросить отбор</a>', form).group(1)
+    assert unescape(reset) == "/home?period=2020/2021&diag_from=10#recommendations-title"
+    filtered = await client.get("/home", params={**hidden, "rec_status": "accepted"})
+    assert "Показаны 11–12 из 12." in _text(_section(filtered.text))
+    assert "План-заказ КПК на 2020/2021" in _text(filtered.text)

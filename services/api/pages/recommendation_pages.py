@@ -11,11 +11,12 @@ page, unfiltered), never an error; a page past the end says so and links to the 
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import Request
 
 from services.api.access import Access
-from services.api.pages import peer_reads, service
+from services.api.pages import home_state, peer_reads, service
 from services.api.pages.peer_reads import LISTED, Paged, Part, home_href, page_offset
 from services.api.pages.render import RECOMMENDATION_STATUSES
 from shared.templating import natural_key
@@ -37,6 +38,15 @@ class RecommendationPage(Paged):
     previous: str | None = None
     next: str | None = None
     start: str | None = None
+    # The home's other parameters (its period, its other lists' pages): the filter form
+    # carries them as hidden fields, «Сбросить отбор» keeps them.
+    others: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def reset(self) -> str:
+        """The home as it is, the recommendations unfiltered, on their first page."""
+        query = urlencode(self.others, safe="/")
+        return f"/home?{query}{ANCHOR}" if query else f"/home{ANCHOR}"
 
     @property
     def filtered(self) -> bool:
@@ -80,6 +90,8 @@ async def recommendation_page(
         ((o.id, o.short_name or o.name) for o in schools.items), key=lambda s: natural_key(s[1])
     )
     found = RecommendationPage(part, status, organization_id, offset, named)
+    kept = home_state.kept(request.query_params.multi_items())
+    found.others = [(name, value) for name, value in kept if name not in OWN]
     own = _filters(status, organization_id)
     found.link(LISTED, lambda at: home_href(request, "rec_from", at, ANCHOR, own=own, owned=OWN))
     return found

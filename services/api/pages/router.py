@@ -266,7 +266,9 @@ def _landing(back: str, activity_id: uuid.UUID, notice: str | None = None) -> st
         except ValueError:
             return f"/home{query}"
         return f"/roadmaps/{roadmap_id}/activities{query}#activity-{activity_id}"
-    return home_state.home([(notice, "1")] if notice else [], back, "")
+    if notice is None:  # the page to sign in back to: the home as it was
+        return home_state.home([], back, "")
+    return home_state.home([(notice, "1")], back, "#activities-title")
 
 
 @router.post("/recommendations/{recommendation_id}/status")
