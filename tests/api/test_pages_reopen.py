@@ -94,9 +94,13 @@ async def test_the_roadmap_s_activities_page_offers_the_buttons_by_right(
     answer = await analyst.post(
         f"/activities/{s2_done.id}/reopen", data={"_csrf": csrf_of(page), "back": back}
     )
-    assert answer.headers["location"] == f"{listing}?reopened=1#activity-{s2_done.id}"
+    where = f"{listing}?reopened=1&changed={s2_done.id}#activity-{s2_done.id}"
+    assert answer.headers["location"] == where
     after = await analyst.get(answer.headers["location"])
-    assert "Мероприятие возвращено в работу" in after.text
+    # Said in the card the address scrolls to, not at the top of a long list.
+    card = after.text[after.text.index(f'id="activity-{s2_done.id}"') :]
+    assert "Мероприятие возвращено в работу" in card[: card.index("</li>")]
+    assert after.text.count("Мероприятие возвращено в работу") == 1
     assert f'action="/activities/{s2_done.id}/done"' in after.text
     await db.refresh(s2_done)
     assert s2_done.status == "in_progress"

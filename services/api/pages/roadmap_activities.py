@@ -47,6 +47,9 @@ async def roadmap_activities(
     changeable = await tracking.changeable(access, roadmap, items)
     query = request.query_params
     notice = "done" if query.get("done") else "reopened" if query.get("reopened") else None
+    # The activity whose button was pressed: its card says the notice (the address scrolls
+    # there), the top of the page when it is not among those listed.
+    changed = next((a.id for a in items if str(a.id) == query.get("changed")), None)
     return page(
         request,
         "roadmap_activities.html",
@@ -57,4 +60,5 @@ async def roadmap_activities(
         changeable=changeable,
         overdue={a.id for a in items if tracking.is_overdue(a, today)},
         notice=notice,
+        changed=changed,
     )

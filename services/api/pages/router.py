@@ -265,7 +265,8 @@ def _landing(back: str, activity_id: uuid.UUID, notice: str | None = None) -> st
             roadmap_id = uuid.UUID(back.removeprefix("roadmap:"))
         except ValueError:
             return f"/home{query}"
-        return f"/roadmaps/{roadmap_id}/activities{query}#activity-{activity_id}"
+        changed = f"&changed={activity_id}" if notice else ""  # its card says the notice
+        return f"/roadmaps/{roadmap_id}/activities{query}{changed}#activity-{activity_id}"
     if notice is None:  # the page to sign in back to: the home as it was
         return home_state.home([], back, "")
     return home_state.home([(notice, "1")], back, "#activities-title")
