@@ -32,6 +32,7 @@ from shared.keyed_routes import key_writes
 from shared.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from shared.migrations import head_revision
 from shared.outage import DatabaseUnavailable, install_outage_handlers
+from shared.repeated_params import refuse_repeated_params
 from shared.scope import HttpScopeResolver
 from shared.scope_cache import ScopeCache
 from shared.settings import ServiceName, Settings, get_settings
@@ -249,7 +250,7 @@ def build_app(
         app.include_router(
             router,
             prefix=API_PREFIX,
-            dependencies=[Depends(refuse_unstorable_input)],
+            dependencies=[Depends(refuse_unstorable_input), Depends(refuse_repeated_params)],
             responses=COMMON_RESPONSES,  # a route's own entry for a status wins
         )
     install_docs(app)
