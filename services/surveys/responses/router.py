@@ -18,7 +18,7 @@ from services.surveys.deps import (
     SettingsDep,
     ValidCampaign,
 )
-from services.surveys.instruments.question_types.builtin import MAX_TEXT
+from services.surveys.instruments.question_types.free import MAX_TEXT
 from services.surveys.responses import aggregates, deficits, service
 from services.surveys.responses.imports import ImportMapping, ResponseImport, ResponseImporter
 from services.surveys.responses.models import IdempotencyKeys
