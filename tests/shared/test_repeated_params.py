@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from services.api.assessments.models import AssessmentResult
 from tests.api.helpers import result
+from tests.shared.test_unstorable_input import indicator
 from tests.shared.test_validation import refused
 
 
@@ -77,14 +78,7 @@ async def test_parameters_that_take_a_list_still_take_every_value(
     for code in ("rep_a", "rep_b"):
         created = await api_client.post(
             "/v1/indicators",
-            json={
-                "code": code,
-                "name": "Показатель",
-                "unit": "number",
-                "level": "organization",
-                "method": "data_value",
-                "params": {"value_type": "number"},
-            },
+            json=indicator(code),
             headers=analyst,
         )
         assert created.status_code == 201, created.text
