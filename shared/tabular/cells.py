@@ -9,7 +9,9 @@ Excel serial dates (`excel_date`).
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
+import sys
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -71,8 +73,19 @@ def _date(year: str, month: str, day: str) -> dt.date | None:
         return None
 
 
+# Longer than this, a number's text is read by float(): int() refuses more than 4300 digits
+# (and str() of such an int fails again in any message that shows it).
+_LONGEST_EXACT = 300
+
+
 def _number(text: str) -> int | float:
+    """The number of a cell's text matched by `_NUMBER`. One of more digits than float8 holds
+    is float8's largest of its sign: past every bound of ours (10^15), so that a check says
+    it is too large, not that it is no number."""
     number = re.sub(_GROUP, "", text).replace(",", ".")
+    if len(number) > _LONGEST_EXACT:
+        value = float(number)
+        return value if math.isfinite(value) else math.copysign(sys.float_info.max, value)
     return float(number) if "." in number else int(number)
 
 
