@@ -16,11 +16,15 @@ the groups shown, over the people who answered it (`part_reasons`): a question a
 than the minimum, or whose figures a difference would give away, shows its `n` and why it is
 withheld, no counts and no mean. So does a diagnostic's competence with fewer than two teachers
 with the deficit or without it (`individual_results`: 100 %, 0 %, 4 of 5 would tell everyone's
-result), or given away by a difference. A campaign's groups are all withheld, too, until the
-campaign has closed (two readings would differ by whoever answered in between: `/pending` says
-who that is in an identified one, and a school's leader may know which parent has just answered
-an anonymous one); from everyone in an anonymous campaign, from all but the readers of personal
-results in an identified diagnostic. A withheld group shows how many answered, nothing else.
+result), or given away by a difference. A diagnostic's questions are withheld from those
+readers in every group shown (`individual_results`, each its `n` only): a test item's counts
+per option say how many answered it rightly (the instrument says which option is), and a
+question all but one teacher answered alike tells each the others' answers. A campaign's
+groups are all withheld, too, until the campaign has closed (two readings would differ by
+whoever answered in between: `/pending` says who that is in an identified one, and a school's
+leader may know which parent has just answered an anonymous one); from everyone in an
+anonymous campaign, from all but the readers of personal results in an identified diagnostic.
+A withheld group shows how many answered, nothing else.
 """
 
 import uuid
@@ -43,6 +47,7 @@ from services.surveys.responses.withholding import (
     withheld_question,
 )
 from shared.disclosure import (
+    INDIVIDUAL_RESULTS,
     as_launched,
     inside_at_launch,
     reads_personal_results,
@@ -264,12 +269,8 @@ async def campaign_aggregates(
         if r.organization_id not in seen
         and inside_at_launch(principal, r.organization_id, r.territory_ids, r.cluster_ids)
     ]
-    personal = (
-        not campaign.anonymous
-        and not public
-        and reads_personal_results(principal)
-        and await is_diagnostic(session, campaign)
-    )
+    diagnostic = not campaign.anonymous and await is_diagnostic(session, campaign)
+    personal = diagnostic and not public and reads_personal_results(principal)
     groups: dict[GroupKey, set[uuid.UUID]] = {}  # as drawn now: the scopes of the level
     decided: dict[Any, frozenset[uuid.UUID]] = {}  # what withholding is decided over
     ad_hoc: frozenset[GroupKey] = frozenset()
@@ -329,7 +330,10 @@ async def campaign_aggregates(
         group = figures.get(scope) or Group()
         if scope in reasons:
             group = Group(respondents=sum(sizes.get(o, 0) for o in of_scope[scope]))
-        for code, reason in by_question.get(scope, {}).items():
+        hidden = by_question.get(scope, {})
+        if diagnostic and not personal:  # every answer of a diagnostic is a personal result
+            hidden = dict.fromkeys(group.questions, INDIVIDUAL_RESULTS)
+        for code, reason in hidden.items():
             if code in group.questions:
                 group.questions[code] = withheld_question(group.questions[code], reason)
         for code, reason in by_competence.get(scope, {}).items():

@@ -151,7 +151,9 @@ async def campaign_aggregates(
     "individual_results"`, its `n` only, the rest null) from those who may not read personal
     results when fewer than two of its teachers have the deficit or fewer than two do not
     (100 %, 0 %, 4 of 5: whoever knows their own result would learn the others'), or a
-    difference of shown figures would give such a part away.
+    difference of shown figures would give such a part away. From them every question of a
+    diagnostic is withheld so (`individual_results`, its `n` only): a test item's counts say
+    how many chose its correct option.
 
     A withheld scope (`suppressed: true`) shows its `n`, `expected` and `response_rate` and
     nothing else (`questions` and `competences` empty). `reason`: `minimum` for fewer

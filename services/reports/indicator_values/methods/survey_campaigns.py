@@ -14,7 +14,9 @@ the same rules over the people who answered it (`question_reasons`): a question 
 fewer than the minimum, or given away by a difference, is withheld there. A diagnostic's
 competences follow the rule on complementary cells too (`competence_reasons`): a competence
 with fewer than two teachers with the deficit or without it in a group shown (or given away by
-a difference) is withheld there (shared.disclosure.withhold_sides). Clusters are
+a difference) is withheld there (shared.disclosure.withhold_sides), and its questions in every
+group shown (a test item's counts say how many answered it rightly; a self-assessment
+statement's share is as personal). Clusters are
 groups only for a caller whose scope holds them (shared.disclosure.cluster_readable). All
 of it is decided over the groups as drawn at the campaign's launch (the campaign
 organizations' `territory_ids`, `cluster_ids`); a group drawn or redrawn since is shown only
@@ -226,6 +228,10 @@ def _reasons(
             item = orgs[0] if scope[0] == ORGANIZATION else scope
             if (reason := hidden.reason(item, size, ctx.minimum)) is not None:
                 campaign.question_reasons.setdefault(scope, {})[question] = reason
+    if not row.anonymous and row.diagnostic:  # every answer of a diagnostic is personal
+        for scope in campaign.scopes:
+            if scope not in campaign.reasons:
+                campaign.question_reasons[scope] = dict.fromkeys(mine, INDIVIDUAL_RESULTS)
     for competence, hidden in withhold_sides_each(sides, sizes, decided, withheld, ad_hoc).items():
         for scope, orgs in campaign.scopes.items():
             item = orgs[0] if scope[0] == ORGANIZATION else scope
