@@ -17,6 +17,7 @@ from tests.api import test_pages
 from tests.api.validation import add_rule, post, row, set_bound
 from tests.collections_world import add_collection
 from tests.factories import TRAINED, add_colleagues, add_data_indicator, add_user
+from tests.shared.test_unstorable_input import indicator
 from tests.surveys.forms import Dom, csrf_of
 
 browser = test_pages.browser  # the pages' "browser" fixture: a client with its own cookie jar
@@ -406,3 +407,37 @@ async def test_the_analyst_withdraws_an_approval_with_a_reason_on_the_home(
     assert "Ждут утверждения: 1" in card(after, world)  # submitted again: the analyst's turn
     _, own = await signed_in(browser, "leader@soko.example")
     assert f"Утверждение отозвано {settings.today():%d.%m.%Y}: Проверим КПК" in card(own, world)
+
+
+async def test_the_checks_of_a_card_are_of_its_collections_indicators_only(
+    browser, late_world, api_client
+):
+    """A value of an indicator no collection of the card asks for (another's, flagged by its
+    bound and breaking its rule in the same period) is not the card's to check or count."""
+    world = late_world
+    created = await api_client.post(
+        "/v1/indicators", json=indicator("not_collected"), headers=world.headers("admin")
+    )
+    assert created.status_code == 201, created.text
+    await add_rule(
+        api_client, world, code="not_collected_le_5", left="not_collected", right="5",
+        message="Не собираемое значение больше 5",
+    )  # fmt: skip
+    await set_bound(api_client, world, "not_collected", 0, 5)
+    await set_bound(api_client, world, "teachers_trained", 0, 90)
+    await post(
+        api_client,
+        world,
+        [
+            row(world, "not_collected", 8.88, period=PERIOD),
+            row(world, "teachers_trained", 95, period=PERIOD),
+        ],
+    )
+    leader, home = await signed_in(browser, "leader@soko.example")
+    shown = card(home, world)
+    assert "Проверьте данные (1) — до утверждения их стоит исправить:" in shown, shown
+    assert "8,88" not in shown and "Не собираемое" not in shown
+    assert (await step(leader, home, world, "submit")).status_code == 303
+    _, home = await signed_in(browser, "analyst@soko.example")
+    waiting = card(home, world).split("Ждут утверждения")[1]
+    assert "Проверка данных: нарушено правил — 0, возможных выбросов — 1" in waiting, waiting

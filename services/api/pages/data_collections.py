@@ -174,7 +174,7 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
     analyst_of = principal.scope_id if principal.scope_type == ScopeType.territory else None
     depth = await _depth(access, analyst_of) if analyst_of else None
     found_lines = []
-    checked: dict[tuple[uuid.UUID, str], dict[uuid.UUID, Checks]] = {}
+    checked: dict[tuple[uuid.UUID, str, frozenset[str]], dict[uuid.UUID, Checks]] = {}
     for collection in await service.read_collections(access.session, found):
         window = current_window(collection, today)
         if window is None:
@@ -202,7 +202,8 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
         if analyst_of is not None:
             line.elsewhere = await _elsewhere(access, ordered, line.waiting)
         if line.waiting:  # collections of one owner and period share their checks
-            key = (collection.owner_territory_id, window.period)
+            codes = frozenset(collection.indicator_codes)
+            key = (collection.owner_territory_id, window.period, codes)
             if key not in checked:
                 checked[key] = await quality_reads.territory_checks(access, *key)
             line.counts = checked[key]
@@ -210,15 +211,18 @@ async def lines(access: Access, today: date, timezone: str) -> list[CollectionLi
     if principal.scope_type == ScopeType.organization and principal.scope_id is not None:
         school = principal.scope_id
         missing = await _missing_names(access, school, found_lines)
-        periods = {line.window.period for line in found_lines}
-        checks = await quality_reads.school_checks(access, school, periods) if periods else {}
+        asked: dict[str, set[str]] = {}  # per period, the indicators collections ask for
+        for line in found_lines:
+            asked.setdefault(line.window.period, set()).update(line.collection.indicator_codes)
+        checks = await quality_reads.school_checks(access, school, asked) if asked else {}
         notes = await _notes(access, school, found_lines, timezone)
         for line in found_lines:
             line.mine = next(
                 (o for o in line.status.organizations if o.organization_id == school), None
             )
             line.missing = missing.get(line.collection.id, [])
-            line.checks = checks.get(line.window.period, [])
+            own = set(line.collection.indicator_codes)  # the checks of its own indicators
+            line.checks = [c.text for c in checks.get(line.window.period, []) if c.codes & own]
             line.note = notes.get((line.collection.id, line.window.period))
     return found_lines
 

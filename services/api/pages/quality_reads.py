@@ -30,6 +30,14 @@ READ = Pagination(limit=10_000, offset=0)
 
 
 @dataclass(frozen=True)
+class Check:
+    """One thing a leader is to check (`text`, in words) and the indicators it concerns."""
+
+    codes: frozenset[str]
+    text: str
+
+
+@dataclass(frozen=True)
 class Checks:
     """How many current violations an organization has in a period, and how many of its values
     are flagged as possible outliers (a value two checks flag counts once)."""
@@ -98,50 +106,70 @@ async def _names(access: Access, codes: set[str]) -> dict[str, str]:
 
 
 async def school_checks(
-    access: Access, organization_id: uuid.UUID, periods: set[str]
-) -> dict[str, list[str]]:
-    """Per period, what the organization's leader is to check: its violations' and its flagged
-    values' texts (rules first, by rule code; then flags by indicator), values named. One
-    query for the violations, one for their rules, one per period for the flags, one for the
+    access: Access, organization_id: uuid.UUID, asked: dict[str, set[str]]
+) -> dict[str, list[Check]]:
+    """Per period of `asked` (each with the indicator codes of the collections asking for it),
+    what the organization's leader is to check among those indicators: its violations of
+    rules reading one of them and its flagged values of them, in words (rules first, by rule
+    code; then flags by indicator), values named, each with the codes it concerns. One query
+    for the violations, one for their rules, one per period for the flags, one for the
     indicators' names."""
-    found: dict[str, list[str]] = {p: [] for p in periods}
+    found: dict[str, list[Check]] = {p: [] for p in asked}
     groups, _ = await list_results(
         access, READ, territory_id=None, organization_id=organization_id, period=None
     )
-    shown = [v for g in groups for v in g.violations if v.period in found]
-    rules = await _rules(access, {v.rule_id for v in shown})
+    listed = [v for g in groups for v in g.violations if v.period in found]
+    rules = await _rules(access, {v.rule_id for v in listed})
+    shown = [
+        v
+        for v in listed
+        if v.rule_id in rules and asked[v.period] & set(rules[v.rule_id].indicator_codes)
+    ]
     territory = await access.session.scalar(
         select(Organization.territory_id).where(Organization.id == organization_id)
     )
     flagged: dict[str, list[OutlierFlagRead]] = {}
-    for period in periods if territory is not None else ():
+    for period in asked if territory is not None else ():
         outliers = await list_outliers(access, territory, parse_period(period))
         flagged[period] = [
             f for item in outliers.items if item.organization_id == organization_id
-            for f in item.flags
+            for f in item.flags if f.indicator_code in asked[period]
         ]  # fmt: skip
-    codes = {code for rule in rules.values() for code in rule.indicator_codes}
+    codes = {code for v in shown for code in rules[v.rule_id].indicator_codes}
     names = await _names(access, codes | {f.indicator_code for fs in flagged.values() for f in fs})
     for violation in shown:
-        rule = rules.get(violation.rule_id)
-        found[violation.period].append(violation_text(violation, rule, names))
+        rule = rules[violation.rule_id]
+        text = violation_text(violation, rule, names)
+        found[violation.period].append(Check(frozenset(rule.indicator_codes), text))
     for period, flags in flagged.items():
         found[period] += [
-            outlier_text(same, names.get(code, code)) for code, same in _by_value(flags).items()
+            Check(frozenset({code}), outlier_text(same, names.get(code, code)))
+            for code, same in _by_value(flags).items()
         ]
     return found
 
 
 async def territory_checks(
-    access: Access, territory_id: uuid.UUID, period: str
+    access: Access, territory_id: uuid.UUID, period: str, codes: frozenset[str]
 ) -> dict[uuid.UUID, Checks]:
     """Per organization of the territory (and below) the caller reads, its counts of current
-    violations and of values flagged as possible outliers (by one check or more) in the
-    period; organizations with neither are left out."""
+    violations of rules reading one of the indicators `codes` (a collection's) and of its
+    values of them flagged as possible outliers (by one check or more) in the period;
+    organizations with neither are left out."""
     groups, _ = await list_results(
         access, READ, territory_id=territory_id, organization_id=None, period=period
     )
-    violations = Counter({g.organization_id: len(g.violations) for g in groups})
+    rules = await _rules(access, {v.rule_id for g in groups for v in g.violations})
+    concerned = {i for i, rule in rules.items() if codes & set(rule.indicator_codes)}
+    violations = Counter(
+        {g.organization_id: sum(v.rule_id in concerned for v in g.violations) for g in groups}
+    )
     outliers = await list_outliers(access, territory_id, parse_period(period))
-    flags = Counter({i.organization_id: len(_by_value(i.flags)) for i in outliers.items})
-    return {o: Checks(violations[o], flags[o]) for o in set(violations) | set(flags)}
+    flags = Counter(
+        {
+            i.organization_id: len(_by_value([f for f in i.flags if f.indicator_code in codes]))
+            for i in outliers.items
+        }
+    )
+    kept = {o for o in set(violations) | set(flags) if violations[o] or flags[o]}
+    return {o: Checks(violations[o], flags[o]) for o in kept}
