@@ -27,6 +27,7 @@ from services.api.indicators.schemas import (
     ScopedTargetRead,
     TargetRead,
 )
+from services.api.indicators.stored_values import check_stored_values
 from services.api.roadmaps.models import Roadmap
 from services.api.territories.scope import DbScopeResolver
 from shared import indicator_methods as p
@@ -285,9 +286,11 @@ async def update_indicator(
         merged = {k: getattr(indicator, k) for k in fields} | changes
         referable_owners = await referable(scopes, indicator.owner_territory_id)
         parsed = await validate(session, merged, referable_owners)
+        params = parsed.model_dump(mode="json", by_alias=True)
+        await check_stored_values(session, indicator, merged["unit"], params)
         for key, value in changes.items():
             setattr(indicator, key, value)
-        indicator.params = parsed.model_dump(mode="json", by_alias=True)
+        indicator.params = params
     writer = Writer(scopes, reach, indicator, defines=may_define)
     if data.targets is not None:
         await write_targets(session, writer, data.targets)
