@@ -3,12 +3,14 @@ the approved values: every step audited and kept in the history; access tried as
 would (a leader approving, another school's leader, another municipality's analyst)."""
 
 import re
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
 from services.api.auth.service import user_principal
+from services.api.collections.locks import moscow_relative
 from services.api.data_values.models import DataValue
 from shared.identity import issue_user_token
 from tests.collections_world import add_collection
@@ -122,7 +124,7 @@ async def test_submit_approve_refuse_a_change_unapprove_then_the_change_is_accep
     assert "Район 1" in problem["detail"] and "analyst" in problem["detail"]
     assert "Сбор района" in problem["detail"]
     # When, as the territory reads the time (Moscow), not in UTC.
-    assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d MSK", problem["detail"]), problem["detail"]
+    assert re.search(r"\d\d\.\d\d\.\d{4} \d\d:\d\d МСК\b", problem["detail"]), problem["detail"]
     [approval] = problem["approvals"]
     assert approval["approved_by"] == str(world.users["analyst"].id)
     assert approval["level"] == 1 and approval["territory_id"] == str(world.m1.id)
@@ -383,3 +385,17 @@ async def test_submitting_and_approving_half_filled_data_say_what_is_missing(api
         assert answer.status_code == 200, answer.text
         assert answer.json()["completeness"] == 50.0
         assert answer.json()["missing_indicator_codes"] == ["teachers_trained"]
+
+
+@pytest.mark.parametrize(
+    ("zone", "said"),
+    [
+        ("Europe/Moscow", "МСК"),
+        ("Asia/Yekaterinburg", "МСК+2"),
+        ("Asia/Vladivostok", "МСК+7"),
+        ("Europe/Kaliningrad", "МСК−1"),
+    ],
+)
+def test_the_time_of_an_approval_is_said_from_moscow_as_russian_timetables_do(zone, said):
+    """«04.12.2026 10:02 MSK» was English; «+05» for Yekaterinburg said nothing to a reader."""
+    assert moscow_relative(datetime(2026, 12, 4, 10, 2, tzinfo=ZoneInfo(zone))) == said
