@@ -337,6 +337,7 @@ async def test_closed_and_scheduled_campaigns_are_409_pages_with_the_dates(
     page = await form.get(link_of(later))
     assert page.status_code == 409 and "Анкета ещё не открыта" in page.text
     assert "01.09.2030 09:00" in page.text and "15.09.2030 21:00" in page.text  # Moscow time
+    assert "Ответы принимаются с" in page.text
     current = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     closed = await surveys_client.patch(
         f"/v1/campaigns/{current['id']}",
@@ -349,6 +350,7 @@ async def test_closed_and_scheduled_campaigns_are_409_pages_with_the_dates(
         await form.post(link_of(current), data=nok_fields()),
     ):
         assert answer.status_code == 409 and "Анкета закрыта" in answer.text
+        assert "Ответы принимались с" in answer.text  # the window is over
 
 
 async def test_anonymous_form_posts_count_against_the_address_limit(
