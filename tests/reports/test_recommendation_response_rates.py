@@ -132,3 +132,16 @@ def test_a_reminder_no_longer_holds_once_the_campaign_ends_or_its_rate_recovers(
     assert not judged(rec, "low_response_rate", facts(campaigns=[other]), scope)
     unweighed = dict(opened, organizations={S2: (1, 30)})
     assert not judged(rec, "low_response_rate", facts(campaigns=[unweighed]), scope)
+
+
+def test_counts_of_thousands_are_grouped_as_russian_readers_write_them():
+    """«получено ответов: 60 из 1111» read as a code; «1 111» with a no-break space."""
+    campaign = {
+        "id": CAMPAIGN,
+        "title": "Удовлетворённость родителей",
+        "organizations": {S1: (60, 1111)},
+        "territories": {TERRITORY: (1060, 2111)},
+    }
+    found = evaluate(rules("leader_low_response_rate"), facts(campaigns=[campaign]))
+    assert "получено ответов: 60 из 1\u00a0111 ожидаемых (5,4\u00a0%)" in found[0].text
+    assert found[0].evidence["expected"] == 1111  # the evidence keeps the number

@@ -164,7 +164,8 @@ def _said_by(action: dict[str, Any], extra: list[dict[str, Any]]) -> bool:
 
 
 def candidate(rule: Any, facts: Facts, addressee: uuid.UUID, subject: str, **kw: Any) -> Candidate:
-    fill = _Fill(kw.pop("fill"))
+    # Counts as Russian readers write them: «60 из 1 111», not «1111» (a no-break space).
+    fill = _Fill({k: grouped(str(v)) if type(v) is int else v for k, v in kw.pop("fill").items()})
     actions = [
         {**action, "text": ru_quotes(_filled(str(action.get("text", "")), fill).strip())}
         for action in rule.actions
