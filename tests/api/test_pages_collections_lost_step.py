@@ -62,3 +62,31 @@ async def test_a_leader_s_refused_withdrawal_whose_data_was_returned_meanwhile_s
     assert "Действие «Отозвать представление» не выполнено, комментарий не сохранён." in said
     assert "не длиннее 5000 знаков" in said and "«Школа 1»" in said
     assert "Статус: возвращено на доработку" in card(back, world)
+
+
+async def test_a_step_on_a_page_left_open_while_the_school_withdrew_brings_the_home_back(
+    browser, late_world, db
+):
+    """The analyst's home shows S1 waiting; the leader then withdraws. The analyst's «Вернуть»
+    (a comment typed) or «Утвердить» on the page left open was a 409 page at the form's
+    address, naming neither the school nor the collection, saying «ещё не подала данные»."""
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    await step(leader, home, world, "submit")
+    analyst, stale = await signed_in(browser, "analyst@soko.example")
+    assert (await step(leader, await leader.get("/home"), world, "withdraw")).status_code == 303
+    for action, comment, name in (
+        ("return", "Нет данных о КПК", "Вернуть на доработку"),
+        ("approve", None, "Утвердить"),
+    ):
+        taken = await step(analyst, stale, world, action, comment=comment)
+        assert taken.status_code == 303, taken.text
+        back = await analyst.get(taken.headers["location"])
+        assert back.status_code == 200
+        field = f"{action}-{world.monitoring.id}-{world.s1.id}-field"
+        said = Dom(back.text).text(field).replace("\xa0", " ")
+        assert f"Действие «{name}» не выполнено" in said, said
+        assert ("комментарий не сохранён" in said) == (comment is not None), said
+        assert "«Школа 1»" in said and "«Мониторинг готовности»" in said, said
+        assert "Пока страница была открыта" in said
+        assert await approval(db, world) == "not_submitted"

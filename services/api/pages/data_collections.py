@@ -300,10 +300,14 @@ async def home_context(request: Request, access: Access) -> dict[str, Any]:
         return {}
     found = await lines(access, settings.today(), settings.timezone)
     problem = step_problems.from_query(request.query_params)
-    shown = problem is not None and any(
-        line.collection.id == problem.collection_id
-        and line.offers(problem.organization_id, problem.action)
-        for line in found
+    shown = (
+        problem is not None
+        and problem.problem != "moved"
+        and any(
+            line.collection.id == problem.collection_id
+            and line.offers(problem.organization_id, problem.action)
+            for line in found
+        )
     )
     return {
         "collections": found,
@@ -375,7 +379,13 @@ async def take_step(
         return _problem(request, 422, person, "Форма заполнена неверно: откройте главную снова.")
     except NotFound:
         return _problem(request, 404, person, "Такого сбора данных нет или он вам недоступен.")
-    except (Forbidden, Conflict) as refused:  # 403, 409 with the API's reason
+    except Conflict as refused:  # the data's state moved since the page was shown
+        organization = _organization_id(fields)
+        if organization is None:
+            return _problem(request, refused.status, person, refused.detail)
+        moved = step_problems.StepProblem(action, collection_id, organization, "moved")
+        return step_problems.again(moved, fields.get("back", ""))
+    except Forbidden as refused:  # 403 with the API's reason
         return _problem(request, refused.status, person, refused.detail)
     where = home_state.home([("collection", action)], fields.get("back", ""), "#collections-title")
     return RedirectResponse(where, status_code=303, headers=NO_STORE)

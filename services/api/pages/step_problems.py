@@ -8,7 +8,9 @@ address), so Back and reload show the home, never «Confirm form resubmission».
 
 Should the form be gone from the home when it loads (someone else approved, returned or
 withdrew the organization's data meanwhile), the home says so above its collections: the
-step not taken, the comment not saved, the data's state now shown below. The typed comment is
+step not taken, the comment not saved, the data's state now shown below. So it does for any
+step the API refuses as no longer allowed (409: a page left open while the school withdrew
+its submission, `moved`), naming the organization and the collection. The typed comment is
 not shown again (here or beside a field still there): it never travels in the address, and
 the home keeps no copy of it.
 """
@@ -27,14 +29,16 @@ from services.api.pages.render import NO_STORE
 
 COMMENT_MAX = 5000  # as ApprovalStep.comment and the form's maxlength
 # The problems with a typed comment: a required one blank (its words are the API's, by the
-# step), one too long.
-PROBLEMS = ("blank", "long")
+# step), one too long; and a step the data's state no longer allowed when it came (`moved`:
+# someone else took a step since the page was shown).
+PROBLEMS = ("blank", "long", "moved")
 # The steps taking a comment, as their buttons name them.
-ACTION_NAMES = {
+COMMENTED = {
     "withdraw": "Отозвать представление",
     "return": "Вернуть на доработку",
     "unapprove": "Отозвать утверждение",
 }
+ACTION_NAMES = COMMENTED | {"submit": "Представить на утверждение", "approve": "Утвердить"}
 
 
 @dataclass(frozen=True)
@@ -52,7 +56,14 @@ class StepProblem:
         """The problem in Russian, as said beside the field."""
         if self.problem == "long":
             return f"Комментарий — не длиннее {COMMENT_MAX} знаков."
+        if self.problem == "moved":
+            return "Пока страница была открыта, данные перешли в другое состояние."
         return f"{COMMENT_ASKED.get(self.action, 'Напишите комментарий')}."
+
+    @property
+    def commented(self) -> bool:
+        """Whether the step's form holds a comment (lost with the step)."""
+        return self.action in COMMENTED
 
     @property
     def action_name(self) -> str:
@@ -103,7 +114,7 @@ def again(found: StepProblem, back: str = "") -> RedirectResponse:
 def from_query(query: QueryParams) -> StepProblem | None:
     """The problem the home was sent back with (`again`); None for none or a query not ours."""
     action, problem = query.get("step_action", ""), query.get("step_problem", "")
-    if problem not in PROBLEMS or action not in ("withdraw", "return", "unapprove"):
+    if problem not in PROBLEMS or action not in (ACTION_NAMES if problem == "moved" else COMMENTED):
         return None
     try:
         collection = uuid.UUID(query.get("step_collection", ""))
