@@ -5,7 +5,7 @@ saved, naming the organization and the collection, instead of showing nothing.""
 
 from tests.api import test_pages
 from tests.api.test_pages_collections import approval, card, late_world, step
-from tests.surveys.forms import Dom
+from tests.surveys.forms import Dom, csrf_of
 
 browser = test_pages.browser
 signed_in = test_pages.signed_in
@@ -90,3 +90,22 @@ async def test_a_step_on_a_page_left_open_while_the_school_withdrew_brings_the_h
         assert "«Школа 1»" in said and "«Мониторинг готовности»" in said, said
         assert "Пока страница была открыта" in said
         assert await approval(db, world) == "not_submitted"
+
+
+async def test_a_step_posted_after_the_session_ended_is_said_on_the_sign_in_page(
+    browser, late_world, db
+):
+    """Signed out in another tab, the leader presses «Представить на утверждение» on the page
+    left open: the sign-in page said nothing of why, and nothing was done."""
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    out = await leader.post("/sign-out", data={"_csrf": csrf_of(home)})  # the other tab
+    assert out.status_code == 303
+    taken = await step(leader, home, world, "submit")
+    assert taken.status_code == 303 and "lost=1" in taken.headers["location"], taken.headers
+    page = await leader.get(taken.headers["location"])
+    said = Dom(page.text).text("session-ended").replace("\xa0", " ")
+    assert "Сеанс завершён, действие не выполнено." in said, said
+    assert await approval(db, world) is None  # nothing submitted
+    # Signed in again from there, the home: no notice of a lost step on a fresh sign-in page.
+    assert "session-ended" not in (await browser().get("/")).text

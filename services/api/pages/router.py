@@ -96,9 +96,11 @@ def _sign_in_page(
     retry_after: int | None = None,
     next_address: str | None = None,
     repeated: str = "",
+    lost: bool = False,
 ) -> Response:
     """The sign-in page (with the problem of a failed attempt; `repeated`: the field a
-    "repeated" post sent twice), and its CSRF cookie."""
+    "repeated" post sent twice; `lost`: a form was posted after the session ended), and its
+    CSRF cookie."""
     token, new_value = sign_in_csrf(request)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
     answer = page(
@@ -112,6 +114,7 @@ def _sign_in_page(
         retry_after=retry_after,
         next_address=next_address,
         repeated=repeated,
+        lost=lost,
     )
     return keep_sign_in_value(request, answer, new_value)
 
@@ -123,7 +126,8 @@ async def entry(request: Request, session: SessionDep) -> Response:
     then = _next_address(request.app.state.settings, request.query_params.get("next"))
     if await visitor(request, session) is not None:
         return _redirect(then or "/home")
-    return _sign_in_page(request, next_address=then)
+    lost = request.query_params.get("lost") == "1"
+    return _sign_in_page(request, next_address=then, lost=lost)
 
 
 @router.get("/sign-in")

@@ -83,9 +83,14 @@ def sign_in_first(request: Request, asked: str | None = None) -> RedirectRespons
     """A page asked without a session: the sign-in page (303), which sends the person back to
     the page asked (its path and query, as `next`) once signed in: a link to an activity's
     evidence or to a period's values, sent by mail, opens that page, not the home. A file's
-    address asks for the page that lists it (`asked`): a download leaves no page to see."""
+    address asks for the page that lists it (`asked`): a download leaves no page to see. A
+    form posted without a session (it ended while the page was open: signed out in another
+    tab, expired) adds `lost=1`: the sign-in page says the step was not taken."""
     asked = asked or request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    to = "/" if asked in ("/", "/home") else f"/?{urlencode({'next': asked})}"
+    query = [] if asked in ("/", "/home") else [("next", asked)]
+    if request.method == "POST":
+        query.append(("lost", "1"))
+    to = f"/?{urlencode(query)}" if query else "/"
     return RedirectResponse(to, status_code=303, headers={"Cache-Control": "no-store"})
 
 
