@@ -5,6 +5,7 @@ stores nothing); the CSRF token and the upload limit are kept. In Debian's Chrom
 phone: a leader checks a dv1-like file, then stores it, and reads the summary."""
 
 import io
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from services.api.indicators.models import Indicator
 from shared.settings import MIB
 from tests.api import test_pages, validation
 from tests.api.browser import PHONE, signed_in_in_chromium
+from tests.collections_world import add_collection
 from tests.factories import add_data_indicator, build_world, committed_world
 from tests.surveys.forms import Dom, csrf_of, in_a_browser
 
@@ -279,6 +281,51 @@ async def test_the_template_has_the_help_s_columns(browser, world):
     assert answer.status_code == 200
     sheet = load_workbook(io.BytesIO(answer.content)).active
     assert [c.value for c in sheet[1]] == ["Показатель", "Организация", "Период", "Значение"]
+
+
+async def test_the_page_and_the_template_name_the_codes_the_school_s_collections_ask_for(
+    browser, world, db
+):
+    """«Показатель — код показателя из каталога» and no page showing one: a leader could not
+    find the codes (a fresh tester's finding). The page lists those of the school's open
+    collections; the template has a row to fill for each, which then imports as it is."""
+    indicators = list(
+        await db.scalars(
+            select(Indicator).where(Indicator.code.in_(["coverage", "upbringing_program"]))
+        )
+    )
+    window = {PERIOD: (date(2000, 9, 1), date(2090, 10, 1))}
+    await add_collection(db, world.m1, indicators, window, name="Мониторинг воспитания")
+    await db.commit()
+    client, _ = await signed_in(browser, "leader@soko.example")
+    page = await client.get(PATH)
+    assert Rows(page.text, "asked-table").rows[:2] == [
+        ["coverage", "Охват дополнительным образованием", "процент, от 0 до 100", PERIOD,
+         "Мониторинг воспитания"],
+        ["upbringing_program", "Программа воспитания", "да / нет", PERIOD,
+         "Мониторинг воспитания"],
+    ]  # fmt: skip
+    assert "МБОУ «СОШ № 1»" not in page.text  # the example names the leader's own school
+    book = load_workbook(io.BytesIO((await client.get(f"{PATH}/template.xlsx")).content))
+    rows = [[c.value for c in row] for row in book["Данные"].iter_rows(min_row=2)]
+    assert rows == [
+        ["coverage", "Школа 1", PERIOD, None],
+        ["upbringing_program", "Школа 1", PERIOD, None],
+        ["e_planning", "Школа 1", "2021/2022", None],  # the world's own collection
+    ]
+    listed = [c.value for c in book["Показатели"]["A"]][1:]
+    assert listed == ["coverage", "upbringing_program", "e_planning"]
+    # Filled in and sent back, the template imports as it is.
+    book["Данные"]["D2"], book["Данные"]["D3"], book["Данные"]["D4"] = 64.5, "да", "нет"
+    filled = io.BytesIO()
+    book.save(filled)
+    home = await client.get(PATH)
+    stored_page = await post(client, home, filled.getvalue(), "store", "шаблон.xlsx")
+    assert "новых значений — 3" in stored_page.text, stored_page.text
+    # The analyst's example names a school of the district, not one that does not exist.
+    analyst, _ = await signed_in(browser, "analyst@soko.example")
+    page = await analyst.get(PATH)
+    assert "МБОУ «СОШ № 1»" not in page.text and "Школа 1" in page.text
 
 
 async def test_a_file_past_the_upload_limit_is_refused_on_the_page(world, settings, apps, db):

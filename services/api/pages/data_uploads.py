@@ -36,6 +36,7 @@ from services.api.access import FIGURE_WRITERS
 from services.api.data_values.service import DataValueImporter
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
+from services.api.pages import upload_help
 from services.api.pages.forms import page_form
 from services.api.pages.render import page
 from services.api.pages.router import _message, _redirect
@@ -88,8 +89,9 @@ def column_of(loc: list[Any]) -> str:
     return COLUMN_NAMES.get(str(loc[0]), str(loc[0]))
 
 
-def _form_page(
+async def _form_page(
     request: Request,
+    session: AsyncSession,
     person: Visitor,
     status_code: int = 200,
     *,
@@ -103,6 +105,9 @@ def _form_page(
     named `file_name` was refused whole)."""
     leader = person.principal.role == Role.organization_leader
     limits = upload_limits(request)
+    access = person.access(session)
+    indicators = await upload_help.asked(access, request.app.state.settings.today())
+    school = await upload_help.example_school(access, person.scope_name if leader else None)
     return page(
         request,
         "data_upload.html",
@@ -117,7 +122,8 @@ def _form_page(
         column_of=column_of,
         organization_names=organization_names or {},
         violation_values=violation_values or [],
-        example_school=(person.scope_name if leader else None) or "МБОУ «СОШ № 1»",
+        example_school=school or "МБОУ «СОШ № 1»",
+        indicators=indicators,
         upload_token=uuid.uuid4().hex,
     )
 
@@ -133,12 +139,13 @@ async def upload_page(request: Request, session: SessionDep) -> Response:
         return _message(request, 403, "forbidden", person, "data_values")
     kept = await _kept(session, person.principal, request.query_params.get("result", ""))
     if kept is None:
-        return _form_page(request, person)
+        return await _form_page(request, session, person)
     name, summary = kept
     names = await _names(session, {v.organization_id for v in summary.violations})
     values = await _violation_values(session, summary.violations)
-    return _form_page(
+    return await _form_page(
         request,
+        session,
         person,
         summary=summary,
         file_name=name,
@@ -183,10 +190,16 @@ async def _kept(
 
 @router.get(f"{PATH}/template.xlsx")
 async def template(request: Request, session: SessionDep) -> Response:
-    """An empty .xlsx with the expected columns' titles (`TEMPLATE_COLUMNS`) in bold."""
+    """An .xlsx with the expected columns' titles (`TEMPLATE_COLUMNS`) in bold; for a
+    leader, a row to fill per indicator their open collections ask for (code, their school,
+    the period, the value empty); for anyone with such indicators, a second sheet
+    «Показатели» naming them (`upload_help.asked`)."""
     person = await visitor(request, session)
     if person is None:
         return sign_in_first(request, PATH)
+    access = person.access(session)
+    indicators = await upload_help.asked(access, request.app.state.settings.today())
+    leader = person.principal.role == Role.organization_leader
     book = Workbook()
     sheet = book.active
     assert sheet is not None
@@ -195,6 +208,17 @@ async def template(request: Request, session: SessionDep) -> Response:
     for cell, width in zip(sheet[1], (28, 40, 14, 14), strict=True):
         cell.font = Font(bold=True)
         sheet.column_dimensions[cell.column_letter].width = width
+    if leader and person.scope_name:
+        for a in indicators:
+            sheet.append([a.code, person.scope_name, a.period, None])
+    if indicators:
+        listed = book.create_sheet("Показатели")
+        listed.append(["Код", "Показатель", "Значение", "Период", "Сбор данных"])
+        for a in indicators:
+            listed.append([a.code, a.name, a.value, a.period, a.collection])
+        for cell, width in zip(listed[1], (28, 60, 22, 14, 40), strict=True):
+            cell.font = Font(bold=True)
+            listed.column_dimensions[cell.column_letter].width = width
     buffer = io.BytesIO()
     book.save(buffer)
     disposition = 'attachment; filename="soko-data-values.xlsx"'
@@ -220,7 +244,9 @@ async def upload(request: Request, session: SessionDep) -> Response:
     if not may_upload(person.principal):
         return _message(request, 403, "forbidden", person, "data_values")
     if sent is None:
-        return _form_page(request, person, 422, problems=["Выберите файл .csv или .xlsx."])
+        return await _form_page(
+            request, session, person, 422, problems=["Выберите файл .csv или .xlsx."]
+        )
     dry_run = fields.get("action") == "check"
     name = sent.filename or ""
     token = fields.get("upload") or uuid.uuid4().hex  # an old form without one: anew
@@ -237,7 +263,7 @@ async def upload(request: Request, session: SessionDep) -> Response:
         return _message(request, 403, "forbidden", person, "data_values")
     except (UploadTooLarge, Invalid, Conflict) as error:
         await session.rollback()  # nothing was stored; nothing half-done is kept either
-        return _refused(request, person, error.status, name, error)
+        return await _refused(request, session, person, error.status, name, error)
     kept = {"file_name": name, "summary": summary.model_dump(mode="json")}
     owner = owner_of(person.principal)
     await store_answer(session, importer.idempotency_keys, owner, _key(result), 200, kept)
@@ -275,11 +301,16 @@ async def _names(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, 
     return {id_: short or name for id_, short, name in rows}
 
 
-def _refused(
-    request: Request, person: Visitor, status: int, name: str, error: SokoError
+async def _refused(
+    request: Request,
+    session: AsyncSession,
+    person: Visitor,
+    status: int,
+    name: str,
+    error: SokoError,
 ) -> Response:
     """The page saying why the file was refused whole: the error's detail and each of its
     reasons (the API's Russian)."""
     reasons = [str(e.get("msg")) for e in error.errors or [] if e.get("msg")]
     said = [error.detail, *(r for r in reasons if r not in error.detail)]
-    return _form_page(request, person, status, file_name=name, problems=said)
+    return await _form_page(request, session, person, status, file_name=name, problems=said)
