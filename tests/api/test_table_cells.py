@@ -207,7 +207,7 @@ async def test_missing_columns_are_named_by_the_headers_expected(api_client, wor
         headers=world.headers("admin"),
     )
     assert answer.status_code == 422
-    assert "не найдены столбцы: ОО или ID ОО" in answer.text
+    assert "не найдены столбцы: Организация (или ID организации)" in answer.text
 
 
 async def test_an_untitled_column_is_named_by_its_letter_in_an_xlsx_by_number_in_a_csv(

@@ -136,7 +136,10 @@ async def test_headers_not_found_say_what_was_read_and_in_which_encoding(api_cli
         api_client, world, "v.csv", ("ПОКАЗАТЕЛЬ;ШКОЛА;СРОК;ЧИСЛО" + rows).encode("koi8_r")
     )
     # all capitals: read as Windows-1251, garbled, and the message says so
-    assert "не найдены столбцы: код показателя, ОО или ID ОО, период, значение" in said
+    assert (
+        "не найдены столбцы: Показатель (код показателя), Организация (или ID организации), "
+        "Период, Значение" in said
+    )
     garbled = "ПОКАЗАТЕЛЬ".encode("koi8_r").decode("cp1251")
     assert f"прочитаны заголовки: «{garbled}»" in said
     assert (

@@ -115,7 +115,7 @@ async def test_a_file_without_the_required_columns_is_a_422_naming_them(api_clie
         headers=world.headers("admin"),
     )
     assert answer.status_code == 422
-    assert "не найдены столбцы: период, значение" in answer.text
+    assert "не найдены столбцы: Период, Значение" in answer.text
 
 
 async def test_a_month_only_date_cell_is_that_month_in_data_values_as_in_roadmaps(
@@ -186,3 +186,18 @@ async def test_a_name_two_schools_have_without_their_legal_forms_is_ambiguous(
     message = summary["rejected"][0]["errors"][0]["msg"]
     assert "несколько организаций «Гимназия № 2»" in message
     assert "МБОУ «Гимназия № 2»" in message and "МАОУ «Гимназия № 2»" in message
+
+
+async def test_english_titles_are_read_for_every_column(api_client, world):
+    """«Organization», «Period», «Value» were read, «Indicator» alone was not."""
+    rows = [
+        ["Indicator", "Organization ID", "Period", "Value"],
+        ["teachers_count", str(world.s1.id), "2031", 4],
+    ]
+    answer = await api_client.post(
+        "/v1/data-values/upload",
+        files={"file": ("v.xlsx", book(("Sheet1", rows)))},
+        headers=world.headers("admin"),
+    )
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["imported"] == 1, answer.json()

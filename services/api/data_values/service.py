@@ -217,11 +217,11 @@ class DataValueImporter(ScopedImporter):
     noun = "значений"
     max_rows = MAX_ROWS
     idempotency_keys = IdempotencyKeys
-    required = {  # named by the headers a file is expected to have
-        "код показателя": ("indicator_code",),
-        "ОО или ID ОО": ("organization_id", "organization"),
-        "период": ("period",),
-        "значение": ("value",),
+    required = {  # named by the headers the upload page's help and template give them
+        "Показатель (код показателя)": ("indicator_code",),
+        "Организация (или ID организации)": ("organization_id", "organization"),
+        "Период": ("period",),
+        "Значение": ("value",),
     }
 
     def columns(self, headers: list[str]) -> list[str | None]:

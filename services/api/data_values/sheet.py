@@ -22,7 +22,14 @@ from shared.tabular import Cell, CellType, excel_date, is_id
 _DAY_NOT_PERIOD = "укажите учебный год, год, квартал или месяц"
 
 _SYNONYMS = {
-    "indicator_code": ("indicator code", "код показателя", "показатель", "код"),
+    "indicator_code": (
+        "indicator code",
+        "indicator",
+        "code",
+        "код показателя",
+        "показатель",
+        "код",
+    ),
     **ORGANIZATION_HEADERS,
     "period": ("period", "период", "учебный год", "год"),
     "value": ("value", "значение"),
