@@ -12,7 +12,7 @@ SVG = re.compile(r"<svg[^>]*viewBox=[^>]*>.*?</svg>", re.S)
 
 
 async def test_a_school_sheet_carries_title_school_link_and_its_qr_code(
-    surveys_client, world, parents
+    surveys_client, world, parents, settings
 ):
     sheet = await surveys_client.get(
         f"/v1/campaigns/{parents['id']}/organizations/{world.s1.id}/sheet",
@@ -25,7 +25,12 @@ async def test_a_school_sheet_carries_title_school_link_and_its_qr_code(
     assert parents["title"] in page and "Школа 1" in page and link in page
     assert "Школа 3" not in page  # the other school of the campaign is not on it
     assert len(SVG.findall(page)) == 1  # the QR code, inline: no image file, no CDN
-    assert "size: A4" in page and "http" not in page.replace(link, "").split("<body>")[1]
+    # «← На главную» (the screen only) leads to the api's home; nothing else leaves the page.
+    home = f"{settings.peer_url('api')}/home"
+    assert f'<p class="back"><a href="{home}">← На главную</a></p>' in page
+    assert "@media print { .operator, .back { display: none; } }" in page
+    rest = page.replace(link, "").replace(home, "").split("<body>")[1]
+    assert "size: A4" in page and "http" not in rest
 
 
 async def test_another_schools_leader_gets_404(surveys_client, world, parents):

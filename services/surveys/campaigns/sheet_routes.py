@@ -76,7 +76,8 @@ class SheetRequest:
         facts = await self.api.organizations([m.organization_id for m in members])
         names = {org_id: fact["name"] for org_id, fact in facts.items()}
         pages = sheets.school_sheets(members, names, partial(form_url, self.settings))
-        return sheets.render(campaign, pages, self.settings.timezone)
+        home = f"{self.settings.peer_url('api')}/home"
+        return sheets.render(campaign, pages, self.settings.timezone, home)
 
 
 def sheet_request(

@@ -52,12 +52,15 @@ def school_sheets(
     return sorted(sheets, key=lambda s: natural_key(s.name))
 
 
-def render(campaign: Campaign, sheets: list[SchoolSheet], timezone: str) -> str:
+def render(
+    campaign: Campaign, sheets: list[SchoolSheet], timezone: str, home: str | None = None
+) -> str:
     """The HTML document: one A4 page per sheet (a page break after each), Russian text,
     the window of the campaign in `timezone`; a closed campaign's sheet says so instead of
-    inviting to answer."""
+    inviting to answer. `home`: the address of the home («← На главную», not printed)."""
     shown = window(campaign, timezone)
     return TEMPLATES.get_template("sheet.html").render(
+        home=home,
         title=campaign.title,
         opens=shown.opens,
         closes=shown.closes,
