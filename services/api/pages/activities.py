@@ -34,7 +34,14 @@ from shared.uploads import UploadTooLarge, read_upload, upload_limits
 
 router = APIRouter(include_in_schema=False)
 # What the last post attached (the notice of the page it lands on).
-ADDED = {"link": "Ссылка добавлена.", "file": "Файл приложен.", "both": "Ссылка и файл приложены."}
+ADDED = {
+    "link": "Ссылка добавлена.",
+    "file": "Файл приложен.",
+    "both": "Ссылка и файл приложены.",
+    "removed_link": "Ссылка убрана.",
+    "removed_file": "Файл удалён.",
+    "gone": "Этого материала уже нет: его убрали раньше.",
+}
 MAX_LINKS = 50  # as ActivityUpdate.evidence allows
 MAX_URL = 2083  # as EvidenceLink.url (pydantic's HttpUrl) allows
 # Why a post attached nothing (the `problem` codes of the page it is sent back to).
@@ -209,6 +216,56 @@ async def attach_evidence(
         return _again(activity_id, ["failed"], typed)
     added = "both" if link and upload else "link" if link else "file"
     return _redirect(f"/activities/{activity_id}/evidence?added={added}#attached")
+
+
+@router.post("/activities/{activity_id}/evidence/remove")
+async def remove_evidence(
+    activity_id: uuid.UUID, request: Request, session: SessionDep
+) -> Response:
+    """«Убрать» beside an attached link (`link_url`, `link_title`: the first link that is
+    both goes, as `PATCH /v1/activities/{id}` with the others) or file (`file_id`, as `DELETE
+    /v1/activities/{id}/files/{file_id}`); back to the page saying so (303), or saying it was
+    gone already (someone removed it meanwhile). 403/404 pages as for attaching."""
+    evidence = f"/activities/{activity_id}/evidence"
+    posted = await page_form(request, session, back=evidence, max_fields=10)
+    if isinstance(posted, Response):
+        return posted
+    person, fields = posted.person, posted.fields
+    settings: Settings = request.app.state.settings
+    try:
+        access = person.access(session)
+        activity = await tracking.get_activity(access, activity_id)
+        if fields.get("file_id"):
+            done = "removed_file"
+            await tracking.remove_file(access, activity_id, uuid.UUID(fields["file_id"]))
+        else:
+            done, posted_link = "removed_link", (fields.get("link_url"), fields.get("link_title"))
+            links = list(activity.evidence)
+            at = next(
+                (i for i, x in enumerate(links) if (x.get("url"), x.get("title")) == posted_link),
+                None,
+            )
+            if at is None:
+                raise NotFound("Ссылка не найдена")
+            update = ActivityUpdate(evidence=links[:at] + links[at + 1 :])  # type: ignore[arg-type]
+            await tracking.update_activity(access, activity_id, update, settings.today())
+    except ValueError:  # not a file's id
+        return _message(request, 404, "not_found", person)
+    except NotFound:
+        if not await _readable(session, person, activity_id):
+            return _message(request, 404, "not_found", person)
+        done = "gone"
+    except Forbidden:
+        return _message(request, 403, "forbidden", person)
+    return _redirect(f"{evidence}?added={done}#attached")
+
+
+async def _readable(session: AsyncSession, person: Visitor, activity_id: uuid.UUID) -> bool:
+    try:
+        await tracking.get_activity(person.access(session), activity_id)
+    except NotFound:
+        return False
+    return True
 
 
 @router.get("/activities/{activity_id}/evidence/files/{file_id}")

@@ -237,6 +237,15 @@ async def list_files(activity_id: uuid.UUID, access: AccessDep) -> list[FileRead
     return [FileRead.model_validate(f) for f in await tracking.list_files(access, activity_id)]
 
 
+@router.delete("/activities/{activity_id}/files/{file_id}", status_code=204, responses=ERRORS)
+async def delete_file(activity_id: uuid.UUID, file_id: uuid.UUID, access: AccessDep) -> Response:
+    """Remove a file attached as evidence (204): whoever may change the activity (the
+    leader of a responsible school, the roadmap owner's analysts; 403 for other readers), 404
+    for an activity not read or a file not of it. Audited."""
+    await tracking.remove_file(access, activity_id, file_id)
+    return Response(status_code=204)
+
+
 @router.get(
     "/activities/{activity_id}/files/{file_id}",
     responses={

@@ -322,6 +322,18 @@ async def add_file(
     return await add_new(access.session, stored)
 
 
+async def remove_file(access: Access, activity_id: uuid.UUID, file_id: uuid.UUID) -> None:
+    """Delete a file attached to the activity (attached by mistake, or the wrong version):
+    whoever may change the activity (Forbidden otherwise), NotFound for a file not of it.
+    The deletion is in the audit log with the file's name, size and hash (not its bytes)."""
+    await _authorize_activity(access, activity_id, lock=True)
+    stored = await access.session.get(ActivityFile, file_id)
+    if stored is None or stored.activity_id != activity_id:
+        raise NotFound("Файл не найден")
+    await access.session.delete(stored)
+    await access.session.flush()
+
+
 async def list_files(access: Access, activity_id: uuid.UUID) -> list[ActivityFile]:
     await get_activity(access, activity_id)
     rows = await access.session.scalars(
