@@ -12,6 +12,7 @@ The world is tests/reports/test_individual_results.py's: S4 with five teachers d
 from datetime import timedelta
 
 from tests.disclosure_world import NOW, add_teachers, close
+from tests.reports.helpers import generate
 from tests.reports.test_individual_results import PERIOD, TEACHERS, arrange, world
 from tests.surveys.test_instrument_bank import base
 
@@ -143,3 +144,43 @@ async def test_a_share_over_a_diagnostics_questions_is_withheld_from_those_reade
     for who in ("leader4", "methodologist"):
         item = await value(who)
         assert (item["value"], item["numerator"], item["denominator"]) == (80.0, 4, 5), item
+
+
+async def test_a_generation_s_counts_tell_an_analyst_nothing_of_teachers_results(
+    db, settings, api_client, surveys_client, reports_client, world
+):
+    """The analyst's own rule over deficits («у всех педагогов»: min_share 100), generated at one
+    threshold after another, told by the answer's counts which schools' teachers all have a
+    deficit (a fresh tester's finding). The counts are now of what the caller may read."""
+    await arrange(db, settings, api_client, surveys_client, world, TEACHERS)  # all five
+    rule = await reports_client.post(
+        "/v1/recommendation-rules",
+        json={
+            "code": "all_have_it",
+            "title": "Дефицит у всех педагогов",
+            "condition": "competence_deficit_shared",
+            "addressee_type": "organization_leader",
+            "params": {"min_share": 100, "min_teachers": 1},
+            "template": "У всех педагогов «{where}» дефицит «{competence}»",
+        },
+        headers=world.headers("analyst"),
+    )
+    assert rule.status_code == 201, rule.text
+    url = f"/v1/recommendation-rules/{rule.json()['id']}"
+
+    async def counts(who: str) -> tuple:
+        body = (await generate(reports_client, world, who)).json()
+        return body["total"], body["by_addressee"].get("organization_leader", 0)
+
+    seen = set()
+    for teachers in (TEACHERS, TEACHERS + 1):  # the school has five: shown at 5, not at 6
+        patched = await reports_client.patch(
+            url,
+            json={"params": {"min_share": 100, "min_teachers": teachers}},
+            headers=world.headers("analyst"),
+        )
+        assert patched.status_code == 200, patched.text
+        seen.add(await counts("analyst"))
+    assert len(seen) == 1, seen  # the analyst's counts do not move with the threshold
+    # The methodologist (a reader of personal results) is counted what is there.
+    assert (await counts("methodologist"))[0] > 0

@@ -20,8 +20,7 @@ Only what this generation can judge is marked:
   peer's inputs were missing (`missing_inputs`).
 """
 
-import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -67,16 +66,24 @@ def judged(rec: Any, condition: str, facts: Facts, scope: ScopeInfo) -> bool:
     return condition in INDICATOR_CONDITIONS
 
 
+# Whether a recommendation is counted for the caller, by its addressee type and evidence (the
+# generation's answer counts those the caller may read: service._counted).
+Counted = Callable[[str, dict[str, Any]], bool]
+
+
 async def resolve(
     session: AsyncSession,
     scope: ScopeInfo,
     rules: Iterable[Any],
     evaluated: Iterable[Candidate],
     facts: Facts,
+    *,
+    counted: Counted = lambda addressee, evidence: True,
 ) -> int:
     """Mark the open recommendations of the territory `scope` and period of `facts` whose
     condition the `rules` no longer give (`evaluated`: every candidate the rules gave on these
-    facts, before they were kept where each applies): `resolved_at` now. Returns how many."""
+    facts, before they were kept where each applies): `resolved_at` now. Returns how many of
+    them are `counted` (by addressee type and evidence: those the caller may read)."""
     conditions = {r.id: r.condition for r in rules if r.active}
     given = {c.id for c in evaluated}
     rec = Recommendation
@@ -88,6 +95,7 @@ async def resolve(
             rec.addressee_id,
             rec.indicator_code,
             rec.evidence,
+            rec.addressee_type,
         )
         .where(
             rec.period == facts.period,
@@ -98,13 +106,14 @@ async def resolve(
         )
         .order_by(rec.id)
     )
-    gone: list[uuid.UUID] = [
-        row.id
+    gone = [
+        row
         for row in rows
         if row.id not in given and judged(row, conditions[row.rule_id], facts, scope)
     ]
     if gone:
+        ids = [row.id for row in gone]
         await session.execute(
-            update(rec).where(rec.id.in_(gone)).values(resolved_at=datetime.now(UTC))
+            update(rec).where(rec.id.in_(ids)).values(resolved_at=datetime.now(UTC))
         )
-    return len(gone)
+    return sum(counted(row.addressee_type, row.evidence or {}) for row in gone)

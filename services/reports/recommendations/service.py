@@ -27,6 +27,7 @@ from services.reports.recommendations import ownership, resolution
 from services.reports.recommendations.engine import Candidate, evaluate
 from services.reports.recommendations.models import Decision, Recommendation
 from services.reports.recommendations.personal import from_diagnostics
+from services.reports.recommendations.resolution import Counted
 from services.reports.recommendations.schemas import GenerateResult, StatusChange
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.identity import Principal, Role, ScopeType, require_roles
@@ -116,11 +117,17 @@ async def generate(
     they give, recorded in the audit log: how many are new, refreshed and unchanged, per
     addressee, how many open ones no longer hold (resolution.py: marked resolved, none when a
     peer's inputs were missing), and the inputs a peer did not give. `thresholds` are the
-    complex analysis' (services/reports/analysis/thresholds.py), for the conditions over it."""
+    complex analysis' (services/reports/analysis/thresholds.py), for the conditions over it.
+    Every count is of the recommendations the caller may read (`_counted`): an analyst's
+    rule over deficits («у всех педагогов»), generated at one threshold after another, would
+    otherwise tell by the counts which schools' teachers all have a deficit."""
     require_roles(principal, *ISSUERS)
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     facts, missing = await gathering.gather(session, principal, resolver, scope, period, thresholds)
-    candidates, counts = await issue(session, resolver, scope, facts, judge=not missing)
+    counted = _counted(principal)
+    candidates, counts = await issue(
+        session, resolver, scope, facts, judge=not missing, counted=counted
+    )
     await api.audit(
         "generate",
         "recommendation",
@@ -135,6 +142,18 @@ async def generate(
     )
 
 
+def _counted(principal: Principal) -> Counted:
+    """Which recommendations a generation's answer counts for the caller: those `visibility`
+    lets them read — a teacher's only for a methodologist, one told from teachers'
+    diagnostic results (`with_deficit` in its evidence) only for the readers of personal
+    results."""
+    if principal.role == Role.methodologist:
+        return lambda addressee, evidence: True
+    if principal.unrestricted:
+        return lambda addressee, evidence: addressee != "teacher"
+    return lambda addressee, evidence: addressee != "teacher" and "with_deficit" not in evidence
+
+
 async def issue(
     session: AsyncSession,
     resolver: ScopeResolver,
@@ -142,18 +161,24 @@ async def issue(
     facts: Any,
     *,
     judge: bool = True,
+    counted: Counted = lambda addressee, evidence: True,
 ) -> tuple[list[Candidate], dict[str, int]]:
     """Evaluate the rules that apply in the territory of `scope` (ownership.py) and store what
     they give; with `judge`, mark the open ones whose condition no longer holds
-    (resolution.py). Returns the recommendations and the counts of `store` with `resolved`."""
+    (resolution.py). Returns the recommendations `counted` and the counts of `store` with
+    `resolved`, of those alone (every one is stored and judged)."""
     rules, offs = await ownership.for_generation(session, resolver, scope)
     evaluated = evaluate(rules, facts)
     candidates = ownership.kept(evaluated, rules, offs, scope)
-    counts = await store(session, candidates)
+    shown = [c for c in candidates if counted(c.addressee_type, c.evidence)]
+    counts = await store(session, shown)
+    await store(session, [c for c in candidates if not counted(c.addressee_type, c.evidence)])
     counts["resolved"] = (
-        await resolution.resolve(session, scope, rules, evaluated, facts) if judge else 0
+        await resolution.resolve(session, scope, rules, evaluated, facts, counted=counted)
+        if judge
+        else 0
     )
-    return candidates, counts
+    return shown, counts
 
 
 async def visibility(principal: Principal, resolver: ScopeResolver) -> ColumnElement[bool]:
