@@ -31,7 +31,12 @@ def _takes_many(annotation: Any) -> bool:
     if origin is Union or origin is UnionType:
         return any(_takes_many(arg) for arg in get_args(annotation))
     kind = origin or annotation
-    return isinstance(kind, type) and issubclass(kind, _SEQUENCES) and kind not in (str, bytes)
+    # A text is a sequence of characters, an enum of texts (`ScopeType`) too: one value each.
+    return (
+        isinstance(kind, type)
+        and issubclass(kind, _SEQUENCES)
+        and not issubclass(kind, str | bytes)
+    )
 
 
 def _query_params(dependant: Dependant) -> Iterator[tuple[str, Any]]:
