@@ -120,3 +120,17 @@ async def test_widening_the_bounds_is_taken(api_client, world):
     answer = await api_client.patch(url, json=wider, headers=world.headers("analyst"))
     assert answer.status_code == 200, answer.text
     assert (answer.json()["params"]["min"], answer.json()["params"]["max"]) == (-10, 70)
+
+
+async def test_a_detour_through_another_method_does_not_get_past_the_values(api_client, world):
+    """A formula for a moment, then back to a yes/no data value: the values stayed stored all
+    along, and 500 is no yes/no (the tester's way round the check)."""
+    url = await with_values(api_client, world, "number", {"value_type": "number"}, [500, 1])
+    headers = world.headers("analyst")
+    formula = {"method": "formula", "params": {"numerator": "e_planning.value", "scale": 1}}
+    assert (await api_client.patch(url, json=formula, headers=headers)).status_code == 200
+    back = {"method": "data_value", "unit": "boolean", "params": {"value_type": "boolean"}}
+    answer = await api_client.patch(url, json=back, headers=headers)
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["body", "method"] and "2015: 500" in error["msg"], error

@@ -287,7 +287,7 @@ async def update_indicator(
         referable_owners = await referable(scopes, indicator.owner_territory_id)
         parsed = await validate(session, merged, referable_owners)
         params = parsed.model_dump(mode="json", by_alias=True)
-        await check_stored_values(session, indicator, merged["unit"], params)
+        await check_stored_values(session, indicator, merged["method"], merged["unit"], params)
         for key, value in changes.items():
             setattr(indicator, key, value)
         indicator.params = params

@@ -41,8 +41,13 @@ def _bounds(unit: str, params: dict[str, Any]) -> list[ColumnElement[bool]]:
     return broken
 
 
-def _changed_field(indicator: Indicator, unit: str, params: dict[str, Any]) -> list[str]:
-    """The field the message names: the unit, else the part of `params` that changed."""
+def _changed_field(
+    indicator: Indicator, method: str, unit: str, params: dict[str, Any]
+) -> list[str]:
+    """The field the message names: the method, the unit, else the part of `params` that
+    changed."""
+    if method != indicator.method:
+        return ["method"]
     if unit != indicator.unit:
         return ["unit"]
     for key in ("value_type", "min", "max"):
@@ -52,13 +57,15 @@ def _changed_field(indicator: Indicator, unit: str, params: dict[str, Any]) -> l
 
 
 async def check_stored_values(
-    session: AsyncSession, indicator: Indicator, unit: str, params: dict[str, Any]
+    session: AsyncSession, indicator: Indicator, method: str, unit: str, params: dict[str, Any]
 ) -> None:
     """Invalid (422 naming `unit` or `params.<key>`) when stored data values of `indicator`
-    (as it is before the change) break the definition `unit` + `params` (as parsed): how many,
-    and the first `SHOWN` by period and organization («Школа 1», 2025/2026: 150). Nothing to
-    check for an indicator computed by another method (it stores no values)."""
-    if indicator.method != "data_value":
+    (as it is before the change) break the definition `method` + `unit` + `params` (as
+    parsed): how many, and the first `SHOWN` by period and organization («Школа 1»,
+    2025/2026: 150). Values stay stored while an indicator is computed by another method, so
+    they are checked whenever it becomes (again) a `data_value` one; nothing to check for one
+    that is computed."""
+    if method != "data_value":
         return
     broken = _bounds(unit, params)
     if not broken:
@@ -78,7 +85,7 @@ async def check_stored_values(
     named = "; ".join(f"«{org}», {period}: {decimal_text(value)}" for org, period, value in rows)
     more = f" и ещё {count - SHOWN}" if count > SHOWN else ""
     raise Invalid.at(
-        _changed_field(indicator, unit, params),
+        _changed_field(indicator, method, unit, params),
         f"уже внесённые значения показателя не подходят под новое определение ({count}): "
         f"{named}{more}. Сначала исправьте их или оставьте прежние границы",
     )
