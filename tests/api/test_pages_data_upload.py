@@ -272,6 +272,8 @@ async def test_roles_that_may_not_import_are_refused(browser, world, db):
         assert page.status_code == 403 and "Недостаточно прав" in page.text, who
         refused = await post(client, home, dv1_like(world), "store")
         assert refused.status_code == 403, who
+        template = await client.get(f"{PATH}/template.xlsx")  # of no use to them either
+        assert template.status_code == 403 and "Недостаточно прав" in template.text, who
     assert await stored(db) == {}
 
 

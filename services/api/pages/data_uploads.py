@@ -197,6 +197,8 @@ async def template(request: Request, session: SessionDep) -> Response:
     person = await visitor(request, session)
     if person is None:
         return sign_in_first(request, PATH)
+    if not may_upload(person.principal):  # as the page: the template is of no use to them
+        return _message(request, 403, "forbidden", person, "data_values")
     access = person.access(session)
     indicators = await upload_help.asked(access, request.app.state.settings.today())
     leader = person.principal.role == Role.organization_leader
