@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import sys
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
@@ -78,14 +77,14 @@ def _date(year: str, month: str, day: str) -> dt.date | None:
 _LONGEST_EXACT = 300
 
 
-def _number(text: str) -> int | float:
-    """The number of a cell's text matched by `_NUMBER`. One of more digits than float8 holds
-    is float8's largest of its sign: past every bound of ours (10^15), so that a check says
-    it is too large, not that it is no number."""
+def _number(text: str) -> int | float | None:
+    """The number of a cell's text matched by `_NUMBER`; None for one of more digits than
+    float8 holds (no number we can read: the cell is text, and each check says which number
+    it expects there, never a value the file does not hold)."""
     number = re.sub(_GROUP, "", text).replace(",", ".")
     if len(number) > _LONGEST_EXACT:
         value = float(number)
-        return value if math.isfinite(value) else math.copysign(sys.float_info.max, value)
+        return value if math.isfinite(value) else None
     return float(number) if "." in number else int(number)
 
 
@@ -93,8 +92,8 @@ def _classify_text(text: str) -> tuple[CellType, Any]:
     text = text.strip()
     if not text:
         return CellType.empty, None
-    if match := _NUMBER.match(text):
-        return CellType.number, _number(match["number"])
+    if (match := _NUMBER.match(text)) and (number := _number(match["number"])) is not None:
+        return CellType.number, number
     if (flag := _BOOLEANS.get(text.lower())) is not None:
         return CellType.bool, flag
     date = None
