@@ -116,7 +116,7 @@ async def test_a_forged_back_field_never_leads_away(browser, world, back):
     answer = await client.post(
         f"/activities/{world.a1.id}/done", data={"_csrf": csrf_of(home), "back": back}
     )
-    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    assert answer.status_code == 303 and answer.headers["location"] == "/?lost=1"
     assert await sign_in_again(client, "/") == "/home"
 
 

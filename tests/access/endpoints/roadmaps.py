@@ -129,4 +129,12 @@ TABLE = [
         EVERYONE,
         lambda w, i: f"/v1/activities/{act(w, i)}/files/{(w.f1 if i else w.f2).id}",
     ),
+    Case(
+        "api",
+        "DELETE",
+        "/v1/activities/{activity_id}/files/{file_id}",
+        MANAGE_ACTIVITY,
+        lambda w, i: f"/v1/activities/{act(w, i)}/files/{(w.f1 if i else w.f2).id}",
+        ok=204,
+    ),
 ]
