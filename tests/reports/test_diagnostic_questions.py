@@ -9,11 +9,9 @@ school's leader and the territory's methodologists keep the counts.
 The world is tests/reports/test_individual_results.py's: S4 with five teachers diagnosed.
 """
 
-from datetime import timedelta
-
-from tests.disclosure_world import NOW, add_teachers, close
+from tests.disclosure_world import add_teachers, close
 from tests.reports.helpers import generate
-from tests.reports.test_individual_results import PERIOD, TEACHERS, arrange, world
+from tests.reports.test_individual_results import PERIOD, TEACHERS, arrange, launched, world
 from tests.surveys.test_instrument_bank import base
 
 world = world  # the fixture, with S4 and its leader
@@ -80,21 +78,7 @@ async def test_a_share_over_a_diagnostics_questions_is_withheld_from_those_reade
     )
     assert created.status_code == 201, created.text
     teachers = await add_teachers(db, settings, world, world.s4, TEACHERS, "q")
-    launched = await surveys_client.post(
-        "/v1/campaigns",
-        headers=world.headers("methodologist"),
-        json={
-            "instrument_id": created.json()["id"],
-            "audience": "teachers",
-            "organization_ids": [str(world.s4.id)],
-            "period": PERIOD,
-            "opens_at": (NOW - timedelta(days=1)).isoformat(),
-            "closes_at": (NOW + timedelta(days=7)).isoformat(),
-            "anonymous": False,
-        },
-    )
-    assert launched.status_code == 201, launched.text
-    campaign = launched.json()
+    campaign = await launched(surveys_client, world, created.json()["id"], [world.s4])
     for i, who in enumerate(teachers):
         uses = i < TEACHERS - 1
         answers = {"uses_tests": uses, "item_one": "a", "tool": "forms"}

@@ -75,19 +75,14 @@ async def arrange(db, settings, api_client, surveys_client, world, k: int, schoo
     return [who for who, _ in takers]
 
 
-async def diagnostic(surveys_client, world, schools: list, takers: list) -> dict:
-    """A diagnostic of the period for the schools, taken by `takers` ((name, with the deficit)),
-    closed long enough ago for its figures to be out."""
-    instruments = await surveys_client.get(
-        "/v1/instruments?kind=deficit", headers=world.headers("viewer")
-    )
-    launched = await surveys_client.post(
+async def launched(surveys_client, world, instrument_id: str, schools: list) -> dict:
+    """A diagnostic of the instrument for the schools' teachers in the period, opened a day
+    ago by the methodologist: the campaign."""
+    answer = await surveys_client.post(
         "/v1/campaigns",
         headers=world.headers("methodologist"),
         json={
-            "instrument_id": next(
-                i["id"] for i in instruments.json()["items"] if i["code"] == DIAGNOSTIC.code
-            ),
+            "instrument_id": instrument_id,
             "audience": "teachers",
             "organization_ids": [str(s.id) for s in schools],
             "period": PERIOD,
@@ -96,8 +91,18 @@ async def diagnostic(surveys_client, world, schools: list, takers: list) -> dict
             "anonymous": False,
         },
     )
-    assert launched.status_code == 201, launched.text
-    campaign = launched.json()
+    assert answer.status_code == 201, answer.text
+    return answer.json()
+
+
+async def diagnostic(surveys_client, world, schools: list, takers: list) -> dict:
+    """A diagnostic of the period for the schools, taken by `takers` ((name, with the deficit)),
+    closed long enough ago for its figures to be out."""
+    instruments = await surveys_client.get(
+        "/v1/instruments?kind=deficit", headers=world.headers("viewer")
+    )
+    instrument = next(i for i in instruments.json()["items"] if i["code"] == DIAGNOSTIC.code)
+    campaign = await launched(surveys_client, world, instrument["id"], schools)
     for who, deficit in takers:
         taken = await surveys_client.post(
             f"/v1/campaigns/{campaign['id']}/responses",
