@@ -222,7 +222,7 @@ async def test_the_school_s_sheet_names_its_keying_in_page_on_the_screen_only(
     )
     assert sheet.status_code == 200
     assert f'{url}">ввода бумажных анкет</a>' in sheet.text
-    assert "@media print { .operator { display: none; } }" in sheet.text
+    assert "@media print { .operator, .back { display: none; } }" in sheet.text
 
 
 async def test_a_school_the_campaign_does_not_ask_is_named_before_the_public_limit(
