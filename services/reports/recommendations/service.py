@@ -49,10 +49,13 @@ ISSUERS = (Role.admin, Role.territory_analyst, Role.methodologist)
 WRITERS = (Role.admin, Role.territory_analyst, Role.methodologist, Role.organization_leader)
 
 
-async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str, int]:
+async def store(
+    session: AsyncSession, candidates: list[Candidate], counted: set[uuid.UUID] | None = None
+) -> dict[str, int]:
     """Insert new recommendations, refresh the text and evidence of those already issued
     (their status and decisions stay; one marked resolved holds again: the mark is cleared),
-    and count what happened."""
+    and count what happened to those of `counted` (None: to all). All are written in one
+    order of ids, so that concurrent generations lock their rows in the same order."""
     if not candidates:
         return {"created": 0, "updated": 0, "unchanged": 0}
     rows = [
@@ -96,11 +99,16 @@ async def store(session: AsyncSession, candidates: list[Candidate]) -> dict[str,
                 table.evidence.is_distinct_from(excluded.evidence),
                 table.resolved_at.is_not(None),
             ),
-        ).returning(literal_column("xmax = 0").label("inserted"))
-        written = (await session.execute(statement)).scalars().all()
+        ).returning(Recommendation.id, literal_column("xmax = 0").label("inserted"))
+        written = [
+            inserted
+            for id_, inserted in (await session.execute(statement)).all()
+            if counted is None or id_ in counted
+        ]
         created += sum(1 for inserted in written if inserted)
         updated += sum(1 for inserted in written if not inserted)
-    return {"created": created, "updated": updated, "unchanged": len(rows) - created - updated}
+    total = len(rows) if counted is None else len(counted)
+    return {"created": created, "updated": updated, "unchanged": total - created - updated}
 
 
 async def generate(
@@ -171,8 +179,7 @@ async def issue(
     evaluated = evaluate(rules, facts)
     candidates = ownership.kept(evaluated, rules, offs, scope)
     shown = [c for c in candidates if counted(c.addressee_type, c.evidence)]
-    counts = await store(session, shown)
-    await store(session, [c for c in candidates if not counted(c.addressee_type, c.evidence)])
+    counts = await store(session, candidates, {c.id for c in shown})
     counts["resolved"] = (
         await resolution.resolve(session, scope, rules, evaluated, facts, counted=counted)
         if judge
