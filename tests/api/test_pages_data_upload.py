@@ -330,6 +330,32 @@ async def test_the_page_and_the_template_name_the_codes_the_school_s_collections
     assert "МБОУ «СОШ № 1»" not in page.text and "Школа 1" in page.text
 
 
+async def test_the_example_rows_are_values_the_import_takes(browser, world, db):
+    """The page's example gave «12,5» for any indicator not a percent, count or yes/no, and
+    64,5 for a percent whatever its `max`: a leader copying it for a score of 1 to 5 had the
+    row refused. Each example lies within its indicator's bounds, and the example rows,
+    sent as a file, are stored."""
+    score = Indicator(
+        code="lesson_score", name="Оценка урока", unit="score", level="organization",
+        method="data_value", params={"value_type": "number", "min": 1, "max": 5},
+    )  # fmt: skip
+    db.add(score)
+    share = await add_data_indicator(db, "share_half", "Доля до половины", "percent", max=50)
+    window = {PERIOD: (date(2000, 9, 1), date(2090, 10, 1))}
+    await add_collection(db, world.m1, [score, share], window, name="Мониторинг уроков")
+    await db.commit()
+    client, _ = await signed_in(browser, "leader@soko.example")
+    page = await client.get(PATH)
+    examples = Rows(page.text, "example-table").rows
+    assert examples == [
+        ["share_half", "Школа 1", PERIOD, "25"],
+        ["lesson_score", "Школа 1", PERIOD, "3"],
+    ]
+    lines = ["Показатель;Организация;Период;Значение", *(";".join(row) for row in examples)]
+    stored = await post(client, page, "\r\n".join(lines).encode("cp1251"), "store")
+    assert "новых значений — 2" in stored.text, stored.text
+
+
 async def test_a_file_past_the_upload_limit_is_refused_on_the_page(world, settings, apps, db):
     small = create_api(settings.model_copy(update={"upload_max_bytes": 1000}))
     small.dependency_overrides = apps.api.dependency_overrides  # the test's transaction

@@ -245,6 +245,16 @@ def explain_refused_values(
                 error.msg = expected(indicator, file=file)
 
 
+def value_bounds(params: dict[str, Any]) -> tuple[float | None, float | None]:
+    """The least and the greatest value an indicator of these `params` takes (None: no
+    bound): its `min` and `max`, a percent's within 0–100. The one home of these bounds, for
+    an import's check (`check_value`) and a definition change's (indicators/stored_values.py)."""
+    low, high = params.get("min"), params.get("max")
+    if params.get("value_type") == "percent":
+        low, high = max(low or 0, 0), min(high if high is not None else 100, 100)
+    return low, high
+
+
 def check_value(indicator: Checked, row: DataValueRow) -> tuple[float | None, str | None]:
     """The value as stored (booleans as 1/0), or why it does not fit the indicator. A file's
     1 and 0 are true and false; its percent (64,5 %) fits a percent indicator only; an
@@ -272,9 +282,7 @@ def check_value(indicator: Checked, row: DataValueRow) -> tuple[float | None, st
             None,
             f"показатель в штуках: ожидается целое число, а не {reinterpreted.decimal_text(value)}",
         )
-    low, high = indicator.params.get("min"), indicator.params.get("max")
-    if value_type == "percent":
-        low, high = max(low or 0, 0), min(high if high is not None else 100, 100)
+    low, high = value_bounds(indicator.params)
     if low is not None and value < low:
         return None, f"значение меньше {low:g}"
     if high is not None and value > high:

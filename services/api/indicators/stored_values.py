@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.api.data_values.models import DataValue
+from services.api.data_values.rows import value_bounds
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
 from shared.errors import Invalid
@@ -28,9 +29,7 @@ def _bounds(unit: str, params: dict[str, Any]) -> list[ColumnElement[bool]]:
     kind = params.get("value_type")
     if kind == "boolean":
         return [value.not_in((0.0, 1.0))]
-    low, high = params.get("min"), params.get("max")
-    if kind == "percent":
-        low, high = max(low or 0, 0), min(high if high is not None else 100, 100)
+    low, high = value_bounds(params)
     broken = []
     if low is not None:
         broken.append(value < low)

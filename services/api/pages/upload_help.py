@@ -5,6 +5,7 @@ school of theirs for the example and the template (their own for a leader, the f
 territory for an analyst), never a name the import would refuse.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -12,10 +13,12 @@ from sqlalchemy import func, select
 
 from services.api.access import Access
 from services.api.collections import service
+from services.api.data_values.rows import value_bounds
 from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
 from services.api.pages.data_collections import current_window
 from shared.pagination import Pagination
+from shared.reinterpreted import decimal_text
 from shared.scope import readable_organizations
 from shared.templating import natural_key
 
@@ -32,12 +35,13 @@ VALUE_WORDS = {
 
 @dataclass(frozen=True)
 class Asked:
-    """An indicator an open collection asks for: its code, name, what a value is, the
-    collection's current period and name."""
+    """An indicator an open collection asks for: its code, name, what a value is, a value the
+    import takes (the page's example row), the collection's current period and name."""
 
     code: str
     name: str
     value: str
+    example: str
     period: str
     collection: str
 
@@ -61,7 +65,14 @@ async def asked(access: Access, today: date) -> list[Asked]:
     )
     known = {code: (name, unit, params or {}) for code, name, unit, params in rows}
     listed = [
-        Asked(code, known[code][0], _value_words(*known[code][1:]), period, collection)
+        Asked(
+            code,
+            known[code][0],
+            _value_words(*known[code][1:]),
+            example_value(*known[code][1:]),
+            period,
+            collection,
+        )
         for (code, period), collection in wanted.items()
         if code in known
     ]
@@ -71,6 +82,32 @@ async def asked(access: Access, today: date) -> list[Asked]:
 def _value_words(unit: str, params: dict) -> str:
     kind = params.get("value_type")
     return VALUE_WORDS.get(kind if kind in ("boolean", "percent") else unit, "число")
+
+
+# The example's value, by the indicator's unit and value type, when its bounds take it.
+EXAMPLES = {"percent": 64.5, "count": 42.0}
+
+
+def example_value(unit: str, params: dict) -> str:
+    """A value, as a file's cell holds it, the import takes for an indicator of this unit and
+    `params` («да»; 64,5 for a percent; 42 for a count; 12,5 else), moved within its `min`
+    and `max` (`data_values.rows.value_bounds`) when it lies outside them: «12,5» for a score
+    of 1 to 5 is a row the import would refuse."""
+    kind = params.get("value_type")
+    if kind == "boolean":
+        return "да"
+    value = EXAMPLES.get(kind if kind == "percent" else unit, 12.5)
+    low, high = value_bounds(params)
+    if low is not None and high is not None and not low <= value <= high:
+        value = (low + high) / 2
+    elif low is not None and value < low:
+        value = low
+    elif high is not None and value > high:
+        value = high
+    value = float(value)
+    if unit == "count" and not value.is_integer():
+        value = math.ceil(value) if high is None or math.ceil(value) <= high else math.floor(value)
+    return decimal_text(float(value))
 
 
 async def example_school(access: Access, own_name: str | None) -> str | None:
