@@ -5,7 +5,7 @@ names in natural order."""
 
 import math
 import re
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,24 @@ def ru_date(value: Any, zone: tzinfo | None = None) -> str:
     if isinstance(value, datetime) and zone is not None and value.tzinfo is not None:
         value = value.astimezone(zone)
     return value.strftime("%d.%m.%Y") if isinstance(value, date) else "—"
+
+
+def moscow_relative(at: datetime) -> str:
+    """The zone of an aware time as Russian timetables say it: «МСК», «МСК+2» (Yekaterinburg),
+    «МСК−1» (Kaliningrad): its offset from Moscow's UTC+3, not «MSK» or «+05»."""
+    offset = at.utcoffset() or timedelta(0)
+    hours = (offset - timedelta(hours=3)) / timedelta(hours=1)
+    return "МСК" if hours == 0 else f"МСК{hours:+g}".replace("-", "−")
+
+
+def ru_moment(value: Any, zone: tzinfo) -> str:
+    """A moment as «31.12.2026 14:05 МСК» in `zone` (the deployment's SOKO_TIMEZONE) with its
+    offset from Moscow (`moscow_relative`): a school in Yekaterinburg reads «16:05 МСК+2»,
+    not a bare time of an unknown zone; «—» for none, a date for a date."""
+    if not isinstance(value, datetime):
+        return ru_date(value)
+    local = value.astimezone(zone)
+    return f"{local:%d.%m.%Y %H:%M} {moscow_relative(local)}"
 
 
 def ru_plural(count: Any, one: str, few: str, many: str) -> str:

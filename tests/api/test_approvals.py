@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from services.api.auth.service import user_principal
-from services.api.collections.locks import moscow_relative
 from services.api.data_values.models import DataValue
 from shared.identity import issue_user_token
+from shared.templating import moscow_relative
 from tests.collections_world import add_collection
 from tests.factories import TRAINED, add_colleagues, add_data_indicator, add_user, build_world
 

@@ -10,7 +10,6 @@ staged them in (`data_values.service`), so they are not sent again.
 import functools
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -20,6 +19,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from shared.errors import Conflict
 from shared.settings import get_settings
+from shared.templating import ru_moment
 
 
 class ValueRow(Protocol):
@@ -70,19 +70,9 @@ def _locked_in(staged: str) -> TextClause:
     return text(_LOCKED_SQL.format(staged=staged))
 
 
-def moscow_relative(at: datetime) -> str:
-    """The zone of an aware time as Russian timetables say it: «МСК», «МСК+2» (Yekaterinburg),
-    «МСК−1» (Kaliningrad): its offset from Moscow's UTC+3, not «MSK» or «+05»."""
-    offset = at.utcoffset() or timedelta(0)
-    hours = (offset - timedelta(hours=3)) / timedelta(hours=1)
-    return "МСК" if hours == 0 else f"МСК{hours:+g}".replace("-", "−")
-
-
 def _approval_said(row: Any) -> str:
     # The time as the people of the territory read it (SOKO_TIMEZONE, «… МСК»), not UTC.
-    zone = ZoneInfo(get_settings().timezone)
-    local = row.at.astimezone(zone) if row.at else None
-    at = f"{local:%d.%m.%Y %H:%M} {moscow_relative(local)}" if local else "—"
+    at = ru_moment(row.at, ZoneInfo(get_settings().timezone))
     who = row.actor_name or row.actor_id or "—"
     return (
         f"данные «{row.organization_name}» за {row.period} по сбору «{row.collection_name}» "

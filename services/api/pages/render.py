@@ -16,7 +16,7 @@ from shared.labels import (
     RECOMMENDATION_STATUS_LABELS,
     ROLE_LABELS,
 )
-from shared.templating import page_templates, ru_date
+from shared.templating import page_templates, ru_date, ru_moment
 from shared.value_labels import (
     STATUS_LABELS,
     STATUS_MARKS,
@@ -110,12 +110,10 @@ def local_date(context: jinja2.runtime.Context, value: Any) -> str:
 
 @jinja2.pass_context
 def local_moment(context: jinja2.runtime.Context, value: Any) -> str:
-    """A moment as «31.12.2026 14:05» in the pages' time zone (a PD order's build); «—» for
-    none."""
-    if not isinstance(value, datetime):
-        return local_date(context, value)
+    """A moment as «31.12.2026 14:05 МСК» in the pages' time zone (a PD order's build,
+    `shared.templating.ru_moment`); «—» for none."""
     settings = context["request"].app.state.settings
-    return value.astimezone(ZoneInfo(settings.timezone)).strftime("%d.%m.%Y %H:%M")
+    return ru_moment(value, ZoneInfo(settings.timezone))
 
 
 @jinja2.pass_context
