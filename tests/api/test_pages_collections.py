@@ -341,9 +341,7 @@ async def test_the_region_sees_what_waits_in_a_municipalitys_own_collection(
     assert "Утвердить" not in waiting  # not the region's to approve
 
 
-async def test_the_leader_sees_what_to_check_and_the_analyst_how_much(
-    browser, late_world, api_client
-):
+async def test_the_leader_and_the_analyst_see_what_to_check(browser, late_world, api_client):
     # S1's 95 % of trained teachers breaks a rule (at most 90) and the bound (at most 90).
     world = late_world
     await add_rule(
@@ -363,6 +361,9 @@ async def test_the_leader_sees_what_to_check_and_the_analyst_how_much(
     analyst, home = await signed_in(browser, "analyst@soko.example")
     waiting = card(home, world).split("Ждут утверждения")[1]
     assert "Проверка данных: нарушено правил — 1, возможных выбросов — 1" in waiting
+    # And which: what the analyst reads before approving or returning, as the leader read it.
+    assert f"Доля обученных больше 90 %: «{TRAINED}» = 95" in waiting
+    assert f"«{TRAINED}»: 95 — за допустимой границей 90" in waiting
     # Approved as they are: the leader is told they can be fixed once the approval is withdrawn.
     assert (await step(analyst, home, world, "approve")).status_code == 303
     _, home = await signed_in(browser, "leader@soko.example")
@@ -444,3 +445,4 @@ async def test_the_checks_of_a_card_are_of_its_collections_indicators_only(
     _, home = await signed_in(browser, "analyst@soko.example")
     waiting = card(home, world).split("Ждут утверждения")[1]
     assert "Проверка данных: нарушено правил — 0, возможных выбросов — 1" in waiting, waiting
+    assert "8,88" not in waiting and "Не собираемое" not in waiting  # not the collection's

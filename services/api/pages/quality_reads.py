@@ -1,13 +1,12 @@
 """What the homes' collection cards say of the data's quality where data are submitted and
 approved: for a school's leader, each current violation of a validation rule and each value
 flagged as a possible outlier in the collection's period, in words (what to fix before
-submitting); for an analyst, how many of each a school waiting for approval has. Read through
+submitting); for an analyst, the same of each school waiting for approval, counted. Read through
 `validation.service.list_results` and `outliers.service.list_outliers` with the visitor's
 `Access`: exactly what `GET /v1/validation-results` and `GET /v1/outliers` would answer them.
 """
 
 import uuid
-from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -40,10 +39,12 @@ class Check:
 @dataclass(frozen=True)
 class Checks:
     """How many current violations an organization has in a period, and how many of its values
-    are flagged as possible outliers (a value two checks flag counts once)."""
+    are flagged as possible outliers (a value two checks flag counts once); `texts`: each of
+    them in words, violations first (what an analyst reads before approving or returning)."""
 
     violations: int = 0
     outliers: int = 0
+    texts: tuple[str, ...] = ()
 
     @property
     def any(self) -> bool:
@@ -152,24 +153,34 @@ async def school_checks(
 async def territory_checks(
     access: Access, territory_id: uuid.UUID, period: str, codes: frozenset[str]
 ) -> dict[uuid.UUID, Checks]:
-    """Per organization of the territory (and below) the caller reads, its counts of current
-    violations of rules reading one of the indicators `codes` (a collection's) and of its
-    values of them flagged as possible outliers (by one check or more) in the period;
-    organizations with neither are left out."""
+    """Per organization of the territory (and below) the caller reads, its current violations
+    of rules reading one of the indicators `codes` (a collection's) and its values of them
+    flagged as possible outliers (by one check or more) in the period: counted, and each in
+    words as the leader reads it (`violation_text`, `outlier_text`); organizations with
+    neither are left out. One query for the violations, one for their rules, one for the
+    flags, one for the indicators' names."""
     groups, _ = await list_results(
         access, READ, territory_id=territory_id, organization_id=None, period=period
     )
     rules = await _rules(access, {v.rule_id for g in groups for v in g.violations})
     concerned = {i for i, rule in rules.items() if codes & set(rule.indicator_codes)}
-    violations = Counter(
-        {g.organization_id: sum(v.rule_id in concerned for v in g.violations) for g in groups}
-    )
+    broken = {
+        g.organization_id: [v for v in g.violations if v.rule_id in concerned] for g in groups
+    }
     outliers = await list_outliers(access, territory_id, parse_period(period))
-    flags = Counter(
-        {
-            i.organization_id: len(_by_value([f for f in i.flags if f.indicator_code in codes]))
-            for i in outliers.items
-        }
-    )
-    kept = {o for o in set(violations) | set(flags) if violations[o] or flags[o]}
-    return {o: Checks(violations[o], flags[o]) for o in kept}
+    flagged = {
+        i.organization_id: _by_value([f for f in i.flags if f.indicator_code in codes])
+        for i in outliers.items
+    }
+    named = {code for i in concerned for code in rules[i].indicator_codes}
+    names = await _names(access, named | {code for f in flagged.values() for code in f})
+    found = {}
+    for organization in set(broken) | set(flagged):
+        violations = broken.get(organization, [])
+        values = flagged.get(organization, {})
+        if not violations and not values:
+            continue
+        texts = [violation_text(v, rules[v.rule_id], names) for v in violations]
+        texts += [outlier_text(same, names.get(code, code)) for code, same in values.items()]
+        found[organization] = Checks(len(violations), len(values), tuple(texts))
+    return found
