@@ -6,8 +6,9 @@ the same key waits on the primary key until the first one commits, then finds th
 answer; if the first one fails, its claim is rolled back with it and the retry runs afresh.
 
 What is kept is as little as replaying needs, for anonymous answers above all: the caller
-("anonymous:-" for a public survey link), a SHA-256 of the key (never the key), a hash of the
-request, the answer, and the day (no time of day, no sequence). A key is honoured for at least
+("anonymous:-" for a public survey link), a SHA-256 of the key (never the key; an anonymous
+caller's bound to its request, `bound_key`), a hash of the request, the answer, and the day
+(no time of day, no sequence). A key is honoured for at least
 24 hours: rows of the day before yesterday and older are deleted by the first keyed request of
 each day in each process.
 
@@ -117,6 +118,7 @@ async def idempotent(
         return await run()
     owner = owner_of(principal)
     digest = request_digest(request, body)
+    key = bound_key(owner, key, digest)
     if (replay := await claim_or_replay(session, table, request, owner, key, digest)) is not None:
         return replay
     result = await run()
@@ -125,9 +127,22 @@ async def idempotent(
     return result
 
 
+ANONYMOUS = "anonymous:-"
+
+
 def owner_of(principal: Principal | None) -> str:
-    """Whose keys a caller's are: a user's, an API key's, a service's; "anonymous:-" for none."""
-    return f"{principal.kind}:{principal.id}" if principal else "anonymous:-"
+    """Whose keys a caller's are: a user's, an API key's, a service's; `ANONYMOUS` for none."""
+    return f"{principal.kind}:{principal.id}" if principal else ANONYMOUS
+
+
+def bound_key(owner: str, key: str, digest: str) -> str:
+    """The key as kept (then hashed): a caller's own as sent; an anonymous caller's bound to
+    its request (`digest`). Anonymous callers (a public survey link's parents) share one
+    owner: were a key theirs alone, another parent, or anyone, could send a guessed key with
+    guessed answers and learn from a 409 (used with other answers) or a replay that a parent
+    used it and how they answered. Bound, another request with the key is another key: no
+    409, nothing of the first request told; the same request replays, as a retry needs."""
+    return f"{key}\n{digest}" if owner == ANONYMOUS else key
 
 
 def request_digest(request: Request, body: bytes) -> str:

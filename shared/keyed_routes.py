@@ -9,10 +9,12 @@ their forms carry one-time tokens). With the header:
 
 - the first request with a key runs; its answer (status and JSON body) is stored in the same
   transaction as its write (`shared.idempotency`), per caller (a user, an API key, a service;
-  "anonymous:-" without one): another caller's key never replays it;
+  "anonymous:-" without one): another caller's key never replays it (an anonymous caller's
+  key is bound to its request: `shared.idempotency.bound_key`);
 - the same key again with the same request (method, path, query, body; the fields and files
   of a form, not its multipart boundary) gets that answer, marked `Idempotent-Replayed: true`,
-  and changes nothing;
+  and changes nothing; a secret shown once (`SECRETS`: a new API key) is not kept, and is
+  null in the replay;
 - the same key with another request is 409 naming `Idempotency-Key`;
 - a request with the key while the first one runs waits for it (on the key's row) and then
   replays its answer; if the first one failed (4xx/5xx raised: nothing stored), it runs afresh.
@@ -39,7 +41,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.db import SessionDep
 from shared.errors import problem_response
 from shared.headers import IDEMPOTENCY_KEY_HEADER
-from shared.idempotency import claim_or_replay, owner_of, request_digest, store_answer
+from shared.idempotency import (
+    bound_key,
+    claim_or_replay,
+    owner_of,
+    request_digest,
+    store_answer,
+)
 from shared.identity import principal_var
 
 # POST routes (as their router writes them, without /v1) that take no key, and why.
@@ -50,6 +58,13 @@ EXEMPT: dict[str, str] = {
     "/organizations/lookup": "a read with a long body; writes nothing",
     "/data-values/query": "a read with a long body; writes nothing",
     "/audit-events": "the services' audit outbox: each event carries its own id",
+}
+
+# Fields of a POST route's answer that are secrets shown once (by the route's path, as its
+# router writes it): never kept with the answer; a replay gives them as null. A client whose
+# first answer was lost learns the record was made (its id, to revoke) but not the secret.
+SECRETS: dict[str, tuple[str, ...]] = {
+    "/organizations/{organization_id}/api-keys": ("key",),
 }
 
 IdempotencyKeyHeader = Annotated[
@@ -114,6 +129,7 @@ def _keyed_endpoint(endpoint: Callable[..., Any]) -> Callable[..., Any]:
             return await endpoint(*args, **kwargs)
         owner = owner_of(principal_var.get())
         digest = request_digest(request, await _request_bytes(request))
+        pending.key = bound_key(owner, pending.key, digest)
         table: Table = request.app.state.idempotency_keys
         replay = await claim_or_replay(pending.session, table, request, owner, pending.key, digest)
         if replay is not None:
@@ -125,7 +141,10 @@ def _keyed_endpoint(endpoint: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class KeyedRoute(APIRoute):
-    """A POST route honouring `Idempotency-Key` (made by `key_writes`)."""
+    """A POST route honouring `Idempotency-Key` (made by `key_writes`); `secrets`: the fields
+    of its answer not kept for a replay (`SECRETS`)."""
+
+    secrets: tuple[str, ...] = ()
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -142,6 +161,8 @@ class KeyedRoute(APIRoute):
             if pending is not None and pending.owner is not None:
                 body = bytes(getattr(response, "body", b"") or b"")
                 answer = json.loads(body) if body else None
+                if isinstance(answer, dict):
+                    answer |= dict.fromkeys(self.secrets, None)
                 table: Table = request.app.state.idempotency_keys
                 await store_answer(
                     pending.session, table, pending.owner, pending.key, response.status_code, answer
@@ -177,3 +198,4 @@ def key_writes(router: APIRouter) -> None:
         route.dependencies.append(Depends(_take_key))
         route.responses.setdefault(409, problem_response(KEY_CONFLICT))  # in the OpenAPI too
         route.__class__ = KeyedRoute
+        route.secrets = SECRETS.get(route.path, ())

@@ -8,8 +8,9 @@ from collections import Counter
 
 import httpx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from services.api.api_keys.models import ApiKey
 from services.api.organizations.models import Organization
 from services.api.staff.models import StaffMember
 from shared.keyed_routes import EXEMPT
@@ -84,7 +85,16 @@ async def test_a_retried_staff_post_and_api_key_post_create_one(api_client, worl
     headers = _keyed(world, "admin", "key-1")
     made = [await api_client.post(keys, json={"name": "ИС"}, headers=headers) for _ in range(2)]
     assert [a.status_code for a in made] == [201, 201], made[0].text
-    assert made[0].json() == made[1].json()
+    # The key's secret is shown once: never kept with the answer, null in the replay.
+    first, again = made[0].json(), made[1].json()
+    assert first["key"].startswith("soko_") and again["key"] is None
+    assert {k: v for k, v in first.items() if k != "key"} == {
+        k: v for k, v in again.items() if k != "key"
+    }
+    made_ids = await db.scalars(select(ApiKey.id).where(ApiKey.name == "ИС"))
+    assert list(made_ids) == [uuid.UUID(first["id"])]
+    kept = (await db.execute(text("SELECT response::text FROM api.idempotency_key"))).scalars()
+    assert not any(first["key"] in (answer or "") for answer in kept)
 
 
 async def test_a_retried_user_post_replays_its_201_not_already_exists(api_client, world):

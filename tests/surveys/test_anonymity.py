@@ -72,10 +72,10 @@ async def test_response_ids_are_random_and_keys_are_kept_hashed_by_the_day(
         ids.append(uuid.UUID(answer.json()["id"]))
     assert all(i.version == 4 for i in ids) and len(set(ids)) == 3
     rows = (await db.execute(select(IdempotencyKeys))).mappings().all()
-    assert {r["principal"] for r in rows} == {"anonymous:-"}
-    assert {r["key_hash"] for r in rows} == {
-        hashlib.sha256(k.encode()).hexdigest() for k in ("phone-1", "phone-2")
-    }
+    assert {r["principal"] for r in rows} == {"anonymous:-"} and len(rows) == 2
+    # Hashed, and bound to the request: not even the key's own hash is kept.
+    bare = {hashlib.sha256(k.encode()).hexdigest() for k in ("phone-1", "phone-2")}
+    assert not {r["key_hash"] for r in rows} & bare
     today = await db.scalar(select(func.current_date()))
     assert all(r["created_on"] == today for r in rows)  # a day, no time
     assert not any("phone-" in json.dumps(dict(r), default=str) for r in rows)
@@ -87,14 +87,17 @@ async def test_idempotency_records_expire_after_the_day_after(
     apps, surveys_client, parents, world, db
 ):
     url = responses_url(parents)
-    first = await surveys_client.post(url, json=body(world), headers={"Idempotency-Key": "old"})
-    await surveys_client.post(url, json=body(world), headers={"Idempotency-Key": "yesterday"})
-    for key, days in (("old", 2), ("yesterday", 1)):
+    answers = {}
+    for key, days in (("old", 2), ("yesterday", 1)):  # kept that many days ago
+        answers[key] = await surveys_client.post(
+            url, json=body(world), headers={"Idempotency-Key": key}
+        )
         await db.execute(
             update(IdempotencyKeys)
-            .where(IdempotencyKeys.c.key_hash == hashlib.sha256(key.encode()).hexdigest())
+            .where(IdempotencyKeys.c.created_on == func.current_date())
             .values(created_on=func.current_date() - days)
         )
+    first = answers["old"]
     apps.surveys.state.idempotency_cleared_on.clear()  # as if not cleared today yet
     await surveys_client.post(url, json=body(world), headers={"Idempotency-Key": "today"})
     kept = await db.scalar(select(func.count()).select_from(IdempotencyKeys))
@@ -300,3 +303,26 @@ async def test_two_processes_share_one_limit_for_the_api_and_the_form(
     counted = dict(hits)
     assert (counted[limit.bucket(address)], counted[limit.bucket(another)]) == (6, 1)
     assert all(address.encode() not in b and len(b) == 32 for b, _ in hits)
+
+
+async def test_a_parent_s_key_tells_nobody_else_how_they_answered(
+    surveys_client, parents, world, db
+):
+    """Anonymous callers share one owner of keys: a parent's «family-ivanov-2026» sent by
+    anyone else with guessed answers was a 409 (the key used, with other answers) or a replay
+    of the parent's response (the guess right). Bound to the request, another request with
+    the key is a request of its own: stored as any anonymous answer, nothing of the
+    parent's told; the parent's own retry still replays."""
+    url = responses_url(parents)
+    key = {"Idempotency-Key": "family-ivanov-2026"}
+    parent = await surveys_client.post(url, json=body(world, nok_12=True), headers=key)
+    assert parent.status_code == 201, parent.text
+    guess = await surveys_client.post(url, json=body(world, nok_12=False), headers=key)
+    assert guess.status_code == 201, guess.text
+    assert "idempotent-replayed" not in guess.headers
+    assert guess.json()["id"] != parent.json()["id"]
+    retry = await surveys_client.post(url, json=body(world, nok_12=True), headers=key)
+    assert retry.headers.get("idempotent-replayed") == "true"
+    assert retry.json() == parent.json()
+    stored = await db.scalar(select(func.count()).select_from(Response))
+    assert stored == 2  # the parent's once, and the other request's

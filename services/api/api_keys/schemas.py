@@ -27,4 +27,8 @@ class ApiKeyRead(BaseModel):
 
 
 class ApiKeyCreated(ApiKeyRead):
-    key: str = Field(description="Shown once: store it")
+    key: str | None = Field(
+        description="Shown once: store it. Null in a replay of the creation (the same "
+        "Idempotency-Key again, `Idempotent-Replayed: true`): the secret is never kept; "
+        "revoke that key by its id and create another"
+    )
