@@ -21,11 +21,11 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from shared.comparison import close_sql
+
 MAX_LENGTH = 500
 MAX_NODES = 100
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=")
-# Equality of two computed sides is within this relative tolerance (floating point sums).
-TOLERANCE = 1e-9
 
 _BINARY = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}
 _UNARY = {ast.USub: "-", ast.UAdd: "+"}
@@ -145,9 +145,11 @@ def to_sql(expression: Expression, column: Callable[[str], str]) -> str:
 
 
 # SQL true when the rule does not hold for sides `l` and `r` and operator `op` (columns of the
-# evaluation): NULL, never true, when a side is NULL; == and != compare within TOLERANCE.
-_CLOSE = f"abs(l - r) <= {TOLERANCE!r} * greatest(1, abs(l), abs(r))"
+# evaluation): NULL, never true, when a side is NULL; sides within TOLERANCE are equal, as
+# `shared.comparison.COMPARE` says (57 / 100 * 100 >= 57 holds).
+_CLOSE = close_sql("l", "r")
 VIOLATED = f"""NOT CASE op
     WHEN '==' THEN {_CLOSE} WHEN '!=' THEN NOT ({_CLOSE})
-    WHEN '<' THEN l < r WHEN '<=' THEN l <= r WHEN '>' THEN l > r WHEN '>=' THEN l >= r
+    WHEN '<' THEN l < r AND NOT ({_CLOSE}) WHEN '<=' THEN l <= r OR {_CLOSE}
+    WHEN '>' THEN l > r AND NOT ({_CLOSE}) WHEN '>=' THEN l >= r OR {_CLOSE}
 END"""

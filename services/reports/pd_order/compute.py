@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from services.reports.clients.models import DeficitResult
+from shared.comparison import COMPARE
 
 CATALOGUE_PATH = Path(__file__).with_name("catalogue.json")
 
@@ -143,7 +144,7 @@ def mentor_of(
         for p in colleagues
         if p.staff_id != teacher.staff_id
         and competence in p.results
-        and 100 * p.results[competence].ratio >= min_share
+        and COMPARE[">="](100 * p.results[competence].ratio, min_share)
     ]
     if not strong:
         return None

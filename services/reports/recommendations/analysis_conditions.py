@@ -22,6 +22,7 @@ from services.reports.recommendations.candidates import (
     number,
     programme_titles,
 )
+from shared.comparison import COMPARE
 
 # "учителям математики": the subjects of the procedures in the genitive case.
 GENITIVE = {
@@ -232,7 +233,7 @@ def failed_tasks(profile: dict[str, Any], facts: Facts) -> list[dict[str, Any]]:
         for task in profile["tasks"]
         if task.get("completion") is not None
         and task.get("territory_completion") is not None
-        and task["completion"] < t.task_deficit_completion
+        and COMPARE["<"](task["completion"], t.task_deficit_completion)
         and task["territory_completion"] - task["completion"] >= t.task_deficit_gap
     ]
 

@@ -25,6 +25,7 @@ from services.reports.recommendations.candidates import (
 )
 from services.reports.recommendations.lowest import lowest
 from services.reports.recommendations.rules import CONDITIONS
+from shared.comparison import COMPARE
 from shared.value_labels import counted_basis
 
 __all__ = ["Candidate", "Facts", "evaluate", "number", "stable_id"]
@@ -124,7 +125,7 @@ def _competence_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
     min_teachers = int(rule.params.get("min_teachers", 1))
     shared: dict[str, list[tuple[uuid.UUID, int, int]]] = {}
     for (org, competence), (n, with_deficit) in sorted(facts.deficits.items(), key=str):
-        if n and with_deficit >= min_teachers and 100 * with_deficit / n >= min_share:
+        if n and with_deficit >= min_teachers and COMPARE[">="](100 * with_deficit / n, min_share):
             shared.setdefault(competence, []).append((org, n, with_deficit))
     for competence, schools in sorted(shared.items()):
         title = facts.competence_titles.get(competence, competence)
@@ -263,7 +264,7 @@ def _response_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
             # of its window ("early"), cannot be judged by its response rate yet.
             continue
         for scope, (n, expected) in sorted(campaign[key].items(), key=str):
-            if not expected or 100 * n / expected >= threshold:
+            if not expected or COMPARE[">="](100 * n / expected, threshold):
                 continue
             yield candidate(
                 rule,

@@ -11,6 +11,7 @@ from typing import Any
 from services.surveys.instruments import xpath
 from services.surveys.instruments.definition import InstrumentDefinition, Question
 from services.surveys.instruments.question_types import UNSURE, question_type
+from shared.comparison import COMPARE
 
 
 @dataclass
@@ -315,7 +316,9 @@ def competence_scores(definition: InstrumentDefinition, answers: dict[str, Any])
             total += question_type(item.type).points(item, answers.get(item.code))
         maximum = definition.max_score(competence.code)
         scores.append(
-            Score(competence.code, total, maximum, total < competence.threshold * maximum)
+            Score(
+                competence.code, total, maximum, COMPARE["<"](total, competence.threshold * maximum)
+            )
         )
     return scores
 

@@ -14,10 +14,7 @@ period) to a `Value`, or to None where the method does not apply to that scope (
 organizations for one organization). The `min_n` rule is applied by the caller.
 """
 
-import math
-import operator
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,18 +23,13 @@ from sqlalchemy import ARRAY, Text, Uuid, bindparam
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.analysis.thresholds import Thresholds
+from shared.comparison import COMPARE
 from shared.identity import Principal
 from shared.indicator_methods import ORGANIZATION_KINDS
 from shared.settings import get_settings
 
 ORGANIZATION, CLUSTER, TERRITORY = "organization", "cluster", "territory"
-OPS: dict[str, Callable[[float, float], bool]] = {
-    ">=": operator.ge,
-    ">": operator.gt,
-    "<=": operator.le,
-    "<": operator.lt,
-    "==": lambda a, b: math.isclose(a, b, abs_tol=1e-9),
-}
+OPS = COMPARE  # a value against its target, within floating point's error
 
 
 @dataclass(frozen=True)
@@ -119,6 +111,9 @@ class Context:
     # Flagged data values are left out of pooled values (SOKO_FLAGGED_VALUES=skip), else
     # counted and marked (methods/data_value.py).
     skip_flagged: bool = field(default_factory=lambda: get_settings().flagged_values == "skip")
+    # Every definition of the computation by code (set by computation.compute): a formula
+    # reads how its terms' indicators pool (methods/formula.py).
+    definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def mapping(self) -> dict[str, list[Any]]:
         """The unit → organization mapping as bound arrays (see MAPPED)."""
