@@ -490,8 +490,25 @@ class Calculator:
             self._assessment_index[key] = index
         return self._assessment_index[key]
 
+    def _pooled_counts(self, params: dict[str, Any]) -> set[str] | None:
+        """The codes a formula reads when each is a count posted by organizations, read as its
+        value or numerator (a group's value then pools the schools that posted them all)."""
+        found = set()
+        for expression in (params["numerator"], params.get("denominator")):
+            for node in ast.walk(ast.parse(expression, mode="eval")) if expression else ():
+                if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                    read = self.definitions.get(node.value.id) or {}
+                    kind = (read.get("method"), read.get("unit"))
+                    if node.attr not in ("value", "numerator") or kind != ("data_value", "count"):
+                        return None
+                    found.add(node.value.id)
+        return found or None
+
     def _formula(self, definition: dict[str, Any], unit: Unit, period: str) -> Value | None:
         params = definition["params"]
+        counts = self._pooled_counts(params)
+        if counts is not None and unit.scope_type != ORGANIZATION:
+            return self._pooled_formula(params, counts, unit, period)
         used: list[Value] = []
 
         def term(code: str, part: str) -> float | None:
@@ -511,6 +528,34 @@ class Calculator:
         scale = params.get("scale", 1)
         value = (numerator / denominator if denominator is not None else numerator) * scale
         return Value(value, numerator, denominator, n, missing=missing)
+
+    def _pooled_formula(
+        self, params: dict[str, Any], counts: set[str], unit: Unit, period: str
+    ) -> Value:
+        """Σ of each count over the unit's schools that posted every one of them, put in the
+        formula: 1 trained of one school's 10 teachers is 10 %, whatever other schools posted
+        teachers only."""
+        complete = [
+            o
+            for o in unit.organization_ids
+            if all((c, o, period) in self.inputs.data_values for c in counts)
+        ]
+        coverage = _org_coverage(unit, len(complete))
+        if not complete:
+            return Value(coverage=coverage)
+        totals = {c: sum(self.inputs.data_values[(c, o, period)] for o in complete) for c in counts}
+        numerator = evaluate(params["numerator"], lambda code, part: totals[code])
+        denominator = (
+            evaluate(params["denominator"], lambda code, part: totals[code])
+            if params.get("denominator")
+            else None
+        )
+        if numerator is None or (params.get("denominator") and not denominator):
+            return Value(n=len(complete), coverage=coverage)
+        value = (numerator / denominator if denominator is not None else numerator) * params.get(
+            "scale", 1
+        )
+        return Value(value, numerator, denominator, len(complete), coverage=coverage)
 
 
 def _disclosed(

@@ -70,16 +70,18 @@ async def test_a_formula_over_flagged_values_is_marked_until_they_are_fixed(
     share = await _of(reports_client, world, "passed_share", FLAGS)
     # S2's 120 passed of 100 break a rule: the share over both is flagged.
     assert share("organization", world.s2) == (120, True, 1, 0)
-    # A territory's: flagged, its organizations not counted together.
-    assert share("territory", world.m1) == (2.35, True, None, 0)
+    # A territory's pools the schools that posted both counts: S2's alone (S1 and «Школа 10»
+    # posted totals only, which no longer join the denominator): flagged, its organizations
+    # not counted together.
+    assert share("territory", world.m1) == (120, True, None, 0)
     # S1 posted no passed: no value; its total is posted, none of it left out.
     assert share("organization", world.s1) == (None, None, None, 0)
 
     await post_values(api_client, world, [("students_passed", world.s2.id, PERIOD, 90)])
     share = await _of(reports_client, world, "passed_share", FLAGS)
     assert share("organization", world.s2) == (90, False, 0, 0)
-    # S1's 5000 and «Школа 10»'s 5 are still outliers, counted in the territory's total.
-    assert share("territory", world.m1) == (1.76, True, None, 0)
+    # S1's 5000 and «Школа 10»'s 5 are still outliers, but in no pooled school's counts.
+    assert share("territory", world.m1) == (90, False, None, 0)
 
 
 async def test_with_skip_a_formula_is_computed_without_flagged_values_and_says_so(
@@ -91,8 +93,9 @@ async def test_with_skip_a_formula_is_computed_without_flagged_values_and_says_s
     await post_values(api_client, world, [("students_passed", world.s2.id, PERIOD, 90)])
 
     share = await _of(reports_client, world, "passed_share", FLAGS)
-    # The territory's 90 passed of S2's 100 students: S1's and «Школа 10»'s totals left out.
-    assert share("territory", world.m1) == (90, False, None, 2)
+    # The territory's 90 passed of S2's 100 students: S1's and «Школа 10»'s flagged totals
+    # are in no school that posted both counts, so none is left out for its flag.
+    assert share("territory", world.m1) == (90, False, None, 0)
     assert share("organization", world.s2) == (90, False, 0, 0)
 
 

@@ -70,6 +70,7 @@ async def compute(ctx: Context, definitions: dict[str, dict[str, Any]], codes: s
     those organizations: others, and groups without any of them, get no value at all."""
     needed = closure(definitions, codes)
     depths = _depths(definitions, needed)
+    ctx.definitions = definitions
     if ctx.kinds is None and any(restricted_kinds(definitions[c]) for c in needed):
         ctx.kinds = await organization_kinds(ctx.session, ctx.organization_ids)
     known: Known = {}
