@@ -498,3 +498,14 @@ async def test_a_nul_in_the_username_is_422_naming_it(api_client, world):
     answer = await sign_in(api_client, "viewer\x00@soko.example", PASSWORD)
     assert answer.status_code == 422
     assert answer.json()["errors"][0]["loc"] == ["body", "username"]
+
+
+async def test_a_username_of_any_length_is_a_failed_sign_in_and_counted(api_client, world):
+    """A 400-character username was a 500 (its throttle key past `login_attempt.key`): now
+    a plain 401 like any unknown account, and its failures count against it all the same."""
+    long = "a" * 400 + "@soko.example"
+    for _ in range(5):
+        answer = await sign_in(api_client, long, "not-the-password", address="10.4.4.4")
+        assert answer.status_code == 401, answer.text
+    blocked = await sign_in(api_client, long, "not-the-password", address="10.5.5.5")
+    assert blocked.status_code == 429, blocked.text

@@ -15,6 +15,7 @@ colleagues mistyping must not lock the others out, while one address spraying gu
 many accounts is still stopped.
 """
 
+import hashlib
 from collections.abc import Sequence
 from datetime import timedelta
 
@@ -34,9 +35,21 @@ KEEP_IDLE = timedelta(hours=1)
 ACCOUNT, ADDRESS = "account:", "address:"
 
 
+# The longest name a key holds as it is (an e-mail address is at most 254 characters); a
+# longer one is kept as its SHA-256, so that a key always fits `login_attempt.key` (400):
+# a 400-character username was a 500 before any password was checked.
+LONGEST = 254
+
+
+def _named(name: str) -> str:
+    if len(name) <= LONGEST:
+        return name
+    return "sha256:" + hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 def keys_for(email: str, address: str | None) -> list[str]:
     """The counters one attempt goes to: its account's and, when known, its address's."""
-    return [f"{ACCOUNT}{email}"] + ([f"{ADDRESS}{address}"] if address else [])
+    return [f"{ACCOUNT}{_named(email)}"] + ([f"{ADDRESS}{_named(address)}"] if address else [])
 
 
 def limit_of(key: str, settings: Settings) -> int:
