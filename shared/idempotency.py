@@ -17,6 +17,7 @@ under the owner "form:-": a second post of one rendered form stores nothing.
 """
 
 import hashlib
+import json
 from collections.abc import Awaitable, Callable
 from datetime import date
 from typing import Any
@@ -145,11 +146,27 @@ def bound_key(owner: str, key: str, digest: str) -> str:
     return f"{key}\n{digest}" if owner == ANONYMOUS else key
 
 
+def _canonical(request: Request, body: bytes) -> bytes:
+    """A JSON body as its content, not its spelling: the same object re-serialized by a
+    retrying client (other spacing, another order of keys) is the same request; any other
+    body as sent."""
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        return body
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", "surrogatepass"
+    )
+
+
 def request_digest(request: Request, body: bytes) -> str:
-    """SHA-256 (hex) of what a key is bound to: method, path, query (in any order) and `body`."""
+    """SHA-256 (hex) of what a key is bound to: method, path, query (in any order) and `body`
+    (a JSON body by its content: `_canonical`)."""
     query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.multi_items()))
     said = f"{request.method} {request.url.path}?{query}\n".encode()
-    return hashlib.sha256(said + body).hexdigest()
+    return hashlib.sha256(said + _canonical(request, body)).hexdigest()
 
 
 async def claim_or_replay(

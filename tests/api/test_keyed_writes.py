@@ -3,6 +3,7 @@ the first answer and creates nothing, another body with the key is 409 naming th
 are per caller, and concurrent posts with one key create one record."""
 
 import asyncio
+import json
 import uuid
 from collections import Counter
 
@@ -159,3 +160,16 @@ async def test_every_post_of_the_api_takes_an_idempotency_key_or_says_why_not(ap
         if "Idempotency-Key" not in headers and path.removeprefix("/v1") not in EXEMPT:
             missing.append(path)
     assert missing == []
+
+
+async def test_a_retry_of_the_same_json_spelled_otherwise_replays(api_client, world, db):
+    """A retry from another process re-serializes the body (no spaces, keys in another
+    order): the same request, not a 409 «used with another request»."""
+    headers = _keyed(world, "admin", str(uuid.uuid4())) | {"Content-Type": "application/json"}
+    body = _school(world, "МБОУ «СОШ № 90»")
+    first = await api_client.post("/v1/organizations", content=json.dumps(body), headers=headers)
+    spelled = json.dumps(dict(reversed(body.items())), separators=(",", ":"), ensure_ascii=False)
+    again = await api_client.post("/v1/organizations", content=spelled, headers=headers)
+    assert (first.status_code, again.status_code) == (201, 201), again.text
+    assert again.headers["idempotent-replayed"] == "true"
+    assert await _count(db, Organization, name="МБОУ «СОШ № 90»") == 1
