@@ -81,13 +81,24 @@ def contains(principal: Principal, target: ScopeInfo) -> bool:
     return False
 
 
+# A 404 of a scope says the same whether it does not exist or lies outside the caller's scope
+# (a «Не найдено» for one and «Организация не найдена» for the other told an attacker which
+# ids exist): the resolvers' words (services/api/territories/scope.py).
+NOT_FOUND = {
+    ScopeType.organization: "Организация не найдена",
+    ScopeType.territory: "Территория не найдена",
+    ScopeType.cluster: "Кластер не найден",
+}
+
+
 async def ensure_in_scope(
     principal: Principal, resolver: ScopeResolver, scope_type: ScopeType, scope_id: uuid.UUID
 ) -> ScopeInfo:
-    """The target's ScopeInfo, or 404 when it is outside the caller's scope (existence hidden)."""
+    """The target's ScopeInfo, or 404 when it is outside the caller's scope, said as for one
+    that does not exist (`NOT_FOUND`: its existence hidden)."""
     info = await resolver.resolve(scope_type, scope_id)
     if not contains(principal, info):
-        raise NotFound()
+        raise NotFound(NOT_FOUND[ScopeType(scope_type)])
     return info
 
 
@@ -131,7 +142,7 @@ class HttpScopeResolver:
         params = {"scope_type": scope_type.value, "scope_id": str(scope_id)}
         data = await self._fetch("/v1/scopes/resolve", params)
         if data is None:
-            raise NotFound()
+            raise NotFound(NOT_FOUND[scope_type])
         info = ScopeInfo.from_json(data)
         await self._cache.put(scope_type.value, scope_id, info.to_json())
         return info

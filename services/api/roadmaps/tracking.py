@@ -34,6 +34,8 @@ from shared.uploads.names import stored_file_name
 
 OPEN = ("planned", "in_progress")
 
+ACTIVITY_NOT_FOUND = "Мероприятие не найдено"
+
 
 def is_overdue(activity: Activity, as_of: date) -> bool:
     return activity.status in OPEN and activity.due_end is not None and activity.due_end < as_of
@@ -215,9 +217,7 @@ async def _authorize_activity(
     one activity take turns, so each status change is recorded once, from the status it
     really left (a read, `may_change`, takes no lock)."""
     activity = await access.session.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound("Мероприятие не найдено")
-    roadmap = await get_roadmap(access, activity.roadmap_id)
+    roadmap = await _readable_roadmap(access, activity)
     if not (await changeable(access, roadmap, [activity])):
         raise Forbidden("Изменять мероприятие могут аналитики владельца карты и ответственные")
     if lock:
@@ -252,12 +252,23 @@ async def may_change(access: Access, activity_id: uuid.UUID) -> bool:
     return True
 
 
+async def _readable_roadmap(access: Access, activity: Activity | None) -> Roadmap:
+    """The activity's roadmap when the caller may read it; 404 «Мероприятие не найдено» alike
+    for no activity and for one of a roadmap the caller may not read (whose own 404 would
+    tell that the activity exists)."""
+    if activity is None:
+        raise NotFound(ACTIVITY_NOT_FOUND)
+    try:
+        return await get_roadmap(access, activity.roadmap_id)
+    except NotFound:
+        raise NotFound(ACTIVITY_NOT_FOUND) from None
+
+
 async def get_activity(access: Access, activity_id: uuid.UUID) -> Activity:
     """The activity if the caller may read its roadmap (NotFound otherwise)."""
     activity = await access.session.get(Activity, activity_id)
-    if activity is None:
-        raise NotFound("Мероприятие не найдено")
-    await get_roadmap(access, activity.roadmap_id)
+    await _readable_roadmap(access, activity)
+    assert activity is not None
     return activity
 
 
