@@ -517,6 +517,9 @@ async def test_changed_values_younger_than_the_maximum_age_are_served_then_recom
         again = await get_values(client, world)
     assert m1(first, world)["value"] == m1(served, world)["value"] == 65.0
     assert served["computed_at"] == first["computed_at"]
+    # The value before the change is as of its computation, not of now: a warehouse that
+    # trusts `as_of` knows to pull it again (it said «now, lag 0» while serving the old one).
+    assert served["as_of"] == first["computed_at"] and served["lag_seconds"] > 0
     assert m1(refreshed, world)["value"] == 85.0
     assert refreshed["computed_at"] > first["computed_at"]
     assert again["computed_at"] == refreshed["computed_at"]  # served, not computed again

@@ -84,27 +84,27 @@ async def make_current(
     *,
     max_age: float = 0.0,
     wait: bool = True,
-) -> tuple[datetime, list[str]]:
+) -> tuple[datetime, dict[str, datetime]]:
     """Make the kept values of the codes current (computing those whose inputs changed, one
     caller at a time per run) and say when the newest of them was computed. Kept values whose
     inputs changed but that are younger than `max_age` seconds are left as they are and
-    returned, to be recomputed after the answer. `wait` False: when another transaction is
-    recomputing them, leave them to it."""
+    returned with when each was computed, to be recomputed after the answer. `wait` False:
+    when another transaction is recomputing them, leave them to it."""
     inputs = {code: _inputs(prepared, key, versions, code) for code in codes}
     runs = await store.runs(session, key, codes)
     stale = [c for c in codes if c not in runs or runs[c].inputs != inputs[c]]
     now = utcnow()
-    later = [
-        c
+    later = {
+        c: runs[c].computed_at
         for c in stale
         if max_age and c in runs and (now - runs[c].computed_at).total_seconds() < max_age
-    ]
+    }
     stale = [c for c in stale if c not in later]
     if stale:
         if wait:
             await store.lock(session, key, stale)
         elif not await store.try_lock(session, key, stale):
-            return now, []
+            return now, {}
         seen = {c: runs[c].computed_at for c in stale if c in runs}
         runs |= await store.runs(session, key, stale)  # a caller before us may have kept them
         # What another transaction recomputed while we waited is served as it is, even if a

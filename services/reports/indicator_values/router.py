@@ -9,7 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, FastAPI, Query, Request
 from services.reports.facts.freshness import freshness
 from services.reports.indicator_values import service
 from services.reports.indicator_values.schemas import IndicatorValuePage
-from shared.db import SessionDep, request_session
+from shared.db import SessionDep, request_session, utcnow
 from shared.errors import Invalid, NotFound, PeerUnavailable, Unauthorized, error_responses
 from shared.identity import Caller, Principal, ScopeType
 from shared.pagination import PaginationDep
@@ -133,8 +133,15 @@ async def _freshness(
     request: Request, session: SessionDep, moment: datetime | None, meta: service.Meta
 ) -> dict[str, Any]:
     """`as_of`, `lag_seconds` of the answer: the facts' freshness now, or, for values as they
-    were stored by a past date, when they were computed."""
+    were stored by a past date, when they were computed. Kept values served although a
+    change came since (younger than SOKO_VALUES_MAX_AGE_SECONDS, `Meta.behind_since`) are as
+    of when they were computed, not now: a warehouse trusting `as_of` would otherwise keep
+    the value before a change as the one after it."""
     if moment is not None:
         return {"as_of": meta.computed_at, "lag_seconds": None}
     current = await freshness(request.app, session)
+    behind = meta.behind_since
+    if behind is not None and (current.as_of is None or behind < current.as_of):
+        lag = round(max(0.0, (utcnow() - behind).total_seconds()), 3)
+        return {"as_of": behind, "lag_seconds": lag}
     return {"as_of": current.as_of, "lag_seconds": current.lag_seconds}

@@ -87,6 +87,9 @@ class Meta:
     # Indicators served from kept values younger than the maximum age although their inputs
     # changed: the caller has them recomputed after answering (`refresh`).
     refresh: tuple[str, ...] = ()
+    # When the oldest of those was computed: the answer lags at least from then (its `as_of`
+    # no later, whatever the feeds have applied since).
+    behind_since: datetime | None = None
 
 
 def end_of_day(day: date, timezone: str) -> datetime:
@@ -267,7 +270,7 @@ async def indicator_page(
         session, prepared, key, versions, window, max_age=max_age
     )
     items = await store.page(session, key, window, level, inside, limit)
-    meta = Meta(computed_at, True, prepared.codes, tuple(later))
+    meta = Meta(computed_at, True, prepared.codes, tuple(later), min(later.values(), default=None))
     return _described(items, prepared.definitions), sum(counts.values()), meta
 
 
