@@ -23,6 +23,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.context import request_id_var
 from shared.error_handlers import refusal_of
 from shared.errors import SokoError
 from shared.settings import Settings
@@ -140,6 +141,27 @@ def page(
         text = "Такой страницы нет, или она вам недоступна."
     body = PAGE.format(title=title, text=text, more=more, href=html.escape(href), link=link)
     return HTMLResponse(body, status_code=status, headers=NO_STORE)
+
+
+def failure_page(scope: dict) -> HTMLResponse | None:
+    """The page of a 500 for a browser (`Accept` naming text/html, a GET of a page or a form
+    post), None for anyone else (the problem+json stays theirs): «Что-то пошло не так», the
+    request's id to tell the administrator, a way to the api's home. Never the problem+json
+    shown as raw text, in English browser chrome, with no way back."""
+    request = Request(scope)
+    if not _takes_html(request) or "app" not in scope:
+        return None
+    said = html.escape(request_id_var.get() or "—")
+    body = PAGE.format(
+        title="Что-то пошло не так",
+        text="Страницу не удалось показать из-за ошибки на сервере; ничего из отправленного "
+        "не потеряно, если страница не сказала иного. Попробуйте ещё раз чуть позже.",
+        more=f"\n<p>Если ошибка повторится, сообщите администратору номер запроса: "
+        f"<code>{said}</code>.</p>",
+        href=html.escape(_api_home(request)),
+        link="На главную",
+    )
+    return HTMLResponse(body, status_code=500, headers=NO_STORE)
 
 
 def _status(exc: Exception) -> int | None:

@@ -14,6 +14,7 @@ from abc import ABC, abstractmethod
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.browser import failure_page
 from shared.context import client_address_var, request_id_var, user_token_var
 from shared.errors import problem
 from shared.headers import REQUEST_ID_HEADER
@@ -49,7 +50,8 @@ class RequestIdMiddleware(HttpMiddleware):
     """Read `X-Request-ID` or make one, keep it in a context variable, echo it, log the request.
 
     An unexpected exception is logged here, with the id, and answered as a problem+json 500
-    that carries the same id, so a user's report can be matched to the log line.
+    that carries the same id, so a user's report can be matched to the log line (a person's
+    browser gets the page of `shared.browser.failure_page`, with the id, instead).
     """
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -83,9 +85,11 @@ class RequestIdMiddleware(HttpMiddleware):
             )
             if status != 500 or started:
                 raise  # the answer is already on its way: let the server drop the connection
-            await problem(500, detail="Внутренняя ошибка сервиса", instance=scope["path"])(
-                scope, receive, send_with_id
+            page = failure_page(scope)  # a person's browser gets a page, in Russian
+            answer = page or problem(
+                500, detail="Внутренняя ошибка сервиса", instance=scope["path"]
             )
+            await answer(scope, receive, send_with_id)
         finally:
             if scope["path"] not in ("/healthz", "/readyz"):
                 route = route_of(scope)

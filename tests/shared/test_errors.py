@@ -103,6 +103,19 @@ async def test_unexpected_error_is_500_without_internals(client):
     assert "secret" not in answer.text and "Traceback" not in answer.text
 
 
+async def test_a_browser_s_500_is_a_russian_page_with_a_way_back(client):
+    """A page that failed showed a person the problem+json as raw text (a fresh tester's
+    finding): a browser gets a page saying what happened, the request's id to report and a
+    link home; an API client keeps its problem+json."""
+    headers = {"X-Request-ID": "trace-me-2", "Accept": "text/html,application/xhtml+xml,*/*"}
+    answer = await client.get("/v1/crash", headers=headers)
+    assert answer.status_code == 500
+    assert answer.headers["content-type"].startswith("text/html")
+    assert "Что-то пошло не так" in answer.text and "trace-me-2" in answer.text
+    assert "На главную" in answer.text
+    assert "secret" not in answer.text and "Traceback" not in answer.text
+
+
 def test_invalid_at_names_the_field_where_it_was_sent():
     from shared.errors import Invalid
 
