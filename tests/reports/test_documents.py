@@ -204,7 +204,9 @@ async def test_out_of_scope_roadmap_is_404_and_bad_format_is_422(api_client, rep
     assert bad_period.json()["errors"][0]["loc"] == ["query", "period"]
 
 
-async def test_school_leader_reads_own_roadmap_and_own_card(api_client, reports_client, db, world):
+async def test_school_leader_reads_own_roadmap_and_own_card(
+    api_client, reports_client, db, world, settings
+):
     await roadmap_with_indicators(api_client, world)
     await add_recommendations(db, world)
     db.add(
@@ -231,6 +233,8 @@ async def test_school_leader_reads_own_roadmap_and_own_card(api_client, reports_
     assert own.status_code == 201, own.text
     report = await get_report(reports_client, world, own.json()["id"], who="leader")
     assert report.status_code == 200, report.text
+    # A way back to the leader's home at the top of the page (none in print).
+    home = f'<a href="{str(settings.api_url).rstrip("/")}/">← На главную</a>'
 
     answer = await reports_client.get(
         f"/v1/reports/organizations/{world.s1.id}",
@@ -254,6 +258,7 @@ async def test_school_leader_reads_own_roadmap_and_own_card(api_client, reports_
     ]
     assert "Личная рекомендация" not in answer.text
     assert "@media print" in answer.text and "@page" in answer.text
+    assert home in answer.text and home in report.text
 
     sheet = await reports_client.get(
         f"/v1/reports/organizations/{world.s1.id}",

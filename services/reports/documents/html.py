@@ -151,8 +151,10 @@ def analysis_charts(chapter: AnalysisChapter) -> dict[str, Any]:
     }
 
 
-def render_roadmap(report: RoadmapReport, generated_on: date) -> str:
+def render_roadmap(report: RoadmapReport, generated_on: date, home: str | None = None) -> str:
+    """The report as a page; `home`: the api's home, linked at its top (none in print)."""
     return env.get_template("roadmap.html").render(
+        home=home,
         report=report,
         charts=charts(report),
         analysis=report.analysis,
@@ -162,11 +164,12 @@ def render_roadmap(report: RoadmapReport, generated_on: date) -> str:
     )
 
 
-def render_card(card: OrganizationCard, generated_on: date) -> str:
+def render_card(card: OrganizationCard, generated_on: date, home: str | None = None) -> str:
     """The card: on screen every indicator, roadmap and overdue activity with its full name;
     printed, one A4 page as far as it goes: those lists are cut at CARD_LIMITS (the print says
     how many more there are, the indicators' note links the card as .xlsx); every
-    recommendation is shown in full either way."""
+    recommendation is shown in full either way. `home`: the api's home, linked at its top
+    (none in print)."""
     return env.get_template("organization.html").render(
-        card=card, generated_on=generated_on, limits=CARD_LIMITS
+        card=card, generated_on=generated_on, limits=CARD_LIMITS, home=home
     )

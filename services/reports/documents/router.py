@@ -79,6 +79,14 @@ def context(
 ContextDep = Annotated[Context, Depends(context)]
 
 
+def home(request: Request) -> str:
+    """The api's home, where a person reading a document goes back to (their role's home)."""
+    return str(request.app.state.settings.api_url).rstrip("/") + "/"
+
+
+HomeDep = Annotated[str, Depends(home)]
+
+
 def _ascii(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "report"
 
@@ -101,6 +109,7 @@ def document(body: str | bytes, fmt: str, ascii_name: str, name: str) -> Respons
 async def roadmap_document(
     roadmap_id: uuid.UUID,
     ctx: ContextDep,
+    back: HomeDep,
     period: ReportPeriod,
     fmt: Format = "html",
     as_of: AsOf = None,
@@ -112,7 +121,9 @@ async def roadmap_document(
     as the page says; by default the working data."""
     report = await roadmap_report(ctx, roadmap_id, period, as_of)
     body = (
-        xlsx.roadmap_workbook(report) if fmt == "xlsx" else html.render_roadmap(report, ctx.today)
+        xlsx.roadmap_workbook(report)
+        if fmt == "xlsx"
+        else html.render_roadmap(report, ctx.today, back)
     )
     name = f"Отчёт по дорожной карте {report.title[:80]} {report.period}".replace("/", "-")
     ascii_name = f"roadmap-report-{report.period}-{str(roadmap_id)[:8]}"
@@ -125,6 +136,7 @@ async def roadmap_document(
 async def organization_document(
     organization_id: uuid.UUID,
     ctx: ContextDep,
+    back: HomeDep,
     period: ReportPeriod,
     fmt: Format = "html",
     as_of: AsOf = None,
@@ -134,7 +146,7 @@ async def organization_document(
     Period: by default the latest with data. `approved_only`: the published (approved) data,
     as the page says; by default the working data."""
     card = await organization_card(ctx, organization_id, period, as_of)
-    body = xlsx.card_workbook(card) if fmt == "xlsx" else html.render_card(card, ctx.today)
+    body = xlsx.card_workbook(card) if fmt == "xlsx" else html.render_card(card, ctx.today, back)
     name = f"Карточка ОО {card.name[:80]} {card.period}".replace("/", "-")
     ascii_name = f"organization-card-{card.period}-{str(organization_id)[:8]}"
     return document(body, fmt, ascii_name, name)
