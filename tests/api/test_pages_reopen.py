@@ -2,6 +2,8 @@
 a browser): the leader of a responsible school on the home, the roadmap's analyst on the
 evidence page; the API's rights (PATCH /v1/activities/{id}); a CSRF-protected form."""
 
+import uuid
+
 from sqlalchemy import select
 
 from services.api.roadmaps.models import Activity, ActivityStatusChange
@@ -88,6 +90,11 @@ async def test_the_roadmap_s_activities_page_offers_the_buttons_by_right(
     assert f'href="{listing}"' in home.text
     page = await analyst.get(listing)
     assert page.status_code == 200 and "Семинар школы 2" in page.text
+    # Another district's roadmap, or none: the page says a roadmap, not an activity.
+    for other in (world.r2.id, uuid.uuid4()):
+        missing = await analyst.get(f"/roadmaps/{other}/activities")
+        assert missing.status_code == 404
+        assert "Такой дорожной карты нет или она вам недоступна." in missing.text
     assert f'action="/activities/{s2_done.id}/reopen"' in page.text
     assert f'action="/activities/{world.a1.id}/done"' in page.text
     back = f"roadmap:{world.r1.id}"

@@ -43,7 +43,7 @@ async def roadmap_activities(
             access, Pagination(limit=LISTED, offset=0), roadmap_id=roadmap_id, as_of=today
         )
     except NotFound:
-        return _message(request, 404, "not_found", person)
+        return _message(request, 404, "not_found", person, "roadmap")
     changeable = await tracking.changeable(access, roadmap, items)
     query = request.query_params
     notice = "done" if query.get("done") else "reopened" if query.get("reopened") else None
