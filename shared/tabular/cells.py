@@ -284,16 +284,15 @@ class Cell:
 
     @property
     def text_note(self) -> str | None:
-        """What reading an .xlsx text cell as a number or a yes/no reinterpreted, when `note`
-        says nothing of it («значение записано в ячейке текстом «64,5» — прочитано как 64,5»),
-        else None (also for a CSV's cell, all text)."""
-        kind = self.type
-        if not self.text_cell or kind not in (CellType.number, CellType.bool) or self.note:
+        """What reading an .xlsx text cell as a number reinterpreted, when `note` says nothing
+        of it («значение записано в ячейке текстом «64,5» — прочитано как 64,5»), else None
+        (also for a CSV's cell, all text). A yes/no written as a word («да», «нет») is how
+        the upload page and its template ask for one: no note (every row of a template
+        filled as asked was warned of)."""
+        if not self.text_cell or self.type != CellType.number or self.note:
             return None
-        value = self.value
-        shown = ("да" if value else "нет") if kind == CellType.bool else None
         return reinterpreted.value_text(
-            self.raw.strip(), shown or reinterpreted.decimal_text(value), cell=True
+            self.raw.strip(), reinterpreted.decimal_text(self.value), cell=True
         )
 
     @property

@@ -324,6 +324,7 @@ async def test_the_page_and_the_template_name_the_codes_the_school_s_collections
     home = await client.get(PATH)
     stored_page = await post(client, home, filled.getvalue(), "store", "шаблон.xlsx")
     assert "новых значений — 3" in stored_page.text, stored_page.text
+    assert "прочитано как" not in stored_page.text  # «да», «нет» as asked: nothing to warn of
     # The analyst's example names a school of the district, not one that does not exist.
     analyst, _ = await signed_in(browser, "analyst@soko.example")
     page = await analyst.get(PATH)
