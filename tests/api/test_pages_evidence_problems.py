@@ -75,6 +75,28 @@ async def test_the_heading_says_what_was_not_attached(browser, world, db):
     assert await stored(db, world.a1) == ([], ["протокол.pdf"])
 
 
+async def test_a_file_with_a_title_and_no_address_is_attached_and_the_title_kept(
+    browser, world, db
+):
+    """A leader chose a file and typed «Протокол педсовета №3» in the title field: nothing
+    was attached («Укажите адрес ссылки»), and the chosen file had to be picked again. The
+    file is attached; the title, a link's, is said unsaved and left in the form."""
+    client, _ = await signed_in(browser, "leader@soko.example")
+    home = await client.get("/home")
+    posted = await client.post(
+        evidence(world.a1),
+        data={"url": "", "title": "Протокол педсовета №3", "_csrf": csrf_of(home)},
+        files={"file": ("protocol.pdf", b"%PDF-1.4 fine", "application/pdf")},
+    )
+    assert posted.status_code == 303, posted.text
+    page = await client.get(posted.headers["location"])
+    assert "Файл приложен. Название в форме осталось несохранённым" in page.text
+    title = re.search(r'<input[^>]*name="title"[^>]*value="([^"]*)"', page.text)
+    assert title is not None and title.group(1) == "Протокол педсовета №3", title
+    assert "Укажите адрес ссылки" not in page.text
+    assert await stored(db, world.a1) == ([], ["протокол.pdf", "protocol.pdf"])
+
+
 @in_a_browser
 async def test_a_long_unbroken_link_title_stays_within_a_phone(
     apps, isolation, settings, playwright

@@ -38,6 +38,10 @@ ADDED = {
     "link": "Ссылка добавлена.",
     "file": "Файл приложен.",
     "both": "Ссылка и файл приложены.",
+    # A file sent with a title but no address: the file is attached, the title (a link's) is
+    # shown again in the form, not lost, for the link it may have been meant for.
+    "file_not_title": "Файл приложен. Название в форме осталось несохранённым: это название "
+    "ссылки — укажите её адрес, если хотели приложить и ссылку.",
     "removed_link": "Ссылка убрана.",
     "removed_file": "Файл удалён.",
     "gone": "Этого материала уже нет: его убрали раньше.",
@@ -120,7 +124,7 @@ async def evidence_page(activity_id: uuid.UUID, request: Request, session: Sessi
     query = request.query_params
     codes = [p for p in dict.fromkeys(query.getlist("problem")) if p in PROBLEMS]
     problems = [PROBLEMS[p] for p in codes]
-    typed = _kept(query) if problems else {}
+    typed = _kept(query) if problems or query.get("added") == "file_not_title" else {}
     try:
         return await _page(
             request, session, person, activity_id,
@@ -194,6 +198,9 @@ async def attach_evidence(
         if link is None and upload is None and not problems:
             problems.append("nothing")
         with_file = upload is not None and bool(upload.content)
+        titled_file = with_file and problems == ["no_url"]  # a title meant for the file
+        if titled_file:
+            problems = []
         if problems:
             return _again(activity_id, problems, typed, with_file)
         if link is not None:
@@ -214,6 +221,9 @@ async def attach_evidence(
         return _message(request, 403, "forbidden", person)
     except Invalid:
         return _again(activity_id, ["failed"], typed)
+    if titled_file:
+        kept = urlencode({"added": "file_not_title", "title": typed.get("title", "")})
+        return _redirect(f"/activities/{activity_id}/evidence?{kept}#attached")
     added = "both" if link and upload else "link" if link else "file"
     return _redirect(f"/activities/{activity_id}/evidence?added={added}#attached")
 
