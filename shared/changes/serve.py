@@ -61,10 +61,11 @@ class ChangeFeed:
     stopping: asyncio.Event
 
 
-def require_own_service(principal: Principal) -> None:
-    """Forbidden (403) unless the caller is a Soko service acting for nobody."""
+def require_own_service(principal: Principal, what: str = "Ленту изменений читают") -> None:
+    """Forbidden (403) unless the caller is a Soko service acting for nobody (`what`: who
+    does what, in the message)."""
     if principal.kind != "service":
-        raise Forbidden("Ленту изменений читают только сервисы Soko своим токеном, без X-Soko-User")
+        raise Forbidden(f"{what} только сервисы Soko своим токеном, без X-Soko-User")
 
 
 def _batch(feed: Feed, cursor: Cursor, rows: list[FeedRow], limit: int) -> ChangeBatch:

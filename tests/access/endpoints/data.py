@@ -114,9 +114,24 @@ TABLE = [
         },
         scoped=False,
     ),
-    # The version of the data the reports are computed from: any account or Soko service.
-    Case("api", "GET", "/v1/data-version", EVERYONE, fixed("/v1/data-version"), scoped=False),
-    Case("surveys", "GET", "/v1/data-version", EVERYONE, fixed("/v1/data-version"), scoped=False),
+    # The version of the data the reports are computed from: a Soko service's own token only
+    # (it moves with every parent's submission anywhere).
+    Case(
+        "api",
+        "GET",
+        "/v1/data-version",
+        frozenset({"service"}),
+        fixed("/v1/data-version"),
+        scoped=False,
+    ),
+    Case(
+        "surveys",
+        "GET",
+        "/v1/data-version",
+        frozenset({"service"}),
+        fixed("/v1/data-version"),
+        scoped=False,
+    ),
     # The change feeds: a Soko service's own token only (acting for a user, it is refused too:
     # tests/api/test_changes.py).
     Case("api", "GET", "/v1/changes", frozenset({"service"}), fixed("/v1/changes"), scoped=False),
