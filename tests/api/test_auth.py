@@ -192,6 +192,7 @@ async def test_api_key_is_shown_once_works_and_stops_when_revoked(api_client, wo
     key_id = created.json()["id"]
     revoked = await api_client.delete(f"{url}/{key_id}", headers=world.headers("leader"))
     assert revoked.status_code == 204
+    assert revoked.content == b"" and "content-type" not in revoked.headers  # no body to type
     assert (await api_client.get("/v1/me", headers={"X-API-Key": key})).status_code == 401
 
 

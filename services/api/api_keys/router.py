@@ -56,7 +56,8 @@ async def revoke_api_key(
     organization_id: uuid.UUID,
     key_id: uuid.UUID,
     access: AccessDep,
-) -> None:
-    """Revoke the key: it stops working at once."""
+) -> Response:
+    """Revoke the key: it stops working at once. 204, no body (and no content type)."""
     await _managed(access, organization_id)
     await service.revoke_api_key(access.session, organization_id, key_id)
+    return Response(status_code=204)

@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from services.api.auth.deps import AccessDep
 from services.api.outliers import service
@@ -50,10 +51,11 @@ async def put_outlier_bound(body: OutlierBoundIn, access: AccessDep) -> OutlierB
 @router.delete("/outlier-bounds", status_code=204, responses=ERRORS)
 async def delete_outlier_bound(
     access: AccessDep, indicator_code: Code, organization_id: OrganizationId = None
-) -> None:
+) -> Response:
     """Remove the bound of this key (204 also when it had none) and recompute the flags of
     its values; the same rights as setting it."""
     await service.delete_bound(access, indicator_code, organization_id)
+    return Response(status_code=204)
 
 
 @router.get("/outliers", responses=ERRORS)

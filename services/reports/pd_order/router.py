@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 
 from services.reports.deps import Api, OwnersDep, ScopeResolverDep, Surveys
 from services.reports.pd_order import catalogue, service
@@ -93,10 +94,11 @@ async def update_programme(
 @router.delete("/pd-programmes/{programme_id}", status_code=204, responses=ERRORS)
 async def delete_programme(
     programme_id: uuid.UUID, session: SessionDep, owners: OwnersDep, api: Api
-) -> None:
+) -> Response:
     """Remove a programme (who may: as for PATCH); one of the default catalogue is deactivated
     instead (it would come back at the next start). Routes already built keep their copy."""
     await catalogue.delete_programme(session, owners, api, programme_id)
+    return Response(status_code=204)
 
 
 @router.get("/pd-order", responses=READ_ERRORS)
