@@ -99,3 +99,21 @@ async def test_a_validation_rule_on_its_bound_holds(api_client, world):
     summary = await post_values(api_client, world, rows)
     broken = {v["organization_id"] for v in summary["violations"]}
     assert broken == {str(world.s2.id)}, summary["violations"]
+
+
+async def test_a_share_of_zero_teachers_says_why_it_has_no_value(api_client, reports_client, world):
+    """A school with no teachers of the kind posts 0 and 0: the data are there, and «нет
+    данных» sent the analyst looking for them. The item says its denominator is 0."""
+    await _define(api_client, world)
+    rows = [
+        ("teachers_total", world.s1.id, PERIOD, 0),
+        ("teachers_trained", world.s1.id, PERIOD, 0),
+    ]
+    await post_values(api_client, world, rows)
+    school = (await _share(reports_client, world))[("organization", str(world.s1.id))]
+    fields = ("value", "numerator", "denominator", "status", "reason")
+    assert tuple(school[f] for f in fields) == (None, 0.0, 0.0, "no_data", "zero_denominator")
+    assert school["reason_text"] == "знаменатель равен нулю (числитель 0): доля не определена"
+    # S2 posted nothing: no data, no reason.
+    other = (await _share(reports_client, world))[("organization", str(world.s2.id))]
+    assert (other["value"], other["reason"]) == (None, None)

@@ -90,17 +90,23 @@ class IndicatorValueRead(BaseModel):
         "the item rests on no posted data value",
     )
 
-    reason: Literal["unknown_instrument", "unknown_question", "unknown_competence"] | None = Field(
+    reason: (
+        Literal["unknown_instrument", "unknown_question", "unknown_competence", "zero_denominator"]
+        | None
+    ) = Field(
         default=None,
         description="Why there is no value, when the definition names what does not exist: "
         "unknown_instrument (no instrument with params.instrument_code), unknown_question "
         "(none of params.question_codes in any version of it), unknown_competence (none of "
         "params.competences); for a formula or share of organizations, of an indicator it "
-        "is computed from. Null otherwise (also for values kept before it was said)",
+        "is computed from; zero_denominator: a formula whose parts are known and whose "
+        "denominator is 0 (`numerator` and `denominator` said). Null otherwise (also for "
+        "values kept before it was said)",
     )
     reason_text: str | None = Field(
         default=None,
         description="The reason in Russian, as pages and documents show it: "
+        "`знаменатель равен нулю (числитель 0): доля не определена`, "
         "`инструмент «parents_satisfactoin» не найден`, `вопрос «q9» не найден в инструменте "
         "«x»`, followed by ` (показатель «code»)` when it is another indicator's; for a "
         "survey value `insufficient_data` because its campaign is still open "

@@ -12,7 +12,10 @@ without a value of such an indicator says why instead of a bare «нет дан�
 against the instruments the reports service's facts hold (`fact_instrument`, the questions and
 competences of every `fact_instrument_version`). A value computed from such an indicator (a
 formula, a share of organizations) says the same, naming it. Items with a value, and items of
-an indicator whose codes all exist, carry neither key (so kept items stay as they were).
+an indicator whose codes all exist, carry neither key (so kept items stay as they were). A
+formula's item without a value because its denominator is 0 (both parts known, `denominator`
+0) says `zero_denominator` («знаменатель равен нулю (числитель 0): доля не определена»)
+rather than a «нет данных» that sends the analyst looking for data that are there.
 """
 
 from typing import Any
@@ -22,11 +25,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.indicator_methods import SURVEY_METHODS, closure
 from shared.instrument_codes import codes_in
+from shared.reinterpreted import decimal_text
 
 UNKNOWN_INSTRUMENT = "unknown_instrument"
 UNKNOWN_QUESTION = "unknown_question"
 UNKNOWN_COMPETENCE = "unknown_competence"
-REASONS = (UNKNOWN_INSTRUMENT, UNKNOWN_QUESTION, UNKNOWN_COMPETENCE)
+# Not a code: a formula whose denominator is 0 (no teachers counted: no share of them).
+ZERO_DENOMINATOR = "zero_denominator"
+REASONS = (UNKNOWN_INSTRUMENT, UNKNOWN_QUESTION, UNKNOWN_COMPETENCE, ZERO_DENOMINATOR)
 
 _INSTRUMENTS = text(
     "SELECT i.code, v.definition FROM reports.fact_instrument i "
@@ -108,9 +114,21 @@ async def reasons_of(
 async def explain(
     session: AsyncSession, definitions: dict[str, dict[str, Any]], items: list[dict[str, Any]]
 ) -> list[dict[str, Any]]:
-    """The answer items, those without a value whose codes do not exist with `reason` and
-    `reason_text` added (in place; returned for convenience)."""
-    empty = {i["indicator_code"] for i in items if i["value"] is None}
+    """The answer items, those without a value whose codes do not exist, or whose formula's
+    denominator is 0 (`ZERO_DENOMINATOR`), with `reason` and `reason_text` added (in place;
+    returned for convenience)."""
+    for item in items:
+        if (
+            item["value"] is None
+            and item.get("denominator") == 0
+            and item.get("numerator") is not None
+        ):
+            item["reason"] = ZERO_DENOMINATOR
+            numerator = decimal_text(item["numerator"])
+            item["reason_text"] = (
+                f"знаменатель равен нулю (числитель {numerator}): доля не определена"
+            )
+    empty = {i["indicator_code"] for i in items if i["value"] is None and not i.get("reason")}
     if not empty:
         return items
     reasons = await reasons_of(session, definitions, empty)

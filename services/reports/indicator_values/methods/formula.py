@@ -102,6 +102,10 @@ def combine(
     counts = [v.n for v in used if v.n is not None]
     n = min(counts) if counts else None
     marks = derived(used, organization)
+    if numerator is not None and params.get("denominator") and denominator == 0:
+        # Both known, the denominator 0 (no teachers counted): no value, but the parts are
+        # said, and the answer says why (unknown_codes.explain: `zero_denominator`).
+        return Value(None, numerator, 0.0, n if n else None, missing=missing, **marks)
     if numerator is None or (params.get("denominator") and not denominator):
         return Value(n=n if n else None, missing=missing, **marks)
     scale = params.get("scale", 1)
