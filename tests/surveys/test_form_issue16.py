@@ -69,6 +69,27 @@ async def test_an_anonymous_link_once_sent_shows_the_thanks_until_asked_for_a_ne
     assert len(await forms.responses(db)) == 2
 
 
+async def test_a_thanks_address_passed_on_leads_to_the_form_not_a_false_thanks(
+    surveys_client, form, world, db
+):
+    """A parent copies the address bar after sending («…/thanks») and passes it on: another
+    parent opening it read «Спасибо! Ваши ответы приняты» for answers never sent. A browser
+    that sent nothing through the link is sent to the form."""
+    campaign = await forms.launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id]
+    )
+    link = forms.link_of(campaign)
+    passed_on = await form.get(f"{link}/thanks")
+    assert passed_on.status_code == 303 and passed_on.headers["location"] == link
+    page = await form.get(link)
+    assert SEND in page.text and THANKS not in page.text
+    assert await forms.responses(db) == []
+    # The browser that sent lands on the thanks.
+    assert (await form.post(link, data=forms.nok_fields())).status_code == 303
+    thanked = await form.get(f"{link}/thanks")
+    assert thanked.status_code == 200 and THANKS in thanked.text
+
+
 async def test_another_link_of_the_same_browser_still_shows_its_form(surveys_client, form, world):
     first = await forms.launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     second = await forms.launch(surveys_client, world, "nok_parents_2018", "parents", [world.s2.id])

@@ -244,8 +244,12 @@ async def thanks_page(
     definitions: DefinitionsDep,
     api: Api,
 ) -> Response:
-    """Where a submission lands; for a personal link, its staff member's profile."""
+    """Where a submission lands; for a personal link, its staff member's profile. Opened by
+    a browser that sent nothing through this link (an address copied and passed on), the
+    form instead: «Спасибо! Ваши ответы приняты» for answers never sent misled."""
     if link.invitation is None:
+        if not thanks.sent_here(request):
+            return RedirectResponse(f"/s/{link.code}", status_code=303, headers=NO_STORE)
         organization = await service.organization_name(api, link.organization_id)
         return thanks.anonymous(request, link, organization)
     if isinstance(owner := await _owner(request, link, settings), Response):
