@@ -188,3 +188,21 @@ async def test_a_teachers_draft_is_confirmed_where_they_are_and_back_shows_the_p
             await playwright.expect(page.locator("#profile-title")).to_be_visible()
             assert problems == []
     assert await stored(isolation) == 1
+
+
+async def test_a_link_copied_with_the_sentence_s_full_stop_opens_the_form(
+    surveys_client, form, world
+):
+    """«Анкета не найдена» for «…/s/Q3iNw4FYDGfY.»: a link right but for the punctuation a
+    message put after it. It leads to the form; a code that is wrong stays a 404."""
+    campaign = await forms.launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id]
+    )
+    link = forms.link_of(campaign)
+    for tail in (".", ",", ").", "»", "!"):
+        answer = await form.get(f"{link}{tail}")
+        assert answer.status_code == 303 and answer.headers["location"] == link, tail
+    assert SEND in (await form.get(link)).text
+    wrong = await form.get("/s/NoSuchCode1.")
+    assert wrong.status_code == 303
+    assert (await form.get(wrong.headers["location"])).status_code == 404

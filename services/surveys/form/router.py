@@ -115,9 +115,21 @@ def _home(settings: Settings) -> str:
     return f"{settings.peer_url('api').rstrip('/')}/home"
 
 
+# What a link copied out of a sentence brings along: «…/s/Q3iNw4FYDGfY.» or «(…/s/…)».
+_TRAILING = ".,;:!?)]}»\"'…"
+
+
 async def link_not_found_page(request: Request, _exc: Exception) -> Response:
     """The 404 page of a link code with no form behind it (`LinkNotFound`, raised by the
-    `ValidLink` and `PersonalLink` dependencies), installed on the app as its handler."""
+    `ValidLink` and `PersonalLink` dependencies), installed on the app as its handler. A
+    code ending in punctuation a message put after the link is sent (303) to the code
+    without it, on a GET: «Анкета не найдена» for a link that is right but for its full
+    stop sent parents away."""
+    code = str(request.path_params.get("code", ""))
+    trimmed = code.rstrip(_TRAILING)
+    if request.method == "GET" and trimmed and trimmed != code:
+        rest = request.url.path.split(code, 1)[1] if code in request.url.path else ""
+        return RedirectResponse(f"/s/{trimmed}{rest}", status_code=303, headers=NO_STORE)
     return pages.message(request, 404, "not_found")
 
 
