@@ -117,3 +117,37 @@ async def test_a_share_of_zero_teachers_says_why_it_has_no_value(api_client, rep
     # S2 posted nothing: no data, no reason.
     other = (await _share(reports_client, world))[("organization", str(world.s2.id))]
     assert (other["value"], other["reason"]) == (None, None)
+
+
+async def test_a_school_closed_before_the_period_is_not_among_its_schools(
+    api_client, reports_client, world
+):
+    """A school merged into another in June is none of the next school year's: its values of
+    that year (posted before it closed) do not count, nor does it in the district's count of
+    schools — as the data collections' status already said."""
+    await _define(api_client, world)
+    rows = [
+        ("teachers_total", world.s1.id, PERIOD, 100),
+        ("teachers_trained", world.s1.id, PERIOD, 60),
+        ("teachers_total", world.s2.id, PERIOD, 100),
+        ("teachers_trained", world.s2.id, PERIOD, 10),
+        ("teachers_total", world.s2.id, "2020/2021", 100),
+    ]
+    await post_values(api_client, world, rows)
+    closed = await api_client.patch(
+        f"/v1/organizations/{world.s2.id}",
+        json={"closed_on": "2021-06-30"},
+        headers=world.headers("admin"),
+    )
+    assert closed.status_code == 200, closed.text
+    answer = await read_values(
+        reports_client, world, indicator_code=["teachers_trained_share", "teachers_total"]
+    )
+    items = {(i["indicator_code"], i["scope_id"]): i for i in answer.json()["items"]}
+    district = items[("teachers_trained_share", str(world.m1.id))]
+    assert (district["value"], district["n"]) == (60.0, 1)
+    assert district["coverage"]["organizations"] == 1  # S1 only: S2 closed before 2021/2022
+    total = items[("teachers_total", str(world.m1.id))]
+    assert (total["value"], total["coverage"]["organizations"]) == (100.0, 1)
+    # 2020/2021, when S2 was open, still counts it: its previous value is S2's 100.
+    assert total["previous_value"] == 100.0

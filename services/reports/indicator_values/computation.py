@@ -35,6 +35,7 @@ from services.reports.indicator_values.methods.marks import approval_of, flagged
 from services.reports.indicator_values.units import (
     SCOPE_ORDER,
     KnownUnits,
+    absent_organizations,
     organization_kinds,
     scopes_of,
 )
@@ -71,6 +72,8 @@ async def compute(ctx: Context, definitions: dict[str, dict[str, Any]], codes: s
     needed = closure(definitions, codes)
     depths = _depths(definitions, needed)
     ctx.definitions = definitions
+    if ctx.absent is None:
+        ctx.absent = await absent_organizations(ctx.session, ctx.organization_ids, ctx.periods)
     if ctx.kinds is None and any(restricted_kinds(definitions[c]) for c in needed):
         ctx.kinds = await organization_kinds(ctx.session, ctx.organization_ids)
     known: Known = {}

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.indicator_values.methods.base import CLUSTER, ORGANIZATION, TERRITORY, Scope
 from shared.identity import ScopeType
+from shared.periods import parse_period
 from shared.scope import ScopeInfo
 
 SCOPE_ORDER = {TERRITORY: 0, CLUSTER: 1, ORGANIZATION: 2}
@@ -70,6 +71,35 @@ async def scopes_of(session: AsyncSession, scope: ScopeInfo) -> list[Scope]:
         members.setdefault((TERRITORY, scope.scope_id), set())
     units = [Scope(t, i, frozenset(m)) for (t, i), m in members.items()]
     return sorted(units, key=lambda u: (SCOPE_ORDER[u.scope_type], str(u.scope_id)))
+
+
+_DATES = text(
+    "SELECT id, opened_on, closed_on FROM reports.fact_organization "
+    "WHERE id = ANY(:orgs) AND (opened_on IS NOT NULL OR closed_on IS NOT NULL)"
+).bindparams(_ORGS)
+
+
+async def absent_organizations(
+    session: AsyncSession, organization_ids: list[uuid.UUID], periods: list[str]
+) -> dict[str, frozenset[uuid.UUID]]:
+    """Per period, the organizations that were not open in it: closed before it began or
+    opened after it ended (`fact_organization.closed_on`, `opened_on`; one query). A school
+    merged into another in June is none of the next school year's, as the data collections'
+    status says (data_quality/status.py)."""
+    dated = list(await session.execute(_DATES, {"orgs": organization_ids}))
+    found: dict[str, frozenset[uuid.UUID]] = {}
+    for code in periods:
+        try:
+            period = parse_period(code)
+        except ValueError:
+            continue
+        found[code] = frozenset(
+            o
+            for o, opened, closed in dated
+            if (closed is not None and closed < period.start)
+            or (opened is not None and opened > period.end)
+        )
+    return found
 
 
 async def organization_kinds(

@@ -114,6 +114,14 @@ class Context:
     # Every definition of the computation by code (set by computation.compute): a formula
     # reads how its terms' indicators pool (methods/formula.py).
     definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Per period, the organizations of the scopes that were not open in it: closed before it
+    # began or opened after it ended (set by computation.compute, units.absent_organizations).
+    # Their values of it do not count, nor do they in a group's count of organizations.
+    absent: dict[str, frozenset[uuid.UUID]] | None = None
+
+    def absent_in(self, period: str) -> frozenset[uuid.UUID]:
+        """The organizations not open in `period` (none when not read)."""
+        return (self.absent or {}).get(period, frozenset())
 
     def mapping(self) -> dict[str, list[Any]]:
         """The unit → organization mapping as bound arrays (see MAPPED)."""
@@ -161,9 +169,12 @@ def rounded(x: float | None, digits: int = 2) -> float | None:
     return None if x is None else round(x, digits)
 
 
-def organization_coverage(scope: Scope, reporting: int) -> dict[str, Any]:
-    """How many of the scope's organizations gave what the value is made of."""
-    total = len(scope.organization_ids)
+def organization_coverage(
+    scope: Scope, reporting: int, absent: frozenset[uuid.UUID] = frozenset()
+) -> dict[str, Any]:
+    """How many of the scope's organizations gave what the value is made of, of those open
+    in the period (`absent`: those that were not, `Context.absent_in`)."""
+    total = len(scope.organization_ids - absent)
     return {
         "organizations": total,
         "organizations_reporting": reporting,
@@ -191,7 +202,7 @@ def group_shares(
                 meets if whole else None,
                 whole or None,
                 whole,
-                organization_coverage(scope, whole),
+                organization_coverage(scope, whole, ctx.absent_in(period)),
             )
     return found
 
