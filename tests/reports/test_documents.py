@@ -4,6 +4,7 @@ the hand-computed numbers are in documents_world.py.
 """
 
 import io
+import re
 from datetime import date
 
 from openpyxl import load_workbook
@@ -50,6 +51,10 @@ async def test_html_report_shows_indicators_charts_execution_and_decisions(
     body = answer.text
     assert "<script" not in body and "&lt;script&gt;" in body  # the passport text is escaped
     page = parse(body)
+    # Every section numbered in order, those after the sixth as they come.
+    headings = re.findall(r"<h2>(\d+)\. ", body)
+    assert headings == ["1", "2", "3", "4", "5", "6", "7", "8"], headings
+    assert "<h2>7. Качество данных</h2>" in body
 
     assert ["Задачи", "Снизить долю <script>alert(1)</script> без КПК"] in page.tables["passport"]
     rows = page.tables["indicators"][1:]
