@@ -133,6 +133,27 @@ async def test_leader_edits_context_but_not_the_name_of_the_school(api_client, w
     assert (await api_client.patch(url, json={"name": "Лицей"}, headers=h)).status_code == 403
 
 
+async def test_a_context_change_keeps_the_fields_not_sent(api_client, world):
+    """PATCH {"context": {"students": 601}} replaced the whole context: the school's rural
+    flag, social index and the rest, which the context analysis reads, were lost, and two
+    people changing two fields at once lost one change. The fields sent are merged in; one
+    sent as null is removed."""
+    url = f"/v1/organizations/{world.s1.id}"
+    full = {"students": 500, "rural": True, "social_index": 42.5, "shifts": 2}
+    assert (
+        await api_client.patch(url, json={"context": full}, headers=world.headers("admin"))
+    ).status_code == 200
+    leader = await api_client.patch(
+        url, json={"context": {"students": 601}}, headers=world.headers("leader")
+    )
+    analyst = await api_client.patch(
+        url, json={"context": {"shifts": 1, "rural": None}}, headers=world.headers("analyst")
+    )
+    assert leader.status_code == analyst.status_code == 200, analyst.text
+    assert leader.json()["context"] == full | {"students": 601}
+    assert analyst.json()["context"] == {"students": 601, "social_index": 42.5, "shifts": 1}
+
+
 async def test_staff_member_is_created_listed_and_read_by_the_teacher_themself(api_client, world):
     h = world.headers("leader")
     created = await api_client.post(

@@ -78,7 +78,11 @@ class OrganizationUpdate(UpdateSchema):
     short_name: Annotated[HumanText | None, CLEARABLE] = Field(default=None, max_length=200)
     kind: OrganizationKind | None = None
     territory_id: uuid.UUID | None = None
-    context: OrganizationContext | None = None
+    context: OrganizationContext | None = Field(
+        default=None,
+        description="Merged into the stored context (a JSON merge patch, RFC 7396): each field "
+        "sent replaces its value, one sent as null is removed, the others stay",
+    )
     opened_on: Annotated[OpenDay, CLEARABLE] = Field(default=None, description=OPENED_ON)
     closed_on: Annotated[OpenDay, CLEARABLE] = Field(default=None, description=CLOSED_ON)
 

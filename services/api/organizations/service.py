@@ -4,13 +4,18 @@ them, services/api/collections/status.py)."""
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 
 from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, Access, authorize
 from services.api.organizations.matching import naming_keys
 from services.api.organizations.models import ClusterMember, Organization
-from services.api.organizations.schemas import OrganizationCreate, OrganizationUpdate
+from services.api.organizations.schemas import (
+    OrganizationContext,
+    OrganizationCreate,
+    OrganizationUpdate,
+)
 from services.api.sibling_names import refuse_named_alike
 from shared.db import add_new, apply_changes
 from shared.errors import Forbidden, Invalid
@@ -116,8 +121,26 @@ async def update_organization(
         territory = changes.get("territory_id") or organization.territory_id
         await refuse_taken_names(access, territory, names, own_id=organization.id)
     if "context" in changes:
-        changes["context"] = (data.context.model_dump(exclude_none=True)) if data.context else {}
+        changes["context"] = merged_context(organization.context, data.context)
     return await apply_changes(access.session, organization, changes)
+
+
+def merged_context(stored: dict[str, Any] | None, sent: OrganizationContext | None) -> dict:
+    """The context after a PATCH, as a JSON merge patch (RFC 7396) of the fields sent: each
+    sent field replaces its value, one sent as null is removed, the others stay; `context:
+    null` clears it. Sending `{"students": 601}` replaced the whole context and lost the
+    school's rural flag, social index and the rest, which the context analysis reads; and
+    two people changing two fields at once lost one change."""
+    if sent is None:
+        return {}
+    merged = dict(stored or {})
+    values = sent.model_dump(mode="json", include=sent.model_fields_set)
+    for name in sent.model_fields_set:
+        if values.get(name) is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = values[name]
+    return merged
 
 
 async def list_organizations(
