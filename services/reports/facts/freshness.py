@@ -1,9 +1,10 @@
 """How current the facts are: per feed and overall, for /readyz and for every answer.
 
 `as_of`: every change the peers committed before this moment is in the facts (UTC). While the
-follower of a feed is waiting on a long poll with nothing new, that is now; after an outage it
-is the last moment the feed was read to its end. `lag_seconds`: how far `as_of` is behind now
-(seconds, 0 when current). Overall figures are those of the feed furthest behind; a feed never
+follower of a feed is waiting on a long poll with nothing new, that is now less the time a
+change takes on its way (a second: `follower.DELIVERY`); after an outage it is the last moment
+the feed was read to its end. `lag_seconds`: how far `as_of` is behind now (seconds; about 1
+when current). Overall figures are those of the feed furthest behind; a feed never
 read to its end gives `as_of: null` (values from it are not there yet).
 """
 
