@@ -139,21 +139,27 @@ def owner_of(principal: Principal | None) -> str:
 def bound_key(owner: str, key: str, digest: str) -> str:
     """The key as kept (then hashed): a caller's own as sent; an anonymous caller's bound to
     its request (`digest`). Anonymous callers (a public survey link's parents) share one
-    owner: were a key theirs alone, another parent, or anyone, could send a guessed key with
-    guessed answers and learn from a 409 (used with other answers) or a replay that a parent
-    used it and how they answered. Bound, another request with the key is another key: no
-    409, nothing of the first request told; the same request replays, as a retry needs."""
+    owner: were a key theirs alone, anyone could send a guessed key with other answers and
+    learn from the 409 that a parent used it. Bound, another request with the key is another
+    key: no 409, nothing of the first request told. The same request replays, as a retry
+    needs, so whoever sends a parent's key with exactly their answers gets the replay: keys
+    of anonymous answers are to be unguessable (README, "Architecture")."""
     return f"{key}\n{digest}" if owner == ANONYMOUS else key
+
+
+def _number(text: str) -> float | int:
+    value = int(text)
+    return float(value) if abs(value) <= 2**53 else value
 
 
 def _canonical(request: Request, body: bytes) -> bytes:
     """A JSON body as its content, not its spelling: the same object re-serialized by a
-    retrying client (other spacing, another order of keys) is the same request; any other
-    body as sent."""
-    if not request.headers.get("content-type", "").startswith("application/json"):
+    retrying client (other spacing, another order of keys, 7.0 for 7) is the same request;
+    any other body as sent."""
+    if not request.headers.get("content-type", "").lower().startswith("application/json"):
         return body
-    try:
-        parsed = json.loads(body)
+    try:  # 7, 7.0 and 7e0 are one number (ints past 2^53 kept exact)
+        parsed = json.loads(body, parse_int=_number, parse_float=float)
     except ValueError:
         return body
     return json.dumps(parsed, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode(

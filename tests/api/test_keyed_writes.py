@@ -173,3 +173,20 @@ async def test_a_retry_of_the_same_json_spelled_otherwise_replays(api_client, wo
     assert (first.status_code, again.status_code) == (201, 201), again.text
     assert again.headers["idempotent-replayed"] == "true"
     assert await _count(db, Organization, name="МБОУ «СОШ № 90»") == 1
+    # A number spelled otherwise (7, 7.0, 7e0) and the media type in capitals: the same.
+    school = _school(world, "МБОУ «СОШ № 91»") | {"context": {"students": 7}}
+    keyed = _keyed(world, "admin", str(uuid.uuid4()))
+    sent = await api_client.post(
+        "/v1/organizations",
+        content=json.dumps(school),
+        headers=keyed | {"Content-Type": "application/json"},
+    )
+    assert sent.status_code == 201, sent.text
+    for students in ("7.0", "7e0"):
+        spelled = json.dumps(school).replace('"students": 7', f'"students": {students}')
+        retry = await api_client.post(
+            "/v1/organizations",
+            content=spelled,
+            headers=keyed | {"Content-Type": "Application/JSON"},
+        )
+        assert retry.headers.get("idempotent-replayed") == "true", retry.text
