@@ -494,6 +494,8 @@ class Calculator:
         """The codes a formula reads when each is a count posted by organizations, read as its
         value or numerator (a group's value then pools the schools that posted them all)."""
         found = set()
+        if not params.get("denominator"):
+            return None  # a sum or difference adds up each count over whoever posted it
         for expression in (params["numerator"], params.get("denominator")):
             for node in ast.walk(ast.parse(expression, mode="eval")) if expression else ():
                 if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):

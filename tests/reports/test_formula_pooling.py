@@ -113,7 +113,7 @@ async def test_a_share_of_zero_teachers_says_why_it_has_no_value(api_client, rep
     school = (await _share(reports_client, world))[("organization", str(world.s1.id))]
     fields = ("value", "numerator", "denominator", "status", "reason")
     assert tuple(school[f] for f in fields) == (None, 0.0, 0.0, "no_data", "zero_denominator")
-    assert school["reason_text"] == "знаменатель равен нулю (числитель 0): доля не определена"
+    assert school["reason_text"] == "знаменатель равен нулю (числитель 0): значение не определено"
     # S2 posted nothing: no data, no reason.
     other = (await _share(reports_client, world))[("organization", str(world.s2.id))]
     assert (other["value"], other["reason"]) == (None, None)
@@ -151,3 +151,28 @@ async def test_a_school_closed_before_the_period_is_not_among_its_schools(
     assert (total["value"], total["coverage"]["organizations"]) == (100.0, 1)
     # 2020/2021, when S2 was open, still counts it: its previous value is S2's 100.
     assert total["previous_value"] == 100.0
+
+
+async def test_a_district_s_sum_keeps_every_school_s_count(api_client, reports_client, world):
+    """Pooling is for ratios: a sum of counts (no denominator) adds up each count over the
+    schools that posted it, as before — a district's total does not drop a school that
+    posted one of the two."""
+    await _define(api_client, world)
+    both = SHARE | {
+        "code": "teachers_both",
+        "name": "Педагогов и обученных вместе",
+        "unit": "count",
+        "params": {"numerator": "teachers_total.value + teachers_trained.value"},
+        "target": None,
+    }
+    made = await api_client.post("/v1/indicators", json=both, headers=world.headers("admin"))
+    assert made.status_code == 201, made.text
+    rows = [
+        ("teachers_total", world.s1.id, PERIOD, 100),
+        ("teachers_trained", world.s1.id, PERIOD, 57),
+        ("teachers_total", world.s2.id, PERIOD, 300),
+    ]
+    await post_values(api_client, world, rows)
+    answer = await read_values(reports_client, world, indicator_code=["teachers_both"])
+    items = {(i["scope_type"], i["scope_id"]): i for i in answer.json()["items"]}
+    assert items[("territory", str(world.m1.id))]["value"] == 457.0

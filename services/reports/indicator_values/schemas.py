@@ -106,7 +106,7 @@ class IndicatorValueRead(BaseModel):
     reason_text: str | None = Field(
         default=None,
         description="The reason in Russian, as pages and documents show it: "
-        "`знаменатель равен нулю (числитель 0): доля не определена`, "
+        "`знаменатель равен нулю (числитель 0): значение не определено`, "
         "`инструмент «parents_satisfactoin» не найден`, `вопрос «q9» не найден в инструменте "
         "«x»`, followed by ` (показатель «code»)` when it is another indicator's; for a "
         "survey value `insufficient_data` because its campaign is still open "

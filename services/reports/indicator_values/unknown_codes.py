@@ -14,7 +14,7 @@ competences of every `fact_instrument_version`). A value computed from such an i
 formula, a share of organizations) says the same, naming it. Items with a value, and items of
 an indicator whose codes all exist, carry neither key (so kept items stay as they were). A
 formula's item without a value because its denominator is 0 (both parts known, `denominator`
-0) says `zero_denominator` («знаменатель равен нулю (числитель 0): доля не определена»)
+0) says `zero_denominator` («знаменатель равен нулю (числитель 0): значение не определено»)
 rather than a «нет данных» that sends the analyst looking for data that are there.
 """
 
@@ -126,7 +126,7 @@ async def explain(
             item["reason"] = ZERO_DENOMINATOR
             numerator = decimal_text(item["numerator"])
             item["reason_text"] = (
-                f"знаменатель равен нулю (числитель {numerator}): доля не определена"
+                f"знаменатель равен нулю (числитель {numerator}): значение не определено"
             )
     empty = {i["indicator_code"] for i in items if i["value"] is None and not i.get("reason")}
     if not empty:
