@@ -347,6 +347,9 @@ async def test_the_example_rows_are_values_the_import_takes(browser, world, db):
     await db.commit()
     client, _ = await signed_in(browser, "leader@soko.example")
     page = await client.get(PATH)
+    # What a value is, with each indicator's own bounds.
+    words = [row[2] for row in Rows(page.text, "asked-table").rows[:2]]
+    assert words == ["процент, от 0 до 50", "число (балл), от 1 до 5"]
     examples = Rows(page.text, "example-table").rows
     assert examples == [
         ["share_half", "Школа 1", PERIOD, "25"],

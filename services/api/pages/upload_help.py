@@ -80,8 +80,23 @@ async def asked(access: Access, today: date) -> list[Asked]:
 
 
 def _value_words(unit: str, params: dict) -> str:
+    """What a value is, with the indicator's own bounds when it has them: «процент, от 0 до
+    50» for a percent whose `max` is 50, not the 0 to 100 a row of 64,5 would then be
+    refused against."""
     kind = params.get("value_type")
-    return VALUE_WORDS.get(kind if kind in ("boolean", "percent") else unit, "число")
+    words = VALUE_WORDS.get(kind if kind in ("boolean", "percent") else unit, "число")
+    if kind == "boolean":
+        return words
+    low, high = value_bounds(params)
+    if kind == "percent":
+        return f"процент, от {decimal_text(float(low or 0))} до {decimal_text(float(high or 100))}"
+    if low is not None and high is not None:
+        return f"{words}, от {decimal_text(float(low))} до {decimal_text(float(high))}"
+    if low is not None:
+        return f"{words}, не меньше {decimal_text(float(low))}"
+    if high is not None:
+        return f"{words}, не больше {decimal_text(float(high))}"
+    return words
 
 
 # The example's value, by the indicator's unit and value type, when its bounds take it.
