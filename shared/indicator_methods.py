@@ -237,3 +237,20 @@ def closure(definitions: dict[str, dict[str, Any]], codes: set[str]) -> set[str]
         definition = definitions[code]
         stack += references(definition["method"], definition.get("params") or {})
     return seen
+
+
+def pools_schools(params: dict[str, Any], referenced: dict[str, tuple[str, str | None]]) -> bool:
+    """Does a group's value of a formula (`params` as stored) pool its schools: a ratio (a
+    denominator given) whose every term is the total of a count the schools post (`value` or
+    `numerator` of a `data_value` indicator in units: `referenced` gives each code's method
+    and unit). Its group value is then Σ numerators / Σ denominators of the schools that
+    posted every count (services/reports/indicator_values/methods/formula.py); a sum or a
+    difference adds up each count over whoever posted it."""
+    if not params.get("denominator"):
+        return False
+    text = f"{params['numerator']} {params['denominator']}"
+    terms = [(m[1], m[2]) for m in _TERM_RE.finditer(text)]
+    return bool(terms) and all(
+        part in ("value", "numerator") and referenced.get(code) == ("data_value", "count")
+        for code, part in terms
+    )

@@ -236,15 +236,18 @@ OVER_PARTICIPANTS = "по всем участникам"
 OVER_RESPONDENTS = "по всем ответившим"
 OVER_DIAGNOSED = "по всем педагогам, прошедшим диагностику"
 BY_FORMULA = "по формуле из значений группы"
+POOLED_FORMULA = "по формуле из сумм по организациям, приславшим все её слагаемые"
 
 
-def group_basis(method: str, unit: str, params: dict[str, Any] | None) -> str:
+def group_basis(method: str, unit: str, params: dict[str, Any] | None, pooled: bool = False) -> str:
     """How a group's value of an indicator (`method`, `unit`, `params` of its definition) is
     obtained, in Russian: «среднее по организациям …» (a data value in percent or a number:
     the organizations' own figures averaged), «сумма по организациям» (a count), «доля
     организаций» (yes/no values, conditions, the complex analysis' flags), «по всем
     участникам» (assessment results pooled), «по всем ответившим» (surveys pooled), «по всем
-    педагогам, прошедшим диагностику», «по формуле из значений группы»."""
+    педагогам, прошедшим диагностику», «по формуле из значений группы» (`pooled`: a ratio
+    of counts the schools post, `shared.indicator_methods.pools_schools`: «по формуле из
+    сумм по организациям, приславшим все её слагаемые»)."""
     params = params or {}
     if method == "data_value":
         if params.get("value_type") == "boolean" or unit == "boolean":
@@ -258,7 +261,7 @@ def group_basis(method: str, unit: str, params: dict[str, Any] | None) -> str:
         return OVER_RESPONDENTS
     if method == "deficit_share":
         return OVER_DIAGNOSED
-    return BY_FORMULA
+    return POOLED_FORMULA if pooled else BY_FORMULA
 
 
 # What a value's `n` counts, by the indicator's method: (one, few, many) after «по данным N …».

@@ -34,6 +34,7 @@ from services.api.territories.models import Territory
 from shared.default_period import latest_thick, reporting_of
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role, ScopeType
+from shared.indicator_methods import pools_schools, references
 from shared.periods import Period, academic_year_of
 from shared.templating import natural_key
 from shared.value_labels import flag_legend, flag_note, group_basis
@@ -256,12 +257,24 @@ async def group_bases(session: AsyncSession, codes: set[str]) -> dict[str, str]:
     the definitions in one query."""
     if not codes:
         return {}
-    rows = await session.execute(
-        select(Indicator.code, Indicator.method, Indicator.unit, Indicator.params).where(
-            Indicator.code.in_(codes)
+    rows = list(
+        await session.execute(
+            select(Indicator.code, Indicator.method, Indicator.unit, Indicator.params).where(
+                Indicator.code.in_(codes)
+            )
         )
     )
-    return {code: group_basis(method, unit, params) for code, method, unit, params in rows}
+    named = {r for _, m, _, p in rows for r in references(m, p or {})}
+    kinds = await session.execute(
+        select(Indicator.code, Indicator.method, Indicator.unit).where(Indicator.code.in_(named))
+    ) if named else []  # fmt: skip
+    referenced = {code: (method, unit) for code, method, unit in kinds}
+    return {
+        code: group_basis(
+            method, unit, params, method == "formula" and pools_schools(params or {}, referenced)
+        )
+        for code, method, unit, params in rows
+    }
 
 
 def _key(unit: Unit) -> tuple:

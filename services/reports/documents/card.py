@@ -17,6 +17,7 @@ from services.reports.documents.gather import (
     activity_rows,
     compute_values,
     indicator_info,
+    indicator_kinds,
     latest_with_data,
     missing_notes,
     recommendation_rows,
@@ -95,8 +96,10 @@ async def organization_card(
         raise NotFound("Организация не найдена")
     school = found_orgs[0]
     territories = {t.id: t.name for t in await ctx.api.territories()}
+    kinds = await indicator_kinds(ctx.session)
     indicators = {
-        d.code: indicator_info(d) for d in sorted(await ctx.api.indicators(), key=lambda d: d.code)
+        d.code: indicator_info(d, kinds)
+        for d in sorted(await ctx.api.indicators(), key=lambda d: d.code)
     }
     if asked is None:  # the latest period with data, from this academic year back
         owner = ("organization", organization_id)

@@ -15,6 +15,9 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from services.reports.clients.models import (
     Activity,
     Indicator,
@@ -47,6 +50,7 @@ from services.reports.recommendations.service import visibility
 from shared.disclosure import cluster_readable
 from shared.errors import NotFound
 from shared.identity import ScopeType
+from shared.indicator_methods import pools_schools
 from shared.periods import Period
 from shared.scope import ensure_in_scope
 from shared.settings import get_settings
@@ -58,13 +62,26 @@ __all__ = ["Context", "compute_values", "latest_with_data", "report_period", "ro
 SCOPE_ORDER = {"territory": 0, "cluster": 1, "organization": 2}
 
 
-def indicator_info(definition: Indicator) -> IndicatorInfo:
+_KINDS = text("SELECT code, method, unit FROM reports.fact_indicator")
+
+Kinds = dict[str, tuple[str, str | None]]
+
+
+async def indicator_kinds(session: AsyncSession) -> Kinds:
+    """Every indicator's method and unit by code, as the facts hold them (one query): what a
+    formula's group figure is said to be made of reads its terms' (`pools_schools`)."""
+    return {code: (method, unit) for code, method, unit in await session.execute(_KINDS)}
+
+
+def indicator_info(definition: Indicator, kinds: Kinds) -> IndicatorInfo:
+    params = definition.params or {}
+    pooled = definition.method == "formula" and pools_schools(params, kinds)
     return IndicatorInfo(
         code=definition.code,
         name=definition.name,
         unit=definition.unit or "number",
         direction=definition.direction or "higher",
-        basis=group_basis(definition.method, definition.unit or "number", definition.params),
+        basis=group_basis(definition.method, definition.unit or "number", params, pooled),
     )
 
 
@@ -303,7 +320,8 @@ async def _follow_up(
     decided = {c for d, r in taken if (c := d.indicator_code or r.indicator_code)}
     mentioned = decided | {r.indicator_code for r in found if r.indicator_code}
     others = await ctx.api.indicators_by_code(sorted(mentioned - set(indicators)))
-    known = {**indicators, **{d.code: indicator_info(d) for d in others}}
+    kinds = await indicator_kinds(ctx.session)
+    known = {**indicators, **{d.code: indicator_info(d, kinds) for d in others}}
     return found, taken, known, sorted(set(indicators) | (decided & set(known)))
 
 
@@ -318,8 +336,9 @@ async def roadmap_report(
         # A school's people read their school alone: a report of the cluster it is in shows
         # the other schools' values and the territory's analysis (404, as their values).
         raise NotFound()
+    kinds = await indicator_kinds(ctx.session)
     indicators = {
-        d.code: indicator_info(d)
+        d.code: indicator_info(d, kinds)
         for d in sorted(await ctx.api.roadmap_indicators(roadmap_id), key=lambda d: d.code)
     }
     period = report_period(asked, roadmap.period, ctx.today)

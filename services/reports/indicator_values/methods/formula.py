@@ -31,6 +31,7 @@ from services.reports.indicator_values.methods.base import (
     organization_coverage,
 )
 from services.reports.indicator_values.methods.marks import derived
+from shared.indicator_methods import pools_schools
 
 FACTS = ()
 
@@ -124,23 +125,10 @@ def terms(params: dict[str, Any]) -> set[tuple[str, str]]:
 
 
 def poolable(params: dict[str, Any], definitions: dict[str, dict[str, Any]]) -> bool:
-    """Does a group's value pool its organizations' (`pooled`): a ratio (a denominator
-    given) whose every term is the total of a count posted by organizations (`code.value` or
-    `code.numerator` of a `data_value` indicator counted in units), whose group value is the
-    sum of theirs. A formula without a denominator (a sum, a difference) adds up each count
-    over whoever posted it: a district's total keeps every school's count."""
-    found = terms(params)
-    return (
-        bool(found)
-        and bool(params.get("denominator"))
-        and all(
-            part in ("value", "numerator")
-            and (definition := definitions.get(code)) is not None
-            and definition.get("method") == "data_value"
-            and definition.get("unit") == "count"
-            for code, part in found
-        )
-    )
+    """Does a group's value pool its organizations' (`pooled`): a ratio of counts the
+    schools post (`shared.indicator_methods.pools_schools`, the one home of the rule)."""
+    referenced = {code: (d.get("method"), d.get("unit")) for code, d in definitions.items()}
+    return pools_schools(params, referenced)
 
 
 def pooled(
