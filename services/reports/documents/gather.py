@@ -308,7 +308,11 @@ def _owner_about(
 
 
 async def _follow_up(
-    ctx: Context, about: records.About, periods: list[Period], indicators: dict[str, IndicatorInfo]
+    ctx: Context,
+    about: records.About,
+    periods: list[Period],
+    indicators: dict[str, IndicatorInfo],
+    kinds: Kinds,
 ) -> tuple[list[Any], list[tuple[Any, Any]], dict[str, IndicatorInfo], list[str]]:
     """The report period's recommendations, the decisions on those of the shown periods, every
     indicator they name, and the codes to compute (the roadmap's and the decisions')."""
@@ -320,7 +324,6 @@ async def _follow_up(
     decided = {c for d, r in taken if (c := d.indicator_code or r.indicator_code)}
     mentioned = decided | {r.indicator_code for r in found if r.indicator_code}
     others = await ctx.api.indicators_by_code(sorted(mentioned - set(indicators)))
-    kinds = await indicator_kinds(ctx.session)
     known = {**indicators, **{d.code: indicator_info(d, kinds) for d in others}}
     return found, taken, known, sorted(set(indicators) | (decided & set(known)))
 
@@ -352,7 +355,7 @@ async def roadmap_report(
     names = await scope_names(ctx, organizations, owner)
 
     about = _owner_about(roadmap, scope.organization_ids, list(indicators), activities)
-    found, taken, known, codes = await _follow_up(ctx, about, periods, indicators)
+    found, taken, known, codes = await _follow_up(ctx, about, periods, indicators, kinds)
 
     items, missing = await compute_values(ctx, owner[0], owner[1], period, codes)
     trend_values, trend_flags = await _over_time(ctx, owner, periods, list(indicators), items)

@@ -31,7 +31,7 @@ from services.reports.indicator_values.methods.base import (
     organization_coverage,
 )
 from services.reports.indicator_values.methods.marks import derived
-from shared.indicator_methods import pools_schools
+from shared.indicator_methods import pools_schools, references
 
 FACTS = ()
 
@@ -114,21 +114,10 @@ def combine(
     return Value(value, numerator, denominator, n, missing=missing, **marks)
 
 
-def terms(params: dict[str, Any]) -> set[tuple[str, str]]:
-    """The (code, part) terms a formula's numerator and denominator read."""
-    found = set()
-    for expression in (params["numerator"], params.get("denominator")):
-        for node in ast.walk(_parsed(expression)) if expression else ():
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-                found.add((node.value.id, node.attr))
-    return found
-
-
-def poolable(params: dict[str, Any], definitions: dict[str, dict[str, Any]]) -> bool:
-    """Does a group's value pool its organizations' (`pooled`): a ratio of counts the
-    schools post (`shared.indicator_methods.pools_schools`, the one home of the rule)."""
-    referenced = {code: (d.get("method"), d.get("unit")) for code, d in definitions.items()}
-    return pools_schools(params, referenced)
+def kinds(definitions: dict[str, dict[str, Any]]) -> dict[str, tuple[str, str | None]]:
+    """Each indicator's method and unit by code: what `pools_schools` reads of the terms
+    (`shared.indicator_methods.pools_schools`, the one home of the rule)."""
+    return {code: (d.get("method"), d.get("unit")) for code, d in definitions.items()}
 
 
 def pooled(
@@ -146,7 +135,7 @@ def pooled(
     trained teachers into the denominator only: 1 trained of 10 at one school and 30
     teachers at another gave 2,5 % for 10 %. `coverage` counts the organizations pooled;
     `n` is their number."""
-    codes = {code for code, _ in terms(params)}
+    codes = references("formula", params)
     counted: dict[uuid.UUID, list[Value]] = {}
     left_out = 0  # organizations whose counts are all there but one is flagged (skip)
     for organization in sorted(scope.organization_ids - absent):
@@ -182,8 +171,9 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
     there is unknown or hidden from the caller: no value); a group's value of a formula over
     counts posted by organizations pooled over those that posted them all (`pooled`)."""
     found: Known = {}
+    referenced = kinds(ctx.definitions)
     for definition in definitions:
-        pools = poolable(definition["params"], ctx.definitions)
+        pools = pools_schools(definition["params"], referenced)
         for scope in ctx.scopes:
             organization = scope.scope_type == ORGANIZATION
             for period in ctx.periods:
