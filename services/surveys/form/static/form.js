@@ -10,6 +10,10 @@
 // line a refused post shows («отвечено 2 из 5») counts the required questions as answers change,
 // and a refused post's «Ответьте на этот вопрос» (and its line in the summary at the top) goes
 // once the question is answered; the other errors stay until the answers are sent again.
+// A public form (`data-keep-answers`: not a personal link, which keeps a draft on the server,
+// nor the paper desk) keeps the answers given in this tab's sessionStorage, and a fresh form
+// of the same link in the tab (a reload) gets them back, saying so, with «Начать заново»;
+// thanks.js forgets them once they went through. Only the answers are kept, never the token.
 (function () {
   "use strict";
   var form = document.querySelector("form.survey");
@@ -265,8 +269,89 @@
     update();
   }
 
-  form.addEventListener("change", update);
-  form.addEventListener("input", update);
+  var keep = form.hasAttribute("data-keep-answers");
+  var kept = "soko-answers:" + link;
+
+  function answerControls() {
+    return Array.prototype.filter.call(form.elements, function (control) {
+      return control.name && control.type !== "hidden" && control.type !== "submit";
+    });
+  }
+
+  function filled(control) {
+    return control.type === "radio" || control.type === "checkbox" ? control.checked : control.value !== "";
+  }
+
+  // The answers as [name, value] pairs, in this tab only (none given: nothing kept).
+  function remember() {
+    if (!keep) {
+      return;
+    }
+    var pairs = answerControls()
+      .filter(filled)
+      .map(function (control) {
+        return [control.name, control.value];
+      });
+    try {
+      if (pairs.length) {
+        window.sessionStorage.setItem(kept, JSON.stringify(pairs));
+      } else {
+        window.sessionStorage.removeItem(kept);
+      }
+    } catch (e) {
+      // No storage: a reload loses the answers, as before.
+    }
+  }
+
+  // Into a fresh form only (a refused post shows the answers it was sent).
+  function recall() {
+    if (!keep || answerControls().some(filled)) {
+      return false;
+    }
+    var pairs;
+    try {
+      pairs = JSON.parse(stored(kept) || "[]");
+    } catch (e) {
+      pairs = [];
+    }
+    var restored = false;
+    (Array.isArray(pairs) ? pairs : []).forEach(function (pair) {
+      answerControls().forEach(function (control) {
+        if (!Array.isArray(pair) || control.name !== pair[0] || typeof pair[1] !== "string") {
+          return;
+        }
+        if (control.type === "radio" || control.type === "checkbox") {
+          control.checked = control.checked || control.value === pair[1];
+        } else {
+          control.value = pair[1];
+        }
+        restored = true;
+      });
+    });
+    return restored;
+  }
+
+  var restoredNotice = document.getElementById("answers-restored");
+  var startOver = document.getElementById("start-over");
+  if (startOver) {
+    startOver.addEventListener("click", function () {
+      form.reset();
+      remember();
+      update();
+      if (restoredNotice) {
+        restoredNotice.hidden = true;
+      }
+    });
+  }
+
+  form.addEventListener("change", function () {
+    update();
+    remember();
+  });
+  form.addEventListener("input", function () {
+    update();
+    remember();
+  });
   window.addEventListener("pageshow", restore);
   // Back or Forward: the browser restores the answers after this script has run, into
   // enabled controls only; the logic waits for them (pageshow) rather than disable any first.
@@ -274,6 +359,9 @@
     ? window.performance.getEntriesByType("navigation")[0]
     : null;
   if (!navigation || navigation.type !== "back_forward") {
+    if (recall() && restoredNotice) {
+      restoredNotice.hidden = false;
+    }
     update();
   }
 })();

@@ -1,6 +1,7 @@
 // Optional: tells the form of this link, in this tab, that the answers it sent last went
 // through (form.js then says so if Back shows the form again). Only the page's random
-// one-time token is kept, in sessionStorage: it names nobody and goes with the tab.
+// one-time token is kept, in sessionStorage: it names nobody and goes with the tab. The answers
+// form.js kept in the tab for a reload are forgotten: they went through.
 (function () {
   "use strict";
   var thanks = document.getElementById("thanks");
@@ -9,6 +10,7 @@
     return;
   }
   try {
+    window.sessionStorage.removeItem("soko-answers:" + link);
     var pending = window.sessionStorage.getItem("soko-pending:" + link);
     if (pending) {
       window.sessionStorage.setItem("soko-sent:" + link, pending);
