@@ -17,6 +17,7 @@ from tests.api import test_pages
 from tests.api.validation import add_rule, post, row, set_bound
 from tests.collections_world import add_collection
 from tests.factories import TRAINED, add_colleagues, add_data_indicator, add_user
+from tests.facts import sync_facts
 from tests.shared.test_unstorable_input import indicator
 from tests.surveys.forms import Dom, csrf_of
 
@@ -446,3 +447,23 @@ async def test_the_checks_of_a_card_are_of_its_collections_indicators_only(
     waiting = card(home, world).split("Ждут утверждения")[1]
     assert "Проверка данных: нарушено правил — 0, возможных выбросов — 1" in waiting, waiting
     assert "8,88" not in waiting and "Не собираемое" not in waiting  # not the collection's
+
+
+async def test_each_school_waiting_for_approval_links_to_its_submitted_values(
+    browser, late_world, apps, isolation
+):
+    """Before approving, the analyst opens the school's values of the collection's period."""
+    world = late_world
+    leader, home = await signed_in(browser, "leader@soko.example")
+    assert (await step(leader, home, world, "submit")).status_code == 303
+    await sync_facts(apps, isolation)
+    client, home = await signed_in(browser, "analyst@soko.example")
+    waiting = home.text[home.text.index("Ждут утверждения") :]
+    link = f"/values?scope_type=organization&amp;scope_id={world.s1.id}&amp;period={PERIOD}"
+    assert f'href="{link}"' in waiting
+    assert f"scope_id={world.s2.id}" not in waiting  # S2 submitted nothing
+    values = await client.get(link.replace("&amp;", "&"))
+    assert values.status_code == 200, values.text
+    shown = values.text.replace("\xa0", " ")
+    assert "Школа 1" in shown and PERIOD in shown
+    assert world.planning.name in shown  # the value S1 submitted
