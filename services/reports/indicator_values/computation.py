@@ -10,6 +10,7 @@ definitions are computed after those they refer to (organization shares and form
 only applies formulas, `min_n`, targets and the previous period, and shapes the answer.
 """
 
+import uuid
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -21,12 +22,15 @@ from services.reports.indicator_values import unknown_codes
 from services.reports.indicator_values.definitions import definitions_for
 from services.reports.indicator_values.methods import MODULES
 from services.reports.indicator_values.methods.base import (
+    ORGANIZATION,
     Context,
     Known,
     Scope,
     TargetIndex,
+    Value,
     after_min_n,
     applicable,
+    organization_coverage,
     restricted_kinds,
     rounded,
     status_of,
@@ -68,7 +72,9 @@ async def compute(ctx: Context, definitions: dict[str, dict[str, Any]], codes: s
     """Values of the codes and of everything they are computed from, for every scope of `ctx`
     and both periods, after each indicator's `min_n` (None: the method does not apply). An
     indicator that applies to some kinds of organization only (`applies_to`) is computed over
-    those organizations: others, and groups without any of them, get no value at all."""
+    those organizations: others, and groups without any of them, get no value at all. An
+    organization not open in a period (`Context.absent`) counts in none of that period's
+    values (`present`), and its own value of it is «нет данных» (n 0, no organizations)."""
     needed = closure(definitions, codes)
     depths = _depths(definitions, needed)
     ctx.definitions = definitions
@@ -85,10 +91,44 @@ async def compute(ctx: Context, definitions: dict[str, dict[str, Any]], codes: s
             by_module.setdefault(batch_key, []).append(definition)
         for (module, kinds), batch in by_module.items():
             min_n = {d["code"]: d.get("min_n") or 1 for d in batch}
-            seen = ctx if kinds is None else replace(ctx, scopes=_applicable(ctx, kinds))
-            for key, value in (await module.compute(seen, batch, known)).items():
-                known[key] = after_min_n(value, min_n[key[0]])
+            scopes = ctx.scopes if kinds is None else _applicable(ctx, kinds)
+            for periods, absent in _by_absence(ctx):
+                seen = replace(ctx, scopes=present(scopes, absent), periods=periods)
+                for key, value in (await module.compute(seen, batch, known)).items():
+                    if value is not None and key[1] == ORGANIZATION and key[2] in absent:
+                        value = Value(n=0, coverage=organization_coverage(_NONE, 0))
+                    known[key] = after_min_n(value, min_n[key[0]])
     return known
+
+
+_NONE = Scope(ORGANIZATION, uuid.UUID(int=0), frozenset())
+
+
+def _by_absence(ctx: Context) -> list[tuple[list[str], frozenset[uuid.UUID]]]:
+    """The periods of `ctx` grouped by the organizations absent in them (`Context.absent`):
+    one group when every period has the same (mostly none), so that a method reads its facts
+    for both periods at once; else one per period."""
+    groups: dict[frozenset[uuid.UUID], list[str]] = {}
+    for period in ctx.periods:
+        groups.setdefault(ctx.absent_in(period), []).append(period)
+    return [(periods, absent) for absent, periods in groups.items()]
+
+
+def present(scopes: list[Scope], absent: frozenset[uuid.UUID]) -> list[Scope]:
+    """The scopes as the periods `absent` is of see them: an organization not open in them
+    (closed before they began, opened after they ended: `Context.absent`) is in no group's
+    organizations, and its own scope has none (no value: `compute` says «нет данных»). Every
+    method reads the facts through the scopes' organizations (the mapping, the campaigns'
+    organizations: survey_campaigns.py), so none counts its results, answers or values, nor
+    does a group's `coverage.organizations` count it."""
+    if not absent:
+        return scopes
+    return [
+        s
+        if s.organization_ids.isdisjoint(absent)
+        else replace(s, organization_ids=s.organization_ids - absent)
+        for s in scopes
+    ]
 
 
 def _applicable(ctx: Context, kinds: frozenset[str] | None) -> list[Scope]:

@@ -133,12 +133,12 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
             for period in ctx.periods:
                 row = rows.get((scope.scope_type, scope.scope_id, period))
                 key = (definition["code"], scope.scope_type, scope.scope_id, period)
-                found[key] = _value(metric, scope, row, ctx.absent_in(period))
+                found[key] = _value(metric, scope, row)
     return found
 
 
-def _value(metric: str, scope, row: Any, absent: frozenset) -> Value:
-    coverage = organization_coverage(scope, row.reporting if row else 0, absent)
+def _value(metric: str, scope, row: Any) -> Value:
+    coverage = organization_coverage(scope, row.reporting if row else 0)
     participants = row.participants if row else 0
     if metric == "participants":
         return Value(float(participants), None, None, participants, coverage)

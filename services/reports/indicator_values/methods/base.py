@@ -116,7 +116,9 @@ class Context:
     definitions: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Per period, the organizations of the scopes that were not open in it: closed before it
     # began or opened after it ended (set by computation.compute, units.absent_organizations).
-    # Their values of it do not count, nor do they in a group's count of organizations.
+    # computation.compute hands each method the scopes without them (computation.present), so
+    # no method counts their values, results or answers of it, nor a group them among its
+    # organizations; the survey campaigns drop them too (survey_campaigns.campaigns_of).
     absent: dict[str, frozenset[uuid.UUID]] | None = None
 
     def absent_in(self, period: str) -> frozenset[uuid.UUID]:
@@ -169,12 +171,10 @@ def rounded(x: float | None, digits: int = 2) -> float | None:
     return None if x is None else round(x, digits)
 
 
-def organization_coverage(
-    scope: Scope, reporting: int, absent: frozenset[uuid.UUID] = frozenset()
-) -> dict[str, Any]:
-    """How many of the scope's organizations gave what the value is made of, of those open
-    in the period (`absent`: those that were not, `Context.absent_in`)."""
-    total = len(scope.organization_ids - absent)
+def organization_coverage(scope: Scope, reporting: int) -> dict[str, Any]:
+    """How many of the scope's organizations gave what the value is made of (a method sees
+    only those open in the period: computation.present)."""
+    total = len(scope.organization_ids)
     return {
         "organizations": total,
         "organizations_reporting": reporting,
@@ -202,7 +202,7 @@ def group_shares(
                 meets if whole else None,
                 whole or None,
                 whole,
-                organization_coverage(scope, whole, ctx.absent_in(period)),
+                organization_coverage(scope, whole),
             )
     return found
 

@@ -20,12 +20,13 @@ with SOKO_FLAGGED_VALUES=skip (`Context.skip_flagged`) a cluster's or territory'
 them out (`Value.flagged_left_out` counts them) and an organization's own value stays, marked.
 
 An organization closed before a period began (or opened after it ended: `Context.absent`)
-has no value of it, and a group does not count it among its organizations.
+has no value of it, and a group does not count it among its organizations (the scopes a
+method is handed leave it out: computation.present).
 """
 
 from typing import Any
 
-from sqlalchemy import ARRAY, Boolean, Text, Uuid, bindparam, text
+from sqlalchemy import ARRAY, Boolean, Text, bindparam, text
 
 from services.reports.data_quality.checks import FLAGGED_VALUES
 from services.reports.indicator_values.methods.base import (
@@ -78,10 +79,6 @@ _VALUES = text(
             AND fl.period = v.period
         WHERE v.indicator_code = ANY(:codes) AND v.period = ANY(:periods)
           AND v.value IS NOT NULL AND (ok.indicator_id IS NOT NULL OR NOT :approved_only)
-          AND NOT EXISTS (
-              SELECT 1 FROM unnest(CAST(:absent_orgs AS uuid[]), CAST(:absent_periods AS text[]))
-                  AS x(organization_id, period)
-              WHERE x.organization_id = v.organization_id AND x.period = v.period)
     )
     SELECT code, scope_type, scope_id, period,
            count(*) FILTER (WHERE keep)::int AS n,
@@ -100,8 +97,6 @@ _VALUES = text(
     bindparam("periods", type_=ARRAY(Text)),
     bindparam("approved_only", type_=Boolean),
     bindparam("skip_flagged", type_=Boolean),
-    bindparam("absent_orgs", type_=ARRAY(Uuid)),
-    bindparam("absent_periods", type_=ARRAY(Text)),
 )
 
 
@@ -113,9 +108,6 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
         "approved_only": ctx.approved_only,
         "skip_flagged": ctx.skip_flagged,
         **ctx.mapping(),
-        # A value of a period its organization was not open in (closed before, opened after).
-        "absent_orgs": [o for p in ctx.periods for o in sorted(ctx.absent_in(p))],
-        "absent_periods": [p for p in ctx.periods for _ in ctx.absent_in(p)],
     }
     rows = {
         (r.code, r.scope_type, r.scope_id, r.period): r
@@ -129,13 +121,13 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
             for period in ctx.periods:
                 row = rows.get((code, scope.scope_type, scope.scope_id, period))
                 found[(code, scope.scope_type, scope.scope_id, period)] = _value(
-                    definition, scope, row, boolean, ctx.absent_in(period)
+                    definition, scope, row, boolean
                 )
     return found
 
 
-def _value(definition: dict[str, Any], scope, row: Any, boolean: bool, absent: frozenset) -> Value:
-    coverage = organization_coverage(scope, row.n if row else 0, absent)
+def _value(definition: dict[str, Any], scope, row: Any, boolean: bool) -> Value:
+    coverage = organization_coverage(scope, row.n if row else 0)
     if row is None:
         return Value(n=0, coverage=coverage)
     if not row.n:  # every value of the group was flagged and left out

@@ -126,7 +126,6 @@ def pooled(
     period: str,
     known: Known,
     skip_flagged: bool,
-    absent: frozenset[uuid.UUID] = frozenset(),
 ) -> Value:
     """A group's value of a formula over counts, pooled over the organizations that posted
     every count it reads (none flagged, with SOKO_FLAGGED_VALUES=skip): Σ numerators / Σ
@@ -138,7 +137,7 @@ def pooled(
     codes = references("formula", params)
     counted: dict[uuid.UUID, list[Value]] = {}
     left_out = 0  # organizations whose counts are all there but one is flagged (skip)
-    for organization in sorted(scope.organization_ids - absent):
+    for organization in sorted(scope.organization_ids):
         inputs = [known.get((c, ORGANIZATION, organization, period)) for c in sorted(codes)]
         present = [v for v in inputs if v is not None and v.value is not None]
         if len(present) < len(codes):
@@ -156,11 +155,11 @@ def pooled(
     if left_out and marks:
         marks["flagged_left_out"] = left_out
     if not counted:
-        return Value(coverage=organization_coverage(scope, 0, absent), **marks)
+        return Value(coverage=organization_coverage(scope, 0), **marks)
     value = combine(params, lambda code: Value(totals[code], totals[code]))
     assert value is not None  # every term has a value
     value.n = len(counted)
-    value.coverage = organization_coverage(scope, len(counted), absent)
+    value.coverage = organization_coverage(scope, len(counted))
     for name, mark in marks.items():
         setattr(value, name, mark)
     return value
@@ -180,12 +179,7 @@ async def compute(ctx: Context, definitions: list[dict[str, Any]], known: Known)
                 key = (definition["code"], scope.scope_type, scope.scope_id, period)
                 if pools and not organization:
                     found[key] = pooled(
-                        definition["params"],
-                        scope,
-                        period,
-                        known,
-                        ctx.skip_flagged,
-                        ctx.absent_in(period),
+                        definition["params"], scope, period, known, ctx.skip_flagged
                     )
                     continue
 

@@ -241,7 +241,9 @@ def _reasons(
 
 async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
     """The campaigns of the instruments and periods reaching the scope, with their groups and
-    what of them is withheld from the caller."""
+    what of them is withheld from the caller. An organization not open in a campaign's period
+    (`Context.absent`: closed before it began, opened after it ended) is none of the
+    campaign's: its answers count in no group, nor in what the disclosure rules weigh."""
     rows = (
         await ctx.session.execute(_CAMPAIGNS, {"instruments": instruments, "periods": ctx.periods})
     ).all()
@@ -274,7 +276,10 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
     # The groups of every organization any campaign reaches, in two queries for all campaigns;
     # each campaign's groups are these narrowed to its organizations.
     reached = {
-        o for r in rows for o in r.organizations if ctx.readable is None or o in ctx.readable
+        o
+        for r in rows
+        for o in r.organizations
+        if (ctx.readable is None or o in ctx.readable) and o not in ctx.absent_in(r.period)
     }
     every_group = await _groups(ctx, sorted(reached))
     groups_of: dict[uuid.UUID, list[GroupKey]] = {}
@@ -283,10 +288,11 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
             groups_of.setdefault(org, []).append(key)
     campaigns = []
     for row in sorted(rows, key=lambda r: str(r.id)):
+        absent = ctx.absent_in(row.period)  # not open in the campaign's period: not reached
         expected = {
             o: e
             for o, e in zip(row.organizations, row.expected, strict=True)
-            if ctx.readable is None or o in ctx.readable
+            if (ctx.readable is None or o in ctx.readable) and o not in absent
         }
         visible = sorted(expected)
         groups: dict[GroupKey, set[uuid.UUID]] = {}
@@ -312,7 +318,9 @@ async def campaigns_of(ctx: Context, instruments: list[str]) -> list[Campaign]:
         among = [*expected] + [
             d.organization_id
             for d in drawn.get(row.id, ())
-            if d.organization_id not in expected and _inside_at_launch(ctx, d)
+            if d.organization_id not in expected
+            and d.organization_id not in absent
+            and _inside_at_launch(ctx, d)
         ]
         taking_part = set(among)
         launched = _launched(
