@@ -75,6 +75,10 @@ class Facts:
     # for the period (services/reports/data_quality/checks.py Violation, Flag).
     violations: list[Any] = field(default_factory=list)
     flags: list[Any] = field(default_factory=list)
+    # The territory's organizations not open in the period (closed before it began, opened
+    # after it ended: indicator_values/units.absent_organizations): no recommendation is about
+    # them (engine.evaluate), and an open one about them is resolved (resolution.judged).
+    absent: frozenset[uuid.UUID] = frozenset()
     # code -> territory -> its organizations' (and those below) value items: built once per code
     # on first use (`organization_values`).
     _by_territory: dict[str, dict[uuid.UUID, list[tuple[uuid.UUID, dict[str, Any]]]]] = field(

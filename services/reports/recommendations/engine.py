@@ -309,10 +309,13 @@ assert set(EVALUATORS) == set(CONDITIONS)
 
 
 def evaluate(rules: list[Any], facts: Facts) -> list[Candidate]:
-    """Every recommendation the active rules give on these facts, each once."""
+    """Every recommendation the active rules give on these facts, each once; none about an
+    organization not open in the period (`Facts.absent`: its leader, teachers, values)."""
     found: dict[uuid.UUID, Candidate] = {}
     for rule in rules:
         if rule.active:
             for candidate in EVALUATORS[rule.condition](rule, facts):
+                if candidate.organization_id in facts.absent:
+                    continue
                 found.setdefault(candidate.id, candidate)
     return list(found.values())

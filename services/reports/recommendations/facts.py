@@ -40,6 +40,7 @@ from services.reports.indicator_values.methods.survey_campaigns import (
     territory_chains,
 )
 from services.reports.indicator_values.methods.survey_tallies import Wanted, entries_of
+from services.reports.indicator_values.units import absent_organizations
 from services.reports.pd_order.catalogue import offered_in
 from services.reports.pd_order.models import IndividualRoute, PdProgramme
 from services.reports.recommendations.engine import Facts
@@ -285,4 +286,7 @@ async def gather(
     organizations = sorted(scope.organization_ids)
     facts.violations = await checks.violations(session, organizations, period.code)
     facts.flags = await checks.flags(session, organizations, period.code)
+    facts.absent = (await absent_organizations(session, organizations, [period.code])).get(
+        period.code, frozenset()
+    )
     return facts, missing

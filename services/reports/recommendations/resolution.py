@@ -17,7 +17,10 @@ Only what this generation can judge is marked:
   complex analysis' conditions rank schools within the territory generated for (a parent's
   ranking is not its child's): never marked here;
 - an indicator's when its value is known now (no value is no judgement), and not at all when a
-  peer's inputs were missing (`missing_inputs`).
+  peer's inputs were missing (`missing_inputs`);
+- whatever its condition, one about an organization of the territory that is not open in the
+  period (`Facts.absent`: closed before it began, opened after it ended): the generation
+  gives nothing about it (engine.evaluate), and its leader has nothing left to act on.
 """
 
 from collections.abc import Callable, Iterable
@@ -43,6 +46,8 @@ ORGANIZATION_CONDITIONS = INDICATOR_CONDITIONS | {
 
 def judged(rec: Any, condition: str, facts: Facts, scope: ScopeInfo) -> bool:
     """Whether this generation judged `rec`'s condition (see the module's docstring)."""
+    if rec.organization_id is not None and rec.organization_id in facts.absent:
+        return rec.organization_id in scope.organization_ids
     if condition == "low_response_rate":
         campaign_id = str((rec.evidence or {}).get("campaign_id"))
         for campaign in facts.campaigns:
