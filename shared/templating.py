@@ -107,13 +107,22 @@ def share_text(percent: float | None) -> Markup:
     return Markup("{}&nbsp;%").format(math.floor(percent + 0.5))  # half up, as Jinja's round
 
 
+# What a name's order ignores: quote marks of any kind, «№», dots, dashes and other
+# punctuation — «"дорожная карта" 2.3» and ««дорожная карта» 1.1» sort by their words and numbers.
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
 def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
-    """A sort key putting numbers in numeric order: «Школа № 3» before «Школа № 10»."""
-    return tuple(
+    """A sort key putting numbers in numeric order: «Школа № 3» before «Школа № 10»; quote
+    marks and punctuation ignored (straight quotes sort with «ёлочки»), names differing only
+    in them then in their own order."""
+    words = " ".join(_PUNCTUATION.sub(" ", text).split())
+    parts = tuple(
         (0, int(part)) if part.isdigit() else (1, part.casefold())
-        for part in re.split(r"(\d+)", text)
+        for part in re.split(r"(\d+)", words)
         if part
     )
+    return (*parts, (-1, text.casefold()))  # ends before any longer name's next part
 
 
 def environment(directory: Path) -> jinja2.Environment:

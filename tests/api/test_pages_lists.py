@@ -2,8 +2,11 @@
 the evidence count with the files (#17), each mentor named once (#14), the roadmaps in the
 order of their periods (#24), the per-school rates scrolling inside their box (#11)."""
 
+import html
 import re
+from datetime import timedelta
 
+from services.api.roadmaps.models import Activity, RoadmapSection
 from services.reports.pd_order.models import IndividualRoute
 from shared.templating import ru_plural
 from tests.api import test_pages
@@ -94,3 +97,47 @@ async def test_the_rates_by_school_scroll_inside_their_box(browser, surveys_clie
     section = home.text[home.text.index(campaign["title"]) :]
     box = section.index('class="table-scroll"')
     assert box < section.index("<table") < section.index("</table>") < section.index("</div>")
+
+
+async def test_roadmap_titles_sort_ignoring_quote_marks(browser, world, db):
+    """«"дорожная карта" 2.3» (straight quotes) sorted before ««дорожная карта» 1.1»."""
+    for title in ('"дорожная карта" 2.3', "«дорожная карта» 1.1", "«дорожная карта» 1.10",
+                  "«дорожная карта» 1.2"):  # fmt: skip
+        roadmap, _, _ = await add_roadmap(db, world.m1, title, [])
+        roadmap.period = "2026/2027"
+    await db.flush()
+    _, home = await signed_in(browser, "analyst@soko.example")
+    titles = [html.unescape(t) for t in re.findall(r"<h3>([^<]+)</h3>", home.text)]
+    listed = [t for t in titles if "дорожная карта" in t]
+    assert listed == [
+        "«дорожная карта» 1.1", "«дорожная карта» 1.2", "«дорожная карта» 1.10",
+        '"дорожная карта" 2.3',
+    ]  # fmt: skip
+
+
+async def test_overdue_activities_are_under_their_sections(browser, world, db, settings):
+    """Numbers restart in each section: «1. …, 2. …, 1. Совещание…» said which «1.» is which."""
+    roadmap, first, _ = await add_roadmap(db, world.m1, "Карта с разделами", [])
+    past = settings.today() - timedelta(days=10)
+    second = RoadmapSection(roadmap_id=roadmap.id, position=1, title="Кадровое обеспечение")
+    db.add(second)
+    await db.flush()
+    first.due_end = past
+    db.add_all(
+        [
+            Activity(roadmap_id=roadmap.id, section_id=first.section_id, position=1,
+                     number="2", title="Мониторинг сайтов", due_end=past),
+            Activity(roadmap_id=roadmap.id, section_id=second.id, position=2, number="1",
+                     title="Совещание руководителей", due_end=past),
+        ]
+    )  # fmt: skip
+    await db.flush()
+    _, home = await signed_in(browser, "analyst@soko.example")
+    card = _text(home.text)
+    card = card[card.index("Карта с разделами") :]
+    card = card[: card.index("Все мероприятия")]
+    assert "Просрочено: 3" in card
+    assert re.sub(r" \(срок: [^)]*\) материалы", "", card).endswith(
+        "Раздел 1 1. Анкетирование родителей 2. Мониторинг сайтов "
+        "Раздел «Кадровое обеспечение» 1. Совещание руководителей "
+    )

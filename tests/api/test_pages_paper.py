@@ -4,11 +4,14 @@ district, a viewer and another district's leader to none. In Debian's Chromium o
 leader signs in at the api's pages, opens the keying-in page from the home and enters two
 questionnaires, each confirmed with its number and today's count."""
 
+import html
+import re
 from pathlib import Path
 
 import httpx
 from sqlalchemy import func, select
 
+from services.api.organizations.models import Organization
 from services.surveys.responses.models import Response
 from tests.api import test_pages
 from tests.api.browser import PHONE, signed_in_in_chromium
@@ -88,3 +91,25 @@ async def test_a_leader_keys_in_two_questionnaires_from_the_home(
             select(Response.channel, func.count()).group_by(Response.channel)
         )
     assert dict(rows.all()) == {"paper": 2}
+
+
+async def test_the_paper_links_are_in_the_natural_order_of_the_schools(
+    browser, surveys_client, world, db
+):
+    """The analyst's links to key in each school's questionnaires were in no order: they are
+    in the order of the rates' table above them, «СОШ № 2» before «СОШ № 10», quotes ignored."""
+    names = ["СОШ № 10", "СОШ № 2", "«СОШ» № 7", '"СОШ" № 3', "СОШ № 21", "СОШ № 1", "Лицей"]
+    schools = [Organization(name=n, kind="school", territory_id=world.m1.id) for n in names]
+    db.add_all(schools)
+    await db.flush()
+    campaign = await forms.launch(
+        surveys_client, world, "nok_parents_2018", "parents", [s.id for s in schools]
+    )
+    assert len(campaign["links"]) == len(names)
+    _, analyst = await signed_in(browser, "analyst@soko.example")
+    keyed = [
+        m.group(1) for m in re.finditer(r"<li><a [^>]*>([^<]*): ввести бумажные", analyst.text)
+    ]
+    shown = [html.unescape(n) for n in keyed]
+    assert shown == ["Лицей", "СОШ № 1", "СОШ № 2", '"СОШ" № 3', "«СОШ» № 7", "СОШ № 10",
+                     "СОШ № 21"]  # fmt: skip

@@ -125,14 +125,19 @@ async def _namesakes(session: AsyncSession, found: dict[str, Any]) -> dict[uuid.
 
 
 def _in_natural_order(found: dict[str, Any], names: dict[uuid.UUID, str]) -> None:
-    """Schools in the order people look for them (№ 3 before № 10): the organization cards
-    and each campaign's rates by school."""
+    """Schools in the order people look for them (№ 3 before № 10): the organization cards,
+    each campaign's rates by school and its schools' links to key in paper questionnaires."""
     if isinstance(listing := found.get("organizations"), service.Listing):
         listing.items.sort(key=lambda o: natural_key(o.short_name or o.name))
+
+    def by_name(item: Any) -> tuple[tuple[int, int | str], ...]:
+        return natural_key(names.get(item.organization_id, ""))
+
     for key in ("campaigns", "diagnostics"):
         if isinstance(part := found.get(key), Part):
             for line in part.items:
-                line.rates.sort(key=lambda r: natural_key(names.get(r.organization_id, "")))
+                line.rates.sort(key=by_name)
+                line.campaign.links.sort(key=by_name)
 
 
 async def _methodologist(request: Request, person: Visitor) -> dict[str, Any]:

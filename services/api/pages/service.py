@@ -14,7 +14,7 @@ from services.api.access import Access
 from services.api.organizations.models import Cluster, Organization
 from services.api.organizations.service import list_organizations
 from services.api.roadmaps import tracking
-from services.api.roadmaps.models import Activity, ActivityFile, Roadmap
+from services.api.roadmaps.models import Activity, ActivityFile, Roadmap, RoadmapSection
 from services.api.roadmaps.schemas import ActivityUpdate, Progress
 from services.api.roadmaps.service import list_roadmaps
 from services.api.staff.models import StaffMember
@@ -43,10 +43,25 @@ class RoadmapLine:
     roadmap: Roadmap
     progress: Progress
     overdue: list[Activity] = field(default_factory=list)
+    # The titles of the sections the overdue activities are in, by section id.
+    section_titles: dict[uuid.UUID, str] = field(default_factory=dict)
 
     @property
     def active(self) -> int:
         return self.progress.total - self.progress.cancelled
+
+    @property
+    def overdue_by_section(self) -> list[tuple[str | None, list[Activity]]]:
+        """The overdue activities in document order, grouped by their section (its title;
+        None for those outside any): their numbers restart in each section, so «1.» is only
+        told from another «1.» by the section it is under."""
+        groups: list[tuple[str | None, list[Activity]]] = []
+        for activity in self.overdue:
+            title = self.section_titles.get(activity.section_id) if activity.section_id else None
+            if not groups or groups[-1][0] != title:
+                groups.append((title, []))
+            groups[-1][1].append(activity)
+        return groups
 
 
 @dataclass
@@ -68,13 +83,22 @@ async def scope_name(session: AsyncSession, principal: Principal) -> str | None:
 async def roadmaps(access: Access, as_of: date) -> Listing[RoadmapLine]:
     """The roadmaps the visitor reads (the newest `LISTED` of `GET /v1/roadmaps`) in the order
     of their periods (`_by_period`), each with its progress and its activities overdue as of
-    `as_of`: three queries."""
+    `as_of` and the titles of their sections: four queries at the most."""
     items, total = await list_roadmaps(access, Pagination(limit=LISTED, offset=0))
     ids = [r.id for r in items]
     figures = await tracking.progress_of_many(access.session, ids, as_of)
     lines = {r.id: RoadmapLine(r, figures[r.id]) for r in items}
-    for activity in await tracking.overdue_of_many(access.session, ids, as_of):
+    overdue = await tracking.overdue_of_many(access.session, ids, as_of)
+    for activity in overdue:
         lines[activity.roadmap_id].overdue.append(activity)
+    if sections := {a.section_id for a in overdue if a.section_id}:
+        rows = await access.session.execute(
+            select(RoadmapSection.roadmap_id, RoadmapSection.id, RoadmapSection.title).where(
+                RoadmapSection.id.in_(sections)
+            )
+        )
+        for roadmap_id, section_id, title in rows:
+            lines[roadmap_id].section_titles[section_id] = title
     return Listing(sorted(lines.values(), key=_by_period), total)
 
 
