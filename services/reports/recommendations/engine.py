@@ -26,6 +26,7 @@ from services.reports.recommendations.candidates import (
 from services.reports.recommendations.lowest import lowest
 from services.reports.recommendations.rules import CONDITIONS
 from shared.comparison import COMPARE
+from shared.default_period import organizations_of
 from shared.value_labels import counted_basis
 
 __all__ = ["Candidate", "Facts", "evaluate", "number", "stable_id"]
@@ -35,6 +36,27 @@ OPS = {">=": "не менее ", "<=": "не более ", ">": "более ", "
 
 def _worse(a: float, b: float, direction: str) -> bool:
     return a > b if direction == "lower" else a < b
+
+
+# The share (percent) of a group's organizations a value must be made of to be compared with
+# another period's (`indicator_falling`'s `min_coverage` by default): the half that a period
+# needs to be shown by default (shared.default_period.thick).
+MIN_COVERAGE = 50.0
+
+
+def comparable(items: list[dict[str, Any]], unit: str, min_coverage: float = MIN_COVERAGE) -> bool:
+    """Whether one scope's values of several periods (`items`: indicator value items, with
+    their `coverage`) may be compared as a trend: each made of at least `min_coverage` percent
+    of its group's organizations (of those open in its period), and a count — a group's sum
+    over its organizations — of as many organizations in every period (one school's 50 after
+    a district's 670 is no fall). An item whose coverage counts no organizations (a survey's
+    respondents) is not held back here; a school's own value counts 1 of 1."""
+    counted = [organizations_of(i.get("coverage")) for i in items]
+    known = [c for c in counted if c is not None]
+    for reporting, total in known:
+        if not total or 100 * reporting < min_coverage * total:
+            return False
+    return unit != "count" or len({reporting for reporting, _ in known}) <= 1
 
 
 def _indicator_items(rule: Any, facts: Facts) -> Iterator[tuple[dict[str, Any], str]]:
@@ -96,6 +118,10 @@ def _indicator_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
             before = facts.earlier.get((code, level, scope)) or {}
             previous, oldest = item.get("previous_value"), before.get("previous_value")
             if previous is None or oldest is None:
+                continue
+            first = facts.earliest_values.get((code, level, scope)) or {}
+            min_coverage = float(rule.params.get("min_coverage", MIN_COVERAGE))
+            if not comparable([first, before, item], unit, min_coverage):
                 continue
             fell = _worse(item["value"], previous, direction)
             if not (fell and _worse(previous, oldest, direction)):

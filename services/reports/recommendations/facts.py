@@ -225,6 +225,9 @@ async def gather(
         session, principal, resolver, scope, period, thresholds
     )
     earlier, _ = await territory_values(session, principal, resolver, scope, previous, thresholds)
+    earliest, _ = await territory_values(
+        session, principal, resolver, scope, previous.previous, thresholds
+    )
     organizations = (
         await session.execute(_ORGANIZATIONS, {"orgs": sorted(scope.organization_ids)})
     ).all()
@@ -238,6 +241,7 @@ async def gather(
         definitions=await definitions_for(session, principal, resolver),
         values=values,
         earlier=earlier,
+        earliest_values=earliest,
         names=names,
         org_territory={o.id: o.territory_id for o in organizations if o.territory_id},
     )
