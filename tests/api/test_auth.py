@@ -123,14 +123,19 @@ async def test_analyst_cannot_create_an_administrator(api_client, world):
 
 async def test_teacher_account_must_link_a_staff_member_of_that_school(api_client, world):
     body = account("t2@soko.example", "Учитель", "teacher", "organization", world.s1.id)
-    missing = await api_client.post("/v1/users", json=body, headers=world.headers("analyst"))
+    missing = await api_client.post("/v1/users", json=body, headers=world.headers("admin"))
     assert missing.status_code == 422 and missing.json()["errors"][0]["loc"] == ["body", "staff_id"]
     wrong = await api_client.post(
         "/v1/users", json=body | {"staff_id": str(world.t3.id)}, headers=world.headers("admin")
     )
     assert wrong.status_code == 422
+    staff = await api_client.post(
+        f"/v1/organizations/{world.s1.id}/staff",
+        json={"full_name": "Новикова Анна", "position": "teacher"},
+        headers=world.headers("admin"),
+    )
     ok = await api_client.post(
-        "/v1/users", json=body | {"staff_id": str(world.t1.id)}, headers=world.headers("analyst")
+        "/v1/users", json=body | {"staff_id": staff.json()["id"]}, headers=world.headers("admin")
     )
     assert ok.status_code == 201
     assert "password" not in ok.text

@@ -1,5 +1,10 @@
 """Users: one role and one scope each. Administrators manage everyone; territory analysts the
-users whose scope lies inside their territory (never administrators)."""
+users whose scope lies inside their territory, granting no more than they read themselves:
+never administrators, and never the roles that read teachers' personal diagnostic results
+(`DIAGNOSTIC_READERS`), whose accounts only administrators create, re-scope or re-password —
+else an analyst could make themselves a methodologist, a second account of a teacher or a
+teacher's new password, and read what the rule keeps from them. A staff record has one
+account at most."""
 
 import uuid
 from typing import Any
@@ -33,6 +38,22 @@ ROLE_SCOPES: dict[str, tuple[str, ...]] = {
     "teacher": ("organization",),
     "viewer": ("territory", "cluster", "organization"),
 }
+
+
+# The roles that read teachers' personal diagnostic results (README "Identity and access"):
+# the teacher their own, the leader their school's, the methodologist the territory's.
+DIAGNOSTIC_READERS = frozenset({"teacher", "organization_leader", "methodologist"})
+ADMIN_ONLY = (
+    "Учётные записи учителей, руководителей организаций и методистов создаёт и меняет "
+    "администратор: им видны личные результаты диагностик учителей"
+)
+
+
+def _may_grant(principal: Any, *roles: str | None) -> None:
+    """Forbidden unless the caller reads at least what each of `roles` would read: an
+    analyst does not make, re-scope or set the password of a diagnostic reader's account."""
+    if not principal.unrestricted and any(role in DIAGNOSTIC_READERS for role in roles):
+        raise Forbidden(ADMIN_ONLY)
 
 
 def _role(role: str) -> str:
@@ -81,8 +102,10 @@ async def _check_assignment(
     scope_type: str | None,
     scope_id: uuid.UUID | None,
     staff_id: uuid.UUID | None,
+    user_id: uuid.UUID | None = None,
 ) -> None:
-    """The role, scope and staff link fit together, and the caller may grant them."""
+    """The role, scope and staff link fit together, and the caller may grant them (Conflict
+    when the staff record already has an account other than `user_id`)."""
     session, principal = access.session, access.principal
     # A teacher's link is checked below, with the organization.
     if (
@@ -109,11 +132,23 @@ async def _check_assignment(
         )
         if staff_org != scope_id:
             raise Invalid.at("staff_id", "Сотрудник не найден в этой организации")
+    if staff_id is not None:
+        # The staff row locked: two accounts made at once for one record, one wins.
+        await session.execute(
+            select(StaffMember.id).where(StaffMember.id == staff_id).with_for_update()
+        )
+        taken = await session.scalar(
+            select(User.id).where(User.staff_id == staff_id, User.id != user_id).limit(1)
+        )
+        if taken is not None:
+            raise Conflict.at("staff_id", "У этого сотрудника уже есть учётная запись")
 
 
 async def create_user(access: Access, data: UserCreate) -> User:
     """A new account (Invalid for a role, scope or staff link that do not fit, Conflict for a
-    taken email); the caller must be allowed to grant its role and scope."""
+    taken email or a staff record that has an account); the caller must be allowed to grant
+    its role and scope (Forbidden: an analyst making a diagnostic reader, `_may_grant`)."""
+    _may_grant(access.principal, data.role)
     await _check_assignment(access, data.role, data.scope_type, data.scope_id, data.staff_id)
     session = access.session
     user = User(
@@ -154,9 +189,11 @@ async def get_user(access: Access, user_id: uuid.UUID) -> User:
 
 
 async def update_user(access: Access, user_id: uuid.UUID, data: UserUpdate) -> User:
-    """Managers change role, scope, staff link and activity; users their name and password.
-    A change of role, scope, staff link, activity or password bumps `token_version`, which
-    ends the tokens issued before it in every service."""
+    """Managers change role, scope, staff link, activity and password; users their name and
+    password. An analyst changes the role, scope, staff link or password of no account that
+    is or would be a diagnostic reader (Forbidden, `_may_grant`); its name and activity they
+    may. A change of role, scope, staff link, activity or password bumps `token_version`,
+    which ends the tokens issued before it in every service."""
     principal = access.principal
     user = await get_user(access, user_id)
     changes = data.model_dump(exclude_unset=True, exclude={"password", "current_password"})
@@ -170,12 +207,15 @@ async def update_user(access: Access, user_id: uuid.UUID, data: UserUpdate) -> U
             user.password_hash, data.current_password or ""
         ):
             raise Invalid.at("current_password", "Текущий пароль указан неверно")
-    if is_manager and set(changes) & {"role", "scope_type", "scope_id", "staff_id"}:
+    granting = set(changes) & {"role", "scope_type", "scope_id", "staff_id"}
+    if is_manager and (granting or data.password is not None):
+        _may_grant(principal, user.role, changes.get("role"))
+    if is_manager and granting:
         merged: dict[str, Any] = {
             key: changes.get(key, getattr(user, key))
             for key in ("role", "scope_type", "scope_id", "staff_id")
         }
-        await _check_assignment(access, **merged)
+        await _check_assignment(access, **merged, user_id=user.id)
     if data.password is not None or any(
         key in TOKEN_FIELDS and getattr(user, key) != value for key, value in changes.items()
     ):
