@@ -74,10 +74,19 @@ async def freshness(app: FastAPI, session: AsyncSession) -> Freshness:
     return Freshness(as_of=oldest, lag_seconds=_lag(oldest, now), feeds=feeds)
 
 
+# What /readyz, which anyone may ask, leaves out of each feed: its cursor and its count of
+# changes move with each change a peer commits, and the surveys feed's with each parent's
+# answer, so that polling them would time every anonymous answer to the second (the same
+# signal `GET /v1/data-version` keeps for services).
+PRIVATE = {"cursor", "changes"}
+
+
 async def readiness(app: FastAPI) -> dict[str, Any]:
     """The /readyz check of the facts: ready once every feed has been read to its end (or
-    when this process does not follow the feeds); the figures either way."""
+    when this process does not follow the feeds); how current each feed is either way
+    (`as_of`, `lag_seconds`, `resets`, `following`, `error`; never `PRIVATE`)."""
     async with app.state.db.sessionmaker() as session:
         current = await freshness(app, session)
     following = bool(getattr(app.state, "following", set()))
-    return {"ok": current.as_of is not None or not following, **current.model_dump(mode="json")}
+    shown = current.model_dump(mode="json", exclude={"feeds": {s: PRIVATE for s in FEEDS}})
+    return {"ok": current.as_of is not None or not following, **shown}
