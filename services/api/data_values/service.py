@@ -67,19 +67,67 @@ class Valid:
     value: float
 
 
+@dataclass(frozen=True)
+class Dates:
+    """An organization's name and the days it opened and closed (None: open since always,
+    still open), for the import's warning of a value of a period it was not open in."""
+
+    name: str
+    opened_on: date | None
+    closed_on: date | None
+
+
 async def _lookups(
     session: AsyncSession, rows: list[DataValueRow], more_codes: Iterable[str] = ()
-) -> tuple[dict[str, IndicatorFacts], dict[uuid.UUID, frozenset[uuid.UUID]], dict[uuid.UUID, str]]:
+) -> tuple[
+    dict[str, IndicatorFacts],
+    dict[uuid.UUID, frozenset[uuid.UUID]],
+    dict[uuid.UUID, str],
+    dict[uuid.UUID, Dates],
+]:
     """The rows' indicators by code (and those of `more_codes`), their existing organizations
-    with the territories each lies in (its own and every one above it), and their kinds."""
+    with the territories each lies in (its own and every one above it), their kinds, and
+    their names and open dates."""
     codes = {r.indicator_code for r in rows} | set(more_codes)
     found = await session.scalars(select(Indicator).where(Indicator.code.in_(codes)))
     indicators = {i.code: IndicatorFacts.of(i) for i in found}
     ids = {r.organization_id for r in rows}
     territories = await organization_territories(session, ids)
-    query = select(Organization.id, Organization.kind).where(Organization.id.in_(ids))
-    kinds = {id_: kind for id_, kind in await session.execute(query)}
-    return indicators, territories, kinds
+    query = select(
+        Organization.id,
+        Organization.kind,
+        Organization.name,
+        Organization.opened_on,
+        Organization.closed_on,
+    ).where(Organization.id.in_(ids))
+    kinds, dates = {}, {}
+    for id_, kind, name, opened_on, closed_on in await session.execute(query):
+        kinds[id_] = kind
+        dates[id_] = Dates(name, opened_on, closed_on)
+    return indicators, territories, kinds, dates
+
+
+def not_open_in(dates: Dates, code: str) -> str | None:
+    """A warning (Russian) when the organization was not open in the period `code` (a valid
+    code): closed before it began or opened after it ended, naming the day; None when it was
+    open some day of it. The value is kept (history may be corrected), but no indicator of
+    the period counts it, and the outlier checks do not compare it with its territory."""
+    period = parse_period(code)
+    kept = (
+        "значение принято, но в показатели периода и сравнение со школами территории "
+        "не войдёт — проверьте период и даты организации"
+    )
+    if dates.closed_on is not None and dates.closed_on < period.start:
+        return (
+            f"«{dates.name}» закрыта {dates.closed_on:%d.%m.%Y}, до начала периода «{code}» "
+            f"({period.start:%d.%m.%Y}): {kept}"
+        )
+    if dates.opened_on is not None and dates.opened_on > period.end:
+        return (
+            f"«{dates.name}» открыта {dates.opened_on:%d.%m.%Y}, после окончания периода "
+            f"«{code}» ({period.end:%d.%m.%Y}): {kept}"
+        )
+    return None
 
 
 def unknown_indicator(code: str, indicator: Checked | None) -> str:
@@ -239,7 +287,9 @@ class DataValueImporter(ScopedImporter):
         readable = await readable_organizations(self.principal, self.scopes)
         parsed = await self._named_organizations(parsed, rejected, readable)
         codes = refused_codes(rows, rejected).values()
-        indicators, territories, kinds = await _lookups(self.session, [r for _, r in parsed], codes)
+        indicators, territories, kinds, dates = await _lookups(
+            self.session, [r for _, r in parsed], codes
+        )
         explain_refused_values(rows, rejected, indicators)
         periods: dict[str, str | None] = {}
         unread: dict[str, str] = {}  # why a period is not one
@@ -291,6 +341,8 @@ class DataValueImporter(ScopedImporter):
                 reject(index, "indicator_code", f"повтор строки {seen[key]}")
                 continue
             seen[key] = index
+            if note := not_open_in(dates[row.organization_id], row.period):
+                self.warn(index, "period", note)
             valid.append(Valid(index, indicator.id, row.organization_id, row.period, value))
         for index, item in rows:  # a rejected row is told what was reinterpreted too
             for field, note in item.notes if isinstance(item, SheetItem) else ():

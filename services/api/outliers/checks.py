@@ -24,6 +24,12 @@ others are returned as stored, so posting the same values again costs a look-up.
   (indicator, organization) series from the earliest key given on: a corrected year changes the
   later years' history.
 
+An organization not open in the period (closed before it began, opened after it ended:
+`opened_on`, `closed_on`; `open_in`) is left out of its territory's comparison: its value is
+neither in the group's median nor scored against it (a flag it had there is cleared when the
+group is recomputed); its own history still judges it. The dates count from the next write of
+the group's values, as the settings do.
+
 When MAD is 0 (more than half the sample equal), the spread is the mean absolute deviation
 instead, M = (x − median)/(1.253314·MeanAD) (IBM SPSS's modified z-score); when that is 0 too
 (all equal) there is no score and no flag. A check needs `:territory_min` values in the group
@@ -41,6 +47,24 @@ def _score(value: str, spread: str) -> str:
     return f"""CASE WHEN {spread}.mad > 0 THEN 0.6745 * ({value} - {spread}.median) / {spread}.mad
             WHEN {spread}.mean_ad > 0
             THEN ({value} - {spread}.median) / (1.253314 * {spread}.mean_ad) END"""
+
+
+def open_in(organization: str, period: str) -> str:
+    """SQL: whether the organization (a row alias with `opened_on`, `closed_on`) was open some
+    day of the period (`period`: an SQL text expression holding a valid period code, as
+    shared.periods spells them: 2021/2022 from 1 September, 2022, 2022Q3, 2022-09). Written
+    without braces: it is formatted into `_RECOMPUTE`."""
+    start = f"""(CASE length({period})
+            WHEN 9 THEN make_date(left({period}, 4)::int, 9, 1)
+            WHEN 6 THEN make_date(left({period}, 4)::int, 3 * right({period}, 1)::int - 2, 1)
+            WHEN 7 THEN make_date(left({period}, 4)::int, right({period}, 2)::int, 1)
+            ELSE make_date(left({period}, 4)::int, 1, 1) END)"""
+    span = f"""(CASE length({period}) WHEN 6 THEN interval '3 months'
+            WHEN 7 THEN interval '1 month' ELSE interval '1 year' END)"""
+    return (
+        f"(({organization}.closed_on IS NULL OR {organization}.closed_on >= {start}) "
+        f"AND ({organization}.opened_on IS NULL OR {organization}.opened_on < {start} + {span}))"
+    )
 
 
 def _spread(medians: str, sample: str) -> str:
@@ -73,11 +97,14 @@ _RECOMPUTE = f"""
         LEFT JOIN api.outlier_bound every
             ON every.indicator_id = i.indicator_id AND every.organization_id IS NULL
     ), grouped AS (  -- the values of each organization's period read at once (OFFSET 0: so
-        -- planned, not once per indicator), those of the indicators checked kept
-        SELECT d.indicator_id, d.organization_id, d.period, d.value, d.territory_id, g.unit
+        -- planned, not once per indicator), those of the indicators checked kept; `is_open`:
+        -- the organization was open in the period (only those are compared)
+        SELECT d.indicator_id, d.organization_id, d.period, d.value, d.territory_id, g.unit,
+               d.is_open
         FROM (
-            SELECT d.indicator_id, d.organization_id, d.period, d.value, o.territory_id
-            FROM (SELECT DISTINCT o.id, t.territory_id, t.period
+            SELECT d.indicator_id, d.organization_id, d.period, d.value, o.territory_id, o.is_open
+            FROM (SELECT DISTINCT o.id, t.territory_id, t.period,
+                         {open_in("o", "t.period")} AS is_open
                   FROM (SELECT DISTINCT territory_id, period FROM input) t
                   JOIN api.organization o ON o.territory_id = t.territory_id) o
             JOIN api.data_value d ON d.organization_id = o.id AND d.period = o.period
@@ -89,7 +116,8 @@ _RECOMPUTE = f"""
         SELECT indicator_id, territory_id, period, count(*) AS n,
                percentile_cont(0.5) WITHIN GROUP (ORDER BY value) AS median,
                array_agg(organization_id) AS organization_ids, array_agg(value) AS vals
-        FROM grouped WHERE unit <> 'count' GROUP BY indicator_id, territory_id, period
+        FROM grouped WHERE unit <> 'count' AND is_open
+        GROUP BY indicator_id, territory_id, period
         HAVING count(*) >= :territory_min
     ), group_spread AS MATERIALIZED ({_spread("group_median", "vals")}
     ), touched AS (  -- per series and kind of period (its code's length), the earliest given
