@@ -7,6 +7,8 @@ still held its 807 participants and reported 25 schools of 24 (104,17 %)."""
 import pytest
 
 from tests.reports.test_indicator_values import arrange, by_key, get_values
+from tests.reports.test_nok import arrange as arrange_nok
+from tests.reports.test_nok import get_nok
 
 DATES = [{"closed_on": "2021-06-30"}, {"opened_on": "2022-09-01"}]
 
@@ -48,3 +50,20 @@ async def test_a_school_not_open_in_the_period_counts_in_no_method(
     for item in items.values():
         share_of = (item.get("coverage") or {}).get("organizations_share")
         assert share_of is None or share_of <= 100, item
+
+
+async def test_a_school_closed_before_the_period_is_not_in_its_nok(
+    db, apps, api_client, reports_client, world
+):
+    """НОК УООД ranks the territory's schools of the period: S1, closed before it, is none
+    of them (its checklist and parents' answers of the year are not ranked)."""
+    await arrange_nok(db, api_client, apps, world)
+    closed = await api_client.patch(
+        f"/v1/organizations/{world.s1.id}",
+        json={"closed_on": "2021-06-30"},
+        headers=world.headers("admin"),
+    )
+    assert closed.status_code == 200, closed.text
+    body = await get_nok(reports_client, world)
+    assert [o["organization_id"] for o in body["organizations"]] == [str(world.s2.id)]
+    assert (body["total"], body["organizations_ranked"]) == (None, 0)

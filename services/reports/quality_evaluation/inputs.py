@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.indicator_values.methods.base import ORGANIZATION, Context, Scope
 from services.reports.indicator_values.methods.survey_campaigns import campaigns_of
+from services.reports.indicator_values.units import absent_organizations
 from shared.disclosure import CAMPAIGN_OPEN, DIFFERENCE, reads_personal_results
 from shared.identity import Principal
 from shared.scope import ScopeResolver, readable_organizations
@@ -123,6 +124,8 @@ async def parents_answers(
         personal=reads_personal_results(principal) and not public,
         campaign_organizations=frozenset(orgs),
     )
+    # A campaign's organizations not open in the period are none of it (survey_campaigns).
+    ctx.absent = await absent_organizations(session, orgs, [period])
     wanted = set(orgs)
     surveys: dict[uuid.UUID, Survey] = {}
     shown: list[tuple[uuid.UUID, uuid.UUID]] = []

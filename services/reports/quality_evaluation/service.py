@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.reports.indicator_values.units import absent_organizations
 from services.reports.quality_evaluation.compute import (
     Weights,
     checklist_name,
@@ -88,13 +89,17 @@ async def nok(
     minimum: int,
 ) -> dict[str, Any]:
     """Criteria (К1–К5, percent-based points 0–100), total Sn and rank of every organization of
-    the territory, and its mean total (formulas and weights: quality_evaluation/weights.json,
-    after the Rosobrnadzor method). 404 for a territory outside the caller's scope.
+    the territory open in the period (not closed before it began nor opened after it ended),
+    and its mean total (formulas and weights: quality_evaluation/weights.json, after the
+    Rosobrnadzor method). 404 for a territory outside the caller's scope.
     `minimum`: the disclosure minimum of the parents' answers."""
     period = asked.code
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     weights = await with_checklist_names(session, load_weights())
     names = await organization_names(session, scope.organization_ids)
+    # A school closed before the period began (or opened after it ended) is none of it.
+    absent = (await absent_organizations(session, sorted(names), [period])).get(period, set())
+    names = {org: name for org, name in names.items() if org not in absent}
     organizations = [{"id": org, "name": name} for org, name in names.items()]
     org_ids = sorted(names)
     values = await checklist_values(session, org_ids, weights["data_value_codes"], period)
