@@ -3,17 +3,31 @@ condition), as ODK computes it and as the browser's `form/static/xpath.js` must 
 
 Values follow ODK: an answer is its text (a select_multiple's codes separated by spaces, "" when
 unanswered), comparisons with a number compare numbers, `=` between texts compares texts.
+
+Every step is bounded in time whatever an anonymous respondent types: numbers are read by a
+pattern that cannot backtrack, and a form's `regex()` runs under the `regex` library's timeout
+(`REGEX_SECONDS`): a pattern such as `(a|aa)+$` against 30 typed letters, which Python's `re`
+takes minutes over on the request's thread, gives up and does not match.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
+import regex
+
 from services.surveys.instruments.xpath.parsing import Node
+
+# How long one `regex()` may run over one answer (seconds; the library checks it as it goes,
+# so a run ends within some hundredths more). Past it the answer does not match.
+REGEX_SECONDS = 0.01
+# A number as XPath reads it, after the spaces around it: each digit has one place to go.
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d*)?|\.\d+)")
 
 Scalar = str | float | bool
 
@@ -54,12 +68,8 @@ def to_number(value: Scalar) -> float:
         return 1.0 if value else 0.0
     if isinstance(value, float):
         return value
-    try:
-        return (
-            float(value.strip()) if re.fullmatch(r"\s*-?(\d+\.?\d*|\.\d+)\s*", value) else math.nan
-        )
-    except ValueError:
-        return math.nan
+    text = value.strip()
+    return float(text) if _NUMBER.fullmatch(text) else math.nan
 
 
 def to_bool(value: Scalar) -> bool:
@@ -149,12 +159,27 @@ def holds(node: Node, context: Context) -> bool:
     return to_bool(evaluate(node, context))
 
 
-def _regex(args: list[Node], context: Context) -> bool:
+@functools.lru_cache(maxsize=256)
+def _pattern(source: str) -> Any:
+    """A form's pattern compiled once (None when it does not compile)."""
     try:
-        pattern = re.compile(to_text(evaluate(args[1], context)))
-    except re.error:
+        return regex.compile(source)
+    except (regex.error, ValueError, OverflowError):
+        return None
+
+
+def _regex(args: list[Node], context: Context) -> bool:
+    """ODK's regex(text, pattern): whether the pattern is found in the text; False when the
+    pattern does not compile or the search takes longer than `REGEX_SECONDS`."""
+    pattern = _pattern(to_text(evaluate(args[1], context)))
+    if pattern is None:
         return False
-    return pattern.search(to_text(evaluate(args[0], context))) is not None
+    try:
+        return (
+            pattern.search(to_text(evaluate(args[0], context)), timeout=REGEX_SECONDS) is not None
+        )
+    except TimeoutError:
+        return False
 
 
 def _if(args: list[Node], context: Context) -> Scalar:
