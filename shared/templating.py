@@ -13,6 +13,8 @@ import jinja2
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from shared.numbers import file_size
+
 
 def ru_date(value: Any, zone: tzinfo | None = None) -> str:
     """A date as Russian readers write it (31.12.2026); «—» for none. A moment (an aware
@@ -127,7 +129,7 @@ def natural_key(text: str) -> tuple[tuple[int, int | str], ...]:
 
 def environment(directory: Path) -> jinja2.Environment:
     """The Jinja2 environment of the templates in `directory`, with the `ru_date`, `ru_number`,
-    `ru_percent` and `quoted` filters and
+    `ru_percent`, `quoted` and `file_size` («5,0 МБ») filters and
     `ru_plural` (`{{ n }} {{ ru_plural(n, "ответ", "ответа", "ответов") }}`: «42 ответа»)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
@@ -140,6 +142,7 @@ def environment(directory: Path) -> jinja2.Environment:
     env.filters["ru_number"] = count_text
     env.filters["ru_percent"] = share_text
     env.filters["quoted"] = quoted
+    env.filters["file_size"] = file_size
     env.globals["ru_plural"] = ru_plural
     return env
 

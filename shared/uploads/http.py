@@ -112,13 +112,13 @@ def _too_large_page(error: UploadTooLarge, headers: Headers) -> HTMLResponse:
     page it was posted from (the path of its `Referer`, never another site) or the start."""
     back = urlsplit(headers.get("referer", "")).path
     back = back if back.startswith("/") and not back.startswith("//") else "/"
-    text = f"{error.detail}. Ничего не сохранено: вернитесь и выберите файл поменьше."
+    text = f"{error.plain} Ничего не сохранено: вернитесь к форме и выберите файл поменьше."
     body = PAGE.format(
         title="Слишком большой файл",
         text=html.escape(text),
         more="",
         href=html.escape(back),
-        link="Назад",
+        link="Вернуться к форме",
     )
     no_store = {"Cache-Control": "no-store", "Connection": "close"}
     return HTMLResponse(body, status_code=error.status, headers=no_store)

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, fields
 from anyio import CapacityLimiter
 
 from shared.errors import Invalid, SokoError, field_error
-from shared.settings import MIB, Settings
+from shared.numbers import file_size
+from shared.settings import Settings
 
 FIELD = "file"
 """The multipart field every upload endpoint takes (`loc` of the errors below)."""
@@ -31,8 +32,17 @@ _WORDING: dict[str, str] = {
 
 def _amount(name: str, value: int) -> str:
     if name.endswith("bytes"):
-        return f"{value / MIB:g} МБ" if value >= MIB else f"{value} байт"
+        return file_size(value, space=" ")
     return f"{value:,}".replace(",", "\u00a0")
+
+
+def sentence(text: str) -> str:
+    """`text` as a sentence of its own: a capital first letter, a full stop at the end."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?", "…")) else f"{text}."
 
 
 class UploadLimitExceeded(Invalid):
@@ -46,6 +56,9 @@ class UploadLimitExceeded(Invalid):
             errors=[field_error(FIELD, message, kind=f"upload_limit.{name}")],
             limit={"name": name, "value": value, "setting": setting},
         )
+        # What a page says (its heading already says the file was not taken): once, in
+        # plain Russian, without the setting's name — «В файле больше 10 000 строк с данными.»
+        self.plain = sentence(message)
 
 
 class UploadTooLarge(SokoError):
@@ -73,6 +86,9 @@ class UploadTooLarge(SokoError):
             errors=[field_error(loc, message, kind="upload_limit.bytes")],
             limit={"name": "bytes", "value": limit, "setting": "SOKO_UPLOAD_MAX_BYTES"},
         )
+        # What a page says: the file's limit only (not the whole body's, a few bytes of a
+        # form more), in plain Russian, without the setting's name.
+        self.plain = f"Файл больше {_amount('bytes', limit)}." if form else sentence(message)
 
 
 class UnreadableUpload(Invalid, ValueError):

@@ -29,6 +29,7 @@ from services.api.roadmaps.models import Roadmap
 from services.api.roadmaps.schemas import ActivityUpdate, EvidenceLink
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound
+from shared.numbers import file_size
 from shared.settings import Settings
 from shared.uploads import UploadTooLarge, read_upload, upload_limits
 
@@ -58,6 +59,8 @@ PROBLEMS = {
     "nothing": "Укажите ссылку или выберите файл.",
     "too_many": f"К мероприятию можно приложить не больше {MAX_LINKS} ссылок.",
     "failed": "Не удалось приложить: проверьте ссылку и файл.",
+    # {max_size}: the upload limit (SOKO_UPLOAD_MAX_BYTES) as people read it, «20 МБ».
+    "too_large": "Файл больше {max_size}: приложите файл поменьше или дайте ссылку на него.",
 }
 # The heading of the page's problems: what was sent and not attached (`_heading`).
 HEADINGS = {
@@ -123,7 +126,8 @@ async def evidence_page(activity_id: uuid.UUID, request: Request, session: Sessi
         return sign_in_first(request)
     query = request.query_params
     codes = [p for p in dict.fromkeys(query.getlist("problem")) if p in PROBLEMS]
-    problems = [PROBLEMS[p] for p in codes]
+    max_size = file_size(request.app.state.settings.upload_max_bytes)
+    problems = [PROBLEMS[p].format(max_size=max_size) for p in codes]
     typed = _kept(query) if problems or query.get("added") == "file_not_title" else {}
     try:
         return await _page(
@@ -176,9 +180,11 @@ async def attach_evidence(
     """A link (`url`, `title`) and/or a file (`file`, multipart): checked first, then attached
     as the API does; back to the page saying what was attached (303). A wrong link or
     nothing to attach: back to the page (303) saying what is wrong, with the link as typed
-    (`_again`). A 413 page past the upload limit, 403 without the CSRF token or the right,
-    404 for an activity the visitor cannot read, 422 for a field sent twice (`page_form`);
-    without a session, the sign-in page leading back to the evidence page."""
+    (`_again`; a file past the upload limit too, when the body could still be read — past it
+    by more than a form's overhead, BodyLimitMiddleware's page says so). 403 without the CSRF
+    token or the right, 404 for an activity the visitor cannot read, 422 for a field sent
+    twice (`page_form`); without a session, the sign-in page leading back to the evidence
+    page."""
     evidence = f"/activities/{activity_id}/evidence"
     posted = await page_form(request, session, back=evidence, max_files=1, max_fields=10)
     if isinstance(posted, Response):
@@ -213,8 +219,8 @@ async def attach_evidence(
             await tracking.add_file(
                 access, activity_id, upload.filename, sent.content_type or "", upload.content
             )
-    except UploadTooLarge:
-        return _message(request, 413, "too_large", person)
+    except UploadTooLarge:  # the file only: the link typed beside it is not attached either
+        return _again(activity_id, ["too_large"], typed, with_file=True)
     except NotFound:
         return _message(request, 404, "not_found", person)
     except Forbidden:

@@ -49,9 +49,10 @@ from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, SokoError
 from shared.idempotency import claim, owner_of, store_answer
 from shared.identity import Principal, Role
+from shared.numbers import file_size
 from shared.rule_words import sides_words
-from shared.settings import MIB
 from shared.uploads import UploadTooLarge, read_upload, upload_limits
+from shared.uploads.limits import sentence
 
 router = APIRouter(include_in_schema=False)
 PATH = "/data-values/upload"
@@ -74,11 +75,6 @@ RESULT = re.compile(r"[0-9a-f]{32}")  # a kept summary's id in `?result=`
 def may_upload(principal: Principal) -> bool:
     """Does the import take this person's files (its `writers`; an administrator always)?"""
     return principal.unrestricted or principal.role in FIGURE_WRITERS
-
-
-def size_text(size: int) -> str:
-    """A file size as the upload limit's messages say it: «10 МБ», «1000 байт»."""
-    return f"{size / MIB:g}\u00a0МБ" if size >= MIB else f"{size}\u00a0байт"
 
 
 def column_of(loc: list[Any]) -> str:
@@ -116,7 +112,7 @@ async def _form_page(
         summary=summary,
         file_name=file_name,
         problems=problems or [],
-        max_size=size_text(limits.max_bytes),
+        max_size=file_size(limits.max_bytes),
         max_rows=f"{DataValueImporter.max_rows:,}".replace(",", "\u00a0"),
         columns=TEMPLATE_COLUMNS,
         column_of=column_of,
@@ -311,8 +307,41 @@ async def _refused(
     name: str,
     error: SokoError,
 ) -> Response:
-    """The page saying why the file was refused whole: the error's detail and each of its
-    reasons (the API's Russian)."""
-    reasons = [str(e.get("msg")) for e in error.errors or [] if e.get("msg")]
-    said = [error.detail, *(r for r in reasons if r not in error.detail)]
+    """The page saying why the file was refused whole, under «Файл не принят: name»: the
+    error's reasons (the API's Russian) each said once, as sentences (`refusal_sentences`)."""
+    said = refusal_sentences(error)
     return await _form_page(request, session, person, status, file_name=name, problems=said)
+
+
+# What the API's details begin with and the page's heading already says; the setting a
+# limit is of, for API clients' administrators, not for the person at the page.
+_REFUSED = re.compile(r"^(Файл|Запрос) не принят:\s*")
+_SETTING = re.compile(r"\s*\(ограничение SOKO_[A-Z_]+\)")
+
+
+def refusal_sentences(error: SokoError) -> list[str]:
+    """Why a file was refused whole, as the page lists it: each reason once, a sentence
+    ending with a full stop, without the setting's name; a reason about rows of the file
+    (`loc` ["values", row, …]) names them («Строки 2, 5: значение закрыто.»), its words that
+    repeat the detail above it left out."""
+    plain = getattr(error, "plain", None)  # an upload limit's own words for people
+    detail = _SETTING.sub("", _REFUSED.sub("", plain or error.detail))
+    said = [sentence(detail)] if detail else []
+    rows: dict[str, list[int]] = {}  # a row's reason: the rows it is said of
+    for e in error.errors or []:
+        message = _SETTING.sub("", str(e.get("msg") or "")).strip()
+        loc = list(e.get("loc") or [])
+        row = loc[1] if len(loc) > 1 and loc[0] == "values" and isinstance(loc[1], int) else None
+        head, _, tail = message.partition(": ")
+        if row is None:
+            if message and message.rstrip(".").casefold() not in detail.casefold():
+                said.append(sentence(message))
+            continue
+        if tail and tail.rstrip(".").casefold() in detail.casefold():
+            message = head  # «Значение закрыто: <the approval the detail names>»
+        rows.setdefault(message, []).append(row)
+    for message, numbers in rows.items():
+        where = "Строка" if len(numbers) == 1 else "Строки"
+        listed = ", ".join(str(n) for n in sorted(set(numbers)))
+        said.append(sentence(f"{where} {listed}: {message[:1].lower()}{message[1:]}"))
+    return list(dict.fromkeys(said))
