@@ -115,8 +115,11 @@ async def test_a_file_too_big_for_the_evidence_brings_the_form_back_with_the_lin
 
 async def test_the_evidence_page_says_file_sizes_in_russian(browser, world, db):
     for name, size in (("план.pdf", 5120 * 1024), ("фото.jpg", 340 * 1024)):
-        db.add(ActivityFile(activity_id=world.a1.id, file_name=name, size=size,
-                            content_type="application/pdf", sha256="0" * 64, content=b"x"))  # fmt: skip
+        kind = "application/pdf"
+        db.add(
+            ActivityFile(activity_id=world.a1.id, file_name=name, size=size, content_type=kind,
+                         sha256="0" * 64, content=b"x")
+        )  # fmt: skip
     await db.flush()
     client, _ = await signed_in(browser, "leader@soko.example")
     page = (await client.get(f"/activities/{world.a1.id}/evidence")).text.replace("\xa0", " ")
