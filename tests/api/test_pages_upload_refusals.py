@@ -12,7 +12,15 @@ from shared.numbers import file_size
 from shared.settings import MIB
 from tests.api import test_pages
 from tests.api.test_approvals import PERIOD, act, approval_world, post_values, values
-from tests.api.test_pages_data_upload import PATH, post
+from tests.api.test_pages_data_upload import (
+    PATH,
+    add_indicators,
+    dv1_like,
+    post,
+)
+from tests.api.test_pages_data_upload import (
+    PERIOD as UPLOAD_PERIOD,
+)
 from tests.factories import build_world
 from tests.surveys.forms import Dom, csrf_of
 
@@ -125,3 +133,30 @@ async def test_the_evidence_page_says_file_sizes_in_russian(browser, world, db):
     page = (await client.get(f"/activities/{world.a1.id}/evidence")).text.replace("\xa0", " ")
     assert "(5,0 МБ, " in page and "(340 КБ, " in page and "(3 байт, " in page
     assert "КБ" not in page.replace("(340 КБ, ", "")
+
+
+async def test_a_check_with_refused_rows_does_not_look_like_success(browser, db, settings):
+    """«Проверить без сохранения» with refused rows was a green box: it is the warning's, the
+    refused rows counted first; a clean check stays green."""
+    world = await build_world(db, settings)
+    await add_indicators(db)
+    client, _ = await signed_in(browser, "leader@soko.example")
+    page = await client.get(PATH)
+    rows = dv1_like(world, f"nope;Школа 1;{UPLOAD_PERIOD};1", f"coverage;Школа 2;{UPLOAD_PERIOD};5")
+    for action, said in (
+        ("check", "Отклонены 2 строки: они не будут сохранены (причины — ниже)."),
+        ("store", "Отклонены 2 строки: они не сохранены (причины — ниже)."),
+    ):
+        answer = await post(client, page, rows, action)
+        box = status_box(answer)
+        assert box.startswith('<div class="warning" role="status">'), box
+        assert said in box and "отклонено строк — 2." in box
+    clean = await post(client, await client.get(PATH), dv1_like(world), "check")
+    box = status_box(clean)
+    assert box.startswith('<div class="notice" role="status">') and "Отклонен" not in box
+
+
+def status_box(answer: httpx.Response) -> str:
+    text = answer.text
+    start = text.rindex("<div", 0, text.index('role="status"'))
+    return " ".join(text[start : text.index("</div>", start)].replace("\xa0", " ").split())
