@@ -3,12 +3,13 @@ campaign's answers count once it has closed (shared/disclosure.py): the tests cl
 
 from datetime import UTC, datetime, timedelta
 
+from services.reports.quality_evaluation.compute import evaluate, load_weights
 from services.surveys.campaigns.models import Campaign, CampaignOrganization
 from tests.factories import groups_at_launch
 from tests.facts import sync_facts
 from tests.reports.helpers import post_values, territory_report
 from tests.reports.outage import reports_without_surveys
-from tests.reports.test_nok_compute import EXAMPLE, EXPECTED_CRITERIA, EXPECTED_TOTAL
+from tests.reports.test_nok_compute import EXAMPLE, EXPECTED_CRITERIA
 from tests.surveys.forms import BANK, answer_as_parents
 
 PERIOD = "2021/2022"
@@ -16,6 +17,10 @@ CHECKLIST = {k: v for k, v in EXAMPLE.items() if k.startswith("nok_") and len(k)
 # How many of the 20 parents answer "да" to each item (the first ones do, the rest "нет").
 YES = {k: v for k, v in EXAMPLE.items() if len(k) == 6}
 FOLLOW_UPS = {"nok_02": "nok_01", "nok_04": "nok_03", "nok_07": "nok_06", "nok_11": "nok_10"}
+# What S1's evaluation shows: nok_07 (satisfied with accessibility) is asked of the 3 parents
+# of a child with a disability only, fewer than the disclosure minimum (5), so it is withheld
+# as the survey's aggregates withhold it, and К3 is rescaled without Пдостуд.
+SHOWN = evaluate({k: v for k, v in EXAMPLE.items() if k != "nok_07"}, load_weights())
 
 
 def parent(index: int) -> dict[str, bool]:
@@ -75,10 +80,15 @@ async def test_criteria_total_and_rank_of_a_municipalitys_schools(
     assert set(orgs) == {str(world.s1.id), str(world.s2.id)}  # S3 is in M2
 
     s1 = orgs[str(world.s1.id)]
-    assert {k: s1[k] for k in EXPECTED_CRITERIA} == EXPECTED_CRITERIA
-    assert (s1["total"], s1["rank"], s1["notes"]) == (EXPECTED_TOTAL, 1, [])
-    assert s1["indicators"]["p_dost_ud"] == 66.67
-    assert s1["inputs"]["respondents"] == 20 and s1["inputs"]["nok_07"] == 2
+    assert {k: s1[k] for k in EXPECTED_CRITERIA} == {k: SHOWN[k] for k in EXPECTED_CRITERIA}
+    assert {k: s1[k] for k in ("k1", "k2", "k4", "k5")} == {
+        k: EXPECTED_CRITERIA[k] for k in ("k1", "k2", "k4", "k5")
+    }
+    assert (s1["total"], s1["rank"]) == (SHOWN["total"], 1)
+    assert s1["indicators"]["p_dost_ud"] is None
+    assert s1["inputs"]["respondents"] == 20 and "nok_07" not in s1["inputs"]
+    assert s1["inputs"]["nok_06"] == 3  # answered by all 20: shown, as the aggregates show it
+    assert any("Пдостуд" in n and "порога раскрытия" in n for n in s1["notes"])
 
     s2 = orgs[str(world.s2.id)]  # no checklist values, no parents' answers
     assert [s2[k] for k in ("k1", "k2", "k3", "k4", "k5", "total", "rank")] == [None] * 7
@@ -89,7 +99,7 @@ async def test_criteria_total_and_rank_of_a_municipalitys_schools(
     assert any("экспертной проверки" in n for n in s2["notes"])
 
     assert body["organizations"][0]["organization_id"] == str(world.s1.id)  # ranked first
-    assert (body["total"], body["organizations_ranked"]) == (EXPECTED_TOTAL, 1)
+    assert (body["total"], body["organizations_ranked"]) == (SHOWN["total"], 1)
 
 
 async def test_a_school_below_the_disclosure_minimum_has_no_survey_part(
@@ -120,8 +130,8 @@ async def test_a_surveys_outage_changes_nothing_the_facts_are_used(
         body = await get_nok(client, world)
     assert body["missing_inputs"] == [] and body["notes"] == []
     s1 = next(o for o in body["organizations"] if o["organization_id"] == str(world.s1.id))
-    assert {k: s1[k] for k in EXPECTED_CRITERIA} == EXPECTED_CRITERIA
-    assert (s1["total"], s1["rank"]) == (EXPECTED_TOTAL, 1)
+    assert {k: s1[k] for k in EXPECTED_CRITERIA} == {k: SHOWN[k] for k in EXPECTED_CRITERIA}
+    assert (s1["total"], s1["rank"]) == (SHOWN["total"], 1)
 
 
 async def test_the_answers_of_two_campaigns_of_the_period_are_summed(
@@ -154,9 +164,10 @@ async def test_the_answers_of_two_campaigns_of_the_period_are_summed(
     await closed(db, second)
     body = await get_nok(reports_client, world)
     s1 = next(o for o in body["organizations"] if o["organization_id"] == str(world.s1.id))
-    # 20 + 6 parents; "да" to nok_07 from the first two of each campaign.
+    # 20 + 6 parents; "да" to nok_06 from the first three of each campaign. nok_07, asked of
+    # those three in each, is withheld in each: not summed into 6 answerers.
     assert s1["inputs"]["respondents"] == 26
-    assert s1["inputs"]["nok_07"] == 2 + 2
+    assert s1["inputs"]["nok_06"] == 3 + 3 and "nok_07" not in s1["inputs"]
     assert s1["inputs"]["nok_14"] == YES["nok_14"] + min(6, YES["nok_14"])
 
 

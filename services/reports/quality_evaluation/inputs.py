@@ -31,6 +31,9 @@ class Survey:
     withheld: int = 0  # respondents in campaigns withheld (below the minimum or by difference)
     by_difference: int = 0  # of those, withheld by the differences rule, not the minimum
     pending: int = 0  # respondents in campaigns still open (their figures come at the close)
+    # Questions withheld in a campaign shown (fewer than the minimum answered them there, or a
+    # difference would give them away): their counts are none of the evaluation.
+    withheld_items: set[str] = field(default_factory=set)
 
 
 _ORGS = bindparam("orgs", type_=ARRAY(Uuid))
@@ -109,8 +112,10 @@ async def parents_answers(
     public: bool = False,
 ) -> dict[uuid.UUID, Survey]:
     """Per organization: respondents and "да" answers per item summed over the campaigns of
-    the questionnaire in the period whose figures the caller may see; of the others, how many
-    answered (withheld below the minimum or by difference, pending while a campaign is open).
+    the questionnaire in the period whose figures the caller may see, and the items withheld
+    in one of them (a follow-up asked of one parent of a child with a disability); of the
+    others, how many answered (withheld below the minimum or by difference, pending while a
+    campaign is open).
     `public`: as a reader without access to personal results sees them, whoever asks."""
     orgs = sorted(organization_ids)
     readable = await readable_organizations(principal, resolver)
@@ -144,6 +149,7 @@ async def parents_answers(
             else:
                 survey.disclosed += 1
                 survey.respondents += n
+                survey.withheld_items |= set(campaign.question_reasons.get((level, org), {}))
                 shown.append((campaign.id, org))
     if shown:
         rows = await session.execute(

@@ -43,8 +43,14 @@ def organization_counts(
         if survey.withheld:
             notes.append(templates["survey_partly_suppressed"].format(n=survey.withheld))
         counts[weights["respondents"]] = survey.respondents
-        # An item nobody answered "да" to is not in the aggregates: zero, not "no data".
-        counts |= {code: survey.yes.get(code, 0) for code in survey_items(weights)}
+        # An item nobody answered "да" to is not in the aggregates: zero, not "no data". One
+        # withheld (answered by fewer than the minimum: the survey's own rule per question)
+        # is no data: its count, or a share over it, would tell those few parents' answers.
+        items = survey_items(weights)
+        counts |= {code: survey.yes.get(code, 0) for code in items - survey.withheld_items}
+        if hidden := items & survey.withheld_items:
+            names = ", ".join(f"«{name}»" for name in indicators_over(weights, hidden))
+            notes.append(templates["survey_items_suppressed"].format(indicators=names))
     elif survey is not None and survey.withheld:
         # A school of 6 withheld so that the district minus the others tells nothing of the
         # small ones is not «меньше порога раскрытия (6)»: each reason says its own.
@@ -66,6 +72,15 @@ def organization_counts(
 async def parents_title(session: AsyncSession, weights: Weights) -> str:
     """The title of the parents' questionnaire the weights name."""
     return await instrument_title(session, weights["instrument_code"], weights["instrument_title"])
+
+
+def indicators_over(weights: Weights, items: set[str]) -> list[str]:
+    """The names of the indicators (П) a share of which reads one of `items`."""
+    return [
+        spec["name"]
+        for spec in weights["indicators"].values()
+        if any({p["numerator"], p["denominator"]} & items for p in spec.get("parts", []))
+    ]
 
 
 def survey_items(weights: Weights) -> set[str]:
