@@ -127,3 +127,19 @@ async def test_a_sheet_opened_on_a_phone_fits_its_width_and_asks_nothing_missing
         )
         assert widths[0] <= widths[1] and 0 < widths[2] <= widths[1], widths
     assert problems == []
+
+
+async def test_the_sheet_dates_its_window_with_the_zone_as_other_pages_do(surveys_client, world):
+    """«Анкета открыта с 29.11.2026 00:00 по 03.01.2027 23:59» said no zone where every other
+    page says «16:41 МСК»: the sheet says it too (and the form's page of a closed window)."""
+    campaign = await launch(
+        surveys_client, world, "nok_parents_2018", "parents", [world.s1.id],
+        opens_at=datetime(2026, 11, 28, 21, tzinfo=UTC).isoformat(),
+        closes_at=datetime(2027, 1, 3, 20, 59, tzinfo=UTC).isoformat(),
+    )  # fmt: skip
+    sheet = await surveys_client.get(
+        f"/v1/campaigns/{campaign['id']}/sheets", headers=world.headers("analyst")
+    )
+    assert sheet.status_code == 200, sheet.text
+    said = " ".join(sheet.text.replace("\xa0", " ").split())
+    assert "Анкета открыта с 29.11.2026 00:00 МСК по 03.01.2027 23:59 МСК." in said

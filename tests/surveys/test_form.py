@@ -336,7 +336,7 @@ async def test_closed_and_scheduled_campaigns_are_409_pages_with_the_dates(
     )
     page = await form.get(link_of(later))
     assert page.status_code == 409 and "Анкета ещё не открыта" in page.text
-    assert "01.09.2030 09:00" in page.text and "15.09.2030 21:00" in page.text  # Moscow time
+    assert "01.09.2030 09:00 МСК" in page.text and "15.09.2030 21:00 МСК" in page.text
     assert "Ответы принимаются с" in page.text
     current = await launch(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     closed = await surveys_client.patch(

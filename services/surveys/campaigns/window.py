@@ -18,6 +18,7 @@ from shared.db import utcnow
 from shared.errors import Invalid
 from shared.periods import Period
 from shared.settings import get_settings
+from shared.templating import ru_moment
 
 MAX_WINDOW_YEARS = 2
 Day = TypeVar("Day", date, datetime)
@@ -34,7 +35,8 @@ def status(campaign: Campaign, now: datetime | None = None) -> str:
 @dataclass(frozen=True)
 class Window:
     """When a campaign accepts answers, as people read it: its state and its opening and
-    closing moments as «dd.mm.yyyy hh:mm» in the service's time zone (SOKO_TIMEZONE)."""
+    closing moments as «dd.mm.yyyy hh:mm МСК» in the service's time zone (SOKO_TIMEZONE),
+    its offset from Moscow said as every page says it (`shared.templating.ru_moment`)."""
 
     state: str  # scheduled, open, closed
     opens: str
@@ -46,8 +48,8 @@ def window(campaign: Campaign, timezone: str, now: datetime | None = None) -> Wi
     zone = ZoneInfo(timezone)
     return Window(
         status(campaign, now),
-        f"{campaign.opens_at.astimezone(zone):%d.%m.%Y %H:%M}",
-        f"{campaign.closes_at.astimezone(zone):%d.%m.%Y %H:%M}",
+        ru_moment(campaign.opens_at, zone),
+        ru_moment(campaign.closes_at, zone),
     )
 
 

@@ -112,7 +112,6 @@ def not_open(request: Request, link: FormLink, settings: Settings, **extra: Any)
         "not_open",
         title=link.campaign.title,
         window=window,
-        moscow=settings.timezone == "Europe/Moscow",
         **extra,
     )
 
