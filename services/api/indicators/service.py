@@ -267,6 +267,9 @@ async def update_indicator(
     session, scopes, principal = access.session, access.scopes, access.principal
     _writers(principal)
     indicator = await get_indicator(session, reach, indicator_id)
+    # Locked and read afresh: the definition is checked and its params rewritten from what a
+    # concurrent change committed (a `method` and a `params` sent at once are checked together).
+    await session.refresh(indicator, with_for_update=True)
     may_define = defines(reach, principal, indicator)
     changes = _definition_changes(indicator, data)
     if changes and not may_define:

@@ -110,10 +110,12 @@ async def get_cluster(access: Access, cluster_id: uuid.UUID) -> Cluster:
 
 async def update_cluster(access: Access, cluster_id: uuid.UUID, data: ClusterUpdate) -> Cluster:
     """Its name, description, coordinator or members; 409 naming `name` when the territory
-    has another cluster of that name."""
+    has another cluster of that name. The cluster's row is locked before anything is read:
+    a new coordinator joins the members a concurrent change stored, not the ones both read."""
     await authorize(access.principal, access.scopes, ScopeType.cluster, cluster_id, MANAGERS)
     cluster = await get_cluster(access, cluster_id)
     session = access.session
+    await session.refresh(cluster, with_for_update=True)
     changes = data.model_dump(exclude_unset=True, exclude={"member_ids"})
     if "name" in changes or "territory_id" in changes:
         territory_id = changes.get("territory_id", cluster.territory_id)

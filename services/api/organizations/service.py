@@ -84,11 +84,17 @@ async def create_organization(access: Access, data: OrganizationCreate) -> Organ
     return await add_new(access.session, organization)
 
 
-async def get_organization(access: Access, org_id: uuid.UUID) -> Organization:
-    """The organization if the caller sees it (NotFound otherwise)."""
+async def get_organization(
+    access: Access, org_id: uuid.UUID, *, lock: bool = False
+) -> Organization:
+    """The organization if the caller sees it (NotFound otherwise). With `lock` (a change), its
+    row is then locked and read afresh until the transaction ends: concurrent changes of one
+    organization take turns, each merging into what the one before it stored."""
     await ensure_in_scope(access.principal, access.scopes, ScopeType.organization, org_id)
     organization = await access.session.get(Organization, org_id)
     assert organization is not None  # resolved above
+    if lock:
+        await access.session.refresh(organization, with_for_update=True)
     return organization
 
 
@@ -98,7 +104,9 @@ async def update_organization(
     """Analysts change everything; a school's leader its short name and context data. The
     opening and closing days are checked as they will stand (one sent, the other stored): 422
     naming `closed_on` when it would be before `opened_on`; 409 naming `name` or `short_name`
-    when another organization of its territory has it (`refuse_taken_names`)."""
+    when another organization of its territory has it (`refuse_taken_names`). The row is
+    locked before it is read (`get_organization(lock=True)`): the context is merged into what
+    a concurrent change committed, not into what both read."""
     principal, scopes = access.principal, access.scopes
     changes = data.model_dump(exclude_unset=True)
     await authorize(principal, scopes, ScopeType.organization, org_id, ORGANIZATION_MANAGERS)
@@ -106,7 +114,7 @@ async def update_organization(
         raise Forbidden("Руководитель может менять только краткое название и контекстные данные")
     if changes.get("territory_id"):
         await authorize(principal, scopes, ScopeType.territory, changes["territory_id"], MANAGERS)
-    organization = await get_organization(access, org_id)
+    organization = await get_organization(access, org_id, lock=True)
     check_open_dates(
         changes.get("opened_on", organization.opened_on),
         changes.get("closed_on", organization.closed_on),

@@ -133,6 +133,9 @@ async def update_rule(
     require_roles(access.principal, *EDITORS)
     rule = await get_rule(access, rule_id)
     await Owners(access.principal, access.scopes).authorize(rule.owner_territory_id, TEXTS)
+    # Locked and read afresh: a `left` and a `right` sent at once are checked together, and
+    # the indicators the rule reads come from both.
+    await access.session.refresh(rule, with_for_update=True)
     changes = data.model_dump(exclude_unset=True)
     if "left" in changes or "right" in changes:
         left, right = changes.get("left", rule.left), changes.get("right", rule.right)
