@@ -146,3 +146,26 @@ async def test_readers_of_personal_results_get_the_group_s_counts(
     answer = await reports_client.get("/v1/recommendations", headers=world.headers(who))
     codes = {i["rule_code"] for i in answer.json()["items"] if "7 из 7" in i["text"]}
     assert codes == (expected or {"leader_competence_deficit", "pd_centre_competence_deficit"}), who
+
+
+@pytest.mark.parametrize("who", ["leader", "methodologist", "teacher2", "analyst", "admin"])
+async def test_a_teachers_own_recommendation_is_moved_by_that_teacher_alone(
+    reports_client, recommended, who
+):
+    """A leader pressing «Отклонить» on a teacher's personal recommendation changed it under
+    the teacher; the teacher saw «отклонена» with no sign of who did it."""
+    world = recommended
+    rec = world.personal["Иванова Мария"]  # T1's, the account "teacher"
+    path = f"/v1/recommendations/{rec.id}"
+    refused = await reports_client.patch(
+        path, json={"status": "rejected"}, headers=world.headers(who)
+    )
+    assert refused.status_code in (403, 404), refused.text  # 404: not even read (admin, analyst)
+    if refused.status_code == 403:
+        assert refused.json()["detail"] == (
+            "Личную рекомендацию педагога принимает или отклоняет только сам педагог"
+        )
+    own = await reports_client.patch(
+        path, json={"status": "accepted"}, headers=world.headers("teacher")
+    )
+    assert own.status_code == 200 and own.json()["status"] == "accepted", own.text

@@ -113,3 +113,29 @@ async def test_two_moves_at_once_from_one_shown_status_apply_once(
         if back is None:  # accepted: reject it, then back to new
             await reports_client.patch(path, json={"status": "rejected"}, headers=headers)
         await reports_client.patch(path, json={"status": "new"}, headers=headers)
+
+
+async def test_a_leader_sees_a_teachers_own_recommendation_without_moves(browser, world, db):
+    """The leader reads their teachers' personal recommendations on the home, and the page
+    says who moves them instead of offering «Отклонить» the reports service refuses."""
+    rec = Recommendation(
+        rule_code="teacher_own_deficits",
+        period=world.rec_s1.period,
+        addressee_type="teacher",
+        addressee_id=world.t1.id,
+        organization_id=world.s1.id,
+        territory_id=world.m1.id,
+        territory_ids=[world.m1.id, world.region.id],
+        subject="deficits",
+        text="Иванова Мария, у вас выявлены профессиональные дефициты: «Проектирование»",
+        evidence={"deficits": [{"code": "design", "score": 2.0, "share": 33.3}]},
+    )
+    db.add(rec)
+    await db.flush()
+    _, home = await signed_in(browser, "leader@soko.example")
+    assert "Иванова Мария, у вас выявлены" in home.text
+    assert f'action="/recommendations/{rec.id}/status"' not in home.text
+    assert "Статус личной рекомендации меняет сам педагог." in Dom(home.text).text("main")
+    assert f'action="/recommendations/{world.rec_s1.id}/status"' in home.text  # the school's
+    _, own = await signed_in(browser, "teacher@soko.example")
+    assert move_form(own.text, rec.id, "Принять")["status"] == "accepted"

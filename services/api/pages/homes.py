@@ -63,6 +63,9 @@ async def context(request: Request, session: AsyncSession, person: Visitor) -> d
         "reports_url": str(settings.reports_url).rstrip("/"),
         "surveys_url": str(settings.surveys_url).rstrip("/"),
         "movable": role in MOVERS,
+        # A teacher's personal recommendations are moved by the teacher alone (their home
+        # lists their own): others see their status without buttons.
+        "moves_personal": role == Role.teacher,
         # Where the visitor is on the home: its forms post it back (home_state.py).
         "home_state": home_state.of_request(request),
     }

@@ -363,8 +363,9 @@ async def change_status(
 ) -> Recommendation:
     """Move a recommendation the caller reads on (TRANSITIONS; Conflict otherwise), with the
     change in its history and in the audit log; its addressee or a manager of its scope may
-    do it (Forbidden for others). With `from_status` (the status the caller was shown) the
-    move is a compare-and-set: refused (Conflict naming `current_status`) when the status is
+    do it (Forbidden for others), a teacher's personal one its teacher only
+    (`PERSONAL_MOVES`). With `from_status` (the status the caller was shown) the move is a
+    compare-and-set: refused (Conflict naming `current_status`) when the status is
     no longer that one (unless it is already the one asked for: nothing to do). The row is
     locked until the commit and read anew (not the copy the request loaded before the lock),
     so of two moves from one shown status only the first applies: the second reads the
@@ -372,6 +373,10 @@ async def change_status(
     status, comment = change.status, change.comment
     if principal.role not in (*WRITERS, Role.teacher):
         raise Forbidden("Статус рекомендации меняют адресат и органы управления")
+    if rec.addressee_type == "teacher" and not _own(principal, rec):
+        # A teacher's personal recommendation (their own deficits, their route) is theirs to
+        # accept or reject: their leader or methodologist reads it, and does not decide it.
+        raise Forbidden(PERSONAL_MOVES)
     locked = await session.scalar(
         select(Recommendation)
         .where(Recommendation.id == rec.id)
@@ -412,6 +417,14 @@ async def change_status(
     await session.flush()
     await _audit_status(api, locked, change)
     return locked
+
+
+PERSONAL_MOVES = "Личную рекомендацию педагога принимает или отклоняет только сам педагог"
+
+
+def _own(principal: Principal, rec: Recommendation) -> bool:
+    """Is the caller the teacher a personal recommendation is addressed to."""
+    return principal.role == Role.teacher and str(principal.staff_id) == str(rec.addressee_id)
 
 
 async def _audit_status(api: ApiClient, rec: Recommendation, change: StatusChange) -> None:
