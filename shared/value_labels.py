@@ -6,6 +6,7 @@ alone: each has its label (and a mark for black-and-white prints)."""
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from shared.templating import grouped, ru_plural
@@ -153,13 +154,40 @@ def status_key(status: str | None) -> str:
 
 def number(x: float, digits: int = 2, *, fixed: bool = False) -> str:
     """1234.5 → "1 234,5" (digits grouped: `grouped`); `fixed` keeps trailing zeros (80 →
-    "80,0" with one digit)."""
-    text = f"{x:.{digits}f}"
+    "80,0" with one digit). Rounded once, half up on the number as written (21.55 → "21,6"
+    with one digit, whatever its binary double says): pass the value as computed
+    (`exact_value`), not one rounded already, or 53.846 rounded to 53.85 reads «53,9»."""
+    exact = Decimal(repr(float(x)))
+    if not exact.is_finite():
+        return str(x)
+    text = f"{exact.quantize(Decimal(1).scaleb(-digits), ROUND_HALF_UP):f}"
     if not fixed and "." in text:
         text = text.rstrip("0").rstrip(".")
     if text in ("-0", "-0.0", "-0.00"):
         text = text[1:]
     return grouped(text.replace(".", ",")).replace("-", MINUS)
+
+
+# How far a value the reports service gives (rounded to two decimals) may lie from the one its
+# numerator and denominator make.
+_ROUNDED_BY = 0.005 + 1e-9
+
+
+def exact_value(item: Mapping[str, Any], name: str = "value") -> float | None:
+    """An indicator-value item's `value` as computed, before the reports service rounded it to
+    two decimals: its numerator ÷ denominator (× 100 for a share in percent) when they give
+    that value, so a document rounds once (7 of 13 is 53.846…, «53,8 %», not 53.85 → «53,9
+    %»); the value as sent otherwise. `name`: "value" only (the numerator and denominator are
+    of the item's own period)."""
+    value = item.get(name)
+    numerator, denominator = item.get("numerator"), item.get("denominator")
+    if value is None or name != "value" or numerator is None or not denominator:
+        return value
+    ratio = numerator / denominator
+    for exact in (100 * ratio, ratio):
+        if abs(exact - value) <= _ROUNDED_BY:
+            return exact
+    return value
 
 
 def is_yes_no(unit: str, scope_type: str) -> bool:

@@ -105,7 +105,7 @@ def value_rows(
             scope_type=item["scope_type"],
             scope_id=uuid.UUID(str(item["scope_id"])),
             scope_name=names.get(uuid.UUID(str(item["scope_id"])), "—"),
-            value=item["value"],
+            value=labels.exact_value(item),  # rounded once, as shown (labels.number)
             target=item["target"],
             status=item["status"],
             change=item["change"],
@@ -157,7 +157,7 @@ async def _over_time(
     def take(items: list[dict[str, Any]], period: Period, previous: Period | None) -> None:
         for item in items:
             if item["scope_type"] == scope_type and str(item["scope_id"]) == str(scope_id):
-                values[(item["indicator_code"], period.code)] = item["value"]
+                values[(item["indicator_code"], period.code)] = labels.exact_value(item)
                 if flag := labels.item_flag(item, scope_type):
                     flags[(item["indicator_code"], period.code)] = flag
                 if previous:
@@ -359,7 +359,10 @@ async def roadmap_report(
 
     items, missing = await compute_values(ctx, owner[0], owner[1], period, codes)
     trend_values, trend_flags = await _over_time(ctx, owner, periods, list(indicators), items)
-    values = {(i["indicator_code"], i["scope_type"], str(i["scope_id"])): i["value"] for i in items}
+    values = {
+        (i["indicator_code"], i["scope_type"], str(i["scope_id"])): labels.exact_value(i)
+        for i in items
+    }
     flags = {
         (i["indicator_code"], i["scope_type"], str(i["scope_id"])): flag
         for i in items

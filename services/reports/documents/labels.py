@@ -24,6 +24,7 @@ from shared.value_labels import (  # noqa: F401 - the documents' labels are thes
     change_text,
     effect_text,
     effect_verdict,
+    exact_value,
     flag_legend,
     flag_note,
     is_percent,

@@ -93,10 +93,20 @@ VALUE_COLUMNS = [
 ]
 
 
+def _cell(value: float | None, unit: str, scope_type: str) -> float | str | None:
+    """A value as its cell holds it: a number (formatted by `labels.excel_format`), but a
+    yes/no indicator of one organization in words, «да» / «нет», as the HTML says it, never
+    1 / 0."""
+    if value is not None and labels.is_yes_no(unit, scope_type):
+        return labels.value_text(value, unit, scope_type)
+    return value
+
+
 def _values(sheet: Worksheet, rows: Sequence[ValueRow]) -> None:
     for r in rows:
         unit, scope = r.indicator.unit, r.scope_type
         number = labels.excel_format(unit, scope)
+        yes_no = labels.is_yes_no(unit, scope)
         _append(
             sheet,
             VALUE_COLUMNS,
@@ -105,11 +115,11 @@ def _values(sheet: Worksheet, rows: Sequence[ValueRow]) -> None:
                 r.indicator.code,
                 r.scope_label,
                 r.scope_name,
-                r.value,
+                _cell(r.value, unit, scope),
                 r.target_text,
-                r.target["value"] if r.target else None,
+                _cell(r.target["value"], unit, scope) if r.target else None,
                 r.status_text,
-                r.change,
+                r.change_text if yes_no and r.change is not None else r.change,
                 r.n,
                 r.indicator.basis if scope != "organization" else None,
                 r.flag.text if r.flag else None,
@@ -200,9 +210,11 @@ def _decisions(workbook: Workbook, rows: Sequence[DecisionRow]) -> None:
             d.indicator,
             d.scope_name,
             d.period_before,
-            d.before,
-            d.after,
-            change,
+            _cell(d.before, d.unit, d.scope_type),
+            _cell(d.after, d.unit, d.scope_type),
+            labels.change_text(change, d.unit, d.scope_type)
+            if change is not None and labels.is_yes_no(d.unit, d.scope_type)
+            else change,
             d.effect,
             d.verdict,
             d.recommendation,
@@ -337,7 +349,12 @@ def roadmap_workbook(report: RoadmapReport) -> bytes:
         _append(
             sheet,
             trend_columns,
-            [info.name, info.code, trend.scope_name, *(v for _, v in trend.points)],
+            [
+                info.name,
+                info.code,
+                trend.scope_name,
+                *(_cell(v, info.unit, trend.scope_type) for _, v in trend.points),
+            ],
         )
         for column in range(4, 4 + len(trend.points)):
             cell = sheet.cell(row=sheet.max_row, column=column)
