@@ -90,7 +90,7 @@ async def organization_card(
 ) -> OrganizationCard:
     """Everything a school's report card shows."""
     await ensure_in_scope(ctx.principal, ctx.resolver, ScopeType.organization, organization_id)
-    period = report_period(asked, None, ctx.today)
+    period = intended = report_period(asked, None, ctx.today)
     found_orgs = await ctx.api.organizations([organization_id])
     if not found_orgs:
         raise NotFound("Организация не найдена")
@@ -132,6 +132,7 @@ async def organization_card(
         recommendations=recommendation_rows(found, {organization_id: school.name}, indicators),
         notes=missing_notes(missing),
         approved_only=ctx.approved_only,
+        intended_period=intended.code,
         other_periods=await other_periods(
             ctx.session, [organization_id], period, approved_only=ctx.approved_only
         ),

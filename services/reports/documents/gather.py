@@ -344,7 +344,7 @@ async def roadmap_report(
         d.code: indicator_info(d, kinds)
         for d in sorted(await ctx.api.roadmap_indicators(roadmap_id), key=lambda d: d.code)
     }
-    period = report_period(asked, roadmap.period, ctx.today)
+    period = intended = report_period(asked, roadmap.period, ctx.today)
     if asked is None:  # the latest period with data, from the roadmap's (or this year's) back
         period, _, _ = await latest_with_data(ctx, owner, period, sorted(indicators))
     periods = periods_back(period)
@@ -413,6 +413,7 @@ async def roadmap_report(
             ctx, scope.organization_ids, period, names.get(owner[1], "—")
         ),
         approved_only=ctx.approved_only,
+        intended_period=intended.code,
         other_periods=await other_periods(
             ctx.session, scope.organization_ids, period, approved_only=ctx.approved_only
         ),

@@ -163,6 +163,15 @@ class DecisionRow:
     flag: labels.FlagNote | None = None  # flagged data in `after` (README, "Flagged values")
 
 
+def period_fallback(intended: str | None, shown: str) -> str:
+    """What a document says when the period it is of has no data yet and it shows the latest
+    one with data instead (its period kept as the fallback): «За 2026/2027 данных пока нет —
+    показан последний период с данными: 2025/2026.»; "" when it shows its own period."""
+    if not intended or intended == shown:
+        return ""
+    return f"За {intended} данных пока нет — показан последний период с данными: {shown}."
+
+
 @dataclass
 class RoadmapReport:
     roadmap_id: uuid.UUID
@@ -192,10 +201,17 @@ class RoadmapReport:
     approved_only: bool = False
     # The nearest periods before and after with data for its organizations (None: none).
     other_periods: tuple[str | None, str | None] = (None, None)
+    # The period the report is of (the roadmap's, or this year's) when it has no data yet and
+    # an earlier one is shown instead (`period_fallback`); None: it shows that period.
+    intended_period: str | None = None
 
     @property
     def data_label(self) -> str:
         return labels.DATA_VIEW_LABELS[self.approved_only]
+
+    @property
+    def period_note(self) -> str:
+        return period_fallback(self.intended_period, self.period)
 
     @property
     def level_label(self) -> str:
@@ -331,6 +347,11 @@ class OrganizationCard:
     notes: list[str] = field(default_factory=list)
     approved_only: bool = False  # as in RoadmapReport
     other_periods: tuple[str | None, str | None] = (None, None)  # as in RoadmapReport
+    intended_period: str | None = None  # as in RoadmapReport
+
+    @property
+    def period_note(self) -> str:
+        return period_fallback(self.intended_period, self.period)
 
     @property
     def data_label(self) -> str:

@@ -330,6 +330,7 @@ def roadmap_workbook(report: RoadmapReport) -> bytes:
         ("Владелец", report.owner_name),
         ("Период дорожной карты", report.roadmap_period or ""),
         ("Период отчёта", report.period),
+        *([("Период отчёта — примечание", report.period_note)] if report.period_note else []),
         ("Данные", report.data_label),
         *report.passport,
     ]:
@@ -384,6 +385,7 @@ def card_workbook(card: OrganizationCard) -> bytes:
         ("Исполнение на", card.as_of),
         ("Показателей без данных", card.without_data),
         ("Данные", card.data_label),
+        *([("Период — примечание", card.period_note)] if card.period_note else []),
     ]:
         _append(sheet, about, row)
     sheet.cell(row=5, column=2).number_format = DATE
