@@ -93,3 +93,24 @@ async def test_the_sql_open_dates_agree_with_the_periods(db, code):
     for (opened, closed), expected in cases:
         found = await db.scalar(query, {"p": code, "opened": opened, "closed": closed})
         assert found is expected, (code, opened, closed)
+
+
+async def test_closing_a_school_takes_it_out_of_its_territory_s_comparison_at_once(
+    api_client, world
+):
+    """Its flag among the schools of its territory goes with the closing, no value posted."""
+    values = [row(s, v) for s, v in zip(world.more, NEAR, strict=True)]
+    await post(api_client, world, [*values, row(world.s2, 5)])
+    assert flagged(await outliers(api_client, world)) == {"Школа 2": [("territory_z", 5.0, None)]}
+    changed = await api_client.patch(
+        f"/v1/organizations/{world.s2.id}",
+        json={"closed_on": "2021-06-30"},
+        headers=world.headers("admin"),
+    )
+    assert changed.status_code == 200, changed.text
+    assert flagged(await outliers(api_client, world)) == {}
+    reopened = await api_client.patch(
+        f"/v1/organizations/{world.s2.id}", json={"closed_on": None}, headers=world.headers("admin")
+    )
+    assert reopened.status_code == 200, reopened.text
+    assert flagged(await outliers(api_client, world)) == {"Школа 2": [("territory_z", 5.0, None)]}

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, Access, authorize
+from services.api.data_values.models import DataValue
 from services.api.organizations.matching import naming_keys
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.organizations.schemas import (
@@ -16,6 +17,7 @@ from services.api.organizations.schemas import (
     OrganizationCreate,
     OrganizationUpdate,
 )
+from services.api.outliers import service as outliers
 from services.api.sibling_names import refuse_named_alike
 from shared.db import add_new, apply_changes
 from shared.errors import Forbidden, Invalid
@@ -130,7 +132,26 @@ async def update_organization(
         await refuse_taken_names(access, territory, names, own_id=organization.id)
     if "context" in changes:
         changes["context"] = merged_context(organization.context, data.context)
-    return await apply_changes(access.session, organization, changes)
+    dated = any(
+        f in changes and changes[f] != getattr(organization, f) for f in ("opened_on", "closed_on")
+    )
+    changed = await apply_changes(access.session, organization, changes)
+    if dated:  # the periods it is compared with its territory in changed (outliers.checks)
+        await _recompute_flags(access, organization.id)
+    return changed
+
+
+async def _recompute_flags(access: Access, org_id: uuid.UUID) -> None:
+    """The outlier flags of every stored value of the organization and of its territory's
+    groups of the same indicators and periods (`outliers.recompute`): a school closed or
+    opened leaves or joins its territory's comparison of those periods at once."""
+    await access.session.flush()
+    rows = await access.session.execute(
+        select(DataValue.indicator_id, DataValue.organization_id, DataValue.period).where(
+            DataValue.organization_id == org_id
+        )
+    )
+    await outliers.recompute(access.session, [tuple(row) for row in rows])
 
 
 def merged_context(stored: dict[str, Any] | None, sent: OrganizationContext | None) -> dict:
