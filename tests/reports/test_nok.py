@@ -94,7 +94,7 @@ async def test_criteria_total_and_rank_of_a_municipalitys_schools(
     assert [s2[k] for k in ("k1", "k2", "k3", "k4", "k5", "total", "rank")] == [None] * 7
     # The questionnaire is named by its title, never by its code.
     title = BANK["nok_parents_2018"].title
-    assert f"Анкетирование «{title}»: нет ответов" in s2["notes"]
+    assert f"Анкетирование «{title}» в этом периоде не проводилось" in s2["notes"]
     assert not any("nok_parents_2018" in n for n in s2["notes"])
     assert any("экспертной проверки" in n for n in s2["notes"])
 

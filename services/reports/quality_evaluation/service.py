@@ -34,7 +34,9 @@ def organization_counts(
     weights: Weights, survey: Survey | None, values: dict[str, float], instrument: str
 ) -> tuple[dict[str, float], list[str]]:
     """The flat counts `evaluate` takes, and notes on what of the inputs is absent (in Russian;
-    the questionnaire named by its title `instrument`, never by its code)."""
+    the questionnaire named by its title `instrument`, never by its code): `survey` None — no
+    campaign of the questionnaire reached the school in the period, «не проводилось» — is not
+    a campaign nobody answered, «нет ответов»."""
     templates, notes = weights["notes"], []
     counts: dict[str, float] = dict(values)
     if survey is not None and survey.pending:
@@ -58,7 +60,9 @@ def organization_counts(
             notes.append(templates["survey_suppressed"].format(n=below))
         if survey.by_difference:
             notes.append(templates["survey_suppressed_difference"].format(n=survey.by_difference))
-    elif not (survey is not None and survey.pending):
+    elif survey is None:  # no campaign of the questionnaire reached the school in the period
+        notes.append(templates["survey_not_run"].format(instrument=instrument))
+    elif not survey.pending:  # one reached it, and nobody answered
         notes.append(templates["survey_missing"].format(instrument=instrument))
     absent = [c for c in weights["data_value_codes"] if c not in values]
     if len(absent) == len(weights["data_value_codes"]):
