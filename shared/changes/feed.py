@@ -130,6 +130,8 @@ class Feed:
             WITH snap AS MATERIALIZED (
                 SELECT {OLDEST_RUNNING_HERE} AS xmin,
                        pg_current_xact_id_if_assigned()::text::bigint AS own,
+                       pg_snapshot_xmax(pg_current_snapshot())::text::bigint AS next_xid,
+                       (SELECT last_value FROM {self.schema}.change_seq) AS last_seq,
                        (SELECT change_xid FROM {self.schema}.change_horizon) AS horizon_xid,
                        (SELECT change_seq FROM {self.schema}.change_horizon) AS horizon_seq
             ), batch AS MATERIALIZED (
@@ -145,6 +147,8 @@ class Feed:
         return text(sql).columns(
             column("xmin", BigInteger),
             column("own", BigInteger),
+            column("next_xid", BigInteger),
+            column("last_seq", BigInteger),
             column("horizon_xid", BigInteger),
             column("horizon_seq", BigInteger),
             column("entity", String),
@@ -197,11 +201,22 @@ class FeedRow:
 class Fetched:
     """What one read found after a position: the rows that may be delivered, in order;
     whether a committed change lies beyond them, held back behind a transaction still running;
-    and the horizon as it was when they were read."""
+    and the horizon as it was when they were read; `next_xid`, the first transaction id the
+    database had not yet given out (the reader's own, if it has one, counts as given), and
+    `last_seq`, the highest number its sequence had given out, when they were read."""
 
     rows: list[FeedRow]
     held_back: bool
     horizon: Position | None
+    next_xid: int = 0
+    last_seq: int = 0
+
+    def beyond(self, position: Position) -> bool:
+        """Whether no change of this database may be at `position` yet: its transaction was
+        not given out, or its number not taken. A cursor there (forged, or kept from a
+        database since restored from an older backup) would wait for changes whose positions
+        stay below it forever: the reader would skip every change."""
+        return position.xid >= self.next_xid or position.seq > self.last_seq
 
 
 async def fetch(session: AsyncSession, feed: Feed, after: Position, limit: int) -> Fetched:
@@ -222,8 +237,10 @@ async def fetch(session: AsyncSession, feed: Feed, after: Position, limit: int) 
         feed.batch_statement, {"xid": after.xid, "seq": after.seq, "limit": limit}
     )
     rows: list[FeedRow] = []
-    held_back, horizon = False, None
+    held_back, horizon, next_xid, last_seq = False, None, 0, 0
     for row in result:
+        next_xid = max(row.next_xid, row.own + 1 if row.own is not None else 0)
+        last_seq = row.last_seq
         if row.horizon_xid is not None:
             horizon = Position(row.horizon_xid, row.horizon_seq)
         if row.entity is None or held_back:
@@ -234,4 +251,4 @@ async def fetch(session: AsyncSession, feed: Feed, after: Position, limit: int) 
         state = row.state if row.op == "upsert" else None
         position = Position(row.change_xid, row.change_seq)
         rows.append(FeedRow(row.entity, row.op, row.item_key, state, position))
-    return Fetched(rows, held_back, horizon)
+    return Fetched(rows, held_back, horizon, next_xid, last_seq)

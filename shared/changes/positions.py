@@ -64,6 +64,16 @@ def encode_cursor(service: str, position: Position, safe: Position = START) -> s
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
+NOT_OURS = "это не курсор этой ленты"
+
+
+def _of_another_feed(owner: str, service: str) -> str:
+    """A cursor of another service's feed (a name that is no service's is not repeated)."""
+    if owner.isascii() and owner.isalnum() and len(owner) <= 20:
+        return f"это курсор ленты сервиса {owner}, а не {service}"
+    return f"это курсор ленты другого сервиса, а не {service}"
+
+
 def _refuse(message: str) -> Invalid:
     return Invalid.at(
         "after",
@@ -83,15 +93,15 @@ def decode_cursor(service: str, cursor: str | None) -> Cursor:
         padded = cursor + "=" * (-len(cursor) % 4)
         text = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
     except (UnicodeError, ValueError, binascii.Error):
-        raise _refuse("not a cursor of this feed") from None
+        raise _refuse(NOT_OURS) from None
     owner, *numbers = text.split(":")
     if owner != service:
-        raise _refuse(f"a cursor of the {owner or 'unknown'} feed, not of {service}")
+        raise _refuse(_of_another_feed(owner, service))
     if len(numbers) not in (2, 4) or not all(n.isascii() and n.isdigit() for n in numbers):
-        raise _refuse("not a cursor of this feed")
+        raise _refuse(NOT_OURS)
     values = [int(n) for n in numbers]
     if max(values) > BIGINT_MAX:
-        raise _refuse("not a cursor of this feed")
+        raise _refuse(NOT_OURS)
     position = Position(values[0], values[1])
     safe = Position(values[2], values[3]) if len(values) == 4 else START
     return Cursor(position, safe)

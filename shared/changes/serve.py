@@ -51,6 +51,17 @@ class CursorExpired(SokoError):
     )
 
 
+class CursorAhead(CursorExpired):
+    """410 too: the cursor is past every change the database has given out (forged, or kept
+    from before the database was restored from an older backup). Nothing would ever come after
+    it, so the reader starts again from the beginning, as for an expired cursor."""
+
+    detail = (
+        "Курсор впереди ленты: таких изменений в базе ещё не было (база восстановлена из "
+        "более ранней копии?). Удалите свою копию и прочитайте ленту с начала (без after)"
+    )
+
+
 @dataclass(frozen=True)
 class ChangeFeed:
     """What a process serves its feed with (`app.state.changes`); `stopping` is set when the
@@ -91,7 +102,8 @@ async def read_changes(
     process is told to stop (`stopping`): a stop is not held up by a waiting poll.
 
     Raises Invalid (422 naming `after`) for a cursor this feed did not give, CursorExpired
-    (410) for one below the horizon. While it waits the request holds no connection."""
+    (410) for one below the horizon, CursorAhead (410 as well) for one past every change the
+    database has given out (`Fetched.beyond`). While it waits the request holds no connection."""
     feed = served.feed
     cursor = decode_cursor(feed.service, after)
     loop = asyncio.get_running_loop()
@@ -100,6 +112,8 @@ async def read_changes(
     while True:
         ticket = served.notifier.ticket()
         fetched = await fetch(session, feed, cursor.position, limit + 1)
+        if fetched.beyond(cursor.checked_to()):
+            raise CursorAhead()
         if fetched.horizon is not None:
             if cursor.fresh:
                 # The resync needs no deletion removed before it began.
@@ -205,7 +219,8 @@ def changes_router(caller: Any) -> APIRouter:
         `cursor` to read on from and `has_more`. Without `after` it gives every live row once,
         at its latest state (the resync). `wait` (0–30 s): when nothing is there yet, answer
         as soon as a change commits or the time is up. 410 when the cursor is older than the
-        horizon (read from the beginning again); 422 naming `after` for a cursor this feed
+        horizon, or past every change the database has given out (a database restored from
+        an older backup): read from the beginning again; 422 naming `after` for a cursor this feed
         did not give. Entities and their fields: README, "Change feeds"."""
         require_own_service(principal)
         batch = await read_changes(session, request.app.state.changes, after, limit, wait)
