@@ -10,6 +10,8 @@ analysis (services/reports/analysis) of the territory's organizations in the per
 period is an assessment year (2021/2022 or 2022), with the app's thresholds. The
 organizations late for a data collection's window of the period (data_quality/status.py); the
 current validation violations and outlier flags of its organizations (data_quality/checks.py).
+The organizations not open in the period (`Facts.absent`) are in none of its campaigns and
+analysis.
 """
 
 import uuid
@@ -147,6 +149,7 @@ async def _campaigns(
         minimum=get_settings().disclosure_minimum,
         personal=False,
         campaign_organizations=orgs,
+        absent={period: facts.absent},  # a school not open in the period is none of its
     )
     instruments = list(await session.scalars(_INSTRUMENTS, {"p": period}))
     campaigns = await campaigns_of(ctx, instruments)
@@ -201,7 +204,8 @@ async def _analysis(
     (nothing for a quarter or a month): objectivity, ШНОР, resilient schools, task profiles."""
     if period.kind not in ("academic_year", "year"):
         return
-    organizations = sorted(scope.organization_ids)
+    # Ranked among the schools open in the period only (`Facts.absent`).
+    organizations = sorted(set(scope.organization_ids) - facts.absent)
     facts.thresholds = t
     facts.objectivity = await objectivity(session, organizations, period, t)
     facts.low_results = await low_results(session, organizations, period, t)
@@ -245,6 +249,9 @@ async def gather(
         names=names,
         org_territory={o.id: o.territory_id for o in organizations if o.territory_id},
     )
+    facts.absent = (
+        await absent_organizations(session, sorted(scope.organization_ids), [period.code])
+    ).get(period.code, frozenset())
     for chain in (await territory_chains(session, [o.id for o in organizations])).values():
         for index, territory in enumerate(chain):
             facts.chains.setdefault(territory, chain[index:])
@@ -290,7 +297,4 @@ async def gather(
     organizations = sorted(scope.organization_ids)
     facts.violations = await checks.violations(session, organizations, period.code)
     facts.flags = await checks.flags(session, organizations, period.code)
-    facts.absent = (await absent_organizations(session, organizations, [period.code])).get(
-        period.code, frozenset()
-    )
     return facts, missing
