@@ -141,3 +141,11 @@ async def test_overdue_activities_are_under_their_sections(browser, world, db, s
         "Раздел 1 1. Анкетирование родителей 2. Мониторинг сайтов "
         "Раздел «Кадровое обеспечение» 1. Совещание руководителей "
     )
+    # The roadmap's «Все мероприятия» names each activity's section too.
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    page = _text((await client.get(f"/roadmaps/{roadmap.id}/activities")).text)
+    assert (
+        page.index("Раздел 1 1. Анкетирование родителей")
+        < page.index("Раздел 1 2. Мониторинг сайтов")
+        < page.index("Раздел «Кадровое обеспечение» 1. Совещание руководителей")
+    )

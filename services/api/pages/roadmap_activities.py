@@ -5,19 +5,22 @@ its deadline, status, evidence link and, to whoever may change it (the roadmap o
 analysts, an administrator, the leader of a responsible school: `tracking`'s rule),
 «Отметить выполненным» or «Вернуть в работу» (router.py's buttons, back to this page). So the
 analyst can undo a misclick anywhere in the roadmap. A 404 page for a roadmap the visitor
-cannot read. Three queries whatever the number of activities.
+cannot read. Four queries whatever the number of activities (the sections named on each
+card: numbers restart in each).
 """
 
 import uuid
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlalchemy import select
 
 from services.api.pages.render import page
 from services.api.pages.router import _message
 from services.api.pages.service import LISTED
 from services.api.pages.session import sign_in_first, visitor
 from services.api.roadmaps import tracking
+from services.api.roadmaps.models import RoadmapSection
 from services.api.roadmaps.service import get_roadmap
 from shared.db import SessionDep
 from shared.errors import NotFound
@@ -45,6 +48,16 @@ async def roadmap_activities(
     except NotFound:
         return _message(request, 404, "not_found", person, "roadmap")
     changeable = await tracking.changeable(access, roadmap, items)
+    # Numbers restart in each section: each card names its section.
+    sections = dict(
+        (
+            await session.execute(
+                select(RoadmapSection.id, RoadmapSection.title).where(
+                    RoadmapSection.roadmap_id == roadmap_id
+                )
+            )
+        ).all()
+    )
     query = request.query_params
     notice = "done" if query.get("done") else "reopened" if query.get("reopened") else None
     # The activity whose button was pressed: its card says the notice (the address scrolls
@@ -58,6 +71,7 @@ async def roadmap_activities(
         activities=items,
         total=total,
         changeable=changeable,
+        sections=sections,
         overdue={a.id for a in items if tracking.is_overdue(a, today)},
         notice=notice,
         changed=changed,
