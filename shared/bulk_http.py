@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared import reinterpreted
 from shared.bulk import Importer, ImportSummary, Notice, Rejected, RowError, rejection, run_import
 from shared.db import SessionDep
+from shared.errors import Invalid, field_error
 from shared.idempotency import idempotent
 from shared.identity import Principal, require_roles
 from shared.json_body import FastJsonRoute
@@ -80,6 +81,40 @@ def _name_cells(
                 continue
             written = cells[position].shown if position < len(cells) else ""
             error.msg = at_cell(error.msg, refused.index, sheet.column(position), written)
+
+
+def column_repeated(sheet: Sheet, field: str, first: int, again: int) -> str:
+    """Why a file whose header has two columns for one field the import reads is refused:
+    "столбец «value» повторяется (столбцы 2 и 3): неясно, какой из них читать — оставьте
+    один" (two titles of one field, «Значение» and «Значение показателя», are both named)."""
+    titles = [sheet.header[first], sheet.header[again]]
+    where = f"столбцы {sheet.column_label(first)} и {sheet.column_label(again)}"
+    if titles[0] == titles[1]:
+        said = f"столбец «{titles[0]}» повторяется ({where})"
+    else:
+        said = f"столбцы «{titles[0]}» и «{titles[1]}» означают одно и то же — {field} ({where})"
+    return f"{said}: неясно, какой из них читать — оставьте один"
+
+
+def _refuse_repeated_columns(sheet: Sheet, fields: list[str | None]) -> None:
+    """Invalid (422) naming each column that repeats one the import reads (a key or a value:
+    `fields` are what each column is read as, None for those not read), as a JSON row naming
+    one key twice is (`repeated_key`): never one of the two picked silently. Columns the
+    import does not read may repeat (they are said to be unused)."""
+    first: dict[str, int] = {}
+    errors = []
+    for position, field in enumerate(fields):
+        if field is None:
+            continue
+        if field not in first:
+            first[field] = position
+            continue
+        message = column_repeated(sheet, field, first[field], position)
+        title = sheet.header[position]
+        errors.append(field_error([FIELD, title], message, kind="repeated_column"))
+    if errors:
+        detail = "; ".join(e["msg"] for e in errors)
+        raise Invalid(f"В заголовке файла {detail}", errors=errors)
 
 
 async def import_posted(
@@ -158,7 +193,8 @@ async def import_upload(
     refused and the file was read in a guessed single-byte encoding (Windows-1251 or
     KOI8-R), `warnings` say which.
     Raises Forbidden (403) first, then UploadLimitExceeded (422 naming the limit) or Invalid
-    naming `file` (also when no row has the required columns: "не найдены столбцы: …")."""
+    naming `file` (also when no row has the required columns: "не найдены столбцы: …"), or
+    naming the column when one the import reads is repeated (`_refuse_repeated_columns`)."""
     require_roles(importer.principal, *importer.writers)
 
     def missing(titles: list[str]) -> list[str]:
@@ -168,18 +204,12 @@ async def import_upload(
     sheet = await parse_sheet(upload, max_rows=importer.max_rows, missing=missing)
     importer.warnings().extend(Notice(index=None, loc=[FIELD], msg=note) for note in sheet.notes)
     fields = importer.columns(list(sheet.header))
-    taken: set[str] = set()
-    for position, (title, field) in enumerate(zip(sheet.header, fields, strict=True)):
-        if field is not None and field in taken:
-            fields[position] = None
-            importer.warnings().append(
-                Notice(index=None, loc=[title], msg=reinterpreted.column_repeated(title, field))
-            )
-        elif field is None and title:
+    _refuse_repeated_columns(sheet, fields)
+    for title, field in zip(sheet.header, fields, strict=True):
+        if field is None and title:
             importer.warnings().append(
                 Notice(index=None, loc=[title], msg=reinterpreted.column_unused(title))
             )
-        taken.add(field or "")
     width = max((i + 1 for i, title in enumerate(sheet.header) if title), default=0)
     untitled = {i for i, title in enumerate(sheet.header[:width]) if not title}
     rows, refused = [], []

@@ -137,11 +137,6 @@ def column_untitled(label: str) -> str:
     return f"столбец {label} без заголовка не используется: его значения пропущены"
 
 
-def column_repeated(title: str, field: str) -> str:
-    """A second column for a field already taken."""
-    return f"столбец «{title}» повторяет {field}: пропущен"
-
-
 def header_below(line: int) -> str:
     """A table's header found below the file's first row (a title above it): those rows skipped."""
     return f"заголовок таблицы в строке {line}: строки выше пропущены"

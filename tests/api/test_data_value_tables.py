@@ -381,17 +381,24 @@ async def test_a_name_matched_the_same_way_in_many_rows_is_said_once(api_client,
     )
 
 
-async def test_a_second_column_of_the_same_field_is_left_out_and_named(api_client, world, db):
+async def test_a_second_column_of_the_same_field_refuses_the_file(api_client, world, db):
     content = (
         "indicator_code\tvalue\torganization_id\tperiod\tЗначение\r\n"
         f"teachers_count\t7\t{world.s1.id}\t2030/2031\t8\r\n"
     ).encode("utf-16-le")  # Excel's "Unicode text", here without its byte-order mark
-    summary = await upload(api_client, world, "v.csv", content)
-    assert (summary["imported"], summary["rejected"]) == (1, [])
-    assert list((await stored(db, world)).values()) == [7.0]
-    assert summary["warnings"] == [
-        {"index": None, "loc": ["Значение"], "msg": "столбец «Значение» повторяет value: пропущен"}
-    ]
+    answer = await api_client.post(
+        "/v1/data-values/upload",
+        files={"file": ("v.csv", content)},
+        headers=world.headers("admin"),
+    )
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["body", "file", "Значение"] and error["type"] == "repeated_column"
+    assert error["msg"] == (
+        "столбцы «value» и «Значение» означают одно и то же — value (столбцы 2 и 5): "
+        "неясно, какой из них читать — оставьте один"
+    )
+    assert await stored(db, world) == {}
 
 
 async def test_posted_json_rows_carry_no_warnings(api_client, world):

@@ -83,10 +83,16 @@ async def test_column_titles_with_a_unit_or_a_qualifier_are_read(api_client, wor
 async def test_two_value_columns_are_never_picked_silently(api_client, world, db):
     header = ["Код показателя", "ID ОО", "Период", "Значение", "Значение показателя"]
     content = xlsx(header, ["teachers_count", str(world.s1.id), "2032", 4, 9])
-    summary = await upload(api_client, world, "v.xlsx", content)
-    assert await stored(db, world) == {("teachers_count", "s1", "2032"): 4}
-    repeated = "столбец «Значение показателя» повторяет value: пропущен"
-    assert {"index": None, "loc": ["Значение показателя"], "msg": repeated} in summary["warnings"]
+    answer = await api_client.post(
+        "/v1/data-values/upload",
+        files={"file": ("v.xlsx", content)},
+        headers=world.headers("admin"),
+    )
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"][-1] == "Значение показателя", error
+    assert "«Значение» и «Значение показателя»" in error["msg"] and "D и E" in error["msg"]
+    assert await stored(db, world) == {}
 
 
 async def test_a_result_column_with_a_unit_is_read(api_client, world):
