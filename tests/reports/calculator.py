@@ -18,6 +18,7 @@ import operator
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 ORGANIZATION, CLUSTER, TERRITORY = "organization", "cluster", "territory"
@@ -91,7 +92,10 @@ def _org_coverage(unit: Unit, reporting: int) -> dict[str, Any]:
 
 
 def _round(x: float | None, digits: int = 2) -> float | None:
-    return None if x is None else round(x, digits)
+    """Half up on the decimal a reader sees (58.425 → 58.43), as the answers round."""
+    if x is None:
+        return None
+    return float(Decimal(str(x)).quantize(Decimal(10) ** -digits, rounding=ROUND_HALF_UP))
 
 
 def assessment_key(params: dict[str, Any], period: str) -> tuple[str, str, str | None, int | None]:

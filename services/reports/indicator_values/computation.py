@@ -43,9 +43,11 @@ from services.reports.indicator_values.units import (
     organization_kinds,
     scopes_of,
 )
+from shared.comparison import COMPARE
 from shared.disclosure import reads_personal_results
 from shared.identity import Principal, ScopeType
 from shared.indicator_methods import closure, references
+from shared.reinterpreted import decimal_text
 from shared.scope import ScopeInfo, ScopeResolver, readable_organizations
 
 
@@ -179,9 +181,33 @@ def answer_items(
                     "missing": current.missing,
                     **approval_of(current),
                     **flagged_of(current),
+                    **out_of_range(definitions[code], current.value),
                 }
             )
     return items
+
+
+def out_of_range(definition: dict[str, Any], value: float | None) -> dict[str, Any]:
+    """What an item whose percent lies outside 0–100 says instead of judging its target (its
+    keys override the item's): it is computed from counts that contradict each other (60
+    teachers trained of 50: 120 %, or one mistyped count: 2 800 %), so it is marked
+    (`flagged`), judged against no target (`insufficient_data`) and says why
+    (`reason: out_of_range`). Empty for any other value (within `shared.comparison`'s
+    tolerance of the bounds)."""
+    if definition.get("unit") != "percent" or value is None:
+        return {}
+    if COMPARE[">="](value, 0.0) and COMPARE["<="](value, 100.0):
+        return {}
+    shown = decimal_text(rounded(value) or 0.0)
+    return {
+        "status": "insufficient_data",
+        "flagged": True,
+        "reason": unknown_codes.OUT_OF_RANGE,
+        "reason_text": (
+            f"значение {shown} % вне диапазона от 0 до 100 %: данные, из которых оно "
+            "посчитано, противоречат друг другу — проверьте их"
+        ),
+    }
 
 
 @dataclass

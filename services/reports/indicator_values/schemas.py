@@ -39,7 +39,8 @@ class IndicatorValueRead(BaseModel):
     target: TargetRead | None
     status: Status = Field(
         description="achieved: the target is met; not_achieved: it is not; insufficient_data: "
-        "less data than min_n; no_data: no data; no_target: a value but no target"
+        "less data than min_n, or a percent outside 0–100 (`reason` out_of_range); no_data: "
+        "no data; no_target: a value but no target"
     )
     previous_value: float | None
     change: float | None
@@ -91,7 +92,13 @@ class IndicatorValueRead(BaseModel):
     )
 
     reason: (
-        Literal["unknown_instrument", "unknown_question", "unknown_competence", "zero_denominator"]
+        Literal[
+            "unknown_instrument",
+            "unknown_question",
+            "unknown_competence",
+            "zero_denominator",
+            "out_of_range",
+        ]
         | None
     ) = Field(
         default=None,
@@ -100,7 +107,9 @@ class IndicatorValueRead(BaseModel):
         "(none of params.question_codes in any version of it), unknown_competence (none of "
         "params.competences); for a formula or share of organizations, of an indicator it "
         "is computed from; zero_denominator: a formula whose parts are known and whose "
-        "denominator is 0 (`numerator` and `denominator` said). Null otherwise (also for "
+        "denominator is 0 (`numerator` and `denominator` said); out_of_range: a percent "
+        "outside 0–100 (its value said, `flagged` true, `status` insufficient_data: counts "
+        "that contradict each other meet no target). Null otherwise (also for "
         "values kept before it was said)",
     )
     reason_text: str | None = Field(

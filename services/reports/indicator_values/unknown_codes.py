@@ -32,7 +32,15 @@ UNKNOWN_QUESTION = "unknown_question"
 UNKNOWN_COMPETENCE = "unknown_competence"
 # Not a code: a formula whose denominator is 0 (no teachers counted: no share of them).
 ZERO_DENOMINATOR = "zero_denominator"
-REASONS = (UNKNOWN_INSTRUMENT, UNKNOWN_QUESTION, UNKNOWN_COMPETENCE, ZERO_DENOMINATOR)
+# Not a code either: a percent outside 0–100 (computation.out_of_range), said with its value.
+OUT_OF_RANGE = "out_of_range"
+REASONS = (
+    UNKNOWN_INSTRUMENT,
+    UNKNOWN_QUESTION,
+    UNKNOWN_COMPETENCE,
+    ZERO_DENOMINATOR,
+    OUT_OF_RANGE,
+)
 
 _INSTRUMENTS = text(
     "SELECT i.code, v.definition FROM reports.fact_instrument i "

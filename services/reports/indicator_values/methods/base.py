@@ -14,9 +14,11 @@ period) to a `Value`, or to None where the method does not apply to that scope (
 organizations for one organization). The `min_n` rule is applied by the caller.
 """
 
+import math
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ARRAY, Text, Uuid, bindparam
@@ -168,7 +170,13 @@ def pct(part: float, whole: float) -> float | None:
 
 
 def rounded(x: float | None, digits: int = 2) -> float | None:
-    return None if x is None else round(x, digits)
+    """`x` to `digits` decimals, half up on its shortest decimal form (58.425 → 58.43, as a
+    reader rounds the mean of 58.42 and 58.43; Python's round gives 58.42: the float is
+    58.42499…). NaN and infinities pass as they are."""
+    if x is None or not math.isfinite(x):
+        return x
+    step = Decimal(1).scaleb(-digits)
+    return float(Decimal(repr(x)).quantize(step, rounding=ROUND_HALF_UP))
 
 
 def organization_coverage(scope: Scope, reporting: int) -> dict[str, Any]:
