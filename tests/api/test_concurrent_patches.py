@@ -1,5 +1,6 @@
 """Concurrent PATCHes of one row that each change a part of it (an organization's context,
-merged as a JSON merge patch; a cluster's coordinator, who joins its members) both stay: the
+merged as a JSON merge patch; a cluster's coordinator, who joins its members; a validation
+rule's two sides, which give the indicators it reads) both stay: the
 row is locked when it is loaded for the change, so the second merges into what the first
 committed, not into what both read."""
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from services.api.organizations.models import ClusterMember, Organization
+from tests.api.validation import add_rule, validation_world
 from tests.factories import committed_world
 
 ROUNDS = 10
@@ -63,3 +65,29 @@ async def test_a_new_coordinator_joins_members_changed_at_the_same_time(apps, is
                     )
                 )
             assert world.s2.id in members, (round_, members)  # the coordinator is a member
+
+
+@pytest.mark.committed
+async def test_a_rules_two_sides_changed_at_once_both_give_its_indicators(
+    apps, isolation, settings
+):
+    async with isolation() as session:
+        world = await validation_world(session, settings)
+        await session.commit()
+    analyst = world.headers("analyst")
+    transport = httpx.ASGITransport(app=apps.api)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        rule = await add_rule(client, world)
+        url = f"/v1/validation-rules/{rule['id']}"
+        for round_ in range(ROUNDS):
+            back = {"left": "students_passed", "right": "students_total"}
+            assert (await client.patch(url, json=back, headers=analyst)).status_code == 200
+            answers = await asyncio.gather(
+                client.patch(url, json={"left": "teachers_with_category"}, headers=analyst),
+                client.patch(url, json={"right": "teachers_total"}, headers=analyst),
+            )
+            assert [a.status_code for a in answers] == [200, 200], [a.text for a in answers]
+            stored = (await client.get(url, headers=analyst)).json()
+            assert (stored["left"], stored["right"]) == ("teachers_with_category", "teachers_total")
+            wanted = ["teachers_total", "teachers_with_category"]
+            assert stored["indicator_codes"] == wanted, (round_, stored)
