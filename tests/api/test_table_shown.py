@@ -234,3 +234,26 @@ async def test_a_matched_subject_shows_the_spaces_it_was_written_with(api_client
         assert summary["rejected"] == [] and summary["warnings"] == [
             {"index": 0, "loc": ["subject"], "msg": f"предмет: {said}"}
         ]
+
+
+async def test_a_posted_text_value_refused_is_still_told_how_it_was_read(api_client, world, db):
+    """«1 234,5» for a percent: refused as over 100, and told it was read as 1234,5 (a file's
+    row is told so too), so the sender sees the separator, not only the bound."""
+    posted = await api_client.post(
+        "/v1/data-values?dry_run=true",
+        json={
+            "values": [
+                {
+                    "indicator_code": "extracurricular_coverage",
+                    "organization_id": str(world.s1.id),
+                    "period": "2032",
+                    "value": "1 234,5",
+                }
+            ]
+        },
+        headers=world.headers("admin"),
+    )
+    summary = posted.json()
+    assert refusals(summary) == [(0, ["value"], "значение больше 100")]
+    said = [(w["index"], w["msg"]) for w in summary["warnings"] if w["loc"] == ["value"]]
+    assert said == [(0, "значение передано текстом «1 234,5» — прочитано как 1234,5")]

@@ -332,6 +332,11 @@ class DataValueImporter(ScopedImporter):
                 continue
             value, problem = check_value(indicator, row)
             if problem:
+                # A rejected row is told how its text was read too, as a file's row is
+                # («передано текстом «1 234,5» — прочитано как 1234,5»: then «больше 100»).
+                read = type(row.value) in (int, float) and index in posted
+                if read and (note := posted_note(posted[index], float(row.value), indicator)):
+                    self.warn(index, "value", note)
                 reject(index, "value", problem)
                 continue
             if index in posted and (note := posted_note(posted[index], value, indicator)):
