@@ -220,7 +220,11 @@ def build_app(
     install_error_handlers(app)
     install_outage_handlers(app)
     # Innermost: its 413 gets the security headers, CORS and the request id like any answer.
-    app.add_middleware(BodyLimitMiddleware, max_file_bytes=settings.upload_max_bytes)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_file_bytes=settings.upload_max_bytes,
+        max_json_bytes=settings.json_max_bytes,
+    )
     # The api's sign-in sends a person back to the surveys' or reports' page they came from
     # (`next`): a redirect after a form's post, which `form-action` must name too.
     app.add_middleware(SecurityHeadersMiddleware, form_origins=form_origins(settings, service))

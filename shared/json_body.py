@@ -53,12 +53,15 @@ class _FastJsonRequest(Request):
 
 class FastJsonRoute(APIRoute):
     """A route whose JSON body is read by `loads` (FastAPI and the global checks of
-    `shared.validation` read the same parsed body)."""
+    `shared.validation` read the same parsed body), of bulk rows: held to the upload limit,
+    not SOKO_JSON_MAX_BYTES (shared/uploads/http.py `BodyLimit`)."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
 
         async def read_fast(request: Request) -> Response:
+            if limit := request.scope.get("soko.body_limit"):
+                limit.bulk()  # bulk rows: the upload limit, not SOKO_JSON_MAX_BYTES
             return await handler(_FastJsonRequest(request.scope, request.receive))
 
         return read_fast

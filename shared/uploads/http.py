@@ -29,6 +29,24 @@ FORM_OVERHEAD = MIB
 T = TypeVar("T")
 
 
+BODY_LIMIT = "soko.body_limit"
+"""The scope key of the request's `BodyLimit`."""
+
+
+class BodyLimit:
+    """The bytes a request's body may hold, as it is read: a JSON body's smaller limit until
+    its route says it takes bulk rows (`bulk`)."""
+
+    def __init__(self, json_bytes: int | None, upload_bytes: int) -> None:
+        self.json = json_bytes is not None
+        self.bytes = json_bytes if json_bytes is not None else upload_bytes
+        self._upload_bytes = upload_bytes
+
+    def bulk(self) -> None:
+        """The route takes bulk rows: the body is held to the upload limit instead."""
+        self.json, self.bytes = False, self._upload_bytes
+
+
 class _BodyTooLarge(Exception):
     """Raised into the app from `receive` once the body passed the limit."""
 
@@ -39,28 +57,53 @@ class BodyLimitMiddleware(HttpMiddleware):
     pass it; the rest of the body is never read. A page's form posted by a browser (a path
     outside `/v1/`, `Accept` naming text/html) gets a Russian page saying so instead.
 
+    A JSON body (`application/json`, `…+json`, or of no type) is held to `max_json_bytes`
+    (SOKO_JSON_MAX_BYTES, 1 MiB) unless its route takes bulk rows (`shared.json_body.
+    FastJsonRoute` raises it, `BodyLimit.bulk`: 10,000 rows are about 1.3 MB). Before,
+    15 MB of one object's keys, sent by nobody signed in, was parsed and validated on the
+    event loop (8 s) before the sign-in was looked at, and the service answered nothing else
+    meanwhile.
+
     Starlette's own RequestBodyLimitMiddleware answers in plain text from outside the app's
     middleware (no problem+json, no request id), hence this one."""
 
-    def __init__(self, app: ASGIApp, max_file_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_file_bytes: int, max_json_bytes: int | None = None
+    ) -> None:
         super().__init__(app)
         self.max_file_bytes = max_file_bytes
         self.max_body_bytes = max_file_bytes + FORM_OVERHEAD
+        self.max_json_bytes = max_json_bytes
+
+    def _json(self, scope: Scope) -> bool:
+        """Is the body JSON (or of no type, which FastAPI reads as JSON) with a JSON limit set."""
+        if self.max_json_bytes is None:
+            return False
+        kind = Headers(scope=scope).get("content-type", "").split(";")[0].strip().lower()
+        return not kind or kind == "application/json" or kind.endswith("+json")
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         declared = Headers(scope=scope).get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_body_bytes:
+        size = int(declared) if declared.isdigit() else None
+        if size is not None and size > self.max_body_bytes:
             await self._refuse(scope, receive, send)
             return
+        # The limit the body is held to as it is read: a bulk route raises it (`bulk`) before
+        # it reads the body, which FastAPI does after routing and before any dependency.
+        limit = BodyLimit(self.max_json_bytes if self._json(scope) else None, self.max_body_bytes)
+        scope[BODY_LIMIT] = limit
         received = 0
         exceeded = answered = False
 
         async def limited_receive() -> Message:
             nonlocal received, exceeded
+            if size is not None and size > limit.bytes:
+                exceeded = True
+                raise _BodyTooLarge
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit.bytes:
                     exceeded = True
                     raise _BodyTooLarge
             return message
@@ -72,7 +115,7 @@ class BodyLimitMiddleware(HttpMiddleware):
             elif message["type"] == "http.response.start" and not answered:
                 # the app turned the interruption into an answer of its own (FastAPI: 400)
                 answered = True
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, limit)
 
         try:
             await self.app(scope, limited_receive, guarded_send)
@@ -80,12 +123,19 @@ class BodyLimitMiddleware(HttpMiddleware):
             if not exceeded:
                 raise
             if not answered:
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, limit)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, limit: BodyLimit | None = None
+    ) -> None:
         headers = Headers(scope=scope)
         form = headers.get("content-type", "").startswith("multipart/form-data")
-        error = UploadTooLarge(self.max_file_bytes, body=self.max_body_bytes, form=form)
+        if limit is not None and limit.json:
+            error = UploadTooLarge(
+                limit.bytes, body=limit.bytes, form=False, setting="SOKO_JSON_MAX_BYTES"
+            )
+        else:
+            error = UploadTooLarge(self.max_file_bytes, body=self.max_body_bytes, form=form)
         if _from_a_page(scope["path"], headers):
             await _too_large_page(error, headers)(scope, receive, send)
             return

@@ -67,10 +67,18 @@ class UploadTooLarge(SokoError):
     status, slug, detail = 413, "content-too-large", "Файл или запрос слишком большой"
     documented = "The file or the request body is larger than SOKO_UPLOAD_MAX_BYTES allows"
 
-    def __init__(self, limit: int, *, body: int | None = None, form: bool = True) -> None:
+    def __init__(
+        self,
+        limit: int,
+        *,
+        body: int | None = None,
+        form: bool = True,
+        setting: str = "SOKO_UPLOAD_MAX_BYTES",
+    ) -> None:
         """`body`: the whole request body's limit, when that was passed (`form`: a multipart
         form, whose big part is the file; else a JSON or other body, which holds no file and
-        is said as «запрос»)."""
+        is said as «запрос»); `setting`: the setting that sets it (SOKO_JSON_MAX_BYTES for a
+        JSON body of a route that takes no bulk rows)."""
         message = f"файл больше {_amount('bytes', limit)}"
         refused = "Файл не принят"
         if body is not None:
@@ -82,9 +90,9 @@ class UploadTooLarge(SokoError):
                 )
         loc = [FIELD] if form else []
         super().__init__(
-            f"{refused}: {message} (ограничение SOKO_UPLOAD_MAX_BYTES)",
+            f"{refused}: {message} (ограничение {setting})",
             errors=[field_error(loc, message, kind="upload_limit.bytes")],
-            limit={"name": "bytes", "value": limit, "setting": "SOKO_UPLOAD_MAX_BYTES"},
+            limit={"name": "bytes", "value": limit, "setting": setting},
         )
         # What a page says: the file's limit only (not the whole body's, a few bytes of a
         # form more), in plain Russian, without the setting's name.

@@ -1,0 +1,67 @@
+"""A JSON body of a route that takes no bulk rows is held to SOKO_JSON_MAX_BYTES (1 MiB) as it
+streams in: a tester sent 15 MB of one object's keys to the anonymous survey submission and
+to organization routes without signing in, and each was parsed on the event loop for 5-13 s
+before anything else, the service answering nothing else meanwhile. Bulk routes keep the
+upload limit (a 10,000-row post is about 1.3 MB)."""
+
+import json
+
+import pytest
+
+MIB = 1024 * 1024
+
+
+def keys(count: int) -> bytes:
+    """An object of `count` keys, as a tester's flood: {"k0": 0, "k1": 1, …}."""
+    return json.dumps({"context": {f"k{i}": i for i in range(count)}}).encode()
+
+
+@pytest.mark.parametrize("content_type", ["application/json", "application/merge-patch+json", None])
+async def test_a_flood_of_keys_is_413_before_sign_in_or_parsing(api_client, world, content_type):
+    body = keys(200_000)  # about 3 MB
+    assert len(body) > MIB
+    headers = {"content-type": content_type} if content_type else {}
+    answer = await api_client.patch(
+        f"/v1/organizations/{world.s1.id}", content=body, headers=headers
+    )
+    assert answer.status_code == 413, answer.text
+    problem = answer.json()
+    assert problem["limit"] == {"name": "bytes", "value": MIB, "setting": "SOKO_JSON_MAX_BYTES"}
+    assert problem["detail"] == (
+        "Запрос не принят: тело запроса больше 1,0 МБ (ограничение SOKO_JSON_MAX_BYTES)"
+    )
+    assert problem["errors"][0]["loc"] == ["body"]
+
+
+async def test_the_anonymous_submission_is_held_to_it_too(surveys_client, world):
+    body = json.dumps(
+        {"organization_id": str(world.s1.id), "answers": {f"q{i}": i for i in range(150_000)}}
+    )
+    campaign = next(iter(world.campaigns.values()))
+    answer = await surveys_client.post(
+        f"/v1/campaigns/{campaign.id}/responses",
+        content=body,
+        headers={"content-type": "application/json"},
+    )
+    assert answer.status_code == 413 and answer.json()["limit"]["setting"] == "SOKO_JSON_MAX_BYTES"
+
+
+async def test_a_bulk_post_past_one_mebibyte_is_still_read(api_client, world):
+    rows = [
+        {
+            "indicator_code": "e_planning",
+            "organization_id": str(world.s1.id),
+            "period": f"20{10 + i % 40}",
+            "value": True,
+            "comment": "x" * 200,
+        }
+        for i in range(5000)
+    ]
+    body = json.dumps({"values": rows}).encode()
+    assert len(body) > MIB
+    answer = await api_client.post(
+        "/v1/data-values?dry_run=true",
+        content=body,
+        headers={"content-type": "application/json"} | world.headers("admin"),
+    )
+    assert answer.status_code != 413, answer.text
