@@ -32,6 +32,7 @@ from services.demo.roadmap import (
     seed_periods,
 )
 from services.demo.surveys import load_surveys
+from services.demo.validation_rules import load_rules
 from services.demo.years import current_year, demo_years
 from services.reports.app import create_app as create_reports
 from services.surveys.app import create_app as create_surveys
@@ -302,6 +303,7 @@ async def load(url: str, *, only_if_empty: bool, settings: Settings | None = Non
             indicators = await load_indicators(
                 client, {code: [plan_id] for code in PLAN_INDICATORS}
             )
+            await load_rules(client, indicators)  # before the values: they are checked too
             organizations = await list_organizations(client)
             teacher = (f"teacher@{DEMO_DOMAIN}", demo.teacher_staff_id)
             # The diagnosed teachers' accounts (password hashing) beside the other work.
