@@ -171,7 +171,7 @@ async def test_closed_and_not_yet_open_campaigns_are_409_with_the_dates(surveys_
     assert answer.json()["opens_at"] and "ещё не открыта" in answer.json()["detail"]
     # The window as people read it: in the service's time zone (Moscow, UTC+3), not in UTC.
     opens = (NOW + timedelta(days=1)).astimezone(ZoneInfo(get_settings().timezone))
-    assert f"приём ответов с {opens:%d.%m.%Y %H:%M} по " in answer.json()["detail"]
+    assert f"приём ответов с {opens:%d.%m.%Y %H:%M} МСК по " in answer.json()["detail"]
     current = (
         await post_campaign(surveys_client, world, "nok_parents_2018", "parents", [world.s1.id])
     ).json()
