@@ -30,6 +30,7 @@ from shared.docs import OAUTH2
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, error_responses
 from shared.idempotency import idempotent
 from shared.identity import Caller, Principal, Role
+from shared.numbers import file_size
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 from shared.validation_messages import russian_message
 
@@ -56,7 +57,7 @@ def too_large(body: ResponseIn) -> Invalid:
             f"Слишком большой ответ: не длиннее {MAX_TEXT} символов (получено {length})",
             kind="too_long",
         )
-    return Invalid.at([], f"Слишком большой ответ: не больше {MAX_BODY // 1024} КБ")
+    return Invalid.at([], f"Слишком большой ответ: не больше {file_size(MAX_BODY, space=' ')}")
 
 
 @router.post(
