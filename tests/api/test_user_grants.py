@@ -132,3 +132,49 @@ async def test_a_staff_record_has_one_account(api_client, world):
         headers=world.headers("admin"),
     )
     assert own.status_code == 200, own.text
+
+
+async def test_an_analyst_links_no_account_to_a_staff_record(api_client, world):
+    """A viewer or an analyst linked to a teacher's record read and answered as that teacher
+    (their personal diagnostic links, their staff record)."""
+    staff_id = await new_staff_member(api_client, world)
+    analyst = world.headers("analyst")
+    for role, scope in (
+        ("viewer", ("organization", world.s1.id)),
+        ("territory_analyst", ("territory", world.m1.id)),
+    ):
+        body = account(f"{role}-linked@soko.example", "Связанный", role, *scope)
+        refused = await api_client.post(
+            "/v1/users", json=body | {"staff_id": staff_id}, headers=analyst
+        )
+        assert refused.status_code == 403, refused.text
+        assert "staff_id" in refused.json()["detail"]
+    viewer = world.users["target"].id  # a viewer of S1
+    linked = await api_client.patch(
+        f"/v1/users/{viewer}", json={"staff_id": staff_id}, headers=analyst
+    )
+    assert linked.status_code == 403, linked.text
+    # The administrator makes the teacher's own account: the record is still free.
+    teacher = account("t-own@soko.example", "Учитель", "teacher", "organization", world.s1.id)
+    made = await api_client.post(
+        "/v1/users", json=teacher | {"staff_id": staff_id}, headers=world.headers("admin")
+    )
+    assert made.status_code == 201, made.text
+
+
+async def test_an_analyst_does_not_reactivate_a_diagnostic_reader(api_client, world):
+    user_id = world.users["methodologist"].id
+    off = await api_client.patch(
+        f"/v1/users/{user_id}", json={"is_active": False}, headers=world.headers("admin")
+    )
+    assert off.status_code == 200, off.text
+    on = await api_client.patch(
+        f"/v1/users/{user_id}", json={"is_active": True}, headers=world.headers("analyst")
+    )
+    assert on.status_code == 403 and on.json()["detail"] == ADMIN_ONLY
+    viewer = world.users["viewer"].id  # a viewer's they may turn back on
+    for active in (False, True):
+        answer = await api_client.patch(
+            f"/v1/users/{viewer}", json={"is_active": active}, headers=world.headers("analyst")
+        )
+        assert answer.status_code == 200, answer.text

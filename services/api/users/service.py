@@ -47,13 +47,23 @@ ADMIN_ONLY = (
     "Учётные записи учителей, руководителей организаций и методистов создаёт и меняет "
     "администратор: им видны личные результаты диагностик учителей"
 )
+STAFF_LINK_ADMIN_ONLY = (
+    "Связь учётной записи с сотрудником (staff_id) устанавливает администратор: через неё "
+    "видны личные результаты диагностик этого сотрудника"
+)
 
 
-def _may_grant(principal: Any, *roles: str | None) -> None:
+def _may_grant(principal: Any, *roles: str | None, staff: bool = False) -> None:
     """Forbidden unless the caller reads at least what each of `roles` would read: an
-    analyst does not make, re-scope or set the password of a diagnostic reader's account."""
-    if not principal.unrestricted and any(role in DIAGNOSTIC_READERS for role in roles):
+    analyst does not make, re-scope, reactivate or set the password of a diagnostic reader's
+    account, nor link any account to a staff record (`staff`: whoever is linked to a
+    teacher's record reads and answers as that teacher)."""
+    if principal.unrestricted:
+        return
+    if any(role in DIAGNOSTIC_READERS for role in roles):
         raise Forbidden(ADMIN_ONLY)
+    if staff:
+        raise Forbidden(STAFF_LINK_ADMIN_ONLY)
 
 
 def _role(role: str) -> str:
@@ -148,7 +158,7 @@ async def create_user(access: Access, data: UserCreate) -> User:
     """A new account (Invalid for a role, scope or staff link that do not fit, Conflict for a
     taken email or a staff record that has an account); the caller must be allowed to grant
     its role and scope (Forbidden: an analyst making a diagnostic reader, `_may_grant`)."""
-    _may_grant(access.principal, data.role)
+    _may_grant(access.principal, data.role, staff=data.staff_id is not None)
     await _check_assignment(access, data.role, data.scope_type, data.scope_id, data.staff_id)
     session = access.session
     user = User(
@@ -191,9 +201,10 @@ async def get_user(access: Access, user_id: uuid.UUID) -> User:
 async def update_user(access: Access, user_id: uuid.UUID, data: UserUpdate) -> User:
     """Managers change role, scope, staff link, activity and password; users their name and
     password. An analyst changes the role, scope, staff link or password of no account that
-    is or would be a diagnostic reader (Forbidden, `_may_grant`); its name and activity they
-    may. A change of role, scope, staff link, activity or password bumps `token_version`,
-    which ends the tokens issued before it in every service."""
+    is or would be a diagnostic reader, nor reactivates one, nor links any account to a staff
+    record (Forbidden, `_may_grant`); its name they may change, and deactivate it. A change
+    of role, scope, staff link, activity or password bumps `token_version`, which ends the
+    tokens issued before it in every service."""
     principal = access.principal
     user = await get_user(access, user_id)
     changes = data.model_dump(exclude_unset=True, exclude={"password", "current_password"})
@@ -208,8 +219,10 @@ async def update_user(access: Access, user_id: uuid.UUID, data: UserUpdate) -> U
         ):
             raise Invalid.at("current_password", "Текущий пароль указан неверно")
     granting = set(changes) & {"role", "scope_type", "scope_id", "staff_id"}
-    if is_manager and (granting or data.password is not None):
-        _may_grant(principal, user.role, changes.get("role"))
+    reactivating = changes.get("is_active") is True and not user.is_active
+    if is_manager and (granting or reactivating or data.password is not None):
+        linked = changes.get("staff_id", user.staff_id) is not None
+        _may_grant(principal, user.role, changes.get("role"), staff=linked)
     if is_manager and granting:
         merged: dict[str, Any] = {
             key: changes.get(key, getattr(user, key))
