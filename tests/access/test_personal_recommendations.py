@@ -169,3 +169,22 @@ async def test_a_teachers_own_recommendation_is_moved_by_that_teacher_alone(
         path, json={"status": "accepted"}, headers=world.headers("teacher")
     )
     assert own.status_code == 200 and own.json()["status"] == "accepted", own.text
+
+
+@pytest.mark.parametrize("who", ["leader", "methodologist"])
+async def test_no_decision_accepts_a_teachers_own_recommendation_for_them(
+    reports_client, recommended, who
+):
+    """A decision accepts a new recommendation: on a teacher's own it would move it for them."""
+    world = recommended
+    rec = world.personal["Иванова Мария"]
+    decided = await reports_client.post(
+        f"/v1/recommendations/{rec.id}/decisions",
+        json={"text": "Решение", "decided_on": "2026-12-01", "responsible": "Директор"},
+        headers=world.headers(who),
+    )
+    assert decided.status_code == 403, decided.text
+    shown = await reports_client.get(
+        f"/v1/recommendations/{rec.id}", headers=world.headers("teacher")
+    )
+    assert shown.json()["status"] == "new"

@@ -3,7 +3,7 @@ trained of 50, or one mistyped count: 2 800 %), and a tester saw it shown «✓ 
 no warning anywhere. It is now marked, meets no target and says why; and a mean on a half is
 rounded up, as a reader rounds it (58.425 → 58.43, not the float's 58.42)."""
 
-from tests.reports.helpers import PERIOD, post_values, read_values
+from tests.reports.helpers import PERIOD, generate, post_values, read_values
 from tests.reports.test_formula_pooling import SHARE, _define
 
 TEXT = (
@@ -63,3 +63,33 @@ async def test_a_mean_on_a_half_rounds_up(api_client, reports_client, world):
     )
     [district] = [i for i in answer.json()["items"] if i["scope_type"] == "territory"]
     assert district["value"] == 58.43  # (58.42 + 58.43) / 2 = 58.425
+
+
+async def test_a_value_out_of_range_leaves_an_open_recommendation_open(
+    api_client, reports_client, world
+):
+    """A school told its share is below the target posts a mistyped count: 300 % is no sign
+    the cause is gone, so the recommendation stays open (it said «причина устранена»)."""
+    await _define(api_client, world)
+    rows = [
+        ("teachers_total", world.s1.id, PERIOD, 100),
+        ("teachers_trained", world.s1.id, PERIOD, 30),  # 30 %, below «не менее 57»
+    ]
+    await post_values(api_client, world, rows)
+    assert (await generate(reports_client, world)).status_code == 200
+
+    async def open_ones() -> list[str]:
+        answer = await reports_client.get(
+            "/v1/recommendations",
+            params={"limit": 200, "organization_id": str(world.s1.id)},
+            headers=world.headers("analyst"),
+        )
+        assert answer.status_code == 200, answer.text
+        return [i["id"] for i in answer.json()["items"] if i["indicator_code"] == SHARE["code"]]
+
+    before = await open_ones()
+    assert len(before) == 1
+    await post_values(api_client, world, [("teachers_total", world.s1.id, PERIOD, 10)])
+    answer = await generate(reports_client, world)
+    assert answer.status_code == 200, answer.text
+    assert await open_ones() == before

@@ -32,9 +32,12 @@ async def decide(
 ) -> Decision:
     """Record a management decision on a recommendation the caller reads, with the indicator's
     value before, and in the audit log; a new recommendation becomes accepted. Forbidden for
-    those who do not manage (teachers, viewers)."""
+    those who do not manage (teachers, viewers), and on a teacher's personal recommendation
+    (moved by that teacher alone: a decision would accept it for them)."""
     if principal.role not in service.WRITERS:
         raise Forbidden("Управленческие решения принимают органы управления и руководители ОО")
+    if rec.addressee_type == "teacher":
+        raise Forbidden(service.PERSONAL_MOVES)
     evidence = rec.evidence or {}
     decision = Decision(
         recommendation_id=rec.id,

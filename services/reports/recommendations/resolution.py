@@ -58,7 +58,9 @@ def judged(rec: Any, condition: str, facts: Facts, scope: ScopeInfo) -> bool:
     if condition in INDICATOR_CONDITIONS:
         level = "organization" if rec.organization_id is not None else "territory"
         item = facts.values.get((rec.indicator_code, level, rec.addressee_id)) or {}
-        if item.get("value") is None:
+        # No value, or one that cannot be judged (a percent past 100: its counts contradict
+        # each other, `out_of_range`): the cause is not gone, the data are to be checked.
+        if item.get("value") is None or item.get("reason") == "out_of_range":
             return False
         if condition == "indicator_falling" and item.get("previous_value") is None:
             return False
