@@ -149,9 +149,9 @@ def _facts(up: Up) -> dict:
 
 def test_the_reports_facts_follow_the_stack_and_soko_resync_rebuilds_them(stack):
     deadline = time.monotonic() + 30
-    while not (facts := _facts(stack)).get("as_of") and time.monotonic() < deadline:
+    while not (facts := _facts(stack)).get("current") and time.monotonic() < deadline:
         time.sleep(0.2)
-    assert facts["ok"] and facts["as_of"], facts
+    assert facts["ok"] and facts["current"], facts
     assert facts["feeds"]["api"]["following"] and facts["feeds"]["api"]["resets"] == 0
     resync = subprocess.run(
         [sys.executable, "-m", "services.cli", "resync"],
@@ -167,7 +167,7 @@ def test_the_reports_facts_follow_the_stack_and_soko_resync_rebuilds_them(stack)
     assert "soko: api feed:" in resync.stdout and "soko: surveys feed:" in resync.stdout
     after = _facts(stack)
     assert {after["feeds"][feed]["resets"] for feed in ("api", "surveys")} == {1}
-    assert after["ok"] and after["as_of"]
+    assert after["ok"] and after["current"]
 
 
 def test_a_killed_service_is_started_again_while_the_others_keep_answering(stack):

@@ -54,13 +54,16 @@ class FollowerStatus:
     def as_of(self) -> datetime | None:
         """Up to when the facts are complete: while a long poll waits with nothing new, now
         less the time a change takes on its way (`DELIVERY`: committed at the peer, told to
-        the waiting poll, applied here), never before the poll asked; else the last complete
-        read. «Now» itself was said of facts a change committed 20 ms before had not reached:
-        a warehouse writing then reading was told the old value was current."""
-        if not (self.waiting and self.error is None):
-            return self.synced_to
+        the waiting poll, applied here); else the last complete read, and never later than
+        now less DELIVERY. «Now» itself was said of facts a change committed 20 ms before had
+        not reached: a warehouse writing then reading was told the old value was current."""
         now = _now() - DELIVERY
-        return max(now, self.waiting_since) if self.waiting_since else now
+        if not (self.waiting and self.error is None):
+            return None if self.synced_to is None else min(self.synced_to, now)
+        # Never later than now less DELIVERY, even when a poll has just asked (its facts are
+        # complete up to then): a moment that moved with each change read would date it, and
+        # on the surveys feed each parent's answer, for anyone polling /readyz.
+        return now
 
 
 # How long a change committed at a peer may take to be applied here while the follower waits

@@ -74,19 +74,36 @@ async def freshness(app: FastAPI, session: AsyncSession) -> Freshness:
     return Freshness(as_of=oldest, lag_seconds=_lag(oldest, now), feeds=feeds)
 
 
-# What /readyz, which anyone may ask, leaves out of each feed: its cursor and its count of
-# changes move with each change a peer commits, and the surveys feed's with each parent's
-# answer, so that polling them would time every anonymous answer to the second (the same
-# signal `GET /v1/data-version` keeps for services).
-PRIVATE = {"cursor", "changes"}
+# What /readyz, which anyone may ask, says of the facts' age: whether each feed is current
+# (behind by at most `CURRENT_SECONDS`), not its moment, lag, cursor or count of changes. Each
+# of those moves with the changes a peer commits, the surveys feed's with each parent's answer:
+# polled, the cursor and the count timed each answer to the second, and `lag_seconds` (which
+# rises while a change read is being applied) to the tenth. Answers to signed-in callers keep
+# `as_of` and `lag_seconds`.
+CURRENT_SECONDS = 60
 
 
 async def readiness(app: FastAPI) -> dict[str, Any]:
     """The /readyz check of the facts: ready once every feed has been read to its end (or
-    when this process does not follow the feeds); how current each feed is either way
-    (`as_of`, `lag_seconds`, `resets`, `following`, `error`; never `PRIVATE`)."""
+    when this process does not follow the feeds); and, per feed and overall, `current` (behind
+    by at most CURRENT_SECONDS), with each feed's `following`, `resets` and `error`."""
     async with app.state.db.sessionmaker() as session:
         current = await freshness(app, session)
     following = bool(getattr(app.state, "following", set()))
-    shown = current.model_dump(mode="json", exclude={"feeds": {s: PRIVATE for s in FEEDS}})
-    return {"ok": current.as_of is not None or not following, **shown}
+
+    def fresh(lag: float | None) -> bool:
+        return lag is not None and lag <= CURRENT_SECONDS
+
+    return {
+        "ok": current.as_of is not None or not following,
+        "current": fresh(current.lag_seconds),
+        "feeds": {
+            source: {
+                "current": fresh(feed.lag_seconds),
+                "following": feed.following,
+                "resets": feed.resets,
+                "error": feed.error,
+            }
+            for source, feed in current.feeds.items()
+        },
+    }
