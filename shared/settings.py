@@ -75,7 +75,7 @@ class Settings(BaseSettings):
     # Upload limits (README "Upload limits"): every upload is bounded while it is read.
     upload_max_bytes: PositiveInt = 20 * MIB  # one uploaded file; the request body + 1 MiB
     # A JSON body of a route that takes no bulk rows (bulk ones: upload_max_bytes + 1 MiB).
-    json_max_bytes: PositiveInt = MIB
+    json_max_bytes: PositiveInt = 4 * MIB
     upload_max_unpacked_bytes: PositiveInt = 100 * MIB  # parts of a .docx/.xlsx as inflated
     upload_max_parts: PositiveInt = 1_000  # parts of a .docx/.xlsx archive
     upload_max_xml_elements: PositiveInt = 500_000  # parsed whole (all but worksheets)

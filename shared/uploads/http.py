@@ -58,7 +58,7 @@ class BodyLimitMiddleware(HttpMiddleware):
     outside `/v1/`, `Accept` naming text/html) gets a Russian page saying so instead.
 
     A JSON body (`application/json`, `…+json`, or of no type) is held to `max_json_bytes`
-    (SOKO_JSON_MAX_BYTES, 1 MiB) unless its route takes bulk rows (`shared.json_body.
+    (SOKO_JSON_MAX_BYTES, 4 MiB) unless its route takes bulk rows (`shared.json_body.
     FastJsonRoute` raises it, `BodyLimit.bulk`: 10,000 rows are about 1.3 MB). Before,
     15 MB of one object's keys, sent by nobody signed in, was parsed and validated on the
     event loop (8 s) before the sign-in was looked at, and the service answered nothing else
