@@ -297,6 +297,8 @@ async def test_card_shows_the_schools_nok_by_the_same_formulas(
     assert header[-1] == "Итого Sn"
     expected = [*(SHOWN[k] for k in EXPECTED_CRITERIA), SHOWN["total"]]
     assert row == [f"{v:g}".replace(".", ",") for v in expected]
+    # Why К3 is made without Пдостуд is said under the table (it was said only without a total).
+    assert "Пдостуд" in answer.text and "меньше порога раскрытия" in answer.text
     sheet = await reports_client.get(
         f"/v1/reports/organizations/{world.s1.id}",
         params={"period": PERIOD, "format": "xlsx"},

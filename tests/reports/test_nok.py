@@ -89,6 +89,7 @@ async def test_criteria_total_and_rank_of_a_municipalitys_schools(
     assert s1["inputs"]["respondents"] == 20 and "nok_07" not in s1["inputs"]
     assert s1["inputs"]["nok_06"] == 3  # answered by all 20: shown, as the aggregates show it
     assert any("Пдостуд" in n and "порога раскрытия" in n for n in s1["notes"])
+    assert not any("нет результатов анкетирования" in n for n in s1["notes"])  # there are some
 
     s2 = orgs[str(world.s2.id)]  # no checklist values, no parents' answers
     assert [s2[k] for k in ("k1", "k2", "k3", "k4", "k5", "total", "rank")] == [None] * 7

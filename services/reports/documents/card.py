@@ -27,13 +27,13 @@ from services.reports.documents.gather import (
 from services.reports.documents.labels import NOK_LABELS
 from services.reports.documents.model import Execution, Nok, OrganizationCard
 from services.reports.documents.periods import other_periods
-from services.reports.quality_evaluation.compute import evaluate, load_weights
+from services.reports.quality_evaluation.compute import load_weights
 from services.reports.quality_evaluation.inputs import (
     checklist_values,
     parents_answers,
     with_checklist_names,
 )
-from services.reports.quality_evaluation.service import organization_counts, parents_title
+from services.reports.quality_evaluation.service import organization_result, parents_title
 from services.reports.recommendations.service import visibility
 from shared.errors import NotFound
 from shared.identity import ScopeType
@@ -59,13 +59,12 @@ async def school_nok(ctx: Context, organization_id: uuid.UUID, period: str) -> N
         minimum=ctx.minimum,
         public=True,
     )
-    counts, notes = organization_counts(
+    _, result, notes = organization_result(
         weights,
         answers.get(organization_id),
         period_values.get(organization_id, {}),
         await parents_title(ctx.session, weights),
     )
-    result = evaluate(counts, weights)
     criteria = [(label, result[key]) for key, label in NOK_LABELS.items()]
     return Nok(criteria, result["total"], list(dict.fromkeys(notes + result["notes"])))
 

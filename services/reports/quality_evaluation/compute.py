@@ -50,6 +50,8 @@ def checklist_name(weights: Weights, code: str) -> str:
 def _missing_reason(weights: Weights, code: str) -> str:
     if code in weights["data_value_codes"]:
         return f"нет значения {checklist_name(weights, code)}"
+    if code in weights.get("withheld_items", ()):  # service.organization_counts
+        return weights["notes"]["survey_item_withheld"]
     return "нет результатов анкетирования"
 
 

@@ -48,11 +48,9 @@ def organization_counts(
         # An item nobody answered "да" to is not in the aggregates: zero, not "no data". One
         # withheld (answered by fewer than the minimum: the survey's own rule per question)
         # is no data: its count, or a share over it, would tell those few parents' answers.
+        # The indicator over it says so (compute._missing_reason: `withheld_items`).
         items = survey_items(weights)
         counts |= {code: survey.yes.get(code, 0) for code in items - survey.withheld_items}
-        if hidden := items & survey.withheld_items:
-            names = ", ".join(f"«{name}»" for name in indicators_over(weights, hidden))
-            notes.append(templates["survey_items_suppressed"].format(indicators=names))
     elif survey is not None and survey.withheld:
         # A school of 6 withheld so that the district minus the others tells nothing of the
         # small ones is not «меньше порога раскрытия (6)»: each reason says its own.
@@ -73,18 +71,19 @@ def organization_counts(
     return counts, notes
 
 
+def organization_result(
+    weights: Weights, survey: Survey | None, values: dict[str, float], instrument: str
+) -> tuple[dict[str, float], dict[str, Any], list[str]]:
+    """One organization's counts (`organization_counts`), its evaluation (`evaluate`: an
+    indicator over a withheld survey item says so) and the notes on its inputs."""
+    counts, notes = organization_counts(weights, survey, values, instrument)
+    withheld = survey.withheld_items if survey is not None else set()
+    return counts, evaluate(counts, {**weights, "withheld_items": withheld}), notes
+
+
 async def parents_title(session: AsyncSession, weights: Weights) -> str:
     """The title of the parents' questionnaire the weights name."""
     return await instrument_title(session, weights["instrument_code"], weights["instrument_title"])
-
-
-def indicators_over(weights: Weights, items: set[str]) -> list[str]:
-    """The names of the indicators (П) a share of which reads one of `items`."""
-    return [
-        spec["name"]
-        for spec in weights["indicators"].values()
-        if any({p["numerator"], p["denominator"]} & items for p in spec.get("parts", []))
-    ]
 
 
 def survey_items(weights: Weights) -> set[str]:
@@ -135,10 +134,9 @@ async def nok(
     items = []
     for org in organizations:
         org_id = uuid.UUID(str(org["id"]))
-        counts, org_notes = organization_counts(
+        counts, result, org_notes = organization_result(
             weights, answers.get(org_id), values.get(org_id, {}), title
         )
-        result = evaluate(counts, weights)
         items.append(
             {
                 "organization_id": org_id,
