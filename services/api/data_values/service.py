@@ -53,7 +53,7 @@ from shared.scope import readable_organizations
 from shared.settings import get_settings
 from shared.spreadsheets import header_key
 from shared.tabular import Cell
-from shared.templating import ru_plural
+from shared.templating import quoted, ru_plural
 
 MAX_ROWS = 10_000
 
@@ -119,12 +119,12 @@ def not_open_in(dates: Dates, code: str) -> str | None:
     )
     if dates.closed_on is not None and dates.closed_on < period.start:
         return (
-            f"«{dates.name}» закрыта {dates.closed_on:%d.%m.%Y}, до начала периода «{code}» "
+            f"{quoted(dates.name)} закрыта {dates.closed_on:%d.%m.%Y}, до начала периода «{code}» "
             f"({period.start:%d.%m.%Y}): {kept}"
         )
     if dates.opened_on is not None and dates.opened_on > period.end:
         return (
-            f"«{dates.name}» открыта {dates.opened_on:%d.%m.%Y}, после окончания периода "
+            f"{quoted(dates.name)} открыта {dates.opened_on:%d.%m.%Y}, после окончания периода "
             f"«{code}» ({period.end:%d.%m.%Y}): {kept}"
         )
     return None

@@ -49,6 +49,7 @@ from shared.identity import Principal, ScopeType
 from shared.indicator_methods import closure, references
 from shared.reinterpreted import decimal_text
 from shared.scope import ScopeInfo, ScopeResolver, readable_organizations
+from shared.templating import grouped
 
 
 def _depths(definitions: dict[str, dict[str, Any]], codes: set[str]) -> dict[str, int]:
@@ -198,7 +199,7 @@ def out_of_range(definition: dict[str, Any], value: float | None) -> dict[str, A
         return {}
     if COMPARE[">="](value, 0.0) and COMPARE["<="](value, 100.0):
         return {}
-    shown = decimal_text(rounded(value) or 0.0)
+    shown = grouped(decimal_text(rounded(value, 1) or 0.0))  # «4 600», «120,5»
     return {
         "status": "insufficient_data",
         "flagged": True,
