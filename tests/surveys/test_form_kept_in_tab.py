@@ -78,3 +78,38 @@ async def test_start_over_forgets_the_restored_answers(
         await playwright.expect(page.locator("#answers-restored")).to_be_hidden()
         await playwright.expect(page.locator("#q-edu_level input:checked")).to_have_count(0)
         assert problems == []
+
+
+@in_a_browser
+async def test_sending_in_one_tab_keeps_the_other_tabs_answers(
+    apps, isolation, settings, surveys_client, playwright, forget_imported
+):
+    """Tab B of the same link, half filled; tab A sends. B reloaded shows the thank-you page
+    (the browser's "sent" cookie) but keeps its own answers: «Открыть новую анкету» brings
+    them back. Before, B's answers were wiped and B thanked for answers it never sent."""
+    world = await committed_world(isolation, settings)
+    campaign = await launch_kobo(surveys_client, world)
+    app = create_surveys(settings.model_copy(update={"anonymous_rate_per_minute": 1000}))
+    async with served(app) as base, phone(playwright) as (page_a, problems):
+        link = link_of(campaign)
+        async with page_a.context.expect_page() as opened:  # a second tab, its own storage
+            await page_a.evaluate(f"window.open('{base + link}', '_blank', 'noopener')")
+        page_b = await opened.value
+        await page_b.wait_for_load_state()
+        await page_b.locator("#q-edu_level label.choice").filter(has_text="Основное").click()
+        await page_a.goto(base + link)
+        await page_a.locator("#q-topics label.choice").filter(has_text="Другое").click()
+        await page_a.locator("#q-edu_level label.choice").filter(has_text="Начальное").click()
+        await page_a.locator("#q-grade label.choice").filter(has_text="4 класс").click()
+        await page_a.locator("#f-topics_other").fill("Шумно")
+        await page_a.get_by_role("button", name=SEND).click()
+        await playwright.expect(page_a.locator("h1")).to_have_text(THANKS)
+        await page_b.reload()
+        await playwright.expect(page_b.locator("h1")).to_have_text(THANKS)
+        kept = await page_b.evaluate(f"sessionStorage.getItem('{KEPT}' + '{link[3:]}')")
+        assert kept is not None  # B's own, unsent
+        await page_b.get_by_role("link", name="Открыть новую анкету").click()
+        await playwright.expect(page_b.locator("#answers-restored")).to_be_visible()
+        chosen = page_b.locator("#q-edu_level label.choice").filter(has_text="Основное")
+        await playwright.expect(chosen.locator("input")).to_be_checked()
+        assert problems == []
