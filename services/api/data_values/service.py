@@ -48,7 +48,7 @@ from shared.bulk import (
     writer_source,
 )
 from shared.labels import organization_not_found
-from shared.periods import parse_period
+from shared.periods import Period, parse_period
 from shared.scope import readable_organizations
 from shared.settings import get_settings
 from shared.spreadsheets import header_key
@@ -107,12 +107,12 @@ async def _lookups(
     return indicators, territories, kinds, dates
 
 
-def not_open_in(dates: Dates, code: str) -> str | None:
-    """A warning (Russian) when the organization was not open in the period `code` (a valid
-    code): closed before it began or opened after it ended, naming the day; None when it was
-    open some day of it. The value is kept (history may be corrected), but no indicator of
-    the period counts it, and the outlier checks do not compare it with its territory."""
-    period = parse_period(code)
+def not_open_in(dates: Dates, period: Period, code: str) -> str | None:
+    """A warning (Russian) when the organization was not open in `period` (read from the
+    row's `code`, parsed once per code by the caller: 3 µs a row otherwise): closed before it
+    began or opened after it ended, naming the day; None when it was open some day of it.
+    The value is kept (history may be corrected), but no indicator of the period counts it,
+    and the outlier checks do not compare it with its territory."""
     kept = (
         "значение принято, но в показатели периода и сравнение со школами территории "
         "не войдёт — проверьте период и даты организации"
@@ -291,7 +291,7 @@ class DataValueImporter(ScopedImporter):
             self.session, [r for _, r in parsed], codes
         )
         explain_refused_values(rows, rejected, indicators)
-        periods: dict[str, str | None] = {}
+        periods: dict[str, Period | None] = {}
         unread: dict[str, str] = {}  # why a period is not one
         seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
         valid = []
@@ -323,11 +323,11 @@ class DataValueImporter(ScopedImporter):
                 continue
             if row.period not in periods:
                 try:
-                    periods[row.period] = parse_period(row.period).code
+                    periods[row.period] = parse_period(row.period)
                 except ValueError as exc:
                     periods[row.period] = None
                     unread[row.period] = str(exc)
-            if periods[row.period] is None:  # every row of it told why, not only the first
+            if (period := periods[row.period]) is None:  # every row of it told, not the first
                 reject(index, "period", unread[row.period])
                 continue
             value, problem = check_value(indicator, row)
@@ -346,7 +346,7 @@ class DataValueImporter(ScopedImporter):
                 reject(index, "indicator_code", f"повтор строки {seen[key]}")
                 continue
             seen[key] = index
-            if note := not_open_in(dates[row.organization_id], row.period):
+            if note := not_open_in(dates[row.organization_id], period, row.period):
                 self.warn(index, "period", note)
             valid.append(Valid(index, indicator.id, row.organization_id, row.period, value))
         for index, item in rows:  # a rejected row is told what was reinterpreted too
