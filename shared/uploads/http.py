@@ -40,11 +40,18 @@ class BodyLimit:
     def __init__(self, json_bytes: int | None, upload_bytes: int) -> None:
         self.json = json_bytes is not None
         self.bytes = json_bytes if json_bytes is not None else upload_bytes
+        self.setting: str | None = "SOKO_JSON_MAX_BYTES"  # what a JSON body's limit is set by
         self._upload_bytes = upload_bytes
 
     def bulk(self) -> None:
         """The route takes bulk rows: the body is held to the upload limit instead."""
         self.json, self.bytes = False, self._upload_bytes
+
+    def hold(self, max_bytes: int) -> None:
+        """The route holds its body, of whatever type, to its own smaller limit `max_bytes`
+        (set in code, not by a setting), read no further: `shared.json_body.held_to`."""
+        if max_bytes < self.bytes:
+            self.json, self.bytes, self.setting = True, max_bytes, None
 
 
 class _BodyTooLarge(Exception):
@@ -131,9 +138,7 @@ class BodyLimitMiddleware(HttpMiddleware):
         headers = Headers(scope=scope)
         form = headers.get("content-type", "").startswith("multipart/form-data")
         if limit is not None and limit.json:
-            error = UploadTooLarge(
-                limit.bytes, body=limit.bytes, form=False, setting="SOKO_JSON_MAX_BYTES"
-            )
+            error = UploadTooLarge(limit.bytes, body=limit.bytes, form=False, setting=limit.setting)
         else:
             error = UploadTooLarge(self.max_file_bytes, body=self.max_body_bytes, form=form)
         if _from_a_page(scope["path"], headers):

@@ -73,12 +73,12 @@ class UploadTooLarge(SokoError):
         *,
         body: int | None = None,
         form: bool = True,
-        setting: str = "SOKO_UPLOAD_MAX_BYTES",
+        setting: str | None = "SOKO_UPLOAD_MAX_BYTES",
     ) -> None:
         """`body`: the whole request body's limit, when that was passed (`form`: a multipart
         form, whose big part is the file; else a JSON or other body, which holds no file and
         is said as «запрос»); `setting`: the setting that sets it (SOKO_JSON_MAX_BYTES for a
-        JSON body of a route that takes no bulk rows)."""
+        JSON body of a route that takes no bulk rows; None for a route's own fixed limit)."""
         message = f"файл больше {_amount('bytes', limit)}"
         refused = "Файл не принят"
         if body is not None:
@@ -90,7 +90,7 @@ class UploadTooLarge(SokoError):
                 )
         loc = [FIELD] if form else []
         super().__init__(
-            f"{refused}: {message} (ограничение {setting})",
+            f"{refused}: {message}" + (f" (ограничение {setting})" if setting else ""),
             errors=[field_error(loc, message, kind="upload_limit.bytes")],
             limit={"name": "bytes", "value": limit, "setting": setting},
         )

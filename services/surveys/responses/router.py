@@ -30,14 +30,21 @@ from shared.docs import OAUTH2
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, error_responses
 from shared.idempotency import idempotent
 from shared.identity import Caller, Principal, Role
+from shared.json_body import held_to
 from shared.numbers import file_size
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 from shared.validation_messages import russian_message
 
 router = APIRouter(tags=["responses"])
-ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, TooManyRequests)
-IMPORT_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
+# Answers come from anyone with the link: a body is read no further than 4 × MAX_BODY, so
+# that one just past MAX_BODY is still parsed and told at its question (`too_large`).
 MAX_BODY = 64 * 1024  # bytes of a submission's JSON
+submissions = APIRouter(tags=["responses"], route_class=held_to(4 * MAX_BODY))
+ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, TooManyRequests)
+SUBMIT_ERRORS = error_responses(
+    Forbidden, NotFound, Invalid, Conflict, TooManyRequests, UploadTooLarge
+)
+IMPORT_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict, UploadTooLarge)
 # Whose keys an anonymous answer's Idempotency-Key is kept under: nobody's, not even the
 # operator's who keyed in a paper questionnaire.
 # Anonymous answers need no sign-in; a teacher's or an operator's are signed in (OpenAPI).
@@ -60,11 +67,11 @@ def too_large(body: ResponseIn) -> Invalid:
     return Invalid.at([], f"Слишком большой ответ: не больше {file_size(MAX_BODY, space=' ')}")
 
 
-@router.post(
+@submissions.post(
     "/campaigns/{campaign_id}/responses",
     status_code=201,
     response_model=ResponseCreated,
-    responses=ERRORS,
+    responses=SUBMIT_ERRORS,
     openapi_extra={"security": OPTIONAL_SIGN_IN},
 )
 async def submit_response(
@@ -283,3 +290,6 @@ async def import_responses(
             **summary.model_dump(), mapping=importer.used, rows=importer.rows()
         ),
     )
+
+
+router.include_router(submissions)  # after its route is declared: include copies the routes
