@@ -35,7 +35,7 @@ from services.api.collections.schemas import (
     ApprovalStep,
     ApprovalStepAnswer,
 )
-from services.api.collections.service import readable_collection, window_of
+from services.api.collections.service import locked_collection, readable_collection, window_of
 from services.api.collections.status import expected_values
 from services.api.organizations.models import Organization
 from services.api.territories.models import Territory
@@ -264,16 +264,22 @@ async def take_step(
     """Submit, withdraw, approve, return or unapprove one organization's data of a period;
     the answer says how complete the data are (`completeness`, `missing_indicator_codes`).
 
-    404: the collection does not concern the caller, or the organization is outside their
-    scope (another school's leader); 403: a role that does not take this step (submit and
-    withdraw: the school's leader; the others: an analyst of a territory in the chain); 422:
-    the organization is not asked to report, the period has no window, no comment to a return
-    or an unapprove; 409: the approval's state does not allow the step (a region approving
-    before the municipality, a withdrawal of approved data or of nothing submitted), or a
-    submission before the window opens."""
+    404: the collection does not concern the caller (or was deleted meanwhile), or the
+    organization is outside their scope (another school's leader); 403: a role that does not
+    take this step (submit and withdraw: the school's leader; the others: an analyst of a
+    territory in the chain); 422: the organization is not asked to report, the period has no
+    window, no comment to a return or an unapprove; 409: the approval's state does not allow
+    the step (a region approving before the municipality, a withdrawal of approved data or of
+    nothing submitted), or a submission before the window opens. The collection's row is
+    held (FOR SHARE) until the step commits: a change or deletion of it waits, or is waited
+    for (`service.locked_collection`)."""
     principal, session = access.principal, access.session
     collection = await readable_collection(access, collection_id)
     await ensure_in_scope(principal, access.scopes, ScopeType.organization, step.organization_id)
+    # Read afresh under a share lock: a change of the collection (its kinds, indicators,
+    # windows) or its deletion waits for this step, or this step for it, and the chain, the
+    # window and the answer below are of the collection as it then stands.
+    collection = await locked_collection(session, collection.id, shared=True)
     by_school = action in ("submit", "withdraw")
     takes = Role.organization_leader if by_school else Role.territory_analyst
     if not principal.unrestricted and principal.role != takes:

@@ -65,8 +65,9 @@ async def readable_collection(access: Access, collection_id: uuid.UUID) -> Colle
 
 async def writable_collection(access: Access, collection_id: uuid.UUID) -> Collection:
     """The collection if the caller may change it (its owner territory's analysts, and those
-    of a territory above it). One they read but may not change (a school's leader, a viewer,
-    the analyst of a territory under the owner) is Forbidden (403), not NotFound: they see it."""
+    of a territory above it), its row locked for the change (`locked_collection`). One they
+    read but may not change (a school's leader, a viewer, the analyst of a territory under the
+    owner) is Forbidden (403), not NotFound: they see it; one deleted meanwhile, NotFound."""
     collection = await readable_collection(access, collection_id)
     try:
         await _authorize_owner(access, collection.owner_territory_id)
@@ -74,6 +75,27 @@ async def writable_collection(access: Access, collection_id: uuid.UUID) -> Colle
         raise Forbidden(
             "Изменять сбор данных могут аналитики территории, которая его ведёт"
         ) from hidden
+    return await locked_collection(access.session, collection.id)
+
+
+async def locked_collection(
+    session: AsyncSession, collection_id: uuid.UUID, *, shared: bool = False
+) -> Collection:
+    """The collection read afresh with its row locked until the transaction ends: FOR UPDATE
+    for a change or a deletion, FOR SHARE (`shared`) for an approval step
+    (`approvals.take_step`). A change checks the approvals and then writes; a step checks the
+    window, the kinds and the approval and then writes: under the lock they take turns, so
+    neither lands between the other's check and its write (an approval given while the
+    indicators change, a submission for a window being dropped), while steps of different
+    organizations still run at once. NotFound (404) when it was deleted meanwhile."""
+    collection = await session.get(
+        Collection,
+        collection_id,
+        with_for_update={"read": True} if shared else True,
+        populate_existing=True,
+    )
+    if collection is None:
+        raise NotFound("Сбор данных не найден")
     return collection
 
 
@@ -194,7 +216,8 @@ async def update_collection(
 ) -> Collection:
     """Name, description, kinds, indicators, windows (replaced). While some organization's data
     are approved, the indicators and kinds stay (409: they decide what is locked); a window
-    with approvals may not go (409), its dates may move."""
+    with approvals may not go (409), its dates may move. The row is locked before the check
+    (`writable_collection`): no approval or submission lands between the check and the write."""
     collection = await writable_collection(access, collection_id)
     session = access.session
     changes: dict[str, Any] = data.model_dump(exclude_unset=True, exclude={"windows"})
@@ -250,7 +273,8 @@ async def _replace_windows(
 
 async def delete_collection(access: Access, collection_id: uuid.UUID) -> None:
     """Gone with its windows and approval history (the database cascades); 409 while some
-    data are approved (their lock would go with it)."""
+    data are approved (their lock would go with it); the row is locked before the check, so
+    no approval lands meanwhile."""
     collection = await writable_collection(access, collection_id)
     if await _approved_exists(access.session, collection.id):
         raise Conflict("Данные части организаций утверждены: сначала отзовите утверждения")
