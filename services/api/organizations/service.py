@@ -6,7 +6,8 @@ import uuid
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from services.api.access import MANAGERS, ORGANIZATION_MANAGERS, Access, authorize
 from services.api.data_values.models import DataValue
@@ -135,23 +136,45 @@ async def update_organization(
     dated = any(
         f in changes and changes[f] != getattr(organization, f) for f in ("opened_on", "closed_on")
     )
+    left = organization.territory_id
+    if changes.get("territory_id", left) == left:
+        left = None  # not moved
     changed = await apply_changes(access.session, organization, changes)
-    if dated:  # the periods it is compared with its territory in changed (outliers.checks)
-        await _recompute_flags(access, organization.id)
+    if dated or left:  # whom it is compared with (outliers.checks) changed
+        await _recompute_flags(access, organization.id, left=left)
     return changed
 
 
-async def _recompute_flags(access: Access, org_id: uuid.UUID) -> None:
+async def _recompute_flags(
+    access: Access, org_id: uuid.UUID, *, left: uuid.UUID | None = None
+) -> None:
     """The outlier flags of every stored value of the organization and of its territory's
     groups of the same indicators and periods (`outliers.recompute`): a school closed or
-    opened leaves or joins its territory's comparison of those periods at once."""
-    await access.session.flush()
-    rows = await access.session.execute(
-        select(DataValue.indicator_id, DataValue.organization_id, DataValue.period).where(
+    opened leaves or joins its territory's comparison of those periods at once. With `left`
+    (the territory it moved from), that territory's groups of the same indicators and periods
+    too: one value of another of its organizations per group, whose recomputation is the
+    whole group's; the school's own values recompute the groups of the territory it joined."""
+    session = access.session
+    await session.flush()
+    columns = (DataValue.indicator_id, DataValue.organization_id, DataValue.period)
+    query = select(*columns).where(DataValue.organization_id == org_id)
+    keys = [tuple(row) for row in await session.execute(query)]
+    if left is not None and keys:
+        groups = select(DataValue.indicator_id, DataValue.period).where(
             DataValue.organization_id == org_id
         )
-    )
-    await outliers.recompute(access.session, [tuple(row) for row in rows])
+        query = (
+            select(*columns)
+            .join(Organization, Organization.id == DataValue.organization_id)
+            .where(
+                Organization.territory_id == left,
+                tuple_(DataValue.indicator_id, DataValue.period).in_(groups),
+            )
+            .ext(distinct_on(DataValue.indicator_id, DataValue.period))
+            .order_by(DataValue.indicator_id, DataValue.period, DataValue.organization_id)
+        )
+        keys += [tuple(row) for row in await session.execute(query)]
+    await outliers.recompute(session, keys)
 
 
 def merged_context(stored: dict[str, Any] | None, sent: OrganizationContext | None) -> dict:

@@ -28,7 +28,8 @@ An organization not open in the period (closed before it began, opened after it 
 `opened_on`, `closed_on`; `open_in`) is left out of its territory's comparison: its value is
 neither in the group's median nor scored against it (a flag it had there is cleared when the
 group is recomputed); its own history still judges it. A change of its dates recomputes the
-groups of its values (organizations/service.py).
+groups of its values (organizations/service.py); so does a move to another territory, with the
+groups it left.
 
 When MAD is 0 (more than half the sample equal), the spread is the mean absolute deviation
 instead, M = (x − median)/(1.253314·MeanAD) (IBM SPSS's modified z-score); when that is 0 too
