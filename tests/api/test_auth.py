@@ -184,6 +184,7 @@ async def test_api_key_is_shown_once_works_and_stops_when_revoked(api_client, wo
     key = created.json()["key"]
     assert key.startswith("soko_")
     listed = await api_client.get(url, headers=world.headers("leader"))
+    assert created.json()["id"] in [k["id"] for k in listed.json()["items"]]
     assert key not in listed.text and "key_hash" not in listed.text
 
     me = await api_client.get("/v1/me", headers={"X-API-Key": key})

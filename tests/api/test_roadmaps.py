@@ -295,10 +295,10 @@ async def test_status_history_and_the_responsible_schools_leader(api_client, wor
         )
     ).status_code == 403
     history = (await api_client.get(f"/v1/activities/{ids['C']}/history", headers=leader)).json()
-    assert [(h["from_status"], h["to_status"], h["comment"]) for h in history] == [
+    assert [(h["from_status"], h["to_status"], h["comment"]) for h in history["items"]] == [
         ("planned", "in_progress", "по итогам совещания")
     ]
-    assert history[0]["changed_by"] == str(world.users["analyst"].id)
+    assert history["items"][0]["changed_by"] == str(world.users["analyst"].id)
 
 
 async def test_evidence_links_and_files(api_client, world, tracked):
@@ -357,7 +357,8 @@ async def test_a_files_name_is_kept_without_paths_or_invisible_characters(
     listed = await api_client.get(
         f"/v1/activities/{ids['B']}/files", headers=world.headers("viewer")
     )
-    assert [f["file_name"] for f in listed.json()] == [kept]
+    assert listed.json()["total"] == 1
+    assert [f["file_name"] for f in listed.json()["items"]] == [kept]
 
 
 async def test_a_school_sees_its_municipalitys_roadmap_but_not_anothers(api_client, world):
@@ -395,7 +396,7 @@ async def test_concurrent_changes_of_an_activity_record_each_status_change_once(
         await mark("done")
         await mark("in_progress")
         history = (await client.get(f"/v1/activities/{activity}/history", headers=h)).json()
-    assert [(c["from_status"], c["to_status"]) for c in history] == [
+    assert [(c["from_status"], c["to_status"]) for c in history["items"]] == [
         ("planned", "done"),
         ("done", "in_progress"),
     ]

@@ -8,11 +8,12 @@ from services.api.access import ORGANIZATION_MANAGERS, Access, authorize
 from services.api.api_keys import service
 from services.api.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
 from services.api.auth.deps import AccessDep
-from shared.errors import Forbidden, NotFound, error_responses
+from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.identity import ScopeType
+from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["api keys"])
-ERRORS = error_responses(Forbidden, NotFound)
+ERRORS = error_responses(Forbidden, NotFound, Invalid)
 
 
 async def _managed(access: Access, organization_id: uuid.UUID) -> None:
@@ -43,10 +44,15 @@ async def create_api_key(
 
 
 @router.get("/organizations/{organization_id}/api-keys", responses=ERRORS)
-async def list_api_keys(organization_id: uuid.UUID, access: AccessDep) -> list[ApiKeyRead]:
+async def list_api_keys(
+    organization_id: uuid.UUID, access: AccessDep, page: PaginationDep
+) -> Page[ApiKeyRead]:
+    """`{items, total}`: the organization's keys (never the keys themselves), oldest first,
+    `limit` (default 50, at most 500) from `offset`. 404 for an organization outside the
+    caller's scope, 403 unless they manage it, 422 naming `limit` or `offset` out of range."""
     await _managed(access, organization_id)
-    keys = await service.list_api_keys(access.session, organization_id)
-    return [ApiKeyRead.model_validate(k) for k in keys]
+    keys, total = await service.list_api_keys(access.session, organization_id, page)
+    return Page(items=[ApiKeyRead.model_validate(k) for k in keys], total=total)
 
 
 @router.delete(

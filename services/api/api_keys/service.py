@@ -16,6 +16,7 @@ from services.api.api_keys.models import ApiKey
 from shared.db import utcnow
 from shared.errors import NotFound, Unauthorized
 from shared.identity import Principal, Role, ScopeType
+from shared.pagination import Pagination, paginate
 
 KEY_PREFIX = "soko"
 
@@ -49,13 +50,16 @@ async def create_api_key(
     return key, plain
 
 
-async def list_api_keys(session: AsyncSession, organization_id: uuid.UUID) -> list[ApiKey]:
+async def list_api_keys(
+    session: AsyncSession, organization_id: uuid.UUID, page: Pagination
+) -> tuple[list[ApiKey], int]:
+    """One page of the organization's keys, oldest first, and how many it has."""
     query = (
         select(ApiKey)
         .where(ApiKey.organization_id == organization_id)
         .order_by(ApiKey.created_at, ApiKey.id)
     )
-    return list((await session.scalars(query)).all())
+    return await paginate(session, query, page)
 
 
 async def revoke_api_key(

@@ -208,9 +208,14 @@ async def update_activity(
 
 
 @router.get("/activities/{activity_id}/history", responses=ERRORS)
-async def activity_history(activity_id: uuid.UUID, access: AccessDep) -> list[StatusChangeRead]:
-    changes = await tracking.history(access, activity_id)
-    return [StatusChangeRead.model_validate(c) for c in changes]
+async def activity_history(
+    activity_id: uuid.UUID, access: AccessDep, page: PaginationDep
+) -> Page[StatusChangeRead]:
+    """`{items, total}`: the activity's status changes in the order they were made, `limit`
+    (default 50, at most 500) from `offset`. 404 for an activity the caller does not read,
+    422 naming `limit` or `offset` out of range."""
+    changes, total = await tracking.history(access, activity_id, page)
+    return Page(items=[StatusChangeRead.model_validate(c) for c in changes], total=total)
 
 
 @router.post("/activities/{activity_id}/files", status_code=201, responses=UPLOAD_ERRORS)
@@ -233,8 +238,14 @@ async def upload_file(
 
 
 @router.get("/activities/{activity_id}/files", responses=ERRORS)
-async def list_files(activity_id: uuid.UUID, access: AccessDep) -> list[FileRead]:
-    return [FileRead.model_validate(f) for f in await tracking.list_files(access, activity_id)]
+async def list_files(
+    activity_id: uuid.UUID, access: AccessDep, page: PaginationDep
+) -> Page[FileRead]:
+    """`{items, total}`: the files attached to the activity as evidence (names, sizes, never
+    the content), oldest first, `limit` (default 50, at most 500) from `offset`. 404 for an
+    activity the caller does not read, 422 naming `limit` or `offset` out of range."""
+    files, total = await tracking.files_page(access, activity_id, page)
+    return Page(items=[FileRead.model_validate(f) for f in files], total=total)
 
 
 @router.delete("/activities/{activity_id}/files/{file_id}", status_code=204, responses=ERRORS)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import defer
 
@@ -298,14 +298,18 @@ async def update_activity(
     return activity
 
 
-async def history(access: Access, activity_id: uuid.UUID) -> list[ActivityStatusChange]:
+async def history(
+    access: Access, activity_id: uuid.UUID, page: Pagination
+) -> tuple[list[ActivityStatusChange], int]:
+    """One page of the activity's status changes, in the order they were made, and how many
+    there are (404 for an activity the caller does not read)."""
     await get_activity(access, activity_id)
-    rows = await access.session.scalars(
+    query = (
         select(ActivityStatusChange)
         .where(ActivityStatusChange.activity_id == activity_id)
         .order_by(ActivityStatusChange.id)
     )
-    return list(rows)
+    return await paginate(access.session, query, page)
 
 
 async def add_file(
@@ -345,15 +349,29 @@ async def remove_file(access: Access, activity_id: uuid.UUID, file_id: uuid.UUID
     await access.session.flush()
 
 
-async def list_files(access: Access, activity_id: uuid.UUID) -> list[ActivityFile]:
-    await get_activity(access, activity_id)
-    rows = await access.session.scalars(
+def _files_of(activity_id: uuid.UUID) -> Select[Any]:
+    """The activity's files, oldest first, without their bytes (a list needs names and
+    sizes)."""
+    return (
         select(ActivityFile)
-        .options(defer(ActivityFile.content))  # the list needs names and sizes, not the bytes
+        .options(defer(ActivityFile.content))
         .where(ActivityFile.activity_id == activity_id)
-        .order_by(ActivityFile.created_at)
+        .order_by(ActivityFile.created_at, ActivityFile.id)
     )
-    return list(rows)
+
+
+async def list_files(access: Access, activity_id: uuid.UUID) -> list[ActivityFile]:
+    """Every file of the activity (the evidence page shows them all)."""
+    await get_activity(access, activity_id)
+    return list(await access.session.scalars(_files_of(activity_id)))
+
+
+async def files_page(
+    access: Access, activity_id: uuid.UUID, page: Pagination
+) -> tuple[list[ActivityFile], int]:
+    """One page of the activity's files and how many it has."""
+    await get_activity(access, activity_id)
+    return await paginate(access.session, _files_of(activity_id), page)
 
 
 async def get_file(access: Access, activity_id: uuid.UUID, file_id: uuid.UUID) -> ActivityFile:
