@@ -53,13 +53,11 @@ async def test_an_analyst_makes_no_account_that_reads_diagnostics(api_client, wo
     assert made.status_code == 201, made.text
 
 
-async def test_an_analyst_still_makes_viewers_and_analysts(api_client, world):
-    for body in (
-        account("v-new@soko.example", "Наблюдатель", "viewer", "organization", world.s1.id),
-        account("a-new@soko.example", "Аналитик", "territory_analyst", "territory", world.m1.id),
-    ):
-        made = await api_client.post("/v1/users", json=body, headers=world.headers("analyst"))
-        assert made.status_code == 201, made.text
+async def test_an_analyst_still_makes_viewers(api_client, world):
+    """Analysts' own accounts are the administrator's (`test_user_peers.py`)."""
+    body = account("v-new@soko.example", "Наблюдатель", "viewer", "organization", world.s1.id)
+    made = await api_client.post("/v1/users", json=body, headers=world.headers("analyst"))
+    assert made.status_code == 201, made.text
 
 
 async def test_an_analyst_sets_no_diagnostic_readers_password_nor_promotes_to_one(
@@ -139,16 +137,12 @@ async def test_an_analyst_links_no_account_to_a_staff_record(api_client, world):
     (their personal diagnostic links, their staff record)."""
     staff_id = await new_staff_member(api_client, world)
     analyst = world.headers("analyst")
-    for role, scope in (
-        ("viewer", ("organization", world.s1.id)),
-        ("territory_analyst", ("territory", world.m1.id)),
-    ):
-        body = account(f"{role}-linked@soko.example", "Связанный", role, *scope)
-        refused = await api_client.post(
-            "/v1/users", json=body | {"staff_id": staff_id}, headers=analyst
-        )
-        assert refused.status_code == 403, refused.text
-        assert "staff_id" in refused.json()["detail"]
+    body = account("viewer-linked@soko.example", "Связанный", "viewer", "organization", world.s1.id)
+    refused = await api_client.post(
+        "/v1/users", json=body | {"staff_id": staff_id}, headers=analyst
+    )
+    assert refused.status_code == 403, refused.text
+    assert "staff_id" in refused.json()["detail"]
     viewer = world.users["target"].id  # a viewer of S1
     linked = await api_client.patch(
         f"/v1/users/{viewer}", json={"staff_id": staff_id}, headers=analyst

@@ -62,7 +62,7 @@ async def test_a_teacher_without_a_staff_member_is_named_in_russian(api_client, 
 async def test_a_territory_not_there_or_not_theirs_is_404_naming_scope_id(api_client, world):
     missing = "00000000-0000-0000-0000-000000000000"
     for who, scope_id in (("admin", missing), ("analyst", missing), ("analyst", world.m2.id)):
-        body = account("m9@soko.example", "Аналитик", "territory_analyst", "territory", scope_id)
+        body = account("m9@soko.example", "Наблюдатель", "viewer", "territory", scope_id)
         answer = await api_client.post("/v1/users", json=body, headers=world.headers(who))
         assert answer.status_code == 404, answer.text
         [error] = answer.json()["errors"]

@@ -1,10 +1,12 @@
 """Users: one role and one scope each. Administrators manage everyone; territory analysts the
 users whose scope lies inside their territory, granting no more than they read themselves:
-never administrators, and never the roles that read teachers' personal diagnostic results
-(`DIAGNOSTIC_READERS`), whose accounts only administrators create, re-scope or re-password —
-else an analyst could make themselves a methodologist, a second account of a teacher or a
-teacher's new password, and read what the rule keeps from them. A staff record has one
-account at most."""
+never the roles that read teachers' personal diagnostic results (`DIAGNOSTIC_READERS`), whose
+accounts only administrators create, re-scope or re-password — else an analyst could make
+themselves a methodologist, a second account of a teacher or a teacher's new password, and
+read what the rule keeps from them. Nor do they manage accounts of their own role or above
+(`ADMIN_MANAGED`: analysts of any level, administrators): an analyst who could set a peer's
+password, re-scope or deactivate them would take the peer's account over. A staff record has
+one account at most."""
 
 import uuid
 from typing import Any
@@ -47,6 +49,11 @@ ADMIN_ONLY = (
     "Учётные записи учителей, руководителей организаций и методистов создаёт и меняет "
     "администратор: им видны личные результаты диагностик учителей"
 )
+# The roles of the analyst's own rank or above: only administrators make or change them.
+ADMIN_MANAGED = frozenset({"territory_analyst", "admin"})
+PEERS_ADMIN_ONLY = (
+    "Учётные записи аналитиков территорий и администраторов создаёт и меняет только администратор"
+)
 STAFF_LINK_ADMIN_ONLY = (
     "Связь учётной записи с сотрудником (staff_id) устанавливает администратор: через неё "
     "видны личные результаты диагностик этого сотрудника"
@@ -54,12 +61,14 @@ STAFF_LINK_ADMIN_ONLY = (
 
 
 def _may_grant(principal: Any, *roles: str | None, staff: bool = False) -> None:
-    """Forbidden unless the caller reads at least what each of `roles` would read: an
-    analyst does not make, re-scope, reactivate or set the password of a diagnostic reader's
-    account, nor link any account to a staff record (`staff`: whoever is linked to a
-    teacher's record reads and answers as that teacher)."""
+    """Forbidden unless the caller may hand out each of `roles`: an analyst makes or promotes
+    no analyst or administrator (`ADMIN_MANAGED`), does not make, re-scope, reactivate or set
+    the password of a diagnostic reader's account, nor link any account to a staff record
+    (`staff`: whoever is linked to a teacher's record reads and answers as that teacher)."""
     if principal.unrestricted:
         return
+    if any(role in ADMIN_MANAGED for role in roles):
+        raise Forbidden(PEERS_ADMIN_ONLY)
     if any(role in DIAGNOSTIC_READERS for role in roles):
         raise Forbidden(ADMIN_ONLY)
     if staff:
@@ -200,17 +209,20 @@ async def get_user(access: Access, user_id: uuid.UUID) -> User:
 
 async def update_user(access: Access, user_id: uuid.UUID, data: UserUpdate) -> User:
     """Managers change role, scope, staff link, activity and password; users their name and
-    password. An analyst changes the role, scope, staff link or password of no account that
-    is or would be a diagnostic reader, nor reactivates one, nor links any account to a staff
-    record (Forbidden, `_may_grant`); its name they may change, and deactivate it. A change
-    of role, scope, staff link, activity or password bumps `token_version`, which ends the
-    tokens issued before it in every service."""
+    password. An analyst changes nothing of another analyst's account (whatever its level)
+    nor makes an account one (Forbidden, `PEERS_ADMIN_ONLY`). They change the role, scope,
+    staff link or password of no account that is or would be a diagnostic reader, nor
+    reactivate one, nor link any account to a staff record (Forbidden, `_may_grant`); its
+    name they may change, and deactivate it. A change of role, scope, staff link, activity or
+    password bumps `token_version`, which ends the tokens issued before it in every service."""
     principal = access.principal
     user = await get_user(access, user_id)
     changes = data.model_dump(exclude_unset=True, exclude={"password", "current_password"})
     is_manager = principal.unrestricted or (
         principal.role == Role.territory_analyst and principal.user_id != user.id
     )
+    if is_manager and not principal.unrestricted and user.role in ADMIN_MANAGED:
+        raise Forbidden(PEERS_ADMIN_ONLY)  # a peer's password or scope is their account
     if not is_manager:
         if set(changes) - {"full_name"}:
             raise Forbidden("Свою роль и область действия меняет администратор")
