@@ -102,9 +102,13 @@ async def test_the_demo_has_a_pd_order_routes_results_and_an_open_diagnostic(scr
             invitations = await read(apps.surveys, "/v1/me/invitations", tokens["teacher"])
             campaigns = await read(apps.surveys, "/v1/campaigns", tokens["leader"])
             (follow_up,) = [c for c in campaigns["items"] if c["title"] == TITLES["follow_up"]]
-            pending = await read(
-                apps.surveys, f"/v1/campaigns/{follow_up['id']}/pending", tokens["leader"]
+            pending_page = await read(
+                apps.surveys,
+                f"/v1/campaigns/{follow_up['id']}/pending",
+                tokens["leader"],
+                limit=500,
             )
+            pending = pending_page["items"]
     finally:
         await engine.dispose()
 
@@ -127,4 +131,5 @@ async def test_the_demo_has_a_pd_order_routes_results_and_an_open_diagnostic(scr
         TITLES["digital"]: "not_started",
     }
     # The gymnasium's leader sees who has not answered the follow-up, by name.
+    assert pending_page["total"] == len(pending)
     assert pending and all(p["full_name"] and p["status"] == "not_started" for p in pending)

@@ -48,7 +48,7 @@ async def rates_of(client, world, campaign) -> dict[str, tuple]:
     assert answer.status_code == 200, answer.text
     return {
         r["organization_id"]: (r["responses"], r["expected"], r["rate"], r["expected_unknown"])
-        for r in answer.json()
+        for r in answer.json()["items"]
     }
 
 

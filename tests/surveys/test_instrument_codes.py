@@ -34,7 +34,8 @@ async def test_codes_of_every_version_and_only_instruments_that_exist(surveys_cl
         headers=headers,
     )
     assert found.status_code == 200, found.text
-    by_code = {i["code"]: i for i in found.json()}
+    assert found.json()["total"] == 2
+    by_code = {i["code"]: i for i in found.json()["items"]}
     assert sorted(by_code) == ["codes_check", "teacher_professional_deficits"]
     assert by_code["codes_check"]["question_codes"] == ["q1", "q2", "q3"]
     assert by_code["codes_check"]["competences"] == []

@@ -102,7 +102,7 @@ async def test_a_leader_keys_in_questionnaires_past_the_public_limit(
     rates = await surveys_client.get(
         f"/v1/campaigns/{campaign['id']}/rates", headers=world.headers("analyst")
     )
-    s1 = next(r for r in rates.json() if r["organization_id"] == str(world.s1.id))
+    s1 = next(r for r in rates.json()["items"] if r["organization_id"] == str(world.s1.id))
     assert s1["responses"] == 8 and s1["channels"] == {"web": 3, "paper": 5, "import": 0}
 
 

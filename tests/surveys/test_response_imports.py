@@ -94,7 +94,8 @@ async def test_yandex_forms_csv_dry_run_stores_nothing_then_the_import_stores_va
     rates = await surveys_client.get(
         f"/v1/campaigns/{campaign_id}/rates", headers=world.headers("leader")
     )
-    assert rates.json()[0]["channels"] == {"web": 0, "paper": 0, "import": 4}
+    assert rates.json()["total"] == 1
+    assert rates.json()["items"][0]["channels"] == {"web": 0, "paper": 0, "import": 4}
 
 
 async def test_importing_the_same_file_again_adds_nothing(surveys_client, world, parents, db):

@@ -44,7 +44,7 @@ async def test_personal_link_resumes_a_draft_and_accepts_one_submission(surveys_
     pending = await surveys_client.get(
         f"/v1/campaigns/{campaign['id']}/pending", headers=world.headers("leader")
     )
-    assert {(p["full_name"], p["status"]) for p in pending.json()} == {
+    assert {(p["full_name"], p["status"]) for p in pending.json()["items"]} == {
         ("Иванова Мария", "draft"),
         ("Смирнова Ольга", "not_started"),
     }
@@ -77,7 +77,8 @@ async def test_a_teacher_signed_in_needs_not_repeat_their_own_staff_id(surveys_c
     pending = await surveys_client.get(
         f"/v1/campaigns/{campaign['id']}/pending", headers=world.headers("leader")
     )
-    assert [p["full_name"] for p in pending.json()] == ["Смирнова Ольга"]
+    assert pending.json()["total"] == 1
+    assert [p["full_name"] for p in pending.json()["items"]] == ["Смирнова Ольга"]
     for who in ("leader", "methodologist"):
         refused = await surveys_client.post(url, json=body, headers=world.headers(who))
         assert refused.status_code == 403, who
@@ -212,5 +213,6 @@ async def test_aggregates_pool_schools_and_withhold_small_groups(surveys_client,
         f"/v1/campaigns/{campaign['id']}/rates", headers=world.headers("leader")
     )
     assert [
-        (r["organization_id"], r["responses"], r["expected"], r["rate"]) for r in rates.json()
+        (r["organization_id"], r["responses"], r["expected"], r["rate"])
+        for r in rates.json()["items"]
     ] == [(str(world.s1.id), 6, 500, 1.2)]

@@ -52,7 +52,8 @@ async def test_a_new_version_leaves_running_campaigns_on_theirs(surveys_client, 
     )
     assert added.status_code == 201 and added.json()["version"] == 2
     versions = await surveys_client.get(f"/v1/instruments/{nok_id}/versions", headers=h)
-    assert [v["version"] for v in versions.json()] == [1, 2]
+    assert versions.json()["total"] == 2
+    assert [v["version"] for v in versions.json()["items"]] == [1, 2]
     first = await surveys_client.get(f"/v1/instruments/{nok_id}?version=1", headers=h)
     assert "nok_16" not in str(first.json()["definition"])  # version 1 is as it was
 
@@ -96,7 +97,7 @@ async def test_xlsform_export_imports_back_as_the_same_instrument(surveys_client
     )
     assert again.status_code == 200 and again.json()["version"] == 1
     versions = await surveys_client.get(f"/v1/instruments/{instrument_id}/versions", headers=h)
-    assert [v["version"] for v in versions.json()] == [1]
+    assert [v["version"] for v in versions.json()["items"]] == [1]
     edited = original["definition"] | {"title": "Дефициты (редакция 2)"}
     h = world.headers("admin")  # a bank instrument's new version is an administrator's
     added = await surveys_client.post("/v1/instruments", json=edited, headers=h)

@@ -8,7 +8,7 @@ A peer that is down raises `PeerUnavailable`; a refusal `NotFound`, `Forbidden` 
 """
 
 import uuid
-from typing import Any, TypeVar
+from typing import Any
 
 from fastapi import Request
 
@@ -21,16 +21,10 @@ from services.api.clients.models import (
 )
 from shared.client import ServiceClient, parsed
 
-M = TypeVar("M")
-
 
 class SurveysClient:
     def __init__(self, client: ServiceClient) -> None:
         self.client = client
-
-    async def _get(self, path: str, shape: type[M], params: dict[str, Any] | None = None) -> M:
-        answer = await self.client.get_json(path, params=params or {})
-        return parsed(shape, answer, "surveys", path)
 
     async def my_invitations(self) -> list[Invitation]:
         """`GET /v1/me/invitations`: the person's own personal links in open campaigns,
@@ -61,23 +55,22 @@ class SurveysClient:
         return items, int(page.get("total", len(items)))
 
     async def rates(self, campaign_id: uuid.UUID) -> list[OrganizationRate]:
-        """`GET /v1/campaigns/{id}/rates`: responses against the expected number per school
-        of the person's scope (`rate` in percent)."""
+        """`GET /v1/campaigns/{id}/rates`, every page: responses against the expected number
+        per school of the person's scope (`rate` in percent)."""
         path = f"/v1/campaigns/{campaign_id}/rates"
-        return await self._get(path, list[OrganizationRate])  # type: ignore[arg-type]
+        return await self.client.pages(path, model=OrganizationRate)
 
     async def pending(self, campaign_id: uuid.UUID) -> list[Pending]:
-        """`GET /v1/campaigns/{id}/pending`: who of the person's scope has not answered an
-        identified campaign (names only, never their links)."""
-        path = f"/v1/campaigns/{campaign_id}/pending"
-        return await self._get(path, list[Pending])  # type: ignore[arg-type]
+        """`GET /v1/campaigns/{id}/pending`, every page: who of the person's scope has not
+        answered an identified campaign (names only, never their links)."""
+        return await self.client.pages(f"/v1/campaigns/{campaign_id}/pending", model=Pending)
 
     async def instrument_codes(self, codes: list[str]) -> list[InstrumentCodes]:
-        """`GET /v1/instruments/codes`: of these instrument codes, those that exist, each with
-        the question and competence codes of all its versions (one call for them all)."""
-        path = "/v1/instruments/codes"
-        answer = await self.client.get_json(path, params={"code": sorted(set(codes))})
-        return parsed(list[InstrumentCodes], answer, "surveys", path)  # type: ignore[arg-type]
+        """`GET /v1/instruments/codes`, every page: of these instrument codes, those that
+        exist, each with the question and competence codes of all its versions (one call for
+        up to 500 of them)."""
+        params = {"code": sorted(set(codes))}
+        return await self.client.pages("/v1/instruments/codes", params, model=InstrumentCodes)
 
 
 def surveys_client(request: Request) -> SurveysClient:

@@ -13,6 +13,7 @@ from services.surveys.responses.models import Response
 from shared.db import utcnow
 from shared.expected_respondents import unknown_reason
 from shared.numbers import percent
+from shared.pagination import Pagination, paginate
 
 
 async def has_answers(session: AsyncSession, campaign_id: uuid.UUID) -> bool:
@@ -24,11 +25,15 @@ async def has_answers(session: AsyncSession, campaign_id: uuid.UUID) -> bool:
 
 
 async def rates(
-    session: AsyncSession, campaign: Campaign, organizations: frozenset[uuid.UUID] | None
-) -> list[OrganizationRate]:
-    """Submitted responses against the expected number (stored at the launch, by
-    shared/expected_respondents.py; null with `expected_unknown` when unknown), and how many
-    came on paper and from imported files, per organization (one GROUP BY)."""
+    session: AsyncSession,
+    campaign: Campaign,
+    organizations: frozenset[uuid.UUID] | None,
+    page: Pagination,
+) -> tuple[list[OrganizationRate], int]:
+    """One page of the submitted responses against the expected number (stored at the launch,
+    by shared/expected_respondents.py; null with `expected_unknown` when unknown), and how
+    many came on paper and from imported files, per organization (one GROUP BY, paged in
+    SQL by organization id), and the number of organizations."""
     campaign_id = campaign.id
     submitted = (
         select(
@@ -55,7 +60,8 @@ async def rates(
     )
     if organizations is not None:
         query = query.where(CampaignOrganization.organization_id.in_(organizations))
-    return [
+    rows, total = await paginate(session, query, page, whole_rows=True)
+    items = [
         OrganizationRate(
             organization_id=org,
             responses=n,
@@ -64,14 +70,20 @@ async def rates(
             rate=percent(n, expected),
             channels=Channels(web=n - paper - imported, paper=paper, imported=imported),
         )
-        for org, expected, n, paper, imported in await session.execute(query)
+        for org, expected, n, paper, imported in rows
     ]
+    return items, total
 
 
 async def pending(
-    session: AsyncSession, campaign_id: uuid.UUID, organizations: frozenset[uuid.UUID] | None
-) -> list[tuple[Invitation, str | None]]:
-    """Invitations without a submitted response (identified campaigns), for reminders."""
+    session: AsyncSession,
+    campaign_id: uuid.UUID,
+    organizations: frozenset[uuid.UUID] | None,
+    page: Pagination,
+) -> tuple[list[tuple[Invitation, str | None]], int]:
+    """One page of the invitations without a submitted response (identified campaigns), for
+    reminders, by organization and name (then the invitation's id), each with its response's
+    status (None or "draft"), and how many there are."""
     query = (
         select(Invitation, Response.status)
         .outerjoin(Response, Response.invitation_id == Invitation.id)
@@ -81,7 +93,8 @@ async def pending(
     )
     if organizations is not None:
         query = query.where(Invitation.organization_id.in_(organizations))
-    return [(invitation, state) for invitation, state in await session.execute(query)]
+    rows, total = await paginate(session, query, page, whole_rows=True)
+    return [(invitation, state) for invitation, state in rows], total
 
 
 def own_invitations(staff_id: uuid.UUID | None) -> Select:

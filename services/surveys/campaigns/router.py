@@ -184,36 +184,48 @@ async def update_campaign(
 
 
 @router.get("/campaigns/{campaign_id}/rates", responses=ERRORS)
-async def response_rates(found: ReadableCampaign, session: SessionDep) -> list[OrganizationRate]:
-    """Responses against the expected number, per school (`expected`: pupils for parents and
-    students, the staff of the audience's positions for teachers and leaders; null with the
-    Russian `expected_unknown` when not recorded), and how many of them came through the link
-    (`channels.web`), were keyed in from paper questionnaires (`channels.paper`) and imported
-    from a form service's export (`channels.import`)."""
+async def response_rates(
+    found: ReadableCampaign, session: SessionDep, page: PaginationDep
+) -> Page[OrganizationRate]:
+    """`{items, total}`: responses against the expected number, per school of the caller's
+    scope, by organization id (`expected`: pupils for parents and students, the staff of the
+    audience's positions for teachers and leaders; null with the Russian `expected_unknown`
+    when not recorded), and how many of them came through the link (`channels.web`), were
+    keyed in from paper questionnaires (`channels.paper`) and imported from a form service's
+    export (`channels.import`). `limit` (default 50, at most 500) from `offset`. 404 for a
+    campaign the caller does not read, 422 naming `limit` or `offset` out of range."""
     campaign, mine = found
-    return await progress.rates(session, campaign, mine)
+    items, total = await progress.rates(session, campaign, mine, page)
+    return Page(items=items, total=total)
 
 
 @router.get("/campaigns/{campaign_id}/pending", responses=ERRORS)
-async def pending(found: ReadableCampaign, session: SessionDep, caller: Caller) -> list[Pending]:
-    """Who has not answered yet (identified campaigns), for reminders: names and staff ids,
-    never personal links (each teacher finds their own at `GET /v1/me/invitations`). 422 for an
-    anonymous campaign."""
+async def pending(
+    found: ReadableCampaign, session: SessionDep, caller: Caller, page: PaginationDep
+) -> Page[Pending]:
+    """`{items, total}`: who of the caller's scope has not answered yet (identified
+    campaigns), for reminders, by organization and name: names and staff ids, never personal
+    links (each teacher finds their own at `GET /v1/me/invitations`). `limit` (default 50, at
+    most 500) from `offset`. 404 for a campaign the caller does not read, 403 for a role that
+    does not launch campaigns, 422 naming `campaign_id` for an anonymous campaign and `limit`
+    or `offset` out of range."""
     campaign, mine = found
     service.require_roles(caller, *service.LAUNCHERS)
     if campaign.anonymous:
         raise Invalid.at(
             "campaign_id", "В анонимной кампании не известно, кто не ответил", where="path"
         )
-    return [
+    rows, total = await progress.pending(session, campaign.id, mine, page)
+    items = [
         Pending(
             staff_id=i.staff_id,
             organization_id=i.organization_id,
             full_name=i.full_name,
             status="draft" if state == "draft" else "not_started",
         )
-        for i, state in await progress.pending(session, campaign.id, mine)
+        for i, state in rows
     ]
+    return Page(items=items, total=total)
 
 
 @router.get("/me/invitations", responses=ERRORS)

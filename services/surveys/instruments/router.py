@@ -117,12 +117,16 @@ async def import_xlsform(
 async def instrument_codes(
     session: SessionDep,
     caller: Caller,
+    page: PaginationDep,
     code: Annotated[list[str], Query(min_length=1, max_length=100, description="Instrument codes")],
-) -> list[InstrumentCodes]:
-    """The instruments of the codes asked about that exist (one item each, by code; a code
-    no instrument has is left out), with the question and competence codes of all their
-    versions: what the api checks an indicator definition's codes against."""
-    return await service.codes_of(session, code)
+) -> Page[InstrumentCodes]:
+    """`{items, total}`: the instruments of the codes asked about that exist (one item each,
+    ordered by code; a code no instrument has is left out, and `total` counts those found),
+    with the question and competence codes of all their versions: what the api checks an
+    indicator definition's codes against. `limit` (default 50, at most 500) from `offset`;
+    422 naming `code` (none, or over 100), `limit` or `offset`."""
+    items, total = await service.codes_of(session, code, page)
+    return Page(items=items, total=total)
 
 
 @router.get("/instruments/{instrument_id}", responses=ERRORS)
@@ -138,15 +142,19 @@ async def get_instrument(
 
 @router.get("/instruments/{instrument_id}/versions", responses=ERRORS)
 async def list_versions(
-    instrument_id: uuid.UUID, session: SessionDep, caller: Caller
-) -> list[VersionRead]:
-    rows = await service.versions(session, instrument_id)
-    if not rows:
+    instrument_id: uuid.UUID, session: SessionDep, caller: Caller, page: PaginationDep
+) -> Page[VersionRead]:
+    """`{items, total}`: the instrument's versions, oldest first (`version` 1, 2, …), `limit`
+    (default 50, at most 500) from `offset`. 404 for an instrument that does not exist, 422
+    naming `limit` or `offset` out of range."""
+    rows, total = await service.versions(session, instrument_id, page)
+    if not total:
         raise NotFound("Инструмент не найден")
-    return [
+    items = [
         VersionRead(id=v.id, version=v.version, source=v.source, created_at=v.created_at)
         for v in rows
     ]
+    return Page(items=items, total=total)
 
 
 @router.get(

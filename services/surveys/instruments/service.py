@@ -268,32 +268,41 @@ async def get_version(
     return instrument, found
 
 
-async def versions(session: AsyncSession, instrument_id: uuid.UUID) -> list[InstrumentVersion]:
-    rows = await session.scalars(
+async def versions(
+    session: AsyncSession, instrument_id: uuid.UUID, page: Pagination
+) -> tuple[list[InstrumentVersion], int]:
+    """One page of the instrument's versions, oldest first, and how many it has (0: no such
+    instrument, as every instrument has its first version)."""
+    query = (
         select(InstrumentVersion)
         .where(InstrumentVersion.instrument_id == instrument_id)
         .order_by(InstrumentVersion.version)
     )
-    return list(rows)
+    return await paginate(session, query, page)
 
 
-async def codes_of(session: AsyncSession, codes: list[str]) -> list[InstrumentCodes]:
-    """The instruments of these codes that exist (by code; unknown codes are left out), each
-    with the question and competence codes of all its versions (one query)."""
-    if not codes:
-        return []
-    rows = await session.execute(
-        select(Instrument.code, Instrument.kind, InstrumentVersion.definition)
-        .join(InstrumentVersion, InstrumentVersion.instrument_id == Instrument.id)
-        .where(Instrument.code.in_(sorted(set(codes))))
-    )
-    found: dict[str, tuple[str, set[str], set[str]]] = {}
-    for code, kind, definition in rows:
-        _, questions, competences = found.setdefault(code, (kind, set(), set()))
-        named = codes_in(definition)
-        questions.update(named.questions)
-        competences.update(named.competences)
-    return [
+async def codes_of(
+    session: AsyncSession, codes: list[str], page: Pagination
+) -> tuple[list[InstrumentCodes], int]:
+    """One page (by code) of the instruments of these codes that exist (unknown codes are left
+    out), each with the question and competence codes of all its versions, and how many
+    there are: the instruments are paged in SQL, then the page's versions read (one query)
+    and their codes gathered."""
+    wanted = select(Instrument).where(Instrument.code.in_(sorted(set(codes))))
+    instruments, total = await paginate(session, wanted.order_by(Instrument.code), page)
+    found = {i.id: (i.code, i.kind, set[str](), set[str]()) for i in instruments}
+    if found:
+        rows = await session.execute(
+            select(InstrumentVersion.instrument_id, InstrumentVersion.definition).where(
+                InstrumentVersion.instrument_id.in_(list(found))
+            )
+        )
+        for instrument_id, definition in rows:
+            named = codes_in(definition)
+            found[instrument_id][2].update(named.questions)
+            found[instrument_id][3].update(named.competences)
+    items = [
         InstrumentCodes(code=code, kind=kind, question_codes=sorted(qs), competences=sorted(cs))
-        for code, (kind, qs, cs) in sorted(found.items())
+        for code, kind, qs, cs in found.values()
     ]
+    return items, total

@@ -37,10 +37,10 @@ async def test_nobody_is_shown_a_personal_link_but_its_teacher(surveys_client, d
                 who == "teacher2" and path == "/v1/me/invitations"
             ), (who, path)
     pending = await surveys_client.get(f"{base}/pending", headers=world.headers("leader"))
-    assert {tuple(sorted(p)) for p in pending.json()} == {
+    assert {tuple(sorted(p)) for p in pending.json()["items"]} == {
         ("full_name", "organization_id", "staff_id", "status")
     }
-    assert {p["full_name"] for p in pending.json()} == {"Иванова Мария", "Смирнова Ольга"}
+    assert {p["full_name"] for p in pending.json()["items"]} == {"Иванова Мария", "Смирнова Ольга"}
     # The teachers' own list: each sees exactly their own link.
     for who, mine in (("teacher", "t1"), ("teacher2", "t2")):
         own = await surveys_client.get("/v1/me/invitations", headers=world.headers(who))
