@@ -99,3 +99,49 @@ async def test_a_decision_s_value_after_says_it_is_flagged(
     # Compared with 2021/2022 itself (S1's 50 %, not flagged): no mark, no legend.
     page = await client.get("/decisions", params={"period": PERIOD, "compare": PERIOD})
     assert "⚠" not in text_of(page, "main")
+
+
+async def test_the_page_says_an_effect_over_too_few_schools_cannot_be_judged(
+    browser, api_client, reports_client, valued, apps, isolation
+):
+    world = valued
+    # A third school in M1: the district's 65 % of 2021/2022 is S1's and S2's (2 of 3).
+    third = await api_client.post(
+        "/v1/organizations",
+        json={"name": "Школа 4", "kind": "school", "territory_id": str(world.m1.id)},
+        headers=world.headers("admin"),
+    )
+    assert third.status_code == 201, third.text
+    await sync_facts(apps, isolation)
+    assert (await helpers.generate(reports_client, world)).status_code == 200
+    listed = await reports_client.get(
+        "/v1/recommendations",
+        params={"territory_id": str(world.m1.id), "period": PERIOD, "limit": 200},
+        headers=world.headers("analyst"),
+    )
+    [rec] = [
+        r
+        for r in listed.json()["items"]
+        if r["rule_code"] == "authority_indicator_not_achieved"
+        and r["subject"] == "indicator:trained"
+    ]
+    taken = await reports_client.post(
+        f"/v1/recommendations/{rec['id']}/decisions",
+        json=DECISION,
+        headers=world.headers("analyst"),
+    )
+    assert taken.status_code == 201, taken.text
+    # 2022/2023: S1 alone so far (1 of 3), 95 %: no effect of 30 points to show.
+    await helpers.post_values(api_client, world, [("trained", world.s1.id, LATER, 95.0)], "admin")
+    await sync_facts(apps, isolation)
+    client, _ = await test_pages.signed_in(browser, "analyst@soko.example")
+    page = await client.get("/decisions", params={"period": PERIOD, "compare": LATER})
+    assert page.status_code == 200, page.text
+    shown = text_of(page, "main")
+    assert "Изменение не оценивается: значения несопоставимы" in shown
+    assert (
+        f"Оценить нельзя: значения несопоставимы: за {PERIOD} — по 2 из 3 организаций, "
+        f"за {LATER} — по 1 из 3 (сравниваются значения не менее чем по 50 % организаций "
+        "группы)." in shown
+    )
+    assert "+30" not in shown and "Есть эффект" not in shown

@@ -224,6 +224,12 @@ async def test_a_decision_keeps_the_value_before_and_shows_its_effect(
         "after": 65.0,
         "change": 15.0,
         "improved": True,
+        # A school's own value: made of it, 1 of 1, both years (comparable).
+        "comparable": True,
+        "reason": None,
+        "reason_text": None,
+        "coverage_before": {"organizations_reporting": 1, "organizations": 1},
+        "coverage_after": {"organizations_reporting": 1, "organizations": 1},
         "status_after": "not_achieved",
         # S1's 65 % is posted data nobody flagged: said so, no organization left out.
         "flagged": False,

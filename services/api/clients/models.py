@@ -189,13 +189,18 @@ class IndicatorValue(BaseModel):
 
 class Effect(BaseModel):
     """A decision's effect as the reports service computes it: the indicator's value before
-    (the decision's period) and `after` (in `period`), `improved` given its direction."""
+    (the decision's period) and `after` (in `period`), `improved` given its direction; not
+    judged (`change`, `improved` null) when a value is missing or the two are not comparable
+    (`reason`, and `reason_text` in Russian to show)."""
 
     period: str
     before: float | None
     after: float | None
     change: float | None
     improved: bool | None
+    comparable: bool | None = None
+    reason: str | None = None  # "no_value", "not_comparable"
+    reason_text: str | None = None
     status_after: str | None
     # `after`'s flags, as an indicator value says them (README, "Flagged values").
     flagged: bool | None = None

@@ -46,6 +46,7 @@ from services.reports.documents.values import (
     periods_back,
     report_period,
 )
+from services.reports.recommendations.comparability import not_comparable
 from services.reports.recommendations.service import visibility
 from shared.disclosure import cluster_readable
 from shared.errors import NotFound
@@ -242,11 +243,15 @@ def decision_rows(
     indicators: dict[str, IndicatorInfo],
     flags: dict[tuple[str, str, str], labels.FlagNote] | None = None,
     period: str | None = None,
+    coverages: dict[tuple[str, str, str], dict[str, Any] | None] | None = None,
 ) -> list[DecisionRow]:
     """Each decision's effect: its value before against the same indicator and scope now
     (`values` of the report's `period`, and `flags`: the mark of flagged data in a value now,
     by the same key). A decision taken on the report period's own value has no «стало» yet:
-    its verdict says so (a value compared with itself is no effect)."""
+    its verdict says so (a value compared with itself is no effect). Nor is one judged whose
+    value before (its kept `coverage_before`) and now (`coverages`, by the same key) are not
+    comparable (recommendations/comparability.py, as `GET /v1/decisions`' effect): «… (не
+    оценивается)», «оценить нельзя: значения несопоставимы: за 2021/2022 — по 1 из 3 …»."""
     rows = []
     for decision, recommendation in found:
         code = decision.indicator_code or recommendation.indicator_code
@@ -268,6 +273,20 @@ def decision_rows(
                 decision.value_before, after, info.direction if info else "higher"
             )
         )
+        effect = labels.effect_text(decision.value_before, after, unit, scope_type)
+        why = (
+            None
+            if same_period or after is None or decision.value_before is None
+            else not_comparable(
+                (decision.period_before, decision.coverage_before),
+                (period or "—", (coverages or {}).get(key)),
+                unit,
+            )
+        )
+        if why:
+            verdict = f"оценить нельзя: {why}"
+            was = labels.value_text(decision.value_before, unit, scope_type)
+            effect = f"{was} → {labels.value_text(after, unit, scope_type)} (не оценивается)"
         rows.append(
             DecisionRow(
                 text=decision.text,
@@ -280,7 +299,7 @@ def decision_rows(
                 after=after,
                 unit=unit,
                 scope_type=scope_type,
-                effect=labels.effect_text(decision.value_before, after, unit, scope_type),
+                effect=effect,
                 verdict=verdict,
                 recommendation=recommendation.text,
                 flag=None if same_period else (flags or {}).get(key),
@@ -363,6 +382,9 @@ async def roadmap_report(
         (i["indicator_code"], i["scope_type"], str(i["scope_id"])): labels.exact_value(i)
         for i in items
     }
+    coverages = {
+        (i["indicator_code"], i["scope_type"], str(i["scope_id"])): i.get("coverage") for i in items
+    }
     flags = {
         (i["indicator_code"], i["scope_type"], str(i["scope_id"])): flag
         for i in items
@@ -406,7 +428,15 @@ async def roadmap_report(
         overall=_execution("Итого", progress.overall),
         activities=activity_rows(activities, sections, None),
         recommendations=recommendation_rows(found, names, known),
-        decisions=decision_rows(taken, values, names, known, flags, period.code),
+        decisions=decision_rows(
+            taken,
+            values,
+            names,
+            known,
+            flags,
+            period.code,
+            coverages,
+        ),
         notes=missing_notes(missing),
         analysis=await analysis_chapter(ctx, owner, scope.organization_ids, period),
         data_quality=await quality_section(

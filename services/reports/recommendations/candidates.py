@@ -79,7 +79,7 @@ class Facts:
     # after it ended: indicator_values/units.absent_organizations): no recommendation is about
     # them (engine.evaluate), and an open one about them is resolved (resolution.judged).
     absent: frozenset[uuid.UUID] = frozenset()
-    # The values of the period before the previous one, as `values` (what engine.comparable
+    # The values of the period before the previous one, as `values` (what comparability.comparable
     # reads of them: their coverage).
     earliest_values: dict[tuple[str, str, uuid.UUID], dict[str, Any]] = field(default_factory=dict)
     # code -> territory -> its organizations' (and those below) value items: built once per code

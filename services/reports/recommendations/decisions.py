@@ -1,5 +1,7 @@
-"""Management decisions on recommendations: taking one (with the indicator's value before),
-and the decisions of a territory's recommendations with their effect in a later period."""
+"""Management decisions on recommendations: taking one (with the indicator's value before and
+the organizations it was made of), and the decisions of a territory's recommendations with
+their effect in a later period, judged only when the two values are comparable
+(comparability.py)."""
 
 import uuid
 from datetime import UTC, datetime
@@ -11,6 +13,7 @@ from services.reports.clients.api import ApiClient
 from services.reports.indicator_values.definitions import definitions_for
 from services.reports.recommendations import facts as gathering
 from services.reports.recommendations import personal, service
+from services.reports.recommendations.comparability import kept, not_comparable
 from services.reports.recommendations.models import Decision, Recommendation
 from services.reports.recommendations.schemas import (
     DecisionCreate,
@@ -31,7 +34,8 @@ async def decide(
     data: DecisionCreate,
 ) -> Decision:
     """Record a management decision on a recommendation the caller reads, with the indicator's
-    value before, and in the audit log; a new recommendation becomes accepted. Forbidden for
+    value before and its coverage (the recommendation's evidence: what the effect is compared
+    with), and in the audit log; a new recommendation becomes accepted. Forbidden for
     those who do not manage (teachers, viewers), and on a teacher's personal recommendation
     (moved by that teacher alone: a decision would accept it for them)."""
     if principal.role not in service.WRITERS:
@@ -49,6 +53,7 @@ async def decide(
         scope_id=uuid.UUID(evidence["scope_id"]) if rec.indicator_code else None,
         period_before=rec.period,
         value_before=evidence.get("value") if rec.indicator_code else None,
+        coverage_before=kept(evidence.get("coverage")) if rec.indicator_code else None,
         created_by=principal.id,
     )
     session.add(decision)
@@ -71,20 +76,47 @@ async def decide(
     return decision
 
 
-def effect(decision: Decision, item: dict[str, Any] | None, direction: str) -> dict[str, Any]:
+def effect(
+    decision: Decision,
+    item: dict[str, Any] | None,
+    definition: dict[str, Any],
+    coverage_before: dict[str, Any] | None,
+) -> dict[str, Any]:
     """The indicator's value before the decision and in the compared period (`item`, an
-    indicator value), the change and whether it is for the better given the `direction`; the
-    compared value's flags as the item says them (`flagged`, `flagged_organizations`,
-    `flagged_left_out`: README, "Flagged values")."""
+    indicator value), the change and whether it is for the better given the definition's
+    `direction`, judged only when the two are comparable (`comparability.comparable` of
+    `coverage_before`, the organizations the value before was made of, and the item's
+    coverage: each at least half of its group's organizations, a count of as many in both —
+    the rule «falling two periods running» compares by). Not judged, `change` and `improved`
+    are null and `reason` says why: `no_value` (either value missing) or `not_comparable`,
+    with `reason_text` in Russian («значения несопоставимы: за 2021/2022 — по 1 из 3
+    организаций, за 2022/2023 — по 3 из 3 (…)»). The compared value's flags as the item says
+    them (`flagged`, `flagged_organizations`, `flagged_left_out`: README, "Flagged values")."""
     item = item or {}
+    unit = definition.get("unit") or "number"
     after, before = item.get("value"), decision.value_before
-    change = round(after - before, 4) if after is not None and before is not None else None
-    improved = None if change is None else (change < 0 if direction == "lower" else change > 0)
+    coverage_after = kept(item.get("coverage"))
+    change = improved = is_comparable = reason = reason_text = None
+    if after is None or before is None:
+        reason = "no_value"
+    elif reason_text := not_comparable(
+        (decision.period_before, coverage_before), (item["period"], coverage_after), unit
+    ):
+        is_comparable, reason = False, "not_comparable"
+    else:
+        is_comparable = True
+        change = round(after - before, 4)
+        improved = change < 0 if definition.get("direction") == "lower" else change > 0
     return {
         "before": before,
         "after": after,
         "change": change,
         "improved": improved,
+        "comparable": is_comparable,
+        "reason": reason,
+        "reason_text": reason_text,
+        "coverage_before": coverage_before,
+        "coverage_after": coverage_after,
         "status_after": item.get("status"),
         "flagged": item.get("flagged"),
         "flagged_organizations": item.get("flagged_organizations"),
@@ -112,19 +144,30 @@ async def with_effect(
     )
     if api is not None:  # a teacher's recommendation's text is theirs: the read is recorded
         await personal.audit_personal_reads(api, principal, [rec for rec, _ in found])
-    values: dict[tuple[str, str, uuid.UUID], dict[str, Any]] = {}
-    directions: dict[str, str] = {}
+    Key = tuple[str, str, uuid.UUID]
+    values: dict[Key, dict[str, Any]] = {}
+    baselines: dict[Key, dict[str, Any]] = {}
+    definitions: dict[str, dict[str, Any]] = {}
     if compare is not None:
         values, _ = await gathering.territory_values(session, principal, resolver, scope, compare)
         definitions = await definitions_for(session, principal, resolver)
-        directions = {c: d.get("direction") or "higher" for c, d in definitions.items()}
+        if any(d.indicator_code and d.coverage_before is None for _, d in found):
+            # Decisions taken before their baseline's coverage was kept (revision 0038): the
+            # period's values as they stand now are the best left to say it.
+            baselines, _ = await gathering.territory_values(
+                session, principal, resolver, scope, period
+            )
     answer = []
     for rec, decision in found:
         result = None
         if compare is not None and decision.indicator_code and decision.scope_id:
             key = (decision.indicator_code, decision.scope_type or "", decision.scope_id)
-            direction = directions.get(decision.indicator_code, "higher")
-            result = {"period": compare.code, **effect(decision, values.get(key), direction)}
+            coverage = decision.coverage_before
+            if coverage is None:
+                coverage = kept((baselines.get(key) or {}).get("coverage"))
+            definition = definitions.get(decision.indicator_code, {})
+            judged = effect(decision, values.get(key), definition, coverage)
+            result = {"period": compare.code, **judged}
         answer.append(
             DecisionWithEffect.model_validate(
                 {

@@ -23,40 +23,24 @@ from services.reports.recommendations.candidates import (
     programmes_for,
     stable_id,
 )
+from services.reports.recommendations.comparability import (
+    MIN_COVERAGE,
+    comparable,
+    kept,
+    not_comparable,
+)
 from services.reports.recommendations.lowest import lowest
 from services.reports.recommendations.rules import CONDITIONS
 from shared.comparison import COMPARE
-from shared.default_period import organizations_of
 from shared.value_labels import counted_basis
 
-__all__ = ["Candidate", "Facts", "evaluate", "number", "stable_id"]
+__all__ = ["MIN_COVERAGE", "Candidate", "Facts", "comparable", "evaluate", "number", "stable_id"]
 
 OPS = {">=": "не менее ", "<=": "не более ", ">": "более ", "<": "менее ", "=": "", "==": ""}
 
 
 def _worse(a: float, b: float, direction: str) -> bool:
     return a > b if direction == "lower" else a < b
-
-
-# The share (percent) of a group's organizations a value must be made of to be compared with
-# another period's (`indicator_falling`'s `min_coverage` by default): the half that a period
-# needs to be shown by default (shared.default_period.thick).
-MIN_COVERAGE = 50.0
-
-
-def comparable(items: list[dict[str, Any]], unit: str, min_coverage: float = MIN_COVERAGE) -> bool:
-    """Whether one scope's values of several periods (`items`: indicator value items, with
-    their `coverage`) may be compared as a trend: each made of at least `min_coverage` percent
-    of its group's organizations (of those open in its period), and a count — a group's sum
-    over its organizations — of as many organizations in every period (one school's 50 after
-    a district's 670 is no fall). An item whose coverage counts no organizations (a survey's
-    respondents) is not held back here; a school's own value counts 1 of 1."""
-    counted = [organizations_of(i.get("coverage")) for i in items]
-    known = [c for c in counted if c is not None]
-    for reporting, total in known:
-        if not total or 100 * reporting < min_coverage * total:
-            return False
-    return unit != "count" or len({reporting for reporting, _ in known}) <= 1
 
 
 def _indicator_items(rule: Any, facts: Facts) -> Iterator[tuple[dict[str, Any], str]]:
@@ -68,9 +52,38 @@ def _indicator_items(rule: Any, facts: Facts) -> Iterator[tuple[dict[str, Any], 
             yield item, level
 
 
-def _indicator_fill(item: dict[str, Any], definition: dict[str, Any], facts: Facts) -> dict:
+def _previous_comparable(
+    rule: Any, item: dict[str, Any], level: str, unit: str, facts: Facts
+) -> tuple[bool | None, str | None]:
+    """Whether the item's (of a scope of type `level`) `previous_value` may be compared with
+    its value (`comparability.not_comparable`, the rule's `min_coverage` or 50 %), and when not
+    why, in Russian; (None, None) without a previous value."""
+    if item.get("previous_value") is None:
+        return None, None
+    scope = uuid.UUID(str(item["scope_id"]))
+    before = facts.earlier.get((item["indicator_code"], level, scope)) or {}
+    why = not_comparable(
+        (facts.previous, before.get("coverage")),
+        (facts.period, item.get("coverage")),
+        unit,
+        float(rule.params.get("min_coverage", MIN_COVERAGE)),
+    )
+    return why is None, why
+
+
+def _indicator_fill(
+    item: dict[str, Any], definition: dict[str, Any], facts: Facts, why: str | None
+) -> dict:
+    """The placeholders of an indicator's rule. `{previous}` and `{change}` compare with the
+    previous period only when the two values are comparable (`why`: the reason they are not,
+    `_previous_comparable`); when not they say so instead of a number: «нет сопоставимого
+    значения (значения несопоставимы: за 2020/2021 — по 1 из 3 организаций, …)», «не
+    оценивается (…)»."""
     unit = definition.get("unit", "number")
     target = item.get("target")
+    previous, change = number(item.get("previous_value"), unit), number(item.get("change"), unit)
+    if why:
+        previous, change = f"нет сопоставимого значения ({why})", f"не оценивается ({why})"
     return {
         "indicator": definition.get("name", item["indicator_code"]),
         "code": item["indicator_code"],
@@ -83,8 +96,8 @@ def _indicator_fill(item: dict[str, Any], definition: dict[str, Any], facts: Fac
         "unit": UNITS.get(unit, "").strip(),
         "n": item.get("n") if item.get("n") is not None else "—",
         "basis": counted_basis(item.get("n"), definition.get("method")),
-        "previous": number(item.get("previous_value"), unit),
-        "change": number(item.get("change"), unit),
+        "previous": previous,
+        "change": change,
         "period": facts.period,
         "where": facts.names.get(uuid.UUID(str(item["scope_id"])), "—"),
         "lowest": lowest(item, definition, facts),
@@ -92,9 +105,17 @@ def _indicator_fill(item: dict[str, Any], definition: dict[str, Any], facts: Fac
 
 
 def _evidence(item: dict[str, Any], **more: Any) -> dict[str, Any]:
+    """What an indicator's recommendation rests on: the item's figures, its `coverage` (the
+    organizations it is made of, `comparability.kept`: what a decision taken on it keeps as
+    its baseline's) and `more`."""
     keys = ("indicator_code", "scope_type", "scope_id", "period", "value", "numerator")
     keys += ("denominator", "n", "target", "status", "previous_value", "change")
-    return {**{k: item.get(k) for k in keys}, "scope_id": str(item["scope_id"]), **more}
+    return {
+        **{k: item.get(k) for k in keys},
+        "scope_id": str(item["scope_id"]),
+        "coverage": kept(item.get("coverage")),
+        **more,
+    }
 
 
 def _indicator_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
@@ -102,8 +123,13 @@ def _indicator_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
         code = item["indicator_code"]
         definition = facts.definitions.get(code, {})
         unit, direction = definition.get("unit", "number"), definition.get("direction", "higher")
-        fill = _indicator_fill(item, definition, facts)
+        compared, why = _previous_comparable(rule, item, level, unit, facts)
+        fill = _indicator_fill(item, definition, facts, why)
         more: dict[str, Any] = {}
+        if compared is not None:
+            more["previous_comparable"] = compared
+            if why:
+                more["previous_not_comparable"] = why
         if rule.condition == "indicator_not_achieved":
             if item.get("status") != "not_achieved":
                 continue

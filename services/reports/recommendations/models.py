@@ -126,4 +126,10 @@ class Decision(Entity, table=True):
     scope_id: uuid.UUID | None = None
     period_before: str = Field(max_length=20)
     value_before: float | None = Field(default=None, sa_column=Column(Float))
+    # The organizations `value_before` was made of, {"organizations_reporting",
+    # "organizations"} (comparability.kept, from the recommendation's evidence when taken);
+    # null when it counts none, or the decision predates revision 0038.
+    coverage_before: dict[str, Any] | None = Field(
+        default=None, sa_column=Column(JSONB, nullable=True)
+    )
     created_by: str | None = Field(default=None, max_length=100)

@@ -78,7 +78,7 @@ CONDITIONS: dict[str, Condition] = {
     ),
     # The value got worse in each of the last two periods, the three values comparable: each
     # made of at least `min_coverage` % (50 by default) of its group's organizations, and a
-    # count (a sum over them) of as many organizations in each (engine.comparable).
+    # count (a sum over them) of as many organizations in each (comparability.comparable).
     "indicator_falling": Condition(
         frozenset({"organization_leader", "authority", "pd_centre"}),
         {"indicator_codes": list, "min_coverage": (int, float)},

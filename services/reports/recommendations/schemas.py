@@ -149,12 +149,48 @@ class DecisionRead(BaseModel):
 
 
 class Effect(BaseModel):
+    """A decision's effect: the indicator's value before the decision (`before`, of its
+    recommendation's period) against `after` (of `period`), judged only when the two values
+    are comparable (services/reports/recommendations/comparability.py, as «falling two
+    periods running» compares)."""
+
     period: str
     before: float | None
     after: float | None
-    change: float | None
+    change: float | None = Field(
+        description="after − before (percentages in points); null when not judged (`reason`)"
+    )
     improved: bool | None = Field(
-        description="Whether the change is for the better, given the indicator's direction"
+        description="Whether the change is for the better, given the indicator's direction; "
+        "null when not judged (`reason`)"
+    )
+    comparable: bool | None = Field(
+        default=None,
+        description="Whether `before` and `after` may be compared: each made of at least 50 % "
+        "of its group's organizations (`coverage_before`, `coverage_after`), a count (a sum "
+        "over them) of as many in both; null when either value is missing",
+    )
+    reason: Literal["no_value", "not_comparable"] | None = Field(
+        default=None,
+        description="Why the effect is not judged (`change` and `improved` null): a value "
+        "missing, or the two values not comparable; null when judged",
+    )
+    reason_text: str | None = Field(
+        default=None,
+        description="`not_comparable` in Russian, for people: «значения несопоставимы: за "
+        "2021/2022 — по 1 из 3 организаций, за 2022/2023 — по 3 из 3 (сравниваются значения не "
+        "менее чем по 50 % организаций группы)»",
+    )
+    coverage_before: dict[str, int] | None = Field(
+        default=None,
+        description="The organizations `before` was made of, kept with the decision: "
+        "{organizations_reporting, organizations}; null when it counts none (a school's own "
+        "survey figure); for a decision taken before they were kept, the period's as now",
+    )
+    coverage_after: dict[str, int] | None = Field(
+        default=None,
+        description="The organizations `after` is made of: {organizations_reporting, "
+        "organizations}; null when it counts none",
     )
     status_after: str | None
     flagged: bool | None = Field(
