@@ -4,6 +4,7 @@ the group's schools. A district's 50 % of one school of three, then 70 % of all 
 effect of the decision nor a change of 20 points: both say why instead."""
 
 import pytest
+from sqlalchemy import text
 
 from tests.reports.helpers import PERIOD, TRAINED_INDICATOR, generate, post_values
 
@@ -160,3 +161,24 @@ async def test_previous_and_change_of_a_year_most_schools_did_not_report(
     assert "80" not in rec["text"] and "25" not in rec["text"]
     assert rec["evidence"]["previous_comparable"] is False
     assert rec["evidence"]["previous_not_comparable"].startswith(why)
+
+
+async def test_a_decision_taken_before_coverage_was_kept_reads_the_period_as_now(
+    api_client, reports_client, world, schools, db
+):
+    """A decision of before revision 0038 has no `coverage_before`: the period's values as
+    they stand now say it (all three schools here), and the later year of S1 alone is still
+    not compared."""
+    await post_values(api_client, world, _rows(schools, PERIOD, (50, 60, 55)))
+    decision = await _decide_on_the_district(reports_client, world)
+    await db.execute(
+        text("UPDATE reports.decision SET coverage_before = NULL WHERE id = :id"),
+        {"id": decision["id"]},
+    )
+    await post_values(api_client, world, _rows(schools, LATER, (90,)))
+    effect = await _effect(reports_client, world)
+    assert effect["coverage_before"] == {"organizations_reporting": 3, "organizations": 3}
+    assert effect["reason"] == "not_comparable" and effect["change"] is None
+    await post_values(api_client, world, _rows(schools, LATER, (90, 70, 80)))
+    effect = await _effect(reports_client, world)
+    assert (effect["change"], effect["improved"], effect["reason"]) == (25.0, True, None)
