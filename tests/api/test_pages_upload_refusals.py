@@ -56,15 +56,18 @@ async def test_values_closed_by_an_approval_are_refused_naming_the_rows_once(
     assert (await act(api_client, world, "approve", "analyst")).status_code == 200
     client, _ = await signed_in(browser, "leader@soko.example")
     page = await client.get(PATH)
-    rows = [HEADER, f"e_planning;Школа 1;{PERIOD};да", f"teachers_trained;Школа 1;{PERIOD};90"]
+    rows = [HEADER, f"e_planning;Школа 1;{PERIOD};нет", f"teachers_trained;Школа 1;{PERIOD};90"]
     answer = await post(client, page, "\r\n".join(rows).encode(), "store", "after.csv")
     assert answer.status_code == 409
     said = problems(answer)
     assert len(said) == 2, said
     assert said[0].startswith("Значения закрыты для изменений: данные «Школа 1»")
     assert said[0].endswith(". Изменить их можно после отзыва утверждения.")
-    assert said[1] == "Строка 3: значение закрыто."  # the changed row; e_planning is as stored
-    assert "Значение закрыто: данные" not in answer.text
+    # Both rows change an approved value: said in one sentence naming them.
+    assert (
+        said[1] == "Строки 2, 3: значение утверждено — изменить его можно после отзыва утверждения."
+    )
+    assert answer.text.count("по сбору «Сбор района»") == 1  # the approval, said once
 
 
 async def test_a_file_past_the_rows_limit_is_said_to_be_refused_once(browser, db, settings):

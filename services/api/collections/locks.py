@@ -1,6 +1,6 @@
 """The lock an approval puts on data values: a write that would add or change an approved
-value is refused whole (409), naming the approval (`collections.approvals` gives and takes
-approvals back).
+value is refused whole (409), naming each approval once and each refused row briefly
+(`collections.approvals` gives and takes approvals back).
 
 While an approval stands (any level), every value of the collection's indicators of that
 organization and period is locked. The check reads the write's rows from the table the import
@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from shared.errors import Conflict
 from shared.settings import get_settings
-from shared.templating import ru_moment
+from shared.templating import ru_moment, ru_plural
 
 
 class ValueRow(Protocol):
@@ -80,6 +80,21 @@ def _approval_said(row: Any) -> str:
     )
 
 
+# What each refused row says: the approval itself is said once, in the problem's `detail` and
+# `approvals`; a file of 10 000 rows would otherwise repeat it 10 000 times.
+LOCKED_ROW = "Значение утверждено — изменить его можно после отзыва утверждения"
+# The approvals the detail names one by one; the rest are counted (all are in `approvals`).
+_NAMED = 3
+
+
+def _approvals_said(firsts: Sequence[Any]) -> str:
+    said = "; ".join(_approval_said(row) for row in firsts[:_NAMED])
+    more = len(firsts) - _NAMED
+    if more <= 0:
+        return said
+    return f"{said} и ещё {more} {ru_plural(more, 'утверждение', 'утверждения', 'утверждений')}"
+
+
 async def refuse_locked_changes(
     session: AsyncSession, rows: Sequence[ValueRow], *, staged: str
 ) -> None:
@@ -90,18 +105,30 @@ async def refuse_locked_changes(
     (index, indicator_id, organization_id, period, value): the import's copy, read instead
     of the rows being sent again. The approvals of the rows' organizations and periods are
     held (FOR SHARE) until the write commits, so none is given or taken back meanwhile. The
-    problem names the approval (who, at which level, when) in `detail`, each refused row in
-    `errors` (`loc`: ["values", index, "value"], the index as the import summary counts rows)
-    and the approvals in `approvals`. One query."""
+    problem names each approval once (who, at which level, when) in `detail` and
+    `approvals`; each refused row in `errors` says only that it is approved (`loc`:
+    ["values", index, "value"], the index as the import summary counts rows; `approval`: its
+    approval's position in `approvals`). One query."""
     if not rows:
         return
     found = (await session.execute(_locked_in(staged))).all()
     if not found:
         return
-    approvals: dict[tuple[Any, ...], dict[str, Any]] = {}
+    approvals: dict[tuple[Any, ...], int] = {}  # an approval's key: its position
+    firsts: list[Any] = []  # the first row of each approval, in that order
+    errors: list[dict[str, Any]] = []
     for row in found:
-        approvals.setdefault(
-            (row.collection_id, row.organization_id, row.period),
+        key = (row.collection_id, row.organization_id, row.period)
+        if key not in approvals:
+            approvals[key] = len(firsts)
+            firsts.append(row)
+        loc = ["values", row.index, "value"]
+        errors.append({"loc": loc, "msg": LOCKED_ROW, "approval": approvals[key]})
+    raise Conflict(
+        f"Значения закрыты для изменений: {_approvals_said(firsts)}. "
+        "Изменить их можно после отзыва утверждения",
+        errors=errors,
+        approvals=[
             {
                 "collection_id": str(row.collection_id),
                 "collection_name": row.collection_name,
@@ -112,14 +139,7 @@ async def refuse_locked_changes(
                 "approved_by": row.actor_id,
                 "approved_by_name": row.actor_name,
                 "approved_at": row.at.isoformat() if row.at else None,
-            },
-        )
-    said = _approval_said(found[0])
-    raise Conflict(
-        f"Значения закрыты для изменений: {said}. Изменить их можно после отзыва утверждения",
-        errors=[
-            {"loc": ["values", r.index, "value"], "msg": f"Значение закрыто: {_approval_said(r)}"}
-            for r in found
+            }
+            for row in firsts
         ],
-        approvals=list(approvals.values()),
     )

@@ -322,8 +322,8 @@ _SETTING = re.compile(r"\s*\(ограничение SOKO_[A-Z_]+\)")
 def refusal_sentences(error: SokoError) -> list[str]:
     """Why a file was refused whole, as the page lists it: each reason once, a sentence
     ending with a full stop, without the setting's name; a reason about rows of the file
-    (`loc` ["values", row, …]) names them («Строки 2, 5: значение закрыто.»), its words that
-    repeat the detail above it left out."""
+    (`loc` ["values", row, …]) is said once naming them all («Строки 2, 5: значение
+    утверждено — …»)."""
     plain = getattr(error, "plain", None)  # an upload limit's own words for people
     detail = _SETTING.sub("", _REFUSED.sub("", plain or error.detail))
     said = [sentence(detail)] if detail else []
@@ -332,13 +332,10 @@ def refusal_sentences(error: SokoError) -> list[str]:
         message = _SETTING.sub("", str(e.get("msg") or "")).strip()
         loc = list(e.get("loc") or [])
         row = loc[1] if len(loc) > 1 and loc[0] == "values" and isinstance(loc[1], int) else None
-        head, _, tail = message.partition(": ")
         if row is None:
             if message and message.rstrip(".").casefold() not in detail.casefold():
                 said.append(sentence(message))
             continue
-        if tail and tail.rstrip(".").casefold() in detail.casefold():
-            message = head  # «Значение закрыто: <the approval the detail names>»
         rows.setdefault(message, []).append(row)
     for message, numbers in rows.items():
         where = "Строка" if len(numbers) == 1 else "Строки"

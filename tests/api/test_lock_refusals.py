@@ -1,0 +1,114 @@
+"""A bulk import into approved data is refused whole (409) saying each approval once — in the
+problem's `detail` and `approvals` — and each refused row briefly, not the whole approval
+again for every row of a large file."""
+
+import pytest
+
+from tests.api.test_approvals import PERIOD, WINDOW, act, approval_world, post_values, values
+from tests.collections_world import add_collection
+from tests.factories import add_data_indicator
+
+LOCKED_ROW = "Значение утверждено — изменить его можно после отзыва утверждения"
+MANY = 12
+
+
+@pytest.fixture
+async def world(db, settings):
+    """The approval world with a monitoring collection of M1 over `MANY` number indicators."""
+    world = await approval_world(db, settings)
+    world.many = [
+        await add_data_indicator(db, f"monitoring_{n}", f"Показатель мониторинга {n}", "number")
+        for n in range(MANY)
+    ]
+    world.monitoring = await add_collection(
+        db, world.m1, world.many, WINDOW, name="Мониторинг района"
+    )
+    return world
+
+
+def monitoring_rows(world, value: float, org=None) -> list[dict]:
+    return [
+        {
+            "indicator_code": indicator.code,
+            "organization_id": str((org or world.s1).id),
+            "period": PERIOD,
+            "value": value,
+        }
+        for indicator in world.many
+    ]
+
+
+async def test_many_rows_into_one_approval_say_it_once(api_client, world):
+    assert (await post_values(api_client, world, monitoring_rows(world, 1))).status_code == 200
+    for step, who in (("submit", "leader"), ("approve", "analyst")):
+        done = await act(api_client, world, step, who, collection=world.monitoring)
+        assert done.status_code == 200, done.text
+
+    refused = await post_values(api_client, world, monitoring_rows(world, 2))
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert problem["detail"].startswith(
+        "Значения закрыты для изменений: данные «Школа 1» за 2021/2022 по сбору "
+        "«Мониторинг района» утверждены: Район 1, "
+    )
+    assert problem["detail"].endswith(". Изменить их можно после отзыва утверждения")
+    assert problem["detail"].count("утверждены:") == 1
+    [approval] = problem["approvals"]
+    assert approval["collection_id"] == str(world.monitoring.id)
+    assert approval["collection_name"] == "Мониторинг района"
+    assert approval["organization_id"] == str(world.s1.id)
+    assert (approval["period"], approval["level"]) == (PERIOD, 1)
+    assert approval["territory_id"] == str(world.m1.id)
+    assert approval["approved_by"] == str(world.users["analyst"].id)
+    assert approval["approved_by_name"] and approval["approved_at"]
+    assert problem["errors"] == [
+        {"loc": ["values", n, "value"], "msg": LOCKED_ROW, "approval": 0} for n in range(MANY)
+    ]
+    # The answer no longer grows by the approval's words with every row of the file.
+    assert "Мониторинг района" not in str(problem["errors"])
+
+
+async def test_rows_of_two_approved_schools_name_each_approval_once(api_client, world):
+    rows = values(world) + values(world, org=world.s2)
+    assert (await post_values(api_client, world, rows, "analyst")).status_code == 200
+    for school, leader in ((world.s1, "leader"), (world.s2, "leader2")):
+        assert (await act(api_client, world, "submit", leader, org=school)).status_code == 200
+        assert (await act(api_client, world, "approve", "analyst", org=school)).status_code == 200
+
+    changed = values(world, 90.0) + values(world, 91.0, org=world.s2)
+    refused = await post_values(api_client, world, changed, "analyst")
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    detail = problem["detail"]
+    assert detail.count("данные «Школа 1»") == 1 and detail.count("данные «Школа 2»") == 1
+    assert detail.count("по сбору «Сбор района»") == 2
+    schools = [a["organization_id"] for a in problem["approvals"]]
+    assert sorted(schools) == sorted([str(world.s1.id), str(world.s2.id)])
+    # Each refused row (the changed percent of each school) points at its school's approval.
+    by_row = {e["loc"][1]: schools[e["approval"]] for e in problem["errors"]}
+    assert by_row == {1: str(world.s1.id), 3: str(world.s2.id)}
+    assert {e["msg"] for e in problem["errors"]} == {LOCKED_ROW}
+
+
+async def test_past_three_approvals_the_detail_counts_the_rest(api_client, world):
+    schools = ((world.s1, "leader"), (world.s2, "leader2"))
+    rows = [r for s, _ in schools for r in values(world, org=s) + monitoring_rows(world, 1, s)]
+    assert (await post_values(api_client, world, rows, "analyst")).status_code == 200
+    for collection in (world.municipal, world.monitoring):
+        for school, leader in schools:
+            for step, who in (("submit", leader), ("approve", "analyst")):
+                done = await act(api_client, world, step, who, collection=collection, org=school)
+                assert done.status_code == 200, done.text
+
+    changed = [
+        r for s, _ in schools for r in values(world, 90.0, org=s) + monitoring_rows(world, 2, s)
+    ]
+    refused = await post_values(api_client, world, changed, "analyst")
+    assert refused.status_code == 409, refused.text
+    problem = refused.json()
+    assert len(problem["approvals"]) == 4
+    assert problem["detail"].count("утверждены:") == 3
+    assert problem["detail"].endswith(
+        " и ещё 1 утверждение. Изменить их можно после отзыва утверждения"
+    )
+    assert {e["approval"] for e in problem["errors"]} == {0, 1, 2, 3}
