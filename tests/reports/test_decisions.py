@@ -73,7 +73,7 @@ async def test_rule_changes_are_in_the_audit_log(reports_client, db, issued):
     world = issued
     headers = world.headers("analyst")
     rules = (await reports_client.get("/v1/recommendation-rules", headers=headers)).json()
-    rule = rules[0]
+    rule = rules["items"][0]
     path = f"/v1/recommendation-rules/{rule['id']}/territories/{world.m1.id}"
     answer = await reports_client.put(path, json={"active": False}, headers=headers)
     assert answer.status_code == 200, answer.text

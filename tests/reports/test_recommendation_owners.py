@@ -7,6 +7,7 @@ import pytest
 from services.reports.recommendations.rules import default_rule_id
 from tests.factories import build_world
 from tests.owners import add_analysts
+from tests.paging import walk
 from tests.reports import helpers
 from tests.reports.test_recommendations import TRAINED
 
@@ -100,14 +101,14 @@ async def test_a_rule_of_m1_is_hidden_from_m2_and_changed_in_m1_or_above(reports
     answer = await switch(reports_client, world, "analyst2", world.m2, False, url)
     assert answer.status_code == 404
     listed = await reports_client.get("/v1/recommendation-rules", headers=attacker)
-    assert OWN_RULE["code"] not in {r["code"] for r in listed.json()}
+    assert OWN_RULE["code"] not in {r["code"] for r in listed.json()["items"]}
     stored = await rule_as_admin(reports_client, world, url)
     assert stored["active"] is True and stored["template"] == OWN_RULE["template"]
 
     # Seen in M1 and below (with its owner), and changed by M1's analysts and the region's.
     for who in ("leader", "teacher", "viewer", "methodologist", "region_analyst"):
         listed = await reports_client.get("/v1/recommendation-rules", headers=world.headers(who))
-        owners = {r["code"]: r["owner_territory_id"] for r in listed.json()}
+        owners = {r["code"]: r["owner_territory_id"] for r in listed.json()["items"]}
         assert owners[OWN_RULE["code"]] == str(world.m1.id), who
         assert owners[LEADER_RULE] is None
     answer = await reports_client.patch(
@@ -142,7 +143,7 @@ async def test_a_rule_for_another_territory_is_not_added(reports_client, world):
     assert answer.status_code == 404
     assert answer.json()["errors"][0]["loc"] == ["body", "owner_territory_id"]
     listed = await reports_client.get("/v1/recommendation-rules", headers=world.headers("admin"))
-    assert OWN_RULE["code"] not in {r["code"] for r in listed.json()}
+    assert OWN_RULE["code"] not in {r["code"] for r in listed.json()["items"]}
     # A global rule only an administrator adds; an analyst's is their territory's.
     answer = await reports_client.post(
         "/v1/recommendation-rules", json=OWN_RULE, headers=world.headers("admin")
@@ -170,7 +171,7 @@ async def test_a_global_rule_switched_off_in_m2_still_works_in_m1(reports_client
     # How each side sees the rule.
     for who, territory, active in (("analyst", world.m1, True), ("analyst2", world.m2, False)):
         listed = await reports_client.get("/v1/recommendation-rules", headers=world.headers(who))
-        rule = next(r for r in listed.json() if r["code"] == LEADER_RULE)
+        rule = next(r for r in listed.json()["items"] if r["code"] == LEADER_RULE)
         assert rule["active_here"] is active, who
         assert rule["switched_off_in"] == ([] if active else [str(territory.id)])
     listed = await reports_client.get(
@@ -178,7 +179,9 @@ async def test_a_global_rule_switched_off_in_m2_still_works_in_m1(reports_client
         params={"territory_id": str(world.m2.id)},
         headers=world.headers("region_analyst"),
     )
-    assert next(r for r in listed.json() if r["code"] == LEADER_RULE)["active_here"] is False
+    assert (
+        next(r for r in listed.json()["items"] if r["code"] == LEADER_RULE)["active_here"] is False
+    )
     answer = await reports_client.get(
         "/v1/recommendation-rules",
         params={"territory_id": str(world.m2.id)},
@@ -230,3 +233,31 @@ async def test_the_methodologist_reads_rules_but_does_not_switch_them(reports_cl
     assert answer.status_code == 403
     rule = await rule_as_admin(reports_client, world)
     assert rule["switched_off_in"] == []
+
+
+async def test_the_rules_page_by_code_each_caller_counting_those_they_see(reports_client, world):
+    """`GET /v1/recommendation-rules` is `{items, total}`: the 19 defaults and the territories'
+    own rules each caller sees, by code, paged by `limit` and `offset`."""
+    own = {"analyst": ["m1_paged_a", "m1_paged_b"], "analyst2": ["m2_paged"]}
+    for who, codes in own.items():
+        for code in codes:
+            made = await reports_client.post(
+                "/v1/recommendation-rules",
+                json=OWN_RULE | {"code": code},
+                headers=world.headers(who),
+            )
+            assert made.status_code == 201, made.text
+    url = "/v1/recommendation-rules"
+    every = await walk(reports_client, url, world.headers("admin"), total=22)
+    codes = [r["code"] for r in every]
+    assert codes == sorted(codes) and set(own["analyst"] + own["analyst2"]) <= set(codes)
+    m1 = await walk(reports_client, url, world.headers("analyst"), total=21)
+    assert {r["code"] for r in m1} == set(codes) - {"m2_paged"}
+    there = await walk(
+        reports_client,
+        url,
+        world.headers("region_analyst"),
+        total=20,
+        params={"territory_id": str(world.m2.id)},
+    )
+    assert {r["code"] for r in there} == set(codes) - set(own["analyst"])

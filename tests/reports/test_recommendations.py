@@ -63,8 +63,9 @@ def by_rule(items):
 async def test_the_default_rules_are_loaded_and_readable(reports_client, world):
     answer = await reports_client.get("/v1/recommendation-rules", headers=world.headers("teacher"))
     assert answer.status_code == 200
-    codes = {r["code"] for r in answer.json()}
+    codes = {r["code"] for r in answer.json()["items"]}
     assert codes == {r["code"] for r in default_rules()}
+    assert answer.json()["total"] == len(codes)
     # 9, 6 over the complex analysis (15), low_reporting, data_quality (17), ended campaigns (19)
     assert len(codes) == 19
 

@@ -15,7 +15,7 @@ the recommendation concerns, and the rule is not switched off anywhere on that c
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select
+from sqlalchemy import ColumnElement, delete, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,6 +25,7 @@ from services.reports.recommendations.schemas import RuleRead
 from shared.errors import Invalid, NotFound
 from shared.identity import ScopeType
 from shared.owners import Owners, Texts, applies_to
+from shared.pagination import Pagination, paginate
 from shared.scope import ScopeInfo, ScopeResolver
 
 TEXTS = Texts(
@@ -91,28 +92,40 @@ async def describe(
     return items
 
 
+def _owned_by_none_or(territory_ids: Iterable[uuid.UUID | None]) -> ColumnElement[bool]:
+    """Global rules and those owned by one of these territories (SQL: `applies_to`)."""
+    owned = [t for t in territory_ids if t is not None]
+    return or_(
+        RecommendationRule.owner_territory_id.is_(None),
+        RecommendationRule.owner_territory_id.in_(owned),
+    )
+
+
 async def listing(
     session: AsyncSession,
     owners: Owners,
     resolver: ScopeResolver,
     territory_id: uuid.UUID | None,
-) -> list[RuleRead]:
-    """For a territory (which the caller must see, else 404): the rules that apply there. Else:
-    every rule the caller sees (global, of their territory and above, of territories under it),
-    `active_here` for the caller's own territory."""
-    rules = list(
-        await session.scalars(select(RecommendationRule).order_by(RecommendationRule.code))
-    )
+    page: Pagination,
+) -> tuple[list[RuleRead], int]:
+    """One page (by code) of: for a territory (which the caller must see, else 404), the rules
+    that apply there; else every rule the caller sees (global, of their territory and above,
+    of territories under it), `active_here` for the caller's own territory. And how many there
+    are. Which owners the caller sees is asked of the resolver once per distinct owner; the
+    rules are then filtered, counted and paged in SQL."""
+    query = select(RecommendationRule).order_by(RecommendationRule.code)
     if territory_id is not None:
         if not await owners.sees(territory_id):
             raise NotFound("Территория не найдена")
         chain = (await resolver.resolve(ScopeType.territory, territory_id)).territory_ids
-        rules = [r for r in rules if applies_to(r.owner_territory_id, chain)]
-        return await describe(session, owners, rules, chain)
-    seen = await owners.visible(r.owner_territory_id for r in rules)
-    rules = [r for r in rules if r.owner_territory_id in seen]
+        rules, total = await paginate(session, query.where(_owned_by_none_or(chain)), page)
+        return await describe(session, owners, rules, chain), total
+    if not owners.principal.unrestricted:
+        stored = await session.scalars(select(RecommendationRule.owner_territory_id).distinct())
+        query = query.where(_owned_by_none_or(await owners.visible(stored)))
+    rules, total = await paginate(session, query, page)
     here = None if owners.principal.scope_id is None else await owners.above()
-    return await describe(session, owners, rules, here)
+    return await describe(session, owners, rules, here), total
 
 
 async def set_active_in(

@@ -66,13 +66,20 @@ ComparePeriod = Annotated[
 
 @router.get("/recommendation-rules", responses=ERRORS)
 async def list_rules(
-    session: SessionDep, owners: OwnersDep, scopes: ScopeResolverDep, territory_id: Territory = None
-) -> list[RuleRead]:
-    """The rules the caller sees (global ones, those of their territory and above, those of
-    territories under it) or, with `territory_id`, those that apply there; each with its owner,
-    condition, parameters, addressee, text template and actions, `active_here` and the
-    territories it is switched off in. 404 for a territory the caller does not see."""
-    return await ownership.listing(session, owners, scopes, territory_id)
+    session: SessionDep,
+    owners: OwnersDep,
+    scopes: ScopeResolverDep,
+    page: PaginationDep,
+    territory_id: Territory = None,
+) -> Page[RuleRead]:
+    """`{items, total}`: the rules the caller sees (global ones, those of their territory and
+    above, those of territories under it) or, with `territory_id`, those that apply there, by
+    code; each with its owner, condition, parameters, addressee, text template and actions,
+    `active_here` and the territories it is switched off in. `limit` (default 50, at most
+    500) from `offset`. 404 for a territory the caller does not see, 422 naming `limit` or
+    `offset` out of range."""
+    items, total = await ownership.listing(session, owners, scopes, territory_id, page)
+    return Page(items=items, total=total)
 
 
 @router.post("/recommendation-rules", status_code=201, responses=ERRORS)
