@@ -86,7 +86,7 @@ async def test_a_decision_s_value_after_says_it_is_flagged(
         "/v1/decisions", params=params, headers=world.headers("analyst")
     )
     assert answer.status_code == 200, answer.text
-    [effect] = [d["effect"] for d in answer.json()]
+    [effect] = [d["effect"] for d in answer.json()["items"]]
     assert (effect["after"], effect["flagged"], effect["flagged_organizations"]) == (99, True, 1)
 
     client, _ = await test_pages.signed_in(browser, "analyst@soko.example")

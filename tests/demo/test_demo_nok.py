@@ -52,14 +52,16 @@ async def test_the_demo_districts_nok_has_totals_and_ranks(loaded_demo):
             where = {"territory_id": district, "period": previous}
             body = await read(apps.reports, "/v1/nok", token, **where)
             campaigns = await read(apps.surveys, "/v1/campaigns", token)
-            decisions = await read(
-                apps.reports,
-                "/v1/decisions",
-                token,
-                territory_id=district,
-                period=previous,
-                compare_period=current,
-            )
+            decisions = (
+                await read(
+                    apps.reports,
+                    "/v1/decisions",
+                    token,
+                    territory_id=district,
+                    period=previous,
+                    compare_period=current,
+                )
+            )["items"]
     finally:
         await engine.dispose()
 

@@ -76,7 +76,7 @@ async def _effect(reports_client, world) -> dict:
         headers=world.headers("analyst"),
     )
     assert answer.status_code == 200, answer.text
-    [found] = [d for d in answer.json() if d["text"] == DECISION["text"]]
+    [found] = [d for d in answer.json()["items"] if d["text"] == DECISION["text"]]
     return found["effect"]
 
 

@@ -50,7 +50,8 @@ async def test_decisions_of_a_territory_are_all_listed(reports_client, db, issue
         "/v1/decisions", params=params, headers=world.headers("analyst")
     )
     assert whole.status_code == 200, whole.text
-    assert sorted(d["id"] for d in whole.json()) == sorted(taken)
+    assert whole.json()["total"] == len(taken)
+    assert sorted(d["id"] for d in whole.json()["items"]) == sorted(taken)
     events = (
         await db.scalars(select(AuditEvent).where(AuditEvent.entity_type == "decision"))
     ).all()
@@ -89,3 +90,36 @@ async def test_rule_changes_are_in_the_audit_log(reports_client, db, issued):
     assert [(e.action, e.changes) for e in events] == [
         ("update", {"territory_id": str(world.m1.id), "active": False})
     ]
+
+
+async def test_decisions_and_their_periods_are_paged(reports_client, issued):
+    world = issued
+    headers = world.headers("analyst")
+    recs = await listing(reports_client, world, "analyst", period=PERIOD)
+    for rec in recs[:3]:  # two decisions on the first: a recommendation's come together
+        for _ in range(2 if rec is recs[0] else 1):
+            answer = await reports_client.post(
+                f"/v1/recommendations/{rec['id']}/decisions", json=DECISION, headers=headers
+            )
+            assert answer.status_code == 201, answer.text
+    params = {"territory_id": str(world.m1.id), "period": PERIOD}
+    whole = (await reports_client.get("/v1/decisions", params=params, headers=headers)).json()
+    assert whole["total"] == 4 and len(whole["items"]) == 4
+    walked = []
+    for offset in range(5):  # one at a time, and one past the end
+        one = await reports_client.get(
+            "/v1/decisions", params={**params, "limit": 1, "offset": offset}, headers=headers
+        )
+        assert one.status_code == 200 and one.json()["total"] == 4, one.text
+        walked += [d["id"] for d in one.json()["items"]]
+    assert walked == [d["id"] for d in whole["items"]]  # each once, in the list's order
+    periods = await reports_client.get(
+        "/v1/decisions/periods",
+        params={"territory_id": str(world.m1.id), "limit": 1, "offset": 1},
+        headers=headers,
+    )
+    assert periods.json() == {"items": [], "total": 1}
+    for path in ("/v1/decisions", "/v1/decisions/periods"):
+        too_many = await reports_client.get(path, params={**params, "limit": 501}, headers=headers)
+        assert too_many.status_code == 422
+        assert too_many.json()["errors"][0]["loc"] == ["query", "limit"]

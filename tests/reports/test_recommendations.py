@@ -218,7 +218,7 @@ async def test_a_decision_keeps_the_value_before_and_shows_its_effect(
         headers=world.headers("analyst"),
     )
     assert answer.status_code == 200, answer.text
-    [found] = answer.json()
+    [found] = answer.json()["items"]
     assert found["effect"] == {
         "period": "2022/2023",
         "before": 50.0,

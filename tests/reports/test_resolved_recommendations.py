@@ -63,11 +63,11 @@ async def test_fixed_values_resolve_the_data_quality_recommendation(
     periods = await reports_client.get(
         "/v1/decisions/periods", params=where, headers=world.headers("analyst")
     )
-    assert periods.json() == [PERIOD]
+    assert periods.json() == {"items": [PERIOD], "total": 1}
     listed = await reports_client.get(
         "/v1/decisions", params={**where, "period": PERIOD}, headers=world.headers("analyst")
     )
-    assert [d["text"] for d in listed.json()] == ["Перепроверить отчёт"]
+    assert [d["text"] for d in listed.json()["items"]] == ["Перепроверить отчёт"]
     # S1's and «Школа 10»'s values are still flagged: theirs stay.
     left = await _listed(reports_client, world, "analyst", "leader_data_quality")
     assert sorted(i["addressee_id"] for i in left) == sorted(

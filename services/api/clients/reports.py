@@ -102,12 +102,10 @@ class ReportsClient:
         params = {"territory_id": str(territory_id), "period": period}
         if compare_period:
             params["compare_period"] = compare_period
-        answer = await self.client.get_json("/v1/decisions", params=params)
-        return parsed(list[DecisionWithEffect], answer, "reports", "/v1/decisions")
+        return await self.client.pages("/v1/decisions", params, model=DecisionWithEffect)
 
     async def decided_periods(self, territory_id: uuid.UUID) -> set[str]:
         """`GET /v1/decisions/periods`: the recommendations' periods (codes) for which
         `decisions` of the territory lists any."""
         params = {"territory_id": str(territory_id)}
-        answer = await self.client.get_json("/v1/decisions/periods", params=params)
-        return set(parsed(list[str], answer, "reports", "/v1/decisions/periods"))
+        return set(await self.client.pages("/v1/decisions/periods", params, model=str))

@@ -22,6 +22,7 @@ from services.reports.recommendations.schemas import (
 )
 from shared.errors import Forbidden
 from shared.identity import Principal, ScopeType
+from shared.pagination import Pagination
 from shared.periods import Period
 from shared.scope import ScopeResolver, ensure_in_scope
 
@@ -131,16 +132,17 @@ async def with_effect(
     territory_id: uuid.UUID,
     period: Period,
     compare: Period | None,
+    page: Pagination,
     api: ApiClient | None = None,
-) -> list[DecisionWithEffect]:
-    """The decisions on the recommendations of `period` about the territory and its
-    organizations (`service.decided`: those the caller reads, whose cause is gone too; NotFound
-    outside the caller's scope) and, with `compare`, each one's effect: the indicator's value
-    before against its value then (one computation of the territory's values). PeerUnavailable
-    when a peer does not answer."""
+) -> tuple[list[DecisionWithEffect], int]:
+    """One page of the decisions on the recommendations of `period` about the territory and
+    its organizations (`service.decided`: those the caller reads, whose cause is gone too;
+    NotFound outside the caller's scope) and the count of all; with `compare`, each one's
+    effect: the indicator's value before against its value then (one computation of the
+    territory's values a page). PeerUnavailable when a peer does not answer."""
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
-    found = await service.decided(
-        session, principal, resolver, frozenset(scope.organization_ids), territory_id, period
+    found, total = await service.decided(
+        session, principal, resolver, frozenset(scope.organization_ids), territory_id, period, page
     )
     if api is not None:  # a teacher's recommendation's text is theirs: the read is recorded
         await personal.audit_personal_reads(api, principal, [rec for rec, _ in found])
@@ -177,17 +179,21 @@ async def with_effect(
                 }
             )
         )
-    return answer
+    return answer, total
 
 
 async def decided_periods(
-    session: AsyncSession, principal: Principal, resolver: ScopeResolver, territory_id: uuid.UUID
-) -> list[str]:
-    """The recommendations' periods (codes, newest start first: `service.decided_periods`)
-    for which `with_effect` lists decisions about the territory (NotFound outside the caller's
-    scope): what a page walking from period to period for decisions asks once instead of once
-    a period."""
+    session: AsyncSession,
+    principal: Principal,
+    resolver: ScopeResolver,
+    territory_id: uuid.UUID,
+    page: Pagination,
+) -> tuple[list[str], int]:
+    """One page of the recommendations' periods (codes, newest start first:
+    `service.decided_periods`) for which `with_effect` lists decisions about the territory
+    (NotFound outside the caller's scope), and the count of all: what a page walking from
+    period to period for decisions asks once instead of once a period."""
     scope = await ensure_in_scope(principal, resolver, ScopeType.territory, territory_id)
     return await service.decided_periods(
-        session, principal, resolver, frozenset(scope.organization_ids), territory_id
+        session, principal, resolver, frozenset(scope.organization_ids), territory_id, page
     )

@@ -246,19 +246,30 @@ async def list_decisions(
     period: RecommendationsPeriod,
     compare_period: ComparePeriod,
     api: Api,
-) -> list[DecisionWithEffect]:
-    """Decisions on the territory's recommendations of a period and their effect: the
-    indicator's value before against its value in `compare_period` (one computation)."""
-    return await deciding.with_effect(
-        session, caller, scopes, territory_id, period, compare_period, api
+    page: PaginationDep,
+) -> Page[DecisionWithEffect]:
+    """`{items, total}`: decisions on the territory's recommendations of a period (paged by
+    `limit`/`offset`, recommendations in the list's order, each one's decisions by date
+    taken) and their effect: the indicator's value before against its value in
+    `compare_period` (one computation a page). 404 for a territory outside the caller's
+    scope."""
+    items, total = await deciding.with_effect(
+        session, caller, scopes, territory_id, period, compare_period, page, api
     )
+    return Page(items=items, total=total)
 
 
 @router.get("/decisions/periods", responses=ERRORS)
 async def list_decided_periods(
-    session: SessionDep, caller: Caller, scopes: ScopeResolverDep, territory_id: uuid.UUID
-) -> list[str]:
-    """The recommendations' periods (codes, newest start first) for which `GET /v1/decisions`
-    of the territory lists decisions (404 for a territory outside the caller's scope): one call
-    instead of one `GET /v1/decisions` a period to find the years with decisions."""
-    return await deciding.decided_periods(session, caller, scopes, territory_id)
+    session: SessionDep,
+    caller: Caller,
+    scopes: ScopeResolverDep,
+    territory_id: uuid.UUID,
+    page: PaginationDep,
+) -> Page[str]:
+    """`{items, total}`: the recommendations' periods (codes, newest start first, paged by
+    `limit`/`offset`) for which `GET /v1/decisions` of the territory lists decisions (404 for
+    a territory outside the caller's scope): one call instead of one `GET /v1/decisions` a
+    period to find the years with decisions."""
+    items, total = await deciding.decided_periods(session, caller, scopes, territory_id, page)
+    return Page(items=items, total=total)

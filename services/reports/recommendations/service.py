@@ -32,7 +32,7 @@ from services.reports.recommendations.schemas import GenerateResult, StatusChang
 from shared.errors import Conflict, Forbidden, NotFound
 from shared.identity import Principal, Role, ScopeType, require_roles
 from shared.labels import RECOMMENDATION_STATUS_LABELS
-from shared.pagination import Pagination
+from shared.pagination import Pagination, paginate
 from shared.periods import Period, parse_period
 from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope, readable_organizations
 
@@ -295,21 +295,28 @@ async def decided(
     organization_ids: frozenset[uuid.UUID],
     territory_id: uuid.UUID,
     period: Period,
-) -> list[tuple[Recommendation, Decision]]:
-    """Each decision on the recommendations of `period` about the territory (`_decided_about`)
-    with its recommendation, in one query: recommendations in `listing`'s order, each one's
-    decisions by date taken."""
+    page: Pagination,
+) -> tuple[list[tuple[Recommendation, Decision]], int]:
+    """One page of the decisions on the recommendations of `period` about the territory
+    (`_decided_about`), each with its recommendation, and the count of all, in SQL:
+    recommendations in `listing`'s order, each one's decisions by date taken."""
     rec = Recommendation
     condition = await _decided_about(principal, resolver, organization_ids, territory_id)
-    rows = await session.execute(
+    query = (
         select(rec, Decision)
         .join(Decision, Decision.recommendation_id == rec.id)
         .where(condition, rec.period == period.code)
         .order_by(
-            rec.addressee_type, rec.created_at, rec.id, Decision.decided_on, Decision.created_at
+            rec.addressee_type,
+            rec.created_at,
+            rec.id,
+            Decision.decided_on,
+            Decision.created_at,
+            Decision.id,
         )
     )
-    return [(r, d) for r, d in rows]
+    rows, total = await paginate(session, query, page, whole_rows=True)
+    return [(r, d) for r, d in rows], total
 
 
 async def decided_periods(
@@ -318,14 +325,17 @@ async def decided_periods(
     resolver: ScopeResolver,
     organization_ids: frozenset[uuid.UUID],
     territory_id: uuid.UUID,
-) -> list[str]:
-    """The periods (codes) of the recommendations about the territory that have decisions
-    (`_decided_about`): those for which `decided` lists some, in one query. Newest first by
-    the period's start (2022/2023, from September, before 2022Q3, from July), ties by code
-    descending."""
+    page: Pagination,
+) -> tuple[list[str], int]:
+    """One page of the periods (codes) of the recommendations about the territory that have
+    decisions (`_decided_about`): those for which `decided` lists some, and the count of all,
+    in one query. Newest first by the period's start (2022/2023, from September, before
+    2022Q3, from July), ties by code descending: an order of parsed codes, so the distinct
+    codes (a few dozen a territory) are sorted and paged here, not in SQL."""
     condition = await _decided_about(principal, resolver, organization_ids, territory_id)
     codes = await session.scalars(select(Recommendation.period).where(condition).distinct())
-    return sorted(codes, key=lambda code: (parse_period(code).start, code), reverse=True)
+    ordered = sorted(codes, key=lambda code: (parse_period(code).start, code), reverse=True)
+    return ordered[page.offset : page.offset + page.limit], len(ordered)
 
 
 async def decisions_of(
