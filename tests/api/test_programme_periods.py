@@ -148,3 +148,52 @@ def test_a_school_years_programme_reads_half_years_as_a_school_year_does():
     assert (school_years.due_start, school_years.due_end) == (date(2022, 1, 1), date(2022, 8, 31))
     assert (one_year.due_start, one_year.due_end) == (school_years.due_start, school_years.due_end)
     assert (calendar.due_start, calendar.due_end) == (date(2022, 7, 1), date(2022, 12, 31))
+
+
+async def test_an_import_names_deadlines_that_run_past_or_begin_before_its_period(
+    api_client, world
+):
+    """A window partly outside the roadmap's period is listed apart from those wholly
+    outside: rm4's «III квартал 2022» (to 30.09.2022) in 2021/2022, which ends on
+    31.08.2022; and in a plan of our own, «до 15.10.2022» and «август – сентябрь 2021»
+    (the year begins 01.09.2021), while «май 2022» inside it and «март 2021» wholly
+    before it are not."""
+    from tests.api.test_roadmap_import_tables import HEADER, xlsx
+
+    fields = {"level": "municipality", "owner_type": "territory", "owner_id": str(world.m1.id)}
+
+    async def report(name: str, content: bytes) -> dict:
+        answer = await api_client.post(
+            "/v1/roadmaps/import?dry_run=true",
+            data=fields | {"period": "2021/2022"},
+            files={"file": (name, content)},
+            headers=world.headers("analyst"),
+        )
+        assert answer.status_code == 200, answer.text
+        return answer.json()["report"]
+
+    rm4 = await report("rm4.docx", (CASES / "rm4_docx_two_tables_page_break.docx").read_bytes())
+    assert rm4["deadlines_outside_period"] == []
+    [quarter] = rm4["deadlines_partly_outside_period"]
+    assert quarter["number"] == "1.3" and quarter["text"] == "III квартал 2022"
+    assert (quarter["period"], quarter["due_start"], quarter["due_end"]) == (
+        "2021/2022",
+        "2022-07-01",
+        "2022-09-30",
+    )
+    ours = await report(
+        "plan.xlsx",
+        xlsx(
+            [
+                ["План мероприятий на 2021/2022 учебный год"],
+                HEADER,
+                ["1", "Семинар", "до 15.10.2022", "ИМЦ"],
+                ["2", "Совещание", "август – сентябрь 2021", "ИМЦ"],
+                ["3", "Конференция", "май 2022", "ИМЦ"],
+                ["4", "Мониторинг", "март 2021", "ИМЦ"],
+            ]
+        ),
+    )
+    partly = {item["number"]: item["due_end"] for item in ours["deadlines_partly_outside_period"]}
+    assert partly == {"1": "2022-10-15", "2": "2021-09-30"}
+    assert [item["number"] for item in ours["deadlines_outside_period"]] == ["4"]

@@ -73,11 +73,15 @@ def _to_create(
 
 
 def _deadline_report(plans: list[RoadmapCreate]) -> dict[str, Any]:
-    """How the plans' deadlines read: parsed, missing, `deadlines_unparsed` and
+    """How the plans' deadlines read: parsed, missing, `deadlines_unparsed`,
     `deadlines_outside_period` (a window wholly before or after the roadmap's period: «Март
-    2021» in a 2026/2027 plan — kept as written, named for a person to check), each item
-    `{roadmap, number, text}`."""
-    parsed, unparsed, outside, missing = 0, [], [], 0
+    2021» in a 2026/2027 plan — kept as written, named for a person to check) and
+    `deadlines_partly_outside_period` (a window that begins before the period or ends after
+    it: «III квартал 2022», to 30.09.2022, in a plan of 2021/2022, which ends on 31.08.2022 —
+    often meant so, an activity running on, but worth a look), each item `{roadmap, number,
+    text}`, those outside with the roadmap's `period`, those partly outside with it and the
+    window read (`due_start`, `due_end`: ISO dates, null for an open side)."""
+    parsed, unparsed, outside, partly, missing = 0, [], [], [], 0
     for plan in plans:
         period = period_of(plan.period)
         for section in plan.sections:
@@ -96,16 +100,26 @@ def _deadline_report(plans: list[RoadmapCreate]) -> dict[str, Any]:
                     continue
                 parsed += 1
                 start, end = read["due_start"], read["due_end"]
-                if period is not None and (
-                    (end is not None and end < period.start)
-                    or (start is not None and start > period.end)
+                if period is None:
+                    continue
+                if (end is not None and end < period.start) or (
+                    start is not None and start > period.end
                 ):
                     outside.append(item | {"period": period.code})
+                elif (start is not None and start < period.start) or (
+                    end is not None and end > period.end
+                ):
+                    window = {
+                        "due_start": start.isoformat() if start else None,
+                        "due_end": end.isoformat() if end else None,
+                    }
+                    partly.append(item | {"period": period.code} | window)
     return {
         "deadlines_parsed": parsed,
         "deadlines_missing": missing,
         "deadlines_unparsed": unparsed,
         "deadlines_outside_period": outside,
+        "deadlines_partly_outside_period": partly,
     }
 
 
