@@ -8,7 +8,7 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from services.reports.documents.gather import SAME_PERIOD
+from services.reports.documents.records import SAME_PERIOD
 from services.reports.recommendations.models import Decision
 from tests.reports.documents_world import (
     AS_OF,

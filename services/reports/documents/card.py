@@ -20,13 +20,13 @@ from services.reports.documents.gather import (
     indicator_kinds,
     latest_with_data,
     missing_notes,
-    recommendation_rows,
     report_period,
     value_rows,
 )
 from services.reports.documents.labels import NOK_LABELS
 from services.reports.documents.model import Execution, Nok, OrganizationCard
 from services.reports.documents.periods import other_periods
+from services.reports.documents.records import recommendation_rows
 from services.reports.quality_evaluation.compute import load_weights
 from services.reports.quality_evaluation.inputs import (
     checklist_values,
