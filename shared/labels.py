@@ -7,6 +7,8 @@ shared/value_labels.py).
 
 from collections.abc import Iterable
 
+from shared.templating import quoted
+
 # A roadmap activity's status.
 ACTIVITY_STATUS_LABELS = {
     "planned": "запланировано",
@@ -73,7 +75,7 @@ OUT_OF_REACH = "вне вашей зоны доступа"
 
 def organization_not_found(name: str | None = None) -> str:
     """«организация «name» не найдена или вне вашей зоны доступа» (without a name: without it)."""
-    named = f" «{name}»" if name is not None else ""
+    named = f" {quoted(name)}" if name is not None else ""
     return f"организация{named} не найдена или {OUT_OF_REACH}"
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from services.api.organizations.matching import name_key
 from shared.db import lock_until_commit
 from shared.errors import Conflict
+from shared.templating import quoted
 
 # The names of one sibling row (its id, name, then further columns) as it is matched.
 KeysOf = Callable[[tuple[Any, ...]], set[str]]
@@ -51,7 +52,7 @@ async def refuse_named_alike(
             other_id, other_name = row[0], row[1]
             raise Conflict.at(
                 field,
-                f"{message}: «{other_name}» (id {other_id})",
+                f"{message}: {quoted(other_name)} (id {other_id})",
                 existing={"id": str(other_id), "name": other_name},
             )
 

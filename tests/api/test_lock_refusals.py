@@ -3,7 +3,9 @@ problem's `detail` and `approvals` — and each refused row briefly, not the who
 again for every row of a large file."""
 
 import pytest
+from sqlalchemy import update
 
+from services.api.organizations.models import Organization
 from tests.api.test_approvals import PERIOD, WINDOW, act, approval_world, post_values, values
 from tests.collections_world import add_collection
 from tests.factories import add_data_indicator
@@ -51,7 +53,7 @@ async def test_many_rows_into_one_approval_say_it_once(api_client, world):
         "Значения закрыты для изменений: данные «Школа 1» за 2021/2022 по сбору "
         "«Мониторинг района» утверждены: Район 1, "
     )
-    assert problem["detail"].endswith(". Изменить их можно после отзыва утверждения")
+    assert problem["detail"].endswith(". Изменить их можно после отзыва утверждения.")
     assert problem["detail"].count("утверждены:") == 1
     [approval] = problem["approvals"]
     assert approval["collection_id"] == str(world.monitoring.id)
@@ -109,6 +111,28 @@ async def test_past_three_approvals_the_detail_counts_the_rest(api_client, world
     assert len(problem["approvals"]) == 4
     assert problem["detail"].count("утверждены:") == 3
     assert problem["detail"].endswith(
-        " и ещё 1 утверждение. Изменить их можно после отзыва утверждения"
+        " и ещё 1 утверждение. Изменить их можно после отзыва утверждения."
     )
     assert {e["approval"] for e in problem["errors"]} == {0, 1, 2, 3}
+
+
+async def test_names_with_their_own_quotes_nest_as_russian_typography_does(api_client, world, db):
+    """«МБОУ „Гимназия № 1“», never «МБОУ «Гимназия № 1»»: the school's and the collection's
+    own quotes become „лапки“ inside the detail's «ёлочки»."""
+    await db.execute(
+        update(Organization)
+        .where(Organization.id == world.s1.id)
+        .values(name="МБОУ «Гимназия № 1»", short_name=None)
+    )
+    world.monitoring.name = "Мониторинг «ВСОКО»"
+    await db.flush()
+    assert (await post_values(api_client, world, monitoring_rows(world, 1))).status_code == 200
+    for step, who in (("submit", "leader"), ("approve", "analyst")):
+        done = await act(api_client, world, step, who, collection=world.monitoring)
+        assert done.status_code == 200, done.text
+
+    refused = await post_values(api_client, world, monitoring_rows(world, 2))
+    assert refused.status_code == 409, refused.text
+    detail = refused.json()["detail"]
+    assert "данные «МБОУ „Гимназия № 1“» за 2021/2022 по сбору «Мониторинг „ВСОКО“»" in detail
+    assert "«МБОУ «Гимназия" not in detail

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from services.api.data_values.models import DataValue
 from services.api.organizations.models import Organization
+from shared.templating import quoted
 from tests.api import test_data_value_tables as data_values
 from tests.api.test_data_value_tables import upload
 
@@ -39,7 +40,8 @@ def _refused(answer, field: str, existing: dict) -> str:
     assert answer.status_code == 409, answer.text
     assert answer.json()["errors"][0]["loc"][-1] == field, answer.text
     detail = answer.json()["detail"]
-    assert f"«{existing['name']}» (id {existing['id']})" in detail, detail
+    # The name's own quotes nest as Russian typography sets them: «МБОУ „Гимназия № 1“».
+    assert f"{quoted(existing['name'])} (id {existing['id']})" in detail, detail
     return detail
 
 
@@ -49,7 +51,7 @@ async def test_the_gymnasium_without_its_legal_form_is_refused_and_uploads_still
     gymnasium = await _made(api_client, world, "МБОУ «Гимназия № 1»")
     for again in ("гимназия №1", "Гимназия 1", "«Гимназия N 1»"):
         detail = _refused(await _post(api_client, world, _school(world, again)), "name", gymnasium)
-        assert "уже есть организация" in detail and f"«{again}»" in detail, detail
+        assert "уже есть организация" in detail and quoted(again) in detail, detail
     renamed = await _rename(api_client, world, world.s2.id, name="Гимназия № 1")
     _refused(renamed, "name", gymnasium)
     content = "Код показателя;ОО;Период;Значение\r\nteachers_count;Гимназия 1;2032;5\r\n"
@@ -62,7 +64,8 @@ async def test_the_gymnasium_without_its_legal_form_is_refused_and_uploads_still
 async def test_a_name_under_another_legal_form_is_refused(api_client, world):
     gymnasium = await _made(api_client, world, "МБОУ «Гимназия № 1»")
     maou = await _post(api_client, world, _school(world, "МАОУ «Гимназия № 1»"))
-    _refused(maou, "name", gymnasium)
+    detail = _refused(maou, "name", gymnasium)
+    assert "назвало бы и «МАОУ „Гимназия № 1“»: «МБОУ „Гимназия № 1“»" in detail, detail
     moved = _school(world, "МАОУ Гимназия №1") | {"territory_id": str(world.m2.id)}
     other = await _post(api_client, world, moved)
     assert other.status_code == 201, other.text  # another territory has its own

@@ -110,3 +110,13 @@ def test_a_share_of_organizations_names_those_on_the_unwanted_side_of_its_condit
         source="share_2",
     )
     assert text.endswith("организаций, ухудшающих значение показателя: «Школа 1», «Школа 3»."), text
+
+
+def test_a_name_with_its_own_quotes_nests_them():
+    """«МБОУ „Гимназия № 1“», never «МБОУ «Гимназия № 1»»."""
+    text = text_of(
+        {"unit": "percent", "direction": "higher"},
+        {S1: (65.0, "not_achieved")},
+        names={S1: "МБОУ «Гимназия № 1»"},
+    )
+    assert text.endswith("худшими значениями: «МБОУ „Гимназия № 1“» (65\u00a0%)."), text

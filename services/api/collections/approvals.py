@@ -45,6 +45,7 @@ from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.periods import Period
 from shared.scope import ensure_in_scope, readable_organizations
+from shared.templating import quoted
 from shared.texts import without_invisible
 
 _CHAIN = text(
@@ -119,7 +120,7 @@ def _level_of(access: Access, chain: list[tuple[uuid.UUID, str]]) -> int | None:
     for position, (territory_id, _) in enumerate(chain, start=1):
         if principal.scope_type == ScopeType.territory and principal.scope_id == territory_id:
             return position
-    approvers = ", ".join(f"«{name}»" for _, name in chain)
+    approvers = ", ".join(quoted(name) for _, name in chain)
     raise Forbidden(
         "Утверждение данных этой организации не входит в полномочия вашей территории: "
         f"в этом сборе их утверждают аналитики территорий {approvers}"
@@ -154,7 +155,7 @@ def _required_comment(action: str, comment: str | None) -> str:
 
 def _named(chain: list[tuple[uuid.UUID, str]], level: int) -> str:
     """The territory at `level` (1 …) of the chain, as messages name it."""
-    return f"«{chain[level - 1][1]}»" if 0 < level <= len(chain) else "вышестоящий уровень"
+    return quoted(chain[level - 1][1]) if 0 < level <= len(chain) else "вышестоящий уровень"
 
 
 # A step the approval's state does not allow at all, by (action, status): what the state

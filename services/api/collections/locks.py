@@ -19,7 +19,7 @@ from sqlalchemy.sql.elements import TextClause
 
 from shared.errors import Conflict
 from shared.settings import get_settings
-from shared.templating import ru_moment, ru_plural
+from shared.templating import quoted, ru_moment, ru_plural
 
 
 class ValueRow(Protocol):
@@ -75,7 +75,8 @@ def _approval_said(row: Any) -> str:
     at = ru_moment(row.at, ZoneInfo(get_settings().timezone))
     who = row.actor_name or row.actor_id or "—"
     return (
-        f"данные «{row.organization_name}» за {row.period} по сбору «{row.collection_name}» "
+        f"данные {quoted(row.organization_name)} за {row.period} "
+        f"по сбору {quoted(row.collection_name)} "
         f"утверждены: {row.territory_name or '—'}, {who}, {at}"
     )
 
@@ -126,7 +127,7 @@ async def refuse_locked_changes(
         errors.append({"loc": loc, "msg": LOCKED_ROW, "approval": approvals[key]})
     raise Conflict(
         f"Значения закрыты для изменений: {_approvals_said(firsts)}. "
-        "Изменить их можно после отзыва утверждения",
+        "Изменить их можно после отзыва утверждения.",
         errors=errors,
         approvals=[
             {

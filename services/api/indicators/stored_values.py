@@ -19,6 +19,7 @@ from services.api.indicators.models import Indicator
 from services.api.organizations.models import Organization
 from shared.errors import Invalid
 from shared.reinterpreted import decimal_text
+from shared.templating import quoted
 
 SHOWN = 3  # values named in the message
 
@@ -81,7 +82,7 @@ async def check_stored_values(
         .order_by(DataValue.period, name)
         .limit(SHOWN)
     )
-    named = "; ".join(f"«{org}», {period}: {decimal_text(value)}" for org, period, value in rows)
+    named = "; ".join(f"{quoted(o)}, {period}: {decimal_text(value)}" for o, period, value in rows)
     more = f" и ещё {count - SHOWN}" if count > SHOWN else ""
     raise Invalid.at(
         _changed_field(indicator, method, unit, params),

@@ -20,7 +20,7 @@ from services.api.organizations.models import Organization
 from shared import reinterpreted
 from shared.labels import organization_not_found
 from shared.tabular import normalize_name
-from shared.templating import natural_key
+from shared.templating import natural_key, quoted
 
 # The headers of a file's column that identifies an organization (as `header_key` gives them).
 ORGANIZATION_HEADERS: dict[str, tuple[str, ...]] = {
@@ -201,7 +201,7 @@ async def resolve_names(
                 notes[index] = reinterpreted.name_matched("организация", name, match.name)
         elif candidates:
             listed = "; ".join(f"{full} ({org_id})" for org_id, full, _ in candidates)
-            reasons[index] = f"несколько организаций «{name}»: {listed}"
+            reasons[index] = f"несколько организаций {quoted(name)}: {listed}"
         elif close := similar.get(name_key(name)):
             listed = "; ".join(f"{n.name} ({n.id})" for n in close)
             reasons[index] = f"{organization_not_found(name)}; похожие названия: {listed}"

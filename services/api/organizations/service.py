@@ -25,6 +25,7 @@ from shared.errors import Forbidden, Invalid
 from shared.identity import Role, ScopeType
 from shared.pagination import Pagination, containing, paginate, where_given
 from shared.scope import ensure_in_scope, readable_organizations
+from shared.templating import quoted
 
 # What a school leader may change about their own school.
 LEADER_FIELDS = frozenset({"short_name", "context"})
@@ -64,7 +65,7 @@ async def refuse_taken_names(
             lock=("organization", territory_id),
             message=(
                 "В этой территории уже есть организация, которую в загружаемых файлах "
-                f"назвало бы и «{value}»"
+                f"назвало бы и {quoted(value)}"
             ),
             field=field,
             columns=(Organization.short_name,),

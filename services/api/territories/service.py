@@ -13,6 +13,7 @@ from shared.db import add_new, apply_changes
 from shared.errors import Forbidden, Invalid, NotFound, field_error
 from shared.identity import ScopeType, require_roles
 from shared.pagination import Pagination, containing, paginate, where_given
+from shared.templating import quoted
 
 
 async def _check_parent(
@@ -43,7 +44,7 @@ async def _check_children(session: AsyncSession, territory: Territory, kind: str
     )
     names = list(await session.scalars(region_below.order_by(Territory.name).limit(3)))
     if names:
-        listed = ", ".join(f"«{name}»" for name in names)
+        listed = ", ".join(quoted(name) for name in names)
         raise Invalid.at(
             "kind",
             f"Территория не может стать муниципалитетом: в неё входят регионы ({listed})",

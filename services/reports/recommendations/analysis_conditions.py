@@ -23,6 +23,7 @@ from services.reports.recommendations.candidates import (
     programme_titles,
 )
 from shared.comparison import COMPARE
+from shared.templating import quoted
 
 # "учителям математики": the subjects of the procedures in the genitive case.
 GENITIVE = {
@@ -165,8 +166,8 @@ def mentor_school(
     )
     name, result = _name(facts, best["organization_id"]), number(best["result"], "percent")
     if best.get("resilient"):
-        return best, f"«{name}» (резильентная школа: {result} в неблагоприятных условиях)"
-    return best, f"«{name}» (лучший средний результат на территории: {result})"
+        return best, f"{quoted(name)} (резильентная школа: {result} в неблагоприятных условиях)"
+    return best, f"{quoted(name)} (лучший средний результат на территории: {result})"
 
 
 def _low_results_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:

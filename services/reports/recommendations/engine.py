@@ -32,6 +32,7 @@ from services.reports.recommendations.comparability import (
 from services.reports.recommendations.lowest import lowest
 from services.reports.recommendations.rules import CONDITIONS
 from shared.comparison import COMPARE
+from shared.templating import quoted
 from shared.value_labels import counted_basis
 
 __all__ = ["MIN_COVERAGE", "Candidate", "Facts", "comparable", "evaluate", "number", "stable_id"]
@@ -219,7 +220,7 @@ def _competence_rule(rule: Any, facts: Facts) -> Iterator[Candidate]:
         teachers = sum(n for _, n, _ in schools)
         with_deficit = sum(d for _, _, d in schools)
         listed = ", ".join(
-            f"«{facts.names.get(o, '—')}» ({d} из {n})"
+            f"{quoted(facts.names.get(o, '—'))} ({d} из {n})"
             for o, n, d in sorted(schools, key=lambda s: facts.names.get(s[0], ""))
         )
         yield candidate(

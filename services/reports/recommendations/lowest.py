@@ -7,7 +7,7 @@ from typing import Any
 
 from services.reports.indicator_values.methods.base import OPS
 from services.reports.recommendations.candidates import Facts, number
-from shared.templating import natural_key
+from shared.templating import natural_key, quoted
 
 # How many organizations `{lowest}` names before «и ещё N».
 LOWEST_NAMED = 3
@@ -48,7 +48,7 @@ def lowest(item: dict[str, Any], definition: dict[str, Any], facts: Facts) -> st
         return words
     own.sort(key=lambda e: natural_key(e[1]) if by_name else (e[0], natural_key(e[1])))
     named = [
-        f"«{name}»" if by_name else f"«{name}» ({number(value, unit)})"
+        quoted(name) if by_name else f"{quoted(name)} ({number(value, unit)})"
         for _, name, value in own[:LOWEST_NAMED]
     ]
     more = len(own) - LOWEST_NAMED
