@@ -40,7 +40,7 @@ async def test_a_flagged_value_is_marked_in_words_on_the_values_page(browser, fl
     row = text_of(page, "indicator-trained")
     # M1 and its cluster: (50 + 80) / 2, S2's flagged value in it; the status words as ever.
     assert f"Район 1 65,0 % {MARK} (1 орг.) ✗ не достигнуто ≥ 70,0 %" in row
-    assert f"Кластер 1 (кластер) 65,0 % {MARK} (1 орг.) ✗ не достигнуто" in row
+    assert f"Кластер 1 65,0 % {MARK} (1 орг.) ✗ не достигнуто" in row
     assert f'title="{WHY} (1 орг.)"' in page.text
     assert f"⚠ требует проверки — {WHY}" in page.text  # the legend
 

@@ -18,6 +18,7 @@ theirs with 404).
 """
 
 import logging
+import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -52,6 +53,11 @@ class Refused(Forbidden):
     """The visitor's role has no values pages (a teacher)."""
 
 
+# A name that already says it is a cluster («Кластер сельских школ «Северный»», «Областной
+# кластер»): the table adds no «(кластер)» after it.
+_SAYS_CLUSTER = re.compile(r"(?<![а-яё])кластер", re.IGNORECASE)
+
+
 @dataclass(frozen=True)
 class Unit:
     """A territory, cluster or school on a page."""
@@ -59,6 +65,15 @@ class Unit:
     scope_type: str
     scope_id: uuid.UUID
     name: str
+
+    @property
+    def kind(self) -> str:
+        """What the unit is, said after its name in the values table where its name does not
+        say it: «кластер» for a cluster not named so; empty otherwise (a territory's and a
+        school's names say what they are, a school's row links to its card)."""
+        if self.scope_type == "cluster" and not _SAYS_CLUSTER.search(self.name):
+            return "кластер"
+        return ""
 
 
 @dataclass
