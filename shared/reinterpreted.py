@@ -105,17 +105,20 @@ def _space_differences(text: str) -> list[str]:
     return said
 
 
-def name_matched(what: str, written: str, matched: str) -> str:
+def name_matched(what: str, written: str, matched: str, *how: str) -> str:
     """A name matched after normalising (spaces, NBSP, case, ё/е) or by another spelling (an
     abbreviation, the full name): `what` is the field's Russian noun ("процедура",
     "предмет"); the name as written on the left, its invisible spaces shown (`spaces_shown`)
-    and named ("предмет: «Окружающий·мир» → Окружающий мир (неразрывный пробел)")."""
+    and named ("предмет: «Окружающий·мир» → Окружающий мир (неразрывный пробел)"), with what
+    else the match took (`how`: "без населённого пункта")."""
     differences = _space_differences(written) if _ODD_SPACES.search(written) else []
-    if ("ё" in written.lower()) != ("ё" in matched.lower()):
+    # (a match that took more than the spelling, `how`, differs in more than ё: not said)
+    if not how and ("ё" in written.lower()) != ("ё" in matched.lower()):
         differences.append("ё/е")
     plain = [" ".join(t.split()).replace("ё", "е").replace("Ё", "Е") for t in (written, matched)]
     if plain[0] != plain[1] and plain[0].casefold() == plain[1].casefold():
         differences.append("регистр")
+    differences.extend(how)
     said = f" ({', '.join(differences)})" if differences else ""
     return f"{what}: «{spaces_shown(written)}» → {matched}{said}"
 

@@ -334,8 +334,9 @@ async def test_a_village_school_matches_with_or_without_the_space_after_its_dot(
 
 
 async def test_a_name_not_found_suggests_close_names_the_caller_reads(api_client, world, db):
-    """«СОШ № 11» without its village, or under another legal form, names none: the refusal
-    suggests the close names with their ids — only of organizations the caller reads."""
+    """«СОШ № 11» without its village is the one such school the caller reads (another
+    district's is not matched); under another legal form it names none: the refusal suggests
+    the close names with their ids — only of organizations the caller reads."""
     own = Organization(name="МБОУ «СОШ № 11» с. Берёзовка", kind="school", territory_id=world.m1.id)
     other = Organization(name="МБОУ «СОШ № 11» с. Дальнее", kind="school", territory_id=world.m2.id)
     tenth = Organization(name="МБОУ «СОШ № 110»", kind="school", territory_id=world.m1.id)
@@ -352,16 +353,18 @@ async def test_a_name_not_found_suggests_close_names_the_caller_reads(api_client
         headers=world.headers("analyst"),
     )
     assert answer.status_code == 200, answer.text
-    first, second = (r["errors"][0]["msg"] for r in answer.json()["rejected"])
-    assert first.startswith(
-        "организация «СОШ № 11» не найдена или вне вашей зоны доступа; похожие названия: "
-        f"МБОУ «СОШ № 11» с. Берёзовка ({own.id})"
-    ), first
+    assert answer.json()["imported"] == 1
+    assert [w["msg"] for w in answer.json()["warnings"] if w["loc"] == ["organization"]] == [
+        "организация: «СОШ № 11» → МБОУ «СОШ № 11» с. Берёзовка (без населённого пункта)"
+    ]
+    (refused,) = answer.json()["rejected"]
+    second = refused["errors"][0]["msg"]
+    assert "не найдена или вне вашей зоны доступа; похожие названия: " in second, second
+    assert f"похожие названия: МБОУ «СОШ № 11» с. Берёзовка ({own.id})" in second, second
     # M2's is not the analyst's; «СОШ № 110» is another number, not a close name. Ids are
     # checked whole: a bare "110" could be inside the suggested school's uuid.
-    assert "Дальнее" not in first and str(other.id) not in first, first
-    assert "«СОШ № 110»" not in first and str(tenth.id) not in first, first
-    assert f"похожие названия: МБОУ «СОШ № 11» с. Берёзовка ({own.id})" in second, second
+    assert "Дальнее" not in second and str(other.id) not in second, second
+    assert "«СОШ № 110»" not in second and str(tenth.id) not in second, second
 
 
 async def test_a_name_matched_the_same_way_in_many_rows_is_said_once(api_client, world, db):
