@@ -62,7 +62,7 @@ ORDER_REASONS = {
     "difference": "состав территории изменился после запуска диагностики",
     "campaign_open": "диагностика этого учебного года ещё идёт",
     "built_while_open": "план-заказ собран до закрытия диагностики и ждёт новой сборки",
-    "surveys_unavailable": "сервис анкетирования не ответил",
+    "surveys_unavailable": "не удалось проверить, закрыта ли диагностика; обновите страницу позже",
 }
 # Who keys in paper questionnaires of their schools' anonymous campaigns (the surveys service's
 # `manages` decides; these homes offer the link).
