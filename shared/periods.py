@@ -14,6 +14,7 @@ from fastapi import Depends, Query
 from pydantic import GetCoreSchemaHandler, GetPydanticSchema, StringConstraints
 from pydantic_core import PydanticCustomError, core_schema
 
+from shared import reinterpreted
 from shared.errors import Invalid
 
 PeriodKind = Literal["academic_year", "year", "quarter", "month", "academic_years", "years"]
@@ -169,6 +170,52 @@ def parse_period(code: str) -> Period:
         f"Период «{code}» не распознан: ожидается учебный год (2021/2022), "
         "год (2022), квартал (2022Q3) или месяц (2022-09)" + (hint if ascii_digits != code else "")
     )
+
+
+# A school year as people write it (`read_period`): «2024-2025», «2024–2025», «2024 / 2025»,
+# «2024/25», «2024-25», maybe followed by «уч. год», «учебный год», «уч.г.».
+_SPELLED_ACADEMIC_RE = re.compile(
+    r"([0-9]{4})\s*([/-])\s*([0-9]{4}|[0-9]{2})(?:\s*уч(?:ебный|\.)?\s*г(?:од|\.)?)?",
+    re.IGNORECASE,
+)
+
+
+def read_period(code: str) -> tuple[Period, str | None]:
+    """A period as a file's cell or a posted row writes it: a code `parse_period` takes, with
+    no note; or a school year written another common way («2024-2025», «2024–2025», «2024 /
+    2025», «2024/25», «2024-25»), read as its code (2024/2025) with a note saying so (Russian,
+    for the summary's warnings). A month code stays a month (2024-09, 2011-12); two years not
+    one after the other («2024-2026», «2025/24») and anything else are a ValueError naming what
+    is wrong."""
+    try:
+        return parse_period(code), None
+    except ValueError as refused:
+        if not isinstance(code, str):
+            raise
+        written = _DASHES_RE.sub("-", code.strip())
+        if not (m := _SPELLED_ACADEMIC_RE.fullmatch(written)):
+            raise
+        first, dash, second_text = int(m[1]), m[2] == "-", m[3]
+        if len(second_text) == 2:
+            if (first + 1) % 100 != int(second_text) and dash:
+                raise  # «2024-13», «2024 - 09»: a month (or none), not a school year
+            second = first + 1 if (first + 1) % 100 == int(second_text) else -1
+            if second < 0:
+                second = first // 100 * 100 + int(second_text)
+        else:
+            second = int(second_text)
+        if second != first + 1:
+            if second == first:
+                raise
+            meant = f"{second}/{second + 1}" if second == first - 1 else f"{first}/{first + 1}"
+            raise ValueError(
+                f"Период «{code}»: учебный год — два соседних года по порядку, ожидается {meant}"
+            ) from refused
+        try:
+            period = parse_period(f"{first}/{second}")
+        except ValueError as exc:  # out of the years taken: said of the code as written
+            raise ValueError(str(exc).replace(f"«{first}/{second}»", f"«{code}»")) from refused
+        return period, reinterpreted.academic_year_spelled(code, period.code)
 
 
 def _ascii_digits(text: str) -> str:

@@ -75,6 +75,11 @@ def year_number(year: int) -> str:
     return f"число {year} в столбце периода прочитано как год"
 
 
+def academic_year_spelled(written: str, code: str) -> str:
+    """A school year written another common way («2024-2025», «2024/25») read as its code."""
+    return f"«{written}» прочитано как учебный год {code}"
+
+
 def boolean_number(number: int, flag: bool) -> str:
     """1 or 0 read as yes or no (a yes/no indicator), said as the pages show it: «да», «нет»."""
     return f"число {number} прочитано как «{'да' if flag else 'нет'}»"

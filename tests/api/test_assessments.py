@@ -236,7 +236,7 @@ async def test_a_subject_or_grade_outside_the_catalogue_is_rejected(api_client, 
 
 
 async def test_the_year_is_an_academic_or_a_calendar_year(api_client, world):
-    for year in ("2022Q2", "2021-2022", "2021/2023"):
+    for year in ("2022Q2", "2021-2023", "2021/2023", "2022-13"):
         assert await rejected_fields(api_client, world, result(world, year=year)) == ["year"]
     summary = (await post(api_client, world, [result(world, year="2022")])).json()
     assert summary["imported"] == 1

@@ -65,7 +65,7 @@ async def test_valid_rows_are_kept_and_each_bad_row_is_named(api_client, world, 
         row(world, code="e_planning", value=True),
         row(world, value=140),  # a percent above 100
         row(world, code="share_planning"),  # not a data_value indicator
-        row(world, period="2021-2022"),
+        row(world, period="2021-2023"),  # no school year (2021-2022 is one: said)
         row(world, org=world.s3.id),  # outside the leader's school
         {
             "indicator_code": "teachers_trained",

@@ -14,6 +14,7 @@ from shared.periods import (
     parse_period,
     parse_programme_period,
     period_of_roadmap,
+    read_period,
     reporting_period_of,
 )
 
@@ -378,3 +379,41 @@ def test_a_body_s_period_drops_the_spaces_around_it_and_keeps_refusing_a_bad_one
     for wrong in ("2021 / 2022", " 2022Q5 "):
         with pytest.raises(ValidationError, match="Период"):
             Body.model_validate_json(f'{{"period": "{wrong}"}}')
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("2024-2025", "2024/2025"),
+        ("2024\u20132025", "2024/2025"),
+        ("2024/25", "2024/2025"),
+        ("2024-25", "2024/2025"),
+        ("2024 / 2025", "2024/2025"),
+        ("2024-2025 учебный год", "2024/2025"),
+        ("1999/00", "1999/2000"),
+    ],
+)
+def test_a_school_year_written_otherwise_is_read_and_said(written, code):
+    period, note = read_period(written)
+    assert (period.code, period.kind) == (code, "academic_year")
+    assert note == f"«{written}» прочитано как учебный год {code}"
+
+
+@pytest.mark.parametrize("code", ["2024/2025", "2024", "2024Q3", "2024-09", "2011-12"])
+def test_a_period_code_is_read_as_it_is_without_a_note(code):
+    assert read_period(code) == (parse_period(code), None)
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("2024-2026", "два соседних года по порядку, ожидается 2024/2025"),
+        ("2025/24", "два соседних года по порядку, ожидается 2024/2025"),
+        ("2024-13", "месяц — от 01 до 12, указан 13"),
+        ("2024-2024", "не распознан"),
+        ("2090-2091", "«2090-2091»: год 2091 вне 1950–2090"),
+    ],
+)
+def test_years_that_are_no_school_year_are_still_refused(written, said):
+    with pytest.raises(ValueError, match=said):
+        read_period(written)

@@ -44,6 +44,7 @@ from services.api.assessments.rows import (
     columns,
     from_spreadsheet,
     parse_row,
+    year_code,
 )
 from services.api.assessments.schemas import AggregateRead, GroupBy, ResultRead
 from services.api.assessments.years import calendar_year_warnings
@@ -64,6 +65,7 @@ from shared.bulk import (
 )
 from shared.identity import Principal
 from shared.pagination import Pagination, paginate
+from shared.periods import read_period
 from shared.scope import readable_organizations
 from shared.spreadsheets import header_key
 from shared.tabular import Cell
@@ -190,12 +192,27 @@ class ResultImporter(ScopedImporter):
             if note is not None:
                 self.warn(index, "procedure", note)
 
+    def _school_years(self, parsed: list[tuple[int, ResultRow]]) -> None:
+        """A school year written another common way («2024-2025», «2024/25») is its code
+        (2024/2025), noted (`read_period`); any other year is checked as written."""
+        for index, row in parsed:
+            if year_code(row.year) is not None:
+                continue
+            try:
+                period, note = read_period(row.year)
+            except ValueError:
+                continue
+            if note is not None and period.kind == "academic_year":
+                row.year = period.code
+                self.warn(index, "year", note)
+
     async def validate(
         self, rows: list[tuple[int, Any]]
     ) -> tuple[list[dict[str, Any]], list[Rejected]]:
         """Each row on its own: a bad row is rejected with its reasons, the others go on."""
         parsed, rejected = parse_rows(rows, parse_row, ResultRow)
         await self._procedure_codes(parsed)
+        self._school_years(parsed)
         readable = await readable_organizations(self.principal, self.scopes)
         named = {i: r.organization_id for i, r in parsed if isinstance(r.organization_id, str)}
         ids, reasons, notes = await resolve_names(self.session, named, readable)

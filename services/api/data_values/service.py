@@ -48,7 +48,7 @@ from shared.bulk import (
     writer_source,
 )
 from shared.labels import organization_not_found
-from shared.periods import Period, parse_period
+from shared.periods import Period, parse_period, read_period
 from shared.scope import readable_organizations
 from shared.settings import get_settings
 from shared.spreadsheets import header_key
@@ -291,7 +291,7 @@ class DataValueImporter(ScopedImporter):
             self.session, [r for _, r in parsed], codes
         )
         explain_refused_values(rows, rejected, indicators)
-        periods: dict[str, Period | None] = {}
+        periods: dict[str, tuple[Period, str | None] | None] = {}  # with how it was read
         unread: dict[str, str] = {}  # why a period is not one
         seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
         valid = []
@@ -322,14 +322,17 @@ class DataValueImporter(ScopedImporter):
                 reject(index, "indicator_code", not_for_kind(indicator, kind))
                 continue
             if row.period not in periods:
-                try:
-                    periods[row.period] = parse_period(row.period)
+                try:  # «2024-2025» is 2024/2025, said (`read_period`)
+                    periods[row.period] = read_period(row.period)
                 except ValueError as exc:
                     periods[row.period] = None
                     unread[row.period] = str(exc)
-            if (period := periods[row.period]) is None:  # every row of it told, not the first
+            if (read_as := periods[row.period]) is None:  # every row of it told, not the first
                 reject(index, "period", unread[row.period])
                 continue
+            period, period_note = read_as
+            if period_note is not None:
+                self.warn(index, "period", period_note)
             value, problem = check_value(indicator, row)
             if problem:
                 # A rejected row is told how its text was read too, as a file's row is
@@ -341,14 +344,14 @@ class DataValueImporter(ScopedImporter):
                 continue
             if index in posted and (note := posted_note(posted[index], value, indicator)):
                 self.warn(index, "value", note)
-            key = (indicator.id, row.organization_id, row.period)
+            key = (indicator.id, row.organization_id, period.code)
             if key in seen:
                 reject(index, "indicator_code", f"повтор строки {seen[key]}")
                 continue
             seen[key] = index
-            if note := not_open_in(dates[row.organization_id], period, row.period):
+            if note := not_open_in(dates[row.organization_id], period, period.code):
                 self.warn(index, "period", note)
-            valid.append(Valid(index, indicator.id, row.organization_id, row.period, value))
+            valid.append(Valid(index, indicator.id, row.organization_id, period.code, value))
         for index, item in rows:  # a rejected row is told what was reinterpreted too
             for field, note in item.notes if isinstance(item, SheetItem) else ():
                 self.warn(index, field, note)
