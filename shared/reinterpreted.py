@@ -80,6 +80,11 @@ def academic_year_spelled(written: str, code: str) -> str:
     return f"«{written}» прочитано как учебный год {code}"
 
 
+def grade_worded(written: str, grade: int) -> str:
+    """A grade level written with its word («4 класс», «4-й класс», «4 кл.») read as its number."""
+    return f"класс «{written}» прочитан как {grade}"
+
+
 def boolean_number(number: int, flag: bool) -> str:
     """1 or 0 read as yes or no (a yes/no indicator), said as the pages show it: «да», «нет»."""
     return f"число {number} прочитано как «{'да' if flag else 'нет'}»"

@@ -211,6 +211,9 @@ class ResultImporter(ScopedImporter):
     ) -> tuple[list[dict[str, Any]], list[Rejected]]:
         """Each row on its own: a bad row is rejected with its reasons, the others go on."""
         parsed, rejected = parse_rows(rows, parse_row, ResultRow)
+        for index, row in parsed:  # a grade read from «4 класс»
+            for field, note in row.notes:
+                self.warn(index, field, note)
         await self._procedure_codes(parsed)
         self._school_years(parsed)
         readable = await readable_organizations(self.principal, self.scopes)

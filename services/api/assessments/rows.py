@@ -10,7 +10,7 @@ import math
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from services.api.assessments.catalogue import Catalogue
@@ -60,6 +60,7 @@ class ResultRow:
     confirmed: int | None
     raised: int | None
     written_procedure: str = ""  # the procedure as the row writes it, for its messages
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (field, what was reinterpreted)
 
 
 def integer(value: Any) -> int | None:
@@ -76,6 +77,37 @@ def integer(value: Any) -> int | None:
         except ValueError:
             return None
     return None
+
+
+# A grade level written with its word: «4 класс», «4 кл.», «4-й класс», «4-е классы», «4й».
+_GRADE_WORDED = re.compile(
+    r"(\d{1,2})\s*(?:-?\s*(?:й|ый|ой|е|ые))?\s*(?:класс(?:а|ы|ов)?|кл\.?)?", re.IGNORECASE
+)
+# One class of a grade: «4А», «4 «Б»», «4-в класс».
+_CLASS_OF_GRADE = re.compile(
+    r"(\d{1,2})\s*[-.]?\s*[«\"'„“]?[а-яё][»\"'“”]?\s*(?:класс|кл\.?)?", re.IGNORECASE
+)
+GRADE_RANGE = "ожидается класс от 1 до 11"
+
+
+def grade_level(value: Any) -> tuple[int | None, str | None]:
+    """A result's grade level (1..11 unchecked) and, when written with its word («4 класс»,
+    «4-й класс», «4 кл.»), a note saying how it was read; (None, why) for a class with its
+    letter («4А»: one class, while results are per grade level) and (None, None) for what
+    is no grade."""
+    plain = integer(value)
+    if plain is not None or not isinstance(value, str):
+        return plain, None
+    written = value.strip()
+    if match := _GRADE_WORDED.fullmatch(written):
+        return int(match[1]), reinterpreted.grade_worded(written, int(match[1]))
+    if match := _CLASS_OF_GRADE.fullmatch(written):
+        n = int(match[1])
+        return None, (
+            f"«{written}» — один класс, а результаты вносятся по параллели: укажите {n} и итоги "
+            f"всех {n}-х классов вместе (по классам результаты загружаются списком участников)"
+        )
+    return None, None
 
 
 def number(value: Any) -> float | None:
@@ -188,9 +220,11 @@ def parse_row(item: Any) -> ResultRow | list[RowError]:
     procedure = _text(errors, "procedure", item["procedure"], 300)
     year = _text(errors, "year", item["year"], 20)
     subject = _text(errors, "subject", item["subject"], 100)
-    grade = integer(item["grade"])
-    if grade is None or not 1 <= grade <= 11:
-        errors.add(["grade"], "ожидается класс от 1 до 11")
+    grade, grade_said = grade_level(item["grade"])
+    if grade is None and grade_said is not None:
+        errors.add(["grade"], grade_said)
+    elif grade is None or not 1 <= grade <= 11:
+        errors.add(["grade"], GRADE_RANGE)
     participants = _count(errors, ["participants"], item["participants"])
     journal = {
         key: _count(errors, [key], item[key]) if item.get(key) is not None else None
@@ -219,6 +253,7 @@ def parse_row(item: Any) -> ResultRow | list[RowError]:
         scores,
         mean_score,
         **journal,
+        notes=[("grade", grade_said)] if grade_said else [],
     )
 
 
