@@ -353,12 +353,17 @@ async def test_an_over_long_answer_is_named_with_the_limit(surveys_client, world
     campaign = await launch_optional(surveys_client, world, [world.s1.id])
     url = f"/v1/campaigns/{campaign['id']}/responses"
     school = str(world.s1.id)
-    answers = {"topic": "other", "topic_other": "я" * 200_000}
+    answers = {"topic": "other", "topic_other": "я" * 100_000}  # 200 KB
     sent = await surveys_client.post(url, json={"organization_id": school, "answers": answers})
     assert sent.status_code == 422, sent.text
     [error] = sent.json()["errors"]
     assert error["loc"] == ["body", "answers", "topic_other"]
     assert "не длиннее 5000 символов" in error["msg"]
+    # Past 256 KB the body is not read at all: 413 at the body, naming its limit.
+    answers["topic_other"] = "я" * 200_000  # 400 KB
+    sent = await surveys_client.post(url, json={"organization_id": school, "answers": answers})
+    assert sent.status_code == 413, sent.text
+    assert sent.json()["detail"] == "Запрос не принят: тело запроса больше 256 КБ"
     # Past the limit of a text, within the body's: the question's own check says it.
     answers["topic_other"] = "я" * 6000
     sent = await surveys_client.post(url, json={"organization_id": school, "answers": answers})
