@@ -28,14 +28,14 @@ async def test_a_malformed_period_is_said_in_russian_naming_it(api_client, world
     row = {
         "indicator_code": "teachers_count",
         "organization_id": str(world.s1.id),
-        "period": "2030-2031",
+        "period": "2030_2031",  # (2030-2031 is a school year: read as 2030/2031, said)
         "value": 3,
     }
     answer = await api_client.post(
         "/v1/data-values", json={"values": [row]}, headers=world.headers("admin")
     )
     message = errors(answer.json())["period"]
-    assert message.startswith("Период «2030-2031» не распознан: ожидается учебный год (2021/2022)")
+    assert message.startswith("Период «2030_2031» не распознан: ожидается учебный год (2021/2022)")
 
 
 async def test_a_comma_before_three_digits_is_noted_and_a_count_refuses_the_fraction(
