@@ -309,3 +309,38 @@ async def test_a_long_reason_wraps_in_its_cell_and_the_report_keeps_to_the_page(
             wide = await page.evaluate("document.documentElement.scrollWidth")
             assert wide <= width, (media, wide)
     assert problems == []
+
+
+# Each table of a page on screen: its box's right edge and each column title's.
+COLUMNS = """
+[...document.querySelectorAll('table')].map(t => ({
+  table: t.className, right: t.getBoundingClientRect().right,
+  columns: [...t.querySelectorAll('thead th')].map(c => [
+    c.textContent.trim(), c.getBoundingClientRect().right,
+  ]),
+}))
+"""
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's Chromium is not at {CHROMIUM}")
+async def test_a_phone_sees_every_column_of_the_cards_tables(
+    api_client, reports_client, world, playwright
+):
+    """On a phone (390 px) the card's tables of figures (a roadmap's execution: six columns)
+    show every column on the first screen: «Выполнено, %», the last, was cut at the edge."""
+    await roadmap_with_indicators(api_client, world)
+    card = await reports_client.get(
+        f"/v1/reports/organizations/{world.s1.id}",
+        params={"period": PERIOD},
+        headers=world.headers("leader"),
+    )
+    assert card.status_code == 200, card.text
+    async with phone(playwright) as (page, problems):
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await page.set_content(card.text)
+        tables = await page.evaluate(COLUMNS)
+    assert problems == []
+    assert "execution" in [t["table"] for t in tables], tables
+    for table in tables:
+        for title, right in table["columns"]:
+            assert right <= table["right"] + 0.5, (table["table"], title, right, table["right"])
