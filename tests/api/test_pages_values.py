@@ -314,6 +314,8 @@ async def test_decisions_show_the_effect_the_reports_service_computes(
     # The intro says what the effect is in a manager's words, not the system's («сервис»).
     assert "Эффект — как изменилось значение показателя: до решения и за 2022/2023" in text
     assert "по тем же правилам, что и в отчётах" in text and "сервис" not in text
+    # 8 of 11 → 25 of 33 shows 72,7 % → 75,8 % and +3,0 п.п.: the reader is told why.
+    assert "Изменение рассчитано по неокруглённым значениям" in text
     assert decision["text"] in text and "Решение от 01.06.2022" in text
     assert f"Показатель {NAME} (Школа 1)" in text
     # 50 % before, 65 % in 2022/2023: +15 points, better (the reports service's `improved`).

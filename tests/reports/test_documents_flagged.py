@@ -250,6 +250,7 @@ async def test_a_decision_s_value_now_says_it_is_flagged(api_client, reports_cli
     assert f'title="стало: {WHY}"' in answer.text
     decisions = answer.text[answer.text.index('<section id="decisions">') :]
     assert f"{LEGEND}." in decisions.split("</section>")[0]
+    assert "Изменение рассчитано по неокруглённым значениям" in decisions.split("</section>")[0]
 
     sheet = load_workbook(
         io.BytesIO((await _get(reports_client, world, path, format="xlsx")).content)
