@@ -61,7 +61,7 @@ async def test_an_xlsx_names_the_refused_cells_column_by_its_letter(api_client, 
             header,
             ["upbringing_program", "Школа 1", str(world.s1.id), "", "2032", "может"],
             ["teachers_count", "Школа 1", "nope", "", "2032", 4],
-            ["teachers_count", "Школа 1", str(world.s1.id), "", "2032", None],
+            ["teachers_count", "Школа 1", str(world.s1.id), "", None, 5],
         ),
     )
     assert refusals(summary) == [
@@ -76,7 +76,7 @@ async def test_an_xlsx_names_the_refused_cells_column_by_its_letter(api_client, 
             ["organization_id"],
             "ожидается UUID организации (строка 3, столбец C «ID ОО»: «nope»)",
         ),
-        (4, ["value"], "обязательное поле (строка 4, столбец F «Значение»)"),
+        (4, ["period"], "обязательное поле (строка 4, столбец E «Период»)"),
     ]
 
 

@@ -29,7 +29,7 @@ class DataValueRow:
     indicator_code: str
     organization_id: uuid.UUID | None  # None: a file's row naming `organization` instead
     period: str
-    value: bool | float
+    value: bool | float | None  # None: a file's row without a value, not reported (`unreported`)
     sheet: SheetItem | None = None  # what a file's row says beyond the posted fields
 
     @property
@@ -96,8 +96,16 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
         ):
             return DataValueRow(code, organization_id, period, value)
     sheet = item if isinstance(item, SheetItem) else None
+    # A file's row whose value cell is empty reports nothing (a template's row not filled in):
+    # checked like the others, then left out, never stored (`unreported`). A posted row's
+    # value is what it sends: a null is refused.
+    unreported = sheet is not None and "value" not in sheet.fields
     if sheet is not None:
-        item = {**sheet.fields, **({"organization_id": None} if sheet.organization else {})}
+        item = {
+            **sheet.fields,
+            **({"organization_id": None} if sheet.organization else {}),
+            **({"value": None} if unreported else {}),
+        }
     if not isinstance(item, dict):
         return [RowError(loc=[], msg="ожидается объект")]
     errors = [RowError(loc=[k], msg="лишнее поле") for k in item if k not in FIELDS]
@@ -133,7 +141,7 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
             value = float(value)  # not float() of any text: it takes «1_0.5» and «٥»
     if isinstance(value, str) and _odd_number(value):
         errors.append(RowError(loc=["value"], msg=odd_digits(value)))
-    elif not isinstance(value, bool | int | float):
+    elif not isinstance(value, bool | int | float) and not unreported:
         errors.append(RowError(loc=["value"], msg=NOT_A_VALUE))
     return errors or DataValueRow(code, org, period, value, sheet)
 

@@ -40,6 +40,7 @@ from services.api.outliers import service as outliers
 from services.api.territories.scope import organization_territories
 from services.api.validation import service as validation
 from shared.bulk import (
+    SHOWN_ROWS,
     Counts,
     Rejected,
     ScopedImporter,
@@ -232,6 +233,20 @@ async def _stage(session: AsyncSession, valid: list["Valid"]) -> None:
 LONG_PAST_YEARS = 10
 
 
+def skipped_without_value(lines: list[int]) -> str:
+    """The one notice of a file's rows left out for an empty value cell (nothing reported
+    there: a template's row not filled in), naming the first SHOWN_ROWS of them."""
+    count = len(lines)
+    shown = ", ".join(str(line) for line in lines[:SHOWN_ROWS])
+    more = count - SHOWN_ROWS
+    rest = f" и ещё {more}" if more > 0 else ""
+    rows = ru_plural(count, "строка", "строки", "строк")
+    where = "строка" if count == 1 else "строки"
+    left = ru_plural(count, "Пропущена", "Пропущены", "Пропущено")
+    them = "по ней" if count == 1 else "по ним"
+    return f"{left} {count} {rows} без значения ({where} {shown}{rest}): {them} ничего не сохранено"
+
+
 def unlikely_periods(valid: Iterable["Valid"], today: date) -> list[str]:
     """A warning (Russian) per period of the valid rows that has not begun on `today` (the
     settings' day in SOKO_TIMEZONE) or ended more than LONG_PAST_YEARS years before it, with
@@ -291,6 +306,7 @@ class DataValueImporter(ScopedImporter):
             self.session, [r for _, r in parsed], codes
         )
         explain_refused_values(rows, rejected, indicators)
+        unreported: list[int] = []  # a file's rows without a value
         periods: dict[str, tuple[Period, str | None] | None] = {}  # with how it was read
         unread: dict[str, str] = {}  # why a period is not one
         seen: dict[tuple[uuid.UUID, uuid.UUID, str], int] = {}
@@ -333,6 +349,9 @@ class DataValueImporter(ScopedImporter):
             period, period_note = read_as
             if period_note is not None:
                 self.warn(index, "period", period_note)
+            if row.value is None:  # a file's row without a value: not reported, skipped
+                unreported.append(index)
+                continue
             value, problem = check_value(indicator, row)
             if problem:
                 # A rejected row is told how its text was read too, as a file's row is
@@ -357,6 +376,8 @@ class DataValueImporter(ScopedImporter):
                 self.warn(index, field, note)
         for message in unlikely_periods(valid, get_settings().today()):
             self.warn(None, "period", message)
+        if unreported:
+            self.warn(None, "value", skipped_without_value(unreported))
         return await validation.screen_import(self.session, valid, rejected), rejected
 
     async def _named_organizations(
