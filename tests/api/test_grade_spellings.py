@@ -64,6 +64,18 @@ async def test_a_class_with_its_letter_is_refused_as_one_class(api_client, world
     assert third["msg"].startswith("ожидается класс от 1 до 11"), third
 
 
+async def test_a_class_lettered_e_is_a_class_not_the_ordinal_ending(api_client, world, db):
+    """«4-е классы» is grade 4; «4Е», «4 е» and «4е кл.» are class Е (a tester's «4 Е класс»
+    overwrote the school's grade-4 result with one class's)."""
+    summary = await _upload(api_client, world, ["4Е", "4 е", "4е кл."])
+    assert summary["imported"] == 0 and await _stored(db) == set(), summary
+    said = [r["errors"][0]["msg"] for r in summary["rejected"]]
+    assert [m.split(" — ")[0] for m in said] == ["«4Е»", "«4 е»", "«4е кл.»"]
+    assert all("один класс" in m for m in said), said
+    read = await _upload(api_client, world, ["4-е классы", "4-е", "4й класс"])
+    assert (read["imported"], read["rejected"]) == (3, []), read
+
+
 async def test_a_posted_grade_is_read_alike(api_client, world, db):
     row = {
         "organization_id": str(world.s1.id),

@@ -80,8 +80,12 @@ def integer(value: Any) -> int | None:
 
 
 # A grade level written with its word: «4 класс», «4 кл.», «4-й класс», «4-е классы», «4й».
+# An ordinal ending is written in lower case («4-й», «4й», «4-е классы»); «е» only after a
+# hyphen: «4е», «4 е», «4Е», «4-Е» are class Е of grade 4, not the grade (a tester's «4 Е
+# класс» was stored as the whole grade's result).
 _GRADE_WORDED = re.compile(
-    r"(\d{1,2})\s*(?:-?\s*(?:й|ый|ой|е|ые))?\s*(?:класс(?:а|ы|ов)?|кл\.?)?", re.IGNORECASE
+    r"(\d{1,2})(?:\s*-\s*(?-i:й|ый|ой|е|ые)|(?-i:й|ый|ой))?\s*(?:класс(?:а|ы|ов)?|кл\.?)?",
+    re.IGNORECASE,
 )
 # One class of a grade: «4А», «4 «Б»», «4-в класс».
 _CLASS_OF_GRADE = re.compile(
