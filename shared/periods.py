@@ -180,6 +180,11 @@ _SPELLED_ACADEMIC_RE = re.compile(
 )
 
 
+WRITTEN_PERIOD_MAX = 40
+"""Characters of a period as a file's cell or a posted row writes it, before `read_period`
+reads it («2024-2025 учебный год» is 21): the code it is read as is stored, never this."""
+
+
 def read_period(code: str) -> tuple[Period, str | None]:
     """A period as a file's cell or a posted row writes it: a code `parse_period` takes, with
     no note; or a school year written another common way («2024-2025», «2024–2025», «2024 /
@@ -197,11 +202,13 @@ def read_period(code: str) -> tuple[Period, str | None]:
             raise
         first, dash, second_text = int(m[1]), m[2] == "-", m[3]
         if len(second_text) == 2:
-            if (first + 1) % 100 != int(second_text) and dash:
+            before = (first - 1) % 100 == int(second_text)  # «2025-24»: years swapped
+            if (first + 1) % 100 != int(second_text) and dash and not before:
                 raise  # «2024-13», «2024 - 09»: a month (or none), not a school year
-            second = first + 1 if (first + 1) % 100 == int(second_text) else -1
-            if second < 0:
-                second = first // 100 * 100 + int(second_text)
+            if (first + 1) % 100 == int(second_text):
+                second = first + 1
+            else:  # «2025/24» is 2024 (also «2000/99»), else the century of the first
+                second = first - 1 if before else first // 100 * 100 + int(second_text)
         else:
             second = int(second_text)
         if second != first + 1:

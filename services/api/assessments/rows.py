@@ -18,7 +18,7 @@ from services.api.organizations.matching import ORGANIZATION_HEADERS, Organizati
 from shared import reinterpreted
 from shared.bulk import RowError
 from shared.labels import organization_not_found
-from shared.periods import parse_period
+from shared.periods import WRITTEN_PERIOD_MAX, parse_period
 from shared.spreadsheets import column_field
 from shared.tabular import Cell, CellType, excel_date, is_id
 from shared.validation import INT32_MAX, MEASURE_MAX, MEASURE_MAX_TEXT
@@ -222,7 +222,7 @@ def parse_row(item: Any) -> ResultRow | list[RowError]:
             organization_id = None
             errors.add(["organization_id"], "ожидается UUID организации")
     procedure = _text(errors, "procedure", item["procedure"], 300)
-    year = _text(errors, "year", item["year"], 20)
+    year = _text(errors, "year", item["year"], WRITTEN_PERIOD_MAX)
     subject = _text(errors, "subject", item["subject"], 100)
     grade, grade_said = grade_level(item["grade"])
     if grade is None and grade_said is not None:

@@ -18,6 +18,7 @@ from shared import reinterpreted
 from shared.bulk import Rejected, RowError
 from shared.indicator_methods import ORGANIZATION_KINDS
 from shared.labels import ORGANIZATION_KINDS_FOR
+from shared.periods import WRITTEN_PERIOD_MAX
 from shared.tabular import Cell, CellType
 from shared.validation import MEASURE_MAX, MEASURE_MAX_TEXT
 
@@ -91,7 +92,7 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
             and type(org) is str
             and type(value) in (float, int)  # not a bool
             and 1 <= len(code) <= 80
-            and 4 <= len(period) <= 20
+            and 4 <= len(period) <= WRITTEN_PERIOD_MAX
             and (organization_id := _organization_id(org)) is not None
         ):
             return DataValueRow(code, organization_id, period, value)
@@ -122,7 +123,7 @@ def parse_row(item: Any) -> DataValueRow | list[RowError]:
     org = _organization_id(org) if isinstance(org, str) else None
     if org is None and not (sheet and sheet.organization):
         errors.append(RowError(loc=["organization_id"], msg="ожидается UUID организации"))
-    if not isinstance(period, str) or not 4 <= len(period) <= 20:
+    if not isinstance(period, str) or not 4 <= len(period) <= WRITTEN_PERIOD_MAX:
         errors.append(RowError(loc=["period"], msg="ожидается период, например 2021/2022"))
     if isinstance(value, str) and (cell := Cell(value)).type == CellType.number:
         # Posted text is read as a file's cell is ("64,5", "1 234"; a percent sign is not
