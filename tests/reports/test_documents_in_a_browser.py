@@ -344,3 +344,52 @@ async def test_a_phone_sees_every_column_of_the_cards_tables(
     for table in tables:
         for title, right in table["columns"]:
             assert right <= table["right"] + 0.5, (table["table"], title, right, table["right"])
+
+
+# As the demo's: a name with long words, a status in words, a change in points.
+ADVISERS = (
+    "Доля заместителей директоров по учебно-воспитательной работе, повысивших управленческие "
+    "компетенции по вопросам организации профориентационной работы"
+)
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason=f"Debian's Chromium is not at {CHROMIUM}")
+async def test_a_phone_sees_the_status_and_change_of_the_cards_indicators(
+    api_client, reports_client, world, playwright
+):
+    """On a phone (390 px) the card's «Показатели» show every column on the first screen: a
+    status kept on one line («✗ не достигнуто») and a name's long word pushed «Статус» and
+    «Изменение» past the table's edge (401–484 px in a 382 px box)."""
+    roadmap = await roadmap_with_indicators(api_client, world)
+    await post_indicator(
+        api_client,
+        world,
+        "advisers",
+        ADVISERS,
+        "percent",
+        target={"op": ">=", "value": 10},
+        roadmap_ids=[roadmap["id"]],
+    )
+    await post_values(
+        api_client,
+        world,
+        [("advisers", world.s1.id, "2020/2021", 6.5), ("advisers", world.s1.id, PERIOD, 5.5)],
+    )
+    card = await reports_client.get(
+        f"/v1/reports/organizations/{world.s1.id}",
+        params={"period": PERIOD},
+        headers=world.headers("leader"),
+    )
+    assert card.status_code == 200, card.text
+    assert "не достигнуто" in card.text
+    async with phone(playwright) as (page, problems):
+        await page.set_viewport_size({"width": 390, "height": 844})
+        await page.set_content(card.text)
+        tables = await page.evaluate(COLUMNS)
+        wide = await page.evaluate("document.documentElement.scrollWidth")
+    assert problems == []
+    assert wide <= 390
+    (figures,) = [t for t in tables if t["table"] == "indicators"]
+    assert [title for title, _ in figures["columns"]][-2:] == ["Статус", "Изменение"], figures
+    for title, right in figures["columns"]:
+        assert right <= figures["right"] + 0.5, (title, right, figures["right"])
