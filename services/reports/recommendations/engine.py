@@ -35,7 +35,7 @@ from shared.comparison import COMPARE
 from shared.templating import quoted
 from shared.value_labels import counted_basis
 
-__all__ = ["MIN_COVERAGE", "Candidate", "Facts", "comparable", "evaluate", "number", "stable_id"]
+__all__ = ["Candidate", "Facts", "evaluate", "number", "stable_id"]
 
 OPS = {">=": "не менее ", "<=": "не более ", ">": "более ", "<": "менее ", "=": "", "==": ""}
 
