@@ -60,7 +60,7 @@ _LOCKED_SQL = """
     ) s ON true
     LEFT JOIN api.territory t ON t.id = s.territory_id
     WHERE d.value IS DISTINCT FROM i.value
-    ORDER BY i.index
+    ORDER BY i.index, c.name, c.id
     """
 
 
@@ -107,9 +107,10 @@ async def refuse_locked_changes(
     of the rows being sent again. The approvals of the rows' organizations and periods are
     held (FOR SHARE) until the write commits, so none is given or taken back meanwhile. The
     problem names each approval once (who, at which level, when) in `detail` and
-    `approvals`; each refused row in `errors` says only that it is approved (`loc`:
-    ["values", index, "value"], the index as the import summary counts rows; `approval`: its
-    approval's position in `approvals`). One query."""
+    `approvals`; each refused row is one item of `errors`, however many approvals lock it,
+    saying only that it is approved (`loc`: ["values", index, "value"], the index as the
+    import summary counts rows; `approval`: the position in `approvals` of the first approval
+    locking it; `approvals`: the positions of every one, each once, rising). One query."""
     if not rows:
         return
     found = (await session.execute(_locked_in(staged))).all()
@@ -117,14 +118,24 @@ async def refuse_locked_changes(
         return
     approvals: dict[tuple[Any, ...], int] = {}  # an approval's key: its position
     firsts: list[Any] = []  # the first row of each approval, in that order
-    errors: list[dict[str, Any]] = []
+    locking: dict[int, list[int]] = {}  # a refused row's index: its approvals' positions
     for row in found:
         key = (row.collection_id, row.organization_id, row.period)
         if key not in approvals:
             approvals[key] = len(firsts)
             firsts.append(row)
-        loc = ["values", row.index, "value"]
-        errors.append({"loc": loc, "msg": LOCKED_ROW, "approval": approvals[key]})
+        locking.setdefault(row.index, []).append(approvals[key])
+    # One error per refused row, however many approvals lock it (two collections asking the
+    # same indicator): `approval` the first, `approvals` every one, each once.
+    errors = [
+        {
+            "loc": ["values", index, "value"],
+            "msg": LOCKED_ROW,
+            "approval": min(positions),
+            "approvals": sorted(set(positions)),
+        }
+        for index, positions in locking.items()
+    ]
     raise Conflict(
         f"Значения закрыты для изменений: {_approvals_said(firsts)}. "
         "Изменить их можно после отзыва утверждения.",
