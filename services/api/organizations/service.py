@@ -154,9 +154,15 @@ async def _recompute_flags(
     opened leaves or joins its territory's comparison of those periods at once. With `left`
     (the territory it moved from), that territory's groups of the same indicators and periods
     too: one value of another of its organizations per group, whose recomputation is the
-    whole group's; the school's own values recompute the groups of the territory it joined."""
+    whole group's; the school's own values recompute the groups of the territory it joined.
+    Both territories are first held (`outliers.lock_territories`): the values an import of
+    them is writing are then committed and read here, or written after this commits."""
     session = access.session
     await session.flush()
+    territory = await session.scalar(
+        select(Organization.territory_id).where(Organization.id == org_id)
+    )
+    await outliers.lock_territories(session, [t for t in (territory, left) if t is not None])
     columns = (DataValue.indicator_id, DataValue.organization_id, DataValue.period)
     query = select(*columns).where(DataValue.organization_id == org_id)
     keys = [tuple(row) for row in await session.execute(query)]

@@ -228,15 +228,41 @@ RECOMPUTE = text(
 # the groups it touches in one order (transaction-level advisory locks, released at commit),
 # so that their writes of the same flag rows queue instead of deadlocking (with
 # `:only_written`, the groups of the values the transaction wrote: unchanged ones lock nothing).
+# Before them, each territory of those values is taken shared: a move of a school in or out of
+# it (or a change of its open dates), which changes who is in its groups, takes the territory
+# exclusive (`LOCK_TERRITORIES`) before it reads which groups to recompute, so a recomputation
+# never runs with the school in one territory and commits after the move has recomputed the
+# groups without it (an import's first values of a group the moving school alone had were not
+# yet seen by the move, and kept the school in the import's median). Shared before groups, in
+# one order: imports never wait on each other for a territory.
 _LOCK_GROUPS = """
-    SELECT count(pg_advisory_xact_lock(k)) FROM (
-        SELECT DISTINCT hashtextextended(
-            'outliers:' || g.indicator_id || ':' || o.territory_id || ':' || g.period, 0) AS k
+    WITH w AS MATERIALIZED (
+        SELECT DISTINCT o.territory_id, g.indicator_id, g.period
         FROM {written}
         JOIN api.organization o ON o.id = g.organization_id
-        ORDER BY k
-    ) groups
+    )
+    SELECT count(CASE WHEN territory THEN pg_advisory_xact_lock_shared(k)
+                      ELSE pg_advisory_xact_lock(k) END)
+    FROM (
+        SELECT DISTINCT true AS territory,
+               hashtextextended('outliers-territory:' || territory_id, 0) AS k
+        FROM w
+        UNION ALL
+        SELECT false, hashtextextended(
+            'outliers:' || indicator_id || ':' || territory_id || ':' || period, 0)
+        FROM w
+        ORDER BY territory DESC, k
+    ) locks
     """
+LOCK_TERRITORIES = text(
+    """
+    SELECT count(pg_advisory_xact_lock(k)) FROM (
+        SELECT DISTINCT hashtextextended('outliers-territory:' || t, 0) AS k
+        FROM unnest(CAST(:territory_ids AS uuid[])) AS t
+        ORDER BY k
+    ) territories
+    """
+)
 LOCK_GROUPS = text(_LOCK_GROUPS.format(written=_STORED.format(given=_GIVEN))).bindparams(
     *_KEYS, _SETTINGS[0]
 )

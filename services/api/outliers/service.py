@@ -27,7 +27,7 @@ from services.api.indicators.models import Indicator
 from services.api.indicators.reach import reach_of
 from services.api.organizations.models import Organization
 from services.api.outliers import checks
-from services.api.outliers.checks import LOCK_GROUPS, RECOMPUTE, STORED_FLAGS
+from services.api.outliers.checks import LOCK_GROUPS, LOCK_TERRITORIES, RECOMPUTE, STORED_FLAGS
 from services.api.outliers.models import OutlierBound, OutlierFlag
 from services.api.outliers.schemas import (
     OrganizationOutliers,
@@ -62,6 +62,15 @@ class Written(Protocol):
     indicator_id: uuid.UUID
     organization_id: uuid.UUID
     period: str
+
+
+async def lock_territories(session: AsyncSession, territory_ids: Sequence[uuid.UUID]) -> None:
+    """Hold these territories' groups still until the transaction ends (`checks.
+    LOCK_TERRITORIES`, exclusive): to be called by a change of who is in a territory's groups
+    (a school's move, its open dates) before it reads which groups to recompute. It waits for
+    the writes of values of those territories under way (each holds its territories shared
+    while it recomputes flags) and holds new ones until it commits."""
+    await session.execute(LOCK_TERRITORIES, {"territory_ids": list(territory_ids)})
 
 
 async def recompute(
