@@ -35,7 +35,6 @@ from services.api.assessment_tasks.service import (
 )
 from services.api.assessments.catalogue import procedure_codes, spelled_procedure
 from services.api.assessments.results import ResultImporter
-from services.api.assessments.rows import year_code
 from services.api.audit import service as audit
 from services.api.data_values.models import IdempotencyKeys
 from services.api.territories.scope import DbScopeResolver
@@ -43,6 +42,7 @@ from shared.bulk import Counts, Rejected, RowError, ScopedImporter, writer_sourc
 from shared.db import lock_until_commit
 from shared.errors import Invalid
 from shared.identity import Principal, ScopeType, require_roles
+from shared.periods import read_period
 from shared.scope import ensure_in_scope
 from shared.spreadsheets import header_key
 from shared.tabular import Cell
@@ -137,6 +137,33 @@ _SUMMARY = text(
 )
 
 
+_YEAR_EXPECTED = (
+    "Ожидается учебный год (2025/2026; можно 2025-2026, 2025/26 или «2025-2026 учебный год») "
+    "или календарный год (2026)"
+)
+
+
+def paper_year(written: str, *, where: str = "body") -> tuple[str, str | None]:
+    """The year of a paper as its code (2024/2025, 2026) and, when written another common way
+    («2024-2025», «2024/25», «2024–2025 учебный год», «2024-25 уч. год»), a note saying how it
+    was read (Russian, for `warnings`): the school year as `shared.periods.read_period` reads
+    a period. Invalid (422 naming `year` in `where`: body, form or query), in Russian, for
+    anything else: two years not one after the other («2025-2024»: which year is meant),
+    years out of range, no year at all («20245»), a quarter or a month."""
+    try:
+        period, note = read_period(written.strip())
+    except ValueError as exc:
+        reason = str(exc)
+        if "не распознан" in reason:  # nothing of a year: say what a year may be
+            reason = f"Год «{written}» не распознан. {_YEAR_EXPECTED}"
+        else:  # two years swapped or apart, a year out of range: said as read_period says it
+            reason = reason.replace("Период «", "Год «", 1)
+        raise Invalid.at("year", reason, where=where) from exc
+    if period.kind not in ("academic_year", "year"):
+        raise Invalid.at("year", f"«{written}» — не год. {_YEAR_EXPECTED}", where=where)
+    return period.code, note
+
+
 class ParticipantImporter(ScopedImporter):
     """The bulk import (`shared.bulk.Importer`) of one school's participants for one caller's
     request; `prepare` checks the request's header first."""
@@ -171,10 +198,7 @@ class ParticipantImporter(ScopedImporter):
         await ensure_in_scope(
             self.principal, self.scopes, ScopeType.organization, h.organization_id
         )
-        year = year_code(h.year)
-        if year is None:
-            message = "Ожидается учебный год (2025/2026) или календарный год (2026)"
-            raise Invalid.at("year", message, where=self.where)
+        year, year_note = paper_year(h.year, where=self.where)
         spellings = await procedure_codes(self.session)
         code, note = spelled_procedure(spellings, h.procedure)
         if code not in spellings.values():
@@ -185,6 +209,8 @@ class ParticipantImporter(ScopedImporter):
             raise Invalid.at("procedure", message, where=self.where)
         if note is not None:
             self.warn(None, "procedure", note)
+        if year_note is not None:
+            self.warn(None, "year", year_note)
         procedure, subject = await catalogue_entry(
             self.session, code, h.subject, h.grade, where=self.where
         )
@@ -296,14 +322,16 @@ async def list_participants(
     grade: int,
 ) -> list[ParticipantRead]:
     """One school's participants by code; NotFound (404) for a school outside the caller's
-    scope, Invalid (422) for a procedure or subject the catalogue does not have."""
+    scope, Invalid (422) for a procedure or subject the catalogue does not have or a year
+    that is none (`paper_year`: «2024-2025» is 2024/2025)."""
     await ensure_in_scope(principal, scopes, ScopeType.organization, organization_id)
     found, entry = await catalogue_entry(session, procedure, subject, grade, where="query")
     p = AssessmentParticipant
     query = (
         select(p)
         .where(p.organization_id == organization_id, p.procedure_id == found.id)
-        .where(p.year == (year_code(year) or year), p.subject == entry.subject, p.grade == grade)
+        .where(p.year == paper_year(year, where="query")[0])
+        .where(p.subject == entry.subject, p.grade == grade)
         .order_by(p.class_label.nulls_first(), p.code)
     )
     return [

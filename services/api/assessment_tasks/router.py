@@ -30,6 +30,7 @@ from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.identity import Principal
 from shared.pagination import Page, Pagination, PaginationDep
+from shared.periods import WRITTEN_PERIOD_MAX
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 from shared.validation_messages import russian_message
 
@@ -121,7 +122,7 @@ async def upload_participants(
     file: Annotated[UploadFile, File(description=UPLOAD_COLUMNS)],
     organization_id: Annotated[uuid.UUID, Form()],
     procedure: Annotated[str, Form(max_length=100)],
-    year: Annotated[str, Form(max_length=20)],
+    year: Annotated[str, Form(max_length=WRITTEN_PERIOD_MAX)],
     subject: Annotated[str, Form(max_length=100)],
     grade: Annotated[int, Form(ge=1, le=11)],
     request: Request,
@@ -134,7 +135,9 @@ async def upload_participants(
 ) -> bulk.ImportSummary | JSONResponse:
     """The same as the post, from the per-participant spreadsheet (.csv or .xlsx, one row per
     participant); `index` in `rejected` is the row of the file. The school, procedure, year,
-    subject and grade are form fields; a refused one is a 422 naming it, in Russian."""
+    subject and grade are form fields; a refused one is a 422 naming it, in Russian. The year
+    may be written as people write it («2024-2025», «2024/25», «2024–2025 учебный год»): it
+    is read as its code (2024/2025), said in `warnings`."""
     fields = {"procedure": procedure, "year": year, "subject": subject, "grade": grade}
     try:
         header = ParticipantsHeader(organization_id=organization_id, **fields)
@@ -162,7 +165,7 @@ async def list_participants(
     scopes: ScopeResolverDep,
     organization_id: uuid.UUID,
     procedure: Annotated[str, Query(max_length=40)],
-    year: Annotated[str, Query(max_length=20)],
+    year: Annotated[str, Query(max_length=WRITTEN_PERIOD_MAX)],
     subject: Annotated[str, Query(max_length=100)],
     grade: Annotated[Grade, Query()],
 ) -> ParticipantList:

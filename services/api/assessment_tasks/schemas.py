@@ -7,12 +7,18 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, StringConstraints
 
 from services.api.assessments.schemas import Grade, ProcedureCode, SubjectName
+from shared.periods import WRITTEN_PERIOD_MAX
 
 Level = Literal["basic", "advanced", "high"]
 ProcedureName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
 ]
 Year = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=20)]
+# A paper's year as people write it («2024–2025 учебный год» is 21), read by
+# `participants.paper_year`: its code is stored, never this.
+WrittenYear = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=4, max_length=WRITTEN_PERIOD_MAX)
+]
 
 
 class TaskSpec(BaseModel):
@@ -74,7 +80,10 @@ class ParticipantsHeader(BaseModel):
     procedure: ProcedureName = Field(
         description="The procedure's code (vpr), or its name or abbreviation (ВПР), noted"
     )
-    year: Year
+    year: WrittenYear = Field(
+        description="A school year 2025/2026 (also written 2025-2026, 2025/26, «2025-2026 "
+        "учебный год», noted) or a calendar year 2026"
+    )
     subject: SubjectName
     grade: Grade
 
