@@ -28,3 +28,9 @@ REPLAY_HEADER = "Idempotent-Replayed"
 """Set to `true` on an answer replayed for a repeated `Idempotency-Key`."""
 
 RETRY_AFTER_HEADER = "Retry-After"
+
+ETAG_HEADER = "ETag"
+"""The entity tag of an editable resource's stored state, on its GET and on a change's answer."""
+
+IF_MATCH_HEADER = "If-Match"
+"""A change applied only when the resource's ETag is still the one given (shared/etag.py)."""

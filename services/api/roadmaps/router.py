@@ -12,6 +12,7 @@ from services.api.deps import AccessDep, ReadableRoadmap
 from services.api.roadmaps import service, tracking
 from services.api.roadmaps.answers import activity_read, detail
 from services.api.roadmaps.document_import.service import import_roadmaps
+from services.api.roadmaps.models import Activity, Roadmap
 from services.api.roadmaps.schemas import (
     ActivityFilters,
     ActivityRead,
@@ -28,6 +29,7 @@ from services.api.roadmaps.schemas import (
     StatusChangeRead,
 )
 from shared.db import SessionDep
+from shared import etag
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, Pagination, PaginationDep
 from shared.periods import PROGRAMME_PERIOD_DESCRIPTION, OptionalProgrammePeriodQuery
@@ -38,6 +40,8 @@ router = APIRouter(tags=["roadmaps"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
 IMPORT_ERRORS = error_responses(Forbidden, NotFound, Conflict, Invalid, UploadTooLarge)
+ROADMAP = etag.Versioned.of(Roadmap)
+ACTIVITY = etag.Versioned.of(Activity)
 AsOf = Annotated[
     ReportedDate | None, Query(description="The day overdue is counted at (default: today)")
 ]
@@ -117,21 +121,33 @@ async def list_roadmaps(
     return Page(items=[RoadmapRead.model_validate(r) for r in items], total=total)
 
 
-@router.get("/roadmaps/{roadmap_id}", responses=ERRORS)
+@router.get("/roadmaps/{roadmap_id}", responses=ERRORS | etag.TAGGED)
 async def get_roadmap(
-    roadmap: ReadableRoadmap, request: Request, session: SessionDep, as_of: AsOf = None
+    roadmap: ReadableRoadmap,
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    as_of: AsOf = None,
 ) -> RoadmapDetail:
+    """The roadmap with its sections and activities; `ETag` validates the roadmap's own fields
+    (what its PATCH changes), for `If-Match`."""
+    await etag.tag_response(response, session, ROADMAP, roadmap.id)
     return await detail(session, roadmap, _today(request, as_of))
 
 
-@router.patch("/roadmaps/{roadmap_id}", responses=ERRORS)
+@router.patch("/roadmaps/{roadmap_id}", responses=ERRORS | etag.CONDITIONAL)
 async def update_roadmap(
     roadmap_id: uuid.UUID,
     body: RoadmapUpdate,
     request: Request,
+    response: Response,
     access: AccessDep,
+    if_match: etag.IfMatchDep,
 ) -> RoadmapDetail:
-    roadmap = await service.update_roadmap(access, roadmap_id, body)
+    """Title, passport, period; with `If-Match` only if the roadmap is unchanged since (412
+    otherwise, nothing changed). Answers the new `ETag`."""
+    async with etag.precondition(access.session, ROADMAP, roadmap_id, if_match, response):
+        roadmap = await service.update_roadmap(access, roadmap_id, body)
     return await detail(access.session, roadmap, _today(request))
 
 
@@ -188,22 +204,31 @@ async def list_activities(
     return await _activities(request, access, page, None, filters)
 
 
-@router.get("/activities/{activity_id}", responses=ERRORS)
-async def get_activity(activity_id: uuid.UUID, request: Request, access: AccessDep) -> ActivityRead:
+@router.get("/activities/{activity_id}", responses=ERRORS | etag.TAGGED)
+async def get_activity(
+    activity_id: uuid.UUID, request: Request, response: Response, access: AccessDep
+) -> ActivityRead:
+    """One activity of a roadmap the caller reads (404 otherwise), with its `ETag`."""
     activity = await tracking.get_activity(access, activity_id)
+    await etag.tag_response(response, access.session, ACTIVITY, activity.id)
     return activity_read(activity, _today(request))
 
 
-@router.patch("/activities/{activity_id}", responses=ERRORS)
+@router.patch("/activities/{activity_id}", responses=ERRORS | etag.CONDITIONAL)
 async def update_activity(
     activity_id: uuid.UUID,
     body: ActivityUpdate,
     request: Request,
+    response: Response,
     access: AccessDep,
+    if_match: etag.IfMatchDep,
 ) -> ActivityRead:
-    """Status (with history) and evidence links; the leader of a responsible school may too."""
+    """Status (with history) and evidence links; the leader of a responsible school may too.
+    With `If-Match` only if the activity is unchanged since (412 otherwise, nothing changed).
+    Answers the new `ETag`."""
     today = _today(request)
-    activity = await tracking.update_activity(access, activity_id, body, today)
+    async with etag.precondition(access.session, ACTIVITY, activity_id, if_match, response):
+        activity = await tracking.update_activity(access, activity_id, body, today)
     return activity_read(activity, today)
 
 

@@ -1,0 +1,148 @@
+"""Two people editing one thing no longer overwrite each other silently: a resource's GET gives
+its `ETag`; a change sent with it as `If-Match` is applied only if nobody changed the resource
+since (412 problem+json naming the header otherwise, nothing stored); a change without
+`If-Match` is applied as before. Over every resource of tests/etag_cases.py."""
+
+import asyncio
+
+import httpx
+import pytest
+
+from tests.etag_cases import CASES, Case
+from tests.factories import committed_world
+
+STALE = "Запись изменил другой пользователь"
+
+
+@pytest.fixture
+def any_client(api_client, surveys_client, reports_client):
+    return {"api": api_client, "surveys": surveys_client, "reports": reports_client}.__getitem__
+
+
+each_case = pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+
+
+@each_case
+async def test_a_change_with_the_etag_read_is_applied_and_gives_a_new_one(
+    case: Case, world, any_client
+):
+    client, url, headers = any_client(case.service), case.path(world), world.headers(case.who)
+    read = await client.get(url, headers=headers)
+    assert read.status_code == 200, read.text
+    tag = read.headers["ETag"]
+    assert tag.startswith('"') and tag.endswith('"')
+    assert (await client.get(url, headers=headers)).headers["ETag"] == tag  # stable
+
+    changed = await client.patch(
+        url, json=case.body(case.first), headers=headers | {"If-Match": tag}
+    )
+
+    assert changed.status_code == 200, changed.text
+    assert changed.json()[case.field] == case.first
+    assert changed.headers["ETag"] not in ("", tag)
+    again = await client.get(url, headers=headers)
+    assert again.headers["ETag"] == changed.headers["ETag"]
+
+
+@each_case
+async def test_a_change_with_a_stale_etag_is_412_and_changes_nothing(case: Case, world, any_client):
+    client, url, headers = any_client(case.service), case.path(world), world.headers(case.who)
+    stale = (await client.get(url, headers=headers)).headers["ETag"]
+    first = await client.patch(
+        url, json=case.body(case.first), headers=headers | {"If-Match": stale}
+    )
+    assert first.status_code == 200, first.text
+
+    second = await client.patch(
+        url, json=case.body(case.second), headers=headers | {"If-Match": stale}
+    )
+
+    assert second.status_code == 412, second.text
+    assert second.headers["content-type"].startswith("application/problem+json")
+    problem = second.json()
+    assert problem["status"] == 412 and STALE in problem["detail"]
+    assert problem["errors"][0]["loc"] == ["header", "If-Match"]
+    stored = await client.get(url, headers=headers)
+    assert stored.json()[case.field] == case.first  # the first person's change stands
+    assert stored.headers["ETag"] == first.headers["ETag"]
+
+
+@each_case
+async def test_a_change_without_if_match_is_applied_as_before(case: Case, world, any_client):
+    client, url, headers = any_client(case.service), case.path(world), world.headers(case.who)
+    await client.patch(url, json=case.body(case.first), headers=headers)
+
+    changed = await client.patch(url, json=case.body(case.second), headers=headers)
+
+    assert changed.status_code == 200, changed.text
+    assert (await client.get(url, headers=headers)).json()[case.field] == case.second
+
+
+@each_case
+async def test_if_match_star_matches_the_resource_and_a_weak_tag_never(
+    case: Case, world, any_client
+):
+    client, url, headers = any_client(case.service), case.path(world), world.headers(case.who)
+    tag = (await client.get(url, headers=headers)).headers["ETag"]
+
+    weak = await client.patch(
+        url, json=case.body(case.first), headers=headers | {"If-Match": f"W/{tag}"}
+    )
+    star = await client.patch(url, json=case.body(case.first), headers=headers | {"If-Match": "*"})
+
+    assert weak.status_code == 412, weak.text
+    assert star.status_code == 200, star.text
+    listed = await client.patch(
+        url,
+        json=case.body(case.second),
+        headers=headers | {"If-Match": f'"other", {star.headers["ETag"]}'},
+    )
+    assert listed.status_code == 200, listed.text
+
+
+@pytest.mark.parametrize("value", ["abc", '"unclosed', '"a" "b"', '*, "a"', ""])
+async def test_a_malformed_if_match_is_400_naming_the_header(value, world, api_client):
+    url, headers = f"/v1/roadmaps/{world.r1.id}", world.headers("analyst")
+    title = (await api_client.get(url, headers=headers)).json()["title"]
+
+    answer = await api_client.patch(
+        url, json={"title": "Другое название"}, headers=headers | {"If-Match": value}
+    )
+
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["errors"][0]["loc"] == ["header", "If-Match"]
+    assert (await api_client.get(url, headers=headers)).json()["title"] == title
+
+
+async def test_a_caller_who_may_not_change_it_is_refused_before_the_precondition(world, api_client):
+    # RFC 9110 §13.2.1: the answer without the header (403) comes first, so a stale tag tells
+    # nothing to someone who may not change the roadmap.
+    url = f"/v1/roadmaps/{world.r1.id}"
+    answer = await api_client.patch(
+        url, json={"title": "Чужая правка"}, headers=world.headers("viewer") | {"If-Match": '"x"'}
+    )
+    assert answer.status_code in (403, 404), answer.text
+
+
+@pytest.mark.committed
+@each_case
+async def test_of_two_concurrent_changes_with_one_etag_exactly_one_is_applied(
+    case: Case, apps, isolation, settings
+):
+    world = await committed_world(isolation, settings)
+    app = getattr(apps, case.service)
+    url, headers = case.path(world), world.headers(case.who)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        tag = (await client.get(url, headers=headers)).headers["ETag"]
+        conditional = headers | {"If-Match": tag}
+        answers = await asyncio.gather(
+            client.patch(url, json=case.body(case.first), headers=conditional),
+            client.patch(url, json=case.body(case.second), headers=conditional),
+        )
+        codes = sorted(a.status_code for a in answers)
+        assert codes == [200, 412], [a.text for a in answers]
+        winner = next(a for a in answers if a.status_code == 200)
+        stored = await client.get(url, headers=headers)
+        assert stored.json()[case.field] == winner.json()[case.field]
+        assert stored.headers["ETag"] == winner.headers["ETag"]
