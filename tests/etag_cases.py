@@ -1,33 +1,57 @@
 """The editable resources whose changes take `If-Match` (shared/etag.py), for
-tests/test_if_match.py: where each lives, who may change it and two different changes of one
-field that its GET shows back."""
+tests/test_if_match.py: where each lives (some made first through the API), who may change it
+and two different changes of one field that its GET shows back."""
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from tests.factories import World
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from tests.api.validation import add_rule
+from tests.factories import World, add_data_indicator
+
+Locate = Callable[[httpx.AsyncClient, World, AsyncSession], Awaitable[str]]
 
 
 @dataclass(frozen=True)
 class Case:
     name: str
     service: str  # "api", "surveys" or "reports"
-    path: Callable[[World], str]
+    locate: Locate  # the resource's URL, made first when the world has none
     who: str  # a role of tests/factories.py that may change it
     field: str
     first: Any
     second: Any
+    # A row of a reference table (kept after `committed` tests): deleted at the end of one.
+    reference: bool = False
 
     def body(self, value: Any) -> dict[str, Any]:
         return {self.field: value}
+
+
+def at(path: Callable[[World], str]) -> Locate:
+    """A resource the standard world has."""
+
+    async def locate(client: httpx.AsyncClient, world: World, session: AsyncSession) -> str:
+        return path(world)
+
+    return locate
+
+
+async def validation_rule(client: httpx.AsyncClient, world: World, session: AsyncSession) -> str:
+    for code in ("students_total", "students_passed"):
+        await add_data_indicator(session, code, code, "number", min=0)
+    await session.commit()
+    return f"/v1/validation-rules/{(await add_rule(client, world))['id']}"
 
 
 CASES = [
     Case(
         "roadmap",
         "api",
-        lambda w: f"/v1/roadmaps/{w.r1.id}",
+        at(lambda w: f"/v1/roadmaps/{w.r1.id}"),
         "analyst",
         "title",
         "Дорожная карта МСОКО (первая правка)",
@@ -36,10 +60,55 @@ CASES = [
     Case(
         "activity",
         "api",
-        lambda w: f"/v1/activities/{w.a1.id}",
+        at(lambda w: f"/v1/activities/{w.a1.id}"),
         "analyst",
         "status",
         "in_progress",
         "done",
+    ),
+    Case(
+        "indicator",
+        "api",
+        at(lambda w: f"/v1/indicators/{w.planning.id}"),
+        "admin",
+        "name",
+        "ОО ведёт электронное планирование (первая правка)",
+        "ОО ведёт электронное планирование (вторая правка)",
+    ),
+    Case(
+        "collection",
+        "api",
+        at(lambda w: f"/v1/collections/{w.collections['m1'].id}"),
+        "analyst",
+        "name",
+        "Сбор района (первая правка)",
+        "Сбор района (вторая правка)",
+    ),
+    Case(
+        "validation_rule",
+        "api",
+        validation_rule,
+        "analyst",
+        "message",
+        "Сдавших больше, чем обучающихся (первая правка)",
+        "Сдавших больше, чем обучающихся (вторая правка)",
+    ),
+    Case(
+        "organization",
+        "api",
+        at(lambda w: f"/v1/organizations/{w.s2.id}"),
+        "admin",
+        "name",
+        "Школа 2 имени первой правки",
+        "Школа 2 имени второй правки",
+    ),
+    Case(
+        "cluster",
+        "api",
+        at(lambda w: f"/v1/clusters/{w.c1.id}"),
+        "admin",
+        "name",
+        "Кластер 1 (первая правка)",
+        "Кластер 1 (вторая правка)",
     ),
 ]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Request, Response
 from services.api.access import Access
 from services.api.auth.deps import AccessDep
 from services.api.collections import approvals, service, status
-from services.api.collections.models import Collection
+from services.api.collections.models import Collection, CollectionWindow
 from services.api.collections.schemas import (
     ApprovalRead,
     ApprovalStatus,
@@ -20,6 +20,7 @@ from services.api.collections.schemas import (
     CollectionStatus,
     CollectionUpdate,
 )
+from shared import etag
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
 from shared.periods import OptionalPeriodQuery, PeriodQuery
@@ -27,6 +28,8 @@ from shared.periods import OptionalPeriodQuery, PeriodQuery
 router = APIRouter(tags=["data collections"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 WRITE_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+# A change writes the collection and replaces its windows; approvals are not its to change.
+COLLECTION = etag.Versioned.of(Collection, children=[(CollectionWindow, "collection_id")])
 
 
 async def _one(access: Access, collection: Collection) -> CollectionRead:
@@ -58,18 +61,32 @@ async def list_collections(
     return Page(items=await service.read_collections(access.session, items), total=total)
 
 
-@router.get("/collections/{collection_id}", responses=ERRORS)
-async def get_collection(collection_id: uuid.UUID, access: AccessDep) -> CollectionRead:
-    return await _one(access, await service.readable_collection(access, collection_id))
+@router.get("/collections/{collection_id}", responses=ERRORS | etag.TAGGED)
+async def get_collection(
+    collection_id: uuid.UUID, access: AccessDep, response: Response
+) -> CollectionRead:
+    """One collection the caller reads (404 otherwise), with its `ETag` (of it and its
+    windows)."""
+    collection = await service.readable_collection(access, collection_id)
+    await etag.tag_response(response, access.session, COLLECTION, collection.id)
+    return await _one(access, collection)
 
 
-@router.patch("/collections/{collection_id}", responses=WRITE_ERRORS)
+@router.patch("/collections/{collection_id}", responses=WRITE_ERRORS | etag.CONDITIONAL)
 async def update_collection(
-    collection_id: uuid.UUID, body: CollectionUpdate, access: AccessDep
+    collection_id: uuid.UUID,
+    body: CollectionUpdate,
+    access: AccessDep,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> CollectionRead:
     """Change a collection; `windows` replaces them all. 409: the indicators or kinds while
-    some organization's data are approved, or dropping a window with approvals."""
-    return await _one(access, await service.update_collection(access, collection_id, body))
+    some organization's data are approved, or dropping a window with approvals. With
+    `If-Match` only if the collection is unchanged since (412 otherwise, nothing changed);
+    answers the new `ETag`."""
+    async with etag.precondition(access.session, COLLECTION, collection_id, if_match, response):
+        collection = await service.update_collection(access, collection_id, body)
+    return await _one(access, collection)
 
 
 @router.delete("/collections/{collection_id}", status_code=204, responses=WRITE_ERRORS)

@@ -3,14 +3,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Response
 
 from services.api.access import Access
 from services.api.auth.deps import AccessDep
 from services.api.clients.surveys import SurveysClient, surveys_client
 from services.api.indicators import service
 from services.api.indicators.instrument_codes import code_warnings
-from services.api.indicators.models import Indicator
+from services.api.indicators.models import Indicator, IndicatorRoadmap, IndicatorTarget
 from services.api.indicators.reach import Reach, reach_of
 from services.api.indicators.schemas import (
     IndicatorCreate,
@@ -18,12 +18,18 @@ from services.api.indicators.schemas import (
     IndicatorUpdate,
     IndicatorWritten,
 )
+from shared import etag
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.indicator_methods import Method
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["indicators"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+# A change writes the definition, its targets and its roadmap links: all three are its state.
+INDICATOR = etag.Versioned.of(
+    Indicator,
+    children=[(IndicatorTarget, "indicator_id"), (IndicatorRoadmap, "indicator_id")],
+)
 SurveysDep = Annotated[SurveysClient, Depends(surveys_client)]
 
 
@@ -81,27 +87,36 @@ async def list_indicators(
     return Page(items=await service.read_indicators(access.session, reach, items), total=total)
 
 
-@router.get("/indicators/{indicator_id}", responses=ERRORS)
-async def get_indicator(indicator_id: uuid.UUID, access: AccessDep) -> IndicatorRead:
-    """One definition the caller sees (404 otherwise)."""
+@router.get("/indicators/{indicator_id}", responses=ERRORS | etag.TAGGED)
+async def get_indicator(
+    indicator_id: uuid.UUID, access: AccessDep, response: Response
+) -> IndicatorRead:
+    """One definition the caller sees (404 otherwise), with its `ETag` (of the definition, its
+    targets and roadmap links)."""
     reach = await reach_of(access)
     indicator = await service.get_indicator(access.session, reach, indicator_id)
+    await etag.tag_response(response, access.session, INDICATOR, indicator.id)
     return (await service.read_indicators(access.session, reach, [indicator]))[0]
 
 
-@router.patch("/indicators/{indicator_id}", responses=ERRORS)
+@router.patch("/indicators/{indicator_id}", responses=ERRORS | etag.CONDITIONAL)
 async def update_indicator(
     indicator_id: uuid.UUID,
     body: IndicatorUpdate,
     access: AccessDep,
     surveys: SurveysDep,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> IndicatorWritten:
     """Change the definition (its owner: an administrator for the global catalogue) and the
     caller's own part of `targets` and `roadmap_ids` (what lies inside their scope); others'
     targets and links stay. 403 for what the caller sees but may not change, 404 for what they
     do not see, 422 naming the field; `warnings` as for a create, of the targets sent and,
-    when `method` or `params` is sent, of the surveys' codes the params name."""
+    when `method` or `params` is sent, of the surveys' codes the params name. With `If-Match`
+    only if the indicator is unchanged since (412 otherwise, nothing changed); answers the new
+    `ETag`."""
     reach = await reach_of(access)
-    indicator = await service.update_indicator(access, reach, indicator_id, body)
+    async with etag.precondition(access.session, INDICATOR, indicator_id, if_match, response):
+        indicator = await service.update_indicator(access, reach, indicator_id, body)
     sent = bool({"method", "params"} & body.model_fields_set)
     return await _written(access, reach, indicator, body, surveys, definition=sent)

@@ -3,11 +3,12 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from services.api.auth.deps import AccessDep
 from services.api.organizations import clusters, service
 from services.api.organizations.lookup import LookupRequest, OrganizationFacts, lookup
+from services.api.organizations.models import Cluster, ClusterMember, Organization
 from services.api.organizations.schemas import (
     ClusterCreate,
     ClusterRead,
@@ -17,6 +18,7 @@ from services.api.organizations.schemas import (
     OrganizationRead,
     OrganizationUpdate,
 )
+from shared import etag
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
 
@@ -24,6 +26,9 @@ router = APIRouter()
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 # A write may find the name taken by a sibling (409, services/api/sibling_names.py).
 WRITES = error_responses(Forbidden, NotFound, Invalid, Conflict)
+ORGANIZATION = etag.Versioned.of(Organization)
+# A cluster's change writes its row and its members.
+CLUSTER = etag.Versioned.of(Cluster, children=[(ClusterMember, "cluster_id")])
 Search = Annotated[str | None, Query(max_length=200, description="Part of the name")]
 
 
@@ -54,19 +59,34 @@ async def list_organizations(
     return Page(items=[OrganizationRead.model_validate(o) for o in items], total=total)
 
 
-@router.get("/organizations/{organization_id}", tags=["organizations"], responses=ERRORS)
-async def get_organization(organization_id: uuid.UUID, access: AccessDep) -> OrganizationRead:
+@router.get(
+    "/organizations/{organization_id}", tags=["organizations"], responses=ERRORS | etag.TAGGED
+)
+async def get_organization(
+    organization_id: uuid.UUID, access: AccessDep, response: Response
+) -> OrganizationRead:
+    """One organization the caller sees (404 otherwise), with its `ETag`."""
     organization = await service.get_organization(access, organization_id)
+    await etag.tag_response(response, access.session, ORGANIZATION, organization.id)
     return OrganizationRead.model_validate(organization)
 
 
-@router.patch("/organizations/{organization_id}", tags=["organizations"], responses=WRITES)
+@router.patch(
+    "/organizations/{organization_id}",
+    tags=["organizations"],
+    responses=WRITES | etag.CONDITIONAL,
+)
 async def update_organization(
     organization_id: uuid.UUID,
     body: OrganizationUpdate,
     access: AccessDep,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> OrganizationRead:
-    organization = await service.update_organization(access, organization_id, body)
+    """Change an organization (`context` merged); with `If-Match` only if it is unchanged
+    since (412 otherwise, nothing changed). Answers the new `ETag`."""
+    async with etag.precondition(access.session, ORGANIZATION, organization_id, if_match, response):
+        organization = await service.update_organization(access, organization_id, body)
     return OrganizationRead.model_validate(organization)
 
 
@@ -89,19 +109,26 @@ async def list_clusters(
     return Page(items=await clusters.read_clusters(access.session, items), total=total)
 
 
-@router.get("/clusters/{cluster_id}", tags=["clusters"], responses=ERRORS)
-async def get_cluster(cluster_id: uuid.UUID, access: AccessDep) -> ClusterRead:
+@router.get("/clusters/{cluster_id}", tags=["clusters"], responses=ERRORS | etag.TAGGED)
+async def get_cluster(cluster_id: uuid.UUID, access: AccessDep, response: Response) -> ClusterRead:
+    """One cluster the caller sees (404 otherwise), with its `ETag` (of it and its members)."""
     cluster = await clusters.get_cluster(access, cluster_id)
+    await etag.tag_response(response, access.session, CLUSTER, cluster.id)
     return (await clusters.read_clusters(access.session, [cluster]))[0]
 
 
-@router.patch("/clusters/{cluster_id}", tags=["clusters"], responses=WRITES)
+@router.patch("/clusters/{cluster_id}", tags=["clusters"], responses=WRITES | etag.CONDITIONAL)
 async def update_cluster(
     cluster_id: uuid.UUID,
     body: ClusterUpdate,
     access: AccessDep,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> ClusterRead:
-    cluster = await clusters.update_cluster(access, cluster_id, body)
+    """Change a cluster (`member_ids` replaces them); with `If-Match` only if it is unchanged
+    since (412 otherwise, nothing changed). Answers the new `ETag`."""
+    async with etag.precondition(access.session, CLUSTER, cluster_id, if_match, response):
+        cluster = await clusters.update_cluster(access, cluster_id, body)
     return (await clusters.read_clusters(access.session, [cluster]))[0]
 
 

@@ -6,18 +6,21 @@ from fastapi import APIRouter, Response
 
 from services.api.auth.deps import AccessDep
 from services.api.validation import service
+from services.api.validation.models import ValidationRule
 from services.api.validation.schemas import (
     OrganizationViolations,
     ValidationRuleCreate,
     ValidationRuleRead,
     ValidationRuleUpdate,
 )
+from shared import etag
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
 from shared.periods import OptionalPeriodQuery
 
 router = APIRouter(tags=["data quality"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+RULE = etag.Versioned.of(ValidationRule)
 
 
 @router.post("/validation-rules", status_code=201, responses=ERRORS)
@@ -41,20 +44,31 @@ async def list_validation_rules(access: AccessDep, page: PaginationDep) -> Page[
     return Page(items=[ValidationRuleRead.model_validate(r) for r in rules], total=total)
 
 
-@router.get("/validation-rules/{rule_id}", responses=ERRORS)
-async def get_validation_rule(rule_id: uuid.UUID, access: AccessDep) -> ValidationRuleRead:
-    """One rule the caller sees (404 otherwise)."""
-    return ValidationRuleRead.model_validate(await service.get_rule(access, rule_id))
+@router.get("/validation-rules/{rule_id}", responses=ERRORS | etag.TAGGED)
+async def get_validation_rule(
+    rule_id: uuid.UUID, access: AccessDep, response: Response
+) -> ValidationRuleRead:
+    """One rule the caller sees (404 otherwise), with its `ETag`."""
+    rule = await service.get_rule(access, rule_id)
+    await etag.tag_response(response, access.session, RULE, rule.id)
+    return ValidationRuleRead.model_validate(rule)
 
 
-@router.patch("/validation-rules/{rule_id}", responses=ERRORS)
+@router.patch("/validation-rules/{rule_id}", responses=ERRORS | etag.CONDITIONAL)
 async def update_validation_rule(
-    rule_id: uuid.UUID, body: ValidationRuleUpdate, access: AccessDep
+    rule_id: uuid.UUID,
+    body: ValidationRuleUpdate,
+    access: AccessDep,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> ValidationRuleRead:
     """Change a rule (its owner's analysts; a global rule an administrator): 403 for what the
     caller sees but may not change, 404 for what they do not see, 422 naming the field. Its
-    violations are recomputed (removed when `active` is false)."""
-    return ValidationRuleRead.model_validate(await service.update_rule(access, rule_id, body))
+    violations are recomputed (removed when `active` is false). With `If-Match` only if the
+    rule is unchanged since (412 otherwise, nothing changed); answers the new `ETag`."""
+    async with etag.precondition(access.session, RULE, rule_id, if_match, response):
+        rule = await service.update_rule(access, rule_id, body)
+    return ValidationRuleRead.model_validate(rule)
 
 
 @router.delete("/validation-rules/{rule_id}", status_code=204, responses=ERRORS)
