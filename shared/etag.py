@@ -14,9 +14,10 @@ A change with `If-Match` (the `precondition` block around the service call):
 - the row is locked (`SELECT … FOR UPDATE`) and its tag read afresh in a later statement, so of
   two writers holding one tag the second waits for the first and then sees its tag change;
 - the change runs in a savepoint; when the tag held did not match, it is rolled back and the
-  answer is 412 problem+json naming the header: nothing is stored. Checked after the service
-  ran, so that whatever it answers without the header (403, 404, 409, 422) comes first, as
-  RFC 9110 §13.2.1 asks;
+  answer is 412 problem+json naming the header: nothing is stored. Judged once the service
+  ran, so that what it answers before reading the content (401, 403, 404) comes first, as
+  RFC 9110 §13.2.1 asks, while its refusal of the content (409, 422: judged against a state
+  the sender did not see) gives way to the 412;
 - `*` matches any existing resource; weak tags (`W/"…"`) never match (strong comparison);
 - a malformed header is answered 400 naming it (RFC 9110 §5.5 leaves 400 to the server): a
   client that sent garbage must not take it for a concurrent change and retry forever.
@@ -46,6 +47,10 @@ STALE = (
     "Запись изменил другой пользователь после того, как вы её открыли: откройте её заново "
     "и повторите изменение"
 )
+# What a change answers before its precondition is judged (RFC 9110 §13.2.1: the answer it
+# would get without the header, before its content is processed): who may, what exists; and
+# server errors, which say nothing of the state.
+ANSWERED_FIRST = frozenset({401, 403, 404, 429, 500, 502, 503, 504})
 _PREPARER = postgresql.dialect().identifier_preparer
 # One entity-tag of RFC 9110 §8.8.3: an optional weakness mark, then an opaque quoted string.
 _ENTITY_TAG = re.compile(r'\s*((?:W/)?"[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
@@ -207,16 +212,25 @@ async def precondition(
     """Run a change (the block) under `condition`, then put the new ETag on `response`.
 
     With a condition: the row is locked and its tag read first, the block runs in a savepoint,
-    and PreconditionFailed (412) rolls it back when the tag did not match. An error the block
-    raises comes first. Without one the block just runs."""
+    and PreconditionFailed (412) rolls it back when the tag did not match, also in place of
+    a refusal of the request's content (409, 422) the block raised; its ANSWERED_FIRST errors
+    (who may, what exists) and server errors pass as they are. Without a condition the block
+    just runs."""
     if condition is None:
         yield
     else:
         held = await state.locked_tag(session, key)
-        async with session.begin_nested():
-            yield
-            if not condition.matches(held):
-                raise PreconditionFailed()
+        try:
+            async with session.begin_nested():
+                yield
+                if not condition.matches(held):
+                    raise PreconditionFailed()
+        except SokoError as refused:
+            if condition.matches(held) or refused.status in ANSWERED_FIRST:
+                raise
+            # A refusal of what was sent (409, 422) judged the state someone else left: the
+            # sender's own change was based on another, which is what they must hear.
+            raise PreconditionFailed() from refused
     await session.flush()
     await tag_response(response, session, state, key)
 

@@ -2,6 +2,7 @@
 tests/test_if_match.py: where each lives (some made first through the API), who may change it
 and two different changes of one field that its GET shows back."""
 
+import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from tests.api.validation import add_rule
 from tests.factories import World, add_data_indicator
+from tests.reports.helpers import below_rule
 
 Locate = Callable[[httpx.AsyncClient, World, AsyncSession], Awaitable[str]]
 
@@ -45,6 +47,18 @@ async def validation_rule(client: httpx.AsyncClient, world: World, session: Asyn
         await add_data_indicator(session, code, code, "number", min=0)
     await session.commit()
     return f"/v1/validation-rules/{(await add_rule(client, world))['id']}"
+
+
+async def recommendation_rule(
+    client: httpx.AsyncClient, world: World, session: AsyncSession
+) -> str:
+    # A reference table: a code of the test's own, never another test's rule.
+    body = below_rule(f"etag_{uuid.uuid4().hex[:8]}")
+    made = await client.post(
+        "/v1/recommendation-rules", json=body, headers=world.headers("analyst")
+    )
+    assert made.status_code == 201, made.text
+    return f"/v1/recommendation-rules/{made.json()['id']}"
 
 
 CASES = [
@@ -110,5 +124,33 @@ CASES = [
         "name",
         "Кластер 1 (первая правка)",
         "Кластер 1 (вторая правка)",
+    ),
+    Case(
+        "campaign",
+        "surveys",
+        at(lambda w: f"/v1/campaigns/{w.campaigns['parents_s1'].id}"),
+        "analyst",
+        "title",
+        "Опрос родителей (первая правка)",
+        "Опрос родителей (вторая правка)",
+    ),
+    Case(
+        "recommendation_rule",
+        "reports",
+        recommendation_rule,
+        "analyst",
+        "title",
+        "Мало обученных педагогов (первая правка)",
+        "Мало обученных педагогов (вторая правка)",
+        reference=True,
+    ),
+    Case(
+        "recommendation",
+        "reports",
+        at(lambda w: f"/v1/recommendations/{w.rec_s1.id}"),
+        "leader",
+        "status",
+        "accepted",
+        "rejected",
     ),
 ]

@@ -8,7 +8,7 @@ import asyncio
 import httpx
 import pytest
 
-from tests.etag_cases import CASES, Case
+from tests.etag_cases import CASES, Case, recommendation_rule
 from tests.factories import committed_world
 
 STALE = "Запись изменил другой пользователь"
@@ -128,6 +128,46 @@ async def test_a_caller_who_may_not_change_it_is_refused_before_the_precondition
         url, json={"title": "Чужая правка"}, headers=world.headers("viewer") | {"If-Match": '"x"'}
     )
     assert answer.status_code in (403, 404), answer.text
+
+
+async def test_a_stale_change_the_current_state_would_refuse_is_412_not_409(world, reports_client):
+    # The refusal would judge a state the sender never saw: what they must hear is that it
+    # changed (RFC 9110 §13.2.1: only what comes before the content, 403 or 404, goes first).
+    url, headers = f"/v1/recommendations/{world.rec_s1.id}", world.headers("leader")
+    stale = (await reports_client.get(url, headers=headers)).headers["ETag"]
+    rejected = await reports_client.patch(
+        url, json={"status": "rejected"}, headers=headers | {"If-Match": stale}
+    )
+    assert rejected.status_code == 200, rejected.text
+
+    again = await reports_client.patch(
+        url, json={"status": "accepted"}, headers=headers | {"If-Match": stale}
+    )
+
+    assert again.status_code == 412, again.text
+    unconditional = await reports_client.patch(url, json={"status": "accepted"}, headers=headers)
+    assert unconditional.status_code == 409, unconditional.text  # as it was without the header
+
+
+async def test_switching_a_rule_off_in_a_territory_takes_the_rules_etag(world, db, reports_client):
+    headers = world.headers("analyst")
+    url = await recommendation_rule(reports_client, world, db)
+    stale = (await reports_client.get(url, headers=headers)).headers["ETag"]
+    here = f"{url}/territories/{world.m1.id}"
+
+    off = await reports_client.put(
+        here, json={"active": False}, headers=headers | {"If-Match": stale}
+    )
+    assert off.status_code == 200, off.text
+    assert off.headers["ETag"] != stale
+    assert (await reports_client.get(url, headers=headers)).headers["ETag"] == off.headers["ETag"]
+
+    on = await reports_client.put(
+        here, json={"active": True}, headers=headers | {"If-Match": stale}
+    )
+    assert on.status_code == 412, on.text
+    stored = (await reports_client.get(url, headers=headers)).json()
+    assert stored["switched_off_in"] == [str(world.m1.id)]  # still off: nothing changed
 
 
 @pytest.mark.committed

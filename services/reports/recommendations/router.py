@@ -15,6 +15,11 @@ from services.reports.deps import (
 )
 from services.reports.recommendations import decisions as deciding
 from services.reports.recommendations import ownership, personal, rule_service, service
+from services.reports.recommendations.models import (
+    Recommendation,
+    RecommendationRule,
+    RuleSwitchOff,
+)
 from services.reports.recommendations.schemas import (
     Addressee,
     DecisionCreate,
@@ -30,6 +35,7 @@ from services.reports.recommendations.schemas import (
     Status,
     StatusChange,
 )
+from shared import etag
 from shared.db import SessionDep
 from shared.errors import (
     Conflict,
@@ -46,6 +52,9 @@ from shared.periods import OptionalPeriodQuery, Period, period_query
 
 router = APIRouter(tags=["recommendations"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid)
+# A rule's state: its row and the territories it is switched off in (both in its answer).
+RULE = etag.Versioned.of(RecommendationRule, children=[(RuleSwitchOff, "rule_id")])
+RECOMMENDATION = etag.Versioned.of(Recommendation)
 
 Territory = Annotated[
     uuid.UUID | None,
@@ -92,23 +101,39 @@ async def create_rule(
     return await rule_service.create(session, owners, api, data)
 
 
-@router.get("/recommendation-rules/{rule_id}", responses=ERRORS)
-async def get_rule(rule: VisibleRule, session: SessionDep, owners: OwnersDep) -> RuleRead:
-    """One rule the caller sees (404 otherwise)."""
+@router.get("/recommendation-rules/{rule_id}", responses=ERRORS | etag.TAGGED)
+async def get_rule(
+    rule: VisibleRule, session: SessionDep, owners: OwnersDep, response: Response
+) -> RuleRead:
+    """One rule the caller sees (404 otherwise), with its `ETag` (of the rule and the
+    territories it is switched off in)."""
+    await etag.tag_response(response, session, RULE, rule.id)
     return await rule_service.read(session, owners, rule)
 
 
-@router.patch("/recommendation-rules/{rule_id}", responses=ERRORS)
+@router.patch("/recommendation-rules/{rule_id}", responses=ERRORS | etag.CONDITIONAL)
 async def update_rule(
-    rule: VisibleRule, data: RuleUpdate, session: SessionDep, owners: OwnersDep, api: Api
+    rule: VisibleRule,
+    data: RuleUpdate,
+    session: SessionDep,
+    owners: OwnersDep,
+    api: Api,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> RuleRead:
     """Change the text, parameters, actions, or switch the rule off everywhere (`active:
     false`): a global rule only an administrator, a territory's rule the analysts of that
-    territory and above (403 for others who see it, 404 for those who do not)."""
-    return await rule_service.update(session, owners, api, rule, data)
+    territory and above (403 for others who see it, 404 for those who do not). With
+    `If-Match` only if the rule is unchanged since (412 otherwise, nothing changed); answers
+    the new `ETag`."""
+    async with etag.precondition(session, RULE, rule.id, if_match, response):
+        return await rule_service.update(session, owners, api, rule, data)
 
 
-@router.put("/recommendation-rules/{rule_id}/territories/{territory_id}", responses=ERRORS)
+@router.put(
+    "/recommendation-rules/{rule_id}/territories/{territory_id}",
+    responses=ERRORS | etag.CONDITIONAL,
+)
 async def set_rule_in_territory(
     rule: VisibleRule,
     territory_id: uuid.UUID,
@@ -117,15 +142,20 @@ async def set_rule_in_territory(
     owners: OwnersDep,
     scopes: ScopeResolverDep,
     api: Api,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> RuleRead:
     """Switch a rule off (`active: false`) for a territory inside the caller's scope, or back
     on (`true`): it then gives no recommendations about that territory and what is under it,
     and stays on elsewhere. Analysts (of that territory or above) and administrators; 404 for
     a rule or territory the caller does not see, 422 when the rule does not apply there.
-    Answers the rule as it stands on that territory."""
-    return await rule_service.set_active_in(
-        session, owners, scopes, api, rule, territory_id, data.active
-    )
+    Answers the rule as it stands on that territory, and its `ETag` (the rule's, as its GET
+    gives it); with `If-Match` (that ETag) only if the rule is unchanged since (412
+    otherwise, nothing changed)."""
+    async with etag.precondition(session, RULE, rule.id, if_match, response):
+        return await rule_service.set_active_in(
+            session, owners, scopes, api, rule, territory_id, data.active
+        )
 
 
 @router.delete("/recommendation-rules/{rule_id}", status_code=204, responses=ERRORS)
@@ -207,22 +237,37 @@ async def list_recommendations(
     return Page(items=[_read(i, decisions[i.id]) for i in items], total=total)
 
 
-@router.get("/recommendations/{recommendation_id}", responses=ERRORS)
+@router.get("/recommendations/{recommendation_id}", responses=ERRORS | etag.TAGGED)
 async def get_recommendation(
-    rec: ReadableRecommendation, session: SessionDep, caller: Caller, api: Api
+    rec: ReadableRecommendation,
+    session: SessionDep,
+    caller: Caller,
+    api: Api,
+    response: Response,
 ) -> RecommendationRead:
-    """One recommendation the caller may read (as in the list; 404 otherwise); a teacher's one
-    read by anyone but the teacher is recorded in the audit log (`read_personal`)."""
+    """One recommendation the caller may read (as in the list; 404 otherwise), with its
+    `ETag`; a teacher's one read by anyone but the teacher is recorded in the audit log
+    (`read_personal`)."""
+    await etag.tag_response(response, session, RECOMMENDATION, rec.id)
     await personal.audit_personal_reads(api, caller, [rec])
     return _read(rec, (await service.decisions_of(session, [rec.id]))[rec.id])
 
 
-@router.patch("/recommendations/{recommendation_id}", responses=ERRORS)
+@router.patch("/recommendations/{recommendation_id}", responses=ERRORS | etag.CONDITIONAL)
 async def change_status(
-    rec: ReadableRecommendation, data: StatusChange, session: SessionDep, caller: Caller, api: Api
+    rec: ReadableRecommendation,
+    data: StatusChange,
+    session: SessionDep,
+    caller: Caller,
+    api: Api,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> RecommendationRead:
-    """new → accepted → in_progress → done, or rejected; done and rejected can be reopened."""
-    rec = await service.change_status(session, caller, api, rec, data)
+    """new → accepted → in_progress → done, or rejected; done and rejected can be reopened.
+    With `If-Match` only if the recommendation is unchanged since (412 otherwise, nothing
+    changed); answers the new `ETag`."""
+    async with etag.precondition(session, RECOMMENDATION, rec.id, if_match, response):
+        rec = await service.change_status(session, caller, api, rec, data)
     await personal.audit_personal_reads(api, caller, [rec])
     return _read(rec, (await service.decisions_of(session, [rec.id]))[rec.id])
 

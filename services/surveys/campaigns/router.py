@@ -8,7 +8,7 @@ anonymous links of organizations, reminders list who has not answered, never a p
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from services.surveys.campaigns import progress, service
 from services.surveys.campaigns.models import Campaign
@@ -25,6 +25,7 @@ from services.surveys.campaigns.schemas import (
 )
 from services.surveys.campaigns.window import opening_warnings, status
 from services.surveys.deps import Api, ReadableCampaign, ScopeResolverDep, SettingsDep
+from shared import etag
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.identity import Caller
@@ -33,6 +34,7 @@ from shared.pagination import Page, PaginationDep, paginate
 router = APIRouter(tags=["campaigns"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 UPDATE_ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
+CAMPAIGN = etag.Versioned.of(Campaign)
 
 
 def form_url(settings, code: str) -> str:
@@ -151,15 +153,17 @@ async def list_campaigns(
     return Page(items=items, total=total)
 
 
-@router.get("/campaigns/{campaign_id}", responses=ERRORS)
+@router.get("/campaigns/{campaign_id}", responses=ERRORS | etag.TAGGED)
 async def get_campaign(
-    found: ReadableCampaign, session: SessionDep, settings: SettingsDep
+    found: ReadableCampaign, session: SessionDep, settings: SettingsDep, response: Response
 ) -> CampaignRead:
+    """One campaign the caller reads (404 otherwise), with its `ETag`."""
     campaign, mine = found
+    await etag.tag_response(response, session, CAMPAIGN, campaign.id)
     return await read(session, settings, campaign, mine)
 
 
-@router.patch("/campaigns/{campaign_id}", responses=UPDATE_ERRORS)
+@router.patch("/campaigns/{campaign_id}", responses=UPDATE_ERRORS | etag.CONDITIONAL)
 async def update_campaign(
     campaign_id: uuid.UUID,
     body: CampaignUpdate,
@@ -168,6 +172,8 @@ async def update_campaign(
     scopes: ScopeResolverDep,
     settings: SettingsDep,
     api: Api,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> CampaignWritten:
     """Close early (a `closes_at` of now), extend, rename or correct a mistyped `period`,
     recorded in the audit log with the previous and new values. Only for a caller whose scope
@@ -177,8 +183,10 @@ async def update_campaign(
     naming `period` for a new period once anyone has answered (the answers count for the
     period they were given in); 422 naming `period` for one that begins after the campaign
     closes. `warnings`: for a new period, as a launch's (an opening over a year from it);
-    [] otherwise."""
-    campaign = await service.update_campaign(session, caller, scopes, api, campaign_id, body)
+    [] otherwise. With `If-Match` only if the campaign is unchanged since (412 otherwise,
+    nothing changed); answers the new `ETag`."""
+    async with etag.precondition(session, CAMPAIGN, campaign_id, if_match, response):
+        campaign = await service.update_campaign(session, caller, scopes, api, campaign_id, body)
     warnings = opening_warnings(campaign.opens_at, body.period) if body.period else []
     return await written(session, settings, campaign, warnings)
 
