@@ -3,10 +3,11 @@ text file into lines, for every reader of tables (data-value and assessment uplo
 `shared.spreadsheets`, roadmap documents, XLSForm).
 
 - Text is decoded one way (`decode`): UTF-16 with a BOM, UTF-8 with or without a BOM, else
-  Windows-1251 or KOI8-R, told apart by the case of letters inside words
-  (`single_byte_encoding`); anything else is refused (`UndecodableText`), never read with
-  replacements; `decoded` also names the encoding, so that an import can say which single-byte
-  one it assumed.
+  Windows-1251 or KOI8-R, told apart by how Russian each reading looks: its letters' shares,
+  common pairs of letters and capitals inside words (`encodings.single_byte_encoding`, text in
+  capitals only or small letters only too); anything else is refused (`UndecodableText`),
+  never read with replacements; `decoded` also names the encoding, so that an import can say
+  which single-byte one it assumed.
 - A CSV's separator is `,`, `;` or a tab, whichever its first lines hold most of (`;` on a tie
   with `,`, as Russian Excel writes it).
 - Every row is taken through the upload limits' counters (`shared.uploads`: `csv_rows`,
@@ -42,6 +43,7 @@ from shared.tabular.cells import (
     is_id,
     normalize_name,
 )
+from shared.tabular.encodings import single_byte_encoding
 from shared.tabular.files import (
     DELIMITERS,
     SINGLE_BYTE_ENCODINGS,
@@ -56,7 +58,6 @@ from shared.tabular.files import (
     open_table,
     open_workbook,
     read_lines,
-    single_byte_encoding,
 )
 
 __all__ = [

@@ -3,8 +3,8 @@
 
 - Text is decoded one way (`decode`): UTF-16 with a BOM (or without one, recognised by its zero
   bytes), UTF-8 with or without a BOM, else Windows-1251 or KOI8-R, whichever reads as Russian
-  (`single_byte_encoding`); anything else is refused (`UndecodableText`), never read with
-  replacements.
+  (`encodings.single_byte_encoding`: in capitals only, small letters only or mixed case);
+  anything else is refused (`UndecodableText`), never read with replacements.
 - A CSV's separator is the one Excel's `sep=;` hint line names (not a row: `Table.first_line`
   says which line of the file the first row is), else `,`, `;` or a tab, whichever its first
   lines hold most of (`;` on a tie with `,`, as Russian Excel writes it).
@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterator, Sequence
-from itertools import islice, pairwise
+from itertools import islice
 from typing import Any
 
 from openpyxl.formula.translate import Translator
@@ -26,6 +26,7 @@ from openpyxl.xml.constants import SHEET_MAIN_NS
 from openpyxl.xml.functions import iterparse
 
 from shared.tabular.cells import Cell
+from shared.tabular.encodings import single_byte_encoding
 from shared.uploads import Budget, UnreadableUpload, csv_rows, lines, open_xlsx, sheet_rows
 from shared.uploads import text_lines as _text_lines
 
@@ -65,31 +66,6 @@ def _utf16_without_bom(content: bytes) -> str | None:
     if even.count(0) >= len(even) * 0.3 and not odd.count(0):
         return "utf-16-be"
     return None
-
-
-def _is_cyrillic(char: str) -> bool:
-    return "а" <= char.lower() <= "я" or char in "ёЁ"
-
-
-def _miscased(text: str) -> int:
-    """How many times a capital Cyrillic letter follows a small one ("кОД"): what a text read
-    in the wrong one of Windows-1251 and KOI8-R is full of (each swaps the other's cases)."""
-    return sum(
-        1
-        for before, after in pairwise(text)
-        if before.islower() and after.isupper() and _is_cyrillic(before) and _is_cyrillic(after)
-    )
-
-
-def single_byte_encoding(content: bytes) -> str:
-    """ "cp1251" or "koi8_r" for bytes that are not UTF-8: the one whose reading has fewer
-    capitals right after a small letter inside a word. Each encoding puts its small letters
-    where the other has capitals, so a word written «Код» reads «кОД» in the wrong one; text
-    with no such word either way (all capitals or all small letters) is Windows-1251, the
-    encoding Russian Excel writes. Raises UnicodeDecodeError for bytes Windows-1251 does not
-    define (0x98: in KOI8-R a "≤", never in a table of ours)."""
-    windows = content.decode("cp1251")
-    return "koi8_r" if _miscased(content.decode("koi8_r")) < _miscased(windows) else "cp1251"
 
 
 SINGLE_BYTE_ENCODINGS = {"cp1251": "Windows-1251", "koi8_r": "KOI8-R"}  # guessed: their names

@@ -183,11 +183,15 @@ async def test_a_row_wider_than_its_header_names_its_row(api_client, world):
 async def test_a_refused_row_of_a_guessed_single_byte_file_says_the_encoding(api_client, world):
     s1 = world.s1.id
     header = "indicator_code;organization_id;period;value\r\n"
-    # all small letters in KOI8-R: nothing tells it from Windows-1251, read as that (documented)
+    # all small letters in KOI8-R: read as KOI8-R (its letters are Russian ones), «да» stored
     lowercase = f"{header}upbringing_program;{s1};2032;да\r\n".encode("koi8_r")
     summary = await upload(api_client, world, "v.csv", lowercase)
+    assert (summary["imported"], summary["rejected"]) == (1, [])
+    # a Windows-1251 file with a row refused: Windows-1251 is said
+    windows = f"{header}upbringing_program;{s1};2032;может быть\r\n".encode("cp1251")
+    summary = await upload(api_client, world, "v.csv", windows)
     assert refusals(summary) == [
-        (2, ["value"], f"{YES_NO} (строка 2, столбец 4 «value»: «ДБ»)")  # «да» misread
+        (2, ["value"], f"{YES_NO} (строка 2, столбец 4 «value»: «может быть»)")
     ]
     assert summary["warnings"][0] == {
         "index": None,
@@ -213,12 +217,13 @@ async def test_a_refused_row_of_a_guessed_single_byte_file_says_the_encoding(api
 async def test_a_refused_result_row_of_a_lowercase_koi8_r_file_says_the_encoding(api_client, world):
     content = (
         ";".join(["organization_id", "procedure", "year", "subject", "grade", "participants"])
-        + f"\r\n{world.s1.id};vpr;2032;математика;4;10\r\n"
+        + f"\r\n{world.s1.id};vpr;2032;химия;4;10\r\n"
     ).encode("koi8_r")
     summary = await upload_results(api_client, world, "r.csv", content)
     (refused,) = refusals(summary)
-    assert "нет предмета «НБФЕНБФЙЛБ»" in refused[2]  # «математика» as Windows-1251 reads it
-    assert summary["warnings"][0]["msg"] == GUESSED.format("Windows-1251")
+    # «химия» read as written (it was «ИЙНЙС», read as Windows-1251), and the guess is said
+    assert "нет предмета «химия»" in refused[2], refused
+    assert summary["warnings"][0]["msg"] == GUESSED.format("KOI8-R")
 
 
 async def test_a_matched_subject_shows_the_spaces_it_was_written_with(api_client, world):

@@ -71,11 +71,37 @@ def test_koi8_r_is_told_from_windows_1251_and_the_unicode_encodings(text, encodi
     assert decode(text.encode(encoding)) == text
 
 
-def test_text_in_capitals_only_is_read_as_windows_1251():
-    # Nothing tells the two apart in capitals alone: Russian Excel's encoding is taken.
-    for text in ("ОО;ВПР;ИСТИНА;ЛОЖЬ", "да;нет"):
-        assert single_byte_encoding(text.encode("cp1251")) == "cp1251"
-        assert decode(text.encode("cp1251")) == text
+CAPITALS_AND_SMALL = [
+    "ШКОЛА",
+    "ПОКАЗАТЕЛЬ;ЗНАЧЕНИЕ",
+    "МБОУ СОШ N1",  # KOI8-R has no «№»
+    "ОО;ВПР;ИСТИНА;ЛОЖЬ",
+    "КОД ПОКАЗАТЕЛЯ;ОРГАНИЗАЦИЯ;ПЕРИОД;ЗНАЧЕНИЕ\nteachers_count;МБОУ ГИМНАЗИЯ 2;2031;5\n",
+    "РУССКИЙ ЯЗЫК;МАТЕМАТИКА;ОКРУЖАЮЩИЙ МИР",
+    "да;нет",
+    "код;школа\n",
+    "русский язык;4\nматематика;5\n",
+]
+
+
+@pytest.mark.parametrize("encoding", ["koi8_r", "cp1251"])
+@pytest.mark.parametrize("text", CAPITALS_AND_SMALL)
+def test_text_in_capitals_only_or_small_letters_only_is_read_as_written(text, encoding):
+    # Each code page's letters read as the other's are letters too, the rare ones
+    # («ШКОЛА» in KOI8-R is «ылпмб» as Windows-1251): the reading of Russian letters wins.
+    content = text.encode(encoding)
+    assert single_byte_encoding(content) == encoding
+    assert decode(content) == text
+
+
+def test_a_windows_1251_name_with_its_number_sign_is_read_as_written():
+    text = "МБОУ СОШ №1;ГИМНАЗИЯ «ЛИЦЕЙ»"  # «№» and «» are box signs in KOI8-R
+    assert decoded(text.encode("cp1251")) == (text, "cp1251")
+
+
+def test_nothing_russian_tells_nothing_and_windows_1251_is_taken():
+    # no letter above ASCII: the encoding Russian Excel writes
+    assert single_byte_encoding("code;value\n64,5\xb0".encode("cp1251")) == "cp1251"
 
 
 def test_a_koi8_r_table_is_read_as_written():
@@ -379,9 +405,11 @@ def test_decoded_names_the_encoding_it_read():
     assert decoded(text.encode("utf-16")) == (text, "utf-16")
     assert decoded(text.encode("cp1251")) == (text, "cp1251")
     assert decoded(text.encode("koi8_r")) == (text, "koi8_r")
-    lowercase = "код;школа\n".encode("koi8_r")  # nothing tells it: Windows-1251 assumed
-    assert decoded(lowercase)[1] == "cp1251"
-    assert open_csv(lowercase, Budget(DEFAULTS)).encoding == "cp1251"
+    lowercase = "код;школа\n".encode("koi8_r")  # small letters only: told by the letters
+    assert decoded(lowercase) == ("код;школа\n", "koi8_r")
+    assert open_csv(lowercase, Budget(DEFAULTS)).encoding == "koi8_r"
+    capitals = "КОД;ШКОЛА\n".encode("koi8_r")
+    assert decoded(capitals) == ("КОД;ШКОЛА\n", "koi8_r")
 
 
 def _sheet_xml_edited(content: bytes, *edits: tuple[bytes, bytes]) -> bytes:
