@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from tests.etag_cases import CASES, Case, recommendation_rule
-from tests.factories import committed_world
+from tests.factories import PASSWORD, committed_world
 
 STALE = "Запись изменил другой пользователь"
 
@@ -147,6 +147,21 @@ async def test_a_stale_change_the_current_state_would_refuse_is_412_not_409(worl
     assert again.status_code == 412, again.text
     unconditional = await reports_client.patch(url, json={"status": "accepted"}, headers=headers)
     assert unconditional.status_code == 409, unconditional.text  # as it was without the header
+
+
+async def test_signing_in_does_not_change_an_accounts_etag(world, api_client):
+    # What signing in writes (the last login) is not the account's state: an administrator's
+    # change based on the ETag read before stays valid.
+    url, admin = f"/v1/users/{world.users['viewer'].id}", world.headers("admin")
+    tag = (await api_client.get(url, headers=admin)).headers["ETag"]
+    form = {"username": world.users["viewer"].email, "password": PASSWORD}
+    assert (await api_client.post("/v1/auth/token", data=form)).status_code == 200
+
+    changed = await api_client.patch(
+        url, json={"full_name": "Наблюдатель Новый"}, headers=admin | {"If-Match": tag}
+    )
+
+    assert changed.status_code == 200, changed.text
 
 
 async def test_switching_a_rule_off_in_a_territory_takes_the_rules_etag(world, db, reports_client):

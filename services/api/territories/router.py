@@ -3,16 +3,18 @@
 import uuid
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 
 from services.api.auth.deps import AccessDep, Caller, ScopeResolverDep
 from services.api.territories import service
+from services.api.territories.models import Territory
 from services.api.territories.schemas import (
     TerritoryCreate,
     TerritoryKind,
     TerritoryRead,
     TerritoryUpdate,
 )
+from shared import etag
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.identity import ScopeType, require_roles
 from shared.pagination import Page, PaginationDep
@@ -21,6 +23,7 @@ router = APIRouter(tags=["territories"])
 ERRORS = error_responses(Forbidden, NotFound, Invalid)
 # A write may find the name taken by a sibling (409, services/api/sibling_names.py).
 WRITES = error_responses(Forbidden, NotFound, Invalid, Conflict)
+TERRITORY = etag.Versioned.of(Territory)
 
 
 @router.post("/territories", status_code=201, responses=WRITES)
@@ -43,19 +46,28 @@ async def list_territories(
     return Page(items=[TerritoryRead.model_validate(t) for t in items], total=total)
 
 
-@router.get("/territories/{territory_id}", responses=ERRORS)
-async def get_territory(territory_id: uuid.UUID, access: AccessDep) -> TerritoryRead:
+@router.get("/territories/{territory_id}", responses=ERRORS | etag.TAGGED)
+async def get_territory(
+    territory_id: uuid.UUID, access: AccessDep, response: Response
+) -> TerritoryRead:
+    """One territory the caller sees (404 otherwise), with its `ETag`."""
     territory = await service.get_territory(access, territory_id)
+    await etag.tag_response(response, access.session, TERRITORY, territory.id)
     return TerritoryRead.model_validate(territory)
 
 
-@router.patch("/territories/{territory_id}", responses=WRITES)
+@router.patch("/territories/{territory_id}", responses=WRITES | etag.CONDITIONAL)
 async def update_territory(
     territory_id: uuid.UUID,
     body: TerritoryUpdate,
     access: AccessDep,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> TerritoryRead:
-    territory = await service.update_territory(access, territory_id, body)
+    """Change a territory. With `If-Match` only if it is unchanged since (412 otherwise,
+    nothing changed); answers the new `ETag`."""
+    async with etag.precondition(access.session, TERRITORY, territory_id, if_match, response):
+        territory = await service.update_territory(access, territory_id, body)
     return TerritoryRead.model_validate(territory)
 
 

@@ -8,6 +8,7 @@ from fastapi.responses import Response
 
 from services.reports.deps import Api, OwnersDep, ScopeResolverDep, Surveys
 from services.reports.pd_order import catalogue, service
+from services.reports.pd_order.models import PdProgramme
 from services.reports.pd_order.schemas import (
     IndividualRouteRead,
     PdOrderRead,
@@ -15,6 +16,7 @@ from services.reports.pd_order.schemas import (
     PdProgrammeRead,
     PdProgrammeUpdate,
 )
+from shared import etag
 from shared.db import SessionDep
 from shared.errors import (
     Conflict,
@@ -32,6 +34,7 @@ from shared.periods import Period, period_query
 router = APIRouter(tags=["pd order"])
 ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Invalid, Conflict)
 READ_ERRORS = error_responses(Unauthorized, Forbidden, NotFound, Invalid, PeerUnavailable)
+PROGRAMME = etag.Versioned.of(PdProgramme)
 PdPeriod = Annotated[Period, Depends(period_query(description="2021/2022"))]
 OptionalPdPeriod = Annotated[
     Period | None, Depends(period_query(description="2021/2022", required=False))
@@ -67,27 +70,32 @@ async def create_programme(
     return PdProgrammeRead.model_validate(programme)
 
 
-@router.get("/pd-programmes/{programme_id}", responses=ERRORS)
+@router.get("/pd-programmes/{programme_id}", responses=ERRORS | etag.TAGGED)
 async def get_programme(
-    programme_id: uuid.UUID, session: SessionDep, owners: OwnersDep
+    programme_id: uuid.UUID, session: SessionDep, owners: OwnersDep, response: Response
 ) -> PdProgrammeRead:
-    """One programme the caller sees (404 otherwise)."""
+    """One programme the caller sees (404 otherwise), with its `ETag`."""
     programme = await catalogue.get_programme(session, owners, programme_id)
+    await etag.tag_response(response, session, PROGRAMME, programme.id)
     return PdProgrammeRead.model_validate(programme)
 
 
-@router.patch("/pd-programmes/{programme_id}", responses=ERRORS)
+@router.patch("/pd-programmes/{programme_id}", responses=ERRORS | etag.CONDITIONAL)
 async def update_programme(
     programme_id: uuid.UUID,
     body: PdProgrammeUpdate,
     session: SessionDep,
     owners: OwnersDep,
     api: Api,
+    response: Response,
+    if_match: etag.IfMatchDep,
 ) -> PdProgrammeRead:
     """Change a programme: the global catalogue an administrator, a territory's own programme
     its analysts and methodologists (and those above); 403 for others who see it, 404 for
-    those who do not, 409 for a taken code."""
-    programme = await catalogue.update_programme(session, owners, api, programme_id, body)
+    those who do not, 409 for a taken code. With `If-Match` only if it is unchanged since
+    (412 otherwise, nothing changed); answers the new `ETag`."""
+    async with etag.precondition(session, PROGRAMME, programme_id, if_match, response):
+        programme = await catalogue.update_programme(session, owners, api, programme_id, body)
     return PdProgrammeRead.model_validate(programme)
 
 
