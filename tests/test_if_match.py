@@ -210,3 +210,36 @@ async def test_of_two_concurrent_changes_with_one_etag_exactly_one_is_applied(
         assert stored.headers["ETag"] == winner.headers["ETag"]
         if case.reference:
             assert (await client.delete(url, headers=headers)).status_code == 204
+
+
+# Every change that takes If-Match: (service, method, path); its GET, where the path has one,
+# documents the ETag.
+DOCUMENTED = [
+    ("api", "patch", "/v1/roadmaps/{roadmap_id}"),
+    ("api", "patch", "/v1/activities/{activity_id}"),
+    ("api", "patch", "/v1/indicators/{indicator_id}"),
+    ("api", "patch", "/v1/collections/{collection_id}"),
+    ("api", "patch", "/v1/validation-rules/{rule_id}"),
+    ("api", "patch", "/v1/organizations/{organization_id}"),
+    ("api", "patch", "/v1/clusters/{cluster_id}"),
+    ("api", "patch", "/v1/territories/{territory_id}"),
+    ("api", "patch", "/v1/users/{user_id}"),
+    ("api", "patch", "/v1/staff/{staff_id}"),
+    ("surveys", "patch", "/v1/campaigns/{campaign_id}"),
+    ("reports", "patch", "/v1/recommendation-rules/{rule_id}"),
+    ("reports", "put", "/v1/recommendation-rules/{rule_id}/territories/{territory_id}"),
+    ("reports", "patch", "/v1/recommendations/{recommendation_id}"),
+    ("reports", "patch", "/v1/pd-programmes/{programme_id}"),
+]
+
+
+@pytest.mark.parametrize(("service", "method", "path"), DOCUMENTED, ids=lambda v: str(v))
+def test_openapi_documents_if_match_412_and_the_etag(service, method, path, apps):
+    paths = getattr(apps, service).openapi()["paths"]
+    change = paths[path][method]
+    headers = [p["name"] for p in change["parameters"] if p["in"] == "header"]
+    assert "If-Match" in headers
+    assert {"400", "412"} <= set(change["responses"])
+    assert "ETag" in change["responses"]["200"]["headers"]
+    if "get" in paths[path]:
+        assert "ETag" in paths[path]["get"]["responses"]["200"]["headers"]
