@@ -207,9 +207,10 @@ async def precondition(
     state: Versioned,
     key: Any,
     condition: IfMatch | None,
-    response: Response,
+    response: Response | None = None,
 ) -> AsyncIterator[None]:
-    """Run a change (the block) under `condition`, then put the new ETag on `response`.
+    """Run a change (the block) under `condition`, then put the new ETag on `response` (a
+    page's handler, which redirects, passes none).
 
     With a condition: the row is locked and its tag read first, the block runs in a savepoint,
     and PreconditionFailed (412) rolls it back when the tag did not match, also in place of
@@ -231,8 +232,9 @@ async def precondition(
             # A refusal of what was sent (409, 422) judged the state someone else left: the
             # sender's own change was based on another, which is what they must hear.
             raise PreconditionFailed() from refused
-    await session.flush()
-    await tag_response(response, session, state, key)
+    if response is not None:
+        await session.flush()
+        await tag_response(response, session, state, key)
 
 
 # What a tagged GET and a conditional change document besides their own answers (OpenAPI).

@@ -27,6 +27,7 @@ from services.api.pages.session import Visitor, sign_in_first, visitor
 from services.api.roadmaps import tracking
 from services.api.roadmaps.models import Roadmap
 from services.api.roadmaps.schemas import ActivityUpdate, EvidenceLink
+from shared import etag
 from shared.db import SessionDep
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.numbers import file_size
@@ -61,6 +62,9 @@ PROBLEMS = {
     "failed": "Не удалось приложить: проверьте ссылку и файл.",
     # {max_size}: the upload limit (SOKO_UPLOAD_MAX_BYTES) as people read it, «20 МБ».
     "too_large": "Файл больше {max_size}: приложите файл поменьше или дайте ссылку на него.",
+    # The activity changed since the page was opened (its ETag, the form's `etag`): the page
+    # it lands on shows it as it is now, with what was typed.
+    "stale": etag.STALE,
 }
 # The heading of the page's problems: what was sent and not attached (`_heading`).
 HEADINGS = {
@@ -100,6 +104,7 @@ async def _page(
         roadmap_title=roadmap.title if roadmap else "",
         files=await tracking.list_files(access, activity_id),
         changeable=await tracking.may_change(access, activity_id),
+        etag=await tracking.STATE.tag(session, activity_id),
         added=ADDED.get(request.query_params.get("added", "")),
         reopened=bool(request.query_params.get("reopened")),
         problems=problems or [],
@@ -193,7 +198,13 @@ async def attach_evidence(
     settings: Settings = request.app.state.settings
     typed = _kept(fields)
     link, problems = _link(fields)
-    upload = None
+    upload, with_file = None, sent is not None
+    try:
+        # The activity as the page showed it (its ETag): attached only if nobody changed it
+        # since, as a PATCH with If-Match; a form without it (an older page) as before.
+        opened = etag.parse_if_match(fields["etag"]) if fields.get("etag") else None
+    except etag.MalformedIfMatch:
+        return _again(activity_id, ["stale"], typed, with_file)
     try:
         access = person.access(session)
         activity = await tracking.get_activity(access, activity_id)  # 404 before any problem
@@ -209,16 +220,19 @@ async def attach_evidence(
             problems = []
         if problems:
             return _again(activity_id, problems, typed, with_file)
-        if link is not None:
-            links = [*activity.evidence, link.model_dump(mode="json")]
-            if len(links) > MAX_LINKS:
-                return _again(activity_id, ["too_many"], typed, with_file)
-            update = ActivityUpdate(evidence=links)  # type: ignore[arg-type]
-            await tracking.update_activity(access, activity_id, update, settings.today())
-        if upload is not None and sent is not None:
-            await tracking.add_file(
-                access, activity_id, upload.filename, sent.content_type or "", upload.content
-            )
+        async with etag.precondition(session, tracking.STATE, activity_id, opened):
+            if link is not None:
+                links = [*activity.evidence, link.model_dump(mode="json")]
+                if len(links) > MAX_LINKS:
+                    return _again(activity_id, ["too_many"], typed, with_file)
+                update = ActivityUpdate(evidence=links)  # type: ignore[arg-type]
+                await tracking.update_activity(access, activity_id, update, settings.today())
+            if upload is not None and sent is not None:
+                await tracking.add_file(
+                    access, activity_id, upload.filename, sent.content_type or "", upload.content
+                )
+    except etag.PreconditionFailed:  # nothing attached: the savepoint was rolled back
+        return _again(activity_id, ["stale"], typed, with_file)
     except UploadTooLarge:  # the file only: the link typed beside it is not attached either
         return _again(activity_id, ["too_large"], typed, with_file=True)
     except NotFound:

@@ -12,7 +12,7 @@ from services.api.deps import AccessDep, ReadableRoadmap
 from services.api.roadmaps import service, tracking
 from services.api.roadmaps.answers import activity_read, detail
 from services.api.roadmaps.document_import.service import import_roadmaps
-from services.api.roadmaps.models import Activity, Roadmap
+from services.api.roadmaps.models import Roadmap
 from services.api.roadmaps.schemas import (
     ActivityFilters,
     ActivityRead,
@@ -28,8 +28,8 @@ from services.api.roadmaps.schemas import (
     RoadmapUpdate,
     StatusChangeRead,
 )
-from shared.db import SessionDep
 from shared import etag
+from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, Pagination, PaginationDep
 from shared.periods import PROGRAMME_PERIOD_DESCRIPTION, OptionalProgrammePeriodQuery
@@ -41,7 +41,7 @@ ERRORS = error_responses(Forbidden, NotFound, Invalid)
 UPLOAD_ERRORS = error_responses(Forbidden, NotFound, Invalid, UploadTooLarge)
 IMPORT_ERRORS = error_responses(Forbidden, NotFound, Conflict, Invalid, UploadTooLarge)
 ROADMAP = etag.Versioned.of(Roadmap)
-ACTIVITY = etag.Versioned.of(Activity)
+ACTIVITY = tracking.STATE
 AsOf = Annotated[
     ReportedDate | None, Query(description="The day overdue is counted at (default: today)")
 ]

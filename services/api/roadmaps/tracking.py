@@ -24,6 +24,7 @@ from services.api.roadmaps.models import (
 )
 from services.api.roadmaps.schemas import ActivityUpdate, Progress, RoadmapProgress, SectionProgress
 from services.api.roadmaps.service import authorize_owner, get_roadmap
+from shared import etag
 from shared.db import add_new
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.identity import Role, ScopeType
@@ -35,6 +36,8 @@ from shared.uploads.names import stored_file_name
 OPEN = ("planned", "in_progress")
 
 ACTIVITY_NOT_FOUND = "Мероприятие не найдено"
+# What an activity's ETag covers (its GET, its PATCH, the evidence page's form): its row.
+STATE = etag.Versioned.of(Activity)
 
 
 def is_overdue(activity: Activity, as_of: date) -> bool:
