@@ -145,3 +145,50 @@ async def test_the_page_says_an_effect_over_too_few_schools_cannot_be_judged(
         "группы)." in shown
     )
     assert "+30" not in shown and "Есть эффект" not in shown
+
+
+async def test_an_effect_is_judged_on_a_later_period_only(
+    browser, api_client, reports_client, valued, apps, isolation
+):
+    """A decision on 2021/2022's value compared with 2021/2022 itself was «Эффекта нет: без
+    изменений» (70 % against 70 %), and with 2020/2021, before it was taken, judged too: it
+    cannot have changed either. Both are not judged now, saying why; 2022/2023 still is."""
+    world = valued
+    await _decide(reports_client, world, PERIOD)
+    await helpers.post_values(
+        api_client,
+        world,
+        [("trained", world.s1.id, EARLIER, 40.0), ("trained", world.s1.id, LATER, 65.0)],
+        "admin",
+    )
+    await sync_facts(apps, isolation)
+
+    async def effect_in(compare: str) -> dict:
+        params = {"territory_id": str(world.m1.id), "period": PERIOD, "compare_period": compare}
+        answer = await reports_client.get(
+            "/v1/decisions", params=params, headers=world.headers("analyst")
+        )
+        assert answer.status_code == 200, answer.text
+        [effect] = [d["effect"] for d in answer.json()["items"]]
+        return effect
+
+    same, earlier, later = [await effect_in(p) for p in (PERIOD, EARLIER, LATER)]
+    for effect in (same, earlier):
+        assert effect["reason"] == "not_later"
+        assert (effect["after"], effect["change"], effect["improved"]) == (None, None, None)
+    assert same["reason_text"] == "решение принято по значению этого периода"
+    assert earlier["reason_text"] == (
+        f"{EARLIER} — не позже периода решения ({PERIOD}), его эффект виден только в более "
+        "поздних периодах"
+    )
+    assert (later["reason"], later["after"], later["improved"]) == (None, 65.0, True)
+
+    client, _ = await test_pages.signed_in(browser, "analyst@soko.example")
+    page = await client.get("/decisions", params={"period": PERIOD, "compare": PERIOD})
+    shown = " ".join(text_of(page, "main").split())
+    assert "Оценить пока нельзя: решение принято по значению этого периода." in shown
+    assert "Эффекта нет" not in shown and "Изменение не оценивается" in shown
+    page = await client.get("/decisions", params={"period": PERIOD, "compare": EARLIER})
+    shown = " ".join(text_of(page, "main").split())
+    assert f"Оценить пока нельзя: {EARLIER} — не позже периода решения ({PERIOD})" in shown
+    assert "Есть эффект" not in shown and "Эффекта нет" not in shown

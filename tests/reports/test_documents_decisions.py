@@ -8,7 +8,6 @@ from datetime import date
 
 from openpyxl import load_workbook
 
-from services.reports.documents.records import SAME_PERIOD
 from services.reports.recommendations.models import Decision
 from tests.reports.documents_world import (
     AS_OF,
@@ -19,6 +18,8 @@ from tests.reports.documents_world import (
     recommendation,
     roadmap_with_indicators,
 )
+
+SAME_PERIOD = "оценить пока нельзя: решение принято по значению этого периода"
 
 EARLIER = "2020/2021"
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from services.reports.documents import labels
 from services.reports.documents.model import DecisionRow, IndicatorInfo, RecommendationRow
-from services.reports.recommendations.comparability import not_comparable
+from services.reports.recommendations.comparability import not_comparable, not_later
 from services.reports.recommendations.models import Decision, Recommendation
 from services.reports.recommendations.personal import from_diagnostics
 from shared.settings import get_settings
@@ -121,10 +121,6 @@ def _status(rec: Any) -> str:
     return f"{label}; причина устранена {day:%d.%m.%Y}"
 
 
-# The verdict of a decision on the report period's own value: its effect shows in a later one.
-SAME_PERIOD = "оценить пока нельзя: решение принято по значению этого периода"
-
-
 def decision_rows(
     found: list[tuple[Any, Any]],
     values: dict[tuple[str, str, str], float | None],
@@ -136,8 +132,9 @@ def decision_rows(
 ) -> list[DecisionRow]:
     """Each decision's effect: its value before against the same indicator and scope now
     (`values` of the report's `period`, and `flags`: the mark of flagged data in a value now,
-    by the same key). A decision taken on the report period's own value has no «стало» yet:
-    its verdict says so (a value compared with itself is no effect). Nor is one judged whose
+    by the same key). A decision taken on the report period's own value (or a later one's)
+    has no «стало» yet: its verdict says so (`comparability.not_later`: a value compared with
+    itself is no effect). Nor is one judged whose
     value before (its kept `coverage_before`) and now (`coverages`, by the same key) are not
     comparable (recommendations/comparability.py, as `GET /v1/decisions`' effect): «… (не
     оценивается)», «оценить нельзя: значения несопоставимы: за 2021/2022 — по 1 из 3 …»."""
@@ -152,12 +149,12 @@ def decision_rows(
             decision.scope_id or recommendation.organization_id or recommendation.territory_id
         )
         key = (code or "", scope_type, str(scope_id))
-        same_period = period is not None and decision.period_before == period
-        after = None if same_period else values.get(key)
+        too_early = not_later(decision.period_before, period) if period else None
+        after = None if too_early else values.get(key)
         unit = info.unit if info else "number"
         verdict = (
-            SAME_PERIOD
-            if same_period
+            f"оценить пока нельзя: {too_early}"
+            if too_early
             else labels.effect_verdict(
                 decision.value_before, after, info.direction if info else "higher"
             )
@@ -165,7 +162,7 @@ def decision_rows(
         effect = labels.effect_text(decision.value_before, after, unit, scope_type)
         why = (
             None
-            if same_period or after is None or decision.value_before is None
+            if too_early or after is None or decision.value_before is None
             else not_comparable(
                 (decision.period_before, decision.coverage_before),
                 (period or "—", (coverages or {}).get(key)),
@@ -191,7 +188,7 @@ def decision_rows(
                 effect=effect,
                 verdict=verdict,
                 recommendation=recommendation.text,
-                flag=None if same_period else (flags or {}).get(key),
+                flag=None if too_early else (flags or {}).get(key),
             )
         )
     return rows

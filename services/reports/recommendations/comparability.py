@@ -2,11 +2,13 @@
 words for when they may not. One home for every comparison of periods the recommendations
 make: «falling two periods running» (`engine`, `indicator_falling`), the `{previous}` and
 `{change}` placeholders of an indicator's rules (`engine._indicator_fill`) and a management
-decision's effect (`decisions.effect`)."""
+decision's effect (`decisions.effect`, and the roadmap report's, documents/records.py): judged
+only against a later period (`not_later`) whose value is comparable (`not_comparable`)."""
 
 from typing import Any
 
 from shared.default_period import organizations_of
+from shared.periods import parse_period
 
 # The share (percent, 0-100) of a group's organizations a value must be made of to be compared
 # with another period's (`indicator_falling`'s `min_coverage` by default): the half that a
@@ -69,4 +71,21 @@ def not_comparable(
         None
         if comparable(items, unit, min_coverage)
         else apart([before, after], unit, min_coverage)
+    )
+
+
+def not_later(before: str, after: str) -> str | None:
+    """Why a value of period `after` cannot show the effect of a decision taken on the value of
+    period `before` (period codes), in Russian: the same period («решение принято по значению
+    этого периода») or one that does not start later («2023/2024 — не позже периода решения
+    (2024/2025): …») — the decision cannot have changed the value it was taken on, nor an
+    earlier one; None when `after` starts later (a period of another kind too: 2025 after
+    2024/2025)."""
+    if after == before:
+        return "решение принято по значению этого периода"
+    if parse_period(after).start > parse_period(before).start:
+        return None
+    return (
+        f"{after} — не позже периода решения ({before}), его эффект виден только в более "
+        "поздних периодах"
     )

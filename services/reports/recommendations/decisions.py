@@ -13,7 +13,7 @@ from services.reports.clients.api import ApiClient
 from services.reports.indicator_values.definitions import definitions_for
 from services.reports.recommendations import facts as gathering
 from services.reports.recommendations import personal, service
-from services.reports.recommendations.comparability import kept, not_comparable
+from services.reports.recommendations.comparability import kept, not_comparable, not_later
 from services.reports.recommendations.models import Decision, Recommendation
 from services.reports.recommendations.schemas import (
     DecisionCreate,
@@ -82,6 +82,7 @@ def effect(
     item: dict[str, Any] | None,
     definition: dict[str, Any],
     coverage_before: dict[str, Any] | None,
+    compared: str,
 ) -> dict[str, Any]:
     """The indicator's value before the decision and in the compared period (`item`, an
     indicator value), the change and whether it is for the better given the definition's
@@ -89,16 +90,20 @@ def effect(
     `coverage_before`, the organizations the value before was made of, and the item's
     coverage: each at least half of its group's organizations, a count of as many in both —
     the rule «falling two periods running» compares by). Not judged, `change` and `improved`
-    are null and `reason` says why: `no_value` (either value missing) or `not_comparable`,
-    with `reason_text` in Russian («значения несопоставимы: за 2021/2022 — по 1 из 3
-    организаций, за 2022/2023 — по 3 из 3 (…)»). The compared value's flags as the item says
+    are null and `reason` says why: `not_later` (`compared`, the period code of `item`, is the
+    decision's own period or an earlier one: `after` null too, `comparability.not_later`),
+    `no_value` (either value missing) or `not_comparable`, with `reason_text` in Russian
+    («значения несопоставимы: за 2021/2022 — по 1 из 3 организаций, за 2022/2023 — по 3 из 3
+    (…)»). The compared value's flags as the item says
     them (`flagged`, `flagged_organizations`, `flagged_left_out`: README, "Flagged values")."""
-    item = item or {}
+    item = item or {}  # of period `compared`
     unit = definition.get("unit") or "number"
     after, before = item.get("value"), decision.value_before
     coverage_after = kept(item.get("coverage"))
     change = improved = is_comparable = reason = reason_text = None
-    if after is None or before is None:
+    if too_early := not_later(decision.period_before, compared):
+        after, reason, reason_text = None, "not_later", too_early
+    elif after is None or before is None:
         reason = "no_value"
     elif reason_text := not_comparable(
         (decision.period_before, coverage_before), (item["period"], coverage_after), unit
@@ -168,7 +173,7 @@ async def with_effect(
             if coverage is None:
                 coverage = kept((baselines.get(key) or {}).get("coverage"))
             definition = definitions.get(decision.indicator_code, {})
-            judged = effect(decision, values.get(key), definition, coverage)
+            judged = effect(decision, values.get(key), definition, coverage, compare.code)
             result = {"period": compare.code, **judged}
         answer.append(
             DecisionWithEffect.model_validate(

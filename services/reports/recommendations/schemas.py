@@ -170,16 +170,20 @@ class Effect(BaseModel):
         "of its group's organizations (`coverage_before`, `coverage_after`), a count (a sum "
         "over them) of as many in both; null when either value is missing",
     )
-    reason: Literal["no_value", "not_comparable"] | None = Field(
+    reason: Literal["not_later", "no_value", "not_comparable"] | None = Field(
         default=None,
-        description="Why the effect is not judged (`change` and `improved` null): a value "
-        "missing, or the two values not comparable; null when judged",
+        description="Why the effect is not judged (`change` and `improved` null): `period` is "
+        "not later than the decision's (`period_before`: its own value, or an earlier one; "
+        "`after` null too), a value missing, or the two values not comparable; null when "
+        "judged",
     )
     reason_text: str | None = Field(
         default=None,
-        description="`not_comparable` in Russian, for people: «значения несопоставимы: за "
-        "2021/2022 — по 1 из 3 организаций, за 2022/2023 — по 3 из 3 (сравниваются значения не "
-        "менее чем по 50 % организаций группы)»",
+        description="`not_later` and `not_comparable` in Russian, for people: «2023/2024 — не "
+        "позже периода решения (2024/2025), его эффект виден только в более поздних "
+        "периодах»; «значения несопоставимы: за 2021/2022 — по 1 из 3 организаций, за "
+        "2022/2023 — по 3 из 3 (сравниваются значения не менее чем по 50 % организаций "
+        "группы)»",
     )
     coverage_before: dict[str, int] | None = Field(
         default=None,
