@@ -21,6 +21,7 @@ from services.api.indicators.shipped import sync_shipped_indicators
 from services.api.organizations.router import router as organizations_router
 from services.api.outliers.router import router as outliers_router
 from services.api.pages.activities import router as activity_pages_router
+from services.api.pages.campaign_launch import router as campaign_launch_pages_router
 from services.api.pages.data_uploads import router as data_upload_pages_router
 from services.api.pages.roadmap_activities import router as roadmap_pages_router
 from services.api.pages.router import STATIC_PATH as PAGES_STATIC_PATH
@@ -110,6 +111,7 @@ def create_app(
     app.include_router(activity_pages_router)  # an activity's evidence
     app.include_router(roadmap_pages_router)  # a roadmap's activities
     app.include_router(data_upload_pages_router)  # «Загрузить данные»
+    app.include_router(campaign_launch_pages_router)  # «Запустить анкетирование»
     app.mount(PAGES_STATIC_PATH, pages_static_files, name="pages-static")
     # A person's browser asking for an address that is not there gets a Russian page.
     answer_browsers_with_pages(app, lambda s: str(s.api_url), statuses=(404, 422))

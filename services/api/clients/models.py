@@ -46,6 +46,26 @@ class Campaign(BaseModel):
     links: list[Link] = []  # the anonymous links of the organizations the reader sees
 
 
+class Instrument(BaseModel):
+    """An instrument of the bank (surveys `InstrumentRead`): `kind` satisfaction, deficit or
+    self_assessment; `audience` the audiences it is made for; `latest_version` from 1."""
+
+    id: uuid.UUID
+    code: str
+    kind: str
+    title: str
+    audience: list[str]
+    latest_version: int
+
+
+class InstrumentVersion(BaseModel):
+    """A stored (published) version of an instrument (surveys `VersionRead`)."""
+
+    id: uuid.UUID
+    version: int
+    created_at: datetime
+
+
 class InstrumentCodes(BaseModel):
     """An instrument's code and the question and competence codes of all its versions
     (surveys `InstrumentCodes`)."""

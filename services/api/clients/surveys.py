@@ -1,7 +1,8 @@
 """What the api asks the surveys service, as the signed-in person (`X-Soko-User`: the surveys
 service answers exactly what it would answer them): for the pages, their own personal links,
-campaigns with response rates, who has not answered; for an indicator's write, which of the
-instrument codes it names exist (`instrument_codes`).
+campaigns with response rates, who has not answered, the instruments and their versions and
+the launch of a campaign (the launch page); for an indicator's write, which of the instrument
+codes it names exist (`instrument_codes`).
 
 A peer that is down raises `PeerUnavailable`; a refusal `NotFound`, `Forbidden` or
 `PeerRefused` (shared.client.checked), and so does an answer that does not fit its model.
@@ -14,12 +15,16 @@ from fastapi import Request
 
 from services.api.clients.models import (
     Campaign,
+    Instrument,
     InstrumentCodes,
+    InstrumentVersion,
     Invitation,
     OrganizationRate,
     Pending,
 )
-from shared.client import ServiceClient, parsed
+from shared.client import ServiceClient, checked, json_of, parsed
+from shared.errors import Conflict, Invalid
+from shared.headers import IDEMPOTENCY_KEY_HEADER
 
 
 class SurveysClient:
@@ -71,6 +76,40 @@ class SurveysClient:
         up to 500 of them)."""
         params = {"code": sorted(set(codes))}
         return await self.client.pages("/v1/instruments/codes", params, model=InstrumentCodes)
+
+    async def instruments(self) -> list[Instrument]:
+        """`GET /v1/instruments`, every page: the instrument bank as the person sees it."""
+        return await self.client.pages("/v1/instruments", model=Instrument)
+
+    async def versions(self, instrument_id: uuid.UUID) -> list[InstrumentVersion]:
+        """`GET /v1/instruments/{id}/versions`, every page: its versions, oldest first."""
+        path = f"/v1/instruments/{instrument_id}/versions"
+        return await self.client.pages(path, model=InstrumentVersion)
+
+    async def campaign(self, campaign_id: uuid.UUID) -> Campaign:
+        """`GET /v1/campaigns/{id}`: one campaign the person reads (NotFound otherwise)."""
+        path = f"/v1/campaigns/{campaign_id}"
+        return parsed(Campaign, await self.client.get_json(path), "surveys", path)
+
+    async def launch(self, body: dict[str, Any], key: str | None) -> Campaign:
+        """`POST /v1/campaigns` as the person (their rights, never more), with `key` as its
+        `Idempotency-Key` when given (the same form sent twice launches once; retried when
+        the service does not answer). The launched campaign; `Invalid` with the problem's
+        `errors` (Russian `msg`, `loc` naming the field) for a 422, `Conflict` for a 409 (a
+        key used with another body), `Forbidden`/`NotFound` as answered, `PeerUnavailable`
+        when the service is down."""
+        headers = {IDEMPOTENCY_KEY_HEADER: key} if key else None
+        response = await self.client.request("POST", "/v1/campaigns", json=body, headers=headers)
+        if response.status_code in (409, 422):
+            problem = json_of(response, "surveys")
+            problem = problem if isinstance(problem, dict) else {}
+            detail = str(problem.get("detail") or "")
+            if response.status_code == 409:
+                raise Conflict(detail or None)
+            errors = problem.get("errors")
+            raise Invalid(detail or None, errors=errors if isinstance(errors, list) else None)
+        answer = json_of(checked(response, "surveys"), "surveys")
+        return parsed(Campaign, answer, "surveys", "/v1/campaigns")
 
 
 def surveys_client(request: Request) -> SurveysClient:

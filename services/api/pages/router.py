@@ -29,6 +29,7 @@ from services.api.pages import (
     data_collections,
     home_state,
     homes,
+    launch_form,
     peer_reads,
     service,
     values,
@@ -185,10 +186,12 @@ async def sign_out(request: Request, session: SessionDep) -> Response:
 @router.get("/home")
 async def home(request: Request, session: SessionDep) -> Response:
     """The home of the visitor's role (homes.py); without a session, the sign-in page. A
-    `?done=1` (an activity marked done), `?moved=<status>` (a recommendation moved) or
-    `?collection=<action>` (a collection's data submitted, withdrawn, approved, returned)
-    says so. A `?period=` that does not parse (or, on the methodologist's, is no school year):
-    the 422 page «Период не распознан», as on the values and decisions pages."""
+    `?done=1` (an activity marked done), `?moved=<status>` (a recommendation moved),
+    `?collection=<action>` (a collection's data submitted, withdrawn, approved, returned) or
+    `?launched=<campaign id>` (a campaign launched from `/campaigns/new`, named as the
+    surveys service gives it to the visitor) says so. A `?period=` that does not parse (or,
+    on the methodologist's, is no school year): the 422 page «Период не распознан», as on the
+    values and decisions pages."""
     person = await visitor(request, session)
     if person is None:
         return sign_in_first(request)
@@ -206,6 +209,10 @@ async def home(request: Request, session: SessionDep) -> Response:
         notice, context["moved"] = "moved", moved
     if (step := request.query_params.get("collection")) in data_collections.ACTIONS:
         notice = f"collection_{step}"
+    if launch_form.may_launch(person.principal) and (
+        launched := await launch_form.launched(request)
+    ):
+        notice, context["launched"] = "launched", launched
     return page(request, homes.HOMES[role], person=person, notice=notice, **context)
 
 
