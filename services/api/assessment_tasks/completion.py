@@ -23,12 +23,11 @@ from services.api.assessment_tasks.schemas import CompletionRead, GroupedRead, T
 from services.api.assessment_tasks.service import catalogue_entry
 from services.api.assessment_tasks.side_by_side import add_side_by_side
 from services.api.assessments.models import AssessmentProcedure, AssessmentSubject
-from services.api.assessments.rows import year_code
 from services.api.organizations.models import ClusterMember, Organization
 from services.api.territories.scope import DbScopeResolver
-from shared.errors import Invalid
 from shared.identity import Principal
 from shared.pagination import Pagination
+from shared.school_years import paper_year
 from shared.scope import readable_organizations
 
 CompletionGroup = Literal["organization", "cluster", "territory"]
@@ -79,10 +78,7 @@ async def resolved(session: AsyncSession, filters: CompletionFilter) -> Paper:
     procedure, subject = await catalogue_entry(
         session, filters.procedure, filters.subject, filters.grade, where="query"
     )
-    year = year_code(filters.year)
-    if year is None:
-        message = "Ожидается учебный год (2025/2026) или календарный год (2026)"
-        raise Invalid.at("year", message, where="query")
+    year, _ = paper_year(filters.year, where="query")  # «2024-2025» is 2024/2025
     return Paper(procedure, subject, year, filters.grade)
 
 

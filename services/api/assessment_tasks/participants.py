@@ -42,7 +42,7 @@ from shared.bulk import Counts, Rejected, RowError, ScopedImporter, writer_sourc
 from shared.db import lock_until_commit
 from shared.errors import Invalid
 from shared.identity import Principal, ScopeType, require_roles
-from shared.periods import read_period
+from shared.school_years import paper_year
 from shared.scope import ensure_in_scope
 from shared.spreadsheets import header_key
 from shared.tabular import Cell
@@ -135,33 +135,6 @@ _SUMMARY = text(
     FROM p
     """  # noqa: S608 - constant SQL of this module
 )
-
-
-_YEAR_EXPECTED = (
-    "Ожидается учебный год (2025/2026; можно 2025-2026, 2025/26 или «2025-2026 учебный год») "
-    "или календарный год (2026)"
-)
-
-
-def paper_year(written: str, *, where: str = "body") -> tuple[str, str | None]:
-    """The year of a paper as its code (2024/2025, 2026) and, when written another common way
-    («2024-2025», «2024/25», «2024–2025 учебный год», «2024-25 уч. год»), a note saying how it
-    was read (Russian, for `warnings`): the school year as `shared.periods.read_period` reads
-    a period. Invalid (422 naming `year` in `where`: body, form or query), in Russian, for
-    anything else: two years not one after the other («2025-2024»: which year is meant),
-    years out of range, no year at all («20245»), a quarter or a month."""
-    try:
-        period, note = read_period(written.strip())
-    except ValueError as exc:
-        reason = str(exc)
-        if "не распознан" in reason:  # nothing of a year: say what a year may be
-            reason = f"Год «{written}» не распознан. {_YEAR_EXPECTED}"
-        else:  # two years swapped or apart, a year out of range: said as read_period says it
-            reason = reason.replace("Период «", "Год «", 1)
-        raise Invalid.at("year", reason, where=where) from exc
-    if period.kind not in ("academic_year", "year"):
-        raise Invalid.at("year", f"«{written}» — не год. {_YEAR_EXPECTED}", where=where)
-    return period.code, note
 
 
 class ParticipantImporter(ScopedImporter):

@@ -31,6 +31,7 @@ from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_response
 from shared.identity import Principal
 from shared.pagination import Page, Pagination, PaginationDep
 from shared.periods import WRITTEN_PERIOD_MAX
+from shared.school_years import OptionalYearQuery, YearQuery
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 from shared.validation_messages import russian_message
 
@@ -65,15 +66,17 @@ async def list_specifications(
     session: SessionDep,
     caller: Caller,
     page: PaginationDep,
+    year: OptionalYearQuery,
     procedure: Annotated[str | None, Query(max_length=40)] = None,
-    year: Annotated[str | None, Query(max_length=20)] = None,
     subject: Text = None,
     grade: Annotated[int | None, Query(ge=1, le=11)] = None,
     all_versions: bool = False,
 ) -> Page[SpecificationRead]:
     """The catalogue of task specifications: the latest version of each (every version with
-    `all_versions`); anyone signed in reads it."""
-    filters = service.SpecificationFilter(procedure, year, subject, grade, all_versions)
+    `all_versions`); anyone signed in reads it. `year` may be written as people write it
+    («2024-2025» is 2024/2025); a year that is none («2025-2024») is a 422 naming it."""
+    code = year.code if year else None
+    filters = service.SpecificationFilter(procedure, code, subject, grade, all_versions)
     items, total = await service.list_specifications(session, page, filters)
     return Page(items=items, total=total)
 
@@ -179,17 +182,18 @@ async def list_participants(
 
 def paper_filter(
     procedure: Annotated[str, Query(max_length=40, description="Procedure code: vpr, oge, ...")],
-    year: Annotated[
-        str, Query(max_length=20, description="An academic year 2025/2026 or a year 2026")
-    ],
+    year: YearQuery,
     subject: Annotated[str, Query(max_length=100)],
     grade: Annotated[Grade, Query()],
     territory_id: Annotated[
         uuid.UUID | None, Query(description="This territory and the territories under it")
     ] = None,
 ) -> completion.CompletionFilter:
-    """The query of the aggregates over participants: the paper and, optionally, a territory."""
-    return completion.CompletionFilter(procedure, year, subject, grade, territory_id=territory_id)
+    """The query of the aggregates over participants: the paper and, optionally, a territory;
+    `year` as people write it («2024-2025» is 2024/2025), a 422 naming it when it is none."""
+    return completion.CompletionFilter(
+        procedure, year.code, subject, grade, territory_id=territory_id
+    )
 
 
 PaperFilter = Annotated[completion.CompletionFilter, Depends(paper_filter)]

@@ -8,14 +8,14 @@ from pydantic import BaseModel, Field, StringConstraints
 
 from services.api.assessments.schemas import Grade, ProcedureCode, SubjectName
 from shared.periods import WRITTEN_PERIOD_MAX
+from shared.school_years import YEAR_DESCRIPTION
 
 Level = Literal["basic", "advanced", "high"]
 ProcedureName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
 ]
-Year = Annotated[str, StringConstraints(strip_whitespace=True, min_length=4, max_length=20)]
 # A paper's year as people write it («2024–2025 учебный год» is 21), read by
-# `participants.paper_year`: its code is stored, never this.
+# `shared.school_years.read_year`: its code is stored, never this.
 WrittenYear = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=4, max_length=WRITTEN_PERIOD_MAX)
 ]
@@ -45,7 +45,7 @@ class MarkStep(BaseModel):
 
 class SpecificationCreate(BaseModel):
     procedure: ProcedureCode = Field(description="Procedure code: vpr, oge, ...")
-    year: Year = Field(description="An academic year 2025/2026 or a calendar year 2026")
+    year: WrittenYear = Field(description=YEAR_DESCRIPTION + ", stored as its code")
     subject: SubjectName
     grade: Grade
     tasks: list[TaskSpec] = Field(min_length=1, max_length=200)

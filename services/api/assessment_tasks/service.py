@@ -28,11 +28,11 @@ from services.api.assessment_tasks.schemas import (
 )
 from services.api.assessments.catalogue import admin_only, load_catalogue
 from services.api.assessments.models import AssessmentProcedure, AssessmentSubject
-from services.api.assessments.rows import year_code
 from shared.db import lock_until_commit
 from shared.errors import Invalid
 from shared.identity import Principal
 from shared.pagination import Pagination, paginate
+from shared.school_years import read_year, year_code
 
 DATA = Path(__file__).parent / "data"
 MARKS = (2, 3, 4, 5)
@@ -54,8 +54,10 @@ def _problems(data: SpecificationCreate, has_marks: bool) -> list[dict[str, Any]
     def fail(loc: list[str | int], msg: str) -> None:
         errors.append({"loc": ["body", *loc], "msg": msg})
 
-    if year_code(data.year) is None:
-        fail(["year"], "Ожидается учебный год (2025/2026) или календарный год (2026)")
+    try:  # «2024-2025» is 2024/2025; «2025-2024» is told which year is meant
+        read_year(data.year)
+    except ValueError as exc:
+        fail(["year"], str(exc))
     seen: dict[str, int] = {}
     for index, task in enumerate(data.tasks):
         number = task_number(task.number)
@@ -205,8 +207,7 @@ async def store_specification(
     procedure, subject = await catalogue_entry(session, data.procedure, data.subject, data.grade)
     if errors := _problems(data, procedure.has_marks):
         raise Invalid(errors[0]["msg"], errors=errors)
-    year = year_code(data.year)
-    assert year is not None
+    year = read_year(data.year)[0].code
     # One writer per key at a time, so that two posts cannot both make version N + 1.
     await lock_until_commit(
         session, "soko.api.specification", procedure.id, year, subject.subject, data.grade

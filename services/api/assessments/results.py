@@ -44,7 +44,6 @@ from services.api.assessments.rows import (
     columns,
     from_spreadsheet,
     parse_row,
-    year_code,
 )
 from services.api.assessments.schemas import AggregateRead, GroupBy, ResultRead
 from services.api.assessments.years import calendar_year_warnings
@@ -65,7 +64,7 @@ from shared.bulk import (
 )
 from shared.identity import Principal
 from shared.pagination import Pagination, paginate
-from shared.periods import read_period
+from shared.school_years import read_year
 from shared.scope import readable_organizations
 from shared.spreadsheets import header_key
 from shared.tabular import Cell
@@ -194,16 +193,14 @@ class ResultImporter(ScopedImporter):
 
     def _school_years(self, parsed: list[tuple[int, ResultRow]]) -> None:
         """A school year written another common way («2024-2025», «2024/25») is its code
-        (2024/2025), noted (`read_period`); any other year is checked as written."""
+        (2024/2025), noted (`read_year`); a year that is none is refused by `check_row`."""
         for index, row in parsed:
-            if year_code(row.year) is not None:
-                continue
             try:
-                period, note = read_period(row.year)
+                period, note = read_year(row.year)
             except ValueError:
                 continue
-            if note is not None and period.kind == "academic_year":
-                row.year = period.code
+            row.year = period.code
+            if note is not None:
                 self.warn(index, "year", note)
 
     async def validate(

@@ -25,6 +25,7 @@ from shared import bulk_http
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
+from shared.school_years import OptionalYearQuery, YearQuery
 from shared.uploads import UploadTooLarge
 from shared.validation import ReportedDate
 
@@ -132,14 +133,17 @@ async def list_results(
     caller: Caller,
     scopes: ScopeResolverDep,
     page: PaginationDep,
+    asked_year: OptionalYearQuery,
     organization_id: uuid.UUID | None = None,
     territory_id: uuid.UUID | None = None,
     procedure: Procedure = None,
-    year: Annotated[str | None, Query(max_length=20)] = None,
     subject: Annotated[str | None, Query(max_length=100)] = None,
     grade: Annotated[int | None, Query(ge=1, le=11)] = None,
 ) -> Page[ResultRead]:
-    """Results of the caller's organizations; `territory_id` includes the territories under it."""
+    """Results of the caller's organizations; `territory_id` includes the territories under it.
+    `year` may be written as people write it («2024-2025» is 2024/2025); a year that is none
+    («2025-2024») is a 422 naming it, in Russian."""
+    year = asked_year.code if asked_year else None
     filters = results.ResultFilter(organization_id, territory_id, procedure, year, subject, grade)
     items, total = await results.list_results(session, scopes, caller, page, filters)
     return Page(items=items, total=total)
@@ -152,14 +156,15 @@ async def aggregate_results(
     scopes: ScopeResolverDep,
     page: PaginationDep,
     procedure: Annotated[str, Query(max_length=40, description="Procedure code")],
-    year: Annotated[str, Query(max_length=20, description="2021/2022 or 2022")],
+    year: YearQuery,
     subject: Annotated[str | None, Query(max_length=100)] = None,
     grade: Annotated[int | None, Query(ge=1, le=11)] = None,
     territory_id: uuid.UUID | None = None,
     group_by: GroupBy = "organization",
 ) -> Page[AggregateRead]:
     """Per organization or territory, subject and grade: counts summed and the pooled mean
-    score, over the caller's organizations only (the reports service's source)."""
-    filters = results.ResultFilter(None, territory_id, procedure, year, subject, grade)
+    score, over the caller's organizations only (the reports service's source). `year` as
+    for the results' list (`shared.school_years`)."""
+    filters = results.ResultFilter(None, territory_id, procedure, year.code, subject, grade)
     items, total = await results.aggregate(session, scopes, caller, page, filters, group_by)
     return Page(items=items, total=total)

@@ -18,7 +18,8 @@ from services.api.organizations.matching import ORGANIZATION_HEADERS, Organizati
 from shared import reinterpreted
 from shared.bulk import RowError
 from shared.labels import organization_not_found
-from shared.periods import WRITTEN_PERIOD_MAX, parse_period
+from shared.periods import WRITTEN_PERIOD_MAX
+from shared.school_years import read_year, row_year_problem
 from shared.spreadsheets import column_field
 from shared.tabular import Cell, CellType, excel_date, is_id
 from shared.validation import INT32_MAX, MEASURE_MAX, MEASURE_MAX_TEXT
@@ -343,15 +344,6 @@ def from_spreadsheet(cells: dict[str, Cell], note: Callable[[str, str], None]) -
     return item
 
 
-def year_code(code: str) -> str | None:
-    """An academic year (2021/2022) or a calendar year (2022), as stored; None otherwise."""
-    try:
-        period = parse_period(code)
-    except ValueError:
-        return None
-    return period.code if period.kind in ("academic_year", "year") else None
-
-
 def check_row(
     row: ResultRow, catalogue: Catalogue, organizations: set[uuid.UUID] | frozenset[uuid.UUID]
 ) -> dict[str, Any] | list[RowError]:
@@ -364,8 +356,8 @@ def check_row(
 
     if row.organization_id not in organizations:
         fail("organization_id", organization_not_found())
-    if year_code(row.year) is None:
-        fail("year", "ожидается учебный год (2021/2022) или календарный год (2022)")
+    if (problem := row_year_problem(row.year)) is not None:  # «2025-2024»: which year is meant
+        fail("year", problem)
     procedure = catalogue.procedures.get(row.procedure)
     subject = catalogue.subject(procedure, row.subject, row.grade) if procedure else None
     written = row.written_procedure or row.procedure
@@ -401,7 +393,7 @@ def check_row(
     return {
         "organization_id": row.organization_id,
         "procedure_id": procedure.id,
-        "year": year_code(row.year),
+        "year": read_year(row.year)[0].code,  # «2024-2025» is 2024/2025
         "subject": subject.subject,
         "grade": row.grade,
         "participants": row.participants,

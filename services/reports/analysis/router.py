@@ -13,12 +13,13 @@ from services.reports.analysis.schemas import (
     ResilientRead,
     TaskCompletionRead,
 )
-from services.reports.analysis.scope import YearQuery, territory_organizations
+from services.reports.analysis.scope import territory_organizations
 from services.reports.deps import ScopeResolverDep, ThresholdsDep
 from shared.db import SessionDep
 from shared.errors import Invalid, NotFound, Unauthorized, error_responses
 from shared.identity import Caller
 from shared.pagination import PaginationDep
+from shared.school_years import YearQuery
 
 router = APIRouter(prefix="/analysis", tags=["analysis"])
 ERRORS = error_responses(Unauthorized, NotFound, Invalid)
