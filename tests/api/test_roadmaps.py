@@ -400,3 +400,44 @@ async def test_concurrent_changes_of_an_activity_record_each_status_change_once(
         ("planned", "done"),
         ("done", "in_progress"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        # Backdated six years, before the 2021/2022 roadmap began: C, overdue, was «в срок».
+        (
+            {"status": "done", "completed_on": "2015-05-10"},
+            "Дата 10.05.2015 раньше начала периода карты 2021/2022 (01.09.2021): проверьте год",
+        ),
+        ({"status": "done", "completed_on": "2021-08-31"}, "раньше начала периода карты"),
+        ({"status": "done", "completed_on": "2090-01-01"}, "Дата 01.01.2090 ещё не наступила"),
+        ({"status": "done", "completed_on": "2031-01-01"}, "ещё не наступила (сегодня "),
+        # A date without «done» was dropped silently (200).
+        ({"completed_on": "2021-11-01"}, "только у выполненного мероприятия"),
+        ({"status": "in_progress", "completed_on": "2021-11-01"}, "только у выполненного"),
+    ],
+)
+async def test_a_completion_date_is_a_day_that_came_within_the_roadmap(
+    api_client, world, tracked, settings, body, said
+):
+    roadmap, ids = tracked
+    path, h = f"/v1/activities/{ids['C']}", world.headers("analyst")
+    answer = await api_client.patch(path, json=body, headers=h)
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["body", "completed_on"] and said in error["msg"]
+    stored = (await api_client.get(path, headers=h)).json()
+    assert (stored["status"], stored["completed_on"]) == ("in_progress", None)
+    progress = await api_client.get(
+        f"/v1/roadmaps/{roadmap['id']}/progress?as_of=2021-12-01", headers=h
+    )
+    assert progress.json()["overall"]["overdue"] == 1  # C still overdue
+
+    # The first day of the period and today are days it may have been done on.
+    for day in ("2021-09-01", settings.today().isoformat()):
+        done = await api_client.patch(path, json={"status": "done", "completed_on": day}, headers=h)
+        assert done.status_code == 200, done.text
+        assert done.json()["completed_on"] == day
+        back = await api_client.patch(path, json={"status": "in_progress"}, headers=h)
+        assert back.status_code == 200, back.text

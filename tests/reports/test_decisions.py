@@ -123,3 +123,32 @@ async def test_decisions_and_their_periods_are_paged(reports_client, issued):
         too_many = await reports_client.get(path, params={**params, "limit": 501}, headers=headers)
         assert too_many.status_code == 422
         assert too_many.json()["errors"][0]["loc"] == ["query", "limit"]
+
+
+@pytest.mark.parametrize(
+    ("day", "said"),
+    [
+        ("2030-01-01", "Дата 01.01.2030 ещё не наступила (сегодня "),
+        # Before the 2021/2022 recommendation's period began: a decision cannot precede it.
+        ("2020-01-01", "Дата 01.01.2020 раньше начала периода рекомендации 2021/2022 (01.09.2021)"),
+        ("2021-08-31", "раньше начала периода рекомендации 2021/2022"),
+    ],
+)
+async def test_a_decision_is_dated_a_day_that_came_after_its_period_began(
+    reports_client, issued, day, said
+):
+    rec = (await listing(reports_client, issued, "analyst", period=PERIOD))[0]
+    path = f"/v1/recommendations/{rec['id']}/decisions"
+    h = issued.headers("analyst")
+    answer = await reports_client.post(path, json={**DECISION, "decided_on": day}, headers=h)
+    assert answer.status_code == 422, answer.text
+    [error] = answer.json()["errors"]
+    assert error["loc"] == ["body", "decided_on"] and said in error["msg"]
+    listed = await reports_client.get(
+        "/v1/decisions", params={"territory_id": str(issued.m1.id), "period": PERIOD}, headers=h
+    )
+    assert listed.json()["total"] == 0
+    first_day = await reports_client.post(
+        path, json={**DECISION, "decided_on": "2021-09-01"}, headers=h
+    )
+    assert first_day.status_code == 201, first_day.text

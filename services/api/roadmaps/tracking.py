@@ -27,6 +27,7 @@ from services.api.roadmaps.service import authorize_owner, get_roadmap
 from shared import etag
 from shared.db import add_new
 from shared.errors import Forbidden, Invalid, NotFound
+from shared.happened import check_happened
 from shared.identity import Role, ScopeType
 from shared.numbers import percent
 from shared.pagination import Pagination, paginate
@@ -275,12 +276,33 @@ async def get_activity(access: Access, activity_id: uuid.UUID) -> Activity:
     return activity
 
 
+def _check_completed_on(
+    data: ActivityUpdate, activity: Activity, roadmap: Roadmap, today: date
+) -> None:
+    """A completion date is of a done activity (422 naming `completed_on` when the activity
+    is not done after the change: it was silently dropped), a day that has come and not before
+    the roadmap's period began (`happened.check_happened`)."""
+    if data.completed_on is None:
+        return
+    if (data.status or activity.status) != "done":
+        raise Invalid.at(
+            "completed_on",
+            "Дата выполнения указывается только у выполненного мероприятия: передайте её "
+            "вместе со статусом «выполнено» (status: done)",
+        )
+    since_said = f"начала периода карты {roadmap.period or ''}".rstrip()
+    check_happened(
+        data.completed_on, "completed_on", today, since=roadmap.period_start, since_said=since_said
+    )
+
+
 async def update_activity(
     access: Access, activity_id: uuid.UUID, data: ActivityUpdate, today: date
 ) -> Activity:
     """Status (kept in the history, with the completion date) and evidence links."""
     session = access.session
-    activity, _ = await _authorize_activity(access, activity_id, lock=True)
+    activity, roadmap = await _authorize_activity(access, activity_id, lock=True)
+    _check_completed_on(data, activity, roadmap, today)
     if data.evidence is not None:
         activity.evidence = [link.model_dump(mode="json") for link in data.evidence]
     if data.status is not None and data.status != activity.status:

@@ -23,7 +23,9 @@ from services.reports.recommendations.schemas import (
 from shared.errors import Forbidden
 from shared.identity import Principal, ScopeType
 from shared.pagination import Pagination
-from shared.periods import Period
+from shared.happened import check_happened
+from shared.periods import Period, parse_period
+from shared.settings import get_settings
 from shared.scope import ScopeResolver, ensure_in_scope
 
 
@@ -38,11 +40,18 @@ async def decide(
     value before and its coverage (the recommendation's evidence: what the effect is compared
     with), and in the audit log; a new recommendation becomes accepted. Forbidden for
     those who do not manage (teachers, viewers), and on a teacher's personal recommendation
-    (moved by that teacher alone: a decision would accept it for them)."""
+    (moved by that teacher alone: a decision would accept it for them). Invalid (422 naming
+    `decided_on`) for a day after today or before the recommendation's period began
+    (`happened.check_happened`)."""
     if principal.role not in service.WRITERS:
         raise Forbidden("Управленческие решения принимают органы управления и руководители ОО")
     if rec.addressee_type == "teacher":
         raise Forbidden(service.PERSONAL_MOVES)
+    began = parse_period(rec.period).start
+    since_said = f"начала периода рекомендации {rec.period}"
+    check_happened(
+        data.decided_on, "decided_on", get_settings().today(), since=began, since_said=since_said
+    )
     evidence = rec.evidence or {}
     decision = Decision(
         recommendation_id=rec.id,
