@@ -25,7 +25,13 @@ from shared.db import Database
 from shared.docs import TokenCORSMiddleware, install_docs, origin, point_token_url, token_url
 from shared.error_handlers import install_error_handlers
 from shared.errors import PROBLEM_SCHEMA, problem_response
-from shared.headers import IDEMPOTENCY_KEY_HEADER, REQUEST_ID_HEADER, RETRY_AFTER_HEADER
+from shared.headers import (
+    ETAG_HEADER,
+    IDEMPOTENCY_KEY_HEADER,
+    IF_MATCH_HEADER,
+    REQUEST_ID_HEADER,
+    RETRY_AFTER_HEADER,
+)
 from shared.health import router as health_router
 from shared.identity import ServiceTokens, TokenChecker
 from shared.keyed_routes import key_writes
@@ -237,9 +243,11 @@ def build_app(
                 "Authorization",
                 "Content-Type",
                 IDEMPOTENCY_KEY_HEADER,
+                IF_MATCH_HEADER,
                 REQUEST_ID_HEADER,
             ],
-            expose_headers=[REQUEST_ID_HEADER, RETRY_AFTER_HEADER],
+            # An SPA reads a resource's ETag to send it back as If-Match (shared/etag.py).
+            expose_headers=[REQUEST_ID_HEADER, RETRY_AFTER_HEADER, ETAG_HEADER],
             max_age=600,
         )
     if service == "api":  # the peers' /docs sign in at the api's token endpoint

@@ -8,6 +8,7 @@ import asyncio
 import httpx
 import pytest
 
+from services.surveys.app import create_app as create_surveys
 from tests.etag_cases import CASES, Case, recommendation_rule
 from tests.factories import PASSWORD, committed_world
 
@@ -210,6 +211,27 @@ async def test_of_two_concurrent_changes_with_one_etag_exactly_one_is_applied(
         assert stored.headers["ETag"] == winner.headers["ETag"]
         if case.reference:
             assert (await client.delete(url, headers=headers)).status_code == 204
+
+
+async def test_a_spa_on_another_origin_may_send_if_match_and_read_the_etag(settings):
+    app = create_surveys(settings.model_copy(update={"cors_origins": ["https://spa.example"]}))
+    spa = {"Origin": "https://spa.example"}
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as client,
+    ):
+        preflight = await client.options(
+            "/v1/campaigns/00000000-0000-0000-0000-000000000000",
+            headers=spa
+            | {
+                "Access-Control-Request-Method": "PATCH",
+                "Access-Control-Request-Headers": "authorization, content-type, if-match",
+            },
+        )
+        answer = await client.get("/healthz", headers=spa)
+    assert preflight.status_code == 200, preflight.text
+    assert "if-match" in preflight.headers["access-control-allow-headers"].lower()
+    assert "etag" in answer.headers["access-control-expose-headers"].lower()
 
 
 # Every change that takes If-Match: (service, method, path); its GET, where the path has one,
