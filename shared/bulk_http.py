@@ -5,7 +5,7 @@ a router. A file's rows are read here (`import_upload`), its refusals naming the
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Header, Query, Request, UploadFile
@@ -256,6 +256,7 @@ def add_import_routes(
     names: tuple[str, str],
     columns: str,
     responses: tuple[dict[int | str, Any], dict[int | str, Any]],
+    dependencies: Sequence[Any] = (),
 ) -> None:
     """The two endpoints of one bulk import on `router`: `POST {path}` (a JSON `body` whose
     list field is `importer.field`) and `POST {path}/upload` (a .csv or .xlsx `file`,
@@ -266,7 +267,8 @@ def add_import_routes(
     made for each request as `importer(session, scopes, principal)`; `caller` and `scopes`
     are the service's dependencies (Annotated types) for the principal and the scope resolver;
     `names` the routes' names (operation ids), `responses` the documented errors of the post
-    and of the upload."""
+    and of the upload; `dependencies` the routes' gates (who may ever post, answered before
+    the body is read)."""
     Body, Caller, Scopes = body, caller, scopes  # annotations of the endpoints below
 
     async def post(
@@ -311,6 +313,7 @@ def add_import_routes(
         "rejected and why.\n\nAlso for school information systems with an API key (their own "
         "organization only).",
         route_class_override=FastJsonRoute,  # 10,000 rows of JSON read 3-4x faster
+        dependencies=list(dependencies),
     )
     router.post(
         f"{path}/upload",
@@ -321,4 +324,5 @@ def add_import_routes(
         "of the file.\n\nThe file is read within the upload limits (413 past its size; 422 "
         'naming the limit past\n10,000 rows with data or another bound of README "Upload '
         'limits").',
+        dependencies=list(dependencies),
     )(upload)

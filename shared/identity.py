@@ -292,3 +292,24 @@ def require_roles(principal: Principal, *roles: Role) -> None:
     if principal.unrestricted or principal.role in roles:
         return
     raise Forbidden("Недостаточно прав для этого действия")
+
+
+def gate(check: Callable[[Principal], None], caller: Callable[..., Any] = token_principal) -> Any:
+    """A route's gate, for `dependencies=[gate(check)]`: `check(principal)` raises (Forbidden,
+    403) for a caller who may never call the route, the caller as the `caller` dependency finds
+    them (the surveys' and reports' `token_principal` by default). Route dependencies are solved
+    before the path's objects are loaded and before the query and body are validated, so such a
+    caller learns neither the route's schema (422) nor whether what it names exists (404). The
+    area's service still applies its whole rule (scope, target, what the body asks), which
+    pages and other callers share; `check` is the service's own role rule, not a copy."""
+
+    async def gated(principal: Annotated[Principal, Depends(caller)]) -> None:
+        check(principal)
+
+    return Depends(gated)
+
+
+def allowed(*roles: Role, caller: Callable[..., Any] = token_principal) -> Any:
+    """`gate` of `require_roles(principal, *roles)`: 403 unless the caller has one of `roles`
+    (admins and services always pass)."""
+    return gate(lambda principal: require_roles(principal, *roles), caller)

@@ -9,8 +9,17 @@ from fastapi import Depends
 from services.api.auth.deps import AccessDep, Caller, CallerOrKey, ScopeResolverDep
 from services.api.roadmaps import service as roadmaps
 from services.api.roadmaps.models import Roadmap
+from services.api.users import service as users
+from services.api.users.models import User
 
-__all__ = ["AccessDep", "Caller", "CallerOrKey", "ReadableRoadmap", "ScopeResolverDep"]
+__all__ = [
+    "AccessDep",
+    "Caller",
+    "CallerOrKey",
+    "ReadableRoadmap",
+    "ScopeResolverDep",
+    "VisibleUser",
+]
 
 
 async def readable_roadmap(roadmap_id: uuid.UUID, access: AccessDep) -> Roadmap:
@@ -19,3 +28,12 @@ async def readable_roadmap(roadmap_id: uuid.UUID, access: AccessDep) -> Roadmap:
 
 
 ReadableRoadmap = Annotated[Roadmap, Depends(readable_roadmap)]
+
+
+async def visible_user(user_id: uuid.UUID, access: AccessDep) -> User:
+    """The account of the path if the caller sees it (NotFound otherwise: their own, or, for a
+    manager, one of their scope)."""
+    return await users.get_user(access, user_id)
+
+
+VisibleUser = Annotated[User, Depends(visible_user)]

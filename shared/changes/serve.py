@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, FastAPI, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.app import add_to_lifespan
@@ -184,15 +184,19 @@ def changes_router(caller: Any) -> APIRouter:
     """`GET /changes` of a service; `caller` is its dependency for the authenticated caller."""
     router = APIRouter(tags=["changes"])
 
+    async def own_service(principal: caller) -> None:
+        # A route dependency: the 403 comes before the query (`after`, `limit`) is read.
+        require_own_service(principal)
+
     @router.get(
         "/changes",
         response_model=ChangeBatch,
         responses=error_responses(Unauthorized, Forbidden, CursorExpired),
+        dependencies=[Depends(own_service)],
     )
     async def get_changes(
         request: Request,
         session: SessionDep,
-        principal: caller,
         after: Annotated[
             str,
             Query(
@@ -222,7 +226,6 @@ def changes_router(caller: Any) -> APIRouter:
         horizon, or past every change the database has given out (a database restored from
         an older backup): read from the beginning again; 422 naming `after` for a cursor this feed
         did not give. Entities and their fields: README, "Change feeds"."""
-        require_own_service(principal)
         batch = await read_changes(session, request.app.state.changes, after, limit, wait)
         # Serialized once, as it was built (FastAPI would validate the page again).
         return Response(batch.model_dump_json(), media_type="application/json")

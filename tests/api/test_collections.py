@@ -1,6 +1,7 @@
 """Data collections: who writes and reads them, and each period's completeness and timeliness
 of three schools around a due date (one complete in time, one complete late, one incomplete)."""
 
+import uuid
 from datetime import UTC, date, datetime
 
 import pytest
@@ -187,8 +188,15 @@ async def test_an_analyst_creates_a_collection_its_schools_leaders_read(api_clie
         assert renamed.status_code == 403, renamed.text
         gone = await api_client.delete(path, headers=world.headers(who))
         assert gone.status_code == 403, gone.text
+    # Another district's school: a leader never changes a collection, so they are refused
+    # (403) as for any id, before the collection is looked for: nothing tells it exists.
     renamed = await api_client.patch(path, json={"name": "Моё"}, headers=world.headers("leader3"))
-    assert renamed.status_code == 404  # another district's school: not shown at all
+    assert renamed.status_code == 403, renamed.text
+    unknown = f"/v1/collections/{uuid.uuid4()}"
+    refused = await api_client.patch(
+        unknown, json={"name": "Моё"}, headers=world.headers("leader3")
+    )
+    assert (refused.status_code, refused.json()["detail"]) == (403, renamed.json()["detail"])
     kept = await api_client.get(path, headers=world.headers("analyst"))
     assert kept.json()["name"] == body["name"]
 
@@ -249,12 +257,18 @@ async def test_windows_are_replaced_audited_and_one_with_approvals_stays(api_cli
         {"period": "2016/2017", "opens_date": "2016-09-01", "due_date": "2016-10-01"},
         {"period": "2021/2022", "opens_date": "2021-09-01", "due_date": "2021-11-01"},
     ]
+    first = (await api_client.get(path, headers=headers)).json()["updated_at"]
     dropped = await api_client.patch(path, json={"windows": kept[:1]}, headers=headers)
     assert dropped.status_code == 409
     assert "2021/2022" in dropped.json()["detail"]
     moved = await api_client.patch(path, json={"windows": kept}, headers=headers)
     assert moved.status_code == 200, moved.text
     assert moved.json()["windows"] == kept  # 2019/2020 had no approval and went
+    # Its windows changed, so did the collection (was: `updated_at` as it was created).
+    changed = moved.json()["updated_at"]
+    assert datetime.fromisoformat(changed) > datetime.fromisoformat(first)
+    again = await api_client.patch(path, json={"windows": kept}, headers=headers)
+    assert again.json()["updated_at"] == changed  # the same windows: no change
     events = await api_client.get(
         "/v1/audit-events",
         params={"entity_type": "collection", "entity_id": str(collection.id), "action": "update"},

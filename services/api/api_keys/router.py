@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from services.api.access import ORGANIZATION_MANAGERS, Access, authorize
 from services.api.api_keys import service
 from services.api.api_keys.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyRead
-from services.api.auth.deps import AccessDep
+from services.api.auth.deps import AccessDep, allowed
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
 from shared.identity import ScopeType
 from shared.pagination import Page, PaginationDep
@@ -27,7 +27,12 @@ async def _managed(access: Access, organization_id: uuid.UUID) -> None:
     )
 
 
-@router.post("/organizations/{organization_id}/api-keys", status_code=201, responses=ERRORS)
+@router.post(
+    "/organizations/{organization_id}/api-keys",
+    status_code=201,
+    responses=ERRORS,
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
+)
 async def create_api_key(
     organization_id: uuid.UUID,
     body: ApiKeyCreate,
@@ -43,7 +48,11 @@ async def create_api_key(
     return ApiKeyCreated(**ApiKeyRead.model_validate(key).model_dump(), key=plain)
 
 
-@router.get("/organizations/{organization_id}/api-keys", responses=ERRORS)
+@router.get(
+    "/organizations/{organization_id}/api-keys",
+    responses=ERRORS,
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
+)
 async def list_api_keys(
     organization_id: uuid.UUID, access: AccessDep, page: PaginationDep
 ) -> Page[ApiKeyRead]:

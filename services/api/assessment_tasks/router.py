@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from services.api.access import FIGURE_WRITERS
 from services.api.assessment_tasks import completion, distributions, participants, service
 from services.api.assessment_tasks.schemas import (
     CompletionRead,
@@ -22,8 +23,9 @@ from services.api.assessment_tasks.schemas import (
     SpecificationCreate,
     SpecificationRead,
 )
+from services.api.assessments.catalogue import admin_only
 from services.api.assessments.schemas import Grade
-from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
+from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep, allowed, gate
 from services.api.territories.scope import DbScopeResolver
 from shared import bulk, bulk_http
 from shared.db import SessionDep
@@ -47,7 +49,9 @@ UPLOAD_COLUMNS = (
 )
 
 
-@router.post("/assessment-tasks", status_code=201, responses=ERRORS)
+@router.post(
+    "/assessment-tasks", status_code=201, responses=ERRORS, dependencies=[gate(admin_only)]
+)
 async def create_specification(
     body: SpecificationCreate, response: Response, session: SessionDep, caller: Caller
 ) -> SpecificationRead:
@@ -85,6 +89,7 @@ async def list_specifications(
     "/assessment-results/participants",
     response_model=bulk.ImportSummary,
     responses=ERRORS,
+    dependencies=[allowed(*FIGURE_WRITERS, keys=True)],
 )
 async def post_participants(
     body: ParticipantsIn,
@@ -120,6 +125,7 @@ async def post_participants(
     "/assessment-results/participants/upload",
     response_model=bulk.ImportSummary,
     responses=UPLOAD_ERRORS,
+    dependencies=[allowed(*FIGURE_WRITERS, keys=True)],
 )
 async def upload_participants(
     file: Annotated[UploadFile, File(description=UPLOAD_COLUMNS)],

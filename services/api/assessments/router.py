@@ -5,7 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from services.api.access import FIGURE_WRITERS, ORGANIZATION_MANAGERS
 from services.api.assessments import catalogue, results, service
+from services.api.assessments.catalogue import admin_only
 from services.api.assessments.schemas import (
     AggregateRead,
     ConflictRead,
@@ -20,7 +22,7 @@ from services.api.assessments.schemas import (
     SubjectCreate,
     SubjectRead,
 )
-from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
+from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep, allowed, gate
 from shared import bulk_http
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
@@ -64,7 +66,9 @@ async def list_procedures(
     return Page(items=items, total=total)
 
 
-@router.post("/assessment-procedures", status_code=201, responses=ERRORS)
+@router.post(
+    "/assessment-procedures", status_code=201, responses=ERRORS, dependencies=[gate(admin_only)]
+)
 async def create_procedure(
     body: ProcedureCreate, session: SessionDep, caller: Caller
 ) -> ProcedureRead:
@@ -72,7 +76,12 @@ async def create_procedure(
     return await catalogue.create_procedure(session, caller, body)
 
 
-@router.post("/assessment-procedures/{procedure_id}/subjects", status_code=201, responses=ERRORS)
+@router.post(
+    "/assessment-procedures/{procedure_id}/subjects",
+    status_code=201,
+    responses=ERRORS,
+    dependencies=[gate(admin_only)],
+)
 async def add_subject(
     procedure_id: uuid.UUID, body: SubjectCreate, session: SessionDep, caller: Caller
 ) -> SubjectRead:
@@ -80,7 +89,12 @@ async def add_subject(
     return await catalogue.add_subject(session, caller, procedure_id, body)
 
 
-@router.post("/assessment-calendar", status_code=201, responses=ERRORS)
+@router.post(
+    "/assessment-calendar",
+    status_code=201,
+    responses=ERRORS,
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
+)
 async def create_event(
     body: EventCreate, session: SessionDep, caller: Caller, scopes: ScopeResolverDep
 ) -> EventRead:
@@ -121,6 +135,7 @@ bulk_http.add_import_routes(
     importer=results.ResultImporter,
     caller=CallerOrKey,
     scopes=ScopeResolverDep,
+    dependencies=[allowed(*FIGURE_WRITERS, keys=True)],
     names=("post_results", "upload_results"),
     columns=UPLOAD_COLUMNS,
     responses=(ERRORS, UPLOAD_ERRORS),

@@ -7,14 +7,17 @@ from fastapi import APIRouter, Depends, Query
 from services.api.access import Access
 from services.api.audit import service
 from services.api.audit.schemas import AuditEventCreate, AuditEventRead, EventFilter
-from services.api.auth.deps import AccessDep
+from services.api.audit.service import ensure_auditor
+from services.api.auth.deps import AccessDep, gate
 from shared.errors import Forbidden, error_responses
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["audit"])
 
 
-@router.get("/audit-events", responses=error_responses(Forbidden))
+@router.get(
+    "/audit-events", responses=error_responses(Forbidden), dependencies=[gate(ensure_auditor)]
+)
 async def list_audit_events(
     access: AccessDep,
     page: PaginationDep,

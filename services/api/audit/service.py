@@ -221,12 +221,17 @@ async def record_posted(access: Access, body: AuditEventCreate) -> None:
     await record(session, body.action, body.entity_type, body.entity_id, body.changes)
 
 
+def ensure_auditor(principal: Principal) -> None:
+    """Forbidden (403) but for administrators: who reads the audit log."""
+    if principal.role != Role.admin:
+        raise Forbidden("Журнал аудита доступен администраторам")
+
+
 async def list_events(
     access: Access, page: Pagination, filters: EventFilter
 ) -> tuple[list[AuditEvent], int]:
     """The newest events first, filtered; Forbidden (403) but for administrators."""
-    if access.principal.role != Role.admin:
-        raise Forbidden("Журнал аудита доступен администраторам")
+    ensure_auditor(access.principal)
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     query = where_given(
         query,

@@ -1,7 +1,8 @@
 """Who calls the api service: typed dependencies every router here uses."""
 
 import ipaddress
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, Security
 
@@ -9,6 +10,7 @@ from services.api.access import Access
 from services.api.api_keys.service import authenticate_api_key
 from services.api.auth.service import account_stands
 from services.api.territories.scope import DbScopeResolver
+from shared import identity
 from shared.context import client_address_var
 from shared.db import SessionDep
 from shared.docs import API_KEY, OAUTH2
@@ -17,6 +19,7 @@ from shared.headers import API_KEY_HEADER, CLIENT_ADDRESS_HEADER
 from shared.identity import (
     INTROSPECT_PATH,
     Principal,
+    Role,
     authenticate_token,
     bearer_token,
     decode_token,
@@ -116,3 +119,16 @@ async def request_access(session: SessionDep, caller: Caller, scopes: ScopeResol
 
 
 AccessDep = Annotated[Access, Depends(request_access)]
+
+
+def allowed(*roles: Role, keys: bool = False) -> Any:
+    """`shared.identity.allowed` for the api's routes: a route dependency answering 403 before
+    the path, query or body are read unless the caller has one of `roles` (admins and services
+    always pass). API keys are refused as by `Caller`, or with `keys` taken as `CallerOrKey`
+    takes them (their role is `organization_system`)."""
+    return identity.allowed(*roles, caller=key_principal if keys else user_principal)
+
+
+def gate(check: Callable[[Principal], None]) -> Any:
+    """`shared.identity.gate` for the api's routes (API keys refused as by `Caller`)."""
+    return identity.gate(check, user_principal)

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Header, Request, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from services.api.auth.deps import Caller, CallerOrKey, sign_in_address
+from services.api.auth.deps import Caller, CallerOrKey, gate, sign_in_address
 from services.api.auth.schemas import Me, Token, TokenQuery, TokenStatus
 from services.api.auth.service import introspect, revoke, sign_in
 from services.api.users.models import User
@@ -21,9 +21,15 @@ from shared.errors import (
     problem,
 )
 from shared.headers import CLIENT_ADDRESS_HEADER
-from shared.identity import bearer_token
+from shared.identity import Principal, bearer_token
 
 router = APIRouter(tags=["auth"])
+
+
+def services_only(principal: Principal) -> None:
+    """Forbidden (403) unless a Soko service acting for nobody: who asks whether tokens stand."""
+    if principal.kind != "service":
+        raise Forbidden("Проверять токены могут только сервисы Soko")
 
 
 @router.post(
@@ -109,6 +115,7 @@ async def revoke_token(
 @router.post(
     "/auth/introspect",
     responses=error_responses(Unauthorized, Forbidden),
+    dependencies=[gate(services_only)],
 )
 async def introspect_token(
     body: TokenQuery, caller: Caller, session: SessionDep, request: Request
@@ -116,8 +123,6 @@ async def introspect_token(
     """For Soko services only (403 for anyone else): does a user's token still stand?
     The surveys and reports services ask before they accept a user's token, and keep the
     answer for `SOKO_TOKEN_CHECK_SECONDS`."""
-    if caller.kind != "service":
-        raise Forbidden("Проверять токены могут только сервисы Soko")
     settings = request.app.state.settings
     return TokenStatus(active=await introspect(session, settings, body.token))
 

@@ -40,7 +40,7 @@ from services.api.collections.status import expected_values
 from services.api.organizations.models import Organization
 from services.api.territories.models import Territory
 from shared.errors import Conflict, Forbidden, Invalid
-from shared.identity import Role, ScopeType
+from shared.identity import Principal, Role, ScopeType
 from shared.numbers import percent
 from shared.pagination import Pagination, paginate
 from shared.periods import Period
@@ -133,6 +133,20 @@ _WHO_MAY = {
     False: "Утверждать данные, возвращать их на доработку и отзывать утверждение могут "
     "аналитики территорий, которые утверждают данные организации в этом сборе",
 }
+
+
+def school_step(principal: Principal) -> None:
+    """Forbidden (403) unless the caller may take a school's steps (submit, withdraw): the
+    organization's leader (admins and services always may)."""
+    if not principal.unrestricted and principal.role != Role.organization_leader:
+        raise Forbidden(_WHO_MAY[True])
+
+
+def territory_step(principal: Principal) -> None:
+    """Forbidden (403) unless the caller may take a territory's steps (approve, return,
+    unapprove): a territory's analyst (admins and services always may)."""
+    if not principal.unrestricted and principal.role != Role.territory_analyst:
+        raise Forbidden(_WHO_MAY[False])
 
 
 def _read(approval: CollectionApproval, levels: int) -> ApprovalRead:
@@ -282,9 +296,7 @@ async def take_step(
     # window and the answer below are of the collection as it then stands.
     collection = await locked_collection(session, collection.id, shared=True)
     by_school = action in ("submit", "withdraw")
-    takes = Role.organization_leader if by_school else Role.territory_analyst
-    if not principal.unrestricted and principal.role != takes:
-        raise Forbidden(_WHO_MAY[by_school])
+    (school_step if by_school else territory_step)(principal)
     chain = await approval_chain(session, collection, step.organization_id)
     window = await window_of(session, collection.id, step.period, where="body")
     actor = 0 if by_school else _level_of(access, chain)

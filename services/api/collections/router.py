@@ -5,9 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
 
-from services.api.access import Access
-from services.api.auth.deps import AccessDep
+from services.api.access import MANAGERS, Access
+from services.api.auth.deps import AccessDep, allowed, gate
 from services.api.collections import approvals, service, status
+from services.api.collections.approvals import school_step, territory_step
 from services.api.collections.models import Collection, CollectionWindow
 from services.api.collections.schemas import (
     ApprovalRead,
@@ -20,6 +21,7 @@ from services.api.collections.schemas import (
     CollectionStatus,
     CollectionUpdate,
 )
+from services.api.collections.service import READERS
 from shared import etag
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
@@ -37,7 +39,9 @@ async def _one(access: Access, collection: Collection) -> CollectionRead:
     return read
 
 
-@router.post("/collections", status_code=201, responses=WRITE_ERRORS)
+@router.post(
+    "/collections", status_code=201, responses=WRITE_ERRORS, dependencies=[allowed(*MANAGERS)]
+)
 async def create_collection(body: CollectionCreate, access: AccessDep) -> CollectionRead:
     """A data collection of a territory: the indicators its organizations (of the kinds given,
     anywhere under it) report, and a reporting window per period. For the territory's
@@ -45,7 +49,7 @@ async def create_collection(body: CollectionCreate, access: AccessDep) -> Collec
     return await _one(access, await service.create_collection(access, body))
 
 
-@router.get("/collections", responses=ERRORS)
+@router.get("/collections", responses=ERRORS, dependencies=[allowed(*READERS)])
 async def list_collections(
     access: AccessDep,
     page: PaginationDep,
@@ -72,7 +76,11 @@ async def get_collection(
     return await _one(access, collection)
 
 
-@router.patch("/collections/{collection_id}", responses=WRITE_ERRORS | etag.CONDITIONAL)
+@router.patch(
+    "/collections/{collection_id}",
+    responses=WRITE_ERRORS | etag.CONDITIONAL,
+    dependencies=[allowed(*MANAGERS)],
+)
 async def update_collection(
     collection_id: uuid.UUID,
     body: CollectionUpdate,
@@ -89,7 +97,12 @@ async def update_collection(
     return await _one(access, collection)
 
 
-@router.delete("/collections/{collection_id}", status_code=204, responses=WRITE_ERRORS)
+@router.delete(
+    "/collections/{collection_id}",
+    status_code=204,
+    responses=WRITE_ERRORS,
+    dependencies=[allowed(*MANAGERS)],
+)
 async def delete_collection(collection_id: uuid.UUID, access: AccessDep) -> Response:
     """Delete a collection with its windows and approval history; 409 while some data are
     approved."""
@@ -97,7 +110,9 @@ async def delete_collection(collection_id: uuid.UUID, access: AccessDep) -> Resp
     return Response(status_code=204)
 
 
-@router.get("/collections/{collection_id}/status", responses=ERRORS)
+@router.get(
+    "/collections/{collection_id}/status", responses=ERRORS, dependencies=[allowed(*READERS)]
+)
 async def get_collection_status(
     collection_id: uuid.UUID, period: PeriodQuery, access: AccessDep, request: Request
 ) -> CollectionStatus:
@@ -122,7 +137,11 @@ async def _step(
     return await approvals.take_step(access, collection_id, action, body, today=today)
 
 
-@router.post("/collections/{collection_id}/approvals/submit", responses=WRITE_ERRORS)
+@router.post(
+    "/collections/{collection_id}/approvals/submit",
+    responses=WRITE_ERRORS,
+    dependencies=[gate(school_step)],
+)
 async def submit_collection(
     collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request
 ) -> ApprovalStepAnswer:
@@ -131,7 +150,11 @@ async def submit_collection(
     return await _step(request, access, collection_id, "submit", body)
 
 
-@router.post("/collections/{collection_id}/approvals/withdraw", responses=WRITE_ERRORS)
+@router.post(
+    "/collections/{collection_id}/approvals/withdraw",
+    responses=WRITE_ERRORS,
+    dependencies=[gate(school_step)],
+)
 async def withdraw_collection(
     collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request
 ) -> ApprovalStepAnswer:
@@ -142,7 +165,11 @@ async def withdraw_collection(
     return await _step(request, access, collection_id, "withdraw", body)
 
 
-@router.post("/collections/{collection_id}/approvals/approve", responses=WRITE_ERRORS)
+@router.post(
+    "/collections/{collection_id}/approvals/approve",
+    responses=WRITE_ERRORS,
+    dependencies=[gate(territory_step)],
+)
 async def approve_collection(
     collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request
 ) -> ApprovalStepAnswer:
@@ -152,7 +179,11 @@ async def approve_collection(
     return await _step(request, access, collection_id, "approve", body)
 
 
-@router.post("/collections/{collection_id}/approvals/return", responses=WRITE_ERRORS)
+@router.post(
+    "/collections/{collection_id}/approvals/return",
+    responses=WRITE_ERRORS,
+    dependencies=[gate(territory_step)],
+)
 async def return_collection(
     collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request
 ) -> ApprovalStepAnswer:
@@ -161,7 +192,11 @@ async def return_collection(
     return await _step(request, access, collection_id, "return", body)
 
 
-@router.post("/collections/{collection_id}/approvals/unapprove", responses=WRITE_ERRORS)
+@router.post(
+    "/collections/{collection_id}/approvals/unapprove",
+    responses=WRITE_ERRORS,
+    dependencies=[gate(territory_step)],
+)
 async def unapprove_collection(
     collection_id: uuid.UUID, body: ApprovalStep, access: AccessDep, request: Request
 ) -> ApprovalStepAnswer:
@@ -170,7 +205,9 @@ async def unapprove_collection(
     return await _step(request, access, collection_id, "unapprove", body)
 
 
-@router.get("/collections/{collection_id}/approvals", responses=ERRORS)
+@router.get(
+    "/collections/{collection_id}/approvals", responses=ERRORS, dependencies=[allowed(*READERS)]
+)
 async def list_approvals(
     collection_id: uuid.UUID,
     access: AccessDep,
@@ -191,7 +228,11 @@ async def list_approvals(
     return Page(items=items, total=total)
 
 
-@router.get("/collections/{collection_id}/approvals/history", responses=ERRORS)
+@router.get(
+    "/collections/{collection_id}/approvals/history",
+    responses=ERRORS,
+    dependencies=[allowed(*READERS)],
+)
 async def approval_history(
     collection_id: uuid.UUID,
     access: AccessDep,

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep
+from services.api.access import FIGURE_WRITERS
+from services.api.auth.deps import Caller, CallerOrKey, ScopeResolverDep, allowed
 from services.api.data_values import reads, service
 from services.api.data_values.schemas import (
     DataValueItem,
@@ -35,6 +36,7 @@ bulk_http.add_import_routes(
     importer=service.DataValueImporter,
     caller=CallerOrKey,
     scopes=ScopeResolverDep,
+    dependencies=[allowed(*FIGURE_WRITERS, keys=True)],
     names=("post_data_values", "upload_data_values"),
     columns="CSV or XLSX: indicator_code, organization_id, period, value",
     responses=(ERRORS, UPLOAD_ERRORS),

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Response
 
 from services.api.access import Access
-from services.api.auth.deps import AccessDep
+from services.api.auth.deps import AccessDep, allowed
 from services.api.clients.surveys import SurveysClient, surveys_client
 from services.api.indicators import service
 from services.api.indicators.instrument_codes import code_warnings
@@ -20,6 +20,7 @@ from services.api.indicators.schemas import (
 )
 from shared import etag
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
+from shared.identity import Role
 from shared.indicator_methods import Method
 from shared.pagination import Page, PaginationDep
 
@@ -33,7 +34,9 @@ INDICATOR = etag.Versioned.of(
 SurveysDep = Annotated[SurveysClient, Depends(surveys_client)]
 
 
-@router.post("/indicators", status_code=201, responses=ERRORS)
+@router.post(
+    "/indicators", status_code=201, responses=ERRORS, dependencies=[allowed(Role.territory_analyst)]
+)
 async def create_indicator(
     body: IndicatorCreate, access: AccessDep, surveys: SurveysDep
 ) -> IndicatorWritten:
@@ -99,7 +102,11 @@ async def get_indicator(
     return (await service.read_indicators(access.session, reach, [indicator]))[0]
 
 
-@router.patch("/indicators/{indicator_id}", responses=ERRORS | etag.CONDITIONAL)
+@router.patch(
+    "/indicators/{indicator_id}",
+    responses=ERRORS | etag.CONDITIONAL,
+    dependencies=[allowed(Role.territory_analyst)],
+)
 async def update_indicator(
     indicator_id: uuid.UUID,
     body: IndicatorUpdate,

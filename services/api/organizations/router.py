@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.api.auth.deps import AccessDep
+from services.api.access import MANAGERS, ORGANIZATION_MANAGERS
+from services.api.auth.deps import AccessDep, allowed
 from services.api.organizations import clusters, service
 from services.api.organizations.lookup import LookupRequest, OrganizationFacts, lookup
 from services.api.organizations.models import Cluster, ClusterMember, Organization
@@ -32,7 +33,13 @@ CLUSTER = etag.Versioned.of(Cluster, children=[(ClusterMember, "cluster_id")])
 Search = Annotated[str | None, Query(max_length=200, description="Part of the name")]
 
 
-@router.post("/organizations", status_code=201, tags=["organizations"], responses=WRITES)
+@router.post(
+    "/organizations",
+    status_code=201,
+    tags=["organizations"],
+    responses=WRITES,
+    dependencies=[allowed(*MANAGERS)],
+)
 async def create_organization(body: OrganizationCreate, access: AccessDep) -> OrganizationRead:
     organization = await service.create_organization(access, body)
     return OrganizationRead.model_validate(organization)
@@ -75,6 +82,7 @@ async def get_organization(
     "/organizations/{organization_id}",
     tags=["organizations"],
     responses=WRITES | etag.CONDITIONAL,
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
 )
 async def update_organization(
     organization_id: uuid.UUID,
@@ -90,7 +98,13 @@ async def update_organization(
     return OrganizationRead.model_validate(organization)
 
 
-@router.post("/clusters", status_code=201, tags=["clusters"], responses=WRITES)
+@router.post(
+    "/clusters",
+    status_code=201,
+    tags=["clusters"],
+    responses=WRITES,
+    dependencies=[allowed(*MANAGERS)],
+)
 async def create_cluster(body: ClusterCreate, access: AccessDep) -> ClusterRead:
     cluster = await clusters.create_cluster(access, body)
     return (await clusters.read_clusters(access.session, [cluster]))[0]
@@ -117,7 +131,12 @@ async def get_cluster(cluster_id: uuid.UUID, access: AccessDep, response: Respon
     return (await clusters.read_clusters(access.session, [cluster]))[0]
 
 
-@router.patch("/clusters/{cluster_id}", tags=["clusters"], responses=WRITES | etag.CONDITIONAL)
+@router.patch(
+    "/clusters/{cluster_id}",
+    tags=["clusters"],
+    responses=WRITES | etag.CONDITIONAL,
+    dependencies=[allowed(*MANAGERS)],
+)
 async def update_cluster(
     cluster_id: uuid.UUID,
     body: ClusterUpdate,

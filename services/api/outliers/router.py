@@ -6,10 +6,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from services.api.auth.deps import AccessDep
+from services.api.auth.deps import AccessDep, allowed
 from services.api.outliers import service
 from services.api.outliers.schemas import OutlierBoundIn, OutlierBoundRead, Outliers
 from shared.errors import Forbidden, Invalid, NotFound, error_responses
+from shared.identity import Role
 from shared.pagination import Page, PaginationDep
 from shared.periods import PeriodQuery
 
@@ -37,7 +38,7 @@ async def list_outlier_bounds(
     return Page(items=items, total=total)
 
 
-@router.put("/outlier-bounds", responses=ERRORS)
+@router.put("/outlier-bounds", responses=ERRORS, dependencies=[allowed(Role.territory_analyst)])
 async def put_outlier_bound(body: OutlierBoundIn, access: AccessDep) -> OutlierBoundRead:
     """Set an indicator's bound, for every organization (`organization_id` null: the
     indicator's owner, administrators for the global catalogue) or for one (the analysts whose
@@ -48,7 +49,12 @@ async def put_outlier_bound(body: OutlierBoundIn, access: AccessDep) -> OutlierB
     return await service.put_bound(access, body)
 
 
-@router.delete("/outlier-bounds", status_code=204, responses=ERRORS)
+@router.delete(
+    "/outlier-bounds",
+    status_code=204,
+    responses=ERRORS,
+    dependencies=[allowed(Role.territory_analyst)],
+)
 async def delete_outlier_bound(
     access: AccessDep, indicator_code: Code, organization_id: OrganizationId = None
 ) -> Response:

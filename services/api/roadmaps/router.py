@@ -7,7 +7,8 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 
-from services.api.access import Access
+from services.api.access import ORGANIZATION_MANAGERS, Access
+from services.api.auth.deps import allowed
 from services.api.deps import AccessDep, ReadableRoadmap
 from services.api.roadmaps import service, tracking
 from services.api.roadmaps.answers import activity_read, detail
@@ -51,7 +52,9 @@ def _today(request: Request, as_of: date | None = None) -> date:
     return as_of or request.app.state.settings.today()
 
 
-@router.post("/roadmaps", status_code=201, responses=ERRORS)
+@router.post(
+    "/roadmaps", status_code=201, responses=ERRORS, dependencies=[allowed(*ORGANIZATION_MANAGERS)]
+)
 async def create_roadmap(body: RoadmapCreate, request: Request, access: AccessDep) -> RoadmapDetail:
     """A roadmap with sections and activities; each deadline is parsed into a window."""
     roadmap = await service.create_roadmap(access, body)
@@ -62,6 +65,7 @@ async def create_roadmap(body: RoadmapCreate, request: Request, access: AccessDe
     "/roadmaps/import",
     status_code=201,
     responses=IMPORT_ERRORS | {200: {"description": "A dry run: what would be created"}},
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
 )
 async def import_roadmap(
     file: Annotated[UploadFile, File(description=".docx, .xlsx, .csv or .txt")],
@@ -135,7 +139,11 @@ async def get_roadmap(
     return await detail(session, roadmap, _today(request, as_of))
 
 
-@router.patch("/roadmaps/{roadmap_id}", responses=ERRORS | etag.CONDITIONAL)
+@router.patch(
+    "/roadmaps/{roadmap_id}",
+    responses=ERRORS | etag.CONDITIONAL,
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
+)
 async def update_roadmap(
     roadmap_id: uuid.UUID,
     body: RoadmapUpdate,
@@ -214,7 +222,11 @@ async def get_activity(
     return activity_read(activity, _today(request))
 
 
-@router.patch("/activities/{activity_id}", responses=ERRORS | etag.CONDITIONAL)
+@router.patch(
+    "/activities/{activity_id}",
+    responses=ERRORS | etag.CONDITIONAL,
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
+)
 async def update_activity(
     activity_id: uuid.UUID,
     body: ActivityUpdate,
@@ -243,7 +255,12 @@ async def activity_history(
     return Page(items=[StatusChangeRead.model_validate(c) for c in changes], total=total)
 
 
-@router.post("/activities/{activity_id}/files", status_code=201, responses=UPLOAD_ERRORS)
+@router.post(
+    "/activities/{activity_id}/files",
+    status_code=201,
+    responses=UPLOAD_ERRORS,
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
+)
 async def upload_file(
     activity_id: uuid.UUID,
     file: Annotated[UploadFile, File()],
@@ -273,7 +290,12 @@ async def list_files(
     return Page(items=[FileRead.model_validate(f) for f in files], total=total)
 
 
-@router.delete("/activities/{activity_id}/files/{file_id}", status_code=204, responses=ERRORS)
+@router.delete(
+    "/activities/{activity_id}/files/{file_id}",
+    status_code=204,
+    responses=ERRORS,
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
+)
 async def delete_file(activity_id: uuid.UUID, file_id: uuid.UUID, access: AccessDep) -> Response:
     """Remove a file attached as evidence (204): whoever may change the activity (the
     leader of a responsible school, the roadmap owner's analysts; 403 for other readers), 404

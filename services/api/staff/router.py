@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.api.auth.deps import AccessDep
+from services.api.access import ORGANIZATION_MANAGERS, PERSONAL_READERS
+from services.api.auth.deps import AccessDep, allowed
 from services.api.staff import service
 from services.api.staff.models import StaffMember
 from services.api.staff.schemas import Position, StaffCreate, StaffRead, StaffUpdate
@@ -18,7 +19,12 @@ ERRORS = error_responses(Forbidden, NotFound)
 STAFF = etag.Versioned.of(StaffMember)
 
 
-@router.post("/organizations/{organization_id}/staff", status_code=201, responses=ERRORS)
+@router.post(
+    "/organizations/{organization_id}/staff",
+    status_code=201,
+    responses=ERRORS,
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
+)
 async def create_staff(
     organization_id: uuid.UUID, body: StaffCreate, access: AccessDep
 ) -> StaffRead:
@@ -26,7 +32,11 @@ async def create_staff(
     return StaffRead.model_validate(member)
 
 
-@router.get("/organizations/{organization_id}/staff", responses=ERRORS)
+@router.get(
+    "/organizations/{organization_id}/staff",
+    responses=ERRORS,
+    dependencies=[allowed(*PERSONAL_READERS)],
+)
 async def list_staff(
     organization_id: uuid.UUID,
     access: AccessDep,
@@ -49,7 +59,11 @@ async def get_staff(staff_id: uuid.UUID, access: AccessDep, response: Response) 
     return StaffRead.model_validate(member)
 
 
-@router.patch("/staff/{staff_id}", responses=ERRORS | etag.CONDITIONAL)
+@router.patch(
+    "/staff/{staff_id}",
+    responses=ERRORS | etag.CONDITIONAL,
+    dependencies=[allowed(*ORGANIZATION_MANAGERS)],
+)
 async def update_staff(
     staff_id: uuid.UUID,
     body: StaffUpdate,

@@ -5,7 +5,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from services.api.auth.deps import AccessDep, Caller, ScopeResolverDep
+from services.api.access import MANAGERS
+from services.api.auth.deps import AccessDep, ScopeResolverDep, allowed
 from services.api.territories import service
 from services.api.territories.models import Territory
 from services.api.territories.schemas import (
@@ -16,7 +17,7 @@ from services.api.territories.schemas import (
 )
 from shared import etag
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
-from shared.identity import ScopeType, require_roles
+from shared.identity import ScopeType
 from shared.pagination import Page, PaginationDep
 
 router = APIRouter(tags=["territories"])
@@ -26,7 +27,7 @@ WRITES = error_responses(Forbidden, NotFound, Invalid, Conflict)
 TERRITORY = etag.Versioned.of(Territory)
 
 
-@router.post("/territories", status_code=201, responses=WRITES)
+@router.post("/territories", status_code=201, responses=WRITES, dependencies=[allowed(*MANAGERS)])
 async def create_territory(body: TerritoryCreate, access: AccessDep) -> TerritoryRead:
     """Create a region or a municipality (analysts: under their own territory)."""
     territory = await service.create_territory(access, body)
@@ -56,7 +57,11 @@ async def get_territory(
     return TerritoryRead.model_validate(territory)
 
 
-@router.patch("/territories/{territory_id}", responses=WRITES | etag.CONDITIONAL)
+@router.patch(
+    "/territories/{territory_id}",
+    responses=WRITES | etag.CONDITIONAL,
+    dependencies=[allowed(*MANAGERS)],
+)
 async def update_territory(
     territory_id: uuid.UUID,
     body: TerritoryUpdate,
@@ -71,10 +76,10 @@ async def update_territory(
     return TerritoryRead.model_validate(territory)
 
 
-@router.get("/scopes/resolve", tags=["scopes"], responses=ERRORS)
+@router.get("/scopes/resolve", tags=["scopes"], responses=ERRORS, dependencies=[allowed()])
 async def resolve_scope(
-    scope_type: ScopeType, scope_id: uuid.UUID, caller: Caller, scopes: ScopeResolverDep
+    scope_type: ScopeType, scope_id: uuid.UUID, scopes: ScopeResolverDep
 ) -> dict[str, Any]:
-    """Where a territory, cluster or organization sits (for the other Soko services)."""
-    require_roles(caller)
+    """Where a territory, cluster or organization sits (for the other Soko services and
+    administrators; 403 for anyone else, before the query is read)."""
     return (await scopes.resolve(scope_type, scope_id)).to_json()

@@ -5,7 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from services.api.auth.deps import AccessDep
+from services.api.access import MANAGERS
+from services.api.auth.deps import AccessDep, allowed
+from services.api.deps import VisibleUser
 from services.api.users import service
 from services.api.users.models import User
 from services.api.users.schemas import UserCreate, UserRead, UserRole, UserUpdate
@@ -23,13 +25,13 @@ USER = etag.Versioned.of(
 )
 
 
-@router.post("/users", status_code=201, responses=ERRORS)
+@router.post("/users", status_code=201, responses=ERRORS, dependencies=[allowed(*MANAGERS)])
 async def create_user(body: UserCreate, access: AccessDep) -> UserRead:
     """Administrators create anyone; territory analysts users inside their territory."""
     return UserRead.model_validate(await service.create_user(access, body))
 
 
-@router.get("/users", responses=ERRORS)
+@router.get("/users", responses=ERRORS, dependencies=[allowed(*MANAGERS)])
 async def list_users(
     access: AccessDep,
     page: PaginationDep,
@@ -51,15 +53,15 @@ async def get_user(user_id: uuid.UUID, access: AccessDep, response: Response) ->
 
 @router.patch("/users/{user_id}", responses=ERRORS | etag.CONDITIONAL)
 async def update_user(
-    user_id: uuid.UUID,
+    user: VisibleUser,
     body: UserUpdate,
     access: AccessDep,
     response: Response,
     if_match: etag.IfMatchDep,
 ) -> UserRead:
-    """Managers change role, scope and `is_active`; users their own name and password.
-    With `If-Match` only if it is unchanged since (412 otherwise,
-    nothing changed); answers the new `ETag`."""
-    async with etag.precondition(access.session, USER, user_id, if_match, response):
-        user = await service.update_user(access, user_id, body)
+    """Managers change role, scope and `is_active`; users their own name and password (404 for
+    an account the caller does not see, before the body is read). With `If-Match` only if it
+    is unchanged since (412 otherwise, nothing changed); answers the new `ETag`."""
+    async with etag.precondition(access.session, USER, user.id, if_match, response):
+        user = await service.update_user(access, user, body)
     return UserRead.model_validate(user)

@@ -207,16 +207,16 @@ async def get_user(access: Access, user_id: uuid.UUID) -> User:
     return user
 
 
-async def update_user(access: Access, user_id: uuid.UUID, data: UserUpdate) -> User:
+async def update_user(access: Access, user: User, data: UserUpdate) -> User:
     """Managers change role, scope, staff link, activity and password; users their name and
     password. An analyst changes nothing of another analyst's account (whatever its level)
     nor makes an account one (Forbidden, `PEERS_ADMIN_ONLY`). They change the role, scope,
     staff link or password of no account that is or would be a diagnostic reader, nor
     reactivate one, nor link any account to a staff record (Forbidden, `_may_grant`); its
     name they may change, and deactivate it. A change of role, scope, staff link, activity or
-    password bumps `token_version`, which ends the tokens issued before it in every service."""
+    password bumps `token_version`, which ends the tokens issued before it in every service.
+    `user` is one the caller sees (`get_user`, which the route asks before the body is read)."""
     principal = access.principal
-    user = await get_user(access, user_id)
     changes = data.model_dump(exclude_unset=True, exclude={"password", "current_password"})
     is_manager = principal.unrestricted or (
         principal.role == Role.territory_analyst and principal.user_id != user.id

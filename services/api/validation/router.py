@@ -4,7 +4,7 @@ import uuid
 
 from fastapi import APIRouter, Response
 
-from services.api.auth.deps import AccessDep
+from services.api.auth.deps import AccessDep, allowed
 from services.api.validation import service
 from services.api.validation.models import ValidationRule
 from services.api.validation.schemas import (
@@ -13,6 +13,7 @@ from services.api.validation.schemas import (
     ValidationRuleRead,
     ValidationRuleUpdate,
 )
+from services.api.validation.service import EDITORS
 from shared import etag
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.pagination import Page, PaginationDep
@@ -23,7 +24,9 @@ ERRORS = error_responses(Forbidden, NotFound, Invalid, Conflict)
 RULE = etag.Versioned.of(ValidationRule)
 
 
-@router.post("/validation-rules", status_code=201, responses=ERRORS)
+@router.post(
+    "/validation-rules", status_code=201, responses=ERRORS, dependencies=[allowed(*EDITORS)]
+)
 async def create_validation_rule(
     body: ValidationRuleCreate, access: AccessDep
 ) -> ValidationRuleRead:
@@ -54,7 +57,11 @@ async def get_validation_rule(
     return ValidationRuleRead.model_validate(rule)
 
 
-@router.patch("/validation-rules/{rule_id}", responses=ERRORS | etag.CONDITIONAL)
+@router.patch(
+    "/validation-rules/{rule_id}",
+    responses=ERRORS | etag.CONDITIONAL,
+    dependencies=[allowed(*EDITORS)],
+)
 async def update_validation_rule(
     rule_id: uuid.UUID,
     body: ValidationRuleUpdate,
