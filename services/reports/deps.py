@@ -9,6 +9,8 @@ from fastapi import Depends, Request
 from services.reports.analysis.thresholds import Thresholds
 from services.reports.clients.api import ApiClient, api_client
 from services.reports.clients.surveys import SurveysClient, surveys_client
+from services.reports.pd_order import catalogue
+from services.reports.pd_order.models import PdProgramme
 from services.reports.recommendations import ownership
 from services.reports.recommendations import service as recommendations
 from services.reports.recommendations.models import Recommendation, RecommendationRule
@@ -50,8 +52,17 @@ async def readable_recommendation(
     return await recommendations.readable(session, caller, scopes, recommendation_id)
 
 
+async def editable_programme(
+    programme_id: uuid.UUID, session: SessionDep, owners: OwnersDep
+) -> PdProgramme:
+    """The PD programme of the path, if the caller may change it (404 when they do not see it,
+    403 when its owner does not let them), answered before the body is read."""
+    return await catalogue.editable(session, owners, programme_id)
+
+
 VisibleRule = Annotated[RecommendationRule, Depends(visible_rule)]
 ReadableRecommendation = Annotated[Recommendation, Depends(readable_recommendation)]
+EditableProgramme = Annotated[PdProgramme, Depends(editable_programme)]
 
 
 def analysis_thresholds(request: Request) -> Thresholds:

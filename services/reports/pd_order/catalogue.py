@@ -103,7 +103,7 @@ async def get_programme(
     return await owners.seen(await session.get(PdProgramme, programme_id), TEXTS)
 
 
-async def _editable(session: AsyncSession, owners: Owners, programme_id: uuid.UUID) -> PdProgramme:
+async def editable(session: AsyncSession, owners: Owners, programme_id: uuid.UUID) -> PdProgramme:
     """404 if the caller does not see it, 403 if their role or its owner does not let them."""
     programme = await get_programme(session, owners, programme_id)
     require_roles(owners.principal, *EDITORS)
@@ -144,15 +144,11 @@ async def create_programme(
 
 
 async def update_programme(
-    session: AsyncSession,
-    owners: Owners,
-    api: ApiClient,
-    programme_id: uuid.UUID,
-    data: PdProgrammeUpdate,
+    session: AsyncSession, api: ApiClient, programme: PdProgramme, data: PdProgrammeUpdate
 ) -> PdProgramme:
-    """Change the fields sent (see `_editable` for who may), recorded in the audit log; 409
-    for a taken code, 422 for clearing a field that may not be null."""
-    programme = await _editable(session, owners, programme_id)
+    """Change the fields sent of a programme the caller may edit (`editable`, which the route
+    asks before the body is read), recorded in the audit log; 409 for a taken code, 422 for
+    clearing a field that may not be null."""
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if cleared := [k for k in NOT_NULL if k in changes and changes[k] is None]:
         raise Invalid(
@@ -161,20 +157,17 @@ async def update_programme(
         )
     await _store(session, programme, changes)
     audited = data.model_dump(mode="json", exclude_unset=True)
-    await api.audit("update", "pd_programme", str(programme_id), audited)
+    await api.audit("update", "pd_programme", str(programme.id), audited)
     return programme
 
 
-async def delete_programme(
-    session: AsyncSession, owners: Owners, api: ApiClient, programme_id: uuid.UUID
-) -> None:
-    """Remove a programme (who may: see `_editable`), recorded in the audit log. One of the
-    default catalogue is deactivated instead: removed, it would come back at the next start.
-    Routes already built keep their copy of it."""
-    programme = await _editable(session, owners, programme_id)
+async def delete_programme(session: AsyncSession, api: ApiClient, programme: PdProgramme) -> None:
+    """Remove a programme the caller may edit (`editable`), recorded in the audit log. One of
+    the default catalogue is deactivated instead: removed, it would come back at the next
+    start. Routes already built keep their copy of it."""
     if programme.code in {p["code"] for p in load_catalogue()["programmes"]}:
         programme.active = False
     else:
         await session.delete(programme)
     await session.flush()
-    await api.audit("delete", "pd_programme", str(programme_id), {})
+    await api.audit("delete", "pd_programme", str(programme.id), {})

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from services.reports.deps import Api, OwnersDep, ScopeResolverDep, Surveys
+from services.reports.deps import Api, EditableProgramme, OwnersDep, ScopeResolverDep, Surveys
 from services.reports.pd_order import catalogue, service
 from services.reports.pd_order.models import PdProgramme
 from services.reports.pd_order.schemas import (
@@ -27,7 +27,7 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
-from shared.identity import Caller
+from shared.identity import Caller, allowed, gate
 from shared.pagination import Page, PaginationDep
 from shared.periods import Period, period_query
 
@@ -59,7 +59,9 @@ async def list_programmes(
     return Page(items=[PdProgrammeRead.model_validate(p) for p in items], total=total)
 
 
-@router.post("/pd-programmes", status_code=201, responses=ERRORS)
+@router.post(
+    "/pd-programmes", status_code=201, responses=ERRORS, dependencies=[allowed(*catalogue.EDITORS)]
+)
 async def create_programme(
     body: PdProgrammeCreate, session: SessionDep, owners: OwnersDep, api: Api
 ) -> PdProgrammeRead:
@@ -80,36 +82,42 @@ async def get_programme(
     return PdProgrammeRead.model_validate(programme)
 
 
-@router.patch("/pd-programmes/{programme_id}", responses=ERRORS | etag.CONDITIONAL)
+@router.patch(
+    "/pd-programmes/{programme_id}",
+    responses=ERRORS | etag.CONDITIONAL,
+    dependencies=[allowed(*catalogue.EDITORS)],
+)
 async def update_programme(
-    programme_id: uuid.UUID,
+    programme: EditableProgramme,
     body: PdProgrammeUpdate,
     session: SessionDep,
-    owners: OwnersDep,
     api: Api,
     response: Response,
     if_match: etag.IfMatchDep,
 ) -> PdProgrammeRead:
     """Change a programme: the global catalogue an administrator, a territory's own programme
     its analysts and methodologists (and those above); 403 for others who see it, 404 for
-    those who do not, 409 for a taken code. With `If-Match` only if it is unchanged since
-    (412 otherwise, nothing changed); answers the new `ETag`."""
-    async with etag.precondition(session, PROGRAMME, programme_id, if_match, response):
-        programme = await catalogue.update_programme(session, owners, api, programme_id, body)
+    those who do not (both before the body is read), 409 for a taken code. With `If-Match`
+    only if it is unchanged since (412 otherwise, nothing changed); answers the new `ETag`."""
+    async with etag.precondition(session, PROGRAMME, programme.id, if_match, response):
+        programme = await catalogue.update_programme(session, api, programme, body)
     return PdProgrammeRead.model_validate(programme)
 
 
-@router.delete("/pd-programmes/{programme_id}", status_code=204, responses=ERRORS)
-async def delete_programme(
-    programme_id: uuid.UUID, session: SessionDep, owners: OwnersDep, api: Api
-) -> Response:
+@router.delete(
+    "/pd-programmes/{programme_id}",
+    status_code=204,
+    responses=ERRORS,
+    dependencies=[allowed(*catalogue.EDITORS)],
+)
+async def delete_programme(programme: EditableProgramme, session: SessionDep, api: Api) -> Response:
     """Remove a programme (who may: as for PATCH); one of the default catalogue is deactivated
     instead (it would come back at the next start). Routes already built keep their copy."""
-    await catalogue.delete_programme(session, owners, api, programme_id)
+    await catalogue.delete_programme(session, api, programme)
     return Response(status_code=204)
 
 
-@router.get("/pd-order", responses=READ_ERRORS)
+@router.get("/pd-order", responses=READ_ERRORS, dependencies=[allowed(*service.ORDER_READERS)])
 async def get_pd_order(
     request: Request,
     session: SessionDep,
@@ -142,7 +150,9 @@ async def get_pd_order(
     return PdOrderRead.model_validate(result)
 
 
-@router.get("/individual-routes", responses=READ_ERRORS)
+@router.get(
+    "/individual-routes", responses=READ_ERRORS, dependencies=[gate(service.ensure_route_reader)]
+)
 async def list_individual_routes(
     session: SessionDep,
     caller: Caller,

@@ -44,6 +44,14 @@ from shared.scope import ScopeInfo, ScopeResolver, ensure_in_scope, readable_org
 ORDER_READERS = (Role.territory_analyst, Role.methodologist, Role.viewer)
 ROUTE_READERS = (Role.teacher, Role.organization_leader, Role.methodologist)
 
+
+def ensure_route_reader(principal: Principal) -> None:
+    """Forbidden (403) but for who reads individual routes: a teacher, a school's leader, a
+    methodologist (`ROUTE_READERS`; not administrators either)."""
+    if principal.role not in ROUTE_READERS:
+        raise Forbidden("Индивидуальные маршруты видят педагог, руководитель ОО и методисты")
+
+
 # Seats per programme and organization, and the sums per programme, per organization and in
 # all, in one pass over the routes' steps.
 _SEATS = text(
@@ -263,8 +271,7 @@ async def list_routes(
     A teacher reads their own without its mentors: a mentor is a colleague who scored high in
     the competence, which is that colleague's diagnostic result, for the leader and the
     methodologists only."""
-    if principal.role not in ROUTE_READERS:
-        raise Forbidden("Индивидуальные маршруты видят педагог, руководитель ОО и методисты")
+    ensure_route_reader(principal)
     readable = await readable_organizations(principal, resolver) or frozenset()
     if organization_id is not None and organization_id not in readable:
         raise NotFound("Организация не найдена")

@@ -21,12 +21,20 @@ from services.reports.recommendations.schemas import (
     DecisionWithEffect,
 )
 from shared.errors import Forbidden
-from shared.identity import Principal, ScopeType
-from shared.pagination import Pagination
 from shared.happened import check_happened
+from shared.identity import Principal, Role, ScopeType
+from shared.pagination import Pagination
 from shared.periods import Period, parse_period
-from shared.settings import get_settings
 from shared.scope import ScopeResolver, ensure_in_scope
+from shared.settings import get_settings
+
+
+def ensure_may_decide(principal: Principal) -> None:
+    """Forbidden (403) for the roles that never decide (viewers), whatever the recommendation.
+    A teacher is told about the recommendation itself: 404 for one they do not read, 403 for
+    their own (below)."""
+    if principal.role not in (*service.WRITERS, Role.teacher):
+        raise Forbidden("Управленческие решения принимают органы управления и руководители ОО")
 
 
 async def decide(

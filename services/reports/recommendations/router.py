@@ -20,6 +20,7 @@ from services.reports.recommendations.models import (
     RecommendationRule,
     RuleSwitchOff,
 )
+from services.reports.recommendations.rule_service import RULE_EDITORS
 from services.reports.recommendations.schemas import (
     Addressee,
     DecisionCreate,
@@ -35,6 +36,7 @@ from services.reports.recommendations.schemas import (
     Status,
     StatusChange,
 )
+from services.reports.recommendations.service import ISSUERS
 from shared import etag
 from shared.db import SessionDep
 from shared.errors import (
@@ -46,7 +48,7 @@ from shared.errors import (
     Unauthorized,
     error_responses,
 )
-from shared.identity import Caller
+from shared.identity import Caller, allowed, gate
 from shared.pagination import Page, PaginationDep
 from shared.periods import OptionalPeriodQuery, Period, period_query
 
@@ -91,7 +93,12 @@ async def list_rules(
     return Page(items=items, total=total)
 
 
-@router.post("/recommendation-rules", status_code=201, responses=ERRORS)
+@router.post(
+    "/recommendation-rules",
+    status_code=201,
+    responses=ERRORS,
+    dependencies=[allowed(*RULE_EDITORS)],
+)
 async def create_rule(
     data: RuleCreate, session: SessionDep, owners: OwnersDep, api: Api
 ) -> RuleRead:
@@ -111,7 +118,11 @@ async def get_rule(
     return await rule_service.read(session, owners, rule)
 
 
-@router.patch("/recommendation-rules/{rule_id}", responses=ERRORS | etag.CONDITIONAL)
+@router.patch(
+    "/recommendation-rules/{rule_id}",
+    responses=ERRORS | etag.CONDITIONAL,
+    dependencies=[allowed(*RULE_EDITORS)],
+)
 async def update_rule(
     rule: VisibleRule,
     data: RuleUpdate,
@@ -133,6 +144,7 @@ async def update_rule(
 @router.put(
     "/recommendation-rules/{rule_id}/territories/{territory_id}",
     responses=ERRORS | etag.CONDITIONAL,
+    dependencies=[allowed(*RULE_EDITORS)],
 )
 async def set_rule_in_territory(
     rule: VisibleRule,
@@ -158,7 +170,12 @@ async def set_rule_in_territory(
         )
 
 
-@router.delete("/recommendation-rules/{rule_id}", status_code=204, responses=ERRORS)
+@router.delete(
+    "/recommendation-rules/{rule_id}",
+    status_code=204,
+    responses=ERRORS,
+    dependencies=[allowed(*RULE_EDITORS)],
+)
 async def delete_rule(
     rule: VisibleRule, session: SessionDep, owners: OwnersDep, api: Api
 ) -> Response:
@@ -167,7 +184,11 @@ async def delete_rule(
     return Response(status_code=204)
 
 
-@router.post("/recommendations/generate", responses=error_responses(PeerUnavailable) | ERRORS)
+@router.post(
+    "/recommendations/generate",
+    responses=error_responses(PeerUnavailable) | ERRORS,
+    dependencies=[allowed(*ISSUERS)],
+)
 async def generate(
     data: GenerateRequest,
     session: SessionDep,
@@ -253,7 +274,11 @@ async def get_recommendation(
     return _read(rec, (await service.decisions_of(session, [rec.id]))[rec.id])
 
 
-@router.patch("/recommendations/{recommendation_id}", responses=ERRORS | etag.CONDITIONAL)
+@router.patch(
+    "/recommendations/{recommendation_id}",
+    responses=ERRORS | etag.CONDITIONAL,
+    dependencies=[gate(service.ensure_status_mover)],
+)
 async def change_status(
     rec: ReadableRecommendation,
     data: StatusChange,
@@ -272,7 +297,12 @@ async def change_status(
     return _read(rec, (await service.decisions_of(session, [rec.id]))[rec.id])
 
 
-@router.post("/recommendations/{recommendation_id}/decisions", status_code=201, responses=ERRORS)
+@router.post(
+    "/recommendations/{recommendation_id}/decisions",
+    status_code=201,
+    responses=ERRORS,
+    dependencies=[gate(deciding.ensure_may_decide)],
+)
 async def create_decision(
     rec: ReadableRecommendation, data: DecisionCreate, session: SessionDep, caller: Caller, api: Api
 ) -> DecisionRead:

@@ -364,6 +364,13 @@ async def readable(
     return found
 
 
+def ensure_status_mover(principal: Principal) -> None:
+    """Forbidden (403) for the roles that move no recommendation's status (viewers): the
+    managers (`WRITERS`) and teachers (their own personal ones) may."""
+    if principal.role not in (*WRITERS, Role.teacher):
+        raise Forbidden("Статус рекомендации меняют адресат и органы управления")
+
+
 async def change_status(
     session: AsyncSession,
     principal: Principal,
@@ -381,8 +388,7 @@ async def change_status(
     so of two moves from one shown status only the first applies: the second reads the
     first's status once the first commits."""
     status, comment = change.status, change.comment
-    if principal.role not in (*WRITERS, Role.teacher):
-        raise Forbidden("Статус рекомендации меняют адресат и органы управления")
+    ensure_status_mover(principal)
     if rec.addressee_type == "teacher" and not _own(principal, rec):
         # A teacher's personal recommendation (their own deficits, their route) is theirs to
         # accept or reject: their leader or methodologist reads it, and does not decide it.

@@ -23,12 +23,13 @@ from services.surveys.campaigns.schemas import (
     OrganizationRate,
     Pending,
 )
+from services.surveys.campaigns.service import LAUNCHERS
 from services.surveys.campaigns.window import opening_warnings, status
 from services.surveys.deps import Api, ReadableCampaign, ScopeResolverDep, SettingsDep
 from shared import etag
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
-from shared.identity import Caller
+from shared.identity import Caller, allowed
 from shared.pagination import Page, PaginationDep, paginate
 
 router = APIRouter(tags=["campaigns"])
@@ -87,7 +88,7 @@ async def written(session, settings, campaign: Campaign, warnings: list[str]) ->
     return CampaignWritten(**read_back.model_dump(), warnings=warnings)
 
 
-@router.post("/campaigns", status_code=201, responses=ERRORS)
+@router.post("/campaigns", status_code=201, responses=ERRORS, dependencies=[allowed(*LAUNCHERS)])
 async def create_campaign(
     body: CampaignCreate, session: SessionDep, caller: Caller, api: Api, settings: SettingsDep
 ) -> CampaignWritten:
@@ -163,7 +164,11 @@ async def get_campaign(
     return await read(session, settings, campaign, mine)
 
 
-@router.patch("/campaigns/{campaign_id}", responses=UPDATE_ERRORS | etag.CONDITIONAL)
+@router.patch(
+    "/campaigns/{campaign_id}",
+    responses=UPDATE_ERRORS | etag.CONDITIONAL,
+    dependencies=[allowed(*LAUNCHERS)],
+)
 async def update_campaign(
     campaign_id: uuid.UUID,
     body: CampaignUpdate,
@@ -207,18 +212,19 @@ async def response_rates(
     return Page(items=items, total=total)
 
 
-@router.get("/campaigns/{campaign_id}/pending", responses=ERRORS)
+@router.get(
+    "/campaigns/{campaign_id}/pending", responses=ERRORS, dependencies=[allowed(*LAUNCHERS)]
+)
 async def pending(
-    found: ReadableCampaign, session: SessionDep, caller: Caller, page: PaginationDep
+    found: ReadableCampaign, session: SessionDep, page: PaginationDep
 ) -> Page[Pending]:
     """`{items, total}`: who of the caller's scope has not answered yet (identified
     campaigns), for reminders, by organization and name: names and staff ids, never personal
     links (each teacher finds their own at `GET /v1/me/invitations`). `limit` (default 50, at
-    most 500) from `offset`. 404 for a campaign the caller does not read, 403 for a role that
-    does not launch campaigns, 422 naming `campaign_id` for an anonymous campaign and `limit`
-    or `offset` out of range."""
+    most 500) from `offset`. 403 for a role that does not launch campaigns (whatever the
+    campaign or the query), 404 for a campaign the caller does not read, 422 naming
+    `campaign_id` for an anonymous campaign and `limit` or `offset` out of range."""
     campaign, mine = found
-    service.require_roles(caller, *service.LAUNCHERS)
     if campaign.anonymous:
         raise Invalid.at(
             "campaign_id", "В анонимной кампании не известно, кто не ответил", where="path"

@@ -14,10 +14,11 @@ from services.surveys.instruments.schemas import (
     InstrumentRead,
     VersionRead,
 )
+from services.surveys.instruments.service import AUTHORS
 from services.surveys.instruments.xlsform import to_xlsform
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
-from shared.identity import Caller
+from shared.identity import Caller, allowed
 from shared.pagination import Page, PaginationDep
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
 from shared.validation import PositiveInt32
@@ -60,7 +61,12 @@ async def list_instruments(
     return Page(items=[InstrumentRead.model_validate(i) for i in items], total=total)
 
 
-@router.post("/instruments", status_code=201, responses=WRITE_ERRORS | UNCHANGED)
+@router.post(
+    "/instruments",
+    status_code=201,
+    responses=WRITE_ERRORS | UNCHANGED,
+    dependencies=[allowed(*AUTHORS)],
+)
 async def import_instrument(
     body: dict[str, Any],
     session: SessionDep,
@@ -77,7 +83,12 @@ async def import_instrument(
     return await _added(session, version, created, response)
 
 
-@router.post("/instruments/xlsform", status_code=201, responses=UPLOAD_ERRORS | UNCHANGED)
+@router.post(
+    "/instruments/xlsform",
+    status_code=201,
+    responses=UPLOAD_ERRORS | UNCHANGED,
+    dependencies=[allowed(*AUTHORS)],
+)
 async def import_xlsform(
     file: Annotated[UploadFile, File(description="XLSForm (.xlsx): survey, choices, settings")],
     session: SessionDep,

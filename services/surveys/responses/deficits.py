@@ -20,6 +20,14 @@ from shared.numbers import percent
 from shared.scope import ScopeResolver, readable_organizations
 
 
+def ensure_results_reader(principal: Principal) -> None:
+    """Forbidden (403) for the roles that read no one's personal results: all but teachers
+    (their own), schools' leaders and those who read them (`reads_personal_results`)."""
+    personal = principal.role in (Role.teacher, Role.organization_leader)
+    if not personal and not reads_personal_results(principal):
+        raise Forbidden("Персональные результаты видят педагог, руководитель ОО и методисты")
+
+
 async def _allowed_organizations(
     session: AsyncSession,
     principal: Principal,
@@ -35,8 +43,7 @@ async def _allowed_organizations(
         if organization_id not in (None, principal.scope_id):
             raise NotFound.at("organization_id", "Организация не найдена", where="query")
         return None if principal.role == Role.teacher else [principal.scope_id]
-    if not reads_personal_results(principal):
-        raise Forbidden("Персональные результаты видят педагог, руководитель ОО и методисты")
+    ensure_results_reader(principal)
     if organization_id is not None:
         await ensure_member(session, principal, scopes, campaign, organization_id)
         return [organization_id]

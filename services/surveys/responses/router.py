@@ -29,7 +29,7 @@ from shared.db import SessionDep
 from shared.docs import OAUTH2
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, error_responses
 from shared.idempotency import idempotent
-from shared.identity import Caller, Principal, Role
+from shared.identity import Caller, Principal, Role, allowed, gate
 from shared.json_body import held_to
 from shared.numbers import file_size
 from shared.uploads import UploadLimitsDep, UploadTooLarge, read_upload
@@ -186,7 +186,11 @@ async def campaign_aggregates(
     )
 
 
-@router.get("/campaigns/{campaign_id}/deficits", responses=ERRORS)
+@router.get(
+    "/campaigns/{campaign_id}/deficits",
+    responses=ERRORS,
+    dependencies=[gate(deficits.ensure_results_reader)],
+)
 async def campaign_deficits(
     found: ReadableCampaign,
     session: SessionDep,
@@ -211,6 +215,7 @@ async def campaign_deficits(
     "/campaigns/{campaign_id}/organizations/{organization_id}/responses/import",
     response_model=ResponseImport,
     responses=IMPORT_ERRORS,
+    dependencies=[allowed(*ResponseImporter.writers)],
 )
 async def import_responses(
     campaign_id: uuid.UUID,
