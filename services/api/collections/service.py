@@ -10,6 +10,7 @@ approval: `approvals.py`.
 
 import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import any_, exists, literal, select
@@ -177,8 +178,9 @@ async def _record_windows(
     collection_id: uuid.UUID,
     before: Sequence[WindowRead | Window],
     after: Sequence[WindowRead | Window],
-) -> None:
-    """The windows' change, audited as one of the collection's (their rows are not)."""
+) -> bool:
+    """The windows' change, audited as one of the collection's (their rows are not); whether
+    there was one."""
     shown = [
         sorted(
             (
@@ -197,6 +199,7 @@ async def _record_windows(
         changes = {"windows": {"before": shown[0], "after": shown[1]}}
         await audit.record(session, "update", "collection", collection_id, changes)
     await session.flush()
+    return shown[0] != shown[1]
 
 
 def _windows(collection_id: uuid.UUID, windows: Sequence[Window]) -> list[CollectionWindow]:
@@ -234,14 +237,17 @@ async def update_collection(
             "Данные части организаций утверждены: состав показателей и виды организаций "
             "можно изменить после отзыва утверждений"
         )
-    if data.windows is not None:
-        await _replace_windows(session, collection.id, data.windows)
+    if data.windows is not None and await _replace_windows(session, collection.id, data.windows):
+        # The windows are rows of their own: the collection's `updated_at` (and its row in
+        # the change feed) moves with them as with any field of its own.
+        changes["updated_at"] = datetime.now(UTC)
     return await apply_changes(session, collection, changes)
 
 
 async def _replace_windows(
     session: AsyncSession, collection_id: uuid.UUID, windows: list[Window]
-) -> None:
+) -> bool:
+    """The collection's windows replaced by `windows`; whether they changed."""
     _check_windows(windows)
     kept = {w.period.code for w in windows}
     # A withdrawn submission (not_submitted again) holds nothing: its period may go.
@@ -268,7 +274,7 @@ async def _replace_windows(
             stored.opens_date, stored.due_date = window.opens_date, window.due_date
     for stale in current.values():
         await session.delete(stale)
-    await _record_windows(session, collection_id, before, windows)
+    return await _record_windows(session, collection_id, before, windows)
 
 
 async def delete_collection(access: Access, collection_id: uuid.UUID) -> None:
