@@ -199,6 +199,16 @@ def is_percent(unit: str, scope_type: str) -> bool:
     return unit == "percent" or (unit == "boolean" and scope_type != "organization")
 
 
+def score_share(percent: float | None) -> str:
+    """A share of a score or of people (percent, 0–100) as the recommendations' texts write it
+    (services/reports/recommendations/candidates.percent_of): one decimal, none when whole —
+    33.33 → «33,3 %», 40.0 → «40 %» — so a teacher's route and the recommendation beside it
+    say the same figure (the route said «33 %»); None → «—»."""
+    if percent is None:
+        return NO_VALUE
+    return f"{number(percent, 1)}{NBSP}%"
+
+
 def value_text(value: float | None, unit: str, scope_type: str) -> str:
     """80.0 (percent) → "80,0 %", 4.25 → "4,25", 1 (boolean, one school) → "да"."""
     if value is None:

@@ -23,6 +23,7 @@ from shared.value_labels import (
     change_text,
     flag_legend,
     flag_note,
+    score_share,
     target_text,
     value_text,
 )
@@ -91,6 +92,7 @@ templates.env.globals.update(
     order_reasons=ORDER_REASONS,
     paper_operators=PAPER_OPERATORS,
     value_text=value_text,
+    score_share=score_share,
     target_text=target_text,
     change_text=change_text,
     value_status_names=STATUS_LABELS,
