@@ -217,6 +217,9 @@ async def update_user(access: Access, user: User, data: UserUpdate) -> User:
     password bumps `token_version`, which ends the tokens issued before it in every service.
     `user` is one the caller sees (`get_user`, which the route asks before the body is read)."""
     principal = access.principal
+    # Read afresh: the route found the account before an If-Match's lock, and what a writer
+    # committed in between (a token version bumped) must not be overwritten with the old.
+    await access.session.refresh(user)
     changes = data.model_dump(exclude_unset=True, exclude={"password", "current_password"})
     is_manager = principal.unrestricted or (
         principal.role == Role.territory_analyst and principal.user_id != user.id

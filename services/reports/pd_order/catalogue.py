@@ -149,6 +149,7 @@ async def update_programme(
     """Change the fields sent of a programme the caller may edit (`editable`, which the route
     asks before the body is read), recorded in the audit log; 409 for a taken code, 422 for
     clearing a field that may not be null."""
+    await session.refresh(programme)  # found before an If-Match's lock: as it now stands
     changes: dict[str, Any] = data.model_dump(exclude_unset=True)
     if cleared := [k for k in NOT_NULL if k in changes and changes[k] is None]:
         raise Invalid(
