@@ -351,3 +351,38 @@ async def test_a_launch_without_a_session_leads_to_sign_in_and_back(browser, wor
     client = browser()
     page = await client.get(PATH)
     assert page.status_code == 303 and page.headers["location"] == "/?next=%2Fcampaigns%2Fnew"
+
+
+async def test_a_launch_far_from_its_period_is_warned_of_on_the_home(browser, world, settings):
+    """`POST /v1/campaigns` warns of a 2019/2020 campaign opening in 2026 (its answers would
+    count for 2019/2020), but the redirect to the home dropped the warning: the notice says it
+    now; a launch for the current year says nothing of the kind."""
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    html, _ = await _form(client)
+    opens = settings.today()
+    common = {
+        "_action": "launch",
+        "instrument": _choice(html, world, "nok_parents_2018"),
+        "audience": "parents",
+        "opens_on": opens.isoformat(),
+        "closes_on": (opens + timedelta(days=14)).isoformat(),
+        f"org-{world.s1.id}": "1",
+    }
+
+    async def notice_of(**changes) -> str:
+        _, form = await _form(client)
+        answer = await client.post(PATH, data=form | common | changes)
+        assert answer.status_code == 303, answer.text
+        home = await client.get(answer.headers["location"].split("#")[0])
+        notice = re.search(r'<div class="notice" role="status">(.*?)</div>', home.text, re.S)
+        assert notice, home.text
+        return _text(notice[1])
+
+    old = await notice_of(title="Старый опрос", period="2019/2020")
+    assert "Анкетирование «Старый опрос» запущено" in old
+    assert (
+        f"⚠ Кампания открывается {opens:%d.%m.%Y}, больше чем через год после конца периода "
+        "«2019/2020» (31.08.2020); её ответы будут засчитаны в показатели периода «2019/2020»"
+    ) in old
+    current = await notice_of(title="Этого года")
+    assert "запущено" in current and "⚠" not in current and "больше чем" not in current

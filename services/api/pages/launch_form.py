@@ -28,9 +28,10 @@ from services.api.organizations.models import Organization
 from services.api.pages.peer_reads import surveys
 from services.api.pages.render import AUDIENCE_NAMES
 from services.api.territories.models import Territory
+from shared.campaign_periods import opening_warnings
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role
-from shared.periods import academic_year_of
+from shared.periods import academic_year_of, parse_period
 from shared.scope import readable_organizations
 from shared.templating import natural_key
 
@@ -318,3 +319,12 @@ async def launched(request: Request) -> Campaign | None:
         return await surveys(request).campaign(campaign_id)
     except (NotFound, Forbidden, PeerUnavailable, PeerRefused):
         return None
+
+
+def warnings_of(campaign: Campaign) -> list[str]:
+    """What the launch's answer warned of (`POST /v1/campaigns`' `warnings`, which the redirect
+    to the home does not carry), said again from the campaign as read: an opening over a year
+    from its period (shared/campaign_periods.py) — «кампания открывается 05.12.2026, больше
+    чем через год после конца периода «2019/2020» …»."""
+    found = opening_warnings(campaign.opens_at, parse_period(campaign.period))
+    return [warning.removeprefix("period: ") for warning in found]

@@ -213,6 +213,7 @@ async def home(request: Request, session: SessionDep) -> Response:
         launched := await launch_form.launched(request)
     ):
         notice, context["launched"] = "launched", launched
+        context["launch_warnings"] = launch_form.warnings_of(launched)
     return page(request, homes.HOMES[role], person=person, notice=notice, **context)
 
 

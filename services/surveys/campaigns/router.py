@@ -24,9 +24,10 @@ from services.surveys.campaigns.schemas import (
     Pending,
 )
 from services.surveys.campaigns.service import LAUNCHERS
-from services.surveys.campaigns.window import opening_warnings, status
+from services.surveys.campaigns.window import status
 from services.surveys.deps import Api, ReadableCampaign, ScopeResolverDep, SettingsDep
 from shared import etag
+from shared.campaign_periods import opening_warnings
 from shared.db import SessionDep
 from shared.errors import Conflict, Forbidden, Invalid, NotFound, error_responses
 from shared.identity import Caller, allowed
