@@ -176,6 +176,7 @@ async def test_an_effect_is_judged_on_a_later_period_only(
     for effect in (same, earlier):
         assert effect["reason"] == "not_later"
         assert (effect["after"], effect["change"], effect["improved"]) == (None, None, None)
+        assert (effect["status_after"], effect["flagged"]) == (None, None)
     assert same["reason_text"] == "решение принято по значению этого периода"
     assert earlier["reason_text"] == (
         f"{EARLIER} — не позже периода решения ({PERIOD}), его эффект виден только в более "
@@ -188,6 +189,7 @@ async def test_an_effect_is_judged_on_a_later_period_only(
     shown = " ".join(text_of(page, "main").split())
     assert "Оценить пока нельзя: решение принято по значению этого периода." in shown
     assert "Эффекта нет" not in shown and "Изменение не оценивается" in shown
+    assert f"После ({PERIOD}) — Изменение" in shown  # no status of a value not judged
     page = await client.get("/decisions", params={"period": PERIOD, "compare": EARLIER})
     shown = " ".join(text_of(page, "main").split())
     assert f"Оценить пока нельзя: {EARLIER} — не позже периода решения ({PERIOD})" in shown

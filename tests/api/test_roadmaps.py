@@ -408,9 +408,10 @@ async def test_concurrent_changes_of_an_activity_record_each_status_change_once(
         # Backdated six years, before the 2021/2022 roadmap began: C, overdue, was «в срок».
         (
             {"status": "done", "completed_on": "2015-05-10"},
-            "Дата 10.05.2015 раньше начала периода карты 2021/2022 (01.09.2021): проверьте год",
+            "Дата 10.05.2015 больше чем за год до начала периода карты 2021/2022 (01.09.2021): "
+            "проверьте год",
         ),
-        ({"status": "done", "completed_on": "2021-08-31"}, "раньше начала периода карты"),
+        ({"status": "done", "completed_on": "2020-08-31"}, "больше чем за год до начала"),
         ({"status": "done", "completed_on": "2090-01-01"}, "Дата 01.01.2090 ещё не наступила"),
         ({"status": "done", "completed_on": "2031-01-01"}, "ещё не наступила (сегодня "),
         # A date without «done» was dropped silently (200).
@@ -434,10 +435,48 @@ async def test_a_completion_date_is_a_day_that_came_within_the_roadmap(
     )
     assert progress.json()["overall"]["overdue"] == 1  # C still overdue
 
-    # The first day of the period and today are days it may have been done on.
-    for day in ("2021-09-01", settings.today().isoformat()):
+    # Days it may have been done on: today, the period's first, and the summer before it (a
+    # year's plan is begun then: last year's results analysed in August), a year at most.
+    for day in ("2021-09-01", "2021-08-20", "2020-09-01", settings.today().isoformat()):
         done = await api_client.patch(path, json={"status": "done", "completed_on": day}, headers=h)
         assert done.status_code == 200, done.text
         assert done.json()["completed_on"] == day
         back = await api_client.patch(path, json={"status": "in_progress"}, headers=h)
         assert back.status_code == 200, back.text
+
+
+async def test_an_activity_due_before_its_plan_s_year_is_completed_by_its_deadline(
+    api_client, world
+):
+    """A 2021/2022 plan made in the summer names «до 30.08.2021» and one due in spring 2020
+    (a plan's document may): each is done on or before its deadline, not refused as before
+    the period; years before its deadline still are."""
+    roadmap = await create(
+        api_client,
+        world,
+        [
+            {
+                "title": "Подготовка",
+                "activities": [
+                    {"title": "Педсовет по итогам ВПР", "deadline_text": "до 30.08.2021"},
+                    {"title": "Прошлый анализ", "deadline_text": "до 15.03.2020"},
+                ],
+            }
+        ],
+    )
+    ids = {a["title"]: a["id"] for s in roadmap["sections"] for a in s["activities"]}
+    h = world.headers("analyst")
+
+    async def done(title: str, day: str):
+        path = f"/v1/activities/{ids[title]}"
+        return await api_client.patch(path, json={"status": "done", "completed_on": day}, headers=h)
+
+    assert (await done("Педсовет по итогам ВПР", "2021-08-28")).status_code == 200
+    assert (await done("Прошлый анализ", "2020-03-10")).status_code == 200
+    assert (await done("Прошлый анализ", "2019-03-20")).status_code == 200
+    early = await done("Прошлый анализ", "2019-03-14")
+    assert early.status_code == 422, early.text
+    assert early.json()["errors"][0]["msg"] == (
+        "Дата 14.03.2019 больше чем за год до начала периода карты 2021/2022 (01.09.2021) и "
+        "больше чем за год до срока мероприятия (15.03.2020): проверьте год"
+    )

@@ -25,6 +25,7 @@ from services.api.roadmaps.models import (
 from services.api.roadmaps.schemas import ActivityUpdate, Progress, RoadmapProgress, SectionProgress
 from services.api.roadmaps.service import authorize_owner, get_roadmap
 from shared import etag
+from shared.campaign_periods import years_after
 from shared.db import add_new
 from shared.errors import Forbidden, Invalid, NotFound
 from shared.happened import check_happened
@@ -280,8 +281,12 @@ def _check_completed_on(
     data: ActivityUpdate, activity: Activity, roadmap: Roadmap, today: date
 ) -> None:
     """A completion date is of a done activity (422 naming `completed_on` when the activity
-    is not done after the change: it was silently dropped), a day that has come and not before
-    the roadmap's period began (`happened.check_happened`)."""
+    is not done after the change: it was silently dropped) and a day that has come; nor, in a
+    roadmap with a period, over a year before the period began unless the activity's own
+    deadline is earlier still (`happened.check_happened`): a year's plan is made and begun
+    before its year (the August conference, last year's results analysed in the summer;
+    documents give deadlines «до 15 августа 2026 г.» in a 2026/2027 plan), years before it
+    are a typo of the year."""
     if data.completed_on is None:
         return
     if (data.status or activity.status) != "done":
@@ -290,10 +295,28 @@ def _check_completed_on(
             "Дата выполнения указывается только у выполненного мероприятия: передайте её "
             "вместе со статусом «выполнено» (status: done)",
         )
-    since_said = f"начала периода карты {roadmap.period or ''}".rstrip()
-    check_happened(
-        data.completed_on, "completed_on", today, since=roadmap.period_start, since_said=since_said
+    if (began := roadmap.period_start) is None:
+        check_happened(data.completed_on, "completed_on", today)
+        return
+    since = years_after(began, -1)
+    too_early = (
+        f"больше чем за год до начала периода карты {roadmap.period or ''} ({began:%d.%m.%Y})"
     )
+    # The activity's own deadline may lie earlier: its window's start, or a year before a
+    # «до …» deadline (no start: done any time before it).
+    if activity.due_start is not None:
+        own, said = (
+            activity.due_start,
+            f"раньше начала срока мероприятия ({activity.due_start:%d.%m.%Y})",
+        )
+    elif activity.due_end is not None:
+        own = years_after(activity.due_end, -1)
+        said = f"больше чем за год до срока мероприятия ({activity.due_end:%d.%m.%Y})"
+    else:
+        own = None
+    if own is not None and own < since:
+        since, too_early = own, f"{too_early} и {said}"
+    check_happened(data.completed_on, "completed_on", today, since=since, too_early=too_early)
 
 
 async def update_activity(

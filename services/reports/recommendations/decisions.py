@@ -56,9 +56,9 @@ async def decide(
     if rec.addressee_type == "teacher":
         raise Forbidden(service.PERSONAL_MOVES)
     began = parse_period(rec.period).start
-    since_said = f"начала периода рекомендации {rec.period}"
+    too_early = f"раньше начала периода рекомендации {rec.period} ({began:%d.%m.%Y})"
     check_happened(
-        data.decided_on, "decided_on", get_settings().today(), since=began, since_said=since_said
+        data.decided_on, "decided_on", get_settings().today(), since=began, too_early=too_early
     )
     evidence = rec.evidence or {}
     decision = Decision(
@@ -119,7 +119,9 @@ def effect(
     coverage_after = kept(item.get("coverage"))
     change = improved = is_comparable = reason = reason_text = None
     if too_early := not_later(decision.period_before, compared):
-        after, reason, reason_text = None, "not_later", too_early
+        # Nothing of the compared period is said: its status, flags are not the decision's.
+        item, after, coverage_after = {}, None, None
+        reason, reason_text = "not_later", too_early
     elif after is None or before is None:
         reason = "no_value"
     elif reason_text := not_comparable(
