@@ -18,6 +18,7 @@ from services.surveys.instruments.parsed import Definitions
 from services.surveys.responses.models import CompetenceScore, Response
 from services.surveys.responses.service import submit
 from shared.errors import NotFound, PeerRefused, PeerUnavailable
+from shared.value_labels import score_share
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +50,10 @@ class CompetenceResult:
     deficit: bool
 
     @property
-    def percent(self) -> int:
-        return round(100 * self.score / self.max_score) if self.max_score else 0
+    def share(self) -> str:
+        """The score's share as the teacher's route and recommendations write it
+        (`value_labels.score_share`): «33,3 %» for 2 of 6, «40 %» for 2 of 5."""
+        return score_share(100 * self.score / self.max_score if self.max_score else 0)
 
 
 class LinkNotFound(NotFound):
