@@ -386,3 +386,32 @@ async def test_a_launch_far_from_its_period_is_warned_of_on_the_home(browser, wo
     ) in old
     current = await notice_of(title="Этого года")
     assert "запущено" in current and "⚠" not in current and "больше чем" not in current
+
+
+async def test_a_school_year_is_read_as_people_write_it(browser, world, db, settings):
+    """«2024-2025» was «Период «2024-2025» не распознан», though an upload reads it; years
+    swapped are said so, the form keeping what was typed."""
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    html, fields = await _form(client)
+    opens = settings.today()
+    fields |= {
+        "_action": "launch",
+        "instrument": _choice(html, world, "nok_parents_2018"),
+        "audience": "parents",
+        "title": "Опрос прошлого года",
+        "opens_on": opens.isoformat(),
+        "closes_on": (opens + timedelta(days=7)).isoformat(),
+        f"org-{world.s1.id}": "1",
+    }
+    swapped = await client.post(PATH, data=fields | {"period": "2025-2024"})
+    assert swapped.status_code == 422, swapped.text
+    assert _problem_at(swapped.text, "period") == [
+        "Период «2025-2024»: учебный год — два соседних года по порядку, ожидается 2024/2025"
+    ]
+    assert _value(swapped.text, "period") == "2025-2024"
+    _, fresh = await _form(client)
+    launched = await client.post(PATH, data=fields | fresh | {"period": "2024–2025 учебный год"})
+    assert launched.status_code == 303, launched.text
+    campaign_id = re.search(r"launched=([0-9a-f-]{36})", launched.headers["location"])[1]
+    campaign = await db.get(Campaign, uuid.UUID(campaign_id))
+    assert campaign.period == "2024/2025"

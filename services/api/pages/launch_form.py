@@ -31,7 +31,7 @@ from services.api.territories.models import Territory
 from shared.campaign_periods import opening_warnings
 from shared.errors import Forbidden, NotFound, PeerRefused, PeerUnavailable
 from shared.identity import Principal, Role
-from shared.periods import academic_year_of, parse_period
+from shared.periods import academic_year_of, parse_period, read_period
 from shared.scope import readable_organizations
 from shared.templating import natural_key
 
@@ -195,7 +195,15 @@ def body(typed: Typed) -> tuple[dict[str, object], dict[str, list[str]]]:
     if typed.title.strip():
         sent["title"] = typed.title.strip()
     if typed.period:
-        sent["period"] = typed.period
+        # A school year as people write it («2024-2025», «2024/25», «2024–2025 учебный год»)
+        # is its code (shared.periods.read_period, as an upload's cell); what it cannot read
+        # is sent as typed for the service to refuse, said in read_period's words («учебный
+        # год — два соседних года по порядку» of «2025-2024», which the service only calls
+        # unreadable).
+        try:
+            sent["period"] = read_period(typed.period)[0].code
+        except ValueError as refused:
+            sent["period"], own["period"] = typed.period, [str(refused)]
     else:
         own["period"] = ["Укажите период, например учебный год 2026/2027."]
     opens, closes = _day(typed.opens_on), _day(typed.closes_on)
