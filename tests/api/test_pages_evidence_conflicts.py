@@ -68,3 +68,32 @@ async def test_a_page_nobody_changed_since_attaches_as_before(browser, world, db
 
     assert posted.headers["location"] == f"{evidence(world.a1)}?added=link#attached"
     assert (await stored(db, world.a1))[0] == [LINK]
+
+
+async def test_a_file_alone_is_attached_whatever_changed_since(browser, world, db, api_client):
+    """A file overwrites nobody's change (the activity's links are what a stale page could):
+    sent from a page opened before an analyst's link, it was refused and had to be picked
+    again; it is attached beside that link now. A link with it still waits for a fresh page."""
+    client, _ = await signed_in(browser, "leader@soko.example")
+    opened = await client.get(evidence(world.a1))
+    other = {"url": "https://school1.example/other", "title": "Приложил аналитик"}
+    meanwhile = await api_client.patch(
+        f"/v1/activities/{world.a1.id}",
+        json={"evidence": [other]},
+        headers=world.headers("analyst"),
+    )
+    assert meanwhile.status_code == 200, meanwhile.text
+    form = {"_csrf": csrf_of(opened), "etag": etag_of(opened)}
+    order = {"file": ("приказ.pdf", b"%PDF-1.4 order", "application/pdf")}
+    _, files = await stored(db, world.a1)
+
+    posted = await client.post(evidence(world.a1), data=form, files=order)
+
+    assert posted.headers["location"] == f"{evidence(world.a1)}?added=file#attached"
+    links, names = await stored(db, world.a1)
+    assert (links, sorted(names)) == ([other], sorted([*files, "приказ.pdf"]))
+    both = await client.post(evidence(world.a1), data=LINK | form, files=order)
+    again = await client.get(both.headers["location"])
+    assert STALE in again.text
+    links, names = await stored(db, world.a1)
+    assert (links, sorted(names)) == ([other], sorted([*files, "приказ.pdf"]))

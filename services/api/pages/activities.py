@@ -220,7 +220,10 @@ async def attach_evidence(
             problems = []
         if problems:
             return _again(activity_id, problems, typed, with_file)
-        async with etag.precondition(session, tracking.STATE, activity_id, opened):
+        # Only the links are the activity's state a stale page could overwrite: a file alone
+        # is added to the others whatever changed meanwhile (was refused, to be picked again).
+        guarded = opened if link is not None else None
+        async with etag.precondition(session, tracking.STATE, activity_id, guarded):
             if link is not None:
                 links = [*activity.evidence, link.model_dump(mode="json")]
                 if len(links) > MAX_LINKS:
