@@ -19,8 +19,9 @@ A change with `If-Match` (the `precondition` block around the service call):
   RFC 9110 §13.2.1 asks, while its refusal of the content (409, 422: judged against a state
   the sender did not see) gives way to the 412;
 - `*` matches any existing resource; weak tags (`W/"…"`) never match (strong comparison);
-- a malformed header is answered 400 naming it (RFC 9110 §5.5 leaves 400 to the server): a
-  client that sent garbage must not take it for a concurrent change and retry forever.
+- a malformed header is answered 422 naming it (`loc` ["header", "If-Match"], as every field
+  Soko cannot read), never 412: a client that sent garbage must not take it for a concurrent
+  change and retry forever.
 
 Without `If-Match` a change runs as before; either way its answer carries the new `ETag`.
 """
@@ -52,6 +53,8 @@ STALE = (
 # server errors, which say nothing of the state.
 ANSWERED_FIRST = frozenset({401, 403, 404, 429, 500, 502, 503, 504})
 _PREPARER = postgresql.dialect().identifier_preparer
+# `*` or a list of entity tags, as the OpenAPI documents `If-Match` (ASCII tags: ours are hex).
+IF_MATCH_PATTERN = r'^\s*(\*|(W/)?"[\x21\x23-\x7e]*"(\s*,\s*(W/)?"[\x21\x23-\x7e]*")*)\s*$'
 # One entity-tag of RFC 9110 §8.8.3: an optional weakness mark, then an opaque quoted string.
 _ENTITY_TAG = re.compile(r'\s*((?:W/)?"[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)')
 
@@ -70,9 +73,9 @@ class PreconditionFailed(SokoError):
 
 
 class MalformedIfMatch(SokoError):
-    """400: an `If-Match` that is neither `*` nor a list of entity tags."""
+    """422: an `If-Match` that is neither `*` nor a list of entity tags."""
 
-    status, slug = 400, "malformed-if-match"
+    status, slug = 422, "malformed-if-match"
     detail = 'Заголовок If-Match должен быть «*» или списком меток в кавычках, например "abc"'
     documented = 'Malformed `If-Match`: neither `*` nor a list of entity tags (`"…"`)'
 
@@ -94,7 +97,7 @@ class IfMatch:
 
 def parse_if_match(value: str) -> IfMatch:
     """`*` or a comma-separated list of entity tags (empty items allowed, as RFC 9110 §5.6.1
-    lets a list have); MalformedIfMatch (400) for anything else."""
+    lets a list have); MalformedIfMatch (422) for anything else."""
     if value.strip() == "*":
         return IfMatch(any_=True)
     tags: list[str] = []
@@ -113,6 +116,13 @@ def parse_if_match(value: str) -> IfMatch:
     return IfMatch(tags=tuple(tags))
 
 
+def _documented_if_match(schema: dict[str, Any]) -> None:
+    """The header's OpenAPI schema: a string of `IF_MATCH_PATTERN` (not «string or null»: a
+    header is absent, never null)."""
+    schema.pop("anyOf", None)
+    schema.update(type="string", pattern=IF_MATCH_PATTERN)
+
+
 async def if_match(
     request: Request,
     header: Annotated[
@@ -123,8 +133,12 @@ async def if_match(
                 "The `ETag` the change is based on (from the resource's GET or the last "
                 "change's answer): when the resource has changed since, nothing is changed "
                 'and the answer is 412. `*` matches any existing resource; `"…"` tags only, '
-                "weak ones never match; malformed: 400. Without it the change is applied as is."
+                "weak ones never match; malformed: 422. Without it the change is applied as is."
             ),
+            # The form documented (a client, and the API fuzzing, send only it): a string of
+            # that pattern when sent, never a JSON null; checked by `parse_if_match`, so that
+            # a malformed one is our 422 naming it.
+            json_schema_extra=_documented_if_match,
         ),
     ] = None,
 ) -> IfMatch | None:
@@ -248,6 +262,5 @@ _ETAG_DOC = {
 TAGGED: dict[int | str, dict[str, Any]] = {200: {"headers": _ETAG_DOC}}
 CONDITIONAL: dict[int | str, dict[str, Any]] = {
     200: {"headers": _ETAG_DOC},
-    400: problem_response(MalformedIfMatch.documented),
     412: problem_response(PreconditionFailed.documented),
 }

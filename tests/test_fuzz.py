@@ -58,9 +58,10 @@ CONFIG = {
     },
     "checks": {
         # A valid request may still break a rule no schema states (scope, state, a reference
-        # to nothing): 403/404/409, or 422 naming the field, as every operation documents.
+        # to nothing): 403/404/409, or 422 naming the field, as every operation documents; a
+        # well-formed `If-Match` of a tag the resource does not have is 412 (shared/etag.py).
         "positive_data_acceptance": {
-            "expected-statuses": ["2xx", "401", "403", "404", "409", "422", "429"]
+            "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422", "429"]
         },
         # Pydantic reads a number as a date or a time (seconds since 1970): lenient, not wrong.
         "negative_data_rejection": {"enabled": False},
