@@ -415,3 +415,51 @@ async def test_a_school_year_is_read_as_people_write_it(browser, world, db, sett
     campaign_id = re.search(r"launched=([0-9a-f-]{36})", launched.headers["location"])[1]
     campaign = await db.get(Campaign, uuid.UUID(campaign_id))
     assert campaign.period == "2024/2025"
+
+
+async def test_an_instrument_s_earlier_versions_are_offered_from_one_call(
+    browser, world, apps, surveys_client, monkeypatch
+):
+    """Three versions of an instrument: the latest first, then «прежняя версия» 2 and 1, all
+    from the bank's one list (was: one more call to the surveys service per instrument with
+    several versions)."""
+    definition = {
+        "code": "launch_versions",
+        "kind": "satisfaction",
+        "title": "Опрос о питании",
+        "description": "",
+        "audience": ["parents"],
+        "sections": [
+            {
+                "code": "main",
+                "title": "Основное",
+                "questions": [{"code": "q1", "type": "yes_no", "text": "Вопрос?"}],
+            }
+        ],
+    }
+    for n in (1, 2, 3):
+        added = await surveys_client.post(
+            "/v1/instruments",
+            json=definition | {"description": f"Редакция {n}"},
+            headers=world.headers("admin"),
+        )
+        assert added.status_code == 201, added.text
+    asked: list[str] = []
+    peer = apps.api.state.peers["surveys"]
+    original = peer.request
+
+    async def counted(method, path, **kwargs):
+        asked.append(path)
+        return await original(method, path, **kwargs)
+
+    monkeypatch.setattr(peer, "request", counted)
+    client, _ = await signed_in(browser, "analyst@soko.example")
+    html, _ = await _form(client)
+    labels = [label for label, _ in _options(html, "instrument").values()]
+    ours = [label for label in labels if label.startswith("Опрос о питании")]
+    assert [label.split(" — ")[1][:17] for label in ours] == [
+        "версия 3",
+        "прежняя версия 2 ",
+        "прежняя версия 1 ",
+    ]
+    assert not [path for path in asked if path.endswith("/versions")], asked

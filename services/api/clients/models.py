@@ -56,6 +56,7 @@ class Instrument(BaseModel):
     title: str
     audience: list[str]
     latest_version: int
+    versions: list["InstrumentVersion"] = []  # newest first (the bank's list gives them)
 
 
 class InstrumentVersion(BaseModel):

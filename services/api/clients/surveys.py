@@ -17,7 +17,6 @@ from services.api.clients.models import (
     Campaign,
     Instrument,
     InstrumentCodes,
-    InstrumentVersion,
     Invitation,
     OrganizationRate,
     Pending,
@@ -78,13 +77,9 @@ class SurveysClient:
         return await self.client.pages("/v1/instruments/codes", params, model=InstrumentCodes)
 
     async def instruments(self) -> list[Instrument]:
-        """`GET /v1/instruments`, every page: the instrument bank as the person sees it."""
+        """`GET /v1/instruments`, every page: the instrument bank as the person sees it, each
+        with its versions."""
         return await self.client.pages("/v1/instruments", model=Instrument)
-
-    async def versions(self, instrument_id: uuid.UUID) -> list[InstrumentVersion]:
-        """`GET /v1/instruments/{id}/versions`, every page: its versions, oldest first."""
-        path = f"/v1/instruments/{instrument_id}/versions"
-        return await self.client.pages(path, model=InstrumentVersion)
 
     async def campaign(self, campaign_id: uuid.UUID) -> Campaign:
         """`GET /v1/campaigns/{id}`: one campaign the person reads (NotFound otherwise)."""

@@ -285,33 +285,31 @@ async def schools(access: Access, today: date) -> list[SchoolGroup]:
 
 async def choices(client: SurveysClient) -> list[ChoiceGroup]:
     """The questionnaires to launch: the bank's instruments by kind (`KIND_NAMES`), each's
-    versions the latest first (its other versions asked only when it has some). Raises what
-    the client raises."""
+    versions the latest first (one call: the bank's list carries them). Raises what the
+    client raises."""
     instruments = sorted(await client.instruments(), key=lambda i: natural_key(i.title))
     groups = {kind: ChoiceGroup(label) for kind, label in KIND_NAMES.items()}
     for instrument in instruments:
         group = groups.setdefault(instrument.kind, ChoiceGroup(instrument.kind))
-        group.choices += await _versions(client, instrument)
+        group.choices += _versions(instrument)
     return [g for g in groups.values() if g.choices]
 
 
-async def _versions(client: SurveysClient, instrument: Instrument) -> list[Choice]:
+def _versions(instrument: Instrument) -> list[Choice]:
     audiences = ", ".join(AUDIENCE_NAMES.get(a, a) for a in instrument.audience)
     latest = instrument.latest_version
     found = [
         Choice(f"{instrument.id}:{latest}", f"{instrument.title} ({audiences}) — версия {latest}")
     ]
-    if latest > 1:
-        versions = sorted(await client.versions(instrument.id), key=lambda v: -v.version)
-        found += [
-            Choice(
-                f"{instrument.id}:{v.version}",
-                f"{instrument.title} ({audiences}) — прежняя версия {v.version} "
-                f"от {v.created_at:%d.%m.%Y}",
-            )
-            for v in versions
-            if v.version != latest
-        ]
+    found += [
+        Choice(
+            f"{instrument.id}:{v.version}",
+            f"{instrument.title} ({audiences}) — прежняя версия {v.version} "
+            f"от {v.created_at:%d.%m.%Y}",
+        )
+        for v in sorted(instrument.versions, key=lambda v: -v.version)
+        if v.version != latest
+    ]
     return found
 
 

@@ -11,6 +11,7 @@ from services.surveys.instruments.definition import InstrumentDefinition
 from services.surveys.instruments.schemas import (
     InstrumentCodes,
     InstrumentDetail,
+    InstrumentListed,
     InstrumentRead,
     VersionRead,
 )
@@ -55,10 +56,19 @@ async def list_instruments(
     caller: Caller,
     page: PaginationDep,
     kind: Literal["satisfaction", "deficit", "self_assessment"] | None = None,
-) -> Page[InstrumentRead]:
-    """The instrument bank; each instrument has a stable `code`."""
+) -> Page[InstrumentListed]:
+    """`{items, total}`: the instrument bank; each instrument has a stable `code`, and its
+    `versions` (number, source, when stored), newest first."""
     items, total = await service.list_instruments(session, page, kind=kind)
-    return Page(items=[InstrumentRead.model_validate(i) for i in items], total=total)
+    versions = await service.versions_of(session, [i.id for i in items])
+    listed = [
+        InstrumentListed(
+            **InstrumentRead.model_validate(i).model_dump(),
+            versions=[_version(v) for v in versions[i.id]],
+        )
+        for i in items
+    ]
+    return Page(items=listed, total=total)
 
 
 @router.post(
@@ -161,11 +171,11 @@ async def list_versions(
     rows, total = await service.versions(session, instrument_id, page)
     if not total:
         raise NotFound("Инструмент не найден")
-    items = [
-        VersionRead(id=v.id, version=v.version, source=v.source, created_at=v.created_at)
-        for v in rows
-    ]
-    return Page(items=items, total=total)
+    return Page(items=[_version(v) for v in rows], total=total)
+
+
+def _version(v: Any) -> VersionRead:
+    return VersionRead(id=v.id, version=v.version, source=v.source, created_at=v.created_at)
 
 
 @router.get(

@@ -25,6 +25,13 @@ class VersionRead(BaseModel):
     created_at: datetime
 
 
+class InstrumentListed(InstrumentRead):
+    """An instrument as the bank lists it: with its versions, so that a client choosing one
+    (the launch page) asks once, not once per instrument."""
+
+    versions: list[VersionRead] = Field(description="Its stored versions, newest first")
+
+
 class InstrumentDetail(InstrumentRead):
     version: int
     version_id: uuid.UUID

@@ -250,6 +250,21 @@ async def list_instruments(
     return await paginate(session, query, page)
 
 
+async def versions_of(
+    session: AsyncSession, instrument_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, list[InstrumentVersion]]:
+    """The stored versions of these instruments, newest first: one query for a page."""
+    query = (
+        select(InstrumentVersion)
+        .where(InstrumentVersion.instrument_id.in_(instrument_ids))
+        .order_by(InstrumentVersion.instrument_id, InstrumentVersion.version.desc())
+    )
+    found: dict[uuid.UUID, list[InstrumentVersion]] = {i: [] for i in instrument_ids}
+    for version in await session.scalars(query):
+        found[version.instrument_id].append(version)
+    return found
+
+
 async def get_version(
     session: AsyncSession, instrument_id: uuid.UUID, version: int | None = None
 ) -> tuple[Instrument, InstrumentVersion]:
